@@ -1,0 +1,142 @@
+/**
+ * The Ethernet dealer (the paper's lowest "packet dealer").
+ *
+ * One fiber takes batches of frames from the link, keeps those addressed to
+ * our MAC or to broadcast, and deals them out by EtherType to the protocols
+ * that `bind` one (IPv4 0x0800, ARP 0x0806). Each bound protocol has its own
+ * bounded queue whose elements are batches (DESIGN.md §3): the dealer offers
+ * at most one array per protocol per link batch. When a protocol's queue is
+ * full the batch is dropped and counted, never waited for: a slow protocol
+ * must not stall the others, and every protocol above tolerates loss.
+ *
+ * Frames handed to a protocol are whole Ethernet frames (header included), so
+ * the protocol can read the source MAC; the receiver owns them.
+ *
+ * @since 0.1.0
+ */
+import { Context, Effect, Layer, Queue } from "effect"
+import type { Scope } from "effect"
+import { Link, type LinkService, type Mac } from "../link/Link.js"
+import * as Eth from "../wire/Ethernet.js"
+
+/** @category models */
+export interface EthernetStats {
+  readonly received: number
+  /** addressed to another unicast or a multicast group we did not join */
+  readonly notForUs: number
+  /** shorter than an Ethernet header */
+  readonly truncated: number
+  /** EtherType nobody bound */
+  readonly unknownEtherType: number
+  /** frames lost because a protocol queue was full */
+  readonly queueDropped: number
+}
+
+/** @category models */
+export interface EthernetService {
+  readonly mac: Mac
+  /** largest payload (IP MTU) */
+  readonly mtu: number
+  readonly link: LinkService
+  /**
+   * Receive every frame of `etherType` addressed to us. The queue lives as
+   * long as the scope; one consumer. Binding a type twice is a defect.
+   */
+  readonly bind: (
+    etherType: number,
+    capacity: number
+  ) => Effect.Effect<Queue.Dequeue<ReadonlyArray<Uint8Array>>, never, Scope.Scope>
+  readonly stats: Effect.Effect<EthernetStats>
+}
+
+/** @category tags */
+export class Ethernet extends Context.Tag("gonet/Ethernet")<Ethernet, EthernetService>() {}
+
+/**
+ * Start the dealer over a link. `mac` overrides the link's own address
+ * (a TAP link reports the stack's MAC already; tests may choose another).
+ * @category constructors
+ */
+export const make = (link: LinkService, mac: Mac = link.mac, mtu: number = link.mtu) =>
+  Effect.gen(function*() {
+    const bound = new Map<number, Queue.Queue<ReadonlyArray<Uint8Array>>>()
+    const c = { received: 0, notForUs: 0, truncated: 0, unknownEtherType: 0, queueDropped: 0 }
+
+    // Per link batch: sort frames into one array per EtherType, then one offer each.
+    const deal = (batch: ReadonlyArray<Uint8Array>) =>
+      Effect.suspend(() => {
+        let ipv4: Array<Uint8Array> | undefined
+        let other: Map<number, Array<Uint8Array>> | undefined
+        for (const frame of batch) {
+          c.received++
+          if (frame.length < Eth.HEADER_LEN) {
+            c.truncated++
+            continue
+          }
+          // Accept our unicast and broadcast only; we join no multicast group.
+          if (!Eth.macEquals(frame, mac) && !Eth.isBroadcast(frame)) {
+            c.notForUs++
+            continue
+          }
+          const type = (frame[12]! << 8) | frame[13]!
+          if (type === Eth.EtherType.IPv4) {
+            ;(ipv4 ??= []).push(frame)
+          } else {
+            other ??= new Map()
+            const arr = other.get(type)
+            if (arr) arr.push(frame)
+            else other.set(type, [frame])
+          }
+        }
+        const offers: Array<Effect.Effect<void>> = []
+        const offer = (type: number, frames: Array<Uint8Array>) => {
+          const q = bound.get(type)
+          if (q === undefined) {
+            c.unknownEtherType += frames.length
+            return
+          }
+          offers.push(Effect.map(Queue.offer(q, frames), (ok) => {
+            if (!ok) c.queueDropped += frames.length
+          }))
+        }
+        if (ipv4) offer(Eth.EtherType.IPv4, ipv4)
+        if (other) for (const [t, frames] of other) offer(t, frames)
+        return offers.length === 1 ? offers[0]! : Effect.all(offers, { discard: true })
+      })
+
+    yield* Queue.take(link.receive).pipe(
+      Effect.flatMap(deal),
+      Effect.forever,
+      Effect.forkScoped,
+      Effect.interruptible
+    )
+
+    const bind = (etherType: number, capacity: number) =>
+      Effect.acquireRelease(
+        Effect.flatMap(Queue.dropping<ReadonlyArray<Uint8Array>>(capacity), (q) =>
+          bound.has(etherType)
+            ? Effect.dieMessage(`EtherType 0x${etherType.toString(16)} bound twice`)
+            : Effect.sync(() => {
+              bound.set(etherType, q)
+              return q
+            })),
+        (q) => Effect.zipRight(Effect.sync(() => bound.delete(etherType)), Queue.shutdown(q))
+      )
+
+    return Ethernet.of({
+      mac,
+      mtu,
+      link,
+      bind,
+      stats: Effect.sync(() => ({ ...c }))
+    })
+  })
+
+/**
+ * @category layers
+ */
+export const layer = (options?: { readonly mac?: Mac; readonly mtu?: number }) =>
+  Layer.scoped(
+    Ethernet,
+    Effect.flatMap(Link, (link) => make(link, options?.mac ?? link.mac, options?.mtu ?? link.mtu))
+  )

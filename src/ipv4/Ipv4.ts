@@ -1,0 +1,492 @@
+/**
+ * The IPv4 layer (RFC 791, RFC 1122 §3.2-3.3): the IPv4 dealer, the fragment
+ * assemblers, the send path with fragmentation, and ICMP error generation.
+ *
+ * Receive
+ * - One dealer fiber takes batches of frames from the Ethernet dealer and
+ *   validates each datagram (`Ipv4.parse`: version, IHL, total length against
+ *   the frame, header checksum; options skipped). It accepts datagrams for our
+ *   address and the limited or directed broadcast, and drops the rest (a host
+ *   does not forward, RFC 1122 §3.3.1.5). A source that is broadcast or
+ *   multicast is dropped (RFC 1122 §3.2.1.3). TTL is not checked on receipt:
+ *   RFC 1122 §3.2.1.7 forbids a host to discard a datagram for a low TTL.
+ * - Whole datagrams are dealt by protocol number to the protocols that `bind`
+ *   one, one batch per protocol per frame batch, through bounded queues that
+ *   drop and count. An unbound protocol gets ICMP protocol unreachable.
+ * - Fragments go to one assembler fiber per (src, dst, id, protocol), forked
+ *   in the layer's scope. It owns the `Reassembly` state, completes the
+ *   datagram or, after `reassembly.timeout` on the Clock from its first
+ *   fragment, gives up and sends ICMP time exceeded (code 1) if the first
+ *   fragment had arrived (RFC 792, RFC 1122 §3.3.2). The number of assemblies
+ *   and the octets they hold are bounded; fragments beyond either are dropped
+ *   and counted.
+ *
+ * Send
+ * - `send` routes (`Route.select`), builds whole frames, and fragments
+ *   datagrams larger than the MTU (RFC 791 §3.2) unless DF is set, in which
+ *   case it fails with `Ipv4Error("FragmentationNeeded")`. Frames go through
+ *   ARP, which never makes the caller wait. Datagrams to our own address loop
+ *   back into the dealer without touching the link.
+ * - `icmpError` sends destination unreachable / time exceeded about a received
+ *   datagram, obeying RFC 1122 §3.2.2 (never about an ICMP error, a broadcast,
+ *   a link-layer broadcast, a non-initial fragment or a non-unicast source)
+ *   and a token-bucket rate limit (RFC 1812 §4.3.2.8).
+ *
+ * @since 0.1.0
+ */
+import { Clock, Context, Data, Duration, Effect, Either, FiberSet, Layer, Option, Queue, Random } from "effect"
+import type { Scope } from "effect"
+import { Arp } from "../arp/Arp.js"
+import { Config } from "../Config.js"
+import { Ethernet } from "../ethernet/Ethernet.js"
+import * as Eth from "../wire/Ethernet.js"
+import * as Icmp from "../wire/Icmpv4.js"
+import * as Ip from "../wire/Ipv4.js"
+import * as Addr from "../wire/Ipv4Addr.js"
+import type { WireReason } from "../wire/WireError.js"
+import * as Reassembly from "./Reassembly.js"
+import * as Route from "./Route.js"
+import * as TokenBucket from "./TokenBucket.js"
+
+/** A received datagram (reassembled if it came in fragments), as protocols see it. */
+export interface Ipv4Packet {
+  readonly src: Addr.Ipv4Addr
+  readonly dst: Addr.Ipv4Addr
+  readonly protocol: number
+  readonly ttl: number
+  readonly tos: number
+  /** the transport payload; owned by the receiver */
+  readonly payload: Uint8Array
+  /** the IP header as received plus at least the first 8 payload octets: what ICMP errors quote */
+  readonly quote: Uint8Array
+  /** sent to a broadcast IP address or Ethernet broadcast: never answered with ICMP errors */
+  readonly broadcast: boolean
+}
+
+/** @category models */
+export interface SendOptions {
+  readonly dst: Addr.Ipv4Addr
+  readonly protocol: number
+  readonly payload: Uint8Array
+  readonly ttl?: number
+  readonly tos?: number
+  readonly dontFragment?: boolean
+}
+
+/** @category errors */
+export class Ipv4Error extends Data.TaggedError("Ipv4Error")<{
+  readonly reason: "NoRoute" | "FragmentationNeeded" | "TooBig"
+  readonly dst: Addr.Ipv4Addr
+}> {
+  override get message(): string {
+    switch (this.reason) {
+      case "NoRoute":
+        return `no route to ${Addr.format(this.dst)}`
+      case "FragmentationNeeded":
+        return `datagram to ${Addr.format(this.dst)} exceeds the MTU and has DF set`
+      case "TooBig":
+        return `datagram to ${Addr.format(this.dst)} exceeds 65535 octets`
+    }
+  }
+}
+
+/** @category models */
+export interface Ipv4Stats {
+  readonly received: number
+  readonly delivered: number
+  readonly malformed: Readonly<Partial<Record<WireReason, number>>>
+  readonly notForUs: number
+  readonly badSource: number
+  readonly unknownProtocol: number
+  readonly queueDropped: number
+  readonly fragmentsReceived: number
+  readonly reassembled: number
+  readonly reassemblyTimeouts: number
+  /** datagrams discarded for overlapping, inconsistent or oversized fragments */
+  readonly reassemblyFailures: number
+  /** fragments refused because the assembly count or octet bound was reached */
+  readonly reassemblyDropped: number
+  readonly assemblies: number
+  readonly assemblyBytes: number
+  readonly sent: number
+  readonly fragmentsSent: number
+  readonly icmpErrorsSent: number
+  readonly icmpErrorsRateLimited: number
+}
+
+export type IcmpErrorKind =
+  | { readonly _tag: "DstUnreachable"; readonly code: number }
+  | { readonly _tag: "TimeExceeded"; readonly code: number }
+
+/** @category models */
+export interface Ipv4Service {
+  readonly address: Addr.Ipv4Addr
+  readonly prefixLength: number
+  readonly mtu: number
+  /** receive every datagram of `protocol` for us; one consumer; the scope unbinds */
+  readonly bind: (
+    protocol: number,
+    capacity: number
+  ) => Effect.Effect<Queue.Dequeue<ReadonlyArray<Ipv4Packet>>, never, Scope.Scope>
+  readonly send: (options: SendOptions) => Effect.Effect<void, Ipv4Error>
+  /** tell the sender of `about` that it failed; suppressed where RFC 1122 §3.2.2 says so */
+  readonly icmpError: (about: Ipv4Packet, kind: IcmpErrorKind) => Effect.Effect<void>
+  readonly stats: Effect.Effect<Ipv4Stats>
+}
+
+/** @category tags */
+export class Ipv4 extends Context.Tag("gonet/Ipv4")<Ipv4, Ipv4Service>() {}
+
+interface Assembler {
+  readonly inbox: Queue.Queue<Reassembly.Fragment>
+}
+
+/** ICMP types that are errors: never answer them with an error (RFC 1122 §3.2.2). */
+const isIcmpError = (type: number) => type === 3 || type === 4 || type === 5 || type === 11 || type === 12
+
+/** @category constructors */
+export const make = Effect.gen(function*() {
+  const config = yield* Config
+  const eth = yield* Ethernet
+  const arp = yield* Arp
+  const mtu = config.mtu ?? eth.mtu
+  const table: Route.RouteTable = config
+  const timeoutMs = Duration.toMillis(config.reassembly.timeout)
+  const bound = new Map<number, Queue.Queue<ReadonlyArray<Ipv4Packet>>>()
+  const assemblies = new Map<string, Assembler>()
+  const fibers = yield* FiberSet.make()
+  let nextId = yield* Random.nextIntBetween(0, 0x10000)
+  let bucket = TokenBucket.full(config.icmp.errorBurst, yield* Clock.currentTimeMillis)
+  const malformed: Partial<Record<WireReason, number>> = {}
+  const c = {
+    received: 0,
+    delivered: 0,
+    notForUs: 0,
+    badSource: 0,
+    unknownProtocol: 0,
+    queueDropped: 0,
+    fragmentsReceived: 0,
+    reassembled: 0,
+    reassemblyTimeouts: 0,
+    reassemblyFailures: 0,
+    reassemblyDropped: 0,
+    assemblyBytes: 0,
+    sent: 0,
+    fragmentsSent: 0,
+    icmpErrorsSent: 0,
+    icmpErrorsRateLimited: 0
+  }
+
+  // --- send ------------------------------------------------------------------
+
+  /** Frames for one datagram, fragmented to the MTU; Ethernet dst left zero for ARP to fill. */
+  const buildFrames = (o: SendOptions, dstMac: Uint8Array | undefined): Either.Either<Array<Uint8Array>, Ipv4Error> => {
+    const id = nextId
+    nextId = (nextId + 1) & 0xffff
+    const header = {
+      tos: o.tos ?? 0,
+      id,
+      dontFragment: o.dontFragment ?? false,
+      moreFragments: false,
+      fragmentOffset: 0,
+      ttl: o.ttl ?? config.ttl,
+      protocol: o.protocol,
+      src: config.address,
+      dst: o.dst,
+      options: new Uint8Array(0)
+    }
+    const payload = o.payload
+    if (Ip.MIN_HEADER_LEN + payload.length > Ip.MAX_PACKET_LEN) {
+      return Either.left(new Ipv4Error({ reason: "TooBig", dst: o.dst }))
+    }
+    const frameFor = (offset: number, length: number, more: boolean) => {
+      const frame = new Uint8Array(Eth.HEADER_LEN + Ip.MIN_HEADER_LEN + length)
+      Eth.encodeHeader(frame, 0, dstMac ?? Eth.BROADCAST, eth.mac, Eth.EtherType.IPv4)
+      const at = Ip.encodeHeader({ ...header, moreFragments: more, fragmentOffset: offset }, length, frame, Eth.HEADER_LEN)
+      frame.set(payload.subarray(offset, offset + length), at)
+      return frame
+    }
+    if (Ip.MIN_HEADER_LEN + payload.length <= mtu) return Either.right([frameFor(0, payload.length, false)])
+    if (header.dontFragment) return Either.left(new Ipv4Error({ reason: "FragmentationNeeded", dst: o.dst }))
+    const plan = Reassembly.fragmentPlan(payload.length, Ip.MIN_HEADER_LEN, mtu)
+    c.fragmentsSent += plan.length
+    return Either.right(plan.map((p) => frameFor(p.offset, p.length, p.more)))
+  }
+
+  const send = (o: SendOptions): Effect.Effect<void, Ipv4Error> =>
+    Effect.suspend(() => {
+      const route = Route.select(table, o.dst)
+      switch (route._tag) {
+        case "NoRoute":
+          return Effect.fail(new Ipv4Error({ reason: "NoRoute", dst: o.dst }))
+        case "Local": {
+          const frames = buildFrames(o, eth.mac)
+          if (Either.isLeft(frames)) return frames.left
+          c.sent++
+          return deal(frames.right, true)
+        }
+        case "Broadcast": {
+          const frames = buildFrames(o, Eth.BROADCAST)
+          if (Either.isLeft(frames)) return frames.left
+          c.sent++
+          return eth.link.sendBatch(frames.right)
+        }
+        case "Direct":
+        case "Gateway": {
+          const frames = buildFrames(o, undefined)
+          if (Either.isLeft(frames)) return frames.left
+          c.sent++
+          return arp.send(route.nextHop, frames.right)
+        }
+      }
+    })
+
+  // --- ICMP errors -------------------------------------------------------------
+
+  const icmpError = (about: Ipv4Packet, kind: IcmpErrorKind): Effect.Effect<void> =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => {
+      if (about.broadcast) return Effect.void
+      if (about.src === 0 || about.src === Addr.BROADCAST || Addr.isMulticast(about.src)) return Effect.void
+      if (Route.isBroadcastFor(table, about.src)) return Effect.void
+      if (about.protocol === Ip.Protocol.ICMP && (about.payload.length === 0 || isIcmpError(about.payload[0]!))) {
+        return Effect.void
+      }
+      const t = TokenBucket.take(bucket, now, config.icmp.errorsPerSecond, config.icmp.errorBurst)
+      bucket = t.bucket
+      if (!t.allowed) {
+        c.icmpErrorsRateLimited++
+        return Effect.void
+      }
+      c.icmpErrorsSent++
+      const repr: Icmp.Icmpv4Repr = kind._tag === "DstUnreachable"
+        ? { _tag: "DstUnreachable", code: kind.code, nextHopMtu: 0, data: about.quote }
+        : { _tag: "TimeExceeded", code: kind.code, data: about.quote }
+      return Effect.ignore(send({ dst: about.src, protocol: Ip.Protocol.ICMP, payload: Icmp.emit(repr) }))
+    })
+
+  // --- receive -----------------------------------------------------------------
+
+  const deliverAll = (byProto: Map<number, Array<Ipv4Packet>>): Effect.Effect<void> => {
+    const effects: Array<Effect.Effect<void>> = []
+    for (const [proto, packets] of byProto) {
+      const q = bound.get(proto)
+      if (q === undefined) {
+        c.unknownProtocol += packets.length
+        for (const p of packets) {
+          effects.push(icmpError(p, { _tag: "DstUnreachable", code: Icmp.DstUnreachableCode.ProtocolUnreachable }))
+        }
+        continue
+      }
+      effects.push(Effect.map(Queue.offer(q, packets), (ok) => {
+        if (ok) c.delivered += packets.length
+        else c.queueDropped += packets.length
+      }))
+    }
+    return effects.length === 1 ? effects[0]! : Effect.all(effects, { discard: true })
+  }
+
+  const runAssembler = (
+    key: string,
+    inbox: Queue.Queue<Reassembly.Fragment>,
+    src: Addr.Ipv4Addr,
+    dst: Addr.Ipv4Addr,
+    protocol: number,
+    broadcast: boolean
+  ) => {
+    // Octets this assembly counts against `maxBytes`; released however the fiber ends.
+    const st = { held: 0 }
+    const release = () => {
+      c.assemblyBytes -= st.held
+      st.held = 0
+    }
+    const cleanup = Effect.suspend(() => {
+      if (assemblies.get(key)?.inbox === inbox) assemblies.delete(key)
+      release()
+      return Queue.shutdown(inbox)
+    })
+    return Effect.gen(function*() {
+      const deadline = (yield* Clock.currentTimeMillis) + timeoutMs
+      let a = Reassembly.empty
+      let failed = false
+      while (true) {
+        const now = yield* Clock.currentTimeMillis
+        if (now >= deadline) break
+        const next = yield* Queue.take(inbox).pipe(Effect.timeoutOption(Duration.millis(deadline - now)))
+        if (Option.isNone(next)) break
+        if (failed) continue
+        const r = Reassembly.add(a, next.value)
+        switch (r._tag) {
+          case "Incomplete":
+            c.assemblyBytes += r.assembly.bytes - st.held
+            st.held = r.assembly.bytes
+            a = r.assembly
+            break
+          case "Duplicate":
+            a = r.assembly
+            break
+          case "Complete": {
+            yield* cleanup
+            c.reassembled++
+            const hl = (r.first[0]! & 0x0f) * 4
+            const quote = new Uint8Array(hl + Math.min(8, r.payload.length))
+            quote.set(r.first.subarray(0, hl))
+            quote.set(r.payload.subarray(0, quote.length - hl), hl)
+            return yield* deliverAll(new Map([[protocol, [{
+              src,
+              dst,
+              protocol,
+              ttl: r.first[Ip.Field.ttl]!,
+              tos: r.first[Ip.Field.tos]!,
+              payload: r.payload,
+              quote,
+              broadcast
+            }]]]))
+          }
+          default:
+            // Overlap, oversize or inconsistency: discard the datagram, and keep
+            // swallowing its fragments until the timeout so none restarts it.
+            failed = true
+            c.reassemblyFailures++
+            release()
+            a = Reassembly.empty
+        }
+      }
+      yield* cleanup
+      if (failed) return
+      c.reassemblyTimeouts++
+      if (a.first === undefined) return
+      // RFC 792 / RFC 1122 §3.3.2: time exceeded, code 1, only when fragment zero arrived.
+      const first = a.first
+      yield* icmpError({
+        src,
+        dst,
+        protocol,
+        ttl: first[Ip.Field.ttl]!,
+        tos: first[Ip.Field.tos]!,
+        payload: first.subarray((first[0]! & 0x0f) * 4),
+        quote: first,
+        broadcast
+      }, { _tag: "TimeExceeded", code: Icmp.TimeExceededCode.FragmentReassembly })
+    }).pipe(Effect.onInterrupt(() => cleanup))
+  }
+
+  // Suspended: the dealer builds these for a whole batch before running them,
+  // and each must see the assemblies its predecessors created.
+  const toAssembler = (p: Ip.Ipv4Repr, packet: Uint8Array, broadcast: boolean): Effect.Effect<void> =>
+    Effect.suspend(() => toAssemblerNow(p, packet, broadcast))
+
+  const toAssemblerNow = (p: Ip.Ipv4Repr, packet: Uint8Array, broadcast: boolean): Effect.Effect<void> => {
+    c.fragmentsReceived++
+    const key = `${p.src}/${p.dst}/${p.id}/${p.protocol}`
+    const frag: Reassembly.Fragment = {
+      offset: p.fragmentOffset,
+      more: p.moreFragments,
+      data: p.payload,
+      headerLen: Ip.MIN_HEADER_LEN + p.options.length,
+      packet
+    }
+    if (c.assemblyBytes + p.payload.length > config.reassembly.maxBytes) {
+      c.reassemblyDropped++
+      return Effect.void
+    }
+    const existing = assemblies.get(key)
+    if (existing !== undefined) {
+      return Effect.map(Queue.offer(existing.inbox, frag), (ok) => {
+        if (!ok) c.reassemblyDropped++
+      })
+    }
+    if (assemblies.size >= config.reassembly.maxAssemblies) {
+      c.reassemblyDropped++
+      return Effect.void
+    }
+    return Effect.gen(function*() {
+      // One datagram has at most 8192 fragments; 64 waiting is plenty for one fiber.
+      const inbox = yield* Queue.dropping<Reassembly.Fragment>(64)
+      assemblies.set(key, { inbox })
+      yield* Queue.offer(inbox, frag)
+      yield* FiberSet.run(fibers, runAssembler(key, inbox, p.src, p.dst, p.protocol, broadcast))
+    })
+  }
+
+  /** Process a batch of frames (from the link, or looped back from `send`). */
+  const deal = (frames: ReadonlyArray<Uint8Array>, local = false): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const byProto = new Map<number, Array<Ipv4Packet>>()
+      let fragments: Array<Effect.Effect<void>> | undefined
+      for (const frame of frames) {
+        c.received++
+        const bytes = frame.subarray(Eth.HEADER_LEN)
+        const parsed = Ip.parse(bytes)
+        if (Either.isLeft(parsed)) {
+          const r = parsed.left.reason
+          malformed[r] = (malformed[r] ?? 0) + 1
+          continue
+        }
+        const p = parsed.right
+        if (!Route.isOurs(table, p.dst) && !(local && p.dst >>> 24 === 127)) {
+          c.notForUs++
+          continue
+        }
+        if (p.src === Addr.BROADCAST || Addr.isMulticast(p.src) || (!local && p.src === config.address)) {
+          c.badSource++
+          continue
+        }
+        const broadcast = Route.isBroadcastFor(table, p.dst) || (!local && Eth.isBroadcast(frame))
+        const packet = bytes.subarray(0, Ip.MIN_HEADER_LEN + p.options.length + p.payload.length)
+        if (p.moreFragments || p.fragmentOffset > 0) {
+          ;(fragments ??= []).push(toAssembler(p, packet, broadcast))
+          continue
+        }
+        const hl = Ip.MIN_HEADER_LEN + p.options.length
+        const ip: Ipv4Packet = {
+          src: p.src,
+          dst: p.dst,
+          protocol: p.protocol,
+          ttl: p.ttl,
+          tos: p.tos,
+          payload: p.payload,
+          quote: packet.subarray(0, hl + Math.min(8, p.payload.length)),
+          broadcast
+        }
+        const arr = byProto.get(p.protocol)
+        if (arr) arr.push(ip)
+        else byProto.set(p.protocol, [ip])
+      }
+      const delivering = byProto.size > 0 ? deliverAll(byProto) : Effect.void
+      return fragments === undefined
+        ? delivering
+        : Effect.zipRight(delivering, Effect.all(fragments, { discard: true }))
+    })
+
+  const inbox = yield* eth.bind(Eth.EtherType.IPv4, config.queues.dealer)
+  yield* Queue.take(inbox).pipe(
+    Effect.flatMap((batch) => deal(batch)),
+    Effect.forever,
+    Effect.forkScoped
+  )
+
+  const bind = (protocol: number, capacity: number) =>
+    Effect.acquireRelease(
+      Effect.flatMap(Queue.dropping<ReadonlyArray<Ipv4Packet>>(capacity), (q) =>
+        bound.has(protocol)
+          ? Effect.dieMessage(`IP protocol ${protocol} bound twice`)
+          : Effect.sync(() => {
+            bound.set(protocol, q)
+            return q
+          })),
+      (q) => Effect.zipRight(Effect.sync(() => bound.delete(protocol)), Queue.shutdown(q))
+    )
+
+  return Ipv4.of({
+    address: config.address,
+    prefixLength: config.prefixLength,
+    mtu,
+    bind,
+    send,
+    icmpError,
+    stats: Effect.sync(() => ({ ...c, malformed: { ...malformed }, assemblies: assemblies.size }))
+  })
+})
+
+/** @category layers */
+export const layer = Layer.scoped(Ipv4, make)

@@ -1,0 +1,430 @@
+/**
+ * A fault injector: a middleware link that wraps another link and, per
+ * direction, loses, duplicates, reorders, corrupts and delays frames.
+ * The same idea as smoltcp's `phy/fault_injector.rs` and Linux `netem`, but
+ * deterministic: every decision comes from a small PRNG seeded by
+ * `options.seed`, so a failing test replays exactly.
+ *
+ * Contract
+ * - Determinism. Each direction (`rx`, `tx`) has its own generator derived
+ *   from the seed, so traffic in one direction never shifts the faults of the
+ *   other. Every frame consumes the same six draws whatever its fate and
+ *   whatever faults are enabled, so the same seed and the same frame sequence
+ *   give the same faults, and e.g. enabling corruption leaves the loss pattern
+ *   unchanged. Jitter uses a third, per-direction timing stream.
+ * - Order of faults for each frame: loss, then corruption, then duplication,
+ *   then reordering. A lost frame is gone. Corruption flips one bit of one
+ *   octet of a *copy* (the caller's buffer is never written). A duplicate is a
+ *   second, independent copy right after the original. A reordered frame (with
+ *   its duplicate, if any) is held back and emitted right after the next frame
+ *   that passes in the same direction, in this batch or a later one; while no
+ *   further frame passes it stays held (to the peer it looks like a loss until
+ *   traffic resumes, and TCP/ARP retransmissions release it).
+ * - Delay and jitter run on Effect's `Clock` (so `TestClock` drives them): each
+ *   batch that survives the faults is stamped with the deadline
+ *   `now + delay + U(0, jitter)` and put on a bounded per-direction queue
+ *   drained by one fiber that sleeps until each deadline in turn. Delivery
+ *   stays FIFO: a batch never overtakes an earlier one, so jitter shows up as
+ *   head-of-line waiting, not as reordering (use `reorder` for that).
+ * - Receive side: one fiber is the single consumer of `inner.receive`
+ *   (DESIGN.md §3) and offers to this link's own bounded queue of `capacity`
+ *   batches; when full, the batch is dropped and counted in `rxDropped`. A
+ *   full delay queue drops and counts likewise (`rxDropped` / `txDropped`).
+ *   When `inner.receive` shuts down, this link's `receive` shuts down too.
+ * - `stats`: `rxFrames` counts frames delivered on this link's `receive`;
+ *   `txFrames` is the inner link's; the dropped counters are the inner link's
+ *   plus this link's own queue overflows. Injected faults are *not* drops:
+ *   they are counted separately in `faultStats`.
+ * - Batches are never empty: a batch whose frames are all lost or held is not
+ *   delivered at all. Frames are otherwise passed on as-is (same buffers).
+ *
+ * @since 0.1.0
+ */
+import { Duration, Effect, Layer, Queue } from "effect"
+import type * as Scope from "effect/Scope"
+import { Link, type LinkService, type LinkStats } from "./Link.js"
+
+// -----------------------------------------------------------------------------
+// models
+// -----------------------------------------------------------------------------
+
+/**
+ * Faults for one direction. Probabilities are per frame, in `[0, 1]`;
+ * absent means 0.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DirectionFaults {
+  /** probability that a frame is lost */
+  readonly loss?: number
+  /** probability that a frame is delivered twice (the copy right after it) */
+  readonly duplicate?: number
+  /** probability that a frame is held back and emitted after the next one */
+  readonly reorder?: number
+  /** probability that one random bit of one random octet is flipped (in a copy) */
+  readonly corrupt?: number
+  /** fixed delay added to every batch, on Effect's Clock */
+  readonly delay?: Duration.DurationInput
+  /** extra delay per batch, uniform in `[0, jitter]`; delivery stays FIFO */
+  readonly jitter?: Duration.DurationInput
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultOptions {
+  /** PRNG seed, taken as a 32-bit integer; the same seed replays the same faults */
+  readonly seed: number
+  /** faults on frames coming up from the inner link */
+  readonly rx?: DirectionFaults
+  /** faults on frames going down to the inner link */
+  readonly tx?: DirectionFaults
+  /** capacity of the receive queue and of each delay queue, in batches; default 1024 */
+  readonly capacity?: number
+}
+
+/**
+ * What was injected in one direction, in frames.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DirectionFaultStats {
+  /** frames dropped by `loss` */
+  readonly lost: number
+  /** extra copies delivered by `duplicate` */
+  readonly duplicated: number
+  /** frames held back by `reorder` (a duplicate held with its original counts too) */
+  readonly reordered: number
+  /** frames with one bit flipped by `corrupt` */
+  readonly corrupted: number
+  /** frames that went through the delay queue */
+  readonly delayed: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface FaultStats {
+  readonly rx: DirectionFaultStats
+  readonly tx: DirectionFaultStats
+}
+
+/**
+ * The wrapped link plus the injection counters.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LinkFaultService extends LinkService {
+  readonly faultStats: Effect.Effect<FaultStats>
+}
+
+// -----------------------------------------------------------------------------
+// PRNG (pure)
+// -----------------------------------------------------------------------------
+
+/** The murmur3 32-bit finalizer: a bijection on uint32 that mixes every bit. */
+const mix32 = (x: number): number => {
+  let z = x | 0
+  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b)
+  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35)
+  return (z ^ (z >>> 16)) >>> 0
+}
+
+/**
+ * A small deterministic generator of floats in `[0, 1)`: a Weyl sequence
+ * (the state advances by an odd constant, period 2^32) passed through
+ * `mix32`. Plenty for fault injection; not for anything cryptographic.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makePrng = (seed: number): (() => number) => {
+  let state = mix32(seed)
+  return () => {
+    state = (state + 0x9e3779b9) | 0
+    return mix32(state) / 4294967296
+  }
+}
+
+/** Salts that give each direction and purpose its own stream. */
+const Stream = {
+  rxFrames: 0x52580001,
+  txFrames: 0x54580002,
+  rxTiming: 0x52540003,
+  txTiming: 0x54540004
+} as const
+
+// -----------------------------------------------------------------------------
+// one direction (pure apart from its own mutable state)
+// -----------------------------------------------------------------------------
+
+interface Resolved {
+  readonly loss: number
+  readonly duplicate: number
+  readonly reorder: number
+  readonly corrupt: number
+  /** milliseconds */
+  readonly delayMs: number
+  /** milliseconds */
+  readonly jitterMs: number
+}
+
+const probability = (name: string, value: number | undefined): number => {
+  const p = value ?? 0
+  if (!Number.isFinite(p) || p < 0 || p > 1) {
+    throw new RangeError(`LinkFault: ${name} must be a probability in [0, 1], got ${p}`)
+  }
+  return p
+}
+
+const millis = (name: string, value: Duration.DurationInput | undefined): number => {
+  if (value === undefined) return 0
+  const d = Duration.decodeUnknown(value)
+  if (d._tag === "None" || !Duration.isFinite(d.value)) {
+    throw new RangeError(`LinkFault: ${name} must be a finite duration`)
+  }
+  return Duration.toMillis(d.value)
+}
+
+const resolve = (dir: string, f: DirectionFaults | undefined): Resolved => ({
+  loss: probability(`${dir}.loss`, f?.loss),
+  duplicate: probability(`${dir}.duplicate`, f?.duplicate),
+  reorder: probability(`${dir}.reorder`, f?.reorder),
+  corrupt: probability(`${dir}.corrupt`, f?.corrupt),
+  delayMs: millis(`${dir}.delay`, f?.delay),
+  jitterMs: millis(`${dir}.jitter`, f?.jitter)
+})
+
+interface Direction {
+  readonly faults: Resolved
+  /** true when no frame is ever touched: the fast path skips the PRNG */
+  readonly passThrough: boolean
+  /** true when batches go through the delay queue */
+  readonly delayed: boolean
+  readonly stats: {
+    lost: number
+    duplicated: number
+    reordered: number
+    corrupted: number
+    delayed: number
+  }
+  readonly nextFrame: () => number
+  readonly nextTiming: () => number
+  /** the frames held back by `reorder`, waiting for the next frame */
+  held: Array<Uint8Array> | undefined
+  /** the last deadline handed to the delay queue (keeps delivery FIFO), ms */
+  lastDeadline: number
+}
+
+const makeDirection = (faults: Resolved, seed: number, frames: number, timing: number): Direction => ({
+  faults,
+  passThrough:
+    faults.loss === 0 && faults.duplicate === 0 && faults.reorder === 0 && faults.corrupt === 0,
+  delayed: faults.delayMs > 0 || faults.jitterMs > 0,
+  stats: { lost: 0, duplicated: 0, reordered: 0, corrupted: 0, delayed: 0 },
+  nextFrame: makePrng(seed ^ frames),
+  nextTiming: makePrng(seed ^ timing),
+  held: undefined,
+  lastDeadline: Number.NEGATIVE_INFINITY
+})
+
+/**
+ * Apply loss, corruption, duplication and reordering to one batch. Returns
+ * the frames to pass on, in order (possibly none).
+ */
+const inject = (d: Direction, batch: ReadonlyArray<Uint8Array>): Array<Uint8Array> => {
+  const f = d.faults
+  const s = d.stats
+  const out: Array<Uint8Array> = []
+  for (const frame of batch) {
+    // Always six draws per frame: see "Determinism" in the module doc.
+    const uLoss = d.nextFrame()
+    const uCorrupt = d.nextFrame()
+    const uOctet = d.nextFrame()
+    const uBit = d.nextFrame()
+    const uDuplicate = d.nextFrame()
+    const uReorder = d.nextFrame()
+    if (uLoss < f.loss) {
+      s.lost++
+      continue
+    }
+    let current = frame
+    if (uCorrupt < f.corrupt && frame.length > 0) {
+      current = frame.slice()
+      const octet = Math.floor(uOctet * current.length)
+      current[octet] = current[octet]! ^ (1 << Math.floor(uBit * 8))
+      s.corrupted++
+    }
+    let unit: Array<Uint8Array>
+    if (uDuplicate < f.duplicate) {
+      unit = [current, current.slice()]
+      s.duplicated++
+    } else {
+      unit = [current]
+    }
+    if (d.held !== undefined) {
+      for (const x of unit) out.push(x)
+      for (const x of d.held) out.push(x)
+      d.held = undefined
+    } else if (uReorder < f.reorder) {
+      d.held = unit
+      s.reordered += unit.length
+    } else {
+      for (const x of unit) out.push(x)
+    }
+  }
+  return out
+}
+
+// -----------------------------------------------------------------------------
+// constructors
+// -----------------------------------------------------------------------------
+
+type Batch = ReadonlyArray<Uint8Array>
+
+/**
+ * Wrap `inner` with seeded faults. The returned link takes over
+ * `inner.receive` (its fiber becomes the one consumer); use only the returned
+ * link afterwards. Fibers are forked in the current scope.
+ *
+ * Invalid options (a probability outside `[0, 1]`, an infinite delay) are a
+ * defect.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  inner: LinkService,
+  options: FaultOptions
+): Effect.Effect<LinkFaultService, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const rxFaults = yield* Effect.try(() => resolve("rx", options.rx)).pipe(Effect.orDie)
+    const txFaults = yield* Effect.try(() => resolve("tx", options.tx)).pipe(Effect.orDie)
+    const capacity = options.capacity ?? 1024
+    const seed = options.seed | 0
+    const rx = makeDirection(rxFaults, seed, Stream.rxFrames, Stream.rxTiming)
+    const tx = makeDirection(txFaults, seed, Stream.txFrames, Stream.txTiming)
+    const own = { rxFrames: 0, rxDropped: 0, txDropped: 0 }
+
+    const receive = yield* Queue.dropping<Batch>(capacity)
+    yield* Effect.addFinalizer(() => Queue.shutdown(receive))
+
+    // Sinks: where a finished batch goes in each direction.
+    const deliverUp = (batch: Batch): void => {
+      if (Queue.unsafeOffer(receive, batch)) own.rxFrames += batch.length
+      else own.rxDropped += batch.length
+    }
+    const deliverDown = (batch: Batch): Effect.Effect<void> => inner.sendBatch(batch)
+
+    /**
+     * The delay stage of one direction: a bounded queue of (deadline, batch)
+     * and one fiber that sleeps until each deadline, then hands the batch to
+     * the sink. Returns the function that schedules a batch (synchronously;
+     * false when the queue is full or closed).
+     */
+    const delayStage = (d: Direction, sink: (batch: Batch) => Effect.Effect<void>) =>
+      Effect.gen(function* () {
+        const pending = yield* Queue.dropping<readonly [number, Batch]>(capacity)
+        yield* Effect.addFinalizer(() => Queue.shutdown(pending))
+        yield* Effect.gen(function* () {
+          const [deadline, batch] = yield* Queue.take(pending)
+          const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+          if (deadline > now) yield* Effect.sleep(Duration.millis(deadline - now))
+          yield* sink(batch)
+        }).pipe(Effect.forever, Effect.forkScoped)
+        return (now: number, batch: Batch): boolean => {
+          const f = d.faults
+          const wanted = now + f.delayMs + (f.jitterMs > 0 ? d.nextTiming() * f.jitterMs : 0)
+          const deadline = Math.max(wanted, d.lastDeadline)
+          if (!Queue.unsafeOffer(pending, [deadline, batch] as const)) return false
+          d.lastDeadline = deadline
+          d.stats.delayed += batch.length
+          return true
+        }
+      })
+
+    const currentMillis = Effect.clockWith((clock) => clock.currentTimeMillis)
+
+    // ---- transmit path: runs in the caller's fiber, synchronously up to the inner send
+    const scheduleTx = tx.delayed
+      ? yield* delayStage(tx, deliverDown)
+      : undefined
+    const forwardTx = (batch: Batch): Effect.Effect<void> => {
+      const out = tx.passThrough ? batch : inject(tx, batch)
+      if (out.length === 0) return Effect.void
+      if (scheduleTx === undefined) return deliverDown(out)
+      return Effect.map(currentMillis, (now) => {
+        if (!scheduleTx(now, out)) own.txDropped += out.length
+      })
+    }
+
+    // ---- receive path: one fiber, the single consumer of inner.receive
+    const scheduleRx = rx.delayed
+      ? yield* delayStage(rx, (batch) => Effect.sync(() => deliverUp(batch)))
+      : undefined
+    yield* Effect.gen(function* () {
+      const batch = yield* Queue.take(inner.receive)
+      const out = rx.passThrough ? batch : inject(rx, batch)
+      if (out.length === 0) return
+      if (scheduleRx === undefined) {
+        deliverUp(out)
+      } else {
+        const now = yield* currentMillis
+        if (!scheduleRx(now, out)) own.rxDropped += out.length
+      }
+    }).pipe(
+      Effect.forever,
+      // inner.receive shut down (or this scope closed): release our consumer too
+      Effect.ensuring(Queue.shutdown(receive)),
+      Effect.forkScoped
+    )
+
+    const stats: Effect.Effect<LinkStats> = Effect.map(inner.stats, (s) => ({
+      rxFrames: own.rxFrames,
+      rxDropped: s.rxDropped + own.rxDropped,
+      txFrames: s.txFrames,
+      txDropped: s.txDropped + own.txDropped
+    }))
+
+    const faultStats: Effect.Effect<FaultStats> = Effect.sync(() => ({
+      rx: { ...rx.stats },
+      tx: { ...tx.stats }
+    }))
+
+    return {
+      mac: inner.mac,
+      mtu: inner.mtu,
+      receive,
+      send: (frame) => Effect.suspend(() => forwardTx([frame])),
+      sendBatch: (frames) => Effect.suspend(() => forwardTx(frames)),
+      stats,
+      faultStats
+    } satisfies LinkFaultService
+  })
+
+// -----------------------------------------------------------------------------
+// layers
+// -----------------------------------------------------------------------------
+
+/**
+ * Wrap the `Link` in context with seeded faults. To read `faultStats`, use
+ * `make` directly.
+ *
+ * @example
+ * const link = LinkFault.layer({ seed: 7, tx: { loss: 0.01 } }).pipe(
+ *   Layer.provide(LinkMemory.layer(a))
+ * )
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: FaultOptions): Layer.Layer<Link, never, Link> =>
+  Layer.scoped(
+    Link,
+    Effect.flatMap(Link, (inner) => make(inner, options))
+  )

@@ -1,0 +1,145 @@
+/**
+ * An in-memory Ethernet cable: two `LinkService`s in one process, connected
+ * back to back. What A sends arrives on B's `receive`, and the reverse.
+ *
+ * Contract
+ * - Batches are preserved: `sendBatch(frames)` delivers the accepted frames of
+ *   that call as one batch on the peer's `receive`; `send(frame)` delivers a
+ *   batch of one. Batches are never empty (a call whose frames are all
+ *   refused delivers nothing).
+ * - Each direction is one bounded queue of `capacity` *batches* (default 1024).
+ *   When the peer's queue is full the batch is dropped, and its frames are
+ *   counted in the **receiver's** `rxDropped`, as a NIC counts a full receive
+ *   ring; the sender still counts them in `txFrames` because they did reach
+ *   the medium. `send` never blocks and never fails.
+ * - A frame longer than `mtu + 14` octets (an Ethernet II header plus the
+ *   payload; no FCS, no VLAN tag) is refused by the medium: dropped and
+ *   counted in the **sender's** `txDropped`, never delivered.
+ * - Ownership: frames are delivered as-is, without copying. By sending, the
+ *   sender gives the frame up (`Link.ts`: the caller must not mutate a frame
+ *   after handing it over); after `take`, the receiver owns it and may keep or
+ *   mutate it. The batch array is always a fresh array built by the link, so a
+ *   caller may reuse the array it passed to `sendBatch`.
+ * - Closing the scope that built the pair shuts both queues down: a fiber
+ *   waiting on `receive` is released (interrupted), and later sends are
+ *   dropped and counted in `txDropped`.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Layer, Queue } from "effect"
+import type * as Scope from "effect/Scope"
+import { Link, type LinkService, type Mac, makeCounters } from "./Link.js"
+
+/** Octets of an Ethernet II header: destination, source, EtherType. */
+const ETHERNET_HEADER_LEN = 14
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface PairOptions {
+  /** MAC address of side A */
+  readonly macA: Mac
+  /** MAC address of side B */
+  readonly macB: Mac
+  /** largest Ethernet payload in octets, both sides; default 1500 */
+  readonly mtu?: number
+  /** receive queue capacity per direction, in batches; default 1024 */
+  readonly capacity?: number
+}
+
+type Counters = ReturnType<typeof makeCounters>["counters"]
+
+/**
+ * Build one side. `tx` is the peer's receive queue; `peerCounters` are the
+ * peer's counters, which own the receiver-side drop accounting.
+ */
+const makeSide = (
+  mac: Mac,
+  mtu: number,
+  rx: Queue.Queue<ReadonlyArray<Uint8Array>>,
+  tx: Queue.Queue<ReadonlyArray<Uint8Array>>,
+  own: ReturnType<typeof makeCounters>,
+  peer: Counters,
+  cable: { open: boolean }
+): LinkService => {
+  const maxFrame = mtu + ETHERNET_HEADER_LEN
+  const c = own.counters
+
+  // Synchronous on purpose: `unsafeOffer` never suspends, and unlike
+  // `Queue.offer` it does not interrupt the sender's fiber once the queue is
+  // shut down. A send after scope close is just a counted drop.
+  const deliver = (batch: ReadonlyArray<Uint8Array>): void => {
+    if (!cable.open) {
+      c.txDropped += batch.length
+      return
+    }
+    c.txFrames += batch.length
+    if (Queue.unsafeOffer(tx, batch)) {
+      peer.rxFrames += batch.length
+    } else {
+      peer.rxDropped += batch.length
+    }
+  }
+
+  const send = (frame: Uint8Array): Effect.Effect<void> =>
+    Effect.sync(() => {
+      if (frame.length > maxFrame) {
+        c.txDropped += 1
+        return
+      }
+      deliver([frame])
+    })
+
+  const sendBatch = (frames: ReadonlyArray<Uint8Array>): Effect.Effect<void> =>
+    Effect.sync(() => {
+      const batch: Array<Uint8Array> = []
+      for (const frame of frames) {
+        if (frame.length > maxFrame) c.txDropped += 1
+        else batch.push(frame)
+      }
+      if (batch.length > 0) deliver(batch)
+    })
+
+  return { mac, mtu, receive: rx, send, sendBatch, stats: own.stats }
+}
+
+/**
+ * A connected pair of links `[a, b]`. See the module doc for the contract.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const makePair = (
+  options: PairOptions
+): Effect.Effect<readonly [LinkService, LinkService], never, Scope.Scope> =>
+  Effect.gen(function* () {
+    const mtu = options.mtu ?? 1500
+    const capacity = options.capacity ?? 1024
+    const toA = yield* Queue.dropping<ReadonlyArray<Uint8Array>>(capacity)
+    const toB = yield* Queue.dropping<ReadonlyArray<Uint8Array>>(capacity)
+    const cable = { open: true }
+    yield* Effect.addFinalizer(() =>
+      Effect.suspend(() => {
+        cable.open = false
+        return Effect.zipRight(Queue.shutdown(toA), Queue.shutdown(toB))
+      })
+    )
+    const countersA = makeCounters()
+    const countersB = makeCounters()
+    const a = makeSide(options.macA, mtu, toA, toB, countersA, countersB.counters, cable)
+    const b = makeSide(options.macB, mtu, toB, toA, countersB, countersA.counters, cable)
+    return [a, b] as const
+  })
+
+/**
+ * Provide one side of a pair as the `Link` service.
+ *
+ * @example
+ * const [a, b] = yield* LinkMemory.makePair({ macA, macB })
+ * yield* program.pipe(Effect.provide(LinkMemory.layer(a)))
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (link: LinkService): Layer.Layer<Link> => Layer.succeed(Link, link)

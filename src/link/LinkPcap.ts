@@ -1,0 +1,430 @@
+/**
+ * A recording link: wraps another link and writes every frame, in both
+ * directions, to a classic libpcap file that Wireshark, tshark and tcpdump
+ * read. The same idea as smoltcp's `phy/pcap_writer.rs` and gVisor's
+ * `link/sniffer`.
+ *
+ * File format (https://www.tcpdump.org/manpages/pcap-savefile.5.html and
+ * draft-ietf-opsawg-pcap): everything little-endian.
+ * - Global header, 24 octets: magic 0xa1b2c3d4 (microsecond timestamps),
+ *   version 2.4, thiszone 0, sigfigs 0, snaplen (default 65535), linktype 1
+ *   (LINKTYPE_ETHERNET).
+ * - Per frame, a 16-octet record header: seconds, microseconds, captured
+ *   length (`min(length, snaplen)`), original length; then the captured octets.
+ *
+ * Contract
+ * - Timestamps come from Effect's `Clock` (`currentTimeNanos`), so under
+ *   `TestClock` they are virtual time. All frames of one batch share one
+ *   timestamp (they crossed the link together).
+ * - Transmitted frames are recorded when `send`/`sendBatch` is called, before
+ *   they are handed to the inner link; received frames are recorded when this
+ *   link's receive fiber takes them from `inner.receive`. Records are in the
+ *   order these events happen.
+ * - Recording copies the octets at once, so neither side's later ownership of
+ *   a frame (Link.ts: the receiver may mutate it) affects the file. Frames are
+ *   passed on as-is.
+ * - No file I/O on the hot path: a batch is encoded into one buffer and put on
+ *   a bounded queue of `capacity` buffers (default 1024); one writer fiber
+ *   takes everything pending, concatenates it and issues one asynchronous
+ *   positioned `fs.write`. When the queue is full, records are dropped and
+ *   counted in `pcapStats.dropped` (the frames themselves still pass). A write
+ *   error is logged once; recording then stops (further records are counted
+ *   as dropped) so the file stays well-formed up to that point.
+ * - Closing the scope stops the receive fiber, lets an in-flight write
+ *   finish, writes whatever is still queued synchronously, and closes the
+ *   file: nothing accepted is lost.
+ * - Receive side: one fiber is the single consumer of `inner.receive`
+ *   (DESIGN.md §3) and offers to this link's own bounded queue (`capacity`
+ *   batches), dropping and counting in `rxDropped` when full. When
+ *   `inner.receive` shuts down, this link's `receive` shuts down too.
+ * - `stats`: `rxFrames` counts frames delivered on this link's `receive`;
+ *   `txFrames` is the inner link's; dropped counters are the inner link's plus
+ *   this link's own receive-queue overflow.
+ *
+ * @since 0.1.0
+ */
+import * as fs from "node:fs"
+import { Chunk, Clock, Data, Effect, Layer, Queue } from "effect"
+import type * as Scope from "effect/Scope"
+import { Link, type LinkService, type LinkStats } from "./Link.js"
+
+// -----------------------------------------------------------------------------
+// models
+// -----------------------------------------------------------------------------
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface PcapOptions {
+  /** file to create (truncated if it exists) */
+  readonly path: string
+  /** largest number of octets kept per frame; default 65535 */
+  readonly snaplen?: number
+  /** capacity of the receive queue (batches) and of the write queue (encoded batches); default 1024 */
+  readonly capacity?: number
+}
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface PcapStats {
+  /** frames accepted for recording (written, or queued to be written) */
+  readonly recorded: number
+  /** frames not recorded: write queue full, write error, or scope closed */
+  readonly dropped: number
+  /** octets written to the file so far, the global header included */
+  readonly bytesWritten: number
+}
+
+/**
+ * The wrapped link plus the recorder's counters.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface LinkPcapService extends LinkService {
+  readonly pcapStats: Effect.Effect<PcapStats>
+}
+
+/**
+ * The pcap file could not be created or its header written.
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class PcapError extends Data.TaggedError("PcapError")<{
+  readonly reason: "Open" | "Write"
+  readonly path: string
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `pcap ${this.reason === "Open" ? "open" : "write"} failed for ${this.path}: ${this.detail}`
+  }
+}
+
+// -----------------------------------------------------------------------------
+// encoding (pure)
+// -----------------------------------------------------------------------------
+
+/**
+ * Offsets in the global header, octets.
+ * @category encoding
+ */
+export const GlobalHeaderField = {
+  magic: 0,
+  versionMajor: 4,
+  versionMinor: 6,
+  thiszone: 8,
+  sigfigs: 12,
+  snaplen: 16,
+  linktype: 20
+} as const
+
+/**
+ * Offsets in a record header, octets.
+ * @category encoding
+ */
+export const RecordHeaderField = {
+  tsSec: 0,
+  tsUsec: 4,
+  inclLen: 8,
+  origLen: 12
+} as const
+
+/** @category encoding */
+export const GLOBAL_HEADER_LEN = 24
+/** @category encoding */
+export const RECORD_HEADER_LEN = 16
+/** Magic for microsecond-resolution files (written little-endian). @category encoding */
+export const MAGIC_MICROS = 0xa1b2c3d4
+/** LINKTYPE_ETHERNET. @category encoding */
+export const LINKTYPE_ETHERNET = 1
+
+/**
+ * The 24-octet global header.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeGlobalHeader = (snaplen: number): Uint8Array => {
+  const out = new Uint8Array(GLOBAL_HEADER_LEN)
+  const v = new DataView(out.buffer)
+  v.setUint32(GlobalHeaderField.magic, MAGIC_MICROS, true)
+  v.setUint16(GlobalHeaderField.versionMajor, 2, true)
+  v.setUint16(GlobalHeaderField.versionMinor, 4, true)
+  v.setInt32(GlobalHeaderField.thiszone, 0, true)
+  v.setUint32(GlobalHeaderField.sigfigs, 0, true)
+  v.setUint32(GlobalHeaderField.snaplen, snaplen, true)
+  v.setUint32(GlobalHeaderField.linktype, LINKTYPE_ETHERNET, true)
+  return out
+}
+
+/**
+ * Records for a batch of frames sharing one timestamp, `timeNanos` since the
+ * Unix epoch, in one buffer.
+ *
+ * @since 0.1.0
+ * @category encoding
+ */
+export const encodeRecords = (
+  frames: ReadonlyArray<Uint8Array>,
+  timeNanos: bigint,
+  snaplen: number
+): Uint8Array => {
+  let total = 0
+  for (const f of frames) total += RECORD_HEADER_LEN + Math.min(f.length, snaplen)
+  const out = new Uint8Array(total)
+  const v = new DataView(out.buffer)
+  const nanos = timeNanos < 0n ? 0n : timeNanos
+  // uint32 seconds wrap in 2106, as in every classic pcap writer
+  const sec = Number((nanos / 1_000_000_000n) & 0xffffffffn)
+  const usec = Number((nanos % 1_000_000_000n) / 1000n)
+  let o = 0
+  for (const f of frames) {
+    const incl = Math.min(f.length, snaplen)
+    v.setUint32(o + RecordHeaderField.tsSec, sec, true)
+    v.setUint32(o + RecordHeaderField.tsUsec, usec, true)
+    v.setUint32(o + RecordHeaderField.inclLen, incl, true)
+    v.setUint32(o + RecordHeaderField.origLen, f.length, true)
+    out.set(incl === f.length ? f : f.subarray(0, incl), o + RECORD_HEADER_LEN)
+    o += RECORD_HEADER_LEN + incl
+  }
+  return out
+}
+
+// -----------------------------------------------------------------------------
+// file I/O
+// -----------------------------------------------------------------------------
+
+/** Write all of `buf` at `position`, asynchronously (libuv thread pool). */
+const writeAllAt = (fd: number, buf: Uint8Array, position: number): Effect.Effect<void, Error> =>
+  Effect.async<void, Error>((resume) => {
+    const step = (done: number): void => {
+      fs.write(fd, buf, done, buf.length - done, position + done, (err, n) => {
+        if (err) resume(Effect.fail(err))
+        else if (done + n >= buf.length) resume(Effect.void)
+        else step(done + n)
+      })
+    }
+    step(0)
+  })
+
+const writeAllAtSync = (fd: number, buf: Uint8Array, position: number): void => {
+  let done = 0
+  while (done < buf.length) {
+    done += fs.writeSync(fd, buf, done, buf.length - done, position + done)
+  }
+}
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e))
+
+interface Pending {
+  readonly bytes: Uint8Array
+  /** frames in `bytes` */
+  readonly records: number
+}
+
+// -----------------------------------------------------------------------------
+// constructors
+// -----------------------------------------------------------------------------
+
+/**
+ * Wrap `inner` and record both directions to `options.path`. The returned link
+ * takes over `inner.receive`; use only it afterwards. The file is closed, with
+ * every accepted record written, when the scope closes.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (
+  inner: LinkService,
+  options: PcapOptions
+): Effect.Effect<LinkPcapService, PcapError, Scope.Scope> =>
+  Effect.gen(function* () {
+    const path = options.path
+    const snaplen = options.snaplen ?? 65535
+    const capacity = options.capacity ?? 1024
+    if (!Number.isInteger(snaplen) || snaplen <= 0 || snaplen > 0xffffffff) {
+      return yield* Effect.dieMessage(`LinkPcap: snaplen must be a positive integer, got ${snaplen}`)
+    }
+
+    const counters = { recorded: 0, dropped: 0, bytesWritten: 0 }
+    const own = { rxFrames: 0, rxDropped: 0 }
+    /** false once the file is closed or a write failed: records are then dropped */
+    const state = { recording: true, position: 0 }
+    const writes = yield* Queue.dropping<Pending>(capacity)
+
+    const fd = yield* Effect.acquireRelease(
+      Effect.suspend(() => {
+        let fd: number
+        try {
+          fd = fs.openSync(path, "w")
+        } catch (e) {
+          return Effect.fail(new PcapError({ reason: "Open", path, detail: errorText(e) }))
+        }
+        try {
+          writeAllAtSync(fd, encodeGlobalHeader(snaplen), 0)
+        } catch (e) {
+          try {
+            fs.closeSync(fd)
+          } catch {
+            // already failing; the write error is the one to report
+          }
+          return Effect.fail(new PcapError({ reason: "Write", path, detail: errorText(e) }))
+        }
+        state.position = GLOBAL_HEADER_LEN
+        counters.bytesWritten = GLOBAL_HEADER_LEN
+        return Effect.succeed(fd)
+      }),
+      // Runs after the writer fiber has stopped (it is forked later, so it is
+      // interrupted first): write the rest synchronously, then close.
+      (fd) =>
+        Effect.gen(function* () {
+          const rest = yield* Queue.takeAll(writes)
+          yield* Queue.shutdown(writes)
+          const wasRecording = state.recording
+          state.recording = false
+          if (Chunk.isNonEmpty(rest)) {
+            const { buf, records } = concat(rest)
+            const written = wasRecording &&
+              (yield* Effect.try(() => writeAllAtSync(fd, buf, state.position)).pipe(
+                Effect.as(true),
+                Effect.catchAll((e) =>
+                  Effect.logError(`LinkPcap: writing ${path} failed: ${errorText(e)}`).pipe(Effect.as(false))
+                )
+              ))
+            if (written) {
+              state.position += buf.length
+              counters.bytesWritten += buf.length
+            } else {
+              counters.recorded -= records
+              counters.dropped += records
+            }
+          }
+          yield* Effect.try(() => fs.closeSync(fd)).pipe(
+            Effect.catchAll((e) => Effect.logError(`LinkPcap: closing ${path} failed: ${errorText(e)}`))
+          )
+        })
+    )
+
+    // The writer: one fiber, one positioned write per wake-up.
+    yield* Effect.uninterruptibleMask((restore) =>
+      restore(Queue.takeBetween(writes, 1, Number.POSITIVE_INFINITY)).pipe(
+        Effect.flatMap((chunk) => {
+          const { buf, records } = concat(chunk)
+          if (!state.recording) {
+            counters.recorded -= records
+            counters.dropped += records
+            return Effect.void
+          }
+          return writeAllAt(fd, buf, state.position).pipe(
+            Effect.tap(() =>
+              Effect.sync(() => {
+                state.position += buf.length
+                counters.bytesWritten += buf.length
+              })
+            ),
+            Effect.catchAll((e) =>
+              Effect.suspend(() => {
+                state.recording = false
+                counters.recorded -= records
+                counters.dropped += records
+                return Effect.logError(
+                  `LinkPcap: writing ${path} failed, recording stopped: ${errorText(e)}`
+                )
+              })
+            )
+          )
+        })
+      )
+    ).pipe(Effect.forever, Effect.forkScoped)
+
+    const record = (frames: ReadonlyArray<Uint8Array>): Effect.Effect<void> =>
+      Effect.flatMap(Clock.currentTimeNanos, (now) =>
+        Effect.sync(() => {
+          if (frames.length === 0) return
+          if (!state.recording) {
+            counters.dropped += frames.length
+            return
+          }
+          const bytes = encodeRecords(frames, now, snaplen)
+          if (Queue.unsafeOffer(writes, { bytes, records: frames.length })) {
+            counters.recorded += frames.length
+          } else {
+            counters.dropped += frames.length
+          }
+        })
+      )
+
+    // ---- receive path: one fiber, the single consumer of inner.receive
+    const receive = yield* Queue.dropping<ReadonlyArray<Uint8Array>>(capacity)
+    yield* Effect.addFinalizer(() => Queue.shutdown(receive))
+    yield* Effect.gen(function* () {
+      const batch = yield* Queue.take(inner.receive)
+      yield* record(batch)
+      if (Queue.unsafeOffer(receive, batch)) own.rxFrames += batch.length
+      else own.rxDropped += batch.length
+    }).pipe(
+      Effect.forever,
+      Effect.ensuring(Queue.shutdown(receive)),
+      Effect.forkScoped
+    )
+
+    const stats: Effect.Effect<LinkStats> = Effect.map(inner.stats, (s) => ({
+      rxFrames: own.rxFrames,
+      rxDropped: s.rxDropped + own.rxDropped,
+      txFrames: s.txFrames,
+      txDropped: s.txDropped
+    }))
+
+    return {
+      mac: inner.mac,
+      mtu: inner.mtu,
+      receive,
+      send: (frame) => Effect.zipRight(record([frame]), inner.send(frame)),
+      sendBatch: (frames) => Effect.zipRight(record(frames), inner.sendBatch(frames)),
+      stats,
+      pcapStats: Effect.sync((): PcapStats => ({ ...counters }))
+    } satisfies LinkPcapService
+  })
+
+const concat = (chunk: Chunk.Chunk<Pending>): { readonly buf: Uint8Array; readonly records: number } => {
+  if (Chunk.size(chunk) === 1) {
+    const only = Chunk.unsafeHead(chunk)
+    return { buf: only.bytes, records: only.records }
+  }
+  let total = 0
+  let records = 0
+  for (const p of chunk) {
+    total += p.bytes.length
+    records += p.records
+  }
+  const buf = new Uint8Array(total)
+  let o = 0
+  for (const p of chunk) {
+    buf.set(p.bytes, o)
+    o += p.bytes.length
+  }
+  return { buf, records }
+}
+
+// -----------------------------------------------------------------------------
+// layers
+// -----------------------------------------------------------------------------
+
+/**
+ * Wrap the `Link` in context with a pcap recorder.
+ *
+ * @example
+ * const link = LinkPcap.layer({ path: "/tmp/gonet.pcap" }).pipe(Layer.provide(LinkTap.layer({ name: "tap0" })))
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: PcapOptions): Layer.Layer<Link, PcapError, Link> =>
+  Layer.scoped(
+    Link,
+    Effect.flatMap(Link, (inner) => make(inner, options))
+  )

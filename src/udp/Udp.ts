@@ -1,0 +1,250 @@
+/**
+ * UDP (RFC 768, RFC 1122 §4.1): sockets over the IPv4 layer.
+ *
+ * - One dealer fiber takes batches of UDP datagrams from IPv4, verifies them
+ *   (`Udp.parse`: length, checksum, a zero checksum accepted), and deals them
+ *   by destination port to the bound sockets, one batch per socket per IPv4
+ *   batch. A datagram for a port nobody bound gets ICMP port unreachable
+ *   (RFC 1122 §4.1.3.1), which `Ipv4.icmpError` suppresses for broadcasts and
+ *   rate-limits.
+ * - Each socket's receive side is bounded in datagrams (`queues.udpSocket` or
+ *   the bind option); beyond it datagrams are dropped and counted, as a
+ *   kernel's full socket buffer does. One fiber should read a socket.
+ * - `bind(port)` takes a given port or, with 0/undefined, an ephemeral one
+ *   from 49152..65535 (RFC 6335 §6). Closing the scope unbinds.
+ *
+ * @since 0.1.0
+ */
+import { Chunk, Context, Data, Effect, Either, Layer, Queue, Random } from "effect"
+import type { Scope } from "effect"
+import { Config } from "../Config.js"
+import { Ipv4, type Ipv4Packet } from "../ipv4/Ipv4.js"
+import * as IcmpWire from "../wire/Icmpv4.js"
+import * as Ip from "../wire/Ipv4.js"
+import * as Addr from "../wire/Ipv4Addr.js"
+import * as UdpWire from "../wire/Udp.js"
+
+/** The largest payload one IPv4 datagram can carry: 65535 - 20 - 8. */
+export const MAX_PAYLOAD = Ip.MAX_PACKET_LEN - Ip.MIN_HEADER_LEN - UdpWire.HEADER_LEN
+
+const EPHEMERAL_LOW = 49152
+const EPHEMERAL_HIGH = 65535
+
+/** @category models */
+export interface Datagram {
+  readonly src: Addr.Ipv4Addr
+  readonly srcPort: number
+  readonly dst: Addr.Ipv4Addr
+  readonly dstPort: number
+  readonly payload: Uint8Array
+}
+
+/** @category errors */
+export class UdpError extends Data.TaggedError("UdpError")<{
+  readonly reason: "AddrInUse" | "NoEphemeralPorts" | "InvalidPort" | "MessageTooLong" | "NoRoute" | "FragmentationNeeded"
+  readonly detail: string
+}> {
+  override get message(): string {
+    return this.detail
+  }
+}
+
+/** @category models */
+export interface UdpSocket {
+  readonly port: number
+  /** the next datagram, waiting if none is queued */
+  readonly receive: Effect.Effect<Datagram>
+  /** every datagram queued now, at least one (waits for the first) */
+  readonly receiveBatch: Effect.Effect<ReadonlyArray<Datagram>>
+  readonly send: (dst: Addr.Ipv4Addr, dstPort: number, payload: Uint8Array) => Effect.Effect<void, UdpError>
+  /** datagrams dropped because this socket's queue was full */
+  readonly dropped: Effect.Effect<number>
+}
+
+/** @category models */
+export interface UdpStats {
+  readonly received: number
+  readonly malformed: number
+  readonly noPort: number
+  readonly queueDropped: number
+  readonly sent: number
+  readonly bound: number
+}
+
+/** @category models */
+export interface UdpService {
+  readonly bind: (
+    port?: number,
+    options?: { readonly capacity?: number }
+  ) => Effect.Effect<UdpSocket, UdpError, Scope.Scope>
+  readonly stats: Effect.Effect<UdpStats>
+}
+
+/** @category tags */
+export class Udp extends Context.Tag("gonet/Udp")<Udp, UdpService>() {}
+
+interface Binding {
+  readonly queue: Queue.Queue<ReadonlyArray<Datagram>>
+  readonly capacity: number
+  /** datagrams queued and not yet taken */
+  queued: number
+  dropped: number
+}
+
+/** @category constructors */
+export const make = Effect.gen(function*() {
+  const config = yield* Config
+  const ip = yield* Ipv4
+  const sockets = new Map<number, Binding>()
+  let nextEphemeral = yield* Random.nextIntBetween(EPHEMERAL_LOW, EPHEMERAL_HIGH + 1)
+  const c = { received: 0, malformed: 0, noPort: 0, queueDropped: 0, sent: 0 }
+
+  const deal = (batch: ReadonlyArray<Ipv4Packet>): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const byPort = new Map<Binding, Array<Datagram>>()
+      const effects: Array<Effect.Effect<void>> = []
+      for (const p of batch) {
+        c.received++
+        const parsed = UdpWire.parse(p.payload, p.src, p.dst)
+        if (Either.isLeft(parsed)) {
+          c.malformed++
+          continue
+        }
+        const u = parsed.right
+        const b = sockets.get(u.dstPort)
+        if (b === undefined) {
+          c.noPort++
+          effects.push(ip.icmpError(p, { _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.PortUnreachable }))
+          continue
+        }
+        if (b.queued >= b.capacity) {
+          b.dropped++
+          c.queueDropped++
+          continue
+        }
+        b.queued++
+        const d: Datagram = { src: p.src, srcPort: u.srcPort, dst: p.dst, dstPort: u.dstPort, payload: u.payload }
+        const arr = byPort.get(b)
+        if (arr) arr.push(d)
+        else byPort.set(b, [d])
+      }
+      for (const [b, ds] of byPort) effects.push(Queue.offer(b.queue, ds))
+      return effects.length === 0 ? Effect.void : Effect.all(effects, { discard: true })
+    })
+
+  const inbox = yield* ip.bind(Ip.Protocol.UDP, config.queues.dealer)
+  yield* Queue.take(inbox).pipe(Effect.flatMap(deal), Effect.forever, Effect.forkScoped)
+
+  const pickPort = (requested: number | undefined): Either.Either<number, UdpError> => {
+    if (requested !== undefined && requested !== 0) {
+      if (!Number.isInteger(requested) || requested < 1 || requested > 65535) {
+        return Either.left(new UdpError({ reason: "InvalidPort", detail: `UDP port ${requested} is not in 1..65535` }))
+      }
+      return sockets.has(requested)
+        ? Either.left(new UdpError({ reason: "AddrInUse", detail: `UDP port ${requested} is already bound` }))
+        : Either.right(requested)
+    }
+    const span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1
+    for (let i = 0; i < span; i++) {
+      const port = EPHEMERAL_LOW + ((nextEphemeral - EPHEMERAL_LOW + i) % span)
+      if (!sockets.has(port)) {
+        nextEphemeral = port + 1 > EPHEMERAL_HIGH ? EPHEMERAL_LOW : port + 1
+        return Either.right(port)
+      }
+    }
+    return Either.left(new UdpError({ reason: "NoEphemeralPorts", detail: "no free ephemeral UDP port" }))
+  }
+
+  const bind = (port?: number, options?: { readonly capacity?: number }) =>
+    Effect.gen(function*() {
+      const chosen = pickPort(port)
+      if (Either.isLeft(chosen)) return yield* chosen.left
+      const p = chosen.right
+      const capacity = options?.capacity ?? config.queues.udpSocket
+      const binding: Binding = {
+        // The datagram count bounds the queue; batches never outnumber datagrams.
+        queue: yield* Queue.bounded<ReadonlyArray<Datagram>>(Math.max(1, capacity)),
+        capacity,
+        queued: 0,
+        dropped: 0
+      }
+      sockets.set(p, binding)
+      yield* Effect.addFinalizer(() =>
+        Effect.zipRight(
+          Effect.sync(() => {
+            if (sockets.get(p) === binding) sockets.delete(p)
+          }),
+          Queue.shutdown(binding.queue)
+        )
+      )
+      let leftover: Array<Datagram> = []
+      const receiveBatch = Effect.suspend(() => {
+        if (leftover.length > 0) {
+          const out = leftover
+          leftover = []
+          binding.queued -= out.length
+          return Effect.succeed(out as ReadonlyArray<Datagram>)
+        }
+        return Effect.zipWith(Queue.take(binding.queue), Queue.takeAll(binding.queue), (ds, more) => {
+          const out = Chunk.isEmpty(more) ? ds : [ds, ...more].flat()
+          binding.queued -= out.length
+          return out
+        })
+      })
+      const receive = Effect.suspend(() => {
+        if (leftover.length > 0) {
+          binding.queued--
+          return Effect.succeed(leftover.shift()!)
+        }
+        return Effect.map(Queue.take(binding.queue), (ds) => {
+          binding.queued--
+          if (ds.length > 1) leftover = ds.slice(1)
+          return ds[0]!
+        })
+      })
+      const send = (dst: Addr.Ipv4Addr, dstPort: number, payload: Uint8Array): Effect.Effect<void, UdpError> =>
+        Effect.suspend(() => {
+          if (!Number.isInteger(dstPort) || dstPort < 1 || dstPort > 65535) {
+            return Effect.fail(new UdpError({ reason: "InvalidPort", detail: `UDP port ${dstPort} is not in 1..65535` }))
+          }
+          if (payload.length > MAX_PAYLOAD) {
+            return Effect.fail(
+              new UdpError({ reason: "MessageTooLong", detail: `UDP payload of ${payload.length} octets exceeds ${MAX_PAYLOAD}` })
+            )
+          }
+          c.sent++
+          return ip.send({
+            dst,
+            protocol: Ip.Protocol.UDP,
+            payload: UdpWire.emit({ srcPort: p, dstPort, payload }, ip.address, dst)
+          }).pipe(Effect.mapError((e) =>
+            new UdpError({ reason: e.reason === "TooBig" ? "MessageTooLong" : e.reason, detail: e.message })
+          ))
+        })
+      return { port: p, receive, receiveBatch, send, dropped: Effect.sync(() => binding.dropped) } satisfies UdpSocket
+    })
+
+  return Udp.of({
+    bind,
+    stats: Effect.sync(() => ({ ...c, bound: sockets.size }))
+  })
+})
+
+/** @category layers */
+export const layer = Layer.scoped(Udp, make)
+
+/** Echo every datagram back to its sender (RFC 862) on `port`, until the scope closes. */
+export const serveEcho = (port: number) =>
+  Effect.gen(function*() {
+    const udp = yield* Udp
+    const socket = yield* udp.bind(port)
+    yield* socket.receiveBatch.pipe(
+      Effect.flatMap((ds) =>
+        Effect.forEach(ds, (d) => Effect.ignore(socket.send(d.src, d.srcPort, d.payload)), { discard: true })
+      ),
+      Effect.forever,
+      Effect.forkScoped
+    )
+    return socket.port
+  })
+

@@ -1,0 +1,152 @@
+/**
+ * The IPv4 header (RFC 791 §3.1).
+ *
+ * Every function is pure: bytes in, bytes or plain data out. `parse` checks
+ * what RFC 1122 §3.2.1 requires of a receiver before anything else looks at a
+ * datagram: version 4, a header length of at least five words that fits the
+ * buffer, a total length that covers the header and does not exceed the
+ * buffer, and the header checksum. Octets past the total length (Ethernet
+ * padding) are cut off. Options are kept as raw octets and skipped: this stack
+ * acts on none of them (RFC 1122 §3.2.1.8 allows ignoring unknown ones).
+ * `payload` and `options` are views into the input.
+ *
+ * Fragment offsets are in octets here (the wire carries 8-octet units).
+ *
+ * @since 0.1.0
+ */
+import { Either } from "effect"
+import * as Checksum from "./Checksum.js"
+import type { Ipv4Addr } from "./Ipv4Addr.js"
+import * as Addr from "./Ipv4Addr.js"
+import { WireError } from "./WireError.js"
+
+export const Field = {
+  verIhl: 0,
+  tos: 1,
+  totalLength: 2,
+  id: 4,
+  flagsFrag: 6,
+  ttl: 8,
+  protocol: 9,
+  checksum: 10,
+  src: 12,
+  dst: 16,
+  options: 20
+} as const
+
+export const MIN_HEADER_LEN = 20
+export const MAX_HEADER_LEN = 60
+/** The largest datagram the 16-bit total length can describe. */
+export const MAX_PACKET_LEN = 65535
+
+const FLAG_DF = 0x4000
+const FLAG_MF = 0x2000
+const FRAG_MASK = 0x1fff
+
+export const Protocol = { ICMP: 1, TCP: 6, UDP: 17 } as const
+
+export interface Ipv4Repr {
+  /** type of service / DSCP+ECN octet */
+  readonly tos: number
+  readonly id: number
+  readonly dontFragment: boolean
+  readonly moreFragments: boolean
+  /** offset of this fragment's data in the original datagram, in octets (a multiple of 8) */
+  readonly fragmentOffset: number
+  readonly ttl: number
+  readonly protocol: number
+  readonly src: Ipv4Addr
+  readonly dst: Ipv4Addr
+  /** raw options, length a multiple of 4 (emit pads), at most 40 octets */
+  readonly options: Uint8Array
+  readonly payload: Uint8Array
+}
+
+export interface ParseOptions {
+  /** default true; a NIC with checksum offload may let callers skip it */
+  readonly verifyChecksum?: boolean
+}
+
+const err = (reason: WireError["reason"]) => Either.left(new WireError({ layer: "ipv4", reason }))
+
+export const parse = (b: Uint8Array, options?: ParseOptions): Either.Either<Ipv4Repr, WireError> => {
+  if (b.length < MIN_HEADER_LEN) return err("Truncated")
+  const verIhl = b[Field.verIhl]!
+  if (verIhl >>> 4 !== 4) return err("BadVersion")
+  const headerLen = (verIhl & 0x0f) * 4
+  if (headerLen < MIN_HEADER_LEN) return err("BadHeaderLen")
+  if (headerLen > b.length) return err("Truncated")
+  const totalLength = (b[Field.totalLength]! << 8) | b[Field.totalLength + 1]!
+  if (totalLength < headerLen) return err("BadLength")
+  if (totalLength > b.length) return err("Truncated")
+  if (options?.verifyChecksum !== false && Checksum.checksum(b, 0, headerLen) !== 0) return err("BadChecksum")
+  const flagsFrag = (b[Field.flagsFrag]! << 8) | b[Field.flagsFrag + 1]!
+  if ((flagsFrag & 0x8000) !== 0) return err("Malformed") // the reserved bit must be zero
+  return Either.right({
+    tos: b[Field.tos]!,
+    id: (b[Field.id]! << 8) | b[Field.id + 1]!,
+    dontFragment: (flagsFrag & FLAG_DF) !== 0,
+    moreFragments: (flagsFrag & FLAG_MF) !== 0,
+    fragmentOffset: (flagsFrag & FRAG_MASK) * 8,
+    ttl: b[Field.ttl]!,
+    protocol: b[Field.protocol]!,
+    src: Addr.read(b, Field.src),
+    dst: Addr.read(b, Field.dst),
+    options: b.subarray(MIN_HEADER_LEN, headerLen),
+    payload: b.subarray(headerLen, totalLength)
+  })
+}
+
+/** Header length in octets that `emit` will produce for these options. */
+export const headerLen = (options: Uint8Array): number => MIN_HEADER_LEN + ((options.length + 3) & ~3)
+
+/** Total octets `emit` produces. */
+export const bufferLen = (repr: Ipv4Repr): number => headerLen(repr.options) + repr.payload.length
+
+/**
+ * Write the header for `repr` (ignoring `repr.payload` except for its length,
+ * given as `payloadLen`) into `out` at `offset`, checksum included. Returns
+ * the offset of the payload. Callers that build a frame in one allocation
+ * write the payload there themselves.
+ */
+export const encodeHeader = (
+  repr: Omit<Ipv4Repr, "payload">,
+  payloadLen: number,
+  out: Uint8Array,
+  offset: number
+): number => {
+  const hl = headerLen(repr.options)
+  const total = hl + payloadLen
+  if (total > MAX_PACKET_LEN) throw new RangeError(`IPv4 datagram of ${total} octets exceeds 65535`)
+  if (repr.options.length > 40) throw new RangeError("IPv4 options exceed 40 octets")
+  out[offset + Field.verIhl] = 0x40 | (hl >>> 2)
+  out[offset + Field.tos] = repr.tos
+  out[offset + Field.totalLength] = total >>> 8
+  out[offset + Field.totalLength + 1] = total & 0xff
+  out[offset + Field.id] = (repr.id >>> 8) & 0xff
+  out[offset + Field.id + 1] = repr.id & 0xff
+  const ff = (repr.dontFragment ? FLAG_DF : 0) | (repr.moreFragments ? FLAG_MF : 0) |
+    ((repr.fragmentOffset >>> 3) & FRAG_MASK)
+  out[offset + Field.flagsFrag] = ff >>> 8
+  out[offset + Field.flagsFrag + 1] = ff & 0xff
+  out[offset + Field.ttl] = repr.ttl
+  out[offset + Field.protocol] = repr.protocol
+  out[offset + Field.checksum] = 0
+  out[offset + Field.checksum + 1] = 0
+  Addr.write(out, offset + Field.src, repr.src)
+  Addr.write(out, offset + Field.dst, repr.dst)
+  out.fill(0, offset + MIN_HEADER_LEN, offset + hl)
+  out.set(repr.options, offset + MIN_HEADER_LEN)
+  const c = Checksum.checksum(out, offset, offset + hl)
+  out[offset + Field.checksum] = c >>> 8
+  out[offset + Field.checksum + 1] = c & 0xff
+  return offset + hl
+}
+
+/** A fresh datagram: header and a copy of the payload. Throws RangeError beyond 65535 octets (a caller bug). */
+export const emit = (repr: Ipv4Repr): Uint8Array => {
+  const out = new Uint8Array(bufferLen(repr))
+  const at = encodeHeader(repr, repr.payload.length, out, 0)
+  out.set(repr.payload, at)
+  return out
+}

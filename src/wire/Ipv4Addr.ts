@@ -1,0 +1,65 @@
+/**
+ * IPv4 addresses as unsigned 32-bit numbers (host order of the value,
+ * network order when written). A number is cheap to compare, hash and use as
+ * a Map key, which the dealers do per packet.
+ *
+ * Every function is pure.
+ *
+ * @since 0.1.0
+ */
+
+export type Ipv4Addr = number
+
+/** Parse dotted-quad text; undefined when it is not exactly four octets 0..255. */
+export const parse = (text: string): Ipv4Addr | undefined => {
+  const parts = text.trim().split(".")
+  if (parts.length !== 4) return undefined
+  let v = 0
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p)) return undefined
+    const n = Number(p)
+    if (n > 255) return undefined
+    v = v * 256 + n
+  }
+  return v >>> 0
+}
+
+export const format = (a: Ipv4Addr): string =>
+  `${a >>> 24}.${(a >>> 16) & 0xff}.${(a >>> 8) & 0xff}.${a & 0xff}`
+
+/** The netmask of a prefix length 0..32, as an address. */
+export const mask = (prefixLength: number): Ipv4Addr =>
+  prefixLength <= 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0
+
+export const sameSubnet = (a: Ipv4Addr, b: Ipv4Addr, prefixLength: number): boolean => {
+  const m = mask(prefixLength)
+  return ((a & m) >>> 0) === ((b & m) >>> 0)
+}
+
+/** The directed broadcast address of the subnet of `a`. */
+export const broadcastOf = (a: Ipv4Addr, prefixLength: number): Ipv4Addr => (a | ~mask(prefixLength)) >>> 0
+
+export const BROADCAST: Ipv4Addr = 0xffffffff
+export const ANY: Ipv4Addr = 0
+
+export const isMulticast = (a: Ipv4Addr): boolean => a >>> 28 === 0xe
+
+/** Parse `A.B.C.D/N`; undefined when malformed. */
+export const parseCidr = (text: string): { readonly address: Ipv4Addr; readonly prefixLength: number } | undefined => {
+  const [addr, len, ...rest] = text.trim().split("/")
+  if (rest.length > 0 || addr === undefined || len === undefined || !/^\d{1,2}$/.test(len)) return undefined
+  const address = parse(addr)
+  const prefixLength = Number(len)
+  if (address === undefined || prefixLength > 32) return undefined
+  return { address, prefixLength }
+}
+
+export const read = (b: Uint8Array, o: number): Ipv4Addr =>
+  ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0
+
+export const write = (b: Uint8Array, o: number, a: Ipv4Addr): void => {
+  b[o] = a >>> 24
+  b[o + 1] = (a >>> 16) & 0xff
+  b[o + 2] = (a >>> 8) & 0xff
+  b[o + 3] = a & 0xff
+}
