@@ -257,6 +257,7 @@ export const make = Effect.gen(function*() {
   )
 
   // Announce ourselves (RFC 5227 §2.3: an ARP request with sender = target = our address).
+  c.requestsSent++
   yield* link.send(arpFrame(Eth.BROADCAST, {
     op: ArpWire.Op.Request,
     senderMac: mac,

@@ -1,0 +1,163 @@
+/**
+ * UDP (RFC 768) between two stacks and against a raw peer: exchange, echo,
+ * port unreachable, zero checksum, bounded socket queues, typed errors.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Option } from "effect"
+import * as LinkMemory from "../../src/link/LinkMemory.js"
+import { Stack } from "../../src/Stack.js"
+import { serveEcho, Udp } from "../../src/udp/Udp.js"
+import * as ArpWire from "../../src/wire/Arp.js"
+import * as Eth from "../../src/wire/Ethernet.js"
+import * as Ip from "../../src/wire/Ipv4.js"
+import * as UdpWire from "../../src/wire/Udp.js"
+import { settle } from "../support/Clock.js"
+import { arpFrame, asIpv4, ipRepr, makePeer, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
+import { ADDR_A, ADDR_B, MAC_A, MAC_B, run, stackOn, twoStacks } from "../support/TestNet.js"
+
+const text = (s: string) => new TextEncoder().encode(s)
+const str = (b: Uint8Array) => new TextDecoder().decode(b)
+
+describe("UDP between two stacks", () => {
+  it.scoped("a datagram goes A → B and the echo comes back", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const port = yield* run(b, serveEcho(7))
+      expect(port).toBe(7)
+      const got = yield* run(a, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind())
+        expect(s.port).toBeGreaterThanOrEqual(49152)
+        yield* s.send(ADDR_B, 7, text("hello over gonet"))
+        return yield* s.receive
+      }))
+      expect(str(got.payload)).toBe("hello over gonet")
+      expect(got.src).toBe(ADDR_B)
+      expect(got.srcPort).toBe(7)
+      expect(got.dst).toBe(ADDR_A)
+    }))
+
+  it.scoped("a 20000-octet datagram is fragmented and reassembled", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      yield* run(b, serveEcho(7))
+      const payload = new Uint8Array(20000).map((_, i) => (i * 7) & 0xff)
+      const got = yield* run(a, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind())
+        yield* s.send(ADDR_B, 7, payload)
+        return yield* s.receive
+      }))
+      expect(got.payload).toEqual(payload)
+    }))
+
+  it.scoped("a closed port answers with ICMP port unreachable", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      yield* run(a, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind())
+        yield* s.send(ADDR_B, 9999, text("anyone?"))
+      }))
+      yield* settle
+      const sb = yield* run(b, Effect.flatMap(Stack, (s) => s.stats))
+      const sa = yield* run(a, Effect.flatMap(Stack, (s) => s.stats))
+      expect(sb.udp.noPort).toBe(1)
+      expect(sb.ipv4.icmpErrorsSent).toBe(1)
+      expect(sa.icmp.errorsReceived).toBe(1)
+    }))
+
+  it.scoped("binding a bound port fails with AddrInUse; bad ports and oversize payloads are typed errors", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      yield* run(a, Effect.gen(function*() {
+        const udp = yield* Udp
+        const s = yield* udp.bind(5353)
+        const again = yield* Effect.exit(udp.bind(5353))
+        expect(again).toMatchObject({ _tag: "Failure", cause: { error: { reason: "AddrInUse" } } })
+        const bad = yield* Effect.exit(udp.bind(70000))
+        expect(bad).toMatchObject({ _tag: "Failure", cause: { error: { reason: "InvalidPort" } } })
+        const big = yield* Effect.exit(s.send(ADDR_B, 7, new Uint8Array(65508)))
+        expect(big).toMatchObject({ _tag: "Failure", cause: { error: { reason: "MessageTooLong" } } })
+      }))
+    }))
+
+  it.scoped("closing the socket's scope unbinds the port", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      yield* run(a, Effect.gen(function*() {
+        const udp = yield* Udp
+        yield* Effect.scoped(udp.bind(6000))
+        const again = yield* Effect.exit(Effect.scoped(udp.bind(6000)))
+        expect(Exit.isSuccess(again)).toBe(true)
+      }))
+    }))
+})
+
+describe("UDP against a raw peer", () => {
+  const setup = Effect.gen(function*() {
+    const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
+    const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24 })
+    const peer = yield* makePeer(lb)
+    yield* peer.next
+    yield* peer.sendFrame(arpFrame(PEER_MAC, Eth.BROADCAST, {
+      op: ArpWire.Op.Request,
+      senderMac: PEER_MAC,
+      senderIp: PEER_ADDR,
+      targetMac: new Uint8Array(6),
+      targetIp: ADDR_A
+    }))
+    yield* peer.next
+    return { stack, peer }
+  })
+
+  const udpFrom = (payload: Uint8Array, dstPort: number, zeroChecksum = false) => {
+    const u = UdpWire.emit({ srcPort: 4000, dstPort, payload }, PEER_ADDR, ADDR_A)
+    if (zeroChecksum) u[6] = u[7] = 0
+    return ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.UDP, payload: u })
+  }
+
+  it.scoped("accepts a zero checksum (RFC 768: none computed) and drops a bad one", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup
+      const [first, stats] = yield* run(stack, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind(8000))
+        yield* peer.sendIp(udpFrom(text("no checksum"), 8000, true), MAC_A)
+        const d = yield* s.receive
+        const bad = udpFrom(text("corrupt"), 8000)
+        bad.payload[bad.payload.length - 1]! ^= 0xff
+        yield* peer.sendIp(bad, MAC_A)
+        yield* settle
+        return [d, yield* Effect.flatMap(Udp, (u) => u.stats)] as const
+      }))
+      expect(str(first.payload)).toBe("no checksum")
+      expect(stats.malformed).toBe(1)
+    }))
+
+  it.scoped("port unreachable quotes the offending header and is not sent for broadcasts", () =>
+    Effect.gen(function*() {
+      const { peer } = yield* setup
+      yield* peer.sendIp(udpFrom(text("x"), 4444), MAC_A)
+      const ip = asIpv4(yield* peer.next)!
+      expect(ip.protocol).toBe(Ip.Protocol.ICMP)
+      expect(ip.payload[0]).toBe(3)
+      expect(ip.payload[1]).toBe(3)
+      // The quote: the original header (20) and 8 octets, the UDP header.
+      expect(ip.payload.length).toBe(8 + 28)
+      expect((ip.payload[8 + 20 + 2]! << 8) | ip.payload[8 + 20 + 3]!).toBe(4444)
+      yield* peer.sendIp({ ...udpFrom(text("x"), 4444), dst: 0xffffffff }, Eth.BROADCAST)
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+    }))
+
+  it.scoped("a full socket queue drops and counts", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup
+      const dropped = yield* run(stack, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind(8001, { capacity: 3 }))
+        for (let i = 0; i < 5; i++) yield* peer.sendIp(udpFrom(new Uint8Array([i]), 8001), MAC_A)
+        yield* settle
+        const batch = yield* s.receiveBatch
+        expect(batch.map((d) => d.payload[0])).toEqual([0, 1, 2])
+        return yield* s.dropped
+      }))
+      expect(dropped).toBe(2)
+    }))
+})

@@ -1,0 +1,92 @@
+/**
+ * A raw peer on the other end of a LinkMemory cable: it sends hand-built
+ * frames and inspects what the stack sends, with no stack of its own (the
+ * gVisor `channel` endpoint idea, STYLE.md §5-6).
+ */
+import { Effect, Either, Option, Queue } from "effect"
+import type { LinkService } from "../../src/link/Link.js"
+import * as ArpWire from "../../src/wire/Arp.js"
+import * as Eth from "../../src/wire/Ethernet.js"
+import * as Ip from "../../src/wire/Ipv4.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
+
+export const PEER_MAC = new Uint8Array([0x02, 0x00, 0x00, 0x00, 0x00, 0x99])
+export const PEER_ADDR = Addr.parse("198.18.0.1")!
+
+export interface Peer {
+  readonly link: LinkService
+  /** frames sent by the stack, in order, one at a time */
+  readonly next: Effect.Effect<Uint8Array>
+  /** the next frame if one is already here */
+  readonly poll: Effect.Effect<Option.Option<Uint8Array>>
+  /** every frame already here */
+  readonly drain: Effect.Effect<ReadonlyArray<Uint8Array>>
+  readonly sendIp: (repr: Omit<Ip.Ipv4Repr, "options"> & { options?: Uint8Array }, dstMac: Uint8Array) => Effect.Effect<void>
+  readonly sendFrame: (frame: Uint8Array) => Effect.Effect<void>
+}
+
+export const makePeer = (link: LinkService, mac: Uint8Array = PEER_MAC): Effect.Effect<Peer> =>
+  Effect.sync(() => {
+    let buffered: Array<Uint8Array> = []
+    const next: Effect.Effect<Uint8Array> = Effect.suspend(() => {
+      if (buffered.length > 0) return Effect.succeed(buffered.shift()!)
+      return Effect.map(Queue.take(link.receive), (batch) => {
+        buffered = batch.slice(1)
+        return batch[0]!
+      })
+    })
+    const poll: Effect.Effect<Option.Option<Uint8Array>> = Effect.suspend(() => {
+      if (buffered.length > 0) return Effect.succeed(Option.some(buffered.shift()!))
+      return Effect.map(Queue.poll(link.receive), Option.map((batch) => {
+        buffered = batch.slice(1)
+        return batch[0]!
+      }))
+    })
+    const drain = Effect.gen(function*() {
+      const out: Array<Uint8Array> = []
+      while (true) {
+        const f = yield* poll
+        if (Option.isNone(f)) return out
+        out.push(f.value)
+      }
+    })
+    const sendFrame = (frame: Uint8Array) => link.send(frame)
+    const sendIp = (repr: Omit<Ip.Ipv4Repr, "options"> & { options?: Uint8Array }, dstMac: Uint8Array) =>
+      sendFrame(Eth.emit({
+        dst: dstMac,
+        src: mac,
+        etherType: Eth.EtherType.IPv4,
+        payload: Ip.emit({ ...repr, options: repr.options ?? new Uint8Array(0) })
+      }))
+    return { link, next, poll, drain, sendIp, sendFrame }
+  })
+
+/** An ARP frame from `mac`. */
+export const arpFrame = (mac: Uint8Array, dst: Uint8Array, repr: ArpWire.ArpRepr): Uint8Array =>
+  Eth.emit({ dst, src: mac, etherType: Eth.EtherType.ARP, payload: ArpWire.emit(repr) })
+
+/** Parse a frame as ARP, or undefined. */
+export const asArp = (frame: Uint8Array): ArpWire.ArpRepr | undefined => {
+  const e = Eth.parse(frame)
+  if (Either.isLeft(e) || e.right.etherType !== Eth.EtherType.ARP) return undefined
+  return Either.getOrUndefined(ArpWire.parse(e.right.payload))
+}
+
+/** Parse a frame as IPv4, or undefined. */
+export const asIpv4 = (frame: Uint8Array): Ip.Ipv4Repr | undefined => {
+  const e = Eth.parse(frame)
+  if (Either.isLeft(e) || e.right.etherType !== Eth.EtherType.IPv4) return undefined
+  return Either.getOrUndefined(Ip.parse(e.right.payload))
+}
+
+/** A minimal IPv4 repr with defaults. */
+export const ipRepr = (over: Partial<Ip.Ipv4Repr> & Pick<Ip.Ipv4Repr, "src" | "dst" | "protocol" | "payload">): Ip.Ipv4Repr => ({
+  tos: 0,
+  id: 1,
+  dontFragment: false,
+  moreFragments: false,
+  fragmentOffset: 0,
+  ttl: 64,
+  options: new Uint8Array(0),
+  ...over
+})
