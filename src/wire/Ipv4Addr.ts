@@ -10,13 +10,18 @@
 
 export type Ipv4Addr = number
 
-/** Parse dotted-quad text; undefined when it is not exactly four octets 0..255. */
+/**
+ * Parse dotted-quad text; undefined unless it is exactly four decimal octets
+ * 0..255. Leading zeros are refused: `inet_aton` reads "010" as octal 8, so
+ * accepting it would give a different address than other tools do.
+ * Whitespace around the whole text is ignored.
+ */
 export const parse = (text: string): Ipv4Addr | undefined => {
   const parts = text.trim().split(".")
   if (parts.length !== 4) return undefined
   let v = 0
   for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined
+    if (!/^(0|[1-9]\d{0,2})$/.test(p)) return undefined
     const n = Number(p)
     if (n > 255) return undefined
     v = v * 256 + n
@@ -29,7 +34,7 @@ export const format = (a: Ipv4Addr): string =>
 
 /** The netmask of a prefix length 0..32, as an address. */
 export const mask = (prefixLength: number): Ipv4Addr =>
-  prefixLength <= 0 ? 0 : (0xffffffff << (32 - prefixLength)) >>> 0
+  prefixLength <= 0 ? 0 : prefixLength >= 32 ? 0xffffffff : (0xffffffff << (32 - prefixLength)) >>> 0
 
 export const sameSubnet = (a: Ipv4Addr, b: Ipv4Addr, prefixLength: number): boolean => {
   const m = mask(prefixLength)
@@ -47,7 +52,7 @@ export const isMulticast = (a: Ipv4Addr): boolean => a >>> 28 === 0xe
 /** Parse `A.B.C.D/N`; undefined when malformed. */
 export const parseCidr = (text: string): { readonly address: Ipv4Addr; readonly prefixLength: number } | undefined => {
   const [addr, len, ...rest] = text.trim().split("/")
-  if (rest.length > 0 || addr === undefined || len === undefined || !/^\d{1,2}$/.test(len)) return undefined
+  if (rest.length > 0 || addr === undefined || len === undefined || addr !== addr.trim() || !/^(0|[1-9]\d?)$/.test(len)) return undefined
   const address = parse(addr)
   const prefixLength = Number(len)
   if (address === undefined || prefixLength > 32) return undefined

@@ -10,11 +10,11 @@ import { Data } from "effect"
 export type WireLayer = "ethernet" | "arp" | "ipv4" | "icmp" | "udp" | "tcp"
 
 export type WireReason =
-  /** fewer octets than the header or a length field requires */
+  /** fewer octets than the header, a header-length field or a length field requires */
   | "Truncated"
   /** a checksum did not verify */
   | "BadChecksum"
-  /** a header-length field is below its minimum or beyond the buffer */
+  /** a header-length field is below its minimum */
   | "BadHeaderLen"
   /** a version field we do not speak */
   | "BadVersion"

@@ -27,8 +27,10 @@ export const stackOn = (
   Layer.build(Stack.layer(config).pipe(Layer.provide(LinkMemory.layer(link)))).pipe(Effect.orDie)
 
 /** Provide a stack's services. */
-export const run = <A, E>(stack: StackContext, effect: Effect.Effect<A, E, Stack.Services>) =>
-  Effect.provide(effect, stack)
+export const run = <A, E, R>(
+  stack: StackContext,
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E, Exclude<R, Stack.Services>> => Effect.provide(effect, stack)
 
 /**
  * Two stacks, A (198.18.0.2) and B (198.18.0.3), on one /24, over a
