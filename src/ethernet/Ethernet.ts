@@ -107,8 +107,7 @@ export const make = (link: LinkService, mac: Mac = link.mac, mtu: number = link.
     yield* Queue.take(link.receive).pipe(
       Effect.flatMap(deal),
       Effect.forever,
-      Effect.forkScoped,
-      Effect.interruptible
+      Effect.forkScoped
     )
 
     const bind = (etherType: number, capacity: number) =>

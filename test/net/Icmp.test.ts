@@ -1,0 +1,202 @@
+/**
+ * ICMP against a raw peer in virtual time: ping timeout at exactly the
+ * deadline, ping ended by a destination unreachable that quotes it, protocol
+ * unreachable for unknown protocols, the error rate limit (RFC 1812
+ * §4.3.2.8), DF respected on send, broadcast echo ignored.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Exit, Fiber, Option, TestClock } from "effect"
+import { Icmp } from "../../src/icmp/Icmp.js"
+import { Ipv4 } from "../../src/ipv4/Ipv4.js"
+import * as TokenBucket from "../../src/ipv4/TokenBucket.js"
+import * as Route from "../../src/ipv4/Route.js"
+import * as LinkMemory from "../../src/link/LinkMemory.js"
+import { Stack } from "../../src/Stack.js"
+import * as ArpWire from "../../src/wire/Arp.js"
+import * as Eth from "../../src/wire/Ethernet.js"
+import * as IcmpWire from "../../src/wire/Icmpv4.js"
+import * as Ip from "../../src/wire/Ipv4.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
+import * as UdpWire from "../../src/wire/Udp.js"
+import { awaitSleeps, settle } from "../support/Clock.js"
+import { arpFrame, asIpv4, ipRepr, makePeer, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
+import { ADDR_A, MAC_A, MAC_B, run, stackOn } from "../support/TestNet.js"
+import type { StackConfigInput } from "../../src/Config.js"
+
+const setup = (config?: Partial<StackConfigInput>) =>
+  Effect.gen(function*() {
+    const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
+    const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, ...config })
+    const peer = yield* makePeer(lb)
+    yield* peer.next
+    yield* peer.sendFrame(arpFrame(PEER_MAC, Eth.BROADCAST, {
+      op: ArpWire.Op.Request,
+      senderMac: PEER_MAC,
+      senderIp: PEER_ADDR,
+      targetMac: new Uint8Array(6),
+      targetIp: ADDR_A
+    }))
+    yield* peer.next
+    return { stack, peer, stats: run(stack, Effect.flatMap(Stack, (s) => s.stats)) }
+  })
+
+describe("ping client", () => {
+  it.scoped("times out at exactly the timeout, not a tick earlier", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup()
+      const fiber = yield* run(stack, Effect.flatMap(Icmp, (i) => i.ping(PEER_ADDR, { timeout: "2 seconds" }))).pipe(
+        Effect.fork
+      )
+      const req = asIpv4(yield* peer.next)!
+      expect(req.payload[0]).toBe(IcmpWire.Type.EchoRequest)
+      yield* awaitSleeps(1)
+      yield* TestClock.adjust("1999 millis")
+      yield* settle
+      expect(fiber.unsafePoll()).toBeNull()
+      yield* TestClock.adjust("1 millis")
+      const exit = yield* Fiber.await(fiber)
+      expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { _tag: "PingError", reason: "Timeout" } } })
+      expect((yield* run(stack, Effect.flatMap(Icmp, (i) => i.stats))).outstanding).toBe(0)
+    }))
+
+  it.scoped("a reply from the peer completes the ping with its sequence number and TTL", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup()
+      const fiber = yield* run(stack, Effect.flatMap(Icmp, (i) => i.ping(PEER_ADDR, { size: 100 }))).pipe(Effect.fork)
+      const req = asIpv4(yield* peer.next)!
+      const echo = Either.getOrThrow(IcmpWire.parse(req.payload))
+      if (echo._tag !== "EchoRequest") throw new Error("expected an echo request")
+      expect(echo.data.length).toBe(100)
+      yield* peer.sendIp(ipRepr({
+        src: PEER_ADDR,
+        dst: ADDR_A,
+        ttl: 42,
+        protocol: Ip.Protocol.ICMP,
+        payload: IcmpWire.emit({ _tag: "EchoReply", ident: echo.ident, seq: echo.seq, data: echo.data })
+      }), MAC_A)
+      const reply = yield* Fiber.join(fiber)
+      expect(reply.seq).toBe(echo.seq)
+      expect(reply.ttl).toBe(42)
+      expect(reply.size).toBe(100)
+    }))
+
+  it.scoped("a destination unreachable quoting the request ends the ping with Unreachable", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup()
+      const fiber = yield* run(stack, Effect.flatMap(Icmp, (i) => i.ping(PEER_ADDR))).pipe(Effect.fork)
+      const frame = yield* peer.next
+      const quote = frame.subarray(14, 14 + 28)
+      yield* peer.sendIp(ipRepr({
+        src: PEER_ADDR,
+        dst: ADDR_A,
+        protocol: Ip.Protocol.ICMP,
+        payload: IcmpWire.emit({ _tag: "DstUnreachable", code: 1, nextHopMtu: 0, data: quote })
+      }), MAC_A)
+      const exit = yield* Fiber.await(fiber)
+      expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { reason: "Unreachable", code: 1 } } })
+    }))
+
+  it.scoped("DF with a datagram over the MTU is a typed FragmentationNeeded", () =>
+    Effect.gen(function*() {
+      const { stack } = yield* setup()
+      const exit = yield* run(stack, Effect.flatMap(Icmp, (i) => i.ping(PEER_ADDR, { size: 1473, dontFragment: true }))).pipe(
+        Effect.exit
+      )
+      expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { reason: "FragmentationNeeded" } } })
+      const ok = yield* run(stack, Effect.flatMap(Ipv4, (ip) =>
+        ip.send({ dst: PEER_ADDR, protocol: 253, payload: new Uint8Array(1480), dontFragment: true }))).pipe(Effect.exit)
+      expect(Exit.isSuccess(ok)).toBe(true)
+    }))
+
+  it.scoped("an off-link destination without a gateway is NoRoute", () =>
+    Effect.gen(function*() {
+      const { stack } = yield* setup()
+      const exit = yield* run(stack, Effect.flatMap(Icmp, (i) => i.ping(Addr.parse("198.19.0.1")!))).pipe(Effect.exit)
+      expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { reason: "NoRoute" } } })
+    }))
+})
+
+describe("ICMP errors and echo policy", () => {
+  it.scoped("an unknown protocol gets protocol unreachable", () =>
+    Effect.gen(function*() {
+      const { peer, stats } = yield* setup()
+      yield* peer.sendIp(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: 253, payload: new Uint8Array(16) }), MAC_A)
+      const ip = asIpv4(yield* peer.next)!
+      const m = Either.getOrThrow(IcmpWire.parse(ip.payload))
+      expect(m).toMatchObject({ _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.ProtocolUnreachable })
+      expect((yield* stats).ipv4.unknownProtocol).toBe(1)
+    }))
+
+  it.scoped("errors are rate-limited by a token bucket on the Clock", () =>
+    Effect.gen(function*() {
+      const { peer, stats } = yield* setup({ icmp: { errorBurst: 5, errorsPerSecond: 10 } })
+      const udp = (port: number) =>
+        ipRepr({
+          src: PEER_ADDR,
+          dst: ADDR_A,
+          protocol: Ip.Protocol.UDP,
+          payload: UdpWire.emit({ srcPort: 1, dstPort: port, payload: new Uint8Array(4) }, PEER_ADDR, ADDR_A)
+        })
+      for (let i = 0; i < 20; i++) yield* peer.sendIp(udp(1000 + i), MAC_A)
+      yield* settle
+      expect((yield* peer.drain).length).toBe(5)
+      yield* TestClock.adjust("99 millis")
+      for (let i = 0; i < 3; i++) yield* peer.sendIp(udp(2000 + i), MAC_A)
+      yield* settle
+      expect((yield* peer.drain).length).toBe(0)
+      yield* TestClock.adjust("1 millis")
+      for (let i = 0; i < 3; i++) yield* peer.sendIp(udp(3000 + i), MAC_A)
+      yield* settle
+      expect((yield* peer.drain).length).toBe(1)
+      const s = yield* stats
+      expect(s.ipv4.icmpErrorsSent).toBe(6)
+      expect(s.ipv4.icmpErrorsRateLimited).toBe(20)
+    }))
+
+  it.scoped("no error about an ICMP error, and echo to broadcast is ignored", () =>
+    Effect.gen(function*() {
+      const { peer, stats } = yield* setup()
+      // An ICMP error of an unknown kind with a bad inner payload: never answered with an error.
+      yield* peer.sendIp(ipRepr({
+        src: PEER_ADDR,
+        dst: ADDR_A,
+        protocol: Ip.Protocol.ICMP,
+        payload: IcmpWire.emit({ _tag: "TimeExceeded", code: 0, data: new Uint8Array(28) })
+      }), MAC_A)
+      yield* peer.sendIp(ipRepr({
+        src: PEER_ADDR,
+        dst: Addr.parse("198.18.0.255")!,
+        protocol: Ip.Protocol.ICMP,
+        payload: IcmpWire.emit({ _tag: "EchoRequest", ident: 1, seq: 1, data: new Uint8Array(8) })
+      }), Eth.BROADCAST)
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+      expect((yield* stats).icmp.broadcastIgnored).toBe(1)
+    }))
+})
+
+describe("TokenBucket and Route (pure)", () => {
+  it("refills continuously up to the burst", () => {
+    let b = TokenBucket.full(2, 0)
+    const step = (now: number) => {
+      const r = TokenBucket.take(b, now, 10, 2)
+      b = r.bucket
+      return r.allowed
+    }
+    expect([step(0), step(0), step(0)]).toEqual([true, true, false])
+    expect(step(99)).toBe(false)
+    expect(step(100)).toBe(true)
+    expect([step(10_000), step(10_000), step(10_000)]).toEqual([true, true, false])
+  })
+  it("selects local, broadcast, direct, gateway and no route", () => {
+    const t = { address: ADDR_A, prefixLength: 24, gateway: Addr.parse("198.18.0.1")! }
+    expect(Route.select(t, ADDR_A)._tag).toBe("Local")
+    expect(Route.select(t, Addr.parse("127.0.0.1")!)._tag).toBe("Local")
+    expect(Route.select(t, Addr.parse("198.18.0.255")!)._tag).toBe("Broadcast")
+    expect(Route.select(t, 0xffffffff)._tag).toBe("Broadcast")
+    expect(Route.select(t, Addr.parse("198.18.0.9")!)).toEqual({ _tag: "Direct", nextHop: Addr.parse("198.18.0.9")! })
+    expect(Route.select(t, Addr.parse("198.19.1.1")!)).toEqual({ _tag: "Gateway", nextHop: t.gateway })
+    expect(Route.select({ ...t, gateway: undefined }, Addr.parse("198.19.1.1")!)._tag).toBe("NoRoute")
+    expect(Route.select(t, Addr.parse("224.0.0.1")!)._tag).toBe("NoRoute")
+  })
+})
