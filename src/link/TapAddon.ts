@@ -1,0 +1,258 @@
+/**
+ * The typed face of the project's TAP addon (`native/gonet_tap.c`, built by
+ * node-gyp into `build/Release/gonet_tap.node`).
+ *
+ * Contract
+ * - `load` finds and loads the addon once per process. It searches
+ *   `build/Release` (then `build/Debug`) in this module's folder and each folder
+ *   above it, so it works from `src/` (vitest, tsx) and from `dist/src/`.
+ *   A missing or broken build is a `LinkError` with reason `"Io"` that says
+ *   how to build it.
+ * - Every native function is synchronous and runs on the Node main thread.
+ *   Native failures are `Error`s with a `code` (errno name); `toLinkError`
+ *   turns one into a `LinkError` whose `detail` is one line a person can act
+ *   on (what failed, why, and what to do).
+ * - The read callback gets an array of `Uint8Array` views into one fresh
+ *   `ArrayBuffer` per wake: the receiver owns them. When it also gets an error,
+ *   reading has stopped (the fd stays open until `close`).
+ * - `open` resolves the interface name in the network namespace of this
+ *   process; so do the host configuration helpers.
+ *
+ * @since 0.1.0
+ */
+import { Effect } from "effect"
+import { existsSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+import { LinkError } from "./Link.js"
+
+/**
+ * An open TAP: the attached fd and the kernel's name for the interface
+ * (which differs from the requested one when that held a `%d` template).
+ * Opaque otherwise; only the addon can make one.
+ * @category models
+ */
+export interface TapHandle {
+  readonly fd: number
+  readonly name: string
+}
+
+/**
+ * The error shape the addon throws.
+ * @category models
+ */
+export interface NativeError extends Error {
+  /** errno name, e.g. "EPERM"; "ENOENT" when /dev/net/tun or its driver is missing */
+  readonly code?: string
+  readonly errno?: number
+  readonly syscall?: string
+}
+
+/**
+ * Per-handle error counters kept by the addon.
+ * @category models
+ */
+export interface TapCounters {
+  /** hard read errors (reading stops on the first) and batches lost for lack of memory */
+  readonly readErrors: number
+  /** writes refused for a reason other than "queue full" (device down, bad frame) */
+  readonly writeErrors: number
+  /** writes refused with EAGAIN / ENOBUFS / ENOMEM */
+  readonly writeFull: number
+}
+
+/**
+ * The addon's exports, typed.
+ * @category models
+ */
+export interface TapNative {
+  /** Attach to (and without `requireExisting`, create) the TAP `name`. */
+  readonly open: (name: string, options?: { readonly requireExisting?: boolean }) => TapHandle
+  /**
+   * Watch the fd on the event loop; `callback` runs once per wake with up to
+   * `maxBatch` frames. Calling it again replaces the callback.
+   */
+  readonly startReading: (
+    handle: TapHandle,
+    callback: (frames: Array<Uint8Array>, error?: NativeError) => void
+  ) => void
+  /** Stop watching; idempotent. */
+  readonly stopReading: (handle: TapHandle) => void
+  /** Stop watching and close the fd; idempotent, safe inside the callback. */
+  readonly close: (handle: TapHandle) => void
+  /** One write(); false when refused (full, closed, error). */
+  readonly write: (handle: TapHandle, frame: Uint8Array) => boolean
+  /** One write() per frame, in order; the number written. */
+  readonly writeBatch: (handle: TapHandle, frames: ReadonlyArray<Uint8Array>) => number
+  readonly counters: (handle: TapHandle) => TapCounters
+  /** Set or clear IFF_UP. */
+  readonly setUp: (ifname: string, up: boolean) => void
+  /** Assign the (primary) IPv4 address and prefix; `address` as uint32 or dotted quad. */
+  readonly setAddress: (ifname: string, address: number | string, prefixLength: number) => void
+  /** MTU in octets, 68..65535. */
+  readonly setMtu: (ifname: string, mtu: number) => void
+  readonly getMtu: (ifname: string) => number
+  /** The kernel side's Ethernet address (not the stack's). */
+  readonly getMac: (ifname: string) => Uint8Array
+  /** The interface index, 0 when there is no such interface. */
+  readonly ifIndex: (ifname: string) => number
+  /** frames per read callback at most */
+  readonly maxBatch: number
+  /** octets each read may fill at most (larger than any TAP frame) */
+  readonly maxFrame: number
+}
+
+const ADDON_FILE = "gonet_tap.node"
+
+const findAddon = (): string | undefined => {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  for (;;) {
+    for (const config of ["Release", "Debug"]) {
+      const candidate = join(dir, "build", config, ADDON_FILE)
+      if (existsSync(candidate)) return candidate
+    }
+    const parent = dirname(dir)
+    if (parent === dir) return undefined
+    dir = parent
+  }
+}
+
+let cached: TapNative | undefined
+
+/**
+ * Load the addon (once). Throws a plain `Error` when it is not built; prefer
+ * `load`.
+ * @category constructors
+ */
+export const loadSync = (): TapNative => {
+  if (cached !== undefined) return cached
+  const path = findAddon()
+  if (path === undefined) {
+    throw new Error(`${ADDON_FILE} not found under build/Release or build/Debug`)
+  }
+  const require = createRequire(import.meta.url)
+  cached = require(path) as TapNative
+  return cached
+}
+
+/**
+ * The addon, or a `LinkError` that says how to build it.
+ * @category constructors
+ */
+export const load: Effect.Effect<TapNative, LinkError> = Effect.try({
+  try: loadSync,
+  catch: (e) =>
+    new LinkError({
+      reason: "Io",
+      detail: `cannot load the TAP addon: ${oneLine(e)} (build it with npm install or npx node-gyp rebuild)`
+    })
+})
+
+const oneLine = (e: unknown): string =>
+  (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ").trim()
+
+const codeOf = (e: unknown): string | undefined =>
+  typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "string"
+    ? (e as { code: string }).code
+    : undefined
+
+/**
+ * What the caller was doing, for the error mapping: `"open"` (attaching to
+ * the TAP) or `"configure"` (the host-side helpers).
+ * @category models
+ */
+export type Operation = "open" | "configure"
+
+/**
+ * Map an addon error to a `LinkError` with an actionable one-line detail.
+ * @category errors
+ */
+export const toLinkError = (e: unknown, operation: Operation, ifname: string): LinkError => {
+  const code = codeOf(e)
+  const message = oneLine(e)
+  switch (code) {
+    case "ENOENT":
+      return operation === "open"
+        ? new LinkError({
+          reason: "NoTunDevice",
+          detail: `${message} (load the driver with modprobe tun; in a container, pass --device /dev/net/tun)`
+        })
+        : new LinkError({ reason: "Io", detail: message })
+    case "EPERM":
+    case "EACCES":
+      return new LinkError({
+        reason: "NotPermitted",
+        detail: `${message.replace(/: (operation )?not permitted$/i, "")}: not permitted (run as root or grant CAP_NET_ADMIN)`
+      })
+    case "EBUSY":
+      return new LinkError({
+        reason: "Busy",
+        detail: `${message} (close the other process or choose another --tap name)`
+      })
+    case "ENODEV":
+    case "ENXIO":
+      return new LinkError({
+        reason: "NoSuchDevice",
+        detail: operation === "open"
+          ? `${message} (create it with ip tuntap add dev ${ifname} mode tap, or let gonet create it)`
+          : message
+      })
+    case "EINVAL":
+      return operation === "open"
+        ? new LinkError({ reason: "InvalidName", detail: message })
+        : new LinkError({ reason: "Io", detail: message })
+    default:
+      return new LinkError({ reason: "Io", detail: message })
+  }
+}
+
+/**
+ * `open` as an Effect with mapped errors. The handle is not scoped: pair it
+ * with `close` (LinkTap does, with `acquireRelease`).
+ * @category constructors
+ */
+export const open = (
+  addon: TapNative,
+  name: string,
+  options: { readonly requireExisting: boolean }
+): Effect.Effect<TapHandle, LinkError> =>
+  Effect.try({
+    try: () => addon.open(name, { requireExisting: options.requireExisting }),
+    catch: (e) => toLinkError(e, "open", name)
+  })
+
+/**
+ * Host-side settings for a TAP, applied in this order: MTU, address, up.
+ * Each field is optional; absent ones are left as the kernel has them.
+ * @category models
+ */
+export interface HostConfig {
+  /** MTU in octets */
+  readonly mtu?: number
+  /** IPv4 address as uint32, with its prefix length 0..32 */
+  readonly address?: { readonly address: number; readonly prefixLength: number }
+  /** bring the interface up (true) or down (false) */
+  readonly up?: boolean
+}
+
+/**
+ * Configure the kernel side of interface `ifname` in this process's network
+ * namespace, through the addon's ioctls (no `ip` command needed).
+ * @category combinators
+ */
+export const configureHost = (
+  addon: TapNative,
+  ifname: string,
+  config: HostConfig
+): Effect.Effect<void, LinkError> =>
+  Effect.try({
+    try: () => {
+      if (config.mtu !== undefined) addon.setMtu(ifname, config.mtu)
+      if (config.address !== undefined) {
+        addon.setAddress(ifname, config.address.address >>> 0, config.address.prefixLength)
+      }
+      if (config.up !== undefined) addon.setUp(ifname, config.up)
+    },
+    catch: (e) => toLinkError(e, "configure", ifname)
+  })
