@@ -7,26 +7,20 @@ import { describe, expect, it } from "@effect/vitest"
 import { Duration, Effect, Exit, Fiber, Option, TestClock } from "effect"
 import { Arp } from "../../src/arp/Arp.js"
 import * as ArpCache from "../../src/arp/ArpCache.js"
-import * as LinkMemory from "../../src/link/LinkMemory.js"
 import { Udp } from "../../src/udp/Udp.js"
 import * as ArpWire from "../../src/wire/Arp.js"
 import * as Eth from "../../src/wire/Ethernet.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { awaitSleeps, settle } from "../support/Clock.js"
-import { arpFrame, asArp, asIpv4, makePeer, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
-import { ADDR_A, MAC_A, MAC_B, run, stackOn } from "../support/TestNet.js"
+import { arpFrame, asArp, asIpv4, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
+import type { StackConfigInput } from "../../src/Config.js"
+import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
 
 const UNKNOWN = Addr.parse("198.18.0.77")!
 
 /** Stack A on one end of a cable, a raw peer on the other; the announcement consumed. */
-const setup = (config?: { readonly arp?: Record<string, unknown> }) =>
-  Effect.gen(function*() {
-    const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
-    const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, ...(config as object) })
-    const peer = yield* makePeer(lb)
-    const announcement = yield* peer.next
-    return { stack, peer, announcement }
-  })
+const setup = (config?: Partial<StackConfigInput>) =>
+  stackWithPeer({ introduce: false, ...(config ? { config } : {}) })
 
 const requestFromPeer = (target: number) =>
   arpFrame(PEER_MAC, Eth.BROADCAST, {

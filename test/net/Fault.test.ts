@@ -18,7 +18,8 @@ const trial = (seed: number) =>
     const outcomes: Array<boolean> = []
     for (let i = 0; i < 30; i++) {
       const exit = yield* runAdvancing(
-        run(a, Effect.flatMap(Icmp, (icmp) => icmp.ping(ADDR_B, { size: 2000, timeout: "1 second" })))
+        run(a, Effect.flatMap(Icmp, (icmp) => icmp.ping(ADDR_B, { size: 2000, timeout: "1 second" }))),
+        "250 millis"
       )
       outcomes.push(Exit.isSuccess(exit))
     }

@@ -10,35 +10,17 @@ import { Icmp } from "../../src/icmp/Icmp.js"
 import { Ipv4 } from "../../src/ipv4/Ipv4.js"
 import * as TokenBucket from "../../src/ipv4/TokenBucket.js"
 import * as Route from "../../src/ipv4/Route.js"
-import * as LinkMemory from "../../src/link/LinkMemory.js"
-import { Stack } from "../../src/Stack.js"
-import * as ArpWire from "../../src/wire/Arp.js"
 import * as Eth from "../../src/wire/Ethernet.js"
 import * as IcmpWire from "../../src/wire/Icmpv4.js"
 import * as Ip from "../../src/wire/Ipv4.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as UdpWire from "../../src/wire/Udp.js"
 import { awaitSleeps, settle } from "../support/Clock.js"
-import { arpFrame, asIpv4, ipRepr, makePeer, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
-import { ADDR_A, MAC_A, MAC_B, run, stackOn } from "../support/TestNet.js"
+import { asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
+import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
 import type { StackConfigInput } from "../../src/Config.js"
 
-const setup = (config?: Partial<StackConfigInput>) =>
-  Effect.gen(function*() {
-    const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
-    const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, ...config })
-    const peer = yield* makePeer(lb)
-    yield* peer.next
-    yield* peer.sendFrame(arpFrame(PEER_MAC, Eth.BROADCAST, {
-      op: ArpWire.Op.Request,
-      senderMac: PEER_MAC,
-      senderIp: PEER_ADDR,
-      targetMac: new Uint8Array(6),
-      targetIp: ADDR_A
-    }))
-    yield* peer.next
-    return { stack, peer, stats: run(stack, Effect.flatMap(Stack, (s) => s.stats)) }
-  })
+const setup = (config?: Partial<StackConfigInput>) => stackWithPeer(config ? { config } : {})
 
 describe("ping client", () => {
   it.scoped("times out at exactly the timeout, not a tick earlier", () =>

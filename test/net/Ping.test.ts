@@ -46,4 +46,14 @@ describe("ping between two stacks over LinkMemory", () => {
       expect(reply.size).toBe(65507)
       expect(Duration.toMillis(reply.rtt)).toBeGreaterThanOrEqual(0)
     }))
+
+  it.scoped("pinging our own address loops back without touching the link", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      const before = yield* run(a, Effect.flatMap(Stack, (s) => s.stats))
+      const reply = yield* run(a, Effect.flatMap(Icmp, (i) => i.ping(ADDR_A, { size: 3000 })))
+      expect(reply.size).toBe(3000)
+      const after = yield* run(a, Effect.flatMap(Stack, (s) => s.stats))
+      expect(after.link.txFrames).toBe(before.link.txFrames)
+    }))
 })

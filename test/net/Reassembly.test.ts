@@ -8,13 +8,11 @@ import { Effect, Either, Option, TestClock } from "effect"
 import * as Reassembly from "../../src/ipv4/Reassembly.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import { Stack } from "../../src/Stack.js"
-import * as ArpWire from "../../src/wire/Arp.js"
-import * as Eth from "../../src/wire/Ethernet.js"
 import * as IcmpWire from "../../src/wire/Icmpv4.js"
 import * as Ip from "../../src/wire/Ipv4.js"
 import { awaitSleeps, settle } from "../support/Clock.js"
-import { arpFrame, asIpv4, ipRepr, makePeer, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
-import { ADDR_A, MAC_A, MAC_B, run, stackOn } from "../support/TestNet.js"
+import { asIpv4, ipRepr, makePeer, PEER_ADDR } from "../support/Peer.js"
+import { ADDR_A, MAC_A, MAC_B, run, stackOn, stackWithPeer } from "../support/TestNet.js"
 
 const frag = (offset: number, len: number, more: boolean, fill = 0): Reassembly.Fragment => {
   const packet = new Uint8Array(20 + len).fill(fill)
@@ -79,23 +77,7 @@ const echoFragments = (id: number, size: number, chunk: number) => {
   )
 }
 
-const setup = Effect.gen(function*() {
-  const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
-  const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24 })
-  const peer = yield* makePeer(lb)
-  yield* peer.next // announcement
-  // Introduce the peer so replies need no resolution.
-  yield* peer.sendFrame(arpFrame(PEER_MAC, Eth.BROADCAST, {
-    op: ArpWire.Op.Request,
-    senderMac: PEER_MAC,
-    senderIp: PEER_ADDR,
-    targetMac: new Uint8Array(6),
-    targetIp: ADDR_A
-  }))
-  yield* peer.next // ARP reply
-  const stats = run(stack, Effect.flatMap(Stack, (s) => s.stats))
-  return { stack, peer, stats }
-})
+const setup = stackWithPeer()
 
 /** Collect the stack's IPv4 frames until the echo reply is complete. */
 const collectReply = (peer: { next: Effect.Effect<Uint8Array> }, size: number) =>

@@ -4,16 +4,14 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Option } from "effect"
-import * as LinkMemory from "../../src/link/LinkMemory.js"
 import { Stack } from "../../src/Stack.js"
 import { serveEcho, Udp } from "../../src/udp/Udp.js"
-import * as ArpWire from "../../src/wire/Arp.js"
 import * as Eth from "../../src/wire/Ethernet.js"
 import * as Ip from "../../src/wire/Ipv4.js"
 import * as UdpWire from "../../src/wire/Udp.js"
 import { settle } from "../support/Clock.js"
-import { arpFrame, asIpv4, ipRepr, makePeer, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
-import { ADDR_A, ADDR_B, MAC_A, MAC_B, run, stackOn, twoStacks } from "../support/TestNet.js"
+import { asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
+import { ADDR_A, ADDR_B, MAC_A, run, stackWithPeer, twoStacks } from "../support/TestNet.js"
 
 const text = (s: string) => new TextEncoder().encode(s)
 const str = (b: Uint8Array) => new TextDecoder().decode(b)
@@ -92,21 +90,7 @@ describe("UDP between two stacks", () => {
 })
 
 describe("UDP against a raw peer", () => {
-  const setup = Effect.gen(function*() {
-    const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
-    const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24 })
-    const peer = yield* makePeer(lb)
-    yield* peer.next
-    yield* peer.sendFrame(arpFrame(PEER_MAC, Eth.BROADCAST, {
-      op: ArpWire.Op.Request,
-      senderMac: PEER_MAC,
-      senderIp: PEER_ADDR,
-      targetMac: new Uint8Array(6),
-      targetIp: ADDR_A
-    }))
-    yield* peer.next
-    return { stack, peer }
-  })
+  const setup = stackWithPeer()
 
   const udpFrom = (payload: Uint8Array, dstPort: number, zeroChecksum = false) => {
     const u = UdpWire.emit({ srcPort: 4000, dstPort, payload }, PEER_ADDR, ADDR_A)

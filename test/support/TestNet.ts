@@ -10,7 +10,10 @@ import type { StackConfigInput } from "../../src/Config.js"
 import type { LinkService } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import * as Stack from "../../src/Stack.js"
+import * as ArpWire from "../../src/wire/Arp.js"
+import * as Eth from "../../src/wire/Ethernet.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
+import * as Peer from "./Peer.js"
 
 export const MAC_A = new Uint8Array([0x02, 0, 0, 0, 0, 0x0a])
 export const MAC_B = new Uint8Array([0x02, 0, 0, 0, 0, 0x0b])
@@ -55,4 +58,32 @@ export const twoStacks = (options?: {
     const a = yield* stackOn(linkA, { address: ADDR_A, prefixLength: 24, ...options?.configA })
     const b = yield* stackOn(linkB, { address: ADDR_B, prefixLength: 24, ...options?.configB })
     return { a, b, linkA, linkB }
+  })
+
+/**
+ * Stack A (198.18.0.2) on one end of a cable and a raw `Peer` (198.18.0.1) on
+ * the other. The stack's start-up announcement is consumed and returned;
+ * with `introduce` (the default) the peer then asks for A's MAC, so A has
+ * learned the peer and its replies need no resolution.
+ */
+export const stackWithPeer = (options?: {
+  readonly config?: Partial<StackConfigInput>
+  readonly introduce?: boolean
+}) =>
+  Effect.gen(function*() {
+    const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
+    const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, ...options?.config })
+    const peer = yield* Peer.makePeer(lb)
+    const announcement = yield* peer.next
+    if (options?.introduce ?? true) {
+      yield* peer.sendFrame(Peer.arpFrame(Peer.PEER_MAC, Eth.BROADCAST, {
+        op: ArpWire.Op.Request,
+        senderMac: Peer.PEER_MAC,
+        senderIp: Peer.PEER_ADDR,
+        targetMac: new Uint8Array(6),
+        targetIp: ADDR_A
+      }))
+      yield* peer.next // A's reply
+    }
+    return { stack, peer, announcement, stats: run(stack, Effect.flatMap(Stack.Stack, (s) => s.stats)) }
   })
