@@ -358,6 +358,12 @@ export const planPing = (flags: PingFlags, randomMac: Mac): Either.Either<PingPl
       if (d === undefined) return yield* fail(`ping: '${flags.dest}' is not an IPv4 address (expected A.B.C.D)`)
       dest = d
     }
+    if (!Addr.sameSubnet(dest, link.stack.address, link.stack.prefixLength) && link.stack.gateway === undefined) {
+      const net = Addr.format((link.stack.address & Addr.mask(link.stack.prefixLength)) >>> 0)
+      return yield* fail(
+        `ping: no route to ${Addr.format(dest)} (not on ${net}/${link.stack.prefixLength} and no --gateway)`
+      )
+    }
     if (flags.count !== undefined && (!Number.isInteger(flags.count) || flags.count < 1)) {
       return yield* fail(`-c: ${flags.count} is not a positive count`)
     }
@@ -368,3 +374,54 @@ export const planPing = (flags: PingFlags, randomMac: Mac): Either.Either<PingPl
     const timeoutMillis = yield* seconds("-W", flags.timeout, 0.001, 3600)
     return { ...link, dest, count: flags.count, size: flags.size, intervalMillis, timeoutMillis }
   })
+
+// -----------------------------------------------------------------------------
+// --log-level
+// -----------------------------------------------------------------------------
+
+/** Levels `--log-level` accepts (Effect `LogLevel` names, lower case, as @effect/cli's built-in flag). */
+export const LOG_LEVELS = ["all", "trace", "debug", "info", "warning", "error", "fatal", "none"] as const
+
+/** An Effect `LogLevel.Literal`. */
+export type LogLevelLiteral = "All" | "Trace" | "Debug" | "Info" | "Warning" | "Error" | "Fatal" | "None"
+
+/**
+ * Take `--log-level LEVEL` (or `--log-level=LEVEL`) out of the arguments,
+ * wherever it is (before a `--`). The last one wins; the default is Info.
+ *
+ * Why not leave it to @effect/cli: its built-in `--log-level` is only
+ * recognised before the subcommand (`gonet --log-level debug up`), and a
+ * misspelt level is reported as "unknown argument '--log-level'". Taking it
+ * out here makes `gonet up --log-level debug` work and says what is wrong.
+ * @category parsers
+ */
+export const extractLogLevel = (
+  args: ReadonlyArray<string>
+): Either.Either<{ readonly level: LogLevelLiteral; readonly rest: ReadonlyArray<string> }, UsageError> => {
+  let level: LogLevelLiteral = "Info"
+  const rest: Array<string> = []
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!
+    if (a === "--") {
+      rest.push(...args.slice(i))
+      break
+    }
+    let value: string | undefined
+    if (a === "--log-level") value = args[++i]
+    else if (a.startsWith("--log-level=")) value = a.slice("--log-level=".length)
+    else {
+      rest.push(a)
+      continue
+    }
+    const v = value?.toLowerCase()
+    if (v === undefined || !(LOG_LEVELS as ReadonlyArray<string>).includes(v)) {
+      const hint = v === "warn" ? " (did you mean warning?)" : ""
+      return fail(
+        `--log-level: ${value === undefined ? "missing level" : `'${value}' is not a level`}${hint}; ` +
+          `use one of ${LOG_LEVELS.join(", ")}`
+      )
+    }
+    level = (v.charAt(0).toUpperCase() + v.slice(1)) as LogLevelLiteral
+  }
+  return Either.right({ level, rest })
+}

@@ -18,6 +18,7 @@ import { Context, Effect, Layer, Queue } from "effect"
 import type { Scope } from "effect"
 import { Link, type LinkService, type Mac } from "../link/Link.js"
 import * as Eth from "../wire/Ethernet.js"
+import { bindDropping } from "../internal/Registry.js"
 
 /** @category models */
 export interface EthernetStats {
@@ -111,16 +112,7 @@ export const make = (link: LinkService, mac: Mac = link.mac, mtu: number = link.
     )
 
     const bind = (etherType: number, capacity: number) =>
-      Effect.acquireRelease(
-        Effect.flatMap(Queue.dropping<ReadonlyArray<Uint8Array>>(capacity), (q) =>
-          bound.has(etherType)
-            ? Effect.dieMessage(`EtherType 0x${etherType.toString(16)} bound twice`)
-            : Effect.sync(() => {
-              bound.set(etherType, q)
-              return q
-            })),
-        (q) => Effect.zipRight(Effect.sync(() => bound.delete(etherType)), Queue.shutdown(q))
-      )
+      bindDropping(bound, etherType, capacity, (t) => `EtherType 0x${t.toString(16)}`)
 
     return Ethernet.of({
       mac,

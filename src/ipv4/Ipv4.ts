@@ -39,6 +39,7 @@ import type { Scope } from "effect"
 import { Arp } from "../arp/Arp.js"
 import { Config } from "../Config.js"
 import { Ethernet } from "../ethernet/Ethernet.js"
+import { bindDropping } from "../internal/Registry.js"
 import * as Eth from "../wire/Ethernet.js"
 import * as Icmp from "../wire/Icmpv4.js"
 import * as Ip from "../wire/Ipv4.js"
@@ -466,16 +467,7 @@ export const make = Effect.gen(function*() {
   )
 
   const bind = (protocol: number, capacity: number) =>
-    Effect.acquireRelease(
-      Effect.flatMap(Queue.dropping<ReadonlyArray<Ipv4Packet>>(capacity), (q) =>
-        bound.has(protocol)
-          ? Effect.dieMessage(`IP protocol ${protocol} bound twice`)
-          : Effect.sync(() => {
-            bound.set(protocol, q)
-            return q
-          })),
-      (q) => Effect.zipRight(Effect.sync(() => bound.delete(protocol)), Queue.shutdown(q))
-    )
+    bindDropping(bound, protocol, capacity, (p) => `IP protocol ${p}`)
 
   return Ipv4.of({
     address: config.address,

@@ -1,0 +1,405 @@
+/**
+ * The `gonet` commands: a thin shell over the same Layers a program uses
+ * (DESIGN.md §2). Flag text goes through the pure `Options` module first, so
+ * a bad flag is reported before any device is touched.
+ *
+ * - `gonet up` opens the TAP (`LinkTap`, wrapped in `LinkPcap` with
+ *   `--pcap`), builds `Stack.layer`, starts the `--serve` services, prints
+ *   where it is, and waits. An interrupt (SIGINT/SIGTERM, delivered by
+ *   `NodeRuntime.runMain` as fiber interruption) closes the scopes inside
+ *   out: services, then every stack fiber, then the pcap recorder (which
+ *   writes what is queued and closes the file), then the TAP. Only then is
+ *   the final counters line printed.
+ * - `gonet ping` brings the stack up the same way and pings from it, by
+ *   default the kernel side of the TAP, printing what ping(8) prints.
+ *
+ * Errors: every expected failure (a bad flag, `ConfigError`, `LinkError`,
+ * `PcapError`, `UdpError`, a fatal `PingError`, and @effect/cli's own
+ * validation errors) becomes one line on stderr, `gonet: <message>`, and a
+ * non-zero exit code: 2 for usage errors, 1 for the rest. A defect prints one
+ * line too; `--log-level debug` adds the full cause.
+ *
+ * @since 0.1.0
+ */
+import * as fs from "node:fs"
+import { Args, type CliApp, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
+import { Cause, Clock, Console, Duration, Effect, Either, Layer, Logger, LogLevel, Option } from "effect"
+import type { ConfigError } from "../Config.js"
+import { Icmp, type PingError } from "../icmp/Icmp.js"
+import { Link, type LinkError, type LinkService, randomMac } from "../link/Link.js"
+import * as LinkPcap from "../link/LinkPcap.js"
+import * as LinkTap from "../link/LinkTap.js"
+import * as Stack from "../Stack.js"
+import { serveEcho, type UdpError } from "../udp/Udp.js"
+import * as Format from "./Format.js"
+import * as Flags from "./Options.js"
+
+// -----------------------------------------------------------------------------
+// flags
+// -----------------------------------------------------------------------------
+
+const tap = Options.text("tap").pipe(
+  Options.withPseudoName("NAME"),
+  Options.withDefault(Flags.DEFAULTS.tap),
+  Options.withDescription(`TAP interface to attach to; created if missing (default ${Flags.DEFAULTS.tap}).`)
+)
+const ip = Options.text("ip").pipe(
+  Options.withPseudoName("A.B.C.D/N"),
+  Options.withDefault(Flags.DEFAULTS.ip),
+  Options.withDescription(`The stack's own address (default ${Flags.DEFAULTS.ip}).`)
+)
+const hostIp = Options.text("host-ip").pipe(
+  Options.withPseudoName("A.B.C.D/N"),
+  Options.withDescription(
+    `Address given to the kernel side of the TAP, on the stack's subnet (default ${Flags.DEFAULTS.hostIp}).`
+  ),
+  Options.optional
+)
+const gateway = Options.text("gateway").pipe(
+  Options.withPseudoName("A.B.C.D"),
+  Options.withDescription("Default router for off-link destinations, on the stack's subnet."),
+  Options.optional
+)
+const mac = Options.text("mac").pipe(
+  Options.withPseudoName("MAC"),
+  Options.withDescription("The stack's MAC, aa:bb:cc:dd:ee:ff (default: random, locally administered)."),
+  Options.optional
+)
+const mtu = Options.integer("mtu").pipe(
+  Options.withPseudoName("OCTETS"),
+  Options.withDefault(Flags.DEFAULTS.mtu),
+  Options.withDescription(`IP MTU of the TAP and the stack, 68..65535 (default ${Flags.DEFAULTS.mtu}).`)
+)
+const pcap = Options.text("pcap").pipe(
+  Options.withPseudoName("FILE"),
+  Options.withDescription("Record every frame, both directions, to this pcap file."),
+  Options.optional
+)
+const noHostConfig = Options.boolean("no-host-config").pipe(
+  Options.withDescription("Leave the kernel side of the TAP as it is (no address, no link up).")
+)
+const serve = Options.text("serve").pipe(
+  Options.withPseudoName("KIND:PORT"),
+  Options.withDescription("Run a service while up: udp-echo:PORT (RFC 862 echo). Repeatable."),
+  Options.repeated,
+  Options.withDefault([])
+)
+
+const linkFlags = { tap, ip, hostIp, gateway, mac, mtu, pcap, noHostConfig } as const
+
+const count = Options.integer("count").pipe(
+  Options.withPseudoName("COUNT"),
+  Options.withAlias("c"),
+  Options.withDescription("Stop after this many echo requests (default: until interrupted)."),
+  Options.optional
+)
+const size = Options.integer("size").pipe(
+  Options.withPseudoName("OCTETS"),
+  Options.withAlias("s"),
+  Options.withDefault(Flags.DEFAULTS.pingSize),
+  Options.withDescription(`Data octets per request, 0..${Flags.MAX_PING_SIZE} (default ${Flags.DEFAULTS.pingSize}).`)
+)
+const interval = Options.float("interval").pipe(
+  Options.withPseudoName("SECONDS"),
+  Options.withAlias("i"),
+  Options.withDefault(Flags.DEFAULTS.pingIntervalSeconds),
+  Options.withDescription(`Seconds between requests (default ${Flags.DEFAULTS.pingIntervalSeconds}).`)
+)
+const timeout = Options.float("timeout").pipe(
+  Options.withPseudoName("SECONDS"),
+  Options.withAlias("W"),
+  Options.withDefault(Flags.DEFAULTS.pingTimeoutSeconds),
+  Options.withDescription(`Seconds to wait for each reply (default ${Flags.DEFAULTS.pingTimeoutSeconds}).`)
+)
+const dest = Args.text({ name: "DEST" }).pipe(
+  Args.withDescription("Address to ping (default: the host side, --host-ip)."),
+  Args.optional
+)
+
+interface RawLinkFlags {
+  readonly tap: string
+  readonly ip: string
+  readonly hostIp: Option.Option<string>
+  readonly gateway: Option.Option<string>
+  readonly mac: Option.Option<string>
+  readonly mtu: number
+  readonly pcap: Option.Option<string>
+  readonly noHostConfig: boolean
+}
+
+const toLinkFlags = (raw: RawLinkFlags): Flags.LinkFlags => ({
+  tap: raw.tap,
+  ip: raw.ip,
+  hostIp: Option.getOrUndefined(raw.hostIp),
+  gateway: Option.getOrUndefined(raw.gateway),
+  mac: Option.getOrUndefined(raw.mac),
+  mtu: raw.mtu,
+  pcap: Option.getOrUndefined(raw.pcap),
+  noHostConfig: raw.noHostConfig
+})
+
+// -----------------------------------------------------------------------------
+// the stack over a TAP
+// -----------------------------------------------------------------------------
+
+const out = (lines: ReadonlyArray<string>): Effect.Effect<void> => Console.log(lines.join("\n"))
+
+/**
+ * Open the TAP (and the recorder) in the current scope. With `--pcap` the
+ * recorder is opened after the TAP, so on close it is flushed first and the
+ * TAP closed last.
+ */
+const openLink = (plan: Flags.LinkPlan) =>
+  Effect.gen(function*() {
+    const tapLink = yield* LinkTap.make(plan.tap)
+    if (plan.pcap === undefined) return { link: tapLink as LinkService, pcapStats: undefined }
+    const recorder = yield* LinkPcap.make(tapLink, { path: plan.pcap })
+    return { link: recorder as LinkService, pcapStats: recorder.pcapStats }
+  })
+
+/** The stack over `link`, configured by the plan. */
+const stackLayer = (plan: Flags.LinkPlan, link: LinkService) =>
+  Stack.layer(plan.stack).pipe(Layer.provide(Layer.succeed(Link, link)))
+
+// -----------------------------------------------------------------------------
+// gonet up
+// -----------------------------------------------------------------------------
+
+const runUp = (flags: Flags.UpFlags) =>
+  Effect.gen(function*() {
+    const plan = yield* Flags.planUp(flags, yield* randomMac)
+    const report: {
+      stats?: Effect.Effect<Stack.StackStats>
+      pcap?: Effect.Effect<LinkPcap.PcapStats> | undefined
+    } = {}
+    const finalLine = Effect.suspend(() => {
+      const stats = report.stats
+      if (stats === undefined) return Effect.void
+      return Effect.flatMap(
+        Effect.all([stats, report.pcap ?? Effect.succeed(undefined)]),
+        ([s, p]) => Console.log(Format.downLine(s, p))
+      )
+    })
+    yield* Effect.gen(function*() {
+      const { link, pcapStats } = yield* openLink(plan)
+      report.pcap = pcapStats
+      yield* Effect.gen(function*() {
+        const stack = yield* Stack.Stack
+        report.stats = stack.stats
+        for (const s of plan.serve) {
+          switch (s.kind) {
+            case "udp-echo":
+              yield* serveEcho(s.port)
+              break
+          }
+        }
+        yield* out(Format.upLines({
+          tap: plan.tap.name,
+          mac: stack.mac,
+          address: stack.address,
+          prefixLength: stack.prefixLength,
+          gateway: stack.gateway,
+          mtu: stack.mtu,
+          host: plan.host,
+          serve: plan.serve,
+          pcap: plan.pcap
+        }))
+        yield* Effect.logDebug("up; waiting for SIGINT or SIGTERM")
+        return yield* Effect.never
+      }).pipe(Effect.scoped, Effect.provide(stackLayer(plan, link)))
+    }).pipe(
+      Effect.scoped,
+      Effect.onInterrupt(() => Effect.logDebug("interrupted; services, stack, recorder and TAP closed")),
+      // after every scope above has closed: the TAP is released, the pcap file complete
+      Effect.ensuring(finalLine)
+    )
+  })
+
+const up = Command.make("up", { ...linkFlags, serve }, (raw) => runUp({ ...toLinkFlags(raw), serve: raw.serve })).pipe(
+  Command.withDescription(
+    "Run the stack on a TAP until SIGINT/SIGTERM (needs root or CAP_NET_ADMIN). " +
+      "--log-level LEVEL (debug, info, warning, ...; default info) may be given anywhere."
+  )
+)
+
+// -----------------------------------------------------------------------------
+// gonet ping
+// -----------------------------------------------------------------------------
+
+const FATAL_PING: ReadonlySet<PingError["reason"]> = new Set(["NoRoute", "TooBig", "FragmentationNeeded"])
+
+const runPing = (flags: Flags.PingFlags) =>
+  Effect.gen(function*() {
+    const plan = yield* Flags.planPing(flags, yield* randomMac)
+    const st = { transmitted: 0, received: 0, errors: 0, rtts: [] as Array<number>, startedAt: -1, endedAt: -1 }
+    const summary = Effect.suspend(() => {
+      if (st.startedAt < 0) return Effect.void
+      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        out(["", ...Format.pingSummaryLines(plan.dest, {
+          transmitted: st.transmitted,
+          received: st.received,
+          errors: st.errors,
+          rtts: st.rtts,
+          elapsedMillis: (st.endedAt >= 0 ? st.endedAt : now) - st.startedAt
+        })]))
+    })
+    yield* Effect.gen(function*() {
+      const { link } = yield* openLink(plan)
+      yield* Effect.gen(function*() {
+        const stack = yield* Stack.Stack
+        const icmp = yield* Icmp
+        yield* out([Format.pingHeader(plan.dest, stack.address, plan.tap.name, plan.size)])
+        st.startedAt = yield* Clock.currentTimeMillis
+        for (let seq = 1; plan.count === undefined || seq <= plan.count; seq++) {
+          const sentAt = yield* Clock.currentTimeMillis
+          st.transmitted++
+          const result = yield* Effect.either(
+            icmp.ping(plan.dest, { size: plan.size, timeout: Duration.millis(plan.timeoutMillis) })
+          )
+          if (result._tag === "Right") {
+            const r = result.right
+            const ms = Duration.toMillis(r.rtt)
+            st.received++
+            st.rtts.push(ms)
+            yield* out([Format.pingReplyLine(plan.dest, seq, r.ttl, r.size, ms)])
+          } else {
+            const e = result.left
+            if (FATAL_PING.has(e.reason)) {
+              st.startedAt = -1 // no statistics after a failure to send at all, as ping(8)
+              return yield* e
+            }
+            if (e.reason !== "Timeout") st.errors++
+            yield* out([Format.pingFailLine(seq, e.message)])
+          }
+          if (plan.count !== undefined && seq >= plan.count) break
+          const now = yield* Clock.currentTimeMillis
+          const wait = plan.intervalMillis - (now - sentAt)
+          if (wait > 0) yield* Effect.sleep(Duration.millis(wait))
+        }
+        st.endedAt = yield* Clock.currentTimeMillis
+      }).pipe(Effect.provide(stackLayer(plan, link)))
+    }).pipe(
+      Effect.scoped,
+      Effect.onExit((exit) =>
+        exit._tag === "Success" || Cause.isInterruptedOnly(exit.cause)
+          ? Effect.zipRight(
+            summary,
+            // ping(8): exit status 1 when no reply at all was received
+            Effect.sync(() => {
+              if (st.startedAt >= 0 && st.received === 0) process.exitCode = 1
+            })
+          )
+          : Effect.void
+      )
+    )
+  })
+
+const ping = Command.make(
+  "ping",
+  { ...linkFlags, count, size, interval, timeout, dest },
+  (raw) =>
+    runPing({
+      ...toLinkFlags(raw),
+      dest: Option.getOrUndefined(raw.dest),
+      count: Option.getOrUndefined(raw.count),
+      size: raw.size,
+      interval: raw.interval,
+      timeout: raw.timeout
+    })
+).pipe(
+  Command.withDescription(
+    "Ping from the stack (brought up as `up` does), by default the host side, like ping(8)."
+  )
+)
+
+// -----------------------------------------------------------------------------
+// gonet
+// -----------------------------------------------------------------------------
+
+const readVersion = (): string => {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as {
+      version?: unknown
+    }
+    return typeof pkg.version === "string" ? pkg.version : "0.0.0"
+  } catch {
+    return "0.0.0"
+  }
+}
+
+/** @category commands */
+export const gonet = Command.make("gonet").pipe(
+  Command.withDescription("A user-space TCP/IP stack over a Linux TAP device."),
+  Command.withSubcommands([up, ping])
+)
+
+const cli = Command.run(gonet, { name: "gonet", version: readVersion() })
+
+/** Exit status for usage errors (bad flags), as most Unix tools use. */
+export const EXIT_USAGE = 2
+/** Exit status for everything else that went wrong. */
+export const EXIT_FAILURE = 1
+
+type Expected =
+  | ValidationError.ValidationError
+  | Flags.UsageError
+  | ConfigError
+  | LinkError
+  | LinkPcap.PcapError
+  | UdpError
+  | PingError
+
+const fail = (message: string, code: number): Effect.Effect<void> =>
+  Effect.sync(() => {
+    process.stderr.write(Format.errorLine(message) + "\n")
+    process.exitCode = code
+  })
+
+const report = (e: Expected): Effect.Effect<void> => {
+  if (ValidationError.isValidationError(e)) {
+    return fail(HelpDoc.toAnsiText(e.error), EXIT_USAGE)
+  }
+  switch (e._tag) {
+    case "UsageError":
+      return fail(e.message, EXIT_USAGE)
+    case "ConfigError":
+      return fail(`bad configuration: ${e.message}`, EXIT_USAGE)
+    default:
+      return fail(e.message, EXIT_FAILURE)
+  }
+}
+
+/**
+ * The whole program for `argv` (as `process.argv`: runtime, script, args).
+ * Never fails: errors are printed and turned into `process.exitCode`.
+ * @category commands
+ */
+export const run = (argv: ReadonlyArray<string>): Effect.Effect<void, never, CliApp.CliApp.Environment> => {
+  const parsed = Flags.extractLogLevel(argv.slice(2))
+  if (Either.isLeft(parsed)) return report(parsed.left)
+  const { level, rest } = parsed.right
+  return Console.consoleWith((console) =>
+    cli([...argv.slice(0, 2), ...rest]).pipe(
+      Effect.catchAll(report),
+      Effect.catchAllDefect((defect) =>
+        Effect.zipRight(
+          Effect.logDebug("defect", Cause.die(defect)),
+          fail(`internal error: ${defect instanceof Error ? defect.message : String(defect)}`, EXIT_FAILURE)
+        )
+      ),
+      Logger.withMinimumLogLevel(LogLevel.fromLiteral(level)),
+      // @effect/cli prints its own validation errors (multi-line, ANSI) with
+      // Console.error before failing; `report` prints them as one line
+      // instead. Loggers use `console.unsafe`, which stays as it was.
+      // Help goes to stdout; without a terminal it is plain text.
+      Effect.withConsole({
+        ...console,
+        error: () => Effect.void,
+        log: (...args: ReadonlyArray<unknown>) =>
+          process.stdout.isTTY
+            ? console.log(...args)
+            : console.log(...args.map((a) => (typeof a === "string" ? Format.stripAnsi(a) : a)))
+      })
+    )
+  )
+}
