@@ -217,8 +217,7 @@ const runUp = (flags: Flags.UpFlags) =>
 
 const up = Command.make("up", { ...linkFlags, serve }, (raw) => runUp({ ...toLinkFlags(raw), serve: raw.serve })).pipe(
   Command.withDescription(
-    "Run the stack on a TAP until SIGINT/SIGTERM (needs root or CAP_NET_ADMIN). " +
-      "--log-level LEVEL (debug, info, warning, ...; default info) may be given anywhere."
+    "Run the stack on a TAP until SIGINT/SIGTERM (needs root or CAP_NET_ADMIN)."
   )
 )
 

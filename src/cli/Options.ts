@@ -274,9 +274,9 @@ export const planLink = (flags: LinkFlags, randomMac: Mac): Either.Either<LinkPl
       if (host.address === ip.address) {
         return yield* fail(`--host-ip: ${Addr.format(host.address)} is the stack's own address (--ip); pick another one on its subnet`)
       }
-      // Both sides must see each other as on-link, under either prefix.
-      if (!Addr.sameSubnet(host.address, ip.address, Math.min(ip.prefixLength, host.prefixLength)) ||
-        !Addr.sameSubnet(host.address, ip.address, Math.max(ip.prefixLength, host.prefixLength))) {
+      // Both sides must see each other as on-link: the same subnet under the
+      // longer of the two prefixes (and so under the shorter one too).
+      if (!Addr.sameSubnet(host.address, ip.address, Math.max(ip.prefixLength, host.prefixLength))) {
         return yield* fail(
           `--host-ip: ${Addr.format(host.address)}/${host.prefixLength} is not on the stack's subnet ` +
             `${Addr.format((ip.address & Addr.mask(ip.prefixLength)) >>> 0)}/${ip.prefixLength} (--ip)`

@@ -1,0 +1,303 @@
+/**
+ * The built `gonet` command, run as a child process (bin/gonet.js imports
+ * dist/, so `npm run build` must have run; `npm test` builds first).
+ *
+ * The TAP tests run as root only, each in a network namespace it creates and
+ * deletes (DESIGN.md §6), with addresses in 198.18.0.0/15, bounded waits,
+ * and signals sent only to the PIDs they spawned.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { type ChildProcess, execFile, spawn, spawnSync } from "node:child_process"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as nodePath from "node:path"
+import { afterAll, it as vit } from "vitest"
+
+const ROOT = nodePath.resolve(import.meta.dirname, "../..")
+const BIN = nodePath.join(ROOT, "bin/gonet.js")
+const BUILT = fs.existsSync(nodePath.join(ROOT, "dist/cli/main.js"))
+
+if (!BUILT) console.warn("test/cli/Cli.test.ts: skipped, dist/cli/main.js missing (run `npm run build`)")
+
+interface Result {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Run `gonet ARGS` (after `prefix`, e.g. `ip netns exec NS`) to completion, at most 20 s. */
+const gonet = (args: ReadonlyArray<string>, prefix: ReadonlyArray<string> = []): Promise<Result> =>
+  new Promise((resolve, reject) => {
+    const [cmd, ...rest] = [...prefix, process.execPath, BIN, ...args]
+    execFile(
+      cmd!,
+      rest,
+      { cwd: ROOT, encoding: "utf8", timeout: 20_000, killSignal: "SIGKILL", env: { ...process.env, NO_COLOR: "1" } },
+      (error, stdout, stderr) => {
+        if (error !== null && typeof error.code !== "number") {
+          reject(new Error(`${cmd} ${rest.join(" ")}: ${error.message}`))
+        } else {
+          resolve({ code: error === null ? 0 : (error.code as number), stdout, stderr })
+        }
+      }
+    )
+  })
+
+/** stderr is exactly one line, `gonet: ...`, and there is no stack trace anywhere. */
+const expectOneLineError = (r: Result, pattern: RegExp): void => {
+  const lines = r.stderr.split("\n").filter((l) => l.length > 0)
+  expect(lines, r.stderr).toHaveLength(1)
+  expect(lines[0]).toMatch(/^gonet: /)
+  expect(lines[0]).toMatch(pattern)
+  expect(r.stderr + r.stdout).not.toMatch(/\n\s+at |Error:|\[.*\] ERROR/)
+}
+
+describe.skipIf(!BUILT)("gonet (built)", () => {
+  vit.concurrent("--help prints usage and exits 0", async () => {
+    const r = await gonet(["--help"])
+    expect(r.code).toBe(0)
+    expect(r.stderr).toBe("")
+    expect(r.stdout).toContain("USAGE")
+    expect(r.stdout).toMatch(/- up \[--tap NAME\] \[--ip A\.B\.C\.D\/N\]/)
+    expect(r.stdout).toMatch(/- ping /)
+    expect(r.stdout).not.toContain("\u001b[") // not a terminal: no colour codes
+  })
+
+  vit.concurrent("up --help describes every flag", async () => {
+    const r = await gonet(["up", "--help"])
+    expect(r.code).toBe(0)
+    for (const flag of ["--tap", "--ip", "--host-ip", "--gateway", "--mac", "--mtu", "--serve", "--pcap", "--no-host-config"]) {
+      expect(r.stdout).toContain(flag)
+    }
+  })
+
+  vit.concurrent("--version prints the package version", async () => {
+    const r = await gonet(["--version"])
+    expect(r.code).toBe(0)
+    const pkg = JSON.parse(fs.readFileSync(nodePath.join(ROOT, "package.json"), "utf8")) as { version: string }
+    expect(r.stdout.trim()).toBe(pkg.version)
+  })
+
+  const bad: ReadonlyArray<readonly [ReadonlyArray<string>, RegExp]> = [
+    [["up", "--ip", "300.1.1.1/24"], /^gonet: --ip: '300\.1\.1\.1\/24' is not an IPv4 address/],
+    [["up", "--mtu", "10"], /^gonet: --mtu: 10 is out of range \(68\.\.65535 octets\)$/],
+    [["up", "--host-ip", "198.19.0.1/24"], /^gonet: --host-ip: .* not on the stack's subnet/],
+    [["up", "--serve", "tcp-echo:7"], /^gonet: --serve: unknown service 'tcp-echo'/],
+    [["up", "--mac", "01:00:5e:00:00:01"], /^gonet: --mac: .* multicast/],
+    [["up", "--log-level", "verbose"], /^gonet: --log-level: 'verbose' is not a level/],
+    // --log-level is accepted after the subcommand (the error is about --mtu)
+    [["up", "--log-level", "debug", "--mtu", "10"], /^gonet: --mtu: 10 is out of range/],
+    // @effect/cli's own validation errors, folded into one line
+    [["up", "--mtu", "abc"], /^gonet: 'abc' is not a integer$/],
+    [["up", "--bogus"], /^gonet: Received unknown argument: '--bogus'$/],
+    [["frobnicate"], /^gonet: .*subcommand/i],
+    [["ping", "-c", "0"], /^gonet: -c: 0 is not a positive count$/]
+  ]
+  vit.concurrent.each(bad)("%j: one line on stderr, exit 2, no TAP touched", async (args, pattern) => {
+    const r = await gonet(args)
+    expect(r.code).toBe(2)
+    expectOneLineError(r, pattern)
+    expect(r.stdout).toBe("")
+  })
+})
+
+// -----------------------------------------------------------------------------
+// on a real TAP, in a namespace
+// -----------------------------------------------------------------------------
+
+const isRoot = process.getuid?.() === 0
+const hasTun = fs.existsSync("/dev/net/tun")
+const hasAddon = fs.existsSync(nodePath.join(ROOT, "build/Release/gonet_tap.node"))
+const hasLinkTap = fs.existsSync(nodePath.join(ROOT, "dist/link/LinkTap.js"))
+const hasIp = spawnSync("ip", ["-V"], { encoding: "utf8" }).status === 0
+const tapSkip = !BUILT
+  ? "dist missing"
+  : !isRoot
+  ? "not root"
+  : !hasTun
+  ? "no /dev/net/tun"
+  : !hasAddon
+  ? "TAP addon not built (build/Release/gonet_tap.node)"
+  : !hasLinkTap
+  ? "dist/link/LinkTap.js missing"
+  : !hasIp
+  ? "iproute2 `ip` missing"
+  : undefined
+if (tapSkip !== undefined) console.warn(`test/cli/Cli.test.ts: TAP tests skipped: ${tapSkip}`)
+
+const UNIQUE = `${process.pid % 100000}`
+const NS = `gonet-cli-${UNIQUE}`
+const TAP = `gcli${UNIQUE}`
+const STACK_ADDR = "198.18.0.2"
+const namespaces = new Set<string>()
+const children = new Set<ChildProcess>()
+
+const sh = (cmd: string, args: ReadonlyArray<string>, timeout = 10_000) =>
+  spawnSync(cmd, args, { encoding: "utf8", timeout })
+
+const addNamespace = (ns: string): void => {
+  sh("ip", ["netns", "del", ns]) // a leftover from an aborted run
+  const r = sh("ip", ["netns", "add", ns])
+  if (r.status !== 0) throw new Error(`ip netns add ${ns}: ${r.stderr}`)
+  namespaces.add(ns)
+  sh("ip", ["netns", "exec", ns, "ip", "link", "set", "lo", "up"])
+}
+
+const delNamespace = (ns: string): void => {
+  sh("ip", ["netns", "del", ns])
+  namespaces.delete(ns)
+}
+
+afterAll(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL")
+  for (const ns of namespaces) delNamespace(ns)
+})
+
+interface Running {
+  readonly child: ChildProcess
+  readonly stdout: () => string
+  readonly stderr: () => string
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+}
+
+/** Spawn `gonet ARGS` inside `ns`; the PID is the node process (`ip netns exec` execs). */
+const spawnIn = (ns: string, args: ReadonlyArray<string>): Running => {
+  const child = spawn("ip", ["netns", "exec", ns, process.execPath, BIN, ...args], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" }
+  })
+  children.add(child)
+  let out = ""
+  let err = ""
+  child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d))
+  child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("exit", (code, signal) => resolve({ code, signal }))
+  )
+  return { child, stdout: () => out, stderr: () => err, exited }
+}
+
+const within = <A>(p: Promise<A>, ms: number, what: string): Promise<A> =>
+  Promise.race([
+    p,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms))
+  ])
+
+const waitFor = async (cond: () => boolean, ms: number, what: string, r: Running): Promise<void> => {
+  const deadline = Date.now() + ms
+  while (!cond()) {
+    if (r.child.exitCode !== null || r.child.signalCode !== null) {
+      throw new Error(`gonet exited while waiting for ${what}: ${r.stderr()}`)
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}; stderr: ${r.stderr()}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+/** Send one UDP datagram from inside `ns` and print what comes back (or nothing within 2 s). */
+const UDP_PROBE = `
+const s = require("node:dgram").createSocket("udp4")
+const t = setTimeout(() => { s.close(); process.exit(3) }, 2000)
+s.on("message", (m) => { process.stdout.write(m.toString()); clearTimeout(t); s.close() })
+s.send(Buffer.from(process.argv[1]), 7, process.argv[2])
+`
+
+describe.skipIf(tapSkip !== undefined)("gonet on a TAP (root, in a netns)", () => {
+  it("up: answers ping and UDP echo, records a pcap, shuts down cleanly on SIGINT", async () => {
+    addNamespace(NS)
+    const pcap = nodePath.join(os.tmpdir(), `gonet-cli-${UNIQUE}.pcap`)
+    try {
+      const r = spawnIn(NS, ["up", "--tap", TAP, "--serve", "udp-echo:7", "--pcap", pcap])
+      await waitFor(() => /^gonet up on /m.test(r.stdout()), 15_000, "the 'gonet up' line", r)
+      expect(r.stdout()).toContain(`gonet up on ${TAP}: stack ${STACK_ADDR}/24`)
+      expect(r.stdout()).toContain("host side 198.18.0.1/24")
+      expect(r.stdout()).toContain("serving udp-echo:7")
+
+      const ping = sh("ip", ["netns", "exec", NS, "ping", "-c", "2", "-W", "1", STACK_ADDR], 15_000)
+      expect(ping.status, ping.stdout + ping.stderr).toBe(0)
+      expect(ping.stdout).toMatch(/2 packets transmitted, 2 received/)
+
+      const udp = sh("ip", ["netns", "exec", NS, process.execPath, "-e", UDP_PROBE, "hello gonet", STACK_ADDR], 15_000)
+      expect(udp.status, udp.stderr).toBe(0)
+      expect(udp.stdout).toBe("hello gonet")
+
+      expect(r.child.kill("SIGINT")).toBe(true)
+      const exit = await within(r.exited, 15_000, "gonet to exit after SIGINT")
+      expect(exit, r.stderr()).toEqual({ code: 0, signal: null })
+      expect(r.stderr()).toBe("")
+      const down = r.stdout().split("\n").find((l) => l.startsWith("gonet down: "))
+      expect(down, r.stdout()).toBeDefined()
+      expect(Number(/icmp echo requests answered (\d+)/.exec(down!)?.[1])).toBeGreaterThanOrEqual(2)
+      expect(Number(/udp datagrams in (\d+) out (\d+)/.exec(down!)?.[1])).toBeGreaterThanOrEqual(1)
+      const recorded = Number(/pcap (\d+) frames/.exec(down!)?.[1])
+      expect(recorded).toBeGreaterThanOrEqual(6) // 2 echo requests + 2 replies + 1 datagram each way, at least
+
+      // the file is complete: a global header and exactly `recorded` whole records
+      const bytes = fs.readFileSync(pcap)
+      let o = 24
+      let records = 0
+      while (o + 16 <= bytes.length) {
+        o += 16 + bytes.readUInt32LE(o + 8)
+        records++
+      }
+      expect(o).toBe(bytes.length)
+      expect(records).toBe(recorded)
+
+      // the TAP went away with the process
+      const link = sh("ip", ["netns", "exec", NS, "ip", "link", "show", TAP])
+      expect(link.status).not.toBe(0)
+    } finally {
+      fs.rmSync(pcap, { force: true })
+      delNamespace(NS)
+    }
+  })
+
+  it("ping: pings the host side like ping(8) and exits 0", async () => {
+    const ns = `${NS}p`
+    addNamespace(ns)
+    try {
+      const r = spawnIn(ns, ["ping", "--tap", `${TAP}p`, "-c", "3", "-i", "0.2"])
+      const exit = await within(r.exited, 20_000, "gonet ping -c 3")
+      expect(exit, r.stderr()).toEqual({ code: 0, signal: null })
+      const out = r.stdout()
+      expect(out).toMatch(/^PING 198\.18\.0\.1 \(198\.18\.0\.1\) from 198\.18\.0\.2 /m)
+      expect(out).toMatch(/^64 bytes from 198\.18\.0\.1: icmp_seq=1 ttl=64 time=[\d.]+ ms$/m)
+      expect(out).toMatch(/^3 packets transmitted, 3 received, 0% packet loss/m)
+      expect(out).toMatch(/^rtt min\/avg\/max\/mdev = /m)
+    } finally {
+      delNamespace(ns)
+    }
+  })
+
+  it("a pcap that cannot be created: one line, exit 1, TAP released", async () => {
+    const ns = `${NS}e`
+    addNamespace(ns)
+    try {
+      const r = await gonet(["up", "--tap", `${TAP}e`, "--pcap", "/nonexistent-dir/x.pcap"], ["ip", "netns", "exec", ns])
+      expect(r.code).toBe(1)
+      expectOneLineError(r, /^gonet: pcap open failed for \/nonexistent-dir\/x\.pcap/)
+      expect(r.stdout).toBe("")
+    } finally {
+      delNamespace(ns)
+    }
+  })
+
+  const hasSetpriv = spawnSync("setpriv", ["--version"], { encoding: "utf8" }).status === 0
+  if (!hasSetpriv) console.warn("test/cli/Cli.test.ts: unprivileged case skipped: setpriv missing")
+  it.skipIf(!hasSetpriv)("without privileges: one line saying so, exit 1", async () => {
+    const ns = `${NS}u`
+    addNamespace(ns)
+    try {
+      // nobody cannot open /dev/net/tun (mode 0600) nor configure interfaces
+      const r = await gonet(["up", "--tap", `${TAP}u`], [
+        "ip", "netns", "exec", ns,
+        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"
+      ])
+      expect(r.code, r.stderr).toBe(1)
+      expectOneLineError(r, /not permitted/)
+    } finally {
+      delNamespace(ns)
+    }
+  })
+})

@@ -1,0 +1,358 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Either } from "effect"
+import * as Format from "../../src/cli/Format.js"
+import * as Flags from "../../src/cli/Options.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
+
+const RANDOM_MAC = new Uint8Array([0x02, 0x11, 0x22, 0x33, 0x44, 0x55])
+
+const LINK: Flags.LinkFlags = {
+  tap: "gonet0",
+  ip: "198.18.0.2/24",
+  hostIp: undefined,
+  gateway: undefined,
+  mac: undefined,
+  mtu: 1500,
+  pcap: undefined,
+  noHostConfig: false
+}
+const UP: Flags.UpFlags = { ...LINK, serve: [] }
+const PING: Flags.PingFlags = { ...LINK, dest: undefined, count: undefined, size: 56, interval: 1, timeout: 1 }
+
+const ok = <A>(e: Either.Either<A, Flags.UsageError>): A => {
+  if (Either.isLeft(e)) throw new Error(`expected Right, got: ${e.left.message}`)
+  return e.right
+}
+/** The one-line message of a Left. */
+const err = <A>(e: Either.Either<A, Flags.UsageError>): string => {
+  if (Either.isRight(e)) throw new Error("expected Left")
+  expect(e.left.message).not.toContain("\n")
+  return e.left.message
+}
+
+describe("parseCidr", () => {
+  it("parses A.B.C.D/N", () => {
+    expect(ok(Flags.parseCidr("--ip", "198.18.0.2/24"))).toEqual({ address: Addr.parse("198.18.0.2"), prefixLength: 24 })
+    expect(ok(Flags.parseCidr("--ip", " 10.0.0.1/8 "))).toEqual({ address: Addr.parse("10.0.0.1"), prefixLength: 8 })
+  })
+  it("takes the default prefix for a bare address, only when one is given", () => {
+    expect(ok(Flags.parseCidr("--host-ip", "198.18.0.1", 16)).prefixLength).toBe(16)
+    expect(err(Flags.parseCidr("--ip", "198.18.0.1"))).toMatch(/^--ip: '198.18.0.1' is not/)
+  })
+  it.each(["300.1.1.1/24", "1.2.3/24", "1.2.3.4/33", "1.2.3.4/", "1.2.3.4/24/1", "a.b.c.d/8", ""])(
+    "rejects %j with a message naming the flag",
+    (text) => {
+      expect(err(Flags.parseCidr("--ip", text))).toMatch(/^--ip: '.*' is not an IPv4 address/)
+    }
+  )
+})
+
+describe("parseMacFlag", () => {
+  it("parses colon and dash forms", () => {
+    expect(Array.from(ok(Flags.parseMacFlag("--mac", "02:aa:bb:cc:dd:0e")))).toEqual([2, 0xaa, 0xbb, 0xcc, 0xdd, 0x0e])
+    expect(Array.from(ok(Flags.parseMacFlag("--mac", "02-AA-BB-CC-DD-0E")))).toEqual([2, 0xaa, 0xbb, 0xcc, 0xdd, 0x0e])
+  })
+  it("rejects malformed, multicast and all-zero addresses", () => {
+    expect(err(Flags.parseMacFlag("--mac", "02:aa:bb:cc:dd"))).toMatch(/^--mac: '02:aa:bb:cc:dd' is not a MAC/)
+    expect(err(Flags.parseMacFlag("--mac", "01:00:5e:00:00:01"))).toMatch(/multicast/)
+    expect(err(Flags.parseMacFlag("--mac", "ff:ff:ff:ff:ff:ff"))).toMatch(/multicast/)
+    expect(err(Flags.parseMacFlag("--mac", "00:00:00:00:00:00"))).toMatch(/not a usable/)
+  })
+})
+
+describe("parseTapName", () => {
+  it("accepts Linux interface names up to 15 characters", () => {
+    expect(ok(Flags.parseTapName("--tap", "gonet0"))).toBe("gonet0")
+    expect(ok(Flags.parseTapName("--tap", "a".repeat(15)))).toBe("a".repeat(15))
+  })
+  it.each(["", "a".repeat(16), "a/b", "a b", ".", "..", "tap%d", "eth0:1"])("rejects %j", (name) => {
+    expect(err(Flags.parseTapName("--tap", name))).toMatch(/^--tap: /)
+  })
+})
+
+describe("checkMtu", () => {
+  it("accepts 68..65535", () => {
+    expect(ok(Flags.checkMtu("--mtu", 68))).toBe(68)
+    expect(ok(Flags.checkMtu("--mtu", 65535))).toBe(65535)
+  })
+  it.each([0, 10, 67, 65536, 1500.5])("rejects %d", (mtu) => {
+    expect(err(Flags.checkMtu("--mtu", mtu))).toBe(`--mtu: ${mtu} is out of range (68..65535 octets)`)
+  })
+})
+
+describe("parseServe", () => {
+  it("parses udp-echo:PORT and defaults udp-echo to port 7", () => {
+    expect(ok(Flags.parseServe("--serve", "udp-echo:7"))).toEqual({ kind: "udp-echo", port: 7 })
+    expect(ok(Flags.parseServe("--serve", "udp-echo:65535"))).toEqual({ kind: "udp-echo", port: 65535 })
+    expect(ok(Flags.parseServe("--serve", "udp-echo"))).toEqual({ kind: "udp-echo", port: 7 })
+  })
+  it("rejects unknown kinds, listing the known ones", () => {
+    expect(err(Flags.parseServe("--serve", "tcp-echo:7"))).toBe(
+      "--serve: unknown service 'tcp-echo' in 'tcp-echo:7' (known: udp-echo; e.g. udp-echo:7)"
+    )
+  })
+  it.each(["udp-echo:0", "udp-echo:65536", "udp-echo:", "udp-echo:x", "udp-echo:-1", "udp-echo:7:8"])(
+    "rejects the port in %j",
+    (text) => {
+      expect(err(Flags.parseServe("--serve", text))).toMatch(/is not a port \(1\.\.65535\)$/)
+    }
+  )
+})
+
+describe("planUp", () => {
+  it("gives a newcomer the documented defaults", () => {
+    const plan = ok(Flags.planUp(UP, RANDOM_MAC))
+    expect(plan.tap).toEqual({
+      name: "gonet0",
+      mac: RANDOM_MAC,
+      mtu: 1500,
+      create: true,
+      host: { address: Addr.parse("198.18.0.1"), prefixLength: 24 }
+    })
+    expect(plan.stack).toEqual({ address: Addr.parse("198.18.0.2"), prefixLength: 24, mac: RANDOM_MAC, mtu: 1500 })
+    expect(plan.host).toEqual({ address: Addr.parse("198.18.0.1"), prefixLength: 24 })
+    expect(plan.configureHost).toBe(true)
+    expect(plan.serve).toEqual([])
+    expect(plan.pcap).toBeUndefined()
+  })
+
+  it("carries every flag into the TAP options and the stack config", () => {
+    const plan = ok(Flags.planUp(
+      {
+        tap: "gt1",
+        ip: "198.19.4.10/22",
+        hostIp: "198.19.5.1",
+        gateway: "198.19.4.1",
+        mac: "02:00:00:00:00:42",
+        mtu: 9000,
+        pcap: "/tmp/x.pcap",
+        noHostConfig: false,
+        serve: ["udp-echo:7", "udp-echo:9999"]
+      },
+      RANDOM_MAC
+    ))
+    const mac = new Uint8Array([2, 0, 0, 0, 0, 0x42])
+    expect(plan.tap).toEqual({
+      name: "gt1",
+      mac,
+      mtu: 9000,
+      create: true,
+      host: { address: Addr.parse("198.19.5.1"), prefixLength: 22 }
+    })
+    expect(plan.stack).toEqual({
+      address: Addr.parse("198.19.4.10"),
+      prefixLength: 22,
+      gateway: Addr.parse("198.19.4.1"),
+      mac,
+      mtu: 9000
+    })
+    expect(plan.serve).toEqual([{ kind: "udp-echo", port: 7 }, { kind: "udp-echo", port: 9999 }])
+    expect(plan.pcap).toBe("/tmp/x.pcap")
+  })
+
+  it("omits the host option with --no-host-config", () => {
+    const plan = ok(Flags.planUp({ ...UP, noHostConfig: true }, RANDOM_MAC))
+    expect("host" in plan.tap).toBe(false)
+    expect(plan.host).toBeUndefined()
+    expect(plan.configureHost).toBe(false)
+  })
+
+  it("a bare --ip gets /24", () => {
+    expect(ok(Flags.planUp({ ...UP, ip: "198.18.0.2" }, RANDOM_MAC)).stack.prefixLength).toBe(24)
+  })
+
+  const rejects: ReadonlyArray<readonly [string, Partial<Flags.UpFlags>, RegExp]> = [
+    ["bad --ip", { ip: "300.1.1.1/24" }, /^--ip: '300\.1\.1\.1\/24' is not an IPv4 address/],
+    ["network address", { ip: "198.18.0.0/24" }, /^--ip: 198\.18\.0\.0\/24 is the network address/],
+    ["broadcast address", { ip: "198.18.0.255/24" }, /^--ip: 198\.18\.0\.255\/24 is the broadcast address/],
+    ["multicast --ip", { ip: "224.0.0.1/24" }, /^--ip: .* multicast/],
+    ["loopback --ip", { ip: "127.0.0.2/8" }, /^--ip: .* loopback/],
+    ["host off the subnet", { hostIp: "198.19.0.1/24" }, /^--host-ip: 198\.19\.0\.1\/24 is not on the stack's subnet 198\.18\.0\.0\/24/],
+    ["host with a wider prefix that does not contain --ip", { ip: "198.18.1.2/16", hostIp: "198.18.0.1/24" }, /^--host-ip: .* not on the stack's subnet/],
+    ["host equal to --ip", { hostIp: "198.18.0.2/24" }, /^--host-ip: 198\.18\.0\.2 is the stack's own address/],
+    ["host is the broadcast address", { hostIp: "198.18.0.255/24" }, /^--host-ip: .* broadcast/],
+    ["bad --host-ip", { hostIp: "198.18.0/24" }, /^--host-ip: /],
+    ["--host-ip with --no-host-config", { hostIp: "198.18.0.1/24", noHostConfig: true }, /contradict/],
+    ["gateway off the subnet", { gateway: "198.18.1.1" }, /^--gateway: 198\.18\.1\.1 is not on the stack's subnet/],
+    ["gateway equal to --ip", { gateway: "198.18.0.2" }, /^--gateway: .* own address/],
+    ["gateway is the broadcast address", { gateway: "198.18.0.255" }, /^--gateway: .* broadcast/],
+    ["bad gateway", { gateway: "198.18.0.1/24" }, /^--gateway: '198\.18\.0\.1\/24' is not an IPv4 address/],
+    ["multicast mac", { mac: "03:00:00:00:00:01" }, /^--mac: .* multicast/],
+    ["small mtu", { mtu: 10 }, /^--mtu: 10 is out of range \(68\.\.65535 octets\)$/],
+    ["large mtu", { mtu: 70000 }, /^--mtu: 70000 is out of range/],
+    ["unknown service", { serve: ["http:80"] }, /^--serve: unknown service 'http'/],
+    ["same port twice", { serve: ["udp-echo:7", "udp-echo"] }, /^--serve: UDP port 7 is given twice$/],
+    ["long tap name", { tap: "a-very-long-tap-name" }, /^--tap: .* longer than 15/],
+    ["empty pcap", { pcap: " " }, /^--pcap: /]
+  ]
+  it.each(rejects)("rejects %s", (_, flags, message) => {
+    expect(err(Flags.planUp({ ...UP, ...flags }, RANDOM_MAC))).toMatch(message)
+  })
+
+  it("accepts a /31 pair (RFC 3021: no network or broadcast address)", () => {
+    const plan = ok(Flags.planUp({ ...UP, ip: "198.18.0.0/31", hostIp: "198.18.0.1/31" }, RANDOM_MAC))
+    expect(plan.stack.address).toBe(Addr.parse("198.18.0.0"))
+  })
+})
+
+describe("planPing", () => {
+  it("pings the host side by default, with ping(8)'s defaults", () => {
+    const plan = ok(Flags.planPing(PING, RANDOM_MAC))
+    expect(plan.dest).toBe(Addr.parse("198.18.0.1"))
+    expect(plan.count).toBeUndefined()
+    expect(plan.size).toBe(56)
+    expect(plan.intervalMillis).toBe(1000)
+    expect(plan.timeoutMillis).toBe(1000)
+  })
+  it("routes off-link destinations through --gateway", () => {
+    const plan = ok(Flags.planPing({ ...PING, dest: "198.19.0.1", gateway: "198.18.0.1" }, RANDOM_MAC))
+    expect(plan.dest).toBe(Addr.parse("198.19.0.1"))
+  })
+  it("takes a destination, a count, a size, and seconds as fractions", () => {
+    const plan = ok(Flags.planPing({ ...PING, dest: "198.18.0.9", count: 3, size: 1400, interval: 0.2, timeout: 0.5 }, RANDOM_MAC))
+    expect(plan).toMatchObject({ dest: Addr.parse("198.18.0.9"), count: 3, size: 1400, intervalMillis: 200, timeoutMillis: 500 })
+  })
+  it.each([
+    [{ dest: "198.18.0" }, /^ping: '198\.18\.0' is not an IPv4 address/],
+    [{ count: 0 }, /^-c: 0 is not a positive count$/],
+    [{ size: -1 }, /^-s: -1 is out of range/],
+    [{ size: 65508 }, /^-s: 65508 is out of range \(0\.\.65507 octets\)$/],
+    [{ interval: 0 }, /^-i: 0 is out of range/],
+    [{ timeout: -1 }, /^-W: -1 is out of range/],
+    [{ noHostConfig: true }, /give a destination/],
+    [{ dest: "198.19.0.1" }, /^ping: no route to 198\.19\.0\.1 \(not on 198\.18\.0\.0\/24 and no --gateway\)$/]
+  ] as const)("rejects %j", (flags, message) => {
+    expect(err(Flags.planPing({ ...PING, ...flags }, RANDOM_MAC))).toMatch(message)
+  })
+})
+
+describe("extractLogLevel", () => {
+  it("takes the flag out wherever it is, in both spellings; Info by default", () => {
+    expect(ok(Flags.extractLogLevel(["up", "--tap", "x"]))).toEqual({ level: "Info", rest: ["up", "--tap", "x"] })
+    expect(ok(Flags.extractLogLevel(["up", "--log-level", "debug", "--tap", "x"]))).toEqual({
+      level: "Debug",
+      rest: ["up", "--tap", "x"]
+    })
+    expect(ok(Flags.extractLogLevel(["--log-level=WARNING", "up"]))).toEqual({ level: "Warning", rest: ["up"] })
+    expect(ok(Flags.extractLogLevel(["up", "--log-level", "none", "--log-level", "all"])).level).toBe("All")
+  })
+  it("leaves everything after -- alone", () => {
+    expect(ok(Flags.extractLogLevel(["ping", "--", "--log-level", "x"]))).toEqual({
+      level: "Info",
+      rest: ["ping", "--", "--log-level", "x"]
+    })
+  })
+  it("names the bad level", () => {
+    expect(err(Flags.extractLogLevel(["up", "--log-level", "verbose"]))).toMatch(/^--log-level: 'verbose' is not a level; use one of all, /)
+    expect(err(Flags.extractLogLevel(["--log-level=warn"]))).toMatch(/did you mean warning/)
+    expect(err(Flags.extractLogLevel(["up", "--log-level"]))).toMatch(/missing level/)
+  })
+})
+
+describe("Format", () => {
+  const STATS = {
+    link: { rxFrames: 12, rxDropped: 0, txFrames: 10, txDropped: 0 },
+    ethernet: { received: 12, notForUs: 0, truncated: 0, unknownEtherType: 0, queueDropped: 0 },
+    arp: {
+      requestsSent: 1,
+      requestsReceived: 2,
+      repliesSent: 2,
+      repliesReceived: 1,
+      malformed: 0,
+      conflicts: 0,
+      resolveTimeouts: 0,
+      pendingDropped: 0,
+      cacheEvictions: 0,
+      cacheSize: 1
+    },
+    ipv4: {
+      received: 8,
+      delivered: 8,
+      malformed: {},
+      notForUs: 0,
+      badSource: 0,
+      unknownProtocol: 0,
+      queueDropped: 0,
+      fragmentsReceived: 0,
+      reassembled: 0,
+      reassemblyTimeouts: 0,
+      reassemblyFailures: 0,
+      reassemblyDropped: 0,
+      assemblies: 0,
+      assemblyBytes: 0,
+      sent: 7,
+      fragmentsSent: 0,
+      icmpErrorsSent: 0,
+      icmpErrorsRateLimited: 0
+    },
+    icmp: {
+      received: 4,
+      malformed: 0,
+      echoRequests: 4,
+      echoReplies: 0,
+      broadcastIgnored: 0,
+      unmatchedReplies: 0,
+      errorsReceived: 0,
+      pingsSent: 0,
+      pingTimeouts: 0,
+      outstanding: 0
+    },
+    udp: { received: 3, malformed: 0, noPort: 0, queueDropped: 0, sent: 3, bound: 0 }
+  }
+
+  it("prints the up line first, then details", () => {
+    const lines = Format.upLines({
+      tap: "gonet0",
+      mac: RANDOM_MAC,
+      address: Addr.parse("198.18.0.2")!,
+      prefixLength: 24,
+      gateway: undefined,
+      mtu: 1500,
+      host: { address: Addr.parse("198.18.0.1")!, prefixLength: 24 },
+      serve: [{ kind: "udp-echo", port: 7 }],
+      pcap: "/tmp/g.pcap"
+    })
+    expect(lines).toEqual([
+      "gonet up on gonet0: stack 198.18.0.2/24 mac 02:11:22:33:44:55 mtu 1500, host side 198.18.0.1/24",
+      "  serving udp-echo:7",
+      "  recording to /tmp/g.pcap",
+      "  try: ping 198.18.0.2; Ctrl-C to stop"
+    ])
+  })
+
+  it("prints one counters line on the way down", () => {
+    expect(Format.downLine(STATS, undefined)).toBe(
+      "gonet down: frames rx 12 tx 10; arp requests in 2 out 1, replies out 2; " +
+        "icmp echo requests answered 4; udp datagrams in 3 out 3"
+    )
+    expect(Format.downLine(STATS, { recorded: 22, dropped: 1, bytesWritten: 0 })).toMatch(
+      /; pcap 22 frames \(1 not recorded\)$/
+    )
+  })
+
+  it("prints ping(8) lines and statistics", () => {
+    const dest = Addr.parse("198.18.0.1")!
+    expect(Format.pingHeader(dest, Addr.parse("198.18.0.2")!, "gonet0", 56)).toBe(
+      "PING 198.18.0.1 (198.18.0.1) from 198.18.0.2 gonet0: 56(84) bytes of data."
+    )
+    expect(Format.pingReplyLine(dest, 1, 64, 56, 0.0814)).toBe("64 bytes from 198.18.0.1: icmp_seq=1 ttl=64 time=0.081 ms")
+    expect(Format.pingReplyLine(dest, 2, 64, 56, 2.345)).toMatch(/time=2\.35 ms$/)
+    expect(Format.pingReplyLine(dest, 2, 64, 56, 12.345)).toMatch(/time=12\.3 ms$/)
+    expect(Format.pingReplyLine(dest, 2, 64, 56, 123.45)).toMatch(/time=123 ms$/)
+    expect(Format.pingSummaryLines(dest, { transmitted: 3, received: 2, errors: 0, rtts: [1, 3], elapsedMillis: 2003.4 }))
+      .toEqual([
+        "--- 198.18.0.1 ping statistics ---",
+        "3 packets transmitted, 2 received, 33% packet loss, time 2003ms",
+        "rtt min/avg/max/mdev = 1.000/2.000/3.000/1.000 ms"
+      ])
+    expect(Format.pingSummaryLines(dest, { transmitted: 1, received: 0, errors: 1, rtts: [], elapsedMillis: 0 }))
+      .toEqual([
+        "--- 198.18.0.1 ping statistics ---",
+        "1 packets transmitted, 0 received, +1 errors, 100% packet loss, time 0ms"
+      ])
+  })
+
+  it("folds @effect/cli's coloured multi-line messages into one line", () => {
+    expect(Format.errorLine("\u001b[0;1m\n'abc' is not a integer\u001b[0m\n\n")).toBe("gonet: 'abc' is not a integer")
+  })
+})
