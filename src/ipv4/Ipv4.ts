@@ -294,7 +294,9 @@ export const make = Effect.gen(function*() {
     protocol: number,
     broadcast: boolean
   ) => {
-    // Octets this assembly counts against `maxBytes`; released however the fiber ends.
+    // `maxBytes` accounting: the dealer charges each fragment's octets when it
+    // queues it here (so a burst cannot overshoot before this fiber runs); on
+    // taking it, this fiber swaps that charge for the octets it actually keeps.
     const st = { held: 0 }
     const release = () => {
       c.assemblyBytes -= st.held
@@ -303,7 +305,12 @@ export const make = Effect.gen(function*() {
     const cleanup = Effect.suspend(() => {
       if (assemblies.get(key)?.inbox === inbox) assemblies.delete(key)
       release()
-      return Queue.shutdown(inbox)
+      return Effect.zipRight(
+        Effect.map(Queue.takeAll(inbox), (left) => {
+          for (const f of left) c.assemblyBytes -= f.data.length
+        }),
+        Queue.shutdown(inbox)
+      )
     })
     return Effect.gen(function*() {
       const deadline = (yield* Clock.currentTimeMillis) + timeoutMs
@@ -314,6 +321,7 @@ export const make = Effect.gen(function*() {
         if (now >= deadline) break
         const next = yield* Queue.take(inbox).pipe(Effect.timeoutOption(Duration.millis(deadline - now)))
         if (Option.isNone(next)) break
+        c.assemblyBytes -= next.value.data.length
         if (failed) continue
         const r = Reassembly.add(a, next.value)
         switch (r._tag) {
@@ -390,12 +398,12 @@ export const make = Effect.gen(function*() {
       c.reassemblyDropped++
       return Effect.void
     }
-    const existing = assemblies.get(key)
-    if (existing !== undefined) {
-      return Effect.map(Queue.offer(existing.inbox, frag), (ok) => {
-        if (!ok) c.reassemblyDropped++
-      })
+    const charge = (ok: boolean) => {
+      if (ok) c.assemblyBytes += frag.data.length
+      else c.reassemblyDropped++
     }
+    const existing = assemblies.get(key)
+    if (existing !== undefined) return Effect.map(Queue.offer(existing.inbox, frag), charge)
     if (assemblies.size >= config.reassembly.maxAssemblies) {
       c.reassemblyDropped++
       return Effect.void
@@ -404,7 +412,7 @@ export const make = Effect.gen(function*() {
       // One datagram has at most 8192 fragments; 64 waiting is plenty for one fiber.
       const inbox = yield* Queue.dropping<Reassembly.Fragment>(64)
       assemblies.set(key, { inbox })
-      yield* Queue.offer(inbox, frag)
+      charge(yield* Queue.offer(inbox, frag))
       yield* FiberSet.run(fibers, runAssembler(key, inbox, p.src, p.dst, p.protocol, broadcast))
     })
   }

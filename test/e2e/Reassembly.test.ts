@@ -176,4 +176,18 @@ describe("IPv4 reassembly in the stack", () => {
       expect(s.ipv4.assemblies).toBe(4)
       expect(s.ipv4.reassemblyDropped).toBe(2)
     }))
+
+  it.scoped("bounds the octets all assemblies hold together", () =>
+    Effect.gen(function*() {
+      const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B, mtu: 9000 })
+      const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, reassembly: { maxBytes: 65535 } })
+      const peer = yield* makePeer(lb)
+      // Eight datagrams' first fragments of 8000 octets: 64000 fit, the ninth does not.
+      for (let id = 200; id < 209; id++) yield* peer.sendIp(echoFragments(id, 20000, 8000)[0]!, MAC_A)
+      yield* settle
+      const s = yield* run(stack, Effect.flatMap(Stack, (x) => x.stats))
+      expect(s.ipv4.assemblies).toBe(8)
+      expect(s.ipv4.assemblyBytes).toBe(64000)
+      expect(s.ipv4.reassemblyDropped).toBe(1)
+    }))
 })
