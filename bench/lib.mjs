@@ -1,0 +1,349 @@
+// Shared helpers for the bench scripts: namespaces with guaranteed cleanup,
+// the stack process, statistics, result files. Plain Node ESM, no deps.
+//
+// Network safety (DESIGN.md §6): every address goes through assertBenchAddress
+// (198.18.0.0/15 only); every namespace made here is deleted by cleanup(),
+// which runs on normal exit, on error and on SIGINT/SIGTERM; only PIDs this
+// process started are ever signalled.
+import { execFileSync, spawn } from "node:child_process"
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { cpus, loadavg } from "node:os"
+import { dirname, join } from "node:path"
+import { fileURLToPath } from "node:url"
+
+export const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
+export const ROOT = dirname(BENCH_DIR)
+export const IP = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].find((p) => existsSync(p)) ?? "ip"
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+
+// ---------------------------------------------------------------------------
+// preconditions
+
+export const preflight = () => {
+  const problems = []
+  if (process.platform !== "linux") problems.push("not Linux")
+  if (process.getuid?.() !== 0) problems.push("not root (needs CAP_NET_ADMIN for netns/TAP)")
+  if (!existsSync("/dev/net/tun")) problems.push("/dev/net/tun missing")
+  if (!existsSync(join(ROOT, "dist", "Stack.js"))) problems.push("dist/ missing: run `npm run build`")
+  if (!existsSync(join(ROOT, "build", "Release", "gonet_tap.node"))) {
+    problems.push("build/Release/gonet_tap.node missing: run `npx node-gyp rebuild`")
+  }
+  if (problems.length > 0) {
+    console.error(`cannot run: ${problems.join("; ")}`)
+    process.exit(2)
+  }
+}
+
+// ---------------------------------------------------------------------------
+// network-safety rule
+
+export const assertBenchAddress = (cidr) => {
+  const [addr, len] = cidr.split("/")
+  const parts = addr.split(".").map(Number)
+  const ok4 = parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255)
+  const u32 = ok4 ? parts.reduce((a, p) => a * 256 + p, 0) >>> 0 : 0
+  const prefix = len === undefined ? 32 : Number(len)
+  if (!ok4 || ((u32 & 0xfffe0000) >>> 0) !== 0xc6120000 || !(prefix >= 15 && prefix <= 32)) {
+    throw new Error(`network-safety rule: 198.18.0.0/15 only, got ${cidr}`)
+  }
+  return cidr
+}
+
+// ---------------------------------------------------------------------------
+// commands and namespaces
+
+/** Run a bounded command; throws on non-zero exit unless allowFail. */
+export const sh = (argv, { timeoutMs = 10_000, allowFail = false } = {}) => {
+  try {
+    return execFileSync(argv[0], argv.slice(1), { timeout: timeoutMs, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+  } catch (e) {
+    if (allowFail) return (e.stdout ?? "") + (e.stderr ?? "")
+    throw new Error(`${argv.join(" ")} failed: ${(e.stderr ?? e.message).toString().trim()}`)
+  }
+}
+
+export const inNs = (ns, argv, opts) => sh([IP, "netns", "exec", ns, ...argv], opts)
+
+const namespaces = new Set()
+const tempDirs = new Set()
+/** A directory removed (recursively) by cleanup(). */
+export const tempDir = (dir) => {
+  tempDirs.add(dir)
+  return dir
+}
+const children = new Set() // ChildProcess objects we spawned and that may still run
+let cleaned = false
+
+let nsCounter = 0
+export const makeNs = (tag) => {
+  const name = `gbench-${tag}-${process.pid}-${nsCounter++}`
+  sh([IP, "netns", "add", name])
+  namespaces.add(name)
+  inNs(name, [IP, "link", "set", "lo", "up"])
+  return name
+}
+
+/** Delete one namespace made by makeNs (and everything in it) now. */
+export const deleteNs = (name) => {
+  if (!namespaces.has(name)) return
+  sh([IP, "netns", "del", name], { allowFail: true })
+  namespaces.delete(name)
+}
+
+/** Kill (by PID) every child we started that is still running, delete every namespace we made. */
+export const cleanup = () => {
+  if (cleaned) return
+  cleaned = true
+  for (const c of children) {
+    if (c.exitCode === null && c.signalCode === null && c.pid !== undefined) {
+      try {
+        // Our children started detached are group leaders: signal their group (all started by us).
+        process.kill(c.detachedGroup ? -c.pid : c.pid, "SIGKILL")
+      } catch {
+        // already gone
+      }
+    }
+  }
+  for (const ns of namespaces) {
+    try {
+      execFileSync(IP, ["netns", "del", ns], { timeout: 10_000, stdio: "ignore" })
+    } catch {
+      // best effort; reported below
+    }
+  }
+  for (const d of tempDirs) rmSync(d, { recursive: true, force: true })
+  const left = sh([IP, "netns", "list"], { allowFail: true })
+  for (const ns of namespaces) if (left.includes(ns)) console.error(`WARNING: namespace ${ns} could not be deleted`)
+  namespaces.clear()
+}
+
+process.on("exit", cleanup)
+for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+  process.on(sig, () => {
+    console.error(`\n${sig}: cleaning up`)
+    cleanup()
+    process.exit(130)
+  })
+}
+
+/** Spawn a child we own; it is tracked for cleanup. */
+export const track = (child, { detachedGroup = false } = {}) => {
+  child.detachedGroup = detachedGroup
+  children.add(child)
+  child.on("exit", () => children.delete(child))
+  return child
+}
+
+export const waitExit = (child, timeoutMs) =>
+  new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? 128)
+    const timer = setTimeout(() => {
+      try {
+        process.kill(child.detachedGroup ? -child.pid : child.pid, "SIGKILL")
+      } catch {
+        // gone
+      }
+    }, timeoutMs)
+    child.once("exit", (code, sig) => {
+      clearTimeout(timer)
+      resolve(code ?? (sig ? 128 : 0))
+    })
+  })
+
+// ---------------------------------------------------------------------------
+// the stack process
+
+/**
+ * Start bench/stack-server.mjs inside `ns`; resolves once it printed "ready".
+ * Returns { child, pid, events, last(event), stop() }.
+ */
+export const startStack = async (ns, {
+  tap = "gbench0",
+  ip = "198.18.0.2/24",
+  hostIp = "198.18.0.1/24",
+  statsMs = 0,
+  maxSeconds = 120,
+  nodeArgs = [],
+  receiveCapacity,
+  discard,
+  serverArgs = []
+} = {}) => {
+  assertBenchAddress(ip)
+  assertBenchAddress(hostIp)
+  const argv = [
+    IP, "netns", "exec", ns, process.execPath, ...nodeArgs, join(BENCH_DIR, "stack-server.mjs"),
+    "--tap", tap, "--ip", ip, "--host-ip", hostIp, "--stats-ms", String(statsMs), "--max-seconds", String(maxSeconds), "--exit-on-stdin-close",
+    ...(receiveCapacity !== undefined ? ["--receive-capacity", String(receiveCapacity)] : []),
+    ...(discard !== undefined ? ["--discard", String(discard)] : []),
+    ...serverArgs
+  ]
+  // `ip netns exec` execs node, so child.pid is the stack's own PID.
+  const child = track(spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] }))
+  child.stdin.on("error", () => {})
+  const events = []
+  const rawLines = []
+  let stderr = ""
+  let buf = ""
+  const listeners = []
+  child.stdout.setEncoding("utf8").on("data", (d) => {
+    buf += d
+    let i
+    while ((i = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, i)
+      buf = buf.slice(i + 1)
+      try {
+        const ev = JSON.parse(line)
+        events.push(ev)
+        for (const l of listeners.slice()) l(ev)
+      } catch {
+        rawLines.push(line) // not ours (e.g. --trace-gc output)
+      }
+    }
+  })
+  child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d))
+  const next = (pred, timeoutMs) =>
+    new Promise((resolve, reject) => {
+      const found = events.find(pred)
+      if (found) return resolve(found)
+      const timer = setTimeout(() => done(new Error(`stack: timed out; stderr: ${stderr.trim()}`)), timeoutMs)
+      const onExit = () => done(new Error(`stack exited early (${child.exitCode}); stderr: ${stderr.trim()}`))
+      const l = (ev) => pred(ev) && done(null, ev)
+      const done = (err, ev) => {
+        clearTimeout(timer)
+        child.off("exit", onExit)
+        listeners.splice(listeners.indexOf(l), 1)
+        err ? reject(err) : resolve(ev)
+      }
+      listeners.push(l)
+      child.once("exit", onExit)
+    })
+  const ready = await next((e) => e.event === "ready" || e.event === "error", 15_000)
+  if (ready.event === "error") throw new Error(`stack failed to start: ${ready.message}`)
+  return {
+    child,
+    pid: child.pid,
+    events,
+    rawLines,
+    stderr: () => stderr,
+    /** ask for a stats line now (SIGUSR2) and wait for it */
+    snapshot: async () => {
+      const n = events.length
+      process.kill(child.pid, "SIGUSR2")
+      let seen = n
+      return next((e) => e.event === "stats" && events.indexOf(e) >= seen, 5_000)
+    },
+    /** send a stdin command ("stats", "prof-start", "prof-stop FILE") and wait for the event it answers with */
+    command: (line, event, timeoutMs = 10_000) => {
+      const n = events.length
+      child.stdin.write(line + "\n")
+      return next((e) => e.event === event && events.indexOf(e) >= n, timeoutMs)
+    },
+    /** SIGTERM, wait for the final stats line and the exit */
+    stop: async () => {
+      if (child.exitCode !== null) return events.find((e) => e.event === "final")
+      process.kill(child.pid, "SIGTERM")
+      const fin = await next((e) => e.event === "final", 5_000).catch(() => undefined)
+      await waitExit(child, 5_000)
+      return fin
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// numbers
+
+export const percentile = (sorted, p) => {
+  if (sorted.length === 0) return NaN
+  const idx = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))
+  return sorted[idx]
+}
+
+export const summarize = (values) => {
+  const s = Float64Array.from(values).sort()
+  const n = s.length
+  if (n === 0) return { n: 0 }
+  let sum = 0
+  for (const v of s) sum += v
+  const mean = sum / n
+  let sq = 0
+  for (const v of s) sq += (v - mean) ** 2
+  return {
+    n,
+    mean,
+    stdev: Math.sqrt(sq / n),
+    min: s[0],
+    p50: percentile(s, 50),
+    p90: percentile(s, 90),
+    p99: percentile(s, 99),
+    max: s[n - 1]
+  }
+}
+
+export const round = (x, digits = 3) => (typeof x === "number" && Number.isFinite(x) ? Number(x.toFixed(digits)) : x)
+
+// ---------------------------------------------------------------------------
+// environment and results
+
+export const machine = () => ({
+  cpus: cpus().length,
+  cpuModel: cpus()[0]?.model,
+  loadavg: loadavg().map((x) => round(x, 2)),
+  node: process.version,
+  kernel: sh(["uname", "-r"], { allowFail: true }).trim()
+})
+
+export const writeResult = (name, result) => {
+  const dir = join(BENCH_DIR, "results")
+  mkdirSync(dir, { recursive: true })
+  const stamp = new Date().toISOString().replace(/[:.]/g, "-").replace(/-\d{3}Z$/, "Z")
+  const file = join(dir, `${name}-${stamp}.json`)
+  writeFileSync(file, JSON.stringify(result, null, 2) + "\n")
+  return file
+}
+
+/**
+ * The scheduler's view of one thread (default: the process's main thread), from
+ * /proc/PID/task/TID/schedstat: seconds on a CPU, seconds runnable but waiting
+ * for a CPU, and the number of times it was scheduled in. The wait per slice
+ * is the latency CPU contention adds to each wake-up.
+ */
+export const schedstat = (pid, tid = pid) => {
+  const [run, wait, slices] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").trim().split(" ").map(Number)
+  return { runS: run / 1e9, waitS: wait / 1e9, slices }
+}
+
+export const schedDelta = (a, b) => ({
+  runS: round(b.runS - a.runS, 3),
+  waitS: round(b.waitS - a.waitS, 3),
+  slices: b.slices - a.slices,
+  waitPerSliceUs: round(((b.waitS - a.waitS) / Math.max(1, b.slices - a.slices)) * 1e6, 1)
+})
+
+/** Machine-wide CPU counters (jiffies) from /proc/stat. */
+export const cpuStat = () => {
+  const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number)
+  const idle = f[3] + (f[4] ?? 0)
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0)
+  return { idle, total }
+}
+
+/** Fraction of all CPUs busy between two cpuStat readings. */
+export const busyBetween = (a, b) => round(1 - (b.idle - a.idle) / Math.max(1, b.total - a.total), 2)
+
+/**
+ * The machine is shared: wait (at most maxMs) until the CPUs are at most
+ * `maxBusy` busy over a 2 s sample; returns the last sample.
+ */
+export const waitQuiet = async (maxMs, maxBusy = 0.2) => {
+  const deadline = Date.now() + maxMs
+  for (;;) {
+    const a = cpuStat()
+    await sleep(2000)
+    const busy = busyBetween(a, cpuStat())
+    if (busy <= maxBusy || Date.now() >= deadline) return { busy, waitedUntilQuiet: busy <= maxBusy }
+    process.stdout.write(`(machine ${Math.round(busy * 100)} % busy, waiting) `)
+  }
+}
+
+export const readJson = (file) => JSON.parse(readFileSync(file, "utf8"))

@@ -1,0 +1,305 @@
+#!/usr/bin/env node
+// Fig. 3 of the GoNet paper: ping RTT from the Linux kernel to our stack over a
+// TAP, with 1 and 1000 concurrent ping flows, beside the same experiment against
+// the Linux kernel over a veth pair, in the same run.
+//
+//   sudo node bench/ping.mjs [--flows 1,1000] [--count 20] [--interval 0.2]
+//        [--targets stack,veth] [--socket dgram|raw] [--quiet-wait 120]
+//
+// All flows of a configuration are forked first and held at a start barrier
+// (a FIFO each opens before exec'ing ping), then released together, so the
+// 1000 flows really overlap (reported as "conc.": peak number of flows whose
+// first..last reply intervals overlap). Each ping is bounded by -c and by
+// -w (count*interval + 5 s); the harness SIGKILLs the batch's process group
+// (which it created) if it is still running 20 s after that.
+// --quiet-wait S waits (up to S s) before each configuration until the shared
+// machine's CPUs are <= 20 % busy; the busy fraction before/during is reported.
+// For the stack, the run also reports the TAP's tx_dropped (echo requests the
+// kernel dropped because the stack did not read them in time) and the stack
+// main thread's run-queue wait per wake-up and CPU per echo (schedstat).
+//
+// One flow = one `ping -D -c COUNT -i INTERVAL -w DEADLINE` process (iputils).
+// Every `time=` line is parsed, so the figures are the per-packet RTT
+// distribution (mean, p50, p99, max) plus loss, and also per-flow averages.
+//
+// Socket type: --socket dgram (default) sets net.ipv4.ping_group_range to
+// "0 2147483647" inside the namespace and runs ping as uid/gid 65534 through
+// setpriv, so iputils opens an ICMP datagram socket (SOCK_DGRAM, IPPROTO_ICMP);
+// --socket raw leaves the range at the kernel default ("1 0") and runs ping as
+// root, so iputils falls back to a raw socket. Either way the script samples
+// /proc/net/icmp (datagram ping sockets) and /proc/net/raw in the namespace
+// while the flows run and reports which kind it actually saw.
+//
+// Topology (all in namespaces made and deleted here; 198.18.0.0/15 only):
+//   stack: ns gbench-ps-PID-N: kernel 198.18.0.1/24 on TAP gbench0 <-> stack 198.18.0.2
+//   veth:  ns gbench-va-PID-N 198.18.1.1/24 (gbva) <-> ns gbench-vb-PID-N 198.18.1.2/24 (gbvb)
+import { execFileSync, spawn } from "node:child_process"
+import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import {
+  assertBenchAddress, busyBetween, cleanup, cpuStat, inNs, IP, machine, makeNs, preflight, round, schedDelta,
+  schedstat, sleep, startStack, summarize, tempDir, track, waitExit, waitQuiet, writeResult
+} from "./lib.mjs"
+
+const args = process.argv.slice(2)
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback
+}
+const FLOWS = opt("flows", "1,1000").split(",").map(Number)
+const COUNT = Number(opt("count", "20"))
+const INTERVAL = Number(opt("interval", "0.2"))
+const TARGETS = opt("targets", "stack,veth").split(",")
+const SOCKET = opt("socket", "dgram")
+const QUIET_WAIT = Number(opt("quiet-wait", "120"))
+if (!["dgram", "raw"].includes(SOCKET)) throw new Error("--socket dgram|raw")
+if (FLOWS.some((n) => !Number.isInteger(n) || n < 1 || n > 2000)) throw new Error("--flows: 1..2000 each")
+if (!(COUNT >= 1 && COUNT <= 100) || !(INTERVAL >= 0.2 && INTERVAL <= 1)) {
+  throw new Error("--count 1..100, --interval 0.2..1 (bounded load)")
+}
+// ping exits by itself after DEADLINE seconds whatever happens; the harness
+// SIGKILLs the whole batch (by its process group, which it created) after HARD_MS.
+const DEADLINE = Math.ceil(COUNT * INTERVAL + 5)
+const HARD_MS = (DEADLINE + 20) * 1000
+
+preflight()
+
+const PING_RANGE = SOCKET === "dgram" ? "0 2147483647" : "1 0"
+const PING_PREFIX = SOCKET === "dgram" ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
+
+const countSockets = (ns) => {
+  const lines = (file) => inNs(ns, ["cat", file], { allowFail: true }).trim().split("\n").length - 1
+  return { icmpDgram: lines("/proc/net/icmp"), raw: lines("/proc/net/raw") }
+}
+
+const tapTx = (ns) => JSON.parse(inNs(ns, [IP, "-s", "-j", "link", "show", "dev", "gbench0"]))[0].stats64.tx
+
+/** Parse one `ping -D` output (non -q). */
+const parsePing = (text) => {
+  const rtts = []
+  const stamps = []
+  let dups = 0
+  for (const m of text.matchAll(/^\[(\d+\.\d+)\] \d+ bytes from [^:]+: icmp_seq=\d+ ttl=\d+ time=([\d.]+) ms( \(DUP!\))?/gm)) {
+    if (m[3]) {
+      dups++
+      continue
+    }
+    stamps.push(Number(m[1]))
+    rtts.push(Number(m[2]))
+  }
+  const s = /(\d+) packets transmitted, (\d+) received/.exec(text)
+  return {
+    transmitted: s ? Number(s[1]) : undefined,
+    received: s ? Number(s[2]) : undefined,
+    rtts,
+    first: stamps[0],
+    last: stamps[stamps.length - 1],
+    dups,
+    error: s ? undefined : text.trim().split("\n").slice(-2).join(" | ")
+  }
+}
+
+/** Peak number of flows whose [first reply, last reply] intervals overlap. */
+const peakConcurrency = (flows) => {
+  const ev = []
+  for (const f of flows) if (f.first !== undefined) ev.push([f.first, 1], [f.last, -1])
+  ev.sort((a, b) => a[0] - b[0] || b[1] - a[1])
+  let cur = 0
+  let peak = 0
+  for (const [, d] of ev) peak = Math.max(peak, (cur += d))
+  return peak
+}
+
+/** Run `n` concurrent ping flows in `ns` to `dst`; returns the parsed figures. */
+const runFlows = async (ns, dst, n, label) => {
+  assertBenchAddress(dst)
+  const dir = join(tempDir(join(tmpdir(), `gbench-ping-${process.pid}`)), `${label}-${n}`)
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  // One shell in the namespace forks the n flows; each flow first opens a FIFO
+  // (a start barrier: open() blocks until a writer opens it), then execs ping.
+  // Once every flow is forked, the harness opens the FIFO for writing and keeps
+  // it open until the end, so all flows start together and none can block.
+  const fifo = join(dir, "start.fifo")
+  execFileSync("mkfifo", ["-m", "600", fifo])
+  const ping = [...PING_PREFIX, "ping", "-D", "-n", "-c", String(COUNT), "-i", String(INTERVAL), "-w", String(DEADLINE), dst]
+  const flow = `: <${fifo}; exec ${ping.join(" ")}`
+  const script = `i=0; while [ $i -lt ${n} ]; do sh -c '${flow}' >${dir}/$i.out 2>&1 & i=$((i+1)); done; echo forked; wait`
+  const tSpawn = performance.now()
+  const child = track(
+    spawn(IP, ["netns", "exec", ns, "sh", "-c", script], { stdio: ["ignore", "pipe", "ignore"], detached: true }),
+    { detachedGroup: true }
+  )
+  await new Promise((resolve) => {
+    let out = ""
+    child.stdout.setEncoding("utf8").on("data", (d) => {
+      out += d
+      if (out.includes("forked")) resolve()
+    })
+    child.once("exit", resolve)
+  })
+  const forkMs = performance.now() - tSpawn
+  // Give the last forked shells a moment to reach the barrier, then release all.
+  await sleep(Math.min(2000, 50 + n))
+  // A non-blocking open for writing fails (ENXIO) while no flow has reached the
+  // barrier yet: retry for up to 10 s. Without a writer the flows never start and
+  // are SIGKILLed (by their process group) after HARD_MS.
+  let writer
+  for (let tries = 0; writer === undefined && tries < 100; tries++) {
+    try {
+      writer = openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK)
+    } catch {
+      await sleep(100)
+    }
+  }
+  const t0 = performance.now()
+  // Sample the socket table while the flows run.
+  let peakSockets = { icmpDgram: 0, raw: 0 }
+  let sampling = true
+  const sampler = (async () => {
+    await sleep(Math.min(1500, COUNT * INTERVAL * 500))
+    while (sampling) {
+      const s = countSockets(ns)
+      peakSockets = { icmpDgram: Math.max(peakSockets.icmpDgram, s.icmpDgram), raw: Math.max(peakSockets.raw, s.raw) }
+      await sleep(250)
+    }
+  })()
+  const code = await waitExit(child, HARD_MS)
+  if (writer !== undefined) closeSync(writer)
+  sampling = false
+  await sampler
+  const wallMs = performance.now() - t0
+  const flows = readdirSync(dir).filter((f) => f.endsWith(".out")).map((f) => parsePing(readFileSync(join(dir, f), "utf8")))
+  rmSync(join(tmpdir(), `gbench-ping-${process.pid}`), { recursive: true, force: true })
+  const all = flows.flatMap((f) => f.rtts)
+  const transmitted = flows.reduce((a, f) => a + (f.transmitted ?? COUNT), 0)
+  const received = flows.reduce((a, f) => a + (f.received ?? f.rtts.length), 0)
+  const perFlowAvg = summarize(flows.filter((f) => f.rtts.length > 0).map((f) => f.rtts.reduce((a, b) => a + b, 0) / f.rtts.length))
+  const firsts = flows.map((f) => f.first).filter((x) => x !== undefined)
+  const socketType = peakSockets.icmpDgram > 0 && peakSockets.raw === 0
+    ? "SOCK_DGRAM (ICMP datagram)"
+    : peakSockets.raw > 0 && peakSockets.icmpDgram === 0
+    ? "SOCK_RAW"
+    : `mixed/unknown (icmp ${peakSockets.icmpDgram}, raw ${peakSockets.raw})`
+  return {
+    target: label,
+    flows: n,
+    exitCode: code,
+    forkMs: round(forkMs, 0),
+    wallMs: round(wallMs, 0),
+    socketType,
+    peakSockets,
+    peakConcurrentFlows: peakConcurrency(flows),
+    startSpreadMs: firsts.length ? round((Math.max(...firsts) - Math.min(...firsts)) * 1000, 0) : undefined,
+    flowsWithoutSummary: flows.filter((f) => f.error !== undefined).length,
+    sampleErrors: [...new Set(flows.filter((f) => f.error).map((f) => f.error))].slice(0, 3),
+    transmitted,
+    received,
+    duplicates: flows.reduce((a, f) => a + f.dups, 0),
+    lossPct: round(transmitted > 0 ? (100 * (transmitted - received)) / transmitted : NaN, 3),
+    rttMs: Object.fromEntries(Object.entries(summarize(all)).map(([k, v]) => [k, round(v, 4)])),
+    perFlowAvgMs: Object.fromEntries(Object.entries(perFlowAvg).map(([k, v]) => [k, round(v, 4)]))
+  }
+}
+
+const main = async () => {
+  const result = {
+    bench: "ping",
+    startedAt: new Date().toISOString(),
+    machine: machine(),
+    params: { flows: FLOWS, count: COUNT, interval: INTERVAL, deadline: DEADLINE, socket: SOCKET, payload: 56, quietWaitS: QUIET_WAIT },
+    pingVersion: execFileSync("ping", ["-V"], { encoding: "utf8" }).split("\n")[0],
+    runs: []
+  }
+  let stack
+  let stackNs
+  let vethA
+  if (TARGETS.includes("stack")) {
+    stackNs = makeNs("ps")
+    inNs(stackNs, ["sysctl", "-q", "-w", `net.ipv4.ping_group_range=${PING_RANGE}`])
+    stack = await startStack(stackNs, { maxSeconds: 60 + FLOWS.length * (DEADLINE + 30) })
+    // Warm-up (JIT, ARP both ways); not measured.
+    inNs(stackNs, ["ping", "-n", "-q", "-c", "200", "-i", "0.005", "-w", "10", "198.18.0.2"], { allowFail: true, timeoutMs: 20_000 })
+  }
+  if (TARGETS.includes("veth")) {
+    vethA = makeNs("va")
+    const vethB = makeNs("vb")
+    inNs(vethA, [IP, "link", "add", "gbva", "type", "veth", "peer", "name", "gbvb", "netns", vethB])
+    inNs(vethA, [IP, "addr", "add", assertBenchAddress("198.18.1.1/24"), "dev", "gbva"])
+    inNs(vethB, [IP, "addr", "add", assertBenchAddress("198.18.1.2/24"), "dev", "gbvb"])
+    inNs(vethA, [IP, "link", "set", "gbva", "up"])
+    inNs(vethB, [IP, "link", "set", "gbvb", "up"])
+    inNs(vethA, ["sysctl", "-q", "-w", `net.ipv4.ping_group_range=${PING_RANGE}`])
+    inNs(vethA, ["ping", "-n", "-q", "-c", "200", "-i", "0.005", "-w", "10", "198.18.1.2"], { allowFail: true, timeoutMs: 20_000 })
+  }
+  for (const n of FLOWS) {
+    for (const target of TARGETS) {
+      process.stdout.write(`ping: ${n} flow(s) -> ${target} ... `)
+      const quiet = QUIET_WAIT > 0 ? await waitQuiet(QUIET_WAIT * 1000) : undefined
+      const cpu0 = cpuStat()
+      const before = target === "stack" ? (await stack.snapshot()).stats : undefined
+      const schedBefore = target === "stack" ? schedstat(stack.pid) : undefined
+      const tapBefore = target === "stack" ? tapTx(stackNs) : undefined
+      const r = target === "stack"
+        ? await runFlows(stackNs, "198.18.0.2", n, "stack")
+        : await runFlows(vethA, "198.18.1.2", n, "veth")
+      r.machineBusyBefore = quiet?.busy
+      r.machineBusyDuring = busyBetween(cpu0, cpuStat())
+      if (target === "stack") {
+        const after = (await stack.snapshot()).stats
+        // CPU contention seen by the stack's main thread during the flows
+        r.stackMainThread = schedDelta(schedBefore, schedstat(stack.pid))
+        const tapAfter = tapTx(stackNs)
+        // kernel -> stack direction of the TAP: frames the kernel queued, and dropped because we did not read in time
+        r.tap = { txPackets: tapAfter.packets - tapBefore.packets, txDropped: tapAfter.dropped - tapBefore.dropped }
+        r.stackCpuPerEchoUs = round((r.stackMainThread.runS / Math.max(1, after.icmp.echoRequests - before.icmp.echoRequests)) * 1e6, 1)
+        r.stackDelta = {
+          linkRxFrames: after.link.rxFrames - before.link.rxFrames,
+          linkRxDropped: after.link.rxDropped - before.link.rxDropped,
+          linkTxDropped: after.link.txDropped - before.link.txDropped,
+          ethernetQueueDropped: after.ethernet.queueDropped - before.ethernet.queueDropped,
+          ipv4QueueDropped: after.ipv4.queueDropped - before.ipv4.queueDropped,
+          echoRequests: after.icmp.echoRequests - before.icmp.echoRequests
+        }
+      }
+      result.runs.push(r)
+      console.log(`mean ${r.rttMs.mean} ms, loss ${r.lossPct} %`)
+    }
+  }
+  if (stack) result.stackFinal = (await stack.stop())?.stats
+  result.finishedAt = new Date().toISOString()
+  const file = writeResult("ping", result)
+
+  // Human summary.
+  console.log(`\nping RTT (ms), ${COUNT} pings/flow at ${INTERVAL}s, socket ${SOCKET}; load ${result.machine.loadavg.join(" ")}`)
+  const hdr = ["target", "flows", "socket", "conc.", "mean", "p50", "p99", "max", "flow-avg p50", "flow-avg p99", "loss %", "tap tx_dropped", "stack runq-wait/wake µs", "stack CPU/echo µs", "CPU busy before/during"]
+  const rows = result.runs.map((r) => [
+    r.target, r.flows, r.socketType.startsWith("SOCK_DGRAM") ? "dgram" : r.socketType, r.peakConcurrentFlows,
+    r.rttMs.mean, r.rttMs.p50, r.rttMs.p99, r.rttMs.max, r.perFlowAvgMs.p50, r.perFlowAvgMs.p99, r.lossPct, r.tap?.txDropped ?? "-",
+    r.stackMainThread?.waitPerSliceUs ?? "-", r.stackCpuPerEchoUs ?? "-", `${r.machineBusyBefore ?? "-"}/${r.machineBusyDuring}`
+  ])
+  const w = hdr.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
+  for (const line of [hdr, ...rows]) console.log(line.map((c, i) => String(c).padStart(w[i])).join("  "))
+  for (const n of FLOWS) {
+    const s = result.runs.find((r) => r.target === "stack" && r.flows === n)
+    const v = result.runs.find((r) => r.target === "veth" && r.flows === n)
+    if (s && v) console.log(`${n} flow(s): stack/veth mean ratio ${round(s.rttMs.mean / v.rttMs.mean, 1)}x`)
+    if (s) {
+      const target = n === 1 ? 0.15 : n >= 1000 ? 0.7 : undefined
+      if (target !== undefined) {
+        console.log(`${n} flow(s): target mean <= ${target} ms, no loss: ${s.rttMs.mean <= target && s.lossPct === 0 ? "MET" : "MISSED"}`)
+      }
+    }
+  }
+  console.log(`\nresult: ${file}`)
+}
+
+main().then(
+  () => cleanup(),
+  (e) => {
+    console.error(e)
+    cleanup()
+    process.exit(1)
+  }
+)

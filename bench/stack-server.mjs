@@ -1,0 +1,214 @@
+#!/usr/bin/env node
+// The stack as a long-running bench process: Stack.layer over LinkTap.layer,
+// built from dist/ (run `npm run build` first), until SIGTERM/SIGINT or
+// --max-seconds, whichever comes first.
+//
+// Run it inside the bench's network namespace, e.g.
+//   ip netns exec NS node bench/stack-server.mjs --tap gbench0 \
+//     --ip 198.18.0.2/24 --host-ip 198.18.0.1/24 --stats-ms 100 --max-seconds 60
+//
+// stdout protocol, one JSON object per line:
+//   {"event":"ready", "tap":..., "ip":..., "mac":...}
+//   {"event":"stats", "t": <ms since start>, "stats": Stack.stats}   every --stats-ms, and on SIGUSR2
+//   {"event":"final", "t": ..., "stats": ...}                          on SIGTERM/SIGINT/--max-seconds
+//   {"event":"error", "message": ...}                                  when the stack fails to start
+// Options: --exit-on-stdin-close; --time-addon; --receive-capacity N (LinkTap receive queue, batches); --discard PORT
+// (bind UDP PORT and drain it; its count appears as stats.discard).
+//
+// Network safety: both addresses must lie in 198.18.0.0/15, or it refuses to start.
+import { Effect, Fiber, Layer } from "effect"
+import { randomBytes } from "node:crypto"
+import { writeFileSync } from "node:fs"
+import { Session } from "node:inspector"
+import v8 from "node:v8"
+import { createInterface } from "node:readline"
+import { performance } from "node:perf_hooks"
+import * as LinkTap from "../dist/link/LinkTap.js"
+import * as TapAddon from "../dist/link/TapAddon.js"
+import * as Stack from "../dist/Stack.js"
+import * as Udp from "../dist/udp/Udp.js"
+
+const args = process.argv.slice(2)
+const opt = (name, fallback) => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback
+}
+
+const parseCidr = (text) => {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text ?? "")
+  if (!m) throw new Error(`expected A.B.C.D/LEN, got ${text}`)
+  const parts = m.slice(1, 5).map(Number)
+  if (parts.some((p) => p > 255)) throw new Error(`bad address ${text}`)
+  const u32 = parts.reduce((a, p) => a * 256 + p, 0) >>> 0
+  const prefixLength = Number(m[5])
+  // 198.18.0.0/15 only (RFC 2544 benchmarking range).
+  if (((u32 & 0xfffe0000) >>> 0) !== 0xc6120000 || prefixLength < 15 || prefixLength > 32) {
+    throw new Error(`network-safety rule: 198.18.0.0/15 only, got ${text}`)
+  }
+  return { text: m.slice(1, 5).join("."), u32, prefixLength }
+}
+
+const tap = opt("tap", "gbench0")
+const ip = parseCidr(opt("ip", "198.18.0.2/24"))
+const host = parseCidr(opt("host-ip", "198.18.0.1/24"))
+const statsMs = Number(opt("stats-ms", "0"))
+const maxSeconds = Number(opt("max-seconds", "120"))
+const receiveCapacity = opt("receive-capacity", undefined)
+// --discard PORT: bind a UDP socket on PORT and drain it (RFC 863 discard), counting datagrams.
+const discardPort = opt("discard", undefined)
+
+// --time-addon: wrap the addon's write/writeBatch and the read callback with
+// timers (bench-only instrumentation; the stack uses the same cached addon
+// object) and report the totals as stats.addonTiming.
+const addonTiming = { writes: 0, writeMs: 0, callbacks: 0, callbackFrames: 0, callbackMs: 0 }
+if (args.includes("--time-addon")) {
+  const addon = TapAddon.loadSync()
+  const { write, writeBatch, startReading } = addon
+  addon.write = (h, f) => {
+    const t = performance.now()
+    try {
+      return write(h, f)
+    } finally {
+      addonTiming.writes++
+      addonTiming.writeMs += performance.now() - t
+    }
+  }
+  addon.writeBatch = (h, fs) => {
+    const t = performance.now()
+    try {
+      return writeBatch(h, fs)
+    } finally {
+      addonTiming.writes += fs.length
+      addonTiming.writeMs += performance.now() - t
+    }
+  }
+  addon.startReading = (h, cb) =>
+    startReading(h, (frames, err) => {
+      const t = performance.now()
+      try {
+        return cb(frames, err)
+      } finally {
+        addonTiming.callbacks++
+        addonTiming.callbackFrames += frames.length
+        addonTiming.callbackMs += performance.now() - t
+      }
+    })
+}
+
+const mac = randomBytes(6)
+mac[0] = (mac[0] & 0xfc) | 0x02 // unicast, locally administered
+const macText = Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join(":")
+
+const t0 = performance.now()
+const out = (obj) => process.stdout.write(JSON.stringify(obj) + "\n")
+
+let readStats = () => undefined
+let shuttingDown = false
+let fiber
+
+const shutdown = (why) => {
+  if (shuttingDown) return
+  shuttingDown = true
+  out({ event: "final", why, t: performance.now() - t0, stats: readStats() })
+  // Hard stop if closing the scope hangs.
+  setTimeout(() => process.exit(0), 2000).unref()
+  if (fiber === undefined) process.exit(0)
+  Effect.runPromise(Fiber.interrupt(fiber)).finally(() => process.exit(0))
+}
+
+const link = LinkTap.layer({
+  name: tap,
+  mac,
+  host: { address: host.u32, prefixLength: host.prefixLength },
+  ...(receiveCapacity !== undefined ? { receiveCapacity: Number(receiveCapacity) } : {})
+})
+const live = Stack.layer({ address: ip.text, prefixLength: ip.prefixLength }).pipe(Layer.provide(link))
+
+const program = Effect.gen(function*() {
+  const stack = yield* Stack.Stack
+  const discard = { port: undefined, received: 0, batches: 0 }
+  if (discardPort !== undefined) {
+    const udp = yield* Udp.Udp
+    const socket = yield* udp.bind(Number(discardPort))
+    discard.port = socket.port
+    yield* socket.receiveBatch.pipe(
+      Effect.map((ds) => {
+        discard.received += ds.length
+        discard.batches++
+      }),
+      Effect.forever,
+      Effect.forkScoped
+    )
+  }
+  readStats = () => ({
+    ...Effect.runSync(stack.stats),
+    ...(discard.port !== undefined ? { discard: { ...discard } } : {}),
+    ...(args.includes("--time-addon") ? { addonTiming: { ...addonTiming } } : {})
+  })
+  out({ event: "ready", tap, ip: `${ip.text}/${ip.prefixLength}`, host: `${host.text}/${host.prefixLength}`, mac: macText, pid: process.pid })
+  if (statsMs > 0) {
+    setInterval(() => out({ event: "stats", t: performance.now() - t0, stats: readStats() }), statsMs)
+  }
+  return yield* Effect.never
+}).pipe(Effect.scoped, Effect.provide(live))
+
+// stdin commands, one per line: "stats" (print a stats line now),
+// "prof-start" / "prof-stop FILE" (V8 CPU profile of just that window, written as .cpuprofile),
+// "heap-start" / "heap-stop FILE" (sampling allocation profile, young garbage included),
+// "heap-snapshot FILE" (v8.writeHeapSnapshot; pauses the stack while it writes).
+let session
+const commands = createInterface({ input: process.stdin })
+// --exit-on-stdin-close: the harness holds our stdin open; if it dies, so do we.
+if (args.includes("--exit-on-stdin-close")) commands.on("close", () => shutdown("stdin closed"))
+commands.on("line", (line) => {
+  const [cmd, arg] = line.trim().split(/\s+/)
+  if (cmd === "stats") out({ event: "stats", t: performance.now() - t0, stats: readStats() })
+  else if (cmd === "heap-snapshot" && arg) {
+    const file = v8.writeHeapSnapshot(arg)
+    out({ event: "heap-snapshot", file })
+  }
+  else if (cmd === "prof-start" && session === undefined) {
+    session = new Session()
+    session.connect()
+    session.post("Profiler.enable", () =>
+      session.post("Profiler.setSamplingInterval", { interval: 250 }, () =>
+        session.post("Profiler.start", () => out({ event: "profiling", t: performance.now() - t0 }))))
+  } else if (cmd === "heap-start" && session === undefined) {
+    // sampling heap profiler, counting objects that die young too: who allocates
+    session = new Session()
+    session.connect()
+    session.post("HeapProfiler.enable", () =>
+      session.post("HeapProfiler.startSampling", {
+        samplingInterval: 4096,
+        includeObjectsCollectedByMajorGC: true,
+        includeObjectsCollectedByMinorGC: true
+      }, () => out({ event: "heap-sampling", t: performance.now() - t0 })))
+  } else if (cmd === "heap-stop" && session !== undefined && arg) {
+    session.post("HeapProfiler.stopSampling", (err, res) => {
+      if (!err) writeFileSync(arg, JSON.stringify(res.profile))
+      session.disconnect()
+      session = undefined
+      out({ event: "heap-profile", file: arg, error: err ? String(err) : undefined })
+    })
+  } else if (cmd === "prof-stop" && session !== undefined && arg) {
+    session.post("Profiler.stop", (err, res) => {
+      if (!err) writeFileSync(arg, JSON.stringify(res.profile))
+      session.disconnect()
+      session = undefined
+      out({ event: "profile", file: arg, error: err ? String(err) : undefined })
+    })
+  }
+})
+
+process.on("SIGTERM", () => shutdown("SIGTERM"))
+process.on("SIGINT", () => shutdown("SIGINT"))
+process.on("SIGUSR2", () => out({ event: "stats", t: performance.now() - t0, stats: readStats() }))
+setTimeout(() => shutdown("max-seconds"), maxSeconds * 1000)
+
+fiber = Effect.runFork(program)
+fiber.addObserver((exit) => {
+  if (shuttingDown) return
+  const message = exit._tag === "Failure" ? String(exit.cause?.toString?.() ?? exit.cause) : "stack stopped"
+  out({ event: "error", message })
+  process.exit(1)
+})
