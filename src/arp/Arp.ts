@@ -25,9 +25,10 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Data, Deferred, Duration, Effect, Either, FiberSet, Layer, Option, Queue } from "effect"
+import { Clock, Context, Data, Deferred, Duration, Effect, Either, FiberSet, Layer, Option } from "effect"
 import { Config } from "../Config.js"
 import { Ethernet } from "../ethernet/Ethernet.js"
+import { consume } from "../internal/Registry.js"
 import type { Mac } from "../link/Link.js"
 import * as ArpWire from "../wire/Arp.js"
 import * as Eth from "../wire/Ethernet.js"
@@ -248,13 +249,9 @@ export const make = Effect.gen(function*() {
   }
 
   const inbox = yield* eth.bind(Eth.EtherType.ARP, config.queues.dealer)
-  yield* Queue.take(inbox).pipe(
-    Effect.flatMap((batch) =>
-      Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.forEach(batch, (f) => onFrame(f, now), { discard: true }))
-    ),
-    Effect.forever,
-    Effect.forkScoped
-  )
+  yield* consume(inbox, (batch: ReadonlyArray<Uint8Array>) =>
+    Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.forEach(batch, (f) => onFrame(f, now), { discard: true }))
+  ).pipe(Effect.forkScoped)
 
   // Announce ourselves (RFC 5227 §2.3: an ARP request with sender = target = our address).
   c.requestsSent++

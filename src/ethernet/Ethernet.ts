@@ -14,7 +14,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Queue } from "effect"
+import { Context, Effect, Layer, Mailbox, Queue } from "effect"
 import type { Scope } from "effect"
 import { Link, type LinkService, type Mac } from "../link/Link.js"
 import * as Eth from "../wire/Ethernet.js"
@@ -46,7 +46,7 @@ export interface EthernetService {
   readonly bind: (
     etherType: number,
     capacity: number
-  ) => Effect.Effect<Queue.Dequeue<ReadonlyArray<Uint8Array>>, never, Scope.Scope>
+  ) => Effect.Effect<Mailbox.ReadonlyMailbox<ReadonlyArray<Uint8Array>>, never, Scope.Scope>
   readonly stats: Effect.Effect<EthernetStats>
 }
 
@@ -60,53 +60,48 @@ export class Ethernet extends Context.Tag("gonet/Ethernet")<Ethernet, EthernetSe
  */
 export const make = (link: LinkService, mac: Mac = link.mac, mtu: number = link.mtu) =>
   Effect.gen(function*() {
-    const bound = new Map<number, Queue.Queue<ReadonlyArray<Uint8Array>>>()
+    const bound = new Map<number, Mailbox.Mailbox<ReadonlyArray<Uint8Array>>>()
     const c = { received: 0, notForUs: 0, truncated: 0, unknownEtherType: 0, queueDropped: 0 }
 
-    // Per link batch: sort frames into one array per EtherType, then one offer each.
-    const deal = (batch: ReadonlyArray<Uint8Array>) =>
-      Effect.suspend(() => {
-        let ipv4: Array<Uint8Array> | undefined
-        let other: Map<number, Array<Uint8Array>> | undefined
-        for (const frame of batch) {
-          c.received++
-          if (frame.length < Eth.HEADER_LEN) {
-            c.truncated++
-            continue
-          }
-          // Accept our unicast and broadcast only; we join no multicast group.
-          if (!Eth.macEquals(frame, mac) && !Eth.isBroadcast(frame)) {
-            c.notForUs++
-            continue
-          }
-          const type = (frame[12]! << 8) | frame[13]!
-          if (type === Eth.EtherType.IPv4) {
-            ;(ipv4 ??= []).push(frame)
-          } else {
-            other ??= new Map()
-            const arr = other.get(type)
-            if (arr) arr.push(frame)
-            else other.set(type, [frame])
-          }
+    // Per link batch: sort frames into one array per EtherType, then one offer
+    // each. The offers are `unsafeOffer`: synchronous, never waiting (the
+    // queues drop when full), and free of per-batch effect allocations, which
+    // on this path cost more than the dealing itself.
+    const deal = (batch: ReadonlyArray<Uint8Array>): void => {
+      let ipv4: Array<Uint8Array> | undefined
+      let other: Map<number, Array<Uint8Array>> | undefined
+      for (const frame of batch) {
+        c.received++
+        if (frame.length < Eth.HEADER_LEN) {
+          c.truncated++
+          continue
         }
-        const offers: Array<Effect.Effect<void>> = []
-        const offer = (type: number, frames: Array<Uint8Array>) => {
-          const q = bound.get(type)
-          if (q === undefined) {
-            c.unknownEtherType += frames.length
-            return
-          }
-          offers.push(Effect.map(Queue.offer(q, frames), (ok) => {
-            if (!ok) c.queueDropped += frames.length
-          }))
+        // Accept our unicast and broadcast only; we join no multicast group.
+        if (!Eth.macEquals(frame, mac) && !Eth.isBroadcast(frame)) {
+          c.notForUs++
+          continue
         }
-        if (ipv4) offer(Eth.EtherType.IPv4, ipv4)
-        if (other) for (const [t, frames] of other) offer(t, frames)
-        return offers.length === 1 ? offers[0]! : Effect.all(offers, { discard: true })
-      })
+        const type = (frame[12]! << 8) | frame[13]!
+        if (type === Eth.EtherType.IPv4) {
+          ;(ipv4 ??= []).push(frame)
+        } else {
+          other ??= new Map()
+          const arr = other.get(type)
+          if (arr) arr.push(frame)
+          else other.set(type, [frame])
+        }
+      }
+      if (ipv4) offer(Eth.EtherType.IPv4, ipv4)
+      if (other) for (const [t, frames] of other) offer(t, frames)
+    }
+    const offer = (type: number, frames: Array<Uint8Array>): void => {
+      const q = bound.get(type)
+      if (q === undefined) c.unknownEtherType += frames.length
+      else if (!q.unsafeOffer(frames)) c.queueDropped += frames.length
+    }
 
     yield* Queue.take(link.receive).pipe(
-      Effect.flatMap(deal),
+      Effect.map(deal),
       Effect.forever,
       Effect.forkScoped
     )

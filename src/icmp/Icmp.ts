@@ -19,9 +19,10 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Data, Deferred, Duration, Effect, Either, Layer, Queue, Random } from "effect"
+import { Clock, Context, Data, Deferred, Duration, Effect, Either, Layer, Random } from "effect"
 import { Config } from "../Config.js"
-import { Ipv4, type Ipv4Packet } from "../ipv4/Ipv4.js"
+import { consume } from "../internal/Registry.js"
+import { Ipv4, type Ipv4Packet, payloadOf } from "../ipv4/Ipv4.js"
 import * as IcmpWire from "../wire/Icmpv4.js"
 import * as Ip from "../wire/Ipv4.js"
 import * as Addr from "../wire/Ipv4Addr.js"
@@ -133,7 +134,7 @@ export const make = Effect.gen(function*() {
 
   const onPacket = (p: Ipv4Packet, nowNanos: bigint): Effect.Effect<void> => {
     c.received++
-    const parsed = IcmpWire.parse(p.payload)
+    const parsed = IcmpWire.parse(payloadOf(p))
     if (Either.isLeft(parsed)) {
       c.malformed++
       return Effect.void
@@ -190,13 +191,9 @@ export const make = Effect.gen(function*() {
   }
 
   const inbox = yield* ip.bind(Ip.Protocol.ICMP, config.queues.dealer)
-  yield* Queue.take(inbox).pipe(
-    Effect.flatMap((batch) =>
-      Effect.flatMap(Clock.currentTimeNanos, (now) => Effect.forEach(batch, (p) => onPacket(p, now), { discard: true }))
-    ),
-    Effect.forever,
-    Effect.forkScoped
-  )
+  yield* consume(inbox, (batch: ReadonlyArray<Ipv4Packet>) =>
+    Effect.flatMap(Clock.currentTimeNanos, (now) => Effect.forEach(batch, (p) => onPacket(p, now), { discard: true }))
+  ).pipe(Effect.forkScoped)
 
   const ping = (dst: Addr.Ipv4Addr, options?: PingOptions): Effect.Effect<PingReply, PingError> => {
     // The slot this call occupies; whatever ends the wait frees it (a late reply is then unmatched).

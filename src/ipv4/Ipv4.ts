@@ -34,12 +34,12 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Data, Duration, Effect, Either, FiberSet, Layer, Option, Queue, Random } from "effect"
+import { Clock, Context, Data, Duration, Effect, Either, FiberSet, Layer, Mailbox, Option, Queue, Random } from "effect"
 import type { Scope } from "effect"
 import { Arp } from "../arp/Arp.js"
 import { Config } from "../Config.js"
 import { Ethernet } from "../ethernet/Ethernet.js"
-import { bindDropping } from "../internal/Registry.js"
+import { bindDropping, consume } from "../internal/Registry.js"
 import * as Eth from "../wire/Ethernet.js"
 import * as Icmp from "../wire/Icmpv4.js"
 import * as Ip from "../wire/Ipv4.js"
@@ -49,20 +49,38 @@ import * as Reassembly from "./Reassembly.js"
 import * as Route from "./Route.js"
 import * as TokenBucket from "./TokenBucket.js"
 
-/** A received datagram (reassembled if it came in fragments), as protocols see it. */
+/**
+ * A received datagram (reassembled if it came in fragments), as protocols see
+ * it. It points into the buffer it arrived in instead of slicing it: the
+ * receive path runs per packet, and every view it does not create is garbage
+ * it does not collect. `payloadOf` and `quoteOf` make the views on demand.
+ * The receiver owns `bytes`.
+ */
 export interface Ipv4Packet {
   readonly src: Addr.Ipv4Addr
   readonly dst: Addr.Ipv4Addr
   readonly protocol: number
   readonly ttl: number
   readonly tos: number
-  /** the transport payload; owned by the receiver */
-  readonly payload: Uint8Array
-  /** the IP header as received plus at least the first 8 payload octets: what ICMP errors quote */
-  readonly quote: Uint8Array
+  /** the buffer holding the datagram (for a reassembled one: fragment zero's header, then the data) */
+  readonly bytes: Uint8Array
+  /** where the IP header starts in `bytes` */
+  readonly offset: number
+  /** IP header length in octets, options included */
+  readonly headerLen: number
+  /** transport octets, starting at `offset + headerLen` */
+  readonly payloadLength: number
   /** sent to a broadcast IP address or Ethernet broadcast: never answered with ICMP errors */
   readonly broadcast: boolean
 }
+
+/** The transport payload of a packet, as a view. */
+export const payloadOf = (p: Ipv4Packet): Uint8Array =>
+  p.bytes.subarray(p.offset + p.headerLen, p.offset + p.headerLen + p.payloadLength)
+
+/** What an ICMP error quotes: the IP header and the first 8 payload octets (RFC 792). */
+export const quoteOf = (p: Ipv4Packet): Uint8Array =>
+  p.bytes.subarray(p.offset, p.offset + p.headerLen + Math.min(8, p.payloadLength))
 
 /** @category models */
 export interface SendOptions {
@@ -128,10 +146,12 @@ export interface Ipv4Service {
   readonly bind: (
     protocol: number,
     capacity: number
-  ) => Effect.Effect<Queue.Dequeue<ReadonlyArray<Ipv4Packet>>, never, Scope.Scope>
+  ) => Effect.Effect<Mailbox.ReadonlyMailbox<ReadonlyArray<Ipv4Packet>>, never, Scope.Scope>
   readonly send: (options: SendOptions) => Effect.Effect<void, Ipv4Error>
   /** tell the sender of `about` that it failed; suppressed where RFC 1122 §3.2.2 says so */
   readonly icmpError: (about: Ipv4Packet, kind: IcmpErrorKind) => Effect.Effect<void>
+  /** `icmpError` for several datagrams at once */
+  readonly icmpErrors: (abouts: ReadonlyArray<Ipv4Packet>, kind: IcmpErrorKind) => Effect.Effect<void>
   readonly stats: Effect.Effect<Ipv4Stats>
 }
 
@@ -153,7 +173,7 @@ export const make = Effect.gen(function*() {
   const mtu = config.mtu ?? eth.mtu
   const table: Route.RouteTable = config
   const timeoutMs = Duration.toMillis(config.reassembly.timeout)
-  const bound = new Map<number, Queue.Queue<ReadonlyArray<Ipv4Packet>>>()
+  const bound = new Map<number, Mailbox.Mailbox<ReadonlyArray<Ipv4Packet>>>()
   const assemblies = new Map<string, Assembler>()
   const fibers = yield* FiberSet.make()
   let nextId = yield* Random.nextIntBetween(0, 0x10000)
@@ -244,26 +264,45 @@ export const make = Effect.gen(function*() {
 
   // --- ICMP errors -------------------------------------------------------------
 
-  const icmpError = (about: Ipv4Packet, kind: IcmpErrorKind): Effect.Effect<void> =>
+  /** The error message to send about `about` now, or undefined where policy or the rate limit says no. */
+  const icmpErrorFor = (about: Ipv4Packet, kind: IcmpErrorKind, now: number): Uint8Array | undefined => {
+    if (about.broadcast) return undefined
+    if (about.src === 0 || about.src === Addr.BROADCAST || Addr.isMulticast(about.src)) return undefined
+    if (Route.isBroadcastFor(table, about.src)) return undefined
+    if (
+      about.protocol === Ip.Protocol.ICMP &&
+      (about.payloadLength === 0 || isIcmpError(about.bytes[about.offset + about.headerLen]!))
+    ) {
+      return undefined
+    }
+    const t = TokenBucket.take(bucket, now, config.icmp.errorsPerSecond, config.icmp.errorBurst)
+    bucket = t.bucket
+    if (!t.allowed) {
+      c.icmpErrorsRateLimited++
+      return undefined
+    }
+    c.icmpErrorsSent++
+    return Icmp.emit(
+      kind._tag === "DstUnreachable"
+        ? { _tag: "DstUnreachable", code: kind.code, nextHopMtu: 0, data: quoteOf(about) }
+        : { _tag: "TimeExceeded", code: kind.code, data: quoteOf(about) }
+    )
+  }
+
+  /** ICMP errors about several datagrams: one Clock read for the lot (a flood to a closed port is one batch). */
+  const icmpErrors = (abouts: ReadonlyArray<Ipv4Packet>, kind: IcmpErrorKind): Effect.Effect<void> =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      if (about.broadcast) return Effect.void
-      if (about.src === 0 || about.src === Addr.BROADCAST || Addr.isMulticast(about.src)) return Effect.void
-      if (Route.isBroadcastFor(table, about.src)) return Effect.void
-      if (about.protocol === Ip.Protocol.ICMP && (about.payload.length === 0 || isIcmpError(about.payload[0]!))) {
-        return Effect.void
+      const sends: Array<Effect.Effect<void>> = []
+      for (const about of abouts) {
+        const message = icmpErrorFor(about, kind, now)
+        if (message !== undefined) {
+          sends.push(Effect.ignore(send({ dst: about.src, protocol: Ip.Protocol.ICMP, payload: message })))
+        }
       }
-      const t = TokenBucket.take(bucket, now, config.icmp.errorsPerSecond, config.icmp.errorBurst)
-      bucket = t.bucket
-      if (!t.allowed) {
-        c.icmpErrorsRateLimited++
-        return Effect.void
-      }
-      c.icmpErrorsSent++
-      const repr: Icmp.Icmpv4Repr = kind._tag === "DstUnreachable"
-        ? { _tag: "DstUnreachable", code: kind.code, nextHopMtu: 0, data: about.quote }
-        : { _tag: "TimeExceeded", code: kind.code, data: about.quote }
-      return Effect.ignore(send({ dst: about.src, protocol: Ip.Protocol.ICMP, payload: Icmp.emit(repr) }))
+      return sends.length === 0 ? Effect.void : Effect.all(sends, { discard: true })
     })
+
+  const icmpError = (about: Ipv4Packet, kind: IcmpErrorKind): Effect.Effect<void> => icmpErrors([about], kind)
 
   // --- receive -----------------------------------------------------------------
 
@@ -273,17 +312,14 @@ export const make = Effect.gen(function*() {
       const q = bound.get(proto)
       if (q === undefined) {
         c.unknownProtocol += packets.length
-        for (const p of packets) {
-          effects.push(icmpError(p, { _tag: "DstUnreachable", code: Icmp.DstUnreachableCode.ProtocolUnreachable }))
-        }
+        effects.push(icmpErrors(packets, { _tag: "DstUnreachable", code: Icmp.DstUnreachableCode.ProtocolUnreachable }))
         continue
       }
-      effects.push(Effect.map(Queue.offer(q, packets), (ok) => {
-        if (ok) c.delivered += packets.length
-        else c.queueDropped += packets.length
-      }))
+      // Synchronous, never waits: the queue drops when full (see Ethernet.ts).
+      if (q.unsafeOffer(packets)) c.delivered += packets.length
+      else c.queueDropped += packets.length
     }
-    return effects.length === 1 ? effects[0]! : Effect.all(effects, { discard: true })
+    return effects.length === 0 ? Effect.void : effects.length === 1 ? effects[0]! : Effect.all(effects, { discard: true })
   }
 
   const runAssembler = (
@@ -337,17 +373,19 @@ export const make = Effect.gen(function*() {
             yield* cleanup
             c.reassembled++
             const hl = (r.first[0]! & 0x0f) * 4
-            const quote = new Uint8Array(hl + Math.min(8, r.payload.length))
-            quote.set(r.first.subarray(0, hl))
-            quote.set(r.payload.subarray(0, quote.length - hl), hl)
+            const bytes = new Uint8Array(hl + r.payload.length)
+            bytes.set(r.first.subarray(0, hl))
+            bytes.set(r.payload, hl)
             return yield* deliverAll(new Map([[protocol, [{
               src,
               dst,
               protocol,
               ttl: r.first[Ip.Field.ttl]!,
               tos: r.first[Ip.Field.tos]!,
-              payload: r.payload,
-              quote,
+              bytes,
+              offset: 0,
+              headerLen: hl,
+              payloadLength: r.payload.length,
               broadcast
             }]]]))
           }
@@ -372,8 +410,10 @@ export const make = Effect.gen(function*() {
         protocol,
         ttl: first[Ip.Field.ttl]!,
         tos: first[Ip.Field.tos]!,
-        payload: first.subarray((first[0]! & 0x0f) * 4),
-        quote: first,
+        bytes: first,
+        offset: 0,
+        headerLen: (first[0]! & 0x0f) * 4,
+        payloadLength: first.length - (first[0]! & 0x0f) * 4,
         broadcast
       }, { _tag: "TimeExceeded", code: Icmp.TimeExceededCode.FragmentReassembly })
     }).pipe(Effect.onInterrupt(() => cleanup))
@@ -417,49 +457,58 @@ export const make = Effect.gen(function*() {
     })
   }
 
-  /** Process a batch of frames (from the link, or looped back from `send`). */
+  /**
+   * Process a batch of frames (from the link, or looped back from `send`).
+   * Whole datagrams are validated in place (`Ip.check`) and described by one
+   * `Ipv4Packet` each; only fragments take the allocating `Ip.parse` path.
+   */
   const deal = (frames: ReadonlyArray<Uint8Array>, local = false): Effect.Effect<void> =>
     Effect.suspend(() => {
       const byProto = new Map<number, Array<Ipv4Packet>>()
       let fragments: Array<Effect.Effect<void>> | undefined
+      const off = Eth.HEADER_LEN
       for (const frame of frames) {
         c.received++
-        const bytes = frame.subarray(Eth.HEADER_LEN)
-        const parsed = Ip.parse(bytes)
-        if (Either.isLeft(parsed)) {
-          const r = parsed.left.reason
+        const hl = Ip.check(frame, off, frame.length)
+        if (hl < 0) {
+          const r = Ip.CHECK_REASONS[-hl - 1]!
           malformed[r] = (malformed[r] ?? 0) + 1
           continue
         }
-        const p = parsed.right
-        if (!Route.isOurs(table, p.dst) && !(local && p.dst >>> 24 === 127)) {
+        const dst = Addr.read(frame, off + Ip.Field.dst)
+        const src = Addr.read(frame, off + Ip.Field.src)
+        if (!Route.isOurs(table, dst) && !(local && dst >>> 24 === 127)) {
           c.notForUs++
           continue
         }
-        if (p.src === Addr.BROADCAST || Addr.isMulticast(p.src) || (!local && p.src === config.address)) {
+        if (src === Addr.BROADCAST || Addr.isMulticast(src) || (!local && src === config.address)) {
           c.badSource++
           continue
         }
-        const broadcast = Route.isBroadcastFor(table, p.dst) || (!local && Eth.isBroadcast(frame))
-        const packet = bytes.subarray(0, Ip.MIN_HEADER_LEN + p.options.length + p.payload.length)
-        if (p.moreFragments || p.fragmentOffset > 0) {
+        const broadcast = Route.isBroadcastFor(table, dst) || (!local && Eth.isBroadcast(frame))
+        const total = Ip.totalLength(frame, off)
+        if (Ip.isFragment(frame, off)) {
+          const packet = frame.subarray(off, off + total)
+          const p = Either.getOrThrow(Ip.parse(packet))
           ;(fragments ??= []).push(toAssembler(p, packet, broadcast))
           continue
         }
-        const hl = Ip.MIN_HEADER_LEN + p.options.length
+        const protocol = frame[off + Ip.Field.protocol]!
         const ip: Ipv4Packet = {
-          src: p.src,
-          dst: p.dst,
-          protocol: p.protocol,
-          ttl: p.ttl,
-          tos: p.tos,
-          payload: p.payload,
-          quote: packet.subarray(0, hl + Math.min(8, p.payload.length)),
+          src,
+          dst,
+          protocol,
+          ttl: frame[off + Ip.Field.ttl]!,
+          tos: frame[off + Ip.Field.tos]!,
+          bytes: frame,
+          offset: off,
+          headerLen: hl,
+          payloadLength: total - hl,
           broadcast
         }
-        const arr = byProto.get(p.protocol)
+        const arr = byProto.get(protocol)
         if (arr) arr.push(ip)
-        else byProto.set(p.protocol, [ip])
+        else byProto.set(protocol, [ip])
       }
       const delivering = byProto.size > 0 ? deliverAll(byProto) : Effect.void
       return fragments === undefined
@@ -468,11 +517,7 @@ export const make = Effect.gen(function*() {
     })
 
   const inbox = yield* eth.bind(Eth.EtherType.IPv4, config.queues.dealer)
-  yield* Queue.take(inbox).pipe(
-    Effect.flatMap((batch) => deal(batch)),
-    Effect.forever,
-    Effect.forkScoped
-  )
+  yield* consume(inbox, (batch: ReadonlyArray<Uint8Array>) => deal(batch)).pipe(Effect.forkScoped)
 
   const bind = (protocol: number, capacity: number) =>
     bindDropping(bound, protocol, capacity, (p) => `IP protocol ${p}`)
@@ -484,6 +529,7 @@ export const make = Effect.gen(function*() {
     bind,
     send,
     icmpError,
+    icmpErrors,
     stats: Effect.sync(() => ({ ...c, malformed: { ...malformed }, assemblies: assemblies.size }))
   })
 })

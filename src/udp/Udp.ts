@@ -15,9 +15,10 @@
  *
  * @since 0.1.0
  */
-import { Chunk, Context, Data, Effect, Either, Layer, Queue, Random } from "effect"
+import { Chunk, Context, Data, Effect, Either, Layer, Mailbox, Random } from "effect"
 import type { Scope } from "effect"
 import { Config } from "../Config.js"
+import { consume } from "../internal/Registry.js"
 import { Ipv4, type Ipv4Packet } from "../ipv4/Ipv4.js"
 import * as IcmpWire from "../wire/Icmpv4.js"
 import * as Ip from "../wire/Ipv4.js"
@@ -84,7 +85,7 @@ export interface UdpService {
 export class Udp extends Context.Tag("gonet/Udp")<Udp, UdpService>() {}
 
 interface Binding {
-  readonly queue: Queue.Queue<ReadonlyArray<Datagram>>
+  readonly queue: Mailbox.Mailbox<ReadonlyArray<Datagram>>
   readonly capacity: number
   /** datagrams queued and not yet taken */
   queued: number
@@ -103,18 +104,20 @@ export const make = Effect.gen(function*() {
     Effect.suspend(() => {
       const byPort = new Map<Binding, Array<Datagram>>()
       const effects: Array<Effect.Effect<void>> = []
+      let unreachable: Array<Ipv4Packet> | undefined
       for (const p of batch) {
         c.received++
-        const parsed = UdpWire.parse(p.payload, p.src, p.dst)
-        if (Either.isLeft(parsed)) {
+        const at = p.offset + p.headerLen
+        const length = UdpWire.check(p.bytes, at, p.payloadLength, p.src, p.dst)
+        if (length < 0) {
           c.malformed++
           continue
         }
-        const u = parsed.right
-        const b = sockets.get(u.dstPort)
+        const dstPort = UdpWire.dstPortAt(p.bytes, at)
+        const b = sockets.get(dstPort)
         if (b === undefined) {
           c.noPort++
-          effects.push(ip.icmpError(p, { _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.PortUnreachable }))
+          ;(unreachable ??= []).push(p)
           continue
         }
         if (b.queued >= b.capacity) {
@@ -123,17 +126,27 @@ export const make = Effect.gen(function*() {
           continue
         }
         b.queued++
-        const d: Datagram = { src: p.src, srcPort: u.srcPort, dst: p.dst, dstPort: u.dstPort, payload: u.payload }
+        const d: Datagram = {
+          src: p.src,
+          srcPort: UdpWire.srcPortAt(p.bytes, at),
+          dst: p.dst,
+          dstPort,
+          payload: p.bytes.subarray(at + UdpWire.HEADER_LEN, at + length)
+        }
         const arr = byPort.get(b)
         if (arr) arr.push(d)
         else byPort.set(b, [d])
       }
-      for (const [b, ds] of byPort) effects.push(Queue.offer(b.queue, ds))
+      // Synchronous; the datagram count was checked against the capacity above.
+      for (const [b, ds] of byPort) b.queue.unsafeOffer(ds)
+      if (unreachable !== undefined) {
+        effects.push(ip.icmpErrors(unreachable, { _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.PortUnreachable }))
+      }
       return effects.length === 0 ? Effect.void : Effect.all(effects, { discard: true })
     })
 
   const inbox = yield* ip.bind(Ip.Protocol.UDP, config.queues.dealer)
-  yield* Queue.take(inbox).pipe(Effect.flatMap(deal), Effect.forever, Effect.forkScoped)
+  yield* consume(inbox, deal).pipe(Effect.forkScoped)
 
   const pickPort = (requested: number | undefined): Either.Either<number, UdpError> => {
     if (requested !== undefined && requested !== 0) {
@@ -162,8 +175,8 @@ export const make = Effect.gen(function*() {
       const p = chosen.right
       const capacity = options?.capacity ?? config.queues.udpSocket
       const binding: Binding = {
-        // The datagram count bounds the queue; batches never outnumber datagrams.
-        queue: yield* Queue.bounded<ReadonlyArray<Datagram>>(Math.max(1, capacity)),
+        // `queued` bounds the datagrams; batches never outnumber datagrams.
+        queue: yield* Mailbox.make<ReadonlyArray<Datagram>>({ capacity: Math.max(1, capacity), strategy: "dropping" }),
         capacity,
         queued: 0,
         dropped: 0
@@ -174,33 +187,36 @@ export const make = Effect.gen(function*() {
           Effect.sync(() => {
             if (sockets.get(p) === binding) sockets.delete(p)
           }),
-          Queue.shutdown(binding.queue)
+          binding.queue.shutdown
         )
       )
+      // Datagrams taken from the mailbox but not yet returned: leftover[head..]
+      // (one reader only; an index, not shift(), keeps draining linear).
       let leftover: Array<Datagram> = []
+      let head = 0
+      const refill: Effect.Effect<void> = Effect.flatMap(binding.queue.takeAll, ([batches, done]) => {
+        if (Chunk.isEmpty(batches)) return done ? Effect.interrupt : refill
+        leftover = []
+        head = 0
+        for (const ds of batches) for (const d of ds) leftover.push(d)
+        return Effect.void
+      })
       const receiveBatch = Effect.suspend(() => {
-        if (leftover.length > 0) {
-          const out = leftover
+        const give = () => {
+          const out = head === 0 ? leftover : leftover.slice(head)
           leftover = []
+          head = 0
           binding.queued -= out.length
-          return Effect.succeed(out as ReadonlyArray<Datagram>)
+          return out as ReadonlyArray<Datagram>
         }
-        return Effect.zipWith(Queue.take(binding.queue), Queue.takeAll(binding.queue), (ds, more) => {
-          const out = Chunk.isEmpty(more) ? ds : [ds, ...more].flat()
-          binding.queued -= out.length
-          return out
-        })
+        return head < leftover.length ? Effect.sync(give) : Effect.map(refill, give)
       })
       const receive = Effect.suspend(() => {
-        if (leftover.length > 0) {
+        const give = () => {
           binding.queued--
-          return Effect.succeed(leftover.shift()!)
+          return leftover[head++]!
         }
-        return Effect.map(Queue.take(binding.queue), (ds) => {
-          binding.queued--
-          if (ds.length > 1) leftover = ds.slice(1)
-          return ds[0]!
-        })
+        return head < leftover.length ? Effect.sync(give) : Effect.map(refill, give)
       })
       const send = (dst: Addr.Ipv4Addr, dstPort: number, payload: Uint8Array): Effect.Effect<void, UdpError> =>
         Effect.suspend(() => {

@@ -67,21 +67,60 @@ export interface ParseOptions {
   readonly verifyChecksum?: boolean
 }
 
-const err = (reason: WireError["reason"]) => Either.left(new WireError({ layer: "ipv4", reason }))
+/**
+ * The reasons `check` reports: it returns `-(i + 1)` for `CHECK_REASONS[i]`.
+ */
+export const CHECK_REASONS: ReadonlyArray<WireError["reason"]> = [
+  "Truncated",
+  "BadVersion",
+  "BadHeaderLen",
+  "BadLength",
+  "BadChecksum",
+  "Malformed"
+]
+const TRUNCATED = -1
+const BAD_VERSION = -2
+const BAD_HEADER_LEN = -3
+const BAD_LENGTH = -4
+const BAD_CHECKSUM = -5
+const MALFORMED = -6
+
+/**
+ * Validate the datagram that starts at `b[off]` and may extend to `b[end]`,
+ * allocating nothing: the receive path's form of `parse`, which runs per
+ * packet. Returns the header length (>= 20) when the header is sound, else a
+ * negative code naming the reason (see `CHECK_REASONS`). On success the
+ * datagram ends at `off + totalLength(b, off)`.
+ */
+export const check = (b: Uint8Array, off: number, end: number, verifyChecksum = true): number => {
+  const avail = end - off
+  if (avail < MIN_HEADER_LEN) return TRUNCATED
+  const verIhl = b[off + Field.verIhl]!
+  if (verIhl >>> 4 !== 4) return BAD_VERSION
+  const headerLen = (verIhl & 0x0f) * 4
+  if (headerLen < MIN_HEADER_LEN) return BAD_HEADER_LEN
+  if (headerLen > avail) return TRUNCATED
+  const totalLength = (b[off + Field.totalLength]! << 8) | b[off + Field.totalLength + 1]!
+  if (totalLength < headerLen) return BAD_LENGTH
+  if (totalLength > avail) return TRUNCATED
+  if (verifyChecksum && Checksum.checksum(b, off, off + headerLen) !== 0) return BAD_CHECKSUM
+  if ((b[off + Field.flagsFrag]! & 0x80) !== 0) return MALFORMED // the reserved flag must be zero
+  return headerLen
+}
+
+/** The total-length field of the header at `b[off]`. */
+export const totalLength = (b: Uint8Array, off: number): number =>
+  (b[off + Field.totalLength]! << 8) | b[off + Field.totalLength + 1]!
+
+/** Whether the header at `b[off]` is a fragment (MF set or a non-zero offset). */
+export const isFragment = (b: Uint8Array, off: number): boolean =>
+  ((b[off + Field.flagsFrag]! & 0x3f) | b[off + Field.flagsFrag + 1]!) !== 0
 
 export const parse = (b: Uint8Array, options?: ParseOptions): Either.Either<Ipv4Repr, WireError> => {
-  if (b.length < MIN_HEADER_LEN) return err("Truncated")
-  const verIhl = b[Field.verIhl]!
-  if (verIhl >>> 4 !== 4) return err("BadVersion")
-  const headerLen = (verIhl & 0x0f) * 4
-  if (headerLen < MIN_HEADER_LEN) return err("BadHeaderLen")
-  if (headerLen > b.length) return err("Truncated")
+  const headerLen = check(b, 0, b.length, options?.verifyChecksum !== false)
+  if (headerLen < 0) return Either.left(new WireError({ layer: "ipv4", reason: CHECK_REASONS[-headerLen - 1]! }))
   const totalLength = (b[Field.totalLength]! << 8) | b[Field.totalLength + 1]!
-  if (totalLength < headerLen) return err("BadLength")
-  if (totalLength > b.length) return err("Truncated")
-  if (options?.verifyChecksum !== false && Checksum.checksum(b, 0, headerLen) !== 0) return err("BadChecksum")
   const flagsFrag = (b[Field.flagsFrag]! << 8) | b[Field.flagsFrag + 1]!
-  if ((flagsFrag & 0x8000) !== 0) return err("Malformed") // the reserved bit must be zero
   return Either.right({
     tos: b[Field.tos]!,
     id: (b[Field.id]! << 8) | b[Field.id + 1]!,

@@ -24,21 +24,40 @@ export interface UdpRepr {
   readonly payload: Uint8Array
 }
 
-const err = (reason: WireError["reason"]) => Either.left(new WireError({ layer: "udp", reason }))
+/**
+ * Validate the datagram at `b[off, off + avail)` from `src` to `dst`,
+ * allocating nothing (the receive path's form of `parse`). Returns the UDP
+ * length (>= 8; the payload is `b[off + 8, off + length)`), or -1 when
+ * truncated, -2 for a bad length field, -3 for a bad checksum.
+ */
+export const check = (b: Uint8Array, off: number, avail: number, src: Ipv4Addr, dst: Ipv4Addr): number => {
+  if (avail < HEADER_LEN) return -1
+  const length = (b[off + Field.length]! << 8) | b[off + Field.length + 1]!
+  if (length < HEADER_LEN) return -2
+  if (length > avail) return -1
+  if (b[off + Field.checksum] !== 0 || b[off + Field.checksum + 1] !== 0) {
+    const c = Checksum.finish(Checksum.sum(b, Checksum.pseudoHeaderSum(src, dst, PROTOCOL_UDP, length), off, off + length))
+    if (c !== 0) return -3
+  }
+  return length
+}
+
+const CHECK_REASONS: ReadonlyArray<WireError["reason"]> = ["Truncated", "BadLength", "BadChecksum"]
+
+/** The reason a negative `check` result stands for. */
+export const checkReason = (code: number): WireError["reason"] => CHECK_REASONS[-code - 1] ?? "Malformed"
+
+/** Source port of the header at `b[off]`. */
+export const srcPortAt = (b: Uint8Array, off: number): number => (b[off + Field.srcPort]! << 8) | b[off + Field.srcPort + 1]!
+/** Destination port of the header at `b[off]`. */
+export const dstPortAt = (b: Uint8Array, off: number): number => (b[off + Field.dstPort]! << 8) | b[off + Field.dstPort + 1]!
 
 export const parse = (b: Uint8Array, src: Ipv4Addr, dst: Ipv4Addr): Either.Either<UdpRepr, WireError> => {
-  if (b.length < HEADER_LEN) return err("Truncated")
-  const length = (b[Field.length]! << 8) | b[Field.length + 1]!
-  if (length < HEADER_LEN) return err("BadLength")
-  if (length > b.length) return err("Truncated")
-  const sent = (b[Field.checksum]! << 8) | b[Field.checksum + 1]!
-  if (sent !== 0) {
-    const c = Checksum.finish(Checksum.sum(b, Checksum.pseudoHeaderSum(src, dst, PROTOCOL_UDP, length), 0, length))
-    if (c !== 0) return err("BadChecksum")
-  }
+  const length = check(b, 0, b.length, src, dst)
+  if (length < 0) return Either.left(new WireError({ layer: "udp", reason: checkReason(length) }))
   return Either.right({
-    srcPort: (b[Field.srcPort]! << 8) | b[Field.srcPort + 1]!,
-    dstPort: (b[Field.dstPort]! << 8) | b[Field.dstPort + 1]!,
+    srcPort: srcPortAt(b, 0),
+    dstPort: dstPortAt(b, 0),
     payload: b.subarray(HEADER_LEN, length)
   })
 }
