@@ -24,7 +24,7 @@
  *   writeBatch(handle, frames) -> number    frames written
  *   counters(handle) -> { readErrors, writeErrors, writeFull }
  *   setUp(ifname, up), setAddress(ifname, ipv4 string | uint32, prefixLength),
- *   setMtu(ifname, mtu), getMtu(ifname), getMac(ifname), ifIndex(ifname)
+ *   setMtu(ifname, mtu), setTxQueueLength(ifname, n), getMtu(ifname), getMac(ifname), ifIndex(ifname)
  *       host-side configuration via ioctl on an AF_INET datagram socket in the
  *       current network namespace.
  *
@@ -930,6 +930,28 @@ static napi_value js_set_mtu(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* The kernel side of a TAP queues frames for the reader in a ring of
+ * tx_queue_len entries and drops (tx_dropped) when it is full; changing the
+ * length resizes the ring of an attached queue (tun_queue_resize). A
+ * user-space stack wants it deeper than the default, as a NIC driver wants a
+ * large RX ring: bursts then wait instead of vanishing. */
+static napi_value js_set_tx_queue_len(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  struct ifreq ifr;
+  int64_t len;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 2) {
+    napi_throw_type_error(env, "EINVAL", "setTxQueueLength(ifname, length)");
+    return NULL;
+  }
+  if (!prep_ifr(env, argv[0], &ifr)) return NULL;
+  if (!get_int(env, argv[1], "length", 1, 1 << 20, &len)) return NULL;
+  ifr.ifr_qlen = (int)len;
+  if (!IF_IOCTL(env, SIOCSIFTXQLEN, &ifr, "cannot set the queue length of")) return NULL;
+  return NULL;
+}
+
 static napi_value js_get_mtu(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], result;
@@ -1000,6 +1022,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"setUp", js_set_up},
       {"setAddress", js_set_address},
       {"setMtu", js_set_mtu},
+      {"setTxQueueLength", js_set_tx_queue_len},
       {"getMtu", js_get_mtu},
       {"getMac", js_get_mac},
       {"ifIndex", js_if_index},
@@ -1026,7 +1049,7 @@ static napi_value js_unsupported(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   static const char *const names[] = {
       "open", "close", "startReading", "stopReading", "write", "writeBatch",
-      "counters", "setUp", "setAddress", "setMtu", "getMtu", "getMac", "ifIndex"};
+      "counters", "setUp", "setAddress", "setMtu", "setTxQueueLength", "getMtu", "getMac", "ifIndex"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (export_fn(env, exports, names[i], js_unsupported) == NULL) return NULL;
   return exports;

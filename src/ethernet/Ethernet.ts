@@ -100,8 +100,12 @@ export const make = (link: LinkService, mac: Mac = link.mac, mtu: number = link.
       else if (!q.unsafeOffer(frames)) c.queueDropped += frames.length
     }
 
-    yield* Queue.take(link.receive).pipe(
-      Effect.map(deal),
+    // Take every batch the link has queued (up to 64) per wake-up: under load
+    // one fiber resumption then serves many link batches.
+    yield* Queue.takeBetween(link.receive, 1, 64).pipe(
+      Effect.map((batches) => {
+        for (const batch of batches) deal(batch)
+      }),
       Effect.forever,
       Effect.forkScoped
     )

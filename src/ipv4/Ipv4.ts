@@ -275,12 +275,12 @@ export const make = Effect.gen(function*() {
     ) {
       return undefined
     }
-    const t = TokenBucket.take(bucket, now, config.icmp.errorsPerSecond, config.icmp.errorBurst)
-    bucket = t.bucket
-    if (!t.allowed) {
+    const next = TokenBucket.take(bucket, now, config.icmp.errorsPerSecond, config.icmp.errorBurst)
+    if (next === undefined) {
       c.icmpErrorsRateLimited++
       return undefined
     }
+    bucket = next
     c.icmpErrorsSent++
     return Icmp.emit(
       kind._tag === "DstUnreachable"

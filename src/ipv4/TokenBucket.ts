@@ -14,15 +14,13 @@ export interface Bucket {
 
 export const full = (burst: number, now: number): Bucket => ({ tokens: burst, at: now })
 
-/** Take one token if there is one; `allowed` says whether the event may happen. */
-export const take = (
-  b: Bucket,
-  now: number,
-  perSecond: number,
-  burst: number
-): { readonly allowed: boolean; readonly bucket: Bucket } => {
+/**
+ * Take one token: the bucket after taking it, or undefined when there is
+ * none, in which case the caller keeps its bucket unchanged. Refill is
+ * computed from `at`, so not recording a refused attempt loses nothing, and
+ * a flood of refused events allocates nothing.
+ */
+export const take = (b: Bucket, now: number, perSecond: number, burst: number): Bucket | undefined => {
   const refilled = Math.min(burst, b.tokens + (Math.max(0, now - b.at) * perSecond) / 1000)
-  return refilled >= 1
-    ? { allowed: true, bucket: { tokens: refilled - 1, at: now } }
-    : { allowed: false, bucket: { tokens: refilled, at: now } }
+  return refilled >= 1 ? { tokens: refilled - 1, at: now } : undefined
 }

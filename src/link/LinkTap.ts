@@ -57,6 +57,12 @@ export interface LinkTapOptions {
   readonly host?: { readonly address: number; readonly prefixLength: number }
   /** receive queue capacity in batches (of up to 64 frames); default 1024 */
   readonly receiveCapacity?: number
+  /**
+   * Frames the kernel may queue for our reads before it drops them (the TAP's
+   * txqueuelen, our "RX ring"); default 4096. The kernel's default (1000) is
+   * one burst of a thousand pings: a reader that is a moment late loses the rest.
+   */
+  readonly kernelQueueLength?: number
 }
 
 /**
@@ -94,6 +100,10 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
       (h) => Effect.sync(() => addon.close(h))
     )
     const ifname = handle.name
+
+    // The queue depth belongs to the device we attached to, wherever its
+    // kernel side is configured (here, or in a namespace it is moved to).
+    yield* TapAddon.configureHost(addon, ifname, { txQueueLength: options.kernelQueueLength ?? 4096 })
 
     if (options.host !== undefined) {
       yield* TapAddon.configureHost(addon, ifname, {

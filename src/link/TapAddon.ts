@@ -92,6 +92,8 @@ export interface TapNative {
   readonly setAddress: (ifname: string, address: number | string, prefixLength: number) => void
   /** MTU in octets, 68..65535. */
   readonly setMtu: (ifname: string, mtu: number) => void
+  /** Depth of the kernel's queue of frames waiting for our reads (txqueuelen), 1..2^20. */
+  readonly setTxQueueLength: (ifname: string, length: number) => void
   readonly getMtu: (ifname: string) => number
   /** The kernel side's Ethernet address (not the stack's). */
   readonly getMac: (ifname: string) => Uint8Array
@@ -230,6 +232,8 @@ export const open = (
 export interface HostConfig {
   /** MTU in octets */
   readonly mtu?: number
+  /** frames the kernel queues for our reads before it drops (txqueuelen) */
+  readonly txQueueLength?: number
   /** IPv4 address as uint32, with its prefix length 0..32 */
   readonly address?: { readonly address: number; readonly prefixLength: number }
   /** bring the interface up (true) or down (false) */
@@ -249,6 +253,7 @@ export const configureHost = (
   Effect.try({
     try: () => {
       if (config.mtu !== undefined) addon.setMtu(ifname, config.mtu)
+      if (config.txQueueLength !== undefined) addon.setTxQueueLength(ifname, config.txQueueLength)
       if (config.address !== undefined) {
         addon.setAddress(ifname, config.address.address >>> 0, config.address.prefixLength)
       }

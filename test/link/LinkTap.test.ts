@@ -130,6 +130,19 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
       expect(stats.rxDropped).toBe(0)
     }))
 
+  it.scopedLive("the kernel's queue for our reads gets the configured depth (default 4096)", () =>
+    Effect.gen(function*() {
+      const ns = yield* makeNetns(TAG)
+      const a = ifName(TAG, 7)
+      const b = ifName(TAG, 8)
+      yield* LinkTap.make({ name: a, mac: STACK_MAC })
+      yield* LinkTap.make({ name: b, mac: STACK_MAC, kernelQueueLength: 2048 })
+      yield* moveLinkToNetns(a, ns, { address: HOST_CIDR })
+      yield* moveLinkToNetns(b, ns, { address: "198.18.1.1/24" })
+      expect(expectOk(yield* exec(ns, ["ip", "-o", "link", "show", "dev", a]))).toMatch(/qlen 4096/)
+      expect(expectOk(yield* exec(ns, ["ip", "-o", "link", "show", "dev", b]))).toMatch(/qlen 2048/)
+    }))
+
   it.scopedLive("send reaches the kernel: it learns our MAC from an ARP reply", () =>
     Effect.gen(function*() {
       const ns = yield* makeNetns(TAG)
