@@ -22,7 +22,7 @@
 import { Clock, Context, Data, Deferred, Duration, Effect, Either, Layer, Random } from "effect"
 import { Config } from "../Config.js"
 import { consume } from "../internal/Registry.js"
-import { Ipv4, type Ipv4Packet, payloadOf } from "../ipv4/Ipv4.js"
+import { Ipv4, type Ipv4Packet, payloadOf, type SendOptions } from "../ipv4/Ipv4.js"
 import * as IcmpWire from "../wire/Icmpv4.js"
 import * as Ip from "../wire/Ipv4.js"
 import * as Addr from "../wire/Ipv4Addr.js"
@@ -132,7 +132,8 @@ export const make = Effect.gen(function*() {
     pingTimeouts: 0
   }
 
-  const onPacket = (p: Ipv4Packet, nowNanos: bigint): Effect.Effect<void> => {
+  /** Handle one packet; echo replies go into `replies` to be sent as one batch. */
+  const onPacket = (p: Ipv4Packet, nowNanos: bigint, replies: Array<SendOptions>): Effect.Effect<void> => {
     c.received++
     const parsed = IcmpWire.parse(payloadOf(p))
     if (Either.isLeft(parsed)) {
@@ -147,12 +148,13 @@ export const make = Effect.gen(function*() {
           return Effect.void
         }
         c.echoRequests++
-        return Effect.ignore(ip.send({
+        replies.push({
           dst: p.src,
           protocol: Ip.Protocol.ICMP,
           tos: p.tos,
           payload: IcmpWire.emit({ _tag: "EchoReply", ident: m.ident, seq: m.seq, data: m.data })
-        }))
+        })
+        return Effect.void
       case "EchoReply": {
         c.echoReplies++
         const key = ((m.ident << 16) | m.seq) >>> 0
@@ -192,7 +194,11 @@ export const make = Effect.gen(function*() {
 
   const inbox = yield* ip.bind(Ip.Protocol.ICMP, config.queues.dealer)
   yield* consume(inbox, (batch: ReadonlyArray<Ipv4Packet>) =>
-    Effect.flatMap(Clock.currentTimeNanos, (now) => Effect.forEach(batch, (p) => onPacket(p, now), { discard: true }))
+    Effect.flatMap(Clock.currentTimeNanos, (now) => {
+      const replies: Array<SendOptions> = []
+      const others = Effect.forEach(batch, (p) => onPacket(p, now, replies), { discard: true })
+      return Effect.zipRight(others, Effect.suspend(() => replies.length === 0 ? Effect.void : ip.sendAll(replies)))
+    })
   ).pipe(Effect.forkScoped)
 
   const ping = (dst: Addr.Ipv4Addr, options?: PingOptions): Effect.Effect<PingReply, PingError> => {

@@ -128,6 +128,8 @@ export interface Ipv4Stats {
   readonly assemblies: number
   readonly assemblyBytes: number
   readonly sent: number
+  /** datagrams `sendAll` could not send (no route, too big) */
+  readonly sendFailed: number
   readonly fragmentsSent: number
   readonly icmpErrorsSent: number
   readonly icmpErrorsRateLimited: number
@@ -148,6 +150,8 @@ export interface Ipv4Service {
     capacity: number
   ) => Effect.Effect<Mailbox.ReadonlyMailbox<ReadonlyArray<Ipv4Packet>>, never, Scope.Scope>
   readonly send: (options: SendOptions) => Effect.Effect<void, Ipv4Error>
+  /** send many datagrams best effort (failures counted in `sendFailed`), batched per neighbour */
+  readonly sendAll: (batch: ReadonlyArray<SendOptions>) => Effect.Effect<void>
   /** tell the sender of `about` that it failed; suppressed where RFC 1122 §3.2.2 says so */
   readonly icmpError: (about: Ipv4Packet, kind: IcmpErrorKind) => Effect.Effect<void>
   /** `icmpError` for several datagrams at once */
@@ -193,6 +197,7 @@ export const make = Effect.gen(function*() {
     reassemblyDropped: 0,
     assemblyBytes: 0,
     sent: 0,
+    sendFailed: 0,
     fragmentsSent: 0,
     icmpErrorsSent: 0,
     icmpErrorsRateLimited: 0
@@ -260,6 +265,40 @@ export const make = Effect.gen(function*() {
           return arp.send(route.nextHop, frames.right)
         }
       }
+    })
+
+  /**
+   * Send many datagrams, best effort: those that cannot go (no route, too
+   * big) are dropped and counted in `sendFailed`. Frames for one neighbour go
+   * to ARP, and so to the link, as one batch: a dealer answering a batch of
+   * requests pays the per-send costs once.
+   */
+  const sendAll = (batch: ReadonlyArray<SendOptions>): Effect.Effect<void> =>
+    Effect.suspend(() => {
+      const byHop = new Map<Addr.Ipv4Addr, Array<Uint8Array>>()
+      const effects: Array<Effect.Effect<void>> = []
+      for (const o of batch) {
+        const route = Route.select(table, o.dst)
+        if (route._tag === "NoRoute") {
+          c.sendFailed++
+          continue
+        }
+        const frames = buildFrames(o, route._tag === "Local" ? eth.mac : route._tag === "Broadcast" ? Eth.BROADCAST : undefined)
+        if (Either.isLeft(frames)) {
+          c.sendFailed++
+          continue
+        }
+        c.sent++
+        if (route._tag === "Local") effects.push(deal(frames.right, true))
+        else if (route._tag === "Broadcast") effects.push(eth.link.sendBatch(frames.right))
+        else {
+          const list = byHop.get(route.nextHop)
+          if (list) list.push(...frames.right)
+          else byHop.set(route.nextHop, frames.right)
+        }
+      }
+      for (const [hop, frames] of byHop) effects.push(arp.send(hop, frames))
+      return effects.length === 0 ? Effect.void : effects.length === 1 ? effects[0]! : Effect.all(effects, { discard: true })
     })
 
   // --- ICMP errors -------------------------------------------------------------
@@ -528,6 +567,7 @@ export const make = Effect.gen(function*() {
     mtu,
     bind,
     send,
+    sendAll,
     icmpError,
     icmpErrors,
     stats: Effect.sync(() => ({ ...c, malformed: { ...malformed }, assemblies: assemblies.size }))

@@ -281,6 +281,7 @@ describe("Format", () => {
       assemblies: 0,
       assemblyBytes: 0,
       sent: 7,
+      sendFailed: 0,
       fragmentsSent: 0,
       icmpErrorsSent: 0,
       icmpErrorsRateLimited: 0
