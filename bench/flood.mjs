@@ -61,8 +61,8 @@ const QUIET_WAIT = Number(opt("quiet-wait", "120"))
 // --baseline veth: also flood the Linux kernel over a veth pair (same flooder,
 // closed port, 198.18.1.1 -> 198.18.1.2) for a same-run reference.
 const BASELINE = opt("baseline", "veth")
-// --node-args "...": extra node flags for the stack process
-const NODE_ARGS = (opt("node-args", "") ?? "").split(" ").filter((a) => a.length > 0)
+// --node-args "...": node flags for the stack process (default: the CLI's --max-semi-space-size=64)
+const NODE_ARGS = (opt("node-args", "--max-semi-space-size=64") ?? "").split(" ").filter((a) => a.length > 0)
 const RECEIVE_CAPACITY = opt("receive-capacity", undefined)
 if (RATES.some((r) => !(r >= 0 && r <= 10_000_000))) throw new Error("--rates: 0 (unpaced) or 1..1e7 each")
 if (!(PACKETS >= 1 && PACKETS <= 20_000_000) || !(SECONDS > 0 && SECONDS <= 30)) {

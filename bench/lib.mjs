@@ -164,7 +164,9 @@ export const startStack = async (ns, {
   hostIp = "198.18.0.1/24",
   statsMs = 0,
   maxSeconds = 120,
-  nodeArgs = [],
+  // The same young-generation size as bin/gonet.js: the receive path makes
+  // short-lived garbage per frame, and a larger nursery lets it die young.
+  nodeArgs = ["--max-semi-space-size=64"],
   receiveCapacity,
   discard,
   serverArgs = []
