@@ -23,7 +23,7 @@
 // Measured on the stack side from Stack.stats, sampled every 100 ms by
 // bench/stack-server.mjs:
 //   received/s = delta of ethernet.received / the window in which it grew
-// plus link.rxDropped (frames lost because the link's receive queue was full),
+// plus link.rxDropped (frames lost because the link's receive mailbox was full),
 // ethernet/ipv4 queue drops, the kernel TAP's tx_dropped (frames the kernel
 // dropped because our reader did not keep up), the CPU the stack process used
 // (/proc/PID/stat) and its main thread's run / run-queue-wait time

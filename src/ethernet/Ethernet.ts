@@ -14,11 +14,11 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer, Mailbox, Queue } from "effect"
+import { Context, Effect, Layer, Mailbox } from "effect"
 import type { Scope } from "effect"
 import { Link, type LinkService, type Mac } from "../link/Link.js"
 import * as Eth from "../wire/Ethernet.js"
-import { bindDropping } from "../internal/Registry.js"
+import { bindDropping, consume } from "../internal/Registry.js"
 
 /** @category models */
 export interface EthernetStats {
@@ -100,15 +100,10 @@ export const make = (link: LinkService, mac: Mac = link.mac, mtu: number = link.
       else if (!q.unsafeOffer(frames)) c.queueDropped += frames.length
     }
 
-    // Take every batch the link has queued (up to 64) per wake-up: under load
-    // one fiber resumption then serves many link batches.
-    yield* Queue.takeBetween(link.receive, 1, 64).pipe(
-      Effect.map((batches) => {
-        for (const batch of batches) deal(batch)
-      }),
-      Effect.forever,
-      Effect.forkScoped
-    )
+    // Take every batch the link has queued per wake-up (`consume` drains the
+    // link's Mailbox with `takeAll`): under load one fiber resumption then
+    // serves many link batches. The fiber ends when the link's mailbox is done.
+    yield* consume(link.receive, (batch) => Effect.sync(() => deal(batch))).pipe(Effect.forkScoped)
 
     const bind = (etherType: number, capacity: number) =>
       bindDropping(bound, etherType, capacity, (t) => `EtherType 0x${t.toString(16)}`)

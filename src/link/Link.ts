@@ -2,11 +2,18 @@
  * The link: the one thing the stack knows about the wire below Ethernet.
  *
  * Contract
- * - `receive` delivers *batches* of whole Ethernet II frames (no preamble, no
- *   FCS), in arrival order. A batch is never empty. Exactly one fiber (the
- *   Ethernet dealer, or a wrapping link) takes from it: DESIGN.md §3, one
- *   consumer per queue. After `take`, the consumer owns the frames and may
- *   keep or mutate them; the link never touches a delivered frame again.
+ * - `receive` is a bounded Effect `Mailbox` of *batches* of whole Ethernet II
+ *   frames (no preamble, no FCS), in arrival order. A batch is never empty.
+ *   Exactly one fiber (the Ethernet dealer, or a wrapping link) drains it,
+ *   typically with `takeAll` (`consume` in internal/Registry.ts), which hands
+ *   over every queued batch per wake-up: DESIGN.md §3, one consumer per
+ *   queue. A Mailbox and not a `Queue` because an empty `Queue.take` allocates
+ *   a `Deferred` per wake-up (Registry.ts has the measurements); this is the
+ *   hottest hand-off in the stack. Once taken, the consumer owns the frames
+ *   and may keep or mutate them; the link never touches a delivered frame
+ *   again. When the link closes, the mailbox is done (shut down, or ended by a
+ *   wrapping link once its inner link is done): `takeAll` then reports
+ *   `done = true` and the consumer stops.
  * - `send`/`sendBatch` hand frames to the medium. They never block on the
  *   medium: when it is full the frame is dropped and counted in `txDropped`
  *   (a NIC does the same, and every protocol above recovers from loss). The
@@ -22,7 +29,7 @@
  * @since 0.1.0
  */
 import { Context, Data, Effect, Random } from "effect"
-import type * as Queue from "effect/Queue"
+import type * as Mailbox from "effect/Mailbox"
 
 /**
  * A 6-octet Ethernet address.
@@ -52,8 +59,8 @@ export interface LinkService {
   readonly mac: Mac
   /** largest Ethernet payload in octets (the IP MTU) */
   readonly mtu: number
-  /** batches of received frames; one consumer only */
-  readonly receive: Queue.Dequeue<ReadonlyArray<Uint8Array>>
+  /** batches of received frames; one consumer only, done when the link closes */
+  readonly receive: Mailbox.ReadonlyMailbox<ReadonlyArray<Uint8Array>>
   readonly send: (frame: Uint8Array) => Effect.Effect<void>
   readonly sendBatch: (frames: ReadonlyArray<Uint8Array>) => Effect.Effect<void>
   readonly stats: Effect.Effect<LinkStats>

@@ -22,26 +22,31 @@
  *   traffic resumes, and TCP/ARP retransmissions release it).
  * - Delay and jitter run on Effect's `Clock` (so `TestClock` drives them): each
  *   batch that survives the faults is stamped with the deadline
- *   `now + delay + U(0, jitter)` and put on a bounded per-direction queue
- *   drained by one fiber that sleeps until each deadline in turn. Delivery
+ *   `now + delay + U(0, jitter)` and put on a bounded per-direction `Mailbox`
+ *   drained, one batch at a time (so the bound holds), by one fiber that
+ *   sleeps until each deadline in turn. Delivery
  *   stays FIFO: a batch never overtakes an earlier one, so jitter shows up as
  *   head-of-line waiting, not as reordering (use `reorder` for that).
  * - Receive side: one fiber is the single consumer of `inner.receive`
- *   (DESIGN.md §3) and offers to this link's own bounded queue of `capacity`
- *   batches; when full, the batch is dropped and counted in `rxDropped`. A
- *   full delay queue drops and counts likewise (`rxDropped` / `txDropped`).
- *   When `inner.receive` shuts down, this link's `receive` shuts down too.
+ *   (DESIGN.md §3); it drains it with `consume` (one `takeAll` per wake-up,
+ *   batches kept as they were) and offers to this link's own bounded,
+ *   dropping `Mailbox` of `capacity` batches; when full, the batch is dropped
+ *   and counted in `rxDropped`. A full delay mailbox drops and counts likewise
+ *   (`rxDropped` / `txDropped`). When `inner.receive` is done, this link's
+ *   `receive` ends too: batches it already holds can still be taken, then
+ *   `takeAll` reports `done`. Closing the scope shuts it down.
  * - `stats`: `rxFrames` counts frames delivered on this link's `receive`;
  *   `txFrames` is the inner link's; the dropped counters are the inner link's
- *   plus this link's own queue overflows. Injected faults are *not* drops:
+ *   plus this link's own mailbox overflows. Injected faults are *not* drops:
  *   they are counted separately in `faultStats`.
  * - Batches are never empty: a batch whose frames are all lost or held is not
  *   delivered at all. Frames are otherwise passed on as-is (same buffers).
  *
  * @since 0.1.0
  */
-import { Duration, Effect, Layer, Queue } from "effect"
+import { Duration, Effect, Layer, Mailbox } from "effect"
 import type * as Scope from "effect/Scope"
+import { consume } from "../internal/Registry.js"
 import { Link, type LinkService, type LinkStats } from "./Link.js"
 
 // -----------------------------------------------------------------------------
@@ -81,7 +86,7 @@ export interface FaultOptions {
   readonly rx?: DirectionFaults
   /** faults on frames going down to the inner link */
   readonly tx?: DirectionFaults
-  /** capacity of the receive queue and of each delay queue, in batches; default 1024 */
+  /** capacity of the receive mailbox and of each delay mailbox, in batches; default 1024 */
   readonly capacity?: number
 }
 
@@ -100,7 +105,7 @@ export interface DirectionFaultStats {
   readonly reordered: number
   /** frames with one bit flipped by `corrupt` */
   readonly corrupted: number
-  /** frames that went through the delay queue */
+  /** frames that went through the delay mailbox */
   readonly delayed: number
 }
 
@@ -204,7 +209,7 @@ interface Direction {
   readonly faults: Resolved
   /** true when no frame is ever touched: the fast path skips the PRNG */
   readonly passThrough: boolean
-  /** true when batches go through the delay queue */
+  /** true when batches go through the delay mailbox */
   readonly delayed: boolean
   readonly stats: {
     lost: number
@@ -217,7 +222,7 @@ interface Direction {
   readonly nextTiming: () => number
   /** the frames held back by `reorder`, waiting for the next frame */
   held: Array<Uint8Array> | undefined
-  /** the last deadline handed to the delay queue (keeps delivery FIFO), ms */
+  /** the last deadline handed to the delay mailbox (keeps delivery FIFO), ms */
   lastDeadline: number
 }
 
@@ -311,37 +316,44 @@ export const make = (
     const tx = makeDirection(txFaults, seed, Stream.txFrames, Stream.txTiming)
     const own = { rxFrames: 0, rxDropped: 0, txDropped: 0 }
 
-    const receive = yield* Queue.dropping<Batch>(capacity)
-    yield* Effect.addFinalizer(() => Queue.shutdown(receive))
+    const receive = yield* Mailbox.make<Batch>({ capacity, strategy: "dropping" })
+    yield* Effect.addFinalizer(() => receive.shutdown)
 
     // Sinks: where a finished batch goes in each direction.
     const deliverUp = (batch: Batch): void => {
-      if (Queue.unsafeOffer(receive, batch)) own.rxFrames += batch.length
+      if (receive.unsafeOffer(batch)) own.rxFrames += batch.length
       else own.rxDropped += batch.length
     }
     const deliverDown = (batch: Batch): Effect.Effect<void> => inner.sendBatch(batch)
 
     /**
-     * The delay stage of one direction: a bounded queue of (deadline, batch)
+     * The delay stage of one direction: a bounded mailbox of (deadline, batch)
      * and one fiber that sleeps until each deadline, then hands the batch to
-     * the sink. Returns the function that schedules a batch (synchronously;
-     * false when the queue is full or closed).
+     * the sink. The fiber takes one entry at a time (`take`, not `takeAll`):
+     * an entry leaves the mailbox only when its turn comes, so at most
+     * `capacity` batches wait here. Returns the function that schedules a
+     * batch (synchronously; false when the mailbox is full or done).
      */
     const delayStage = (d: Direction, sink: (batch: Batch) => Effect.Effect<void>) =>
       Effect.gen(function* () {
-        const pending = yield* Queue.dropping<readonly [number, Batch]>(capacity)
-        yield* Effect.addFinalizer(() => Queue.shutdown(pending))
+        const pending = yield* Mailbox.make<readonly [number, Batch]>({ capacity, strategy: "dropping" })
+        yield* Effect.addFinalizer(() => pending.shutdown)
         yield* Effect.gen(function* () {
-          const [deadline, batch] = yield* Queue.take(pending)
+          const [deadline, batch] = yield* pending.take
           const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
           if (deadline > now) yield* Effect.sleep(Duration.millis(deadline - now))
           yield* sink(batch)
-        }).pipe(Effect.forever, Effect.forkScoped)
+        }).pipe(
+          Effect.forever,
+          // `take` fails with NoSuchElementException once the mailbox is done
+          Effect.catchTag("NoSuchElementException", () => Effect.void),
+          Effect.forkScoped
+        )
         return (now: number, batch: Batch): boolean => {
           const f = d.faults
           const wanted = now + f.delayMs + (f.jitterMs > 0 ? d.nextTiming() * f.jitterMs : 0)
           const deadline = Math.max(wanted, d.lastDeadline)
-          if (!Queue.unsafeOffer(pending, [deadline, batch] as const)) return false
+          if (!pending.unsafeOffer([deadline, batch] as const)) return false
           d.lastDeadline = deadline
           d.stats.delayed += batch.length
           return true
@@ -367,20 +379,20 @@ export const make = (
     const scheduleRx = rx.delayed
       ? yield* delayStage(rx, (batch) => Effect.sync(() => deliverUp(batch)))
       : undefined
-    yield* Effect.gen(function* () {
-      const batch = yield* Queue.take(inner.receive)
+    yield* consume(inner.receive, (batch) => {
       const out = rx.passThrough ? batch : inject(rx, batch)
-      if (out.length === 0) return
+      if (out.length === 0) return Effect.void
       if (scheduleRx === undefined) {
         deliverUp(out)
-      } else {
-        const now = yield* currentMillis
-        if (!scheduleRx(now, out)) own.rxDropped += out.length
+        return Effect.void
       }
+      return Effect.map(currentMillis, (now) => {
+        if (!scheduleRx(now, out)) own.rxDropped += out.length
+      })
     }).pipe(
-      Effect.forever,
-      // inner.receive shut down (or this scope closed): release our consumer too
-      Effect.ensuring(Queue.shutdown(receive)),
+      // inner.receive is done (or this scope closed): end ours too, so our
+      // consumer sees `done` once it has taken what we already delivered
+      Effect.ensuring(receive.end),
       Effect.forkScoped
     )
 

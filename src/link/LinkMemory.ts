@@ -7,26 +7,28 @@
  *   that call as one batch on the peer's `receive`; `send(frame)` delivers a
  *   batch of one. Batches are never empty (a call whose frames are all
  *   refused delivers nothing).
- * - Each direction is one bounded queue of `capacity` *batches* (default 1024).
- *   When the peer's queue is full the batch is dropped, and its frames are
- *   counted in the **receiver's** `rxDropped`, as a NIC counts a full receive
- *   ring; the sender still counts them in `txFrames` because they did reach
- *   the medium. `send` never blocks and never fails.
+ * - Each direction is one bounded, dropping `Mailbox` of `capacity` *batches*
+ *   (default 1024), filled with the synchronous `unsafeOffer` (Link.ts says
+ *   why a Mailbox). When the peer's mailbox is full the batch is dropped, and
+ *   its frames are counted in the **receiver's** `rxDropped`, as a NIC counts
+ *   a full receive ring; the sender still counts them in `txFrames` because
+ *   they did reach the medium. `send` never blocks and never fails.
  * - A frame longer than `mtu + 14` octets (an Ethernet II header plus the
  *   payload; no FCS, no VLAN tag) is refused by the medium: dropped and
  *   counted in the **sender's** `txDropped`, never delivered.
  * - Ownership: frames are delivered as-is, without copying. By sending, the
  *   sender gives the frame up (`Link.ts`: the caller must not mutate a frame
- *   after handing it over); after `take`, the receiver owns it and may keep or
+ *   after handing it over); once taken, the receiver owns it and may keep or
  *   mutate it. The batch array is always a fresh array built by the link, so a
  *   caller may reuse the array it passed to `sendBatch`.
- * - Closing the scope that built the pair shuts both queues down: a fiber
- *   waiting on `receive` is released (interrupted), and later sends are
- *   dropped and counted in `txDropped`.
+ * - Closing the scope that built the pair shuts both mailboxes down: a fiber
+ *   waiting in `receive.takeAll` is released with `done = true` (batches not
+ *   yet taken are discarded), and later sends are dropped and counted in
+ *   `txDropped`.
  *
  * @since 0.1.0
  */
-import { Effect, Layer, Queue } from "effect"
+import { Effect, Layer, Mailbox } from "effect"
 import type * as Scope from "effect/Scope"
 import { Link, type LinkService, type Mac, makeCounters } from "./Link.js"
 
@@ -44,21 +46,21 @@ export interface PairOptions {
   readonly macB: Mac
   /** largest Ethernet payload in octets, both sides; default 1500 */
   readonly mtu?: number
-  /** receive queue capacity per direction, in batches; default 1024 */
+  /** receive mailbox capacity per direction, in batches; default 1024 */
   readonly capacity?: number
 }
 
 type Counters = ReturnType<typeof makeCounters>["counters"]
 
 /**
- * Build one side. `tx` is the peer's receive queue; `peerCounters` are the
+ * Build one side. `tx` is the peer's receive mailbox; `peerCounters` are the
  * peer's counters, which own the receiver-side drop accounting.
  */
 const makeSide = (
   mac: Mac,
   mtu: number,
-  rx: Queue.Queue<ReadonlyArray<Uint8Array>>,
-  tx: Queue.Queue<ReadonlyArray<Uint8Array>>,
+  rx: Mailbox.Mailbox<ReadonlyArray<Uint8Array>>,
+  tx: Mailbox.Mailbox<ReadonlyArray<Uint8Array>>,
   own: ReturnType<typeof makeCounters>,
   peer: Counters,
   cable: { open: boolean }
@@ -66,16 +68,16 @@ const makeSide = (
   const maxFrame = mtu + ETHERNET_HEADER_LEN
   const c = own.counters
 
-  // Synchronous on purpose: `unsafeOffer` never suspends, and unlike
-  // `Queue.offer` it does not interrupt the sender's fiber once the queue is
-  // shut down. A send after scope close is just a counted drop.
+  // Synchronous on purpose: `unsafeOffer` never suspends and allocates no
+  // effect per batch; on a full or shut-down mailbox it just returns false.
+  // A send after scope close is a counted drop (`cable.open` catches it first).
   const deliver = (batch: ReadonlyArray<Uint8Array>): void => {
     if (!cable.open) {
       c.txDropped += batch.length
       return
     }
     c.txFrames += batch.length
-    if (Queue.unsafeOffer(tx, batch)) {
+    if (tx.unsafeOffer(batch)) {
       peer.rxFrames += batch.length
     } else {
       peer.rxDropped += batch.length
@@ -116,13 +118,13 @@ export const makePair = (
   Effect.gen(function* () {
     const mtu = options.mtu ?? 1500
     const capacity = options.capacity ?? 1024
-    const toA = yield* Queue.dropping<ReadonlyArray<Uint8Array>>(capacity)
-    const toB = yield* Queue.dropping<ReadonlyArray<Uint8Array>>(capacity)
+    const toA = yield* Mailbox.make<ReadonlyArray<Uint8Array>>({ capacity, strategy: "dropping" })
+    const toB = yield* Mailbox.make<ReadonlyArray<Uint8Array>>({ capacity, strategy: "dropping" })
     const cable = { open: true }
     yield* Effect.addFinalizer(() =>
       Effect.suspend(() => {
         cable.open = false
-        return Effect.zipRight(Queue.shutdown(toA), Queue.shutdown(toB))
+        return Effect.zipRight(toA.shutdown, toB.shutdown)
       })
     )
     const countersA = makeCounters()

@@ -34,18 +34,22 @@
  *   finish, writes whatever is still queued synchronously, and closes the
  *   file: nothing accepted is lost.
  * - Receive side: one fiber is the single consumer of `inner.receive`
- *   (DESIGN.md §3) and offers to this link's own bounded queue (`capacity`
- *   batches), dropping and counting in `rxDropped` when full. When
- *   `inner.receive` shuts down, this link's `receive` shuts down too.
+ *   (DESIGN.md §3); it drains it with `consume` (one `takeAll` per wake-up,
+ *   batches kept as they were) and offers to this link's own bounded,
+ *   dropping `Mailbox` (`capacity` batches), dropping and counting in
+ *   `rxDropped` when full. When `inner.receive` is done, this link's
+ *   `receive` ends too: batches it already holds can still be taken, then
+ *   `takeAll` reports `done`. Closing the scope shuts it down.
  * - `stats`: `rxFrames` counts frames delivered on this link's `receive`;
  *   `txFrames` is the inner link's; dropped counters are the inner link's plus
- *   this link's own receive-queue overflow.
+ *   this link's own receive-mailbox overflow.
  *
  * @since 0.1.0
  */
 import * as fs from "node:fs"
-import { Chunk, Clock, Data, Effect, Layer, Queue } from "effect"
+import { Chunk, Clock, Data, Effect, Layer, Mailbox, Queue } from "effect"
 import type * as Scope from "effect/Scope"
+import { consume } from "../internal/Registry.js"
 import { Link, type LinkService, type LinkStats } from "./Link.js"
 
 // -----------------------------------------------------------------------------
@@ -61,7 +65,7 @@ export interface PcapOptions {
   readonly path: string
   /** largest number of octets kept per frame; default 65535 */
   readonly snaplen?: number
-  /** capacity of the receive queue (batches) and of the write queue (encoded batches); default 1024 */
+  /** capacity of the receive mailbox (batches) and of the write queue (encoded batches); default 1024 */
   readonly capacity?: number
 }
 
@@ -254,6 +258,9 @@ export const make = (
     const own = { rxFrames: 0, rxDropped: 0 }
     /** false once the file is closed or a write failed: records are then dropped */
     const state = { recording: true, position: 0 }
+    // The write queue stays a `Queue`: it is not the receive hand-off (that is
+    // the Mailbox below), its reader wakes once per file write, and the
+    // close path relies on `takeAll` without waiting after the writer stopped.
     const writes = yield* Queue.dropping<Pending>(capacity)
 
     const fd = yield* Effect.acquireRelease(
@@ -359,18 +366,18 @@ export const make = (
       )
 
     // ---- receive path: one fiber, the single consumer of inner.receive
-    const receive = yield* Queue.dropping<ReadonlyArray<Uint8Array>>(capacity)
-    yield* Effect.addFinalizer(() => Queue.shutdown(receive))
-    yield* Effect.gen(function* () {
-      const batch = yield* Queue.take(inner.receive)
-      yield* record(batch)
-      if (Queue.unsafeOffer(receive, batch)) own.rxFrames += batch.length
-      else own.rxDropped += batch.length
-    }).pipe(
-      Effect.forever,
-      Effect.ensuring(Queue.shutdown(receive)),
-      Effect.forkScoped
-    )
+    const receive = yield* Mailbox.make<ReadonlyArray<Uint8Array>>({ capacity, strategy: "dropping" })
+    yield* Effect.addFinalizer(() => receive.shutdown)
+    yield* consume(inner.receive, (batch) =>
+      Effect.map(record(batch), () => {
+        if (receive.unsafeOffer(batch)) own.rxFrames += batch.length
+        else own.rxDropped += batch.length
+      })).pipe(
+        // inner.receive is done (or this scope closed): end ours too, so our
+        // consumer sees `done` once it has taken what we already delivered
+        Effect.ensuring(receive.end),
+        Effect.forkScoped
+      )
 
     const stats: Effect.Effect<LinkStats> = Effect.map(inner.stats, (s) => ({
       rxFrames: own.rxFrames,

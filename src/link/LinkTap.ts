@@ -14,25 +14,27 @@
  *   assigned, the interface brought up (failures: the same reasons, or `Io`).
  * - Receive: the addon reads on the event loop and calls back once per wake
  *   with up to 64 frames in one fresh `ArrayBuffer`. The callback offers that
- *   batch to a bounded queue of `receiveCapacity` batches without waiting
- *   (`Queue.unsafeOffer`); when the queue is full the whole batch is dropped
- *   and its frames counted in `rxDropped`. The event loop is never blocked.
- *   Delivered frames are owned by the consumer. A hard read error (e.g. the
- *   interface was deleted under us) stops reading; it is logged once with
- *   `Effect.logError` and the queue stays open (no more frames arrive).
+ *   batch to a bounded, dropping `Mailbox` of `receiveCapacity` batches
+ *   without waiting (`unsafeOffer`, synchronous); when the mailbox is full the
+ *   whole batch is dropped and its frames counted in `rxDropped`. The event
+ *   loop is never blocked. Delivered frames are owned by the consumer. A hard
+ *   read error (e.g. the interface was deleted under us) stops reading; it is
+ *   logged once with `Effect.logError` and the mailbox stays open (no more
+ *   frames arrive).
  * - Send: one synchronous `write()` per frame on the non-blocking fd. A frame
  *   longer than `mtu + 14` octets (Ethernet header, no FCS) is not written;
  *   it, and every frame the kernel refuses, count in `txDropped`.
  * - Closing the scope stops reading, closes the fd (the kernel deletes a
  *   TAP this process created, since it is not persistent) and shuts the
- *   receive queue down, which releases a fiber waiting in `take`.
+ *   receive mailbox down: a fiber waiting in `takeAll` is released with
+ *   `done = true`, and batches not yet taken are discarded.
  * - Bad options (a MAC that is not 6 octets, an MTU outside 68..65535, a
  *   capacity below 1) are defects, not `LinkError`s: the caller validates
  *   user input first.
  *
  * @since 0.1.0
  */
-import { Effect, Layer, Queue, Runtime } from "effect"
+import { Effect, Layer, Mailbox, Runtime } from "effect"
 import type { Scope } from "effect"
 import { Link, makeCounters } from "./Link.js"
 import type { LinkError, LinkService, Mac } from "./Link.js"
@@ -55,7 +57,7 @@ export interface LinkTapOptions {
   readonly create?: boolean
   /** configure the kernel side: MTU, this IPv4 address (uint32) and prefix, up */
   readonly host?: { readonly address: number; readonly prefixLength: number }
-  /** receive queue capacity in batches (of up to 64 frames); default 1024 */
+  /** receive mailbox capacity in batches (of up to 64 frames); default 1024 */
   readonly receiveCapacity?: number
   /**
    * Frames the kernel may queue for our reads before it drops them (the TAP's
@@ -90,10 +92,12 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
     const runtime = yield* Effect.runtime<never>()
 
     // Finalizers run in reverse: the fd is closed (which also stops reading)
-    // before the queue is shut down, so nothing is offered to a dead queue.
-    const queue = yield* Effect.acquireRelease(
-      Queue.bounded<ReadonlyArray<Uint8Array>>(capacity),
-      Queue.shutdown
+    // before the mailbox is shut down, so nothing is offered to a dead mailbox.
+    // "dropping": a full mailbox refuses a batch rather than suspending the
+    // offerer; the callback's `unsafeOffer` then returns false (a counted drop).
+    const mailbox = yield* Effect.acquireRelease(
+      Mailbox.make<ReadonlyArray<Uint8Array>>({ capacity, strategy: "dropping" }),
+      (mb) => mb.shutdown
     )
     const handle = yield* Effect.acquireRelease(
       TapAddon.open(addon, options.name, { requireExisting: options.create === false }),
@@ -101,7 +105,7 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
     )
     const ifname = handle.name
 
-    // The queue depth belongs to the device we attached to, wherever its
+    // The kernel queue depth belongs to the device we attached to, wherever its
     // kernel side is configured (here, or in a namespace it is moved to).
     yield* TapAddon.configureHost(addon, ifname, { txQueueLength: options.kernelQueueLength ?? 4096 })
 
@@ -115,7 +119,7 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
 
     const onFrames = (frames: Array<Uint8Array>, error?: TapAddon.NativeError): void => {
       if (frames.length > 0) {
-        if (queue.unsafeOffer(frames)) counters.rxFrames += frames.length
+        if (mailbox.unsafeOffer(frames)) counters.rxFrames += frames.length
         else counters.rxDropped += frames.length
       }
       if (error !== undefined) {
@@ -152,7 +156,7 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
         counters.txDropped += fits.length - written
       })
 
-    const service: LinkService = { mac, mtu, receive: queue, send, sendBatch, stats }
+    const service: LinkService = { mac, mtu, receive: mailbox, send, sendBatch, stats }
     return service
   })
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Layer, Queue, TestClock } from "effect"
+import { Chunk, Effect, Exit, Layer, Option, Scope, TestClock } from "effect"
+import type { Mailbox } from "effect"
 import { Link } from "../../src/link/Link.js"
 import * as LinkFault from "../../src/link/LinkFault.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
@@ -23,8 +24,9 @@ const frame = (index: number): Uint8Array => {
 }
 const indexOf = (f: Uint8Array): number => (f[14]! << 8) | f[15]!
 
-const drain = (q: Queue.Dequeue<ReadonlyArray<Uint8Array>>) =>
-  Effect.map(Queue.takeAll(q), (c) => Chunk.toReadonlyArray(c).flat())
+/** Every frame already delivered (without waiting), batches flattened. */
+const drain = (q: Mailbox.ReadonlyMailbox<ReadonlyArray<Uint8Array>>) =>
+  Effect.map(q.clear, (c) => Chunk.toReadonlyArray(c).flat())
 
 const popcount = (x: number): number => {
   let n = 0
@@ -81,7 +83,7 @@ describe("LinkFault", () => {
         yield* a.sendBatch(Array.from({ length: FRAME_COUNT }, (_, i) => frame(i)))
         const got: Array<number> = []
         while (got.length + (yield* fb.faultStats).rx.lost < FRAME_COUNT) {
-          for (const f of yield* Queue.take(fb.receive)) got.push(indexOf(f))
+          for (const f of yield* fb.receive.take) got.push(indexOf(f))
         }
         const { rx } = yield* fb.faultStats
         expect(got.length + rx.lost).toBe(FRAME_COUNT)
@@ -123,12 +125,12 @@ describe("LinkFault", () => {
       const [a, b] = yield* pair
       const fa = yield* LinkFault.make(a, { seed: SEED, tx: { reorder: 1 } })
       yield* fa.sendBatch([0, 1, 2, 3].map(frame))
-      const batches = Chunk.toReadonlyArray(yield* Queue.takeAll(b.receive))
+      const batches = Chunk.toReadonlyArray(yield* b.receive.clear)
       expect(batches.map((batch) => batch.map(indexOf))).toEqual([[1, 0, 3, 2]])
 
       // one frame per send: the held frame waits for the next send
       yield* fa.send(frame(10))
-      expect(yield* Queue.size(b.receive)).toBe(0)
+      expect(yield* b.receive.size).toEqual(Option.some(0))
       yield* fa.send(frame(11))
       expect((yield* drain(b.receive)).map(indexOf)).toEqual([11, 10])
       expect((yield* fa.faultStats).tx.reordered).toBe(3)
@@ -171,16 +173,16 @@ describe("LinkFault", () => {
         yield* fa.send(frame(2)) // due at 130 ms
         yield* TestClock.adjust("69 millis") // t = 99
         yield* Effect.yieldNow()
-        expect(yield* Queue.size(b.receive)).toBe(0)
+        expect(yield* b.receive.size).toEqual(Option.some(0))
         yield* TestClock.adjust("1 millis") // t = 100
-        expect((yield* Queue.take(b.receive)).map(indexOf)).toEqual([1])
+        expect((yield* b.receive.take).map(indexOf)).toEqual([1])
 
         yield* awaitSleeper
         yield* TestClock.adjust("29 millis") // t = 129
         yield* Effect.yieldNow()
-        expect(yield* Queue.size(b.receive)).toBe(0)
+        expect(yield* b.receive.size).toEqual(Option.some(0))
         yield* TestClock.adjust("1 millis") // t = 130
-        expect((yield* Queue.take(b.receive)).map(indexOf)).toEqual([2])
+        expect((yield* b.receive.take).map(indexOf)).toEqual([2])
         expect((yield* fa.faultStats).tx.delayed).toBe(2)
       }))
 
@@ -192,9 +194,9 @@ describe("LinkFault", () => {
         yield* awaitSleeper
         yield* TestClock.adjust("49 millis")
         yield* Effect.yieldNow()
-        expect(yield* Queue.size(fb.receive)).toBe(0)
+        expect(yield* fb.receive.size).toEqual(Option.some(0))
         yield* TestClock.adjust("1 millis")
-        expect((yield* Queue.take(fb.receive)).map(indexOf)).toEqual([1, 2])
+        expect((yield* fb.receive.take).map(indexOf)).toEqual([1, 2])
       }))
 
     it.scoped("jitter stays within [delay, delay + jitter]", () =>
@@ -205,9 +207,9 @@ describe("LinkFault", () => {
         yield* awaitSleeper
         yield* TestClock.adjust("9 millis")
         yield* Effect.yieldNow()
-        expect(yield* Queue.size(b.receive)).toBe(0)
+        expect(yield* b.receive.size).toEqual(Option.some(0))
         yield* TestClock.adjust("11 millis")
-        expect((yield* Queue.take(b.receive)).map(indexOf)).toEqual([1])
+        expect((yield* b.receive.take).map(indexOf)).toEqual([1])
       }))
   })
 
@@ -227,7 +229,7 @@ describe("LinkFault", () => {
       ]
       for (const batch of sent) yield* fa.sendBatch(batch)
       const got: Array<ReadonlyArray<Uint8Array>> = []
-      while (got.length < sent.length) got.push(yield* Queue.take(fb.receive))
+      while (got.length < sent.length) got.push(yield* fb.receive.take)
       expect(got).toHaveLength(3)
       for (let i = 0; i < sent.length; i++) {
         expect(got[i]).toHaveLength(sent[i]!.length)
@@ -236,7 +238,7 @@ describe("LinkFault", () => {
       // and the other way round (fa's fiber is now the consumer of a.receive)
       const back = frame(9)
       yield* fb.send(back)
-      const backBatch = yield* Queue.take(fa.receive)
+      const backBatch = yield* fa.receive.take
       expect(backBatch).toHaveLength(1)
       expect(backBatch[0]).toBe(back)
 
@@ -244,6 +246,26 @@ describe("LinkFault", () => {
       expect(yield* fa.faultStats).toEqual({ rx: zero, tx: zero })
       expect(yield* fb.faultStats).toEqual({ rx: zero, tx: zero })
       expect(yield* fb.stats).toEqual({ rxFrames: 6, rxDropped: 0, txFrames: 1, txDropped: 0 })
+    }))
+
+  it.scoped("when the inner link is done, receive delivers what it holds, then reports done", () =>
+    Effect.gen(function* () {
+      const cable = yield* Scope.make()
+      const [a, b] = yield* pair.pipe(Scope.extend(cable))
+      const fb = yield* LinkFault.make(b, { seed: SEED })
+      yield* a.sendBatch([frame(1), frame(2)])
+      while ((yield* fb.stats).rxFrames < 2) yield* Effect.yieldNow()
+      yield* Scope.close(cable, Exit.void) // b.receive is shut down
+      // let the relay fiber see that and end ours before anything is taken
+      for (let i = 0; i < 100; i++) yield* Effect.yieldNow()
+      const got: Array<ReadonlyArray<Uint8Array>> = []
+      for (;;) {
+        const [batches, done] = yield* fb.receive.takeAll
+        got.push(...batches)
+        if (done) break
+      }
+      expect(got.map((batch) => batch.map(indexOf))).toEqual([[1, 2]])
+      expect(yield* fb.receive.size).toEqual(Option.none())
     }))
 
   it.scoped("layer wraps the Link in context", () =>

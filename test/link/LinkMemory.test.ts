@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Exit, Fiber, Queue, Scope } from "effect"
+import { Chunk, Effect, Exit, Fiber, Option, Scope } from "effect"
 import { Link } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 
@@ -27,17 +27,17 @@ describe("LinkMemory", () => {
 
       const ab = frame(MAC_B, MAC_A, 1)
       yield* a.send(ab)
-      const gotB = yield* Queue.take(b.receive)
+      const gotB = yield* b.receive.take
       expect(gotB).toHaveLength(1)
       expect(gotB[0]).toBe(ab) // delivered as-is, no copy
 
       const ba = frame(MAC_A, MAC_B, 2)
       yield* b.send(ba)
-      const gotA = yield* Queue.take(a.receive)
+      const gotA = yield* a.receive.take
       expect(gotA).toEqual([ba])
 
-      expect(yield* Queue.size(a.receive)).toBe(0)
-      expect(yield* Queue.size(b.receive)).toBe(0)
+      expect(yield* a.receive.size).toEqual(Option.some(0))
+      expect(yield* b.receive.size).toEqual(Option.some(0))
       expect(yield* a.stats).toEqual({ rxFrames: 1, rxDropped: 0, txFrames: 1, txDropped: 0 })
       expect(yield* b.stats).toEqual({ rxFrames: 1, rxDropped: 0, txFrames: 1, txDropped: 0 })
     }))
@@ -50,7 +50,7 @@ describe("LinkMemory", () => {
       yield* a.sendBatch(first)
       yield* a.sendBatch(second)
       yield* a.sendBatch([]) // nothing: batches are never empty
-      const batches = Chunk.toReadonlyArray(yield* Queue.takeAll(b.receive))
+      const batches = Chunk.toReadonlyArray(yield* b.receive.clear)
       expect(batches).toHaveLength(2)
       expect(batches[0]).toEqual(first)
       expect(batches[1]).toEqual(second)
@@ -67,27 +67,27 @@ describe("LinkMemory", () => {
       const tooBig = frame(MAC_B, MAC_A, 2, 101)
       yield* a.send(tooBig)
       yield* a.sendBatch([fits, tooBig, fits])
-      const batches = Chunk.toReadonlyArray(yield* Queue.takeAll(b.receive))
+      const batches = Chunk.toReadonlyArray(yield* b.receive.clear)
       expect(batches).toEqual([[fits, fits]])
       expect(yield* a.stats).toEqual({ rxFrames: 0, rxDropped: 0, txFrames: 2, txDropped: 2 })
       expect(yield* b.stats).toEqual({ rxFrames: 2, rxDropped: 0, txFrames: 0, txDropped: 0 })
     }))
 
-  it.scoped("drops batches when the receive queue is full and counts frames in the receiver's rxDropped", () =>
+  it.scoped("drops batches when the receive mailbox is full and counts frames in the receiver's rxDropped", () =>
     Effect.gen(function* () {
       const [a, b] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B, capacity: 2 })
       yield* a.send(frame(MAC_B, MAC_A, 1))
       yield* a.sendBatch([frame(MAC_B, MAC_A, 2), frame(MAC_B, MAC_A, 3)])
       yield* a.sendBatch([frame(MAC_B, MAC_A, 4), frame(MAC_B, MAC_A, 5)]) // full: dropped
       yield* a.send(frame(MAC_B, MAC_A, 6)) // full: dropped
-      expect(yield* Queue.size(b.receive)).toBe(2)
+      expect(yield* b.receive.size).toEqual(Option.some(2))
       expect(yield* b.stats).toEqual({ rxFrames: 3, rxDropped: 3, txFrames: 0, txDropped: 0 })
       expect(yield* a.stats).toEqual({ rxFrames: 0, rxDropped: 0, txFrames: 6, txDropped: 0 })
 
       // draining makes room again
-      yield* Queue.takeAll(b.receive)
+      yield* b.receive.clear
       yield* a.send(frame(MAC_B, MAC_A, 7))
-      const got = yield* Queue.take(b.receive)
+      const got = yield* b.receive.take
       expect(got[0]![14]).toBe(7)
     }))
 
@@ -95,11 +95,14 @@ describe("LinkMemory", () => {
     Effect.gen(function* () {
       const scope = yield* Scope.make()
       const [a, b] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B }).pipe(Scope.extend(scope))
-      const waiter = yield* Effect.fork(Queue.take(b.receive))
+      const waiter = yield* Effect.fork(b.receive.takeAll)
       yield* Effect.yieldNow()
       yield* Scope.close(scope, Exit.void)
-      const exit = yield* Fiber.await(waiter)
-      expect(Exit.isInterrupted(exit)).toBe(true)
+      // released: takeAll returns with nothing and the done flag set
+      const [messages, done] = yield* Fiber.join(waiter)
+      expect(done).toBe(true)
+      expect(Chunk.isEmpty(messages)).toBe(true)
+      expect(yield* b.receive.size).toEqual(Option.none())
 
       yield* a.send(frame(MAC_B, MAC_A, 1)) // must not interrupt the sender
       expect((yield* a.stats).txDropped).toBe(1)
@@ -110,6 +113,6 @@ describe("LinkMemory", () => {
       const [a, b] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
       const f = frame(MAC_B, MAC_A, 9)
       yield* Effect.flatMap(Link, (link) => link.send(f)).pipe(Effect.provide(LinkMemory.layer(a)))
-      expect(yield* Queue.take(b.receive)).toEqual([f])
+      expect(yield* b.receive.take).toEqual([f])
     }))
 })

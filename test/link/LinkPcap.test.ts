@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import { Effect, Layer, Queue, TestClock } from "effect"
+import { Effect, Exit, Layer, Option, Scope, TestClock } from "effect"
 import { Link } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import * as LinkPcap from "../../src/link/LinkPcap.js"
@@ -118,17 +118,17 @@ describe("LinkPcap", () => {
           const pa = yield* LinkPcap.make(a, { path: file })
 
           yield* pa.sendBatch([f1, f2]) // t = 0
-          const atB = yield* Queue.take(b.receive)
+          const atB = yield* b.receive.take
           expect(atB).toEqual([f1, f2])
           atB[0]!.fill(0xee) // the receiver owns it now; the record must not change
 
           yield* TestClock.adjust("1500 millis")
           yield* b.send(f3) // recorded by pa's receive fiber at t = 1.5 s
-          expect(yield* Queue.take(pa.receive)).toEqual([f3])
+          expect(yield* pa.receive.take).toEqual([f3])
 
           yield* TestClock.adjust("250 millis")
           yield* pa.send(f4) // t = 1.75 s
-          expect(yield* Queue.take(b.receive)).toEqual([f4])
+          expect(yield* b.receive.take).toEqual([f4])
 
           expect(yield* pa.stats).toEqual({ rxFrames: 1, rxDropped: 0, txFrames: 3, txDropped: 0 })
           return yield* pa.pcapStats
@@ -203,6 +203,29 @@ describe("LinkPcap", () => {
       for (let i = 0; i < frames.length; i++) expect(p.records[i]!.data).toEqual(frames[i])
     }))
 
+  it.scoped("when the inner link is done, receive delivers what it holds, then reports done", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const file = nodePath.join(dir, "done.pcap")
+      const f = frame(MAC_A, MAC_B, 1)
+      const cable = yield* Scope.make()
+      const [a, b] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B }).pipe(Scope.extend(cable))
+      const pa = yield* LinkPcap.make(a, { path: file })
+      yield* b.send(f)
+      while ((yield* pa.stats).rxFrames < 1) yield* Effect.yieldNow()
+      yield* Scope.close(cable, Exit.void) // a.receive is shut down
+      // let the relay fiber see that and end ours before anything is taken
+      for (let i = 0; i < 100; i++) yield* Effect.yieldNow()
+      const got: Array<ReadonlyArray<Uint8Array>> = []
+      for (;;) {
+        const [batches, done] = yield* pa.receive.takeAll
+        got.push(...batches)
+        if (done) break
+      }
+      expect(got).toEqual([[f]])
+      expect(yield* pa.receive.size).toEqual(Option.none())
+    }))
+
   it.scoped("layer wraps the Link in context", () =>
     Effect.gen(function* () {
       const dir = yield* tempDir
@@ -214,7 +237,7 @@ describe("LinkPcap", () => {
           yield* Effect.flatMap(Link, (link) => link.send(f)).pipe(
             Effect.provide(LinkPcap.layer({ path: file }).pipe(Layer.provide(LinkMemory.layer(a))))
           )
-          expect(yield* Queue.take(b.receive)).toEqual([f])
+          expect(yield* b.receive.take).toEqual([f])
         })
       )
       expect(parsePcap(new Uint8Array(fs.readFileSync(file))).records).toHaveLength(1)

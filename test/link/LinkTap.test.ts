@@ -5,7 +5,7 @@
  * otherwise. Waits are bounded safety nets; nothing asserts on durations.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Queue, Scope } from "effect"
+import { Chunk, Duration, Effect, Exit, Option, Scope } from "effect"
 import { formatMac } from "../../src/link/Link.js"
 import type { LinkService, LinkStats } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
@@ -57,7 +57,7 @@ const arpReply = (toMac: Uint8Array, toAddr: ArrayLike<number>, addr: ArrayLike<
 const takeFrame = (link: LinkService, pred: (f: Uint8Array) => boolean) =>
   Effect.gen(function*() {
     for (;;) {
-      const batch = yield* Queue.take(link.receive)
+      const batch = yield* link.receive.take
       expect(batch.length).toBeGreaterThan(0)
       const hit = batch.find(pred)
       if (hit !== undefined) return hit
@@ -184,7 +184,7 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
       expect(stats.txFrames).toBe(2)
     }))
 
-  it.scopedLive("a full receive queue drops whole batches and counts their frames", () =>
+  it.scopedLive("a full receive mailbox drops whole batches and counts their frames", () =>
     Effect.gen(function*() {
       const ns = yield* makeNetns(TAG)
       const name = ifName(TAG, 5)
@@ -196,7 +196,7 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
       )
       const stats = yield* eventually(link.stats, (s) => s.rxDropped >= 3, "receive drops")
       expect(stats.rxFrames).toBeGreaterThan(0)
-      expect(yield* Queue.size(link.receive)).toBe(1)
+      expect(yield* link.receive.size).toEqual(Option.some(1))
     }))
 
   it.scopedLive("host configuration sets MTU, address and up on the kernel side (inside a namespace)", () =>
@@ -227,7 +227,7 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
       expect(after.code).not.toBe(0)
     }))
 
-  it.scopedLive("closing the scope closes the fd: the TAP disappears, the queue shuts down", () =>
+  it.scopedLive("closing the scope closes the fd: the TAP disappears, the receive mailbox is done", () =>
     Effect.gen(function*() {
       const ns = yield* makeNetns(TAG)
       const name = ifName(TAG, 7)
@@ -237,7 +237,10 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
       expectOk(yield* exec(ns, ["ip", "link", "show", "dev", name]))
 
       yield* Scope.close(scope, Exit.void)
-      expect(yield* Queue.isShutdown(link.receive)).toBe(true)
+      // the receive mailbox is done: takeAll returns at once, empty, done
+      const [rest, done] = yield* link.receive.takeAll
+      expect(done).toBe(true)
+      expect(Chunk.isEmpty(rest)).toBe(true)
       const after = yield* eventually(
         exec(ns, ["ip", "link", "show", "dev", name]),
         (r) => r.code !== 0,

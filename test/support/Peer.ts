@@ -3,7 +3,8 @@
  * frames and inspects what the stack sends, with no stack of its own (the
  * gVisor `channel` endpoint idea, STYLE.md §5-6).
  */
-import { Effect, Either, Option, Queue } from "effect"
+import { Effect, Either, Option } from "effect"
+import type { Chunk } from "effect"
 import type { LinkService } from "../../src/link/Link.js"
 import * as ArpWire from "../../src/wire/Arp.js"
 import * as Eth from "../../src/wire/Ethernet.js"
@@ -27,20 +28,28 @@ export interface Peer {
 
 export const makePeer = (link: LinkService, mac: Uint8Array = PEER_MAC): Effect.Effect<Peer> =>
   Effect.sync(() => {
-    let buffered: Array<Uint8Array> = []
+    // Frames taken from the link's mailbox but not yet handed out. The mailbox
+    // gives all queued batches at once (`takeAll` / `clear`); Peer hands them
+    // out one frame at a time, in order.
+    const buffered: Array<Uint8Array> = []
+    const keep = (batches: Chunk.Chunk<ReadonlyArray<Uint8Array>>): void => {
+      for (const batch of batches) for (const frame of batch) buffered.push(frame)
+    }
     const next: Effect.Effect<Uint8Array> = Effect.suspend(() => {
       if (buffered.length > 0) return Effect.succeed(buffered.shift()!)
-      return Effect.map(Queue.take(link.receive), (batch) => {
-        buffered = batch.slice(1)
-        return batch[0]!
+      return Effect.flatMap(link.receive.takeAll, ([batches, done]) => {
+        keep(batches)
+        if (buffered.length > 0) return Effect.succeed(buffered.shift()!)
+        // the link closed with nothing left: like a take on a shut-down queue
+        return done ? Effect.interrupt : next
       })
     })
     const poll: Effect.Effect<Option.Option<Uint8Array>> = Effect.suspend(() => {
-      if (buffered.length > 0) return Effect.succeed(Option.some(buffered.shift()!))
-      return Effect.map(Queue.poll(link.receive), Option.map((batch) => {
-        buffered = batch.slice(1)
-        return batch[0]!
-      }))
+      if (buffered.length === 0) return Effect.map(link.receive.clear, (batches) => {
+        keep(batches)
+        return Option.fromNullable(buffered.shift())
+      })
+      return Effect.succeed(Option.some(buffered.shift()!))
     })
     const drain = Effect.gen(function*() {
       const out: Array<Uint8Array> = []
