@@ -28,7 +28,7 @@
 import { Clock, Context, Data, Deferred, Duration, Effect, Either, FiberSet, Layer, Option } from "effect"
 import { Config } from "../Config.js"
 import { Ethernet } from "../ethernet/Ethernet.js"
-import { consume } from "../internal/Registry.js"
+import { consumeBatches } from "../internal/Registry.js"
 import type { Mac } from "../link/Link.js"
 import * as ArpWire from "../wire/Arp.js"
 import * as Eth from "../wire/Ethernet.js"
@@ -249,7 +249,7 @@ export const make = Effect.gen(function*() {
   }
 
   const inbox = yield* eth.bind(Eth.EtherType.ARP, config.queues.dealer)
-  yield* consume(inbox, (batch: ReadonlyArray<Uint8Array>) =>
+  yield* consumeBatches(inbox, (batch: ReadonlyArray<Uint8Array>) =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.forEach(batch, (f) => onFrame(f, now), { discard: true }))
   ).pipe(Effect.forkScoped)
 

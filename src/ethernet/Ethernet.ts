@@ -18,7 +18,7 @@ import { Context, Effect, Layer, Mailbox } from "effect"
 import type { Scope } from "effect"
 import { Link, type LinkService, type Mac } from "../link/Link.js"
 import * as Eth from "../wire/Ethernet.js"
-import { bindDropping, consume } from "../internal/Registry.js"
+import { bindDropping, consumeBatches } from "../internal/Registry.js"
 
 /** @category models */
 export interface EthernetStats {
@@ -63,7 +63,7 @@ export const make = (link: LinkService, mac: Mac = link.mac, mtu: number = link.
     const bound = new Map<number, Mailbox.Mailbox<ReadonlyArray<Uint8Array>>>()
     const c = { received: 0, notForUs: 0, truncated: 0, unknownEtherType: 0, queueDropped: 0 }
 
-    // Per link batch: sort frames into one array per EtherType, then one offer
+    // Per wake-up: sort frames into one array per EtherType, then one offer
     // each. The offers are `unsafeOffer`: synchronous, never waiting (the
     // queues drop when full), and free of per-batch effect allocations, which
     // on this path cost more than the dealing itself.
@@ -100,10 +100,10 @@ export const make = (link: LinkService, mac: Mac = link.mac, mtu: number = link.
       else if (!q.unsafeOffer(frames)) c.queueDropped += frames.length
     }
 
-    // Take every batch the link has queued per wake-up (`consume` drains the
-    // link's Mailbox with `takeAll`): under load one fiber resumption then
-    // serves many link batches. The fiber ends when the link's mailbox is done.
-    yield* consume(link.receive, (batch) => Effect.sync(() => deal(batch))).pipe(Effect.forkScoped)
+    // Every frame the link queued since the last wake-up is dealt in one pass
+    // (`consumeBatches`): under load one fiber resumption serves many link
+    // batches and makes one offer per protocol. The fiber ends with the link.
+    yield* consumeBatches(link.receive, (frames) => Effect.sync(() => deal(frames))).pipe(Effect.forkScoped)
 
     const bind = (etherType: number, capacity: number) =>
       bindDropping(bound, etherType, capacity, (t) => `EtherType 0x${t.toString(16)}`)

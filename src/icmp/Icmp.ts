@@ -21,7 +21,7 @@
  */
 import { Clock, Context, Data, Deferred, Duration, Effect, Either, Layer, Random } from "effect"
 import { Config } from "../Config.js"
-import { consume } from "../internal/Registry.js"
+import { consumeBatches } from "../internal/Registry.js"
 import { Ipv4, type Ipv4Packet, payloadOf, type SendOptions } from "../ipv4/Ipv4.js"
 import * as IcmpWire from "../wire/Icmpv4.js"
 import * as Ip from "../wire/Ipv4.js"
@@ -193,7 +193,7 @@ export const make = Effect.gen(function*() {
   }
 
   const inbox = yield* ip.bind(Ip.Protocol.ICMP, config.queues.dealer)
-  yield* consume(inbox, (batch: ReadonlyArray<Ipv4Packet>) =>
+  yield* consumeBatches(inbox, (batch: ReadonlyArray<Ipv4Packet>) =>
     Effect.flatMap(Clock.currentTimeNanos, (now) => {
       const replies: Array<SendOptions> = []
       const others = Effect.forEach(batch, (p) => onPacket(p, now, replies), { discard: true })

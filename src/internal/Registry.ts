@@ -4,7 +4,7 @@
  * A protocol binds a key (EtherType, IP protocol number) and gets its own
  * bounded, dropping Effect `Mailbox`, which the dealer finds in `registry`
  * and fills with `unsafeOffer` (synchronous, never waiting, false when full).
- * The protocol's single reader fiber drains it with `consume`, which takes
+ * The protocol's single reader fiber drains it with `consumeBatches`, which takes
  * everything queued in one `takeAll`: under load one wake-up serves many
  * batches.
  *
@@ -19,7 +19,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Mailbox } from "effect"
+import { Chunk, Effect, Mailbox } from "effect"
 import type { Scope } from "effect"
 
 export const bindDropping = <K, A>(
@@ -47,7 +47,8 @@ export const bindDropping = <K, A>(
 
 /**
  * Run `handle` on every message of `mailbox`, in order, until it is done:
- * the body of a reader fiber. Each wake-up takes all queued messages at once.
+ * the body of a fiber that must keep message boundaries (a link middleware
+ * relays batches as they came). Each wake-up takes all queued messages at once.
  */
 export const consume = <A, E, R>(
   mailbox: Mailbox.ReadonlyMailbox<A>,
@@ -55,6 +56,26 @@ export const consume = <A, E, R>(
 ): Effect.Effect<void, E, R> => {
   const loop: Effect.Effect<void, E, R> = Effect.flatMap(mailbox.takeAll, ([messages, done]) => {
     const handled = Effect.forEach(messages, handle, { discard: true })
+    return done ? handled : Effect.zipRight(handled, next)
+  })
+  const next = Effect.suspend(() => loop)
+  return loop
+}
+
+/**
+ * The body of a dealer fiber: run `handle` once per wake-up on every item of
+ * every batch queued meanwhile, in order, until the mailbox is done. A dealer
+ * then does its per-batch work (a Clock read, one offer per protocol above,
+ * one batched send) once per wake-up, however many batches the layer below
+ * queued while it was busy.
+ */
+export const consumeBatches = <A, E, R>(
+  mailbox: Mailbox.ReadonlyMailbox<ReadonlyArray<A>>,
+  handle: (items: ReadonlyArray<A>) => Effect.Effect<void, E, R>
+): Effect.Effect<void, E, R> => {
+  const loop: Effect.Effect<void, E, R> = Effect.flatMap(mailbox.takeAll, ([batches, done]) => {
+    const items = batches.length === 1 ? Chunk.unsafeHead(batches) : Chunk.toReadonlyArray(batches).flat()
+    const handled = items.length === 0 ? Effect.void : handle(items)
     return done ? handled : Effect.zipRight(handled, next)
   })
   const next = Effect.suspend(() => loop)

@@ -4,14 +4,14 @@
  *
  * Receive
  * - One dealer fiber takes batches of frames from the Ethernet dealer and
- *   validates each datagram (`Ipv4.parse`: version, IHL, total length against
- *   the frame, header checksum; options skipped). It accepts datagrams for our
+ *   validates each datagram in place (`Ipv4.check`: version, IHL, total length
+ *   against the frame, header checksum; options skipped). It accepts datagrams for our
  *   address and the limited or directed broadcast, and drops the rest (a host
  *   does not forward, RFC 1122 §3.3.1.5). A source that is broadcast or
  *   multicast is dropped (RFC 1122 §3.2.1.3). TTL is not checked on receipt:
  *   RFC 1122 §3.2.1.7 forbids a host to discard a datagram for a low TTL.
  * - Whole datagrams are dealt by protocol number to the protocols that `bind`
- *   one, one batch per protocol per frame batch, through bounded queues that
+ *   one, one batch per protocol per wake-up, through bounded mailboxes that
  *   drop and count. An unbound protocol gets ICMP protocol unreachable.
  * - Fragments go to one assembler fiber per (src, dst, id, protocol), forked
  *   in the layer's scope. It owns the `Reassembly` state, completes the
@@ -39,7 +39,7 @@ import type { Scope } from "effect"
 import { Arp } from "../arp/Arp.js"
 import { Config } from "../Config.js"
 import { Ethernet } from "../ethernet/Ethernet.js"
-import { bindDropping, consume } from "../internal/Registry.js"
+import { bindDropping, consumeBatches } from "../internal/Registry.js"
 import * as Eth from "../wire/Ethernet.js"
 import * as Icmp from "../wire/Icmpv4.js"
 import * as Ip from "../wire/Ipv4.js"
@@ -166,6 +166,10 @@ interface Assembler {
   readonly inbox: Queue.Queue<Reassembly.Fragment>
 }
 
+/** Run a list of effects built for one batch; no combinator for zero or one. */
+const all = (effects: ReadonlyArray<Effect.Effect<void>>): Effect.Effect<void> =>
+  effects.length === 0 ? Effect.void : effects.length === 1 ? effects[0]! : Effect.all(effects, { discard: true })
+
 /** ICMP types that are errors: never answer them with an error (RFC 1122 §3.2.2). */
 const isIcmpError = (type: number) => type === 3 || type === 4 || type === 5 || type === 11 || type === 12
 
@@ -239,32 +243,36 @@ export const make = Effect.gen(function*() {
     return Either.right(plan.map((p) => frameFor(p.offset, p.length, p.more)))
   }
 
+  /** Route one datagram and build its frames; the destination MAC is ours (loopback), broadcast, or ARP's to fill. */
+  const prepare = (o: SendOptions): Either.Either<{ readonly route: Route.Route; readonly frames: Array<Uint8Array> }, Ipv4Error> => {
+    const route = Route.select(table, o.dst)
+    if (route._tag === "NoRoute") return Either.left(new Ipv4Error({ reason: "NoRoute", dst: o.dst }))
+    const dstMac = route._tag === "Local" ? eth.mac : route._tag === "Broadcast" ? Eth.BROADCAST : undefined
+    return Either.map(buildFrames(o, dstMac), (frames) => {
+      c.sent++
+      return { route, frames }
+    })
+  }
+
+  /** Hand prepared frames to where their route says: our own dealer, the link, or ARP. */
+  const transmit = (route: Route.Route, frames: ReadonlyArray<Uint8Array>): Effect.Effect<void> => {
+    switch (route._tag) {
+      case "Local":
+        return deal(frames, true)
+      case "Broadcast":
+        return eth.link.sendBatch(frames)
+      case "Direct":
+      case "Gateway":
+        return arp.send(route.nextHop, frames)
+      case "NoRoute":
+        return Effect.void
+    }
+  }
+
   const send = (o: SendOptions): Effect.Effect<void, Ipv4Error> =>
     Effect.suspend(() => {
-      const route = Route.select(table, o.dst)
-      switch (route._tag) {
-        case "NoRoute":
-          return Effect.fail(new Ipv4Error({ reason: "NoRoute", dst: o.dst }))
-        case "Local": {
-          const frames = buildFrames(o, eth.mac)
-          if (Either.isLeft(frames)) return frames.left
-          c.sent++
-          return deal(frames.right, true)
-        }
-        case "Broadcast": {
-          const frames = buildFrames(o, Eth.BROADCAST)
-          if (Either.isLeft(frames)) return frames.left
-          c.sent++
-          return eth.link.sendBatch(frames.right)
-        }
-        case "Direct":
-        case "Gateway": {
-          const frames = buildFrames(o, undefined)
-          if (Either.isLeft(frames)) return frames.left
-          c.sent++
-          return arp.send(route.nextHop, frames.right)
-        }
-      }
+      const prepared = prepare(o)
+      return Either.isLeft(prepared) ? prepared.left : transmit(prepared.right.route, prepared.right.frames)
     })
 
   /**
@@ -278,27 +286,22 @@ export const make = Effect.gen(function*() {
       const byHop = new Map<Addr.Ipv4Addr, Array<Uint8Array>>()
       const effects: Array<Effect.Effect<void>> = []
       for (const o of batch) {
-        const route = Route.select(table, o.dst)
-        if (route._tag === "NoRoute") {
+        const prepared = prepare(o)
+        if (Either.isLeft(prepared)) {
           c.sendFailed++
           continue
         }
-        const frames = buildFrames(o, route._tag === "Local" ? eth.mac : route._tag === "Broadcast" ? Eth.BROADCAST : undefined)
-        if (Either.isLeft(frames)) {
-          c.sendFailed++
+        const { route, frames } = prepared.right
+        if (route._tag !== "Direct" && route._tag !== "Gateway") {
+          effects.push(transmit(route, frames))
           continue
         }
-        c.sent++
-        if (route._tag === "Local") effects.push(deal(frames.right, true))
-        else if (route._tag === "Broadcast") effects.push(eth.link.sendBatch(frames.right))
-        else {
-          const list = byHop.get(route.nextHop)
-          if (list) list.push(...frames.right)
-          else byHop.set(route.nextHop, frames.right)
-        }
+        const list = byHop.get(route.nextHop)
+        if (list) list.push(...frames)
+        else byHop.set(route.nextHop, frames)
       }
       for (const [hop, frames] of byHop) effects.push(arp.send(hop, frames))
-      return effects.length === 0 ? Effect.void : effects.length === 1 ? effects[0]! : Effect.all(effects, { discard: true })
+      return all(effects)
     })
 
   // --- ICMP errors -------------------------------------------------------------
@@ -338,7 +341,7 @@ export const make = Effect.gen(function*() {
           sends.push(Effect.ignore(send({ dst: about.src, protocol: Ip.Protocol.ICMP, payload: message })))
         }
       }
-      return sends.length === 0 ? Effect.void : Effect.all(sends, { discard: true })
+      return all(sends)
     })
 
   const icmpError = (about: Ipv4Packet, kind: IcmpErrorKind): Effect.Effect<void> => icmpErrors([about], kind)
@@ -358,7 +361,33 @@ export const make = Effect.gen(function*() {
       if (q.unsafeOffer(packets)) c.delivered += packets.length
       else c.queueDropped += packets.length
     }
-    return effects.length === 0 ? Effect.void : effects.length === 1 ? effects[0]! : Effect.all(effects, { discard: true })
+    return all(effects)
+  }
+
+  /**
+   * A packet for a datagram held in `bytes` from offset 0: its IP header
+   * (fragment zero's, for a reassembled one), then `bytes.length - hl` octets.
+   */
+  const packetOf = (
+    bytes: Uint8Array,
+    src: Addr.Ipv4Addr,
+    dst: Addr.Ipv4Addr,
+    protocol: number,
+    broadcast: boolean
+  ): Ipv4Packet => {
+    const headerLen = (bytes[Ip.Field.verIhl]! & 0x0f) * 4
+    return {
+      src,
+      dst,
+      protocol,
+      ttl: bytes[Ip.Field.ttl]!,
+      tos: bytes[Ip.Field.tos]!,
+      bytes,
+      offset: 0,
+      headerLen,
+      payloadLength: bytes.length - headerLen,
+      broadcast
+    }
   }
 
   const runAssembler = (
@@ -415,18 +444,7 @@ export const make = Effect.gen(function*() {
             const bytes = new Uint8Array(hl + r.payload.length)
             bytes.set(r.first.subarray(0, hl))
             bytes.set(r.payload, hl)
-            return yield* deliverAll(new Map([[protocol, [{
-              src,
-              dst,
-              protocol,
-              ttl: r.first[Ip.Field.ttl]!,
-              tos: r.first[Ip.Field.tos]!,
-              bytes,
-              offset: 0,
-              headerLen: hl,
-              payloadLength: r.payload.length,
-              broadcast
-            }]]]))
+            return yield* deliverAll(new Map([[protocol, [packetOf(bytes, src, dst, protocol, broadcast)]]]))
           }
           default:
             // Overlap, oversize or inconsistency: discard the datagram, and keep
@@ -442,19 +460,10 @@ export const make = Effect.gen(function*() {
       c.reassemblyTimeouts++
       if (a.first === undefined) return
       // RFC 792 / RFC 1122 §3.3.2: time exceeded, code 1, only when fragment zero arrived.
-      const first = a.first
-      yield* icmpError({
-        src,
-        dst,
-        protocol,
-        ttl: first[Ip.Field.ttl]!,
-        tos: first[Ip.Field.tos]!,
-        bytes: first,
-        offset: 0,
-        headerLen: (first[0]! & 0x0f) * 4,
-        payloadLength: first.length - (first[0]! & 0x0f) * 4,
-        broadcast
-      }, { _tag: "TimeExceeded", code: Icmp.TimeExceededCode.FragmentReassembly })
+      yield* icmpError(
+        packetOf(a.first, src, dst, protocol, broadcast),
+        { _tag: "TimeExceeded", code: Icmp.TimeExceededCode.FragmentReassembly }
+      )
     }).pipe(Effect.onInterrupt(() => cleanup))
   }
 
@@ -528,7 +537,8 @@ export const make = Effect.gen(function*() {
         const total = Ip.totalLength(frame, off)
         if (Ip.isFragment(frame, off)) {
           const packet = frame.subarray(off, off + total)
-          const p = Either.getOrThrow(Ip.parse(packet))
+          // `check` above verified the header; parse only to read the fragment fields.
+          const p = Either.getOrThrow(Ip.parse(packet, { verifyChecksum: false }))
           ;(fragments ??= []).push(toAssembler(p, packet, broadcast))
           continue
         }
@@ -556,7 +566,7 @@ export const make = Effect.gen(function*() {
     })
 
   const inbox = yield* eth.bind(Eth.EtherType.IPv4, config.queues.dealer)
-  yield* consume(inbox, (batch: ReadonlyArray<Uint8Array>) => deal(batch)).pipe(Effect.forkScoped)
+  yield* consumeBatches(inbox, (frames: ReadonlyArray<Uint8Array>) => deal(frames)).pipe(Effect.forkScoped)
 
   const bind = (protocol: number, capacity: number) =>
     bindDropping(bound, protocol, capacity, (p) => `IP protocol ${p}`)

@@ -18,7 +18,7 @@
 import { Chunk, Context, Data, Effect, Either, Layer, Mailbox, Random } from "effect"
 import type { Scope } from "effect"
 import { Config } from "../Config.js"
-import { consume } from "../internal/Registry.js"
+import { consumeBatches } from "../internal/Registry.js"
 import { Ipv4, type Ipv4Packet } from "../ipv4/Ipv4.js"
 import * as IcmpWire from "../wire/Icmpv4.js"
 import * as Ip from "../wire/Ipv4.js"
@@ -146,7 +146,7 @@ export const make = Effect.gen(function*() {
     })
 
   const inbox = yield* ip.bind(Ip.Protocol.UDP, config.queues.dealer)
-  yield* consume(inbox, deal).pipe(Effect.forkScoped)
+  yield* consumeBatches(inbox, deal).pipe(Effect.forkScoped)
 
   const pickPort = (requested: number | undefined): Either.Either<number, UdpError> => {
     if (requested !== undefined && requested !== 0) {
