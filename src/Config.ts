@@ -130,14 +130,14 @@ export const make = (input: StackConfigInput): Effect.Effect<StackConfig, Config
   Effect.gen(function*() {
     const address = yield* addr("address", input.address)
     const prefixLength = yield* int("prefix length", input.prefixLength ?? defaults.prefixLength, 0, 32)
-    if (address === 0 || Addr.isMulticast(address) || address === Addr.BROADCAST) {
-      return yield* new ConfigError({ detail: `address ${Addr.format(address)} is not a unicast address` })
-    }
-    if (prefixLength < 31 && (address === Addr.broadcastOf(address, prefixLength) ||
-      ((address & Addr.mask(prefixLength)) >>> 0) === address)) {
+    const problem = Addr.hostProblem(address, prefixLength)
+    if (problem === "SubnetBroadcast" || problem === "NetworkAddress") {
       return yield* new ConfigError({
         detail: `address ${Addr.format(address)}/${prefixLength} is the network or broadcast address of its subnet`
       })
+    }
+    if (problem !== undefined) {
+      return yield* new ConfigError({ detail: `address ${Addr.format(address)} is not a unicast address` })
     }
     const gateway = input.gateway === undefined ? undefined : yield* addr("gateway", input.gateway)
     if (gateway !== undefined && !Addr.sameSubnet(gateway, address, prefixLength)) {

@@ -20,6 +20,7 @@ describe("Config", () => {
       expect(yield* fails({ address: "198.18.0.0", prefixLength: 24 })).toMatch(/network or broadcast/)
       expect(yield* fails({ address: "198.18.0.255", prefixLength: 24 })).toMatch(/network or broadcast/)
       expect(yield* fails({ address: "224.0.0.1" })).toMatch(/not a unicast/)
+      expect(yield* fails({ address: "127.0.0.2", prefixLength: 8 })).toMatch(/not a unicast/)
       expect(yield* fails({ address: "198.18.0.2", prefixLength: 33 })).toMatch(/prefix length/)
       expect(yield* fails({ address: "198.18.0.2", gateway: "198.19.0.1" })).toMatch(/not on the subnet/)
       expect(yield* fails({ address: "198.18.0.2", mtu: 10 })).toMatch(/mtu/)

@@ -176,22 +176,26 @@ export const parseCidr = (
     : Either.right(c)
 }
 
-/**
- * Why `a/prefix` cannot be a host's own address, or undefined when it can.
- * The same rules as `Config.make`.
- */
+/** Why `a/prefix` cannot be a host's own address (`Ipv4Addr.hostProblem`), in words, or undefined. */
 const notAHost = (c: Cidr): string | undefined => {
-  const a = c.address
-  if (a === 0) return "is the unspecified address"
-  if (Addr.isMulticast(a)) return "is a multicast address"
-  if (a === Addr.BROADCAST) return "is the broadcast address"
-  if (a >>> 24 === 127) return "is a loopback address"
-  if (a >>> 28 === 0xf) return "is a reserved (class E) address"
-  if (c.prefixLength < 31) {
-    if (a === Addr.broadcastOf(a, c.prefixLength)) return `is the broadcast address of its /${c.prefixLength}`
-    if (((a & Addr.mask(c.prefixLength)) >>> 0) === a) return `is the network address of its /${c.prefixLength}`
+  switch (Addr.hostProblem(c.address, c.prefixLength)) {
+    case undefined:
+      return undefined
+    case "Unspecified":
+      return "is the unspecified address"
+    case "Multicast":
+      return "is a multicast address"
+    case "LimitedBroadcast":
+      return "is the broadcast address"
+    case "Loopback":
+      return "is a loopback address"
+    case "Reserved":
+      return "is a reserved (class E) address"
+    case "SubnetBroadcast":
+      return `is the broadcast address of its /${c.prefixLength}`
+    case "NetworkAddress":
+      return `is the network address of its /${c.prefixLength}`
   }
-  return undefined
 }
 
 /** `aa:bb:cc:dd:ee:ff` (or `-` separated), unicast, not all zeros. @category parsers */

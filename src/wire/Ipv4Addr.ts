@@ -68,3 +68,32 @@ export const write = (b: Uint8Array, o: number, a: Ipv4Addr): void => {
   b[o + 2] = (a >>> 8) & 0xff
   b[o + 3] = a & 0xff
 }
+
+/** Why an address cannot be a host's own (RFC 1122 §3.2.1.3, RFC 6890). */
+export type HostProblem =
+  | "Unspecified"
+  | "Multicast"
+  | "LimitedBroadcast"
+  | "Loopback"
+  | "Reserved"
+  | "SubnetBroadcast"
+  | "NetworkAddress"
+
+/**
+ * Why `a` with `prefixLength` cannot be a host's own address, or undefined
+ * when it can. A /31 or /32 has no network or broadcast address (RFC 3021).
+ * One rule for every place that takes an address from a user (the config,
+ * the CLI); each words the reason its own way.
+ */
+export const hostProblem = (a: Ipv4Addr, prefixLength: number): HostProblem | undefined => {
+  if (a === 0) return "Unspecified"
+  if (isMulticast(a)) return "Multicast"
+  if (a === BROADCAST) return "LimitedBroadcast"
+  if (a >>> 24 === 127) return "Loopback"
+  if (a >>> 28 === 0xf) return "Reserved"
+  if (prefixLength < 31) {
+    if (a === broadcastOf(a, prefixLength)) return "SubnetBroadcast"
+    if (((a & mask(prefixLength)) >>> 0) === a) return "NetworkAddress"
+  }
+  return undefined
+}

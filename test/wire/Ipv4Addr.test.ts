@@ -25,6 +25,19 @@ describe("Ipv4Addr", () => {
       expect(Ipv4Addr.parse("  198.19.255.254\n")).toBe(0xc613fffe) // surrounding whitespace is trimmed
     })
 
+    it("hostProblem names why an address cannot be a host's, and accepts a /31 pair", () => {
+      const p = (t: string, n: number) => Ipv4Addr.hostProblem(Ipv4Addr.parse(t)!, n)
+      expect(p("198.18.0.2", 24)).toBeUndefined()
+      expect(p("0.0.0.0", 24)).toBe("Unspecified")
+      expect(p("224.0.0.1", 24)).toBe("Multicast")
+      expect(p("255.255.255.255", 24)).toBe("LimitedBroadcast")
+      expect(p("127.0.0.2", 8)).toBe("Loopback")
+      expect(p("240.0.0.1", 24)).toBe("Reserved")
+      expect(p("198.18.0.255", 24)).toBe("SubnetBroadcast")
+      expect(p("198.18.0.0", 24)).toBe("NetworkAddress")
+      expect(p("198.18.0.0", 31)).toBeUndefined()
+    })
+
     it("rejects leading zeros, which inet_aton would read as octal", () => {
       expect(Ipv4Addr.parse("010.0.0.1")).toBeUndefined()
       expect(Ipv4Addr.parse("198.018.0.1")).toBeUndefined()
