@@ -46,8 +46,8 @@
  */
 import { Duration, Effect, Layer, Mailbox } from "effect"
 import type * as Scope from "effect/Scope"
-import { consume } from "../internal/Registry.js"
-import { Link, type LinkService, type LinkStats } from "./Link.js"
+import { Link, type LinkService } from "./Link.js"
+import * as Middleware from "./Middleware.js"
 
 // -----------------------------------------------------------------------------
 // models
@@ -314,16 +314,11 @@ export const make = (
     const seed = options.seed | 0
     const rx = makeDirection(rxFaults, seed, Stream.rxFrames, Stream.rxTiming)
     const tx = makeDirection(txFaults, seed, Stream.txFrames, Stream.txTiming)
-    const own = { rxFrames: 0, rxDropped: 0, txDropped: 0 }
-
-    const receive = yield* Mailbox.make<Batch>({ capacity, strategy: "dropping" })
-    yield* Effect.addFinalizer(() => receive.shutdown)
+    const side = yield* Middleware.makeReceiveSide(capacity)
+    const own = side.own
 
     // Sinks: where a finished batch goes in each direction.
-    const deliverUp = (batch: Batch): void => {
-      if (receive.unsafeOffer(batch)) own.rxFrames += batch.length
-      else own.rxDropped += batch.length
-    }
+    const deliverUp = side.deliver
     const deliverDown = (batch: Batch): Effect.Effect<void> => inner.sendBatch(batch)
 
     /**
@@ -379,7 +374,7 @@ export const make = (
     const scheduleRx = rx.delayed
       ? yield* delayStage(rx, (batch) => Effect.sync(() => deliverUp(batch)))
       : undefined
-    yield* consume(inner.receive, (batch) => {
+    yield* Middleware.relay(inner, side, (batch) => {
       const out = rx.passThrough ? batch : inject(rx, batch)
       if (out.length === 0) return Effect.void
       if (scheduleRx === undefined) {
@@ -389,19 +384,9 @@ export const make = (
       return Effect.map(currentMillis, (now) => {
         if (!scheduleRx(now, out)) own.rxDropped += out.length
       })
-    }).pipe(
-      // inner.receive is done (or this scope closed): end ours too, so our
-      // consumer sees `done` once it has taken what we already delivered
-      Effect.ensuring(receive.end),
-      Effect.forkScoped
-    )
+    })
 
-    const stats: Effect.Effect<LinkStats> = Effect.map(inner.stats, (s) => ({
-      rxFrames: own.rxFrames,
-      rxDropped: s.rxDropped + own.rxDropped,
-      txFrames: s.txFrames,
-      txDropped: s.txDropped + own.txDropped
-    }))
+    const stats = Middleware.stats(inner, own)
 
     const faultStats: Effect.Effect<FaultStats> = Effect.sync(() => ({
       rx: { ...rx.stats },
@@ -411,7 +396,7 @@ export const make = (
     return {
       mac: inner.mac,
       mtu: inner.mtu,
-      receive,
+      receive: side.receive,
       send: (frame) => Effect.suspend(() => forwardTx([frame])),
       sendBatch: (frames) => Effect.suspend(() => forwardTx(frames)),
       stats,

@@ -47,10 +47,10 @@
  * @since 0.1.0
  */
 import * as fs from "node:fs"
-import { Chunk, Clock, Data, Effect, Layer, Mailbox, Queue } from "effect"
+import { Chunk, Clock, Data, Effect, Layer, Queue } from "effect"
 import type * as Scope from "effect/Scope"
-import { consume } from "../internal/Registry.js"
-import { Link, type LinkService, type LinkStats } from "./Link.js"
+import { Link, type LinkService } from "./Link.js"
+import * as Middleware from "./Middleware.js"
 
 // -----------------------------------------------------------------------------
 // models
@@ -255,7 +255,6 @@ export const make = (
     }
 
     const counters = { recorded: 0, dropped: 0, bytesWritten: 0 }
-    const own = { rxFrames: 0, rxDropped: 0 }
     /** false once the file is closed or a write failed: records are then dropped */
     const state = { recording: true, position: 0 }
     // The write queue stays a `Queue`: it is not the receive hand-off (that is
@@ -366,30 +365,14 @@ export const make = (
       )
 
     // ---- receive path: one fiber, the single consumer of inner.receive
-    const receive = yield* Mailbox.make<ReadonlyArray<Uint8Array>>({ capacity, strategy: "dropping" })
-    yield* Effect.addFinalizer(() => receive.shutdown)
-    yield* consume(inner.receive, (batch) =>
-      Effect.map(record(batch), () => {
-        if (receive.unsafeOffer(batch)) own.rxFrames += batch.length
-        else own.rxDropped += batch.length
-      })).pipe(
-        // inner.receive is done (or this scope closed): end ours too, so our
-        // consumer sees `done` once it has taken what we already delivered
-        Effect.ensuring(receive.end),
-        Effect.forkScoped
-      )
-
-    const stats: Effect.Effect<LinkStats> = Effect.map(inner.stats, (s) => ({
-      rxFrames: own.rxFrames,
-      rxDropped: s.rxDropped + own.rxDropped,
-      txFrames: s.txFrames,
-      txDropped: s.txDropped
-    }))
+    const side = yield* Middleware.makeReceiveSide(capacity)
+    yield* Middleware.relay(inner, side, (batch) => Effect.map(record(batch), () => side.deliver(batch)))
+    const stats = Middleware.stats(inner, side.own)
 
     return {
       mac: inner.mac,
       mtu: inner.mtu,
-      receive,
+      receive: side.receive,
       send: (frame) => Effect.zipRight(record([frame]), inner.send(frame)),
       sendBatch: (frames) => Effect.zipRight(record(frames), inner.sendBatch(frames)),
       stats,

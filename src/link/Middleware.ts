@@ -1,0 +1,63 @@
+/**
+ * What every middleware link (`LinkFault`, `LinkPcap`) shares: a receive side
+ * of its own that the inner link feeds, and counters that add to the inner
+ * link's.
+ *
+ * - `makeReceiveSide(capacity)`: this link's bounded, dropping receive
+ *   mailbox and `deliver`, which offers a batch to it, counting `rxFrames`
+ *   or, when full, `rxDropped`.
+ * - `relay(inner, side, handle)`: the one fiber that consumes
+ *   `inner.receive` (batch boundaries kept) and hands each batch to `handle`;
+ *   when the inner link is done, this link's receive *ends*, so batches
+ *   already delivered can still be taken before `done`.
+ * - `stats(inner, own)`: the inner link's counters plus this link's own
+ *   drops; `rxFrames` is what this link delivered.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Mailbox } from "effect"
+import type { Scope } from "effect"
+import { consume } from "../internal/Registry.js"
+import type { LinkService, LinkStats } from "./Link.js"
+
+type Batch = ReadonlyArray<Uint8Array>
+
+/** Counters a middleware keeps on top of the inner link's. */
+export interface OwnCounters {
+  rxFrames: number
+  rxDropped: number
+  txDropped: number
+}
+
+export interface ReceiveSide {
+  readonly receive: Mailbox.Mailbox<Batch>
+  readonly deliver: (batch: Batch) => void
+  readonly own: OwnCounters
+}
+
+export const makeReceiveSide = (capacity: number): Effect.Effect<ReceiveSide, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const receive = yield* Mailbox.make<Batch>({ capacity, strategy: "dropping" })
+    yield* Effect.addFinalizer(() => receive.shutdown)
+    const own: OwnCounters = { rxFrames: 0, rxDropped: 0, txDropped: 0 }
+    const deliver = (batch: Batch): void => {
+      if (receive.unsafeOffer(batch)) own.rxFrames += batch.length
+      else own.rxDropped += batch.length
+    }
+    return { receive, deliver, own }
+  })
+
+export const relay = <E, R>(
+  inner: LinkService,
+  side: ReceiveSide,
+  handle: (batch: Batch) => Effect.Effect<void, E, R>
+): Effect.Effect<unknown, never, R | Scope.Scope> =>
+  consume(inner.receive, handle).pipe(Effect.ensuring(side.receive.end), Effect.forkScoped)
+
+export const stats = (inner: LinkService, own: OwnCounters): Effect.Effect<LinkStats> =>
+  Effect.map(inner.stats, (s) => ({
+    rxFrames: own.rxFrames,
+    rxDropped: s.rxDropped + own.rxDropped,
+    txFrames: s.txFrames,
+    txDropped: s.txDropped + own.txDropped
+  }))
