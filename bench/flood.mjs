@@ -32,20 +32,16 @@
 // --quiet-wait S waits (up to S s) before each flood until the CPUs are <= 20 % busy.
 // --profile: a V8 CPU profile of the stack over the floods only (stdin command
 // to the stack server), summarized by bench/profile-summary.mjs.
+import { flag, opt } from "./args.mjs"
 import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { join } from "node:path"
 import {
-  assertBenchAddress, BENCH_DIR, busyBetween, cleanup, cpuStat, deleteNs, inNs, IP, machine, makeNs, preflight,
+  runMain, assertBenchAddress, BENCH_DIR, busyBetween, cpuStat, deleteNs, inNs, IP, machine, makeNs, preflight,
   round, schedDelta, schedstat, sleep, startStack, summarize, track, waitExit, waitQuiet, writeResult
 } from "./lib.mjs"
 import { printProfile, summarizeProfile } from "./profile-summary.mjs"
 
-const args = process.argv.slice(2)
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback
-}
 const RATES = opt("rates", "0,300000").split(",").map(Number)
 // open: UDP port 9, where the stack server runs a discard socket (the normal receive path);
 // closed: UDP port 10, nobody bound (every datagram -> ICMP port unreachable, rate-limited).
@@ -56,7 +52,7 @@ const PACKETS = Number(opt("packets", "3000000"))
 const SECONDS = Number(opt("seconds", "5"))
 const PAYLOAD = Number(opt("payload", "18"))
 const BATCH = Number(opt("batch", "64"))
-const PROFILE = args.includes("--profile")
+const PROFILE = flag("profile")
 const QUIET_WAIT = Number(opt("quiet-wait", "120"))
 // --baseline veth: also flood the Linux kernel over a veth pair (same flooder,
 // closed port, 198.18.1.1 -> 198.18.1.2) for a same-run reference.
@@ -313,11 +309,4 @@ const main = async () => {
   console.log(`\nresult: ${file}`)
 }
 
-main().then(
-  () => cleanup(),
-  (e) => {
-    console.error(e)
-    cleanup()
-    process.exit(1)
-  }
-)
+runMain(main)

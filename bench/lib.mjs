@@ -349,3 +349,14 @@ export const waitQuiet = async (maxMs, maxBusy = 0.2) => {
 }
 
 export const readJson = (file) => JSON.parse(readFileSync(file, "utf8"))
+
+/** Run a bench's `main`, then clean up whatever it left, also on failure (exit 1). */
+export const runMain = (main) =>
+  main().then(
+    () => cleanup(),
+    (e) => {
+      console.error(e)
+      cleanup()
+      process.exit(1)
+    }
+  )

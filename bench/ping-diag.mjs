@@ -11,12 +11,11 @@
 //    (schedstat).
 // 3. Optionally a CPU profile of the stack during ping -f, summarized.
 // Each ping is bounded by -c and -w; ICMP datagram sockets (ping_group_range set).
-import { cleanup, inNs, makeNs, preflight, schedDelta, schedstat, startStack } from "./lib.mjs"
+import { opt } from "./args.mjs"
+import { runMain, inNs, makeNs, preflight, schedDelta, schedstat, startStack } from "./lib.mjs"
 import { printProfile, summarizeProfile } from "./profile-summary.mjs"
 
-const args = process.argv.slice(2)
-const profIdx = args.indexOf("--profile")
-const PROFILE = profIdx >= 0 ? args[profIdx + 1] : undefined
+const PROFILE = opt("profile", undefined)
 
 preflight()
 
@@ -54,11 +53,4 @@ const main = async () => {
   if (PROFILE !== undefined) printProfile(summarizeProfile(PROFILE, 25))
 }
 
-main().then(
-  () => cleanup(),
-  (e) => {
-    console.error(e)
-    cleanup()
-    process.exit(1)
-  }
-)
+runMain(main)

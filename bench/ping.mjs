@@ -33,20 +33,16 @@
 // Topology (all in namespaces made and deleted here; 198.18.0.0/15 only):
 //   stack: ns gbench-ps-PID-N: kernel 198.18.0.1/24 on TAP gbench0 <-> stack 198.18.0.2
 //   veth:  ns gbench-va-PID-N 198.18.1.1/24 (gbva) <-> ns gbench-vb-PID-N 198.18.1.2/24 (gbvb)
+import { opt } from "./args.mjs"
 import { execFileSync, spawn } from "node:child_process"
 import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
-  assertBenchAddress, busyBetween, cleanup, cpuStat, inNs, IP, machine, makeNs, preflight, round, schedDelta,
+  runMain, assertBenchAddress, busyBetween, cpuStat, inNs, IP, machine, makeNs, preflight, round, schedDelta,
   schedstat, sleep, startStack, summarize, tempDir, track, waitExit, waitQuiet, writeResult
 } from "./lib.mjs"
 
-const args = process.argv.slice(2)
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback
-}
 const FLOWS = opt("flows", "1,1000").split(",").map(Number)
 const COUNT = Number(opt("count", "20"))
 const INTERVAL = Number(opt("interval", "0.2"))
@@ -295,11 +291,4 @@ const main = async () => {
   console.log(`\nresult: ${file}`)
 }
 
-main().then(
-  () => cleanup(),
-  (e) => {
-    console.error(e)
-    cleanup()
-    process.exit(1)
-  }
-)
+runMain(main)

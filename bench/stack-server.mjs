@@ -16,6 +16,7 @@
 // (bind UDP PORT and drain it; its count appears as stats.discard).
 //
 // Network safety: both addresses must lie in 198.18.0.0/15, or it refuses to start.
+import { flag, opt } from "./args.mjs"
 import { Effect, Fiber, Layer } from "effect"
 import { randomBytes } from "node:crypto"
 import { writeFileSync } from "node:fs"
@@ -28,11 +29,6 @@ import * as TapAddon from "../dist/link/TapAddon.js"
 import * as Stack from "../dist/Stack.js"
 import * as Udp from "../dist/udp/Udp.js"
 
-const args = process.argv.slice(2)
-const opt = (name, fallback) => {
-  const i = args.indexOf(`--${name}`)
-  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback
-}
 
 const parseCidr = (text) => {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text ?? "")
@@ -61,7 +57,7 @@ const discardPort = opt("discard", undefined)
 // timers (bench-only instrumentation; the stack uses the same cached addon
 // object) and report the totals as stats.addonTiming.
 const addonTiming = { writes: 0, writeMs: 0, callbacks: 0, callbackFrames: 0, callbackMs: 0 }
-if (args.includes("--time-addon")) {
+if (flag("time-addon")) {
   const addon = TapAddon.loadSync()
   const { write, writeBatch, startReading } = addon
   addon.write = (h, f) => {
@@ -143,7 +139,7 @@ const program = Effect.gen(function*() {
   readStats = () => ({
     ...Effect.runSync(stack.stats),
     ...(discard.port !== undefined ? { discard: { ...discard } } : {}),
-    ...(args.includes("--time-addon") ? { addonTiming: { ...addonTiming } } : {})
+    ...(flag("time-addon") ? { addonTiming: { ...addonTiming } } : {})
   })
   out({ event: "ready", tap, ip: `${ip.text}/${ip.prefixLength}`, host: `${host.text}/${host.prefixLength}`, mac: macText, pid: process.pid })
   if (statsMs > 0) {
@@ -159,7 +155,7 @@ const program = Effect.gen(function*() {
 let session
 const commands = createInterface({ input: process.stdin })
 // --exit-on-stdin-close: the harness holds our stdin open; if it dies, so do we.
-if (args.includes("--exit-on-stdin-close")) commands.on("close", () => shutdown("stdin closed"))
+if (flag("exit-on-stdin-close")) commands.on("close", () => shutdown("stdin closed"))
 commands.on("line", (line) => {
   const [cmd, arg] = line.trim().split(/\s+/)
   if (cmd === "stats") out({ event: "stats", t: performance.now() - t0, stats: readStats() })

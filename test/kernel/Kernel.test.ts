@@ -36,6 +36,7 @@ import * as Stack from "../../src/Stack.js"
 import * as Udp from "../../src/udp/Udp.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { canUseTap, exec, execHost, ifName, makeNetns, moveLinkToNetns, spawnIn } from "../support/Netns.js"
+import { eventually } from "../support/Live.js"
 import type { ExecResult, Netns, Spawned } from "../support/Netns.js"
 
 // -----------------------------------------------------------------------------
@@ -121,17 +122,6 @@ const stats = (world: World) => Effect.flatMap(Stack.Stack, (s) => s.stats).pipe
 // -----------------------------------------------------------------------------
 // helpers
 
-/** Re-run `check` until `ok`, at most 100 times 100 ms apart. */
-const eventually = <A, E>(check: Effect.Effect<A, E>, ok: (a: A) => boolean, what: string) =>
-  Effect.gen(function*() {
-    let last: A | undefined
-    for (let i = 0; i < 100; i++) {
-      last = yield* check
-      if (ok(last)) return last
-      yield* Effect.sleep(Duration.millis(100))
-    }
-    return yield* Effect.fail(new Error(`${what}: still not the case, last: ${JSON.stringify(last)}`))
-  })
 
 /** Wait for a spawned process to say something on stderr. */
 const waitForStderr = (p: Spawned, text: string, what: string) =>

@@ -10,6 +10,7 @@ import { formatMac } from "../../src/link/Link.js"
 import type { LinkService, LinkStats } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
 import { canUseTap, exec, ifName, makeNetns, moveLinkToNetns } from "../support/Netns.js"
+import { eventually } from "../support/Live.js"
 import type { ExecResult } from "../support/Netns.js"
 
 const TAP = canUseTap()
@@ -64,17 +65,6 @@ const takeFrame = (link: LinkService, pred: (f: Uint8Array) => boolean) =>
     }
   }).pipe(Effect.timeoutFail({ duration: Duration.seconds(20), onTimeout: () => new Error("no matching frame") }))
 
-/** Re-run `check` until `ok`, a bounded number of times. */
-const eventually = <A, E>(check: Effect.Effect<A, E>, ok: (a: A) => boolean, what: string) =>
-  Effect.gen(function*() {
-    let last: A | undefined
-    for (let i = 0; i < 100; i++) {
-      last = yield* check
-      if (ok(last)) return last
-      yield* Effect.sleep(Duration.millis(100))
-    }
-    return yield* Effect.fail(new Error(`${what}: still not the case, last: ${JSON.stringify(last)}`))
-  })
 
 const expectOk = (r: ExecResult) => {
   expect(r.stderr).toBe("")
