@@ -4,10 +4,11 @@
  * One fiber takes batches of frames from the link, keeps those addressed to
  * our MAC or to broadcast, and deals them out by EtherType to the protocols
  * that `bind` one (IPv4 0x0800, ARP 0x0806). Each bound protocol has its own
- * bounded queue whose elements are batches (DESIGN.md §3): the dealer offers
- * at most one array per protocol per link batch. When a protocol's queue is
- * full the batch is dropped and counted, never waited for: a slow protocol
- * must not stall the others, and every protocol above tolerates loss.
+ * bounded mailbox whose elements are batches (DESIGN.md §3): the dealer offers
+ * at most one array per protocol per wake-up, however many link batches it
+ * took. When a protocol's mailbox is full the batch is dropped and counted,
+ * never waited for: a slow protocol must not stall the others, and every
+ * protocol above tolerates loss.
  *
  * Frames handed to a protocol are whole Ethernet frames (header included), so
  * the protocol can read the source MAC; the receiver owns them.
