@@ -169,18 +169,24 @@ export const startStack = async (ns, {
   nodeArgs = ["--max-semi-space-size=64"],
   receiveCapacity,
   discard,
+  // Scheduling of the stack: nice (0 leaves it alone), and a SCHED_FIFO
+  // priority 1..99 for its main thread (the server's --realtime, as
+  // `gonet up --realtime`); 0 leaves the policy alone.
+  nice = 0,
+  realtime = 0,
   serverArgs = []
 } = {}) => {
   assertBenchAddress(ip)
   assertBenchAddress(hostIp)
   const argv = [
-    IP, "netns", "exec", ns, process.execPath, ...nodeArgs, join(BENCH_DIR, "stack-server.mjs"),
+    IP, "netns", "exec", ns, ...(nice !== 0 ? ["nice", "-n", String(nice)] : []), process.execPath, ...nodeArgs, join(BENCH_DIR, "stack-server.mjs"),
     "--tap", tap, "--ip", ip, "--host-ip", hostIp, "--stats-ms", String(statsMs), "--max-seconds", String(maxSeconds), "--exit-on-stdin-close",
     ...(receiveCapacity !== undefined ? ["--receive-capacity", String(receiveCapacity)] : []),
     ...(discard !== undefined ? ["--discard", String(discard)] : []),
+    ...(realtime !== 0 ? ["--realtime", String(realtime)] : []),
     ...serverArgs
   ]
-  // `ip netns exec` execs node, so child.pid is the stack's own PID.
+  // `ip netns exec` (and `nice`) exec node, so child.pid is the stack's own PID.
   const child = track(spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] }))
   child.stdin.on("error", () => {})
   const events = []

@@ -5,6 +5,7 @@
 //
 //   sudo node bench/ping.mjs [--flows 1,1000] [--count 20] [--interval 0.2]
 //        [--targets stack,veth] [--socket dgram|raw] [--quiet-wait 120]
+//        [--realtime PRIO] [--stack-nice N] [--warmup PINGS] [--node-args "--max-semi-space-size=64"]
 //
 // All flows of a configuration are forked first and held at a start barrier
 // (a FIFO each opens before exec'ing ping), then released together, so the
@@ -49,6 +50,13 @@ const INTERVAL = Number(opt("interval", "0.2"))
 const TARGETS = opt("targets", "stack,veth").split(",")
 const SOCKET = opt("socket", "dgram")
 const QUIET_WAIT = Number(opt("quiet-wait", "120"))
+const STACK_NICE = Number(opt("stack-nice", "0"))
+const REALTIME = Number(opt("realtime", "0"))
+const WARMUP = Number(opt("warmup", "200"))
+const NODE_ARGS = opt("node-args", "--max-semi-space-size=64").split(" ").filter((a) => a.length > 0)
+if (!Number.isInteger(STACK_NICE) || STACK_NICE < -20 || STACK_NICE > 19) throw new Error("--stack-nice -20..19")
+if (!Number.isInteger(REALTIME) || REALTIME < 0 || REALTIME > 99) throw new Error("--realtime 0..99")
+if (!Number.isInteger(WARMUP) || WARMUP < 1 || WARMUP > 100_000) throw new Error("--warmup 1..100000")
 if (!["dgram", "raw"].includes(SOCKET)) throw new Error("--socket dgram|raw")
 if (FLOWS.some((n) => !Number.isInteger(n) || n < 1 || n > 2000)) throw new Error("--flows: 1..2000 each")
 if (!(COUNT >= 1 && COUNT <= 100) || !(INTERVAL >= 0.2 && INTERVAL <= 1)) {
@@ -204,7 +212,7 @@ const main = async () => {
     bench: "ping",
     startedAt: new Date().toISOString(),
     machine: machine(),
-    params: { flows: FLOWS, count: COUNT, interval: INTERVAL, deadline: DEADLINE, socket: SOCKET, payload: 56, quietWaitS: QUIET_WAIT },
+    params: { flows: FLOWS, count: COUNT, interval: INTERVAL, deadline: DEADLINE, socket: SOCKET, payload: 56, quietWaitS: QUIET_WAIT, stackNice: STACK_NICE, realtime: REALTIME, warmup: WARMUP, stackNodeArgs: NODE_ARGS },
     pingVersion: execFileSync("ping", ["-V"], { encoding: "utf8" }).split("\n")[0],
     runs: []
   }
@@ -214,9 +222,9 @@ const main = async () => {
   if (TARGETS.includes("stack")) {
     stackNs = makeNs("ps")
     inNs(stackNs, ["sysctl", "-q", "-w", `net.ipv4.ping_group_range=${PING_RANGE}`])
-    stack = await startStack(stackNs, { maxSeconds: 60 + FLOWS.length * (DEADLINE + 30) })
-    // Warm-up (JIT, ARP both ways); not measured.
-    inNs(stackNs, ["ping", "-n", "-q", "-c", "200", "-i", "0.005", "-w", "10", "198.18.0.2"], { allowFail: true, timeoutMs: 20_000 })
+    stack = await startStack(stackNs, { maxSeconds: 60 + FLOWS.length * (DEADLINE + 30), nice: STACK_NICE, realtime: REALTIME, nodeArgs: NODE_ARGS })
+    // Warm-up (JIT, ARP both ways); not measured. `ping -f` is bounded by -c and -w.
+    inNs(stackNs, ["ping", "-n", "-q", "-c", String(WARMUP), ...(WARMUP > 200 ? ["-f"] : ["-i", "0.005"]), "-w", "30", "198.18.0.2"], { allowFail: true, timeoutMs: 40_000 })
   }
   if (TARGETS.includes("veth")) {
     vethA = makeNs("va")
@@ -268,7 +276,7 @@ const main = async () => {
   const file = writeResult("ping", result)
 
   // Human summary.
-  console.log(`\nping RTT (ms), ${COUNT} pings/flow at ${INTERVAL}s, socket ${SOCKET}; load ${result.machine.loadavg.join(" ")}`)
+  console.log(`\nping RTT (ms), ${COUNT} pings/flow at ${INTERVAL}s, socket ${SOCKET}${REALTIME > 0 ? `, stack main thread SCHED_FIFO ${REALTIME}` : ""}${STACK_NICE !== 0 ? `, stack nice ${STACK_NICE}` : ""}; load ${result.machine.loadavg.join(" ")}`)
   const hdr = ["target", "flows", "socket", "conc.", "mean", "p50", "p99", "max", "flow-avg p50", "flow-avg p99", "loss %", "tap tx_dropped", "stack runq-wait/wake µs", "stack CPU/echo µs", "CPU busy before/during"]
   const rows = result.runs.map((r) => [
     r.target, r.flows, r.socketType.startsWith("SOCK_DGRAM") ? "dgram" : r.socketType, r.peakConcurrentFlows,

@@ -27,6 +27,9 @@
  *   setMtu(ifname, mtu), setTxQueueLength(ifname, n), getMtu(ifname), getMac(ifname), ifIndex(ifname)
  *       host-side configuration via ioctl on an AF_INET datagram socket in the
  *       current network namespace.
+ *   setRealtime(priority 0..99), getScheduler() -> { policy, priority }
+ *       the calling thread's scheduling policy: SCHED_FIFO (with
+ *       SCHED_RESET_ON_FORK) at 1..99, SCHED_OTHER at 0.
  *
  * Errors are JS Error objects with `code` (errno name, e.g. "EPERM"; "ENOENT"
  * when /dev/net/tun or its driver is missing), `errno` (number) and
@@ -118,6 +121,7 @@ static napi_value export_fn(napi_env env, napi_value exports, const char *name,
 #include <net/if_arp.h>
 #include <netinet/in.h>
 #include <linux/if_tun.h>
+#include <sched.h>
 
 #include <uv.h>
 
@@ -1007,6 +1011,71 @@ static napi_value js_if_index(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* --- scheduling ------------------------------------------------------------ */
+
+/* setRealtime(priority): the calling thread (the Node main thread, which runs
+ * every fiber of the stack) to SCHED_FIFO at `priority` 1..99, or back to
+ * SCHED_OTHER with 0. SCHED_RESET_ON_FORK keeps threads created later (the
+ * libuv pool, child processes) at the normal policy: only the thread that
+ * moves packets outranks the applications it serves, as softirq work does in
+ * the kernel. The kernel's RT throttling (sched_rt_runtime_us) still leaves
+ * the rest of the machine its share if the thread ever spins. */
+static napi_value js_set_realtime(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  int32_t priority = -1;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &priority) != napi_ok ||
+      priority < 0 || priority > 99) {
+    throw_coded(env, "EINVAL", EINVAL, NULL,
+                "setRealtime(priority) needs an integer 0..99");
+    return NULL;
+  }
+  struct sched_param param;
+  memset(&param, 0, sizeof param);
+  param.sched_priority = priority;
+  int policy = priority == 0 ? SCHED_OTHER : (SCHED_FIFO | SCHED_RESET_ON_FORK);
+  if (sched_setscheduler(0, policy, &param) < 0) {
+    int e = errno;
+    if (e == EPERM || e == EACCES)
+      throw_coded(env, errno_name(e), e, "sched_setscheduler",
+                  priority == 0 ? "cannot leave SCHED_FIFO: not permitted"
+                                : "cannot set SCHED_FIFO: not permitted");
+    else
+      throw_errno(env, e, "sched_setscheduler", "cannot set the scheduling policy");
+    return NULL;
+  }
+  return NULL;
+}
+
+/* getScheduler() -> { policy: "other" | "fifo" | "rr" | ..., priority } of the
+ * calling thread. */
+static napi_value js_get_scheduler(napi_env env, napi_callback_info info) {
+  (void)info;
+  int policy = sched_getscheduler(0);
+  struct sched_param param;
+  if (policy < 0 || sched_getparam(0, &param) < 0) {
+    throw_errno(env, errno, "sched_getscheduler", "cannot read the scheduling policy");
+    return NULL;
+  }
+  const char *name;
+  switch (policy & ~SCHED_RESET_ON_FORK) {
+    case SCHED_OTHER: name = "other"; break;
+    case SCHED_FIFO: name = "fifo"; break;
+    case SCHED_RR: name = "rr"; break;
+    case SCHED_BATCH: name = "batch"; break;
+    case SCHED_IDLE: name = "idle"; break;
+    default: name = "unknown"; break;
+  }
+  napi_value result, v;
+  NAPI_CALL(env, napi_create_object(env, &result));
+  NAPI_CALL(env, napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &v));
+  NAPI_CALL(env, napi_set_named_property(env, result, "policy", v));
+  NAPI_CALL(env, napi_create_int32(env, param.sched_priority, &v));
+  NAPI_CALL(env, napi_set_named_property(env, result, "priority", v));
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   static const struct {
     const char *name;
@@ -1026,6 +1095,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"getMtu", js_get_mtu},
       {"getMac", js_get_mac},
       {"ifIndex", js_if_index},
+      {"setRealtime", js_set_realtime},
+      {"getScheduler", js_get_scheduler},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
     if (export_fn(env, exports, fns[i].name, fns[i].cb) == NULL) return NULL;
@@ -1049,7 +1120,8 @@ static napi_value js_unsupported(napi_env env, napi_callback_info info) {
 static napi_value init(napi_env env, napi_value exports) {
   static const char *const names[] = {
       "open", "close", "startReading", "stopReading", "write", "writeBatch",
-      "counters", "setUp", "setAddress", "setMtu", "setTxQueueLength", "getMtu", "getMac", "ifIndex"};
+      "counters", "setUp", "setAddress", "setMtu", "setTxQueueLength", "getMtu", "getMac", "ifIndex",
+      "setRealtime", "getScheduler"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (export_fn(env, exports, names[i], js_unsupported) == NULL) return NULL;
   return exports;

@@ -28,6 +28,7 @@ import type { ConfigError } from "../Config.js"
 import { Icmp, type PingError } from "../icmp/Icmp.js"
 import { Link, type LinkError, type LinkService, randomMac } from "../link/Link.js"
 import * as LinkPcap from "../link/LinkPcap.js"
+import * as Realtime from "../link/Realtime.js"
 import * as LinkTap from "../link/LinkTap.js"
 import * as Stack from "../Stack.js"
 import { serveEcho, type UdpError } from "../udp/Udp.js"
@@ -83,6 +84,15 @@ const serve = Options.text("serve").pipe(
   Options.withDescription("Run a service while up: udp-echo:PORT (RFC 862 echo). Repeatable."),
   Options.repeated,
   Options.withDefault([])
+)
+
+const realtime = Options.integer("realtime").pipe(
+  Options.withPseudoName("PRIO"),
+  Options.withDescription(
+    "Run the stack's thread at SCHED_FIFO priority PRIO (1..99), ahead of the processes it serves, " +
+      "as the kernel's own packet work is (needs root or CAP_SYS_NICE)."
+  ),
+  Options.optional
 )
 
 const linkFlags = { tap, ip, hostIp, gateway, mac, mtu, pcap, noHostConfig } as const
@@ -181,6 +191,7 @@ const runUp = (flags: Flags.UpFlags) =>
       )
     })
     yield* Effect.gen(function*() {
+      if (plan.realtime !== undefined) yield* Realtime.scoped(plan.realtime)
       const { link, pcapStats } = yield* openLink(plan)
       report.pcap = pcapStats
       yield* Effect.gen(function*() {
@@ -202,7 +213,8 @@ const runUp = (flags: Flags.UpFlags) =>
           mtu: stack.mtu,
           host: plan.host,
           serve: plan.serve,
-          pcap: plan.pcap
+          pcap: plan.pcap,
+          realtime: plan.realtime
         }))
         yield* Effect.logDebug("up; waiting for SIGINT or SIGTERM")
         return yield* Effect.never
@@ -215,7 +227,11 @@ const runUp = (flags: Flags.UpFlags) =>
     )
   })
 
-const up = Command.make("up", { ...linkFlags, serve }, (raw) => runUp({ ...toLinkFlags(raw), serve: raw.serve })).pipe(
+const up = Command.make(
+  "up",
+  { ...linkFlags, serve, realtime },
+  (raw) => runUp({ ...toLinkFlags(raw), serve: raw.serve, realtime: Option.getOrUndefined(raw.realtime) })
+).pipe(
   Command.withDescription(
     "Run the stack on a TAP until SIGINT/SIGTERM (needs root or CAP_NET_ADMIN)."
   )
@@ -345,6 +361,7 @@ type Expected =
   | ConfigError
   | LinkError
   | LinkPcap.PcapError
+  | Realtime.RealtimeError
   | UdpError
   | PingError
 

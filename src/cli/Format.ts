@@ -25,6 +25,8 @@ export interface UpInfo {
   readonly host: { readonly address: Addr.Ipv4Addr; readonly prefixLength: number } | undefined
   readonly serve: ReadonlyArray<ServeSpec>
   readonly pcap: string | undefined
+  /** SCHED_FIFO priority of the stack's thread, when `--realtime` was given */
+  readonly realtime?: number | undefined
 }
 
 const cidr = (address: Addr.Ipv4Addr, prefixLength: number): string => `${Addr.format(address)}/${prefixLength}`
@@ -42,6 +44,7 @@ export const upLines = (u: UpInfo): ReadonlyArray<string> => {
   if (u.gateway !== undefined) lines.push(`  gateway ${Addr.format(u.gateway)}`)
   if (u.serve.length > 0) lines.push(`  serving ${u.serve.map(formatServe).join(", ")}`)
   if (u.pcap !== undefined) lines.push(`  recording to ${u.pcap}`)
+  if (u.realtime !== undefined) lines.push(`  scheduling SCHED_FIFO priority ${u.realtime}`)
   lines.push(
     u.host !== undefined
       ? `  try: ping ${Addr.format(u.address)}; Ctrl-C to stop`

@@ -22,6 +22,7 @@
 import { Data, Either } from "effect"
 import type { StackConfigInput } from "../Config.js"
 import { formatMac, type Mac, parseMac } from "../link/Link.js"
+import * as Realtime from "../link/Realtime.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 
 // -----------------------------------------------------------------------------
@@ -90,6 +91,8 @@ export interface LinkFlags {
 /** Flags of `gonet up`. @category models */
 export interface UpFlags extends LinkFlags {
   readonly serve: ReadonlyArray<string>
+  /** `--realtime`: SCHED_FIFO priority of the stack's thread; undefined: the normal policy */
+  readonly realtime: number | undefined
 }
 
 /** Flags of `gonet ping`. @category models */
@@ -134,6 +137,8 @@ export interface LinkPlan {
 /** @category models */
 export interface UpPlan extends LinkPlan {
   readonly serve: ReadonlyArray<ServeSpec>
+  /** SCHED_FIFO priority 1..99, or undefined for the normal policy */
+  readonly realtime: number | undefined
 }
 
 /** @category models */
@@ -336,7 +341,12 @@ export const planUp = (flags: UpFlags, randomMac: Mac): Either.Either<UpPlan, Us
       }
       serve.push(s)
     }
-    return { ...link, serve }
+    if (flags.realtime !== undefined && !Realtime.isPriority(flags.realtime)) {
+      return yield* fail(
+        `--realtime: ${flags.realtime} is not a SCHED_FIFO priority (${Realtime.MIN_PRIORITY}..${Realtime.MAX_PRIORITY})`
+      )
+    }
+    return { ...link, serve, realtime: flags.realtime }
   })
 
 const seconds = (flag: string, v: number, min: number, max: number): Either.Either<number, UsageError> =>

@@ -99,6 +99,16 @@ export interface TapNative {
   readonly getMac: (ifname: string) => Uint8Array
   /** The interface index, 0 when there is no such interface. */
   readonly ifIndex: (ifname: string) => number
+  /**
+   * The calling thread to SCHED_FIFO (with SCHED_RESET_ON_FORK) at
+   * `priority` 1..99, or back to SCHED_OTHER with 0. See Realtime.ts.
+   */
+  readonly setRealtime: (priority: number) => void
+  /** The calling thread's scheduling policy and priority. */
+  readonly getScheduler: () => {
+    readonly policy: "other" | "fifo" | "rr" | "batch" | "idle" | "unknown"
+    readonly priority: number
+  }
   /** frames per read callback at most */
   readonly maxBatch: number
   /** octets each read may fill at most (larger than any TAP frame) */

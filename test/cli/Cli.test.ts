@@ -66,7 +66,9 @@ describe.skipIf(!BUILT)("gonet (built)", () => {
   vit.concurrent("up --help describes every flag", async () => {
     const r = await gonet(["up", "--help"])
     expect(r.code).toBe(0)
-    for (const flag of ["--tap", "--ip", "--host-ip", "--gateway", "--mac", "--mtu", "--serve", "--pcap", "--no-host-config"]) {
+    for (
+      const flag of ["--tap", "--ip", "--host-ip", "--gateway", "--mac", "--mtu", "--serve", "--pcap", "--no-host-config", "--realtime"]
+    ) {
       expect(r.stdout).toContain(flag)
     }
   })
@@ -85,6 +87,7 @@ describe.skipIf(!BUILT)("gonet (built)", () => {
     [["up", "--serve", "tcp-echo:7"], /^gonet: --serve: unknown service 'tcp-echo'/],
     [["up", "--mac", "01:00:5e:00:00:01"], /^gonet: --mac: .* multicast/],
     [["up", "--log-level", "verbose"], /^gonet: --log-level: 'verbose' is not a level/],
+    [["up", "--realtime", "0"], /^gonet: --realtime: 0 is not a SCHED_FIFO priority \(1\.\.99\)$/],
     // --log-level is accepted after the subcommand (the error is about --mtu)
     [["up", "--log-level", "debug", "--mtu", "10"], /^gonet: --mtu: 10 is out of range/],
     // @effect/cli's own validation errors, folded into one line
@@ -300,4 +303,53 @@ describe.skipIf(tapSkip !== undefined)("gonet on a TAP (root, in a netns)", () =
       delNamespace(ns)
     }
   })
+
+  it.skipIf(!hasSetpriv)("--realtime without CAP_SYS_NICE: one line saying what to grant, exit 1", async () => {
+    const ns = `${NS}r`
+    addNamespace(ns)
+    try {
+      const r = await gonet(["up", "--tap", `${TAP}r`, "--realtime", "10"], [
+        "ip", "netns", "exec", ns,
+        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"
+      ])
+      expect(r.code, r.stderr).toBe(1)
+      expectOneLineError(r, /^gonet: cannot set SCHED_FIFO: not permitted \(run as root, grant CAP_SYS_NICE/)
+    } finally {
+      delNamespace(ns)
+    }
+  })
+
+  it("up --realtime 10: the stack's thread runs SCHED_FIFO 10, its other threads do not, pings answered", async () => {
+    const ns = `${NS}t`
+    addNamespace(ns)
+    try {
+      const r = spawnIn(ns, ["up", "--tap", `${TAP}t`, "--realtime", "10"])
+      await waitFor(() => /^gonet up on /m.test(r.stdout()), 15_000, "the 'gonet up' line", r)
+      expect(r.stdout()).toContain("scheduling SCHED_FIFO priority 10")
+      const pid = r.child.pid!
+      expect(schedOf(pid, pid)).toEqual({ policy: SCHED_FIFO, priority: 10 })
+      // threads started before (V8's) keep their policy; none of them is real-time
+      const others = fs.readdirSync(`/proc/${pid}/task`).map(Number).filter((t) => t !== pid)
+      expect(others.length).toBeGreaterThan(0)
+      for (const tid of others) expect(schedOf(pid, tid).policy).toBe(SCHED_OTHER)
+      const ping = sh("ip", ["netns", "exec", ns, "ping", "-c", "2", "-W", "1", STACK_ADDR], 15_000)
+      expect(ping.stdout).toMatch(/2 packets transmitted, 2 received/)
+      expect(r.child.kill("SIGINT")).toBe(true)
+      const exit = await within(r.exited, 15_000, "gonet to exit after SIGINT")
+      expect(exit, r.stderr()).toEqual({ code: 0, signal: null })
+    } finally {
+      delNamespace(ns)
+    }
+  })
 })
+
+const SCHED_OTHER = 0
+const SCHED_FIFO = 1
+
+/** Policy and real-time priority of a thread: fields 41 and 40 of /proc/PID/task/TID/stat (proc(5)). */
+const schedOf = (pid: number, tid: number): { policy: number; priority: number } => {
+  const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8")
+  // fields after "(comm)" start at field 3
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+  return { policy: Number(fields[41 - 3]), priority: Number(fields[40 - 3]) }
+}

@@ -16,7 +16,7 @@ const LINK: Flags.LinkFlags = {
   pcap: undefined,
   noHostConfig: false
 }
-const UP: Flags.UpFlags = { ...LINK, serve: [] }
+const UP: Flags.UpFlags = { ...LINK, serve: [], realtime: undefined }
 const PING: Flags.PingFlags = { ...LINK, dest: undefined, count: undefined, size: 56, interval: 1, timeout: 1 }
 
 const ok = <A>(e: Either.Either<A, Flags.UsageError>): A => {
@@ -127,7 +127,8 @@ describe("planUp", () => {
         mtu: 9000,
         pcap: "/tmp/x.pcap",
         noHostConfig: false,
-        serve: ["udp-echo:7", "udp-echo:9999"]
+        serve: ["udp-echo:7", "udp-echo:9999"],
+        realtime: 50
       },
       RANDOM_MAC
     ))
@@ -148,6 +149,7 @@ describe("planUp", () => {
     })
     expect(plan.serve).toEqual([{ kind: "udp-echo", port: 7 }, { kind: "udp-echo", port: 9999 }])
     expect(plan.pcap).toBe("/tmp/x.pcap")
+    expect(plan.realtime).toBe(50)
   })
 
   it("omits the host option with --no-host-config", () => {
@@ -183,7 +185,10 @@ describe("planUp", () => {
     ["unknown service", { serve: ["http:80"] }, /^--serve: unknown service 'http'/],
     ["same port twice", { serve: ["udp-echo:7", "udp-echo"] }, /^--serve: UDP port 7 is given twice$/],
     ["long tap name", { tap: "a-very-long-tap-name" }, /^--tap: .* longer than 15/],
-    ["empty pcap", { pcap: " " }, /^--pcap: /]
+    ["empty pcap", { pcap: " " }, /^--pcap: /],
+    ["realtime priority 0", { realtime: 0 }, /^--realtime: 0 is not a SCHED_FIFO priority \(1\.\.99\)$/],
+    ["realtime priority 100", { realtime: 100 }, /^--realtime: 100 is not/],
+    ["fractional realtime priority", { realtime: 1.5 }, /^--realtime: 1\.5 is not/]
   ]
   it.each(rejects)("rejects %s", (_, flags, message) => {
     expect(err(Flags.planUp({ ...UP, ...flags }, RANDOM_MAC))).toMatch(message)
