@@ -1,21 +1,24 @@
 /**
- * Real-time scheduling for the thread that runs the stack.
+ * Real-time scheduling for the process that runs the stack.
  *
  * Contract
- * - `scoped(priority)` moves the calling thread (the Node main thread, which
- *   runs every fiber of the stack and does the TAP's reads and writes) to
- *   `SCHED_FIFO` at `priority` 1..99 for the life of the scope, and back to
- *   `SCHED_OTHER` when the scope closes. Threads created later (the libuv
- *   pool, child processes) keep the normal policy: the addon sets
- *   `SCHED_RESET_ON_FORK`.
+ * - `scoped(priority)` moves every thread the process has (the Node main
+ *   thread, which runs every fiber of the stack and does the TAP's reads and
+ *   writes, and V8's helper threads) to `SCHED_FIFO` at `priority` 1..99 for
+ *   the life of the scope, and back to `SCHED_OTHER` when the scope closes.
+ *   Threads and processes created later (the libuv pool, children) keep the
+ *   normal policy: the addon sets `SCHED_RESET_ON_FORK`.
  * - Why: the kernel does its own packet work in softirq context, ahead of
  *   every process. A user-space stack under the fair scheduler competes with
  *   the processes it serves instead: with 1000 `ping` processes on 2 vCPUs its
- *   main thread waited 0.3–0.5 ms in the run queue per wake-up and the mean
- *   RTT was 96–307 ms; at `SCHED_FIFO` it waited ~3 µs (bench/README.md).
+ *   main thread waited 0.3-0.5 ms in the run queue per wake-up and the mean
+ *   RTT was 96-307 ms (bench/README.md).
+ * - Why every thread: the main thread waits for V8's helpers (parallel
+ *   scavenges). Raising the main thread alone left them behind the 1000
+ *   pings, a priority inversion: mean 24-31 ms, p99 201-409 ms.
  * - Safety: the kernel's real-time throttling (`sched_rt_runtime_us`, 95 %
  *   of each period by default) still leaves the rest of the machine its share
- *   if the thread ever spins.
+ *   if a thread ever spins.
  * - Errors are `RealtimeError`s: `NotPermitted` (needs root, CAP_SYS_NICE or
  *   an RLIMIT_RTPRIO that allows the priority), `InvalidPriority`,
  *   `Unsupported` (not Linux, or the addon is not built) and `Io`.
@@ -87,7 +90,7 @@ export const current: Effect.Effect<Scheduler, RealtimeError> = Effect.flatMap(a
   Effect.try({ try: () => native.getScheduler(), catch: (e) => toRealtimeError(e, 0) }))
 
 /**
- * Run the calling thread at SCHED_FIFO `priority` until the scope closes,
+ * Run the process's threads at SCHED_FIFO `priority` until the scope closes,
  * then at SCHED_OTHER again.
  * @category constructors
  */

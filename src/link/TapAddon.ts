@@ -100,8 +100,9 @@ export interface TapNative {
   /** The interface index, 0 when there is no such interface. */
   readonly ifIndex: (ifname: string) => number
   /**
-   * The calling thread to SCHED_FIFO (with SCHED_RESET_ON_FORK) at
-   * `priority` 1..99, or back to SCHED_OTHER with 0. See Realtime.ts.
+   * Every current thread of the process to SCHED_FIFO (with
+   * SCHED_RESET_ON_FORK) at `priority` 1..99, or back to SCHED_OTHER with 0.
+   * See Realtime.ts.
    */
   readonly setRealtime: (priority: number) => void
   /** The calling thread's scheduling policy and priority. */

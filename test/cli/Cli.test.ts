@@ -319,7 +319,7 @@ describe.skipIf(tapSkip !== undefined)("gonet on a TAP (root, in a netns)", () =
     }
   })
 
-  it("up --realtime 10: the stack's thread runs SCHED_FIFO 10, its other threads do not, pings answered", async () => {
+  it("up --realtime 10: the stack's threads run SCHED_FIFO 10, pings answered", async () => {
     const ns = `${NS}t`
     addNamespace(ns)
     try {
@@ -328,10 +328,10 @@ describe.skipIf(tapSkip !== undefined)("gonet on a TAP (root, in a netns)", () =
       expect(r.stdout()).toContain("scheduling SCHED_FIFO priority 10")
       const pid = r.child.pid!
       expect(schedOf(pid, pid)).toEqual({ policy: SCHED_FIFO, priority: 10 })
-      // threads started before (V8's) keep their policy; none of them is real-time
+      // V8's helper threads too (the main thread waits for them in a scavenge)
       const others = fs.readdirSync(`/proc/${pid}/task`).map(Number).filter((t) => t !== pid)
-      expect(others.length).toBeGreaterThan(0)
-      for (const tid of others) expect(schedOf(pid, tid).policy).toBe(SCHED_OTHER)
+      const raised = others.filter((tid) => schedOf(pid, tid).policy === SCHED_FIFO)
+      expect(raised.length).toBeGreaterThanOrEqual(4) // node's default V8 platform pool
       const ping = sh("ip", ["netns", "exec", ns, "ping", "-c", "2", "-W", "1", STACK_ADDR], 15_000)
       expect(ping.stdout).toMatch(/2 packets transmitted, 2 received/)
       expect(r.child.kill("SIGINT")).toBe(true)
@@ -343,7 +343,6 @@ describe.skipIf(tapSkip !== undefined)("gonet on a TAP (root, in a netns)", () =
   })
 })
 
-const SCHED_OTHER = 0
 const SCHED_FIFO = 1
 
 /** Policy and real-time priority of a thread: fields 41 and 40 of /proc/PID/task/TID/stat (proc(5)). */
