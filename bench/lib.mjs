@@ -169,11 +169,13 @@ export const startStack = async (ns, {
   nodeArgs = ["--max-semi-space-size=64"],
   receiveCapacity,
   discard,
-  // Scheduling of the stack: nice (0 leaves it alone), and a SCHED_FIFO
-  // priority 1..99 for its main thread (the server's --realtime, as
-  // `gonet up --realtime`); 0 leaves the policy alone.
+  // Scheduling of the stack: nice (0 leaves it alone), and SCHED_FIFO 1..99
+  // for its threads (the server's --realtime, as `gonet up --realtime`; 0
+  // leaves the policy alone).
   nice = 0,
   realtime = 0,
+  // the CPU the stack's main thread runs on (the server's --cpu); undefined: any
+  cpu,
   serverArgs = []
 } = {}) => {
   assertBenchAddress(ip)
@@ -184,6 +186,7 @@ export const startStack = async (ns, {
     ...(receiveCapacity !== undefined ? ["--receive-capacity", String(receiveCapacity)] : []),
     ...(discard !== undefined ? ["--discard", String(discard)] : []),
     ...(realtime !== 0 ? ["--realtime", String(realtime)] : []),
+    ...(cpu !== undefined ? ["--cpu", String(cpu)] : []),
     ...serverArgs
   ]
   // `ip netns exec` (and `nice`) exec node, so child.pid is the stack's own PID.

@@ -5,7 +5,7 @@
 //
 //   sudo node bench/ping.mjs [--flows 1,1000] [--count 20] [--interval 0.2]
 //        [--targets stack,veth] [--socket dgram|raw] [--quiet-wait 120]
-//        [--realtime PRIO] [--stack-nice N] [--warmup PINGS] [--node-args "--max-semi-space-size=64"]
+//        [--realtime PRIO] [--stack-cpu N] [--ping-cpu LIST] [--stack-nice N] [--warmup PINGS] [--node-args "--max-semi-space-size=64"]
 //
 // All flows of a configuration are forked first and held at a start barrier
 // (a FIFO each opens before exec'ing ping), then released together, so the
@@ -53,9 +53,13 @@ const QUIET_WAIT = Number(opt("quiet-wait", "120"))
 const STACK_NICE = Number(opt("stack-nice", "0"))
 const REALTIME = Number(opt("realtime", "0"))
 const WARMUP = Number(opt("warmup", "200"))
+const STACK_CPU = opt("stack-cpu", undefined)
+const PING_CPU = opt("ping-cpu", undefined)
 const NODE_ARGS = opt("node-args", "--max-semi-space-size=64").split(" ").filter((a) => a.length > 0)
 if (!Number.isInteger(STACK_NICE) || STACK_NICE < -20 || STACK_NICE > 19) throw new Error("--stack-nice -20..19")
 if (!Number.isInteger(REALTIME) || REALTIME < 0 || REALTIME > 99) throw new Error("--realtime 0..99")
+if (STACK_CPU !== undefined && !/^\d{1,4}$/.test(STACK_CPU)) throw new Error("--stack-cpu N")
+if (PING_CPU !== undefined && !/^[\d,-]{1,64}$/.test(PING_CPU)) throw new Error("--ping-cpu LIST (taskset -c)")
 if (!Number.isInteger(WARMUP) || WARMUP < 1 || WARMUP > 100_000) throw new Error("--warmup 1..100000")
 if (!["dgram", "raw"].includes(SOCKET)) throw new Error("--socket dgram|raw")
 if (FLOWS.some((n) => !Number.isInteger(n) || n < 1 || n > 2000)) throw new Error("--flows: 1..2000 each")
@@ -70,7 +74,10 @@ const HARD_MS = (DEADLINE + 20) * 1000
 preflight()
 
 const PING_RANGE = SOCKET === "dgram" ? "0 2147483647" : "1 0"
-const PING_PREFIX = SOCKET === "dgram" ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : []
+const PING_PREFIX = [
+  ...(PING_CPU !== undefined ? ["taskset", "-c", PING_CPU] : []),
+  ...(SOCKET === "dgram" ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [])
+]
 
 const countSockets = (ns) => {
   const lines = (file) => inNs(ns, ["cat", file], { allowFail: true }).trim().split("\n").length - 1
@@ -212,7 +219,7 @@ const main = async () => {
     bench: "ping",
     startedAt: new Date().toISOString(),
     machine: machine(),
-    params: { flows: FLOWS, count: COUNT, interval: INTERVAL, deadline: DEADLINE, socket: SOCKET, payload: 56, quietWaitS: QUIET_WAIT, stackNice: STACK_NICE, realtime: REALTIME, warmup: WARMUP, stackNodeArgs: NODE_ARGS },
+    params: { flows: FLOWS, count: COUNT, interval: INTERVAL, deadline: DEADLINE, socket: SOCKET, payload: 56, quietWaitS: QUIET_WAIT, stackNice: STACK_NICE, realtime: REALTIME, stackCpu: STACK_CPU, pingCpu: PING_CPU, warmup: WARMUP, stackNodeArgs: NODE_ARGS },
     pingVersion: execFileSync("ping", ["-V"], { encoding: "utf8" }).split("\n")[0],
     runs: []
   }
@@ -222,7 +229,7 @@ const main = async () => {
   if (TARGETS.includes("stack")) {
     stackNs = makeNs("ps")
     inNs(stackNs, ["sysctl", "-q", "-w", `net.ipv4.ping_group_range=${PING_RANGE}`])
-    stack = await startStack(stackNs, { maxSeconds: 60 + FLOWS.length * (DEADLINE + 30), nice: STACK_NICE, realtime: REALTIME, nodeArgs: NODE_ARGS })
+    stack = await startStack(stackNs, { maxSeconds: 60 + FLOWS.length * (DEADLINE + 30), nice: STACK_NICE, realtime: REALTIME, cpu: STACK_CPU, nodeArgs: NODE_ARGS })
     // Warm-up (JIT, ARP both ways); not measured. `ping -f` is bounded by -c and -w.
     inNs(stackNs, ["ping", "-n", "-q", "-c", String(WARMUP), ...(WARMUP > 200 ? ["-f"] : ["-i", "0.005"]), "-w", "30", "198.18.0.2"], { allowFail: true, timeoutMs: 40_000 })
   }
@@ -276,7 +283,7 @@ const main = async () => {
   const file = writeResult("ping", result)
 
   // Human summary.
-  console.log(`\nping RTT (ms), ${COUNT} pings/flow at ${INTERVAL}s, socket ${SOCKET}${REALTIME > 0 ? `, stack main thread SCHED_FIFO ${REALTIME}` : ""}${STACK_NICE !== 0 ? `, stack nice ${STACK_NICE}` : ""}; load ${result.machine.loadavg.join(" ")}`)
+  console.log(`\nping RTT (ms), ${COUNT} pings/flow at ${INTERVAL}s, socket ${SOCKET}${REALTIME > 0 ? `, stack main thread SCHED_FIFO ${REALTIME}` : ""}${STACK_NICE !== 0 ? `, stack nice ${STACK_NICE}` : ""}${STACK_CPU !== undefined ? `, stack on CPU ${STACK_CPU}` : ""}${PING_CPU !== undefined ? `, pings on CPU ${PING_CPU}` : ""}; load ${result.machine.loadavg.join(" ")}`)
   const hdr = ["target", "flows", "socket", "conc.", "mean", "p50", "p99", "max", "flow-avg p50", "flow-avg p99", "loss %", "tap tx_dropped", "stack runq-wait/wake µs", "stack CPU/echo µs", "CPU busy before/during"]
   const rows = result.runs.map((r) => [
     r.target, r.flows, r.socketType.startsWith("SOCK_DGRAM") ? "dgram" : r.socketType, r.peakConcurrentFlows,

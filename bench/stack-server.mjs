@@ -12,7 +12,7 @@
 //   {"event":"stats", "t": <ms since start>, "stats": Stack.stats}   every --stats-ms, and on SIGUSR2
 //   {"event":"final", "t": ..., "stats": ...}                          on SIGTERM/SIGINT/--max-seconds
 //   {"event":"error", "message": ...}                                  when the stack fails to start
-// Options: --exit-on-stdin-close; --time-addon; --realtime PRIO (SCHED_FIFO main thread, as `gonet up --realtime`); --receive-capacity N (LinkTap receive queue, batches); --discard PORT
+// Options: --exit-on-stdin-close; --time-addon; --realtime PRIO and --cpu N (as `gonet up --realtime PRIO --cpu N`); --receive-capacity N (LinkTap receive queue, batches); --discard PORT
 // (bind UDP PORT and drain it; its count appears as stats.discard).
 //
 // Network safety: both addresses must lie in 198.18.0.0/15, or it refuses to start.
@@ -25,7 +25,7 @@ import v8 from "node:v8"
 import { createInterface } from "node:readline"
 import { performance } from "node:perf_hooks"
 import * as LinkTap from "../dist/link/LinkTap.js"
-import * as Realtime from "../dist/link/Realtime.js"
+import * as Scheduling from "../dist/link/Scheduling.js"
 import * as TapAddon from "../dist/link/TapAddon.js"
 import * as Stack from "../dist/Stack.js"
 import * as Udp from "../dist/udp/Udp.js"
@@ -53,8 +53,10 @@ const maxSeconds = Number(opt("max-seconds", "120"))
 const receiveCapacity = opt("receive-capacity", undefined)
 // --discard PORT: bind a UDP socket on PORT and drain it (RFC 863 discard), counting datagrams.
 const discardPort = opt("discard", undefined)
-// --realtime PRIO: the main thread at SCHED_FIFO PRIO, as `gonet up --realtime` does.
+// --realtime PRIO: the threads at SCHED_FIFO PRIO; --cpu N: the main thread on CPU N
+// (as `gonet up --realtime PRIO --cpu N`).
 const realtime = opt("realtime", undefined)
+const cpu = opt("cpu", undefined)
 
 // --time-addon: wrap the addon's write/writeBatch and the read callback with
 // timers (bench-only instrumentation; the stack uses the same cached addon
@@ -124,7 +126,8 @@ const link = LinkTap.layer({
 const live = Stack.layer({ address: ip.text, prefixLength: ip.prefixLength }).pipe(Layer.provide(link))
 
 const program = Effect.gen(function*() {
-  if (realtime !== undefined) yield* Realtime.scoped(Number(realtime))
+  if (realtime !== undefined) yield* Scheduling.realtime(Number(realtime))
+  if (cpu !== undefined) yield* Scheduling.pin([Number(cpu)])
   const stack = yield* Stack.Stack
   const discard = { port: undefined, received: 0, batches: 0 }
   if (discardPort !== undefined) {

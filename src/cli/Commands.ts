@@ -28,7 +28,7 @@ import type { ConfigError } from "../Config.js"
 import { Icmp, type PingError } from "../icmp/Icmp.js"
 import { Link, type LinkError, type LinkService, randomMac } from "../link/Link.js"
 import * as LinkPcap from "../link/LinkPcap.js"
-import * as Realtime from "../link/Realtime.js"
+import * as Scheduling from "../link/Scheduling.js"
 import * as LinkTap from "../link/LinkTap.js"
 import * as Stack from "../Stack.js"
 import { serveEcho, type UdpError } from "../udp/Udp.js"
@@ -89,8 +89,15 @@ const serve = Options.text("serve").pipe(
 const realtime = Options.integer("realtime").pipe(
   Options.withPseudoName("PRIO"),
   Options.withDescription(
-    "Run the stack's thread at SCHED_FIFO priority PRIO (1..99), ahead of the processes it serves, " +
+    "Run the stack's threads at SCHED_FIFO priority PRIO (1..99), ahead of the processes it serves, " +
       "as the kernel's own packet work is (needs root or CAP_SYS_NICE)."
+  ),
+  Options.optional
+)
+const cpu = Options.text("cpu").pipe(
+  Options.withPseudoName("LIST"),
+  Options.withDescription(
+    "Run the stack's thread on these CPUs only (1, 0,2 or 0-3): give it a CPU that nothing else uses for the lowest latency."
   ),
   Options.optional
 )
@@ -191,7 +198,8 @@ const runUp = (flags: Flags.UpFlags) =>
       )
     })
     yield* Effect.gen(function*() {
-      if (plan.realtime !== undefined) yield* Realtime.scoped(plan.realtime)
+      if (plan.realtime !== undefined) yield* Scheduling.realtime(plan.realtime)
+      if (plan.cpus !== undefined) yield* Scheduling.pin(plan.cpus)
       const { link, pcapStats } = yield* openLink(plan)
       report.pcap = pcapStats
       yield* Effect.gen(function*() {
@@ -214,7 +222,8 @@ const runUp = (flags: Flags.UpFlags) =>
           host: plan.host,
           serve: plan.serve,
           pcap: plan.pcap,
-          realtime: plan.realtime
+          realtime: plan.realtime,
+          cpus: plan.cpus
         }))
         yield* Effect.logDebug("up; waiting for SIGINT or SIGTERM")
         return yield* Effect.never
@@ -229,8 +238,14 @@ const runUp = (flags: Flags.UpFlags) =>
 
 const up = Command.make(
   "up",
-  { ...linkFlags, serve, realtime },
-  (raw) => runUp({ ...toLinkFlags(raw), serve: raw.serve, realtime: Option.getOrUndefined(raw.realtime) })
+  { ...linkFlags, serve, realtime, cpu },
+  (raw) =>
+    runUp({
+      ...toLinkFlags(raw),
+      serve: raw.serve,
+      realtime: Option.getOrUndefined(raw.realtime),
+      cpu: Option.getOrUndefined(raw.cpu)
+    })
 ).pipe(
   Command.withDescription(
     "Run the stack on a TAP until SIGINT/SIGTERM (needs root or CAP_NET_ADMIN)."
@@ -361,7 +376,7 @@ type Expected =
   | ConfigError
   | LinkError
   | LinkPcap.PcapError
-  | Realtime.RealtimeError
+  | Scheduling.SchedulingError
   | UdpError
   | PingError
 

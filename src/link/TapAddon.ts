@@ -102,7 +102,7 @@ export interface TapNative {
   /**
    * Every current thread of the process to SCHED_FIFO (with
    * SCHED_RESET_ON_FORK) at `priority` 1..99, or back to SCHED_OTHER with 0.
-   * See Realtime.ts.
+   * See Scheduling.ts.
    */
   readonly setRealtime: (priority: number) => void
   /** The calling thread's scheduling policy and priority. */
@@ -110,6 +110,10 @@ export interface TapNative {
     readonly policy: "other" | "fifo" | "rr" | "batch" | "idle" | "unknown"
     readonly priority: number
   }
+  /** The calling thread may run on `cpus` only (sched_setaffinity). */
+  readonly setAffinity: (cpus: ReadonlyArray<number>) => void
+  /** The CPUs the calling thread may run on, ascending. */
+  readonly getAffinity: () => Array<number>
   /** frames per read callback at most */
   readonly maxBatch: number
   /** octets each read may fill at most (larger than any TAP frame) */

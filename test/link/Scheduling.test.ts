@@ -1,0 +1,72 @@
+/**
+ * Scheduling: the process's policy and the thread's CPUs for the life of a scope.
+ * Setting SCHED_FIFO needs root (or CAP_SYS_NICE); those cases skip without it.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
+import * as fs from "node:fs"
+import * as nodePath from "node:path"
+import * as Scheduling from "../../src/link/Scheduling.js"
+
+const ROOT = nodePath.resolve(import.meta.dirname, "../..")
+const hasAddon = fs.existsSync(nodePath.join(ROOT, "build/Release/gonet_tap.node"))
+const isRoot = process.getuid?.() === 0
+
+describe("Scheduling", () => {
+  it("isPriority: integers 1..99 only", () => {
+    expect([1, 50, 99].map(Scheduling.isPriority)).toEqual([true, true, true])
+    expect([0, 100, -1, 1.5, Number.NaN].map(Scheduling.isPriority)).toEqual([false, false, false, false, false])
+  })
+
+  it.effect("an invalid priority fails with InvalidPriority and leaves the policy alone", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Effect.scoped(Scheduling.realtime(0)))
+      expect(exit).toStrictEqual(Exit.fail(new Scheduling.SchedulingError({
+        reason: "InvalidPriority",
+        detail: "real-time priority 0 is not an integer 1..99"
+      })))
+    }))
+
+  it.effect.skipIf(!hasAddon || !isRoot)("scoped(7): SCHED_FIFO 7 inside the scope, SCHED_OTHER after it", () =>
+    Effect.gen(function*() {
+      expect(yield* Scheduling.current).toEqual({ policy: "other", priority: 0 })
+      const inside = yield* Effect.scoped(Effect.zipRight(Scheduling.realtime(7), Scheduling.current))
+      expect(inside).toEqual({ policy: "fifo", priority: 7 })
+      expect(yield* Scheduling.current).toEqual({ policy: "other", priority: 0 })
+    }))
+
+  it.effect.skipIf(!hasAddon || !isRoot)("the policy is restored when the scope fails too", () =>
+    Effect.gen(function*() {
+      const exit = yield* Effect.exit(Effect.scoped(Effect.zipRight(Scheduling.realtime(3), Effect.fail("boom"))))
+      expect(Exit.isFailure(exit)).toBe(true)
+      expect(yield* Scheduling.current).toEqual({ policy: "other", priority: 0 })
+    }))
+
+  it("isCpu: integers 0..1023", () => {
+    expect([0, 1, 1023].map(Scheduling.isCpu)).toEqual([true, true, true])
+    expect([-1, 1024, 0.5].map(Scheduling.isCpu)).toEqual([false, false, false])
+  })
+
+  it.effect.skipIf(!hasAddon)("pin([0]): CPU 0 only inside the scope, the old mask after it", () =>
+    Effect.gen(function*() {
+      const before = yield* Scheduling.affinity
+      const inside = yield* Effect.scoped(Effect.zipRight(Scheduling.pin([0]), Scheduling.affinity))
+      expect(inside).toEqual([0])
+      expect(yield* Scheduling.affinity).toEqual(before)
+    }))
+
+  it.effect.skipIf(!hasAddon)("pin: a CPU that is not online fails with InvalidCpu and changes nothing", () =>
+    Effect.gen(function*() {
+      const before = yield* Scheduling.affinity
+      const error = yield* Effect.flip(Effect.scoped(Scheduling.pin([1023])))
+      expect(error.reason).toBe("InvalidCpu")
+      expect(error.message).toMatch(/none of those CPUs is online/)
+      expect(yield* Scheduling.affinity).toEqual(before)
+    }))
+
+  it.effect("pin: no CPU, or a number that cannot be one, fails before any system call", () =>
+    Effect.gen(function*() {
+      expect((yield* Effect.flip(Effect.scoped(Scheduling.pin([])))).detail).toBe("no CPU given")
+      expect((yield* Effect.flip(Effect.scoped(Scheduling.pin([2, -1])))).detail).toBe("-1 is not a CPU number (0..1023)")
+    }))
+})
