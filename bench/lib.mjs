@@ -174,22 +174,22 @@ export const startStack = async (ns, {
   // leaves the policy alone).
   nice = 0,
   realtime = 0,
-  // the CPU the stack's main thread runs on (the server's --cpu); undefined: any
+  // CPUs for the whole stack process (taskset -c LIST); undefined: any
   cpu,
   serverArgs = []
 } = {}) => {
   assertBenchAddress(ip)
   assertBenchAddress(hostIp)
   const argv = [
-    IP, "netns", "exec", ns, ...(nice !== 0 ? ["nice", "-n", String(nice)] : []), process.execPath, ...nodeArgs, join(BENCH_DIR, "stack-server.mjs"),
+    IP, "netns", "exec", ns, ...(nice !== 0 ? ["nice", "-n", String(nice)] : []),
+    ...(cpu !== undefined ? ["taskset", "-c", String(cpu)] : []), process.execPath, ...nodeArgs, join(BENCH_DIR, "stack-server.mjs"),
     "--tap", tap, "--ip", ip, "--host-ip", hostIp, "--stats-ms", String(statsMs), "--max-seconds", String(maxSeconds), "--exit-on-stdin-close",
     ...(receiveCapacity !== undefined ? ["--receive-capacity", String(receiveCapacity)] : []),
     ...(discard !== undefined ? ["--discard", String(discard)] : []),
     ...(realtime !== 0 ? ["--realtime", String(realtime)] : []),
-    ...(cpu !== undefined ? ["--cpu", String(cpu)] : []),
     ...serverArgs
   ]
-  // `ip netns exec` (and `nice`) exec node, so child.pid is the stack's own PID.
+  // `ip netns exec` (and `nice`, `taskset`) exec node, so child.pid is the stack's own PID.
   const child = track(spawn(argv[0], argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] }))
   child.stdin.on("error", () => {})
   const events = []

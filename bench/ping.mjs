@@ -5,7 +5,7 @@
 //
 //   sudo node bench/ping.mjs [--flows 1,1000] [--count 20] [--interval 0.2]
 //        [--targets stack,veth] [--socket dgram|raw] [--quiet-wait 120]
-//        [--realtime PRIO] [--stack-cpu N] [--ping-cpu LIST] [--stack-nice N] [--warmup PINGS] [--node-args "--max-semi-space-size=64"]
+//        [--realtime PRIO] [--stack-cpu LIST] [--ping-cpu LIST] [--stack-nice N] [--warmup PINGS] [--node-args "--max-semi-space-size=64"]
 //
 // All flows of a configuration are forked first and held at a start barrier
 // (a FIFO each opens before exec'ing ping), then released together, so the
@@ -58,7 +58,7 @@ const PING_CPU = opt("ping-cpu", undefined)
 const NODE_ARGS = opt("node-args", "--max-semi-space-size=64").split(" ").filter((a) => a.length > 0)
 if (!Number.isInteger(STACK_NICE) || STACK_NICE < -20 || STACK_NICE > 19) throw new Error("--stack-nice -20..19")
 if (!Number.isInteger(REALTIME) || REALTIME < 0 || REALTIME > 99) throw new Error("--realtime 0..99")
-if (STACK_CPU !== undefined && !/^\d{1,4}$/.test(STACK_CPU)) throw new Error("--stack-cpu N")
+if (STACK_CPU !== undefined && !/^[\d,-]{1,64}$/.test(STACK_CPU)) throw new Error("--stack-cpu LIST (taskset -c)")
 if (PING_CPU !== undefined && !/^[\d,-]{1,64}$/.test(PING_CPU)) throw new Error("--ping-cpu LIST (taskset -c)")
 if (!Number.isInteger(WARMUP) || WARMUP < 1 || WARMUP > 100_000) throw new Error("--warmup 1..100000")
 if (!["dgram", "raw"].includes(SOCKET)) throw new Error("--socket dgram|raw")

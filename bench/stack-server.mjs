@@ -12,7 +12,7 @@
 //   {"event":"stats", "t": <ms since start>, "stats": Stack.stats}   every --stats-ms, and on SIGUSR2
 //   {"event":"final", "t": ..., "stats": ...}                          on SIGTERM/SIGINT/--max-seconds
 //   {"event":"error", "message": ...}                                  when the stack fails to start
-// Options: --exit-on-stdin-close; --time-addon; --realtime PRIO and --cpu N (as `gonet up --realtime PRIO --cpu N`); --receive-capacity N (LinkTap receive queue, batches); --discard PORT
+// Options: --exit-on-stdin-close; --time-addon; --realtime PRIO (as `gonet up --realtime PRIO`); --receive-capacity N (LinkTap receive queue, batches); --discard PORT
 // (bind UDP PORT and drain it; its count appears as stats.discard).
 //
 // Network safety: both addresses must lie in 198.18.0.0/15, or it refuses to start.
@@ -53,10 +53,8 @@ const maxSeconds = Number(opt("max-seconds", "120"))
 const receiveCapacity = opt("receive-capacity", undefined)
 // --discard PORT: bind a UDP socket on PORT and drain it (RFC 863 discard), counting datagrams.
 const discardPort = opt("discard", undefined)
-// --realtime PRIO: the threads at SCHED_FIFO PRIO; --cpu N: the main thread on CPU N
-// (as `gonet up --realtime PRIO --cpu N`).
+// --realtime PRIO: the threads at SCHED_FIFO PRIO, as `gonet up --realtime PRIO`.
 const realtime = opt("realtime", undefined)
-const cpu = opt("cpu", undefined)
 
 // --time-addon: wrap the addon's write/writeBatch and the read callback with
 // timers (bench-only instrumentation; the stack uses the same cached addon
@@ -127,7 +125,6 @@ const live = Stack.layer({ address: ip.text, prefixLength: ip.prefixLength }).pi
 
 const program = Effect.gen(function*() {
   if (realtime !== undefined) yield* Scheduling.realtime(Number(realtime))
-  if (cpu !== undefined) yield* Scheduling.pin([Number(cpu)])
   const stack = yield* Stack.Stack
   const discard = { port: undefined, received: 0, batches: 0 }
   if (discardPort !== undefined) {

@@ -31,7 +31,6 @@
  *       every current thread of the process to SCHED_FIFO (with
  *       SCHED_RESET_ON_FORK) at 1..99, back to SCHED_OTHER at 0.
  *   getScheduler() -> { policy, priority }   the calling thread's
- *   setAffinity(cpus), getAffinity() -> cpus  the calling thread's CPU mask
  *
  * Errors are JS Error objects with `code` (errno name, e.g. "EPERM"; "ENOENT"
  * when /dev/net/tun or its driver is missing), `errno` (number) and
@@ -1077,73 +1076,6 @@ static napi_value js_set_realtime(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* setAffinity(cpus): the calling thread (the Node main thread, which runs the
- * fibers and does the TAP's reads and writes) may run on the listed CPUs
- * only. Threads it creates later inherit the mask. Why: on a VM whose
- * address-space switches are expensive, a stack that shares its CPU with
- * other processes stalls 1-2 ms after some wake-ups (measured with perf: no
- * syscall, fault or context switch in the gap); on a CPU of its own it does
- * not. */
-static napi_value js_set_affinity(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  bool is_array = false;
-  uint32_t n = 0;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1 || napi_is_array(env, argv[0], &is_array) != napi_ok || !is_array ||
-      napi_get_array_length(env, argv[0], &n) != napi_ok || n == 0) {
-    throw_coded(env, "EINVAL", EINVAL, NULL, "setAffinity(cpus) needs a non-empty array of CPU numbers");
-    return NULL;
-  }
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value v;
-    int32_t cpu = -1;
-    NAPI_CALL(env, napi_get_element(env, argv[0], i, &v));
-    if (napi_get_value_int32(env, v, &cpu) != napi_ok || cpu < 0 || cpu >= CPU_SETSIZE) {
-      char msg[GONET_MSG_LEN];
-      snprintf(msg, sizeof msg, "CPU numbers are integers 0..%d", CPU_SETSIZE - 1);
-      throw_coded(env, "EINVAL", EINVAL, NULL, msg);
-      return NULL;
-    }
-    CPU_SET(cpu, &set);
-  }
-  if (sched_setaffinity(0, sizeof set, &set) < 0) {
-    int e = errno;
-    if (e == EINVAL)
-      throw_coded(env, "EINVAL", e, "sched_setaffinity",
-                  "none of those CPUs is online and allowed to this process");
-    else if (e == EPERM || e == EACCES)
-      throw_coded(env, errno_name(e), e, "sched_setaffinity", "cannot set the CPU affinity: not permitted");
-    else
-      throw_errno(env, e, "sched_setaffinity", "cannot set the CPU affinity");
-    return NULL;
-  }
-  return NULL;
-}
-
-/* getAffinity() -> the CPUs the calling thread may run on, ascending. */
-static napi_value js_get_affinity(napi_env env, napi_callback_info info) {
-  (void)info;
-  cpu_set_t set;
-  CPU_ZERO(&set);
-  if (sched_getaffinity(0, sizeof set, &set) < 0) {
-    throw_errno(env, errno, "sched_getaffinity", "cannot read the CPU affinity");
-    return NULL;
-  }
-  napi_value result;
-  NAPI_CALL(env, napi_create_array(env, &result));
-  uint32_t k = 0;
-  for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-    if (!CPU_ISSET(cpu, &set)) continue;
-    napi_value v;
-    NAPI_CALL(env, napi_create_int32(env, cpu, &v));
-    NAPI_CALL(env, napi_set_element(env, result, k++, v));
-  }
-  return result;
-}
-
 /* getScheduler() -> { policy: "other" | "fifo" | "rr" | ..., priority } of the
  * calling thread. */
 static napi_value js_get_scheduler(napi_env env, napi_callback_info info) {
@@ -1193,8 +1125,6 @@ static napi_value init(napi_env env, napi_value exports) {
       {"ifIndex", js_if_index},
       {"setRealtime", js_set_realtime},
       {"getScheduler", js_get_scheduler},
-      {"setAffinity", js_set_affinity},
-      {"getAffinity", js_get_affinity},
   };
   for (size_t i = 0; i < sizeof fns / sizeof fns[0]; i++)
     if (export_fn(env, exports, fns[i].name, fns[i].cb) == NULL) return NULL;
@@ -1219,7 +1149,7 @@ static napi_value init(napi_env env, napi_value exports) {
   static const char *const names[] = {
       "open", "close", "startReading", "stopReading", "write", "writeBatch",
       "counters", "setUp", "setAddress", "setMtu", "setTxQueueLength", "getMtu", "getMac", "ifIndex",
-      "setRealtime", "getScheduler", "setAffinity", "getAffinity"};
+      "setRealtime", "getScheduler"};
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
     if (export_fn(env, exports, names[i], js_unsupported) == NULL) return NULL;
   return exports;

@@ -3,7 +3,8 @@
  * (DESIGN.md §2). Flag text goes through the pure `Options` module first, so
  * a bad flag is reported before any device is touched.
  *
- * - `gonet up` opens the TAP (`LinkTap`, wrapped in `LinkPcap` with
+ * - `gonet up` first applies `--realtime` (`Scheduling`, held until it
+ *   exits), opens the TAP (`LinkTap`, wrapped in `LinkPcap` with
  *   `--pcap`), builds `Stack.layer`, starts the `--serve` services, prints
  *   where it is, and waits. An interrupt (SIGINT/SIGTERM, delivered by
  *   `NodeRuntime.runMain` as fiber interruption) closes the scopes inside
@@ -14,7 +15,7 @@
  *   default the kernel side of the TAP, printing what ping(8) prints.
  *
  * Errors: every expected failure (a bad flag, `ConfigError`, `LinkError`,
- * `PcapError`, `UdpError`, a fatal `PingError`, and @effect/cli's own
+ * `PcapError`, `SchedulingError`, `UdpError`, a fatal `PingError`, and @effect/cli's own
  * validation errors) becomes one line on stderr, `gonet: <message>`, and a
  * non-zero exit code: 2 for usage errors, 1 for the rest. A defect prints one
  * line too; `--log-level debug` adds the full cause.
@@ -28,8 +29,8 @@ import type { ConfigError } from "../Config.js"
 import { Icmp, type PingError } from "../icmp/Icmp.js"
 import { Link, type LinkError, type LinkService, randomMac } from "../link/Link.js"
 import * as LinkPcap from "../link/LinkPcap.js"
-import * as Scheduling from "../link/Scheduling.js"
 import * as LinkTap from "../link/LinkTap.js"
+import * as Scheduling from "../link/Scheduling.js"
 import * as Stack from "../Stack.js"
 import { serveEcho, type UdpError } from "../udp/Udp.js"
 import * as Format from "./Format.js"
@@ -94,14 +95,6 @@ const realtime = Options.integer("realtime").pipe(
   ),
   Options.optional
 )
-const cpu = Options.text("cpu").pipe(
-  Options.withPseudoName("LIST"),
-  Options.withDescription(
-    "Run the stack's thread on these CPUs only (1, 0,2 or 0-3): give it a CPU that nothing else uses for the lowest latency."
-  ),
-  Options.optional
-)
-
 const linkFlags = { tap, ip, hostIp, gateway, mac, mtu, pcap, noHostConfig } as const
 
 const count = Options.integer("count").pipe(
@@ -199,7 +192,6 @@ const runUp = (flags: Flags.UpFlags) =>
     })
     yield* Effect.gen(function*() {
       if (plan.realtime !== undefined) yield* Scheduling.realtime(plan.realtime)
-      if (plan.cpus !== undefined) yield* Scheduling.pin(plan.cpus)
       const { link, pcapStats } = yield* openLink(plan)
       report.pcap = pcapStats
       yield* Effect.gen(function*() {
@@ -222,8 +214,7 @@ const runUp = (flags: Flags.UpFlags) =>
           host: plan.host,
           serve: plan.serve,
           pcap: plan.pcap,
-          realtime: plan.realtime,
-          cpus: plan.cpus
+          realtime: plan.realtime
         }))
         yield* Effect.logDebug("up; waiting for SIGINT or SIGTERM")
         return yield* Effect.never
@@ -238,14 +229,8 @@ const runUp = (flags: Flags.UpFlags) =>
 
 const up = Command.make(
   "up",
-  { ...linkFlags, serve, realtime, cpu },
-  (raw) =>
-    runUp({
-      ...toLinkFlags(raw),
-      serve: raw.serve,
-      realtime: Option.getOrUndefined(raw.realtime),
-      cpu: Option.getOrUndefined(raw.cpu)
-    })
+  { ...linkFlags, serve, realtime },
+  (raw) => runUp({ ...toLinkFlags(raw), serve: raw.serve, realtime: Option.getOrUndefined(raw.realtime) })
 ).pipe(
   Command.withDescription(
     "Run the stack on a TAP until SIGINT/SIGTERM (needs root or CAP_NET_ADMIN)."

@@ -27,8 +27,6 @@ export interface UpInfo {
   readonly pcap: string | undefined
   /** SCHED_FIFO priority of the stack's threads, when `--realtime` was given */
   readonly realtime?: number | undefined
-  /** the CPUs of the stack's thread, when `--cpu` was given */
-  readonly cpus?: ReadonlyArray<number> | undefined
 }
 
 const cidr = (address: Addr.Ipv4Addr, prefixLength: number): string => `${Addr.format(address)}/${prefixLength}`
@@ -46,11 +44,7 @@ export const upLines = (u: UpInfo): ReadonlyArray<string> => {
   if (u.gateway !== undefined) lines.push(`  gateway ${Addr.format(u.gateway)}`)
   if (u.serve.length > 0) lines.push(`  serving ${u.serve.map(formatServe).join(", ")}`)
   if (u.pcap !== undefined) lines.push(`  recording to ${u.pcap}`)
-  const scheduling = [
-    ...(u.realtime !== undefined ? [`SCHED_FIFO priority ${u.realtime}`] : []),
-    ...(u.cpus !== undefined ? [`on CPU ${u.cpus.join(",")}`] : [])
-  ]
-  if (scheduling.length > 0) lines.push(`  scheduling ${scheduling.join(", ")}`)
+  if (u.realtime !== undefined) lines.push(`  scheduling SCHED_FIFO priority ${u.realtime}`)
   lines.push(
     u.host !== undefined
       ? `  try: ping ${Addr.format(u.address)}; Ctrl-C to stop`

@@ -93,8 +93,6 @@ export interface UpFlags extends LinkFlags {
   readonly serve: ReadonlyArray<string>
   /** `--realtime`: SCHED_FIFO priority of the stack's threads; undefined: the normal policy */
   readonly realtime: number | undefined
-  /** `--cpu`: CPU list text (`1`, `0,2-3`) for the stack's thread; undefined: any CPU */
-  readonly cpu: string | undefined
 }
 
 /** Flags of `gonet ping`. @category models */
@@ -141,8 +139,6 @@ export interface UpPlan extends LinkPlan {
   readonly serve: ReadonlyArray<ServeSpec>
   /** SCHED_FIFO priority 1..99, or undefined for the normal policy */
   readonly realtime: number | undefined
-  /** CPUs the stack's thread runs on, ascending; undefined: any */
-  readonly cpus: ReadonlyArray<number> | undefined
 }
 
 /** @category models */
@@ -333,28 +329,6 @@ export const planLink = (flags: LinkFlags, randomMac: Mac): Either.Either<LinkPl
     return { tap, stack, host, configureHost: host !== undefined, pcap: flags.pcap }
   })
 
-/**
- * A CPU list as taskset(1) and cpuset(7) write it: `1`, `0,2`, `0-3,6`.
- * Ascending, without repeats.
- * @category parsers
- */
-export const parseCpuList = (flag: string, text: string): Either.Either<ReadonlyArray<number>, UsageError> => {
-  const cpus = new Set<number>()
-  const bad = fail(`${flag}: '${text}' is not a CPU list (e.g. 1, 0,2 or 0-3)`)
-  for (const part of text.trim().split(",")) {
-    const m = /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(part.trim())
-    if (m === null) return bad
-    const first = Number(m[1])
-    const last = m[2] === undefined ? first : Number(m[2])
-    if (last < first) return bad
-    for (let cpu = first; cpu <= last; cpu++) {
-      if (!Scheduling.isCpu(cpu)) return fail(`${flag}: CPU ${cpu} is out of range (0..${Scheduling.CPU_LIMIT - 1})`)
-      cpus.add(cpu)
-    }
-  }
-  return Either.right([...cpus].sort((a, b) => a - b))
-}
-
 /** Check `gonet up`'s flags. @category plans */
 export const planUp = (flags: UpFlags, randomMac: Mac): Either.Either<UpPlan, UsageError> =>
   Either.gen(function*() {
@@ -372,8 +346,7 @@ export const planUp = (flags: UpFlags, randomMac: Mac): Either.Either<UpPlan, Us
         `--realtime: ${flags.realtime} is not a SCHED_FIFO priority (${Scheduling.MIN_PRIORITY}..${Scheduling.MAX_PRIORITY})`
       )
     }
-    const cpus = flags.cpu === undefined ? undefined : yield* parseCpuList("--cpu", flags.cpu)
-    return { ...link, serve, realtime: flags.realtime, cpus }
+    return { ...link, serve, realtime: flags.realtime }
   })
 
 const seconds = (flag: string, v: number, min: number, max: number): Either.Either<number, UsageError> =>

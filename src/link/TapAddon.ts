@@ -110,10 +110,6 @@ export interface TapNative {
     readonly policy: "other" | "fifo" | "rr" | "batch" | "idle" | "unknown"
     readonly priority: number
   }
-  /** The calling thread may run on `cpus` only (sched_setaffinity). */
-  readonly setAffinity: (cpus: ReadonlyArray<number>) => void
-  /** The CPUs the calling thread may run on, ascending. */
-  readonly getAffinity: () => Array<number>
   /** frames per read callback at most */
   readonly maxBatch: number
   /** octets each read may fill at most (larger than any TAP frame) */

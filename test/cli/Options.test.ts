@@ -16,7 +16,7 @@ const LINK: Flags.LinkFlags = {
   pcap: undefined,
   noHostConfig: false
 }
-const UP: Flags.UpFlags = { ...LINK, serve: [], realtime: undefined, cpu: undefined }
+const UP: Flags.UpFlags = { ...LINK, serve: [], realtime: undefined }
 const PING: Flags.PingFlags = { ...LINK, dest: undefined, count: undefined, size: 56, interval: 1, timeout: 1 }
 
 const ok = <A>(e: Either.Either<A, Flags.UsageError>): A => {
@@ -115,7 +115,6 @@ describe("planUp", () => {
     expect(plan.serve).toEqual([])
     expect(plan.pcap).toBeUndefined()
     expect(plan.realtime).toBeUndefined()
-    expect(plan.cpus).toBeUndefined()
   })
 
   it("carries every flag into the TAP options and the stack config", () => {
@@ -130,8 +129,7 @@ describe("planUp", () => {
         pcap: "/tmp/x.pcap",
         noHostConfig: false,
         serve: ["udp-echo:7", "udp-echo:9999"],
-        realtime: 50,
-        cpu: "3,0-1"
+        realtime: 50
       },
       RANDOM_MAC
     ))
@@ -153,7 +151,6 @@ describe("planUp", () => {
     expect(plan.serve).toEqual([{ kind: "udp-echo", port: 7 }, { kind: "udp-echo", port: 9999 }])
     expect(plan.pcap).toBe("/tmp/x.pcap")
     expect(plan.realtime).toBe(50)
-    expect(plan.cpus).toEqual([0, 1, 3])
   })
 
   it("omits the host option with --no-host-config", () => {
@@ -192,12 +189,7 @@ describe("planUp", () => {
     ["empty pcap", { pcap: " " }, /^--pcap: /],
     ["realtime priority 0", { realtime: 0 }, /^--realtime: 0 is not a SCHED_FIFO priority \(1\.\.99\)$/],
     ["realtime priority 100", { realtime: 100 }, /^--realtime: 100 is not/],
-    ["fractional realtime priority", { realtime: 1.5 }, /^--realtime: 1\.5 is not/],
-    ["empty cpu list", { cpu: "" }, /^--cpu: '' is not a CPU list \(e\.g\. 1, 0,2 or 0-3\)$/],
-    ["cpu word", { cpu: "first" }, /^--cpu: 'first' is not a CPU list/],
-    ["cpu range backwards", { cpu: "3-1" }, /^--cpu: '3-1' is not a CPU list/],
-    ["negative cpu", { cpu: "-1" }, /^--cpu: '-1' is not a CPU list/],
-    ["cpu out of range", { cpu: "1024" }, /^--cpu: CPU 1024 is out of range \(0\.\.1023\)$/]
+    ["fractional realtime priority", { realtime: 1.5 }, /^--realtime: 1\.5 is not/]
   ]
   it.each(rejects)("rejects %s", (_, flags, message) => {
     expect(err(Flags.planUp({ ...UP, ...flags }, RANDOM_MAC))).toMatch(message)
@@ -206,14 +198,6 @@ describe("planUp", () => {
   it("accepts a /31 pair (RFC 3021: no network or broadcast address)", () => {
     const plan = ok(Flags.planUp({ ...UP, ip: "198.18.0.0/31", hostIp: "198.18.0.1/31" }, RANDOM_MAC))
     expect(plan.stack.address).toBe(Addr.parse("198.18.0.0"))
-  })
-})
-
-describe("parseCpuList", () => {
-  it("reads taskset-style lists, ascending and without repeats", () => {
-    expect(ok(Flags.parseCpuList("--cpu", "1"))).toEqual([1])
-    expect(ok(Flags.parseCpuList("--cpu", " 2, 0 "))).toEqual([0, 2])
-    expect(ok(Flags.parseCpuList("--cpu", "4-6,0,5"))).toEqual([0, 4, 5, 6])
   })
 })
 

@@ -1,5 +1,5 @@
 /**
- * Scheduling: the process's policy and the thread's CPUs for the life of a scope.
+ * Scheduling: the process's scheduling policy for the life of a scope.
  * Setting SCHED_FIFO needs root (or CAP_SYS_NICE); those cases skip without it.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -40,33 +40,5 @@ describe("Scheduling", () => {
       const exit = yield* Effect.exit(Effect.scoped(Effect.zipRight(Scheduling.realtime(3), Effect.fail("boom"))))
       expect(Exit.isFailure(exit)).toBe(true)
       expect(yield* Scheduling.current).toEqual({ policy: "other", priority: 0 })
-    }))
-
-  it("isCpu: integers 0..1023", () => {
-    expect([0, 1, 1023].map(Scheduling.isCpu)).toEqual([true, true, true])
-    expect([-1, 1024, 0.5].map(Scheduling.isCpu)).toEqual([false, false, false])
-  })
-
-  it.effect.skipIf(!hasAddon)("pin([0]): CPU 0 only inside the scope, the old mask after it", () =>
-    Effect.gen(function*() {
-      const before = yield* Scheduling.affinity
-      const inside = yield* Effect.scoped(Effect.zipRight(Scheduling.pin([0]), Scheduling.affinity))
-      expect(inside).toEqual([0])
-      expect(yield* Scheduling.affinity).toEqual(before)
-    }))
-
-  it.effect.skipIf(!hasAddon)("pin: a CPU that is not online fails with InvalidCpu and changes nothing", () =>
-    Effect.gen(function*() {
-      const before = yield* Scheduling.affinity
-      const error = yield* Effect.flip(Effect.scoped(Scheduling.pin([1023])))
-      expect(error.reason).toBe("InvalidCpu")
-      expect(error.message).toMatch(/none of those CPUs is online/)
-      expect(yield* Scheduling.affinity).toEqual(before)
-    }))
-
-  it.effect("pin: no CPU, or a number that cannot be one, fails before any system call", () =>
-    Effect.gen(function*() {
-      expect((yield* Effect.flip(Effect.scoped(Scheduling.pin([])))).detail).toBe("no CPU given")
-      expect((yield* Effect.flip(Effect.scoped(Scheduling.pin([2, -1])))).detail).toBe("-1 is not a CPU number (0..1023)")
     }))
 })
