@@ -19,7 +19,7 @@
  *   process. A user-space stack under the fair scheduler competes with the
  *   processes it serves instead: with 1000 `ping` processes on 2 vCPUs its
  *   main thread waited 0.3-0.5 ms in the run queue per wake-up and the mean
- *   RTT was 96-307 ms; at SCHED_FIFO, 0.15-0.24 ms.
+ *   RTT was 21-370 ms; at SCHED_FIFO, 0.15-0.24 ms.
  * - Every thread, not the main thread alone: the main thread waits for V8's
  *   helpers (parallel scavenges). Raising only the main thread left them
  *   behind the 1000 pings, a priority inversion: mean 24-31 ms, p99 201-409 ms.
