@@ -287,16 +287,18 @@ describe.skipIf(tapSkip !== undefined)("gonet on a TAP (root, in a netns)", () =
   })
 
   const hasSetpriv = spawnSync("setpriv", ["--version"], { encoding: "utf8" }).status === 0
+  /** `ip netns exec NS` as user nobody, with no capabilities at all. */
+  const asNobodyIn = (ns: string) => [
+    "ip", "netns", "exec", ns,
+    "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"
+  ]
   if (!hasSetpriv) console.warn("test/cli/Cli.test.ts: unprivileged case skipped: setpriv missing")
   it.skipIf(!hasSetpriv)("without privileges: one line saying so, exit 1", async () => {
     const ns = `${NS}u`
     addNamespace(ns)
     try {
       // nobody cannot open /dev/net/tun (mode 0600) nor configure interfaces
-      const r = await gonet(["up", "--tap", `${TAP}u`], [
-        "ip", "netns", "exec", ns,
-        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"
-      ])
+      const r = await gonet(["up", "--tap", `${TAP}u`], asNobodyIn(ns))
       expect(r.code, r.stderr).toBe(1)
       expectOneLineError(r, /not permitted/)
     } finally {
@@ -308,10 +310,7 @@ describe.skipIf(tapSkip !== undefined)("gonet on a TAP (root, in a netns)", () =
     const ns = `${NS}r`
     addNamespace(ns)
     try {
-      const r = await gonet(["up", "--tap", `${TAP}r`, "--realtime", "10"], [
-        "ip", "netns", "exec", ns,
-        "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all"
-      ])
+      const r = await gonet(["up", "--tap", `${TAP}r`, "--realtime", "10"], asNobodyIn(ns))
       expect(r.code, r.stderr).toBe(1)
       expectOneLineError(r, /^gonet: cannot set SCHED_FIFO: not permitted \(run as root, grant CAP_SYS_NICE/)
     } finally {
