@@ -1,11 +1,11 @@
 #!/bin/bash
 # Where a sparse echo's time goes: runs a responder on a TAP in a throw-away
-# namespace, warms it with a bounded `ping -f`, then records 10 pings at 0.2 s
+# namespace, warms it with a bounded `ping -f`, then records COUNT (10) pings at 0.2 s
 # with perf tracepoints (sched, syscalls, user page faults, timer and
 # reschedule IPIs) and prints, per echo, the RTT and for the slow ones the
 # responder's timeline relative to ping's sendto (bench/trace-echo.py).
 #
-#   sudo bench/trace-echo.sh [RESPONDER...]
+#   sudo [COUNT=40] bench/trace-echo.sh [RESPONDER...]
 #     default responder: node bin/gonet.js up --tap gtrace0
 #     e.g. bench/trace-echo.sh node bench/floor/echo.cjs gtrace0 30
 #
@@ -18,6 +18,8 @@ NS="gtrace-$$"
 OUT="${TMPDIR:-/tmp}/gonet-trace-$$"
 mkdir -p "$OUT"
 RESP=("$@")
+COUNT="${COUNT:-10}"   # pings recorded, 1..100
+[ "$COUNT" -ge 1 ] && [ "$COUNT" -le 100 ] || { echo "COUNT 1..100" >&2; exit 2; }
 [ ${#RESP[@]} -eq 0 ] && RESP=(node --max-semi-space-size=64 bin/gonet.js up --tap gtrace0)
 cleanup() {
   [ -n "${RP:-}" ] && kill -INT "$RP" 2>/dev/null && wait "$RP" 2>/dev/null || true
@@ -35,7 +37,7 @@ ip netns exec "$NS" ping -f -q -c 20000 -w 30 198.18.0.2 > /dev/null || true
 perf record -q -o "$OUT/perf.data" -a \
   -e sched:sched_switch,sched:sched_wakeup,raw_syscalls:sys_enter,raw_syscalls:sys_exit \
   -e exceptions:page_fault_user,irq_vectors:local_timer_entry,irq_vectors:reschedule_entry \
-  -- ip netns exec "$NS" ping -n -c 10 -i 0.2 -w 10 198.18.0.2 > "$OUT/ping.txt" 2>&1 || true
+  -- ip netns exec "$NS" ping -n -c "$COUNT" -i 0.2 -w $((COUNT / 5 + 5)) 198.18.0.2 > "$OUT/ping.txt" 2>&1 || true
 perf script -i "$OUT/perf.data" -F comm,pid,tid,cpu,time,event,trace > "$OUT/trace.txt" 2>/dev/null
 grep -o "time=[0-9.]* ms" "$OUT/ping.txt" | tr '\n' ' '; echo
 python3 bench/trace-echo.py "$OUT/trace.txt"
