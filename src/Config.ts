@@ -54,6 +54,11 @@ export interface StackConfig {
     readonly errorsPerSecond: number
     /** token bucket depth */
     readonly errorBurst: number
+    /**
+     * pings of our own waiting for their reply at once (each is a waiting
+     * fiber, ~4 KB); 65536 is every sequence number of the stack's identifier
+     */
+    readonly maxOutstandingPings: number
   }
   readonly queues: {
     /** batches of frames waiting for each protocol dealer */
@@ -99,7 +104,7 @@ export const defaults = {
     maxResolving: 256
   },
   reassembly: { timeout: Duration.seconds(30), maxAssemblies: 256, maxBytes: 4 * 1024 * 1024 },
-  icmp: { errorsPerSecond: 100, errorBurst: 50 },
+  icmp: { errorsPerSecond: 100, errorBurst: 50, maxOutstandingPings: 65536 },
   queues: { dealer: 1024, udpSocket: 1024 }
 } as const
 
@@ -164,6 +169,7 @@ export const make = (input: StackConfigInput): Effect.Effect<StackConfig, Config
     yield* int("reassembly.maxBytes", reassembly.maxBytes, 65535, 1 << 30)
     yield* int("icmp.errorsPerSecond", icmp.errorsPerSecond, 0, 1_000_000)
     yield* int("icmp.errorBurst", icmp.errorBurst, 1, 1_000_000)
+    yield* int("icmp.maxOutstandingPings", icmp.maxOutstandingPings, 1, 65536)
     yield* int("queues.dealer", queues.dealer, 1, 1 << 20)
     yield* int("queues.udpSocket", queues.udpSocket, 1, 1 << 20)
     return {

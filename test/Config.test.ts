@@ -13,6 +13,7 @@ describe("Config", () => {
       expect(c.ttl).toBe(64)
       expect(Duration.toMillis(c.reassembly.timeout)).toBe(30_000)
       expect(c.arp.retries).toBe(3)
+      expect(c.icmp.maxOutstandingPings).toBe(65536)
     }))
   it.effect("rejects bad input with one readable line", () =>
     Effect.gen(function*() {
@@ -27,6 +28,8 @@ describe("Config", () => {
       expect(yield* fails({ address: "198.18.0.2", ttl: 0 })).toMatch(/ttl/)
       expect(yield* fails({ address: "198.18.0.2", mac: new Uint8Array([1, 0, 0, 0, 0, 1]) })).toMatch(/unicast/)
       expect(yield* fails({ address: "198.18.0.2", arp: { retryInterval: Duration.zero } })).toMatch(/positive/)
+      expect(yield* fails({ address: "198.18.0.2", icmp: { maxOutstandingPings: 0 } })).toMatch(/icmp\.maxOutstandingPings/)
+      expect(yield* fails({ address: "198.18.0.2", icmp: { maxOutstandingPings: 65537 } })).toMatch(/icmp\.maxOutstandingPings/)
       for (const m of [yield* fails({ address: "x" })]) expect(m.split("\n").length).toBe(1)
     }))
 })

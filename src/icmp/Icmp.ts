@@ -29,7 +29,7 @@ import * as Addr from "../wire/Ipv4Addr.js"
 
 /** @category errors */
 export class PingError extends Data.TaggedError("PingError")<{
-  readonly reason: "Timeout" | "Unreachable" | "TimeExceeded" | "NoRoute" | "TooBig" | "FragmentationNeeded"
+  readonly reason: "Timeout" | "Unreachable" | "TimeExceeded" | "NoRoute" | "TooBig" | "FragmentationNeeded" | "Busy"
   readonly dst: Addr.Ipv4Addr
   /** ICMP code for Unreachable / TimeExceeded */
   readonly code?: number
@@ -49,6 +49,8 @@ export class PingError extends Data.TaggedError("PingError")<{
         return `echo request to ${d} exceeds 65535 octets`
       case "FragmentationNeeded":
         return `echo request to ${d} exceeds the MTU with DF set`
+      case "Busy":
+        return `not pinging ${d}: as many pings as icmp.maxOutstandingPings allow are waiting for replies`
     }
   }
 }
@@ -120,6 +122,7 @@ export const make = Effect.gen(function*() {
   const ident = yield* Random.nextIntBetween(0, 0x10000)
   let nextSeq = 0
   const outstanding = new Map<number, Outstanding>()
+  const maxOutstanding = config.icmp.maxOutstandingPings
   const c = {
     received: 0,
     malformed: 0,
@@ -212,12 +215,10 @@ export const make = Effect.gen(function*() {
       if (!Number.isInteger(size) || size < 0 || size > Ip.MAX_PACKET_LEN - Ip.MIN_HEADER_LEN - IcmpWire.HEADER_LEN) {
         return yield* new PingError({ reason: "TooBig", dst })
       }
-      // Find a free sequence number (65536 outstanding pings is the hard limit).
+      // The bound (at most 65536) leaves a free sequence number to find.
+      if (outstanding.size >= maxOutstanding) return yield* new PingError({ reason: "Busy", dst })
       let seq = nextSeq
-      for (let i = 0; outstanding.has(((ident << 16) | seq) >>> 0); i++) {
-        if (i > 0xffff) return yield* new PingError({ reason: "TooBig", dst })
-        seq = (seq + 1) & 0xffff
-      }
+      while (outstanding.has(((ident << 16) | seq) >>> 0)) seq = (seq + 1) & 0xffff
       nextSeq = (seq + 1) & 0xffff
       const key = ((ident << 16) | seq) >>> 0
       const data = new Uint8Array(size)

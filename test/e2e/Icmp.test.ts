@@ -41,6 +41,30 @@ describe("ping client", () => {
       expect((yield* run(stack, Effect.flatMap(Icmp, (i) => i.stats))).outstanding).toBe(0)
     }))
 
+  it.scoped("beyond icmp.maxOutstandingPings a ping fails at once with Busy; a finished one frees its slot", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup({ icmp: { maxOutstandingPings: 2 } })
+      const ping = run(stack, Effect.flatMap(Icmp, (i) => i.ping(PEER_ADDR, { timeout: "1 second" })))
+      const first = yield* Effect.fork(ping)
+      yield* peer.next
+      const second = yield* Effect.fork(ping)
+      yield* peer.next
+      const third = yield* Effect.either(ping)
+      expect(third).toMatchObject({ _tag: "Left", left: { _tag: "PingError", reason: "Busy" } })
+      expect(Either.isLeft(third) && third.left.message).toBe(
+        "not pinging 198.18.0.1: as many pings as icmp.maxOutstandingPings allow are waiting for replies"
+      )
+      // the two time out; then there is room again
+      yield* awaitSleeps(2)
+      yield* TestClock.adjust("1 second")
+      expect(Exit.isFailure(yield* Fiber.await(first))).toBe(true)
+      expect(Exit.isFailure(yield* Fiber.await(second))).toBe(true)
+      const fourth = yield* Effect.fork(ping)
+      const req = asIpv4(yield* peer.next)!
+      expect(req.payload[0]).toBe(IcmpWire.Type.EchoRequest)
+      yield* Fiber.interrupt(fourth)
+    }))
+
   it.scoped("a reply from the peer completes the ping with its sequence number and TTL", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
