@@ -211,6 +211,23 @@ static void throw_errno(napi_env env, int e, const char *syscall,
 
 /* --- argument helpers ----------------------------------------------------- */
 
+/* The first `want` arguments of a call into argv, or false with a TypeError
+ * ("EINVAL", `usage`) pending when fewer were passed. */
+static bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv,
+                     const char *usage) {
+  size_t argc = want;
+  napi_status s = napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (s != napi_ok) {
+    throw_napi(env, s, "napi_get_cb_info");
+    return false;
+  }
+  if (argc < want) {
+    napi_throw_type_error(env, "EINVAL", usage);
+    return false;
+  }
+  return true;
+}
+
 /* Kernel rules (dev_valid_name): 1..IFNAMSIZ-1 octets, not "." or "..", no
  * '/', ':' or whitespace. Throws EINVAL with an explanation. */
 static bool get_ifname(napi_env env, napi_value v, char out[IFNAMSIZ]) {
@@ -521,13 +538,8 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_close(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    napi_throw_type_error(env, "EINVAL", "close(handle) needs a handle");
-    return NULL;
-  }
+  if (!get_args(env, info, 1, argv, "close(handle) needs a handle")) return NULL;
   tap_t *t = get_tap(env, argv[0]);
   if (t == NULL) return NULL;
   shutdown_tap(env, t);
@@ -654,14 +666,9 @@ static void on_poll(uv_poll_t *h, int status, int events) {
 }
 
 static napi_value js_start_reading(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
   napi_valuetype type;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "EINVAL", "startReading(handle, callback)");
-    return NULL;
-  }
+  if (!get_args(env, info, 2, argv, "startReading(handle, callback)")) return NULL;
   tap_t *t = get_tap(env, argv[0]);
   if (t == NULL) return NULL;
   NAPI_CALL(env, napi_typeof(env, argv[1], &type));
@@ -717,13 +724,8 @@ static napi_value js_start_reading(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_stop_reading(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    napi_throw_type_error(env, "EINVAL", "stopReading(handle) needs a handle");
-    return NULL;
-  }
+  if (!get_args(env, info, 1, argv, "stopReading(handle) needs a handle")) return NULL;
   tap_t *t = get_tap(env, argv[0]);
   if (t == NULL) return NULL;
   stop_reading(env, t);
@@ -752,15 +754,10 @@ static bool write_frame(tap_t *t, const uint8_t *data, size_t len) {
 }
 
 static napi_value js_write(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2], result;
   uint8_t *data;
   size_t len;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "EINVAL", "write(handle, frame)");
-    return NULL;
-  }
+  if (!get_args(env, info, 2, argv, "write(handle, frame)")) return NULL;
   tap_t *t = get_tap(env, argv[0]);
   if (t == NULL || !get_bytes(env, argv[1], &data, &len)) return NULL;
   NAPI_CALL(env, napi_get_boolean(env, write_frame(t, data, len), &result));
@@ -768,15 +765,10 @@ static napi_value js_write(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_write_batch(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2], result;
   bool is_array = false;
   uint32_t n = 0, written = 0;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "EINVAL", "writeBatch(handle, frames)");
-    return NULL;
-  }
+  if (!get_args(env, info, 2, argv, "writeBatch(handle, frames)")) return NULL;
   tap_t *t = get_tap(env, argv[0]);
   if (t == NULL) return NULL;
   NAPI_CALL(env, napi_is_array(env, argv[1], &is_array));
@@ -798,13 +790,8 @@ static napi_value js_write_batch(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_counters(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], obj, v;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    napi_throw_type_error(env, "EINVAL", "counters(handle) needs a handle");
-    return NULL;
-  }
+  if (!get_args(env, info, 1, argv, "counters(handle) needs a handle")) return NULL;
   tap_t *t = get_tap(env, argv[0]);
   if (t == NULL) return NULL;
   NAPI_CALL(env, napi_create_object(env, &obj));
@@ -850,15 +837,10 @@ static bool prep_ifr(napi_env env, napi_value name, struct ifreq *ifr) {
 }
 
 static napi_value js_set_up(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
   struct ifreq ifr;
   bool up = false;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "EINVAL", "setUp(ifname, up)");
-    return NULL;
-  }
+  if (!get_args(env, info, 2, argv, "setUp(ifname, up)")) return NULL;
   if (!prep_ifr(env, argv[0], &ifr)) return NULL;
   if (napi_get_value_bool(env, argv[1], &up) != napi_ok) {
     napi_throw_type_error(env, "EINVAL", "up must be a boolean");
@@ -876,17 +858,12 @@ static napi_value js_set_up(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_set_address(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
   struct ifreq ifr;
   struct in_addr addr;
   napi_valuetype t;
   int64_t prefix;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 3) {
-    napi_throw_type_error(env, "EINVAL", "setAddress(ifname, address, prefixLength)");
-    return NULL;
-  }
+  if (!get_args(env, info, 3, argv, "setAddress(ifname, address, prefixLength)")) return NULL;
   if (!prep_ifr(env, argv[0], &ifr)) return NULL;
   NAPI_CALL(env, napi_typeof(env, argv[1], &t));
   if (t == napi_string) {
@@ -921,15 +898,10 @@ static napi_value js_set_address(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_set_mtu(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
   struct ifreq ifr;
   int64_t mtu;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "EINVAL", "setMtu(ifname, mtu)");
-    return NULL;
-  }
+  if (!get_args(env, info, 2, argv, "setMtu(ifname, mtu)")) return NULL;
   if (!prep_ifr(env, argv[0], &ifr)) return NULL;
   if (!get_int(env, argv[1], "mtu", 68, 65535, &mtu)) return NULL;
   ifr.ifr_mtu = (int)mtu;
@@ -943,15 +915,10 @@ static napi_value js_set_mtu(napi_env env, napi_callback_info info) {
  * user-space stack wants it deeper than the default, as a NIC driver wants a
  * large RX ring: bursts then wait instead of vanishing. */
 static napi_value js_set_tx_queue_len(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
   napi_value argv[2];
   struct ifreq ifr;
   int64_t len;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 2) {
-    napi_throw_type_error(env, "EINVAL", "setTxQueueLength(ifname, length)");
-    return NULL;
-  }
+  if (!get_args(env, info, 2, argv, "setTxQueueLength(ifname, length)")) return NULL;
   if (!prep_ifr(env, argv[0], &ifr)) return NULL;
   if (!get_int(env, argv[1], "length", 1, 1 << 20, &len)) return NULL;
   ifr.ifr_qlen = (int)len;
@@ -960,14 +927,9 @@ static napi_value js_set_tx_queue_len(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_get_mtu(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], result;
   struct ifreq ifr;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    napi_throw_type_error(env, "EINVAL", "getMtu(ifname)");
-    return NULL;
-  }
+  if (!get_args(env, info, 1, argv, "getMtu(ifname)")) return NULL;
   if (!prep_ifr(env, argv[0], &ifr)) return NULL;
   if (!IF_IOCTL(env, SIOCGIFMTU, &ifr, "cannot read the MTU of")) return NULL;
   NAPI_CALL(env, napi_create_int32(env, ifr.ifr_mtu, &result));
@@ -975,15 +937,10 @@ static napi_value js_get_mtu(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_get_mac(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], ab, result;
   struct ifreq ifr;
   void *data;
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    napi_throw_type_error(env, "EINVAL", "getMac(ifname)");
-    return NULL;
-  }
+  if (!get_args(env, info, 1, argv, "getMac(ifname)")) return NULL;
   if (!prep_ifr(env, argv[0], &ifr)) return NULL;
   if (!IF_IOCTL(env, SIOCGIFHWADDR, &ifr, "cannot read the hardware address of"))
     return NULL;
@@ -1001,14 +958,9 @@ static napi_value js_get_mac(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_if_index(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1], result;
   char name[IFNAMSIZ];
-  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  if (argc < 1) {
-    napi_throw_type_error(env, "EINVAL", "ifIndex(ifname)");
-    return NULL;
-  }
+  if (!get_args(env, info, 1, argv, "ifIndex(ifname)")) return NULL;
   if (!get_ifname(env, argv[0], name)) return NULL;
   NAPI_CALL(env, napi_create_uint32(env, if_nametoindex(name), &result));
   return result;
