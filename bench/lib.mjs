@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { cpus, loadavg } from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import { parseBenchCidr } from "./args.mjs"
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
 export const ROOT = dirname(BENCH_DIR)
@@ -39,14 +40,7 @@ export const preflight = () => {
 // network-safety rule
 
 export const assertBenchAddress = (cidr) => {
-  const [addr, len] = cidr.split("/")
-  const parts = addr.split(".").map(Number)
-  const ok4 = parts.length === 4 && parts.every((p) => Number.isInteger(p) && p >= 0 && p <= 255)
-  const u32 = ok4 ? parts.reduce((a, p) => a * 256 + p, 0) >>> 0 : 0
-  const prefix = len === undefined ? 32 : Number(len)
-  if (!ok4 || ((u32 & 0xfffe0000) >>> 0) !== 0xc6120000 || !(prefix >= 15 && prefix <= 32)) {
-    throw new Error(`network-safety rule: 198.18.0.0/15 only, got ${cidr}`)
-  }
+  parseBenchCidr(cidr)
   return cidr
 }
 

@@ -34,7 +34,7 @@
 // Topology (all in namespaces made and deleted here; 198.18.0.0/15 only):
 //   stack: ns gbench-ps-PID-N: kernel 198.18.0.1/24 on TAP gbench0 <-> stack 198.18.0.2
 //   veth:  ns gbench-va-PID-N 198.18.1.1/24 (gbva) <-> ns gbench-vb-PID-N 198.18.1.2/24 (gbvb)
-import { opt } from "./args.mjs"
+import { cpuListOpt, intOpt, opt } from "./args.mjs"
 import { execFileSync, spawn } from "node:child_process"
 import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
@@ -50,17 +50,12 @@ const INTERVAL = Number(opt("interval", "0.2"))
 const TARGETS = opt("targets", "stack,veth").split(",")
 const SOCKET = opt("socket", "dgram")
 const QUIET_WAIT = Number(opt("quiet-wait", "120"))
-const STACK_NICE = Number(opt("stack-nice", "0"))
-const REALTIME = Number(opt("realtime", "0"))
-const WARMUP = Number(opt("warmup", "200"))
-const STACK_CPU = opt("stack-cpu", undefined)
-const PING_CPU = opt("ping-cpu", undefined)
+const STACK_NICE = intOpt("stack-nice", 0, -20, 19)
+const REALTIME = intOpt("realtime", 0, 0, 99)
+const WARMUP = intOpt("warmup", 200, 1, 100_000)
+const STACK_CPU = cpuListOpt("stack-cpu")
+const PING_CPU = cpuListOpt("ping-cpu")
 const NODE_ARGS = opt("node-args", "--max-semi-space-size=64").split(" ").filter((a) => a.length > 0)
-if (!Number.isInteger(STACK_NICE) || STACK_NICE < -20 || STACK_NICE > 19) throw new Error("--stack-nice -20..19")
-if (!Number.isInteger(REALTIME) || REALTIME < 0 || REALTIME > 99) throw new Error("--realtime 0..99")
-if (STACK_CPU !== undefined && !/^[\d,-]{1,64}$/.test(STACK_CPU)) throw new Error("--stack-cpu LIST (taskset -c)")
-if (PING_CPU !== undefined && !/^[\d,-]{1,64}$/.test(PING_CPU)) throw new Error("--ping-cpu LIST (taskset -c)")
-if (!Number.isInteger(WARMUP) || WARMUP < 1 || WARMUP > 100_000) throw new Error("--warmup 1..100000")
 if (!["dgram", "raw"].includes(SOCKET)) throw new Error("--socket dgram|raw")
 if (FLOWS.some((n) => !Number.isInteger(n) || n < 1 || n > 2000)) throw new Error("--flows: 1..2000 each")
 if (!(COUNT >= 1 && COUNT <= 100) || !(INTERVAL >= 0.2 && INTERVAL <= 1)) {
@@ -283,7 +278,7 @@ const main = async () => {
   const file = writeResult("ping", result)
 
   // Human summary.
-  console.log(`\nping RTT (ms), ${COUNT} pings/flow at ${INTERVAL}s, socket ${SOCKET}${REALTIME > 0 ? `, stack main thread SCHED_FIFO ${REALTIME}` : ""}${STACK_NICE !== 0 ? `, stack nice ${STACK_NICE}` : ""}${STACK_CPU !== undefined ? `, stack on CPU ${STACK_CPU}` : ""}${PING_CPU !== undefined ? `, pings on CPU ${PING_CPU}` : ""}; load ${result.machine.loadavg.join(" ")}`)
+  console.log(`\nping RTT (ms), ${COUNT} pings/flow at ${INTERVAL}s, socket ${SOCKET}${REALTIME > 0 ? `, stack threads SCHED_FIFO ${REALTIME}` : ""}${STACK_NICE !== 0 ? `, stack nice ${STACK_NICE}` : ""}${STACK_CPU !== undefined ? `, stack on CPU ${STACK_CPU}` : ""}${PING_CPU !== undefined ? `, pings on CPU ${PING_CPU}` : ""}; load ${result.machine.loadavg.join(" ")}`)
   const hdr = ["target", "flows", "socket", "conc.", "mean", "p50", "p99", "max", "flow-avg p50", "flow-avg p99", "loss %", "tap tx_dropped", "stack runq-wait/wake µs", "stack CPU/echo µs", "CPU busy before/during"]
   const rows = result.runs.map((r) => [
     r.target, r.flows, r.socketType.startsWith("SOCK_DGRAM") ? "dgram" : r.socketType, r.peakConcurrentFlows,

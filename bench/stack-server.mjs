@@ -16,7 +16,7 @@
 // (bind UDP PORT and drain it; its count appears as stats.discard).
 //
 // Network safety: both addresses must lie in 198.18.0.0/15, or it refuses to start.
-import { flag, opt } from "./args.mjs"
+import { flag, opt, parseBenchCidr } from "./args.mjs"
 import { Effect, Fiber, Layer } from "effect"
 import { randomBytes } from "node:crypto"
 import { writeFileSync } from "node:fs"
@@ -31,23 +31,10 @@ import * as Stack from "../dist/Stack.js"
 import * as Udp from "../dist/udp/Udp.js"
 
 
-const parseCidr = (text) => {
-  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(text ?? "")
-  if (!m) throw new Error(`expected A.B.C.D/LEN, got ${text}`)
-  const parts = m.slice(1, 5).map(Number)
-  if (parts.some((p) => p > 255)) throw new Error(`bad address ${text}`)
-  const u32 = parts.reduce((a, p) => a * 256 + p, 0) >>> 0
-  const prefixLength = Number(m[5])
-  // 198.18.0.0/15 only (RFC 2544 benchmarking range).
-  if (((u32 & 0xfffe0000) >>> 0) !== 0xc6120000 || prefixLength < 15 || prefixLength > 32) {
-    throw new Error(`network-safety rule: 198.18.0.0/15 only, got ${text}`)
-  }
-  return { text: m.slice(1, 5).join("."), u32, prefixLength }
-}
 
 const tap = opt("tap", "gbench0")
-const ip = parseCidr(opt("ip", "198.18.0.2/24"))
-const host = parseCidr(opt("host-ip", "198.18.0.1/24"))
+const ip = parseBenchCidr(opt("ip", "198.18.0.2/24"))
+const host = parseBenchCidr(opt("host-ip", "198.18.0.1/24"))
 const statsMs = Number(opt("stats-ms", "0"))
 const maxSeconds = Number(opt("max-seconds", "120"))
 const receiveCapacity = opt("receive-capacity", undefined)
