@@ -144,6 +144,14 @@ const program = Effect.gen(function*() {
 // "heap-start" / "heap-stop FILE" (sampling allocation profile, young garbage included),
 // "heap-snapshot FILE" (v8.writeHeapSnapshot; pauses the stack while it writes).
 let session
+/** End the profiling session with `method`, write its profile to `file`, report `event`. */
+const stopSession = (method, file, event) =>
+  session.post(method, (err, res) => {
+    if (!err) writeFileSync(file, JSON.stringify(res.profile))
+    session.disconnect()
+    session = undefined
+    out({ event, file, error: err ? String(err) : undefined })
+  })
 const commands = createInterface({ input: process.stdin })
 // --exit-on-stdin-close: the harness holds our stdin open; if it dies, so do we.
 if (flag("exit-on-stdin-close")) commands.on("close", () => shutdown("stdin closed"))
@@ -171,19 +179,9 @@ commands.on("line", (line) => {
         includeObjectsCollectedByMinorGC: true
       }, () => out({ event: "heap-sampling", t: performance.now() - t0 })))
   } else if (cmd === "heap-stop" && session !== undefined && arg) {
-    session.post("HeapProfiler.stopSampling", (err, res) => {
-      if (!err) writeFileSync(arg, JSON.stringify(res.profile))
-      session.disconnect()
-      session = undefined
-      out({ event: "heap-profile", file: arg, error: err ? String(err) : undefined })
-    })
+    stopSession("HeapProfiler.stopSampling", arg, "heap-profile")
   } else if (cmd === "prof-stop" && session !== undefined && arg) {
-    session.post("Profiler.stop", (err, res) => {
-      if (!err) writeFileSync(arg, JSON.stringify(res.profile))
-      session.disconnect()
-      session = undefined
-      out({ event: "profile", file: arg, error: err ? String(err) : undefined })
-    })
+    stopSession("Profiler.stop", arg, "profile")
   }
 })
 
