@@ -6,9 +6,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import { Icmp } from "../../src/icmp/Icmp.js"
 import * as LinkFault from "../../src/link/LinkFault.js"
-import { Stack } from "../../src/Stack.js"
 import { runAdvancing } from "../support/Clock.js"
-import { ADDR_B, run, twoStacks } from "../support/TestNet.js"
+import { ADDR_B, run, statsOf, twoStacks } from "../support/TestNet.js"
 
 const trial = (seed: number) =>
   Effect.gen(function*() {
@@ -23,7 +22,7 @@ const trial = (seed: number) =>
       )
       outcomes.push(Exit.isSuccess(exit))
     }
-    const sb = yield* run(b, Effect.flatMap(Stack, (s) => s.stats))
+    const sb = yield* statsOf(b)
     return { outcomes, echoRequests: sb.icmp.echoRequests }
   }).pipe(Effect.scoped)
 

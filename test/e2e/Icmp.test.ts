@@ -17,7 +17,7 @@ import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as UdpWire from "../../src/wire/Udp.js"
 import { awaitSleeps, settle } from "../support/Clock.js"
 import { asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
-import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
+import { ADDR_A, MAC_A, pingFrom, run, stackWithPeer } from "../support/TestNet.js"
 import type { StackConfigInput } from "../../src/Config.js"
 
 const setup = (config?: Partial<StackConfigInput>) => stackWithPeer(config ? { config } : {})
@@ -26,7 +26,7 @@ describe("ping client", () => {
   it.scoped("times out at exactly the timeout, not a tick earlier", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
-      const fiber = yield* run(stack, Effect.flatMap(Icmp, (i) => i.ping(PEER_ADDR, { timeout: "2 seconds" }))).pipe(
+      const fiber = yield* pingFrom(stack, PEER_ADDR, { timeout: "2 seconds" }).pipe(
         Effect.fork
       )
       const req = asIpv4(yield* peer.next)!
@@ -44,7 +44,7 @@ describe("ping client", () => {
   it.scoped("beyond icmp.maxOutstandingPings a ping fails at once with Busy; a finished one frees its slot", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup({ icmp: { maxOutstandingPings: 2 } })
-      const ping = run(stack, Effect.flatMap(Icmp, (i) => i.ping(PEER_ADDR, { timeout: "1 second" })))
+      const ping = pingFrom(stack, PEER_ADDR, { timeout: "1 second" })
       const first = yield* Effect.fork(ping)
       yield* peer.next
       const second = yield* Effect.fork(ping)
@@ -68,7 +68,7 @@ describe("ping client", () => {
   it.scoped("a reply from the peer completes the ping with its sequence number and TTL", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
-      const fiber = yield* run(stack, Effect.flatMap(Icmp, (i) => i.ping(PEER_ADDR, { size: 100 }))).pipe(Effect.fork)
+      const fiber = yield* pingFrom(stack, PEER_ADDR, { size: 100 }).pipe(Effect.fork)
       const req = asIpv4(yield* peer.next)!
       const echo = Either.getOrThrow(IcmpWire.parse(req.payload))
       if (echo._tag !== "EchoRequest") throw new Error("expected an echo request")
@@ -89,7 +89,7 @@ describe("ping client", () => {
   it.scoped("a destination unreachable quoting the request ends the ping with Unreachable", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
-      const fiber = yield* run(stack, Effect.flatMap(Icmp, (i) => i.ping(PEER_ADDR))).pipe(Effect.fork)
+      const fiber = yield* pingFrom(stack, PEER_ADDR).pipe(Effect.fork)
       const frame = yield* peer.next
       const quote = frame.subarray(14, 14 + 28)
       yield* peer.sendIp(ipRepr({
@@ -105,7 +105,7 @@ describe("ping client", () => {
   it.scoped("DF with a datagram over the MTU is a typed FragmentationNeeded", () =>
     Effect.gen(function*() {
       const { stack } = yield* setup()
-      const exit = yield* run(stack, Effect.flatMap(Icmp, (i) => i.ping(PEER_ADDR, { size: 1473, dontFragment: true }))).pipe(
+      const exit = yield* pingFrom(stack, PEER_ADDR, { size: 1473, dontFragment: true }).pipe(
         Effect.exit
       )
       expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { reason: "FragmentationNeeded" } } })
@@ -117,7 +117,7 @@ describe("ping client", () => {
   it.scoped("an off-link destination without a gateway is NoRoute", () =>
     Effect.gen(function*() {
       const { stack } = yield* setup()
-      const exit = yield* run(stack, Effect.flatMap(Icmp, (i) => i.ping(Addr.parse("198.19.0.1")!))).pipe(Effect.exit)
+      const exit = yield* pingFrom(stack, Addr.parse("198.19.0.1")!).pipe(Effect.exit)
       expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { reason: "NoRoute" } } })
     }))
 })

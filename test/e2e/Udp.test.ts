@@ -4,14 +4,13 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Option } from "effect"
-import { Stack } from "../../src/Stack.js"
 import { serveEcho, Udp } from "../../src/udp/Udp.js"
 import * as Eth from "../../src/wire/Ethernet.js"
 import * as Ip from "../../src/wire/Ipv4.js"
 import * as UdpWire from "../../src/wire/Udp.js"
 import { settle } from "../support/Clock.js"
 import { asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
-import { ADDR_A, ADDR_B, MAC_A, run, stackWithPeer, twoStacks } from "../support/TestNet.js"
+import { ADDR_A, ADDR_B, MAC_A, run, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
 
 const text = (s: string) => new TextEncoder().encode(s)
 const str = (b: Uint8Array) => new TextDecoder().decode(b)
@@ -55,8 +54,8 @@ describe("UDP between two stacks", () => {
         yield* s.send(ADDR_B, 9999, text("anyone?"))
       }))
       yield* settle
-      const sb = yield* run(b, Effect.flatMap(Stack, (s) => s.stats))
-      const sa = yield* run(a, Effect.flatMap(Stack, (s) => s.stats))
+      const sb = yield* statsOf(b)
+      const sa = yield* statsOf(a)
       expect(sb.udp.noPort).toBe(1)
       expect(sb.ipv4.icmpErrorsSent).toBe(1)
       expect(sa.icmp.errorsReceived).toBe(1)

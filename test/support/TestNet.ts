@@ -7,6 +7,7 @@
 import { Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import type { StackConfigInput } from "../../src/Config.js"
+import { Icmp, type PingError, type PingOptions, type PingReply } from "../../src/icmp/Icmp.js"
 import type { LinkService } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import * as Stack from "../../src/Stack.js"
@@ -34,6 +35,17 @@ export const run = <A, E, R>(
   stack: StackContext,
   effect: Effect.Effect<A, E, R>
 ): Effect.Effect<A, E, Exclude<R, Stack.Services>> => Effect.provide(effect, stack)
+
+/** A stack's counters (`Stack.stats`). */
+export const statsOf = (stack: StackContext): Effect.Effect<Stack.StackStats> =>
+  run(stack, Effect.flatMap(Stack.Stack, (s) => s.stats))
+
+/** `Icmp.ping` from a stack. */
+export const pingFrom = (
+  stack: StackContext,
+  dst: Addr.Ipv4Addr,
+  options?: PingOptions
+): Effect.Effect<PingReply, PingError> => run(stack, Effect.flatMap(Icmp, (i) => i.ping(dst, options)))
 
 /**
  * Two stacks, A (198.18.0.2) and B (198.18.0.3), on one /24, over a
