@@ -61,9 +61,8 @@ export const isPriority = (priority: number): boolean =>
 export type Scheduler = ReturnType<TapAddon.TapNative["getScheduler"]>
 
 const toSchedulingError = (e: unknown, hint: string): SchedulingError => {
-  const code = typeof e === "object" && e !== null ? (e as { code?: unknown }).code : undefined
-  const message = e instanceof Error ? e.message : String(e)
-  switch (code) {
+  const message = TapAddon.oneLine(e)
+  switch (TapAddon.codeOf(e)) {
     case "EPERM":
     case "EACCES":
       return new SchedulingError({ reason: "NotPermitted", detail: `${message} (${hint})` })

@@ -162,10 +162,12 @@ export const load: Effect.Effect<TapNative, LinkError> = Effect.try({
     })
 })
 
-const oneLine = (e: unknown): string =>
+/** An error's message on one line. @category errors */
+export const oneLine = (e: unknown): string =>
   (e instanceof Error ? e.message : String(e)).replace(/\s*\n\s*/g, " ").trim()
 
-const codeOf = (e: unknown): string | undefined =>
+/** The errno name an addon error carries, if any. @category errors */
+export const codeOf = (e: unknown): string | undefined =>
   typeof e === "object" && e !== null && typeof (e as { code?: unknown }).code === "string"
     ? (e as { code: string }).code
     : undefined
