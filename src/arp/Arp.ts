@@ -154,7 +154,6 @@ export const make = Effect.gen(function*() {
         if (Option.isSome(answer) && Option.isSome(answer.value)) return
         if (resolving.get(ip) !== r) return
       }
-      if (resolving.get(ip) !== r) return
       resolving.delete(ip)
       c.resolveTimeouts++
       c.pendingDropped += r.pending.length
@@ -228,9 +227,12 @@ export const make = Effect.gen(function*() {
     const forUs = p.targetIp === config.address
     const effects: Array<Effect.Effect<void>> = []
     if (p.senderIp !== 0) {
-      const m = ArpCache.merge(cache, p.senderIp, p.senderMac, forUs, now, ttlMs, config.arp.cacheSize)
+      // An address being resolved counts as an entry we hold (Linux keeps an
+      // INCOMPLETE one): RFC 826 then merges the sender in, gratuitous or not.
+      const held = forUs || resolving.has(p.senderIp)
+      const m = ArpCache.merge(cache, p.senderIp, p.senderMac, held, now, ttlMs, config.arp.cacheSize)
       c.cacheEvictions += m.evicted
-      if (m.learned || resolving.has(p.senderIp)) effects.push(resolved(p.senderIp, p.senderMac))
+      if (m.learned) effects.push(resolved(p.senderIp, p.senderMac))
     }
     if (p.op === ArpWire.Op.Reply) {
       c.repliesReceived++
@@ -254,14 +256,7 @@ export const make = Effect.gen(function*() {
   ).pipe(Effect.forkScoped)
 
   // Announce ourselves (RFC 5227 §2.3: an ARP request with sender = target = our address).
-  c.requestsSent++
-  yield* link.send(arpFrame(Eth.BROADCAST, {
-    op: ArpWire.Op.Request,
-    senderMac: mac,
-    senderIp: config.address,
-    targetMac: ZERO_MAC,
-    targetIp: config.address
-  }))
+  yield* sendRequest(config.address)
 
   return Arp.of({
     resolve,
