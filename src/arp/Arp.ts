@@ -28,7 +28,7 @@
 import { Clock, Context, Data, Deferred, Duration, Effect, Either, FiberSet, Layer, Option } from "effect"
 import { Config } from "../Config.js"
 import { Ethernet } from "../ethernet/Ethernet.js"
-import { consumeBatches } from "../internal/Registry.js"
+import { consumeBatches, runAll } from "../internal/Registry.js"
 import type { Mac } from "../link/Link.js"
 import * as ArpWire from "../wire/Arp.js"
 import * as Eth from "../wire/Ethernet.js"
@@ -247,7 +247,7 @@ export const make = Effect.gen(function*() {
         targetIp: p.senderIp
       })))
     }
-    return effects.length === 0 ? Effect.void : Effect.all(effects, { discard: true })
+    return runAll(effects)
   }
 
   const inbox = yield* eth.bind(Eth.EtherType.ARP, config.queues.dealer)

@@ -81,3 +81,10 @@ export const consumeBatches = <A, E, R>(
   const next = Effect.suspend(() => loop)
   return loop
 }
+
+/**
+ * Run the effects one batch produced, in order: no combinator for zero or one
+ * (on a dealer's path `Effect.all` costs more than the work it runs).
+ */
+export const runAll = (effects: ReadonlyArray<Effect.Effect<void>>): Effect.Effect<void> =>
+  effects.length === 0 ? Effect.void : effects.length === 1 ? effects[0]! : Effect.all(effects, { discard: true })

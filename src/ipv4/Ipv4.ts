@@ -39,7 +39,7 @@ import type { Scope } from "effect"
 import { Arp } from "../arp/Arp.js"
 import { Config } from "../Config.js"
 import { Ethernet } from "../ethernet/Ethernet.js"
-import { bindDropping, consumeBatches } from "../internal/Registry.js"
+import { bindDropping, consumeBatches, runAll } from "../internal/Registry.js"
 import * as Eth from "../wire/Ethernet.js"
 import * as Icmp from "../wire/Icmpv4.js"
 import * as Ip from "../wire/Ipv4.js"
@@ -166,10 +166,6 @@ interface Assembler {
   readonly inbox: Queue.Queue<Reassembly.Fragment>
 }
 
-/** Run a list of effects built for one batch; no combinator for zero or one. */
-const all = (effects: ReadonlyArray<Effect.Effect<void>>): Effect.Effect<void> =>
-  effects.length === 0 ? Effect.void : effects.length === 1 ? effects[0]! : Effect.all(effects, { discard: true })
-
 /** ICMP types that are errors: never answer them with an error (RFC 1122 §3.2.2). */
 const isIcmpError = (type: number) => type === 3 || type === 4 || type === 5 || type === 11 || type === 12
 
@@ -178,7 +174,8 @@ export const make = Effect.gen(function*() {
   const config = yield* Config
   const eth = yield* Ethernet
   const arp = yield* Arp
-  const mtu = config.mtu ?? eth.mtu
+  // Ethernet was built with the configured MTU when there is one (Stack.layer).
+  const mtu = eth.mtu
   const table: Route.RouteTable = config
   const timeoutMs = Duration.toMillis(config.reassembly.timeout)
   const bound = new Map<number, Mailbox.Mailbox<ReadonlyArray<Ipv4Packet>>>()
@@ -301,7 +298,7 @@ export const make = Effect.gen(function*() {
         else byHop.set(route.nextHop, frames)
       }
       for (const [hop, frames] of byHop) effects.push(arp.send(hop, frames))
-      return all(effects)
+      return runAll(effects)
     })
 
   // --- ICMP errors -------------------------------------------------------------
@@ -334,14 +331,13 @@ export const make = Effect.gen(function*() {
   /** ICMP errors about several datagrams: one Clock read for the lot (a flood to a closed port is one batch). */
   const icmpErrors = (abouts: ReadonlyArray<Ipv4Packet>, kind: IcmpErrorKind): Effect.Effect<void> =>
     Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const sends: Array<Effect.Effect<void>> = []
+      const messages: Array<SendOptions> = []
       for (const about of abouts) {
-        const message = icmpErrorFor(about, kind, now)
-        if (message !== undefined) {
-          sends.push(Effect.ignore(send({ dst: about.src, protocol: Ip.Protocol.ICMP, payload: message })))
-        }
+        const payload = icmpErrorFor(about, kind, now)
+        if (payload !== undefined) messages.push({ dst: about.src, protocol: Ip.Protocol.ICMP, payload })
       }
-      return all(sends)
+      // One batch per neighbour, as for any other batch of sends.
+      return messages.length === 0 ? Effect.void : sendAll(messages)
     })
 
   const icmpError = (about: Ipv4Packet, kind: IcmpErrorKind): Effect.Effect<void> => icmpErrors([about], kind)
@@ -361,7 +357,7 @@ export const make = Effect.gen(function*() {
       if (q.unsafeOffer(packets)) c.delivered += packets.length
       else c.queueDropped += packets.length
     }
-    return all(effects)
+    return runAll(effects)
   }
 
   /**
@@ -562,7 +558,7 @@ export const make = Effect.gen(function*() {
       const delivering = byProto.size > 0 ? deliverAll(byProto) : Effect.void
       return fragments === undefined
         ? delivering
-        : Effect.zipRight(delivering, Effect.all(fragments, { discard: true }))
+        : Effect.zipRight(delivering, runAll(fragments))
     })
 
   const inbox = yield* eth.bind(Eth.EtherType.IPv4, config.queues.dealer)

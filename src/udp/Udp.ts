@@ -103,7 +103,6 @@ export const make = Effect.gen(function*() {
   const deal = (batch: ReadonlyArray<Ipv4Packet>): Effect.Effect<void> =>
     Effect.suspend(() => {
       const byPort = new Map<Binding, Array<Datagram>>()
-      const effects: Array<Effect.Effect<void>> = []
       let unreachable: Array<Ipv4Packet> | undefined
       for (const p of batch) {
         c.received++
@@ -139,10 +138,9 @@ export const make = Effect.gen(function*() {
       }
       // Synchronous; the datagram count was checked against the capacity above.
       for (const [b, ds] of byPort) b.queue.unsafeOffer(ds)
-      if (unreachable !== undefined) {
-        effects.push(ip.icmpErrors(unreachable, { _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.PortUnreachable }))
-      }
-      return effects.length === 0 ? Effect.void : Effect.all(effects, { discard: true })
+      return unreachable === undefined
+        ? Effect.void
+        : ip.icmpErrors(unreachable, { _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.PortUnreachable })
     })
 
   const inbox = yield* ip.bind(Ip.Protocol.UDP, config.queues.dealer)
