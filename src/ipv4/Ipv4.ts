@@ -166,6 +166,9 @@ interface Assembler {
   readonly inbox: Queue.Queue<Reassembly.Fragment>
 }
 
+/** We send no IP options; one shared empty array instead of one per datagram. */
+const NO_OPTIONS = new Uint8Array(0)
+
 /** ICMP types that are errors: never answer them with an error (RFC 1122 §3.2.2). */
 const isIcmpError = (type: number) => type === 3 || type === 4 || type === 5 || type === 11 || type === 12
 
@@ -220,7 +223,7 @@ export const make = Effect.gen(function*() {
       protocol: o.protocol,
       src: config.address,
       dst: o.dst,
-      options: new Uint8Array(0)
+      options: NO_OPTIONS
     }
     const payload = o.payload
     if (Ip.MIN_HEADER_LEN + payload.length > Ip.MAX_PACKET_LEN) {

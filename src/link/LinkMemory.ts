@@ -30,10 +30,8 @@
  */
 import { Effect, Layer, Mailbox } from "effect"
 import type * as Scope from "effect/Scope"
+import * as Eth from "../wire/Ethernet.js"
 import { Link, type LinkService, type Mac, makeCounters } from "./Link.js"
-
-/** Octets of an Ethernet II header: destination, source, EtherType. */
-const ETHERNET_HEADER_LEN = 14
 
 /**
  * @since 0.1.0
@@ -65,7 +63,7 @@ const makeSide = (
   peer: Counters,
   cable: { open: boolean }
 ): LinkService => {
-  const maxFrame = mtu + ETHERNET_HEADER_LEN
+  const maxFrame = mtu + Eth.HEADER_LEN
   const c = own.counters
 
   // Synchronous on purpose: `unsafeOffer` never suspends and allocates no

@@ -36,12 +36,10 @@
  */
 import { Effect, Layer, Mailbox, Runtime } from "effect"
 import type { Scope } from "effect"
+import * as Eth from "../wire/Ethernet.js"
 import { Link, makeCounters } from "./Link.js"
 import type { LinkError, LinkService, Mac } from "./Link.js"
 import * as TapAddon from "./TapAddon.js"
-
-/** Octets of an Ethernet II header (no FCS, no VLAN tag). */
-const ETHERNET_HEADER = 14
 
 /**
  * @category models
@@ -84,7 +82,7 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
     if (!Number.isInteger(capacity) || capacity < 1) {
       return yield* Effect.dieMessage(`LinkTap: receiveCapacity must be a positive integer, got ${capacity}`)
     }
-    const maxFrame = mtu + ETHERNET_HEADER
+    const maxFrame = mtu + Eth.HEADER_LEN
     const mac = Uint8Array.from(options.mac)
 
     const addon = yield* TapAddon.load
