@@ -11,7 +11,7 @@
  * @since 0.1.0
  */
 import { Context, Data, Duration, Effect, Layer } from "effect"
-import type { Mac } from "./link/Link.js"
+import type { Mac } from "./wire/Mac.js"
 import * as Addr from "./wire/Ipv4Addr.js"
 
 /** @category models */

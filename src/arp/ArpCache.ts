@@ -15,7 +15,7 @@
  *
  * @since 0.1.0
  */
-import type { Mac } from "../link/Link.js"
+import type { Mac } from "../wire/Mac.js"
 import type { Ipv4Addr } from "../wire/Ipv4Addr.js"
 
 export interface Entry {

@@ -24,17 +24,24 @@
  */
 import * as fs from "node:fs"
 import { Args, type CliApp, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
-import { Cause, Clock, Console, Duration, Effect, Either, Layer, Logger, LogLevel, Option } from "effect"
+import { Cause, Clock, Console, Duration, Effect, Either, Layer, Logger, LogLevel, Option, Random } from "effect"
 import type { ConfigError } from "../Config.js"
 import { Icmp, type PingError } from "../icmp/Icmp.js"
-import { Link, type LinkError, type LinkService, randomMac } from "../link/Link.js"
+import { Link, type LinkError, type LinkService } from "../link/Link.js"
 import * as LinkPcap from "../link/LinkPcap.js"
 import * as LinkTap from "../link/LinkTap.js"
-import * as Scheduling from "../link/Scheduling.js"
+import * as Scheduling from "../Scheduling.js"
 import * as Stack from "../Stack.js"
 import { serveEcho, type UdpError } from "../udp/Udp.js"
 import * as Format from "./Format.js"
 import * as Flags from "./Options.js"
+import * as Mac from "../wire/Mac.js"
+
+/** A random locally administered MAC, for when --mac is absent (Random, so tests can seed it). */
+const randomMac = Effect.map(
+  Effect.forEach(Array.from({ length: 6 }), () => Random.nextIntBetween(0, 256)),
+  (octets) => Mac.locallyAdministered(Uint8Array.from(octets))
+)
 
 // -----------------------------------------------------------------------------
 // flags

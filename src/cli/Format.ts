@@ -8,7 +8,7 @@
  * @since 0.1.0
  */
 import type { PcapStats } from "../link/LinkPcap.js"
-import { formatMac, type Mac } from "../link/Link.js"
+import * as Mac from "../wire/Mac.js"
 import type { StackStats } from "../Stack.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import { formatServe, type ServeSpec } from "./Options.js"
@@ -16,7 +16,7 @@ import { formatServe, type ServeSpec } from "./Options.js"
 /** What the stack came up with, as reported by `Stack`. @category models */
 export interface UpInfo {
   readonly tap: string
-  readonly mac: Mac
+  readonly mac: Mac.Mac
   readonly address: Addr.Ipv4Addr
   readonly prefixLength: number
   readonly gateway: Addr.Ipv4Addr | undefined
@@ -38,7 +38,7 @@ const cidr = (address: Addr.Ipv4Addr, prefixLength: number): string => `${Addr.f
  */
 export const upLines = (u: UpInfo): ReadonlyArray<string> => {
   const lines = [
-    `gonet up on ${u.tap}: stack ${cidr(u.address, u.prefixLength)} mac ${formatMac(u.mac)} mtu ${u.mtu}` +
+    `gonet up on ${u.tap}: stack ${cidr(u.address, u.prefixLength)} mac ${Mac.format(u.mac)} mtu ${u.mtu}` +
     (u.host !== undefined ? `, host side ${cidr(u.host.address, u.host.prefixLength)}` : ", host side not configured")
   ]
   if (u.gateway !== undefined) lines.push(`  gateway ${Addr.format(u.gateway)}`)

@@ -21,8 +21,8 @@
  */
 import { Data, Either } from "effect"
 import type { StackConfigInput } from "../Config.js"
-import { formatMac, type Mac, parseMac } from "../link/Link.js"
-import * as Scheduling from "../link/Scheduling.js"
+import * as Mac from "../wire/Mac.js"
+import * as Scheduling from "../Scheduling.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 
 // -----------------------------------------------------------------------------
@@ -115,7 +115,7 @@ export interface PingFlags extends LinkFlags {
  */
 export interface TapOptions {
   readonly name: string
-  readonly mac: Mac
+  readonly mac: Mac.Mac
   /** octets; the TAP's MTU and the stack's IP MTU */
   readonly mtu: number
   readonly create: boolean
@@ -204,10 +204,10 @@ const notAHost = (c: Cidr): string | undefined => {
 }
 
 /** `aa:bb:cc:dd:ee:ff` (or `-` separated), unicast, not all zeros. @category parsers */
-export const parseMacFlag = (flag: string, text: string): Either.Either<Mac, UsageError> => {
-  const mac = parseMac(text)
+export const parseMacFlag = (flag: string, text: string): Either.Either<Mac.Mac, UsageError> => {
+  const mac = Mac.parse(text)
   if (mac === undefined) return fail(`${flag}: '${text}' is not a MAC address (expected aa:bb:cc:dd:ee:ff)`)
-  if ((mac[0]! & 1) === 1) return fail(`${flag}: ${formatMac(mac)} is a multicast address; the stack needs a unicast MAC`)
+  if ((mac[0]! & 1) === 1) return fail(`${flag}: ${Mac.format(mac)} is a multicast address; the stack needs a unicast MAC`)
   if (mac.every((b) => b === 0)) return fail(`${flag}: 00:00:00:00:00:00 is not a usable MAC address`)
   return Either.right(mac)
 }
@@ -259,7 +259,7 @@ export const formatServe = (s: ServeSpec): string => `${s.kind}:${s.port}`
  * `randomMac` is used when `--mac` is absent.
  * @category plans
  */
-export const planLink = (flags: LinkFlags, randomMac: Mac): Either.Either<LinkPlan, UsageError> =>
+export const planLink = (flags: LinkFlags, randomMac: Mac.Mac): Either.Either<LinkPlan, UsageError> =>
   Either.gen(function*() {
     const name = yield* parseTapName("--tap", flags.tap)
     const ip = yield* parseCidr("--ip", flags.ip, 24)
@@ -330,7 +330,7 @@ export const planLink = (flags: LinkFlags, randomMac: Mac): Either.Either<LinkPl
   })
 
 /** Check `gonet up`'s flags. @category plans */
-export const planUp = (flags: UpFlags, randomMac: Mac): Either.Either<UpPlan, UsageError> =>
+export const planUp = (flags: UpFlags, randomMac: Mac.Mac): Either.Either<UpPlan, UsageError> =>
   Either.gen(function*() {
     const link = yield* planLink(flags, randomMac)
     const serve: Array<ServeSpec> = []
@@ -358,7 +358,7 @@ const seconds = (flag: string, v: number, min: number, max: number): Either.Eith
 export const MAX_PING_SIZE = 65507
 
 /** Check `gonet ping`'s flags. @category plans */
-export const planPing = (flags: PingFlags, randomMac: Mac): Either.Either<PingPlan, UsageError> =>
+export const planPing = (flags: PingFlags, randomMac: Mac.Mac): Either.Either<PingPlan, UsageError> =>
   Either.gen(function*() {
     const link = yield* planLink(flags, randomMac)
     let dest: Addr.Ipv4Addr

@@ -17,9 +17,10 @@
  */
 import { Context, Effect, Layer, Mailbox } from "effect"
 import type { Scope } from "effect"
-import { Link, type LinkService, type Mac } from "../link/Link.js"
-import * as Eth from "../wire/Ethernet.js"
-import { bindDropping, consumeBatches } from "../internal/Registry.js"
+import { Link, type LinkService } from "../link/Link.js"
+import type { Mac } from "../wire/Mac.js"
+import * as Eth from "../wire/EthernetFrame.js"
+import { bindDropping, consumeBatches } from "../internal/Handoff.js"
 
 /** @category models */
 export interface EthernetStats {

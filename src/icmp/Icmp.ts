@@ -21,10 +21,10 @@
  */
 import { Clock, Context, Data, Deferred, Duration, Effect, Either, Exit, Layer, Random } from "effect"
 import { Config } from "../Config.js"
-import { consumeBatches } from "../internal/Registry.js"
+import { consumeBatches } from "../internal/Handoff.js"
 import { Ipv4, type Ipv4Packet, payloadOf, type SendOptions } from "../ipv4/Ipv4.js"
-import * as IcmpWire from "../wire/Icmpv4.js"
-import * as Ip from "../wire/Ipv4.js"
+import * as IcmpWire from "../wire/IcmpMessage.js"
+import * as Ip from "../wire/Ipv4Header.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 
 /** @category errors */

@@ -14,10 +14,15 @@
  *   again. When the link closes, the mailbox is done (shut down, or ended by a
  *   wrapping link once its inner link is done): `takeAll` then reports
  *   `done = true` and the consumer stops.
- * - `send`/`sendBatch` hand frames to the medium. They never block on the
- *   medium: when it is full the frame is dropped and counted in `txDropped`
- *   (a NIC does the same, and every protocol above recovers from loss). The
- *   caller must not mutate a frame after handing it over.
+ * - `send`/`sendBatch` hand frames to the medium. A frame is one buffer or,
+ *   for a gather write, its pieces in order (`OutFrame`: the headers a
+ *   transport built and a payload that stays in its send buffer). They never
+ *   block on the medium: when it is full the frame is dropped and counted in
+ *   `txDropped` (and `txQueueFull`; other refusals in `txErrors`), as a NIC
+ *   does, and every protocol above recovers from loss. The caller must not
+ *   mutate a frame or its pieces until the send's effect has completed; after
+ *   that it may reuse them (a link that holds a frame longer, such as a delay
+ *   line or an in-memory cable, copies what it keeps).
  * - `mac` is the stack's own address on this link; `mtu` is the largest IP
  *   packet (Ethernet payload) the medium carries, 1500 on Ethernet.
  *
@@ -28,14 +33,10 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, Effect, Random } from "effect"
+import { Context, Data, Effect } from "effect"
 import type * as Mailbox from "effect/Mailbox"
 
-/**
- * A 6-octet Ethernet address.
- * @category models
- */
-export type Mac = Uint8Array
+import type { Mac } from "../wire/Mac.js"
 
 /**
  * Counters kept by every link. Frames, not octets.
@@ -46,10 +47,52 @@ export interface LinkStats {
   readonly rxFrames: number
   /** frames lost before delivery (receive queue full, read errors) */
   readonly rxDropped: number
+  /** hard read errors (a TAP stops reading on the first) */
+  readonly rxErrors: number
   /** frames handed to the medium */
   readonly txFrames: number
-  /** frames the medium refused (full, down, too large) */
+  /** frames the medium refused, for any reason (the sum of the three below) */
   readonly txDropped: number
+  /** of `txDropped`: the medium's queue was full (EAGAIN, ENOBUFS: the kernel's TAP queue) */
+  readonly txQueueFull: number
+  /** of `txDropped`: longer than the MTU allows */
+  readonly txTooBig: number
+  /** of `txDropped`: any other refusal (device down, closed, I/O error) */
+  readonly txErrors: number
+}
+
+/**
+ * A frame to send: one buffer, or its pieces written back to back (a gather
+ * write). Pieces let a transport send a payload straight from its send
+ * buffer behind headers it built elsewhere, with no copy on the way down.
+ * @category models
+ */
+export type OutFrame = Uint8Array | ReadonlyArray<Uint8Array>
+
+/** Octets in a frame to send. */
+export const frameLength = (frame: OutFrame): number => {
+  if (frame instanceof Uint8Array) return frame.length
+  let n = 0
+  for (const piece of frame) n += piece.length
+  return n
+}
+
+/**
+ * A frame to send as one buffer: the buffer itself, or its pieces copied
+ * into a fresh one. Links that keep a frame beyond the send (a delay line,
+ * an in-memory cable, a pcap writer) use this; a TAP writes pieces with
+ * `writev` instead.
+ */
+export const flatten = (frame: OutFrame): Uint8Array => {
+  if (frame instanceof Uint8Array) return frame
+  if (frame.length === 1) return frame[0]!.slice()
+  const out = new Uint8Array(frameLength(frame))
+  let at = 0
+  for (const piece of frame) {
+    out.set(piece, at)
+    at += piece.length
+  }
+  return out
 }
 
 /**
@@ -61,8 +104,8 @@ export interface LinkService {
   readonly mtu: number
   /** batches of received frames; one consumer only, done when the link closes */
   readonly receive: Mailbox.ReadonlyMailbox<ReadonlyArray<Uint8Array>>
-  readonly send: (frame: Uint8Array) => Effect.Effect<void>
-  readonly sendBatch: (frames: ReadonlyArray<Uint8Array>) => Effect.Effect<void>
+  readonly send: (frame: OutFrame) => Effect.Effect<void>
+  readonly sendBatch: (frames: ReadonlyArray<OutFrame>) => Effect.Effect<void>
   readonly stats: Effect.Effect<LinkStats>
 }
 
@@ -96,38 +139,9 @@ export class LinkError extends Data.TaggedError("LinkError")<{
  * @category constructors
  */
 export const makeCounters = () => {
-  const c = { rxFrames: 0, rxDropped: 0, txFrames: 0, txDropped: 0 }
+  const c = { rxFrames: 0, rxDropped: 0, rxErrors: 0, txFrames: 0, txDropped: 0, txQueueFull: 0, txTooBig: 0, txErrors: 0 }
   return {
     counters: c,
     stats: Effect.sync((): LinkStats => ({ ...c }))
   }
 }
-
-/** Format a MAC as `aa:bb:cc:dd:ee:ff`. */
-export const formatMac = (mac: Mac): string =>
-  Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join(":")
-
-/** Parse `aa:bb:cc:dd:ee:ff` (or with `-`); undefined when malformed. */
-export const parseMac = (text: string): Mac | undefined => {
-  const parts = text.trim().split(/[:-]/)
-  if (parts.length !== 6) return undefined
-  const out = new Uint8Array(6)
-  for (let i = 0; i < 6; i++) {
-    const p = parts[i]!
-    if (!/^[0-9a-fA-F]{1,2}$/.test(p)) return undefined
-    out[i] = parseInt(p, 16)
-  }
-  return out
-}
-
-/**
- * A random unicast, locally administered MAC (RFC 7042 §2.1: the U/L bit set,
- * the I/G bit clear). Randomness comes from Effect's `Random` so tests can
- * seed it.
- */
-export const randomMac: Effect.Effect<Mac> = Effect.gen(function* () {
-  const out = new Uint8Array(6)
-  for (let i = 0; i < 6; i++) out[i] = yield* Random.nextIntBetween(0, 256)
-  out[0] = (out[0]! & 0xfc) | 0x02
-  return out
-})

@@ -46,7 +46,7 @@
  */
 import { Duration, Effect, Layer, Mailbox } from "effect"
 import type * as Scope from "effect/Scope"
-import { Link, type LinkService } from "./Link.js"
+import { flatten, Link, type LinkService } from "./Link.js"
 import * as Middleware from "./Middleware.js"
 
 // -----------------------------------------------------------------------------
@@ -397,8 +397,9 @@ export const make = (
       mac: inner.mac,
       mtu: inner.mtu,
       receive: side.receive,
-      send: (frame) => Effect.suspend(() => forwardTx([frame])),
-      sendBatch: (frames) => Effect.suspend(() => forwardTx(frames)),
+      // Frames may be held (delay, reorder) past the send: keep our own copy of gathered ones.
+      send: (frame) => Effect.suspend(() => forwardTx([flatten(frame)])),
+      sendBatch: (frames) => Effect.suspend(() => forwardTx(frames.map(flatten))),
       stats,
       faultStats
     } satisfies LinkFaultService

@@ -30,8 +30,9 @@
  */
 import { Effect, Layer, Mailbox } from "effect"
 import type * as Scope from "effect/Scope"
-import * as Eth from "../wire/Ethernet.js"
-import { Link, type LinkService, type Mac, makeCounters } from "./Link.js"
+import * as Eth from "../wire/EthernetFrame.js"
+import { flatten, frameLength, Link, type LinkService, makeCounters, type OutFrame } from "./Link.js"
+import type { Mac } from "../wire/Mac.js"
 
 /**
  * @since 0.1.0
@@ -72,6 +73,7 @@ const makeSide = (
   const deliver = (batch: ReadonlyArray<Uint8Array>): void => {
     if (!cable.open) {
       c.txDropped += batch.length
+      c.txErrors += batch.length
       return
     }
     c.txFrames += batch.length
@@ -82,24 +84,21 @@ const makeSide = (
     }
   }
 
-  const send = (frame: Uint8Array): Effect.Effect<void> =>
-    Effect.sync(() => {
-      if (frame.length > maxFrame) {
-        c.txDropped += 1
-        return
-      }
-      deliver([frame])
-    })
-
-  const sendBatch = (frames: ReadonlyArray<Uint8Array>): Effect.Effect<void> =>
+  // A single-buffer frame is handed over as it is (the sender gave it up); a
+  // gathered one is copied into one buffer, since its pieces go back to the
+  // sender once the send completes.
+  const sendBatch = (frames: ReadonlyArray<OutFrame>): Effect.Effect<void> =>
     Effect.sync(() => {
       const batch: Array<Uint8Array> = []
       for (const frame of frames) {
-        if (frame.length > maxFrame) c.txDropped += 1
-        else batch.push(frame)
+        if (frameLength(frame) > maxFrame) {
+          c.txDropped += 1
+          c.txTooBig += 1
+        } else batch.push(flatten(frame))
       }
       if (batch.length > 0) deliver(batch)
     })
+  const send = (frame: OutFrame): Effect.Effect<void> => sendBatch([frame])
 
   return { mac, mtu, receive: rx, send, sendBatch, stats: own.stats }
 }

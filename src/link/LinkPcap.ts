@@ -49,7 +49,7 @@
 import * as fs from "node:fs"
 import { Chunk, Clock, Data, Effect, Layer, Queue } from "effect"
 import type * as Scope from "effect/Scope"
-import { Link, type LinkService } from "./Link.js"
+import { flatten, Link, type LinkService } from "./Link.js"
 import * as Middleware from "./Middleware.js"
 
 // -----------------------------------------------------------------------------
@@ -373,8 +373,8 @@ export const make = (
       mac: inner.mac,
       mtu: inner.mtu,
       receive: side.receive,
-      send: (frame) => Effect.zipRight(record([frame]), inner.send(frame)),
-      sendBatch: (frames) => Effect.zipRight(record(frames), inner.sendBatch(frames)),
+      send: (frame) => Effect.zipRight(record([flatten(frame)]), inner.send(frame)),
+      sendBatch: (frames) => Effect.zipRight(record(frames.map(flatten)), inner.sendBatch(frames)),
       stats,
       pcapStats: Effect.sync((): PcapStats => ({ ...counters }))
     } satisfies LinkPcapService

@@ -36,9 +36,10 @@
  */
 import { Effect, Layer, Mailbox, Runtime } from "effect"
 import type { Scope } from "effect"
-import * as Eth from "../wire/Ethernet.js"
-import { Link, makeCounters } from "./Link.js"
-import type { LinkError, LinkService, Mac } from "./Link.js"
+import * as Eth from "../wire/EthernetFrame.js"
+import { flatten, frameLength, Link, makeCounters, type OutFrame } from "./Link.js"
+import type { LinkError, LinkService } from "./Link.js"
+import type { Mac } from "../wire/Mac.js"
 import * as TapAddon from "./TapAddon.js"
 
 /**
@@ -133,26 +134,23 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
       () => Effect.sync(() => addon.stopReading(handle))
     )
 
-    const writeOne = (frame: Uint8Array): void => {
-      if (frame.length > maxFrame) counters.txDropped++
-      else if (addon.write(handle, frame)) counters.txFrames++
-      else counters.txDropped++
-    }
-
-    const send = (frame: Uint8Array): Effect.Effect<void> => Effect.sync(() => writeOne(frame))
-
-    const sendBatch = (frames: ReadonlyArray<Uint8Array>): Effect.Effect<void> =>
+    // TODO(gather): the addon writes pieces with writev; until then, flatten.
+    const sendBatch = (frames: ReadonlyArray<OutFrame>): Effect.Effect<void> =>
       Effect.sync(() => {
-        let fits: ReadonlyArray<Uint8Array> = frames
-        if (frames.some((f) => f.length > maxFrame)) {
-          fits = frames.filter((f) => f.length <= maxFrame)
-          counters.txDropped += frames.length - fits.length
+        const fits: Array<Uint8Array> = []
+        for (const f of frames) {
+          if (frameLength(f) > maxFrame) {
+            counters.txDropped++
+            counters.txTooBig++
+          } else fits.push(flatten(f))
         }
         if (fits.length === 0) return
         const written = addon.writeBatch(handle, fits)
         counters.txFrames += written
         counters.txDropped += fits.length - written
+        counters.txErrors += fits.length - written
       })
+    const send = (frame: OutFrame): Effect.Effect<void> => sendBatch([frame])
 
     const service: LinkService = { mac, mtu, receive: mailbox, send, sendBatch, stats }
     return service

@@ -17,7 +17,7 @@
  */
 import { Effect, Mailbox } from "effect"
 import type { Scope } from "effect"
-import { consume } from "../internal/Registry.js"
+import { consume } from "../internal/Handoff.js"
 import type { LinkService, LinkStats } from "./Link.js"
 
 type Batch = ReadonlyArray<Uint8Array>
@@ -56,8 +56,10 @@ export const relay = <E, R>(
 
 export const stats = (inner: LinkService, own: OwnCounters): Effect.Effect<LinkStats> =>
   Effect.map(inner.stats, (s) => ({
+    ...s,
     rxFrames: own.rxFrames,
     rxDropped: s.rxDropped + own.rxDropped,
-    txFrames: s.txFrames,
-    txDropped: s.txDropped + own.txDropped
+    txDropped: s.txDropped + own.txDropped,
+    // a middleware refuses a frame only when its own queue is full
+    txQueueFull: s.txQueueFull + own.txDropped
   }))

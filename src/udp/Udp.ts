@@ -18,12 +18,12 @@
 import { Chunk, Context, Data, Effect, Either, Layer, Mailbox, Random } from "effect"
 import type { Scope } from "effect"
 import { Config } from "../Config.js"
-import { consumeBatches } from "../internal/Registry.js"
+import { consumeBatches } from "../internal/Handoff.js"
 import { Ipv4, type Ipv4Packet } from "../ipv4/Ipv4.js"
-import * as IcmpWire from "../wire/Icmpv4.js"
-import * as Ip from "../wire/Ipv4.js"
+import * as IcmpWire from "../wire/IcmpMessage.js"
+import * as Ip from "../wire/Ipv4Header.js"
 import * as Addr from "../wire/Ipv4Addr.js"
-import * as UdpWire from "../wire/Udp.js"
+import * as UdpWire from "../wire/UdpHeader.js"
 
 /** The largest payload one IPv4 datagram can carry: 65535 - 20 - 8. */
 export const MAX_PAYLOAD = Ip.MAX_PACKET_LEN - Ip.MIN_HEADER_LEN - UdpWire.HEADER_LEN

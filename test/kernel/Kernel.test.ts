@@ -27,7 +27,8 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
 import { Icmp } from "../../src/icmp/Icmp.js"
-import { formatMac, Link } from "../../src/link/Link.js"
+import { Link } from "../../src/link/Link.js"
+import * as Mac from "../../src/wire/Mac.js"
 import type { LinkService } from "../../src/link/Link.js"
 import * as LinkPcap from "../../src/link/LinkPcap.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
@@ -72,7 +73,7 @@ const missing = (what: string, tools: ReadonlyArray<string>): boolean => {
 
 const TAG = "ke"
 const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x02])
-const STACK_MAC_TEXT = formatMac(STACK_MAC)
+const STACK_MAC_TEXT = Mac.format(STACK_MAC)
 const STACK_IP = "198.18.0.2"
 const HOST_IP = "198.18.0.1"
 const HOST_CIDR = `${HOST_IP}/24`

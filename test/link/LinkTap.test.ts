@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Duration, Effect, Exit, Option, Scope } from "effect"
-import { formatMac } from "../../src/link/Link.js"
+import * as Mac from "../../src/wire/Mac.js"
 import type { LinkService, LinkStats } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
 import { canUseTap, exec, ifName, makeNetns, moveLinkToNetns } from "../support/Netns.js"
@@ -147,7 +147,7 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
 
       const neigh = yield* eventually(
         Effect.map(exec(ns, ["ip", "-4", "neigh", "show", "dev", name]), expectOk),
-        (out) => out.includes(`198.18.0.2 lladdr ${formatMac(STACK_MAC)}`),
+        (out) => out.includes(`198.18.0.2 lladdr ${Mac.format(STACK_MAC)}`),
         "kernel neighbour entry for 198.18.0.2"
       )
       expect(neigh).not.toContain("FAILED")

@@ -18,12 +18,12 @@
  * @since 0.1.0
  */
 import { FastCheck as fc } from "effect"
-import type { ArpRepr } from "../../src/wire/Arp.js"
-import type { EthernetRepr } from "../../src/wire/Ethernet.js"
-import type { Icmpv4Repr } from "../../src/wire/Icmpv4.js"
+import type { ArpRepr } from "../../src/wire/ArpPacket.js"
+import type { EthernetRepr } from "../../src/wire/EthernetFrame.js"
+import type { Icmpv4Repr } from "../../src/wire/IcmpMessage.js"
 import type { Ipv4Addr } from "../../src/wire/Ipv4Addr.js"
-import type { Ipv4Repr } from "../../src/wire/Ipv4.js"
-import type { UdpRepr } from "../../src/wire/Udp.js"
+import type { Ipv4Repr } from "../../src/wire/Ipv4Header.js"
+import type { UdpRepr } from "../../src/wire/UdpHeader.js"
 
 // ---------------------------------------------------------------------------
 // scalars

@@ -6,9 +6,9 @@
 import { Effect, Either, Option } from "effect"
 import type { Chunk } from "effect"
 import type { LinkService } from "../../src/link/Link.js"
-import * as ArpWire from "../../src/wire/Arp.js"
-import * as Eth from "../../src/wire/Ethernet.js"
-import * as Ip from "../../src/wire/Ipv4.js"
+import * as ArpWire from "../../src/wire/ArpPacket.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 
 export const PEER_MAC = new Uint8Array([0x02, 0x00, 0x00, 0x00, 0x00, 0x99])

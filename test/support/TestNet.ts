@@ -11,8 +11,8 @@ import { Icmp, type PingError, type PingOptions, type PingReply } from "../../sr
 import type { LinkService } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import * as Stack from "../../src/Stack.js"
-import * as ArpWire from "../../src/wire/Arp.js"
-import * as Eth from "../../src/wire/Ethernet.js"
+import * as ArpWire from "../../src/wire/ArpPacket.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as Peer from "./Peer.js"
 

@@ -7,8 +7,8 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import * as Arp from "../../src/wire/Arp.js"
-import type { ArpRepr } from "../../src/wire/Arp.js"
+import * as Arp from "../../src/wire/ArpPacket.js"
+import type { ArpRepr } from "../../src/wire/ArpPacket.js"
 import * as Arb from "../support/Arbitraries.js"
 import * as G from "../fixtures/goldens.js"
 

@@ -5,10 +5,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
-import * as Arp from "../../src/wire/Arp.js"
-import * as Ethernet from "../../src/wire/Ethernet.js"
-import * as Ipv4 from "../../src/wire/Ipv4.js"
-import * as Udp from "../../src/wire/Udp.js"
+import * as Arp from "../../src/wire/ArpPacket.js"
+import * as Ethernet from "../../src/wire/EthernetFrame.js"
+import * as Ipv4 from "../../src/wire/Ipv4Header.js"
+import * as Udp from "../../src/wire/UdpHeader.js"
 import * as Arb from "../support/Arbitraries.js"
 import * as G from "../fixtures/goldens.js"
 

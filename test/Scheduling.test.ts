@@ -6,9 +6,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit } from "effect"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
-import * as Scheduling from "../../src/link/Scheduling.js"
+import * as Scheduling from "../src/Scheduling.js"
 
-const ROOT = nodePath.resolve(import.meta.dirname, "../..")
+const ROOT = nodePath.resolve(import.meta.dirname, "..")
 const hasAddon = fs.existsSync(nodePath.join(ROOT, "build/Release/gonet_tap.node"))
 const isRoot = process.getuid?.() === 0
 

@@ -30,7 +30,7 @@
  * @since 0.1.0
  */
 import { Data, Effect, type Scope } from "effect"
-import * as TapAddon from "./TapAddon.js"
+import * as TapAddon from "./link/TapAddon.js"
 
 /**
  * Why a scheduling setting could not be applied.
