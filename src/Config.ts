@@ -10,14 +10,15 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, Duration, Effect, Layer } from "effect"
-import type { Mac } from "./wire/Mac.js"
+import { Context, Data, Duration, Effect, Either, Layer } from "effect"
 import * as Addr from "./wire/Ipv4Addr.js"
+import * as Reassembly from "./ipv4/Reassembly.js"
+import * as Mac from "./wire/Mac.js"
 
 /** @category models */
 export interface StackConfig {
   /** our MAC; undefined means the link's */
-  readonly mac: Mac | undefined
+  readonly mac: Mac.Mac | undefined
   /** our IPv4 address */
   readonly address: Addr.Ipv4Addr
   /** on-link prefix length, 0..32 */
@@ -29,14 +30,19 @@ export interface StackConfig {
   /** TTL of datagrams we originate (RFC 1122 §3.2.1.7: must not be 0) */
   readonly ttl: number
   readonly arp: {
-    /** most entries the neighbour cache holds; the oldest goes first */
+    /** most neighbour entries held; the least recently confirmed goes first */
     readonly cacheSize: number
-    /** how long a learned mapping is trusted */
-    readonly entryTtl: Duration.Duration
-    /** requests sent for one address before giving up (RFC 1122 §2.3.2.1: at most one per second) */
+    /** how long a confirmation keeps a neighbour reachable (Linux base_reachable_time) */
+    readonly reachableTime: Duration.Duration
+    /** how long a stale neighbour in use waits for a confirmation before it is probed (delay_first_probe_time) */
+    readonly delayFirstProbe: Duration.Duration
+    /** broadcast requests for an unresolved address before giving up (mcast_solicit) */
     readonly retries: number
+    /** unicast requests re-confirming a stale neighbour before it is dropped (ucast_solicit) */
+    readonly unicastProbes: number
+    /** between two requests for one address (RFC 1122 §2.3.2.1: at most one per second) */
     readonly retryInterval: Duration.Duration
-    /** frames held per unresolved address; more are dropped and counted */
+    /** frames held per unresolved address; more are dropped and counted (unres_qlen) */
     readonly pendingFrames: number
     /** unresolved addresses being resolved at once */
     readonly maxResolving: number
@@ -46,7 +52,11 @@ export interface StackConfig {
     readonly timeout: Duration.Duration
     /** datagrams reassembled at once */
     readonly maxAssemblies: number
-    /** octets held by all assemblies together */
+    /**
+     * octets all assemblies may hold together: their buffers, block maps and
+     * headers, and fragments queued for them; at least one largest datagram's
+     * worth (`Reassembly.MAX_HELD`)
+     */
     readonly maxBytes: number
   }
   readonly icmp: {
@@ -65,12 +75,14 @@ export interface StackConfig {
     readonly dealer: number
     /** datagrams waiting in one UDP socket */
     readonly udpSocket: number
+    /** ICMP error reports waiting in one UDP socket (`UdpSocket.receiveError`) */
+    readonly udpErrors: number
   }
 }
 
 /** What callers may give; everything but the address has a default. */
 export interface StackConfigInput {
-  readonly mac?: Mac
+  readonly mac?: Mac.Mac
   readonly address: Addr.Ipv4Addr | string
   readonly prefixLength?: number
   readonly gateway?: Addr.Ipv4Addr | string
@@ -82,10 +94,19 @@ export interface StackConfigInput {
   readonly queues?: Partial<StackConfig["queues"]>
 }
 
-/** @category errors */
-export class ConfigError extends Data.TaggedError("ConfigError")<{ readonly detail: string }> {
+/**
+ * A configuration field is wrong. `field` names it as `StackConfigInput`
+ * spells it (`"gateway"`, `"arp.retries"`), so a front end can name its own
+ * flag for it; `detail` says what is wrong in words.
+ * @category errors
+ */
+export class ConfigError extends Data.TaggedError("ConfigError")<{
+  readonly field: string
+  readonly reason: "NotAnAddress" | "NotAHostAddress" | "NotOnSubnet" | "OutOfRange" | "NotPositive" | "BadMac" | "ExceedsLink"
+  readonly detail: string
+}> {
   override get message(): string {
-    return this.detail
+    return `${this.field}: ${this.detail}`
   }
 }
 
@@ -97,81 +118,88 @@ export const defaults = {
   ttl: 64,
   arp: {
     cacheSize: 1024,
-    entryTtl: Duration.seconds(60),
+    reachableTime: Duration.seconds(30),
+    delayFirstProbe: Duration.seconds(5),
     retries: 3,
+    unicastProbes: 3,
     retryInterval: Duration.seconds(1),
     pendingFrames: 64,
     maxResolving: 256
   },
   reassembly: { timeout: Duration.seconds(30), maxAssemblies: 256, maxBytes: 4 * 1024 * 1024 },
   icmp: { errorsPerSecond: 100, errorBurst: 50, maxOutstandingPings: 65536 },
-  queues: { dealer: 1024, udpSocket: 1024 }
+  queues: { dealer: 1024, udpSocket: 1024, udpErrors: 16 }
 } as const
 
-const addr = (what: string, v: Addr.Ipv4Addr | string): Effect.Effect<Addr.Ipv4Addr, ConfigError> => {
+const fail = (field: string, reason: ConfigError["reason"], detail: string) =>
+  Either.left(new ConfigError({ field, reason, detail }))
+
+const addr = (field: string, v: Addr.Ipv4Addr | string): Either.Either<Addr.Ipv4Addr, ConfigError> => {
   if (typeof v === "number") {
     return Number.isInteger(v) && v >= 0 && v <= 0xffffffff
-      ? Effect.succeed(v >>> 0)
-      : Effect.fail(new ConfigError({ detail: `${what}: ${v} is not an IPv4 address` }))
+      ? Either.right(v >>> 0)
+      : fail(field, "NotAnAddress", `${v} is not an IPv4 address`)
   }
   const a = Addr.parse(v)
-  return a === undefined
-    ? Effect.fail(new ConfigError({ detail: `${what}: '${v}' is not an IPv4 address (expected A.B.C.D)` }))
-    : Effect.succeed(a)
+  return a === undefined ? fail(field, "NotAnAddress", `'${v}' is not an IPv4 address (expected A.B.C.D)`) : Either.right(a)
 }
 
-const int = (what: string, v: number, min: number, max: number): Effect.Effect<number, ConfigError> =>
+const int = (field: string, v: number, min: number, max: number): Either.Either<number, ConfigError> =>
   Number.isInteger(v) && v >= min && v <= max
-    ? Effect.succeed(v)
-    : Effect.fail(new ConfigError({ detail: `${what}: ${v} is out of range (${min}..${max})` }))
+    ? Either.right(v)
+    : fail(field, "OutOfRange", `${v} is out of range (${min}..${max})`)
 
-const positive = (what: string, d: Duration.Duration): Effect.Effect<Duration.Duration, ConfigError> =>
-  Duration.greaterThan(d, Duration.zero)
-    ? Effect.succeed(d)
-    : Effect.fail(new ConfigError({ detail: `${what} must be positive` }))
+const positive = (field: string, d: Duration.DurationInput): Either.Either<Duration.Duration, ConfigError> => {
+  const decoded = Duration.decode(d)
+  return Duration.greaterThan(decoded, Duration.zero) ? Either.right(decoded) : fail(field, "NotPositive", "must be positive")
+}
 
-/** Validate an input and fill in the defaults. */
-export const make = (input: StackConfigInput): Effect.Effect<StackConfig, ConfigError> =>
-  Effect.gen(function*() {
+/** Words for why an address cannot be a host's (`Addr.hostProblem`). */
+const hostProblemText = (problem: Addr.HostProblem, a: Addr.Ipv4Addr, prefixLength: number): string => {
+  switch (problem) {
+    case "SubnetBroadcast":
+      return `${Addr.format(a)} is the broadcast address of ${Addr.format(a)}/${prefixLength}`
+    case "NetworkAddress":
+      return `${Addr.format(a)} is the network address of ${Addr.format(a)}/${prefixLength}`
+    default:
+      return `${Addr.format(a)} is not a unicast host address (${problem})`
+  }
+}
+
+/**
+ * Validate an input and fill in the defaults: the one set of rules for every
+ * front end (the CLI checks its flags through this, and maps `field` to the
+ * flag). Pure.
+ */
+export const check = (input: StackConfigInput): Either.Either<StackConfig, ConfigError> =>
+  Either.gen(function*() {
     const address = yield* addr("address", input.address)
-    const prefixLength = yield* int("prefix length", input.prefixLength ?? defaults.prefixLength, 0, 32)
+    const prefixLength = yield* int("prefixLength", input.prefixLength ?? defaults.prefixLength, 0, 32)
     const problem = Addr.hostProblem(address, prefixLength)
-    if (problem === "SubnetBroadcast" || problem === "NetworkAddress") {
-      return yield* new ConfigError({
-        detail: `address ${Addr.format(address)}/${prefixLength} is the network or broadcast address of its subnet`
-      })
-    }
-    if (problem !== undefined) {
-      return yield* new ConfigError({ detail: `address ${Addr.format(address)} is not a unicast address` })
-    }
+    if (problem !== undefined) return yield* fail("address", "NotAHostAddress", hostProblemText(problem, address, prefixLength))
     const gateway = input.gateway === undefined ? undefined : yield* addr("gateway", input.gateway)
-    if (gateway !== undefined && !Addr.sameSubnet(gateway, address, prefixLength)) {
-      return yield* new ConfigError({
-        detail: `gateway ${Addr.format(gateway)} is not on the subnet ${Addr.format(address)}/${prefixLength}`
-      })
+    if (gateway !== undefined) {
+      if (gateway === address) return yield* fail("gateway", "NotAHostAddress", `${Addr.format(gateway)} is our own address`)
+      const gProblem = Addr.hostProblem(gateway, prefixLength)
+      if (gProblem !== undefined) return yield* fail("gateway", "NotAHostAddress", hostProblemText(gProblem, gateway, prefixLength))
+      if (!Addr.sameSubnet(gateway, address, prefixLength)) {
+        return yield* fail(
+          "gateway",
+          "NotOnSubnet",
+          `${Addr.format(gateway)} is not on the subnet ${Addr.format((address & Addr.mask(prefixLength)) >>> 0)}/${prefixLength}`
+        )
+      }
     }
-    if (input.mac !== undefined && (input.mac.length !== 6 || (input.mac[0]! & 1) === 1)) {
-      return yield* new ConfigError({ detail: "mac must be a 6-octet unicast address" })
+    if (input.mac !== undefined) {
+      if (input.mac.length !== 6) return yield* fail("mac", "BadMac", `a MAC has 6 octets, not ${input.mac.length}`)
+      if ((input.mac[0]! & 1) === 1) return yield* fail("mac", "BadMac", `${Mac.format(input.mac)} is a group (multicast) address`)
+      if (Mac.isZero(input.mac)) return yield* fail("mac", "BadMac", "00:00:00:00:00:00 is not a usable address")
     }
     const mtu = input.mtu === undefined ? undefined : yield* int("mtu", input.mtu, 68, 65535)
     const arp = { ...defaults.arp, ...input.arp }
     const reassembly = { ...defaults.reassembly, ...input.reassembly }
     const icmp = { ...defaults.icmp, ...input.icmp }
     const queues = { ...defaults.queues, ...input.queues }
-    yield* int("arp.cacheSize", arp.cacheSize, 1, 1 << 20)
-    yield* int("arp.retries", arp.retries, 1, 100)
-    yield* int("arp.pendingFrames", arp.pendingFrames, 0, 1 << 16)
-    yield* int("arp.maxResolving", arp.maxResolving, 1, 1 << 16)
-    yield* positive("arp.entryTtl", Duration.decode(arp.entryTtl))
-    yield* positive("arp.retryInterval", Duration.decode(arp.retryInterval))
-    yield* positive("reassembly.timeout", Duration.decode(reassembly.timeout))
-    yield* int("reassembly.maxAssemblies", reassembly.maxAssemblies, 1, 1 << 16)
-    yield* int("reassembly.maxBytes", reassembly.maxBytes, 65535, 1 << 30)
-    yield* int("icmp.errorsPerSecond", icmp.errorsPerSecond, 0, 1_000_000)
-    yield* int("icmp.errorBurst", icmp.errorBurst, 1, 1_000_000)
-    yield* int("icmp.maxOutstandingPings", icmp.maxOutstandingPings, 1, 65536)
-    yield* int("queues.dealer", queues.dealer, 1, 1 << 20)
-    yield* int("queues.udpSocket", queues.udpSocket, 1, 1 << 20)
     return {
       mac: input.mac,
       address,
@@ -180,15 +208,35 @@ export const make = (input: StackConfigInput): Effect.Effect<StackConfig, Config
       mtu,
       ttl: yield* int("ttl", input.ttl ?? defaults.ttl, 1, 255),
       arp: {
-        ...arp,
-        entryTtl: Duration.decode(arp.entryTtl),
-        retryInterval: Duration.decode(arp.retryInterval)
+        cacheSize: yield* int("arp.cacheSize", arp.cacheSize, 1, 1 << 20),
+        reachableTime: yield* positive("arp.reachableTime", arp.reachableTime),
+        delayFirstProbe: yield* positive("arp.delayFirstProbe", arp.delayFirstProbe),
+        retries: yield* int("arp.retries", arp.retries, 1, 100),
+        unicastProbes: yield* int("arp.unicastProbes", arp.unicastProbes, 1, 100),
+        retryInterval: yield* positive("arp.retryInterval", arp.retryInterval),
+        pendingFrames: yield* int("arp.pendingFrames", arp.pendingFrames, 0, 1 << 16),
+        maxResolving: yield* int("arp.maxResolving", arp.maxResolving, 1, 1 << 16)
       },
-      reassembly: { ...reassembly, timeout: Duration.decode(reassembly.timeout) },
-      icmp,
-      queues
+      reassembly: {
+        timeout: yield* positive("reassembly.timeout", reassembly.timeout),
+        maxAssemblies: yield* int("reassembly.maxAssemblies", reassembly.maxAssemblies, 1, 1 << 16),
+        maxBytes: yield* int("reassembly.maxBytes", reassembly.maxBytes, Reassembly.MAX_HELD, 1 << 30)
+      },
+      icmp: {
+        errorsPerSecond: yield* int("icmp.errorsPerSecond", icmp.errorsPerSecond, 0, 1_000_000),
+        errorBurst: yield* int("icmp.errorBurst", icmp.errorBurst, 1, 1_000_000),
+        maxOutstandingPings: yield* int("icmp.maxOutstandingPings", icmp.maxOutstandingPings, 1, 65536)
+      },
+      queues: {
+        dealer: yield* int("queues.dealer", queues.dealer, 1, 1 << 20),
+        udpSocket: yield* int("queues.udpSocket", queues.udpSocket, 1, 1 << 20),
+        udpErrors: yield* int("queues.udpErrors", queues.udpErrors, 1, 1 << 16)
+      }
     }
   })
+
+/** `check` as an Effect. */
+export const make = (input: StackConfigInput): Effect.Effect<StackConfig, ConfigError> => check(input)
 
 /** @category layers */
 export const layer = (input: StackConfigInput): Layer.Layer<Config, ConfigError> =>

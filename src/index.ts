@@ -2,10 +2,9 @@
  * gonet-ts: a user-space TCP/IP stack on Effect. Public modules.
  * @since 0.1.0
  */
-export * as Arp from "./arp/Arp.js"
 export * as Config from "./Config.js"
-export * as Ethernet from "./ethernet/Ethernet.js"
 export * as Icmp from "./icmp/Icmp.js"
+export * as Interface from "./iface/Interface.js"
 export * as Ipv4 from "./ipv4/Ipv4.js"
 export * as Ipv4Addr from "./wire/Ipv4Addr.js"
 export * as Link from "./link/Link.js"

@@ -21,8 +21,10 @@
  */
 import { Clock, Context, Data, Deferred, Duration, Effect, Either, Exit, Layer, Random } from "effect"
 import { Config } from "../Config.js"
+import { Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
-import { Ipv4, type Ipv4Packet, payloadOf, type SendOptions } from "../ipv4/Ipv4.js"
+import { HEADROOM, Ipv4, type Ipv4Packet, payloadOf, TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
+import * as Checksum from "../wire/Checksum.js"
 import * as IcmpWire from "../wire/IcmpMessage.js"
 import * as Ip from "../wire/Ipv4Header.js"
 import * as Addr from "../wire/Ipv4Addr.js"
@@ -82,7 +84,13 @@ export interface IcmpStats {
   /** echo requests to a broadcast address, ignored */
   readonly broadcastIgnored: number
   readonly unmatchedReplies: number
+  /** echo requests not answered: no route back to the sender */
+  readonly repliesUnroutable: number
   readonly errorsReceived: number
+  /** errors about a datagram of ours handed to the protocol that sent it (UDP, TCP) */
+  readonly errorsDelivered: number
+  /** errors that quote no datagram of ours, or one no protocol claimed */
+  readonly errorsIgnored: number
   readonly pingsSent: number
   readonly pingTimeouts: number
   readonly outstanding: number
@@ -104,16 +112,17 @@ interface Outstanding {
   readonly done: Deferred.Deferred<PingReply, PingError>
 }
 
-/** Read the echo (ident, seq) that an ICMP error quotes, if it quotes one. */
-const quotedEcho = (data: Uint8Array): { dst: Addr.Ipv4Addr; key: number } | undefined => {
-  if (data.length < Ip.MIN_HEADER_LEN) return undefined
-  const hl = (data[0]! & 0x0f) * 4
-  if (data[Ip.Field.protocol] !== Ip.Protocol.ICMP || data.length < hl + 8) return undefined
-  if (data[hl] !== IcmpWire.Type.EchoRequest) return undefined
-  const ident = (data[hl + 4]! << 8) | data[hl + 5]!
-  const seq = (data[hl + 6]! << 8) | data[hl + 7]!
-  return { dst: Addr.read(data, Ip.Field.dst), key: ((ident << 16) | seq) >>> 0 }
+/** The echo (ident, seq) of ours that a quoted ICMP datagram carries, as a key, if it is one. */
+const quotedEchoKey = (quote: Uint8Array, hl: number): number | undefined => {
+  if (quote[hl] !== IcmpWire.Type.EchoRequest) return undefined
+  const ident = (quote[hl + 4]! << 8) | quote[hl + 5]!
+  const seq = (quote[hl + 6]! << 8) | quote[hl + 7]!
+  return ((ident << 16) | seq) >>> 0
 }
+
+/** The first 16-bit word of an echo request and of its reply: type and code. */
+const ECHO_REQUEST_WORD = IcmpWire.Type.EchoRequest << 8
+const ECHO_REPLY_WORD = IcmpWire.Type.EchoReply << 8
 
 /** @category constructors */
 export const make = Effect.gen(function*() {
@@ -130,18 +139,82 @@ export const make = Effect.gen(function*() {
     echoReplies: 0,
     broadcastIgnored: 0,
     unmatchedReplies: 0,
+    repliesUnroutable: 0,
     errorsReceived: 0,
+    errorsDelivered: 0,
+    errorsIgnored: 0,
     pingsSent: 0,
     pingTimeouts: 0
   }
 
   /**
-   * Handle one packet, synchronously: echo replies go into `replies`, to be
-   * sent as one batch; a reply or error for one of our pings completes its
+   * Answer an echo request: the reply is the request with the type changed,
+   * built in place in the request's own buffer when its IP header is the
+   * plain 20 octets (the usual case) and copied once otherwise; the checksum
+   * is updated for the changed word (RFC 1624), not summed again.
+   */
+  const reply = (p: Ipv4Packet, tx: Tx): void => {
+    const r = ip.route(p.src)
+    if (r === undefined) {
+      c.repliesUnroutable++
+      return
+    }
+    let buf = p.bytes
+    if (p.offset !== HEADROOM || p.headerLen !== Ip.MIN_HEADER_LEN) {
+      buf = ip.allocate(p.payloadLength)
+      buf.set(payloadOf(p), TRANSPORT_OFFSET)
+    }
+    const at = TRANSPORT_OFFSET
+    const sum = (buf[at + IcmpWire.Field.checksum]! << 8) | buf[at + IcmpWire.Field.checksum + 1]!
+    const updated = Checksum.update(sum, ECHO_REQUEST_WORD, ECHO_REPLY_WORD)
+    buf[at + IcmpWire.Field.type] = IcmpWire.Type.EchoReply
+    buf[at + IcmpWire.Field.checksum] = updated >>> 8
+    buf[at + IcmpWire.Field.checksum + 1] = updated & 0xff
+    ip.emit(tx, r, Ip.Protocol.ICMP, buf, at + p.payloadLength, p.tos === 0 ? undefined : { tos: p.tos })
+  }
+
+  /**
+   * An ICMP error about a datagram we sent: ends one of our pings, or goes
+   * to the protocol that sent the datagram (RFC 1122 §3.2.2: MUST be passed
+   * to the transport layer).
+   */
+  const onError = (p: Ipv4Packet, type: "DstUnreachable" | "TimeExceeded", code: number, mtu: number, quote: Uint8Array) => {
+    c.errorsReceived++
+    const hl = quote.length >= Ip.MIN_HEADER_LEN ? (quote[0]! & 0x0f) * 4 : 0
+    // RFC 792: the quote is the datagram's header and at least 8 octets of its data.
+    if (hl < Ip.MIN_HEADER_LEN || quote.length < hl + 8 || Addr.read(quote, Ip.Field.src) !== ip.address) {
+      c.errorsIgnored++
+      return
+    }
+    const protocol = quote[Ip.Field.protocol]!
+    const dst = Addr.read(quote, Ip.Field.dst)
+    if (protocol === Ip.Protocol.ICMP) {
+      const key = quotedEchoKey(quote, hl)
+      const o = key === undefined ? undefined : outstanding.get(key)
+      if (key === undefined || o === undefined || o.dst !== dst || (key >>> 16) !== ident) {
+        c.errorsIgnored++
+        return
+      }
+      outstanding.delete(key)
+      c.errorsDelivered++
+      Deferred.unsafeDone(
+        o.done,
+        Exit.fail(new PingError({ reason: type === "DstUnreachable" ? "Unreachable" : "TimeExceeded", dst: o.dst, code }))
+      )
+      return
+    }
+    const claimed = ip.reportIcmpError({ type, code, mtu, reporter: p.src, dst, protocol, transport: quote.subarray(hl) })
+    if (claimed) c.errorsDelivered++
+    else c.errorsIgnored++
+  }
+
+  /**
+   * Handle one packet, synchronously: echo replies are built into `tx`, to
+   * be sent as one batch; a reply or error for one of our pings completes its
    * waiting fiber with `Deferred.unsafeDone`. No effect per packet: on this
    * path building and running one costs more than the work itself.
    */
-  const onPacket = (p: Ipv4Packet, nowNanos: bigint, replies: Array<SendOptions>): void => {
+  const onPacket = (p: Ipv4Packet, nowNanos: bigint, tx: Tx): void => {
     c.received++
     const parsed = IcmpWire.parse(payloadOf(p))
     if (Either.isLeft(parsed)) {
@@ -156,12 +229,7 @@ export const make = Effect.gen(function*() {
           return
         }
         c.echoRequests++
-        replies.push({
-          dst: p.src,
-          protocol: Ip.Protocol.ICMP,
-          tos: p.tos,
-          payload: IcmpWire.emit({ _tag: "EchoReply", ident: m.ident, seq: m.seq, data: m.data })
-        })
+        reply(p, tx)
         return
       case "EchoReply": {
         c.echoReplies++
@@ -179,20 +247,11 @@ export const make = Effect.gen(function*() {
         return
       }
       case "DstUnreachable":
-      case "TimeExceeded": {
-        c.errorsReceived++
-        const q = quotedEcho(m.data)
-        const o = q === undefined ? undefined : outstanding.get(q.key)
-        if (q === undefined || o === undefined || o.dst !== q.dst || (q.key >>> 16) !== ident) return
-        outstanding.delete(q.key)
-        Deferred.unsafeDone(
-          o.done,
-          Exit.fail(
-            new PingError({ reason: m._tag === "DstUnreachable" ? "Unreachable" : "TimeExceeded", dst: o.dst, code: m.code })
-          )
-        )
+        onError(p, "DstUnreachable", m.code, m.nextHopMtu, m.data)
         return
-      }
+      case "TimeExceeded":
+        onError(p, "TimeExceeded", m.code, 0, m.data)
+        return
       case "Other":
         return
     }
@@ -201,9 +260,9 @@ export const make = Effect.gen(function*() {
   const inbox = yield* ip.bind(Ip.Protocol.ICMP, config.queues.dealer)
   yield* consumeBatches(inbox, (batch: ReadonlyArray<Ipv4Packet>) =>
     Effect.flatMap(Clock.currentTimeNanos, (now) => {
-      const replies: Array<SendOptions> = []
-      for (const p of batch) onPacket(p, now, replies)
-      return replies.length === 0 ? Effect.void : ip.sendAll(replies)
+      const tx = new Tx()
+      for (const p of batch) onPacket(p, now, tx)
+      return ip.flush(tx)
     })
   ).pipe(Effect.forkScoped)
 

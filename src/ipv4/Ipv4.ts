@@ -1,60 +1,79 @@
 /**
  * The IPv4 layer (RFC 791, RFC 1122 §3.2-3.3): the IPv4 dealer, the fragment
- * assemblers, the send path with fragmentation, and ICMP error generation.
+ * assemblers, the build-in-place send path with fragmentation, ICMP error
+ * generation, and the delivery of received ICMP errors to the transports.
  *
  * Receive
- * - One dealer fiber takes batches of frames from the Ethernet dealer and
- *   validates each datagram in place (`Ipv4.check`: version, IHL, total length
- *   against the frame, header checksum; options skipped). It accepts datagrams for our
- *   address and the limited or directed broadcast, and drops the rest (a host
- *   does not forward, RFC 1122 §3.3.1.5). A source that is broadcast or
- *   multicast is dropped (RFC 1122 §3.2.1.3). TTL is not checked on receipt:
- *   RFC 1122 §3.2.1.7 forbids a host to discard a datagram for a low TTL.
+ * - One dealer fiber takes batches of frames from the interface and
+ *   validates each datagram in place (`Ipv4Header.check`: version, IHL, total
+ *   length against the frame, header checksum; options skipped). It accepts
+ *   datagrams for our address and the limited or directed broadcast, and
+ *   drops the rest (a host does not forward, RFC 1122 §3.3.1.5). It drops
+ *   and counts datagrams from martian sources (RFC 1122 §3.2.1.3, a MUST:
+ *   `Route.martianSource`) and unicast datagrams that came in a link-layer
+ *   broadcast (§3.3.6). TTL is not checked on receipt: §3.2.1.7 forbids a host
+ *   to discard a datagram for a low TTL.
  * - Whole datagrams are dealt by protocol number to the protocols that `bind`
  *   one, one batch per protocol per wake-up, through bounded mailboxes that
  *   drop and count. An unbound protocol gets ICMP protocol unreachable.
  * - Fragments go to one assembler fiber per (src, dst, id, protocol), forked
- *   in the layer's scope. It owns the `Reassembly` state, completes the
- *   datagram or, after `reassembly.timeout` on the Clock from its first
- *   fragment, gives up and sends ICMP time exceeded (code 1) if the first
- *   fragment had arrived (RFC 792, RFC 1122 §3.3.2). The number of assemblies
- *   and the octets they hold are bounded; fragments beyond either are dropped
- *   and counted.
+ *   in the layer's scope (the paper's fragment assembler). The dealer hands
+ *   each fragment over with a synchronous, never-failing offer to the
+ *   assembler's mailbox (an assembler that has just ended refuses it, which
+ *   is counted, never fatal). The assembler copies the data into its own
+ *   buffer (`Reassembly`), delivers the datagram when whole, or at its one
+ *   deadline, `reassembly.timeout` after it started, gives up and sends ICMP
+ *   time exceeded (code 1) if fragment zero had arrived (RFC 792, RFC 1122
+ *   §3.3.2). The number of assemblies and the octets they really hold are
+ *   bounded; fragments beyond either are dropped and counted.
  *
- * Send
- * - `send` routes (`Route.select`), builds whole frames, and fragments
- *   datagrams larger than the MTU (RFC 791 §3.2) unless DF is set, in which
- *   case it fails with `Ipv4Error("FragmentationNeeded")`. Frames go through
- *   ARP, which never makes the caller wait. Datagrams to our own address loop
- *   back into the dealer without touching the link.
- * - `icmpError` sends destination unreachable / time exceeded about a received
- *   datagram, obeying RFC 1122 §3.2.2 (never about an ICMP error, a broadcast,
- *   a link-layer broadcast, a non-initial fragment or a non-unicast source)
- *   and a token-bucket rate limit (RFC 1812 §4.3.2.8).
+ * Send (build in place)
+ * - A transport takes a route once (`route(dst)`, the interface's), writes
+ *   its header and payload at `TRANSPORT_OFFSET` in a buffer (`allocate`),
+ *   and calls `emit(tx, route, protocol, buf, end)`: the IPv4 header goes
+ *   into the headroom before it (with an IP ID from a per-destination
+ *   counter, RFC 7739 §5.1), then the interface frames it. A payload may stay
+ *   where it is (`payload`, sent by a gather write). Datagrams larger than the
+ *   MTU are fragmented (RFC 791 §3.2) with the payload gathered, not copied,
+ *   unless DF is set (then `emit` returns "FragmentationNeeded"). `flush(tx)`
+ *   sends the batch in one link call; datagrams for our own addresses are
+ *   dealt to ourselves without touching the link.
+ * - `icmpErrors` sends destination unreachable / time exceeded about
+ *   received datagrams, obeying RFC 1122 §3.2.2 (never about an ICMP error, a
+ *   broadcast, a link-layer broadcast or a non-initial fragment) and a token
+ *   bucket (RFC 1812 §4.3.2.8).
+ * - ICMP errors we receive about a datagram we sent reach the protocol that
+ *   sent it (RFC 1122 §3.2.2, §4.1.3.3 MUST): the ICMP layer parses them and
+ *   calls `reportIcmpError`, which hands them to the handler that protocol
+ *   registered with `onIcmpError`.
  *
  * @since 0.1.0
  */
-import { Clock, Context, Data, Duration, Effect, Either, FiberSet, Layer, Mailbox, Option, Queue, Random } from "effect"
+import { Context, Data, Effect, Exit, FiberSet, Layer, Mailbox, Option, Random } from "effect"
 import type { Scope } from "effect"
-import { Arp } from "../arp/Arp.js"
 import { Config } from "../Config.js"
-import { Ethernet } from "../ethernet/Ethernet.js"
+import * as Iface from "../iface/Interface.js"
+import * as RouteRules from "../iface/Route.js"
 import { bindDropping, consumeBatches, runAll } from "../internal/Handoff.js"
 import * as Eth from "../wire/EthernetFrame.js"
-import * as Icmp from "../wire/IcmpMessage.js"
+import * as IcmpWire from "../wire/IcmpMessage.js"
 import * as Ip from "../wire/Ipv4Header.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import type { WireReason } from "../wire/WireError.js"
 import * as Reassembly from "./Reassembly.js"
-import * as Route from "./Route.js"
 import * as TokenBucket from "./TokenBucket.js"
+
+/** Octets before the IPv4 header in a buffer: the link's headroom. */
+export const HEADROOM = Iface.HEADROOM
+/** Where a transport writes its header in a buffer from `allocate`. */
+export const TRANSPORT_OFFSET = HEADROOM + Ip.MIN_HEADER_LEN
 
 /**
  * A received datagram (reassembled if it came in fragments), as protocols see
  * it. It points into the buffer it arrived in instead of slicing it: the
  * receive path runs per packet, and every view it does not create is garbage
  * it does not collect. `payloadOf` and `quoteOf` make the views on demand.
- * The receiver owns `bytes`.
+ * The receiver owns `bytes`, headroom included, and may build a reply in it.
  */
 export interface Ipv4Packet {
   readonly src: Addr.Ipv4Addr
@@ -62,9 +81,9 @@ export interface Ipv4Packet {
   readonly protocol: number
   readonly ttl: number
   readonly tos: number
-  /** the buffer holding the datagram (for a reassembled one: fragment zero's header, then the data) */
+  /** the frame holding the datagram, Ethernet header (or as much headroom) first */
   readonly bytes: Uint8Array
-  /** where the IP header starts in `bytes` */
+  /** where the IP header starts in `bytes` (`HEADROOM`) */
   readonly offset: number
   /** IP header length in octets, options included */
   readonly headerLen: number
@@ -82,19 +101,26 @@ export const payloadOf = (p: Ipv4Packet): Uint8Array =>
 export const quoteOf = (p: Ipv4Packet): Uint8Array =>
   p.bytes.subarray(p.offset, p.offset + p.headerLen + Math.min(8, p.payloadLength))
 
-/** @category models */
-export interface SendOptions {
-  readonly dst: Addr.Ipv4Addr
-  readonly protocol: number
-  readonly payload: Uint8Array
+/** Header fields of what we send; absent ones take the defaults (TTL from the config, TOS 0, DF clear). @category models */
+export interface EmitOptions {
   readonly ttl?: number
   readonly tos?: number
   readonly dontFragment?: boolean
 }
 
+/** Why `emit` could not send a datagram. @category models */
+export type EmitFailure = "FragmentationNeeded" | "TooBig"
+
+/** A datagram with its payload in one buffer, for `send`. @category models */
+export interface SendOptions extends EmitOptions {
+  readonly dst: Addr.Ipv4Addr
+  readonly protocol: number
+  readonly payload: Uint8Array
+}
+
 /** @category errors */
 export class Ipv4Error extends Data.TaggedError("Ipv4Error")<{
-  readonly reason: "NoRoute" | "FragmentationNeeded" | "TooBig"
+  readonly reason: "NoRoute" | EmitFailure
   readonly dst: Addr.Ipv4Addr
 }> {
   override get message(): string {
@@ -109,13 +135,35 @@ export class Ipv4Error extends Data.TaggedError("Ipv4Error")<{
   }
 }
 
+/**
+ * An ICMP error about a datagram we sent (RFC 792), as the protocol that
+ * sent it receives it.
+ * @category models
+ */
+export interface IcmpReport {
+  readonly type: "DstUnreachable" | "TimeExceeded"
+  readonly code: number
+  /** the next-hop MTU of a "fragmentation needed" (RFC 1191), else 0 */
+  readonly mtu: number
+  /** who sent the error (a router, or the destination) */
+  readonly reporter: Addr.Ipv4Addr
+  /** the quoted datagram's destination */
+  readonly dst: Addr.Ipv4Addr
+  readonly protocol: number
+  /** the quoted transport octets (RFC 792: at least the first 8: the ports) */
+  readonly transport: Uint8Array
+}
+
 /** @category models */
 export interface Ipv4Stats {
   readonly received: number
   readonly delivered: number
   readonly malformed: Readonly<Partial<Record<WireReason, number>>>
   readonly notForUs: number
-  readonly badSource: number
+  /** from a source no host may have (RFC 1122 §3.2.1.3): 0/8, 127/8, 224/4, 240/4, our subnet's broadcast, our own address */
+  readonly martianSource: number
+  /** unicast to us but in a link-layer broadcast frame (RFC 1122 §3.3.6) */
+  readonly linkBroadcastUnicast: number
   readonly unknownProtocol: number
   readonly queueDropped: number
   readonly fragmentsReceived: number
@@ -126,9 +174,10 @@ export interface Ipv4Stats {
   /** fragments refused because the assembly count or octet bound was reached */
   readonly reassemblyDropped: number
   readonly assemblies: number
+  /** octets the assemblies hold (buffers, block maps, headers) plus fragments queued for them */
   readonly assemblyBytes: number
   readonly sent: number
-  /** datagrams `sendAll` could not send (no route, too big) */
+  /** datagrams we could not send (no route, too big, DF and too big for the MTU) */
   readonly sendFailed: number
   readonly fragmentsSent: number
   readonly icmpErrorsSent: number
@@ -149,49 +198,90 @@ export interface Ipv4Service {
     protocol: number,
     capacity: number
   ) => Effect.Effect<Mailbox.ReadonlyMailbox<ReadonlyArray<Ipv4Packet>>, never, Scope.Scope>
+  /** how to reach `dst` (cached), or undefined when there is no route */
+  readonly route: (dst: Addr.Ipv4Addr) => Iface.Route | undefined
+  /** a zeroed buffer for `length` transport octets at `TRANSPORT_OFFSET` */
+  readonly allocate: (length: number) => Uint8Array
+  /**
+   * Send the transport octets `buf[TRANSPORT_OFFSET, end)`, followed by
+   * `payload` if given (sent from where it is), as one datagram of
+   * `protocol` through `route`, into `tx`. Synchronous. Writes the IPv4 header
+   * into `buf`'s headroom; `buf` belongs to the stack from here on, `payload`
+   * until `flush(tx)` has completed.
+   */
+  readonly emit: (
+    tx: Iface.Tx,
+    route: Iface.Route,
+    protocol: number,
+    buf: Uint8Array,
+    end: number,
+    options?: EmitOptions,
+    payload?: Uint8Array
+  ) => EmitFailure | undefined
+  /** send what `tx` holds: one link call; datagrams to ourselves dealt to ourselves */
+  readonly flush: (tx: Iface.Tx) => Effect.Effect<void>
+  /** one datagram, for callers without a send path of their own (copies nothing: the payload is gathered) */
   readonly send: (options: SendOptions) => Effect.Effect<void, Ipv4Error>
-  /** send many datagrams best effort (failures counted in `sendFailed`), batched per neighbour */
-  readonly sendAll: (batch: ReadonlyArray<SendOptions>) => Effect.Effect<void>
-  /** tell the sender of `about` that it failed; suppressed where RFC 1122 §3.2.2 says so */
-  readonly icmpError: (about: Ipv4Packet, kind: IcmpErrorKind) => Effect.Effect<void>
-  /** `icmpError` for several datagrams at once */
+  /** tell the senders of `abouts` that they failed; suppressed where RFC 1122 §3.2.2 says so */
   readonly icmpErrors: (abouts: ReadonlyArray<Ipv4Packet>, kind: IcmpErrorKind) => Effect.Effect<void>
+  /** receive ICMP errors about datagrams of `protocol` we sent, until the scope closes */
+  readonly onIcmpError: (
+    protocol: number,
+    handler: (report: IcmpReport) => void
+  ) => Effect.Effect<void, never, Scope.Scope>
+  /** hand an ICMP error to its protocol's handler (the ICMP layer calls this); false when none took it */
+  readonly reportIcmpError: (report: IcmpReport) => boolean
   readonly stats: Effect.Effect<Ipv4Stats>
 }
 
 /** @category tags */
 export class Ipv4 extends Context.Tag("gonet/Ipv4")<Ipv4, Ipv4Service>() {}
 
+/** One datagram being reassembled, as the dealer sees it. */
 interface Assembler {
-  readonly inbox: Queue.Queue<Reassembly.Fragment>
+  /** undefined until the assembler fiber has started: fragments wait in `early` */
+  inbox: Mailbox.Mailbox<Reassembly.Fragment> | undefined
+  early: Array<Reassembly.Fragment> | undefined
+  /** data octets queued for the assembler and not yet taken (charged to assemblyBytes) */
+  queued: number
+  /** what the assembly holds (`Reassembly.held`), as charged to assemblyBytes */
+  charged: number
 }
 
-/** We send no IP options; one shared empty array instead of one per datagram. */
-const NO_OPTIONS = new Uint8Array(0)
+/** Fragments one assembler may have queued: a 64 KiB datagram in 64-octet fragments. */
+const ASSEMBLER_QUEUE = 1024
+
+/** IP ID counters, chosen by a keyed hash of the destination (RFC 7739 §5.1, as Linux's ip_idents). */
+const ID_COUNTERS = 2048
 
 /** ICMP types that are errors: never answer them with an error (RFC 1122 §3.2.2). */
 const isIcmpError = (type: number) => type === 3 || type === 4 || type === 5 || type === 11 || type === 12
 
+const NO_OPTIONS: EmitOptions = {}
+
 /** @category constructors */
 export const make = Effect.gen(function*() {
   const config = yield* Config
-  const eth = yield* Ethernet
-  const arp = yield* Arp
-  // Ethernet was built with the configured MTU when there is one (Stack.layer).
-  const mtu = eth.mtu
-  const table: Route.RouteTable = config
-  const timeoutMs = Duration.toMillis(config.reassembly.timeout)
+  const iface = yield* Iface.Interface
+  const clock = yield* Effect.clock
+  const mtu = iface.mtu
+  const table: RouteRules.RouteTable = config
+  const timeout = config.reassembly.timeout
   const bound = new Map<number, Mailbox.Mailbox<ReadonlyArray<Ipv4Packet>>>()
+  const errorHandlers = new Map<number, (report: IcmpReport) => void>()
   const assemblies = new Map<string, Assembler>()
   const fibers = yield* FiberSet.make()
-  let nextId = yield* Random.nextIntBetween(0, 0x10000)
-  let bucket = TokenBucket.full(config.icmp.errorBurst, yield* Clock.currentTimeMillis)
+  const ids = new Uint16Array(ID_COUNTERS)
+  for (let i = 0; i < ID_COUNTERS; i++) ids[i] = yield* Random.nextIntBetween(0, 0x10000)
+  const idKey = yield* Random.nextIntBetween(1, 0x7fffffff)
+  let bucket = TokenBucket.full(config.icmp.errorBurst, clock.unsafeCurrentTimeMillis())
   const malformed: Partial<Record<WireReason, number>> = {}
   const c = {
     received: 0,
     delivered: 0,
     notForUs: 0,
-    badSource: 0,
+    martianSource: 0,
+    linkBroadcastUnicast: 0,
     unknownProtocol: 0,
     queueDropped: 0,
     fragmentsReceived: 0,
@@ -209,311 +299,350 @@ export const make = Effect.gen(function*() {
 
   // --- send ------------------------------------------------------------------
 
-  /** Frames for one datagram, fragmented to the MTU; Ethernet dst left zero for ARP to fill. */
-  const buildFrames = (o: SendOptions, dstMac: Uint8Array | undefined): Either.Either<Array<Uint8Array>, Ipv4Error> => {
-    const id = nextId
-    nextId = (nextId + 1) & 0xffff
-    const header = {
-      tos: o.tos ?? 0,
-      id,
-      dontFragment: o.dontFragment ?? false,
-      moreFragments: false,
-      fragmentOffset: 0,
-      ttl: o.ttl ?? config.ttl,
-      protocol: o.protocol,
-      src: config.address,
-      dst: o.dst,
-      options: NO_OPTIONS
-    }
-    const payload = o.payload
-    if (Ip.MIN_HEADER_LEN + payload.length > Ip.MAX_PACKET_LEN) {
-      return Either.left(new Ipv4Error({ reason: "TooBig", dst: o.dst }))
-    }
-    const frameFor = (offset: number, length: number, more: boolean) => {
-      const frame = new Uint8Array(Eth.HEADER_LEN + Ip.MIN_HEADER_LEN + length)
-      Eth.encodeHeader(frame, 0, dstMac ?? Eth.BROADCAST, eth.mac, Eth.EtherType.IPv4)
-      const at = Ip.encodeHeader({ ...header, moreFragments: more, fragmentOffset: offset }, length, frame, Eth.HEADER_LEN)
-      frame.set(payload.subarray(offset, offset + length), at)
-      return frame
-    }
-    if (Ip.MIN_HEADER_LEN + payload.length <= mtu) return Either.right([frameFor(0, payload.length, false)])
-    if (header.dontFragment) return Either.left(new Ipv4Error({ reason: "FragmentationNeeded", dst: o.dst }))
-    const plan = Reassembly.fragmentPlan(payload.length, Ip.MIN_HEADER_LEN, mtu)
-    c.fragmentsSent += plan.length
-    return Either.right(plan.map((p) => frameFor(p.offset, p.length, p.more)))
+  /** The next IP ID towards `dst`: per-destination counters, unpredictable across destinations. */
+  const nextId = (dst: Addr.Ipv4Addr, protocol: number): number => {
+    let h = Math.imul((dst ^ idKey) >>> 0, 0x9e3779b1) ^ protocol
+    h = Math.imul(h ^ (h >>> 15), 0x85ebca6b)
+    const i = (h ^ (h >>> 13)) & (ID_COUNTERS - 1)
+    const id = ids[i]!
+    ids[i] = id + 1
+    return id
   }
 
-  /** Route one datagram and build its frames; the destination MAC is ours (loopback), broadcast, or ARP's to fill. */
-  const prepare = (o: SendOptions): Either.Either<{ readonly route: Route.Route; readonly frames: Array<Uint8Array> }, Ipv4Error> => {
-    const route = Route.select(table, o.dst)
-    if (route._tag === "NoRoute") return Either.left(new Ipv4Error({ reason: "NoRoute", dst: o.dst }))
-    const dstMac = route._tag === "Local" ? eth.mac : route._tag === "Broadcast" ? Eth.BROADCAST : undefined
-    return Either.map(buildFrames(o, dstMac), (frames) => {
+  const allocate = (length: number): Uint8Array => new Uint8Array(TRANSPORT_OFFSET + length)
+
+  const emit = (
+    tx: Iface.Tx,
+    r: Iface.Route,
+    protocol: number,
+    buf: Uint8Array,
+    end: number,
+    o: EmitOptions = NO_OPTIONS,
+    payload?: Uint8Array
+  ): EmitFailure | undefined => {
+    const inline = end - TRANSPORT_OFFSET
+    const length = inline + (payload === undefined ? 0 : payload.length)
+    const total = Ip.MIN_HEADER_LEN + length
+    if (total > Ip.MAX_PACKET_LEN) {
+      c.sendFailed++
+      return "TooBig"
+    }
+    const ttl = o.ttl ?? config.ttl
+    const tos = o.tos ?? 0
+    const df = o.dontFragment ?? false
+    const id = nextId(r.dst, protocol)
+    // Loopback carries any size (Linux's lo has a 64 KiB MTU): no fragments.
+    if (total <= r.mtu || r._tag === "Local") {
+      Ip.writeHeader(buf, HEADROOM, total, id, df, false, 0, ttl, protocol, r.src, r.dst, tos)
       c.sent++
-      return { route, frames }
-    })
+      const head = end === buf.length ? buf : buf.subarray(0, end)
+      iface.output(tx, r, payload === undefined ? head : [head, payload])
+      return undefined
+    }
+    if (df) {
+      c.sendFailed++
+      return "FragmentationNeeded"
+    }
+    // RFC 791 §3.2: each fragment is a fresh header followed by its slice of
+    // the data, gathered from where the data already is.
+    const plan = Reassembly.fragmentPlan(length, Ip.MIN_HEADER_LEN, r.mtu)
+    for (const f of plan) {
+      const header = new Uint8Array(TRANSPORT_OFFSET)
+      Ip.writeHeader(header, HEADROOM, Ip.MIN_HEADER_LEN + f.length, id, false, f.more, f.offset, ttl, protocol, r.src, r.dst, tos)
+      const pieces: Array<Uint8Array> = [header]
+      const from = f.offset
+      const to = f.offset + f.length
+      if (from < inline) pieces.push(buf.subarray(TRANSPORT_OFFSET + from, TRANSPORT_OFFSET + Math.min(to, inline)))
+      if (payload !== undefined && to > inline) pieces.push(payload.subarray(Math.max(0, from - inline), to - inline))
+      iface.output(tx, r, pieces)
+    }
+    c.sent++
+    c.fragmentsSent += plan.length
+    return undefined
   }
 
-  /** Hand prepared frames to where their route says: our own dealer, the link, or ARP. */
-  const transmit = (route: Route.Route, frames: ReadonlyArray<Uint8Array>): Effect.Effect<void> => {
-    switch (route._tag) {
-      case "Local":
-        return deal(frames, true)
-      case "Broadcast":
-        return eth.link.sendBatch(frames)
-      case "Direct":
-      case "Gateway":
-        return arp.send(route.nextHop, frames)
-      case "NoRoute":
-        return Effect.void
-    }
+  const flush = (tx: Iface.Tx): Effect.Effect<void> => {
+    const sending = iface.flush(tx)
+    return tx.local.length === 0 ? sending : Effect.zipRight(sending, deal(tx.local, true))
   }
 
   const send = (o: SendOptions): Effect.Effect<void, Ipv4Error> =>
     Effect.suspend(() => {
-      const prepared = prepare(o)
-      return Either.isLeft(prepared) ? prepared.left : transmit(prepared.right.route, prepared.right.frames)
-    })
-
-  /**
-   * Send many datagrams, best effort: those that cannot go (no route, too
-   * big) are dropped and counted in `sendFailed`. Frames for one neighbour go
-   * to ARP, and so to the link, as one batch: a dealer answering a batch of
-   * requests pays the per-send costs once.
-   */
-  const sendAll = (batch: ReadonlyArray<SendOptions>): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      const byHop = new Map<Addr.Ipv4Addr, Array<Uint8Array>>()
-      const effects: Array<Effect.Effect<void>> = []
-      for (const o of batch) {
-        const prepared = prepare(o)
-        if (Either.isLeft(prepared)) {
-          c.sendFailed++
-          continue
-        }
-        const { route, frames } = prepared.right
-        if (route._tag !== "Direct" && route._tag !== "Gateway") {
-          effects.push(transmit(route, frames))
-          continue
-        }
-        const list = byHop.get(route.nextHop)
-        if (list) list.push(...frames)
-        else byHop.set(route.nextHop, frames)
+      const r = iface.route(o.dst)
+      if (r === undefined) {
+        c.sendFailed++
+        return Effect.fail(new Ipv4Error({ reason: "NoRoute", dst: o.dst }))
       }
-      for (const [hop, frames] of byHop) effects.push(arp.send(hop, frames))
-      return runAll(effects)
+      const tx = new Iface.Tx()
+      const failure = emit(tx, r, o.protocol, allocate(0), TRANSPORT_OFFSET, o, o.payload)
+      return failure === undefined ? flush(tx) : Effect.fail(new Ipv4Error({ reason: failure, dst: o.dst }))
     })
 
-  // --- ICMP errors -------------------------------------------------------------
+  // --- ICMP errors we send -------------------------------------------------------
 
-  /** The error message to send about `about` now, or undefined where policy or the rate limit says no. */
-  const icmpErrorFor = (about: Ipv4Packet, kind: IcmpErrorKind, now: number): Uint8Array | undefined => {
-    if (about.broadcast) return undefined
-    if (about.src === 0 || about.src === Addr.BROADCAST || Addr.isMulticast(about.src)) return undefined
-    if (Route.isBroadcastFor(table, about.src)) return undefined
+  /** Build the error about `about` into `tx` now, unless policy or the rate limit says no. */
+  const icmpErrorInto = (tx: Iface.Tx, about: Ipv4Packet, kind: IcmpErrorKind, now: number): void => {
+    if (about.broadcast) return
+    // Martian sources never get this far; a multicast or broadcast source never gets an error.
+    if (about.src === 0 || about.src === Addr.BROADCAST || Addr.isMulticast(about.src)) return
+    if (RouteRules.isBroadcastFor(table, about.src)) return
     if (
       about.protocol === Ip.Protocol.ICMP &&
       (about.payloadLength === 0 || isIcmpError(about.bytes[about.offset + about.headerLen]!))
     ) {
-      return undefined
+      return
     }
+    const r = iface.route(about.src)
+    if (r === undefined) return
     const next = TokenBucket.take(bucket, now, config.icmp.errorsPerSecond, config.icmp.errorBurst)
     if (next === undefined) {
       c.icmpErrorsRateLimited++
-      return undefined
+      return
     }
     bucket = next
     c.icmpErrorsSent++
-    return Icmp.emit(
+    const quote = quoteOf(about)
+    const buf = allocate(IcmpWire.HEADER_LEN + quote.length)
+    IcmpWire.encode(
       kind._tag === "DstUnreachable"
-        ? { _tag: "DstUnreachable", code: kind.code, nextHopMtu: 0, data: quoteOf(about) }
-        : { _tag: "TimeExceeded", code: kind.code, data: quoteOf(about) }
+        ? { _tag: "DstUnreachable", code: kind.code, nextHopMtu: 0, data: quote }
+        : { _tag: "TimeExceeded", code: kind.code, data: quote },
+      buf,
+      TRANSPORT_OFFSET
     )
+    emit(tx, r, Ip.Protocol.ICMP, buf, buf.length)
   }
 
-  /** ICMP errors about several datagrams: one Clock read for the lot (a flood to a closed port is one batch). */
+  /** ICMP errors about several datagrams: one Clock read and one batch for the lot. */
   const icmpErrors = (abouts: ReadonlyArray<Ipv4Packet>, kind: IcmpErrorKind): Effect.Effect<void> =>
-    Effect.flatMap(Clock.currentTimeMillis, (now) => {
-      const messages: Array<SendOptions> = []
-      for (const about of abouts) {
-        const payload = icmpErrorFor(about, kind, now)
-        if (payload !== undefined) messages.push({ dst: about.src, protocol: Ip.Protocol.ICMP, payload })
-      }
-      // One batch per neighbour, as for any other batch of sends.
-      return messages.length === 0 ? Effect.void : sendAll(messages)
+    Effect.suspend(() => {
+      const tx = new Iface.Tx()
+      const now = clock.unsafeCurrentTimeMillis()
+      for (const about of abouts) icmpErrorInto(tx, about, kind, now)
+      return flush(tx)
     })
 
-  const icmpError = (about: Ipv4Packet, kind: IcmpErrorKind): Effect.Effect<void> => icmpErrors([about], kind)
+  // --- ICMP errors we receive ----------------------------------------------------
+
+  const onIcmpError = (protocol: number, handler: (report: IcmpReport) => void) =>
+    Effect.acquireRelease(
+      Effect.suspend(() =>
+        errorHandlers.has(protocol)
+          ? Effect.dieMessage(`ICMP error handler for IP protocol ${protocol} registered twice`)
+          : Effect.sync(() => {
+            errorHandlers.set(protocol, handler)
+          })
+      ),
+      () =>
+        Effect.sync(() => {
+          if (errorHandlers.get(protocol) === handler) errorHandlers.delete(protocol)
+        })
+    )
+
+  const reportIcmpError = (report: IcmpReport): boolean => {
+    const handler = errorHandlers.get(report.protocol)
+    if (handler === undefined) return false
+    handler(report)
+    return true
+  }
 
   // --- receive -----------------------------------------------------------------
 
   const deliverAll = (byProto: Map<number, Array<Ipv4Packet>>): Effect.Effect<void> => {
-    const effects: Array<Effect.Effect<void>> = []
+    let unknown: Array<Effect.Effect<void>> | undefined
     for (const [proto, packets] of byProto) {
       const q = bound.get(proto)
       if (q === undefined) {
         c.unknownProtocol += packets.length
-        effects.push(icmpErrors(packets, { _tag: "DstUnreachable", code: Icmp.DstUnreachableCode.ProtocolUnreachable }))
+        ;(unknown ??= []).push(
+          icmpErrors(packets, { _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.ProtocolUnreachable })
+        )
         continue
       }
-      // Synchronous, never waits: the queue drops when full (see Ethernet.ts).
+      // Synchronous, never waits: the queue drops when full (see Interface.ts).
       if (q.unsafeOffer(packets)) c.delivered += packets.length
       else c.queueDropped += packets.length
     }
-    return runAll(effects)
-  }
-
-  /**
-   * A packet for a datagram held in `bytes` from offset 0: its IP header
-   * (fragment zero's, for a reassembled one), then `bytes.length - hl` octets.
-   */
-  const packetOf = (
-    bytes: Uint8Array,
-    src: Addr.Ipv4Addr,
-    dst: Addr.Ipv4Addr,
-    protocol: number,
-    broadcast: boolean
-  ): Ipv4Packet => {
-    const headerLen = (bytes[Ip.Field.verIhl]! & 0x0f) * 4
-    return {
-      src,
-      dst,
-      protocol,
-      ttl: bytes[Ip.Field.ttl]!,
-      tos: bytes[Ip.Field.tos]!,
-      bytes,
-      offset: 0,
-      headerLen,
-      payloadLength: bytes.length - headerLen,
-      broadcast
-    }
+    return unknown === undefined ? Effect.void : runAll(unknown)
   }
 
   const runAssembler = (
     key: string,
-    inbox: Queue.Queue<Reassembly.Fragment>,
+    asm: Assembler,
+    inbox: Mailbox.Mailbox<Reassembly.Fragment>,
     src: Addr.Ipv4Addr,
     dst: Addr.Ipv4Addr,
     protocol: number,
     broadcast: boolean
-  ) => {
-    // `maxBytes` accounting: the dealer charges each fragment's octets when it
-    // queues it here (so a burst cannot overshoot before this fiber runs); on
-    // taking it, this fiber swaps that charge for the octets it actually keeps.
-    const st = { held: 0 }
-    const release = () => {
-      c.assemblyBytes -= st.held
-      st.held = 0
+  ): Effect.Effect<void> => {
+    let a = Reassembly.make()
+    let failed = false
+    const recharge = () => {
+      const h = Reassembly.held(a)
+      c.assemblyBytes += h - asm.charged
+      asm.charged = h
     }
-    const cleanup = Effect.suspend(() => {
-      if (assemblies.get(key)?.inbox === inbox) assemblies.delete(key)
-      release()
-      return Effect.zipRight(
-        Effect.map(Queue.takeAll(inbox), (left) => {
-          for (const f of left) c.assemblyBytes -= f.data.length
-        }),
-        Queue.shutdown(inbox)
-      )
-    })
-    return Effect.gen(function*() {
-      const deadline = (yield* Clock.currentTimeMillis) + timeoutMs
-      let a = Reassembly.empty
-      let failed = false
-      while (true) {
-        const now = yield* Clock.currentTimeMillis
-        if (now >= deadline) break
-        const next = yield* Queue.take(inbox).pipe(Effect.timeoutOption(Duration.millis(deadline - now)))
-        if (Option.isNone(next)) break
-        c.assemblyBytes -= next.value.data.length
+    /** Take fragments; true once the datagram is whole. */
+    const take = (frags: Iterable<Reassembly.Fragment>): boolean => {
+      let complete = false
+      for (const f of frags) {
+        c.assemblyBytes -= f.length
+        asm.queued -= f.length
+        if (complete) {
+          // more of a datagram that is already whole (duplicates)
+          c.reassemblyDropped++
+          continue
+        }
         if (failed) continue
-        const r = Reassembly.add(a, next.value)
-        switch (r._tag) {
-          case "Incomplete":
-            c.assemblyBytes += r.assembly.bytes - st.held
-            st.held = r.assembly.bytes
-            a = r.assembly
-            break
-          case "Duplicate":
-            a = r.assembly
-            break
-          case "Complete": {
-            yield* cleanup
-            c.reassembled++
-            const hl = (r.first[0]! & 0x0f) * 4
-            const bytes = new Uint8Array(hl + r.payload.length)
-            bytes.set(r.first.subarray(0, hl))
-            bytes.set(r.payload, hl)
-            return yield* deliverAll(new Map([[protocol, [packetOf(bytes, src, dst, protocol, broadcast)]]]))
-          }
-          default:
-            // Overlap, oversize or inconsistency: discard the datagram, and keep
-            // swallowing its fragments until the timeout so none restarts it.
-            failed = true
-            c.reassemblyFailures++
-            release()
-            a = Reassembly.empty
+        // The bound holds for what is really held: growth beyond it is refused.
+        const r = Reassembly.add(a, f, config.reassembly.maxBytes - c.assemblyBytes)
+        if (r === "NoRoom") {
+          c.reassemblyDropped++
+          continue
+        }
+        if (r === "Complete") {
+          complete = true
+          continue
+        }
+        if (r === "Overlap" || r === "TooBig" || r === "Inconsistent") {
+          // Discard the datagram, and keep swallowing its fragments until the
+          // deadline so none of them starts it again.
+          failed = true
+          c.reassemblyFailures++
+          a = Reassembly.make()
         }
       }
-      yield* cleanup
-      if (failed) return
-      c.reassemblyTimeouts++
-      if (a.first === undefined) return
-      // RFC 792 / RFC 1122 §3.3.2: time exceeded, code 1, only when fragment zero arrived.
-      yield* icmpError(
-        packetOf(a.first, src, dst, protocol, broadcast),
-        { _tag: "TimeExceeded", code: Icmp.TimeExceededCode.FragmentReassembly }
-      )
-    }).pipe(Effect.onInterrupt(() => cleanup))
+      recharge()
+      return complete
+    }
+    const loop: Effect.Effect<boolean> = Effect.flatMap(inbox.takeAll, ([frags, done]) =>
+      take(frags) ? Effect.succeed(true) : done ? Effect.succeed(false) : next)
+    const next = Effect.suspend(() => loop)
+    // Synchronous: once it has run, the dealer starts a new assembly for the
+    // key, and the old mailbox refuses what is offered to it.
+    const finish = () => {
+      if (assemblies.get(key) === asm) assemblies.delete(key)
+      c.assemblyBytes -= asm.charged + asm.queued
+      asm.charged = 0
+      asm.queued = 0
+      inbox.unsafeDone(Exit.void)
+    }
+    return loop.pipe(
+      // One deadline for the whole assembly, not one per fragment.
+      Effect.timeoutOption(timeout),
+      Effect.flatMap((outcome) => {
+        finish()
+        if (Option.isSome(outcome)) {
+          if (!outcome.value) return Effect.void
+          c.reassembled++
+          const d = Reassembly.datagram(a)
+          return deliverAll(new Map([[protocol, [packetAt(d.bytes, d.offset, d.headerLen, src, dst, protocol, broadcast)]]]))
+        }
+        if (failed) return Effect.void
+        c.reassemblyTimeouts++
+        const first = Reassembly.firstFragment(a)
+        if (first === undefined) return Effect.void
+        // RFC 792 / RFC 1122 §3.3.2: time exceeded, code 1, only when fragment zero arrived.
+        const quoted = new Uint8Array(HEADROOM + first.bytes.length)
+        quoted.set(first.bytes, HEADROOM)
+        return icmpErrors(
+          [{ ...packetAt(quoted, HEADROOM, first.headerLen, src, dst, protocol, broadcast), payloadLength: first.dataLength }],
+          { _tag: "TimeExceeded", code: IcmpWire.TimeExceededCode.FragmentReassembly }
+        )
+      }),
+      Effect.onInterrupt(() => Effect.sync(finish))
+    )
   }
 
-  // Suspended: the dealer builds these for a whole batch before running them,
-  // and each must see the assemblies its predecessors created.
-  const toAssembler = (p: Ip.Ipv4Repr, packet: Uint8Array, broadcast: boolean): Effect.Effect<void> =>
-    Effect.suspend(() => toAssemblerNow(p, packet, broadcast))
+  /** A packet for the datagram whose header is at `bytes[offset]`. */
+  const packetAt = (
+    bytes: Uint8Array,
+    offset: number,
+    headerLen: number,
+    src: Addr.Ipv4Addr,
+    dst: Addr.Ipv4Addr,
+    protocol: number,
+    broadcast: boolean
+  ): Ipv4Packet => ({
+    src,
+    dst,
+    protocol,
+    ttl: bytes[offset + Ip.Field.ttl]!,
+    tos: bytes[offset + Ip.Field.tos]!,
+    bytes,
+    offset,
+    headerLen,
+    payloadLength: Ip.totalLength(bytes, offset) - headerLen,
+    broadcast
+  })
 
-  const toAssemblerNow = (p: Ip.Ipv4Repr, packet: Uint8Array, broadcast: boolean): Effect.Effect<void> => {
+  /** Start the assemblers a batch created: their mailboxes, then their fibers. */
+  const startAssemblers = (fresh: ReadonlyArray<readonly [string, Assembler, Ipv4Packet]>): Effect.Effect<void> =>
+    Effect.forEach(fresh, ([key, asm, p]) =>
+      Effect.flatMap(Mailbox.make<Reassembly.Fragment>({ capacity: ASSEMBLER_QUEUE, strategy: "dropping" }), (inbox) => {
+        if (assemblies.get(key) !== asm || asm.early === undefined) return Effect.void
+        for (const f of asm.early!) inbox.unsafeOffer(f)
+        asm.early = undefined
+        asm.inbox = inbox
+        return FiberSet.run(fibers, runAssembler(key, asm, inbox, p.src, p.dst, p.protocol, p.broadcast))
+      }), { discard: true })
+
+  /** Hand one fragment to its assembler, creating it (into `fresh`) when new. */
+  const toAssembler = (
+    frame: Uint8Array,
+    p: Ipv4Packet,
+    fresh: Array<readonly [string, Assembler, Ipv4Packet]>
+  ): void => {
     c.fragmentsReceived++
-    const key = `${p.src}/${p.dst}/${p.id}/${p.protocol}`
+    const off = p.offset
+    const ff = (frame[off + Ip.Field.flagsFrag]! << 8) | frame[off + Ip.Field.flagsFrag + 1]!
     const frag: Reassembly.Fragment = {
-      offset: p.fragmentOffset,
-      more: p.moreFragments,
-      data: p.payload,
-      headerLen: Ip.MIN_HEADER_LEN + p.options.length,
-      packet
+      bytes: frame,
+      at: off,
+      headerLen: p.headerLen,
+      offset: (ff & 0x1fff) * 8,
+      length: p.payloadLength,
+      more: (ff & 0x2000) !== 0
     }
-    if (c.assemblyBytes + p.payload.length > config.reassembly.maxBytes) {
+    if (c.assemblyBytes + frag.length > config.reassembly.maxBytes) {
       c.reassemblyDropped++
-      return Effect.void
+      return
     }
-    const charge = (ok: boolean) => {
-      if (ok) c.assemblyBytes += frag.data.length
-      else c.reassemblyDropped++
+    const id = (frame[off + Ip.Field.id]! << 8) | frame[off + Ip.Field.id + 1]!
+    const key = `${p.src}/${p.dst}/${id}/${p.protocol}`
+    let asm = assemblies.get(key)
+    if (asm === undefined) {
+      if (
+        assemblies.size >= config.reassembly.maxAssemblies ||
+        c.assemblyBytes + frag.length + Reassembly.BASE_HELD > config.reassembly.maxBytes
+      ) {
+        c.reassemblyDropped++
+        return
+      }
+      asm = { inbox: undefined, early: [], queued: 0, charged: Reassembly.BASE_HELD }
+      c.assemblyBytes += Reassembly.BASE_HELD
+      assemblies.set(key, asm)
+      fresh.push([key, asm, p])
     }
-    const existing = assemblies.get(key)
-    if (existing !== undefined) return Effect.map(Queue.offer(existing.inbox, frag), charge)
-    if (assemblies.size >= config.reassembly.maxAssemblies) {
+    // Never fails: an assembler that has ended refuses (false), and that is a counted drop.
+    if (asm.inbox !== undefined ? asm.inbox.unsafeOffer(frag) : (asm.early!.push(frag), true)) {
+      c.assemblyBytes += frag.length
+      asm.queued += frag.length
+    } else {
       c.reassemblyDropped++
-      return Effect.void
     }
-    return Effect.gen(function*() {
-      // One datagram has at most 8192 fragments; 64 waiting is plenty for one fiber.
-      const inbox = yield* Queue.dropping<Reassembly.Fragment>(64)
-      assemblies.set(key, { inbox })
-      charge(yield* Queue.offer(inbox, frag))
-      yield* FiberSet.run(fibers, runAssembler(key, inbox, p.src, p.dst, p.protocol, broadcast))
-    })
   }
 
   /**
-   * Process a batch of frames (from the link, or looped back from `send`).
-   * Whole datagrams are validated in place (`Ip.check`) and described by one
-   * `Ipv4Packet` each; only fragments take the allocating `Ip.parse` path.
+   * Process a batch of frames (from the link, or our own datagrams looped
+   * back by `flush`). Datagrams are validated in place (`Ip.check`) and
+   * described by one `Ipv4Packet` each.
    */
   const deal = (frames: ReadonlyArray<Uint8Array>, local = false): Effect.Effect<void> =>
     Effect.suspend(() => {
       const byProto = new Map<number, Array<Ipv4Packet>>()
-      let fragments: Array<Effect.Effect<void>> | undefined
-      const off = Eth.HEADER_LEN
+      let fresh: Array<readonly [string, Assembler, Ipv4Packet]> | undefined
+      const off = HEADROOM
       for (const frame of frames) {
         c.received++
         const hl = Ip.check(frame, off, frame.length)
@@ -524,22 +653,20 @@ export const make = Effect.gen(function*() {
         }
         const dst = Addr.read(frame, off + Ip.Field.dst)
         const src = Addr.read(frame, off + Ip.Field.src)
-        if (!Route.isOurs(table, dst) && !(local && dst >>> 24 === 127)) {
+        if (!RouteRules.isOurs(table, dst) && !(local && dst >>> 24 === 127)) {
           c.notForUs++
           continue
         }
-        if (src === Addr.BROADCAST || Addr.isMulticast(src) || (!local && src === config.address)) {
-          c.badSource++
-          continue
-        }
-        const broadcast = Route.isBroadcastFor(table, dst) || (!local && Eth.isBroadcast(frame))
-        const total = Ip.totalLength(frame, off)
-        if (Ip.isFragment(frame, off)) {
-          const packet = frame.subarray(off, off + total)
-          // `check` above verified the header; parse only to read the fragment fields.
-          const p = Either.getOrThrow(Ip.parse(packet, { verifyChecksum: false }))
-          ;(fragments ??= []).push(toAssembler(p, packet, broadcast))
-          continue
+        const dstBroadcast = RouteRules.isBroadcastFor(table, dst)
+        if (!local) {
+          if (RouteRules.martianSource(table, src, dst) !== undefined) {
+            c.martianSource++
+            continue
+          }
+          if (!dstBroadcast && Eth.isBroadcast(frame)) {
+            c.linkBroadcastUnicast++
+            continue
+          }
         }
         const protocol = frame[off + Ip.Field.protocol]!
         const ip: Ipv4Packet = {
@@ -551,20 +678,22 @@ export const make = Effect.gen(function*() {
           bytes: frame,
           offset: off,
           headerLen: hl,
-          payloadLength: total - hl,
-          broadcast
+          payloadLength: Ip.totalLength(frame, off) - hl,
+          broadcast: dstBroadcast
+        }
+        if (Ip.isFragment(frame, off)) {
+          toAssembler(frame, ip, fresh ??= [])
+          continue
         }
         const arr = byProto.get(protocol)
         if (arr) arr.push(ip)
         else byProto.set(protocol, [ip])
       }
       const delivering = byProto.size > 0 ? deliverAll(byProto) : Effect.void
-      return fragments === undefined
-        ? delivering
-        : Effect.zipRight(delivering, runAll(fragments))
+      return fresh === undefined ? delivering : Effect.zipRight(delivering, startAssemblers(fresh))
     })
 
-  const inbox = yield* eth.bind(Eth.EtherType.IPv4, config.queues.dealer)
+  const inbox = yield* iface.bind(Eth.EtherType.IPv4, config.queues.dealer)
   yield* consumeBatches(inbox, (frames: ReadonlyArray<Uint8Array>) => deal(frames)).pipe(Effect.forkScoped)
 
   const bind = (protocol: number, capacity: number) =>
@@ -575,10 +704,14 @@ export const make = Effect.gen(function*() {
     prefixLength: config.prefixLength,
     mtu,
     bind,
+    route: iface.route,
+    allocate,
+    emit,
+    flush,
     send,
-    sendAll,
-    icmpError,
     icmpErrors,
+    onIcmpError,
+    reportIcmpError,
     stats: Effect.sync(() => ({ ...c, malformed: { ...malformed }, assemblies: assemblies.size }))
   })
 })

@@ -1,99 +1,202 @@
 /**
  * IPv4 reassembly bookkeeping (RFC 791 §3.2 "Fragmentation and Reassembly",
- * RFC 815 for the hole idea), as pure functions over immutable values. The
- * assembler fiber owns one `Assembly` per (src, dst, id, protocol) and the
- * clock; this module only decides.
+ * RFC 815's idea of tracking what has arrived). Plain functions over one
+ * mutable `Assembly`, which the assembler fiber of that datagram owns; no
+ * clock, no I/O: this module only decides and copies.
+ *
+ * Memory and cost, the properties a hostile sender probes:
+ * - Fragment data is copied into the assembly's own buffer at once, so a
+ *   held fragment never keeps the frame (or the receive batch) it came in
+ *   alive. `held(a)` is what the assembly really holds: its buffer, its
+ *   block map and the first fragment's header; the IPv4 layer charges that
+ *   against `reassembly.maxBytes`.
+ * - The buffer grows geometrically to the furthest octet seen (at most
+ *   64 KiB of data), and what has arrived is one bit per 8-octet block. So a
+ *   fragment costs O(its length) to add, whatever the order or number of
+ *   fragments: a datagram of 8 192 tiny fragments is linear, not quadratic.
  *
  * Policy, stricter than RFC 791 and like RFC 5722 (which mandates it for
- * IPv6) and modern kernels:
- * - An exact duplicate (same offset, same length) is ignored.
- * - Any other overlap discards the whole datagram: overlapping fragments are
- *   an evasion and injection tool with no legitimate use (RFC 1858, RFC 3128).
+ * IPv6) and Linux:
+ * - A fragment whose blocks have all arrived already is a duplicate and is
+ *   ignored; one that covers some received and some new blocks is an
+ *   overlap, which discards the whole datagram (overlaps are an evasion and
+ *   injection tool with no legitimate use: RFC 1858, RFC 3128).
  * - Every fragment but the last carries a multiple of 8 octets (RFC 791).
  * - The last fragment fixes the length; a second, different "last", or data
  *   beyond it, is inconsistent and discards the datagram.
  * - A datagram whose header plus data would exceed 65 535 octets is discarded
- *   (the "ping of death", RFC 791's 16-bit total length).
+ *   (the "ping of death").
  *
  * @since 0.1.0
  */
+import * as Ip from "../wire/Ipv4Header.js"
 
-export interface Part {
-  /** offset of the data in the datagram's payload, octets */
-  readonly offset: number
-  readonly data: Uint8Array
-}
+/**
+ * Room in front of the data for a link header and the largest IP header: a
+ * completed datagram is handed up in the same buffer, its header written
+ * just before its data, with the headroom a reply built in place needs.
+ */
+export const FRONT = 14 + Ip.MAX_HEADER_LEN
 
+/** One bit per 8-octet block of a 65 535-octet datagram. */
+const BLOCK_MAP_LEN = 65536 / 8 / 8
+
+/** What a new assembly holds before any data: its block map. */
+export const BASE_HELD = BLOCK_MAP_LEN
+
+/** The most one assembly ever holds: a full buffer, the map and the largest header. */
+export const MAX_HELD = FRONT + 65535 + BLOCK_MAP_LEN + Ip.MAX_HEADER_LEN
+
+/** Octets of data a first buffer holds (one Ethernet fragment's worth, rounded). */
+const FIRST_CAPACITY = 1536
+
+/** @category models */
 export interface Assembly {
-  /** received parts, sorted by offset, non-overlapping */
-  readonly parts: ReadonlyArray<Part>
+  /** payload octet i lives at `data[FRONT + i]` */
+  data: Uint8Array
+  /** bit k set: octets [8k, 8k + 8) have arrived */
+  readonly blocks: Uint8Array
+  /** payload octets received */
+  received: number
+  /** the end of the furthest data received, octets */
+  furthest: number
   /** payload length, known once the last fragment (MF = 0) arrived */
-  readonly total: number | undefined
-  /** payload octets held */
-  readonly bytes: number
-  /** the first fragment's IP header and first 8 data octets (for ICMP errors), once it arrived */
-  readonly first: Uint8Array | undefined
+  total: number | undefined
+  /** fragment zero's IP header (a copy), once it arrived */
+  header: Uint8Array | undefined
 }
 
+/**
+ * One received fragment: its IP header at `bytes[at]` (`headerLen`
+ * octets), its `length` data octets right after it.
+ * @category models
+ */
 export interface Fragment {
-  readonly offset: number
-  readonly more: boolean
-  readonly data: Uint8Array
-  /** header length of this fragment, octets (for the 65 535 check) */
+  readonly bytes: Uint8Array
+  readonly at: number
   readonly headerLen: number
-  /** the whole received IP packet, to keep the first fragment's header */
-  readonly packet: Uint8Array
+  /** offset of the data in the datagram's payload, octets (a multiple of 8) */
+  readonly offset: number
+  readonly length: number
+  readonly more: boolean
 }
 
-export type AddResult =
-  | { readonly _tag: "Incomplete"; readonly assembly: Assembly }
-  | { readonly _tag: "Duplicate"; readonly assembly: Assembly }
-  | { readonly _tag: "Complete"; readonly payload: Uint8Array; readonly first: Uint8Array }
-  | { readonly _tag: "Overlap" }
-  | { readonly _tag: "TooBig" }
-  | { readonly _tag: "Inconsistent" }
+/** @category models */
+export type AddResult = "Incomplete" | "Duplicate" | "Complete" | "Overlap" | "TooBig" | "Inconsistent" | "NoRoom"
 
-export const empty: Assembly = { parts: [], total: undefined, bytes: 0, first: undefined }
+export const make = (): Assembly => ({
+  data: new Uint8Array(0),
+  blocks: new Uint8Array(BLOCK_MAP_LEN),
+  received: 0,
+  furthest: 0,
+  total: undefined,
+  header: undefined
+})
+
+/** Octets the assembly holds. */
+export const held = (a: Assembly): number => a.data.byteLength + a.blocks.byteLength + (a.header?.byteLength ?? 0)
 
 const MAX_DATAGRAM = 65535
 
-export const add = (a: Assembly, f: Fragment): AddResult => {
-  const len = f.data.length
+/**
+ * Add one fragment, copying its data in; `Complete` when the datagram is
+ * whole. `room` is how many more octets the assembly may come to hold (the
+ * caller's share of its memory bound): a fragment that would need more is
+ * refused with `NoRoom` and the assembly is left as it was.
+ */
+export const add = (a: Assembly, f: Fragment, room: number = Number.POSITIVE_INFINITY): AddResult => {
+  const len = f.length
   const end = f.offset + len
-  if (f.headerLen + end > MAX_DATAGRAM) return { _tag: "TooBig" }
-  if (f.more && (len === 0 || len % 8 !== 0)) return { _tag: "Inconsistent" }
+  if (f.headerLen + end > MAX_DATAGRAM) return "TooBig"
+  if (f.more && (len === 0 || len % 8 !== 0)) return "Inconsistent"
   let total = a.total
   if (!f.more) {
-    if (total !== undefined && total !== end) return { _tag: "Inconsistent" }
+    if (total !== undefined && total !== end) return "Inconsistent"
+    // Data already received beyond this end contradicts it.
+    if (total === undefined && a.furthest > end) return "Inconsistent"
     total = end
+  } else if (total !== undefined && end > total) {
+    return "Inconsistent"
   }
-  if (total !== undefined) {
-    if (end > total) return { _tag: "Inconsistent" }
-    const last = a.parts[a.parts.length - 1]
-    if (last !== undefined && last.offset + last.data.length > total) return { _tag: "Inconsistent" }
+  if (len > 0) {
+    const first = f.offset >>> 3
+    const last = (end - 1) >>> 3
+    const seen = countSet(a.blocks, first, last)
+    if (seen === last - first + 1) {
+      a.total = total
+      return "Duplicate"
+    }
+    if (seen > 0) return "Overlap"
+    const headerCost = f.offset === 0 ? f.headerLen : 0
+    const capacity = grownCapacity(a, end, room - headerCost)
+    if (capacity === undefined) return "NoRoom"
+    if (capacity > a.data.length) {
+      const grown = new Uint8Array(capacity)
+      grown.set(a.data)
+      a.data = grown
+    }
+    for (let k = first; k <= last; k++) a.blocks[k >>> 3]! |= 1 << (k & 7)
+    const from = f.at + f.headerLen
+    a.data.set(f.bytes.subarray(from, from + len), FRONT + f.offset)
+    a.received += len
+    if (end > a.furthest) a.furthest = end
+  } else if (a.total === total) {
+    return "Duplicate"
   }
-  // Find the insertion point and check both neighbours for overlap.
-  let i = 0
-  while (i < a.parts.length && a.parts[i]!.offset < f.offset) i++
-  const next = a.parts[i]
-  if (next !== undefined && next.offset === f.offset && next.data.length === len) {
-    // An exact duplicate; a final fragment may also confirm the length.
-    return { _tag: "Duplicate", assembly: total === a.total ? a : { ...a, total } }
-  }
-  const prev = a.parts[i - 1]
-  if (prev !== undefined && prev.offset + prev.data.length > f.offset) return { _tag: "Overlap" }
-  if (next !== undefined && end > next.offset) return { _tag: "Overlap" }
-  const parts = a.parts.slice()
-  parts.splice(i, 0, { offset: f.offset, data: f.data })
-  const first = f.offset === 0 ? f.packet.slice(0, f.headerLen + Math.min(8, len)) : a.first
-  const bytes = a.bytes + len
-  if (total !== undefined && bytes === total && first !== undefined) {
-    // Parts do not overlap and lie within [0, total), so equal size means no holes.
-    const payload = new Uint8Array(total)
-    for (const p of parts) payload.set(p.data, p.offset)
-    return { _tag: "Complete", payload, first }
-  }
-  return { _tag: "Incomplete", assembly: { parts, total, bytes, first } }
+  a.total = total
+  if (f.offset === 0) a.header = f.bytes.slice(f.at, f.at + f.headerLen)
+  return total !== undefined && a.received === total && a.header !== undefined ? "Complete" : "Incomplete"
+}
+
+/**
+ * The whole datagram of a `Complete` assembly, in the assembly's buffer:
+ * `bytes[offset]` is its IP header (fragment zero's, now saying MF clear,
+ * offset 0 and the full length), with `offset` octets of headroom before it.
+ */
+export const datagram = (a: Assembly): { readonly bytes: Uint8Array; readonly offset: number; readonly headerLen: number } => {
+  const header = a.header!
+  const hl = header.length
+  const start = FRONT - hl
+  a.data.set(header, start)
+  Ip.makeWhole(a.data, start, hl + a.total!)
+  return { bytes: a.data.subarray(start - 14, FRONT + a.total!), offset: 14, headerLen: hl }
+}
+
+/**
+ * Fragment zero as received, for the ICMP time exceeded sent when an
+ * assembly times out (RFC 792 quotes the header and the first 8 data
+ * octets); undefined when it never arrived.
+ */
+export const firstFragment = (a: Assembly): { readonly bytes: Uint8Array; readonly headerLen: number; readonly dataLength: number } | undefined => {
+  const header = a.header
+  if (header === undefined) return undefined
+  const hl = header.length
+  const have = Math.min(8, Math.max(0, a.data.length - FRONT))
+  const out = new Uint8Array(hl + have)
+  out.set(header)
+  out.set(a.data.subarray(FRONT, FRONT + have), hl)
+  return { bytes: out, headerLen: hl, dataLength: have }
+}
+
+/**
+ * The buffer size that holds data up to `end`: the current one if it does,
+ * else grown geometrically (so adding is amortised O(1) per octet), at most
+ * 64 KiB of data, and within `room` more octets (falling back to the exact
+ * size); undefined when even that does not fit.
+ */
+const grownCapacity = (a: Assembly, end: number, room: number): number | undefined => {
+  if (FRONT + end <= a.data.length) return room >= 0 ? a.data.length : undefined
+  const have = Math.max(0, a.data.length - FRONT)
+  const want = FRONT + Math.min(MAX_DATAGRAM, Math.max(end, have * 2, FIRST_CAPACITY))
+  if (want - a.data.length <= room) return want
+  const exact = FRONT + end
+  return exact - a.data.length <= room ? exact : undefined
+}
+
+const countSet = (map: Uint8Array, first: number, last: number): number => {
+  let n = 0
+  for (let k = first; k <= last; k++) n += (map[k >>> 3]! >>> (k & 7)) & 1
+  return n
 }
 
 /**

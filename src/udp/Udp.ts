@@ -12,14 +12,24 @@
  *   kernel's full socket buffer does. One fiber should read a socket.
  * - `bind(port)` takes a given port or, with 0/undefined, an ephemeral one
  *   from 49152..65535 (RFC 6335 §6). Closing the scope unbinds.
+ * - Sending builds the 8-octet header in place behind the IPv4 headroom and
+ *   sends the payload from where it is (a gather write): no copy of the
+ *   payload, one checksum pass over it. `sendAll` sends many datagrams as one
+ *   batch (one link call).
+ * - ICMP errors about datagrams a socket sent (port unreachable, host
+ *   unreachable, fragmentation needed, time exceeded: RFC 1122 §4.1.3.3, a
+ *   MUST) reach that socket's error queue (`receiveError`, bounded by
+ *   `queues.udpErrors`, dropping), as Linux's IP_RECVERR error queue does.
  *
  * @since 0.1.0
  */
 import { Chunk, Context, Data, Effect, Either, Layer, Mailbox, Random } from "effect"
 import type { Scope } from "effect"
 import { Config } from "../Config.js"
+import { Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
-import { Ipv4, type Ipv4Packet } from "../ipv4/Ipv4.js"
+import { type IcmpReport, Ipv4, type Ipv4Packet, TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
+import * as Checksum from "../wire/Checksum.js"
 import * as IcmpWire from "../wire/IcmpMessage.js"
 import * as Ip from "../wire/Ipv4Header.js"
 import * as Addr from "../wire/Ipv4Addr.js"
@@ -40,6 +50,30 @@ export interface Datagram {
   readonly payload: Uint8Array
 }
 
+/** A datagram to send. @category models */
+export interface OutDatagram {
+  readonly dst: Addr.Ipv4Addr
+  readonly dstPort: number
+  readonly payload: Uint8Array
+}
+
+/**
+ * An ICMP error about a datagram this socket sent (RFC 1122 §4.1.3.3).
+ * @category models
+ */
+export interface UdpErrorReport {
+  readonly type: IcmpReport["type"]
+  /** ICMP code: for destination unreachable 3 is port unreachable, 4 fragmentation needed */
+  readonly code: number
+  /** next-hop MTU of a fragmentation needed, else 0 */
+  readonly mtu: number
+  /** who sent the ICMP error */
+  readonly reporter: Addr.Ipv4Addr
+  /** where the datagram was going */
+  readonly dst: Addr.Ipv4Addr
+  readonly dstPort: number
+}
+
 /** @category errors */
 export class UdpError extends Data.TaggedError("UdpError")<{
   readonly reason: "AddrInUse" | "NoEphemeralPorts" | "InvalidPort" | "MessageTooLong" | "NoRoute" | "FragmentationNeeded"
@@ -57,7 +91,12 @@ export interface UdpSocket {
   readonly receive: Effect.Effect<Datagram>
   /** every datagram queued now, at least one (waits for the first) */
   readonly receiveBatch: Effect.Effect<ReadonlyArray<Datagram>>
+  /** one datagram; the payload is sent from where it is and may be reused once this completes */
   readonly send: (dst: Addr.Ipv4Addr, dstPort: number, payload: Uint8Array) => Effect.Effect<void, UdpError>
+  /** many datagrams in one batch, best effort: those that cannot go are counted in `sendFailed` */
+  readonly sendAll: (datagrams: ReadonlyArray<OutDatagram>) => Effect.Effect<void>
+  /** the next ICMP error about a datagram this socket sent, waiting if none is queued */
+  readonly receiveError: Effect.Effect<UdpErrorReport>
   /** datagrams dropped because this socket's queue was full */
   readonly dropped: Effect.Effect<number>
 }
@@ -69,6 +108,12 @@ export interface UdpStats {
   readonly noPort: number
   readonly queueDropped: number
   readonly sent: number
+  /** datagrams not sent: no route, too big, DF set and too big for the MTU */
+  readonly sendFailed: number
+  /** ICMP errors handed to a socket's error queue */
+  readonly errorsReported: number
+  /** ICMP errors for a port nobody has bound, or for a full error queue */
+  readonly errorsDropped: number
   readonly bound: number
 }
 
@@ -86,6 +131,7 @@ export class Udp extends Context.Tag("gonet/Udp")<Udp, UdpService>() {}
 
 interface Binding {
   readonly queue: Mailbox.Mailbox<ReadonlyArray<Datagram>>
+  readonly errors: Mailbox.Mailbox<UdpErrorReport>
   readonly capacity: number
   /** datagrams queued and not yet taken */
   queued: number
@@ -98,7 +144,56 @@ export const make = Effect.gen(function*() {
   const ip = yield* Ipv4
   const sockets = new Map<number, Binding>()
   let nextEphemeral = yield* Random.nextIntBetween(EPHEMERAL_LOW, EPHEMERAL_HIGH + 1)
-  const c = { received: 0, malformed: 0, noPort: 0, queueDropped: 0, sent: 0 }
+  const c = { received: 0, malformed: 0, noPort: 0, queueDropped: 0, sent: 0, sendFailed: 0, errorsReported: 0, errorsDropped: 0 }
+
+  // The quote's first octets are our source port, then the destination port.
+  yield* ip.onIcmpError(Ip.Protocol.UDP, (r) => {
+    const b = r.transport.length >= 4 ? sockets.get(UdpWire.srcPortAt(r.transport, 0)) : undefined
+    const report: UdpErrorReport = {
+      type: r.type,
+      code: r.code,
+      mtu: r.mtu,
+      reporter: r.reporter,
+      dst: r.dst,
+      dstPort: r.transport.length >= 4 ? UdpWire.dstPortAt(r.transport, 0) : 0
+    }
+    if (b !== undefined && b.errors.unsafeOffer(report)) c.errorsReported++
+    else c.errorsDropped++
+  })
+
+  /**
+   * Build one datagram into `tx`: the header in a small buffer behind the
+   * IPv4 headroom, the payload gathered from where it is, the checksum summed
+   * once over both (RFC 768).
+   */
+  const emitInto = (tx: Tx, srcPort: number, d: OutDatagram): UdpError | undefined => {
+    if (!Number.isInteger(d.dstPort) || d.dstPort < 1 || d.dstPort > 65535) {
+      return new UdpError({ reason: "InvalidPort", detail: `UDP port ${d.dstPort} is not in 1..65535` })
+    }
+    if (d.payload.length > MAX_PAYLOAD) {
+      return new UdpError({
+        reason: "MessageTooLong",
+        detail: `UDP payload of ${d.payload.length} octets exceeds ${MAX_PAYLOAD}`
+      })
+    }
+    const r = ip.route(d.dst)
+    if (r === undefined) return new UdpError({ reason: "NoRoute", detail: `no route to ${Addr.format(d.dst)}` })
+    const length = UdpWire.HEADER_LEN + d.payload.length
+    const buf = ip.allocate(UdpWire.HEADER_LEN)
+    const sum = Checksum.sum(d.payload, r.addressSum + Ip.Protocol.UDP + length)
+    UdpWire.writeHeader(buf, TRANSPORT_OFFSET, srcPort, d.dstPort, length, sum)
+    const failure = ip.emit(tx, r, Ip.Protocol.UDP, buf, buf.length, undefined, d.payload)
+    if (failure !== undefined) {
+      return new UdpError({
+        reason: failure === "TooBig" ? "MessageTooLong" : failure,
+        detail: failure === "TooBig"
+          ? `UDP datagram to ${Addr.format(d.dst)} exceeds 65535 octets`
+          : `UDP datagram to ${Addr.format(d.dst)} exceeds the MTU and has DF set`
+      })
+    }
+    c.sent++
+    return undefined
+  }
 
   const deal = (batch: ReadonlyArray<Ipv4Packet>): Effect.Effect<void> =>
     Effect.suspend(() => {
@@ -175,6 +270,7 @@ export const make = Effect.gen(function*() {
       const binding: Binding = {
         // `queued` bounds the datagrams; batches never outnumber datagrams.
         queue: yield* Mailbox.make<ReadonlyArray<Datagram>>({ capacity: Math.max(1, capacity), strategy: "dropping" }),
+        errors: yield* Mailbox.make<UdpErrorReport>({ capacity: config.queues.udpErrors, strategy: "dropping" }),
         capacity,
         queued: 0,
         dropped: 0
@@ -185,7 +281,7 @@ export const make = Effect.gen(function*() {
           Effect.sync(() => {
             if (sockets.get(p) === binding) sockets.delete(p)
           }),
-          binding.queue.shutdown
+          Effect.zipRight(binding.queue.shutdown, binding.errors.shutdown)
         )
       )
       // Datagrams taken from the mailbox but not yet returned: leftover[head..]
@@ -218,24 +314,32 @@ export const make = Effect.gen(function*() {
       })
       const send = (dst: Addr.Ipv4Addr, dstPort: number, payload: Uint8Array): Effect.Effect<void, UdpError> =>
         Effect.suspend(() => {
-          if (!Number.isInteger(dstPort) || dstPort < 1 || dstPort > 65535) {
-            return Effect.fail(new UdpError({ reason: "InvalidPort", detail: `UDP port ${dstPort} is not in 1..65535` }))
+          const tx = new Tx()
+          const failed = emitInto(tx, p, { dst, dstPort, payload })
+          if (failed !== undefined) {
+            c.sendFailed++
+            return Effect.fail(failed)
           }
-          if (payload.length > MAX_PAYLOAD) {
-            return Effect.fail(
-              new UdpError({ reason: "MessageTooLong", detail: `UDP payload of ${payload.length} octets exceeds ${MAX_PAYLOAD}` })
-            )
-          }
-          c.sent++
-          return ip.send({
-            dst,
-            protocol: Ip.Protocol.UDP,
-            payload: UdpWire.emit({ srcPort: p, dstPort, payload }, ip.address, dst)
-          }).pipe(Effect.mapError((e) =>
-            new UdpError({ reason: e.reason === "TooBig" ? "MessageTooLong" : e.reason, detail: e.message })
-          ))
+          return ip.flush(tx)
         })
-      return { port: p, receive, receiveBatch, send, dropped: Effect.sync(() => binding.dropped) } satisfies UdpSocket
+      const sendAll = (datagrams: ReadonlyArray<OutDatagram>): Effect.Effect<void> =>
+        Effect.suspend(() => {
+          const tx = new Tx()
+          for (const d of datagrams) if (emitInto(tx, p, d) !== undefined) c.sendFailed++
+          return ip.flush(tx)
+        })
+      const receiveError: Effect.Effect<UdpErrorReport> = Effect.flatMap(binding.errors.take, Effect.succeed).pipe(
+        Effect.catchAll(() => Effect.interrupt)
+      )
+      return {
+        port: p,
+        receive,
+        receiveBatch,
+        send,
+        sendAll,
+        receiveError,
+        dropped: Effect.sync(() => binding.dropped)
+      } satisfies UdpSocket
     })
 
   return Udp.of({
@@ -252,10 +356,10 @@ export const serveEcho = (port: number) =>
   Effect.gen(function*() {
     const udp = yield* Udp
     const socket = yield* udp.bind(port)
+    // Each batch of requests is answered as one batch; the replies carry the
+    // requests' payloads from where they arrived (gathered, not copied).
     yield* socket.receiveBatch.pipe(
-      Effect.flatMap((ds) =>
-        Effect.forEach(ds, (d) => Effect.ignore(socket.send(d.src, d.srcPort, d.payload)), { discard: true })
-      ),
+      Effect.flatMap((ds) => socket.sendAll(ds.map((d) => ({ dst: d.src, dstPort: d.srcPort, payload: d.payload })))),
       Effect.forever,
       Effect.forkScoped
     )

@@ -43,3 +43,11 @@ export const checksum = (bytes: Uint8Array, start = 0, end = bytes.length): numb
  */
 export const pseudoHeaderSum = (src: number, dst: number, protocol: number, length: number): number =>
   (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff) + protocol + length
+
+/**
+ * The checksum after one 16-bit word it covers changed from `oldWord` to
+ * `newWord` (RFC 1624 eqn. 3: HC' = ~(~HC + ~m + m')), without summing the
+ * data again. Used where a packet is echoed with a field changed.
+ */
+export const update = (checksum: number, oldWord: number, newWord: number): number =>
+  finish((~checksum & 0xffff) + (~oldWord & 0xffff) + (newWord & 0xffff))

@@ -182,6 +182,65 @@ export const encodeHeader = (
   return offset + hl
 }
 
+/**
+ * Write a 20-octet header (no options) at `out[offset]`, checksum included,
+ * from its fields: the send path's form of `encodeHeader`, which builds no
+ * repr per packet. `fragmentOffset` is in octets (a multiple of 8).
+ */
+export const writeHeader = (
+  out: Uint8Array,
+  offset: number,
+  totalLength: number,
+  id: number,
+  dontFragment: boolean,
+  moreFragments: boolean,
+  fragmentOffset: number,
+  ttl: number,
+  protocol: number,
+  src: Ipv4Addr,
+  dst: Ipv4Addr,
+  tos: number
+): void => {
+  const ff = (dontFragment ? FLAG_DF : 0) | (moreFragments ? FLAG_MF : 0) | ((fragmentOffset >>> 3) & FRAG_MASK)
+  out[offset + Field.verIhl] = 0x45
+  out[offset + Field.tos] = tos
+  out[offset + Field.totalLength] = totalLength >>> 8
+  out[offset + Field.totalLength + 1] = totalLength & 0xff
+  out[offset + Field.id] = (id >>> 8) & 0xff
+  out[offset + Field.id + 1] = id & 0xff
+  out[offset + Field.flagsFrag] = ff >>> 8
+  out[offset + Field.flagsFrag + 1] = ff & 0xff
+  out[offset + Field.ttl] = ttl
+  out[offset + Field.protocol] = protocol
+  Addr.write(out, offset + Field.src, src)
+  Addr.write(out, offset + Field.dst, dst)
+  // The sum of the nine other words, folded once (RFC 1071).
+  const sum = 0x4500 + tos + totalLength + (id & 0xffff) + ff + ((ttl << 8) | protocol) +
+    (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff)
+  const c = Checksum.finish(sum)
+  out[offset + Field.checksum] = c >>> 8
+  out[offset + Field.checksum + 1] = c & 0xff
+}
+
+/**
+ * Make the header at `b[off]` describe a whole datagram of `totalLength`
+ * octets: MF clear, offset 0, the new length, the checksum recomputed. A
+ * reassembled datagram gets its first fragment's header so, and ICMP errors
+ * that quote it then quote what the sender sent (RFC 791 §3.2).
+ */
+export const makeWhole = (b: Uint8Array, off: number, totalLength: number): void => {
+  const hl = (b[off + Field.verIhl]! & 0x0f) * 4
+  b[off + Field.totalLength] = totalLength >>> 8
+  b[off + Field.totalLength + 1] = totalLength & 0xff
+  b[off + Field.flagsFrag] = b[off + Field.flagsFrag]! & 0x40 // keep DF, clear MF and the offset
+  b[off + Field.flagsFrag + 1] = 0
+  b[off + Field.checksum] = 0
+  b[off + Field.checksum + 1] = 0
+  const c = Checksum.checksum(b, off, off + hl)
+  b[off + Field.checksum] = c >>> 8
+  b[off + Field.checksum + 1] = c & 0xff
+}
+
 /** A fresh datagram: header and a copy of the payload. Throws RangeError beyond 65535 octets (a caller bug). */
 export const emit = (repr: Ipv4Repr): Uint8Array => {
   const out = new Uint8Array(bufferLen(repr))

@@ -86,6 +86,32 @@ export const encode = (repr: UdpRepr, src: Ipv4Addr, dst: Ipv4Addr, out: Uint8Ar
   return offset + length
 }
 
+/**
+ * Write the 8-octet header at `out[offset]` for a datagram of `length`
+ * octets whose payload is elsewhere (a gather write), given `sum`: the
+ * unfolded sum of the pseudo-header and the payload (`Checksum.sum`). The
+ * header's own words are added here, so the payload is summed only once.
+ */
+export const writeHeader = (
+  out: Uint8Array,
+  offset: number,
+  srcPort: number,
+  dstPort: number,
+  length: number,
+  sum: number
+): void => {
+  out[offset + Field.srcPort] = srcPort >>> 8
+  out[offset + Field.srcPort + 1] = srcPort & 0xff
+  out[offset + Field.dstPort] = dstPort >>> 8
+  out[offset + Field.dstPort + 1] = dstPort & 0xff
+  out[offset + Field.length] = length >>> 8
+  out[offset + Field.length + 1] = length & 0xff
+  let c = Checksum.finish(sum + srcPort + dstPort + length)
+  if (c === 0) c = 0xffff // RFC 768: a computed zero is sent as all ones
+  out[offset + Field.checksum] = c >>> 8
+  out[offset + Field.checksum + 1] = c & 0xff
+}
+
 export const emit = (repr: UdpRepr, src: Ipv4Addr, dst: Ipv4Addr): Uint8Array => {
   const out = new Uint8Array(bufferLen(repr))
   encode(repr, src, dst, out, 0)

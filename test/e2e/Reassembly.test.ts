@@ -1,7 +1,8 @@
 /**
- * IPv4 fragmentation and reassembly (RFC 791 §3.2, RFC 1122 §3.3.2): the
- * pure bookkeeping, then a stack fed hand-built fragments by a raw peer in
- * virtual time: out of order, duplicated, overlapping, timed out.
+ * IPv4 fragmentation and reassembly (RFC 791 §3.2, RFC 1122 §3.3.2) in a
+ * stack fed hand-built fragments by a raw peer, in virtual time: out of
+ * order, duplicated, overlapping, timed out, bounded, and raced against the
+ * end of an assembly. The pure bookkeeping is in test/ipv4/Reassembly.test.ts.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option, TestClock } from "effect"
@@ -11,53 +12,10 @@ import { Stack } from "../../src/Stack.js"
 import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import { awaitSleeps, settle } from "../support/Clock.js"
-import { asIpv4, ipRepr, makePeer, PEER_ADDR } from "../support/Peer.js"
+import { arpFrame, asArp, asIpv4, ipRepr, makePeer, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
+import * as ArpWire from "../../src/wire/ArpPacket.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
 import { ADDR_A, MAC_A, MAC_B, run, stackOn, stackWithPeer } from "../support/TestNet.js"
-
-const frag = (offset: number, len: number, more: boolean, fill = 0): Reassembly.Fragment => {
-  const packet = new Uint8Array(20 + len).fill(fill)
-  packet[0] = 0x45
-  return { offset, more, data: packet.subarray(20), headerLen: 20, packet }
-}
-
-const addAll = (fs: ReadonlyArray<Reassembly.Fragment>) => {
-  let a = Reassembly.empty
-  let last: Reassembly.AddResult | undefined
-  for (const f of fs) {
-    last = Reassembly.add(a, f)
-    if (last._tag === "Incomplete" || last._tag === "Duplicate") a = last.assembly
-    else break
-  }
-  return last!
-}
-
-describe("Reassembly (pure)", () => {
-  it("completes in any order", () => {
-    const r = addAll([frag(16, 8, false, 3), frag(0, 8, true, 1), frag(8, 8, true, 2)])
-    expect(r._tag).toBe("Complete")
-    if (r._tag === "Complete") expect(Array.from(r.payload)).toEqual([...Array(8).fill(1), ...Array(8).fill(2), ...Array(8).fill(3)])
-  })
-  it("ignores exact duplicates", () => {
-    const r = addAll([frag(0, 8, true), frag(0, 8, true), frag(8, 4, false), frag(8, 4, false)])
-    expect(r._tag).toBe("Complete")
-  })
-  it("rejects any other overlap (RFC 5722 policy)", () => {
-    expect(addAll([frag(0, 16, true), frag(8, 16, false)])._tag).toBe("Overlap")
-    expect(addAll([frag(8, 16, false), frag(0, 16, true)])._tag).toBe("Overlap")
-    expect(addAll([frag(0, 16, true), frag(0, 8, true)])._tag).toBe("Overlap")
-  })
-  it("rejects datagrams beyond 65535 octets and inconsistent ends", () => {
-    expect(addAll([frag(65512, 8, false)])._tag).toBe("TooBig")
-    expect(addAll([frag(8, 16, false), frag(32, 8, false)])._tag).toBe("Inconsistent")
-    expect(addAll([frag(8, 8, false), frag(24, 8, true)])._tag).toBe("Inconsistent")
-    expect(addAll([frag(0, 7, true)])._tag).toBe("Inconsistent")
-  })
-  it("plans fragments of multiples of 8 that fit the MTU", () => {
-    const plan = Reassembly.fragmentPlan(8008, 20, 1500)
-    expect(plan.map((p) => p.length)).toEqual([1480, 1480, 1480, 1480, 1480, 608])
-    expect(plan.map((p) => p.more)).toEqual([true, true, true, true, true, false])
-  })
-})
 
 /** An echo request of `size` data octets, split into fragments of `chunk` octets. */
 const echoFragments = (id: number, size: number, chunk: number) => {
@@ -79,12 +37,17 @@ const echoFragments = (id: number, size: number, chunk: number) => {
 
 const setup = stackWithPeer()
 
-/** Collect the stack's IPv4 frames until the echo reply is complete. */
+/**
+ * Collect the fragments of the stack's echo reply until it is complete,
+ * passing over anything else it sends meanwhile (ARP probes, ICMP errors).
+ */
 const collectReply = (peer: { next: Effect.Effect<Uint8Array> }, size: number) =>
   Effect.gen(function*() {
     let got = 0
     while (got < size + 8) {
-      const ip = asIpv4(yield* peer.next)!
+      const ip = asIpv4(yield* peer.next)
+      if (ip === undefined || ip.protocol !== Ip.Protocol.ICMP) continue
+      if (ip.fragmentOffset === 0 && ip.payload[0] !== IcmpWire.Type.EchoReply) continue
       got += ip.payload.length
     }
     return got
@@ -133,7 +96,9 @@ describe("IPv4 reassembly in the stack", () => {
       yield* TestClock.adjust("29999 millis")
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)
-      expect((yield* stats).ipv4.assemblyBytes).toBe(2000)
+      // What it holds: a buffer grown geometrically to 3072 data octets (behind
+      // Reassembly.FRONT), the 1024-octet block map, fragment zero's 20-octet header.
+      expect((yield* stats).ipv4.assemblyBytes).toBe(Reassembly.FRONT + 3072 + 1024 + 20)
       yield* TestClock.adjust("1 millis")
       const ip = asIpv4(yield* peer.next)!
       expect(ip.dst).toBe(PEER_ADDR)
@@ -177,17 +142,102 @@ describe("IPv4 reassembly in the stack", () => {
       expect(s.ipv4.reassemblyDropped).toBe(2)
     }))
 
-  it.scoped("bounds the octets all assemblies hold together", () =>
+  it.scoped("bounds the octets all assemblies hold together, for what they really hold", () =>
     Effect.gen(function*() {
       const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B, mtu: 9000 })
-      const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, reassembly: { maxBytes: 65535 } })
+      const maxBytes = Reassembly.MAX_HELD + 20_000
+      const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, reassembly: { maxBytes } })
       const peer = yield* makePeer(lb)
-      // Eight datagrams' first fragments of 8000 octets: 64000 fit, the ninth does not.
-      for (let id = 200; id < 209; id++) yield* peer.sendIp(echoFragments(id, 20000, 8000)[0]!, MAC_A)
+      // First fragments of 8000 octets: each assembly holds 8000 + FRONT + 1024 + 20.
+      for (let id = 200; id < 220; id++) yield* peer.sendIp(echoFragments(id, 20000, 8000)[0]!, MAC_A)
       yield* settle
       const s = yield* run(stack, Effect.flatMap(Stack, (x) => x.stats))
-      expect(s.ipv4.assemblies).toBe(8)
-      expect(s.ipv4.assemblyBytes).toBe(64000)
-      expect(s.ipv4.reassemblyDropped).toBe(1)
+      const each = 8000 + Reassembly.FRONT + 1024 + 20
+      expect(s.ipv4.assemblyBytes).toBeLessThanOrEqual(maxBytes)
+      expect(s.ipv4.assemblies).toBe(Math.floor(maxBytes / each))
+      expect(s.ipv4.assemblyBytes).toBe(s.ipv4.assemblies * each)
+      expect(s.ipv4.reassemblyDropped).toBe(20 - s.ipv4.assemblies)
+    }))
+
+  it.scoped("holds 256 assemblies of worst-case fragments within the bound, then recovers", () =>
+    Effect.gen(function*() {
+      const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
+      const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, reassembly: { maxAssemblies: 256 } })
+      const stats = run(stack, Effect.flatMap(Stack, (x) => x.stats))
+      const peer = yield* makePeer(lb)
+      const maxBytes = 4 * 1024 * 1024 // the default
+      // The worst ratio of held to sent: 8 octets at the far end of a datagram
+      // (a 64 KiB buffer for them), then tiny fragments scattered before it.
+      for (let round = 0; round < 4; round++) {
+        for (let id = 0; id < 256; id++) {
+          const offset = round === 0 ? 65496 : 8 * (1 + ((id * 97 + round * 1031) % 8000))
+          yield* peer.sendIp(ipRepr({
+            src: PEER_ADDR,
+            dst: ADDR_A,
+            protocol: Ip.Protocol.UDP,
+            id: 5000 + id,
+            moreFragments: true,
+            fragmentOffset: offset,
+            payload: new Uint8Array(8).fill(id)
+          }), MAC_A)
+        }
+        yield* settle
+        const s = yield* stats
+        expect(s.ipv4.assemblyBytes).toBeLessThanOrEqual(maxBytes)
+        expect(s.ipv4.assemblies).toBeLessThanOrEqual(256)
+      }
+      const s = yield* stats
+      expect(s.ipv4.assemblies).toBe(256)
+      expect(s.ipv4.fragmentsReceived).toBe(1024)
+      // Most far-end fragments found no room: counted, never held.
+      expect(s.ipv4.reassemblyDropped).toBeGreaterThan(256 - maxBytes / Reassembly.MAX_HELD - 1)
+      // At the deadline everything is released, and a new datagram reassembles.
+      yield* awaitSleeps(1)
+      yield* TestClock.adjust("30 seconds")
+      yield* settle
+      const after = yield* stats
+      expect(after.ipv4.assemblies).toBe(0)
+      expect(after.ipv4.assemblyBytes).toBe(0)
+      for (const f of echoFragments(77, 3000, 1000)) yield* peer.sendIp(f, MAC_A)
+      yield* settle
+      expect((yield* stats).ipv4.reassembled).toBe(1)
+    }))
+
+  it.scoped("a fragment racing the end of its assembly is counted, and the dealer lives on", () =>
+    Effect.gen(function*() {
+      const { peer, stats } = yield* setup
+      // Complete one datagram and, in the same batch, send a duplicate of its
+      // first fragment: the assembly ends while more of it is queued; a late
+      // duplicate after completion starts a fresh assembly that times out.
+      const fs = echoFragments(31, 3000, 1000)
+      yield* peer.link.sendBatch([...fs, fs[0]!].map((f) => Eth.emit({ dst: MAC_A, src: PEER_MAC, etherType: Eth.EtherType.IPv4, payload: Ip.emit(f) })))
+      expect(yield* collectReply(peer, 3000)).toBe(3008)
+      // Timeout racing new fragments: fragments of another datagram arrive at
+      // the very instant its deadline fires.
+      const gs = echoFragments(32, 3000, 1000)
+      yield* peer.sendIp(gs[1]!, MAC_A)
+      yield* awaitSleeps(1)
+      yield* TestClock.adjust("30 seconds")
+      yield* peer.sendIp(gs[2]!, MAC_A)
+      yield* settle
+      const mid = yield* stats
+      expect(mid.ipv4.reassemblyTimeouts).toBe(1) // datagram 32's first assembly
+      expect(mid.ipv4.assemblies).toBe(1) // the fragment that came at its deadline started a new one
+      // The dealer is alive: a whole datagram still gets through. (The 30 s also
+      // let the peer's neighbour entry go stale and fail its unicast probes, so
+      // the reply waits for a fresh resolution, which the peer answers.)
+      yield* peer.drain
+      for (const f of echoFragments(33, 3000, 1000)) yield* peer.sendIp(f, MAC_A)
+      const who = asArp(yield* peer.next)!
+      expect(who.targetIp).toBe(PEER_ADDR)
+      yield* peer.sendFrame(arpFrame(PEER_MAC, MAC_A, {
+        op: ArpWire.Op.Reply,
+        senderMac: PEER_MAC,
+        senderIp: PEER_ADDR,
+        targetMac: MAC_A,
+        targetIp: ADDR_A
+      }))
+      expect(yield* collectReply(peer, 3000)).toBe(3008)
+      expect((yield* stats).ipv4.reassembled).toBe(2)
     }))
 })

@@ -1,0 +1,528 @@
+/**
+ * The interface: the one place that turns IP packets into Ethernet frames
+ * and frames into packets for the protocols (smoltcp's `iface`, gVisor's NIC
+ * plus `Route`). It owns the Ethernet framing, the neighbour (ARP, RFC 826)
+ * cache and its protocol, and the choice of next hop. IPv4 above it never
+ * touches a MAC address; nothing below it builds a frame.
+ *
+ * Receive
+ * - One dealer fiber takes batches of frames from the link, keeps those for
+ *   our MAC or broadcast, and deals them by EtherType to the protocols that
+ *   `bind` one, one array per protocol per wake-up, through bounded mailboxes
+ *   that drop and count when full (DESIGN.md §3). Frames handed up are whole
+ *   (Ethernet header included) and owned by the receiver.
+ * - ARP frames go to this module's own reader fiber: it answers requests for
+ *   our address, merges senders into the neighbour cache (RFC 826's rule,
+ *   Linux's reachability states: NeighbourCache.ts) and releases frames that
+ *   waited for a resolution.
+ *
+ * Send (build in place)
+ * - `route(dst)` chooses once how to reach `dst` (RFC 1122 §3.3.1: on-link,
+ *   through the gateway, broadcast, or our own address) and returns a
+ *   `Route`: next hop, source address, MTU and the address part of the
+ *   transport pseudo-header sum. Routes are cached per destination; a route
+ *   holds its next hop's neighbour entry, which the cache updates in place and
+ *   marks `removed` when it goes, so a held route stays right.
+ * - A sender builds a packet in a buffer that starts with `HEADROOM` free
+ *   octets for the link header, then calls `output(tx, route, frame)`:
+ *   synchronous, no Effect per packet. The interface writes the Ethernet
+ *   header into that headroom and adds the frame to `tx`, or, while the next
+ *   hop is being resolved, holds a copy of it (at most `arp.pendingFrames`
+ *   per address, like Linux's unres_qlen; more are dropped and counted).
+ *   `flush(tx)` then hands every frame of the batch to the link in one call
+ *   and arms the neighbour timers the batch needed. A frame may be gathered
+ *   (`Link.OutFrame`): the headers in one buffer, a payload in another.
+ * - Neighbour timers: one fiber per entry that needs one (being resolved,
+ *   or re-confirmed after going stale), the paper's "each ARP request waits
+ *   in its own process"; it sleeps to the entry's one deadline on the Clock.
+ *
+ * A gratuitous ARP (an announcement, RFC 5227 §2.3) goes out at start so
+ * neighbours that cached an older MAC for our address update it.
+ *
+ * @since 0.1.0
+ */
+import { Clock, Context, Data, Deferred, Duration, Effect, Either, Exit, FiberId, FiberSet, Layer, Mailbox, Option } from "effect"
+import type { Scope } from "effect"
+import { Config, ConfigError } from "../Config.js"
+import { bindDropping, consumeBatches } from "../internal/Handoff.js"
+import { flatten, Link, type LinkService, type OutFrame } from "../link/Link.js"
+import * as ArpWire from "../wire/ArpPacket.js"
+import * as Eth from "../wire/EthernetFrame.js"
+import * as Addr from "../wire/Ipv4Addr.js"
+import type { Mac } from "../wire/Mac.js"
+import * as Neighbour from "./NeighbourCache.js"
+import * as RouteRules from "./Route.js"
+
+/** Octets a sender leaves free at the start of a frame buffer for the link header. */
+export const HEADROOM = Eth.HEADER_LEN
+
+/** @category errors */
+export class NeighbourError extends Data.TaggedError("NeighbourError")<{
+  readonly reason: "Timeout" | "TooManyPending"
+  readonly address: Addr.Ipv4Addr
+}> {
+  override get message(): string {
+    return this.reason === "Timeout"
+      ? `no ARP reply from ${Addr.format(this.address)}`
+      : `too many addresses being resolved; ${Addr.format(this.address)} refused`
+  }
+}
+
+/**
+ * How to reach one destination. Returned by `route`; hold it and send
+ * through it as long as you like.
+ * @category models
+ */
+export interface Route {
+  /** Local: our own address or 127/8 (loopback, never on the link) */
+  readonly _tag: "Local" | "Broadcast" | "Direct" | "Gateway"
+  readonly dst: Addr.Ipv4Addr
+  /** our address, the source of what we send through this route */
+  readonly src: Addr.Ipv4Addr
+  /** the neighbour frames go to: `dst` on-link, else the gateway */
+  readonly nextHop: Addr.Ipv4Addr
+  /** largest IP packet, octets */
+  readonly mtu: number
+  /** unfolded sum of `src` and `dst`: a transport adds protocol and length for its pseudo-header (RFC 768, RFC 9293 §3.1) */
+  readonly addressSum: number
+  /** the next hop's neighbour entry (Direct/Gateway), looked up again once removed */
+  entry: Neighbour.Entry | undefined
+}
+
+/**
+ * What one batch of sends produced: frames for the link, neighbour entries
+ * whose timer must be armed, and packets for our own addresses (which IPv4
+ * delivers to itself). Make one per batch, `output` into it, `flush` it.
+ * @category models
+ */
+export class Tx {
+  readonly frames: Array<OutFrame> = []
+  readonly timers: Array<Neighbour.Entry> = []
+  /** whole frames (headroom included) addressed to ourselves */
+  readonly local: Array<Uint8Array> = []
+}
+
+/** @category models */
+export interface EthernetStats {
+  readonly received: number
+  /** addressed to another unicast or a multicast group we did not join */
+  readonly notForUs: number
+  /** shorter than an Ethernet header */
+  readonly truncated: number
+  /** EtherType nobody bound */
+  readonly unknownEtherType: number
+  /** frames lost because a protocol queue was full */
+  readonly queueDropped: number
+}
+
+/** @category models */
+export interface ArpStats {
+  /** broadcast and unicast requests, the announcement included */
+  readonly requestsSent: number
+  /** of `requestsSent`: unicast re-confirmations of a stale entry */
+  readonly probesSent: number
+  readonly requestsReceived: number
+  readonly repliesSent: number
+  readonly repliesReceived: number
+  readonly malformed: number
+  /** packets claiming our own address from another MAC (RFC 5227 conflict) */
+  readonly conflicts: number
+  /** resolutions that got no answer */
+  readonly resolveTimeouts: number
+  /** stale entries whose unicast probes went unanswered */
+  readonly probeFailures: number
+  /** frames dropped: their resolution failed, the per-address queue was full, or too many were resolving */
+  readonly pendingDropped: number
+  readonly cacheEvictions: number
+  readonly cacheSize: number
+}
+
+/** A neighbour as the cache holds it now. @category models */
+export interface NeighbourInfo {
+  readonly mac: Mac | undefined
+  readonly state: Neighbour.State
+}
+
+/** @category models */
+export interface InterfaceService {
+  readonly mac: Mac
+  readonly address: Addr.Ipv4Addr
+  readonly prefixLength: number
+  /** largest IP packet, octets */
+  readonly mtu: number
+  /**
+   * Receive every frame of `etherType` addressed to us. One consumer; the
+   * scope unbinds. Binding a type twice is a defect.
+   */
+  readonly bind: (
+    etherType: number,
+    capacity: number
+  ) => Effect.Effect<Mailbox.ReadonlyMailbox<ReadonlyArray<Uint8Array>>, never, Scope.Scope>
+  /** how to reach `dst`, or undefined when there is no route */
+  readonly route: (dst: Addr.Ipv4Addr) => Route | undefined
+  /**
+   * Frame a packet for `route` into `tx` (synchronous). The frame's first
+   * buffer starts with `HEADROOM` octets for the Ethernet header. `Local`
+   * routes go to `tx.local`.
+   */
+  readonly output: (tx: Tx, route: Route, frame: OutFrame) => void
+  /** send what `tx` holds in one link call and arm the timers it needs */
+  readonly flush: (tx: Tx) => Effect.Effect<void>
+  /** the MAC of neighbour `ip`, resolving it if needed */
+  readonly resolve: (ip: Addr.Ipv4Addr) => Effect.Effect<Mac, NeighbourError>
+  readonly neighbour: (ip: Addr.Ipv4Addr) => Effect.Effect<Option.Option<NeighbourInfo>>
+  /** an upper layer saw forward progress through `ip` (RFC 4861 §7.3.1): it is reachable */
+  readonly confirm: (ip: Addr.Ipv4Addr) => Effect.Effect<void>
+  readonly stats: Effect.Effect<{ readonly ethernet: EthernetStats; readonly arp: ArpStats }>
+}
+
+/** @category tags */
+export class Interface extends Context.Tag("gonet/Interface")<Interface, InterfaceService>() {}
+
+const ZERO_MAC = new Uint8Array(6)
+/** Routes kept at most; the oldest is forgotten first (it is cheap to make again). */
+const ROUTE_CACHE = 4096
+
+/** @category constructors */
+export const make = (link: LinkService) =>
+  Effect.gen(function*() {
+    const config = yield* Config
+    const mac = config.mac ?? link.mac
+    if (config.mtu !== undefined && config.mtu > link.mtu) {
+      return yield* new ConfigError({
+        field: "mtu",
+        reason: "ExceedsLink",
+        detail: `${config.mtu} exceeds the link's MTU of ${link.mtu}`
+      })
+    }
+    const mtu = config.mtu ?? link.mtu
+    const clock = yield* Effect.clock
+    const fibers = yield* FiberSet.make()
+    const table: RouteRules.RouteTable = config
+    const p: Neighbour.Params = {
+      reachableMs: Duration.toMillis(config.arp.reachableTime),
+      delayMs: Duration.toMillis(config.arp.delayFirstProbe),
+      retransMs: Duration.toMillis(config.arp.retryInterval),
+      broadcastProbes: config.arp.retries,
+      unicastProbes: config.arp.unicastProbes
+    }
+    const cache: Neighbour.Cache = new Map()
+    const waiters = new Map<Neighbour.Entry, Deferred.Deferred<Mac, NeighbourError>>()
+    const routes = new Map<Addr.Ipv4Addr, Route>()
+    const bound = new Map<number, Mailbox.Mailbox<ReadonlyArray<Uint8Array>>>()
+    let resolving = 0
+    const e = { received: 0, notForUs: 0, truncated: 0, unknownEtherType: 0, queueDropped: 0 }
+    const a = {
+      requestsSent: 0,
+      probesSent: 0,
+      requestsReceived: 0,
+      repliesSent: 0,
+      repliesReceived: 0,
+      malformed: 0,
+      conflicts: 0,
+      resolveTimeouts: 0,
+      probeFailures: 0,
+      pendingDropped: 0,
+      cacheEvictions: 0
+    }
+
+    // --- receive: the Ethernet dealer -------------------------------------------
+    // Per wake-up: sort frames into one array per EtherType, then one
+    // synchronous offer each (the mailboxes drop when full).
+    const deal = (batch: ReadonlyArray<Uint8Array>): void => {
+      let ipv4: Array<Uint8Array> | undefined
+      let other: Map<number, Array<Uint8Array>> | undefined
+      for (const frame of batch) {
+        e.received++
+        if (frame.length < Eth.HEADER_LEN) {
+          e.truncated++
+          continue
+        }
+        // Our unicast and broadcast only; we join no multicast group.
+        if (!Eth.macEquals(frame, mac) && !Eth.isBroadcast(frame)) {
+          e.notForUs++
+          continue
+        }
+        const type = (frame[Eth.Field.etherType]! << 8) | frame[Eth.Field.etherType + 1]!
+        if (type === Eth.EtherType.IPv4) {
+          ;(ipv4 ??= []).push(frame)
+        } else {
+          other ??= new Map()
+          const arr = other.get(type)
+          if (arr) arr.push(frame)
+          else other.set(type, [frame])
+        }
+      }
+      if (ipv4) offer(Eth.EtherType.IPv4, ipv4)
+      if (other) for (const [t, frames] of other) offer(t, frames)
+    }
+    const offer = (type: number, frames: Array<Uint8Array>): void => {
+      const q = bound.get(type)
+      if (q === undefined) e.unknownEtherType += frames.length
+      else if (!q.unsafeOffer(frames)) e.queueDropped += frames.length
+    }
+    yield* consumeBatches(link.receive, (frames) => Effect.sync(() => deal(frames))).pipe(Effect.forkScoped)
+
+    const bind = (etherType: number, capacity: number) =>
+      bindDropping(bound, etherType, capacity, (t) => `EtherType 0x${t.toString(16)}`)
+
+    // --- framing -------------------------------------------------------------------
+    const arpFrame = (dst: Mac, op: number, targetMac: Mac, targetIp: Addr.Ipv4Addr): Uint8Array => {
+      const frame = new Uint8Array(Eth.HEADER_LEN + ArpWire.PACKET_LEN)
+      Eth.encodeHeader(frame, 0, dst, mac, Eth.EtherType.ARP)
+      ArpWire.encode({ op, senderMac: mac, senderIp: config.address, targetMac, targetIp }, frame, Eth.HEADER_LEN)
+      return frame
+    }
+    const request = (target: Addr.Ipv4Addr, dst: Mac): Uint8Array => {
+      a.requestsSent++
+      return arpFrame(dst, ArpWire.Op.Request, ZERO_MAC, target)
+    }
+    /** Write the Ethernet header of an IPv4 frame into its headroom. */
+    const frameTo = (frame: OutFrame, dst: Mac): void => {
+      const head = frame instanceof Uint8Array ? frame : frame[0]!
+      Eth.encodeHeader(head, 0, dst, mac, Eth.EtherType.IPv4)
+    }
+
+    // --- the neighbour cache -----------------------------------------------------
+    /** Drop what an entry that is going held, and fail whoever waited for it. */
+    const release = (n: Neighbour.Entry): void => {
+      a.pendingDropped += n.pending.length
+      n.pending.length = 0
+      if (n.state === "Incomplete") resolving--
+      const w = waiters.get(n)
+      if (w !== undefined) {
+        waiters.delete(n)
+        Deferred.unsafeDone(w, Exit.fail(new NeighbourError({ reason: "Timeout", address: n.ip })))
+      }
+    }
+    const insert = (n: Neighbour.Entry): void => {
+      for (const old of Neighbour.add(cache, n, config.arp.cacheSize)) {
+        a.cacheEvictions++
+        release(old)
+      }
+    }
+    /** The entry for `ip`, starting its resolution (first request into `tx`) when new. */
+    const entryFor = (ip: Addr.Ipv4Addr, tx: Tx): Neighbour.Entry | undefined => {
+      const known = cache.get(ip)
+      if (known !== undefined) return known
+      if (resolving >= config.arp.maxResolving) return undefined
+      const n = Neighbour.incomplete(ip, clock.unsafeCurrentTimeMillis())
+      insert(n)
+      resolving++
+      tx.frames.push(request(ip, Eth.BROADCAST))
+      tx.timers.push(n)
+      return n
+    }
+    /** `n` has a MAC now: its waiting frames go out in `tx`, its waiters are released. */
+    const resolved = (n: Neighbour.Entry, tx: Tx): void => {
+      resolving--
+      const hw = n.mac!
+      for (const f of n.pending) {
+        frameTo(f, hw)
+        tx.frames.push(f)
+      }
+      n.pending.length = 0
+      const w = waiters.get(n)
+      if (w !== undefined) {
+        waiters.delete(n)
+        Deferred.unsafeDone(w, Exit.succeed(hw))
+      }
+    }
+
+    /** The timer fiber of one entry: sleeps to its deadline, acts, until it needs none. */
+    const runTimer = (n: Neighbour.Entry): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        while (!n.removed) {
+          const due = Neighbour.deadline(n, p)
+          if (due === undefined) return
+          const now = yield* Clock.currentTimeMillis
+          if (now < due) {
+            yield* Effect.sleep(Duration.millis(due - now))
+            continue
+          }
+          switch (Neighbour.onTimer(n, now, p)) {
+            case "Broadcast":
+              yield* link.send(request(n.ip, Eth.BROADCAST))
+              break
+            case "Unicast":
+              a.probesSent++
+              yield* link.send(request(n.ip, n.mac!))
+              break
+            case "Fail":
+              if (n.state === "Incomplete") a.resolveTimeouts++
+              else a.probeFailures++
+              release(n)
+              Neighbour.remove(cache, n)
+              return
+            case "None":
+              break
+          }
+        }
+      }).pipe(Effect.ensuring(Effect.sync(() => {
+        n.timer = false
+      })))
+
+    // --- send ----------------------------------------------------------------------
+    const route = (dst: Addr.Ipv4Addr): Route | undefined => {
+      const cached = routes.get(dst)
+      if (cached !== undefined) return cached
+      const r = RouteRules.select(table, dst)
+      if (r._tag === "NoRoute") return undefined
+      if (routes.size >= ROUTE_CACHE) routes.delete(routes.keys().next().value as Addr.Ipv4Addr)
+      const made: Route = {
+        _tag: r._tag,
+        dst,
+        src: config.address,
+        nextHop: r._tag === "Direct" || r._tag === "Gateway" ? r.nextHop : dst,
+        mtu,
+        addressSum: (config.address >>> 16) + (config.address & 0xffff) + (dst >>> 16) + (dst & 0xffff),
+        entry: undefined
+      }
+      routes.set(dst, made)
+      return made
+    }
+
+    const output = (tx: Tx, r: Route, frame: OutFrame): void => {
+      switch (r._tag) {
+        case "Local":
+          tx.local.push(flatten(frame))
+          return
+        case "Broadcast":
+          frameTo(frame, Eth.BROADCAST)
+          tx.frames.push(frame)
+          return
+        case "Direct":
+        case "Gateway": {
+          let n = r.entry
+          if (n === undefined || n.removed) {
+            n = entryFor(r.nextHop, tx)
+            r.entry = n
+            if (n === undefined) {
+              a.pendingDropped++
+              return
+            }
+          }
+          const use = Neighbour.use(n, clock.unsafeCurrentTimeMillis(), p)
+          if (use.startsTimer) tx.timers.push(n)
+          if (use.mac !== undefined) {
+            frameTo(frame, use.mac)
+            tx.frames.push(frame)
+          } else if (n.pending.length < config.arp.pendingFrames) {
+            // Held past this send: keep our own copy of a gathered frame.
+            n.pending.push(flatten(frame))
+          } else {
+            a.pendingDropped++
+          }
+        }
+      }
+    }
+
+    const flush = (tx: Tx): Effect.Effect<void> => {
+      const sending = tx.frames.length > 0 ? link.sendBatch(tx.frames) : Effect.void
+      if (tx.timers.length === 0) return sending
+      return Effect.zipRight(
+        sending,
+        Effect.forEach(tx.timers, (n) => {
+          if (n.timer || n.removed) return Effect.void
+          n.timer = true
+          return FiberSet.run(fibers, runTimer(n))
+        }, { discard: true })
+      )
+    }
+
+    const resolve = (ip: Addr.Ipv4Addr): Effect.Effect<Mac, NeighbourError> =>
+      Effect.suspend(() => {
+        const tx = new Tx()
+        const n = entryFor(ip, tx)
+        if (n === undefined) return Effect.fail(new NeighbourError({ reason: "TooManyPending", address: ip }))
+        const use = Neighbour.use(n, clock.unsafeCurrentTimeMillis(), p)
+        if (use.startsTimer) tx.timers.push(n)
+        if (use.mac !== undefined) return Effect.as(flush(tx), use.mac)
+        let w = waiters.get(n)
+        if (w === undefined) {
+          w = Deferred.unsafeMake<Mac, NeighbourError>(FiberId.none)
+          waiters.set(n, w)
+        }
+        return Effect.zipRight(flush(tx), Deferred.await(w))
+      })
+
+    // --- the ARP reader ---------------------------------------------------------------
+    const onArp = (frame: Uint8Array, now: number, tx: Tx): void => {
+      const parsed = ArpWire.parse(frame.subarray(Eth.HEADER_LEN))
+      if (Either.isLeft(parsed)) {
+        a.malformed++
+        return
+      }
+      const q = parsed.right
+      if (q.senderIp === config.address) {
+        // Someone else claims our address (or our own broadcast came back).
+        if (!Eth.macEquals(q.senderMac, mac)) a.conflicts++
+        return
+      }
+      const forUs = q.targetIp === config.address
+      if (Eth.isMulticast(q.senderMac) || q.senderIp === 0) {
+        // RFC 5227 probes use sender 0.0.0.0: answer, never cache (nor group MACs).
+        if (q.op !== ArpWire.Op.Request || !forUs || q.senderIp !== 0) return
+      } else {
+        // RFC 826: update an entry we hold (one being resolved counts, as
+        // Linux's INCOMPLETE does); create one only when addressed to us.
+        let n = cache.get(q.senderIp)
+        if (n === undefined && forUs) {
+          n = Neighbour.incomplete(q.senderIp, now)
+          n.probes = 0
+          insert(n)
+          resolving++
+        }
+        if (n !== undefined) {
+          // A unicast reply to our request proves the neighbour hears us.
+          const solicited = q.op === ArpWire.Op.Reply && forUs && Eth.macEquals(frame, mac)
+          if (Neighbour.learn(n, q.senderMac, solicited, now)) resolved(n, tx)
+          Neighbour.touch(cache, n)
+        }
+      }
+      if (q.op === ArpWire.Op.Reply) {
+        a.repliesReceived++
+      } else if (q.op === ArpWire.Op.Request && forUs) {
+        a.requestsReceived++
+        a.repliesSent++
+        tx.frames.push(arpFrame(q.senderMac, ArpWire.Op.Reply, q.senderMac, q.senderIp))
+      }
+    }
+    const arpInbox = yield* bind(Eth.EtherType.ARP, config.queues.dealer)
+    yield* consumeBatches(arpInbox, (batch: ReadonlyArray<Uint8Array>) =>
+      Effect.suspend(() => {
+        const tx = new Tx()
+        const now = clock.unsafeCurrentTimeMillis()
+        for (const f of batch) onArp(f, now, tx)
+        return flush(tx)
+      })).pipe(Effect.forkScoped)
+
+    // Announce ourselves (RFC 5227 §2.3: an ARP request with sender = target = our address).
+    yield* link.send(request(config.address, Eth.BROADCAST))
+
+    return Interface.of({
+      mac,
+      address: config.address,
+      prefixLength: config.prefixLength,
+      mtu,
+      bind,
+      route,
+      output,
+      flush,
+      resolve,
+      neighbour: (ip) =>
+        Effect.sync(() => {
+          const n = cache.get(ip)
+          return n === undefined ? Option.none() : Option.some({ mac: n.mac, state: n.state })
+        }),
+      confirm: (ip) =>
+        Effect.sync(() => {
+          const n = cache.get(ip)
+          if (n !== undefined) Neighbour.confirm(n, clock.unsafeCurrentTimeMillis())
+        }),
+      stats: Effect.sync(() => ({ ethernet: { ...e }, arp: { ...a, cacheSize: cache.size } }))
+    })
+  })
+
+/** The interface over the `Link` in context. @category layers */
+export const layer = Layer.scoped(Interface, Effect.flatMap(Link, make))

@@ -1,0 +1,124 @@
+/**
+ * The pure reassembly bookkeeping (RFC 791 §3.2, the RFC 5722 overlap
+ * policy): completion in any order, duplicates, overlaps, bounds, and the
+ * memory properties a hostile sender probes (data copied out of the frame it
+ * came in, what `held` charges, growth within the room given).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Reassembly from "../../src/ipv4/Reassembly.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
+
+/** A fragment carrying `len` octets of `fill` at `offset`, inside a frame of `frameLen` octets. */
+const frag = (offset: number, len: number, more: boolean, fill = 0, frameLen = 14 + 20 + len): Reassembly.Fragment => {
+  const bytes = new Uint8Array(frameLen)
+  bytes[14] = 0x45
+  bytes.fill(fill, 34, 34 + len)
+  return { bytes, at: 14, headerLen: 20, offset, length: len, more }
+}
+
+const addAll = (fs: ReadonlyArray<Reassembly.Fragment>, a = Reassembly.make()) => {
+  let last: Reassembly.AddResult | undefined
+  for (const f of fs) {
+    last = Reassembly.add(a, f)
+    if (last !== "Incomplete" && last !== "Duplicate") break
+  }
+  return { result: last!, a }
+}
+
+const payloadOf = (a: Reassembly.Assembly) => {
+  const d = Reassembly.datagram(a)
+  return d.bytes.subarray(d.offset + d.headerLen)
+}
+
+describe("Reassembly (pure)", () => {
+  it("completes in any order, with the data in place", () => {
+    const { result, a } = addAll([frag(16, 8, false, 3), frag(0, 8, true, 1), frag(8, 8, true, 2)])
+    expect(result).toBe("Complete")
+    expect(Array.from(payloadOf(a))).toEqual([...Array(8).fill(1), ...Array(8).fill(2), ...Array(8).fill(3)])
+  })
+
+  it("hands the datagram up with fragment zero's header made whole: MF clear, offset 0, full length, valid checksum", () => {
+    const zero = frag(0, 8, true, 1)
+    Ip.writeHeader(zero.bytes, 14, 28, 0x1234, false, true, 0, 64, 1, 0xc6120001, 0xc6120002, 0)
+    const last = frag(8, 5, false, 2)
+    const { result, a } = addAll([last, zero])
+    expect(result).toBe("Complete")
+    const d = Reassembly.datagram(a)
+    expect(d.offset).toBe(14) // headroom for a reply built in place
+    const header = Ip.parse(d.bytes.subarray(d.offset))
+    expect(header._tag).toBe("Right")
+    if (header._tag === "Right") {
+      expect(header.right.moreFragments).toBe(false)
+      expect(header.right.fragmentOffset).toBe(0)
+      expect(header.right.id).toBe(0x1234)
+      expect(header.right.payload.length).toBe(13)
+      expect(Ip.totalLength(d.bytes, d.offset)).toBe(33)
+    }
+  })
+
+  it("ignores a fragment whose blocks all arrived already", () => {
+    const { result } = addAll([frag(0, 8, true), frag(0, 8, true), frag(8, 4, false), frag(8, 4, false)])
+    expect(result).toBe("Complete")
+    const b = addAll([frag(0, 16, true), frag(8, 8, true)])
+    expect(b.result).toBe("Duplicate")
+  })
+
+  it("discards on any partial overlap (RFC 5722 policy)", () => {
+    expect(addAll([frag(0, 16, true), frag(8, 16, false)]).result).toBe("Overlap")
+    expect(addAll([frag(8, 16, false), frag(0, 16, true)]).result).toBe("Overlap")
+  })
+
+  it("rejects datagrams beyond 65535 octets and inconsistent ends", () => {
+    expect(addAll([frag(65512, 8, false)]).result).toBe("TooBig")
+    expect(addAll([frag(8, 16, false), frag(32, 8, false)]).result).toBe("Inconsistent")
+    expect(addAll([frag(8, 8, false), frag(24, 8, true)]).result).toBe("Inconsistent")
+    expect(addAll([frag(0, 7, true)]).result).toBe("Inconsistent")
+    // data already received beyond a last fragment's end
+    expect(addAll([frag(64, 8, true), frag(0, 8, false)]).result).toBe("Inconsistent")
+  })
+
+  it("copies fragment data out of the frame it came in: a held fragment keeps no receive buffer alive", () => {
+    const f = frag(8, 8, true, 7, 100_000) // 8 octets inside a 100 KB receive batch
+    const { result, a } = addAll([f])
+    expect(result).toBe("Incomplete")
+    expect(a.data.buffer).not.toBe(f.bytes.buffer)
+    expect(a.header).toBeUndefined()
+    // What it holds is its own buffer and block map, not the batch.
+    expect(Reassembly.held(a)).toBe(a.data.byteLength + 1024)
+    expect(Reassembly.held(a)).toBeLessThan(4096)
+  })
+
+  it("grows within the room it is given and refuses what does not fit, unchanged", () => {
+    const a = Reassembly.make()
+    expect(Reassembly.held(a)).toBe(Reassembly.BASE_HELD)
+    // A tiny fragment at the far end would need a 64 KiB buffer.
+    expect(Reassembly.add(a, frag(65496, 8, true), 10_000)).toBe("NoRoom")
+    expect(Reassembly.held(a)).toBe(Reassembly.BASE_HELD)
+    expect(Reassembly.add(a, frag(65496, 8, true), Reassembly.MAX_HELD)).toBe("Incomplete")
+    expect(Reassembly.held(a)).toBeLessThanOrEqual(Reassembly.MAX_HELD)
+    expect(Reassembly.held(a)).toBeGreaterThan(65504)
+  })
+
+  it("reassembles 8189 fragments of 8 octets (the most 65 535 allows) in shuffled order (linear bookkeeping)", () => {
+    const n = 8189
+    const fs = Array.from({ length: n }, (_, i) => frag(i * 8, 8, i < n - 1, i & 0xff))
+    // A fixed shuffle (an LCG), so the order is scattered but the test is repeatable.
+    let x = 12345
+    for (let i = n - 1; i > 0; i--) {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0
+      const j = x % (i + 1)
+      ;[fs[i], fs[j]] = [fs[j]!, fs[i]!]
+    }
+    const { result, a } = addAll(fs)
+    expect(result).toBe("Complete")
+    const p = payloadOf(a)
+    expect(p.length).toBe(n * 8)
+    for (let i = 0; i < n; i++) expect(p[i * 8]).toBe(i & 0xff)
+  })
+
+  it("plans fragments of multiples of 8 that fit the MTU", () => {
+    const plan = Reassembly.fragmentPlan(8008, 20, 1500)
+    expect(plan.map((p) => p.length)).toEqual([1480, 1480, 1480, 1480, 1480, 608])
+    expect(plan.map((p) => p.more)).toEqual([true, true, true, true, true, false])
+  })
+})
