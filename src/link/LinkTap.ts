@@ -21,9 +21,23 @@
  *   read error (e.g. the interface was deleted under us) stops reading; it is
  *   logged once with `Effect.logError` and the mailbox stays open (no more
  *   frames arrive).
- * - Send: one synchronous `write()` per frame on the non-blocking fd. A frame
- *   longer than `mtu + 14` octets (Ethernet header, no FCS) is not written;
- *   it, and every frame the kernel refuses, count in `txDropped`.
+ * - Send: one addon call per `sendBatch`, one synchronous `writev()` per
+ *   frame on the non-blocking fd; a gathered frame's pieces go to the kernel
+ *   as they are (no copy), except that one of more than the addon's
+ *   `maxPieces` (8) pieces is first flattened. Nothing is kept after the
+ *   call, so the caller may reuse every buffer once the send's effect has
+ *   completed. A frame longer than `mtu + 14` octets (Ethernet header, no FCS)
+ *   is not written.
+ * - `stats`: `rxFrames`/`txFrames` count frames delivered to the mailbox and
+ *   written to the kernel. Refusals by kind: `txTooBig` (the length check
+ *   above), and from the addon's per-handle counters, read when `stats` runs:
+ *   `txQueueFull` (EAGAIN/ENOBUFS/ENOMEM: no room in the kernel) and
+ *   `txErrors` (any other refusal: EIO while the interface is down, EBADFD
+ *   once it is deleted, and every send after close); `txDropped` is their sum.
+ *   `rxDropped` counts frames refused by the full mailbox and frames the
+ *   addon read but could not hand over (no memory for the batch); `rxErrors`
+ *   counts hard read errors, which are errors, not frames (at most one, since
+ *   reading then stops).
  * - Closing the scope stops reading, closes the fd (the kernel deletes a
  *   TAP this process created, since it is not persistent) and shuts the
  *   receive mailbox down: a fiber waiting in `takeAll` is released with
@@ -37,8 +51,8 @@
 import { Effect, Layer, Mailbox, Runtime } from "effect"
 import type { Scope } from "effect"
 import * as Eth from "../wire/EthernetFrame.js"
-import { flatten, frameLength, Link, makeCounters, type OutFrame } from "./Link.js"
-import type { LinkError, LinkService } from "./Link.js"
+import { flatten, frameLength, Link, type OutFrame } from "./Link.js"
+import type { LinkError, LinkService, LinkStats } from "./Link.js"
 import type { Mac } from "../wire/Mac.js"
 import * as TapAddon from "./TapAddon.js"
 
@@ -87,7 +101,8 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
     const mac = Uint8Array.from(options.mac)
 
     const addon = yield* TapAddon.load
-    const { counters, stats } = makeCounters()
+    // What this side counts; refusals by the kernel are counted by the addon.
+    const counters = { rxFrames: 0, rxDropped: 0, txFrames: 0, txTooBig: 0 }
     const runtime = yield* Effect.runtime<never>()
 
     // Finalizers run in reverse: the fd is closed (which also stops reading)
@@ -134,23 +149,41 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
       () => Effect.sync(() => addon.stopReading(handle))
     )
 
-    // TODO(gather): the addon writes pieces with writev; until then, flatten.
+    // A frame goes to the addon as it is unless it is too big (dropped here)
+    // or has more pieces than one writev takes (flattened). The usual batch
+    // needs neither and is passed on untouched: no array, no copy.
+    const maxPieces = addon.maxPieces
+    const fits = (f: OutFrame): boolean => frameLength(f) <= maxFrame
+    const writable = (f: OutFrame): boolean => f instanceof Uint8Array || f.length <= maxPieces
+    const ready = (f: OutFrame): boolean => writable(f) && fits(f)
     const sendBatch = (frames: ReadonlyArray<OutFrame>): Effect.Effect<void> =>
       Effect.sync(() => {
-        const fits: Array<Uint8Array> = []
-        for (const f of frames) {
-          if (frameLength(f) > maxFrame) {
-            counters.txDropped++
-            counters.txTooBig++
-          } else fits.push(flatten(f))
+        let out = frames
+        if (!frames.every(ready)) {
+          const kept: Array<OutFrame> = []
+          for (const f of frames) {
+            if (!fits(f)) counters.txTooBig++
+            else kept.push(writable(f) ? f : flatten(f))
+          }
+          out = kept
         }
-        if (fits.length === 0) return
-        const written = addon.writeBatch(handle, fits)
-        counters.txFrames += written
-        counters.txDropped += fits.length - written
-        counters.txErrors += fits.length - written
+        if (out.length > 0) counters.txFrames += addon.writeBatch(handle, out)
       })
     const send = (frame: OutFrame): Effect.Effect<void> => sendBatch([frame])
+
+    const stats = Effect.sync((): LinkStats => {
+      const native = addon.counters(handle)
+      return {
+        rxFrames: counters.rxFrames,
+        rxDropped: counters.rxDropped + native.readLost,
+        rxErrors: native.readErrors,
+        txFrames: counters.txFrames,
+        txDropped: native.writeFull + counters.txTooBig + native.writeErrors,
+        txQueueFull: native.writeFull,
+        txTooBig: counters.txTooBig,
+        txErrors: native.writeErrors
+      }
+    })
 
     const service: LinkService = { mac, mtu, receive: mailbox, send, sendBatch, stats }
     return service

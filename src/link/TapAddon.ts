@@ -1,6 +1,6 @@
 /**
- * The typed face of the project's TAP addon (`native/gonet_tap.c`, built by
- * node-gyp into `build/Release/gonet_tap.node`).
+ * The typed face of the project's TAP addon (`native/*.c`, built by node-gyp
+ * into `build/Release/gonet_tap.node`; `native/module.c` lists its exports).
  *
  * Contract
  * - `load` finds and loads the addon once per process. It searches
@@ -25,7 +25,7 @@ import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { LinkError } from "./Link.js"
+import { LinkError, type OutFrame } from "./Link.js"
 
 /**
  * An open TAP: the attached fd and the kernel's name for the interface
@@ -50,15 +50,19 @@ export interface NativeError extends Error {
 }
 
 /**
- * Per-handle error counters kept by the addon.
+ * Per-handle counters kept by the addon, in events (frames, or errors).
+ * They keep counting after `close` (a write to a closed handle is a
+ * `writeErrors`).
  * @category models
  */
 export interface TapCounters {
-  /** hard read errors (reading stops on the first) and batches lost for lack of memory */
+  /** hard read errors; reading stops on the first */
   readonly readErrors: number
-  /** writes refused for a reason other than "queue full" (device down, bad frame) */
+  /** frames read from the fd but never handed to the callback (no memory for the batch) */
+  readonly readLost: number
+  /** frames refused for a reason other than "no room": interface down (EIO), gone (EBADFD), handle closed */
   readonly writeErrors: number
-  /** writes refused with EAGAIN / ENOBUFS / ENOMEM */
+  /** frames refused with EAGAIN / ENOBUFS / ENOMEM: no room in the kernel, a drop */
   readonly writeFull: number
 }
 
@@ -71,7 +75,7 @@ export interface TapNative {
   readonly open: (name: string, options?: { readonly requireExisting?: boolean }) => TapHandle
   /**
    * Watch the fd on the event loop; `callback` runs once per wake with up to
-   * `maxBatch` frames. Calling it again replaces the callback.
+   * 64 frames. Calling it again replaces the callback.
    */
   readonly startReading: (
     handle: TapHandle,
@@ -81,24 +85,24 @@ export interface TapNative {
   readonly stopReading: (handle: TapHandle) => void
   /** Stop watching and close the fd; idempotent, safe inside the callback. */
   readonly close: (handle: TapHandle) => void
-  /** One write(); false when refused (full, closed, error). */
-  readonly write: (handle: TapHandle, frame: Uint8Array) => boolean
-  /** One write() per frame, in order; the number written. */
-  readonly writeBatch: (handle: TapHandle, frames: ReadonlyArray<Uint8Array>) => number
+  /**
+   * One `writev()` per frame, in order, in one call; the number written. A
+   * gathered frame's pieces go out back to back, and the kernel takes them as
+   * one frame. A refused frame is not an exception: it is counted in
+   * `counters` by kind. A frame of more than `maxPieces` pieces, or anything
+   * that is not a frame, throws a `TypeError` when reached.
+   */
+  readonly writeBatch: (handle: TapHandle, frames: ReadonlyArray<OutFrame>) => number
+  /** The handle's error counters (a fresh object per call). */
   readonly counters: (handle: TapHandle) => TapCounters
   /** Set or clear IFF_UP. */
   readonly setUp: (ifname: string, up: boolean) => void
-  /** Assign the (primary) IPv4 address and prefix; `address` as uint32 or dotted quad. */
-  readonly setAddress: (ifname: string, address: number | string, prefixLength: number) => void
+  /** Assign the (primary) IPv4 address, a uint32, and its prefix length 0..32. */
+  readonly setAddress: (ifname: string, address: number, prefixLength: number) => void
   /** MTU in octets, 68..65535. */
   readonly setMtu: (ifname: string, mtu: number) => void
   /** Depth of the kernel's queue of frames waiting for our reads (txqueuelen), 1..2^20. */
   readonly setTxQueueLength: (ifname: string, length: number) => void
-  readonly getMtu: (ifname: string) => number
-  /** The kernel side's Ethernet address (not the stack's). */
-  readonly getMac: (ifname: string) => Uint8Array
-  /** The interface index, 0 when there is no such interface. */
-  readonly ifIndex: (ifname: string) => number
   /**
    * Every current thread of the process to SCHED_FIFO (with
    * SCHED_RESET_ON_FORK) at `priority` 1..99, or back to SCHED_OTHER with 0.
@@ -110,10 +114,8 @@ export interface TapNative {
     readonly policy: "other" | "fifo" | "rr" | "batch" | "idle" | "unknown"
     readonly priority: number
   }
-  /** frames per read callback at most */
-  readonly maxBatch: number
-  /** octets each read may fill at most (larger than any TAP frame) */
-  readonly maxFrame: number
+  /** pieces one gathered frame may have at most (8) */
+  readonly maxPieces: number
 }
 
 const ADDON_FILE = "gonet_tap.node"

@@ -9,7 +9,8 @@ import { Chunk, Duration, Effect, Exit, Option, Scope } from "effect"
 import * as Mac from "../../src/wire/Mac.js"
 import type { LinkService, LinkStats } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
-import { canUseTap, exec, ifName, makeNetns, moveLinkToNetns } from "../support/Netns.js"
+import * as TapAddon from "../../src/link/TapAddon.js"
+import { canUseTap, exec, execHost, ifName, makeNetns, moveLinkToNetns } from "../support/Netns.js"
 import { eventually } from "../support/Live.js"
 import type { ExecResult } from "../support/Netns.js"
 
@@ -53,6 +54,63 @@ const arpReply = (toMac: Uint8Array, toAddr: ArrayLike<number>, addr: ArrayLike<
   f.set(toAddr, ARP_TPA)
   return f
 }
+
+// IPv4 (RFC 791) and ICMP echo (RFC 792) offsets, by hand as well.
+const ETHERTYPE_IPV4 = 0x0800
+const IP = 14
+const IP_HEADER_LEN = 20
+const IP_PROTO = IP + 9
+const IP_SRC = IP + 12
+const ICMP = IP + IP_HEADER_LEN
+const ICMP_ECHO_REPLY = 0
+const ICMP_ECHO_REQUEST = 8
+const ECHO_ID = 0x676e
+const ECHO_PAYLOAD_LEN = 40
+
+/** The Internet checksum (RFC 1071) of `b`. */
+const checksum = (b: Uint8Array): number => {
+  let sum = 0
+  for (let i = 0; i < b.length; i += 2) sum += (b[i]! << 8) | (b[i + 1] ?? 0)
+  while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16)
+  return ~sum & 0xffff
+}
+const putU16 = (b: Uint8Array, at: number, v: number) => b.set([v >> 8, v & 0xff], at)
+
+/** An ICMP echo request from the stack to `toAddr` at `toMac`, with a payload derived from `seq`. */
+const echoRequest = (toMac: Uint8Array, toAddr: ArrayLike<number>, seq: number) => {
+  const f = new Uint8Array(ICMP + 8 + ECHO_PAYLOAD_LEN)
+  f.set(toMac, 0)
+  f.set(STACK_MAC, 6)
+  putU16(f, ETH_TYPE, ETHERTYPE_IPV4)
+  f.set([0x45, 0, 0, 0, 0, 0, 0x40, 0, 64, 1], IP) // v4, IHL 5, DF, TTL 64, ICMP
+  putU16(f, IP + 2, f.length - IP)
+  f.set(STACK_ADDR, IP_SRC)
+  f.set(toAddr, IP + 16)
+  putU16(f, IP + 10, checksum(f.subarray(IP, ICMP)))
+  f[ICMP] = ICMP_ECHO_REQUEST
+  putU16(f, ICMP + 4, ECHO_ID)
+  putU16(f, ICMP + 6, seq)
+  for (let i = 0; i < ECHO_PAYLOAD_LEN; i++) f[ICMP + 8 + i] = (seq * 31 + i) & 0xff
+  putU16(f, ICMP + 2, checksum(f.subarray(ICMP)))
+  return f
+}
+
+const isEchoReply = (frame: Uint8Array, seq: number) =>
+  frame.length >= ICMP + 8 && u16(frame, ETH_TYPE) === ETHERTYPE_IPV4 && frame[IP_PROTO] === 1 &&
+  frame[ICMP] === ICMP_ECHO_REPLY && u16(frame, ICMP + 4) === ECHO_ID && u16(frame, ICMP + 6) === seq
+
+/** `frame` cut at `cuts` (ascending offsets): the pieces of a gathered frame. */
+const cut = (frame: Uint8Array, cuts: ReadonlyArray<number>) =>
+  [0, ...cuts].map((at, i) => frame.subarray(at, cuts[i] ?? frame.length))
+
+/** The kernel side's MAC, as `ip link` shows it inside `ns`. */
+const kernelMacOf = (ns: { readonly name: string }, name: string) =>
+  Effect.map(exec(ns, ["ip", "-o", "link", "show", "dev", name]), (r) => {
+    const text = /link\/ether ([0-9a-f:]{17})/.exec(expectOk(r))?.[1]
+    const mac = text === undefined ? undefined : Mac.parse(text)
+    expect(mac).toBeDefined()
+    return mac!
+  })
 
 /** Take batches until a frame matches; bounded by a generous safety net. */
 const takeFrame = (link: LinkService, pred: (f: Uint8Array) => boolean) =>
@@ -156,7 +214,7 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
       expect(stats.txDropped).toBe(0)
     }))
 
-  it.scopedLive("frames longer than mtu + 14 are dropped and counted, not written", () =>
+  it.scopedLive("frames longer than mtu + 14 are dropped and counted in txTooBig, not written", () =>
     Effect.gen(function*() {
       const ns = yield* makeNetns(TAG)
       const name = ifName(TAG, 4)
@@ -167,11 +225,125 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
       big.set(ok)
       const exact = new Uint8Array(1280 + 14)
       exact.set(ok)
+      // gathered: every piece fits, the whole is one octet too long
+      const bigPieces = [ok, new Uint8Array(1280 + 14 + 1 - ok.length)]
       yield* link.send(big)
-      yield* link.sendBatch([ok, big, exact])
+      yield* link.sendBatch([ok, big, exact, bigPieces, cut(exact, [14, 42])])
       const stats = yield* link.stats
-      expect(stats.txDropped).toBe(2)
-      expect(stats.txFrames).toBe(2)
+      expect(stats).toEqual({
+        rxFrames: stats.rxFrames, // whatever the kernel sent meanwhile
+        rxDropped: 0,
+        rxErrors: 0,
+        txFrames: 3,
+        txDropped: 3,
+        txQueueFull: 0,
+        txTooBig: 3,
+        txErrors: 0
+      })
+    }))
+
+  it.scopedLive("a gathered frame reaches the kernel intact: it learns our MAC and answers pings sent in pieces", () =>
+    Effect.gen(function*() {
+      const ns = yield* makeNetns(TAG)
+      const name = ifName(TAG, 10)
+      const link = yield* LinkTap.make({ name, mac: STACK_MAC })
+      yield* moveLinkToNetns(name, ns, { address: HOST_CIDR })
+      const kernelMac = yield* kernelMacOf(ns, name)
+
+      // An echo request in six pieces, an empty one among them (one writev):
+      // the kernel checks both checksums over the pieces as it got them.
+      const first = echoRequest(kernelMac, HOST_ADDR, 1)
+      yield* link.send(cut(first, [14, IP + 7, ICMP, ICMP + 8, ICMP + 8]))
+      // To answer, the kernel asks for 198.18.0.2; the reply goes out in three pieces.
+      const request = yield* takeFrame(link, (f) => isArpRequestFor(f, STACK_ADDR))
+      expect(bytesEq(request, ARP_SHA, kernelMac)).toBe(true)
+      yield* link.sendBatch([cut(arpReply(kernelMac, HOST_ADDR, STACK_ADDR), [6, ARP])])
+      const reply1 = yield* takeFrame(link, (f) => isEchoReply(f, 1))
+      expect(bytesEq(reply1, 0, STACK_MAC)).toBe(true)
+      expect(bytesEq(reply1, IP_SRC, HOST_ADDR)).toBe(true)
+      expect(reply1.subarray(ICMP + 8)).toEqual(first.subarray(ICMP + 8))
+
+      // More pieces than one writev takes (10 > maxPieces): LinkTap flattens it.
+      const second = echoRequest(kernelMac, HOST_ADDR, 2)
+      const many = cut(second, [4, 8, 12, 14, 20, 30, ICMP, ICMP + 8, ICMP + 20])
+      expect(many.length).toBeGreaterThan(8)
+      yield* link.send(many)
+      const reply2 = yield* takeFrame(link, (f) => isEchoReply(f, 2))
+      expect(reply2.subarray(ICMP + 8)).toEqual(second.subarray(ICMP + 8))
+
+      const neigh = expectOk(yield* exec(ns, ["ip", "-4", "neigh", "show", "dev", name]))
+      expect(neigh).toContain(`198.18.0.2 lladdr ${Mac.format(STACK_MAC)}`)
+      const stats = yield* link.stats
+      expect([stats.txFrames, stats.txDropped]).toEqual([3, 0])
+    }))
+
+  it.scopedLive("writing while the kernel side is down fails with EIO: counted in txErrors, not txQueueFull", () =>
+    Effect.gen(function*() {
+      const ns = yield* makeNetns(TAG)
+      const name = ifName(TAG, 11)
+      const link = yield* LinkTap.make({ name, mac: STACK_MAC })
+      // Moved but not brought up: moving a link takes it down.
+      expectOk(yield* execHost(["ip", "link", "set", name, "netns", ns.name]))
+      expect(expectOk(yield* exec(ns, ["ip", "-o", "link", "show", "dev", name]))).not.toMatch(/<[^>]*\bUP\b/)
+      const frame = arpReply(new Uint8Array([0x02, 0, 0, 0, 0, 0x01]), HOST_ADDR, STACK_ADDR)
+      yield* link.sendBatch([frame, cut(frame, [14])])
+      yield* link.send(frame)
+      expect(yield* link.stats).toEqual({
+        rxFrames: 0,
+        rxDropped: 0,
+        rxErrors: 0,
+        txFrames: 0,
+        txDropped: 3,
+        txQueueFull: 0,
+        txTooBig: 0,
+        txErrors: 3
+      })
+      // and once it is up, the same frames go out
+      expectOk(yield* exec(ns, ["ip", "link", "set", name, "up"]))
+      yield* link.sendBatch([frame, cut(frame, [14])])
+      const stats = yield* link.stats
+      expect([stats.txFrames, stats.txErrors]).toEqual([2, 3])
+    }))
+
+  it.scopedLive("deleting the interface under us is one read error (rxErrors); later sends are txErrors", () =>
+    Effect.gen(function*() {
+      const ns = yield* makeNetns(TAG)
+      const name = ifName(TAG, 12)
+      const link = yield* LinkTap.make({ name, mac: STACK_MAC })
+      yield* moveLinkToNetns(name, ns, { address: HOST_CIDR })
+      expectOk(yield* exec(ns, ["ip", "link", "del", "dev", name]))
+      const stats = yield* eventually(link.stats, (s) => s.rxErrors > 0, "read error after the interface was deleted")
+      expect(stats.rxErrors).toBe(1)
+      expect(stats.rxDropped).toBe(0) // an error, not a lost frame
+      yield* link.send(new Uint8Array(60))
+      const after = yield* link.stats
+      expect([after.txErrors, after.txDropped, after.txQueueFull, after.rxErrors]).toEqual([1, 1, 0, 1])
+    }))
+
+  it.scopedLive("addon: writeBatch throws a TypeError for more than maxPieces pieces or a frame of the wrong type", () =>
+    Effect.gen(function*() {
+      const addon = yield* TapAddon.load
+      expect(addon.maxPieces).toBe(8)
+      // Never brought up (and moved into a namespace of its own): nothing written can go anywhere.
+      const ns = yield* makeNetns(TAG)
+      const handle = yield* Effect.acquireRelease(
+        TapAddon.open(addon, ifName(TAG, 13), { requireExisting: false }),
+        (h) => Effect.sync(() => addon.close(h))
+      )
+      expectOk(yield* execHost(["ip", "link", "set", handle.name, "netns", ns.name]))
+      const piece = new Uint8Array(8)
+      const bad: ReadonlyArray<unknown> = [
+        Array.from({ length: 9 }, () => piece),
+        new Uint16Array(30),
+        [piece, "piece"],
+        "frame"
+      ]
+      for (const frame of bad) {
+        expect(() => addon.writeBatch(handle, [frame as Uint8Array])).toThrow(TypeError)
+      }
+      // eight pieces are fine: refused by the down interface, not thrown
+      expect(addon.writeBatch(handle, [Array.from({ length: 8 }, () => piece), []])).toBe(0)
+      expect(addon.counters(handle)).toEqual({ readErrors: 0, readLost: 0, writeErrors: 2, writeFull: 0 })
     }))
 
   it.scopedLive("a full receive mailbox drops whole batches and counts their frames", () =>
@@ -201,7 +373,7 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
         `const t = require(${JSON.stringify(addon)})`,
         `const h = t.open(${JSON.stringify(name)}, {})`,
         `t.setMtu(h.name, 1400)`,
-        `t.setAddress(h.name, "198.18.0.1", 24)`,
+        `t.setAddress(h.name, 0xc6120001, 24)`, // 198.18.0.1
         `t.setUp(h.name, true)`,
         `const { execFileSync } = require("node:child_process")`,
         `process.stdout.write(execFileSync("ip", ["-o", "addr", "show", "dev", h.name]).toString())`,
@@ -239,6 +411,8 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
       expect(after.stderr).toMatch(/does not exist/)
       // sending on a closed link is a counted drop, not a crash
       yield* link.send(new Uint8Array(60))
-      expect((yield* link.stats).txDropped).toBe(1)
+      yield* link.send([new Uint8Array(14), new Uint8Array(46)])
+      const stats = yield* link.stats
+      expect([stats.txDropped, stats.txErrors, stats.txFrames]).toEqual([2, 2, 0])
     }))
 })
