@@ -36,11 +36,17 @@
  *   `receive` ends too: batches it already holds can still be taken, then
  *   `takeAll` reports `done`. Closing the scope shuts it down.
  * - `stats`: `rxFrames` counts frames delivered on this link's `receive`;
- *   `txFrames` is the inner link's; the dropped counters are the inner link's
- *   plus this link's own mailbox overflows. Injected faults are *not* drops:
- *   they are counted separately in `faultStats`.
+ *   `txFrames` and the error counters are the inner link's; the dropped
+ *   counters are the inner link's plus this link's own mailbox overflows (a
+ *   full delay mailbox on tx counts in `txQueueFull` too: it is this link's
+ *   queue). Injected faults are *not* drops: they are counted separately in
+ *   `faultStats`.
  * - Batches are never empty: a batch whose frames are all lost or held is not
- *   delivered at all. Frames are otherwise passed on as-is (same buffers).
+ *   delivered at all. Frames are otherwise passed on as-is (same buffers),
+ *   except that a gathered frame sent on this link is first copied into one
+ *   fresh buffer (`flatten`), since delay and reordering keep frames past the
+ *   send and its pieces go back to the sender when the send completes; the
+ *   inner link therefore only ever gets single buffers from this one.
  *
  * @since 0.1.0
  */

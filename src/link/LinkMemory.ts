@@ -15,16 +15,21 @@
  *   they did reach the medium. `send` never blocks and never fails.
  * - A frame longer than `mtu + 14` octets (an Ethernet II header plus the
  *   payload; no FCS, no VLAN tag) is refused by the medium: dropped and
- *   counted in the **sender's** `txDropped`, never delivered.
- * - Ownership: frames are delivered as-is, without copying. By sending, the
- *   sender gives the frame up (`Link.ts`: the caller must not mutate a frame
- *   after handing it over); once taken, the receiver owns it and may keep or
- *   mutate it. The batch array is always a fresh array built by the link, so a
- *   caller may reuse the array it passed to `sendBatch`.
+ *   counted in the **sender's** `txTooBig` (and `txDropped`), never
+ *   delivered.
+ * - Ownership: a single-buffer frame is delivered as-is, without copying: by
+ *   sending it, the sender gives it up. A gathered frame (`OutFrame` pieces)
+ *   is copied into one fresh buffer during the send, because its pieces go
+ *   back to the sender once the send's effect has completed (`Link.ts`); the
+ *   receiver gets that copy. Once taken, the receiver owns what it got and
+ *   may keep or mutate it. The batch array is always a fresh array built by
+ *   the link, so a caller may reuse the array it passed to `sendBatch`.
  * - Closing the scope that built the pair shuts both mailboxes down: a fiber
  *   waiting in `receive.takeAll` is released with `done = true` (batches not
- *   yet taken are discarded), and later sends are dropped and counted in
- *   `txDropped`.
+ *   yet taken are discarded), and later sends are dropped and counted in the
+ *   sender's `txErrors` (and `txDropped`). Nothing is ever counted in
+ *   `txQueueFull` or `rxErrors`: a full receive mailbox is the receiver's
+ *   `rxDropped`, as above.
  *
  * @since 0.1.0
  */

@@ -21,15 +21,19 @@
  *   link's receive fiber takes them from `inner.receive`. Records are in the
  *   order these events happen.
  * - Recording copies the octets at once, so neither side's later ownership of
- *   a frame (Link.ts: the receiver may mutate it) affects the file. Frames are
- *   passed on as-is.
+ *   a frame (Link.ts: the receiver may mutate it, the sender may reuse the
+ *   pieces of a gathered frame once the send completed) affects the file. A
+ *   gathered frame is recorded as its pieces back to back, copied straight
+ *   into the record. Frames are passed on as-is (a gathered frame as the same
+ *   pieces).
  * - No file I/O on the hot path: a batch is encoded into one buffer and put on
  *   a bounded queue of `capacity` buffers (default 1024); one writer fiber
- *   takes everything pending, concatenates it and issues one asynchronous
- *   positioned `fs.write`. When the queue is full, records are dropped and
- *   counted in `pcapStats.dropped` (the frames themselves still pass). A write
- *   error is logged once; recording then stops (further records are counted
- *   as dropped) so the file stays well-formed up to that point.
+ *   takes everything pending and issues one asynchronous positioned
+ *   `fs.writev` of those buffers (no concatenation), at the file's end, which
+ *   is `pcapStats.bytesWritten`. When the queue is full, records are dropped
+ *   and counted in `pcapStats.dropped` (the frames themselves still pass). A
+ *   write error is logged once; recording then stops (further records are
+ *   counted as dropped) so the file stays well-formed up to that point.
  * - Closing the scope stops the receive fiber, lets an in-flight write
  *   finish, writes whatever is still queued synchronously, and closes the
  *   file: nothing accepted is lost.
@@ -49,7 +53,7 @@
 import * as fs from "node:fs"
 import { Chunk, Clock, Data, Effect, Layer, Queue } from "effect"
 import type * as Scope from "effect/Scope"
-import { flatten, Link, type LinkService } from "./Link.js"
+import { frameLength, Link, type LinkService, type OutFrame } from "./Link.js"
 import * as Middleware from "./Middleware.js"
 
 // -----------------------------------------------------------------------------
@@ -165,20 +169,37 @@ export const encodeGlobalHeader = (snaplen: number): Uint8Array => {
   return out
 }
 
+/** The first `n` octets of `frame` (its pieces back to back) into `out` at `at`. */
+const copyPrefix = (out: Uint8Array, at: number, frame: OutFrame, n: number): void => {
+  if (frame instanceof Uint8Array) {
+    out.set(n === frame.length ? frame : frame.subarray(0, n), at)
+    return
+  }
+  let left = n
+  for (const piece of frame) {
+    if (left === 0) return
+    const take = Math.min(piece.length, left)
+    out.set(take === piece.length ? piece : piece.subarray(0, take), at)
+    at += take
+    left -= take
+  }
+}
+
 /**
  * Records for a batch of frames sharing one timestamp, `timeNanos` since the
- * Unix epoch, in one buffer.
+ * Unix epoch, in one buffer. A gathered frame is recorded as its pieces back
+ * to back.
  *
  * @since 0.1.0
  * @category encoding
  */
 export const encodeRecords = (
-  frames: ReadonlyArray<Uint8Array>,
+  frames: ReadonlyArray<OutFrame>,
   timeNanos: bigint,
   snaplen: number
 ): Uint8Array => {
   let total = 0
-  for (const f of frames) total += RECORD_HEADER_LEN + Math.min(f.length, snaplen)
+  for (const f of frames) total += RECORD_HEADER_LEN + Math.min(frameLength(f), snaplen)
   const out = new Uint8Array(total)
   const v = new DataView(out.buffer)
   const nanos = timeNanos < 0n ? 0n : timeNanos
@@ -187,12 +208,13 @@ export const encodeRecords = (
   const usec = Number((nanos % 1_000_000_000n) / 1000n)
   let o = 0
   for (const f of frames) {
-    const incl = Math.min(f.length, snaplen)
+    const length = frameLength(f)
+    const incl = Math.min(length, snaplen)
     v.setUint32(o + RecordHeaderField.tsSec, sec, true)
     v.setUint32(o + RecordHeaderField.tsUsec, usec, true)
     v.setUint32(o + RecordHeaderField.inclLen, incl, true)
-    v.setUint32(o + RecordHeaderField.origLen, f.length, true)
-    out.set(incl === f.length ? f : f.subarray(0, incl), o + RECORD_HEADER_LEN)
+    v.setUint32(o + RecordHeaderField.origLen, length, true)
+    copyPrefix(out, o + RECORD_HEADER_LEN, f, incl)
     o += RECORD_HEADER_LEN + incl
   }
   return out
@@ -202,23 +224,50 @@ export const encodeRecords = (
 // file I/O
 // -----------------------------------------------------------------------------
 
-/** Write all of `buf` at `position`, asynchronously (libuv thread pool). */
-const writeAllAt = (fd: number, buf: Uint8Array, position: number): Effect.Effect<void, Error> =>
+/**
+ * What is left of `bufs` once its first `n` octets are written: the buffers
+ * after them, the first one cut where the write stopped. Empty buffers at the
+ * front are dropped, so a non-empty result always starts with an octet.
+ */
+const unwritten = (bufs: ReadonlyArray<Uint8Array>, n: number): ReadonlyArray<Uint8Array> => {
+  let i = 0
+  let skip = n
+  while (i < bufs.length && skip >= bufs[i]!.length) skip -= bufs[i++]!.length
+  if (i === bufs.length) return []
+  const rest = bufs.slice(i)
+  if (skip > 0) rest[0] = rest[0]!.subarray(skip)
+  return rest
+}
+
+const noProgress = (): Error => new Error("the file took no octets (a write of 0)")
+
+/**
+ * Write `bufs` back to back at `position`: one positioned `writev` on the
+ * libuv thread pool, continued if it stops short (libuv already retries, so
+ * this is a safety net; a write that makes no progress is an error).
+ */
+const writeAllAt = (fd: number, bufs: ReadonlyArray<Uint8Array>, position: number): Effect.Effect<void, Error> =>
   Effect.async<void, Error>((resume) => {
-    const step = (done: number): void => {
-      fs.write(fd, buf, done, buf.length - done, position + done, (err, n) => {
-        if (err) resume(Effect.fail(err))
-        else if (done + n >= buf.length) resume(Effect.void)
-        else step(done + n)
+    const step = (rest: ReadonlyArray<Uint8Array>, at: number): void => {
+      fs.writev(fd, rest, at, (err, n) => {
+        if (err) return resume(Effect.fail(err))
+        const left = unwritten(rest, n)
+        if (left.length === 0) resume(Effect.void)
+        else if (n === 0) resume(Effect.fail(noProgress()))
+        else step(left, at + n)
       })
     }
-    step(0)
+    step(bufs, position)
   })
 
-const writeAllAtSync = (fd: number, buf: Uint8Array, position: number): void => {
-  let done = 0
-  while (done < buf.length) {
-    done += fs.writeSync(fd, buf, done, buf.length - done, position + done)
+const writeAllAtSync = (fd: number, bufs: ReadonlyArray<Uint8Array>, position: number): void => {
+  let rest = unwritten(bufs, 0)
+  let at = position
+  while (rest.length > 0) {
+    const n = fs.writevSync(fd, rest, at)
+    if (n === 0) throw noProgress()
+    rest = unwritten(rest, n)
+    at += n
   }
 }
 
@@ -228,6 +277,19 @@ interface Pending {
   readonly bytes: Uint8Array
   /** frames in `bytes` */
   readonly records: number
+}
+
+/** The buffers of queued batches, in order, with their record and octet counts. */
+const collect = (chunk: Chunk.Chunk<Pending>) => {
+  const bufs: Array<Uint8Array> = []
+  let records = 0
+  let octets = 0
+  for (const p of chunk) {
+    bufs.push(p.bytes)
+    records += p.records
+    octets += p.bytes.length
+  }
+  return { bufs, records, octets }
 }
 
 // -----------------------------------------------------------------------------
@@ -254,9 +316,15 @@ export const make = (
       return yield* Effect.dieMessage(`LinkPcap: snaplen must be a positive integer, got ${snaplen}`)
     }
 
+    // `bytesWritten` is also where the next write goes: records are only
+    // ever appended, one write at a time.
     const counters = { recorded: 0, dropped: 0, bytesWritten: 0 }
     /** false once the file is closed or a write failed: records are then dropped */
-    const state = { recording: true, position: 0 }
+    let recording = true
+    const lost = (records: number): void => {
+      counters.recorded -= records
+      counters.dropped += records
+    }
     // The write queue stays a `Queue`: it is not the receive hand-off (that is
     // the Mailbox below), its reader wakes once per file write, and the
     // close path relies on `takeAll` without waiting after the writer stopped.
@@ -271,7 +339,7 @@ export const make = (
           return Effect.fail(new PcapError({ reason: "Open", path, detail: errorText(e) }))
         }
         try {
-          writeAllAtSync(fd, encodeGlobalHeader(snaplen), 0)
+          writeAllAtSync(fd, [encodeGlobalHeader(snaplen)], 0)
         } catch (e) {
           try {
             fs.closeSync(fd)
@@ -280,7 +348,6 @@ export const make = (
           }
           return Effect.fail(new PcapError({ reason: "Write", path, detail: errorText(e) }))
         }
-        state.position = GLOBAL_HEADER_LEN
         counters.bytesWritten = GLOBAL_HEADER_LEN
         return Effect.succeed(fd)
       }),
@@ -288,26 +355,20 @@ export const make = (
       // interrupted first): write the rest synchronously, then close.
       (fd) =>
         Effect.gen(function* () {
-          const rest = yield* Queue.takeAll(writes)
+          const rest = collect(yield* Queue.takeAll(writes))
           yield* Queue.shutdown(writes)
-          const wasRecording = state.recording
-          state.recording = false
-          if (Chunk.isNonEmpty(rest)) {
-            const { buf, records } = concat(rest)
+          const wasRecording = recording
+          recording = false
+          if (rest.records > 0) {
             const written = wasRecording &&
-              (yield* Effect.try(() => writeAllAtSync(fd, buf, state.position)).pipe(
+              (yield* Effect.try(() => writeAllAtSync(fd, rest.bufs, counters.bytesWritten)).pipe(
                 Effect.as(true),
                 Effect.catchAll((e) =>
                   Effect.logError(`LinkPcap: writing ${path} failed: ${errorText(e)}`).pipe(Effect.as(false))
                 )
               ))
-            if (written) {
-              state.position += buf.length
-              counters.bytesWritten += buf.length
-            } else {
-              counters.recorded -= records
-              counters.dropped += records
-            }
+            if (written) counters.bytesWritten += rest.octets
+            else lost(rest.records)
           }
           yield* Effect.try(() => fs.closeSync(fd)).pipe(
             Effect.catchAll((e) => Effect.logError(`LinkPcap: closing ${path} failed: ${errorText(e)}`))
@@ -315,43 +376,38 @@ export const make = (
         })
     )
 
-    // The writer: one fiber, one positioned write per wake-up.
+    // The writer: one fiber, one positioned writev per wake-up.
     yield* Effect.uninterruptibleMask((restore) =>
       restore(Queue.takeBetween(writes, 1, Number.POSITIVE_INFINITY)).pipe(
         Effect.flatMap((chunk) => {
-          const { buf, records } = concat(chunk)
-          if (!state.recording) {
-            counters.recorded -= records
-            counters.dropped += records
+          const pending = collect(chunk)
+          if (!recording) {
+            lost(pending.records)
             return Effect.void
           }
-          return writeAllAt(fd, buf, state.position).pipe(
-            Effect.tap(() =>
-              Effect.sync(() => {
-                state.position += buf.length
-                counters.bytesWritten += buf.length
-              })
-            ),
-            Effect.catchAll((e) =>
-              Effect.suspend(() => {
-                state.recording = false
-                counters.recorded -= records
-                counters.dropped += records
-                return Effect.logError(
-                  `LinkPcap: writing ${path} failed, recording stopped: ${errorText(e)}`
-                )
-              })
-            )
+          return writeAllAt(fd, pending.bufs, counters.bytesWritten).pipe(
+            Effect.matchEffect({
+              onSuccess: () =>
+                Effect.sync(() => {
+                  counters.bytesWritten += pending.octets
+                }),
+              onFailure: (e) =>
+                Effect.suspend(() => {
+                  recording = false
+                  lost(pending.records)
+                  return Effect.logError(`LinkPcap: writing ${path} failed, recording stopped: ${errorText(e)}`)
+                })
+            })
           )
         })
       )
     ).pipe(Effect.forever, Effect.forkScoped)
 
-    const record = (frames: ReadonlyArray<Uint8Array>): Effect.Effect<void> =>
+    const record = (frames: ReadonlyArray<OutFrame>): Effect.Effect<void> =>
       Effect.flatMap(Clock.currentTimeNanos, (now) =>
         Effect.sync(() => {
           if (frames.length === 0) return
-          if (!state.recording) {
+          if (!recording) {
             counters.dropped += frames.length
             return
           }
@@ -373,32 +429,12 @@ export const make = (
       mac: inner.mac,
       mtu: inner.mtu,
       receive: side.receive,
-      send: (frame) => Effect.zipRight(record([flatten(frame)]), inner.send(frame)),
-      sendBatch: (frames) => Effect.zipRight(record(frames.map(flatten)), inner.sendBatch(frames)),
+      send: (frame) => Effect.zipRight(record([frame]), inner.send(frame)),
+      sendBatch: (frames) => Effect.zipRight(record(frames), inner.sendBatch(frames)),
       stats,
       pcapStats: Effect.sync((): PcapStats => ({ ...counters }))
     } satisfies LinkPcapService
   })
-
-const concat = (chunk: Chunk.Chunk<Pending>): { readonly buf: Uint8Array; readonly records: number } => {
-  if (Chunk.size(chunk) === 1) {
-    const only = Chunk.unsafeHead(chunk)
-    return { buf: only.bytes, records: only.records }
-  }
-  let total = 0
-  let records = 0
-  for (const p of chunk) {
-    total += p.bytes.length
-    records += p.records
-  }
-  const buf = new Uint8Array(total)
-  let o = 0
-  for (const p of chunk) {
-    buf.set(p.bytes, o)
-    o += p.bytes.length
-  }
-  return { buf, records }
-}
 
 // -----------------------------------------------------------------------------
 // layers

@@ -11,7 +11,9 @@
  *   when the inner link is done, this link's receive *ends*, so batches
  *   already delivered can still be taken before `done`.
  * - `stats(inner, own)`: the inner link's counters plus this link's own
- *   drops; `rxFrames` is what this link delivered.
+ *   drops; `rxFrames` is what this link delivered. A middleware refuses a
+ *   frame to send only when a queue of its own is full, so its `txDropped`
+ *   adds to `txQueueFull` as well.
  *
  * @since 0.1.0
  */

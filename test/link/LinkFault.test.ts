@@ -245,7 +245,43 @@ describe("LinkFault", () => {
       const zero = { lost: 0, duplicated: 0, reordered: 0, corrupted: 0, delayed: 0 }
       expect(yield* fa.faultStats).toEqual({ rx: zero, tx: zero })
       expect(yield* fb.faultStats).toEqual({ rx: zero, tx: zero })
-      expect(yield* fb.stats).toEqual({ rxFrames: 6, rxDropped: 0, txFrames: 1, txDropped: 0 })
+      expect(yield* fb.stats).toEqual({
+        rxFrames: 6,
+        rxDropped: 0,
+        rxErrors: 0,
+        txFrames: 1,
+        txDropped: 0,
+        txQueueFull: 0,
+        txTooBig: 0,
+        txErrors: 0
+      })
+    }))
+
+  it.scoped("a gathered frame held by the delay is a copy: reusing the pieces after the send changes nothing", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* pair
+      const fa = yield* LinkFault.make(a, { seed: SEED, tx: { delay: "10 millis" } })
+      const whole = frame(7)
+      const expected = whole.slice()
+      yield* fa.sendBatch([[whole.subarray(0, 14), whole.subarray(14)]])
+      yield* fa.send([whole.subarray(0, 20), whole.subarray(20)])
+      whole.fill(0) // the sends have completed: the pieces are the sender's again
+      yield* awaitSleeper
+      yield* TestClock.adjust("10 millis")
+      const got = yield* drain(b.receive)
+      expect(got).toEqual([expected, expected])
+    }))
+
+  it.scoped("a full delay mailbox on tx counts in txDropped and txQueueFull", () =>
+    Effect.gen(function* () {
+      const [a] = yield* pair
+      const fa = yield* LinkFault.make(a, { seed: SEED, capacity: 1, tx: { delay: "1 second" } })
+      yield* fa.send(frame(1))
+      yield* awaitSleeper // the stage fiber has taken the first batch and sleeps
+      yield* fa.send(frame(2)) // waits in the mailbox
+      yield* fa.send(frame(3)) // no room
+      const s = yield* fa.stats
+      expect([s.txDropped, s.txQueueFull, s.txErrors, s.txTooBig]).toEqual([1, 1, 0, 0])
     }))
 
   it.scoped("when the inner link is done, receive delivers what it holds, then reports done", () =>

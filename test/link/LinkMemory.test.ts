@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Fiber, Option, Scope } from "effect"
-import { Link } from "../../src/link/Link.js"
+import { Link, type LinkStats } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 
 const MAC_A = new Uint8Array([0x02, 0, 0, 0, 0, 0x0a])
@@ -16,6 +16,19 @@ const frame = (dst: Uint8Array, src: Uint8Array, tag: number, payloadLen = 46): 
   f.fill(tag & 0xff, 14)
   return f
 }
+
+/** Stats with every counter 0 but those given. */
+const stats = (nonZero: Partial<LinkStats>): LinkStats => ({
+  rxFrames: 0,
+  rxDropped: 0,
+  rxErrors: 0,
+  txFrames: 0,
+  txDropped: 0,
+  txQueueFull: 0,
+  txTooBig: 0,
+  txErrors: 0,
+  ...nonZero
+})
 
 describe("LinkMemory", () => {
   it.scoped("delivers A→B and B→A", () =>
@@ -38,8 +51,8 @@ describe("LinkMemory", () => {
 
       expect(yield* a.receive.size).toEqual(Option.some(0))
       expect(yield* b.receive.size).toEqual(Option.some(0))
-      expect(yield* a.stats).toEqual({ rxFrames: 1, rxDropped: 0, txFrames: 1, txDropped: 0 })
-      expect(yield* b.stats).toEqual({ rxFrames: 1, rxDropped: 0, txFrames: 1, txDropped: 0 })
+      expect(yield* a.stats).toEqual(stats({ rxFrames: 1, txFrames: 1 }))
+      expect(yield* b.stats).toEqual(stats({ rxFrames: 1, txFrames: 1 }))
     }))
 
   it.scoped("preserves batches: one sendBatch is one receive element", () =>
@@ -60,7 +73,7 @@ describe("LinkMemory", () => {
       expect((yield* a.stats).txFrames).toBe(5)
     }))
 
-  it.scoped("drops frames longer than mtu + 14 and counts them in the sender's txDropped", () =>
+  it.scoped("drops frames longer than mtu + 14 and counts them in the sender's txTooBig", () =>
     Effect.gen(function* () {
       const [a, b] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B, mtu: 100 })
       const fits = frame(MAC_B, MAC_A, 1, 100) // 114 octets: exactly mtu + 14
@@ -69,8 +82,8 @@ describe("LinkMemory", () => {
       yield* a.sendBatch([fits, tooBig, fits])
       const batches = Chunk.toReadonlyArray(yield* b.receive.clear)
       expect(batches).toEqual([[fits, fits]])
-      expect(yield* a.stats).toEqual({ rxFrames: 0, rxDropped: 0, txFrames: 2, txDropped: 2 })
-      expect(yield* b.stats).toEqual({ rxFrames: 2, rxDropped: 0, txFrames: 0, txDropped: 0 })
+      expect(yield* a.stats).toEqual(stats({ txFrames: 2, txDropped: 2, txTooBig: 2 }))
+      expect(yield* b.stats).toEqual(stats({ rxFrames: 2 }))
     }))
 
   it.scoped("drops batches when the receive mailbox is full and counts frames in the receiver's rxDropped", () =>
@@ -81,8 +94,8 @@ describe("LinkMemory", () => {
       yield* a.sendBatch([frame(MAC_B, MAC_A, 4), frame(MAC_B, MAC_A, 5)]) // full: dropped
       yield* a.send(frame(MAC_B, MAC_A, 6)) // full: dropped
       expect(yield* b.receive.size).toEqual(Option.some(2))
-      expect(yield* b.stats).toEqual({ rxFrames: 3, rxDropped: 3, txFrames: 0, txDropped: 0 })
-      expect(yield* a.stats).toEqual({ rxFrames: 0, rxDropped: 0, txFrames: 6, txDropped: 0 })
+      expect(yield* b.stats).toEqual(stats({ rxFrames: 3, rxDropped: 3 }))
+      expect(yield* a.stats).toEqual(stats({ txFrames: 6 }))
 
       // draining makes room again
       yield* b.receive.clear
@@ -105,7 +118,41 @@ describe("LinkMemory", () => {
       expect(yield* b.receive.size).toEqual(Option.none())
 
       yield* a.send(frame(MAC_B, MAC_A, 1)) // must not interrupt the sender
-      expect((yield* a.stats).txDropped).toBe(1)
+      expect(yield* a.stats).toEqual(stats({ txDropped: 1, txErrors: 1 }))
+    }))
+
+  it.scoped("a gathered frame arrives as one buffer: its pieces back to back, copied during the send", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
+      const whole = frame(MAC_B, MAC_A, 3, 60)
+      const expected = whole.slice()
+      // header, an empty piece, and the payload cut unevenly
+      const pieces = [whole.subarray(0, 14), new Uint8Array(0), whole.subarray(14, 17), whole.subarray(17)]
+      const single = [frame(MAC_B, MAC_A, 4)] // one piece is still a gathered frame
+      const singleExpected = single[0]!.slice()
+      yield* a.sendBatch([pieces, single])
+      // The send has completed: the sender may reuse its pieces now (Link.ts).
+      whole.fill(0xaa)
+      single[0]!.fill(0xbb)
+      const [batch] = Chunk.toReadonlyArray(yield* b.receive.clear)
+      expect(batch).toHaveLength(2)
+      expect(batch![0]).toBeInstanceOf(Uint8Array)
+      expect(batch![0]).toEqual(expected)
+      expect(batch![1]).toEqual(singleExpected)
+      expect(yield* a.stats).toEqual(stats({ txFrames: 2 }))
+    }))
+
+  it.scoped("a gathered frame longer than mtu + 14 in total is refused and counted in txTooBig", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B, mtu: 100 })
+      const head = frame(MAC_B, MAC_A, 5, 50) // 64 octets
+      const fits = [head, new Uint8Array(50)] // 114: exactly mtu + 14
+      const tooBig = [head, new Uint8Array(51)] // 115: every piece fits, the whole does not
+      yield* a.sendBatch([tooBig, fits])
+      yield* a.send(tooBig)
+      const batches = Chunk.toReadonlyArray(yield* b.receive.clear)
+      expect(batches.map((batch) => batch.map((f) => f.length))).toEqual([[114]])
+      expect(yield* a.stats).toEqual(stats({ txFrames: 1, txDropped: 2, txTooBig: 2 }))
     }))
 
   it.scoped("layer provides one side as the Link service", () =>

@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
-import { Effect, Exit, Layer, Option, Scope, TestClock } from "effect"
+import { Chunk, Effect, Exit, Layer, Option, Scope, TestClock } from "effect"
 import { Link } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import * as LinkPcap from "../../src/link/LinkPcap.js"
@@ -112,7 +112,7 @@ describe("LinkPcap", () => {
       const f4 = frame(MAC_B, MAC_A, 4, 342)
       const expected = [f1, f2, f3, f4].map((f) => f.slice())
 
-      const pcapStats = yield* Effect.scoped(
+      const pa = yield* Effect.scoped(
         Effect.gen(function* () {
           const [a, b] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
           const pa = yield* LinkPcap.make(a, { path: file })
@@ -130,15 +130,26 @@ describe("LinkPcap", () => {
           yield* pa.send(f4) // t = 1.75 s
           expect(yield* b.receive.take).toEqual([f4])
 
-          expect(yield* pa.stats).toEqual({ rxFrames: 1, rxDropped: 0, txFrames: 3, txDropped: 0 })
-          return yield* pa.pcapStats
+          expect(yield* pa.stats).toEqual({
+            rxFrames: 1,
+            rxDropped: 0,
+            rxErrors: 0,
+            txFrames: 3,
+            txDropped: 0,
+            txQueueFull: 0,
+            txTooBig: 0,
+            txErrors: 0
+          })
+          return pa
         })
       )
       // the scope is closed: everything is flushed and the file closed
+      const pcapStats = yield* pa.pcapStats
       expect(pcapStats.recorded).toBe(4)
       expect(pcapStats.dropped).toBe(0)
 
       const bytes = new Uint8Array(fs.readFileSync(file))
+      expect(bytes.length).toBe(pcapStats.bytesWritten)
       // magic 0xa1b2c3d4 written little-endian
       expect(Array.from(bytes.subarray(0, 4))).toEqual([0xd4, 0xc3, 0xb2, 0xa1])
       const p = parsePcap(bytes)
@@ -181,6 +192,37 @@ describe("LinkPcap", () => {
       expect(p.records[0]!.data).toEqual(big.subarray(0, 64))
       const packets = tshark(file)
       if (packets !== undefined) expect(packets.map(([len]) => len)).toEqual([100, 60])
+    }))
+
+  it.scoped("records a gathered frame as its pieces back to back, even when they are reused after the send", () =>
+    Effect.gen(function* () {
+      const dir = yield* tempDir
+      const whole = frame(MAC_B, MAC_A, 5, 100)
+      const expected = whole.slice()
+      const pieces = [whole.subarray(0, 14), whole.subarray(14, 34), new Uint8Array(0), whole.subarray(34)]
+      const plain = frame(MAC_B, MAC_A, 6, 60)
+      const [full, cut] = yield* Effect.forEach(["full", "cut"] as const, (name) =>
+        Effect.scoped(
+          Effect.gen(function* () {
+            whole.set(expected)
+            const path = nodePath.join(dir, `${name}.pcap`)
+            const [a, b] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
+            // snaplen 50 ends the capture inside the last piece but one
+            const pa = yield* LinkPcap.make(a, { path, snaplen: name === "cut" ? 50 : 65535 })
+            yield* pa.sendBatch([pieces, plain])
+            yield* pa.send(pieces)
+            whole.fill(0xcc) // the sends have completed: the pieces are the sender's again
+            const got = Chunk.toReadonlyArray(yield* b.receive.clear).flat()
+            expect(got).toEqual([expected, plain, expected])
+            return path
+          })
+        ).pipe(Effect.map((path) => parsePcap(new Uint8Array(fs.readFileSync(path))))))
+      expect(full.records.map((r) => [r.data, r.origLen])).toEqual([[expected, 100], [plain, 60], [expected, 100]])
+      expect(cut.records.map((r) => [r.data, r.origLen])).toEqual([
+        [expected.subarray(0, 50), 100],
+        [plain.subarray(0, 50), 60],
+        [expected.subarray(0, 50), 100]
+      ])
     }))
 
   it.scoped("writes many batches in order through the writer fiber", () =>
