@@ -43,22 +43,13 @@ const discardPort = opt("discard", undefined)
 // --realtime PRIO: the threads at SCHED_FIFO PRIO, as `gonet up --realtime PRIO`.
 const realtime = opt("realtime", undefined)
 
-// --time-addon: wrap the addon's write/writeBatch and the read callback with
+// --time-addon: wrap the addon's writeBatch and the read callback with
 // timers (bench-only instrumentation; the stack uses the same cached addon
 // object) and report the totals as stats.addonTiming.
 const addonTiming = { writes: 0, writeMs: 0, callbacks: 0, callbackFrames: 0, callbackMs: 0 }
 if (flag("time-addon")) {
   const addon = TapAddon.loadSync()
-  const { write, writeBatch, startReading } = addon
-  addon.write = (h, f) => {
-    const t = performance.now()
-    try {
-      return write(h, f)
-    } finally {
-      addonTiming.writes++
-      addonTiming.writeMs += performance.now() - t
-    }
-  }
+  const { writeBatch, startReading } = addon
   addon.writeBatch = (h, fs) => {
     const t = performance.now()
     try {
