@@ -144,27 +144,38 @@ const addr = (field: string, v: Addr.Ipv4Addr | string): Either.Either<Addr.Ipv4
   return a === undefined ? fail(field, "NotAnAddress", `'${v}' is not an IPv4 address (expected A.B.C.D)`) : Either.right(a)
 }
 
-const int = (field: string, v: number, min: number, max: number): Either.Either<number, ConfigError> =>
+const int = (field: string, v: number, min: number, max: number, unit = ""): Either.Either<number, ConfigError> =>
   Number.isInteger(v) && v >= min && v <= max
     ? Either.right(v)
-    : fail(field, "OutOfRange", `${v} is out of range (${min}..${max})`)
+    : fail(field, "OutOfRange", `${v} is out of range (${min}..${max}${unit})`)
 
 const positive = (field: string, d: Duration.DurationInput): Either.Either<Duration.Duration, ConfigError> => {
   const decoded = Duration.decode(d)
   return Duration.greaterThan(decoded, Duration.zero) ? Either.right(decoded) : fail(field, "NotPositive", "must be positive")
 }
 
-/** Words for why an address cannot be a host's (`Addr.hostProblem`). */
-const hostProblemText = (problem: Addr.HostProblem, a: Addr.Ipv4Addr, prefixLength: number): string => {
+/** Why an address cannot be a host's (`Ipv4Addr.hostProblem`), in words: "is the broadcast address of its /24". */
+export const hostProblemText = (problem: Addr.HostProblem, prefixLength: number): string => {
   switch (problem) {
+    case "Unspecified":
+      return "is the unspecified address"
+    case "Multicast":
+      return "is a multicast address"
+    case "LimitedBroadcast":
+      return "is the broadcast address"
+    case "Loopback":
+      return "is a loopback address"
+    case "Reserved":
+      return "is a reserved (class E) address"
     case "SubnetBroadcast":
-      return `${Addr.format(a)} is the broadcast address of ${Addr.format(a)}/${prefixLength}`
+      return `is the broadcast address of its /${prefixLength}`
     case "NetworkAddress":
-      return `${Addr.format(a)} is the network address of ${Addr.format(a)}/${prefixLength}`
-    default:
-      return `${Addr.format(a)} is not a unicast host address (${problem})`
+      return `is the network address of its /${prefixLength}`
   }
 }
+
+const subnetOf = (a: Addr.Ipv4Addr, prefixLength: number) =>
+  `${Addr.format((a & Addr.mask(prefixLength)) >>> 0)}/${prefixLength}`
 
 /**
  * Validate an input and fill in the defaults: the one set of rules for every
@@ -176,26 +187,34 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
     const address = yield* addr("address", input.address)
     const prefixLength = yield* int("prefixLength", input.prefixLength ?? defaults.prefixLength, 0, 32)
     const problem = Addr.hostProblem(address, prefixLength)
-    if (problem !== undefined) return yield* fail("address", "NotAHostAddress", hostProblemText(problem, address, prefixLength))
+    if (problem !== undefined) {
+      return yield* fail("address", "NotAHostAddress", `${Addr.format(address)}/${prefixLength} ${hostProblemText(problem, prefixLength)}`)
+    }
     const gateway = input.gateway === undefined ? undefined : yield* addr("gateway", input.gateway)
     if (gateway !== undefined) {
-      if (gateway === address) return yield* fail("gateway", "NotAHostAddress", `${Addr.format(gateway)} is our own address`)
-      const gProblem = Addr.hostProblem(gateway, prefixLength)
-      if (gProblem !== undefined) return yield* fail("gateway", "NotAHostAddress", hostProblemText(gProblem, gateway, prefixLength))
+      if (gateway === address) {
+        return yield* fail("gateway", "NotAHostAddress", `${Addr.format(gateway)} is the stack's own address`)
+      }
       if (!Addr.sameSubnet(gateway, address, prefixLength)) {
         return yield* fail(
           "gateway",
           "NotOnSubnet",
-          `${Addr.format(gateway)} is not on the subnet ${Addr.format((address & Addr.mask(prefixLength)) >>> 0)}/${prefixLength}`
+          `${Addr.format(gateway)} is not on the stack's subnet ${subnetOf(address, prefixLength)}`
         )
+      }
+      const gProblem = Addr.hostProblem(gateway, prefixLength)
+      if (gProblem !== undefined) {
+        return yield* fail("gateway", "NotAHostAddress", `${Addr.format(gateway)} ${hostProblemText(gProblem, prefixLength)}`)
       }
     }
     if (input.mac !== undefined) {
       if (input.mac.length !== 6) return yield* fail("mac", "BadMac", `a MAC has 6 octets, not ${input.mac.length}`)
-      if ((input.mac[0]! & 1) === 1) return yield* fail("mac", "BadMac", `${Mac.format(input.mac)} is a group (multicast) address`)
-      if (Mac.isZero(input.mac)) return yield* fail("mac", "BadMac", "00:00:00:00:00:00 is not a usable address")
+      if ((input.mac[0]! & 1) === 1) {
+        return yield* fail("mac", "BadMac", `${Mac.format(input.mac)} is a multicast address; the stack needs a unicast MAC`)
+      }
+      if (Mac.isZero(input.mac)) return yield* fail("mac", "BadMac", "00:00:00:00:00:00 is not a usable MAC address")
     }
-    const mtu = input.mtu === undefined ? undefined : yield* int("mtu", input.mtu, 68, 65535)
+    const mtu = input.mtu === undefined ? undefined : yield* int("mtu", input.mtu, 68, 65535, " octets")
     const arp = { ...defaults.arp, ...input.arp }
     const reassembly = { ...defaults.reassembly, ...input.reassembly }
     const icmp = { ...defaults.icmp, ...input.icmp }

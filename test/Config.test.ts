@@ -1,35 +1,73 @@
+/**
+ * Config: the one set of rules for every front end. Each rejection names the
+ * field (as `StackConfigInput` spells it) and a reason, and reads as one line.
+ */
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect } from "effect"
+import { Duration, Effect, Either, Exit, Layer } from "effect"
 import * as Config from "../src/Config.js"
+import * as LinkMemory from "../src/link/LinkMemory.js"
+import * as Stack from "../src/Stack.js"
+import { MAC_A, MAC_B } from "./support/TestNet.js"
 
-const fails = (input: Config.StackConfigInput) =>
-  Effect.flip(Config.make(input)).pipe(Effect.map((e) => e.message))
+/** The field, reason and message of the error `input` draws (it must draw one). */
+const rejection = (input: Config.StackConfigInput) => {
+  const r = Config.check(input)
+  if (Either.isRight(r)) throw new Error(`accepted: ${JSON.stringify(input)}`)
+  return { field: r.left.field, reason: r.left.reason, message: r.left.message }
+}
 
 describe("Config", () => {
-  it.effect("fills defaults", () =>
+  it("fills defaults", () => {
+    const c = Either.getOrThrow(Config.check({ address: "198.18.0.2" }))
+    expect(c.prefixLength).toBe(24)
+    expect(c.ttl).toBe(64)
+    expect(Duration.toMillis(c.reassembly.timeout)).toBe(30_000)
+    expect(c.arp.retries).toBe(3)
+    expect(Duration.toMillis(c.arp.reachableTime)).toBe(30_000)
+    expect(c.icmp.maxOutstandingPings).toBe(65536)
+  })
+
+  const cases: ReadonlyArray<readonly [string, Config.StackConfigInput, string, Config.ConfigError["reason"], RegExp]> = [
+    ["bad address", { address: "300.1.1.1" }, "address", "NotAnAddress", /not an IPv4 address/],
+    ["network address", { address: "198.18.0.0", prefixLength: 24 }, "address", "NotAHostAddress", /network address of its \/24/],
+    ["broadcast address", { address: "198.18.0.255", prefixLength: 24 }, "address", "NotAHostAddress", /broadcast address of its \/24/],
+    ["multicast address", { address: "224.0.0.1" }, "address", "NotAHostAddress", /multicast/],
+    ["loopback address", { address: "127.0.0.2", prefixLength: 8 }, "address", "NotAHostAddress", /loopback/],
+    ["prefix 33", { address: "198.18.0.2", prefixLength: 33 }, "prefixLength", "OutOfRange", /33 is out of range/],
+    ["gateway off-link", { address: "198.18.0.2", gateway: "198.19.0.1" }, "gateway", "NotOnSubnet", /not on the stack's subnet 198\.18\.0\.0\/24/],
+    ["gateway = our address", { address: "198.18.0.2", gateway: "198.18.0.2" }, "gateway", "NotAHostAddress", /own address/],
+    ["gateway = network address", { address: "198.18.0.2", gateway: "198.18.0.0" }, "gateway", "NotAHostAddress", /network address/],
+    ["gateway = broadcast", { address: "198.18.0.2", gateway: "198.18.0.255" }, "gateway", "NotAHostAddress", /broadcast address/],
+    ["mtu 10", { address: "198.18.0.2", mtu: 10 }, "mtu", "OutOfRange", /10 is out of range \(68\.\.65535 octets\)/],
+    ["ttl 0", { address: "198.18.0.2", ttl: 0 }, "ttl", "OutOfRange", /out of range/],
+    ["multicast mac", { address: "198.18.0.2", mac: new Uint8Array([1, 0, 0, 0, 0, 1]) }, "mac", "BadMac", /multicast/],
+    ["all-zero mac", { address: "198.18.0.2", mac: new Uint8Array(6) }, "mac", "BadMac", /not a usable MAC/],
+    ["5-octet mac", { address: "198.18.0.2", mac: new Uint8Array(5) }, "mac", "BadMac", /6 octets/],
+    ["zero retry interval", { address: "198.18.0.2", arp: { retryInterval: Duration.zero } }, "arp.retryInterval", "NotPositive", /positive/],
+    ["no pings", { address: "198.18.0.2", icmp: { maxOutstandingPings: 0 } }, "icmp.maxOutstandingPings", "OutOfRange", /0 is out/],
+    ["too many pings", { address: "198.18.0.2", icmp: { maxOutstandingPings: 65537 } }, "icmp.maxOutstandingPings", "OutOfRange", /65537/],
+    ["reassembly bound below one datagram", { address: "198.18.0.2", reassembly: { maxBytes: 65535 } }, "reassembly.maxBytes", "OutOfRange", /out of range/]
+  ]
+  it.each(cases)("rejects %s, naming the field", (_, input, field, reason, message) => {
+    const r = rejection(input)
+    expect(r.field).toBe(field)
+    expect(r.reason).toBe(reason)
+    expect(r.message).toMatch(message)
+    expect(r.message.startsWith(`${field}: `)).toBe(true)
+    expect(r.message.split("\n").length).toBe(1)
+  })
+
+  it.scoped("rejects an MTU above the link's when the stack is built", () =>
     Effect.gen(function*() {
-      const c = yield* Config.make({ address: "198.18.0.2" })
-      expect(c.prefixLength).toBe(24)
-      expect(c.ttl).toBe(64)
-      expect(Duration.toMillis(c.reassembly.timeout)).toBe(30_000)
-      expect(c.arp.retries).toBe(3)
-      expect(c.icmp.maxOutstandingPings).toBe(65536)
-    }))
-  it.effect("rejects bad input with one readable line", () =>
-    Effect.gen(function*() {
-      expect(yield* fails({ address: "300.1.1.1" })).toMatch(/not an IPv4 address/)
-      expect(yield* fails({ address: "198.18.0.0", prefixLength: 24 })).toMatch(/network or broadcast/)
-      expect(yield* fails({ address: "198.18.0.255", prefixLength: 24 })).toMatch(/network or broadcast/)
-      expect(yield* fails({ address: "224.0.0.1" })).toMatch(/not a unicast/)
-      expect(yield* fails({ address: "127.0.0.2", prefixLength: 8 })).toMatch(/not a unicast/)
-      expect(yield* fails({ address: "198.18.0.2", prefixLength: 33 })).toMatch(/prefix length/)
-      expect(yield* fails({ address: "198.18.0.2", gateway: "198.19.0.1" })).toMatch(/not on the subnet/)
-      expect(yield* fails({ address: "198.18.0.2", mtu: 10 })).toMatch(/mtu/)
-      expect(yield* fails({ address: "198.18.0.2", ttl: 0 })).toMatch(/ttl/)
-      expect(yield* fails({ address: "198.18.0.2", mac: new Uint8Array([1, 0, 0, 0, 0, 1]) })).toMatch(/unicast/)
-      expect(yield* fails({ address: "198.18.0.2", arp: { retryInterval: Duration.zero } })).toMatch(/positive/)
-      expect(yield* fails({ address: "198.18.0.2", icmp: { maxOutstandingPings: 0 } })).toMatch(/icmp\.maxOutstandingPings/)
-      expect(yield* fails({ address: "198.18.0.2", icmp: { maxOutstandingPings: 65537 } })).toMatch(/icmp\.maxOutstandingPings/)
-      for (const m of [yield* fails({ address: "x" })]) expect(m.split("\n").length).toBe(1)
+      const [la] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B, mtu: 1500 })
+      const exit = yield* Effect.exit(
+        Layer.build(Stack.layer({ address: "198.18.0.2", mtu: 9000 }).pipe(Layer.provide(LinkMemory.layer(la))))
+      )
+      expect(exit).toMatchObject(Exit.fail({ _tag: "ConfigError", field: "mtu", reason: "ExceedsLink" }))
+      // ...and accepts one at or below it.
+      const ok = yield* Effect.exit(
+        Layer.build(Stack.layer({ address: "198.18.0.2", mtu: 1280 }).pipe(Layer.provide(LinkMemory.layer(la))))
+      )
+      expect(Exit.isSuccess(ok)).toBe(true)
     }))
 })

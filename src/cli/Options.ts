@@ -20,6 +20,7 @@
  * @since 0.1.0
  */
 import { Data, Either } from "effect"
+import * as Config from "../Config.js"
 import type { StackConfigInput } from "../Config.js"
 import * as Mac from "../wire/Mac.js"
 import * as Scheduling from "../Scheduling.js"
@@ -181,35 +182,33 @@ export const parseCidr = (
     : Either.right(c)
 }
 
-/** Why `a/prefix` cannot be a host's own address (`Ipv4Addr.hostProblem`), in words, or undefined. */
+/** Why `a/prefix` cannot be a host's own address, in the words `Config` uses, or undefined. */
 const notAHost = (c: Cidr): string | undefined => {
-  switch (Addr.hostProblem(c.address, c.prefixLength)) {
-    case undefined:
-      return undefined
-    case "Unspecified":
-      return "is the unspecified address"
-    case "Multicast":
-      return "is a multicast address"
-    case "LimitedBroadcast":
-      return "is the broadcast address"
-    case "Loopback":
-      return "is a loopback address"
-    case "Reserved":
-      return "is a reserved (class E) address"
-    case "SubnetBroadcast":
-      return `is the broadcast address of its /${c.prefixLength}`
-    case "NetworkAddress":
-      return `is the network address of its /${c.prefixLength}`
-  }
+  const problem = Addr.hostProblem(c.address, c.prefixLength)
+  return problem === undefined ? undefined : Config.hostProblemText(problem, c.prefixLength)
 }
 
-/** `aa:bb:cc:dd:ee:ff` (or `-` separated), unicast, not all zeros. @category parsers */
+/** The flag that sets each `StackConfigInput` field `Config.check` may reject. */
+const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
+  address: "--ip",
+  prefixLength: "--ip",
+  gateway: "--gateway",
+  mac: "--mac",
+  mtu: "--mtu"
+}
+
+/** A `ConfigError` as a usage error that names the flag. @category plans */
+export const configUsageError = (e: Config.ConfigError): UsageError =>
+  new UsageError({ detail: `${FLAG_OF_FIELD[e.field] ?? e.field}: ${e.detail}` })
+
+/**
+ * `aa:bb:cc:dd:ee:ff` (or `-` separated). Only the syntax: whether the
+ * stack can use it (unicast, not all zeros) is `Config.check`'s rule.
+ * @category parsers
+ */
 export const parseMacFlag = (flag: string, text: string): Either.Either<Mac.Mac, UsageError> => {
   const mac = Mac.parse(text)
-  if (mac === undefined) return fail(`${flag}: '${text}' is not a MAC address (expected aa:bb:cc:dd:ee:ff)`)
-  if ((mac[0]! & 1) === 1) return fail(`${flag}: ${Mac.format(mac)} is a multicast address; the stack needs a unicast MAC`)
-  if (mac.every((b) => b === 0)) return fail(`${flag}: 00:00:00:00:00:00 is not a usable MAC address`)
-  return Either.right(mac)
+  return mac === undefined ? fail(`${flag}: '${text}' is not a MAC address (expected aa:bb:cc:dd:ee:ff)`) : Either.right(mac)
 }
 
 /** A Linux interface name usable for a TAP. @category parsers */
@@ -223,12 +222,6 @@ export const parseTapName = (flag: string, text: string): Either.Either<string, 
   }
   return Either.right(text)
 }
-
-/** MTU in octets: 68 (RFC 791 minimum) ..65535. @category parsers */
-export const checkMtu = (flag: string, mtu: number): Either.Either<number, UsageError> =>
-  Number.isInteger(mtu) && mtu >= 68 && mtu <= 65535
-    ? Either.right(mtu)
-    : fail(`${flag}: ${mtu} is out of range (68..65535 octets)`)
 
 /** `KIND:PORT` or `KIND` (the kind's well-known port). @category parsers */
 export const parseServe = (flag: string, text: string): Either.Either<ServeSpec, UsageError> => {
@@ -263,10 +256,9 @@ export const planLink = (flags: LinkFlags, randomMac: Mac.Mac): Either.Either<Li
   Either.gen(function*() {
     const name = yield* parseTapName("--tap", flags.tap)
     const ip = yield* parseCidr("--ip", flags.ip, 24)
-    const ipProblem = notAHost(ip)
-    if (ipProblem !== undefined) {
-      return yield* fail(`--ip: ${Addr.format(ip.address)}/${ip.prefixLength} ${ipProblem}`)
-    }
+    // The stack's address first (Config's rule), so --host-ip is judged against a valid one.
+    const own = Config.check({ address: ip.address, prefixLength: ip.prefixLength })
+    if (Either.isLeft(own)) return yield* Either.left(configUsageError(own.left))
     if (flags.noHostConfig && flags.hostIp !== undefined) {
       return yield* fail("--host-ip and --no-host-config contradict each other (give one of them)")
     }
@@ -294,21 +286,11 @@ export const planLink = (flags: LinkFlags, randomMac: Mac.Mac): Either.Either<Li
     }
     let gateway: Addr.Ipv4Addr | undefined
     if (flags.gateway !== undefined) {
-      const g = Addr.parse(flags.gateway)
-      if (g === undefined) return yield* fail(`--gateway: '${flags.gateway}' is not an IPv4 address (expected A.B.C.D)`)
-      if (g === ip.address) return yield* fail(`--gateway: ${Addr.format(g)} is the stack's own address (--ip)`)
-      const gProblem = notAHost({ address: g, prefixLength: ip.prefixLength })
-      if (gProblem !== undefined) return yield* fail(`--gateway: ${Addr.format(g)} ${gProblem}`)
-      if (!Addr.sameSubnet(g, ip.address, ip.prefixLength)) {
-        return yield* fail(
-          `--gateway: ${Addr.format(g)} is not on the stack's subnet ` +
-            `${Addr.format((ip.address & Addr.mask(ip.prefixLength)) >>> 0)}/${ip.prefixLength} (--ip)`
-        )
-      }
-      gateway = g
+      gateway = Addr.parse(flags.gateway)
+      if (gateway === undefined) return yield* fail(`--gateway: '${flags.gateway}' is not an IPv4 address (expected A.B.C.D)`)
     }
     const mac = flags.mac === undefined ? randomMac : yield* parseMacFlag("--mac", flags.mac)
-    const mtu = yield* checkMtu("--mtu", flags.mtu)
+    const mtu = flags.mtu
     if (flags.pcap !== undefined && flags.pcap.trim().length === 0) {
       return yield* fail("--pcap: the file name is empty")
     }
@@ -326,6 +308,9 @@ export const planLink = (flags: LinkFlags, randomMac: Mac.Mac): Either.Either<Li
       mtu,
       ...(gateway !== undefined ? { gateway } : {})
     }
+    // The stack's own rules (address, gateway, MAC, MTU), checked once, by Config.
+    const checked = Config.check(stack)
+    if (Either.isLeft(checked)) return yield* Either.left(configUsageError(checked.left))
     return { tap, stack, host, configureHost: host !== undefined, pcap: flags.pcap }
   })
 

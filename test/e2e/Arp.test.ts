@@ -1,26 +1,27 @@
 /**
- * ARP (RFC 826) against a raw peer, in virtual time: the announcement at
- * start, answering requests, resolution with retries and a typed timeout,
- * shared resolutions, frames held until resolution, and cache expiry.
+ * ARP (RFC 826) and the neighbour states (Linux's NUD, RFC 4861 §7.3) against
+ * a raw peer, in virtual time: the announcement at start, answering
+ * requests, the RFC 826 merge, resolution with retries and a typed timeout,
+ * shared resolutions, frames held until resolution, and a neighbour in use
+ * going stale and being re-confirmed by unicast without ever blocking.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Duration, Effect, Exit, Fiber, Option, TestClock } from "effect"
-import { Arp } from "../../src/arp/Arp.js"
-import * as ArpCache from "../../src/arp/ArpCache.js"
+import { Effect, Exit, Fiber, Option, TestClock } from "effect"
+import type { StackConfigInput } from "../../src/Config.js"
+import { Interface } from "../../src/iface/Interface.js"
 import { Udp } from "../../src/udp/Udp.js"
 import * as ArpWire from "../../src/wire/ArpPacket.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { awaitSleeps, settle } from "../support/Clock.js"
 import { arpFrame, asArp, asIpv4, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
-import type { StackConfigInput } from "../../src/Config.js"
 import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
 
 const UNKNOWN = Addr.parse("198.18.0.77")!
+const OTHER_MAC = new Uint8Array([0x02, 0, 0, 0, 0, 0x55])
 
 /** Stack A on one end of a cable, a raw peer on the other; the announcement consumed. */
-const setup = (config?: Partial<StackConfigInput>) =>
-  stackWithPeer({ introduce: false, ...(config ? { config } : {}) })
+const setup = (config?: Partial<StackConfigInput>) => stackWithPeer({ introduce: false, ...(config ? { config } : {}) })
 
 const requestFromPeer = (target: number) =>
   arpFrame(PEER_MAC, Eth.BROADCAST, {
@@ -30,6 +31,25 @@ const requestFromPeer = (target: number) =>
     targetMac: new Uint8Array(6),
     targetIp: target
   })
+
+/** The peer's unicast reply to the stack: proof it hears the stack (makes the entry Reachable). */
+const replyFromPeer = (senderMac = PEER_MAC) =>
+  arpFrame(senderMac, MAC_A, {
+    op: ArpWire.Op.Reply,
+    senderMac,
+    senderIp: PEER_ADDR,
+    targetMac: MAC_A,
+    targetIp: ADDR_A
+  })
+
+type StackCtx = Effect.Effect.Success<ReturnType<typeof setup>>["stack"]
+
+const neighbour = (stack: StackCtx, ip: number) => run(stack, Effect.flatMap(Interface, (i) => i.neighbour(ip)))
+const arpStats = (stack: StackCtx) => run(stack, Effect.flatMap(Interface, (i) => Effect.map(i.stats, (s) => s.arp)))
+const sendUdp = (stack: StackCtx, dst: number, bytes: ReadonlyArray<number>) =>
+  run(stack, Effect.scoped(Effect.flatMap(Effect.flatMap(Udp, (u) => u.bind()), (s) => s.send(dst, 9, new Uint8Array(bytes)))))
+const macOf = (info: Option.Option<{ readonly mac: Uint8Array | undefined }>) =>
+  Option.map(info, (n) => Array.from(n.mac ?? []))
 
 describe("ARP", () => {
   it.scoped("announces itself at start with a gratuitous request (RFC 5227 §2.3)", () =>
@@ -43,7 +63,7 @@ describe("ARP", () => {
       expect(Eth.isBroadcast(announcement)).toBe(true)
     }))
 
-  it.scoped("answers a request for our address and learns the asker", () =>
+  it.scoped("answers a request for our address and learns the asker as Stale (not yet proven reachable)", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
       yield* peer.sendFrame(requestFromPeer(ADDR_A))
@@ -54,8 +74,9 @@ describe("ARP", () => {
       expect(Array.from(r.senderMac)).toEqual(Array.from(MAC_A))
       expect(r.targetIp).toBe(PEER_ADDR)
       expect(Array.from(reply.subarray(0, 6))).toEqual(Array.from(PEER_MAC))
-      const known = yield* run(stack, Effect.flatMap(Arp, (arp) => arp.lookup(PEER_ADDR)))
-      expect(Option.map(known, (m) => Array.from(m))).toEqual(Option.some(Array.from(PEER_MAC)))
+      const n = yield* neighbour(stack, PEER_ADDR)
+      expect(macOf(n)).toEqual(Option.some(Array.from(PEER_MAC)))
+      expect(Option.map(n, (x) => x.state)).toEqual(Option.some("Stale"))
     }))
 
   it.scoped("ignores requests for other addresses and does not cache their senders (RFC 826 merge)", () =>
@@ -64,65 +85,77 @@ describe("ARP", () => {
       yield* peer.sendFrame(requestFromPeer(UNKNOWN))
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)
-      const known = yield* run(stack, Effect.flatMap(Arp, (arp) => arp.lookup(PEER_ADDR)))
-      expect(Option.isNone(known)).toBe(true)
+      expect(Option.isNone(yield* neighbour(stack, PEER_ADDR))).toBe(true)
     }))
 
-  it.scoped("retries once per second and fails with a typed Timeout after 3 requests", () =>
+  it.scoped("a gratuitous ARP updates a held entry's MAC (Stale) but creates none", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
-      const fiber = yield* run(stack, Effect.flatMap(Arp, (arp) => arp.resolve(UNKNOWN))).pipe(Effect.fork)
-      const second = yield* run(stack, Effect.flatMap(Arp, (arp) => arp.resolve(UNKNOWN))).pipe(Effect.fork)
+      const gratuitous = (mac: Uint8Array) =>
+        arpFrame(mac, Eth.BROADCAST, {
+          op: ArpWire.Op.Request,
+          senderMac: mac,
+          senderIp: PEER_ADDR,
+          targetMac: new Uint8Array(6),
+          targetIp: PEER_ADDR
+        })
+      yield* peer.sendFrame(gratuitous(OTHER_MAC))
+      yield* settle
+      expect(Option.isNone(yield* neighbour(stack, PEER_ADDR))).toBe(true)
+      yield* peer.sendFrame(requestFromPeer(ADDR_A))
+      yield* peer.next
+      yield* peer.sendFrame(gratuitous(OTHER_MAC))
+      yield* settle
+      expect(macOf(yield* neighbour(stack, PEER_ADDR))).toEqual(Option.some(Array.from(OTHER_MAC)))
+    }))
+
+  it.scoped("retries once per second with broadcast requests and fails with a typed Timeout after 3", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup()
+      const resolve = run(stack, Effect.flatMap(Interface, (i) => i.resolve(UNKNOWN)))
+      const fiber = yield* Effect.fork(resolve)
+      const second = yield* Effect.fork(resolve)
       yield* awaitSleeps(1)
-      const first = asArp(yield* peer.next)!
-      expect(first.op).toBe(ArpWire.Op.Request)
-      expect(first.targetIp).toBe(UNKNOWN)
-      // A concurrent resolve shares the request: still one frame.
+      const isRequestForUnknown = (f: Uint8Array) => {
+        const a = asArp(f)
+        return a !== undefined && a.op === ArpWire.Op.Request && a.targetIp === UNKNOWN && Eth.isBroadcast(f)
+      }
+      expect(isRequestForUnknown(yield* peer.next)).toBe(true)
+      // The concurrent resolve shares the request: still one frame until 1 s.
       yield* TestClock.adjust("999 millis")
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)
       yield* TestClock.adjust("1 millis")
       yield* settle
-      expect(asArp(yield* peer.next)!.targetIp).toBe(UNKNOWN)
+      expect(isRequestForUnknown(yield* peer.next)).toBe(true)
       expect(Option.isNone(yield* peer.poll)).toBe(true)
       yield* TestClock.adjust("1 second")
       yield* settle
-      expect(asArp(yield* peer.next)!.targetIp).toBe(UNKNOWN)
+      expect(isRequestForUnknown(yield* peer.next)).toBe(true)
       yield* TestClock.adjust("999 millis")
       yield* settle
       expect(fiber.unsafePoll()).toBeNull()
       yield* TestClock.adjust("1 millis")
-      const exit = yield* Fiber.await(fiber)
-      const exit2 = yield* Fiber.await(second)
-      for (const e of [exit, exit2]) {
+      for (const e of [yield* Fiber.await(fiber), yield* Fiber.await(second)]) {
         expect(Exit.isFailure(e)).toBe(true)
-        if (Exit.isFailure(e)) expect(e.cause).toMatchObject({ error: { _tag: "ArpError", reason: "Timeout" } })
+        if (Exit.isFailure(e)) expect(e.cause).toMatchObject({ error: { _tag: "NeighbourError", reason: "Timeout" } })
       }
       expect(Option.isNone(yield* peer.poll)).toBe(true)
-      const stats = yield* run(stack, Effect.flatMap(Arp, (arp) => arp.stats))
+      const stats = yield* arpStats(stack)
       expect(stats.requestsSent).toBe(4) // the announcement and three requests
       expect(stats.resolveTimeouts).toBe(1)
+      expect(Option.isNone(yield* neighbour(stack, UNKNOWN))).toBe(true)
     }))
 
-  it.scoped("holds datagrams until the reply and sends them with the learned MAC", () =>
+  it.scoped("holds datagrams until the reply and sends them with the learned MAC; the entry is Reachable", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
-      yield* run(stack, Effect.gen(function*() {
-        const udp = yield* Udp
-        const s = yield* udp.bind(5000)
-        yield* s.send(PEER_ADDR, 9, new Uint8Array([1, 2, 3]))
-        yield* s.send(PEER_ADDR, 9, new Uint8Array([4, 5, 6]))
-      }))
+      yield* sendUdp(stack, PEER_ADDR, [1, 2, 3])
+      yield* sendUdp(stack, PEER_ADDR, [4, 5, 6])
       const req = asArp(yield* peer.next)!
       expect(req.targetIp).toBe(PEER_ADDR)
       expect(Option.isNone(yield* peer.poll)).toBe(true)
-      yield* peer.sendFrame(arpFrame(PEER_MAC, MAC_A, {
-        op: ArpWire.Op.Reply,
-        senderMac: PEER_MAC,
-        senderIp: PEER_ADDR,
-        targetMac: MAC_A,
-        targetIp: ADDR_A
-      }))
+      yield* peer.sendFrame(replyFromPeer())
       const f1 = yield* peer.next
       const f2 = yield* peer.next
       for (const f of [f1, f2]) {
@@ -131,56 +164,96 @@ describe("ARP", () => {
       }
       expect(Array.from(asIpv4(f1)!.payload.subarray(8))).toEqual([1, 2, 3])
       expect(Array.from(asIpv4(f2)!.payload.subarray(8))).toEqual([4, 5, 6])
+      expect(Option.map(yield* neighbour(stack, PEER_ADDR), (n) => n.state)).toEqual(Option.some("Reachable"))
     }))
 
   it.scoped("drops held datagrams, counted, when resolution times out", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
-      yield* run(stack, Effect.gen(function*() {
-        const s = yield* Effect.flatMap(Udp, (u) => u.bind())
-        yield* s.send(UNKNOWN, 9, new Uint8Array(10))
-      }))
+      yield* sendUdp(stack, UNKNOWN, [0, 0, 0])
       yield* awaitSleeps(1)
       yield* TestClock.adjust("3 seconds")
       yield* settle
       const frames = yield* peer.drain
-      expect(frames.every((f) => asArp(f) !== undefined)).toBe(true)
-      const stats = yield* run(stack, Effect.flatMap(Arp, (arp) => arp.stats))
+      expect(frames.length).toBe(3)
+      for (const f of frames) expect(asArp(f)?.targetIp).toBe(UNKNOWN)
+      const stats = yield* arpStats(stack)
       expect(stats.pendingDropped).toBe(1)
+      expect(stats.resolveTimeouts).toBe(1)
     }))
 
-  it.scoped("forgets an entry after entryTtl and asks again", () =>
+  it.scoped("a neighbour in use goes stale and is re-confirmed by unicast, never blocking a send", () =>
     Effect.gen(function*() {
-      const { stack, peer } = yield* setup({ arp: { entryTtl: Duration.seconds(60) } })
-      yield* peer.sendFrame(requestFromPeer(ADDR_A))
-      yield* peer.next // our reply
-      const lookup = run(stack, Effect.flatMap(Arp, (arp) => arp.lookup(PEER_ADDR)))
-      yield* TestClock.adjust("59999 millis")
-      expect(Option.isSome(yield* lookup)).toBe(true)
+      const { stack, peer } = yield* setup()
+      yield* sendUdp(stack, PEER_ADDR, [1])
+      yield* peer.next // the broadcast request
+      yield* peer.sendFrame(replyFromPeer())
+      yield* peer.next // the datagram
+      // After reachableTime (30 s) the entry is stale, but a send goes out at once.
+      yield* TestClock.adjust("30 seconds")
+      yield* sendUdp(stack, PEER_ADDR, [2])
+      const sent = yield* peer.next
+      expect(asIpv4(sent)?.dst).toBe(PEER_ADDR)
+      expect(Array.from(sent.subarray(0, 6))).toEqual(Array.from(PEER_MAC))
+      expect(Option.map(yield* neighbour(stack, PEER_ADDR), (n) => n.state)).toEqual(Option.some("Delay"))
+      // delayFirstProbe (5 s) later: a unicast request to the MAC we hold, not a broadcast.
+      yield* awaitSleeps(1)
+      yield* TestClock.adjust("4999 millis")
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
       yield* TestClock.adjust("1 millis")
-      expect(Option.isNone(yield* lookup)).toBe(true)
+      const probe = yield* peer.next
+      expect(asArp(probe)?.targetIp).toBe(PEER_ADDR)
+      expect(Array.from(probe.subarray(0, 6))).toEqual(Array.from(PEER_MAC))
+      // Sends meanwhile still go out at once.
+      yield* sendUdp(stack, PEER_ADDR, [3])
+      expect(asIpv4(yield* peer.next)?.dst).toBe(PEER_ADDR)
+      yield* peer.sendFrame(replyFromPeer())
+      yield* settle
+      expect(Option.map(yield* neighbour(stack, PEER_ADDR), (n) => n.state)).toEqual(Option.some("Reachable"))
+      yield* TestClock.adjust("10 seconds")
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true) // no more probes
+      const stats = yield* arpStats(stack)
+      expect(stats.probesSent).toBe(1)
+      expect(stats.requestsSent).toBe(3) // the announcement, one broadcast, one unicast probe
     }))
-})
 
-describe("ArpCache (pure)", () => {
-  it("evicts the least recently confirmed entry beyond capacity", () => {
-    const cache = ArpCache.empty()
-    const mac = new Uint8Array(6)
-    expect(ArpCache.insert(cache, 1, mac, 0, 1000, 2)).toBe(0)
-    expect(ArpCache.insert(cache, 2, mac, 0, 1000, 2)).toBe(0)
-    expect(ArpCache.insert(cache, 1, mac, 5, 1000, 2)).toBe(0) // refresh 1
-    expect(ArpCache.insert(cache, 3, mac, 6, 1000, 2)).toBe(1) // evicts 2
-    expect([...cache.keys()]).toEqual([1, 3])
-  })
-  it("merge creates entries only for packets addressed to us, but updates existing ones", () => {
-    const cache = ArpCache.empty()
-    const m1 = new Uint8Array([2, 0, 0, 0, 0, 1])
-    const m2 = new Uint8Array([2, 0, 0, 0, 0, 2])
-    expect(ArpCache.merge(cache, 7, m1, false, 0, 1000, 8).learned).toBe(false)
-    expect(ArpCache.merge(cache, 7, m1, true, 0, 1000, 8).learned).toBe(true)
-    expect(ArpCache.merge(cache, 7, m2, false, 0, 1000, 8).learned).toBe(true)
-    expect(ArpCache.lookup(cache, 7, 999)).toBe(m2)
-    expect(ArpCache.lookup(cache, 7, 1000)).toBeUndefined()
-    expect(cache.size).toBe(0)
-  })
+  it.scoped("an unanswered neighbour is probed 3 times by unicast, then forgotten and resolved afresh", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup()
+      yield* peer.sendFrame(requestFromPeer(ADDR_A)) // learned Stale
+      yield* peer.next
+      yield* sendUdp(stack, PEER_ADDR, [1])
+      yield* peer.next // the datagram, sent through the stale entry
+      yield* awaitSleeps(1)
+      yield* TestClock.adjust("5 seconds")
+      for (let i = 0; i < 3; i++) {
+        const probe = yield* peer.next
+        expect(asArp(probe)?.targetIp).toBe(PEER_ADDR)
+        expect(Eth.isBroadcast(probe)).toBe(false)
+        yield* TestClock.adjust("1 second")
+      }
+      yield* settle
+      expect(Option.isNone(yield* neighbour(stack, PEER_ADDR))).toBe(true)
+      expect((yield* arpStats(stack)).probeFailures).toBe(1)
+      yield* sendUdp(stack, PEER_ADDR, [2])
+      const again = yield* peer.next
+      expect(asArp(again)?.targetIp).toBe(PEER_ADDR)
+      expect(Eth.isBroadcast(again)).toBe(true)
+    }))
+
+  it.scoped("an upper layer's confirmation (confirm) spares the probe", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup()
+      yield* peer.sendFrame(requestFromPeer(ADDR_A))
+      yield* peer.next
+      yield* sendUdp(stack, PEER_ADDR, [1])
+      yield* peer.next
+      yield* run(stack, Effect.flatMap(Interface, (i) => i.confirm(PEER_ADDR)))
+      yield* TestClock.adjust("6 seconds")
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+      expect(Option.map(yield* neighbour(stack, PEER_ADDR), (n) => n.state)).toEqual(Option.some("Reachable"))
+    }))
 })

@@ -1,0 +1,183 @@
+/**
+ * The build-in-place send path and the receive-side MUSTs of RFC 1122, over
+ * LinkMemory in virtual time: martian sources dropped (§3.2.1.3), unicast in
+ * a link-layer broadcast dropped (§3.3.6), echo replies built in the
+ * request's buffer with an incrementally updated checksum (RFC 1624), IP IDs
+ * per destination (RFC 7739), and ICMP errors delivered to the UDP socket
+ * that sent the datagram (§4.1.3.3).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Option } from "effect"
+import { Udp } from "../../src/udp/Udp.js"
+import * as Checksum from "../../src/wire/Checksum.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
+import * as IcmpWire from "../../src/wire/IcmpMessage.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
+import { boundedWait, settle } from "../support/Clock.js"
+import { arpFrame, asArp, asIpv4, ipRepr, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
+import * as ArpWire from "../../src/wire/ArpPacket.js"
+import { ADDR_A, ADDR_B, MAC_A, run, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
+
+const echoRequest = (src: number, seq = 1, data = new Uint8Array([1, 2, 3, 4])) =>
+  ipRepr({
+    src,
+    dst: ADDR_A,
+    protocol: Ip.Protocol.ICMP,
+    payload: IcmpWire.emit({ _tag: "EchoRequest", ident: 0x4242, seq, data })
+  })
+
+describe("martian sources (RFC 1122 §3.2.1.3)", () => {
+  const martians: ReadonlyArray<readonly [string, string]> = [
+    ["our subnet's directed broadcast", "198.18.0.255"],
+    ["0/8 'this network'", "0.1.2.3"],
+    ["0.0.0.0 to a unicast destination", "0.0.0.0"],
+    ["127/8 loopback", "127.0.0.1"],
+    ["class E", "240.0.0.1"],
+    ["multicast", "224.0.0.5"],
+    ["the limited broadcast", "255.255.255.255"],
+    ["our own address", "198.18.0.2"]
+  ]
+  it.scoped.each(martians)("an echo request from %s is dropped, counted, never answered", ([, source]) =>
+    Effect.gen(function*() {
+      const { peer, stats } = yield* stackWithPeer()
+      yield* peer.sendIp(echoRequest(Addr.parse(source)!), MAC_A)
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+      const s = yield* stats
+      expect(s.ipv4.martianSource).toBe(1)
+      expect(s.icmp.echoRequests).toBe(0)
+      // The same request from a real neighbour is answered.
+      yield* peer.sendIp(echoRequest(PEER_ADDR, 2), MAC_A)
+      expect(asIpv4(yield* peer.next)?.dst).toBe(PEER_ADDR)
+    }))
+
+  it.scoped("0.0.0.0 to the limited broadcast is accepted (a host configuring itself, BOOTP)", () =>
+    Effect.gen(function*() {
+      const { stack, peer, stats } = yield* stackWithPeer()
+      const got = yield* run(stack, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind(67))
+        yield* peer.sendIp(ipRepr({
+          src: 0,
+          dst: Addr.BROADCAST,
+          protocol: Ip.Protocol.UDP,
+          payload: new Uint8Array([0, 68, 0, 67, 0, 9, 0, 0, 7]) // zero checksum: none computed
+        }), Eth.BROADCAST)
+        return yield* s.receive
+      }))
+      expect(got.src).toBe(0)
+      expect(Array.from(got.payload)).toEqual([7])
+      expect((yield* stats).ipv4.martianSource).toBe(0)
+    }))
+
+  it.scoped("a unicast datagram in a link-layer broadcast frame is dropped (RFC 1122 §3.3.6)", () =>
+    Effect.gen(function*() {
+      const { peer, stats } = yield* stackWithPeer()
+      yield* peer.sendIp(echoRequest(PEER_ADDR), Eth.BROADCAST)
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+      expect((yield* stats).ipv4.linkBroadcastUnicast).toBe(1)
+    }))
+})
+
+describe("echo replies built in place (RFC 1624)", () => {
+  it.scoped("the reply carries the request's data and a checksum equal to a full recomputation", () =>
+    Effect.gen(function*() {
+      const { peer } = yield* stackWithPeer()
+      for (let seq = 0; seq < 64; seq++) {
+        const data = new Uint8Array(seq * 7 + 1).map((_, i) => (i * 31 + seq) & 0xff)
+        yield* peer.sendIp(echoRequest(PEER_ADDR, seq, data), MAC_A)
+        const ip = asIpv4(yield* peer.next)!
+        expect(ip.src).toBe(ADDR_A)
+        expect(ip.dst).toBe(PEER_ADDR)
+        const reply = Either.getOrThrow(IcmpWire.parse(ip.payload)) // verifies the checksum
+        expect(reply).toMatchObject({ _tag: "EchoReply", ident: 0x4242, seq })
+        expect(Array.from(IcmpWire.parse(ip.payload).pipe(Either.getOrThrow).data as Uint8Array)).toEqual(Array.from(data))
+        const recomputed = new Uint8Array(ip.payload)
+        recomputed[2] = 0
+        recomputed[3] = 0
+        expect((ip.payload[2]! << 8) | ip.payload[3]!).toBe(Checksum.checksum(recomputed))
+      }
+    }))
+
+  it.scoped("a request with IP options is answered too (copied once: its payload is not at the usual place)", () =>
+    Effect.gen(function*() {
+      const { peer } = yield* stackWithPeer()
+      const options = new Uint8Array([1, 1, 1, 0]) // NOP NOP NOP EOL
+      yield* peer.sendIp({ ...echoRequest(PEER_ADDR, 9), options }, MAC_A)
+      const ip = asIpv4(yield* peer.next)!
+      expect(ip.options.length).toBe(0) // we send no options
+      expect(Either.getOrThrow(IcmpWire.parse(ip.payload))).toMatchObject({ _tag: "EchoReply", seq: 9 })
+    }))
+})
+
+describe("IP IDs (RFC 7739)", () => {
+  it.scoped("are a counter per destination, not one global sequence", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* stackWithPeer()
+      const OTHER = Addr.parse("198.18.0.9")!
+      // The peer answers for a second address too, so both destinations are resolved.
+      yield* run(stack, Effect.scoped(Effect.flatMap(Effect.flatMap(Udp, (u) => u.bind(4000)), (s) => s.send(OTHER, 9, new Uint8Array([0])))))
+      expect(asArp(yield* peer.next)?.targetIp).toBe(OTHER)
+      yield* peer.sendFrame(arpFrame(PEER_MAC, MAC_A, { op: ArpWire.Op.Reply, senderMac: PEER_MAC, senderIp: OTHER, targetMac: MAC_A, targetIp: ADDR_A }))
+      yield* peer.next // the held datagram
+      yield* run(stack, Effect.scoped(Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind(4001))
+        yield* s.send(PEER_ADDR, 9, new Uint8Array([1]))
+        yield* s.send(OTHER, 9, new Uint8Array([2]))
+        yield* s.send(PEER_ADDR, 9, new Uint8Array([3]))
+      })))
+      const [x1, y, x2] = [asIpv4(yield* peer.next)!, asIpv4(yield* peer.next)!, asIpv4(yield* peer.next)!]
+      expect([x1.dst, y.dst, x2.dst]).toEqual([PEER_ADDR, OTHER, PEER_ADDR])
+      // One global counter would give x2 = x1 + 2.
+      expect((x2.id - x1.id) & 0xffff).toBe(1)
+    }))
+})
+
+describe("ICMP errors reach the UDP socket that sent the datagram (RFC 1122 §4.1.3.3)", () => {
+  it.scoped("port unreachable from the destination", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      const report = yield* run(a, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind(4001))
+        yield* s.send(ADDR_B, 9999, new Uint8Array([1, 2, 3]))
+        return yield* boundedWait(s.receiveError, "the socket's ICMP error report")
+      }))
+      expect(report).toMatchObject({
+        type: "DstUnreachable",
+        code: IcmpWire.DstUnreachableCode.PortUnreachable,
+        reporter: ADDR_B,
+        dst: ADDR_B,
+        dstPort: 9999
+      })
+      const s = yield* statsOf(a)
+      expect(s.icmp.errorsDelivered).toBe(1)
+      expect(s.udp.errorsReported).toBe(1)
+    }))
+
+  it.scoped("fragmentation needed from a router, with its next-hop MTU; errors for unbound ports are counted", () =>
+    Effect.gen(function*() {
+      const { stack, peer, stats } = yield* stackWithPeer()
+      const ROUTER = PEER_ADDR
+      const FAR = Addr.parse("198.18.0.50")!
+      // What A would have sent from port 4002 to FAR:53: its header and 8 octets.
+      const quote = (srcPort: number) => {
+        const q = Ip.emit(ipRepr({
+          src: ADDR_A,
+          dst: FAR,
+          protocol: Ip.Protocol.UDP,
+          payload: new Uint8Array([srcPort >> 8, srcPort & 0xff, 0, 53, 0, 8, 0, 0])
+        }))
+        return IcmpWire.emit({ _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.FragmentationNeeded, nextHopMtu: 1400, data: q })
+      }
+      const report = yield* run(stack, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind(4002))
+        yield* peer.sendIp(ipRepr({ src: ROUTER, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: quote(4002) }), MAC_A)
+        return yield* boundedWait(s.receiveError, "the socket's ICMP error report")
+      }))
+      expect(report).toMatchObject({ type: "DstUnreachable", code: 4, mtu: 1400, reporter: ROUTER, dst: FAR, dstPort: 53 })
+      yield* peer.sendIp(ipRepr({ src: ROUTER, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: quote(4999) }), MAC_A)
+      yield* settle
+      expect((yield* stats).udp.errorsDropped).toBe(1)
+    }))
+})

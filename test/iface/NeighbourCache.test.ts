@@ -1,0 +1,87 @@
+/**
+ * The neighbour cache's rules as plain functions (RFC 826 merge, Linux's
+ * reachability states), every step at an explicit time in ms.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as N from "../../src/iface/NeighbourCache.js"
+
+const P: N.Params = { reachableMs: 30_000, delayMs: 5_000, retransMs: 1_000, broadcastProbes: 3, unicastProbes: 3 }
+const MAC_1 = new Uint8Array([2, 0, 0, 0, 0, 1])
+const MAC_2 = new Uint8Array([2, 0, 0, 0, 0, 2])
+
+describe("NeighbourCache (pure)", () => {
+  it("an Incomplete entry holds frames, broadcasts every retransMs, and fails after broadcastProbes", () => {
+    const e = N.incomplete(7, 1000) // the first request went out at 1000
+    expect(N.use(e, 1000, P).mac).toBeUndefined()
+    expect(N.deadline(e, P)).toBe(2000)
+    expect(N.onTimer(e, 2000, P)).toBe("Broadcast")
+    expect(N.deadline(e, P)).toBe(3000)
+    expect(N.onTimer(e, 3000, P)).toBe("Broadcast")
+    expect(N.onTimer(e, 4000, P)).toBe("Fail")
+  })
+
+  it("a solicited reply makes it Reachable; a request or unsolicited reply only Stale", () => {
+    const a = N.incomplete(7, 0)
+    expect(N.learn(a, MAC_1, true, 500)).toBe(true) // left Incomplete
+    expect(a.state).toBe("Reachable")
+    const b = N.incomplete(8, 0)
+    expect(N.learn(b, MAC_1, false, 500)).toBe(true)
+    expect(b.state).toBe("Stale")
+    // The same MAC again, unsolicited: a Reachable entry stays Reachable.
+    expect(N.learn(a, MAC_1, false, 600)).toBe(false)
+    expect(a.state).toBe("Reachable")
+    // A different MAC, unsolicited: updated, and Stale until proven.
+    N.learn(a, MAC_2, false, 700)
+    expect(Array.from(a.mac!)).toEqual(Array.from(MAC_2))
+    expect(a.state).toBe("Stale")
+  })
+
+  it("Reachable until reachableMs after the confirmation, then used as Delay with a timer", () => {
+    const e = N.incomplete(7, 0)
+    N.learn(e, MAC_1, true, 1000)
+    expect(N.use(e, 30_999, P)).toEqual({ mac: MAC_1, startsTimer: false })
+    expect(N.deadline(e, P)).toBeUndefined()
+    expect(N.use(e, 31_000, P)).toEqual({ mac: MAC_1, startsTimer: true })
+    expect(e.state).toBe("Delay")
+    expect(N.deadline(e, P)).toBe(36_000)
+    // used again while delaying: no second timer
+    expect(N.use(e, 32_000, P)).toEqual({ mac: MAC_1, startsTimer: false })
+  })
+
+  it("Delay without confirmation probes by unicast, usable meanwhile, and fails after unicastProbes", () => {
+    const e = N.incomplete(7, 0)
+    N.learn(e, MAC_1, false, 0) // Stale
+    N.use(e, 10_000, P)
+    expect(N.onTimer(e, 15_000, P)).toBe("Unicast")
+    expect(e.state).toBe("Probe")
+    expect(N.use(e, 15_500, P).mac).toBe(MAC_1)
+    expect(N.deadline(e, P)).toBe(16_000)
+    expect(N.onTimer(e, 16_000, P)).toBe("Unicast")
+    expect(N.onTimer(e, 17_000, P)).toBe("Unicast")
+    expect(N.onTimer(e, 18_000, P)).toBe("Fail")
+  })
+
+  it("a confirmation while delaying or probing makes the entry Reachable and stops the probes", () => {
+    const e = N.incomplete(7, 0)
+    N.learn(e, MAC_1, false, 0)
+    N.use(e, 10_000, P)
+    N.confirm(e, 12_000)
+    expect(e.state).toBe("Reachable")
+    expect(N.onTimer(e, 15_000, P)).toBe("None")
+    expect(N.deadline(e, P)).toBeUndefined()
+  })
+
+  it("the cache evicts the least recently learned entries beyond capacity, marking them removed", () => {
+    const cache: N.Cache = new Map()
+    const [a, b, c] = [N.incomplete(1, 0), N.incomplete(2, 0), N.incomplete(3, 0)]
+    expect(N.add(cache, a, 2)).toEqual([])
+    expect(N.add(cache, b, 2)).toEqual([])
+    N.touch(cache, a) // a is now the youngest
+    expect(N.add(cache, c, 2)).toEqual([b])
+    expect(b.removed).toBe(true)
+    expect([...cache.keys()]).toEqual([1, 3])
+    N.remove(cache, a)
+    expect(a.removed).toBe(true)
+    expect([...cache.keys()]).toEqual([3])
+  })
+})
