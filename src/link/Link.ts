@@ -19,10 +19,12 @@
  *   transport built and a payload that stays in its send buffer). They never
  *   block on the medium: when it is full the frame is dropped and counted in
  *   `txDropped` (and `txQueueFull`; other refusals in `txErrors`), as a NIC
- *   does, and every protocol above recovers from loss. The caller must not
- *   mutate a frame or its pieces until the send's effect has completed; after
- *   that it may reuse them (a link that holds a frame longer, such as a delay
- *   line or an in-memory cable, copies what it keeps).
+ *   does, and every protocol above recovers from loss. Ownership: a
+ *   single-buffer frame is given up with the send (the link, or whoever it
+ *   delivers the frame to, owns it); a gathered frame's pieces come back to
+ *   the caller once the send's effect has completed, and may then be reused,
+ *   so a link that keeps such a frame longer (a delay line, an in-memory
+ *   cable, a pcap writer) copies it.
  * - `mac` is the stack's own address on this link; `mtu` is the largest IP
  *   packet (Ethernet payload) the medium carries, 1500 on Ethernet.
  *
@@ -45,7 +47,7 @@ import type { Mac } from "../wire/Mac.js"
 export interface LinkStats {
   /** frames delivered to `receive` */
   readonly rxFrames: number
-  /** frames lost before delivery (receive queue full, read errors) */
+  /** frames lost before delivery (receive queue full, no memory for a read batch) */
   readonly rxDropped: number
   /** hard read errors (a TAP stops reading on the first) */
   readonly rxErrors: number
