@@ -182,7 +182,11 @@ export const make = Effect.gen(function*() {
     c.errorsReceived++
     const hl = quote.length >= Ip.MIN_HEADER_LEN ? (quote[0]! & 0x0f) * 4 : 0
     // RFC 792: the quote is the datagram's header and at least 8 octets of its data.
-    if (hl < Ip.MIN_HEADER_LEN || quote.length < hl + 8 || Addr.read(quote, Ip.Field.src) !== ip.address) {
+    // A non-initial fragment's first octets are not a transport header: nothing to match.
+    if (
+      hl < Ip.MIN_HEADER_LEN || quote.length < hl + 8 || Addr.read(quote, Ip.Field.src) !== ip.address ||
+      (((quote[Ip.Field.flagsFrag]! & 0x1f) << 8) | quote[Ip.Field.flagsFrag + 1]!) !== 0
+    ) {
       c.errorsIgnored++
       return
     }

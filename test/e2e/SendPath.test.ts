@@ -161,11 +161,12 @@ describe("ICMP errors reach the UDP socket that sent the datagram (RFC 1122 §4.
       const ROUTER = PEER_ADDR
       const FAR = Addr.parse("198.18.0.50")!
       // What A would have sent from port 4002 to FAR:53: its header and 8 octets.
-      const quote = (srcPort: number) => {
+      const quote = (srcPort: number, fragmentOffset = 0) => {
         const q = Ip.emit(ipRepr({
           src: ADDR_A,
           dst: FAR,
           protocol: Ip.Protocol.UDP,
+          fragmentOffset,
           payload: new Uint8Array([srcPort >> 8, srcPort & 0xff, 0, 53, 0, 8, 0, 0])
         }))
         return IcmpWire.emit({ _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.FragmentationNeeded, nextHopMtu: 1400, data: q })
@@ -179,5 +180,11 @@ describe("ICMP errors reach the UDP socket that sent the datagram (RFC 1122 §4.
       yield* peer.sendIp(ipRepr({ src: ROUTER, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: quote(4999) }), MAC_A)
       yield* settle
       expect((yield* stats).udp.errorsDropped).toBe(1)
+      // A quote of a non-initial fragment carries no ports: not matched to any socket.
+      yield* peer.sendIp(ipRepr({ src: ROUTER, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: quote(4002, 1480) }), MAC_A)
+      yield* settle
+      const s = yield* stats
+      expect(s.icmp.errorsIgnored).toBe(1)
+      expect(s.udp.errorsReported).toBe(1)
     }))
 })
