@@ -310,7 +310,7 @@ export const make = (link: LinkService) =>
       insert(n)
       resolving++
       tx.frames.push(request(ip, Eth.BROADCAST))
-      tx.timers.push(n)
+      armLater(tx, n)
       return n
     }
     /** `n` has a MAC now: its waiting frames go out in `tx`, its waiters are released. */
@@ -362,6 +362,15 @@ export const make = (link: LinkService) =>
         n.timer = false
       })))
 
+    /**
+     * Have `flush(tx)` start the entry's timer fiber. The flag is set now, so
+     * a batch that sends many frames through one entry queues it once.
+     */
+    const armLater = (tx: Tx, n: Neighbour.Entry): void => {
+      n.timer = true
+      tx.timers.push(n)
+    }
+
     // --- send ----------------------------------------------------------------------
     const route = (dst: Addr.Ipv4Addr): Route | undefined => {
       const cached = routes.get(dst)
@@ -402,10 +411,10 @@ export const make = (link: LinkService) =>
               return
             }
           }
-          const use = Neighbour.use(n, clock.unsafeCurrentTimeMillis(), p)
-          if (use.startsTimer) tx.timers.push(n)
-          if (use.mac !== undefined) {
-            frameTo(frame, use.mac)
+          const hw = Neighbour.use(n, clock.unsafeCurrentTimeMillis(), p)
+          if (Neighbour.needsTimer(n, p)) armLater(tx, n)
+          if (hw !== undefined) {
+            frameTo(frame, hw)
             tx.frames.push(frame)
           } else if (n.pending.length < config.arp.pendingFrames) {
             // Held past this send: keep our own copy of a gathered frame.
@@ -423,8 +432,10 @@ export const make = (link: LinkService) =>
       return Effect.zipRight(
         sending,
         Effect.forEach(tx.timers, (n) => {
-          if (n.timer || n.removed) return Effect.void
-          n.timer = true
+          if (n.removed) {
+            n.timer = false
+            return Effect.void
+          }
           return FiberSet.run(fibers, runTimer(n))
         }, { discard: true })
       )
@@ -435,9 +446,9 @@ export const make = (link: LinkService) =>
         const tx = new Tx()
         const n = entryFor(ip, tx)
         if (n === undefined) return Effect.fail(new NeighbourError({ reason: "TooManyPending", address: ip }))
-        const use = Neighbour.use(n, clock.unsafeCurrentTimeMillis(), p)
-        if (use.startsTimer) tx.timers.push(n)
-        if (use.mac !== undefined) return Effect.as(flush(tx), use.mac)
+        const hw = Neighbour.use(n, clock.unsafeCurrentTimeMillis(), p)
+        if (Neighbour.needsTimer(n, p)) armLater(tx, n)
+        if (hw !== undefined) return Effect.as(flush(tx), hw)
         let w = waiters.get(n)
         if (w === undefined) {
           w = Deferred.unsafeMake<Mac, NeighbourError>(FiberId.none)

@@ -94,20 +94,30 @@ export const incomplete = (ip: Ipv4Addr, now: number): Entry => ({
 /**
  * The MAC to send a frame to now, or undefined when the entry is
  * `Incomplete` (the frame waits). Sending through an expired `Reachable` or a
- * `Stale` entry moves it to `Delay` (`startsTimer` then says the shell must
- * arm the entry's timer).
+ * `Stale` entry moves it to `Delay`, whose timer the shell then arms (`needsTimer`).
+ * Allocates nothing: it runs per packet sent.
  */
-export const use = (e: Entry, now: number, p: Params): { readonly mac: Mac | undefined; readonly startsTimer: boolean } => {
-  if (e.state === "Incomplete") return NO_MAC
-  if (e.state === "Delay" || e.state === "Probe") return { mac: e.mac, startsTimer: false }
-  if (e.state === "Reachable" && now < e.confirmedAt + p.reachableMs) return { mac: e.mac, startsTimer: false }
+export const use = (e: Entry, now: number, p: Params): Mac | undefined => {
+  switch (e.state) {
+    case "Incomplete":
+    case "Delay":
+    case "Probe":
+      return e.mac
+    case "Reachable":
+      if (now < e.confirmedAt + p.reachableMs) return e.mac
+      break
+    case "Stale":
+      break
+  }
   // Stale, or Reachable whose confirmation ran out: use it, and wait for a confirmation.
   e.state = "Delay"
   e.since = now
   e.probes = 0
-  return { mac: e.mac, startsTimer: true }
+  return e.mac
 }
-const NO_MAC = { mac: undefined, startsTimer: false } as const
+
+/** Whether the entry has a deadline and no timer running for it yet. */
+export const needsTimer = (e: Entry, p: Params): boolean => !e.timer && deadline(e, p) !== undefined
 
 /** When the entry's timer must fire next, or undefined when it needs none. */
 export const deadline = (e: Entry, p: Params): number | undefined => {

@@ -12,7 +12,7 @@ const MAC_2 = new Uint8Array([2, 0, 0, 0, 0, 2])
 describe("NeighbourCache (pure)", () => {
   it("an Incomplete entry holds frames, broadcasts every retransMs, and fails after broadcastProbes", () => {
     const e = N.incomplete(7, 1000) // the first request went out at 1000
-    expect(N.use(e, 1000, P).mac).toBeUndefined()
+    expect(N.use(e, 1000, P)).toBeUndefined()
     expect(N.deadline(e, P)).toBe(2000)
     expect(N.onTimer(e, 2000, P)).toBe("Broadcast")
     expect(N.deadline(e, P)).toBe(3000)
@@ -39,13 +39,16 @@ describe("NeighbourCache (pure)", () => {
   it("Reachable until reachableMs after the confirmation, then used as Delay with a timer", () => {
     const e = N.incomplete(7, 0)
     N.learn(e, MAC_1, true, 1000)
-    expect(N.use(e, 30_999, P)).toEqual({ mac: MAC_1, startsTimer: false })
+    expect(N.use(e, 30_999, P)).toBe(MAC_1)
     expect(N.deadline(e, P)).toBeUndefined()
-    expect(N.use(e, 31_000, P)).toEqual({ mac: MAC_1, startsTimer: true })
+    expect(N.needsTimer(e, P)).toBe(false)
+    expect(N.use(e, 31_000, P)).toBe(MAC_1)
     expect(e.state).toBe("Delay")
     expect(N.deadline(e, P)).toBe(36_000)
-    // used again while delaying: no second timer
-    expect(N.use(e, 32_000, P)).toEqual({ mac: MAC_1, startsTimer: false })
+    expect(N.needsTimer(e, P)).toBe(true)
+    e.timer = true // the shell armed it
+    expect(N.use(e, 32_000, P)).toBe(MAC_1)
+    expect(N.needsTimer(e, P)).toBe(false)
   })
 
   it("Delay without confirmation probes by unicast, usable meanwhile, and fails after unicastProbes", () => {
@@ -54,7 +57,7 @@ describe("NeighbourCache (pure)", () => {
     N.use(e, 10_000, P)
     expect(N.onTimer(e, 15_000, P)).toBe("Unicast")
     expect(e.state).toBe("Probe")
-    expect(N.use(e, 15_500, P).mac).toBe(MAC_1)
+    expect(N.use(e, 15_500, P)).toBe(MAC_1)
     expect(N.deadline(e, P)).toBe(16_000)
     expect(N.onTimer(e, 16_000, P)).toBe("Unicast")
     expect(N.onTimer(e, 17_000, P)).toBe("Unicast")
