@@ -19,7 +19,7 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Data, Deferred, Duration, Effect, Either, Exit, Layer, Random } from "effect"
+import { Clock, Context, Data, Deferred, Duration, Effect, Exit, Layer, Random } from "effect"
 import { Config } from "../Config.js"
 import { Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
@@ -220,14 +220,17 @@ export const make = Effect.gen(function*() {
    */
   const onPacket = (p: Ipv4Packet, nowNanos: bigint, tx: Tx): void => {
     c.received++
-    const parsed = IcmpWire.parse(payloadOf(p))
-    if (Either.isLeft(parsed)) {
+    const b = p.bytes
+    const at = p.offset + p.headerLen
+    const len = p.payloadLength
+    // Validated and read in place: no repr, no view, per packet.
+    const type = IcmpWire.check(b, at, len)
+    if (type < 0) {
       c.malformed++
       return
     }
-    const m = parsed.right
-    switch (m._tag) {
-      case "EchoRequest":
+    switch (type) {
+      case IcmpWire.Type.EchoRequest:
         if (p.broadcast) {
           c.broadcastIgnored++
           return
@@ -235,28 +238,34 @@ export const make = Effect.gen(function*() {
         c.echoRequests++
         reply(p, tx)
         return
-      case "EchoReply": {
+      case IcmpWire.Type.EchoReply: {
         c.echoReplies++
-        const key = ((m.ident << 16) | m.seq) >>> 0
+        const theirIdent = IcmpWire.word(b, at, IcmpWire.Field.ident)
+        const seq = IcmpWire.word(b, at, IcmpWire.Field.seq)
+        const size = len - IcmpWire.HEADER_LEN
+        const key = ((theirIdent << 16) | seq) >>> 0
         const o = outstanding.get(key)
-        if (m.ident !== ident || o === undefined || o.dst !== p.src || o.size !== m.data.length) {
+        if (theirIdent !== ident || o === undefined || o.dst !== p.src || o.size !== size) {
           c.unmatchedReplies++
           return
         }
         outstanding.delete(key)
         Deferred.unsafeDone(
           o.done,
-          Exit.succeed({ rtt: Duration.nanos(nowNanos - o.sentAtNanos), seq: m.seq, ttl: p.ttl, size: m.data.length })
+          Exit.succeed({ rtt: Duration.nanos(nowNanos - o.sentAtNanos), seq, ttl: p.ttl, size })
         )
         return
       }
-      case "DstUnreachable":
-        onError(p, "DstUnreachable", m.code, m.nextHopMtu, m.data)
+      case IcmpWire.Type.DstUnreachable: {
+        const code = b[at + IcmpWire.Field.code]!
+        const mtu = code === IcmpWire.DstUnreachableCode.FragmentationNeeded ? IcmpWire.word(b, at, IcmpWire.Field.mtu) : 0
+        onError(p, "DstUnreachable", code, mtu, b.subarray(at + IcmpWire.HEADER_LEN, at + len))
         return
-      case "TimeExceeded":
-        onError(p, "TimeExceeded", m.code, 0, m.data)
+      }
+      case IcmpWire.Type.TimeExceeded:
+        onError(p, "TimeExceeded", b[at + IcmpWire.Field.code]!, 0, b.subarray(at + IcmpWire.HEADER_LEN, at + len))
         return
-      case "Other":
+      default:
         return
     }
   }

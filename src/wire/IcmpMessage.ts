@@ -79,6 +79,23 @@ export const parse = (b: Uint8Array): Either.Either<Icmpv4Repr, WireError> => {
   }
 }
 
+/**
+ * Validate the message at `b[off, off + len)` in place, allocating nothing
+ * (the receive path's form of `parse`): returns its type (>= 0) when the
+ * checksum verifies and an echo's code is 0, else -1 truncated, -2 bad
+ * checksum, -3 malformed. Fields are then read at the `Field` offsets.
+ */
+export const check = (b: Uint8Array, off: number, len: number): number => {
+  if (len < HEADER_LEN) return -1
+  if (Checksum.checksum(b, off, off + len) !== 0) return -2
+  const type = b[off + Field.type]!
+  if ((type === Type.EchoRequest || type === Type.EchoReply) && b[off + Field.code] !== 0) return -3
+  return type
+}
+
+/** The 16-bit field at `b[off + field]`. */
+export const word = (b: Uint8Array, off: number, field: number): number => (b[off + field]! << 8) | b[off + field + 1]!
+
 export const bufferLen = (repr: Icmpv4Repr): number => HEADER_LEN + repr.data.length
 
 /** Write the message into `out` at `offset`, checksum included; returns the end offset. */

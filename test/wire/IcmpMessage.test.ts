@@ -337,3 +337,27 @@ describe("Icmpv4", () => {
     )
   })
 })
+
+describe("Icmpv4.check (in place)", () => {
+  it("agrees with parse on the goldens: the type when parse succeeds", () => {
+    for (const hex of [G.ICMP_ECHO_REQUEST, G.ICMP_ECHO_REPLY]) {
+      const m = icmpOf(hex)
+      const padded = new Uint8Array(m.length + 10)
+      padded.set(m, 5)
+      expect(Icmpv4.check(padded, 5, m.length)).toBe(m[0])
+    }
+  })
+  it("reports truncation, a bad checksum and an echo with a non-zero code", () => {
+    const m = icmpOf(G.ICMP_ECHO_REQUEST)
+    expect(Icmpv4.check(m, 0, 7)).toBe(-1)
+    const bad = m.slice()
+    bad[bad.length - 1]! ^= 1
+    expect(Icmpv4.check(bad, 0, bad.length)).toBe(-2)
+    const code = Icmpv4.emit({ _tag: "Other", type: 8, code: 1, rest: 0, data: new Uint8Array(4) })
+    expect(Icmpv4.check(code, 0, code.length)).toBe(-3)
+  })
+  it.prop("never throws, and is non-negative exactly when parse succeeds", [Arb.anyBytes], ([b]) => {
+    const r = Icmpv4.check(b, 0, b.length)
+    expect(r >= 0).toBe(Either.isRight(Icmpv4.parse(b)))
+  })
+})
