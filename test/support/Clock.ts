@@ -1,8 +1,10 @@
 /**
  * TestClock helpers (DESIGN.md §3: `TestClock.adjust` does not wait for a
- * fiber to reach its sleep, so wait for the timer to be registered first).
+ * fiber to reach its sleep, so wait for the timer to be registered first),
+ * and `boundedWait`, which makes a wait that can never end under a TestClock
+ * nobody advances fail at once instead of at the runner's timeout.
  */
-import { Duration, Effect, Fiber, TestClock } from "effect"
+import { Cause, Clock, Duration, Effect, Fiber, Option, TestClock } from "effect"
 
 /** Yield until at least `n` sleeps are registered with the TestClock. */
 export const awaitSleeps = (n = 1) =>
@@ -40,3 +42,58 @@ export const runAdvancing = <A, E, R>(
     }
     return yield* Effect.dieMessage("runAdvancing: limit reached")
   })
+
+/**
+ * Yields `boundedWait` allows with the TestClock standing still. More than
+ * any test spends between two `TestClock.adjust`s (`awaitSleeps` gives up
+ * after 10 000), and still only a fraction of a second of real time.
+ */
+export const STALL_YIELDS = 100_000
+
+/** Under the live clock, `boundedWait` gives up after this much real time. */
+export const LIVE_WAIT_LIMIT = Duration.seconds(10)
+
+/** The current Clock when it is a TestClock. */
+const currentTestClock: Effect.Effect<Option.Option<TestClock.TestClock>> = Effect.clockWith((clock) =>
+  Effect.succeed(
+    "adjust" in clock && "sleeps" in clock ? Option.some(clock as unknown as TestClock.TestClock) : Option.none()
+  )
+)
+
+/** Dies with `message` once virtual time has stood still for `limit` yields in a row. */
+const stall = (message: string, limit: number) =>
+  Effect.gen(function*() {
+    let last = yield* Clock.currentTimeNanos
+    let still = 0
+    while (still < limit) {
+      yield* Effect.yieldNow()
+      const now = yield* Clock.currentTimeNanos
+      if (now === last) still++
+      else {
+        last = now
+        still = 0
+      }
+    }
+    return yield* Effect.dieMessage(
+      `${message}: still waiting after ${limit} yields with the TestClock standing still ` +
+        "(what needs virtual time to pass needs TestClock.adjust)"
+    )
+  })
+
+/**
+ * `effect`, a wait, bounded so that a test waiting for what never comes
+ * fails fast with `what` in the message. Under a TestClock virtual time does
+ * not pass by itself: the wait dies once the clock has stood still for
+ * `limit` yields in a row, while a wait that some other fiber keeps alive by
+ * advancing the TestClock goes on. Under the live clock it dies after
+ * `LIVE_WAIT_LIMIT`.
+ */
+export const boundedWait = <A, E, R>(effect: Effect.Effect<A, E, R>, what: string, limit = STALL_YIELDS) =>
+  Effect.flatMap(currentTestClock, (testClock) =>
+    Option.isSome(testClock)
+      // disconnected: a wait stuck in an uninterruptible region must not hold the failure up
+      ? Effect.raceFirst(Effect.disconnect(effect), stall(what, limit))
+      : Effect.timeoutFailCause(Effect.disconnect(effect), {
+        duration: LIVE_WAIT_LIMIT,
+        onTimeout: () => Cause.die(new Error(`${what}: nothing came within ${Duration.format(LIVE_WAIT_LIMIT)}`))
+      }))

@@ -10,13 +10,18 @@ import * as ArpWire from "../../src/wire/ArpPacket.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
+import { boundedWait } from "./Clock.js"
 
 export const PEER_MAC = new Uint8Array([0x02, 0x00, 0x00, 0x00, 0x00, 0x99])
 export const PEER_ADDR = Addr.parse("198.18.0.1")!
 
 export interface Peer {
   readonly link: LinkService
-  /** frames sent by the stack, in order, one at a time */
+  /**
+   * frames sent by the stack, in order, one at a time; waiting for one that
+   * never comes dies fast (`boundedWait`: under a TestClock, once virtual
+   * time has stood still for `STALL_YIELDS` yields)
+   */
   readonly next: Effect.Effect<Uint8Array>
   /** the next frame if one is already here */
   readonly poll: Effect.Effect<Option.Option<Uint8Array>>
@@ -35,15 +40,18 @@ export const makePeer = (link: LinkService, mac: Uint8Array = PEER_MAC): Effect.
     const keep = (batches: Chunk.Chunk<ReadonlyArray<Uint8Array>>): void => {
       for (const batch of batches) for (const frame of batch) buffered.push(frame)
     }
-    const next: Effect.Effect<Uint8Array> = Effect.suspend(() => {
+    const take: Effect.Effect<Uint8Array> = Effect.suspend(() => {
       if (buffered.length > 0) return Effect.succeed(buffered.shift()!)
       return Effect.flatMap(link.receive.takeAll, ([batches, done]) => {
         keep(batches)
         if (buffered.length > 0) return Effect.succeed(buffered.shift()!)
         // the link closed with nothing left: like a take on a shut-down queue
-        return done ? Effect.interrupt : next
+        return done ? Effect.interrupt : take
       })
     })
+    const next: Effect.Effect<Uint8Array> = Effect.suspend(() =>
+      buffered.length > 0 ? Effect.succeed(buffered.shift()!) : boundedWait(take, "peer.next (a frame from the stack)")
+    )
     const poll: Effect.Effect<Option.Option<Uint8Array>> = Effect.suspend(() => {
       if (buffered.length === 0) return Effect.map(link.receive.clear, (batches) => {
         keep(batches)
