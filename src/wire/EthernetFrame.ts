@@ -55,8 +55,11 @@ export const encodeHeader = (
   src: Uint8Array,
   etherType: number
 ): number => {
-  out.set(dst.subarray(0, 6), offset + Field.dst)
-  out.set(src.subarray(0, 6), offset + Field.src)
+  // Octet by octet: no view per call (this runs for every frame sent).
+  for (let i = 0; i < 6; i++) {
+    out[offset + Field.dst + i] = dst[i]!
+    out[offset + Field.src + i] = src[i]!
+  }
   out[offset + Field.etherType] = etherType >>> 8
   out[offset + Field.etherType + 1] = etherType & 0xff
   return offset + HEADER_LEN
