@@ -1,53 +1,73 @@
 #!/usr/bin/env node
-// Frames per second the stack's Ethernet dealer receives from a kernel UDP
-// flood of minimum-size frames, over a TAP in a namespace made and deleted
-// here, beside the same flood kernel-to-kernel over a veth pair.
+// Floods of minimum-size frames from the Linux kernel into the stack over a
+// TAP, in a namespace made and deleted here, beside the same floods kernel to
+// kernel over a veth pair in the same run. Receive side (modes open, closed):
+// frames per second the stack's Ethernet dealer takes in. Send side (modes
+// udp-echo, icmp-echo): echo replies per second the kernel gets back.
 //
 //   sudo node bench/flood.mjs [--rates 0,300000] [--modes open,closed]
 //        [--packets 3000000] [--seconds 5] [--payload 18] [--batch 64]
 //        [--baseline veth|none] [--quiet-wait 120] [--profile [--keep-profile F]]
-//        [--node-args "--max-semi-space-size=64"] [--receive-capacity N]
+//        [--node-args "--max-semi-space-size=64"] [--receive-capacity N] [--tree DIR]
+//   sudo node bench/flood.mjs --modes udp-echo,icmp-echo    # the send side (rates default 0,50000)
 //
-// Frame size: payload 18 -> 14 Ethernet + 20 IPv4 + 8 UDP + 18 = 60 octets as
-// the TAP delivers them (no FCS), i.e. a 64-octet frame on a real wire.
+// Frame size: payload 18 -> 14 Ethernet + 20 IPv4 + 8 UDP (or ICMP) + 18 = 60
+// octets as the TAP carries them (no FCS), i.e. a 64-octet frame on a wire.
 //
 // Each (rate, mode) is one flood by bench/udpflood.c (built here with cc -O2
 // into bench/.build/): rate 0 = as fast as the kernel takes sendmmsg batches
 // of --batch, N = paced to N datagrams/s. Every flood is bounded by --packets
-// AND --seconds (inside udpflood.c; the harness also SIGKILLs it, by PID,
-// after --seconds + 10 s). Modes: open = UDP port 9, where the stack server
-// runs a discard socket (the normal receive path up to a socket); closed =
-// UDP port 10, nobody bound (ICMP port unreachable, rate-limited by the stack).
+// AND --seconds (inside udpflood.c; in the echo modes its reader stops at most
+// 5 s after the last send; the harness also SIGKILLs it, by PID, after
+// --seconds + 10 s). Modes:
+//   open       UDP port 9, where the stack server runs a discard socket (the
+//              normal receive path up to a socket)
+//   closed     UDP port 10, nobody bound (ICMP port unreachable, rate-limited by the stack)
+//   udp-echo   UDP port 7, the stack's echo service (Udp.serveEcho, as `gonet up
+//              --serve udp-echo:7`); the flooder reads the echoes off its own socket
+//   icmp-echo  ICMP echo requests from an ICMP datagram socket (ping_group_range is
+//              set in the namespace); the flooder reads the echo replies
 // ARP is resolved (20 pings) before the first flood.
 //
 // Measured on the stack side from Stack.stats, sampled every 100 ms by
 // bench/stack-server.mjs:
 //   received/s = delta of ethernet.received / the window in which it grew
+//   sent/s     = delta of link.txFrames / the window in which it grew
 // plus link.rxDropped (frames lost because the link's receive mailbox was full),
-// ethernet/ipv4 queue drops, the kernel TAP's tx_dropped (frames the kernel
-// dropped because our reader did not keep up), the CPU the stack process used
-// (/proc/PID/stat) and its main thread's run / run-queue-wait time
-// (/proc/PID/task/PID/schedstat): the machine is a shared 2-vCPU VM, so
-// "frames per CPU-second" is the figure least disturbed by neighbours.
+// link.txDropped (frames the TAP refused), ethernet/ipv4 queue drops, the
+// kernel TAP's tx_dropped (frames the kernel dropped because our reader did
+// not keep up), the CPU the stack process used (/proc/PID/stat) and its main
+// thread's run / run-queue-wait time (/proc/PID/task/PID/schedstat): the
+// machine is a shared 2-vCPU VM, so "frames per CPU-second" is the figure
+// least disturbed by neighbours. On the kernel side, for the echo modes: the
+// replies the flooder read (replies/s over its first..last reply window), and
+// the namespace's /proc/net/snmp (Udp InDatagrams/RcvbufErrors, Icmp InEchoReps).
 // --quiet-wait S waits (up to S s) before each flood until the CPUs are <= 20 % busy.
 // --profile: a V8 CPU profile of the stack over the floods only (stdin command
-// to the stack server), summarized by bench/profile-summary.mjs.
+// to the stack server), summarized by bench/diag/profile-summary.mjs.
+// --tree DIR: measure the stack built in another checkout (see lib.mjs).
 import { flag, opt } from "./args.mjs"
 import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { join } from "node:path"
 import {
   runMain, assertBenchAddress, BENCH_DIR, busyBetween, cpuStat, deleteNs, inNs, IP, machine, makeNs, preflight,
-  round, schedDelta, schedstat, sleep, startStack, summarize, track, waitExit, waitQuiet, writeResult
+  round, schedDelta, schedstat, sleep, startStack, summarize, track, treeInfo, waitExit, waitQuiet, writeResult
 } from "./lib.mjs"
-import { printProfile, summarizeProfile } from "./profile-summary.mjs"
+import { printProfile, summarizeProfile } from "./diag/profile-summary.mjs"
 
-const RATES = opt("rates", "0,300000").split(",").map(Number)
 // open: UDP port 9, where the stack server runs a discard socket (the normal receive path);
-// closed: UDP port 10, nobody bound (every datagram -> ICMP port unreachable, rate-limited).
+// closed: UDP port 10, nobody bound (every datagram -> ICMP port unreachable, rate-limited);
+// udp-echo: UDP port 7, the stack's echo service; icmp-echo: ICMP echo requests (no port).
 const MODES = opt("modes", "open,closed").split(",")
-if (MODES.some((m) => !["open", "closed"].includes(m))) throw new Error("--modes open,closed")
-const PORTS = { open: 9, closed: 10 }
+const PORTS = { open: 9, closed: 10, "udp-echo": 7, "icmp-echo": 0 }
+if (MODES.some((m) => !(m in PORTS))) throw new Error("--modes: any of open,closed,udp-echo,icmp-echo")
+const ECHO = new Set(["udp-echo", "icmp-echo"])
+// default rates: unpaced, and a paced rate the stack is meant to take whole
+// (receive: 300 k/s; echo: 50 k/s, where the send side has to keep up too)
+const RATES = opt("rates", MODES.every((m) => ECHO.has(m)) ? "0,50000" : "0,300000").split(",").map(Number)
+// what udpflood.c is asked to do in each mode
+const FLOODER_MODE = { open: "send", closed: "send", "udp-echo": "udp-echo", "icmp-echo": "icmp-echo" }
 const PACKETS = Number(opt("packets", "3000000"))
 const SECONDS = Number(opt("seconds", "5"))
 const PAYLOAD = Number(opt("payload", "18"))
@@ -75,9 +95,14 @@ const buildFlooder = () => {
   const src = join(BENCH_DIR, "udpflood.c")
   const bin = join(dir, "udpflood")
   if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
-    execFileSync("cc", ["-O2", "-Wall", "-o", bin, src], { stdio: "inherit", timeout: 60_000 })
+    execFileSync("cc", ["-O2", "-Wall", "-pthread", "-o", bin, src], { stdio: "inherit", timeout: 60_000 })
   }
-  return bin
+  const echoSrc = join(BENCH_DIR, "udpecho.c")
+  const echoBin = join(dir, "udpecho")
+  if (!existsSync(echoBin) || statSync(echoBin).mtimeMs < statSync(echoSrc).mtimeMs) {
+    execFileSync("cc", ["-O2", "-Wall", "-o", echoBin, echoSrc], { stdio: "inherit", timeout: 60_000 })
+  }
+  return { bin, echoBin }
 }
 
 /** CPU seconds (user, system) the stack process has used so far, from /proc/PID/stat. */
@@ -93,9 +118,30 @@ const tapCounters = (ns) => {
   return { tx: j.stats64.tx, rx: j.stats64.rx }
 }
 
-const flood = async (ns, bin, pps, port, dst = DST) => {
+/** The namespace's kernel counters: the Udp and Icmp rows of /proc/net/snmp. */
+const snmp = (ns) => {
+  const lines = inNs(ns, ["cat", "/proc/net/snmp"]).trim().split("\n")
+  const out = {}
+  for (let i = 0; i + 1 < lines.length; i += 2) {
+    const [proto, ...names] = lines[i].split(/\s+/)
+    const values = lines[i + 1].split(/\s+/).slice(1).map(Number)
+    out[proto.replace(/:$/, "")] = Object.fromEntries(names.map((n, k) => [n, values[k]]))
+  }
+  return out
+}
+const snmpDelta = (a, b) => ({
+  udpInDatagrams: b.Udp.InDatagrams - a.Udp.InDatagrams,
+  udpRcvbufErrors: b.Udp.RcvbufErrors - a.Udp.RcvbufErrors,
+  udpInErrors: b.Udp.InErrors - a.Udp.InErrors,
+  icmpInEchoReps: b.Icmp.InEchoReps - a.Icmp.InEchoReps,
+  icmpInMsgs: b.Icmp.InMsgs - a.Icmp.InMsgs,
+  icmpInErrors: b.Icmp.InErrors - a.Icmp.InErrors
+})
+
+const flood = async (ns, bin, pps, mode, dst = DST) => {
   assertBenchAddress(dst)
-  const argv = [bin, dst, String(port), String(PAYLOAD), String(PACKETS), String(SECONDS), String(BATCH), String(pps)]
+  const port = mode === "icmp-echo" ? 1 : PORTS[mode]
+  const argv = [bin, dst, String(port), String(PAYLOAD), String(PACKETS), String(SECONDS), String(BATCH), String(pps), FLOODER_MODE[mode]]
   const child = track(spawn(IP, ["netns", "exec", ns, ...argv], { stdio: ["ignore", "pipe", "pipe"] }))
   let out = ""
   let err = ""
@@ -108,58 +154,134 @@ const flood = async (ns, bin, pps, port, dst = DST) => {
 
 const linkStats = (ns, dev) => JSON.parse(inNs(ns, [IP, "-s", "-j", "link", "show", "dev", dev]))[0].stats64
 
-/** The same flood, kernel to kernel over a veth pair: what the receiving kernel takes in. */
-const vethBaseline = async (bin, pps) => {
+/** The echo replies a flood got back, as the flooder counted them. */
+const replyFigures = (sent) => ({
+  replies: sent.replies,
+  badReplies: sent.badReplies,
+  repliesPerSec: round(sent.replyPps, 0),
+  repliesPctOfSent: round((100 * sent.replies) / Math.max(1, sent.sent), 2),
+  replyWindowS: round(sent.lastReply - sent.firstReply, 3)
+})
+
+/**
+ * The same flood, kernel to kernel over a veth pair. kind "receive": to a
+ * closed port, what the receiving kernel takes in; "icmp-echo": the kernel's
+ * own echo replies; "udp-echo": replies of udpecho.c (recvmmsg/sendmmsg in C)
+ * on the receiving side, counted as the stack's are.
+ */
+const vethBaseline = async ({ bin, echoBin }, pps, kind) => {
   const a = makeNs("fa")
   const b = makeNs("fb")
+  let server
   try {
     inNs(a, [IP, "link", "add", "gbfa", "type", "veth", "peer", "name", "gbfb", "netns", b])
     inNs(a, [IP, "addr", "add", assertBenchAddress("198.18.1.1/24"), "dev", "gbfa"])
     inNs(b, [IP, "addr", "add", assertBenchAddress("198.18.1.2/24"), "dev", "gbfb"])
     inNs(a, [IP, "link", "set", "gbfa", "up"])
     inNs(b, [IP, "link", "set", "gbfb", "up"])
+    inNs(a, ["sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647"])
     inNs(a, ["ping", "-n", "-q", "-c", "3", "-i", "0.2", "-w", "5", "198.18.1.2"], { allowFail: true })
     const quiet = QUIET_WAIT > 0 ? await waitQuiet(QUIET_WAIT * 1000) : undefined
+    let serverOut = ""
+    if (kind === "udp-echo") {
+      // started after the quiet wait: its own bound (--seconds + 15) has to cover the flood
+      const argv = [echoBin, assertBenchAddress("198.18.1.2"), String(PORTS["udp-echo"]), String(SECONDS + 15), String(PACKETS)]
+      server = track(spawn(IP, ["netns", "exec", b, ...argv], { stdio: ["ignore", "pipe", "pipe"] }))
+      server.stdout.setEncoding("utf8").on("data", (d) => (serverOut += d))
+      await new Promise((resolve, reject) => {
+        const poll = setInterval(() => serverOut.includes("ready") && (clearInterval(poll), resolve()), 10)
+        server.once("exit", (c) => (clearInterval(poll), reject(new Error(`udpecho exited ${c} before it was ready`))))
+      })
+    }
     const before = linkStats(b, "gbfb").rx
-    const sent = await flood(a, bin, pps, PORTS.closed, "198.18.1.2")
+    const snmpBefore = snmp(a)
+    const sent = await flood(a, bin, pps, kind === "receive" ? "closed" : kind, "198.18.1.2")
     await sleep(300)
     const after = linkStats(b, "gbfb").rx
     const received = after.packets - before.packets
+    let echoServer
+    if (server !== undefined) {
+      // our child (ip netns exec execs udpecho): on SIGTERM it prints its counts and exits
+      if (server.exitCode === null && server.signalCode === null) process.kill(server.pid, "SIGTERM")
+      await waitExit(server, 5_000)
+      echoServer = JSON.parse(serverOut.trim().split("\n").pop())
+    }
     return {
-      target: "kernel over veth (closed port)",
+      target: kind === "receive" ? "kernel over veth (closed port)" : kind === "icmp-echo" ? "kernel over veth (its ICMP echo)" : "kernel over veth + udpecho.c",
+      kind,
       targetPps: pps,
       flooder: sent,
       sentPerSec: round(sent.pps, 0),
       received,
       receivedPerSec: round(received / sent.elapsed, 0),
       rxDropped: after.dropped - before.dropped,
+      ...(kind === "receive" ? {} : { kernel: { ...replyFigures(sent), snmp: snmpDelta(snmpBefore, snmp(a)) }, echoServer }),
       machineBusyBefore: quiet?.busy
     }
   } finally {
+    if (server !== undefined && server.exitCode === null && server.signalCode === null) process.kill(server.pid, "SIGKILL")
     deleteNs(a)
     deleteNs(b)
   }
 }
 
-/** Wait until ethernet.received stops moving (the stack drained its queues). */
+/** Wait until ethernet.received and link.txFrames stop moving (the stack drained its queues). */
 const settle = async (stack) => {
-  let prev = -1
+  let prev = ""
   for (let i = 0; i < 100; i++) {
-    const s = (await stack.snapshot()).stats.ethernet.received
+    const st = (await stack.snapshot()).stats
+    const s = `${st.ethernet.received} ${st.link.txFrames}`
     if (s === prev) return
     prev = s
     await sleep(300)
   }
 }
 
+/**
+ * From the 100 ms stats samples: the window in which counter f grew (from the
+ * sample before its first rise to the sample of its last), the growth in it,
+ * and the per-interval rates strictly inside it (steady state).
+ */
+const growth = (samples, f) => {
+  let first
+  let last
+  for (let i = 1; i < samples.length; i++) {
+    if (f(samples[i].stats) > f(samples[i - 1].stats)) {
+      first ??= samples[i - 1]
+      last = samples[i]
+    }
+  }
+  if (first === undefined) return { count: 0, windowS: NaN, perSec: 0, steadyPerSec: {} }
+  const inner = []
+  for (let i = 1; i < samples.length; i++) {
+    const a = samples[i - 1]
+    const b = samples[i]
+    if (a.t > first.t && b.t < last.t) inner.push((f(b.stats) - f(a.stats)) / ((b.t - a.t) / 1000))
+  }
+  const count = f(last.stats) - f(first.stats)
+  const windowS = (last.t - first.t) / 1000
+  return {
+    count,
+    windowS: round(windowS, 3),
+    perSec: round(count / windowS, 0),
+    steadyPerSec: Object.fromEntries(Object.entries(summarize(inner)).map(([k, v]) => [k, round(v, 0)]))
+  }
+}
+
+const rateText = (pps) => (pps === 0 ? "unpaced" : `${pps}/s`)
+const modeText = (mode) => (mode === "icmp-echo" ? mode : `${mode} port ${PORTS[mode]}`)
+
 const main = async () => {
-  const bin = buildFlooder()
+  const bins = buildFlooder()
   const profDir = join(BENCH_DIR, ".build", `prof-${process.pid}`)
   const ns = makeNs("fl")
+  // ICMP datagram sockets for the flooder (icmp-echo), which runs as root
+  inNs(ns, ["sysctl", "-q", "-w", "net.ipv4.ping_group_range=0 2147483647"])
   const stack = await startStack(ns, {
     statsMs: 100,
     maxSeconds: 60 + RATES.length * MODES.length * (SECONDS + 40),
     discard: PORTS.open,
+    serve: MODES.includes("udp-echo") ? `udp-echo:${PORTS["udp-echo"]}` : undefined,
     nodeArgs: NODE_ARGS,
     receiveCapacity: RECEIVE_CAPACITY
   })
@@ -172,6 +294,7 @@ const main = async () => {
     bench: "flood",
     startedAt: new Date().toISOString(),
     machine: machine(),
+    tree: treeInfo(),
     params: { rates: RATES, modes: MODES, ports: PORTS, packets: PACKETS, seconds: SECONDS, payload: PAYLOAD, frameOctets: 14 + 20 + 8 + PAYLOAD, batch: BATCH, quietWaitS: QUIET_WAIT, stackNodeArgs: NODE_ARGS },
     neighbour: neigh,
     floods: []
@@ -182,42 +305,30 @@ const main = async () => {
     await stack.command("prof-start", "profiling")
   }
   for (const pps of RATES) for (const mode of MODES) {
-    process.stdout.write(`flood ${pps === 0 ? "unpaced" : `${pps}/s`} to ${mode} port ${PORTS[mode]} ... `)
+    process.stdout.write(`flood ${rateText(pps)} to ${modeText(mode)} ... `)
     const quiet = QUIET_WAIT > 0 ? await waitQuiet(QUIET_WAIT * 1000) : undefined
     const cpu0 = cpuStat()
     const tapBefore = tapCounters(ns)
+    const snmpBefore = snmp(ns)
     const before = await stack.snapshot()
     const cpuBefore = cpuSeconds(stack.pid)
     const schedBefore = schedstat(stack.pid)
-    const sent = await flood(ns, bin, pps, PORTS[mode])
+    const sent = await flood(ns, bins.bin, pps, mode)
     await settle(stack)
     const after = await stack.snapshot()
     const cpuAfter = cpuSeconds(stack.pid)
     const schedAfter = schedstat(stack.pid)
     const tapAfter = tapCounters(ns)
+    const snmpAfter = snmp(ns)
     const machineBusyDuring = busyBetween(cpu0, cpuStat())
 
-    // The window in which ethernet.received grew, from the 100 ms samples.
     const samples = stack.events.filter((e) => e.event === "stats" && e.t >= before.t && e.t <= after.t)
-    let first
-    let last
-    for (let i = 1; i < samples.length; i++) {
-      if (samples[i].stats.ethernet.received > samples[i - 1].stats.ethernet.received) {
-        first ??= samples[i - 1]
-        last = samples[i]
-      }
-    }
+    const rx = growth(samples, (s) => s.ethernet.received)
+    const tx = growth(samples, (s) => s.link.txFrames)
     const received = after.stats.ethernet.received - before.stats.ethernet.received
-    const windowS = first && last ? (last.t - first.t) / 1000 : NaN
-    // Per-interval rates strictly inside the window (steady state).
-    const inner = []
-    for (let i = 1; i < samples.length; i++) {
-      const a = samples[i - 1]
-      const b = samples[i]
-      if (first && a.t > first.t && b.t < last.t) {
-        inner.push((b.stats.ethernet.received - a.stats.ethernet.received) / ((b.t - a.t) / 1000))
-      }
-    }
+    const cpuS = cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system
+    // the stack's busy window: receiving and (echo modes) sending
+    const busyS = Math.max(rx.windowS, ECHO.has(mode) ? tx.windowS : 0)
     const d = (f) => f(after.stats) - f(before.stats)
     const r = {
       mode,
@@ -227,40 +338,55 @@ const main = async () => {
       sentPerSec: round(sent.pps, 0),
       stack: {
         received,
-        windowS: round(windowS, 3),
-        receivedPerSec: round(received / windowS, 0),
-        steadyPerSec: Object.fromEntries(Object.entries(summarize(inner)).map(([k, v]) => [k, round(v, 0)])),
+        windowS: rx.windowS,
+        receivedPerSec: round(received / rx.windowS, 0),
+        steadyPerSec: rx.steadyPerSec,
+        sent: d((s) => s.link.txFrames),
+        sentWindowS: tx.windowS,
+        sentPerSec: tx.perSec,
+        sentSteadyPerSec: tx.steadyPerSec,
         cpuUserS: round(cpuAfter.user - cpuBefore.user, 2),
         cpuSystemS: round(cpuAfter.system - cpuBefore.system, 2),
         // CPU the stack got during the window, and frames per CPU-second it used:
         // the machine-noise-resistant figure (a busy neighbour steals wall time, not CPU time).
-        cpuUtilization: round((cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system) / windowS, 2),
-        receivedPerCpuSecond: round(received / (cpuAfter.user - cpuBefore.user + cpuAfter.system - cpuBefore.system), 0),
+        cpuUtilization: round(cpuS / busyS, 2),
+        receivedPerCpuSecond: round(received / cpuS, 0),
+        sentPerCpuSecond: round(d((s) => s.link.txFrames) / cpuS, 0),
         // main JS thread only: time on a CPU, and time runnable but waiting for one (CPU contention)
         mainThread: schedDelta(schedBefore, schedAfter),
         linkRxFrames: d((s) => s.link.rxFrames),
         linkRxDropped: d((s) => s.link.rxDropped),
+        linkTxFrames: d((s) => s.link.txFrames),
+        linkTxDropped: d((s) => s.link.txDropped),
+        linkTxQueueFull: d((s) => s.link.txQueueFull ?? NaN),
         ethernetQueueDropped: d((s) => s.ethernet.queueDropped),
         ipv4Received: d((s) => s.ipv4.received),
         ipv4QueueDropped: d((s) => s.ipv4.queueDropped),
         udpReceived: d((s) => s.udp.received),
         udpNoPort: d((s) => s.udp.noPort),
         udpQueueDropped: d((s) => s.udp.queueDropped),
+        udpSent: d((s) => s.udp.sent),
+        icmpEchoRequests: d((s) => s.icmp.echoRequests),
         discardReceived: d((s) => s.discard?.received ?? 0),
         icmpErrorsSent: d((s) => s.ipv4.icmpErrorsSent),
         icmpErrorsRateLimited: d((s) => s.ipv4.icmpErrorsRateLimited)
       },
       tap: {
+        // kernel -> stack
         txPackets: tapAfter.tx.packets - tapBefore.tx.packets,
         txDropped: tapAfter.tx.dropped - tapBefore.tx.dropped,
-        rxPackets: tapAfter.rx.packets - tapBefore.rx.packets
-      }
+        // stack -> kernel
+        rxPackets: tapAfter.rx.packets - tapBefore.rx.packets,
+        rxDropped: tapAfter.rx.dropped - tapBefore.rx.dropped
+      },
+      ...(ECHO.has(mode) ? { kernel: { ...replyFigures(sent), snmp: snmpDelta(snmpBefore, snmpAfter) } } : {})
     }
     r.machineBusyBefore = quiet?.busy
     r.machineBusyDuring = machineBusyDuring
     r.lossPct = round((100 * (sent.sent - received)) / sent.sent, 2)
     result.floods.push(r)
-    console.log(`sent ${r.sentPerSec}/s, stack received ${r.stack.receivedPerSec}/s`)
+    console.log(`sent ${r.sentPerSec}/s, stack received ${r.stack.receivedPerSec}/s` +
+      (r.kernel ? `, stack sent ${r.stack.sentPerSec}/s, kernel got ${r.kernel.repliesPerSec} replies/s (${r.kernel.repliesPctOfSent} % of sent)` : ""))
     await sleep(500)
   }
 
@@ -278,33 +404,62 @@ const main = async () => {
   result.stackFinal = (await stack.stop())?.stats
   if (BASELINE === "veth") {
     result.baseline = []
-    for (const pps of RATES) {
-      process.stdout.write(`baseline: flood ${pps === 0 ? "unpaced" : `${pps}/s`} kernel -> kernel over veth ... `)
-      const r = await vethBaseline(bin, pps)
+    const kinds = [
+      ...(MODES.some((m) => !ECHO.has(m)) ? ["receive"] : []),
+      ...MODES.filter((m) => ECHO.has(m))
+    ]
+    for (const pps of RATES) for (const kind of kinds) {
+      process.stdout.write(`baseline: flood ${rateText(pps)} kernel -> kernel over veth (${kind}) ... `)
+      const r = await vethBaseline(bins, pps, kind)
       result.baseline.push(r)
-      console.log(`sent ${r.sentPerSec}/s, kernel received ${r.receivedPerSec}/s`)
+      console.log(`sent ${r.sentPerSec}/s, kernel received ${r.receivedPerSec}/s` +
+        (r.kernel ? `, replies ${r.kernel.repliesPerSec}/s (${r.kernel.repliesPctOfSent} % of sent)` : ""))
     }
   }
   result.finishedAt = new Date().toISOString()
   const file = writeResult("flood", result)
 
-  console.log(`\nUDP flood into the stack, ${result.params.frameOctets}-octet frames (TAP view); load ${result.machine.loadavg.join(" ")}`)
-  const hdr = ["port", "CPU busy before", "offered", "sent/s", "stack recv/s", "steady p50/s", "window s", "stack CPU", "main run s", "main runq-wait s", "recv/CPU-s", "lost %", "link rxDropped", "eth qDrop", "ip qDrop", "tap tx_dropped"]
-  const rows = result.floods.map((f) => [
-    `${f.mode} ${f.port}`,
-    f.machineBusyBefore ?? "-",
-    f.targetPps === 0 ? "unpaced" : f.targetPps, f.sentPerSec, f.stack.receivedPerSec, f.stack.steadyPerSec.p50 ?? "-",
-    f.stack.windowS, f.stack.cpuUtilization, f.stack.mainThread.runS, f.stack.mainThread.waitS, f.stack.receivedPerCpuSecond, f.lossPct, f.stack.linkRxDropped, f.stack.ethernetQueueDropped, f.stack.ipv4QueueDropped, f.tap.txDropped
-  ])
-  const w = hdr.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
-  for (const line of [hdr, ...rows]) console.log(line.map((c, i) => String(c).padStart(w[i])).join("  "))
-  for (const b of result.baseline ?? []) {
-    const same = result.floods.filter((f) => f.targetPps === b.targetPps)
-    console.log(`baseline ${b.targetPps === 0 ? "unpaced" : b.targetPps}: kernel over veth received ${b.receivedPerSec}/s of ${b.sentPerSec}/s sent` +
-      same.map((f) => `; stack (${f.mode}) ${f.stack.receivedPerSec}/s = ${round(f.stack.receivedPerSec / b.receivedPerSec, 2)}x`).join(""))
+  console.log(`\nfloods into the stack, ${result.params.frameOctets}-octet frames (TAP view); load ${result.machine.loadavg.join(" ")}; tree ${result.tree.path} ${result.tree.commit.slice(0, 7)}${result.tree.srcChanged.length ? " (src/ changed)" : ""}`)
+  const table = (hdr, rows) => {
+    const w = hdr.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
+    for (const line of [hdr, ...rows]) console.log(line.map((c, i) => String(c).padStart(w[i])).join("  "))
   }
-  const best = Math.max(...result.floods.map((f) => f.stack.receivedPerSec))
-  console.log(`target >= 300000 frames/s received: ${best >= 300_000 ? "MET" : "MISSED"} (best ${best}/s)`)
+  const recv = result.floods.filter((f) => !ECHO.has(f.mode))
+  if (recv.length > 0) {
+    console.log("receive side:")
+    table(
+      ["mode", "CPU busy before", "offered", "sent/s", "stack recv/s", "steady p50/s", "window s", "stack CPU", "main run s", "main runq-wait s", "recv/CPU-s", "lost %", "link rxDropped", "eth qDrop", "ip qDrop", "tap tx_dropped"],
+      recv.map((f) => [
+        modeText(f.mode), f.machineBusyBefore ?? "-", rateText(f.targetPps), f.sentPerSec, f.stack.receivedPerSec, f.stack.steadyPerSec.p50 ?? "-",
+        f.stack.windowS, f.stack.cpuUtilization, f.stack.mainThread.runS, f.stack.mainThread.waitS, f.stack.receivedPerCpuSecond, f.lossPct, f.stack.linkRxDropped, f.stack.ethernetQueueDropped, f.stack.ipv4QueueDropped, f.tap.txDropped
+      ])
+    )
+  }
+  const echo = result.floods.filter((f) => ECHO.has(f.mode))
+  if (echo.length > 0) {
+    console.log("send side (echo):")
+    table(
+      ["mode", "CPU busy before", "offered", "sent/s", "stack recv/s", "stack sent/s", "kernel replies/s", "replies % of sent", "stack CPU", "main runq-wait s", "sent/CPU-s", "tap tx_dropped", "link txDropped", "kernel rcvbuf drops"],
+      echo.map((f) => [
+        f.mode, f.machineBusyBefore ?? "-", rateText(f.targetPps), f.sentPerSec, f.stack.receivedPerSec, f.stack.sentPerSec, f.kernel.repliesPerSec, f.kernel.repliesPctOfSent,
+        f.stack.cpuUtilization, f.stack.mainThread.waitS, f.stack.sentPerCpuSecond, f.tap.txDropped, f.stack.linkTxDropped, f.kernel.snmp.udpRcvbufErrors
+      ])
+    )
+  }
+  for (const b of result.baseline ?? []) {
+    const same = result.floods.filter((f) => f.targetPps === b.targetPps && (b.kind === "receive" ? !ECHO.has(f.mode) : f.mode === b.kind))
+    if (b.kind === "receive") {
+      console.log(`baseline ${rateText(b.targetPps)}: kernel over veth received ${b.receivedPerSec}/s of ${b.sentPerSec}/s sent` +
+        same.map((f) => `; stack (${f.mode}) ${f.stack.receivedPerSec}/s = ${round(f.stack.receivedPerSec / b.receivedPerSec, 2)}x`).join(""))
+    } else {
+      console.log(`baseline ${rateText(b.targetPps)} ${b.kind}: ${b.target} answered ${b.kernel.repliesPerSec} replies/s of ${b.sentPerSec}/s sent` +
+        same.map((f) => `; stack ${f.kernel.repliesPerSec}/s = ${round(f.kernel.repliesPerSec / b.kernel.repliesPerSec, 2)}x`).join(""))
+    }
+  }
+  if (recv.length > 0) {
+    const best = Math.max(...recv.map((f) => f.stack.receivedPerSec))
+    console.log(`target >= 300000 frames/s received: ${best >= 300_000 ? "MET" : "MISSED"} (best ${best}/s)`)
+  }
   if (result.profile) printProfile(result.profile)
   console.log(`\nresult: ${file}`)
 }

@@ -8,12 +8,19 @@
 import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, loadavg } from "node:os"
-import { dirname, join } from "node:path"
+import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
-import { parseBenchCidr } from "./args.mjs"
+import { opt, parseBenchCidr } from "./args.mjs"
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
 export const ROOT = dirname(BENCH_DIR)
+/**
+ * The tree whose stack is measured (`--tree DIR`, default: this checkout):
+ * the stack server loads DIR/dist/ (and DIR's own effect and addon), while
+ * the harness, the flooder and the results stay here. Two trees, one harness:
+ * before/after runs interleaved in one session (bench/README.md).
+ */
+export const TREE = resolve(opt("tree", ROOT))
 export const IP = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].find((p) => existsSync(p)) ?? "ip"
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -26,9 +33,9 @@ export const preflight = () => {
   if (process.platform !== "linux") problems.push("not Linux")
   if (process.getuid?.() !== 0) problems.push("not root (needs CAP_NET_ADMIN for netns/TAP)")
   if (!existsSync("/dev/net/tun")) problems.push("/dev/net/tun missing")
-  if (!existsSync(join(ROOT, "dist", "Stack.js"))) problems.push("dist/ missing: run `npm run build`")
-  if (!existsSync(join(ROOT, "build", "Release", "gonet_tap.node"))) {
-    problems.push("build/Release/gonet_tap.node missing: run `npx node-gyp rebuild`")
+  if (!existsSync(join(TREE, "dist", "Stack.js"))) problems.push(`${TREE}/dist/ missing: run \`npm run build\` there`)
+  if (!existsSync(join(TREE, "build", "Release", "gonet_tap.node"))) {
+    problems.push(`${TREE}/build/Release/gonet_tap.node missing: run \`npx node-gyp rebuild\` there`)
   }
   if (problems.length > 0) {
     console.error(`cannot run: ${problems.join("; ")}`)
@@ -163,6 +170,8 @@ export const startStack = async (ns, {
   nodeArgs = ["--max-semi-space-size=64"],
   receiveCapacity,
   discard,
+  // "udp-echo:PORT": the stack's own UDP echo service (as `gonet up --serve udp-echo:PORT`)
+  serve,
   // Scheduling of the stack: nice (0 leaves it alone), and SCHED_FIFO 1..99
   // for its threads (the server's --realtime, as `gonet up --realtime`; 0
   // leaves the policy alone).
@@ -177,9 +186,10 @@ export const startStack = async (ns, {
   const argv = [
     IP, "netns", "exec", ns, ...(nice !== 0 ? ["nice", "-n", String(nice)] : []),
     ...(cpu !== undefined ? ["taskset", "-c", String(cpu)] : []), process.execPath, ...nodeArgs, join(BENCH_DIR, "stack-server.mjs"),
-    "--tap", tap, "--ip", ip, "--host-ip", hostIp, "--stats-ms", String(statsMs), "--max-seconds", String(maxSeconds), "--exit-on-stdin-close",
+    "--tree", TREE, "--tap", tap, "--ip", ip, "--host-ip", hostIp, "--stats-ms", String(statsMs), "--max-seconds", String(maxSeconds), "--exit-on-stdin-close",
     ...(receiveCapacity !== undefined ? ["--receive-capacity", String(receiveCapacity)] : []),
     ...(discard !== undefined ? ["--discard", String(discard)] : []),
+    ...(serve !== undefined ? ["--serve", String(serve)] : []),
     ...(realtime !== 0 ? ["--realtime", String(realtime)] : []),
     ...serverArgs
   ]
@@ -297,6 +307,17 @@ export const machine = () => ({
   node: process.version,
   kernel: sh(["uname", "-r"], { allowFail: true }).trim()
 })
+
+/** Which code a result measured: the tree, its commit, and whether src/ or native/ differ from it. */
+export const treeInfo = () => {
+  const git = (...a) => sh(["git", "-C", TREE, ...a], { allowFail: true }).trim()
+  return {
+    path: TREE,
+    commit: git("rev-parse", "HEAD"),
+    subject: git("log", "-1", "--format=%s").slice(0, 120),
+    srcChanged: git("status", "--porcelain", "--", "src", "native", "binding.gyp").split("\n").filter((l) => l.length > 0)
+  }
+}
 
 export const writeResult = (name, result) => {
   const dir = join(BENCH_DIR, "results")

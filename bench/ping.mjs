@@ -6,6 +6,7 @@
 //   sudo node bench/ping.mjs [--flows 1,1000] [--count 20] [--interval 0.2]
 //        [--targets stack,veth] [--socket dgram|raw] [--quiet-wait 120]
 //        [--realtime PRIO] [--stack-cpu LIST] [--ping-cpu LIST] [--stack-nice N] [--warmup PINGS] [--node-args "--max-semi-space-size=64"]
+//        [--tree DIR]   (measure the stack built in another checkout; see lib.mjs)
 //
 // All flows of a configuration are forked first and held at a start barrier
 // (a FIFO each opens before exec'ing ping), then released together, so the
@@ -41,7 +42,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
   runMain, assertBenchAddress, busyBetween, cpuStat, inNs, IP, machine, makeNs, preflight, round, schedDelta,
-  schedstat, sleep, startStack, summarize, tempDir, track, waitExit, waitQuiet, writeResult
+  schedstat, sleep, startStack, summarize, tempDir, track, treeInfo, waitExit, waitQuiet, writeResult
 } from "./lib.mjs"
 
 const FLOWS = opt("flows", "1,1000").split(",").map(Number)
@@ -214,6 +215,7 @@ const main = async () => {
     bench: "ping",
     startedAt: new Date().toISOString(),
     machine: machine(),
+    tree: treeInfo(),
     params: { flows: FLOWS, count: COUNT, interval: INTERVAL, deadline: DEADLINE, socket: SOCKET, payload: 56, quietWaitS: QUIET_WAIT, stackNice: STACK_NICE, realtime: REALTIME, stackCpu: STACK_CPU, pingCpu: PING_CPU, warmup: WARMUP, stackNodeArgs: NODE_ARGS },
     pingVersion: execFileSync("ping", ["-V"], { encoding: "utf8" }).split("\n")[0],
     runs: []
@@ -278,7 +280,8 @@ const main = async () => {
   const file = writeResult("ping", result)
 
   // Human summary.
-  console.log(`\nping RTT (ms), ${COUNT} pings/flow at ${INTERVAL}s, socket ${SOCKET}${REALTIME > 0 ? `, stack threads SCHED_FIFO ${REALTIME}` : ""}${STACK_NICE !== 0 ? `, stack nice ${STACK_NICE}` : ""}${STACK_CPU !== undefined ? `, stack on CPU ${STACK_CPU}` : ""}${PING_CPU !== undefined ? `, pings on CPU ${PING_CPU}` : ""}; load ${result.machine.loadavg.join(" ")}`)
+  console.log(`\ntree ${result.tree.path} ${result.tree.commit.slice(0, 7)}${result.tree.srcChanged.length ? " (src/ changed)" : ""}`)
+  console.log(`ping RTT (ms), ${COUNT} pings/flow at ${INTERVAL}s, socket ${SOCKET}${REALTIME > 0 ? `, stack threads SCHED_FIFO ${REALTIME}` : ""}${STACK_NICE !== 0 ? `, stack nice ${STACK_NICE}` : ""}${STACK_CPU !== undefined ? `, stack on CPU ${STACK_CPU}` : ""}${PING_CPU !== undefined ? `, pings on CPU ${PING_CPU}` : ""}; load ${result.machine.loadavg.join(" ")}`)
   const hdr = ["target", "flows", "socket", "conc.", "mean", "p50", "p99", "max", "flow-avg p50", "flow-avg p99", "loss %", "tap tx_dropped", "stack runq-wait/wake µs", "stack CPU/echo µs", "CPU busy before/during"]
   const rows = result.runs.map((r) => [
     r.target, r.flows, r.socketType.startsWith("SOCK_DGRAM") ? "dgram" : r.socketType, r.peakConcurrentFlows,

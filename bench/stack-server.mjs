@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The stack as a long-running bench process: Stack.layer over LinkTap.layer,
-// built from dist/ (run `npm run build` first), until SIGTERM/SIGINT or
-// --max-seconds, whichever comes first.
+// built from dist/ of --tree (default: this checkout; run `npm run build`
+// there first), until SIGTERM/SIGINT or --max-seconds, whichever comes first.
 //
 // Run it inside the bench's network namespace, e.g.
 //   ip netns exec NS node bench/stack-server.mjs --tap gbench0 \
@@ -12,25 +12,39 @@
 //   {"event":"stats", "t": <ms since start>, "stats": Stack.stats}   every --stats-ms, and on SIGUSR2
 //   {"event":"final", "t": ..., "stats": ...}                          on SIGTERM/SIGINT/--max-seconds
 //   {"event":"error", "message": ...}                                  when the stack fails to start
-// Options: --exit-on-stdin-close; --time-addon; --realtime PRIO (as `gonet up --realtime PRIO`); --receive-capacity N (LinkTap receive queue, batches); --discard PORT
-// (bind UDP PORT and drain it; its count appears as stats.discard).
+// Options: --tree DIR; --exit-on-stdin-close; --time-addon; --realtime PRIO (as `gonet up --realtime PRIO`);
+// --receive-capacity N (LinkTap receive queue, batches); --discard PORT (bind UDP PORT and drain
+// it; its count appears as stats.discard); --serve udp-echo:PORT (the stack's RFC 862 echo
+// service, Udp.serveEcho, as `gonet up --serve udp-echo:PORT`).
 //
 // Network safety: both addresses must lie in 198.18.0.0/15, or it refuses to start.
 import { flag, opt, parseBenchCidr } from "./args.mjs"
-import { Effect, Fiber, Layer } from "effect"
 import { randomBytes } from "node:crypto"
-import { writeFileSync } from "node:fs"
+import { readFileSync, writeFileSync } from "node:fs"
 import { Session } from "node:inspector"
+import { createRequire } from "node:module"
 import v8 from "node:v8"
 import { createInterface } from "node:readline"
+import { dirname, join, resolve } from "node:path"
 import { performance } from "node:perf_hooks"
-import * as LinkTap from "../dist/link/LinkTap.js"
-import * as Scheduling from "../dist/Scheduling.js"
-import * as TapAddon from "../dist/link/TapAddon.js"
-import * as Stack from "../dist/Stack.js"
-import * as Udp from "../dist/udp/Udp.js"
+import { fileURLToPath, pathToFileURL } from "node:url"
 
-
+// --tree DIR: the checkout whose stack runs here (default: the one this file
+// is in). Its dist/ is loaded, and the `effect` its dist/ imports (DIR's own
+// node_modules), so that the layers and the runtime running them are one copy.
+const tree = resolve(opt("tree", dirname(dirname(fileURLToPath(import.meta.url)))))
+const fromTree = (path) => import(pathToFileURL(join(tree, path)).href)
+const effectEntry = () => {
+  const pkgFile = createRequire(join(tree, "package.json")).resolve("effect/package.json")
+  const entry = JSON.parse(readFileSync(pkgFile, "utf8")).exports["."].import
+  return import(pathToFileURL(join(dirname(pkgFile), entry)).href)
+}
+const { Effect, Fiber, Layer } = await effectEntry()
+const LinkTap = await fromTree("dist/link/LinkTap.js")
+const Scheduling = await fromTree("dist/Scheduling.js")
+const TapAddon = await fromTree("dist/link/TapAddon.js")
+const Stack = await fromTree("dist/Stack.js")
+const Udp = await fromTree("dist/udp/Udp.js")
 
 const tap = opt("tap", "gbench0")
 const ip = parseBenchCidr(opt("ip", "198.18.0.2/24"))
@@ -42,6 +56,15 @@ const receiveCapacity = opt("receive-capacity", undefined)
 const discardPort = opt("discard", undefined)
 // --realtime PRIO: the threads at SCHED_FIFO PRIO, as `gonet up --realtime PRIO`.
 const realtime = opt("realtime", undefined)
+// --serve udp-echo:PORT
+const serve = opt("serve", undefined)
+const echoPort = (() => {
+  if (serve === undefined) return undefined
+  const m = /^udp-echo:(\d{1,5})$/.exec(serve)
+  if (m === null || Number(m[1]) < 1 || Number(m[1]) > 65535) throw new Error(`--serve udp-echo:PORT, got ${serve}`)
+  if (typeof Udp.serveEcho !== "function") throw new Error(`${tree}/dist/udp/Udp.js has no serveEcho`)
+  return Number(m[1])
+})()
 
 // --time-addon: wrap the addon's writeBatch and the read callback with
 // timers (bench-only instrumentation; the stack uses the same cached addon
@@ -118,12 +141,13 @@ const program = Effect.gen(function*() {
       Effect.forkScoped
     )
   }
+  if (echoPort !== undefined) yield* Udp.serveEcho(echoPort)
   readStats = () => ({
     ...Effect.runSync(stack.stats),
     ...(discard.port !== undefined ? { discard: { ...discard } } : {}),
     ...(flag("time-addon") ? { addonTiming: { ...addonTiming } } : {})
   })
-  out({ event: "ready", tap, ip: `${ip.text}/${ip.prefixLength}`, host: `${host.text}/${host.prefixLength}`, mac: macText, pid: process.pid })
+  out({ event: "ready", tree, echoPort, tap, ip: `${ip.text}/${ip.prefixLength}`, host: `${host.text}/${host.prefixLength}`, mac: macText, pid: process.pid })
   if (statsMs > 0) {
     setInterval(() => out({ event: "stats", t: performance.now() - t0, stats: readStats() }), statsMs)
   }

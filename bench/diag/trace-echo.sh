@@ -3,17 +3,17 @@
 # namespace, warms it with a bounded `ping -f`, then records COUNT (10) pings at 0.2 s
 # with perf tracepoints (sched, syscalls, user page faults, timer and
 # reschedule IPIs) and prints, per echo, the RTT and for the slow ones the
-# responder's timeline relative to ping's sendto (bench/trace-echo.py).
+# responder's timeline relative to ping's sendto (bench/diag/trace-echo.py).
 #
-#   sudo [COUNT=40] bench/trace-echo.sh [RESPONDER...]
+#   sudo [COUNT=40] bench/diag/trace-echo.sh [RESPONDER...]
 #     default responder: node bin/gonet.js up --tap gtrace0
-#     e.g. bench/trace-echo.sh node bench/floor/echo.cjs gtrace0 30
+#     e.g. bench/diag/trace-echo.sh node bench/floor/echo.cjs gtrace0 30
 #
 # Network safety: namespace gtrace-PID (deleted on exit), TAP gtrace0, the
 # kernel at 198.18.0.1 and the responder at 198.18.0.2 only; every ping is
 # bounded by -c and -w; only the responder this script started is signalled.
 set -eu
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 NS="gtrace-$$"
 OUT="${TMPDIR:-/tmp}/gonet-trace-$$"
 mkdir -p "$OUT"
@@ -40,5 +40,5 @@ perf record -q -o "$OUT/perf.data" -a \
   -- ip netns exec "$NS" ping -n -c "$COUNT" -i 0.2 -w $((COUNT / 5 + 5)) 198.18.0.2 > "$OUT/ping.txt" 2>&1 || true
 perf script -i "$OUT/perf.data" -F comm,pid,tid,cpu,time,event,trace > "$OUT/trace.txt" 2>/dev/null
 grep -o "time=[0-9.]* ms" "$OUT/ping.txt" | tr '\n' ' '; echo
-python3 bench/trace-echo.py "$OUT/trace.txt"
+python3 bench/diag/trace-echo.py "$OUT/trace.txt"
 echo "files: $OUT"

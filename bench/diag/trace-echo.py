@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Print per-echo timelines from `perf script` output (see trace-echo.sh).
+"""Print per-echo timelines from `perf script` output (see bench/diag/trace-echo.sh).
 
 For every ping sendto: the RTT to its recvmsg, and how long before it the
 kernel's DAMON thread (kdamond, proactive reclaim) last ran and whether an

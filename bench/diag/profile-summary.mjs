@@ -2,7 +2,7 @@
 // Summarize a V8 .cpuprofile (node --cpu-prof): top functions by self time,
 // and time by category (our dist/ code, effect, node internals, GC, native).
 //
-//   node bench/profile-summary.mjs FILE.cpuprofile [TOP]
+//   node bench/diag/profile-summary.mjs FILE.cpuprofile [TOP]
 import { readFileSync } from "node:fs"
 import { pathToFileURL } from "node:url"
 

@@ -2,7 +2,7 @@
 // Diagnostics for the ping path (root; namespaces made and deleted here,
 // 198.18.0.0/15 only): where an echo's time goes in the stack.
 //
-//   node bench/ping-diag.mjs [--profile FILE.cpuprofile]
+//   node bench/diag/ping-diag.mjs [--profile FILE.cpuprofile]
 //
 // 1. RTT against the ping interval (0.2 s .. 2 ms, and ping -f): how much the
 //    cost of an echo depends on the path being hot.
@@ -11,8 +11,8 @@
 //    (schedstat).
 // 3. Optionally a CPU profile of the stack during ping -f, summarized.
 // Each ping is bounded by -c and -w; ICMP datagram sockets (ping_group_range set).
-import { opt } from "./args.mjs"
-import { runMain, inNs, makeNs, preflight, schedDelta, schedstat, startStack } from "./lib.mjs"
+import { opt } from "../args.mjs"
+import { runMain, inNs, makeNs, preflight, schedDelta, schedstat, startStack } from "../lib.mjs"
 import { printProfile, summarizeProfile } from "./profile-summary.mjs"
 
 const PROFILE = opt("profile", undefined)

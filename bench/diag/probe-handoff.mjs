@@ -3,8 +3,8 @@
 // macrotask (as the TAP addon's read callback does) to a consumer fiber, with
 // several hand-off styles, and what the young-generation GC makes of it.
 //
-//   node bench/probe-handoff.mjs            # all variants, each in a child node with --trace-gc-nvp
-//   node bench/probe-handoff.mjs cold       # latency of 3 hops when triggered every 200 ms vs back to back
+//   node bench/diag/probe-handoff.mjs            # all variants, each in a child node with --trace-gc-nvp
+//   node bench/diag/probe-handoff.mjs cold       # latency of 3 hops when triggered every 200 ms vs back to back
 //
 // Each variant moves 20 000 batches of 64 views (60 octets) of a fresh
 // ArrayBuffer, like LinkTap delivers them, and does a subarray per frame.
