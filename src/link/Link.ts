@@ -5,10 +5,10 @@
  * - `receive` is a bounded Effect `Mailbox` of *batches* of whole Ethernet II
  *   frames (no preamble, no FCS), in arrival order. A batch is never empty.
  *   Exactly one fiber (the Ethernet dealer, or a wrapping link) drains it,
- *   typically with `takeAll` (`consume` in internal/Registry.ts), which hands
+ *   typically with `takeAll` (`consume` in internal/Handoff.ts), which hands
  *   over every queued batch per wake-up: DESIGN.md §3, one consumer per
  *   queue. A Mailbox and not a `Queue` because an empty `Queue.take` allocates
- *   a `Deferred` per wake-up (Registry.ts has the measurements); this is the
+ *   a `Deferred` per wake-up (Handoff.ts has the measurements); this is the
  *   hottest hand-off in the stack. Once taken, the consumer owns the frames
  *   and may keep or mutate them; the link never touches a delivered frame
  *   again. When the link closes, the mailbox is done (shut down, or ended by a
