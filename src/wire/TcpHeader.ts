@@ -1,0 +1,521 @@
+/**
+ * The TCP header and its options (RFC 9293 §3.1-§3.2; window scale and
+ * timestamps from RFC 7323, selective acknowledgment from RFC 2018).
+ *
+ * Every function is pure: bytes in, bytes or plain data out. Nothing here
+ * opens a socket, reads a clock or keeps state between calls; the state
+ * machine decides what a segment means, this module only what it says.
+ *
+ * Receiving. `check` validates a segment in place and allocates nothing (the
+ * receive path's form of `parse`): at least 20 octets; a data offset of at
+ * least five words that fits the segment; the checksum over the IPv4
+ * pseudo-header (RFC 9293 §3.1: source, destination, zero, protocol 6, TCP
+ * length) and the whole segment; then options that are well formed. A
+ * segment `check` accepts always parses. `parse` gives the same verdict as a
+ * `WireError`, or a `TcpRepr` plus the payload (a view into the input). The
+ * segment's length is the IP layer's (total length minus the IP header):
+ * TCP has no length field of its own, so every octet given is covered by the
+ * checksum and octets past the header are payload.
+ *
+ * Options (RFC 9293 §3.2). EOL ends the list (what follows is padding); NOP
+ * is one octet; every other kind is kind, length (counting both), data. An
+ * option whose length is below 2 or runs past the header, or one of the
+ * kinds below with a length other than its own, makes the segment
+ * `Malformed`. Unknown kinds are skipped by their length. Known kinds: MSS
+ * (2, length 4), window scale (3, length 3; a shift above 14 is read as 14,
+ * RFC 7323 §2.3), SACK-permitted (4, length 2), SACK (5, length 2 + 8n for
+ * 1 to 4 blocks), timestamps (8, length 10). Where a kind repeats, the last
+ * one counts. The codec reads options on any segment: that MSS (RFC 9293
+ * §3.2, MUST-65), window scale (RFC 7323 §2.2) and SACK-permitted (RFC 2018
+ * §2) mean something only on a SYN is for the state machine to enforce.
+ *
+ * Flags. `flags` is the octet at offset 13: CWR ECE URG ACK PSH RST SYN FIN.
+ * The four bits beside the data offset (reserved in RFC 9293; the old NS
+ * bit) are ignored on receipt and sent as zero, as §3.1 requires. `ack` is
+ * carried whatever the ACK flag says and means something only when it is set.
+ *
+ * Sending. `writeHeader` writes header and options in place and finishes the
+ * checksum from a sum the caller already holds for the pseudo-header and
+ * the payload, so a payload sent from a separate buffer (a gather write) is
+ * summed once and never copied here. Options go out in the order, and with
+ * the NOP padding, Linux uses (checked against its SYNs in
+ * test/fixtures/tcpGoldens.ts): MSS; then SACK-permitted and timestamps
+ * sharing a word (`4,2,8,10`), or `NOP,NOP,8,10` without SACK-permitted, or
+ * `NOP,NOP,4,2` without timestamps; then `NOP,3,3,shift`; then `NOP,NOP,5,len`
+ * and the SACK blocks. Each piece is a whole number of 32-bit words, so the
+ * header needs no trailing padding and every field stays aligned. Options
+ * beyond 40 octets, a shift above 14, an MSS above 65535 or more than four
+ * SACK blocks are caller bugs and throw `RangeError`.
+ *
+ * @since 0.1.0
+ */
+import { Either } from "effect"
+import type { SeqNum } from "../tcp/SeqNum.js"
+import * as Checksum from "./Checksum.js"
+import type { Ipv4Addr } from "./Ipv4Addr.js"
+import { WireError } from "./WireError.js"
+
+/**
+ * Offsets of the header fields, in octets from the start of the header.
+ *
+ * @category models
+ */
+export const Field = {
+  srcPort: 0,
+  dstPort: 2,
+  seq: 4,
+  ack: 8,
+  /** high nibble: header length in 32-bit words; low nibble: reserved */
+  dataOffset: 12,
+  flags: 13,
+  window: 14,
+  checksum: 16,
+  urgent: 18,
+  options: 20
+} as const
+
+/** The header without options, in octets. */
+export const HEADER_LEN = 20
+/** The largest header the 4-bit data offset describes (15 words), in octets. */
+export const MAX_HEADER_LEN = 60
+/** Room for options, in octets. */
+export const MAX_OPTIONS_LEN = MAX_HEADER_LEN - HEADER_LEN
+/** IPv4 protocol number of TCP, for the pseudo-header. */
+export const PROTOCOL = 6
+
+/**
+ * The control bits of the `flags` octet (RFC 9293 §3.1; ECE and CWR from
+ * RFC 3168 §6.1).
+ *
+ * @category models
+ */
+export const Flag = {
+  FIN: 0x01,
+  SYN: 0x02,
+  RST: 0x04,
+  PSH: 0x08,
+  ACK: 0x10,
+  URG: 0x20,
+  ECE: 0x40,
+  CWR: 0x80
+} as const
+
+/**
+ * Option kinds (RFC 9293 §3.2, RFC 7323, RFC 2018).
+ *
+ * @category models
+ */
+export const OptionKind = {
+  EOL: 0,
+  NOP: 1,
+  MSS: 2,
+  WINDOW_SCALE: 3,
+  SACK_PERMITTED: 4,
+  SACK: 5,
+  TIMESTAMPS: 8
+} as const
+
+const LEN_MSS = 4
+const LEN_WINDOW_SCALE = 3
+const LEN_SACK_PERMITTED = 2
+const LEN_TIMESTAMPS = 10
+const LEN_SACK_BLOCK = 8
+
+/** The largest window shift RFC 7323 §2.3 allows: windows up to 2^30 octets. */
+export const MAX_WINDOW_SHIFT = 14
+/** SACK blocks that fit in 40 octets of options (RFC 2018 §3). */
+export const MAX_SACK_BLOCKS = 4
+
+/**
+ * One block of data the receiver holds beyond the cumulative ACK
+ * (RFC 2018 §3): sequence numbers `left` up to, not including, `right`.
+ *
+ * @category models
+ */
+export interface SackBlock {
+  /** first sequence number of the block */
+  readonly left: SeqNum
+  /** sequence number just after the last octet of the block */
+  readonly right: SeqNum
+}
+
+/**
+ * The timestamps option (RFC 7323 §3): two 32-bit values in units of the
+ * sender's timestamp clock, which only their sender interprets.
+ *
+ * @category models
+ */
+export interface Timestamp {
+  /** TSval: the sender's timestamp clock when it sent the segment, in its own ticks, uint32 */
+  readonly value: number
+  /** TSecr: the most recent TSval received from the peer (0 on a SYN), uint32 */
+  readonly echo: number
+}
+
+/**
+ * The options of one segment, parsed. A key is absent when its option was
+ * not in the segment.
+ *
+ * @category models
+ */
+export interface TcpOptions {
+  /** maximum segment size the sender can receive, in octets (RFC 9293 §3.7.1), 0..65535 */
+  readonly mss?: number
+  /** the sender's receive-window shift count, 0..14 (RFC 7323 §2; larger values read as 14) */
+  readonly windowScale?: number
+  /** the sender can receive SACK options (RFC 2018 §2) */
+  readonly sackPermitted: boolean
+  /** 1 to 4 blocks received out of order, the most recent first (RFC 2018 §4); never empty when present */
+  readonly sack?: ReadonlyArray<SackBlock>
+  /** the timestamps option (RFC 7323 §3) */
+  readonly timestamp?: Timestamp
+}
+
+/** Options of a segment that carries none (shared: parse allocates nothing for them). */
+export const NO_OPTIONS: TcpOptions = Object.freeze({ sackPermitted: false })
+
+/**
+ * A TCP header, validated.
+ *
+ * @category models
+ */
+export interface TcpRepr {
+  /** source port, 0..65535 */
+  readonly srcPort: number
+  /** destination port, 0..65535 */
+  readonly dstPort: number
+  /** sequence number of the first octet (or of the SYN) */
+  readonly seq: SeqNum
+  /** the next sequence number the sender expects; meaningful only with `Flag.ACK` */
+  readonly ack: SeqNum
+  /** the control bits, an OR of `Flag` values, 0..255 */
+  readonly flags: number
+  /** the window field as sent, in octets before any window scaling (RFC 7323 §2.2), 0..65535 */
+  readonly window: number
+  /** the urgent pointer, an offset in octets from `seq`; meaningful only with `Flag.URG` */
+  readonly urgent: number
+  readonly options: TcpOptions
+}
+
+/**
+ * A parsed segment: the header and its payload.
+ *
+ * @category models
+ */
+export type TcpSegment = TcpRepr & {
+  /** the data after the header, a view into the parsed buffer */
+  readonly payload: Uint8Array
+}
+
+// ---------------------------------------------------------------------------
+// receiving
+// ---------------------------------------------------------------------------
+
+/** The reasons `check` reports: it returns `-(i + 1)` for `CHECK_REASONS[i]`. */
+export const CHECK_REASONS: ReadonlyArray<WireError["reason"]> = [
+  "Truncated",
+  "BadHeaderLen",
+  "BadChecksum",
+  "Malformed"
+]
+const TRUNCATED = -1
+const BAD_HEADER_LEN = -2
+const BAD_CHECKSUM = -3
+const MALFORMED = -4
+
+/** The reason a negative `check` result stands for. */
+export const checkReason = (code: number): WireError["reason"] => CHECK_REASONS[-code - 1] ?? "Malformed"
+
+const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!
+const u32 = (b: Uint8Array, i: number): number =>
+  ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0
+
+interface OptionsBuilder {
+  mss?: number
+  windowScale?: number
+  sackPermitted: boolean
+  sack?: ReadonlyArray<SackBlock>
+  timestamp?: Timestamp
+}
+
+/**
+ * Walk the options in `b[start, end)`. Returns false when one is malformed.
+ * With `out`, also records what they say; without it, allocates nothing, so
+ * `check` and `parse` share one definition of "well formed".
+ */
+const scanOptions = (b: Uint8Array, start: number, end: number, out: OptionsBuilder | undefined): boolean => {
+  let i = start
+  while (i < end) {
+    const kind = b[i]!
+    if (kind === OptionKind.EOL) return true
+    if (kind === OptionKind.NOP) {
+      i++
+      continue
+    }
+    if (i + 1 >= end) return false // no room for the length octet
+    const len = b[i + 1]!
+    if (len < 2 || len > end - i) return false
+    switch (kind) {
+      case OptionKind.MSS:
+        if (len !== LEN_MSS) return false
+        if (out !== undefined) out.mss = u16(b, i + 2)
+        break
+      case OptionKind.WINDOW_SCALE:
+        if (len !== LEN_WINDOW_SCALE) return false
+        // RFC 7323 §2.3: a shift above 14 is used as 14 (Linux does the same).
+        if (out !== undefined) out.windowScale = Math.min(b[i + 2]!, MAX_WINDOW_SHIFT)
+        break
+      case OptionKind.SACK_PERMITTED:
+        if (len !== LEN_SACK_PERMITTED) return false
+        if (out !== undefined) out.sackPermitted = true
+        break
+      case OptionKind.SACK: {
+        const blocks = (len - 2) / LEN_SACK_BLOCK
+        if (blocks < 1 || blocks > MAX_SACK_BLOCKS || !Number.isInteger(blocks)) return false
+        if (out !== undefined) {
+          const sack: Array<SackBlock> = []
+          for (let j = i + 2; j < i + len; j += LEN_SACK_BLOCK) {
+            sack.push({ left: u32(b, j) as SeqNum, right: u32(b, j + 4) as SeqNum })
+          }
+          out.sack = sack
+        }
+        break
+      }
+      case OptionKind.TIMESTAMPS:
+        if (len !== LEN_TIMESTAMPS) return false
+        if (out !== undefined) out.timestamp = { value: u32(b, i + 2), echo: u32(b, i + 6) }
+        break
+      default:
+        break // unknown kind: skipped by its length (RFC 9293 §3.2, RFC 1122 §4.2.2.5)
+    }
+    i += len
+  }
+  return true
+}
+
+/**
+ * Parse the options in `b[start, end)` (the octets between the fixed header
+ * and the data offset). `Malformed` when one option is; see the module doc.
+ *
+ * @category constructors
+ */
+export const parseOptions = (
+  b: Uint8Array,
+  start = 0,
+  end = b.length
+): Either.Either<TcpOptions, WireError> => {
+  const out: OptionsBuilder = { sackPermitted: false }
+  if (!scanOptions(b, start, end, out)) return Either.left(new WireError({ layer: "tcp", reason: "Malformed" }))
+  return Either.right(out)
+}
+
+/**
+ * Validate the segment at `b[off, off + len)` from `src` to `dst`,
+ * allocating nothing: the receive path's form of `parse`, run per segment.
+ * `len` is the TCP length the IP layer gave (its total length minus its
+ * header). Returns the header length in octets (20..60; the payload is
+ * `b[off + headerLength, off + len)`), or a negative code naming the reason
+ * (see `CHECK_REASONS`): -1 truncated (under 20 octets, or a data offset past
+ * the segment), -2 a data offset under 5 words, -3 a bad checksum, -4 a
+ * malformed option. The checksum is checked before the options, so damage
+ * in transit reads as BadChecksum.
+ */
+export const check = (b: Uint8Array, off: number, len: number, src: Ipv4Addr, dst: Ipv4Addr): number => {
+  if (len < HEADER_LEN || off + len > b.length) return TRUNCATED
+  const headerLen = (b[off + Field.dataOffset]! >>> 4) * 4
+  if (headerLen < HEADER_LEN) return BAD_HEADER_LEN
+  if (headerLen > len) return TRUNCATED
+  const sum = Checksum.sum(b, Checksum.pseudoHeaderSum(src, dst, PROTOCOL, len), off, off + len)
+  if (Checksum.finish(sum) !== 0) return BAD_CHECKSUM
+  if (!scanOptions(b, off + HEADER_LEN, off + headerLen, undefined)) return MALFORMED
+  return headerLen
+}
+
+/** Source port of the header at `b[off]`. */
+export const srcPortAt = (b: Uint8Array, off: number): number => u16(b, off + Field.srcPort)
+/** Destination port of the header at `b[off]`. */
+export const dstPortAt = (b: Uint8Array, off: number): number => u16(b, off + Field.dstPort)
+/** Sequence number of the header at `b[off]`. */
+export const seqAt = (b: Uint8Array, off: number): SeqNum => u32(b, off + Field.seq) as SeqNum
+/** Acknowledgment number of the header at `b[off]`. */
+export const ackAt = (b: Uint8Array, off: number): SeqNum => u32(b, off + Field.ack) as SeqNum
+/** Header length of the header at `b[off]`, in octets (the data offset times 4). */
+export const headerLenAt = (b: Uint8Array, off: number): number => (b[off + Field.dataOffset]! >>> 4) * 4
+/** The control bits of the header at `b[off]` (see `Flag`). */
+export const flagsAt = (b: Uint8Array, off: number): number => b[off + Field.flags]!
+/** The window field of the header at `b[off]`, in octets before scaling. */
+export const windowAt = (b: Uint8Array, off: number): number => u16(b, off + Field.window)
+/** The checksum field of the header at `b[off]`. */
+export const checksumAt = (b: Uint8Array, off: number): number => u16(b, off + Field.checksum)
+/** The urgent pointer of the header at `b[off]`. */
+export const urgentAt = (b: Uint8Array, off: number): number => u16(b, off + Field.urgent)
+
+/**
+ * Parse the whole of `b` as one segment from `src` to `dst`. The same
+ * verdict as `check`, as a value; the payload is a view into `b`.
+ *
+ * @category constructors
+ */
+export const parse = (b: Uint8Array, src: Ipv4Addr, dst: Ipv4Addr): Either.Either<TcpSegment, WireError> => {
+  const headerLen = check(b, 0, b.length, src, dst)
+  if (headerLen < 0) return Either.left(new WireError({ layer: "tcp", reason: checkReason(headerLen) }))
+  let options = NO_OPTIONS
+  if (headerLen > HEADER_LEN) {
+    const out: OptionsBuilder = { sackPermitted: false }
+    scanOptions(b, HEADER_LEN, headerLen, out) // cannot fail: check walked the same octets
+    options = out
+  }
+  return Either.right({
+    srcPort: srcPortAt(b, 0),
+    dstPort: dstPortAt(b, 0),
+    seq: seqAt(b, 0),
+    ack: ackAt(b, 0),
+    flags: flagsAt(b, 0),
+    window: windowAt(b, 0),
+    urgent: urgentAt(b, 0),
+    options,
+    payload: b.subarray(headerLen)
+  })
+}
+
+// ---------------------------------------------------------------------------
+// sending
+// ---------------------------------------------------------------------------
+
+/**
+ * Octets of options `writeHeader` writes for `repr`, NOP padding included:
+ * always a multiple of 4 (see the module doc for the layout).
+ */
+export const optionsLength = (repr: TcpRepr): number => {
+  const o = repr.options
+  let n = 0
+  if (o.mss !== undefined) n += 4
+  if (o.timestamp !== undefined) n += 12 // SACK-permitted, if any, rides in the timestamps' pad word
+  else if (o.sackPermitted) n += 4
+  if (o.windowScale !== undefined) n += 4
+  if (o.sack !== undefined && o.sack.length > 0) n += 4 + LEN_SACK_BLOCK * o.sack.length
+  return n
+}
+
+/** Header length `writeHeader` writes for `repr`, in octets (20..60). */
+export const headerLen = (repr: TcpRepr): number => HEADER_LEN + optionsLength(repr)
+
+const put16 = (out: Uint8Array, i: number, v: number): void => {
+  out[i] = (v >>> 8) & 0xff
+  out[i + 1] = v & 0xff
+}
+
+const put32 = (out: Uint8Array, i: number, v: number): void => {
+  out[i] = (v >>> 24) & 0xff
+  out[i + 1] = (v >>> 16) & 0xff
+  out[i + 2] = (v >>> 8) & 0xff
+  out[i + 3] = v & 0xff
+}
+
+const assertSendable = (o: TcpOptions, optLen: number, segmentLen: number): void => {
+  if (optLen > MAX_OPTIONS_LEN) throw new RangeError(`TCP options of ${optLen} octets exceed ${MAX_OPTIONS_LEN}`)
+  if (segmentLen > 0xffff) throw new RangeError(`TCP segment of ${segmentLen} octets exceeds 65535`)
+  if (o.mss !== undefined && !(o.mss >= 0 && o.mss <= 0xffff)) throw new RangeError(`MSS ${o.mss} is not 0..65535`)
+  if (o.windowScale !== undefined && !(o.windowScale >= 0 && o.windowScale <= MAX_WINDOW_SHIFT)) {
+    throw new RangeError(`window shift ${o.windowScale} is not 0..${MAX_WINDOW_SHIFT} (RFC 7323 §2.3)`)
+  }
+  if (o.sack !== undefined && o.sack.length > MAX_SACK_BLOCKS) {
+    throw new RangeError(`${o.sack.length} SACK blocks exceed ${MAX_SACK_BLOCKS}`)
+  }
+}
+
+/**
+ * Write the header and options for `repr` at `out[off]` and its checksum,
+ * for a segment whose payload of `payloadLength` octets follows (in `out`
+ * or in a buffer of its own, sent gathered). Returns the offset where the
+ * payload goes (`off + headerLen(repr)`).
+ *
+ * `sum` is the unfolded sum (`Checksum.sum`, not yet `finish`ed) of the
+ * pseudo-header and the payload:
+ * `Checksum.pseudoHeaderSum(src, dst, PROTOCOL, headerLen(repr) + payloadLength)
+ * + Checksum.sum(payload)`. The header's own words are added here; the header
+ * is a whole number of words, so the payload's sum lines up with it. TCP
+ * sends a computed checksum of zero as zero (unlike UDP, it has no "no
+ * checksum" value). Throws `RangeError` for options that do not fit or hold
+ * out-of-range values, or a segment over 65535 octets (caller bugs).
+ */
+export const writeHeader = (out: Uint8Array, off: number, repr: TcpRepr, payloadLength: number, sum: number): number => {
+  const o = repr.options
+  const optLen = optionsLength(repr)
+  const hl = HEADER_LEN + optLen
+  assertSendable(o, optLen, hl + payloadLength)
+  put16(out, off + Field.srcPort, repr.srcPort)
+  put16(out, off + Field.dstPort, repr.dstPort)
+  put32(out, off + Field.seq, repr.seq)
+  put32(out, off + Field.ack, repr.ack)
+  out[off + Field.dataOffset] = (hl >>> 2) << 4 // reserved bits zero (RFC 9293 §3.1)
+  out[off + Field.flags] = repr.flags & 0xff
+  put16(out, off + Field.window, repr.window)
+  out[off + Field.checksum] = 0
+  out[off + Field.checksum + 1] = 0
+  put16(out, off + Field.urgent, repr.urgent)
+  let i = off + HEADER_LEN
+  if (o.mss !== undefined) {
+    out[i] = OptionKind.MSS
+    out[i + 1] = LEN_MSS
+    put16(out, i + 2, o.mss)
+    i += 4
+  }
+  if (o.timestamp !== undefined) {
+    if (o.sackPermitted) {
+      out[i] = OptionKind.SACK_PERMITTED
+      out[i + 1] = LEN_SACK_PERMITTED
+    } else {
+      out[i] = OptionKind.NOP
+      out[i + 1] = OptionKind.NOP
+    }
+    out[i + 2] = OptionKind.TIMESTAMPS
+    out[i + 3] = LEN_TIMESTAMPS
+    put32(out, i + 4, o.timestamp.value)
+    put32(out, i + 8, o.timestamp.echo)
+    i += 12
+  } else if (o.sackPermitted) {
+    out[i] = OptionKind.NOP
+    out[i + 1] = OptionKind.NOP
+    out[i + 2] = OptionKind.SACK_PERMITTED
+    out[i + 3] = LEN_SACK_PERMITTED
+    i += 4
+  }
+  if (o.windowScale !== undefined) {
+    out[i] = OptionKind.NOP
+    out[i + 1] = OptionKind.WINDOW_SCALE
+    out[i + 2] = LEN_WINDOW_SCALE
+    out[i + 3] = o.windowScale
+    i += 4
+  }
+  if (o.sack !== undefined && o.sack.length > 0) {
+    out[i] = OptionKind.NOP
+    out[i + 1] = OptionKind.NOP
+    out[i + 2] = OptionKind.SACK
+    out[i + 3] = 2 + LEN_SACK_BLOCK * o.sack.length
+    i += 4
+    for (const block of o.sack) {
+      put32(out, i, block.left)
+      put32(out, i + 4, block.right)
+      i += LEN_SACK_BLOCK
+    }
+  }
+  const c = Checksum.finish(Checksum.sum(out, sum, off, off + hl))
+  put16(out, off + Field.checksum, c)
+  return off + hl
+}
+
+/**
+ * A fresh segment: header, options and a copy of `payload`, checksum
+ * included. The send path uses `writeHeader`; this is for tests and tools.
+ *
+ * @category constructors
+ */
+export const emit = (repr: TcpRepr, payload: Uint8Array, src: Ipv4Addr, dst: Ipv4Addr): Uint8Array => {
+  const hl = headerLen(repr)
+  const out = new Uint8Array(hl + payload.length)
+  out.set(payload, hl)
+  const sum = Checksum.pseudoHeaderSum(src, dst, PROTOCOL, hl + payload.length) + Checksum.sum(payload)
+  writeHeader(out, 0, repr, payload.length, sum)
+  return out
+}
