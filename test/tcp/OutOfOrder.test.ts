@@ -1,0 +1,108 @@
+/**
+ * The out-of-order queue and its SACK blocks (RFC 9293 §3.10.7.4, RFC 2018),
+ * with sequence numbers that wrap during the test (TCP-PITFALLS: SACK near 2^32).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
+import * as Ooo from "../../src/tcp/OutOfOrder.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+
+/** RCV.NXT near the wrap, so blocks straddle 2^32. */
+const RCV_NXT = Seq.make(0xfffffff0)
+const at = (offset: number) => Seq.add(RCV_NXT, offset)
+/** `len` octets whose values are their offsets from RCV_NXT (mod 256). */
+const bytes = (offset: number, len: number) => Uint8Array.from({ length: len }, (_, i) => (offset + i) & 0xff)
+const joined = (chunks: ReadonlyArray<Uint8Array>) => Array.from(chunks.flatMap((c) => Array.from(c)))
+const spans = (q: Ooo.OutOfOrder) => q.blocks.map((b) => [Seq.sub(b.start, RCV_NXT), Seq.sub(b.end, RCV_NXT)])
+
+describe("OutOfOrder", () => {
+  it("holds segments beyond the gap, merges touching ones, and delivers once the gap fills", () => {
+    const q = Ooo.make()
+    expect(Ooo.insert(q, at(20), bytes(20, 10), 1 << 20, 64)).toBe("Held") // across the wrap: 0x...04..0x...0e
+    expect(Ooo.insert(q, at(40), bytes(40, 10), 1 << 20, 64)).toBe("Held")
+    expect(Ooo.insert(q, at(30), bytes(30, 10), 1 << 20, 64)).toBe("Held") // joins both
+    expect(spans(q)).toEqual([[20, 50]])
+    expect(q.octets).toBe(30)
+    // Nothing is in order yet.
+    expect(Ooo.advance(q, RCV_NXT).chunks).toEqual([])
+    // In-order data [0, 25) arrives (the caller delivered it): the rest follows.
+    const r = Ooo.advance(q, at(25))
+    expect(r.rcvNxt).toBe(at(50))
+    expect(joined(r.chunks)).toEqual(Array.from(bytes(25, 25)))
+    expect(q.blocks.length).toBe(0)
+    expect(q.octets).toBe(0)
+  })
+
+  it("keeps what it holds on overlap and copies only new octets; a covered segment is a duplicate", () => {
+    const q = Ooo.make()
+    Ooo.insert(q, at(10), bytes(10, 10), 1 << 20, 64)
+    Ooo.insert(q, at(30), bytes(30, 10), 1 << 20, 64)
+    expect(Ooo.insert(q, at(12), bytes(12, 5), 1 << 20, 64)).toBe("Duplicate")
+    const other = new Uint8Array(40).fill(0xee) // different octets for [5, 45): only the gaps are taken
+    expect(Ooo.insert(q, at(5), other, 1 << 20, 64)).toBe("Held")
+    expect(spans(q)).toEqual([[5, 45]])
+    expect(q.octets).toBe(40)
+    const r = Ooo.advance(q, at(5))
+    const got = joined(r.chunks)
+    expect(got.slice(5, 15)).toEqual(Array.from(bytes(10, 10))) // the held octets were kept
+    expect(got.slice(0, 5)).toEqual([0xee, 0xee, 0xee, 0xee, 0xee])
+  })
+
+  it("copies data in: a held segment keeps no receive buffer alive", () => {
+    const q = Ooo.make()
+    const batch = new Uint8Array(100_000)
+    Ooo.insert(q, at(8), batch.subarray(5000, 5008), 1 << 20, 64)
+    expect(q.blocks[0]!.chunks[0]!.buffer).not.toBe(batch.buffer)
+    expect(q.blocks[0]!.chunks[0]!.buffer.byteLength).toBe(8)
+  })
+
+  it("refuses beyond its octet and block bounds, unchanged", () => {
+    const q = Ooo.make()
+    expect(Ooo.insert(q, at(10), bytes(10, 10), 15, 64)).toBe("Held")
+    expect(Ooo.insert(q, at(30), bytes(30, 10), 15, 64)).toBe("NoRoom")
+    expect(spans(q)).toEqual([[10, 20]])
+    // One-octet segments with gaps: at most 3 blocks; one that joins a block still fits.
+    const r = Ooo.make()
+    for (const o of [2, 4, 6]) expect(Ooo.insert(r, at(o), bytes(o, 1), 1 << 20, 3)).toBe("Held")
+    expect(Ooo.insert(r, at(8), bytes(8, 1), 1 << 20, 3)).toBe("NoRoom")
+    expect(Ooo.insert(r, at(5), bytes(5, 1), 1 << 20, 3)).toBe("Held") // joins [4,5) and [6,7)
+    expect(spans(r)).toEqual([[2, 3], [4, 7]])
+  })
+
+  it("reports SACK blocks with the most recently received first (RFC 2018 §4)", () => {
+    const q = Ooo.make()
+    Ooo.insert(q, at(10), bytes(10, 5), 1 << 20, 64)
+    Ooo.insert(q, at(30), bytes(30, 5), 1 << 20, 64)
+    Ooo.insert(q, at(50), bytes(50, 5), 1 << 20, 64)
+    Ooo.insert(q, at(15), bytes(15, 5), 1 << 20, 64) // extends the first block: now the most recent
+    const sack = Ooo.sackBlocks(q, 3)
+    expect(sack.map((b) => [Seq.sub(b.left, RCV_NXT), Seq.sub(b.right, RCV_NXT)])).toEqual([[10, 20], [50, 55], [30, 35]])
+    expect(Ooo.sackBlocks(q, 1).length).toBe(1)
+    // A duplicate still marks its block as the most recent.
+    Ooo.insert(q, at(31), bytes(31, 2), 1 << 20, 64)
+    expect(Seq.sub(Ooo.sackBlocks(q, 3)[0]!.left, RCV_NXT)).toBe(30)
+  })
+
+  it.prop(
+    "whatever the order and overlap, delivery gives back exactly the octets sent",
+    [fc.array(fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 60 })), { maxLength: 40 })],
+    ([segments]) => {
+      const q = Ooo.make()
+      for (const [o, len] of segments) Ooo.insert(q, at(o), bytes(o, len), 1 << 20, 1024)
+      // Blocks stay sorted, disjoint and non-adjacent, and octets adds up.
+      let held = 0
+      for (let i = 0; i < q.blocks.length; i++) {
+        const b = q.blocks[i]!
+        held += Seq.sub(b.end, b.start)
+        expect(joined(b.chunks).length).toBe(Seq.sub(b.end, b.start))
+        if (i > 0) expect(Seq.lt(q.blocks[i - 1]!.end, b.start)).toBe(true)
+      }
+      expect(q.octets).toBe(held)
+      // Fill [0, 1): everything contiguous from 1 comes out, in order, with the right values.
+      const r = Ooo.advance(q, at(1))
+      const got = joined(r.chunks)
+      expect(got).toEqual(Array.from(bytes(1, got.length)))
+      expect(Seq.sub(r.rcvNxt, RCV_NXT)).toBe(1 + got.length)
+    }
+  )
+})
