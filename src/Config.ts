@@ -80,6 +80,9 @@ export interface StackConfig {
   }
 }
 
+/** Some fields of a settings group; durations in any form `Duration.decode` reads ("300 millis", 5000, ...). */
+export type Settings<T> = { readonly [K in keyof T]?: T[K] extends Duration.Duration ? Duration.DurationInput : T[K] }
+
 /** What callers may give; everything but the address has a default. */
 export interface StackConfigInput {
   readonly mac?: Mac.Mac
@@ -88,10 +91,10 @@ export interface StackConfigInput {
   readonly gateway?: Addr.Ipv4Addr | string
   readonly mtu?: number
   readonly ttl?: number
-  readonly arp?: Partial<StackConfig["arp"]>
-  readonly reassembly?: Partial<StackConfig["reassembly"]>
-  readonly icmp?: Partial<StackConfig["icmp"]>
-  readonly queues?: Partial<StackConfig["queues"]>
+  readonly arp?: Settings<StackConfig["arp"]>
+  readonly reassembly?: Settings<StackConfig["reassembly"]>
+  readonly icmp?: Settings<StackConfig["icmp"]>
+  readonly queues?: Settings<StackConfig["queues"]>
 }
 
 /**

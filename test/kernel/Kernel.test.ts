@@ -26,6 +26,7 @@ import type { Scope } from "effect"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
+import type { StackConfigInput } from "../../src/Config.js"
 import { Icmp } from "../../src/icmp/Icmp.js"
 import { Link } from "../../src/link/Link.js"
 import * as Mac from "../../src/wire/Mac.js"
@@ -101,6 +102,7 @@ const makeWorld = <E = never>(
   options: {
     readonly wrap?: (tap: LinkService) => Effect.Effect<LinkService, E, Scope.Scope>
     readonly beforeStack?: (ns: Netns, ifname: string) => Effect.Effect<void, E, Scope.Scope>
+    readonly config?: Partial<StackConfigInput>
   } = {}
 ) =>
   Effect.gen(function*() {
@@ -113,7 +115,7 @@ const makeWorld = <E = never>(
     const link = options.wrap ? yield* options.wrap(tap) : tap
     if (options.beforeStack) yield* options.beforeStack(ns, ifname)
     const stack = yield* Layer.build(
-      Stack.layer({ address: STACK_IP, prefixLength: 24 }).pipe(Layer.provide(Layer.succeed(Link, link)))
+      Stack.layer({ address: STACK_IP, prefixLength: 24, ...options.config }).pipe(Layer.provide(Layer.succeed(Link, link)))
     )
     return { ns, ifname, link, stack } satisfies World
   })
@@ -387,6 +389,64 @@ describe.skipIf(SKIP_ALL !== undefined)("the stack against the Linux kernel over
         expect(s.udp.sent).toBe(2)
         expect(s.ipv4.fragmentsSent).toBe(3)
         expect(s.icmp.errorsReceived).toBe(0)
+      })
+  )
+
+  it.scopedLive.skipIf(missing("neighbour re-confirmation", ["socat", "ss"]))(
+    "keeps the kernel as a neighbour while in use: stale, unicast probe, answered, no frame waits or is lost",
+    () =>
+      Effect.gen(function*() {
+        // Short reachability times, so the entry goes stale several times in a second or two.
+        const world = yield* makeWorld(7, {
+          config: { arp: { reachableTime: "300 millis", delayFirstProbe: "150 millis", retryInterval: "200 millis" } }
+        })
+        const receiver = yield* spawnIn(world.ns, ["socat", "-u", "UDP-RECV:5001", "-"])
+        yield* eventually(
+          exec(world.ns, ["ss", "-Hlun", "sport = :5001"]),
+          (r) => r.stdout.includes(":5001"),
+          "socat bound to UDP 5001"
+        )
+        const sock = yield* Effect.provide(Effect.flatMap(Udp.Udp, (udp) => udp.bind()), world.stack)
+        const count = 30
+        for (let i = 0; i < count; i++) {
+          yield* sock.send(HOST_ADDR, 5001, new TextEncoder().encode(`${String(i).padStart(3, "0")}\n`))
+          yield* Effect.sleep("60 millis")
+        }
+        const got = yield* eventually(
+          Effect.sync(() => receiver.stdout()),
+          (out) => out.length >= count * 4,
+          "socat received every datagram"
+        )
+        expect(got).toBe(Array.from({ length: count }, (_, i) => `${String(i).padStart(3, "0")}\n`).join(""))
+        const s = yield* stats(world)
+        expect(s.arp.probesSent).toBeGreaterThanOrEqual(1) // re-confirmed by unicast...
+        expect(s.arp.probeFailures).toBe(0) // ...which the kernel answered
+        expect(s.arp.resolveTimeouts).toBe(0)
+        expect(s.arp.pendingDropped).toBe(0)
+        // Broadcasts: the announcement and one resolution; the rest were unicast.
+        expect(s.arp.requestsSent - s.arp.probesSent).toBe(2)
+      })
+  )
+
+  it.scopedLive.skipIf(missing("udp errors", []))(
+    "the kernel's port unreachable reaches the UDP socket that sent the datagram",
+    () =>
+      Effect.gen(function*() {
+        const world = yield* makeWorld(8)
+        const report = yield* Effect.provide(
+          Effect.gen(function*() {
+            const sock = yield* Effect.flatMap(Udp.Udp, (udp) => udp.bind(4444))
+            yield* sock.send(HOST_ADDR, 9, new TextEncoder().encode("anyone there?"))
+            return yield* sock.receiveError.pipe(
+              Effect.timeoutFail({ duration: Duration.seconds(10), onTimeout: () => new Error("no error report") })
+            )
+          }),
+          world.stack
+        )
+        expect(report).toMatchObject({ type: "DstUnreachable", code: 3, reporter: HOST_ADDR, dst: HOST_ADDR, dstPort: 9 })
+        const s = yield* stats(world)
+        expect(s.icmp.errorsDelivered).toBe(1)
+        expect(s.udp.errorsReported).toBe(1)
       })
   )
 
