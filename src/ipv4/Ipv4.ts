@@ -496,6 +496,7 @@ export const make = Effect.gen(function*() {
         if (failed) continue
         // The bound holds for what is really held: growth beyond it is refused.
         const r = Reassembly.add(a, f, config.reassembly.maxBytes - c.assemblyBytes)
+        recharge() // at once: the next fragment's room must count this one's pages
         if (r === "NoRoom") {
           c.reassemblyDropped++
           continue
@@ -550,7 +551,8 @@ export const make = Effect.gen(function*() {
           { _tag: "TimeExceeded", code: IcmpWire.TimeExceededCode.FragmentReassembly }
         )
       }),
-      Effect.onInterrupt(() => Effect.sync(finish))
+      // Interrupted (the stack closing) or dead of a defect: the assembly goes either way.
+      Effect.ensuring(Effect.sync(finish))
     )
   }
 
@@ -581,7 +583,14 @@ export const make = Effect.gen(function*() {
     Effect.forEach(fresh, ([key, asm, p]) =>
       Effect.flatMap(Mailbox.make<Reassembly.Fragment>({ capacity: ASSEMBLER_QUEUE, strategy: "dropping" }), (inbox) => {
         if (assemblies.get(key) !== asm || asm.early === undefined) return Effect.void
-        for (const f of asm.early!) inbox.unsafeOffer(f)
+        for (const f of asm.early!) {
+          if (!inbox.unsafeOffer(f)) {
+            // more fragments of one datagram in one dealer pass than its queue holds
+            c.assemblyBytes -= f.length
+            asm.queued -= f.length
+            c.reassemblyDropped++
+          }
+        }
         asm.early = undefined
         asm.inbox = inbox
         return FiberSet.run(fibers, runAssembler(key, asm, inbox, p.src, p.dst, p.protocol, p.broadcast))

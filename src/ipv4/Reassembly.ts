@@ -5,15 +5,18 @@
  * clock, no I/O: this module only decides and copies.
  *
  * Memory and cost, the properties a hostile sender probes:
- * - Fragment data is copied into the assembly's own buffer at once, so a
+ * - Fragment data is copied into the assembly's own pages at once, so a
  *   held fragment never keeps the frame (or the receive batch) it came in
- *   alive. `held(a)` is what the assembly really holds: its buffer, its
- *   block map and the first fragment's header; the IPv4 layer charges that
- *   against `reassembly.maxBytes`.
- * - The buffer grows geometrically to the furthest octet seen (at most
- *   64 KiB of data), and what has arrived is one bit per 8-octet block. So a
+ *   alive. `held(a)` is what the assembly really holds: its pages, its block
+ *   map and the first fragment's header; the IPv4 layer charges that against
+ *   `reassembly.maxBytes`.
+ * - Data lives in 1 KiB pages allocated as octets arrive in them, so what an
+ *   assembly holds follows what it received, wherever in the 64 KiB the
+ *   fragments fall (one tiny fragment at the far end costs one page, not a
+ *   64 KiB buffer), and what has arrived is one bit per 8-octet block. A
  *   fragment costs O(its length) to add, whatever the order or number of
- *   fragments: a datagram of 8 192 tiny fragments is linear, not quadratic.
+ *   fragments, and completion joins the pages once: a datagram of 8 192 tiny
+ *   fragments is linear, not quadratic.
  *
  * Policy, stricter than RFC 791 and like RFC 5722 (which mandates it for
  * IPv6) and Linux:
@@ -31,29 +34,25 @@
  */
 import * as Ip from "../wire/Ipv4Header.js"
 
-/**
- * Room in front of the data for a link header and the largest IP header: a
- * completed datagram is handed up in the same buffer, its header written
- * just before its data, with the headroom a reply built in place needs.
- */
-export const FRONT = 14 + Ip.MAX_HEADER_LEN
-
 /** One bit per 8-octet block of a 65 535-octet datagram. */
 const BLOCK_MAP_LEN = 65536 / 8 / 8
+
+/** Octets per data page (a multiple of 8, so a block never straddles two pages). */
+export const PAGE = 1024
+const PAGES = 65536 / PAGE
 
 /** What a new assembly holds before any data: its block map. */
 export const BASE_HELD = BLOCK_MAP_LEN
 
-/** The most one assembly ever holds: a full buffer, the map and the largest header. */
-export const MAX_HELD = FRONT + 65535 + BLOCK_MAP_LEN + Ip.MAX_HEADER_LEN
-
-/** Octets of data a first buffer holds (one Ethernet fragment's worth, rounded). */
-const FIRST_CAPACITY = 1536
+/** The most one assembly ever holds: every page, the map and the largest header. */
+export const MAX_HELD = 65536 + BLOCK_MAP_LEN + Ip.MAX_HEADER_LEN
 
 /** @category models */
 export interface Assembly {
-  /** payload octet i lives at `data[FRONT + i]` */
-  data: Uint8Array
+  /** payload octet i lives at `pages[i / PAGE][i % PAGE]`; a page exists once an octet in it arrived */
+  readonly pages: Array<Uint8Array | undefined>
+  /** pages allocated */
+  pageCount: number
   /** bit k set: octets [8k, 8k + 8) have arrived */
   readonly blocks: Uint8Array
   /** payload octets received */
@@ -85,7 +84,8 @@ export interface Fragment {
 export type AddResult = "Incomplete" | "Duplicate" | "Complete" | "Overlap" | "TooBig" | "Inconsistent" | "NoRoom"
 
 export const make = (): Assembly => ({
-  data: new Uint8Array(0),
+  pages: new Array<Uint8Array | undefined>(PAGES).fill(undefined),
+  pageCount: 0,
   blocks: new Uint8Array(BLOCK_MAP_LEN),
   received: 0,
   furthest: 0,
@@ -94,7 +94,7 @@ export const make = (): Assembly => ({
 })
 
 /** Octets the assembly holds. */
-export const held = (a: Assembly): number => a.data.byteLength + a.blocks.byteLength + (a.header?.byteLength ?? 0)
+export const held = (a: Assembly): number => a.pageCount * PAGE + a.blocks.byteLength + (a.header?.byteLength ?? 0)
 
 const MAX_DATAGRAM = 65535
 
@@ -127,17 +127,25 @@ export const add = (a: Assembly, f: Fragment, room: number = Number.POSITIVE_INF
       return "Duplicate"
     }
     if (seen > 0) return "Overlap"
-    const headerCost = f.offset === 0 ? f.headerLen : 0
-    const capacity = grownCapacity(a, end, room - headerCost)
-    if (capacity === undefined) return "NoRoom"
-    if (capacity > a.data.length) {
-      const grown = new Uint8Array(capacity)
-      grown.set(a.data)
-      a.data = grown
-    }
+    let newPages = 0
+    for (let pg = Math.floor(f.offset / PAGE); pg <= Math.floor((end - 1) / PAGE); pg++) if (a.pages[pg] === undefined) newPages++
+    if (newPages * PAGE + (f.offset === 0 ? f.headerLen : 0) > room) return "NoRoom"
     for (let k = first; k <= last; k++) a.blocks[k >>> 3]! |= 1 << (k & 7)
-    const from = f.at + f.headerLen
-    a.data.set(f.bytes.subarray(from, from + len), FRONT + f.offset)
+    // Copy page by page (a fragment may span several).
+    let at = f.offset
+    let from = f.at + f.headerLen
+    while (at < end) {
+      const pg = Math.floor(at / PAGE)
+      let page = a.pages[pg]
+      if (page === undefined) {
+        page = a.pages[pg] = new Uint8Array(PAGE)
+        a.pageCount++
+      }
+      const n = Math.min(end, (pg + 1) * PAGE) - at
+      page.set(f.bytes.subarray(from, from + n), at - pg * PAGE)
+      at += n
+      from += n
+    }
     a.received += len
     if (end > a.furthest) a.furthest = end
   } else if (a.total === total) {
@@ -149,17 +157,24 @@ export const add = (a: Assembly, f: Fragment, room: number = Number.POSITIVE_INF
 }
 
 /**
- * The whole datagram of a `Complete` assembly, in the assembly's buffer:
+ * The whole datagram of a `Complete` assembly, joined into one new buffer:
  * `bytes[offset]` is its IP header (fragment zero's, now saying MF clear,
- * offset 0 and the full length), with `offset` octets of headroom before it.
+ * offset 0 and the full length), with `offset` octets of headroom before it
+ * for a reply built in place.
  */
 export const datagram = (a: Assembly): { readonly bytes: Uint8Array; readonly offset: number; readonly headerLen: number } => {
   const header = a.header!
   const hl = header.length
-  const start = FRONT - hl
-  a.data.set(header, start)
-  Ip.makeWhole(a.data, start, hl + a.total!)
-  return { bytes: a.data.subarray(start - 14, FRONT + a.total!), offset: 14, headerLen: hl }
+  const total = a.total!
+  const out = new Uint8Array(14 + hl + total)
+  out.set(header, 14)
+  Ip.makeWhole(out, 14, hl + total)
+  for (let pg = 0; pg * PAGE < total; pg++) {
+    const page = a.pages[pg]!
+    const n = Math.min(PAGE, total - pg * PAGE)
+    out.set(n === PAGE ? page : page.subarray(0, n), 14 + hl + pg * PAGE)
+  }
+  return { bytes: out, offset: 14, headerLen: hl }
 }
 
 /**
@@ -169,28 +184,14 @@ export const datagram = (a: Assembly): { readonly bytes: Uint8Array; readonly of
  */
 export const firstFragment = (a: Assembly): { readonly bytes: Uint8Array; readonly headerLen: number; readonly dataLength: number } | undefined => {
   const header = a.header
-  if (header === undefined) return undefined
+  const page = a.pages[0]
+  if (header === undefined || page === undefined) return undefined
   const hl = header.length
-  const have = Math.min(8, Math.max(0, a.data.length - FRONT))
+  const have = Math.min(8, a.total ?? 8)
   const out = new Uint8Array(hl + have)
   out.set(header)
-  out.set(a.data.subarray(FRONT, FRONT + have), hl)
+  out.set(page.subarray(0, have), hl)
   return { bytes: out, headerLen: hl, dataLength: have }
-}
-
-/**
- * The buffer size that holds data up to `end`: the current one if it does,
- * else grown geometrically (so adding is amortised O(1) per octet), at most
- * 64 KiB of data, and within `room` more octets (falling back to the exact
- * size); undefined when even that does not fit.
- */
-const grownCapacity = (a: Assembly, end: number, room: number): number | undefined => {
-  if (FRONT + end <= a.data.length) return room >= 0 ? a.data.length : undefined
-  const have = Math.max(0, a.data.length - FRONT)
-  const want = FRONT + Math.min(MAX_DATAGRAM, Math.max(end, have * 2, FIRST_CAPACITY))
-  if (want - a.data.length <= room) return want
-  const exact = FRONT + end
-  return exact - a.data.length <= room ? exact : undefined
 }
 
 const countSet = (map: Uint8Array, first: number, last: number): number => {

@@ -96,9 +96,9 @@ describe("IPv4 reassembly in the stack", () => {
       yield* TestClock.adjust("29999 millis")
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)
-      // What it holds: a buffer grown geometrically to 3072 data octets (behind
-      // Reassembly.FRONT), the 1024-octet block map, fragment zero's 20-octet header.
-      expect((yield* stats).ipv4.assemblyBytes).toBe(Reassembly.FRONT + 3072 + 1024 + 20)
+      // What it holds: the pages its 2000 octets touch (0, 2 and the two of
+      // [2000, 3000): 1, 2), the 1024-octet block map, fragment zero's 20-octet header.
+      expect((yield* stats).ipv4.assemblyBytes).toBe(3 * Reassembly.PAGE + 1024 + 20)
       yield* TestClock.adjust("1 millis")
       const ip = asIpv4(yield* peer.next)!
       expect(ip.dst).toBe(PEER_ADDR)
@@ -148,11 +148,11 @@ describe("IPv4 reassembly in the stack", () => {
       const maxBytes = Reassembly.MAX_HELD + 20_000
       const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, reassembly: { maxBytes } })
       const peer = yield* makePeer(lb)
-      // First fragments of 8000 octets: each assembly holds 8000 + FRONT + 1024 + 20.
+      // First fragments of 8000 octets: each assembly holds 8 pages, its map and a 20-octet header.
       for (let id = 200; id < 220; id++) yield* peer.sendIp(echoFragments(id, 20000, 8000)[0]!, MAC_A)
       yield* settle
       const s = yield* run(stack, Effect.flatMap(Stack, (x) => x.stats))
-      const each = 8000 + Reassembly.FRONT + 1024 + 20
+      const each = 8 * Reassembly.PAGE + 1024 + 20
       expect(s.ipv4.assemblyBytes).toBeLessThanOrEqual(maxBytes)
       expect(s.ipv4.assemblies).toBe(Math.floor(maxBytes / each))
       expect(s.ipv4.assemblyBytes).toBe(s.ipv4.assemblies * each)
@@ -162,22 +162,24 @@ describe("IPv4 reassembly in the stack", () => {
   it.scoped("holds 256 assemblies of worst-case fragments within the bound, then recovers", () =>
     Effect.gen(function*() {
       const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
-      const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, reassembly: { maxAssemblies: 256 } })
+      const maxBytes = 1024 * 1024 + 512 // not a whole number of pages: an overshoot by one page would show
+      const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, reassembly: { maxAssemblies: 256, maxBytes } })
       const stats = run(stack, Effect.flatMap(Stack, (x) => x.stats))
       const peer = yield* makePeer(lb)
-      const maxBytes = 4 * 1024 * 1024 // the default
-      // The worst ratio of held to sent: 8 octets at the far end of a datagram
-      // (a 64 KiB buffer for them), then tiny fragments scattered before it.
-      for (let round = 0; round < 4; round++) {
+      // The worst ratio of held to sent: 8-octet fragments, each in a page of
+      // its own (one far out first), for 256 datagrams at once: 2.5 MiB of
+      // pages and maps wanted, 1 MiB allowed.
+      const rounds = 8
+      for (let round = 0; round < rounds; round++) {
         for (let id = 0; id < 256; id++) {
-          const offset = round === 0 ? 65496 : 8 * (1 + ((id * 97 + round * 1031) % 8000))
+          const page = round === 0 ? 63 : (id * 7 + round * 5) % 63
           yield* peer.sendIp(ipRepr({
             src: PEER_ADDR,
             dst: ADDR_A,
             protocol: Ip.Protocol.UDP,
             id: 5000 + id,
             moreFragments: true,
-            fragmentOffset: offset,
+            fragmentOffset: page * Reassembly.PAGE + 8 * round,
             payload: new Uint8Array(8).fill(id)
           }), MAC_A)
         }
@@ -187,10 +189,11 @@ describe("IPv4 reassembly in the stack", () => {
         expect(s.ipv4.assemblies).toBeLessThanOrEqual(256)
       }
       const s = yield* stats
-      expect(s.ipv4.assemblies).toBe(256)
-      expect(s.ipv4.fragmentsReceived).toBe(1024)
-      // Most far-end fragments found no room: counted, never held.
-      expect(s.ipv4.reassemblyDropped).toBeGreaterThan(256 - maxBytes / Reassembly.MAX_HELD - 1)
+      expect(s.ipv4.assemblies).toBe(256) // every datagram's first fragment found room
+      expect(s.ipv4.fragmentsReceived).toBe(256 * rounds)
+      // The bound was reached: what was refused is counted, and no page more fits.
+      expect(s.ipv4.reassemblyDropped).toBeGreaterThan(0)
+      expect(s.ipv4.assemblyBytes + Reassembly.PAGE).toBeGreaterThan(maxBytes)
       // At the deadline everything is released, and a new datagram reassembles.
       yield* awaitSleeps(1)
       yield* TestClock.adjust("30 seconds")

@@ -81,22 +81,32 @@ describe("Reassembly (pure)", () => {
     const f = frag(8, 8, true, 7, 100_000) // 8 octets inside a 100 KB receive batch
     const { result, a } = addAll([f])
     expect(result).toBe("Incomplete")
-    expect(a.data.buffer).not.toBe(f.bytes.buffer)
+    expect(a.pages[0]!.buffer).not.toBe(f.bytes.buffer)
     expect(a.header).toBeUndefined()
-    // What it holds is its own buffer and block map, not the batch.
-    expect(Reassembly.held(a)).toBe(a.data.byteLength + 1024)
-    expect(Reassembly.held(a)).toBeLessThan(4096)
+    // What it holds is one page and its block map, not the batch.
+    expect(Reassembly.held(a)).toBe(Reassembly.PAGE + 1024)
   })
 
-  it("grows within the room it is given and refuses what does not fit, unchanged", () => {
+  it("holds what arrived, wherever it falls: one tiny fragment at the far end costs one page", () => {
     const a = Reassembly.make()
     expect(Reassembly.held(a)).toBe(Reassembly.BASE_HELD)
-    // A tiny fragment at the far end would need a 64 KiB buffer.
-    expect(Reassembly.add(a, frag(65496, 8, true), 10_000)).toBe("NoRoom")
+    expect(Reassembly.add(a, frag(65496, 8, true))).toBe("Incomplete")
+    expect(Reassembly.held(a)).toBe(Reassembly.BASE_HELD + Reassembly.PAGE)
+    // A fragment spanning three pages allocates those it touches and copies across them.
+    const b = Reassembly.make()
+    expect(Reassembly.add(b, frag(1016, 2064, true, 9))).toBe("Incomplete")
+    expect(b.pageCount).toBe(4) // octets 1016..3079 touch pages 0, 1, 2 and 3
+    expect(b.pages[1]!.every((x) => x === 9)).toBe(true)
+  })
+
+  it("refuses a fragment whose pages do not fit the room it is given, leaving the assembly unchanged", () => {
+    const a = Reassembly.make()
+    expect(Reassembly.add(a, frag(0, 8, true), Reassembly.PAGE - 1)).toBe("NoRoom")
     expect(Reassembly.held(a)).toBe(Reassembly.BASE_HELD)
-    expect(Reassembly.add(a, frag(65496, 8, true), Reassembly.MAX_HELD)).toBe("Incomplete")
-    expect(Reassembly.held(a)).toBeLessThanOrEqual(Reassembly.MAX_HELD)
-    expect(Reassembly.held(a)).toBeGreaterThan(65504)
+    expect(Reassembly.add(a, frag(0, 8, true), Reassembly.PAGE + 20)).toBe("Incomplete")
+    // No new page needed: fits with no room at all.
+    expect(Reassembly.add(a, frag(8, 8, true), 0)).toBe("Incomplete")
+    expect(Reassembly.held(a)).toBe(Reassembly.BASE_HELD + Reassembly.PAGE + 20)
   })
 
   it("reassembles 8189 fragments of 8 octets (the most 65 535 allows) in shuffled order (linear bookkeeping)", () => {
