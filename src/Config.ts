@@ -10,7 +10,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, Duration, Effect, Either, Layer } from "effect"
+import { Context, Data, Duration, Effect, Either, Layer, Option } from "effect"
 import * as Addr from "./wire/Ipv4Addr.js"
 import * as Reassembly from "./ipv4/Reassembly.js"
 import * as Mac from "./wire/Mac.js"
@@ -42,8 +42,10 @@ export interface StackConfig {
     readonly unicastProbes: number
     /** between two requests for one address (RFC 1122 §2.3.2.1: at most one per second) */
     readonly retryInterval: Duration.Duration
-    /** frames held per unresolved address; more are dropped and counted (unres_qlen) */
+    /** frames held per unresolved address; beyond it the oldest is dropped and counted (unres_qlen) */
     readonly pendingFrames: number
+    /** how long an entry must go unused before a full cache may evict it (Linux: 5 s) */
+    readonly idleBeforeEviction: Duration.Duration
     /** unresolved addresses being resolved at once */
     readonly maxResolving: number
   }
@@ -126,6 +128,7 @@ export const defaults = {
     retries: 3,
     unicastProbes: 3,
     retryInterval: Duration.seconds(1),
+    idleBeforeEviction: Duration.seconds(5),
     pendingFrames: 64,
     maxResolving: 256
   },
@@ -152,10 +155,23 @@ const int = (field: string, v: number, min: number, max: number, unit = ""): Eit
     ? Either.right(v)
     : fail(field, "OutOfRange", `${v} is out of range (${min}..${max}${unit})`)
 
-const positive = (field: string, d: Duration.DurationInput): Either.Either<Duration.Duration, ConfigError> => {
-  const decoded = Duration.decode(d)
-  return Duration.greaterThan(decoded, Duration.zero) ? Either.right(decoded) : fail(field, "NotPositive", "must be positive")
+/**
+ * A finite duration, > 0 (or >= 0 with `allowZero`). Anything else is a
+ * `ConfigError`, not a throw: input may come from JSON ("1 sec" does not
+ * decode) or be `Duration.infinity` (a timer that never fires would leave an
+ * entry or an assembly stuck for good).
+ */
+const duration = (field: string, d: unknown, allowZero = false): Either.Either<Duration.Duration, ConfigError> => {
+  const decoded = Duration.decodeUnknown(d)
+  if (Option.isNone(decoded)) return fail(field, "NotPositive", `${JSON.stringify(d)} is not a duration`)
+  const v = decoded.value
+  if (!Duration.isFinite(v)) return fail(field, "NotPositive", "must be finite")
+  return Duration.greaterThan(v, Duration.zero) || (allowZero && Duration.equals(v, Duration.zero))
+    ? Either.right(v)
+    : fail(field, "NotPositive", allowZero ? "must not be negative" : "must be positive")
 }
+const positive = (field: string, d: unknown) => duration(field, d)
+const nonNegative = (field: string, d: unknown) => duration(field, d, true)
 
 /** Why an address cannot be a host's (`Ipv4Addr.hostProblem`), in words: "is the broadcast address of its /24". */
 export const hostProblemText = (problem: Addr.HostProblem, prefixLength: number): string => {
@@ -236,7 +252,8 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         retries: yield* int("arp.retries", arp.retries, 1, 100),
         unicastProbes: yield* int("arp.unicastProbes", arp.unicastProbes, 1, 100),
         retryInterval: yield* positive("arp.retryInterval", arp.retryInterval),
-        pendingFrames: yield* int("arp.pendingFrames", arp.pendingFrames, 0, 1 << 16),
+        pendingFrames: yield* int("arp.pendingFrames", arp.pendingFrames, 1, 1 << 16),
+        idleBeforeEviction: yield* nonNegative("arp.idleBeforeEviction", arp.idleBeforeEviction),
         maxResolving: yield* int("arp.maxResolving", arp.maxResolving, 1, 1 << 16)
       },
       reassembly: {

@@ -44,6 +44,10 @@ describe("Config", () => {
     ["all-zero mac", { address: "198.18.0.2", mac: new Uint8Array(6) }, "mac", "BadMac", /not a usable MAC/],
     ["5-octet mac", { address: "198.18.0.2", mac: new Uint8Array(5) }, "mac", "BadMac", /6 octets/],
     ["zero retry interval", { address: "198.18.0.2", arp: { retryInterval: Duration.zero } }, "arp.retryInterval", "NotPositive", /positive/],
+    ["infinite retry interval", { address: "198.18.0.2", arp: { retryInterval: Duration.infinity } }, "arp.retryInterval", "NotPositive", /finite/],
+    ["infinite reassembly timeout", { address: "198.18.0.2", reassembly: { timeout: Duration.infinity } }, "reassembly.timeout", "NotPositive", /finite/],
+    ["a duration that does not decode", { address: "198.18.0.2", arp: { reachableTime: "1 sec" as never } }, "arp.reachableTime", "NotPositive", /is not a duration/],
+    ["no frames held while resolving", { address: "198.18.0.2", arp: { pendingFrames: 0 } }, "arp.pendingFrames", "OutOfRange", /0 is out/],
     ["no pings", { address: "198.18.0.2", icmp: { maxOutstandingPings: 0 } }, "icmp.maxOutstandingPings", "OutOfRange", /0 is out/],
     ["too many pings", { address: "198.18.0.2", icmp: { maxOutstandingPings: 65537 } }, "icmp.maxOutstandingPings", "OutOfRange", /65537/],
     ["reassembly bound below one datagram", { address: "198.18.0.2", reassembly: { maxBytes: 65535 } }, "reassembly.maxBytes", "OutOfRange", /out of range/]

@@ -23,7 +23,7 @@ import { Clock, Context, Data, Deferred, Duration, Effect, Exit, Layer, Random }
 import { Config } from "../Config.js"
 import { Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
-import { HEADROOM, Ipv4, type Ipv4Packet, payloadOf, TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
+import { HEADROOM, type IcmpReport, Ipv4, type Ipv4Packet, payloadOf, TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
 import * as Checksum from "../wire/Checksum.js"
 import * as IcmpWire from "../wire/IcmpMessage.js"
 import * as Ip from "../wire/Ipv4Header.js"
@@ -31,7 +31,16 @@ import * as Addr from "../wire/Ipv4Addr.js"
 
 /** @category errors */
 export class PingError extends Data.TaggedError("PingError")<{
-  readonly reason: "Timeout" | "Unreachable" | "TimeExceeded" | "NoRoute" | "TooBig" | "FragmentationNeeded" | "Busy"
+  readonly reason:
+    | "Timeout"
+    | "Unreachable"
+    | "TimeExceeded"
+    | "ParameterProblem"
+    | "NoRoute"
+    | "TooBig"
+    | "FragmentationNeeded"
+    | "Busy"
+    | "BadTtl"
   readonly dst: Addr.Ipv4Addr
   /** ICMP code for Unreachable / TimeExceeded */
   readonly code?: number
@@ -45,6 +54,10 @@ export class PingError extends Data.TaggedError("PingError")<{
         return `${d} unreachable (ICMP code ${this.code})`
       case "TimeExceeded":
         return `time exceeded on the way to ${d} (ICMP code ${this.code})`
+      case "ParameterProblem":
+        return `parameter problem reported on the way to ${d} (ICMP code ${this.code})`
+      case "BadTtl":
+        return `TTL for a ping to ${d} must be an integer in 1..255`
       case "NoRoute":
         return `no route to ${d}`
       case "TooBig":
@@ -170,7 +183,9 @@ export const make = Effect.gen(function*() {
     buf[at + IcmpWire.Field.type] = IcmpWire.Type.EchoReply
     buf[at + IcmpWire.Field.checksum] = updated >>> 8
     buf[at + IcmpWire.Field.checksum + 1] = updated & 0xff
-    ip.emit(tx, r, Ip.Protocol.ICMP, buf, at + p.payloadLength, p.tos === 0 ? undefined : { tos: p.tos })
+    // To our own 127.x the reply comes from the address the request went to.
+    const options = r._tag === "Local" && p.dst !== r.src ? { tos: p.tos, src: p.dst } : p.tos === 0 ? undefined : { tos: p.tos }
+    ip.emit(tx, r, Ip.Protocol.ICMP, buf, at + p.payloadLength, options)
   }
 
   /**
@@ -178,7 +193,7 @@ export const make = Effect.gen(function*() {
    * to the protocol that sent the datagram (RFC 1122 §3.2.2: MUST be passed
    * to the transport layer).
    */
-  const onError = (p: Ipv4Packet, type: "DstUnreachable" | "TimeExceeded", code: number, mtu: number, quote: Uint8Array) => {
+  const onError = (p: Ipv4Packet, type: IcmpReport["type"], code: number, mtu: number, quote: Uint8Array) => {
     c.errorsReceived++
     const hl = quote.length >= Ip.MIN_HEADER_LEN ? (quote[0]! & 0x0f) * 4 : 0
     // RFC 792: the quote is the datagram's header and at least 8 octets of its data.
@@ -203,7 +218,13 @@ export const make = Effect.gen(function*() {
       c.errorsDelivered++
       Deferred.unsafeDone(
         o.done,
-        Exit.fail(new PingError({ reason: type === "DstUnreachable" ? "Unreachable" : "TimeExceeded", dst: o.dst, code }))
+        Exit.fail(
+          new PingError({
+            reason: type === "DstUnreachable" ? "Unreachable" : type === "TimeExceeded" ? "TimeExceeded" : "ParameterProblem",
+            dst: o.dst,
+            code
+          })
+        )
       )
       return
     }
@@ -265,6 +286,10 @@ export const make = Effect.gen(function*() {
       case IcmpWire.Type.TimeExceeded:
         onError(p, "TimeExceeded", b[at + IcmpWire.Field.code]!, 0, b.subarray(at + IcmpWire.HEADER_LEN, at + len))
         return
+      case IcmpWire.Type.ParameterProblem:
+        // RFC 1122 §3.2.2.5: MUST be passed to the transport layer.
+        onError(p, "ParameterProblem", b[at + IcmpWire.Field.code]!, 0, b.subarray(at + IcmpWire.HEADER_LEN, at + len))
+        return
       default:
         return
     }
@@ -289,6 +314,11 @@ export const make = Effect.gen(function*() {
       const size = options?.size ?? 56
       if (!Number.isInteger(size) || size < 0 || size > Ip.MAX_PACKET_LEN - Ip.MIN_HEADER_LEN - IcmpWire.HEADER_LEN) {
         return yield* new PingError({ reason: "TooBig", dst })
+      }
+      // RFC 1122 §3.2.1.7: never TTL 0; and the field holds one octet.
+      const ttl = options?.ttl
+      if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > 255)) {
+        return yield* new PingError({ reason: "BadTtl", dst })
       }
       // The bound (at most 65536) leaves a free sequence number to find.
       if (outstanding.size >= maxOutstanding) return yield* new PingError({ reason: "Busy", dst })

@@ -29,12 +29,23 @@
  *   header into that headroom and adds the frame to `tx`, or, while the next
  *   hop is being resolved, holds a copy of it (at most `arp.pendingFrames`
  *   per address, like Linux's unres_qlen; more are dropped and counted).
- *   `flush(tx)` then hands every frame of the batch to the link in one call
- *   and arms the neighbour timers the batch needed. A frame may be gathered
- *   (`Link.OutFrame`): the headers in one buffer, a payload in another.
+ *   `flush(tx)` then hands every frame of the batch to the link in one call.
+ *   A frame may be gathered (`Link.OutFrame`): the headers in one buffer, a
+ *   payload in another. When a resolution fails, the frames that waited for
+ *   it go to the handler `onResolutionFailed` registered (IPv4 reports host
+ *   unreachable to the protocols that sent them, as Linux does).
  * - Neighbour timers: one fiber per entry that needs one (being resolved,
  *   or re-confirmed after going stale), the paper's "each ARP request waits
  *   in its own process"; it sleeps to the entry's one deadline on the Clock.
+ *   It is forked the moment the entry needs it, from whichever fiber sent,
+ *   so no interruption between a send and its flush can leave an entry
+ *   without its timer.
+ * - The cache is bounded; when full, only an idle entry (settled and unused
+ *   for `arp.idleBeforeEviction`) is evicted, and with none idle a new
+ *   address is refused and counted (`cacheFull`): a flood of new addresses
+ *   cannot push out the neighbours traffic flows through. Only a request
+ *   addressed to us creates an entry from the wire (Linux's arp_accept=0: an
+ *   unsolicited reply does not).
  *
  * A gratuitous ARP (an announcement, RFC 5227 §2.3) goes out at start so
  * neighbours that cached an older MAC for our address update it.
@@ -90,14 +101,13 @@ export interface Route {
 }
 
 /**
- * What one batch of sends produced: frames for the link, neighbour entries
- * whose timer must be armed, and packets for our own addresses (which IPv4
- * delivers to itself). Make one per batch, `output` into it, `flush` it.
+ * What one batch of sends produced: frames for the link, and packets for our
+ * own addresses (which IPv4 delivers to itself). Make one per batch,
+ * `output` into it, `flush` it.
  * @category models
  */
 export class Tx {
   readonly frames: Array<OutFrame> = []
-  readonly timers: Array<Neighbour.Entry> = []
   /** whole frames (headroom included) addressed to ourselves */
   readonly local: Array<Uint8Array> = []
 }
@@ -134,6 +144,8 @@ export interface ArpStats {
   /** frames dropped: their resolution failed, the per-address queue was full, or too many were resolving */
   readonly pendingDropped: number
   readonly cacheEvictions: number
+  /** new addresses refused: the cache was full of entries in use */
+  readonly cacheFull: number
   readonly cacheSize: number
 }
 
@@ -166,13 +178,20 @@ export interface InterfaceService {
    * routes go to `tx.local`.
    */
   readonly output: (tx: Tx, route: Route, frame: OutFrame) => void
-  /** send what `tx` holds in one link call and arm the timers it needs */
+  /** send what `tx` holds in one link call */
   readonly flush: (tx: Tx) => Effect.Effect<void>
   /** the MAC of neighbour `ip`, resolving it if needed */
   readonly resolve: (ip: Addr.Ipv4Addr) => Effect.Effect<Mac, NeighbourError>
   readonly neighbour: (ip: Addr.Ipv4Addr) => Effect.Effect<Option.Option<NeighbourInfo>>
   /** an upper layer saw forward progress through `ip` (RFC 4861 §7.3.1): it is reachable */
   readonly confirm: (ip: Addr.Ipv4Addr) => Effect.Effect<void>
+  /**
+   * Hand the frames that waited for a resolution that failed to `handler`
+   * (one handler; the scope unregisters it). Without one they are only counted.
+   */
+  readonly onResolutionFailed: (
+    handler: (frames: ReadonlyArray<Uint8Array>) => void
+  ) => Effect.Effect<void, never, Scope.Scope>
   readonly stats: Effect.Effect<{ readonly ethernet: EthernetStats; readonly arp: ArpStats }>
 }
 
@@ -223,8 +242,13 @@ export const make = (link: LinkService) =>
       resolveTimeouts: 0,
       probeFailures: 0,
       pendingDropped: 0,
-      cacheEvictions: 0
+      cacheEvictions: 0,
+      cacheFull: 0
     }
+    const idleMs = Duration.toMillis(config.arp.idleBeforeEviction)
+    let failedHandler: ((frames: ReadonlyArray<Uint8Array>) => void) | undefined
+    // Forks a neighbour's timer fiber synchronously, from any fiber (into `fibers`).
+    const forkTimer = yield* FiberSet.runtime(fibers)<never>()
 
     // --- receive: the Ethernet dealer -------------------------------------------
     // Per wake-up: sort frames into one array per EtherType, then one
@@ -286,8 +310,12 @@ export const make = (link: LinkService) =>
     // --- the neighbour cache -----------------------------------------------------
     /** Drop what an entry that is going held, and fail whoever waited for it. */
     const release = (n: Neighbour.Entry): void => {
-      a.pendingDropped += n.pending.length
-      n.pending.length = 0
+      if (n.pending.length > 0) {
+        a.pendingDropped += n.pending.length
+        const frames = n.pending.slice()
+        n.pending.length = 0
+        failedHandler?.(frames)
+      }
       if (n.state === "Incomplete") resolving--
       const w = waiters.get(n)
       if (w !== undefined) {
@@ -295,22 +323,24 @@ export const make = (link: LinkService) =>
         Deferred.unsafeDone(w, Exit.fail(new NeighbourError({ reason: "Timeout", address: n.ip })))
       }
     }
-    const insert = (n: Neighbour.Entry): void => {
-      for (const old of Neighbour.add(cache, n, config.arp.cacheSize)) {
-        a.cacheEvictions++
-        release(old)
-      }
+    /** Add `n` to the cache; false when it is full of entries in use. */
+    const insert = (n: Neighbour.Entry, now: number): boolean => {
+      const r = Neighbour.add(cache, n, config.arp.cacheSize, now, idleMs)
+      if (r.evicted !== undefined) a.cacheEvictions++ // idle: nothing waits on it, no timer runs
+      if (!r.added) a.cacheFull++
+      return r.added
     }
     /** The entry for `ip`, starting its resolution (first request into `tx`) when new. */
     const entryFor = (ip: Addr.Ipv4Addr, tx: Tx): Neighbour.Entry | undefined => {
       const known = cache.get(ip)
       if (known !== undefined) return known
       if (resolving >= config.arp.maxResolving) return undefined
-      const n = Neighbour.incomplete(ip, clock.unsafeCurrentTimeMillis())
-      insert(n)
+      const now = clock.unsafeCurrentTimeMillis()
+      const n = Neighbour.incomplete(ip, now)
+      if (!insert(n, now)) return undefined
       resolving++
       tx.frames.push(request(ip, Eth.BROADCAST))
-      armLater(tx, n)
+      arm(n)
       return n
     }
     /** `n` has a MAC now: its waiting frames go out in `tx`, its waiters are released. */
@@ -362,13 +392,10 @@ export const make = (link: LinkService) =>
         n.timer = false
       })))
 
-    /**
-     * Have `flush(tx)` start the entry's timer fiber. The flag is set now, so
-     * a batch that sends many frames through one entry queues it once.
-     */
-    const armLater = (tx: Tx, n: Neighbour.Entry): void => {
+    /** Start the entry's timer fiber now (it sleeps first, so it never runs ahead of this send). */
+    const arm = (n: Neighbour.Entry): void => {
       n.timer = true
-      tx.timers.push(n)
+      forkTimer(runTimer(n))
     }
 
     // --- send ----------------------------------------------------------------------
@@ -412,34 +439,24 @@ export const make = (link: LinkService) =>
             }
           }
           const hw = Neighbour.use(n, clock.unsafeCurrentTimeMillis(), p)
-          if (Neighbour.needsTimer(n, p)) armLater(tx, n)
+          if (Neighbour.needsTimer(n, p)) arm(n)
           if (hw !== undefined) {
             frameTo(frame, hw)
             tx.frames.push(frame)
-          } else if (n.pending.length < config.arp.pendingFrames) {
-            // Held past this send: keep our own copy of a gathered frame.
-            n.pending.push(flatten(frame))
-          } else {
+            return
+          }
+          // Held past this send: keep our own copy of a gathered frame. When
+          // the queue is full the oldest goes (RFC 1122 §2.3.2.2: keep the latest).
+          if (n.pending.length >= config.arp.pendingFrames) {
+            n.pending.shift()
             a.pendingDropped++
           }
+          n.pending.push(flatten(frame))
         }
       }
     }
 
-    const flush = (tx: Tx): Effect.Effect<void> => {
-      const sending = tx.frames.length > 0 ? link.sendBatch(tx.frames) : Effect.void
-      if (tx.timers.length === 0) return sending
-      return Effect.zipRight(
-        sending,
-        Effect.forEach(tx.timers, (n) => {
-          if (n.removed) {
-            n.timer = false
-            return Effect.void
-          }
-          return FiberSet.run(fibers, runTimer(n))
-        }, { discard: true })
-      )
-    }
+    const flush = (tx: Tx): Effect.Effect<void> => (tx.frames.length > 0 ? link.sendBatch(tx.frames) : Effect.void)
 
     const resolve = (ip: Addr.Ipv4Addr): Effect.Effect<Mac, NeighbourError> =>
       Effect.suspend(() => {
@@ -447,7 +464,7 @@ export const make = (link: LinkService) =>
         const n = entryFor(ip, tx)
         if (n === undefined) return Effect.fail(new NeighbourError({ reason: "TooManyPending", address: ip }))
         const hw = Neighbour.use(n, clock.unsafeCurrentTimeMillis(), p)
-        if (Neighbour.needsTimer(n, p)) armLater(tx, n)
+        if (Neighbour.needsTimer(n, p)) arm(n)
         if (hw !== undefined) return Effect.as(flush(tx), hw)
         let w = waiters.get(n)
         if (w === undefined) {
@@ -476,13 +493,16 @@ export const make = (link: LinkService) =>
         if (q.op !== ArpWire.Op.Request || !forUs || q.senderIp !== 0) return
       } else {
         // RFC 826: update an entry we hold (one being resolved counts, as
-        // Linux's INCOMPLETE does); create one only when addressed to us.
+        // Linux's INCOMPLETE does); create one only for a request addressed
+        // to us (Linux's arp_accept=0: an unsolicited reply creates nothing).
         let n = cache.get(q.senderIp)
-        if (n === undefined && forUs) {
-          n = Neighbour.incomplete(q.senderIp, now)
-          n.probes = 0
-          insert(n)
-          resolving++
+        if (n === undefined && forUs && q.op === ArpWire.Op.Request) {
+          const fresh = Neighbour.incomplete(q.senderIp, now)
+          fresh.probes = 0
+          if (insert(fresh, now)) {
+            resolving++
+            n = fresh
+          }
         }
         if (n !== undefined) {
           // A unicast reply to our request proves the neighbour hears us.
@@ -531,6 +551,16 @@ export const make = (link: LinkService) =>
           const n = cache.get(ip)
           if (n !== undefined) Neighbour.confirm(n, clock.unsafeCurrentTimeMillis())
         }),
+      onResolutionFailed: (handler) =>
+        Effect.acquireRelease(
+          Effect.sync(() => {
+            failedHandler = handler
+          }),
+          () =>
+            Effect.sync(() => {
+              if (failedHandler === handler) failedHandler = undefined
+            })
+        ),
       stats: Effect.sync(() => ({ ethernet: { ...e }, arp: { ...a, cacheSize: cache.size } }))
     })
   })

@@ -68,6 +68,8 @@ export interface Entry {
   since: number
   /** requests sent in the current state */
   probes: number
+  /** Clock ms a frame was last sent through the entry */
+  usedAt: number
   pending: Array<Uint8Array>
   /** taken out of the cache: a route that holds it must look again */
   removed: boolean
@@ -86,6 +88,7 @@ export const incomplete = (ip: Ipv4Addr, now: number): Entry => ({
   confirmedAt: Number.NEGATIVE_INFINITY,
   since: now,
   probes: 1,
+  usedAt: now,
   pending: [],
   removed: false,
   timer: false
@@ -98,6 +101,7 @@ export const incomplete = (ip: Ipv4Addr, now: number): Entry => ({
  * Allocates nothing: it runs per packet sent.
  */
 export const use = (e: Entry, now: number, p: Params): Mac | undefined => {
+  e.usedAt = now
   switch (e.state) {
     case "Incomplete":
     case "Delay":
@@ -181,10 +185,13 @@ export const learn = (e: Entry, mac: Mac, solicited: boolean, now: number): bool
   if (solicited) {
     e.state = "Reachable"
     e.confirmedAt = now
+    e.probes = 0
   } else if (changed || wasIncomplete) {
     e.state = "Stale"
+    e.probes = 0
   }
-  e.probes = 0
+  // An unsolicited packet with the MAC we hold changes nothing: a neighbour
+  // that broadcasts but ignores our probes still runs out of them.
   return wasIncomplete
 }
 
@@ -213,22 +220,36 @@ export const touch = (cache: Cache, e: Entry): void => {
 }
 
 /**
- * Add `e` (its address not yet in the cache), evicting the oldest entries
- * beyond `capacity`; the evicted are marked `removed` and returned, so the
- * shell can drop their frames and fail their waiters.
+ * Add `e` (its address not yet in the cache) within `capacity`. When full,
+ * evict the least recently learned entry that is idle: settled (Reachable or
+ * Stale, no resolution or probe under way) and unused for `idleMs`, as
+ * Linux's forced garbage collection spares entries in use. The evicted is
+ * marked `removed`. With none idle the cache is full of entries in use, and
+ * `e` is not added (`added: false`): a flood of new addresses cannot push out
+ * the neighbours traffic is flowing through.
  */
-export const add = (cache: Cache, e: Entry, capacity: number): ReadonlyArray<Entry> => {
-  let evicted: Array<Entry> | undefined
-  while (cache.size >= capacity) {
-    const oldest = cache.values().next().value as Entry
-    cache.delete(oldest.ip)
-    oldest.removed = true
-    ;(evicted ??= []).push(oldest)
+export const add = (
+  cache: Cache,
+  e: Entry,
+  capacity: number,
+  now: number,
+  idleMs: number
+): { readonly added: boolean; readonly evicted: Entry | undefined } => {
+  let evicted: Entry | undefined
+  if (cache.size >= capacity) {
+    for (const old of cache.values()) {
+      if ((old.state === "Reachable" || old.state === "Stale") && now - old.usedAt >= idleMs) {
+        evicted = old
+        break
+      }
+    }
+    if (evicted === undefined) return { added: false, evicted: undefined }
+    cache.delete(evicted.ip)
+    evicted.removed = true
   }
   cache.set(e.ip, e)
-  return evicted ?? NONE
+  return { added: true, evicted }
 }
-const NONE: ReadonlyArray<Entry> = []
 
 /** Take `e` out of the cache (it failed): a route holding it looks again. */
 export const remove = (cache: Cache, e: Entry): void => {

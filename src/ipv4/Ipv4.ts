@@ -49,7 +49,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, Effect, Exit, FiberSet, Layer, Mailbox, Option, Random } from "effect"
+import { Context, Data, Effect, Exit, FiberSet, Layer, Mailbox, Option } from "effect"
 import type { Scope } from "effect"
 import { Config } from "../Config.js"
 import * as Iface from "../iface/Interface.js"
@@ -106,6 +106,11 @@ export interface EmitOptions {
   readonly ttl?: number
   readonly tos?: number
   readonly dontFragment?: boolean
+  /**
+   * The source address, when it is not the route's: a reply to a datagram
+   * sent to 127.x comes from that 127.x (RFC 1122 §3.2.2.6, §3.2.1.3 (g))
+   */
+  readonly src?: Addr.Ipv4Addr
 }
 
 /** Why `emit` could not send a datagram. @category models */
@@ -141,7 +146,7 @@ export class Ipv4Error extends Data.TaggedError("Ipv4Error")<{
  * @category models
  */
 export interface IcmpReport {
-  readonly type: "DstUnreachable" | "TimeExceeded"
+  readonly type: "DstUnreachable" | "TimeExceeded" | "ParameterProblem"
   readonly code: number
   /** the next-hop MTU of a "fragmentation needed" (RFC 1191), else 0 */
   readonly mtu: number
@@ -182,6 +187,8 @@ export interface Ipv4Stats {
   readonly fragmentsSent: number
   readonly icmpErrorsSent: number
   readonly icmpErrorsRateLimited: number
+  /** datagrams whose next hop never answered ARP, reported to their protocol as host unreachable */
+  readonly unresolved: number
 }
 
 export type IcmpErrorKind =
@@ -271,9 +278,10 @@ export const make = Effect.gen(function*() {
   const errorHandlers = new Map<number, (report: IcmpReport) => void>()
   const assemblies = new Map<string, Assembler>()
   const fibers = yield* FiberSet.make()
-  const ids = new Uint16Array(ID_COUNTERS)
-  for (let i = 0; i < ID_COUNTERS; i++) ids[i] = yield* Random.nextIntBetween(0, 0x10000)
-  const idKey = yield* Random.nextIntBetween(1, 0x7fffffff)
+  // IP IDs must not be guessable from outside (RFC 7739 §5.1): counters and
+  // key come from the platform's cryptographic generator, not Effect's PCG.
+  const ids = globalThis.crypto.getRandomValues(new Uint16Array(ID_COUNTERS))
+  const idKey = globalThis.crypto.getRandomValues(new Uint32Array(2))
   let bucket = TokenBucket.full(config.icmp.errorBurst, clock.unsafeCurrentTimeMillis())
   const malformed: Partial<Record<WireReason, number>> = {}
   const c = {
@@ -294,16 +302,19 @@ export const make = Effect.gen(function*() {
     sendFailed: 0,
     fragmentsSent: 0,
     icmpErrorsSent: 0,
-    icmpErrorsRateLimited: 0
+    icmpErrorsRateLimited: 0,
+    unresolved: 0
   }
 
   // --- send ------------------------------------------------------------------
 
   /** The next IP ID towards `dst`: per-destination counters, unpredictable across destinations. */
   const nextId = (dst: Addr.Ipv4Addr, protocol: number): number => {
-    let h = Math.imul((dst ^ idKey) >>> 0, 0x9e3779b1) ^ protocol
-    h = Math.imul(h ^ (h >>> 15), 0x85ebca6b)
-    const i = (h ^ (h >>> 13)) & (ID_COUNTERS - 1)
+    // A keyed mix of the destination and protocol (two rounds, two key words).
+    let h = Math.imul((dst ^ idKey[0]!) >>> 0, 0x9e3779b1) ^ protocol
+    h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) ^ idKey[1]!
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
+    const i = (h ^ (h >>> 16)) & (ID_COUNTERS - 1)
     const id = ids[i]!
     ids[i] = id + 1
     return id
@@ -330,10 +341,11 @@ export const make = Effect.gen(function*() {
     const ttl = o.ttl ?? config.ttl
     const tos = o.tos ?? 0
     const df = o.dontFragment ?? false
+    const src = o.src ?? r.src
     const id = nextId(r.dst, protocol)
     // Loopback carries any size (Linux's lo has a 64 KiB MTU): no fragments.
     if (total <= r.mtu || r._tag === "Local") {
-      Ip.writeHeader(buf, HEADROOM, total, id, df, false, 0, ttl, protocol, r.src, r.dst, tos)
+      Ip.writeHeader(buf, HEADROOM, total, id, df, false, 0, ttl, protocol, src, r.dst, tos)
       c.sent++
       const head = end === buf.length ? buf : buf.subarray(0, end)
       iface.output(tx, r, payload === undefined ? head : [head, payload])
@@ -348,7 +360,7 @@ export const make = Effect.gen(function*() {
     const plan = Reassembly.fragmentPlan(length, Ip.MIN_HEADER_LEN, r.mtu)
     for (const f of plan) {
       const header = new Uint8Array(TRANSPORT_OFFSET)
-      Ip.writeHeader(header, HEADROOM, Ip.MIN_HEADER_LEN + f.length, id, false, f.more, f.offset, ttl, protocol, r.src, r.dst, tos)
+      Ip.writeHeader(header, HEADROOM, Ip.MIN_HEADER_LEN + f.length, id, false, f.more, f.offset, ttl, protocol, src, r.dst, tos)
       const pieces: Array<Uint8Array> = [header]
       const from = f.offset
       const to = f.offset + f.length
@@ -701,6 +713,25 @@ export const make = Effect.gen(function*() {
       const delivering = byProto.size > 0 ? deliverAll(byProto) : Effect.void
       return fresh === undefined ? delivering : Effect.zipRight(delivering, startAssemblers(fresh))
     })
+
+  // Datagrams whose next hop never answered: their protocol hears "host
+  // unreachable" from us, as Linux reports a failed resolution to the sender.
+  yield* iface.onResolutionFailed((frames) => {
+    for (const f of frames) {
+      if (f.length < TRANSPORT_OFFSET || Ip.isFragment(f, HEADROOM) && ((f[HEADROOM + Ip.Field.flagsFrag]! & 0x1f) | f[HEADROOM + Ip.Field.flagsFrag + 1]!) !== 0) continue
+      c.unresolved++
+      const hl = (f[HEADROOM]! & 0x0f) * 4
+      reportIcmpError({
+        type: "DstUnreachable",
+        code: IcmpWire.DstUnreachableCode.HostUnreachable,
+        mtu: 0,
+        reporter: config.address,
+        dst: Addr.read(f, HEADROOM + Ip.Field.dst),
+        protocol: f[HEADROOM + Ip.Field.protocol]!,
+        transport: f.subarray(HEADROOM + hl)
+      })
+    }
+  })
 
   const inbox = yield* iface.bind(Eth.EtherType.IPv4, config.queues.dealer)
   yield* consumeBatches(inbox, (frames: ReadonlyArray<Uint8Array>) => deal(frames)).pipe(Effect.forkScoped)

@@ -21,7 +21,8 @@ export const Type = {
   EchoReply: 0,
   DstUnreachable: 3,
   EchoRequest: 8,
-  TimeExceeded: 11
+  TimeExceeded: 11,
+  ParameterProblem: 12
 } as const
 
 export const DstUnreachableCode = {

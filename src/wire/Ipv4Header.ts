@@ -202,6 +202,10 @@ export const writeHeader = (
   tos: number
 ): void => {
   const ff = (dontFragment ? FLAG_DF : 0) | (moreFragments ? FLAG_MF : 0) | ((fragmentOffset >>> 3) & FRAG_MASK)
+  // The octets as stored, so that the checksum sums exactly what is written.
+  tos &= 0xff
+  ttl &= 0xff
+  protocol &= 0xff
   out[offset + Field.verIhl] = 0x45
   out[offset + Field.tos] = tos
   out[offset + Field.totalLength] = totalLength >>> 8

@@ -264,6 +264,7 @@ describe("Format", () => {
       probeFailures: 0,
       pendingDropped: 0,
       cacheEvictions: 0,
+      cacheFull: 0,
       cacheSize: 1
     },
     ipv4: {
@@ -286,7 +287,8 @@ describe("Format", () => {
       sendFailed: 0,
       fragmentsSent: 0,
       icmpErrorsSent: 0,
-      icmpErrorsRateLimited: 0
+      icmpErrorsRateLimited: 0,
+      unresolved: 0
     },
     icmp: {
       received: 4,

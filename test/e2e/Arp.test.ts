@@ -13,7 +13,7 @@ import { Udp } from "../../src/udp/Udp.js"
 import * as ArpWire from "../../src/wire/ArpPacket.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
-import { awaitSleeps, settle } from "../support/Clock.js"
+import { awaitSleeps, boundedWait, settle } from "../support/Clock.js"
 import { arpFrame, asArp, asIpv4, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
 
@@ -241,6 +241,68 @@ describe("ARP", () => {
       const again = yield* peer.next
       expect(asArp(again)?.targetIp).toBe(PEER_ADDR)
       expect(Eth.isBroadcast(again)).toBe(true)
+    }))
+
+  it.scoped("an unsolicited reply creates no entry (Linux's arp_accept=0), a request for us does", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup()
+      yield* peer.sendFrame(replyFromPeer())
+      yield* settle
+      expect(Option.isNone(yield* neighbour(stack, PEER_ADDR))).toBe(true)
+      yield* peer.sendFrame(requestFromPeer(ADDR_A))
+      yield* peer.next
+      expect(Option.isSome(yield* neighbour(stack, PEER_ADDR))).toBe(true)
+    }))
+
+  it.scoped("while resolving, the newest frames are kept: beyond pendingFrames the oldest goes (RFC 1122 §2.3.2.2)", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup({ arp: { pendingFrames: 2 } })
+      for (const b of [1, 2, 3]) yield* sendUdp(stack, PEER_ADDR, [b])
+      yield* peer.next // the request
+      yield* peer.sendFrame(replyFromPeer())
+      const sent = [asIpv4(yield* peer.next)!, asIpv4(yield* peer.next)!].map((ip) => ip.payload[8])
+      expect(sent).toEqual([2, 3])
+      expect((yield* arpStats(stack)).pendingDropped).toBe(1)
+    }))
+
+  it.scoped("a failed resolution is reported to the UDP socket that sent the held datagram (host unreachable)", () =>
+    Effect.gen(function*() {
+      const { stack } = yield* setup()
+      const report = yield* run(stack, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind(4100))
+        yield* s.send(UNKNOWN, 53, new Uint8Array([1]))
+        yield* awaitSleeps(1)
+        yield* TestClock.adjust("3 seconds")
+        return yield* boundedWait(s.receiveError, "the host unreachable report")
+      }))
+      expect(report).toMatchObject({ type: "DstUnreachable", code: 1, reporter: ADDR_A, dst: UNKNOWN, dstPort: 53 })
+    }))
+
+  it.scoped("a flood of ARP requests from new addresses cannot evict a neighbour in use", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup({ arp: { cacheSize: 4 } })
+      yield* sendUdp(stack, PEER_ADDR, [1])
+      yield* peer.next
+      yield* peer.sendFrame(replyFromPeer())
+      yield* peer.next
+      for (let i = 0; i < 50; i++) {
+        const spoofed = Addr.parse(`198.18.0.${100 + i}`)!
+        yield* peer.sendFrame(arpFrame(OTHER_MAC, MAC_A, {
+          op: ArpWire.Op.Request,
+          senderMac: OTHER_MAC,
+          senderIp: spoofed,
+          targetMac: new Uint8Array(6),
+          targetIp: ADDR_A
+        }))
+        if (i % 10 === 0) yield* sendUdp(stack, PEER_ADDR, [2]) // the neighbour stays in use
+        yield* TestClock.adjust("100 millis")
+      }
+      yield* settle
+      expect(Option.map(yield* neighbour(stack, PEER_ADDR), (n) => Array.from(n.mac ?? []))).toEqual(Option.some(Array.from(PEER_MAC)))
+      const s = yield* arpStats(stack)
+      expect(s.cacheSize).toBe(4)
+      expect(s.cacheFull).toBeGreaterThan(0) // the flood filled the cache, then was refused
+      expect(s.repliesSent).toBe(50) // every request was still answered
     }))
 
   it.scoped("an upper layer's confirmation (confirm) spares the probe", () =>

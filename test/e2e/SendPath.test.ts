@@ -17,7 +17,7 @@ import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import { arpFrame, asArp, asIpv4, ipRepr, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
 import * as ArpWire from "../../src/wire/ArpPacket.js"
-import { ADDR_A, ADDR_B, MAC_A, run, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
+import { ADDR_A, ADDR_B, MAC_A, pingFrom, run, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
 
 const echoRequest = (src: number, seq = 1, data = new Uint8Array([1, 2, 3, 4])) =>
   ipRepr({
@@ -111,6 +111,28 @@ describe("echo replies built in place (RFC 1624)", () => {
     }))
 })
 
+describe("loopback", () => {
+  it.scoped("a ping to 127.0.0.1 is answered from 127.0.0.1 (RFC 1122 §3.2.2.6), without touching the link", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* stackWithPeer()
+      const reply = yield* boundedWait(pingFrom(stack, Addr.parse("127.0.0.1")!), "the loopback echo reply")
+      expect(reply.size).toBe(56)
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+    }))
+
+  it.scoped("a ping with TTL 0 or 256 is refused (RFC 1122 §3.2.1.7), not sent", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* stackWithPeer()
+      for (const ttl of [0, 256, 1.5]) {
+        const e = yield* Effect.flip(pingFrom(stack, PEER_ADDR, { ttl }))
+        expect(e.reason).toBe("BadTtl")
+      }
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+    }))
+})
+
 describe("IP IDs (RFC 7739)", () => {
   it.scoped("are a counter per destination, not one global sequence", () =>
     Effect.gen(function*() {
@@ -186,5 +208,10 @@ describe("ICMP errors reach the UDP socket that sent the datagram (RFC 1122 §4.
       const s = yield* stats
       expect(s.icmp.errorsIgnored).toBe(1)
       expect(s.udp.errorsReported).toBe(1)
+      // A parameter problem reaches the socket too (RFC 1122 §3.2.2.5).
+      const problem = IcmpWire.emit({ _tag: "Other", type: 12, code: 0, rest: 20 << 24, data: IcmpWire.parse(quote(4002)).pipe(Either.getOrThrow).data as Uint8Array })
+      yield* peer.sendIp(ipRepr({ src: ROUTER, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: problem }), MAC_A)
+      yield* settle
+      expect((yield* stats).udp.errorsReported).toBe(2)
     }))
 })

@@ -74,17 +74,42 @@ describe("NeighbourCache (pure)", () => {
     expect(N.deadline(e, P)).toBeUndefined()
   })
 
-  it("the cache evicts the least recently learned entries beyond capacity, marking them removed", () => {
+  it("a full cache evicts the oldest idle settled entry, and refuses when every entry is in use", () => {
     const cache: N.Cache = new Map()
-    const [a, b, c] = [N.incomplete(1, 0), N.incomplete(2, 0), N.incomplete(3, 0)]
-    expect(N.add(cache, a, 2)).toEqual([])
-    expect(N.add(cache, b, 2)).toEqual([])
-    N.touch(cache, a) // a is now the youngest
-    expect(N.add(cache, c, 2)).toEqual([b])
+    const settled = (ip: number, at: number) => {
+      const e = N.incomplete(ip, at)
+      N.learn(e, MAC_1, false, at) // Stale
+      return e
+    }
+    const [a, b, c] = [settled(1, 0), settled(2, 0), settled(3, 0)]
+    expect(N.add(cache, a, 2, 0, 5000)).toEqual({ added: true, evicted: undefined })
+    expect(N.add(cache, b, 2, 0, 5000)).toEqual({ added: true, evicted: undefined })
+    // At 4000 both were "used" at 0 but not idle for 5 s yet: refused.
+    expect(N.add(cache, c, 2, 4000, 5000)).toEqual({ added: false, evicted: undefined })
+    expect([...cache.keys()]).toEqual([1, 2])
+    // a is in use (a frame sent through it at 4000); at 6000 only b is idle.
+    N.use(a, 4000, P)
+    expect(N.add(cache, c, 2, 6000, 5000)).toEqual({ added: true, evicted: b })
     expect(b.removed).toBe(true)
     expect([...cache.keys()]).toEqual([1, 3])
-    N.remove(cache, a)
-    expect(a.removed).toBe(true)
-    expect([...cache.keys()]).toEqual([3])
+    // An entry being resolved is never evicted, however old.
+    const d = N.incomplete(4, 0)
+    const small: N.Cache = new Map()
+    N.add(small, d, 1, 0, 5000)
+    expect(N.add(small, settled(5, 0), 1, 100_000, 5000).added).toBe(false)
+    N.remove(small, d)
+    expect(d.removed).toBe(true)
+    expect(small.size).toBe(0)
+  })
+
+  it("an unsolicited packet with the MAC held does not restore probes (a neighbour that ignores probes still fails)", () => {
+    const e = N.incomplete(7, 0)
+    N.learn(e, MAC_1, false, 0)
+    N.use(e, 10, P)
+    expect(N.onTimer(e, 5010, P)).toBe("Unicast")
+    expect(N.onTimer(e, 6010, P)).toBe("Unicast")
+    N.learn(e, MAC_1, false, 6500) // its broadcast, same MAC
+    expect(N.onTimer(e, 7010, P)).toBe("Unicast")
+    expect(N.onTimer(e, 8010, P)).toBe("Fail")
   })
 })
