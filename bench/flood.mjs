@@ -204,7 +204,13 @@ const vethBaseline = async ({ bin, echoBin }, pps, kind) => {
       // our child (ip netns exec execs udpecho): on SIGTERM it prints its counts and exits
       if (server.exitCode === null && server.signalCode === null) process.kill(server.pid, "SIGTERM")
       await waitExit(server, 5_000)
-      echoServer = JSON.parse(serverOut.trim().split("\n").pop())
+      // Its last line is its counts; if it was stopped before printing them, say so instead of failing the run.
+      const last = serverOut.trim().split("\n").pop() ?? ""
+      try {
+        echoServer = JSON.parse(last)
+      } catch {
+        echoServer = { error: `udpecho printed no counts (last line: ${JSON.stringify(last)})` }
+      }
     }
     return {
       target: kind === "receive" ? "kernel over veth (closed port)" : kind === "icmp-echo" ? "kernel over veth (its ICMP echo)" : "kernel over veth + udpecho.c",
