@@ -1,0 +1,247 @@
+/**
+ * Congestion control: how large a window the network lets the sender use,
+ * as strategies behind one small interface (gVisor's `congestionControl` in
+ * `snd.go`, smoltcp's `congestion::Controller`). Two strategies:
+ *
+ * - `"newreno"`: RFC 5681 slow start and congestion avoidance with RFC 3465
+ *   byte counting, the RFC 6582 exit from fast recovery (NewReno.ts);
+ * - `"cubic"`: RFC 9438, the Linux default (Cubic.ts).
+ *
+ * Both start from the RFC 6928 initial window and restart after idle as
+ * RFC 5681 §4.1 says.
+ *
+ * Every function is pure in the sense of the rest of `src/tcp`: no clock, no
+ * Effect, no I/O. Time (`now`, ms on Effect's Clock) and the smoothed RTT come
+ * in as arguments. Windows are in **octets**, not segments (RFC 5681 counts
+ * in bytes, and gVisor's segment counting needs a second conversion whenever
+ * SMSS and the segment sizes disagree). Durations are in ms, and CUBIC
+ * converts to seconds for its formula.
+ *
+ * ## Who owns the state, and why it is mutable
+ *
+ * A `State` is one plain record per connection, owned by the connection's
+ * send half (the fiber that owns the Tcb), and the hooks change it in
+ * place. `onAck` runs for nearly every segment received. An immutable record
+ * returned per ACK would allocate on that hot path (CUBIC's state has a dozen
+ * fields) for no gain, because nothing else ever sees the state: the
+ * connection fiber is its only owner (STYLE §3, "no shared mutable state").
+ * The receive side's `OutOfOrder` queue does the same. One record shape
+ * serves both algorithms (NewReno leaves CUBIC's fields at their initial
+ * values). So `byName` returns one `Algorithm` type whose hooks take one
+ * `State` type, with no casts or generics. V8 also sees a single hidden class.
+ *
+ * ## What is the sender's, and what is here
+ *
+ * Loss *detection* and *recovery* belong to the sender: counting duplicate
+ * ACKs, fast retransmit, the window inflation of fast recovery (RFC 5681
+ * §3.2 steps 3-4), NewReno's partial ACKs (RFC 6582 §3.2 step 3), the SACK
+ * scoreboard and `pipe`
+ * (RFC 6675), RACK, and the retransmission timer (`Rtt.ts`). This module
+ * only answers one question: how big `cwnd` and `ssthresh` are after each
+ * event.
+ *
+ * `cwnd` here is never inflated. During fast recovery it holds the
+ * reduced window (`ssthresh`). A sender without SACK that follows RFC 6582
+ * lets itself send while `inFlight < cwnd + dupAcks * SMSS` (the "+3*SMSS"
+ * and the +SMSS per further duplicate); a SACK sender sends while
+ * `pipe < cwnd` (RFC 6675 §5). Either way the inflation is arithmetic the
+ * sender does on its own counters, and nothing has to be deflated here when
+ * recovery ends.
+ *
+ * ## When the sender calls each hook
+ *
+ * 1. `init(smss, now, synRetransmitted)`: once the connection is
+ *    established and the effective send MSS is known. Pass
+ *    `synRetransmitted` when our SYN or SYN-ACK had to be sent again: then
+ *    the initial window is one segment (RFC 5681 §3.1).
+ * 2. `onAck(s, acked, now, srtt, inFlightBefore)`: for every ACK that
+ *    advances SND.UNA *outside fast recovery*. That includes the ACKs after
+ *    an RTO, which drive the slow start that follows it. `acked` is the
+ *    number of data octets newly acknowledged. `inFlightBefore` is the data
+ *    in flight when the ACK arrived, before it was taken off (SND.NXT -
+ *    SND.UNA, or `pipe` with SACK). `srtt` is `Rtt.srtt`. Duplicate ACKs
+ *    and pure window updates call nothing.
+ * 3. `onLoss(s, flightSize, now)`: once per recovery episode, when the
+ *    sender decides a segment is lost without a timeout and enters fast
+ *    recovery. That happens on the third duplicate ACK (RFC 5681 §3.2 step 2,
+ *    RFC 6582 §3.2 step 2), on RFC 6675's loss trigger, or on a RACK loss
+ *    mark. It is not called again until the recovery point is acknowledged
+ *    (RFC 6582 §3.2 step 2's "recover" guard). `flightSize` is the data
+ *    outstanding at that moment (RFC 5681's FlightSize).
+ * 4. Partial ACKs during recovery call nothing. The sender retransmits and
+ *    deflates its own inflation (RFC 6582 §3.2 step 3, "partial
+ *    acknowledgments").
+ * 5. `onRecoveryEnd(s, flightSize, now)`: when an ACK covers the recovery
+ *    point (RFC 6582 §3.2 step 3, "full acknowledgment"). `flightSize` is what
+ *    is still outstanding after that ACK. That ACK is not also passed to
+ *    `onAck`.
+ * 6. `onRto(s, flightSize, now)`: on every expiry of the retransmission
+ *    timer, repeated expiries included (this module keeps ssthresh as it is
+ *    on those, RFC 5681 §3.1). An RTO during fast recovery ends recovery
+ *    without `onRecoveryEnd` (RFC 6582 §3.2 step 4). `flightSize` is the data outstanding when the
+ *    timer fired.
+ * 7. `onIdle(s, idleMs, rto)`: when the sender is about to send new data
+ *    with nothing in flight. `idleMs` is the time since it last sent, and
+ *    `rto` is the current RTO in ms (RFC 5681 §4.1).
+ *
+ * The sender then sends while `inFlight + segment <= min(cwnd, rwnd)` (plus
+ * the recovery arithmetic above). `cwnd` may carry a fraction of an octet
+ * under CUBIC, so compare it; don't index with it.
+ *
+ * ## Growth only when the window was the limit
+ *
+ * A window that was never filled says nothing about the path, so `onAck`
+ * grows `cwnd` only as far as the data in flight justifies (RFC 7661's
+ * concern; draft-ietf-ccwg-ratelimited-increase §3 makes it a rule for
+ * RFC 5681 and RFC 9438; Linux's `tcp_is_cwnd_limited` does the same):
+ *
+ * - In slow start `cwnd` reaches at most `2 * inFlightBefore` (the draft's
+ *   `limit(maxFS) = 2 * maxFS`, taking this ACK's flight as maxFS).
+ * - In congestion avoidance nothing grows, and NewReno's `bytesAcked` and
+ *   CUBIC's W_est earn nothing, unless the window could not fit one more
+ *   full segment: `inFlightBefore + SMSS > cwnd`, with `cwnd` as it was
+ *   before this ACK (RFC 9438 §5.8: CUBIC does not grow when limited by
+ *   the application or by rwnd).
+ *
+ * An application that trickles data therefore cannot build up a window it
+ * never used, and then dump it into the network in one burst.
+ *
+ * Not here: ECN (RFC 3168's response would be an `onLoss` variant),
+ * HyStart++ (RFC 9406), undoing spurious reductions (RFC 9438 §4.9),
+ * RFC 7661's non-validated phase, and pacing.
+ *
+ * @since 0.1.0
+ */
+import * as Cubic from "./Cubic.js"
+import * as NewReno from "./NewReno.js"
+
+/** The algorithms on offer. Linux's `tcp_congestion_control` calls the first one "reno". @category models */
+export type Name = "newreno" | "cubic"
+
+/** Every `Name`, for option parsing and help text. @category models */
+export const names: ReadonlyArray<Name> = ["newreno", "cubic"]
+
+/** `u` names an algorithm. @category guards */
+export const isName = (u: unknown): u is Name => u === "newreno" || u === "cubic"
+
+/**
+ * One connection's congestion-control variables, changed in place by the
+ * hooks of the `Algorithm` that made it (see the module doc for why it is
+ * mutable). Only the sender's congestion code writes it; the sender reads
+ * `cwnd`, and `ssthresh` for logging and tests.
+ *
+ * @category models
+ */
+export interface State {
+  /** the algorithm whose `init` made this state; pass it only to that algorithm's hooks */
+  readonly name: Name
+  /** sender maximum segment size (RFC 5681 §2 SMSS), octets: > 0, fixed for the connection */
+  readonly smss: number
+  /**
+   * congestion window, octets: in `[smss, MAX_CWND]`, always finite. Under
+   * CUBIC it may hold a fraction of an octet. During fast recovery this is
+   * the reduced window, never inflated (the module doc explains why).
+   */
+  cwnd: number
+  /**
+   * slow start threshold, octets: `INFINITE_SSTHRESH` until the first
+   * congestion event, after that at least `2 * smss`. Slow start while
+   * `cwnd < ssthresh`, congestion avoidance otherwise.
+   */
+  ssthresh: number
+  /**
+   * octets acknowledged in congestion avoidance that have not yet grown
+   * `cwnd`: RFC 3465 §2.1's `bytes_acked` (NewReno only), in `[0, 2^32]`
+   */
+  bytesAcked: number
+  /**
+   * in the slow start that follows an RTO: one ACK grows `cwnd` by at most
+   * 1 SMSS instead of 2 (RFC 3465 §2.3). Cleared when slow start ends or on
+   * `onLoss`.
+   */
+  afterRto: boolean
+  /**
+   * an RTO happened and no ACK of new data has come since: a further RTO is
+   * a retransmission of the same segment timing out again, so ssthresh is
+   * kept (RFC 5681 §3.1, after equation 4)
+   */
+  rtoPending: boolean
+  /**
+   * CUBIC's W_max (RFC 9438 §4.1.2): the window just before the last
+   * reduction, after fast convergence (§4.7), in octets. 0 means there is
+   * none yet, or it was dropped by an RTO (§4.8). NewReno leaves it at 0.
+   */
+  wMax: number
+  /**
+   * CUBIC's cwnd_prior: `cwnd` when ssthresh was last set, in octets. Once
+   * W_est reaches it, alpha_cubic becomes 1 (§4.3). 0 until then.
+   */
+  cwndPrior: number
+  /** CUBIC's K: seconds from the start of the epoch until W_cubic reaches W_max (§4.2, Figure 2); 0 outside CUBIC */
+  k: number
+  /**
+   * CUBIC's t_epoch: `now` (ms) when the current congestion avoidance stage
+   * began, moved forward by idle periods (§4.2). It is undefined in slow
+   * start and recovery, and after a reduction; the first ACK processed in
+   * congestion avoidance sets it.
+   */
+  epochStart: number | undefined
+  /** CUBIC's cwnd_epoch: `cwnd` at the start of the epoch, in octets (§4.2). 0 before any epoch. */
+  cwndEpoch: number
+  /** CUBIC's W_est: the window Reno would have by now, in octets (§4.3). 0 before any epoch. */
+  wEst: number
+}
+
+/**
+ * A congestion-control strategy. Every hook changes `s` in place and
+ * allocates nothing. The module doc says when the sender calls each one. All
+ * sizes are in octets, all times in ms. Any size argument that is negative
+ * or NaN is read as 0.
+ *
+ * @category models
+ */
+export interface Algorithm {
+  readonly name: Name
+  /**
+   * Fresh state for a connection with send MSS `smss` (a positive integer,
+   * else RangeError). `cwnd` is the RFC 6928 initial window (1 SMSS if
+   * `synRetransmitted`, RFC 5681 §3.1) and `ssthresh` is `INFINITE_SSTHRESH`.
+   */
+  readonly init: (smss: number, now: number, synRetransmitted?: boolean) => State
+  /**
+   * `ackedOctets` of new data were acknowledged at `now`, outside fast
+   * recovery. `rttMs` is the smoothed RTT (undefined before the first
+   * sample; CUBIC then looks no time ahead). `inFlightBefore` is the data in
+   * flight just before this ACK.
+   */
+  readonly onAck: (
+    s: State,
+    ackedOctets: number,
+    now: number,
+    rttMs: number | undefined,
+    inFlightBefore: number
+  ) => void
+  /** Entering fast recovery with `inFlight` octets outstanding (FlightSize). */
+  readonly onLoss: (s: State, inFlight: number, now: number) => void
+  /** Fast recovery ended by a full ACK; `inFlight` is what is still outstanding after it. */
+  readonly onRecoveryEnd: (s: State, inFlight: number, now: number) => void
+  /** The retransmission timer expired with `inFlight` octets outstanding. */
+  readonly onRto: (s: State, inFlight: number, now: number) => void
+  /** About to send after `idleMs` with nothing in flight; `rto` is the current RTO, ms. */
+  readonly onIdle: (s: State, idleMs: number, rto: number) => void
+}
+
+/** The strategy called `name`. @category constructors */
+export const byName = (name: Name): Algorithm => (name === "cubic" ? Cubic.algorithm : NewReno.algorithm)
+
+/** `s` is in slow start (RFC 5681 §3.1: `cwnd < ssthresh`). @category guards */
+export const inSlowStart = (s: State): boolean => s.cwnd < s.ssthresh
+
+export {
+  /** RFC 6928's initial window for a given SMSS, octets. */
+  initialWindow,
+  /** `ssthresh` before any congestion: "arbitrarily high" (RFC 5681 §3.1), yet finite. */
+  INFINITE_SSTHRESH,
+  /** The largest `cwnd`, octets: the largest window a peer can offer (RFC 7323 §2.3, 2^30). */
+  MAX_CWND
+} from "./NewReno.js"

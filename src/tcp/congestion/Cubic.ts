@@ -1,0 +1,171 @@
+/**
+ * CUBIC congestion control (RFC 9438, which obsoletes RFC 8312), in octets.
+ *
+ * After a reduction the window follows a cubic curve of the time since the
+ * congestion avoidance stage began (§4.2, Figure 1):
+ *
+ *     W_cubic(t) = C * (t - K)^3 + W_max,   K = cbrt((W_max - cwnd_epoch) / C)
+ *
+ * The RFC counts windows in segments and t in seconds, with C = 0.4
+ * segments/s^3 and beta_cubic = 0.7. Here the windows are octets, so the
+ * curve is `C * SMSS * (t - K)^3 + W_max` and K divides by `C * SMSS`.
+ * Times are ms, converted to seconds for the formula. The curve rises
+ * steeply toward W_max, flattens there (the "concave" region, t < K: the
+ * last window that lost is probably near capacity), then probes past it
+ * ever faster (the "convex" region, t > K).
+ *
+ * Per ACK in congestion avoidance:
+ * - W_est, the window Reno would have reached, grows by
+ *   `alpha_cubic * SMSS * acked / cwnd` (§4.3, Figure 4), with
+ *   `alpha_cubic = 3 (1 - beta) / (1 + beta)`. alpha becomes 1 once W_est
+ *   reaches cwnd_prior.
+ * - If `W_cubic(t) < W_est`, CUBIC is in its Reno-friendly region and
+ *   `cwnd = W_est` (§4.3). That happens on short round trips, where Reno's
+ *   ACK-clocked growth beats a curve that runs on wall-clock time.
+ * - Otherwise `cwnd += (target - cwnd) * acked / cwnd`, where target is
+ *   `W_cubic(t + RTT)` clamped to `[cwnd, 1.5 * cwnd]` (§4.4, §4.5,
+ *   Figure 3). Over one RTT this brings cwnd to where the curve will be one
+ *   RTT later.
+ *
+ * The epoch (t = 0) starts at the first ACK processed in congestion
+ * avoidance, with `cwnd_epoch = W_est = cwnd`. When W_max is not above
+ * cwnd_epoch (after an RTO, which drops W_max per §4.8, or when slow start
+ * ends without a loss), `K = 0` and `W_max = cwnd_epoch`, so only the convex
+ * half of the curve remains (§4.8). Idle time is taken out of t (§4.2:
+ * "t ... MUST NOT include these periods"). Other stretches where the
+ * application sent less than the window still count toward t, as in Linux.
+ * The window does not grow during them (§5.8), and the 1.5 * cwnd cap on
+ * the target bounds the catch-up afterwards.
+ *
+ * On loss (§4.6, §4.7): fast convergence first. If cwnd is below the
+ * previous W_max, the flow is losing share, and W_max becomes
+ * `cwnd * (1 + beta) / 2` instead of cwnd, so that it makes room for newer
+ * flows. Then `ssthresh = max(FlightSize * beta, 2 * SMSS)` and
+ * `cwnd = ssthresh`. On an RTO, ssthresh is set the same way and cwnd
+ * becomes 1 SMSS as in Reno (§4.8). Slow start, the exit from recovery and
+ * the restart after idle are Reno's (NewReno.ts; §4.10).
+ *
+ * Not implemented: HyStart++ (§4.10 allows plain slow start), spurious
+ * congestion undo (§4.9), ECN's smaller floor (§4.6 `reduction_on_loss`).
+ *
+ * Hooks change the caller's `State` in place and allocate nothing.
+ *
+ * @since 0.1.0
+ */
+import type { Algorithm, State } from "./Congestion.js"
+import * as Reno from "./NewReno.js"
+
+/** C, the cubic curve's scaling constant, in segments / s^3 (RFC 9438 §4.1.1: 0.4). @category constants */
+export const C = 0.4
+
+/** beta_cubic, the multiplicative decrease factor (§4.1.1: 0.7). @category constants */
+export const BETA = 0.7
+
+/** alpha_cubic = 3 (1 - beta) / (1 + beta), Reno-friendly growth in segments per RTT (§4.3, about 0.53). @category constants */
+export const ALPHA = (3 * (1 - BETA)) / (1 + BETA)
+
+/**
+ * `W_cubic(t)` in octets, where `t` is in seconds since the epoch began
+ * (§4.2, Figure 1). By construction `wCubic(s, s.k) === s.wMax`.
+ *
+ * @category combinators
+ */
+export const wCubic = (s: State, t: number): number => {
+  const d = t - s.k
+  return C * s.smss * d * d * d + s.wMax
+}
+
+/** A duration in ms as seconds, with negative and NaN read as 0 (a clock that stepped back must not rewind the curve). */
+const seconds = (ms: number): number => (ms > 0 ? ms / 1000 : 0)
+
+/** ssthresh after a congestion event (§4.6, Figure 5): FlightSize * 0.7 in whole octets, at least 2 SMSS. */
+const reducedSsthresh = (s: State, inFlight: number): number =>
+  // * 7 / 10 in integers rather than * 0.7, so 100 segments of 1460 give exactly 102200
+  Math.max(Math.floor((inFlight * 7) / 10), 2 * s.smss)
+
+/** A congestion avoidance stage begins at `now` (§4.2 t_epoch and K, §4.3 W_est, §4.8). */
+const startEpoch = (s: State, now: number): void => {
+  s.epochStart = now
+  s.cwndEpoch = s.cwnd
+  s.wEst = s.cwnd
+  if (s.wMax > s.cwnd) {
+    s.k = Math.cbrt((s.wMax - s.cwnd) / (C * s.smss))
+  } else {
+    s.k = 0
+    s.wMax = s.cwnd
+  }
+}
+
+const init = (smss: number, _now: number, synRetransmitted = false): State =>
+  Reno.makeState("cubic", smss, synRetransmitted)
+
+const onAck = (s: State, ackedOctets: number, now: number, rttMs: number | undefined, inFlightBefore: number): void => {
+  let acked = Reno.octets(ackedOctets)
+  if (acked === 0) return
+  const flight = Reno.octets(inFlightBefore)
+  const limited = Reno.cwndLimited(s, flight)
+  s.rtoPending = false
+  if (s.cwnd < s.ssthresh) {
+    acked = Reno.slowStart(s, acked, flight)
+    if (acked === 0) return
+  }
+  // §5.8: no growth, and no W_est credit, while the window was not the limit.
+  if (!limited) return
+  if (s.epochStart === undefined) startEpoch(s, now)
+  const t = seconds(now - s.epochStart!)
+  const cwnd = s.cwnd
+  s.wEst += ((s.wEst >= s.cwndPrior ? 1 : ALPHA) * acked * s.smss) / cwnd
+  let next: number
+  if (wCubic(s, t) < s.wEst) {
+    next = s.wEst
+  } else {
+    const w = wCubic(s, t + seconds(rttMs ?? 0))
+    const target = w < cwnd ? cwnd : w > 1.5 * cwnd ? 1.5 * cwnd : w
+    next = cwnd + ((target - cwnd) * acked) / cwnd
+  }
+  // An ACK never shrinks the window (W_est may lag a cwnd that the curve raised).
+  s.cwnd = Math.max(cwnd, Math.min(next, Reno.MAX_CWND))
+}
+
+const onLoss = (s: State, inFlight: number, _now: number): void => {
+  // §4.7 fast convergence, on the window before the reduction.
+  s.wMax = s.cwnd < s.wMax ? (s.cwnd * (1 + BETA)) / 2 : s.cwnd
+  s.cwndPrior = s.cwnd
+  s.ssthresh = reducedSsthresh(s, Reno.octets(inFlight))
+  s.cwnd = Math.min(s.ssthresh, Reno.MAX_CWND)
+  s.epochStart = undefined
+  s.bytesAcked = 0
+  s.afterRto = false
+  s.rtoPending = false
+}
+
+const onRecoveryEnd = (s: State, inFlight: number, _now: number): void => Reno.endRecovery(s, Reno.octets(inFlight))
+
+/**
+ * §4.8: ssthresh as on loss (held on a repeated expiry, as in Reno), cwnd 1
+ * SMSS, and W_max forgotten. The first congestion avoidance stage after
+ * the timeout then starts with K = 0 from the window it reached.
+ */
+const onRto = (s: State, inFlight: number, _now: number): void => {
+  if (!s.rtoPending) {
+    s.cwndPrior = s.cwnd
+    s.ssthresh = reducedSsthresh(s, Reno.octets(inFlight))
+  }
+  s.wMax = 0
+  s.epochStart = undefined
+  Reno.lossWindow(s)
+}
+
+/**
+ * RFC 5681 §4.1's restart, and §4.2's rule that t must not count the
+ * idle time. If the window was cut, the next congestion avoidance stage
+ * starts a fresh epoch that climbs back toward W_max. Otherwise the epoch
+ * moves forward by the idle time, so the curve resumes where it stopped.
+ */
+const onIdle = (s: State, idleMs: number, rto: number): void => {
+  if (Reno.restart(s, idleMs, rto)) s.epochStart = undefined
+  else if (s.epochStart !== undefined && idleMs > 0) s.epochStart += idleMs
+}
+
+/** CUBIC as a `Congestion.Algorithm`. @category constructors */
+export const algorithm: Algorithm = { name: "cubic", init, onAck, onLoss, onRecoveryEnd, onRto, onIdle }

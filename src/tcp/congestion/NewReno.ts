@@ -1,0 +1,216 @@
+/**
+ * NewReno's window rules, in octets: RFC 5681 (slow start, congestion
+ * avoidance, the loss and timeout responses, restart after idle) with
+ * RFC 3465 byte counting, RFC 6582's exit from fast recovery and RFC 6928's
+ * initial window. Everything else NewReno is the sender's: duplicate-ACK
+ * counting, the retransmissions, the window inflation of RFC 5681 §3.2
+ * steps 3-4 and RFC 6582's partial ACKs (see Congestion.ts).
+ *
+ * This module also holds the rules every window-based algorithm here
+ * shares, because RFC 9438 has CUBIC use them unchanged: the initial window,
+ * slow start (§4.10), the RTO's one-segment loss window (§4.8), the RFC 6582
+ * exit from recovery, and the restart after idle. Cubic.ts imports them from
+ * here. NewReno.ts and Cubic.ts take only types from Congestion.ts, which
+ * imports both for `byName`, so the modules form no runtime import cycle.
+ *
+ * Hooks change the caller's `State` in place and allocate nothing.
+ *
+ * @since 0.1.0
+ */
+import type { Algorithm, Name, State } from "./Congestion.js"
+
+/**
+ * `ssthresh` before any congestion event. RFC 5681 §3.1 says "arbitrarily
+ * high". This is finite, so arithmetic on it never produces Infinity or NaN,
+ * and no window ever reaches it.
+ *
+ * @category constants
+ */
+export const INFINITE_SSTHRESH = Number.MAX_SAFE_INTEGER
+
+/**
+ * The largest `cwnd`, in octets. A peer can offer at most a 2^30-octet window
+ * (RFC 7323 §2.3, a 16-bit window shifted by 14), and a larger cwnd could
+ * never be used.
+ *
+ * @category constants
+ */
+export const MAX_CWND = 2 ** 30
+
+/**
+ * The initial window, in octets (RFC 6928 §2):
+ * `min(10 * SMSS, max(2 * SMSS, 14600))`. That is 14600 for a 1460-octet
+ * SMSS, 5360 for 536 and 18000 for 9000.
+ *
+ * @category constants
+ */
+export const initialWindow = (smss: number): number => Math.min(10 * smss, Math.max(2 * smss, 14600))
+
+/**
+ * A size argument made safe. Negative or NaN becomes 0, and anything above
+ * 2^32 (more than the sequence space holds) becomes 2^32. Garbage in then
+ * never turns into NaN in `cwnd`.
+ */
+export const octets = (x: number): number => (x > 0 ? Math.min(x, 2 ** 32) : 0)
+
+/** A new state: RFC 6928's initial window (1 SMSS after a SYN loss, RFC 5681 §3.1), no ssthresh yet. */
+export const makeState = (name: Name, smss: number, synRetransmitted: boolean): State => {
+  if (!(Number.isInteger(smss) && smss > 0)) throw new RangeError(`congestion: SMSS must be a positive integer, got ${smss}`)
+  return {
+    name,
+    smss,
+    cwnd: synRetransmitted ? smss : initialWindow(smss),
+    ssthresh: INFINITE_SSTHRESH,
+    bytesAcked: 0,
+    afterRto: false,
+    rtoPending: false,
+    wMax: 0,
+    cwndPrior: 0,
+    k: 0,
+    epochStart: undefined,
+    cwndEpoch: 0,
+    wEst: 0
+  }
+}
+
+/**
+ * Slow start for one ACK of `acked` octets (RFC 5681 §3.1 with RFC 3465
+ * §2.2). `cwnd` grows by what was acknowledged, at most L per ACK. L is
+ * 2 SMSS, or 1 SMSS in the slow start after an RTO (RFC 3465 §2.3), where one
+ * ACK can cover many segments retransmitted back to back. Growth also stops
+ * at `ssthresh` and at twice the data in flight (see "Growth only when the
+ * window was the limit" in Congestion.ts).
+ *
+ * Returns the octets of this ACK left over once `cwnd` reached `ssthresh`.
+ * The caller feeds them to congestion avoidance, as Linux's `tcp_slow_start`
+ * does. The result is 0 while slow start goes on.
+ */
+export const slowStart = (s: State, acked: number, inFlightBefore: number): number => {
+  const limit = s.afterRto ? s.smss : 2 * s.smss
+  const grow = Math.max(0, Math.min(acked, limit, s.ssthresh - s.cwnd, 2 * inFlightBefore - s.cwnd, MAX_CWND - s.cwnd))
+  s.cwnd += grow
+  if (s.cwnd < s.ssthresh) return 0
+  s.afterRto = false
+  return acked - grow
+}
+
+/**
+ * Congestion avoidance for one ACK, counting bytes (RFC 5681 §3.1's
+ * recommended way, RFC 3465 §2.1). Acknowledged octets add up in
+ * `bytesAcked`. Once they reach `cwnd`, `cwnd` goes up by one SMSS and
+ * `bytesAcked` drops by the old `cwnd`, so a whole window acknowledged adds
+ * one segment. A stretch ACK covering more than a window keeps the rest for
+ * the next ACK. The caller has already checked that the window was the
+ * limit.
+ */
+const congestionAvoidance = (s: State, acked: number): void => {
+  s.bytesAcked = Math.min(s.bytesAcked + acked, 2 ** 32)
+  if (s.bytesAcked < s.cwnd) return
+  s.bytesAcked -= s.cwnd
+  s.cwnd = Math.min(s.cwnd + s.smss, MAX_CWND)
+}
+
+/**
+ * The window was the limit when this ACK's data was sent: it could not fit
+ * one more full segment (`inFlightBefore + SMSS > cwnd`, checked against
+ * `cwnd` before the ACK). This is the congestion-avoidance test of Linux's
+ * `tcp_is_cwnd_limited` and of RFC 9438 §5.8. Slow start has its own,
+ * looser bound (`slowStart`).
+ */
+export const cwndLimited = (s: State, inFlightBefore: number): boolean => inFlightBefore + s.smss > s.cwnd
+
+/**
+ * RFC 5681 §3.1 equation 4: `ssthresh = max(FlightSize / 2, 2 * SMSS)`,
+ * used both on loss detection (§3.2 step 2) and on a timeout.
+ */
+export const halfFlight = (s: State, inFlight: number): number => Math.max(Math.floor(inFlight / 2), 2 * s.smss)
+
+/**
+ * The window on leaving fast recovery (RFC 6582 §3.2 step 3, the first
+ * option): `min(ssthresh, max(FlightSize, SMSS) + SMSS)`. The simpler option,
+ * `cwnd = ssthresh`, would let the sender dump up to a whole window at once
+ * when little was left in flight. With this one, a flight smaller than
+ * ssthresh slow-starts back up to it instead.
+ */
+export const endRecovery = (s: State, inFlight: number): void => {
+  s.cwnd = Math.min(s.ssthresh, Math.max(inFlight, s.smss) + s.smss, MAX_CWND)
+  s.bytesAcked = 0
+}
+
+/**
+ * The timeout's loss window (RFC 5681 §3.1). `cwnd` becomes one segment
+ * whatever the initial window was, and a slow start with L = 1 SMSS
+ * (RFC 3465 §2.3) begins. The caller has already set ssthresh if this is the
+ * first expiry.
+ */
+export const lossWindow = (s: State): void => {
+  s.cwnd = s.smss
+  s.bytesAcked = 0
+  s.afterRto = true
+  s.rtoPending = true
+}
+
+/**
+ * Restart after idle (RFC 5681 §4.1). If nothing was sent for longer than
+ * an RTO, the ACK clock is gone, and `cwnd` becomes
+ * `RW = min(IW, cwnd)` before sending again. `ssthresh` is kept. Returns
+ * whether `cwnd` shrank.
+ */
+export const restart = (s: State, idleMs: number, rto: number): boolean => {
+  if (!(idleMs > rto)) return false
+  const rw = Math.min(initialWindow(s.smss), s.cwnd)
+  if (rw >= s.cwnd) return false
+  s.cwnd = rw
+  s.bytesAcked = 0
+  return true
+}
+
+const init = (smss: number, _now: number, synRetransmitted = false): State =>
+  makeState("newreno", smss, synRetransmitted)
+
+const onAck = (s: State, ackedOctets: number, _now: number, _rttMs: number | undefined, inFlightBefore: number): void => {
+  let acked = octets(ackedOctets)
+  if (acked === 0) return
+  const flight = octets(inFlightBefore)
+  const limited = cwndLimited(s, flight)
+  s.rtoPending = false
+  if (s.cwnd < s.ssthresh) {
+    acked = slowStart(s, acked, flight)
+    if (acked === 0) return
+  }
+  if (limited) congestionAvoidance(s, acked)
+}
+
+/**
+ * Loss detected without a timeout (RFC 5681 §3.2 step 2, RFC 6582 §3.2
+ * step 2). `ssthresh = max(FlightSize / 2, 2 * SMSS)` and `cwnd = ssthresh`.
+ * The "+3 * SMSS" inflation is the sender's (see Congestion.ts).
+ */
+const onLoss = (s: State, inFlight: number, _now: number): void => {
+  s.ssthresh = halfFlight(s, octets(inFlight))
+  s.cwnd = Math.min(s.ssthresh, MAX_CWND)
+  s.bytesAcked = 0
+  s.afterRto = false
+  s.rtoPending = false
+}
+
+const onRecoveryEnd = (s: State, inFlight: number, _now: number): void => endRecovery(s, octets(inFlight))
+
+/**
+ * The retransmission timer expired (RFC 5681 §3.1 equation 4). The first
+ * expiry sets `ssthresh = max(FlightSize / 2, 2 * SMSS)`. A repeated one
+ * keeps it, because the flight is then the single retransmitted segment
+ * and halving it would throw away what the path was known to carry.
+ * `cwnd = 1 SMSS` either way.
+ */
+const onRto = (s: State, inFlight: number, _now: number): void => {
+  if (!s.rtoPending) s.ssthresh = halfFlight(s, octets(inFlight))
+  lossWindow(s)
+}
+
+const onIdle = (s: State, idleMs: number, rto: number): void => {
+  restart(s, idleMs, rto)
+}
+
+/** NewReno as a `Congestion.Algorithm`. @category constructors */
+export const algorithm: Algorithm = { name: "newreno", init, onAck, onLoss, onRecoveryEnd, onRto, onIdle }

@@ -1,0 +1,166 @@
+/**
+ * The interface both strategies share: choosing one by name, and the
+ * properties every window must keep whatever the sender feeds it. The
+ * window stays finite, at least one SMSS and at most MAX_CWND; ssthresh
+ * stays finite and never falls under two segments; and without a loss an
+ * ACK never shrinks the window. The inputs include the garbage a buggy
+ * sender could pass (negative or NaN sizes, clocks that step back).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
+import * as Congestion from "../../../src/tcp/congestion/Congestion.js"
+
+type Event =
+  | { readonly _tag: "ack"; readonly acked: number; readonly dt: number; readonly rtt: number | undefined; readonly fill: number }
+  | { readonly _tag: "loss" | "recoveryEnd" | "rto"; readonly fill: number; readonly dt: number }
+  | { readonly _tag: "idle"; readonly idleMs: number; readonly rto: number }
+
+const size = fc.oneof(
+  { weight: 8, arbitrary: fc.integer({ min: 1, max: 200_000 }) },
+  { weight: 1, arbitrary: fc.constantFrom(0, -1460, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 33) }
+)
+/** In flight as a fraction of cwnd (up to twice it), or garbage. */
+const fill = fc.oneof(
+  { weight: 8, arbitrary: fc.double({ min: 0, max: 2, noNaN: true }) },
+  { weight: 1, arbitrary: fc.constantFrom(-1, Number.NaN, Number.POSITIVE_INFINITY) }
+)
+/** Time steps, mostly forward, sometimes back. */
+const dt = fc.oneof({ weight: 9, arbitrary: fc.integer({ min: 0, max: 5000 }) }, { weight: 1, arbitrary: fc.integer({ min: -5000, max: 0 }) })
+const rtt = fc.option(fc.integer({ min: 0, max: 2000 }), { nil: undefined })
+
+const event: fc.Arbitrary<Event> = fc.oneof(
+  { weight: 10, arbitrary: fc.record({ _tag: fc.constant("ack" as const), acked: size, dt, rtt, fill }) },
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constantFrom("loss" as const, "recoveryEnd" as const, "rto" as const), fill, dt }) },
+  { weight: 1, arbitrary: fc.record({ _tag: fc.constant("idle" as const), idleMs: fc.integer({ min: 0, max: 100_000 }), rto: fc.integer({ min: 200, max: 5000 }) }) }
+)
+const smss = fc.integer({ min: 1, max: 9000 })
+const name = fc.constantFrom(...Congestion.names)
+
+const apply = (a: Congestion.Algorithm, s: Congestion.State, e: Event, now: number): number => {
+  switch (e._tag) {
+    case "ack":
+      a.onAck(s, e.acked, now + e.dt, e.rtt, e.fill * s.cwnd)
+      return now + e.dt
+    case "loss":
+      a.onLoss(s, e.fill * s.cwnd, now + e.dt)
+      return now + e.dt
+    case "recoveryEnd":
+      a.onRecoveryEnd(s, e.fill * s.cwnd, now + e.dt)
+      return now + e.dt
+    case "rto":
+      a.onRto(s, e.fill * s.cwnd, now + e.dt)
+      return now + e.dt
+    case "idle":
+      a.onIdle(s, e.idleMs, e.rto)
+      return now + e.idleMs
+  }
+}
+
+const checkInvariants = (s: Congestion.State) => {
+  expect(Number.isFinite(s.cwnd)).toBe(true)
+  expect(s.cwnd).toBeGreaterThanOrEqual(s.smss)
+  expect(s.cwnd).toBeLessThanOrEqual(Congestion.MAX_CWND)
+  expect(Number.isFinite(s.ssthresh)).toBe(true)
+  expect(s.ssthresh).toBeGreaterThanOrEqual(2 * s.smss)
+  for (const v of [s.bytesAcked, s.wMax, s.cwndPrior, s.k, s.cwndEpoch, s.wEst]) expect(Number.isFinite(v)).toBe(true)
+  expect(s.bytesAcked).toBeGreaterThanOrEqual(0)
+}
+
+describe("Congestion", () => {
+  it("picks the algorithm by name", () => {
+    expect(Congestion.byName("newreno").name).toBe("newreno")
+    expect(Congestion.byName("cubic").name).toBe("cubic")
+    for (const n of Congestion.names) expect(Congestion.byName(n).init(1460, 0).name).toBe(n)
+    expect(Congestion.isName("cubic")).toBe(true)
+    expect(Congestion.isName("reno")).toBe(false)
+    expect(Congestion.isName(undefined)).toBe(false)
+  })
+
+  it("both start from the same initial window and slow start", () => {
+    for (const n of Congestion.names) {
+      const s = Congestion.byName(n).init(1460, 0)
+      expect(s.cwnd).toBe(14_600)
+      expect(Congestion.inSlowStart(s)).toBe(true)
+    }
+  })
+
+  it("reads garbage sizes at every hook as 0 or 2^32, and the window stays in bounds", () => {
+    for (const n of Congestion.names) {
+      const a = Congestion.byName(n)
+      for (const bad of [Number.NaN, -1, Number.POSITIVE_INFINITY, 2 ** 40]) {
+        const s = a.init(1460, 0)
+        const steps = [
+          () => a.onRecoveryEnd(s, bad, 10), // out of order, before any loss: ssthresh is still "infinite"
+          () => a.onAck(s, bad, 20, bad, bad),
+          () => a.onLoss(s, bad, 30),
+          () => a.onAck(s, 1460, Number.NaN, undefined, bad),
+          () => a.onRto(s, bad, 40),
+          () => a.onIdle(s, bad, bad)
+        ]
+        for (const step of steps) {
+          step()
+          checkInvariants(s)
+        }
+      }
+    }
+  })
+
+  it.prop(
+    "cwnd stays finite, at least 1 SMSS and at most MAX_CWND, ssthresh at least 2 SMSS, whatever happens",
+    [name, smss, fc.array(event, { maxLength: 200 })],
+    ([n, mss, events]) => {
+      const a = Congestion.byName(n)
+      const s = a.init(mss, 0)
+      let now = 0
+      checkInvariants(s)
+      for (const e of events) {
+        now = apply(a, s, e, now)
+        checkInvariants(s)
+      }
+    }
+  )
+
+  it.prop(
+    "without a loss, no ACK shrinks the window, and in slow start a full window always grows",
+    [name, smss, fc.array(fc.record({ acked: size, dt, rtt, fill }), { maxLength: 300 })],
+    ([n, mss, acks]) => {
+      const a = Congestion.byName(n)
+      const s = a.init(mss, 0)
+      let now = 0
+      for (const k of acks) {
+        const before = s.cwnd
+        const slowStart = Congestion.inSlowStart(s)
+        now += k.dt
+        a.onAck(s, k.acked, now, k.rtt, k.fill * s.cwnd)
+        expect(s.cwnd).toBeGreaterThanOrEqual(before)
+        // Without a loss ssthresh is "infinite", so this is slow start the whole way.
+        expect(slowStart).toBe(true)
+        if (k.acked > 0 && k.fill === 1 && before < Congestion.MAX_CWND) expect(s.cwnd).toBeGreaterThan(before)
+      }
+      // Slow start grew by at most 2 SMSS per ACK.
+      expect(s.cwnd).toBeLessThanOrEqual(Math.min(Congestion.initialWindow(mss) + 2 * mss * acks.length, Congestion.MAX_CWND))
+    }
+  )
+
+  it.prop(
+    "a full window acknowledged one segment at a time keeps growing through losses and timeouts (the window never sticks)",
+    [name, fc.array(fc.constantFrom("loss" as const, "rto" as const, "idle" as const), { minLength: 1, maxLength: 5 })],
+    ([n, events]) => {
+      const a = Congestion.byName(n)
+      const s = a.init(1000, 0)
+      let now = 0
+      for (const e of events) {
+        if (e === "loss") {
+          a.onLoss(s, s.cwnd, now)
+          a.onRecoveryEnd(s, s.cwnd, now + 100)
+        } else if (e === "rto") a.onRto(s, s.cwnd, now)
+        else a.onIdle(s, 10_000, 1000)
+        now += 10_000
+        const start = s.cwnd
+        for (let i = 0; i < 200; i++) a.onAck(s, 1000, now + i * 10, 100, s.cwnd)
+        expect(s.cwnd).toBeGreaterThan(start)
+        now += 2000
+      }
+    }
+  )
+})

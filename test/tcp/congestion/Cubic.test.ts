@@ -1,0 +1,302 @@
+/**
+ * CUBIC (RFC 9438) step by step, with SMSS = 1000 so that windows read as
+ * segments times a thousand. The scenario most tests start from: slow start
+ * to 100 segments, a loss at 1000 ms with the window full, and recovery
+ * ending at 1100 ms. That gives W_max = 100 segments, cwnd = ssthresh = 70,
+ * and K = cbrt((100 - 70) / 0.4) = cbrt(75) ≈ 4.217 s once congestion
+ * avoidance begins.
+ *
+ * Expected values are computed here from the RFC's formulas, written out
+ * with literal constants (C = 0.4, beta = 0.7), not from the module's own
+ * helpers.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Congestion from "../../../src/tcp/congestion/Congestion.js"
+import * as Cubic from "../../../src/tcp/congestion/Cubic.js"
+
+const SMSS = 1000
+const RTT = 100
+const A = Cubic.algorithm
+const ALPHA = (3 * 0.3) / 1.7
+/** Figure 1 in octets, t in seconds. */
+const curve = (wMax: number, k: number, t: number) => 0.4 * SMSS * (t - k) ** 3 + wMax
+/** Figure 3. */
+const targetOf = (w: number, cwnd: number) => Math.min(Math.max(w, cwnd), 1.5 * cwnd)
+
+/** Slow start to 100 segments, a loss at 1000 ms with 100 segments in flight, recovery over at 1100 with 70 in flight. */
+const afterFirstLoss = (): Congestion.State => {
+  const s = A.init(SMSS, 0)
+  for (let t = 100; s.cwnd < 100 * SMSS; t++) A.onAck(s, SMSS, t, RTT, s.cwnd)
+  expect(s.cwnd).toBe(100 * SMSS)
+  A.onLoss(s, 100 * SMSS, 1000)
+  A.onRecoveryEnd(s, 70 * SMSS, 1100)
+  return s
+}
+
+/**
+ * Round trips of a sender that keeps the window full from `from` until
+ * `until` (ms): each round acknowledges the window in one-segment ACKs
+ * spread evenly over `rtt`. `afterRound(end)` runs after each round.
+ */
+const run = (s: Congestion.State, from: number, until: number, rtt: number, afterRound?: (end: number) => void): number => {
+  let now = from
+  while (now < until) {
+    const n = Math.max(1, Math.floor(s.cwnd / SMSS))
+    for (let i = 0; i < n; i++) A.onAck(s, SMSS, now + (rtt * i) / n, rtt, s.cwnd)
+    now += rtt
+    afterRound?.(now)
+  }
+  return now
+}
+
+describe("Cubic", () => {
+  it("starts like Reno: RFC 6928's window, slow start, no W_max", () => {
+    const s = A.init(SMSS, 0)
+    expect(s.name).toBe("cubic")
+    expect(s.cwnd).toBe(10 * SMSS)
+    expect(s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
+    expect(s.wMax).toBe(0)
+    A.onAck(s, 4 * SMSS, 100, RTT, s.cwnd) // L = 2 SMSS, as in NewReno (§4.10)
+    expect(s.cwnd).toBe(12 * SMSS)
+  })
+
+  describe("multiplicative decrease (§4.6)", () => {
+    it("ssthresh = 0.7 FlightSize, cwnd = ssthresh, W_max = cwnd_prior = the window before", () => {
+      const s = afterFirstLoss()
+      expect(s.ssthresh).toBe(70 * SMSS)
+      expect(s.cwnd).toBe(70 * SMSS)
+      expect(s.wMax).toBe(100 * SMSS)
+      expect(s.cwndPrior).toBe(100 * SMSS)
+      expect(s.epochStart).toBeUndefined()
+    })
+
+    it("in whole octets without float drift, and never below 2 SMSS", () => {
+      const s = A.init(SMSS, 0)
+      A.onLoss(s, 11 * SMSS, 500)
+      expect(s.ssthresh).toBe(7700) // Math.floor(11000 * 0.7) would be 7699
+      A.onLoss(s, 2 * SMSS, 600)
+      expect(s.ssthresh).toBe(2 * SMSS)
+      expect(s.cwnd).toBe(2 * SMSS)
+    })
+  })
+
+  describe("the cubic window (§4.2, §4.4, §4.5)", () => {
+    it("computes K = cbrt((W_max - cwnd_epoch) / C) when congestion avoidance begins (Figure 2)", () => {
+      const s = afterFirstLoss()
+      A.onAck(s, SMSS, 2000, RTT, s.cwnd)
+      expect(s.epochStart).toBe(2000)
+      expect(s.cwndEpoch).toBe(70 * SMSS)
+      expect(s.k).toBeCloseTo(Math.cbrt(75), 12) // = cbrt(W_max (1 - beta) / C) = 4.2171633...
+      expect(s.k).toBeCloseTo(4.2171633265, 9)
+      // The curve starts at cwnd_epoch and passes through W_max at t = K.
+      expect(Cubic.wCubic(s, 0)).toBeCloseTo(70 * SMSS, 6)
+      expect(Cubic.wCubic(s, s.k)).toBe(s.wMax)
+    })
+
+    it("grows each ACK by (target - cwnd) / cwnd, target = W_cubic(t + RTT) (Figure 3)", () => {
+      const s = afterFirstLoss()
+      // At t = 0 the curve equals W_est's start, so the first ACK is Reno's (§4.3): cwnd = W_est.
+      A.onAck(s, SMSS, 2000, RTT, s.cwnd)
+      const wEst1 = 70 * SMSS + (ALPHA * SMSS * SMSS) / (70 * SMSS)
+      expect(s.wEst).toBeCloseTo(wEst1, 9)
+      expect(s.cwnd).toBeCloseTo(wEst1, 9)
+      // 50 ms later the curve is ahead of W_est: the concave step toward W_cubic(0.05 + 0.1).
+      const cwnd1 = s.cwnd
+      A.onAck(s, SMSS, 2050, RTT, s.cwnd)
+      const k = Math.cbrt(75)
+      expect(curve(100 * SMSS, k, 0.05)).toBeGreaterThan(s.wEst)
+      const target = targetOf(curve(100 * SMSS, k, 0.15), cwnd1)
+      expect(s.cwnd).toBeCloseTo(cwnd1 + ((target - cwnd1) * SMSS) / cwnd1, 9)
+      // A stretch ACK of 3 segments at 2060 moves three times as far.
+      const cwnd2 = s.cwnd
+      A.onAck(s, 3 * SMSS, 2060, RTT, s.cwnd)
+      const target2 = targetOf(curve(100 * SMSS, k, 0.16), cwnd2)
+      expect(s.cwnd).toBeCloseTo(cwnd2 + ((target2 - cwnd2) * 3 * SMSS) / cwnd2, 9)
+    })
+
+    it("looks no time ahead before the first RTT sample", () => {
+      const s = afterFirstLoss()
+      A.onAck(s, SMSS, 2000, RTT, s.cwnd)
+      const cwnd1 = s.cwnd
+      A.onAck(s, SMSS, 2500, undefined, s.cwnd)
+      const target = targetOf(curve(100 * SMSS, Math.cbrt(75), 0.5), cwnd1)
+      expect(s.cwnd).toBeCloseTo(cwnd1 + ((target - cwnd1) * SMSS) / cwnd1, 9)
+    })
+
+    it("never aims more than 1.5 cwnd ahead: a long silence gives at most half of each ACK", () => {
+      const s = afterFirstLoss()
+      A.onAck(s, SMSS, 2000, RTT, s.cwnd)
+      const cwnd1 = s.cwnd
+      A.onAck(s, SMSS, 2000 + 3_600_000, RTT, s.cwnd) // an hour on: W_cubic is astronomically high
+      expect(s.cwnd).toBeCloseTo(cwnd1 + SMSS / 2, 9)
+    })
+
+    it("reaches W_max at t = K, climbing ever more slowly before it and ever faster after (concave, then convex)", () => {
+      const s = afterFirstLoss()
+      const rounds: Array<{ t: number; cwnd: number; wEst: number }> = []
+      run(s, 2000, 2000 + 6000, RTT, (end) => rounds.push({ t: (end - s.epochStart!) / 1000, cwnd: s.cwnd, wEst: s.wEst }))
+      const k = s.k
+      // At t = K (the round ending nearest to it) the window is W_max, to within 10 octets.
+      const atK = rounds.reduce((a, b) => (Math.abs(b.t - k) < Math.abs(a.t - k) ? b : a))
+      expect(Math.abs(atK.t - k)).toBeLessThan(RTT / 1000)
+      expect(Math.abs(atK.cwnd - 100 * SMSS)).toBeLessThan(SMSS / 100)
+      // Per-round growth shrinks on the way up to W_max ...
+      const growth = rounds.slice(1).map((r, i) => ({ t: r.t, d: r.cwnd - rounds[i]!.cwnd, r }))
+      const concave = growth.filter((g) => g.t < k - 0.2)
+      for (let i = 1; i < concave.length; i++) expect(concave[i]!.d).toBeLessThan(concave[i - 1]!.d)
+      expect(concave.every((g) => g.r.cwnd < 100 * SMSS)).toBe(true)
+      // ... and grows past it, while the curve (not W_est) still governs.
+      const convex = growth.filter((g) => g.t > k + 0.2 && g.r.cwnd > g.r.wEst)
+      expect(convex.length).toBeGreaterThan(5)
+      for (let i = 1; i < convex.length; i++) expect(convex[i]!.d).toBeGreaterThan(convex[i - 1]!.d)
+      expect(convex.every((g) => g.r.cwnd > 100 * SMSS)).toBe(true)
+    })
+  })
+
+  describe("the Reno-friendly region (§4.3)", () => {
+    it("W_est grows alpha_cubic SMSS per window acknowledged, then 1 once it reaches cwnd_prior", () => {
+      const s = afterFirstLoss()
+      A.onAck(s, SMSS, 2000, RTT, s.cwnd)
+      const before = s.wEst
+      A.onAck(s, 2 * SMSS, 2001, RTT, s.cwnd)
+      expect(s.wEst - before).toBeCloseTo((ALPHA * 2 * SMSS * SMSS) / 70_007.563025210084, 6)
+      // Past cwnd_prior (100 segments) alpha is 1.
+      const t = run(s, 2002, 2002 + 400, 1)
+      expect(s.wEst).toBeGreaterThan(s.cwndPrior)
+      const w = s.wEst
+      const c = s.cwnd
+      A.onAck(s, SMSS, t, 1, s.cwnd)
+      expect(s.wEst - w).toBeCloseTo((SMSS * SMSS) / c, 9)
+    })
+
+    it("takes over on short round trips, where Reno's ACK-clocked growth outruns the curve", () => {
+      // 1 ms round trips (a TAP link): after 500 ms the window is W_est, far above the curve.
+      const fast = afterFirstLoss()
+      run(fast, 2000, 2500, 1)
+      const t = (2500 - fast.epochStart!) / 1000
+      expect(fast.cwnd).toBe(fast.wEst)
+      expect(fast.cwnd).toBeGreaterThan(Cubic.wCubic(fast, t) + 100 * SMSS)
+      // 100 ms round trips over the same 500 ms: the curve governs, W_est lags it.
+      const slow = afterFirstLoss()
+      run(slow, 2000, 2500, RTT)
+      expect(slow.cwnd).toBeGreaterThan(slow.wEst + 5 * SMSS)
+    })
+  })
+
+  describe("fast convergence (§4.7)", () => {
+    it("a loss below the previous W_max lowers W_max to cwnd (1 + beta) / 2; at or above it, W_max = cwnd", () => {
+      const s = afterFirstLoss() // W_max 100 segments, cwnd 70
+      A.onLoss(s, 70 * SMSS, 2000) // lost again before regaining W_max
+      expect(s.wMax).toBeCloseTo(59_500, 9) // 70 * (1 + 0.7) / 2 segments
+      expect(s.cwndPrior).toBe(70 * SMSS)
+      expect(s.ssthresh).toBe(49 * SMSS)
+      expect(s.cwnd).toBe(49 * SMSS)
+      A.onRecoveryEnd(s, 49 * SMSS, 2100)
+      // The next epoch aims at the lowered W_max.
+      A.onAck(s, SMSS, 2200, RTT, s.cwnd)
+      expect(s.k).toBeCloseTo(Math.cbrt((59.5 - 49) / 0.4), 12)
+      // Grown past W_max, a loss takes W_max = cwnd as it is.
+      run(s, 2201, 2201 + 10_000, RTT)
+      expect(s.cwnd).toBeGreaterThan(59_500)
+      const cwnd = s.cwnd
+      A.onLoss(s, 80 * SMSS, 12_300)
+      expect(s.wMax).toBe(cwnd)
+      // The loss ended that epoch: the next one starts at the first ACK after recovery, aiming at the new W_max.
+      A.onRecoveryEnd(s, 56 * SMSS, 12_400)
+      A.onAck(s, SMSS, 12_500, RTT, s.cwnd)
+      expect(s.epochStart).toBe(12_500)
+      expect(s.k).toBeCloseTo(Math.cbrt((cwnd - 56 * SMSS) / (0.4 * SMSS)), 12)
+    })
+  })
+
+  describe("retransmission timeout (§4.8)", () => {
+    it("ssthresh = 0.7 FlightSize, cwnd = 1 SMSS; the next epoch starts with K = 0 from the window reached", () => {
+      const s = afterFirstLoss()
+      run(s, 2000, 3000, RTT)
+      const cwnd = s.cwnd
+      A.onRto(s, 80 * SMSS, 3100)
+      expect(s.ssthresh).toBe(56 * SMSS)
+      expect(s.cwnd).toBe(SMSS)
+      expect(s.cwndPrior).toBe(cwnd)
+      expect(s.wMax).toBe(0)
+      // A repeated expiry keeps ssthresh and cwnd_prior.
+      A.onRto(s, SMSS, 3500)
+      expect(s.ssthresh).toBe(56 * SMSS)
+      expect(s.cwndPrior).toBe(cwnd)
+      // Slow start with L = 1 SMSS back to ssthresh (a 2-segment ACK grows it by one) ...
+      A.onAck(s, 2 * SMSS, 3600, RTT, s.cwnd + SMSS)
+      expect(s.cwnd).toBe(2 * SMSS)
+      let t = 3601
+      while (s.cwnd < s.ssthresh) A.onAck(s, SMSS, t++, RTT, s.cwnd)
+      // ... then congestion avoidance from 56 segments.
+      expect(s.cwnd).toBe(56 * SMSS)
+      expect(s.epochStart).toBeUndefined()
+      A.onAck(s, SMSS, 4000, RTT, s.cwnd)
+      expect(s.epochStart).toBe(4000)
+      expect(s.k).toBe(0)
+      expect(s.wMax).toBe(56 * SMSS)
+      expect(s.wEst).toBeGreaterThan(56 * SMSS)
+      // From there only the convex half: W_cubic(t) = C t^3 + cwnd_epoch.
+      expect(Cubic.wCubic(s, 2)).toBeCloseTo(56 * SMSS + 0.4 * SMSS * 8, 9)
+      // New data was acknowledged since: the next timeout sets ssthresh and cwnd_prior afresh.
+      const grown = s.cwnd
+      A.onRto(s, 40 * SMSS, 5000)
+      expect(s.ssthresh).toBe(28 * SMSS)
+      expect(s.cwndPrior).toBe(grown)
+    })
+  })
+
+  describe("idle and application-limited periods", () => {
+    it("an idle period shorter than the RTO moves the epoch on, so t does not count it (§4.2)", () => {
+      const s = afterFirstLoss()
+      run(s, 2000, 3000, RTT)
+      const cwnd = s.cwnd
+      A.onIdle(s, 500, 1000)
+      expect(s.cwnd).toBe(cwnd)
+      expect(s.epochStart).toBe(2500)
+    })
+
+    it("idle longer than the RTO restarts from min(IW, cwnd) with a fresh epoch (RFC 5681 §4.1)", () => {
+      const s = afterFirstLoss()
+      run(s, 2000, 3000, RTT)
+      A.onIdle(s, 5000, 1000)
+      expect(s.cwnd).toBe(10 * SMSS)
+      expect(s.ssthresh).toBe(70 * SMSS)
+      expect(s.epochStart).toBeUndefined()
+      expect(Congestion.inSlowStart(s)).toBe(true)
+      // Slow start back to ssthresh; the new epoch aims at W_max again.
+      let t = 8000
+      while (s.cwnd < s.ssthresh) A.onAck(s, SMSS, t++, RTT, s.cwnd)
+      A.onAck(s, SMSS, 8100, RTT, s.cwnd)
+      expect(s.epochStart).toBe(8100)
+      expect(s.k).toBeCloseTo(Math.cbrt((s.wMax - 70 * SMSS) / (0.4 * SMSS)), 12)
+    })
+
+    it("does not grow, nor earn W_est, nor start its epoch while the window is not the limit (§5.8)", () => {
+      const s = afterFirstLoss()
+      for (let i = 0; i < 50; i++) A.onAck(s, SMSS, 2000 + i * 10, RTT, 60 * SMSS)
+      expect(s.cwnd).toBe(70 * SMSS)
+      expect(s.wEst).toBe(0)
+      expect(s.epochStart).toBeUndefined()
+    })
+
+    it("never shrinks the window on an ACK, even when the clock steps back into the Reno-friendly region", () => {
+      const s = afterFirstLoss()
+      A.onAck(s, SMSS, 2000, RTT, s.cwnd)
+      A.onAck(s, SMSS, 2050, RTT, s.cwnd) // the curve's lookahead lifts cwnd above W_est
+      expect(s.cwnd).toBeGreaterThan(s.wEst)
+      const cwnd = s.cwnd
+      A.onAck(s, SMSS, 1000, RTT, s.cwnd) // t < 0 reads as 0, where W_cubic(0) < W_est < cwnd
+      expect(s.wEst).toBeLessThan(cwnd)
+      expect(s.cwnd).toBe(cwnd)
+    })
+
+    it("reads a NaN clock as no time elapsed", () => {
+      const s = afterFirstLoss()
+      A.onAck(s, SMSS, 2000, RTT, s.cwnd)
+      A.onAck(s, SMSS, Number.NaN, Number.NaN, s.cwnd)
+      expect(Number.isFinite(s.cwnd)).toBe(true)
+      expect(s.cwnd).toBeGreaterThan(70 * SMSS)
+    })
+  })
+})

@@ -1,0 +1,241 @@
+/**
+ * NewReno's window, step by step: RFC 6928's initial window, RFC 5681
+ * slow start with RFC 3465 byte counting (L = 2 SMSS, 1 SMSS after an RTO),
+ * congestion avoidance at one SMSS per window acknowledged, the loss and
+ * timeout responses, RFC 6582's exit from recovery, and RFC 5681 §4.1's
+ * restart after idle.
+ *
+ * Every step carries the time it happens at (ms). NewReno ignores time, but
+ * the timestamps keep the sequence readable as a trace: one round trip is
+ * `RTT` ms, and the ACKs of a round arrive one ms apart.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Congestion from "../../../src/tcp/congestion/Congestion.js"
+import * as NewReno from "../../../src/tcp/congestion/NewReno.js"
+
+const SMSS = 1460
+const IW = 14_600
+const RTT = 100
+const A = NewReno.algorithm
+
+/**
+ * One round trip of a sender that always fills the window: `count` ACKs of
+ * `size` octets each, arriving from `t0` one ms apart. Each finds the
+ * window full (`inFlightBefore = cwnd`). Returns cwnd after each ACK.
+ */
+const fullRound = (s: Congestion.State, t0: number, count: number, size: number): Array<number> => {
+  const seen: Array<number> = []
+  for (let i = 0; i < count; i++) {
+    A.onAck(s, size, t0 + i, RTT, s.cwnd)
+    seen.push(s.cwnd)
+  }
+  return seen
+}
+
+/** A state after a loss at 40 SMSS in flight: ssthresh = cwnd = 20 SMSS, in congestion avoidance. */
+const inCongestionAvoidance = (): Congestion.State => {
+  const s = A.init(SMSS, 0)
+  A.onLoss(s, 40 * SMSS, 1000)
+  A.onRecoveryEnd(s, 20 * SMSS, 1100)
+  expect(s.cwnd).toBe(20 * SMSS)
+  expect(s.ssthresh).toBe(20 * SMSS)
+  return s
+}
+
+describe("NewReno", () => {
+  describe("initial window (RFC 6928 §2: min(10 SMSS, max(2 SMSS, 14600)))", () => {
+    it("is ten segments of 1460, capped at 14600 octets for larger ones, floored at two", () => {
+      expect(A.init(1460, 0).cwnd).toBe(14_600)
+      expect(A.init(536, 0).cwnd).toBe(5360)
+      expect(A.init(4000, 0).cwnd).toBe(14_600)
+      expect(A.init(9000, 0).cwnd).toBe(18_000)
+      expect(Congestion.initialWindow(1000)).toBe(10_000)
+    })
+
+    it("starts with an 'infinite' but finite ssthresh, in slow start", () => {
+      const s = A.init(SMSS, 0)
+      expect(s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
+      expect(Number.isFinite(s.ssthresh)).toBe(true)
+      expect(Congestion.inSlowStart(s)).toBe(true)
+      expect(s.name).toBe("newreno")
+    })
+
+    it("is one segment when the SYN or SYN-ACK was retransmitted (RFC 5681 §3.1)", () => {
+      expect(A.init(SMSS, 0, true).cwnd).toBe(SMSS)
+    })
+
+    it("refuses an SMSS that is not a positive integer", () => {
+      for (const bad of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => A.init(bad, 0)).toThrow(RangeError)
+    })
+  })
+
+  describe("slow start (RFC 5681 §3.1, RFC 3465 §2.2)", () => {
+    it("an ACK per segment doubles cwnd every round trip", () => {
+      const s = A.init(SMSS, 0)
+      // Round 1: the 10 segments sent at 0 are acknowledged at 100..109, +1 SMSS each.
+      expect(fullRound(s, 100, 10, SMSS)).toEqual([11, 12, 13, 14, 15, 16, 17, 18, 19, 20].map((n) => n * SMSS))
+      // Round 2 at 200..219: 20 ACKs, 40 segments. Round 3 at 300..339: 80.
+      fullRound(s, 200, 20, SMSS)
+      expect(s.cwnd).toBe(40 * SMSS)
+      fullRound(s, 300, 40, SMSS)
+      expect(s.cwnd).toBe(80 * SMSS)
+    })
+
+    it("delayed ACKs (one per two segments) double it just the same: byte counting, L = 2 SMSS", () => {
+      const s = A.init(SMSS, 0)
+      expect(fullRound(s, 100, 5, 2 * SMSS)).toEqual([12, 14, 16, 18, 20].map((n) => n * SMSS))
+      fullRound(s, 200, 10, 2 * SMSS)
+      expect(s.cwnd).toBe(40 * SMSS)
+    })
+
+    it("a stretch ACK grows cwnd by at most L = 2 SMSS (RFC 3465 §2.3)", () => {
+      const s = A.init(SMSS, 0)
+      A.onAck(s, 4 * SMSS, 100, RTT, IW)
+      expect(s.cwnd).toBe(IW + 2 * SMSS)
+      // A partial segment counts by its octets.
+      A.onAck(s, 500, 101, RTT, s.cwnd)
+      expect(s.cwnd).toBe(IW + 2 * SMSS + 500)
+    })
+
+    it("in the slow start after an RTO, L is 1 SMSS (RFC 3465 §2.3), until cwnd reaches ssthresh", () => {
+      const s = A.init(SMSS, 0)
+      A.onRto(s, 20 * SMSS, 1000) // ssthresh 10 SMSS, cwnd 1 SMSS
+      A.onAck(s, 2 * SMSS, 1100, RTT, s.cwnd + SMSS)
+      expect(s.cwnd).toBe(2 * SMSS)
+      for (let t = 1200; s.cwnd < s.ssthresh; t += 1) A.onAck(s, 2 * SMSS, t, RTT, s.cwnd)
+      expect(s.cwnd).toBe(10 * SMSS)
+      expect(s.afterRto).toBe(false)
+    })
+
+    it("stops at ssthresh and counts the rest of that ACK toward congestion avoidance", () => {
+      const s = A.init(SMSS, 0)
+      A.onLoss(s, 40 * SMSS, 1000) // ssthresh 20 SMSS
+      A.onRecoveryEnd(s, 4 * SMSS, 1100) // little in flight: cwnd 5 SMSS, below ssthresh
+      expect(s.cwnd).toBe(5 * SMSS)
+      expect(fullRound(s, 1200, 7, 2 * SMSS)).toEqual([7, 9, 11, 13, 15, 17, 19].map((n) => n * SMSS))
+      // 2 SMSS acknowledged at 19 SMSS: one takes cwnd to ssthresh, the other is bytes_acked.
+      A.onAck(s, 2 * SMSS, 1207, RTT, s.cwnd)
+      expect(s.cwnd).toBe(20 * SMSS)
+      expect(s.bytesAcked).toBe(SMSS)
+      expect(Congestion.inSlowStart(s)).toBe(false)
+    })
+
+    it("grows only up to twice what was in flight when the application sends less than the window", () => {
+      const s = A.init(SMSS, 0)
+      // 3 segments in flight under a 10-segment window: 2 * 3 < 10, nothing grows.
+      A.onAck(s, SMSS, 100, RTT, 3 * SMSS)
+      expect(s.cwnd).toBe(IW)
+      // 6 in flight: cwnd may reach 12 segments and no more.
+      A.onAck(s, 2 * SMSS, 200, RTT, 6 * SMSS)
+      A.onAck(s, 2 * SMSS, 201, RTT, 6 * SMSS)
+      expect(s.cwnd).toBe(12 * SMSS)
+    })
+
+    it("ignores an ACK of nothing, or of a negative or NaN amount", () => {
+      const s = A.init(SMSS, 0)
+      for (const acked of [0, -SMSS, Number.NaN]) A.onAck(s, acked, 100, RTT, IW)
+      expect(s.cwnd).toBe(IW)
+    })
+  })
+
+  describe("congestion avoidance (RFC 5681 §3.1 byte counting, RFC 3465 §2.1)", () => {
+    it("adds one SMSS per window acknowledged", () => {
+      const s = inCongestionAvoidance()
+      // 20 ACKs of one segment at 1200..1219: the 20th completes a window of 20 SMSS.
+      const seen = fullRound(s, 1200, 20, SMSS)
+      expect(seen.slice(0, 19).every((c) => c === 20 * SMSS)).toBe(true)
+      expect(seen[19]).toBe(21 * SMSS)
+      expect(s.bytesAcked).toBe(0)
+      // The next window is 21 segments long.
+      expect(fullRound(s, 1300, 21, SMSS).at(-1)).toBe(22 * SMSS)
+    })
+
+    it("carries what a window did not use, so increments do not depend on ACK sizes", () => {
+      const s = inCongestionAvoidance()
+      // 14 ACKs of 1.5 SMSS: 21 SMSS acknowledged, one increment, 1 SMSS carried over.
+      fullRound(s, 1200, 14, 1.5 * SMSS)
+      expect(s.cwnd).toBe(21 * SMSS)
+      expect(s.bytesAcked).toBe(SMSS)
+    })
+
+    it("does not grow, nor count, while the window is not the limit (RFC 9438 §5.8 spirit)", () => {
+      const s = inCongestionAvoidance()
+      // Room for one more full segment: application-limited.
+      for (let i = 0; i < 100; i++) A.onAck(s, SMSS, 1200 + i, RTT, 19 * SMSS)
+      expect(s.cwnd).toBe(20 * SMSS)
+      expect(s.bytesAcked).toBe(0)
+      // Less than a segment of room counts: the next segment could not be sent.
+      A.onAck(s, SMSS, 1300, RTT, 19 * SMSS + 1)
+      expect(s.bytesAcked).toBe(SMSS)
+    })
+  })
+
+  describe("fast retransmit / fast recovery (RFC 5681 §3.2, RFC 6582 §3.2)", () => {
+    it("onLoss sets ssthresh = max(FlightSize / 2, 2 SMSS) and cwnd = ssthresh, without inflation", () => {
+      const s = A.init(SMSS, 0)
+      fullRound(s, 100, 10, SMSS) // cwnd 20 SMSS
+      A.onLoss(s, 17 * SMSS, 300) // FlightSize may differ from cwnd
+      expect(s.ssthresh).toBe(Math.floor((17 * SMSS) / 2))
+      expect(s.cwnd).toBe(s.ssthresh)
+      A.onLoss(s, 3 * SMSS, 400)
+      expect(s.ssthresh).toBe(2 * SMSS)
+      expect(s.cwnd).toBe(2 * SMSS)
+    })
+
+    it("onRecoveryEnd sets cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS)", () => {
+      const s = A.init(SMSS, 0)
+      A.onLoss(s, 40 * SMSS, 1000) // ssthresh 20 SMSS
+      A.onRecoveryEnd(s, 30 * SMSS, 1200)
+      expect(s.cwnd).toBe(20 * SMSS) // plenty in flight: ssthresh
+      A.onLoss(s, 40 * SMSS, 2000)
+      A.onRecoveryEnd(s, 6 * SMSS, 2200)
+      expect(s.cwnd).toBe(7 * SMSS) // little in flight: no burst, slow start back to ssthresh
+      A.onLoss(s, 40 * SMSS, 3000)
+      A.onRecoveryEnd(s, 0, 3200)
+      expect(s.cwnd).toBe(2 * SMSS) // nothing in flight: max(0, SMSS) + SMSS
+    })
+  })
+
+  describe("retransmission timeout (RFC 5681 §3.1 equation 4)", () => {
+    it("sets ssthresh = max(FlightSize / 2, 2 SMSS) and cwnd = 1 SMSS whatever the initial window", () => {
+      const s = A.init(SMSS, 0)
+      fullRound(s, 100, 10, SMSS) // cwnd 20 SMSS
+      A.onRto(s, 20 * SMSS, 1300)
+      expect(s.ssthresh).toBe(10 * SMSS)
+      expect(s.cwnd).toBe(SMSS)
+      expect(Congestion.inSlowStart(s)).toBe(true)
+    })
+
+    it("keeps ssthresh when the same data times out again, recomputes after new data is acknowledged", () => {
+      const s = A.init(SMSS, 0)
+      A.onRto(s, 20 * SMSS, 1000)
+      A.onRto(s, SMSS, 3000) // backed off, the flight is the one retransmission
+      expect(s.ssthresh).toBe(10 * SMSS)
+      expect(s.cwnd).toBe(SMSS)
+      A.onAck(s, SMSS, 3100, RTT, SMSS) // new data acknowledged: cwnd 2 SMSS
+      A.onRto(s, 2 * SMSS, 4000) // a new timeout: FlightSize counts again
+      expect(s.ssthresh).toBe(2 * SMSS)
+      expect(s.cwnd).toBe(SMSS)
+    })
+  })
+
+  describe("restart after idle (RFC 5681 §4.1)", () => {
+    it("after more than an RTO without sending, cwnd falls to min(IW, cwnd); ssthresh stays", () => {
+      const s = A.init(SMSS, 0)
+      fullRound(s, 100, 10, SMSS)
+      fullRound(s, 200, 20, SMSS) // cwnd 40 SMSS
+      A.onIdle(s, 300, 300) // exactly one RTO: not longer than it
+      expect(s.cwnd).toBe(40 * SMSS)
+      A.onIdle(s, 301, 300)
+      expect(s.cwnd).toBe(IW)
+      expect(s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
+    })
+
+    it("leaves a window already below the initial one as it is", () => {
+      const s = A.init(SMSS, 0)
+      A.onRto(s, 4 * SMSS, 1000) // cwnd 1 SMSS
+      A.onIdle(s, 10_000, 1000)
+      expect(s.cwnd).toBe(SMSS)
+    })
+  })
+})
