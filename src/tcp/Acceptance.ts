@@ -1,0 +1,87 @@
+/**
+ * Whether an arriving segment is taken, in a synchronized state (ESTABLISHED
+ * and after): the first checks of RFC 9293 §3.10.7.4 "SEGMENT ARRIVES", as
+ * RFC 5961 hardens them against blind injection, and PAWS (RFC 7323 §5).
+ * Plain functions over numbers; the receive half of a connection asks them
+ * in this order, and acts on the verdict:
+ *
+ * 1. `paws`: a timestamped segment older than TS.Recent is a duplicate from
+ *    an earlier wrap of the sequence space: send an ACK, drop it (not for RST).
+ * 2. `acceptable`: the segment overlaps the receive window (the four cases of
+ *    §3.10.7.4). If not: send an ACK and drop it (an RST is just dropped).
+ * 3. `onRst`: only an RST exactly at RCV.NXT resets the connection; one
+ *    elsewhere in the window draws a challenge ACK (RFC 5961 §3.2), outside
+ *    it is dropped. (The caller applies this before the window test's ACK.)
+ * 4. A SYN in a synchronized state, in or out of the window, draws a
+ *    challenge ACK and is dropped (RFC 5961 §4.2), never a reset.
+ * 5. `onAck`: an ACK is taken when SND.UNA - MAX.SND.WND <= SEG.ACK <= SND.NXT
+ *    (RFC 5961 §5.2); one for data not yet sent draws an ACK and is dropped,
+ *    one older than the acceptable range is dropped with a challenge ACK.
+ *
+ * Challenge ACKs are rate limited (RFC 5961 §7) by the caller with a token
+ * bucket (ipv4/TokenBucket.ts); a limit must never swallow the ACKs that
+ * recovery needs (TCP-PITFALLS: smoltcp #1162), so only challenge ACKs draw
+ * on it.
+ *
+ * @since 0.1.0
+ */
+import * as Seq from "./SeqNum.js"
+
+/**
+ * RFC 9293 §3.10.7.4, the acceptability test: does a segment of `len`
+ * octets of sequence space (SYN and FIN count one each) starting at `seq`
+ * overlap the receive window [RCV.NXT, RCV.NXT + RCV.WND)? For data in an
+ * open window the RFC tests whether the first or the last octet lies inside;
+ * that misses a segment that starts before the window and ends after it,
+ * which Linux (tcp_sequence) accepts as any overlap and trims. We do as Linux.
+ */
+export const acceptable = (rcvNxt: Seq.SeqNum, rcvWnd: number, seq: Seq.SeqNum, len: number): boolean => {
+  if (len === 0) return rcvWnd === 0 ? seq === rcvNxt : Seq.inWindow(seq, rcvNxt, rcvWnd)
+  if (rcvWnd === 0) return false
+  return Seq.lt(seq, Seq.add(rcvNxt, rcvWnd)) && Seq.gt(Seq.add(seq, len), rcvNxt)
+}
+
+/** What an RST in a synchronized state does (RFC 5961 §3.2). @category models */
+export type RstVerdict = "Reset" | "ChallengeAck" | "Drop"
+
+export const onRst = (rcvNxt: Seq.SeqNum, rcvWnd: number, seq: Seq.SeqNum): RstVerdict => {
+  if (seq === rcvNxt) return "Reset"
+  // A zero window still holds RCV.NXT (handled above) and nothing else.
+  return rcvWnd > 0 && Seq.inWindow(seq, rcvNxt, rcvWnd) ? "ChallengeAck" : "Drop"
+}
+
+/** What an ACK field does (RFC 9293 §3.10.7.4 "fifth, check the ACK field", RFC 5961 §5.2). @category models */
+export type AckVerdict =
+  /** acknowledges new data: SND.UNA < SEG.ACK <= SND.NXT */
+  | "New"
+  /** acknowledges nothing new but is within the acceptable range (duplicate or window update) */
+  | "Old"
+  /** acknowledges data never sent: send an ACK, drop the segment */
+  | "AckAndDrop"
+  /** too old to be from this connection's recent past: drop, answer with a challenge ACK */
+  | "ChallengeAck"
+
+export const onAck = (
+  sndUna: Seq.SeqNum,
+  sndNxt: Seq.SeqNum,
+  maxSndWnd: number,
+  ack: Seq.SeqNum
+): AckVerdict => {
+  if (Seq.gt(ack, sndNxt)) return "AckAndDrop"
+  if (Seq.gt(ack, sndUna)) return "New"
+  // RFC 5961 §5.2: acceptable if SND.UNA - MAX.SND.WND <= SEG.ACK.
+  return Seq.gte(ack, Seq.add(sndUna, -maxSndWnd)) ? "Old" : "ChallengeAck"
+}
+
+/**
+ * PAWS (RFC 7323 §5.3 R1): a segment whose TSval is older than TS.Recent
+ * (by wrapping 32-bit comparison) is a stale duplicate and must be dropped,
+ * with an ACK, unless it is an RST. `idleMs` is how long since TS.Recent was
+ * recorded: after 24 days the timestamp clock may have wrapped, and TS.Recent
+ * no longer proves anything (§5.5), so nothing is rejected.
+ */
+export const pawsRejects = (tsRecent: number, tsVal: number, rst: boolean, idleMs: number): boolean =>
+  !rst && idleMs < PAWS_IDLE_MS && ((tsVal - tsRecent) | 0) < 0
+
+/** RFC 7323 §5.5: 24 days, below the 2^31 ms that a 1 ms timestamp clock takes to wrap halfway. */
+export const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000

@@ -1,0 +1,82 @@
+/**
+ * The first checks of RFC 9293 §3.10.7.4 with RFC 5961 and PAWS (RFC 7323),
+ * with sequence numbers around the 2^32 wrap (the remote ISN chosen so they wrap).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
+import * as A from "../../src/tcp/Acceptance.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+
+const RCV_NXT = Seq.make(0xffffff00)
+const at = (n: number) => Seq.add(RCV_NXT, n)
+
+describe("acceptable (RFC 9293 §3.10.7.4)", () => {
+  it("zero-length segment, zero window: only SEG.SEQ = RCV.NXT", () => {
+    expect(A.acceptable(RCV_NXT, 0, RCV_NXT, 0)).toBe(true)
+    expect(A.acceptable(RCV_NXT, 0, at(1), 0)).toBe(false)
+    expect(A.acceptable(RCV_NXT, 0, at(-1), 0)).toBe(false)
+  })
+  it("zero-length segment, open window: RCV.NXT <= SEG.SEQ < RCV.NXT + RCV.WND", () => {
+    expect(A.acceptable(RCV_NXT, 1000, RCV_NXT, 0)).toBe(true)
+    expect(A.acceptable(RCV_NXT, 1000, at(999), 0)).toBe(true) // across the wrap
+    expect(A.acceptable(RCV_NXT, 1000, at(1000), 0)).toBe(false)
+    expect(A.acceptable(RCV_NXT, 1000, at(-1), 0)).toBe(false)
+  })
+  it("data with a zero window is never acceptable", () => {
+    expect(A.acceptable(RCV_NXT, 0, RCV_NXT, 1)).toBe(false)
+  })
+  it("data with an open window: any overlap with the window", () => {
+    expect(A.acceptable(RCV_NXT, 1000, at(-10), 20)).toBe(true) // old start, new end
+    expect(A.acceptable(RCV_NXT, 1000, at(-10), 10)).toBe(false) // wholly old: ends at RCV.NXT - 1
+    expect(A.acceptable(RCV_NXT, 1000, at(990), 50)).toBe(true) // starts inside, ends beyond
+    expect(A.acceptable(RCV_NXT, 1000, at(1000), 1)).toBe(false)
+    // Spans the whole window: neither end inside, which RFC 9293's literal test
+    // rejects; Linux accepts any overlap (and trims), and so do we.
+    expect(A.acceptable(RCV_NXT, 1000, at(-100), 2000)).toBe(true)
+  })
+  it.prop(
+    "agrees with the definition in terms of offsets from RCV.NXT",
+    [fc.integer({ min: -70000, max: 70000 }), fc.integer({ min: 0, max: 3000 }), fc.integer({ min: 0, max: 65535 })],
+    ([off, len, wnd]) => {
+      const inside = (o: number) => o >= 0 && o < wnd
+      const overlaps = off < wnd && off + len > 0
+      const expected = len === 0 ? (wnd === 0 ? off === 0 : inside(off)) : wnd > 0 && overlaps
+      expect(A.acceptable(RCV_NXT, wnd, at(off), len)).toBe(expected)
+    }
+  )
+})
+
+describe("RST (RFC 5961 §3.2)", () => {
+  it("resets only at exactly RCV.NXT; elsewhere in the window a challenge ACK; outside, dropped", () => {
+    expect(A.onRst(RCV_NXT, 1000, RCV_NXT)).toBe("Reset")
+    expect(A.onRst(RCV_NXT, 1000, at(1))).toBe("ChallengeAck")
+    expect(A.onRst(RCV_NXT, 1000, at(999))).toBe("ChallengeAck")
+    expect(A.onRst(RCV_NXT, 1000, at(1000))).toBe("Drop")
+    expect(A.onRst(RCV_NXT, 1000, at(-1))).toBe("Drop")
+    expect(A.onRst(RCV_NXT, 0, at(1))).toBe("Drop")
+  })
+})
+
+describe("ACK field (RFC 9293 §3.10.7.4 fifth, RFC 5961 §5.2)", () => {
+  const SND_UNA = Seq.make(0xfffffff0)
+  const SND_NXT = Seq.add(SND_UNA, 5000) // across the wrap
+  it("new data, old but acceptable, never sent, too old", () => {
+    expect(A.onAck(SND_UNA, SND_NXT, 65535, Seq.add(SND_UNA, 1))).toBe("New")
+    expect(A.onAck(SND_UNA, SND_NXT, 65535, SND_NXT)).toBe("New")
+    expect(A.onAck(SND_UNA, SND_NXT, 65535, SND_UNA)).toBe("Old")
+    expect(A.onAck(SND_UNA, SND_NXT, 65535, Seq.add(SND_UNA, -65535))).toBe("Old")
+    expect(A.onAck(SND_UNA, SND_NXT, 65535, Seq.add(SND_UNA, -65536))).toBe("ChallengeAck")
+    expect(A.onAck(SND_UNA, SND_NXT, 65535, Seq.add(SND_NXT, 1))).toBe("AckAndDrop")
+  })
+})
+
+describe("PAWS (RFC 7323 §5.3)", () => {
+  it("rejects an older TSval, across the 32-bit wrap, but never an RST, nor after 24 days idle", () => {
+    expect(A.pawsRejects(1000, 999, false, 0)).toBe(true)
+    expect(A.pawsRejects(1000, 1000, false, 0)).toBe(false)
+    expect(A.pawsRejects(0xfffffff0, 5, false, 0)).toBe(false) // 5 is after the wrap
+    expect(A.pawsRejects(5, 0xfffffff0, false, 0)).toBe(true)
+    expect(A.pawsRejects(1000, 999, true, 0)).toBe(false)
+    expect(A.pawsRejects(1000, 999, false, A.PAWS_IDLE_MS)).toBe(false)
+  })
+})
