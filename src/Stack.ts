@@ -1,6 +1,7 @@
 /**
  * The whole stack over one `Link`: the interface (Ethernet, ARP, next hop),
- * IPv4 (with reassembly and ICMP errors), ICMP echo and ping, UDP.
+ * IPv4 (with reassembly and ICMP errors), ICMP echo and ping, UDP, and TCP
+ * (so far: every port closed, answered with resets).
  *
  * `Stack.layer(config)` needs a `Link` and provides every protocol service
  * plus `Stack` (addresses and one place to read all counters). Building the
@@ -22,6 +23,7 @@ import * as Icmp from "./icmp/Icmp.js"
 import * as Iface from "./iface/Interface.js"
 import * as Ipv4 from "./ipv4/Ipv4.js"
 import * as Link from "./link/Link.js"
+import * as Tcp from "./tcp/Tcp.js"
 import * as Udp from "./udp/Udp.js"
 import type * as Addr from "./wire/Ipv4Addr.js"
 import type { Mac } from "./wire/Mac.js"
@@ -34,6 +36,7 @@ export interface StackStats {
   readonly ipv4: Ipv4.Ipv4Stats
   readonly icmp: Icmp.IcmpStats
   readonly udp: Udp.UdpStats
+  readonly tcp: Tcp.TcpStats
 }
 
 /** @category models */
@@ -56,6 +59,7 @@ const makeStack = Effect.gen(function*() {
   const ip = yield* Ipv4.Ipv4
   const icmp = yield* Icmp.Icmp
   const udp = yield* Udp.Udp
+  const tcp = yield* Tcp.Tcp
   return Stack.of({
     mac: iface.mac,
     address: config.address,
@@ -63,14 +67,14 @@ const makeStack = Effect.gen(function*() {
     gateway: config.gateway,
     mtu: ip.mtu,
     stats: Effect.map(
-      Effect.all({ link: link.stats, iface: iface.stats, ipv4: ip.stats, icmp: icmp.stats, udp: udp.stats }),
-      (s) => ({ link: s.link, ethernet: s.iface.ethernet, arp: s.iface.arp, ipv4: s.ipv4, icmp: s.icmp, udp: s.udp })
+      Effect.all({ link: link.stats, iface: iface.stats, ipv4: ip.stats, icmp: icmp.stats, udp: udp.stats, tcp: tcp.stats }),
+      (s) => ({ link: s.link, ethernet: s.iface.ethernet, arp: s.iface.arp, ipv4: s.ipv4, icmp: s.icmp, udp: s.udp, tcp: s.tcp })
     )
   })
 })
 
 /** Everything `Stack.layer` provides. */
-export type Services = Stack | Config.Config | Iface.Interface | Ipv4.Ipv4 | Icmp.Icmp | Udp.Udp
+export type Services = Stack | Config.Config | Iface.Interface | Ipv4.Ipv4 | Icmp.Icmp | Udp.Udp | Tcp.Tcp
 
 /**
  * The stack over the `Link` in context, configured by `input`.
@@ -79,6 +83,6 @@ export type Services = Stack | Config.Config | Iface.Interface | Ipv4.Ipv4 | Icm
 export const layer = (input: Config.StackConfigInput): Layer.Layer<Services, Config.ConfigError, Link.Link> => {
   const base = Layer.provideMerge(Iface.layer, Config.layer(input))
   const ip = Layer.provideMerge(Ipv4.layer, base)
-  const upper = Layer.provideMerge(Layer.merge(Icmp.layer, Udp.layer), ip)
+  const upper = Layer.provideMerge(Layer.mergeAll(Icmp.layer, Udp.layer, Tcp.layer), ip)
   return Layer.provideMerge(Layer.effect(Stack, makeStack), upper)
 }

@@ -305,7 +305,8 @@ describe("Format", () => {
       pingTimeouts: 0,
       outstanding: 0
     },
-    udp: { received: 3, malformed: 0, noPort: 0, queueDropped: 0, sent: 3, sendFailed: 0, errorsReported: 0, errorsDropped: 0, bound: 0 }
+    udp: { received: 3, malformed: 0, noPort: 0, queueDropped: 0, sent: 3, sendFailed: 0, errorsReported: 0, errorsDropped: 0, bound: 0 },
+    tcp: { received: 0, malformed: {}, broadcastDropped: 0, resetsIgnored: 0, resetsSent: 0, resetsUnroutable: 0 }
   }
 
   it("prints the up line first, then details", () => {

@@ -450,6 +450,24 @@ describe.skipIf(SKIP_ALL !== undefined)("the stack against the Linux kernel over
       })
   )
 
+  it.scopedLive.skipIf(missing("tcp refused", ["socat"]))(
+    "a kernel TCP connect to a closed port is refused at once by our reset (RFC 9293 §3.10.7.1)",
+    () =>
+      Effect.gen(function*() {
+        const world = yield* makeWorld(9)
+        // socat's connect gets ECONNREFUSED from the RST; a missing reset would
+        // leave it retransmitting the SYN until its own 10 s timeout.
+        const r = yield* exec(world.ns, ["socat", "-T", "10", "-", `TCP:${STACK_IP}:80,connect-timeout=10`], {
+          timeoutMs: CMD_TIMEOUT_MS
+        })
+        expect(r.code, describeExec(r)).not.toBe(0)
+        expect(r.stderr, describeExec(r)).toMatch(/Connection refused/)
+        const s = yield* stats(world)
+        expect(s.tcp.resetsSent).toBe(1)
+        expect(s.tcp.malformed).toEqual({}) // the kernel's SYN, options and checksum, parsed cleanly
+      })
+  )
+
   it.scopedLive.skipIf(missing("pcap", ["ping", "tshark"]))(
     "records a capture that tshark reads: the ARP exchange and the echo request/reply",
     () =>
