@@ -1,0 +1,78 @@
+/**
+ * What a connection settles in its handshake, as plain functions: the
+ * segment sizes (RFC 9293 §3.7.1, RFC 6691, RFC 879), the window scale we
+ * offer (RFC 7323 §2), and the initial sequence number (RFC 6528).
+ *
+ * - MSS we announce: the MTU less the IPv4 and TCP base headers (RFC 6691:
+ *   without options).
+ * - MSS we send with: the peer's announced MSS, 536 when it sent none
+ *   (RFC 9293 §3.7.1, RFC 1122 §4.2.2.6), never above what our own MTU
+ *   carries, and never below 48: a peer announcing 0..47 is not obeyed
+ *   literally, as Linux's tcp_min_snd_mss (48) does not, since a tiny MSS
+ *   makes the sender loop on near-empty segments (TCP-PITFALLS: smoltcp #1161).
+ * - Payload per segment: that MSS less the options each segment carries
+ *   (12 octets of timestamps when negotiated): the MSS counts options
+ *   (RFC 6691), so payload + options never exceed it.
+ * - Window scale: the smallest shift that lets the largest receive buffer be
+ *   advertised in 16 bits, at most 14 (RFC 7323 §2.3).
+ * - ISN (RFC 6528 §3): M + F(local, remote, key), M a timer ticking every
+ *   4 µs, F a keyed pseudo-random function of the 4-tuple (HMAC-SHA-256 here;
+ *   the key is drawn once per stack from the platform's cryptographic
+ *   generator by the caller), so sequence numbers of successive connections
+ *   on one 4-tuple increase with time and are unguessable across 4-tuples.
+ *
+ * @since 0.1.0
+ */
+import { createHmac } from "node:crypto"
+import * as Seq from "./SeqNum.js"
+
+/** IPv4 (20) + TCP (20) base headers, octets. */
+const BASE_HEADERS = 40
+
+/** RFC 9293 §3.7.1: the MSS a peer that announced none can receive. */
+export const DEFAULT_MSS = 536
+
+/** The smallest MSS we send with (Linux's tcp_min_snd_mss). */
+export const MIN_SEND_MSS = 48
+
+/** The MSS we announce for an IP MTU of `mtu` octets. */
+export const announcedMss = (mtu: number): number => Math.min(65535, mtu - BASE_HEADERS)
+
+/** The MSS we send with, from the peer's announcement (undefined: none) and our MTU. */
+export const sendMss = (peerMss: number | undefined, mtu: number): number =>
+  Math.max(MIN_SEND_MSS, Math.min(peerMss ?? DEFAULT_MSS, announcedMss(mtu)))
+
+/** Payload octets per segment: the send MSS less the options every segment carries. */
+export const payloadPerSegment = (mss: number, optionsLength: number): number => Math.max(1, mss - optionsLength)
+
+/** The window-scale shift to offer for a receive buffer of `bufferOctets` (RFC 7323 §2.3: at most 14). */
+export const windowShiftFor = (bufferOctets: number): number => {
+  let shift = 0
+  while (shift < 14 && bufferOctets >>> shift > 65535) shift++
+  return shift
+}
+
+/** The 4-tuple, from our side. @category models */
+export interface FourTuple {
+  readonly localAddr: number
+  readonly localPort: number
+  readonly remoteAddr: number
+  readonly remotePort: number
+}
+
+/**
+ * The initial sequence number for a connection on `t` at Clock time `nowMs`
+ * (RFC 6528 §3), with `key` the stack's secret (at least 16 random octets).
+ */
+export const isn = (key: Uint8Array, t: FourTuple, nowMs: number): Seq.SeqNum => {
+  const tuple = new Uint8Array(12)
+  const v = new DataView(tuple.buffer)
+  v.setUint32(0, t.localAddr >>> 0)
+  v.setUint16(4, t.localPort)
+  v.setUint32(6, t.remoteAddr >>> 0)
+  v.setUint16(10, t.remotePort)
+  const f = createHmac("sha256", key).update(tuple).digest().readUInt32BE(0)
+  // M: a 4 µs timer, 250 ticks per ms, taken mod 2^32.
+  const m = Math.floor(nowMs * 250) % 0x100000000
+  return Seq.make(f + m)
+}
