@@ -10,7 +10,7 @@
 import { readdirSync, readFileSync } from "node:fs"
 import { basename, join } from "node:path"
 import { opt } from "./args.mjs"
-import { BENCH_DIR } from "./lib.mjs"
+import { BENCH_DIR, printTable } from "./lib.mjs"
 
 const since = opt("since", undefined)
 const files = process.argv.slice(2).filter((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--since")
@@ -91,7 +91,6 @@ const range = (vs) => {
 const labels = [...columns.keys()]
 const header = ["figure (range over runs, (n) runs)", ...labels]
 const body = rows.map((row) => [row, ...labels.map((l) => range(columns.get(l).values.get(row)))])
-const w = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)))
-for (const line of [header, ...body]) console.log(line.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join("  "))
+printTable(header, body, { leftFirst: true })
 console.log()
 for (const l of labels) console.log(`${l}: ${columns.get(l).files.join(" ")}`)

@@ -52,7 +52,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { join } from "node:path"
 import {
   runMain, assertBenchAddress, BENCH_DIR, busyBetween, cpuStat, deleteNs, inNs, IP, machine, makeNs, preflight,
-  round, schedDelta, schedstat, sleep, startStack, summarize, track, treeInfo, waitExit, waitQuiet, writeResult
+  printTable, round, schedDelta, schedstat, sleep, startStack, summarize, track, treeInfo, treeText, waitExit, waitQuiet,
+  writeResult
 } from "./lib.mjs"
 import { printProfile, summarizeProfile } from "./diag/profile-summary.mjs"
 
@@ -425,15 +426,11 @@ const main = async () => {
   result.finishedAt = new Date().toISOString()
   const file = writeResult("flood", result)
 
-  console.log(`\nfloods into the stack, ${result.params.frameOctets}-octet frames (TAP view); load ${result.machine.loadavg.join(" ")}; tree ${result.tree.path} ${result.tree.commit.slice(0, 7)}${result.tree.srcChanged.length ? " (src/ changed)" : ""}`)
-  const table = (hdr, rows) => {
-    const w = hdr.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
-    for (const line of [hdr, ...rows]) console.log(line.map((c, i) => String(c).padStart(w[i])).join("  "))
-  }
+  console.log(`\nfloods into the stack, ${result.params.frameOctets}-octet frames (TAP view); load ${result.machine.loadavg.join(" ")}; ${treeText(result.tree)}`)
   const recv = result.floods.filter((f) => !ECHO.has(f.mode))
   if (recv.length > 0) {
     console.log("receive side:")
-    table(
+    printTable(
       ["mode", "CPU busy before", "offered", "sent/s", "stack recv/s", "steady p50/s", "window s", "stack CPU", "main run s", "main runq-wait s", "recv/CPU-s", "lost %", "link rxDropped", "eth qDrop", "ip qDrop", "tap tx_dropped"],
       recv.map((f) => [
         modeText(f.mode), f.machineBusyBefore ?? "-", rateText(f.targetPps), f.sentPerSec, f.stack.receivedPerSec, f.stack.steadyPerSec.p50 ?? "-",
@@ -444,7 +441,7 @@ const main = async () => {
   const echo = result.floods.filter((f) => ECHO.has(f.mode))
   if (echo.length > 0) {
     console.log("send side (echo):")
-    table(
+    printTable(
       ["mode", "CPU busy before", "offered", "sent/s", "stack recv/s", "stack sent/s", "kernel replies/s", "replies % of sent", "stack CPU", "main runq-wait s", "sent/CPU-s", "tap tx_dropped", "link txDropped", "kernel rcvbuf drops"],
       echo.map((f) => [
         f.mode, f.machineBusyBefore ?? "-", rateText(f.targetPps), f.sentPerSec, f.stack.receivedPerSec, f.stack.sentPerSec, f.kernel.repliesPerSec, f.kernel.repliesPctOfSent,

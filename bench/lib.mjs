@@ -319,6 +319,17 @@ export const treeInfo = () => {
   }
 }
 
+/** One line naming the tree a result measured (treeInfo), for the human summaries. */
+export const treeText = (tree) => `tree ${tree.path} ${tree.commit.slice(0, 7)}${tree.srcChanged.length > 0 ? " (src/ changed)" : ""}`
+
+/** Print a table, columns two spaces apart, right-aligned (the first one left-aligned with leftFirst). */
+export const printTable = (header, rows, { leftFirst = false } = {}) => {
+  const w = header.map((h, i) => Math.max(String(h).length, ...rows.map((r) => String(r[i]).length)))
+  for (const line of [header, ...rows]) {
+    console.log(line.map((c, i) => (leftFirst && i === 0 ? String(c).padEnd(w[i]) : String(c).padStart(w[i]))).join("  "))
+  }
+}
+
 export const writeResult = (name, result) => {
   const dir = join(BENCH_DIR, "results")
   mkdirSync(dir, { recursive: true })

@@ -41,8 +41,8 @@ import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, r
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
-  runMain, assertBenchAddress, busyBetween, cpuStat, inNs, IP, machine, makeNs, preflight, round, schedDelta,
-  schedstat, sleep, startStack, summarize, tempDir, track, treeInfo, waitExit, waitQuiet, writeResult
+  runMain, assertBenchAddress, busyBetween, cpuStat, inNs, IP, machine, makeNs, preflight, printTable, round, schedDelta,
+  schedstat, sleep, startStack, summarize, tempDir, track, treeInfo, treeText, waitExit, waitQuiet, writeResult
 } from "./lib.mjs"
 
 const FLOWS = opt("flows", "1,1000").split(",").map(Number)
@@ -280,7 +280,7 @@ const main = async () => {
   const file = writeResult("ping", result)
 
   // Human summary.
-  console.log(`\ntree ${result.tree.path} ${result.tree.commit.slice(0, 7)}${result.tree.srcChanged.length ? " (src/ changed)" : ""}`)
+  console.log(`\n${treeText(result.tree)}`)
   console.log(`ping RTT (ms), ${COUNT} pings/flow at ${INTERVAL}s, socket ${SOCKET}${REALTIME > 0 ? `, stack threads SCHED_FIFO ${REALTIME}` : ""}${STACK_NICE !== 0 ? `, stack nice ${STACK_NICE}` : ""}${STACK_CPU !== undefined ? `, stack on CPU ${STACK_CPU}` : ""}${PING_CPU !== undefined ? `, pings on CPU ${PING_CPU}` : ""}; load ${result.machine.loadavg.join(" ")}`)
   const hdr = ["target", "flows", "socket", "conc.", "mean", "p50", "p99", "max", "flow-avg p50", "flow-avg p99", "loss %", "tap tx_dropped", "stack runq-wait/wake µs", "stack CPU/echo µs", "CPU busy before/during"]
   const rows = result.runs.map((r) => [
@@ -288,8 +288,7 @@ const main = async () => {
     r.rttMs.mean, r.rttMs.p50, r.rttMs.p99, r.rttMs.max, r.perFlowAvgMs.p50, r.perFlowAvgMs.p99, r.lossPct, r.tap?.txDropped ?? "-",
     r.stackMainThread?.waitPerSliceUs ?? "-", r.stackCpuPerEchoUs ?? "-", `${r.machineBusyBefore ?? "-"}/${r.machineBusyDuring}`
   ])
-  const w = hdr.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
-  for (const line of [hdr, ...rows]) console.log(line.map((c, i) => String(c).padStart(w[i])).join("  "))
+  printTable(hdr, rows)
   for (const n of FLOWS) {
     const s = result.runs.find((r) => r.target === "stack" && r.flows === n)
     const v = result.runs.find((r) => r.target === "veth" && r.flows === n)
