@@ -7,10 +7,10 @@
 //   node bench/compare.mjs --since 2026-12-01T16:00   # every result file started since then
 //
 // No root, no network: it only reads JSON.
-import { readdirSync, readFileSync } from "node:fs"
+import { readdirSync } from "node:fs"
 import { basename, join } from "node:path"
 import { opt } from "./args.mjs"
-import { BENCH_DIR, printTable } from "./lib.mjs"
+import { BENCH_DIR, printTable, readJson } from "./lib.mjs"
 
 const since = opt("since", undefined)
 const files = process.argv.slice(2).filter((a, i, all) => !a.startsWith("--") && all[i - 1] !== "--since")
@@ -18,7 +18,7 @@ if (since !== undefined) {
   const dir = join(BENCH_DIR, "results")
   for (const f of readdirSync(dir).sort()) {
     if (!f.endsWith(".json")) continue
-    const r = JSON.parse(readFileSync(join(dir, f), "utf8"))
+    const r = readJson(join(dir, f))
     if (r.startedAt >= since) files.push(join(dir, f))
   }
 }
@@ -69,7 +69,7 @@ const figures = (r) => {
 const columns = new Map() // tree label -> { files, values: Map(row -> number[]) }
 const rows = []
 for (const file of files) {
-  const r = JSON.parse(readFileSync(file, "utf8"))
+  const r = readJson(file)
   const label = r.tree ? `${r.tree.commit.slice(0, 7)}${r.tree.srcChanged.length > 0 ? "*" : ""} ${r.tree.path}` : "(no tree recorded)"
   if (!columns.has(label)) columns.set(label, { files: [], values: new Map() })
   const col = columns.get(label)

@@ -114,8 +114,10 @@ export const cleanup = () => {
     }
   }
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true })
-  const left = sh([IP, "netns", "list"], { allowFail: true })
-  for (const ns of namespaces) if (left.includes(ns)) console.error(`WARNING: namespace ${ns} could not be deleted`)
+  if (namespaces.size > 0) {
+    const left = sh([IP, "netns", "list"], { allowFail: true })
+    for (const ns of namespaces) if (left.includes(ns)) console.error(`WARNING: namespace ${ns} could not be deleted`)
+  }
   namespaces.clear()
 }
 
