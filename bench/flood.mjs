@@ -51,9 +51,9 @@ import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { join } from "node:path"
 import {
-  runMain, assertBenchAddress, BENCH_DIR, busyBetween, cpuStat, deleteNs, inNs, IP, machine, makeNs, preflight,
-  printTable, round, schedDelta, schedstat, sleep, startStack, summarize, track, treeInfo, treeText, waitExit, waitQuiet,
-  writeResult
+  runMain, assertBenchAddress, BENCH_DIR, busyBetween, cpuStat, deleteNs, inNs, IP, linkStats, machine, makeNs,
+  preflight, printTable, round, schedDelta, schedstat, sleep, startStack, summarize, track, treeInfo, treeText,
+  waitExit, waitQuiet, writeResult
 } from "./lib.mjs"
 import { printProfile, summarizeProfile } from "./diag/profile-summary.mjs"
 
@@ -114,11 +114,6 @@ const cpuSeconds = (pid) => {
   return { user: Number(f[11]) / CLK_TCK, system: Number(f[12]) / CLK_TCK }
 }
 
-const tapCounters = (ns) => {
-  const j = JSON.parse(inNs(ns, [IP, "-s", "-j", "link", "show", "dev", TAP]))[0]
-  return { tx: j.stats64.tx, rx: j.stats64.rx }
-}
-
 /** The namespace's kernel counters: the Udp and Icmp rows of /proc/net/snmp. */
 const snmp = (ns) => {
   const lines = inNs(ns, ["cat", "/proc/net/snmp"]).trim().split("\n")
@@ -152,8 +147,6 @@ const flood = async (ns, bin, pps, mode, dst = DST) => {
   if (code !== 0) throw new Error(`udpflood exited ${code}: ${err.trim()}`)
   return JSON.parse(out.trim().split("\n").pop())
 }
-
-const linkStats = (ns, dev) => JSON.parse(inNs(ns, [IP, "-s", "-j", "link", "show", "dev", dev]))[0].stats64
 
 /** The echo replies a flood got back, as the flooder counted them. */
 const replyFigures = (sent) => ({
@@ -315,7 +308,7 @@ const main = async () => {
     process.stdout.write(`flood ${rateText(pps)} to ${modeText(mode)} ... `)
     const quiet = QUIET_WAIT > 0 ? await waitQuiet(QUIET_WAIT * 1000) : undefined
     const cpu0 = cpuStat()
-    const tapBefore = tapCounters(ns)
+    const tapBefore = linkStats(ns, TAP)
     const snmpBefore = snmp(ns)
     const before = await stack.snapshot()
     const cpuBefore = cpuSeconds(stack.pid)
@@ -325,7 +318,7 @@ const main = async () => {
     const after = await stack.snapshot()
     const cpuAfter = cpuSeconds(stack.pid)
     const schedAfter = schedstat(stack.pid)
-    const tapAfter = tapCounters(ns)
+    const tapAfter = linkStats(ns, TAP)
     const snmpAfter = snmp(ns)
     const machineBusyDuring = busyBetween(cpu0, cpuStat())
 

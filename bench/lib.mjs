@@ -66,6 +66,9 @@ export const sh = (argv, { timeoutMs = 10_000, allowFail = false } = {}) => {
 
 export const inNs = (ns, argv, opts) => sh([IP, "netns", "exec", ns, ...argv], opts)
 
+/** A device's counters in `ns` (`ip -s -j link show`: stats64, with rx and tx). */
+export const linkStats = (ns, dev) => JSON.parse(inNs(ns, [IP, "-s", "-j", "link", "show", "dev", dev]))[0].stats64
+
 const namespaces = new Set()
 const tempDirs = new Set()
 /** A directory removed (recursively) by cleanup(). */

@@ -41,7 +41,7 @@ import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, r
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
-  runMain, assertBenchAddress, busyBetween, cpuStat, inNs, IP, machine, makeNs, preflight, printTable, round, schedDelta,
+  runMain, assertBenchAddress, busyBetween, cpuStat, inNs, IP, linkStats, machine, makeNs, preflight, printTable, round, schedDelta,
   schedstat, sleep, startStack, summarize, tempDir, track, treeInfo, treeText, waitExit, waitQuiet, writeResult
 } from "./lib.mjs"
 
@@ -80,7 +80,7 @@ const countSockets = (ns) => {
   return { icmpDgram: lines("/proc/net/icmp"), raw: lines("/proc/net/raw") }
 }
 
-const tapTx = (ns) => JSON.parse(inNs(ns, [IP, "-s", "-j", "link", "show", "dev", "gbench0"]))[0].stats64.tx
+const tapTx = (ns) => linkStats(ns, "gbench0").tx
 
 /** Parse one `ping -D` output (non -q). */
 const parsePing = (text) => {
