@@ -90,20 +90,16 @@ const DST = "198.18.0.2"
 
 preflight()
 
-const buildFlooder = () => {
+/** bench/NAME.c built into bench/.build/NAME (again when the source is newer); its path. */
+const buildC = (name, flags = []) => {
   const dir = join(BENCH_DIR, ".build")
   mkdirSync(dir, { recursive: true })
-  const src = join(BENCH_DIR, "udpflood.c")
-  const bin = join(dir, "udpflood")
+  const src = join(BENCH_DIR, `${name}.c`)
+  const bin = join(dir, name)
   if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
-    execFileSync("cc", ["-O2", "-Wall", "-pthread", "-o", bin, src], { stdio: "inherit", timeout: 60_000 })
+    execFileSync("cc", ["-O2", "-Wall", ...flags, "-o", bin, src], { stdio: "inherit", timeout: 60_000 })
   }
-  const echoSrc = join(BENCH_DIR, "udpecho.c")
-  const echoBin = join(dir, "udpecho")
-  if (!existsSync(echoBin) || statSync(echoBin).mtimeMs < statSync(echoSrc).mtimeMs) {
-    execFileSync("cc", ["-O2", "-Wall", "-o", echoBin, echoSrc], { stdio: "inherit", timeout: 60_000 })
-  }
-  return { bin, echoBin }
+  return bin
 }
 
 /** CPU seconds (user, system) the stack process has used so far, from /proc/PID/stat. */
@@ -272,7 +268,7 @@ const rateText = (pps) => (pps === 0 ? "unpaced" : `${pps}/s`)
 const modeText = (mode) => (mode === "icmp-echo" ? mode : `${mode} port ${PORTS[mode]}`)
 
 const main = async () => {
-  const bins = buildFlooder()
+  const bins = { bin: buildC("udpflood", ["-pthread"]), echoBin: buildC("udpecho") }
   const profDir = join(BENCH_DIR, ".build", `prof-${process.pid}`)
   const ns = makeNs("fl")
   // ICMP datagram sockets for the flooder (icmp-echo), which runs as root
