@@ -67,8 +67,6 @@ const ECHO = new Set(["udp-echo", "icmp-echo"])
 // default rates: unpaced, and a paced rate the stack is meant to take whole
 // (receive: 300 k/s; echo: 50 k/s, where the send side has to keep up too)
 const RATES = opt("rates", MODES.every((m) => ECHO.has(m)) ? "0,50000" : "0,300000").split(",").map(Number)
-// what udpflood.c is asked to do in each mode
-const FLOODER_MODE = { open: "send", closed: "send", "udp-echo": "udp-echo", "icmp-echo": "icmp-echo" }
 const PACKETS = Number(opt("packets", "3000000"))
 const SECONDS = Number(opt("seconds", "5"))
 const PAYLOAD = Number(opt("payload", "18"))
@@ -132,8 +130,8 @@ const snmpDelta = (a, b) => ({
 
 const flood = async (ns, bin, pps, mode, dst = DST) => {
   assertBenchAddress(dst)
-  const port = mode === "icmp-echo" ? 1 : PORTS[mode]
-  const argv = [bin, dst, String(port), String(PAYLOAD), String(PACKETS), String(SECONDS), String(BATCH), String(pps), FLOODER_MODE[mode]]
+  // udpflood.c's mode: the echo modes by name, else send; it ignores the port in icmp-echo
+  const argv = [bin, dst, String(PORTS[mode]), String(PAYLOAD), String(PACKETS), String(SECONDS), String(BATCH), String(pps), ECHO.has(mode) ? mode : "send"]
   const child = track(spawn(IP, ["netns", "exec", ns, ...argv], { stdio: ["ignore", "pipe", "pipe"] }))
   let out = ""
   let err = ""
@@ -179,8 +177,8 @@ const vethBaseline = async ({ bin, echoBin }, pps, kind) => {
       server = track(spawn(IP, ["netns", "exec", b, ...argv], { stdio: ["ignore", "pipe", "pipe"] }))
       server.stdout.setEncoding("utf8").on("data", (d) => (serverOut += d))
       await new Promise((resolve, reject) => {
-        const poll = setInterval(() => serverOut.includes("ready") && (clearInterval(poll), resolve()), 10)
-        server.once("exit", (c) => (clearInterval(poll), reject(new Error(`udpecho exited ${c} before it was ready`))))
+        server.stdout.on("data", () => serverOut.includes("ready") && resolve())
+        server.once("exit", (c) => reject(new Error(`udpecho exited ${c} before it was ready`)))
       })
     }
     const before = linkStats(b, "gbfb").rx
