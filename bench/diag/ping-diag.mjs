@@ -6,7 +6,7 @@
 //
 // 1. RTT against the ping interval (0.2 s .. 2 ms, and ping -f): how much the
 //    cost of an echo depends on the path being hot.
-// 2. Per echo: the addon's write() time and the JS read-callback time (the
+// 2. Per echo: the addon's writeBatch() time and the JS read-callback time (the
 //    stack server's --time-addon wrappers), and the main thread's CPU per echo
 //    (schedstat).
 // 3. Optionally a CPU profile of the stack during ping -f, summarized.
@@ -44,7 +44,7 @@ const main = async () => {
     const rtt = /= ([\d.]+)\/([\d.]+)\/([\d.]+)/.exec(out)
     console.log(
       `ping ${r.join(" ").padEnd(16)} RTT min/avg/max ${rtt ? `${rtt[1]}/${rtt[2]}/${rtt[3]}` : "?"} ms | per echo: ` +
-        `main-thread CPU ${((d.runS / n) * 1e6).toFixed(1)} µs, write() ${(((b.writeMs - a.writeMs) / n) * 1000).toFixed(1)} µs, ` +
+        `main-thread CPU ${((d.runS / n) * 1e6).toFixed(1)} µs, writeBatch() ${(((b.writeMs - a.writeMs) / n) * 1000).toFixed(1)} µs, ` +
         `JS read callback ${(((b.callbackMs - a.callbackMs) / Math.max(1, b.callbackFrames - a.callbackFrames)) * 1000).toFixed(1)} µs, ` +
         `run-queue wait/wake ${d.waitPerSliceUs} µs`
     )
