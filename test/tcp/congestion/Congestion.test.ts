@@ -19,9 +19,10 @@ const size = fc.oneof(
   { weight: 8, arbitrary: fc.integer({ min: 1, max: 200_000 }) },
   { weight: 1, arbitrary: fc.constantFrom(0, -1460, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 33) }
 )
-/** In flight as a fraction of cwnd (up to twice it), or garbage. */
+/** In flight as a fraction of cwnd (up to twice it; exactly full now and then), or garbage. */
 const fill = fc.oneof(
   { weight: 8, arbitrary: fc.double({ min: 0, max: 2, noNaN: true }) },
+  { weight: 2, arbitrary: fc.constant(1) },
   { weight: 1, arbitrary: fc.constantFrom(-1, Number.NaN, Number.POSITIVE_INFINITY) }
 )
 /** Time steps, mostly forward, sometimes back. */
@@ -135,7 +136,8 @@ describe("Congestion", () => {
         expect(s.cwnd).toBeGreaterThanOrEqual(before)
         // Without a loss ssthresh is "infinite", so this is slow start the whole way.
         expect(slowStart).toBe(true)
-        if (k.acked > 0 && k.fill === 1 && before < Congestion.MAX_CWND) expect(s.cwnd).toBeGreaterThan(before)
+        // A full (or over-full) window: the ACK must grow it.
+        if (k.acked > 0 && k.fill >= 1 && before < Congestion.MAX_CWND) expect(s.cwnd).toBeGreaterThan(before)
       }
       // Slow start grew by at most 2 SMSS per ACK.
       expect(s.cwnd).toBeLessThanOrEqual(Math.min(Congestion.initialWindow(mss) + 2 * mss * acks.length, Congestion.MAX_CWND))
