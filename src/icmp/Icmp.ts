@@ -200,7 +200,7 @@ export const make = Effect.gen(function*() {
     // A non-initial fragment's first octets are not a transport header: nothing to match.
     if (
       hl < Ip.MIN_HEADER_LEN || quote.length < hl + 8 || Addr.read(quote, Ip.Field.src) !== ip.address ||
-      (((quote[Ip.Field.flagsFrag]! & 0x1f) << 8) | quote[Ip.Field.flagsFrag + 1]!) !== 0
+      Ip.fragmentOffsetAt(quote, 0) !== 0
     ) {
       c.errorsIgnored++
       return

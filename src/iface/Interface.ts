@@ -308,7 +308,14 @@ export const make = (link: LinkService) =>
     }
 
     // --- the neighbour cache -----------------------------------------------------
-    /** Drop what an entry that is going held, and fail whoever waited for it. */
+    /** Complete whoever waits in `resolve` for `n`. */
+    const wake = (n: Neighbour.Entry, exit: Exit.Exit<Mac, NeighbourError>): void => {
+      const w = waiters.get(n)
+      if (w === undefined) return
+      waiters.delete(n)
+      Deferred.unsafeDone(w, exit)
+    }
+    /** A resolution or a probe failed: drop (and report) what `n` held, fail its waiters. */
     const release = (n: Neighbour.Entry): void => {
       if (n.pending.length > 0) {
         a.pendingDropped += n.pending.length
@@ -317,11 +324,7 @@ export const make = (link: LinkService) =>
         failedHandler?.(frames)
       }
       if (n.state === "Incomplete") resolving--
-      const w = waiters.get(n)
-      if (w !== undefined) {
-        waiters.delete(n)
-        Deferred.unsafeDone(w, Exit.fail(new NeighbourError({ reason: "Timeout", address: n.ip })))
-      }
+      wake(n, Exit.fail(new NeighbourError({ reason: "Timeout", address: n.ip })))
     }
     /** Add `n` to the cache; false when it is full of entries in use. */
     const insert = (n: Neighbour.Entry, now: number): boolean => {
@@ -352,11 +355,7 @@ export const make = (link: LinkService) =>
         tx.frames.push(f)
       }
       n.pending.length = 0
-      const w = waiters.get(n)
-      if (w !== undefined) {
-        waiters.delete(n)
-        Deferred.unsafeDone(w, Exit.succeed(hw))
-      }
+      wake(n, Exit.succeed(hw))
     }
 
     /** The timer fiber of one entry: sleeps to its deadline, acts, until it needs none. */
@@ -396,6 +395,12 @@ export const make = (link: LinkService) =>
     const arm = (n: Neighbour.Entry): void => {
       n.timer = true
       forkTimer(runTimer(n))
+    }
+    /** The MAC to send through `n` now (undefined: resolving), arming its timer when sending made it need one. */
+    const macFor = (n: Neighbour.Entry): Mac | undefined => {
+      const hw = Neighbour.use(n, clock.unsafeCurrentTimeMillis(), p)
+      if (Neighbour.needsTimer(n, p)) arm(n)
+      return hw
     }
 
     // --- send ----------------------------------------------------------------------
@@ -438,8 +443,7 @@ export const make = (link: LinkService) =>
               return
             }
           }
-          const hw = Neighbour.use(n, clock.unsafeCurrentTimeMillis(), p)
-          if (Neighbour.needsTimer(n, p)) arm(n)
+          const hw = macFor(n)
           if (hw !== undefined) {
             frameTo(frame, hw)
             tx.frames.push(frame)
@@ -463,8 +467,7 @@ export const make = (link: LinkService) =>
         const tx = new Tx()
         const n = entryFor(ip, tx)
         if (n === undefined) return Effect.fail(new NeighbourError({ reason: "TooManyPending", address: ip }))
-        const hw = Neighbour.use(n, clock.unsafeCurrentTimeMillis(), p)
-        if (Neighbour.needsTimer(n, p)) arm(n)
+        const hw = macFor(n)
         if (hw !== undefined) return Effect.as(flush(tx), hw)
         let w = waiters.get(n)
         if (w === undefined) {
@@ -495,16 +498,10 @@ export const make = (link: LinkService) =>
         // RFC 826: update an entry we hold (one being resolved counts, as
         // Linux's INCOMPLETE does); create one only for a request addressed
         // to us (Linux's arp_accept=0: an unsolicited reply creates nothing).
-        let n = cache.get(q.senderIp)
-        if (n === undefined && forUs && q.op === ArpWire.Op.Request) {
-          const fresh = Neighbour.incomplete(q.senderIp, now)
-          fresh.probes = 0
-          if (insert(fresh, now)) {
-            resolving++
-            n = fresh
-          }
-        }
-        if (n !== undefined) {
+        const n = cache.get(q.senderIp)
+        if (n === undefined) {
+          if (forUs && q.op === ArpWire.Op.Request) insert(Neighbour.stale(q.senderIp, q.senderMac, now), now)
+        } else {
           // A unicast reply to our request proves the neighbour hears us.
           const solicited = q.op === ArpWire.Op.Reply && forUs && Eth.macEquals(frame, mac)
           if (Neighbour.learn(n, q.senderMac, solicited, now)) resolved(n, tx)

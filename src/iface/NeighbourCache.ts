@@ -95,6 +95,17 @@ export const incomplete = (ip: Ipv4Addr, now: number): Entry => ({
 })
 
 /**
+ * An entry learned from a packet the neighbour sent us (a request for our
+ * address): its MAC known, its reachability not yet proven, so `Stale`.
+ */
+export const stale = (ip: Ipv4Addr, mac: Mac, now: number): Entry => ({
+  ...incomplete(ip, now),
+  mac,
+  state: "Stale",
+  probes: 0
+})
+
+/**
  * The MAC to send a frame to now, or undefined when the entry is
  * `Incomplete` (the frame waits). Sending through an expired `Reachable` or a
  * `Stale` entry moves it to `Delay`, whose timer the shell then arms (`needsTimer`).

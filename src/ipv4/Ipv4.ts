@@ -394,10 +394,10 @@ export const make = Effect.gen(function*() {
 
   /** Build the error about `about` into `tx` now, unless policy or the rate limit says no. */
   const icmpErrorInto = (tx: Iface.Tx, about: Ipv4Packet, kind: IcmpErrorKind, now: number): void => {
+    // RFC 1122 §3.2.2's other conditions (a source that is not one host: 0,
+    // broadcast, multicast) cannot hold here: the dealer dropped such martians
+    // before any protocol saw the datagram.
     if (about.broadcast) return
-    // Martian sources never get this far; a multicast or broadcast source never gets an error.
-    if (about.src === 0 || about.src === Addr.BROADCAST || Addr.isMulticast(about.src)) return
-    if (RouteRules.isBroadcastFor(table, about.src)) return
     if (
       about.protocol === Ip.Protocol.ICMP &&
       (about.payloadLength === 0 || isIcmpError(about.bytes[about.offset + about.headerLen]!))
@@ -594,8 +594,9 @@ export const make = Effect.gen(function*() {
   const startAssemblers = (fresh: ReadonlyArray<readonly [string, Assembler, Ipv4Packet]>): Effect.Effect<void> =>
     Effect.forEach(fresh, ([key, asm, p]) =>
       Effect.flatMap(Mailbox.make<Reassembly.Fragment>({ capacity: ASSEMBLER_QUEUE, strategy: "dropping" }), (inbox) => {
-        if (assemblies.get(key) !== asm || asm.early === undefined) return Effect.void
-        for (const f of asm.early!) {
+        const early = asm.early
+        if (assemblies.get(key) !== asm || early === undefined) return Effect.void
+        for (const f of early) {
           if (!inbox.unsafeOffer(f)) {
             // more fragments of one datagram in one dealer pass than its queue holds
             c.assemblyBytes -= f.length
@@ -616,14 +617,13 @@ export const make = Effect.gen(function*() {
   ): void => {
     c.fragmentsReceived++
     const off = p.offset
-    const ff = (frame[off + Ip.Field.flagsFrag]! << 8) | frame[off + Ip.Field.flagsFrag + 1]!
     const frag: Reassembly.Fragment = {
       bytes: frame,
       at: off,
       headerLen: p.headerLen,
-      offset: (ff & 0x1fff) * 8,
+      offset: Ip.fragmentOffsetAt(frame, off),
       length: p.payloadLength,
-      more: (ff & 0x2000) !== 0
+      more: Ip.moreFragmentsAt(frame, off)
     }
     if (c.assemblyBytes + frag.length > config.reassembly.maxBytes) {
       c.reassemblyDropped++
@@ -690,18 +690,7 @@ export const make = Effect.gen(function*() {
           }
         }
         const protocol = frame[off + Ip.Field.protocol]!
-        const ip: Ipv4Packet = {
-          src,
-          dst,
-          protocol,
-          ttl: frame[off + Ip.Field.ttl]!,
-          tos: frame[off + Ip.Field.tos]!,
-          bytes: frame,
-          offset: off,
-          headerLen: hl,
-          payloadLength: Ip.totalLength(frame, off) - hl,
-          broadcast: dstBroadcast
-        }
+        const ip = packetAt(frame, off, hl, src, dst, protocol, dstBroadcast)
         if (Ip.isFragment(frame, off)) {
           toAssembler(frame, ip, fresh ??= [])
           continue
@@ -718,7 +707,8 @@ export const make = Effect.gen(function*() {
   // unreachable" from us, as Linux reports a failed resolution to the sender.
   yield* iface.onResolutionFailed((frames) => {
     for (const f of frames) {
-      if (f.length < TRANSPORT_OFFSET || Ip.isFragment(f, HEADROOM) && ((f[HEADROOM + Ip.Field.flagsFrag]! & 0x1f) | f[HEADROOM + Ip.Field.flagsFrag + 1]!) !== 0) continue
+      // A non-initial fragment carries no transport header to report about.
+      if (f.length < TRANSPORT_OFFSET || Ip.fragmentOffsetAt(f, HEADROOM) !== 0) continue
       c.unresolved++
       const hl = (f[HEADROOM]! & 0x0f) * 4
       reportIcmpError({

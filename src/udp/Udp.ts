@@ -148,14 +148,15 @@ export const make = Effect.gen(function*() {
 
   // The quote's first octets are our source port, then the destination port.
   yield* ip.onIcmpError(Ip.Protocol.UDP, (r) => {
-    const b = r.transport.length >= 4 ? sockets.get(UdpWire.srcPortAt(r.transport, 0)) : undefined
+    // RFC 792 quotes at least 8 octets (the ICMP layer checked): both ports are there.
+    const b = sockets.get(UdpWire.srcPortAt(r.transport, 0))
     const report: UdpErrorReport = {
       type: r.type,
       code: r.code,
       mtu: r.mtu,
       reporter: r.reporter,
       dst: r.dst,
-      dstPort: r.transport.length >= 4 ? UdpWire.dstPortAt(r.transport, 0) : 0
+      dstPort: UdpWire.dstPortAt(r.transport, 0)
     }
     if (b !== undefined && b.errors.unsafeOffer(report)) c.errorsReported++
     else c.errorsDropped++
@@ -182,15 +183,9 @@ export const make = Effect.gen(function*() {
     const buf = ip.allocate(UdpWire.HEADER_LEN)
     const sum = Checksum.sum(d.payload, r.addressSum + Ip.Protocol.UDP + length)
     UdpWire.writeHeader(buf, TRANSPORT_OFFSET, srcPort, d.dstPort, length, sum)
-    const failure = ip.emit(tx, r, Ip.Protocol.UDP, buf, buf.length, undefined, d.payload)
-    if (failure !== undefined) {
-      return new UdpError({
-        reason: failure === "TooBig" ? "MessageTooLong" : failure,
-        detail: failure === "TooBig"
-          ? `UDP datagram to ${Addr.format(d.dst)} exceeds 65535 octets`
-          : `UDP datagram to ${Addr.format(d.dst)} exceeds the MTU and has DF set`
-      })
-    }
+    // Cannot be refused: the size check above keeps the datagram within
+    // 65535 octets, and UDP never sets DF, so a large one is fragmented.
+    ip.emit(tx, r, Ip.Protocol.UDP, buf, buf.length, undefined, d.payload)
     c.sent++
     return undefined
   }

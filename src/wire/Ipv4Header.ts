@@ -116,6 +116,13 @@ export const totalLength = (b: Uint8Array, off: number): number =>
 export const isFragment = (b: Uint8Array, off: number): boolean =>
   ((b[off + Field.flagsFrag]! & 0x3f) | b[off + Field.flagsFrag + 1]!) !== 0
 
+/** The fragment offset of the header at `b[off]`, in octets (0 for fragment zero and whole datagrams). */
+export const fragmentOffsetAt = (b: Uint8Array, off: number): number =>
+  (((b[off + Field.flagsFrag]! << 8) | b[off + Field.flagsFrag + 1]!) & FRAG_MASK) * 8
+
+/** Whether the header at `b[off]` has MF (more fragments) set. */
+export const moreFragmentsAt = (b: Uint8Array, off: number): boolean => (b[off + Field.flagsFrag]! & 0x20) !== 0
+
 export const parse = (b: Uint8Array, options?: ParseOptions): Either.Either<Ipv4Repr, WireError> => {
   const headerLen = check(b, 0, b.length, options?.verifyChecksum !== false)
   if (headerLen < 0) return Either.left(new WireError({ layer: "ipv4", reason: CHECK_REASONS[-headerLen - 1]! }))
