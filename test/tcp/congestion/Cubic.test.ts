@@ -143,6 +143,7 @@ describe("Cubic", () => {
       // Per-round growth shrinks on the way up to W_max ...
       const growth = rounds.slice(1).map((r, i) => ({ t: r.t, d: r.cwnd - rounds[i]!.cwnd, r }))
       const concave = growth.filter((g) => g.t < k - 0.2)
+      expect(concave.length).toBeGreaterThan(5)
       for (let i = 1; i < concave.length; i++) expect(concave[i]!.d).toBeLessThan(concave[i - 1]!.d)
       expect(concave.every((g) => g.r.cwnd < 100 * SMSS)).toBe(true)
       // ... and grows past it, while the curve (not W_est) still governs.
