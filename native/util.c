@@ -12,23 +12,31 @@
 #include <stdio.h>
 #include <string.h>
 
-void throw_coded(napi_env env, const char *code, int errnum, const char *syscall,
-                 const char *message) {
-  bool pending = false;
-  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return;
+/* The Error throw_coded throws, or NULL when it cannot be built. */
+static napi_value make_coded_error(napi_env env, const char *code, int errnum,
+                                   const char *syscall, const char *message) {
   napi_value js_code, js_msg, err, num, sc;
   if (napi_create_string_utf8(env, code, NAPI_AUTO_LENGTH, &js_code) != napi_ok ||
       napi_create_string_utf8(env, message, NAPI_AUTO_LENGTH, &js_msg) != napi_ok ||
-      napi_create_error(env, js_code, js_msg, &err) != napi_ok) {
-    napi_throw_error(env, code, message);
-    return;
-  }
+      napi_create_error(env, js_code, js_msg, &err) != napi_ok)
+    return NULL;
   if (errnum != 0 && napi_create_int32(env, errnum, &num) == napi_ok)
     napi_set_named_property(env, err, "errno", num);
   if (syscall != NULL &&
       napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc) == napi_ok)
     napi_set_named_property(env, err, "syscall", sc);
-  napi_throw(env, err);
+  return err;
+}
+
+void throw_coded(napi_env env, const char *code, int errnum, const char *syscall,
+                 const char *message) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return;
+  napi_value err = make_coded_error(env, code, errnum, syscall, message);
+  if (err != NULL)
+    napi_throw(env, err);
+  else
+    napi_throw_error(env, code, message);
 }
 
 void throw_napi(napi_env env, napi_status status, const char *what) {
@@ -110,15 +118,8 @@ void throw_errno(napi_env env, int e, const char *syscall, const char *what) {
 
 napi_value make_errno_error(napi_env env, int e, const char *what) {
   char msg[GONET_OUT_LEN];
-  napi_value code, text, err, num;
   errno_message(e, what, msg);
-  if (napi_create_string_utf8(env, errno_name(e), NAPI_AUTO_LENGTH, &code) != napi_ok ||
-      napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &text) != napi_ok ||
-      napi_create_error(env, code, text, &err) != napi_ok)
-    return NULL;
-  if (napi_create_int32(env, e, &num) == napi_ok)
-    napi_set_named_property(env, err, "errno", num);
-  return err;
+  return make_coded_error(env, errno_name(e), e, NULL, msg);
 }
 
 bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv,
