@@ -29,49 +29,34 @@ typedef struct {
   napi_callback cb;
 } export_t;
 
+/* One table for both builds: off Linux every entry is js_unsupported, under
+ * the same name, so a caller fails with ENOTSUP rather than "not a
+ * function". */
 #ifndef GONET_TAP_UNSUPPORTED
-
-static const export_t EXPORTS[] = {
-    {"open", js_open},
-    {"close", js_close},
-    {"startReading", js_start_reading},
-    {"stopReading", js_stop_reading},
-    {"writeBatch", js_write_batch},
-    {"counters", js_counters},
-    {"setUp", js_set_up},
-    {"setAddress", js_set_address},
-    {"setMtu", js_set_mtu},
-    {"setTxQueueLength", js_set_tx_queue_len},
-    {"setRealtime", js_set_realtime},
-    {"getScheduler", js_get_scheduler},
-};
-
-#else /* GONET_TAP_UNSUPPORTED */
-
+#define LINUX_ONLY(fn) fn
+#else
 static napi_value js_unsupported(napi_env env, napi_callback_info info) {
   (void)info;
   throw_coded(env, "ENOTSUP", 0, NULL, "TAP devices are only supported on Linux");
   return NULL;
 }
-
-/* The same names as on Linux, so a caller fails with ENOTSUP rather than
- * "not a function". */
-static const export_t EXPORTS[] = {
-    {"open", js_unsupported},
-    {"close", js_unsupported},
-    {"startReading", js_unsupported},
-    {"stopReading", js_unsupported},
-    {"writeBatch", js_unsupported},
-    {"counters", js_unsupported},
-    {"setUp", js_unsupported},
-    {"setAddress", js_unsupported},
-    {"setMtu", js_unsupported},
-    {"setTxQueueLength", js_unsupported},
-    {"setRealtime", js_unsupported},
-    {"getScheduler", js_unsupported},
-};
-
+#define LINUX_ONLY(fn) js_unsupported
 #endif
+
+static const export_t EXPORTS[] = {
+    {"open", LINUX_ONLY(js_open)},
+    {"close", LINUX_ONLY(js_close)},
+    {"startReading", LINUX_ONLY(js_start_reading)},
+    {"stopReading", LINUX_ONLY(js_stop_reading)},
+    {"writeBatch", LINUX_ONLY(js_write_batch)},
+    {"counters", LINUX_ONLY(js_counters)},
+    {"setUp", LINUX_ONLY(js_set_up)},
+    {"setAddress", LINUX_ONLY(js_set_address)},
+    {"setMtu", LINUX_ONLY(js_set_mtu)},
+    {"setTxQueueLength", LINUX_ONLY(js_set_tx_queue_len)},
+    {"setRealtime", LINUX_ONLY(js_set_realtime)},
+    {"getScheduler", LINUX_ONLY(js_get_scheduler)},
+};
 
 static napi_value init(napi_env env, napi_value exports) {
   for (size_t i = 0; i < sizeof EXPORTS / sizeof EXPORTS[0]; i++)
