@@ -85,8 +85,12 @@ typedef struct tap_s {
 /* A random 128-bit tag so a handle from elsewhere is never taken for ours. */
 static const napi_type_tag TAP_TAG = {0x6f6e6574746170ULL, 0x9b3c51f2a4d8e017ULL};
 
-/* The tap_t behind a handle, or NULL with a TypeError pending. */
-static tap_t *get_tap(napi_env env, napi_value handle) {
+/* The first `want` arguments into argv (as get_args), the first being a
+ * handle: the tap_t behind it, or NULL with an error pending. */
+static tap_t *get_tap(napi_env env, napi_callback_info info, size_t want,
+                      napi_value *argv, const char *usage) {
+  if (!get_args(env, info, want, argv, usage)) return NULL;
+  napi_value handle = argv[0];
   napi_valuetype t;
   bool tagged = false;
   void *p = NULL;
@@ -283,8 +287,7 @@ napi_value js_open(napi_env env, napi_callback_info info) {
 
 napi_value js_close(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  if (!get_args(env, info, 1, argv, "close(handle) needs a handle")) return NULL;
-  tap_t *t = get_tap(env, argv[0]);
+  tap_t *t = get_tap(env, info, 1, argv, "close(handle) needs a handle");
   if (t == NULL) return NULL;
   shutdown_tap(env, t);
   return NULL;
@@ -401,8 +404,7 @@ static void on_poll(uv_poll_t *h, int status, int events) {
 napi_value js_start_reading(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   napi_valuetype type;
-  if (!get_args(env, info, 2, argv, "startReading(handle, callback)")) return NULL;
-  tap_t *t = get_tap(env, argv[0]);
+  tap_t *t = get_tap(env, info, 2, argv, "startReading(handle, callback)");
   if (t == NULL) return NULL;
   NAPI_CALL(env, napi_typeof(env, argv[1], &type));
   if (type != napi_function) {
@@ -458,8 +460,7 @@ napi_value js_start_reading(napi_env env, napi_callback_info info) {
 
 napi_value js_stop_reading(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  if (!get_args(env, info, 1, argv, "stopReading(handle) needs a handle")) return NULL;
-  tap_t *t = get_tap(env, argv[0]);
+  tap_t *t = get_tap(env, info, 1, argv, "stopReading(handle) needs a handle");
   if (t == NULL) return NULL;
   stop_reading(env, t);
   return NULL;
@@ -550,8 +551,7 @@ napi_value js_write_batch(napi_env env, napi_callback_info info) {
   bool is_array = false;
   uint32_t n = 0, written = 0;
   struct iovec iov[GONET_MAX_PIECES];
-  if (!get_args(env, info, 2, argv, "writeBatch(handle, frames)")) return NULL;
-  tap_t *t = get_tap(env, argv[0]);
+  tap_t *t = get_tap(env, info, 2, argv, "writeBatch(handle, frames)");
   if (t == NULL) return NULL;
   NAPI_CALL(env, napi_is_array(env, argv[1], &is_array));
   if (!is_array) {
@@ -572,8 +572,7 @@ napi_value js_write_batch(napi_env env, napi_callback_info info) {
 
 napi_value js_counters(napi_env env, napi_callback_info info) {
   napi_value argv[1], obj, v;
-  if (!get_args(env, info, 1, argv, "counters(handle) needs a handle")) return NULL;
-  tap_t *t = get_tap(env, argv[0]);
+  tap_t *t = get_tap(env, info, 1, argv, "counters(handle) needs a handle");
   if (t == NULL) return NULL;
   NAPI_CALL(env, napi_create_object(env, &obj));
   NAPI_CALL(env, napi_create_double(env, t->read_errors, &v));
