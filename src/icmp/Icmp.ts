@@ -183,9 +183,7 @@ export const make = Effect.gen(function*() {
     buf[at + IcmpWire.Field.type] = IcmpWire.Type.EchoReply
     buf[at + IcmpWire.Field.checksum] = updated >>> 8
     buf[at + IcmpWire.Field.checksum + 1] = updated & 0xff
-    // To our own 127.x the reply comes from the address the request went to.
-    const options = r._tag === "Local" && p.dst !== r.src ? { tos: p.tos, src: p.dst } : p.tos === 0 ? undefined : { tos: p.tos }
-    ip.emit(tx, r, Ip.Protocol.ICMP, buf, at + p.payloadLength, options)
+    ip.emit(tx, r, Ip.Protocol.ICMP, buf, at + p.payloadLength, p.tos === 0 ? undefined : { tos: p.tos })
   }
 
   /**

@@ -88,7 +88,11 @@ export interface Route {
   /** Local: our own address or 127/8 (loopback, never on the link) */
   readonly _tag: "Local" | "Broadcast" | "Direct" | "Gateway"
   readonly dst: Addr.Ipv4Addr
-  /** our address, the source of what we send through this route */
+  /**
+   * the source of what we send through this route: our address, or for a
+   * loopback destination 127.x that 127.x itself, so whatever answers a
+   * datagram sent to 127.x answers from it (RFC 1122 §3.2.1.3 (g), as Linux)
+   */
   readonly src: Addr.Ipv4Addr
   /** the neighbour frames go to: `dst` on-link, else the gateway */
   readonly nextHop: Addr.Ipv4Addr
@@ -410,13 +414,14 @@ export const make = (link: LinkService) =>
       const r = RouteRules.select(table, dst)
       if (r._tag === "NoRoute") return undefined
       if (routes.size >= ROUTE_CACHE) routes.delete(routes.keys().next().value as Addr.Ipv4Addr)
+      const src = r._tag === "Local" && dst >>> 24 === 127 ? dst : config.address
       const made: Route = {
         _tag: r._tag,
         dst,
-        src: config.address,
+        src,
         nextHop: r._tag === "Direct" || r._tag === "Gateway" ? r.nextHop : dst,
         mtu,
-        addressSum: (config.address >>> 16) + (config.address & 0xffff) + (dst >>> 16) + (dst & 0xffff),
+        addressSum: (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff),
         entry: undefined
       }
       routes.set(dst, made)

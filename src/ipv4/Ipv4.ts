@@ -106,11 +106,6 @@ export interface EmitOptions {
   readonly ttl?: number
   readonly tos?: number
   readonly dontFragment?: boolean
-  /**
-   * The source address, when it is not the route's: a reply to a datagram
-   * sent to 127.x comes from that 127.x (RFC 1122 §3.2.2.6, §3.2.1.3 (g))
-   */
-  readonly src?: Addr.Ipv4Addr
 }
 
 /** Why `emit` could not send a datagram. @category models */
@@ -341,7 +336,7 @@ export const make = Effect.gen(function*() {
     const ttl = o.ttl ?? config.ttl
     const tos = o.tos ?? 0
     const df = o.dontFragment ?? false
-    const src = o.src ?? r.src
+    const src = r.src
     const id = nextId(r.dst, protocol)
     // Loopback carries any size (Linux's lo has a 64 KiB MTU): no fragments.
     if (total <= r.mtu || r._tag === "Local") {
