@@ -30,7 +30,7 @@ export interface StackConfig {
   /** TTL of datagrams we originate (RFC 1122 §3.2.1.7: must not be 0) */
   readonly ttl: number
   readonly arp: {
-    /** most neighbour entries held; the least recently confirmed goes first */
+    /** most neighbour entries held; when full, an idle settled entry makes room, or a new address is refused */
     readonly cacheSize: number
     /** how long a confirmation keeps a neighbour reachable (Linux base_reachable_time) */
     readonly reachableTime: Duration.Duration
