@@ -84,25 +84,65 @@ describe("OutOfOrder", () => {
   })
 
   it.prop(
-    "whatever the order and overlap, delivery gives back exactly the octets sent",
-    [fc.array(fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 60 })), { maxLength: 40 })],
-    ([segments]) => {
+    "agrees with a model of the octets held: verdicts, bounds, blocks, SACK's first block, and delivery",
+    [
+      fc.array(
+        fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 255 })),
+        { maxLength: 40 }
+      ),
+      fc.integer({ min: 1, max: 8 }),
+      fc.integer({ min: 30, max: 400 }),
+      fc.integer({ min: 0, max: 400 })
+    ],
+    ([segments, maxBlocks, maxOctets, fillTo]) => {
       const q = Ooo.make()
-      for (const [o, len] of segments) Ooo.insert(q, at(o), bytes(o, len), 1 << 20, 1024)
-      // Blocks stay sorted, disjoint and non-adjacent, and octets adds up.
-      let held = 0
-      for (let i = 0; i < q.blocks.length; i++) {
-        const b = q.blocks[i]!
-        held += Seq.sub(b.end, b.start)
-        expect(joined(b.chunks).length).toBe(Seq.sub(b.end, b.start))
-        if (i > 0) expect(Seq.lt(q.blocks[i - 1]!.end, b.start)).toBe(true)
+      /** offset from RCV_NXT -> the octet held there (the first one offered wins) */
+      const model = new Map<number, number>()
+      /** [start, end) offsets of each run of held octets, in order */
+      const runs = (offsets: Iterable<number>) => {
+        const out: Array<[number, number]> = []
+        for (const o of [...offsets].sort((a, b) => a - b)) {
+          const last = out[out.length - 1]
+          if (last !== undefined && last[1] === o) last[1] = o + 1
+          else out.push([o, o + 1])
+        }
+        return out
       }
-      expect(q.octets).toBe(held)
-      // Fill [0, 1): everything contiguous from 1 comes out, in order, with the right values.
-      const r = Ooo.advance(q, at(1))
-      const got = joined(r.chunks)
-      expect(got).toEqual(Array.from(bytes(1, got.length)))
-      expect(Seq.sub(r.rcvNxt, RCV_NXT)).toBe(1 + got.length)
-    }
+      for (const [o, len, tag] of segments) {
+        const data = Uint8Array.from({ length: len }, (_, i) => (o + i + tag) & 0xff)
+        const fresh = data.reduce((n, _, i) => (model.has(o + i) ? n : n + 1), 0)
+        const after = runs(new Set([...model.keys(), ...Array.from({ length: len }, (_, i) => o + i)]))
+        const expected = fresh === 0
+          ? "Duplicate"
+          : model.size + fresh > maxOctets || after.length > maxBlocks
+          ? "NoRoom"
+          : "Held"
+        expect(Ooo.insert(q, at(o), data, maxOctets, maxBlocks)).toBe(expected)
+        if (expected === "Held") data.forEach((v, i) => model.has(o + i) || model.set(o + i, v))
+        // Blocks are the model's runs (sorted, disjoint, non-adjacent), holding its octets.
+        expect(spans(q)).toEqual(runs(model.keys()))
+        expect(q.octets).toBe(model.size)
+        for (const b of q.blocks) {
+          const from = Seq.sub(b.start, RCV_NXT)
+          expect(joined(b.chunks)).toEqual(Array.from({ length: Seq.sub(b.end, b.start) }, (_, i) => model.get(from + i)))
+        }
+        // RFC 2018 §4: the first SACK block holds the segment just received.
+        if (expected !== "NoRoom") {
+          const [first] = Ooo.sackBlocks(q, 4)
+          expect(Seq.sub(first!.left, RCV_NXT)).toBeLessThanOrEqual(o)
+          expect(Seq.sub(first!.right, RCV_NXT)).toBeGreaterThanOrEqual(o + len)
+        }
+      }
+      // In-order data up to `fillTo` arrived: what is held below is dropped, the run from there comes out.
+      let n = 0
+      while (model.has(fillTo + n)) n++
+      const r = Ooo.advance(q, at(fillTo))
+      expect(joined(r.chunks)).toEqual(Array.from({ length: n }, (_, i) => model.get(fillTo + i)))
+      expect(r.rcvNxt).toBe(at(fillTo + n))
+      const left = [...model.keys()].filter((k) => k > fillTo + n)
+      expect(spans(q)).toEqual(runs(left))
+      expect(q.octets).toBe(left.length)
+    },
+    { fastCheck: { numRuns: 300 } }
   )
 })
