@@ -64,34 +64,38 @@ export const insert = (
 ): InsertResult => {
   if (data.length === 0) return "Duplicate"
   const end = Seq.add(seq, data.length)
-  // The parts of [seq, end) that no block covers yet.
-  const gaps: Array<readonly [Seq.SeqNum, Seq.SeqNum]> = []
-  let cursor = seq
-  for (const b of q.blocks) {
-    if (Seq.lte(b.end, cursor)) continue
-    if (Seq.gte(b.start, end)) break
-    if (Seq.lt(cursor, b.start)) gaps.push([cursor, b.start])
-    cursor = Seq.max(cursor, b.end)
+  const blocks = q.blocks
+  // Blocks [i, j) overlap or touch [seq, end): with the new octets they become one block.
+  let i = 0
+  while (i < blocks.length && Seq.lt(blocks[i]!.end, seq)) i++
+  let j = i
+  let held = 0 // octets of [seq, end) held already
+  for (; j < blocks.length && Seq.lte(blocks[j]!.start, end); j++) {
+    const b = blocks[j]!
+    held += Math.max(0, Seq.sub(Seq.min(b.end, end), Seq.max(b.start, seq)))
   }
-  if (Seq.lt(cursor, end)) gaps.push([cursor, end])
   const tick = ++q.ticks
-  if (gaps.length === 0) {
-    // Nothing new; still the most recent segment for SACK's first block.
-    for (const b of q.blocks) if (Seq.lte(b.start, seq) && Seq.gte(b.end, end)) b.touched = tick
+  const fresh = data.length - held
+  if (fresh === 0) {
+    // Nothing new: one block holds it all (blocks are non-adjacent, so it is
+    // the first found). Still the most recent segment for SACK's first block.
+    blocks[i]!.touched = tick
     return "Duplicate"
   }
-  let fresh = 0
-  for (const [s, e] of gaps) fresh += Seq.sub(e, s)
-  if (q.octets + fresh > maxOctets || q.blocks.length + gaps.length > maxBlocks + countJoins(q, gaps)) return "NoRoom"
-  for (const [s, e] of gaps) {
-    const from = Seq.sub(s, seq)
-    const block: Block = { start: s, end: e, chunks: [data.slice(from, from + Seq.sub(e, s))], touched: tick }
-    insertSorted(q.blocks, block)
+  if (q.octets + fresh > maxOctets || blocks.length - (j - i) + 1 > maxBlocks) return "NoRoom"
+  // The held octets are kept; only the gaps between them are copied from `data`.
+  const start = i < j ? Seq.min(seq, blocks[i]!.start) : seq
+  const chunks: Array<Uint8Array> = []
+  let cursor = start
+  for (let k = i; k < j; k++) {
+    const b = blocks[k]!
+    if (Seq.lt(cursor, b.start)) chunks.push(data.slice(Seq.sub(cursor, seq), Seq.sub(b.start, seq)))
+    for (const c of b.chunks) chunks.push(c)
+    cursor = b.end
   }
+  if (Seq.lt(cursor, end)) chunks.push(data.slice(Seq.sub(cursor, seq), data.length))
+  blocks.splice(i, j - i, { start, end: Seq.max(cursor, end), chunks, touched: tick })
   q.octets += fresh
-  coalesce(q)
-  // The block that now holds this segment is the most recent.
-  for (const b of q.blocks) if (Seq.lte(b.start, seq) && Seq.gte(b.end, end)) b.touched = tick
   return "Held"
 }
 
@@ -140,39 +144,4 @@ export const sackBlocks = (q: OutOfOrder, max: number): ReadonlyArray<SackBlock>
     .sort((a, b) => b.touched - a.touched)
     .slice(0, max)
     .map((b) => ({ left: b.start, right: b.end }))
-}
-
-const insertSorted = (blocks: Array<Block>, block: Block): void => {
-  let i = blocks.length
-  while (i > 0 && Seq.gt(blocks[i - 1]!.start, block.start)) i--
-  blocks.splice(i, 0, block)
-}
-
-/** Merge blocks that touch: one block per contiguous run. */
-const coalesce = (q: OutOfOrder): void => {
-  const out: Array<Block> = []
-  for (const b of q.blocks) {
-    const last = out[out.length - 1]
-    if (last !== undefined && last.end === b.start) {
-      for (const c of b.chunks) last.chunks.push(c)
-      last.end = b.end
-      last.touched = Math.max(last.touched, b.touched)
-    } else {
-      out.push(b)
-    }
-  }
-  q.blocks.length = 0
-  for (const b of out) q.blocks.push(b)
-}
-
-/** How many of the new gaps will merge into a neighbour (they add no block). */
-const countJoins = (q: OutOfOrder, gaps: ReadonlyArray<readonly [Seq.SeqNum, Seq.SeqNum]>): number => {
-  let joins = 0
-  for (const [s, e] of gaps) {
-    let touches = 0
-    for (const b of q.blocks) if (b.end === s || b.start === e) touches++
-    // joining one neighbour adds no block; joining two removes one
-    joins += Math.min(2, touches)
-  }
-  return joins
 }
