@@ -15,12 +15,21 @@
  * @since 0.1.0
  */
 
+/** One owner's deadline and where it sits in the heap. */
+interface Slot<K> {
+  readonly owner: K
+  /** the deadline, Clock ms */
+  at: number
+  /** index in `heap` */
+  index: number
+}
+
 /** @category models */
 export interface Deadlines<K> {
-  /** heap of owners by deadline */
-  readonly heap: Array<K>
-  /** owner -> [deadline (Clock ms), index in `heap`] */
-  readonly slots: Map<K, { at: number; index: number }>
+  /** the slots, a binary min-heap by deadline: sifting compares and moves them without a map lookup */
+  readonly heap: Array<Slot<K>>
+  /** owner -> its slot */
+  readonly slots: Map<K, Slot<K>>
 }
 
 export const make = <K>(): Deadlines<K> => ({ heap: [], slots: new Map() })
@@ -28,79 +37,79 @@ export const make = <K>(): Deadlines<K> => ({ heap: [], slots: new Map() })
 export const size = <K>(d: Deadlines<K>): number => d.heap.length
 
 /** The earliest deadline, or undefined when none is set. */
-export const earliest = <K>(d: Deadlines<K>): number | undefined =>
-  d.heap.length === 0 ? undefined : d.slots.get(d.heap[0]!)!.at
+export const earliest = <K>(d: Deadlines<K>): number | undefined => d.heap[0]?.at
 
 /** Set (or move) `owner`'s deadline to `at`. */
 export const set = <K>(d: Deadlines<K>, owner: K, at: number): void => {
   const slot = d.slots.get(owner)
   if (slot === undefined) {
-    d.heap.push(owner)
-    d.slots.set(owner, { at, index: d.heap.length - 1 })
-    up(d, d.heap.length - 1)
+    const added: Slot<K> = { owner, at, index: d.heap.length }
+    d.heap.push(added)
+    d.slots.set(owner, added)
+    up(d.heap, added.index)
     return
   }
   const before = slot.at
   slot.at = at
-  if (at < before) up(d, slot.index)
-  else if (at > before) down(d, slot.index)
+  if (at < before) up(d.heap, slot.index)
+  else if (at > before) down(d.heap, slot.index)
 }
 
 /** Take `owner`'s deadline out, if it has one. */
 export const remove = <K>(d: Deadlines<K>, owner: K): void => {
   const slot = d.slots.get(owner)
-  if (slot === undefined) return
-  d.slots.delete(owner)
-  const last = d.heap.pop()!
-  if (slot.index === d.heap.length) return // it was the last one
-  d.heap[slot.index] = last
-  d.slots.get(last)!.index = slot.index
-  up(d, slot.index)
-  down(d, slot.index)
+  if (slot !== undefined) removeSlot(d, slot)
 }
 
 /** Remove and return every owner whose deadline is at or before `now`, earliest first. */
 export const takeDue = <K>(d: Deadlines<K>, now: number): Array<K> => {
   const due: Array<K> = []
-  while (d.heap.length > 0) {
+  while (d.heap.length > 0 && d.heap[0]!.at <= now) {
     const top = d.heap[0]!
-    if (d.slots.get(top)!.at > now) break
-    remove(d, top)
-    due.push(top)
+    removeSlot(d, top)
+    due.push(top.owner)
   }
   return due
 }
 
-const at = <K>(d: Deadlines<K>, i: number): number => d.slots.get(d.heap[i]!)!.at
-
-const swap = <K>(d: Deadlines<K>, i: number, j: number): void => {
-  const a = d.heap[i]!
-  const b = d.heap[j]!
-  d.heap[i] = b
-  d.heap[j] = a
-  d.slots.get(a)!.index = j
-  d.slots.get(b)!.index = i
+const removeSlot = <K>(d: Deadlines<K>, slot: Slot<K>): void => {
+  d.slots.delete(slot.owner)
+  const last = d.heap.pop()!
+  if (last === slot) return // it was the last one
+  d.heap[slot.index] = last
+  last.index = slot.index
+  up(d.heap, last.index)
+  down(d.heap, last.index)
 }
 
-const up = <K>(d: Deadlines<K>, i: number): void => {
+const swap = <K>(heap: Array<Slot<K>>, i: number, j: number): void => {
+  const a = heap[i]!
+  const b = heap[j]!
+  heap[i] = b
+  heap[j] = a
+  a.index = j
+  b.index = i
+}
+
+const up = <K>(heap: Array<Slot<K>>, i: number): void => {
   while (i > 0) {
     const parent = (i - 1) >> 1
-    if (at(d, parent) <= at(d, i)) return
-    swap(d, i, parent)
+    if (heap[parent]!.at <= heap[i]!.at) return
+    swap(heap, i, parent)
     i = parent
   }
 }
 
-const down = <K>(d: Deadlines<K>, i: number): void => {
-  const n = d.heap.length
+const down = <K>(heap: Array<Slot<K>>, i: number): void => {
+  const n = heap.length
   for (;;) {
     const l = 2 * i + 1
     const r = l + 1
     let least = i
-    if (l < n && at(d, l) < at(d, least)) least = l
-    if (r < n && at(d, r) < at(d, least)) least = r
+    if (l < n && heap[l]!.at < heap[least]!.at) least = l
+    if (r < n && heap[r]!.at < heap[least]!.at) least = r
     if (least === i) return
-    swap(d, i, least)
+    swap(heap, i, least)
     i = least
   }
 }
