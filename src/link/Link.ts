@@ -137,13 +137,24 @@ export class LinkError extends Data.TaggedError("LinkError")<{
 }
 
 /**
- * Mutable counters behind `stats`; owned by one link implementation.
+ * What a link counts: every `LinkStats` field but `txDropped`, which is
+ * always the sum of the three refusal kinds and is derived by `linkStats`.
+ * @category models
+ */
+export type LinkCounts = Omit<LinkStats, "txDropped">
+
+/**
+ * The `LinkStats` for what a link counted, `txDropped` included. Every link
+ * builds its `stats` with this, so the sum is made in one place.
  * @category constructors
  */
-export const makeCounters = () => {
-  const c = { rxFrames: 0, rxDropped: 0, rxErrors: 0, txFrames: 0, txDropped: 0, txQueueFull: 0, txTooBig: 0, txErrors: 0 }
-  return {
-    counters: c,
-    stats: Effect.sync((): LinkStats => ({ ...c }))
-  }
-}
+export const linkStats = (c: LinkCounts): LinkStats => ({
+  rxFrames: c.rxFrames,
+  rxDropped: c.rxDropped,
+  rxErrors: c.rxErrors,
+  txFrames: c.txFrames,
+  txDropped: c.txQueueFull + c.txTooBig + c.txErrors,
+  txQueueFull: c.txQueueFull,
+  txTooBig: c.txTooBig,
+  txErrors: c.txErrors
+})

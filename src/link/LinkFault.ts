@@ -372,7 +372,7 @@ export const make = (
       if (out.length === 0) return Effect.void
       if (scheduleTx === undefined) return deliverDown(out)
       return Effect.map(currentMillis, (now) => {
-        if (!scheduleTx(now, out)) own.txDropped += out.length
+        if (!scheduleTx(now, out)) own.txQueueFull += out.length
       })
     }
 

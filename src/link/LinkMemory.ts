@@ -36,7 +36,7 @@
 import { Effect, Layer, Mailbox } from "effect"
 import type * as Scope from "effect/Scope"
 import * as Eth from "../wire/EthernetFrame.js"
-import { flatten, frameLength, Link, type LinkService, makeCounters, type OutFrame } from "./Link.js"
+import { flatten, frameLength, Link, type LinkService, linkStats, type OutFrame } from "./Link.js"
 import type { Mac } from "../wire/Mac.js"
 
 /**
@@ -54,30 +54,37 @@ export interface PairOptions {
   readonly capacity?: number
 }
 
-type Counters = ReturnType<typeof makeCounters>["counters"]
+/** What one side counts; a cable never counts `rxErrors` or `txQueueFull`. */
+interface Counters {
+  rxFrames: number
+  rxDropped: number
+  txFrames: number
+  txTooBig: number
+  txErrors: number
+}
+
+const makeCounters = (): Counters => ({ rxFrames: 0, rxDropped: 0, txFrames: 0, txTooBig: 0, txErrors: 0 })
 
 /**
- * Build one side. `tx` is the peer's receive mailbox; `peerCounters` are the
- * peer's counters, which own the receiver-side drop accounting.
+ * Build one side. `tx` is the peer's receive mailbox; `peer` are the peer's
+ * counters, which own the receiver-side drop accounting.
  */
 const makeSide = (
   mac: Mac,
   mtu: number,
   rx: Mailbox.Mailbox<ReadonlyArray<Uint8Array>>,
   tx: Mailbox.Mailbox<ReadonlyArray<Uint8Array>>,
-  own: ReturnType<typeof makeCounters>,
+  c: Counters,
   peer: Counters,
   cable: { open: boolean }
 ): LinkService => {
   const maxFrame = mtu + Eth.HEADER_LEN
-  const c = own.counters
 
   // Synchronous on purpose: `unsafeOffer` never suspends and allocates no
   // effect per batch; on a full or shut-down mailbox it just returns false.
   // A send after scope close is a counted drop (`cable.open` catches it first).
   const deliver = (batch: ReadonlyArray<Uint8Array>): void => {
     if (!cable.open) {
-      c.txDropped += batch.length
       c.txErrors += batch.length
       return
     }
@@ -96,16 +103,16 @@ const makeSide = (
     Effect.sync(() => {
       const batch: Array<Uint8Array> = []
       for (const frame of frames) {
-        if (frameLength(frame) > maxFrame) {
-          c.txDropped += 1
-          c.txTooBig += 1
-        } else batch.push(flatten(frame))
+        if (frameLength(frame) > maxFrame) c.txTooBig += 1
+        else batch.push(flatten(frame))
       }
       if (batch.length > 0) deliver(batch)
     })
   const send = (frame: OutFrame): Effect.Effect<void> => sendBatch([frame])
 
-  return { mac, mtu, receive: rx, send, sendBatch, stats: own.stats }
+  const stats = Effect.sync(() => linkStats({ ...c, rxErrors: 0, txQueueFull: 0 }))
+
+  return { mac, mtu, receive: rx, send, sendBatch, stats }
 }
 
 /**
@@ -131,8 +138,8 @@ export const makePair = (
     )
     const countersA = makeCounters()
     const countersB = makeCounters()
-    const a = makeSide(options.macA, mtu, toA, toB, countersA, countersB.counters, cable)
-    const b = makeSide(options.macB, mtu, toB, toA, countersB, countersA.counters, cable)
+    const a = makeSide(options.macA, mtu, toA, toB, countersA, countersB, cable)
+    const b = makeSide(options.macB, mtu, toB, toA, countersB, countersA, cable)
     return [a, b] as const
   })
 

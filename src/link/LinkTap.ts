@@ -51,7 +51,7 @@
 import { Effect, Layer, Mailbox, Runtime } from "effect"
 import type { Scope } from "effect"
 import * as Eth from "../wire/EthernetFrame.js"
-import { flatten, frameLength, Link, type OutFrame } from "./Link.js"
+import { flatten, frameLength, Link, linkStats, type OutFrame } from "./Link.js"
 import type { LinkError, LinkService, LinkStats } from "./Link.js"
 import type { Mac } from "../wire/Mac.js"
 import * as TapAddon from "./TapAddon.js"
@@ -173,16 +173,15 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
 
     const stats = Effect.sync((): LinkStats => {
       const native = addon.counters(handle)
-      return {
+      return linkStats({
         rxFrames: counters.rxFrames,
         rxDropped: counters.rxDropped + native.readLost,
         rxErrors: native.readErrors,
         txFrames: counters.txFrames,
-        txDropped: native.writeFull + counters.txTooBig + native.writeErrors,
         txQueueFull: native.writeFull,
         txTooBig: counters.txTooBig,
         txErrors: native.writeErrors
-      }
+      })
     })
 
     const service: LinkService = { mac, mtu, receive: mailbox, send, sendBatch, stats }

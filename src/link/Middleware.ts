@@ -12,15 +12,15 @@
  *   already delivered can still be taken before `done`.
  * - `stats(inner, own)`: the inner link's counters plus this link's own
  *   drops; `rxFrames` is what this link delivered. A middleware refuses a
- *   frame to send only when a queue of its own is full, so its `txDropped`
- *   adds to `txQueueFull` as well.
+ *   frame to send only when a queue of its own is full: `own.txQueueFull`
+ *   (and so `txDropped`).
  *
  * @since 0.1.0
  */
 import { Effect, Mailbox } from "effect"
 import type { Scope } from "effect"
 import { consume } from "../internal/Handoff.js"
-import type { LinkService, LinkStats } from "./Link.js"
+import { type LinkService, type LinkStats, linkStats } from "./Link.js"
 
 type Batch = ReadonlyArray<Uint8Array>
 
@@ -28,7 +28,8 @@ type Batch = ReadonlyArray<Uint8Array>
 export interface OwnCounters {
   rxFrames: number
   rxDropped: number
-  txDropped: number
+  /** frames to send refused because a queue of this link's own was full */
+  txQueueFull: number
 }
 
 export interface ReceiveSide {
@@ -41,7 +42,7 @@ export const makeReceiveSide = (capacity: number): Effect.Effect<ReceiveSide, ne
   Effect.gen(function*() {
     const receive = yield* Mailbox.make<Batch>({ capacity, strategy: "dropping" })
     yield* Effect.addFinalizer(() => receive.shutdown)
-    const own: OwnCounters = { rxFrames: 0, rxDropped: 0, txDropped: 0 }
+    const own: OwnCounters = { rxFrames: 0, rxDropped: 0, txQueueFull: 0 }
     const deliver = (batch: Batch): void => {
       if (receive.unsafeOffer(batch)) own.rxFrames += batch.length
       else own.rxDropped += batch.length
@@ -57,11 +58,10 @@ export const relay = <E, R>(
   consume(inner.receive, handle).pipe(Effect.ensuring(side.receive.end), Effect.forkScoped)
 
 export const stats = (inner: LinkService, own: OwnCounters): Effect.Effect<LinkStats> =>
-  Effect.map(inner.stats, (s) => ({
-    ...s,
-    rxFrames: own.rxFrames,
-    rxDropped: s.rxDropped + own.rxDropped,
-    txDropped: s.txDropped + own.txDropped,
-    // a middleware refuses a frame only when its own queue is full
-    txQueueFull: s.txQueueFull + own.txDropped
-  }))
+  Effect.map(inner.stats, (s) =>
+    linkStats({
+      ...s,
+      rxFrames: own.rxFrames,
+      rxDropped: s.rxDropped + own.rxDropped,
+      txQueueFull: s.txQueueFull + own.txQueueFull
+    }))
