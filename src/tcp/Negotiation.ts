@@ -24,6 +24,7 @@
  * @since 0.1.0
  */
 import { createHmac } from "node:crypto"
+import { MAX_WINDOW_SHIFT } from "../wire/TcpHeader.js"
 import * as Seq from "./SeqNum.js"
 
 /** IPv4 (20) + TCP (20) base headers, octets. */
@@ -48,7 +49,8 @@ export const payloadPerSegment = (mss: number, optionsLength: number): number =>
 /** The window-scale shift to offer for a receive buffer of `bufferOctets` (RFC 7323 §2.3: at most 14). */
 export const windowShiftFor = (bufferOctets: number): number => {
   let shift = 0
-  while (shift < 14 && bufferOctets >>> shift > 65535) shift++
+  // Division, not `>>>`: a 32-bit shift would wrap a buffer of 2^32 octets or more to a small one.
+  while (shift < MAX_WINDOW_SHIFT && bufferOctets / 2 ** shift >= 65536) shift++
   return shift
 }
 

@@ -36,9 +36,12 @@ describe("window scale (RFC 7323 §2.3)", () => {
   it("is the smallest shift that fits the buffer in 16 bits, at most 14", () => {
     expect(N.windowShiftFor(65535)).toBe(0)
     expect(N.windowShiftFor(65536)).toBe(1)
+    expect(N.windowShiftFor(128 * 1024 - 1)).toBe(1) // 131071 >> 1 = 65535 fits
     expect(N.windowShiftFor(128 * 1024)).toBe(2) // 131072 >> 1 = 65536 does not fit
     expect(N.windowShiftFor(4 * 1024 * 1024)).toBe(7)
     expect(N.windowShiftFor(2 ** 31)).toBe(14)
+    expect(N.windowShiftFor(2 ** 32)).toBe(14) // not wrapped to 0 by 32-bit arithmetic
+    expect(N.windowShiftFor(2 ** 40)).toBe(14)
   })
 })
 
