@@ -27,6 +27,18 @@ describe("Scheduling", () => {
       })))
     }))
 
+  it.effect.skipIf(!hasAddon || !isRoot)("an invalid priority changes nothing: inside a SCHED_FIFO 5 scope, 0 and 100 leave it at 5", () =>
+    Effect.gen(function*() {
+      const inside = yield* Effect.scoped(Effect.gen(function*() {
+        yield* Scheduling.realtime(5)
+        const refused = yield* Effect.forEach([0, 100], (p) => Effect.flip(Effect.scoped(Scheduling.realtime(p))))
+        expect(refused.map((e) => e.reason)).toEqual(["InvalidPriority", "InvalidPriority"])
+        return yield* Scheduling.current
+      }))
+      expect(inside).toEqual({ policy: "fifo", priority: 5 })
+      expect(yield* Scheduling.current).toEqual({ policy: "other", priority: 0 })
+    }))
+
   it.effect.skipIf(!hasAddon || !isRoot)("scoped(7): SCHED_FIFO 7 inside the scope, SCHED_OTHER after it", () =>
     Effect.gen(function*() {
       expect(yield* Scheduling.current).toEqual({ policy: "other", priority: 0 })
