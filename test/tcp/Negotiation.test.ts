@@ -54,8 +54,13 @@ describe("ISN (RFC 6528)", () => {
   })
   it("differs across 4-tuples and keys at the same time", () => {
     const base = N.isn(KEY, T, 0)
-    expect(N.isn(KEY, { ...T, remotePort: 40001 }, 0)).not.toBe(base)
+    expect(N.isn(KEY, { ...T, localAddr: 0xc6120004 }, 0)).not.toBe(base)
+    expect(N.isn(KEY, { ...T, localPort: 81 }, 0)).not.toBe(base)
     expect(N.isn(KEY, { ...T, remoteAddr: 0xc6120003 }, 0)).not.toBe(base)
+    expect(N.isn(KEY, { ...T, remotePort: 40001 }, 0)).not.toBe(base)
+    // the fields are not interchangeable: swapping the two ends is another 4-tuple
+    const swapped = { localAddr: T.remoteAddr, localPort: T.remotePort, remoteAddr: T.localAddr, remotePort: T.localPort }
+    expect(N.isn(KEY, swapped, 0)).not.toBe(base)
     expect(N.isn(new Uint8Array(16).fill(8), T, 0)).not.toBe(base)
     // and is the same function of its inputs
     expect(N.isn(KEY, T, 0)).toBe(base)
