@@ -49,7 +49,7 @@
  *
  * @since 0.1.0
  */
-import { Either } from "effect"
+import { Either, type Types } from "effect"
 import type { SeqNum } from "../tcp/SeqNum.js"
 import * as Checksum from "./Checksum.js"
 import type { Ipv4Addr } from "./Ipv4Addr.js"
@@ -230,13 +230,8 @@ const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!
 const u32 = (b: Uint8Array, i: number): number =>
   ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0
 
-interface OptionsBuilder {
-  mss?: number
-  windowScale?: number
-  sackPermitted: boolean
-  sack?: ReadonlyArray<SackBlock>
-  timestamp?: Timestamp
-}
+/** `TcpOptions` as the option walker fills it in. */
+type OptionsBuilder = Types.Mutable<TcpOptions>
 
 /**
  * Walk the options in `b[start, end)`. Returns false when one is malformed.
