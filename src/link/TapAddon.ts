@@ -60,7 +60,11 @@ export interface TapCounters {
   readonly readErrors: number
   /** frames read from the fd but never handed to the callback (no memory for the batch) */
   readonly readLost: number
-  /** frames refused for a reason other than "no room": interface down (EIO), gone (EBADFD), handle closed */
+  /**
+   * frames refused for a reason other than "no room": interface down (EIO),
+   * gone (EBADFD), shorter than an Ethernet header (EINVAL), empty, handle
+   * closed, a short write (native/tap_io.c has the list)
+   */
   readonly writeErrors: number
   /** frames refused with EAGAIN / ENOBUFS / ENOMEM: no room in the kernel, a drop */
   readonly writeFull: number
