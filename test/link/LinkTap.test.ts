@@ -392,7 +392,7 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
   it.scopedLive("closing the scope closes the fd: the TAP disappears, the receive mailbox is done", () =>
     Effect.gen(function*() {
       const ns = yield* makeNetns(TAG)
-      const name = ifName(TAG, 7)
+      const name = ifName(TAG, 14)
       const scope = yield* Scope.make()
       const link = yield* Scope.extend(LinkTap.make({ name, mac: STACK_MAC }), scope)
       yield* moveLinkToNetns(name, ns, { address: HOST_CIDR })
