@@ -49,17 +49,20 @@ static bool if_ioctl(napi_env env, unsigned long req, const char *reqname,
 
 #define IF_IOCTL(env, req, ifr, what) if_ioctl((env), (req), #req, (ifr), (what))
 
-static bool prep_ifr(napi_env env, napi_value name, struct ifreq *ifr) {
+/* The first `want` arguments into argv (as get_args), the first being an
+ * interface name: a zeroed ifr carrying it, or false with an error pending. */
+static bool get_ifreq(napi_env env, napi_callback_info info, size_t want,
+                      napi_value *argv, const char *usage, struct ifreq *ifr) {
+  if (!get_args(env, info, want, argv, usage)) return false;
   memset(ifr, 0, sizeof *ifr);
-  return get_ifname(env, name, ifr->ifr_name);
+  return get_ifname(env, argv[0], ifr->ifr_name);
 }
 
 napi_value js_set_up(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   struct ifreq ifr;
   bool up = false;
-  if (!get_args(env, info, 2, argv, "setUp(ifname, up)")) return NULL;
-  if (!prep_ifr(env, argv[0], &ifr)) return NULL;
+  if (!get_ifreq(env, info, 2, argv, "setUp(ifname, up)", &ifr)) return NULL;
   if (napi_get_value_bool(env, argv[1], &up) != napi_ok) {
     napi_throw_type_error(env, "EINVAL", "up must be a boolean");
     return NULL;
@@ -79,8 +82,7 @@ napi_value js_set_address(napi_env env, napi_callback_info info) {
   napi_value argv[3];
   struct ifreq ifr;
   int64_t address, prefix;
-  if (!get_args(env, info, 3, argv, "setAddress(ifname, address, prefixLength)")) return NULL;
-  if (!prep_ifr(env, argv[0], &ifr)) return NULL;
+  if (!get_ifreq(env, info, 3, argv, "setAddress(ifname, address, prefixLength)", &ifr)) return NULL;
   if (!get_int(env, argv[1], "address", 0, 0xffffffffLL, &address)) return NULL;
   if (!get_int(env, argv[2], "prefixLength", 0, 32, &prefix)) return NULL;
 
@@ -103,8 +105,7 @@ napi_value js_set_mtu(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   struct ifreq ifr;
   int64_t mtu;
-  if (!get_args(env, info, 2, argv, "setMtu(ifname, mtu)")) return NULL;
-  if (!prep_ifr(env, argv[0], &ifr)) return NULL;
+  if (!get_ifreq(env, info, 2, argv, "setMtu(ifname, mtu)", &ifr)) return NULL;
   if (!get_int(env, argv[1], "mtu", 68, 65535, &mtu)) return NULL;
   ifr.ifr_mtu = (int)mtu;
   if (!IF_IOCTL(env, SIOCSIFMTU, &ifr, "cannot set the MTU of")) return NULL;
@@ -120,8 +121,7 @@ napi_value js_set_tx_queue_len(napi_env env, napi_callback_info info) {
   napi_value argv[2];
   struct ifreq ifr;
   int64_t len;
-  if (!get_args(env, info, 2, argv, "setTxQueueLength(ifname, length)")) return NULL;
-  if (!prep_ifr(env, argv[0], &ifr)) return NULL;
+  if (!get_ifreq(env, info, 2, argv, "setTxQueueLength(ifname, length)", &ifr)) return NULL;
   if (!get_int(env, argv[1], "length", 1, 1 << 20, &len)) return NULL;
   ifr.ifr_qlen = (int)len;
   if (!IF_IOCTL(env, SIOCSIFTXQLEN, &ifr, "cannot set the queue length of")) return NULL;
