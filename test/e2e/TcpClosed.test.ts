@@ -17,9 +17,9 @@ import { ADDR_A, MAC_A, stackWithPeer } from "../support/TestNet.js"
 /** The peer's ISN, near 2^32 so SEG.SEQ + SEG.LEN wraps. */
 const ISN = Seq.make(0xfffffffe)
 
-const segment = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0), dst = ADDR_A) =>
+const segment = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0), dst = ADDR_A, src = PEER_ADDR) =>
   ipRepr({
-    src: PEER_ADDR,
+    src,
     dst,
     protocol: Ip.Protocol.TCP,
     payload: TcpWire.emit(
@@ -35,7 +35,7 @@ const segment = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0), ds
         ...over
       },
       payload,
-      PEER_ADDR,
+      src,
       dst
     )
   })
@@ -97,6 +97,20 @@ describe("TCP to a closed port (RFC 9293 §3.10.7.1)", () => {
       expect(s.resetsIgnored).toBe(1)
       expect(s.malformed).toEqual({ BadChecksum: 1 })
       expect(s.broadcastDropped).toBe(1)
+      expect(s.resetsSent).toBe(0)
+      expect(s.received).toBe(3)
+    }))
+
+  it.scoped("a segment from a source with no route back draws nothing and is counted", () =>
+    Effect.gen(function*() {
+      // Off-link, and the stack has no gateway: there is nowhere to send the reset.
+      const { peer, stats } = yield* stackWithPeer()
+      yield* peer.sendIp(segment({}, new Uint8Array(0), ADDR_A, Addr.parse("198.18.7.1")!), MAC_A)
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+      const s = (yield* stats).tcp
+      expect(s.received).toBe(1)
+      expect(s.resetsUnroutable).toBe(1)
       expect(s.resetsSent).toBe(0)
     }))
 })
