@@ -35,7 +35,7 @@ describe("Deadlines", () => {
           fc.tuple(fc.constant("remove" as const), fc.integer({ min: 0, max: 60 }), fc.constant(0)),
           fc.tuple(fc.constant("due" as const), fc.constant(0), fc.integer({ min: 0, max: 1000 }))
         ),
-        { maxLength: 400 }
+        { maxLength: 400, size: "max" } // fast-check would otherwise stop at about 10 operations
       )
     ],
     ([ops]) => {

@@ -88,7 +88,7 @@ describe("OutOfOrder", () => {
     [
       fc.array(
         fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 60 }), fc.integer({ min: 0, max: 255 })),
-        { maxLength: 40 }
+        { maxLength: 40, size: "max" }
       ),
       fc.integer({ min: 1, max: 8 }),
       fc.integer({ min: 30, max: 400 }),

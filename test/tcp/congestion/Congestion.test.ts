@@ -108,7 +108,7 @@ describe("Congestion", () => {
 
   it.prop(
     "cwnd stays finite, at least 1 SMSS and at most MAX_CWND, ssthresh at least 2 SMSS, whatever happens",
-    [name, smss, fc.array(event, { maxLength: 200 })],
+    [name, smss, fc.array(event, { maxLength: 200, size: "max" })],
     ([n, mss, events]) => {
       const a = Congestion.byName(n)
       const s = a.init(mss, 0)
@@ -123,7 +123,7 @@ describe("Congestion", () => {
 
   it.prop(
     "without a loss, no ACK shrinks the window, and in slow start a full window always grows",
-    [name, smss, fc.array(fc.record({ acked: size, dt, rtt, fill }), { maxLength: 300 })],
+    [name, smss, fc.array(fc.record({ acked: size, dt, rtt, fill }), { maxLength: 300, size: "max" })],
     ([n, mss, acks]) => {
       const a = Congestion.byName(n)
       const s = a.init(mss, 0)
