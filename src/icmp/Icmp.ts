@@ -24,6 +24,7 @@ import { Config } from "../Config.js"
 import { Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
 import { HEADROOM, type IcmpReport, Ipv4, type Ipv4Packet, payloadOf, TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
+import * as Bytes from "../wire/Bytes.js"
 import * as Checksum from "../wire/Checksum.js"
 import * as IcmpWire from "../wire/IcmpMessage.js"
 import * as Ip from "../wire/Ipv4Header.js"
@@ -259,8 +260,8 @@ export const make = Effect.gen(function*() {
         return
       case IcmpWire.Type.EchoReply: {
         c.echoReplies++
-        const theirIdent = IcmpWire.word(b, at, IcmpWire.Field.ident)
-        const seq = IcmpWire.word(b, at, IcmpWire.Field.seq)
+        const theirIdent = Bytes.u16(b, at + IcmpWire.Field.ident)
+        const seq = Bytes.u16(b, at + IcmpWire.Field.seq)
         const size = len - IcmpWire.HEADER_LEN
         const key = ((theirIdent << 16) | seq) >>> 0
         const o = outstanding.get(key)
@@ -277,7 +278,7 @@ export const make = Effect.gen(function*() {
       }
       case IcmpWire.Type.DstUnreachable: {
         const code = b[at + IcmpWire.Field.code]!
-        const mtu = code === IcmpWire.DstUnreachableCode.FragmentationNeeded ? IcmpWire.word(b, at, IcmpWire.Field.mtu) : 0
+        const mtu = code === IcmpWire.DstUnreachableCode.FragmentationNeeded ? Bytes.u16(b, at + IcmpWire.Field.mtu) : 0
         onError(p, "DstUnreachable", code, mtu, b.subarray(at + IcmpWire.HEADER_LEN, at + len))
         return
       }

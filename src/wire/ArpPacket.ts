@@ -12,6 +12,7 @@
 import { Either } from "effect"
 import * as Ipv4Addr from "./Ipv4Addr.js"
 import { WireError } from "./WireError.js"
+import * as Bytes from "./Bytes.js"
 
 export const Field = {
   htype: 0,
@@ -43,11 +44,11 @@ const err = (reason: WireError["reason"]) => Either.left(new WireError({ layer: 
 
 export const parse = (b: Uint8Array): Either.Either<ArpRepr, WireError> => {
   if (b.length < PACKET_LEN) return err("Truncated")
-  const htype = (b[Field.htype]! << 8) | b[Field.htype + 1]!
-  const ptype = (b[Field.ptype]! << 8) | b[Field.ptype + 1]!
+  const htype = Bytes.u16(b, Field.htype)
+  const ptype = Bytes.u16(b, Field.ptype)
   if (htype !== 1 || ptype !== 0x0800 || b[Field.hlen] !== 6 || b[Field.plen] !== 4) return err("Unsupported")
   return Either.right({
-    op: (b[Field.op]! << 8) | b[Field.op + 1]!,
+    op: Bytes.u16(b, Field.op),
     senderMac: b.slice(Field.senderMac, Field.senderMac + 6),
     senderIp: Ipv4Addr.read(b, Field.senderIp),
     targetMac: b.slice(Field.targetMac, Field.targetMac + 6),
@@ -62,8 +63,7 @@ export const encode = (repr: ArpRepr, out: Uint8Array, offset: number): number =
   out[offset + Field.ptype + 1] = 0x00
   out[offset + Field.hlen] = 6
   out[offset + Field.plen] = 4
-  out[offset + Field.op] = repr.op >>> 8
-  out[offset + Field.op + 1] = repr.op & 0xff
+  Bytes.put16(out, offset + Field.op, repr.op)
   out.set(repr.senderMac.subarray(0, 6), offset + Field.senderMac)
   Ipv4Addr.write(out, offset + Field.senderIp, repr.senderIp)
   out.set(repr.targetMac.subarray(0, 6), offset + Field.targetMac)

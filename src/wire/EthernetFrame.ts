@@ -12,6 +12,7 @@
  */
 import { Either } from "effect"
 import { WireError } from "./WireError.js"
+import * as Bytes from "./Bytes.js"
 
 /** Octet offsets of the header fields. */
 export const Field = { dst: 0, src: 6, etherType: 12 } as const
@@ -38,14 +39,14 @@ export const parse = (frame: Uint8Array): Either.Either<EthernetRepr, WireError>
   return Either.right({
     dst: frame.subarray(Field.dst, Field.dst + 6),
     src: frame.subarray(Field.src, Field.src + 6),
-    etherType: (frame[Field.etherType]! << 8) | frame[Field.etherType + 1]!,
+    etherType: Bytes.u16(frame, Field.etherType),
     payload: frame.subarray(HEADER_LEN)
   })
 }
 
 /** Read the EtherType without building a repr (hot-path dispatch). Undefined when truncated. */
 export const etherTypeOf = (frame: Uint8Array): number | undefined =>
-  frame.length < HEADER_LEN ? undefined : (frame[Field.etherType]! << 8) | frame[Field.etherType + 1]!
+  frame.length < HEADER_LEN ? undefined : Bytes.u16(frame, Field.etherType)
 
 /** Write the 14-octet header into `out` at `offset`; returns the offset after it. */
 export const encodeHeader = (
@@ -60,8 +61,7 @@ export const encodeHeader = (
     out[offset + Field.dst + i] = dst[i]!
     out[offset + Field.src + i] = src[i]!
   }
-  out[offset + Field.etherType] = etherType >>> 8
-  out[offset + Field.etherType + 1] = etherType & 0xff
+  Bytes.put16(out, offset + Field.etherType, etherType)
   return offset + HEADER_LEN
 }
 

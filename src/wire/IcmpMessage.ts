@@ -13,6 +13,7 @@
 import { Either } from "effect"
 import * as Checksum from "./Checksum.js"
 import { WireError } from "./WireError.js"
+import * as Bytes from "./Bytes.js"
 
 export const Field = { type: 0, code: 1, checksum: 2, ident: 4, seq: 6, mtu: 6, data: 8 } as const
 export const HEADER_LEN = 8
@@ -63,8 +64,8 @@ export const parse = (b: Uint8Array): Either.Either<Icmpv4Repr, WireError> => {
   if (Checksum.checksum(b) !== 0) return err("BadChecksum")
   const type = b[Field.type]!
   const code = b[Field.code]!
-  const w1 = (b[Field.ident]! << 8) | b[Field.ident + 1]!
-  const w2 = (b[Field.seq]! << 8) | b[Field.seq + 1]!
+  const w1 = Bytes.u16(b, Field.ident)
+  const w2 = Bytes.u16(b, Field.seq)
   const data = b.subarray(HEADER_LEN)
   switch (type) {
     case Type.EchoRequest:
@@ -93,9 +94,6 @@ export const check = (b: Uint8Array, off: number, len: number): number => {
   if ((type === Type.EchoRequest || type === Type.EchoReply) && b[off + Field.code] !== 0) return -3
   return type
 }
-
-/** The 16-bit field at `b[off + field]`. */
-export const word = (b: Uint8Array, off: number, field: number): number => (b[off + field]! << 8) | b[off + field + 1]!
 
 export const bufferLen = (repr: Icmpv4Repr): number => HEADER_LEN + repr.data.length
 
@@ -131,15 +129,11 @@ export const encode = (repr: Icmpv4Repr, out: Uint8Array, offset: number): numbe
   out[offset + Field.code] = code
   out[offset + Field.checksum] = 0
   out[offset + Field.checksum + 1] = 0
-  out[offset + 4] = rest >>> 24
-  out[offset + 5] = (rest >>> 16) & 0xff
-  out[offset + 6] = (rest >>> 8) & 0xff
-  out[offset + 7] = rest & 0xff
+  Bytes.put32(out, offset + 4, rest)
   out.set(repr.data, offset + HEADER_LEN)
   const end = offset + HEADER_LEN + repr.data.length
   const c = Checksum.checksum(out, offset, end)
-  out[offset + Field.checksum] = c >>> 8
-  out[offset + Field.checksum + 1] = c & 0xff
+  Bytes.put16(out, offset + Field.checksum, c)
   return end
 }
 

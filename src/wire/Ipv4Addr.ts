@@ -7,6 +7,7 @@
  *
  * @since 0.1.0
  */
+import * as Bytes from "./Bytes.js"
 
 export type Ipv4Addr = number
 
@@ -59,15 +60,9 @@ export const parseCidr = (text: string): { readonly address: Ipv4Addr; readonly 
   return { address, prefixLength }
 }
 
-export const read = (b: Uint8Array, o: number): Ipv4Addr =>
-  ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0
+export const read = (b: Uint8Array, o: number): Ipv4Addr => Bytes.u32(b, o)
 
-export const write = (b: Uint8Array, o: number, a: Ipv4Addr): void => {
-  b[o] = a >>> 24
-  b[o + 1] = (a >>> 16) & 0xff
-  b[o + 2] = (a >>> 8) & 0xff
-  b[o + 3] = a & 0xff
-}
+export const write = (b: Uint8Array, o: number, a: Ipv4Addr): void => Bytes.put32(b, o, a)
 
 /** Why an address cannot be a host's own (RFC 1122 §3.2.1.3, RFC 6890). */
 export type HostProblem =

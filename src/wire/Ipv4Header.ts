@@ -19,6 +19,7 @@ import * as Checksum from "./Checksum.js"
 import type { Ipv4Addr } from "./Ipv4Addr.js"
 import * as Addr from "./Ipv4Addr.js"
 import { WireError } from "./WireError.js"
+import * as Bytes from "./Bytes.js"
 
 export const Field = {
   verIhl: 0,
@@ -100,7 +101,7 @@ export const check = (b: Uint8Array, off: number, end: number, verifyChecksum = 
   const headerLen = (verIhl & 0x0f) * 4
   if (headerLen < MIN_HEADER_LEN) return BAD_HEADER_LEN
   if (headerLen > avail) return TRUNCATED
-  const totalLength = (b[off + Field.totalLength]! << 8) | b[off + Field.totalLength + 1]!
+  const totalLength = Bytes.u16(b, off + Field.totalLength)
   if (totalLength < headerLen) return BAD_LENGTH
   if (totalLength > avail) return TRUNCATED
   if (verifyChecksum && Checksum.checksum(b, off, off + headerLen) !== 0) return BAD_CHECKSUM
@@ -110,7 +111,7 @@ export const check = (b: Uint8Array, off: number, end: number, verifyChecksum = 
 
 /** The total-length field of the header at `b[off]`. */
 export const totalLength = (b: Uint8Array, off: number): number =>
-  (b[off + Field.totalLength]! << 8) | b[off + Field.totalLength + 1]!
+  Bytes.u16(b, off + Field.totalLength)
 
 /** Whether the header at `b[off]` is a fragment (MF set or a non-zero offset). */
 export const isFragment = (b: Uint8Array, off: number): boolean =>
@@ -118,7 +119,7 @@ export const isFragment = (b: Uint8Array, off: number): boolean =>
 
 /** The fragment offset of the header at `b[off]`, in octets (0 for fragment zero and whole datagrams). */
 export const fragmentOffsetAt = (b: Uint8Array, off: number): number =>
-  (((b[off + Field.flagsFrag]! << 8) | b[off + Field.flagsFrag + 1]!) & FRAG_MASK) * 8
+  (Bytes.u16(b, off + Field.flagsFrag) & FRAG_MASK) * 8
 
 /** Whether the header at `b[off]` has MF (more fragments) set. */
 export const moreFragmentsAt = (b: Uint8Array, off: number): boolean => (b[off + Field.flagsFrag]! & 0x20) !== 0
@@ -126,11 +127,11 @@ export const moreFragmentsAt = (b: Uint8Array, off: number): boolean => (b[off +
 export const parse = (b: Uint8Array, options?: ParseOptions): Either.Either<Ipv4Repr, WireError> => {
   const headerLen = check(b, 0, b.length, options?.verifyChecksum !== false)
   if (headerLen < 0) return Either.left(new WireError({ layer: "ipv4", reason: CHECK_REASONS[-headerLen - 1]! }))
-  const totalLength = (b[Field.totalLength]! << 8) | b[Field.totalLength + 1]!
-  const flagsFrag = (b[Field.flagsFrag]! << 8) | b[Field.flagsFrag + 1]!
+  const totalLength = Bytes.u16(b, Field.totalLength)
+  const flagsFrag = Bytes.u16(b, Field.flagsFrag)
   return Either.right({
     tos: b[Field.tos]!,
-    id: (b[Field.id]! << 8) | b[Field.id + 1]!,
+    id: Bytes.u16(b, Field.id),
     dontFragment: (flagsFrag & FLAG_DF) !== 0,
     moreFragments: (flagsFrag & FLAG_MF) !== 0,
     fragmentOffset: (flagsFrag & FRAG_MASK) * 8,
@@ -167,14 +168,11 @@ export const encodeHeader = (
   if (repr.options.length > 40) throw new RangeError("IPv4 options exceed 40 octets")
   out[offset + Field.verIhl] = 0x40 | (hl >>> 2)
   out[offset + Field.tos] = repr.tos
-  out[offset + Field.totalLength] = total >>> 8
-  out[offset + Field.totalLength + 1] = total & 0xff
-  out[offset + Field.id] = (repr.id >>> 8) & 0xff
-  out[offset + Field.id + 1] = repr.id & 0xff
+  Bytes.put16(out, offset + Field.totalLength, total)
+  Bytes.put16(out, offset + Field.id, repr.id)
   const ff = (repr.dontFragment ? FLAG_DF : 0) | (repr.moreFragments ? FLAG_MF : 0) |
     ((repr.fragmentOffset >>> 3) & FRAG_MASK)
-  out[offset + Field.flagsFrag] = ff >>> 8
-  out[offset + Field.flagsFrag + 1] = ff & 0xff
+  Bytes.put16(out, offset + Field.flagsFrag, ff)
   out[offset + Field.ttl] = repr.ttl
   out[offset + Field.protocol] = repr.protocol
   out[offset + Field.checksum] = 0
@@ -184,8 +182,7 @@ export const encodeHeader = (
   out.fill(0, offset + MIN_HEADER_LEN, offset + hl)
   out.set(repr.options, offset + MIN_HEADER_LEN)
   const c = Checksum.checksum(out, offset, offset + hl)
-  out[offset + Field.checksum] = c >>> 8
-  out[offset + Field.checksum + 1] = c & 0xff
+  Bytes.put16(out, offset + Field.checksum, c)
   return offset + hl
 }
 
@@ -215,12 +212,9 @@ export const writeHeader = (
   protocol &= 0xff
   out[offset + Field.verIhl] = 0x45
   out[offset + Field.tos] = tos
-  out[offset + Field.totalLength] = totalLength >>> 8
-  out[offset + Field.totalLength + 1] = totalLength & 0xff
-  out[offset + Field.id] = (id >>> 8) & 0xff
-  out[offset + Field.id + 1] = id & 0xff
-  out[offset + Field.flagsFrag] = ff >>> 8
-  out[offset + Field.flagsFrag + 1] = ff & 0xff
+  Bytes.put16(out, offset + Field.totalLength, totalLength)
+  Bytes.put16(out, offset + Field.id, id)
+  Bytes.put16(out, offset + Field.flagsFrag, ff)
   out[offset + Field.ttl] = ttl
   out[offset + Field.protocol] = protocol
   Addr.write(out, offset + Field.src, src)
@@ -229,8 +223,7 @@ export const writeHeader = (
   const sum = 0x4500 + tos + totalLength + (id & 0xffff) + ff + ((ttl << 8) | protocol) +
     (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff)
   const c = Checksum.finish(sum)
-  out[offset + Field.checksum] = c >>> 8
-  out[offset + Field.checksum + 1] = c & 0xff
+  Bytes.put16(out, offset + Field.checksum, c)
 }
 
 /**
@@ -241,15 +234,13 @@ export const writeHeader = (
  */
 export const makeWhole = (b: Uint8Array, off: number, totalLength: number): void => {
   const hl = (b[off + Field.verIhl]! & 0x0f) * 4
-  b[off + Field.totalLength] = totalLength >>> 8
-  b[off + Field.totalLength + 1] = totalLength & 0xff
+  Bytes.put16(b, off + Field.totalLength, totalLength)
   b[off + Field.flagsFrag] = b[off + Field.flagsFrag]! & 0x40 // keep DF, clear MF and the offset
   b[off + Field.flagsFrag + 1] = 0
   b[off + Field.checksum] = 0
   b[off + Field.checksum + 1] = 0
   const c = Checksum.checksum(b, off, off + hl)
-  b[off + Field.checksum] = c >>> 8
-  b[off + Field.checksum + 1] = c & 0xff
+  Bytes.put16(b, off + Field.checksum, c)
 }
 
 /** A fresh datagram: header and a copy of the payload. Throws RangeError beyond 65535 octets (a caller bug). */

@@ -54,6 +54,7 @@ import type { SeqNum } from "../tcp/SeqNum.js"
 import * as Checksum from "./Checksum.js"
 import type { Ipv4Addr } from "./Ipv4Addr.js"
 import { WireError } from "./WireError.js"
+import { put16, put32, u16, u32 } from "./Bytes.js"
 
 /**
  * Offsets of the header fields, in octets from the start of the header.
@@ -226,9 +227,6 @@ const MALFORMED = -4
 /** The reason a negative `check` result stands for. */
 export const checkReason = (code: number): WireError["reason"] => CHECK_REASONS[-code - 1] ?? "Malformed"
 
-const u16 = (b: Uint8Array, i: number): number => (b[i]! << 8) | b[i + 1]!
-const u32 = (b: Uint8Array, i: number): number =>
-  ((b[i]! << 24) | (b[i + 1]! << 16) | (b[i + 2]! << 8) | b[i + 3]!) >>> 0
 
 /** `TcpOptions` as the option walker fills it in. */
 type OptionsBuilder = Types.Mutable<TcpOptions>
@@ -394,18 +392,6 @@ export const optionsLength = (repr: TcpRepr): number => {
 
 /** Header length `writeHeader` writes for `repr`, in octets (20..60). */
 export const headerLen = (repr: TcpRepr): number => HEADER_LEN + optionsLength(repr)
-
-const put16 = (out: Uint8Array, i: number, v: number): void => {
-  out[i] = (v >>> 8) & 0xff
-  out[i + 1] = v & 0xff
-}
-
-const put32 = (out: Uint8Array, i: number, v: number): void => {
-  out[i] = (v >>> 24) & 0xff
-  out[i + 1] = (v >>> 16) & 0xff
-  out[i + 2] = (v >>> 8) & 0xff
-  out[i + 3] = v & 0xff
-}
 
 const assertSendable = (o: TcpOptions, optLen: number, segmentLen: number): void => {
   if (optLen > MAX_OPTIONS_LEN) throw new RangeError(`TCP options of ${optLen} octets exceed ${MAX_OPTIONS_LEN}`)

@@ -13,6 +13,7 @@ import { Either } from "effect"
 import * as Checksum from "./Checksum.js"
 import type { Ipv4Addr } from "./Ipv4Addr.js"
 import { WireError } from "./WireError.js"
+import * as Bytes from "./Bytes.js"
 
 export const Field = { srcPort: 0, dstPort: 2, length: 4, checksum: 6 } as const
 export const HEADER_LEN = 8
@@ -32,7 +33,7 @@ export interface UdpRepr {
  */
 export const check = (b: Uint8Array, off: number, avail: number, src: Ipv4Addr, dst: Ipv4Addr): number => {
   if (avail < HEADER_LEN) return -1
-  const length = (b[off + Field.length]! << 8) | b[off + Field.length + 1]!
+  const length = Bytes.u16(b, off + Field.length)
   if (length < HEADER_LEN) return -2
   if (length > avail) return -1
   if (b[off + Field.checksum] !== 0 || b[off + Field.checksum + 1] !== 0) {
@@ -48,9 +49,9 @@ const CHECK_REASONS: ReadonlyArray<WireError["reason"]> = ["Truncated", "BadLeng
 export const checkReason = (code: number): WireError["reason"] => CHECK_REASONS[-code - 1] ?? "Malformed"
 
 /** Source port of the header at `b[off]`. */
-export const srcPortAt = (b: Uint8Array, off: number): number => (b[off + Field.srcPort]! << 8) | b[off + Field.srcPort + 1]!
+export const srcPortAt = (b: Uint8Array, off: number): number => Bytes.u16(b, off + Field.srcPort)
 /** Destination port of the header at `b[off]`. */
-export const dstPortAt = (b: Uint8Array, off: number): number => (b[off + Field.dstPort]! << 8) | b[off + Field.dstPort + 1]!
+export const dstPortAt = (b: Uint8Array, off: number): number => Bytes.u16(b, off + Field.dstPort)
 
 export const parse = (b: Uint8Array, src: Ipv4Addr, dst: Ipv4Addr): Either.Either<UdpRepr, WireError> => {
   const length = check(b, 0, b.length, src, dst)
@@ -68,21 +69,9 @@ export const bufferLen = (repr: UdpRepr): number => HEADER_LEN + repr.payload.le
 export const encode = (repr: UdpRepr, src: Ipv4Addr, dst: Ipv4Addr, out: Uint8Array, offset: number): number => {
   const length = HEADER_LEN + repr.payload.length
   if (length > 0xffff) throw new RangeError(`UDP datagram of ${length} octets exceeds 65535`)
-  out[offset + Field.srcPort] = repr.srcPort >>> 8
-  out[offset + Field.srcPort + 1] = repr.srcPort & 0xff
-  out[offset + Field.dstPort] = repr.dstPort >>> 8
-  out[offset + Field.dstPort + 1] = repr.dstPort & 0xff
-  out[offset + Field.length] = length >>> 8
-  out[offset + Field.length + 1] = length & 0xff
-  out[offset + Field.checksum] = 0
-  out[offset + Field.checksum + 1] = 0
   out.set(repr.payload, offset + HEADER_LEN)
-  let c = Checksum.finish(
-    Checksum.sum(out, Checksum.pseudoHeaderSum(src, dst, PROTOCOL_UDP, length), offset, offset + length)
-  )
-  if (c === 0) c = 0xffff
-  out[offset + Field.checksum] = c >>> 8
-  out[offset + Field.checksum + 1] = c & 0xff
+  const sum = Checksum.sum(repr.payload, Checksum.pseudoHeaderSum(src, dst, PROTOCOL_UDP, length))
+  writeHeader(out, offset, repr.srcPort, repr.dstPort, length, sum)
   return offset + length
 }
 
@@ -100,16 +89,12 @@ export const writeHeader = (
   length: number,
   sum: number
 ): void => {
-  out[offset + Field.srcPort] = srcPort >>> 8
-  out[offset + Field.srcPort + 1] = srcPort & 0xff
-  out[offset + Field.dstPort] = dstPort >>> 8
-  out[offset + Field.dstPort + 1] = dstPort & 0xff
-  out[offset + Field.length] = length >>> 8
-  out[offset + Field.length + 1] = length & 0xff
+  Bytes.put16(out, offset + Field.srcPort, srcPort)
+  Bytes.put16(out, offset + Field.dstPort, dstPort)
+  Bytes.put16(out, offset + Field.length, length)
   let c = Checksum.finish(sum + srcPort + dstPort + length)
   if (c === 0) c = 0xffff // RFC 768: a computed zero is sent as all ones
-  out[offset + Field.checksum] = c >>> 8
-  out[offset + Field.checksum + 1] = c & 0xff
+  Bytes.put16(out, offset + Field.checksum, c)
 }
 
 export const emit = (repr: UdpRepr, src: Ipv4Addr, dst: Ipv4Addr): Uint8Array => {
