@@ -14,8 +14,8 @@ import * as ArpWire from "../../src/wire/ArpPacket.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { awaitSleeps, boundedWait, settle } from "../support/Clock.js"
-import { arpFrame, asArp, asIpv4, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
-import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
+import { arpReply, arpRequest, asArp, asIpv4, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
+import { ADDR_A, MAC_A, run, sendUdp, stackWithPeer, type StackContext, statsOf } from "../support/TestNet.js"
 
 const UNKNOWN = Addr.parse("198.18.0.77")!
 const OTHER_MAC = new Uint8Array([0x02, 0, 0, 0, 0, 0x55])
@@ -23,33 +23,15 @@ const OTHER_MAC = new Uint8Array([0x02, 0, 0, 0, 0, 0x55])
 /** Stack A on one end of a cable, a raw peer on the other; the announcement consumed. */
 const setup = (config?: Partial<StackConfigInput>) => stackWithPeer({ introduce: false, ...(config ? { config } : {}) })
 
-const requestFromPeer = (target: number) =>
-  arpFrame(PEER_MAC, Eth.BROADCAST, {
-    op: ArpWire.Op.Request,
-    senderMac: PEER_MAC,
-    senderIp: PEER_ADDR,
-    targetMac: new Uint8Array(6),
-    targetIp: target
-  })
-
 /** The peer's unicast reply to the stack: proof it hears the stack (makes the entry Reachable). */
-const replyFromPeer = (senderMac = PEER_MAC) =>
-  arpFrame(senderMac, MAC_A, {
-    op: ArpWire.Op.Reply,
-    senderMac,
-    senderIp: PEER_ADDR,
-    targetMac: MAC_A,
-    targetIp: ADDR_A
-  })
+const replyFromPeer = arpReply(MAC_A, ADDR_A)
 
-type StackCtx = Effect.Effect.Success<ReturnType<typeof setup>>["stack"]
-
-const neighbour = (stack: StackCtx, ip: number) => run(stack, Effect.flatMap(Interface, (i) => i.neighbour(ip)))
-const arpStats = (stack: StackCtx) => run(stack, Effect.flatMap(Interface, (i) => Effect.map(i.stats, (s) => s.arp)))
-const sendUdp = (stack: StackCtx, dst: number, bytes: ReadonlyArray<number>) =>
-  run(stack, Effect.scoped(Effect.flatMap(Effect.flatMap(Udp, (u) => u.bind()), (s) => s.send(dst, 9, new Uint8Array(bytes)))))
-const macOf = (info: Option.Option<{ readonly mac: Uint8Array | undefined }>) =>
-  Option.map(info, (n) => Array.from(n.mac ?? []))
+const arpStats = (stack: StackContext) => Effect.map(statsOf(stack), (s) => s.arp)
+const neighbour = (stack: StackContext, ip: number) => run(stack, Effect.flatMap(Interface, (i) => i.neighbour(ip)))
+/** The neighbour's state, none when the cache holds no entry for it. */
+const stateOf = (stack: StackContext, ip: number) => Effect.map(neighbour(stack, ip), Option.map((n) => n.state))
+/** The neighbour's MAC as an array, none when the cache holds no entry for it. */
+const macOf = (stack: StackContext, ip: number) => Effect.map(neighbour(stack, ip), Option.map((n) => Array.from(n.mac ?? [])))
 
 describe("ARP", () => {
   it.scoped("announces itself at start with a gratuitous request (RFC 5227 §2.3)", () =>
@@ -66,7 +48,7 @@ describe("ARP", () => {
   it.scoped("answers a request for our address and learns the asker as Stale (not yet proven reachable)", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
-      yield* peer.sendFrame(requestFromPeer(ADDR_A))
+      yield* peer.sendFrame(arpRequest(ADDR_A))
       const reply = yield* peer.next
       const r = asArp(reply)!
       expect(r.op).toBe(ArpWire.Op.Reply)
@@ -74,15 +56,14 @@ describe("ARP", () => {
       expect(Array.from(r.senderMac)).toEqual(Array.from(MAC_A))
       expect(r.targetIp).toBe(PEER_ADDR)
       expect(Array.from(reply.subarray(0, 6))).toEqual(Array.from(PEER_MAC))
-      const n = yield* neighbour(stack, PEER_ADDR)
-      expect(macOf(n)).toEqual(Option.some(Array.from(PEER_MAC)))
-      expect(Option.map(n, (x) => x.state)).toEqual(Option.some("Stale"))
+      expect(yield* macOf(stack, PEER_ADDR)).toEqual(Option.some(Array.from(PEER_MAC)))
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Stale"))
     }))
 
   it.scoped("ignores requests for other addresses and does not cache their senders (RFC 826 merge)", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
-      yield* peer.sendFrame(requestFromPeer(UNKNOWN))
+      yield* peer.sendFrame(arpRequest(UNKNOWN))
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)
       expect(Option.isNone(yield* neighbour(stack, PEER_ADDR))).toBe(true)
@@ -91,22 +72,15 @@ describe("ARP", () => {
   it.scoped("a gratuitous ARP updates a held entry's MAC (Stale) but creates none", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
-      const gratuitous = (mac: Uint8Array) =>
-        arpFrame(mac, Eth.BROADCAST, {
-          op: ArpWire.Op.Request,
-          senderMac: mac,
-          senderIp: PEER_ADDR,
-          targetMac: new Uint8Array(6),
-          targetIp: PEER_ADDR
-        })
-      yield* peer.sendFrame(gratuitous(OTHER_MAC))
+      const gratuitous = arpRequest(PEER_ADDR, { mac: OTHER_MAC })
+      yield* peer.sendFrame(gratuitous)
       yield* settle
       expect(Option.isNone(yield* neighbour(stack, PEER_ADDR))).toBe(true)
-      yield* peer.sendFrame(requestFromPeer(ADDR_A))
+      yield* peer.sendFrame(arpRequest(ADDR_A))
       yield* peer.next
-      yield* peer.sendFrame(gratuitous(OTHER_MAC))
+      yield* peer.sendFrame(gratuitous)
       yield* settle
-      expect(macOf(yield* neighbour(stack, PEER_ADDR))).toEqual(Option.some(Array.from(OTHER_MAC)))
+      expect(yield* macOf(stack, PEER_ADDR)).toEqual(Option.some(Array.from(OTHER_MAC)))
     }))
 
   it.scoped("retries once per second with broadcast requests and fails with a typed Timeout after 3", () =>
@@ -155,7 +129,7 @@ describe("ARP", () => {
       const req = asArp(yield* peer.next)!
       expect(req.targetIp).toBe(PEER_ADDR)
       expect(Option.isNone(yield* peer.poll)).toBe(true)
-      yield* peer.sendFrame(replyFromPeer())
+      yield* peer.sendFrame(replyFromPeer)
       const f1 = yield* peer.next
       const f2 = yield* peer.next
       for (const f of [f1, f2]) {
@@ -164,7 +138,7 @@ describe("ARP", () => {
       }
       expect(Array.from(asIpv4(f1)!.payload.subarray(8))).toEqual([1, 2, 3])
       expect(Array.from(asIpv4(f2)!.payload.subarray(8))).toEqual([4, 5, 6])
-      expect(Option.map(yield* neighbour(stack, PEER_ADDR), (n) => n.state)).toEqual(Option.some("Reachable"))
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Reachable"))
     }))
 
   it.scoped("drops held datagrams, counted, when resolution times out", () =>
@@ -187,7 +161,7 @@ describe("ARP", () => {
       const { stack, peer } = yield* setup()
       yield* sendUdp(stack, PEER_ADDR, [1])
       yield* peer.next // the broadcast request
-      yield* peer.sendFrame(replyFromPeer())
+      yield* peer.sendFrame(replyFromPeer)
       yield* peer.next // the datagram
       // After reachableTime (30 s) the entry is stale, but a send goes out at once.
       yield* TestClock.adjust("30 seconds")
@@ -195,7 +169,7 @@ describe("ARP", () => {
       const sent = yield* peer.next
       expect(asIpv4(sent)?.dst).toBe(PEER_ADDR)
       expect(Array.from(sent.subarray(0, 6))).toEqual(Array.from(PEER_MAC))
-      expect(Option.map(yield* neighbour(stack, PEER_ADDR), (n) => n.state)).toEqual(Option.some("Delay"))
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Delay"))
       // delayFirstProbe (5 s) later: a unicast request to the MAC we hold, not a broadcast.
       yield* awaitSleeps(1)
       yield* TestClock.adjust("4999 millis")
@@ -208,9 +182,9 @@ describe("ARP", () => {
       // Sends meanwhile still go out at once.
       yield* sendUdp(stack, PEER_ADDR, [3])
       expect(asIpv4(yield* peer.next)?.dst).toBe(PEER_ADDR)
-      yield* peer.sendFrame(replyFromPeer())
+      yield* peer.sendFrame(replyFromPeer)
       yield* settle
-      expect(Option.map(yield* neighbour(stack, PEER_ADDR), (n) => n.state)).toEqual(Option.some("Reachable"))
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Reachable"))
       yield* TestClock.adjust("10 seconds")
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true) // no more probes
@@ -222,7 +196,7 @@ describe("ARP", () => {
   it.scoped("an unanswered neighbour is probed 3 times by unicast, then forgotten and resolved afresh", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
-      yield* peer.sendFrame(requestFromPeer(ADDR_A)) // learned Stale
+      yield* peer.sendFrame(arpRequest(ADDR_A)) // learned Stale
       yield* peer.next
       yield* sendUdp(stack, PEER_ADDR, [1])
       yield* peer.next // the datagram, sent through the stale entry
@@ -246,10 +220,10 @@ describe("ARP", () => {
   it.scoped("an unsolicited reply creates no entry (Linux's arp_accept=0), a request for us does", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
-      yield* peer.sendFrame(replyFromPeer())
+      yield* peer.sendFrame(replyFromPeer)
       yield* settle
       expect(Option.isNone(yield* neighbour(stack, PEER_ADDR))).toBe(true)
-      yield* peer.sendFrame(requestFromPeer(ADDR_A))
+      yield* peer.sendFrame(arpRequest(ADDR_A))
       yield* peer.next
       expect(Option.isSome(yield* neighbour(stack, PEER_ADDR))).toBe(true)
     }))
@@ -259,7 +233,7 @@ describe("ARP", () => {
       const { stack, peer } = yield* setup({ arp: { pendingFrames: 2 } })
       for (const b of [1, 2, 3]) yield* sendUdp(stack, PEER_ADDR, [b])
       yield* peer.next // the request
-      yield* peer.sendFrame(replyFromPeer())
+      yield* peer.sendFrame(replyFromPeer)
       const sent = [asIpv4(yield* peer.next)!, asIpv4(yield* peer.next)!].map((ip) => ip.payload[8])
       expect(sent).toEqual([2, 3])
       expect((yield* arpStats(stack)).pendingDropped).toBe(1)
@@ -283,22 +257,16 @@ describe("ARP", () => {
       const { stack, peer } = yield* setup({ arp: { cacheSize: 4 } })
       yield* sendUdp(stack, PEER_ADDR, [1])
       yield* peer.next
-      yield* peer.sendFrame(replyFromPeer())
+      yield* peer.sendFrame(replyFromPeer)
       yield* peer.next
       for (let i = 0; i < 50; i++) {
         const spoofed = Addr.parse(`198.18.0.${100 + i}`)!
-        yield* peer.sendFrame(arpFrame(OTHER_MAC, MAC_A, {
-          op: ArpWire.Op.Request,
-          senderMac: OTHER_MAC,
-          senderIp: spoofed,
-          targetMac: new Uint8Array(6),
-          targetIp: ADDR_A
-        }))
+        yield* peer.sendFrame(arpRequest(ADDR_A, { mac: OTHER_MAC, ip: spoofed }, MAC_A))
         if (i % 10 === 0) yield* sendUdp(stack, PEER_ADDR, [2]) // the neighbour stays in use
         yield* TestClock.adjust("100 millis")
       }
       yield* settle
-      expect(Option.map(yield* neighbour(stack, PEER_ADDR), (n) => Array.from(n.mac ?? []))).toEqual(Option.some(Array.from(PEER_MAC)))
+      expect(yield* macOf(stack, PEER_ADDR)).toEqual(Option.some(Array.from(PEER_MAC)))
       const s = yield* arpStats(stack)
       expect(s.cacheSize).toBe(4)
       expect(s.cacheFull).toBeGreaterThan(0) // the flood filled the cache, then was refused
@@ -308,7 +276,7 @@ describe("ARP", () => {
   it.scoped("an upper layer's confirmation (confirm) spares the probe", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
-      yield* peer.sendFrame(requestFromPeer(ADDR_A))
+      yield* peer.sendFrame(arpRequest(ADDR_A))
       yield* peer.next
       yield* sendUdp(stack, PEER_ADDR, [1])
       yield* peer.next
@@ -316,6 +284,6 @@ describe("ARP", () => {
       yield* TestClock.adjust("6 seconds")
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)
-      expect(Option.map(yield* neighbour(stack, PEER_ADDR), (n) => n.state)).toEqual(Option.some("Reachable"))
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Reachable"))
     }))
 })

@@ -7,15 +7,11 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option, TestClock } from "effect"
 import * as Reassembly from "../../src/ipv4/Reassembly.js"
-import * as LinkMemory from "../../src/link/LinkMemory.js"
-import { Stack } from "../../src/Stack.js"
 import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import { awaitSleeps, settle } from "../support/Clock.js"
-import { arpFrame, asArp, asIpv4, ipRepr, makePeer, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
-import * as ArpWire from "../../src/wire/ArpPacket.js"
-import * as Eth from "../../src/wire/EthernetFrame.js"
-import { ADDR_A, MAC_A, MAC_B, run, stackOn, stackWithPeer } from "../support/TestNet.js"
+import { arpReply, asArp, asIpv4, ipFrame, ipRepr, PEER_ADDR } from "../support/Peer.js"
+import { ADDR_A, MAC_A, stackWithPeer } from "../support/TestNet.js"
 
 /** An echo request of `size` data octets, split into fragments of `chunk` octets. */
 const echoFragments = (id: number, size: number, chunk: number) => {
@@ -34,6 +30,18 @@ const echoFragments = (id: number, size: number, chunk: number) => {
     })
   )
 }
+
+/** 8 octets of UDP datagram `id` at `fragmentOffset`, more to come: the most held per octet sent. */
+const tinyFragment = (id: number, fragmentOffset: number) =>
+  ipRepr({
+    src: PEER_ADDR,
+    dst: ADDR_A,
+    protocol: Ip.Protocol.UDP,
+    id,
+    moreFragments: true,
+    fragmentOffset,
+    payload: new Uint8Array(8).fill(id & 0xff)
+  })
 
 const setup = stackWithPeer()
 
@@ -132,26 +140,22 @@ describe("IPv4 reassembly in the stack", () => {
 
   it.scoped("bounds the number of assemblies", () =>
     Effect.gen(function*() {
-      const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
-      const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, reassembly: { maxAssemblies: 4 } })
-      const peer = yield* makePeer(lb)
+      const { peer, stats } = yield* stackWithPeer({ config: { reassembly: { maxAssemblies: 4 } } })
       for (let id = 100; id < 106; id++) yield* peer.sendIp(echoFragments(id, 3000, 1000)[0]!, MAC_A)
       yield* settle
-      const s = yield* run(stack, Effect.flatMap(Stack, (x) => x.stats))
+      const s = yield* stats
       expect(s.ipv4.assemblies).toBe(4)
       expect(s.ipv4.reassemblyDropped).toBe(2)
     }))
 
   it.scoped("bounds the octets all assemblies hold together, for what they really hold", () =>
     Effect.gen(function*() {
-      const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B, mtu: 9000 })
       const maxBytes = Reassembly.MAX_HELD + 20_000
-      const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, reassembly: { maxBytes } })
-      const peer = yield* makePeer(lb)
+      const { peer, stats } = yield* stackWithPeer({ mtu: 9000, config: { reassembly: { maxBytes } } })
       // First fragments of 8000 octets: each assembly holds 8 pages, its map and a 20-octet header.
       for (let id = 200; id < 220; id++) yield* peer.sendIp(echoFragments(id, 20000, 8000)[0]!, MAC_A)
       yield* settle
-      const s = yield* run(stack, Effect.flatMap(Stack, (x) => x.stats))
+      const s = yield* stats
       const each = 8 * Reassembly.PAGE + 1024 + 20
       expect(s.ipv4.assemblyBytes).toBeLessThanOrEqual(maxBytes)
       expect(s.ipv4.assemblies).toBe(Math.floor(maxBytes / each))
@@ -161,11 +165,8 @@ describe("IPv4 reassembly in the stack", () => {
 
   it.scoped("holds 256 assemblies of worst-case fragments within the bound, then recovers", () =>
     Effect.gen(function*() {
-      const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
       const maxBytes = 1024 * 1024 + 512 // not a whole number of pages: an overshoot by one page would show
-      const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, reassembly: { maxAssemblies: 256, maxBytes } })
-      const stats = run(stack, Effect.flatMap(Stack, (x) => x.stats))
-      const peer = yield* makePeer(lb)
+      const { peer, stats } = yield* stackWithPeer({ config: { reassembly: { maxAssemblies: 256, maxBytes } } })
       // The worst ratio of held to sent: 8-octet fragments, each in a page of
       // its own (one far out first), for 256 datagrams at once: 2.5 MiB of
       // pages and maps wanted, 1 MiB allowed.
@@ -173,15 +174,7 @@ describe("IPv4 reassembly in the stack", () => {
       for (let round = 0; round < rounds; round++) {
         for (let id = 0; id < 256; id++) {
           const page = round === 0 ? 63 : (id * 7 + round * 5) % 63
-          yield* peer.sendIp(ipRepr({
-            src: PEER_ADDR,
-            dst: ADDR_A,
-            protocol: Ip.Protocol.UDP,
-            id: 5000 + id,
-            moreFragments: true,
-            fragmentOffset: page * Reassembly.PAGE + 8 * round,
-            payload: new Uint8Array(8).fill(id)
-          }), MAC_A)
+          yield* peer.sendIp(tinyFragment(5000 + id, page * Reassembly.PAGE + 8 * round), MAC_A)
         }
         yield* settle
         const s = yield* stats
@@ -213,7 +206,7 @@ describe("IPv4 reassembly in the stack", () => {
       // first fragment: the assembly ends while more of it is queued; a late
       // duplicate after completion starts a fresh assembly that times out.
       const fs = echoFragments(31, 3000, 1000)
-      yield* peer.link.sendBatch([...fs, fs[0]!].map((f) => Eth.emit({ dst: MAC_A, src: PEER_MAC, etherType: Eth.EtherType.IPv4, payload: Ip.emit(f) })))
+      yield* peer.link.sendBatch([...fs, fs[0]!].map((f) => ipFrame(f, MAC_A)))
       expect(yield* collectReply(peer, 3000)).toBe(3008)
       // Timeout racing new fragments: fragments of another datagram arrive at
       // the very instant its deadline fires.
@@ -233,13 +226,7 @@ describe("IPv4 reassembly in the stack", () => {
       for (const f of echoFragments(33, 3000, 1000)) yield* peer.sendIp(f, MAC_A)
       const who = asArp(yield* peer.next)!
       expect(who.targetIp).toBe(PEER_ADDR)
-      yield* peer.sendFrame(arpFrame(PEER_MAC, MAC_A, {
-        op: ArpWire.Op.Reply,
-        senderMac: PEER_MAC,
-        senderIp: PEER_ADDR,
-        targetMac: MAC_A,
-        targetIp: ADDR_A
-      }))
+      yield* peer.sendFrame(arpReply(MAC_A, ADDR_A))
       expect(yield* collectReply(peer, 3000)).toBe(3008)
       expect((yield* stats).ipv4.reassembled).toBe(2)
     }))

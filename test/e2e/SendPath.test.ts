@@ -15,9 +15,8 @@ import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { boundedWait, settle } from "../support/Clock.js"
-import { arpFrame, asArp, asIpv4, ipRepr, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
-import * as ArpWire from "../../src/wire/ArpPacket.js"
-import { ADDR_A, ADDR_B, MAC_A, pingFrom, run, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
+import { arpReply, asArp, asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
+import { ADDR_A, ADDR_B, MAC_A, pingFrom, run, sendUdp, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
 
 const echoRequest = (src: number, seq = 1, data = new Uint8Array([1, 2, 3, 4])) =>
   ipRepr({
@@ -139,16 +138,13 @@ describe("IP IDs (RFC 7739)", () => {
       const { stack, peer } = yield* stackWithPeer()
       const OTHER = Addr.parse("198.18.0.9")!
       // The peer answers for a second address too, so both destinations are resolved.
-      yield* run(stack, Effect.scoped(Effect.flatMap(Effect.flatMap(Udp, (u) => u.bind(4000)), (s) => s.send(OTHER, 9, new Uint8Array([0])))))
+      yield* sendUdp(stack, OTHER, [0])
       expect(asArp(yield* peer.next)?.targetIp).toBe(OTHER)
-      yield* peer.sendFrame(arpFrame(PEER_MAC, MAC_A, { op: ArpWire.Op.Reply, senderMac: PEER_MAC, senderIp: OTHER, targetMac: MAC_A, targetIp: ADDR_A }))
+      yield* peer.sendFrame(arpReply(MAC_A, ADDR_A, { ip: OTHER }))
       yield* peer.next // the held datagram
-      yield* run(stack, Effect.scoped(Effect.gen(function*() {
-        const s = yield* Effect.flatMap(Udp, (u) => u.bind(4001))
-        yield* s.send(PEER_ADDR, 9, new Uint8Array([1]))
-        yield* s.send(OTHER, 9, new Uint8Array([2]))
-        yield* s.send(PEER_ADDR, 9, new Uint8Array([3]))
-      })))
+      yield* sendUdp(stack, PEER_ADDR, [1])
+      yield* sendUdp(stack, OTHER, [2])
+      yield* sendUdp(stack, PEER_ADDR, [3])
       const [x1, y, x2] = [asIpv4(yield* peer.next)!, asIpv4(yield* peer.next)!, asIpv4(yield* peer.next)!]
       expect([x1.dst, y.dst, x2.dst]).toEqual([PEER_ADDR, OTHER, PEER_ADDR])
       // One global counter would give x2 = x1 + 2.

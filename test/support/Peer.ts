@@ -27,7 +27,7 @@ export interface Peer {
   readonly poll: Effect.Effect<Option.Option<Uint8Array>>
   /** every frame already here */
   readonly drain: Effect.Effect<ReadonlyArray<Uint8Array>>
-  readonly sendIp: (repr: Omit<Ip.Ipv4Repr, "options"> & { options?: Uint8Array }, dstMac: Uint8Array) => Effect.Effect<void>
+  readonly sendIp: (repr: IpReprInput, dstMac: Uint8Array) => Effect.Effect<void>
   readonly sendFrame: (frame: Uint8Array) => Effect.Effect<void>
 }
 
@@ -68,19 +68,53 @@ export const makePeer = (link: LinkService, mac: Uint8Array = PEER_MAC): Effect.
       }
     })
     const sendFrame = (frame: Uint8Array) => link.send(frame)
-    const sendIp = (repr: Omit<Ip.Ipv4Repr, "options"> & { options?: Uint8Array }, dstMac: Uint8Array) =>
-      sendFrame(Eth.emit({
-        dst: dstMac,
-        src: mac,
-        etherType: Eth.EtherType.IPv4,
-        payload: Ip.emit({ ...repr, options: repr.options ?? new Uint8Array(0) })
-      }))
+    const sendIp = (repr: IpReprInput, dstMac: Uint8Array) => sendFrame(ipFrame(repr, dstMac, mac))
     return { link, next, poll, drain, sendIp, sendFrame }
+  })
+
+/** An IPv4 repr whose options default to none. */
+export type IpReprInput = Omit<Ip.Ipv4Repr, "options"> & { options?: Uint8Array }
+
+/** An Ethernet frame carrying the datagram `repr`, from `srcMac` (the peer's unless told) to `dstMac`. */
+export const ipFrame = (repr: IpReprInput, dstMac: Uint8Array, srcMac: Uint8Array = PEER_MAC): Uint8Array =>
+  Eth.emit({
+    dst: dstMac,
+    src: srcMac,
+    etherType: Eth.EtherType.IPv4,
+    payload: Ip.emit({ ...repr, options: repr.options ?? new Uint8Array(0) })
   })
 
 /** An ARP frame from `mac`. */
 export const arpFrame = (mac: Uint8Array, dst: Uint8Array, repr: ArpWire.ArpRepr): Uint8Array =>
   Eth.emit({ dst, src: mac, etherType: Eth.EtherType.ARP, payload: ArpWire.emit(repr) })
+
+/** Who an ARP packet says sent it: the peer (PEER_MAC, PEER_ADDR) unless told otherwise. */
+export interface ArpSender {
+  readonly mac?: Uint8Array
+  readonly ip?: Addr.Ipv4Addr
+}
+
+/**
+ * An ARP request for `targetIp` from `from`, sent to `dst` (the Ethernet
+ * broadcast unless told). A request for the sender's own address is a
+ * gratuitous ARP (RFC 5227 §2.3).
+ */
+export const arpRequest = (targetIp: Addr.Ipv4Addr, from: ArpSender = {}, dst: Uint8Array = Eth.BROADCAST): Uint8Array => {
+  const senderMac = from.mac ?? PEER_MAC
+  return arpFrame(senderMac, dst, {
+    op: ArpWire.Op.Request,
+    senderMac,
+    senderIp: from.ip ?? PEER_ADDR,
+    targetMac: new Uint8Array(6),
+    targetIp
+  })
+}
+
+/** A unicast ARP reply from `from` to the host at `targetMac`/`targetIp`. */
+export const arpReply = (targetMac: Uint8Array, targetIp: Addr.Ipv4Addr, from: ArpSender = {}): Uint8Array => {
+  const senderMac = from.mac ?? PEER_MAC
+  return arpFrame(senderMac, targetMac, { op: ArpWire.Op.Reply, senderMac, senderIp: from.ip ?? PEER_ADDR, targetMac, targetIp })
+}
 
 /** Parse a frame as ARP, or undefined. */
 export const asArp = (frame: Uint8Array): ArpWire.ArpRepr | undefined => {

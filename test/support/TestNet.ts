@@ -11,8 +11,7 @@ import { Icmp, type PingError, type PingOptions, type PingReply } from "../../sr
 import type { LinkService } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import * as Stack from "../../src/Stack.js"
-import * as ArpWire from "../../src/wire/ArpPacket.js"
-import * as Eth from "../../src/wire/EthernetFrame.js"
+import { Udp, type UdpError } from "../../src/udp/Udp.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as Peer from "./Peer.js"
 
@@ -39,6 +38,15 @@ export const run = <A, E, R>(
 /** A stack's counters (`Stack.stats`). */
 export const statsOf = (stack: StackContext): Effect.Effect<Stack.StackStats> =>
   run(stack, Effect.flatMap(Stack.Stack, (s) => s.stats))
+
+/** One datagram of `payload` from a stack to `dst`:`dstPort`, from a socket bound for it alone. */
+export const sendUdp = (
+  stack: StackContext,
+  dst: Addr.Ipv4Addr,
+  payload: ReadonlyArray<number>,
+  dstPort = 9
+): Effect.Effect<void, UdpError> =>
+  run(stack, Effect.scoped(Effect.flatMap(Effect.flatMap(Udp, (u) => u.bind()), (s) => s.send(dst, dstPort, new Uint8Array(payload)))))
 
 /** `Icmp.ping` from a stack. */
 export const pingFrom = (
@@ -79,23 +87,22 @@ export const twoStacks = (options?: {
  * learned the peer and its replies need no resolution.
  */
 export const stackWithPeer = (options?: {
+  readonly mtu?: number
   readonly config?: Partial<StackConfigInput>
   readonly introduce?: boolean
 }) =>
   Effect.gen(function*() {
-    const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
+    const [la, lb] = yield* LinkMemory.makePair({
+      macA: MAC_A,
+      macB: MAC_B,
+      ...(options?.mtu !== undefined ? { mtu: options.mtu } : {})
+    })
     const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, ...options?.config })
     const peer = yield* Peer.makePeer(lb)
     const announcement = yield* peer.next
     if (options?.introduce ?? true) {
-      yield* peer.sendFrame(Peer.arpFrame(Peer.PEER_MAC, Eth.BROADCAST, {
-        op: ArpWire.Op.Request,
-        senderMac: Peer.PEER_MAC,
-        senderIp: Peer.PEER_ADDR,
-        targetMac: new Uint8Array(6),
-        targetIp: ADDR_A
-      }))
+      yield* peer.sendFrame(Peer.arpRequest(ADDR_A))
       yield* peer.next // A's reply
     }
-    return { stack, peer, announcement, stats: run(stack, Effect.flatMap(Stack.Stack, (s) => s.stats)) }
+    return { stack, peer, announcement, stats: statsOf(stack) }
   })
