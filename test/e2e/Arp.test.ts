@@ -76,11 +76,17 @@ describe("ARP", () => {
       yield* peer.sendFrame(gratuitous)
       yield* settle
       expect(Option.isNone(yield* neighbour(stack, PEER_ADDR))).toBe(true)
-      yield* peer.sendFrame(arpRequest(ADDR_A))
-      yield* peer.next
+      // Resolved and confirmed: Reachable at PEER_MAC.
+      yield* sendUdp(stack, PEER_ADDR, [1])
+      yield* peer.next // the request
+      yield* peer.sendFrame(replyFromPeer)
+      yield* peer.next // the datagram
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Reachable"))
+      // A new MAC, unconfirmed: taken, and Stale until proven.
       yield* peer.sendFrame(gratuitous)
       yield* settle
       expect(yield* macOf(stack, PEER_ADDR)).toEqual(Option.some(Array.from(OTHER_MAC)))
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Stale"))
     }))
 
   it.scoped("retries once per second with broadcast requests and fails with a typed Timeout after 3", () =>
@@ -110,7 +116,8 @@ describe("ARP", () => {
       yield* settle
       expect(fiber.unsafePoll()).toBeNull()
       yield* TestClock.adjust("1 millis")
-      for (const e of [yield* Fiber.await(fiber), yield* Fiber.await(second)]) {
+      for (const f of [fiber, second]) {
+        const e = yield* boundedWait(Fiber.await(f), "the resolution to fail")
         expect(Exit.isFailure(e)).toBe(true)
         if (Exit.isFailure(e)) expect(e.cause).toMatchObject({ error: { _tag: "NeighbourError", reason: "Timeout" } })
       }
