@@ -104,8 +104,8 @@ describe("IPv4 reassembly in the stack", () => {
       yield* TestClock.adjust("29999 millis")
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)
-      // What it holds: the pages its 2000 octets touch (0, 2 and the two of
-      // [2000, 3000): 1, 2), the 1024-octet block map, fragment zero's 20-octet header.
+      // What it holds: the pages its 2000 octets touch (page 0 for [0, 1000),
+      // pages 1 and 2 for [2000, 3000)), the 1024-octet block map, fragment zero's 20-octet header.
       expect((yield* stats).ipv4.assemblyBytes).toBe(3 * Reassembly.PAGE + 1024 + 20)
       yield* TestClock.adjust("1 millis")
       const ip = asIpv4(yield* peer.next)!
@@ -199,15 +199,42 @@ describe("IPv4 reassembly in the stack", () => {
       expect((yield* stats).ipv4.reassembled).toBe(1)
     }))
 
+  it.scoped("one batch of one datagram's fragments cannot overshoot the bound: each is charged before the next is added", () =>
+    Effect.gen(function*() {
+      const maxBytes = Reassembly.MAX_HELD // the least allowed: one whole datagram's worth
+      const { peer, stats } = yield* stackWithPeer({ config: { reassembly: { maxBytes } } })
+      // Datagram 1 holds 40 pages (fragment zero's header with the first).
+      for (let page = 0; page < 40; page++) yield* peer.sendIp(tinyFragment(1, page * Reassembly.PAGE), MAC_A)
+      yield* settle
+      const first = 40 * Reassembly.PAGE + Reassembly.BASE_HELD + 20
+      expect((yield* stats).ipv4.assemblyBytes).toBe(first)
+      // Datagram 2: 64 fragments, a page each, in one batch, so its assembler
+      // takes them all at once. The room left after its map is
+      // maxBytes - first - BASE_HELD: its page 0 (with the header) and as many
+      // more pages as fit; every other fragment is refused and counted.
+      yield* peer.link.sendBatch(Array.from({ length: 64 }, (_, page) => ipFrame(tinyFragment(2, page * Reassembly.PAGE), MAC_A)))
+      yield* settle
+      const s = yield* stats
+      const pages = 1 + Math.floor((maxBytes - first - Reassembly.BASE_HELD - Reassembly.PAGE - 20) / Reassembly.PAGE)
+      expect(s.ipv4.assemblies).toBe(2)
+      expect(s.ipv4.assemblyBytes).toBe(first + Reassembly.BASE_HELD + pages * Reassembly.PAGE + 20)
+      expect(s.ipv4.assemblyBytes).toBeLessThanOrEqual(maxBytes)
+      expect(s.ipv4.reassemblyDropped).toBe(64 - pages)
+    }))
+
   it.scoped("a fragment racing the end of its assembly is counted, and the dealer lives on", () =>
     Effect.gen(function*() {
       const { peer, stats } = yield* setup
       // Complete one datagram and, in the same batch, send a duplicate of its
-      // first fragment: the assembly ends while more of it is queued; a late
-      // duplicate after completion starts a fresh assembly that times out.
+      // first fragment: its assembler takes it after the datagram is whole,
+      // and drops and counts it (it starts no fresh assembly).
       const fs = echoFragments(31, 3000, 1000)
       yield* peer.link.sendBatch([...fs, fs[0]!].map((f) => ipFrame(f, MAC_A)))
       expect(yield* collectReply(peer, 3000)).toBe(3008)
+      const done = yield* stats
+      expect(done.ipv4.reassembled).toBe(1)
+      expect(done.ipv4.reassemblyDropped).toBe(1)
+      expect(done.ipv4.assemblies).toBe(0)
       // Timeout racing new fragments: fragments of another datagram arrive at
       // the very instant its deadline fires.
       const gs = echoFragments(32, 3000, 1000)
