@@ -62,7 +62,7 @@ describe("martian sources (RFC 1122 §3.2.1.3)", () => {
           protocol: Ip.Protocol.UDP,
           payload: new Uint8Array([0, 68, 0, 67, 0, 9, 0, 0, 7]) // zero checksum: none computed
         }), Eth.BROADCAST)
-        return yield* s.receive
+        return yield* boundedWait(s.receive, "the datagram from 0.0.0.0")
       }))
       expect(got.src).toBe(0)
       expect(Array.from(got.payload)).toEqual([7])
@@ -91,7 +91,8 @@ describe("echo replies built in place (RFC 1624)", () => {
         expect(ip.dst).toBe(PEER_ADDR)
         const reply = Either.getOrThrow(IcmpWire.parse(ip.payload)) // verifies the checksum
         expect(reply).toMatchObject({ _tag: "EchoReply", ident: 0x4242, seq })
-        expect(Array.from(IcmpWire.parse(ip.payload).pipe(Either.getOrThrow).data as Uint8Array)).toEqual(Array.from(data))
+        if (reply._tag !== "EchoReply") throw new Error(reply._tag)
+        expect(Array.from(reply.data)).toEqual(Array.from(data))
         const recomputed = new Uint8Array(ip.payload)
         recomputed[2] = 0
         recomputed[3] = 0
@@ -119,12 +120,14 @@ describe("loopback", () => {
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)
     }))
+})
 
-  it.scoped("a ping with TTL 0 or 256 is refused (RFC 1122 §3.2.1.7), not sent", () =>
+describe("ping options", () => {
+  it.scoped("a ping with TTL 0, 256 or 1.5 is refused (RFC 1122 §3.2.1.7), not sent", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* stackWithPeer()
       for (const ttl of [0, 256, 1.5]) {
-        const e = yield* Effect.flip(pingFrom(stack, PEER_ADDR, { ttl }))
+        const e = yield* boundedWait(Effect.flip(pingFrom(stack, PEER_ADDR, { ttl })), `the ping with TTL ${ttl} to be refused`)
         expect(e.reason).toBe("BadTtl")
       }
       yield* settle
@@ -173,41 +176,70 @@ describe("ICMP errors reach the UDP socket that sent the datagram (RFC 1122 §4.
       expect(s.udp.errorsReported).toBe(1)
     }))
 
-  it.scoped("fragmentation needed from a router, with its next-hop MTU; errors for unbound ports are counted", () =>
+  // A router (the peer) reports on a datagram A sent from `srcPort` to FAR:53,
+  // quoting its header and first 8 octets as RFC 792 says.
+  const FAR = Addr.parse("198.18.0.50")!
+  const quoted = (srcPort: number, fragmentOffset = 0) =>
+    Ip.emit(ipRepr({
+      src: ADDR_A,
+      dst: FAR,
+      protocol: Ip.Protocol.UDP,
+      fragmentOffset,
+      payload: new Uint8Array([srcPort >> 8, srcPort & 0xff, 0, 53, 0, 8, 0, 0])
+    }))
+  const fragmentationNeeded = (quote: Uint8Array): IcmpWire.Icmpv4Repr => ({
+    _tag: "DstUnreachable",
+    code: IcmpWire.DstUnreachableCode.FragmentationNeeded,
+    nextHopMtu: 1400,
+    data: quote
+  })
+  const fromRouter = (message: IcmpWire.Icmpv4Repr) =>
+    ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: IcmpWire.emit(message) })
+  /** Bind port 4002 on A, have the router send `message`, and return the report the socket gets. */
+  const reportTo4002 = (message: IcmpWire.Icmpv4Repr) =>
     Effect.gen(function*() {
       const { stack, peer, stats } = yield* stackWithPeer()
-      const ROUTER = PEER_ADDR
-      const FAR = Addr.parse("198.18.0.50")!
-      // What A would have sent from port 4002 to FAR:53: its header and 8 octets.
-      const quote = (srcPort: number, fragmentOffset = 0) => {
-        const q = Ip.emit(ipRepr({
-          src: ADDR_A,
-          dst: FAR,
-          protocol: Ip.Protocol.UDP,
-          fragmentOffset,
-          payload: new Uint8Array([srcPort >> 8, srcPort & 0xff, 0, 53, 0, 8, 0, 0])
-        }))
-        return IcmpWire.emit({ _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.FragmentationNeeded, nextHopMtu: 1400, data: q })
-      }
       const report = yield* run(stack, Effect.gen(function*() {
         const s = yield* Effect.flatMap(Udp, (u) => u.bind(4002))
-        yield* peer.sendIp(ipRepr({ src: ROUTER, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: quote(4002) }), MAC_A)
+        yield* peer.sendIp(fromRouter(message), MAC_A)
         return yield* boundedWait(s.receiveError, "the socket's ICMP error report")
       }))
-      expect(report).toMatchObject({ type: "DstUnreachable", code: 4, mtu: 1400, reporter: ROUTER, dst: FAR, dstPort: 53 })
-      yield* peer.sendIp(ipRepr({ src: ROUTER, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: quote(4999) }), MAC_A)
-      yield* settle
-      expect((yield* stats).udp.errorsDropped).toBe(1)
-      // A quote of a non-initial fragment carries no ports: not matched to any socket.
-      yield* peer.sendIp(ipRepr({ src: ROUTER, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: quote(4002, 1480) }), MAC_A)
+      return { report, stats: yield* stats }
+    })
+
+  it.scoped("fragmentation needed from a router, with its next-hop MTU", () =>
+    Effect.gen(function*() {
+      const { report, stats } = yield* reportTo4002(fragmentationNeeded(quoted(4002)))
+      expect(report).toEqual({ type: "DstUnreachable", code: 4, mtu: 1400, reporter: PEER_ADDR, dst: FAR, dstPort: 53 })
+      expect(stats.udp.errorsReported).toBe(1)
+    }))
+
+  it.scoped("a parameter problem reaches the socket too (RFC 1122 §3.2.2.5)", () =>
+    Effect.gen(function*() {
+      const { report } = yield* reportTo4002({ _tag: "Other", type: 12, code: 0, rest: 20 << 24, data: quoted(4002) })
+      expect(report).toEqual({ type: "ParameterProblem", code: 0, mtu: 0, reporter: PEER_ADDR, dst: FAR, dstPort: 53 })
+    }))
+
+  it.scoped("an error about a port nobody has bound is counted and reported to no socket", () =>
+    Effect.gen(function*() {
+      const { peer, stats } = yield* stackWithPeer()
+      yield* peer.sendIp(fromRouter(fragmentationNeeded(quoted(4999))), MAC_A)
       yield* settle
       const s = yield* stats
-      expect(s.icmp.errorsIgnored).toBe(1)
-      expect(s.udp.errorsReported).toBe(1)
-      // A parameter problem reaches the socket too (RFC 1122 §3.2.2.5).
-      const problem = IcmpWire.emit({ _tag: "Other", type: 12, code: 0, rest: 20 << 24, data: IcmpWire.parse(quote(4002)).pipe(Either.getOrThrow).data as Uint8Array })
-      yield* peer.sendIp(ipRepr({ src: ROUTER, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: problem }), MAC_A)
+      expect(s.icmp.errorsReceived).toBe(1)
+      expect(s.udp.errorsDropped).toBe(1)
+      expect(s.udp.errorsReported).toBe(0)
+    }))
+
+  it.scoped("an error quoting a non-initial fragment (no ports in it) is matched to no socket", () =>
+    Effect.gen(function*() {
+      const { stack, peer, stats } = yield* stackWithPeer()
+      yield* run(stack, Effect.flatMap(Udp, (u) => u.bind(4002)))
+      yield* peer.sendIp(fromRouter(fragmentationNeeded(quoted(4002, 1480))), MAC_A)
       yield* settle
-      expect((yield* stats).udp.errorsReported).toBe(2)
+      const s = yield* stats
+      expect(s.icmp.errorsReceived).toBe(1)
+      expect(s.icmp.errorsIgnored).toBe(1)
+      expect(s.udp.errorsReported + s.udp.errorsDropped).toBe(0)
     }))
 })
