@@ -85,6 +85,11 @@ describe("Reassembly (pure)", () => {
     expect(a.header).toBeUndefined()
     // What it holds is one page and its block map, not the batch.
     expect(Reassembly.held(a)).toBe(Reassembly.PAGE + 1024)
+    // Fragment zero's header is a copy too.
+    const zero = frag(0, 8, true, 1, 100_000)
+    expect(Reassembly.add(a, zero)).toBe("Incomplete")
+    expect(a.header!.buffer).not.toBe(zero.bytes.buffer)
+    expect(Reassembly.held(a)).toBe(Reassembly.PAGE + 1024 + 20)
   })
 
   it("holds what arrived, wherever it falls: one tiny fragment at the far end costs one page", () => {
@@ -102,6 +107,8 @@ describe("Reassembly (pure)", () => {
   it("refuses a fragment whose pages do not fit the room it is given, leaving the assembly unchanged", () => {
     const a = Reassembly.make()
     expect(Reassembly.add(a, frag(0, 8, true), Reassembly.PAGE - 1)).toBe("NoRoom")
+    // Fragment zero's header is held too: a page and 20 octets.
+    expect(Reassembly.add(a, frag(0, 8, true), Reassembly.PAGE + 19)).toBe("NoRoom")
     expect(Reassembly.held(a)).toBe(Reassembly.BASE_HELD)
     expect(Reassembly.add(a, frag(0, 8, true), Reassembly.PAGE + 20)).toBe("Incomplete")
     // No new page needed: fits with no room at all.
