@@ -72,6 +72,15 @@ describe("NeighbourCache (pure)", () => {
     expect(e.state).toBe("Reachable")
     expect(N.onTimer(e, 15_000, P)).toBe("None")
     expect(N.deadline(e, P)).toBeUndefined()
+    // Probing: confirmed after the first unicast probe.
+    const f = N.incomplete(8, 0)
+    N.learn(f, MAC_1, false, 0)
+    N.use(f, 10_000, P)
+    expect(N.onTimer(f, 15_000, P)).toBe("Unicast")
+    N.confirm(f, 15_500)
+    expect(f.state).toBe("Reachable")
+    expect(N.deadline(f, P)).toBeUndefined()
+    expect(N.onTimer(f, 16_000, P)).toBe("None")
   })
 
   it("a full cache evicts the oldest idle settled entry, and refuses when every entry is in use", () => {
