@@ -43,186 +43,41 @@ interface Expected {
   readonly totalLength: number
 }
 
-const icmpFields = { tos: 0, ttl: 64, protocol: 1 } as const
+/**
+ * A golden's expected header: `fields` as its tcpdump line gives them, and
+ * what every golden here shares unless it says otherwise (tos 0, ttl 64,
+ * ICMP, neither DF nor MF, offset 0, no options).
+ */
+const expected = (
+  hex: string,
+  totalLength: number,
+  fields: Partial<Expected["fields"]> & Pick<Expected["fields"], "id" | "src" | "dst">,
+  options: Uint8Array = new Uint8Array(0)
+): Expected => ({
+  hex,
+  fields: { tos: 0, ttl: 64, protocol: 1, dontFragment: false, moreFragments: false, fragmentOffset: 0, ...fields },
+  options,
+  totalLength
+})
+
+const A_TO_B = { src: ADDR_A, dst: ADDR_B } as const
+const B_TO_A = { src: ADDR_B, dst: ADDR_A } as const
+/** Linux sends ICMP errors with IPTOS_PREC_INTERNETCONTROL. */
+const ICMP_ERROR_TOS = 0xc0
+
 const EXPECTED: Record<string, Expected> = {
-  ICMP_ECHO_REQUEST: {
-    hex: G.ICMP_ECHO_REQUEST,
-    fields: {
-      ...icmpFields,
-      id: 9285,
-      dontFragment: true,
-      moreFragments: false,
-      fragmentOffset: 0,
-      src: ADDR_A,
-      dst: ADDR_B
-    },
-    options: new Uint8Array(0),
-    totalLength: 84
-  },
-  ICMP_ECHO_REPLY: {
-    hex: G.ICMP_ECHO_REPLY,
-    fields: {
-      ...icmpFields,
-      id: 30188,
-      dontFragment: false,
-      moreFragments: false,
-      fragmentOffset: 0,
-      src: ADDR_B,
-      dst: ADDR_A
-    },
-    options: new Uint8Array(0),
-    totalLength: 84
-  },
-  IPV4_FRAGMENT_FIRST: {
-    hex: G.IPV4_FRAGMENT_FIRST,
-    fields: {
-      ...icmpFields,
-      id: 9297,
-      dontFragment: false,
-      moreFragments: true,
-      fragmentOffset: 0,
-      src: ADDR_A,
-      dst: ADDR_B
-    },
-    options: new Uint8Array(0),
-    totalLength: 996
-  },
-  IPV4_FRAGMENT_MIDDLE: {
-    hex: G.IPV4_FRAGMENT_MIDDLE,
-    fields: {
-      ...icmpFields,
-      id: 9297,
-      dontFragment: false,
-      moreFragments: true,
-      fragmentOffset: 976,
-      src: ADDR_A,
-      dst: ADDR_B
-    },
-    options: new Uint8Array(0),
-    totalLength: 996
-  },
-  IPV4_FRAGMENT_LAST: {
-    hex: G.IPV4_FRAGMENT_LAST,
-    fields: {
-      ...icmpFields,
-      id: 9297,
-      dontFragment: false,
-      moreFragments: false,
-      fragmentOffset: 1952,
-      src: ADDR_A,
-      dst: ADDR_B
-    },
-    options: new Uint8Array(0),
-    totalLength: 76
-  },
-  IPV4_RECORD_ROUTE_REQUEST: {
-    hex: G.IPV4_RECORD_ROUTE_REQUEST,
-    fields: {
-      ...icmpFields,
-      id: 9315,
-      dontFragment: true,
-      moreFragments: false,
-      fragmentOffset: 0,
-      src: ADDR_A,
-      dst: ADDR_B
-    },
-    options: RR_REQUEST_OPTIONS,
-    totalLength: 124
-  },
-  IPV4_RECORD_ROUTE_REPLY: {
-    hex: G.IPV4_RECORD_ROUTE_REPLY,
-    fields: {
-      ...icmpFields,
-      id: 30232,
-      dontFragment: false,
-      moreFragments: false,
-      fragmentOffset: 0,
-      src: ADDR_B,
-      dst: ADDR_A
-    },
-    options: RR_REPLY_OPTIONS,
-    totalLength: 124
-  },
-  UDP_DATAGRAM: {
-    hex: G.UDP_DATAGRAM,
-    fields: {
-      tos: 0,
-      ttl: 64,
-      protocol: 17,
-      id: 18546,
-      dontFragment: true,
-      moreFragments: false,
-      fragmentOffset: 0,
-      src: ADDR_A,
-      dst: ADDR_B
-    },
-    options: new Uint8Array(0),
-    totalLength: 45
-  },
-  UDP_SHORT: {
-    hex: G.UDP_SHORT,
-    fields: {
-      tos: 0,
-      ttl: 64,
-      protocol: 17,
-      id: 18590,
-      dontFragment: true,
-      moreFragments: false,
-      fragmentOffset: 0,
-      src: ADDR_A,
-      dst: ADDR_B
-    },
-    options: new Uint8Array(0),
-    totalLength: 29
-  },
-  ICMP_PORT_UNREACHABLE: {
-    hex: G.ICMP_PORT_UNREACHABLE,
-    fields: {
-      tos: 0xc0, // Linux sends ICMP errors with IPTOS_PREC_INTERNETCONTROL
-      ttl: 64,
-      protocol: 1,
-      id: 30278,
-      dontFragment: false,
-      moreFragments: false,
-      fragmentOffset: 0,
-      src: ADDR_B,
-      dst: ADDR_A
-    },
-    options: new Uint8Array(0),
-    totalLength: 74
-  },
-  ICMP_TIME_EXCEEDED: {
-    hex: G.ICMP_TIME_EXCEEDED,
-    fields: {
-      tos: 0xc0,
-      ttl: 64,
-      protocol: 1,
-      id: 30304,
-      dontFragment: false,
-      moreFragments: false,
-      fragmentOffset: 0,
-      src: ADDR_B,
-      dst: ADDR_A
-    },
-    options: new Uint8Array(0),
-    totalLength: 112
-  },
-  ICMP_FRAGMENTATION_NEEDED: {
-    hex: G.ICMP_FRAGMENTATION_NEEDED,
-    fields: {
-      tos: 0xc0,
-      ttl: 64,
-      protocol: 1,
-      id: 30329,
-      dontFragment: false,
-      moreFragments: false,
-      fragmentOffset: 0,
-      src: ADDR_B,
-      dst: ADDR_A
-    },
-    options: new Uint8Array(0),
-    totalLength: 576
-  }
+  ICMP_ECHO_REQUEST: expected(G.ICMP_ECHO_REQUEST, 84, { ...A_TO_B, id: 9285, dontFragment: true }),
+  ICMP_ECHO_REPLY: expected(G.ICMP_ECHO_REPLY, 84, { ...B_TO_A, id: 30188 }),
+  IPV4_FRAGMENT_FIRST: expected(G.IPV4_FRAGMENT_FIRST, 996, { ...A_TO_B, id: 9297, moreFragments: true }),
+  IPV4_FRAGMENT_MIDDLE: expected(G.IPV4_FRAGMENT_MIDDLE, 996, { ...A_TO_B, id: 9297, moreFragments: true, fragmentOffset: 976 }),
+  IPV4_FRAGMENT_LAST: expected(G.IPV4_FRAGMENT_LAST, 76, { ...A_TO_B, id: 9297, fragmentOffset: 1952 }),
+  IPV4_RECORD_ROUTE_REQUEST: expected(G.IPV4_RECORD_ROUTE_REQUEST, 124, { ...A_TO_B, id: 9315, dontFragment: true }, RR_REQUEST_OPTIONS),
+  IPV4_RECORD_ROUTE_REPLY: expected(G.IPV4_RECORD_ROUTE_REPLY, 124, { ...B_TO_A, id: 30232 }, RR_REPLY_OPTIONS),
+  UDP_DATAGRAM: expected(G.UDP_DATAGRAM, 45, { ...A_TO_B, protocol: 17, id: 18546, dontFragment: true }),
+  UDP_SHORT: expected(G.UDP_SHORT, 29, { ...A_TO_B, protocol: 17, id: 18590, dontFragment: true }),
+  ICMP_PORT_UNREACHABLE: expected(G.ICMP_PORT_UNREACHABLE, 74, { ...B_TO_A, tos: ICMP_ERROR_TOS, id: 30278 }),
+  ICMP_TIME_EXCEEDED: expected(G.ICMP_TIME_EXCEEDED, 112, { ...B_TO_A, tos: ICMP_ERROR_TOS, id: 30304 }),
+  ICMP_FRAGMENTATION_NEEDED: expected(G.ICMP_FRAGMENTATION_NEEDED, 576, { ...B_TO_A, tos: ICMP_ERROR_TOS, id: 30329 })
 }
 
 /** Every IPv4 golden, including the ones without an `EXPECTED` entry. */
