@@ -1,30 +1,13 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Duration, Effect, Either, Exit, Fiber, TestClock } from "effect"
 import type { PingOptions } from "../../src/icmp/Icmp.js"
-import { flatten, type LinkService } from "../../src/link/Link.js"
 import * as LinkFault from "../../src/link/LinkFault.js"
 import * as ArpWire from "../../src/wire/ArpPacket.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import type { Ipv4Addr } from "../../src/wire/Ipv4Addr.js"
 import { boundedWait, runAdvancing, settle } from "../support/Clock.js"
 import { asArp } from "../support/Peer.js"
-import { ADDR_A, ADDR_B, MAC_A, pingFrom, type StackContext, statsOf, twoStacks } from "../support/TestNet.js"
-
-/** A link that records, in order, every frame sent through it. */
-const recording = (sent: Array<Uint8Array>) => (link: LinkService): Effect.Effect<LinkService> =>
-  Effect.succeed({
-    ...link,
-    send: (frame) =>
-      Effect.suspend(() => {
-        sent.push(flatten(frame))
-        return link.send(frame)
-      }),
-    sendBatch: (frames) =>
-      Effect.suspend(() => {
-        for (const frame of frames) sent.push(flatten(frame))
-        return link.sendBatch(frames)
-      })
-  })
+import { ADDR_A, ADDR_B, MAC_A, pingFrom, recordSends, type StackContext, statsOf, twoStacks } from "../support/TestNet.js"
 
 /** A ping nothing advances the TestClock for: it must end by itself. */
 const ping = (stack: StackContext, dst: Ipv4Addr, options?: PingOptions) =>
@@ -36,7 +19,7 @@ describe("ping between two stacks over LinkMemory", () => {
   it.scoped("a 56-octet ping is answered, and ARP learned both ways", () =>
     Effect.gen(function*() {
       const sent: Array<Uint8Array> = []
-      const { a, b } = yield* twoStacks({ wrapA: recording(sent) })
+      const { a, b } = yield* twoStacks({ wrapA: recordSends(sent) })
       const reply = yield* ping(a, ADDR_B, { timeout: "1 second" })
       expect(reply.size).toBe(56)
       expect(reply.ttl).toBe(64)

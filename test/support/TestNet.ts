@@ -8,7 +8,7 @@ import { Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import type { StackConfigInput } from "../../src/Config.js"
 import { Icmp, type PingError, type PingOptions, type PingReply } from "../../src/icmp/Icmp.js"
-import type { LinkService } from "../../src/link/Link.js"
+import { flatten, type LinkService } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import * as Stack from "../../src/Stack.js"
 import { Udp, type UdpError } from "../../src/udp/Udp.js"
@@ -54,6 +54,25 @@ export const pingFrom = (
   dst: Addr.Ipv4Addr,
   options?: PingOptions
 ): Effect.Effect<PingReply, PingError> => run(stack, Effect.flatMap(Icmp, (i) => i.ping(dst, options)))
+
+/**
+ * Link middleware that appends to `sent`, in order, every frame sent through
+ * the link (a gathered frame as one buffer), then sends it on.
+ */
+export const recordSends = (sent: Array<Uint8Array>) => (link: LinkService): Effect.Effect<LinkService> =>
+  Effect.succeed({
+    ...link,
+    send: (frame) =>
+      Effect.suspend(() => {
+        sent.push(flatten(frame))
+        return link.send(frame)
+      }),
+    sendBatch: (frames) =>
+      Effect.suspend(() => {
+        for (const frame of frames) sent.push(flatten(frame))
+        return link.sendBatch(frames)
+      })
+  })
 
 /**
  * Two stacks, A (198.18.0.2) and B (198.18.0.3), on one /24, over a
