@@ -36,10 +36,14 @@ import * as LinkTap from "../../src/link/LinkTap.js"
 import * as TapAddon from "../../src/link/TapAddon.js"
 import * as Stack from "../../src/Stack.js"
 import * as Udp from "../../src/udp/Udp.js"
+import * as ArpWire from "../../src/wire/ArpPacket.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { canUseTap, exec, execHost, ifName, makeNetns, moveLinkToNetns, spawnIn } from "../support/Netns.js"
 import { eventually } from "../support/Live.js"
 import type { ExecResult, Netns, Spawned } from "../support/Netns.js"
+import { asArp } from "../support/Peer.js"
+import { recordSends } from "../support/TestNet.js"
 
 // -----------------------------------------------------------------------------
 // can we run at all?
@@ -397,7 +401,9 @@ describe.skipIf(SKIP_ALL !== undefined)("the stack against the Linux kernel over
     () =>
       Effect.gen(function*() {
         // Short reachability times, so the entry goes stale several times in a second or two.
+        const sent: Array<Uint8Array> = []
         const world = yield* makeWorld(7, {
+          wrap: recordSends(sent),
           config: { arp: { reachableTime: "300 millis", delayFirstProbe: "150 millis", retryInterval: "200 millis" } }
         })
         const receiver = yield* spawnIn(world.ns, ["socat", "-u", "UDP-RECV:5001", "-"])
@@ -425,6 +431,12 @@ describe.skipIf(SKIP_ALL !== undefined)("the stack against the Linux kernel over
         expect(s.arp.pendingDropped).toBe(0)
         // Broadcasts: the announcement and one resolution; the rest were unicast.
         expect(s.arp.requestsSent - s.arp.probesSent).toBe(2)
+        // ...as the wire shows: the re-confirmations went to one MAC, the kernel's, not to everyone.
+        const requests = sent.filter((f) => asArp(f)?.op === ArpWire.Op.Request)
+        const unicast = requests.filter((f) => !Eth.isBroadcast(f))
+        expect(requests.length - unicast.length).toBe(2)
+        expect(unicast.length).toBeGreaterThanOrEqual(1)
+        expect(new Set(unicast.map((f) => Mac.format(f.subarray(0, 6)))).size).toBe(1)
       })
   )
 
