@@ -27,6 +27,11 @@ describe("Config", () => {
     expect(c.icmp.maxOutstandingPings).toBe(65536)
   })
 
+  it("accepts a zero arp.idleBeforeEviction (a full cache may evict any settled entry), the one duration that may be zero", () => {
+    const c = Either.getOrThrow(Config.check({ address: "198.18.0.2", arp: { idleBeforeEviction: Duration.zero } }))
+    expect(Duration.toMillis(c.arp.idleBeforeEviction)).toBe(0)
+  })
+
   const cases: ReadonlyArray<readonly [string, Config.StackConfigInput, string, Config.ConfigError["reason"], RegExp]> = [
     ["bad address", { address: "300.1.1.1" }, "address", "NotAnAddress", /not an IPv4 address/],
     ["network address", { address: "198.18.0.0", prefixLength: 24 }, "address", "NotAHostAddress", /network address of its \/24/],
