@@ -161,11 +161,7 @@ export const onTimer = (e: Entry, now: number, p: Params): Action => {
       e.since = now
       return "Broadcast"
     case "Delay":
-      if (e.confirmedAt >= e.since) {
-        // confirmed by an upper layer while delaying (RFC 4861 §7.3.3)
-        e.state = "Reachable"
-        return "None"
-      }
+      // (A confirmation while delaying made the entry Reachable already: `confirm`, `learn`.)
       e.state = "Probe"
       e.probes = 1
       e.since = now

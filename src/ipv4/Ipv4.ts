@@ -49,7 +49,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Data, Effect, Exit, FiberSet, Layer, Mailbox, Option } from "effect"
+import { Context, Data, Effect, FiberSet, Layer, Mailbox, Option } from "effect"
 import type { Scope } from "effect"
 import { Config } from "../Config.js"
 import * as Iface from "../iface/Interface.js"
@@ -526,14 +526,13 @@ export const make = Effect.gen(function*() {
     const loop: Effect.Effect<boolean> = Effect.flatMap(inbox.takeAll, ([frags, done]) =>
       take(frags) ? Effect.succeed(true) : done ? Effect.succeed(false) : next)
     const next = Effect.suspend(() => loop)
-    // Synchronous: once it has run, the dealer starts a new assembly for the
-    // key, and the old mailbox refuses what is offered to it.
+    // Synchronous: once it has run, the dealer no longer finds this assembly
+    // and starts a new one for the key; nothing offers to this inbox again.
     const finish = () => {
       if (assemblies.get(key) === asm) assemblies.delete(key)
       c.assemblyBytes -= asm.charged + asm.queued
       asm.charged = 0
       asm.queued = 0
-      inbox.unsafeDone(Exit.void)
     }
     return loop.pipe(
       // One deadline for the whole assembly, not one per fragment.
@@ -640,7 +639,7 @@ export const make = Effect.gen(function*() {
       assemblies.set(key, asm)
       fresh.push([key, asm, p])
     }
-    // Never fails: an assembler that has ended refuses (false), and that is a counted drop.
+    // Never fails, never waits: a full inbox refuses (false), and that is a counted drop.
     if (asm.inbox !== undefined ? asm.inbox.unsafeOffer(frag) : (asm.early!.push(frag), true)) {
       c.assemblyBytes += frag.length
       asm.queued += frag.length
