@@ -42,7 +42,8 @@ export const mac: fc.Arbitrary<Uint8Array> = fc.uint8Array({ minLength: 6, maxLe
 
 export const port: fc.Arbitrary<number> = u16
 
-export const payload = (maxLength: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ maxLength })
+// size "max": fast-check's default size caps arrays at about 10 elements whatever maxLength says.
+export const payload = (maxLength: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ maxLength, size: "max" })
 
 // ---------------------------------------------------------------------------
 // representations
