@@ -1,0 +1,177 @@
+/**
+ * The passive open (RFC 9293 §3.5, §3.10.7.2-3): what a listener does with
+ * a SYN, and with the segments that follow for a connection still
+ * half-open, as pure rules over plain data (gVisor's `accept.go`).
+ *
+ * A half-open connection is a small record held by its listener, not a
+ * connection with fibers: it costs a few hundred octets, so a bounded SYN
+ * queue can hold many, and nothing is built for the connection until the
+ * peer's ACK proves the address is real (the ACK completes the handshake).
+ *
+ * - A SYN draws a SYN-ACK whose options answer only what the SYN offered
+ *   (RFC 7323 §1.3: window scaling and timestamps only if offered; RFC 2018
+ *   §2: SACK-permitted only if offered), with our MSS from the MTU, and an
+ *   unscaled window (RFC 7323 §2.2).
+ * - An RST or a segment without ACK to a LISTEN port is not answered
+ *   ("an incoming RST should be ignored"); an ACK draws `<SEQ=SEG.ACK><CTL=RST>`.
+ * - In SYN-RECEIVED: the same SYN again re-sends the SYN-ACK; an RST in the
+ *   window removes the entry; an ACK of ISS + 1 settles the connection
+ *   (`Negotiated`, for Sender.established / Receiver.open), any other ACK
+ *   draws an RST.
+ *
+ * @since 0.1.0
+ */
+import type * as TcpWire from "../wire/TcpHeader.js"
+import * as Negotiation from "./Negotiation.js"
+import type { TcpParams } from "./Params.js"
+import type { Segment } from "./Segment.js"
+import { ACK, FIN, RST, seqLength, SYN } from "./Segment.js"
+import type { Negotiated } from "./Sender.js"
+import { tsClock } from "./Sender.js"
+import * as Seq from "./SeqNum.js"
+
+/** A connection in SYN-RECEIVED, held by its listener. @category models */
+export interface HalfOpen {
+  readonly localPort: number
+  readonly remotePort: number
+  readonly iss: Seq.SeqNum
+  readonly irs: Seq.SeqNum
+  /** the SYN's window (never scaled) */
+  readonly window: number
+  readonly peerMss: number | undefined
+  /** the peer offered window scaling (a shift of 0 is an offer too), and we take it */
+  readonly scaleOffered: boolean
+  readonly sndShift: number
+  readonly rcvShift: number
+  readonly tsOk: boolean
+  tsRecent: number
+  readonly sackOk: boolean
+  readonly mtu: number
+  /** Clock ms the first SYN-ACK went */
+  readonly firstSentAt: number
+  /** SYN-ACKs re-sent */
+  retries: number
+  /** when to re-send the SYN-ACK, or give up */
+  deadline: number
+}
+
+/** What a segment to a listener's port does. @category models */
+export type ListenVerdict =
+  | { readonly _tag: "Ignore" }
+  /** answer `<SEQ=SEG.ACK><CTL=RST>` */
+  | { readonly _tag: "Reset"; readonly seq: Seq.SeqNum }
+  | { readonly _tag: "Syn" }
+
+/** RFC 9293 §3.10.7.2: LISTEN. */
+export const inListen = (seg: Segment): ListenVerdict => {
+  if ((seg.flags & RST) !== 0) return IGNORE
+  if ((seg.flags & ACK) !== 0) return { _tag: "Reset", seq: seg.ack }
+  if ((seg.flags & SYN) !== 0) return SYN_VERDICT
+  return IGNORE
+}
+const IGNORE: ListenVerdict = { _tag: "Ignore" }
+const SYN_VERDICT: ListenVerdict = { _tag: "Syn" }
+
+/** The half-open record for a SYN, with `iss` chosen by the caller (RFC 6528). @category constructors */
+export const halfOpen = (
+  params: TcpParams,
+  ports: { readonly localPort: number; readonly remotePort: number },
+  seg: Segment,
+  iss: Seq.SeqNum,
+  mtu: number,
+  now: number
+): HalfOpen => {
+  const o = seg.options
+  const scaled = params.windowScaling && o.windowScale !== undefined
+  const tsOk = params.timestamps && o.timestamp !== undefined
+  return {
+    localPort: ports.localPort,
+    remotePort: ports.remotePort,
+    iss,
+    irs: seg.seq,
+    window: seg.window,
+    peerMss: o.mss,
+    scaleOffered: scaled,
+    sndShift: scaled ? Math.min(o.windowScale!, 14) : 0,
+    rcvShift: scaled ? Negotiation.windowShiftFor(params.maxReceiveBuffer) : 0,
+    tsOk,
+    tsRecent: tsOk ? o.timestamp!.value : 0,
+    sackOk: params.sack && o.sackPermitted,
+    mtu,
+    firstSentAt: now,
+    retries: 0,
+    deadline: now + params.rtt.initialRto
+  }
+}
+
+/** The SYN-ACK for `h` at `now`. */
+export const synAck = (params: TcpParams, h: HalfOpen, now: number): TcpWire.TcpRepr => ({
+  srcPort: h.localPort,
+  dstPort: h.remotePort,
+  seq: h.iss,
+  ack: Seq.add(h.irs, 1),
+  flags: SYN | ACK,
+  window: Math.min(0xffff, params.receiveBuffer),
+  urgent: 0,
+  options: {
+    mss: Negotiation.announcedMss(h.mtu),
+    sackPermitted: h.sackOk,
+    ...(h.tsOk ? { timestamp: { value: tsClock(now), echo: h.tsRecent } } : {}),
+    ...(h.scaleOffered ? { windowScale: h.rcvShift } : {})
+  }
+})
+
+/** What a segment for a half-open connection does. @category models */
+export type HalfOpenVerdict =
+  | { readonly _tag: "Ignore" }
+  /** the SYN again: re-send the SYN-ACK */
+  | { readonly _tag: "Resend" }
+  /** RST in the window: forget the entry */
+  | { readonly _tag: "Drop" }
+  /** answer `<SEQ=SEG.ACK><CTL=RST>` */
+  | { readonly _tag: "Reset"; readonly seq: Seq.SeqNum }
+  /** the handshake is complete; the segment's data and FIN go to the new connection */
+  | { readonly _tag: "Established"; readonly negotiated: Negotiated }
+
+/** RFC 9293 §3.10.7.4 for SYN-RECEIVED. */
+export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenVerdict => {
+  const rcvNxt = Seq.add(h.irs, 1)
+  if ((seg.flags & SYN) !== 0) {
+    return seg.seq === h.irs && (seg.flags & ACK) === 0 ? RESEND : IGNORE
+  }
+  if ((seg.flags & RST) !== 0) {
+    // RFC 5961 §3.2 as in a synchronized state: only the exact sequence number resets
+    return seg.seq === rcvNxt ? DROP : IGNORE
+  }
+  if ((seg.flags & ACK) === 0) return IGNORE
+  if (seg.ack !== Seq.add(h.iss, 1)) return { _tag: "Reset", seq: seg.ack }
+  // the ACK must also lie in the window we offered
+  if (Seq.lt(seg.seq, rcvNxt) || Seq.gt(seg.seq, Seq.add(rcvNxt, 0xffff))) return IGNORE
+  const ts = seg.options.timestamp
+  return {
+    _tag: "Established",
+    negotiated: {
+      localPort: h.localPort,
+      remotePort: h.remotePort,
+      iss: h.iss,
+      irs: h.irs,
+      window: seg.window * 2 ** h.sndShift,
+      sndShift: h.sndShift,
+      rcvShift: h.rcvShift,
+      peerMss: h.peerMss,
+      mtu: h.mtu,
+      tsOk: h.tsOk,
+      tsRecent: h.tsOk && ts !== undefined ? ts.value : h.tsRecent,
+      sackOk: h.sackOk,
+      synRetransmitted: h.retries > 0,
+      rttSample: h.retries === 0
+        ? (h.tsOk && ts !== undefined && ts.echo !== 0 ? (tsClock(now) - ts.echo) >>> 0 : now - h.firstSentAt)
+        : undefined
+    }
+  }
+}
+const RESEND: HalfOpenVerdict = { _tag: "Resend" }
+const DROP: HalfOpenVerdict = { _tag: "Drop" }
+
+/** Whether the segment completing the handshake carries more than the ACK (data or FIN for the connection). */
+export const carriesMore = (seg: Segment): boolean => seqLength(seg) > 0 || (seg.flags & FIN) !== 0

@@ -1,0 +1,79 @@
+/**
+ * The numbers a TCP connection runs by, as one plain record the pure rules
+ * take (Config's `tcp` section fills it; tests build their own). Durations
+ * are Clock milliseconds, sizes octets.
+ *
+ * Defaults follow Linux where the RFCs leave a choice, and say so.
+ *
+ * @since 0.1.0
+ */
+import type * as Congestion from "./congestion/Congestion.js"
+import * as Rtt from "./Rtt.js"
+
+/** @category models */
+export interface TcpParams {
+  /** RFC 6298 estimator bounds: initial 1 s, floor 200 ms (Linux, not the RFC's 1 s), ceiling 120 s */
+  readonly rtt: Rtt.RttParams
+  /** receive buffer per connection: the most unread octets held, and the window advertised */
+  readonly receiveBuffer: number
+  /** the largest receive buffer a connection may grow to; the window scale we offer is chosen for it */
+  readonly maxReceiveBuffer: number
+  /** send buffer per connection: writes wait while this many octets are unacknowledged */
+  readonly sendBuffer: number
+  /** delayed ACK: at most this long after data that was not acknowledged at once (RFC 9293 §3.8.6.3: < 0.5 s; Linux 40 ms) */
+  readonly delayedAck: number
+  /** retransmissions of one segment before the connection fails with TimedOut (Linux tcp_retries2 = 15) */
+  readonly retries: number
+  /** retransmissions of a SYN before connect fails with TimedOut (Linux tcp_syn_retries = 6) */
+  readonly synRetries: number
+  /** retransmissions of a SYN-ACK before a half-open connection is dropped (Linux tcp_synack_retries = 5) */
+  readonly synAckRetries: number
+  /** TIME-WAIT: 2 × MSL (RFC 9293 §3.4.2; Linux 60 s) */
+  readonly timeWait: number
+  /** how long a connection closed by its application waits in FIN-WAIT-2 for the peer's FIN (Linux tcp_fin_timeout 60 s) */
+  readonly finWait2: number
+  /** zero-window probes: first interval is the RTO, doubling up to this ceiling (RFC 9293 §3.8.6.1) */
+  readonly maxPersist: number
+  /** keepalive idle time; undefined: off (RFC 1122 §4.2.3.6: off by default, ≥ 2 h when on) */
+  readonly keepaliveIdle: number | undefined
+  /** between keepalive probes */
+  readonly keepaliveInterval: number
+  /** unanswered keepalive probes before the connection fails with TimedOut */
+  readonly keepaliveProbes: number
+  /** congestion control for new connections */
+  readonly congestion: Congestion.Name
+  /** offer and accept the timestamps option (RFC 7323) */
+  readonly timestamps: boolean
+  /** offer and accept SACK (RFC 2018) */
+  readonly sack: boolean
+  /** offer and accept window scaling (RFC 7323 §2) */
+  readonly windowScaling: boolean
+  /** challenge ACKs per second (RFC 5961 §7; Linux tcp_challenge_ack_limit allows 1000) */
+  readonly challengeAcksPerSecond: number
+  /** segments held out of order: most octets and most separate blocks */
+  readonly outOfOrderBlocks: number
+}
+
+/** @category constructors */
+export const defaults: TcpParams = {
+  rtt: Rtt.defaults,
+  receiveBuffer: 256 * 1024,
+  maxReceiveBuffer: 4 * 1024 * 1024,
+  sendBuffer: 256 * 1024,
+  delayedAck: 40,
+  retries: 15,
+  synRetries: 6,
+  synAckRetries: 5,
+  timeWait: 60_000,
+  finWait2: 60_000,
+  maxPersist: 60_000,
+  keepaliveIdle: undefined,
+  keepaliveInterval: 75_000,
+  keepaliveProbes: 9,
+  congestion: "cubic",
+  timestamps: true,
+  sack: true,
+  windowScaling: true,
+  challengeAcksPerSecond: 1000,
+  outOfOrderBlocks: 64
+}

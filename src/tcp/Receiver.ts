@@ -1,0 +1,390 @@
+/**
+ * The receive half of a connection, as pure rules over one plain record
+ * (gVisor's `rcv.go`; the paper's reading process): RCV.NXT, the
+ * out-of-order queue, TS.Recent, the peer's FIN. It takes one batch of the
+ * connection's segments at a time and returns one `Report`: the in-order
+ * data for the application, and everything the send half needs from the
+ * batch (the ACK fields of each segment, whether to acknowledge now, the
+ * FIN, a reset). The send half alone sends; this module never builds a
+ * segment.
+ *
+ * Per segment, in the order of RFC 9293 §3.10.7.4 "SEGMENT ARRIVES" as
+ * RFC 5961 and RFC 7323 harden it (see Acceptance.ts):
+ *
+ * 1. PAWS (RFC 7323 §5.3): an old timestamp marks a stale duplicate: ACK, drop.
+ * 2. The acceptability test against the window: outside it, ACK and drop
+ *    (an RST outside it is dropped silently, RFC 5961 §3.2).
+ * 3. RST: only exactly at RCV.NXT does it reset; elsewhere in the window it
+ *    draws a challenge ACK (RFC 5961 §3.2).
+ * 4. SYN: a challenge ACK, never a reset (RFC 5961 §4.2).
+ * 5. ACK: required; one acknowledging data never sent draws an ACK and the
+ *    segment is dropped, one far too old a challenge ACK (RFC 5961 §5.2).
+ *    The send half's bounds for this come through `SendView`, which only
+ *    the send half writes.
+ * 6. Data, trimmed to the window: in order, it is delivered and the
+ *    out-of-order queue drains behind it; out of order, it is held (copied,
+ *    bounded) and acknowledged at once with SACK blocks (RFC 5681 §4.2,
+ *    RFC 2018).
+ * 7. FIN: taken when everything before it has arrived, however the segments
+ *    were ordered.
+ *
+ * The receive window's right edge is the application's read position plus
+ * the buffer size: octets held for the application never exceed the buffer,
+ * whatever the peer sends (what lies beyond the edge is trimmed).
+ *
+ * @since 0.1.0
+ */
+import type { SackBlock } from "../wire/TcpHeader.js"
+import * as Acceptance from "./Acceptance.js"
+import * as OutOfOrder from "./OutOfOrder.js"
+import type { Segment } from "./Segment.js"
+import { ACK, FIN, RST, seqLength, SYN } from "./Segment.js"
+import * as Seq from "./SeqNum.js"
+
+/** @category models */
+export type ReceiverState =
+  /** our SYN is out; waiting for the peer's */
+  | "SynSent"
+  /** synchronized: RCV.NXT is known */
+  | "Open"
+  /** reset or refused: nothing more is taken */
+  | "Closed"
+
+/** What the receive half reads of the send half's state (the send half writes it). @category models */
+export interface SendView {
+  sndUna: Seq.SeqNum
+  /** the highest sequence number sent (SND.NXT, or beyond it after a go-back-N retransmission) */
+  sndMax: Seq.SeqNum
+  /** the largest window the peer ever offered (RFC 5961 §5.2 MAX.SND.WND) */
+  maxSndWnd: number
+}
+
+/** @category models */
+export interface Receiver {
+  state: ReceiverState
+  /** our initial send sequence number: in SYN-SENT an ACK must acknowledge ISS + 1 */
+  readonly iss: Seq.SeqNum
+  /** the peer's initial sequence number */
+  irs: Seq.SeqNum
+  /** RCV.NXT */
+  rcvNxt: Seq.SeqNum
+  /** receive buffer, octets: the window's right edge is the read position plus this */
+  capacity: number
+  /** our window shift (RFC 7323 §2.3): what we advertise is rounded to 2^shift, so accept that much beyond */
+  rcvShift: number
+  readonly ooo: OutOfOrder.OutOfOrder
+  /** most blocks held out of order */
+  readonly maxBlocks: number
+  /** the FIN's sequence number, once seen (it may arrive before the data ahead of it) */
+  finSeq: Seq.SeqNum | undefined
+  /** the FIN was taken: RCV.NXT is past it, nothing more will come */
+  finReceived: boolean
+  /** timestamps negotiated (RFC 7323) */
+  tsOk: boolean
+  /** TS.Recent: the timestamp to echo (RFC 7323 §4.3) */
+  tsRecent: number
+  /** Clock ms when TS.Recent was recorded (PAWS ignores a TS.Recent older than 24 days) */
+  tsRecentAt: number
+  /** SACK negotiated (RFC 2018) */
+  sackOk: boolean
+  /** what our SYN offered, to settle the negotiation from the peer's SYN-ACK */
+  readonly offer: { readonly timestamps: boolean; readonly sack: boolean }
+}
+
+/** The ACK fields of one accepted segment, for the send half. @category models */
+export interface AckInfo {
+  readonly seq: Seq.SeqNum
+  readonly ack: Seq.SeqNum
+  /** window field, unscaled */
+  readonly window: number
+  /** sequence space of the segment (data, FIN) */
+  readonly len: number
+  /** TSecr, when the segment carried timestamps */
+  readonly tsEcr: number | undefined
+  /** the peer's SACK blocks */
+  readonly sack: ReadonlyArray<SackBlock> | undefined
+}
+
+/** The peer's SYN, seen in SYN-SENT. @category models */
+export interface SynInfo {
+  readonly irs: Seq.SeqNum
+  /** the SYN's window: never scaled (RFC 7323 §2.2) */
+  readonly window: number
+  readonly mss: number | undefined
+  /** the peer's window shift, undefined when it did not offer scaling */
+  readonly windowScale: number | undefined
+  /** it acknowledged our SYN (a SYN-ACK); otherwise a simultaneous open */
+  readonly acked: boolean
+  readonly tsVal: number | undefined
+  /** it offered SACK (RFC 2018 §2) */
+  readonly sackPermitted: boolean
+}
+
+/** Everything one batch produced. @category models */
+export interface Report {
+  /** Clock ms when the batch arrived (RTT samples use it, not the time it was processed) */
+  readonly at: number
+  readonly acks: Array<AckInfo>
+  /** RCV.NXT after the batch */
+  rcvNxt: Seq.SeqNum
+  /** in-order data for the application */
+  readonly data: Array<Uint8Array>
+  dataOctets: number
+  /** in-order data segments */
+  dataSegments: number
+  /** acknowledge at once: out-of-order or duplicate data, a gap filled, a FIN, an unacceptable segment */
+  ackNow: boolean
+  /** challenge ACKs asked for (RFC 5961), which the send half rate-limits */
+  challenges: number
+  /** the peer's FIN was taken in this batch */
+  fin: boolean
+  /** an acceptable RST: the connection is reset (refused, in SYN-SENT) */
+  reset: boolean
+  /** TS.Recent after the batch */
+  tsRecent: number
+  /** our SACK blocks after the batch (empty unless SACK was negotiated) */
+  sack: ReadonlyArray<SackBlock>
+  /** SYN-SENT: the peer's SYN */
+  syn: SynInfo | undefined
+  /** SYN-SENT: answer a bad ACK with `<SEQ=SEG.ACK><CTL=RST>` (RFC 9293 §3.10.7.3) */
+  rstReply: Seq.SeqNum | undefined
+}
+
+/** A receiver for an active open: our SYN is out. @category constructors */
+export const synSent = (
+  iss: Seq.SeqNum,
+  capacity: number,
+  rcvShift: number,
+  offer: Receiver["offer"],
+  maxBlocks: number
+): Receiver => ({
+  state: "SynSent",
+  iss,
+  irs: Seq.ZERO,
+  rcvNxt: Seq.ZERO,
+  capacity,
+  rcvShift,
+  ooo: OutOfOrder.make(),
+  maxBlocks,
+  finSeq: undefined,
+  finReceived: false,
+  tsOk: false,
+  tsRecent: 0,
+  tsRecentAt: 0,
+  sackOk: false,
+  offer
+})
+
+/** A receiver synchronized by a completed handshake (a passive open's, settled by the listener). @category constructors */
+export const open = (
+  fields: {
+    readonly iss: Seq.SeqNum
+    readonly irs: Seq.SeqNum
+    readonly capacity: number
+    readonly rcvShift: number
+    readonly tsOk: boolean
+    readonly tsRecent: number
+    readonly sackOk: boolean
+    readonly maxBlocks: number
+  },
+  now: number
+): Receiver => ({
+  ...synSent(fields.iss, fields.capacity, fields.rcvShift, { timestamps: fields.tsOk, sack: fields.sackOk }, fields.maxBlocks),
+  state: "Open",
+  irs: fields.irs,
+  rcvNxt: Seq.add(fields.irs, 1),
+  tsOk: fields.tsOk,
+  tsRecent: fields.tsRecent,
+  tsRecentAt: now,
+  sackOk: fields.sackOk
+})
+
+/**
+ * The receive window: from RCV.NXT to the right edge, which is the read
+ * position (`consumed` octets read by the application since the
+ * handshake) plus the buffer size.
+ */
+export const window = (r: Receiver, consumed: number): number =>
+  Math.max(0, Seq.sub(rightEdge(r, consumed), r.rcvNxt))
+
+/** The right edge of the receive buffer (`consumed`: octets the application has read). */
+export const rightEdge = (r: Receiver, consumed: number): Seq.SeqNum => Seq.add(r.irs, 1 + consumed + r.capacity)
+
+/** A fresh report for a batch that arrived at `at`. @category constructors */
+export const report = (r: Receiver, at: number): Report => ({
+  at,
+  acks: [],
+  rcvNxt: r.rcvNxt,
+  data: [],
+  dataOctets: 0,
+  dataSegments: 0,
+  ackNow: false,
+  challenges: 0,
+  fin: false,
+  reset: false,
+  tsRecent: r.tsRecent,
+  sack: [],
+  syn: undefined,
+  rstReply: undefined
+})
+
+/**
+ * Take one batch of segments that arrived at `at`. `consumed` is how many
+ * octets the application has read so far; `view` the send half's bounds.
+ */
+export const onBatch = (
+  r: Receiver,
+  segments: ReadonlyArray<Segment>,
+  at: number,
+  consumed: number,
+  view: SendView
+): Report => {
+  const out = report(r, at)
+  for (const seg of segments) {
+    if (r.state === "Closed") break
+    if (r.state === "SynSent") synSentSegment(r, seg, out, at)
+    else segment(r, seg, out, at, consumed, view)
+  }
+  out.rcvNxt = r.rcvNxt
+  out.tsRecent = r.tsRecent
+  if (r.sackOk) out.sack = OutOfOrder.sackBlocks(r.ooo, r.tsOk ? 3 : 4)
+  return out
+}
+
+/** RFC 9293 §3.10.7.3: a segment in SYN-SENT. */
+const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number): void => {
+  const flags = seg.flags
+  const hasAck = (flags & ACK) !== 0
+  // Only SND.NXT = ISS + 1 is outstanding: an acceptable ACK acknowledges exactly it.
+  const ackOk = hasAck && seg.ack === Seq.add(r.iss, 1)
+  if (hasAck && !ackOk) {
+    if ((flags & RST) === 0) out.rstReply = seg.ack
+    return
+  }
+  if ((flags & RST) !== 0) {
+    // Without an acceptable ACK an RST cannot be tied to our SYN: dropped.
+    if (ackOk) {
+      out.reset = true
+      r.state = "Closed"
+    }
+    return
+  }
+  if ((flags & SYN) === 0) return
+  const o = seg.options
+  r.irs = seg.seq
+  r.rcvNxt = Seq.add(seg.seq, 1)
+  r.state = "Open"
+  r.tsOk = r.offer.timestamps && o.timestamp !== undefined
+  if (r.tsOk) {
+    r.tsRecent = o.timestamp!.value
+    r.tsRecentAt = at
+  }
+  r.sackOk = r.offer.sack && o.sackPermitted
+  out.syn = {
+    irs: seg.seq,
+    window: seg.window,
+    mss: o.mss,
+    windowScale: o.windowScale,
+    acked: ackOk,
+    tsVal: o.timestamp?.value,
+    sackPermitted: o.sackPermitted
+  }
+  // Data or a FIN on a SYN is not taken; the peer sends it again once acknowledged.
+  out.ackNow = true
+}
+
+/** RFC 9293 §3.10.7.4: a segment in a synchronized state. */
+const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: number, view: SendView): void => {
+  const flags = seg.flags
+  const rst = (flags & RST) !== 0
+  const len = seqLength(seg)
+  const ts = seg.options.timestamp
+  // 1. PAWS; a segment without a timestamp is taken even after negotiation, as Linux does
+  if (r.tsOk && ts !== undefined && Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt)) {
+    out.ackNow = true
+    return
+  }
+  // 2. the acceptability test; the window is what the buffer holds, plus the rounding of a scaled window
+  const wnd = window(r, consumed) + (r.rcvShift > 0 ? (1 << r.rcvShift) - 1 : 0)
+  if (!Acceptance.acceptable(r.rcvNxt, wnd, seg.seq, len)) {
+    if (!rst) out.ackNow = true
+    return
+  }
+  // 3. RST
+  if (rst) {
+    const verdict = Acceptance.onRst(r.rcvNxt, wnd, seg.seq)
+    if (verdict === "Reset") {
+      out.reset = true
+      r.state = "Closed"
+    } else if (verdict === "ChallengeAck") out.challenges++
+    return
+  }
+  // 4. SYN
+  if ((flags & SYN) !== 0) {
+    out.challenges++
+    return
+  }
+  // 5. ACK
+  if ((flags & ACK) === 0) return
+  const verdict = Acceptance.onAck(view.sndUna, view.sndMax, view.maxSndWnd, seg.ack)
+  if (verdict === "AckAndDrop") {
+    out.ackNow = true
+    return
+  }
+  if (verdict === "ChallengeAck") {
+    out.challenges++
+    return
+  }
+  // RFC 7323 §4.3: TS.Recent follows the segment that covers the last ACK we sent
+  if (r.tsOk && ts !== undefined && Seq.lte(seg.seq, r.rcvNxt)) {
+    r.tsRecent = ts.value
+    r.tsRecentAt = at
+  }
+  out.acks.push({
+    seq: seg.seq,
+    ack: seg.ack,
+    window: seg.window,
+    len,
+    tsEcr: ts?.echo,
+    sack: seg.options.sack
+  })
+  if (r.finReceived || len === 0) return
+  // 6. data, trimmed to [RCV.NXT, right edge)
+  const payload = seg.payload
+  const edge = Seq.add(r.rcvNxt, wnd)
+  const skip = Math.max(0, Seq.sub(r.rcvNxt, seg.seq))
+  const fits = Math.max(0, Math.min(payload.length, Seq.sub(edge, seg.seq)))
+  const finFits = (flags & FIN) !== 0 && fits === payload.length
+  if (skip > 0) out.ackNow = true // a duplicate, at least in part: acknowledge at once
+  if (fits > skip) {
+    const start = Seq.add(seg.seq, skip)
+    const data = skip === 0 && fits === payload.length ? payload : payload.subarray(skip, fits)
+    if (start === r.rcvNxt) {
+      out.data.push(data)
+      out.dataOctets += data.length
+      out.dataSegments++
+      r.rcvNxt = Seq.add(r.rcvNxt, data.length)
+      if (r.ooo.blocks.length > 0) {
+        const drained = OutOfOrder.advance(r.ooo, r.rcvNxt)
+        for (const c of drained.chunks) {
+          out.data.push(c)
+          out.dataOctets += c.length
+        }
+        if (drained.rcvNxt !== r.rcvNxt) out.ackNow = true // a gap filled (RFC 5681 §4.2)
+        r.rcvNxt = drained.rcvNxt
+      }
+    } else {
+      // The out-of-order queue may hold at most what the window leaves after the in-order octets.
+      OutOfOrder.insert(r.ooo, start, data, r.capacity, r.maxBlocks)
+      out.ackNow = true
+    }
+  }
+  if (finFits) r.finSeq = Seq.add(seg.seq, payload.length)
+  // 7. FIN, once everything before it is here
+  if (r.finSeq !== undefined && r.finSeq === r.rcvNxt) {
+    r.rcvNxt = Seq.add(r.rcvNxt, 1)
+    r.finReceived = true
+    out.fin = true
+    out.ackNow = true
+  }
+}

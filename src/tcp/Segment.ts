@@ -1,0 +1,57 @@
+/**
+ * Segments as the pure TCP rules see them: an arriving segment (header fields
+ * read once by the dealer, the payload a view into the received frame) and
+ * a segment to send (a full header description plus its payload, which the
+ * shell writes in place on the send path).
+ *
+ * @since 0.1.0
+ */
+import * as TcpWire from "../wire/TcpHeader.js"
+import type * as Seq from "./SeqNum.js"
+
+export const { ACK, FIN, PSH, RST, SYN } = TcpWire.Flag
+
+/** An arriving segment, validated. @category models */
+export interface Segment {
+  readonly seq: Seq.SeqNum
+  readonly ack: Seq.SeqNum
+  readonly flags: number
+  /** the window field as received, before scaling */
+  readonly window: number
+  readonly options: TcpWire.TcpOptions
+  readonly payload: Uint8Array
+}
+
+/** Sequence space the segment occupies: its data plus one each for SYN and FIN (RFC 9293 §3.4). */
+export const seqLength = (s: Segment): number =>
+  s.payload.length + ((s.flags & SYN) !== 0 ? 1 : 0) + ((s.flags & FIN) !== 0 ? 1 : 0)
+
+/** A segment to send: the header to write and the payload to gather after it. @category models */
+export interface OutSegment extends TcpWire.TcpRepr {
+  readonly payload: Uint8Array | undefined
+}
+
+/** Read the segment at `b[at, at + len)` whose header (`hl` octets) `TcpWire.check` accepted. */
+export const read = (b: Uint8Array, at: number, hl: number, len: number): Segment => {
+  const parsed = hl === TcpWire.HEADER_LEN ? undefined : TcpWire.parseOptions(b, at + TcpWire.HEADER_LEN, at + hl)
+  return {
+    seq: TcpWire.seqAt(b, at),
+    ack: TcpWire.ackAt(b, at),
+    flags: TcpWire.flagsAt(b, at),
+    window: TcpWire.windowAt(b, at),
+    // `check` validated the options already, so this is never Left
+    options: parsed === undefined || parsed._tag === "Left" ? TcpWire.NO_OPTIONS : parsed.right,
+    payload: b.subarray(at + hl, at + len)
+  }
+}
+
+/** A segment for tests and the listener: fields by name, the rest defaulted. */
+export const make = (fields: Partial<Segment> & { readonly seq: Seq.SeqNum; readonly flags: number }): Segment => ({
+  ack: 0 as Seq.SeqNum,
+  window: 65535,
+  options: TcpWire.NO_OPTIONS,
+  payload: EMPTY,
+  ...fields
+})
+
+export const EMPTY = new Uint8Array(0)

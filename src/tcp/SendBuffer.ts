@@ -1,0 +1,91 @@
+/**
+ * The send half's buffer: the octets the application wrote that the peer has
+ * not yet acknowledged (RFC 9293 §3.8: SND.UNA up to what was written), as
+ * the chunks the application handed over, in order. Plain data, owned by one
+ * connection's send half.
+ *
+ * Segments are cut from it by sequence number, again on every retransmission
+ * (as Linux retransmits from its write queue and smoltcp from its ring): a
+ * segment lying inside one chunk is a view of it, and it reaches the link by
+ * a gather write without being copied; only a segment spanning chunks (small
+ * writes, coalesced) is copied into one buffer. The caller must not change a
+ * chunk after writing it, as with any zero-copy send (Node's `socket.write`
+ * asks the same).
+ *
+ * Octets leave from the front when acknowledged (`release`).
+ *
+ * @since 0.1.0
+ */
+import * as Seq from "./SeqNum.js"
+
+/** @category models */
+export interface SendBuffer {
+  /** the chunks, oldest first; `chunks[0]` starts `head` octets in */
+  readonly chunks: Array<Uint8Array>
+  /** octets of `chunks[0]` already released */
+  head: number
+  /** sequence number of the first octet held */
+  start: Seq.SeqNum
+  /** octets held */
+  length: number
+}
+
+/** An empty buffer whose first octet will carry sequence number `start`. @category constructors */
+export const make = (start: Seq.SeqNum): SendBuffer => ({ chunks: [], head: 0, start, length: 0 })
+
+/** Sequence number one past the last octet held. */
+export const end = (b: SendBuffer): Seq.SeqNum => Seq.add(b.start, b.length)
+
+/** Append `data` (kept by reference; not copied). */
+export const append = (b: SendBuffer, data: Uint8Array): void => {
+  if (data.length === 0) return
+  b.chunks.push(data)
+  b.length += data.length
+}
+
+/**
+ * The `len` octets starting at sequence number `seq` (which must lie within
+ * the buffer, with `len` octets after it): a view when they lie in one chunk,
+ * else a copy.
+ */
+export const slice = (b: SendBuffer, seq: Seq.SeqNum, len: number): Uint8Array => {
+  let skip = b.head + Seq.sub(seq, b.start)
+  let i = 0
+  while (skip >= b.chunks[i]!.length) {
+    skip -= b.chunks[i]!.length
+    i++
+  }
+  const first = b.chunks[i]!
+  if (skip + len <= first.length) return first.subarray(skip, skip + len)
+  const out = new Uint8Array(len)
+  let filled = 0
+  let from = skip
+  while (filled < len) {
+    const c = b.chunks[i++]!
+    const take = Math.min(c.length - from, len - filled)
+    out.set(c.subarray(from, from + take), filled)
+    filled += take
+    from = 0
+  }
+  return out
+}
+
+/** Drop the octets before `upTo` (acknowledged); `upTo` beyond the end releases everything. */
+export const release = (b: SendBuffer, upTo: Seq.SeqNum): number => {
+  let n = Math.min(Math.max(0, Seq.sub(upTo, b.start)), b.length)
+  const released = n
+  b.start = Seq.add(b.start, n)
+  b.length -= n
+  while (n > 0) {
+    const c = b.chunks[0]!
+    const left = c.length - b.head
+    if (n < left) {
+      b.head += n
+      break
+    }
+    n -= left
+    b.chunks.shift()
+    b.head = 0
+  }
+  return released
+}

@@ -1,0 +1,962 @@
+/**
+ * The send half of a connection, as pure rules over one plain record
+ * (gVisor's `snd.go`; the paper's writing process). It owns the connection's
+ * RFC 9293 state, SND.UNA/NXT/WND, the send buffer, the retransmission
+ * timer and RTT estimator (RFC 6298), congestion control (behind
+ * `congestion/Congestion.ts`), and the one deadline of the connection. It is
+ * the only part that sends: data, ACKs for what the receive half took,
+ * window updates, FIN, RST, probes.
+ *
+ * Every entry point takes `now` (Clock ms) and an `out` array it appends
+ * segments to; nothing here reads a clock or does I/O. Inputs:
+ *
+ * - `onReport`: the receive half's summary of one batch (Receiver.ts): the
+ *   ACK fields of each accepted segment, in order, then what the batch asks
+ *   of us (acknowledge now or later, the peer's FIN, a reset).
+ * - `write`, `end`, `abort`, `onRead`: the application.
+ * - `onTimer`: the deadline (`deadline(s)`) passed.
+ *
+ * Rules, with where they come from:
+ *
+ * - Sending (RFC 9293 §3.8.6.2, RFC 1122 §4.2.3.4): within the peer's window
+ *   and `cwnd`; at most the MSS less the options this segment carries
+ *   (RFC 6691); a partial segment only when it empties the buffer, and then
+ *   (Nagle, with Minshall's rule as Linux) only when no earlier small
+ *   segment is unacknowledged, unless `noDelay`. The FIN rides on the last
+ *   data segment when it can.
+ * - ACKs (RFC 9293 §3.8.6.3, RFC 5681 §4.2): at once when the receive half
+ *   asks (out-of-order data, a gap filled, a FIN, an unacceptable segment),
+ *   when two data segments wait unacknowledged, and when a read opens the
+ *   window meaningfully (at least doubling it); otherwise after at most
+ *   `delayedAck`. Any segment we send carries the ACK. One ACK per batch.
+ * - Receive window (RFC 9293 §3.8.6.2.2, RFC 1122 §4.2.3.3): the right edge
+ *   we announce moves only by at least min(buffer / 2, MSS) and never back.
+ * - Retransmission (RFC 6298): one timer for the oldest outstanding
+ *   segment, restarted by each ACK of new data, doubled per expiry; RTT
+ *   from timestamps (RFC 7323 §4) or by Karn's rule; after `retries`
+ *   expiries in a row the connection fails with TimedOut. An expiry resends
+ *   from SND.UNA (go-back-N within `cwnd`, RFC 5681 §3.1).
+ * - Fast retransmit and NewReno recovery (RFC 5681 §3.2, RFC 6582) on the
+ *   third duplicate ACK (an ACK of nothing new, no data, the same window,
+ *   with data outstanding: a window update is not a duplicate).
+ * - Zero window (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17): while the peer's
+ *   window is 0 and data waits, probes of one octet go out at RTO intervals
+ *   that double up to `maxPersist`, forever while the peer answers them.
+ * - Closing (RFC 9293 §3.6, §3.10.4): FIN after the data; TIME-WAIT of
+ *   `timeWait` restarted by a retransmitted FIN, and RSTs ignored there
+ *   (RFC 1337); FIN-WAIT-2 ends after `finWait2` once the application has
+ *   closed.
+ * - RFC 5961 challenge ACKs through a token bucket that only they draw on.
+ *
+ * Not yet here: SACK-based recovery (RFC 6675) and RACK-TLP (RFC 8985).
+ * The SACK blocks the peer sends are parsed and kept for them.
+ *
+ * @since 0.1.0
+ */
+import * as TokenBucket from "../ipv4/TokenBucket.js"
+import type { SackBlock, TcpOptions } from "../wire/TcpHeader.js"
+import * as Congestion from "./congestion/Congestion.js"
+import * as Negotiation from "./Negotiation.js"
+import type { TcpParams } from "./Params.js"
+import type { AckInfo, Report, SendView } from "./Receiver.js"
+import * as Rtt from "./Rtt.js"
+import type { OutSegment } from "./Segment.js"
+import { ACK, FIN, PSH, RST, SYN } from "./Segment.js"
+import * as SendBuffer from "./SendBuffer.js"
+import * as Seq from "./SeqNum.js"
+
+/** The RFC 9293 §3.3.2 states a connection passes through (LISTEN lives in the listener). @category models */
+export type State =
+  | "SynSent"
+  | "SynReceived"
+  | "Established"
+  | "FinWait1"
+  | "FinWait2"
+  | "CloseWait"
+  | "Closing"
+  | "LastAck"
+  | "TimeWait"
+  | "Closed"
+
+/** Why a connection ended other than by an orderly close. @category models */
+export type Failure = "Refused" | "Reset" | "TimedOut" | "Aborted"
+
+/** What a passive or simultaneous handshake settled. @category models */
+export interface Negotiated {
+  readonly localPort: number
+  readonly remotePort: number
+  readonly iss: Seq.SeqNum
+  readonly irs: Seq.SeqNum
+  /** the peer's window from its SYN, octets (never scaled) */
+  readonly window: number
+  /** the peer's window shift for its later segments; 0 without scaling */
+  readonly sndShift: number
+  /** our window shift; 0 when the peer did not offer scaling */
+  readonly rcvShift: number
+  /** the MSS the peer announced (undefined: none) */
+  readonly peerMss: number | undefined
+  /** our IP MTU towards the peer */
+  readonly mtu: number
+  readonly tsOk: boolean
+  readonly tsRecent: number
+  readonly sackOk: boolean
+  /** our SYN or SYN-ACK had to be sent again: cwnd starts at one segment (RFC 5681 §3.1) */
+  readonly synRetransmitted: boolean
+  /** a first RTT measurement from the handshake, ms */
+  readonly rttSample: number | undefined
+}
+
+/** @category models */
+export interface Sender {
+  state: State
+  /** why it ended, when it failed */
+  failure: Failure | undefined
+  readonly params: TcpParams
+  readonly localPort: number
+  readonly remotePort: number
+  readonly iss: Seq.SeqNum
+  /** SND.UNA: the oldest unacknowledged sequence number */
+  sndUna: Seq.SeqNum
+  /** SND.NXT: the next sequence number to send (moved back to SND.UNA by a retransmission timeout) */
+  sndNxt: Seq.SeqNum
+  /** the highest sequence number ever sent */
+  sndMax: Seq.SeqNum
+  /** SND.WND, octets (scaled) */
+  sndWnd: number
+  sndWl1: Seq.SeqNum
+  sndWl2: Seq.SeqNum
+  /** MAX.SND.WND (RFC 5961 §5.2) */
+  maxSndWnd: number
+  /** the peer's window shift */
+  sndShift: number
+  /** ours */
+  rcvShift: number
+  /** our IP MTU towards the peer */
+  mtu: number
+  /** send MSS (RFC 9293 §3.7.1, floored as Linux) */
+  mss: number
+  /** the MSS we announced: two segments of it make an immediate ACK */
+  readonly rcvMss: number
+  readonly buffer: SendBuffer.SendBuffer
+  /** the application ended its side: a FIN follows the data */
+  finQueued: boolean
+  /** the application closed for good (FIN-WAIT-2 then times out) */
+  appClosed: boolean
+  tsOk: boolean
+  sackOk: boolean
+  /** the peer's ISN; with `reads.consumed` it places our receive window */
+  irs: Seq.SeqNum
+  /** receive buffer, octets */
+  capacity: number
+  /** RCV.NXT as of the receive half's last report */
+  rcvNxt: Seq.SeqNum
+  /** TS.Recent to echo */
+  tsRecent: number
+  /** our SACK blocks to send */
+  ourSack: ReadonlyArray<SackBlock>
+  /** the right edge of the receive window we announced last */
+  advEdge: Seq.SeqNum
+  /** how much the application has read, written by the application side only */
+  readonly reads: { consumed: number }
+  /** data segments taken since our last ACK */
+  unackedSegments: number
+  /** an ACK is owed now */
+  ackNow: boolean
+  /** the delayed-ACK deadline */
+  ackDue: number | undefined
+  rtt: Rtt.Rtt
+  /** the retransmission deadline, while anything is outstanding */
+  rtoAt: number | undefined
+  /** consecutive retransmission timeouts (or SYN retransmissions) */
+  retries: number
+  /** the segment being timed for an RTT sample (Karn: never a retransmitted one) */
+  timing: { readonly end: Seq.SeqNum; readonly at: number } | undefined
+  /** zero-window probing: the next probe's deadline */
+  persistAt: number | undefined
+  /** probes sent since the window closed */
+  persistBackoff: number
+  cc: Congestion.State
+  readonly algorithm: Congestion.Algorithm
+  /** duplicate ACKs in a row */
+  dupAcks: number
+  /** in fast recovery (RFC 6582) */
+  recovering: boolean
+  /** RFC 6582 "recover": the highest sequence number sent when recovery began */
+  recover: Seq.SeqNum
+  /** the window inflation of fast recovery, octets (RFC 5681 §3.2 steps 3-4, kept out of cwnd) */
+  inflation: number
+  /** end of the last partial segment sent (Minshall's Nagle: one small segment in flight at most) */
+  sndSml: Seq.SeqNum
+  noDelay: boolean
+  /** when we last sent data (idle restart, RFC 5681 §4.1) */
+  lastSendAt: number
+  /** when the peer last sent anything (keepalive) */
+  lastHeardAt: number
+  keepaliveProbes: number
+  keepaliveAt: number | undefined
+  timeWaitAt: number | undefined
+  finWait2At: number | undefined
+  synRetransmitted: boolean
+  challengeBucket: TokenBucket.Bucket
+  /** written here, read by the receive half */
+  readonly view: SendView
+  /** an ACK of new data arrived since the shell last looked (it confirms the neighbour, RFC 4861 §7.3.1) */
+  progress: boolean
+  // counters
+  segmentsSent: number
+  retransmits: number
+  fastRetransmits: number
+  timeouts: number
+}
+
+/** Timestamp clock: Clock ms mod 2^32 (RFC 7323 §5.4: between 1 ms and 1 s per tick). */
+export const tsClock = (now: number): number => Math.floor(now) >>> 0
+
+const TS_OPTION = 12
+
+const base = (
+  params: TcpParams,
+  localPort: number,
+  remotePort: number,
+  iss: Seq.SeqNum,
+  mtu: number,
+  reads: { consumed: number },
+  now: number
+): Sender => {
+  const algorithm = Congestion.byName(params.congestion)
+  const mss = Negotiation.sendMss(undefined, mtu)
+  return {
+    state: "SynSent",
+    failure: undefined,
+    params,
+    localPort,
+    remotePort,
+    iss,
+    sndUna: iss,
+    sndNxt: iss,
+    sndMax: iss,
+    sndWnd: 0,
+    sndWl1: Seq.ZERO,
+    sndWl2: Seq.ZERO,
+    maxSndWnd: 0,
+    sndShift: 0,
+    rcvShift: 0,
+    mtu,
+    mss,
+    rcvMss: Negotiation.announcedMss(mtu),
+    buffer: SendBuffer.make(Seq.add(iss, 1)),
+    finQueued: false,
+    appClosed: false,
+    tsOk: false,
+    sackOk: false,
+    irs: Seq.ZERO,
+    capacity: params.receiveBuffer,
+    rcvNxt: Seq.ZERO,
+    tsRecent: 0,
+    ourSack: [],
+    advEdge: Seq.ZERO,
+    reads,
+    unackedSegments: 0,
+    ackNow: false,
+    ackDue: undefined,
+    rtt: Rtt.initial(params.rtt),
+    rtoAt: undefined,
+    retries: 0,
+    timing: undefined,
+    persistAt: undefined,
+    persistBackoff: 0,
+    cc: algorithm.init(mss, now),
+    algorithm,
+    dupAcks: 0,
+    recovering: false,
+    recover: iss,
+    inflation: 0,
+    sndSml: iss,
+    noDelay: false,
+    lastSendAt: now,
+    lastHeardAt: now,
+    keepaliveProbes: 0,
+    keepaliveAt: undefined,
+    timeWaitAt: undefined,
+    finWait2At: undefined,
+    synRetransmitted: false,
+    challengeBucket: TokenBucket.full(params.challengeAcksPerSecond, now),
+    view: { sndUna: iss, sndMax: iss, maxSndWnd: 0 },
+    progress: false,
+    segmentsSent: 0,
+    retransmits: 0,
+    fastRetransmits: 0,
+    timeouts: 0
+  }
+}
+
+/** Our SYN's options: everything the parameters allow (RFC 7323, RFC 2018), MSS from the MTU. */
+export const synOptions = (params: TcpParams, mtu: number, now: number): TcpOptions => ({
+  mss: Negotiation.announcedMss(mtu),
+  sackPermitted: params.sack,
+  ...(params.timestamps ? { timestamp: { value: tsClock(now), echo: 0 } } : {}),
+  ...(params.windowScaling ? { windowScale: Negotiation.windowShiftFor(params.maxReceiveBuffer) } : {})
+})
+
+/** An active open (RFC 9293 §3.10.1): the sender in SYN-SENT; the SYN goes into `out`. @category constructors */
+export const connect = (
+  params: TcpParams,
+  ports: { readonly localPort: number; readonly remotePort: number },
+  iss: Seq.SeqNum,
+  mtu: number,
+  reads: { consumed: number },
+  now: number,
+  out: Array<OutSegment>
+): Sender => {
+  const s = base(params, ports.localPort, ports.remotePort, iss, mtu, reads, now)
+  sendSyn(s, now, out)
+  sync(s)
+  return s
+}
+
+/** A connection whose handshake the listener completed: ESTABLISHED. @category constructors */
+export const established = (
+  params: TcpParams,
+  n: Negotiated,
+  reads: { consumed: number },
+  now: number
+): Sender => {
+  const s = base(params, n.localPort, n.remotePort, n.iss, n.mtu, reads, now)
+  s.sndUna = Seq.add(n.iss, 1)
+  s.sndNxt = s.sndUna
+  s.sndMax = s.sndUna
+  s.sndSml = s.sndUna
+  s.recover = s.sndUna
+  synchronize(s, n.irs, n.window, n.sndShift, n.rcvShift, n.peerMss, n.tsOk, n.tsRecent, n.sackOk)
+  s.sndWl1 = n.irs
+  s.sndWl2 = s.sndUna
+  if (n.rttSample !== undefined) s.rtt = Rtt.sample(s.rtt, n.rttSample, params.rtt)
+  s.synRetransmitted = n.synRetransmitted
+  s.state = "Established"
+  s.cc = s.algorithm.init(s.mss, now, n.synRetransmitted)
+  armKeepalive(s, now)
+  sync(s)
+  return s
+}
+
+const synchronize = (
+  s: Sender,
+  irs: Seq.SeqNum,
+  window: number,
+  sndShift: number,
+  rcvShift: number,
+  peerMss: number | undefined,
+  tsOk: boolean,
+  tsRecent: number,
+  sackOk: boolean
+): void => {
+  s.irs = irs
+  s.rcvNxt = Seq.add(irs, 1)
+  s.sndWnd = window
+  s.maxSndWnd = window
+  s.sndShift = sndShift
+  s.rcvShift = rcvShift
+  s.mss = Negotiation.sendMss(peerMss, s.mtu)
+  s.tsOk = tsOk
+  s.tsRecent = tsRecent
+  s.sackOk = sackOk
+  s.advEdge = Seq.add(s.rcvNxt, s.capacity)
+}
+
+// ---------------------------------------------------------------------------
+// what the sender exposes
+// ---------------------------------------------------------------------------
+
+/** The connection's one deadline: the earliest of its timers, or undefined. */
+export const deadline = (s: Sender): number | undefined => {
+  let at: number | undefined = undefined
+  for (const t of [s.ackDue, s.rtoAt, s.persistAt, s.timeWaitAt, s.finWait2At, s.keepaliveAt]) {
+    if (t !== undefined && (at === undefined || t < at)) at = t
+  }
+  return at
+}
+
+/** The connection is over (the fiber shell then tears it down). */
+export const isClosed = (s: Sender): boolean => s.state === "Closed"
+
+/** Data octets sent and not yet acknowledged. */
+export const inFlight = (s: Sender): number => Seq.sub(s.sndNxt, s.sndUna)
+
+/** Octets the application may still write before `write` should wait. */
+export const writable = (s: Sender): number => s.params.sendBuffer - s.buffer.length
+
+/** The states in which the application's data may still go out. */
+const sending = (s: Sender): boolean =>
+  s.state === "Established" || s.state === "CloseWait" || s.state === "FinWait1" || s.state === "Closing" ||
+  s.state === "LastAck"
+
+/** Keep the receive half's view of our bounds current. */
+const sync = (s: Sender): void => {
+  s.view.sndUna = s.sndUna
+  s.view.sndMax = s.sndMax
+  s.view.maxSndWnd = s.maxSndWnd
+}
+
+// ---------------------------------------------------------------------------
+// building segments
+// ---------------------------------------------------------------------------
+
+/** The window field to send, and the announced right edge moved as RFC 1122 §4.2.3.3 allows. */
+const windowField = (s: Sender, syn: boolean): number => {
+  const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
+  const threshold = Math.min(Math.floor(s.capacity / 2), s.rcvMss)
+  if (Seq.sub(edge, s.advEdge) >= threshold) s.advEdge = edge
+  const wnd = Math.max(0, Seq.sub(s.advEdge, s.rcvNxt))
+  // The SYN's window is never scaled (RFC 7323 §2.2); later ones round up, so the edge never moves back.
+  if (syn) return Math.min(wnd, 0xffff)
+  return Math.min(0xffff, Math.ceil(wnd / 2 ** s.rcvShift))
+}
+
+const optionsFor = (s: Sender, now: number, withSack: boolean): TcpOptions => {
+  const sack = withSack && s.sackOk && s.ourSack.length > 0 ? s.ourSack : undefined
+  if (!s.tsOk) return sack === undefined ? NONE : { sackPermitted: false, sack }
+  const timestamp = { value: tsClock(now), echo: s.tsRecent }
+  return sack === undefined ? { sackPermitted: false, timestamp } : { sackPermitted: false, timestamp, sack }
+}
+const NONE: TcpOptions = { sackPermitted: false }
+
+const optionsLength = (o: TcpOptions): number =>
+  (o.timestamp !== undefined ? TS_OPTION : 0) + (o.sack !== undefined ? 4 + 8 * o.sack.length : 0)
+
+/** Emit one segment with ACK and window filled in; an ACK we send settles what was owed. */
+const emit = (
+  s: Sender,
+  out: Array<OutSegment>,
+  seq: Seq.SeqNum,
+  flags: number,
+  payload: Uint8Array | undefined,
+  options: TcpOptions
+): void => {
+  const acking = (flags & ACK) !== 0
+  out.push({
+    srcPort: s.localPort,
+    dstPort: s.remotePort,
+    seq,
+    ack: acking ? s.rcvNxt : Seq.ZERO,
+    flags,
+    window: (flags & RST) !== 0 ? 0 : windowField(s, (flags & SYN) !== 0),
+    urgent: 0,
+    options,
+    payload
+  })
+  s.segmentsSent++
+  if (acking) {
+    s.ackNow = false
+    s.ackDue = undefined
+    s.unackedSegments = 0
+  }
+}
+
+const sendSyn = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  const options = synOptions(s.params, s.mtu, now)
+  const flags = s.state === "SynReceived" ? SYN | ACK : SYN
+  emit(s, out, s.iss, flags, undefined, s.state === "SynReceived" ? answerSyn(s, options) : options)
+  s.sndNxt = Seq.add(s.iss, 1)
+  if (Seq.gt(s.sndNxt, s.sndMax)) s.sndMax = s.sndNxt
+  if (s.timing === undefined && s.retries === 0) s.timing = { end: s.sndNxt, at: now }
+  if (s.rtoAt === undefined) s.rtoAt = now + s.rtt.rto
+}
+
+/** A SYN-ACK answers only what the peer's SYN offered (RFC 7323 §1.3, RFC 2018 §2). */
+const answerSyn = (s: Sender, offered: TcpOptions): TcpOptions => ({
+  mss: offered.mss ?? s.rcvMss,
+  sackPermitted: s.sackOk,
+  ...(s.tsOk ? { timestamp: { value: offered.timestamp?.value ?? 0, echo: s.tsRecent } } : {}),
+  ...(s.rcvShift > 0 || s.sndShift > 0 ? { windowScale: s.rcvShift } : {})
+})
+
+/**
+ * Send the sequence space [seq, seq + payload + FIN), keeping SND.NXT/MAX,
+ * the timer and RTT timing right. Returns false when nothing fit.
+ */
+const sendData = (
+  s: Sender,
+  out: Array<OutSegment>,
+  seq: Seq.SeqNum,
+  len: number,
+  fin: boolean,
+  now: number
+): boolean => {
+  const options = optionsFor(s, now, true)
+  const room = Math.max(1, s.mss - optionsLength(options))
+  if (len > room) {
+    len = room
+    fin = false
+  }
+  const payload = len > 0 ? SendBuffer.slice(s.buffer, seq, len) : undefined
+  const unsentAfter = Seq.sub(SendBuffer.end(s.buffer), Seq.add(seq, len))
+  const flags = ACK | (len > 0 && unsentAfter === 0 ? PSH : 0) | (fin ? FIN : 0)
+  emit(s, out, seq, flags, payload, options)
+  const end = Seq.add(seq, len + (fin ? 1 : 0))
+  const retransmission = Seq.lt(seq, s.sndMax)
+  if (retransmission) {
+    s.retransmits++
+    // Karn: a sample across a retransmitted segment is ambiguous
+    if (s.timing !== undefined && Seq.gt(s.timing.end, seq)) s.timing = undefined
+  }
+  if (Seq.gt(end, s.sndNxt)) s.sndNxt = end
+  if (Seq.gt(s.sndNxt, s.sndMax)) {
+    s.sndMax = s.sndNxt
+    if (s.timing === undefined && !retransmission) s.timing = { end, at: now }
+  }
+  if (len > 0 && len < room) s.sndSml = end
+  if (s.rtoAt === undefined) s.rtoAt = now + s.rtt.rto
+  s.lastSendAt = now
+  return true
+}
+
+/** The sequence number just past our FIN, if the application ended its side. */
+const finEnd = (s: Sender): Seq.SeqNum | undefined =>
+  s.finQueued ? Seq.add(SendBuffer.end(s.buffer), 1) : undefined
+
+/** Send what the windows, Nagle and the state allow. */
+const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (!sending(s) || s.persistAt !== undefined) return
+  const bufEnd = SendBuffer.end(s.buffer)
+  for (;;) {
+    const unsent = Seq.sub(bufEnd, s.sndNxt)
+    const finPending = s.finQueued && Seq.lte(s.sndNxt, bufEnd)
+    if (unsent <= 0) {
+      // only the FIN is left: it needs no window (Linux sends it on a zero window too)
+      if (finPending && unsent === 0) sendData(s, out, s.sndNxt, 0, true, now)
+      return
+    }
+    const flight = inFlight(s)
+    if (flight === 0 && now - s.lastSendAt > s.rtt.rto && s.sndMax !== s.iss) {
+      s.algorithm.onIdle(s.cc, now - s.lastSendAt, s.rtt.rto)
+    }
+    const wndRoom = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
+    const cwndRoom = Math.floor(s.cc.cwnd + s.inflation) - flight
+    const room = Math.min(wndRoom, cwndRoom)
+    const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+    let len = Math.min(unsent, full, room)
+    if (len <= 0) break
+    if (len < full && len < unsent) {
+      // window- or cwnd-limited: no silly segments (RFC 9293 §3.8.6.2.1), unless half the largest window fits
+      if (len < s.maxSndWnd / 2 || wndRoom > cwndRoom) break
+    }
+    if (len === unsent && len < full && !s.noDelay && !s.finQueued && Seq.gt(s.sndSml, s.sndUna)) break // Nagle
+    len = Math.min(len, unsent)
+    sendData(s, out, s.sndNxt, len, finPending && len === unsent, now)
+  }
+  enterPersistIfStalled(s, now)
+}
+
+/** RFC 9293 §3.8.6.1: data waits behind a zero window: probe instead of retransmitting. */
+const enterPersistIfStalled = (s: Sender, now: number): void => {
+  if (s.sndWnd !== 0 || s.persistAt !== undefined || !sending(s)) return
+  if (Seq.sub(SendBuffer.end(s.buffer), s.sndUna) <= 0) return
+  // Whatever was in flight lies beyond the peer's window now; it goes again when the window opens.
+  s.sndNxt = s.sndUna
+  s.rtoAt = undefined
+  s.timing = undefined
+  s.persistBackoff = 0
+  s.persistAt = now + s.rtt.rto
+}
+
+// ---------------------------------------------------------------------------
+// the receive half's report
+// ---------------------------------------------------------------------------
+
+/** Take the receive half's report of one batch. */
+export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void => {
+  s.lastHeardAt = r.at
+  s.keepaliveProbes = 0
+  if (r.rstReply !== undefined) {
+    emit(s, out, r.rstReply, RST, undefined, NONE)
+  }
+  if (r.reset) {
+    // RFC 1337: TIME-WAIT ignores resets (its 2 MSL protect the next incarnation)
+    if (s.state !== "TimeWait") fail(s, s.state === "SynSent" ? "Refused" : "Reset")
+    return
+  }
+  if (r.syn !== undefined && s.state === "SynSent") onSyn(s, r, now, out)
+  s.rcvNxt = r.rcvNxt
+  s.tsRecent = r.tsRecent
+  s.ourSack = r.sack
+  for (const a of r.acks) {
+    onAck(s, a, r.at, now, out)
+    if (s.state === "Closed") return
+  }
+  if (r.fin) onFin(s, now)
+  if (r.dataSegments > 0) {
+    s.unackedSegments += r.dataSegments
+    if (s.unackedSegments >= 2) s.ackNow = true
+    else if (s.ackDue === undefined) s.ackDue = now + s.params.delayedAck
+  }
+  if (r.ackNow) s.ackNow = true
+  if (r.ackNow && s.state === "TimeWait") s.timeWaitAt = now + s.params.timeWait // a retransmitted FIN
+  for (let i = 0; i < r.challenges; i++) {
+    const b = TokenBucket.take(s.challengeBucket, now, s.params.challengeAcksPerSecond, s.params.challengeAcksPerSecond)
+    if (b === undefined) break
+    s.challengeBucket = b
+    s.ackNow = true
+  }
+  armKeepalive(s, now)
+  push(s, now, out)
+  flushAck(s, now, out)
+  sync(s)
+}
+
+/** Send the ACK owed, if no segment carried it. */
+const flushAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (!s.ackNow || s.state === "Closed" || s.state === "SynSent") return
+  if (s.state === "SynReceived") return // the SYN-ACK is the acknowledgment
+  emit(s, out, s.sndNxt, ACK, undefined, optionsFor(s, now, true))
+}
+
+/** SYN-SENT: the peer's SYN arrived (RFC 9293 §3.10.7.3, fourth). */
+const onSyn = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void => {
+  const syn = r.syn!
+  const scaled = s.params.windowScaling && syn.windowScale !== undefined
+  synchronize(
+    s,
+    syn.irs,
+    syn.window,
+    scaled ? Math.min(syn.windowScale!, 14) : 0,
+    scaled ? Negotiation.windowShiftFor(s.params.maxReceiveBuffer) : 0,
+    syn.mss,
+    s.params.timestamps && syn.tsVal !== undefined,
+    syn.tsVal ?? 0,
+    s.params.sack && syn.sackPermitted
+  )
+  s.sndWl1 = syn.irs
+  if (syn.acked) {
+    s.sndUna = Seq.add(s.iss, 1)
+    s.sndWl2 = s.sndUna
+    s.sndSml = s.sndUna
+    s.recover = s.sndUna
+    if (s.timing !== undefined) s.rtt = Rtt.sample(s.rtt, r.at - s.timing.at, s.params.rtt)
+    s.timing = undefined
+    s.rtoAt = undefined
+    s.retries = 0
+    s.state = "Established"
+    s.cc = s.algorithm.init(s.mss, now, s.synRetransmitted)
+    s.ackNow = true
+  } else {
+    // simultaneous open (RFC 9293 §3.5 figure 7): our SYN again, now with the ACK
+    s.state = "SynReceived"
+    sendSyn(s, now, out)
+  }
+}
+
+/** One segment's ACK fields (RFC 9293 §3.10.7.4, fifth). */
+const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
+  if (s.state === "SynReceived") {
+    // simultaneous open: the ACK of our SYN-ACK completes it (RFC 9293 §3.10.7.4, fifth)
+    if (!Seq.gt(a.ack, s.iss) || Seq.gt(a.ack, s.sndMax)) return
+    s.sndUna = Seq.add(s.iss, 1)
+    s.sndWl1 = a.seq
+    s.sndWl2 = a.ack
+    s.sndSml = s.sndUna
+    s.recover = s.sndUna
+    s.rtoAt = undefined
+    s.timing = undefined
+    s.retries = 0
+    s.state = "Established"
+    s.cc = s.algorithm.init(s.mss, now, s.synRetransmitted)
+  }
+  const oldWnd = s.sndWnd
+  // the window, from the most recent segment only (SND.WL1/WL2)
+  if (Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && Seq.lte(s.sndWl2, a.ack))) {
+    s.sndWnd = a.window * 2 ** s.sndShift
+    s.sndWl1 = a.seq
+    s.sndWl2 = a.ack
+    if (s.sndWnd > s.maxSndWnd) s.maxSndWnd = s.sndWnd
+    if (s.sndWnd > 0 && s.persistAt !== undefined) {
+      s.persistAt = undefined
+      s.persistBackoff = 0
+    }
+  }
+  if (Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)) newAck(s, a, at, now, out)
+  else if (
+    a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd && Seq.gt(s.sndMax, s.sndUna) &&
+    s.persistAt === undefined
+  ) duplicateAck(s, now, out)
+}
+
+const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
+  const flightBefore = Seq.sub(s.sndMax, s.sndUna)
+  const acked = Seq.sub(a.ack, s.sndUna)
+  s.progress = true
+  // RTT: from the echoed timestamp (RFC 7323 §4.1), else the timed segment (Karn's rule)
+  if (s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0) {
+    const r = (tsClock(at) - a.tsEcr) >>> 0
+    if (r < 0x7fffffff) s.rtt = Rtt.sample(s.rtt, r, s.params.rtt)
+  } else if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) {
+    s.rtt = Rtt.sample(s.rtt, at - s.timing.at, s.params.rtt)
+  }
+  if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) s.timing = undefined
+  SendBuffer.release(s.buffer, a.ack)
+  s.sndUna = a.ack
+  if (Seq.lt(s.sndNxt, s.sndUna)) s.sndNxt = s.sndUna
+  s.retries = 0
+  if (s.recovering) {
+    if (Seq.gte(a.ack, s.recover)) {
+      // RFC 6582 §3.2 step 3, full acknowledgment
+      s.recovering = false
+      s.inflation = 0
+      s.dupAcks = 0
+      s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+    } else {
+      // partial acknowledgment: the next hole is lost too; deflate by what was acked, add one segment
+      retransmitFirst(s, now, out)
+      s.inflation = Math.max(0, s.inflation - acked) + s.mss
+      s.rtoAt = now + s.rtt.rto
+    }
+  } else {
+    s.dupAcks = 0
+    s.algorithm.onAck(s.cc, acked, now, s.rtt.srtt, flightBefore)
+  }
+  // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it
+  s.rtoAt = Seq.sub(s.sndMax, s.sndUna) > 0 && s.persistAt === undefined ? now + s.rtt.rto : undefined
+  const fin = finEnd(s)
+  if (fin !== undefined && s.sndUna === fin) finAcked(s, now)
+}
+
+/** RFC 5681 §3.2, RFC 6582 §3.2: the third duplicate starts fast retransmit; later ones inflate the window. */
+const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  s.dupAcks++
+  if (s.recovering) {
+    s.inflation += s.mss
+    return
+  }
+  // RFC 6582 §3.2 step 2: not again for losses of the window already recovered
+  if (s.dupAcks === 3 && Seq.gt(s.sndUna, s.recover)) {
+    s.recovering = true
+    s.recover = s.sndMax
+    s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+    s.inflation = 3 * s.mss
+    s.fastRetransmits++
+    retransmitFirst(s, now, out)
+    s.rtoAt = now + s.rtt.rto
+  }
+}
+
+/** Resend the oldest unacknowledged segment. */
+const retransmitFirst = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  const data = Math.max(0, Seq.sub(SendBuffer.end(s.buffer), s.sndUna))
+  const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+  const len = Math.min(full, data)
+  const fin = finEnd(s)
+  const withFin = fin !== undefined && len === data && Seq.lte(fin, s.sndMax)
+  if (len === 0 && !withFin) return
+  const keepNxt = s.sndNxt
+  sendData(s, out, s.sndUna, len, withFin, now)
+  if (Seq.gt(keepNxt, s.sndNxt)) s.sndNxt = keepNxt
+}
+
+const finAcked = (s: Sender, now: number): void => {
+  switch (s.state) {
+    case "FinWait1":
+      s.state = "FinWait2"
+      if (s.appClosed) s.finWait2At = now + s.params.finWait2
+      return
+    case "Closing":
+      enterTimeWait(s, now)
+      return
+    case "LastAck":
+      close(s)
+      return
+  }
+}
+
+/** The peer's FIN was taken (RFC 9293 §3.10.7.4, eighth). */
+const onFin = (s: Sender, now: number): void => {
+  switch (s.state) {
+    case "SynReceived":
+    case "Established":
+      s.state = "CloseWait"
+      return
+    case "FinWait1":
+      s.state = "Closing"
+      return
+    case "FinWait2":
+      enterTimeWait(s, now)
+      return
+  }
+}
+
+const enterTimeWait = (s: Sender, now: number): void => {
+  s.state = "TimeWait"
+  s.timeWaitAt = now + s.params.timeWait
+  s.finWait2At = undefined
+  s.rtoAt = undefined
+  s.persistAt = undefined
+  s.keepaliveAt = undefined
+}
+
+const close = (s: Sender): void => {
+  s.state = "Closed"
+  s.rtoAt = undefined
+  s.persistAt = undefined
+  s.ackDue = undefined
+  s.timeWaitAt = undefined
+  s.finWait2At = undefined
+  s.keepaliveAt = undefined
+}
+
+const fail = (s: Sender, why: Failure): void => {
+  s.failure = why
+  close(s)
+}
+
+// ---------------------------------------------------------------------------
+// the application
+// ---------------------------------------------------------------------------
+
+/** The application wrote `data` (the shell has checked there is room: `writable`). */
+export const write = (s: Sender, data: Uint8Array, now: number, out: Array<OutSegment>): void => {
+  if (s.finQueued || s.state === "Closed") return
+  SendBuffer.append(s.buffer, data)
+  push(s, now, out)
+  flushAck(s, now, out)
+  sync(s)
+}
+
+/** The application ended its side (shutdown for writing): FIN after the data (RFC 9293 §3.10.4). */
+export const end = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (s.finQueued) return
+  switch (s.state) {
+    case "SynSent":
+      close(s)
+      return
+    case "SynReceived":
+    case "Established":
+      s.state = "FinWait1"
+      break
+    case "CloseWait":
+      s.state = "LastAck"
+      break
+    default:
+      return
+  }
+  s.finQueued = true
+  push(s, now, out)
+  sync(s)
+}
+
+/** The application closed for good: ends its side, and FIN-WAIT-2 will not wait forever. */
+export const closeByApp = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  s.appClosed = true
+  if (s.state === "FinWait2" && s.finWait2At === undefined) s.finWait2At = now + s.params.finWait2
+  end(s, now, out)
+}
+
+/** Abort (RFC 9293 §3.10.5): RST to the peer unless nothing was synchronized, and Closed at once. */
+export const abort = (s: Sender, out: Array<OutSegment>): void => {
+  if (s.state === "Closed") return
+  if (s.state !== "SynSent" && s.state !== "TimeWait") emit(s, out, s.sndNxt, RST | ACK, undefined, NONE)
+  fail(s, "Aborted")
+}
+
+/** The application read: announce the window at once when the read at least doubled it. */
+export const onRead = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (s.state === "Closed" || s.state === "SynSent" || s.state === "TimeWait") return
+  if (s.finQueued && s.state !== "FinWait1" && s.state !== "FinWait2") return
+  const before = Math.max(0, Seq.sub(s.advEdge, s.rcvNxt))
+  const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
+  const threshold = Math.min(Math.floor(s.capacity / 2), s.rcvMss)
+  const after = Math.max(0, Seq.sub(edge, s.rcvNxt))
+  if (Seq.sub(edge, s.advEdge) >= threshold && after >= 2 * before) {
+    s.ackNow = true
+    flushAck(s, now, out)
+  }
+}
+
+// ---------------------------------------------------------------------------
+// timers
+// ---------------------------------------------------------------------------
+
+/** The deadline passed: run whichever timers are due at `now`. */
+export const onTimer = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (s.timeWaitAt !== undefined && s.timeWaitAt <= now) {
+    close(s)
+    return
+  }
+  if (s.finWait2At !== undefined && s.finWait2At <= now && s.state === "FinWait2") {
+    close(s)
+    return
+  }
+  if (s.rtoAt !== undefined && s.rtoAt <= now) onRto(s, now, out)
+  if (isClosed(s)) return
+  if (s.persistAt !== undefined && s.persistAt <= now) probe(s, now, out)
+  if (s.keepaliveAt !== undefined && s.keepaliveAt <= now) keepalive(s, now, out)
+  if (isClosed(s)) return
+  if (s.ackDue !== undefined && s.ackDue <= now) s.ackNow = true
+  flushAck(s, now, out)
+  sync(s)
+}
+
+/** RFC 6298 §5.4-5.7: the retransmission timer expired. */
+const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  s.timeouts++
+  const synPhase = s.state === "SynSent" || s.state === "SynReceived"
+  if (s.retries >= (synPhase ? s.params.synRetries : s.params.retries)) {
+    fail(s, "TimedOut")
+    return
+  }
+  s.retries++
+  s.rtt = Rtt.backoff(s.rtt, s.params.rtt)
+  s.timing = undefined
+  s.rtoAt = undefined
+  if (synPhase) {
+    s.synRetransmitted = true
+    s.retransmits++
+    sendSyn(s, now, out)
+    return
+  }
+  s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+  s.recovering = false
+  s.inflation = 0
+  s.dupAcks = 0
+  // RFC 6582 §3.2 step 4: no fast retransmit for losses of what was already in flight
+  s.recover = s.sndMax
+  // go back to SND.UNA: the first segment now, the rest as ACKs open cwnd again
+  s.sndNxt = s.sndUna
+  retransmitFirst(s, now, out)
+  push(s, now, out)
+  if (s.rtoAt === undefined && Seq.gt(s.sndMax, s.sndUna)) s.rtoAt = now + s.rtt.rto
+}
+
+/** A zero-window probe: one octet beyond the window, at backed-off intervals (RFC 9293 §3.8.6.1). */
+const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (s.sndWnd > 0 || Seq.sub(SendBuffer.end(s.buffer), s.sndUna) <= 0) {
+    s.persistAt = undefined
+    s.persistBackoff = 0
+    push(s, now, out)
+    return
+  }
+  s.sndNxt = s.sndUna
+  const keepRto = s.rtoAt
+  sendData(s, out, s.sndUna, 1, false, now)
+  s.rtoAt = keepRto
+  s.timing = undefined
+  s.persistBackoff++
+  s.persistAt = now + Math.min(s.params.maxPersist, s.rtt.rto * 2 ** s.persistBackoff)
+}
+
+const armKeepalive = (s: Sender, now: number): void => {
+  const idle = s.params.keepaliveIdle
+  if (idle === undefined || s.state !== "Established" && s.state !== "CloseWait") {
+    s.keepaliveAt = undefined
+    return
+  }
+  s.keepaliveAt = (s.keepaliveProbes === 0 ? s.lastHeardAt + idle : now + s.params.keepaliveInterval)
+}
+
+/** RFC 1122 §4.2.3.6: a keepalive probe is SEG.SEQ = SND.NXT - 1 with no data, which draws an ACK. */
+const keepalive = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (s.keepaliveProbes >= s.params.keepaliveProbes) {
+    fail(s, "TimedOut")
+    return
+  }
+  s.keepaliveProbes++
+  emit(s, out, Seq.add(s.sndUna, -1), ACK, undefined, optionsFor(s, now, false))
+  armKeepalive(s, now)
+}

@@ -1,0 +1,190 @@
+/**
+ * One TCP connection's pure halves put together without fibers, for
+ * smoltcp-style state-machine tests: the receive half takes a segment, its
+ * report goes to the send half, and what the send half sends comes back.
+ * The connection's fiber shell (src/tcp/Connection.ts) does exactly this
+ * across two fibers; here every step takes an explicit `now`.
+ */
+import * as Handshake from "../../src/tcp/Handshake.js"
+import * as Params from "../../src/tcp/Params.js"
+import * as Receiver from "../../src/tcp/Receiver.js"
+import * as Segment from "../../src/tcp/Segment.js"
+import * as Sender from "../../src/tcp/Sender.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import type * as TcpWire from "../../src/wire/TcpHeader.js"
+
+export const LOCAL_PORT = 80
+export const REMOTE_PORT = 49500
+/** Near 2^32, so sequence numbers wrap during the tests. */
+export const REMOTE_ISN = Seq.make(0xfffffff0)
+export const LOCAL_ISN = Seq.make(0xffffff00)
+export const MTU = 1500
+
+export class TcpSocket {
+  /** octets the application has read: the send half reads this counter (it places the window) */
+  readonly reads: { consumed: number }
+  /** in-order data handed to the application, not yet read */
+  readonly received: Array<Uint8Array> = []
+  constructor(readonly rcv: Receiver.Receiver, readonly snd: Sender.Sender) {
+    this.reads = snd.reads
+  }
+
+  /** The peer's segments arrive (one batch) at `now`; returns what we send in answer. */
+  send(now: number, ...segments: ReadonlyArray<Segment.Segment>): Array<Segment.OutSegment> {
+    const report = Receiver.onBatch(this.rcv, segments, now, this.reads.consumed, this.snd.view)
+    for (const d of report.data) this.received.push(d)
+    const out: Array<Segment.OutSegment> = []
+    Sender.onReport(this.snd, report, now, out)
+    return out
+  }
+
+  /** Time passes to `now`: run the timers if the deadline is due. */
+  tick(now: number): Array<Segment.OutSegment> {
+    const out: Array<Segment.OutSegment> = []
+    const at = Sender.deadline(this.snd)
+    if (at !== undefined && at <= now) Sender.onTimer(this.snd, now, out)
+    return out
+  }
+
+  write(now: number, data: Uint8Array | string): Array<Segment.OutSegment> {
+    const out: Array<Segment.OutSegment> = []
+    Sender.write(this.snd, typeof data === "string" ? new TextEncoder().encode(data) : data, now, out)
+    return out
+  }
+
+  end(now: number): Array<Segment.OutSegment> {
+    const out: Array<Segment.OutSegment> = []
+    Sender.end(this.snd, now, out)
+    return out
+  }
+
+  /** The application reads everything held; returns it, and what the read made us send. */
+  read(now: number, max = Infinity): { data: Uint8Array; out: Array<Segment.OutSegment> } {
+    const chunks: Array<Uint8Array> = []
+    let n = 0
+    while (this.received.length > 0 && n < max) {
+      const c = this.received[0]!
+      if (n + c.length <= max) {
+        chunks.push(c)
+        n += c.length
+        this.received.shift()
+      } else {
+        chunks.push(c.subarray(0, max - n))
+        this.received[0] = c.subarray(max - n)
+        n = max
+      }
+    }
+    const data = new Uint8Array(n)
+    let o = 0
+    for (const c of chunks) {
+      data.set(c, o)
+      o += c.length
+    }
+    this.reads.consumed += n
+    const out: Array<Segment.OutSegment> = []
+    Sender.onRead(this.snd, now, out)
+    return { data, out }
+  }
+
+  get state(): Sender.State {
+    return this.snd.state
+  }
+}
+
+export interface Options {
+  readonly params?: Partial<Params.TcpParams>
+  /** the peer's SYN options */
+  readonly peerOptions?: TcpWire.TcpOptions
+  readonly peerWindow?: number
+  readonly now?: number
+}
+
+export const params = (p?: Partial<Params.TcpParams>): Params.TcpParams => ({ ...Params.defaults, ...p })
+
+/** The peer's SYN. */
+export const peerSyn = (o: Options = {}): Segment.Segment =>
+  Segment.make({
+    seq: REMOTE_ISN,
+    flags: Segment.SYN,
+    window: o.peerWindow ?? 64240,
+    options: o.peerOptions ?? { sackPermitted: false }
+  })
+
+/**
+ * A connection in ESTABLISHED after a passive open (the listener's handshake
+ * with the peer's SYN carrying `peerOptions`, none by default): RCV.NXT =
+ * REMOTE_ISN + 1, SND.NXT = LOCAL_ISN + 1.
+ */
+export const established = (o: Options = {}): TcpSocket => {
+  const p = params(o.params)
+  const now = o.now ?? 0
+  const h = Handshake.halfOpen(p, { localPort: LOCAL_PORT, remotePort: REMOTE_PORT }, peerSyn(o), LOCAL_ISN, MTU, now)
+  const v = Handshake.inSynReceived(
+    h,
+    Segment.make({
+      seq: Seq.add(REMOTE_ISN, 1),
+      ack: Seq.add(LOCAL_ISN, 1),
+      flags: Segment.ACK,
+      window: o.peerWindow ?? 64240,
+      ...(h.tsOk ? { options: { sackPermitted: false, timestamp: { value: 2, echo: Sender.tsClock(now) } } } : {})
+    }),
+    now
+  )
+  if (v._tag !== "Established") throw new Error(`handshake: ${v._tag}`)
+  const n = v.negotiated
+  const reads = { consumed: 0 }
+  const rcv = Receiver.open({
+    iss: n.iss,
+    irs: n.irs,
+    capacity: p.receiveBuffer,
+    rcvShift: n.rcvShift,
+    tsOk: n.tsOk,
+    tsRecent: n.tsRecent,
+    sackOk: n.sackOk,
+    maxBlocks: p.outOfOrderBlocks
+  }, now)
+  const snd = Sender.established(p, n, reads, now)
+  return new TcpSocket(rcv, snd)
+}
+
+/** A connection in SYN-SENT: our SYN went out at `now` (returned as `syn`). */
+export const synSent = (o: Options = {}): { socket: TcpSocket; syn: Segment.OutSegment } => {
+  const p = params(o.params)
+  const now = o.now ?? 0
+  const reads = { consumed: 0 }
+  const out: Array<Segment.OutSegment> = []
+  const snd = Sender.connect(p, { localPort: LOCAL_PORT, remotePort: REMOTE_PORT }, LOCAL_ISN, MTU, reads, now, out)
+  const rcv = Receiver.synSent(
+    LOCAL_ISN,
+    p.receiveBuffer,
+    p.windowScaling ? snd.rcvShift : 0,
+    { timestamps: p.timestamps, sack: p.sack },
+    p.outOfOrderBlocks
+  )
+  return { socket: new TcpSocket(rcv, snd), syn: out[0]! }
+}
+
+/** A segment from the peer in an established connection: seq/ack relative to the ISNs (+1 for the SYNs). */
+export const fromPeer = (
+  fields: {
+    readonly seq?: number
+    readonly ack?: number
+    readonly flags?: number
+    readonly window?: number
+    readonly payload?: Uint8Array | string
+    readonly options?: TcpWire.TcpOptions
+  }
+): Segment.Segment =>
+  Segment.make({
+    seq: Seq.add(REMOTE_ISN, 1 + (fields.seq ?? 0)),
+    ack: Seq.add(LOCAL_ISN, 1 + (fields.ack ?? 0)),
+    flags: fields.flags ?? Segment.ACK,
+    window: fields.window ?? 64240,
+    options: fields.options ?? { sackPermitted: false },
+    payload: typeof fields.payload === "string" ? new TextEncoder().encode(fields.payload) : fields.payload ?? Segment.EMPTY
+  })
+
+/** Our sequence number relative to LOCAL_ISN + 1, and the peer's relative to REMOTE_ISN + 1. */
+export const ourSeq = (s: Segment.OutSegment): number => Seq.sub(s.seq, Seq.add(LOCAL_ISN, 1))
+export const ourAck = (s: Segment.OutSegment): number => Seq.sub(s.ack, Seq.add(REMOTE_ISN, 1))
+export const text = (b: Uint8Array | undefined): string => (b === undefined ? "" : new TextDecoder().decode(b))
