@@ -14,6 +14,7 @@ import { Context, Data, Duration, Effect, Either, Layer, Option } from "effect"
 import * as Addr from "./wire/Ipv4Addr.js"
 import * as Reassembly from "./ipv4/Reassembly.js"
 import * as Mac from "./wire/Mac.js"
+import * as Congestion from "./tcp/congestion/Congestion.js"
 
 /** @category models */
 export interface StackConfig {
@@ -79,6 +80,55 @@ export interface StackConfig {
     readonly udpSocket: number
     /** ICMP error reports waiting in one UDP socket (`UdpSocket.receiveError`) */
     readonly udpErrors: number
+    /** batches of segments waiting for one TCP connection's receive half */
+    readonly tcpSegments: number
+  }
+  readonly tcp: {
+    /** congestion control of new connections: RFC 9438 CUBIC (Linux's default) or RFC 6582 NewReno */
+    readonly congestion: Congestion.Name
+    /** RTO before any RTT measurement (RFC 6298 §2.1: 1 s) */
+    readonly initialRto: Duration.Duration
+    /** lower bound of the RTO (Linux 200 ms; the RFC's 1 s cripples a microsecond-RTT TAP link) */
+    readonly minRto: Duration.Duration
+    /** upper bound of the RTO, backoff included (RFC 6298 §2.5: at least 60 s; Linux 120 s) */
+    readonly maxRto: Duration.Duration
+    /** receive buffer per connection, octets: what the window advertises */
+    readonly receiveBuffer: number
+    /** the largest receive buffer; the window scale we offer is chosen for it (RFC 7323 §2.3) */
+    readonly maxReceiveBuffer: number
+    /** send buffer per connection, octets: writes wait while this much is unacknowledged */
+    readonly sendBuffer: number
+    /** longest an ACK is delayed (RFC 9293 §3.8.6.3 requires < 0.5 s; Linux 40 ms) */
+    readonly delayedAck: Duration.Duration
+    /** retransmissions of one segment before the connection fails with TimedOut (Linux tcp_retries2) */
+    readonly retries: number
+    /** SYN retransmissions before connect fails with TimedOut (Linux tcp_syn_retries) */
+    readonly synRetries: number
+    /** SYN-ACK retransmissions before a half-open connection is dropped (Linux tcp_synack_retries) */
+    readonly synAckRetries: number
+    /** TIME-WAIT, 2 × MSL (RFC 9293 §3.4.2; Linux 60 s) */
+    readonly timeWait: Duration.Duration
+    /** FIN-WAIT-2 after the application closed (Linux tcp_fin_timeout) */
+    readonly finWait2: Duration.Duration
+    /** send keepalive probes on idle connections (RFC 1122 §4.2.3.6: off by default) */
+    readonly keepalive: boolean
+    /** idle time before the first keepalive probe (RFC 1122: at least 2 hours by default) */
+    readonly keepaliveIdle: Duration.Duration
+    /** between keepalive probes */
+    readonly keepaliveInterval: Duration.Duration
+    /** unanswered keepalive probes before TimedOut */
+    readonly keepaliveProbes: number
+    readonly timestamps: boolean
+    readonly sack: boolean
+    readonly windowScaling: boolean
+    /** challenge ACKs per second per connection (RFC 5961 §7) */
+    readonly challengeAcksPerSecond: number
+    /** connections at once (all states but LISTEN and half-open); beyond it new ones are refused and counted */
+    readonly maxConnections: number
+    /** half-open connections per listener (the SYN queue); beyond it SYNs are dropped and counted */
+    readonly synBacklog: number
+    /** established connections waiting for `accept` per listener, unless `listen` names its own */
+    readonly acceptBacklog: number
   }
 }
 
@@ -97,6 +147,7 @@ export interface StackConfigInput {
   readonly reassembly?: Settings<StackConfig["reassembly"]>
   readonly icmp?: Settings<StackConfig["icmp"]>
   readonly queues?: Settings<StackConfig["queues"]>
+  readonly tcp?: Settings<StackConfig["tcp"]>
 }
 
 /**
@@ -134,7 +185,33 @@ export const defaults = {
   },
   reassembly: { timeout: Duration.seconds(30), maxAssemblies: 256, maxBytes: 4 * 1024 * 1024 },
   icmp: { errorsPerSecond: 100, errorBurst: 50, maxOutstandingPings: 65536 },
-  queues: { dealer: 1024, udpSocket: 1024, udpErrors: 16 }
+  queues: { dealer: 1024, udpSocket: 1024, udpErrors: 16, tcpSegments: 256 },
+  tcp: {
+    congestion: "cubic" as Congestion.Name,
+    initialRto: Duration.seconds(1),
+    minRto: Duration.millis(200),
+    maxRto: Duration.seconds(120),
+    receiveBuffer: 256 * 1024,
+    maxReceiveBuffer: 4 * 1024 * 1024,
+    sendBuffer: 256 * 1024,
+    delayedAck: Duration.millis(40),
+    retries: 15,
+    synRetries: 6,
+    synAckRetries: 5,
+    timeWait: Duration.seconds(60),
+    finWait2: Duration.seconds(60),
+    keepalive: false,
+    keepaliveIdle: Duration.hours(2),
+    keepaliveInterval: Duration.seconds(75),
+    keepaliveProbes: 9,
+    timestamps: true,
+    sack: true,
+    windowScaling: true,
+    challengeAcksPerSecond: 1000,
+    maxConnections: 65536,
+    synBacklog: 1024,
+    acceptBacklog: 511
+  }
 } as const
 
 const fail = (field: string, reason: ConfigError["reason"], detail: string) =>
@@ -238,6 +315,18 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
     const reassembly = { ...defaults.reassembly, ...input.reassembly }
     const icmp = { ...defaults.icmp, ...input.icmp }
     const queues = { ...defaults.queues, ...input.queues }
+    const tcp = { ...defaults.tcp, ...input.tcp }
+    if (!Congestion.isName(tcp.congestion)) {
+      return yield* fail("tcp.congestion", "OutOfRange", `'${String(tcp.congestion)}' is not one of ${Congestion.names.join(", ")}`)
+    }
+    const minRto = yield* positive("tcp.minRto", tcp.minRto)
+    const maxRto = yield* positive("tcp.maxRto", tcp.maxRto)
+    if (Duration.lessThan(maxRto, minRto)) return yield* fail("tcp.maxRto", "OutOfRange", "must not be below tcp.minRto")
+    const receiveBuffer = yield* int("tcp.receiveBuffer", tcp.receiveBuffer, 1024, 1 << 30, " octets")
+    const maxReceiveBuffer = yield* int("tcp.maxReceiveBuffer", tcp.maxReceiveBuffer, 1024, 1 << 30, " octets")
+    if (maxReceiveBuffer < receiveBuffer) {
+      return yield* fail("tcp.maxReceiveBuffer", "OutOfRange", "must not be below tcp.receiveBuffer")
+    }
     return {
       mac: input.mac,
       address,
@@ -269,7 +358,34 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
       queues: {
         dealer: yield* int("queues.dealer", queues.dealer, 1, 1 << 20),
         udpSocket: yield* int("queues.udpSocket", queues.udpSocket, 1, 1 << 20),
-        udpErrors: yield* int("queues.udpErrors", queues.udpErrors, 1, 1 << 16)
+        udpErrors: yield* int("queues.udpErrors", queues.udpErrors, 1, 1 << 16),
+        tcpSegments: yield* int("queues.tcpSegments", queues.tcpSegments, 1, 1 << 16)
+      },
+      tcp: {
+        congestion: tcp.congestion,
+        initialRto: yield* positive("tcp.initialRto", tcp.initialRto),
+        minRto,
+        maxRto,
+        receiveBuffer,
+        maxReceiveBuffer,
+        sendBuffer: yield* int("tcp.sendBuffer", tcp.sendBuffer, 1024, 1 << 30, " octets"),
+        delayedAck: yield* positive("tcp.delayedAck", tcp.delayedAck),
+        retries: yield* int("tcp.retries", tcp.retries, 1, 100),
+        synRetries: yield* int("tcp.synRetries", tcp.synRetries, 0, 100),
+        synAckRetries: yield* int("tcp.synAckRetries", tcp.synAckRetries, 0, 100),
+        timeWait: yield* nonNegative("tcp.timeWait", tcp.timeWait),
+        finWait2: yield* positive("tcp.finWait2", tcp.finWait2),
+        keepalive: tcp.keepalive,
+        keepaliveIdle: yield* positive("tcp.keepaliveIdle", tcp.keepaliveIdle),
+        keepaliveInterval: yield* positive("tcp.keepaliveInterval", tcp.keepaliveInterval),
+        keepaliveProbes: yield* int("tcp.keepaliveProbes", tcp.keepaliveProbes, 1, 1000),
+        timestamps: tcp.timestamps,
+        sack: tcp.sack,
+        windowScaling: tcp.windowScaling,
+        challengeAcksPerSecond: yield* int("tcp.challengeAcksPerSecond", tcp.challengeAcksPerSecond, 1, 1_000_000),
+        maxConnections: yield* int("tcp.maxConnections", tcp.maxConnections, 1, 1 << 24),
+        synBacklog: yield* int("tcp.synBacklog", tcp.synBacklog, 1, 1 << 20),
+        acceptBacklog: yield* int("tcp.acceptBacklog", tcp.acceptBacklog, 1, 1 << 20)
       }
     }
   })

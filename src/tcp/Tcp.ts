@@ -1,39 +1,59 @@
 /**
- * TCP (RFC 9293) over the IPv4 layer: the TCP dealer.
+ * TCP (RFC 9293) over the IPv4 layer: the TCP dealer, listeners, the
+ * stack-wide timer wheel, and the API (`listen`, `connect`).
  *
- * This first step holds no connections yet: every port is CLOSED, and the
- * dealer does what RFC 9293 §3.10.7.1 asks of that state, so a peer learns
- * at once that nobody listens (Linux's `connect` then fails with
- * ECONNREFUSED instead of waiting for SYN retransmissions to time out):
- *
- * - One dealer fiber takes batches of TCP segments from IPv4 and validates
- *   each in place (`TcpHeader.check`: data offset, options, the
- *   pseudo-header checksum); malformed segments are counted by reason and
- *   dropped.
- * - A segment sent to a broadcast address is dropped (RFC 1122 §4.2.3.10:
- *   a MUST; never answered).
- * - An RST is dropped (§3.10.7.1: "an incoming segment containing a RST is
- *   discarded"): an RST is never answered with an RST.
- * - Any other segment draws a reset, built in place on the send path and
- *   sent with the batch's other resets in one link call: if the segment had
- *   ACK set, `<SEQ=SEG.ACK><CTL=RST>`; otherwise
- *   `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>`, where SEG.LEN counts the
- *   data and one each for SYN and FIN.
- *
- * Connections, listeners and the two fibers per TCB come next (issue 7;
- * notes/tcp-plan.md); they will take the segments this dealer answers now.
+ * - **The dealer** is one fiber over IPv4's protocol-6 mailbox. Per batch it
+ *   stamps the arrival time once (RTT samples use it, not the time a
+ *   connection got round to the segment), validates each segment in place
+ *   (`TcpHeader.check`; malformed ones are counted by reason and dropped),
+ *   drops segments sent to a broadcast address (RFC 1122 §4.2.3.10), and
+ *   sorts the rest by 4-tuple: each connection gets one array per wake-up
+ *   into its bounded, dropping queue (Connection.ts); a segment for no
+ *   connection goes to the listener of its port, or draws the CLOSED-state
+ *   reset (RFC 9293 §3.10.7.1: `<SEQ=SEG.ACK><CTL=RST>` if it had ACK,
+ *   else `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>`; an RST is never
+ *   answered).
+ * - **Listeners** answer SYNs themselves (Handshake.ts): a half-open
+ *   connection is a small record in the listener's bounded SYN queue, with
+ *   its SYN-ACK retransmission on the timer wheel; the peer's ACK turns it
+ *   into a connection (two fibers) in the listener's bounded accept queue.
+ *   A full SYN queue drops SYNs, a full accept queue drops the completing
+ *   ACK (the SYN-ACK is then re-sent, as Linux does); both are counted.
+ * - **The timer wheel** is one fiber that keeps every connection's and
+ *   half-open record's next deadline in a heap (internal/Deadlines.ts),
+ *   sleeps on Effect's Clock until the earliest, and wakes whoever is due.
+ *   A deadline moved earlier than the wheel's target wakes the wheel at
+ *   once. So no TCP timer is a fiber or a sleep of its own, and TestClock
+ *   drives all of them.
+ * - **Closing the stack's scope** aborts every connection (an RST to each
+ *   peer, RFC 9293 §3.10.5) and stops every fiber.
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer } from "effect"
-import { Config } from "../Config.js"
+import { Context, Deferred, Duration, Effect, Exit, FiberSet, Layer, Mailbox, Option } from "effect"
+import type { Scope, Stream } from "effect"
+import { Config, type StackConfig } from "../Config.js"
+import * as Iface from "../iface/Interface.js"
 import { Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
+import * as Deadlines from "../internal/Deadlines.js"
 import { Ipv4, type Ipv4Packet, TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
+import * as Addr from "../wire/Ipv4Addr.js"
 import * as Ip from "../wire/Ipv4Header.js"
 import * as TcpWire from "../wire/TcpHeader.js"
 import type { WireReason } from "../wire/WireError.js"
+import { Conn, type ConnectionInfo, type Env, TIMER } from "./Connection.js"
+import * as Handshake from "./Handshake.js"
+import * as Negotiation from "./Negotiation.js"
+import type { TcpParams } from "./Params.js"
+import * as Receiver from "./Receiver.js"
+import * as Segment from "./Segment.js"
+import * as Sender from "./Sender.js"
 import * as Seq from "./SeqNum.js"
+import { TcpError } from "./TcpError.js"
+
+export { TcpError } from "./TcpError.js"
+export type { ConnectionInfo } from "./Connection.js"
 
 /** @category models */
 export interface TcpStats {
@@ -43,62 +63,407 @@ export interface TcpStats {
   readonly broadcastDropped: number
   /** resets received for a port with no connection, dropped (RFC 9293 §3.10.7.1) */
   readonly resetsIgnored: number
-  /** resets sent for segments to a port with no connection */
+  /** resets sent for segments to a port with no connection or listener */
   readonly resetsSent: number
   /** resets not sent: no route back to the sender */
   readonly resetsUnroutable: number
+  /** segments sent by connections and listeners (resets to closed ports not included) */
+  readonly segmentsSent: number
+  /** connections we opened (connect) and connections a listener accepted (handshake completed) */
+  readonly activeOpens: number
+  readonly passiveOpens: number
+  /** connections that are not CLOSED now, TIME-WAIT included */
+  readonly connections: number
+  /** half-open connections held by listeners now */
+  readonly halfOpen: number
+  /** SYNs dropped because the listener's SYN queue was full */
+  readonly synQueueFull: number
+  /** completing ACKs dropped because the accept queue was full */
+  readonly acceptQueueFull: number
+  /** half-open connections dropped after their SYN-ACK retransmissions ran out */
+  readonly synAckTimeouts: number
+  /** batches dropped because a connection's queue was full */
+  readonly arrivalsDropped: number
+  /** new connections refused because `tcp.maxConnections` were open */
+  readonly connectionLimit: number
+}
+
+/** A connection, for the application. @category models */
+export interface Connection {
+  readonly localAddress: Addr.Ipv4Addr
+  readonly localPort: number
+  readonly remoteAddress: Addr.Ipv4Addr
+  readonly remotePort: number
+  /** the next chunk of data in order, or None once the peer has ended its side */
+  readonly read: Effect.Effect<Option.Option<Uint8Array>, TcpError>
+  /** the data as a stream, ending at the peer's FIN */
+  readonly stream: Stream.Stream<Uint8Array, TcpError>
+  /** queue `data` for sending, waiting while the send buffer is full; do not change `data` afterwards */
+  readonly write: (data: Uint8Array) => Effect.Effect<void, TcpError>
+  /** end our side (half-close): a FIN follows the data; reading goes on */
+  readonly end: Effect.Effect<void>
+  /** end both sides: FIN after the data, unread and further data discarded (an RST if data was unread, as Linux) */
+  readonly close: Effect.Effect<void>
+  /** reset the connection at once (RST) */
+  readonly abort: Effect.Effect<void>
+  /** Nagle's algorithm off (true) or on (RFC 1122 §4.2.3.4) */
+  readonly setNoDelay: (on: boolean) => Effect.Effect<void>
+  /** completes when the connection is CLOSED; fails if it was reset, timed out or aborted */
+  readonly closed: Effect.Effect<void, TcpError>
+  /** state and counters */
+  readonly info: Effect.Effect<ConnectionInfo>
+}
+
+/** @category models */
+export interface Listener {
+  readonly port: number
+  /** the next established connection, waiting for one */
+  readonly accept: Effect.Effect<Connection, TcpError>
+}
+
+/** @category models */
+export interface ListenOptions {
+  readonly port: number
+  /** established connections waiting for `accept` (default `tcp.acceptBacklog`) */
+  readonly backlog?: number
+}
+
+/** @category models */
+export interface ConnectOptions {
+  readonly address: Addr.Ipv4Addr | string
+  readonly port: number
+  /** our port; default an ephemeral one (32768..60999, as Linux) */
+  readonly localPort?: number
+  /** Nagle off from the start */
+  readonly noDelay?: boolean
 }
 
 /** @category models */
 export interface TcpService {
+  /** listen on `port` until the scope closes */
+  readonly listen: (options: ListenOptions) => Effect.Effect<Listener, TcpError, Scope.Scope>
+  /** open a connection (RFC 9293 §3.10.1), waiting for the handshake */
+  readonly connect: (options: ConnectOptions) => Effect.Effect<Connection, TcpError>
   readonly stats: Effect.Effect<TcpStats>
 }
 
 /** @category tags */
 export class Tcp extends Context.Tag("gonet/Tcp")<Tcp, TcpService>() {}
 
+/** The pure rules' parameters from the stack's configuration. */
+export const paramsOf = (c: StackConfig["tcp"]): TcpParams => ({
+  rtt: {
+    initialRto: Duration.toMillis(c.initialRto),
+    minRto: Duration.toMillis(c.minRto),
+    maxRto: Duration.toMillis(c.maxRto),
+    granularity: 1
+  },
+  receiveBuffer: c.receiveBuffer,
+  maxReceiveBuffer: c.maxReceiveBuffer,
+  sendBuffer: c.sendBuffer,
+  delayedAck: Duration.toMillis(c.delayedAck),
+  retries: c.retries,
+  synRetries: c.synRetries,
+  synAckRetries: c.synAckRetries,
+  timeWait: Duration.toMillis(c.timeWait),
+  finWait2: Duration.toMillis(c.finWait2),
+  maxPersist: 60_000,
+  keepaliveIdle: c.keepalive ? Duration.toMillis(c.keepaliveIdle) : undefined,
+  keepaliveInterval: Duration.toMillis(c.keepaliveInterval),
+  keepaliveProbes: c.keepaliveProbes,
+  congestion: c.congestion,
+  timestamps: c.timestamps,
+  sack: c.sack,
+  windowScaling: c.windowScaling,
+  challengeAcksPerSecond: c.challengeAcksPerSecond,
+  outOfOrderBlocks: 64
+})
+
+/** Linux's ip_local_port_range. */
+const EPHEMERAL_LOW = 32768
+const EPHEMERAL_HIGH = 60999
+
+/** The key of a 4-tuple, from our side. */
+const keyOf = (localAddr: number, localPort: number, remoteAddr: number, remotePort: number): string =>
+  `${remoteAddr}:${remotePort}:${localPort}:${localAddr}`
+
+/** Something with a deadline on the wheel. */
+interface Timed {
+  fire(now: number, tx: Tx): void
+}
+
+interface ListenerState {
+  readonly port: number
+  readonly backlog: number
+  readonly halfOpen: Map<string, HalfOpenEntry>
+  readonly accepted: Mailbox.Mailbox<Conn>
+  /** established, not yet accepted */
+  waiting: number
+}
+
+class HalfOpenEntry implements Timed {
+  constructor(
+    readonly key: string,
+    readonly listener: ListenerState,
+    readonly h: Handshake.HalfOpen,
+    readonly localAddress: Addr.Ipv4Addr,
+    readonly remoteAddress: Addr.Ipv4Addr,
+    readonly route: Iface.Route,
+    readonly onFire: (e: HalfOpenEntry, now: number, tx: Tx) => void
+  ) {}
+  fire(now: number, tx: Tx): void {
+    this.onFire(this, now, tx)
+  }
+}
+
 /** @category constructors */
 export const make = Effect.gen(function*() {
   const config = yield* Config
   const ip = yield* Ipv4
+  const iface = yield* Iface.Interface
+  const clock = yield* Effect.clock
+  const params = paramsOf(config.tcp)
+  const key = globalThis.crypto.getRandomValues(new Uint8Array(16))
   const malformed: Partial<Record<WireReason, number>> = {}
-  const c = { received: 0, broadcastDropped: 0, resetsIgnored: 0, resetsSent: 0, resetsUnroutable: 0 }
+  const c = {
+    received: 0,
+    broadcastDropped: 0,
+    resetsIgnored: 0,
+    resetsSent: 0,
+    resetsUnroutable: 0,
+    segmentsSent: 0,
+    activeOpens: 0,
+    passiveOpens: 0,
+    synQueueFull: 0,
+    acceptQueueFull: 0,
+    synAckTimeouts: 0,
+    arrivalsDropped: 0,
+    connectionLimit: 0
+  }
+  const conns = new Map<string, Conn>()
+  const listeners = new Map<number, ListenerState>()
+  let halfOpenCount = 0
+  const fibers = yield* FiberSet.make()
+  const runFork = yield* FiberSet.runtime(fibers)<never>()
+
+  // --- the timer wheel ----------------------------------------------------------------
+  const deadlines = Deadlines.make<Timed>()
+  let target: number | undefined = undefined
+  let wake = Deferred.unsafeMake<void>(undefined as never)
+  const schedule = (owner: Timed, at: number | undefined): void => {
+    if (at === undefined) {
+      Deadlines.remove(deadlines, owner)
+      return
+    }
+    Deadlines.set(deadlines, owner, at)
+    if (target === undefined || at < target) Deferred.unsafeDone(wake, Exit.void)
+  }
+  const wheel: Effect.Effect<never> = Effect.suspend(() => {
+    wake = Deferred.unsafeMake<void>(undefined as never)
+    const now = clock.unsafeCurrentTimeMillis()
+    const due = Deadlines.takeDue(deadlines, now)
+    const tx = new Tx()
+    for (const owner of due) owner.fire(now, tx)
+    target = Deadlines.earliest(deadlines)
+    const flushed = tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
+    const waiting = target === undefined
+      ? Deferred.await(wake)
+      : Effect.raceFirst(Effect.sleep(Duration.millis(Math.max(0, target - now))), Deferred.await(wake))
+    return Effect.zipRight(Effect.zipRight(flushed, waiting), wheel)
+  })
+  yield* Effect.forkScoped(wheel)
+
+  // --- connections --------------------------------------------------------------------
+  const env: Env = {
+    ip,
+    clock,
+    schedule: (conn, at) => schedule(conn as unknown as Timed, at),
+    forget: (conn) => {
+      if (conns.get(conn.key) === conn) conns.delete(conn.key)
+    },
+    confirm: (r) => {
+      if (r._tag === "Direct" || r._tag === "Gateway") Effect.runSync(iface.confirm(r.nextHop))
+    },
+    sent: (n) => {
+      c.segmentsSent += n
+    },
+    fork: (effect) => {
+      runFork(effect)
+    }
+  }
+  // A connection on the wheel posts a timer event to its send half.
+  const fireConn = function(this: Conn) {
+    this.events.unsafeOffer(TIMER)
+  }
+
+  const register = (conn: Conn): void => {
+    ;(conn as unknown as Timed).fire = fireConn
+    conns.set(conn.key, conn)
+  }
+
+  const toConnection = (conn: Conn): Connection => ({
+    localAddress: conn.localAddress,
+    localPort: conn.localPort,
+    remoteAddress: conn.remoteAddress,
+    remotePort: conn.remotePort,
+    read: Effect.suspend(() => conn.read()),
+    stream: conn.stream(),
+    write: (data) => conn.write(data),
+    end: conn.end(),
+    close: conn.close(),
+    abort: conn.abort(),
+    setNoDelay: (on) => conn.setNoDelay(on),
+    closed: Deferred.await(conn.closedSignal),
+    info: Effect.sync(() => conn.info())
+  })
+
+  // --- sending outside connections (resets, SYN-ACKs) ---------------------------------
+  const emitRepr = (tx: Tx, r: Iface.Route, repr: TcpWire.TcpRepr): boolean => {
+    const hl = TcpWire.headerLen(repr)
+    const buf = ip.allocate(hl)
+    TcpWire.writeHeader(buf, TRANSPORT_OFFSET, repr, 0, r.addressSum + Ip.Protocol.TCP + hl)
+    return ip.emit(tx, r, Ip.Protocol.TCP, buf, buf.length, DF) === undefined
+  }
 
   /** RFC 9293 §3.10.7.1: the reset a segment to a CLOSED port draws, into `tx`. */
-  const reset = (p: Ipv4Packet, at: number, headerLen: number, tx: Tx): void => {
-    const b = p.bytes
-    const flags = TcpWire.flagsAt(b, at)
+  const resetFor = (src: Addr.Ipv4Addr, seg: Segment.Segment, srcPort: number, dstPort: number, tx: Tx): void => {
+    const r = ip.route(src)
+    if (r === undefined) {
+      c.resetsUnroutable++
+      return
+    }
+    const acked = (seg.flags & Segment.ACK) !== 0
+    const repr: TcpWire.TcpRepr = {
+      srcPort: dstPort,
+      dstPort: srcPort,
+      seq: acked ? seg.ack : Seq.ZERO,
+      ack: acked ? Seq.ZERO : Seq.add(seg.seq, Segment.seqLength(seg)),
+      flags: acked ? Segment.RST : Segment.RST | Segment.ACK,
+      window: 0,
+      urgent: 0,
+      options: TcpWire.NO_OPTIONS
+    }
+    if (emitRepr(tx, r, repr)) c.resetsSent++
+  }
+
+  // --- listeners ------------------------------------------------------------------------
+  const halfOpenFire = (e: HalfOpenEntry, now: number, tx: Tx): void => {
+    if (e.listener.halfOpen.get(e.key) !== e) return
+    if (e.h.retries >= params.synAckRetries) {
+      e.listener.halfOpen.delete(e.key)
+      halfOpenCount--
+      c.synAckTimeouts++
+      return
+    }
+    e.h.retries++
+    e.h.deadline = now + params.rtt.initialRto * 2 ** e.h.retries
+    emitRepr(tx, e.route, Handshake.synAck(params, e.h, now))
+    c.segmentsSent++
+    schedule(e, e.h.deadline)
+  }
+
+  const dropHalfOpen = (e: HalfOpenEntry): void => {
+    e.listener.halfOpen.delete(e.key)
+    halfOpenCount--
+    schedule(e, undefined)
+  }
+
+  const toListener = (
+    l: ListenerState,
+    p: Ipv4Packet,
+    seg: Segment.Segment,
+    srcPort: number,
+    k: string,
+    at: number,
+    tx: Tx,
+    handoff: Map<Conn, Array<Segment.Segment>>
+  ): void => {
+    const entry = l.halfOpen.get(k)
+    if (entry !== undefined) {
+      const v = Handshake.inSynReceived(entry.h, seg, at)
+      switch (v._tag) {
+        case "Ignore":
+          return
+        case "Resend":
+          emitRepr(tx, entry.route, Handshake.synAck(params, entry.h, at))
+          c.segmentsSent++
+          return
+        case "Drop":
+          dropHalfOpen(entry)
+          return
+        case "Reset":
+          resetFor(p.src, seg, srcPort, l.port, tx)
+          return
+        case "Established": {
+          if (l.waiting >= l.backlog) {
+            c.acceptQueueFull++
+            return
+          }
+          if (conns.size >= config.tcp.maxConnections) {
+            c.connectionLimit++
+            return
+          }
+          dropHalfOpen(entry)
+          const n = v.negotiated
+          const rcv = Receiver.open({
+            iss: n.iss,
+            irs: n.irs,
+            capacity: params.receiveBuffer,
+            rcvShift: n.rcvShift,
+            tsOk: n.tsOk,
+            tsRecent: n.tsRecent,
+            sackOk: n.sackOk,
+            maxBlocks: params.outOfOrderBlocks
+          }, at)
+          const snd = Sender.established(params, n, { consumed: 0 }, at)
+          const conn = new Conn(env, k, p.dst, p.src, entry.route, rcv, snd, config.queues.tcpSegments)
+          register(conn)
+          c.passiveOpens++
+          l.waiting++
+          l.accepted.unsafeOffer(conn)
+          conn.start([])
+          // the completing ACK may carry data or a FIN already
+          if (Handshake.carriesMore(seg)) handoff.set(conn, [seg])
+          return
+        }
+      }
+    }
+    const verdict = Handshake.inListen(seg)
+    if (verdict._tag === "Reset") {
+      resetFor(p.src, seg, srcPort, l.port, tx)
+      return
+    }
+    if (verdict._tag === "Ignore") return
+    if (l.halfOpen.size >= config.tcp.synBacklog) {
+      c.synQueueFull++
+      return
+    }
     const r = ip.route(p.src)
     if (r === undefined) {
       c.resetsUnroutable++
       return
     }
-    const acked = (flags & TcpWire.Flag.ACK) !== 0
-    const segLen = p.payloadLength - headerLen + ((flags & TcpWire.Flag.SYN) !== 0 ? 1 : 0) +
-      ((flags & TcpWire.Flag.FIN) !== 0 ? 1 : 0)
-    const repr: TcpWire.TcpRepr = {
-      srcPort: TcpWire.dstPortAt(b, at),
-      dstPort: TcpWire.srcPortAt(b, at),
-      seq: acked ? TcpWire.ackAt(b, at) : Seq.ZERO,
-      ack: acked ? Seq.ZERO : Seq.add(TcpWire.seqAt(b, at), segLen),
-      flags: acked ? TcpWire.Flag.RST : TcpWire.Flag.RST | TcpWire.Flag.ACK,
-      window: 0,
-      urgent: 0,
-      options: TcpWire.NO_OPTIONS
-    }
-    const buf = ip.allocate(TcpWire.HEADER_LEN)
-    // The pseudo-header (RFC 9293 §3.1): addresses, protocol, segment length; no payload.
-    TcpWire.writeHeader(buf, TRANSPORT_OFFSET, repr, 0, r.addressSum + Ip.Protocol.TCP + TcpWire.HEADER_LEN)
-    if (ip.emit(tx, r, Ip.Protocol.TCP, buf, buf.length) === undefined) c.resetsSent++
+    const iss = Negotiation.isn(key, { localAddr: p.dst, localPort: l.port, remoteAddr: p.src, remotePort: srcPort }, at)
+    const h = Handshake.halfOpen(params, { localPort: l.port, remotePort: srcPort }, seg, iss, r.mtu, at)
+    const e = new HalfOpenEntry(k, l, h, p.dst, p.src, r, halfOpenFire)
+    l.halfOpen.set(k, e)
+    halfOpenCount++
+    emitRepr(tx, r, Handshake.synAck(params, h, at))
+    c.segmentsSent++
+    schedule(e, h.deadline)
   }
 
+  // --- the dealer -----------------------------------------------------------------------
   const deal = (batch: ReadonlyArray<Ipv4Packet>): Effect.Effect<void> =>
     Effect.suspend(() => {
+      const at = clock.unsafeCurrentTimeMillis()
       const tx = new Tx()
+      const handoff = new Map<Conn, Array<Segment.Segment>>()
       for (const p of batch) {
         c.received++
-        const at = p.offset + p.headerLen
-        const hl = TcpWire.check(p.bytes, at, p.payloadLength, p.src, p.dst)
+        const b = p.bytes
+        const off = p.offset + p.headerLen
+        const hl = TcpWire.check(b, off, p.payloadLength, p.src, p.dst)
         if (hl < 0) {
           const reason = TcpWire.checkReason(hl)
           malformed[reason] = (malformed[reason] ?? 0) + 1
@@ -108,20 +473,149 @@ export const make = Effect.gen(function*() {
           c.broadcastDropped++
           continue
         }
-        if ((TcpWire.flagsAt(p.bytes, at) & TcpWire.Flag.RST) !== 0) {
+        const srcPort = TcpWire.srcPortAt(b, off)
+        const dstPort = TcpWire.dstPortAt(b, off)
+        const k = keyOf(p.dst, dstPort, p.src, srcPort)
+        const seg = Segment.read(b, off, hl, p.payloadLength)
+        const conn = conns.get(k)
+        if (conn !== undefined) {
+          const list = handoff.get(conn)
+          if (list === undefined) handoff.set(conn, [seg])
+          else list.push(seg)
+          continue
+        }
+        const l = listeners.get(dstPort)
+        if (l !== undefined) {
+          toListener(l, p, seg, srcPort, k, at, tx, handoff)
+          continue
+        }
+        if ((seg.flags & Segment.RST) !== 0) {
           c.resetsIgnored++
           continue
         }
-        reset(p, at, hl, tx)
+        resetFor(p.src, seg, srcPort, dstPort, tx)
       }
-      return ip.flush(tx)
+      for (const [conn, segments] of handoff) {
+        if (!conn.offer({ at, segments })) c.arrivalsDropped++
+      }
+      return tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
     })
 
   const inbox = yield* ip.bind(Ip.Protocol.TCP, config.queues.dealer)
   yield* consumeBatches(inbox, deal).pipe(Effect.forkScoped)
 
-  return Tcp.of({ stats: Effect.sync(() => ({ ...c, malformed: { ...malformed } })) })
+  // Closing the stack: every connection is reset, every fiber stops.
+  yield* Effect.addFinalizer(() =>
+    Effect.forEach(Array.from(conns.values()), (conn) => conn.abortNow(), { discard: true })
+  )
+
+  // --- the API --------------------------------------------------------------------------
+  const listen = (o: ListenOptions): Effect.Effect<Listener, TcpError, Scope.Scope> =>
+    Effect.gen(function*() {
+      if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) {
+        return yield* new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 1..65535` })
+      }
+      if (listeners.has(o.port)) {
+        return yield* new TcpError({ reason: "AddressInUse", detail: `port ${o.port} is already listening` })
+      }
+      const backlog = o.backlog ?? config.tcp.acceptBacklog
+      const accepted = yield* Mailbox.make<Conn>()
+      const l: ListenerState = { port: o.port, backlog: Math.max(1, backlog), halfOpen: new Map(), accepted, waiting: 0 }
+      listeners.set(o.port, l)
+      yield* Effect.addFinalizer(() =>
+        Effect.gen(function*() {
+          if (listeners.get(o.port) === l) listeners.delete(o.port)
+          for (const e of l.halfOpen.values()) dropHalfOpen(e)
+          // established connections nobody accepted are reset (takeAll waits only when the queue is empty)
+          if (Option.getOrElse(accepted.unsafeSize(), () => 0) > 0) {
+            const [left] = yield* accepted.takeAll
+            yield* Effect.forEach(left, (conn: Conn) => conn.abortNow(), { discard: true })
+          }
+          yield* accepted.shutdown
+        })
+      )
+      return {
+        port: o.port,
+        accept: accepted.take.pipe(
+          Effect.map((conn) => {
+            l.waiting--
+            return toConnection(conn)
+          }),
+          Effect.catchTag("NoSuchElementException", () =>
+            Effect.fail(new TcpError({ reason: "Closed", detail: `the listener on port ${o.port} is closed` })))
+        )
+      }
+    })
+
+  const ephemeral = (remote: Addr.Ipv4Addr, remotePort: number, local: Addr.Ipv4Addr): number | undefined => {
+    const span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1
+    const start = Math.floor(Math.random() * span)
+    for (let i = 0; i < span; i++) {
+      const port = EPHEMERAL_LOW + ((start + i) % span)
+      if (!listeners.has(port) && !conns.has(keyOf(local, port, remote, remotePort))) return port
+    }
+    return undefined
+  }
+
+  const connect = (o: ConnectOptions): Effect.Effect<Connection, TcpError> =>
+    Effect.suspend(() => {
+      const remote = typeof o.address === "string" ? Addr.parse(o.address) : o.address
+      if (remote === undefined) {
+        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `'${String(o.address)}' is not an IPv4 address` }))
+      }
+      if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) {
+        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 1..65535` }))
+      }
+      const r = ip.route(remote)
+      if (r === undefined) {
+        return Effect.fail(new TcpError({ reason: "NoRoute", detail: `no route to ${Addr.format(remote)}` }))
+      }
+      if (conns.size >= config.tcp.maxConnections) {
+        c.connectionLimit++
+        return Effect.fail(new TcpError({ reason: "TooManyConnections", detail: `${conns.size} connections are open` }))
+      }
+      const local = r.src
+      const localPort = o.localPort ?? ephemeral(remote, o.port, local)
+      if (localPort === undefined) {
+        return Effect.fail(new TcpError({ reason: "NoEphemeralPorts", detail: `no free port towards ${Addr.format(remote)}:${o.port}` }))
+      }
+      const k = keyOf(local, localPort, remote, o.port)
+      if (conns.has(k)) {
+        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${localPort} is in use towards that peer` }))
+      }
+      const now = clock.unsafeCurrentTimeMillis()
+      const iss = Negotiation.isn(key, { localAddr: local, localPort, remoteAddr: remote, remotePort: o.port }, now)
+      const first: Array<Segment.OutSegment> = []
+      const reads = { consumed: 0 }
+      const snd = Sender.connect(params, { localPort, remotePort: o.port }, iss, r.mtu, reads, now, first)
+      if (o.noDelay === true) snd.noDelay = true
+      const rcv = Receiver.synSent(
+        iss,
+        params.receiveBuffer,
+        params.windowScaling ? Negotiation.windowShiftFor(params.maxReceiveBuffer) : 0,
+        { timestamps: params.timestamps, sack: params.sack },
+        params.outOfOrderBlocks
+      )
+      const conn = new Conn(env, k, local, remote, r, rcv, snd, config.queues.tcpSegments)
+      register(conn)
+      c.activeOpens++
+      conn.start(first)
+      return Effect.as(Deferred.await(conn.opened), toConnection(conn))
+    })
+
+  return Tcp.of({
+    listen,
+    connect,
+    stats: Effect.sync(() => ({
+      ...c,
+      malformed: { ...malformed },
+      connections: conns.size,
+      halfOpen: halfOpenCount
+    }))
+  })
 })
+
+const DF = { dontFragment: true }
 
 /** @category layers */
 export const layer = Layer.scoped(Tcp, make)

@@ -306,7 +306,24 @@ describe("Format", () => {
       outstanding: 0
     },
     udp: { received: 3, malformed: 0, noPort: 0, queueDropped: 0, sent: 3, sendFailed: 0, errorsReported: 0, errorsDropped: 0, bound: 0 },
-    tcp: { received: 0, malformed: {}, broadcastDropped: 0, resetsIgnored: 0, resetsSent: 0, resetsUnroutable: 0 }
+    tcp: {
+      received: 0,
+      malformed: {},
+      broadcastDropped: 0,
+      resetsIgnored: 0,
+      resetsSent: 0,
+      resetsUnroutable: 0,
+      segmentsSent: 0,
+      activeOpens: 0,
+      passiveOpens: 0,
+      connections: 0,
+      halfOpen: 0,
+      synQueueFull: 0,
+      acceptQueueFull: 0,
+      synAckTimeouts: 0,
+      arrivalsDropped: 0,
+      connectionLimit: 0
+    }
   }
 
   it("prints the up line first, then details", () => {

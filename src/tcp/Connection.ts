@@ -1,0 +1,461 @@
+/**
+ * A TCP connection's fiber shell: the paper's TCB as two supervised fibers
+ * (DESIGN.md §2) over the pure halves, Receiver.ts and Sender.ts.
+ *
+ * - The **receive half** is the only consumer of `arrivals`, the bounded,
+ *   dropping mailbox the TCP dealer offers this connection's segments to,
+ *   one array per dealer wake-up, stamped with its arrival time. It owns the
+ *   `Receiver` record: per batch it runs the acceptability rules, hands
+ *   in-order data to the application's queue, and posts one `Report` to the
+ *   send half.
+ * - The **send half** is the only consumer of `events`: reports, the
+ *   application's writes and closes, reads that open the window, and timer
+ *   expiries. It owns the `Sender` record, and it alone transmits: per
+ *   wake-up it applies every event, then writes all the segments produced
+ *   in place on the send path (`ip.emit`, payload gathered from the send
+ *   buffer) and sends them in one `ip.flush`.
+ *
+ * Neither half writes the other's record. What crosses is a message (the
+ * report, the events) or a counter with one writer and one reader: the
+ * send half's `SendView` (its bounds, for the receive half's ACK checks),
+ * and `reads.consumed` (octets the application has read, which both halves
+ * use to place the receive window's right edge).
+ *
+ * Timers: the send half keeps the one deadline of the connection
+ * (`Sender.deadline`) in the stack-wide timer wheel after every wake-up; the
+ * wheel posts a `Timer` event when it is due. No fiber or sleep per
+ * segment, so TestClock drives every TCP timer.
+ *
+ * The application's side: in-order data waits in `incoming` (unbounded as a
+ * queue, but never holding more than the receive buffer: the window the peer
+ * may fill is the buffer less what is unread); writes wait while the send
+ * buffer is full (`writers`), then become `Write` events.
+ *
+ * @since 0.1.0
+ */
+import type { Clock } from "effect"
+import { Deferred, Effect, Exit, Mailbox, Option, Stream } from "effect"
+import type { Route, Tx } from "../iface/Interface.js"
+import { Tx as TxBatch } from "../iface/Interface.js"
+import type { Ipv4Service } from "../ipv4/Ipv4.js"
+import { TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
+import * as Checksum from "../wire/Checksum.js"
+import type * as Addr from "../wire/Ipv4Addr.js"
+import * as TcpWire from "../wire/TcpHeader.js"
+import * as Receiver from "./Receiver.js"
+import type { OutSegment, Segment } from "./Segment.js"
+import * as Sender from "./Sender.js"
+import { TcpError } from "./TcpError.js"
+
+/** Segments for one connection from one dealer wake-up. @category models */
+export interface Arrival {
+  /** Clock ms when the batch reached the dealer */
+  readonly at: number
+  readonly segments: Array<Segment>
+}
+
+/** What the send half takes. @category models */
+export type Event =
+  | { readonly _tag: "Report"; readonly report: Receiver.Report }
+  | { readonly _tag: "Write"; readonly data: Uint8Array }
+  | { readonly _tag: "End" }
+  | { readonly _tag: "Close" }
+  | { readonly _tag: "Abort" }
+  | { readonly _tag: "Read" }
+  | { readonly _tag: "Timer" }
+  | { readonly _tag: "NoDelay"; readonly on: boolean }
+
+export const TIMER: Event = { _tag: "Timer" }
+const READ: Event = { _tag: "Read" }
+
+/** What a connection needs of the stack. @category models */
+export interface Env {
+  readonly ip: Ipv4Service
+  readonly clock: Clock.Clock
+  /** set (or clear, with undefined) the connection's deadline in the timer wheel */
+  readonly schedule: (c: Conn, at: number | undefined) => void
+  /** the connection is over: forget its 4-tuple */
+  readonly forget: (c: Conn) => void
+  /** an ACK of new data arrived: the next hop is reachable (RFC 4861 §7.3.1) */
+  readonly confirm: (route: Route) => void
+  /** count what went out */
+  readonly sent: (segments: number, resets: number, retransmits: number) => void
+  /** run a fiber in the stack's scope, from synchronous code */
+  readonly fork: (effect: Effect.Effect<void>) => void
+}
+
+/** Counters and state of a connection, for people and tests. @category models */
+export interface ConnectionInfo {
+  readonly state: Sender.State
+  /** smoothed RTT, ms (undefined before a sample) */
+  readonly srtt: number | undefined
+  readonly rto: number
+  readonly cwnd: number
+  readonly ssthresh: number
+  readonly mss: number
+  /** the peer's window, octets */
+  readonly sndWnd: number
+  readonly segmentsSent: number
+  readonly retransmits: number
+  readonly fastRetransmits: number
+  readonly timeouts: number
+  readonly bytesAcked: number
+  readonly bytesReceived: number
+  /** batches dropped because the receive half's queue was full */
+  readonly arrivalsDropped: number
+  readonly timestamps: boolean
+  readonly sack: boolean
+  readonly sndShift: number
+  readonly rcvShift: number
+}
+
+/** One connection: the two fibers' records and the queues between them and the application. @category models */
+export class Conn {
+  readonly events: Mailbox.Mailbox<Event>
+  readonly arrivals: Mailbox.Mailbox<Arrival>
+  /** in-order data for the application; ends at the peer's FIN, fails on reset or timeout */
+  readonly incoming: Mailbox.Mailbox<Uint8Array, TcpError>
+  /** done when the handshake completes; failed when it does not */
+  readonly opened: Deferred.Deferred<void, TcpError>
+  /** done when the connection is over (CLOSED); failed on reset, timeout or abort */
+  readonly closedSignal: Deferred.Deferred<void, TcpError>
+  readonly reads: { consumed: number }
+  /** octets the application wrote, and how many of them the send half has taken into its buffer */
+  written = 0
+  taken = 0
+  /** the send buffer's length, published by the send half after every wake-up */
+  buffered = 0
+  /** a write waiting for room, woken by the send half */
+  writers: Deferred.Deferred<void> | undefined = undefined
+  /** the application ended (or closed) its side: writes fail */
+  writeClosed = false
+  /** the application closed for good: data still arriving is dropped */
+  readClosed = false
+  arrivalsDropped = 0
+  bytesReceived = 0
+  bytesAcked = 0
+  private done = false
+
+  constructor(
+    readonly env: Env,
+    readonly key: string,
+    readonly localAddress: Addr.Ipv4Addr,
+    readonly remoteAddress: Addr.Ipv4Addr,
+    readonly route: Route,
+    readonly rcv: Receiver.Receiver,
+    readonly snd: Sender.Sender,
+    segmentQueue: number
+  ) {
+    this.reads = snd.reads
+    this.events = Effect.runSync(Mailbox.make<Event>())
+    this.arrivals = Effect.runSync(Mailbox.make<Arrival>({ capacity: segmentQueue, strategy: "dropping" }))
+    this.incoming = Effect.runSync(Mailbox.make<Uint8Array, TcpError>())
+    this.opened = Deferred.unsafeMake<void, TcpError>(undefined as never)
+    this.closedSignal = Deferred.unsafeMake<void, TcpError>(undefined as never)
+  }
+
+  get localPort(): number {
+    return this.snd.localPort
+  }
+  get remotePort(): number {
+    return this.snd.remotePort
+  }
+
+  /** Start both halves (in the stack's scope) and send what the constructor produced. */
+  start(first: Array<OutSegment>): void {
+    this.env.fork(this.receiveHalf())
+    this.env.fork(this.sendHalf(first))
+  }
+
+  /** The dealer hands over one wake-up's segments; false when the queue was full (dropped, counted). */
+  offer(a: Arrival): boolean {
+    if (this.arrivals.unsafeOffer(a)) return true
+    this.arrivalsDropped++
+    return false
+  }
+
+  // --- receive half --------------------------------------------------------
+  private receiveHalf(): Effect.Effect<void> {
+    const loop: Effect.Effect<void> = Effect.flatMap(this.arrivals.takeAll, ([batch, finished]) => {
+      for (const a of batch) this.receive(a)
+      return finished ? Effect.void : next
+    })
+    const next = Effect.suspend(() => loop)
+    return loop
+  }
+
+  private receive(a: Arrival): void {
+    if (this.rcv.state === "Closed") return
+    const report = Receiver.onBatch(this.rcv, a.segments, a.at, this.reads.consumed, this.snd.view)
+    if (report.dataOctets > 0) {
+      this.bytesReceived += report.dataOctets
+      if (this.readClosed) this.reads.consumed += report.dataOctets
+      else for (const d of report.data) this.incoming.unsafeOffer(d)
+    }
+    if (report.fin) this.incoming.unsafeDone(Exit.void)
+    this.events.unsafeOffer({ _tag: "Report", report })
+  }
+
+  // --- send half -----------------------------------------------------------
+  private sendHalf(first: Array<OutSegment>): Effect.Effect<void> {
+    const loop: Effect.Effect<void> = Effect.flatMap(this.events.takeAll, ([events, finished]) => {
+      const out: Array<OutSegment> = []
+      const now = this.env.clock.unsafeCurrentTimeMillis()
+      for (const e of events) this.apply(e, now, out)
+      return Effect.zipRight(this.transmit(out), Effect.suspend(() => this.settle() || finished ? Effect.void : loop))
+    })
+    return Effect.zipRight(this.transmit(first), Effect.suspend(() => (this.settle() ? Effect.void : loop)))
+  }
+
+  private apply(e: Event, now: number, out: Array<OutSegment>): void {
+    const s = this.snd
+    if (Sender.isClosed(s)) return
+    switch (e._tag) {
+      case "Report":
+        Sender.onReport(s, e.report, now, out)
+        return
+      case "Write":
+        this.taken += e.data.length
+        Sender.write(s, e.data, now, out)
+        return
+      case "End":
+        Sender.end(s, now, out)
+        return
+      case "Close":
+        // Linux: closing with unread data resets the connection (RFC 2525 §2.17)
+        if (this.incoming.unsafeSize().pipe(Option.getOrElse(() => 0)) > 0 && !this.rcv.finReceived) {
+          Sender.abort(s, out)
+          return
+        }
+        Sender.closeByApp(s, now, out)
+        return
+      case "Abort":
+        Sender.abort(s, out)
+        return
+      case "Read":
+        Sender.onRead(s, now, out)
+        return
+      case "Timer":
+        Sender.onTimer(s, now, out)
+        return
+      case "NoDelay":
+        s.noDelay = e.on
+        if (e.on) Sender.write(s, EMPTY, now, out)
+        return
+    }
+  }
+
+  /** Write the segments in place and send them in one batch. */
+  private transmit(out: Array<OutSegment>): Effect.Effect<void> {
+    if (out.length === 0) return Effect.void
+    const ip = this.env.ip
+    const r = this.route
+    const tx: Tx = new TxBatch()
+    let resets = 0
+    for (const seg of out) {
+      const hl = TcpWire.headerLen(seg)
+      const buf = ip.allocate(hl)
+      const payload = seg.payload
+      const plen = payload === undefined ? 0 : payload.length
+      // RFC 9293 §3.1: pseudo-header (addresses, protocol, TCP length), then the payload summed where it lies
+      const sum = r.addressSum + TcpWire.PROTOCOL + hl + plen + (payload === undefined ? 0 : Checksum.sum(payload))
+      TcpWire.writeHeader(buf, TRANSPORT_OFFSET, seg, plen, sum)
+      ip.emit(tx, r, TcpWire.PROTOCOL, buf, buf.length, DF, payload)
+      if ((seg.flags & TcpWire.Flag.RST) !== 0) resets++
+    }
+    this.env.sent(out.length, resets, 0)
+    return ip.flush(tx)
+  }
+
+  /**
+   * After a wake-up: publish counters, move the deadline, wake writers and
+   * waiters, tear down when over (then true).
+   */
+  private settle(): boolean {
+    const s = this.snd
+    this.buffered = s.buffer.length
+    if (s.progress) {
+      s.progress = false
+      this.env.confirm(this.route)
+    }
+    if (this.writers !== undefined && this.room() > 0) {
+      const w = this.writers
+      this.writers = undefined
+      Deferred.unsafeDone(w, Exit.void)
+    }
+    if (s.state !== "SynSent" && s.state !== "SynReceived" && s.state !== "Closed") {
+      Deferred.unsafeDone(this.opened, Exit.void)
+    }
+    if (Sender.isClosed(s)) {
+      this.teardown()
+      return true
+    }
+    this.env.schedule(this, Sender.deadline(s))
+    return this.done
+  }
+
+  /** Octets the application may write before waiting. */
+  room(): number {
+    return this.snd.params.sendBuffer - (this.written - this.taken + this.buffered)
+  }
+
+  private teardown(): void {
+    if (this.done) return
+    this.done = true
+    this.env.schedule(this, undefined)
+    this.env.forget(this)
+    const failure = this.snd.failure
+    const error = failure === undefined ? undefined : toError(failure, this)
+    if (error !== undefined) {
+      Deferred.unsafeDone(this.opened, Exit.fail(error))
+      Deferred.unsafeDone(this.closedSignal, Exit.fail(error))
+      this.incoming.unsafeDone(Exit.fail(error))
+    } else {
+      Deferred.unsafeDone(this.opened, Exit.fail(new TcpError({ reason: "Closed", detail: `${describe(this)}: closed before it was established` })))
+      Deferred.unsafeDone(this.closedSignal, Exit.void)
+      this.incoming.unsafeDone(Exit.void)
+    }
+    if (this.writers !== undefined) Deferred.unsafeDone(this.writers, Exit.void)
+    this.arrivals.unsafeDone(Exit.void)
+    this.events.unsafeDone(Exit.void)
+  }
+
+  /** Abort from outside the fibers (the stack or a listener is closing): RST now, then tear down. */
+  abortNow(): Effect.Effect<void> {
+    return Effect.suspend(() => {
+      if (this.done) return Effect.void
+      const out: Array<OutSegment> = []
+      Sender.abort(this.snd, out)
+      return Effect.zipRight(this.transmit(out), Effect.sync(() => this.teardown()))
+    })
+  }
+
+  // --- the application's side ----------------------------------------------
+
+  write(data: Uint8Array): Effect.Effect<void, TcpError> {
+    return Effect.suspend(() => {
+      if (this.done) return Effect.fail(this.failure() ?? closed(this, "the connection is closed"))
+      if (this.writeClosed) return Effect.fail(closed(this, "the connection was ended for writing"))
+      if (this.room() <= 0) {
+        const d = this.writers ?? Deferred.unsafeMake<void>(undefined as never)
+        this.writers = d
+        return Effect.zipRight(Deferred.await(d), this.write(data))
+      }
+      this.written += data.length
+      this.events.unsafeOffer({ _tag: "Write", data })
+      return Effect.void
+    })
+  }
+
+  end(): Effect.Effect<void> {
+    return Effect.sync(() => {
+      if (this.writeClosed || this.done) return
+      this.writeClosed = true
+      this.events.unsafeOffer({ _tag: "End" })
+    })
+  }
+
+  close(): Effect.Effect<void> {
+    return Effect.sync(() => {
+      if (this.done) return
+      this.writeClosed = true
+      this.readClosed = true
+      this.events.unsafeOffer({ _tag: "Close" })
+    })
+  }
+
+  abort(): Effect.Effect<void> {
+    return Effect.sync(() => {
+      if (this.done) return
+      this.writeClosed = true
+      this.events.unsafeOffer({ _tag: "Abort" })
+    })
+  }
+
+  setNoDelay(on: boolean): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.events.unsafeOffer({ _tag: "NoDelay", on })
+    })
+  }
+
+  /** The application took `n` octets: count them, and let the send half consider a window update. */
+  consumed(n: number): void {
+    if (n === 0) return
+    const before = this.reads.consumed
+    this.reads.consumed += n
+    // Only reads that may open the window meaningfully wake the send half (it decides; see Sender.onRead).
+    const threshold = Math.min(this.rcv.capacity / 2, this.snd.rcvMss)
+    if (Math.floor(before / threshold) !== Math.floor(this.reads.consumed / threshold)) this.events.unsafeOffer(READ)
+  }
+
+  /** The next chunk of data, or None at the end of the stream. */
+  read(): Effect.Effect<Option.Option<Uint8Array>, TcpError> {
+    return this.incoming.take.pipe(
+      Effect.map((chunk) => {
+        this.consumed(chunk.length)
+        return Option.some(chunk)
+      }),
+      Effect.catchTag("NoSuchElementException", () => Effect.succeed(Option.none()))
+    )
+  }
+
+  stream(): Stream.Stream<Uint8Array, TcpError> {
+    return Mailbox.toStream(this.incoming).pipe(
+      Stream.mapChunks((chunks) => {
+        let n = 0
+        for (const c of chunks) n += c.length
+        this.consumed(n)
+        return chunks
+      })
+    )
+  }
+
+  failure(): TcpError | undefined {
+    const f = this.snd.failure
+    return f === undefined ? undefined : toError(f, this)
+  }
+
+  info(): ConnectionInfo {
+    const s = this.snd
+    return {
+      state: s.state,
+      srtt: s.rtt.srtt,
+      rto: s.rtt.rto,
+      cwnd: s.cc.cwnd,
+      ssthresh: s.cc.ssthresh,
+      mss: s.mss,
+      sndWnd: s.sndWnd,
+      segmentsSent: s.segmentsSent,
+      retransmits: s.retransmits,
+      fastRetransmits: s.fastRetransmits,
+      timeouts: s.timeouts,
+      bytesAcked: Math.max(0, this.taken - s.buffer.length),
+      bytesReceived: this.bytesReceived,
+      arrivalsDropped: this.arrivalsDropped,
+      timestamps: s.tsOk,
+      sack: s.sackOk,
+      sndShift: s.sndShift,
+      rcvShift: s.rcvShift
+    }
+  }
+}
+
+const EMPTY = new Uint8Array(0)
+const DF = { dontFragment: true }
+
+const describe = (c: Conn): string => `${c.localPort} -> ${c.remotePort}`
+
+const closed = (c: Conn, why: string) => new TcpError({ reason: "Closed", detail: `${describe(c)}: ${why}` })
+
+const toError = (f: Sender.Failure, c: Conn): TcpError => {
+  switch (f) {
+    case "Refused":
+      return new TcpError({ reason: "ConnectionRefused", detail: `connection to port ${c.remotePort} refused` })
+    case "Reset":
+      return new TcpError({ reason: "ConnectionReset", detail: `${describe(c)}: connection reset by the peer` })
+    case "TimedOut":
+      return new TcpError({ reason: "TimedOut", detail: `${describe(c)}: the peer stopped answering` })
+    case "Aborted":
+      return new TcpError({ reason: "Closed", detail: `${describe(c)}: the connection was aborted` })
+  }
+}
