@@ -90,7 +90,8 @@ export const halfOpen = (
     iss,
     irs: seg.seq,
     window: seg.window,
-    peerMss: o.mss,
+    // an MSS of 0 is no announcement: Linux's tcp_parse_options skips it, and 536 applies (RFC 9293 §3.7.1)
+    peerMss: o.mss === 0 ? undefined : o.mss,
     scaleOffered: scaled,
     sndShift: scaled ? Math.min(o.windowScale!, 14) : 0,
     rcvShift: scaled ? Negotiation.windowShiftFor(params.maxReceiveBuffer) : 0,

@@ -16,7 +16,9 @@
  *    (an RST outside it is dropped silently, RFC 5961 §3.2).
  * 3. RST: only exactly at RCV.NXT does it reset; elsewhere in the window it
  *    draws a challenge ACK (RFC 5961 §3.2).
- * 4. SYN: a challenge ACK, never a reset (RFC 5961 §4.2).
+ * 4. SYN: a challenge ACK, never a reset (RFC 5961 §4.2); but in a
+ *    simultaneous open the peer's SYN-ACK of our SYN is taken for its ACK,
+ *    as Linux does.
  * 5. ACK: required; one acknowledging data never sent draws an ACK and the
  *    segment is dropped, one far too old a challenge ACK (RFC 5961 §5.2).
  *    The send half's bounds for this come through `SendView`, which only
@@ -70,7 +72,10 @@ export interface Receiver {
   rcvNxt: Seq.SeqNum
   /** receive buffer, octets: the window's right edge is the read position plus this */
   capacity: number
-  /** our window shift (RFC 7323 §2.3): what we advertise is rounded to 2^shift, so accept that much beyond */
+  /**
+   * our window shift (RFC 7323 §2.3): what we advertise is rounded to 2^shift, so accept that much beyond.
+   * In SYN-SENT the shift our SYN offered; 0 once the peer's SYN offers none.
+   */
   rcvShift: number
   readonly ooo: OutOfOrder.OutOfOrder
   /** most blocks held out of order */
@@ -103,6 +108,8 @@ export interface AckInfo {
   readonly tsEcr: number | undefined
   /** the peer's SACK blocks */
   readonly sack: ReadonlyArray<SackBlock> | undefined
+  /** the segment was a SYN (a simultaneous open's SYN-ACK): its window is never scaled (RFC 7323 §2.2) */
+  readonly syn?: boolean
 }
 
 /** The peer's SYN, seen in SYN-SENT. @category models */
@@ -280,10 +287,13 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number): voi
     r.tsRecentAt = at
   }
   r.sackOk = r.offer.sack && o.sackPermitted
+  // RFC 7323 §2.2: without the peer's shift neither side scales; our windows go out unscaled
+  if (o.windowScale === undefined) r.rcvShift = 0
   out.syn = {
     irs: seg.seq,
     window: seg.window,
-    mss: o.mss,
+    // an MSS of 0 is no announcement: Linux's tcp_parse_options skips it, and 536 applies (RFC 9293 §3.7.1)
+    mss: o.mss === 0 ? undefined : o.mss,
     windowScale: o.windowScale,
     acked: ackOk,
     tsVal: o.timestamp?.value,
@@ -302,6 +312,16 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   // 1. PAWS; a segment without a timestamp is taken even after negotiation, as Linux does
   if (r.tsOk && ts !== undefined && Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt)) {
     out.ackNow = true
+    return
+  }
+  // Simultaneous open (RFC 9293 §3.5 figure 7, line 6): the peer's SYN-ACK repeats the SYN we took,
+  // now acknowledging ours. RFC 9293 drops it as a duplicate, and the handshake then waits for our
+  // SYN-ACK's retransmission; Linux (tcp_validate_incoming, SYN-RECV) takes its ACK, and so do we.
+  if (
+    (flags & (SYN | ACK | RST | FIN)) === (SYN | ACK) && seg.payload.length === 0 &&
+    Seq.add(seg.seq, 1) === r.rcvNxt && view.sndUna === r.iss && seg.ack === Seq.add(r.iss, 1)
+  ) {
+    out.acks.push({ seq: seg.seq, ack: seg.ack, window: seg.window, len: 0, tsEcr: ts?.echo, sack: undefined, syn: true })
     return
   }
   // 2. the acceptability test; the window is what the buffer holds, plus the rounding of a scaled window

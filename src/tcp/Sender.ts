@@ -408,7 +408,8 @@ const windowField = (s: Sender, syn: boolean): number => {
   if (Seq.sub(edge, s.advEdge) >= threshold) s.advEdge = edge
   const wnd = Math.max(0, Seq.sub(s.advEdge, s.rcvNxt))
   // The SYN's window is never scaled (RFC 7323 §2.2); later ones round up, so the edge never moves back.
-  if (syn) return Math.min(wnd, 0xffff)
+  // Before the peer's SYN there is no RCV.NXT to measure from: our SYN offers the buffer.
+  if (syn) return Math.min(s.state === "SynSent" ? s.capacity : wnd, 0xffff)
   return Math.min(0xffff, Math.ceil(wnd / 2 ** s.rcvShift))
 }
 
@@ -606,7 +607,11 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
 /** Send the ACK owed, if no segment carried it. */
 const flushAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (!s.ackNow || s.state === "Closed" || s.state === "SynSent") return
-  if (s.state === "SynReceived") return // the SYN-ACK is the acknowledgment
+  if (s.state === "SynReceived") {
+    // the SYN-ACK is the acknowledgment: nothing stays owed for after the handshake
+    s.ackNow = false
+    return
+  }
   emit(s, out, s.sndNxt, ACK, undefined, optionsFor(s, now, true))
 }
 
@@ -664,7 +669,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   const oldWnd = s.sndWnd
   // the window, from the most recent segment only (SND.WL1/WL2)
   if (Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && Seq.lte(s.sndWl2, a.ack))) {
-    s.sndWnd = a.window * 2 ** s.sndShift
+    s.sndWnd = a.syn === true ? a.window : a.window * 2 ** s.sndShift
     s.sndWl1 = a.seq
     s.sndWl2 = a.ack
     if (s.sndWnd > s.maxSndWnd) s.maxSndWnd = s.sndWnd

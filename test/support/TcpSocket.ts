@@ -6,6 +6,7 @@
  * across two fibers; here every step takes an explicit `now`.
  */
 import * as Handshake from "../../src/tcp/Handshake.js"
+import * as Negotiation from "../../src/tcp/Negotiation.js"
 import * as Params from "../../src/tcp/Params.js"
 import * as Receiver from "../../src/tcp/Receiver.js"
 import * as Segment from "../../src/tcp/Segment.js"
@@ -157,7 +158,8 @@ export const synSent = (o: Options = {}): { socket: TcpSocket; syn: Segment.OutS
   const rcv = Receiver.synSent(
     LOCAL_ISN,
     p.receiveBuffer,
-    p.windowScaling ? snd.rcvShift : 0,
+    // the shift our SYN offered; the peer's SYN-ACK settles whether it is used
+    p.windowScaling ? Negotiation.windowShiftFor(p.maxReceiveBuffer) : 0,
     { timestamps: p.timestamps, sack: p.sack },
     p.outOfOrderBlocks
   )
@@ -188,3 +190,56 @@ export const fromPeer = (
 export const ourSeq = (s: Segment.OutSegment): number => Seq.sub(s.seq, Seq.add(LOCAL_ISN, 1))
 export const ourAck = (s: Segment.OutSegment): number => Seq.sub(s.ack, Seq.add(REMOTE_ISN, 1))
 export const text = (b: Uint8Array | undefined): string => (b === undefined ? "" : new TextDecoder().decode(b))
+
+/** Timestamps option (RFC 7323) for a peer segment. */
+export const ts = (value: number, echo: number): TcpWire.TcpOptions => ({ sackPermitted: false, timestamp: { value, echo } })
+
+const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
+  [Segment.SYN, "SYN"],
+  [Segment.RST, "RST"],
+  [Segment.FIN, "FIN"],
+  [Segment.PSH, "PSH"],
+  [Segment.ACK, "ACK"]
+]
+
+/** The control bits as a string, e.g. "FIN|PSH|ACK". */
+export const flagNames = (flags: number): string =>
+  FLAG_NAMES.filter(([f]) => (flags & f) !== 0).map(([, n]) => n).join("|")
+
+/**
+ * A segment we sent, as a test compares it: seq/ack relative (ourSeq/ourAck;
+ * ack undefined without the ACK flag), flags by name, the window field as
+ * sent, the options, and the payload as text (`len` its length).
+ */
+export interface Seen {
+  readonly seq: number
+  readonly ack: number | undefined
+  readonly flags: string
+  readonly window: number
+  readonly options: TcpWire.TcpOptions
+  readonly len: number
+  readonly data: string
+}
+
+export const seen = (s: Segment.OutSegment): Seen => ({
+  seq: ourSeq(s),
+  ack: (s.flags & Segment.ACK) !== 0 ? ourAck(s) : undefined,
+  flags: flagNames(s.flags),
+  window: s.window,
+  options: s.options,
+  len: s.payload?.length ?? 0,
+  data: text(s.payload)
+})
+
+/** Every segment in `out`, seen. */
+export const seenAll = (out: ReadonlyArray<Segment.OutSegment>): Array<Seen> => out.map(seen)
+
+/** `n` octets of a repeating a-z pattern (octet `i` of a stream is letter i mod 26), so misplaced octets show. */
+export const octets = (n: number, from = 0): Uint8Array => {
+  const b = new Uint8Array(n)
+  for (let i = 0; i < n; i++) b[i] = 97 + ((from + i) % 26)
+  return b
+}
+
+/** As `octets`, as the text `seen` renders. */
+export const octetsText = (n: number, from = 0): string => text(octets(n, from))

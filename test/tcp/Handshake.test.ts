@@ -1,0 +1,469 @@
+/**
+ * The three-way handshake as pure state-machine steps (smoltcp's
+ * `src/socket/tcp.rs` tests, grouped by state): LISTEN and SYN-RECEIVED
+ * through the listener's records (Handshake.ts), SYN-SENT through the
+ * composed halves (test/support/TcpSocket.ts), then what the handshake
+ * settles: MSS and the window-scale matrix. Every step names its time; the
+ * peer's ISN is 0xfffffff0, so its sequence numbers wrap.
+ *
+ * Expected values come from RFC 9293 §3.5/§3.10.7, RFC 7323, RFC 2018,
+ * RFC 6691, RFC 6928, and Linux where they leave a choice.
+ */
+import { describe, expect, it } from "vitest"
+import * as Handshake from "../../src/tcp/Handshake.js"
+import { ACK, FIN, RST, SYN } from "../../src/tcp/Segment.js"
+import * as Segment from "../../src/tcp/Segment.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import type * as TcpWire from "../../src/wire/TcpHeader.js"
+import * as T from "../support/TcpSocket.js"
+
+const PORTS = { localPort: T.LOCAL_PORT, remotePort: T.REMOTE_PORT }
+/** Our MSS on a 1500-octet MTU: 1500 - 20 (IPv4) - 20 (TCP), RFC 6691. */
+const OUR_MSS = 1460
+/** The shift for the default largest receive buffer, 4 MiB: 4 MiB / 2^7 = 32768 is the first to fit 16 bits. */
+const DEFAULT_SHIFT = 7
+
+const listenerSyn = (options: TcpWire.TcpOptions, window = 64240) =>
+  Segment.make({ seq: T.REMOTE_ISN, flags: SYN, window, options })
+
+const synAckSeen = (p: ReturnType<typeof T.params>, h: Handshake.HalfOpen, now: number) =>
+  T.seen({ ...Handshake.synAck(p, h, now), payload: undefined })
+
+/** A peer segment at absolute sequence numbers. */
+const raw = (f: { seq: Seq.SeqNum; ack?: Seq.SeqNum; flags: number; payload?: string; options?: TcpWire.TcpOptions }) =>
+  Segment.make({
+    seq: f.seq,
+    ack: f.ack ?? Seq.ZERO,
+    flags: f.flags,
+    window: 64240,
+    options: f.options ?? { sackPermitted: false },
+    payload: f.payload === undefined ? Segment.EMPTY : new TextEncoder().encode(f.payload)
+  })
+
+describe("LISTEN (RFC 9293 §3.10.7.2)", () => {
+  it("an RST is ignored, with or without ACK (smoltcp #1058)", () => {
+    expect(Handshake.inListen(raw({ seq: T.REMOTE_ISN, flags: RST }))._tag).toBe("Ignore")
+    expect(Handshake.inListen(raw({ seq: T.REMOTE_ISN, ack: Seq.make(1234), flags: RST | ACK }))._tag).toBe("Ignore")
+  })
+  it("an ACK draws <SEQ=SEG.ACK><CTL=RST>, before the SYN is looked at", () => {
+    expect(Handshake.inListen(raw({ seq: T.REMOTE_ISN, ack: Seq.make(0xdeadbeef), flags: ACK })))
+      .toEqual({ _tag: "Reset", seq: Seq.make(0xdeadbeef) })
+    expect(Handshake.inListen(raw({ seq: T.REMOTE_ISN, ack: Seq.make(7), flags: SYN | ACK })))
+      .toEqual({ _tag: "Reset", seq: Seq.make(7) })
+    expect(Handshake.inListen(raw({ seq: T.REMOTE_ISN, ack: Seq.make(7), flags: FIN | ACK, payload: "x" })))
+      .toEqual({ _tag: "Reset", seq: Seq.make(7) })
+  })
+  it("a SYN opens; anything else without ACK is dropped", () => {
+    expect(Handshake.inListen(listenerSyn({ sackPermitted: false }))._tag).toBe("Syn")
+    expect(Handshake.inListen(raw({ seq: T.REMOTE_ISN, flags: FIN }))._tag).toBe("Ignore")
+    expect(Handshake.inListen(raw({ seq: T.REMOTE_ISN, flags: 0, payload: "data" }))._tag).toBe("Ignore")
+  })
+
+  describe("the SYN-ACK answers only what the SYN offered (RFC 7323 §1.3, RFC 2018 §2)", () => {
+    const p = T.params()
+    it("nothing offered but the MSS: MSS alone, unscaled window", () => {
+      const h = Handshake.halfOpen(p, PORTS, listenerSyn({ mss: 1460, sackPermitted: false }), T.LOCAL_ISN, T.MTU, 1000)
+      expect(synAckSeen(p, h, 1000)).toEqual({
+        seq: -1,
+        ack: 0,
+        flags: "SYN|ACK",
+        window: 65535,
+        options: { mss: OUR_MSS, sackPermitted: false },
+        len: 0,
+        data: ""
+      })
+    })
+    it("everything offered: SACK-permitted, timestamps echoing TSval, our shift", () => {
+      const h = Handshake.halfOpen(
+        p,
+        PORTS,
+        listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 777, echo: 0 }, windowScale: 2 }),
+        T.LOCAL_ISN,
+        T.MTU,
+        5000
+      )
+      expect(synAckSeen(p, h, 5000)).toEqual({
+        seq: -1,
+        ack: 0,
+        flags: "SYN|ACK",
+        window: 65535,
+        options: {
+          mss: OUR_MSS,
+          sackPermitted: true,
+          timestamp: { value: 5000, echo: 777 },
+          windowScale: DEFAULT_SHIFT
+        },
+        len: 0,
+        data: ""
+      })
+    })
+    it("each option alone is answered alone", () => {
+      const only = (o: Partial<TcpWire.TcpOptions>) =>
+        synAckSeen(
+          p,
+          Handshake.halfOpen(p, PORTS, listenerSyn({ sackPermitted: false, ...o }), T.LOCAL_ISN, T.MTU, 10),
+          10
+        ).options
+      expect(only({ timestamp: { value: 9, echo: 0 } })).toEqual({
+        mss: OUR_MSS,
+        sackPermitted: false,
+        timestamp: { value: 10, echo: 9 }
+      })
+      expect(only({ sackPermitted: true })).toEqual({ mss: OUR_MSS, sackPermitted: true })
+      // a shift of 0 is an offer too (RFC 7323 §2.2): it is answered
+      expect(only({ windowScale: 0 })).toEqual({ mss: OUR_MSS, sackPermitted: false, windowScale: DEFAULT_SHIFT })
+    })
+    it("what our parameters turn off is not answered even when offered", () => {
+      const off = T.params({ timestamps: false, sack: false, windowScaling: false })
+      const h = Handshake.halfOpen(
+        off,
+        PORTS,
+        listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 1, echo: 0 }, windowScale: 7 }),
+        T.LOCAL_ISN,
+        T.MTU,
+        0
+      )
+      expect(synAckSeen(off, h, 0).options).toEqual({ mss: OUR_MSS, sackPermitted: false })
+    })
+  })
+})
+
+describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
+  const p = T.params()
+  const half = (now = 0) =>
+    Handshake.halfOpen(
+      p,
+      PORTS,
+      listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 100, echo: 0 }, windowScale: 7 }),
+      T.LOCAL_ISN,
+      T.MTU,
+      now
+    )
+  const ackOf = (ack: Seq.SeqNum, seq = Seq.add(T.REMOTE_ISN, 1), options?: TcpWire.TcpOptions) =>
+    raw({ seq, ack, flags: ACK, options: options ?? { sackPermitted: false, timestamp: { value: 101, echo: 0 } } })
+
+  it("the ACK of ISS + 1 completes the handshake; its window is scaled by the SYN's shift", () => {
+    const v = Handshake.inSynReceived(half(0), { ...ackOf(Seq.add(T.LOCAL_ISN, 1)), window: 500 }, 30)
+    expect(v._tag).toBe("Established")
+    if (v._tag !== "Established") return
+    // RFC 7323 §2.2: only the SYN's window is unscaled; the completing ACK's is scaled (500 << 7)
+    expect(v.negotiated.window).toBe(500 * 128)
+    expect(v.negotiated.sndShift).toBe(7)
+    expect(v.negotiated.rcvShift).toBe(DEFAULT_SHIFT)
+    expect(v.negotiated.tsRecent).toBe(101)
+    expect(v.negotiated.rttSample).toBe(30)
+  })
+  it("an ACK too low (ISS) or too high (ISS + 2) draws <SEQ=SEG.ACK><CTL=RST>", () => {
+    expect(Handshake.inSynReceived(half(), ackOf(T.LOCAL_ISN), 10)).toEqual({ _tag: "Reset", seq: T.LOCAL_ISN })
+    expect(Handshake.inSynReceived(half(), ackOf(Seq.add(T.LOCAL_ISN, 2)), 10))
+      .toEqual({ _tag: "Reset", seq: Seq.add(T.LOCAL_ISN, 2) })
+  })
+  it("the SYN again re-sends the SYN-ACK: same sequence numbers and options, a fresh TSval", () => {
+    const h = half(0)
+    expect(Handshake.inSynReceived(h, listenerSyn({ mss: 1460, sackPermitted: true }), 400)._tag).toBe("Resend")
+    expect(synAckSeen(p, h, 400)).toEqual({ ...synAckSeen(p, h, 0), options: {
+      mss: OUR_MSS,
+      sackPermitted: true,
+      timestamp: { value: 400, echo: 100 },
+      windowScale: DEFAULT_SHIFT
+    } })
+  })
+  it("an RST resets only at RCV.NXT exactly (RFC 5961 §3.2)", () => {
+    expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST }), 10)._tag).toBe("Drop")
+    expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 2), flags: RST }), 10)._tag)
+      .toBe("Ignore")
+    expect(Handshake.inSynReceived(half(), raw({ seq: T.REMOTE_ISN, flags: RST }), 10)._tag).toBe("Ignore")
+  })
+  it("a segment without ACK is dropped", () => {
+    expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: 0, payload: "x" }), 10)._tag)
+      .toBe("Ignore")
+  })
+  it("an ACK without timestamps after they were negotiated still completes it (gVisor #11536)", () => {
+    const v = Handshake.inSynReceived(half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false }), 5)
+    expect(v._tag).toBe("Established")
+  })
+  it("a completing ACK that carries data hands it to the connection", () => {
+    const seg = raw({ seq: Seq.add(T.REMOTE_ISN, 1), ack: Seq.add(T.LOCAL_ISN, 1), flags: ACK, payload: "GET /" })
+    expect(Handshake.inSynReceived(half(), seg, 5)._tag).toBe("Established")
+    expect(Handshake.carriesMore(seg)).toBe(true)
+  })
+})
+
+describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
+  const synAck = (f: { ack?: number; flags?: number; options?: TcpWire.TcpOptions; window?: number } = {}) =>
+    Segment.make({
+      seq: T.REMOTE_ISN,
+      ack: Seq.add(T.LOCAL_ISN, f.ack ?? 1),
+      flags: f.flags ?? (SYN | ACK),
+      window: f.window ?? 64240,
+      options: f.options ?? { mss: 1460, sackPermitted: false }
+    })
+
+  it("our SYN: ISS, unscaled window, every option the parameters allow", () => {
+    const { syn } = T.synSent({ now: 250 })
+    expect(T.seen(syn)).toEqual({
+      seq: -1,
+      ack: undefined,
+      flags: "SYN",
+      window: 65535,
+      options: { mss: OUR_MSS, sackPermitted: true, timestamp: { value: 250, echo: 0 }, windowScale: DEFAULT_SHIFT },
+      len: 0,
+      data: ""
+    })
+  })
+  it("the SYN-ACK establishes; the ACK echoes its TSval", () => {
+    const { socket } = T.synSent({ now: 0 })
+    const out = socket.send(
+      20,
+      synAck({ options: { mss: 1460, sackPermitted: true, timestamp: { value: 4000, echo: 0 }, windowScale: 7 } })
+    )
+    expect(socket.state).toBe("Established")
+    expect(T.seenAll(out)).toEqual([{
+      seq: 0,
+      ack: 0,
+      flags: "ACK",
+      window: (256 * 1024) >> DEFAULT_SHIFT,
+      options: { sackPermitted: false, timestamp: { value: 20, echo: 4000 } },
+      len: 0,
+      data: ""
+    }])
+  })
+  it("an ACK of anything but ISS + 1 draws <SEQ=SEG.ACK><CTL=RST> and the SYN stays", () => {
+    for (const ack of [0, 2, -1000]) {
+      const { socket } = T.synSent({ now: 0 })
+      const out = socket.send(10, synAck({ ack }))
+      expect(T.seenAll(out)).toEqual([{
+        seq: ack - 1,
+        ack: undefined,
+        flags: "RST",
+        window: 0,
+        options: { sackPermitted: false },
+        len: 0,
+        data: ""
+      }])
+      expect(socket.state).toBe("SynSent")
+    }
+  })
+  it("an RST with a bad ACK is dropped", () => {
+    const { socket } = T.synSent({ now: 0 })
+    expect(socket.send(10, synAck({ ack: 5, flags: RST | ACK }))).toEqual([])
+    expect(socket.state).toBe("SynSent")
+  })
+  it("an RST without ACK is ignored (it cannot be tied to our SYN)", () => {
+    const { socket } = T.synSent({ now: 0 })
+    expect(socket.send(10, Segment.make({ seq: T.REMOTE_ISN, flags: RST }))).toEqual([])
+    expect(socket.state).toBe("SynSent")
+  })
+  it("an RST acknowledging our SYN refuses the connection", () => {
+    const { socket } = T.synSent({ now: 0 })
+    expect(socket.send(10, synAck({ flags: RST | ACK }))).toEqual([])
+    expect(socket.state).toBe("Closed")
+    expect(socket.snd.failure).toBe("Refused")
+  })
+
+  describe("simultaneous open (RFC 9293 §3.5, figure 7)", () => {
+    const peerOpts = { mss: 1460, sackPermitted: false }
+    it("a SYN without ACK: SYN-RECEIVED, our SYN again with the ACK", () => {
+      const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
+      const out = socket.send(10, synAck({ flags: SYN, ack: 0, options: peerOpts }))
+      expect(socket.state).toBe("SynReceived")
+      expect(T.seenAll(out)).toEqual([{
+        seq: -1,
+        ack: 0,
+        flags: "SYN|ACK",
+        window: 65535,
+        options: { mss: OUR_MSS, sackPermitted: false },
+        len: 0,
+        data: ""
+      }])
+    })
+    it("then the peer's ACK establishes, and data flows", () => {
+      const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
+      socket.send(10, synAck({ flags: SYN, ack: 0, options: peerOpts }))
+      expect(socket.send(20, T.fromPeer({ seq: 0, ack: 0 }))).toEqual([])
+      expect(socket.state).toBe("Established")
+      expect(T.seenAll(socket.write(30, "hi"))).toMatchObject([{ seq: 0, ack: 0, flags: "PSH|ACK", data: "hi" }])
+    })
+    it("then the peer's own SYN-ACK establishes at once (Linux passes it in SYN-RECV), with no timer run", () => {
+      const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
+      socket.send(10, synAck({ flags: SYN, ack: 0, options: peerOpts }))
+      socket.send(20, synAck({ flags: SYN | ACK, ack: 1, options: peerOpts }))
+      expect(socket.state).toBe("Established")
+      expect(socket.snd.rtoAt).toBe(undefined)
+    })
+  })
+
+  it("the SYN goes again after 1 s, then after 2 s more (RFC 6298 §5.5; Linux doubles)", () => {
+    const { socket } = T.synSent({ now: 0 })
+    expect(socket.tick(999)).toEqual([])
+    const first = socket.tick(1000)
+    expect(T.seenAll(first)).toMatchObject([{ seq: -1, flags: "SYN" }])
+    expect(first[0]!.options.timestamp).toEqual({ value: 1000, echo: 0 })
+    expect(socket.tick(2999)).toEqual([])
+    expect(T.seenAll(socket.tick(3000))).toMatchObject([{ seq: -1, flags: "SYN" }])
+    expect(socket.tick(6999)).toEqual([])
+    expect(T.seenAll(socket.tick(7000))).toMatchObject([{ seq: -1, flags: "SYN" }])
+  })
+  it("after synRetries resends, the next expiry fails the connect with TimedOut", () => {
+    const { socket } = T.synSent({ now: 0, params: { synRetries: 2 } })
+    expect(socket.tick(1000)).toHaveLength(1) // 1 s
+    expect(socket.tick(3000)).toHaveLength(1) // + 2 s
+    expect(socket.state).toBe("SynSent")
+    expect(socket.tick(6999)).toEqual([])
+    expect(socket.tick(7000)).toEqual([]) // + 4 s: given up
+    expect(socket.state).toBe("Closed")
+    expect(socket.snd.failure).toBe("TimedOut")
+  })
+})
+
+describe("MSS (RFC 9293 §3.7.1, RFC 6691; Linux's floor of 48)", () => {
+  // [announced, MSS we send with]: 0 is no announcement to Linux (tcp_parse_options
+  // skips an MSS of 0), 1 is floored at tcp_min_snd_mss, 9000 is capped by our MTU
+  const cases: ReadonlyArray<readonly [number | undefined, number]> = [
+    [undefined, 536],
+    [0, 536],
+    [1, 48],
+    [48, 48],
+    [9000, 1460]
+  ]
+  for (const [announced, mss] of cases) {
+    for (const timestamps of [false, true]) {
+      // the MSS counts the options every segment carries: 12 octets of timestamps
+      const payload = mss - (timestamps ? 12 : 0)
+      it(`passive open, MSS ${announced ?? "absent"}${timestamps ? ", timestamps" : ""}: ${payload} octets per segment`, () => {
+        const s = T.established({
+          peerOptions: {
+            sackPermitted: false,
+            ...(announced === undefined ? {} : { mss: announced }),
+            ...(timestamps ? { timestamp: { value: 1, echo: 0 } } : {})
+          }
+        })
+        // five full segments, then the odd octet: no small segment is outstanding, so Nagle lets it go
+        const out = s.write(10, T.octets(5 * payload + 1))
+        expect(out.map((o) => o.payload?.length)).toEqual([payload, payload, payload, payload, payload, 1])
+        expect(out.map(T.ourSeq)).toEqual([0, 1, 2, 3, 4, 5].map((i) => i * payload))
+      })
+    }
+    it(`active open, MSS ${announced ?? "absent"} in the SYN-ACK: ${mss} octets per segment`, () => {
+      const { socket } = T.synSent({ now: 0, params: { timestamps: false } })
+      socket.send(
+        10,
+        Segment.make({
+          seq: T.REMOTE_ISN,
+          ack: Seq.add(T.LOCAL_ISN, 1),
+          flags: SYN | ACK,
+          window: 64240,
+          options: { sackPermitted: false, ...(announced === undefined ? {} : { mss: announced }) }
+        })
+      )
+      const out = socket.write(20, T.octets(3 * mss + 1))
+      expect(out.map((o) => o.payload?.length).slice(0, 3)).toEqual([mss, mss, mss])
+    })
+  }
+})
+
+describe("window scaling (RFC 7323 §2): peer offers or not × buffer below, at, above 64 KiB", () => {
+  // our shift: the smallest that fits the largest buffer in 16 bits (RFC 7323 §2.3)
+  const buffers: ReadonlyArray<readonly [number, number]> = [
+    [32 * 1024, 0],
+    [64 * 1024, 1],
+    [128 * 1024, 2]
+  ]
+  for (const [buffer, shift] of buffers) {
+    for (const offered of [false, true]) {
+      const params = { receiveBuffer: buffer, maxReceiveBuffer: buffer, timestamps: false, sack: false }
+      const peerShift = 3
+      const name = `${buffer / 1024} KiB, peer ${offered ? "offers shift 3" : "does not offer"}`
+      it(`${name}: passive open`, () => {
+        const p = T.params(params)
+        const syn = listenerSyn({ mss: 1460, sackPermitted: false, ...(offered ? { windowScale: peerShift } : {}) })
+        const h = Handshake.halfOpen(p, PORTS, syn, T.LOCAL_ISN, T.MTU, 0)
+        const sa = synAckSeen(p, h, 0)
+        // the SYN-ACK's window is never scaled and fits 16 bits
+        expect(sa.window).toBe(Math.min(65535, buffer))
+        expect(sa.options.windowScale).toBe(offered ? shift : undefined)
+        const s = T.established({ params, peerOptions: syn.options, peerWindow: 100 })
+        // the window after the handshake: the whole buffer, scaled by our shift only if both offered
+        const out = s.send(10, T.fromPeer({ seq: 0, ack: 0, payload: "x", window: 100 }), T.fromPeer({ seq: 1, payload: "y", window: 100 }))
+        const free = buffer - 2
+        expect(T.seenAll(out)).toEqual([{
+          seq: 0,
+          ack: 2,
+          flags: "ACK",
+          window: offered ? Math.ceil(free / 2 ** shift) : Math.min(65535, free),
+          options: { sackPermitted: false },
+          len: 0,
+          data: ""
+        }])
+        // the peer's window field 100 is scaled by its shift only if both offered
+        const sent = s.write(20, T.octets(2000))
+        const peerWnd = offered ? 100 << peerShift : 100
+        expect(sent.reduce((n, o) => n + (o.payload?.length ?? 0), 0)).toBe(peerWnd)
+      })
+      it(`${name}: active open`, () => {
+        const { socket, syn } = T.synSent({ now: 0, params })
+        expect(syn.window).toBe(Math.min(65535, buffer))
+        expect(syn.options.windowScale).toBe(shift)
+        const out = socket.send(
+          10,
+          Segment.make({
+            seq: T.REMOTE_ISN,
+            ack: Seq.add(T.LOCAL_ISN, 1),
+            flags: SYN | ACK,
+            window: 100, // a SYN's window is never scaled
+            options: { mss: 1460, sackPermitted: false, ...(offered ? { windowScale: peerShift } : {}) }
+          })
+        )
+        expect(T.seenAll(out)).toEqual([{
+          seq: 0,
+          ack: 0,
+          flags: "ACK",
+          window: offered ? Math.ceil(buffer / 2 ** shift) : Math.min(65535, buffer),
+          options: { sackPermitted: false },
+          len: 0,
+          data: ""
+        }])
+        expect(socket.write(20, T.octets(2000)).reduce((n, o) => n + (o.payload?.length ?? 0), 0)).toBe(100)
+        // a later window field is scaled by the peer's shift only if both offered
+        const more = socket.send(30, T.fromPeer({ seq: 0, ack: 100, window: 100 }))
+        expect(more.reduce((n, o) => n + (o.payload?.length ?? 0), 0)).toBe(offered ? 100 << peerShift : 100)
+      })
+    }
+  }
+  it("an active open the peer answers without a shift takes no more than its unscaled window", () => {
+    // we offered shift 2 (for a 128 KiB largest buffer); the SYN-ACK offers none, so neither side scales
+    const { socket } = T.synSent({
+      now: 0,
+      params: { receiveBuffer: 40_001, maxReceiveBuffer: 128 * 1024, timestamps: false, sack: false }
+    })
+    const out = socket.send(10, Segment.make({
+      seq: T.REMOTE_ISN,
+      ack: Seq.add(T.LOCAL_ISN, 1),
+      flags: SYN | ACK,
+      window: 65535,
+      options: { mss: 1460, sackPermitted: false }
+    }))
+    expect(out[0]!.window).toBe(40_001)
+    socket.send(20, T.fromPeer({ seq: 0, ack: 0, payload: T.octets(40_004) }))
+    // what lies beyond the window announced is trimmed (RFC 9293 §3.10.7.4)
+    expect(socket.rcv.rcvNxt).toBe(Seq.add(T.REMOTE_ISN, 1 + 40_001))
+  })
+  it("the data we advertised after rounding up to 2^shift is taken, not trimmed (active open)", () => {
+    // 100000 octets at shift 1: the window field 50000 announces exactly the buffer;
+    // an odd free space rounds up, and the peer may fill what was announced
+    const { socket } = T.synSent({ now: 0, params: { receiveBuffer: 99_999, maxReceiveBuffer: 99_999, timestamps: false, sack: false } })
+    const out = socket.send(10, Segment.make({
+      seq: T.REMOTE_ISN,
+      ack: Seq.add(T.LOCAL_ISN, 1),
+      flags: SYN | ACK,
+      window: 65535,
+      options: { mss: 1460, sackPermitted: false, windowScale: 0 }
+    }))
+    expect(out[0]!.window).toBe(50_000) // ceil(99999 / 2): the right edge is 100000 octets on
+    const data = T.octets(1000)
+    const batch = []
+    for (let off = 0; off < 100_000; off += 1000) batch.push(T.fromPeer({ seq: off, ack: 0, payload: data }))
+    socket.send(20, ...batch)
+    expect(socket.rcv.rcvNxt).toBe(Seq.add(T.REMOTE_ISN, 1 + 100_000))
+  })
+})
