@@ -1,0 +1,65 @@
+/**
+ * The classic small TCP services, served over the stack's own TCP: echo
+ * (RFC 862), discard (RFC 863) and character generator (RFC 864). They are
+ * what `gonet up --serve echo:7,discard:9,chargen:19` runs, and handy peers
+ * for the kernel's `nc` and `socat` in tests and benchmarks.
+ *
+ * Each service listens until its scope closes; each connection is served by
+ * one fiber (forked under the accept loop, so closing the scope stops them
+ * all). A connection the peer resets or that times out just ends.
+ *
+ * @since 0.1.0
+ */
+import { Effect, Fiber, Stream } from "effect"
+import type { Scope } from "effect"
+import { type Connection, Tcp, type TcpError } from "./Tcp.js"
+
+/** @category models */
+export type TcpServiceKind = "echo" | "discard" | "chargen"
+
+/** Serve every connection accepted on `port` with `handle`, until the scope closes. */
+export const serve = (
+  port: number,
+  handle: (c: Connection) => Effect.Effect<void, TcpError>
+): Effect.Effect<void, TcpError, Tcp | Scope.Scope> =>
+  Effect.gen(function*() {
+    const tcp = yield* Tcp
+    const listener = yield* tcp.listen({ port })
+    const loop = Effect.forever(
+      Effect.flatMap(listener.accept, (c) => Effect.fork(handle(c).pipe(Effect.ignore)))
+    )
+    yield* Effect.forkScoped(loop.pipe(Effect.ignore))
+  })
+
+/** RFC 862: send back everything received; end when the peer ends. */
+export const echo = (c: Connection): Effect.Effect<void, TcpError> =>
+  Effect.zipRight(c.stream.pipe(Stream.runForEach((chunk) => c.write(chunk))), c.end)
+
+/** RFC 863: throw away everything received; end when the peer ends. */
+export const discard = (c: Connection): Effect.Effect<void, TcpError> =>
+  Effect.zipRight(c.stream.pipe(Stream.runDrain), c.end)
+
+/** RFC 864's 95 printing characters, from which each 72-character line is taken, shifted by one per line. */
+const PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join("")
+
+/**
+ * One full cycle of RFC 864 lines (95 of them, 74 octets each with CR LF):
+ * line i starts at character i. Sent over and over, it is the RFC's stream.
+ */
+export const chargenCycle: Uint8Array = new TextEncoder().encode(
+  Array.from({ length: 95 }, (_, i) => (PRINTABLE + PRINTABLE).slice(i, i + 72) + "\r\n").join("")
+)
+
+/** RFC 864: send lines until the peer closes; what it sends is discarded. */
+export const chargen = (c: Connection): Effect.Effect<void, TcpError> =>
+  Effect.gen(function*() {
+    const writer = yield* Effect.fork(Effect.forever(c.write(chargenCycle)))
+    // the peer's FIN (or reset) ends the service
+    yield* c.stream.pipe(Stream.runDrain, Effect.ignore)
+    yield* Fiber.interrupt(writer)
+    yield* c.close
+  })
+
+/** The handler for a service kind. */
+export const handlerFor = (kind: TcpServiceKind): (c: Connection) => Effect.Effect<void, TcpError> =>
+  kind === "echo" ? echo : kind === "discard" ? discard : chargen

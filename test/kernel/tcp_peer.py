@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""The kernel's side of the TCP interop tests (test/kernel/Tcp.test.ts).
+
+Runs inside a test-made network namespace; every address it is given lies in
+198.18.0.0/15 (the test checks that before it runs this). Each mode prints one
+JSON line and exits; every socket has a timeout, so nothing waits forever.
+
+  client-echo HOST PORT BYTES   connect, send BYTES random octets while reading
+                                the echo, half-close, read to EOF
+  server-echo PORT              accept one connection, echo it until EOF, close
+  many HOST PORT N SIZE         N concurrent connections each send SIZE octets,
+                                half-close and wait for the server's FIN
+  hold HOST PORT                connect, print the kernel's TCP_INFO options
+                                and window shifts, hold the connection 10 s
+"""
+import hashlib
+import json
+import os
+import socket
+import sys
+import threading
+import time
+
+TIMEOUT = 60.0
+
+
+def client_echo(host, port, nbytes):
+    data = os.urandom(nbytes)
+    s = socket.create_connection((host, port), timeout=TIMEOUT)
+    got = hashlib.sha256()
+    received = 0
+
+    def reader():
+        nonlocal received
+        while True:
+            b = s.recv(1 << 16)
+            if not b:
+                return
+            got.update(b)
+            received += len(b)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+    t.join(TIMEOUT)
+    info = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG)
+    s.close()
+    print(json.dumps({
+        "sent": nbytes,
+        "received": received,
+        "shaSent": hashlib.sha256(data).hexdigest(),
+        "shaReceived": got.hexdigest(),
+        "mss": info,
+    }))
+
+
+def server_echo(port):
+    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("0.0.0.0", port))
+    ls.listen(8)
+    ls.settimeout(TIMEOUT)
+    print(json.dumps({"listening": port}), flush=True)
+    c, _ = ls.accept()
+    c.settimeout(TIMEOUT)
+    h = hashlib.sha256()
+    n = 0
+    while True:
+        b = c.recv(1 << 16)
+        if not b:
+            break
+        h.update(b)
+        n += len(b)
+        c.sendall(b)
+    c.shutdown(socket.SHUT_WR)
+    c.close()
+    print(json.dumps({"received": n, "sha": h.hexdigest()}), flush=True)
+
+
+def many(host, port, n, size):
+    results = [None] * n
+    payload = os.urandom(size)
+
+    def one(i):
+        start = time.monotonic()
+        try:
+            s = socket.create_connection((host, port), timeout=TIMEOUT)
+            s.sendall(payload)
+            s.shutdown(socket.SHUT_WR)
+            while s.recv(4096):
+                pass
+            s.close()
+            results[i] = time.monotonic() - start
+        except OSError as e:
+            results[i] = str(e)
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT + 5)
+    ok = [r for r in results if isinstance(r, float)]
+    print(json.dumps({
+        "ok": len(ok),
+        "failed": [r for r in results if not isinstance(r, float)],
+        "slowest": max(ok) if ok else None,
+    }))
+
+
+def hold(host, port):
+    s = socket.create_connection((host, port), timeout=TIMEOUT)
+    # struct tcp_info: u8 state, ca_state, retransmits, probes, backoff, options, wscales (snd:4 | rcv:4)
+    info = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 8)
+    print(json.dumps({"options": info[5], "sndWscale": info[6] & 0xF, "rcvWscale": info[6] >> 4}), flush=True)
+    time.sleep(10)
+    s.close()
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "client-echo":
+        client_echo(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif mode == "server-echo":
+        server_echo(int(sys.argv[2]))
+    elif mode == "hold":
+        hold(sys.argv[2], int(sys.argv[3]))
+    elif mode == "many":
+        many(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
+    else:
+        sys.exit("unknown mode " + mode)
