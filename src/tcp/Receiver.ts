@@ -13,7 +13,8 @@
  *
  * 1. PAWS (RFC 7323 §5.3): an old timestamp marks a stale duplicate: ACK, drop.
  * 2. The acceptability test against the window: outside it, ACK and drop
- *    (an RST outside it is dropped silently, RFC 5961 §3.2).
+ *    (an RST outside it is dropped silently, RFC 5961 §3.2). A bare FIN at
+ *    RCV.NXT passes even a zero window, as in Linux.
  * 3. RST: only exactly at RCV.NXT does it reset; elsewhere in the window it
  *    draws a challenge ACK (RFC 5961 §3.2).
  * 4. SYN: a challenge ACK, never a reset (RFC 5961 §4.2); but in a
@@ -326,7 +327,10 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   }
   // 2. the acceptability test; the window is what the buffer holds, plus the rounding of a scaled window
   const wnd = window(r, consumed) + (r.rcvShift > 0 ? (1 << r.rcvShift) - 1 : 0)
-  if (!Acceptance.acceptable(r.rcvNxt, wnd, seg.seq, len)) {
+  // A bare FIN at RCV.NXT is taken even into a zero window, where RFC 9293's test refuses any
+  // segment of non-zero length: it takes no buffer, and Linux (tcp_data_queue) queues it too.
+  const bareFin = (flags & (FIN | SYN)) === FIN && seg.payload.length === 0 && seg.seq === r.rcvNxt
+  if (!bareFin && !Acceptance.acceptable(r.rcvNxt, wnd, seg.seq, len)) {
     if (!rst) out.ackNow = true
     return
   }

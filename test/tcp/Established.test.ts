@@ -1,0 +1,447 @@
+/**
+ * ESTABLISHED as pure state-machine steps (smoltcp `src/socket/tcp.rs`
+ * style): data in and out, the receive window and what is trimmed to it,
+ * out-of-order data and SACK, RFC 5961, ACK timing, Nagle, MSS less
+ * options, zero window. Every step names its time; the peer's ISN is
+ * 0xfffffff0 and ours 0xffffff00, so both directions wrap 2^32.
+ *
+ * The fixture: a passive open whose peer offered MSS 1460 and nothing else
+ * (no timestamps, SACK or scaling unless a test says so), a 16 KiB receive
+ * buffer (so the 16-bit window shows every change), the peer's window
+ * 64240. The handshake's RTT sample of 0 ms makes the RTO the 200 ms floor.
+ */
+import { describe, expect, it } from "vitest"
+import { ACK, FIN, RST, SYN } from "../../src/tcp/Segment.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import type * as TcpWire from "../../src/wire/TcpHeader.js"
+import * as T from "../support/TcpSocket.js"
+
+const BUF = 16384
+const MSS = 1460
+const NO_OPTS: TcpWire.TcpOptions = { sackPermitted: false }
+
+const est = (o: { params?: Partial<T.Options["params"]>; peer?: Partial<TcpWire.TcpOptions>; peerWindow?: number } = {}) =>
+  T.established({
+    params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, ...o.params },
+    peerOptions: { mss: MSS, sackPermitted: false, ...o.peer },
+    ...(o.peerWindow === undefined ? {} : { peerWindow: o.peerWindow })
+  })
+
+/** A pure ACK we send: seq/ack relative, our window field. */
+const ackSeg = (seq: number, ack: number, window: number, options: TcpWire.TcpOptions = NO_OPTS): T.Seen => ({
+  seq,
+  ack,
+  flags: "ACK",
+  window,
+  options,
+  len: 0,
+  data: ""
+})
+
+/** The peer's absolute sequence number `rel` octets after its SYN. */
+const peerSeq = (rel: number) => Seq.add(T.REMOTE_ISN, 1 + rel)
+const block = (left: number, right: number) => ({ left: peerSeq(left), right: peerSeq(right) })
+
+const sent = (out: ReadonlyArray<{ payload: Uint8Array | undefined }>) =>
+  out.reduce((n, o) => n + (o.payload?.length ?? 0), 0)
+
+describe("ESTABLISHED: data in", () => {
+  it("in-order data is delivered and ACKed after the 40 ms delayed-ACK timer, not before", () => {
+    const s = est()
+    expect(s.send(10, T.fromPeer({ seq: 0, payload: "hello" }))).toEqual([])
+    expect(T.text(s.received[0])).toBe("hello")
+    expect(s.tick(49)).toEqual([])
+    // the right edge stays where it was announced: the window shrinks by what is unread
+    expect(T.seenAll(s.tick(50))).toEqual([ackSeg(0, 5, BUF - 5)])
+    expect(s.tick(1000)).toEqual([])
+  })
+  it("the second segment unacknowledged draws the ACK at once (RFC 5681 §4.2), in one batch or two", () => {
+    const s = est()
+    const out = s.send(10, T.fromPeer({ seq: 0, payload: T.octets(MSS) }), T.fromPeer({ seq: MSS, payload: T.octets(MSS, MSS) }))
+    expect(T.seenAll(out)).toEqual([ackSeg(0, 2 * MSS, BUF - 2 * MSS)])
+    const s2 = est()
+    expect(s2.send(10, T.fromPeer({ seq: 0, payload: T.octets(MSS) }))).toEqual([])
+    expect(T.seenAll(s2.send(20, T.fromPeer({ seq: MSS, payload: T.octets(MSS, MSS) })))).toEqual([
+      ackSeg(0, 2 * MSS, BUF - 2 * MSS)
+    ])
+    expect(s2.tick(50)).toEqual([]) // the delayed ACK was settled by it
+  })
+  it("our data carries the ACK that was delayed", () => {
+    const s = est()
+    s.send(10, T.fromPeer({ seq: 0, payload: "ping" }))
+    expect(T.seenAll(s.write(20, "pong"))).toEqual([{
+      seq: 0,
+      ack: 4,
+      flags: "PSH|ACK",
+      window: BUF - 4,
+      options: NO_OPTS,
+      len: 4,
+      data: "pong"
+    }])
+    expect(s.tick(50)).toEqual([])
+  })
+  it("data across the peer's 2^32 wrap arrives in order", () => {
+    const s = est()
+    // REMOTE_ISN + 1 is 0xfffffff1: octets 15 and on carry sequence numbers past 0
+    s.send(10, T.fromPeer({ seq: 0, payload: T.octets(10) }), T.fromPeer({ seq: 10, payload: T.octets(20, 10) }))
+    const { data } = s.read(20)
+    expect(T.text(data)).toBe(T.octetsText(30))
+    expect(s.rcv.rcvNxt).toBe(Seq.make(0x0000000f))
+  })
+  it("a segment partly before RCV.NXT: only the new octets are taken", () => {
+    const s = est()
+    s.send(10, T.fromPeer({ seq: 0, payload: "abc" }))
+    const out = s.send(20, T.fromPeer({ seq: 1, payload: "bcdef" }))
+    expect(T.seenAll(out)).toEqual([ackSeg(0, 6, BUF - 6)])
+    expect(s.received.map(T.text)).toEqual(["abc", "def"])
+  })
+  it("a wholly old segment is ACKed at once and dropped (RFC 9293 §3.10.7.4)", () => {
+    const s = est()
+    s.send(10, T.fromPeer({ seq: 0, payload: "abc" }))
+    s.tick(50)
+    expect(T.seenAll(s.send(60, T.fromPeer({ seq: 0, payload: "abc" })))).toEqual([ackSeg(0, 3, BUF - 3)])
+    expect(s.received.map(T.text)).toEqual(["abc"])
+  })
+  it("data beyond the right edge is trimmed, and a FIN riding on it is not taken", () => {
+    const s = est()
+    const full = BUF - 100
+    s.send(10, T.fromPeer({ seq: 0, payload: T.octets(full) }))
+    // 300 octets and a FIN where 100 fit
+    const out = s.send(20, T.fromPeer({ seq: full, payload: T.octets(300, full), flags: FIN | ACK }))
+    expect(s.state).toBe("Established")
+    expect(T.seenAll(out)).toEqual([ackSeg(0, BUF, 0)])
+    expect(sent(s.received.map((payload) => ({ payload })))).toBe(BUF)
+  })
+  it("a segment wholly beyond the window is ACKed and dropped", () => {
+    const s = est()
+    expect(T.seenAll(s.send(10, T.fromPeer({ seq: BUF + 10, payload: "late" })))).toEqual([ackSeg(0, 0, BUF)])
+    expect(s.received).toEqual([])
+  })
+})
+
+describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
+  const sackEst = (ts = false) =>
+    est({ peer: { sackPermitted: true, ...(ts ? { timestamp: { value: 1, echo: 0 } } : {}) } })
+  const seg = (from: number, len: number) => T.fromPeer({ seq: from, payload: T.octets(len, from) })
+
+  it("RFC 2018 §4 case 1: the first segment lost, each later one ACKed at once with the block grown", () => {
+    const s = sackEst()
+    for (let i = 1; i <= 4; i++) {
+      const out = s.send(10 * i, seg(500 * i, 500))
+      expect(T.seenAll(out)).toEqual([ackSeg(0, 0, BUF, { sackPermitted: false, sack: [block(500, 500 * (i + 1))] })])
+    }
+    // the hole fills: everything is delivered and acknowledged at once, no blocks left
+    const out = s.send(100, seg(0, 500))
+    expect(T.seenAll(out)).toEqual([ackSeg(0, 2500, BUF - 2500)])
+    expect(T.text(s.read(101).data)).toBe(T.octetsText(2500))
+  })
+  it("RFC 2018 §4 case 2: every other segment lost, blocks most recent first; case 3: a hole filled merges two", () => {
+    const s = sackEst()
+    s.send(10, seg(0, 500)) // in order: ACK delayed
+    expect(T.seenAll(s.send(20, seg(1000, 500)))).toEqual([
+      ackSeg(0, 500, BUF - 500, { sackPermitted: false, sack: [block(1000, 1500)] })
+    ])
+    expect(T.seenAll(s.send(30, seg(2000, 500)))).toEqual([
+      ackSeg(0, 500, BUF - 500, { sackPermitted: false, sack: [block(2000, 2500), block(1000, 1500)] })
+    ])
+    expect(T.seenAll(s.send(40, seg(3000, 500)))).toEqual([
+      ackSeg(0, 500, BUF - 500, { sackPermitted: false, sack: [block(3000, 3500), block(2000, 2500), block(1000, 1500)] })
+    ])
+    // case 3: the segment at 1500 arrives: [1000, 2500) is one block, and first
+    expect(T.seenAll(s.send(50, seg(1500, 500)))).toEqual([
+      ackSeg(0, 500, BUF - 500, { sackPermitted: false, sack: [block(1000, 2500), block(3000, 3500)] })
+    ])
+  })
+  it("blocks across the 2^32 wrap: left 0xfffffffb, right 0x0000000f", () => {
+    const s = sackEst()
+    const out = s.send(10, seg(10, 20))
+    expect(out[0]!.options.sack).toEqual([{ left: Seq.make(0xfffffffb), right: Seq.make(0x0000000f) }])
+    s.send(20, seg(0, 10))
+    expect(T.text(s.read(21).data)).toBe(T.octetsText(30))
+  })
+  it("at most 4 blocks, or 3 beside timestamps (RFC 2018 §3: 40 octets of options)", () => {
+    for (const [ts, max] of [[false, 4], [true, 3]] as const) {
+      const s = sackEst(ts)
+      let out: ReturnType<typeof s.send> = []
+      for (let i = 1; i <= 5; i++) out = s.send(10 * i, seg(200 * i, 100))
+      expect(out[0]!.options.sack).toEqual([1000, 800, 600, 400, 200].slice(0, max).map((l) => block(l, l + 100)))
+    }
+  })
+  it("without SACK negotiated, out-of-order data is still held and ACKed at once, with no blocks", () => {
+    const s = est()
+    expect(T.seenAll(s.send(10, seg(100, 100)))).toEqual([ackSeg(0, 0, BUF)])
+    expect(T.seenAll(s.send(20, seg(0, 100)))).toEqual([ackSeg(0, 200, BUF - 200)])
+  })
+  it("a FIN behind a hole is taken when the hole fills", () => {
+    const s = est()
+    s.send(10, T.fromPeer({ seq: 5, payload: "world", flags: FIN | ACK }))
+    expect(s.state).toBe("Established")
+    const out = s.send(20, T.fromPeer({ seq: 0, payload: "hello" }))
+    expect(s.state).toBe("CloseWait")
+    // the right edge stays put: the FIN's sequence number counts, though it takes no buffer
+    expect(T.seenAll(out)).toEqual([ackSeg(0, 11, BUF - 11)])
+    expect(T.text(s.read(30).data)).toBe("helloworld")
+  })
+})
+
+describe("ESTABLISHED: data out", () => {
+  it("a write goes at once with PSH, and the peer's ACK settles it", () => {
+    const s = est()
+    expect(T.seenAll(s.write(10, "abc"))).toEqual([{
+      seq: 0,
+      ack: 0,
+      flags: "PSH|ACK",
+      window: BUF,
+      options: NO_OPTS,
+      len: 3,
+      data: "abc"
+    }])
+    expect(s.send(20, T.fromPeer({ seq: 0, ack: 3 }))).toEqual([])
+    expect(s.snd.rtoAt).toBe(undefined)
+  })
+  it("full segments of MSS, PSH on the last; our 2^32 wrap crossed on the way", () => {
+    const s = est()
+    // LOCAL_ISN + 1 is 0xffffff01: octet 255 of the stream has sequence number 0
+    const out = s.write(10, T.octets(2 * MSS + 100))
+    expect(T.seenAll(out).map((o) => [o.seq, o.len, o.flags])).toEqual([
+      [0, MSS, "ACK"],
+      [MSS, MSS, "ACK"],
+      [2 * MSS, 100, "PSH|ACK"]
+    ])
+    expect(out.map((o) => T.text(o.payload)).join("")).toBe(T.octetsText(2 * MSS + 100))
+    expect(out[1]!.seq).toBe(Seq.make(0xffffff01 + MSS - 0x100000000))
+  })
+  it("send buffer: small writes are coalesced into one segment, and a retransmission cut mid-write is exact", () => {
+    const s = est({ params: { rtt: { initialRto: 1000, minRto: 200, maxRto: 120_000, granularity: 1 } } })
+    s.snd.noDelay = false
+    s.write(10, "ab") // goes alone
+    expect(s.write(11, "cde")).toEqual([]) // Nagle: "ab" is unacknowledged
+    expect(s.write(12, "fgh")).toEqual([])
+    // the ACK of "ab" lets the rest go as one segment, spanning two writes
+    expect(T.seenAll(s.send(20, T.fromPeer({ seq: 0, ack: 2 }))).map((o) => [o.seq, o.data])).toEqual([[2, "cdefgh"]])
+    // a partial ACK in the middle of a write; the retransmission starts there
+    s.send(30, T.fromPeer({ seq: 0, ack: 4 }))
+    const rto = s.snd.rtoAt!
+    expect(T.seenAll(s.tick(rto)).map((o) => [o.seq, o.data])).toEqual([[4, "efgh"]])
+  })
+  it("the peer's window is a hard limit; a shrunk window sends nothing new, a reopened one resumes where it stopped", () => {
+    const s = est({ peerWindow: 2 * MSS })
+    expect(s.write(10, T.octets(6 * MSS)).map((o) => [T.ourSeq(o), o.payload?.length])).toEqual([[0, MSS], [MSS, MSS]])
+    // the peer acknowledges one segment but moves its right edge back (2 * MSS -> MSS + 1000)
+    expect(s.send(20, T.fromPeer({ seq: 0, ack: MSS, window: 1000 }))).toEqual([])
+    // nothing in flight is retransmitted for it, nor SND.NXT moved back
+    expect(Seq.sub(s.snd.sndNxt, Seq.add(T.LOCAL_ISN, 1))).toBe(2 * MSS)
+    const out = s.send(30, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 2 * MSS }))
+    expect(out.map((o) => [T.ourSeq(o), o.payload?.length])).toEqual([[2 * MSS, MSS], [3 * MSS, MSS]])
+  })
+  it("the payload is the MSS less the options: 12 octets of timestamps, and SACK blocks when they ride along", () => {
+    const s = est({ peer: { sackPermitted: true, timestamp: { value: 1, echo: 0 } } })
+    expect(s.write(10, T.octets(2 * MSS)).map((o) => o.payload?.length)).toEqual([MSS - 12, MSS - 12, 24])
+    // hold one block out of order: the next segments carry it (4 + 8 octets more)
+    s.send(20, T.fromPeer({ seq: 100, payload: "x", ack: 2 * MSS, options: T.ts(2, 10) }))
+    const out = s.write(30, T.octets(2 * MSS))
+    expect(out[0]!.options.sack).toEqual([block(100, 101)])
+    expect(out[0]!.payload?.length).toBe(MSS - 12 - 12)
+  })
+})
+
+describe("ESTABLISHED: ACK timing and the receive window", () => {
+  it("a read that at least doubles the window is announced at once; smaller moves are not (RFC 1122 §4.2.3.3)", () => {
+    const s = est()
+    // fill the buffer: the window closes
+    const segs = []
+    for (let off = 0; off < BUF; off += 1024) segs.push(T.fromPeer({ seq: off, payload: T.octets(1024, off) }))
+    expect(T.seenAll(s.send(10, ...segs))).toEqual([ackSeg(0, BUF, 0)])
+    // 1000 octets read: the edge would move less than one MSS (min(BUF / 2, MSS)): nothing sent
+    expect(s.read(20, 1000).out).toEqual([])
+    // 1500 read in all: the window goes from 0 to 1500, the edge by more than an MSS
+    expect(T.seenAll(s.read(30, 500).out)).toEqual([ackSeg(0, BUF, 1500)])
+    // 2900 read: the window would be 2900 < 2 × 1500: not announced
+    expect(s.read(40, 1400).out).toEqual([])
+    // 3000 read: the window doubles (1500 -> 3000): announced
+    expect(T.seenAll(s.read(50, 100).out)).toEqual([ackSeg(0, BUF, 3000)])
+    // 4500 read: the edge moves 1500 (more than an MSS) but 4500 < 2 × 3000: not at once (Linux tcp_cleanup_rbuf)
+    expect(s.read(60, 1500).out).toEqual([])
+    // it goes with the next ACK
+    expect(T.seenAll(s.send(70, T.fromPeer({ seq: 0, payload: "a" })))).toEqual([ackSeg(0, BUF, 4500)])
+  })
+  it("an ACK does not announce an edge moved by less than an MSS (receiver silly-window avoidance)", () => {
+    const s = est()
+    const segs = []
+    for (let off = 0; off < BUF; off += 1024) segs.push(T.fromPeer({ seq: off, payload: T.octets(1024, off) }))
+    s.send(10, ...segs)
+    s.read(20, 1000) // edge could move 1000: less than an MSS
+    // an ACK drawn now (by a duplicate) still says 0
+    expect(T.seenAll(s.send(30, T.fromPeer({ seq: 0, payload: "a" })))).toEqual([ackSeg(0, BUF, 0)])
+    // 500 more: the edge moves 1500, more than an MSS: the next ACK announces it
+    s.read(40, 500)
+    expect(T.seenAll(s.send(50, T.fromPeer({ seq: 0, payload: "a" })))).toEqual([ackSeg(0, BUF, 1500)])
+  })
+  it("after a 100 KB read the next ACK announces the whole buffer again (scaled)", () => {
+    const big = 256 * 1024
+    const s = T.established({
+      params: { receiveBuffer: big, maxReceiveBuffer: big },
+      peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 },
+      peerWindow: 500
+    })
+    const shift = 3 // 256 KiB / 2^3 = 32768 fits 16 bits, / 2^2 does not
+    const segs = []
+    for (let off = 0; off < 100_000; off += 1000) segs.push(T.fromPeer({ seq: off, payload: T.octets(1000, off) }))
+    expect(T.seenAll(s.send(10, ...segs))).toEqual([ackSeg(0, 100_000, Math.ceil((big - 100_000) / 2 ** shift))])
+    s.read(20)
+    s.send(30, T.fromPeer({ seq: 100_000, payload: "x" }))
+    expect(T.seenAll(s.tick(70))).toEqual([ackSeg(0, 100_001, Math.ceil((big - 1) / 2 ** shift))])
+  })
+})
+
+describe("ESTABLISHED: RFC 5961", () => {
+  it("an RST at RCV.NXT exactly resets", () => {
+    const s = est()
+    s.send(10, T.fromPeer({ seq: 0, payload: "abc" }))
+    expect(s.send(20, T.fromPeer({ seq: 3, flags: RST }))).toEqual([])
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe("Reset")
+  })
+  it("an RST elsewhere in the window draws a challenge ACK and changes nothing (§3.2)", () => {
+    for (const flags of [RST, RST | ACK]) {
+      const s = est()
+      expect(T.seenAll(s.send(20, T.fromPeer({ seq: 1, flags })))).toEqual([ackSeg(0, 0, BUF)])
+      expect(T.seenAll(s.send(21, T.fromPeer({ seq: BUF - 1, flags })))).toEqual([ackSeg(0, 0, BUF)])
+      expect(s.state).toBe("Established")
+    }
+  })
+  it("an RST outside the window is dropped silently", () => {
+    const s = est()
+    expect(s.send(20, T.fromPeer({ seq: BUF, flags: RST }))).toEqual([])
+    expect(s.send(20, T.fromPeer({ seq: -1, flags: RST }))).toEqual([])
+    expect(s.send(20, T.fromPeer({ seq: 0x40000000, flags: RST }))).toEqual([])
+    expect(s.state).toBe("Established")
+  })
+  it("challenge ACKs are rate-limited; the limit does not touch ordinary ACKs", () => {
+    const s = est({ params: { challengeAcksPerSecond: 2 } })
+    const rsts = [1, 2, 3].map((n) => T.fromPeer({ seq: n, flags: RST }))
+    expect(s.send(20, rsts[0]!)).toHaveLength(1)
+    expect(s.send(21, rsts[1]!)).toHaveLength(1)
+    expect(s.send(22, rsts[2]!)).toEqual([])
+    // a duplicate segment still draws its ACK
+    expect(T.seenAll(s.send(23, T.fromPeer({ seq: -1, payload: "x" })))).toEqual([ackSeg(0, 0, BUF)])
+  })
+  it("a SYN, in the window or an old one, draws a challenge ACK, never a reset (§4.2)", () => {
+    const s = est()
+    expect(T.seenAll(s.send(20, T.fromPeer({ seq: 10, flags: SYN })))).toEqual([ackSeg(0, 0, BUF)])
+    expect(T.seenAll(s.send(21, T.fromPeer({ seq: -1, flags: SYN })))).toEqual([ackSeg(0, 0, BUF)])
+    expect(s.state).toBe("Established")
+  })
+  it("an ACK of data never sent draws an ACK and the segment is dropped, data and all (§5.2)", () => {
+    const s = est()
+    s.write(10, "abc")
+    expect(T.seenAll(s.send(20, T.fromPeer({ seq: 0, ack: 4, payload: "xyz" })))).toEqual([ackSeg(3, 0, BUF)])
+    expect(s.received).toEqual([])
+    expect(Seq.sub(s.snd.sndUna, Seq.add(T.LOCAL_ISN, 1))).toBe(0)
+  })
+  it("an ACK older than SND.UNA - MAX.SND.WND draws a challenge ACK, data dropped (§5.2)", () => {
+    const s = est({ peerWindow: 1000 })
+    const out = s.send(20, T.fromPeer({ seq: 0, ack: -1002, payload: "xyz" }))
+    expect(T.seenAll(out)).toEqual([ackSeg(0, 0, BUF)])
+    expect(s.received).toEqual([])
+    // within MAX.SND.WND it is an old ACK: the data is taken
+    s.send(30, T.fromPeer({ seq: 0, ack: -999, payload: "xyz" }))
+    expect(s.received.map(T.text)).toEqual(["xyz"])
+  })
+})
+
+describe("ESTABLISHED: Nagle (RFC 1122 §4.2.3.4, Minshall's variant as Linux)", () => {
+  it("one small segment in flight at most; the rest waits for its ACK", () => {
+    const s = est()
+    expect(T.seenAll(s.write(10, "a")).map((o) => o.data)).toEqual(["a"])
+    expect(s.write(11, "b")).toEqual([])
+    expect(s.write(12, "c")).toEqual([])
+    expect(T.seenAll(s.send(20, T.fromPeer({ seq: 0, ack: 1 }))).map((o) => [o.seq, o.data])).toEqual([[1, "bc"]])
+  })
+  it("a full segment is never held back; only the small tail waits", () => {
+    const s = est()
+    s.write(10, "a")
+    const out = s.write(11, T.octets(MSS + 40))
+    expect(out.map((o) => [T.ourSeq(o), o.payload?.length])).toEqual([[1, MSS]])
+  })
+  it("noDelay sends every write at once", () => {
+    const s = est()
+    s.snd.noDelay = true
+    expect(s.write(10, "a")).toHaveLength(1)
+    expect(T.seenAll(s.write(11, "b"))).toMatchObject([{ seq: 1, data: "b" }])
+    expect(T.seenAll(s.write(12, "c"))).toMatchObject([{ seq: 2, data: "c" }])
+  })
+  it("the FIN is not held by Nagle: the tail goes with it", () => {
+    const s = est()
+    s.write(10, "a")
+    s.write(11, "b")
+    expect(T.seenAll(s.end(12))).toMatchObject([{ seq: 1, data: "b", flags: "FIN|PSH|ACK" }])
+  })
+})
+
+describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
+  /** A connection whose peer closed its window after taking `n` octets. */
+  const closed = (n = 100) => {
+    const s = est()
+    s.write(0, T.octets(n))
+    s.send(10, T.fromPeer({ seq: 0, ack: n, window: 0 }))
+    return s
+  }
+  it("data waits; probes of one octet go at RTO, then back off ×2 each", () => {
+    const s = closed()
+    expect(s.write(20, "hello")).toEqual([])
+    // the RTO is 200 ms: the first probe at 20 + 200
+    expect(s.tick(219)).toEqual([])
+    const probe = s.tick(220)
+    expect(T.seenAll(probe)).toEqual([{ seq: 100, ack: 0, flags: "ACK", window: BUF, options: NO_OPTS, len: 1, data: "h" }])
+    // the peer answers each probe with its window still 0: 400 ms, then 800 ms
+    expect(s.send(230, T.fromPeer({ seq: 0, ack: 100, window: 0 }))).toEqual([])
+    expect(s.tick(619)).toEqual([])
+    expect(T.seenAll(s.tick(620))).toMatchObject([{ seq: 100, len: 1, data: "h" }])
+    expect(s.tick(1419)).toEqual([])
+    expect(T.seenAll(s.tick(1420))).toMatchObject([{ seq: 100, len: 1, data: "h" }])
+    expect(s.state).toBe("Established")
+  })
+  it("probes go on past `retries` while the peer answers them", () => {
+    const s = est({ params: { retries: 2, maxPersist: 1000 } })
+    s.send(10, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+    s.write(20, "x")
+    let t = 20
+    for (let i = 0; i < 10; i++) {
+      t = s.snd.persistAt!
+      expect(s.tick(t)).toHaveLength(1)
+      s.send(t + 1, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+    }
+    expect(s.state).toBe("Established")
+    expect(s.snd.persistAt! - t).toBe(1000) // the ceiling
+  })
+  it("the window reopening ends probing and sends what fits", () => {
+    const s = closed()
+    s.write(20, "hello")
+    s.tick(220) // probe "h"
+    // the peer took the probe's octet and opened its window
+    const out = s.send(230, T.fromPeer({ seq: 0, ack: 101, window: 1000 }))
+    expect(T.seenAll(out)).toMatchObject([{ seq: 101, data: "ello" }])
+    expect(s.snd.persistAt).toBe(undefined)
+  })
+  it("a pure window update (ACK = SND.UNA) reopens it (seastar #1967)", () => {
+    const s = closed()
+    s.write(20, "hello")
+    const out = s.send(30, T.fromPeer({ seq: 0, ack: 100, window: 1000 }))
+    expect(T.seenAll(out)).toMatchObject([{ seq: 100, data: "hello" }])
+  })
+  it("our FIN goes into a zero window (it needs no window, as Linux sends it)", () => {
+    const s = closed()
+    expect(T.seenAll(s.end(20))).toEqual([{ seq: 100, ack: 0, flags: "FIN|ACK", window: BUF, options: NO_OPTS, len: 0, data: "" }])
+    expect(s.state).toBe("FinWait1")
+  })
+  it("the peer's bare FIN is taken into our zero window at RCV.NXT (as Linux's tcp_data_queue)", () => {
+    const s = est()
+    const segs = []
+    for (let off = 0; off < BUF; off += 1024) segs.push(T.fromPeer({ seq: off, payload: T.octets(1024, off) }))
+    s.send(10, ...segs)
+    const out = s.send(20, T.fromPeer({ seq: BUF, flags: FIN | ACK }))
+    expect(s.state).toBe("CloseWait")
+    expect(T.seenAll(out)).toEqual([ackSeg(0, BUF + 1, 0)])
+  })
+})
