@@ -33,7 +33,8 @@
  *   we announce moves only by at least min(buffer / 2, MSS) and never back.
  * - Retransmission (RFC 6298): one timer for the oldest outstanding
  *   segment, restarted by each ACK of new data, doubled per expiry; RTT
- *   from timestamps (RFC 7323 §4) or by Karn's rule; after `retries`
+ *   from timestamps (RFC 7323 §4) or by Karn's rule; 3 s once established
+ *   when the handshake gave no sample (RFC 6298 §5.7, as Linux); after `retries`
  *   expiries in a row the connection fails with TimedOut. An expiry resends
  *   from SND.UNA (go-back-N within `cwnd`, RFC 5681 §3.1).
  * - Fast retransmit and NewReno recovery (RFC 5681 §3.2, RFC 6582) on the
@@ -326,11 +327,13 @@ export const established = (
   s.sndNxt = s.sndUna
   s.sndMax = s.sndUna
   s.sndSml = s.sndUna
-  s.recover = s.sndUna
+  // RFC 6582 §3.2 step 1: "recover" starts at ISS (as base() sets it), so that a loss of the
+  // very first window may still be fast-retransmitted (the third duplicate ACK of ISS + 1 is above it)
   synchronize(s, n.irs, n.window, n.sndShift, n.rcvShift, n.peerMss, n.tsOk, n.tsRecent, n.sackOk)
   s.sndWl1 = n.irs
   s.sndWl2 = s.sndUna
   if (n.rttSample !== undefined) s.rtt = Rtt.sample(s.rtt, n.rttSample, params.rtt)
+  else noHandshakeSample(s)
   s.synRetransmitted = n.synRetransmitted
   s.state = "Established"
   s.cc = s.algorithm.init(s.mss, now, n.synRetransmitted)
@@ -338,6 +341,19 @@ export const established = (
   sync(s)
   return s
 }
+
+/**
+ * RFC 6298 §5.7: when the handshake gave no RTT sample (its SYN or SYN-ACK was
+ * retransmitted), the RTO is re-initialized to 3 s once data transmission
+ * begins; Linux (tcp_init_metrics, TCP_TIMEOUT_FALLBACK) sets exactly 3 s
+ * whatever the SYN's backoff reached. An initial RTO configured above 3 s stays.
+ */
+const noHandshakeSample = (s: Sender): void => {
+  if (s.rtt.srtt !== undefined) return
+  const p = s.params.rtt
+  s.rtt = { ...Rtt.initial(p), rto: Math.min(p.maxRto, Math.max(p.initialRto, SYN_FALLBACK_RTO)) }
+}
+const SYN_FALLBACK_RTO = 3000
 
 const synchronize = (
   s: Sender,
@@ -635,11 +651,11 @@ const onSyn = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void 
     s.sndUna = Seq.add(s.iss, 1)
     s.sndWl2 = s.sndUna
     s.sndSml = s.sndUna
-    s.recover = s.sndUna
     if (s.timing !== undefined) s.rtt = Rtt.sample(s.rtt, r.at - s.timing.at, s.params.rtt)
     s.timing = undefined
     s.rtoAt = undefined
     s.retries = 0
+    noHandshakeSample(s)
     s.state = "Established"
     s.cc = s.algorithm.init(s.mss, now, s.synRetransmitted)
     s.ackNow = true
@@ -659,10 +675,10 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     s.sndWl1 = a.seq
     s.sndWl2 = a.ack
     s.sndSml = s.sndUna
-    s.recover = s.sndUna
     s.rtoAt = undefined
     s.timing = undefined
     s.retries = 0
+    noHandshakeSample(s)
     s.state = "Established"
     s.cc = s.algorithm.init(s.mss, now, s.synRetransmitted)
   }

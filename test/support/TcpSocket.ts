@@ -98,6 +98,8 @@ export interface Options {
   readonly peerOptions?: TcpWire.TcpOptions
   readonly peerWindow?: number
   readonly now?: number
+  /** our SYN-ACK had to be sent again (established): the handshake gives no RTT sample (Karn) */
+  readonly synAckRetransmitted?: boolean
 }
 
 export const params = (p?: Partial<Params.TcpParams>): Params.TcpParams => ({ ...Params.defaults, ...p })
@@ -120,6 +122,7 @@ export const established = (o: Options = {}): TcpSocket => {
   const p = params(o.params)
   const now = o.now ?? 0
   const h = Handshake.halfOpen(p, { localPort: LOCAL_PORT, remotePort: REMOTE_PORT }, peerSyn(o), LOCAL_ISN, MTU, now)
+  if (o.synAckRetransmitted === true) h.retries = 1
   const v = Handshake.inSynReceived(
     h,
     Segment.make({

@@ -1,0 +1,209 @@
+/**
+ * The retransmission timer (RFC 6298), fast retransmit and NewReno recovery
+ * (RFC 5681 §3.2, RFC 6582) as pure steps with the exact instants asserted:
+ * a timer reset by the wrong ACK, cleared early, not restarted, or not
+ * backed off (smoltcp #62, #662, #1018, #1023) shows as a segment at the
+ * wrong millisecond.
+ *
+ * Fixture: passive open, peer MSS 1460, no options, no timestamps (RTT by
+ * Karn's rule from the timed segment). The handshake's RTT sample of 0 ms
+ * makes the RTO the 200 ms floor (Linux's TCP_RTO_MIN, not RFC 6298's 1 s).
+ */
+import { describe, expect, it } from "vitest"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import type { OutSegment } from "../../src/tcp/Segment.js"
+import * as Segment from "../../src/tcp/Segment.js"
+import * as T from "../support/TcpSocket.js"
+
+const MSS = 1460
+
+const est = (o: Partial<T.Options> = {}) =>
+  T.established({ ...o, peerOptions: { mss: MSS, sackPermitted: false } })
+
+const shape = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o), o.payload?.length ?? 0])
+
+/** The peer's pure ACK of `ack` octets of ours. */
+const ackOf = (ack: number, window = 64240) => T.fromPeer({ seq: 0, ack, window })
+
+describe("retransmission timer (RFC 6298)", () => {
+  it("after a small handshake sample the RTO is the 200 ms floor; each expiry doubles it (§5.5)", () => {
+    const s = est()
+    expect(shape(s.write(10, "abc"))).toEqual([[0, 3]])
+    expect(s.tick(209)).toEqual([])
+    expect(T.seenAll(s.tick(210))).toEqual([{
+      seq: 0,
+      ack: 0,
+      flags: "PSH|ACK",
+      window: 65535,
+      options: { sackPermitted: false },
+      len: 3,
+      data: "abc"
+    }])
+    expect(s.tick(609)).toEqual([])
+    expect(shape(s.tick(610))).toEqual([[0, 3]])
+    expect(s.tick(1409)).toEqual([])
+    expect(shape(s.tick(1410))).toEqual([[0, 3]])
+  })
+  it("with no sample from the handshake (SYN-ACK resent), the first RTO is 3 s (§5.7, Linux TCP_TIMEOUT_FALLBACK)", () => {
+    const s = est({ synAckRetransmitted: true })
+    s.write(1000, "abc")
+    expect(s.tick(3999)).toEqual([])
+    expect(shape(s.tick(4000))).toEqual([[0, 3]])
+  })
+  it("so too after an active open whose SYN was resent: 3 s, not the SYN's backed-off 2 s", () => {
+    const { socket } = T.synSent({ now: 0, params: { timestamps: false } })
+    socket.tick(1000) // SYN again; no sample from it (Karn)
+    socket.send(
+      1100,
+      Segment.make({
+        seq: T.REMOTE_ISN,
+        ack: Seq.add(T.LOCAL_ISN, 1),
+        flags: Segment.SYN | Segment.ACK,
+        window: 64240,
+        options: { mss: MSS, sackPermitted: false }
+      })
+    )
+    socket.write(1200, "abc")
+    expect(socket.tick(4199)).toEqual([])
+    expect(shape(socket.tick(4200))).toEqual([[0, 3]])
+  })
+  it("the first sample sets SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR (§2.2)", () => {
+    const s = est({ synAckRetransmitted: true })
+    s.write(1000, T.octets(2 * MSS))
+    // the first segment acknowledged 300 ms after it went: RTO = 300 + 4 × 150 = 900, from now
+    s.send(1300, ackOf(MSS))
+    expect(s.tick(2199)).toEqual([])
+    expect(shape(s.tick(2200))).toEqual([[MSS, MSS]])
+  })
+  it("an ACK of new data restarts the timer for what is left (§5.3); all acknowledged stops it (§5.2)", () => {
+    const s = est()
+    s.write(10, T.octets(3 * MSS))
+    // at 100 the first segment is acknowledged: 90 ms sample, RTO floored at 200, from 100
+    expect(s.send(100, ackOf(MSS))).toEqual([])
+    expect(s.tick(210)).toEqual([]) // the old deadline is gone
+    expect(s.tick(299)).toEqual([])
+    expect(shape(s.tick(300))).toEqual([[MSS, MSS]])
+    s.send(310, ackOf(3 * MSS))
+    expect(s.snd.rtoAt).toBe(undefined)
+    expect(s.tick(100_000)).toEqual([])
+  })
+  it("a duplicate ACK or a window update does not restart it (smoltcp #62)", () => {
+    const s = est()
+    s.write(10, "abc")
+    s.send(100, ackOf(0))
+    s.send(150, ackOf(0, 30000))
+    expect(shape(s.tick(210))).toEqual([[0, 3]])
+  })
+  it("the backed-off RTO is kept until a valid sample (Karn; smoltcp #1023)", () => {
+    const s = est()
+    s.write(10, "abc")
+    s.tick(210) // RTO 200 -> 400
+    // the retransmission is acknowledged: ambiguous, no sample
+    s.send(300, ackOf(3))
+    s.write(310, "def")
+    expect(s.tick(709)).toEqual([])
+    expect(shape(s.tick(710))).toEqual([[3, 3]])
+  })
+  it("after an expiry only the first segment goes again; the rest follow the ACKs (go-back-N in cwnd)", () => {
+    const s = est()
+    expect(shape(s.write(10, T.octets(3 * MSS)))).toEqual([[0, MSS], [MSS, MSS], [2 * MSS, MSS]])
+    expect(shape(s.tick(210))).toEqual([[0, MSS]])
+    // its ACK: cwnd 2 segments in slow start, the next two go again
+    expect(shape(s.send(250, ackOf(MSS)))).toEqual([[MSS, MSS], [2 * MSS, MSS]])
+  })
+  it("after `retries` retransmissions the next expiry fails the connection with TimedOut", () => {
+    const s = est({ params: { retries: 3 } })
+    s.write(10, "abc")
+    expect(s.tick(210)).toHaveLength(1) // 1st, RTO 200
+    expect(s.tick(610)).toHaveLength(1) // 2nd, 400
+    expect(s.tick(1410)).toHaveLength(1) // 3rd, 800
+    expect(s.state).toBe("Established")
+    expect(s.tick(3009)).toEqual([])
+    expect(s.tick(3010)).toEqual([]) // + 1600: given up
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe("TimedOut")
+  })
+  it("an ACK between expiries resets the count", () => {
+    const s = est({ params: { retries: 1 } })
+    s.write(10, T.octets(2 * MSS))
+    expect(s.tick(210)).toHaveLength(1) // 1st retransmission
+    s.send(300, ackOf(MSS)) // progress: count back to 0
+    const at = s.snd.rtoAt!
+    expect(s.tick(at)).toHaveLength(1) // a retransmission again, not a failure
+    expect(s.state).toBe("Established")
+  })
+})
+
+describe("fast retransmit (RFC 5681 §3.2) and NewReno (RFC 6582)", () => {
+  /** Five segments out at 10, the first acknowledged at 20. */
+  const five = () => {
+    const s = est()
+    expect(s.write(10, T.octets(5 * MSS))).toHaveLength(5)
+    s.send(20, ackOf(MSS))
+    return s
+  }
+  it("the third duplicate ACK resends the first unacknowledged segment at once", () => {
+    const s = five()
+    expect(s.send(30, ackOf(MSS))).toEqual([])
+    expect(s.send(31, ackOf(MSS))).toEqual([])
+    const out = s.send(32, ackOf(MSS))
+    expect(T.seenAll(out)).toEqual([{
+      seq: MSS,
+      ack: 0,
+      flags: "ACK",
+      window: 65535,
+      options: { sackPermitted: false },
+      len: MSS,
+      data: T.octetsText(MSS, MSS)
+    }])
+    expect(s.snd.fastRetransmits).toBe(1)
+  })
+  it("three duplicates in one batch count the same", () => {
+    const s = five()
+    expect(shape(s.send(30, ackOf(MSS), ackOf(MSS), ackOf(MSS)))).toEqual([[MSS, MSS]])
+  })
+  it("an ACK that changes the window is a window update, not a duplicate", () => {
+    const s = five()
+    s.send(30, ackOf(MSS, 64000))
+    s.send(31, ackOf(MSS, 63000))
+    expect(s.send(32, ackOf(MSS, 62000))).toEqual([])
+    expect(s.snd.fastRetransmits).toBe(0)
+  })
+  it("an ACK carrying data is not a duplicate", () => {
+    const s = five()
+    s.send(30, T.fromPeer({ seq: 0, ack: MSS, payload: "a" }))
+    s.send(31, T.fromPeer({ seq: 1, ack: MSS, payload: "b" }))
+    s.send(32, T.fromPeer({ seq: 2, ack: MSS, payload: "c" }))
+    expect(s.snd.fastRetransmits).toBe(0)
+  })
+  it("a partial ACK resends the next hole at once and stays in recovery; the ACK of all ends it", () => {
+    const s = five()
+    s.send(30, ackOf(MSS), ackOf(MSS), ackOf(MSS)) // segment 1 again
+    // segment 1 filled the first hole; segment 3 was lost too: ACK up to 3 MSS only
+    expect(shape(s.send(40, ackOf(3 * MSS)))).toEqual([[3 * MSS, MSS]])
+    expect(s.snd.recovering).toBe(true)
+    expect(s.send(50, ackOf(5 * MSS))).toEqual([])
+    expect(s.snd.recovering).toBe(false)
+    expect(s.snd.rtoAt).toBe(undefined)
+  })
+  it("a loss of the very first segment is fast-retransmitted too (RFC 6582 §3.2: recover starts at ISS)", () => {
+    const s = est()
+    s.write(10, T.octets(5 * MSS))
+    expect(shape(s.send(30, ackOf(0), ackOf(0), ackOf(0)))).toEqual([[0, MSS]])
+  })
+  it("the ACK of a fast-retransmitted segment gives no RTT sample (Karn)", () => {
+    const s = est()
+    s.write(10, T.octets(5 * MSS)) // the first segment is timed
+    s.send(30, ackOf(0), ackOf(0), ackOf(0)) // ... and sent again
+    s.send(1000, ackOf(5 * MSS)) // 990 ms after the first send: ambiguous, not a sample
+    s.write(1010, "x")
+    // the RTO is still the 200 ms floor; a 990 ms sample would have made it 2970
+    expect(shape(s.tick(1210))).toEqual([[5 * MSS, 1]])
+  })
+  it("the partial ACK restarts the timer from its arrival", () => {
+    const s = five()
+    s.send(30, ackOf(MSS), ackOf(MSS), ackOf(MSS))
+    s.send(40, ackOf(3 * MSS))
+    expect(s.snd.rtoAt).toBe(40 + s.snd.rtt.rto)
+  })
+})
