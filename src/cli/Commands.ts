@@ -5,7 +5,8 @@
  *
  * - `gonet up` first applies `--realtime` (`Scheduling`, held until it
  *   exits), opens the TAP (`LinkTap`, wrapped in `LinkPcap` with
- *   `--pcap`), builds `Stack.layer`, starts the `--serve` services, prints
+ *   `--pcap`), builds `Stack.layer` (with `--tcp-cc`), starts the `--serve`
+ *   services (UDP echo; TCP echo, discard, chargen), prints
  *   where it is, and waits. An interrupt (SIGINT/SIGTERM, delivered by
  *   `NodeRuntime.runMain` as fiber interruption) closes the scopes inside
  *   out: services, then every stack fiber, then the pcap recorder (which
@@ -15,7 +16,7 @@
  *   default the kernel side of the TAP, printing what ping(8) prints.
  *
  * Errors: every expected failure (a bad flag, `ConfigError`, `LinkError`,
- * `PcapError`, `SchedulingError`, `UdpError`, a fatal `PingError`, and @effect/cli's own
+ * `PcapError`, `SchedulingError`, `UdpError`, `TcpError`, a fatal `PingError`, and @effect/cli's own
  * validation errors) becomes one line on stderr, `gonet: <message>`, and a
  * non-zero exit code: 2 for usage errors, 1 for the rest. A defect prints one
  * line too; `--log-level debug` adds the full cause.
@@ -25,13 +26,16 @@
 import * as fs from "node:fs"
 import { Args, type CliApp, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Cause, Clock, Console, Duration, Effect, Either, Layer, Logger, LogLevel, Option, Random } from "effect"
-import type { ConfigError } from "../Config.js"
+import { Config, type ConfigError } from "../Config.js"
 import { Icmp, type PingError } from "../icmp/Icmp.js"
 import { Link, type LinkError, type LinkService } from "../link/Link.js"
 import * as LinkPcap from "../link/LinkPcap.js"
 import * as LinkTap from "../link/LinkTap.js"
 import * as Scheduling from "../Scheduling.js"
 import * as Stack from "../Stack.js"
+import * as Congestion from "../tcp/congestion/Congestion.js"
+import * as TcpServices from "../tcp/Services.js"
+import type { TcpError } from "../tcp/TcpError.js"
 import { serveEcho, type UdpError } from "../udp/Udp.js"
 import * as Format from "./Format.js"
 import * as Flags from "./Options.js"
@@ -88,10 +92,21 @@ const noHostConfig = Options.boolean("no-host-config").pipe(
   Options.withDescription("Leave the kernel side of the TAP as it is (no address, no link up).")
 )
 const serve = Options.text("serve").pipe(
-  Options.withPseudoName("KIND:PORT"),
-  Options.withDescription("Run a service while up: udp-echo:PORT (RFC 862 echo). Repeatable."),
+  Options.withPseudoName("KIND[:PORT]"),
+  Options.withDescription(
+    "Run services while up: udp-echo (RFC 862 over UDP), echo, discard, chargen (RFC 862, 863, 864 over TCP), " +
+      "each KIND or KIND:PORT (default ports 7, 7, 9, 19), comma-separated; repeatable " +
+      "(e.g. udp-echo:7,echo:7,discard:9,chargen:19)."
+  ),
   Options.repeated,
   Options.withDefault([])
+)
+const tcpCc = Options.text("tcp-cc").pipe(
+  Options.withPseudoName("NAME"),
+  Options.withDescription(
+    `TCP congestion control: ${Congestion.names.join(" or ")} (default ${Flags.DEFAULTS.tcpCc}).`
+  ),
+  Options.optional
 )
 
 const realtime = Options.integer("realtime").pipe(
@@ -209,6 +224,11 @@ const runUp = (flags: Flags.UpFlags) =>
             case "udp-echo":
               yield* serveEcho(s.port)
               break
+            case "echo":
+            case "discard":
+            case "chargen":
+              yield* TcpServices.serve(s.port, TcpServices.handlerFor(s.kind))
+              break
           }
         }
         yield* out(Format.upLines({
@@ -220,6 +240,8 @@ const runUp = (flags: Flags.UpFlags) =>
           mtu: stack.mtu,
           host: plan.host,
           serve: plan.serve,
+          // what the stack was configured with, not only what was asked for
+          tcpCc: (yield* Config).tcp.congestion,
           pcap: plan.pcap,
           realtime: plan.realtime
         }))
@@ -236,8 +258,14 @@ const runUp = (flags: Flags.UpFlags) =>
 
 const up = Command.make(
   "up",
-  { ...linkFlags, serve, realtime },
-  (raw) => runUp({ ...toLinkFlags(raw), serve: raw.serve, realtime: Option.getOrUndefined(raw.realtime) })
+  { ...linkFlags, serve, tcpCc, realtime },
+  (raw) =>
+    runUp({
+      ...toLinkFlags(raw),
+      serve: raw.serve,
+      tcpCc: Option.getOrUndefined(raw.tcpCc),
+      realtime: Option.getOrUndefined(raw.realtime)
+    })
 ).pipe(
   Command.withDescription(
     "Run the stack on a TAP until SIGINT/SIGTERM (needs root or CAP_NET_ADMIN)."
@@ -370,6 +398,7 @@ type Expected =
   | LinkPcap.PcapError
   | Scheduling.SchedulingError
   | UdpError
+  | TcpError
   | PingError
 
 const fail = (message: string, code: number): Effect.Effect<void> =>

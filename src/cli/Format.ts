@@ -11,7 +11,7 @@ import type { PcapStats } from "../link/LinkPcap.js"
 import * as Mac from "../wire/Mac.js"
 import type { StackStats } from "../Stack.js"
 import * as Addr from "../wire/Ipv4Addr.js"
-import { formatServe, type ServeSpec } from "./Options.js"
+import { formatServe, protocolOf, type ServeSpec } from "./Options.js"
 
 /** What the stack came up with, as reported by `Stack`. @category models */
 export interface UpInfo {
@@ -23,7 +23,10 @@ export interface UpInfo {
   readonly mtu: number
   /** the kernel side, when gonet configured it */
   readonly host: { readonly address: Addr.Ipv4Addr; readonly prefixLength: number } | undefined
+  /** UDP and TCP services, in the order given */
   readonly serve: ReadonlyArray<ServeSpec>
+  /** congestion control of TCP connections (`--tcp-cc`); shown when a TCP service runs */
+  readonly tcpCc?: string | undefined
   readonly pcap: string | undefined
   /** SCHED_FIFO priority of the stack's threads, when `--realtime` was given */
   readonly realtime?: number | undefined
@@ -43,6 +46,9 @@ export const upLines = (u: UpInfo): ReadonlyArray<string> => {
   ]
   if (u.gateway !== undefined) lines.push(`  gateway ${Addr.format(u.gateway)}`)
   if (u.serve.length > 0) lines.push(`  serving ${u.serve.map(formatServe).join(", ")}`)
+  if (u.tcpCc !== undefined && u.serve.some((s) => protocolOf(s) === "tcp")) {
+    lines.push(`  tcp congestion control ${u.tcpCc}`)
+  }
   if (u.pcap !== undefined) lines.push(`  recording to ${u.pcap}`)
   if (u.realtime !== undefined) lines.push(`  scheduling SCHED_FIFO priority ${u.realtime}`)
   lines.push(
@@ -64,7 +70,9 @@ export const downLine = (s: StackStats, pcap: PcapStats | undefined): string => 
     (s.link.rxDropped + s.link.txDropped > 0 ? ` (dropped rx ${s.link.rxDropped} tx ${s.link.txDropped})` : ""),
     `arp requests in ${s.arp.requestsReceived} out ${s.arp.requestsSent}, replies out ${s.arp.repliesSent}`,
     `icmp echo requests answered ${s.icmp.echoRequests}`,
-    `udp datagrams in ${s.udp.received} out ${s.udp.sent}`
+    `udp datagrams in ${s.udp.received} out ${s.udp.sent}`,
+    `tcp opens passive ${s.tcp.passiveOpens} active ${s.tcp.activeOpens}, ` +
+    `segments in ${s.tcp.received} out ${s.tcp.segmentsSent}, resets out ${s.tcp.resetsSent}`
   ]
   if (pcap !== undefined) {
     parts.push(`pcap ${pcap.recorded} frames${pcap.dropped > 0 ? ` (${pcap.dropped} not recorded)` : ""}`)

@@ -24,6 +24,7 @@ import * as Config from "../Config.js"
 import type { StackConfigInput } from "../Config.js"
 import * as Mac from "../wire/Mac.js"
 import * as Scheduling from "../Scheduling.js"
+import * as Congestion from "../tcp/congestion/Congestion.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 
 // -----------------------------------------------------------------------------
@@ -48,14 +49,32 @@ export interface Cidr {
 }
 
 /**
- * A service the stack runs while it is up. Only `udp-echo` (RFC 862) for
- * now; more kinds go here as the stack grows.
- * @category models
+ * Kinds `--serve` accepts: the transport each runs over and the port used
+ * when none is given (the well-known one). `udp-echo` is RFC 862 over UDP;
+ * `echo`, `discard` and `chargen` are RFC 862, 863 and 864 over TCP.
+ * @category constants
  */
-export type ServeSpec = { readonly kind: "udp-echo"; readonly port: number }
+export const SERVE_KINDS = {
+  "udp-echo": { protocol: "udp", defaultPort: 7 },
+  echo: { protocol: "tcp", defaultPort: 7 },
+  discard: { protocol: "tcp", defaultPort: 9 },
+  chargen: { protocol: "tcp", defaultPort: 19 }
+} as const
 
-/** Kinds `--serve` accepts, with the port used when none is given. */
-export const SERVE_KINDS = { "udp-echo": { defaultPort: 7 } } as const
+/** @category models */
+export type ServeKind = keyof typeof SERVE_KINDS
+
+/** A service the stack runs while it is up. @category models */
+export interface ServeSpec {
+  readonly kind: ServeKind
+  /** 1..65535, on the kind's transport */
+  readonly port: number
+}
+
+/** The transport a service runs over. */
+export const protocolOf = (s: ServeSpec): "udp" | "tcp" => SERVE_KINDS[s.kind].protocol
+
+const isServeKind = (k: string): k is ServeKind => Object.hasOwn(SERVE_KINDS, k)
 
 /** What a newcomer gets with no flags at all (DESIGN.md §6: 198.18.0.0/15 only). @category constants */
 export const DEFAULTS = {
@@ -66,7 +85,9 @@ export const DEFAULTS = {
   /** ping(8) defaults */
   pingSize: 56,
   pingIntervalSeconds: 1,
-  pingTimeoutSeconds: 1
+  pingTimeoutSeconds: 1,
+  /** `--tcp-cc`: the stack's own default (Config), Linux's too */
+  tcpCc: Config.defaults.tcp.congestion
 } as const
 
 /** Linux IFNAMSIZ is 16 including the terminating NUL. */
@@ -91,7 +112,10 @@ export interface LinkFlags {
 
 /** Flags of `gonet up`. @category models */
 export interface UpFlags extends LinkFlags {
+  /** each `--serve` value: one `KIND[:PORT]` or a comma-separated list of them */
   readonly serve: ReadonlyArray<string>
+  /** `--tcp-cc`: congestion control name; undefined: the default (cubic) */
+  readonly tcpCc: string | undefined
   /** `--realtime`: SCHED_FIFO priority of the stack's threads; undefined: the normal policy */
   readonly realtime: number | undefined
 }
@@ -137,6 +161,9 @@ export interface LinkPlan {
 
 /** @category models */
 export interface UpPlan extends LinkPlan {
+  /** the stack config, with `tcp.congestion` from `--tcp-cc` (or its default) */
+  readonly stack: LinkPlan["stack"] & { readonly tcp: { readonly congestion: Congestion.Name } }
+  /** in the order given */
   readonly serve: ReadonlyArray<ServeSpec>
   /** SCHED_FIFO priority 1..99, or undefined for the normal policy */
   readonly realtime: number | undefined
@@ -194,7 +221,8 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   prefixLength: "--ip",
   gateway: "--gateway",
   mac: "--mac",
-  mtu: "--mtu"
+  mtu: "--mtu",
+  "tcp.congestion": "--tcp-cc"
 }
 
 /** A `ConfigError` as a usage error that names the flag. @category plans */
@@ -229,15 +257,47 @@ export const parseServe = (flag: string, text: string): Either.Either<ServeSpec,
   const colon = t.indexOf(":")
   const kind = colon < 0 ? t : t.slice(0, colon)
   const portText = colon < 0 ? undefined : t.slice(colon + 1)
-  if (kind !== "udp-echo") {
+  if (kind.length === 0) {
+    return fail(`${flag}: a service is missing in '${text}' (expected KIND[:PORT], e.g. echo:7)`)
+  }
+  if (!isServeKind(kind)) {
     const known = Object.keys(SERVE_KINDS).join(", ")
-    return fail(`${flag}: unknown service '${kind}' in '${text}' (known: ${known}; e.g. udp-echo:7)`)
+    return fail(`${flag}: unknown service '${kind}' in '${text}' (known: ${known}; e.g. echo:7)`)
   }
   if (portText === undefined) return Either.right({ kind, port: SERVE_KINDS[kind].defaultPort })
   if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
     return fail(`${flag}: '${portText}' in '${text}' is not a port (1..65535)`)
   }
   return Either.right({ kind, port: Number(portText) })
+}
+
+/**
+ * One `--serve` value: `KIND[:PORT]` items separated by commas
+ * (`echo:7,discard,chargen:19`). An empty item (`echo,,chargen`) is an error.
+ * @category parsers
+ */
+export const parseServeList = (flag: string, text: string): Either.Either<ReadonlyArray<ServeSpec>, UsageError> =>
+  Either.gen(function*() {
+    const items = text.split(",")
+    const specs: Array<ServeSpec> = []
+    for (const item of items) {
+      if (items.length > 1 && item.trim().length === 0) {
+        return yield* fail(`${flag}: an empty item in '${text}' (separate services with single commas)`)
+      }
+      specs.push(yield* parseServe(flag, item))
+    }
+    return specs
+  })
+
+/**
+ * `--tcp-cc`: a congestion control name (`Congestion.names`), any case.
+ * @category parsers
+ */
+export const parseCongestion = (flag: string, text: string): Either.Either<Congestion.Name, UsageError> => {
+  const t = text.trim().toLowerCase()
+  return Congestion.isName(t)
+    ? Either.right(t)
+    : fail(`${flag}: '${text}' is not a congestion control (use one of ${Congestion.names.join(", ")})`)
 }
 
 /** Text shown for a service in the "up" line. */
@@ -320,18 +380,27 @@ export const planUp = (flags: UpFlags, randomMac: Mac.Mac): Either.Either<UpPlan
     const link = yield* planLink(flags, randomMac)
     const serve: Array<ServeSpec> = []
     for (const text of flags.serve) {
-      const s = yield* parseServe("--serve", text)
-      if (serve.some((o) => o.port === s.port)) {
-        return yield* fail(`--serve: UDP port ${s.port} is given twice`)
+      for (const s of yield* parseServeList("--serve", text)) {
+        // one port per transport: udp-echo:7 and echo:7 share no socket
+        const taken = serve.find((o) => o.port === s.port && protocolOf(o) === protocolOf(s))
+        if (taken !== undefined) {
+          const both = taken.kind === s.kind ? "" : ` (${taken.kind} and ${s.kind})`
+          return yield* fail(`--serve: ${protocolOf(s).toUpperCase()} port ${s.port} is given twice${both}`)
+        }
+        serve.push(s)
       }
-      serve.push(s)
     }
+    const congestion = flags.tcpCc === undefined ? DEFAULTS.tcpCc : yield* parseCongestion("--tcp-cc", flags.tcpCc)
+    const stack = { ...link.stack, tcp: { congestion } }
+    // the TCP settings by Config's rules too (fields named as flags)
+    const checked = Config.check(stack)
+    if (Either.isLeft(checked)) return yield* Either.left(configUsageError(checked.left))
     if (flags.realtime !== undefined && !Scheduling.isPriority(flags.realtime)) {
       return yield* fail(
         `--realtime: ${flags.realtime} is not a SCHED_FIFO priority (${Scheduling.MIN_PRIORITY}..${Scheduling.MAX_PRIORITY})`
       )
     }
-    return { ...link, serve, realtime: flags.realtime }
+    return { ...link, stack, serve, realtime: flags.realtime }
   })
 
 const seconds = (flag: string, v: number, min: number, max: number): Either.Either<number, UsageError> =>

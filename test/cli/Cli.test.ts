@@ -71,10 +71,13 @@ describe.skipIf(!BUILT)("gonet (built)", () => {
     const r = await gonet(["up", "--help"])
     expect(r.code).toBe(0)
     for (
-      const flag of ["--tap", "--ip", "--host-ip", "--gateway", "--mac", "--mtu", "--serve", "--pcap", "--no-host-config", "--realtime"]
+      const flag of [
+        "--tap", "--ip", "--host-ip", "--gateway", "--mac", "--mtu", "--serve", "--tcp-cc", "--pcap", "--no-host-config", "--realtime"
+      ]
     ) {
       expect(r.stdout).toContain(flag)
     }
+    for (const kind of ["udp-echo", "echo", "discard", "chargen", "newreno", "cubic"]) expect(r.stdout).toContain(kind)
   })
 
   vit.concurrent("--version prints the package version", async () => {
@@ -89,6 +92,9 @@ describe.skipIf(!BUILT)("gonet (built)", () => {
     [["up", "--mtu", "10"], /^gonet: --mtu: 10 is out of range \(68\.\.65535 octets\)$/],
     [["up", "--host-ip", "198.19.0.1/24"], /^gonet: --host-ip: .* not on the stack's subnet/],
     [["up", "--serve", "tcp-echo:7"], /^gonet: --serve: unknown service 'tcp-echo'/],
+    [["up", "--serve", "udp-echo:7,echo:7", "--serve", "chargen:7"], /^gonet: --serve: TCP port 7 is given twice \(echo and chargen\)$/],
+    [["up", "--serve", "echo,,discard"], /^gonet: --serve: an empty item in 'echo,,discard'/],
+    [["up", "--tcp-cc", "reno"], /^gonet: --tcp-cc: 'reno' is not a congestion control \(use one of newreno, cubic\)$/],
     [["up", "--mac", "01:00:5e:00:00:01"], /^gonet: --mac: .* multicast/],
     [["up", "--log-level", "verbose"], /^gonet: --log-level: 'verbose' is not a level/],
     [["up", "--realtime", "0"], /^gonet: --realtime: 0 is not a SCHED_FIFO priority \(1\.\.99\)$/],
@@ -265,6 +271,80 @@ describe.skipIf(tapSkip !== undefined)("gonet on a TAP (root, in a netns)", () =
     } finally {
       fs.rmSync(pcap, { force: true })
       delNamespace(NS)
+    }
+  })
+
+  it("up --serve echo,discard,chargen: kernel socat clients get RFC 862, 863 and 864 over TCP", async () => {
+    const ns = `${NS}s`
+    addNamespace(ns)
+    try {
+      const r = spawnIn(ns, [
+        "up", "--tap", `${TAP}s`, "--serve", "udp-echo:7,echo:7", "--serve", "discard,chargen:19", "--tcp-cc", "newreno"
+      ])
+      await waitFor(() => /^gonet up on /m.test(r.stdout()), 15_000, "the 'gonet up' line", r)
+      expect(r.stdout()).toContain("  serving udp-echo:7, echo:7, discard:9, chargen:19\n")
+      expect(r.stdout()).toContain("  tcp congestion control newreno\n")
+
+      /** `socat ARGS` in the namespace, stdin `input`, at most 15 s; stdout as bytes. */
+      const socat = (args: ReadonlyArray<string>, input: Buffer = Buffer.alloc(0)) => {
+        const s = spawnSync("ip", ["netns", "exec", ns, "socat", ...args], {
+          input,
+          timeout: 15_000,
+          killSignal: "SIGKILL",
+          maxBuffer: 16 << 20
+        })
+        return { status: s.status, stdout: s.stdout, stderr: s.stderr.toString("utf8") }
+      }
+
+      // RFC 862: 200003 octets in (many segments, not a multiple of the MSS),
+      // then socat half-closes; every octet comes back, in order, then a FIN.
+      const data = Buffer.alloc(200_003)
+      for (let i = 0; i < data.length; i++) data[i] = (i * 131 + (i >>> 9)) & 0xff
+      const echo = socat(["-t", "10", "-", `TCP:${STACK_ADDR}:7`], data)
+      expect(echo.status, echo.stderr).toBe(0)
+      expect(echo.stdout.length).toBe(data.length)
+      expect(echo.stdout.equals(data)).toBe(true)
+
+      // RFC 863: everything is taken, nothing comes back, our FIN follows the peer's
+      const discard = socat(["-t", "10", "-", `TCP:${STACK_ADDR}:9`], data)
+      expect(discard.status, discard.stderr).toBe(0)
+      expect(discard.stdout.length).toBe(0)
+
+      // RFC 864: 72 printing characters and CR LF per line, each line starting
+      // one character further on in the 95 printable ASCII characters; read
+      // two full cycles and a bit, then close.
+      const want = 2 * 95 * 74 + 100
+      const chargen = socat(["-u", `TCP:${STACK_ADDR}:19,readbytes=${want}`, "-"])
+      expect(chargen.status, chargen.stderr).toBe(0)
+      expect(chargen.stdout.length).toBe(want)
+      const text = chargen.stdout.toString("latin1")
+      const lines = text.split("\r\n")
+      expect(lines.length).toBe(2 * 95 + 2) // 191 full lines, 26 octets of the next
+      const lineAt = (k: number): string =>
+        Array.from({ length: 72 }, (_, j) => String.fromCharCode(32 + ((k + j) % 95))).join("")
+      lines.slice(0, -1).forEach((line, k) => expect(line, `line ${k}`).toBe(lineAt(k)))
+      expect(lines.at(-1)).toBe(lineAt(lines.length - 1).slice(0, 26))
+
+      // a port nobody serves is refused at once (the reset counted below)
+      const closed = socat(["-", `TCP:${STACK_ADDR}:13`])
+      expect(closed.status).not.toBe(0)
+      expect(closed.stderr).toMatch(/Connection refused/)
+
+      expect(r.child.kill("SIGINT")).toBe(true)
+      const exit = await within(r.exited, 15_000, "gonet to exit after SIGINT")
+      expect(exit, r.stderr()).toEqual({ code: 0, signal: null })
+      expect(r.stderr()).toBe("")
+      const down = r.stdout().split("\n").find((l) => l.startsWith("gonet down: "))
+      expect(down, r.stdout()).toBeDefined()
+      // three connections accepted (echo, discard, chargen), none opened by us
+      expect(/tcp opens passive (\d+) active (\d+)/.exec(down!)?.slice(1)).toEqual(["3", "0"])
+      const [segIn, segOut] = /segments in (\d+) out (\d+)/.exec(down!)!.slice(1).map(Number)
+      // at least the 400006 octets sent us and the 200003 echoed, in segments of at most 1460
+      expect(segIn).toBeGreaterThanOrEqual(Math.ceil(400_006 / 1460))
+      expect(segOut).toBeGreaterThanOrEqual(Math.ceil((200_003 + want) / 1460))
+      expect(/resets out (\d+)/.exec(down!)?.[1]).toBe("1")
+    } finally {
+      delNamespace(ns)
     }
   })
 

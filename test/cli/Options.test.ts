@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Either } from "effect"
 import * as Format from "../../src/cli/Format.js"
+import * as Config from "../../src/Config.js"
 import * as Flags from "../../src/cli/Options.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 
@@ -16,7 +17,7 @@ const LINK: Flags.LinkFlags = {
   pcap: undefined,
   noHostConfig: false
 }
-const UP: Flags.UpFlags = { ...LINK, serve: [], realtime: undefined }
+const UP: Flags.UpFlags = { ...LINK, serve: [], tcpCc: undefined, realtime: undefined }
 const PING: Flags.PingFlags = { ...LINK, dest: undefined, count: undefined, size: 56, interval: 1, timeout: 1 }
 
 const ok = <A>(e: Either.Either<A, Flags.UsageError>): A => {
@@ -74,17 +75,73 @@ describe("parseServe", () => {
     expect(ok(Flags.parseServe("--serve", "udp-echo:65535"))).toEqual({ kind: "udp-echo", port: 65535 })
     expect(ok(Flags.parseServe("--serve", "udp-echo"))).toEqual({ kind: "udp-echo", port: 7 })
   })
+  it("parses the TCP services, each defaulting to its well-known port (RFC 862, 863, 864)", () => {
+    expect(ok(Flags.parseServe("--serve", "echo"))).toEqual({ kind: "echo", port: 7 })
+    expect(ok(Flags.parseServe("--serve", "discard"))).toEqual({ kind: "discard", port: 9 })
+    expect(ok(Flags.parseServe("--serve", "chargen"))).toEqual({ kind: "chargen", port: 19 })
+    expect(ok(Flags.parseServe("--serve", " chargen:1919 "))).toEqual({ kind: "chargen", port: 1919 })
+    expect(Flags.protocolOf({ kind: "echo", port: 7 })).toBe("tcp")
+    expect(Flags.protocolOf({ kind: "udp-echo", port: 7 })).toBe("udp")
+  })
   it("rejects unknown kinds, listing the known ones", () => {
     expect(err(Flags.parseServe("--serve", "tcp-echo:7"))).toBe(
-      "--serve: unknown service 'tcp-echo' in 'tcp-echo:7' (known: udp-echo; e.g. udp-echo:7)"
+      "--serve: unknown service 'tcp-echo' in 'tcp-echo:7' (known: udp-echo, echo, discard, chargen; e.g. echo:7)"
+    )
+    expect(err(Flags.parseServe("--serve", "toString"))).toMatch(/^--serve: unknown service 'toString'/)
+    expect(err(Flags.parseServe("--serve", ":7"))).toBe(
+      "--serve: a service is missing in ':7' (expected KIND[:PORT], e.g. echo:7)"
     )
   })
-  it.each(["udp-echo:0", "udp-echo:65536", "udp-echo:", "udp-echo:x", "udp-echo:-1", "udp-echo:7:8"])(
+  it.each(["udp-echo:0", "udp-echo:65536", "udp-echo:", "udp-echo:x", "udp-echo:-1", "udp-echo:7:8", "echo:0", "chargen:1e3"])(
     "rejects the port in %j",
     (text) => {
       expect(err(Flags.parseServe("--serve", text))).toMatch(/is not a port \(1\.\.65535\)$/)
     }
   )
+})
+
+describe("parseServeList", () => {
+  it("takes one item or a comma-separated list, in order", () => {
+    expect(ok(Flags.parseServeList("--serve", "echo"))).toEqual([{ kind: "echo", port: 7 }])
+    expect(ok(Flags.parseServeList("--serve", "udp-echo:7,echo:7, discard ,chargen:19"))).toEqual([
+      { kind: "udp-echo", port: 7 },
+      { kind: "echo", port: 7 },
+      { kind: "discard", port: 9 },
+      { kind: "chargen", port: 19 }
+    ])
+  })
+  it.each(["echo,,chargen", "echo,", ",echo", " , "])("rejects the empty item in %j", (text) => {
+    expect(err(Flags.parseServeList("--serve", text))).toBe(
+      `--serve: an empty item in '${text}' (separate services with single commas)`
+    )
+  })
+  it("names the bad item of a list", () => {
+    expect(err(Flags.parseServeList("--serve", "echo:7,chargen:x"))).toBe(
+      "--serve: 'x' in 'chargen:x' is not a port (1..65535)"
+    )
+    expect(err(Flags.parseServeList("--serve", ""))).toMatch(/^--serve: a service is missing in ''/)
+  })
+})
+
+describe("parseCongestion", () => {
+  it("takes the names Congestion knows, any case", () => {
+    expect(ok(Flags.parseCongestion("--tcp-cc", "newreno"))).toBe("newreno")
+    expect(ok(Flags.parseCongestion("--tcp-cc", "CUBIC"))).toBe("cubic")
+  })
+  it.each(["reno", "bbr", ""])("rejects %j, listing the choices", (text) => {
+    expect(err(Flags.parseCongestion("--tcp-cc", text))).toBe(
+      `--tcp-cc: '${text}' is not a congestion control (use one of newreno, cubic)`
+    )
+  })
+})
+
+describe("configUsageError", () => {
+  it("names the flag that sets the field, or the field when no flag does", () => {
+    const e = (field: string) => Flags.configUsageError(new Config.ConfigError({ field, reason: "OutOfRange", detail: "d" })).message
+    expect(e("tcp.congestion")).toBe("--tcp-cc: d")
+    expect(e("gateway")).toBe("--gateway: d")
+    expect(e("tcp.minRto")).toBe("tcp.minRto: d")
+  })
 })
 
 describe("planUp", () => {
@@ -97,7 +154,13 @@ describe("planUp", () => {
       create: true,
       host: { address: Addr.parse("198.18.0.1"), prefixLength: 24 }
     })
-    expect(plan.stack).toEqual({ address: Addr.parse("198.18.0.2"), prefixLength: 24, mac: RANDOM_MAC, mtu: 1500 })
+    expect(plan.stack).toEqual({
+      address: Addr.parse("198.18.0.2"),
+      prefixLength: 24,
+      mac: RANDOM_MAC,
+      mtu: 1500,
+      tcp: { congestion: "cubic" }
+    })
     expect(plan.host).toEqual({ address: Addr.parse("198.18.0.1"), prefixLength: 24 })
     expect(plan.configureHost).toBe(true)
     expect(plan.serve).toEqual([])
@@ -117,6 +180,7 @@ describe("planUp", () => {
         pcap: "/tmp/x.pcap",
         noHostConfig: false,
         serve: ["udp-echo:7", "udp-echo:9999"],
+        tcpCc: "newreno",
         realtime: 50
       },
       RANDOM_MAC
@@ -134,11 +198,23 @@ describe("planUp", () => {
       prefixLength: 22,
       gateway: Addr.parse("198.19.4.1"),
       mac,
-      mtu: 9000
+      mtu: 9000,
+      tcp: { congestion: "newreno" }
     })
     expect(plan.serve).toEqual([{ kind: "udp-echo", port: 7 }, { kind: "udp-echo", port: 9999 }])
     expect(plan.pcap).toBe("/tmp/x.pcap")
     expect(plan.realtime).toBe(50)
+  })
+
+  it("runs UDP and TCP services from repeated and comma-separated --serve, one port per transport", () => {
+    const plan = ok(Flags.planUp({ ...UP, serve: ["udp-echo:7,echo:7", "discard,chargen:19", "echo:7007"] }, RANDOM_MAC))
+    expect(plan.serve).toEqual([
+      { kind: "udp-echo", port: 7 },
+      { kind: "echo", port: 7 },
+      { kind: "discard", port: 9 },
+      { kind: "chargen", port: 19 },
+      { kind: "echo", port: 7007 }
+    ])
   })
 
   it("omits the host option with --no-host-config", () => {
@@ -178,6 +254,11 @@ describe("planUp", () => {
     ["large mtu", { mtu: 65536 }, /^--mtu: 65536 is out of range/],
     ["unknown service", { serve: ["http:80"] }, /^--serve: unknown service 'http'/],
     ["same port twice", { serve: ["udp-echo:7", "udp-echo"] }, /^--serve: UDP port 7 is given twice$/],
+    ["same TCP port twice in one list", { serve: ["echo:7,echo"] }, /^--serve: TCP port 7 is given twice$/],
+    ["same TCP port for two kinds", { serve: ["echo:19", "chargen"] }, /^--serve: TCP port 19 is given twice \(echo and chargen\)$/],
+    ["same UDP port in a list after TCP", { serve: ["echo,udp-echo,discard,udp-echo:7"] }, /^--serve: UDP port 7 is given twice$/],
+    ["empty --serve item", { serve: ["echo,,discard"] }, /^--serve: an empty item in 'echo,,discard'/],
+    ["unknown --tcp-cc", { tcpCc: "reno" }, /^--tcp-cc: 'reno' is not a congestion control \(use one of newreno, cubic\)$/],
     ["long tap name", { tap: "a-very-long-tap-name" }, /^--tap: .* longer than 15/],
     ["empty pcap", { pcap: " " }, /^--pcap: /],
     ["realtime priority 0", { realtime: 0 }, /^--realtime: 0 is not a SCHED_FIFO priority \(1\.\.99\)$/],
@@ -307,15 +388,15 @@ describe("Format", () => {
     },
     udp: { received: 3, malformed: 0, noPort: 0, queueDropped: 0, sent: 3, sendFailed: 0, errorsReported: 0, errorsDropped: 0, bound: 0 },
     tcp: {
-      received: 0,
+      received: 21,
       malformed: {},
       broadcastDropped: 0,
       resetsIgnored: 0,
-      resetsSent: 0,
+      resetsSent: 1,
       resetsUnroutable: 0,
-      segmentsSent: 0,
+      segmentsSent: 17,
       activeOpens: 0,
-      passiveOpens: 0,
+      passiveOpens: 3,
       connections: 0,
       halfOpen: 0,
       synQueueFull: 0,
@@ -346,10 +427,52 @@ describe("Format", () => {
     ])
   })
 
+  it("lists the TCP services as it lists udp-echo, with their congestion control", () => {
+    const lines = Format.upLines({
+      tap: "gonet0",
+      mac: RANDOM_MAC,
+      address: Addr.parse("198.18.0.2")!,
+      prefixLength: 24,
+      gateway: undefined,
+      mtu: 1500,
+      host: { address: Addr.parse("198.18.0.1")!, prefixLength: 24 },
+      serve: [{ kind: "udp-echo", port: 7 }, { kind: "echo", port: 7 }, { kind: "discard", port: 9 }, {
+        kind: "chargen",
+        port: 19
+      }],
+      tcpCc: "newreno",
+      pcap: undefined
+    })
+    expect(lines).toEqual([
+      "gonet up on gonet0: stack 198.18.0.2/24 mac 02:11:22:33:44:55 mtu 1500, host side 198.18.0.1/24",
+      "  serving udp-echo:7, echo:7, discard:9, chargen:19",
+      "  tcp congestion control newreno",
+      "  try: ping 198.18.0.2; Ctrl-C to stop"
+    ])
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(100)
+  })
+
+  it("names no congestion control when no TCP service runs", () => {
+    const lines = Format.upLines({
+      tap: "gonet0",
+      mac: RANDOM_MAC,
+      address: Addr.parse("198.18.0.2")!,
+      prefixLength: 24,
+      gateway: undefined,
+      mtu: 1500,
+      host: undefined,
+      serve: [{ kind: "udp-echo", port: 7 }],
+      tcpCc: "cubic",
+      pcap: undefined
+    })
+    expect(lines.join("\n")).not.toMatch(/congestion/)
+  })
+
   it("prints one counters line on the way down", () => {
     expect(Format.downLine(STATS, undefined)).toBe(
       "gonet down: frames rx 12 tx 10; arp requests in 2 out 1, replies out 2; " +
-        "icmp echo requests answered 4; udp datagrams in 3 out 3"
+        "icmp echo requests answered 4; udp datagrams in 3 out 3; " +
+        "tcp opens passive 3 active 0, segments in 21 out 17, resets out 1"
     )
     expect(Format.downLine(STATS, { recorded: 22, dropped: 1, bytesWritten: 0 })).toMatch(
       /; pcap 22 frames \(1 not recorded\)$/
