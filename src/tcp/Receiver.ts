@@ -60,6 +60,8 @@ export interface SendView {
   sndMax: Seq.SeqNum
   /** the largest window the peer ever offered (RFC 5961 §5.2 MAX.SND.WND) */
   maxSndWnd: number
+  /** the connection is in TIME-WAIT: an RST does not end it (RFC 1337), so the receive half goes on */
+  timeWait: boolean
 }
 
 /** @category models */
@@ -339,7 +341,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     const verdict = Acceptance.onRst(r.rcvNxt, wnd, seg.seq)
     if (verdict === "Reset") {
       out.reset = true
-      r.state = "Closed"
+      // RFC 1337: TIME-WAIT ignores it, and must still re-ACK a retransmitted FIN
+      if (!view.timeWait) r.state = "Closed"
     } else if (verdict === "ChallengeAck") out.challenges++
     return
   }

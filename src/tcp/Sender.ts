@@ -282,7 +282,7 @@ const base = (
     finWait2At: undefined,
     synRetransmitted: false,
     challengeBucket: TokenBucket.full(params.challengeAcksPerSecond, now),
-    view: { sndUna: iss, sndMax: iss, maxSndWnd: 0 },
+    view: { sndUna: iss, sndMax: iss, maxSndWnd: 0, timeWait: false },
     progress: false,
     segmentsSent: 0,
     retransmits: 0,
@@ -411,6 +411,7 @@ const sync = (s: Sender): void => {
   s.view.sndUna = s.sndUna
   s.view.sndMax = s.sndMax
   s.view.maxSndWnd = s.maxSndWnd
+  s.view.timeWait = s.state === "TimeWait"
 }
 
 // ---------------------------------------------------------------------------

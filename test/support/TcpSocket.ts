@@ -59,6 +59,13 @@ export class TcpSocket {
     return out
   }
 
+  /** The application closes for good (Sender.closeByApp): its end, and FIN-WAIT-2 will time out. */
+  close(now: number): Array<Segment.OutSegment> {
+    const out: Array<Segment.OutSegment> = []
+    Sender.closeByApp(this.snd, now, out)
+    return out
+  }
+
   /** The application reads everything held; returns it, and what the read made us send. */
   read(now: number, max = Infinity): { data: Uint8Array; out: Array<Segment.OutSegment> } {
     const chunks: Array<Uint8Array> = []

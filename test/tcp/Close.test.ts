@@ -1,0 +1,244 @@
+/**
+ * Closing (RFC 9293 §3.6, figures 12 and 13; §3.10.7.4 "eighth, check the
+ * FIN bit") as pure state-machine steps, a fixture per state as smoltcp's
+ * `socket_fin_wait_1()`, `socket_time_wait()`... Every step names its time.
+ *
+ * Fixture: passive open, peer MSS 1460, no options, our receive buffer
+ * 16 KiB, TIME-WAIT 60 s and FIN-WAIT-2 timeout 30 s (distinct, so one is
+ * never mistaken for the other), RTO 200 ms.
+ */
+import { describe, expect, it } from "vitest"
+import { ACK, FIN, RST } from "../../src/tcp/Segment.js"
+import * as T from "../support/TcpSocket.js"
+
+const BUF = 16384
+const TIME_WAIT = 60_000
+const FIN_WAIT_2 = 30_000
+const NO_OPTS = { sackPermitted: false }
+/** Our window once the peer's FIN is in: the right edge stays put, and the FIN's sequence number counts. */
+const AFTER_FIN = BUF - 1
+
+const est = (peerWindow?: number) =>
+  T.established({
+    params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, timeWait: TIME_WAIT, finWait2: FIN_WAIT_2 },
+    peerOptions: { mss: 1460, sackPermitted: false },
+    ...(peerWindow === undefined ? {} : { peerWindow })
+  })
+
+const seg = (seq: number, ack: number, flags: string, window = BUF, data = ""): T.Seen => ({
+  seq,
+  ack,
+  flags,
+  window,
+  options: NO_OPTS,
+  len: data.length,
+  data
+})
+
+/** FIN-WAIT-1: our FIN (seq 0) went at 10, unacknowledged. */
+const finWait1 = () => {
+  const s = est()
+  expect(T.seenAll(s.end(10))).toEqual([seg(0, 0, "FIN|ACK")])
+  expect(s.state).toBe("FinWait1")
+  return s
+}
+/** FIN-WAIT-2: our FIN acknowledged at 20. */
+const finWait2 = () => {
+  const s = finWait1()
+  expect(s.send(20, T.fromPeer({ seq: 0, ack: 1 }))).toEqual([])
+  expect(s.state).toBe("FinWait2")
+  return s
+}
+/** TIME-WAIT: the peer's FIN taken at 30, ACKed at once. */
+const timeWait = () => {
+  const s = finWait2()
+  expect(T.seenAll(s.send(30, T.fromPeer({ seq: 0, ack: 1, flags: FIN | ACK })))).toEqual([seg(1, 1, "ACK", AFTER_FIN)])
+  expect(s.state).toBe("TimeWait")
+  return s
+}
+/** CLOSE-WAIT: the peer's FIN taken at 10. */
+const closeWait = () => {
+  const s = est()
+  expect(T.seenAll(s.send(10, T.fromPeer({ seq: 0, flags: FIN | ACK })))).toEqual([seg(0, 1, "ACK", AFTER_FIN)])
+  expect(s.state).toBe("CloseWait")
+  return s
+}
+
+describe("FIN-WAIT-1", () => {
+  it("our FIN goes again at RTO, and doubles", () => {
+    const s = finWait1()
+    expect(s.tick(209)).toEqual([])
+    expect(T.seenAll(s.tick(210))).toEqual([seg(0, 0, "FIN|ACK")])
+    expect(T.seenAll(s.tick(610))).toEqual([seg(0, 0, "FIN|ACK")])
+  })
+  it("the FIN rides on the last data segment", () => {
+    const s = est()
+    s.write(10, "bye")
+    // "bye" is out; the FIN goes alone after it
+    expect(T.seenAll(s.end(11))).toEqual([seg(3, 0, "FIN|ACK")])
+    const t = est()
+    t.snd.noDelay = false
+    t.write(10, "a")
+    t.write(11, "bye") // held by Nagle
+    expect(T.seenAll(t.end(12))).toEqual([seg(1, 0, "FIN|PSH|ACK", BUF, "bye")])
+  })
+  it("the peer's FIN with the ACK of ours: straight to TIME-WAIT", () => {
+    const s = finWait1()
+    expect(T.seenAll(s.send(20, T.fromPeer({ seq: 0, ack: 1, flags: FIN | ACK })))).toEqual([seg(1, 1, "ACK", AFTER_FIN)])
+    expect(s.state).toBe("TimeWait")
+  })
+  it("the application cannot write after its end", () => {
+    const s = finWait1()
+    expect(s.write(20, "late")).toEqual([])
+  })
+})
+
+describe("FIN-WAIT-2", () => {
+  it("the peer's data still arrives after our FIN (half-close), and is ACKed", () => {
+    const s = finWait2()
+    expect(s.send(40, T.fromPeer({ seq: 0, ack: 1, payload: "more" }))).toEqual([])
+    expect(T.seenAll(s.tick(80))).toEqual([seg(1, 4, "ACK", BUF - 4)])
+    expect(T.text(s.read(90).data)).toBe("more")
+    expect(s.state).toBe("FinWait2")
+  })
+  it("no timeout while only our side ended: FIN-WAIT-2 lasts as long as the peer sends", () => {
+    const s = finWait2()
+    expect(s.tick(20 + FIN_WAIT_2 * 10)).toEqual([])
+    expect(s.state).toBe("FinWait2")
+  })
+  it("once the application closed for good, it ends after finWait2 (Linux tcp_fin_timeout)", () => {
+    const s = est()
+    expect(T.seenAll(s.close(10))).toEqual([seg(0, 0, "FIN|ACK")])
+    s.send(20, T.fromPeer({ seq: 0, ack: 1 })) // the ACK of our FIN arms the timer
+    expect(s.state).toBe("FinWait2")
+    expect(s.tick(20 + FIN_WAIT_2 - 1)).toEqual([])
+    expect(s.state).toBe("FinWait2")
+    expect(s.tick(20 + FIN_WAIT_2)).toEqual([])
+    expect(s.state).toBe("Closed")
+  })
+  it("closed for good in FIN-WAIT-2: the timer runs from then", () => {
+    const s = finWait2()
+    s.close(1000)
+    expect(s.tick(1000 + FIN_WAIT_2 - 1)).toEqual([])
+    s.tick(1000 + FIN_WAIT_2)
+    expect(s.state).toBe("Closed")
+  })
+  it("a FIN behind a hole waits for the hole; then TIME-WAIT", () => {
+    const s = finWait2()
+    expect(T.seenAll(s.send(40, T.fromPeer({ seq: 3, ack: 1, payload: "def", flags: FIN | ACK })))).toEqual([
+      seg(1, 0, "ACK")
+    ])
+    expect(s.state).toBe("FinWait2")
+    expect(T.seenAll(s.send(50, T.fromPeer({ seq: 0, ack: 1, payload: "abc" })))).toEqual([seg(1, 7, "ACK", BUF - 7)])
+    expect(s.state).toBe("TimeWait")
+    expect(T.text(s.read(60).data)).toBe("abcdef")
+  })
+})
+
+describe("TIME-WAIT", () => {
+  it("ends at exactly timeWait after the FIN was taken", () => {
+    const s = timeWait()
+    expect(s.tick(30 + TIME_WAIT - 1)).toEqual([])
+    expect(s.state).toBe("TimeWait")
+    expect(s.tick(30 + TIME_WAIT)).toEqual([])
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe(undefined)
+  })
+  it("a retransmitted FIN is ACKed again and restarts the timer", () => {
+    const s = timeWait()
+    expect(T.seenAll(s.send(1000, T.fromPeer({ seq: 0, ack: 1, flags: FIN | ACK })))).toEqual([seg(1, 1, "ACK", AFTER_FIN)])
+    expect(s.tick(30 + TIME_WAIT)).toEqual([])
+    expect(s.state).toBe("TimeWait")
+    expect(s.tick(1000 + TIME_WAIT - 1)).toEqual([])
+    expect(s.state).toBe("TimeWait")
+    s.tick(1000 + TIME_WAIT)
+    expect(s.state).toBe("Closed")
+  })
+  it("an RST is ignored (RFC 1337), and a FIN after it is still ACKed", () => {
+    const s = timeWait()
+    expect(s.send(100, T.fromPeer({ seq: 1, ack: 1, flags: RST }))).toEqual([])
+    expect(s.state).toBe("TimeWait")
+    expect(s.snd.failure).toBe(undefined)
+    expect(T.seenAll(s.send(200, T.fromPeer({ seq: 0, ack: 1, flags: FIN | ACK })))).toEqual([seg(1, 1, "ACK", AFTER_FIN)])
+    s.tick(200 + TIME_WAIT)
+    expect(s.state).toBe("Closed")
+  })
+  it("nothing is sent on its own: no retransmission, no keepalive", () => {
+    const s = timeWait()
+    expect(s.tick(30 + TIME_WAIT - 1)).toEqual([])
+  })
+})
+
+describe("CLOSE-WAIT and LAST-ACK", () => {
+  it("in CLOSE-WAIT we may still send (half-close)", () => {
+    const s = closeWait()
+    expect(T.seenAll(s.write(20, "reply"))).toEqual([seg(0, 1, "PSH|ACK", AFTER_FIN, "reply")])
+  })
+  it("the application's end sends our FIN: LAST-ACK; its ACK closes", () => {
+    const s = closeWait()
+    expect(T.seenAll(s.end(20))).toEqual([seg(0, 1, "FIN|ACK", AFTER_FIN)])
+    expect(s.state).toBe("LastAck")
+    expect(s.send(30, T.fromPeer({ seq: 1, ack: 1 }))).toEqual([])
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe(undefined)
+  })
+  it("LAST-ACK: a duplicate ACK changes nothing; the peer's FIN again is re-ACKed; ours goes again at RTO", () => {
+    const s = closeWait()
+    s.end(20)
+    expect(s.send(30, T.fromPeer({ seq: 1, ack: 0 }))).toEqual([])
+    expect(s.state).toBe("LastAck")
+    expect(T.seenAll(s.send(40, T.fromPeer({ seq: 0, ack: 0, flags: FIN | ACK })))).toEqual([seg(1, 1, "ACK", AFTER_FIN)])
+    expect(T.seenAll(s.tick(220))).toEqual([seg(0, 1, "FIN|ACK", AFTER_FIN)])
+    s.send(300, T.fromPeer({ seq: 1, ack: 1 }))
+    expect(s.state).toBe("Closed")
+  })
+})
+
+describe("simultaneous close (RFC 9293 §3.6, figure 13)", () => {
+  it("FINs cross: CLOSING, then TIME-WAIT on the ACK of ours", () => {
+    const s = finWait1()
+    // the peer's FIN, sent before it saw ours
+    expect(T.seenAll(s.send(20, T.fromPeer({ seq: 0, ack: 0, flags: FIN | ACK })))).toEqual([seg(1, 1, "ACK", AFTER_FIN)])
+    expect(s.state).toBe("Closing")
+    expect(s.send(30, T.fromPeer({ seq: 1, ack: 1 }))).toEqual([])
+    expect(s.state).toBe("TimeWait")
+    expect(s.tick(30 + TIME_WAIT - 1)).toEqual([])
+    s.tick(30 + TIME_WAIT)
+    expect(s.state).toBe("Closed")
+  })
+  it("with data racing both ways", () => {
+    const s = est()
+    s.write(10, "abc")
+    expect(T.seenAll(s.end(11))).toEqual([seg(3, 0, "FIN|ACK")])
+    // the peer's data and FIN cross ours
+    const out = s.send(20, T.fromPeer({ seq: 0, ack: 0, payload: "xyz", flags: FIN | ACK }))
+    expect(T.seenAll(out)).toEqual([seg(4, 4, "ACK", AFTER_FIN - 3)])
+    expect(s.state).toBe("Closing")
+    s.send(30, T.fromPeer({ seq: 4, ack: 4 }))
+    expect(s.state).toBe("TimeWait")
+    expect(T.text(s.read(40).data)).toBe("xyz")
+  })
+  it("our FIN held behind unsent data still goes once the window opens (smoltcp #398)", () => {
+    const s = est(1000)
+    s.write(10, T.octets(3000))
+    expect(s.end(11)).toEqual([]) // 1000 octets are out; the rest and the FIN wait for the window
+    expect(T.seenAll(s.send(20, T.fromPeer({ seq: 0, ack: 0, flags: FIN | ACK, window: 1000 })))).toEqual([
+      seg(1000, 1, "ACK", AFTER_FIN)
+    ])
+    expect(s.state).toBe("Closing")
+    const out = s.send(30, T.fromPeer({ seq: 1, ack: 1000, window: 3000 }))
+    const last = T.seenAll(out).at(-1)!
+    expect(last.flags).toBe("FIN|PSH|ACK")
+    expect(last.seq + last.len).toBe(3000)
+    s.send(40, T.fromPeer({ seq: 1, ack: 3001, window: 3000 }))
+    expect(s.state).toBe("TimeWait")
+  })
+  it("a FIN arriving in CLOSE-WAIT's race with the application's end: the FIN still goes (smoltcp #398)", () => {
+    const s = est()
+    // the peer's FIN and the application's end in the same millisecond
+    s.send(10, T.fromPeer({ seq: 0, flags: FIN | ACK }))
+    expect(T.seenAll(s.end(10))).toEqual([seg(0, 1, "FIN|ACK", AFTER_FIN)])
+    expect(s.state).toBe("LastAck")
+  })
+})
+
