@@ -142,6 +142,12 @@ export interface Report {
   dataOctets: number
   /** in-order data segments */
   dataSegments: number
+  /**
+   * segments that arrived beyond a hole: each is owed its own duplicate ACK
+   * (RFC 5681 §4.2: "immediately"), even though a batch is answered once, so
+   * a sender counting duplicate ACKs sees one per segment after the loss
+   */
+  outOfOrder: number
   /** acknowledge at once: out-of-order or duplicate data, a gap filled, a FIN, an unacceptable segment */
   ackNow: boolean
   /** challenge ACKs asked for (RFC 5961), which the send half rate-limits */
@@ -228,6 +234,7 @@ export const report = (r: Receiver, at: number): Report => ({
   data: [],
   dataOctets: 0,
   dataSegments: 0,
+  outOfOrder: 0,
   ackNow: false,
   challenges: 0,
   fin: false,
@@ -404,6 +411,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       // The out-of-order queue may hold at most what the window leaves after the in-order octets.
       OutOfOrder.insert(r.ooo, start, data, r.capacity, r.maxBlocks)
       out.ackNow = true
+      out.outOfOrder++
     }
   }
   if (finFits) r.finSeq = Seq.add(seg.seq, payload.length)

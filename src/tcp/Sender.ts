@@ -567,12 +567,22 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
 
 /** RFC 9293 §3.8.6.1: data waits behind a zero window: probe instead of retransmitting. */
 const enterPersistIfStalled = (s: Sender, now: number): void => {
-  if (s.sndWnd !== 0 || s.persistAt !== undefined || !sending(s)) return
-  if (Seq.sub(SendBuffer.end(s.buffer), s.sndUna) <= 0) return
-  // Whatever was in flight lies beyond the peer's window now; it goes again when the window opens.
-  s.sndNxt = s.sndUna
-  s.rtoAt = undefined
-  s.timing = undefined
+  if (s.persistAt !== undefined || !sending(s)) return
+  const bufEnd = SendBuffer.end(s.buffer)
+  if (s.sndWnd === 0) {
+    if (Seq.sub(bufEnd, s.sndUna) <= 0) return
+    // Whatever was in flight lies beyond the peer's window now; it goes again when the window opens.
+    s.sndNxt = s.sndUna
+    s.rtoAt = undefined
+    s.timing = undefined
+  } else if (Seq.sub(bufEnd, s.sndNxt) <= 0 || Seq.gt(s.sndNxt, s.sndUna)) {
+    return
+  }
+  // Data waits and nothing is in flight: either the window is 0, or it is open
+  // too little for sender-side SWS avoidance to use it and no ACK will come to
+  // change that (the receiver avoids silly windows too, and may never widen it
+  // until it is read). RFC 9293 §3.8.6.2.1's override timer: the persist timer
+  // sends what fits when it fires (as Linux's probe timer does).
   s.persistBackoff = 0
   s.persistAt = now + s.rtt.rto
 }
@@ -616,6 +626,13 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     s.ackNow = true
   }
   armKeepalive(s, now)
+  // One duplicate ACK per segment that arrived beyond a hole (RFC 5681 §4.2):
+  // a batch is answered once, but the peer's fast retransmit counts them. The
+  // last of them goes out below, on data if any leaves.
+  if (r.outOfOrder > 1 && s.state !== "SynReceived") {
+    for (let i = 1; i < r.outOfOrder; i++) emit(s, out, s.sndNxt, ACK, undefined, optionsFor(s, now, true))
+    s.ackNow = true
+  }
   push(s, now, out)
   flushAck(s, now, out)
   sync(s)
@@ -948,10 +965,22 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
 
 /** A zero-window probe: one octet beyond the window, at backed-off intervals (RFC 9293 §3.8.6.1). */
 const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
-  if (s.sndWnd > 0 || Seq.sub(SendBuffer.end(s.buffer), s.sndUna) <= 0) {
+  const waiting = Seq.sub(SendBuffer.end(s.buffer), s.sndUna)
+  if (waiting <= 0) {
     s.persistAt = undefined
     s.persistBackoff = 0
     push(s, now, out)
+    return
+  }
+  const room = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
+  if (s.sndWnd > 0 && room > 0) {
+    // a window too small for SWS avoidance: send what fits, as a normal (timed, retransmitted) segment
+    s.persistAt = undefined
+    s.persistBackoff = 0
+    const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+    const len = Math.min(room, full, Seq.sub(SendBuffer.end(s.buffer), s.sndNxt))
+    const fin = finEnd(s)
+    sendData(s, out, s.sndNxt, len, fin !== undefined && Seq.add(s.sndNxt, len + 1) === fin, now)
     return
   }
   s.sndNxt = s.sndUna

@@ -249,18 +249,27 @@ export const make = Effect.gen(function*() {
   // --- the timer wheel ----------------------------------------------------------------
   const deadlines = Deadlines.make<Timed>()
   let target: number | undefined = undefined
+  /** the last millisecond the wheel served */
+  let served = -Infinity
   let wake = Deferred.unsafeMake<void>(undefined as never)
-  const schedule = (owner: Timed, at: number | undefined): void => {
-    if (at === undefined) {
+  const schedule = (owner: Timed, deadline: number | undefined): void => {
+    if (deadline === undefined) {
       Deadlines.remove(deadlines, owner)
       return
     }
+    // Whole milliseconds: an RTO carries fractions of a ms (SRTT is an average),
+    // and a sleep of a fraction that the clock cannot represent would wake the
+    // wheel at once, forever, without time passing. Rounding up never fires a timer early.
+    // Never the millisecond the wheel has just served: an owner woken for
+    // nothing (its deadline moved) cannot keep the wheel spinning in one instant.
+    const at = Math.max(Math.ceil(deadline), served + 1)
     Deadlines.set(deadlines, owner, at)
     if (target === undefined || at < target) Deferred.unsafeDone(wake, Exit.void)
   }
   const wheel: Effect.Effect<never> = Effect.suspend(() => {
     wake = Deferred.unsafeMake<void>(undefined as never)
-    const now = clock.unsafeCurrentTimeMillis()
+    const now = Math.floor(clock.unsafeCurrentTimeMillis())
+    served = now
     const due = Deadlines.takeDue(deadlines, now)
     const tx = new Tx()
     for (const owner of due) owner.fire(now, tx)
@@ -268,7 +277,7 @@ export const make = Effect.gen(function*() {
     const flushed = tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
     const waiting = target === undefined
       ? Deferred.await(wake)
-      : Effect.raceFirst(Effect.sleep(Duration.millis(Math.max(0, target - now))), Deferred.await(wake))
+      : Effect.raceFirst(Effect.sleep(Duration.millis(Math.max(1, target - now))), Deferred.await(wake))
     return Effect.zipRight(Effect.zipRight(flushed, waiting), wheel)
   })
   yield* Effect.forkScoped(wheel)
