@@ -6,10 +6,11 @@
 // which runs on normal exit, on error and on SIGINT/SIGTERM; only PIDs this
 // process started are ever signalled.
 import { execFileSync, spawn } from "node:child_process"
+import { createRequire } from "node:module"
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, loadavg } from "node:os"
 import { dirname, join, resolve } from "node:path"
-import { fileURLToPath } from "node:url"
+import { fileURLToPath, pathToFileURL } from "node:url"
 import { opt, parseBenchCidr } from "./args.mjs"
 
 export const BENCH_DIR = dirname(fileURLToPath(import.meta.url))
@@ -21,6 +22,14 @@ export const ROOT = dirname(BENCH_DIR)
  * before/after runs interleaved in one session (bench/README.md).
  */
 export const TREE = resolve(opt("tree", ROOT))
+/** A module of the measured tree (`--tree`), e.g. fromTree("dist/Stack.js"), for benches that run the stack in-process. */
+export const fromTree = (path) => import(pathToFileURL(join(TREE, path)).href)
+/** The `effect` that the tree's dist/ imports (its own node_modules), so layers and runtime are one copy. */
+export const effectOfTree = () => {
+  const pkgFile = createRequire(join(TREE, "package.json")).resolve("effect/package.json")
+  const entry = JSON.parse(readFileSync(pkgFile, "utf8")).exports["."].import
+  return import(pathToFileURL(join(dirname(pkgFile), entry)).href)
+}
 export const IP = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].find((p) => existsSync(p)) ?? "ip"
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))

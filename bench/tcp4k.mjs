@@ -1,0 +1,257 @@
+#!/usr/bin/env node
+// The GoNet paper's Fig. 4: N concurrent clients, each sending 4 KB to one
+// server, over the stack's own loopback, in one process. Beside it, in the
+// same run and the same process, the same program over Node's `net` on the
+// kernel loopback (127.0.0.1): the "node-net" system. No root needed.
+//
+//   node bench/tcp4k.mjs [--clients 1,10,100] [--rounds 5] [--bytes 4096]
+//        [--timeout 20] [--quiet-wait 30] [--tree DIR] [--quick]
+//
+// gonet-ts: one stack (Stack.layer over one side of an in-memory LinkMemory
+// pair; the other side is never read: traffic to our own address never
+// touches the link) at 198.18.0.2; the server listens on port 5001 of that
+// address, the clients connect to it. A fresh stack per measurement (no
+// TIME-WAIT left from the one before), all in this process, whose JIT is
+// warmed by one unrecorded round first.
+// node-net: net.createServer on 127.0.0.1 (a kernel-chosen port) and
+// net.connect clients, in this process too.
+//
+// One measurement: the clock starts just before the N connects are issued
+// (all at once) and stops when the server has received N x --bytes octets in
+// all; Mbit/s = N x bytes x 8 / that time. Each client connects, writes its
+// bytes (a fixed pattern, checked by the server per connection), and ends its
+// side. Rounds interleave the systems and N (the order of the two systems
+// alternates per round). Every measurement is bounded by --timeout seconds:
+// a measurement that does not complete is recorded as stalled with what the
+// server got and each connection's state, and the rest goes on.
+// Network safety: 198.18.0.2 never leaves this process (LinkMemory); the
+// node-net baseline uses 127.0.0.1 only.
+import { flag, intOpt, opt } from "./args.mjs"
+import net from "node:net"
+import { performance } from "node:perf_hooks"
+import {
+  assertBenchAddress, effectOfTree, fromTree, machine, printTable, round, runMain, summarize, treeInfo, treeText,
+  waitQuiet, writeResult
+} from "./lib.mjs"
+
+const QUICK = flag("quick")
+const CLIENTS = opt("clients", "1,10,100").split(",").map(Number)
+if (CLIENTS.some((n) => !Number.isInteger(n) || n < 1 || n > 1000)) throw new Error("--clients: 1..1000 each")
+const ROUNDS = intOpt("rounds", QUICK ? 2 : 5, 1, 50)
+const BYTES = intOpt("bytes", 4096, 1, 1 << 20)
+const TIMEOUT_S = intOpt("timeout", 20, 1, 120)
+const QUIET_WAIT = intOpt("quiet-wait", QUICK ? 0 : 30, 0, 600)
+const STACK_ADDRESS = assertBenchAddress("198.18.0.2")
+const PORT = 5001
+// The paper's GoNet figures (DESIGN.md section 7); the paper's N = 10 figure is not in our notes.
+const PAPER = { 1: 7.3, 100: 284.9 }
+
+const { Deferred, Effect, Exit, Fiber, Layer, Scope } = await effectOfTree()
+const LinkMemory = await fromTree("dist/link/LinkMemory.js")
+const Stack = await fromTree("dist/Stack.js")
+const Tcp = await fromTree("dist/tcp/Tcp.js")
+
+/** What every client sends: octet j is (j * 31 + 7) & 255, the same for each client, checked per connection. */
+const PAYLOAD = Uint8Array.from({ length: BYTES }, (_, j) => (j * 31 + 7) & 255)
+
+/** Per connection: count octets and check them against PAYLOAD. */
+const checker = () => {
+  let off = 0
+  let bad = 0
+  return {
+    take(chunk) {
+      for (let k = 0; k < chunk.length; k++) if (chunk[k] !== (((off + k) * 31 + 7) & 255)) bad++
+      off += chunk.length
+      return chunk.length
+    },
+    get offset() { return off },
+    get mismatches() { return bad }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// gonet-ts over its own loopback
+
+const stackOnce = (n) =>
+  Effect.scoped(Effect.gen(function*() {
+    const [la] = yield* LinkMemory.makePair({
+      macA: new Uint8Array([0x02, 0, 0, 0, 0, 0x0a]),
+      macB: new Uint8Array([0x02, 0, 0, 0, 0, 0x0b])
+    })
+    const ctx = yield* Layer.build(Stack.layer({ address: STACK_ADDRESS, prefixLength: 24 }).pipe(Layer.provide(LinkMemory.layer(la))))
+    const tcp = ctx.unsafeMap.get(Tcp.Tcp.key)
+    const stack = ctx.unsafeMap.get(Stack.Stack.key)
+    const listener = yield* tcp.listen({ port: PORT, backlog: Math.max(128, n) })
+    const target = n * BYTES
+    let received = 0
+    let tLast
+    const served = []
+    const done = yield* Deferred.make()
+    const serveOne = (c) => {
+      const check = checker()
+      served.push({ c, check })
+      return Effect.gen(function*() {
+        for (;;) {
+          const chunk = yield* c.read
+          if (chunk._tag === "None") break
+          received += check.take(chunk.value)
+          if (received >= target && tLast === undefined) {
+            tLast = performance.now()
+            yield* Deferred.succeed(done, undefined)
+          }
+        }
+      })
+    }
+    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(listener.accept, (c) => Effect.forkScoped(Effect.ignore(serveOne(c))))))
+    const clients = []
+    const t0 = performance.now()
+    const clientFiber = yield* Effect.forkScoped(Effect.forEach(
+      Array.from({ length: n }, (_, i) => i),
+      (i) => Effect.gen(function*() {
+        const c = yield* tcp.connect({ address: STACK_ADDRESS, port: PORT })
+        clients[i] = c
+        yield* c.write(PAYLOAD)
+        yield* c.end
+      }).pipe(Effect.either),
+      { concurrency: "unbounded" }
+    ))
+    const finished = yield* Deferred.await(done).pipe(Effect.timeout(TIMEOUT_S * 1000), Effect.exit)
+    const clientErrors = []
+    const clientExit = yield* Fiber.join(clientFiber).pipe(Effect.timeout(1000), Effect.exit)
+    if (Exit.isSuccess(clientExit)) for (const e of clientExit.value) if (e._tag === "Left") clientErrors.push(String(e.left?.message ?? e.left?._tag ?? e.left))
+    const mismatches = served.reduce((a, s) => a + s.check.mismatches, 0)
+    const base = { received, target, accepted: served.length, mismatches, clientErrors: clientErrors.slice(0, 5), clientErrorCount: clientErrors.length }
+    if (Exit.isFailure(finished)) {
+      const infos = []
+      for (const c of clients) infos.push(c === undefined ? { state: "not connected" } : yield* c.info)
+      const serverInfos = []
+      for (const s of served) serverInfos.push({ got: s.check.offset, ...(yield* s.c.info) })
+      const states = {}
+      for (const i of infos) states[i.state] = (states[i.state] ?? 0) + 1
+      return { ...base, stalled: true, clientStates: states, clients: infos, servers: serverInfos, tcpStats: (yield* stack.stats).tcp }
+    }
+    const seconds = (tLast - t0) / 1000
+    // the clients' send halves: MSS, segments, retransmissions (a retransmission on loopback is a finding)
+    const senders = { mss: undefined, segmentsSent: 0, retransmits: 0, fastRetransmits: 0, timeouts: 0 }
+    for (const c of clients) {
+      if (c === undefined) continue
+      const i = yield* c.info
+      senders.mss ??= i.mss
+      senders.segmentsSent += i.segmentsSent
+      senders.retransmits += i.retransmits
+      senders.fastRetransmits += i.fastRetransmits
+      senders.timeouts += i.timeouts
+    }
+    return { ...base, seconds, mbitPerSec: (target * 8) / seconds / 1e6, senders, tcpStats: (yield* stack.stats).tcp }
+  }))
+
+const measureStack = (n) => Effect.runPromise(stackOnce(n))
+
+// ---------------------------------------------------------------------------
+// the same program over Node's net on the kernel loopback
+
+const measureNodeNet = (n) =>
+  new Promise((resolve, reject) => {
+    const sockets = new Set()
+    const target = n * BYTES
+    let received = 0
+    let accepted = 0
+    let mismatches = 0
+    let t0
+    let settled = false
+    const clientErrors = []
+    const finish = (r) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      for (const s of sockets) s.destroy()
+      server.close()
+      resolve({ received, target, accepted, mismatches, clientErrors: clientErrors.slice(0, 5), clientErrorCount: clientErrors.length, ...r })
+    }
+    const server = net.createServer((s) => {
+      accepted++
+      sockets.add(s)
+      const check = checker()
+      s.on("data", (chunk) => {
+        received += check.take(chunk)
+        if (received >= target) {
+          const seconds = (performance.now() - t0) / 1000
+          finish({ seconds, mbitPerSec: (target * 8) / seconds / 1e6 })
+        }
+      })
+      s.on("end", () => { mismatches += check.mismatches })
+      s.on("error", () => {})
+    })
+    const timer = setTimeout(() => finish({ stalled: true }), TIMEOUT_S * 1000)
+    server.on("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address()
+      t0 = performance.now()
+      for (let i = 0; i < n; i++) {
+        const c = net.connect(port, "127.0.0.1", () => c.end(PAYLOAD))
+        sockets.add(c)
+        c.on("error", (e) => clientErrors.push(e.message))
+        c.resume()
+      }
+    })
+  })
+
+// ---------------------------------------------------------------------------
+
+const SYSTEMS = { "gonet-ts": measureStack, "node-net": measureNodeNet }
+
+const main = async () => {
+  const result = {
+    bench: "tcp4k",
+    startedAt: new Date().toISOString(),
+    machine: machine(),
+    tree: treeInfo(),
+    params: { clients: CLIENTS, rounds: ROUNDS, bytes: BYTES, timeoutS: TIMEOUT_S, quietWaitS: QUIET_WAIT, stackAddress: STACK_ADDRESS, port: PORT },
+    paperMbitPerSec: PAPER,
+    warmup: [],
+    measurements: []
+  }
+  // warm-up: one unrecorded round of each system at every N
+  for (const n of CLIENTS) for (const [system, f] of Object.entries(SYSTEMS)) {
+    const r = await f(n)
+    result.warmup.push({ system, n, mbitPerSec: round(r.mbitPerSec, 2), stalled: r.stalled ?? false })
+  }
+  for (let r = 0; r < ROUNDS; r++) {
+    const quiet = QUIET_WAIT > 0 ? await waitQuiet(QUIET_WAIT * 1000) : undefined
+    const order = r % 2 === 0 ? ["gonet-ts", "node-net"] : ["node-net", "gonet-ts"]
+    for (const n of CLIENTS) for (const system of order) {
+      const m = await SYSTEMS[system](n)
+      const rec = { round: r, system, n, machineBusyBefore: quiet?.busy, ...m, seconds: round(m.seconds, 6), mbitPerSec: round(m.mbitPerSec, 2) }
+      result.measurements.push(rec)
+      console.log(`round ${r + 1}/${ROUNDS}  ${system.padEnd(8)} N=${String(n).padStart(4)}  ` +
+        (m.stalled
+          ? `STALLED: ${m.received} of ${m.target} octets after ${TIMEOUT_S} s, ${m.accepted} accepted${m.clientStates ? `, client states ${JSON.stringify(m.clientStates)}` : ""}`
+          : `${rec.mbitPerSec} Mbit/s (${round(m.seconds * 1000, 2)} ms)`) +
+        (m.mismatches > 0 ? `  DATA MISMATCH: ${m.mismatches} octets` : "") +
+        (m.clientErrorCount > 0 ? `  client errors: ${m.clientErrorCount} (${m.clientErrors[0]})` : ""))
+    }
+  }
+  result.summary = []
+  for (const n of CLIENTS) for (const system of Object.keys(SYSTEMS)) {
+    const ms = result.measurements.filter((m) => m.n === n && m.system === system)
+    const ok = ms.filter((m) => !m.stalled && m.mismatches === 0)
+    const s = summarize(ok.map((m) => m.mbitPerSec))
+    result.summary.push({
+      system, n, runs: ms.length, stalled: ms.filter((m) => m.stalled).length, mismatched: ms.filter((m) => m.mismatches > 0).length,
+      mbitPerSec: { min: round(s.min, 2), p50: round(s.p50, 2), max: round(s.max, 2) },
+      ms: summarize(ok.map((m) => m.seconds * 1000)).p50
+    })
+  }
+  result.finishedAt = new Date().toISOString()
+  const file = writeResult("tcp4k", result)
+  console.log(`\nFig. 4: N clients x ${BYTES} octets to one server, loopback, Mbit/s from the first connect to the last octet received; ` +
+    `${ROUNDS} rounds; ${treeText(result.tree)}; load ${result.machine.loadavg.join(" ")}`)
+  printTable(
+    ["N", "system", "runs", "stalled", "Mbit/s min", "median", "max", "median ms", "paper GoNet"],
+    result.summary.map((s) => [s.n, s.system, s.runs, s.stalled, s.mbitPerSec.min, s.mbitPerSec.p50, s.mbitPerSec.max, round(s.ms, 2), s.system === "gonet-ts" ? (PAPER[s.n] ?? "-") : ""]),
+    { leftFirst: true }
+  )
+  console.log(`result: ${file}`)
+}
+
+runMain(main)
