@@ -15,7 +15,12 @@
 // Options: --tree DIR; --exit-on-stdin-close; --time-addon; --realtime PRIO (as `gonet up --realtime PRIO`);
 // --receive-capacity N (LinkTap receive queue, batches); --discard PORT (bind UDP PORT and drain
 // it; its count appears as stats.discard); --serve udp-echo:PORT (the stack's RFC 862 echo
-// service, Udp.serveEcho, as `gonet up --serve udp-echo:PORT`).
+// service, Udp.serveEcho, as `gonet up --serve udp-echo:PORT`);
+// --tcp LIST (comma-separated, for bench/bulk.mjs and bench/rr.mjs): discard:PORT (RFC 863 discard
+// that counts what it reads, and checks it against tcpbench.c's pattern, octet o = o % 251, with
+// --tcp-verify), echo:PORT (Services.echo, as `gonet up --serve echo:PORT`), source:PORT (sends
+// --source-bytes octets of that pattern to whoever connects, then ends; default 256 MiB, at most
+// 64 GiB); their counts appear as stats.tcpBench, with each finished connection's ConnectionInfo.
 //
 // Network safety: both addresses must lie in 198.18.0.0/15, or it refuses to start.
 import { flag, opt, parseBenchCidr } from "./args.mjs"
@@ -45,6 +50,10 @@ const Scheduling = await fromTree("dist/Scheduling.js")
 const TapAddon = await fromTree("dist/link/TapAddon.js")
 const Stack = await fromTree("dist/Stack.js")
 const Udp = await fromTree("dist/udp/Udp.js")
+// TCP appeared with issue 7: only needed (and loaded) with --tcp
+const tcpList = opt("tcp", undefined)
+const Tcp = tcpList !== undefined ? await fromTree("dist/tcp/Tcp.js") : undefined
+const TcpServices = tcpList !== undefined ? await fromTree("dist/tcp/Services.js") : undefined
 
 const tap = opt("tap", "gbench0")
 const ip = parseBenchCidr(opt("ip", "198.18.0.2/24"))
@@ -95,6 +104,28 @@ if (flag("time-addon")) {
     })
 }
 
+// --tcp discard:PORT,echo:PORT,source:PORT
+const tcpServices = (tcpList ?? "").split(",").filter((x) => x.length > 0).map((item) => {
+  const m = /^(discard|echo|source):(\d{1,5})$/.exec(item)
+  if (m === null || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`--tcp discard|echo|source:PORT,..., got ${item}`)
+  return { kind: m[1], port: Number(m[2]) }
+})
+const sourceBytes = Number(opt("source-bytes", String(256 * 1024 * 1024)))
+if (!Number.isInteger(sourceBytes) || sourceBytes < 1 || sourceBytes > 64 * 2 ** 30) throw new Error("--source-bytes 1..64 GiB")
+const tcpVerify = flag("tcp-verify")
+// tcpbench.c's pattern: octet at stream offset o is o % 251; this block (256 x 251) repeats it.
+const PATTERN = Uint8Array.from({ length: 256 * 251 }, (_, i) => i % 251)
+const tcpBench = {
+  discard: { connections: 0, finished: 0, bytes: 0, mismatches: 0, errors: 0 },
+  source: { connections: 0, finished: 0, bytes: 0, errors: 0 },
+  echo: { port: undefined },
+  last: [] // ConnectionInfo of the last few finished connections, with their kind
+}
+const remember = (kind, info) => {
+  tcpBench.last.push({ kind, ...info })
+  if (tcpBench.last.length > 4) tcpBench.last.shift()
+}
+
 const mac = randomBytes(6)
 mac[0] = (mac[0] & 0xfc) | 0x02 // unicast, locally administered
 const macText = Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join(":")
@@ -142,9 +173,56 @@ const program = Effect.gen(function*() {
     )
   }
   if (echoPort !== undefined) yield* Udp.serveEcho(echoPort)
+  for (const { kind, port } of tcpServices) {
+    if (kind === "echo") {
+      yield* TcpServices.serve(port, TcpServices.echo)
+      tcpBench.echo.port = port
+    } else if (kind === "discard") {
+      yield* TcpServices.serve(port, (c) => Effect.gen(function*() {
+        tcpBench.discard.connections++
+        let off = 0
+        for (;;) {
+          const chunk = yield* c.read
+          if (chunk._tag === "None") break
+          const d = chunk.value
+          if (tcpVerify) {
+            let p = off % 251
+            for (let k = 0; k < d.length; k++) {
+              if (d[k] !== p) tcpBench.discard.mismatches++
+              if (++p === 251) p = 0
+            }
+          }
+          off += d.length
+          tcpBench.discard.bytes += d.length
+        }
+        yield* c.end
+        tcpBench.discard.finished++
+        remember("discard", yield* c.info)
+      }).pipe(Effect.tapError(() => Effect.sync(() => tcpBench.discard.errors++))))
+    } else {
+      yield* TcpServices.serve(port, (c) => Effect.gen(function*() {
+        tcpBench.source.connections++
+        let sent = 0
+        while (sent < sourceBytes) {
+          // the block is never changed, so one copy serves every write (Connection.write's rule)
+          const off = sent % PATTERN.length
+          const n = Math.min(PATTERN.length - off, sourceBytes - sent)
+          yield* c.write(off === 0 && n === PATTERN.length ? PATTERN : PATTERN.subarray(off, off + n))
+          sent += n
+          tcpBench.source.bytes += n
+        }
+        yield* c.end
+        // what the peer sends is discarded; its FIN ends us
+        for (;;) if ((yield* c.read)._tag === "None") break
+        tcpBench.source.finished++
+        remember("source", yield* c.info)
+      }).pipe(Effect.tapError(() => Effect.sync(() => tcpBench.source.errors++))))
+    }
+  }
   readStats = () => ({
     ...Effect.runSync(stack.stats),
     ...(discard.port !== undefined ? { discard: { ...discard } } : {}),
+    ...(tcpServices.length > 0 ? { tcpBench: JSON.parse(JSON.stringify(tcpBench)) } : {}),
     ...(flag("time-addon") ? { addonTiming: { ...addonTiming } } : {})
   })
   out({ event: "ready", tree, echoPort, tap, ip: `${ip.text}/${ip.prefixLength}`, host: `${host.text}/${host.prefixLength}`, mac: macText, pid: process.pid })
