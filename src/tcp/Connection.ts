@@ -98,6 +98,8 @@ export interface ConnectionInfo {
   readonly segmentsSent: number
   readonly retransmits: number
   readonly fastRetransmits: number
+  /** RFC 8985 tail loss probes sent */
+  readonly tailProbes: number
   readonly timeouts: number
   readonly bytesAcked: number
   readonly bytesReceived: number
@@ -428,6 +430,7 @@ export class Conn {
       segmentsSent: s.segmentsSent,
       retransmits: s.retransmits,
       fastRetransmits: s.fastRetransmits,
+      tailProbes: s.tailProbes,
       timeouts: s.timeouts,
       bytesAcked: Math.max(0, this.taken - s.buffer.length),
       bytesReceived: this.bytesReceived,

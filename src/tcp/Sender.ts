@@ -61,6 +61,7 @@ import * as Negotiation from "./Negotiation.js"
 import type { TcpParams } from "./Params.js"
 import type { AckInfo, Report, SendView } from "./Receiver.js"
 import * as Rtt from "./Rtt.js"
+import * as Scoreboard from "./Scoreboard.js"
 import type { OutSegment } from "./Segment.js"
 import { ACK, FIN, PSH, RST, SYN } from "./Segment.js"
 import * as SendBuffer from "./SendBuffer.js"
@@ -186,6 +187,14 @@ export interface Sender {
   recover: Seq.SeqNum
   /** the window inflation of fast recovery, octets (RFC 5681 §3.2 steps 3-4, kept out of cwnd) */
   inflation: number
+  /** what the peer SACKed (RFC 6675 scoreboard) */
+  readonly board: Scoreboard.Scoreboard
+  /** RFC 6675 HighRxt: the end of the last hole retransmitted in this recovery */
+  highRxt: Seq.SeqNum
+  /** RFC 8985 tail loss probe deadline, while data is outstanding */
+  tlpAt: number | undefined
+  /** a probe went out and no ACK of new data has come since */
+  tlpOut: boolean
   /** end of the last partial segment sent (Minshall's Nagle: one small segment in flight at most) */
   sndSml: Seq.SeqNum
   noDelay: boolean
@@ -208,6 +217,7 @@ export interface Sender {
   retransmits: number
   fastRetransmits: number
   timeouts: number
+  tailProbes: number
 }
 
 /** Timestamp clock: Clock ms mod 2^32 (RFC 7323 §5.4: between 1 ms and 1 s per tick). */
@@ -272,6 +282,10 @@ const base = (
     recovering: false,
     recover: iss,
     inflation: 0,
+    board: Scoreboard.make(),
+    highRxt: iss,
+    tlpAt: undefined,
+    tlpOut: false,
     sndSml: iss,
     noDelay: false,
     lastSendAt: now,
@@ -287,7 +301,8 @@ const base = (
     segmentsSent: 0,
     retransmits: 0,
     fastRetransmits: 0,
-    timeouts: 0
+    timeouts: 0,
+    tailProbes: 0
   }
 }
 
@@ -386,7 +401,7 @@ const synchronize = (
 /** The connection's one deadline: the earliest of its timers, or undefined. */
 export const deadline = (s: Sender): number | undefined => {
   let at: number | undefined = undefined
-  for (const t of [s.ackDue, s.rtoAt, s.persistAt, s.timeWaitAt, s.finWait2At, s.keepaliveAt]) {
+  for (const t of [s.ackDue, s.rtoAt, s.tlpAt, s.persistAt, s.timeWaitAt, s.finWait2At, s.keepaliveAt]) {
     if (t !== undefined && (at === undefined || t < at)) at = t
   }
   return at
@@ -537,6 +552,8 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (!sending(s) || s.persistAt !== undefined) return
   const bufEnd = SendBuffer.end(s.buffer)
   for (;;) {
+    // resending after a timeout: what the peer SACKed needs no second copy
+    if (s.board.ranges.length > 0 && Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = Scoreboard.skip(s.board, s.sndNxt)
     const unsent = Seq.sub(bufEnd, s.sndNxt)
     const finPending = s.finQueued && Seq.lte(s.sndNxt, bufEnd)
     if (unsent <= 0) {
@@ -549,7 +566,10 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       s.algorithm.onIdle(s.cc, now - s.lastSendAt, s.rtt.rto)
     }
     const wndRoom = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
-    const cwndRoom = Math.floor(s.cc.cwnd + s.inflation) - flight
+    // in SACK recovery the window holds `pipe` (RFC 6675 §5), else what is in flight (plus NewReno's inflation)
+    const cwndRoom = s.recovering && s.sackOk
+      ? Math.floor(s.cc.cwnd) - Scoreboard.pipe(s.board, s.sndUna, s.sndMax, s.highRxt)
+      : Math.floor(s.cc.cwnd + s.inflation) - flight
     const room = Math.min(wndRoom, cwndRoom)
     const full = s.mss - (s.tsOk ? TS_OPTION : 0)
     let len = Math.min(unsent, full, room)
@@ -635,6 +655,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   }
   push(s, now, out)
   flushAck(s, now, out)
+  armTailProbe(s, now)
   sync(s)
 }
 
@@ -712,11 +733,19 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
       s.persistBackoff = 0
     }
   }
+  if (s.sackOk && a.sack !== undefined) Scoreboard.update(s.board, a.sack, s.sndUna, s.sndMax)
   if (Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)) newAck(s, a, at, now, out)
   else if (
     a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd && Seq.gt(s.sndMax, s.sndUna) &&
     s.persistAt === undefined
   ) duplicateAck(s, now, out)
+  // RFC 6675 §5: with SACK, loss shows without three duplicates (IsLost of the first unacknowledged
+  // octet). RFC 8985 §7.4: a SACK for the tail probe shows every hole below it lost at once (what RACK
+  // concludes: those octets were sent before the probe, which arrived).
+  else if (
+    s.sackOk && !s.recovering && Seq.gt(s.sndUna, s.recover) &&
+    (Scoreboard.isLost(s.board, s.sndUna, s.mss) || s.tlpOut && Scoreboard.nextHole(s.board, s.sndUna) !== undefined)
+  ) enterRecovery(s, now, out)
 }
 
 const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
@@ -734,7 +763,11 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   SendBuffer.release(s.buffer, a.ack)
   s.sndUna = a.ack
   if (Seq.lt(s.sndNxt, s.sndUna)) s.sndNxt = s.sndUna
+  Scoreboard.prune(s.board, s.sndUna)
+  if (Seq.lt(s.highRxt, s.sndUna)) s.highRxt = s.sndUna
   s.retries = 0
+  s.tlpAt = undefined
+  s.tlpOut = false
   if (s.recovering) {
     if (Seq.gte(a.ack, s.recover)) {
       // RFC 6582 §3.2 step 3, full acknowledgment
@@ -742,6 +775,9 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
       s.inflation = 0
       s.dupAcks = 0
       s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+    } else if (s.sackOk) {
+      // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows
+      sackRecover(s, now, out)
     } else {
       // partial acknowledgment: the next hole is lost too; deflate by what was acked, add one segment
       retransmitFirst(s, now, out)
@@ -762,18 +798,48 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
 const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.dupAcks++
   if (s.recovering) {
-    s.inflation += s.mss
+    if (s.sackOk) sackRecover(s, now, out)
+    else s.inflation += s.mss
     return
   }
   // RFC 6582 §3.2 step 2: not again for losses of the window already recovered
-  if (s.dupAcks === 3 && Seq.gt(s.sndUna, s.recover)) {
-    s.recovering = true
-    s.recover = s.sndMax
-    s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
-    s.inflation = 3 * s.mss
-    s.fastRetransmits++
-    retransmitFirst(s, now, out)
-    s.rtoAt = now + s.rtt.rto
+  if (
+    Seq.gt(s.sndUna, s.recover) &&
+    (s.dupAcks === 3 || s.sackOk && Scoreboard.isLost(s.board, s.sndUna, s.mss))
+  ) enterRecovery(s, now, out)
+}
+
+/** Fast retransmit: loss detected without a timeout (RFC 5681 §3.2, RFC 6582 §3.2, RFC 6675 §5). */
+const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  s.recovering = true
+  s.recover = s.sndMax
+  s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+  s.fastRetransmits++
+  s.tlpAt = undefined
+  // the first unacknowledged segment goes at once, whatever pipe says (RFC 6675 §5 step 4.3)
+  s.highRxt = s.sndUna
+  retransmitFirst(s, now, out)
+  const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+  s.highRxt = Seq.add(s.sndUna, Math.min(full, Math.max(0, Seq.sub(SendBuffer.end(s.buffer), s.sndUna))))
+  if (s.sackOk) sackRecover(s, now, out)
+  else s.inflation = 3 * s.mss
+  s.rtoAt = now + s.rtt.rto
+}
+
+/** RFC 6675 §5 NextSeg (1): resend the lost holes the scoreboard shows while cwnd - pipe has room for a segment. */
+const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+  const dataEnd = SendBuffer.end(s.buffer)
+  for (;;) {
+    if (Math.floor(s.cc.cwnd) - Scoreboard.pipe(s.board, s.sndUna, s.sndMax, s.highRxt) < full) return
+    const hole = Scoreboard.nextHole(s.board, Seq.max(s.highRxt, s.sndUna))
+    if (hole === undefined) return
+    const len = Math.min(full, Seq.sub(hole.end, hole.start), Seq.sub(dataEnd, hole.start))
+    if (len <= 0) return
+    const keepNxt = s.sndNxt
+    sendData(s, out, hole.start, len, false, now)
+    if (Seq.gt(keepNxt, s.sndNxt)) s.sndNxt = keepNxt
+    s.highRxt = Seq.add(hole.start, len)
   }
 }
 
@@ -855,6 +921,7 @@ export const write = (s: Sender, data: Uint8Array, now: number, out: Array<OutSe
   SendBuffer.append(s.buffer, data)
   push(s, now, out)
   flushAck(s, now, out)
+  armTailProbe(s, now)
   sync(s)
 }
 
@@ -877,6 +944,7 @@ export const end = (s: Sender, now: number, out: Array<OutSegment>): void => {
   }
   s.finQueued = true
   push(s, now, out)
+  armTailProbe(s, now)
   sync(s)
 }
 
@@ -924,11 +992,13 @@ export const onTimer = (s: Sender, now: number, out: Array<OutSegment>): void =>
   }
   if (s.rtoAt !== undefined && s.rtoAt <= now) onRto(s, now, out)
   if (isClosed(s)) return
+  if (s.tlpAt !== undefined && s.tlpAt <= now) tailProbe(s, now, out)
   if (s.persistAt !== undefined && s.persistAt <= now) probe(s, now, out)
   if (s.keepaliveAt !== undefined && s.keepaliveAt <= now) keepalive(s, now, out)
   if (isClosed(s)) return
   if (s.ackDue !== undefined && s.ackDue <= now) s.ackNow = true
   flushAck(s, now, out)
+  armTailProbe(s, now)
   sync(s)
 }
 
@@ -951,6 +1021,8 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
     return
   }
   s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+  s.highRxt = s.sndUna
+  s.tlpAt = undefined
   s.recovering = false
   s.inflation = 0
   s.dupAcks = 0
@@ -964,6 +1036,59 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
 }
 
 /** A zero-window probe: one octet beyond the window, at backed-off intervals (RFC 9293 §3.8.6.1). */
+/**
+ * RFC 8985 §7 tail loss probe: a tail of lost segments draws no duplicate
+ * ACKs, so without a probe it waits for the RTO. After PTO = 2 × SRTT (plus
+ * the peer's worst delayed ACK when one segment is out, at most the RTO)
+ * without an ACK of new data, one segment goes: new data if the windows
+ * allow, else the last segment again. Its ACK, with SACK, shows what is
+ * missing, and recovery starts. One probe per tail (until an ACK of new data).
+ */
+const armTailProbe = (s: Sender, now: number): void => {
+  // RFC 8985 §7.2: SACK in use, nothing SACKed, not in recovery (fast or after a timeout: SND.UNA
+  // has not yet passed the recovery point), no probe out already
+  if (s.tlpAt !== undefined || s.tlpOut || !s.sackOk || s.recovering || s.persistAt !== undefined) return
+  if (s.board.ranges.length > 0 || !Seq.gt(s.sndUna, s.recover)) return
+  const flight = Seq.sub(s.sndMax, s.sndUna)
+  if (flight <= 0 || s.rtt.srtt === undefined || !sending(s) || s.rtoAt === undefined) return
+  const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+  let pto = 2 * s.rtt.srtt + (flight <= full ? WORST_DELAYED_ACK : 0)
+  pto = Math.max(MIN_PTO, Math.min(pto, s.rtoAt - now))
+  if (now + pto >= s.rtoAt) return
+  s.tlpAt = now + pto
+}
+
+/** RFC 8985 §7.2 WCDelAckT. */
+const WORST_DELAYED_ACK = 200
+/** A floor for the probe timeout, ms (Linux: TCP_TIMEOUT_MIN, about 10 ms). */
+const MIN_PTO = 10
+
+const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  s.tlpAt = undefined
+  if (s.recovering || !sending(s) || Seq.sub(s.sndMax, s.sndUna) <= 0) return
+  s.tlpOut = true
+  s.tailProbes++
+  const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+  const bufEnd = SendBuffer.end(s.buffer)
+  const unsent = Seq.sub(bufEnd, s.sndNxt)
+  const room = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
+  const fin = finEnd(s)
+  if (unsent > 0 && room >= Math.min(unsent, full)) {
+    const len = Math.min(unsent, full)
+    sendData(s, out, s.sndNxt, len, fin !== undefined && len === unsent, now)
+  } else {
+    // the last segment again (with the FIN if it was sent)
+    const finSent = fin !== undefined && Seq.gte(s.sndMax, fin)
+    const dataEnd = finSent ? bufEnd : s.sndMax
+    const len = Math.min(full, Math.max(0, Seq.sub(dataEnd, s.sndUna)))
+    const keepNxt = s.sndNxt
+    sendData(s, out, Seq.add(dataEnd, -len), len, finSent, now)
+    if (Seq.gt(keepNxt, s.sndNxt)) s.sndNxt = keepNxt
+  }
+  // RFC 8985 §7.3: the RTO restarts after a probe
+  s.rtoAt = now + s.rtt.rto
+}
+
 const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const waiting = Seq.sub(SendBuffer.end(s.buffer), s.sndUna)
   if (waiting <= 0) {

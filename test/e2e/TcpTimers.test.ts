@@ -124,6 +124,42 @@ describe("TCP retransmission in virtual time", () => {
       expect(withData(watch)).toHaveLength(4)
     }))
 
+  it.scoped("a tail drop is recovered by a probe after 2 SRTT and SACK, not by an RTO (RFC 8985)", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { b, listener } = yield* world(watch)
+      const client = yield* Effect.fork(connect(b))
+      yield* settle
+      const server = yield* listener.accept
+      const conn = yield* Fiber.join(client)
+      // ten full segments; the last two are lost
+      const data = new Uint8Array(10 * 1448).map((_, i) => i)
+      watch.drop = (seg) => {
+        const sent = withData(watch).length
+        return seg.payload.length > 0 && (sent === 8 || sent === 9)
+      }
+      const t0 = yield* now
+      yield* conn.write(data)
+      yield* settle
+      const reader = yield* Effect.fork(readAll(server))
+      yield* settle
+      // SRTT is about 0 in virtual time: the probe timeout is its 10 ms floor
+      yield* advance(9)
+      expect(withData(watch)).toHaveLength(10)
+      yield* advance(1)
+      yield* settle
+      const sent = withData(watch).map((s) => [s.at - t0, s.seg.seq - withData(watch)[0]!.seg.seq, s.dropped])
+      // the probe resends the last segment at 10 ms; its SACK shows the 9th lost, resent at once
+      expect(sent.slice(10)).toEqual([[10, 9 * 1448, false], [10, 8 * 1448, false]])
+      yield* conn.end
+      yield* settle
+      const got = yield* Fiber.join(reader)
+      expect(Buffer.compare(got, Buffer.from(data))).toBe(0)
+      const info = yield* conn.info
+      expect(info.timeouts).toBe(0)
+      expect(info.tailProbes).toBe(1)
+    }))
+
   it.scoped("TIME-WAIT ends exactly 2 MSL after the last ACK (RFC 9293 §3.10.7.4)", () =>
     Effect.gen(function*() {
       const watch = makeWatch()

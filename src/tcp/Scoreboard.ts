@@ -1,0 +1,150 @@
+/**
+ * The sender's SACK scoreboard (RFC 6675 §2-§4): which octets between
+ * SND.UNA and SND.MAX the peer reported holding (RFC 2018 blocks), merged
+ * into sorted, disjoint ranges. Plain data owned by one send half; pure
+ * functions over it:
+ *
+ * - `update` merges an ACK's blocks (only the parts inside
+ *   (SND.UNA, SND.MAX]: a block outside is stale or forged, RFC 2018 §5
+ *   lets a sender ignore it);
+ * - `prune` drops what the cumulative ACK has passed;
+ * - `isLost(seq)`: RFC 6675's IsLost, more than (DupThresh - 1) × SMSS
+ *   octets SACKed above `seq`;
+ * - `nextHole(from)`: RFC 6675 NextSeg rule (1), the first octets at or
+ *   after `from` that are neither SACKed nor above the highest SACKed octet,
+ *   and so lost;
+ * - `pipe`: RFC 6675 §4's estimate of octets in the network: the holes
+ *   retransmitted so far (below `highRxt`) plus everything above the
+ *   highest SACKed octet; a SACKed octet has left the network, an octet
+ *   deemed lost and not yet retransmitted has too.
+ *
+ * @since 0.1.0
+ */
+import type { SackBlock } from "../wire/TcpHeader.js"
+import * as Seq from "./SeqNum.js"
+
+/** A range the peer holds: [left, right). @category models */
+export interface Range {
+  left: Seq.SeqNum
+  right: Seq.SeqNum
+}
+
+/** @category models */
+export interface Scoreboard {
+  /** sorted by `left`, disjoint, non-adjacent */
+  readonly ranges: Array<Range>
+  /** octets in `ranges` */
+  sacked: number
+}
+
+export const make = (): Scoreboard => ({ ranges: [], sacked: 0 })
+
+/** RFC 6675 DupThresh. */
+export const DUP_THRESH = 3
+
+/** Merge `blocks`, clipped to (sndUna, sndMax]. */
+export const update = (
+  b: Scoreboard,
+  blocks: ReadonlyArray<SackBlock>,
+  sndUna: Seq.SeqNum,
+  sndMax: Seq.SeqNum
+): void => {
+  for (const block of blocks) {
+    const left = Seq.max(block.left, sndUna)
+    const right = Seq.min(block.right, sndMax)
+    if (!Seq.lt(left, right)) continue
+    insert(b, left, right)
+  }
+}
+
+const insert = (b: Scoreboard, left: Seq.SeqNum, right: Seq.SeqNum): void => {
+  const rs = b.ranges
+  let i = 0
+  while (i < rs.length && Seq.lt(rs[i]!.right, left)) i++
+  let j = i
+  let l = left
+  let r = right
+  while (j < rs.length && Seq.lte(rs[j]!.left, r)) {
+    l = Seq.min(l, rs[j]!.left)
+    r = Seq.max(r, rs[j]!.right)
+    b.sacked -= Seq.sub(rs[j]!.right, rs[j]!.left)
+    j++
+  }
+  rs.splice(i, j - i, { left: l, right: r })
+  b.sacked += Seq.sub(r, l)
+}
+
+/** Forget what lies before `sndUna`. */
+export const prune = (b: Scoreboard, sndUna: Seq.SeqNum): void => {
+  const rs = b.ranges
+  while (rs.length > 0 && Seq.lte(rs[0]!.right, sndUna)) {
+    b.sacked -= Seq.sub(rs[0]!.right, rs[0]!.left)
+    rs.shift()
+  }
+  const first = rs[0]
+  if (first !== undefined && Seq.lt(first.left, sndUna)) {
+    b.sacked -= Seq.sub(sndUna, first.left)
+    first.left = sndUna
+  }
+}
+
+export const clear = (b: Scoreboard): void => {
+  b.ranges.length = 0
+  b.sacked = 0
+}
+
+/** One past the highest SACKed octet, or undefined when nothing is SACKed. */
+export const highest = (b: Scoreboard): Seq.SeqNum | undefined => b.ranges.at(-1)?.right
+
+/** Octets SACKed at or above `seq`. */
+export const sackedAbove = (b: Scoreboard, seq: Seq.SeqNum): number => {
+  let n = 0
+  for (let i = b.ranges.length - 1; i >= 0; i--) {
+    const r = b.ranges[i]!
+    if (Seq.lte(r.right, seq)) break
+    n += Seq.sub(r.right, Seq.max(r.left, seq))
+  }
+  return n
+}
+
+/** RFC 6675 IsLost: more than (DupThresh - 1) × SMSS octets SACKed above `seq`. */
+export const isLost = (b: Scoreboard, seq: Seq.SeqNum, smss: number): boolean =>
+  sackedAbove(b, seq) > (DUP_THRESH - 1) * smss
+
+/** `seq` moved past any SACKed range it falls in. */
+export const skip = (b: Scoreboard, seq: Seq.SeqNum): Seq.SeqNum => {
+  for (const r of b.ranges) {
+    if (Seq.lt(seq, r.left)) return seq
+    if (Seq.lt(seq, r.right)) return r.right
+  }
+  return seq
+}
+
+/**
+ * The first lost octets at or after `from` (below the highest SACKed octet
+ * and not SACKed), as [start, end) up to the next SACKed range; undefined
+ * when none.
+ */
+export const nextHole = (b: Scoreboard, from: Seq.SeqNum): { start: Seq.SeqNum; end: Seq.SeqNum } | undefined => {
+  let cursor = from
+  for (const r of b.ranges) {
+    if (Seq.lt(cursor, r.left)) return { start: cursor, end: r.left }
+    if (Seq.lt(cursor, r.right)) cursor = r.right
+  }
+  return undefined
+}
+
+/** RFC 6675 §4 pipe, octets: holes retransmitted (below `highRxt`) plus what lies above the highest SACK. */
+export const pipe = (b: Scoreboard, sndUna: Seq.SeqNum, sndMax: Seq.SeqNum, highRxt: Seq.SeqNum): number => {
+  const top = highest(b)
+  if (top === undefined) return Math.max(0, Seq.sub(sndMax, sndUna))
+  let n = Math.max(0, Seq.sub(sndMax, top))
+  let cursor = sndUna
+  for (const r of b.ranges) {
+    // the hole [cursor, r.left): only what was retransmitted is in flight
+    const holeEnd = Seq.min(r.left, highRxt)
+    if (Seq.lt(cursor, holeEnd)) n += Seq.sub(holeEnd, cursor)
+    cursor = r.right
+  }
+  return n
+}
