@@ -3,9 +3,11 @@
  * both ways, half-close and close, as applications use the API.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Option, Stream } from "effect"
+import { Cause, Chunk, Effect, Exit, Fiber, Option, Scope, Stream, TestClock } from "effect"
+import * as LinkMemory from "../../src/link/LinkMemory.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
-import { ADDR_A, run, twoStacks } from "../support/TestNet.js"
+import { boundedWait, settle } from "../support/Clock.js"
+import { ADDR_A, ADDR_B, MAC_A, MAC_B, run, stackOn, statsOf, twoStacks } from "../support/TestNet.js"
 
 const bytes = (n: number, seed = 1): Uint8Array => {
   const b = new Uint8Array(n)
@@ -51,4 +53,50 @@ describe("TCP between two stacks", () => {
       yield* Effect.log(JSON.stringify(info))
       expect(Option.isNone(yield* conn.read)).toBe(true)
     }), 30_000)
+
+  it.scoped("closing a stack's scope resets its connections: the peer sees ConnectionReset", () =>
+    Effect.gen(function*() {
+      const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
+      const b = yield* stackOn(lb, { address: ADDR_B, prefixLength: 24 })
+      const scopeA = yield* Scope.make()
+      const a = yield* stackOn(la, { address: ADDR_A, prefixLength: 24 }).pipe(Scope.extend(scopeA))
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 7 }))).pipe(Scope.extend(scopeA))
+      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 }))))
+      yield* settle
+      yield* listener.accept
+      const conn = yield* Fiber.join(client)
+      const reading = yield* Effect.fork(conn.read)
+      yield* Scope.close(scopeA, Exit.void)
+      yield* settle
+      const exit = yield* boundedWait(Fiber.await(reading), "the reset from the closing stack")
+      const reason = Exit.isFailure(exit) ? Option.map(Cause.failureOption(exit.cause), (e) => e.reason) : Option.none()
+      expect(reason).toEqual(Option.some("ConnectionReset"))
+      expect((yield* statsOf(b)).tcp.connections).toBe(0)
+    }))
+
+  it.scoped("connections that end leave nothing behind: no connection, no half-open entry", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({ configA: { tcp: { timeWait: "1 second" } }, configB: { tcp: { timeWait: "1 second" } } })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 7 })))
+      for (let i = 0; i < 20; i++) {
+        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 }))))
+        yield* settle
+        const server = yield* listener.accept
+        const conn = yield* Fiber.join(client)
+        yield* conn.write(new Uint8Array([i]))
+        yield* conn.end
+        yield* settle
+        expect(Option.getOrThrow(yield* server.read)[0]).toBe(i)
+        yield* server.end
+        yield* settle
+      }
+      // the closing side waits in TIME-WAIT; after it, nothing is left on either stack
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      for (const s of [a, b]) {
+        const tcp = (yield* statsOf(s)).tcp
+        expect({ connections: tcp.connections, halfOpen: tcp.halfOpen }).toEqual({ connections: 0, halfOpen: 0 })
+      }
+      expect((yield* statsOf(a)).tcp.passiveOpens).toBe(20)
+    }))
 })
