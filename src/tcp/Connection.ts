@@ -45,6 +45,7 @@ import * as TcpWire from "../wire/TcpHeader.js"
 import * as Receiver from "./Receiver.js"
 import type { OutSegment, Segment } from "./Segment.js"
 import * as Sender from "./Sender.js"
+import type * as Seq from "./SeqNum.js"
 import { TcpError } from "./TcpError.js"
 
 /** Segments for one connection from one dealer wake-up. @category models */
@@ -64,6 +65,12 @@ export type Event =
   | { readonly _tag: "Read" }
   | { readonly _tag: "Timer" }
   | { readonly _tag: "NoDelay"; readonly on: boolean }
+  | {
+    readonly _tag: "IcmpError"
+    readonly kind: Sender.IcmpKind
+    readonly mtu: number
+    readonly seq: number
+  }
 
 export const TIMER: Event = { _tag: "Timer" }
 const READ: Event = { _tag: "Read" }
@@ -107,6 +114,8 @@ export interface ConnectionInfo {
   readonly arrivalsDropped: number
   readonly timestamps: boolean
   readonly sack: boolean
+  /** the last ICMP error that did not end the connection */
+  readonly softError: string | undefined
   readonly sndShift: number
   readonly rcvShift: number
 }
@@ -243,6 +252,9 @@ export class Conn {
       case "NoDelay":
         s.noDelay = e.on
         if (e.on) Sender.write(s, EMPTY, now, out)
+        return
+      case "IcmpError":
+        Sender.onIcmpError(s, e.kind, e.mtu, e.seq as Seq.SeqNum, now, out)
         return
     }
   }
@@ -436,6 +448,7 @@ export class Conn {
       bytesReceived: this.bytesReceived,
       arrivalsDropped: this.arrivalsDropped,
       timestamps: s.tsOk,
+      softError: s.softError,
       sack: s.sackOk,
       sndShift: s.sndShift,
       rcvShift: s.rcvShift
@@ -460,5 +473,7 @@ const toError = (f: Sender.Failure, c: Conn): TcpError => {
       return new TcpError({ reason: "TimedOut", detail: `${describe(c)}: the peer stopped answering` })
     case "Aborted":
       return new TcpError({ reason: "Closed", detail: `${describe(c)}: the connection was aborted` })
+    case "Unreachable":
+      return new TcpError({ reason: "NoRoute", detail: `${describe(c)}: the peer is unreachable` })
   }
 }

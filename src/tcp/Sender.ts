@@ -81,7 +81,7 @@ export type State =
   | "Closed"
 
 /** Why a connection ended other than by an orderly close. @category models */
-export type Failure = "Refused" | "Reset" | "TimedOut" | "Aborted"
+export type Failure = "Refused" | "Reset" | "TimedOut" | "Aborted" | "Unreachable"
 
 /** What a passive or simultaneous handshake settled. @category models */
 export interface Negotiated {
@@ -137,6 +137,10 @@ export interface Sender {
   mtu: number
   /** send MSS (RFC 9293 §3.7.1, floored as Linux) */
   mss: number
+  /** the MSS the peer announced (undefined: none) */
+  peerMss: number | undefined
+  /** the last ICMP error about this connection that did not end it (RFC 1122 §4.2.3.9 soft errors) */
+  softError: string | undefined
   /** the MSS we announced: two segments of it make an immediate ACK */
   readonly rcvMss: number
   readonly buffer: SendBuffer.SendBuffer
@@ -254,6 +258,8 @@ const base = (
     rcvShift: 0,
     mtu,
     mss,
+    peerMss: undefined,
+    softError: undefined,
     rcvMss: Negotiation.announcedMss(mtu),
     buffer: SendBuffer.make(Seq.add(iss, 1)),
     finQueued: false,
@@ -387,6 +393,7 @@ const synchronize = (
   s.maxSndWnd = window
   s.sndShift = sndShift
   s.rcvShift = rcvShift
+  s.peerMss = peerMss
   s.mss = Negotiation.sendMss(peerMss, s.mtu)
   s.tsOk = tsOk
   s.tsRecent = tsRecent
@@ -923,6 +930,66 @@ export const write = (s: Sender, data: Uint8Array, now: number, out: Array<OutSe
   flushAck(s, now, out)
   armTailProbe(s, now)
   sync(s)
+}
+
+/** What an ICMP error says about a segment we sent (RFC 1122 §4.2.3.9, RFC 1191, RFC 5927). @category models */
+export type IcmpKind =
+  /** protocol or port unreachable: nobody is there */
+  | "PortUnreachable"
+  /** network or host unreachable, or our own neighbour resolution failed */
+  | "HostUnreachable"
+  /** fragmentation needed with DF set: the path's MTU is `mtu` (RFC 1191) */
+  | "FragmentationNeeded"
+  /** time exceeded, parameter problem, the rest */
+  | "Other"
+
+/**
+ * An ICMP error quoting our segment with sequence number `seq`. Only one
+ * quoting a sequence number in [SND.UNA, SND.MAX] is believed (RFC 5927
+ * §4.1: a blind attacker cannot guess it). While connecting, "unreachable"
+ * ends the attempt at once (as Linux does; a SYN to nobody would otherwise
+ * be retried for two minutes); once synchronized it is a soft error, kept
+ * for the application to see, and the connection goes on (RFC 1122
+ * §4.2.3.9). "Fragmentation needed" lowers the MSS to the path's MTU and
+ * resends the oldest segment (RFC 1191 §3, as Linux's tcp_v4_mtu_reduced).
+ */
+export const onIcmpError = (
+  s: Sender,
+  kind: IcmpKind,
+  mtu: number,
+  seq: Seq.SeqNum,
+  now: number,
+  out: Array<OutSegment>
+): void => {
+  if (s.state === "Closed" || Seq.lt(seq, s.sndUna) || Seq.gt(seq, s.sndMax)) return
+  const connecting = s.state === "SynSent" || s.state === "SynReceived"
+  switch (kind) {
+    case "FragmentationNeeded": {
+      // RFC 1191 §3: never below 68; plateaus are not guessed when the router names its MTU
+      const pmtu = Math.max(68, mtu)
+      if (mtu === 0 || pmtu >= s.mtu) return
+      s.mtu = pmtu
+      s.mss = Negotiation.sendMss(s.peerMss, pmtu)
+      if (!connecting && Seq.gt(s.sndMax, s.sndUna)) {
+        s.sndNxt = s.sndUna
+        retransmitFirst(s, now, out)
+        push(s, now, out)
+      }
+      sync(s)
+      return
+    }
+    case "PortUnreachable":
+    case "HostUnreachable":
+      if (s.state === "SynSent") {
+        fail(s, kind === "PortUnreachable" ? "Refused" : "Unreachable")
+        return
+      }
+      s.softError = kind
+      return
+    case "Other":
+      s.softError = kind
+      return
+  }
 }
 
 /** The application ended its side (shutdown for writing): FIN after the data (RFC 9293 §3.10.4). */

@@ -86,6 +86,8 @@ export interface TcpStats {
   readonly arrivalsDropped: number
   /** new connections refused because `tcp.maxConnections` were open */
   readonly connectionLimit: number
+  /** ICMP errors that quoted one of our connections */
+  readonly icmpErrors: number
 }
 
 /** A connection, for the application. @category models */
@@ -238,7 +240,8 @@ export const make = Effect.gen(function*() {
     acceptQueueFull: 0,
     synAckTimeouts: 0,
     arrivalsDropped: 0,
-    connectionLimit: 0
+    connectionLimit: 0,
+    icmpErrors: 0
   }
   const conns = new Map<string, Conn>()
   const listeners = new Map<number, ListenerState>()
@@ -509,6 +512,27 @@ export const make = Effect.gen(function*() {
       }
       return tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
     })
+
+  // ICMP errors about our segments (RFC 1122 §4.2.3.9): to the connection they quote, as an event
+  yield* ip.onIcmpError(Ip.Protocol.TCP, (report) => {
+    const t = report.transport
+    if (t.length < 8) return
+    const r = ip.route(report.dst)
+    if (r === undefined) return
+    const conn = conns.get(keyOf(r.src, TcpWire.srcPortAt(t, 0), report.dst, TcpWire.dstPortAt(t, 0)))
+    if (conn === undefined) return
+    const kind: Sender.IcmpKind = report.type !== "DstUnreachable"
+      ? "Other"
+      : report.code === 4
+      ? "FragmentationNeeded"
+      : report.code === 2 || report.code === 3
+      ? "PortUnreachable"
+      : report.code <= 1 || report.code === 6 || report.code === 7
+      ? "HostUnreachable"
+      : "Other"
+    c.icmpErrors++
+    conn.events.unsafeOffer({ _tag: "IcmpError", kind, mtu: report.mtu, seq: TcpWire.seqAt(t, 0) })
+  })
 
   const inbox = yield* ip.bind(Ip.Protocol.TCP, config.queues.dealer)
   yield* consumeBatches(inbox, deal).pipe(Effect.forkScoped)

@@ -403,7 +403,8 @@ describe("Format", () => {
       acceptQueueFull: 0,
       synAckTimeouts: 0,
       arrivalsDropped: 0,
-      connectionLimit: 0
+      connectionLimit: 0,
+      icmpErrors: 0
     }
   }
 
