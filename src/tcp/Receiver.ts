@@ -62,6 +62,8 @@ export interface SendView {
   maxSndWnd: number
   /** the connection is in TIME-WAIT: an RST does not end it (RFC 1337), so the receive half goes on */
   timeWait: boolean
+  /** the receive buffer as the send half's auto-tuning has grown it (it only grows) */
+  rcvCapacity: number
 }
 
 /** @category models */
@@ -257,6 +259,8 @@ export const onBatch = (
   view: SendView
 ): Report => {
   const out = report(r, at)
+  // the window the send half announces follows the grown buffer: take it before judging segments
+  if (view.rcvCapacity > r.capacity) r.capacity = view.rcvCapacity
   for (const seg of segments) {
     if (r.state === "Closed") break
     if (r.state === "SynSent") synSentSegment(r, seg, out, at)

@@ -152,8 +152,11 @@ export interface Sender {
   sackOk: boolean
   /** the peer's ISN; with `reads.consumed` it places our receive window */
   irs: Seq.SeqNum
-  /** receive buffer, octets */
+  /** receive buffer, octets: grows by auto-tuning up to `params.maxReceiveBuffer` */
   capacity: number
+  /** auto-tuning's measurement: when it began, and the application's read position then */
+  rcvSpaceAt: number
+  rcvSpaceConsumed: number
   /** RCV.NXT as of the receive half's last report */
   rcvNxt: Seq.SeqNum
   /** TS.Recent to echo */
@@ -268,6 +271,8 @@ const base = (
     sackOk: false,
     irs: Seq.ZERO,
     capacity: params.receiveBuffer,
+    rcvSpaceAt: now,
+    rcvSpaceConsumed: 0,
     rcvNxt: Seq.ZERO,
     tsRecent: 0,
     ourSack: [],
@@ -302,7 +307,7 @@ const base = (
     finWait2At: undefined,
     synRetransmitted: false,
     challengeBucket: TokenBucket.full(params.challengeAcksPerSecond, now),
-    view: { sndUna: iss, sndMax: iss, maxSndWnd: 0, timeWait: false },
+    view: { sndUna: iss, sndMax: iss, maxSndWnd: 0, timeWait: false, rcvCapacity: params.receiveBuffer },
     progress: false,
     segmentsSent: 0,
     retransmits: 0,
@@ -434,6 +439,7 @@ const sync = (s: Sender): void => {
   s.view.sndMax = s.sndMax
   s.view.maxSndWnd = s.maxSndWnd
   s.view.timeWait = s.state === "TimeWait"
+  s.view.rcvCapacity = s.capacity
 }
 
 // ---------------------------------------------------------------------------
@@ -1032,6 +1038,7 @@ export const abort = (s: Sender, out: Array<OutSegment>): void => {
 /** The application read: announce the window at once when the read at least doubled it. */
 export const onRead = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (s.state === "Closed" || s.state === "SynSent" || s.state === "TimeWait") return
+  autotune(s, now)
   if (s.finQueued && s.state !== "FinWait1" && s.state !== "FinWait2") return
   const before = Math.max(0, Seq.sub(s.advEdge, s.rcvNxt))
   const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
@@ -1041,6 +1048,26 @@ export const onRead = (s: Sender, now: number, out: Array<OutSegment>): void => 
     s.ackNow = true
     flushAck(s, now, out)
   }
+  sync(s)
+}
+
+/**
+ * Receive-buffer auto-tuning (Linux's tcp_rcv_space_adjust, gVisor's
+ * rcvBufAutoTune; "dynamic right-sizing"): once per RTT, the buffer becomes
+ * at least twice what the application read in that RTT plus 16 segments,
+ * so the window never limits a sender the reader keeps up with; it only
+ * grows, up to `maxReceiveBuffer` (the window scale was chosen for that;
+ * without scaling the window cannot pass 65535, so neither does the buffer).
+ */
+const autotune = (s: Sender, now: number): void => {
+  const rtt = Math.max(1, s.rtt.srtt ?? s.params.rtt.initialRto)
+  if (now - s.rcvSpaceAt < rtt) return
+  const copied = s.reads.consumed - s.rcvSpaceConsumed
+  s.rcvSpaceAt = now
+  s.rcvSpaceConsumed = s.reads.consumed
+  const max = s.rcvShift > 0 ? s.params.maxReceiveBuffer : Math.min(0xffff, s.params.maxReceiveBuffer)
+  const target = Math.min(max, 2 * copied + 16 * s.rcvMss)
+  if (target > s.capacity) s.capacity = target
 }
 
 // ---------------------------------------------------------------------------

@@ -445,3 +445,55 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(T.seenAll(out)).toEqual([ackSeg(0, BUF + 1, 0)])
   })
 })
+
+describe("receive buffer auto-tuning", () => {
+  it("grows the buffer, and the window, to twice what the reader took in an RTT plus 16 segments, up to the maximum", () => {
+    const s = T.established({
+      params: { receiveBuffer: 16 * 1024, maxReceiveBuffer: 1024 * 1024 },
+      peerOptions: { sackPermitted: false, windowScale: 7 }
+    })
+    expect(s.snd.rcvShift).toBeGreaterThan(0)
+    const payload = new Uint8Array(1448)
+    let seq = 0
+    let t = 0
+    // the peer sends up to 30 segments per 10 ms (what the window lets in is taken, the rest trimmed
+    // and sent again) and the application reads everything at once
+    const capacities: Array<number> = []
+    const readPerRound: Array<number> = []
+    for (let round = 0; round < 4; round++) {
+      const before = Seq.sub(s.rcv.rcvNxt, T.REMOTE_ISN) - 1
+      seq = before
+      for (let i = 0; i < 30; i++) {
+        s.send(t, T.fromPeer({ seq, payload }))
+        seq += 1448
+      }
+      t += 10
+      readPerRound.push(s.read(t).data.length)
+      capacities.push(s.snd.capacity)
+    }
+    // round 1 takes what 16 KiB let in; round 2 all 30 segments, in the grown buffer
+    expect(readPerRound[0]).toBeLessThan(17 * 1024)
+    expect(readPerRound[1]).toBe(30 * 1448)
+    expect(capacities.slice(0, 2)).toEqual(readPerRound.slice(0, 2).map((n) => 2 * n + 16 * 1460))
+    expect(s.snd.capacity).toBeGreaterThan(65535)
+    expect(s.snd.capacity).toBeLessThanOrEqual(1024 * 1024)
+    // the receive half takes data up to the grown buffer
+    expect(s.rcv.capacity).toBe(s.snd.capacity)
+  })
+
+  it("never grows past 65535 when the peer did not offer window scaling", () => {
+    const s = T.established({ params: { receiveBuffer: 16 * 1024, maxReceiveBuffer: 1024 * 1024 } })
+    expect(s.snd.rcvShift).toBe(0)
+    const payload = new Uint8Array(1448)
+    let seq = 0
+    for (let t = 0; t < 20_000; t += 1000) {
+      for (let i = 0; i < 10; i++) {
+        s.send(t, T.fromPeer({ seq, payload }))
+        seq += 1448
+      }
+      s.read(t + 1)
+    }
+    expect(s.snd.capacity).toBeLessThanOrEqual(0xffff)
+    expect(s.snd.capacity).toBeGreaterThan(16 * 1024)
+  })
+})
