@@ -5,10 +5,12 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
+import * as Services from "../../src/tcp/Services.js"
+import { Tcp } from "../../src/tcp/Tcp.js"
 import { serveEcho, Udp } from "../../src/udp/Udp.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { boundedWait, settle } from "../support/Clock.js"
-import { run, stackWithPeer } from "../support/TestNet.js"
+import { ADDR_A, run, stackWithPeer } from "../support/TestNet.js"
 
 const LOOPBACK = Addr.parse("127.0.0.9")!
 
@@ -28,4 +30,29 @@ describe("loopback", () => {
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)
     }))
+
+  for (const [name, address] of [["127.0.0.9", LOOPBACK], ["the stack's own address", ADDR_A]] as const) {
+    it.scoped(`two programs on one stack talk TCP over ${name}, without touching the link`, () =>
+      Effect.gen(function*() {
+        const { stack, peer } = yield* stackWithPeer()
+        const echoed = yield* run(stack, Effect.gen(function*() {
+          yield* Services.serve(7, Services.echo)
+          const conn = yield* Effect.flatMap(Tcp, (t) => t.connect({ address, port: 7 }))
+          expect(conn.localAddress).toBe(address)
+          const data = new Uint8Array(100_000).map((_, i) => i * 13)
+          yield* conn.write(data)
+          yield* conn.end
+          const chunks: Array<Uint8Array> = []
+          for (;;) {
+            const c = yield* boundedWait(conn.read, "the echo")
+            if (Option.isNone(c)) break
+            chunks.push(c.value)
+          }
+          return { got: Buffer.concat(chunks), data }
+        }))
+        expect(Buffer.compare(echoed.got, Buffer.from(echoed.data))).toBe(0)
+        yield* settle
+        expect(Option.isNone(yield* peer.poll)).toBe(true)
+      }))
+  }
 })
