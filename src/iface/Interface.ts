@@ -204,6 +204,9 @@ export class Interface extends Context.Tag("gonet/Interface")<Interface, Interfa
 
 const ZERO_MAC = new Uint8Array(6)
 /** Routes kept at most; the oldest is forgotten first (it is cheap to make again). */
+/** The MTU of routes to our own addresses and 127/8: the largest IPv4 datagram (RFC 791). */
+const LOOPBACK_MTU = 65535
+
 const ROUTE_CACHE = 4096
 
 /** @category constructors */
@@ -420,7 +423,9 @@ export const make = (link: LinkService) =>
         dst,
         src,
         nextHop: r._tag === "Direct" || r._tag === "Gateway" ? r.nextHop : dst,
-        mtu,
+        // loopback never meets the link: the largest IP datagram (Linux's lo: 65536), so
+        // TCP between two programs on one stack uses 64 KB segments
+        mtu: r._tag === "Local" ? LOOPBACK_MTU : mtu,
         addressSum: (src >>> 16) + (src & 0xffff) + (dst >>> 16) + (dst & 0xffff),
         entry: undefined
       }
