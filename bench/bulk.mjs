@@ -103,7 +103,7 @@ const vethTransfer = async (v, bin, direction) => {
 
 const line = (r) =>
   `${r.system.padEnd(24)} ${r.direction.padEnd(10)} ` +
-  (r.complete ? `${r.gbitPerSec} Gbit/s (${round(r.client.seconds, 3)} s)` : `INCOMPLETE: client ${JSON.stringify({ bytes: r.client.bytes, timedOut: r.client.timedOut, error: r.client.error, stderr: r.client.stderr })}, stack/server got ${r.stackBytes ?? r.server?.bytes}`) +
+  (r.complete ? `${r.gbitPerSec} Gbit/s (${round(r.client.seconds, 3)} s)` : `INCOMPLETE: client ${JSON.stringify({ bytes: r.client.bytes, timedOut: r.client.timedOut, error: r.client.error, stderr: r.client.stderr })}, ${r.server !== undefined ? `server ${JSON.stringify(r.server)}` : `stack got ${r.stackBytes}`}`) +
   (r.stackCpuPerSecond !== undefined ? `, stack CPU ${r.stackCpuPerSecond} s/s` : "") +
   (r.mismatches > 0 ? `  DATA MISMATCH: ${r.mismatches} octets` : "") +
   (r.connection ? `, retransmits ${r.connection.retransmits} (fast ${r.connection.fastRetransmits}, timeouts ${r.connection.timeouts})` : "")

@@ -27,6 +27,18 @@ export const buildTcpbench = () => {
   return bin
 }
 
+/**
+ * Resolves when the child's stdio has closed: "exit" can come before the last
+ * "data" of its stdout, so a result read at "exit" may lack its last line.
+ */
+const stdioClosed = (child) => new Promise((resolve) => child.once("close", resolve))
+/** The child's exit code (waitExit's SIGKILL bound), then its output complete (at most 2 s more). */
+const finished = async (child, closed, timeoutMs) => {
+  const code = await waitExit(child, timeoutMs)
+  await Promise.race([closed, new Promise((r) => setTimeout(r, 2000))])
+  return code
+}
+
 const parseLast = (out, err, code) => {
   const last = out.trim().split("\n").pop() ?? ""
   try {
@@ -42,17 +54,19 @@ const parseLast = (out, err, code) => {
  */
 export const runTcpbench = async (ns, bin, args, seconds) => {
   const child = track(spawn(IP, ["netns", "exec", ns, bin, ...args], { stdio: ["ignore", "pipe", "pipe"] }))
+  const closed = stdioClosed(child)
   let out = ""
   let err = ""
   child.stdout.setEncoding("utf8").on("data", (d) => (out += d))
   child.stderr.setEncoding("utf8").on("data", (d) => (err += d))
-  const code = await waitExit(child, (seconds + 10) * 1000)
+  const code = await finished(child, closed, (seconds + 10) * 1000)
   return parseLast(out, err, code)
 }
 
 /** Start a tcpbench server mode in `ns`; resolves once it printed "ready". `result()` waits for its JSON line. */
 export const startTcpbenchServer = async (ns, bin, args, seconds) => {
   const child = track(spawn(IP, ["netns", "exec", ns, bin, ...args], { stdio: ["ignore", "pipe", "pipe"] }))
+  const closed = stdioClosed(child)
   let out = ""
   let err = ""
   child.stdout.setEncoding("utf8").on("data", (d) => (out += d))
@@ -64,7 +78,10 @@ export const startTcpbenchServer = async (ns, bin, args, seconds) => {
   })
   return {
     pid: child.pid,
-    result: async () => parseLast(out.replace(/^ready\n/, ""), err, await waitExit(child, (seconds + 10) * 1000))
+    result: async () => {
+      const code = await finished(child, closed, (seconds + 10) * 1000)
+      return parseLast(out.replace(/^ready\n/, ""), err, code)
+    }
   }
 }
 
