@@ -144,6 +144,8 @@ export class Conn {
   readClosed = false
   arrivalsDropped = 0
   bytesReceived = 0
+  /** `opened` is done: the handshake completed */
+  private isOpen = false
   bytesAcked = 0
   private done = false
 
@@ -297,7 +299,8 @@ export class Conn {
       this.writers = undefined
       Deferred.unsafeDone(w, Exit.void)
     }
-    if (s.state !== "SynSent" && s.state !== "SynReceived" && s.state !== "Closed") {
+    if (!this.isOpen && s.state !== "SynSent" && s.state !== "SynReceived" && s.state !== "Closed") {
+      this.isOpen = true
       Deferred.unsafeDone(this.opened, Exit.void)
     }
     if (Sender.isClosed(s)) {
@@ -325,7 +328,13 @@ export class Conn {
       Deferred.unsafeDone(this.closedSignal, Exit.fail(error))
       this.incoming.unsafeDone(Exit.fail(error))
     } else {
-      Deferred.unsafeDone(this.opened, Exit.fail(new TcpError({ reason: "Closed", detail: `${describe(this)}: closed before it was established` })))
+      // (an error captures a stack trace: only made when someone may still wait for the handshake)
+      if (!this.isOpen) {
+        Deferred.unsafeDone(
+          this.opened,
+          Exit.fail(new TcpError({ reason: "Closed", detail: `${describe(this)}: closed before it was established` }))
+        )
+      }
       Deferred.unsafeDone(this.closedSignal, Exit.void)
       this.incoming.unsafeDone(Exit.void)
     }

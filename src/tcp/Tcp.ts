@@ -30,8 +30,8 @@
  *
  * @since 0.1.0
  */
-import { Context, Deferred, Duration, Effect, Exit, FiberSet, Layer, Mailbox, Option } from "effect"
-import type { Scope, Stream } from "effect"
+import { Context, Deferred, Duration, Effect, Exit, FiberSet, Layer, Mailbox, Option, Stream } from "effect"
+import type { Scope } from "effect"
 import { Config, type StackConfig } from "../Config.js"
 import * as Iface from "../iface/Interface.js"
 import { Tx } from "../iface/Interface.js"
@@ -319,7 +319,7 @@ export const make = Effect.gen(function*() {
     remoteAddress: conn.remoteAddress,
     remotePort: conn.remotePort,
     read: Effect.suspend(() => conn.read()),
-    stream: conn.stream(),
+    stream: Stream.suspend(() => conn.stream()),
     write: (data) => conn.write(data),
     end: conn.end(),
     close: conn.close(),
