@@ -145,6 +145,12 @@ export interface Report {
   /** in-order data segments */
   dataSegments: number
   /**
+   * RCV.NXT after every second in-order data segment of the batch: the send
+   * half acknowledges each (RFC 1122 §4.2.3.2, RFC 5681 §4.2: at least every
+   * second full-sized segment), with rising ACK numbers, besides the batch's own ACK
+   */
+  readonly ackPoints: Array<Seq.SeqNum>
+  /**
    * segments that arrived beyond a hole: each is owed its own duplicate ACK
    * (RFC 5681 §4.2: "immediately"), even though a batch is answered once, so
    * a sender counting duplicate ACKs sees one per segment after the loss
@@ -236,6 +242,7 @@ export const report = (r: Receiver, at: number): Report => ({
   data: [],
   dataOctets: 0,
   dataSegments: 0,
+  ackPoints: [],
   outOfOrder: 0,
   ackNow: false,
   challenges: 0,
@@ -411,6 +418,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
         if (drained.rcvNxt !== r.rcvNxt) out.ackNow = true // a gap filled (RFC 5681 §4.2)
         r.rcvNxt = drained.rcvNxt
       }
+      if (out.dataSegments % 2 === 0) out.ackPoints.push(r.rcvNxt)
     } else {
       // The out-of-order queue may hold at most what the window leaves after the in-order octets.
       OutOfOrder.insert(r.ooo, start, data, r.capacity, r.maxBlocks)

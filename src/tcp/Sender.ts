@@ -645,6 +645,16 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     if (s.state === "Closed") return
   }
   if (r.fin) onFin(s, now)
+  // every second segment of the batch gets its ACK, with the ACK number it had then; the last goes below
+  if (r.ackPoints.length > 0 && s.state !== "SynReceived" && s.state !== "SynSent") {
+    const final = s.rcvNxt
+    for (const point of r.ackPoints) {
+      if (point === final) continue
+      s.rcvNxt = point
+      emit(s, out, s.sndNxt, ACK, undefined, optionsFor(s, now, true))
+    }
+    s.rcvNxt = final
+  }
   if (r.dataSegments > 0) {
     s.unackedSegments += r.dataSegments
     if (s.unackedSegments >= 2) s.ackNow = true

@@ -251,7 +251,10 @@ describe("ESTABLISHED: ACK timing and the receive window", () => {
     // fill the buffer: the window closes
     const segs = []
     for (let off = 0; off < BUF; off += 1024) segs.push(T.fromPeer({ seq: off, payload: T.octets(1024, off) }))
-    expect(T.seenAll(s.send(10, ...segs))).toEqual([ackSeg(0, BUF, 0)])
+    // one ACK per two segments (RFC 1122 §4.2.3.2), the last with the window closed
+    const acks = T.seenAll(s.send(10, ...segs))
+    expect(acks).toHaveLength(BUF / 1024 / 2)
+    expect(acks.at(-1)).toEqual(ackSeg(0, BUF, 0))
     // 1000 octets read: the edge would move less than one MSS (min(BUF / 2, MSS)): nothing sent
     expect(s.read(20, 1000).out).toEqual([])
     // 1500 read in all: the window goes from 0 to 1500, the edge by more than an MSS
@@ -287,10 +290,29 @@ describe("ESTABLISHED: ACK timing and the receive window", () => {
     const shift = 3 // 256 KiB / 2^3 = 32768 fits 16 bits, / 2^2 does not
     const segs = []
     for (let off = 0; off < 100_000; off += 1000) segs.push(T.fromPeer({ seq: off, payload: T.octets(1000, off) }))
-    expect(T.seenAll(s.send(10, ...segs))).toEqual([ackSeg(0, 100_000, Math.ceil((big - 100_000) / 2 ** shift))])
+    const acks = T.seenAll(s.send(10, ...segs))
+    expect(acks).toHaveLength(50)
+    expect(acks.at(-1)).toEqual(ackSeg(0, 100_000, Math.ceil((big - 100_000) / 2 ** shift)))
     s.read(20)
     s.send(30, T.fromPeer({ seq: 100_000, payload: "x" }))
     expect(T.seenAll(s.tick(70))).toEqual([ackSeg(0, 100_001, Math.ceil((big - 1) / 2 ** shift))])
+  })
+})
+
+describe("ESTABLISHED: ACK every second segment of a batch", () => {
+  it("a batch of five segments draws ACKs after the 2nd and 4th, and the batch's own after the 5th, ACK numbers rising", () => {
+    const s = est()
+    const segs = []
+    for (let off = 0; off < 5 * 1000; off += 1000) segs.push(T.fromPeer({ seq: off, payload: T.octets(1000, off) }))
+    const acks = s.send(10, ...segs)
+    expect(acks.map(T.ourAck)).toEqual([2000, 4000, 5000])
+    expect(acks.every((a) => a.flags === ACK && a.payload === undefined)).toBe(true)
+  })
+  it("a batch of one segment is acknowledged after the delayed-ACK time", () => {
+    const s = est()
+    expect(s.send(10, T.fromPeer({ seq: 0, payload: T.octets(1000, 0) }))).toEqual([])
+    expect(s.tick(49)).toEqual([])
+    expect(s.tick(50).map(T.ourAck)).toEqual([1000])
   })
 })
 
