@@ -131,6 +131,8 @@ export type HalfOpenVerdict =
   | { readonly _tag: "Drop" }
   /** answer `<SEQ=SEG.ACK><CTL=RST>` */
   | { readonly _tag: "Reset"; readonly seq: Seq.SeqNum }
+  /** outside the window: answer with an ACK (`ackFor`) and drop it */
+  | { readonly _tag: "Ack" }
   /** the handshake is complete; the segment's data and FIN go to the new connection */
   | { readonly _tag: "Established"; readonly negotiated: Negotiated }
 
@@ -146,8 +148,9 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
   }
   if ((seg.flags & ACK) === 0) return IGNORE
   if (seg.ack !== Seq.add(h.iss, 1)) return { _tag: "Reset", seq: seg.ack }
-  // the ACK must also lie in the window we offered
-  if (Seq.lt(seg.seq, rcvNxt) || Seq.gt(seg.seq, Seq.add(rcvNxt, 0xffff))) return IGNORE
+  // the ACK must also lie in the window we offered; outside it, an ACK answers (RFC 9293
+  // §3.10.7.4 first check; Linux's tcp_check_req does the same, after the ACK check above)
+  if (Seq.lt(seg.seq, rcvNxt) || Seq.gt(seg.seq, Seq.add(rcvNxt, 0xffff))) return ACK_VERDICT
   const ts = seg.options.timestamp
   return {
     _tag: "Established",
@@ -172,6 +175,19 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
   }
 }
 const RESEND: HalfOpenVerdict = { _tag: "Resend" }
+const ACK_VERDICT: HalfOpenVerdict = { _tag: "Ack" }
+
+/** The ACK a half-open connection answers an out-of-window segment with: `<SEQ=ISS+1><ACK=IRS+1>`. */
+export const ackFor = (params: TcpParams, h: HalfOpen, now: number): TcpWire.TcpRepr => ({
+  srcPort: h.localPort,
+  dstPort: h.remotePort,
+  seq: Seq.add(h.iss, 1),
+  ack: Seq.add(h.irs, 1),
+  flags: ACK,
+  window: Math.min(0xffff, params.receiveBuffer),
+  urgent: 0,
+  options: h.tsOk ? { sackPermitted: false, timestamp: { value: tsClock(now), echo: h.tsRecent } } : { sackPermitted: false }
+})
 const DROP: HalfOpenVerdict = { _tag: "Drop" }
 
 /** Whether the segment completing the handshake carries more than the ACK (data or FIN for the connection). */

@@ -406,6 +406,10 @@ export const make = Effect.gen(function*() {
         case "Reset":
           resetFor(p.src, seg, srcPort, l.port, tx)
           return
+        case "Ack":
+          emitRepr(tx, entry.route, Handshake.ackFor(params, entry.h, at))
+          c.segmentsSent++
+          return
         case "Established": {
           if (l.waiting >= l.backlog) {
             c.acceptQueueFull++

@@ -174,6 +174,17 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
       .toBe("Ignore")
     expect(Handshake.inSynReceived(half(), raw({ seq: T.REMOTE_ISN, flags: RST }), 10)._tag).toBe("Ignore")
   })
+  it("an ACK outside the window draws an ACK <SEQ=ISS+1><ACK=IRS+1> and does not complete it (Linux tcp_check_req)", () => {
+    const h = half()
+    const stale = raw({ seq: T.REMOTE_ISN, ack: Seq.add(T.LOCAL_ISN, 1), flags: ACK })
+    expect(Handshake.inSynReceived(h, stale, 10)._tag).toBe("Ack")
+    const ack = Handshake.ackFor(p, h, 10)
+    expect({ seq: ack.seq, ack: ack.ack, flags: ack.flags }).toEqual({
+      seq: Seq.add(T.LOCAL_ISN, 1),
+      ack: Seq.add(T.REMOTE_ISN, 1),
+      flags: ACK
+    })
+  })
   it("a segment without ACK is dropped", () => {
     expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: 0, payload: "x" }), 10)._tag)
       .toBe("Ignore")
