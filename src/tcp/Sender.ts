@@ -1232,6 +1232,12 @@ const armKeepalive = (s: Sender, now: number): void => {
 
 /** RFC 1122 §4.2.3.6: a keepalive probe is SEG.SEQ = SND.NXT - 1 with no data, which draws an ACK. */
 const keepalive = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  // data in flight has its own timer (and its retries end the connection): no probes then, as Linux
+  if (Seq.gt(s.sndMax, s.sndUna)) {
+    s.keepaliveProbes = 0
+    s.keepaliveAt = now + (s.params.keepaliveIdle ?? 0)
+    return
+  }
   if (s.keepaliveProbes >= s.params.keepaliveProbes) {
     fail(s, "TimedOut")
     return

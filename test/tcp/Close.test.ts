@@ -242,3 +242,38 @@ describe("simultaneous close (RFC 9293 §3.6, figure 13)", () => {
   })
 })
 
+
+describe("keepalive (RFC 1122 §4.2.3.6)", () => {
+  const ka = () => T.established({ params: { keepaliveIdle: 1000, keepaliveInterval: 100, keepaliveProbes: 2 } })
+
+  it("after the idle time, probes with SEG.SEQ = SND.NXT - 1 and no data, every interval; unanswered, TimedOut", () => {
+    const s = ka()
+    expect(s.tick(999)).toEqual([])
+    const first = s.tick(1000)
+    expect(first.map((o) => [T.ourSeq(o), o.flags, o.payload])).toEqual([[-1, ACK, undefined]])
+    expect(s.tick(1099)).toEqual([])
+    expect(s.tick(1100).map(T.ourSeq)).toEqual([-1])
+    expect(s.tick(1199)).toEqual([])
+    s.tick(1200)
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe("TimedOut")
+  })
+
+  it("any segment from the peer (the answer to a probe) starts the idle time again", () => {
+    const s = ka()
+    s.tick(1000)
+    // the peer's ACK of the probe
+    s.send(1050, T.fromPeer({}))
+    expect(s.tick(2049)).toEqual([])
+    expect(s.tick(2050).map(T.ourSeq)).toEqual([-1])
+    expect(s.state).toBe("Established")
+  })
+
+  it("sends no probe while data is in flight (the retransmission timer covers it)", () => {
+    const s = ka()
+    s.write(900, "x")
+    // the RTO (200 ms floor) fires before; keepalive stays quiet while data is outstanding
+    const out = s.tick(1000)
+    expect(out.every((o) => o.payload !== undefined)).toBe(true)
+  })
+})
