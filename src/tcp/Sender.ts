@@ -710,16 +710,9 @@ const onSyn = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void 
   )
   s.sndWl1 = syn.irs
   if (syn.acked) {
-    s.sndUna = Seq.add(s.iss, 1)
-    s.sndWl2 = s.sndUna
-    s.sndSml = s.sndUna
+    s.sndWl2 = Seq.add(s.iss, 1)
     if (s.timing !== undefined) s.rtt = Rtt.sample(s.rtt, r.at - s.timing.at, s.params.rtt)
-    s.timing = undefined
-    s.rtoAt = undefined
-    s.retries = 0
-    noHandshakeSample(s)
-    s.state = "Established"
-    s.cc = s.algorithm.init(s.mss, now, s.synRetransmitted)
+    establish(s, now)
     s.ackNow = true
   } else {
     // simultaneous open (RFC 9293 §3.5 figure 7): our SYN again, now with the ACK
@@ -728,21 +721,26 @@ const onSyn = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void 
   }
 }
 
+/** Our SYN is acknowledged (RFC 9293 §3.10.7.3 fourth, §3.10.7.4 fifth): ESTABLISHED, timers and cwnd fresh. */
+const establish = (s: Sender, now: number): void => {
+  s.sndUna = Seq.add(s.iss, 1)
+  s.sndSml = s.sndUna
+  s.timing = undefined
+  s.rtoAt = undefined
+  s.retries = 0
+  noHandshakeSample(s)
+  s.state = "Established"
+  s.cc = s.algorithm.init(s.mss, now, s.synRetransmitted)
+}
+
 /** One segment's ACK fields (RFC 9293 §3.10.7.4, fifth). */
 const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
   if (s.state === "SynReceived") {
     // simultaneous open: the ACK of our SYN-ACK completes it (RFC 9293 §3.10.7.4, fifth)
     if (!Seq.gt(a.ack, s.iss) || Seq.gt(a.ack, s.sndMax)) return
-    s.sndUna = Seq.add(s.iss, 1)
     s.sndWl1 = a.seq
     s.sndWl2 = a.ack
-    s.sndSml = s.sndUna
-    s.rtoAt = undefined
-    s.timing = undefined
-    s.retries = 0
-    noHandshakeSample(s)
-    s.state = "Established"
-    s.cc = s.algorithm.init(s.mss, now, s.synRetransmitted)
+    establish(s, now)
   }
   const oldWnd = s.sndWnd
   // the window, from the most recent segment only (SND.WL1/WL2)

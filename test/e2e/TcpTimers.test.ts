@@ -31,6 +31,17 @@ const world = (watch: Watch, config?: Partial<StackConfigInput>) =>
 /** B connects to A; the server side is accepted too. */
 const connect = (b: StackContext) => run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: PORT })))
 
+/** The world, with B connected to A: both ends of the connection. */
+const connected = (watch: Watch, config?: Partial<StackConfigInput>) =>
+  Effect.gen(function*() {
+    const { b, listener } = yield* world(watch, config)
+    const client = yield* Effect.fork(connect(b))
+    yield* settle
+    const server = yield* listener.accept
+    const conn = yield* Fiber.join(client)
+    return { server, conn }
+  })
+
 /**
  * Advance virtual time by `ms` in one step, then let fibers run. The wheel
  * sleeps to the earliest deadline, so a timer due inside the step would fire
@@ -56,11 +67,7 @@ describe("TCP retransmission in virtual time", () => {
   it.scoped("a lost data segment is sent again exactly one RTO later (200 ms after a sub-ms RTT), not a tick earlier", () =>
     Effect.gen(function*() {
       const watch = makeWatch()
-      const { b, listener } = yield* world(watch)
-      const client = yield* Effect.fork(connect(b))
-      yield* settle
-      const server = yield* listener.accept
-      const conn = yield* Fiber.join(client)
+      const { server, conn } = yield* connected(watch)
       // the first segment with data is lost
       watch.drop = (seg) => seg.payload.length > 0 && withData(watch).length === 0
       const t0 = yield* now
@@ -104,11 +111,7 @@ describe("TCP retransmission in virtual time", () => {
   it.scoped("with every segment lost, the connection fails with TimedOut when the last backed-off RTO expires", () =>
     Effect.gen(function*() {
       const watch = makeWatch()
-      const { b, listener } = yield* world(watch, { tcp: { retries: 3 } })
-      const client = yield* Effect.fork(connect(b))
-      yield* settle
-      yield* listener.accept
-      const conn = yield* Fiber.join(client)
+      const { conn } = yield* connected(watch, { tcp: { retries: 3 } })
       watch.drop = () => true
       const t0 = yield* now
       yield* conn.write(new Uint8Array(100))
@@ -127,11 +130,7 @@ describe("TCP retransmission in virtual time", () => {
   it.scoped("a tail drop is recovered by a probe after 2 SRTT and SACK, not by an RTO (RFC 8985)", () =>
     Effect.gen(function*() {
       const watch = makeWatch()
-      const { b, listener } = yield* world(watch)
-      const client = yield* Effect.fork(connect(b))
-      yield* settle
-      const server = yield* listener.accept
-      const conn = yield* Fiber.join(client)
+      const { server, conn } = yield* connected(watch)
       // ten full segments; the last two are lost
       const data = new Uint8Array(10 * 1448).map((_, i) => i)
       watch.drop = (seg) => {
@@ -163,11 +162,7 @@ describe("TCP retransmission in virtual time", () => {
   it.scoped("TIME-WAIT ends exactly 2 MSL after the last ACK (RFC 9293 §3.10.7.4)", () =>
     Effect.gen(function*() {
       const watch = makeWatch()
-      const { b, listener } = yield* world(watch, { tcp: { timeWait: "30 seconds" } })
-      const client = yield* Effect.fork(connect(b))
-      yield* settle
-      const server = yield* listener.accept
-      const conn = yield* Fiber.join(client)
+      const { server, conn } = yield* connected(watch, { tcp: { timeWait: "30 seconds" } })
       yield* conn.end
       yield* settle
       yield* server.end
@@ -189,11 +184,7 @@ describe("TCP retransmission in virtual time", () => {
   it.scoped("a reader that stops makes the sender probe the zero window with backoff; reading resumes the transfer", () =>
     Effect.gen(function*() {
       const watch = makeWatch()
-      const { b, listener } = yield* world(watch, { tcp: { receiveBuffer: 4096, maxReceiveBuffer: 4096 } })
-      const client = yield* Effect.fork(connect(b))
-      yield* settle
-      const server = yield* listener.accept
-      const conn = yield* Fiber.join(client)
+      const { server, conn } = yield* connected(watch, { tcp: { receiveBuffer: 4096, maxReceiveBuffer: 4096 } })
       const data = new Uint8Array(20_000).map((_, i) => i * 7)
       const writer = yield* Effect.fork(conn.write(data))
       yield* settle
