@@ -83,6 +83,8 @@ export interface Env {
   readonly schedule: (c: Conn, at: number | undefined) => void
   /** the connection is over: forget its 4-tuple */
   readonly forget: (c: Conn) => void
+  /** the connection reached TIME-WAIT: the stack holds the 4-tuple as a small record from here (TimeWait.ts) */
+  readonly enterTimeWait: (c: Conn) => void
   /** an ACK of new data arrived: the next hop is reachable (RFC 4861 §7.3.1) */
   readonly confirm: (route: Route) => void
   /** count what went out */
@@ -304,6 +306,12 @@ export class Conn {
       Deferred.unsafeDone(this.opened, Exit.void)
     }
     if (Sender.isClosed(s)) {
+      this.teardown()
+      return true
+    }
+    if (s.state === "TimeWait") {
+      // nothing is left to send or deliver: the fibers go, a record keeps the 4-tuple for 2 MSL
+      this.env.enterTimeWait(this)
       this.teardown()
       return true
     }

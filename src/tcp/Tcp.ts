@@ -25,6 +25,11 @@
  *   A deadline moved earlier than the wheel's target wakes the wheel at
  *   once. So no TCP timer is a fiber or a sleep of its own, and TestClock
  *   drives all of them.
+ * - **TIME-WAIT** is a small record in the dealer (TimeWait.ts), not a
+ *   connection: once a connection reaches it, its fibers go and the record
+ *   holds the 4-tuple for 2 × MSL on the timer wheel, re-acknowledging a
+ *   retransmitted FIN, ignoring RSTs (RFC 1337) and letting a newer SYN
+ *   open a new incarnation.
  * - **Closing the stack's scope** aborts every connection (an RST to each
  *   peer, RFC 9293 §3.10.5) and stops every fiber.
  *
@@ -44,6 +49,7 @@ import * as TcpWire from "../wire/TcpHeader.js"
 import type { WireReason } from "../wire/WireError.js"
 import { Conn, type ConnectionInfo, type Env, TIMER } from "./Connection.js"
 import * as Handshake from "./Handshake.js"
+import * as TimeWait from "./TimeWait.js"
 import * as Negotiation from "./Negotiation.js"
 import type { TcpParams } from "./Params.js"
 import * as Receiver from "./Receiver.js"
@@ -72,7 +78,7 @@ export interface TcpStats {
   /** connections we opened (connect) and connections a listener accepted (handshake completed) */
   readonly activeOpens: number
   readonly passiveOpens: number
-  /** connections that are not CLOSED now, TIME-WAIT included */
+  /** connections open now (SYN-SENT to LAST-ACK; TIME-WAIT is counted in `timeWait`) */
   readonly connections: number
   /** half-open connections held by listeners now */
   readonly halfOpen: number
@@ -88,6 +94,10 @@ export interface TcpStats {
   readonly connectionLimit: number
   /** ICMP errors that quoted one of our connections */
   readonly icmpErrors: number
+  /** 4-tuples held in TIME-WAIT now (as small records, not connections) */
+  readonly timeWait: number
+  /** ACKs sent from TIME-WAIT (a retransmitted FIN, or another stray segment) */
+  readonly timeWaitAcks: number
 }
 
 /** A connection, for the application. @category models */
@@ -203,6 +213,18 @@ interface ListenerState {
   waiting: number
 }
 
+class TimeWaitEntry implements Timed {
+  constructor(
+    readonly key: string,
+    readonly tw: TimeWait.TimeWait,
+    readonly route: Iface.Route,
+    readonly onFire: (e: TimeWaitEntry) => void
+  ) {}
+  fire(): void {
+    this.onFire(this)
+  }
+}
+
 class HalfOpenEntry implements Timed {
   constructor(
     readonly key: string,
@@ -241,9 +263,11 @@ export const make = Effect.gen(function*() {
     synAckTimeouts: 0,
     arrivalsDropped: 0,
     connectionLimit: 0,
-    icmpErrors: 0
+    icmpErrors: 0,
+    timeWaitAcks: 0
   }
   const conns = new Map<string, Conn>()
+  const timeWaits = new Map<string, TimeWaitEntry>()
   const listeners = new Map<number, ListenerState>()
   let halfOpenCount = 0
   const fibers = yield* FiberSet.make()
@@ -293,6 +317,22 @@ export const make = Effect.gen(function*() {
     forget: (conn) => {
       if (conns.get(conn.key) === conn) conns.delete(conn.key)
     },
+    enterTimeWait: (conn) => {
+      const s = conn.snd
+      const tw: TimeWait.TimeWait = {
+        localPort: s.localPort,
+        remotePort: s.remotePort,
+        sndNxt: s.sndNxt,
+        rcvNxt: s.rcvNxt,
+        tsOk: s.tsOk,
+        tsRecent: s.tsRecent,
+        window: Math.min(0xffff, Math.ceil(s.capacity / 2 ** s.rcvShift)),
+        deadline: s.timeWaitAt ?? clock.unsafeCurrentTimeMillis() + params.timeWait
+      }
+      const e = new TimeWaitEntry(conn.key, tw, conn.route, timeWaitFire)
+      timeWaits.set(conn.key, e)
+      schedule(e, tw.deadline)
+    },
     confirm: (r) => {
       if (r._tag === "Direct" || r._tag === "Gateway") Effect.runSync(iface.confirm(r.nextHop))
     },
@@ -302,6 +342,9 @@ export const make = Effect.gen(function*() {
     fork: (effect) => {
       runFork(effect)
     }
+  }
+  const timeWaitFire = (e: TimeWaitEntry): void => {
+    if (timeWaits.get(e.key) === e) timeWaits.delete(e.key)
   }
   // A connection on the wheel posts a timer event to its send half.
   const fireConn = function(this: Conn) {
@@ -500,6 +543,22 @@ export const make = Effect.gen(function*() {
           else list.push(seg)
           continue
         }
+        const tw = timeWaits.get(k)
+        if (tw !== undefined) {
+          const v = TimeWait.onSegment(tw.tw, seg)
+          if (v._tag === "Ack") {
+            if (emitRepr(tx, tw.route, TimeWait.ackFor(tw.tw, at))) c.timeWaitAcks++
+            if (v.restart) {
+              tw.tw.deadline = at + params.timeWait
+              schedule(tw, tw.tw.deadline)
+            }
+            continue
+          }
+          if (v._tag === "Ignore") continue
+          // a new incarnation: the record goes, the listener takes the SYN
+          timeWaits.delete(k)
+          schedule(tw, undefined)
+        }
         const l = listeners.get(dstPort)
         if (l !== undefined) {
           toListener(l, p, seg, srcPort, k, at, tx, handoff)
@@ -589,7 +648,8 @@ export const make = Effect.gen(function*() {
     const start = Math.floor(Math.random() * span)
     for (let i = 0; i < span; i++) {
       const port = EPHEMERAL_LOW + ((start + i) % span)
-      if (!listeners.has(port) && !conns.has(keyOf(local, port, remote, remotePort))) return port
+      const k = keyOf(local, port, remote, remotePort)
+      if (!listeners.has(port) && !conns.has(k) && !timeWaits.has(k)) return port
     }
     return undefined
   }
@@ -617,7 +677,7 @@ export const make = Effect.gen(function*() {
         return Effect.fail(new TcpError({ reason: "NoEphemeralPorts", detail: `no free port towards ${Addr.format(remote)}:${o.port}` }))
       }
       const k = keyOf(local, localPort, remote, o.port)
-      if (conns.has(k)) {
+      if (conns.has(k) || timeWaits.has(k)) {
         return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${localPort} is in use towards that peer` }))
       }
       const now = clock.unsafeCurrentTimeMillis()
@@ -647,7 +707,8 @@ export const make = Effect.gen(function*() {
       ...c,
       malformed: { ...malformed },
       connections: conns.size,
-      halfOpen: halfOpenCount
+      halfOpen: halfOpenCount,
+      timeWait: timeWaits.size
     }))
   })
 })

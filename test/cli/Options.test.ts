@@ -404,7 +404,9 @@ describe("Format", () => {
       synAckTimeouts: 0,
       arrivalsDropped: 0,
       connectionLimit: 0,
-      icmpErrors: 0
+      icmpErrors: 0,
+      timeWait: 0,
+      timeWaitAcks: 0
     }
   }
 

@@ -74,7 +74,7 @@ describe("TCP between two stacks", () => {
       expect((yield* statsOf(b)).tcp.connections).toBe(0)
     }))
 
-  it.scoped("connections that end leave nothing behind: no connection, no half-open entry", () =>
+  it.scoped("connections that end leave nothing behind: no connection, half-open or TIME-WAIT entry", () =>
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks({ configA: { tcp: { timeWait: "1 second" } }, configB: { tcp: { timeWait: "1 second" } } })
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 7 })))
@@ -95,7 +95,11 @@ describe("TCP between two stacks", () => {
       yield* settle
       for (const s of [a, b]) {
         const tcp = (yield* statsOf(s)).tcp
-        expect({ connections: tcp.connections, halfOpen: tcp.halfOpen }).toEqual({ connections: 0, halfOpen: 0 })
+        expect({ connections: tcp.connections, halfOpen: tcp.halfOpen, timeWait: tcp.timeWait }).toEqual({
+          connections: 0,
+          halfOpen: 0,
+          timeWait: 0
+        })
       }
       expect((yield* statsOf(a)).tcp.passiveOpens).toBe(20)
     }))

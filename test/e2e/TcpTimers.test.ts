@@ -12,9 +12,9 @@ import { createHash } from "node:crypto"
 import * as LinkFault from "../../src/link/LinkFault.js"
 import { type Connection, Tcp } from "../../src/tcp/Tcp.js"
 import type { StackConfigInput } from "../../src/Config.js"
-import { runAdvancing, settle } from "../support/Clock.js"
+import { boundedWait, runAdvancing, settle } from "../support/Clock.js"
 import { isFin, isSyn, makeWatch, type Watch, watching, withData } from "../support/TcpWatch.js"
-import { ADDR_A, run, type StackContext, twoStacks } from "../support/TestNet.js"
+import { ADDR_A, run, type StackContext, statsOf, twoStacks } from "../support/TestNet.js"
 
 const PORT = 80
 
@@ -39,7 +39,7 @@ const connected = (watch: Watch, config?: Partial<StackConfigInput>) =>
     yield* settle
     const server = yield* listener.accept
     const conn = yield* Fiber.join(client)
-    return { server, conn }
+    return { b, server, conn }
   })
 
 /**
@@ -159,26 +159,61 @@ describe("TCP retransmission in virtual time", () => {
       expect(info.tailProbes).toBe(1)
     }))
 
-  it.scoped("TIME-WAIT ends exactly 2 MSL after the last ACK (RFC 9293 §3.10.7.4)", () =>
+  it.scoped("TIME-WAIT: the connection is done at once, the 4-tuple is held exactly 2 MSL (RFC 9293 §3.10.7.4)", () =>
     Effect.gen(function*() {
       const watch = makeWatch()
-      const { server, conn } = yield* connected(watch, { tcp: { timeWait: "30 seconds" } })
+      const { b, server, conn } = yield* connected(watch, { tcp: { timeWait: "30 seconds" } })
       yield* conn.end
       yield* settle
       yield* server.end
       yield* settle
       expect((yield* conn.info).state).toBe("TimeWait")
-      const last = watch.sent.at(-1)!
-      const closed = yield* Effect.fork(conn.closed)
+      // nothing is left for the application: closed now; a small record keeps the 4-tuple
+      expect(Exit.isSuccess(yield* Effect.exit(boundedWait(conn.closed, "closed")))).toBe(true)
       const t0 = yield* now
-      expect(last.at).toBe(t0)
+      expect(watch.sent.at(-1)!.at).toBe(t0)
+      const tcpStats = Effect.map(statsOf(b), (s) => s.tcp)
+      expect(yield* tcpStats).toMatchObject({ connections: 0, timeWait: 1 })
       yield* TestClock.adjust(29_999)
       yield* settle
-      expect(closed.unsafePoll()).toBeNull()
+      expect((yield* tcpStats).timeWait).toBe(1)
       yield* TestClock.adjust(1)
       yield* settle
-      expect(Exit.isSuccess(yield* Fiber.await(closed))).toBe(true)
+      expect((yield* tcpStats).timeWait).toBe(0)
       expect(watch.sent.filter((s) => isFin(s.seg))).toHaveLength(1)
+    }))
+
+  it.scoped("TIME-WAIT re-acknowledges a retransmitted FIN and holds the 4-tuple 2 MSL from then", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { b, server, conn } = yield* connected(watch, { tcp: { timeWait: "30 seconds" } })
+      yield* conn.end
+      yield* settle
+      // B's ACK of A's FIN is lost: A, in LAST-ACK, sends its FIN again one RTO (200 ms) later
+      const before = watch.sent.length
+      watch.drop = (seg) => !isFin(seg) && seg.payload.length === 0 && watch.sent.filter((x) => x.dropped).length === 0
+      yield* server.end
+      yield* settle
+      const t0 = yield* now
+      const serverClosed = yield* Effect.fork(server.closed)
+      yield* TestClock.adjust(199)
+      yield* settle
+      expect(serverClosed.unsafePoll()).toBeNull()
+      yield* TestClock.adjust(1)
+      yield* settle
+      // the record answered: A is closed, and B sent a second ACK at t0 + 200
+      expect(Exit.isSuccess(yield* Fiber.await(serverClosed))).toBe(true)
+      const acks = watch.sent.slice(before).map((x) => [x.at - t0, x.dropped])
+      expect(acks).toEqual([[0, true], [200, false]])
+      const tcp = (yield* statsOf(b)).tcp
+      expect(tcp.timeWaitAcks).toBe(1)
+      // 2 MSL counts from the retransmitted FIN
+      yield* TestClock.adjust(29_999)
+      yield* settle
+      expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
+      yield* TestClock.adjust(1)
+      yield* settle
+      expect((yield* statsOf(b)).tcp.timeWait).toBe(0)
     }))
 
   it.scoped("a reader that stops makes the sender probe the zero window with backoff; reading resumes the transfer", () =>

@@ -1,0 +1,48 @@
+/**
+ * TIME-WAIT as a record (TimeWait.ts): what each segment for the 4-tuple does.
+ */
+import { describe, expect, it } from "vitest"
+import { ACK, FIN, make, RST, SYN } from "../../src/tcp/Segment.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import * as TimeWait from "../../src/tcp/TimeWait.js"
+
+const RCV_NXT = Seq.make(0xfffffffe) // the next SYN's sequence number wraps past it
+const tw = (tsOk = false): TimeWait.TimeWait => ({
+  localPort: 80,
+  remotePort: 40000,
+  sndNxt: Seq.make(5000),
+  rcvNxt: RCV_NXT,
+  tsOk,
+  tsRecent: 1000,
+  window: 512,
+  deadline: 60_000
+})
+
+describe("TIME-WAIT record", () => {
+  it("ignores an RST (RFC 1337)", () => {
+    expect(TimeWait.onSegment(tw(), make({ seq: RCV_NXT, flags: RST }))._tag).toBe("Ignore")
+  })
+  it("acknowledges a retransmitted FIN and restarts 2 MSL", () => {
+    expect(TimeWait.onSegment(tw(), make({ seq: Seq.add(RCV_NXT, -1), flags: FIN | ACK }))).toEqual({
+      _tag: "Ack",
+      restart: true
+    })
+  })
+  it("acknowledges any other segment without restarting", () => {
+    expect(TimeWait.onSegment(tw(), make({ seq: RCV_NXT, flags: ACK }))).toEqual({ _tag: "Ack", restart: false })
+  })
+  it("lets a SYN beyond RCV.NXT open a new incarnation, across 2^32; an older one draws an ACK", () => {
+    expect(TimeWait.onSegment(tw(), make({ seq: Seq.add(RCV_NXT, 100), flags: SYN }))._tag).toBe("Reopen")
+    expect(TimeWait.onSegment(tw(), make({ seq: Seq.add(RCV_NXT, -100), flags: SYN }))._tag).toBe("Ack")
+  })
+  it("with timestamps, a newer TSval opens a new incarnation whatever its sequence number (RFC 6191)", () => {
+    const ts = (value: number) => ({ sackPermitted: false, timestamp: { value, echo: 0 } })
+    expect(TimeWait.onSegment(tw(true), make({ seq: Seq.make(1), flags: SYN, options: ts(1001) }))._tag).toBe("Reopen")
+    expect(TimeWait.onSegment(tw(true), make({ seq: Seq.make(1), flags: SYN, options: ts(999) }))._tag).toBe("Ack")
+  })
+  it("answers <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, echoing TS.Recent", () => {
+    const a = TimeWait.ackFor(tw(true), 7)
+    expect(a).toMatchObject({ seq: 5000, ack: RCV_NXT, flags: ACK, srcPort: 80, dstPort: 40000 })
+    expect(a.options.timestamp).toEqual({ value: 7, echo: 1000 })
+  })
+})
