@@ -133,6 +133,8 @@ export interface Sender {
   sndShift: number
   /** ours */
   rcvShift: number
+  /** window scaling was offered both ways (a shift of 0 is an offer too): a SYN-ACK answers it */
+  scaling: boolean
   /** our IP MTU towards the peer */
   mtu: number
   /** send MSS (RFC 9293 §3.7.1, floored as Linux) */
@@ -259,6 +261,7 @@ const base = (
     maxSndWnd: 0,
     sndShift: 0,
     rcvShift: 0,
+    scaling: false,
     mtu,
     mss,
     peerMss: undefined,
@@ -513,7 +516,7 @@ const answerSyn = (s: Sender, offered: TcpOptions): TcpOptions => ({
   mss: offered.mss ?? s.rcvMss,
   sackPermitted: s.sackOk,
   ...(s.tsOk ? { timestamp: { value: offered.timestamp?.value ?? 0, echo: s.tsRecent } } : {}),
-  ...(s.rcvShift > 0 || s.sndShift > 0 ? { windowScale: s.rcvShift } : {})
+  ...(s.scaling ? { windowScale: s.rcvShift } : {})
 })
 
 /**
@@ -626,6 +629,9 @@ const enterPersistIfStalled = (s: Sender, now: number): void => {
 
 /** Take the receive half's report of one batch. */
 export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void => {
+  // in a simultaneous open's SYN-RECEIVED, what the receive half would acknowledge (the peer's SYN
+  // again) is answered with our SYN-ACK again, as Linux does, instead of waiting for our RTO
+  const synReceived = s.state === "SynReceived"
   s.lastHeardAt = r.at
   s.keepaliveProbes = 0
   if (r.rstReply !== undefined) {
@@ -676,6 +682,10 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     for (let i = 1; i < r.outOfOrder; i++) emit(s, out, s.sndNxt, ACK, undefined, optionsFor(s, now, true))
     s.ackNow = true
   }
+  if (synReceived && s.state === "SynReceived" && r.ackNow) {
+    sendSyn(s, now, out)
+    s.ackNow = false
+  }
   push(s, now, out)
   flushAck(s, now, out)
   armTailProbe(s, now)
@@ -708,6 +718,7 @@ const onSyn = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void 
     syn.tsVal ?? 0,
     s.params.sack && syn.sackPermitted
   )
+  s.scaling = scaled
   s.sndWl1 = syn.irs
   if (syn.acked) {
     s.sndWl2 = Seq.add(s.iss, 1)

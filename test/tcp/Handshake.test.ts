@@ -295,6 +295,20 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
       expect(socket.state).toBe("Established")
       expect(T.seenAll(socket.write(30, "hi"))).toMatchObject([{ seq: 0, ack: 0, flags: "PSH|ACK", data: "hi" }])
     })
+    it("our SYN-ACK answers a window-scale offer of shift 0 with our own shift, 0 too", () => {
+      const { socket } = T.synSent({
+        now: 0,
+        params: { timestamps: false, sack: false, receiveBuffer: 32 * 1024, maxReceiveBuffer: 32 * 1024 }
+      })
+      const out = socket.send(10, synAck({ flags: SYN, ack: 0, options: { ...peerOpts, windowScale: 0 } }))
+      expect(out[0]!.options.windowScale).toBe(0)
+    })
+    it("the peer's SYN again draws our SYN-ACK again at once, not at our RTO", () => {
+      const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
+      const first = socket.send(10, synAck({ flags: SYN, ack: 0, options: peerOpts }))
+      expect(T.seenAll(socket.send(20, synAck({ flags: SYN, ack: 0, options: peerOpts })))).toEqual(T.seenAll(first))
+      expect(socket.state).toBe("SynReceived")
+    })
     it("then the peer's own SYN-ACK establishes at once (Linux passes it in SYN-RECV), with no timer run", () => {
       const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
       socket.send(10, synAck({ flags: SYN, ack: 0, options: peerOpts }))
