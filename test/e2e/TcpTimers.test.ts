@@ -18,11 +18,14 @@ import { ADDR_A, run, type StackContext, statsOf, twoStacks } from "../support/T
 
 const PORT = 80
 
-const world = (watch: Watch, config?: Partial<StackConfigInput>) =>
+const world = (
+  watch: Watch,
+  config?: Partial<StackConfigInput> | { readonly configA: Partial<StackConfigInput> }
+) =>
   Effect.gen(function*() {
     const { a, b } = yield* twoStacks({
       wrapB: watching(watch),
-      ...(config !== undefined ? { configA: config, configB: config } : {})
+      ...(config === undefined ? {} : "configA" in config ? config : { configA: config, configB: config })
     })
     const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: PORT })))
     return { a, b, listener }
@@ -279,4 +282,49 @@ describe("TCP over a lossy, reordering, duplicating link (fixed seeds, virtual t
         expect(info.retransmits).toBeGreaterThan(0)
       }), 120_000)
   }
+})
+
+describe("TCP bounds, counted when hit", () => {
+  it.scoped("a full accept queue drops the completing ACK; the SYN-ACK is sent again and the connection completes once there is room", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: PORT, backlog: 1 })))
+      const first = yield* Effect.fork(connect(b))
+      yield* settle
+      // the second client's handshake completes on its side, but A has no room for it
+      const second = yield* Effect.fork(connect(b))
+      yield* settle
+      expect((yield* statsOf(a)).tcp).toMatchObject({ passiveOpens: 1, acceptQueueFull: 1, halfOpen: 1 })
+      yield* listener.accept
+      // A re-sends its SYN-ACK after 1 s; B's ACK now finds room
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      expect((yield* statsOf(a)).tcp).toMatchObject({ passiveOpens: 2, halfOpen: 0 })
+      yield* listener.accept
+      yield* Fiber.join(first)
+      yield* Fiber.join(second)
+    }))
+
+  it.scoped("a full SYN queue drops SYNs and counts them", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      // B's ACKs are lost: its handshakes stay half-open on A
+      watch.drop = (seg) => !isSyn(seg)
+      const { a, b } = yield* world(watch, { configA: { tcp: { synBacklog: 2 } } })
+      for (let i = 0; i < 3; i++) yield* Effect.fork(connect(b))
+      yield* settle
+      expect((yield* statsOf(a)).tcp).toMatchObject({ halfOpen: 2, synQueueFull: 1, passiveOpens: 0 })
+    }))
+
+  it.scoped("tcp.maxConnections refuses a connect beyond it with TooManyConnections, counted", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({ configB: { tcp: { maxConnections: 1 } } })
+      yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: PORT })))
+      const first = yield* Effect.fork(connect(b))
+      yield* settle
+      yield* Fiber.join(first)
+      const refused = yield* Effect.flip(connect(b))
+      expect(refused.reason).toBe("TooManyConnections")
+      expect((yield* statsOf(b)).tcp.connectionLimit).toBe(1)
+    }))
 })
