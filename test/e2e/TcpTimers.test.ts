@@ -328,3 +328,31 @@ describe("TCP bounds, counted when hit", () => {
       expect((yield* statsOf(b)).tcp.connectionLimit).toBe(1)
     }))
 })
+
+describe("TIME-WAIT and a new incarnation", () => {
+  it.scoped("a new SYN on a 4-tuple held in TIME-WAIT opens a new connection (RFC 6191: newer timestamp)", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: PORT })))
+      const open = (localPort: number) =>
+        run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: PORT, localPort })))
+      const first = yield* Effect.fork(open(50_000))
+      yield* settle
+      const server = yield* listener.accept
+      const conn = yield* Fiber.join(first)
+      // the server closes first, so A holds the 4-tuple in TIME-WAIT
+      yield* server.end
+      yield* settle
+      yield* conn.end
+      yield* settle
+      expect((yield* statsOf(a)).tcp.timeWait).toBe(1)
+      // a second later (a newer timestamp and ISN), B opens the same 4-tuple again
+      yield* TestClock.adjust("1 second")
+      const again = yield* Effect.fork(open(50_000))
+      yield* settle
+      const server2 = yield* boundedWait(listener.accept, "the new incarnation accepted")
+      yield* Fiber.join(again)
+      expect(server2.remotePort).toBe(50_000)
+      expect((yield* statsOf(a)).tcp).toMatchObject({ timeWait: 0, passiveOpens: 2 })
+    }))
+})
