@@ -518,6 +518,11 @@ export const make = Effect.gen(function*() {
       const at = clock.unsafeCurrentTimeMillis()
       const tx = new Tx()
       const handoff = new Map<Conn, Array<Segment.Segment>>()
+      let lastSrc = -1
+      let lastDst = -1
+      let lastSrcPort = -1
+      let lastDstPort = -1
+      let lastKey = ""
       for (const p of batch) {
         c.received++
         const b = p.bytes
@@ -534,7 +539,15 @@ export const make = Effect.gen(function*() {
         }
         const srcPort = TcpWire.srcPortAt(b, off)
         const dstPort = TcpWire.dstPortAt(b, off)
-        const k = keyOf(p.dst, dstPort, p.src, srcPort)
+        // a batch is mostly one connection's segments: build its key once
+        if (p.src !== lastSrc || srcPort !== lastSrcPort || dstPort !== lastDstPort || p.dst !== lastDst) {
+          lastKey = keyOf(p.dst, dstPort, p.src, srcPort)
+          lastSrc = p.src
+          lastSrcPort = srcPort
+          lastDstPort = dstPort
+          lastDst = p.dst
+        }
+        const k = lastKey
         const seg = Segment.read(b, off, hl, p.payloadLength)
         const conn = conns.get(k)
         if (conn !== undefined) {
