@@ -34,7 +34,7 @@
  * @since 0.1.0
  */
 import type { Clock } from "effect"
-import { Deferred, Effect, Exit, Mailbox, Option, Stream } from "effect"
+import { Deferred, Effect, Exit, FiberId, Mailbox, Option, Stream } from "effect"
 import type { Route, Tx } from "../iface/Interface.js"
 import { Tx as TxBatch } from "../iface/Interface.js"
 import type { Ipv4Service } from "../ipv4/Ipv4.js"
@@ -72,14 +72,14 @@ export type Event =
     readonly seq: number
   }
 
-export const TIMER: Event = { _tag: "Timer" }
+const TIMER: Event = { _tag: "Timer" }
 const READ: Event = { _tag: "Read" }
 
 /** What a connection needs of the stack. @category models */
 export interface Env {
   readonly ip: Ipv4Service
   readonly clock: Clock.Clock
-  /** set (or clear, with undefined) the connection's deadline in the timer wheel */
+  /** set (or clear, with undefined) the connection's deadline in the timer wheel (which calls its `fire`) */
   readonly schedule: (c: Conn, at: number | undefined) => void
   /** the connection is over: forget its 4-tuple */
   readonly forget: (c: Conn) => void
@@ -87,8 +87,8 @@ export interface Env {
   readonly enterTimeWait: (c: Conn) => void
   /** an ACK of new data arrived: the next hop is reachable (RFC 4861 §7.3.1) */
   readonly confirm: (route: Route) => void
-  /** count what went out */
-  readonly sent: (segments: number, resets: number, retransmits: number) => void
+  /** count the segments that went out */
+  readonly sent: (segments: number) => void
   /** run a fiber in the stack's scope, from synchronous code */
   readonly fork: (effect: Effect.Effect<void>) => void
 }
@@ -165,8 +165,8 @@ export class Conn {
     this.events = Effect.runSync(Mailbox.make<Event>())
     this.arrivals = Effect.runSync(Mailbox.make<Arrival>({ capacity: segmentQueue, strategy: "dropping" }))
     this.incoming = Effect.runSync(Mailbox.make<Uint8Array, TcpError>())
-    this.opened = Deferred.unsafeMake<void, TcpError>(undefined as never)
-    this.closedSignal = Deferred.unsafeMake<void, TcpError>(undefined as never)
+    this.opened = Deferred.unsafeMake<void, TcpError>(FiberId.none)
+    this.closedSignal = Deferred.unsafeMake<void, TcpError>(FiberId.none)
   }
 
   get localPort(): number {
@@ -205,7 +205,7 @@ export class Conn {
     if (report.dataOctets > 0) {
       this.bytesReceived += report.dataOctets
       if (this.readClosed) this.reads.consumed += report.dataOctets
-      else for (const d of report.data) this.incoming.unsafeOffer(d)
+      else this.incoming.unsafeOfferAll(report.data)
     }
     if (report.fin) this.incoming.unsafeDone(Exit.void)
     this.events.unsafeOffer({ _tag: "Report", report })
@@ -266,23 +266,15 @@ export class Conn {
   /** Write the segments in place and send them in one batch. */
   private transmit(out: Array<OutSegment>): Effect.Effect<void> {
     if (out.length === 0) return Effect.void
-    const ip = this.env.ip
-    const r = this.route
     const tx: Tx = new TxBatch()
-    let resets = 0
-    for (const seg of out) {
-      const hl = TcpWire.headerLen(seg)
-      const buf = ip.allocate(hl)
-      const payload = seg.payload
-      const plen = payload === undefined ? 0 : payload.length
-      // RFC 9293 §3.1: pseudo-header (addresses, protocol, TCP length), then the payload summed where it lies
-      const sum = r.addressSum + TcpWire.PROTOCOL + hl + plen + (payload === undefined ? 0 : Checksum.sum(payload))
-      TcpWire.writeHeader(buf, TRANSPORT_OFFSET, seg, plen, sum)
-      ip.emit(tx, r, TcpWire.PROTOCOL, buf, buf.length, DF, payload)
-      if ((seg.flags & TcpWire.Flag.RST) !== 0) resets++
-    }
-    this.env.sent(out.length, resets, 0)
-    return ip.flush(tx)
+    for (const seg of out) emitSegment(this.env.ip, tx, this.route, seg, seg.payload)
+    this.env.sent(out.length)
+    return this.env.ip.flush(tx)
+  }
+
+  /** The timer wheel found this connection due: its send half runs its timers. */
+  fire(): void {
+    this.events.unsafeOffer(TIMER)
   }
 
   /**
@@ -368,7 +360,7 @@ export class Conn {
       if (this.done) return Effect.fail(this.failure() ?? closed(this, "the connection is closed"))
       if (this.writeClosed) return Effect.fail(closed(this, "the connection was ended for writing"))
       if (this.room() <= 0) {
-        const d = this.writers ?? Deferred.unsafeMake<void>(undefined as never)
+        const d = this.writers ?? Deferred.unsafeMake<void>(FiberId.none)
         this.writers = d
         return Effect.zipRight(Deferred.await(d), this.write(data))
       }
@@ -415,8 +407,9 @@ export class Conn {
     const before = this.reads.consumed
     this.reads.consumed += n
     // Only reads that may open the window meaningfully wake the send half (it decides; see Sender.onRead).
-    const threshold = Math.min(this.rcv.capacity / 2, this.snd.rcvMss)
-    if (Math.floor(before / threshold) !== Math.floor(this.reads.consumed / threshold)) this.events.unsafeOffer(READ)
+    // (the step is the send half's: a number it publishes, read here, never written)
+    const step = Sender.windowStep(this.snd)
+    if (Math.floor(before / step) !== Math.floor(this.reads.consumed / step)) this.events.unsafeOffer(READ)
   }
 
   /** The next chunk of data, or None at the end of the stream. */
@@ -474,7 +467,31 @@ export class Conn {
 }
 
 const EMPTY = new Uint8Array(0)
+
+/** TCP sets DF (RFC 1191 path MTU discovery; segments are sized to fit, as Linux does). */
 const DF = { dontFragment: true }
+
+/**
+ * Write `repr`'s header in place and emit it with `payload` gathered after
+ * it (RFC 9293 §3.1: the checksum covers the pseudo-header, the header and
+ * the payload, summed where it lies). False when IPv4 could not send it.
+ * Connections and the dealer's own answers (resets, SYN-ACKs, TIME-WAIT
+ * ACKs) all send through here.
+ */
+export const emitSegment = (
+  ip: Ipv4Service,
+  tx: Tx,
+  r: Route,
+  repr: TcpWire.TcpRepr,
+  payload: Uint8Array | undefined
+): boolean => {
+  const hl = TcpWire.headerLen(repr)
+  const buf = ip.allocate(hl)
+  const plen = payload === undefined ? 0 : payload.length
+  const sum = r.addressSum + TcpWire.PROTOCOL + hl + plen + (payload === undefined ? 0 : Checksum.sum(payload))
+  TcpWire.writeHeader(buf, TRANSPORT_OFFSET, repr, plen, sum)
+  return ip.emit(tx, r, TcpWire.PROTOCOL, buf, buf.length, DF, payload) === undefined
+}
 
 const describe = (c: Conn): string => `${c.localPort} -> ${c.remotePort}`
 

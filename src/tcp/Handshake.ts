@@ -25,7 +25,7 @@ import type * as TcpWire from "../wire/TcpHeader.js"
 import * as Negotiation from "./Negotiation.js"
 import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
-import { ACK, FIN, RST, seqLength, SYN } from "./Segment.js"
+import { ACK, RST, seqLength, SYN } from "./Segment.js"
 import type { Negotiated } from "./Sender.js"
 import { tsClock } from "./Sender.js"
 import * as Seq from "./SeqNum.js"
@@ -191,4 +191,4 @@ export const ackFor = (params: TcpParams, h: HalfOpen, now: number): TcpWire.Tcp
 const DROP: HalfOpenVerdict = { _tag: "Drop" }
 
 /** Whether the segment completing the handshake carries more than the ACK (data or FIN for the connection). */
-export const carriesMore = (seg: Segment): boolean => seqLength(seg) > 0 || (seg.flags & FIN) !== 0
+export const carriesMore = (seg: Segment): boolean => seqLength(seg) > 0

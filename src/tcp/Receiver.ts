@@ -39,8 +39,11 @@
  */
 import type { SackBlock } from "../wire/TcpHeader.js"
 import * as Acceptance from "./Acceptance.js"
+import * as Negotiation from "./Negotiation.js"
 import * as OutOfOrder from "./OutOfOrder.js"
+import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
+import type { Negotiated } from "./Sender.js"
 import { ACK, FIN, RST, seqLength, SYN } from "./Segment.js"
 import * as Seq from "./SeqNum.js"
 
@@ -174,53 +177,38 @@ export interface Report {
   rstReply: Seq.SeqNum | undefined
 }
 
-/** A receiver for an active open: our SYN is out. @category constructors */
-export const synSent = (
-  iss: Seq.SeqNum,
-  capacity: number,
-  rcvShift: number,
-  offer: Receiver["offer"],
-  maxBlocks: number
-): Receiver => ({
+/** A receiver for an active open (our SYN is out), offering what `params` allow. @category constructors */
+export const synSent = (params: TcpParams, iss: Seq.SeqNum): Receiver => ({
   state: "SynSent",
   iss,
   irs: Seq.ZERO,
   rcvNxt: Seq.ZERO,
-  capacity,
-  rcvShift,
+  capacity: params.receiveBuffer,
+  // the shift our SYN offers; the peer's SYN-ACK settles whether it is used
+  rcvShift: params.windowScaling ? Negotiation.windowShiftFor(params.maxReceiveBuffer) : 0,
   ooo: OutOfOrder.make(),
-  maxBlocks,
+  maxBlocks: params.outOfOrderBlocks,
   finSeq: undefined,
   finReceived: false,
   tsOk: false,
   tsRecent: 0,
   tsRecentAt: 0,
   sackOk: false,
-  offer
+  offer: { timestamps: params.timestamps, sack: params.sack }
 })
 
-/** A receiver synchronized by a completed handshake (a passive open's, settled by the listener). @category constructors */
-export const open = (
-  fields: {
-    readonly iss: Seq.SeqNum
-    readonly irs: Seq.SeqNum
-    readonly capacity: number
-    readonly rcvShift: number
-    readonly tsOk: boolean
-    readonly tsRecent: number
-    readonly sackOk: boolean
-    readonly maxBlocks: number
-  },
-  now: number
-): Receiver => ({
-  ...synSent(fields.iss, fields.capacity, fields.rcvShift, { timestamps: fields.tsOk, sack: fields.sackOk }, fields.maxBlocks),
+/** A receiver synchronized by a handshake the listener completed (a passive open). @category constructors */
+export const open = (params: TcpParams, n: Negotiated, now: number): Receiver => ({
+  ...synSent(params, n.iss),
   state: "Open",
-  irs: fields.irs,
-  rcvNxt: Seq.add(fields.irs, 1),
-  tsOk: fields.tsOk,
-  tsRecent: fields.tsRecent,
+  irs: n.irs,
+  rcvNxt: Seq.add(n.irs, 1),
+  rcvShift: n.rcvShift,
+  tsOk: n.tsOk,
+  tsRecent: n.tsRecent,
   tsRecentAt: now,
-  sackOk: fields.sackOk
+  sackOk: n.sackOk,
+  offer: { timestamps: n.tsOk, sack: n.sackOk }
 })
 
 /**

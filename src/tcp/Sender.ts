@@ -414,13 +414,14 @@ const synchronize = (
 // ---------------------------------------------------------------------------
 
 /** The connection's one deadline: the earliest of its timers, or undefined. */
-export const deadline = (s: Sender): number | undefined => {
-  let at: number | undefined = undefined
-  for (const t of [s.ackDue, s.rtoAt, s.tlpAt, s.persistAt, s.timeWaitAt, s.finWait2At, s.keepaliveAt]) {
-    if (t !== undefined && (at === undefined || t < at)) at = t
-  }
-  return at
-}
+export const deadline = (s: Sender): number | undefined =>
+  earlier(
+    earlier(earlier(s.ackDue, s.rtoAt), earlier(s.tlpAt, s.persistAt)),
+    earlier(earlier(s.timeWaitAt, s.finWait2At), s.keepaliveAt)
+  )
+
+const earlier = (a: number | undefined, b: number | undefined): number | undefined =>
+  a === undefined ? b : b === undefined || a <= b ? a : b
 
 /** The connection is over (the fiber shell then tears it down). */
 export const isClosed = (s: Sender): boolean => s.state === "Closed"
@@ -449,12 +450,18 @@ const sync = (s: Sender): void => {
 // building segments
 // ---------------------------------------------------------------------------
 
+/**
+ * The least the window's right edge moves by (RFC 1122 §4.2.3.3 receiver
+ * silly-window avoidance: min(buffer / 2, MSS)). The application side uses
+ * it too, to wake the send half only for reads that can matter.
+ */
+export const windowStep = (s: Sender): number => Math.min(Math.floor(s.capacity / 2), s.rcvMss)
+
 /** The window field to send, and the announced right edge moved as RFC 1122 §4.2.3.3 allows. */
-const windowField = (s: Sender, syn: boolean): number => {
+const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
   const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
-  const threshold = Math.min(Math.floor(s.capacity / 2), s.rcvMss)
-  if (Seq.sub(edge, s.advEdge) >= threshold) s.advEdge = edge
-  const wnd = Math.max(0, Seq.sub(s.advEdge, s.rcvNxt))
+  if (Seq.sub(edge, s.advEdge) >= windowStep(s)) s.advEdge = edge
+  const wnd = Math.max(0, Seq.sub(s.advEdge, rcvNxt))
   // The SYN's window is never scaled (RFC 7323 §2.2); later ones round up, so the edge never moves back.
   // Before the peer's SYN there is no RCV.NXT to measure from: our SYN offers the buffer.
   if (syn) return Math.min(s.state === "SynSent" ? s.capacity : wnd, 0xffff)
@@ -479,16 +486,17 @@ const emit = (
   seq: Seq.SeqNum,
   flags: number,
   payload: Uint8Array | undefined,
-  options: TcpOptions
+  options: TcpOptions,
+  rcvNxt: Seq.SeqNum = s.rcvNxt
 ): void => {
   const acking = (flags & ACK) !== 0
   out.push({
     srcPort: s.localPort,
     dstPort: s.remotePort,
     seq,
-    ack: acking ? s.rcvNxt : Seq.ZERO,
+    ack: acking ? rcvNxt : Seq.ZERO,
     flags,
-    window: (flags & RST) !== 0 ? 0 : windowField(s, (flags & SYN) !== 0),
+    window: (flags & RST) !== 0 ? 0 : windowField(s, (flags & SYN) !== 0, rcvNxt),
     urgent: 0,
     options,
     payload
@@ -559,6 +567,9 @@ const sendData = (
   return true
 }
 
+/** Payload of a full-sized segment: the MSS less the timestamps every segment carries (RFC 6691). */
+const fullPayload = (s: Sender): number => s.mss - (s.tsOk ? TS_OPTION : 0)
+
 /** The sequence number just past our FIN, if the application ended its side. */
 const finEnd = (s: Sender): Seq.SeqNum | undefined =>
   s.finQueued ? Seq.add(SendBuffer.end(s.buffer), 1) : undefined
@@ -587,7 +598,7 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       ? Math.floor(s.cc.cwnd) - Scoreboard.pipe(s.board, s.sndUna, s.sndMax, s.highRxt)
       : Math.floor(s.cc.cwnd + s.inflation) - flight
     const room = Math.min(wndRoom, cwndRoom)
-    const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+    const full = fullPayload(s)
     let len = Math.min(unsent, full, room)
     if (len <= 0) break
     if (len < full && len < unsent) {
@@ -653,13 +664,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   if (r.fin) onFin(s, now)
   // every second segment of the batch gets its ACK, with the ACK number it had then; the last goes below
   if (r.ackPoints.length > 0 && s.state !== "SynReceived" && s.state !== "SynSent") {
-    const final = s.rcvNxt
     for (const point of r.ackPoints) {
-      if (point === final) continue
-      s.rcvNxt = point
-      emit(s, out, s.sndNxt, ACK, undefined, optionsFor(s, now, true))
+      if (point !== s.rcvNxt) emit(s, out, s.sndNxt, ACK, undefined, optionsFor(s, now, true), point)
     }
-    s.rcvNxt = final
   }
   if (r.dataSegments > 0) {
     s.unackedSegments += r.dataSegments
@@ -851,7 +858,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // the first unacknowledged segment goes at once, whatever pipe says (RFC 6675 §5 step 4.3)
   s.highRxt = s.sndUna
   retransmitFirst(s, now, out)
-  const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+  const full = fullPayload(s)
   s.highRxt = Seq.add(s.sndUna, Math.min(full, Math.max(0, Seq.sub(SendBuffer.end(s.buffer), s.sndUna))))
   if (s.sackOk) sackRecover(s, now, out)
   else s.inflation = 3 * s.mss
@@ -860,7 +867,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
 
 /** RFC 6675 §5 NextSeg (1): resend the lost holes the scoreboard shows while cwnd - pipe has room for a segment. */
 const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
-  const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+  const full = fullPayload(s)
   const dataEnd = SendBuffer.end(s.buffer)
   for (;;) {
     if (Math.floor(s.cc.cwnd) - Scoreboard.pipe(s.board, s.sndUna, s.sndMax, s.highRxt) < full) return
@@ -868,24 +875,27 @@ const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
     if (hole === undefined) return
     const len = Math.min(full, Seq.sub(hole.end, hole.start), Seq.sub(dataEnd, hole.start))
     if (len <= 0) return
-    const keepNxt = s.sndNxt
-    sendData(s, out, hole.start, len, false, now)
-    if (Seq.gt(keepNxt, s.sndNxt)) s.sndNxt = keepNxt
+    resend(s, out, hole.start, len, false, now)
     s.highRxt = Seq.add(hole.start, len)
   }
+}
+
+/** Send octets already sent once (a hole, the oldest segment, the tail again) without moving SND.NXT back. */
+const resend = (s: Sender, out: Array<OutSegment>, seq: Seq.SeqNum, len: number, fin: boolean, now: number): void => {
+  const nxt = s.sndNxt
+  sendData(s, out, seq, len, fin, now)
+  if (Seq.gt(nxt, s.sndNxt)) s.sndNxt = nxt
 }
 
 /** Resend the oldest unacknowledged segment. */
 const retransmitFirst = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const data = Math.max(0, Seq.sub(SendBuffer.end(s.buffer), s.sndUna))
-  const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+  const full = fullPayload(s)
   const len = Math.min(full, data)
   const fin = finEnd(s)
   const withFin = fin !== undefined && len === data && Seq.lte(fin, s.sndMax)
   if (len === 0 && !withFin) return
-  const keepNxt = s.sndNxt
-  sendData(s, out, s.sndUna, len, withFin, now)
-  if (Seq.gt(keepNxt, s.sndNxt)) s.sndNxt = keepNxt
+  resend(s, out, s.sndUna, len, withFin, now)
 }
 
 const finAcked = (s: Sender, now: number): void => {
@@ -1061,9 +1071,8 @@ export const onRead = (s: Sender, now: number, out: Array<OutSegment>): void => 
   if (s.finQueued && s.state !== "FinWait1" && s.state !== "FinWait2") return
   const before = Math.max(0, Seq.sub(s.advEdge, s.rcvNxt))
   const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
-  const threshold = Math.min(Math.floor(s.capacity / 2), s.rcvMss)
   const after = Math.max(0, Seq.sub(edge, s.rcvNxt))
-  if (Seq.sub(edge, s.advEdge) >= threshold && after >= 2 * before) {
+  if (Seq.sub(edge, s.advEdge) >= windowStep(s) && after >= 2 * before) {
     s.ackNow = true
     flushAck(s, now, out)
   }
@@ -1164,7 +1173,7 @@ const armTailProbe = (s: Sender, now: number): void => {
   if (s.board.ranges.length > 0 || !Seq.gt(s.sndUna, s.recover)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
   if (flight <= 0 || s.rtt.srtt === undefined || !sending(s) || s.rtoAt === undefined) return
-  const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+  const full = fullPayload(s)
   let pto = 2 * s.rtt.srtt + (flight <= full ? WORST_DELAYED_ACK : 0)
   pto = Math.max(MIN_PTO, Math.min(pto, s.rtoAt - now))
   if (now + pto >= s.rtoAt) return
@@ -1181,7 +1190,7 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (s.recovering || !sending(s) || Seq.sub(s.sndMax, s.sndUna) <= 0) return
   s.tlpOut = true
   s.tailProbes++
-  const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+  const full = fullPayload(s)
   const bufEnd = SendBuffer.end(s.buffer)
   const unsent = Seq.sub(bufEnd, s.sndNxt)
   const room = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
@@ -1194,9 +1203,7 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     const finSent = fin !== undefined && Seq.gte(s.sndMax, fin)
     const dataEnd = finSent ? bufEnd : s.sndMax
     const len = Math.min(full, Math.max(0, Seq.sub(dataEnd, s.sndUna)))
-    const keepNxt = s.sndNxt
-    sendData(s, out, Seq.add(dataEnd, -len), len, finSent, now)
-    if (Seq.gt(keepNxt, s.sndNxt)) s.sndNxt = keepNxt
+    resend(s, out, Seq.add(dataEnd, -len), len, finSent, now)
   }
   // RFC 8985 §7.3: the RTO restarts after a probe
   s.rtoAt = now + s.rtt.rto
@@ -1215,7 +1222,7 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // a window too small for SWS avoidance: send what fits, as a normal (timed, retransmitted) segment
     s.persistAt = undefined
     s.persistBackoff = 0
-    const full = s.mss - (s.tsOk ? TS_OPTION : 0)
+    const full = fullPayload(s)
     const len = Math.min(room, full, Seq.sub(SendBuffer.end(s.buffer), s.sndNxt))
     const fin = finEnd(s)
     sendData(s, out, s.sndNxt, len, fin !== undefined && Seq.add(s.sndNxt, len + 1) === fin, now)

@@ -35,19 +35,19 @@
  *
  * @since 0.1.0
  */
-import { Context, Deferred, Duration, Effect, Exit, FiberSet, Layer, Mailbox, Option, Stream } from "effect"
+import { Context, Deferred, Duration, Effect, Exit, FiberId, FiberSet, Layer, Mailbox, Option, Stream } from "effect"
 import type { Scope } from "effect"
 import { Config, type StackConfig } from "../Config.js"
 import * as Iface from "../iface/Interface.js"
 import { Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
 import * as Deadlines from "../internal/Deadlines.js"
-import { Ipv4, type Ipv4Packet, TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
+import { Ipv4, type Ipv4Packet } from "../ipv4/Ipv4.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import * as Ip from "../wire/Ipv4Header.js"
 import * as TcpWire from "../wire/TcpHeader.js"
 import type { WireReason } from "../wire/WireError.js"
-import { Conn, type ConnectionInfo, type Env, TIMER } from "./Connection.js"
+import { Conn, type ConnectionInfo, emitSegment, type Env } from "./Connection.js"
 import * as Handshake from "./Handshake.js"
 import * as TimeWait from "./TimeWait.js"
 import * as Negotiation from "./Negotiation.js"
@@ -278,7 +278,7 @@ export const make = Effect.gen(function*() {
   let target: number | undefined = undefined
   /** the last millisecond the wheel served */
   let served = -Infinity
-  let wake = Deferred.unsafeMake<void>(undefined as never)
+  let wake = Deferred.unsafeMake<void>(FiberId.none)
   const schedule = (owner: Timed, deadline: number | undefined): void => {
     if (deadline === undefined) {
       Deadlines.remove(deadlines, owner)
@@ -294,7 +294,7 @@ export const make = Effect.gen(function*() {
     if (target === undefined || at < target) Deferred.unsafeDone(wake, Exit.void)
   }
   const wheel: Effect.Effect<never> = Effect.suspend(() => {
-    wake = Deferred.unsafeMake<void>(undefined as never)
+    wake = Deferred.unsafeMake<void>(FiberId.none)
     const now = Math.floor(clock.unsafeCurrentTimeMillis())
     served = now
     const due = Deadlines.takeDue(deadlines, now)
@@ -313,7 +313,7 @@ export const make = Effect.gen(function*() {
   const env: Env = {
     ip,
     clock,
-    schedule: (conn, at) => schedule(conn as unknown as Timed, at),
+    schedule,
     forget: (conn) => {
       if (conns.get(conn.key) === conn) conns.delete(conn.key)
     },
@@ -346,16 +346,6 @@ export const make = Effect.gen(function*() {
   const timeWaitFire = (e: TimeWaitEntry): void => {
     if (timeWaits.get(e.key) === e) timeWaits.delete(e.key)
   }
-  // A connection on the wheel posts a timer event to its send half.
-  const fireConn = function(this: Conn) {
-    this.events.unsafeOffer(TIMER)
-  }
-
-  const register = (conn: Conn): void => {
-    ;(conn as unknown as Timed).fire = fireConn
-    conns.set(conn.key, conn)
-  }
-
   const toConnection = (conn: Conn): Connection => ({
     localAddress: conn.localAddress,
     localPort: conn.localPort,
@@ -372,13 +362,8 @@ export const make = Effect.gen(function*() {
     info: Effect.sync(() => conn.info())
   })
 
-  // --- sending outside connections (resets, SYN-ACKs) ---------------------------------
-  const emitRepr = (tx: Tx, r: Iface.Route, repr: TcpWire.TcpRepr): boolean => {
-    const hl = TcpWire.headerLen(repr)
-    const buf = ip.allocate(hl)
-    TcpWire.writeHeader(buf, TRANSPORT_OFFSET, repr, 0, r.addressSum + Ip.Protocol.TCP + hl)
-    return ip.emit(tx, r, Ip.Protocol.TCP, buf, buf.length, DF) === undefined
-  }
+  // --- sending outside connections (resets, SYN-ACKs, TIME-WAIT ACKs) -------------------
+  const emitRepr = (tx: Tx, r: Iface.Route, repr: TcpWire.TcpRepr): boolean => emitSegment(ip, tx, r, repr, undefined)
 
   /** RFC 9293 §3.10.7.1: the reset a segment to a CLOSED port draws, into `tx`. */
   const resetFor = (src: Addr.Ipv4Addr, seg: Segment.Segment, srcPort: number, dstPort: number, tx: Tx): void => {
@@ -464,19 +449,10 @@ export const make = Effect.gen(function*() {
           }
           dropHalfOpen(entry)
           const n = v.negotiated
-          const rcv = Receiver.open({
-            iss: n.iss,
-            irs: n.irs,
-            capacity: params.receiveBuffer,
-            rcvShift: n.rcvShift,
-            tsOk: n.tsOk,
-            tsRecent: n.tsRecent,
-            sackOk: n.sackOk,
-            maxBlocks: params.outOfOrderBlocks
-          }, at)
+          const rcv = Receiver.open(params, n, at)
           const snd = Sender.established(params, n, { consumed: 0 }, at)
           const conn = new Conn(env, k, p.dst, p.src, entry.route, rcv, snd, config.queues.tcpSegments)
-          register(conn)
+          conns.set(k, conn)
           c.passiveOpens++
           l.waiting++
           l.accepted.unsafeOffer(conn)
@@ -699,15 +675,9 @@ export const make = Effect.gen(function*() {
       const reads = { consumed: 0 }
       const snd = Sender.connect(params, { localPort, remotePort: o.port }, iss, r.mtu, reads, now, first)
       if (o.noDelay === true) snd.noDelay = true
-      const rcv = Receiver.synSent(
-        iss,
-        params.receiveBuffer,
-        params.windowScaling ? Negotiation.windowShiftFor(params.maxReceiveBuffer) : 0,
-        { timestamps: params.timestamps, sack: params.sack },
-        params.outOfOrderBlocks
-      )
+      const rcv = Receiver.synSent(params, iss)
       const conn = new Conn(env, k, local, remote, r, rcv, snd, config.queues.tcpSegments)
-      register(conn)
+      conns.set(k, conn)
       c.activeOpens++
       conn.start(first)
       return Effect.as(Deferred.await(conn.opened), toConnection(conn))
@@ -726,7 +696,6 @@ export const make = Effect.gen(function*() {
   })
 })
 
-const DF = { dontFragment: true }
 
 /** @category layers */
 export const layer = Layer.scoped(Tcp, make)

@@ -50,7 +50,6 @@ describe("TCP between two stacks", () => {
       expect(Buffer.compare(Buffer.from(echoed), Buffer.from(data))).toBe(0)
       const info = yield* conn.info
       expect(["FinWait2", "TimeWait", "Closing"]).toContain(info.state)
-      yield* Effect.log(JSON.stringify(info))
       expect(Option.isNone(yield* conn.read)).toBe(true)
     }), 30_000)
 

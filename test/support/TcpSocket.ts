@@ -6,7 +6,6 @@
  * across two fibers; here every step takes an explicit `now`.
  */
 import * as Handshake from "../../src/tcp/Handshake.js"
-import * as Negotiation from "../../src/tcp/Negotiation.js"
 import * as Params from "../../src/tcp/Params.js"
 import * as Receiver from "../../src/tcp/Receiver.js"
 import * as Segment from "../../src/tcp/Segment.js"
@@ -144,16 +143,7 @@ export const established = (o: Options = {}): TcpSocket => {
   if (v._tag !== "Established") throw new Error(`handshake: ${v._tag}`)
   const n = v.negotiated
   const reads = { consumed: 0 }
-  const rcv = Receiver.open({
-    iss: n.iss,
-    irs: n.irs,
-    capacity: p.receiveBuffer,
-    rcvShift: n.rcvShift,
-    tsOk: n.tsOk,
-    tsRecent: n.tsRecent,
-    sackOk: n.sackOk,
-    maxBlocks: p.outOfOrderBlocks
-  }, now)
+  const rcv = Receiver.open(p, n, now)
   const snd = Sender.established(p, n, reads, now)
   return new TcpSocket(rcv, snd)
 }
@@ -165,14 +155,7 @@ export const synSent = (o: Options = {}): { socket: TcpSocket; syn: Segment.OutS
   const reads = { consumed: 0 }
   const out: Array<Segment.OutSegment> = []
   const snd = Sender.connect(p, { localPort: LOCAL_PORT, remotePort: REMOTE_PORT }, LOCAL_ISN, MTU, reads, now, out)
-  const rcv = Receiver.synSent(
-    LOCAL_ISN,
-    p.receiveBuffer,
-    // the shift our SYN offered; the peer's SYN-ACK settles whether it is used
-    p.windowScaling ? Negotiation.windowShiftFor(p.maxReceiveBuffer) : 0,
-    { timestamps: p.timestamps, sack: p.sack },
-    p.outOfOrderBlocks
-  )
+  const rcv = Receiver.synSent(p, LOCAL_ISN)
   return { socket: new TcpSocket(rcv, snd), syn: out[0]! }
 }
 
