@@ -39,6 +39,8 @@ describe("loopback", () => {
           yield* Services.serve(7, Services.echo)
           const conn = yield* Effect.flatMap(Tcp, (t) => t.connect({ address, port: 7 }))
           expect(conn.localAddress).toBe(address)
+          // loopback carries the largest IPv4 datagram: 65535 less the IPv4 and TCP headers
+          expect((yield* conn.info).mss).toBe(65495)
           const data = new Uint8Array(100_000).map((_, i) => i * 13)
           yield* conn.write(data)
           yield* conn.end
