@@ -40,6 +40,17 @@ const raw = (f: { seq: Seq.SeqNum; ack?: Seq.SeqNum; flags: number; payload?: st
     payload: f.payload === undefined ? Segment.EMPTY : new TextEncoder().encode(f.payload)
   })
 
+/** Our SYN-ACK (seq, ack relative) to a SYN that offered nothing but an MSS. */
+const BARE_SYN_ACK = {
+  seq: -1,
+  ack: 0,
+  flags: "SYN|ACK",
+  window: 65535,
+  options: { mss: OUR_MSS, sackPermitted: false },
+  len: 0,
+  data: ""
+}
+
 describe("LISTEN (RFC 9293 §3.10.7.2)", () => {
   it("an RST is ignored, with or without ACK (smoltcp #1058)", () => {
     expect(Handshake.inListen(raw({ seq: T.REMOTE_ISN, flags: RST }))._tag).toBe("Ignore")
@@ -63,15 +74,7 @@ describe("LISTEN (RFC 9293 §3.10.7.2)", () => {
     const p = T.params()
     it("nothing offered but the MSS: MSS alone, unscaled window", () => {
       const h = Handshake.halfOpen(p, PORTS, listenerSyn({ mss: 1460, sackPermitted: false }), T.LOCAL_ISN, T.MTU, 1000)
-      expect(synAckSeen(p, h, 1000)).toEqual({
-        seq: -1,
-        ack: 0,
-        flags: "SYN|ACK",
-        window: 65535,
-        options: { mss: OUR_MSS, sackPermitted: false },
-        len: 0,
-        data: ""
-      })
+      expect(synAckSeen(p, h, 1000)).toEqual(BARE_SYN_ACK)
     })
     it("everything offered: SACK-permitted, timestamps echoing TSval, our shift", () => {
       const h = Handshake.halfOpen(
@@ -278,15 +281,7 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
       const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
       const out = socket.send(10, synAck({ flags: SYN, ack: 0, options: peerOpts }))
       expect(socket.state).toBe("SynReceived")
-      expect(T.seenAll(out)).toEqual([{
-        seq: -1,
-        ack: 0,
-        flags: "SYN|ACK",
-        window: 65535,
-        options: { mss: OUR_MSS, sackPermitted: false },
-        len: 0,
-        data: ""
-      }])
+      expect(T.seenAll(out)).toEqual([BARE_SYN_ACK])
     })
     it("then the peer's ACK establishes, and data flows", () => {
       const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
