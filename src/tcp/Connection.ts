@@ -34,9 +34,10 @@
  * @since 0.1.0
  */
 import type { Clock } from "effect"
-import { Deferred, Effect, Exit, FiberId, Mailbox, Option, Stream } from "effect"
+import { Chunk, Effect, Exit, Mailbox, Option, Stream } from "effect"
 import type { Route, Tx } from "../iface/Interface.js"
 import { Tx as TxBatch } from "../iface/Interface.js"
+import { Signal } from "../internal/Signal.js"
 import type { Ipv4Service } from "../ipv4/Ipv4.js"
 import { TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
 import * as Checksum from "../wire/Checksum.js"
@@ -129,9 +130,9 @@ export class Conn {
   /** in-order data for the application; ends at the peer's FIN, fails on reset or timeout */
   readonly incoming: Mailbox.Mailbox<Uint8Array, TcpError>
   /** done when the handshake completes; failed when it does not */
-  readonly opened: Deferred.Deferred<void, TcpError>
+  readonly opened = new Signal<TcpError>()
   /** done when the connection is over (CLOSED); failed on reset, timeout or abort */
-  readonly closedSignal: Deferred.Deferred<void, TcpError>
+  readonly closedSignal = new Signal<TcpError>()
   readonly reads: { consumed: number }
   /** octets the application wrote, and how many of them the send half has taken into its buffer */
   written = 0
@@ -139,7 +140,7 @@ export class Conn {
   /** the send buffer's length, published by the send half after every wake-up */
   buffered = 0
   /** a write waiting for room, woken by the send half */
-  writers: Deferred.Deferred<void> | undefined = undefined
+  writers: Signal | undefined = undefined
   /** the application ended (or closed) its side: writes fail */
   writeClosed = false
   /** the application closed for good: data still arriving is dropped */
@@ -165,8 +166,6 @@ export class Conn {
     this.events = Effect.runSync(Mailbox.make<Event>())
     this.arrivals = Effect.runSync(Mailbox.make<Arrival>({ capacity: segmentQueue, strategy: "dropping" }))
     this.incoming = Effect.runSync(Mailbox.make<Uint8Array, TcpError>())
-    this.opened = Deferred.unsafeMake<void, TcpError>(FiberId.none)
-    this.closedSignal = Deferred.unsafeMake<void, TcpError>(FiberId.none)
   }
 
   get localPort(): number {
@@ -291,11 +290,11 @@ export class Conn {
     if (this.writers !== undefined && this.room() > 0) {
       const w = this.writers
       this.writers = undefined
-      Deferred.unsafeDone(w, Exit.void)
+      w.unsafeDone(Exit.void)
     }
     if (!this.isOpen && s.state !== "SynSent" && s.state !== "SynReceived" && s.state !== "Closed") {
       this.isOpen = true
-      Deferred.unsafeDone(this.opened, Exit.void)
+      this.opened.unsafeDone(Exit.void)
     }
     if (Sender.isClosed(s)) {
       this.teardown()
@@ -324,21 +323,20 @@ export class Conn {
     const failure = this.snd.failure
     const error = failure === undefined ? undefined : toError(failure, this)
     if (error !== undefined) {
-      Deferred.unsafeDone(this.opened, Exit.fail(error))
-      Deferred.unsafeDone(this.closedSignal, Exit.fail(error))
+      this.opened.unsafeDone(Exit.fail(error))
+      this.closedSignal.unsafeDone(Exit.fail(error))
       this.incoming.unsafeDone(Exit.fail(error))
     } else {
       // (an error captures a stack trace: only made when someone may still wait for the handshake)
       if (!this.isOpen) {
-        Deferred.unsafeDone(
-          this.opened,
+        this.opened.unsafeDone(
           Exit.fail(new TcpError({ reason: "Closed", detail: `${describe(this)}: closed before it was established` }))
         )
       }
-      Deferred.unsafeDone(this.closedSignal, Exit.void)
+      this.closedSignal.unsafeDone(Exit.void)
       this.incoming.unsafeDone(Exit.void)
     }
-    if (this.writers !== undefined) Deferred.unsafeDone(this.writers, Exit.void)
+    if (this.writers !== undefined) this.writers.unsafeDone(Exit.void)
     this.arrivals.unsafeDone(Exit.void)
     this.events.unsafeDone(Exit.void)
   }
@@ -360,9 +358,8 @@ export class Conn {
       if (this.done) return Effect.fail(this.failure() ?? closed(this, "the connection is closed"))
       if (this.writeClosed) return Effect.fail(closed(this, "the connection was ended for writing"))
       if (this.room() <= 0) {
-        const d = this.writers ?? Deferred.unsafeMake<void>(FiberId.none)
-        this.writers = d
-        return Effect.zipRight(Deferred.await(d), this.write(data))
+        const w = (this.writers ??= new Signal())
+        return Effect.zipRight(w.wait(), this.write(data))
       }
       this.written += data.length
       this.events.unsafeOffer({ _tag: "Write", data })
@@ -412,19 +409,44 @@ export class Conn {
     if (Math.floor(before / step) !== Math.floor(this.reads.consumed / step)) this.events.unsafeOffer(READ)
   }
 
-  /** The next chunk of data, or None at the end of the stream. */
+  /** Chunks taken from `incoming` by `read` and not yet handed out, from `pendingAt` on. */
+  private pending: ReadonlyArray<Uint8Array> = NO_CHUNKS
+  private pendingAt = 0
+
+  /**
+   * The next chunk of data, or None at the end of the stream. One wake-up
+   * takes every chunk queued (`takeAll`), and the reads that follow are
+   * answered from them; the end is `takeAll`'s done flag, so no
+   * NoSuchElementException (an error with a stack trace) is made per
+   * connection.
+   */
   read(): Effect.Effect<Option.Option<Uint8Array>, TcpError> {
-    return this.incoming.take.pipe(
-      Effect.map((chunk) => {
-        this.consumed(chunk.length)
-        return Option.some(chunk)
-      }),
-      Effect.catchTag("NoSuchElementException", () => Effect.succeed(Option.none()))
-    )
+    if (this.pendingAt < this.pending.length) return Effect.succeed(Option.some(this.handOut()))
+    return Effect.map(this.incoming.takeAll, ([chunks]) => {
+      if (chunks.length === 0) return Option.none()
+      this.pending = Chunk.toReadonlyArray(chunks)
+      this.pendingAt = 0
+      return Option.some(this.handOut())
+    })
+  }
+
+  private handOut(): Uint8Array {
+    const chunk = this.pending[this.pendingAt++]!
+    if (this.pendingAt === this.pending.length) {
+      this.pending = NO_CHUNKS
+      this.pendingAt = 0
+    }
+    this.consumed(chunk.length)
+    return chunk
   }
 
   stream(): Stream.Stream<Uint8Array, TcpError> {
-    return Mailbox.toStream(this.incoming).pipe(
+    // what `read` took and has not handed out comes first
+    const left = this.pending.slice(this.pendingAt)
+    this.pending = NO_CHUNKS
+    this.pendingAt = 0
+    const queued = Mailbox.toStream(this.incoming)
+    return (left.length === 0 ? queued : Stream.concat(Stream.fromIterable(left), queued)).pipe(
       Stream.mapChunks((chunks) => {
         let n = 0
         for (const c of chunks) n += c.length
@@ -467,6 +489,7 @@ export class Conn {
 }
 
 const EMPTY = new Uint8Array(0)
+const NO_CHUNKS: ReadonlyArray<Uint8Array> = []
 
 /** TCP sets DF (RFC 1191 path MTU discovery; segments are sized to fit, as Linux does). */
 const DF = { dontFragment: true }

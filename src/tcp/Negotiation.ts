@@ -16,14 +16,15 @@
  * - Window scale: the smallest shift that lets the largest receive buffer be
  *   advertised in 16 bits, at most 14 (RFC 7323 §2.3).
  * - ISN (RFC 6528 §3): M + F(local, remote, key), M a timer ticking every
- *   4 µs, F a keyed pseudo-random function of the 4-tuple (HMAC-SHA-256 here;
- *   the key is drawn once per stack from the platform's cryptographic
- *   generator by the caller), so sequence numbers of successive connections
- *   on one 4-tuple increase with time and are unguessable across 4-tuples.
+ *   4 µs, F a keyed pseudo-random function of the 4-tuple (SipHash-2-4, as
+ *   Linux's secure_tcp_seq; the key is drawn once per stack from the
+ *   platform's cryptographic generator by the caller), so sequence numbers
+ *   of successive connections on one 4-tuple increase with time and are
+ *   unguessable across 4-tuples.
  *
  * @since 0.1.0
  */
-import { createHmac } from "node:crypto"
+import * as Sip from "../internal/SipHash.js"
 import { MAX_WINDOW_SHIFT } from "../wire/TcpHeader.js"
 import * as Seq from "./SeqNum.js"
 
@@ -64,16 +65,16 @@ export interface FourTuple {
 
 /**
  * The initial sequence number for a connection on `t` at Clock time `nowMs`
- * (RFC 6528 §3), with `key` the stack's secret (at least 16 random octets).
+ * (RFC 6528 §3), with `key` the stack's secret (16 random octets, `SipHash.keyOf`).
  */
-export const isn = (key: Uint8Array, t: FourTuple, nowMs: number): Seq.SeqNum => {
+export const isn = (key: Sip.SipKey, t: FourTuple, nowMs: number): Seq.SeqNum => {
   const tuple = new Uint8Array(12)
   const v = new DataView(tuple.buffer)
   v.setUint32(0, t.localAddr >>> 0)
   v.setUint16(4, t.localPort)
   v.setUint32(6, t.remoteAddr >>> 0)
   v.setUint16(10, t.remotePort)
-  const f = createHmac("sha256", key).update(tuple).digest().readUInt32BE(0)
+  const f = Sip.hash(key, tuple)[1]
   // M: a 4 µs timer, 250 ticks per ms, taken mod 2^32.
   const m = Math.floor(nowMs * 250) % 0x100000000
   return Seq.make(f + m)

@@ -42,6 +42,7 @@ import * as Iface from "../iface/Interface.js"
 import { Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
 import * as Deadlines from "../internal/Deadlines.js"
+import * as Sip from "../internal/SipHash.js"
 import { Ipv4, type Ipv4Packet } from "../ipv4/Ipv4.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import * as Ip from "../wire/Ipv4Header.js"
@@ -240,6 +241,51 @@ class HalfOpenEntry implements Timed {
   }
 }
 
+/**
+ * The application's view of a connection. Its effects are made when asked
+ * for (getters), not up front: a connection that never closes or aborts
+ * from the API costs no effects for them.
+ */
+class Handle implements Connection {
+  constructor(private readonly conn: Conn) {}
+  get localAddress() {
+    return this.conn.localAddress
+  }
+  get localPort() {
+    return this.conn.localPort
+  }
+  get remoteAddress() {
+    return this.conn.remoteAddress
+  }
+  get remotePort() {
+    return this.conn.remotePort
+  }
+  get read() {
+    return Effect.suspend(() => this.conn.read())
+  }
+  get stream() {
+    return Stream.suspend(() => this.conn.stream())
+  }
+  // functions as fields, not methods: they may be passed around unbound (`Effect.forEach(chunks, c.write)`)
+  readonly write = (data: Uint8Array) => this.conn.write(data)
+  get end() {
+    return this.conn.end()
+  }
+  get close() {
+    return this.conn.close()
+  }
+  get abort() {
+    return this.conn.abort()
+  }
+  readonly setNoDelay = (on: boolean) => this.conn.setNoDelay(on)
+  get closed() {
+    return Effect.suspend(() => this.conn.closedSignal.wait())
+  }
+  get info() {
+    return Effect.sync(() => this.conn.info())
+  }
+}
+
 /** @category constructors */
 export const make = Effect.gen(function*() {
   const config = yield* Config
@@ -247,7 +293,7 @@ export const make = Effect.gen(function*() {
   const iface = yield* Iface.Interface
   const clock = yield* Effect.clock
   const params = paramsOf(config.tcp)
-  const key = globalThis.crypto.getRandomValues(new Uint8Array(16))
+  const key = Sip.keyOf(globalThis.crypto.getRandomValues(new Uint8Array(16)))
   const malformed: Partial<Record<WireReason, number>> = {}
   const c = {
     received: 0,
@@ -346,22 +392,6 @@ export const make = Effect.gen(function*() {
   const timeWaitFire = (e: TimeWaitEntry): void => {
     if (timeWaits.get(e.key) === e) timeWaits.delete(e.key)
   }
-  const toConnection = (conn: Conn): Connection => ({
-    localAddress: conn.localAddress,
-    localPort: conn.localPort,
-    remoteAddress: conn.remoteAddress,
-    remotePort: conn.remotePort,
-    read: Effect.suspend(() => conn.read()),
-    stream: Stream.suspend(() => conn.stream()),
-    write: (data) => conn.write(data),
-    end: conn.end(),
-    close: conn.close(),
-    abort: conn.abort(),
-    setNoDelay: (on) => conn.setNoDelay(on),
-    closed: Deferred.await(conn.closedSignal),
-    info: Effect.sync(() => conn.info())
-  })
-
   // --- sending outside connections (resets, SYN-ACKs, TIME-WAIT ACKs) -------------------
   const emitRepr = (tx: Tx, r: Iface.Route, repr: TcpWire.TcpRepr): boolean => emitSegment(ip, tx, r, repr, undefined)
 
@@ -624,7 +654,7 @@ export const make = Effect.gen(function*() {
         accept: accepted.take.pipe(
           Effect.map((conn) => {
             l.waiting--
-            return toConnection(conn)
+            return new Handle(conn)
           }),
           Effect.catchTag("NoSuchElementException", () =>
             Effect.fail(new TcpError({ reason: "Closed", detail: `the listener on port ${o.port} is closed` })))
@@ -680,7 +710,7 @@ export const make = Effect.gen(function*() {
       conns.set(k, conn)
       c.activeOpens++
       conn.start(first)
-      return Effect.as(Deferred.await(conn.opened), toConnection(conn))
+      return Effect.as(conn.opened.wait(), new Handle(conn))
     })
 
   return Tcp.of({

@@ -1,0 +1,47 @@
+/**
+ * The one-shot completion behind a connection's handshake and close: every
+ * waiter, before or after, sees the one outcome; an interrupted waiter is
+ * forgotten.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Fiber } from "effect"
+import { Signal } from "../../src/internal/Signal.js"
+
+describe("Signal", () => {
+  it.effect("wakes every waiter with the outcome, and later waiters see it at once", () =>
+    Effect.gen(function*() {
+      const s = new Signal<string>()
+      const a = yield* Effect.fork(s.wait())
+      const b = yield* Effect.fork(s.wait())
+      yield* Effect.yieldNow()
+      expect(s.isDone).toBe(false)
+      expect(a.unsafePoll()).toBeNull()
+      expect(s.unsafeDone(Exit.fail("reset"))).toBe(true)
+      expect(s.unsafeDone(Exit.void)).toBe(false) // once only: the first outcome stays
+      expect(yield* Fiber.await(a)).toStrictEqual(Exit.fail("reset"))
+      expect(yield* Fiber.await(b)).toStrictEqual(Exit.fail("reset"))
+      expect(yield* Effect.exit(s.wait())).toStrictEqual(Exit.fail("reset"))
+    }))
+
+  it.effect("succeeds when done with success", () =>
+    Effect.gen(function*() {
+      const s = new Signal()
+      const a = yield* Effect.fork(s.wait())
+      yield* Effect.yieldNow()
+      s.unsafeDone(Exit.void)
+      expect(yield* Fiber.await(a)).toStrictEqual(Exit.void)
+    }))
+
+  it.effect("an interrupted waiter is removed and not resumed", () =>
+    Effect.gen(function*() {
+      const s = new Signal()
+      const a = yield* Effect.fork(s.wait())
+      const b = yield* Effect.fork(s.wait())
+      yield* Effect.yieldNow()
+      yield* Fiber.interrupt(a)
+      expect((s as unknown as { waiters: Array<unknown> }).waiters).toHaveLength(1)
+      s.unsafeDone(Exit.void)
+      expect(Exit.isInterrupted(yield* Fiber.await(a))).toBe(true)
+      expect(yield* Fiber.await(b)).toStrictEqual(Exit.void)
+    }))
+})
