@@ -123,6 +123,28 @@ export interface ConnectionInfo {
   readonly rcvShift: number
 }
 
+/** A connection's three queues (see the module header). @category models */
+export interface Queues {
+  readonly events: Mailbox.Mailbox<Event>
+  readonly arrivals: Mailbox.Mailbox<Arrival>
+  readonly incoming: Mailbox.Mailbox<Uint8Array, TcpError>
+}
+
+/**
+ * Make a connection's queues, in the calling fiber (`Effect.runSync` would
+ * run a fiber of its own per queue, and leave each queue on that fiber's
+ * synchronous scheduler). `segmentQueue` bounds `arrivals` (dropping).
+ */
+export const makeQueues = (segmentQueue: number): Effect.Effect<Queues> =>
+  Effect.map(
+    Effect.all([
+      Mailbox.make<Event>(),
+      Mailbox.make<Arrival>({ capacity: segmentQueue, strategy: "dropping" }),
+      Mailbox.make<Uint8Array, TcpError>()
+    ]),
+    ([events, arrivals, incoming]) => ({ events, arrivals, incoming })
+  )
+
 /** One connection: the two fibers' records and the queues between them and the application. @category models */
 export class Conn {
   readonly events: Mailbox.Mailbox<Event>
@@ -160,12 +182,12 @@ export class Conn {
     readonly route: Route,
     readonly rcv: Receiver.Receiver,
     readonly snd: Sender.Sender,
-    segmentQueue: number
+    queues: Queues
   ) {
     this.reads = snd.reads
-    this.events = Effect.runSync(Mailbox.make<Event>())
-    this.arrivals = Effect.runSync(Mailbox.make<Arrival>({ capacity: segmentQueue, strategy: "dropping" }))
-    this.incoming = Effect.runSync(Mailbox.make<Uint8Array, TcpError>())
+    this.events = queues.events
+    this.arrivals = queues.arrivals
+    this.incoming = queues.incoming
   }
 
   get localPort(): number {

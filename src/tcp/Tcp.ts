@@ -48,7 +48,7 @@ import * as Addr from "../wire/Ipv4Addr.js"
 import * as Ip from "../wire/Ipv4Header.js"
 import * as TcpWire from "../wire/TcpHeader.js"
 import type { WireReason } from "../wire/WireError.js"
-import { Conn, type ConnectionInfo, emitSegment, type Env } from "./Connection.js"
+import { Conn, type ConnectionInfo, emitSegment, type Env, makeQueues } from "./Connection.js"
 import * as Handshake from "./Handshake.js"
 import * as TimeWait from "./TimeWait.js"
 import * as Negotiation from "./Negotiation.js"
@@ -224,6 +224,18 @@ class TimeWaitEntry implements Timed {
   fire(): void {
     this.onFire(this)
   }
+}
+
+/** A handshake completed in the batch being dealt; its connection is made at the batch's end. */
+interface Opening {
+  readonly key: string
+  readonly listener: ListenerState
+  readonly localAddress: Addr.Ipv4Addr
+  readonly remoteAddress: Addr.Ipv4Addr
+  readonly route: Iface.Route
+  readonly rcv: Receiver.Receiver
+  readonly snd: Sender.Sender
+  readonly segments: Array<Segment.Segment>
 }
 
 class HalfOpenEntry implements Timed {
@@ -446,7 +458,7 @@ export const make = Effect.gen(function*() {
     k: string,
     at: number,
     tx: Tx,
-    handoff: Map<Conn, Array<Segment.Segment>>
+    opening: Map<string, Opening>
   ): void => {
     const entry = l.halfOpen.get(k)
     if (entry !== undefined) {
@@ -473,22 +485,24 @@ export const make = Effect.gen(function*() {
             c.acceptQueueFull++
             return
           }
-          if (conns.size >= config.tcp.maxConnections) {
+          if (conns.size + opening.size >= config.tcp.maxConnections) {
             c.connectionLimit++
             return
           }
           dropHalfOpen(entry)
           const n = v.negotiated
-          const rcv = Receiver.open(params, n, at)
-          const snd = Sender.established(params, n, { consumed: 0 }, at)
-          const conn = new Conn(env, k, p.dst, p.src, entry.route, rcv, snd, config.queues.tcpSegments)
-          conns.set(k, conn)
-          c.passiveOpens++
           l.waiting++
-          l.accepted.unsafeOffer(conn)
-          conn.start([])
-          // the completing ACK may carry data or a FIN already
-          if (Handshake.carriesMore(seg)) handoff.set(conn, [seg])
+          opening.set(k, {
+            key: k,
+            listener: l,
+            localAddress: p.dst,
+            remoteAddress: p.src,
+            route: entry.route,
+            rcv: Receiver.open(params, n, at),
+            snd: Sender.established(params, n, { consumed: 0 }, at),
+            // the completing ACK may carry data or a FIN already
+            segments: Handshake.carriesMore(seg) ? [seg] : []
+          })
           return
         }
       }
@@ -524,6 +538,7 @@ export const make = Effect.gen(function*() {
       const at = clock.unsafeCurrentTimeMillis()
       const tx = new Tx()
       const handoff = new Map<Conn, Array<Segment.Segment>>()
+      const opening = new Map<string, Opening>()
       let lastSrc = -1
       let lastDst = -1
       let lastSrcPort = -1
@@ -562,6 +577,11 @@ export const make = Effect.gen(function*() {
           else list.push(seg)
           continue
         }
+        const o = opening.size === 0 ? undefined : opening.get(k)
+        if (o !== undefined) {
+          o.segments.push(seg)
+          continue
+        }
         const tw = timeWaits.get(k)
         if (tw !== undefined) {
           const v = TimeWait.onSegment(tw.tw, seg)
@@ -580,7 +600,7 @@ export const make = Effect.gen(function*() {
         }
         const l = listeners.get(dstPort)
         if (l !== undefined) {
-          toListener(l, p, seg, srcPort, k, at, tx, handoff)
+          toListener(l, p, seg, srcPort, k, at, tx, opening)
           continue
         }
         if ((seg.flags & Segment.RST) !== 0) {
@@ -592,8 +612,27 @@ export const make = Effect.gen(function*() {
       for (const [conn, segments] of handoff) {
         if (!conn.offer({ at, segments })) c.arrivalsDropped++
       }
-      return tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
+      const sending = tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
+      return opening.size === 0 ? sending : Effect.zipRight(openAll(opening, at), sending)
     })
+
+  /**
+   * The connections whose handshakes completed in a batch, made after the
+   * batch is sorted: their queues are made in the dealer's own fiber, and
+   * segments that followed the completing ACK in the batch go with them.
+   */
+  const openAll = (opening: Map<string, Opening>, at: number): Effect.Effect<void> =>
+    Effect.forEach(opening.values(), (o) =>
+      Effect.map(makeQueues(config.queues.tcpSegments), (queues) => {
+        // the listener closed meanwhile: the peer's next segment draws a reset
+        if (listeners.get(o.listener.port) !== o.listener) return
+        const conn = new Conn(env, o.key, o.localAddress, o.remoteAddress, o.route, o.rcv, o.snd, queues)
+        conns.set(o.key, conn)
+        c.passiveOpens++
+        o.listener.accepted.unsafeOffer(conn)
+        conn.start([])
+        if (o.segments.length > 0 && !conn.offer({ at, segments: o.segments })) c.arrivalsDropped++
+      }), { discard: true })
 
   // ICMP errors about our segments (RFC 1122 §4.2.3.9): to the connection they quote, as an event
   yield* ip.onIcmpError(Ip.Protocol.TCP, (report) => {
@@ -674,7 +713,8 @@ export const make = Effect.gen(function*() {
   }
 
   const connect = (o: ConnectOptions): Effect.Effect<Connection, TcpError> =>
-    Effect.suspend(() => {
+    // the queues first, in this fiber; every check and the port choice after, in one synchronous step
+    Effect.flatMap(makeQueues(config.queues.tcpSegments), (queues) => {
       const remote = typeof o.address === "string" ? Addr.parse(o.address) : o.address
       if (remote === undefined) {
         return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `'${String(o.address)}' is not an IPv4 address` }))
@@ -706,7 +746,7 @@ export const make = Effect.gen(function*() {
       const snd = Sender.connect(params, { localPort, remotePort: o.port }, iss, r.mtu, reads, now, first)
       if (o.noDelay === true) snd.noDelay = true
       const rcv = Receiver.synSent(params, iss)
-      const conn = new Conn(env, k, local, remote, r, rcv, snd, config.queues.tcpSegments)
+      const conn = new Conn(env, k, local, remote, r, rcv, snd, queues)
       conns.set(k, conn)
       c.activeOpens++
       conn.start(first)

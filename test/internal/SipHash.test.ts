@@ -82,6 +82,20 @@ describe("SipHash-2-4", () => {
     }
   )
 
+  it.prop(
+    "hash3 is the hash of the 12 octets its three words make, little-endian",
+    [fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.tuple(fc.nat(), fc.nat(), fc.nat()).map((w) => w.map((x) => (x * 0x9e3779b1) >>> 0))],
+    ([k, [w0, w1, w2]]) => {
+      const octets = new Uint8Array(12)
+      const view = new DataView(octets.buffer)
+      view.setUint32(0, w0!, true)
+      view.setUint32(4, w1!, true)
+      view.setUint32(8, w2!, true)
+      const key = Sip.keyOf(k)
+      expect(Sip.hash3(key, w0!, w1!, w2!)).toBe(Sip.hash(key, octets)[1])
+    }
+  )
+
   it("refuses a key that is not 16 octets", () => {
     expect(() => Sip.keyOf(new Uint8Array(15))).toThrow(RangeError)
   })

@@ -1,0 +1,78 @@
+/**
+ * A listener against a raw peer, where the order of segments inside one
+ * link batch is the test's to choose: the handshake's last ACK and the
+ * data right behind it arrive in one batch, as a kernel client's do when
+ * its first write follows connect() at once.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Option } from "effect"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import { Tcp } from "../../src/tcp/Tcp.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
+import * as TcpWire from "../../src/wire/TcpHeader.js"
+import { boundedWait } from "../support/Clock.js"
+import { asIpv4, ipFrame, ipRepr, PEER_ADDR } from "../support/Peer.js"
+import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
+
+const ISN = Seq.make(0xfffffff0)
+
+const frame = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0)) =>
+  ipFrame(
+    ipRepr({
+      src: PEER_ADDR,
+      dst: ADDR_A,
+      protocol: Ip.Protocol.TCP,
+      payload: TcpWire.emit(
+        {
+          srcPort: 40000,
+          dstPort: 80,
+          seq: ISN,
+          ack: Seq.ZERO,
+          flags: TcpWire.Flag.ACK,
+          window: 64240,
+          urgent: 0,
+          options: TcpWire.NO_OPTIONS,
+          ...over
+        },
+        payload,
+        PEER_ADDR,
+        ADDR_A
+      )
+    }),
+    MAC_A
+  )
+
+const segmentOf = (f: Uint8Array) => {
+  const ip = asIpv4(f)!
+  return Either.getOrThrow(TcpWire.parse(ip.payload, ip.src, ip.dst))
+}
+
+describe("TCP listener, raw peer", () => {
+  it.scoped("the completing ACK and data behind it in one batch: the data reaches the accepted connection", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* stackWithPeer()
+      const listener = yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      yield* peer.sendFrame(frame({ flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } }))
+      const synAck = segmentOf(yield* peer.next)
+      expect(synAck.flags).toBe(TcpWire.Flag.SYN | TcpWire.Flag.ACK)
+      const data = Uint8Array.from({ length: 10 }, (_, i) => i + 1)
+      const ack = Seq.add(synAck.seq, 1)
+      // one link batch: the ACK that completes the handshake, then data, then more data
+      yield* peer.link.sendBatch([
+        frame({ seq: Seq.add(ISN, 1), ack }),
+        frame({ seq: Seq.add(ISN, 1), ack, flags: TcpWire.Flag.ACK | TcpWire.Flag.PSH }, data.subarray(0, 4)),
+        frame({ seq: Seq.add(ISN, 5), ack, flags: TcpWire.Flag.ACK | TcpWire.Flag.PSH }, data.subarray(4))
+      ])
+      const conn = yield* listener.accept
+      const got: Array<number> = []
+      while (got.length < data.length) {
+        const chunk = yield* boundedWait(conn.read, "the data behind the completing ACK")
+        got.push(...Option.getOrThrow(chunk))
+      }
+      expect(got).toEqual([...data])
+      // and the stack acknowledges all of it
+      let acked = ISN
+      while (Seq.lt(acked, Seq.add(ISN, 11))) acked = segmentOf(yield* peer.next).ack
+      expect(acked).toBe(Seq.add(ISN, 11))
+    }))
+})
