@@ -4,7 +4,7 @@
 // same run and the same process, the same program over Node's `net` on the
 // kernel loopback (127.0.0.1): the "node-net" system. No root needed.
 //
-//   node bench/tcp4k.mjs [--clients 1,10,100] [--rounds 5] [--bytes 4096]
+//   node bench/tcp4k.mjs [--clients 1,10,100] [--rounds 10] [--warmup 3000] [--bytes 4096]
 //        [--timeout 20] [--quiet-wait 30] [--tree DIR] [--quick]
 //
 // gonet-ts: one stack (Stack.layer over one side of an in-memory LinkMemory
@@ -12,7 +12,8 @@
 // touches the link) at 198.18.0.2; the server listens on port 5001 of that
 // address, the clients connect to it. A fresh stack per measurement (no
 // TIME-WAIT left from the one before), all in this process, whose JIT is
-// warmed by one unrecorded round first.
+// warmed first by unrecorded rounds until each system has made --warmup
+// connections.
 // node-net: net.createServer on 127.0.0.1 (a kernel-chosen port) and
 // net.connect clients, in this process too.
 //
@@ -37,10 +38,11 @@ import {
 const QUICK = flag("quick")
 const CLIENTS = opt("clients", "1,10,100").split(",").map(Number)
 if (CLIENTS.some((n) => !Number.isInteger(n) || n < 1 || n > 1000)) throw new Error("--clients: 1..1000 each")
-const ROUNDS = intOpt("rounds", QUICK ? 2 : 5, 1, 50)
+const ROUNDS = intOpt("rounds", QUICK ? 3 : 10, 1, 50)
 const BYTES = intOpt("bytes", 4096, 1, 1 << 20)
 const TIMEOUT_S = intOpt("timeout", 20, 1, 120)
 const QUIET_WAIT = intOpt("quiet-wait", QUICK ? 0 : 30, 0, 600)
+const WARMUP = intOpt("warmup", QUICK ? 1000 : 3000, 0, 100000)
 const STACK_ADDRESS = assertBenchAddress("198.18.0.2")
 const PORT = 5001
 // The paper's GoNet figures (DESIGN.md section 7); the paper's N = 10 figure is not in our notes.
@@ -206,15 +208,21 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { clients: CLIENTS, rounds: ROUNDS, bytes: BYTES, timeoutS: TIMEOUT_S, quietWaitS: QUIET_WAIT, stackAddress: STACK_ADDRESS, port: PORT },
+    params: { clients: CLIENTS, rounds: ROUNDS, warmupConnections: WARMUP, bytes: BYTES, timeoutS: TIMEOUT_S, quietWaitS: QUIET_WAIT, stackAddress: STACK_ADDRESS, port: PORT },
     paperMbitPerSec: PAPER,
     warmup: [],
     measurements: []
   }
-  // warm-up: one unrecorded round of each system at every N
-  for (const n of CLIENTS) for (const [system, f] of Object.entries(SYSTEMS)) {
-    const r = await f(n)
-    result.warmup.push({ system, n, mbitPerSec: round(r.mbitPerSec, 2), stalled: r.stalled ?? false })
+  // warm-up, unrecorded: rounds of every N for each system until each has made --warmup connections,
+  // so that both measure code the JIT has settled on (a server in its steady state), not the first
+  // few hundred calls: the stack's N = 1 time halved between 300 and 3000 connections made
+  let made = 0
+  while (made < WARMUP) {
+    for (const n of CLIENTS) for (const [system, f] of Object.entries(SYSTEMS)) {
+      const r = await f(n)
+      result.warmup.push({ system, n, mbitPerSec: round(r.mbitPerSec, 2), stalled: r.stalled ?? false })
+    }
+    made += CLIENTS.reduce((a, n) => a + n, 0)
   }
   for (let r = 0; r < ROUNDS; r++) {
     const quiet = QUIET_WAIT > 0 ? await waitQuiet(QUIET_WAIT * 1000) : undefined

@@ -35,13 +35,14 @@
  *
  * @since 0.1.0
  */
-import { Context, Deferred, Duration, Effect, Exit, FiberId, FiberSet, Layer, Mailbox, Option, Stream } from "effect"
+import { Context, Duration, Effect, Exit, FiberSet, Layer, Mailbox, Option, Stream } from "effect"
 import type { Scope } from "effect"
 import { Config, type StackConfig } from "../Config.js"
 import * as Iface from "../iface/Interface.js"
 import { Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
 import * as Deadlines from "../internal/Deadlines.js"
+import { Signal } from "../internal/Signal.js"
 import * as Sip from "../internal/SipHash.js"
 import { Ipv4, type Ipv4Packet } from "../ipv4/Ipv4.js"
 import * as Addr from "../wire/Ipv4Addr.js"
@@ -336,7 +337,7 @@ export const make = Effect.gen(function*() {
   let target: number | undefined = undefined
   /** the last millisecond the wheel served */
   let served = -Infinity
-  let wake = Deferred.unsafeMake<void>(FiberId.none)
+  let wake = new Signal()
   const schedule = (owner: Timed, deadline: number | undefined): void => {
     if (deadline === undefined) {
       Deadlines.remove(deadlines, owner)
@@ -349,10 +350,10 @@ export const make = Effect.gen(function*() {
     // nothing (its deadline moved) cannot keep the wheel spinning in one instant.
     const at = Math.max(Math.ceil(deadline), served + 1)
     Deadlines.set(deadlines, owner, at)
-    if (target === undefined || at < target) Deferred.unsafeDone(wake, Exit.void)
+    if (target === undefined || at < target) wake.unsafeDone(Exit.void)
   }
   const wheel: Effect.Effect<never> = Effect.suspend(() => {
-    wake = Deferred.unsafeMake<void>(FiberId.none)
+    wake = new Signal()
     const now = Math.floor(clock.unsafeCurrentTimeMillis())
     served = now
     const due = Deadlines.takeDue(deadlines, now)
@@ -361,8 +362,8 @@ export const make = Effect.gen(function*() {
     target = Deadlines.earliest(deadlines)
     const flushed = tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
     const waiting = target === undefined
-      ? Deferred.await(wake)
-      : Effect.raceFirst(Effect.sleep(Duration.millis(Math.max(1, target - now))), Deferred.await(wake))
+      ? wake.wait()
+      : Effect.raceFirst(Effect.sleep(Duration.millis(Math.max(1, target - now))), wake.wait())
     return Effect.zipRight(Effect.zipRight(flushed, waiting), wheel)
   })
   yield* Effect.forkScoped(wheel)
