@@ -9,7 +9,7 @@
 //
 //   sudo node bench/bulk.mjs [--mb 256] [--rounds 3] [--directions to-stack,from-stack]
 //        [--veth off,on|none] [--seconds 60] [--quiet-wait 60] [--tcp-verify]
-//        [--node-args "--max-semi-space-size=64"] [--tree DIR] [--quick]
+//        [--node-args "--max-semi-space-size=64"] [--profile DIR] [--tree DIR] [--quick]
 //
 // The figure is the C client's: from connect() returning to the peer's FIN
 // (send: all sent, our FIN sent, the peer read everything and ended; recv: the
@@ -24,7 +24,9 @@
 // not run again on the stack.
 // Namespaces: the stack's (TAP gbench0, 198.18.0.1 <-> 198.18.0.2) and a veth
 // pair (198.18.1.1 <-> 198.18.1.2), deleted on exit, error and signals.
+import { join } from "node:path"
 import { flag, intOpt, opt } from "./args.mjs"
+import { printProfile, summarizeProfile } from "./diag/profile-summary.mjs"
 import {
   machine, preflight, printTable, round, runMain, sleep, summarize, treeInfo, treeText, waitQuiet, writeResult
 } from "./lib.mjs"
@@ -45,6 +47,9 @@ if (VETH.some((v) => v !== "off" && v !== "on")) throw new Error("--veth off,on 
 const TCP_VERIFY = flag("tcp-verify")
 const NODE_ARGS = (opt("node-args", "--max-semi-space-size=64") ?? "").split(" ").filter((a) => a.length > 0)
 const PORTS = { discard: 9, source: 19 }
+// --profile DIR: a V8 CPU profile of the stack during each of its transfers, written to DIR and summarized
+const PROFILE_DIR = opt("profile", undefined)
+let profiled = 0
 
 preflight()
 
@@ -61,6 +66,7 @@ const clientWithWatch = async (ns, bin, args) => {
 
 const stackTransfer = async (s, bin, direction) => {
   const before = await s.stats()
+  if (PROFILE_DIR !== undefined) await s.stack.command("prof-start", "profiling")
   const cpu0 = cpuSeconds(s.stack.pid)
   const client = direction === "to-stack"
     ? await clientWithWatch(s.ns, bin, ["send", STACK, String(PORTS.discard), String(BYTES), String(SECONDS)])
@@ -68,6 +74,14 @@ const stackTransfer = async (s, bin, direction) => {
   await sleep(200)
   const after = await s.stats()
   const cpu = cpuSeconds(s.stack.pid) - cpu0
+  let profile
+  if (PROFILE_DIR !== undefined) {
+    const file = join(PROFILE_DIR, `bulk-${direction}-${++profiled}.cpuprofile`)
+    const ev = await s.stack.command(`prof-stop ${file}`, "profile", 60_000)
+    if (ev.error) throw new Error(`profiling failed: ${ev.error}`)
+    profile = summarizeProfile(file, 25)
+    printProfile(profile)
+  }
   const stackBytes = direction === "to-stack"
     ? after.tcpBench.discard.bytes - before.tcpBench.discard.bytes
     : after.tcpBench.source.bytes - before.tcpBench.source.bytes
@@ -81,6 +95,7 @@ const stackTransfer = async (s, bin, direction) => {
     linkRxDropped: after.link.rxDropped - before.link.rxDropped, linkTxDropped: after.link.txDropped - before.link.txDropped,
     tcpArrivalsDropped: after.tcp.arrivalsDropped - before.tcp.arrivalsDropped,
     connection: after.tcpBench.last.at(-1),
+    ...(profile !== undefined ? { profile } : {}),
     ...(complete ? {} : { stackStats: after })
   }
 }

@@ -44,7 +44,7 @@ const effectEntry = () => {
   const entry = JSON.parse(readFileSync(pkgFile, "utf8")).exports["."].import
   return import(pathToFileURL(join(dirname(pkgFile), entry)).href)
 }
-const { Effect, Fiber, Layer } = await effectEntry()
+const { Effect, Fiber, Layer, Stream } = await effectEntry()
 const LinkTap = await fromTree("dist/link/LinkTap.js")
 const Scheduling = await fromTree("dist/Scheduling.js")
 const TapAddon = await fromTree("dist/link/TapAddon.js")
@@ -181,20 +181,21 @@ const program = Effect.gen(function*() {
       yield* TcpServices.serve(port, (c) => Effect.gen(function*() {
         tcpBench.discard.connections++
         let off = 0
-        for (;;) {
-          const chunk = yield* c.read
-          if (chunk._tag === "None") break
-          const d = chunk.value
-          if (tcpVerify) {
-            let p = off % 251
-            for (let k = 0; k < d.length; k++) {
-              if (d[k] !== p) tcpBench.discard.mismatches++
-              if (++p === 251) p = 0
+        // the connection as a stream, taken a chunk of segments at a time (as a kernel client's
+        // recv() takes what has arrived, up to its buffer), to its end at the peer's FIN
+        yield* Stream.runForEachChunk(c.stream, (chunk) => Effect.sync(() => {
+          for (const d of chunk) {
+            if (tcpVerify) {
+              let p = off % 251
+              for (let k = 0; k < d.length; k++) {
+                if (d[k] !== p) tcpBench.discard.mismatches++
+                if (++p === 251) p = 0
+              }
             }
+            off += d.length
+            tcpBench.discard.bytes += d.length
           }
-          off += d.length
-          tcpBench.discard.bytes += d.length
-        }
+        }))
         yield* c.end
         tcpBench.discard.finished++
         remember("discard", yield* c.info)

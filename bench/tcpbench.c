@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,6 +39,14 @@ static volatile sig_atomic_t expired = 0;
 static void on_alarm(int sig) {
   (void)sig;
   expired = 1;
+}
+
+/* CPU seconds (user + system) this process has used: with the wall time, whether the kernel side
+ * of a transfer was the one that ran out of CPU. */
+static double cpu_seconds(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static double now(void) {
@@ -191,8 +200,8 @@ int main(int argc, char **argv) {
     uint64_t back = read_pattern(fd, 1 << 20, &bad, 0); // the peer's FIN: everything arrived
     double t3 = now();
     close(fd);
-    printf("{\"mode\":\"%s\",\"bytes\":%llu,\"seconds\":%.6f,\"connectSeconds\":%.6f,\"sendSeconds\":%.6f,\"bytesBack\":%llu,\"timedOut\":%s}\n",
-           mode, (unsigned long long)sent, t3 - t1, t1 - t0, t2 - t1, (unsigned long long)back, expired ? "true" : "false");
+    printf("{\"mode\":\"%s\",\"bytes\":%llu,\"seconds\":%.6f,\"connectSeconds\":%.6f,\"sendSeconds\":%.6f,\"bytesBack\":%llu,\"cpuSeconds\":%.3f,\"timedOut\":%s}\n",
+           mode, (unsigned long long)sent, t3 - t1, t1 - t0, t2 - t1, (unsigned long long)back, cpu_seconds(), expired ? "true" : "false");
     return sent == bytes && !expired ? 0 : 1;
   }
   if (!strcmp(mode, "recv") || !strcmp(mode, "serve-discard")) {
@@ -204,8 +213,8 @@ int main(int argc, char **argv) {
     uint64_t got = read_pattern(fd, limit, &bad, 1);
     double t2 = now();
     close(fd);
-    printf("{\"mode\":\"%s\",\"bytes\":%llu,\"seconds\":%.6f,\"connectSeconds\":%.6f,\"mismatches\":%llu,\"timedOut\":%s}\n",
-           mode, (unsigned long long)got, t2 - t1, t1 - t0, (unsigned long long)bad, expired ? "true" : "false");
+    printf("{\"mode\":\"%s\",\"bytes\":%llu,\"seconds\":%.6f,\"connectSeconds\":%.6f,\"mismatches\":%llu,\"cpuSeconds\":%.3f,\"timedOut\":%s}\n",
+           mode, (unsigned long long)got, t2 - t1, t1 - t0, (unsigned long long)bad, cpu_seconds(), expired ? "true" : "false");
     return expired ? 1 : 0;
   }
   if (!strcmp(mode, "serve-echo")) {

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option } from "effect"
+import { Ipv4, TRANSPORT_OFFSET } from "../../src/ipv4/Ipv4.js"
 import { Udp } from "../../src/udp/Udp.js"
 import * as Checksum from "../../src/wire/Checksum.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
@@ -241,5 +242,27 @@ describe("ICMP errors reach the UDP socket that sent the datagram (RFC 1122 §4.
       expect(s.icmp.errorsReceived).toBe(1)
       expect(s.icmp.errorsIgnored).toBe(1)
       expect(s.udp.errorsReported + s.udp.errorsDropped).toBe(0)
+    }))
+})
+
+describe("send buffers (Ipv4.allocate)", () => {
+  it.scoped("small buffers are zeroed and never share an octet, across slabs; large ones stand alone", () =>
+    Effect.gen(function*() {
+      const { stack } = yield* stackWithPeer()
+      const ip = yield* run(stack, Ipv4)
+      const bufs: Array<Uint8Array> = []
+      // enough 100-octet transport buffers to fill several 64 KiB slabs
+      for (let i = 0; i < 3000; i++) {
+        const b = ip.allocate(100)
+        expect(b.length).toBe(TRANSPORT_OFFSET + 100)
+        expect(b.every((x) => x === 0)).toBe(true)
+        b.fill((i % 255) + 1)
+        bufs.push(b)
+      }
+      // every buffer still holds what was written to it: no two overlap
+      bufs.forEach((b, i) => expect(b.every((x) => x === (i % 255) + 1), `buffer ${i}`).toBe(true))
+      const big = ip.allocate(1500)
+      expect(big.byteOffset).toBe(0)
+      expect(big.buffer.byteLength).toBe(TRANSPORT_OFFSET + 1500)
     }))
 })
