@@ -61,6 +61,7 @@ import * as Negotiation from "./Negotiation.js"
 import type { TcpParams } from "./Params.js"
 import type { AckInfo, Report, SendView } from "./Receiver.js"
 import * as Rtt from "./Rtt.js"
+import * as Rack from "./Rack.js"
 import * as Scoreboard from "./Scoreboard.js"
 import type { OutSegment } from "./Segment.js"
 import { ACK, FIN, PSH, RST, SYN } from "./Segment.js"
@@ -204,6 +205,10 @@ export interface Sender {
   tlpAt: number | undefined
   /** a probe went out and no ACK of new data has come since */
   tlpOut: boolean
+  /** RFC 8985 §6 RACK: the transmission log and its state (kept only with SACK) */
+  readonly rack: Rack.Rack
+  /** RACK's reordering timer: when the next segment sent before the last delivered one is due to be lost */
+  rackAt: number | undefined
   /** end of the last partial segment sent (Minshall's Nagle: one small segment in flight at most) */
   sndSml: Seq.SeqNum
   noDelay: boolean
@@ -300,6 +305,8 @@ const base = (
     highRxt: iss,
     tlpAt: undefined,
     tlpOut: false,
+    rack: Rack.make(iss),
+    rackAt: undefined,
     sndSml: iss,
     noDelay: false,
     lastSendAt: now,
@@ -417,7 +424,7 @@ const synchronize = (
 export const deadline = (s: Sender): number | undefined =>
   earlier(
     earlier(earlier(s.ackDue, s.rtoAt), earlier(s.tlpAt, s.persistAt)),
-    earlier(earlier(s.timeWaitAt, s.finWait2At), s.keepaliveAt)
+    earlier(earlier(s.timeWaitAt, s.finWait2At), earlier(s.keepaliveAt, s.rackAt))
   )
 
 const earlier = (a: number | undefined, b: number | undefined): number | undefined =>
@@ -550,6 +557,7 @@ const sendData = (
   const flags = ACK | (len > 0 && unsentAfter === 0 ? PSH : 0) | (fin ? FIN : 0)
   emit(s, out, seq, flags, payload, options)
   const end = Seq.add(seq, len + (fin ? 1 : 0))
+  if (s.sackOk && Seq.gt(end, seq)) Rack.onSend(s.rack, seq, end, now)
   const retransmission = Seq.lt(seq, s.sndMax)
   if (retransmission) {
     s.retransmits++
@@ -595,7 +603,7 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     const wndRoom = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
     // in SACK recovery the window holds `pipe` (RFC 6675 §5), else what is in flight (plus NewReno's inflation)
     const cwndRoom = s.recovering && s.sackOk
-      ? Math.floor(s.cc.cwnd) - Scoreboard.pipe(s.board, s.sndUna, s.sndMax, s.highRxt)
+      ? Math.floor(s.cc.cwnd) - pipe(s)
       : Math.floor(s.cc.cwnd + s.inflation) - flight
     const room = Math.min(wndRoom, cwndRoom)
     const full = fullPayload(s)
@@ -773,7 +781,24 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     }
   }
   if (s.sackOk && a.sack !== undefined) Scoreboard.update(s.board, a.sack, s.sndUna, s.sndMax)
-  if (Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)) newAck(s, a, at, now, out)
+  const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
+  // RFC 8985 §6.2 steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
+  if (s.sackOk) Rack.onAck(s.rack, advances ? a.ack : s.sndUna, s.board, at, s.tsOk ? a.tsEcr : undefined, tsClock)
+  onAckLosses(s, a, at, now, out, advances, oldWnd)
+  if (s.sackOk) rackDetect(s, now, out)
+}
+
+/** What an ACK says about the data in flight: new data acknowledged, a duplicate, or losses shown by SACK. */
+const onAckLosses = (
+  s: Sender,
+  a: AckInfo,
+  at: number,
+  now: number,
+  out: Array<OutSegment>,
+  advances: boolean,
+  oldWnd: number
+): void => {
+  if (advances) newAck(s, a, at, now, out)
   else if (
     a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd && Seq.gt(s.sndMax, s.sndUna) &&
     s.persistAt === undefined
@@ -785,6 +810,21 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     s.sackOk && !s.recovering && Seq.gt(s.sndUna, s.recover) &&
     (Scoreboard.isLost(s.board, s.sndUna, s.mss) || s.tlpOut && Scoreboard.nextHole(s.board, s.sndUna) !== undefined)
   ) enterRecovery(s, now, out)
+}
+
+/**
+ * RFC 8985 §6.2 steps 4-5: mark what RACK finds lost, start recovery for it
+ * (or resend it, in recovery), and arm the reordering timer for what may
+ * yet be. Losses of a window already recovered from (RFC 6582's "recover",
+ * after a timeout) start no new recovery: the retransmission timer's
+ * go-back-N resends them.
+ */
+const rackDetect = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  const { lost, timeout } = Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering))
+  s.rackAt = timeout > 0 ? now + timeout : undefined
+  if (lost === 0 || !sending(s)) return
+  if (s.recovering) sackRecover(s, now, out)
+  else if (Seq.gt(s.sndUna, s.recover)) enterRecovery(s, now, out)
 }
 
 const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
@@ -865,12 +905,36 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   s.rtoAt = now + s.rtt.rto
 }
 
-/** RFC 6675 §5 NextSeg (1): resend the lost holes the scoreboard shows while cwnd - pipe has room for a segment. */
+/**
+ * RFC 6675 §4 pipe, octets in the network: the scoreboard's estimate, less
+ * the retransmissions RACK has found lost again (RFC 6675 counts everything
+ * retransmitted below HighRxt as in flight).
+ */
+const pipe = (s: Sender): number =>
+  Scoreboard.pipe(s.board, s.sndUna, s.sndMax, s.highRxt) - Rack.lostRetransmitted(s.rack, s.highRxt)
+
+/**
+ * Resend, while cwnd - pipe has room for a segment: first what RACK marked
+ * lost (RFC 8985 §6: a lost retransmission too), then the holes the
+ * scoreboard shows (RFC 6675 §5 NextSeg (1)).
+ */
 const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const full = fullPayload(s)
   const dataEnd = SendBuffer.end(s.buffer)
+  const fin = finEnd(s)
   for (;;) {
-    if (Math.floor(s.cc.cwnd) - Scoreboard.pipe(s.board, s.sndUna, s.sndMax, s.highRxt) < full) return
+    if (Math.floor(s.cc.cwnd) - pipe(s) < full) return
+    const lost = Rack.firstLost(s.rack)
+    if (lost === undefined) break
+    const len = Math.max(0, Math.min(full, Seq.sub(lost.end, lost.start), Seq.sub(dataEnd, lost.start)))
+    const withFin = fin !== undefined && lost.end === fin && Seq.add(lost.start, len + 1) === fin
+    if (len === 0 && !withFin) break
+    resend(s, out, lost.start, len, withFin, now)
+    const end = Seq.add(lost.start, len)
+    if (Seq.gt(end, s.highRxt)) s.highRxt = end
+  }
+  for (;;) {
+    if (Math.floor(s.cc.cwnd) - pipe(s) < full) return
     const hole = Scoreboard.nextHole(s.board, Seq.max(s.highRxt, s.sndUna))
     if (hole === undefined) return
     const len = Math.min(full, Seq.sub(hole.end, hole.start), Seq.sub(dataEnd, hole.start))
@@ -1114,6 +1178,7 @@ export const onTimer = (s: Sender, now: number, out: Array<OutSegment>): void =>
   }
   if (s.rtoAt !== undefined && s.rtoAt <= now) onRto(s, now, out)
   if (isClosed(s)) return
+  if (s.rackAt !== undefined && s.rackAt <= now) rackDetect(s, now, out)
   if (s.tlpAt !== undefined && s.tlpAt <= now) tailProbe(s, now, out)
   if (s.persistAt !== undefined && s.persistAt <= now) probe(s, now, out)
   if (s.keepaliveAt !== undefined && s.keepaliveAt <= now) keepalive(s, now, out)

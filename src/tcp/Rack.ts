@@ -1,0 +1,262 @@
+/**
+ * RACK (RFC 8985 §6): loss detection by time, not by counting duplicate
+ * ACKs. A segment is lost when a segment sent after it has been delivered
+ * (cumulatively acknowledged or SACKed) and more than RACK.rtt plus a
+ * reordering window has passed since it was sent. This finds what
+ * RFC 6675's IsLost cannot: a lost retransmission (before, only the RTO
+ * found it), and a loss in a flight too short for three duplicate ACKs.
+ * The tail loss probe (RFC 8985 §7) lives in Sender.ts.
+ *
+ * Plain data owned by one send half, pure functions over it:
+ *
+ * - the transmission log: every data segment (or FIN) in flight, in
+ *   sequence order, with when it was last sent and whether it was
+ *   retransmitted, SACKed, or deemed lost. It is kept as parallel arrays of
+ *   numbers from `head` on, so a bulk transfer adds no object per segment;
+ *   acknowledged entries leave from the front.
+ * - `onAck` (§6.2 steps 1-3): the newly delivered entries update RACK.xmit_ts,
+ *   RACK.end_seq and RACK.rtt (skipping a retransmission whose ACK may be for
+ *   the original), the minimum RTT, and whether reordering has been seen.
+ * - `reorderingWindow` (§6.2 step 4) and `detectLoss` (step 5): mark the
+ *   entries now lost, and say how long until the next could be (the
+ *   reordering timer, §6.2 step 5).
+ *
+ * RACK needs SACK (without it, later segments cannot be seen delivered); the
+ * send half keeps no log when SACK was not negotiated.
+ *
+ * @since 0.1.0
+ */
+import type { Scoreboard } from "./Scoreboard.js"
+import * as Seq from "./SeqNum.js"
+
+const RETRANSMITTED = 1
+const SACKED = 2
+const LOST = 4
+
+/** @category models */
+export interface Rack {
+  /** the log, entry i (from `head`) covering [starts[i], ends[i]) */
+  readonly starts: Array<number>
+  readonly ends: Array<number>
+  /** Clock ms the entry was last sent */
+  readonly sentAt: Array<number>
+  readonly flags: Array<number>
+  head: number
+  /** RACK.xmit_ts and RACK.end_seq: the most recently sent segment delivered so far (none: -Infinity) */
+  xmitAt: number
+  endSeq: Seq.SeqNum
+  /** RACK.rtt: that segment's RTT, ms */
+  rtt: number
+  /** the smallest RTT measured, ms (Infinity before a sample) */
+  minRtt: number
+  /** RACK.fack: the highest sequence number delivered */
+  fack: Seq.SeqNum
+  /** RACK.reord: a segment was delivered below RACK.fack without being retransmitted */
+  reordering: boolean
+  /** entries SACKed and not yet cumulatively acknowledged */
+  sacked: number
+}
+
+/** @category constructors */
+export const make = (iss: Seq.SeqNum): Rack => ({
+  starts: [],
+  ends: [],
+  sentAt: [],
+  flags: [],
+  head: 0,
+  xmitAt: -Infinity,
+  endSeq: iss,
+  rtt: 0,
+  minRtt: Infinity,
+  fack: iss,
+  reordering: false,
+  sacked: 0
+})
+
+/** RACK_sent_after (§6.2): t1/seq1 was sent after t2/seq2. */
+const sentAfter = (t1: number, seq1: number, t2: number, seq2: number): boolean =>
+  t1 > t2 || (t1 === t2 && Seq.gt(seq1 as Seq.SeqNum, seq2 as Seq.SeqNum))
+
+/** Entries in the log. */
+export const size = (r: Rack): number => r.starts.length - r.head
+
+/**
+ * [start, end) went out at `now`: a new entry for octets beyond the log,
+ * and for octets already in it a retransmission (every entry it overlaps
+ * counts as sent again, and is no longer lost).
+ */
+export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number): void => {
+  const n = r.starts.length
+  const last = n > r.head ? (r.ends[n - 1]! as Seq.SeqNum) : undefined
+  let from = start
+  if (last !== undefined && Seq.lt(start, last)) {
+    for (let i = r.head; i < n && Seq.lt(r.starts[i]! as Seq.SeqNum, end); i++) {
+      if (!Seq.gt(r.ends[i]! as Seq.SeqNum, start)) continue
+      r.sentAt[i] = now
+      r.flags[i] = (r.flags[i]! | RETRANSMITTED) & ~LOST
+    }
+    if (!Seq.gt(end, last)) return
+    from = last
+  }
+  r.starts.push(from)
+  r.ends.push(end)
+  r.sentAt.push(now)
+  r.flags.push(0)
+}
+
+/**
+ * An ACK arrived at `at` (the batch's arrival time), acknowledging up to
+ * `ack`, with `board` the scoreboard after its SACK blocks. Steps 1-3 of
+ * §6.2 for every entry it delivered; acknowledged entries leave the log.
+ * `tsEcr` (the echoed timestamp, in the sender's timestamp clock `tsOf`) tells
+ * a retransmission's ACK from the original's.
+ */
+export const onAck = (
+  r: Rack,
+  ack: Seq.SeqNum,
+  board: Scoreboard,
+  at: number,
+  tsEcr: number | undefined,
+  tsOf: (ms: number) => number
+): void => {
+  const n = r.starts.length
+  const ranges = board.ranges
+  const top = ranges.length > 0 ? ranges[ranges.length - 1]!.right : undefined
+  let k = 0 // the scoreboard range the scan has reached
+  let i = r.head
+  for (; i < n; i++) {
+    const start = r.starts[i]! as Seq.SeqNum
+    const end = r.ends[i]! as Seq.SeqNum
+    const f = r.flags[i]!
+    let delivered = false
+    if (!Seq.gt(end, ack)) {
+      delivered = (f & SACKED) === 0
+      if ((f & SACKED) !== 0) r.sacked--
+    } else {
+      if (top === undefined || !Seq.lt(start, top)) break
+      if ((f & SACKED) !== 0) continue
+      while (k < ranges.length && !Seq.gt(ranges[k]!.right, start)) k++
+      const range = ranges[k]
+      if (range === undefined) break
+      if (!Seq.lte(range.left, start) || !Seq.lte(end, range.right)) continue
+      r.flags[i] = f | SACKED
+      r.sacked++
+      delivered = true
+    }
+    if (delivered) update(r, i, at, tsEcr, tsOf)
+  }
+  // the acknowledged entries leave from the front
+  let h = r.head
+  while (h < n && !Seq.gt(r.ends[h]! as Seq.SeqNum, ack)) h++
+  r.head = h
+  if (h > 64 && h * 2 > n) compact(r)
+}
+
+/** Steps 1-3 of §6.2 for entry `i`, just delivered. */
+const update = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf: (ms: number) => number): void => {
+  const sent = r.sentAt[i]!
+  const end = r.ends[i]!
+  const rtt = at - sent
+  if ((r.flags[i]! & RETRANSMITTED) !== 0) {
+    // the ACK may be for the original transmission: with timestamps, an echo older than the
+    // retransmission says so; without, an RTT below the smallest ever measured does (§6.2 step 2)
+    if (tsEcr !== undefined && ((tsEcr - tsOf(sent)) | 0) < 0) return
+    if (rtt < r.minRtt) return
+  }
+  if (rtt < r.minRtt) r.minRtt = rtt
+  if (sentAfter(sent, end, r.xmitAt, r.endSeq)) {
+    r.rtt = rtt
+    r.xmitAt = sent
+    r.endSeq = end as Seq.SeqNum
+  }
+  // step 3: delivered below the highest delivered, and not because it was sent again
+  if (Seq.lt(end as Seq.SeqNum, r.fack)) {
+    if ((r.flags[i]! & RETRANSMITTED) === 0) r.reordering = true
+  } else {
+    r.fack = end as Seq.SeqNum
+  }
+}
+
+const compact = (r: Rack): void => {
+  const h = r.head
+  r.starts.splice(0, h)
+  r.ends.splice(0, h)
+  r.sentAt.splice(0, h)
+  r.flags.splice(0, h)
+  r.head = 0
+}
+
+/**
+ * §6.2 step 4, RACK.reo_wnd: 0 while no reordering has been seen and the
+ * sender is in recovery or has DupThresh segments SACKed (so RACK is no
+ * slower than RFC 6675 then); otherwise a quarter of the minimum RTT,
+ * at most SRTT.
+ */
+export const reorderingWindow = (r: Rack, srtt: number | undefined, recovering: boolean): number => {
+  if (!r.reordering && (recovering || r.sacked >= 3)) return 0
+  const quarter = r.minRtt === Infinity ? 0 : r.minRtt / 4
+  return srtt === undefined ? quarter : Math.min(quarter, srtt)
+}
+
+/**
+ * §6.2 step 5: mark lost every entry sent before the most recently
+ * delivered one whose time is up. Returns how many were newly marked, and
+ * the time (ms from `now`) until the next entry's would be (0: none).
+ */
+export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly lost: number; readonly timeout: number } => {
+  let lost = 0
+  let timeout = 0
+  if (r.xmitAt === -Infinity) return { lost, timeout }
+  const n = r.starts.length
+  for (let i = r.head; i < n; i++) {
+    const f = r.flags[i]!
+    if ((f & (SACKED | LOST)) !== 0) continue
+    const sent = r.sentAt[i]!
+    if (!sentAfter(r.xmitAt, r.endSeq, sent, r.ends[i]!)) continue
+    const remaining = sent + r.rtt + reoWnd - now
+    if (remaining <= 0) {
+      r.flags[i] = f | LOST
+      lost++
+    } else if (remaining > timeout) {
+      timeout = remaining
+    }
+  }
+  return { lost, timeout }
+}
+
+/** The first entry marked lost (and not sent again since), as [start, end); undefined when none. */
+export const firstLost = (r: Rack): { readonly start: Seq.SeqNum; readonly end: Seq.SeqNum } | undefined => {
+  const n = r.starts.length
+  for (let i = r.head; i < n; i++) {
+    if ((r.flags[i]! & LOST) !== 0) return { start: r.starts[i]! as Seq.SeqNum, end: r.ends[i]! as Seq.SeqNum }
+  }
+  return undefined
+}
+
+/**
+ * Octets marked lost below `below` that were retransmitted before: RFC 6675's
+ * pipe counts them in flight (they lie below HighRxt), but RACK knows they
+ * left the network.
+ */
+export const lostRetransmitted = (r: Rack, below: Seq.SeqNum): number => {
+  let octets = 0
+  const n = r.starts.length
+  for (let i = r.head; i < n; i++) {
+    const start = r.starts[i]! as Seq.SeqNum
+    if (!Seq.lt(start, below)) break
+    if ((r.flags[i]! & (LOST | RETRANSMITTED)) === (LOST | RETRANSMITTED)) {
+      octets += Seq.sub(Seq.min(r.ends[i]! as Seq.SeqNum, below), start)
+    }
+  }
+  return octets
+}
+
+/** Forget every entry (the connection went back to SND.UNA wholesale, or ended). */
+export const clear = (r: Rack): void => {
+  r.starts.length = 0
+  r.ends.length = 0
+  r.sentAt.length = 0
+  r.flags.length = 0
+  r.head = 0
+  r.sacked = 0
+}

@@ -1,0 +1,139 @@
+/**
+ * RACK (RFC 8985 §6) as pure steps, with sequence numbers that wrap past
+ * 2^32: the log, RACK.xmit_ts/rtt from delivered segments, the reordering
+ * window, and the exact instant each segment becomes lost.
+ */
+import { describe, expect, it } from "vitest"
+import * as Rack from "../../src/tcp/Rack.js"
+import * as Scoreboard from "../../src/tcp/Scoreboard.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+
+/** Our ISN, 300 octets below the wrap: the log's sequence numbers cross 2^32. */
+const ISS = Seq.make(0xfffffed4)
+const at = (n: number) => Seq.add(ISS, 1 + n)
+const tsOf = (ms: number) => Math.floor(ms) >>> 0
+
+/** A scoreboard holding [left, right) (relative octets), as the peer's SACK blocks left it. */
+const board = (...ranges: ReadonlyArray<readonly [number, number]>) => {
+  const b = Scoreboard.make()
+  Scoreboard.update(b, ranges.map(([l, r]) => ({ left: at(l), right: at(r) })), at(0), at(100_000))
+  return b
+}
+
+/** Four 100-octet segments sent at 0, 1, 2 and 3 ms. */
+const fourSent = () => {
+  const r = Rack.make(ISS)
+  for (let i = 0; i < 4; i++) Rack.onSend(r, at(100 * i), at(100 * i + 100), i)
+  return r
+}
+
+describe("RACK loss detection (RFC 8985 §6.2)", () => {
+  it("a segment sent before a SACKed one is lost once RACK.rtt + reo_wnd have passed since it went", () => {
+    const r = fourSent()
+    // the fourth arrives (SACKed) at 10: RACK.rtt = 7, min RTT 7, reo_wnd = 7 / 4
+    Rack.onAck(r, at(0), board([300, 400]), 10, undefined, tsOf)
+    expect(r.rtt).toBe(7)
+    expect(r.xmitAt).toBe(3)
+    const wnd = Rack.reorderingWindow(r, 7, false)
+    expect(wnd).toBe(1.75)
+    // sent at 0 and 1: due at 8.75 and 9.75, lost; sent at 2: due at 10.75, 0.75 from now
+    expect(Rack.detectLoss(r, 10, wnd)).toEqual({ lost: 2, timeout: 0.75 })
+    expect(Rack.firstLost(r)).toEqual({ start: at(0), end: at(100) })
+    const early = Rack.detectLoss(r, 10.74, wnd)
+    expect(early.lost).toBe(0)
+    expect(early.timeout).toBeCloseTo(0.01, 9)
+    expect(Rack.detectLoss(r, 10.75, wnd).lost).toBe(1)
+    // nothing sent after the SACKed one is ever lost by it
+    expect(Rack.size(r)).toBe(4)
+  })
+
+  it("no reordering seen: the window is 0 in recovery and with three segments SACKed, else a quarter of min RTT (at most SRTT)", () => {
+    const r = fourSent()
+    Rack.onAck(r, at(0), board([100, 200]), 9, undefined, tsOf) // the second: rtt 8
+    expect(Rack.reorderingWindow(r, 100, false)).toBe(2)
+    expect(Rack.reorderingWindow(r, 1, false)).toBe(1) // at most SRTT
+    expect(Rack.reorderingWindow(r, 100, true)).toBe(0)
+    Rack.onAck(r, at(0), board([100, 400]), 11, undefined, tsOf)
+    expect(r.sacked).toBe(3)
+    expect(Rack.reorderingWindow(r, 100, false)).toBe(0)
+  })
+
+  it("a segment delivered below the highest delivered, never retransmitted, is reordering: the window stays open in recovery", () => {
+    const r = fourSent()
+    Rack.onAck(r, at(0), board([200, 300]), 10, undefined, tsOf)
+    expect(r.reordering).toBe(false)
+    // the second arrives late, and was never sent twice: the network reordered it
+    Rack.onAck(r, at(0), board([100, 300]), 12, undefined, tsOf)
+    expect(r.reordering).toBe(true)
+    expect(Rack.reorderingWindow(r, 100, true)).toBe(2) // min RTT 8 (the third's), / 4
+  })
+
+  it("a lost retransmission: lost again once a segment sent after it is delivered", () => {
+    const r = Rack.make(ISS)
+    Rack.onSend(r, at(0), at(100), 0)
+    Rack.onSend(r, at(100), at(200), 0)
+    Rack.onAck(r, at(0), board([100, 200]), 5, undefined, tsOf) // rtt 5
+    expect(Rack.detectLoss(r, 5, 0).lost).toBe(1)
+    // the first is sent again at 7: no longer lost, and counted as retransmitted
+    Rack.onSend(r, at(0), at(100), 7)
+    expect(Rack.firstLost(r)).toBeUndefined()
+    Rack.onSend(r, at(200), at(300), 8)
+    // that retransmission is lost too; the new segment after it arrives at 13
+    Rack.onAck(r, at(0), board([100, 300]), 13, undefined, tsOf)
+    expect(r.xmitAt).toBe(8)
+    expect(Rack.detectLoss(r, 13, 0)).toEqual({ lost: 1, timeout: 0 })
+    expect(Rack.firstLost(r)).toEqual({ start: at(0), end: at(100) })
+    // RFC 6675's pipe counted it in flight (below HighRxt): it left the network
+    expect(Rack.lostRetransmitted(r, at(100))).toBe(100)
+    expect(Rack.lostRetransmitted(r, at(50))).toBe(50)
+    // sent a third time, it arrives: below RACK.fack, but a retransmission, so no reordering
+    Rack.onSend(r, at(0), at(100), 14)
+    Rack.onAck(r, at(300), Scoreboard.make(), 20, undefined, tsOf)
+    expect(r.reordering).toBe(false)
+    expect(r.xmitAt).toBe(14)
+    expect(Rack.size(r)).toBe(0)
+  })
+
+  it("an ACK that may be for the original transmission does not time a retransmission (§6.2 step 2)", () => {
+    const r = Rack.make(ISS)
+    Rack.onSend(r, at(0), at(100), 0)
+    Rack.onSend(r, at(100), at(200), 0)
+    Rack.onAck(r, at(0), board([100, 200]), 10, undefined, tsOf) // min RTT 10
+    Rack.onSend(r, at(0), at(100), 20) // retransmitted
+    // acknowledged 2 ms after the retransmission: faster than any RTT seen, so likely the original's
+    Rack.onAck(r, at(200), Scoreboard.make(), 22, undefined, tsOf)
+    expect(r.xmitAt).toBe(0)
+    expect(r.rtt).toBe(10)
+    expect(Rack.size(r)).toBe(0)
+  })
+
+  it("with timestamps, an echo older than the retransmission says the ACK is the original's", () => {
+    const r = Rack.make(ISS)
+    Rack.onSend(r, at(0), at(100), 0)
+    Rack.onSend(r, at(100), at(200), 0)
+    Rack.onAck(r, at(0), board([100, 200]), 1, undefined, tsOf) // min RTT 1
+    Rack.onSend(r, at(0), at(100), 20)
+    Rack.onAck(r, at(200), Scoreboard.make(), 30, tsOf(5), tsOf) // echoes 5: sent before 20
+    expect(r.xmitAt).toBe(0)
+    const r2 = Rack.make(ISS)
+    Rack.onSend(r2, at(0), at(100), 0)
+    Rack.onSend(r2, at(100), at(200), 0)
+    Rack.onAck(r2, at(0), board([100, 200]), 1, undefined, tsOf)
+    Rack.onSend(r2, at(0), at(100), 20)
+    Rack.onAck(r2, at(200), Scoreboard.make(), 30, tsOf(20), tsOf) // echoes the retransmission's time
+    expect(r2.xmitAt).toBe(20)
+    expect(r2.rtt).toBe(10)
+  })
+
+  it("acknowledged entries leave the log; a long log stays correct across compaction", () => {
+    const r = Rack.make(ISS)
+    for (let i = 0; i < 1000; i++) Rack.onSend(r, at(10 * i), at(10 * i + 10), i)
+    Rack.onAck(r, at(9000), Scoreboard.make(), 2000, undefined, tsOf)
+    expect(Rack.size(r)).toBe(100)
+    expect(r.head).toBe(0) // compacted
+    Rack.onAck(r, at(9000), board([9990, 10000]), 2001, undefined, tsOf)
+    expect(r.xmitAt).toBe(999)
+    expect(Rack.detectLoss(r, 3000, 0).lost).toBe(99)
+    expect(Rack.firstLost(r)).toEqual({ start: at(9000), end: at(9010) })
+  })
+})

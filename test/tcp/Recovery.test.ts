@@ -1,0 +1,122 @@
+/**
+ * SACK loss recovery with RACK (RFC 8985 §6) in the send half, as pure
+ * steps with the exact instants asserted: losses that RFC 6675's duplicate
+ * ACK and IsLost rules cannot see, found by time instead of by waiting for
+ * the retransmission timer.
+ *
+ * Fixture: passive open, peer MSS 1460 with SACK, no timestamps, then 20
+ * octets each acknowledged 20 ms after it went (`warm`): SRTT near 20 ms,
+ * RACK's minimum RTT 20, the RTO at its 200 ms floor; data from there on
+ * starts at octet 20 (`B`), at 1000 ms.
+ */
+import { describe, expect, it } from "vitest"
+import type { OutSegment } from "../../src/tcp/Segment.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import * as T from "../support/TcpSocket.js"
+
+const MSS = 1460
+
+const est = () => T.established({ peerOptions: { mss: MSS, sackPermitted: true } })
+
+/** Our sequence number `n` octets after our ISN + 1. */
+const ours = (n: number) => Seq.add(T.LOCAL_ISN, 1 + n)
+
+/** The peer's ACK of `ack` octets with SACK blocks [left, right) (relative octets). */
+const sackOf = (ack: number, ...blocks: ReadonlyArray<readonly [number, number]>) =>
+  T.fromPeer({
+    ack,
+    options: { sackPermitted: false, sack: blocks.map(([l, r]) => ({ left: ours(l), right: ours(r) })) }
+  })
+
+const shape = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o), o.payload?.length ?? 0])
+
+/** Where the data of each test starts: after `warm`'s 20 octets. */
+const B = 20
+
+/** 20 one-octet exchanges, each acknowledged 20 ms after it went: SRTT converges near 20 ms. */
+const warm = () => {
+  const s = est()
+  for (let i = 0; i < B; i++) {
+    s.write(40 * i, "x")
+    s.send(40 * i + 20, sackOf(i + 1))
+  }
+  expect(s.snd.rtt.srtt).toBeGreaterThan(18)
+  expect(s.snd.rack.minRtt).toBe(20)
+  return s
+}
+
+describe("RACK in recovery (RFC 8985 §6)", () => {
+  it("two segments out, the first lost, the second SACKed: the first goes again min RTT / 4 later, before the probe and the RTO", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS]])
+    // one duplicate ACK with the second SACKed, 20 ms after both went: not three duplicates, and one
+    // segment SACKed is not RFC 6675's IsLost. RACK: RACK.rtt 20, the first sent no later, lost at
+    // 1000 + 20 + 20 / 4 = 1025; the tail probe would come at about 1037, the RTO at 1200
+    expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS])))).toEqual([])
+    expect(s.tick(1024)).toEqual([])
+    expect(shape(s.tick(1025))).toEqual([[B, MSS]])
+    expect(s.snd.fastRetransmits).toBe(1)
+    expect(s.snd.tailProbes + s.snd.timeouts).toBe(0)
+    // the retransmission arrives: all acknowledged, recovery over
+    expect(shape(s.send(1045, sackOf(B + 2 * MSS)))).toEqual([])
+    expect(s.snd.recovering).toBe(false)
+  })
+
+  it("a lost retransmission is found when a segment sent after it is SACKed, and sent again before the RTO", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(4 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS], [B + 2 * MSS, MSS], [B + 3 * MSS, MSS]])
+    // the first is lost; three SACKed segments make it lost by RFC 6675 and RACK alike: sent again at 1020
+    expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 4 * MSS])))).toEqual([[B, MSS]])
+    expect(s.snd.recovering).toBe(true)
+    // new data goes as recovery's pipe allows
+    expect(shape(s.write(1021, T.octets(MSS, 4 * MSS)))).toEqual([[B + 4 * MSS, MSS]])
+    // that new segment is SACKed at 1041, the retransmission sent before it is not: lost again
+    // (RACK.rtt 20, no reordering window in recovery); RFC 6675 alone would wait for the RTO at 1220
+    expect(shape(s.send(1041, sackOf(B, [B + MSS, B + 5 * MSS])))).toEqual([[B, MSS]])
+    expect(s.snd.timeouts).toBe(0)
+    expect(shape(s.send(1061, sackOf(B + 5 * MSS)))).toEqual([])
+    expect(s.snd.recovering).toBe(false)
+  })
+
+  it("three small segments SACKed in one ACK: lost at once with no reordering seen, min RTT / 4 later with it", () => {
+    // one duplicate ACK, and 300 octets SACKed is not RFC 6675's IsLost: only RACK can see this loss
+    const scenario = (reorderedBefore: boolean) => {
+      const s = warm()
+      if (reorderedBefore) {
+        // the third of three arrives before the second: RACK sees reordering when the second comes in below it
+        s.write(1000, T.octets(3 * MSS))
+        s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
+        s.send(1021, sackOf(B + 3 * MSS))
+        expect(s.snd.rack.reordering).toBe(true)
+      }
+      const at = reorderedBefore ? B + 3 * MSS : B
+      s.snd.noDelay = true
+      for (let i = 0; i < 4; i++) s.write(1100, T.octets(100, i * 100))
+      return { s, at, answer: shape(s.send(1120, sackOf(at, [at + 100, at + 400]))) }
+    }
+    // (the retransmission of the first takes the small segments behind it along, up to a full segment)
+    const plain = scenario(false)
+    expect(plain.answer).toEqual([[plain.at, 400]])
+    const reordered = scenario(true)
+    expect(reordered.answer).toEqual([])
+    expect(reordered.s.tick(1124)).toEqual([])
+    expect(shape(reordered.s.tick(1125))).toEqual([[reordered.at, 400]])
+  })
+
+  it("two retransmissions lost again are both found by one later SACK and both sent again, no RTO", () => {
+    const s = warm()
+    const seg = (i: number) => [B + i * MSS, MSS]
+    expect(shape(s.write(1000, T.octets(10 * MSS)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(seg))
+    // the first two lost: both resent at once (IsLost, and RACK with eight SACKed)
+    expect(shape(s.send(1020, sackOf(B, [B + 2 * MSS, B + 10 * MSS])))).toEqual([seg(0), seg(1)])
+    const cwnd = Math.floor(s.snd.cc.cwnd / MSS)
+    // new data fills the rest of the window: pipe is the two retransmissions plus what is new
+    expect(shape(s.write(1021, T.octets(10 * MSS, 10 * MSS)))).toEqual(
+      Array.from({ length: cwnd - 2 }, (_, i) => seg(10 + i))
+    )
+    // the first new segment is SACKed at 1041, both retransmissions sent before it are not: lost
+    // again, then the next new segment as the window allows
+    expect(shape(s.send(1041, sackOf(B, [B + 2 * MSS, B + 11 * MSS])))).toEqual([seg(0), seg(1), seg(10 + cwnd - 2)])
+    expect(s.snd.timeouts).toBe(0)
+  })
+})
