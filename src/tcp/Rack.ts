@@ -55,6 +55,8 @@ export interface Rack {
   reordering: boolean
   /** entries SACKed and not yet cumulatively acknowledged */
   sacked: number
+  /** entries in the log sent more than once */
+  retransmitted: number
 }
 
 /** @category constructors */
@@ -70,7 +72,8 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   minRtt: Infinity,
   fack: iss,
   reordering: false,
-  sacked: 0
+  sacked: 0,
+  retransmitted: 0
 })
 
 /** RACK_sent_after (§6.2): t1/seq1 was sent after t2/seq2. */
@@ -93,6 +96,7 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
     for (let i = r.head; i < n && Seq.lt(r.starts[i]! as Seq.SeqNum, end); i++) {
       if (!Seq.gt(r.ends[i]! as Seq.SeqNum, start)) continue
       r.sentAt[i] = now
+      if ((r.flags[i]! & RETRANSMITTED) === 0) r.retransmitted++
       r.flags[i] = (r.flags[i]! | RETRANSMITTED) & ~LOST
     }
     if (!Seq.gt(end, last)) return
@@ -147,7 +151,10 @@ export const onAck = (
   }
   // the acknowledged entries leave from the front
   let h = r.head
-  while (h < n && !Seq.gt(r.ends[h]! as Seq.SeqNum, ack)) h++
+  while (h < n && !Seq.gt(r.ends[h]! as Seq.SeqNum, ack)) {
+    if ((r.flags[h]! & RETRANSMITTED) !== 0) r.retransmitted--
+    h++
+  }
   r.head = h
   if (h > 64 && h * 2 > n) compact(r)
 }
@@ -206,7 +213,9 @@ export const reorderingWindow = (r: Rack, srtt: number | undefined, recovering: 
 export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly lost: number; readonly timeout: number } => {
   let lost = 0
   let timeout = 0
-  if (r.xmitAt === -Infinity) return { lost, timeout }
+  // Only a SACKed entry or a retransmission can have been delivered after something sent before it
+  // still outstanding: without either (a clean bulk transfer), nothing to scan on each ACK.
+  if (r.xmitAt === -Infinity || (r.sacked === 0 && r.retransmitted === 0)) return { lost, timeout }
   const n = r.starts.length
   for (let i = r.head; i < n; i++) {
     const f = r.flags[i]!
@@ -249,14 +258,4 @@ export const lostRetransmitted = (r: Rack, below: Seq.SeqNum): number => {
     }
   }
   return octets
-}
-
-/** Forget every entry (the connection went back to SND.UNA wholesale, or ended). */
-export const clear = (r: Rack): void => {
-  r.starts.length = 0
-  r.ends.length = 0
-  r.sentAt.length = 0
-  r.flags.length = 0
-  r.head = 0
-  r.sacked = 0
 }
