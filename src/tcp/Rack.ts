@@ -259,3 +259,14 @@ export const lostRetransmitted = (r: Rack, below: Seq.SeqNum): number => {
   }
   return octets
 }
+
+/** Octets in the network by the log: sent, neither SACKed nor lost (Linux's packets_out - sacked - lost + retrans). */
+export const inFlight = (r: Rack): number => {
+  let octets = 0
+  const n = r.starts.length
+  for (let i = r.head; i < n; i++) {
+    if ((r.flags[i]! & (SACKED | LOST)) === 0) octets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
+  }
+  return octets
+}
+

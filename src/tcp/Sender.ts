@@ -825,6 +825,31 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (lost === 0 || !sending(s)) return
   if (s.recovering) sackRecover(s, now, out)
   else if (Seq.gt(s.sndUna, s.recover)) enterRecovery(s, now, out)
+  else resendLostAfterTimeout(s, now, out)
+}
+
+/**
+ * After a retransmission timeout, until SND.UNA passes `recover`, there is
+ * no fast recovery for that window (RFC 6582) and the sender goes back to
+ * SND.UNA; a retransmission of that go-back-N lost again would wait for the
+ * next, backed-off timeout. RACK goes on finding losses after a timeout
+ * (RFC 8985 §6.3): what it marks lost behind SND.NXT goes again as the
+ * congestion window allows, counting in flight what the log says is in the
+ * network (neither SACKed nor lost).
+ */
+const resendLostAfterTimeout = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  const full = fullPayload(s)
+  const dataEnd = SendBuffer.end(s.buffer)
+  const fin = finEnd(s)
+  for (;;) {
+    if (Math.floor(s.cc.cwnd) - Rack.inFlight(s.rack) < full) return
+    const lost = Rack.firstLost(s.rack)
+    if (lost === undefined || !Seq.lt(lost.start, s.sndNxt)) return
+    const len = Math.max(0, Math.min(full, Seq.sub(lost.end, lost.start), Seq.sub(dataEnd, lost.start)))
+    const withFin = fin !== undefined && lost.end === fin && Seq.add(lost.start, len + 1) === fin
+    if (len === 0 && !withFin) return
+    resend(s, out, lost.start, len, withFin, now)
+  }
 }
 
 const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {

@@ -119,4 +119,28 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(s.send(1041, sackOf(B, [B + 2 * MSS, B + 11 * MSS])))).toEqual([seg(0), seg(1), seg(10 + cwnd - 2)])
     expect(s.snd.timeouts).toBe(0)
   })
+
+  it("after a timeout, a go-back-N retransmission lost again is resent when a later one is SACKed, not at the next timeout", () => {
+    const s = warm()
+    const seg = (i: number) => [B + i * MSS, MSS]
+    const ten = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
+    expect(shape(s.write(1000, T.octets(10 * MSS)))).toEqual(ten.map(seg))
+    // the whole flight is lost, the tail probe too (it resends the last, about 2 SRTT later); the
+    // timeout, restarted by the probe, resends the first (cwnd one segment)
+    const probe = Math.ceil(s.snd.tlpAt!)
+    expect(shape(s.tick(probe))).toEqual([seg(9)])
+    const t = probe + 200
+    expect(s.tick(t - 1)).toEqual([])
+    expect(shape(s.tick(t))).toEqual([seg(0)])
+    // its ACK opens the window to two: go-back-N resends the next two
+    expect(shape(s.send(t + 20, sackOf(B + MSS)))).toEqual([seg(1), seg(2)])
+    // the second of them is SACKed 20 ms later, the first not: RACK (RACK.rtt 20, min RTT / 4)
+    // finds it lost 5 ms after that and it goes again (the rest of the first flight, sent before
+    // the SACKed one, is lost by then and not counted in flight); without RACK after a timeout it
+    // would wait for the backed-off timeout, 400 ms after the ACK
+    expect(shape(s.send(t + 40, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS])))).toEqual([])
+    expect(s.tick(t + 44)).toEqual([])
+    expect(shape(s.tick(t + 45))).toEqual([seg(1)])
+    expect(s.snd.timeouts).toBe(1)
+  })
 })
