@@ -94,12 +94,18 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     expect(Rack.size(r)).toBe(0)
   })
 
-  it("an ACK that may be for the original transmission does not time a retransmission (§6.2 step 2)", () => {
+  /** Two segments at 0; the second SACKed at `sackAt` (the min RTT); the first sent again at 20. */
+  const firstResent = (sackAt: number) => {
     const r = Rack.make(ISS)
     Rack.onSend(r, at(0), at(100), 0)
     Rack.onSend(r, at(100), at(200), 0)
-    Rack.onAck(r, at(0), board([100, 200]), 10, undefined, tsOf) // min RTT 10
-    Rack.onSend(r, at(0), at(100), 20) // retransmitted
+    Rack.onAck(r, at(0), board([100, 200]), sackAt, undefined, tsOf)
+    Rack.onSend(r, at(0), at(100), 20)
+    return r
+  }
+
+  it("an ACK that may be for the original transmission does not time a retransmission (§6.2 step 2)", () => {
+    const r = firstResent(10)
     // acknowledged 2 ms after the retransmission: faster than any RTT seen, so likely the original's
     Rack.onAck(r, at(200), Scoreboard.make(), 22, undefined, tsOf)
     expect(r.xmitAt).toBe(0)
@@ -108,18 +114,10 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
   })
 
   it("with timestamps, an echo older than the retransmission says the ACK is the original's", () => {
-    const r = Rack.make(ISS)
-    Rack.onSend(r, at(0), at(100), 0)
-    Rack.onSend(r, at(100), at(200), 0)
-    Rack.onAck(r, at(0), board([100, 200]), 1, undefined, tsOf) // min RTT 1
-    Rack.onSend(r, at(0), at(100), 20)
+    const r = firstResent(1)
     Rack.onAck(r, at(200), Scoreboard.make(), 30, tsOf(5), tsOf) // echoes 5: sent before 20
     expect(r.xmitAt).toBe(0)
-    const r2 = Rack.make(ISS)
-    Rack.onSend(r2, at(0), at(100), 0)
-    Rack.onSend(r2, at(100), at(200), 0)
-    Rack.onAck(r2, at(0), board([100, 200]), 1, undefined, tsOf)
-    Rack.onSend(r2, at(0), at(100), 20)
+    const r2 = firstResent(1)
     Rack.onAck(r2, at(200), Scoreboard.make(), 30, tsOf(20), tsOf) // echoes the retransmission's time
     expect(r2.xmitAt).toBe(20)
     expect(r2.rtt).toBe(10)
