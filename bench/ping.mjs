@@ -4,7 +4,7 @@
 // the Linux kernel over a veth pair, in the same run.
 //
 //   sudo node bench/ping.mjs [--flows 1,1000] [--count 20] [--interval 0.2]
-//        [--targets stack,veth] [--socket dgram|raw] [--quiet-wait 120]
+//        [--targets stack,veth,js-floor,c-floor] [--socket dgram|raw] [--quiet-wait 120]
 //        [--realtime PRIO] [--stack-cpu LIST] [--ping-cpu LIST] [--stack-nice N] [--warmup PINGS] [--node-args "--max-semi-space-size=64"]
 //        [--tree DIR]   (measure the stack built in another checkout; see lib.mjs)
 //
@@ -32,16 +32,26 @@
 // /proc/net/icmp (datagram ping sockets) and /proc/net/raw in the namespace
 // while the flows run and reports which kind it actually saw.
 //
+// Targets: stack (the stack server), veth (the kernel), and the floors
+// js-floor / c-floor: bench/floor/echo.cjs (plain JS on the addon, no Effect)
+// and bench/floor/echo.c (C, poll + read + write), minimal ARP + ICMP echo
+// responders for 198.18.0.2 on the same TAP path, measured with the same pings
+// and the same warm-up as the stack (see bench/floor/README.md). Each floor
+// program is started here, in its own namespace, bounded by its own time
+// argument, and stopped by PID after the last configuration. --realtime,
+// --stack-nice and --stack-cpu apply to the stack only.
+//
 // Topology (all in namespaces made and deleted here; 198.18.0.0/15 only):
 //   stack: ns gbench-ps-PID-N: kernel 198.18.0.1/24 on TAP gbench0 <-> stack 198.18.0.2
+//   floors: ns gbench-pj-PID-N (js-floor), gbench-pc-PID-N (c-floor): the same, the floor program on gbench0
 //   veth:  ns gbench-va-PID-N 198.18.1.1/24 (gbva) <-> ns gbench-vb-PID-N 198.18.1.2/24 (gbvb)
 import { cpuListOpt, intOpt, opt } from "./args.mjs"
 import { execFileSync, spawn } from "node:child_process"
-import { closeSync, constants, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs"
+import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
-  runMain, assertBenchAddress, busyBetween, cpuStat, inNs, IP, linkStats, machine, makeNs, preflight, printTable, round, schedDelta,
+  runMain, assertBenchAddress, BENCH_DIR, busyBetween, cpuStat, inNs, IP, linkStats, machine, makeNs, preflight, printTable, round, schedDelta,
   schedstat, sleep, startStack, summarize, tempDir, track, treeInfo, treeText, waitExit, waitQuiet, writeResult
 } from "./lib.mjs"
 
@@ -58,6 +68,8 @@ const STACK_CPU = cpuListOpt("stack-cpu")
 const PING_CPU = cpuListOpt("ping-cpu")
 const NODE_ARGS = opt("node-args", "--max-semi-space-size=64").split(" ").filter((a) => a.length > 0)
 if (!["dgram", "raw"].includes(SOCKET)) throw new Error("--socket dgram|raw")
+const FLOORS = ["js-floor", "c-floor"]
+if (TARGETS.some((t) => !["stack", "veth", ...FLOORS].includes(t))) throw new Error("--targets: any of stack,veth,js-floor,c-floor")
 if (FLOWS.some((n) => !Number.isInteger(n) || n < 1 || n > 2000)) throw new Error("--flows: 1..2000 each")
 if (!(COUNT >= 1 && COUNT <= 100) || !(INTERVAL >= 0.2 && INTERVAL <= 1)) {
   throw new Error("--count 1..100, --interval 0.2..1 (bounded load)")
@@ -81,6 +93,54 @@ const countSockets = (ns) => {
 }
 
 const tapTx = (ns) => linkStats(ns, "gbench0").tx
+
+/** bench/floor/echo.c built into bench/.build/floor-echo (again when the source is newer); its path. */
+const buildFloorEcho = () => {
+  const dir = join(BENCH_DIR, ".build")
+  mkdirSync(dir, { recursive: true })
+  const src = join(BENCH_DIR, "floor", "echo.c")
+  const bin = join(dir, "floor-echo")
+  if (!existsSync(bin) || statSync(bin).mtimeMs < statSync(src).mtimeMs) {
+    execFileSync("cc", ["-O2", "-o", bin, src], { stdio: "inherit", timeout: 60_000 })
+  }
+  return bin
+}
+
+/**
+ * A floor program (js-floor: floor/echo.cjs, c-floor: floor/echo.c) on TAP
+ * gbench0 in a namespace of its own, the kernel at 198.18.0.1/24 as for the
+ * stack; it answers ARP and ICMP echo for 198.18.0.2 only. The program exits by
+ * itself after `seconds`; we stop it by PID when done. Warmed up by the same
+ * pings as the stack. Returns { ns, pid, stop() }.
+ */
+const startFloor = async (kind, seconds) => {
+  const ns = makeNs(kind === "c-floor" ? "pc" : "pj")
+  inNs(ns, ["sysctl", "-q", "-w", `net.ipv4.ping_group_range=${PING_RANGE}`])
+  const argv = kind === "c-floor"
+    ? [buildFloorEcho(), "gbench0", String(seconds)]
+    : [process.execPath, join(BENCH_DIR, "floor", "echo.cjs"), "gbench0", String(seconds)]
+  // `ip netns exec` execs the program, so child.pid is the floor program's own PID.
+  const child = track(spawn(IP, ["netns", "exec", ns, ...argv], { stdio: ["ignore", "ignore", "pipe"] }))
+  let stderr = ""
+  child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d))
+  // The program creates the TAP itself (TUNSETIFF): wait for it, at most 10 s.
+  for (let i = 0; !/^\d+: gbench0[:@]/m.test(inNs(ns, [IP, "link", "show"], { allowFail: true })); i++) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${kind} exited before its TAP appeared: ${stderr.trim()}`)
+    if (i >= 100) throw new Error(`${kind}: TAP gbench0 did not appear within 10 s`)
+    await sleep(100)
+  }
+  inNs(ns, [IP, "addr", "add", assertBenchAddress("198.18.0.1/24"), "dev", "gbench0"])
+  inNs(ns, [IP, "link", "set", "gbench0", "up"])
+  inNs(ns, ["ping", "-n", "-q", "-c", String(WARMUP), ...(WARMUP > 200 ? ["-f"] : ["-i", "0.005"]), "-w", "30", "198.18.0.2"], { allowFail: true, timeoutMs: 40_000 })
+  return {
+    ns,
+    pid: child.pid,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, "SIGTERM")
+      await waitExit(child, 5_000)
+    }
+  }
+}
 
 /** Parse one `ping -D` output (non -q). */
 const parsePing = (text) => {
@@ -216,7 +276,7 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { flows: FLOWS, count: COUNT, interval: INTERVAL, deadline: DEADLINE, socket: SOCKET, payload: 56, quietWaitS: QUIET_WAIT, stackNice: STACK_NICE, realtime: REALTIME, stackCpu: STACK_CPU, pingCpu: PING_CPU, warmup: WARMUP, stackNodeArgs: NODE_ARGS },
+    params: { flows: FLOWS, targets: TARGETS, count: COUNT, interval: INTERVAL, deadline: DEADLINE, socket: SOCKET, payload: 56, quietWaitS: QUIET_WAIT, stackNice: STACK_NICE, realtime: REALTIME, stackCpu: STACK_CPU, pingCpu: PING_CPU, warmup: WARMUP, stackNodeArgs: NODE_ARGS },
     pingVersion: execFileSync("ping", ["-V"], { encoding: "utf8" }).split("\n")[0],
     runs: []
   }
@@ -229,6 +289,11 @@ const main = async () => {
     stack = await startStack(stackNs, { maxSeconds: 60 + FLOWS.length * (DEADLINE + 30), nice: STACK_NICE, realtime: REALTIME, cpu: STACK_CPU, nodeArgs: NODE_ARGS })
     // Warm-up (JIT, ARP both ways); not measured. `ping -f` is bounded by -c and -w.
     inNs(stackNs, ["ping", "-n", "-q", "-c", String(WARMUP), ...(WARMUP > 200 ? ["-f"] : ["-i", "0.005"]), "-w", "30", "198.18.0.2"], { allowFail: true, timeoutMs: 40_000 })
+  }
+  // the floors, each on its own TAP in its own namespace, bounded like the stack server
+  const floors = {}
+  for (const kind of FLOORS) {
+    if (TARGETS.includes(kind)) floors[kind] = await startFloor(kind, 60 + FLOWS.length * (DEADLINE + 30))
   }
   if (TARGETS.includes("veth")) {
     vethA = makeNs("va")
@@ -246,21 +311,27 @@ const main = async () => {
       process.stdout.write(`ping: ${n} flow(s) -> ${target} ... `)
       const quiet = QUIET_WAIT > 0 ? await waitQuiet(QUIET_WAIT * 1000) : undefined
       const cpu0 = cpuStat()
+      // the program on the TAP (the stack or a floor); undefined for veth
+      const side = target === "stack" ? { ns: stackNs, pid: stack.pid } : floors[target]
       const before = target === "stack" ? (await stack.snapshot()).stats : undefined
-      const schedBefore = target === "stack" ? schedstat(stack.pid) : undefined
-      const tapBefore = target === "stack" ? tapTx(stackNs) : undefined
-      const r = target === "stack"
-        ? await runFlows(stackNs, "198.18.0.2", n, "stack")
+      const schedBefore = side !== undefined ? schedstat(side.pid) : undefined
+      const tapBefore = side !== undefined ? tapTx(side.ns) : undefined
+      const r = side !== undefined
+        ? await runFlows(side.ns, "198.18.0.2", n, target)
         : await runFlows(vethA, "198.18.1.2", n, "veth")
       r.machineBusyBefore = quiet?.busy
       r.machineBusyDuring = busyBetween(cpu0, cpuStat())
+      if (side !== undefined) {
+        // CPU contention seen by the responder's main thread during the flows (for a floor: the floor program's)
+        r.stackMainThread = schedDelta(schedBefore, schedstat(side.pid))
+        const tapAfter = tapTx(side.ns)
+        // kernel -> responder direction of the TAP: frames the kernel queued, and dropped because nobody read them in time
+        r.tap = { txPackets: tapAfter.packets - tapBefore.packets, txDropped: tapAfter.dropped - tapBefore.dropped }
+        // a floor counts nothing itself: the frames the TAP carried to it stand in for its echo requests
+        if (target !== "stack") r.stackCpuPerEchoUs = round((r.stackMainThread.runS / Math.max(1, r.tap.txPackets)) * 1e6, 1)
+      }
       if (target === "stack") {
         const after = (await stack.snapshot()).stats
-        // CPU contention seen by the stack's main thread during the flows
-        r.stackMainThread = schedDelta(schedBefore, schedstat(stack.pid))
-        const tapAfter = tapTx(stackNs)
-        // kernel -> stack direction of the TAP: frames the kernel queued, and dropped because we did not read in time
-        r.tap = { txPackets: tapAfter.packets - tapBefore.packets, txDropped: tapAfter.dropped - tapBefore.dropped }
         r.stackCpuPerEchoUs = round((r.stackMainThread.runS / Math.max(1, after.icmp.echoRequests - before.icmp.echoRequests)) * 1e6, 1)
         r.stackDelta = {
           linkRxFrames: after.link.rxFrames - before.link.rxFrames,
@@ -276,6 +347,7 @@ const main = async () => {
     }
   }
   if (stack) result.stackFinal = (await stack.stop())?.stats
+  for (const f of Object.values(floors)) await f.stop()
   result.finishedAt = new Date().toISOString()
   const file = writeResult("ping", result)
 
