@@ -445,8 +445,12 @@ export class Conn {
   read(): Effect.Effect<Option.Option<Uint8Array>, TcpError> {
     if (this.pendingAt < this.pending.length) return Effect.succeed(Option.some(this.handOut()))
     return Effect.map(this.incoming.takeAll, ([chunks]) => {
-      if (chunks.length === 0) return Option.none()
-      this.pending = Chunk.toReadonlyArray(chunks)
+      // another reader may have left chunks meanwhile: they are older, and come first
+      const left = this.pending.length - this.pendingAt
+      if (chunks.length === 0 && left === 0) return Option.none()
+      this.pending = left === 0
+        ? Chunk.toReadonlyArray(chunks)
+        : [...this.pending.slice(this.pendingAt), ...chunks]
       this.pendingAt = 0
       return Option.some(this.handOut())
     })
