@@ -3,7 +3,7 @@
  * both ways, half-close and close, as applications use the API.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Fiber, Option, Scope, Stream, TestClock } from "effect"
+import { Cause, Chunk, Effect, Exit, Fiber, Option, Scope, Stream, Supervisor, TestClock } from "effect"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import { boundedWait, settle } from "../support/Clock.js"
@@ -101,11 +101,26 @@ describe("TCP between two stacks", () => {
       expect((yield* statsOf(b)).tcp.connections).toBe(0)
     }))
 
-  it.scoped("connections that end leave nothing behind: no connection, half-open or TIME-WAIT entry", () =>
+  it.scoped("connections that end leave nothing behind: no connection, half-open or TIME-WAIT entry, no fiber", () =>
     Effect.gen(function*() {
-      const { a, b } = yield* twoStacks({ configA: { tcp: { timeWait: "1 second" } }, configB: { tcp: { timeWait: "1 second" } } })
-      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 7 })))
-      for (let i = 0; i < 20; i++) {
+      // every fiber the stacks start, connections' halves included, is tracked from here
+      const fibers = yield* Supervisor.track
+      yield* Effect.supervised(twentyConnections(fibers), fibers)
+    }))
+})
+
+/**
+ * Twenty connections opened, used and closed between two stacks; then
+ * everything they held is gone. The live fibers are counted after a first
+ * connection (it resolves the neighbours, and each stack keeps a neighbour
+ * timer fiber from then on) has ended.
+ */
+const twentyConnections = (fibers: Supervisor.Supervisor<Array<unknown>>) =>
+  Effect.gen(function*() {
+    const { a, b } = yield* twoStacks({ configA: { tcp: { timeWait: "1 second" } }, configB: { tcp: { timeWait: "1 second" } } })
+    const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 7 })))
+    const cycle = (i: number) =>
+      Effect.gen(function*() {
         const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 }))))
         yield* settle
         const server = yield* listener.accept
@@ -116,18 +131,23 @@ describe("TCP between two stacks", () => {
         expect(Option.getOrThrow(yield* server.read)[0]).toBe(i)
         yield* server.end
         yield* settle
-      }
-      // the closing side waits in TIME-WAIT; after it, nothing is left on either stack
-      yield* TestClock.adjust("1 second")
-      yield* settle
-      for (const s of [a, b]) {
-        const tcp = (yield* statsOf(s)).tcp
-        expect({ connections: tcp.connections, halfOpen: tcp.halfOpen, timeWait: tcp.timeWait }).toEqual({
-          connections: 0,
-          halfOpen: 0,
-          timeWait: 0
-        })
-      }
-      expect((yield* statsOf(a)).tcp.passiveOpens).toBe(20)
-    }))
-})
+      })
+    // the closing side waits in TIME-WAIT; after it, nothing is left on either stack
+    const afterTimeWait = Effect.zipRight(TestClock.adjust("1 second"), settle)
+    yield* cycle(0)
+    yield* afterTimeWait
+    const baseline = (yield* fibers.value).length
+    for (let i = 1; i < 20; i++) yield* cycle(i)
+    yield* afterTimeWait
+    for (const s of [a, b]) {
+      const tcp = (yield* statsOf(s)).tcp
+      expect({ connections: tcp.connections, halfOpen: tcp.halfOpen, timeWait: tcp.timeWait }).toEqual({
+        connections: 0,
+        halfOpen: 0,
+        timeWait: 0
+      })
+    }
+    expect((yield* statsOf(a)).tcp.passiveOpens).toBe(20)
+    // each connection ran two fibers on each stack; none is left
+    expect((yield* fibers.value).length).toBe(baseline)
+  })
