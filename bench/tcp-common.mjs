@@ -52,35 +52,35 @@ const parseLast = (out, err, code) => {
  * Run tcpbench in `ns` to completion: its own alarm stops it at its SECONDS
  * argument; we SIGKILL it (by PID) 10 s after that. Resolves with its JSON line.
  */
-export const runTcpbench = async (ns, bin, args, seconds) => {
+/** tcpbench started in `ns` (tracked for cleanup), its stdout and stderr collected as they come. */
+const spawnTcpbench = (ns, bin, args) => {
   const child = track(spawn(IP, ["netns", "exec", ns, bin, ...args], { stdio: ["ignore", "pipe", "pipe"] }))
-  const closed = stdioClosed(child)
-  let out = ""
-  let err = ""
-  child.stdout.setEncoding("utf8").on("data", (d) => (out += d))
-  child.stderr.setEncoding("utf8").on("data", (d) => (err += d))
-  const code = await finished(child, closed, (seconds + 10) * 1000)
-  return parseLast(out, err, code)
+  const io = { child, closed: stdioClosed(child), out: "", err: "" }
+  child.stdout.setEncoding("utf8").on("data", (d) => (io.out += d))
+  child.stderr.setEncoding("utf8").on("data", (d) => (io.err += d))
+  return io
+}
+
+export const runTcpbench = async (ns, bin, args, seconds) => {
+  const io = spawnTcpbench(ns, bin, args)
+  const code = await finished(io.child, io.closed, (seconds + 10) * 1000)
+  return parseLast(io.out, io.err, code)
 }
 
 /** Start a tcpbench server mode in `ns`; resolves once it printed "ready". `result()` waits for its JSON line. */
 export const startTcpbenchServer = async (ns, bin, args, seconds) => {
-  const child = track(spawn(IP, ["netns", "exec", ns, bin, ...args], { stdio: ["ignore", "pipe", "pipe"] }))
-  const closed = stdioClosed(child)
-  let out = ""
-  let err = ""
-  child.stdout.setEncoding("utf8").on("data", (d) => (out += d))
-  child.stderr.setEncoding("utf8").on("data", (d) => (err += d))
+  const io = spawnTcpbench(ns, bin, args)
+  const { child } = io
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("tcpbench server: not ready within 5 s")), 5000)
-    child.stdout.on("data", () => out.includes("ready") && (clearTimeout(timer), resolve()))
-    child.once("exit", (c) => (clearTimeout(timer), reject(new Error(`tcpbench server exited ${c} before it was ready: ${err.trim()}`))))
+    child.stdout.on("data", () => io.out.includes("ready") && (clearTimeout(timer), resolve()))
+    child.once("exit", (c) => (clearTimeout(timer), reject(new Error(`tcpbench server exited ${c} before it was ready: ${io.err.trim()}`))))
   })
   return {
     pid: child.pid,
     result: async () => {
-      const code = await finished(child, closed, (seconds + 10) * 1000)
-      return parseLast(out.replace(/^ready\n/, ""), err, code)
+      const code = await finished(child, io.closed, (seconds + 10) * 1000)
+      return parseLast(io.out.replace(/^ready\n/, ""), io.err, code)
     }
   }
 }

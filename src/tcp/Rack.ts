@@ -127,8 +127,9 @@ export const onAck = (
   const ranges = board.ranges
   const top = ranges.length > 0 ? ranges[ranges.length - 1]!.right : undefined
   let k = 0 // the scoreboard range the scan has reached
-  let i = r.head
-  for (; i < n; i++) {
+  // the log is in sequence order: the acknowledged entries are its first ones, and leave it
+  let h = r.head
+  for (let i = r.head; i < n; i++) {
     const start = r.starts[i]! as Seq.SeqNum
     const end = r.ends[i]! as Seq.SeqNum
     const f = r.flags[i]!
@@ -136,6 +137,8 @@ export const onAck = (
     if (!Seq.gt(end, ack)) {
       delivered = (f & SACKED) === 0
       if ((f & SACKED) !== 0) r.sacked--
+      if ((f & RETRANSMITTED) !== 0) r.retransmitted--
+      h = i + 1
     } else {
       if (top === undefined || !Seq.lt(start, top)) break
       if ((f & SACKED) !== 0) continue
@@ -148,12 +151,6 @@ export const onAck = (
       delivered = true
     }
     if (delivered) update(r, i, at, tsEcr, tsOf)
-  }
-  // the acknowledged entries leave from the front
-  let h = r.head
-  while (h < n && !Seq.gt(r.ends[h]! as Seq.SeqNum, ack)) {
-    if ((r.flags[h]! & RETRANSMITTED) !== 0) r.retransmitted--
-    h++
   }
   r.head = h
   if (h > 64 && h * 2 > n) compact(r)

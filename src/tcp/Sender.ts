@@ -839,17 +839,31 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>): void => {
  */
 const resendLostAfterTimeout = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const full = fullPayload(s)
-  const dataEnd = SendBuffer.end(s.buffer)
-  const fin = finEnd(s)
   for (;;) {
     if (Math.floor(s.cc.cwnd) - Rack.inFlight(s.rack) < full) return
-    const lost = Rack.firstLost(s.rack)
-    if (lost === undefined || !Seq.lt(lost.start, s.sndNxt)) return
-    const len = Math.max(0, Math.min(full, Seq.sub(lost.end, lost.start), Seq.sub(dataEnd, lost.start)))
-    const withFin = fin !== undefined && lost.end === fin && Seq.add(lost.start, len + 1) === fin
-    if (len === 0 && !withFin) return
-    resend(s, out, lost.start, len, withFin, now)
+    if (resendFirstLost(s, now, out, s.sndNxt) === undefined) return
   }
+}
+
+/**
+ * Resend the first segment RACK marks lost (the part of it one segment
+ * holds, with the FIN if it ends there), if it starts before `before`.
+ * Returns where what was sent ends; undefined when nothing went.
+ */
+const resendFirstLost = (
+  s: Sender,
+  now: number,
+  out: Array<OutSegment>,
+  before?: Seq.SeqNum
+): Seq.SeqNum | undefined => {
+  const lost = Rack.firstLost(s.rack)
+  if (lost === undefined || (before !== undefined && !Seq.lt(lost.start, before))) return undefined
+  const fin = finEnd(s)
+  const len = Math.max(0, Math.min(fullPayload(s), Seq.sub(lost.end, lost.start), Seq.sub(SendBuffer.end(s.buffer), lost.start)))
+  const withFin = fin !== undefined && lost.end === fin && Seq.add(lost.start, len + 1) === fin
+  if (len === 0 && !withFin) return undefined
+  resend(s, out, lost.start, len, withFin, now)
+  return Seq.add(lost.start, len)
 }
 
 const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
@@ -946,16 +960,10 @@ const pipe = (s: Sender): number =>
 const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const full = fullPayload(s)
   const dataEnd = SendBuffer.end(s.buffer)
-  const fin = finEnd(s)
   for (;;) {
     if (Math.floor(s.cc.cwnd) - pipe(s) < full) return
-    const lost = Rack.firstLost(s.rack)
-    if (lost === undefined) break
-    const len = Math.max(0, Math.min(full, Seq.sub(lost.end, lost.start), Seq.sub(dataEnd, lost.start)))
-    const withFin = fin !== undefined && lost.end === fin && Seq.add(lost.start, len + 1) === fin
-    if (len === 0 && !withFin) break
-    resend(s, out, lost.start, len, withFin, now)
-    const end = Seq.add(lost.start, len)
+    const end = resendFirstLost(s, now, out)
+    if (end === undefined) break
     if (Seq.gt(end, s.highRxt)) s.highRxt = end
   }
   for (;;) {

@@ -11,34 +11,29 @@ import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { settle } from "../support/Clock.js"
-import { asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
+import { asIpv4, PEER_ADDR, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, stackWithPeer } from "../support/TestNet.js"
 
 /** The peer's ISN, near 2^32 so SEG.SEQ + SEG.LEN wraps. */
 const ISN = Seq.make(0xfffffffe)
 
 const segment = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0), dst = ADDR_A, src = PEER_ADDR) =>
-  ipRepr({
+  tcpRepr(
+    {
+      srcPort: 40000,
+      dstPort: 80,
+      seq: ISN,
+      ack: Seq.ZERO,
+      flags: TcpWire.Flag.SYN,
+      window: 64240,
+      urgent: 0,
+      options: { sackPermitted: true, mss: 1460 },
+      ...over
+    },
+    payload,
     src,
-    dst,
-    protocol: Ip.Protocol.TCP,
-    payload: TcpWire.emit(
-      {
-        srcPort: 40000,
-        dstPort: 80,
-        seq: ISN,
-        ack: Seq.ZERO,
-        flags: TcpWire.Flag.SYN,
-        window: 64240,
-        urgent: 0,
-        options: { sackPermitted: true, mss: 1460 },
-        ...over
-      },
-      payload,
-      src,
-      dst
-    )
-  })
+    dst
+  )
 
 /** The stack's next frame as a TCP segment (its checksum verified by parse). */
 const nextSegment = (peer: { next: Effect.Effect<Uint8Array> }) =>

@@ -8,37 +8,31 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option } from "effect"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
-import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { boundedWait } from "../support/Clock.js"
-import { asIpv4, ipFrame, ipRepr, PEER_ADDR } from "../support/Peer.js"
+import { asIpv4, ipFrame, PEER_ADDR, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
 
 const ISN = Seq.make(0xfffffff0)
 
 const frame = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0)) =>
   ipFrame(
-    ipRepr({
-      src: PEER_ADDR,
-      dst: ADDR_A,
-      protocol: Ip.Protocol.TCP,
-      payload: TcpWire.emit(
-        {
-          srcPort: 40000,
-          dstPort: 80,
-          seq: ISN,
-          ack: Seq.ZERO,
-          flags: TcpWire.Flag.ACK,
-          window: 64240,
-          urgent: 0,
-          options: TcpWire.NO_OPTIONS,
-          ...over
-        },
-        payload,
-        PEER_ADDR,
-        ADDR_A
-      )
-    }),
+    tcpRepr(
+      {
+        srcPort: 40000,
+        dstPort: 80,
+        seq: ISN,
+        ack: Seq.ZERO,
+        flags: TcpWire.Flag.ACK,
+        window: 64240,
+        urgent: 0,
+        options: TcpWire.NO_OPTIONS,
+        ...over
+      },
+      payload,
+      PEER_ADDR,
+      ADDR_A
+    ),
     MAC_A
   )
 

@@ -10,6 +10,7 @@ import * as ArpWire from "../../src/wire/ArpPacket.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
+import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { boundedWait } from "./Clock.js"
 
 export const PEER_MAC = new Uint8Array([0x02, 0x00, 0x00, 0x00, 0x00, 0x99])
@@ -141,3 +142,11 @@ export const ipRepr = (over: Partial<Ip.Ipv4Repr> & Pick<Ip.Ipv4Repr, "src" | "d
   options: new Uint8Array(0),
   ...over
 })
+
+/** An IPv4 repr carrying the TCP segment `repr` with `payload`, checksummed for `src` → `dst`. */
+export const tcpRepr = (
+  repr: TcpWire.TcpRepr,
+  payload: Uint8Array,
+  src: Addr.Ipv4Addr,
+  dst: Addr.Ipv4Addr
+): Ip.Ipv4Repr => ipRepr({ src, dst, protocol: Ip.Protocol.TCP, payload: TcpWire.emit(repr, payload, src, dst) })
