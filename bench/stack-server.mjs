@@ -13,6 +13,7 @@
 //   {"event":"final", "t": ..., "stats": ...}                          on SIGTERM/SIGINT/--max-seconds
 //   {"event":"error", "message": ...}                                  when the stack fails to start
 // Options: --tree DIR; --exit-on-stdin-close; --time-addon; --realtime PRIO (as `gonet up --realtime PRIO`);
+// --no-offload (LinkTap without virtio-net headers: no checksum or TSO offload);
 // --receive-capacity N (LinkTap receive queue, batches); --discard PORT (bind UDP PORT and drain
 // it; its count appears as stats.discard); --serve udp-echo:PORT (the stack's RFC 862 echo
 // service, Udp.serveEcho, as `gonet up --serve udp-echo:PORT`);
@@ -151,7 +152,8 @@ const link = LinkTap.layer({
   name: tap,
   mac,
   host: { address: host.u32, prefixLength: host.prefixLength },
-  ...(receiveCapacity !== undefined ? { receiveCapacity: Number(receiveCapacity) } : {})
+  ...(receiveCapacity !== undefined ? { receiveCapacity: Number(receiveCapacity) } : {}),
+  offload: !flag("no-offload")
 })
 const live = Stack.layer({ address: ip.text, prefixLength: ip.prefixLength }).pipe(Layer.provide(link))
 

@@ -113,6 +113,7 @@ napi_value js_close(napi_env env, napi_callback_info info);
 napi_value js_start_reading(napi_env env, napi_callback_info info);
 napi_value js_stop_reading(napi_env env, napi_callback_info info);
 napi_value js_write_batch(napi_env env, napi_callback_info info);
+napi_value js_set_offload(napi_env env, napi_callback_info info);
 napi_value js_counters(napi_env env, napi_callback_info info);
 
 /* --- if_config.c ----------------------------------------------------------- */

@@ -2,23 +2,36 @@
  * tap_io.c: a TAP's fd, from open to close (Linux only).
  *
  * Contract (the JS side is typed in src/link/TapAddon.ts):
- * - open(name, { requireExisting? }) -> handle { fd, name }: opens
- *   /dev/net/tun (O_RDWR|O_NONBLOCK|O_CLOEXEC) and attaches it to the TAP
- *   `name` with IFF_TAP|IFF_NO_PI, resolved in this process's network
- *   namespace. Without requireExisting a missing interface is created (needs
- *   CAP_NET_ADMIN); it is not persistent, so it goes when the fd is closed.
+ * - open(name, { requireExisting?, vnetHeader? }) -> handle { fd, name,
+ *   vnetHeader }: opens /dev/net/tun (O_RDWR|O_NONBLOCK|O_CLOEXEC) and
+ *   attaches it to the TAP `name` with IFF_TAP|IFF_NO_PI (and IFF_VNET_HDR
+ *   with vnetHeader), resolved in this process's network namespace. Without
+ *   requireExisting a missing interface is created (needs CAP_NET_ADMIN); it
+ *   is not persistent, so it goes when the fd is closed.
+ * - With vnetHeader every frame, both ways, travels behind a 10-octet
+ *   virtio-net header (struct virtio_net_hdr, little-endian: TUNSETVNETLE is
+ *   asked for, so a big-endian host reads it the same way). The addon does
+ *   not interpret it: src/wire/VirtioNet.ts does. setOffload(handle, flags)
+ *   then tells the kernel which offloads it may use towards us
+ *   (TUNSETOFFLOAD, the TUN_F_* bits exported as `offloadFlags`); a refusal
+ *   is thrown with its errno.
  * - startReading(handle, callback(frames, error?)): a uv_poll watcher
  *   (UV_READABLE) on the loop. Each wake does up to MAX_BATCH non-blocking
  *   read()s into one reused buffer, copies the batch into ONE fresh
  *   ArrayBuffer and calls `callback` ONCE with an array of Uint8Array views
- *   into it: JS owns them. `error` is present when reading hit a hard error;
+ *   into it: JS owns them. With vnetHeader a view covers the frame only, and
+ *   its virtio-net header is the 10 octets just before it in the same
+ *   ArrayBuffer (a read shorter than a header is counted in readLost). `error` is present when reading hit a hard error;
  *   reading has then stopped (the fd stays open).
  * - stopReading(handle), close(handle): idempotent; close stops the
  *   watcher, closes the fd and may be called from inside the callback.
- * - writeBatch(handle, frames) -> number of frames written. Each frame is a
- *   Uint8Array or an array of at most GONET_MAX_PIECES Uint8Arrays written
- *   back to back, and goes out with ONE writev(): the kernel takes a TAP
- *   write as one whole frame. One N-API call per batch, nothing allocated per
+ * - writeBatch(handle, frames, headers?) -> number of frames written. Each
+ *   frame is a Uint8Array or an array of at most GONET_MAX_PIECES Uint8Arrays
+ *   written back to back, and goes out with ONE writev(): the kernel takes a
+ *   TAP write as one whole frame. With vnetHeader each frame is preceded by
+ *   its header: octets [10 i, 10 i + 10) of `headers` (a Uint8Array of at
+ *   least 10 per frame) for frame i, or ten zeros without `headers` (no
+ *   offload asked for). Without vnetHeader `headers` must be absent. One N-API call per batch, nothing allocated per
  *   frame; refusals are not thrown but counted by kind (below). Anything else
  *   in `frames` is a TypeError, thrown when reached (earlier frames are out).
  * - counters(handle) -> { readErrors, readLost, writeErrors, writeFull }:
@@ -57,6 +70,10 @@
 #define MAX_BATCH 64
 #define MAX_FRAME (65536 + 64)
 #define READ_BUF (256 * 1024)
+/* With IFF_VNET_HDR the kernel hands over TCP segments of up to 64 KiB (TSO):
+ * 1 MiB holds 15 of them, or 64 small frames. */
+#define READ_BUF_VNET (1024 * 1024)
+#define VNET_HDR_LEN 10
 
 typedef struct tap_s {
   napi_env env;
@@ -72,7 +89,9 @@ typedef struct tap_s {
   napi_async_context async_ctx; /* for napi_make_callback, while reading */
   napi_async_context active_ctx;  /* the one the running callback uses */
   napi_async_context retired_ctx; /* released during the call: destroy after */
-  uint8_t *buf;                 /* READ_BUF octets, allocated on first start */
+  bool vnet;                    /* IFF_VNET_HDR: a virtio-net header per frame */
+  size_t buf_len;               /* READ_BUF, or READ_BUF_VNET with vnet */
+  uint8_t *buf;                 /* buf_len octets, allocated on first start */
   uint32_t lens[MAX_BATCH];
   uint32_t offs[MAX_BATCH];
   /* counters(): doubles, so JS reads them exactly up to 2^53 */
@@ -182,7 +201,9 @@ napi_value js_open(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (!get_ifname(env, argv[0], name)) return NULL;
-  if (argc >= 2 && !get_bool_prop(env, argv[1], "requireExisting", &require_existing))
+  bool vnet = false;
+  if (argc >= 2 && (!get_bool_prop(env, argv[1], "requireExisting", &require_existing) ||
+                    !get_bool_prop(env, argv[1], "vnetHeader", &vnet)))
     return NULL;
 
   /* if_nametoindex resolves in this process's network namespace, as
@@ -214,7 +235,7 @@ napi_value js_open(napi_env env, napi_callback_info info) {
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
   memcpy(ifr.ifr_name, name, IFNAMSIZ);
-  ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+  ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (vnet ? IFF_VNET_HDR : 0);
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
     int e = errno;
     close(fd);
@@ -248,6 +269,23 @@ napi_value js_open(napi_env env, napi_callback_info info) {
     return NULL;
   }
 
+  if (vnet) {
+    /* The header's size is 10 (struct virtio_net_hdr, no num_buffers) unless
+     * set otherwise; say so in case the device was left with another. Its
+     * byte order: little-endian, asked for explicitly; a kernel without
+     * TUNSETVNETLE (EINVAL) uses the host's, which is little-endian on
+     * every host that lacks it in practice. */
+    int size = VNET_HDR_LEN, le = 1;
+    if (ioctl(fd, TUNSETVNETHDRSZ, &size) < 0 ||
+        (ioctl(fd, TUNSETVNETLE, &le) < 0 && errno != EINVAL)) {
+      int e = errno;
+      close(fd);
+      snprintf(msg, sizeof msg, "cannot set up virtio-net headers on TAP %s", name);
+      throw_errno(env, e, "ioctl(TUNSETVNETHDRSZ)", msg);
+      return NULL;
+    }
+  }
+
   tap_t *t = (tap_t *)calloc(1, sizeof *t);
   if (t == NULL) {
     close(fd);
@@ -256,19 +294,23 @@ napi_value js_open(napi_env env, napi_callback_info info) {
   }
   t->env = env;
   t->fd = fd;
+  t->vnet = vnet;
+  t->buf_len = vnet ? READ_BUF_VNET : READ_BUF;
   memcpy(t->name, ifr.ifr_name, IFNAMSIZ);
   t->name[IFNAMSIZ - 1] = '\0';
 
-  napi_value obj, js_fd, js_name;
+  napi_value obj, js_fd, js_name, js_vnet;
   napi_status s = napi_create_object(env, &obj);
   if (s == napi_ok) s = napi_create_int32(env, fd, &js_fd);
   if (s == napi_ok) s = napi_create_string_utf8(env, t->name, NAPI_AUTO_LENGTH, &js_name);
+  if (s == napi_ok) s = napi_get_boolean(env, vnet, &js_vnet);
   if (s == napi_ok) {
     napi_property_descriptor props[] = {
         {"fd", NULL, NULL, NULL, NULL, js_fd, napi_enumerable, NULL},
         {"name", NULL, NULL, NULL, NULL, js_name, napi_enumerable, NULL},
+        {"vnetHeader", NULL, NULL, NULL, NULL, js_vnet, napi_enumerable, NULL},
     };
-    s = napi_define_properties(env, obj, 2, props);
+    s = napi_define_properties(env, obj, 3, props);
   }
   if (s == napi_ok) s = napi_type_tag_object(env, obj, &TAP_TAG);
   if (s == napi_ok) {
@@ -290,6 +332,33 @@ napi_value js_close(napi_env env, napi_callback_info info) {
   tap_t *t = get_tap(env, info, 1, argv, "close(handle) needs a handle");
   if (t == NULL) return NULL;
   shutdown_tap(env, t);
+  return NULL;
+}
+
+/* TUNSETOFFLOAD: the offloads the kernel may use in what it hands us. Only
+ * meaningful with vnetHeader (the kernel refuses it otherwise: EINVAL). */
+napi_value js_set_offload(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  int64_t flags;
+  tap_t *t = get_tap(env, info, 2, argv, "setOffload(handle, flags)");
+  if (t == NULL) return NULL;
+  if (!get_int(env, argv[1], "flags", 0, 0xff, &flags)) return NULL;
+  if (t->fd < 0) {
+    throw_coded(env, "EBADF", EBADF, NULL, "the TAP handle is closed");
+    return NULL;
+  }
+  if (!t->vnet) {
+    throw_coded(env, "EINVAL", EINVAL, NULL,
+                "offloads need a TAP opened with vnetHeader");
+    return NULL;
+  }
+  if (ioctl(t->fd, TUNSETOFFLOAD, (unsigned long)flags) < 0) {
+    char msg[GONET_MSG_LEN];
+    snprintf(msg, sizeof msg, "TAP %s refused offload flags 0x%llx", t->name,
+             (unsigned long long)flags);
+    throw_errno(env, errno, "ioctl(TUNSETOFFLOAD)", msg);
+    return NULL;
+  }
   return NULL;
 }
 
@@ -373,16 +442,22 @@ static void on_poll(uv_poll_t *h, int status, int events) {
     t->reading = false;
     err = status == UV_EBADF ? EBADFD : -status;
   } else {
-    while (count < MAX_BATCH && READ_BUF - off >= MAX_FRAME) {
-      ssize_t n = read(t->fd, t->buf + off, READ_BUF - off);
+    const size_t hdr = t->vnet ? VNET_HDR_LEN : 0;
+    while (count < MAX_BATCH && t->buf_len - off >= MAX_FRAME + hdr) {
+      ssize_t n = read(t->fd, t->buf + off, t->buf_len - off);
       if (n < 0) {
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) err = errno;
         break;
       }
       if (n == 0) break;
-      t->offs[count] = (uint32_t)off;
-      t->lens[count] = (uint32_t)n;
+      if ((size_t)n <= hdr) {
+        t->read_lost += 1; /* a header and no frame: nothing to hand over */
+        continue;
+      }
+      /* the view starts after the header, which stays just before it */
+      t->offs[count] = (uint32_t)(off + hdr);
+      t->lens[count] = (uint32_t)((size_t)n - hdr);
       off += (size_t)n;
       count++;
     }
@@ -418,7 +493,7 @@ napi_value js_start_reading(napi_env env, napi_callback_info info) {
   stop_reading(env, t); /* restart = replace the callback */
 
   if (t->buf == NULL) {
-    t->buf = (uint8_t *)malloc(READ_BUF);
+    t->buf = (uint8_t *)malloc(t->buf_len);
     if (t->buf == NULL) {
       throw_coded(env, "ENOMEM", ENOMEM, NULL, "gonet_tap: out of memory");
       return NULL;
@@ -516,7 +591,8 @@ bad:
   return -1;
 }
 
-/* One frame, one writev(); a refusal is counted by kind. */
+/* One frame, one writev(); a refusal is counted by kind. With a virtio-net
+ * header, iov[0] is the header and the frame follows it. */
 static bool write_frame(tap_t *t, const struct iovec *iov, int pieces) {
   if (t->fd < 0) {
     t->write_errors += 1;
@@ -524,7 +600,7 @@ static bool write_frame(tap_t *t, const struct iovec *iov, int pieces) {
   }
   size_t len = 0;
   for (int i = 0; i < pieces; i++) len += iov[i].iov_len;
-  if (len == 0) {
+  if (len == (t->vnet ? VNET_HDR_LEN : 0)) {
     /* The kernel answers an empty write with 0 before the driver sees it: no
      * frame went out, so it must not count as written. */
     t->write_errors += 1;
@@ -546,25 +622,53 @@ static bool write_frame(tap_t *t, const struct iovec *iov, int pieces) {
   }
 }
 
+static const uint8_t ZERO_HDR[VNET_HDR_LEN];
+
 napi_value js_write_batch(napi_env env, napi_callback_info info) {
-  napi_value argv[2], result;
+  napi_value argv[3], result;
+  size_t argc = 3;
   bool is_array = false;
   uint32_t n = 0, written = 0;
-  struct iovec iov[GONET_MAX_PIECES];
-  tap_t *t = get_tap(env, info, 2, argv, "writeBatch(handle, frames)");
+  /* iov[0] is the virtio-net header with vnet; the frame's pieces follow */
+  struct iovec iov[GONET_MAX_PIECES + 1];
+  struct iovec headers = {NULL, 0};
+  tap_t *t = get_tap(env, info, 2, argv, "writeBatch(handle, frames, headers?)");
   if (t == NULL) return NULL;
+  NAPI_CALL(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   NAPI_CALL(env, napi_is_array(env, argv[1], &is_array));
   if (!is_array) {
     napi_throw_type_error(env, "EINVAL", "frames must be an array");
     return NULL;
   }
   NAPI_CALL(env, napi_get_array_length(env, argv[1], &n));
+  if (argc >= 3) {
+    napi_valuetype ht;
+    NAPI_CALL(env, napi_typeof(env, argv[2], &ht));
+    if (ht != napi_undefined) {
+      if (!t->vnet) {
+        napi_throw_type_error(env, "EINVAL", "headers need a TAP opened with vnetHeader");
+        return NULL;
+      }
+      if (!as_bytes(env, argv[2], &headers) || headers.iov_len < (size_t)n * VNET_HDR_LEN) {
+        napi_throw_type_error(env, "EINVAL",
+                              "headers must be a Uint8Array of 10 octets per frame");
+        return NULL;
+      }
+    }
+  }
+  const int first = t->vnet ? 1 : 0;
   for (uint32_t i = 0; i < n; i++) {
     napi_value el;
     NAPI_CALL(env, napi_get_element(env, argv[1], i, &el));
-    int pieces = get_frame(env, el, iov);
+    int pieces = get_frame(env, el, iov + first);
     if (pieces < 0) return NULL;
-    if (write_frame(t, iov, pieces)) written++;
+    if (t->vnet) {
+      iov[0].iov_base = headers.iov_base != NULL
+                            ? (uint8_t *)headers.iov_base + (size_t)i * VNET_HDR_LEN
+                            : (void *)ZERO_HDR;
+      iov[0].iov_len = VNET_HDR_LEN;
+    }
+    if (write_frame(t, iov, pieces + first)) written++;
   }
   NAPI_CALL(env, napi_create_uint32(env, written, &result));
   return result;

@@ -98,6 +98,8 @@ export interface StackConfig {
     readonly maxReceiveBuffer: number
     /** send buffer per connection, octets: writes wait while this much is unacknowledged */
     readonly sendBuffer: number
+    /** the largest the send buffer grows to with the congestion window (auto-tuning, as Linux's) */
+    readonly maxSendBuffer: number
     /** longest an ACK is delayed (RFC 9293 §3.8.6.3 requires < 0.5 s; Linux 40 ms) */
     readonly delayedAck: Duration.Duration
     /** retransmissions of one segment before the connection fails with TimedOut (Linux tcp_retries2) */
@@ -194,6 +196,7 @@ export const defaults = {
     receiveBuffer: 256 * 1024,
     maxReceiveBuffer: 4 * 1024 * 1024,
     sendBuffer: 256 * 1024,
+    maxSendBuffer: 4 * 1024 * 1024,
     delayedAck: Duration.millis(40),
     retries: 15,
     synRetries: 6,
@@ -327,6 +330,11 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
     if (maxReceiveBuffer < receiveBuffer) {
       return yield* fail("tcp.maxReceiveBuffer", "OutOfRange", "must not be below tcp.receiveBuffer")
     }
+    const sendBuffer = yield* int("tcp.sendBuffer", tcp.sendBuffer, 1024, 1 << 30, " octets")
+    const maxSendBuffer = yield* int("tcp.maxSendBuffer", tcp.maxSendBuffer, 1024, 1 << 30, " octets")
+    if (maxSendBuffer < sendBuffer) {
+      return yield* fail("tcp.maxSendBuffer", "OutOfRange", "must not be below tcp.sendBuffer")
+    }
     return {
       mac: input.mac,
       address,
@@ -368,7 +376,8 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         maxRto,
         receiveBuffer,
         maxReceiveBuffer,
-        sendBuffer: yield* int("tcp.sendBuffer", tcp.sendBuffer, 1024, 1 << 30, " octets"),
+        sendBuffer,
+        maxSendBuffer,
         delayedAck: yield* positive("tcp.delayedAck", tcp.delayedAck),
         retries: yield* int("tcp.retries", tcp.retries, 1, 100),
         synRetries: yield* int("tcp.synRetries", tcp.synRetries, 0, 100),

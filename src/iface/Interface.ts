@@ -56,7 +56,17 @@ import { Clock, Context, Data, Deferred, Duration, Effect, Either, Exit, FiberId
 import type { Scope } from "effect"
 import { Config, ConfigError } from "../Config.js"
 import { bindDropping, consumeBatches } from "../internal/Handoff.js"
-import { flatten, Link, type LinkService, type OutFrame } from "../link/Link.js"
+import {
+  concatBatches,
+  flatten,
+  type FrameBatch,
+  Link,
+  type LinkOffload,
+  type LinkService,
+  NO_OFFLOAD,
+  type OutFrame,
+  vouched
+} from "../link/Link.js"
 import * as ArpWire from "../wire/ArpPacket.js"
 import * as Eth from "../wire/EthernetFrame.js"
 import * as Addr from "../wire/Ipv4Addr.js"
@@ -112,6 +122,13 @@ export interface Route {
  */
 export class Tx {
   readonly frames: Array<OutFrame> = []
+  /** `Link.TxMeta` per frame of `frames` (kept in step by `add`): the offloads it asks of the link */
+  readonly meta: Array<number> = []
+  /** a frame for the link, with the offloads it asks for */
+  add(frame: OutFrame, meta = 0): void {
+    this.frames.push(frame)
+    this.meta.push(meta)
+  }
   /** whole frames (headroom included) addressed to ourselves */
   readonly local: Array<Uint8Array> = []
 }
@@ -166,22 +183,27 @@ export interface InterfaceService {
   readonly prefixLength: number
   /** largest IP packet, octets */
   readonly mtu: number
+  /** what the link does for frames sent to it (`Link.LinkOffload`) */
+  readonly offload: LinkOffload
   /**
    * Receive every frame of `etherType` addressed to us. One consumer; the
-   * scope unbinds. Binding a type twice is a defect.
+   * scope unbinds. Binding a type twice is a defect. A batch carries the
+   * link's `checksumOk` for its frames when the link vouched for any.
    */
   readonly bind: (
     etherType: number,
     capacity: number
-  ) => Effect.Effect<Mailbox.ReadonlyMailbox<ReadonlyArray<Uint8Array>>, never, Scope.Scope>
+  ) => Effect.Effect<Mailbox.ReadonlyMailbox<FrameBatch>, never, Scope.Scope>
   /** how to reach `dst`, or undefined when there is no route */
   readonly route: (dst: Addr.Ipv4Addr) => Route | undefined
   /**
    * Frame a packet for `route` into `tx` (synchronous). The frame's first
    * buffer starts with `HEADROOM` octets for the Ethernet header. `Local`
-   * routes go to `tx.local`.
+   * routes go to `tx.local`. `meta` (`Link.TxMeta`, default none) asks the
+   * link's offloads for this frame; it stays with the frame while it waits
+   * for a resolution.
    */
-  readonly output: (tx: Tx, route: Route, frame: OutFrame) => void
+  readonly output: (tx: Tx, route: Route, frame: OutFrame, meta?: number) => void
   /** send what `tx` holds in one link call */
   readonly flush: (tx: Tx) => Effect.Effect<void>
   /** the MAC of neighbour `ip`, resolving it if needed */
@@ -235,7 +257,7 @@ export const make = (link: LinkService) =>
     const cache: Neighbour.Cache = new Map()
     const waiters = new Map<Neighbour.Entry, Deferred.Deferred<Mac, NeighbourError>>()
     const routes = new Map<Addr.Ipv4Addr, Route>()
-    const bound = new Map<number, Mailbox.Mailbox<ReadonlyArray<Uint8Array>>>()
+    const bound = new Map<number, Mailbox.Mailbox<FrameBatch>>()
     let resolving = 0
     const e = { received: 0, notForUs: 0, truncated: 0, unknownEtherType: 0, queueDropped: 0 }
     const a = {
@@ -260,10 +282,13 @@ export const make = (link: LinkService) =>
     // --- receive: the Ethernet dealer -------------------------------------------
     // Per wake-up: sort frames into one array per EtherType, then one
     // synchronous offer each (the mailboxes drop when full).
-    const deal = (batch: ReadonlyArray<Uint8Array>): void => {
+    const deal = (batch: FrameBatch): void => {
       let ipv4: Array<Uint8Array> | undefined
+      let ipv4Ok: Array<number> | undefined
       let other: Map<number, Array<Uint8Array>> | undefined
-      for (const frame of batch) {
+      const checksumOk = batch.checksumOk
+      for (let i = 0; i < batch.length; i++) {
+        const frame = batch[i]!
         e.received++
         if (frame.length < Eth.HEADER_LEN) {
           e.truncated++
@@ -277,6 +302,7 @@ export const make = (link: LinkService) =>
         const type = (frame[Eth.Field.etherType]! << 8) | frame[Eth.Field.etherType + 1]!
         if (type === Eth.EtherType.IPv4) {
           ;(ipv4 ??= []).push(frame)
+          if (checksumOk !== undefined) (ipv4Ok ??= []).push(checksumOk[i]!)
         } else {
           other ??= new Map()
           const arr = other.get(type)
@@ -284,15 +310,17 @@ export const make = (link: LinkService) =>
           else other.set(type, [frame])
         }
       }
-      if (ipv4) offer(Eth.EtherType.IPv4, ipv4)
+      if (ipv4) offer(Eth.EtherType.IPv4, ipv4Ok === undefined ? ipv4 : vouched(ipv4, Uint8Array.from(ipv4Ok)))
       if (other) for (const [t, frames] of other) offer(t, frames)
     }
-    const offer = (type: number, frames: Array<Uint8Array>): void => {
+    const offer = (type: number, frames: FrameBatch): void => {
       const q = bound.get(type)
       if (q === undefined) e.unknownEtherType += frames.length
       else if (!q.unsafeOffer(frames)) e.queueDropped += frames.length
     }
-    yield* consumeBatches(link.receive, (frames) => Effect.sync(() => deal(frames))).pipe(Effect.forkScoped)
+    yield* consumeBatches(link.receive, (frames) => Effect.sync(() => deal(frames)), concatBatches).pipe(
+      Effect.forkScoped
+    )
 
     const bind = (etherType: number, capacity: number) =>
       bindDropping(bound, etherType, capacity, (t) => `EtherType 0x${t.toString(16)}`)
@@ -328,6 +356,7 @@ export const make = (link: LinkService) =>
         a.pendingDropped += n.pending.length
         const frames = n.pending.slice()
         n.pending.length = 0
+        n.pendingMeta.length = 0
         failedHandler?.(frames)
       }
       if (n.state === "Incomplete") resolving--
@@ -349,7 +378,7 @@ export const make = (link: LinkService) =>
       const n = Neighbour.incomplete(ip, now)
       if (!insert(n, now)) return undefined
       resolving++
-      tx.frames.push(request(ip, Eth.BROADCAST))
+      tx.add(request(ip, Eth.BROADCAST))
       arm(n)
       return n
     }
@@ -357,11 +386,13 @@ export const make = (link: LinkService) =>
     const resolved = (n: Neighbour.Entry, tx: Tx): void => {
       resolving--
       const hw = n.mac!
-      for (const f of n.pending) {
+      for (let i = 0; i < n.pending.length; i++) {
+        const f = n.pending[i]!
         frameTo(f, hw)
-        tx.frames.push(f)
+        tx.add(f, n.pendingMeta[i])
       }
       n.pending.length = 0
+      n.pendingMeta.length = 0
       wake(n, Exit.succeed(hw))
     }
 
@@ -433,14 +464,14 @@ export const make = (link: LinkService) =>
       return made
     }
 
-    const output = (tx: Tx, r: Route, frame: OutFrame): void => {
+    const output = (tx: Tx, r: Route, frame: OutFrame, meta = 0): void => {
       switch (r._tag) {
         case "Local":
           tx.local.push(flatten(frame))
           return
         case "Broadcast":
           frameTo(frame, Eth.BROADCAST)
-          tx.frames.push(frame)
+          tx.add(frame, meta)
           return
         case "Direct":
         case "Gateway": {
@@ -456,21 +487,24 @@ export const make = (link: LinkService) =>
           const hw = macFor(n)
           if (hw !== undefined) {
             frameTo(frame, hw)
-            tx.frames.push(frame)
+            tx.add(frame, meta)
             return
           }
           // Held past this send: keep our own copy of a gathered frame. When
           // the queue is full the oldest goes (RFC 1122 §2.3.2.2: keep the latest).
           if (n.pending.length >= config.arp.pendingFrames) {
             n.pending.shift()
+            n.pendingMeta.shift()
             a.pendingDropped++
           }
           n.pending.push(flatten(frame))
+          n.pendingMeta.push(meta)
         }
       }
     }
 
-    const flush = (tx: Tx): Effect.Effect<void> => (tx.frames.length > 0 ? link.sendBatch(tx.frames) : Effect.void)
+    const flush = (tx: Tx): Effect.Effect<void> =>
+      tx.frames.length > 0 ? link.sendBatch(tx.frames, tx.meta) : Effect.void
 
     const resolve = (ip: Addr.Ipv4Addr): Effect.Effect<Mac, NeighbourError> =>
       Effect.suspend(() => {
@@ -523,7 +557,7 @@ export const make = (link: LinkService) =>
       } else if (q.op === ArpWire.Op.Request && forUs) {
         a.requestsReceived++
         a.repliesSent++
-        tx.frames.push(arpFrame(q.senderMac, ArpWire.Op.Reply, q.senderMac, q.senderIp))
+        tx.add(arpFrame(q.senderMac, ArpWire.Op.Reply, q.senderMac, q.senderIp))
       }
     }
     const arpInbox = yield* bind(Eth.EtherType.ARP, config.queues.dealer)
@@ -543,6 +577,7 @@ export const make = (link: LinkService) =>
       address: config.address,
       prefixLength: config.prefixLength,
       mtu,
+      offload: link.offload ?? NO_OFFLOAD,
       bind,
       route,
       output,

@@ -71,6 +71,8 @@ export interface Entry {
   /** Clock ms a frame was last sent through the entry */
   usedAt: number
   pending: Array<Uint8Array>
+  /** the `Link.TxMeta` of each frame in `pending` */
+  pendingMeta: Array<number>
   /** taken out of the cache: a route that holds it must look again */
   removed: boolean
   /** a timer fiber is running for this entry (the shell's flag) */
@@ -90,6 +92,7 @@ export const incomplete = (ip: Ipv4Addr, now: number): Entry => ({
   probes: 1,
   usedAt: now,
   pending: [],
+  pendingMeta: [],
   removed: false,
   timer: false
 })

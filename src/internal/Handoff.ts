@@ -69,12 +69,14 @@ export const consume = <A, E, R>(
  * one batched send) once per wake-up, however many batches the layer below
  * queued while it was busy.
  */
-export const consumeBatches = <A, E, R>(
-  mailbox: Mailbox.ReadonlyMailbox<ReadonlyArray<A>>,
-  handle: (items: ReadonlyArray<A>) => Effect.Effect<void, E, R>
+export const consumeBatches = <A, E, R, B extends ReadonlyArray<A> = ReadonlyArray<A>>(
+  mailbox: Mailbox.ReadonlyMailbox<B>,
+  handle: (items: B) => Effect.Effect<void, E, R>,
+  /** several batches as one (default: their items in order; Link.concatBatches keeps what a frame batch carries) */
+  merge: (batches: ReadonlyArray<B>) => B = (batches) => batches.flat() as unknown as B
 ): Effect.Effect<void, E, R> => {
   const loop: Effect.Effect<void, E, R> = Effect.flatMap(mailbox.takeAll, ([batches, done]) => {
-    const items = batches.length === 1 ? Chunk.unsafeHead(batches) : Chunk.toReadonlyArray(batches).flat()
+    const items = batches.length === 1 ? Chunk.unsafeHead(batches) : merge(Chunk.toReadonlyArray(batches))
     const handled = items.length === 0 ? Effect.void : handle(items)
     return done ? handled : Effect.zipRight(handled, next)
   })

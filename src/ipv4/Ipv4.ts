@@ -35,7 +35,10 @@
  *   counter, RFC 7739 §5.1), then the interface frames it. A payload may stay
  *   where it is (`payload`, sent by a gather write). Datagrams larger than the
  *   MTU are fragmented (RFC 791 §3.2) with the payload gathered, not copied,
- *   unless DF is set (then `emit` returns "FragmentationNeeded"). `flush(tx)`
+ *   unless DF is set (then `emit` returns "FragmentationNeeded"), or the
+ *   datagram is a TCP segment the link is asked to cut (`meta` with a TSO
+ *   segment size, `Link.TxMeta`): it goes whole, up to 65535 octets.
+ *   `flush(tx)`
  *   sends the batch in one link call; datagrams for our own addresses are
  *   dealt to ourselves without touching the link.
  * - `icmpErrors` sends destination unreachable / time exceeded about
@@ -55,6 +58,7 @@ import { Config } from "../Config.js"
 import * as Iface from "../iface/Interface.js"
 import * as RouteRules from "../iface/Route.js"
 import { bindDropping, consumeBatches, runAll } from "../internal/Handoff.js"
+import { concatBatches, type FrameBatch, type LinkOffload, TxMeta } from "../link/Link.js"
 import * as Eth from "../wire/EthernetFrame.js"
 import * as IcmpWire from "../wire/IcmpMessage.js"
 import * as Ip from "../wire/Ipv4Header.js"
@@ -95,6 +99,13 @@ export interface Ipv4Packet {
   readonly payloadLength: number
   /** sent to a broadcast IP address or Ethernet broadcast: never answered with ICMP errors */
   readonly broadcast: boolean
+  /**
+   * the transport checksum need not be verified: the link vouched for it
+   * (`Link.FrameBatch.checksumOk`: the sending kernel verified it, or left it
+   * partial because it built the datagram), or we sent the datagram to
+   * ourselves (a loopback checksum is not even computed, as on Linux's lo)
+   */
+  readonly checksumOk: boolean
 }
 
 /** The transport payload of a packet, as a view. */
@@ -199,6 +210,8 @@ export interface Ipv4Service {
   readonly address: Addr.Ipv4Addr
   readonly prefixLength: number
   readonly mtu: number
+  /** what the link does for what we send (`Link.LinkOffload`); a `Local` route needs no checksum at all */
+  readonly offload: LinkOffload
   /** receive every datagram of `protocol` for us; one consumer; the scope unbinds */
   readonly bind: (
     protocol: number,
@@ -210,10 +223,12 @@ export interface Ipv4Service {
   readonly allocate: (length: number) => Uint8Array
   /**
    * Send the transport octets `buf[TRANSPORT_OFFSET, end)`, followed by
-   * `payload` if given (sent from where it is), as one datagram of
-   * `protocol` through `route`, into `tx`. Synchronous. Writes the IPv4 header
-   * into `buf`'s headroom; `buf` belongs to the stack from here on, `payload`
-   * until `flush(tx)` has completed.
+   * `payload` if given (one buffer or pieces, sent from where they are), as
+   * one datagram of `protocol` through `route`, into `tx`. Synchronous.
+   * Writes the IPv4 header into `buf`'s headroom; `buf` belongs to the stack
+   * from here on, `payload` until `flush(tx)` has completed. `meta`
+   * (`Link.TxMeta`) asks the link's offloads for it; only ask for what
+   * `offload` offers.
    */
   readonly emit: (
     tx: Iface.Tx,
@@ -222,7 +237,8 @@ export interface Ipv4Service {
     buf: Uint8Array,
     end: number,
     options?: EmitOptions,
-    payload?: Uint8Array
+    payload?: Uint8Array | ReadonlyArray<Uint8Array>,
+    meta?: number
   ) => EmitFailure | undefined
   /** send what `tx` holds: one link call; datagrams to ourselves dealt to ourselves */
   readonly flush: (tx: Iface.Tx) => Effect.Effect<void>
@@ -264,6 +280,28 @@ const ID_COUNTERS = 2048
 const isIcmpError = (type: number) => type === 3 || type === 4 || type === 5 || type === 11 || type === 12
 
 const NO_OPTIONS: EmitOptions = {}
+
+const payloadLength = (p: Uint8Array | ReadonlyArray<Uint8Array>): number => {
+  if (p instanceof Uint8Array) return p.length
+  let n = 0
+  for (const piece of p) n += piece.length
+  return n
+}
+
+/** Push views of the octets `[from, to)` of a payload (one buffer or pieces) onto `out`. */
+const pushRange = (out: Array<Uint8Array>, p: Uint8Array | ReadonlyArray<Uint8Array>, from: number, to: number): void => {
+  if (p instanceof Uint8Array) {
+    out.push(p.subarray(from, to))
+    return
+  }
+  let at = 0
+  for (const piece of p) {
+    const lo = Math.max(from, at)
+    const hi = Math.min(to, at + piece.length)
+    if (lo < hi) out.push(piece.subarray(lo - at, hi - at))
+    at += piece.length
+  }
+}
 
 /** @category constructors */
 export const make = Effect.gen(function*() {
@@ -345,10 +383,11 @@ export const make = Effect.gen(function*() {
     buf: Uint8Array,
     end: number,
     o: EmitOptions = NO_OPTIONS,
-    payload?: Uint8Array
+    payload?: Uint8Array | ReadonlyArray<Uint8Array>,
+    meta = 0
   ): EmitFailure | undefined => {
     const inline = end - TRANSPORT_OFFSET
-    const length = inline + (payload === undefined ? 0 : payload.length)
+    const length = inline + (payload === undefined ? 0 : payloadLength(payload))
     const total = Ip.MIN_HEADER_LEN + length
     if (total > Ip.MAX_PACKET_LEN) {
       c.sendFailed++
@@ -359,12 +398,18 @@ export const make = Effect.gen(function*() {
     const df = o.dontFragment ?? false
     const src = r.src
     const id = nextId(r.dst, protocol)
-    // Loopback carries any size (Linux's lo has a 64 KiB MTU): no fragments.
-    if (total <= r.mtu || r._tag === "Local") {
+    // Loopback carries any size (Linux's lo has a 64 KiB MTU), and the link
+    // cuts a TSO segment itself: no fragments.
+    if (total <= r.mtu || r._tag === "Local" || TxMeta.segmentSize(meta) > 0) {
       Ip.writeHeader(buf, HEADROOM, total, id, df, false, 0, ttl, protocol, src, r.dst, tos)
       c.sent++
       const head = end === buf.length ? buf : buf.subarray(0, end)
-      iface.output(tx, r, payload === undefined ? head : [head, payload])
+      iface.output(
+        tx,
+        r,
+        payload === undefined ? head : payload instanceof Uint8Array ? [head, payload] : [head, ...payload],
+        meta
+      )
       return undefined
     }
     if (df) {
@@ -381,7 +426,7 @@ export const make = Effect.gen(function*() {
       const from = f.offset
       const to = f.offset + f.length
       if (from < inline) pieces.push(buf.subarray(TRANSPORT_OFFSET + from, TRANSPORT_OFFSET + Math.min(to, inline)))
-      if (payload !== undefined && to > inline) pieces.push(payload.subarray(Math.max(0, from - inline), to - inline))
+      if (payload !== undefined && to > inline) pushRange(pieces, payload, Math.max(0, from - inline), to - inline)
       iface.output(tx, r, pieces)
     }
     c.sent++
@@ -591,7 +636,8 @@ export const make = Effect.gen(function*() {
     src: Addr.Ipv4Addr,
     dst: Addr.Ipv4Addr,
     protocol: number,
-    broadcast: boolean
+    broadcast: boolean,
+    checksumOk = false
   ): Ipv4Packet => ({
     src,
     dst,
@@ -602,7 +648,8 @@ export const make = Effect.gen(function*() {
     offset,
     headerLen,
     payloadLength: Ip.totalLength(bytes, offset) - headerLen,
-    broadcast
+    broadcast,
+    checksumOk
   })
 
   /** Start the assemblers a batch created: their mailboxes, then their fibers. */
@@ -674,12 +721,14 @@ export const make = Effect.gen(function*() {
    * back by `flush`). Datagrams are validated in place (`Ip.check`) and
    * described by one `Ipv4Packet` each.
    */
-  const deal = (frames: ReadonlyArray<Uint8Array>, local = false): Effect.Effect<void> =>
+  const deal = (frames: FrameBatch, local = false): Effect.Effect<void> =>
     Effect.suspend(() => {
       const byProto = new Map<number, Array<Ipv4Packet>>()
       let fresh: Array<readonly [string, Assembler, Ipv4Packet]> | undefined
       const off = HEADROOM
-      for (const frame of frames) {
+      const vouched = frames.checksumOk
+      for (let i = 0; i < frames.length; i++) {
+        const frame = frames[i]!
         c.received++
         const hl = Ip.check(frame, off, frame.length)
         if (hl < 0) {
@@ -705,7 +754,7 @@ export const make = Effect.gen(function*() {
           }
         }
         const protocol = frame[off + Ip.Field.protocol]!
-        const ip = packetAt(frame, off, hl, src, dst, protocol, dstBroadcast)
+        const ip = packetAt(frame, off, hl, src, dst, protocol, dstBroadcast, local || vouched?.[i] === 1)
         if (Ip.isFragment(frame, off)) {
           toAssembler(frame, ip, fresh ??= [])
           continue
@@ -739,7 +788,7 @@ export const make = Effect.gen(function*() {
   })
 
   const inbox = yield* iface.bind(Eth.EtherType.IPv4, config.queues.dealer)
-  yield* consumeBatches(inbox, (frames: ReadonlyArray<Uint8Array>) => deal(frames)).pipe(Effect.forkScoped)
+  yield* consumeBatches(inbox, (frames: FrameBatch) => deal(frames), concatBatches).pipe(Effect.forkScoped)
 
   const bind = (protocol: number, capacity: number) =>
     bindDropping(bound, protocol, capacity, (p) => `IP protocol ${p}`)
@@ -748,6 +797,7 @@ export const make = Effect.gen(function*() {
     address: config.address,
     prefixLength: config.prefixLength,
     mtu,
+    offload: iface.offload,
     bind,
     route: iface.route,
     allocate,

@@ -27,6 +27,14 @@
  *   cable, a pcap writer) copies it.
  * - `mac` is the stack's own address on this link; `mtu` is the largest IP
  *   packet (Ethernet payload) the medium carries, 1500 on Ethernet.
+ * - Offloads (`offload`, absent on a link that has none): a link that can
+ *   complete partial TCP/UDP checksums, or cut a TCP segment of up to 64 KiB
+ *   into MSS-sized ones (TSO), says so, and a frame to send asks for them
+ *   with its `TxMeta` (the `meta` of `sendBatch`, per frame; a frame asking
+ *   for segmentation may exceed the MTU). On receive, a link may vouch for
+ *   the TCP/UDP checksum of some frames (the sending kernel verified it, or
+ *   left it partial because it built the frame itself): the batch then
+ *   carries `checksumOk`, and the stack does not verify those checksums.
  *
  * Implementations: `LinkTap` (a Linux TAP through the project's N-API addon),
  * `LinkMemory` (a connected pair in one process), and the middlewares
@@ -41,6 +49,68 @@ import type * as Mailbox from "effect/Mailbox"
 import type { Mac } from "../wire/Mac.js"
 
 /**
+ * A batch of received frames. `checksumOk`, when present, has one entry
+ * per frame: 1 when the link vouches for that frame's TCP or UDP checksum
+ * (see the module's contract), 0 otherwise. A plain array vouches for none.
+ * @category models
+ */
+export interface FrameBatch extends ReadonlyArray<Uint8Array> {
+  readonly checksumOk?: Uint8Array | undefined
+}
+
+/** `frames` as a batch carrying `checksumOk` (one entry per frame). @category constructors */
+export const vouched = (frames: Array<Uint8Array>, checksumOk: Uint8Array): FrameBatch =>
+  Object.assign(frames, { checksumOk })
+
+/**
+ * The frames of several batches as one, in order; `checksumOk` is kept
+ * when any batch has it.
+ */
+export const concatBatches = (batches: ReadonlyArray<FrameBatch>): FrameBatch => {
+  if (batches.length === 1) return batches[0]!
+  const frames = batches.flat()
+  if (!batches.some((b) => b.checksumOk !== undefined)) return frames
+  const ok = new Uint8Array(frames.length)
+  let at = 0
+  for (const b of batches) {
+    if (b.checksumOk !== undefined) ok.set(b.checksumOk.subarray(0, b.length), at)
+    at += b.length
+  }
+  return vouched(frames, ok)
+}
+
+/**
+ * What a link can do for frames sent through it.
+ * @category models
+ */
+export interface LinkOffload {
+  /** completes a TCP/UDP checksum left partial (`TxMeta.partialChecksum`) */
+  readonly checksum: boolean
+  /** cuts a TCP/IPv4 segment of up to 64 KiB into segments of `TxMeta`'s size (TSO) */
+  readonly tcpSegmentation: boolean
+}
+
+/** A link without offloads. */
+export const NO_OFFLOAD: LinkOffload = { checksum: false, tcpSegmentation: false }
+
+/**
+ * What one frame to send asks of the link's offloads, as a number (a
+ * parallel array of them travels with a batch, so a frame stays a plain
+ * buffer): 0 for nothing; else bit 0 (`partialChecksum`, the TCP/UDP
+ * checksum field holds only the pseudo-header sum, for the link to complete)
+ * and, for TSO, the payload octets per segment times two.
+ * @category models
+ */
+export const TxMeta = {
+  none: 0,
+  partialChecksum: 1,
+  /** a TCP segment to cut into `size`-octet segments, checksums completed */
+  segmented: (size: number): number => size * 2 + 1,
+  /** the segment size a meta asks for, 0 when it asks for none */
+  segmentSize: (meta: number): number => meta >>> 1
+} as const
+
+/**
  * Counters kept by every link. Frames, not octets.
  * @category models
  */
@@ -51,6 +121,8 @@ export interface LinkStats {
   readonly rxDropped: number
   /** hard read errors (a TAP stops reading on the first) */
   readonly rxErrors: number
+  /** frames dropped on receive because their offload header could not be honoured (VirtioNet.ts) */
+  readonly rxMalformed: number
   /** frames handed to the medium */
   readonly txFrames: number
   /** frames the medium refused, for any reason (the sum of the three below) */
@@ -104,10 +176,13 @@ export interface LinkService {
   readonly mac: Mac
   /** largest Ethernet payload in octets (the IP MTU) */
   readonly mtu: number
+  /** what the link does for frames sent through it; absent: nothing (`NO_OFFLOAD`) */
+  readonly offload?: LinkOffload | undefined
   /** batches of received frames; one consumer only, done when the link closes */
-  readonly receive: Mailbox.ReadonlyMailbox<ReadonlyArray<Uint8Array>>
+  readonly receive: Mailbox.ReadonlyMailbox<FrameBatch>
   readonly send: (frame: OutFrame) => Effect.Effect<void>
-  readonly sendBatch: (frames: ReadonlyArray<OutFrame>) => Effect.Effect<void>
+  /** `meta[i]` (`TxMeta`) for `frames[i]`; absent or 0: no offload asked for */
+  readonly sendBatch: (frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>) => Effect.Effect<void>
   readonly stats: Effect.Effect<LinkStats>
 }
 
@@ -152,6 +227,7 @@ export const linkStats = (c: LinkCounts): LinkStats => ({
   rxFrames: c.rxFrames,
   rxDropped: c.rxDropped,
   rxErrors: c.rxErrors,
+  rxMalformed: c.rxMalformed,
   txFrames: c.txFrames,
   txDropped: c.txQueueFull + c.txTooBig + c.txErrors,
   txQueueFull: c.txQueueFull,

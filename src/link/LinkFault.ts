@@ -47,6 +47,10 @@
  *   fresh buffer (`flatten`), since delay and reordering keep frames past the
  *   send and its pieces go back to the sender when the send completes; the
  *   inner link therefore only ever gets single buffers from this one.
+ * - Offloads: none. This link asks none of the inner link (no `TxMeta` goes
+ *   down) and vouches for no checksum on receive (batches it rebuilds lose
+ *   `checksumOk`, and a corrupted frame must fail its checksum): put it on a
+ *   link whose peer sends complete checksums.
  *
  * @since 0.1.0
  */

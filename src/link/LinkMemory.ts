@@ -24,6 +24,13 @@
  *   receiver gets that copy. Once taken, the receiver owns what it got and
  *   may keep or mutate it. The batch array is always a fresh array built by
  *   the link, so a caller may reuse the array it passed to `sendBatch`.
+ * - Offloads (`offload: true`, as a veth pair with its offloads on): both
+ *   sides offer checksum and TCP segmentation offload. A frame sent with a
+ *   `TxMeta` arrives whole, in a batch whose `checksumOk` vouches for it (as
+ *   a veth hands a partial-checksum or GSO packet to the peer's stack
+ *   without completing or cutting it), and a segmented frame may be as large
+ *   as a 65535-octet datagram. Without it, `meta` is ignored: a partial
+ *   checksum arrives as the wrong checksum it is.
  * - Closing the scope that built the pair shuts both mailboxes down: a fiber
  *   waiting in `receive.takeAll` is released with `done = true` (batches not
  *   yet taken are discarded), and later sends are dropped and counted in the
@@ -36,7 +43,19 @@
 import { Effect, Layer, Mailbox } from "effect"
 import type * as Scope from "effect/Scope"
 import * as Eth from "../wire/EthernetFrame.js"
-import { flatten, frameLength, Link, type LinkService, linkStats, type OutFrame } from "./Link.js"
+import {
+  type FrameBatch,
+  flatten,
+  frameLength,
+  Link,
+  type LinkOffload,
+  type LinkService,
+  linkStats,
+  NO_OFFLOAD,
+  type OutFrame,
+  TxMeta,
+  vouched
+} from "./Link.js"
 import type { Mac } from "../wire/Mac.js"
 
 /**
@@ -52,7 +71,13 @@ export interface PairOptions {
   readonly mtu?: number
   /** receive mailbox capacity per direction, in batches; default 1024 */
   readonly capacity?: number
+  /** offer checksum and TCP segmentation offloads, as a veth pair does; default false */
+  readonly offload?: boolean
 }
+
+const FULL_OFFLOAD: LinkOffload = { checksum: true, tcpSegmentation: true }
+/** Largest frame a TSO segment may make: a 65535-octet datagram and its Ethernet header. */
+const MAX_SEGMENTED_FRAME = 65535 + Eth.HEADER_LEN
 
 /** What one side counts; a cable never counts `rxErrors` or `txQueueFull`. */
 interface Counters {
@@ -72,18 +97,19 @@ const makeCounters = (): Counters => ({ rxFrames: 0, rxDropped: 0, txFrames: 0, 
 const makeSide = (
   mac: Mac,
   mtu: number,
-  rx: Mailbox.Mailbox<ReadonlyArray<Uint8Array>>,
-  tx: Mailbox.Mailbox<ReadonlyArray<Uint8Array>>,
+  rx: Mailbox.Mailbox<FrameBatch>,
+  tx: Mailbox.Mailbox<FrameBatch>,
   c: Counters,
   peer: Counters,
-  cable: { open: boolean }
+  cable: { open: boolean },
+  offload: LinkOffload
 ): LinkService => {
   const maxFrame = mtu + Eth.HEADER_LEN
 
   // Synchronous on purpose: `unsafeOffer` never suspends and allocates no
   // effect per batch; on a full or shut-down mailbox it just returns false.
   // A send after scope close is a counted drop (`cable.open` catches it first).
-  const deliver = (batch: ReadonlyArray<Uint8Array>): void => {
+  const deliver = (batch: FrameBatch): void => {
     if (!cable.open) {
       c.txErrors += batch.length
       return
@@ -99,20 +125,28 @@ const makeSide = (
   // A single-buffer frame is handed over as it is (the sender gave it up); a
   // gathered one is copied into one buffer, since its pieces go back to the
   // sender once the send completes.
-  const sendBatch = (frames: ReadonlyArray<OutFrame>): Effect.Effect<void> =>
+  const sendBatch = (frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>): Effect.Effect<void> =>
     Effect.sync(() => {
       const batch: Array<Uint8Array> = []
-      for (const frame of frames) {
-        if (frameLength(frame) > maxFrame) c.txTooBig += 1
-        else batch.push(flatten(frame))
+      let ok: Array<number> | undefined
+      for (let i = 0; i < frames.length; i++) {
+        const frame = frames[i]!
+        const m = offload.checksum && meta !== undefined ? meta[i] ?? 0 : 0
+        if (frameLength(frame) > (TxMeta.segmentSize(m) > 0 ? MAX_SEGMENTED_FRAME : maxFrame)) {
+          c.txTooBig += 1
+          continue
+        }
+        if (m !== 0) (ok ??= new Array<number>(batch.length).fill(0)).push(1)
+        else ok?.push(0)
+        batch.push(flatten(frame))
       }
-      if (batch.length > 0) deliver(batch)
+      if (batch.length > 0) deliver(ok === undefined ? batch : vouched(batch, Uint8Array.from(ok)))
     })
   const send = (frame: OutFrame): Effect.Effect<void> => sendBatch([frame])
 
-  const stats = Effect.sync(() => linkStats({ ...c, rxErrors: 0, txQueueFull: 0 }))
+  const stats = Effect.sync(() => linkStats({ ...c, rxErrors: 0, rxMalformed: 0, txQueueFull: 0 }))
 
-  return { mac, mtu, receive: rx, send, sendBatch, stats }
+  return { mac, mtu, offload, receive: rx, send, sendBatch, stats }
 }
 
 /**
@@ -127,8 +161,9 @@ export const makePair = (
   Effect.gen(function* () {
     const mtu = options.mtu ?? 1500
     const capacity = options.capacity ?? 1024
-    const toA = yield* Mailbox.make<ReadonlyArray<Uint8Array>>({ capacity, strategy: "dropping" })
-    const toB = yield* Mailbox.make<ReadonlyArray<Uint8Array>>({ capacity, strategy: "dropping" })
+    const toA = yield* Mailbox.make<FrameBatch>({ capacity, strategy: "dropping" })
+    const toB = yield* Mailbox.make<FrameBatch>({ capacity, strategy: "dropping" })
+    const offload = options.offload === true ? FULL_OFFLOAD : NO_OFFLOAD
     const cable = { open: true }
     yield* Effect.addFinalizer(() =>
       Effect.suspend(() => {
@@ -138,8 +173,8 @@ export const makePair = (
     )
     const countersA = makeCounters()
     const countersB = makeCounters()
-    const a = makeSide(options.macA, mtu, toA, toB, countersA, countersB, cable)
-    const b = makeSide(options.macB, mtu, toB, toA, countersB, countersA, cable)
+    const a = makeSide(options.macA, mtu, toA, toB, countersA, countersB, cable, offload)
+    const b = makeSide(options.macB, mtu, toB, toA, countersB, countersA, cable, offload)
     return [a, b] as const
   })
 

@@ -25,7 +25,10 @@
  *   pieces of a gathered frame once the send completed) affects the file. A
  *   gathered frame is recorded as its pieces back to back, copied straight
  *   into the record. Frames are passed on as-is (a gathered frame as the same
- *   pieces).
+ *   pieces), with their offload requests and `checksumOk` (this link offers
+ *   what the inner one offers). A frame whose checksum was left to the
+ *   offload is recorded as it was sent, so it shows a wrong checksum, as
+ *   tcpdump shows on a host with checksum offload.
  * - No file I/O on the hot path: a batch is encoded into one buffer and put on
  *   a bounded queue of `capacity` buffers (default 1024); one writer fiber
  *   takes everything pending and issues one asynchronous positioned
@@ -428,9 +431,10 @@ export const make = (
     return {
       mac: inner.mac,
       mtu: inner.mtu,
+      offload: inner.offload,
       receive: side.receive,
       send: (frame) => Effect.zipRight(record([frame]), inner.send(frame)),
-      sendBatch: (frames) => Effect.zipRight(record(frames), inner.sendBatch(frames)),
+      sendBatch: (frames, meta) => Effect.zipRight(record(frames), inner.sendBatch(frames, meta)),
       stats,
       pcapStats: Effect.sync((): PcapStats => ({ ...counters }))
     } satisfies LinkPcapService

@@ -42,6 +42,19 @@
  *   TAP this process created, since it is not persistent) and shuts the
  *   receive mailbox down: a fiber waiting in `takeAll` is released with
  *   `done = true`, and batches not yet taken are discarded.
+ * - Offloads (`offload`, default on; DESIGN.md §4): the TAP is opened with
+ *   `IFF_VNET_HDR`, so every frame travels behind a virtio-net header
+ *   (wire/VirtioNet.ts), and the kernel is told (`TUNSETOFFLOAD`) that it may
+ *   hand us partial checksums and TCP segments of up to 64 KiB (TSO4, with
+ *   ECN when it takes that). Received headers are checked (`rxVerdict`): a
+ *   frame whose checksum the kernel vouches for comes in a batch carrying
+ *   `checksumOk`; a header that cannot be honoured drops its frame
+ *   (`rxMalformed`). On send, a frame's `TxMeta` becomes its header: the
+ *   kernel completes partial checksums and cuts TSO segments (so those may
+ *   exceed the MTU, up to a 65535-octet datagram). When the kernel refuses
+ *   every offload setting, frames still carry zero headers and nothing is
+ *   offloaded; with `offload: false` the TAP is opened without headers, as
+ *   before offloads existed. `offload` on the service says what is on.
  * - Bad options (a MAC that is not 6 octets, an MTU outside 68..65535, a
  *   capacity below 1) are defects, not `LinkError`s: the caller validates
  *   user input first.
@@ -51,8 +64,9 @@
 import { Effect, Layer, Mailbox, Runtime } from "effect"
 import type { Scope } from "effect"
 import * as Eth from "../wire/EthernetFrame.js"
-import { flatten, frameLength, Link, linkStats, type OutFrame } from "./Link.js"
-import type { LinkError, LinkService, LinkStats } from "./Link.js"
+import * as VirtioNet from "../wire/VirtioNet.js"
+import { flatten, frameLength, Link, linkStats, NO_OFFLOAD, type OutFrame, TxMeta, vouched } from "./Link.js"
+import type { FrameBatch, LinkError, LinkOffload, LinkService, LinkStats } from "./Link.js"
 import type { Mac } from "../wire/Mac.js"
 import * as TapAddon from "./TapAddon.js"
 
@@ -78,7 +92,12 @@ export interface LinkTapOptions {
    * one burst of a thousand pings: a reader that is a moment late loses the rest.
    */
   readonly kernelQueueLength?: number
+  /** checksum and TCP segmentation offloads through virtio-net headers; default true */
+  readonly offload?: boolean
 }
+
+/** Largest frame a TSO segment may make: a 65535-octet datagram and its Ethernet header. */
+const MAX_SEGMENTED_FRAME = 65535 + Eth.HEADER_LEN
 
 /**
  * Open the TAP and return the link; everything is released with the scope.
@@ -102,7 +121,7 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
 
     const addon = yield* TapAddon.load
     // What this side counts; refusals by the kernel are counted by the addon.
-    const counters = { rxFrames: 0, rxDropped: 0, txFrames: 0, txTooBig: 0 }
+    const counters = { rxFrames: 0, rxDropped: 0, rxMalformed: 0, txFrames: 0, txTooBig: 0 }
     const runtime = yield* Effect.runtime<never>()
 
     // Finalizers run in reverse: the fd is closed (which also stops reading)
@@ -110,14 +129,27 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
     // "dropping": a full mailbox refuses a batch rather than suspending the
     // offerer; the callback's `unsafeOffer` then returns false (a counted drop).
     const mailbox = yield* Effect.acquireRelease(
-      Mailbox.make<ReadonlyArray<Uint8Array>>({ capacity, strategy: "dropping" }),
+      Mailbox.make<FrameBatch>({ capacity, strategy: "dropping" }),
       (mb) => mb.shutdown
     )
+    const wantOffload = options.offload ?? true
     const handle = yield* Effect.acquireRelease(
-      TapAddon.open(addon, options.name, { requireExisting: options.create === false }),
+      TapAddon.open(addon, options.name, {
+        requireExisting: options.create === false,
+        vnetHeader: wantOffload
+      }),
       (h) => Effect.sync(() => addon.close(h))
     )
     const ifname = handle.name
+    const vnet = handle.vnetHeader
+    const offload: LinkOffload = vnet ? yield* TapAddon.enableOffloads(addon, handle) : NO_OFFLOAD
+    if (vnet) {
+      yield* Effect.logDebug(
+        `LinkTap ${ifname}: offloads: checksum ${offload.checksum ? "on" : "off"}, TSO ${
+          offload.tcpSegmentation ? "on" : "off"
+        }`
+      )
+    }
 
     // The kernel queue depth belongs to the device we attached to, wherever its
     // kernel side is configured (here, or in a namespace it is moved to).
@@ -131,10 +163,39 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
       })
     }
 
+    // With headers: each frame's header is the 10 octets before its view.
+    const withHeaders = (frames: Array<Uint8Array>): FrameBatch => {
+      const whole = new Uint8Array(frames[0]!.buffer)
+      let ok: Uint8Array | undefined
+      let bad = 0
+      for (let i = 0; i < frames.length; i++) {
+        const f = frames[i]!
+        const v = VirtioNet.rxVerdict(whole, f.byteOffset - VirtioNet.LEN, f.byteOffset, f.length)
+        if (v === VirtioNet.CHECKSUM_OK) (ok ??= new Uint8Array(frames.length))[i] = 1
+        else if (v < 0) bad++
+      }
+      if (bad > 0) {
+        // rare: rebuild the batch without the refused frames
+        const kept: Array<Uint8Array> = []
+        const keptOk: Array<number> = []
+        for (let i = 0; i < frames.length; i++) {
+          const f = frames[i]!
+          if (VirtioNet.rxVerdict(whole, f.byteOffset - VirtioNet.LEN, f.byteOffset, f.length) < 0) continue
+          kept.push(f)
+          keptOk.push(ok?.[i] ?? 0)
+        }
+        counters.rxMalformed += bad
+        return vouched(kept, Uint8Array.from(keptOk))
+      }
+      return ok === undefined ? frames : vouched(frames, ok)
+    }
     const onFrames = (frames: Array<Uint8Array>, error?: TapAddon.NativeError): void => {
       if (frames.length > 0) {
-        if (mailbox.unsafeOffer(frames)) counters.rxFrames += frames.length
-        else counters.rxDropped += frames.length
+        const batch = vnet ? withHeaders(frames) : frames
+        if (batch.length === 0) {
+          // every frame refused
+        } else if (mailbox.unsafeOffer(batch)) counters.rxFrames += batch.length
+        else counters.rxDropped += batch.length
       }
       if (error !== undefined) {
         const detail = `LinkTap ${ifname}: ${error.message}; receiving has stopped`
@@ -152,22 +213,52 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
     // A frame goes to the addon as it is unless it is too big (dropped here)
     // or has more pieces than one writev takes (flattened). The usual batch
     // needs neither and is passed on untouched: no array, no copy.
+    // A frame asking for segmentation may be as large as a datagram can be.
+    // An offload the link does not have is not done (the stack asks only for
+    // what `offload` offers): the frame goes as it is, so a segment above the
+    // MTU is refused as too big.
     const maxPieces = addon.maxPieces
-    const fits = (f: OutFrame): boolean => frameLength(f) <= maxFrame
+    const granted = (m: number): number =>
+      m === 0 || !offload.checksum ? 0 : TxMeta.segmentSize(m) > 0 && !offload.tcpSegmentation ? TxMeta.partialChecksum : m
+    const fits = (f: OutFrame, m: number): boolean =>
+      frameLength(f) <= (TxMeta.segmentSize(m) > 0 ? MAX_SEGMENTED_FRAME : maxFrame)
     const writable = (f: OutFrame): boolean => f instanceof Uint8Array || f.length <= maxPieces
-    const ready = (f: OutFrame): boolean => writable(f) && fits(f)
-    const sendBatch = (frames: ReadonlyArray<OutFrame>): Effect.Effect<void> =>
+    const sendBatch = (frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>): Effect.Effect<void> =>
       Effect.sync(() => {
         let out = frames
-        if (!frames.every(ready)) {
+        let metas = meta
+        let clean = true
+        for (let i = 0; i < frames.length && clean; i++) {
+          clean = writable(frames[i]!) && fits(frames[i]!, metas === undefined ? 0 : granted(metas[i] ?? 0))
+        }
+        if (!clean) {
           const kept: Array<OutFrame> = []
-          for (const f of frames) {
-            if (!fits(f)) counters.txTooBig++
-            else kept.push(writable(f) ? f : flatten(f))
+          const keptMeta: Array<number> = []
+          for (let i = 0; i < frames.length; i++) {
+            const f = frames[i]!
+            const m = metas === undefined ? 0 : granted(metas[i] ?? 0)
+            if (!fits(f, m)) {
+              counters.txTooBig++
+              continue
+            }
+            kept.push(writable(f) ? f : flatten(f))
+            keptMeta.push(m)
           }
           out = kept
+          metas = keptMeta
         }
-        if (out.length > 0) counters.txFrames += addon.writeBatch(handle, out)
+        if (out.length === 0) return
+        let headers: Uint8Array | undefined
+        if (vnet && metas !== undefined && metas.some((m) => m !== 0)) {
+          headers = new Uint8Array(VirtioNet.LEN * out.length)
+          for (let i = 0; i < out.length; i++) {
+            const m = granted(metas[i] ?? 0)
+            if (m === 0) continue
+            const f = out[i]!
+            VirtioNet.txHeader(headers, i * VirtioNet.LEN, m, f instanceof Uint8Array ? f : f[0]!)
+          }
+        }
+        counters.txFrames += addon.writeBatch(handle, out, headers)
       })
     const send = (frame: OutFrame): Effect.Effect<void> => sendBatch([frame])
 
@@ -177,6 +268,7 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
         rxFrames: counters.rxFrames,
         rxDropped: counters.rxDropped + native.readLost,
         rxErrors: native.readErrors,
+        rxMalformed: counters.rxMalformed,
         txFrames: counters.txFrames,
         txQueueFull: native.writeFull,
         txTooBig: counters.txTooBig,
@@ -184,7 +276,7 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
       })
     })
 
-    const service: LinkService = { mac, mtu, receive: mailbox, send, sendBatch, stats }
+    const service: LinkService = { mac, mtu, offload, receive: mailbox, send, sendBatch, stats }
     return service
   })
 

@@ -7,7 +7,8 @@
  *   mailbox and `deliver`, which offers a batch to it, counting `rxFrames`
  *   or, when full, `rxDropped`.
  * - `relay(inner, side, handle)`: the one fiber that consumes
- *   `inner.receive` (batch boundaries kept) and hands each batch to `handle`;
+ *   `inner.receive` (batch boundaries kept, each batch as it came, with its
+ *   `checksumOk`) and hands each batch to `handle`;
  *   when the inner link is done, this link's receive *ends*, so batches
  *   already delivered can still be taken before `done`.
  * - `stats(inner, own)`: the inner link's counters plus this link's own
@@ -20,9 +21,9 @@
 import { Effect, Mailbox } from "effect"
 import type { Scope } from "effect"
 import { consume } from "../internal/Handoff.js"
-import { type LinkService, type LinkStats, linkStats } from "./Link.js"
+import { type FrameBatch, type LinkService, type LinkStats, linkStats } from "./Link.js"
 
-type Batch = ReadonlyArray<Uint8Array>
+type Batch = FrameBatch
 
 /** Counters a middleware keeps on top of the inner link's. */
 export interface OwnCounters {

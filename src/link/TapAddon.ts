@@ -25,7 +25,7 @@ import { existsSync } from "node:fs"
 import { createRequire } from "node:module"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { LinkError, type OutFrame } from "./Link.js"
+import { LinkError, type LinkOffload, NO_OFFLOAD, type OutFrame } from "./Link.js"
 
 /**
  * An open TAP: the attached fd and the kernel's name for the interface
@@ -36,6 +36,8 @@ import { LinkError, type OutFrame } from "./Link.js"
 export interface TapHandle {
   readonly fd: number
   readonly name: string
+  /** opened with IFF_VNET_HDR: a virtio-net header travels with every frame */
+  readonly vnetHeader: boolean
 }
 
 /**
@@ -76,7 +78,14 @@ export interface TapCounters {
  */
 export interface TapNative {
   /** Attach to (and without `requireExisting`, create) the TAP `name`. */
-  readonly open: (name: string, options?: { readonly requireExisting?: boolean }) => TapHandle
+  readonly open: (
+    name: string,
+    options?: { readonly requireExisting?: boolean; readonly vnetHeader?: boolean }
+  ) => TapHandle
+  /** TUNSETOFFLOAD: the `offloadFlags` the kernel may use in frames it hands us (needs `vnetHeader`). */
+  readonly setOffload: (handle: TapHandle, flags: number) => void
+  /** The TUN_F_* bits of linux/if_tun.h. */
+  readonly offloadFlags: { readonly csum: number; readonly tso4: number; readonly tso6: number; readonly tsoEcn: number }
   /**
    * Watch the fd on the event loop; `callback` runs once per wake with up to
    * 64 frames. Calling it again replaces the callback.
@@ -92,11 +101,13 @@ export interface TapNative {
   /**
    * One `writev()` per frame, in order, in one call; the number written. A
    * gathered frame's pieces go out back to back, and the kernel takes them as
-   * one frame. A refused frame is not an exception: it is counted in
+   * one frame. On a `vnetHeader` handle each frame is preceded by its
+   * virtio-net header, octets [10 i, 10 i + 10) of `headers`, or by zeros
+   * when `headers` is absent. A refused frame is not an exception: it is counted in
    * `counters` by kind. A frame of more than `maxPieces` pieces, or anything
    * that is not a frame, throws a `TypeError` when reached.
    */
-  readonly writeBatch: (handle: TapHandle, frames: ReadonlyArray<OutFrame>) => number
+  readonly writeBatch: (handle: TapHandle, frames: ReadonlyArray<OutFrame>, headers?: Uint8Array) => number
   /** The handle's error counters (a fresh object per call). */
   readonly counters: (handle: TapHandle) => TapCounters
   /** Set or clear IFF_UP. */
@@ -236,11 +247,32 @@ export const toLinkError = (e: unknown, operation: Operation, ifname: string): L
 export const open = (
   addon: TapNative,
   name: string,
-  options: { readonly requireExisting: boolean }
+  options: { readonly requireExisting: boolean; readonly vnetHeader?: boolean }
 ): Effect.Effect<TapHandle, LinkError> =>
   Effect.try({
-    try: () => addon.open(name, { requireExisting: options.requireExisting }),
+    try: () => addon.open(name, { requireExisting: options.requireExisting, vnetHeader: options.vnetHeader ?? false }),
     catch: (e) => toLinkError(e, "open", name)
+  })
+
+/**
+ * Ask the kernel for the offloads we take (DESIGN.md §4): partial checksums,
+ * TSO for IPv4, and TSO with ECN where the kernel takes that, stepping down
+ * when it refuses a set. What was granted; nothing when it refused every
+ * set (frames then carry zero headers and nothing is offloaded either way).
+ * @category constructors
+ */
+export const enableOffloads = (addon: TapNative, handle: TapHandle): Effect.Effect<LinkOffload> =>
+  Effect.sync(() => {
+    const f = addon.offloadFlags
+    for (const flags of [f.csum | f.tso4 | f.tsoEcn, f.csum | f.tso4, f.csum]) {
+      try {
+        addon.setOffload(handle, flags)
+        return { checksum: true, tcpSegmentation: (flags & f.tso4) !== 0 }
+      } catch {
+        // refused: try a smaller set
+      }
+    }
+    return NO_OFFLOAD
   })
 
 /**

@@ -40,12 +40,15 @@ import { Tx as TxBatch } from "../iface/Interface.js"
 import { Signal } from "../internal/Signal.js"
 import type { Ipv4Service } from "../ipv4/Ipv4.js"
 import { TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
+import { flatten, TxMeta } from "../link/Link.js"
 import * as Checksum from "../wire/Checksum.js"
 import type * as Addr from "../wire/Ipv4Addr.js"
 import * as TcpWire from "../wire/TcpHeader.js"
 import * as Receiver from "./Receiver.js"
 import type { OutSegment, Segment } from "./Segment.js"
+import { FIN, PSH } from "./Segment.js"
 import * as Sender from "./Sender.js"
+import * as Tso from "./Tso.js"
 import type * as Seq from "./SeqNum.js"
 import { TcpError } from "./TcpError.js"
 
@@ -284,13 +287,37 @@ export class Conn {
     }
   }
 
-  /** Write the segments in place and send them in one batch. */
+  /**
+   * Write the segments in place and send them in one batch; with TSO, runs
+   * of segments that the link would cut back into exactly the same ones
+   * (`Tso.runLength`) go as one.
+   */
   private transmit(out: Array<OutSegment>): Effect.Effect<void> {
     if (out.length === 0) return Effect.void
     const tx: Tx = new TxBatch()
-    for (const seg of out) emitSegment(this.env.ip, tx, this.route, seg, seg.payload)
+    const ip = this.env.ip
+    const r = this.route
+    const mode = checksumMode(ip, r)
+    if (mode !== "Segmented") {
+      for (const seg of out) emitSegment(ip, tx, r, seg, seg.payload, mode)
+    } else {
+      for (let i = 0; i < out.length;) {
+        const n = Tso.runLength(out, i)
+        const first = out[i]!
+        if (n === 1) {
+          emitSegment(ip, tx, r, first, first.payload, mode)
+        } else {
+          // the run's header is its first segment's, with PSH and FIN as its last one has them
+          const last = out[i + n - 1]!
+          const flags = (first.flags & ~(PSH | FIN)) | (last.flags & (PSH | FIN))
+          const header = flags === first.flags ? first : { ...first, flags }
+          emitSegment(ip, tx, r, header, Tso.runPayload(out, i, n), mode, first.payload!.length)
+        }
+        i += n
+      }
+    }
     this.env.sent(out.length)
-    return this.env.ip.flush(tx)
+    return ip.flush(tx)
   }
 
   /** The timer wheel found this connection due: its send half runs its timers. */
@@ -334,7 +361,7 @@ export class Conn {
 
   /** Octets the application may write before waiting. */
   room(): number {
-    return this.snd.params.sendBuffer - (this.written - this.taken + this.buffered)
+    return this.snd.sendCapacity - (this.written - this.taken + this.buffered)
   }
 
   private teardown(): void {
@@ -521,25 +548,62 @@ const NO_CHUNKS: ReadonlyArray<Uint8Array> = []
 const DF = { dontFragment: true }
 
 /**
+ * How the checksum of a segment through `r` is made (RFC 9293 §3.1: it
+ * covers the pseudo-header, the header and the payload): `Local` needs none
+ * (we deliver it to ourselves and vouch for it, as Linux's lo does), a link
+ * with checksum offload completes a partial one, else we sum the payload
+ * where it lies. `Segmented` adds TSO: runs of segments go as one.
+ */
+export type ChecksumMode = "Local" | "Offload" | "Segmented" | "Software"
+
+export const checksumMode = (ip: Ipv4Service, r: Route): ChecksumMode =>
+  r._tag === "Local"
+    ? "Local"
+    : ip.offload.tcpSegmentation && ip.offload.checksum
+    ? "Segmented"
+    : ip.offload.checksum
+    ? "Offload"
+    : "Software"
+
+/**
  * Write `repr`'s header in place and emit it with `payload` gathered after
- * it (RFC 9293 §3.1: the checksum covers the pseudo-header, the header and
- * the payload, summed where it lies). False when IPv4 could not send it.
- * Connections and the dealer's own answers (resets, SYN-ACKs, TIME-WAIT
- * ACKs) all send through here.
+ * it, the checksum made as `mode` says. `segmentSize` > 0 (with mode
+ * `Segmented` only) sends a TSO segment that the link cuts into pieces of
+ * that many payload octets. False when IPv4 could not send it. Connections
+ * and the dealer's own answers (resets, SYN-ACKs, TIME-WAIT ACKs) all send
+ * through here.
  */
 export const emitSegment = (
   ip: Ipv4Service,
   tx: Tx,
   r: Route,
   repr: TcpWire.TcpRepr,
-  payload: Uint8Array | undefined
+  payload: Uint8Array | ReadonlyArray<Uint8Array> | undefined,
+  mode: ChecksumMode = checksumMode(ip, r),
+  segmentSize = 0
 ): boolean => {
   const hl = TcpWire.headerLen(repr)
   const buf = ip.allocate(hl)
-  const plen = payload === undefined ? 0 : payload.length
-  const sum = r.addressSum + TcpWire.PROTOCOL + hl + plen + (payload === undefined ? 0 : Checksum.sum(payload))
-  TcpWire.writeHeader(buf, TRANSPORT_OFFSET, repr, plen, sum)
-  return ip.emit(tx, r, TcpWire.PROTOCOL, buf, buf.length, DF, payload) === undefined
+  const plen = payload === undefined ? 0 : payload instanceof Uint8Array ? payload.length : piecesLength(payload)
+  let meta: number = TxMeta.none
+  if (mode === "Software") {
+    // pieces come only with TSO; a piece of odd length would shift the words after it
+    const data = payload === undefined || payload instanceof Uint8Array ? payload : flatten(payload)
+    TcpWire.writeHeader(buf, TRANSPORT_OFFSET, repr, plen, r.addressSum + TcpWire.PROTOCOL + hl + plen + (data === undefined ? 0 : Checksum.sum(data)))
+  } else {
+    TcpWire.writeHeader(buf, TRANSPORT_OFFSET, repr, plen, 0)
+    if (mode !== "Local") {
+      TcpWire.writePartialChecksum(buf, TRANSPORT_OFFSET, r.addressSum, hl + plen)
+      meta = segmentSize > 0 ? TxMeta.segmented(segmentSize) : TxMeta.partialChecksum
+    }
+  }
+  return ip.emit(tx, r, TcpWire.PROTOCOL, buf, buf.length, DF, payload, meta) === undefined
+}
+
+const piecesLength = (pieces: ReadonlyArray<Uint8Array>): number => {
+  let n = 0
+  for (const p of pieces) n += p.length
+  return n
 }
 
 const describe = (c: Conn): string => `${c.localPort} -> ${c.remotePort}`

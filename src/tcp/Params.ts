@@ -20,6 +20,8 @@ export interface TcpParams {
   readonly maxReceiveBuffer: number
   /** send buffer per connection: writes wait while this many octets are unacknowledged */
   readonly sendBuffer: number
+  /** the largest the send buffer grows to with the congestion window (Linux tcp_wmem max: 4 MiB) */
+  readonly maxSendBuffer: number
   /** delayed ACK: at most this long after data that was not acknowledged at once (RFC 9293 §3.8.6.3: < 0.5 s; Linux 40 ms) */
   readonly delayedAck: number
   /** retransmissions of one segment before the connection fails with TimedOut (Linux tcp_retries2 = 15) */
@@ -60,6 +62,7 @@ export const defaults: TcpParams = {
   receiveBuffer: 256 * 1024,
   maxReceiveBuffer: 4 * 1024 * 1024,
   sendBuffer: 256 * 1024,
+  maxSendBuffer: 4 * 1024 * 1024,
   delayedAck: 40,
   retries: 15,
   synRetries: 6,

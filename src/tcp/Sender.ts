@@ -157,6 +157,8 @@ export interface Sender {
   irs: Seq.SeqNum
   /** receive buffer, octets: grows by auto-tuning up to `params.maxReceiveBuffer` */
   capacity: number
+  /** send buffer, octets: grows with the congestion window up to `params.maxSendBuffer` */
+  sendCapacity: number
   /** auto-tuning's measurement: when it began, and the application's read position then */
   rcvSpaceAt: number
   rcvSpaceConsumed: number
@@ -279,6 +281,7 @@ const base = (
     sackOk: false,
     irs: Seq.ZERO,
     capacity: params.receiveBuffer,
+    sendCapacity: params.sendBuffer,
     rcvSpaceAt: now,
     rcvSpaceConsumed: 0,
     rcvNxt: Seq.ZERO,
@@ -437,7 +440,19 @@ export const isClosed = (s: Sender): boolean => s.state === "Closed"
 export const inFlight = (s: Sender): number => Seq.sub(s.sndNxt, s.sndUna)
 
 /** Octets the application may still write before `write` should wait. */
-export const writable = (s: Sender): number => s.params.sendBuffer - s.buffer.length
+export const writable = (s: Sender): number => s.sendCapacity - s.buffer.length
+
+/**
+ * Send-buffer auto-tuning (Linux's tcp_sndbuf_expand): the buffer holds at
+ * least twice the congestion window, so a writer that keeps it full never
+ * leaves the window unused while its next write waits a round trip; it
+ * only grows, up to `maxSendBuffer`. Memory is spent only on what the
+ * application really wrote and the peer has not acknowledged.
+ */
+const expandSendBuffer = (s: Sender): void => {
+  const target = Math.min(s.params.maxSendBuffer, 2 * s.cc.cwnd)
+  if (target > s.sendCapacity) s.sendCapacity = target
+}
 
 /** The states in which the application's data may still go out. */
 const sending = (s: Sender): boolean =>
@@ -905,6 +920,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   } else {
     s.dupAcks = 0
     s.algorithm.onAck(s.cc, acked, now, s.rtt.srtt, flightBefore)
+    expandSendBuffer(s)
   }
   // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it
   s.rtoAt = Seq.sub(s.sndMax, s.sndUna) > 0 && s.persistAt === undefined ? now + s.rtt.rto : undefined

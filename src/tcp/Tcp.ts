@@ -175,6 +175,7 @@ export const paramsOf = (c: StackConfig["tcp"]): TcpParams => ({
   receiveBuffer: c.receiveBuffer,
   maxReceiveBuffer: c.maxReceiveBuffer,
   sendBuffer: c.sendBuffer,
+  maxSendBuffer: c.maxSendBuffer,
   delayedAck: Duration.toMillis(c.delayedAck),
   retries: c.retries,
   synRetries: c.synRetries,
@@ -549,7 +550,7 @@ export const make = Effect.gen(function*() {
         c.received++
         const b = p.bytes
         const off = p.offset + p.headerLen
-        const hl = TcpWire.check(b, off, p.payloadLength, p.src, p.dst)
+        const hl = TcpWire.check(b, off, p.payloadLength, p.src, p.dst, p.checksumOk)
         if (hl < 0) {
           const reason = TcpWire.checkReason(hl)
           malformed[reason] = (malformed[reason] ?? 0) + 1

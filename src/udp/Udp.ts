@@ -197,7 +197,7 @@ export const make = Effect.gen(function*() {
       for (const p of batch) {
         c.received++
         const at = p.offset + p.headerLen
-        const length = UdpWire.check(p.bytes, at, p.payloadLength, p.src, p.dst)
+        const length = UdpWire.check(p.bytes, at, p.payloadLength, p.src, p.dst, p.checksumOk)
         if (length < 0) {
           c.malformed++
           continue

@@ -73,6 +73,14 @@ export const finish = (acc: number): number => {
   return ~s & 0xffff
 }
 
+/**
+ * A partial checksum, as checksum offload takes it (Linux's
+ * CHECKSUM_PARTIAL, virtio's NEEDS_CSUM): the sum folded to 16 bits and
+ * NOT complemented. Written in the checksum field, it lets whoever completes
+ * the checksum sum the range as it stands and complement the result.
+ */
+export const partial = (acc: number): number => ~finish(acc) & 0xffff
+
 /** The checksum of `bytes[start, end)`. Zero when the range already contains a correct checksum. */
 export const checksum = (bytes: Uint8Array, start = 0, end = bytes.length): number =>
   finish(sum(bytes, 0, start, end))

@@ -311,15 +311,24 @@ export const parseOptions = (
  * (see `CHECK_REASONS`): -1 truncated (under 20 octets, or a data offset past
  * the segment), -2 a data offset under 5 words, -3 a bad checksum, -4 a
  * malformed option. The checksum is checked before the options, so damage
- * in transit reads as BadChecksum.
+ * in transit reads as BadChecksum; with `checksumOk` (someone vouched for
+ * it: `Ipv4Packet.checksumOk`) it is not checked at all.
  */
-export const check = (b: Uint8Array, off: number, len: number, src: Ipv4Addr, dst: Ipv4Addr): number => {
+export const check = (
+  b: Uint8Array,
+  off: number,
+  len: number,
+  src: Ipv4Addr,
+  dst: Ipv4Addr,
+  checksumOk = false
+): number => {
   if (len < HEADER_LEN || off + len > b.length) return TRUNCATED
   const headerLen = (b[off + Field.dataOffset]! >>> 4) * 4
   if (headerLen < HEADER_LEN) return BAD_HEADER_LEN
   if (headerLen > len) return TRUNCATED
-  const sum = Checksum.sum(b, Checksum.pseudoHeaderSum(src, dst, PROTOCOL, len), off, off + len)
-  if (Checksum.finish(sum) !== 0) return BAD_CHECKSUM
+  if (!checksumOk && Checksum.finish(Checksum.sum(b, Checksum.pseudoHeaderSum(src, dst, PROTOCOL, len), off, off + len)) !== 0) {
+    return BAD_CHECKSUM
+  }
   if (!scanOptions(b, off + HEADER_LEN, off + headerLen, undefined)) return MALFORMED
   return headerLen
 }
@@ -484,6 +493,16 @@ export const writeHeader = (out: Uint8Array, off: number, repr: TcpRepr, payload
   const c = Checksum.finish(Checksum.sum(out, sum, off, off + hl))
   put16(out, off + Field.checksum, c)
   return off + hl
+}
+
+/**
+ * Overwrite the checksum of the header at `out[off]` with the partial one
+ * checksum offload wants (`Checksum.partial` of the pseudo-header sum for a
+ * segment of `tcpLength` octets): the link completes it over the header and
+ * payload.
+ */
+export const writePartialChecksum = (out: Uint8Array, off: number, addressSum: number, tcpLength: number): void => {
+  put16(out, off + Field.checksum, Checksum.partial(addressSum + PROTOCOL + tcpLength))
 }
 
 /**

@@ -331,7 +331,7 @@ describe("extractLogLevel", () => {
 
 describe("Format", () => {
   const STATS = {
-    link: { rxFrames: 12, rxDropped: 0, rxErrors: 0, txFrames: 10, txDropped: 0, txQueueFull: 0, txTooBig: 0, txErrors: 0 },
+    link: { rxFrames: 12, rxDropped: 0, rxErrors: 0, rxMalformed: 0, txFrames: 10, txDropped: 0, txQueueFull: 0, txTooBig: 0, txErrors: 0 },
     ethernet: { received: 12, notForUs: 0, truncated: 0, unknownEtherType: 0, queueDropped: 0 },
     arp: {
       requestsSent: 1,

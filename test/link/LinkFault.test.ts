@@ -249,6 +249,7 @@ describe("LinkFault", () => {
         rxFrames: 6,
         rxDropped: 0,
         rxErrors: 0,
+        rxMalformed: 0,
         txFrames: 1,
         txDropped: 0,
         txQueueFull: 0,

@@ -22,6 +22,7 @@ const stats = (nonZero: Partial<LinkStats>): LinkStats => ({
   rxFrames: 0,
   rxDropped: 0,
   rxErrors: 0,
+  rxMalformed: 0,
   txFrames: 0,
   txDropped: 0,
   txQueueFull: 0,

@@ -134,6 +134,7 @@ describe("LinkPcap", () => {
             rxFrames: 1,
             rxDropped: 0,
             rxErrors: 0,
+            rxMalformed: 0,
             txFrames: 3,
             txDropped: 0,
             txQueueFull: 0,

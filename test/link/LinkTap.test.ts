@@ -234,6 +234,7 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
         rxFrames: stats.rxFrames, // whatever the kernel sent meanwhile
         rxDropped: 0,
         rxErrors: 0,
+        rxMalformed: 0,
         txFrames: 3,
         txDropped: 3,
         txQueueFull: 0,
@@ -292,6 +293,7 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
         rxFrames: 0,
         rxDropped: 0,
         rxErrors: 0,
+        rxMalformed: 0,
         txFrames: 0,
         txDropped: 3,
         txQueueFull: 0,
