@@ -91,6 +91,11 @@ const pcap = Options.text("pcap").pipe(
 const noHostConfig = Options.boolean("no-host-config").pipe(
   Options.withDescription("Leave the kernel side of the TAP as it is (no address, no link up).")
 )
+const noOffload = Options.boolean("no-offload").pipe(
+  Options.withDescription(
+    "Open the TAP without virtio-net headers: no checksum or TCP segmentation offload (every segment MTU-sized, checksummed in software)."
+  )
+)
 const serve = Options.text("serve").pipe(
   Options.withPseudoName("KIND[:PORT]"),
   Options.withDescription(
@@ -117,7 +122,7 @@ const realtime = Options.integer("realtime").pipe(
   ),
   Options.optional
 )
-const linkFlags = { tap, ip, hostIp, gateway, mac, mtu, pcap, noHostConfig } as const
+const linkFlags = { tap, ip, hostIp, gateway, mac, mtu, pcap, noHostConfig, noOffload } as const
 
 const count = Options.integer("count").pipe(
   Options.withPseudoName("COUNT"),
@@ -157,6 +162,7 @@ interface RawLinkFlags {
   readonly mtu: number
   readonly pcap: Option.Option<string>
   readonly noHostConfig: boolean
+  readonly noOffload: boolean
 }
 
 const toLinkFlags = (raw: RawLinkFlags): Flags.LinkFlags => ({
@@ -167,7 +173,8 @@ const toLinkFlags = (raw: RawLinkFlags): Flags.LinkFlags => ({
   mac: Option.getOrUndefined(raw.mac),
   mtu: raw.mtu,
   pcap: Option.getOrUndefined(raw.pcap),
-  noHostConfig: raw.noHostConfig
+  noHostConfig: raw.noHostConfig,
+  noOffload: raw.noOffload
 })
 
 // -----------------------------------------------------------------------------

@@ -67,7 +67,8 @@ export const upLines = (u: UpInfo): ReadonlyArray<string> => {
 export const downLine = (s: StackStats, pcap: PcapStats | undefined): string => {
   const parts = [
     `frames rx ${s.link.rxFrames} tx ${s.link.txFrames}` +
-    (s.link.rxDropped + s.link.txDropped > 0 ? ` (dropped rx ${s.link.rxDropped} tx ${s.link.txDropped})` : ""),
+    (s.link.rxDropped + s.link.txDropped > 0 ? ` (dropped rx ${s.link.rxDropped} tx ${s.link.txDropped})` : "") +
+    (s.link.rxMalformed > 0 ? ` (bad offload headers ${s.link.rxMalformed})` : ""),
     `arp requests in ${s.arp.requestsReceived} out ${s.arp.requestsSent}, replies out ${s.arp.repliesSent}`,
     `icmp echo requests answered ${s.icmp.echoRequests}`,
     `udp datagrams in ${s.udp.received} out ${s.udp.sent}`,

@@ -108,6 +108,8 @@ export interface LinkFlags {
   readonly mtu: number
   readonly pcap: string | undefined
   readonly noHostConfig: boolean
+  /** `--no-offload`: the TAP without virtio-net headers (LinkTap's `offload: false`) */
+  readonly noOffload: boolean
 }
 
 /** Flags of `gonet up`. @category models */
@@ -146,6 +148,8 @@ export interface TapOptions {
   readonly create: boolean
   /** the kernel side's address; absent with `--no-host-config` */
   readonly host?: Cidr
+  /** checksum and TCP segmentation offload through virtio-net headers (off with `--no-offload`) */
+  readonly offload: boolean
 }
 
 /** Everything needed to open the link and build the stack. @category models */
@@ -359,6 +363,7 @@ export const planLink = (flags: LinkFlags, randomMac: Mac.Mac): Either.Either<Li
       mac,
       mtu,
       create: true,
+      offload: !flags.noOffload,
       ...(host !== undefined ? { host } : {})
     }
     const stack: LinkPlan["stack"] = {

@@ -15,7 +15,8 @@ const LINK: Flags.LinkFlags = {
   mac: undefined,
   mtu: 1500,
   pcap: undefined,
-  noHostConfig: false
+  noHostConfig: false,
+  noOffload: false
 }
 const UP: Flags.UpFlags = { ...LINK, serve: [], tcpCc: undefined, realtime: undefined }
 const PING: Flags.PingFlags = { ...LINK, dest: undefined, count: undefined, size: 56, interval: 1, timeout: 1 }
@@ -152,6 +153,7 @@ describe("planUp", () => {
       mac: RANDOM_MAC,
       mtu: 1500,
       create: true,
+      offload: true,
       host: { address: Addr.parse("198.18.0.1"), prefixLength: 24 }
     })
     expect(plan.stack).toEqual({
@@ -179,6 +181,7 @@ describe("planUp", () => {
         mtu: 9000,
         pcap: "/tmp/x.pcap",
         noHostConfig: false,
+        noOffload: true,
         serve: ["udp-echo:7", "udp-echo:9999"],
         tcpCc: "newreno",
         realtime: 50
@@ -191,6 +194,7 @@ describe("planUp", () => {
       mac,
       mtu: 9000,
       create: true,
+      offload: false,
       host: { address: Addr.parse("198.19.5.1"), prefixLength: 22 }
     })
     expect(plan.stack).toEqual({

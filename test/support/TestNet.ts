@@ -67,10 +67,10 @@ export const recordSends = (sent: Array<Uint8Array>) => (link: LinkService): Eff
         sent.push(flatten(frame))
         return link.send(frame)
       }),
-    sendBatch: (frames) =>
+    sendBatch: (frames, meta) =>
       Effect.suspend(() => {
         for (const frame of frames) sent.push(flatten(frame))
-        return link.sendBatch(frames)
+        return link.sendBatch(frames, meta)
       })
   })
 
@@ -81,6 +81,8 @@ export const recordSends = (sent: Array<Uint8Array>) => (link: LinkService): Eff
  */
 export const twoStacks = (options?: {
   readonly mtu?: number
+  /** the cable offers checksum and TCP segmentation offload (LinkMemory's `offload`) */
+  readonly offload?: boolean
   readonly configA?: Partial<StackConfigInput>
   readonly configB?: Partial<StackConfigInput>
   readonly wrapA?: (l: LinkService) => Effect.Effect<LinkService, never, Scope.Scope>
@@ -90,7 +92,8 @@ export const twoStacks = (options?: {
     const [la, lb] = yield* LinkMemory.makePair({
       macA: MAC_A,
       macB: MAC_B,
-      ...(options?.mtu !== undefined ? { mtu: options.mtu } : {})
+      ...(options?.mtu !== undefined ? { mtu: options.mtu } : {}),
+      ...(options?.offload !== undefined ? { offload: options.offload } : {})
     })
     const linkA = options?.wrapA ? yield* options.wrapA(la) : la
     const linkB = options?.wrapB ? yield* options.wrapB(lb) : lb
