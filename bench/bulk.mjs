@@ -2,13 +2,15 @@
 // Bulk TCP over the TAP, one connection at a time, both directions:
 // kernel -> stack (the kernel client sends --mb MiB to the stack's counting
 // discard) and stack -> kernel (the stack's source sends --mb MiB to the
-// kernel client). Beside it, in the same run, the same C client against the
+// kernel client), with the TAP's offloads (virtio-net headers: TSO and
+// checksum offload both ways, "gonet-ts") and without ("gonet-ts no-offload",
+// the stack started with --no-offload). Beside it, in the same run, the same C client against the
 // same C program as the server, kernel to kernel over a veth pair, with the
 // veth's offloads off (TSO/GSO/GRO/checksum: MTU-sized segments checksummed in
 // software, what the kernel does for our TAP) and, for reference, on.
 //
 //   sudo node bench/bulk.mjs [--mb 256] [--rounds 3] [--directions to-stack,from-stack]
-//        [--veth off,on|none] [--seconds 60] [--quiet-wait 60] [--tcp-verify]
+//        [--gonet offload,no-offload] [--veth off,on|none] [--seconds 60] [--quiet-wait 60] [--tcp-verify]
 //        [--node-args "--max-semi-space-size=64"] [--profile DIR] [--tree DIR] [--quick]
 //
 // The figure is the C client's: from connect() returning to the peer's FIN
@@ -42,6 +44,9 @@ const SECONDS = intOpt("seconds", 60, 5, 120)
 const QUIET_WAIT = intOpt("quiet-wait", QUICK ? 0 : 60, 0, 600)
 const DIRECTIONS = opt("directions", "to-stack,from-stack").split(",")
 if (DIRECTIONS.some((d) => d !== "to-stack" && d !== "from-stack")) throw new Error("--directions: to-stack,from-stack")
+const GONET = opt("gonet", "offload,no-offload").split(",")
+if (GONET.some((g) => g !== "offload" && g !== "no-offload")) throw new Error("--gonet offload,no-offload")
+const gonetName = (mode) => (mode === "offload" ? "gonet-ts" : "gonet-ts no-offload")
 const VETH = opt("veth", "off,on") === "none" ? [] : opt("veth", "off,on").split(",")
 if (VETH.some((v) => v !== "off" && v !== "on")) throw new Error("--veth off,on | none")
 const TCP_VERIFY = flag("tcp-verify")
@@ -65,6 +70,7 @@ const clientWithWatch = async (ns, bin, args) => {
 }
 
 const stackTransfer = async (s, bin, direction) => {
+  const system = gonetName(s.mode)
   const before = await s.stats()
   if (PROFILE_DIR !== undefined) await s.stack.command("prof-start", "profiling")
   const cpu0 = cpuSeconds(s.stack.pid)
@@ -76,7 +82,7 @@ const stackTransfer = async (s, bin, direction) => {
   const cpu = cpuSeconds(s.stack.pid) - cpu0
   let profile
   if (PROFILE_DIR !== undefined) {
-    const file = join(PROFILE_DIR, `bulk-${direction}-${++profiled}.cpuprofile`)
+    const file = join(PROFILE_DIR, `bulk-${s.mode}-${direction}-${++profiled}.cpuprofile`)
     const ev = await s.stack.command(`prof-stop ${file}`, "profile", 60_000)
     if (ev.error) throw new Error(`profiling failed: ${ev.error}`)
     profile = summarizeProfile(file, 25)
@@ -88,7 +94,7 @@ const stackTransfer = async (s, bin, direction) => {
   const mismatches = direction === "to-stack" ? after.tcpBench.discard.mismatches - before.tcpBench.discard.mismatches : client.mismatches ?? 0
   const complete = client.error === undefined && !client.timedOut && client.bytes === BYTES && stackBytes === BYTES
   return {
-    system: "gonet-ts", path: "TAP", direction, complete, client,
+    system, path: "TAP", direction, complete, client,
     stackBytes, mismatches, gbitPerSec: complete ? round(gbit(BYTES, client.seconds), 3) : undefined,
     stackCpuSeconds: round(cpu, 2), stackCpuPerSecond: round(cpu / (client.seconds || 1), 2),
     tcpSegmentsIn: after.tcp.received - before.tcp.received, tcpSegmentsOut: after.tcp.segmentsSent - before.tcp.segmentsSent,
@@ -130,17 +136,23 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { mb: MB, bytes: BYTES, rounds: ROUNDS, seconds: SECONDS, directions: DIRECTIONS, veth: VETH, tcpVerify: TCP_VERIFY, quietWaitS: QUIET_WAIT, ports: PORTS, stackNodeArgs: NODE_ARGS },
+    params: { mb: MB, bytes: BYTES, rounds: ROUNDS, seconds: SECONDS, directions: DIRECTIONS, gonet: GONET, veth: VETH, tcpVerify: TCP_VERIFY, quietWaitS: QUIET_WAIT, ports: PORTS, stackNodeArgs: NODE_ARGS },
     transfers: []
   }
-  const s = await startTcpStack({
-    tcp: `discard:${PORTS.discard},source:${PORTS.source}`,
-    sourceBytes: BYTES,
-    tcpVerify: TCP_VERIFY,
-    maxSeconds: 120 + ROUNDS * (DIRECTIONS.length * (1 + VETH.length)) * (SECONDS + QUIET_WAIT + 10),
-    nodeArgs: NODE_ARGS
-  })
-  result.tapFeatures = s.tapFeatures
+  // one stack per mode, each in its own namespace, alive for the whole run
+  const stacks = []
+  for (const mode of GONET) {
+    const st = await startTcpStack({
+      tcp: `discard:${PORTS.discard},source:${PORTS.source}`,
+      sourceBytes: BYTES,
+      tcpVerify: TCP_VERIFY,
+      maxSeconds: 120 + ROUNDS * (DIRECTIONS.length * (GONET.length + VETH.length)) * (SECONDS + QUIET_WAIT + 10),
+      nodeArgs: NODE_ARGS,
+      offload: mode === "offload"
+    })
+    stacks.push({ ...st, mode })
+  }
+  result.tapFeatures = Object.fromEntries(stacks.map((st) => [st.mode, st.tapFeatures]))
   const vethPairs = VETH.map((o) => makeVethPair(o))
   result.vethFeatures = Object.fromEntries(vethPairs.map((v) => [v.offloads, v.features]))
   const stalled = new Set()
@@ -148,7 +160,7 @@ const main = async () => {
     for (let r = 0; r < ROUNDS; r++) {
       for (const direction of DIRECTIONS) {
         const runs = [
-          ...(stalled.has(direction) ? [] : [() => stackTransfer(s, bin, direction)]),
+          ...stacks.filter((st) => !stalled.has(`${st.mode} ${direction}`)).map((st) => () => stackTransfer(st, bin, direction)),
           ...vethPairs.map((v) => () => vethTransfer(v, bin, direction))
         ]
         if (r % 2 === 1) runs.reverse()
@@ -157,8 +169,8 @@ const main = async () => {
           const t = { round: r, machineBusyBefore: quiet?.busy, ...(await run()) }
           result.transfers.push(t)
           console.log(`round ${r + 1}/${ROUNDS}  ${line(t)}`)
-          if (t.system === "gonet-ts" && !t.complete) {
-            stalled.add(direction)
+          if (t.path === "TAP" && !t.complete) {
+            stalled.add(`${t.system === "gonet-ts" ? "offload" : "no-offload"} ${direction}`)
             console.log(`  stack did not complete ${direction}; not run again. kernel ss before the deadline:\n${t.client.ssBeforeDeadline ?? "(client had ended)"}`)
           }
         }
@@ -166,18 +178,19 @@ const main = async () => {
     }
   } finally {
     for (const v of vethPairs) v.remove()
-    result.stackFinal = (await s.stack.stop())?.stats
+    result.stackFinal = {}
+    for (const st of stacks) result.stackFinal[st.mode] = (await st.stack.stop())?.stats
   }
   result.summary = []
   for (const direction of DIRECTIONS) {
-    for (const system of ["gonet-ts", ...VETH.map((o) => `kernel veth offloads ${o}`)]) {
+    for (const system of [...GONET.map(gonetName), ...VETH.map((o) => `kernel veth offloads ${o}`)]) {
       const ts = result.transfers.filter((t) => t.direction === direction && t.system === system)
       const ok = ts.filter((t) => t.complete && t.mismatches === 0)
       const g = summarize(ok.map((t) => t.gbitPerSec))
       result.summary.push({
         direction, system, runs: ts.length, complete: ok.length,
         gbitPerSec: { min: round(g.min, 3), p50: round(g.p50, 3), max: round(g.max, 3) },
-        ...(system === "gonet-ts" ? { stackCpuPerSecondP50: round(summarize(ok.map((t) => t.stackCpuPerSecond)).p50, 2) } : {})
+        ...(system.startsWith("gonet-ts") ? { stackCpuPerSecondP50: round(summarize(ok.map((t) => t.stackCpuPerSecond)).p50, 2) } : {})
       })
     }
   }

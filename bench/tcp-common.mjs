@@ -124,12 +124,17 @@ export const makeVethPair = (offloads) => {
  * The stack server in its own namespace with the TAP (stack 198.18.0.2, kernel
  * 198.18.0.1), serving `tcp` (stack-server.mjs --tcp LIST); ARP resolved by pings.
  */
-export const startTcpStack = async ({ tcp, sourceBytes, tcpVerify = false, maxSeconds, nodeArgs }) => {
+export const startTcpStack = async ({ tcp, sourceBytes, tcpVerify = false, maxSeconds, nodeArgs, offload = true }) => {
   const ns = makeNs("tcp")
   const stack = await startStack(ns, {
     maxSeconds,
     nodeArgs,
-    serverArgs: ["--tcp", tcp, ...(sourceBytes !== undefined ? ["--source-bytes", String(sourceBytes)] : []), ...(tcpVerify ? ["--tcp-verify"] : [])]
+    serverArgs: [
+      "--tcp", tcp,
+      ...(sourceBytes !== undefined ? ["--source-bytes", String(sourceBytes)] : []),
+      ...(tcpVerify ? ["--tcp-verify"] : []),
+      ...(offload ? [] : ["--no-offload"])
+    ]
   })
   const warm = inNs(ns, ["ping", "-n", "-q", "-c", "10", "-i", "0.01", "-w", "5", STACK], { allowFail: true, timeoutMs: 10_000 })
   if (!/ 0% packet loss/.test(warm)) throw new Error(`stack does not answer ping:\n${warm}`)
