@@ -261,3 +261,53 @@ describe("Checksum.sum over long ranges (four octets at a time)", () => {
     { fastCheck: { numRuns: 2000 } }
   )
 })
+
+describe("Checksum.partial (checksum offload: Linux CHECKSUM_PARTIAL, virtio NEEDS_CSUM)", () => {
+  /** RFC 1071 §4.1's fold without the complement, in BigInt. */
+  const referenceFold = (acc: number): number => {
+    let s = BigInt(acc)
+    while (s >> 16n) s = (s & 0xffffn) + (s >> 16n)
+    return Number(s)
+  }
+
+  it("is the folded sum, not complemented", () => {
+    // RFC 1071 §3: 2ddf0 folds to ddf2
+    expect(Checksum.partial(0x2ddf0)).toBe(0xddf2)
+    expect(Checksum.partial(0x1234)).toBe(0x1234)
+    expect(Checksum.partial(0x10000)).toBe(0x0001)
+    expect(Checksum.partial(0xffff)).toBe(0xffff)
+    expect(Checksum.partial(0)).toBe(0)
+  })
+
+  it.prop(
+    "partial(acc) is the RFC 1071 fold of acc, the complement of finish(acc)",
+    [fc.oneof(fc.integer({ min: 0, max: 0xffffffff }), fc.maxSafeNat(), fc.constantFrom(0, 0xffff, 0x10000, 0x1fffe))],
+    ([acc]) => {
+      expect(Checksum.partial(acc)).toBe(referenceFold(acc))
+      expect(Checksum.partial(acc) ^ Checksum.finish(acc)).toBe(0xffff)
+    },
+    { fastCheck: { numRuns: 500 } }
+  )
+
+  it.prop(
+    "completed as offload does (sum the range as it stands, finish), it is the full checksum",
+    [fc.uint8Array({ minLength: 2, maxLength: 1500, size: "max" }), fc.nat(), Arb.ipv4Addr, Arb.ipv4Addr, Arb.u8],
+    ([raw, k, src, dst, protocol]) => {
+      const b = Uint8Array.from(raw)
+      const field = (k % Math.floor(b.length / 2)) * 2
+      const pseudo = Checksum.pseudoHeaderSum(src, dst, protocol, b.length)
+      b[field] = 0
+      b[field + 1] = 0
+      const full = Checksum.finish(Checksum.sum(b, pseudo))
+      const p = Checksum.partial(pseudo)
+      b[field] = p >>> 8
+      b[field + 1] = p & 0xff
+      const completed = Checksum.finish(Checksum.sum(b))
+      expect(completed).toBe(full)
+      b[field] = completed >>> 8
+      b[field + 1] = completed & 0xff
+      expect(Checksum.finish(Checksum.sum(b, pseudo))).toBe(0)
+    },
+    { fastCheck: { numRuns: 300 } }
+  )
+})
