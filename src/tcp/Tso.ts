@@ -7,14 +7,14 @@
  * sending, RFC 5681 windows, RFC 8985 per-segment bookkeeping); only the
  * shell merges. So the merge must be exact: the kernel's cut (Linux
  * tcp_gso_segment) gives every piece the first header with the sequence
- * number advanced, copies the options unchanged, and keeps PSH and FIN only
- * on the last piece. A run is therefore segments that
+ * number advanced, copies the options unchanged, keeps PSH and FIN only on
+ * the last piece and CWR only on the first. A run is therefore segments that
  * - carry data, and neither SYN, RST nor URG;
  * - follow each other in sequence space;
  * - have the same ACK number, window and options (timestamps, SACK blocks);
  * - are all exactly the first one's size (the segment size the link cuts
  *   to), but the last, which may be shorter;
- * - have PSH or FIN only on the last;
+ * - have PSH or FIN only on the last, and CWR only on the first;
  * - fit one IPv4 datagram (65535 octets with headers).
  *
  * @since 0.2.0
@@ -23,7 +23,9 @@ import * as TcpWire from "../wire/TcpHeader.js"
 import type { OutSegment } from "./Segment.js"
 import * as Seq from "./SeqNum.js"
 
-const { FIN, PSH, RST, SYN, URG } = TcpWire.Flag
+const { CWR, FIN, PSH, RST, SYN, URG } = TcpWire.Flag
+/** What the cut changes per piece: PSH and FIN stay on the last, CWR on the first. */
+const CUT = PSH | FIN | CWR
 /** Largest IPv4 datagram; its header is 20 octets (we send no IP options). */
 const MAX_DATAGRAM = 65535
 const IP_HEADER = 20
@@ -61,7 +63,7 @@ export const runLength = (out: ReadonlyArray<OutSegment>, from: number): number 
     const len = s.payload === undefined ? 0 : s.payload.length
     if (
       len === 0 || len > size || total + len > room ||
-      (s.flags & (SYN | RST | URG)) !== 0 || (s.flags & ~(PSH | FIN)) !== (first.flags & ~(PSH | FIN)) ||
+      (s.flags & (SYN | RST | URG | CWR)) !== 0 || (s.flags & ~CUT) !== (first.flags & ~CUT) ||
       s.seq !== next || s.ack !== first.ack || s.window !== first.window || !sameOptions(s.options, first.options)
     ) break
     n++

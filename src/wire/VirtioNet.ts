@@ -131,9 +131,12 @@ export const CHECKSUM_OK = 1
  */
 export const rxVerdict = (b: Uint8Array, hdrAt: number, frameAt: number, frameLen: number): number => {
   const flags = b[hdrAt + Field.flags]!
-  const gso = b[hdrAt + Field.gsoType]! & ~Gso.Ecn
+  const type = b[hdrAt + Field.gsoType]!
+  const gso = type & ~Gso.Ecn
   if ((flags & ~(Flag.NeedsCsum | Flag.DataValid)) !== 0) return -4
   if (gso !== Gso.None && gso !== Gso.TcpV4) return -1
+  // the ECN bit qualifies a GSO type; alone it is malformed (Linux refuses it too)
+  if (type === Gso.Ecn) return -2
   if (flags === 0) return gso === Gso.None ? 0 : -2
   // The L4 header of an IPv4 frame, if this is one with a whole IP header.
   let l4 = -1
@@ -141,7 +144,7 @@ export const rxVerdict = (b: Uint8Array, hdrAt: number, frameAt: number, frameLe
   if (frameLen >= Eth.HEADER_LEN + 20 && ((b[frameAt + 12]! << 8) | b[frameAt + 13]!) === IPV4) {
     const vihl = b[frameAt + Eth.HEADER_LEN]!
     const ihl = (vihl & 0x0f) * 4
-    if (vihl >> 4 === 4 && ihl >= 20) {
+    if (vihl >> 4 === 4 && ihl >= 20 && Eth.HEADER_LEN + ihl <= frameLen) {
       l4 = Eth.HEADER_LEN + ihl
       protocol = b[frameAt + Eth.HEADER_LEN + 9]!
     }

@@ -277,19 +277,18 @@ describe("Tso", () => {
 
     // The kernel clears CWR on every piece but the first (tcp_gso_segment:
     // `th->cwr &= ecn_cwr_mask`, 0 without AccECN), so two segments that both
-    // carry CWR cannot come back from one cut. runLength compares every flag
-    // but PSH and FIN with the first's and merges them. Latent: the stack
-    // never sets CWR today (no ECN). Reported; kept as a known failure.
-    it.fails("KNOWN BUG: segments that all carry CWR are merged, but the cut keeps CWR on the first piece only", () => {
+    // carry CWR cannot come back from one cut (the stack sets no CWR today: no ECN).
+    it("segments that all carry CWR are not merged: the cut keeps CWR on the first piece only", () => {
       const segs = train(full(3)).map((s) => ({ ...s, flags: ACK | CWR }))
       const n = Tso.runLength(segs, 0)
+      expect(n).toBe(1)
       expect(cutsBackExactly(segs, 0, n)).toBe(true)
     })
 
-    it("CWR on the first segment alone is not merged with the rest (flags differ), which the cut allows", () => {
+    it("CWR on the first segment alone is merged with the rest: the cut gives it back to the first piece only", () => {
       const segs = edit(train(full(3)), 0, { flags: ACK | CWR })
-      expect(Tso.runLength(segs, 0)).toBe(1)
-      expect(cutsBackExactly(segs, 0, 1)).toBe(true)
+      expect(Tso.runLength(segs, 0)).toBe(3)
+      expect(cutsBackExactly(segs, 0, 3)).toBe(true)
     })
   })
 

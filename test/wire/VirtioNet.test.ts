@@ -255,6 +255,11 @@ describe("VirtioNet", () => {
         expect(verdict(partialFor(5, PROTO_TCP, { gsoType: TcpV4, gsoSize: 1448 }), frame({ etherType: ETHERTYPE_ARP }))).toBe(-2)
       })
 
+      it("refuses the ECN bit without a GSO type (BadGso), as Linux's virtio_net_hdr_to_skb does", () => {
+        expect(verdict(hdr({ gsoType: Ecn }), frame())).toBe(-2)
+        expect(verdict(partialFor(5, PROTO_TCP, { gsoType: Ecn }), frame())).toBe(-2)
+      })
+
       it("TCPv4 with bad checksum offsets is BadCsumOffsets", () => {
         expect(verdict(partialFor(5, PROTO_TCP, { gsoType: TcpV4, gsoSize: 1448, csumStart: 38 }), frame())).toBe(-3)
       })
@@ -277,6 +282,14 @@ describe("VirtioNet", () => {
       expect(verdict(valid, frame({ protocol: PROTO_ICMP }))).toBe(0)
       expect(verdict(valid, frame({ etherType: ETHERTYPE_ARP }))).toBe(0)
       expect(verdict(valid, frame({ version: 6 }))).toBe(0)
+    })
+
+    it("vouches for nothing when the IP header claims to run past the frame", () => {
+      // IHL 15 (60 octets) on a frame that ends 40 octets after the Ethernet header
+      const f = frame({ ihl: 5, payloadLen: 0 })
+      f[ETH] = 0x4f
+      expect(verdict(hdr({ flags: DataValid }), f, ETH + 40)).toBe(0)
+      expect(verdict(partialFor(15, PROTO_TCP), f, ETH + 40)).toBe(-3)
     })
 
     it("MALFORMED lists the reasons in the order of the negative verdicts", () => {
