@@ -7,9 +7,19 @@
  * it. The kernel's side is test/kernel/tcp_peer.py (Python's socket module,
  * so the kernel's TCP is the peer, not a tool's idea of it) and `ss`.
  *
+ * Every test runs in three link modes (MODES): offloads on (LinkTap's
+ * default: virtio-net headers, checksum and TSO granted, so the kernel hands
+ * us TCP segments of up to 64 KiB and takes ours), offloads off (`offload:
+ * false`, plain frames of at most the MTU), and offloads on with the kernel
+ * side of the TAP told by `ethtool -K` not to use them (it then segments and
+ * checksums what it sends us in software, while the stack's TSO segments
+ * still go to it). The 10 MB tests check from the link's frame counts that
+ * each direction did (or did not) carry segments larger than the MSS.
+ *
  * Live clock (the kernel runs on wall-clock time); waits are bounded safety
  * nets and nothing asserts on durations. Needs root, /dev/net/tun, iproute2,
- * the TAP addon and python3; skips with the printed reason otherwise.
+ * the TAP addon and python3 (and ethtool for the third mode); skips with the
+ * printed reason otherwise (in CI, a missing ethtool fails instead).
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option } from "effect"
@@ -18,7 +28,8 @@ import { createHash, randomBytes } from "node:crypto"
 import { existsSync } from "node:fs"
 import { delimiter, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { Link } from "../../src/link/Link.js"
+import { frameLength, Link } from "../../src/link/Link.js"
+import type { LinkService, LinkStats, OutFrame } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
 import * as TapAddon from "../../src/link/TapAddon.js"
 import * as Services from "../../src/tcp/Services.js"
@@ -45,34 +56,160 @@ const skipReason = (): string | undefined => {
 const SKIP = skipReason()
 if (SKIP !== undefined) console.warn(`skipping kernel TCP tests: ${SKIP}`)
 
-const TAG = "kt"
+/**
+ * A link mode: LinkTap's `offload` option, whether the kernel side of the TAP
+ * gets `ethtool -K tso off gso off tx off`, and what follows from the two.
+ */
+interface Mode {
+  readonly title: string
+  /** namespace and TAP name tag, unique per mode (Netns.ifName) */
+  readonly tag: string
+  readonly offload: boolean
+  readonly hostOffloadsOff: boolean
+  /** what LinkTap must report as granted */
+  readonly granted: { readonly checksum: boolean; readonly tcpSegmentation: boolean }
+  /**
+   * what `ethtool -k` shows on the kernel side once the world is set up
+   * (without virtio-net headers the TAP cannot take the kernel's offloads;
+   * GSO is software, done before the frame reaches the TAP)
+   */
+  readonly kernelFeatures: { readonly tx: "on" | "off"; readonly tso: "on" | "off"; readonly gso: "on" | "off" }
+  /** the kernel hands the stack TSO segments (larger than the MSS) */
+  readonly kernelSegments: boolean
+  /** the stack hands the kernel TSO segments */
+  readonly stackSegments: boolean
+  readonly skip?: string | undefined
+}
+
+const ethtoolSkip = (): string | undefined => {
+  if (onPath("ethtool")) return undefined
+  // CI installs ethtool (.ci/run): a skip there would hide a broken install step
+  if (process.env["CI"] === "true") throw new Error("CI=true but ethtool is not installed")
+  return "ethtool is not installed"
+}
+
+const SKIP_ETHTOOL = SKIP === undefined ? ethtoolSkip() : undefined
+
+const MODES: ReadonlyArray<Mode> = [
+  {
+    title: "offloads on",
+    tag: "kt",
+    offload: true,
+    hostOffloadsOff: false,
+    granted: { checksum: true, tcpSegmentation: true },
+    kernelFeatures: { tx: "on", tso: "on", gso: "on" },
+    kernelSegments: true,
+    stackSegments: true
+  },
+  {
+    title: "offloads off",
+    tag: "kto",
+    offload: false,
+    hostOffloadsOff: false,
+    granted: { checksum: false, tcpSegmentation: false },
+    kernelFeatures: { tx: "off", tso: "off", gso: "on" },
+    kernelSegments: false,
+    stackSegments: false
+  },
+  {
+    title: "offloads on, kernel's off (ethtool)",
+    tag: "kte",
+    offload: true,
+    hostOffloadsOff: true,
+    granted: { checksum: true, tcpSegmentation: true },
+    kernelFeatures: { tx: "off", tso: "off", gso: "off" },
+    kernelSegments: false,
+    stackSegments: true,
+    skip: SKIP_ETHTOOL
+  }
+]
+for (const m of MODES) if (m.skip !== undefined) console.warn(`skipping kernel TCP tests (${m.title}): ${m.skip}`)
+
 const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x07])
 const STACK_IP = "198.18.0.2"
 const HOST_IP = "198.18.0.1"
 const PEER = fileURLToPath(new URL("./tcp_peer.py", import.meta.url))
 const CMD_TIMEOUT_MS = 90_000
 const MB = 1024 * 1024
+/** the MSS both sides use here (1500 - 40 - 12 octets of timestamps) */
+const MSS = 1448
 
 interface World {
   readonly ns: Netns
   readonly stack: Context.Context<Stack.Services>
+  /** what the stack handed the link to send */
+  readonly sent: Sent
 }
 
-const makeWorld = (index: number): Effect.Effect<World, unknown, Scope.Scope> =>
+/** Frames the stack handed its link, and those longer than an MTU-sized frame (TSO segments). */
+interface Sent {
+  frames: number
+  octets: number
+  bigFrames: number
+  bigOctets: number
+}
+
+/** `link`, noting the length of every frame the stack hands it in `sent`. */
+const watchSends = (link: LinkService, sent: Sent): LinkService => {
+  const maxFrame = link.mtu + 14
+  const note = (frames: ReadonlyArray<OutFrame>) =>
+    Effect.sync(() => {
+      for (const f of frames) {
+        const n = frameLength(f)
+        sent.frames++
+        sent.octets += n
+        if (n > maxFrame) {
+          sent.bigFrames++
+          sent.bigOctets += n
+        }
+      }
+    })
+  return {
+    ...link,
+    send: (frame) => Effect.zipRight(note([frame]), link.send(frame)),
+    sendBatch: (frames, meta) => Effect.zipRight(note(frames), link.sendBatch(frames, meta))
+  }
+}
+
+const describeExec = (r: ExecResult) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`
+
+/** The kernel's offload settings for `ifname`, as `ethtool -k` prints them. */
+const kernelOffloads = (ns: Netns, ifname: string) =>
+  Effect.map(exec(ns, ["ethtool", "-k", ifname], { timeoutMs: 10_000 }), (r) => {
+    expect(r.code, describeExec(r)).toBe(0)
+    const feature = (name: string) => new RegExp(`^${name}: (on|off)`, "m").exec(r.stdout)?.[1]
+    return {
+      tx: feature("tx-checksumming"),
+      tso: feature("tcp-segmentation-offload"),
+      gso: feature("generic-segmentation-offload")
+    }
+  })
+
+const makeWorld = (mode: Mode, index: number): Effect.Effect<World, unknown, Scope.Scope> =>
   Effect.gen(function*() {
-    const ns = yield* makeNetns(TAG)
-    const ifname = ifName(TAG, index)
-    const tap = yield* LinkTap.make({ name: ifname, mac: STACK_MAC })
+    const ns = yield* makeNetns(mode.tag)
+    const ifname = ifName(mode.tag, index)
+    const tap = yield* LinkTap.make({ name: ifname, mac: STACK_MAC, offload: mode.offload })
+    expect(tap.offload).toEqual(mode.granted)
     yield* moveLinkToNetns(ifname, ns, { address: `${HOST_IP}/24` })
+    if (mode.hostOffloadsOff) {
+      // after TUNSETOFFLOAD (LinkTap.make) and the move: the kernel side lives in ns now
+      const r = yield* exec(ns, ["ethtool", "-K", ifname, "tso", "off", "gso", "off", "tx", "off"], {
+        timeoutMs: 10_000
+      })
+      expect(r.code, describeExec(r)).toBe(0)
+    }
+    if (SKIP_ETHTOOL === undefined) expect(yield* kernelOffloads(ns, ifname)).toEqual(mode.kernelFeatures)
+    const sent: Sent = { frames: 0, octets: 0, bigFrames: 0, bigOctets: 0 }
     const stack = yield* Layer.build(
-      Stack.layer({ address: STACK_IP, prefixLength: 24 }).pipe(Layer.provide(Layer.succeed(Link, tap)))
+      Stack.layer({ address: STACK_IP, prefixLength: 24 }).pipe(
+        Layer.provide(Layer.succeed(Link, watchSends(tap, sent)))
+      )
     )
-    return { ns, stack }
+    return { ns, stack, sent }
   })
 
 const inStack = <A, E, R>(w: World, effect: Effect.Effect<A, E, R>) => Effect.provide(effect, w.stack)
-
-const describeExec = (r: ExecResult) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`
 
 const peer = (w: World, args: ReadonlyArray<string>) =>
   Effect.flatMap(exec(w.ns, ["python3", PEER, ...args], { timeoutMs: CMD_TIMEOUT_MS }), (r) => {
@@ -82,94 +219,140 @@ const peer = (w: World, args: ReadonlyArray<string>) =>
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
 
+const linkStats = (w: World) => inStack(w, Effect.map(Effect.flatMap(Stack.Stack, (st) => st.stats), (s) => s.link))
+
+/**
+ * `octets` went each way through the link (an echo); did each direction carry
+ * TCP segments larger than the MSS (TSO), as `mode` says it must, or not?
+ *
+ * From the kernel: in frames of at most the MSS its data alone needs
+ * octets / MSS frames, so fewer prove larger segments. With TSO both ways a
+ * few hundred frames of up to 64 KiB carry its data and the ACKs for ours
+ * (up to ~1200 on a loaded machine): half of octets / MSS leaves a margin.
+ * (A frame count cannot prove the stack's TSO when the kernel does not
+ * segment: the ACKs for its many small segments come on top, one per one or
+ * two segments depending on load.)
+ *
+ * From the stack: the frames it handed the link, by length. Every one was
+ * written (nothing too big, no errors) and the kernel's echo of them was
+ * intact (the sha256 checks), so the kernel took the big ones and cut them
+ * right. When the kernel sends MSS-sized segments, its ACK clock leaves the
+ * stack short runs on a loaded machine (the fewest seen: 21 big frames, 6%
+ * of the octets), so then one big frame is all this asks for.
+ */
+const expectSegmentation = (mode: Mode, w: World, stats: LinkStats, octets: number) => {
+  const atMss = Math.ceil(octets / MSS)
+  const seen = JSON.stringify({ mode: mode.title, atMss, stats, sent: w.sent })
+  const bothSegment = mode.kernelSegments && mode.stackSegments
+  if (mode.kernelSegments) expect(stats.rxFrames, seen).toBeLessThan(atMss / 2)
+  else expect(stats.rxFrames, seen).toBeGreaterThanOrEqual(atMss)
+  if (!mode.stackSegments) {
+    expect(w.sent.bigFrames, seen).toBe(0)
+    expect(stats.txFrames, seen).toBeGreaterThanOrEqual(atMss)
+  } else if (bothSegment) {
+    expect(w.sent.bigOctets, seen).toBeGreaterThan(octets / 2)
+  } else {
+    expect(w.sent.bigFrames, seen).toBeGreaterThan(0)
+  }
+  // every frame handed over was written (a full kernel queue would be a counted, harmless drop)
+  expect(stats.txFrames + stats.txQueueFull, seen).toBe(w.sent.frames)
+  expect([stats.rxMalformed, stats.rxDropped, stats.txTooBig, stats.txErrors], seen).toEqual([0, 0, 0, 0])
+}
+
 describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () => {
-  it.scopedLive("a kernel client sends 10 MB to the stack's echo service and gets them back intact", () =>
-    Effect.gen(function*() {
-      const w = yield* makeWorld(0)
-      yield* inStack(w, Services.serve(7, Services.echo))
-      const r = yield* peer(w, ["client-echo", STACK_IP, "7", String(10 * MB)])
-      expect(r["received"]).toBe(10 * MB)
-      expect(r["shaReceived"]).toBe(r["shaSent"])
-      const s = yield* inStack(w, Effect.flatMap(Stack.Stack, (st) => st.stats))
-      expect(s.tcp.passiveOpens).toBe(1)
-      expect(s.tcp.malformed).toEqual({})
-    }), 120_000)
+  describe.each(MODES)("$title", (mode) => {
+    const live = it.scopedLive.skipIf(mode.skip !== undefined)
 
-  it.scopedLive("a stack client sends 10 MB to a kernel echo server and gets them back intact", () =>
-    Effect.gen(function*() {
-      const w = yield* makeWorld(1)
-      const server = yield* spawnIn(w.ns, ["python3", PEER, "server-echo", "5001"])
-      yield* eventually(Effect.sync(() => server.stdout()), (o) => o.includes("listening"), "kernel server listening")
-      const data = new Uint8Array(randomBytes(10 * MB))
-      const echoed = yield* inStack(
-        w,
-        Effect.gen(function*() {
-          const tcp = yield* Tcp
-          const conn = yield* tcp.connect({ address: HOST_IP, port: 5001 })
-          const hash = createHash("sha256")
-          let n = 0
-          const reader = yield* Effect.fork(Effect.gen(function*() {
-            for (;;) {
-              const chunk = yield* conn.read
-              if (Option.isNone(chunk)) return
-              hash.update(chunk.value)
-              n += chunk.value.length
-            }
-          }))
-          for (let o = 0; o < data.length; o += 64 * 1024) yield* conn.write(data.subarray(o, o + 64 * 1024))
-          yield* conn.end
-          yield* reader.await
-          return { n, sha: hash.digest("hex") }
-        })
-      )
-      expect(echoed.n).toBe(10 * MB)
-      expect(echoed.sha).toBe(sha(data))
-      const [serverSaid] = yield* Effect.all([eventually(
-        Effect.sync(() => server.stdout()),
-        (o) => o.includes("sha"),
-        "kernel server done"
-      )])
-      const line = JSON.parse(serverSaid.trim().split("\n").at(-1)!) as { received: number; sha: string }
-      expect(line).toEqual({ received: 10 * MB, sha: sha(data) })
-    }), 120_000)
+    live("a kernel client sends 10 MB to the stack's echo service and gets them back intact", () =>
+      Effect.gen(function*() {
+        const w = yield* makeWorld(mode, 0)
+        yield* inStack(w, Services.serve(7, Services.echo))
+        const r = yield* peer(w, ["client-echo", STACK_IP, "7", String(10 * MB)])
+        expect(r["received"]).toBe(10 * MB)
+        expect(r["shaReceived"]).toBe(r["shaSent"])
+        const s = yield* inStack(w, Effect.flatMap(Stack.Stack, (st) => st.stats))
+        expect(s.tcp.passiveOpens).toBe(1)
+        expect(s.tcp.malformed).toEqual({})
+        expectSegmentation(mode, w, s.link, 10 * MB)
+      }), 120_000)
 
-  it.scopedLive("100 concurrent kernel clients each send 4 KB to discard; none stalls", () =>
-    Effect.gen(function*() {
-      const w = yield* makeWorld(2)
-      yield* inStack(w, Services.serve(9, Services.discard))
-      const r = yield* peer(w, ["many", STACK_IP, "9", "100", "4096"])
-      expect(r["failed"]).toEqual([])
-      expect(r["ok"]).toBe(100)
-      const s = yield* inStack(w, Effect.flatMap(Stack.Stack, (st) => st.stats))
-      expect(s.tcp.passiveOpens).toBe(100)
-    }), 120_000)
+    live("a stack client sends 10 MB to a kernel echo server and gets them back intact", () =>
+      Effect.gen(function*() {
+        const w = yield* makeWorld(mode, 1)
+        const server = yield* spawnIn(w.ns, ["python3", PEER, "server-echo", "5001"])
+        yield* eventually(Effect.sync(() => server.stdout()), (o) => o.includes("listening"), "kernel server listening")
+        const data = new Uint8Array(randomBytes(10 * MB))
+        const echoed = yield* inStack(
+          w,
+          Effect.gen(function*() {
+            const tcp = yield* Tcp
+            const conn = yield* tcp.connect({ address: HOST_IP, port: 5001 })
+            const hash = createHash("sha256")
+            let n = 0
+            const reader = yield* Effect.fork(Effect.gen(function*() {
+              for (;;) {
+                const chunk = yield* conn.read
+                if (Option.isNone(chunk)) return
+                hash.update(chunk.value)
+                n += chunk.value.length
+              }
+            }))
+            for (let o = 0; o < data.length; o += 64 * 1024) yield* conn.write(data.subarray(o, o + 64 * 1024))
+            yield* conn.end
+            yield* reader.await
+            return { n, sha: hash.digest("hex") }
+          })
+        )
+        expect(echoed.n).toBe(10 * MB)
+        expect(echoed.sha).toBe(sha(data))
+        const [serverSaid] = yield* Effect.all([eventually(
+          Effect.sync(() => server.stdout()),
+          (o) => o.includes("sha"),
+          "kernel server done"
+        )])
+        const line = JSON.parse(serverSaid.trim().split("\n").at(-1)!) as { received: number; sha: string }
+        expect(line).toEqual({ received: 10 * MB, sha: sha(data) })
+        expectSegmentation(mode, w, yield* linkStats(w), 10 * MB)
+      }), 120_000)
 
-  it.scopedLive("the kernel's ss shows the negotiated MSS, window scaling, timestamps and SACK", () =>
-    Effect.gen(function*() {
-      const w = yield* makeWorld(3)
-      const listener = yield* inStack(w, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
-      // a kernel client that connects, prints the kernel's TCP_INFO options and wscales, then waits so ss can look
-      const client = yield* spawnIn(w.ns, ["python3", PEER, "hold", STACK_IP, "80"])
-      const conn = yield* listener.accept
-      const ss = yield* eventually(
-        exec(w.ns, ["ss", "-tin", "dst", STACK_IP], { timeoutMs: 10_000 }),
-        (r) => r.stdout.includes("ESTAB"),
-        "ss shows the connection"
-      )
-      const text = ss.stdout
-      const info = yield* conn.info
-      // ss prints wscale:<the shift we sent>,<its own>; mss is ours less the 12 octets of timestamps
-      expect(text, text).toMatch(new RegExp(`wscale:${info.rcvShift},${info.sndShift}\\b`))
-      expect(text, text).toMatch(/\bmss:1448\b/)
-      // iproute2 6.1's ss prints no "ts sack" against this kernel (not even kernel to kernel), so the
-      // kernel's own TCP_INFO says which options it negotiated
-      const said = yield* eventually(Effect.sync(() => client.stdout()), (o) => o.includes("options"), "TCP_INFO")
-      const opts = JSON.parse(said.trim().split("\n")[0]!) as { options: number; sndWscale: number; rcvWscale: number }
-      expect(opts.options & 7).toBe(7) // TCPI_OPT_TIMESTAMPS | TCPI_OPT_SACK | TCPI_OPT_WSCALE
-      expect(opts.sndWscale).toBe(info.rcvShift)
-      expect(opts.rcvWscale).toBe(info.sndShift)
-      expect(info).toMatchObject({ timestamps: true, sack: true, mss: 1460 })
-      expect(info.sndShift).toBeGreaterThan(0)
-      yield* conn.abort
-    }), 60_000)
+    live("100 concurrent kernel clients each send 4 KB to discard; none stalls", () =>
+      Effect.gen(function*() {
+        const w = yield* makeWorld(mode, 2)
+        yield* inStack(w, Services.serve(9, Services.discard))
+        const r = yield* peer(w, ["many", STACK_IP, "9", "100", "4096"])
+        expect(r["failed"]).toEqual([])
+        expect(r["ok"]).toBe(100)
+        const s = yield* inStack(w, Effect.flatMap(Stack.Stack, (st) => st.stats))
+        expect(s.tcp.passiveOpens).toBe(100)
+      }), 120_000)
+
+    live("the kernel's ss shows the negotiated MSS, window scaling, timestamps and SACK", () =>
+      Effect.gen(function*() {
+        const w = yield* makeWorld(mode, 3)
+        const listener = yield* inStack(w, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+        // a kernel client that connects, prints the kernel's TCP_INFO options and wscales, then waits so ss can look
+        const client = yield* spawnIn(w.ns, ["python3", PEER, "hold", STACK_IP, "80"])
+        const conn = yield* listener.accept
+        const ss = yield* eventually(
+          exec(w.ns, ["ss", "-tin", "dst", STACK_IP], { timeoutMs: 10_000 }),
+          (r) => r.stdout.includes("ESTAB"),
+          "ss shows the connection"
+        )
+        const text = ss.stdout
+        const info = yield* conn.info
+        // ss prints wscale:<the shift we sent>,<its own>; mss is ours less the 12 octets of timestamps
+        expect(text, text).toMatch(new RegExp(`wscale:${info.rcvShift},${info.sndShift}\\b`))
+        expect(text, text).toMatch(/\bmss:1448\b/)
+        // iproute2 6.1's ss prints no "ts sack" against this kernel (not even kernel to kernel), so the
+        // kernel's own TCP_INFO says which options it negotiated
+        const said = yield* eventually(Effect.sync(() => client.stdout()), (o) => o.includes("options"), "TCP_INFO")
+        const opts = JSON.parse(said.trim().split("\n")[0]!) as { options: number; sndWscale: number; rcvWscale: number }
+        expect(opts.options & 7).toBe(7) // TCPI_OPT_TIMESTAMPS | TCPI_OPT_SACK | TCPI_OPT_WSCALE
+        expect(opts.sndWscale).toBe(info.rcvShift)
+        expect(opts.rcvWscale).toBe(info.sndShift)
+        expect(info).toMatchObject({ timestamps: true, sack: true, mss: 1460 })
+        expect(info.sndShift).toBeGreaterThan(0)
+        yield* conn.abort
+      }), 60_000)
+  })
 })

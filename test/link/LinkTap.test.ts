@@ -124,6 +124,24 @@ const takeFrame = (link: LinkService, pred: (f: Uint8Array) => boolean) =>
   }).pipe(Effect.timeoutFail({ duration: Duration.seconds(20), onTimeout: () => new Error("no matching frame") }))
 
 
+/** LinkTap opened with default options (offloads on), and with `offload: false`; `index` and `index + 1` name their TAPs. */
+const OFFLOAD_MODES = [
+  { title: "default options", options: {}, granted: { checksum: true, tcpSegmentation: true }, index: 15 },
+  { title: "offload: false", options: { offload: false }, granted: { checksum: false, tcpSegmentation: false }, index: 17 }
+] as const
+
+/** `f` throws a TypeError whose code is EINVAL (the addon's kind for a bad argument). */
+const expectEinvalTypeError = (f: () => unknown) => {
+  let thrown: unknown
+  try {
+    f()
+  } catch (e) {
+    thrown = e
+  }
+  expect(thrown).toBeInstanceOf(TypeError)
+  expect((thrown as { code?: unknown }).code).toBe("EINVAL")
+}
+
 const expectOk = (r: ExecResult) => {
   expect(r.stderr).toBe("")
   expect(r.code).toBe(0)
@@ -243,40 +261,63 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
       })
     }))
 
-  it.scopedLive("a gathered frame reaches the kernel intact: it learns our MAC and answers pings sent in pieces", () =>
-    Effect.gen(function*() {
-      const ns = yield* makeNetns(TAG)
-      const name = ifName(TAG, 10)
-      const link = yield* LinkTap.make({ name, mac: STACK_MAC })
-      yield* moveLinkToNetns(name, ns, { address: HOST_CIDR })
-      const kernelMac = yield* kernelMacOf(ns, name)
+  // LinkTap's offload modes (DESIGN.md §4): the default asks for checksum and
+  // TSO offloads through virtio-net headers, `offload: false` opens the TAP
+  // without headers. Frames must flow both ways in either.
+  describe.each(OFFLOAD_MODES)("$title", (mode) => {
+    it.scopedLive("reports the offloads the kernel granted", () =>
+      Effect.gen(function*() {
+        const link = yield* LinkTap.make({ name: ifName(TAG, mode.index), mac: STACK_MAC, ...mode.options })
+        expect(link.offload).toEqual(mode.granted)
+        expect(yield* link.stats).toEqual({
+          rxFrames: 0,
+          rxDropped: 0,
+          rxErrors: 0,
+          rxMalformed: 0,
+          txFrames: 0,
+          txDropped: 0,
+          txQueueFull: 0,
+          txTooBig: 0,
+          txErrors: 0
+        })
+      }))
 
-      // An echo request in six pieces, an empty one among them (one writev):
-      // the kernel checks both checksums over the pieces as it got them.
-      const first = echoRequest(kernelMac, HOST_ADDR, 1)
-      yield* link.send(cut(first, [14, IP + 7, ICMP, ICMP + 8, ICMP + 8]))
-      // To answer, the kernel asks for 198.18.0.2; the reply goes out in three pieces.
-      const request = yield* takeFrame(link, (f) => isArpRequestFor(f, STACK_ADDR))
-      expect(bytesEq(request, ARP_SHA, kernelMac)).toBe(true)
-      yield* link.sendBatch([cut(arpReply(kernelMac, HOST_ADDR, STACK_ADDR), [6, ARP])])
-      const reply1 = yield* takeFrame(link, (f) => isEchoReply(f, 1))
-      expect(bytesEq(reply1, 0, STACK_MAC)).toBe(true)
-      expect(bytesEq(reply1, IP_SRC, HOST_ADDR)).toBe(true)
-      expect(reply1.subarray(ICMP + 8)).toEqual(first.subarray(ICMP + 8))
+    it.scopedLive("a gathered frame reaches the kernel intact: it learns our MAC and answers pings sent in pieces", () =>
+      Effect.gen(function*() {
+        const ns = yield* makeNetns(TAG)
+        const name = ifName(TAG, mode.index + 1)
+        const link = yield* LinkTap.make({ name, mac: STACK_MAC, ...mode.options })
+        expect(link.offload).toEqual(mode.granted)
+        yield* moveLinkToNetns(name, ns, { address: HOST_CIDR })
+        const kernelMac = yield* kernelMacOf(ns, name)
 
-      // More pieces than one writev takes (10 > maxPieces): LinkTap flattens it.
-      const second = echoRequest(kernelMac, HOST_ADDR, 2)
-      const many = cut(second, [4, 8, 12, 14, 20, 30, ICMP, ICMP + 8, ICMP + 20])
-      expect(many.length).toBeGreaterThan(8)
-      yield* link.send(many)
-      const reply2 = yield* takeFrame(link, (f) => isEchoReply(f, 2))
-      expect(reply2.subarray(ICMP + 8)).toEqual(second.subarray(ICMP + 8))
+        // An echo request in six pieces, an empty one among them (one writev):
+        // the kernel checks both checksums over the pieces as it got them.
+        const first = echoRequest(kernelMac, HOST_ADDR, 1)
+        yield* link.send(cut(first, [14, IP + 7, ICMP, ICMP + 8, ICMP + 8]))
+        // To answer, the kernel asks for 198.18.0.2; the reply goes out in three pieces.
+        const request = yield* takeFrame(link, (f) => isArpRequestFor(f, STACK_ADDR))
+        expect(bytesEq(request, ARP_SHA, kernelMac)).toBe(true)
+        yield* link.sendBatch([cut(arpReply(kernelMac, HOST_ADDR, STACK_ADDR), [6, ARP])])
+        const reply1 = yield* takeFrame(link, (f) => isEchoReply(f, 1))
+        expect(bytesEq(reply1, 0, STACK_MAC)).toBe(true)
+        expect(bytesEq(reply1, IP_SRC, HOST_ADDR)).toBe(true)
+        expect(reply1.subarray(ICMP + 8)).toEqual(first.subarray(ICMP + 8))
 
-      const neigh = expectOk(yield* exec(ns, ["ip", "-4", "neigh", "show", "dev", name]))
-      expect(neigh).toContain(`198.18.0.2 lladdr ${Mac.format(STACK_MAC)}`)
-      const stats = yield* link.stats
-      expect([stats.txFrames, stats.txDropped]).toEqual([3, 0])
-    }))
+        // More pieces than one writev takes (10 > maxPieces): LinkTap flattens it.
+        const second = echoRequest(kernelMac, HOST_ADDR, 2)
+        const many = cut(second, [4, 8, 12, 14, 20, 30, ICMP, ICMP + 8, ICMP + 20])
+        expect(many.length).toBeGreaterThan(8)
+        yield* link.send(many)
+        const reply2 = yield* takeFrame(link, (f) => isEchoReply(f, 2))
+        expect(reply2.subarray(ICMP + 8)).toEqual(second.subarray(ICMP + 8))
+
+        const neigh = expectOk(yield* exec(ns, ["ip", "-4", "neigh", "show", "dev", name]))
+        expect(neigh).toContain(`198.18.0.2 lladdr ${Mac.format(STACK_MAC)}`)
+        const stats = yield* link.stats
+        expect([stats.txFrames, stats.txDropped]).toEqual([3, 0])
+      }))
+  })
 
   it.scopedLive("writing while the kernel side is down fails with EIO: counted in txErrors, not txQueueFull", () =>
     Effect.gen(function*() {
@@ -346,6 +387,79 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
       // eight pieces are fine: refused by the down interface, not thrown
       expect(addon.writeBatch(handle, [Array.from({ length: 8 }, () => piece), []])).toBe(0)
       expect(addon.counters(handle)).toEqual({ readErrors: 0, readLost: 0, writeErrors: 2, writeFull: 0 })
+    }))
+
+  it.scopedLive("addon: headers need a vnetHeader handle and 10 octets per frame; a refused call writes nothing", () =>
+    Effect.gen(function*() {
+      const addon = yield* TapAddon.load
+      // Never brought up (and moved into a namespace of their own): nothing written can go anywhere.
+      const ns = yield* makeNetns(TAG)
+      const openHandle = (index: number, vnetHeader: boolean) =>
+        Effect.acquireRelease(
+          TapAddon.open(addon, ifName(TAG, index), { requireExisting: false, vnetHeader }),
+          (h) => Effect.sync(() => addon.close(h))
+        )
+      const plain = yield* openHandle(19, false)
+      const vnet = yield* openHandle(20, true)
+      expect([plain.vnetHeader, vnet.vnetHeader]).toEqual([false, true])
+      for (const h of [plain, vnet]) expectOk(yield* execHost(["ip", "link", "set", h.name, "netns", ns.name]))
+      const frame = arpReply(new Uint8Array([0x02, 0, 0, 0, 0, 0x01]), HOST_ADDR, STACK_ADDR)
+
+      // headers on a handle without virtio-net headers, even for no frames at all
+      for (const frames of [[frame], []]) {
+        expectEinvalTypeError(() => addon.writeBatch(plain, frames, new Uint8Array(10 * frames.length)))
+      }
+      // fewer than 10 octets per frame, or not a Uint8Array
+      expectEinvalTypeError(() => addon.writeBatch(vnet, [frame, frame], new Uint8Array(19)))
+      expectEinvalTypeError(() => addon.writeBatch(vnet, [frame], new Uint8Array(0)))
+      expectEinvalTypeError(() => addon.writeBatch(vnet, [frame], new Uint16Array(10) as unknown as Uint8Array))
+      const none = { readErrors: 0, readLost: 0, writeErrors: 0, writeFull: 0 }
+      expect([addon.counters(plain), addon.counters(vnet)]).toEqual([none, none])
+
+      // enough headers (or none) are taken: refused by the down interface, not thrown
+      expect(addon.writeBatch(vnet, [frame, [frame]], new Uint8Array(20))).toBe(0)
+      expect(addon.writeBatch(vnet, [frame])).toBe(0)
+      expect(addon.writeBatch(plain, [frame], undefined)).toBe(0)
+      expect([addon.counters(plain), addon.counters(vnet)]).toEqual([{ ...none, writeErrors: 1 }, {
+        ...none,
+        writeErrors: 3
+      }])
+    }))
+
+  it.scopedLive("addon: on a vnetHeader handle, frames behind zero headers reach the kernel and its answers come behind theirs", () =>
+    Effect.gen(function*() {
+      const addon = yield* TapAddon.load
+      const ns = yield* makeNetns(TAG)
+      const handle = yield* Effect.acquireRelease(
+        TapAddon.open(addon, ifName(TAG, 21), { requireExisting: false, vnetHeader: true }),
+        (h) => Effect.sync(() => addon.close(h))
+      )
+      const got: Array<Uint8Array> = []
+      addon.startReading(handle, (frames) => got.push(...frames))
+      yield* moveLinkToNetns(handle.name, ns, { address: HOST_CIDR })
+      const kernelMac = yield* kernelMacOf(ns, handle.name)
+      const received = (pred: (f: Uint8Array) => boolean, what: string) =>
+        Effect.map(eventually(Effect.sync(() => got.find(pred)), (f) => f !== undefined, what), (f) => f!)
+
+      // An echo request behind an explicit zero header: to answer, the kernel asks for 198.18.0.2 ...
+      const request = echoRequest(kernelMac, HOST_ADDR, 7)
+      expect(addon.writeBatch(handle, [request], new Uint8Array(10))).toBe(1)
+      const arp = yield* received((f) => isArpRequestFor(f, STACK_ADDR), "the kernel's ARP request")
+      expect(bytesEq(arp, ARP_SHA, kernelMac)).toBe(true)
+      // ... gets the answer (a gathered frame behind a zero header) and replies to the ping
+      const answer = arpReply(kernelMac, HOST_ADDR, STACK_ADDR)
+      expect(addon.writeBatch(handle, [cut(answer, [14])], new Uint8Array(10))).toBe(1)
+      const reply = yield* received((f) => isEchoReply(f, 7), "the kernel's echo reply")
+      expect(bytesEq(reply, 0, STACK_MAC)).toBe(true)
+      expect(reply.subarray(ICMP + 8)).toEqual(request.subarray(ICMP + 8))
+      // each view is the frame alone; its virtio-net header is the 10 octets before it
+      for (const f of [arp, reply]) {
+        expect(f.byteOffset).toBeGreaterThanOrEqual(10)
+        const header = new Uint8Array(f.buffer, f.byteOffset - 10, 10)
+        expect(header[1]).toBe(0) // gso_type: none for a lone frame
+        expect(header[0]! & ~2).toBe(0) // flags: at most DATA_VALID (none asked for: no setOffload)
+      }
+      expect(addon.counters(handle)).toEqual({ readErrors: 0, readLost: 0, writeErrors: 0, writeFull: 0 })
     }))
 
   it.scopedLive("a full receive mailbox drops whole batches and counts their frames", () =>
