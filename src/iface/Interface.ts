@@ -155,6 +155,7 @@ export interface ArpStats {
   readonly requestsReceived: number
   readonly repliesSent: number
   readonly repliesReceived: number
+  /** unparsable, or the ARP sender's hardware address is not the frame's source */
   readonly malformed: number
   /** packets claiming our own address from another MAC (RFC 5227 conflict) */
   readonly conflicts: number
@@ -529,6 +530,14 @@ export const make = (link: LinkService) =>
         return
       }
       const q = parsed.right
+      // The sender's hardware address is written twice, in the Ethernet header and in the ARP
+      // packet, and ARP has no checksum: copies that disagree are a damaged (or forged by
+      // someone careless) packet. Believing it would point the neighbour's entry at a MAC
+      // nobody answers at until the entry is next probed (30 s).
+      if (!Eth.macEquals(frame.subarray(Eth.Field.src, Eth.Field.src + 6), q.senderMac)) {
+        a.malformed++
+        return
+      }
       if (q.senderIp === config.address) {
         // Someone else claims our address (or our own broadcast came back).
         if (!Eth.macEquals(q.senderMac, mac)) a.conflicts++

@@ -185,6 +185,8 @@ export interface Sender {
   retries: number
   /** the segment being timed for an RTT sample (Karn: never a retransmitted one) */
   timing: { readonly end: Seq.SeqNum; readonly at: number } | undefined
+  /** the latest retransmission: where it started and when (an echo older than it is no RTT sample) */
+  lastRetransmit: { readonly seq: Seq.SeqNum; readonly at: number } | undefined
   /** zero-window probing: the next probe's deadline */
   persistAt: number | undefined
   /** probes sent since the window closed */
@@ -296,6 +298,7 @@ const base = (
     rtoAt: undefined,
     retries: 0,
     timing: undefined,
+    lastRetransmit: undefined,
     persistAt: undefined,
     persistBackoff: 0,
     cc: algorithm.init(mss, now),
@@ -576,6 +579,7 @@ const sendData = (
   const retransmission = Seq.lt(seq, s.sndMax)
   if (retransmission) {
     s.retransmits++
+    s.lastRetransmit = { seq, at: now }
     // Karn: a sample across a retransmitted segment is ambiguous
     if (s.timing !== undefined && Seq.gt(s.timing.end, seq)) s.timing = undefined
   }
@@ -888,7 +892,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   // RTT: from the echoed timestamp (RFC 7323 §4.1), else the timed segment (Karn's rule)
   if (s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0) {
     const r = (tsClock(at) - a.tsEcr) >>> 0
-    if (r < 0x7fffffff) s.rtt = Rtt.sample(s.rtt, r, s.params.rtt)
+    if (r < 0x7fffffff && !echoPredatesRetransmission(s, a)) s.rtt = Rtt.sample(s.rtt, r, s.params.rtt)
   } else if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) {
     s.rtt = Rtt.sample(s.rtt, at - s.timing.at, s.params.rtt)
   }
@@ -926,6 +930,21 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   s.rtoAt = Seq.sub(s.sndMax, s.sndUna) > 0 && s.persistAt === undefined ? now + s.rtt.rto : undefined
   const fin = finEnd(s)
   if (fin !== undefined && s.sndUna === fin) finAcked(s, now)
+}
+
+/**
+ * Karn's ambiguity, with timestamps: an ACK of data we retransmitted that
+ * echoes a timestamp older than that retransmission was clocked out by a
+ * later copy than the one it echoes. This happens when the peer's ACK of an
+ * earlier copy was lost: the copies after it arrive as duplicates, which do
+ * not move TS.Recent (RFC 7323 §4.3), so the ACK that finally gets through
+ * echoes the earlier copy's time. Its "round trip" would include every
+ * backed-off timeout in between (a 99 s sample seen over a 20 % lossy link,
+ * which then held the RTO at its 120 s ceiling): no sample from it.
+ */
+const echoPredatesRetransmission = (s: Sender, a: AckInfo): boolean => {
+  const r = s.lastRetransmit
+  return r !== undefined && Seq.lt(r.seq, a.ack) && ((a.tsEcr! - tsClock(r.at)) | 0) < 0
 }
 
 /** RFC 5681 §3.2, RFC 6582 §3.2: the third duplicate starts fast retransmit; later ones inflate the window. */

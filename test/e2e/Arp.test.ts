@@ -89,6 +89,25 @@ describe("ARP", () => {
       expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Stale"))
     }))
 
+  it.scoped("an ARP packet whose sender MAC disagrees with its frame's source is dropped and counted: a damaged reply cannot redirect a neighbour", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup()
+      yield* sendUdp(stack, PEER_ADDR, [1])
+      yield* peer.next // the request
+      // the reply to it, one bit flipped in the ARP sender address (the Ethernet source is right)
+      const damaged = arpReply(MAC_A, ADDR_A)
+      damaged[Eth.HEADER_LEN + 8 + 1] ^= 0x80
+      yield* peer.sendFrame(damaged)
+      yield* settle
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Incomplete"))
+      expect((yield* arpStats(stack)).malformed).toBe(1)
+      // the intact reply resolves it to the right MAC
+      yield* peer.sendFrame(replyFromPeer)
+      yield* peer.next // the datagram
+      expect(yield* macOf(stack, PEER_ADDR)).toEqual(Option.some(Array.from(PEER_MAC)))
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Reachable"))
+    }))
+
   it.scoped("retries once per second with broadcast requests and fails with a typed Timeout after 3", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()

@@ -44,6 +44,36 @@ export const runAdvancing = <A, E, R>(
   })
 
 /**
+ * Run `effect` in a fiber under the TestClock as a discrete-event
+ * simulation until it ends: whenever every fiber has settled, jump straight
+ * to the earliest registered sleep (a retransmission deadline, a link's
+ * delay line), so virtual time that nothing happens in costs no real time.
+ * `effect` dies when nothing is left to wake it, or past `limit` of virtual
+ * time. Returns its exit and the virtual time it took.
+ */
+export const runToEnd = <A, E, R>(
+  effect: Effect.Effect<A, E, R>,
+  limit: Duration.DurationInput = "1 hour"
+) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    const start = yield* Clock.currentTimeMillis
+    const end = start + Duration.toMillis(limit)
+    for (;;) {
+      yield* settle
+      const done = yield* Fiber.poll(fiber)
+      const now = yield* Clock.currentTimeMillis
+      if (done._tag === "Some") return { exit: done.value, elapsed: now - start }
+      const sleeps = yield* TestClock.sleeps()
+      if (sleeps.length === 0) return yield* Effect.dieMessage("runToEnd: nothing left to wake the effect")
+      let next = Number.POSITIVE_INFINITY
+      for (const at of sleeps) next = Math.min(next, at)
+      if (next > end) return yield* Effect.dieMessage("runToEnd: limit reached")
+      yield* TestClock.adjust(Math.max(0, next - now))
+    }
+  })
+
+/**
  * Yields `boundedWait` allows with the TestClock standing still. More than
  * any test spends between two `TestClock.adjust`s (`awaitSleeps` gives up
  * after 10 000), and still only a fraction of a second of real time.

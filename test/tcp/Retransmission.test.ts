@@ -207,3 +207,35 @@ describe("fast retransmit (RFC 5681 §3.2) and NewReno (RFC 6582)", () => {
     expect(s.snd.rtoAt).toBe(40 + s.snd.rtt.rto)
   })
 })
+
+describe("RTT samples from timestamps across retransmissions (RFC 7323 §4, Karn)", () => {
+  /** Timestamps negotiated (the peer's SYN offered them); the handshake at 0 gives a 0 ms sample. */
+  const tsEst = () =>
+    T.established({ peerOptions: { mss: MSS, sackPermitted: false, timestamp: { value: 1, echo: 0 } } })
+  /** The peer's ACK of `ack` octets, echoing `echo` (our TSval: the Clock ms it was sent). */
+  const tsAck = (ack: number, echo: number) => T.fromPeer({ seq: 0, ack, options: T.ts(2, echo) })
+
+  it("an ACK echoing an earlier copy than the latest retransmission gives no sample: its 'RTT' spans the timeouts", () => {
+    const t = tsEst()
+    t.write(10, "abc")
+    // the segment at 10 is lost; the timeout resends it at 210, and the peer's ACK of that copy is lost;
+    // the next timeout resends it at 610 (a duplicate to the peer, which echoes TS.Recent: 210)
+    expect(shape(t.tick(210))).toEqual([[0, 3]])
+    expect(shape(t.tick(610))).toEqual([[0, 3]])
+    const before = t.snd.rtt.srtt
+    t.send(611, tsAck(3, 210))
+    expect(Seq.sub(t.snd.sndUna, Seq.add(T.LOCAL_ISN, 1))).toBe(3)
+    // no 401 ms sample: SRTT stays what the handshake measured
+    expect(t.snd.rtt.srtt).toBe(before)
+  })
+
+  it("an ACK echoing the latest copy gives its sample", () => {
+    const t = tsEst()
+    t.write(10, "abc")
+    t.tick(210)
+    const before = t.snd.rtt.srtt!
+    t.send(250, tsAck(3, 210))
+    // a 40 ms sample moves SRTT by an eighth of the difference (RFC 6298 §2.3)
+    expect(t.snd.rtt.srtt).toBeCloseTo(before + (40 - before) / 8, 6)
+  })
+})
