@@ -1,0 +1,3 @@
+import { faultSoak } from "./Faults.js"
+
+faultSoak(2)

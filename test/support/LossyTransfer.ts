@@ -1,0 +1,71 @@
+/**
+ * One TCP transfer between two stacks over a faulty cable (LinkFault, one
+ * fault point per direction: see test/e2e/TcpLoss.test.ts for why), run as a
+ * discrete-event simulation in virtual time (`runToEnd`). Shared by the
+ * loss tests in `npm test` and the fault soak (`npm run soak`).
+ */
+import { type Duration, Effect, Exit, Fiber } from "effect"
+import { createHash } from "node:crypto"
+import * as LinkFault from "../../src/link/LinkFault.js"
+import { type Connection, type ConnectionInfo, Tcp } from "../../src/tcp/Tcp.js"
+import { runToEnd } from "./Clock.js"
+import { ADDR_A, run, twoStacks } from "./TestNet.js"
+
+/** What issue 10 asks of the link: 10 % loss, 5 % reordering and duplication, 1 % corruption, each way. */
+export const HOSTILE_LINK = { loss: 0.1, reorder: 0.05, duplicate: 0.05, corrupt: 0.01 } as const
+
+const readAll = (c: Connection) =>
+  Effect.gen(function*() {
+    const chunks: Array<Uint8Array> = []
+    for (;;) {
+      const o = yield* c.read
+      if (o._tag === "None") return Buffer.concat(chunks)
+      chunks.push(o.value)
+    }
+  })
+
+export const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex")
+
+export interface TransferResult {
+  /** the octets that arrived (empty when the reader failed) */
+  readonly received: Uint8Array
+  readonly sent: Uint8Array
+  /** virtual ms from start to the reader's end */
+  readonly elapsed: number
+  readonly readerFailed: boolean
+  /** the sender's connection at the end */
+  readonly info: ConnectionInfo
+}
+
+/** B sends `size` octets to A through `fault` each way (seeds `seed` and `seed + 1`). */
+export const lossyTransfer = (
+  seed: number,
+  size: number,
+  fault: LinkFault.DirectionFaults = HOSTILE_LINK,
+  limit: Duration.DurationInput = "6 hours"
+) =>
+  Effect.gen(function*() {
+    const { a, b } = yield* twoStacks({
+      wrapA: (l) => LinkFault.make(l, { seed, tx: fault }),
+      wrapB: (l) => LinkFault.make(l, { seed: seed + 1, tx: fault })
+    })
+    const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+    const data = new Uint8Array(size).map((_, i) => (i * 2654435761) >>> 24)
+    const received = yield* Effect.fork(Effect.flatMap(listener.accept, readAll))
+    const sender = yield* Effect.fork(Effect.gen(function*() {
+      const conn = yield* run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 })))
+      for (let o = 0; o < data.length; o += 65536) yield* conn.write(data.subarray(o, o + 65536))
+      yield* conn.end
+      return conn
+    }))
+    const { elapsed, exit } = yield* runToEnd(Fiber.join(received), limit)
+    const conn = yield* Fiber.join(sender)
+    const result: TransferResult = {
+      received: Exit.isSuccess(exit) ? exit.value : new Uint8Array(0),
+      sent: data,
+      elapsed,
+      readerFailed: Exit.isFailure(exit),
+      info: yield* conn.info
+    }
+    return result
+  }).pipe(Effect.scoped)
