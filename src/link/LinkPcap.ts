@@ -7,7 +7,8 @@
  * File format (https://www.tcpdump.org/manpages/pcap-savefile.5.html and
  * draft-ietf-opsawg-pcap): everything little-endian.
  * - Global header, 24 octets: magic 0xa1b2c3d4 (microsecond timestamps),
- *   version 2.4, thiszone 0, sigfigs 0, snaplen (default 65535), linktype 1
+ *   version 2.4, thiszone 0, sigfigs 0, snaplen (default 262144, as
+ *   tcpdump's: a TSO segment with its headers exceeds 65535), linktype 1
  *   (LINKTYPE_ETHERNET).
  * - Per frame, a 16-octet record header: seconds, microseconds, captured
  *   length (`min(length, snaplen)`), original length; then the captured octets.
@@ -70,7 +71,7 @@ import * as Middleware from "./Middleware.js"
 export interface PcapOptions {
   /** file to create (truncated if it exists) */
   readonly path: string
-  /** largest number of octets kept per frame; default 65535 */
+  /** largest number of octets kept per frame; default 262144 (tcpdump's), room for any TSO segment */
   readonly snaplen?: number
   /** capacity of the receive mailbox (batches) and of the write queue (encoded batches); default 1024 */
   readonly capacity?: number
@@ -313,7 +314,7 @@ export const make = (
 ): Effect.Effect<LinkPcapService, PcapError, Scope.Scope> =>
   Effect.gen(function* () {
     const path = options.path
-    const snaplen = options.snaplen ?? 65535
+    const snaplen = options.snaplen ?? 262144
     const capacity = options.capacity ?? 1024
     if (!Number.isInteger(snaplen) || snaplen <= 0 || snaplen > 0xffffffff) {
       return yield* Effect.dieMessage(`LinkPcap: snaplen must be a positive integer, got ${snaplen}`)

@@ -158,7 +158,7 @@ describe("LinkPcap", () => {
       expect([p.versionMajor, p.versionMinor]).toEqual([2, 4])
       expect(p.thiszone).toBe(0)
       expect(p.sigfigs).toBe(0)
-      expect(p.snaplen).toBe(65535)
+      expect(p.snaplen).toBe(262144)
       expect(p.linktype).toBe(1)
       expect(p.records).toHaveLength(4)
       expect(p.records.map((r) => [r.sec, r.usec])).toEqual([[0, 0], [0, 0], [1, 500_000], [1, 750_000]])
