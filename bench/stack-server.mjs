@@ -13,13 +13,17 @@
 //   {"event":"final", "t": ..., "stats": ...}                          on SIGTERM/SIGINT/--max-seconds
 //   {"event":"error", "message": ...}                                  when the stack fails to start
 // Options: --tree DIR; --exit-on-stdin-close; --time-addon; --realtime PRIO (as `gonet up --realtime PRIO`);
+// --count-fibers (a counting Supervisor over the whole program, the layers' fibers included: live,
+// started and ended fibers appear as stats.fibers; bench/conns.mjs);
 // --no-offload (LinkTap without virtio-net headers: no checksum or TSO offload);
 // --receive-capacity N (LinkTap receive queue, batches); --discard PORT (bind UDP PORT and drain
 // it; its count appears as stats.discard); --serve udp-echo:PORT (the stack's RFC 862 echo
 // service, Udp.serveEcho, as `gonet up --serve udp-echo:PORT`);
 // --tcp LIST (comma-separated, for bench/bulk.mjs and bench/rr.mjs): discard:PORT (RFC 863 discard
 // that counts what it reads, and checks it against tcpbench.c's pattern, octet o = o % 251, with
-// --tcp-verify), echo:PORT (Services.echo, as `gonet up --serve echo:PORT`), source:PORT (sends
+// --tcp-verify), echo:PORT (Services.echo, as `gonet up --serve echo:PORT`), echo-read:PORT (the same
+// echo written as a loop of c.read and c.write, without Effect's Stream: what the Stream costs a
+// connection, for bench/conns.mjs --service), source:PORT (sends
 // --source-bytes octets of that pattern to whoever connects, then ends; default 256 MiB, at most
 // 64 GiB); their counts appear as stats.tcpBench, with each finished connection's ConnectionInfo.
 //
@@ -45,7 +49,7 @@ const effectEntry = () => {
   const entry = JSON.parse(readFileSync(pkgFile, "utf8")).exports["."].import
   return import(pathToFileURL(join(dirname(pkgFile), entry)).href)
 }
-const { Effect, Fiber, Layer, Stream } = await effectEntry()
+const { Effect, Fiber, Layer, Stream, Supervisor } = await effectEntry()
 const LinkTap = await fromTree("dist/link/LinkTap.js")
 const Scheduling = await fromTree("dist/Scheduling.js")
 const TapAddon = await fromTree("dist/link/TapAddon.js")
@@ -107,8 +111,8 @@ if (flag("time-addon")) {
 
 // --tcp discard:PORT,echo:PORT,source:PORT
 const tcpServices = (tcpList ?? "").split(",").filter((x) => x.length > 0).map((item) => {
-  const m = /^(discard|echo|source):(\d{1,5})$/.exec(item)
-  if (m === null || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`--tcp discard|echo|source:PORT,..., got ${item}`)
+  const m = /^(discard|echo|echo-read|source):(\d{1,5})$/.exec(item)
+  if (m === null || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`--tcp discard|echo|echo-read|source:PORT,..., got ${item}`)
   return { kind: m[1], port: Number(m[2]) }
 })
 const sourceBytes = Number(opt("source-bytes", String(256 * 1024 * 1024)))
@@ -125,6 +129,23 @@ const tcpBench = {
 const remember = (kind, info) => {
   tcpBench.last.push({ kind, ...info })
   if (tcpBench.last.length > 4) tcpBench.last.shift()
+}
+
+// --count-fibers: every fiber forked under the program (the layers' dealers, the timer wheel, each
+// connection's two halves, each service handler) passes through onStart and onEnd; two counters,
+// no reference to any fiber kept. Without the flag no supervisor is installed at all.
+const countFibers = flag("count-fibers")
+const fiberCount = { live: 0, started: 0, ended: 0 }
+class CountingSupervisor extends Supervisor.AbstractSupervisor {
+  value = Effect.sync(() => ({ ...fiberCount }))
+  onStart() {
+    fiberCount.live++
+    fiberCount.started++
+  }
+  onEnd() {
+    fiberCount.live--
+    fiberCount.ended++
+  }
 }
 
 const mac = randomBytes(6)
@@ -179,6 +200,16 @@ const program = Effect.gen(function*() {
     if (kind === "echo") {
       yield* TcpServices.serve(port, TcpServices.echo)
       tcpBench.echo.port = port
+    } else if (kind === "echo-read") {
+      yield* TcpServices.serve(port, (c) => Effect.gen(function*() {
+        for (;;) {
+          const d = yield* c.read
+          if (d._tag === "None") break
+          yield* c.write(d.value)
+        }
+        yield* c.end
+      }))
+      tcpBench.echo.port = port
     } else if (kind === "discard") {
       yield* TcpServices.serve(port, (c) => Effect.gen(function*() {
         tcpBench.discard.connections++
@@ -226,19 +257,23 @@ const program = Effect.gen(function*() {
     ...Effect.runSync(stack.stats),
     ...(discard.port !== undefined ? { discard: { ...discard } } : {}),
     ...(tcpServices.length > 0 ? { tcpBench: JSON.parse(JSON.stringify(tcpBench)) } : {}),
-    ...(flag("time-addon") ? { addonTiming: { ...addonTiming } } : {})
+    ...(flag("time-addon") ? { addonTiming: { ...addonTiming } } : {}),
+    ...(countFibers ? { fibers: { ...fiberCount } } : {})
   })
   out({ event: "ready", tree, echoPort, tap, ip: `${ip.text}/${ip.prefixLength}`, host: `${host.text}/${host.prefixLength}`, mac: macText, pid: process.pid })
   if (statsMs > 0) {
     setInterval(() => out({ event: "stats", t: performance.now() - t0, stats: readStats() }), statsMs)
   }
   return yield* Effect.never
-}).pipe(Effect.scoped, Effect.provide(live))
+}).pipe(Effect.scoped, Effect.provide(live), (p) => (countFibers ? Effect.supervised(p, new CountingSupervisor()) : p))
 
 // stdin commands, one per line: "stats" (print a stats line now),
 // "prof-start" / "prof-stop FILE" (V8 CPU profile of just that window, written as .cpuprofile),
 // "heap-start" / "heap-stop FILE" (sampling allocation profile, young garbage included),
-// "heap-snapshot FILE" (v8.writeHeapSnapshot; pauses the stack while it writes).
+// "heap-snapshot FILE" (v8.writeHeapSnapshot; pauses the stack while it writes),
+// "gc-stats" (a full GC first when node runs with --expose-gc, twice, so what a first pass freed for
+// finalization is gone too; then {"event":"gc-stats", gc, memory: process.memoryUsage(), heap: V8's
+// used/total/external sizes, stats}: the memory figures of bench/conns.mjs).
 let session
 /** End the profiling session with `method`, write its profile to `file`, report `event`. */
 const stopSession = (method, file, event) =>
@@ -254,6 +289,22 @@ if (flag("exit-on-stdin-close")) commands.on("close", () => shutdown("stdin clos
 commands.on("line", (line) => {
   const [cmd, arg] = line.trim().split(/\s+/)
   if (cmd === "stats") out({ event: "stats", t: performance.now() - t0, stats: readStats() })
+  else if (cmd === "gc-stats") {
+    const gc = typeof globalThis.gc === "function"
+    const g0 = performance.now()
+    if (gc) {
+      globalThis.gc()
+      globalThis.gc()
+    }
+    const gcMs = performance.now() - g0
+    const h = v8.getHeapStatistics()
+    out({
+      event: "gc-stats", t: performance.now() - t0, gc, gcMs,
+      memory: process.memoryUsage(),
+      heap: { usedHeapSize: h.used_heap_size, totalHeapSize: h.total_heap_size, externalMemory: h.external_memory, mallocedMemory: h.malloced_memory },
+      stats: readStats()
+    })
+  }
   else if (cmd === "heap-snapshot" && arg) {
     const file = v8.writeHeapSnapshot(arg)
     out({ event: "heap-snapshot", file })
