@@ -25,7 +25,8 @@ export const faultSoak = (first: 1 | 2) =>
           expect(sha256(r.received)).toBe(sha256(r.sent))
           console.log(
             `seed ${seed * 1000}: ${(r.elapsed / 1000).toFixed(1)} virtual s, ${r.info.retransmits} retransmissions, ` +
-              `${r.info.timeouts} timeouts, ${r.info.tailProbes} tail probes`
+              `${r.info.timeouts} timeouts, ${r.info.tailProbes} tail probes` +
+              (r.connects > 1 ? `, ${r.connects} connects (the neighbour went unresolved)` : "")
           )
         }), 300_000)
     }
