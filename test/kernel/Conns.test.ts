@@ -283,16 +283,18 @@ describe.skipIf(SKIP !== undefined)("connection scale against the Linux kernel",
       expect(result["echoesSent"]).toBe(N * TRICKLE_S)
       expect([result["echoesMissing"], result["mismatches"], result["closedEarly"]]).toEqual([0, 0, 0])
       expect([result["finsReceived"], result["closeErrors"], result["timedOut"]]).toEqual([N, 0, false])
-      // at full load the stack held every connection, each with its fibers (two halves and the handler at least)
+      // at full load the stack held every connection, each with its fibers (two halves and the handler at
+      // least). One fiber of slack in each count: the timer wheel's alarm lives only while some deadline
+      // is pending, so any sample may or may not include it.
       expect(loaded.connections).toBe(N)
-      expect(loaded.fibers - baseFibers).toBeGreaterThanOrEqual(3 * N)
+      expect(loaded.fibers - baseFibers).toBeGreaterThanOrEqual(3 * N - 1)
       // afterwards: no connection, half-open one or TIME-WAIT record; no more fibers than before
       expect({ connections: t.connections, halfOpen: t.halfOpen, timeWait: t.timeWait }).toEqual({
         connections: 0,
         halfOpen: 0,
         timeWait: 0
       })
-      expect(fibers, JSON.stringify(report)).toBeLessThanOrEqual(baseFibers)
+      expect(fibers, JSON.stringify(report)).toBeLessThanOrEqual(baseFibers + 1)
       // and the heap: what the connections held is (nearly) all given back
       expect(held, JSON.stringify(report)).toBeGreaterThan(0)
       expect(left, JSON.stringify(report)).toBeLessThan(held / 10)
