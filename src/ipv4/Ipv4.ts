@@ -58,7 +58,7 @@ import { Config } from "../Config.js"
 import * as Iface from "../iface/Interface.js"
 import * as RouteRules from "../iface/Route.js"
 import { bindDropping, consumeBatches, runAll } from "../internal/Handoff.js"
-import { concatBatches, type FrameBatch, type LinkOffload, TxMeta } from "../link/Link.js"
+import { concatBatches, type FrameBatch, frameLength, type LinkOffload, TxMeta } from "../link/Link.js"
 import * as Eth from "../wire/EthernetFrame.js"
 import * as IcmpWire from "../wire/IcmpMessage.js"
 import * as Ip from "../wire/Ipv4Header.js"
@@ -281,13 +281,6 @@ const isIcmpError = (type: number) => type === 3 || type === 4 || type === 5 || 
 
 const NO_OPTIONS: EmitOptions = {}
 
-const payloadLength = (p: Uint8Array | ReadonlyArray<Uint8Array>): number => {
-  if (p instanceof Uint8Array) return p.length
-  let n = 0
-  for (const piece of p) n += piece.length
-  return n
-}
-
 /** Push views of the octets `[from, to)` of a payload (one buffer or pieces) onto `out`. */
 const pushRange = (out: Array<Uint8Array>, p: Uint8Array | ReadonlyArray<Uint8Array>, from: number, to: number): void => {
   if (p instanceof Uint8Array) {
@@ -387,7 +380,7 @@ export const make = Effect.gen(function*() {
     meta = 0
   ): EmitFailure | undefined => {
     const inline = end - TRANSPORT_OFFSET
-    const length = inline + (payload === undefined ? 0 : payloadLength(payload))
+    const length = inline + (payload === undefined ? 0 : frameLength(payload))
     const total = Ip.MIN_HEADER_LEN + length
     if (total > Ip.MAX_PACKET_LEN) {
       c.sendFailed++

@@ -90,6 +90,9 @@ export interface LinkOffload {
   readonly tcpSegmentation: boolean
 }
 
+/** Largest frame a TSO segment may make: a 65535-octet datagram and its Ethernet header. */
+export const MAX_SEGMENTED_FRAME = 65535 + 14
+
 /** A link without offloads. */
 export const NO_OFFLOAD: LinkOffload = { checksum: false, tcpSegmentation: false }
 

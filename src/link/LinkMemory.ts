@@ -51,6 +51,7 @@ import {
   type LinkOffload,
   type LinkService,
   linkStats,
+  MAX_SEGMENTED_FRAME,
   NO_OFFLOAD,
   type OutFrame,
   TxMeta,
@@ -76,8 +77,6 @@ export interface PairOptions {
 }
 
 const FULL_OFFLOAD: LinkOffload = { checksum: true, tcpSegmentation: true }
-/** Largest frame a TSO segment may make: a 65535-octet datagram and its Ethernet header. */
-const MAX_SEGMENTED_FRAME = 65535 + Eth.HEADER_LEN
 
 /** What one side counts; a cable never counts `rxErrors` or `txQueueFull`. */
 interface Counters {

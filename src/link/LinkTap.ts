@@ -65,7 +65,7 @@ import { Effect, Layer, Mailbox, Runtime } from "effect"
 import type { Scope } from "effect"
 import * as Eth from "../wire/EthernetFrame.js"
 import * as VirtioNet from "../wire/VirtioNet.js"
-import { flatten, frameLength, Link, linkStats, NO_OFFLOAD, type OutFrame, TxMeta, vouched } from "./Link.js"
+import { flatten, frameLength, Link, linkStats, MAX_SEGMENTED_FRAME, NO_OFFLOAD, type OutFrame, TxMeta, vouched } from "./Link.js"
 import type { FrameBatch, LinkError, LinkOffload, LinkService, LinkStats } from "./Link.js"
 import type { Mac } from "../wire/Mac.js"
 import * as TapAddon from "./TapAddon.js"
@@ -96,8 +96,6 @@ export interface LinkTapOptions {
   readonly offload?: boolean
 }
 
-/** Largest frame a TSO segment may make: a 65535-octet datagram and its Ethernet header. */
-const MAX_SEGMENTED_FRAME = 65535 + Eth.HEADER_LEN
 
 /**
  * Open the TAP and return the link; everything is released with the scope.

@@ -40,7 +40,7 @@ import { Tx as TxBatch } from "../iface/Interface.js"
 import { Signal } from "../internal/Signal.js"
 import type { Ipv4Service } from "../ipv4/Ipv4.js"
 import { TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
-import { flatten, TxMeta } from "../link/Link.js"
+import { flatten, frameLength, TxMeta } from "../link/Link.js"
 import * as Checksum from "../wire/Checksum.js"
 import type * as Addr from "../wire/Ipv4Addr.js"
 import * as TcpWire from "../wire/TcpHeader.js"
@@ -584,7 +584,7 @@ export const emitSegment = (
 ): boolean => {
   const hl = TcpWire.headerLen(repr)
   const buf = ip.allocate(hl)
-  const plen = payload === undefined ? 0 : payload instanceof Uint8Array ? payload.length : piecesLength(payload)
+  const plen = payload === undefined ? 0 : frameLength(payload)
   let meta: number = TxMeta.none
   if (mode === "Software") {
     // pieces come only with TSO; a piece of odd length would shift the words after it
@@ -600,11 +600,6 @@ export const emitSegment = (
   return ip.emit(tx, r, TcpWire.PROTOCOL, buf, buf.length, DF, payload, meta) === undefined
 }
 
-const piecesLength = (pieces: ReadonlyArray<Uint8Array>): number => {
-  let n = 0
-  for (const p of pieces) n += p.length
-  return n
-}
 
 const describe = (c: Conn): string => `${c.localPort} -> ${c.remotePort}`
 

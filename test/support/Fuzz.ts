@@ -15,9 +15,9 @@ import { Effect, Exit, Fiber } from "effect"
 import { Icmp } from "../../src/icmp/Icmp.js"
 import type { FrameBatch, LinkService } from "../../src/link/Link.js"
 import * as Middleware from "../../src/link/Middleware.js"
-import { type Connection, Tcp } from "../../src/tcp/Tcp.js"
+import { Tcp } from "../../src/tcp/Tcp.js"
 import { runToEnd } from "./Clock.js"
-import { sha256 } from "./LossyTransfer.js"
+import { readAll, sha256 } from "./LossyTransfer.js"
 import { ADDR_A, MAC_A, recordSends, run, statsOf, twoStacks } from "./TestNet.js"
 
 /** xorshift32: the same frames for the same seed. */
@@ -41,15 +41,6 @@ const injecting = (inner: LinkService, hook: { inject?: (frames: FrameBatch) => 
     return link
   })
 
-const readAll = (c: Connection) =>
-  Effect.gen(function*() {
-    const chunks: Array<Uint8Array> = []
-    for (;;) {
-      const o = yield* c.read
-      if (o._tag === "None") return Buffer.concat(chunks)
-      chunks.push(o.value)
-    }
-  })
 
 /** One hostile frame: random, a mutated copy of one the peer sent, or an old one replayed. */
 const hostile = (rand: () => number, sent: ReadonlyArray<Uint8Array>): Uint8Array => {

@@ -14,7 +14,8 @@ import { ADDR_A, run, twoStacks } from "./TestNet.js"
 /** What issue 10 asks of the link: 10 % loss, 5 % reordering and duplication, 1 % corruption, each way. */
 export const HOSTILE_LINK = { loss: 0.1, reorder: 0.05, duplicate: 0.05, corrupt: 0.01 } as const
 
-const readAll = (c: Connection) =>
+/** Everything a connection delivers, to its end. */
+export const readAll = (c: Connection) =>
   Effect.gen(function*() {
     const chunks: Array<Uint8Array> = []
     for (;;) {
