@@ -240,6 +240,9 @@ const cycle = (w: World, n: number, trickle: number, baselineFibers: number) =>
     return { result, loaded } satisfies Cycle
   }))
 
+/** Stack fibers that come and go by themselves (see the fiber checks). */
+const TRANSIENT_FIBERS = 4
+
 describe.skipIf(SKIP !== undefined)("connection scale against the Linux kernel", () => {
   it.scopedLive(`${N} kernel connections with a trickle each, all closed: connections, fibers and heap return`, () =>
     Effect.gen(function*() {
@@ -284,17 +287,18 @@ describe.skipIf(SKIP !== undefined)("connection scale against the Linux kernel",
       expect([result["echoesMissing"], result["mismatches"], result["closedEarly"]]).toEqual([0, 0, 0])
       expect([result["finsReceived"], result["closeErrors"], result["timedOut"]]).toEqual([N, 0, false])
       // at full load the stack held every connection, each with its fibers (two halves and the handler at
-      // least). One fiber of slack in each count: the timer wheel's alarm lives only while some deadline
-      // is pending, so any sample may or may not include it.
+      // least). A few fibers of slack in each count: some come and go by themselves (the timer wheel's
+      // alarm while a deadline is pending, a neighbour's timer while it is probed), so a sample may or
+      // may not include them; a leak per connection is hundreds.
       expect(loaded.connections).toBe(N)
-      expect(loaded.fibers - baseFibers).toBeGreaterThanOrEqual(3 * N - 1)
+      expect(loaded.fibers - baseFibers).toBeGreaterThanOrEqual(3 * N - TRANSIENT_FIBERS)
       // afterwards: no connection, half-open one or TIME-WAIT record; no more fibers than before
       expect({ connections: t.connections, halfOpen: t.halfOpen, timeWait: t.timeWait }).toEqual({
         connections: 0,
         halfOpen: 0,
         timeWait: 0
       })
-      expect(fibers, JSON.stringify(report)).toBeLessThanOrEqual(baseFibers + 1)
+      expect(fibers, JSON.stringify(report)).toBeLessThanOrEqual(baseFibers + TRANSIENT_FIBERS)
       // and the heap: what the connections held is (nearly) all given back
       expect(held, JSON.stringify(report)).toBeGreaterThan(0)
       expect(left, JSON.stringify(report)).toBeLessThan(held / 10)
