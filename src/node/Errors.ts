@@ -1,0 +1,86 @@
+/**
+ * The errors a Node program expects from a socket: an `Error` with the
+ * errno's `code` (`ECONNREFUSED`, `ECONNRESET`, …), the negative `errno`,
+ * the `syscall` that failed, and the peer's `address`/`port`, with the
+ * message libuv would print (`connect ECONNREFUSED 198.18.0.1:80`).
+ * Programs branch on `err.code`; that is the contract kept here.
+ *
+ * @since 0.1.0
+ */
+import { constants } from "node:os"
+import type { TcpError } from "../tcp/TcpError.js"
+
+/** A Node system error, as `net` produces them. @category models */
+export interface NodeSystemError extends Error {
+  readonly code: string
+  readonly errno: number
+  readonly syscall: string
+  readonly address?: string
+  readonly port?: number
+}
+
+const errnoOf = (code: string): number => {
+  const n = (constants.errno as Record<string, number | undefined>)[code]
+  return n === undefined ? -1 : -n
+}
+
+/** A system error with `code`, from `syscall`, towards `address:port` when given. */
+export const systemError = (
+  code: string,
+  syscall: string,
+  address?: string,
+  port?: number,
+  detail?: string
+): NodeSystemError => {
+  const where = address === undefined ? "" : port === undefined ? ` ${address}` : ` ${address}:${port}`
+  const err = new Error(`${syscall} ${code}${where}${detail === undefined ? "" : ` (${detail})`}`) as Error & {
+    code: string
+    errno: number
+    syscall: string
+    address?: string
+    port?: number
+  }
+  err.code = code
+  err.errno = errnoOf(code)
+  err.syscall = syscall
+  if (address !== undefined) err.address = address
+  if (port !== undefined) err.port = port
+  return err
+}
+
+/** The errno a Linux program sees for each `TcpError` reason. */
+export const codeOf = (e: TcpError): string => {
+  switch (e.reason) {
+    case "ConnectionRefused":
+      return "ECONNREFUSED"
+    case "ConnectionReset":
+      return "ECONNRESET"
+    case "TimedOut":
+      return "ETIMEDOUT"
+    case "AddressInUse":
+      return "EADDRINUSE"
+    case "Closed":
+      return "EPIPE"
+    case "NoRoute":
+      return "EHOSTUNREACH"
+    case "NoEphemeralPorts":
+      return "EADDRNOTAVAIL"
+    case "TooManyConnections":
+      // the kernel's answer when a process or the system is out of sockets
+      return "EMFILE"
+    case "InvalidArgument":
+      return "EINVAL"
+  }
+}
+
+/** A `TcpError` as the Node error a `net` program would get from `syscall`. */
+export const fromTcpError = (e: TcpError, syscall: string, address?: string, port?: number): NodeSystemError =>
+  // a read of a connection aborted on our side (the stack shut down under it) is ECONNABORTED, not EPIPE
+  systemError(e.reason === "Closed" && syscall === "read" ? "ECONNABORTED" : codeOf(e), syscall, address, port, e.detail)
+
+/** Node's `ERR_*` errors (not system errors): a code and a message. */
+export const nodeError = (code: string, message: string): Error & { code: string } => {
+  const err = new Error(message) as Error & { code: string }
+  err.code = code
+  return err
+}

@@ -1,0 +1,119 @@
+/**
+ * Node's own `http` over the stack: the server and client are Node's
+ * (`http.Server`, `http.ClientRequest`, `http.Agent`), only the sockets
+ * are the stack's (`Net.ts`).
+ *
+ * - `createServer(...)` is `http.createServer(...)` whose `listen`,
+ *   `address`, `close` and `listening` are a stack `Net.Server`'s: each
+ *   connection the stack accepts goes to Node's HTTP machinery through
+ *   the documented injection point, the server's `'connection'` event
+ *   (which takes any Duplex). `close` closes idle keep-alive connections,
+ *   stops listening, and emits `'close'` when the last connection is gone.
+ * - `Agent` is an `http.Agent` whose `createConnection` opens stack
+ *   sockets; keep-alive pooling, `maxSockets` and the rest are Node's.
+ *   `request`/`get` are Node's with this module's `globalAgent` unless an
+ *   agent (or `createConnection`) is given.
+ *
+ * @since 0.1.0
+ */
+import * as http from "node:http"
+import { Effect } from "effect"
+import type * as Stack from "../Stack.js"
+import type { Tcp } from "../tcp/Tcp.js"
+import * as Net from "./Net.js"
+
+/** Node's HTTP over one stack. @category models */
+export interface Http {
+  readonly createServer: typeof http.createServer
+  /** `http.Agent` with the stack's sockets */
+  readonly Agent: new (options?: http.AgentOptions) => http.Agent
+  /** a keep-alive agent shared by `request` and `get` */
+  readonly globalAgent: http.Agent
+  readonly request: typeof http.request
+  readonly get: typeof http.get
+}
+
+/** Node sets this interval when an http.Server starts listening and clears it on close; we own the listening. */
+const CONNECTION_CHECKS = "http.server.connectionsCheckingInterval"
+
+const stopConnectionChecks = (server: http.Server): void => {
+  const fields = server as unknown as Record<symbol, unknown>
+  for (const sym of Object.getOwnPropertySymbols(server)) {
+    if (sym.description === CONNECTION_CHECKS) clearInterval(fields[sym] as NodeJS.Timeout)
+  }
+}
+
+/** Node's `http` over the stack `net` belongs to. @category constructors */
+export const fromNet = (net: Net.Net): Http => {
+  const createServer = ((...args: Array<unknown>) => {
+    const server = (http.createServer as (...a: Array<unknown>) => http.Server)(...args)
+    const inner = net.createServer({ noDelay: true }, (socket) => server.emit("connection", socket))
+    inner.on("listening", () => server.emit("listening"))
+    inner.on("error", (err) => server.emit("error", err))
+    inner.on("close", () => server.emit("close"))
+    const listen = (...a: Array<unknown>): http.Server => {
+      const last = a[a.length - 1]
+      if (typeof last === "function") {
+        server.once("listening", last as () => void)
+        a = a.slice(0, -1)
+      }
+      ;(inner.listen as (...x: Array<unknown>) => Net.Server)(...a)
+      return server
+    }
+    const close = (cb?: (err?: Error) => void): http.Server => {
+      stopConnectionChecks(server)
+      server.closeIdleConnections()
+      inner.close(cb)
+      return server
+    }
+    Object.defineProperties(server, {
+      listen: { value: listen, configurable: true, writable: true },
+      close: { value: close, configurable: true, writable: true },
+      address: { value: () => inner.address(), configurable: true, writable: true },
+      listening: { get: () => inner.listening, configurable: true }
+    })
+    return server
+  }) as typeof http.createServer
+
+  class Agent extends http.Agent {
+    override createConnection(options: http.ClientRequestArgs): Net.Socket {
+      const port = options.port ?? options.defaultPort ?? 80
+      const host = options.hostname ?? options.host ?? "localhost"
+      const lookup = (options as { lookup?: Net.LookupFunction }).lookup
+      return net.createConnection({
+        port,
+        host,
+        ...(options.localPort !== undefined ? { localPort: options.localPort } : {}),
+        ...(lookup !== undefined ? { lookup } : {})
+      })
+    }
+  }
+  const globalAgent = new Agent({ keepAlive: true })
+
+  /** Node's request with our agent unless the caller chose one (or a createConnection) */
+  const withAgent = (args: Array<unknown>): Array<unknown> => {
+    const i = args.findIndex((a) => a !== null && typeof a === "object" && !(a instanceof URL))
+    if (i === -1) {
+      const cbAt = args.findIndex((a) => typeof a === "function")
+      const options = { agent: globalAgent }
+      return cbAt === -1 ? [...args, options] : [...args.slice(0, cbAt), options, ...args.slice(cbAt)]
+    }
+    const o = args[i] as http.RequestOptions
+    if (o.agent !== undefined || o.createConnection !== undefined) return args
+    const copy = [...args]
+    copy[i] = { ...o, agent: globalAgent }
+    return copy
+  }
+  const request = ((...args: Array<unknown>) =>
+    (http.request as (...a: Array<unknown>) => http.ClientRequest)(...withAgent(args))) as typeof http.request
+  const get = ((...args: Array<unknown>) => {
+    const req = (request as (...a: Array<unknown>) => http.ClientRequest)(...args)
+    req.end()
+    return req
+  }) as typeof http.get
+
+  return { createServer, Agent, globalAgent, request, get }
+}
+
+/** Node's HTTP over the stack in context. @category constructors */
+export const make: Effect.Effect<Http, never, Tcp | Stack.Stack> = Effect.map(Net.make, fromNet)

@@ -1,0 +1,833 @@
+/**
+ * Node's `net` over the stack's TCP: `createServer`, `connect` /
+ * `createConnection`, and a `Socket` that is a real `stream.Duplex`
+ * behaving as `net.Socket` does, so that programs written for `node:net`
+ * (and Node's own `http`, through `Http.ts`) run on the stack unchanged
+ * apart from where the module comes from.
+ *
+ * ```ts
+ * const net = yield* Net.make            // needs Tcp and Stack (Stack.layer)
+ * net.createServer((s) => s.pipe(s)).listen(7)
+ * ```
+ *
+ * Contract, as `net.Socket` (Node 20) keeps it:
+ * - **Backpressure** both ways. `write` returns false once the stream's
+ *   high-water mark is queued and `'drain'` follows; a chunk is handed to
+ *   the stack only when the connection's send buffer takes it, so a peer
+ *   that stops reading stops us at the stack's buffer plus one mark. Data is
+ *   read from the connection only while the readable side wants it
+ *   (`push` returned true), so a paused socket leaves the data in the
+ *   connection, whose window closes (RFC 9293 §3.8.6).
+ * - **Half-close.** The peer's FIN is `'end'`; without `allowHalfOpen` the
+ *   socket then ends its own side, as Node does. `end()` sends our FIN after
+ *   the data (`Connection.end`).
+ * - **destroy** is `close(2)`: a FIN after what is queued, or an RST when
+ *   received data was left unread (Linux's rule, `Connection.close`);
+ *   `resetAndDestroy()` is an RST at once. `'close'` (with `hadError`)
+ *   follows `'error'`, after the stream machinery's own events.
+ * - **Events in Node's order:** `'lookup'` (only for a name resolved by
+ *   the `lookup` option), `'connect'`, `'ready'`, `'data'`…, `'end'`,
+ *   `'finish'`, `'close'`; errors carry the errno `code` a Linux program
+ *   sees (Errors.ts).
+ * - **Timeouts** (`setTimeout`) run on Effect's Clock: a fiber per socket
+ *   that has one, sleeping to the idle deadline; activity only stamps a
+ *   time. TestClock drives them.
+ *
+ * Where the stack differs from a host's sockets, on purpose:
+ * - a listener takes its port on every address of the stack (its own and
+ *   127.0.0.0/8); a `host` that is not one of them fails with
+ *   `EADDRNOTAVAIL`, as `bind(2)` would;
+ * - host names resolve only through the `lookup` option (Node's signature,
+ *   so a DNS client can be plugged in); `localhost` is 127.0.0.1, the
+ *   stack's loopback;
+ * - `ref`/`unref` do nothing: the stack itself keeps the process alive.
+ *
+ * @since 0.1.0
+ */
+import { EventEmitter } from "node:events"
+import { isIPv4 } from "node:net"
+import { Duplex } from "node:stream"
+import { Cause, type Clock, Effect, Exit, type Fiber, Option, Runtime, Scope } from "effect"
+import * as Stack from "../Stack.js"
+import { type Connection, type Listener, Tcp, type TcpService } from "../tcp/Tcp.js"
+import type { TcpError } from "../tcp/TcpError.js"
+import * as Addr from "../wire/Ipv4Addr.js"
+import { fromTcpError, nodeError, systemError } from "./Errors.js"
+
+/** What every socket and server of one `Net` shares. */
+interface NetContext {
+  readonly runtime: Runtime.Runtime<Tcp>
+  readonly tcp: TcpService
+  readonly clock: Clock.Clock
+  /** the stack's own address, dotted */
+  readonly address: string
+}
+
+/** Node's `lookup` option: resolve `hostname` to one IPv4 address. */
+export type LookupFunction = (
+  hostname: string,
+  options: { readonly family: 4; readonly all: false },
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void
+) => void
+
+/** @category models */
+export interface SocketOptions {
+  readonly allowHalfOpen?: boolean
+  readonly noDelay?: boolean
+  readonly keepAlive?: boolean
+  readonly keepAliveInitialDelay?: number
+  /** idle timeout in ms (as `setTimeout`) */
+  readonly timeout?: number
+}
+
+/** @category models */
+export interface ConnectOptions extends SocketOptions {
+  readonly port: number | string
+  readonly host?: string
+  readonly localPort?: number
+  readonly lookup?: LookupFunction
+}
+
+/** @category models */
+export interface ServerOptions {
+  readonly allowHalfOpen?: boolean
+  readonly pauseOnConnect?: boolean
+  readonly noDelay?: boolean
+  readonly keepAlive?: boolean
+  readonly keepAliveInitialDelay?: number
+}
+
+/** @category models */
+export interface ListenOptions {
+  readonly port?: number | string
+  readonly host?: string
+  readonly backlog?: number
+}
+
+/** @category models */
+export interface AddressInfo {
+  readonly address: string
+  readonly family: "IPv4"
+  readonly port: number
+}
+
+/**
+ * Run `effect` on the stack's runtime; `onExit` runs after, outside the
+ * fiber. A defect (a program's event handler that threw inside one of our
+ * fibers) is thrown again on the next tick, where Node would have thrown it:
+ * an uncaught exception, not a silently dead fiber.
+ */
+const runWith = <A, E>(
+  ctx: NetContext,
+  effect: Effect.Effect<A, E, Tcp>,
+  onExit?: (exit: Exit.Exit<A, E>) => void
+): Fiber.RuntimeFiber<A, E> => {
+  const fiber = Runtime.runFork(ctx.runtime)(effect)
+  fiber.addObserver((exit) => {
+    if (Exit.isFailure(exit)) {
+      const defects = Cause.defects(exit.cause)
+      const first = defects.pipe((c) => [...c][0])
+      if (first !== undefined) {
+        process.nextTick(() => {
+          throw first
+        })
+        return
+      }
+    }
+    if (onExit !== undefined) process.nextTick(onExit, exit)
+  })
+  return fiber
+}
+
+const failureOf = <E>(exit: Exit.Exit<unknown, E>): Option.Option<E> =>
+  Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+
+/** Node's port validation: an integer (or its decimal text) in 0..65535. */
+const portOf = (port: unknown, allowZero: boolean): number | undefined => {
+  const n = typeof port === "string" && /^\d+$/.test(port.trim()) ? Number(port) : port
+  if (typeof n !== "number" || !Number.isInteger(n) || n < (allowZero ? 0 : 1) || n > 65535) return undefined
+  return n
+}
+
+const toBuffer = (chunk: Uint8Array): Buffer => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+
+type ReadyState = "opening" | "open" | "readOnly" | "writeOnly" | "closed"
+
+/**
+ * A TCP connection on the stack as a `stream.Duplex`, as `net.Socket`.
+ * Made by `Net.connect`/`createConnection`, by a server for each
+ * connection, or with `new net.Socket()` and `connect(...)`.
+ *
+ * @category models
+ */
+export class Socket extends Duplex {
+  readonly #ctx: NetContext
+  #conn: Connection | undefined = undefined
+  #connecting = false
+  #connectFiber: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
+  /** the read pump: one fiber for the socket's life, parked while the readable side is full */
+  #pump: Fiber.RuntimeFiber<void, TcpError> | undefined = undefined
+  /** `_read` calls so far; the pump parks only when none came while it pushed */
+  #demand = 0
+  #resumeRead: (() => void) | undefined = undefined
+  /** a write (or the final end) waiting for the connection to open */
+  #deferred: Array<() => void> = []
+  #written = 0
+  #noDelay: boolean | undefined
+  readonly #pauseOnCreate: boolean
+  // --- setTimeout ---
+  #timeoutMs = 0
+  #lastActive = 0
+  #timedOut = false
+  #timer: Fiber.RuntimeFiber<void> | undefined = undefined
+  #resumeTimer: (() => void) | undefined = undefined
+  bytesRead = 0
+  remoteAddress: string | undefined = undefined
+  remotePort: number | undefined = undefined
+  remoteFamily: "IPv4" | undefined = undefined
+  localAddress: string | undefined = undefined
+  localPort: number | undefined = undefined
+
+  /** @internal use `Net.Socket` (bound to a stack), not this class directly */
+  constructor(ctx: NetContext, options?: SocketOptions & { readonly connection?: Connection; readonly pauseOnCreate?: boolean }) {
+    // emitClose false: 'close' carries hadError and is emitted by _destroy, as net.Socket does
+    super({ allowHalfOpen: options?.allowHalfOpen ?? false, emitClose: false, autoDestroy: true })
+    this.#ctx = ctx
+    this.#noDelay = options?.noDelay
+    this.#pauseOnCreate = options?.pauseOnCreate === true
+    if (options?.timeout !== undefined) this.setTimeout(options.timeout)
+    if (options?.connection !== undefined) this.#attach(options.connection)
+  }
+
+  /** the stack's connection under this socket (state, RTT, cwnd through `info`), once open */
+  get connection(): Connection | undefined {
+    return this.#conn
+  }
+
+  get connecting(): boolean {
+    return this.#connecting
+  }
+  get pending(): boolean {
+    return this.#conn === undefined
+  }
+  get bytesWritten(): number {
+    return this.#written + this.writableLength
+  }
+  get readyState(): ReadyState {
+    if (this.#connecting) return "opening"
+    if (this.#conn === undefined || this.destroyed) return "closed"
+    if (this.readable && this.writable) return "open"
+    if (this.readable) return "readOnly"
+    if (this.writable) return "writeOnly"
+    return "closed"
+  }
+  /** the stack's per-connection timeouts are Clock-driven; the socket holds nothing that keeps Node alive */
+  get timeout(): number | undefined {
+    return this.#timeoutMs === 0 ? undefined : this.#timeoutMs
+  }
+
+  address(): AddressInfo | Record<string, never> {
+    if (this.localAddress === undefined || this.localPort === undefined) return {}
+    return { address: this.localAddress, family: "IPv4", port: this.localPort }
+  }
+
+  /**
+   * Open a connection: `connect(port[, host][, cb])` or
+   * `connect(options[, cb])`. Errors (refused, unreachable, timed out) come
+   * as `'error'` then `'close'`, as with `net`.
+   */
+  connect(options: ConnectOptions, cb?: () => void): this
+  connect(port: number | string, host?: string, cb?: () => void): this
+  connect(port: number | string, cb?: () => void): this
+  connect(...args: Array<unknown>): this {
+    const [options, cb] = normalizeConnect(args)
+    if (cb !== undefined) this.once("connect", cb)
+    if (this.#conn !== undefined || this.#connecting) {
+      throw nodeError("ERR_SOCKET_CONNECTION_ALREADY_OPEN", "Socket is already connected")
+    }
+    const port = portOf(options.port, false)
+    if (port === undefined) {
+      const err = new RangeError(`Port should be > 0 and < 65536. Received ${String(options.port)}.`) as RangeError & { code: string }
+      err.code = "ERR_SOCKET_BAD_PORT"
+      throw err
+    }
+    if (options.noDelay !== undefined) this.#noDelay = options.noDelay
+    if (options.timeout !== undefined) this.setTimeout(options.timeout)
+    this.#connecting = true
+    const host = options.host ?? "localhost"
+    const literal = host === "localhost" ? "127.0.0.1" : isIPv4(host) ? host : undefined
+    if (literal !== undefined) {
+      this.#open(literal, port, options.localPort)
+      return this
+    }
+    if (options.lookup === undefined) {
+      // no resolver given: what getaddrinfo says for a name it cannot find
+      process.nextTick(() => {
+        const err = systemError("ENOTFOUND", "getaddrinfo", undefined, undefined, `no lookup for '${host}' on this stack`)
+        Object.assign(err, { hostname: host })
+        this.#connecting = false
+        this.destroy(err)
+      })
+      return this
+    }
+    options.lookup(host, { family: 4, all: false }, (err, address, family) => {
+      this.emit("lookup", err, address, family, host)
+      if (this.destroyed) return
+      if (err !== null) {
+        this.#connecting = false
+        this.destroy(err)
+      } else if (!isIPv4(address)) {
+        this.#connecting = false
+        this.destroy(systemError("EAFNOSUPPORT", "connect", address, port, "the stack speaks IPv4 only"))
+      } else {
+        this.#open(address, port, options.localPort)
+      }
+    })
+    return this
+  }
+
+  #open(address: string, port: number, localPort: number | undefined): void {
+    const tcp = this.#ctx.tcp
+    const effect = tcp.connect({
+      address,
+      port,
+      ...(localPort !== undefined ? { localPort } : {}),
+      ...(this.#noDelay === true ? { noDelay: true } : {})
+    })
+    this.#connectFiber = runWith(this.#ctx, effect, (exit) => {
+      this.#connectFiber = undefined
+      this.#connecting = false
+      if (Exit.isSuccess(exit)) {
+        if (this.destroyed) {
+          // destroyed while the handshake ran: the connection goes at once
+          runWith(this.#ctx, exit.value.close)
+          return
+        }
+        this.#attach(exit.value)
+        this.emit("connect")
+        this.emit("ready")
+        return
+      }
+      const e = failureOf(exit)
+      if (Option.isSome(e) && !this.destroyed) this.destroy(fromTcpError(e.value, "connect", address, port))
+    })
+  }
+
+  /** the connection is open: addresses, pending work, and reading if it was asked for */
+  #attach(conn: Connection): void {
+    this.#conn = conn
+    this.remoteAddress = Addr.format(conn.remoteAddress)
+    this.remotePort = conn.remotePort
+    this.remoteFamily = "IPv4"
+    this.localAddress = Addr.format(conn.localAddress)
+    this.localPort = conn.localPort
+    if (this.#noDelay !== undefined) runWith(this.#ctx, conn.setNoDelay(this.#noDelay))
+    this.#touch()
+    const deferred = this.#deferred
+    this.#deferred = []
+    for (const f of deferred) f()
+    if (this.#demand > 0) this.#startPump(conn)
+    // as net.Socket: start reading at once (up to the high-water mark, so the
+    // peer's FIN is seen and 'end' comes even when nobody reads), unless the
+    // socket was made paused (a server's pauseOnConnect)
+    if (this.#pauseOnCreate) this.pause()
+    else if (this.#pump === undefined) this.read(0)
+  }
+
+  // --- reading ---------------------------------------------------------------------
+
+  override _read(): void {
+    this.#demand++
+    const conn = this.#conn
+    if (conn === undefined) return // the pump starts when the connection opens
+    if (this.#pump === undefined) this.#startPump(conn)
+    else if (this.#resumeRead !== undefined) {
+      const resume = this.#resumeRead
+      this.#resumeRead = undefined
+      resume()
+    }
+  }
+
+  #startPump(conn: Connection): void {
+    const waitForDemand = Effect.async<void>((resume) => {
+      this.#resumeRead = () => resume(Effect.void)
+      return Effect.sync(() => {
+        this.#resumeRead = undefined
+      })
+    })
+    const step = (o: Option.Option<Uint8Array>): Effect.Effect<boolean> =>
+      Effect.sync(() => {
+        if (this.destroyed) return false
+        if (Option.isNone(o)) {
+          this.push(null)
+          // as net does at EOF: a read(0) lets 'end' come out when nothing is buffered, flowing or not
+          this.read(0)
+          return false
+        }
+        this.bytesRead += o.value.byteLength
+        this.#touch()
+        const before = this.#demand
+        const more = this.push(toBuffer(o.value))
+        // a `_read` during the push (a consumer reading in its 'data' handler) keeps the demand
+        if (!more && this.#demand === before) this.#demand = 0
+        return true
+      })
+    const loop: Effect.Effect<void, TcpError> = Effect.suspend(() =>
+      this.#demand === 0 ? Effect.zipRight(waitForDemand, loop) : Effect.flatMap(Effect.flatMap(conn.read, step), (go) => (go ? loop : Effect.void))
+    )
+    this.#pump = runWith(this.#ctx, loop, (exit) => {
+      const e = failureOf(exit)
+      if (Option.isSome(e) && !this.destroyed) {
+        this.destroy(fromTcpError(e.value, "read", this.remoteAddress, this.remotePort))
+      }
+    })
+  }
+
+  // --- writing ---------------------------------------------------------------------
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (error?: Error | null) => void): void {
+    this.#writeAll([chunk], cb)
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>, cb: (error?: Error | null) => void): void {
+    this.#writeAll(chunks.map((c) => c.chunk), cb)
+  }
+
+  #writeAll(chunks: ReadonlyArray<Buffer>, cb: (error?: Error | null) => void): void {
+    const conn = this.#conn
+    if (conn === undefined) {
+      if (this.#connecting) this.#deferred.push(() => this.#writeAll(chunks, cb))
+      else cb(systemError("EPIPE", "write", undefined, undefined, "the socket is not connected"))
+      return
+    }
+    // The stack keeps what it is given until the peer acknowledges it; a
+    // program may reuse its buffer once the callback ran (as with the kernel,
+    // which copies), so the stack gets copies.
+    let n = 0
+    const copies = chunks.map((c) => {
+      n += c.byteLength
+      return new Uint8Array(c)
+    })
+    runWith(this.#ctx, Effect.forEach(copies, conn.write, { discard: true }), (exit) => {
+      if (Exit.isSuccess(exit)) {
+        this.#written += n
+        this.#touch()
+        cb()
+        return
+      }
+      const e = failureOf(exit)
+      cb(Option.isSome(e) ? fromTcpError(e.value, "write", this.remoteAddress, this.remotePort) : new Error("write interrupted"))
+    })
+  }
+
+  override _final(cb: (error?: Error | null) => void): void {
+    const conn = this.#conn
+    if (conn === undefined) {
+      if (this.#connecting) this.#deferred.push(() => this._final(cb))
+      else cb()
+      return
+    }
+    runWith(this.#ctx, conn.end, () => cb())
+  }
+
+  // --- closing ---------------------------------------------------------------------
+
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    this.#connecting = false
+    if (this.#connectFiber !== undefined) runWith(this.#ctx, interruptFiber(this.#connectFiber))
+    this.#stopTimer()
+    const pump = this.#pump
+    const conn = this.#conn
+    const reset = this.#reset
+    const closing = Effect.gen(function*() {
+      if (pump !== undefined) yield* interruptFiber(pump)
+      if (conn !== undefined) yield* reset ? conn.abort : conn.close
+    })
+    runWith(this.#ctx, closing)
+    cb(err)
+    // net.Socket emits 'close' from the handle's close callback, a turn of the
+    // event loop later: after the stream's own 'error' (queued by cb on this
+    // tick) and after the promise jobs the program's handlers queued
+    setImmediate(() => this.emit("close", err !== null && err !== undefined))
+  }
+
+  #reset = false
+
+  /** Close with an RST at once (SO_LINGER 0), then destroy. */
+  resetAndDestroy(): this {
+    this.#reset = true
+    return this.destroy()
+  }
+
+  /** End, then destroy once everything written is handed over. */
+  destroySoon(): void {
+    if (this.writable) this.end()
+    if (this.writableFinished) this.destroy()
+    else this.once("finish", () => this.destroy())
+  }
+
+  // --- options ---------------------------------------------------------------------
+
+  setNoDelay(noDelay = true): this {
+    this.#noDelay = noDelay
+    const conn = this.#conn
+    if (conn !== undefined) runWith(this.#ctx, conn.setNoDelay(noDelay))
+    return this
+  }
+
+  /**
+   * Accepted and remembered; the stack's keepalive is configured per stack
+   * (`tcp.keepalive`), not yet per connection.
+   */
+  setKeepAlive(_enable = false, _initialDelay = 0): this {
+    return this
+  }
+
+  ref(): this {
+    return this
+  }
+  unref(): this {
+    return this
+  }
+
+  /**
+   * Emit `'timeout'` after `ms` of inactivity (no data read or written),
+   * once per idle period; 0 turns it off. Nothing is closed: as with `net`,
+   * the program decides.
+   */
+  setTimeout(ms: number, cb?: () => void): this {
+    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
+      throw nodeError("ERR_OUT_OF_RANGE", `The value of "msecs" is out of range. Received ${String(ms)}`)
+    }
+    if (cb !== undefined) {
+      if (ms === 0) this.removeListener("timeout", cb)
+      else this.once("timeout", cb)
+    }
+    this.#timeoutMs = ms
+    if (ms === 0) {
+      this.#stopTimer()
+      return this
+    }
+    this.#touch()
+    if (this.#timer === undefined && !this.destroyed) this.#startTimer()
+    return this
+  }
+
+  /** activity: stamp the time (one Clock read), and wake a timer parked after a timeout */
+  #touch(): void {
+    if (this.#timeoutMs === 0) return
+    this.#lastActive = this.#ctx.clock.unsafeCurrentTimeMillis()
+    this.#timedOut = false
+    const resume = this.#resumeTimer
+    if (resume !== undefined) {
+      this.#resumeTimer = undefined
+      resume()
+    }
+  }
+
+  #startTimer(): void {
+    const clock = this.#ctx.clock
+    const waitForActivity = Effect.async<void>((resume) => {
+      this.#resumeTimer = () => resume(Effect.void)
+      return Effect.sync(() => {
+        this.#resumeTimer = undefined
+      })
+    })
+    const loop: Effect.Effect<void> = Effect.suspend(() => {
+      const ms = this.#timeoutMs
+      if (ms === 0) return Effect.void
+      const idle = clock.unsafeCurrentTimeMillis() - this.#lastActive
+      if (idle < ms) return Effect.zipRight(Effect.sleep(ms - idle), loop)
+      if (!this.#timedOut) {
+        this.#timedOut = true
+        process.nextTick(() => this.emit("timeout"))
+      }
+      return Effect.zipRight(waitForActivity, loop)
+    })
+    this.#timer = runWith(this.#ctx, loop, () => {
+      this.#timer = undefined
+    })
+  }
+
+  #stopTimer(): void {
+    const timer = this.#timer
+    this.#timer = undefined
+    this.#resumeTimer = undefined
+    if (timer !== undefined) runWith(this.#ctx, interruptFiber(timer))
+  }
+}
+
+const interruptFiber = <A, E>(f: Fiber.RuntimeFiber<A, E>): Effect.Effect<void> =>
+  Effect.asVoid(Effect.fiberIdWith((id) => f.interruptAsFork(id)))
+
+/** `connect`'s overloads to one options record and callback, as net.normalizeArgs. */
+const normalizeConnect = (args: ReadonlyArray<unknown>): [ConnectOptions, (() => void) | undefined] => {
+  const last = args[args.length - 1]
+  const cb = typeof last === "function" ? (last as () => void) : undefined
+  const first = args[0]
+  if (first !== null && typeof first === "object") return [first as ConnectOptions, cb]
+  const host = typeof args[1] === "string" ? args[1] : undefined
+  return [{ port: first as number | string, ...(host !== undefined ? { host } : {}) }, cb]
+}
+
+/**
+ * A TCP server on the stack, as `net.Server`: `listen`, `close`,
+ * `address`, `getConnections`, `maxConnections`, and the events
+ * `'listening'`, `'connection'`, `'error'`, `'close'`, `'drop'`.
+ *
+ * @category models
+ */
+export class Server extends EventEmitter {
+  readonly #ctx: NetContext
+  readonly #options: ServerOptions
+  #scope: Scope.CloseableScope | undefined = undefined
+  #starting = false
+  #address: AddressInfo | undefined = undefined
+  readonly #sockets = new Set<Socket>()
+  /** new connections beyond this many are closed at once (`'drop'`), as net.Server's */
+  maxConnections: number | undefined = undefined
+
+  /** @internal use `Net.createServer` */
+  constructor(ctx: NetContext, options?: ServerOptions, connectionListener?: (socket: Socket) => void) {
+    super()
+    this.#ctx = ctx
+    this.#options = options ?? {}
+    if (connectionListener !== undefined) this.on("connection", connectionListener)
+  }
+
+  get listening(): boolean {
+    return this.#scope !== undefined
+  }
+
+  address(): AddressInfo | null {
+    return this.#address ?? null
+  }
+
+  /**
+   * Listen: `listen([port][, host][, backlog][, cb])` or
+   * `listen(options[, cb])`. Port 0 or none takes a free ephemeral port.
+   */
+  listen(options: ListenOptions, cb?: () => void): this
+  listen(port?: number | string, host?: string, backlog?: number, cb?: () => void): this
+  listen(port?: number | string, host?: string, cb?: () => void): this
+  listen(port?: number | string, cb?: () => void): this
+  listen(...args: Array<unknown>): this {
+    const last = args[args.length - 1]
+    const cb = typeof last === "function" ? (last as () => void) : undefined
+    const plain = args.filter((a) => typeof a !== "function")
+    const o: ListenOptions = plain[0] !== null && typeof plain[0] === "object"
+      ? (plain[0] as ListenOptions)
+      : {
+        ...(plain[0] !== undefined ? { port: plain[0] as number | string } : {}),
+        ...(typeof plain[1] === "string" ? { host: plain[1] } : {}),
+        ...(typeof plain[1] === "number" ? { backlog: plain[1] } : typeof plain[2] === "number" ? { backlog: plain[2] } : {})
+      }
+    if (this.#scope !== undefined || this.#starting) {
+      throw nodeError("ERR_SERVER_ALREADY_LISTEN", "Listen method has been called more than once without closing.")
+    }
+    const port = o.port === undefined ? 0 : portOf(o.port, true)
+    if (port === undefined) {
+      const err = new RangeError(`options.port should be >= 0 and < 65536. Received ${String(o.port)}.`) as RangeError & { code: string }
+      err.code = "ERR_SOCKET_BAD_PORT"
+      throw err
+    }
+    const host = o.host
+    if (host !== undefined && !this.#isLocal(host)) {
+      process.nextTick(() => this.emit("error", systemError("EADDRNOTAVAIL", "listen", host, port)))
+      return this
+    }
+    if (cb !== undefined) this.once("listening", cb)
+    this.#starting = true
+    const tcp = this.#ctx.tcp
+    const backlog = o.backlog
+    const listenOn = (p: number) => tcp.listen({ port: p, ...(backlog !== undefined && backlog > 0 ? { backlog } : {}) })
+    const open = Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const listener = yield* Scope.extend(port === 0 ? listenEphemeral(listenOn) : listenOn(port), scope).pipe(
+        Effect.onError(() => Scope.close(scope, Exit.void))
+      )
+      return { scope, listener }
+    })
+    runWith(this.#ctx, open, (exit) => {
+      this.#starting = false
+      if (Exit.isFailure(exit)) {
+        const e = failureOf(exit)
+        if (Option.isSome(e)) this.emit("error", fromTcpError(e.value, "listen", host ?? "0.0.0.0", port))
+        return
+      }
+      const { listener, scope } = exit.value
+      this.#scope = scope
+      this.#address = { address: host === undefined || host === "::" ? "0.0.0.0" : host === "localhost" ? "127.0.0.1" : host, family: "IPv4", port: listener.port }
+      runWith(this.#ctx, Effect.forkIn(this.#acceptLoop(listener), scope))
+      this.emit("listening")
+    })
+    return this
+  }
+
+  #isLocal(host: string): boolean {
+    if (host === "0.0.0.0" || host === "::" || host === "localhost" || host === this.#ctx.address) return true
+    return isIPv4(host) && host.startsWith("127.")
+  }
+
+  #acceptLoop(listener: Listener): Effect.Effect<void, never, Tcp> {
+    return Effect.forever(
+      Effect.flatMap(listener.accept, (conn) =>
+        Effect.sync(() => {
+          process.nextTick(() => this.#onConnection(conn))
+        }))
+    ).pipe(Effect.ignore)
+  }
+
+  #onConnection(conn: Connection): void {
+    if (this.#scope === undefined) {
+      // closed between accept and now
+      runWith(this.#ctx, conn.close)
+      return
+    }
+    if (this.maxConnections !== undefined && this.#sockets.size >= this.maxConnections) {
+      runWith(this.#ctx, conn.close)
+      this.emit("drop", {
+        localAddress: Addr.format(conn.localAddress),
+        localPort: conn.localPort,
+        localFamily: "IPv4",
+        remoteAddress: Addr.format(conn.remoteAddress),
+        remotePort: conn.remotePort,
+        remoteFamily: "IPv4"
+      })
+      return
+    }
+    const o = this.#options
+    const socket = new Socket(this.#ctx, {
+      connection: conn,
+      ...(o.allowHalfOpen !== undefined ? { allowHalfOpen: o.allowHalfOpen } : {}),
+      ...(o.noDelay !== undefined ? { noDelay: o.noDelay } : {}),
+      pauseOnCreate: o.pauseOnConnect === true
+    })
+    this.#sockets.add(socket)
+    socket.once("close", () => {
+      this.#sockets.delete(socket)
+      this.#emitCloseIfDrained()
+    })
+    this.emit("connection", socket)
+  }
+
+  /** Stop listening; `'close'` (and `cb`) once every connection has closed. */
+  close(cb?: (err?: Error) => void): this {
+    const scope = this.#scope
+    if (cb !== undefined) {
+      if (scope === undefined) {
+        this.once("close", () => cb(nodeError("ERR_SERVER_NOT_RUNNING", "Server is not running.")))
+      } else this.once("close", () => cb())
+    }
+    this.#scope = undefined
+    this.#address = undefined
+    if (scope !== undefined) {
+      runWith(this.#ctx, Scope.close(scope, Exit.void), () => this.#emitCloseIfDrained())
+    } else this.#emitCloseIfDrained()
+    return this
+  }
+
+  #emitCloseIfDrained(): void {
+    if (this.#scope !== undefined || this.#starting || this.#sockets.size > 0) return
+    process.nextTick(() => this.emit("close"))
+  }
+
+  getConnections(cb: (err: Error | null, count: number) => void): this {
+    const n = this.#sockets.size
+    process.nextTick(() => cb(null, n))
+    return this
+  }
+
+  ref(): this {
+    return this
+  }
+  unref(): this {
+    return this
+  }
+}
+
+/** Linux's ip_local_port_range, for `listen(0)`. */
+const EPHEMERAL_LOW = 32768
+const EPHEMERAL_HIGH = 60999
+
+/** A listener on a free ephemeral port: random start, then upwards, skipping ports in use. */
+const listenEphemeral = <R>(
+  listenOn: (port: number) => Effect.Effect<Listener, TcpError, R>
+): Effect.Effect<Listener, TcpError, R> => {
+  const span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1
+  const start = Math.floor(Math.random() * span)
+  const attempt = (i: number): Effect.Effect<Listener, TcpError, R> =>
+    Effect.catchIf(
+      listenOn(EPHEMERAL_LOW + ((start + i) % span)),
+      (e) => e.reason === "AddressInUse" && i + 1 < span,
+      () => attempt(i + 1)
+    )
+  return attempt(0)
+}
+
+/**
+ * `node:net`'s API over one stack.
+ *
+ * @category models
+ */
+export interface Net {
+  /** `new net.Socket()`, bound to this stack */
+  readonly Socket: new (options?: SocketOptions) => Socket
+  readonly createServer: {
+    (connectionListener?: (socket: Socket) => void): Server
+    (options?: ServerOptions, connectionListener?: (socket: Socket) => void): Server
+  }
+  readonly connect: {
+    (options: ConnectOptions, connectListener?: () => void): Socket
+    (port: number | string, host?: string, connectListener?: () => void): Socket
+    (port: number | string, connectListener?: () => void): Socket
+  }
+  readonly createConnection: Net["connect"]
+  readonly isIP: (input: string) => number
+  readonly isIPv4: (input: string) => boolean
+}
+
+/** `Net` over the stack a runtime provides (`Tcp`), whose own address is `address`. */
+export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string): Net => {
+  const ctx: NetContext = {
+    runtime,
+    tcp: Runtime.runSync(runtime)(Tcp),
+    clock: Runtime.runSync(runtime)(Effect.clock),
+    address
+  }
+  class BoundSocket extends Socket {
+    constructor(options?: SocketOptions) {
+      super(ctx, options)
+    }
+  }
+  const createServer = (a?: ServerOptions | ((s: Socket) => void), b?: (s: Socket) => void): Server =>
+    typeof a === "function" ? new Server(ctx, undefined, a) : new Server(ctx, a, b)
+  const connect = (...args: Array<unknown>): Socket => {
+    const [options] = normalizeConnect(args)
+    const socket = new Socket(ctx, {
+      ...(options.allowHalfOpen !== undefined ? { allowHalfOpen: options.allowHalfOpen } : {}),
+      ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {})
+    })
+    return (socket.connect as (...a: Array<unknown>) => Socket)(...args)
+  }
+  return {
+    Socket: BoundSocket,
+    createServer: createServer as Net["createServer"],
+    connect: connect as Net["connect"],
+    createConnection: connect as Net["connect"],
+    isIP: (s) => (isIPv4(s) ? 4 : 0),
+    isIPv4
+  }
+}
+
+/**
+ * `Net` over the stack in context. The sockets run their effects on the
+ * caller's runtime (its Clock, so TestClock drives `setTimeout`).
+ *
+ * @category constructors
+ */
+export const make: Effect.Effect<Net, never, Tcp | Stack.Stack> = Effect.gen(function*() {
+  const runtime = yield* Effect.runtime<Tcp>()
+  const stack = yield* Stack.Stack
+  return fromRuntime(runtime, Addr.format(stack.address))
+})

@@ -1,0 +1,85 @@
+/**
+ * `gonet-ts/node`: Node's socket APIs over the stack, for programs that
+ * are not written with Effect. `start` brings a stack up on a TAP and
+ * returns `net`, `http` and `dgram` shaped as Node's own modules; with a
+ * stack already built as a Layer, `Net.make`/`Http.make`/`Dgram.make` give
+ * the same over the stack in context.
+ *
+ * ```ts
+ * import { start } from "gonet-ts/node"
+ * const stack = await start({ tap: "tap0", address: "198.18.0.2/24" })
+ * stack.http.createServer((req, res) => res.end("hello\n")).listen(80)
+ * // …
+ * await stack.close()
+ * ```
+ *
+ * @since 0.1.0
+ */
+import { Layer, ManagedRuntime } from "effect"
+import { LinkTap, Stack } from "../index.js"
+import * as Addr from "../wire/Ipv4Addr.js"
+import * as Mac from "../wire/Mac.js"
+import * as Http from "./Http.js"
+import * as Net from "./Net.js"
+
+export * as Errors from "./Errors.js"
+export * as Http from "./Http.js"
+export * as Net from "./Net.js"
+
+/** @category models */
+export interface StartOptions {
+  /** the TAP to open (created when missing) */
+  readonly tap: string
+  /** the stack's address and prefix, `A.B.C.D/N` */
+  readonly address: string
+  readonly gateway?: string
+  /** the stack's MAC, `aa:bb:cc:dd:ee:ff`; default a random locally administered one */
+  readonly mac?: string
+  /** give the kernel side of the TAP this address (`A.B.C.D/N`) and bring it up */
+  readonly hostAddress?: string
+  /** TAP offloads (virtio-net headers, checksum, TSO); default true */
+  readonly offload?: boolean
+}
+
+/** A running stack with Node-shaped APIs over it. @category models */
+export interface NodeStack {
+  readonly net: Net.Net
+  readonly http: Http.Http
+  /** the stack's runtime, for Effect code that wants the same stack */
+  readonly runtime: ManagedRuntime.ManagedRuntime<Stack.Services, unknown>
+  /** stop every fiber (connections are reset) and release the TAP */
+  readonly close: () => Promise<void>
+}
+
+const randomMac = (): Mac.Mac => Mac.locallyAdministered(globalThis.crypto.getRandomValues(new Uint8Array(6)))
+
+/**
+ * Bring a stack up on a TAP and return Node's APIs over it. Rejects with
+ * the stack's typed error (`ConfigError`, `LinkError`) when it cannot.
+ *
+ * @category constructors
+ */
+export const start = async (options: StartOptions): Promise<NodeStack> => {
+  const cidr = Addr.parseCidr(options.address)
+  if (cidr === undefined) throw new TypeError(`address '${options.address}' is not A.B.C.D/N`)
+  const host = options.hostAddress === undefined ? undefined : Addr.parseCidr(options.hostAddress)
+  if (options.hostAddress !== undefined && host === undefined) {
+    throw new TypeError(`hostAddress '${options.hostAddress}' is not A.B.C.D/N`)
+  }
+  const mac = options.mac === undefined ? randomMac() : Mac.parse(options.mac)
+  if (mac === undefined) throw new TypeError(`mac '${String(options.mac)}' is not aa:bb:cc:dd:ee:ff`)
+  const link = LinkTap.layer({
+    name: options.tap,
+    mac,
+    ...(host !== undefined ? { host: { address: host.address, prefixLength: host.prefixLength } } : {}),
+    ...(options.offload !== undefined ? { offload: options.offload } : {})
+  })
+  const layer = Stack.layer({
+    address: cidr.address,
+    prefixLength: cidr.prefixLength,
+    ...(options.gateway !== undefined ? { gateway: options.gateway } : {})
+  }).pipe(Layer.provide(link))
+  const runtime = ManagedRuntime.make(layer)
+  const net = await runtime.runPromise(Net.make)
+  return { net, http: Http.fromNet(net), runtime, close: () => runtime.dispose() }
+}

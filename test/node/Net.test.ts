@@ -1,0 +1,130 @@
+/**
+ * `gonet-ts/node`'s `net` between two in-memory stacks: data, backpressure,
+ * half-close, resets, errors with their codes, servers' life cycle.
+ */
+import { describe, expect, it } from "vitest"
+import { createHash, randomBytes } from "node:crypto"
+import { Effect } from "effect"
+import { collect, HOST_A, once, withNets } from "./NodeNet.js"
+import type { Socket } from "../../src/node/Net.js"
+
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
+
+describe("gonet-ts/node net", () => {
+  it("echoes 1 MB through a piped server; the client's events come in Node's order", () =>
+    withNets(async ({ a, b }) => {
+      const server = a.createServer((s) => s.pipe(s))
+      server.listen(7)
+      await once(server, "listening")
+      const data = randomBytes(1 << 20)
+      const events: Array<string> = []
+      const client = b.connect(7, HOST_A)
+      for (const e of ["connect", "ready", "end", "finish"]) client.on(e, () => events.push(e))
+      client.on("close", (hadError: boolean) => events.push(`close ${hadError}`))
+      const closed = once(client, "close")
+      const echoed = collect(client)
+      for (let o = 0; o < data.length; o += 100_000) client.write(data.subarray(o, o + 100_000))
+      client.end()
+      const got = await echoed
+      await closed
+      expect(got.length).toBe(data.length)
+      expect(sha(got)).toBe(sha(data))
+      expect(events).toEqual(["connect", "ready", "finish", "end", "close false"])
+      expect(client.bytesRead).toBe(data.length)
+      expect(client.bytesWritten).toBe(data.length)
+      expect(client.remoteAddress).toBe(HOST_A)
+      expect(client.remotePort).toBe(7)
+      server.close()
+      await once(server, "close")
+    }), 30_000)
+})
+
+describe("gonet-ts/node net: the stack's own rules", () => {
+  it("destroying a socket with unread data resets the connection (Linux's close(2)), the peer sees ECONNRESET", () =>
+    withNets(async ({ a, b }) => {
+      let accepted: Socket | undefined
+      const server = a.createServer({ pauseOnConnect: true }, (s) => (accepted = s))
+      server.listen(7)
+      await once(server, "listening")
+      const client = b.connect(7, HOST_A)
+      await once(client, "connect")
+      client.resume()
+      const failed = once<[NodeJS.ErrnoException]>(client, "error")
+      client.write("never read")
+      while (accepted === undefined) await new Promise((r) => setImmediate(r))
+      // the data is in the stack's receive buffer, unread (the socket is paused)
+      const conn = accepted.connection!
+      // wait until the stack holds the data (bounded by the test's timeout)
+      while ((await Effect.runPromise(conn.info)).bytesReceived < 10) await new Promise((r) => setTimeout(r, 5))
+      expect(accepted.bytesRead).toBe(0)
+      accepted.destroy()
+      const [err] = await failed
+      expect(err.code).toBe("ECONNRESET")
+      server.close()
+    }), 30_000)
+
+  it("a graceful destroy with nothing unread ends with a FIN: the peer sees 'end', no error", () =>
+    withNets(async ({ a, b }) => {
+      const server = a.createServer((s) => s.destroy())
+      server.listen(7)
+      await once(server, "listening")
+      const client = b.connect(7, HOST_A)
+      const errors: Array<unknown> = []
+      client.on("error", (e) => errors.push(e))
+      client.resume()
+      await once(client, "end")
+      expect(errors).toEqual([])
+      server.close()
+    }), 30_000)
+
+  it("names resolve through the lookup option ('lookup' event); without one, ENOTFOUND", () =>
+    withNets(async ({ a, b }) => {
+      const server = a.createServer((s) => s.end("hi"))
+      server.listen(80)
+      await once(server, "listening")
+      const asked: Array<string> = []
+      const client = new b.Socket()
+      const lookedUp = once<[Error | null, string, number, string]>(client, "lookup")
+      client.connect({
+        port: 80,
+        host: "service.test",
+        lookup: (name, _o, cb) => {
+          asked.push(name)
+          cb(null, HOST_A, 4)
+        }
+      })
+      const got = collect(client)
+      const [err, address, family, host] = await lookedUp
+      expect([err, address, family, host]).toEqual([null, HOST_A, 4, "service.test"])
+      expect((await got).toString()).toBe("hi")
+      expect(asked).toEqual(["service.test"])
+      const unresolved = b.connect(80, "service.test")
+      const [e] = await once<[NodeJS.ErrnoException]>(unresolved, "error")
+      expect(e.code).toBe("ENOTFOUND")
+      expect(() => b.connect(70000, HOST_A)).toThrow(/Port should be/)
+      server.close()
+    }), 30_000)
+
+  it("maxConnections: a connection beyond it is closed at once and reported as 'drop'", () =>
+    withNets(async ({ a, b }) => {
+      const server = a.createServer((s) => s.resume())
+      server.maxConnections = 1
+      server.listen(7)
+      await once(server, "listening")
+      const drops: Array<unknown> = []
+      server.on("drop", (d) => drops.push(d))
+      const first = b.connect(7, HOST_A)
+      first.resume()
+      await once(first, "connect")
+      await new Promise((r) => setTimeout(r, 20))
+      const second = b.connect(7, HOST_A)
+      second.resume()
+      second.on("error", () => {})
+      await once(second, "close")
+      expect(drops).toHaveLength(1)
+      expect(drops[0]).toMatchObject({ remoteAddress: "198.18.0.3", localPort: 7, remoteFamily: "IPv4" })
+      first.end()
+      await once(first, "close")
+      server.close()
+    }), 30_000)
+})

@@ -1,0 +1,286 @@
+/**
+ * `net.Socket` behaviours as small scripts over any `net`-shaped module,
+ * each returning a trace of what the program saw (events in order, error
+ * codes, flags). Behaviours.test.ts runs every script over Node's own
+ * `node:net` on the kernel's loopback and over `gonet-ts/node` between two
+ * stacks, and requires the same trace: the kernel is the reference.
+ */
+import type { EventEmitter } from "node:events"
+import type { Duplex } from "node:stream"
+
+/** The part of a socket the scripts use (node:net's and ours both have it). */
+export interface SocketLike extends Duplex {
+  readonly bytesRead: number
+  readonly bytesWritten: number
+  readonly remotePort?: number | undefined
+  readonly remoteFamily?: string | undefined
+  readonly localPort?: number | undefined
+  readonly pending: boolean
+  readonly readyState: string
+  address(): unknown
+  setTimeout(ms: number, cb?: () => void): this
+  setNoDelay(on?: boolean): this
+  resetAndDestroy(): this
+}
+
+export interface ServerLike extends EventEmitter {
+  listen(port: number, host?: string): this
+  close(cb?: (err?: Error) => void): this
+  address(): unknown
+  readonly listening: boolean
+  getConnections(cb: (err: Error | null, n: number) => void): this
+}
+
+export interface NetLike {
+  createServer(options: { allowHalfOpen?: boolean; pauseOnConnect?: boolean }, listener?: (s: SocketLike) => void): ServerLike
+  connect(options: { port: number; host: string; allowHalfOpen?: boolean }): SocketLike
+}
+
+/** Where a script runs: servers listen on `listenHost`, clients connect to `host`. */
+export interface World {
+  readonly server: NetLike
+  readonly client: NetLike
+  readonly host: string
+  readonly listenHost: string
+}
+
+export type Script = (w: World) => Promise<Array<string>>
+
+const once = <T extends Array<unknown> = Array<unknown>>(e: EventEmitter, name: string): Promise<T> =>
+  new Promise((resolve) => e.once(name, (...args: Array<unknown>) => resolve(args as T)))
+
+/** A server listening on a free port, and that port. */
+const serve = async (
+  w: World,
+  options: { allowHalfOpen?: boolean; pauseOnConnect?: boolean },
+  onConnection: (s: SocketLike) => void
+): Promise<{ server: ServerLike; port: number }> => {
+  const server = w.server.createServer(options, onConnection)
+  server.listen(0, w.listenHost)
+  await once(server, "listening")
+  return { server, port: (server.address() as { port: number }).port }
+}
+
+const closeServer = (s: ServerLike): Promise<void> => new Promise((resolve) => s.close(() => resolve()))
+
+/** Record the events a socket emits, with what matters about their arguments. */
+const record = (s: SocketLike, trace: Array<string>, who: string): Promise<void> => {
+  for (const e of ["connect", "ready", "end", "finish", "timeout", "drain"]) s.on(e, () => trace.push(`${who} ${e}`))
+  s.on("error", (err: NodeJS.ErrnoException) => trace.push(`${who} error ${err.code ?? err.message} ${err.syscall ?? ""}`.trimEnd()))
+  return new Promise((resolve) =>
+    s.on("close", (hadError: boolean) => {
+      trace.push(`${who} close ${hadError}`)
+      resolve()
+    })
+  )
+}
+
+const text = (s: SocketLike): Promise<string> =>
+  new Promise((resolve) => {
+    let got = ""
+    s.setEncoding("utf8")
+    s.on("data", (d: string) => (got += d))
+    s.on("end", () => resolve(got))
+    s.on("close", () => resolve(got))
+  })
+
+export const SCRIPTS: Record<string, Script> = {
+  "a client that writes and ends, to an echo server: events in order": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.pipe(s))
+    const c = w.client.connect({ port, host: w.host })
+    trace.push(`pending ${c.pending} readyState ${c.readyState}`)
+    const closed = record(c, trace, "client")
+    const got = text(c)
+    c.end("hello")
+    trace.push(`echoed ${await got}`)
+    await closed
+    trace.push(`bytesRead ${c.bytesRead} bytesWritten ${c.bytesWritten} readyState ${c.readyState}`)
+    await closeServer(server)
+    return trace
+  },
+
+  "connecting to a port nobody listens on": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, () => {})
+    await closeServer(server)
+    const c = w.client.connect({ port, host: w.host })
+    await record(c, trace, "client")
+    return trace
+  },
+
+  "the server resets the connection (resetAndDestroy)": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => {
+      s.once("data", () => s.resetAndDestroy())
+    })
+    const c = w.client.connect({ port, host: w.host })
+    const closed = record(c, trace, "client")
+    c.write("x")
+    c.resume()
+    await closed
+    await closeServer(server)
+    return trace
+  },
+
+  "half-close: the server answers after the client's FIN (allowHalfOpen)": async (w) => {
+    const trace: Array<string> = []
+    let serverDone: Promise<void> = Promise.resolve()
+    const { server, port } = await serve(w, { allowHalfOpen: true }, (s) => {
+      serverDone = record(s, trace, "server")
+      let req = ""
+      s.setEncoding("utf8")
+      s.on("data", (d: string) => (req += d))
+      s.on("end", () => s.end(`reply to ${req}`))
+    })
+    const c = w.client.connect({ port, host: w.host })
+    const closed = record(c, trace, "client")
+    const got = text(c)
+    c.end("request")
+    const reply = await got
+    await closed
+    await serverDone
+    trace.push(`client got ${reply}`)
+    await closeServer(server)
+    return trace.sort() // the two sides' events interleave differently on each run; each side's own order is checked above
+  },
+
+  "without allowHalfOpen the server's side ends when the client's does": async (w) => {
+    const trace: Array<string> = []
+    let serverDone: Promise<void> = Promise.resolve()
+    const { server, port } = await serve(w, {}, (s) => {
+      serverDone = record(s, trace, "server")
+      s.resume()
+    })
+    const c = w.client.connect({ port, host: w.host })
+    const closed = record(c, trace, "client")
+    c.resume()
+    await once(c, "connect")
+    c.end()
+    await closed
+    await serverDone
+    await closeServer(server)
+    return trace.filter((t) => t.startsWith("server"))
+  },
+
+  "backpressure: write returns false against a paused server, drain follows its resume, nothing lost": async (w) => {
+    const trace: Array<string> = []
+    let serverSocket: SocketLike | undefined
+    let received = 0
+    const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => {
+      serverSocket = s
+      s.on("data", (d: Buffer) => (received += d.length))
+    })
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    const chunk = Buffer.alloc(64 * 1024, 7)
+    let written = 0
+    let full = false
+    // bounded: 1024 chunks (64 MiB) is far beyond any socket buffer here
+    for (let i = 0; i < 1024 && !full; i++) {
+      full = !c.write(chunk)
+      written += chunk.length
+      if (i % 16 === 15) await new Promise((r) => setImmediate(r))
+    }
+    trace.push(`write returned false: ${full}`)
+    const drained = once(c, "drain")
+    while (serverSocket === undefined) await new Promise((r) => setImmediate(r))
+    serverSocket.resume()
+    await drained
+    trace.push("drain")
+    c.end()
+    await once(serverSocket, "end")
+    trace.push(`received all: ${received === written}`)
+    serverSocket.destroy()
+    await closeServer(server)
+    return trace
+  },
+
+  "server.close: stops listening at once, 'close' waits for the last connection": async (w) => {
+    const trace: Array<string> = []
+    let accepted: SocketLike | undefined
+    const { server, port } = await serve(w, {}, (s) => {
+      accepted = s
+      s.resume()
+    })
+    const c = w.client.connect({ port, host: w.host })
+    c.resume()
+    await once(c, "connect")
+    while (accepted === undefined) await new Promise((r) => setImmediate(r))
+    const count = await new Promise<number>((r) => server.getConnections((_e, n) => r(n)))
+    trace.push(`connections ${count}`)
+    const serverClosed = new Promise<void>((r) =>
+      server.close((err) => {
+        trace.push(`server close callback ${err === undefined ? "ok" : "error"}`)
+        r()
+      })
+    )
+    trace.push(`listening ${server.listening} address ${JSON.stringify(server.address())}`)
+    const late = w.client.connect({ port, host: w.host })
+    late.on("error", (e: NodeJS.ErrnoException) => trace.push(`late connect ${e.code}`))
+    await once(late, "close")
+    trace.push("client ends")
+    c.end()
+    await serverClosed
+    const again = await new Promise<string>((r) => server.close((err) => r((err as NodeJS.ErrnoException | undefined)?.code ?? "ok")))
+    trace.push(`closing again: ${again}`)
+    return trace
+  },
+
+  "an idle socket's timeout is an event, not a close": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const c = w.client.connect({ port, host: w.host })
+    c.resume()
+    await once(c, "connect")
+    c.setTimeout(20)
+    await once(c, "timeout")
+    trace.push(`timed out; destroyed ${c.destroyed}`)
+    c.setTimeout(0)
+    c.end()
+    await once(c, "close")
+    await closeServer(server)
+    return trace
+  },
+
+  "writing after end is an error; destroy(err) is 'error' then 'close'": async (w) => {
+    const trace: Array<string> = []
+    let serverDone: Promise<void> = Promise.resolve()
+    const { server, port } = await serve(w, {}, (s) => {
+      serverDone = record(s, trace, "server")
+      s.resume()
+    })
+    const c = w.client.connect({ port, host: w.host, allowHalfOpen: true })
+    const closed = record(c, trace, "client")
+    c.resume()
+    await once(c, "connect")
+    c.end()
+    c.write("late")
+    await new Promise((r) => setImmediate(r))
+    c.destroy(new Error("boom"))
+    await closed
+    await serverDone
+    await closeServer(server)
+    return trace.filter((t) => t.startsWith("client"))
+  },
+
+  "addresses, listening twice on one port": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const a = server.address() as { family: string; port: number }
+    trace.push(`server family ${a.family} port matches ${a.port === port}`)
+    const second = w.server.createServer({}, () => {})
+    const failed = once<[NodeJS.ErrnoException]>(second, "error")
+    second.listen(port, w.listenHost)
+    const [err] = await failed
+    trace.push(`second listen ${err.code} ${err.syscall}`)
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    const local = c.address() as { family: string; port: number }
+    trace.push(`client family ${local.family} remoteFamily ${c.remoteFamily} localPort matches ${local.port === c.localPort}`)
+    c.end()
+    await once(c, "close")
+    await closeServer(server)
+    return trace
+  }
+}
