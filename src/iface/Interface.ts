@@ -46,6 +46,11 @@
  *   cannot push out the neighbours traffic flows through. Only a request
  *   addressed to us creates an entry from the wire (Linux's arp_accept=0: an
  *   unsolicited reply does not).
+ * - A packet claiming a new MAC for a neighbour we hold one for is not
+ *   believed (`NeighbourCache.learn`): the held MAC is probed by unicast at
+ *   once, and only its silence lets the entry go and be resolved afresh. A
+ *   forged ARP reply cannot redirect the traffic of a neighbour that still
+ *   answers (counted: `macChangesRefused`).
  *
  * A gratuitous ARP (an announcement, RFC 5227 §2.3) goes out at start so
  * neighbours that cached an older MAC for our address update it.
@@ -159,6 +164,8 @@ export interface ArpStats {
   readonly malformed: number
   /** packets claiming our own address from another MAC (RFC 5227 conflict) */
   readonly conflicts: number
+  /** packets claiming a new MAC for a neighbour we hold one for: not believed, the held MAC probed instead */
+  readonly macChangesRefused: number
   /** resolutions that got no answer */
   readonly resolveTimeouts: number
   /** stale entries whose unicast probes went unanswered */
@@ -269,6 +276,7 @@ export const make = (link: LinkService) =>
       repliesReceived: 0,
       malformed: 0,
       conflicts: 0,
+      macChangesRefused: 0,
       resolveTimeouts: 0,
       probeFailures: 0,
       pendingDropped: 0,
@@ -557,7 +565,23 @@ export const make = (link: LinkService) =>
         } else {
           // A unicast reply to our request proves the neighbour hears us.
           const solicited = q.op === ArpWire.Op.Reply && forUs && Eth.macEquals(frame, mac)
-          if (Neighbour.learn(n, q.senderMac, solicited, now)) resolved(n, tx)
+          switch (Neighbour.learn(n, q.senderMac, solicited, now)) {
+            case "Resolved":
+              resolved(n, tx)
+              break
+            case "Verify":
+              // a new MAC, maybe forged: ask the held one now; the entry's timer follows up
+              a.macChangesRefused++
+              a.probesSent++
+              tx.add(request(n.ip, n.mac!))
+              if (Neighbour.needsTimer(n, p)) arm(n)
+              break
+            case "Refused":
+              a.macChangesRefused++
+              break
+            case "None":
+              break
+          }
           Neighbour.touch(cache, n)
         }
       }

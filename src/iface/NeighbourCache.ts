@@ -180,29 +180,59 @@ export const onTimer = (e: Entry, now: number, p: Params): Action => {
   }
 }
 
+/** What an ARP packet did to an entry (`learn`). @category models */
+export type Learned =
+  /** the entry just left `Incomplete`: its pending frames can go */
+  | "Resolved"
+  /** a MAC other than the one held: not believed; the entry now probes the held MAC, and the shell sends the first probe now */
+  | "Verify"
+  /** a MAC other than the one held, while the held one is already being probed: ignored */
+  | "Refused"
+  /** nothing more to do */
+  | "None"
+
 /**
  * An ARP packet from `ip` at `mac` (RFC 826 "Packet Reception", with Linux's
  * states): `solicited` when it is a reply addressed to our MAC (proof that
  * the neighbour hears us: `Reachable`); anything else (a request, a
- * broadcast or gratuitous reply) leaves a known MAC's state alone or makes a
- * new MAC `Stale`. Returns true when the entry just left `Incomplete` (its
- * pending frames can go).
+ * broadcast or gratuitous reply) leaves a known MAC's state alone. An
+ * `Incomplete` entry takes the first MAC it hears.
+ *
+ * A MAC other than the one an entry holds is not believed, solicited or not
+ * (ARP has no authentication: a forged reply, unicast to us as if we had
+ * asked, would otherwise redirect every frame for the neighbour, and an
+ * upper layer's `confirm` would then keep the forgery `Reachable`). The
+ * held MAC is asked instead (`Verify`: the entry goes to `Probe`, usable at
+ * the held MAC meanwhile): if it answers, nothing changed; if it stays
+ * silent for `unicastProbes` probes, the entry fails and the next send
+ * resolves afresh, which a neighbour that really moved answers. RFC 826's
+ * merge would take the new MAC at once, and Linux takes it once `locktime`
+ * (1 s) has passed since the last update; the cost here is that a real move
+ * (a new NIC, a failover) is picked up after the probes, ~3 s, not at once.
  */
-export const learn = (e: Entry, mac: Mac, solicited: boolean, now: number): boolean => {
-  const wasIncomplete = e.state === "Incomplete"
-  const changed = e.mac === undefined || !sameMac(e.mac, mac)
-  if (changed) e.mac = mac
+export const learn = (e: Entry, mac: Mac, solicited: boolean, now: number): Learned => {
+  if (e.state === "Incomplete") {
+    e.mac = mac
+    e.state = solicited ? "Reachable" : "Stale"
+    if (solicited) e.confirmedAt = now
+    e.probes = 0
+    return "Resolved"
+  }
+  if (e.mac !== undefined && !sameMac(e.mac, mac)) {
+    if (e.state === "Probe") return "Refused"
+    e.state = "Probe"
+    e.probes = 1
+    e.since = now
+    return "Verify"
+  }
+  // An unsolicited packet with the MAC we hold changes nothing: a neighbour
+  // that broadcasts but ignores our probes still runs out of them.
   if (solicited) {
     e.state = "Reachable"
     e.confirmedAt = now
     e.probes = 0
-  } else if (changed || wasIncomplete) {
-    e.state = "Stale"
-    e.probes = 0
   }
-  // An unsolicited packet with the MAC we hold changes nothing: a neighbour
-  // that broadcasts but ignores our probes still runs out of them.
-  return wasIncomplete
+  return "None"
 }
 
 /**

@@ -345,6 +345,7 @@ describe("Format", () => {
       repliesReceived: 1,
       malformed: 0,
       conflicts: 0,
+      macChangesRefused: 0,
       resolveTimeouts: 0,
       probeFailures: 0,
       pendingDropped: 0,

@@ -69,7 +69,7 @@ describe("ARP", () => {
       expect(Option.isNone(yield* neighbour(stack, PEER_ADDR))).toBe(true)
     }))
 
-  it.scoped("a gratuitous ARP updates a held entry's MAC (Stale) but creates none", () =>
+  it.scoped("a gratuitous ARP with a new MAC creates no entry, and for a held entry is not believed: the held MAC is probed by unicast; when it stays silent the entry goes and is resolved afresh", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
       const gratuitous = arpRequest(PEER_ADDR, { mac: OTHER_MAC })
@@ -82,11 +82,33 @@ describe("ARP", () => {
       yield* peer.sendFrame(replyFromPeer)
       yield* peer.next // the datagram
       expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Reachable"))
-      // A new MAC, unconfirmed: taken, and Stale until proven.
+      // A new MAC: not taken (it may be forged); the held one is asked, by unicast, at once.
       yield* peer.sendFrame(gratuitous)
+      const probe = yield* peer.next
+      expect(asArp(probe)?.op).toBe(ArpWire.Op.Request)
+      expect(asArp(probe)?.targetIp).toBe(PEER_ADDR)
+      expect(Array.from(probe.subarray(0, 6))).toEqual(Array.from(PEER_MAC))
+      expect(yield* macOf(stack, PEER_ADDR)).toEqual(Option.some(Array.from(PEER_MAC)))
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Probe"))
+      expect((yield* arpStats(stack)).macChangesRefused).toBe(1)
+      // Nobody answers at the held MAC (the neighbour really moved): two more probes, then the entry goes.
+      yield* awaitSleeps(1)
+      yield* TestClock.adjust("1 second")
+      yield* peer.next
+      yield* awaitSleeps(1)
+      yield* TestClock.adjust("1 second")
+      yield* peer.next
+      yield* awaitSleeps(1)
+      yield* TestClock.adjust("1 second")
       yield* settle
-      expect(yield* macOf(stack, PEER_ADDR)).toEqual(Option.some(Array.from(OTHER_MAC)))
-      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Stale"))
+      expect(Option.isNone(yield* neighbour(stack, PEER_ADDR))).toBe(true)
+      expect((yield* arpStats(stack)).probeFailures).toBe(1)
+      // The next datagram resolves afresh, and the new MAC answers.
+      yield* sendUdp(stack, PEER_ADDR, [2])
+      yield* peer.next // the broadcast request
+      yield* peer.sendFrame(arpReply(MAC_A, ADDR_A, { mac: OTHER_MAC }))
+      const datagram = yield* peer.next
+      expect(Array.from(datagram.subarray(0, 6))).toEqual(Array.from(OTHER_MAC))
     }))
 
   it.scoped("an ARP packet whose sender MAC disagrees with its frame's source is dropped and counted: a damaged reply cannot redirect a neighbour", () =>

@@ -22,18 +22,38 @@ describe("NeighbourCache (pure)", () => {
 
   it("a solicited reply makes it Reachable; a request or unsolicited reply only Stale", () => {
     const a = N.incomplete(7, 0)
-    expect(N.learn(a, MAC_1, true, 500)).toBe(true) // left Incomplete
+    expect(N.learn(a, MAC_1, true, 500)).toBe("Resolved") // left Incomplete
     expect(a.state).toBe("Reachable")
     const b = N.incomplete(8, 0)
-    expect(N.learn(b, MAC_1, false, 500)).toBe(true)
+    expect(N.learn(b, MAC_1, false, 500)).toBe("Resolved")
     expect(b.state).toBe("Stale")
     // The same MAC again, unsolicited: a Reachable entry stays Reachable.
-    expect(N.learn(a, MAC_1, false, 600)).toBe(false)
+    expect(N.learn(a, MAC_1, false, 600)).toBe("None")
     expect(a.state).toBe("Reachable")
-    // A different MAC, unsolicited: updated, and Stale until proven.
-    N.learn(a, MAC_2, false, 700)
-    expect(Array.from(a.mac!)).toEqual(Array.from(MAC_2))
-    expect(a.state).toBe("Stale")
+  })
+
+  it("a different MAC for a held entry is not believed: the held MAC is probed, and only its silence lets a new one in", () => {
+    // a forged reply, unicast to us as if we had asked (the hostile-traffic test's spoofed ARP replies)
+    const a = N.incomplete(7, 0)
+    N.learn(a, MAC_1, true, 500)
+    expect(N.learn(a, MAC_2, true, 700)).toBe("Verify") // the shell sends a unicast probe to MAC_1 now
+    expect(Array.from(a.mac!)).toEqual(Array.from(MAC_1))
+    expect(a.state).toBe("Probe")
+    expect(N.use(a, 800, P)).toBe(MAC_1) // still usable, at the held MAC
+    expect(N.deadline(a, P)).toBe(1700)
+    // more forgeries while probing change nothing and ask for no more probes
+    expect(N.learn(a, MAC_2, false, 900)).toBe("Refused")
+    expect(Array.from(a.mac!)).toEqual(Array.from(MAC_1))
+    // the real neighbour answers the probe: Reachable at the held MAC
+    expect(N.learn(a, MAC_1, true, 1000)).toBe("None")
+    expect(a.state).toBe("Reachable")
+    // a neighbour that really moved: the held MAC stays silent, the entry fails and is resolved afresh
+    const b = N.incomplete(8, 0)
+    N.learn(b, MAC_1, false, 0) // Stale
+    expect(N.learn(b, MAC_2, false, 100)).toBe("Verify")
+    expect(N.onTimer(b, 1100, P)).toBe("Unicast")
+    expect(N.onTimer(b, 2100, P)).toBe("Unicast")
+    expect(N.onTimer(b, 3100, P)).toBe("Fail")
   })
 
   it("Reachable until reachableMs after the confirmation, then used as Delay with a timer", () => {

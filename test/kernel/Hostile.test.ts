@@ -36,16 +36,18 @@
  * its absence fails instead of skipping).
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Exit, Layer, Scope } from "effect"
+import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import { execFileSync } from "node:child_process"
 import { existsSync } from "node:fs"
 import { delimiter, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as Iface from "../../src/iface/Interface.js"
 import { Link } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
 import * as TapAddon from "../../src/link/TapAddon.js"
 import * as Services from "../../src/tcp/Services.js"
 import * as Stack from "../../src/Stack.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { assertBenchAddress, canUseTap, exec, ifName, makeNetns, moveLinkToNetns, run } from "../support/Netns.js"
 import type { Netns } from "../support/Netns.js"
 import { type Piped, spawnPiped } from "./hostile/Piped.js"
@@ -116,6 +118,8 @@ interface World {
   readonly stream: Piped
   /** the live connection: the kernel's port and the stack's */
   readonly conn: { readonly port: number; readonly stackPort: number }
+  /** the MAC of the kernel's side of the TAP */
+  readonly hostMac: string
 }
 
 const makeWorld: Effect.Effect<World, unknown, Scope.Scope> = Effect.gen(function*() {
@@ -138,7 +142,14 @@ const makeWorld: Effect.Effect<World, unknown, Scope.Scope> = Effect.gen(functio
   const stream = yield* spawnPiped(ns, ["python3", STREAM, STACK_IP, String(ECHO_PORT)])
   const hello = yield* stream.next(15_000)
   expect(hello["connected"]).toBe(true)
-  return { ns, stack, attacker, stream, conn: { port: hello["localPort"] as number, stackPort: ECHO_PORT } }
+  return {
+    ns,
+    stack,
+    attacker,
+    stream,
+    conn: { port: hello["localPort"] as number, stackPort: ECHO_PORT },
+    hostMac: ready["mac"] as string
+  }
 })
 
 // ---------------------------------------------------------------------------
@@ -179,6 +190,18 @@ const moved = (before: Flat, after: Flat): Flat => {
 }
 
 const statsOf = (w: World) => Effect.provide(Effect.flatMap(Stack.Stack, (s) => s.stats), w.stack)
+
+const formatMac = (m: Uint8Array) => Array.from(m, (b) => b.toString(16).padStart(2, "0")).join(":")
+
+/** The stack's neighbour entry for the kernel's side of the TAP. */
+const hostNeighbour = (w: World) =>
+  Effect.provide(
+    Effect.flatMap(Iface.Interface, (i) => i.neighbour(Addr.parse(HOST_IP)!)).pipe(
+      Effect.map(Option.map((n) => ({ mac: n.mac === undefined ? "" : formatMac(n.mac), state: n.state as string }))),
+      Effect.map(Option.getOrUndefined)
+    ),
+    w.stack
+  )
 
 // ---------------------------------------------------------------------------
 // memory
@@ -232,6 +255,10 @@ interface Outcome {
   readonly moved: Flat
   /** the stats right after it */
   readonly after: Flat
+  /** the stack's neighbour entry for the kernel's side of the TAP, right after it */
+  readonly neighbour: { readonly mac: string; readonly state: string } | undefined
+  /** the MAC of the kernel's side of the TAP */
+  readonly hostMac: string
 }
 
 interface Attack {
@@ -306,7 +333,8 @@ const MATRIX: ReadonlyArray<Attack> = [
     command: { attack: "tiny", count: 600, seconds: 2 },
     check: (o) => {
       expect(o.moved["ipv4.reassembled"]).toBeGreaterThanOrEqual(50)
-      expect(o.seen.icmpEchoReplies).toBeGreaterThanOrEqual(50)
+      // each reassembled echo request was answered (the stream's pings come on top)
+      expect(o.moved["icmp.echoRequests"]).toBeGreaterThanOrEqual(o.moved["ipv4.reassembled"]!)
     }
   },
   {
@@ -389,6 +417,9 @@ const MATRIX: ReadonlyArray<Attack> = [
     command: { attack: "arpspoof", count: 150, seconds: 3 },
     check: (o) => {
       expect(o.moved["arp.repliesReceived"]).toBeGreaterThanOrEqual(o.sent * 0.9)
+      // not one forged MAC believed: each refused, the held MAC probed (and answering)
+      expect(o.moved["arp.macChangesRefused"]).toBeGreaterThanOrEqual(o.sent * 0.9)
+      expect(o.neighbour).toEqual({ mac: o.hostMac, state: expect.stringMatching(/^(Reachable|Probe|Delay)$/) })
     }
   },
   {
@@ -476,7 +507,9 @@ describe.skipIf(SKIP !== undefined)("hostile traffic from the kernel side of a r
           refused: result["refused"] as number,
           seen: result["seen"] as Seen,
           moved: moved(before, afterStats),
-          after: afterStats
+          after: afterStats,
+          neighbour: yield* hostNeighbour(w),
+          hostMac: w.hostMac
         }
         row.sent = outcome.sent
         row.moved = Object.entries(outcome.moved).map(([k, v]) => `${k}+${v}`).join(" ")
