@@ -108,8 +108,8 @@ const STALL_LIMIT_MS = 5_000
  * process's heap and RSS (the stack, vitest's worker and everything the
  * test holds) at any sample during the matrix.
  */
-const HEAP_BOUND = 256 * MiB
-const RSS_BOUND = 640 * MiB
+const HEAP_BOUND = 160 * MiB
+const RSS_BOUND = 400 * MiB
 
 interface World {
   readonly ns: Netns
@@ -540,4 +540,19 @@ describe.skipIf(SKIP !== undefined)("hostile traffic from the kernel side of a r
       }))
     }, 60_000)
   }
+
+  // TCP finding, not fixed here (src/tcp is someone else's): no SYN cookies (RFC 4987) yet. The
+  // flood fills the listener's SYN queue (tcp.synBacklog, 1024) with half-open connections whose
+  // SYN-ACKs never leave (their spoofed sources never answer ARP), and they stay until their
+  // SYN-ACK retransmissions run out (~63 s); meanwhile every SYN to that port is dropped
+  // (tcp.synQueueFull), a legitimate client's too. Expected to fail until SYN cookies land.
+  it.fails("SYN flood: a legitimate client still connects to the flooded port (needs SYN cookies)", async () => {
+    const w = world!
+    const r = await Effect.runPromise(exec(w.ns, [
+      "python3",
+      "-c",
+      `import socket; socket.create_connection(("${STACK_IP}", ${FLOOD_PORT}), timeout=3).close()`
+    ], { timeoutMs: 10_000 }))
+    expect(r.code, r.stderr).toBe(0)
+  }, 20_000)
 })
