@@ -47,12 +47,13 @@
 import { EventEmitter } from "node:events"
 import { isIPv4 } from "node:net"
 import { Duplex } from "node:stream"
-import { Cause, type Clock, Effect, Exit, type Fiber, Option, Runtime, Scope } from "effect"
+import { type Clock, Effect, Exit, type Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { type Connection, type Listener, Tcp, type TcpService } from "../tcp/Tcp.js"
 import type { TcpError } from "../tcp/TcpError.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import { fromTcpError, nodeError, systemError } from "./Errors.js"
+import { failureOf, runOn } from "./Run.js"
 
 /** What every socket and server of one `Net` shares. */
 interface NetContext {
@@ -111,36 +112,11 @@ export interface AddressInfo {
   readonly port: number
 }
 
-/**
- * Run `effect` on the stack's runtime; `onExit` runs after, outside the
- * fiber. A defect (a program's event handler that threw inside one of our
- * fibers) is thrown again on the next tick, where Node would have thrown it:
- * an uncaught exception, not a silently dead fiber.
- */
 const runWith = <A, E>(
   ctx: NetContext,
   effect: Effect.Effect<A, E, Tcp>,
   onExit?: (exit: Exit.Exit<A, E>) => void
-): Fiber.RuntimeFiber<A, E> => {
-  const fiber = Runtime.runFork(ctx.runtime)(effect)
-  fiber.addObserver((exit) => {
-    if (Exit.isFailure(exit)) {
-      const defects = Cause.defects(exit.cause)
-      const first = defects.pipe((c) => [...c][0])
-      if (first !== undefined) {
-        process.nextTick(() => {
-          throw first
-        })
-        return
-      }
-    }
-    if (onExit !== undefined) process.nextTick(onExit, exit)
-  })
-  return fiber
-}
-
-const failureOf = <E>(exit: Exit.Exit<unknown, E>): Option.Option<E> =>
-  Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+): Fiber.RuntimeFiber<A, E> => runOn(ctx.runtime, effect, onExit)
 
 /** Node's port validation: an integer (or its decimal text) in 0..65535. */
 const portOf = (port: unknown, allowZero: boolean): number | undefined => {

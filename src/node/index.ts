@@ -19,9 +19,11 @@ import { Layer, ManagedRuntime } from "effect"
 import { LinkTap, Stack } from "../index.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import * as Mac from "../wire/Mac.js"
+import * as Dgram from "./Dgram.js"
 import * as Http from "./Http.js"
 import * as Net from "./Net.js"
 
+export * as Dgram from "./Dgram.js"
 export * as Errors from "./Errors.js"
 export * as Http from "./Http.js"
 export * as Net from "./Net.js"
@@ -45,6 +47,7 @@ export interface StartOptions {
 export interface NodeStack {
   readonly net: Net.Net
   readonly http: Http.Http
+  readonly dgram: Dgram.Dgram
   /** the stack's runtime, for Effect code that wants the same stack */
   readonly runtime: ManagedRuntime.ManagedRuntime<Stack.Services, unknown>
   /** stop every fiber (connections are reset) and release the TAP */
@@ -81,5 +84,6 @@ export const start = async (options: StartOptions): Promise<NodeStack> => {
   }).pipe(Layer.provide(link))
   const runtime = ManagedRuntime.make(layer)
   const net = await runtime.runPromise(Net.make)
-  return { net, http: Http.fromNet(net), runtime, close: () => runtime.dispose() }
+  const dgram = await runtime.runPromise(Dgram.make)
+  return { net, http: Http.fromNet(net), dgram, runtime, close: () => runtime.dispose() }
 }

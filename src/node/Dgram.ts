@@ -1,0 +1,384 @@
+/**
+ * Node's `dgram` over the stack's UDP: `createSocket("udp4")` gives a
+ * socket shaped like `dgram.Socket` — `bind`, `send`, `connect` /
+ * `disconnect`, `close`, `address`, `remoteAddress`, and the events
+ * `'listening'`, `'message'` (with `rinfo`), `'connect'`, `'error'`,
+ * `'close'`.
+ *
+ * As Node on Linux:
+ * - sending from an unbound socket binds it to an ephemeral port first;
+ *   sends issued before the bind completes go after it, in order;
+ * - an ICMP error about a datagram we sent (RFC 1122 §4.1.3.3) reaches the
+ *   program only on a connected socket, and only from its peer: port
+ *   unreachable is `'error'` with `ECONNREFUSED` (`recvmsg`), as the kernel
+ *   reports it to a connected socket (an unconnected one hears nothing:
+ *   IP_RECVERR is off);
+ * - send errors (`EMSGSIZE`, `EHOSTUNREACH`) go to the callback, or are
+ *   `'error'` without one.
+ * The socket's receive queue is the stack's bounded one (`UdpSocket`):
+ * datagrams beyond it are dropped and counted, as a full socket buffer does.
+ *
+ * @since 0.1.0
+ */
+import { EventEmitter } from "node:events"
+import { isIPv4 } from "node:net"
+import { Effect, Exit, Option, type Runtime, Scope } from "effect"
+import * as Stack from "../Stack.js"
+import { Udp, type UdpError, type UdpErrorReport, type UdpService, type UdpSocket } from "../udp/Udp.js"
+import * as Addr from "../wire/Ipv4Addr.js"
+import { nodeError, systemError } from "./Errors.js"
+import type { AddressInfo, LookupFunction } from "./Net.js"
+import { failureOf, runOn } from "./Run.js"
+
+/** What `'message'` gives with each datagram. @category models */
+export interface RemoteInfo {
+  readonly address: string
+  readonly family: "IPv4"
+  readonly port: number
+  readonly size: number
+}
+
+/** @category models */
+export interface SocketOptions {
+  readonly type: "udp4"
+  readonly lookup?: LookupFunction
+  /** datagrams queued for the program before the stack drops (the stack's default if absent) */
+  readonly recvQueue?: number
+}
+
+/** @category models */
+export interface BindOptions {
+  readonly port?: number
+  readonly address?: string
+}
+
+type SendCallback = (error: Error | null, bytes: number) => void
+
+/** Node's errno for each `UdpError` reason. */
+const codeOf = (e: UdpError): string => {
+  switch (e.reason) {
+    case "AddrInUse":
+      return "EADDRINUSE"
+    case "NoEphemeralPorts":
+      return "EADDRNOTAVAIL"
+    case "InvalidPort":
+      return "EINVAL"
+    case "MessageTooLong":
+    case "FragmentationNeeded":
+      return "EMSGSIZE"
+    case "NoRoute":
+      return "EHOSTUNREACH"
+  }
+}
+
+/** An ICMP error as the errno a connected socket's next receive would give (Linux's icmp_err_convert). */
+const icmpCode = (r: UdpErrorReport): string | undefined => {
+  if (r.type === "DstUnreachable") {
+    if (r.code === 3) return "ECONNREFUSED"
+    if (r.code === 4) return "EMSGSIZE"
+    if (r.code === 0 || r.code === 6) return "ENETUNREACH"
+    return "EHOSTUNREACH"
+  }
+  return undefined // time exceeded and parameter problems are soft errors: Linux does not report them
+}
+
+const toBytes = (msg: unknown): Uint8Array => {
+  if (typeof msg === "string") return Buffer.from(msg)
+  if (msg instanceof Uint8Array) return msg
+  if (ArrayBuffer.isView(msg)) return new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength)
+  if (Array.isArray(msg)) return Buffer.concat(msg.map((m) => toBytes(m)))
+  throw nodeError("ERR_INVALID_ARG_TYPE", "The \"buffer\" argument must be of type string or an instance of Buffer, TypedArray, or DataView.")
+}
+
+/**
+ * A UDP socket on the stack, as `dgram.Socket`.
+ *
+ * @category models
+ */
+export class Socket extends EventEmitter {
+  readonly #runtime: Runtime.Runtime<Udp>
+  readonly #udp: UdpService
+  readonly #options: SocketOptions
+  readonly #localAddress: string
+  #scope: Scope.CloseableScope | undefined = undefined
+  #socket: UdpSocket | undefined = undefined
+  #binding = false
+  #closed = false
+  /** sends waiting for the bind */
+  #queued: Array<() => void> = []
+  #remote: { address: string; port: number } | undefined = undefined
+  #connecting = false
+
+  /** @internal use `Dgram.createSocket` */
+  constructor(runtime: Runtime.Runtime<Udp>, udp: UdpService, localAddress: string, options: SocketOptions) {
+    super()
+    this.#runtime = runtime
+    this.#udp = udp
+    this.#localAddress = localAddress
+    this.#options = options
+  }
+
+  /** Bind: `bind([port][, address][, cb])` or `bind(options[, cb])`; port 0 or none takes an ephemeral one. */
+  bind(options: BindOptions, cb?: () => void): this
+  bind(port?: number, address?: string, cb?: () => void): this
+  bind(port?: number, cb?: () => void): this
+  bind(...args: Array<unknown>): this {
+    const last = args[args.length - 1]
+    const cb = typeof last === "function" ? (last as () => void) : undefined
+    const first = args[0]
+    const o: BindOptions = first !== null && typeof first === "object"
+      ? (first as BindOptions)
+      : {
+        ...(typeof first === "number" ? { port: first } : {}),
+        ...(typeof args[1] === "string" ? { address: args[1] } : {})
+      }
+    this.#checkOpen()
+    if (this.#socket !== undefined || this.#binding) throw nodeError("ERR_SOCKET_ALREADY_BOUND", "Socket is already bound")
+    if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)) {
+      throw nodeError("ERR_SOCKET_BAD_PORT", `Port should be >= 0 and < 65536. Received ${String(o.port)}.`)
+    }
+    if (cb !== undefined) this.once("listening", cb)
+    const address = o.address
+    if (address !== undefined && !this.#isLocal(address)) {
+      process.nextTick(() => this.emit("error", systemError("EADDRNOTAVAIL", "bind", address, o.port)))
+      return this
+    }
+    this.#binding = true
+    const udp = this.#udp
+    const port = o.port === undefined || o.port === 0 ? undefined : o.port
+    const recvQueue = this.#options.recvQueue
+    const open = Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const socket = yield* Scope.extend(udp.bind(port, recvQueue !== undefined ? { capacity: recvQueue } : undefined), scope).pipe(
+        Effect.onError(() => Scope.close(scope, Exit.void))
+      )
+      return { scope, socket }
+    })
+    runOn(this.#runtime, open, (exit) => {
+      this.#binding = false
+      if (Exit.isFailure(exit)) {
+        const e = failureOf(exit)
+        this.#queued = []
+        if (Option.isSome(e)) this.emit("error", systemError(codeOf(e.value), "bind", address ?? "0.0.0.0", o.port, e.value.detail))
+        return
+      }
+      if (this.#closed) {
+        runOn(this.#runtime, Scope.close(exit.value.scope, Exit.void))
+        return
+      }
+      this.#scope = exit.value.scope
+      this.#socket = exit.value.socket
+      this.#startLoops(exit.value.socket, exit.value.scope)
+      this.emit("listening")
+      const queued = this.#queued
+      this.#queued = []
+      for (const f of queued) f()
+    })
+    return this
+  }
+
+  #isLocal(address: string): boolean {
+    return address === "0.0.0.0" || address === "localhost" || address === this.#localAddress ||
+      (isIPv4(address) && address.startsWith("127."))
+  }
+
+  #startLoops(socket: UdpSocket, scope: Scope.CloseableScope): void {
+    const deliver = Effect.forever(
+      Effect.flatMap(socket.receiveBatch, (batch) =>
+        Effect.sync(() => {
+          for (const d of batch) {
+            const address = Addr.format(d.src)
+            // a connected socket takes datagrams from its peer only (udp_lib_lookup's match on the 4-tuple)
+            const r = this.#remote
+            if (r !== undefined && (r.address !== address || r.port !== d.srcPort)) continue
+            const msg = Buffer.from(d.payload.buffer, d.payload.byteOffset, d.payload.byteLength)
+            this.emit("message", msg, { address, family: "IPv4", port: d.srcPort, size: msg.length } satisfies RemoteInfo)
+          }
+        }))
+    )
+    const errors = Effect.forever(
+      Effect.flatMap(socket.receiveError, (report) =>
+        Effect.sync(() => {
+          const r = this.#remote
+          if (r === undefined || r.address !== Addr.format(report.dst) || r.port !== report.dstPort) return
+          const code = icmpCode(report)
+          if (code !== undefined) this.emit("error", systemError(code, "recvmsg"))
+        }))
+    )
+    runOn(this.#runtime, Effect.zipRight(Effect.forkIn(deliver, scope), Effect.forkIn(errors, scope)))
+  }
+
+  /**
+   * Send one datagram: `send(msg[, offset, length][, port][, address][, cb])`.
+   * `msg` is a string, Buffer/TypedArray/DataView or an array of them. A
+   * connected socket sends to its peer and takes no port/address.
+   */
+  send(msg: unknown, ...rest: Array<unknown>): void {
+    this.#checkOpen()
+    // Node's argument rules (lib/dgram.js): (msg, offset, length, port, address, cb) when a port
+    // or address follows the two numbers, else (msg, port, address, cb); connected, (msg[, offset, length][, cb])
+    let [a1, a2, a3, a4, a5] = rest
+    let bytes = toBytes(msg)
+    let cb: SendCallback | undefined
+    let port: unknown
+    let host: unknown
+    if (this.#remote === undefined) {
+      if (a4 !== undefined || (a3 !== undefined && typeof a3 !== "function")) {
+        bytes = bytes.subarray(a1 as number, (a1 as number) + (a2 as number))
+        port = a3
+        host = typeof a4 === "function" ? undefined : a4
+        cb = (typeof a4 === "function" ? a4 : a5) as SendCallback | undefined
+      } else {
+        port = a1
+        host = typeof a2 === "function" ? undefined : a2
+        cb = (typeof a2 === "function" ? a2 : a3) as SendCallback | undefined
+      }
+    } else {
+      if (typeof a2 === "number") {
+        bytes = bytes.subarray(a1 as number, (a1 as number) + a2)
+        ;[a1, a2] = [a3, a4]
+      }
+      cb = (typeof a1 === "function" ? a1 : undefined) as SendCallback | undefined
+      if ((a1 !== undefined && typeof a1 !== "function") || a2 !== undefined) {
+        throw nodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected")
+      }
+      port = this.#remote.port
+      host = this.#remote.address
+    }
+    if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
+      throw nodeError("ERR_SOCKET_BAD_PORT", `Port should be > 0 and < 65536. Received ${String(port)}.`)
+    }
+    const dstPort = port
+    const dstHost = typeof host === "string" ? host : "127.0.0.1"
+    // the stack sends from where the payload is and is done with it once the send completes; copy, as the kernel does
+    const payload = new Uint8Array(bytes)
+    this.#resolve(dstHost, (err, address) => {
+      if (err !== null) return this.#sendDone(cb, err, 0)
+      const go = () => this.#sendTo(address, dstPort, payload, cb)
+      if (this.#socket !== undefined) go()
+      else {
+        this.#queued.push(go)
+        if (!this.#binding) this.bind(0)
+      }
+    })
+  }
+
+  #sendTo(address: string, port: number, payload: Uint8Array, cb: SendCallback | undefined): void {
+    const socket = this.#socket
+    if (socket === undefined || this.#closed) return this.#sendDone(cb, nodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running"), 0)
+    const dst = Addr.parse(address)!
+    runOn(this.#runtime, socket.send(dst, port, payload), (exit) => {
+      if (Exit.isSuccess(exit)) return this.#sendDone(cb, null, payload.length)
+      const e = failureOf(exit)
+      this.#sendDone(cb, Option.isSome(e) ? systemError(codeOf(e.value), "send", address, port, e.value.detail) : new Error("send interrupted"), 0)
+    })
+  }
+
+  #sendDone(cb: SendCallback | undefined, err: Error | null, bytes: number): void {
+    if (cb !== undefined) cb(err, bytes)
+    else if (err !== null) this.emit("error", err)
+  }
+
+  #resolve(host: string, cb: (err: Error | null, address: string) => void): void {
+    const literal = host === "localhost" ? "127.0.0.1" : isIPv4(host) ? host : undefined
+    if (literal !== undefined) return cb(null, literal)
+    const lookup = this.#options.lookup
+    if (lookup === undefined) {
+      return process.nextTick(() => cb(systemError("ENOTFOUND", "getaddrinfo", undefined, undefined, `no lookup for '${host}' on this stack`), ""))
+    }
+    lookup(host, { family: 4, all: false }, (err, address) => cb(err, address))
+  }
+
+  /** Fix the peer: sends go to it, only its datagrams arrive, and its ICMP errors are reported. */
+  connect(port: number, address?: string | (() => void), cb?: () => void): void {
+    this.#checkOpen()
+    const callback = typeof address === "function" ? address : cb
+    const host = typeof address === "string" ? address : "127.0.0.1"
+    if (this.#remote !== undefined || this.#connecting) throw nodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected")
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw nodeError("ERR_SOCKET_BAD_PORT", `Port should be > 0 and < 65536. Received ${String(port)}.`)
+    }
+    if (callback !== undefined) this.once("connect", callback)
+    this.#connecting = true
+    this.#resolve(host, (err, resolved) => {
+      this.#connecting = false
+      if (err !== null) return void this.emit("error", err)
+      const connect = () => {
+        this.#remote = { address: resolved, port }
+        this.emit("connect")
+      }
+      if (this.#socket !== undefined) connect()
+      else {
+        this.#queued.unshift(connect)
+        if (!this.#binding) this.bind(0)
+      }
+    })
+  }
+
+  disconnect(): void {
+    if (this.#remote === undefined) throw nodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected")
+    this.#remote = undefined
+  }
+
+  remoteAddress(): AddressInfo {
+    if (this.#remote === undefined) throw nodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected")
+    return { address: this.#remote.address, family: "IPv4", port: this.#remote.port }
+  }
+
+  address(): AddressInfo {
+    const s = this.#socket
+    if (s === undefined) throw systemError("EBADF", "getsockname")
+    return { address: "0.0.0.0", family: "IPv4", port: s.port }
+  }
+
+  /** Release the port; `'close'` follows. */
+  close(cb?: () => void): this {
+    this.#checkOpen()
+    if (cb !== undefined) this.once("close", cb)
+    this.#closed = true
+    this.#queued = []
+    const scope = this.#scope
+    this.#scope = undefined
+    this.#socket = undefined
+    if (scope !== undefined) runOn(this.#runtime, Scope.close(scope, Exit.void), () => this.emit("close"))
+    else process.nextTick(() => this.emit("close"))
+    return this
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw nodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running")
+  }
+
+  ref(): this {
+    return this
+  }
+  unref(): this {
+    return this
+  }
+}
+
+/** `node:dgram`'s API over one stack. @category models */
+export interface Dgram {
+  readonly createSocket: (type: "udp4" | SocketOptions, listener?: (msg: Buffer, rinfo: RemoteInfo) => void) => Socket
+}
+
+/** `Dgram` over the stack a runtime provides (`Udp`), whose own address is `address`. */
+export const fromRuntime = (runtime: Runtime.Runtime<Udp>, udp: UdpService, address: string): Dgram => ({
+  createSocket: (type, listener) => {
+    const options: SocketOptions = typeof type === "string" ? { type } : type
+    if (options.type !== "udp4") {
+      throw nodeError("ERR_SOCKET_BAD_TYPE", "Bad socket type specified. Valid types are: udp4 (the stack speaks IPv4)")
+    }
+    const socket = new Socket(runtime, udp, address, options)
+    if (listener !== undefined) socket.on("message", listener)
+    return socket
+  }
+})
+
+/** `Dgram` over the stack in context. @category constructors */
+export const make: Effect.Effect<Dgram, never, Udp | Stack.Stack> = Effect.gen(function*() {
+  const runtime = yield* Effect.runtime<Udp>()
+  const udp = yield* Udp
+  const stack = yield* Stack.Stack
+  return fromRuntime(runtime, udp, Addr.format(stack.address))
+})

@@ -1,0 +1,128 @@
+/**
+ * `dgram.Socket` behaviours as small scripts over any `dgram`-shaped module
+ * (see scenarios.ts for the idea): DgramBehaviours.test.ts runs each over
+ * Node's `node:dgram` on the kernel's loopback and over `gonet-ts/node`'s
+ * Dgram between two stacks, and requires equal traces.
+ */
+import type { EventEmitter } from "node:events"
+
+export interface DgramSocketLike extends EventEmitter {
+  bind(port?: number, address?: string): this
+  send(msg: unknown, ...rest: Array<unknown>): void
+  connect(port: number, address?: string, cb?: () => void): void
+  close(cb?: () => void): this
+  address(): { address: string; family: string; port: number }
+  remoteAddress(): { address: string; family: string; port: number }
+}
+
+export interface DgramLike {
+  createSocket(type: "udp4"): DgramSocketLike
+}
+
+/** `server` sockets bind on `listenHost`; clients send to `host`. */
+export interface DgramWorld {
+  readonly server: DgramLike
+  readonly client: DgramLike
+  readonly host: string
+  readonly listenHost: string
+  /** the address the server sees the client's datagrams come from */
+  readonly clientHost: string
+}
+
+const once = <T extends Array<unknown> = Array<unknown>>(e: EventEmitter, name: string): Promise<T> =>
+  new Promise((resolve) => e.once(name, (...args: Array<unknown>) => resolve(args as T)))
+
+const bound = async (d: DgramLike, host: string, port = 0): Promise<DgramSocketLike> => {
+  const s = d.createSocket("udp4")
+  s.bind(port, host)
+  await once(s, "listening")
+  return s
+}
+
+const close = (s: DgramSocketLike): Promise<void> => new Promise((r) => s.close(() => r()))
+
+/** an echo server: every datagram back to where it came from */
+const echo = async (w: DgramWorld): Promise<DgramSocketLike> => {
+  const s = await bound(w.server, w.listenHost)
+  s.on("message", (msg: Buffer, rinfo: { address: string; port: number }) => s.send(msg, rinfo.port, rinfo.address))
+  return s
+}
+
+export const DGRAM_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<string>>> = {
+  "an unbound client's send binds it; the server's rinfo names it; the reply comes back": async (w) => {
+    const trace: Array<string> = []
+    const server = await bound(w.server, w.listenHost)
+    const port = server.address().port
+    const client = w.client.createSocket("udp4")
+    client.on("listening", () => trace.push("client listening"))
+    const got = once<[Buffer, { address: string; family: string; port: number; size: number }]>(server, "message")
+    const sent = new Promise<[Error | null, number]>((r) => client.send("hello", port, w.host, (e: Error | null, n: number) => r([e, n])))
+    const [err, n] = await sent
+    trace.push(`send callback ${err === null ? "ok" : err.message} ${n}`)
+    const [msg, rinfo] = await got
+    trace.push(`server got ${msg.toString()} from client's port ${rinfo.port === client.address().port} address ${rinfo.address === w.clientHost} family ${rinfo.family} size ${rinfo.size}`)
+    const reply = once<[Buffer]>(client, "message")
+    server.send(Buffer.from("xxworldxx"), 2, 5, rinfo.port, rinfo.address)
+    trace.push(`client got ${(await reply)[0].toString()}`)
+    await close(client)
+    await close(server)
+    return trace
+  },
+
+  "a connected socket hears ECONNREFUSED when its peer's port is closed": async (w) => {
+    const trace: Array<string> = []
+    const gone = await bound(w.server, w.listenHost)
+    const port = gone.address().port
+    await close(gone)
+    const client = w.client.createSocket("udp4")
+    await new Promise<void>((r) => client.connect(port, w.host, () => r()))
+    trace.push(`remote port matches ${client.remoteAddress().port === port}`)
+    const failed = once<[NodeJS.ErrnoException]>(client, "error")
+    client.send("anyone?")
+    const [err] = await failed
+    trace.push(`error ${err.code} ${err.syscall}`)
+    await close(client)
+    return trace
+  },
+
+  "an unconnected socket hears nothing about a closed port, and goes on working": async (w) => {
+    const trace: Array<string> = []
+    const gone = await bound(w.server, w.listenHost)
+    const closedPort = gone.address().port
+    await close(gone)
+    const server = await echo(w)
+    const client = w.client.createSocket("udp4")
+    const errors: Array<string> = []
+    client.on("error", (e: NodeJS.ErrnoException) => errors.push(e.code ?? e.message))
+    client.send("to nobody", closedPort, w.host)
+    const back = once<[Buffer]>(client, "message")
+    // after the first datagram's ICMP error would have come back, on the same path
+    setTimeout(() => client.send("to echo", server.address().port, w.host), 20)
+    trace.push(`echoed ${(await back)[0].toString()}`)
+    trace.push(`errors ${JSON.stringify(errors)}`)
+    await close(client)
+    await close(server)
+    return trace
+  },
+
+  "binding a port in use fails with EADDRINUSE; a closed socket refuses sends": async (w) => {
+    const trace: Array<string> = []
+    const first = await bound(w.server, w.listenHost)
+    const second = w.server.createSocket("udp4")
+    const failed = once<[NodeJS.ErrnoException]>(second, "error")
+    second.bind(first.address().port, w.listenHost)
+    const [err] = await failed
+    trace.push(`second bind ${err.code} ${err.syscall}`)
+    const closed = once(first, "close")
+    first.close()
+    await closed
+    trace.push("close event")
+    try {
+      first.send("x", 9, w.host)
+      trace.push("send after close went")
+    } catch (e) {
+      trace.push(`send after close threw ${(e as NodeJS.ErrnoException).code}`)
+    }
+    return trace
+  }
+}
