@@ -36,11 +36,11 @@ const LOST = 4
 /** @category models */
 export interface Rack {
   /** the log, entry i (from `head`) covering [starts[i], ends[i]) */
-  readonly starts: Array<number>
-  readonly ends: Array<number>
+  starts: Array<number>
+  ends: Array<number>
   /** Clock ms the entry was last sent */
-  readonly sentAt: Array<number>
-  readonly flags: Array<number>
+  sentAt: Array<number>
+  flags: Array<number>
   head: number
   /** RACK.xmit_ts and RACK.end_seq: the most recently sent segment delivered so far (none: -Infinity) */
   xmitAt: number
@@ -153,7 +153,22 @@ export const onAck = (
     if (delivered) update(r, i, at, tsEcr, tsOf)
   }
   r.head = h
-  if (h > 64 && h * 2 > n) compact(r)
+  if (h === n) release(r)
+  else if (h > 64 && h * 2 > n) compact(r)
+}
+
+/**
+ * Everything was acknowledged: the log lets go of its arrays (an idle
+ * connection keeps no backing store; the first push of each array would
+ * otherwise hold room for 17 numbers per array for the connection's life).
+ */
+const release = (r: Rack): void => {
+  if (r.starts.length === 0) return
+  r.starts = []
+  r.ends = []
+  r.sentAt = []
+  r.flags = []
+  r.head = 0
 }
 
 /** Steps 1-3 of §6.2 for entry `i`, just delivered. */

@@ -21,7 +21,7 @@ import * as Seq from "./SeqNum.js"
 /** @category models */
 export interface SendBuffer {
   /** the chunks, oldest first; `chunks[0]` starts `head` octets in */
-  readonly chunks: Array<Uint8Array>
+  chunks: Array<Uint8Array>
   /** octets of `chunks[0]` already released */
   head: number
   /** sequence number of the first octet held */
@@ -87,5 +87,7 @@ export const release = (b: SendBuffer, upTo: Seq.SeqNum): number => {
     b.chunks.shift()
     b.head = 0
   }
+  // empty: let go of the array's backing store (an idle connection holds none)
+  if (b.length === 0 && b.chunks.length === 0) b.chunks = []
   return released
 }

@@ -225,7 +225,8 @@ export interface Sender {
   timeWaitAt: number | undefined
   finWait2At: number | undefined
   synRetransmitted: boolean
-  challengeBucket: TokenBucket.Bucket
+  /** RFC 5961 §7 challenge ACKs left; made full by the first challenge (most connections never draw one) */
+  challengeBucket: TokenBucket.Bucket | undefined
   /** written here, read by the receive half */
   readonly view: SendView
   /** an ACK of new data arrived since the shell last looked (it confirms the neighbour, RFC 4861 §7.3.1) */
@@ -242,6 +243,9 @@ export interface Sender {
 export const tsClock = (now: number): number => Math.floor(now) >>> 0
 
 const TS_OPTION = 12
+
+/** No SACK blocks to send: one array for every connection (never written). */
+const NO_SACK: ReadonlyArray<SackBlock> = []
 
 const base = (
   params: TcpParams,
@@ -288,7 +292,7 @@ const base = (
     rcvSpaceConsumed: 0,
     rcvNxt: Seq.ZERO,
     tsRecent: 0,
-    ourSack: [],
+    ourSack: NO_SACK,
     advEdge: Seq.ZERO,
     reads,
     unackedSegments: 0,
@@ -322,7 +326,7 @@ const base = (
     timeWaitAt: undefined,
     finWait2At: undefined,
     synRetransmitted: false,
-    challengeBucket: TokenBucket.full(params.challengeAcksPerSecond, now),
+    challengeBucket: undefined,
     view: { sndUna: iss, sndMax: iss, maxSndWnd: 0, timeWait: false, rcvCapacity: params.receiveBuffer },
     progress: false,
     segmentsSent: 0,
@@ -683,7 +687,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   if (r.syn !== undefined && s.state === "SynSent") onSyn(s, r, now, out)
   s.rcvNxt = r.rcvNxt
   s.tsRecent = r.tsRecent
-  s.ourSack = r.sack
+  // (a report's own array, kept; the shared empty one when it has none)
+  s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
   for (const a of r.acks) {
     onAck(s, a, r.at, now, out)
     if (s.state === "Closed") return
@@ -703,7 +708,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   if (r.ackNow) s.ackNow = true
   if (r.ackNow && s.state === "TimeWait") s.timeWaitAt = now + s.params.timeWait // a retransmitted FIN
   for (let i = 0; i < r.challenges; i++) {
-    const b = TokenBucket.take(s.challengeBucket, now, s.params.challengeAcksPerSecond, s.params.challengeAcksPerSecond)
+    const rate = s.params.challengeAcksPerSecond
+    const b = TokenBucket.take(s.challengeBucket ?? TokenBucket.full(rate, now), now, rate, rate)
     if (b === undefined) break
     s.challengeBucket = b
     s.ackNow = true

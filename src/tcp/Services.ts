@@ -30,10 +30,13 @@ export const serve = (
     const tcp = yield* Tcp
     const listener = yield* tcp.listen({ port })
     const loop = Effect.forever(
-      Effect.flatMap(listener.accept, (c) => Effect.fork(handle(c).pipe(Effect.ignore)))
+      // (catchAll with one shared function: what the handler's fiber keeps on its stack for its life)
+      Effect.flatMap(listener.accept, (c) => Effect.fork(Effect.catchAll(handle(c), ignore)))
     )
     yield* Effect.forkScoped(loop.pipe(Effect.ignore))
   })
+
+const ignore = (): Effect.Effect<void> => Effect.void
 
 /** RFC 862: send back everything received; end when the peer ends. */
 export const echo = (c: Connection): Effect.Effect<void, TcpError> => {

@@ -282,8 +282,11 @@ class Handle implements Connection {
   get stream() {
     return Stream.suspend(() => this.conn.stream())
   }
-  // functions as fields, not methods: they may be passed around unbound (`Effect.forEach(chunks, c.write)`)
-  readonly write = (data: Uint8Array) => this.conn.write(data)
+  // functions made when asked for, not methods: they may be passed around unbound
+  // (`Effect.forEach(chunks, c.write)`); not fields either, which would cost every connection two closures
+  get write() {
+    return (data: Uint8Array) => this.conn.write(data)
+  }
   get end() {
     return this.conn.end()
   }
@@ -293,7 +296,9 @@ class Handle implements Connection {
   get abort() {
     return this.conn.abort()
   }
-  readonly setNoDelay = (on: boolean) => this.conn.setNoDelay(on)
+  get setNoDelay() {
+    return (on: boolean) => this.conn.setNoDelay(on)
+  }
   get closed() {
     return Effect.suspend(() => this.conn.closedSignal.wait())
   }
