@@ -2,7 +2,8 @@
  * Node's `http` over the stack against the Linux kernel (issue 9): the
  * kernel's `curl` downloads 100 MB from a Node `http` server running on the
  * stack, and a Node `http` client on the stack fetches from a server in the
- * kernel's namespace (Python's http.server). The world is Tcp.test.ts's: a
+ * kernel's namespace (Python's http.server), and curl talks to an
+ * @effect/platform HttpRouter served over the stack. The world is Tcp.test.ts's: a
  * namespace made here, a TAP moved into it (198.18.0.1/24 on the kernel
  * side), the stack at 198.18.0.2/24 (offloads on, LinkTap's default).
  *
@@ -12,7 +13,11 @@
  * reason otherwise (in CI a missing curl fails instead).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import { type Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
@@ -24,6 +29,7 @@ import * as LinkTap from "../../src/link/LinkTap.js"
 import * as TapAddon from "../../src/link/TapAddon.js"
 import * as Http from "../../src/node/Http.js"
 import * as Net from "../../src/node/Net.js"
+import * as StackHttpServer from "../../src/platform/StackHttpServer.js"
 import * as Stack from "../../src/Stack.js"
 import { eventually } from "../support/Live.js"
 import { canUseTap, exec, ifName, makeNetns, moveLinkToNetns, spawnIn } from "../support/Netns.js"
@@ -58,6 +64,7 @@ const MB = 1024 * 1024
 
 interface World {
   readonly ns: Netns
+  readonly stack: Context.Context<Stack.Services>
   readonly http: Http.Http
 }
 
@@ -71,7 +78,7 @@ const makeWorld = (index: number): Effect.Effect<World, unknown, Scope.Scope> =>
       Stack.layer({ address: STACK_IP, prefixLength: 24 }).pipe(Layer.provide(Layer.succeed(Link, tap)))
     )
     const net = yield* Effect.provide(Net.make, stack)
-    return { ns, http: Http.fromNet(net) }
+    return { ns, stack, http: Http.fromNet(net) }
   })
 
 const describeExec = (r: ExecResult) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`
@@ -143,6 +150,33 @@ describe.skipIf(SKIP !== undefined)("Node's http over the stack, with the Linux 
       expect(two.stdout.trim()).toBe("30")
       expect(connections).toBe(2)
     }), 150_000)
+
+  it.scopedLive("the kernel's curl talks to an @effect/platform HttpRouter served over the stack (StackHttpServer)", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld(2)
+      const router = HttpRouter.empty.pipe(
+        HttpRouter.get("/", HttpServerResponse.text("hello from an HttpRouter on the stack\n")),
+        HttpRouter.get("/json", HttpServerResponse.unsafeJson({ stack: "gonet-ts", ok: true })),
+        HttpRouter.post("/upper", Effect.map(Effect.flatMap(HttpServerRequest.HttpServerRequest, (r) => r.text), (t) => HttpServerResponse.text(t.toUpperCase())))
+      )
+      yield* Layer.launch(HttpServer.serve(router).pipe(
+        Layer.provide(StackHttpServer.layer({ port: 8080 })),
+        Layer.provide(Layer.succeedContext(w.stack))
+      )).pipe(Effect.forkScoped)
+      const curl = (args: string) =>
+        exec(w.ns, ["sh", "-c", `curl -sS --fail --max-time 10 --retry 5 --retry-connrefused --retry-delay 1 ${args}`], { timeoutMs: 60_000 })
+      const root = yield* curl(`http://${STACK_IP}:8080/`)
+      expect(root.code, describeExec(root)).toBe(0)
+      expect(root.stdout).toBe("hello from an HttpRouter on the stack\n")
+      const json = yield* curl(`-i http://${STACK_IP}:8080/json`)
+      expect(json.code, describeExec(json)).toBe(0)
+      expect(json.stdout).toMatch(/content-type: application\/json/i)
+      expect(JSON.parse(json.stdout.split("\r\n\r\n")[1]!)).toEqual({ stack: "gonet-ts", ok: true })
+      const upper = yield* curl(`-d 'quiet please' http://${STACK_IP}:8080/upper`)
+      expect(upper.stdout).toBe("QUIET PLEASE")
+      const missing = yield* exec(w.ns, ["curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", `http://${STACK_IP}:8080/nothing`], { timeoutMs: 20_000 })
+      expect(missing.stdout).toBe("404")
+    }), 60_000)
 
   it.scopedLive("a Node http client on the stack fetches 8 MB from a server in the kernel's namespace", () =>
     Effect.gen(function*() {

@@ -1,0 +1,44 @@
+/**
+ * An @effect/platform `HttpServer` over the stack: `HttpApp`s and
+ * `HttpRouter`s served by the stack's TCP, with Node's HTTP parser
+ * (@effect/platform-node's server, given the stack's `http.createServer`
+ * from `node/Http.ts`). Swap `NodeHttpServer.layer(...)` for
+ * `StackHttpServer.layer({ port })` and the same app serves over the stack.
+ *
+ * ```ts
+ * HttpRouter.empty.pipe(
+ *   HttpRouter.get("/", HttpServerResponse.text("hello")),
+ *   HttpServer.serve(),
+ *   Layer.provide(StackHttpServer.layer({ port: 80 })),
+ *   Layer.provide(stackLayer)
+ * )
+ * ```
+ *
+ * @since 0.1.0
+ */
+import type * as Etag from "@effect/platform/Etag"
+import type * as HttpPlatform from "@effect/platform/HttpPlatform"
+import type * as HttpServer from "@effect/platform/HttpServer"
+import type { ServeError } from "@effect/platform/HttpServerError"
+import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
+import type * as NodeContext from "@effect/platform-node/NodeContext"
+import { Effect, Layer } from "effect"
+import * as Http from "../node/Http.js"
+import type * as Stack from "../Stack.js"
+import type { Tcp } from "../tcp/Tcp.js"
+
+/** @category models */
+export interface Options {
+  readonly port: number
+}
+
+/**
+ * The platform's HTTP server (and its context: HttpPlatform, Etag,
+ * NodeContext) listening on `port` of the stack in context.
+ *
+ * @category layers
+ */
+export const layer = (
+  options: Options
+): Layer.Layer<HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator | NodeContext.NodeContext, ServeError, Tcp | Stack.Stack> =>
+  Layer.unwrapEffect(Effect.map(Http.make, (http) => NodeHttpServer.layer(() => http.createServer(), { port: options.port })))

@@ -1,0 +1,95 @@
+/**
+ * @effect/platform's Socket and SocketServer over the stack (StackSocket),
+ * between two in-memory stacks, and its HttpServer (StackHttpServer) serving
+ * an HttpRouter to Node's http client on the other stack.
+ */
+import * as HttpRouter from "@effect/platform/HttpRouter"
+import * as HttpServer from "@effect/platform/HttpServer"
+import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
+import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Socket from "@effect/platform/Socket"
+import { describe, expect, it } from "@effect/vitest"
+import { Chunk, Effect, Exit, Fiber, Layer, Schedule, Stream } from "effect"
+import * as NodeHttp from "../../src/node/Http.js"
+import * as Net from "../../src/node/Net.js"
+import * as StackHttpServer from "../../src/platform/StackHttpServer.js"
+import * as StackSocket from "../../src/platform/StackSocket.js"
+import { Tcp } from "../../src/tcp/Tcp.js"
+import { ADDR_A, run, twoStacks } from "../support/TestNet.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
+
+const HOST_A = Addr.format(ADDR_A)
+const text = (chunks: Chunk.Chunk<Uint8Array>) => Buffer.concat(Chunk.toReadonlyArray(chunks)).toString()
+
+describe("@effect/platform sockets over the stack", () => {
+  it.scopedLive("a SocketServer on one stack upper-cases what a platform Socket on the other sends", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const server = yield* run(a, StackSocket.makeServer({ port: 7 }))
+      expect(server.address).toEqual({ _tag: "TcpAddress", hostname: "0.0.0.0", port: 7 })
+      // each connection: read everything, upper-case it, write it back, then end
+      yield* Effect.forkScoped(server.run((socket) =>
+        Effect.gen(function*() {
+          const write = yield* socket.writer
+          yield* socket.run((chunk) => write(Buffer.from(chunk).toString().toUpperCase()))
+        }).pipe(Effect.scoped)
+      ))
+      const client = yield* run(b, StackSocket.makeNet({ host: HOST_A, port: 7 }))
+      const got = yield* Stream.make(new TextEncoder().encode("hello "), new TextEncoder().encode("platform")).pipe(
+        Stream.pipeThroughChannel(Socket.toChannel(client)),
+        Stream.runCollect
+      )
+      expect(text(got)).toBe("HELLO PLATFORM")
+    }), 30_000)
+
+  it.scopedLive("a reset connection fails the run with SocketGenericError (Read); a closed port fails it with Open", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+      const client = yield* run(b, StackSocket.makeNet({ host: HOST_A, port: 9 }))
+      const running = yield* Effect.fork(client.run(() => {}))
+      const conn = yield* listener.accept
+      yield* conn.abort
+      const exit = yield* Fiber.await(running)
+      expect(Exit.isFailure(exit)).toBe(true)
+      if (Exit.isFailure(exit)) {
+        const e = Exit.causeOption(exit).pipe((c) => c._tag === "Some" ? JSON.stringify(c.value) : "")
+        expect(e).toContain('"reason":"Read"')
+        expect(e).toContain("ConnectionReset")
+      }
+      const nobody = yield* run(b, StackSocket.makeNet({ host: HOST_A, port: 10 }))
+      const refused = yield* Effect.flip(nobody.run(() => {}))
+      expect(refused).toMatchObject({ _tag: "SocketError", reason: "Open" })
+    }), 30_000)
+
+  it.scopedLive("an HttpRouter served by StackHttpServer answers Node's http client on the other stack", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const router = HttpRouter.empty.pipe(
+        HttpRouter.get("/", HttpServerResponse.text("hello from the stack\n")),
+        HttpRouter.post("/echo", Effect.map(HttpServerRequest.HttpServerRequest.pipe(Effect.flatMap((r) => r.text)), (body) => HttpServerResponse.text(body.toUpperCase())))
+      )
+      yield* Layer.launch(HttpServer.serve(router).pipe(
+        Layer.provide(StackHttpServer.layer({ port: 80 })),
+        Layer.provide(Layer.succeedContext(a))
+      )).pipe(Effect.forkScoped)
+      const http = NodeHttp.fromNet(yield* run(b, Net.make))
+      const request = (method: string, path: string, body?: string) =>
+        Effect.async<{ status: number; body: string }, Error>((resume) => {
+          const req = http.request({ host: HOST_A, port: 80, method, path }, (res) => {
+            let got = ""
+            res.setEncoding("utf8")
+            res.on("data", (d: string) => (got += d))
+            res.on("end", () => resume(Effect.succeed({ status: res.statusCode ?? 0, body: got })))
+          })
+          req.on("error", (e) => resume(Effect.fail(e)))
+          req.end(body)
+        })
+      // the server may still be starting: retry a refused first request
+      const first = yield* request("GET", "/").pipe(Effect.retry({ times: 50, schedule: Schedule.spaced("10 millis"), while: (e) => (e as NodeJS.ErrnoException).code === "ECONNREFUSED" }))
+      expect(first).toEqual({ status: 200, body: "hello from the stack\n" })
+      expect(yield* request("POST", "/echo", "shout")).toEqual({ status: 200, body: "SHOUT" })
+      expect((yield* request("GET", "/missing")).status).toBe(404)
+      http.globalAgent.destroy()
+    }), 30_000)
+})
