@@ -6,7 +6,8 @@
  * - `gonet up` first applies `--realtime` (`Scheduling`, held until it
  *   exits), opens the TAP (`LinkTap`, wrapped in `LinkPcap` with
  *   `--pcap`), builds `Stack.layer` (with `--tcp-cc`), starts the `--serve`
- *   services (UDP echo; TCP echo, discard, chargen), prints
+ *   services (UDP echo; TCP echo, discard, chargen; the HTTP status
+ *   service), prints
  *   where it is, and waits. An interrupt (SIGINT/SIGTERM, delivered by
  *   `NodeRuntime.runMain` as fiber interruption) closes the scopes inside
  *   out: services, then every stack fiber, then the pcap recorder (which
@@ -24,6 +25,7 @@
  * @since 0.1.0
  */
 import * as fs from "node:fs"
+import type { ServeError } from "@effect/platform/HttpServerError"
 import { Args, type CliApp, Command, HelpDoc, Options, ValidationError } from "@effect/cli"
 import { Cause, Clock, Console, Duration, Effect, Either, Layer, Logger, LogLevel, Option, Random } from "effect"
 import { Config, type ConfigError } from "../Config.js"
@@ -31,6 +33,8 @@ import { Icmp, type PingError } from "../icmp/Icmp.js"
 import { Link, type LinkError, type LinkService } from "../link/Link.js"
 import * as LinkPcap from "../link/LinkPcap.js"
 import * as LinkTap from "../link/LinkTap.js"
+import * as StatusService from "../http/StatusService.js"
+import * as Demo from "./Demo.js"
 import * as Scheduling from "../Scheduling.js"
 import * as Stack from "../Stack.js"
 import * as Congestion from "../tcp/congestion/Congestion.js"
@@ -100,8 +104,9 @@ const serve = Options.text("serve").pipe(
   Options.withPseudoName("KIND[:PORT]"),
   Options.withDescription(
     "Run services while up: udp-echo (RFC 862 over UDP), echo, discard, chargen (RFC 862, 863, 864 over TCP), " +
-      "each KIND or KIND:PORT (default ports 7, 7, 9, 19), comma-separated; repeatable " +
-      "(e.g. udp-echo:7,echo:7,discard:9,chargen:19)."
+      "http (a live status page at /, /bytes/N, /metrics), " +
+      "each KIND or KIND:PORT (default ports 7, 7, 9, 19, 80), comma-separated; repeatable " +
+      "(e.g. udp-echo:7,echo:7,discard:9,chargen:19,http:80)."
   ),
   Options.repeated,
   Options.withDefault([])
@@ -235,6 +240,10 @@ const runUp = (flags: Flags.UpFlags) =>
             case "discard":
             case "chargen":
               yield* TcpServices.serve(s.port, TcpServices.handlerFor(s.kind))
+              break
+            case "http":
+              // in this scope: the service stops before the stack does
+              yield* Layer.build(StatusService.layer(s.port))
               break
           }
         }
@@ -370,6 +379,17 @@ const ping = Command.make(
 )
 
 // -----------------------------------------------------------------------------
+// gonet demo
+// -----------------------------------------------------------------------------
+
+const demoCommand = Command.make("demo", {}, () => Demo.demo).pipe(
+  Command.withDescription(
+    "Show the stack in a throw-away namespace: a TAP, the stack with its HTTP service, the kernel's ping and curl " +
+      "against it, what happened in plain words; everything removed after (needs root)."
+  )
+)
+
+// -----------------------------------------------------------------------------
 // gonet
 // -----------------------------------------------------------------------------
 
@@ -387,7 +407,7 @@ const readVersion = (): string => {
 /** @category commands */
 export const gonet = Command.make("gonet").pipe(
   Command.withDescription("A user-space TCP/IP stack over a Linux TAP device."),
-  Command.withSubcommands([up, ping])
+  Command.withSubcommands([up, ping, demoCommand])
 )
 
 const cli = Command.run(gonet, { name: "gonet", version: readVersion() })
@@ -407,6 +427,8 @@ type Expected =
   | UdpError
   | TcpError
   | PingError
+  | Demo.DemoError
+  | ServeError
 
 const fail = (message: string, code: number): Effect.Effect<void> =>
   Effect.sync(() => {
@@ -423,6 +445,8 @@ const report = (e: Expected): Effect.Effect<void> => {
       return fail(e.message, EXIT_USAGE)
     case "ConfigError":
       return fail(`bad configuration: ${e.message}`, EXIT_USAGE)
+    case "ServeError":
+      return fail(`the http service could not start: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}`, EXIT_FAILURE)
     default:
       return fail(e.message, EXIT_FAILURE)
   }

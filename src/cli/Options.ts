@@ -51,14 +51,17 @@ export interface Cidr {
 /**
  * Kinds `--serve` accepts: the transport each runs over and the port used
  * when none is given (the well-known one). `udp-echo` is RFC 862 over UDP;
- * `echo`, `discard` and `chargen` are RFC 862, 863 and 864 over TCP.
+ * `echo`, `discard` and `chargen` are RFC 862, 863 and 864 over TCP;
+ * `http` is the stack's status page, `/bytes/N` and `/metrics`
+ * (http/StatusService.ts).
  * @category constants
  */
 export const SERVE_KINDS = {
   "udp-echo": { protocol: "udp", defaultPort: 7 },
   echo: { protocol: "tcp", defaultPort: 7 },
   discard: { protocol: "tcp", defaultPort: 9 },
-  chargen: { protocol: "tcp", defaultPort: 19 }
+  chargen: { protocol: "tcp", defaultPort: 19 },
+  http: { protocol: "tcp", defaultPort: 80 }
 } as const
 
 /** @category models */

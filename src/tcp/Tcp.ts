@@ -161,6 +161,17 @@ export interface TcpService {
   /** open a connection (RFC 9293 §3.10.1), waiting for the handshake */
   readonly connect: (options: ConnectOptions) => Effect.Effect<Connection, TcpError>
   readonly stats: Effect.Effect<TcpStats>
+  /** every open connection (SYN-SENT to LAST-ACK) with its state and counters, for status pages and metrics */
+  readonly connections: Effect.Effect<ReadonlyArray<ConnectionSummary>>
+}
+
+/** An open connection, as `TcpService.connections` lists it. @category models */
+export interface ConnectionSummary {
+  readonly localAddress: Addr.Ipv4Addr
+  readonly localPort: number
+  readonly remoteAddress: Addr.Ipv4Addr
+  readonly remotePort: number
+  readonly info: ConnectionInfo
 }
 
 /** @category tags */
@@ -786,7 +797,16 @@ export const make = Effect.gen(function*() {
       connections: conns.size,
       halfOpen: halfOpenCount,
       timeWait: timeWaits.size
-    }))
+    })),
+    connections: Effect.sync(() =>
+      Array.from(conns.values(), (conn) => ({
+        localAddress: conn.localAddress,
+        localPort: conn.localPort,
+        remoteAddress: conn.remoteAddress,
+        remotePort: conn.remotePort,
+        info: conn.info()
+      }))
+    )
   })
 })
 

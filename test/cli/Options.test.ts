@@ -86,7 +86,7 @@ describe("parseServe", () => {
   })
   it("rejects unknown kinds, listing the known ones", () => {
     expect(err(Flags.parseServe("--serve", "tcp-echo:7"))).toBe(
-      "--serve: unknown service 'tcp-echo' in 'tcp-echo:7' (known: udp-echo, echo, discard, chargen; e.g. echo:7)"
+      "--serve: unknown service 'tcp-echo' in 'tcp-echo:7' (known: udp-echo, echo, discard, chargen, http; e.g. echo:7)"
     )
     expect(err(Flags.parseServe("--serve", "toString"))).toMatch(/^--serve: unknown service 'toString'/)
     expect(err(Flags.parseServe("--serve", ":7"))).toBe(

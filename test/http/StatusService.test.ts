@@ -1,0 +1,63 @@
+/**
+ * The stack's HTTP service (StatusService) on one in-memory stack, read by
+ * Node's http client on another: the page, /status.json with the open
+ * connections, /bytes/N, /metrics.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Layer } from "effect"
+import * as StatusService from "../../src/http/StatusService.js"
+import * as NodeHttp from "../../src/node/Http.js"
+import * as Net from "../../src/node/Net.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
+import { ADDR_A, run, twoStacks } from "../support/TestNet.js"
+
+const HOST_A = Addr.format(ADDR_A)
+
+const get = (http: NodeHttp.Http, path: string) =>
+  Effect.async<{ status: number; type: string; body: Buffer }, Error>((resume) => {
+    const req = http.get({ host: HOST_A, port: 80, path }, (res) => {
+      const chunks: Array<Buffer> = []
+      res.on("data", (c: Buffer) => chunks.push(c))
+      res.on("end", () =>
+        resume(Effect.succeed({ status: res.statusCode ?? 0, type: String(res.headers["content-type"]), body: Buffer.concat(chunks) })))
+    })
+    req.on("error", (e) => resume(Effect.fail(e)))
+  })
+
+describe("the stack's HTTP service", () => {
+  it.scopedLive("serves the page, status.json (its own connection listed), /bytes/N and /metrics", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      yield* Layer.build(StatusService.layer(80).pipe(Layer.provide(Layer.succeedContext(a))))
+      const http = NodeHttp.fromNet(yield* run(b, Net.make))
+
+      const page = yield* get(http, "/")
+      expect(page.status).toBe(200)
+      expect(page.type).toMatch(/text\/html/)
+      expect(page.body.toString()).toContain("<title>gonet-ts status</title>")
+      expect(page.body.toString()).toContain('fetch("/status.json"')
+
+      const status = yield* get(http, "/status.json")
+      const s = JSON.parse(status.body.toString()) as StatusService.Status
+      expect(s).toMatchObject({ address: HOST_A, prefixLength: 24, mtu: 1500 })
+      expect(s.stats.tcp.passiveOpens).toBeGreaterThanOrEqual(1)
+      // the keep-alive connection this request came on is open, from stack B
+      expect(s.connections.some((c) => c.state === "Established" && c.remote.startsWith("198.18.0.3:") && c.local === `${HOST_A}:80`)).toBe(true)
+
+      const bytes = yield* get(http, "/bytes/200000")
+      expect(bytes.status).toBe(200)
+      expect(bytes.body.length).toBe(200_000)
+      expect(bytes.body.every((v, i) => v === StatusService.byteAt(i))).toBe(true)
+      expect((yield* get(http, "/bytes/0")).body.length).toBe(0)
+      expect((yield* get(http, "/bytes/abc")).status).toBe(400)
+      expect((yield* get(http, `/bytes/${2 ** 40 + 1}`)).status).toBe(400)
+
+      const metrics = yield* get(http, "/metrics")
+      expect(metrics.type).toMatch(/^text\/plain; version=0\.0\.4/)
+      const text = metrics.body.toString()
+      expect(text).toMatch(new RegExp(`^gonet_link_rx_frames_total\\{stack="${HOST_A}"\\} [1-9]\\d*$`, "m"))
+      expect(text).toContain(`gonet_tcp_connections_by_state{stack="${HOST_A}",state="Established"} 1`)
+      expect(text).toContain("# TYPE gonet_tcp_connections gauge")
+      http.globalAgent.destroy()
+    }), 30_000)
+})

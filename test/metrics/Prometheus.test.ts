@@ -1,0 +1,72 @@
+/**
+ * Prometheus text from Effect metrics (Prometheus.ts) and the stack's stats
+ * as series (StackMetrics.ts).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Metric, MetricBoundaries } from "effect"
+import * as Prometheus from "../../src/metrics/Prometheus.js"
+import * as StackMetrics from "../../src/metrics/StackMetrics.js"
+import type { StackStats } from "../../src/Stack.js"
+
+/** the series of one metric name in a rendering */
+const linesOf = (text: string, name: string) => text.split("\n").filter((l) => l.startsWith(name))
+
+describe("Prometheus text", () => {
+  it.effect("counters, gauges and histograms render with HELP/TYPE, labels escaped, buckets cumulative", () =>
+    Effect.gen(function*() {
+      const c = Metric.counter("test_requests_total", { description: "requests\nserved" }).pipe(Metric.tagged("path", "/a\"b\\"))
+      yield* Metric.incrementBy(c, 3)
+      const g = Metric.gauge("test-level")
+      yield* Metric.set(g, 2.5)
+      const h = Metric.histogram("test_rtt_ms", MetricBoundaries.fromIterable([1, 10]))
+      for (const v of [0.5, 5, 5, 50]) yield* Metric.update(h, v)
+      const text = Prometheus.render(yield* Metric.snapshot)
+      expect(text).toContain("# HELP test_requests_total requests\\nserved\n# TYPE test_requests_total counter\n")
+      expect(linesOf(text, "test_requests_total{")).toEqual(['test_requests_total{path="/a\\"b\\\\"} 3'])
+      // an illegal character in a name becomes _
+      expect(text).toContain("# TYPE test_level gauge\ntest_level 2.5\n")
+      expect(linesOf(text, "test_rtt_ms")).toEqual([
+        'test_rtt_ms_bucket{le="+Inf"} 4',
+        'test_rtt_ms_bucket{le="1"} 1',
+        'test_rtt_ms_bucket{le="10"} 3',
+        "test_rtt_ms_count 4",
+        "test_rtt_ms_sum 60.5"
+      ])
+      expect(text.endsWith("\n")).toBe(true)
+    }))
+})
+
+const STATS = {
+  link: { rxFrames: 10, txFrames: 4 },
+  ipv4: { received: 9, malformed: { BadChecksum: 2, Truncated: 1 }, assemblies: 3 },
+  tcp: { connections: 5, segmentsSent: 7 }
+} as unknown as StackStats
+
+describe("the stack's stats as Effect metrics", () => {
+  it("samples: counters with _total, gauges without, per-reason records as a label", () => {
+    expect(StackMetrics.samples(STATS)).toEqual([
+      { name: "gonet_link_rx_frames_total", kind: "counter", labels: [], value: 10 },
+      { name: "gonet_link_tx_frames_total", kind: "counter", labels: [], value: 4 },
+      { name: "gonet_ipv4_received_total", kind: "counter", labels: [], value: 9 },
+      { name: "gonet_ipv4_malformed_total", kind: "counter", labels: [["reason", "BadChecksum"]], value: 2 },
+      { name: "gonet_ipv4_malformed_total", kind: "counter", labels: [["reason", "Truncated"]], value: 1 },
+      { name: "gonet_ipv4_assemblies", kind: "gauge", labels: [], value: 3 },
+      { name: "gonet_tcp_connections", kind: "gauge", labels: [], value: 5 },
+      { name: "gonet_tcp_segments_sent_total", kind: "counter", labels: [], value: 7 }
+    ])
+  })
+
+  it.effect("sync: counters follow the stats' totals across syncs (by their growth), gauges their level", () =>
+    Effect.gen(function*() {
+      const sync = StackMetrics.makeSync("198.18.9.9")
+      yield* sync(STATS)
+      const later = { ...STATS, link: { rxFrames: 25, txFrames: 4 }, tcp: { connections: 1, segmentsSent: 7 } } as unknown as StackStats
+      yield* sync(later)
+      const text = Prometheus.render(yield* Metric.snapshot)
+      expect(linesOf(text, 'gonet_link_rx_frames_total{stack="198.18.9.9"}')).toEqual(['gonet_link_rx_frames_total{stack="198.18.9.9"} 25'])
+      expect(linesOf(text, 'gonet_tcp_connections{stack="198.18.9.9"}')).toEqual(['gonet_tcp_connections{stack="198.18.9.9"} 1'])
+      expect(text).toContain('gonet_ipv4_malformed_total{stack="198.18.9.9",reason="BadChecksum"} 2')
+      expect(text).toContain("# TYPE gonet_link_rx_frames_total counter")
+      expect(text).toContain("# TYPE gonet_tcp_connections gauge")
+    }))
+})
