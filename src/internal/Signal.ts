@@ -16,6 +16,24 @@ import { Effect, Exit } from "effect"
 
 /** @category models */
 export class Signal<E = never> {
+  /**
+   * Complete `s` with `outcome`, making it only if it does not exist yet:
+   * for a field that stays undefined until someone waits. A success nobody
+   * waited for becomes one shared signal, done already (most connections
+   * complete their handshake signal before anyone asks).
+   */
+  static settle<E>(s: Signal<E> | undefined, outcome: Exit.Exit<void, E>): Signal<E> {
+    if (s !== undefined) {
+      s.unsafeDone(outcome)
+      return s
+    }
+    // (done already, it never calls a waiter with a failure: safe as a Signal<E> for any E)
+    if (outcome._tag === "Success") return SUCCEEDED as unknown as Signal<E>
+    const made = new Signal<E>()
+    made.unsafeDone(outcome)
+    return made
+  }
+
   private outcome: Exit.Exit<void, E> | undefined = undefined
   private waiters: Array<(outcome: Exit.Exit<void, E>) => void> | undefined = undefined
 
@@ -42,8 +60,10 @@ export class Signal<E = never> {
         resume(this.outcome)
         return
       }
-      const waiters = (this.waiters ??= [])
-      waiters.push(resume)
+      // (a literal of one: a first push on [] would reserve room for 17)
+      if (this.waiters === undefined) this.waiters = [resume]
+      else this.waiters.push(resume)
+      const waiters = this.waiters
       return Effect.sync(() => {
         const i = waiters.indexOf(resume)
         if (i >= 0) waiters.splice(i, 1)
@@ -51,3 +71,7 @@ export class Signal<E = never> {
     })
   }
 }
+
+/** Done with success: what `settle` gives when nobody was waiting. */
+const SUCCEEDED: Signal<never> = new Signal<never>()
+SUCCEEDED.unsafeDone(Exit.void)

@@ -155,10 +155,10 @@ export class Conn {
   readonly arrivals: Mailbox.Mailbox<Arrival>
   /** in-order data for the application; ends at the peer's FIN, fails on reset or timeout */
   readonly incoming = new ChunkQueue<Uint8Array, TcpError>()
-  /** done when the handshake completes; failed when it does not */
-  readonly opened = new Signal<TcpError>()
-  /** done when the connection is over (CLOSED); failed on reset, timeout or abort */
-  readonly closedSignal = new Signal<TcpError>()
+  /** done when the handshake completes; failed when it does not (made when waited for or settled: `Signal.settle`) */
+  private opened: Signal<TcpError> | undefined = undefined
+  /** done when the connection is over (CLOSED); failed on reset, timeout or abort (made as `opened` is) */
+  private closedSignal: Signal<TcpError> | undefined = undefined
   readonly reads: { consumed: number }
   /** octets the application wrote, and how many of them the send half has taken into its buffer */
   written = 0
@@ -343,7 +343,7 @@ export class Conn {
     }
     if (!this.isOpen && s.state !== "SynSent" && s.state !== "SynReceived" && s.state !== "Closed") {
       this.isOpen = true
-      this.opened.unsafeDone(Exit.void)
+      this.opened = Signal.settle(this.opened, Exit.void)
     }
     if (Sender.isClosed(s)) {
       this.teardown()
@@ -359,6 +359,16 @@ export class Conn {
     return this.done
   }
 
+  /** Wait for the handshake: done when it completed, failed when it did not. */
+  waitOpened(): Effect.Effect<void, TcpError> {
+    return (this.opened ??= new Signal()).wait()
+  }
+
+  /** Wait for the end: done when CLOSED, failed on reset, timeout or abort. */
+  waitClosed(): Effect.Effect<void, TcpError> {
+    return (this.closedSignal ??= new Signal()).wait()
+  }
+
   /** Octets the application may write before waiting. */
   room(): number {
     return this.snd.sendCapacity - (this.written - this.taken + this.buffered)
@@ -372,17 +382,18 @@ export class Conn {
     const failure = this.snd.failure
     const error = failure === undefined ? undefined : toError(failure, this)
     if (error !== undefined) {
-      this.opened.unsafeDone(Exit.fail(error))
-      this.closedSignal.unsafeDone(Exit.fail(error))
+      this.opened = Signal.settle(this.opened, Exit.fail(error))
+      this.closedSignal = Signal.settle(this.closedSignal, Exit.fail(error))
       this.incoming.done(Exit.fail(error))
     } else {
       // (an error captures a stack trace: only made when someone may still wait for the handshake)
       if (!this.isOpen) {
-        this.opened.unsafeDone(
+        this.opened = Signal.settle(
+          this.opened,
           Exit.fail(new TcpError({ reason: "Closed", detail: `${describe(this)}: closed before it was established` }))
         )
       }
-      this.closedSignal.unsafeDone(Exit.void)
+      this.closedSignal = Signal.settle(this.closedSignal, Exit.void)
       this.incoming.done(Exit.void)
     }
     if (this.writers !== undefined) this.writers.unsafeDone(Exit.void)

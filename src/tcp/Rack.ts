@@ -33,6 +33,13 @@ const RETRANSMITTED = 1
 const SACKED = 2
 const LOST = 4
 
+/**
+ * The empty log: four fields of every idle connection point here, and
+ * `onSend` gives the log arrays of its own before its first entry. Never
+ * written (frozen, so a write would throw).
+ */
+const NO_LOG: Array<number> = Object.freeze([]) as unknown as Array<number>
+
 /** @category models */
 export interface Rack {
   /** the log, entry i (from `head`) covering [starts[i], ends[i]) */
@@ -61,10 +68,10 @@ export interface Rack {
 
 /** @category constructors */
 export const make = (iss: Seq.SeqNum): Rack => ({
-  starts: [],
-  ends: [],
-  sentAt: [],
-  flags: [],
+  starts: NO_LOG,
+  ends: NO_LOG,
+  sentAt: NO_LOG,
+  flags: NO_LOG,
   head: 0,
   xmitAt: -Infinity,
   endSeq: iss,
@@ -101,6 +108,12 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
     }
     if (!Seq.gt(end, last)) return
     from = last
+  }
+  if (r.starts === NO_LOG) {
+    r.starts = []
+    r.ends = []
+    r.sentAt = []
+    r.flags = []
   }
   r.starts.push(from)
   r.ends.push(end)
@@ -159,17 +172,18 @@ export const onAck = (
 
 /**
  * Everything was acknowledged: the log lets go of its arrays (an idle
- * connection keeps no backing store; the first push of each array would
- * otherwise hold room for 17 numbers per array for the connection's life).
+ * connection keeps none; the first push on each array reserved room for 17
+ * numbers, held for the connection's life otherwise).
  */
 const release = (r: Rack): void => {
-  if (r.starts.length === 0) return
-  r.starts = []
-  r.ends = []
-  r.sentAt = []
-  r.flags = []
+  if (r.starts === NO_LOG) return
+  r.starts = NO_LOG
+  r.ends = NO_LOG
+  r.sentAt = NO_LOG
+  r.flags = NO_LOG
   r.head = 0
 }
+
 
 /** Steps 1-3 of §6.2 for entry `i`, just delivered. */
 const update = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf: (ms: number) => number): void => {

@@ -44,4 +44,23 @@ describe("Signal", () => {
       expect(Exit.isInterrupted(yield* Fiber.await(a))).toBe(true)
       expect(yield* Fiber.await(b)).toStrictEqual(Exit.void)
     }))
+
+  it.effect("settle makes a signal only when needed: a success nobody waited for is one shared done signal", () =>
+    Effect.gen(function*() {
+      const a = Signal.settle<string>(undefined, Exit.void)
+      const b = Signal.settle<string>(undefined, Exit.void)
+      expect(a).toBe(b)
+      expect(a.isDone).toBe(true)
+      expect(Signal.settle(a, Exit.fail("late"))).toBe(a) // done once: the failure changes nothing
+      expect(yield* Effect.exit(a.wait())).toStrictEqual(Exit.void)
+      const failed = Signal.settle<string>(undefined, Exit.fail("refused"))
+      expect(failed).not.toBe(a)
+      expect(yield* Effect.exit(failed.wait())).toStrictEqual(Exit.fail("refused"))
+      // an existing signal is completed, and its waiter woken
+      const s = new Signal<string>()
+      const w = yield* Effect.fork(s.wait())
+      yield* Effect.yieldNow()
+      expect(Signal.settle(s, Exit.fail("reset"))).toBe(s)
+      expect(yield* Fiber.await(w)).toStrictEqual(Exit.fail("reset"))
+    }))
 })
