@@ -1,0 +1,553 @@
+/**
+ * A DNS stub resolver (RFC 1035 §7, RFC 1123 §6.1.3) over the stack's own
+ * UDP and TCP.
+ *
+ * - **Transport.** Each question goes out as one UDP datagram from a fresh
+ *   socket on a random port, with a random 16-bit ID (RFC 5452 §9.2); both
+ *   come from `crypto.getRandomValues`, not Effect's seeded `Random`, because
+ *   an off-path attacker must not predict them. An answer with TC set
+ *   (RFC 1035 §4.2.1) makes the resolver ask the same question again over TCP,
+ *   each message behind a 2-octet length (RFC 1035 §4.2.2, RFC 7766 §5, §8).
+ * - **Acceptance** (RFC 5452 §9.1): a datagram is taken as the answer only if
+ *   it comes from the server's address and port to our socket, is a response
+ *   (QR) to a standard query with our ID, and repeats our one question (name
+ *   compared case-insensitively, type and class equal). Anything else,
+ *   including what does not decode, is ignored and counted (`mismatched`), and
+ *   the resolver keeps waiting until the attempt's deadline.
+ * - **Time** is Effect's Clock: attempt i waits `timeout · backoff^i` (default
+ *   2 s, 4 s, 8 s) and asks `servers[i mod n]`, so retries rotate through the
+ *   servers (RFC 1035 §7.2, RFC 1536 §1). SERVFAIL, REFUSED, FORMERR and
+ *   NOTIMP move on to the next attempt at once; after the last attempt the
+ *   error is the last such answer's, or `TimedOut`.
+ * - **CNAME** chains are followed within an answer (RFC 1034 §3.6.2,
+ *   §5.3.3); if a chain ends at a name the answer has no records for, that
+ *   name is asked for, at most `maxCnameQueries` times. A chain that comes
+ *   round to a name already seen is `Malformed`.
+ * - **Cache** keyed by (name, type), bounded to `cacheSize` entries (the
+ *   least recently used goes first). A positive answer lives for the least
+ *   TTL of the records it was made of (RFC 2181 §5.2, §8), capped by
+ *   `maxTtl`. NXDOMAIN and NODATA are cached (RFC 2308 §5) for the least of
+ *   the SOA record's TTL and MINIMUM when the authority section has one,
+ *   capped by `maxNegativeTtl`; without an SOA they are not cached
+ *   (RFC 2308 §5: "SHOULD NOT be cached"). A TTL of 0 is not cached.
+ *
+ * `DnsError` is the one error family, with a reason (STYLE.md §4).
+ *
+ * @since 0.1.0
+ */
+import { Context, Data, Duration, Effect, Either, Exit, Layer, Option } from "effect"
+import type { Scope } from "effect"
+import { Tcp, type TcpError } from "../tcp/Tcp.js"
+import { Udp, type UdpError, type UdpSocket } from "../udp/Udp.js"
+import * as Addr from "../wire/Ipv4Addr.js"
+import * as Msg from "./DnsMessage.js"
+
+// ---------------------------------------------------------------------------
+// models
+
+/** @category errors */
+export class DnsError extends Data.TaggedError("DnsError")<{
+  readonly reason:
+    /** NXDOMAIN: the name does not exist (RCODE 3) */
+    | "NotFound"
+    /** the name exists but has no records of the type asked for (RFC 2308 §2.2) */
+    | "NoData"
+    /** SERVFAIL (RCODE 2), NOTIMP, or a server that would not answer over TCP */
+    | "ServerFailure"
+    /** REFUSED (RCODE 5) */
+    | "Refused"
+    /** no acceptable answer from any server within the attempts */
+    | "TimedOut"
+    /** FORMERR, an answer over TCP that does not decode or match, or a CNAME chain that loops or is too long */
+    | "Malformed"
+    /** not a valid name (RFC 1035 §2.3.4: labels of 1..63 octets, 255 octets in all) */
+    | "InvalidName"
+    /** the stack has no route to any server */
+    | "NoRoute"
+  /** the name asked for */
+  readonly name: string
+  readonly detail: string
+}> {
+  override get message(): string {
+    return `${this.name}: ${this.detail}`
+  }
+}
+
+/** A server to ask. @category models */
+export interface Server {
+  readonly address: Addr.Ipv4Addr
+  /** default 53 */
+  readonly port: number
+}
+
+/** @category models */
+export interface DnsConfig {
+  /** servers, tried in order and rotated on each retry: "A.B.C.D", "A.B.C.D:port" or `Server` values */
+  readonly servers: ReadonlyArray<string | Server>
+  /** how long the first attempt waits for an answer; default 2 s */
+  readonly timeout?: Duration.DurationInput
+  /** each further attempt waits this many times longer than the one before; default 2 */
+  readonly backoff?: number
+  /** attempts per question, across the servers; default 3 */
+  readonly attempts?: number
+  /** entries in the cache, positive and negative together; default 256 (0 turns the cache off) */
+  readonly cacheSize?: number
+  /** the longest a positive answer is cached, in seconds; default 1 day */
+  readonly maxTtl?: number
+  /** the longest a negative answer is cached, in seconds; default 3 h (RFC 2308 §5) */
+  readonly maxNegativeTtl?: number
+  /** extra questions to follow a CNAME chain beyond the first answer; default 8 */
+  readonly maxCnameQueries?: number
+}
+
+/** What a question resolved to, after any CNAME chain. @category models */
+export interface Resolution {
+  /** the name at the end of the chain, which owns `records` */
+  readonly name: string
+  /** the aliases followed, in order, starting with the name asked for */
+  readonly cnames: ReadonlyArray<string>
+  /** the records of the type asked for */
+  readonly records: ReadonlyArray<Msg.ResourceRecord>
+  /** seconds the answer may be kept: the least TTL of the chain and the records */
+  readonly ttl: number
+}
+
+/** @category models */
+export interface DnsStats {
+  /** datagrams sent (every attempt) */
+  readonly udpQueries: number
+  /** questions asked again over TCP after a truncated answer */
+  readonly tcpQueries: number
+  /** answers accepted */
+  readonly answers: number
+  /** datagrams received and ignored: wrong source, ID or question, or undecodable */
+  readonly mismatched: number
+  /** attempts that reached their deadline */
+  readonly timeouts: number
+  readonly cacheHits: number
+  readonly cacheMisses: number
+  readonly cacheEntries: number
+}
+
+/** @category models */
+export interface DnsService {
+  /** the IPv4 addresses of `name` (A records, CNAMEs followed), dotted */
+  readonly resolve4: (name: string) => Effect.Effect<ReadonlyArray<string>, DnsError>
+  /** the IPv6 addresses of `name` (AAAA records, CNAMEs followed), in RFC 5952 text */
+  readonly resolve6: (name: string) => Effect.Effect<ReadonlyArray<string>, DnsError>
+  /** one IPv4 address for `name` (the first A record); an IPv4 literal is returned as it is */
+  readonly lookup: (name: string) => Effect.Effect<string, DnsError>
+  /** the records of `type` for `name`, CNAMEs followed, through the cache */
+  readonly query: (name: string, type: number) => Effect.Effect<Resolution, DnsError>
+  readonly stats: Effect.Effect<DnsStats>
+}
+
+/** @category tags */
+export class Dns extends Context.Tag("gonet/Dns")<Dns, DnsService>() {}
+
+// ---------------------------------------------------------------------------
+// configuration
+
+const DNS_PORT = 53
+const EPHEMERAL_LOW = 49152
+const EPHEMERAL_SPAN = 65536 - EPHEMERAL_LOW
+/** random ports tried before letting UDP pick one */
+const PORT_TRIES = 8
+
+/** "A.B.C.D" or "A.B.C.D:port" as a `Server`, or undefined. */
+export const parseServer = (text: string): Server | undefined => {
+  const m = /^([0-9.]+)(?::(\d{1,5}))?$/.exec(text.trim())
+  if (m === null) return undefined
+  const address = Addr.parse(m[1]!)
+  const port = m[2] === undefined ? DNS_PORT : Number(m[2])
+  return address === undefined || port < 1 || port > 65535 ? undefined : { address, port }
+}
+
+interface Settings {
+  readonly servers: ReadonlyArray<Server>
+  readonly timeoutMs: number
+  readonly backoff: number
+  readonly attempts: number
+  readonly cacheSize: number
+  readonly maxTtl: number
+  readonly maxNegativeTtl: number
+  readonly maxCnameQueries: number
+}
+
+const settingsOf = (c: DnsConfig): Either.Either<Settings, string> => {
+  const servers: Array<Server> = []
+  for (const s of c.servers) {
+    const server = typeof s === "string" ? parseServer(s) : s
+    if (server === undefined || !Number.isInteger(server.port) || server.port < 1 || server.port > 65535) {
+      return Either.left(`DNS server ${JSON.stringify(s)} is not A.B.C.D[:port]`)
+    }
+    servers.push(server)
+  }
+  if (servers.length === 0) return Either.left("no DNS server given")
+  const attempts = c.attempts ?? 3
+  if (!Number.isInteger(attempts) || attempts < 1) return Either.left(`attempts must be >= 1, got ${attempts}`)
+  return Either.right({
+    servers,
+    timeoutMs: Duration.toMillis(c.timeout ?? Duration.seconds(2)),
+    backoff: c.backoff ?? 2,
+    attempts,
+    cacheSize: Math.max(0, c.cacheSize ?? 256),
+    maxTtl: c.maxTtl ?? 86_400,
+    maxNegativeTtl: c.maxNegativeTtl ?? 10_800,
+    maxCnameQueries: c.maxCnameQueries ?? 8
+  })
+}
+
+// ---------------------------------------------------------------------------
+// pure parts: matching an answer and reading it
+
+/** Unpredictable 16 bits (RFC 5452 §9.2). */
+const random16 = (): number => globalThis.crypto.getRandomValues(new Uint16Array(1))[0]!
+
+/** Whether `head` answers query `id` for `q` (RFC 5452 §9.1; the source was checked by the caller). */
+export const answers = (head: Msg.Head, id: number, q: Msg.Question): boolean =>
+  head.header.qr && head.header.id === id && head.header.opcode === Msg.Opcode.Query &&
+  head.questions.length === 1 && Msg.equalNames(head.questions[0]!.name, q.name) &&
+  head.questions[0]!.type === q.type && head.questions[0]!.class === q.class
+
+/** What one answer says about `name`/`type` (RFC 1034 §5.3.3, RFC 2308 §2). */
+export type Reading =
+  | { readonly _tag: "Records"; readonly name: string; readonly chain: ReadonlyArray<string>; readonly records: ReadonlyArray<Msg.ResourceRecord>; readonly ttl: number }
+  /** the chain leads to `name`, which this answer says nothing more about */
+  | { readonly _tag: "Alias"; readonly name: string; readonly chain: ReadonlyArray<string>; readonly ttl: number }
+  | { readonly _tag: "Negative"; readonly reason: "NotFound" | "NoData"; readonly chain: ReadonlyArray<string>; readonly ttl: number }
+  | { readonly _tag: "Loop"; readonly chain: ReadonlyArray<string> }
+
+/** RFC 2308 §5: a negative answer lives for min(SOA TTL, SOA MINIMUM); without an SOA, 0 (not cached). */
+const negativeTtl = (m: Msg.Message): number => {
+  for (const r of m.authorities) {
+    if (r.data._tag === "SOA") return Math.min(r.ttl, r.data.minimum)
+  }
+  return 0
+}
+
+/**
+ * Read answer `m` for `name`/`type` (with rcode NOERROR or NXDOMAIN):
+ * follow CNAMEs from `name` through the answer section, collect the records
+ * of `type` at the chain's end. `seen` are the names already followed (in
+ * earlier answers), for loop detection.
+ */
+export const read = (m: Msg.Message, name: string, type: number, seen: ReadonlyArray<string> = []): Reading => {
+  const chain: Array<string> = [...seen]
+  const isIn = (r: Msg.ResourceRecord) => r.class === Msg.Class.IN
+  let current = name
+  let ttl = Number.POSITIVE_INFINITY
+  // each step moves to a name not in `chain`, so at most (answers + 1) steps
+  for (;;) {
+    if (chain.some((n) => Msg.equalNames(n, current))) return { _tag: "Loop", chain: [...chain, current] }
+    chain.push(current)
+    const here = m.answers.filter((r) => isIn(r) && Msg.equalNames(r.name, current))
+    const records = here.filter((r) => r.type === type)
+    if (records.length > 0) {
+      for (const r of records) ttl = Math.min(ttl, r.ttl)
+      return { _tag: "Records", name: current, chain, records, ttl }
+    }
+    const alias = type === Msg.Type.CNAME ? undefined : here.find((r) => r.data._tag === "CNAME")
+    if (alias === undefined || alias.data._tag !== "CNAME") break
+    ttl = Math.min(ttl, alias.ttl)
+    current = alias.data.target
+  }
+  const moved = chain.length > seen.length + 1
+  if (m.header.rcode === Msg.Rcode.NXDomain) {
+    return { _tag: "Negative", reason: "NotFound", chain, ttl: Math.min(ttl, negativeTtl(m)) }
+  }
+  if (moved) return { _tag: "Alias", name: current, chain, ttl }
+  return { _tag: "Negative", reason: "NoData", chain, ttl: Math.min(ttl, negativeTtl(m)) }
+}
+
+// ---------------------------------------------------------------------------
+// the service
+
+type CacheEntry =
+  | { readonly _tag: "Hit"; readonly expires: number; readonly resolution: Resolution }
+  | { readonly _tag: "Negative"; readonly expires: number; readonly error: DnsError }
+
+const typeName = (type: number): string => type === Msg.Type.A ? "A" : type === Msg.Type.AAAA ? "AAAA" : `type ${type}`
+
+/**
+ * What ends one attempt: an accepted answer, or a reason to go on to the
+ * next attempt (kept to report if it was the last).
+ */
+type Attempt = { readonly _tag: "Answer"; readonly message: Msg.Message } | { readonly _tag: "Next"; readonly error: DnsError }
+
+/** @category constructors */
+export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | Tcp> =>
+  Effect.gen(function*() {
+    const settings = settingsOf(config)
+    if (Either.isLeft(settings)) return yield* Effect.dieMessage(`Dns.make: ${settings.left}`)
+    const s = settings.right
+    const udp = yield* Udp
+    const tcp = yield* Tcp
+    const c = { udpQueries: 0, tcpQueries: 0, answers: 0, mismatched: 0, timeouts: 0, cacheHits: 0, cacheMisses: 0 }
+    /** insertion order is recency order: a hit moves its entry to the end */
+    const cache = new Map<string, CacheEntry>()
+
+    const err = (reason: DnsError["reason"], name: string, detail: string) => new DnsError({ reason, name, detail })
+
+    /** A socket on a random port (RFC 5452 §9.2), else on one UDP picks. */
+    const bindRandom: Effect.Effect<UdpSocket, UdpError, Scope.Scope> = Effect.suspend(() => {
+      const tryPort = (left: number): Effect.Effect<UdpSocket, UdpError, Scope.Scope> =>
+        left === 0
+          ? udp.bind()
+          : Effect.catchIf(
+            udp.bind(EPHEMERAL_LOW + (random16() % EPHEMERAL_SPAN)),
+            (e) => e.reason === "AddrInUse",
+            () => tryPort(left - 1)
+          )
+      return tryPort(PORT_TRIES)
+    })
+
+    /** The rcode of an accepted answer as the attempt's outcome. */
+    const judge = (m: Msg.Message, name: string, server: Server): Attempt => {
+      const from = `${Addr.format(server.address)}:${server.port}`
+      switch (m.header.rcode) {
+        case Msg.Rcode.NoError:
+        case Msg.Rcode.NXDomain:
+          return { _tag: "Answer", message: m }
+        case Msg.Rcode.ServFail:
+          return { _tag: "Next", error: err("ServerFailure", name, `SERVFAIL from ${from}`) }
+        case Msg.Rcode.Refused:
+          return { _tag: "Next", error: err("Refused", name, `REFUSED by ${from}`) }
+        case Msg.Rcode.FormErr:
+          return { _tag: "Next", error: err("Malformed", name, `FORMERR from ${from}`) }
+        default:
+          return { _tag: "Next", error: err("ServerFailure", name, `RCODE ${m.header.rcode} from ${from}`) }
+      }
+    }
+
+    /**
+     * The question over TCP (RFC 7766): connect, send it behind its length,
+     * read one length-prefixed answer, close; at most `waitMs`. An abort,
+     * not a close, when interrupted or failed, so nothing lingers.
+     */
+    const overTcp = (server: Server, q: Msg.Question, waitMs: number): Effect.Effect<Attempt> => {
+      const id = random16()
+      const fromTcp = (e: TcpError): Attempt => ({
+        _tag: "Next",
+        error: err(e.reason === "NoRoute" ? "NoRoute" : "ServerFailure", q.name, `over TCP: ${e.detail}`)
+      })
+      const query = Msg.encodeQuery(id, q.name, q.type, q.class)
+      if (Either.isLeft(query)) return Effect.succeed({ _tag: "Next", error: err("InvalidName", q.name, query.left.message) })
+      const framed = new Uint8Array(2 + query.right.length)
+      framed[0] = query.right.length >>> 8
+      framed[1] = query.right.length & 0xff
+      framed.set(query.right, 2)
+      c.tcpQueries++
+      return Effect.uninterruptibleMask((restore) =>
+        Effect.flatMap(restore(tcp.connect({ address: server.address, port: server.port })), (conn) =>
+          restore(
+            Effect.gen(function*() {
+              yield* conn.write(framed)
+              const chunks: Array<Uint8Array> = []
+              let have = 0
+              let need = 2
+              // each read brings at least one octet; at most 2 + 65535 are wanted
+              while (have < need) {
+                const next = yield* conn.read
+                if (Option.isNone(next)) break
+                chunks.push(next.value)
+                have += next.value.length
+                if (need === 2 && have >= 2) {
+                  const head = concat(chunks, 2)
+                  need = 2 + ((head[0]! << 8) | head[1]!)
+                }
+              }
+              if (have < need) {
+                return { _tag: "Next", error: err("Malformed", q.name, "the TCP answer ended early") } satisfies Attempt
+              }
+              const body = concat(chunks, need).subarray(2)
+              const m = Msg.decode(body)
+              if (Either.isLeft(m) || !answers(m.right, id, q)) {
+                return { _tag: "Next", error: err("Malformed", q.name, "the TCP answer does not decode or match") } satisfies Attempt
+              }
+              c.answers++
+              return judge(m.right, q.name, server)
+            })
+          ).pipe(Effect.onExit((exit) => (Exit.isSuccess(exit) ? conn.close : conn.abort))))
+      ).pipe(
+        Effect.timeout(Duration.millis(waitMs)),
+        Effect.catchTags({
+          TcpError: (e) => Effect.succeed(fromTcp(e)),
+          TimeoutException: () => {
+            c.timeouts++
+            return Effect.succeed<Attempt>({ _tag: "Next", error: err("TimedOut", q.name, "no answer over TCP in time") })
+          }
+        })
+      )
+    }
+
+    /**
+     * One attempt over UDP: send, then take datagrams until one is
+     * acceptable (RFC 5452 §9.1) or `waitMs` has passed since the send.
+     */
+    const overUdp = (server: Server, q: Msg.Question, waitMs: number): Effect.Effect<Attempt> =>
+      Effect.scoped(Effect.gen(function*() {
+        const id = random16()
+        const query = Msg.encodeQuery(id, q.name, q.type, q.class)
+        if (Either.isLeft(query)) return { _tag: "Next", error: err("InvalidName", q.name, query.left.message) } satisfies Attempt
+        const socket = yield* bindRandom
+        const receive: Effect.Effect<Msg.Message | Msg.Head> = Effect.gen(function*() {
+          // bounded by the attempt's deadline, not by a count: a flood of
+          // spoofed answers costs time, never the right answer
+          for (;;) {
+            const d = yield* socket.receive
+            if (d.src !== server.address || d.srcPort !== server.port) {
+              c.mismatched++
+              continue
+            }
+            const whole = Msg.decode(d.payload)
+            if (Either.isRight(whole) && answers(whole.right, id, q)) return whole.right
+            // a truncated answer may be cut inside a record: its header and question suffice
+            const head = Either.isLeft(whole) ? Msg.decodeHead(d.payload) : undefined
+            if (head !== undefined && Either.isRight(head) && head.right.header.tc && answers(head.right, id, q)) {
+              return head.right
+            }
+            c.mismatched++
+          }
+        })
+        c.udpQueries++
+        const got = yield* socket.send(server.address, server.port, query.right).pipe(
+          Effect.zipRight(receive),
+          Effect.timeout(Duration.millis(waitMs))
+        )
+        c.answers++
+        // the same question again over TCP, with the same time allowed (RFC 7766 §5)
+        if (got.header.tc) return yield* overTcp(server, q, waitMs)
+        return judge(got as Msg.Message, q.name, server)
+      })).pipe(
+        Effect.catchTags({
+          TimeoutException: () => {
+            c.timeouts++
+            return Effect.succeed<Attempt>({
+              _tag: "Next",
+              error: err("TimedOut", q.name, `no answer for ${typeName(q.type)} within ${s.attempts} attempts`)
+            })
+          },
+          UdpError: (e) =>
+            Effect.succeed<Attempt>({
+              _tag: "Next",
+              error: err(e.reason === "NoRoute" ? "NoRoute" : "ServerFailure", q.name, e.detail)
+            })
+        })
+      )
+
+    /** One question, with retries rotating through the servers. */
+    const exchange = (name: string, type: number): Effect.Effect<Msg.Message, DnsError> => {
+      const q: Msg.Question = { name, type, class: Msg.Class.IN }
+      const attempt = (i: number, last: DnsError | undefined): Effect.Effect<Msg.Message, DnsError> =>
+        i >= s.attempts
+          ? Effect.fail(last ?? err("TimedOut", name, "no attempt made"))
+          : Effect.flatMap(
+            overUdp(s.servers[i % s.servers.length]!, q, s.timeoutMs * s.backoff ** i),
+            (a) => a._tag === "Answer" ? Effect.succeed(a.message) : attempt(i + 1, a.error)
+          )
+      return attempt(0, undefined)
+    }
+
+    /** Ask, following a CNAME chain over at most `maxCnameQueries` further questions. */
+    const resolveUncached = (name: string, type: number): Effect.Effect<{ result: Either.Either<Resolution, DnsError>; ttl: number }, DnsError> =>
+      Effect.gen(function*() {
+        let current = name
+        let seen: ReadonlyArray<string> = []
+        let ttl = Number.POSITIVE_INFINITY
+        for (let extra = 0;; extra++) {
+          const m = yield* exchange(current, type)
+          const r = read(m, current, type, seen)
+          switch (r._tag) {
+            case "Records":
+              return {
+                result: Either.right({ name: r.name, cnames: r.chain.slice(0, -1), records: r.records, ttl: Math.min(ttl, r.ttl) }),
+                ttl: Math.min(ttl, r.ttl)
+              }
+            case "Negative": {
+              const detail = r.reason === "NotFound" ? "no such name (NXDOMAIN)" : `no ${typeName(type)} records`
+              return { result: Either.left(err(r.reason, name, detail)), ttl: Math.min(ttl, r.ttl) }
+            }
+            case "Loop":
+              return yield* err("Malformed", name, `CNAME loop: ${r.chain.join(" -> ")}`)
+            case "Alias":
+              if (extra >= s.maxCnameQueries) {
+                return yield* err("Malformed", name, `CNAME chain longer than ${s.maxCnameQueries} further questions`)
+              }
+              ttl = Math.min(ttl, r.ttl)
+              seen = r.chain.slice(0, -1)
+              current = r.name
+          }
+        }
+      })
+
+    const remember = (key: string, now: number, ttl: number, entry: (expires: number) => CacheEntry) => {
+      if (s.cacheSize === 0 || !(ttl > 0)) return
+      cache.delete(key)
+      while (cache.size >= s.cacheSize) cache.delete(cache.keys().next().value!)
+      cache.set(key, entry(now + ttl * 1000))
+    }
+
+    const query = (name: string, type: number): Effect.Effect<Resolution, DnsError> =>
+      Effect.gen(function*() {
+        const normal = Msg.normalizeName(name)
+        if (Either.isLeft(normal) || normal.right === "") {
+          return yield* err("InvalidName", name, `not a valid domain name (${Either.isLeft(normal) ? normal.left.reason : "the root"})`)
+        }
+        const key = `${type}/${Msg.foldCase(normal.right)}`
+        const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+        const hit = cache.get(key)
+        if (hit !== undefined) {
+          cache.delete(key)
+          if (hit.expires > now) {
+            c.cacheHits++
+            cache.set(key, hit)
+            return yield* hit._tag === "Hit" ? Effect.succeed(hit.resolution) : Effect.fail(hit.error)
+          }
+        }
+        c.cacheMisses++
+        const { result, ttl } = yield* resolveUncached(normal.right, type)
+        const later = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
+        if (Either.isRight(result)) {
+          remember(key, later, Math.min(ttl, s.maxTtl), (expires) => ({ _tag: "Hit", expires, resolution: result.right }))
+          return result.right
+        }
+        remember(key, later, Math.min(ttl, s.maxNegativeTtl), (expires) => ({ _tag: "Negative", expires, error: result.left }))
+        return yield* result.left
+      })
+
+    const addresses = (type: number) => (name: string) =>
+      Effect.map(query(name, type), (r) =>
+        r.records.flatMap((rr) =>
+          rr.data._tag === "A" ? [Msg.formatA(rr.data.address)] : rr.data._tag === "AAAA" ? [Msg.formatAaaa(rr.data.address)] : []
+        ))
+
+    const resolve4 = addresses(Msg.Type.A)
+    return Dns.of({
+      resolve4,
+      resolve6: addresses(Msg.Type.AAAA),
+      lookup: (name) =>
+        Addr.parse(name) !== undefined
+          ? Effect.succeed(name)
+          : Effect.flatMap(resolve4(name), (as) =>
+            as.length > 0 ? Effect.succeed(as[0]!) : Effect.fail(err("NoData", name, "no A records"))),
+      query,
+      stats: Effect.sync(() => ({ ...c, cacheEntries: cache.size }))
+    })
+  })
+
+/** The first `n` octets of `chunks` as one array. */
+const concat = (chunks: ReadonlyArray<Uint8Array>, n: number): Uint8Array => {
+  const out = new Uint8Array(n)
+  let at = 0
+  for (const ch of chunks) {
+    if (at >= n) break
+    const part = ch.subarray(0, n - at)
+    out.set(part, at)
+    at += part.length
+  }
+  return out
+}
+
+/** @category layers */
+export const layer = (config: DnsConfig): Layer.Layer<Dns, never, Udp | Tcp> => Layer.effect(Dns, make(config))

@@ -1,0 +1,204 @@
+/**
+ * Name resolution for `gonet-ts/node` sockets: a function with the shape of
+ * Node's `dns.lookup`, answered by the stack's own resolver (`Dns` over the
+ * stack's UDP and TCP), to pass as the `lookup` option of `net.connect`,
+ * `http.request` or an `http.Agent`.
+ *
+ * Errors are the ones `dns.lookup` gives (it calls getaddrinfo(3), and Node
+ * turns EAI_NONAME and EAI_NODATA into `code: "ENOTFOUND"`, see Node's
+ * `dnsException` in lib/internal/errors.js):
+ *
+ * | `DnsError` reason                          | `code`      | `errno` (libuv)       |
+ * | ------------------------------------------ | ----------- | --------------------- |
+ * | NotFound (NXDOMAIN), InvalidName           | ENOTFOUND   | EAI_NONAME (-3008)    |
+ * | NoData                                     | ENOTFOUND   | EAI_NODATA (-3007)    |
+ * | TimedOut, ServerFailure, Refused, NoRoute  | EAI_AGAIN   | EAI_AGAIN (-3001)     |
+ * | Malformed                                  | EAI_FAIL    | EAI_FAIL (-3004)      |
+ *
+ * glibc's getaddrinfo reports a resolver that timed out, answered SERVFAIL
+ * or REFUSED, or could not be reached as EAI_AGAIN ("temporary failure in
+ * name resolution"), and an answer it could not use as EAI_FAIL. The error
+ * has `syscall: "getaddrinfo"`, `hostname`, and the message Node prints
+ * (`getaddrinfo ENOTFOUND name.test`).
+ *
+ * The stack speaks IPv4: `family` 0 and 4 ask for A records, 6 for AAAA
+ * (which a caller may want to know about but cannot connect to here).
+ *
+ * @since 0.1.0
+ */
+import { Effect, Exit, Option, Runtime } from "effect"
+import type { ManagedRuntime } from "effect"
+import { getSystemErrorMap } from "node:util"
+import { isIP } from "node:net"
+import * as Dns from "../dns/Dns.js"
+import type { Tcp } from "../tcp/Tcp.js"
+import type { Udp } from "../udp/Udp.js"
+import { failureOf, runOn } from "./Run.js"
+
+/** One address, as `dns.lookup` gives with `all: true`. @category models */
+export interface LookupAddress {
+  readonly address: string
+  readonly family: 4 | 6
+}
+
+/** @category models */
+export interface LookupOptions {
+  /** 0 (any: here IPv4), 4 or 6 */
+  readonly family?: number | "IPv4" | "IPv6" | undefined
+  /** every address instead of the first */
+  readonly all?: boolean | undefined
+  /** accepted and ignored, as the stack has no getaddrinfo flags to apply */
+  readonly hints?: number | undefined
+  readonly verbatim?: boolean | undefined
+  readonly order?: string | undefined
+}
+
+/** A Node `dns.lookup` error. @category models */
+export interface LookupError extends Error {
+  readonly code: string
+  readonly errno: number
+  readonly syscall: "getaddrinfo"
+  readonly hostname: string
+}
+
+type OneCallback = (err: NodeJS.ErrnoException | null, address: string, family: number) => void
+type AllCallback = (err: NodeJS.ErrnoException | null, addresses: Array<LookupAddress>) => void
+
+/** `dns.lookup`'s signature. @category models */
+export interface LookupFunction {
+  (hostname: string, callback: OneCallback): void
+  (hostname: string, options: number | (LookupOptions & { readonly all?: false | undefined }), callback: OneCallback): void
+  (hostname: string, options: LookupOptions & { readonly all: true }, callback: AllCallback): void
+  (hostname: string, options: number | LookupOptions, callback: OneCallback | AllCallback): void
+}
+
+const uvErrno = (name: string): number => {
+  for (const [errno, [n]] of getSystemErrorMap()) if (n === name) return errno
+  return -1
+}
+
+/** The code and libuv error a `DnsError` becomes (see the table above). */
+export const codeOf = (e: Dns.DnsError): { readonly code: string; readonly uv: string } => {
+  switch (e.reason) {
+    case "NotFound":
+    case "InvalidName":
+      return { code: "ENOTFOUND", uv: "EAI_NONAME" }
+    case "NoData":
+      return { code: "ENOTFOUND", uv: "EAI_NODATA" }
+    case "TimedOut":
+    case "ServerFailure":
+    case "Refused":
+    case "NoRoute":
+      return { code: "EAI_AGAIN", uv: "EAI_AGAIN" }
+    case "Malformed":
+      return { code: "EAI_FAIL", uv: "EAI_FAIL" }
+  }
+}
+
+/** A `DnsError` as the error `dns.lookup` would give for `hostname`. */
+export const toLookupError = (e: Dns.DnsError, hostname: string): LookupError => {
+  const { code, uv } = codeOf(e)
+  const err = new Error(`getaddrinfo ${code} ${hostname}`) as Error & {
+    code: string
+    errno: number
+    syscall: "getaddrinfo"
+    hostname: string
+    cause?: unknown
+  }
+  err.code = code
+  err.errno = uvErrno(uv)
+  err.syscall = "getaddrinfo"
+  err.hostname = hostname
+  // the resolver's own account (which server, what it said), for whoever looks
+  err.cause = e
+  return err
+}
+
+const familyOf = (options: number | LookupOptions | undefined): number | undefined => {
+  const f = typeof options === "number" ? options : options?.family
+  if (f === undefined || f === 0) return 0
+  if (f === 4 || f === "IPv4") return 4
+  if (f === 6 || f === "IPv6") return 6
+  return undefined
+}
+
+/**
+ * A `dns.lookup`-shaped function that resolves on `runtime`'s `Dns`. The
+ * callback is called on a later tick, never synchronously (as Node's).
+ *
+ * @category constructors
+ */
+export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunction => {
+  const lookup = (
+    hostname: string,
+    optionsOrCallback: number | LookupOptions | OneCallback,
+    maybeCallback?: OneCallback | AllCallback
+  ): void => {
+    const callback = (typeof optionsOrCallback === "function" ? optionsOrCallback : maybeCallback) as
+      | OneCallback
+      | AllCallback
+      | undefined
+    if (typeof callback !== "function") {
+      throw Object.assign(new TypeError('The "callback" argument must be of type function'), { code: "ERR_INVALID_ARG_TYPE" })
+    }
+    const options = typeof optionsOrCallback === "function" ? undefined : optionsOrCallback
+    const family = familyOf(options)
+    if (family === undefined) {
+      throw Object.assign(new TypeError(`The argument 'family' must be one of: 0, 4, 6`), { code: "ERR_INVALID_ARG_VALUE" })
+    }
+    const all = typeof options === "object" && options.all === true
+    const answer = (addresses: ReadonlyArray<LookupAddress>) => {
+      if (all) (callback as AllCallback)(null, [...addresses])
+      else (callback as OneCallback)(null, addresses[0]!.address, addresses[0]!.family)
+    }
+    // an address literal is its own answer, as getaddrinfo gives it
+    const literal = isIP(hostname)
+    if (literal !== 0 && (family === 0 || family === literal)) {
+      process.nextTick(answer, [{ address: hostname, family: literal as 4 | 6 }])
+      return
+    }
+    const resolve = Effect.flatMap(Dns.Dns, (dns) => (family === 6 ? dns.resolve6(hostname) : dns.resolve4(hostname)))
+    runOn(runtime, resolve, (exit) => {
+      if (Exit.isSuccess(exit)) {
+        const f: 4 | 6 = family === 6 ? 6 : 4
+        if (exit.value.length > 0) return answer(exit.value.map((address) => ({ address, family: f })))
+        return (callback as OneCallback)(toLookupError(new Dns.DnsError({ reason: "NoData", name: hostname, detail: "no addresses" }), hostname), "", 0)
+      }
+      const e = failureOf(exit)
+      const err = Option.isSome(e)
+        ? toLookupError(e.value, hostname)
+        : toLookupError(new Dns.DnsError({ reason: "TimedOut", name: hostname, detail: "interrupted" }), hostname)
+      ;(callback as OneCallback)(err, "", 0)
+    })
+  }
+  return lookup as LookupFunction
+}
+
+/**
+ * A lookup function with the stack's context: `Dns` in the context gives it
+ * its runtime.
+ *
+ * @category constructors
+ */
+export const make: Effect.Effect<LookupFunction, never, Dns.Dns> = Effect.map(Effect.runtime<Dns.Dns>(), lookupFunction)
+
+/**
+ * For a stack brought up with `start` (or any runtime with the stack's UDP
+ * and TCP): a resolver configured by `config` and a lookup function over it.
+ *
+ * ```ts
+ * const stack = await start({ tap: "tap0", address: "198.18.0.2/24" })
+ * const lookup = await Dns.fromStack(stack.runtime, { servers: ["198.18.0.1"] })
+ * stack.net.connect({ host: "name.test", port: 80, lookup })
+ * ```
+ *
+ * @category constructors
+ */
+export const fromStack = async (
+  runtime: ManagedRuntime.ManagedRuntime<Udp | Tcp, unknown>,
+  config: Dns.DnsConfig
+): Promise<LookupFunction> => {
+  const service = await runtime.runPromise(Dns.make(config))
+  const base = await runtime.runtime()
+  return lookupFunction(Runtime.provideService(base, Dns.Dns, service))
+}

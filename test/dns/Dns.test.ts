@@ -1,0 +1,507 @@
+/**
+ * The resolver (src/dns/Dns.ts) on stack A (198.18.0.2) against a small fake
+ * DNS server written here on stack B (198.18.0.3), bound with B's own UDP
+ * (port 53, and 5353 as a second server) and TCP (port 53), over a LinkMemory
+ * pair. Virtual time (TestClock): every retry is checked to go out exactly
+ * at its deadline (2 s, then 4 s later, then 8 s later) and not one
+ * millisecond before; the cache is checked to answer until the TTL and not a
+ * millisecond after.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Clock, Effect, Either, Exit, Fiber, Option, Runtime, TestClock } from "effect"
+import * as Dns from "../../src/dns/Dns.js"
+import * as Msg from "../../src/dns/DnsMessage.js"
+import * as NodeDns from "../../src/node/Dns.js"
+import type * as Net from "../../src/node/Net.js"
+import { Tcp } from "../../src/tcp/Tcp.js"
+import { Udp } from "../../src/udp/Udp.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
+import { settle } from "../support/Clock.js"
+import { ADDR_B, run, type StackContext, twoStacks } from "../support/TestNet.js"
+
+const SERVER = Addr.format(ADDR_B)
+const SECOND_PORT = 5353
+const SPOOF_PORT = 5300
+const A = (address: string): Msg.RData => ({ _tag: "A", address: Addr.parse(address)! })
+
+// ---------------------------------------------------------------------------
+// the fake server
+
+/** What the fake server sends back for one query: nothing (dropped), or datagrams. */
+interface Out {
+  /** a message, or raw octets (garbage) */
+  readonly send: Msg.Message | Uint8Array
+  /** send from this port instead of the one asked (a spoof from the wrong port) */
+  readonly fromPort?: number
+}
+
+interface Seen {
+  readonly transport: "udp" | "tcp"
+  /** the port the query was sent to (53 or 5353) */
+  readonly serverPort: number
+  readonly srcPort: number
+  readonly at: number
+  readonly query: Msg.Message
+}
+
+type Handler = (query: Msg.Message, seen: ReadonlyArray<Seen>, transport: "udp" | "tcp", serverPort: number) => ReadonlyArray<Out>
+
+/** A zone: name → records owned by it (name lower case). */
+type Zone = Record<string, ReadonlyArray<{ readonly type: number; readonly data: Msg.RData; readonly ttl?: number }>>
+
+const ZONE: Zone = {
+  "a.test": [{ type: Msg.Type.A, data: A("198.18.0.10") }],
+  "multi.test": [{ type: Msg.Type.A, data: A("198.18.0.11") }, { type: Msg.Type.A, data: A("198.18.0.12") }],
+  "six.test": [{ type: Msg.Type.AAAA, data: { _tag: "AAAA", address: Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, ...new Array(11).fill(0), 0x10) } }],
+  "alias.test": [{ type: Msg.Type.CNAME, data: { _tag: "CNAME", target: "a.test" } }],
+  "alias2.test": [{ type: Msg.Type.CNAME, data: { _tag: "CNAME", target: "alias.test" } }],
+  "far.test": [{ type: Msg.Type.CNAME, data: { _tag: "CNAME", target: "a.test" } }],
+  "loop1.test": [{ type: Msg.Type.CNAME, data: { _tag: "CNAME", target: "loop2.test" } }],
+  "loop2.test": [{ type: Msg.Type.CNAME, data: { _tag: "CNAME", target: "loop1.test" } }],
+  "ttl.test": [{ type: Msg.Type.A, data: A("198.18.0.13"), ttl: 60 }],
+  "big.test": Array.from({ length: 40 }, (_, i) => ({ type: Msg.Type.A, data: A(`198.18.1.${i + 1}`) }))
+}
+/** names whose CNAME the server does not chase (as for a target outside its zone) */
+const NOT_CHASED = new Set(["far.test"])
+const SOA: Msg.ResourceRecord = {
+  name: "test",
+  type: Msg.Type.SOA,
+  class: Msg.Class.IN,
+  ttl: 300,
+  data: { _tag: "SOA", mname: "ns.test", rname: "admin.test", serial: 1, refresh: 3600, retry: 600, expire: 86400, minimum: 30 }
+}
+
+/** The answer a recursive server with ZONE gives: CNAMEs chased (except NOT_CHASED), NXDOMAIN with an SOA. */
+const answerFor = (query: Msg.Message, options: { readonly soa?: boolean } = {}): Msg.Message => {
+  const q = query.questions[0]!
+  const answers: Array<Msg.ResourceRecord> = []
+  let name = Msg.foldCase(q.name)
+  let rcode: number = Msg.Rcode.NoError
+  for (let i = 0; i < 10; i++) {
+    const rrs = ZONE[name]
+    if (rrs === undefined) {
+      rcode = Msg.Rcode.NXDomain
+      break
+    }
+    const wanted = rrs.filter((r) => r.type === q.type)
+    const cname = rrs.find((r) => r.type === Msg.Type.CNAME)
+    for (const r of wanted.length > 0 ? wanted : cname ? [cname] : []) {
+      answers.push({ name, type: r.type, class: Msg.Class.IN, ttl: r.ttl ?? 3600, data: r.data })
+    }
+    if (wanted.length > 0 || cname === undefined || cname.data._tag !== "CNAME" || NOT_CHASED.has(name)) break
+    name = cname.data.target
+  }
+  return {
+    header: { ...query.header, qr: true, ra: true, rcode },
+    questions: query.questions,
+    answers,
+    authorities: answers.length === 0 && options.soa !== false ? [SOA] : [],
+    additionals: []
+  }
+}
+
+const serveAll: Handler = (q) => [{ send: answerFor(q) }]
+
+const encodeOrDie = (m: Msg.Message | Uint8Array): Uint8Array =>
+  m instanceof Uint8Array ? m : Either.getOrThrow(Msg.encode(m))
+
+/** Start the fake server on stack B: UDP 53 and 5353, TCP 53; returns what it has seen. */
+const fakeServer = (b: StackContext, handler: Handler) =>
+  run(b, Effect.gen(function*() {
+    const udp = yield* Udp
+    const tcp = yield* Tcp
+    const seen: Array<Seen> = []
+    const spoofer = yield* udp.bind(SPOOF_PORT)
+    for (const port of [53, SECOND_PORT]) {
+      const socket = yield* udp.bind(port)
+      yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+        const d = yield* socket.receive
+        const query = Either.getOrThrow(Msg.decode(d.payload))
+        const at = yield* Clock.currentTimeMillis
+        seen.push({ transport: "udp", serverPort: port, srcPort: d.srcPort, at, query })
+        for (const out of handler(query, seen, "udp", port)) {
+          const from = out.fromPort === SPOOF_PORT ? spoofer : socket
+          yield* Effect.orDie(from.send(d.src, d.srcPort, encodeOrDie(out.send)))
+        }
+      })))
+    }
+    const listener = yield* tcp.listen({ port: 53 })
+    yield* Effect.forkScoped(Effect.forever(Effect.gen(function*() {
+      const conn = yield* listener.accept
+      yield* Effect.forkScoped(Effect.gen(function*() {
+        let buf = new Uint8Array(0)
+        while (buf.length < 2 || buf.length < 2 + ((buf[0]! << 8) | buf[1]!)) {
+          const chunk = yield* conn.read
+          if (Option.isNone(chunk)) return
+          const next = new Uint8Array(buf.length + chunk.value.length)
+          next.set(buf)
+          next.set(chunk.value, buf.length)
+          buf = next
+        }
+        const query = Either.getOrThrow(Msg.decode(buf.subarray(2, 2 + ((buf[0]! << 8) | buf[1]!))))
+        const at = yield* Clock.currentTimeMillis
+        seen.push({ transport: "tcp", serverPort: 53, srcPort: conn.remotePort, at, query })
+        for (const out of handler(query, seen, "tcp", 53)) {
+          const body = encodeOrDie(out.send)
+          const framed = new Uint8Array(2 + body.length)
+          framed[0] = body.length >> 8
+          framed[1] = body.length & 0xff
+          framed.set(body, 2)
+          yield* conn.write(framed)
+        }
+        yield* conn.end
+        yield* conn.closed
+      }).pipe(Effect.ignore))
+    })))
+    return seen
+  }).pipe(Effect.orDie))
+
+/** Two stacks, the fake server on B, a resolver on A. */
+const world = (handler: Handler, config: Partial<Dns.DnsConfig> = {}) =>
+  Effect.gen(function*() {
+    const { a, b } = yield* twoStacks()
+    const seen = yield* fakeServer(b, handler)
+    const dns = yield* run(a, Dns.make({ servers: [SERVER], ...config }))
+    return { a, b, seen, dns }
+  })
+
+/** Yield until the server has seen `n` queries (no virtual time passes). */
+const untilSeen = (seen: ReadonlyArray<Seen>, n: number) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 10_000 && seen.length < n; i++) yield* Effect.yieldNow()
+    yield* settle
+    expect(seen.length).toBe(n)
+  })
+
+/** Advance virtual time to `ms` since the start (the TestClock starts at 0). */
+const advanceTo = (ms: number) =>
+  Effect.gen(function*() {
+    const now = yield* Clock.currentTimeMillis
+    yield* TestClock.adjust(ms - now)
+    yield* settle
+  })
+
+const exitReason = <A>(exit: Exit.Exit<A, Dns.DnsError>): string => {
+  if (Exit.isSuccess(exit)) return "ok"
+  const f = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+  return f === undefined ? `not a failure: ${exit.cause._tag}` : f.reason
+}
+
+// ---------------------------------------------------------------------------
+
+describe("DNS resolver: questions and answers", () => {
+  it.scoped("resolves A over UDP; the query is a standard one with RD, from a random port with a random ID", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world(serveAll)
+      expect(yield* dns.resolve4("a.test")).toEqual(["198.18.0.10"])
+      expect(yield* dns.resolve4("multi.test")).toEqual(["198.18.0.11", "198.18.0.12"])
+      expect(yield* dns.resolve6("six.test")).toEqual(["2001:db8::10"])
+      expect(yield* dns.lookup("multi.test")).toBe("198.18.0.11")
+      const q = seen[0]!.query
+      expect(q.header).toMatchObject({ qr: false, opcode: 0, rd: true })
+      expect(q.questions).toEqual([{ name: "a.test", type: Msg.Type.A, class: Msg.Class.IN }])
+      // eight more questions: ports and IDs drawn afresh each time, not handed out in sequence
+      for (let i = 0; i < 8; i++) yield* Effect.either(dns.resolve4(`n${i}.test`))
+      const ports = seen.map((s) => s.srcPort)
+      const ids = seen.map((s) => s.query.header.id)
+      expect(new Set(ports).size).toBeGreaterThanOrEqual(ports.length - 2)
+      expect(new Set(ids).size).toBeGreaterThanOrEqual(ids.length - 2)
+      expect(ports.every((p) => p >= 49152)).toBe(true)
+      const sequential = ports.slice(1).filter((p, i) => p === ports[i]! + 1).length
+      expect(sequential).toBeLessThan(3)
+    }))
+
+  it.scoped("an address literal is its own lookup; an invalid name fails InvalidName and asks nobody", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world(serveAll)
+      expect(yield* dns.lookup("198.18.0.77")).toBe("198.18.0.77")
+      for (const bad of ["x".repeat(64) + ".test", "a..test", "", "a\\9"]) {
+        expect(exitReason(yield* Effect.exit(dns.resolve4(bad))), bad).toBe("InvalidName")
+      }
+      expect(seen.length).toBe(0)
+    }))
+
+  it.scoped("a CNAME chain in one answer is followed; the aliases are reported", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world(serveAll)
+      const r = yield* dns.query("alias2.test", Msg.Type.A)
+      expect(r.name).toBe("a.test")
+      expect(r.cnames).toEqual(["alias2.test", "alias.test"])
+      expect(r.records.map((x) => x.data)).toEqual([A("198.18.0.10")])
+      expect(seen.length).toBe(1)
+    }))
+
+  it.scoped("a chain the server did not chase costs one more question, for its target", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world(serveAll)
+      expect(yield* dns.resolve4("far.test")).toEqual(["198.18.0.10"])
+      expect(seen.map((s) => s.query.questions[0]!.name)).toEqual(["far.test", "a.test"])
+    }))
+
+  it.scoped("a CNAME loop is Malformed; further questions are bounded by maxCnameQueries", () =>
+    Effect.gen(function*() {
+      const { dns } = yield* world(serveAll)
+      expect(exitReason(yield* Effect.exit(dns.resolve4("loop1.test")))).toBe("Malformed")
+      // a server that answers every name with a CNAME to a fresh name: chased for ever, were it not bounded
+      let n = 0
+      const { dns: endless, seen } = yield* world((q) => [{
+        send: {
+          ...answerFor(q),
+          header: { ...q.header, qr: true, rcode: 0 },
+          answers: [{ name: q.questions[0]!.name, type: Msg.Type.CNAME, class: 1, ttl: 60, data: { _tag: "CNAME", target: `c${n++}.test` } }],
+          authorities: []
+        }
+      }], { maxCnameQueries: 3 })
+      expect(exitReason(yield* Effect.exit(endless.resolve4("start.test")))).toBe("Malformed")
+      expect(seen.length).toBe(4)
+    }))
+
+  it.scoped("NXDOMAIN is NotFound, an empty NOERROR is NoData", () =>
+    Effect.gen(function*() {
+      const { dns } = yield* world(serveAll)
+      expect(exitReason(yield* Effect.exit(dns.resolve4("nope.test")))).toBe("NotFound")
+      expect(exitReason(yield* Effect.exit(dns.resolve6("a.test")))).toBe("NoData")
+      expect(exitReason(yield* Effect.exit(dns.lookup("nope.test")))).toBe("NotFound")
+    }))
+
+  it.scoped("no route to the server is NoRoute, at once", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      // inside 198.18.0.0/15 but off the stack's /24, and the stack has no gateway
+      const dns = yield* run(a, Dns.make({ servers: ["198.19.0.1"] }))
+      expect(exitReason(yield* Effect.exit(dns.resolve4("a.test")))).toBe("NoRoute")
+    }))
+})
+
+describe("DNS resolver: timeouts and retries on the Clock (RFC 1035 §7.2)", () => {
+  it.scoped("a lost answer is asked again exactly 2 s later, not a millisecond before", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world((q, s) => (s.length === 1 ? [] : [{ send: answerFor(q) }]))
+      const fiber = yield* Effect.fork(dns.resolve4("a.test"))
+      yield* untilSeen(seen, 1)
+      yield* advanceTo(1999)
+      expect(seen.length).toBe(1)
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* advanceTo(2000)
+      yield* untilSeen(seen, 2)
+      expect(seen[1]!.at).toBe(2000)
+      // a new question: new ID and port
+      expect(seen[1]!.query.header.id === seen[0]!.query.header.id && seen[1]!.srcPort === seen[0]!.srcPort).toBe(false)
+      expect(yield* Fiber.join(fiber)).toEqual(["198.18.0.10"])
+    }))
+
+  it.scoped("every answer lost: attempts at 0, 2 and 6 s, TimedOut at 14 s", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world(() => [])
+      const fiber = yield* Effect.fork(Effect.exit(dns.resolve4("a.test")))
+      yield* untilSeen(seen, 1)
+      yield* advanceTo(1999)
+      expect(seen.length).toBe(1)
+      yield* advanceTo(2000)
+      yield* untilSeen(seen, 2)
+      yield* advanceTo(5999)
+      expect(seen.length).toBe(2)
+      yield* advanceTo(6000)
+      yield* untilSeen(seen, 3)
+      yield* advanceTo(13_999)
+      expect(Option.isNone(yield* Fiber.poll(fiber))).toBe(true)
+      yield* advanceTo(14_000)
+      expect(exitReason(yield* Fiber.join(fiber))).toBe("TimedOut")
+      expect(seen.map((s) => s.at)).toEqual([0, 2000, 6000])
+    }))
+
+  it.scoped("retries rotate through the servers", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world((q, _s, _t, port) => (port === 53 ? [] : [{ send: answerFor(q) }]), {
+        servers: [SERVER, `${SERVER}:${SECOND_PORT}`],
+        timeout: "1 second",
+        backoff: 3
+      })
+      const fiber = yield* Effect.fork(dns.resolve4("a.test"))
+      yield* untilSeen(seen, 1)
+      yield* advanceTo(1000)
+      expect(yield* Fiber.join(fiber)).toEqual(["198.18.0.10"])
+      expect(seen.map((s) => [s.serverPort, s.at])).toEqual([[53, 0], [SECOND_PORT, 1000]])
+    }))
+
+  it.scoped("SERVFAIL moves on to the next attempt at once; after the last, ServerFailure; REFUSED is Refused", () =>
+    Effect.gen(function*() {
+      const refuse = (rcode: number): Handler => (q) => [{ send: { ...answerFor(q), header: { ...q.header, qr: true, rcode }, answers: [] } }]
+      const { dns, seen } = yield* world(refuse(Msg.Rcode.ServFail))
+      expect(exitReason(yield* Effect.exit(dns.resolve4("a.test")))).toBe("ServerFailure")
+      expect(seen.map((s) => s.at)).toEqual([0, 0, 0])
+      const { dns: refused } = yield* world(refuse(Msg.Rcode.Refused))
+      expect(exitReason(yield* Effect.exit(refused.resolve4("a.test")))).toBe("Refused")
+    }))
+})
+
+describe("DNS resolver: which answers count (RFC 5452 §9.1)", () => {
+  it.scoped("answers with the wrong ID, the wrong question, from the wrong port, or undecodable are ignored", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world((q) => {
+        const real = answerFor(q)
+        const fake = { ...real, answers: real.answers.map((r) => ({ ...r, data: A("198.18.0.66") })) }
+        return [
+          { send: { ...fake, header: { ...fake.header, id: fake.header.id ^ 1 } } },
+          { send: { ...fake, questions: [{ ...q.questions[0]!, name: "b.test" }] } },
+          { send: { ...fake, questions: [{ ...q.questions[0]!, type: Msg.Type.AAAA }] } },
+          { send: { ...fake, header: { ...fake.header, qr: false } } },
+          { send: fake, fromPort: SPOOF_PORT },
+          { send: Uint8Array.of(...Either.getOrThrow(Msg.encode(fake)).subarray(0, 20)) },
+          { send: real }
+        ]
+      })
+      expect(yield* dns.resolve4("a.test")).toEqual(["198.18.0.10"])
+      expect(seen.length).toBe(1)
+      expect((yield* dns.stats).mismatched).toBe(6)
+    }))
+
+  it.scoped("a spoofed answer alone is not taken: the resolver waits, retries, and takes the real one", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world((q, s) => {
+        const real = answerFor(q)
+        return s.length === 1 ? [{ send: { ...real, header: { ...real.header, id: real.header.id ^ 0x8000 } } }] : [{ send: real }]
+      })
+      const fiber = yield* Effect.fork(dns.resolve4("a.test"))
+      yield* untilSeen(seen, 1)
+      yield* advanceTo(2000)
+      expect(yield* Fiber.join(fiber)).toEqual(["198.18.0.10"])
+      expect(seen.length).toBe(2)
+    }))
+
+  it.scoped("names in the answer match case-insensitively (RFC 4343)", () =>
+    Effect.gen(function*() {
+      const { dns } = yield* world((q) => {
+        const real = answerFor(q)
+        return [{ send: { ...real, questions: [{ ...q.questions[0]!, name: "A.TeSt" }], answers: real.answers.map((r) => ({ ...r, name: "A.TEST" })) } }]
+      })
+      expect(yield* dns.resolve4("a.test")).toEqual(["198.18.0.10"])
+    }))
+})
+
+describe("DNS resolver: truncation and TCP (RFC 1035 §4.2.2, RFC 7766)", () => {
+  it.scoped("a truncated UDP answer makes the resolver ask again over TCP, and the TCP answer is used", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world((q, _s, transport) => {
+        const full = answerFor(q)
+        if (transport === "tcp") return [{ send: full }]
+        return [{ send: { ...full, header: { ...full.header, tc: true }, answers: full.answers.slice(0, 5) } }]
+      })
+      const got = yield* dns.resolve4("big.test")
+      expect(got.length).toBe(40)
+      expect(got[39]).toBe("198.18.1.40")
+      expect(seen.map((s) => s.transport)).toEqual(["udp", "tcp"])
+      expect(seen[1]!.query.questions).toEqual(seen[0]!.query.questions)
+      expect((yield* dns.stats).tcpQueries).toBe(1)
+    }))
+
+  it.scoped("a truncated answer cut inside a record still counts: its header and question suffice", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world((q, _s, transport) => {
+        const full = answerFor(q)
+        if (transport === "tcp") return [{ send: full }]
+        const bytes = Either.getOrThrow(Msg.encode({ ...full, header: { ...full.header, tc: true } }))
+        return [{ send: bytes.subarray(0, 100) }]
+      })
+      expect((yield* dns.resolve4("big.test")).length).toBe(40)
+      expect(seen.map((s) => s.transport)).toEqual(["udp", "tcp"])
+    }))
+
+  it.scoped("a TCP answer with the wrong ID is Malformed for that attempt; the next attempt asks again", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world((q, s, transport) => {
+        const full = answerFor(q)
+        if (transport === "udp") return [{ send: { ...full, header: { ...full.header, tc: true }, answers: [] } }]
+        const tcps = s.filter((x) => x.transport === "tcp").length
+        return [{ send: tcps === 1 ? { ...full, header: { ...full.header, id: full.header.id ^ 1 } } : full }]
+      })
+      expect((yield* dns.resolve4("big.test")).length).toBe(40)
+      expect(seen.map((s) => s.transport)).toEqual(["udp", "tcp", "udp", "tcp"])
+    }))
+})
+
+describe("DNS resolver: the cache (RFC 2181 §8, RFC 2308 §5)", () => {
+  it.scoped("an answer is served from the cache until its TTL, and asked again after", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world(serveAll)
+      expect(yield* dns.resolve4("ttl.test")).toEqual(["198.18.0.13"])
+      yield* advanceTo(59_999)
+      expect(yield* dns.resolve4("TTL.test.")).toEqual(["198.18.0.13"])
+      expect(seen.length).toBe(1)
+      expect((yield* dns.stats).cacheHits).toBe(1)
+      yield* advanceTo(60_000)
+      expect(yield* dns.resolve4("ttl.test")).toEqual(["198.18.0.13"])
+      expect(seen.length).toBe(2)
+      // A and AAAA are cached apart
+      yield* Effect.exit(dns.resolve6("ttl.test"))
+      expect(seen.length).toBe(3)
+    }))
+
+  it.scoped("NXDOMAIN is cached for min(SOA TTL, MINIMUM) = 30 s; without an SOA it is not cached", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world(serveAll)
+      expect(exitReason(yield* Effect.exit(dns.resolve4("nope.test")))).toBe("NotFound")
+      yield* advanceTo(29_999)
+      expect(exitReason(yield* Effect.exit(dns.resolve4("nope.test")))).toBe("NotFound")
+      expect(seen.length).toBe(1)
+      yield* advanceTo(30_000)
+      expect(exitReason(yield* Effect.exit(dns.resolve4("nope.test")))).toBe("NotFound")
+      expect(seen.length).toBe(2)
+
+      const { dns: bare, seen: seenBare } = yield* world((q) => [{ send: answerFor(q, { soa: false }) }])
+      yield* Effect.exit(bare.resolve4("nope.test"))
+      yield* Effect.exit(bare.resolve4("nope.test"))
+      expect(seenBare.length).toBe(2)
+    }))
+
+  it.scoped("the cache holds at most cacheSize entries, the least recently used going first", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world(serveAll, { cacheSize: 2 })
+      yield* dns.resolve4("a.test")
+      yield* dns.resolve4("multi.test")
+      yield* dns.resolve4("a.test") // hit: a.test is now the most recent
+      yield* dns.resolve4("ttl.test") // evicts multi.test
+      expect((yield* dns.stats).cacheEntries).toBe(2)
+      yield* dns.resolve4("a.test")
+      expect(seen.length).toBe(3)
+      yield* dns.resolve4("multi.test")
+      expect(seen.length).toBe(4)
+    }))
+})
+
+describe("DNS resolver: Node's lookup (src/node/Dns.ts)", () => {
+  const lookupOn = (dns: Dns.DnsService) =>
+    Effect.map(Effect.runtime<never>(), (rt) => NodeDns.lookupFunction(Runtime.provideService(rt, Dns.Dns, dns)))
+  const call = (lookup: NodeDns.LookupFunction, host: string, options: NodeDns.LookupOptions = {}) =>
+    Effect.async<{ err: NodeJS.ErrnoException | null; address: unknown; family: unknown }>((resume) => {
+      lookup(host, options, (err: NodeJS.ErrnoException | null, address: unknown, family?: unknown) =>
+        resume(Effect.succeed({ err, address, family })))
+    })
+
+  it.scoped("addresses as Node gives them; ENOTFOUND for NXDOMAIN and NODATA, EAI_AGAIN for a timeout", () =>
+    Effect.gen(function*() {
+      const { dns } = yield* world((q) => (q.questions[0]!.name === "slow.test" ? [] : [{ send: answerFor(q) }]))
+      const lookup = yield* lookupOn(dns)
+      // it fits the lookup option of gonet-ts/node's net.connect
+      const asNet: Net.LookupFunction = lookup
+      void asNet
+      expect(yield* call(lookup, "a.test", { family: 4 })).toEqual({ err: null, address: "198.18.0.10", family: 4 })
+      expect(yield* call(lookup, "multi.test", { all: true })).toEqual({
+        err: null,
+        address: [{ address: "198.18.0.11", family: 4 }, { address: "198.18.0.12", family: 4 }],
+        family: undefined
+      })
+      expect(yield* call(lookup, "six.test", { family: 6 })).toEqual({ err: null, address: "2001:db8::10", family: 6 })
+      expect(yield* call(lookup, "198.18.0.9")).toEqual({ err: null, address: "198.18.0.9", family: 4 })
+      const nx = yield* call(lookup, "nope.test")
+      expect(nx.err).toMatchObject({ code: "ENOTFOUND", errno: -3008, syscall: "getaddrinfo", hostname: "nope.test" })
+      expect(nx.err!.message).toBe("getaddrinfo ENOTFOUND nope.test")
+      const nodata = yield* call(lookup, "a.test", { family: 6 })
+      expect(nodata.err).toMatchObject({ code: "ENOTFOUND", errno: -3007 })
+      const slow = yield* Effect.fork(call(lookup, "slow.test"))
+      yield* advanceTo(14_000)
+      yield* Effect.promise(() => new Promise((r) => setImmediate(r)))
+      expect((yield* Fiber.join(slow)).err).toMatchObject({ code: "EAI_AGAIN", errno: -3001 })
+    }))
+})
+
