@@ -3,6 +3,8 @@
  * @since 0.1.0
  */
 export * as Config from "./Config.js"
+export * as Dns from "./dns/Dns.js"
+export * as DnsMessage from "./dns/DnsMessage.js"
 export * as Icmp from "./icmp/Icmp.js"
 export * as Interface from "./iface/Interface.js"
 export * as Ipv4 from "./ipv4/Ipv4.js"

@@ -17,7 +17,10 @@
  *
  * glibc's getaddrinfo reports a resolver that timed out, answered SERVFAIL
  * or REFUSED, or could not be reached as EAI_AGAIN ("temporary failure in
- * name resolution"), and an answer it could not use as EAI_FAIL. The error
+ * name resolution"), and an answer it could not use as EAI_FAIL. Checked with
+ * Node 20's own `dns.lookup` against dnsmasq 2.90 in a namespace: NXDOMAIN
+ * gave ENOTFOUND/-3008, NODATA (family 6 of an A-only name) ENOTFOUND/-3007,
+ * REFUSED and an unreachable server EAI_AGAIN/-3001. The error
  * has `syscall: "getaddrinfo"`, `hostname`, and the message Node prints
  * (`getaddrinfo ENOTFOUND name.test`).
  *

@@ -24,6 +24,7 @@ import * as Http from "./Http.js"
 import * as Net from "./Net.js"
 
 export * as Dgram from "./Dgram.js"
+export * as Dns from "./Dns.js"
 export * as Errors from "./Errors.js"
 export * as Http from "./Http.js"
 export * as Net from "./Net.js"
