@@ -205,7 +205,7 @@ const settingsOf = (c: DnsConfig): Either.Either<Settings, string> => {
 const random16 = (): number => globalThis.crypto.getRandomValues(new Uint16Array(1))[0]!
 
 /** Whether `head` answers query `id` for `q` (RFC 5452 §9.1; the source was checked by the caller). */
-export const answers = (head: Msg.Head, id: number, q: Msg.Question): boolean =>
+export const isAnswerTo = (head: Msg.Head, id: number, q: Msg.Question): boolean =>
   head.header.qr && head.header.id === id && head.header.opcode === Msg.Opcode.Query &&
   head.questions.length === 1 && Msg.equalNames(head.questions[0]!.name, q.name) &&
   head.questions[0]!.type === q.type && head.questions[0]!.class === q.class
@@ -232,7 +232,7 @@ const negativeTtl = (m: Msg.Message): number => {
  * of `type` at the chain's end. `seen` are the names already followed (in
  * earlier answers), for loop detection.
  */
-export const read = (m: Msg.Message, name: string, type: number, seen: ReadonlyArray<string> = []): Reading => {
+export const readAnswer = (m: Msg.Message, name: string, type: number, seen: ReadonlyArray<string> = []): Reading => {
   const chain: Array<string> = [...seen]
   const isIn = (r: Msg.ResourceRecord) => r.class === Msg.Class.IN
   let current = name
@@ -275,7 +275,13 @@ const typeName = (type: number): string => type === Msg.Type.A ? "A" : type === 
  */
 type Attempt = { readonly _tag: "Answer"; readonly message: Msg.Message } | { readonly _tag: "Next"; readonly error: DnsError }
 
-/** @category constructors */
+/**
+ * A resolver over the stack's UDP and TCP in context. A configuration that
+ * makes no sense (no server, a server that is not A.B.C.D[:port], attempts
+ * below 1) is a defect: validate user input with `parseServer` first.
+ *
+ * @category constructors
+ */
 export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | Tcp> =>
   Effect.gen(function*() {
     const settings = settingsOf(config)
@@ -362,7 +368,7 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
               }
               const body = concat(chunks, need).subarray(2)
               const m = Msg.decode(body)
-              if (Either.isLeft(m) || !answers(m.right, id, q)) {
+              if (Either.isLeft(m) || !isAnswerTo(m.right, id, q)) {
                 return { _tag: "Next", error: err("Malformed", q.name, "the TCP answer does not decode or match") } satisfies Attempt
               }
               c.answers++
@@ -401,10 +407,10 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
               continue
             }
             const whole = Msg.decode(d.payload)
-            if (Either.isRight(whole) && answers(whole.right, id, q)) return whole.right
+            if (Either.isRight(whole) && isAnswerTo(whole.right, id, q)) return whole.right
             // a truncated answer may be cut inside a record: its header and question suffice
             const head = Either.isLeft(whole) ? Msg.decodeHead(d.payload) : undefined
-            if (head !== undefined && Either.isRight(head) && head.right.header.tc && answers(head.right, id, q)) {
+            if (head !== undefined && Either.isRight(head) && head.right.header.tc && isAnswerTo(head.right, id, q)) {
               return head.right
             }
             c.mismatched++
@@ -457,7 +463,7 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
         let ttl = Number.POSITIVE_INFINITY
         for (let extra = 0;; extra++) {
           const m = yield* exchange(current, type)
-          const r = read(m, current, type, seen)
+          const r = readAnswer(m, current, type, seen)
           switch (r._tag) {
             case "Records":
               return {

@@ -186,6 +186,17 @@ export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunctio
 export const make: Effect.Effect<LookupFunction, never, Dns.Dns> = Effect.map(Effect.runtime<Dns.Dns>(), lookupFunction)
 
 /**
+ * In a stack's context (its UDP and TCP): a resolver configured by `config`
+ * and a lookup function over it, e.g. for a command's `--resolver A.B.C.D`:
+ * `makeWith({ servers: [server] })`.
+ *
+ * @category constructors
+ */
+export const makeWith = (config: Dns.DnsConfig): Effect.Effect<LookupFunction, never, Udp | Tcp> =>
+  Effect.flatMap(Dns.make(config), (service) =>
+    Effect.map(Effect.runtime<never>(), (rt) => lookupFunction(Runtime.provideService(rt, Dns.Dns, service))))
+
+/**
  * For a stack brought up with `start` (or any runtime with the stack's UDP
  * and TCP): a resolver configured by `config` and a lookup function over it.
  *

@@ -8,10 +8,11 @@
  * millisecond after.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, Either, Exit, Fiber, Option, Runtime, TestClock } from "effect"
+import { Clock, Effect, Either, Exit, Fiber, Option, TestClock } from "effect"
 import * as Dns from "../../src/dns/Dns.js"
 import * as Msg from "../../src/dns/DnsMessage.js"
 import * as NodeDns from "../../src/node/Dns.js"
+import type { NodeStack } from "../../src/node/index.js"
 import type * as Net from "../../src/node/Net.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import { Udp } from "../../src/udp/Udp.js"
@@ -470,8 +471,6 @@ describe("DNS resolver: the cache (RFC 2181 §8, RFC 2308 §5)", () => {
 })
 
 describe("DNS resolver: Node's lookup (src/node/Dns.ts)", () => {
-  const lookupOn = (dns: Dns.DnsService) =>
-    Effect.map(Effect.runtime<never>(), (rt) => NodeDns.lookupFunction(Runtime.provideService(rt, Dns.Dns, dns)))
   const call = (lookup: NodeDns.LookupFunction, host: string, options: NodeDns.LookupOptions = {}) =>
     Effect.async<{ err: NodeJS.ErrnoException | null; address: unknown; family: unknown }>((resume) => {
       lookup(host, options, (err: NodeJS.ErrnoException | null, address: unknown, family?: unknown) =>
@@ -480,11 +479,14 @@ describe("DNS resolver: Node's lookup (src/node/Dns.ts)", () => {
 
   it.scoped("addresses as Node gives them; ENOTFOUND for NXDOMAIN and NODATA, EAI_AGAIN for a timeout", () =>
     Effect.gen(function*() {
-      const { dns } = yield* world((q) => (q.questions[0]!.name === "slow.test" ? [] : [{ send: answerFor(q) }]))
-      const lookup = yield* lookupOn(dns)
+      const { a } = yield* world((q) => (q.questions[0]!.name === "slow.test" ? [] : [{ send: answerFor(q) }]))
+      const lookup = yield* run(a, NodeDns.makeWith({ servers: [SERVER] }))
       // it fits the lookup option of gonet-ts/node's net.connect
       const asNet: Net.LookupFunction = lookup
       void asNet
+      // and fromStack takes the runtime start() gives
+      const fromStart = (stack: NodeStack) => NodeDns.fromStack(stack.runtime, { servers: [SERVER] })
+      void fromStart
       expect(yield* call(lookup, "a.test", { family: 4 })).toEqual({ err: null, address: "198.18.0.10", family: 4 })
       expect(yield* call(lookup, "multi.test", { all: true })).toEqual({
         err: null,
