@@ -35,6 +35,10 @@ import * as LinkPcap from "../link/LinkPcap.js"
 import * as LinkTap from "../link/LinkTap.js"
 import * as StatusService from "../http/StatusService.js"
 import * as Demo from "./Demo.js"
+import * as Fetch from "./Fetch.js"
+import * as Dns from "../dns/Dns.js"
+import * as NodeDns from "../node/Dns.js"
+import type { LookupFunction } from "../node/Net.js"
 import * as Scheduling from "../Scheduling.js"
 import * as Stack from "../Stack.js"
 import * as Congestion from "../tcp/congestion/Congestion.js"
@@ -43,6 +47,7 @@ import type { TcpError } from "../tcp/TcpError.js"
 import { serveEcho, type UdpError } from "../udp/Udp.js"
 import * as Format from "./Format.js"
 import * as Flags from "./Options.js"
+import * as Addr from "../wire/Ipv4Addr.js"
 import * as Mac from "../wire/Mac.js"
 
 /** A random locally administered MAC, for when --mac is absent (Random, so tests can seed it). */
@@ -153,8 +158,13 @@ const timeout = Options.float("timeout").pipe(
   Options.withDefault(Flags.DEFAULTS.pingTimeoutSeconds),
   Options.withDescription(`Seconds to wait for each reply (default ${Flags.DEFAULTS.pingTimeoutSeconds}).`)
 )
+const resolver = Options.text("resolver").pipe(
+  Options.withPseudoName("A.B.C.D"),
+  Options.withDescription("DNS server to look names up with (over the stack's own UDP, TCP when truncated)."),
+  Options.optional
+)
 const dest = Args.text({ name: "DEST" }).pipe(
-  Args.withDescription("Address to ping (default: the host side, --host-ip)."),
+  Args.withDescription("Address to ping, or a name with --resolver (default: the host side, --host-ip)."),
   Args.optional
 )
 
@@ -296,7 +306,7 @@ const FATAL_PING: ReadonlySet<PingError["reason"]> = new Set(["NoRoute", "TooBig
 
 const runPing = (flags: Flags.PingFlags) =>
   Effect.gen(function*() {
-    const plan = yield* Flags.planPing(flags, yield* randomMac)
+    let plan = yield* Flags.planPing(flags, yield* randomMac)
     const st = { transmitted: 0, received: 0, errors: 0, rtts: [] as Array<number>, startedAt: -1, endedAt: -1 }
     const summary = Effect.suspend(() => {
       if (st.startedAt < 0) return Effect.void
@@ -314,7 +324,13 @@ const runPing = (flags: Flags.PingFlags) =>
       yield* Effect.gen(function*() {
         const stack = yield* Stack.Stack
         const icmp = yield* Icmp
-        yield* out([Format.pingHeader(plan.dest, stack.address, plan.tap.name, plan.size)])
+        if (plan.name !== undefined) {
+          // a name: its first A record, asked of --resolver over the stack's own UDP (TCP when truncated)
+          const dns = yield* Dns.make({ servers: [Addr.format(plan.resolver!)] })
+          const found = yield* dns.resolve4(plan.name)
+          plan = { ...plan, dest: Addr.parse(found[0]!)! }
+        }
+        yield* out([Format.pingHeader(plan.dest, stack.address, plan.tap.name, plan.size, plan.name)])
         st.startedAt = yield* Clock.currentTimeMillis
         for (let seq = 1; plan.count === undefined || seq <= plan.count; seq++) {
           const sentAt = yield* Clock.currentTimeMillis
@@ -362,11 +378,12 @@ const runPing = (flags: Flags.PingFlags) =>
 
 const ping = Command.make(
   "ping",
-  { ...linkFlags, count, size, interval, timeout, dest },
+  { ...linkFlags, count, size, interval, timeout, resolver, dest },
   (raw) =>
     runPing({
       ...toLinkFlags(raw),
       dest: Option.getOrUndefined(raw.dest),
+      resolver: Option.getOrUndefined(raw.resolver),
       count: Option.getOrUndefined(raw.count),
       size: raw.size,
       interval: raw.interval,
@@ -379,10 +396,60 @@ const ping = Command.make(
 )
 
 // -----------------------------------------------------------------------------
+// gonet fetch
+// -----------------------------------------------------------------------------
+
+const url = Args.text({ name: "URL" }).pipe(Args.withDescription("What to GET: http://A.B.C.D[:PORT]/PATH, or a name with --resolver."))
+const output = Options.text("output").pipe(
+  Options.withPseudoName("FILE"),
+  Options.withAlias("o"),
+  Options.withDescription("Write the body to FILE instead of stdout."),
+  Options.optional
+)
+const maxTime = Options.float("max-time").pipe(
+  Options.withPseudoName("SECONDS"),
+  Options.withDefault(30),
+  Options.withDescription("Give up after this many seconds (default 30).")
+)
+
+/** A Node-style lookup over the stack's DNS client (its own UDP, TCP when truncated), asking `server`. */
+const resolverLookup = (server: Addr.Ipv4Addr) =>
+  Effect.map(NodeDns.makeWith({ servers: [Addr.format(server)] }), (f) => f as unknown as LookupFunction)
+
+const runFetch = (flags: Flags.FetchFlags) =>
+  Effect.gen(function*() {
+    const plan = yield* Flags.planFetch(flags, yield* randomMac)
+    yield* Effect.gen(function*() {
+      const { link } = yield* openLink(plan)
+      yield* Effect.gen(function*() {
+        const lookup = plan.resolver === undefined ? undefined : yield* resolverLookup(plan.resolver)
+        yield* Fetch.fetch({ url: plan.url, output: plan.output, maxTimeMillis: plan.maxTimeMillis, lookup })
+      }).pipe(Effect.provide(stackLayer(plan, link)))
+    }).pipe(Effect.scoped)
+  })
+
+const fetchCommand = Command.make(
+  "fetch",
+  { ...linkFlags, output, resolver, maxTime, url },
+  (raw) =>
+    runFetch({
+      ...toLinkFlags(raw),
+      url: raw.url,
+      output: Option.getOrUndefined(raw.output),
+      resolver: Option.getOrUndefined(raw.resolver),
+      maxTime: raw.maxTime
+    })
+).pipe(
+  Command.withDescription(
+    "GET a URL from the stack (brought up as `up` does) with Node's HTTP client over its TCP: body to stdout, status to stderr."
+  )
+)
+
+// -----------------------------------------------------------------------------
 // gonet demo
 // -----------------------------------------------------------------------------
 
-const demoCommand = Command.make("demo", {}, () => Demo.demo).pipe(
+const demoCommand = Command.make("demo", { pcap }, (raw) => Demo.demo({ pcap: Option.getOrUndefined(raw.pcap) })).pipe(
   Command.withDescription(
     "Show the stack in a throw-away namespace: a TAP, the stack with its HTTP service, the kernel's ping and curl " +
       "against it, what happened in plain words; everything removed after (needs root)."
@@ -407,7 +474,7 @@ const readVersion = (): string => {
 /** @category commands */
 export const gonet = Command.make("gonet").pipe(
   Command.withDescription("A user-space TCP/IP stack over a Linux TAP device."),
-  Command.withSubcommands([up, ping, demoCommand])
+  Command.withSubcommands([up, ping, fetchCommand, demoCommand])
 )
 
 const cli = Command.run(gonet, { name: "gonet", version: readVersion() })
@@ -428,6 +495,8 @@ type Expected =
   | TcpError
   | PingError
   | Demo.DemoError
+  | Fetch.FetchError
+  | Dns.DnsError
   | ServeError
 
 const fail = (message: string, code: number): Effect.Effect<void> =>

@@ -13,14 +13,15 @@
  *
  * Addresses are from 198.18.0.0/15 (RFC 2544's benchmarking range), as
  * everywhere in this project; the tools it runs are bounded in count and
- * time.
+ * time. `--pcap FILE` records every frame the stack sent and received.
  *
  * @since 0.1.0
  */
 import { execFile } from "node:child_process"
 import { Clock, Console, Data, Effect, Layer } from "effect"
 import * as StatusService from "../http/StatusService.js"
-import { Link } from "../link/Link.js"
+import { Link, type LinkService } from "../link/Link.js"
+import * as LinkPcap from "../link/LinkPcap.js"
 import * as LinkTap from "../link/LinkTap.js"
 import * as Stack from "../Stack.js"
 import * as Mac from "../wire/Mac.js"
@@ -84,7 +85,7 @@ const names = (pid: number) => ({ ns: `gonet-demo-${pid}`, tap: `gdemo${pid % 1_
  *
  * @category commands
  */
-export const demo = Effect.gen(function*() {
+export const demo = (options: { readonly pcap?: string | undefined } = {}) => Effect.gen(function*() {
   if (typeof process.getuid === "function" && process.getuid() !== 0) {
     return yield* new DemoError({ message: "demo needs root: it makes a network namespace and a TAP (try: sudo gonet demo)" })
   }
@@ -99,7 +100,10 @@ export const demo = Effect.gen(function*() {
     Effect.zipRight(Effect.ignore(run(["ip", "netns", "del", ns])), say(`Removed namespace ${ns} and the TAP with it.`)))
   yield* must(inNs(["ip", "link", "set", "lo", "up"]))
   const mac = Mac.locallyAdministered(globalThis.crypto.getRandomValues(new Uint8Array(6)))
-  const link = yield* Effect.mapError(LinkTap.make({ name: tap, mac }), (e) => new DemoError({ message: e.message }))
+  const tapLink = yield* Effect.mapError(LinkTap.make({ name: tap, mac }), (e) => new DemoError({ message: e.message }))
+  const link: LinkService = options.pcap === undefined
+    ? tapLink
+    : yield* Effect.mapError(LinkPcap.make(tapLink, { path: options.pcap }), (e) => new DemoError({ message: e.message }))
   yield* must(["ip", "link", "set", tap, "netns", ns])
   yield* must(inNs(["ip", "addr", "add", `${HOST_IP}/${PREFIX}`, "dev", tap]))
   yield* must(inNs(["ip", "link", "set", tap, "up"]))
@@ -164,4 +168,5 @@ export const demo = Effect.gen(function*() {
     )
   }).pipe(Effect.scoped, Effect.provide(stackLayer), Effect.mapError((e) => e._tag === "DemoError" ? e : new DemoError({ message: e.message })))
   yield* say("Closing the stack.")
+  if (options.pcap !== undefined) yield* say(`Every frame both ways is in ${options.pcap} (tcpdump -r ${options.pcap}).`)
 }).pipe(Effect.scoped)

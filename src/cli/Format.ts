@@ -86,8 +86,8 @@ export const downLine = (s: StackStats, pcap: PcapStats | undefined): string => 
 // -----------------------------------------------------------------------------
 
 /** `PING 198.18.0.1 (198.18.0.1) from 198.18.0.2 gonet0: 56(84) bytes of data.` */
-export const pingHeader = (dest: Addr.Ipv4Addr, source: Addr.Ipv4Addr, tap: string, size: number): string =>
-  `PING ${Addr.format(dest)} (${Addr.format(dest)}) from ${Addr.format(source)} ${tap}: ` +
+export const pingHeader = (dest: Addr.Ipv4Addr, source: Addr.Ipv4Addr, tap: string, size: number, name?: string): string =>
+  `PING ${name ?? Addr.format(dest)} (${Addr.format(dest)}) from ${Addr.format(source)} ${tap}: ` +
   `${size}(${size + 28}) bytes of data.`
 
 /** Milliseconds the way iputils ping(8) prints a reply's time: fewer decimals as it grows. */

@@ -137,6 +137,19 @@ export interface PingFlags extends LinkFlags {
   readonly interval: number
   /** `-W`: seconds to wait for each reply */
   readonly timeout: number
+  /** `--resolver`: a DNS server (IPv4) for a name given as the destination */
+  readonly resolver?: string | undefined
+}
+
+/** Flags of `gonet fetch`. @category models */
+export interface FetchFlags extends LinkFlags {
+  readonly url: string
+  /** `-o`: write the body here instead of stdout */
+  readonly output: string | undefined
+  /** `--resolver`: a DNS server (IPv4) for host names in the URL */
+  readonly resolver: string | undefined
+  /** `--max-time`: seconds for the whole fetch */
+  readonly maxTime: number
 }
 
 /**
@@ -178,7 +191,11 @@ export interface UpPlan extends LinkPlan {
 
 /** @category models */
 export interface PingPlan extends LinkPlan {
+  /** the address; for a name, 0.0.0.0 until it is resolved */
   readonly dest: Addr.Ipv4Addr
+  /** the destination as given, when it is a name (resolved with `resolver` once the stack is up) */
+  readonly name?: string | undefined
+  readonly resolver?: Addr.Ipv4Addr | undefined
   /** undefined: until interrupted */
   readonly count: number | undefined
   readonly size: number
@@ -424,6 +441,11 @@ export const planPing = (flags: PingFlags, randomMac: Mac.Mac): Either.Either<Pi
   Either.gen(function*() {
     const link = yield* planLink(flags, randomMac)
     let dest: Addr.Ipv4Addr
+    let name: string | undefined
+    const resolver = flags.resolver === undefined ? undefined : Addr.parse(flags.resolver)
+    if (flags.resolver !== undefined && resolver === undefined) {
+      return yield* fail(`--resolver: '${flags.resolver}' is not an IPv4 address`)
+    }
     if (flags.dest === undefined) {
       if (link.host === undefined) {
         return yield* fail("ping: give a destination (with --no-host-config there is no host side to default to)")
@@ -431,10 +453,14 @@ export const planPing = (flags: PingFlags, randomMac: Mac.Mac): Either.Either<Pi
       dest = link.host.address
     } else {
       const d = Addr.parse(flags.dest)
-      if (d === undefined) return yield* fail(`ping: '${flags.dest}' is not an IPv4 address (expected A.B.C.D)`)
-      dest = d
+      if (d === undefined && resolver === undefined) {
+        return yield* fail(`ping: '${flags.dest}' is not an IPv4 address (expected A.B.C.D, or a name with --resolver)`)
+      }
+      if (d === undefined) name = flags.dest
+      dest = d ?? Addr.ANY
     }
-    if (!Addr.sameSubnet(dest, link.stack.address, link.stack.prefixLength) && link.stack.gateway === undefined) {
+    // a name's route is checked when it has an address (ping fails with NoRoute then)
+    if (name === undefined && !Addr.sameSubnet(dest, link.stack.address, link.stack.prefixLength) && link.stack.gateway === undefined) {
       const net = Addr.format((link.stack.address & Addr.mask(link.stack.prefixLength)) >>> 0)
       return yield* fail(
         `ping: no route to ${Addr.format(dest)} (not on ${net}/${link.stack.prefixLength} and no --gateway)`
@@ -448,7 +474,45 @@ export const planPing = (flags: PingFlags, randomMac: Mac.Mac): Either.Either<Pi
     }
     const intervalMillis = yield* seconds("-i", flags.interval, 0.001, 3600)
     const timeoutMillis = yield* seconds("-W", flags.timeout, 0.001, 3600)
-    return { ...link, dest, count: flags.count, size: flags.size, intervalMillis, timeoutMillis }
+    return { ...link, dest, name, resolver, count: flags.count, size: flags.size, intervalMillis, timeoutMillis }
+  })
+
+/** @category models */
+export interface FetchPlan extends LinkPlan {
+  readonly url: URL
+  /** the URL's host as an address, when it is one */
+  readonly address: Addr.Ipv4Addr | undefined
+  readonly output: string | undefined
+  readonly resolver: Addr.Ipv4Addr | undefined
+  /** milliseconds */
+  readonly maxTimeMillis: number
+}
+
+/**
+ * `gonet fetch`: an http:// URL whose host is an IPv4 address, or a name
+ * with `--resolver` to look it up.
+ * @category planning
+ */
+export const planFetch = (flags: FetchFlags, randomMac: Mac.Mac): Either.Either<FetchPlan, UsageError> =>
+  Either.gen(function*() {
+    const link = yield* planLink(flags, randomMac)
+    let url: URL
+    try {
+      url = new URL(flags.url)
+    } catch {
+      return yield* fail(`fetch: '${flags.url}' is not a URL (e.g. http://198.18.0.1/)`)
+    }
+    if (url.protocol !== "http:") return yield* fail(`fetch: only http:// URLs (got ${url.protocol}//)`)
+    const address = Addr.parse(url.hostname)
+    const resolver = flags.resolver === undefined ? undefined : Addr.parse(flags.resolver)
+    if (flags.resolver !== undefined && resolver === undefined) {
+      return yield* fail(`--resolver: '${flags.resolver}' is not an IPv4 address`)
+    }
+    if (address === undefined && resolver === undefined && url.hostname !== "localhost") {
+      return yield* fail(`fetch: '${url.hostname}' is a name: give --resolver A.B.C.D (a DNS server the stack can reach)`)
+    }
+    const maxTimeMillis = yield* seconds("--max-time", flags.maxTime, 0.001, 86_400)
+    return { ...link, url, address, output: flags.output, resolver, maxTimeMillis }
   })
 
 // -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as os from "node:os"
 import * as nodePath from "node:path"
 import { describe, expect, it } from "vitest"
 
@@ -28,9 +29,9 @@ const namespacesOf = (pid: number): Array<string> =>
   spawnSync("ip", ["netns", "list"], { encoding: "utf8" }).stdout.split("\n").filter((l) => l.startsWith(`gonet-demo-${pid}`))
 
 /** Run the demo; `onLine` may act on each line of its output. Resolves with its exit code and output. */
-const demo = (onLine?: (line: string, pid: number) => void) =>
+const demo = (onLine?: (line: string, pid: number) => void, args: ReadonlyArray<string> = []) =>
   new Promise<{ code: number | null; signal: string | null; out: string; pid: number }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, "demo"], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } })
+    const child = spawn(process.execPath, [BIN, "demo", ...args], { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" } })
     let out = ""
     let partial = ""
     child.stdout.setEncoding("utf8").on("data", (d: string) => {
@@ -50,8 +51,15 @@ const demo = (onLine?: (line: string, pid: number) => void) =>
   })
 
 describe.skipIf(SKIP !== undefined)("gonet demo", () => {
-  it("pings and fetches from the stack with the kernel's tools, says so, and removes the namespace", async () => {
-    const r = await demo()
+  it("pings and fetches from the stack with the kernel's tools, says so, records a pcap, and removes the namespace", async () => {
+    const pcap = nodePath.join(fs.mkdtempSync(nodePath.join(os.tmpdir(), "gonet-demo-")), "demo.pcap")
+    const r = await demo(undefined, ["--pcap", pcap])
+    const recorded = fs.readFileSync(pcap)
+    fs.rmSync(nodePath.dirname(pcap), { recursive: true, force: true })
+    // a pcap global header (little-endian magic) and far more than a few frames (a 10 MB download)
+    expect(recorded.readUInt32LE(0)).toBe(0xa1b2c3d4)
+    expect(recorded.length).toBeGreaterThan(10_000_000)
+    expect(r.out).toContain(`Every frame both ways is in ${pcap}`)
     expect(r.code, r.out).toBe(0)
     expect(r.out).toMatch(/^Made network namespace gonet-demo-\d+ and TAP gdemo\d+\./m)
     expect(r.out).toMatch(/: 3 of 3 echo requests answered; round trips/)

@@ -256,7 +256,7 @@ describe("planUp", () => {
     ["small mtu", { mtu: 67 }, /^--mtu: 67 is out of range \(68\.\.65535 octets\)$/],
     ["fractional mtu", { mtu: 1500.5 }, /^--mtu: 1500\.5 is out of range/],
     ["large mtu", { mtu: 65536 }, /^--mtu: 65536 is out of range/],
-    ["unknown service", { serve: ["http:80"] }, /^--serve: unknown service 'http'/],
+    ["unknown service", { serve: ["gopher:70"] }, /^--serve: unknown service 'gopher'/],
     ["same port twice", { serve: ["udp-echo:7", "udp-echo"] }, /^--serve: UDP port 7 is given twice$/],
     ["same TCP port twice in one list", { serve: ["echo:7,echo"] }, /^--serve: TCP port 7 is given twice$/],
     ["same TCP port for two kinds", { serve: ["echo:19", "chargen"] }, /^--serve: TCP port 19 is given twice \(echo and chargen\)$/],

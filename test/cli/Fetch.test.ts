@@ -1,0 +1,125 @@
+/**
+ * `gonet fetch` (built; root, in a namespace this test makes): the stack
+ * comes up on a TAP there, GETs from Python's http.server on the kernel
+ * side with Node's HTTP client over its own TCP, writes the body where
+ * asked, and reports a refused connection as one line and exit status 1.
+ * Signals go only to the PIDs this test spawned.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process"
+import { createHash, randomBytes } from "node:crypto"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as nodePath from "node:path"
+import { afterAll, beforeAll, describe, expect, it } from "vitest"
+
+const ROOT = nodePath.resolve(import.meta.dirname, "../..")
+const BIN = nodePath.join(ROOT, "bin/gonet.js")
+
+const skipReason = (): string | undefined => {
+  if (!fs.existsSync(nodePath.join(ROOT, "dist/cli/Fetch.js"))) return "dist/cli/Fetch.js missing (run `npm run build`)"
+  if (process.getuid?.() !== 0) return "not root"
+  if (!fs.existsSync("/dev/net/tun")) return "no /dev/net/tun"
+  if (!fs.existsSync(nodePath.join(ROOT, "build/Release/gonet_tap.node"))) return "TAP addon not built"
+  for (const tool of ["ip", "python3"]) {
+    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) return `${tool} missing`
+  }
+  return undefined
+}
+const SKIP = skipReason()
+if (SKIP !== undefined) console.warn(`test/cli/Fetch.test.ts skipped: ${SKIP}`)
+
+const DNSMASQ = ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"].find((p) => fs.existsSync(p))
+if (SKIP === undefined && DNSMASQ === undefined) console.warn("test/cli/Fetch.test.ts: the --resolver case skipped: dnsmasq missing")
+
+const NS = `gn-fetch-${process.pid}`
+const DIR = fs.mkdtempSync(nodePath.join(os.tmpdir(), "gonet-fetch-"))
+const BODY = randomBytes(3 * 1024 * 1024)
+let server: ChildProcess | undefined
+
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
+
+/** `gonet ARGS` in the namespace, to completion (at most 60 s). */
+const gonet = (args: ReadonlyArray<string>) =>
+  spawnSync("ip", ["netns", "exec", NS, process.execPath, BIN, ...args], {
+    cwd: ROOT,
+    timeout: 60_000,
+    killSignal: "SIGKILL",
+    maxBuffer: 16 << 20,
+    env: { ...process.env, NO_COLOR: "1" }
+  })
+
+describe.skipIf(SKIP !== undefined)("gonet fetch", () => {
+  beforeAll(async () => {
+    spawnSync("ip", ["netns", "add", NS])
+    spawnSync("ip", ["netns", "exec", NS, "ip", "link", "set", "lo", "up"])
+    fs.writeFileSync(nodePath.join(DIR, "file"), BODY)
+    fs.writeFileSync(nodePath.join(DIR, "small.txt"), "hello from the kernel side\n")
+    // listens on every address of the namespace: the TAP's 198.18.0.1 appears when gonet configures it
+    server = spawn("ip", ["netns", "exec", NS, "python3", "-m", "http.server", "8000", "--directory", DIR], { stdio: "ignore" })
+    for (let i = 0; i < 100; i++) {
+      const up = spawnSync("ip", ["netns", "exec", NS, "python3", "-c", "import socket; socket.create_connection(('127.0.0.1', 8000), 1)"])
+      if (up.status === 0) return
+      await new Promise((r) => setTimeout(r, 100))
+    }
+    throw new Error("http.server did not come up")
+  }, 30_000)
+
+  afterAll(() => {
+    if (server?.pid !== undefined) process.kill(server.pid, "SIGKILL")
+    spawnSync("ip", ["netns", "del", NS])
+    fs.rmSync(DIR, { recursive: true, force: true })
+  })
+
+  it("writes 3 MB to -o FILE intact, and the status line and a summary to stderr", () => {
+    const out = nodePath.join(DIR, "got")
+    const r = gonet(["fetch", "--tap", "gfetch0", "-o", out, "http://198.18.0.1:8000/file"])
+    const stderr = r.stderr.toString()
+    expect(r.status, stderr).toBe(0)
+    expect(stderr).toMatch(/^HTTP\/1\.[01] 200 OK$/m)
+    expect(stderr).toMatch(new RegExp(`^gonet fetch: ${BODY.length} octets in [\\d.]+ s`, "m"))
+    expect(sha(fs.readFileSync(out))).toBe(sha(BODY))
+  }, 90_000)
+
+  it("writes the body to stdout without -o", () => {
+    const r = gonet(["fetch", "--tap", "gfetch1", "http://198.18.0.1:8000/small.txt"])
+    expect(r.status, r.stderr.toString()).toBe(0)
+    expect(r.stdout.toString()).toBe("hello from the kernel side\n")
+  }, 90_000)
+
+  it("a refused connection is one line on stderr and exit status 1", () => {
+    const r = gonet(["fetch", "--tap", "gfetch2", "http://198.18.0.1:8001/"])
+    expect(r.status).toBe(1)
+    const lines = r.stderr.toString().split("\n").filter((l) => l !== "")
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^gonet: connect ECONNREFUSED 198\.18\.0\.1:8001/)
+  }, 90_000)
+
+  it.skipIf(DNSMASQ === undefined)("--resolver: fetch and ping look a name up over the stack's own DNS client (dnsmasq in the namespace)", async () => {
+    // the wildcard address: the TAP's 198.18.0.1 appears when gonet configures it
+    const dnsmasq = spawn("ip", [
+      "netns", "exec", NS, DNSMASQ!, "--no-resolv", "--no-hosts", "--no-daemon", "--port", "53", "--pid-file=",
+      "--local=/test/", "--host-record=files.test,198.18.0.1"
+    ], { stdio: "ignore" })
+    try {
+      await new Promise((r) => setTimeout(r, 300))
+      const r = gonet(["fetch", "--tap", "gfetch4", "--resolver", "198.18.0.1", "http://files.test:8000/small.txt"])
+      expect(r.status, r.stderr.toString()).toBe(0)
+      expect(r.stdout.toString()).toBe("hello from the kernel side\n")
+      const p = gonet(["ping", "--tap", "gfetch5", "--resolver", "198.18.0.1", "-c", "2", "-i", "0.2", "files.test"])
+      expect(p.status, p.stderr.toString()).toBe(0)
+      expect(p.stdout.toString()).toMatch(/^PING files\.test \(198\.18\.0\.1\) from 198\.18\.0\.2/m)
+      expect(p.stdout.toString()).toMatch(/2 packets transmitted, 2 received/)
+      const missing = gonet(["fetch", "--tap", "gfetch6", "--resolver", "198.18.0.1", "http://nowhere.test/"])
+      expect(missing.status).toBe(1)
+      expect(missing.stderr.toString()).toMatch(/^gonet: .*ENOTFOUND.*nowhere\.test/m)
+    } finally {
+      if (dnsmasq.pid !== undefined) process.kill(dnsmasq.pid, "SIGKILL")
+    }
+  }, 120_000)
+
+  it("a name without --resolver is a usage error (exit 2)", () => {
+    const r = gonet(["fetch", "--tap", "gfetch3", "http://example.test/"])
+    expect(r.status).toBe(2)
+    expect(r.stderr.toString()).toMatch(/give --resolver/)
+  }, 90_000)
+})
