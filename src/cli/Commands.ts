@@ -271,6 +271,14 @@ const runUp = (flags: Flags.UpFlags) =>
           pcap: plan.pcap,
           realtime: plan.realtime
         }))
+        if (plan.statsEveryMillis !== undefined) {
+          const every = Duration.millis(plan.statsEveryMillis)
+          const line = Effect.flatMap(
+            Effect.all([stack.stats, report.pcap ?? Effect.succeed(undefined)]),
+            ([s, p]) => Console.log(Format.statsLine(s, p))
+          )
+          yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Effect.sleep(every), line)))
+        }
         yield* Effect.logDebug("up; waiting for SIGINT or SIGTERM")
         return yield* Effect.never
       }).pipe(Effect.scoped, Effect.provide(stackLayer(plan, link)))
@@ -282,15 +290,22 @@ const runUp = (flags: Flags.UpFlags) =>
     )
   })
 
+const statsEvery = Options.float("stats").pipe(
+  Options.withPseudoName("SECONDS"),
+  Options.withDescription("Print a line of counters every SECONDS while up."),
+  Options.optional
+)
+
 const up = Command.make(
   "up",
-  { ...linkFlags, serve, tcpCc, realtime },
+  { ...linkFlags, serve, tcpCc, realtime, statsEvery },
   (raw) =>
     runUp({
       ...toLinkFlags(raw),
       serve: raw.serve,
       tcpCc: Option.getOrUndefined(raw.tcpCc),
-      realtime: Option.getOrUndefined(raw.realtime)
+      realtime: Option.getOrUndefined(raw.realtime),
+      stats: Option.getOrUndefined(raw.statsEvery)
     })
 ).pipe(
   Command.withDescription(
@@ -414,7 +429,7 @@ const maxTime = Options.float("max-time").pipe(
 
 /** A Node-style lookup over the stack's DNS client (its own UDP, TCP when truncated), asking `server`. */
 const resolverLookup = (server: Addr.Ipv4Addr) =>
-  Effect.map(NodeDns.makeWith({ servers: [Addr.format(server)] }), (f) => f as unknown as LookupFunction)
+  Effect.map(NodeDns.makeWith({ servers: [Addr.format(server)] }), (f): LookupFunction => f)
 
 const runFetch = (flags: Flags.FetchFlags) =>
   Effect.gen(function*() {

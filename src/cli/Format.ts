@@ -64,7 +64,17 @@ export const upLines = (u: UpInfo): ReadonlyArray<string> => {
  * (and the pcap recorder's, when recording).
  * @category formatting
  */
-export const downLine = (s: StackStats, pcap: PcapStats | undefined): string => {
+export const downLine = (s: StackStats, pcap: PcapStats | undefined): string => `gonet down: ${counters(s, pcap)}`
+
+/**
+ * The counters line `gonet up --stats SECONDS` prints now and then: the
+ * down line's counters, and the TCP connections open now.
+ * @category formatting
+ */
+export const statsLine = (s: StackStats, pcap: PcapStats | undefined): string =>
+  `gonet stats: ${counters(s, pcap)}; tcp connections ${s.tcp.connections}`
+
+const counters = (s: StackStats, pcap: PcapStats | undefined): string => {
   const parts = [
     `frames rx ${s.link.rxFrames} tx ${s.link.txFrames}` +
     (s.link.rxDropped + s.link.txDropped > 0 ? ` (dropped rx ${s.link.rxDropped} tx ${s.link.txDropped})` : "") +
@@ -78,7 +88,7 @@ export const downLine = (s: StackStats, pcap: PcapStats | undefined): string => 
   if (pcap !== undefined) {
     parts.push(`pcap ${pcap.recorded} frames${pcap.dropped > 0 ? ` (${pcap.dropped} not recorded)` : ""}`)
   }
-  return `gonet down: ${parts.join("; ")}`
+  return parts.join("; ")
 }
 
 // -----------------------------------------------------------------------------

@@ -123,6 +123,8 @@ export interface UpFlags extends LinkFlags {
   readonly tcpCc: string | undefined
   /** `--realtime`: SCHED_FIFO priority of the stack's threads; undefined: the normal policy */
   readonly realtime: number | undefined
+  /** `--stats`: seconds between counter lines; undefined: none */
+  readonly stats?: number | undefined
 }
 
 /** Flags of `gonet ping`. @category models */
@@ -187,6 +189,8 @@ export interface UpPlan extends LinkPlan {
   readonly serve: ReadonlyArray<ServeSpec>
   /** SCHED_FIFO priority 1..99, or undefined for the normal policy */
   readonly realtime: number | undefined
+  /** ms between counter lines (`--stats`), or undefined */
+  readonly statsEveryMillis?: number | undefined
 }
 
 /** @category models */
@@ -425,7 +429,8 @@ export const planUp = (flags: UpFlags, randomMac: Mac.Mac): Either.Either<UpPlan
         `--realtime: ${flags.realtime} is not a SCHED_FIFO priority (${Scheduling.MIN_PRIORITY}..${Scheduling.MAX_PRIORITY})`
       )
     }
-    return { ...link, stack, serve, realtime: flags.realtime }
+    const statsEveryMillis = flags.stats === undefined ? undefined : yield* seconds("--stats", flags.stats, 0.1, 86_400)
+    return { ...link, stack, serve, realtime: flags.realtime, statsEveryMillis }
   })
 
 const seconds = (flag: string, v: number, min: number, max: number): Either.Either<number, UsageError> =>
