@@ -37,7 +37,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Exit, type Fiber, FiberId, FiberRef, FiberSet, Layer, Mailbox, Option, type Scheduler, Stream } from "effect"
+import { Context, Duration, Effect, Exit, Fiber, FiberId, FiberRef, FiberRefs, FiberSet, Layer, Mailbox, Option, Runtime, type Scheduler, Stream } from "effect"
 import type { Scope } from "effect"
 import { Config, type StackConfig } from "../Config.js"
 import * as Iface from "../iface/Interface.js"
@@ -361,7 +361,25 @@ export const make = Effect.gen(function*() {
     scheduleTask: (task, priority) => scheduler.scheduleTask(task, priority),
     shouldYield: (fiber) => scheduler.shouldYield(fiber)
   }
-  const runFork = yield* FiberSet.runtime(fibers)<never>().pipe(Effect.withScheduler(shared))
+  // What FiberSet.runtime does (fork from synchronous code, the fiber joins `fibers`), with two
+  // FiberRef stacks a fiber forked from a runtime would otherwise copy for itself (~0.26 KiB each,
+  // a Map entry's stack grown by a spread): the runtime is captured in a child fiber, where the
+  // fork-scope override is already none, as in every fiber forked from it (captured here, where the
+  // Layer's scope is the override, each fork would put its none on top of a copy); and it holds no
+  // currentContext of its own, since Runtime.runFork sets each fiber's from the runtime's context
+  // anyway (over an inherited stack, a copy with the fiber's entry on top; over none, one entry).
+  const captured = yield* Effect.runtime<never>().pipe(Effect.withScheduler(shared), Effect.fork, Effect.flatMap(Fiber.join))
+  const forkInRuntime = Runtime.runFork(Runtime.make({
+    context: captured.context,
+    runtimeFlags: captured.runtimeFlags,
+    fiberRefs: FiberRefs.delete(captured.fiberRefs, FiberRef.currentContext)
+  }))
+  // (a fiber forked once the set is closed, the stack's scope closing, is interrupted by unsafeAdd)
+  const runFork = <A, E>(effect: Effect.Effect<A, E>): Fiber.RuntimeFiber<A, E> => {
+    const fiber = forkInRuntime(effect)
+    FiberSet.unsafeAdd(fibers, fiber)
+    return fiber
+  }
 
   // --- the timer wheel ----------------------------------------------------------------
   const deadlines = Deadlines.make<Timed>()
