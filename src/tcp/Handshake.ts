@@ -18,6 +18,11 @@
  *   window removes the entry; an ACK of ISS + 1 settles the connection
  *   (`Negotiated`, for Sender.established / Receiver.open), any other ACK
  *   draws an RST.
+ * - With the SYN queue full, a SYN may be answered with a SYN cookie
+ *   (RFC 4987 §3.6, SynCookie.ts) and no record: `cookieSynAck`; the ACK
+ *   that returns it is the whole handshake: `cookieEstablished`. Options the
+ *   cookie cannot carry are not offered (window scaling and SACK only when
+ *   the SYN had timestamps to carry them in).
  *
  * @since 0.1.0
  */
@@ -29,6 +34,9 @@ import { ACK, RST, seqLength, SYN } from "./Segment.js"
 import type { Negotiated } from "./Sender.js"
 import { tsClock } from "./Sender.js"
 import * as Seq from "./SeqNum.js"
+import type * as Sip from "../internal/SipHash.js"
+import type { FourTuple } from "./Negotiation.js"
+import * as SynCookie from "./SynCookie.js"
 
 /** A connection in SYN-RECEIVED, held by its listener. @category models */
 export interface HalfOpen {
@@ -192,3 +200,89 @@ const DROP: HalfOpenVerdict = { _tag: "Drop" }
 
 /** Whether the segment completing the handshake carries more than the ACK (data or FIN for the connection). */
 export const carriesMore = (seg: Segment): boolean => seqLength(seg) > 0
+
+// --- SYN cookies (RFC 4987 §3.6) -------------------------------------------------------
+
+/**
+ * The SYN-ACK answering `seg` with a cookie (`SynCookie.make`) as `iss`;
+ * nothing is kept. Window scaling and SACK are offered only when the SYN
+ * had timestamps, whose low bits then carry the peer's shift and SACK.
+ */
+export const cookieSynAck = (
+  params: TcpParams,
+  ports: { readonly localPort: number; readonly remotePort: number },
+  seg: Segment,
+  iss: Seq.SeqNum,
+  mtu: number,
+  now: number
+): TcpWire.TcpRepr => {
+  const o = seg.options
+  const ts = params.timestamps ? o.timestamp : undefined
+  const scaled = ts !== undefined && params.windowScaling && o.windowScale !== undefined
+  const sackOk = ts !== undefined && params.sack && o.sackPermitted
+  return {
+    srcPort: ports.localPort,
+    dstPort: ports.remotePort,
+    seq: iss,
+    ack: Seq.add(seg.seq, 1),
+    flags: SYN | ACK,
+    window: Math.min(0xffff, params.receiveBuffer),
+    urgent: 0,
+    options: {
+      mss: Negotiation.announcedMss(mtu),
+      sackPermitted: sackOk,
+      ...(ts !== undefined
+        ? {
+          timestamp: {
+            value: SynCookie.tsvalFor(tsClock(now), { windowShift: scaled ? Math.min(o.windowScale!, 14) : undefined, sackOk }),
+            echo: ts.value
+          }
+        }
+        : {}),
+      ...(scaled ? { windowScale: Negotiation.windowShiftFor(params.maxReceiveBuffer) } : {})
+    }
+  }
+}
+
+/**
+ * The connection a pure ACK to a listening port proves, when its SEG.ACK - 1
+ * is a cookie we made for this 4-tuple and the peer's ISN (SEG.SEQ - 1)
+ * within the last two time steps; undefined otherwise (the caller answers
+ * as LISTEN does: an RST).
+ */
+export const cookieEstablished = (
+  params: TcpParams,
+  key: Sip.SipKey,
+  tuple: FourTuple,
+  seg: Segment,
+  mtu: number,
+  now: number
+): Negotiated | undefined => {
+  if ((seg.flags & (SYN | RST | ACK)) !== ACK) return undefined
+  const iss = Seq.add(seg.ack, -1)
+  const irs = Seq.add(seg.seq, -1)
+  const proved = SynCookie.check(key, tuple, irs, iss, now)
+  if (proved === undefined) return undefined
+  // a peer answers with timestamps only when our SYN-ACK had them, and it had them only when the SYN did
+  const ts = params.timestamps ? seg.options.timestamp : undefined
+  const offered = ts !== undefined ? SynCookie.offeredOf(ts.echo) : { windowShift: undefined, sackOk: false }
+  const scaled = offered.windowShift !== undefined && params.windowScaling
+  const sndShift = scaled ? offered.windowShift! : 0
+  return {
+    localPort: tuple.localPort,
+    remotePort: tuple.remotePort,
+    iss,
+    irs,
+    window: seg.window * 2 ** sndShift,
+    sndShift,
+    rcvShift: scaled ? Negotiation.windowShiftFor(params.maxReceiveBuffer) : 0,
+    peerMss: proved.mss,
+    mtu,
+    tsOk: ts !== undefined,
+    tsRecent: ts?.value ?? 0,
+    sackOk: offered.sackOk && params.sack,
+    synRetransmitted: false,
+    // the echoed TSval had its low bits replaced: no RTT sample from it
+    rttSample: undefined
+  }
+}
