@@ -36,7 +36,9 @@
  * receive half's queue not ended fails the fiber check (500 receive halves
  * left waiting; 7 MiB stayed); the connection not forgotten fails the
  * connection check; every torn-down Conn kept in a global array (no fiber,
- * no table entry) fails this heap check alone (4.5 MiB stayed).
+ * no table entry) fails this heap check alone (4.5 MiB stayed). Since issue 8
+ * §2's memory work (2026-12-02) a connection holds 17.9 KiB here (8.8 MiB for
+ * the 500), so the bound is about 0.9 MiB; 425 KiB stayed in that run.
  *
  * Live clock; waits are bounded safety nets, nothing asserts on durations.
  * Needs root, /dev/net/tun, iproute2, the TAP addon and a C compiler (`cc`;
