@@ -482,7 +482,7 @@ export class Conn {
     }
     const end = this.incoming.end
     if (end === undefined) return Effect.flatMap(this.incoming.wait(), () => this.read())
-    return end._tag === "Success" ? NOTHING : Effect.fail(end.cause._tag === "Fail" ? end.cause.error : closed(this, "the connection failed"))
+    return end._tag === "Success" ? NOTHING : Effect.fail(endError(end, this))
   }
 
   /** Every chunk queued (at least one), for a stream's pull; fails with None at the end. */
@@ -496,11 +496,7 @@ export class Conn {
     }
     const end = this.incoming.end
     if (end === undefined) return Effect.flatMap(this.incoming.wait(), () => this.readAll())
-    return Effect.fail(
-      end._tag === "Success"
-        ? Option.none()
-        : Option.some(end.cause._tag === "Fail" ? end.cause.error : closed(this, "the connection failed"))
-    )
+    return Effect.fail(end._tag === "Success" ? Option.none() : Option.some(endError(end, this)))
   }
 
   stream(): Stream.Stream<Uint8Array, TcpError> {
@@ -602,6 +598,10 @@ export const emitSegment = (
 const describe = (c: Conn): string => `${c.localPort} -> ${c.remotePort}`
 
 const closed = (c: Conn, why: string) => new TcpError({ reason: "Closed", detail: `${describe(c)}: ${why}` })
+
+/** The error `incoming` ended with (teardown ends it with `Exit.fail` of the connection's error). */
+const endError = (end: Exit.Exit<void, TcpError>, c: Conn): TcpError =>
+  end._tag === "Failure" && end.cause._tag === "Fail" ? end.cause.error : closed(c, "the connection failed")
 
 const toError = (f: Sender.Failure, c: Conn): TcpError => {
   switch (f) {
