@@ -127,8 +127,13 @@ export interface StackConfig {
     readonly challengeAcksPerSecond: number
     /** connections at once (all states but LISTEN and half-open); beyond it new ones are refused and counted */
     readonly maxConnections: number
-    /** half-open connections per listener (the SYN queue); beyond it SYNs are dropped and counted */
+    /**
+     * half-open connections per listener (the SYN queue); beyond it SYNs are
+     * answered with SYN cookies (`synCookies`) or dropped, and counted
+     */
     readonly synBacklog: number
+    /** answer SYNs with SYN cookies (RFC 4987 §3.6) while a listener's SYN queue is full (Linux tcp_syncookies=1) */
+    readonly synCookies: boolean
     /** established connections waiting for `accept` per listener, unless `listen` names its own */
     readonly acceptBacklog: number
   }
@@ -213,6 +218,7 @@ export const defaults = {
     challengeAcksPerSecond: 1000,
     maxConnections: 65536,
     synBacklog: 1024,
+    synCookies: true,
     acceptBacklog: 511
   }
 } as const
@@ -394,6 +400,7 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         challengeAcksPerSecond: yield* int("tcp.challengeAcksPerSecond", tcp.challengeAcksPerSecond, 1, 1_000_000),
         maxConnections: yield* int("tcp.maxConnections", tcp.maxConnections, 1, 1 << 24),
         synBacklog: yield* int("tcp.synBacklog", tcp.synBacklog, 1, 1 << 20),
+        synCookies: tcp.synCookies,
         acceptBacklog: yield* int("tcp.acceptBacklog", tcp.acceptBacklog, 1, 1 << 20)
       }
     }

@@ -60,6 +60,7 @@ import * as Receiver from "./Receiver.js"
 import * as Segment from "./Segment.js"
 import * as Sender from "./Sender.js"
 import * as Seq from "./SeqNum.js"
+import * as SynCookie from "./SynCookie.js"
 import { TcpError } from "./TcpError.js"
 
 export { TcpError } from "./TcpError.js"
@@ -86,8 +87,14 @@ export interface TcpStats {
   readonly connections: number
   /** half-open connections held by listeners now */
   readonly halfOpen: number
-  /** SYNs dropped because the listener's SYN queue was full */
+  /** SYNs dropped because the listener's SYN queue was full (with `tcp.synCookies` off) */
   readonly synQueueFull: number
+  /** SYNs answered with a SYN cookie because the SYN queue was full (RFC 4987 §3.6) */
+  readonly synCookiesSent: number
+  /** connections a returning SYN cookie opened */
+  readonly synCookiesAccepted: number
+  /** ACKs to a listener, while cookies were out, that returned no valid cookie (answered with an RST) */
+  readonly synCookiesRejected: number
   /** completing ACKs dropped because the accept queue was full */
   readonly acceptQueueFull: number
   /** half-open connections dropped after their SYN-ACK retransmissions ran out */
@@ -227,6 +234,8 @@ interface ListenerState {
   readonly accepted: Mailbox.Mailbox<Conn>
   /** established, not yet accepted */
   waiting: number
+  /** Clock ms of the last SYN answered with a cookie: cookie ACKs are looked for only while one can be valid */
+  cookiesAt: number | undefined
 }
 
 class TimeWaitEntry implements Timed {
@@ -337,6 +346,9 @@ export const make = Effect.gen(function*() {
     activeOpens: 0,
     passiveOpens: 0,
     synQueueFull: 0,
+    synCookiesSent: 0,
+    synCookiesAccepted: 0,
+    synCookiesRejected: 0,
     acceptQueueFull: 0,
     synAckTimeouts: 0,
     arrivalsDropped: 0,
@@ -515,6 +527,44 @@ export const make = Effect.gen(function*() {
     schedule(e, undefined)
   }
 
+  /**
+   * A handshake completed (a half-open entry's, or a SYN cookie's): the
+   * connection goes to `opening` (built after the batch) unless the accept
+   * queue or the connection limit is full (counted; the peer re-sends).
+   */
+  const establish = (
+    l: ListenerState,
+    p: Ipv4Packet,
+    seg: Segment.Segment,
+    k: string,
+    at: number,
+    route: Iface.Route,
+    n: Sender.Negotiated,
+    opening: Map<string, Opening>
+  ): boolean => {
+    if (l.waiting >= l.backlog) {
+      c.acceptQueueFull++
+      return false
+    }
+    if (conns.size + opening.size >= config.tcp.maxConnections) {
+      c.connectionLimit++
+      return false
+    }
+    l.waiting++
+    opening.set(k, {
+      key: k,
+      listener: l,
+      localAddress: p.dst,
+      remoteAddress: p.src,
+      route,
+      rcv: Receiver.open(params, n, at),
+      snd: Sender.established(params, n, { consumed: 0 }, at),
+      // the completing ACK may carry data or a FIN already
+      segments: Handshake.carriesMore(seg) ? [seg] : []
+    })
+    return true
+  }
+
   const toListener = (
     l: ListenerState,
     p: Ipv4Packet,
@@ -546,40 +596,45 @@ export const make = Effect.gen(function*() {
           c.segmentsSent++
           return
         case "Established": {
-          if (l.waiting >= l.backlog) {
-            c.acceptQueueFull++
-            return
-          }
-          if (conns.size + opening.size >= config.tcp.maxConnections) {
-            c.connectionLimit++
-            return
-          }
-          dropHalfOpen(entry)
-          const n = v.negotiated
-          l.waiting++
-          opening.set(k, {
-            key: k,
-            listener: l,
-            localAddress: p.dst,
-            remoteAddress: p.src,
-            route: entry.route,
-            rcv: Receiver.open(params, n, at),
-            snd: Sender.established(params, n, { consumed: 0 }, at),
-            // the completing ACK may carry data or a FIN already
-            segments: Handshake.carriesMore(seg) ? [seg] : []
-          })
+          if (establish(l, p, seg, k, at, entry.route, v.negotiated, opening)) dropHalfOpen(entry)
           return
         }
       }
     }
     const verdict = Handshake.inListen(seg)
+    const tuple = { localAddr: p.dst, localPort: l.port, remoteAddr: p.src, remotePort: srcPort }
     if (verdict._tag === "Reset") {
+      // while cookies can be out, an ACK for no half-open connection may be one returning
+      if (l.cookiesAt !== undefined && at - l.cookiesAt < 2 * SynCookie.STEP_MS) {
+        const r = ip.route(p.src)
+        const n = r === undefined ? undefined : Handshake.cookieEstablished(params, key, tuple, seg, r.mtu, at)
+        if (n !== undefined) {
+          if (establish(l, p, seg, k, at, r!, n, opening)) c.synCookiesAccepted++
+          return
+        }
+        c.synCookiesRejected++
+      }
       resetFor(p.src, seg, srcPort, l.port, tx)
       return
     }
     if (verdict._tag === "Ignore") return
     if (l.halfOpen.size >= config.tcp.synBacklog) {
-      c.synQueueFull++
+      if (!config.tcp.synCookies) {
+        c.synQueueFull++
+        return
+      }
+      // RFC 4987 §3.6: answer without keeping anything; the ACK will bring it all back
+      const r = ip.route(p.src)
+      if (r === undefined) {
+        c.resetsUnroutable++
+        return
+      }
+      const o = seg.options
+      const cookie = SynCookie.make(key, tuple, seg.seq, o.mss === 0 ? undefined : o.mss, at)
+      emitRepr(tx, r, Handshake.cookieSynAck(params, { localPort: l.port, remotePort: srcPort }, seg, cookie, r.mtu, at))
+      c.segmentsSent++
+      c.synCookiesSent++
+      l.cookiesAt = at
       return
     }
     const r = ip.route(p.src)
@@ -587,7 +642,7 @@ export const make = Effect.gen(function*() {
       c.resetsUnroutable++
       return
     }
-    const iss = Negotiation.isn(key, { localAddr: p.dst, localPort: l.port, remoteAddr: p.src, remotePort: srcPort }, at)
+    const iss = Negotiation.isn(key, tuple, at)
     const h = Handshake.halfOpen(params, { localPort: l.port, remotePort: srcPort }, seg, iss, r.mtu, at)
     const e = new HalfOpenEntry(k, l, h, p.dst, p.src, r, halfOpenFire)
     l.halfOpen.set(k, e)
@@ -705,8 +760,18 @@ export const make = Effect.gen(function*() {
     if (t.length < 8) return
     const r = ip.route(report.dst)
     if (r === undefined) return
-    const conn = conns.get(keyOf(r.src, TcpWire.srcPortAt(t, 0), report.dst, TcpWire.dstPortAt(t, 0)))
-    if (conn === undefined) return
+    const k = keyOf(r.src, TcpWire.srcPortAt(t, 0), report.dst, TcpWire.dstPortAt(t, 0))
+    const conn = conns.get(k)
+    if (conn === undefined) {
+      // a SYN-ACK of a half-open connection was undeliverable (a spoofed SYN's source: its next hop
+      // never answered ARP): the entry goes now, not after every SYN-ACK retry (Linux's tcp_req_err)
+      const h = listeners.get(TcpWire.srcPortAt(t, 0))?.halfOpen.get(k)
+      if (h !== undefined && report.type === "DstUnreachable" && TcpWire.seqAt(t, 0) === h.h.iss) {
+        c.icmpErrors++
+        dropHalfOpen(h)
+      }
+      return
+    }
     const kind: Sender.IcmpKind = report.type !== "DstUnreachable"
       ? "Other"
       : report.code === 4
@@ -739,7 +804,14 @@ export const make = Effect.gen(function*() {
       }
       const backlog = o.backlog ?? config.tcp.acceptBacklog
       const accepted = yield* Mailbox.make<Conn>()
-      const l: ListenerState = { port: o.port, backlog: Math.max(1, backlog), halfOpen: new Map(), accepted, waiting: 0 }
+      const l: ListenerState = {
+        port: o.port,
+        backlog: Math.max(1, backlog),
+        halfOpen: new Map(),
+        accepted,
+        waiting: 0,
+        cookiesAt: undefined
+      }
       listeners.set(o.port, l)
       yield* Effect.addFinalizer(() =>
         Effect.gen(function*() {

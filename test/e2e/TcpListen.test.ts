@@ -5,11 +5,12 @@
  * its first write follows connect() at once.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Option } from "effect"
+import { Effect, Either, Option, TestClock } from "effect"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
-import { boundedWait } from "../support/Clock.js"
+import { boundedWait, settle } from "../support/Clock.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { asIpv4, ipFrame, PEER_ADDR, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
 
@@ -68,5 +69,34 @@ describe("TCP listener, raw peer", () => {
       let acked = ISN
       while (Seq.lt(acked, Seq.add(ISN, 11))) acked = segmentOf(yield* peer.next).ack
       expect(acked).toBe(Seq.add(ISN, 11))
+    }))
+})
+
+describe("a half-open connection whose SYN-ACK cannot be delivered", () => {
+  it.scoped("goes as soon as its peer's address fails to resolve (host unreachable), not after its SYN-ACK retries", () =>
+    Effect.gen(function*() {
+      const { stack, peer, stats } = yield* stackWithPeer()
+      yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      // a SYN from an on-link address nobody answers ARP for (a spoofed source)
+      const spoofed = Addr.parse("198.18.0.77")!
+      const syn = tcpRepr({
+        srcPort: 40000,
+        dstPort: 80,
+        seq: Seq.make(1000),
+        ack: Seq.ZERO,
+        flags: TcpWire.Flag.SYN,
+        window: 64240,
+        urgent: 0,
+        options: { sackPermitted: false, mss: 1460 }
+      }, new Uint8Array(0), spoofed, ADDR_A)
+      yield* peer.sendIp(syn, MAC_A)
+      yield* settle
+      expect((yield* stats).tcp.halfOpen).toBe(1)
+      // ARP gives up after its retries (3, 1 s apart): the SYN-ACK's datagram is unresolved
+      yield* TestClock.adjust("4 seconds")
+      yield* settle
+      const s = yield* stats
+      expect(s.ipv4.unresolved).toBeGreaterThan(0)
+      expect(s.tcp).toMatchObject({ halfOpen: 0, icmpErrors: 1, synAckTimeouts: 0 })
     }))
 })

@@ -305,15 +305,47 @@ describe("TCP bounds, counted when hit", () => {
       yield* Fiber.join(second)
     }))
 
-  it.scoped("a full SYN queue drops SYNs and counts them", () =>
+  it.scoped("with SYN cookies off, a full SYN queue drops SYNs and counts them", () =>
     Effect.gen(function*() {
       const watch = makeWatch()
       // B's ACKs are lost: its handshakes stay half-open on A
       watch.drop = (seg) => !isSyn(seg)
-      const { a, b } = yield* world(watch, { configA: { tcp: { synBacklog: 2 } } })
+      const { a, b } = yield* world(watch, { configA: { tcp: { synBacklog: 2, synCookies: false } } })
       for (let i = 0; i < 3; i++) yield* Effect.fork(connect(b))
       yield* settle
       expect((yield* statsOf(a)).tcp).toMatchObject({ halfOpen: 2, synQueueFull: 1, passiveOpens: 0 })
+    }))
+
+  it.scoped("a full SYN queue answers with a SYN cookie (RFC 4987): the next client connects and its data flows", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      // the ACKs of B's first two handshakes are lost: they stay half-open on A and fill its queue
+      const stuck = new Set<number>()
+      watch.drop = (seg) => {
+        if (isSyn(seg)) {
+          if (stuck.size < 2) stuck.add(seg.srcPort)
+          return false
+        }
+        return stuck.has(seg.srcPort)
+      }
+      const { a, b, listener } = yield* world(watch, { configA: { tcp: { synBacklog: 2 } } })
+      for (let i = 0; i < 2; i++) yield* Effect.fork(connect(b))
+      yield* settle
+      expect((yield* statsOf(a)).tcp).toMatchObject({ halfOpen: 2, synCookiesSent: 0 })
+      const third = yield* Effect.fork(connect(b))
+      yield* settle
+      const conn = yield* Fiber.join(third)
+      const server = yield* listener.accept
+      expect((yield* statsOf(a)).tcp).toMatchObject({ halfOpen: 2, synCookiesSent: 1, synCookiesAccepted: 1, passiveOpens: 1, synQueueFull: 0 })
+      // the connection works both ways, with the options the cookie carried (timestamps on here)
+      yield* conn.write(new TextEncoder().encode("through a cookie"))
+      yield* conn.end
+      expect(new TextDecoder().decode(yield* readAll(server))).toBe("through a cookie")
+      yield* settle
+      expect(yield* server.info).toMatchObject({ state: "CloseWait", timestamps: true, sack: true })
+      expect((yield* server.info).sndShift).toBeGreaterThan(0)
+      // every ACK that reached the listener returned a good cookie
+      expect((yield* statsOf(a)).tcp.synCookiesRejected).toBe(0)
     }))
 
   it.scoped("tcp.maxConnections refuses a connect beyond it with TooManyConnections, counted", () =>
