@@ -47,7 +47,7 @@
 import { EventEmitter } from "node:events"
 import { isIPv4 } from "node:net"
 import { Duplex } from "node:stream"
-import { type Clock, Effect, Exit, type Fiber, Option, Runtime, Scope } from "effect"
+import { type Clock, Duration, Effect, Exit, type Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { type Connection, type Listener, Tcp, type TcpService } from "../tcp/Tcp.js"
 import type { TcpError } from "../tcp/TcpError.js"
@@ -228,6 +228,7 @@ export class Socket extends Duplex {
       throw err
     }
     if (options.noDelay !== undefined) this.#noDelay = options.noDelay
+    if (options.keepAlive === true) this.#keepAlive = { enable: true, initialDelay: options.keepAliveInitialDelay ?? 0 }
     if (options.timeout !== undefined) this.setTimeout(options.timeout)
     this.#connecting = true
     const host = options.host ?? "localhost"
@@ -298,6 +299,7 @@ export class Socket extends Duplex {
     this.localAddress = Addr.format(conn.localAddress)
     this.localPort = conn.localPort
     if (this.#noDelay !== undefined) runWith(this.#ctx, conn.setNoDelay(this.#noDelay))
+    if (this.#keepAlive !== undefined) runWith(this.#ctx, this.#applyKeepAlive(conn))
     this.#touch()
     const deferred = this.#deferred
     this.#deferred = []
@@ -452,11 +454,23 @@ export class Socket extends Duplex {
   }
 
   /**
-   * Accepted and remembered; the stack's keepalive is configured per stack
-   * (`tcp.keepalive`), not yet per connection.
+   * Keepalive probes for this connection (SO_KEEPALIVE): after
+   * `initialDelay` ms of silence, or the stack's `tcp.keepaliveIdle` when 0
+   * (Node's "leave it as it is"); interval and count are the stack's.
    */
-  setKeepAlive(_enable = false, _initialDelay = 0): this {
+  setKeepAlive(enable = false, initialDelay = 0): this {
+    this.#keepAlive = { enable, initialDelay }
+    const conn = this.#conn
+    if (conn !== undefined) runWith(this.#ctx, this.#applyKeepAlive(conn))
     return this
+  }
+
+  #keepAlive: { readonly enable: boolean; readonly initialDelay: number } | undefined = undefined
+
+  #applyKeepAlive(conn: Connection): Effect.Effect<void> {
+    const k = this.#keepAlive
+    if (k === undefined) return Effect.void
+    return conn.setKeepAlive(k.enable, k.initialDelay > 0 ? Duration.millis(k.initialDelay) : undefined)
   }
 
   ref(): this {
@@ -679,6 +693,7 @@ export class Server extends EventEmitter {
       ...(o.noDelay !== undefined ? { noDelay: o.noDelay } : {}),
       pauseOnCreate: o.pauseOnConnect === true
     })
+    if (o.keepAlive === true) socket.setKeepAlive(true, o.keepAliveInitialDelay ?? 0)
     this.#sockets.add(socket)
     socket.once("close", () => {
       this.#sockets.delete(socket)

@@ -72,6 +72,8 @@ export type Event =
   | { readonly _tag: "Read" }
   | { readonly _tag: "Timer" }
   | { readonly _tag: "NoDelay"; readonly on: boolean }
+  /** keepalive probes after `idle` ms of silence, or none (undefined) */
+  | { readonly _tag: "Keepalive"; readonly idle: number | undefined }
   | {
     readonly _tag: "IcmpError"
     readonly kind: Sender.IcmpKind
@@ -281,6 +283,9 @@ export class Conn {
         s.noDelay = e.on
         if (e.on) Sender.write(s, EMPTY, now, out)
         return
+      case "Keepalive":
+        Sender.setKeepalive(s, e.idle, now)
+        return
       case "IcmpError":
         Sender.onIcmpError(s, e.kind, e.mtu, e.seq as Seq.SeqNum, now, out)
         return
@@ -455,6 +460,12 @@ export class Conn {
   setNoDelay(on: boolean): Effect.Effect<void> {
     return Effect.sync(() => {
       this.events.unsafeOffer({ _tag: "NoDelay", on })
+    })
+  }
+
+  setKeepalive(idle: number | undefined): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.events.unsafeOffer({ _tag: "Keepalive", idle })
     })
   }
 

@@ -38,6 +38,8 @@ export interface TcpParams {
   readonly maxPersist: number
   /** keepalive idle time; undefined: off (RFC 1122 §4.2.3.6: off by default, ≥ 2 h when on) */
   readonly keepaliveIdle: number | undefined
+  /** the idle ms a connection's `setKeepAlive(true)` uses when it names none (the stack's `tcp.keepaliveIdle`) */
+  readonly keepaliveIdleAsked: number
   /** between keepalive probes */
   readonly keepaliveInterval: number
   /** unanswered keepalive probes before the connection fails with TimedOut */
@@ -71,6 +73,7 @@ export const defaults: TcpParams = {
   finWait2: 60_000,
   maxPersist: 60_000,
   keepaliveIdle: undefined,
+  keepaliveIdleAsked: 2 * 60 * 60 * 1000,
   keepaliveInterval: 75_000,
   keepaliveProbes: 9,
   congestion: "cubic",

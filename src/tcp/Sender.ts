@@ -222,6 +222,8 @@ export interface Sender {
   lastHeardAt: number
   keepaliveProbes: number
   keepaliveAt: number | undefined
+  /** idle ms before the first keepalive probe; undefined: no keepalive (the stack's setting, or `setKeepAlive`'s) */
+  keepaliveIdle: number | undefined
   timeWaitAt: number | undefined
   finWait2At: number | undefined
   synRetransmitted: boolean
@@ -323,6 +325,7 @@ const base = (
     lastHeardAt: now,
     keepaliveProbes: 0,
     keepaliveAt: undefined,
+    keepaliveIdle: params.keepaliveIdle,
     timeWaitAt: undefined,
     finWait2At: undefined,
     synRetransmitted: false,
@@ -1377,7 +1380,7 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
 }
 
 const armKeepalive = (s: Sender, now: number): void => {
-  const idle = s.params.keepaliveIdle
+  const idle = s.keepaliveIdle
   if (idle === undefined || s.state !== "Established" && s.state !== "CloseWait") {
     s.keepaliveAt = undefined
     return
@@ -1385,12 +1388,23 @@ const armKeepalive = (s: Sender, now: number): void => {
   s.keepaliveAt = (s.keepaliveProbes === 0 ? s.lastHeardAt + idle : now + s.params.keepaliveInterval)
 }
 
+/**
+ * Keepalive on (`idle` ms before the first probe) or off (undefined) for
+ * this connection (SO_KEEPALIVE with TCP_KEEPIDLE): probing restarts from
+ * what was last heard.
+ */
+export const setKeepalive = (s: Sender, idle: number | undefined, now: number): void => {
+  s.keepaliveIdle = idle
+  s.keepaliveProbes = 0
+  armKeepalive(s, now)
+}
+
 /** RFC 1122 §4.2.3.6: a keepalive probe is SEG.SEQ = SND.NXT - 1 with no data, which draws an ACK. */
 const keepalive = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // data in flight has its own timer (and its retries end the connection): no probes then, as Linux
   if (Seq.gt(s.sndMax, s.sndUna)) {
     s.keepaliveProbes = 0
-    s.keepaliveAt = now + (s.params.keepaliveIdle ?? 0)
+    s.keepaliveAt = now + (s.keepaliveIdle ?? 0)
     return
   }
   if (s.keepaliveProbes >= s.params.keepaliveProbes) {

@@ -131,6 +131,12 @@ export interface Connection {
   readonly abort: Effect.Effect<void>
   /** Nagle's algorithm off (true) or on (RFC 1122 §4.2.3.4) */
   readonly setNoDelay: (on: boolean) => Effect.Effect<void>
+  /**
+   * keepalive probes (RFC 1122 §4.2.3.6) for this connection: on after `idle`
+   * of silence (default the stack's `tcp.keepaliveIdle`), or off; interval
+   * and count stay the stack's (`tcp.keepaliveInterval`, `tcp.keepaliveProbes`)
+   */
+  readonly setKeepAlive: (on: boolean, idle?: Duration.DurationInput) => Effect.Effect<void>
   /** completes when the connection is CLOSED; fails if it was reset, timed out or aborted */
   readonly closed: Effect.Effect<void, TcpError>
   /** state and counters */
@@ -204,6 +210,7 @@ export const paramsOf = (c: StackConfig["tcp"]): TcpParams => ({
   finWait2: Duration.toMillis(c.finWait2),
   maxPersist: 60_000,
   keepaliveIdle: c.keepalive ? Duration.toMillis(c.keepaliveIdle) : undefined,
+  keepaliveIdleAsked: Duration.toMillis(c.keepaliveIdle),
   keepaliveInterval: Duration.toMillis(c.keepaliveInterval),
   keepaliveProbes: c.keepaliveProbes,
   congestion: c.congestion,
@@ -318,6 +325,12 @@ class Handle implements Connection {
   }
   get setNoDelay() {
     return (on: boolean) => this.conn.setNoDelay(on)
+  }
+  get setKeepAlive() {
+    return (on: boolean, idle?: Duration.DurationInput) =>
+      this.conn.setKeepalive(
+        on ? (idle === undefined ? this.conn.snd.params.keepaliveIdleAsked : Duration.toMillis(idle)) : undefined
+      )
   }
   get closed() {
     return Effect.suspend(() => this.conn.waitClosed())

@@ -128,3 +128,25 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       server.close()
     }), 30_000)
 })
+
+describe("gonet-ts/node net: keepalive", () => {
+  it("setKeepAlive(true, ms) makes an idle connection probe (the stack's keepalive is off by default)", () =>
+    withNets(async ({ a, b }) => {
+      const server = a.createServer((s) => s.resume())
+      server.listen(7)
+      await once(server, "listening")
+      const client = b.connect(7, HOST_A)
+      await once(client, "connect")
+      const conn = client.connection!
+      const sent = async () => (await Effect.runPromise(conn.info)).segmentsSent
+      const before = await sent()
+      client.setKeepAlive(true, 100)
+      // probes are segments with no data; nothing else is sent on an idle connection (bounded wait)
+      for (let i = 0; i < 200 && (await sent()) < before + 2; i++) await new Promise((r) => setTimeout(r, 25))
+      expect(await sent()).toBeGreaterThanOrEqual(before + 2)
+      client.setKeepAlive(false)
+      client.end()
+      await once(client, "close")
+      server.close()
+    }), 30_000)
+})

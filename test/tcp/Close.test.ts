@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { ACK, FIN, RST } from "../../src/tcp/Segment.js"
+import * as Sender from "../../src/tcp/Sender.js"
 import * as T from "../support/TcpSocket.js"
 
 const BUF = 16384
@@ -266,6 +267,21 @@ describe("keepalive (RFC 1122 §4.2.3.6)", () => {
     s.send(1050, T.fromPeer({}))
     expect(s.tick(2049)).toEqual([])
     expect(s.tick(2050).map(T.ourSeq)).toEqual([-1])
+    expect(s.state).toBe("Established")
+  })
+
+  it("per connection (setKeepAlive): on with its own idle time over a stack without keepalive, and off again", () => {
+    const s = T.established({ params: { keepaliveIdle: undefined, keepaliveInterval: 100, keepaliveProbes: 2 } })
+    expect(s.tick(10_000)).toEqual([])
+    Sender.setKeepalive(s.snd, 500, 10_000)
+    // idle counts from what was last heard (the handshake, at 0): the first probe is due at once
+    expect(s.tick(10_000).map(T.ourSeq)).toEqual([-1])
+    s.send(10_050, T.fromPeer({}))
+    expect(s.tick(10_549)).toEqual([])
+    expect(s.tick(10_550).map(T.ourSeq)).toEqual([-1])
+    s.send(10_560, T.fromPeer({}))
+    Sender.setKeepalive(s.snd, undefined, 10_600)
+    expect(s.tick(20_000)).toEqual([])
     expect(s.state).toBe("Established")
   })
 
