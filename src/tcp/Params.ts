@@ -14,6 +14,11 @@ import * as Rtt from "./Rtt.js"
 export interface TcpParams {
   /** RFC 6298 estimator bounds: initial 1 s, floor 200 ms (Linux, not the RFC's 1 s), ceiling 120 s */
   readonly rtt: Rtt.RttParams
+  /**
+   * told of every RTT measurement a send half takes, ms (not a setting: the
+   * stack's metrics hook, one per stack, so no connection carries a field for it)
+   */
+  readonly onRttSample?: ((ms: number) => void) | undefined
   /** receive buffer per connection: the most unread octets held, and the window advertised */
   readonly receiveBuffer: number
   /** the largest receive buffer a connection may grow to; the window scale we offer is chosen for it */

@@ -381,7 +381,7 @@ export const established = (
   synchronize(s, n.irs, n.window, n.sndShift, n.rcvShift, n.peerMss, n.tsOk, n.tsRecent, n.sackOk)
   s.sndWl1 = n.irs
   s.sndWl2 = s.sndUna
-  if (n.rttSample !== undefined) s.rtt = Rtt.sample(s.rtt, n.rttSample, params.rtt)
+  if (n.rttSample !== undefined) rttSample(s, n.rttSample)
   else noHandshakeSample(s)
   s.synRetransmitted = n.synRetransmitted
   s.state = "Established"
@@ -765,7 +765,7 @@ const onSyn = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void 
   s.sndWl1 = syn.irs
   if (syn.acked) {
     s.sndWl2 = Seq.add(s.iss, 1)
-    if (s.timing !== undefined) s.rtt = Rtt.sample(s.rtt, r.at - s.timing.at, s.params.rtt)
+    if (s.timing !== undefined) rttSample(s, r.at - s.timing.at)
     establish(s, now)
     s.ackNow = true
   } else {
@@ -901,9 +901,9 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   // RTT: from the echoed timestamp (RFC 7323 §4.1), else the timed segment (Karn's rule)
   if (s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0) {
     const r = (tsClock(at) - a.tsEcr) >>> 0
-    if (r < 0x7fffffff && !echoPredatesRetransmission(s, a)) s.rtt = Rtt.sample(s.rtt, r, s.params.rtt)
+    if (r < 0x7fffffff && !echoPredatesRetransmission(s, a)) rttSample(s, r)
   } else if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) {
-    s.rtt = Rtt.sample(s.rtt, at - s.timing.at, s.params.rtt)
+    rttSample(s, at - s.timing.at)
   }
   if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) s.timing = undefined
   SendBuffer.release(s.buffer, a.ack)
@@ -1397,6 +1397,12 @@ export const setKeepalive = (s: Sender, idle: number | undefined, now: number): 
   s.keepaliveIdle = idle
   s.keepaliveProbes = 0
   armKeepalive(s, now)
+}
+
+/** An RTT measurement (RFC 6298 §2): into the estimator, and to the stack's tally (`params.onRttSample`). */
+const rttSample = (s: Sender, ms: number): void => {
+  s.rtt = Rtt.sample(s.rtt, ms, s.params.rtt)
+  s.params.onRttSample?.(ms)
 }
 
 /** RFC 1122 §4.2.3.6: a keepalive probe is SEG.SEQ = SND.NXT - 1 with no data, which draws an ACK. */

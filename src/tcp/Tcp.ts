@@ -39,6 +39,9 @@
  */
 import { Context, Duration, Effect, Exit, Fiber, FiberId, FiberRef, FiberRefs, FiberSet, Layer, Mailbox, Option, Runtime, type Scheduler, Stream } from "effect"
 import type { Scope } from "effect"
+import * as Metric from "effect/Metric"
+import * as MetricBoundaries from "effect/MetricBoundaries"
+import * as MetricLabel from "effect/MetricLabel"
 import { Config, type StackConfig } from "../Config.js"
 import * as Iface from "../iface/Interface.js"
 import { Tx } from "../iface/Interface.js"
@@ -105,6 +108,14 @@ export interface TcpStats {
   readonly connectionLimit: number
   /** ICMP errors that quoted one of our connections */
   readonly icmpErrors: number
+  /** segments sent again, by any means, over every connection (open or over) */
+  readonly retransmits: number
+  /** of those: fast retransmissions (three duplicate ACKs, SACK or RACK loss detection) */
+  readonly fastRetransmits: number
+  /** retransmission timeouts (RFC 6298 §5.4-5.6) */
+  readonly timeouts: number
+  /** tail loss probes (RFC 8985 §7) */
+  readonly tailProbes: number
   /** 4-tuples held in TIME-WAIT now (as small records, not connections) */
   readonly timeWait: number
   /** ACKs sent from TIME-WAIT (a retransmitted FIN, or another stray segment) */
@@ -220,6 +231,13 @@ export const paramsOf = (c: StackConfig["tcp"]): TcpParams => ({
   challengeAcksPerSecond: c.challengeAcksPerSecond,
   outOfOrderBlocks: 64
 })
+
+/** RTT samples, ms: from a loopback's fraction of a millisecond to a satellite path's seconds. */
+export const RTT_HISTOGRAM = Metric.histogram(
+  "gonet_tcp_rtt_ms",
+  MetricBoundaries.fromIterable([0.1, 0.25, 0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000]),
+  "RTT measurements of TCP connections (RFC 6298 samples), ms"
+)
 
 /** Linux's ip_local_port_range. */
 const EPHEMERAL_LOW = 32768
@@ -346,7 +364,12 @@ export const make = Effect.gen(function*() {
   const ip = yield* Ipv4
   const iface = yield* Iface.Interface
   const clock = yield* Effect.clock
-  const params = paramsOf(config.tcp)
+  // every RTT measurement of the stack's connections, as an Effect metric (served at /metrics)
+  const rttTags = [MetricLabel.make("stack", Addr.format(ip.address))]
+  const params: TcpParams = {
+    ...paramsOf(config.tcp),
+    onRttSample: (ms) => RTT_HISTOGRAM.unsafeUpdate(ms, rttTags)
+  }
   const key = Sip.keyOf(globalThis.crypto.getRandomValues(new Uint8Array(16)))
   const malformed: Partial<Record<WireReason, number>> = {}
   const c = {
@@ -370,6 +393,8 @@ export const make = Effect.gen(function*() {
     timeWaitAcks: 0
   }
   const conns = new Map<string, Conn>()
+  /** what connections that are over counted (the stats add the open ones') */
+  const gone = { retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0 }
   const timeWaits = new Map<string, TimeWaitEntry>()
   const listeners = new Map<number, ListenerState>()
   let halfOpenCount = 0
@@ -464,6 +489,12 @@ export const make = Effect.gen(function*() {
     schedule,
     forget: (conn) => {
       if (conns.get(conn.key) === conn) conns.delete(conn.key)
+      // the stack's totals keep what the connection counted
+      const s = conn.snd
+      gone.retransmits += s.retransmits
+      gone.fastRetransmits += s.fastRetransmits
+      gone.timeouts += s.timeouts
+      gone.tailProbes += s.tailProbes
     },
     enterTimeWait: (conn) => {
       const s = conn.snd
@@ -806,6 +837,18 @@ export const make = Effect.gen(function*() {
     Effect.forEach(Array.from(conns.values()), (conn) => conn.abortNow(), { discard: true })
   )
 
+  const retransmissions = () => {
+    const t = { ...gone }
+    for (const conn of conns.values()) {
+      const s = conn.snd
+      t.retransmits += s.retransmits
+      t.fastRetransmits += s.fastRetransmits
+      t.timeouts += s.timeouts
+      t.tailProbes += s.tailProbes
+    }
+    return t
+  }
+
   // --- the API --------------------------------------------------------------------------
   const listen = (o: ListenOptions): Effect.Effect<Listener, TcpError, Scope.Scope> =>
     Effect.gen(function*() {
@@ -911,7 +954,8 @@ export const make = Effect.gen(function*() {
       malformed: { ...malformed },
       connections: conns.size,
       halfOpen: halfOpenCount,
-      timeWait: timeWaits.size
+      timeWait: timeWaits.size,
+      ...retransmissions()
     })),
     connections: Effect.sync(() =>
       Array.from(conns.values(), (conn) => ({

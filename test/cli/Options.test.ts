@@ -413,6 +413,10 @@ describe("Format", () => {
       arrivalsDropped: 0,
       connectionLimit: 0,
       icmpErrors: 0,
+      retransmits: 0,
+      fastRetransmits: 0,
+      timeouts: 0,
+      tailProbes: 0,
       timeWait: 0,
       timeWaitAcks: 0
     }

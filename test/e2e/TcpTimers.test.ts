@@ -7,7 +7,8 @@
  * the ones a test names.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Clock, Effect, Exit, Fiber, Option, TestClock } from "effect"
+import { Cause, Clock, Effect, Exit, Fiber, Metric, Option, TestClock } from "effect"
+import * as Prometheus from "../../src/metrics/Prometheus.js"
 import { createHash } from "node:crypto"
 import * as LinkFault from "../../src/link/LinkFault.js"
 import { type Connection, Tcp } from "../../src/tcp/Tcp.js"
@@ -84,6 +85,24 @@ describe("TCP retransmission in virtual time", () => {
       const got = yield* server.read
       expect(new TextDecoder().decode(Option.getOrThrow(got))).toBe("hello")
       expect((yield* conn.info).retransmits).toBe(1)
+    }))
+
+  it.scoped("the stack's retransmission counters keep a connection's counts after it is over; RTT samples go to gonet_tcp_rtt_ms", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { b, server, conn } = yield* connected(watch)
+      watch.drop = (seg) => seg.payload.length > 0 && withData(watch).length === 0
+      yield* conn.write(new TextEncoder().encode("hello"))
+      yield* advance(200)
+      yield* server.read
+      expect((yield* statsOf(b)).tcp).toMatchObject({ retransmits: 1, timeouts: 1, fastRetransmits: 0 })
+      yield* conn.abort
+      yield* settle
+      expect((yield* statsOf(b)).tcp).toMatchObject({ connections: 0, retransmits: 1, timeouts: 1 })
+      // B (198.18.0.3) measured its handshake and the retransmitted segment's ACK, at least
+      const text = Prometheus.render(yield* Metric.snapshot)
+      const count = /^gonet_tcp_rtt_ms_count\{stack="198\.18\.0\.3"\} (\d+)$/m.exec(text)
+      expect(Number(count?.[1])).toBeGreaterThanOrEqual(1)
     }))
 
   it.scoped("a lost SYN is sent again after 1 s, and again 2 s later (RFC 6298 §2.1, §5.5)", () =>
