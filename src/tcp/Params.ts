@@ -19,6 +19,8 @@ export interface TcpParams {
    * stack's metrics hook, one per stack, so no connection carries a field for it)
    */
   readonly onRttSample?: ((ms: number) => void) | undefined
+  /** told of segments that drew a challenge ACK (`answered`) or found the rate limit spent (RFC 5961 §7); a metrics hook too */
+  readonly onChallenge?: ((segments: number, answered: boolean) => void) | undefined
   /** receive buffer per connection: the most unread octets held, and the window advertised */
   readonly receiveBuffer: number
   /** the largest receive buffer a connection may grow to; the window scale we offer is chosen for it */

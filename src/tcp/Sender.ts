@@ -713,9 +713,13 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   for (let i = 0; i < r.challenges; i++) {
     const rate = s.params.challengeAcksPerSecond
     const b = TokenBucket.take(s.challengeBucket ?? TokenBucket.full(rate, now), now, rate, rate)
-    if (b === undefined) break
+    if (b === undefined) {
+      s.params.onChallenge?.(r.challenges - i, false)
+      break
+    }
     s.challengeBucket = b
     s.ackNow = true
+    s.params.onChallenge?.(1, true)
   }
   armKeepalive(s, now)
   // One duplicate ACK per segment that arrived beyond a hole (RFC 5681 §4.2):

@@ -108,6 +108,10 @@ export interface TcpStats {
   readonly connectionLimit: number
   /** ICMP errors that quoted one of our connections */
   readonly icmpErrors: number
+  /** segments that drew a challenge ACK (RFC 5961: an RST or SYN in the window, data with an unacceptable ACK) */
+  readonly challengeAcks: number
+  /** such segments left unanswered: the connection's challenge-ACK rate (`tcp.challengeAcksPerSecond`) was spent */
+  readonly challengeAcksLimited: number
   /** segments sent again, by any means, over every connection (open or over) */
   readonly retransmits: number
   /** of those: fast retransmissions (three duplicate ACKs, SACK or RACK loss detection) */
@@ -368,7 +372,11 @@ export const make = Effect.gen(function*() {
   const rttTags = [MetricLabel.make("stack", Addr.format(ip.address))]
   const params: TcpParams = {
     ...paramsOf(config.tcp),
-    onRttSample: (ms) => RTT_HISTOGRAM.unsafeUpdate(ms, rttTags)
+    onRttSample: (ms) => RTT_HISTOGRAM.unsafeUpdate(ms, rttTags),
+    onChallenge: (n, answered) => {
+      if (answered) c.challengeAcks += n
+      else c.challengeAcksLimited += n
+    }
   }
   const key = Sip.keyOf(globalThis.crypto.getRandomValues(new Uint8Array(16)))
   const malformed: Partial<Record<WireReason, number>> = {}
@@ -390,6 +398,8 @@ export const make = Effect.gen(function*() {
     arrivalsDropped: 0,
     connectionLimit: 0,
     icmpErrors: 0,
+    challengeAcks: 0,
+    challengeAcksLimited: 0,
     timeWaitAcks: 0
   }
   const conns = new Map<string, Conn>()

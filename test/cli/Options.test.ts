@@ -413,6 +413,8 @@ describe("Format", () => {
       arrivalsDropped: 0,
       connectionLimit: 0,
       icmpErrors: 0,
+      challengeAcks: 0,
+      challengeAcksLimited: 0,
       retransmits: 0,
       fastRetransmits: 0,
       timeouts: 0,

@@ -340,11 +340,14 @@ describe("ESTABLISHED: RFC 5961", () => {
     expect(s.state).toBe("Established")
   })
   it("challenge ACKs are rate-limited; the limit does not touch ordinary ACKs", () => {
-    const s = est({ params: { challengeAcksPerSecond: 2 } })
+    const told: Array<[number, boolean]> = []
+    const s = est({ params: { challengeAcksPerSecond: 2, onChallenge: (n, answered) => told.push([n, answered]) } })
     const rsts = [1, 2, 3].map((n) => T.fromPeer({ seq: n, flags: RST }))
     expect(s.send(20, rsts[0]!)).toHaveLength(1)
     expect(s.send(21, rsts[1]!)).toHaveLength(1)
     expect(s.send(22, rsts[2]!)).toEqual([])
+    // the stack's counters hear of both answers and of the one the limit left unanswered
+    expect(told).toEqual([[1, true], [1, true], [1, false]])
     // a duplicate segment still draws its ACK
     expect(T.seenAll(s.send(23, T.fromPeer({ seq: -1, payload: "x" })))).toEqual([ackSeg(0, 0, BUF)])
   })
