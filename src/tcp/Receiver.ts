@@ -333,8 +333,11 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     out.acks.push({ seq: seg.seq, ack: seg.ack, window: seg.window, len: 0, tsEcr: ts?.echo, sack: undefined, syn: true })
     return
   }
-  // 2. the acceptability test; the window is what the buffer holds, plus the rounding of a scaled window
-  const wnd = window(r, consumed) + (r.rcvShift > 0 ? (1 << r.rcvShift) - 1 : 0)
+  // 2. the acceptability test. The window reaches the buffer's right edge, moved on by what the
+  // rounding up of a scaled window may have announced beyond it: a fixed edge, so data taken past
+  // the buffer (a zero-window probe) uses that rounding up instead of finding it again each time
+  const slack = r.rcvShift > 0 ? (1 << r.rcvShift) - 1 : 0
+  const wnd = Math.max(0, Seq.sub(Seq.add(rightEdge(r, consumed), slack), r.rcvNxt))
   // A bare FIN at RCV.NXT is taken even into a zero window, where RFC 9293's test refuses any
   // segment of non-zero length: it takes no buffer, and Linux (tcp_data_queue) queues it too.
   const bareFin = (flags & (FIN | SYN)) === FIN && seg.payload.length === 0 && seg.seq === r.rcvNxt
