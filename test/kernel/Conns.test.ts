@@ -45,42 +45,24 @@
  * in CI its absence fails instead of skipping).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Supervisor } from "effect"
+import { Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import { execFileSync, spawn } from "node:child_process"
 import { existsSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
-import { delimiter, join } from "node:path"
+import { join } from "node:path"
 import { fileURLToPath } from "node:url"
-import v8 from "node:v8"
-import vm from "node:vm"
 import { Link } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
-import * as TapAddon from "../../src/link/TapAddon.js"
 import * as Services from "../../src/tcp/Services.js"
 import * as Stack from "../../src/Stack.js"
+import { CountingSupervisor, heapAfterGc } from "../support/Heap.js"
 import { eventually } from "../support/Live.js"
-import { canUseTap, ifName, makeNetns, moveLinkToNetns } from "../support/Netns.js"
+import { ifName, makeNetns, moveLinkToNetns, tapSkipReason } from "../support/Netns.js"
 import type { Netns } from "../support/Netns.js"
 
-const onPath = (tool: string): boolean =>
-  (process.env["PATH"] ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, tool)))
-
-const skipReason = (): string | undefined => {
-  const tap = canUseTap()
-  if (!tap.ok) return tap.reason
-  try {
-    TapAddon.loadSync()
-  } catch (e) {
-    return `the TAP addon is not built (${e instanceof Error ? e.message : String(e)})`
-  }
-  if (!onPath("cc")) {
-    // CI has a C compiler: a skip there would hide a broken image
-    if (process.env["CI"] === "true") throw new Error("CI=true but cc is not installed")
-    return "cc is not installed"
-  }
-  return undefined
-}
+// cc: .ci/run installs g++ (and with it a C compiler); a skip in CI would hide a broken image
+const skipReason = (): string | undefined => tapSkipReason({ ciInstalls: ["cc"] })
 const SKIP = skipReason()
 if (SKIP !== undefined) console.warn(`skipping the connection-scale leak test: ${SKIP}`)
 
@@ -97,28 +79,6 @@ const CLIENT_SECONDS = 60
 
 // ---------------------------------------------------------------------------
 // heap and fibers
-
-v8.setFlagsFromString("--expose-gc")
-const gc = vm.runInNewContext("gc") as () => void
-
-/** heapUsed after two full GCs (the second frees what the first left for finalization). */
-const heapAfterGc = Effect.sync(() => {
-  gc()
-  gc()
-  return process.memoryUsage().heapUsed
-})
-
-/** Counts the fibers forked under it while they live; keeps no reference to any. */
-class CountingSupervisor extends Supervisor.AbstractSupervisor<number> {
-  live = 0
-  readonly value = Effect.sync(() => this.live)
-  override onStart() {
-    this.live++
-  }
-  override onEnd() {
-    this.live--
-  }
-}
 
 // ---------------------------------------------------------------------------
 // the world

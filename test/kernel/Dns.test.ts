@@ -19,41 +19,16 @@
 import { describe, expect, it } from "@effect/vitest"
 import { type Context, Effect, Layer, Runtime } from "effect"
 import type { Scope } from "effect"
-import { existsSync } from "node:fs"
-import { delimiter, join } from "node:path"
 import * as Dns from "../../src/dns/Dns.js"
 import { Link } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
-import * as TapAddon from "../../src/link/TapAddon.js"
 import * as NodeDns from "../../src/node/Dns.js"
 import * as Net from "../../src/node/Net.js"
 import * as Stack from "../../src/Stack.js"
 import { eventually } from "../support/Live.js"
-import { canUseTap, ifName, makeNetns, moveLinkToNetns, type Netns, spawnIn, type Spawned } from "../support/Netns.js"
+import { ifName, makeNetns, moveLinkToNetns, type Netns, spawnIn, type Spawned, tapSkipReason, which } from "../support/Netns.js"
 
-const SBIN = ["/usr/sbin", "/sbin"]
-const which = (tool: string): string | undefined =>
-  [...(process.env["PATH"] ?? "").split(delimiter), ...SBIN]
-    .filter((dir) => dir !== "")
-    .map((dir) => join(dir, tool))
-    .find((p) => existsSync(p))
-
-const skipReason = (): string | undefined => {
-  const tap = canUseTap()
-  if (!tap.ok) return tap.reason
-  try {
-    TapAddon.loadSync()
-  } catch (e) {
-    return `the TAP addon is not built (${e instanceof Error ? e.message : String(e)})`
-  }
-  for (const tool of ["dnsmasq", "socat"]) {
-    if (which(tool) !== undefined) continue
-    // CI installs them (.ci/run): a skip there would hide a broken install step
-    if (process.env["CI"] === "true") throw new Error(`CI=true but ${tool} is not installed`)
-    return `${tool} is not installed`
-  }
-  return undefined
-}
+const skipReason = (): string | undefined => tapSkipReason({ ciInstalls: ["dnsmasq", "socat"] })
 const SKIP = skipReason()
 if (SKIP !== undefined) console.warn(`skipping DNS against dnsmasq: ${SKIP}`)
 

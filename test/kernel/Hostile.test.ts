@@ -38,22 +38,16 @@
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
 import { execFileSync } from "node:child_process"
-import { existsSync } from "node:fs"
-import { delimiter, join } from "node:path"
 import { fileURLToPath } from "node:url"
 import * as Iface from "../../src/iface/Interface.js"
 import { Link } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
-import * as TapAddon from "../../src/link/TapAddon.js"
 import * as Services from "../../src/tcp/Services.js"
 import * as Stack from "../../src/Stack.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
-import { assertBenchAddress, canUseTap, exec, ifName, makeNetns, moveLinkToNetns, run } from "../support/Netns.js"
+import { assertBenchAddress, exec, ifName, makeNetns, moveLinkToNetns, run, tapSkipReason } from "../support/Netns.js"
 import type { Netns } from "../support/Netns.js"
 import { type Piped, spawnPiped } from "./hostile/Piped.js"
-
-const onPath = (tool: string): boolean =>
-  (process.env["PATH"] ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, tool)))
 
 /** A python that can import scapy: Debian's python3-scapy lives in /usr/bin/python3's path. */
 const scapyPython = (): string | undefined => {
@@ -71,14 +65,8 @@ const scapyPython = (): string | undefined => {
 const PYTHON_SCAPY = process.platform === "linux" ? scapyPython() : undefined
 
 const skipReason = (): string | undefined => {
-  const tap = canUseTap()
-  if (!tap.ok) return tap.reason
-  try {
-    TapAddon.loadSync()
-  } catch (e) {
-    return `the TAP addon is not built (${e instanceof Error ? e.message : String(e)})`
-  }
-  if (!onPath("python3")) return "python3 is not installed"
+  const base = tapSkipReason({ tools: ["python3"] })
+  if (base !== undefined) return base
   if (PYTHON_SCAPY === undefined) {
     // CI installs python3-scapy (.ci/run): a skip there would hide a broken install step
     if (process.env["CI"] === "true") throw new Error("CI=true but scapy (python3-scapy) is not installed")

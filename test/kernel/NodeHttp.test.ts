@@ -20,40 +20,21 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { type Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import { createHash, randomBytes } from "node:crypto"
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import type * as http from "node:http"
 import { tmpdir } from "node:os"
-import { delimiter, join } from "node:path"
+import { join } from "node:path"
 import { Link } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
-import * as TapAddon from "../../src/link/TapAddon.js"
 import * as Http from "../../src/node/Http.js"
 import * as Net from "../../src/node/Net.js"
 import * as StackHttpServer from "../../src/platform/StackHttpServer.js"
 import * as Stack from "../../src/Stack.js"
 import { eventually } from "../support/Live.js"
-import { canUseTap, exec, ifName, makeNetns, moveLinkToNetns, spawnIn } from "../support/Netns.js"
+import { exec, ifName, makeNetns, moveLinkToNetns, spawnIn, tapSkipReason } from "../support/Netns.js"
 import type { ExecResult, Netns } from "../support/Netns.js"
 
-const onPath = (tool: string): boolean =>
-  (process.env["PATH"] ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, tool)))
-
-const skipReason = (): string | undefined => {
-  const tap = canUseTap()
-  if (!tap.ok) return tap.reason
-  try {
-    TapAddon.loadSync()
-  } catch (e) {
-    return `the TAP addon is not built (${e instanceof Error ? e.message : String(e)})`
-  }
-  for (const tool of ["python3", "curl"]) {
-    if (onPath(tool)) continue
-    // CI installs them (.ci/run): a skip there would hide a broken install step
-    if (process.env["CI"] === "true") throw new Error(`CI=true but ${tool} is not installed`)
-    return `${tool} is not installed`
-  }
-  return undefined
-}
+const skipReason = (): string | undefined => tapSkipReason({ tools: ["python3"], ciInstalls: ["curl"] })
 const SKIP = skipReason()
 if (SKIP !== undefined) console.warn(`skipping Node http over the TAP: ${SKIP}`)
 

@@ -12,34 +12,16 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
-import { existsSync } from "node:fs"
-import { delimiter, join } from "node:path"
 import * as StatusService from "../../src/http/StatusService.js"
 import { Link } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
-import * as TapAddon from "../../src/link/TapAddon.js"
 import * as Stack from "../../src/Stack.js"
-import { canUseTap, exec, ifName, makeNetns, moveLinkToNetns } from "../support/Netns.js"
+import { exec, ifName, makeNetns, moveLinkToNetns, tapSkipReason, which } from "../support/Netns.js"
 
-const onPath = (tool: string): string | undefined =>
-  (process.env["PATH"] ?? "").split(delimiter).map((dir) => join(dir, tool)).find((p) => existsSync(p))
+const BROWSER = which("chromium") ?? which("chromium-browser")
 
-const BROWSER = onPath("chromium") ?? onPath("chromium-browser")
-
-const skipReason = (): string | undefined => {
-  const tap = canUseTap()
-  if (!tap.ok) return tap.reason
-  try {
-    TapAddon.loadSync()
-  } catch (e) {
-    return `the TAP addon is not built (${e instanceof Error ? e.message : String(e)})`
-  }
-  if (BROWSER === undefined) {
-    if (process.env["CI"] === "true") throw new Error("CI=true but chromium is not installed")
-    return "chromium is not installed"
-  }
-  return undefined
-}
+const skipReason = (): string | undefined =>
+  tapSkipReason({ ciInstalls: [BROWSER === undefined ? "chromium" : BROWSER.slice(BROWSER.lastIndexOf("/") + 1)] })
 const SKIP = skipReason()
 if (SKIP !== undefined) console.warn(`skipping the status page in Chromium: ${SKIP}`)
 

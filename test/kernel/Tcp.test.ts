@@ -31,28 +31,17 @@ import { fileURLToPath } from "node:url"
 import { frameLength, Link } from "../../src/link/Link.js"
 import type { LinkService, LinkStats, OutFrame } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
-import * as TapAddon from "../../src/link/TapAddon.js"
 import * as Services from "../../src/tcp/Services.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import * as Stack from "../../src/Stack.js"
 import { eventually } from "../support/Live.js"
-import { canUseTap, exec, ifName, makeNetns, moveLinkToNetns, spawnIn } from "../support/Netns.js"
+import { exec, ifName, makeNetns, moveLinkToNetns, spawnIn, tapSkipReason } from "../support/Netns.js"
 import type { ExecResult, Netns } from "../support/Netns.js"
 
 const onPath = (tool: string): boolean =>
   (process.env["PATH"] ?? "").split(delimiter).some((dir) => dir !== "" && existsSync(join(dir, tool)))
 
-const skipReason = (): string | undefined => {
-  const tap = canUseTap()
-  if (!tap.ok) return tap.reason
-  try {
-    TapAddon.loadSync()
-  } catch (e) {
-    return `the TAP addon is not built (${e instanceof Error ? e.message : String(e)})`
-  }
-  for (const tool of ["python3", "ss"]) if (!onPath(tool)) return `${tool} is not installed`
-  return undefined
-}
+const skipReason = (): string | undefined => tapSkipReason({ tools: ["python3", "ss"] })
 const SKIP = skipReason()
 if (SKIP !== undefined) console.warn(`skipping kernel TCP tests: ${SKIP}`)
 

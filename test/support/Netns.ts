@@ -20,6 +20,8 @@ import { execFile, execFileSync, spawn } from "node:child_process"
 import type { ChildProcess } from "node:child_process"
 import { existsSync } from "node:fs"
 import { constants } from "node:os"
+import { delimiter, join } from "node:path"
+import * as TapAddon from "../../src/link/TapAddon.js"
 
 /**
  * A helper command could not run, or failed where success was required.
@@ -63,6 +65,39 @@ export const canUseTap = (): { readonly ok: true } | { readonly ok: false; reado
     return { ok: false, reason: "`ip netns` does not work here" }
   }
   return { ok: true }
+}
+
+/** Where `tool` is: on PATH, or in root's sbin directories; undefined when nowhere. */
+export const which = (tool: string): string | undefined =>
+  [...(process.env["PATH"] ?? "").split(delimiter), "/usr/sbin", "/sbin"]
+    .filter((dir) => dir !== "")
+    .map((dir) => join(dir, tool))
+    .find((p) => existsSync(p))
+
+/**
+ * Why a real-TAP test cannot run here, or undefined: `canUseTap`'s reasons,
+ * the addon not built, or one of `tools` missing. A missing tool that
+ * .ci/run installs (`ciInstalls`) throws instead when CI=true: a skip there
+ * would hide a broken install step.
+ */
+export const tapSkipReason = (
+  options: { readonly tools?: ReadonlyArray<string>; readonly ciInstalls?: ReadonlyArray<string> } = {}
+): string | undefined => {
+  const tap = canUseTap()
+  if (!tap.ok) return tap.reason
+  try {
+    TapAddon.loadSync()
+  } catch (e) {
+    return `the TAP addon is not built (${e instanceof Error ? e.message : String(e)})`
+  }
+  for (const tool of [...(options.tools ?? []), ...(options.ciInstalls ?? [])]) {
+    if (which(tool) !== undefined) continue
+    if (process.env["CI"] === "true" && options.ciInstalls?.includes(tool)) {
+      throw new Error(`CI=true but ${tool} is not installed`)
+    }
+    return `${tool} is not installed`
+  }
+  return undefined
 }
 
 // ---------------------------------------------------------------------------
