@@ -15,6 +15,12 @@
  *   in place on the send path (`ip.emit`, payload gathered from the send
  *   buffer) and sends them in one `ip.flush`.
  *
+ * Both inboxes are `Inbox`es (internal/Inbox.ts): an Effect Mailbox whose
+ * one consumer, when idle, parks on a doorbell that every offer rings
+ * instead of inside the Mailbox's interruptible wait (about 1.3 KiB less per
+ * parked half); every message still goes through the Mailbox, in order, and
+ * each wake-up takes all that is queued.
+ *
  * Neither half writes the other's record. What crosses is a message (the
  * report, the events) or a counter with one writer and one reader: the
  * send half's `SendView` (its bounds, for the receive half's ACK checks),
@@ -36,8 +42,9 @@
  * @since 0.1.0
  */
 import type { Clock } from "effect"
-import { Chunk, Effect, Exit, Mailbox, Option, Stream } from "effect"
+import { Chunk, Effect, Exit, Option, Stream } from "effect"
 import { ChunkQueue } from "../internal/ChunkQueue.js"
+import { Inbox } from "../internal/Inbox.js"
 import type { Route, Tx } from "../iface/Interface.js"
 import { Tx as TxBatch } from "../iface/Interface.js"
 import { Signal } from "../internal/Signal.js"
@@ -133,8 +140,8 @@ export interface ConnectionInfo {
 
 /** The queues between a connection's fibers (see the module header). @category models */
 export interface Queues {
-  readonly events: Mailbox.Mailbox<Event>
-  readonly arrivals: Mailbox.Mailbox<Arrival>
+  readonly events: Inbox<Event>
+  readonly arrivals: Inbox<Arrival>
 }
 
 /**
@@ -145,16 +152,16 @@ export interface Queues {
 export const makeQueues = (segmentQueue: number): Effect.Effect<Queues> =>
   Effect.map(
     Effect.all([
-      Mailbox.make<Event>(),
-      Mailbox.make<Arrival>({ capacity: segmentQueue, strategy: "dropping" })
+      Inbox.make<Event>(),
+      Inbox.make<Arrival>({ capacity: segmentQueue, strategy: "dropping" })
     ]),
     ([events, arrivals]) => ({ events, arrivals })
   )
 
 /** One connection: the two fibers' records and the queues between them and the application. @category models */
 export class Conn {
-  readonly events: Mailbox.Mailbox<Event>
-  readonly arrivals: Mailbox.Mailbox<Arrival>
+  readonly events: Inbox<Event>
+  readonly arrivals: Inbox<Arrival>
   /** in-order data for the application; ends at the peer's FIN, fails on reset or timeout */
   readonly incoming = new ChunkQueue<Uint8Array, TcpError>()
   /** done when the handshake completes; failed when it does not (made when waited for or settled: `Signal.settle`) */
@@ -217,12 +224,13 @@ export class Conn {
 
   // --- receive half --------------------------------------------------------
   private receiveHalf(): Effect.Effect<void> {
-    const loop: Effect.Effect<void> = Effect.flatMap(this.arrivals.takeAll, ([batch, finished]) => {
+    // (takeAll() looks at the inbox when called: a fresh wait per wake-up, made just before it starts)
+    const loop = (): Effect.Effect<void> => Effect.flatMap(this.arrivals.takeAll(), handle)
+    const handle = ([batch, finished]: readonly [Chunk.Chunk<Arrival>, boolean]): Effect.Effect<void> => {
       for (const a of batch) this.receive(a)
-      return finished ? Effect.void : next
-    })
-    const next = Effect.suspend(() => loop)
-    return loop
+      return finished ? Effect.void : loop()
+    }
+    return Effect.suspend(loop)
   }
 
   private receive(a: Arrival): void {
@@ -239,13 +247,15 @@ export class Conn {
 
   // --- send half -----------------------------------------------------------
   private sendHalf(first: Array<OutSegment>): Effect.Effect<void> {
-    const loop: Effect.Effect<void> = Effect.flatMap(this.events.takeAll, ([events, finished]) => {
+    // (takeAll() looks at the inbox when called: only after the transmit, in the suspend)
+    const loop = (): Effect.Effect<void> => Effect.flatMap(this.events.takeAll(), handle)
+    const handle = ([events, finished]: readonly [Chunk.Chunk<Event>, boolean]): Effect.Effect<void> => {
       const out: Array<OutSegment> = []
       const now = this.env.clock.unsafeCurrentTimeMillis()
       for (const e of events) this.apply(e, now, out)
-      return Effect.zipRight(this.transmit(out), Effect.suspend(() => this.settle() || finished ? Effect.void : loop))
-    })
-    return Effect.zipRight(this.transmit(first), Effect.suspend(() => (this.settle() ? Effect.void : loop)))
+      return Effect.zipRight(this.transmit(out), Effect.suspend(() => this.settle() || finished ? Effect.void : loop()))
+    }
+    return Effect.zipRight(this.transmit(first), Effect.suspend(() => (this.settle() ? Effect.void : loop())))
   }
 
   private apply(e: Event, now: number, out: Array<OutSegment>): void {
