@@ -58,9 +58,7 @@ const PAPER = {
   tcp4kMbitPerSec: { 1: 7.3, 100: 284.9 }
 }
 
-const SKIPPED = [
-  { experiment: "bulk", why: "8 connections: not implemented (bulk.mjs runs one connection at a time)" }
-]
+const SKIPPED = []
 
 // ---------------------------------------------------------------------------
 // the steps
@@ -96,7 +94,8 @@ if (ONLY.includes("tcp4k")) {
   steps.push({ experiment: "tcp4k", n: "1,10,100", systems: "gonet, node-net", script: "tcp4k", args: ["--clients", "1,10,100", ...quickArg, ...qw] })
 }
 if (ONLY.includes("bulk")) {
-  steps.push({ experiment: "bulk", n: 1, systems: "gonet, kernel (offloads off, on)", script: "bulk", args: [...quickArg, ...qw] })
+  // 1 and 8 concurrent connections (each MB/N), interleaved in one step
+  steps.push({ experiment: "bulk", n: "1,8", systems: "gonet, kernel (offloads off, on)", script: "bulk", args: ["--conns", "1,8", ...quickArg, ...qw] })
 }
 if (ONLY.includes("rr")) {
   steps.push({ experiment: "rr", n: 1, systems: "gonet, kernel", script: "rr", args: [...quickArg, ...qw] })
@@ -176,12 +175,14 @@ const convert = {
         ? ["gonet", "off"]
         : ["kernel", /offloads (on|off)/.exec(s.system)?.[1]]
       const v = `offloads ${offloads}`
-      rows.push(...row("bulk", system, 1, tag(s.direction, v), s.gbitPerSec.p50, "Gbit/s"))
-      if (system === "gonet") rows.push(...row("bulk", system, 1, tag(`${s.direction} stack CPU`, v), s.stackCpuPerSecondP50, "CPU-s/s"))
+      // n = concurrent connections (files from before --conns: 1); the figure is the aggregate over them
+      const n = s.conns ?? 1
+      rows.push(...row("bulk", system, n, tag(s.direction, v), s.gbitPerSec.p50, "Gbit/s"))
+      if (system === "gonet") rows.push(...row("bulk", system, n, tag(`${s.direction} stack CPU`, v), s.stackCpuPerSecondP50, "CPU-s/s"))
     }
     return {
       rows,
-      details: { mb: r.params.mb, rounds: r.params.rounds, tapFeatures: r.tapFeatures, vethFeatures: r.vethFeatures, summary: r.summary }
+      details: { mb: r.params.mb, conns: r.params.conns ?? [1], rounds: r.params.rounds, tapFeatures: r.tapFeatures, vethFeatures: r.vethFeatures, summary: r.summary }
     }
   },
   rr: (r) => {
@@ -346,6 +347,8 @@ const printTables = (rows) => {
     // ping: by N, then gonet, gonet [realtime], kernel, the floors (the order of Fig. 3's legend)
     const order = (l) => ["gonet", "gonet [", "kernel", "js-floor", "c-floor"].findIndex((p) => l.system === p || (p.endsWith("[") && l.system.startsWith(p)))
     if (experiment === "ping") body.sort((a, b) => a.n - b.n || order(a) - order(b))
+    // bulk: by system and configuration, N = 1 above N = 8
+    if (experiment === "bulk") body.sort((a, b) => a.system.localeCompare(b.system) || a.n - b.n)
     console.log(`\n${experiment}`)
     printTable(["system", "n", ...cols], body.map((l) => [l.system, l.n, ...cols.map((c) => fmt(l.values[c]))]), { leftFirst: true })
   }
@@ -535,6 +538,29 @@ const render = (header, rows) => {
   printTables(rows)
 }
 
+/**
+ * --only a subset, with a latest.json in --out: only those experiments' rows and steps are
+ * replaced; the rest of the file (its header, the other experiments' rows and steps) stays.
+ * Each replaced step records the run it came from (`rerun`: date, mode, commit, tree, elapsed),
+ * and the header's `reruns` lists these runs. Without --only (or without a latest.json): undefined,
+ * the file is written whole.
+ */
+const mergeIntoLatest = (header, rows) => {
+  const file = join(OUT, "latest.json")
+  if (ONLY.length === EXPERIMENTS.length || !existsSync(file)) return undefined
+  const old = JSON.parse(readFileSync(file, "utf8"))
+  const mine = (x) => ONLY.includes(x.experiment)
+  const rerun = { date: header.date, mode: header.mode, commit: header.commit, tree: header.tree, quietWaitS: header.quietWaitS, cpuBusyAtStart: header.cpuBusyAtStart, elapsedS: header.elapsedS }
+  const h = { ...old.header }
+  h.steps = [...(old.header.steps ?? []).filter((x) => !mine(x)), ...header.steps.map((x) => ({ ...x, rerun }))]
+  h.skipped = [...(old.header.skipped ?? []).filter((x) => !mine(x)), ...header.skipped]
+  h.failed = [...(old.header.failed ?? []).filter((x) => !mine(x)), ...header.failed]
+  h.reruns = [...(old.header.reruns ?? []), { only: ONLY, ...rerun }]
+  const merged = [...old.rows.filter((r) => !mine(r)), ...rows]
+  h.offloads = offloadsOf(merged, h.steps)
+  return { header: h, rows: merged }
+}
+
 /** A result file's rows and details (also for existing files: --convert FILE,...). */
 const convertFile = (file, experiment = basename(file).replace(/-\d{4}-.*$/, "")) => convert[experiment](JSON.parse(readFileSync(file, "utf8")))
 
@@ -611,7 +637,9 @@ const main = async () => {
   header.offloads = offloadsOf(rows, header.steps)
   header.finishedAt = new Date().toISOString()
   header.elapsedS = round((Date.now() - t0) / 1000, 1)
-  render(header, rows)
+  const merged = mergeIntoLatest(header, rows)
+  if (merged !== undefined) console.log(`\n--only ${ONLY.join(",")}: merged into ${join(OUT, "latest.json")} (its other experiments' rows and steps kept, from the run of ${merged.header.date})`)
+  render(merged?.header ?? header, merged?.rows ?? rows)
   console.log(`\nwrote ${join(OUT, "latest.json")} (${rows.length} rows)` +
     `${rows.some((r) => r.experiment === "ping") ? `, ${join(OUT, "fig3-ping.svg")}` : ""}${rows.some((r) => r.experiment === "tcp4k") ? `, ${join(OUT, "fig4-tcp4k.svg")}` : ""}`)
   for (const s of header.skipped) console.log(`skipped: ${s.experiment}: ${s.why}`)

@@ -25,7 +25,7 @@
 // echo written as a loop of c.read and c.write, without Effect's Stream: what the Stream costs a
 // connection, for bench/conns.mjs --service), source:PORT (sends
 // --source-bytes octets of that pattern to whoever connects, then ends; default 256 MiB, at most
-// 64 GiB); their counts appear as stats.tcpBench, with each finished connection's ConnectionInfo.
+// 64 GiB; source:PORT:BYTES: BYTES on that port, for bulk.mjs --conns); their counts appear as stats.tcpBench, with each finished connection's ConnectionInfo.
 //
 // Network safety: both addresses must lie in 198.18.0.0/15, or it refuses to start.
 import { flag, opt, parseBenchCidr } from "./args.mjs"
@@ -109,14 +109,20 @@ if (flag("time-addon")) {
     })
 }
 
-// --tcp discard:PORT,echo:PORT,source:PORT
+// --tcp discard:PORT,echo:PORT,source:PORT[:BYTES]
 const tcpServices = (tcpList ?? "").split(",").filter((x) => x.length > 0).map((item) => {
-  const m = /^(discard|echo|echo-read|source):(\d{1,5})$/.exec(item)
-  if (m === null || Number(m[2]) < 1 || Number(m[2]) > 65535) throw new Error(`--tcp discard|echo|echo-read|source:PORT,..., got ${item}`)
-  return { kind: m[1], port: Number(m[2]) }
+  // source:PORT:BYTES: that port's connections send BYTES each instead of --source-bytes (bulk.mjs --conns)
+  const m = /^(discard|echo|echo-read|source):(\d{1,5})(?::(\d{1,12}))?$/.exec(item)
+  if (m === null || Number(m[2]) < 1 || Number(m[2]) > 65535 || (m[3] !== undefined && m[1] !== "source")) {
+    throw new Error(`--tcp discard|echo|echo-read|source:PORT[:BYTES],..., got ${item}`)
+  }
+  return { kind: m[1], port: Number(m[2]), bytes: m[3] !== undefined ? Number(m[3]) : undefined }
 })
 const sourceBytes = Number(opt("source-bytes", String(256 * 1024 * 1024)))
-if (!Number.isInteger(sourceBytes) || sourceBytes < 1 || sourceBytes > 64 * 2 ** 30) throw new Error("--source-bytes 1..64 GiB")
+for (const b of [sourceBytes, ...tcpServices.map((s) => s.bytes ?? sourceBytes)]) {
+  if (!Number.isInteger(b) || b < 1 || b > 64 * 2 ** 30) throw new Error("--source-bytes, source:PORT:BYTES: 1..64 GiB")
+}
+const defaultSourceBytes = sourceBytes
 const tcpVerify = flag("tcp-verify")
 // tcpbench.c's pattern: octet at stream offset o is o % 251; this block (256 x 251) repeats it.
 const PATTERN = Uint8Array.from({ length: 256 * 251 }, (_, i) => i % 251)
@@ -128,7 +134,7 @@ const tcpBench = {
 }
 const remember = (kind, info) => {
   tcpBench.last.push({ kind, ...info })
-  if (tcpBench.last.length > 4) tcpBench.last.shift()
+  if (tcpBench.last.length > 16) tcpBench.last.shift()
 }
 
 // --count-fibers: every fiber forked under the program (the layers' dealers, the timer wheel, each
@@ -196,7 +202,7 @@ const program = Effect.gen(function*() {
     )
   }
   if (echoPort !== undefined) yield* Udp.serveEcho(echoPort)
-  for (const { kind, port } of tcpServices) {
+  for (const { kind, port, bytes: portBytes } of tcpServices) {
     if (kind === "echo") {
       yield* TcpServices.serve(port, TcpServices.echo)
       tcpBench.echo.port = port
@@ -237,6 +243,7 @@ const program = Effect.gen(function*() {
       yield* TcpServices.serve(port, (c) => Effect.gen(function*() {
         tcpBench.source.connections++
         let sent = 0
+        const sourceBytes = portBytes ?? defaultSourceBytes
         while (sent < sourceBytes) {
           // the block is never changed, so one copy serves every write (Connection.write's rule)
           const off = sent % PATTERN.length

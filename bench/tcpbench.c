@@ -13,6 +13,14 @@
 //   tcpbench serve-source  BIND PORT BYTES SECONDS accept one connection, send BYTES (pattern), close
 //   tcpbench serve-echo    BIND PORT SECONDS       accept one connection, echo to FIN, close
 //
+// With a last argument CONNS > 1 (at most 64), send, recv, serve-discard and serve-source run CONNS
+// connections at once (bench/bulk.mjs --conns): non-blocking sockets in one poll loop, each
+// connection BYTES of the pattern (or read to its FIN, its own pattern checked); the clients
+// connect all CONNS at once. seconds = the first connection established .. the last FIN;
+// bytes = the sum over the connections; perConn: each one's octets and seconds.
+//   tcpbench send  DST PORT BYTES SECONDS CONNS     tcpbench recv DST PORT BYTES SECONDS CONNS
+//   tcpbench serve-discard BIND PORT SECONDS CONNS  tcpbench serve-source BIND PORT BYTES SECONDS CONNS
+//
 // The pattern: octet at stream offset o is o % 251 (a 64256-octet block, 256 x 251, repeats it).
 // Servers print "ready" once listening. Every mode prints one JSON line at the end
 // and stops at SECONDS (alarm; capped at 120) whatever happens ("timedOut": true).
@@ -22,6 +30,8 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -154,6 +164,190 @@ static uint64_t read_pattern(int fd, uint64_t limit, uint64_t *bad, int check) {
   return got;
 }
 
+/* ---- CONNS > 1: one poll loop over non-blocking sockets ---- */
+#define MAXCONNS 64
+enum { C_CONNECTING, C_SENDING, C_DRAIN, C_RECEIVING, C_DONE };
+struct conn {
+  int fd, state, err;
+  uint64_t sent, got, back, bad;
+  double t_est, t_end;
+};
+
+static void nonblocking(int fd) {
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) die("fcntl");
+}
+
+static void finish(struct conn *c, int err) {
+  c->t_end = now();
+  c->err = err;
+  close(c->fd);
+  c->fd = -1;
+  c->state = C_DONE;
+}
+
+/* established: the sender starts sending, the receiver reading */
+static void established(struct conn *c, int sender) {
+  c->t_est = now();
+  c->state = sender ? C_SENDING : C_RECEIVING;
+}
+
+/* Send what the socket takes (a bounded number of calls per wake-up, for fairness). */
+static void step_send(struct conn *c, uint64_t bytes) {
+  for (int k = 0; k < 16 && c->sent < bytes; k++) {
+    size_t off = c->sent % BLOCK;
+    size_t n = BLOCK - off;
+    if (n > bytes - c->sent) n = bytes - c->sent;
+    ssize_t w = send(c->fd, block + off, n, MSG_NOSIGNAL);
+    if (w < 0) {
+      if (errno == EAGAIN || errno == EINTR) return;
+      finish(c, errno);
+      return;
+    }
+    c->sent += (uint64_t)w;
+  }
+  if (c->sent == bytes) {
+    shutdown(c->fd, SHUT_WR);
+    c->state = C_DRAIN;
+  }
+}
+
+/* Read what has arrived (bounded per wake-up); the receiver checks its pattern; FIN ends it. */
+static void step_recv(struct conn *c, uint64_t limit) {
+  static unsigned char buf[1 << 18];
+  for (int k = 0; k < 16; k++) {
+    ssize_t r = recv(c->fd, buf, sizeof buf, 0);
+    if (r < 0) {
+      if (errno == EAGAIN || errno == EINTR) return;
+      finish(c, errno);
+      return;
+    }
+    if (r == 0) {
+      finish(c, 0);
+      return;
+    }
+    if (c->state == C_DRAIN) {
+      c->back += (uint64_t)r;
+      if (c->back > (1u << 20)) finish(c, EPROTO);
+      continue;
+    }
+    uint32_t p = (uint32_t)(c->got % 251);
+    for (ssize_t i = 0; i < r; i++) {
+      if (buf[i] != p) c->bad++;
+      if (++p == 251) p = 0;
+    }
+    c->got += (uint64_t)r;
+    if (c->got >= limit) {
+      finish(c, EFBIG);
+      return;
+    }
+  }
+}
+
+/* client: connect n at once; server: accept n (peers checked). sender: BYTES each, then wait for FIN. */
+static int run_multi(const char *mode, int client, int sender, struct sockaddr_in sa, int n, uint64_t bytes) {
+  static struct conn cs[MAXCONNS];
+  struct pollfd pfd[MAXCONNS + 1];
+  int idx[MAXCONNS + 1];
+  uint64_t limit = sender ? 0 : (client ? bytes + (1 << 20) : (64ull << 30));
+  int lfd = -1, opened = 0, done = 0;
+  double t0 = now();
+  if (client) {
+    for (int i = 0; i < n; i++) {
+      cs[i] = (struct conn){ .fd = socket(AF_INET, SOCK_STREAM, 0), .state = C_CONNECTING };
+      if (cs[i].fd < 0) die("socket");
+      nonblocking(cs[i].fd);
+      if (connect(cs[i].fd, (struct sockaddr *)&sa, sizeof sa) == 0) established(&cs[i], sender);
+      else if (errno != EINPROGRESS) die("connect");
+    }
+    opened = n;
+  } else {
+    lfd = socket(AF_INET, SOCK_STREAM, 0);
+    if (lfd < 0) die("socket");
+    int one = 1;
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (bind(lfd, (struct sockaddr *)&sa, sizeof sa) < 0) die("bind");
+    if (listen(lfd, MAXCONNS) < 0) die("listen");
+    nonblocking(lfd);
+    printf("ready\n");
+    fflush(stdout);
+  }
+  while (!expired && done < n) {
+    int k = 0;
+    if (!client && opened < n) pfd[k] = (struct pollfd){ .fd = lfd, .events = POLLIN }, idx[k++] = -1;
+    for (int i = 0; i < opened; i++) {
+      if (cs[i].state == C_DONE) continue;
+      short ev = cs[i].state == C_CONNECTING || cs[i].state == C_SENDING ? POLLOUT : POLLIN;
+      pfd[k] = (struct pollfd){ .fd = cs[i].fd, .events = ev }, idx[k++] = i;
+    }
+    int r = poll(pfd, (nfds_t)k, 200);
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      die("poll");
+    }
+    for (int j = 0; j < k; j++) {
+      if (pfd[j].revents == 0) continue;
+      if (idx[j] < 0) {
+        for (; opened < n;) {
+          struct sockaddr_in peer;
+          socklen_t len = sizeof peer;
+          int fd = accept(lfd, (struct sockaddr *)&peer, &len);
+          if (fd < 0) break;
+          check_address(peer.sin_addr, "peer");
+          nonblocking(fd);
+          cs[opened] = (struct conn){ .fd = fd };
+          established(&cs[opened++], sender);
+        }
+        continue;
+      }
+      struct conn *c = &cs[idx[j]];
+      if (c->state == C_CONNECTING) {
+        int e = 0;
+        socklen_t el = sizeof e;
+        getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &e, &el);
+        if (e != 0) {
+          finish(c, e);
+          done++;
+          continue;
+        }
+        established(c, sender);
+      }
+      if (c->state == C_SENDING) step_send(c, bytes);
+      else step_recv(c, limit);
+      if (c->state == C_DONE) done++;
+    }
+  }
+  // what is still open at the alarm ends now
+  for (int i = 0; i < opened; i++) if (cs[i].state != C_DONE) finish(&cs[i], ETIMEDOUT);
+  if (lfd >= 0) close(lfd);
+  double first = 0, last = 0, slow = 0;
+  uint64_t total = 0, back = 0, bad = 0;
+  int errors = 0, established_n = 0;
+  for (int i = 0; i < opened; i++) {
+    struct conn *c = &cs[i];
+    if (c->t_est > 0) {
+      if (established_n++ == 0 || c->t_est < first) first = c->t_est;
+      if (c->t_est - t0 > slow) slow = c->t_est - t0;
+    }
+    if (c->t_end > last) last = c->t_end;
+    total += sender ? c->sent : c->got;
+    back += c->back;
+    bad += c->bad;
+    if (c->err != 0) errors++;
+  }
+  printf("{\"mode\":\"%s\",\"conns\":%d,\"opened\":%d,\"established\":%d,\"bytes\":%llu,\"seconds\":%.6f,\"connectSeconds\":%.6f,"
+         "\"mismatches\":%llu,\"bytesBack\":%llu,\"errors\":%d,\"cpuSeconds\":%.3f,\"timedOut\":%s,\"perConn\":[",
+         mode, n, opened, established_n, (unsigned long long)total, established_n ? last - first : 0, slow, (unsigned long long)bad,
+         (unsigned long long)back, errors, cpu_seconds(), expired ? "true" : "false");
+  for (int i = 0; i < opened; i++) {
+    struct conn *c = &cs[i];
+    printf("%s{\"bytes\":%llu,\"seconds\":%.6f%s%s%s}", i ? "," : "", (unsigned long long)(sender ? c->sent : c->got),
+           c->t_est > 0 ? c->t_end - c->t_est : 0, c->err ? ",\"error\":\"" : "", c->err ? strerror(c->err) : "", c->err ? "\"" : "");
+  }
+  printf("]}\n");
+  return expired || errors || opened < n || (sender && total != (uint64_t)n * bytes) ? 1 : 0;
+}
+
 static int cmp_double(const void *a, const void *b) {
   double x = *(const double *)a, y = *(const double *)b;
   return x < y ? -1 : x > y;
@@ -183,6 +377,25 @@ int main(int argc, char **argv) {
   act.sa_handler = on_alarm; // no SA_RESTART: a blocked call returns EINTR
   sigaction(SIGALRM, &act, NULL);
   alarm((unsigned)seconds);
+
+  // CONNS > 1: the poll loop (the argument after SECONDS)
+  int is_stream = !strcmp(mode, "send") || !strcmp(mode, "recv") || !strcmp(mode, "serve-discard") || !strcmp(mode, "serve-source");
+  int conns_at = is_serve_plain ? 5 : 6;
+  int conns = is_stream && argc > conns_at ? atoi(argv[conns_at]) : 1;
+  if (conns < 1 || conns > MAXCONNS) {
+    fprintf(stderr, "tcpbench: CONNS 1..%d\n", MAXCONNS);
+    return 2;
+  }
+  if (conns > 1) {
+    int client = !strcmp(mode, "send") || !strcmp(mode, "recv");
+    int sender = !strcmp(mode, "send") || !strcmp(mode, "serve-source");
+    uint64_t bytes = !strcmp(mode, "serve-discard") ? 0 : strtoull(argv[4], NULL, 10);
+    if (strcmp(mode, "serve-discard") && (bytes == 0 || bytes > (64ull << 30))) {
+      fprintf(stderr, "tcpbench: BYTES 1..64 GiB\n");
+      return 2;
+    }
+    return run_multi(mode, client, sender, sa, conns, bytes);
+  }
 
   if (!strcmp(mode, "send") || !strcmp(mode, "serve-source")) {
     uint64_t bytes = strtoull(argv[4], NULL, 10);
