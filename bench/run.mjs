@@ -552,7 +552,12 @@ const mergeIntoLatest = (header, rows) => {
   const mine = (x) => ONLY.includes(x.experiment)
   const rerun = { date: header.date, mode: header.mode, commit: header.commit, tree: header.tree, quietWaitS: header.quietWaitS, cpuBusyAtStart: header.cpuBusyAtStart, elapsedS: header.elapsedS }
   const h = { ...old.header }
-  h.steps = [...(old.header.steps ?? []).filter((x) => !mine(x)), ...header.steps.map((x) => ({ ...x, rerun }))]
+  // the new steps where the replaced ones were (at the end if there were none)
+  const oldSteps = old.header.steps ?? []
+  const at = oldSteps.findIndex(mine)
+  const kept = oldSteps.filter((x) => !mine(x))
+  const pos = at < 0 ? kept.length : oldSteps.slice(0, at).filter((x) => !mine(x)).length
+  h.steps = [...kept.slice(0, pos), ...header.steps.map((x) => ({ ...x, rerun })), ...kept.slice(pos)]
   h.skipped = [...(old.header.skipped ?? []).filter((x) => !mine(x)), ...header.skipped]
   h.failed = [...(old.header.failed ?? []).filter((x) => !mine(x)), ...header.failed]
   h.reruns = [...(old.header.reruns ?? []), { only: ONLY, ...rerun }]
@@ -640,7 +645,7 @@ const main = async () => {
   const merged = mergeIntoLatest(header, rows)
   if (merged !== undefined) console.log(`\n--only ${ONLY.join(",")}: merged into ${join(OUT, "latest.json")} (its other experiments' rows and steps kept, from the run of ${merged.header.date})`)
   render(merged?.header ?? header, merged?.rows ?? rows)
-  console.log(`\nwrote ${join(OUT, "latest.json")} (${rows.length} rows)` +
+  console.log(`\nwrote ${join(OUT, "latest.json")} (${(merged?.rows ?? rows).length} rows${merged !== undefined ? `, ${rows.length} of them from this run` : ""})` +
     `${rows.some((r) => r.experiment === "ping") ? `, ${join(OUT, "fig3-ping.svg")}` : ""}${rows.some((r) => r.experiment === "tcp4k") ? `, ${join(OUT, "fig4-tcp4k.svg")}` : ""}`)
   for (const s of header.skipped) console.log(`skipped: ${s.experiment}: ${s.why}`)
   for (const f of header.failed) console.log(`FAILED: ${f.experiment} N=${f.n} (${f.systems}): ${f.why}`)
