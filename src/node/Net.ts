@@ -630,10 +630,9 @@ export class Server extends EventEmitter {
     this.#starting = true
     const tcp = this.#ctx.tcp
     const backlog = o.backlog
-    const listenOn = (p: number) => tcp.listen({ port: p, ...(backlog !== undefined && backlog > 0 ? { backlog } : {}) })
     const open = Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const listener = yield* Scope.extend(port === 0 ? listenEphemeral(listenOn) : listenOn(port), scope).pipe(
+      const listener = yield* Scope.extend(tcp.listen({ port, ...(backlog !== undefined && backlog > 0 ? { backlog } : {}) }), scope).pipe(
         Effect.onError(() => Scope.close(scope, Exit.void))
       )
       return { scope, listener }
@@ -735,25 +734,6 @@ export class Server extends EventEmitter {
   unref(): this {
     return this
   }
-}
-
-/** Linux's ip_local_port_range, for `listen(0)`. */
-const EPHEMERAL_LOW = 32768
-const EPHEMERAL_HIGH = 60999
-
-/** A listener on a free ephemeral port: random start, then upwards, skipping ports in use. */
-const listenEphemeral = <R>(
-  listenOn: (port: number) => Effect.Effect<Listener, TcpError, R>
-): Effect.Effect<Listener, TcpError, R> => {
-  const span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1
-  const start = Math.floor(Math.random() * span)
-  const attempt = (i: number): Effect.Effect<Listener, TcpError, R> =>
-    Effect.catchIf(
-      listenOn(EPHEMERAL_LOW + ((start + i) % span)),
-      (e) => e.reason === "AddressInUse" && i + 1 < span,
-      () => attempt(i + 1)
-    )
-  return attempt(0)
 }
 
 /**

@@ -167,6 +167,7 @@ export interface Listener {
 
 /** @category models */
 export interface ListenOptions {
+  /** 1..65535, or 0 for a free ephemeral port (the listener's `port` says which) */
   readonly port: number
   /** established connections waiting for `accept` (default `tcp.acceptBacklog`) */
   readonly backlog?: number
@@ -184,7 +185,7 @@ export interface ConnectOptions {
 
 /** @category models */
 export interface TcpService {
-  /** listen on `port` until the scope closes */
+  /** listen on `port` (0: a free ephemeral one) until the scope closes */
   readonly listen: (options: ListenOptions) => Effect.Effect<Listener, TcpError, Scope.Scope>
   /** open a connection (RFC 9293 §3.10.1), waiting for the handshake */
   readonly connect: (options: ConnectOptions) => Effect.Effect<Connection, TcpError>
@@ -246,6 +247,17 @@ export const RTT_HISTOGRAM = Metric.histogram(
 /** Linux's ip_local_port_range. */
 const EPHEMERAL_LOW = 32768
 const EPHEMERAL_HIGH = 60999
+
+/** The first ephemeral port `free` accepts, from a random start (RFC 6056 §3.3.1's simple form). */
+const freePort = (free: (port: number) => boolean): number | undefined => {
+  const span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1
+  const start = Math.floor(Math.random() * span)
+  for (let i = 0; i < span; i++) {
+    const port = EPHEMERAL_LOW + ((start + i) % span)
+    if (free(port)) return port
+  }
+  return undefined
+}
 
 /** The key of a 4-tuple, from our side. */
 const keyOf = (localAddr: number, localPort: number, remoteAddr: number, remotePort: number): string =>
@@ -862,26 +874,31 @@ export const make = Effect.gen(function*() {
   // --- the API --------------------------------------------------------------------------
   const listen = (o: ListenOptions): Effect.Effect<Listener, TcpError, Scope.Scope> =>
     Effect.gen(function*() {
-      if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) {
-        return yield* new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 1..65535` })
+      if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
+        return yield* new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 0..65535` })
       }
-      if (listeners.has(o.port)) {
-        return yield* new TcpError({ reason: "AddressInUse", detail: `port ${o.port} is already listening` })
+      // port 0: a free ephemeral port, as bind(2) gives
+      const port = o.port === 0 ? freePort((p) => !listeners.has(p)) : o.port
+      if (port === undefined) {
+        return yield* new TcpError({ reason: "NoEphemeralPorts", detail: "every ephemeral port is listening" })
+      }
+      if (listeners.has(port)) {
+        return yield* new TcpError({ reason: "AddressInUse", detail: `port ${port} is already listening` })
       }
       const backlog = o.backlog ?? config.tcp.acceptBacklog
       const accepted = yield* Mailbox.make<Conn>()
       const l: ListenerState = {
-        port: o.port,
+        port: port,
         backlog: Math.max(1, backlog),
         halfOpen: new Map(),
         accepted,
         waiting: 0,
         cookiesAt: undefined
       }
-      listeners.set(o.port, l)
+      listeners.set(port, l)
       yield* Effect.addFinalizer(() =>
         Effect.gen(function*() {
-          if (listeners.get(o.port) === l) listeners.delete(o.port)
+          if (listeners.get(port) === l) listeners.delete(port)
           for (const e of l.halfOpen.values()) dropHalfOpen(e)
           // established connections nobody accepted are reset (takeAll waits only when the queue is empty)
           if (Option.getOrElse(accepted.unsafeSize(), () => 0) > 0) {
@@ -892,28 +909,23 @@ export const make = Effect.gen(function*() {
         })
       )
       return {
-        port: o.port,
+        port: port,
         accept: accepted.take.pipe(
           Effect.map((conn) => {
             l.waiting--
             return new Handle(conn)
           }),
           Effect.catchTag("NoSuchElementException", () =>
-            Effect.fail(new TcpError({ reason: "Closed", detail: `the listener on port ${o.port} is closed` })))
+            Effect.fail(new TcpError({ reason: "Closed", detail: `the listener on port ${port} is closed` })))
         )
       }
     })
 
-  const ephemeral = (remote: Addr.Ipv4Addr, remotePort: number, local: Addr.Ipv4Addr): number | undefined => {
-    const span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1
-    const start = Math.floor(Math.random() * span)
-    for (let i = 0; i < span; i++) {
-      const port = EPHEMERAL_LOW + ((start + i) % span)
+  const ephemeral = (remote: Addr.Ipv4Addr, remotePort: number, local: Addr.Ipv4Addr): number | undefined =>
+    freePort((port) => {
       const k = keyOf(local, port, remote, remotePort)
-      if (!listeners.has(port) && !conns.has(k) && !timeWaits.has(k)) return port
-    }
-    return undefined
-  }
+      return !listeners.has(port) && !conns.has(k) && !timeWaits.has(k)
+    })
 
   const connect = (o: ConnectOptions): Effect.Effect<Connection, TcpError> =>
     // the queues first, in this fiber; every check and the port choice after, in one synchronous step

@@ -5,14 +5,14 @@
  * its first write follows connect() at once.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Option, TestClock } from "effect"
+import { Effect, Either, Fiber, Option, TestClock } from "effect"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { asIpv4, ipFrame, PEER_ADDR, tcpRepr } from "../support/Peer.js"
-import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
+import { ADDR_A, MAC_A, run, stackWithPeer, twoStacks } from "../support/TestNet.js"
 
 const ISN = Seq.make(0xfffffff0)
 
@@ -99,4 +99,22 @@ describe("a half-open connection whose SYN-ACK cannot be delivered", () => {
       expect(s.ipv4.unresolved).toBeGreaterThan(0)
       expect(s.tcp).toMatchObject({ halfOpen: 0, icmpErrors: 1, synAckTimeouts: 0 })
     }))
+})
+
+describe("listen on port 0", () => {
+  it.scopedLive("takes a free ephemeral port, a different one each time, and accepts on it", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const first = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 0 })))
+      const second = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 0 })))
+      for (const l of [first, second]) {
+        expect(l.port).toBeGreaterThanOrEqual(32768)
+        expect(l.port).toBeLessThanOrEqual(60999)
+      }
+      expect(second.port).not.toBe(first.port)
+      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: second.port }))))
+      const server = yield* second.accept
+      expect(server.localPort).toBe(second.port)
+      yield* Fiber.join(client)
+    }), 30_000)
 })
