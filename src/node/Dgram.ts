@@ -21,12 +21,12 @@
  * @since 0.1.0
  */
 import { EventEmitter } from "node:events"
-import { isIPv4 } from "node:net"
 import { Effect, Exit, Option, type Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { Udp, type UdpError, type UdpErrorReport, type UdpService, type UdpSocket } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import { nodeError, systemError } from "./Errors.js"
+import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
 import type { AddressInfo, LookupFunction } from "./Net.js"
 import { failureOf, runOn } from "./Run.js"
 
@@ -139,7 +139,7 @@ export class Socket extends EventEmitter {
     }
     if (cb !== undefined) this.once("listening", cb)
     const address = o.address
-    if (address !== undefined && !this.#isLocal(address)) {
+    if (address !== undefined && !isLocalHost(address, this.#localAddress)) {
       process.nextTick(() => this.emit("error", systemError("EADDRNOTAVAIL", "bind", address, o.port)))
       return this
     }
@@ -175,11 +175,6 @@ export class Socket extends EventEmitter {
       for (const f of queued) f()
     })
     return this
-  }
-
-  #isLocal(address: string): boolean {
-    return address === "0.0.0.0" || address === "localhost" || address === this.#localAddress ||
-      (isIPv4(address) && address.startsWith("127."))
   }
 
   #startLoops(socket: UdpSocket, scope: Scope.CloseableScope): void {
@@ -280,12 +275,10 @@ export class Socket extends EventEmitter {
   }
 
   #resolve(host: string, cb: (err: Error | null, address: string) => void): void {
-    const literal = host === "localhost" ? "127.0.0.1" : isIPv4(host) ? host : undefined
+    const literal = literalAddress(host)
     if (literal !== undefined) return cb(null, literal)
     const lookup = this.#options.lookup
-    if (lookup === undefined) {
-      return process.nextTick(() => cb(systemError("ENOTFOUND", "getaddrinfo", undefined, undefined, `no lookup for '${host}' on this stack`), ""))
-    }
+    if (lookup === undefined) return process.nextTick(() => cb(notFound(host), ""))
     lookup(host, { family: 4, all: false }, (err, address) => cb(err, address))
   }
 

@@ -29,7 +29,7 @@
  *   the `lookup` option), `'connect'`, `'ready'`, `'data'`…, `'end'`,
  *   `'finish'`, `'close'`; errors carry the errno `code` a Linux program
  *   sees (Errors.ts).
- * - **Timeouts** (`setTimeout`) run on Effect's Clock: a fiber per socket
+ * - **Idle timeouts** (`Socket#setTimeout`, Node's name for them) run on Effect's Clock: a fiber per socket
  *   that has one, sleeping to the idle deadline; activity only stamps a
  *   time. TestClock drives them.
  *
@@ -47,12 +47,13 @@
 import { EventEmitter } from "node:events"
 import { isIPv4 } from "node:net"
 import { Duplex } from "node:stream"
-import { type Clock, Duration, Effect, Exit, type Fiber, Option, Runtime, Scope } from "effect"
+import { type Clock, Duration, Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { type Connection, type Listener, Tcp, type TcpService } from "../tcp/Tcp.js"
 import type { TcpError } from "../tcp/TcpError.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import { fromTcpError, nodeError, systemError } from "./Errors.js"
+import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
 import { failureOf, runOn } from "./Run.js"
 
 /** What every socket and server of one `Net` shares. */
@@ -77,7 +78,7 @@ export interface SocketOptions {
   readonly noDelay?: boolean
   readonly keepAlive?: boolean
   readonly keepAliveInitialDelay?: number
-  /** idle timeout in ms (as `setTimeout`) */
+  /** idle timeout in ms (as the socket's idle-timeout method) */
   readonly timeout?: number
 }
 
@@ -151,7 +152,7 @@ export class Socket extends Duplex {
   #written = 0
   #noDelay: boolean | undefined
   readonly #pauseOnCreate: boolean
-  // --- setTimeout ---
+  // --- the idle timeout ---
   #timeoutMs = 0
   #lastActive = 0
   #timedOut = false
@@ -171,7 +172,7 @@ export class Socket extends Duplex {
     this.#ctx = ctx
     this.#noDelay = options?.noDelay
     this.#pauseOnCreate = options?.pauseOnCreate === true
-    if (options?.timeout !== undefined) this.setTimeout(options.timeout)
+    if (options?.timeout !== undefined) this.#idleTimeout(options.timeout)
     if (options?.connection !== undefined) this.#attach(options.connection)
   }
 
@@ -229,10 +230,10 @@ export class Socket extends Duplex {
     }
     if (options.noDelay !== undefined) this.#noDelay = options.noDelay
     if (options.keepAlive === true) this.#keepAlive = { enable: true, initialDelay: options.keepAliveInitialDelay ?? 0 }
-    if (options.timeout !== undefined) this.setTimeout(options.timeout)
+    if (options.timeout !== undefined) this.#idleTimeout(options.timeout)
     this.#connecting = true
     const host = options.host ?? "localhost"
-    const literal = host === "localhost" ? "127.0.0.1" : isIPv4(host) ? host : undefined
+    const literal = literalAddress(host)
     if (literal !== undefined) {
       this.#open(literal, port, options.localPort)
       return this
@@ -240,10 +241,8 @@ export class Socket extends Duplex {
     if (options.lookup === undefined) {
       // no resolver given: what getaddrinfo says for a name it cannot find
       process.nextTick(() => {
-        const err = systemError("ENOTFOUND", "getaddrinfo", undefined, undefined, `no lookup for '${host}' on this stack`)
-        Object.assign(err, { hostname: host })
         this.#connecting = false
-        this.destroy(err)
+        this.destroy(notFound(host))
       })
       return this
     }
@@ -327,12 +326,7 @@ export class Socket extends Duplex {
   }
 
   #startPump(conn: Connection): void {
-    const waitForDemand = Effect.async<void>((resume) => {
-      this.#resumeRead = () => resume(Effect.void)
-      return Effect.sync(() => {
-        this.#resumeRead = undefined
-      })
-    })
+    const waitForDemand = park((wake) => (this.#resumeRead = wake))
     const step = (o: Option.Option<Uint8Array>): Effect.Effect<boolean> =>
       Effect.sync(() => {
         if (this.destroyed) return false
@@ -412,13 +406,13 @@ export class Socket extends Duplex {
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
     this.#connecting = false
-    if (this.#connectFiber !== undefined) runWith(this.#ctx, interruptFiber(this.#connectFiber))
+    if (this.#connectFiber !== undefined) runWith(this.#ctx, Fiber.interruptFork(this.#connectFiber))
     this.#stopTimer()
     const pump = this.#pump
     const conn = this.#conn
     const reset = this.#reset
     const closing = Effect.gen(function*() {
-      if (pump !== undefined) yield* interruptFiber(pump)
+      if (pump !== undefined) yield* Fiber.interruptFork(pump)
       if (conn !== undefined) yield* reset ? conn.abort : conn.close
     })
     runWith(this.#ctx, closing)
@@ -486,12 +480,16 @@ export class Socket extends Duplex {
    * the program decides.
    */
   setTimeout(ms: number, cb?: () => void): this {
-    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
-      throw nodeError("ERR_OUT_OF_RANGE", `The value of "msecs" is out of range. Received ${String(ms)}`)
-    }
     if (cb !== undefined) {
       if (ms === 0) this.removeListener("timeout", cb)
       else this.once("timeout", cb)
+    }
+    return this.#idleTimeout(ms)
+  }
+
+  #idleTimeout(ms: number): this {
+    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
+      throw nodeError("ERR_OUT_OF_RANGE", `The value of "msecs" is out of range. Received ${String(ms)}`)
     }
     this.#timeoutMs = ms
     if (ms === 0) {
@@ -517,12 +515,7 @@ export class Socket extends Duplex {
 
   #startTimer(): void {
     const clock = this.#ctx.clock
-    const waitForActivity = Effect.async<void>((resume) => {
-      this.#resumeTimer = () => resume(Effect.void)
-      return Effect.sync(() => {
-        this.#resumeTimer = undefined
-      })
-    })
+    const waitForActivity = park((wake) => (this.#resumeTimer = wake))
     const loop: Effect.Effect<void> = Effect.suspend(() => {
       const ms = this.#timeoutMs
       if (ms === 0) return Effect.void
@@ -543,12 +536,16 @@ export class Socket extends Duplex {
     const timer = this.#timer
     this.#timer = undefined
     this.#resumeTimer = undefined
-    if (timer !== undefined) runWith(this.#ctx, interruptFiber(timer))
+    if (timer !== undefined) runWith(this.#ctx, Fiber.interruptFork(timer))
   }
 }
 
-const interruptFiber = <A, E>(f: Fiber.RuntimeFiber<A, E>): Effect.Effect<void> =>
-  Effect.asVoid(Effect.fiberIdWith((id) => f.interruptAsFork(id)))
+/** Wait until the `wake` handed to `hold` is called; on interruption `hold` gets undefined. */
+const park = (hold: (wake: (() => void) | undefined) => void): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    hold(() => resume(Effect.void))
+    return Effect.sync(() => hold(undefined))
+  })
 
 /** `connect`'s overloads to one options record and callback, as net.normalizeArgs. */
 const normalizeConnect = (args: ReadonlyArray<unknown>): [ConnectOptions, (() => void) | undefined] => {
@@ -622,7 +619,7 @@ export class Server extends EventEmitter {
       throw err
     }
     const host = o.host
-    if (host !== undefined && !this.#isLocal(host)) {
+    if (host !== undefined && !isLocalHost(host, this.#ctx.address)) {
       process.nextTick(() => this.emit("error", systemError("EADDRNOTAVAIL", "listen", host, port)))
       return this
     }
@@ -651,11 +648,6 @@ export class Server extends EventEmitter {
       this.emit("listening")
     })
     return this
-  }
-
-  #isLocal(host: string): boolean {
-    if (host === "0.0.0.0" || host === "::" || host === "localhost" || host === this.#ctx.address) return true
-    return isIPv4(host) && host.startsWith("127.")
   }
 
   #acceptLoop(listener: Listener): Effect.Effect<void, never, Tcp> {
@@ -793,7 +785,7 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string): Net
 
 /**
  * `Net` over the stack in context. The sockets run their effects on the
- * caller's runtime (its Clock, so TestClock drives `setTimeout`).
+ * caller's runtime (its Clock, so TestClock drives the sockets' idle timeouts).
  *
  * @category constructors
  */
