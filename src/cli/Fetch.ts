@@ -46,12 +46,11 @@ export const fetch = (options: FetchOptions): Effect.Effect<void, FetchError, Tc
     const agent = new h.Agent({ keepAlive: false })
     const started = yield* Clock.currentTimeMillis
     const got = yield* Effect.async<number, FetchError>((resume) => {
-      let req: http.ClientRequest | undefined = undefined
       const failed = (e: Error) => resume(Effect.fail(new FetchError({ message: e.message })))
       const sink: NodeJS.WritableStream = options.output === undefined
         ? process.stdout
         : fs.createWriteStream(options.output).on("error", failed)
-      req = h.request(options.url, {
+      const req = h.request(options.url, {
         agent,
         ...(options.lookup !== undefined ? { lookup: options.lookup as unknown as http.RequestOptions["lookup"] } : {})
       }, (res) => {
@@ -66,7 +65,7 @@ export const fetch = (options: FetchOptions): Effect.Effect<void, FetchError, Tc
       })
       req.on("error", failed)
       req.end()
-      return Effect.sync(() => req?.destroy())
+      return Effect.sync(() => req.destroy())
     }).pipe(
       Effect.timeoutFail({
         duration: Duration.millis(options.maxTimeMillis),

@@ -23,6 +23,7 @@ import * as Prometheus from "../metrics/Prometheus.js"
 import * as StackMetrics from "../metrics/StackMetrics.js"
 import * as StackHttpServer from "../platform/StackHttpServer.js"
 import * as Stack from "../Stack.js"
+import type * as Sender from "../tcp/Sender.js"
 import { Tcp } from "../tcp/Tcp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import * as Mac from "../wire/Mac.js"
@@ -140,29 +141,31 @@ export const router = (startedAt: number) =>
     )
   })
 
-/** Connections by state, as a gauge per state (states with none at 0, so they do not linger). */
-const STATES = [
-  "SynSent",
-  "SynReceived",
-  "Established",
-  "FinWait1",
-  "FinWait2",
-  "CloseWait",
-  "Closing",
-  "LastAck",
-  "TimeWait",
-  "Closed"
-] as const
-
-const syncConnections = (stack: string, states: ReadonlyArray<string>): Effect.Effect<void> =>
-  Effect.forEach(STATES, (state) =>
+/** Connections by state, as a gauge per state: every state at 0 first, so a state no connection is in reads 0. */
+const syncConnections = (stack: string, states: ReadonlyArray<Sender.State>): Effect.Effect<void> => {
+  // a record over the State union: the compiler says when a state is added and not listed here
+  const counts: Record<Sender.State, number> = {
+    SynSent: 0,
+    SynReceived: 0,
+    Established: 0,
+    FinWait1: 0,
+    FinWait2: 0,
+    CloseWait: 0,
+    Closing: 0,
+    LastAck: 0,
+    TimeWait: 0,
+    Closed: 0
+  }
+  for (const state of states) counts[state]++
+  return Effect.forEach(Object.entries(counts), ([state, n]) =>
     Metric.set(
       Metric.gauge("gonet_tcp_connections_by_state", { description: "open TCP connections in each state" }).pipe(
         Metric.tagged("stack", stack),
         Metric.tagged("state", state)
       ),
-      states.filter((s) => s === state).length
+      n
     ), { discard: true })
+}
 
 /**
  * The service on `port` of the stack in context, until the layer's scope
