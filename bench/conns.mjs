@@ -53,7 +53,7 @@ import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs"
 import { join } from "node:path"
 import { flag, intOpt, opt } from "./args.mjs"
 import {
-  BENCH_DIR, busyBetween, cpuStat, inNs, IP, linkStats, machine, makeNs, preflight, printTable, round, runMain, sleep, startStack,
+  BENCH_DIR, busyBetween, cpuStat, inNs, IP, linkStats, machine, makeNs, onJsonLines, preflight, printTable, round, runMain, sleep, startStack,
   track, treeInfo, treeText, waitExit, waitQuiet, writeResult
 } from "./lib.mjs"
 import { cpuSeconds, STACK } from "./tcp-common.mjs"
@@ -106,7 +106,6 @@ const startClient = (ns, bin, n, trickle, port) => {
   child.stdin.on("error", () => {})
   const lines = []
   const waiting = []
-  let buf = ""
   let err = ""
   const poke = () => {
     for (const w of waiting.slice()) {
@@ -117,20 +116,10 @@ const startClient = (ns, bin, n, trickle, port) => {
       }
     }
   }
-  child.stdout.setEncoding("utf8").on("data", (d) => {
-    buf += d
-    let i
-    while ((i = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, i)
-      buf = buf.slice(i + 1)
-      try {
-        lines.push(JSON.parse(line))
-      } catch {
-        err += `(stdout) ${line}\n`
-      }
-    }
+  onJsonLines(child.stdout, (value) => {
+    lines.push(value)
     poke()
-  })
+  }, (line) => (err += `(stdout) ${line}\n`))
   child.stderr.setEncoding("utf8").on("data", (d) => (err += d))
   const exited = waitExit(child, (SECONDS + 15) * 1000)
   const next = (pred, what) =>

@@ -150,6 +150,27 @@ export const track = (child, { detachedGroup = false } = {}) => {
   return child
 }
 
+/** Read `stream` line by line: each line that parses as JSON to `onJson`, any other to `onOther`. */
+export const onJsonLines = (stream, onJson, onOther) => {
+  let buf = ""
+  stream.setEncoding("utf8").on("data", (d) => {
+    buf += d
+    let i
+    while ((i = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, i)
+      buf = buf.slice(i + 1)
+      let value
+      try {
+        value = JSON.parse(line)
+      } catch {
+        onOther(line)
+        continue
+      }
+      onJson(value)
+    }
+  })
+}
+
 export const waitExit = (child, timeoutMs) =>
   new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode ?? 128)
@@ -213,23 +234,11 @@ export const startStack = async (ns, {
   const events = []
   const rawLines = []
   let stderr = ""
-  let buf = ""
   const listeners = []
-  child.stdout.setEncoding("utf8").on("data", (d) => {
-    buf += d
-    let i
-    while ((i = buf.indexOf("\n")) >= 0) {
-      const line = buf.slice(0, i)
-      buf = buf.slice(i + 1)
-      try {
-        const ev = JSON.parse(line)
-        events.push(ev)
-        for (const l of listeners.slice()) l(ev)
-      } catch {
-        rawLines.push(line) // not ours (e.g. --trace-gc output)
-      }
-    }
-  })
+  onJsonLines(child.stdout, (ev) => {
+    events.push(ev)
+    for (const l of listeners.slice()) l(ev)
+  }, (line) => rawLines.push(line)) // not ours (e.g. --trace-gc output)
   child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d))
   const next = (pred, timeoutMs) =>
     new Promise((resolve, reject) => {
