@@ -8,20 +8,13 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as nodePath from "node:path"
 import { describe, expect, it } from "vitest"
+import { tapSkipReason } from "../support/Netns.js"
 
 const ROOT = nodePath.resolve(import.meta.dirname, "../..")
 const BIN = nodePath.join(ROOT, "bin/gonet.js")
 
-const skipReason = (): string | undefined => {
-  if (!fs.existsSync(nodePath.join(ROOT, "dist/cli/Demo.js"))) return "dist/cli/Demo.js missing (run `npm run build`)"
-  if (process.getuid?.() !== 0) return "not root"
-  if (!fs.existsSync("/dev/net/tun")) return "no /dev/net/tun"
-  if (!fs.existsSync(nodePath.join(ROOT, "build/Release/gonet_tap.node"))) return "TAP addon not built"
-  for (const tool of ["ip", "ping"]) {
-    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) return `${tool} missing`
-  }
-  return undefined
-}
+const skipReason = (): string | undefined =>
+  fs.existsSync(nodePath.join(ROOT, "dist/cli/Demo.js")) ? tapSkipReason({ tools: ["ping"] }) : "dist/cli/Demo.js missing (run `npm run build`)"
 const SKIP = skipReason()
 if (SKIP !== undefined) console.warn(`test/cli/Demo.test.ts skipped: ${SKIP}`)
 

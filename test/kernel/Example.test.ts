@@ -12,20 +12,13 @@ import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import { describe, expect, it } from "vitest"
+import { tapSkipReason } from "../support/Netns.js"
 
 const ROOT = nodePath.resolve(import.meta.dirname, "../..")
 const EXAMPLE = nodePath.join(ROOT, "examples/hello-http.mjs")
 
-const skipReason = (): string | undefined => {
-  if (!fs.existsSync(nodePath.join(ROOT, "dist/node/index.js"))) return "dist missing (run `npm run build`)"
-  if (process.getuid?.() !== 0) return "not root"
-  if (!fs.existsSync("/dev/net/tun")) return "no /dev/net/tun"
-  if (!fs.existsSync(nodePath.join(ROOT, "build/Release/gonet_tap.node"))) return "TAP addon not built"
-  for (const tool of ["ip", "curl", "socat"]) {
-    if (spawnSync("sh", ["-c", `command -v ${tool}`]).status !== 0) return `${tool} missing`
-  }
-  return undefined
-}
+const skipReason = (): string | undefined =>
+  fs.existsSync(nodePath.join(ROOT, "dist/node/index.js")) ? tapSkipReason({ ciInstalls: ["curl", "socat"] }) : "dist/node/index.js missing (run `npm run build`)"
 const SKIP = skipReason()
 if (SKIP !== undefined) console.warn(`test/kernel/Example.test.ts skipped: ${SKIP}`)
 
