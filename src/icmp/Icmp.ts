@@ -295,8 +295,11 @@ export const make = Effect.gen(function*() {
   }
 
   const inbox = yield* ip.bind(Ip.Protocol.ICMP, config.queues.dealer)
+  // the Clock of this layer, read in place once per wake-up (two effects fewer per batch than Clock.currentTimeNanos)
+  const clock = yield* Effect.clock
   yield* consumeBatches(inbox, (batch: ReadonlyArray<Ipv4Packet>) =>
-    Effect.flatMap(Clock.currentTimeNanos, (now) => {
+    Effect.suspend(() => {
+      const now = clock.unsafeCurrentTimeNanos()
       const tx = new Tx()
       for (const p of batch) onPacket(p, now, tx)
       return ip.flush(tx)

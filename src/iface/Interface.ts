@@ -57,10 +57,11 @@
  *
  * @since 0.1.0
  */
-import { Clock, Context, Data, Deferred, Duration, Effect, Either, Exit, FiberId, FiberSet, Layer, Mailbox, Option } from "effect"
+import { Clock, Context, Data, Deferred, Duration, Effect, Either, Exit, FiberId, FiberSet, Layer, Option } from "effect"
 import type { Scope } from "effect"
 import { Config, ConfigError } from "../Config.js"
 import { bindDropping, consumeBatches } from "../internal/Handoff.js"
+import type { Inbox } from "../internal/Inbox.js"
 import {
   concatBatches,
   flatten,
@@ -201,7 +202,7 @@ export interface InterfaceService {
   readonly bind: (
     etherType: number,
     capacity: number
-  ) => Effect.Effect<Mailbox.ReadonlyMailbox<FrameBatch>, never, Scope.Scope>
+  ) => Effect.Effect<Inbox<FrameBatch>, never, Scope.Scope>
   /** how to reach `dst`, or undefined when there is no route */
   readonly route: (dst: Addr.Ipv4Addr) => Route | undefined
   /**
@@ -265,7 +266,7 @@ export const make = (link: LinkService) =>
     const cache: Neighbour.Cache = new Map()
     const waiters = new Map<Neighbour.Entry, Deferred.Deferred<Mac, NeighbourError>>()
     const routes = new Map<Addr.Ipv4Addr, Route>()
-    const bound = new Map<number, Mailbox.Mailbox<FrameBatch>>()
+    const bound = new Map<number, Inbox<FrameBatch>>()
     let resolving = 0
     const e = { received: 0, notForUs: 0, truncated: 0, unknownEtherType: 0, queueDropped: 0 }
     const a = {

@@ -2,34 +2,42 @@
  * How dealers hand work to the protocols above them.
  *
  * A protocol binds a key (EtherType, IP protocol number) and gets its own
- * bounded, dropping Effect `Mailbox`, which the dealer finds in `registry`
- * and fills with `unsafeOffer` (synchronous, never waiting, false when full).
- * The protocol's single reader fiber drains it with `consumeBatches`, which takes
- * everything queued in one `takeAll`: under load one wake-up serves many
- * batches.
+ * bounded, dropping `Inbox` (an Effect `Mailbox` whose one consumer waits
+ * on a doorbell: internal/Inbox.ts), which the dealer finds in `registry`
+ * and fills with `unsafeOffer` (synchronous, never waiting, false when
+ * full). The protocol's single reader fiber drains it with
+ * `consumeBatches`, which takes everything queued in one `takeAll`: under
+ * load one wake-up serves many batches.
  *
  * Why a Mailbox and not a `Queue`: measured here (bench notes in the README),
  * a `Queue.take` on an empty queue allocates a `Deferred` per wake-up, and a
  * fiber-to-fiber round trip costs ~13 µs; the Mailbox parks its reader with
  * a plain resume callback and the same round trip costs ~4 µs, with far less
- * garbage. On the receive path that is the difference that matters.
+ * garbage. Why the doorbell on top (2026-12-02): a reader parked in
+ * `Mailbox.takeAll` runs Effect's interruptible wait (an interruptible
+ * region, `onInterrupt` frames, a canceler, its resume in a Set) on every
+ * wake-up; parked on the doorbell it runs one bare `Effect.async`. Every
+ * message still goes through the Mailbox, in order, bounded and dropping.
+ * A dealer is idle between packets on a sparse path, so every packet of it
+ * pays one wake-up per hop: that is the cold path of DESIGN.md §3.
  *
- * The scope that bound a key unbinds it and ends the mailbox, which releases
+ * The scope that bound a key unbinds it and ends the inbox, which releases
  * the reader. Binding a key twice is a programming error (a defect).
  *
  * @since 0.1.0
  */
-import { Chunk, Effect, Mailbox } from "effect"
-import type { Scope } from "effect"
+import { Chunk, Effect } from "effect"
+import type { Mailbox, Scope } from "effect"
+import { Inbox } from "./Inbox.js"
 
 export const bindDropping = <K, A>(
-  registry: Map<K, Mailbox.Mailbox<A>>,
+  registry: Map<K, Inbox<A>>,
   key: K,
   capacity: number,
   describe: (key: K) => string
-): Effect.Effect<Mailbox.ReadonlyMailbox<A>, never, Scope.Scope> =>
+): Effect.Effect<Inbox<A>, never, Scope.Scope> =>
   Effect.acquireRelease(
-    Effect.flatMap(Mailbox.make<A>({ capacity, strategy: "dropping" }), (mb) =>
+    Effect.flatMap(Inbox.make<A>({ capacity, strategy: "dropping" }), (mb) =>
       registry.has(key)
         ? Effect.dieMessage(`${describe(key)} bound twice`)
         : Effect.sync(() => {
@@ -64,23 +72,26 @@ export const consume = <A, E, R>(
 
 /**
  * The body of a dealer fiber: run `handle` once per wake-up on every item of
- * every batch queued meanwhile, in order, until the mailbox is done. A dealer
- * then does its per-batch work (a Clock read, one offer per protocol above,
- * one batched send) once per wake-up, however many batches the layer below
- * queued while it was busy.
+ * every batch queued meanwhile, in order, until the inbox (or a link's
+ * receive Mailbox) is done. A dealer then does its per-batch work (a Clock
+ * read, one offer per protocol above, one batched send) once per wake-up,
+ * however many batches the layer below queued while it was busy.
  */
 export const consumeBatches = <A, E, R, B extends ReadonlyArray<A> = ReadonlyArray<A>>(
-  mailbox: Mailbox.ReadonlyMailbox<B>,
+  source: Inbox<B> | Mailbox.ReadonlyMailbox<B>,
   handle: (items: B) => Effect.Effect<void, E, R>,
   /** several batches as one (default: their items in order; Link.concatBatches keeps what a frame batch carries) */
   merge: (batches: ReadonlyArray<B>) => B = (batches) => batches.flat() as unknown as B
 ): Effect.Effect<void, E, R> => {
-  const loop: Effect.Effect<void, E, R> = Effect.flatMap(mailbox.takeAll, ([batches, done]) => {
+  const onTaken = ([batches, done]: readonly [Chunk.Chunk<B>, boolean]): Effect.Effect<void, E, R> => {
     const items = batches.length === 1 ? Chunk.unsafeHead(batches) : merge(Chunk.toReadonlyArray(batches))
     const handled = items.length === 0 ? Effect.void : handle(items)
-    return done ? handled : Effect.zipRight(handled, next)
-  })
-  const next = Effect.suspend(() => loop)
+    return done ? handled : Effect.zipRight(handled, loop)
+  }
+  // (an Inbox's takeAll looks at the queue when called: a fresh one per wake-up)
+  const loop: Effect.Effect<void, E, R> = source instanceof Inbox
+    ? Effect.suspend(() => Effect.flatMap(source.takeAll(), onTaken))
+    : Effect.flatMap(source.takeAll, onTaken)
   return loop
 }
 

@@ -58,6 +58,7 @@ import { Config } from "../Config.js"
 import * as Iface from "../iface/Interface.js"
 import * as RouteRules from "../iface/Route.js"
 import { bindDropping, consumeBatches, runAll } from "../internal/Handoff.js"
+import type { Inbox } from "../internal/Inbox.js"
 import { concatBatches, type FrameBatch, frameLength, type LinkOffload, TxMeta } from "../link/Link.js"
 import * as Eth from "../wire/EthernetFrame.js"
 import * as IcmpWire from "../wire/IcmpMessage.js"
@@ -216,7 +217,7 @@ export interface Ipv4Service {
   readonly bind: (
     protocol: number,
     capacity: number
-  ) => Effect.Effect<Mailbox.ReadonlyMailbox<ReadonlyArray<Ipv4Packet>>, never, Scope.Scope>
+  ) => Effect.Effect<Inbox<ReadonlyArray<Ipv4Packet>>, never, Scope.Scope>
   /** how to reach `dst` (cached), or undefined when there is no route */
   readonly route: (dst: Addr.Ipv4Addr) => Iface.Route | undefined
   /** a zeroed buffer for `length` transport octets at `TRANSPORT_OFFSET` */
@@ -304,7 +305,7 @@ export const make = Effect.gen(function*() {
   const mtu = iface.mtu
   const table: RouteRules.RouteTable = config
   const timeout = config.reassembly.timeout
-  const bound = new Map<number, Mailbox.Mailbox<ReadonlyArray<Ipv4Packet>>>()
+  const bound = new Map<number, Inbox<ReadonlyArray<Ipv4Packet>>>()
   const errorHandlers = new Map<number, (report: IcmpReport) => void>()
   const assemblies = new Map<string, Assembler>()
   const fibers = yield* FiberSet.make()
