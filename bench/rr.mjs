@@ -2,22 +2,34 @@
 // TCP request/response: 1-octet ping-pong over one connection (TCP_NODELAY on
 // the kernel side), kernel -> TAP -> the stack's TCP echo (Services.echo, as
 // `gonet up --serve echo:7`), beside the same client against tcpbench.c's
-// echo server, kernel -> veth -> kernel, in the same run.
+// echo server, kernel -> veth -> kernel, and against the plain-JS floor
+// (bench/floor/tcpecho.cjs) on the same TAP path, in the same run.
 //
 //   sudo node bench/rr.mjs [--count 20000] [--warmup 1000] [--rounds 3]
-//        [--seconds 60] [--quiet-wait 60] [--node-args "..."] [--tree DIR] [--quick]
+//        [--targets stack,veth[,js-floor]] [--seconds 60] [--quiet-wait 60]
+//        [--node-args "..."] [--tree DIR] [--quick]
 //
 // One measurement: tcpbench.c rr connects, makes --warmup untimed round trips,
 // then --count timed ones (send 1 octet, read it back, checked), and reports
 // round trips per second (count / elapsed) and the latency of each round trip
 // (mean, p50, p99, max). Bounded by --count and --seconds (tcpbench's alarm;
-// SIGKILL by PID 10 s later). Rounds alternate which system goes first.
-// Namespaces: the stack's (TAP gbench0, 198.18.0.1 <-> 198.18.0.2) and a veth
-// pair (198.18.1.1 <-> 198.18.1.2, default offloads: with 1-octet segments
-// they change nothing), deleted on exit, error and signals.
+// SIGKILL by PID 10 s later). Each round runs every target once, the order
+// rotated by one from round to round (with two targets: alternating).
+// Targets (--targets, default stack,veth):
+//   stack:    the stack server's TCP echo; ns gbench-tcp-PID-N, TAP gbench0, 198.18.0.1 <-> 198.18.0.2
+//   veth:     tcpbench.c's echo server; ns gbench-ta-PID-N 198.18.1.1 <-> ns gbench-tb-PID-N 198.18.1.2
+//             (default offloads: with 1-octet segments they change nothing)
+//   js-floor: bench/floor/tcpecho.cjs, a minimal TCP echo in plain JS on the same TAP addon, no stack,
+//             no Effect (bench/floor/README.md): the floor the stack's latency is quoted against;
+//             ns gbench-rj-PID-N, the program makes TAP gbench0, 198.18.0.1 <-> 198.18.0.2. Started
+//             here, bounded by its own time argument, stopped by PID at the end. No stack CPU for it.
+// Every namespace is deleted on exit, error and signals (lib.mjs's cleanup).
+import { spawn } from "node:child_process"
+import { join } from "node:path"
 import { flag, intOpt, opt } from "./args.mjs"
 import {
-  machine, preflight, printTable, round, runMain, summarize, treeInfo, treeText, waitQuiet, writeResult
+  assertBenchAddress, BENCH_DIR, deleteNs, inNs, IP, machine, makeNs, preflight, printTable, round, runMain, sleep, summarize, track,
+  treeInfo, treeText, waitExit, waitQuiet, writeResult
 } from "./lib.mjs"
 import {
   buildTcpbench, cpuSeconds, makeVethPair, runTcpbench, STACK, startTcpbenchServer, startTcpStack, VETH_B
@@ -30,7 +42,16 @@ const ROUNDS = intOpt("rounds", QUICK ? 1 : 3, 1, 20)
 const SECONDS = intOpt("seconds", 60, 5, 120)
 const QUIET_WAIT = intOpt("quiet-wait", QUICK ? 0 : 60, 0, 600)
 const NODE_ARGS = (opt("node-args", "--max-semi-space-size=64") ?? "").split(" ").filter((a) => a.length > 0)
+const ALL_TARGETS = ["stack", "veth", "js-floor"]
+const TARGETS = opt("targets", "stack,veth").split(",")
+if (TARGETS.length === 0 || TARGETS.some((t) => !ALL_TARGETS.includes(t)) || new Set(TARGETS).size !== TARGETS.length) {
+  throw new Error(`--targets: any of ${ALL_TARGETS.join(",")}, each once`)
+}
 const PORT = 7
+// the system names in the result file (run.mjs maps them to its rows' systems)
+const SYSTEM = { stack: "gonet-ts", veth: "kernel veth", "js-floor": "js-floor" }
+// what the stack server and the floor program may live at most: every round of every target, each bounded
+const MAX_SECONDS = 120 + ROUNDS * TARGETS.length * (SECONDS + QUIET_WAIT + 10)
 
 preflight()
 
@@ -45,7 +66,7 @@ const stackRr = async (s, bin) => {
   const after = await s.stats()
   const cpu = cpuSeconds(s.stack.pid) - cpu0
   return {
-    system: "gonet-ts", client, complete: complete(client),
+    system: SYSTEM.stack, client, complete: complete(client),
     // CPU per round trip (warm-up included): the figure least disturbed by neighbours
     stackCpuUsPerRoundTrip: round((cpu / (COUNT + WARMUP)) * 1e6, 1),
     tcpSegmentsIn: after.tcp.received - before.tcp.received, tcpSegmentsOut: after.tcp.segmentsSent - before.tcp.segmentsSent
@@ -55,7 +76,53 @@ const stackRr = async (s, bin) => {
 const vethRr = async (v, bin) => {
   const server = await startTcpbenchServer(v.b, bin, ["serve-echo", VETH_B, String(PORT), String(SECONDS)], SECONDS)
   const client = await runTcpbench(v.a, bin, rrArgs(VETH_B), SECONDS)
-  return { system: "kernel veth", client, server: await server.result(), complete: complete(client) }
+  return { system: SYSTEM.veth, client, server: await server.result(), complete: complete(client) }
+}
+
+/**
+ * bench/floor/tcpecho.cjs on TAP gbench0 in a namespace of its own, the kernel
+ * at 198.18.0.1/24 as for the stack; it answers ARP and TCP on 198.18.0.2:PORT
+ * only. It exits by itself after `seconds`; stop() ends it by PID before that.
+ * Returns { ns, pid, stderr(), stop() }.
+ */
+const startJsFloor = async (seconds) => {
+  const ns = makeNs("rj")
+  const argv = [process.execPath, join(BENCH_DIR, "floor", "tcpecho.cjs"), "gbench0", String(seconds), String(PORT)]
+  // `ip netns exec` execs the program, so child.pid is the floor program's own PID.
+  const child = track(spawn(IP, ["netns", "exec", ns, ...argv], { stdio: ["ignore", "ignore", "pipe"] }))
+  let stderr = ""
+  child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d))
+  // The program creates the TAP itself (TUNSETIFF): wait for it, at most 10 s.
+  for (let i = 0; !/^\d+: gbench0[:@]/m.test(inNs(ns, [IP, "link", "show"], { allowFail: true })); i++) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`js-floor exited before its TAP appeared: ${stderr.trim()}`)
+    if (i >= 100) throw new Error("js-floor: TAP gbench0 did not appear within 10 s")
+    await sleep(100)
+  }
+  inNs(ns, [IP, "addr", "add", assertBenchAddress("198.18.0.1/24"), "dev", "gbench0"])
+  inNs(ns, [IP, "link", "set", "gbench0", "up"])
+  return {
+    ns,
+    pid: child.pid,
+    stderr: () => stderr.trim(),
+    running: () => child.exitCode === null && child.signalCode === null,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, "SIGTERM")
+      await waitExit(child, 5_000)
+      deleteNs(ns)
+    }
+  }
+}
+
+const floorRr = async (f, bin) => {
+  const cpu0 = f.running() ? cpuSeconds(f.pid) : undefined
+  const client = await runTcpbench(f.ns, bin, rrArgs(STACK), SECONDS)
+  // the floor's own CPU (its whole process), for the record; not a stack figure
+  const cpu = cpu0 !== undefined && f.running() ? cpuSeconds(f.pid) - cpu0 : undefined
+  return {
+    system: SYSTEM["js-floor"], client, complete: complete(client),
+    floorCpuUsPerRoundTrip: cpu !== undefined ? round((cpu / (COUNT + WARMUP)) * 1e6, 1) : undefined,
+    ...(f.stderr() ? { floorStderr: f.stderr().slice(0, 500) } : {})
+  }
 }
 
 const main = async () => {
@@ -65,40 +132,48 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { count: COUNT, warmup: WARMUP, rounds: ROUNDS, seconds: SECONDS, quietWaitS: QUIET_WAIT, port: PORT, stackNodeArgs: NODE_ARGS },
+    params: { count: COUNT, warmup: WARMUP, rounds: ROUNDS, seconds: SECONDS, quietWaitS: QUIET_WAIT, port: PORT, targets: TARGETS, stackNodeArgs: NODE_ARGS },
     runs: []
   }
-  const s = await startTcpStack({ tcp: `echo:${PORT}`, maxSeconds: 120 + ROUNDS * 2 * (SECONDS + QUIET_WAIT + 10), nodeArgs: NODE_ARGS })
-  const v = makeVethPair("on")
+  // (a start that fails leaves what was started to lib.mjs's cleanup: killed by PID, namespaces deleted)
+  const s = TARGETS.includes("stack") ? await startTcpStack({ tcp: `echo:${PORT}`, maxSeconds: MAX_SECONDS, nodeArgs: NODE_ARGS }) : undefined
+  const f = TARGETS.includes("js-floor") ? await startJsFloor(MAX_SECONDS) : undefined
+  const v = TARGETS.includes("veth") ? makeVethPair("on") : undefined
   try {
+    const measure = { stack: () => stackRr(s, bin), veth: () => vethRr(v, bin), "js-floor": () => floorRr(f, bin) }
     for (let r = 0; r < ROUNDS; r++) {
-      const runs = r % 2 === 0 ? [() => stackRr(s, bin), () => vethRr(v, bin)] : [() => vethRr(v, bin), () => stackRr(s, bin)]
-      for (const run of runs) {
+      const k = r % TARGETS.length
+      for (const target of [...TARGETS.slice(k), ...TARGETS.slice(0, k)]) {
         const quiet = QUIET_WAIT > 0 ? await waitQuiet(QUIET_WAIT * 1000) : undefined
-        const x = { round: r, machineBusyBefore: quiet?.busy, ...(await run()) }
+        const x = { round: r, machineBusyBefore: quiet?.busy, ...(await measure[target]()) }
         result.runs.push(x)
         const c = x.client
         console.log(`round ${r + 1}/${ROUNDS}  ${x.system.padEnd(11)} ` +
           (x.complete
             ? `${round(c.perSecond, 0)} round trips/s, mean ${c.meanUs} us, p50 ${c.p50Us}, p99 ${c.p99Us}, max ${c.maxUs}`
             : `INCOMPLETE: ${JSON.stringify(c)}`) +
-          (x.stackCpuUsPerRoundTrip !== undefined ? `; stack CPU ${x.stackCpuUsPerRoundTrip} us per round trip` : ""))
-        if (x.system === "gonet-ts" && !x.complete) throw new Error("the stack did not complete the ping-pong; stopping (see the result above)")
+          (x.stackCpuUsPerRoundTrip !== undefined ? `; stack CPU ${x.stackCpuUsPerRoundTrip} us per round trip` : "") +
+          (x.floorCpuUsPerRoundTrip !== undefined ? `; floor CPU ${x.floorCpuUsPerRoundTrip} us per round trip` : ""))
+        if (x.system === SYSTEM.stack && !x.complete) throw new Error("the stack did not complete the ping-pong; stopping (see the result above)")
       }
     }
   } finally {
-    v.remove()
-    result.stackFinal = (await s.stack.stop())?.stats
+    v?.remove()
+    if (f !== undefined) {
+      await f.stop()
+      if (f.stderr()) result.floorStderr = f.stderr().slice(0, 2000)
+    }
+    if (s !== undefined) result.stackFinal = (await s.stack.stop())?.stats
     result.finishedAt = new Date().toISOString()
-    result.summary = ["gonet-ts", "kernel veth"].map((system) => {
+    result.summary = ALL_TARGETS.filter((t) => TARGETS.includes(t)).map((t) => SYSTEM[t]).map((system) => {
       const ok = result.runs.filter((x) => x.system === system && x.complete)
-      const f = (k) => summarize(ok.map((x) => x.client[k]))
+      const fig = (k) => summarize(ok.map((x) => x.client[k]))
       return {
         system, runs: result.runs.filter((x) => x.system === system).length, complete: ok.length,
-        perSecond: { min: round(f("perSecond").min, 0), p50: round(f("perSecond").p50, 0), max: round(f("perSecond").max, 0) },
-        meanUs: { min: f("meanUs").min, p50: f("meanUs").p50, max: f("meanUs").max },
-        p99UsP50: f("p99Us").p50,
-        ...(system === "gonet-ts" ? { stackCpuUsPerRoundTripP50: summarize(ok.map((x) => x.stackCpuUsPerRoundTrip)).p50 } : {})
+        perSecond: { min: round(fig("perSecond").min, 0), p50: round(fig("perSecond").p50, 0), max: round(fig("perSecond").max, 0) },
+        meanUs: { min: fig("meanUs").min, p50: fig("meanUs").p50, max: fig("meanUs").max },
+        p99UsP50: fig("p99Us").p50,
+        ...(system === SYSTEM.stack ? { stackCpuUsPerRoundTripP50: summarize(ok.map((x) => x.stackCpuUsPerRoundTrip)).p50 } : {})
       }
     })
     const file = writeResult("rr", result)
@@ -108,6 +183,13 @@ const main = async () => {
       result.summary.map((x) => [x.system, x.runs, x.complete, x.perSecond.min, x.perSecond.p50, x.perSecond.max, x.meanUs.min, x.meanUs.p50, x.meanUs.max, x.p99UsP50, x.stackCpuUsPerRoundTripP50 ?? ""]),
       { leftFirst: true }
     )
+    // the stack's mean latency as a ratio to each other system's (medians over the rounds)
+    const of = (system) => result.summary.find((x) => x.system === system)?.meanUs.p50
+    const stackMean = of(SYSTEM.stack)
+    for (const other of [SYSTEM["js-floor"], SYSTEM.veth]) {
+      const m = of(other)
+      if (typeof stackMean === "number" && typeof m === "number" && m > 0) console.log(`mean latency, ${SYSTEM.stack} / ${other}: ${round(stackMean / m, 2)}x`)
+    }
     console.log(`result: ${file}`)
   }
 }

@@ -83,12 +83,18 @@ const pingGroups = (flows) => (QUICK ? [flows.join(",")] : flows)
 const steps = []
 if (ONLY.includes("ping")) {
   for (const n of pingGroups(PING_FLOWS)) {
-    steps.push({ experiment: "ping", n, systems: "gonet, kernel", script: "ping", args: ["--flows", String(n), "--targets", "stack,veth", ...pc, ...qw] })
+    // at N = 1 the floors in the same step (the stack's 1-flow figure is quoted as a ratio to js-floor's)
+    const floors = String(n) === "1"
+    steps.push({
+      experiment: "ping", n, systems: floors ? "gonet, kernel, js-floor, c-floor" : "gonet, kernel", script: "ping",
+      args: ["--flows", String(n), "--targets", floors ? "stack,veth,js-floor,c-floor" : "stack,veth", ...pc, ...qw]
+    })
   }
   for (const n of pingGroups(PING_RT_FLOWS)) {
     steps.push({ experiment: "ping", n, systems: `gonet --realtime ${REALTIME}`, script: "ping", args: ["--flows", String(n), "--targets", "stack", "--realtime", String(REALTIME), ...pc, ...qw] })
   }
-  steps.push({ experiment: "ping", n: 1, systems: "js-floor, c-floor", script: "ping", args: ["--flows", "1", "--targets", "js-floor,c-floor", ...pc, ...qw] })
+  // (--quick runs every N in one step: the floors there get a step of their own)
+  if (QUICK) steps.push({ experiment: "ping", n: 1, systems: "js-floor, c-floor", script: "ping", args: ["--flows", "1", "--targets", "js-floor,c-floor", ...pc, ...qw] })
 }
 if (ONLY.includes("tcp4k")) {
   steps.push({ experiment: "tcp4k", n: "1,10,100", systems: "gonet, node-net", script: "tcp4k", args: ["--clients", "1,10,100", ...quickArg, ...qw] })
@@ -98,7 +104,8 @@ if (ONLY.includes("bulk")) {
   steps.push({ experiment: "bulk", n: "1,8", systems: "gonet, kernel (offloads off, on)", script: "bulk", args: ["--conns", "1,8", ...quickArg, ...qw] })
 }
 if (ONLY.includes("rr")) {
-  steps.push({ experiment: "rr", n: 1, systems: "gonet, kernel", script: "rr", args: [...quickArg, ...qw] })
+  // the stack, the kernel over veth and the plain-JS floor (floor/tcpecho.cjs), rounds interleaved in one step
+  steps.push({ experiment: "rr", n: 1, systems: "gonet, kernel, js-floor", script: "rr", args: ["--targets", "stack,veth,js-floor", ...quickArg, ...qw] })
 }
 if (ONLY.includes("flood")) {
   // receive side, 64-octet frames: unpaced and 300 k/s, to the open and the closed port (quick: unpaced, open port, 3 s)
@@ -187,6 +194,7 @@ const convert = {
   },
   rr: (r) => {
     const rows = []
+    // systems "gonet-ts", "kernel veth", "js-floor" (rr.mjs --targets); stack CPU for gonet only
     for (const s of r.summary) {
       const system = SYSTEM[s.system] ?? s.system
       rows.push(

@@ -5,29 +5,41 @@
 // kernel loopback (127.0.0.1): the "node-net" system. No root needed.
 //
 //   node bench/tcp4k.mjs [--clients 1,10,100] [--rounds 10] [--warmup 3000] [--bytes 4096]
-//        [--timeout 20] [--quiet-wait 30] [--tree DIR] [--quick]
+//        [--timeout 20] [--quiet-wait 30] [--fresh-stack] [--no-prime] [--node-args "..."] [--tree DIR] [--quick]
 //
 // gonet-ts: one stack (Stack.layer over one side of an in-memory LinkMemory
 // pair; the other side is never read: traffic to our own address never
-// touches the link) at 198.18.0.2; the server listens on port 5001 of that
-// address, the clients connect to it. A fresh stack per measurement (no
-// TIME-WAIT left from the one before), all in this process, whose JIT is
-// warmed first by unrecorded rounds until each system has made --warmup
-// connections.
+// touches the link) at 198.18.0.2, up for the whole run as the kernel is for
+// node-net; each measurement opens a fresh listener on port 5001 of that
+// address, the clients connect to it, and the listener is closed after it.
+// The clients' ends stay in TIME-WAIT as the kernel's do. `--fresh-stack`:
+// a fresh stack per measurement instead (the method before 2026-12-02, which
+// also timed each stack's first connections).
 // node-net: net.createServer on 127.0.0.1 (a kernel-chosen port) and
 // net.connect clients, in this process too.
+//
+// The process runs with the V8 flags of the stack's own binary (bin/gonet.js:
+// a 64 MiB young generation), for both systems; `--node-args` replaces them.
+// The script starts itself again with them when they are missing.
 //
 // One measurement: the clock starts just before the N connects are issued
 // (all at once) and stops when the server has received N x --bytes octets in
 // all; Mbit/s = N x bytes x 8 / that time. Each client connects, writes its
 // bytes (a fixed pattern, checked by the server per connection), and ends its
-// side. Rounds interleave the systems and N (the order of the two systems
-// alternates per round). Every measurement is bounded by --timeout seconds:
+// side; the server closes its end when it has read the client's FIN (as
+// Node's net server does without allowHalfOpen), and after the clock has
+// stopped the measurement waits (bounded) until every server end is closed.
+// Rounds interleave the systems and N (the order of the two systems
+// alternates per round). Each recorded measurement comes right after an
+// unrecorded one of the same system and N (`--no-prime`: without), so that
+// neither system is timed on caches the quiet wait or the other system left
+// cold: Fig. 4 is throughput; the cold path is Fig. 3's. Every measurement is bounded by --timeout seconds:
 // a measurement that does not complete is recorded as stalled with what the
 // server got and each connection's state, and the rest goes on.
 // Network safety: 198.18.0.2 never leaves this process (LinkMemory); the
 // node-net baseline uses 127.0.0.1 only.
 import { flag, intOpt, opt } from "./args.mjs"
+import { spawnSync } from "node:child_process"
 import net from "node:net"
 import { performance } from "node:perf_hooks"
 import {
@@ -45,6 +57,18 @@ const QUIET_WAIT = intOpt("quiet-wait", QUICK ? 0 : 30, 0, 600)
 const WARMUP = intOpt("warmup", QUICK ? 1000 : 3000, 0, 100000)
 const STACK_ADDRESS = assertBenchAddress("198.18.0.2")
 const PORT = 5001
+const FRESH_STACK = flag("fresh-stack")
+const PRIME = !flag("no-prime")
+const NODE_ARGS = (opt("node-args", "--max-semi-space-size=64") ?? "").split(" ").filter((a) => a.length > 0)
+
+// the V8 flags first: start again with them (once; GONET_TCP4K_CHILD marks the second start)
+if (process.env.GONET_TCP4K_CHILD === undefined && NODE_ARGS.some((a) => !process.execArgv.includes(a))) {
+  const r = spawnSync(process.execPath, [...NODE_ARGS, ...process.argv.slice(1)], {
+    stdio: "inherit",
+    env: { ...process.env, GONET_TCP4K_CHILD: "1" }
+  })
+  process.exit(r.status ?? 1)
+}
 // The paper's GoNet figures (DESIGN.md section 7); the paper's N = 10 figure is not in our notes.
 const PAPER = { 1: 7.3, 100: 284.9 }
 
@@ -74,15 +98,21 @@ const checker = () => {
 // ---------------------------------------------------------------------------
 // gonet-ts over its own loopback
 
-const stackOnce = (n) =>
-  Effect.scoped(Effect.gen(function*() {
+/** A stack at STACK_ADDRESS over one side of an in-memory link pair, in `scope`: its Tcp and Stack services. */
+const makeStack = (scope) =>
+  Effect.gen(function*() {
     const [la] = yield* LinkMemory.makePair({
       macA: new Uint8Array([0x02, 0, 0, 0, 0, 0x0a]),
       macB: new Uint8Array([0x02, 0, 0, 0, 0, 0x0b])
     })
     const ctx = yield* Layer.build(Stack.layer({ address: STACK_ADDRESS, prefixLength: 24 }).pipe(Layer.provide(LinkMemory.layer(la))))
-    const tcp = ctx.unsafeMap.get(Tcp.Tcp.key)
-    const stack = ctx.unsafeMap.get(Stack.Stack.key)
+    return { tcp: ctx.unsafeMap.get(Tcp.Tcp.key), stack: ctx.unsafeMap.get(Stack.Stack.key) }
+  }).pipe(Scope.extend(scope))
+
+/** One measurement on `net` (a stack from makeStack): a fresh listener, N clients, the listener closed after. */
+const measureOn = (net, n) =>
+  Effect.scoped(Effect.gen(function*() {
+    const { tcp, stack } = net
     const listener = yield* tcp.listen({ port: PORT, backlog: Math.max(128, n) })
     const target = n * BYTES
     let received = 0
@@ -102,6 +132,8 @@ const stackOnce = (n) =>
             yield* Deferred.succeed(done, undefined)
           }
         }
+        // the client's FIN: close ours, as Node's net server does without allowHalfOpen
+        yield* c.close
       })
     }
     yield* Effect.forkScoped(Effect.forever(Effect.flatMap(listener.accept, (c) => Effect.forkScoped(Effect.ignore(serveOne(c))))))
@@ -130,9 +162,16 @@ const stackOnce = (n) =>
       for (const s of served) serverInfos.push({ got: s.check.offset, ...(yield* s.c.info) })
       const states = {}
       for (const i of infos) states[i.state] = (states[i.state] ?? 0) + 1
+      // a stalled measurement's connections are aborted, so that the next one starts clean
+      for (const c of clients) if (c !== undefined) yield* c.abort
+      for (const s of served) yield* s.c.abort
       return { ...base, stalled: true, clientStates: states, clients: infos, servers: serverInfos, tcpStats: (yield* stack.stats).tcp }
     }
     const seconds = (tLast - t0) / 1000
+    // untimed: every server end closed (its FIN acknowledged: the clients' ends are in TIME-WAIT),
+    // so that nothing of this measurement is left for the next but the TIME-WAIT records
+    const unclosed = yield* Effect.forEach(served, (s) => s.c.closed.pipe(Effect.timeout(2000), Effect.either))
+      .pipe(Effect.map((rs) => rs.filter((r) => r._tag === "Left" && r.left?._tag === "TimeoutException").length))
     // the clients' send halves: MSS, segments, retransmissions (a retransmission on loopback is a finding)
     const senders = { mss: undefined, segmentsSent: 0, retransmits: 0, fastRetransmits: 0, timeouts: 0 }
     for (const c of clients) {
@@ -144,10 +183,18 @@ const stackOnce = (n) =>
       senders.fastRetransmits += i.fastRetransmits
       senders.timeouts += i.timeouts
     }
-    return { ...base, seconds, mbitPerSec: (target * 8) / seconds / 1e6, senders, tcpStats: (yield* stack.stats).tcp }
+    const tcpStats = (yield* stack.stats).tcp
+    return { ...base, seconds, mbitPerSec: (target * 8) / seconds / 1e6, senders, unclosed, connectionsOpenAfter: tcpStats.connections, timeWait: tcpStats.timeWait, tcpStats }
   }))
 
-const measureStack = (n) => Effect.runPromise(stackOnce(n))
+// one stack for the run (unless --fresh-stack), closed at exit with the process
+const runScope = Effect.runSync(Scope.make())
+let runStack
+const measureStack = async (n) => {
+  if (FRESH_STACK) return Effect.runPromise(Effect.scoped(Effect.flatMap(Effect.scope, (scope) => Effect.flatMap(makeStack(scope), (net) => measureOn(net, n)))))
+  runStack ??= await Effect.runPromise(makeStack(runScope))
+  return Effect.runPromise(measureOn(runStack, n))
+}
 
 // ---------------------------------------------------------------------------
 // the same program over Node's net on the kernel loopback
@@ -208,7 +255,7 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { clients: CLIENTS, rounds: ROUNDS, warmupConnections: WARMUP, bytes: BYTES, timeoutS: TIMEOUT_S, quietWaitS: QUIET_WAIT, stackAddress: STACK_ADDRESS, port: PORT },
+    params: { clients: CLIENTS, rounds: ROUNDS, warmupConnections: WARMUP, bytes: BYTES, timeoutS: TIMEOUT_S, quietWaitS: QUIET_WAIT, stackAddress: STACK_ADDRESS, port: PORT, stackPer: FRESH_STACK ? "measurement" : "run", primed: PRIME, nodeArgs: process.execArgv },
     paperMbitPerSec: PAPER,
     warmup: [],
     measurements: []
@@ -228,6 +275,10 @@ const main = async () => {
     const quiet = QUIET_WAIT > 0 ? await waitQuiet(QUIET_WAIT * 1000) : undefined
     const order = r % 2 === 0 ? ["gonet-ts", "node-net"] : ["node-net", "gonet-ts"]
     for (const n of CLIENTS) for (const system of order) {
+      // an unrecorded measurement of the same system and N first: Fig. 4 is a throughput figure,
+      // and the recorded one should not be the first work after the quiet wait or after the
+      // other system (caches and branch predictors cold: that is the cold path of ping's Fig. 3)
+      if (PRIME) await SYSTEMS[system](n)
       const m = await SYSTEMS[system](n)
       const rec = { round: r, system, n, machineBusyBefore: quiet?.busy, ...m, seconds: round(m.seconds, 6), mbitPerSec: round(m.mbitPerSec, 2) }
       result.measurements.push(rec)
@@ -236,6 +287,7 @@ const main = async () => {
           ? `STALLED: ${m.received} of ${m.target} octets after ${TIMEOUT_S} s, ${m.accepted} accepted${m.clientStates ? `, client states ${JSON.stringify(m.clientStates)}` : ""}`
           : `${rec.mbitPerSec} Mbit/s (${round(m.seconds * 1000, 2)} ms)`) +
         (m.mismatches > 0 ? `  DATA MISMATCH: ${m.mismatches} octets` : "") +
+        (m.unclosed > 0 ? `  ${m.unclosed} server ends not closed after 2 s` : "") +
         (m.clientErrorCount > 0 ? `  client errors: ${m.clientErrorCount} (${m.clientErrors[0]})` : ""))
     }
   }
@@ -250,6 +302,7 @@ const main = async () => {
       ms: summarize(ok.map((m) => m.seconds * 1000)).p50
     })
   }
+  await Effect.runPromise(Scope.close(runScope, Exit.void))
   result.finishedAt = new Date().toISOString()
   const file = writeResult("tcp4k", result)
   console.log(`\nFig. 4: N clients x ${BYTES} octets to one server, loopback, Mbit/s from the first connect to the last octet received; ` +
