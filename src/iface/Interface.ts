@@ -218,8 +218,12 @@ export interface InterfaceService {
   /** the MAC of neighbour `ip`, resolving it if needed */
   readonly resolve: (ip: Addr.Ipv4Addr) => Effect.Effect<Mac, NeighbourError>
   readonly neighbour: (ip: Addr.Ipv4Addr) => Effect.Effect<Option.Option<NeighbourInfo>>
-  /** an upper layer saw forward progress through `ip` (RFC 4861 §7.3.1): it is reachable */
-  readonly confirm: (ip: Addr.Ipv4Addr) => Effect.Effect<void>
+  /**
+   * An upper layer saw forward progress through `ip` (RFC 4861 §7.3.1): it is
+   * reachable. Synchronous, as `output` is: TCP calls it once per wake-up that
+   * acknowledged new data, where an `Effect.runSync` would start a fiber.
+   */
+  readonly confirm: (ip: Addr.Ipv4Addr) => void
   /**
    * Hand the frames that waited for a resolution that failed to `handler`
    * (one handler; the scope unregisters it). Without one they are only counted.
@@ -622,11 +626,10 @@ export const make = (link: LinkService) =>
           const n = cache.get(ip)
           return n === undefined ? Option.none() : Option.some({ mac: n.mac, state: n.state })
         }),
-      confirm: (ip) =>
-        Effect.sync(() => {
-          const n = cache.get(ip)
-          if (n !== undefined) Neighbour.confirm(n, clock.unsafeCurrentTimeMillis())
-        }),
+      confirm: (ip) => {
+        const n = cache.get(ip)
+        if (n !== undefined) Neighbour.confirm(n, clock.unsafeCurrentTimeMillis())
+      },
       onResolutionFailed: (handler) =>
         Effect.acquireRelease(
           Effect.sync(() => {

@@ -59,14 +59,16 @@ export const bindDropping = <K, A>(
  * relays batches as they came). Each wake-up takes all queued messages at once.
  */
 export const consume = <A, E, R>(
-  mailbox: Mailbox.ReadonlyMailbox<A>,
+  source: Inbox<A> | Mailbox.ReadonlyMailbox<A>,
   handle: (message: A) => Effect.Effect<void, E, R>
 ): Effect.Effect<void, E, R> => {
-  const loop: Effect.Effect<void, E, R> = Effect.flatMap(mailbox.takeAll, ([messages, done]) => {
+  const onTaken = ([messages, done]: readonly [Chunk.Chunk<A>, boolean]): Effect.Effect<void, E, R> => {
     const handled = Effect.forEach(messages, handle, { discard: true })
-    return done ? handled : Effect.zipRight(handled, next)
-  })
-  const next = Effect.suspend(() => loop)
+    return done ? handled : Effect.zipRight(handled, loop)
+  }
+  const loop: Effect.Effect<void, E, R> = source instanceof Inbox
+    ? Effect.suspend(() => Effect.flatMap(source.takeAll(), onTaken))
+    : Effect.flatMap(source.takeAll, onTaken)
   return loop
 }
 

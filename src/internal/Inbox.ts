@@ -41,7 +41,7 @@
  *
  * @since 0.1.0
  */
-import type { Chunk, Exit, Option } from "effect"
+import type { Cause, Chunk, Exit, Option } from "effect"
 import { Effect, Mailbox } from "effect"
 
 /** What a `takeAll` gives: the messages queued, and whether the Mailbox is done. */
@@ -87,9 +87,37 @@ export class Inbox<A, E = never> {
     })
   }
 
+  /** End the Mailbox after what is queued (as `Mailbox.end`) and ring. */
+  get end(): Effect.Effect<boolean> {
+    return Effect.map(this.mailbox.end, (r) => {
+      this.ring()
+      return r
+    })
+  }
+
   /** Messages queued; None once the Mailbox is done. */
   unsafeSize(): Option.Option<number> {
     return this.mailbox.unsafeSize()
+  }
+
+  /** Messages queued; None once the Mailbox is done (as `Mailbox.size`). */
+  get size(): Effect.Effect<Option.Option<number>> {
+    return this.mailbox.size
+  }
+
+  /**
+   * One message, waiting in the Mailbox's own `take` when there is none (not
+   * on the doorbell: an offer completes that wait by itself). For a consumer
+   * that takes one at a time, such as a test; the one consumer must not mix
+   * it with `takeAll` at the same time.
+   */
+  get take(): Effect.Effect<A, E | Cause.NoSuchElementException> {
+    return this.mailbox.take
+  }
+
+  /** Take what is queued without waiting (as `Mailbox.clear`). */
+  get clear(): Effect.Effect<Chunk.Chunk<A>, E> {
+    return this.mailbox.clear
   }
 
   /** A consumer is parked on the doorbell (for tests). */

@@ -3,9 +3,11 @@
  *
  * Contract
  * - `receive` is a bounded Effect `Mailbox` of *batches* of whole Ethernet II
- *   frames (no preamble, no FCS), in arrival order. A batch is never empty.
+ *   frames (no preamble, no FCS), in arrival order, inside an `Inbox`
+ *   (internal/Inbox.ts: its one consumer parks on a doorbell instead of in
+ *   the Mailbox's interruptible wait). A batch is never empty.
  *   Exactly one fiber (the Ethernet dealer, or a wrapping link) drains it,
- *   typically with `takeAll` (`consume` in internal/Handoff.ts), which hands
+ *   typically with `takeAll()` (`consume` in internal/Handoff.ts), which hands
  *   over every queued batch per wake-up: DESIGN.md §3, one consumer per
  *   queue. A Mailbox and not a `Queue` because an empty `Queue.take` allocates
  *   a `Deferred` per wake-up (Handoff.ts has the measurements); this is the
@@ -44,7 +46,7 @@
  * @since 0.1.0
  */
 import { Context, Data, Effect } from "effect"
-import type * as Mailbox from "effect/Mailbox"
+import type { Inbox } from "../internal/Inbox.js"
 
 import type { Mac } from "../wire/Mac.js"
 
@@ -182,7 +184,7 @@ export interface LinkService {
   /** what the link does for frames sent through it; absent: nothing (`NO_OFFLOAD`) */
   readonly offload?: LinkOffload | undefined
   /** batches of received frames; one consumer only, done when the link closes */
-  readonly receive: Mailbox.ReadonlyMailbox<FrameBatch>
+  readonly receive: Inbox<FrameBatch>
   readonly send: (frame: OutFrame) => Effect.Effect<void>
   /** `meta[i]` (`TxMeta`) for `frames[i]`; absent or 0: no offload asked for */
   readonly sendBatch: (frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>) => Effect.Effect<void>

@@ -40,8 +40,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer, Mailbox } from "effect"
+import { Effect, Layer } from "effect"
 import type * as Scope from "effect/Scope"
+import { Inbox } from "../internal/Inbox.js"
 import * as Eth from "../wire/EthernetFrame.js"
 import {
   type FrameBatch,
@@ -96,8 +97,8 @@ const makeCounters = (): Counters => ({ rxFrames: 0, rxDropped: 0, txFrames: 0, 
 const makeSide = (
   mac: Mac,
   mtu: number,
-  rx: Mailbox.Mailbox<FrameBatch>,
-  tx: Mailbox.Mailbox<FrameBatch>,
+  rx: Inbox<FrameBatch>,
+  tx: Inbox<FrameBatch>,
   c: Counters,
   peer: Counters,
   cable: { open: boolean },
@@ -160,8 +161,8 @@ export const makePair = (
   Effect.gen(function* () {
     const mtu = options.mtu ?? 1500
     const capacity = options.capacity ?? 1024
-    const toA = yield* Mailbox.make<FrameBatch>({ capacity, strategy: "dropping" })
-    const toB = yield* Mailbox.make<FrameBatch>({ capacity, strategy: "dropping" })
+    const toA = yield* Inbox.make<FrameBatch>({ capacity, strategy: "dropping" })
+    const toB = yield* Inbox.make<FrameBatch>({ capacity, strategy: "dropping" })
     const offload = options.offload === true ? FULL_OFFLOAD : NO_OFFLOAD
     const cable = { open: true }
     yield* Effect.addFinalizer(() =>

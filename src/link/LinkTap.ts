@@ -61,8 +61,9 @@
  *
  * @since 0.1.0
  */
-import { Effect, Layer, Mailbox, Runtime } from "effect"
+import { Effect, Layer, Runtime } from "effect"
 import type { Scope } from "effect"
+import { Inbox } from "../internal/Inbox.js"
 import * as Eth from "../wire/EthernetFrame.js"
 import * as VirtioNet from "../wire/VirtioNet.js"
 import { flatten, frameLength, Link, linkStats, MAX_SEGMENTED_FRAME, NO_OFFLOAD, type OutFrame, TxMeta, vouched } from "./Link.js"
@@ -127,7 +128,7 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
     // "dropping": a full mailbox refuses a batch rather than suspending the
     // offerer; the callback's `unsafeOffer` then returns false (a counted drop).
     const mailbox = yield* Effect.acquireRelease(
-      Mailbox.make<FrameBatch>({ capacity, strategy: "dropping" }),
+      Inbox.make<FrameBatch>({ capacity, strategy: "dropping" }),
       (mb) => mb.shutdown
     )
     const wantOffload = options.offload ?? true

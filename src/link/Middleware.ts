@@ -18,9 +18,10 @@
  *
  * @since 0.1.0
  */
-import { Effect, Mailbox } from "effect"
+import { Effect } from "effect"
 import type { Scope } from "effect"
 import { consume } from "../internal/Handoff.js"
+import { Inbox } from "../internal/Inbox.js"
 import { type FrameBatch, type LinkService, type LinkStats, linkStats } from "./Link.js"
 
 type Batch = FrameBatch
@@ -34,14 +35,14 @@ export interface OwnCounters {
 }
 
 export interface ReceiveSide {
-  readonly receive: Mailbox.Mailbox<Batch>
+  readonly receive: Inbox<Batch>
   readonly deliver: (batch: Batch) => void
   readonly own: OwnCounters
 }
 
 export const makeReceiveSide = (capacity: number): Effect.Effect<ReceiveSide, never, Scope.Scope> =>
   Effect.gen(function*() {
-    const receive = yield* Mailbox.make<Batch>({ capacity, strategy: "dropping" })
+    const receive = yield* Inbox.make<Batch>({ capacity, strategy: "dropping" })
     yield* Effect.addFinalizer(() => receive.shutdown)
     const own: OwnCounters = { rxFrames: 0, rxDropped: 0, txQueueFull: 0 }
     const deliver = (batch: Batch): void => {

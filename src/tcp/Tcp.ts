@@ -535,7 +535,7 @@ export const make = Effect.gen(function*() {
       schedule(e, tw.deadline)
     },
     confirm: (r) => {
-      if (r._tag === "Direct" || r._tag === "Gateway") Effect.runSync(iface.confirm(r.nextHop))
+      if (r._tag === "Direct" || r._tag === "Gateway") iface.confirm(r.nextHop)
     },
     sent: (n) => {
       c.segmentsSent += n

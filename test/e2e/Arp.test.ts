@@ -328,7 +328,7 @@ describe("ARP", () => {
       yield* peer.next
       yield* sendUdp(stack, PEER_ADDR, [1])
       yield* peer.next
-      yield* run(stack, Effect.flatMap(Interface, (i) => i.confirm(PEER_ADDR)))
+      yield* run(stack, Effect.map(Interface, (i) => i.confirm(PEER_ADDR)))
       yield* TestClock.adjust("6 seconds")
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)

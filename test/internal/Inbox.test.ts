@@ -137,4 +137,30 @@ describe("Inbox", () => {
       expect(batches).toEqual([])
       expect(inbox.unsafeSize()).toStrictEqual(Option.none())
     }))
+
+  it.effect("end wakes the parked consumer, which takes what is queued and ends (a link closing)", () =>
+    Effect.gen(function*() {
+      const { batches, fiber, inbox } = yield* parkedConsumer<number>()
+      expect(yield* inbox.end).toBe(true)
+      expect(yield* Fiber.await(fiber)).toStrictEqual(Exit.void)
+      expect(batches).toEqual([])
+      expect(yield* inbox.size).toStrictEqual(Option.none())
+    }))
+
+  it.effect("take, size and clear go to the Mailbox itself: one at a time, in order, nothing lost", () =>
+    Effect.gen(function*() {
+      const inbox = yield* Inbox.make<number>()
+      // a taker waiting in the Mailbox's own take is completed by an offer, no doorbell involved
+      const taker = yield* Effect.fork(inbox.take)
+      yield* settle
+      expect(inbox.isParked).toBe(false)
+      inbox.unsafeOffer(1)
+      expect(yield* Fiber.join(taker)).toBe(1)
+      inbox.unsafeOffer(2)
+      inbox.unsafeOffer(3)
+      expect(yield* inbox.size).toStrictEqual(Option.some(2))
+      expect(yield* inbox.take).toBe(2)
+      expect(Chunk.toReadonlyArray(yield* inbox.clear)).toEqual([3])
+      expect(yield* inbox.size).toStrictEqual(Option.some(0))
+    }))
 })

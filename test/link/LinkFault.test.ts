@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Layer, Option, Scope, TestClock } from "effect"
-import type { Mailbox } from "effect"
+import type { Inbox } from "../../src/internal/Inbox.js"
 import { Link } from "../../src/link/Link.js"
 import * as LinkFault from "../../src/link/LinkFault.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
@@ -25,7 +25,7 @@ const frame = (index: number): Uint8Array => {
 const indexOf = (f: Uint8Array): number => (f[14]! << 8) | f[15]!
 
 /** Every frame already delivered (without waiting), batches flattened. */
-const drain = (q: Mailbox.ReadonlyMailbox<ReadonlyArray<Uint8Array>>) =>
+const drain = (q: Inbox<ReadonlyArray<Uint8Array>>) =>
   Effect.map(q.clear, (c) => Chunk.toReadonlyArray(c).flat())
 
 const popcount = (x: number): number => {
@@ -297,7 +297,7 @@ describe("LinkFault", () => {
       for (let i = 0; i < 100; i++) yield* Effect.yieldNow()
       const got: Array<ReadonlyArray<Uint8Array>> = []
       for (;;) {
-        const [batches, done] = yield* fb.receive.takeAll
+        const [batches, done] = yield* fb.receive.takeAll()
         got.push(...batches)
         if (done) break
       }

@@ -109,7 +109,7 @@ describe("LinkMemory", () => {
     Effect.gen(function* () {
       const scope = yield* Scope.make()
       const [a, b] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B }).pipe(Scope.extend(scope))
-      const waiter = yield* Effect.fork(b.receive.takeAll)
+      const waiter = yield* Effect.fork(b.receive.takeAll())
       yield* Effect.yieldNow()
       yield* Scope.close(scope, Exit.void)
       // released: takeAll returns with nothing and the done flag set

@@ -261,7 +261,7 @@ describe("LinkPcap", () => {
       for (let i = 0; i < 100; i++) yield* Effect.yieldNow()
       const got: Array<ReadonlyArray<Uint8Array>> = []
       for (;;) {
-        const [batches, done] = yield* pa.receive.takeAll
+        const [batches, done] = yield* pa.receive.takeAll()
         got.push(...batches)
         if (done) break
       }

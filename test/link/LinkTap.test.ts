@@ -516,7 +516,7 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
 
       yield* Scope.close(scope, Exit.void)
       // the receive mailbox is done: takeAll returns at once, empty, done
-      const [rest, done] = yield* link.receive.takeAll
+      const [rest, done] = yield* link.receive.takeAll()
       expect(done).toBe(true)
       expect(Chunk.isEmpty(rest)).toBe(true)
       const after = yield* eventually(

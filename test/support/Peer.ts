@@ -43,7 +43,7 @@ export const makePeer = (link: LinkService, mac: Uint8Array = PEER_MAC): Effect.
     }
     const take: Effect.Effect<Uint8Array> = Effect.suspend(() => {
       if (buffered.length > 0) return Effect.succeed(buffered.shift()!)
-      return Effect.flatMap(link.receive.takeAll, ([batches, done]) => {
+      return Effect.flatMap(link.receive.takeAll(), ([batches, done]) => {
         keep(batches)
         if (buffered.length > 0) return Effect.succeed(buffered.shift()!)
         // the link closed with nothing left: like a take on a shut-down queue
