@@ -86,7 +86,6 @@ export const tempDir = (dir) => {
   return dir
 }
 const children = new Set() // ChildProcess objects we spawned and that may still run
-let cleaned = false
 
 let nsCounter = 0
 export const makeNs = (tag) => {
@@ -104,10 +103,13 @@ export const deleteNs = (name) => {
   namespaces.delete(name)
 }
 
-/** Kill (by PID) every child we started that is still running, delete every namespace we made. */
+/**
+ * Kill (by PID) every child we started that is still running, delete every namespace we made.
+ * Safe to call more than once (each call acts on what is registered then): it once returned
+ * after its first call, so a script that cleaned up between runs leaked the later runs'
+ * namespaces.
+ */
 export const cleanup = () => {
-  if (cleaned) return
-  cleaned = true
   for (const c of children) {
     if (c.exitCode === null && c.signalCode === null && c.pid !== undefined) {
       try {
@@ -126,6 +128,7 @@ export const cleanup = () => {
     }
   }
   for (const d of tempDirs) rmSync(d, { recursive: true, force: true })
+  tempDirs.clear()
   if (namespaces.size > 0) {
     const left = sh([IP, "netns", "list"], { allowFail: true })
     for (const ns of namespaces) if (left.includes(ns)) console.error(`WARNING: namespace ${ns} could not be deleted`)
