@@ -27,7 +27,7 @@
  * @since 0.1.0
  */
 import { Chunk, Effect } from "effect"
-import type { Mailbox, Scope } from "effect"
+import type { Scope } from "effect"
 import { Inbox } from "./Inbox.js"
 
 export const bindDropping = <K, A>(
@@ -54,46 +54,43 @@ export const bindDropping = <K, A>(
   )
 
 /**
- * Run `handle` on every message of `mailbox`, in order, until it is done:
+ * Run `handle` on every message of `inbox`, in order, until it is done:
  * the body of a fiber that must keep message boundaries (a link middleware
  * relays batches as they came). Each wake-up takes all queued messages at once.
  */
 export const consume = <A, E, R>(
-  source: Inbox<A> | Mailbox.ReadonlyMailbox<A>,
+  inbox: Inbox<A>,
   handle: (message: A) => Effect.Effect<void, E, R>
-): Effect.Effect<void, E, R> => {
-  const onTaken = ([messages, done]: readonly [Chunk.Chunk<A>, boolean]): Effect.Effect<void, E, R> => {
-    const handled = Effect.forEach(messages, handle, { discard: true })
-    return done ? handled : Effect.zipRight(handled, loop)
-  }
-  const loop: Effect.Effect<void, E, R> = source instanceof Inbox
-    ? Effect.suspend(() => Effect.flatMap(source.takeAll(), onTaken))
-    : Effect.flatMap(source.takeAll, onTaken)
-  return loop
-}
+): Effect.Effect<void, E, R> =>
+  untilDone(inbox, (messages) => Effect.forEach(messages, handle, { discard: true }))
 
 /**
  * The body of a dealer fiber: run `handle` once per wake-up on every item of
- * every batch queued meanwhile, in order, until the inbox (or a link's
- * receive Mailbox) is done. A dealer then does its per-batch work (a Clock
- * read, one offer per protocol above, one batched send) once per wake-up,
- * however many batches the layer below queued while it was busy.
+ * every batch queued meanwhile, in order, until the inbox is done. A dealer
+ * then does its per-batch work (a Clock read, one offer per protocol above,
+ * one batched send) once per wake-up, however many batches the layer below
+ * queued while it was busy.
  */
 export const consumeBatches = <A, E, R, B extends ReadonlyArray<A> = ReadonlyArray<A>>(
-  source: Inbox<B> | Mailbox.ReadonlyMailbox<B>,
+  inbox: Inbox<B>,
   handle: (items: B) => Effect.Effect<void, E, R>,
   /** several batches as one (default: their items in order; Link.concatBatches keeps what a frame batch carries) */
   merge: (batches: ReadonlyArray<B>) => B = (batches) => batches.flat() as unknown as B
-): Effect.Effect<void, E, R> => {
-  const onTaken = ([batches, done]: readonly [Chunk.Chunk<B>, boolean]): Effect.Effect<void, E, R> => {
+): Effect.Effect<void, E, R> =>
+  untilDone(inbox, (batches) => {
     const items = batches.length === 1 ? Chunk.unsafeHead(batches) : merge(Chunk.toReadonlyArray(batches))
-    const handled = items.length === 0 ? Effect.void : handle(items)
-    return done ? handled : Effect.zipRight(handled, loop)
-  }
+    return items.length === 0 ? Effect.void : handle(items)
+  })
+
+/** Take everything queued per wake-up and run `handle` on it, until the inbox is done. */
+const untilDone = <A, E, R>(
+  inbox: Inbox<A>,
+  handle: (messages: Chunk.Chunk<A>) => Effect.Effect<void, E, R>
+): Effect.Effect<void, E, R> => {
   // (an Inbox's takeAll looks at the queue when called: a fresh one per wake-up)
-  const loop: Effect.Effect<void, E, R> = source instanceof Inbox
-    ? Effect.suspend(() => Effect.flatMap(source.takeAll(), onTaken))
-    : Effect.flatMap(source.takeAll, onTaken)
+  const loop: Effect.Effect<void, E, R> = Effect.suspend(() =>
+    Effect.flatMap(inbox.takeAll(), ([messages, done]) => done ? handle(messages) : Effect.zipRight(handle(messages), loop))
+  )
   return loop
 }
 
