@@ -190,6 +190,39 @@ export const waitExit = (child, timeoutMs) =>
     })
   })
 
+/**
+ * A program that creates TAP `tap` itself (a floor of floor/), started in
+ * namespace `ns` by `argv`; once its TAP exists (at most 10 s), the kernel's
+ * side gets 198.18.0.1/24 and the link goes up, as for the stack. `ip netns
+ * exec` execs the program, so its PID is the child's. Returns { ns, pid,
+ * stderr(), running(), stop() }; stop() ends it by that PID (SIGTERM, then
+ * SIGKILL after 5 s). `label` names it in errors.
+ */
+export const startTapProgram = async (ns, argv, label, tap = "gbench0") => {
+  const child = track(spawn(IP, ["netns", "exec", ns, ...argv], { stdio: ["ignore", "ignore", "pipe"] }))
+  let stderr = ""
+  child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d))
+  const running = () => child.exitCode === null && child.signalCode === null
+  const present = new RegExp(`^\\d+: ${tap}[:@]`, "m")
+  for (let i = 0; !present.test(inNs(ns, [IP, "link", "show"], { allowFail: true })); i++) {
+    if (!running()) throw new Error(`${label} exited before its TAP appeared: ${stderr.trim()}`)
+    if (i >= 100) throw new Error(`${label}: TAP ${tap} did not appear within 10 s`)
+    await sleep(100)
+  }
+  inNs(ns, [IP, "addr", "add", assertBenchAddress("198.18.0.1/24"), "dev", tap])
+  inNs(ns, [IP, "link", "set", tap, "up"])
+  return {
+    ns,
+    pid: child.pid,
+    stderr: () => stderr.trim(),
+    running,
+    stop: async () => {
+      if (running()) process.kill(child.pid, "SIGTERM")
+      await waitExit(child, 5_000)
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------
 // the stack process
 

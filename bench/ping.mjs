@@ -53,7 +53,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
   runMain, assertBenchAddress, BENCH_DIR, busyBetween, cpuStat, inNs, IP, linkStats, machine, makeNs, preflight, printTable, round, schedDelta,
-  schedstat, sleep, startStack, summarize, tempDir, track, treeInfo, treeText, waitExit, waitQuiet, writeResult
+  schedstat, sleep, startStack, startTapProgram, summarize, tempDir, track, treeInfo, treeText, waitExit, waitQuiet, writeResult
 } from "./lib.mjs"
 
 const FLOWS = opt("flows", "1,1000").split(",").map(Number)
@@ -124,27 +124,9 @@ const startFloor = async (kind, seconds) => {
   const argv = kind === "c-floor"
     ? [buildFloorEcho(), "gbench0", String(seconds)]
     : [process.execPath, join(BENCH_DIR, "floor", "echo.cjs"), "gbench0", String(seconds)]
-  // `ip netns exec` execs the program, so child.pid is the floor program's own PID.
-  const child = track(spawn(IP, ["netns", "exec", ns, ...argv], { stdio: ["ignore", "ignore", "pipe"] }))
-  let stderr = ""
-  child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d))
-  // The program creates the TAP itself (TUNSETIFF): wait for it, at most 10 s.
-  for (let i = 0; !/^\d+: gbench0[:@]/m.test(inNs(ns, [IP, "link", "show"], { allowFail: true })); i++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${kind} exited before its TAP appeared: ${stderr.trim()}`)
-    if (i >= 100) throw new Error(`${kind}: TAP gbench0 did not appear within 10 s`)
-    await sleep(100)
-  }
-  inNs(ns, [IP, "addr", "add", assertBenchAddress("198.18.0.1/24"), "dev", "gbench0"])
-  inNs(ns, [IP, "link", "set", "gbench0", "up"])
+  const floor = await startTapProgram(ns, argv, kind)
   inNs(ns, ["ping", "-n", "-q", "-c", String(WARMUP), ...(WARMUP > 200 ? ["-f"] : ["-i", "0.005"]), "-w", "30", "198.18.0.2"], { allowFail: true, timeoutMs: 40_000 })
-  return {
-    ns,
-    pid: child.pid,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, "SIGTERM")
-      await waitExit(child, 5_000)
-    }
-  }
+  return floor
 }
 
 /** Parse one `ping -D` output (non -q). */

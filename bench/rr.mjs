@@ -24,12 +24,11 @@
 //             ns gbench-rj-PID-N, the program makes TAP gbench0, 198.18.0.1 <-> 198.18.0.2. Started
 //             here, bounded by its own time argument, stopped by PID at the end. No stack CPU for it.
 // Every namespace is deleted on exit, error and signals (lib.mjs's cleanup).
-import { spawn } from "node:child_process"
 import { join } from "node:path"
 import { flag, intOpt, opt } from "./args.mjs"
 import {
-  assertBenchAddress, BENCH_DIR, deleteNs, inNs, IP, machine, makeNs, preflight, printTable, round, runMain, sleep, summarize, track,
-  treeInfo, treeText, waitExit, waitQuiet, writeResult
+  BENCH_DIR, deleteNs, machine, makeNs, preflight, printTable, round, runMain, startTapProgram, summarize, treeInfo, treeText,
+  waitQuiet, writeResult
 } from "./lib.mjs"
 import {
   buildTcpbench, cpuSeconds, makeVethPair, runTcpbench, STACK, startTcpbenchServer, startTcpStack, VETH_B
@@ -88,26 +87,11 @@ const vethRr = async (v, bin) => {
 const startJsFloor = async (seconds) => {
   const ns = makeNs("rj")
   const argv = [process.execPath, join(BENCH_DIR, "floor", "tcpecho.cjs"), "gbench0", String(seconds), String(PORT)]
-  // `ip netns exec` execs the program, so child.pid is the floor program's own PID.
-  const child = track(spawn(IP, ["netns", "exec", ns, ...argv], { stdio: ["ignore", "ignore", "pipe"] }))
-  let stderr = ""
-  child.stderr.setEncoding("utf8").on("data", (d) => (stderr += d))
-  // The program creates the TAP itself (TUNSETIFF): wait for it, at most 10 s.
-  for (let i = 0; !/^\d+: gbench0[:@]/m.test(inNs(ns, [IP, "link", "show"], { allowFail: true })); i++) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`js-floor exited before its TAP appeared: ${stderr.trim()}`)
-    if (i >= 100) throw new Error("js-floor: TAP gbench0 did not appear within 10 s")
-    await sleep(100)
-  }
-  inNs(ns, [IP, "addr", "add", assertBenchAddress("198.18.0.1/24"), "dev", "gbench0"])
-  inNs(ns, [IP, "link", "set", "gbench0", "up"])
+  const floor = await startTapProgram(ns, argv, "js-floor")
   return {
-    ns,
-    pid: child.pid,
-    stderr: () => stderr.trim(),
-    running: () => child.exitCode === null && child.signalCode === null,
+    ...floor,
     stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) process.kill(child.pid, "SIGTERM")
-      await waitExit(child, 5_000)
+      await floor.stop()
       deleteNs(ns)
     }
   }
