@@ -16,7 +16,7 @@
  */
 
 /** One owner's deadline and where it sits in the heap. */
-interface Slot<K> {
+interface Slot<K extends object> {
   readonly owner: K
   /** the deadline, Clock ms */
   at: number
@@ -25,22 +25,25 @@ interface Slot<K> {
 }
 
 /** @category models */
-export interface Deadlines<K> {
+export interface Deadlines<K extends object> {
   /** the slots, a binary min-heap by deadline: sifting compares and moves them without a map lookup */
   readonly heap: Array<Slot<K>>
-  /** owner -> its slot */
-  readonly slots: Map<K, Slot<K>>
+  /**
+   * owner -> its slot. A WeakMap: a Map's old hash tables keep the owners they held alive
+   * through young-generation collections (ChurnMap.ts says how); a WeakMap's never do.
+   */
+  readonly slots: WeakMap<K, Slot<K>>
 }
 
-export const make = <K>(): Deadlines<K> => ({ heap: [], slots: new Map() })
+export const make = <K extends object>(): Deadlines<K> => ({ heap: [], slots: new WeakMap() })
 
-export const size = <K>(d: Deadlines<K>): number => d.heap.length
+export const size = <K extends object>(d: Deadlines<K>): number => d.heap.length
 
 /** The earliest deadline, or undefined when none is set. */
-export const earliest = <K>(d: Deadlines<K>): number | undefined => d.heap[0]?.at
+export const earliest = <K extends object>(d: Deadlines<K>): number | undefined => d.heap[0]?.at
 
 /** Set (or move) `owner`'s deadline to `at`. */
-export const set = <K>(d: Deadlines<K>, owner: K, at: number): void => {
+export const set = <K extends object>(d: Deadlines<K>, owner: K, at: number): void => {
   const slot = d.slots.get(owner)
   if (slot === undefined) {
     const added: Slot<K> = { owner, at, index: d.heap.length }
@@ -56,13 +59,13 @@ export const set = <K>(d: Deadlines<K>, owner: K, at: number): void => {
 }
 
 /** Take `owner`'s deadline out, if it has one. */
-export const remove = <K>(d: Deadlines<K>, owner: K): void => {
+export const remove = <K extends object>(d: Deadlines<K>, owner: K): void => {
   const slot = d.slots.get(owner)
   if (slot !== undefined) removeSlot(d, slot)
 }
 
 /** Remove and return every owner whose deadline is at or before `now`, earliest first. */
-export const takeDue = <K>(d: Deadlines<K>, now: number): Array<K> => {
+export const takeDue = <K extends object>(d: Deadlines<K>, now: number): Array<K> => {
   const due: Array<K> = []
   while (d.heap.length > 0 && d.heap[0]!.at <= now) {
     const top = d.heap[0]!
@@ -72,7 +75,7 @@ export const takeDue = <K>(d: Deadlines<K>, now: number): Array<K> => {
   return due
 }
 
-const removeSlot = <K>(d: Deadlines<K>, slot: Slot<K>): void => {
+const removeSlot = <K extends object>(d: Deadlines<K>, slot: Slot<K>): void => {
   d.slots.delete(slot.owner)
   const last = d.heap.pop()!
   if (last === slot) return // it was the last one
@@ -82,7 +85,7 @@ const removeSlot = <K>(d: Deadlines<K>, slot: Slot<K>): void => {
   down(d.heap, last.index)
 }
 
-const swap = <K>(heap: Array<Slot<K>>, i: number, j: number): void => {
+const swap = <K extends object>(heap: Array<Slot<K>>, i: number, j: number): void => {
   const a = heap[i]!
   const b = heap[j]!
   heap[i] = b
@@ -91,7 +94,7 @@ const swap = <K>(heap: Array<Slot<K>>, i: number, j: number): void => {
   b.index = i
 }
 
-const up = <K>(heap: Array<Slot<K>>, i: number): void => {
+const up = <K extends object>(heap: Array<Slot<K>>, i: number): void => {
   while (i > 0) {
     const parent = (i - 1) >> 1
     if (heap[parent]!.at <= heap[i]!.at) return
@@ -100,7 +103,7 @@ const up = <K>(heap: Array<Slot<K>>, i: number): void => {
   }
 }
 
-const down = <K>(heap: Array<Slot<K>>, i: number): void => {
+const down = <K extends object>(heap: Array<Slot<K>>, i: number): void => {
   const n = heap.length
   for (;;) {
     const l = 2 * i + 1

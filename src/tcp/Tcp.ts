@@ -45,6 +45,7 @@ import * as MetricLabel from "effect/MetricLabel"
 import { Config, type StackConfig } from "../Config.js"
 import * as Iface from "../iface/Interface.js"
 import { Tx } from "../iface/Interface.js"
+import { ChurnMap } from "../internal/ChurnMap.js"
 import { consumeBatches } from "../internal/Handoff.js"
 import * as Deadlines from "../internal/Deadlines.js"
 import { Signal } from "../internal/Signal.js"
@@ -271,7 +272,7 @@ interface Timed {
 interface ListenerState {
   readonly port: number
   readonly backlog: number
-  readonly halfOpen: Map<string, HalfOpenEntry>
+  readonly halfOpen: ChurnMap<string, HalfOpenEntry>
   readonly accepted: Mailbox.Mailbox<Conn>
   /** established, not yet accepted */
   waiting: number
@@ -414,7 +415,7 @@ export const make = Effect.gen(function*() {
     challengeAcksLimited: 0,
     timeWaitAcks: 0
   }
-  const conns = new Map<string, Conn>()
+  const conns = new ChurnMap<string, Conn>()
   /** what connections that are over counted (the stats add the open ones') */
   const gone = { retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0 }
   const timeWaits = new Map<string, TimeWaitEntry>()
@@ -890,7 +891,7 @@ export const make = Effect.gen(function*() {
       const l: ListenerState = {
         port: port,
         backlog: Math.max(1, backlog),
-        halfOpen: new Map(),
+        halfOpen: new ChurnMap(),
         accepted,
         waiting: 0,
         cookiesAt: undefined

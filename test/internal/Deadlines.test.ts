@@ -6,22 +6,35 @@ import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import * as D from "../../src/internal/Deadlines.js"
 
+/** Owners are objects (the wheel's are connections and records); one per name, made on first use. */
+const owners = <N>() => {
+  const made = new Map<N, { readonly name: N }>()
+  const of = (name: N) => {
+    let o = made.get(name)
+    if (o === undefined) made.set(name, o = { name })
+    return o
+  }
+  return of
+}
+const names = <N>(os: ReadonlyArray<{ readonly name: N }>): Array<N> => os.map((o) => o.name)
+
 describe("Deadlines", () => {
   it("keeps one deadline per owner; moving it re-orders; takeDue returns the due, earliest first", () => {
-    const d = D.make<string>()
-    D.set(d, "a", 300)
-    D.set(d, "b", 100)
-    D.set(d, "c", 200)
+    const d = D.make<{ readonly name: string }>()
+    const o = owners<string>()
+    D.set(d, o("a"), 300)
+    D.set(d, o("b"), 100)
+    D.set(d, o("c"), 200)
     expect(D.earliest(d)).toBe(100)
-    D.set(d, "b", 400) // later
+    D.set(d, o("b"), 400) // later
     expect(D.earliest(d)).toBe(200)
-    D.set(d, "a", 50) // earlier
+    D.set(d, o("a"), 50) // earlier
     expect(D.size(d)).toBe(3)
     expect(D.takeDue(d, 49)).toEqual([])
-    expect(D.takeDue(d, 300)).toEqual(["a", "c"])
+    expect(names(D.takeDue(d, 300))).toEqual(["a", "c"])
     expect(D.earliest(d)).toBe(400)
-    D.remove(d, "b")
-    D.remove(d, "b") // twice is fine
+    D.remove(d, o("b"))
+    D.remove(d, o("b")) // twice is fine
     expect(D.earliest(d)).toBeUndefined()
     expect(D.size(d)).toBe(0)
   })
@@ -39,17 +52,18 @@ describe("Deadlines", () => {
       )
     ],
     ([ops]) => {
-      const d = D.make<number>()
+      const d = D.make<{ readonly name: number }>()
+      const o = owners<number>()
       const model = new Map<number, number>()
       for (const [op, owner, t] of ops) {
         if (op === "set") {
-          D.set(d, owner, t)
+          D.set(d, o(owner), t)
           model.set(owner, t)
         } else if (op === "remove") {
-          D.remove(d, owner)
+          D.remove(d, o(owner))
           model.delete(owner)
         } else {
-          const got = D.takeDue(d, t)
+          const got = names(D.takeDue(d, t))
           const want = [...model].filter(([, at]) => at <= t)
           for (const [o] of want) model.delete(o)
           // earliest first: the times are non-decreasing, and the owners are the same set
@@ -66,14 +80,15 @@ describe("Deadlines", () => {
 
   it("removing from the middle can move the last entry up past its new parent", () => {
     // Heap by insertion: a10, b50, c20, d60, e70, f30, g40 (valid as inserted).
-    const d = D.make<string>()
-    for (const [o, t] of [["a", 10], ["b", 50], ["c", 20], ["d", 60], ["e", 70], ["f", 30], ["g", 40]] as const) D.set(d, o, t)
+    const d = D.make<{ readonly name: string }>()
+    const o = owners<string>()
+    for (const [n, t] of [["a", 10], ["b", 50], ["c", 20], ["d", 60], ["e", 70], ["f", 30], ["g", 40]] as const) D.set(d, o(n), t)
     // g (40) takes d's place under b (50): it must rise above b, or the heap
     // hides it later, once b reaches the top before it.
-    D.remove(d, "d")
-    D.set(d, "h", 90)
-    for (const o of ["a", "c", "f"]) D.remove(d, o)
+    D.remove(d, o("d"))
+    D.set(d, o("h"), 90)
+    for (const n of ["a", "c", "f"]) D.remove(d, o(n))
     expect(D.earliest(d)).toBe(40)
-    expect(D.takeDue(d, 1000)).toEqual(["g", "b", "e", "h"])
+    expect(names(D.takeDue(d, 1000))).toEqual(["g", "b", "e", "h"])
   })
 })
