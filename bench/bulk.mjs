@@ -11,7 +11,7 @@
 //
 //   sudo node bench/bulk.mjs [--mb 256] [--rounds 3] [--directions to-stack,from-stack] [--conns 1,8]
 //        [--gonet offload,no-offload] [--veth off,on|none] [--seconds 60] [--quiet-wait 60] [--tcp-verify]
-//        [--node-args "--max-semi-space-size=64"] [--profile DIR] [--tree DIR] [--quick]
+//        [--node-args "--max-semi-space-size=64"] [--warmup 1] [--profile DIR] [--tree DIR] [--quick]
 //
 // The figure is the C client's: from connect() returning to the peer's FIN
 // (send: all sent, our FIN sent, the peer read everything and ended; recv: the
@@ -45,6 +45,9 @@ const QUICK = flag("quick")
 const MB = intOpt("mb", QUICK ? 32 : 256, 1, 4096)
 const BYTES = MB * 1024 * 1024
 const ROUNDS = intOpt("rounds", QUICK ? 1 : 3, 1, 20)
+// unrecorded stack transfers per direction and N before the rounds: the stack's JIT is then as warm
+// as the kernel's code (a fresh stack's first 256 MiB into it ran at 1.8-1.9 Gbit/s, the next at 2.6-6.4)
+const WARMUP = intOpt("warmup", 1, 0, 5)
 const SECONDS = intOpt("seconds", 60, 5, 120)
 const QUIET_WAIT = intOpt("quiet-wait", QUICK ? 0 : 60, 0, 600)
 const DIRECTIONS = opt("directions", "to-stack,from-stack").split(",")
@@ -79,10 +82,10 @@ const clientWithWatch = async (ns, bin, args, n) => {
   return { ...r, ...(ss !== undefined ? { ssBeforeDeadline: ss } : {}) }
 }
 
-const stackTransfer = async (s, bin, direction, n) => {
+const stackTransfer = async (s, bin, direction, n, profiling = PROFILE_DIR !== undefined) => {
   const system = gonetName(s.mode)
   const before = await s.stats()
-  if (PROFILE_DIR !== undefined) await s.stack.command("prof-start", "profiling")
+  if (profiling) await s.stack.command("prof-start", "profiling")
   const cpu0 = cpuSeconds(s.stack.pid)
   const client = direction === "to-stack"
     ? await clientWithWatch(s.ns, bin, ["send", STACK, String(PORTS.discard), String(BYTES / n), String(SECONDS)], n)
@@ -91,7 +94,7 @@ const stackTransfer = async (s, bin, direction, n) => {
   const after = await s.stats()
   const cpu = cpuSeconds(s.stack.pid) - cpu0
   let profile
-  if (PROFILE_DIR !== undefined) {
+  if (profiling) {
     const file = join(PROFILE_DIR, `bulk-${s.mode}-${direction}-${++profiled}.cpuprofile`)
     const ev = await s.stack.command(`prof-stop ${file}`, "profile", 60_000)
     if (ev.error) throw new Error(`profiling failed: ${ev.error}`)
@@ -162,7 +165,7 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { mb: MB, bytes: BYTES, conns: CONNS, rounds: ROUNDS, seconds: SECONDS, directions: DIRECTIONS, gonet: GONET, veth: VETH, tcpVerify: TCP_VERIFY, quietWaitS: QUIET_WAIT, ports: PORTS, stackNodeArgs: NODE_ARGS },
+    params: { mb: MB, bytes: BYTES, conns: CONNS, rounds: ROUNDS, warmup: WARMUP, seconds: SECONDS, directions: DIRECTIONS, gonet: GONET, veth: VETH, tcpVerify: TCP_VERIFY, quietWaitS: QUIET_WAIT, ports: PORTS, stackNodeArgs: NODE_ARGS },
     transfers: []
   }
   // one stack per mode, each in its own namespace, alive for the whole run
@@ -182,7 +185,18 @@ const main = async () => {
   const vethPairs = VETH.map((o) => makeVethPair(o))
   result.vethFeatures = Object.fromEntries(vethPairs.map((v) => [v.offloads, v.features]))
   const stalled = new Set()
+  result.warmup = []
   try {
+    // --warmup: each stack's paths run before anything is recorded (not profiled, not in the figures)
+    for (let w = 0; w < WARMUP; w++) {
+      for (const direction of DIRECTIONS) for (const n of CONNS) for (const st of stacks) {
+        if (stalled.has(`${st.mode} ${direction} ${n}`)) continue
+        const t = await stackTransfer(st, bin, direction, n, false)
+        result.warmup.push({ direction, conns: n, system: t.system, complete: t.complete, gbitPerSec: t.gbitPerSec })
+        console.log(`warm-up     ${line(t)}`)
+        if (!t.complete) stalled.add(`${st.mode} ${direction} ${n}`)
+      }
+    }
     for (let r = 0; r < ROUNDS; r++) {
       for (const direction of DIRECTIONS) for (const n of CONNS) {
         const runs = [
