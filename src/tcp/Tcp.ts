@@ -37,7 +37,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Exit, Fiber, FiberId, FiberRef, FiberRefs, FiberSet, Layer, Mailbox, Option, Runtime, type Scheduler, Stream } from "effect"
+import { Context, Duration, Effect, Exit, Fiber, FiberId, FiberRef, FiberRefs, FiberSet, Layer, Mailbox, Option, Runtime, Stream } from "effect"
 import type { Scope } from "effect"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
@@ -48,6 +48,7 @@ import { Tx } from "../iface/Interface.js"
 import { ChurnMap } from "../internal/ChurnMap.js"
 import { consumeBatches } from "../internal/Handoff.js"
 import * as Deadlines from "../internal/Deadlines.js"
+import * as SharedRunner from "../internal/SharedRunner.js"
 import { Signal } from "../internal/Signal.js"
 import * as Sip from "../internal/SipHash.js"
 import { Ipv4, type Ipv4Packet } from "../ipv4/Ipv4.js"
@@ -260,9 +261,13 @@ const freePort = (free: (port: number) => boolean): number | undefined => {
   return undefined
 }
 
-/** The key of a 4-tuple, from our side. */
+/**
+ * The key of a 4-tuple, from our side: its 96 bits as six UTF-16 code units, an opaque Map key.
+ * (Decimal text cost the dealer ~2 µs per segment on the cold path: four number-to-string
+ * conversions, one of them an address above 2^31, and the concatenations.)
+ */
 const keyOf = (localAddr: number, localPort: number, remoteAddr: number, remotePort: number): string =>
-  `${remoteAddr}:${remotePort}:${localPort}:${localAddr}`
+  String.fromCharCode(remoteAddr >>> 16, remoteAddr & 0xffff, remotePort, localPort, localAddr >>> 16, localAddr & 0xffff)
 
 /** Something with a deadline on the wheel. */
 interface Timed {
@@ -422,18 +427,9 @@ export const make = Effect.gen(function*() {
   const listeners = new Map<number, ListenerState>()
   let halfOpenCount = 0
   const fibers = yield* FiberSet.make()
-  // The connections' fibers run on one shared task runner of the scheduler in force. Since
-  // Effect 3.20 the default scheduler keeps a runner per fiber that ever yields (a WeakMap
-  // entry, the runner, its bucket array and drain closure: about 0.27 KiB per fiber, measured
-  // with 1000 idle connections), so that each fiber's tasks run in microtasks of their own and
-  // AsyncLocalStorage contexts stay apart between concurrent runs (Effect-TS/effect#6124). The
-  // stack's fibers hold no such context; calling the scheduler without the fiber gives them its
-  // one fallback runner, the scheduling of Effect before 3.20.
-  const scheduler = yield* FiberRef.get(FiberRef.currentScheduler)
-  const shared: Scheduler.Scheduler = {
-    scheduleTask: (task, priority) => scheduler.scheduleTask(task, priority),
-    shouldYield: (fiber) => scheduler.shouldYield(fiber)
-  }
+  // The connections' fibers run on one shared task runner of the scheduler in force
+  // (internal/SharedRunner.ts; the Stack layer already runs every fiber on it, this layer alone not).
+  const shared = SharedRunner.shared(yield* FiberRef.get(FiberRef.currentScheduler))
   // What FiberSet.runtime does (fork from synchronous code, the fiber joins `fibers`), with two
   // FiberRef stacks a fiber forked from a runtime would otherwise copy for itself (~0.26 KiB each,
   // a Map entry's stack grown by a spread): the runtime is captured in a child fiber, where the
