@@ -22,7 +22,6 @@ import * as Config from "./Config.js"
 import * as Icmp from "./icmp/Icmp.js"
 import * as Iface from "./iface/Interface.js"
 import * as Ipv4 from "./ipv4/Ipv4.js"
-import * as SharedRunner from "./internal/SharedRunner.js"
 import * as Link from "./link/Link.js"
 import * as Tcp from "./tcp/Tcp.js"
 import * as Udp from "./udp/Udp.js"
@@ -85,6 +84,5 @@ export const layer = (input: Config.StackConfigInput): Layer.Layer<Services, Con
   const base = Layer.provideMerge(Iface.layer, Config.layer(input))
   const ip = Layer.provideMerge(Ipv4.layer, base)
   const upper = Layer.provideMerge(Layer.mergeAll(Icmp.layer, Udp.layer, Tcp.layer), ip)
-  // every fiber of the stack on one task runner (internal/SharedRunner.ts)
-  return SharedRunner.layer(Layer.provideMerge(Layer.effect(Stack, makeStack), upper))
+  return Layer.provideMerge(Layer.effect(Stack, makeStack), upper)
 }

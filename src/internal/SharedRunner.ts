@@ -1,6 +1,6 @@
 /**
- * One task runner for all of the stack's fibers: the scheduling Effect had
- * before 3.20, for fibers that do not need what 3.20 added.
+ * One task runner for many fibers: the scheduling Effect had before 3.20, for
+ * fibers that do not need what 3.20 added.
  *
  * Since Effect 3.20 the default scheduler keeps a runner per fiber that ever
  * yields (a WeakMap entry, the runner, its bucket array and drain closure:
@@ -8,18 +8,18 @@
  * fiber's tasks run in microtasks of their own and AsyncLocalStorage contexts
  * stay apart between concurrent runs (Effect-TS/effect#6124). The stack's
  * fibers hold no such context. Called without the fiber, the scheduler hands
- * every task to its one fallback runner instead: the fibers woken by one
- * batch of frames (the dealers' hand-offs, a connection's halves) then run in
- * one microtask drain, not one microtask each.
+ * every task to its one fallback runner instead.
+ *
+ * Used for the TCP connections' fibers (memory per idle connection). Not for
+ * the dealers: with them on it too, a connection over the loopback took longer
+ * (tcp/Tcp.ts has the figures).
  *
  * Contract: `shared(s)` schedules on `s` and yields as `s` says; wrapping a
- * shared scheduler again returns it as it is. `layer` builds a Layer with the
- * scheduler in force replaced by its shared form, so that every fiber the
- * Layer forks while it is built (and every fiber those fork) inherits it.
+ * shared scheduler again returns it as it is.
  *
  * @since 0.1.0
  */
-import { FiberRef, Layer, type Scheduler } from "effect"
+import type { Scheduler } from "effect"
 
 class Shared implements Scheduler.Scheduler {
   constructor(readonly inner: Scheduler.Scheduler) {}
@@ -34,7 +34,3 @@ class Shared implements Scheduler.Scheduler {
 /** `scheduler` with one task runner for every fiber. */
 export const shared = (scheduler: Scheduler.Scheduler): Scheduler.Scheduler =>
   scheduler instanceof Shared ? scheduler : new Shared(scheduler)
-
-/** `self`, built (and its fibers run) on the shared form of the scheduler in force. */
-export const layer = <A, E, R>(self: Layer.Layer<A, E, R>): Layer.Layer<A, E, R> =>
-  Layer.locallyWith(self, FiberRef.currentScheduler, shared)
