@@ -41,23 +41,8 @@
  *
  * @since 0.1.0
  */
-import type { Cause, Chunk, Exit, Option, Scheduler } from "effect"
+import type { Cause, Chunk, Exit, Option } from "effect"
 import { Effect, Mailbox } from "effect"
-
-/**
- * The scheduler an inbox's Mailbox is made with. A Mailbox uses its scheduler
- * for one thing: after every offer it schedules a task that resumes the
- * fibers waiting in its own `take` (its "takers"). Consumers here wait on the
- * doorbell, so that task found no taker and still cost a scheduled task, and
- * often a microtask of its own, per hand-off. Run at once instead, it looks at
- * the empty set of takers and returns; a taker it does find (`take`, below)
- * is resumed through the taker fiber's own scheduler as before, so no fiber
- * ever runs inside the offerer's call.
- */
-const RELEASE_AT_ONCE: Scheduler.Scheduler = {
-  scheduleTask: (task) => task(),
-  shouldYield: () => false
-}
 
 /** What a `takeAll` gives: the messages queued, and whether the Mailbox is done. */
 type Taken<A> = readonly [messages: Chunk.Chunk<A>, done: boolean]

@@ -150,12 +150,11 @@ export interface Queues {
  * synchronous scheduler). `segmentQueue` bounds `arrivals` (dropping).
  */
 export const makeQueues = (segmentQueue: number): Effect.Effect<Queues> =>
-  Effect.map(
-    Effect.all([
-      Inbox.make<Event>(),
-      Inbox.make<Arrival>({ capacity: segmentQueue, strategy: "dropping" })
-    ]),
-    ([events, arrivals]) => ({ events, arrivals })
+  // (zipWith, not Effect.all: a connection is opened on the cold path, and `all` runs forEach's machinery)
+  Effect.zipWith(
+    Inbox.make<Event>(),
+    Inbox.make<Arrival>({ capacity: segmentQueue, strategy: "dropping" }),
+    (events, arrivals) => ({ events, arrivals })
   )
 
 /** One connection: the two fibers' records and the queues between them and the application. @category models */

@@ -805,8 +805,8 @@ export const make = Effect.gen(function*() {
    * batch is sorted: their queues are made in the dealer's own fiber, and
    * segments that followed the completing ACK in the batch go with them.
    */
-  const openAll = (opening: Map<string, Opening>, at: number): Effect.Effect<void> =>
-    Effect.forEach(opening.values(), (o) =>
+  const openAll = (opening: Map<string, Opening>, at: number): Effect.Effect<void> => {
+    const open = (o: Opening) =>
       Effect.map(makeQueues(config.queues.tcpSegments), (queues) => {
         // the listener closed meanwhile: the peer's next segment draws a reset
         if (listeners.get(o.listener.port) !== o.listener) return
@@ -816,7 +816,10 @@ export const make = Effect.gen(function*() {
         o.listener.accepted.unsafeOffer(conn)
         conn.start([])
         if (o.segments.length > 0 && !conn.offer({ at, segments: o.segments })) c.arrivalsDropped++
-      }), { discard: true })
+      })
+    // one handshake per batch is the usual case: no forEach machinery for it
+    return opening.size === 1 ? open(opening.values().next().value!) : Effect.forEach(opening.values(), open, { discard: true })
+  }
 
   // ICMP errors about our segments (RFC 1122 §4.2.3.9): to the connection they quote, as an event
   yield* ip.onIcmpError(Ip.Protocol.TCP, (report) => {
