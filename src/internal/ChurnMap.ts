@@ -6,15 +6,16 @@
  *
  * Why (measured 2026-12-02; notes/tcp-plan.md, "Fig. 4, fourth pass")
  * - A JS Map is a hash table that V8 replaces with a fresh copy whenever
- *   additions and deletions fill it, which steady churn does every few dozen
- *   additions. The table left behind keeps every entry it held at that
- *   moment and a link to its replacement (live iterators may still walk
- *   it), and a long-lived map's tables
- *   sit in the old generation. A scavenge (the young-generation collection)
- *   treats every old-generation object as alive, dead ones included, so
- *   each value that was in the map at a replacement, and everything it
- *   reaches, survives the next scavenges and is promoted, to be freed only by
- *   a full mark-compact. For connections that is the whole connection.
+ *   additions and deletions fill it: under steady churn, every time as many
+ *   entries have come and gone as the table has room to spare. The table
+ *   left behind keeps every entry it held at that moment and a link to its
+ *   replacement (live iterators may still walk it), and a long-lived map's
+ *   tables sit in the old generation. A scavenge (the young-generation
+ *   collection) treats every old-generation object as alive, dead ones
+ *   included, so each value that was in the map at a replacement, and
+ *   everything it reaches, survives the next scavenges and is promoted, to be
+ *   freed only by a full mark-compact. For connections that is the whole
+ *   connection.
  * - Here a value sits in a small box that `delete` empties before the key
  *   goes: a table left behind keeps the key and an empty box, not the value.
  *   With the dealer's connection and half-open maps boxed (and the timer
