@@ -570,7 +570,11 @@ export class Server extends EventEmitter {
   #scope: Scope.CloseableScope | undefined = undefined
   #starting = false
   #address: AddressInfo | undefined = undefined
-  readonly #sockets = new Set<Socket>()
+  /**
+   * connections open now: a count, not a Set of the sockets (nothing walks them, and a long-lived
+   * Set that sockets come and go through keeps them alive through scavenges: internal/ChurnMap.ts)
+   */
+  #open = 0
   /** new connections beyond this many are closed at once (`'drop'`), as net.Server's */
   maxConnections: number | undefined = undefined
 
@@ -665,7 +669,7 @@ export class Server extends EventEmitter {
       runWith(this.#ctx, conn.close)
       return
     }
-    if (this.maxConnections !== undefined && this.#sockets.size >= this.maxConnections) {
+    if (this.maxConnections !== undefined && this.#open >= this.maxConnections) {
       runWith(this.#ctx, conn.close)
       this.emit("drop", {
         localAddress: Addr.format(conn.localAddress),
@@ -685,9 +689,9 @@ export class Server extends EventEmitter {
       pauseOnCreate: o.pauseOnConnect === true
     })
     if (o.keepAlive === true) socket.setKeepAlive(true, o.keepAliveInitialDelay ?? 0)
-    this.#sockets.add(socket)
+    this.#open++
     socket.once("close", () => {
-      this.#sockets.delete(socket)
+      this.#open--
       this.#emitCloseIfDrained()
     })
     this.emit("connection", socket)
@@ -710,12 +714,12 @@ export class Server extends EventEmitter {
   }
 
   #emitCloseIfDrained(): void {
-    if (this.#scope !== undefined || this.#starting || this.#sockets.size > 0) return
+    if (this.#scope !== undefined || this.#starting || this.#open > 0) return
     process.nextTick(() => this.emit("close"))
   }
 
   getConnections(cb: (err: Error | null, count: number) => void): this {
-    const n = this.#sockets.size
+    const n = this.#open
     process.nextTick(() => cb(null, n))
     return this
   }
