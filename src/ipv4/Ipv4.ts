@@ -57,6 +57,7 @@ import type { Scope } from "effect"
 import { Config } from "../Config.js"
 import * as Iface from "../iface/Interface.js"
 import * as RouteRules from "../iface/Route.js"
+import { ChurnMap } from "../internal/ChurnMap.js"
 import { bindDropping, consumeBatches, runAll } from "../internal/Handoff.js"
 import type { Inbox } from "../internal/Inbox.js"
 import { concatBatches, type FrameBatch, frameLength, type LinkOffload, TxMeta } from "../link/Link.js"
@@ -307,7 +308,8 @@ export const make = Effect.gen(function*() {
   const timeout = config.reassembly.timeout
   const bound = new Map<number, Inbox<ReadonlyArray<Ipv4Packet>>>()
   const errorHandlers = new Map<number, (report: IcmpReport) => void>()
-  const assemblies = new Map<string, Assembler>()
+  // (a ChurnMap: datagrams come and go, and an assembly holds up to 64 KiB of fragments)
+  const assemblies = new ChurnMap<string, Assembler>()
   const fibers = yield* FiberSet.make()
   // IP IDs must not be guessable from outside (RFC 7739 §5.1): counters and
   // key come from the platform's cryptographic generator, not Effect's PCG.
