@@ -184,23 +184,25 @@ const main = async () => {
   result.tapFeatures = Object.fromEntries(stacks.map((st) => [st.mode, st.tapFeatures]))
   const vethPairs = VETH.map((o) => makeVethPair(o))
   result.vethFeatures = Object.fromEntries(vethPairs.map((v) => [v.offloads, v.features]))
+  // a stack (its mode), direction and N that did not complete: not run again
   const stalled = new Set()
+  const stallKey = (mode, direction, n) => `${mode} ${direction} ${n}`
   result.warmup = []
   try {
     // --warmup: each stack's paths run before anything is recorded (not profiled, not in the figures)
     for (let w = 0; w < WARMUP; w++) {
       for (const direction of DIRECTIONS) for (const n of CONNS) for (const st of stacks) {
-        if (stalled.has(`${st.mode} ${direction} ${n}`)) continue
+        if (stalled.has(stallKey(st.mode, direction, n))) continue
         const t = await stackTransfer(st, bin, direction, n, false)
         result.warmup.push({ direction, conns: n, system: t.system, complete: t.complete, gbitPerSec: t.gbitPerSec })
         console.log(`warm-up     ${line(t)}`)
-        if (!t.complete) stalled.add(`${st.mode} ${direction} ${n}`)
+        if (!t.complete) stalled.add(stallKey(st.mode, direction, n))
       }
     }
     for (let r = 0; r < ROUNDS; r++) {
       for (const direction of DIRECTIONS) for (const n of CONNS) {
         const runs = [
-          ...stacks.filter((st) => !stalled.has(`${st.mode} ${direction} ${n}`)).map((st) => () => stackTransfer(st, bin, direction, n)),
+          ...stacks.filter((st) => !stalled.has(stallKey(st.mode, direction, n))).map((st) => () => stackTransfer(st, bin, direction, n)),
           ...vethPairs.map((v) => () => vethTransfer(v, bin, direction, n))
         ]
         if (r % 2 === 1) runs.reverse()
@@ -210,7 +212,7 @@ const main = async () => {
           result.transfers.push(t)
           console.log(`round ${r + 1}/${ROUNDS}  ${line(t)}`)
           if (t.path === "TAP" && !t.complete) {
-            stalled.add(`${t.system === "gonet-ts" ? "offload" : "no-offload"} ${direction} ${n}`)
+            stalled.add(stallKey(t.system === "gonet-ts" ? "offload" : "no-offload", direction, n))
             console.log(`  stack did not complete ${direction} with ${n} connection(s); not run again. kernel ss before the deadline:\n${t.client.ssBeforeDeadline ?? "(client had ended)"}`)
           }
         }

@@ -889,7 +889,7 @@ export const make = Effect.gen(function*() {
       const backlog = o.backlog ?? config.tcp.acceptBacklog
       const accepted = yield* Mailbox.make<Conn>()
       const l: ListenerState = {
-        port: port,
+        port,
         backlog: Math.max(1, backlog),
         halfOpen: new ChurnMap(),
         accepted,
@@ -910,7 +910,7 @@ export const make = Effect.gen(function*() {
         })
       )
       return {
-        port: port,
+        port,
         accept: accepted.take.pipe(
           Effect.map((conn) => {
             l.waiting--
