@@ -966,7 +966,10 @@ export const make = Effect.gen(function*() {
       conns.set(k, conn)
       c.activeOpens++
       conn.start(first)
-      return Effect.as(Effect.suspend(() => conn.waitOpened()), new Handle(conn))
+      // A caller that gives up on the handshake (a timeout, an interrupted fiber) leaves nobody to
+      // hold the connection: it is aborted (RFC 9293 §3.10.5: in SYN-SENT the TCB just goes; once
+      // past it, an RST tells the peer), not left to open and stay ESTABLISHED with no owner.
+      return Effect.as(Effect.onInterrupt(Effect.suspend(() => conn.waitOpened()), () => conn.abort()), new Handle(conn))
     })
 
   return Tcp.of({

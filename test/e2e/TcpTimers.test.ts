@@ -130,6 +130,37 @@ describe("TCP retransmission in virtual time", () => {
       expect((yield* conn.info).cwnd).toBe((yield* conn.info).mss)
     }))
 
+  it.scoped("a connect given up while its SYN is unanswered leaves nothing: no SYN is sent again, no connection is left", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { b } = yield* world(watch)
+      watch.drop = (seg) => isSyn(seg)
+      const client = yield* Effect.fork(connect(b))
+      yield* settle
+      expect((yield* statsOf(b)).tcp.connections).toBe(1)
+      yield* Fiber.interrupt(client)
+      yield* settle
+      expect((yield* statsOf(b)).tcp.connections).toBe(0)
+      // the SYN's retransmission timer went with the connection
+      yield* advance(10_000)
+      expect(watch.sent.filter((s) => isSyn(s.seg)).length).toBe(1)
+    }))
+
+  it.scoped("a connect under Effect.timeout that expires leaves nothing behind: no SYN at 1 s, no connection", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { b } = yield* world(watch)
+      watch.drop = (seg) => isSyn(seg)
+      const client = yield* Effect.fork(Effect.timeout(connect(b), "500 millis"))
+      yield* settle
+      yield* advance(500)
+      const exit = yield* Fiber.await(client)
+      expect(Exit.isFailure(exit) && Cause.isFailType(exit.cause) && exit.cause.error._tag).toBe("TimeoutException")
+      expect((yield* statsOf(b)).tcp.connections).toBe(0)
+      yield* advance(1000)
+      expect(watch.sent.filter((s) => isSyn(s.seg)).length).toBe(1)
+    }))
+
   it.scoped("with every segment lost, the connection fails with TimedOut when the last backed-off RTO expires", () =>
     Effect.gen(function*() {
       const watch = makeWatch()
