@@ -81,24 +81,37 @@ describe("TCP between two stacks", () => {
       expect(two.length).toBeGreaterThan(0)
     }), 30_000)
 
-  it.scoped("closing a stack's scope resets its connections: the peer sees ConnectionReset", () =>
+  it.scoped("closing a stack's scope resets every connection, opened either way, and ends every fiber the stack started", () =>
     Effect.gen(function*() {
+      const fibers = yield* Supervisor.track
       const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
       const b = yield* stackOn(lb, { address: ADDR_B, prefixLength: 24 })
       const scopeA = yield* Scope.make()
-      const a = yield* stackOn(la, { address: ADDR_A, prefixLength: 24 }).pipe(Scope.extend(scopeA))
-      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 7 }))).pipe(Scope.extend(scopeA))
-      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 }))))
+      // stack A and everything it runs (its connections' halves included) is tracked
+      const a = yield* Effect.supervised(stackOn(la, { address: ADDR_A, prefixLength: 24 }), fibers).pipe(Scope.extend(scopeA))
+      const onA = <X, E>(effect: Effect.Effect<X, E, Tcp | Scope.Scope>) => Effect.supervised(run(a, effect), fibers).pipe(Scope.extend(scopeA))
+      const listenerA = yield* onA(Effect.flatMap(Tcp, (t) => t.listen({ port: 7 })))
+      const listenerB = yield* run(b, Effect.flatMap(Tcp, (t) => t.listen({ port: 8 })))
+      // three connections from B to A, two from A to B
+      const toA = yield* Effect.forEach([1, 2, 3], () => Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 })))))
+      const toB = yield* Effect.forEach([1, 2], () => Effect.fork(onA(Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_B, port: 8 })))))
       yield* settle
-      yield* listener.accept
-      const conn = yield* Fiber.join(client)
-      const reading = yield* Effect.fork(conn.read)
+      const bEnds = [...(yield* Effect.forEach(toA, Fiber.join)), ...(yield* Effect.forEach(toB, () => listenerB.accept))]
+      yield* Effect.forEach(toA, () => listenerA.accept)
+      yield* Effect.forEach(toB, Fiber.join)
+      expect((yield* statsOf(a)).tcp.connections).toBe(5)
+      const readers = yield* Effect.forEach(bEnds, (c) => Effect.fork(c.read))
+      yield* settle
+      expect((yield* fibers.value).length).toBeGreaterThan(10)
       yield* Scope.close(scopeA, Exit.void)
       yield* settle
-      const exit = yield* boundedWait(Fiber.await(reading), "the reset from the closing stack")
-      const reason = Exit.isFailure(exit) ? Option.map(Cause.failureOption(exit.cause), (e) => e.reason) : Option.none()
-      expect(reason).toEqual(Option.some("ConnectionReset"))
+      const reasons = yield* Effect.forEach(readers, (r) =>
+        Effect.map(boundedWait(Fiber.await(r), "the reset from the closing stack"), (exit) =>
+          Exit.isFailure(exit) ? Option.getOrUndefined(Option.map(Cause.failureOption(exit.cause), (e) => e.reason)) : "read"))
+      expect(reasons).toEqual(["ConnectionReset", "ConnectionReset", "ConnectionReset", "ConnectionReset", "ConnectionReset"])
       expect((yield* statsOf(b)).tcp.connections).toBe(0)
+      // nothing stack A started is still running
+      expect((yield* fibers.value).length).toBe(0)
     }))
 
   it.scoped("connections that end leave nothing behind: no connection, half-open or TIME-WAIT entry, no fiber", () =>

@@ -1,0 +1,133 @@
+/**
+ * The TCP API between two whole stacks, in virtual time: each typed error
+ * (TcpError's reasons) produced the way an application meets it, and the
+ * per-connection options reaching the connection's sender. Stack B
+ * (198.18.0.3) is the client; a watch on its link records what it sends.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Fiber, Option, Scope } from "effect"
+import { Tcp, type TcpError } from "../../src/tcp/Tcp.js"
+import { boundedWait, settle } from "../support/Clock.js"
+import { makeWatch, watching, withData } from "../support/TcpWatch.js"
+import { ADDR_A, run, statsOf, twoStacks } from "../support/TestNet.js"
+
+/** The reason an effect failed with, or "succeeded". */
+const reasonOf = <A>(effect: Effect.Effect<A, TcpError>): Effect.Effect<string> =>
+  Effect.map(Effect.exit(effect), (exit) =>
+    Exit.isSuccess(exit)
+      ? "succeeded"
+      : Option.getOrElse(Option.map(Cause.failureOption(exit.cause), (e) => e.reason), () => Cause.pretty(exit.cause)))
+
+describe("TCP API: typed errors", () => {
+  it.scoped("a connect to a port nobody listens on fails with ConnectionRefused at once (the peer's RST), leaving nothing", () =>
+    Effect.gen(function*() {
+      const { b } = yield* twoStacks()
+      const connecting = yield* Effect.fork(reasonOf(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 81 })))))
+      // no virtual time passes: the refusal is the answer to the first SYN, not a timeout
+      yield* settle
+      expect(yield* boundedWait(Fiber.join(connecting), "the refusal")).toBe("ConnectionRefused")
+      expect((yield* statsOf(b)).tcp.connections).toBe(0)
+    }))
+
+  it.scoped("listening on a port already listened on fails with AddressInUse; once that listener's scope closes, the port is free", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      const scope = yield* Scope.make()
+      const first = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 }))).pipe(Scope.extend(scope))
+      expect(first.port).toBe(80)
+      expect(yield* reasonOf(Effect.scoped(run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))))).toBe("AddressInUse")
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* reasonOf(Effect.scoped(run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))))).toBe("succeeded")
+    }))
+
+  it.scoped("a connect from a local port whose 4-tuple is open fails with AddressInUse; towards another port it is fine", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 81 })))
+      const open = (port: number) => run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port, localPort: 40_000 })))
+      const first = yield* Effect.fork(open(80))
+      yield* settle
+      const conn = yield* Fiber.join(first)
+      expect(conn.localPort).toBe(40_000)
+      expect(yield* reasonOf(open(80))).toBe("AddressInUse")
+      const other = yield* Effect.fork(reasonOf(open(81)))
+      yield* settle
+      expect(yield* Fiber.join(other)).toBe("succeeded")
+    }))
+
+  it.scoped("after close, writing fails with Closed; after abort, reading fails with Closed; the peer of the abort sees ConnectionReset", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const open = Effect.gen(function*() {
+        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 }))))
+        yield* settle
+        return { client: yield* Fiber.join(client), server: yield* listener.accept }
+      })
+      const one = yield* open
+      yield* one.client.close
+      expect(yield* reasonOf(one.client.write(new Uint8Array([1])))).toBe("Closed")
+      const two = yield* open
+      const serverReading = yield* Effect.fork(reasonOf(two.server.read))
+      yield* two.client.abort
+      yield* settle
+      expect(yield* reasonOf(two.client.read)).toBe("Closed")
+      expect(yield* reasonOf(two.client.write(new Uint8Array([1])))).toBe("Closed")
+      expect(yield* Fiber.join(serverReading)).toBe("ConnectionReset")
+    }))
+
+  it.scoped("accepting on a listener whose scope has closed fails with Closed, and so does a wait in accept when it closes", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      const scope = yield* Scope.make()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 }))).pipe(Scope.extend(scope))
+      const waiting = yield* Effect.fork(reasonOf(listener.accept))
+      yield* settle
+      yield* Scope.close(scope, Exit.void)
+      expect(yield* boundedWait(Fiber.join(waiting), "the waiting accept")).toBe("Closed")
+      expect(yield* reasonOf(listener.accept)).toBe("Closed")
+    }))
+
+  it.scoped("a connect to an address with no route fails with NoRoute; a bad address or port with InvalidArgument", () =>
+    Effect.gen(function*() {
+      const { b } = yield* twoStacks()
+      const connect = (address: string, port: number) => reasonOf(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address, port }))))
+      // B's only route is its own /24 (no gateway)
+      expect(yield* connect("198.19.0.1", 80)).toBe("NoRoute")
+      expect(yield* connect("198.18.0.256", 80)).toBe("InvalidArgument")
+      expect(yield* connect("198.18.0.2", 0)).toBe("InvalidArgument")
+      expect(yield* connect("198.18.0.2", 65_536)).toBe("InvalidArgument")
+      expect((yield* statsOf(b)).tcp.connections).toBe(0)
+    }))
+})
+
+describe("TCP API: per-connection options", () => {
+  // The first octet's segment is lost, so it stays unacknowledged until its RTO (200 ms): a second
+  // small write meanwhile is what Nagle holds back (RFC 1122 §4.2.3.4) and NODELAY sends at once.
+  const secondWrite = (noDelay: boolean) =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { a, b } = yield* twoStacks({ wrapB: watching(watch) })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 }))))
+      yield* settle
+      const conn = yield* Fiber.join(client)
+      yield* listener.accept
+      if (noDelay) yield* conn.setNoDelay(true)
+      watch.drop = (seg) => seg.payload.length > 0 && withData(watch).length === 0
+      yield* conn.write(new Uint8Array([1]))
+      yield* settle
+      yield* conn.write(new Uint8Array([2]))
+      yield* settle
+      return withData(watch).map((s) => Array.from(s.seg.payload))
+    })
+
+  it.scoped("Nagle on (the default): a second small write waits while the first is unacknowledged", () =>
+    Effect.map(secondWrite(false), (sent) => expect(sent).toEqual([[1]])))
+
+  it.scoped("setNoDelay(true): the second small write goes out at once", () =>
+    // (then the first again: the peer's SACK of the second shows it lost, RFC 8985)
+    Effect.map(secondWrite(true), (sent) => expect(sent.slice(0, 2)).toEqual([[1], [2]])))
+})
+
