@@ -982,11 +982,12 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
   s.fastRetransmits++
   s.tlpAt = undefined
-  // the first unacknowledged segment goes at once, whatever pipe says (RFC 6675 §5 step 4.3)
+  // the first unacknowledged segment goes at once, whatever pipe says (RFC 6675 §5 step 4.3), and
+  // only up to the first octets the peer reported holding: a byte stream keeps no segment
+  // boundaries, and a full segment from SND.UNA would carry SACKed data again
   s.highRxt = s.sndUna
-  retransmitFirst(s, now, out)
-  const full = fullPayload(s)
-  s.highRxt = Seq.add(s.sndUna, Math.min(full, Math.max(0, Seq.sub(SendBuffer.end(s.buffer), s.sndUna))))
+  const hole = s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna) : undefined
+  s.highRxt = Seq.add(s.sndUna, retransmitFirst(s, now, out, hole?.end))
   if (s.sackOk) sackRecover(s, now, out)
   else s.inflation = 3 * s.mss
   s.rtoAt = now + s.rtt.rto
@@ -1032,15 +1033,15 @@ const resend = (s: Sender, out: Array<OutSegment>, seq: Seq.SeqNum, len: number,
   if (Seq.gt(nxt, s.sndNxt)) s.sndNxt = nxt
 }
 
-/** Resend the oldest unacknowledged segment. */
-const retransmitFirst = (s: Sender, now: number, out: Array<OutSegment>): void => {
+/** Resend the oldest unacknowledged segment (ending before `limit` if given); the data octets resent. */
+const retransmitFirst = (s: Sender, now: number, out: Array<OutSegment>, limit?: Seq.SeqNum): number => {
   const data = Math.max(0, Seq.sub(SendBuffer.end(s.buffer), s.sndUna))
-  const full = fullPayload(s)
-  const len = Math.min(full, data)
+  const len = Math.min(fullPayload(s), data, limit === undefined ? data : Math.max(0, Seq.sub(limit, s.sndUna)))
   const fin = finEnd(s)
   const withFin = fin !== undefined && len === data && Seq.lte(fin, s.sndMax)
-  if (len === 0 && !withFin) return
+  if (len === 0 && !withFin) return 0
   resend(s, out, s.sndUna, len, withFin, now)
+  return len
 }
 
 const finAcked = (s: Sender, now: number): void => {
