@@ -620,7 +620,8 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     if (unsent <= 0) {
       // only the FIN is left: it needs no window (Linux sends it on a zero window too)
       if (finPending && unsent === 0) sendData(s, out, s.sndNxt, 0, true, now)
-      return
+      // (on: a window that closed with everything in flight is probed, not retransmitted into)
+      break
     }
     const flight = inFlight(s)
     if (flight === 0 && now - s.lastSendAt > s.rtt.rto && s.sndMax !== s.iss) {
@@ -810,6 +811,8 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     if (s.sndWnd > 0 && s.persistAt !== undefined) {
       s.persistAt = undefined
       s.persistBackoff = 0
+      // a probe's octet the closed window dropped goes again first, not past (a hole of one octet)
+      s.sndNxt = s.sndUna
     }
   }
   if (s.sackOk && a.sack !== undefined) Scoreboard.update(s.board, a.sack, s.sndUna, s.sndMax)

@@ -427,6 +427,27 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(T.seenAll(s.tick(1420))).toMatchObject([{ seq: 100, len: 1, data: "h" }])
     expect(s.state).toBe("Established")
   })
+  it("the window closing with everything written in flight: probes, not retransmissions, and no timeout while the peer answers", () => {
+    // (the window closes on an ACK of part of the flight, after the last write: no write comes to notice it)
+    const s = est({ params: { retries: 3 } })
+    expect(sent(s.write(0, T.octets(3 * MSS)))).toBe(3 * MSS)
+    expect(s.send(10, T.fromPeer({ seq: 0, ack: MSS, window: 0 }))).toEqual([])
+    expect(s.snd.rtoAt).toBe(undefined)
+    expect(s.snd.persistAt).toBe(10 + 200)
+    expect(s.tick(209)).toEqual([])
+    // what was in flight beyond the closed window goes again once it opens; the probe is one octet
+    expect(T.seenAll(s.tick(210))).toMatchObject([{ seq: MSS, len: 1 }])
+    let t = 210
+    for (let i = 0; i < 10; i++) {
+      s.send(t + 1, T.fromPeer({ seq: 0, ack: MSS, window: 0 }))
+      t = s.snd.persistAt!
+      expect(T.seenAll(s.tick(t))).toMatchObject([{ seq: MSS, len: 1 }])
+    }
+    expect(s.state).toBe("Established")
+    // the window opens: the rest goes from SND.UNA
+    const out = s.send(t + 1, T.fromPeer({ seq: 0, ack: MSS, window: 64240 }))
+    expect(T.seenAll(out).map((o) => [o.seq, o.len])).toEqual([[MSS, MSS], [2 * MSS, MSS]])
+  })
   it("probes go on past `retries` while the peer answers them", () => {
     const s = est({ params: { retries: 2, maxPersist: 1000 } })
     s.send(10, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
