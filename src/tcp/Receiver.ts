@@ -65,6 +65,8 @@ export interface SendView {
   maxSndWnd: number
   /** the connection is in TIME-WAIT: an RST does not end it (RFC 1337), so the receive half goes on */
   timeWait: boolean
+  /** the send half is in SYN-RECEIVED (a simultaneous open): only an ACK of our SYN-ACK is acceptable */
+  synReceived: boolean
   /** the receive buffer as the send half's auto-tuning has grown it (it only grows) */
   rcvCapacity: number
 }
@@ -362,6 +364,12 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   }
   // 5. ACK
   if ((flags & ACK) === 0) return
+  // In SYN-RECEIVED an ACK outside SND.UNA < SEG.ACK =< SND.NXT draws <SEQ=SEG.ACK><CTL=RST> and the
+  // segment goes (RFC 9293 §3.10.7.4, fifth; Linux's tcp_rcv_state_process resets it too)
+  if (view.synReceived && !(Seq.gt(seg.ack, view.sndUna) && Seq.lte(seg.ack, view.sndMax))) {
+    out.rstReply = seg.ack
+    return
+  }
   const verdict = Acceptance.onAck(view.sndUna, view.sndMax, view.maxSndWnd, seg.ack)
   if (verdict === "AckAndDrop") {
     out.ackNow = true

@@ -330,7 +330,7 @@ const base = (
     finWait2At: undefined,
     synRetransmitted: false,
     challengeBucket: undefined,
-    view: { sndUna: iss, sndMax: iss, maxSndWnd: 0, timeWait: false, rcvCapacity: params.receiveBuffer },
+    view: { sndUna: iss, sndMax: iss, maxSndWnd: 0, timeWait: false, synReceived: false, rcvCapacity: params.receiveBuffer },
     progress: false,
     segmentsSent: 0,
     retransmits: 0,
@@ -403,6 +403,8 @@ const noHandshakeSample = (s: Sender): void => {
   s.rtt = { ...Rtt.initial(p), rto: Math.min(p.maxRto, Math.max(p.initialRto, SYN_FALLBACK_RTO)) }
 }
 const SYN_FALLBACK_RTO = 3000
+/** After our RST to an unacceptable ACK in SYN-SENT, the SYN again this much later, ms (Linux: TCP_TIMEOUT_MIN). */
+const SYN_AFTER_RESET = 2
 
 const synchronize = (
   s: Sender,
@@ -475,6 +477,7 @@ const sync = (s: Sender): void => {
   s.view.sndMax = s.sndMax
   s.view.maxSndWnd = s.maxSndWnd
   s.view.timeWait = s.state === "TimeWait"
+  s.view.synReceived = s.state === "SynReceived"
   s.view.rcvCapacity = s.capacity
 }
 
@@ -682,6 +685,10 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   s.keepaliveProbes = 0
   if (r.rstReply !== undefined) {
     emit(s, out, r.rstReply, RST, undefined, NONE)
+    // an unacceptable ACK in SYN-SENT is often a peer's old incarnation of this 4-tuple (its
+    // TIME-WAIT answering our SYN with an ACK); the RST clears it, and the SYN goes again in a
+    // moment instead of at the RTO (Linux: TCP_TIMEOUT_MIN, when no SYN was retransmitted yet)
+    if (s.state === "SynSent" && s.retries === 0 && s.rtoAt !== undefined) s.rtoAt = Math.min(s.rtoAt, now + SYN_AFTER_RESET)
   }
   if (r.reset) {
     // RFC 1337: TIME-WAIT ignores resets (its 2 MSL protect the next incarnation)
@@ -795,7 +802,8 @@ const establish = (s: Sender, now: number): void => {
 /** One segment's ACK fields (RFC 9293 §3.10.7.4, fifth). */
 const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
   if (s.state === "SynReceived") {
-    // simultaneous open: the ACK of our SYN-ACK completes it (RFC 9293 §3.10.7.4, fifth)
+    // simultaneous open: the ACK of our SYN-ACK completes it (RFC 9293 §3.10.7.4, fifth); any
+    // other drew its RST in the receive half
     if (!Seq.gt(a.ack, s.iss) || Seq.gt(a.ack, s.sndMax)) return
     s.sndWl1 = a.seq
     s.sndWl2 = a.ack

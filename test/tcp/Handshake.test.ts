@@ -258,6 +258,16 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
       expect(socket.state).toBe("SynSent")
     }
   })
+  it("after that RST the SYN goes again 2 ms later, not at the RTO (the peer's old incarnation is gone: Linux, TCP_TIMEOUT_MIN)", () => {
+    const { socket } = T.synSent({ now: 0 })
+    socket.send(10, synAck({ ack: 0 }))
+    expect(socket.tick(11)).toEqual([])
+    expect(T.seenAll(socket.tick(12))).toMatchObject([{ seq: -1, flags: "SYN" }])
+    // only once: an unacceptable ACK to the retransmitted SYN leaves the backed-off RTO as it is
+    const rto = socket.snd.rtoAt
+    socket.send(20, synAck({ ack: 0 }))
+    expect(socket.snd.rtoAt).toBe(rto)
+  })
   it("an RST with a bad ACK is dropped", () => {
     const { socket } = T.synSent({ now: 0 })
     expect(socket.send(10, synAck({ ack: 5, flags: RST | ACK }))).toEqual([])
@@ -303,6 +313,15 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
       const first = socket.send(10, synAck({ flags: SYN, ack: 0, options: peerOpts }))
       expect(T.seenAll(socket.send(20, synAck({ flags: SYN, ack: 0, options: peerOpts })))).toEqual(T.seenAll(first))
       expect(socket.state).toBe("SynReceived")
+    })
+    it("an ACK of anything but our SYN-ACK draws <SEQ=SEG.ACK><CTL=RST> and nothing else (RFC 9293 §3.10.7.4)", () => {
+      for (const ack of [-1, 1, 1000]) {
+        const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
+        socket.send(10, synAck({ flags: SYN, ack: 0, options: peerOpts }))
+        const out = socket.send(20, T.fromPeer({ seq: 0, ack }))
+        expect(T.seenAll(out)).toEqual([{ seq: ack, ack: undefined, flags: "RST", window: 0, options: { sackPermitted: false }, len: 0, data: "" }])
+        expect(socket.state).toBe("SynReceived")
+      }
     })
     it("then the peer's own SYN-ACK establishes at once (Linux passes it in SYN-RECV), with no timer run", () => {
       const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
