@@ -38,6 +38,18 @@ export class TcpSocket {
     return out
   }
 
+  /**
+   * The peer's segments arrive (one batch) at `arrived`, and the send half
+   * gets round to the report only at `now` (a busy fiber): what we send then.
+   */
+  sendLate(arrived: number, now: number, ...segments: ReadonlyArray<Segment.Segment>): Array<Segment.OutSegment> {
+    const report = Receiver.onBatch(this.rcv, segments, arrived, this.reads.consumed, this.snd.view)
+    for (const d of report.data) this.received.push(d)
+    const out: Array<Segment.OutSegment> = []
+    Sender.onReport(this.snd, report, now, out)
+    return out
+  }
+
   /** Time passes to `now`: run the timers if the deadline is due. */
   tick(now: number): Array<Segment.OutSegment> {
     const out: Array<Segment.OutSegment> = []

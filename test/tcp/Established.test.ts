@@ -119,6 +119,20 @@ describe("ESTABLISHED: data in", () => {
   })
 })
 
+describe("ESTABLISHED: the receive buffer going round", () => {
+  it("full, then read in part: exactly what was read is taken again, and every octet arrives in order", () => {
+    const s = est()
+    const segs = []
+    for (let off = 0; off < BUF; off += 1024) segs.push(T.fromPeer({ seq: off, payload: T.octets(1024, off) }))
+    s.send(10, ...segs)
+    expect(T.text(s.read(20, 5000).data)).toBe(T.octetsText(5000))
+    // one octet more than the read made room for: the last is trimmed (RFC 9293 §3.10.7.4)
+    s.send(30, T.fromPeer({ seq: BUF, payload: T.octets(5001, BUF) }))
+    expect(T.seenAll(s.tick(70))).toMatchObject([{ ack: BUF + 5000, window: 0 }])
+    expect(T.text(s.read(80).data)).toBe(T.octetsText(BUF, 5000))
+  })
+})
+
 describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
   const sackEst = (ts = false) =>
     est({ peer: { sackPermitted: true, ...(ts ? { timestamp: { value: 1, echo: 0 } } : {}) } })
@@ -166,6 +180,15 @@ describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
       for (let i = 1; i <= 5; i++) out = s.send(10 * i, seg(200 * i, 100))
       expect(out[0]!.options.sack).toEqual([1000, 800, 600, 400, 200].slice(0, max).map((l) => block(l, l + 100)))
     }
+  })
+  it("out-of-order data is held up to the whole window (no smaller cap on the queue: gVisor #9153)", () => {
+    const s = sackEst()
+    let out: ReturnType<typeof s.send> = []
+    for (let from = 1000; from < BUF; from += 1000) out = s.send(from / 100, seg(from, Math.min(1000, BUF - from)))
+    expect(out[0]!.options.sack).toEqual([block(1000, BUF)])
+    // the hole fills: the whole buffer is delivered, the window closed
+    expect(T.seenAll(s.send(200, seg(0, 1000)))).toEqual([ackSeg(0, BUF, 0)])
+    expect(T.text(s.read(201).data)).toBe(T.octetsText(BUF))
   })
   it("without SACK negotiated, out-of-order data is still held and ACKed at once, with no blocks", () => {
     const s = est()

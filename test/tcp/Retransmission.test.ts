@@ -75,6 +75,24 @@ describe("retransmission timer (RFC 6298)", () => {
     expect(s.tick(2199)).toEqual([])
     expect(shape(s.tick(2200))).toEqual([[MSS, MSS]])
   })
+  it("the sample is taken at the batch's arrival, not when the send half got round to it (gVisor #13394)", () => {
+    const s = est({ synAckRetransmitted: true })
+    s.write(1000, T.octets(2 * MSS))
+    // the ACK arrives at 1300 and is processed at 1800: a 300 ms sample, the timer restarted from 1800
+    s.sendLate(1300, 1800, ackOf(MSS))
+    expect(s.snd.rtt.srtt).toBe(300)
+    expect(s.tick(2699)).toEqual([])
+    expect(shape(s.tick(2700))).toEqual([[MSS, MSS]])
+  })
+  it("a partial ACK after an expiry restarts the timer with the backed-off RTO (no sample: Karn), not the floor", () => {
+    const s = est()
+    s.write(10, T.octets(3 * MSS))
+    expect(shape(s.tick(210))).toEqual([[0, MSS]]) // RTO 200 -> 400
+    // the retransmission is acknowledged at 300: the rest is timed from there with 400
+    s.send(300, ackOf(MSS))
+    expect(s.tick(699)).toEqual([])
+    expect(shape(s.tick(700)).slice(0, 1)).toEqual([[MSS, MSS]])
+  })
   it("an ACK of new data restarts the timer for what is left (§5.3); all acknowledged stops it (§5.2)", () => {
     const s = est()
     s.write(10, T.octets(3 * MSS))
@@ -86,6 +104,14 @@ describe("retransmission timer (RFC 6298)", () => {
     s.send(310, ackOf(3 * MSS))
     expect(s.snd.rtoAt).toBe(undefined)
     expect(s.tick(100_000)).toEqual([])
+  })
+  it("two ACKs inside one write release the send buffer in part twice: the RTO resends exactly the octets left", () => {
+    const s = est()
+    s.write(10, T.octets(3000))
+    s.send(20, ackOf(1000))
+    s.send(30, ackOf(2000))
+    const out = s.tick(s.snd.rtoAt!)
+    expect(T.seenAll(out)).toMatchObject([{ seq: 2000, data: T.octetsText(1000, 2000) }])
   })
   it("a duplicate ACK or a window update does not restart it (smoltcp #62)", () => {
     const s = est()
