@@ -11,9 +11,10 @@ import { Cause, Clock, Effect, Exit, Fiber, Metric, Option, TestClock } from "ef
 import * as Prometheus from "../../src/metrics/Prometheus.js"
 import { createHash } from "node:crypto"
 import * as LinkFault from "../../src/link/LinkFault.js"
+import type { LinkService } from "../../src/link/Link.js"
 import { type Connection, Tcp } from "../../src/tcp/Tcp.js"
 import type { StackConfigInput } from "../../src/Config.js"
-import { boundedWait, runAdvancing, settle } from "../support/Clock.js"
+import { boundedWait, runAdvancing, runToEnd, settle } from "../support/Clock.js"
 import { isFin, isSyn, makeWatch, type Watch, watching, withData } from "../support/TcpWatch.js"
 import { ADDR_A, run, type StackContext, statsOf, twoStacks } from "../support/TestNet.js"
 
@@ -85,6 +86,52 @@ describe("TCP retransmission in virtual time", () => {
       const got = yield* server.read
       expect(new TextDecoder().decode(Option.getOrThrow(got))).toBe("hello")
       expect((yield* conn.info).retransmits).toBe(1)
+    }))
+
+  it.scoped("over a 200 ms path the RTO is SRTT + 4 RTTVAR of the handshake's sample: a lost segment goes again 600 ms later, not a tick earlier", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const oneWay = (l: LinkService) => LinkFault.make(l, { seed: 1, tx: { delay: "100 millis" } })
+      const { a, b } = yield* twoStacks({ wrapA: oneWay, wrapB: (l) => Effect.flatMap(oneWay(l), watching(watch)) })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: PORT })))
+      // a first connection resolves the neighbours (the SYN's sample would include ARP's round trip)
+      const open = Effect.flatMap(runToEnd(Effect.zip(connect(b), listener.accept, { concurrent: true })), (r) => r.exit)
+      yield* open
+      const [conn] = yield* open
+      // one sample, R = 200: SRTT 200, RTTVAR 100, RTO = 200 + 4 x 100 (RFC 6298 §2.2)
+      const info = yield* conn.info
+      expect([info.srtt, info.rto]).toEqual([200, 600])
+      watch.drop = (seg) => seg.payload.length > 0 && withData(watch).length === 0
+      const t0 = yield* now
+      yield* conn.write(new TextEncoder().encode("hello"))
+      yield* settle
+      yield* advance(599)
+      expect(withData(watch).map((s) => s.at - t0)).toEqual([0])
+      yield* advance(1)
+      expect(withData(watch).map((s) => [s.at - t0, s.dropped])).toEqual([[0, true], [600, false]])
+    }))
+
+  it.scoped("tcp.congestion reaches the connections: one loss halves ssthresh under NewReno, takes it to 0.7 under CUBIC", () =>
+    Effect.gen(function*() {
+      const ssthreshAfterOneLoss = (congestion: "newreno" | "cubic") =>
+        Effect.scoped(Effect.gen(function*() {
+          const watch = makeWatch()
+          const { server, conn } = yield* connected(watch, { tcp: { congestion } })
+          const mss = (yield* conn.info).mss
+          watch.drop = (seg) => seg.payload.length > 0 && withData(watch).length === 0
+          // ten segments, the initial window (RFC 6928): the first lost, SACK shows it at once
+          yield* conn.write(new Uint8Array(10 * mss))
+          const r = yield* runToEnd(Effect.gen(function*() {
+            let got = 0
+            while (got < 10 * mss) got += Option.getOrThrow(yield* server.read).length
+          }), "10 seconds")
+          expect(Exit.isSuccess(r.exit)).toBe(true)
+          const info = yield* conn.info
+          expect(info.fastRetransmits).toBe(1)
+          return info.ssthresh / mss
+        }))
+      expect(yield* ssthreshAfterOneLoss("newreno")).toBe(5)
+      expect(yield* ssthreshAfterOneLoss("cubic")).toBe(7)
     }))
 
   it.scoped("the stack's retransmission counters keep a connection's counts after it is over; RTT samples go to gonet_tcp_rtt_ms", () =>
