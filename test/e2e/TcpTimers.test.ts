@@ -134,6 +134,27 @@ describe("TCP retransmission in virtual time", () => {
       expect(yield* ssthreshAfterOneLoss("cubic")).toBe(7)
     }))
 
+  it.scoped("a send buffer smaller than the MSS still moves data, written in pieces of the buffer (mTCP #493 stalled)", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { server, conn } = yield* connected(watch, { tcp: { sendBuffer: 1024, maxSendBuffer: 1024 } })
+      expect((yield* conn.info).mss).toBeGreaterThan(1024)
+      const data = new Uint8Array(16 * 1024).map((_, i) => i * 7)
+      const writeAll = Effect.zipRight(
+        Effect.forEach(Array.from({ length: 16 }, (_, i) => data.subarray(i * 1024, (i + 1) * 1024)), (piece) => conn.write(piece)),
+        conn.end
+      )
+      const r = yield* runToEnd(Effect.zip(
+        writeAll,
+        readAll(server),
+        { concurrent: true }
+      ), "10 seconds")
+      expect(Exit.isSuccess(r.exit) && Buffer.compare(r.exit.value[1], Buffer.from(data))).toBe(0)
+      // each piece waits at most for the peer's delayed ACK of the one before (40 ms): slow, never stalled
+      const at = withData(watch).map((s) => s.at)
+      expect(Math.max(...at.slice(1).map((t, i) => t - at[i]!))).toBeLessThanOrEqual(40)
+    }))
+
   it.scoped("the stack's retransmission counters keep a connection's counts after it is over; RTT samples go to gonet_tcp_rtt_ms", () =>
     Effect.gen(function*() {
       const watch = makeWatch()
