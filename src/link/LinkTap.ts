@@ -58,6 +58,10 @@
  * - Bad options (a MAC that is not 6 octets, an MTU outside 68..65535, a
  *   capacity below 1) are defects, not `LinkError`s: the caller validates
  *   user input first.
+ * - `make` drives the built addon (`TapAddon.load`) unless it is handed a
+ *   `TapNative`: tests give it a fake one to reach what a real kernel will
+ *   not do on demand (refuse offload settings, hand over bad headers).
+ *   `rxVnetBatch` is the receive path's pure core, exported for its tests.
  *
  * @since 0.1.0
  */
@@ -97,12 +101,52 @@ export interface LinkTapOptions {
   readonly offload?: boolean
 }
 
+/**
+ * The batch to deliver for `frames` read behind virtio-net headers, as the
+ * addon hands them over: views into one `ArrayBuffer`, each frame's header
+ * in the 10 octets before its view. Frames whose header is refused
+ * (`VirtioNet.rxVerdict` < 0) are left out, the others kept in order, with
+ * `checksumOk` where the kernel vouches for any of them; so the frames
+ * refused are `frames.length - result.length` (the link's `rxMalformed`).
+ * The usual batch (every header fine) is `frames` itself, with `checksumOk`
+ * attached when needed: the hot path copies nothing (the array is the
+ * addon's, handed over). No effects, and it never throws on a batch laid out
+ * as the addon lays it out, whatever the headers hold.
+ * @category combinators
+ */
+export const rxVnetBatch = (frames: Array<Uint8Array>): FrameBatch => {
+  if (frames.length === 0) return frames
+  const whole = new Uint8Array(frames[0]!.buffer)
+  let ok: Uint8Array | undefined
+  let bad = 0
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!
+    const v = VirtioNet.rxVerdict(whole, f.byteOffset - VirtioNet.LEN, f.byteOffset, f.length)
+    if (v === VirtioNet.CHECKSUM_OK) (ok ??= new Uint8Array(frames.length))[i] = 1
+    else if (v < 0) bad++
+  }
+  if (bad === 0) return ok === undefined ? frames : vouched(frames, ok)
+  // rare: rebuild the batch without the refused frames
+  const kept: Array<Uint8Array> = []
+  const keptOk: Array<number> = []
+  for (let i = 0; i < frames.length; i++) {
+    const f = frames[i]!
+    if (VirtioNet.rxVerdict(whole, f.byteOffset - VirtioNet.LEN, f.byteOffset, f.length) < 0) continue
+    kept.push(f)
+    keptOk.push(ok?.[i] ?? 0)
+  }
+  return vouched(kept, Uint8Array.from(keptOk))
+}
 
 /**
  * Open the TAP and return the link; everything is released with the scope.
+ * `implementation` is the addon to drive instead of the built one (a test's fake).
  * @category constructors
  */
-export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkError, Scope.Scope> =>
+export const make = (
+  options: LinkTapOptions,
+  implementation?: TapAddon.TapNative
+): Effect.Effect<LinkService, LinkError, Scope.Scope> =>
   Effect.gen(function*() {
     const mtu = options.mtu ?? 1500
     const capacity = options.receiveCapacity ?? 1024
@@ -118,7 +162,7 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
     const maxFrame = mtu + Eth.HEADER_LEN
     const mac = Uint8Array.from(options.mac)
 
-    const addon = yield* TapAddon.load
+    const addon = implementation ?? (yield* TapAddon.load)
     // What this side counts; refusals by the kernel are counted by the addon.
     const counters = { rxFrames: 0, rxDropped: 0, rxMalformed: 0, txFrames: 0, txTooBig: 0 }
     const runtime = yield* Effect.runtime<never>()
@@ -162,35 +206,10 @@ export const make = (options: LinkTapOptions): Effect.Effect<LinkService, LinkEr
       })
     }
 
-    // With headers: each frame's header is the 10 octets before its view.
-    const withHeaders = (frames: Array<Uint8Array>): FrameBatch => {
-      const whole = new Uint8Array(frames[0]!.buffer)
-      let ok: Uint8Array | undefined
-      let bad = 0
-      for (let i = 0; i < frames.length; i++) {
-        const f = frames[i]!
-        const v = VirtioNet.rxVerdict(whole, f.byteOffset - VirtioNet.LEN, f.byteOffset, f.length)
-        if (v === VirtioNet.CHECKSUM_OK) (ok ??= new Uint8Array(frames.length))[i] = 1
-        else if (v < 0) bad++
-      }
-      if (bad > 0) {
-        // rare: rebuild the batch without the refused frames
-        const kept: Array<Uint8Array> = []
-        const keptOk: Array<number> = []
-        for (let i = 0; i < frames.length; i++) {
-          const f = frames[i]!
-          if (VirtioNet.rxVerdict(whole, f.byteOffset - VirtioNet.LEN, f.byteOffset, f.length) < 0) continue
-          kept.push(f)
-          keptOk.push(ok?.[i] ?? 0)
-        }
-        counters.rxMalformed += bad
-        return vouched(kept, Uint8Array.from(keptOk))
-      }
-      return ok === undefined ? frames : vouched(frames, ok)
-    }
     const onFrames = (frames: Array<Uint8Array>, error?: TapAddon.NativeError): void => {
       if (frames.length > 0) {
-        const batch = vnet ? withHeaders(frames) : frames
+        const batch = vnet ? rxVnetBatch(frames) : frames
+        counters.rxMalformed += frames.length - batch.length
         if (batch.length === 0) {
           // every frame refused
         } else if (mailbox.unsafeOffer(batch)) counters.rxFrames += batch.length

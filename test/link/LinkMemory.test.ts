@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Fiber, Option, Scope } from "effect"
-import { Link, type LinkStats } from "../../src/link/Link.js"
+import { Link } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
+import { linkStats as stats } from "../support/LinkFixtures.js"
 
 const MAC_A = new Uint8Array([0x02, 0, 0, 0, 0, 0x0a])
 const MAC_B = new Uint8Array([0x02, 0, 0, 0, 0, 0x0b])
@@ -17,19 +18,6 @@ const frame = (dst: Uint8Array, src: Uint8Array, tag: number, payloadLen = 46): 
   return f
 }
 
-/** Stats with every counter 0 but those given. */
-const stats = (nonZero: Partial<LinkStats>): LinkStats => ({
-  rxFrames: 0,
-  rxDropped: 0,
-  rxErrors: 0,
-  rxMalformed: 0,
-  txFrames: 0,
-  txDropped: 0,
-  txQueueFull: 0,
-  txTooBig: 0,
-  txErrors: 0,
-  ...nonZero
-})
 
 describe("LinkMemory", () => {
   it.scoped("delivers A→B and B→A", () =>

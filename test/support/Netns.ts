@@ -304,3 +304,16 @@ export const moveLinkToNetns = (
     yield* run(ns, [ip, "addr", "add", options.address, "dev", ifname])
     yield* run(ns, [ip, "link", "set", ifname, "up"])
   })
+
+/** The TcpExt counters of /proc/net/netstat's text (a header line of names, then one of values). */
+export const parseTcpExt = (netstat: string): Record<string, number> => {
+  const [names, values] = netstat.split("\n").filter((l) => l.startsWith("TcpExt:")).map((l) => l.trim().split(/\s+/))
+  if (names === undefined || values === undefined || names.length !== values.length) {
+    throw new Error(`no TcpExt counters in:\n${netstat}`)
+  }
+  return Object.fromEntries(names.slice(1).map((n, i) => [n, Number(values[i + 1])]))
+}
+
+/** The kernel's TcpExt counters in `ns` (each namespace counts alone), e.g. `TCPSynRetrans`. */
+export const tcpExt = (ns: Netns | string): Effect.Effect<Record<string, number>, NetnsError> =>
+  Effect.map(run(ns, ["cat", "/proc/net/netstat"], { timeoutMs: 10_000 }), (r) => parseTcpExt(r.stdout))

@@ -14,6 +14,7 @@ import { TxMeta } from "../../src/link/Link.js"
 import * as VirtioNet from "../../src/wire/VirtioNet.js"
 import type { VirtioNetHeader } from "../../src/wire/VirtioNet.js"
 import * as Arb from "../support/Arbitraries.js"
+import { vnetHeader as hdr } from "../support/LinkFixtures.js"
 
 const { DataValid, NeedsCsum } = VirtioNet.Flag
 const { Ecn, None, TcpV4, TcpV6, Udp, UdpL4 } = VirtioNet.Gso
@@ -28,16 +29,6 @@ const PROTO_UDP = 17
 const TCP_CSUM = 16
 const UDP_CSUM = 6
 
-/** A header with every field zero but those given. */
-const hdr = (fields: Partial<VirtioNetHeader>): VirtioNetHeader => ({
-  flags: 0,
-  gsoType: 0,
-  hdrLen: 0,
-  gsoSize: 0,
-  csumStart: 0,
-  csumOffset: 0,
-  ...fields
-})
 
 interface FrameSpec {
   readonly etherType?: number
