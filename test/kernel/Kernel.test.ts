@@ -6,10 +6,11 @@
  * namespace with the host side at 198.18.0.1/24, then `Stack.layer` at
  * 198.18.0.2/24 over that TAP (wrapped in `LinkPcap` for the capture test).
  * The kernel inside the namespace is the peer: `ping`, `socat`, `tcpdump`,
- * `ip neigh`, and `tshark` reads the capture afterwards. The test scope owns
- * everything: closing it stops the stack's fibers, closes the TAP fd (the
- * kernel deletes the TAP), kills every process spawned here (by PID) and
- * deletes the namespace, whether the test passed or not.
+ * `ip neigh`, test/kernel/tcp_peer.py (Python's sockets) and the
+ * namespace's own TCP counters, and `tshark` reads the capture afterwards.
+ * The test scope owns everything: closing it stops the stack's fibers, closes
+ * the TAP fd (the kernel deletes the TAP), kills every process spawned here
+ * (by PID) and deletes the namespace, whether the test passed or not.
  *
  * The kernel runs on wall-clock time, so these tests use the live clock
  * (`it.scopedLive`) instead of STYLE.md §6d's TestClock rule, which is for
@@ -18,7 +19,7 @@
  *
  * Needs root, /dev/net/tun, iproute2 and the built TAP addon; skips with the
  * printed reason otherwise. A test whose external tool (socat, tcpdump,
- * tshark, ss, ping) is missing skips alone, also with a printed reason.
+ * tshark, ss, ping, python3) is missing skips alone, also with a printed reason.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Duration, Effect, Layer } from "effect"
@@ -26,6 +27,7 @@ import type { Scope } from "effect"
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { delimiter, join } from "node:path"
+import { fileURLToPath } from "node:url"
 import type { StackConfigInput } from "../../src/Config.js"
 import { Icmp } from "../../src/icmp/Icmp.js"
 import { Link } from "../../src/link/Link.js"
@@ -39,7 +41,7 @@ import * as Udp from "../../src/udp/Udp.js"
 import * as ArpWire from "../../src/wire/ArpPacket.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
-import { canUseTap, exec, execHost, ifName, makeNetns, moveLinkToNetns, spawnIn } from "../support/Netns.js"
+import { canUseTap, exec, execHost, ifName, makeNetns, moveLinkToNetns, spawnIn, tcpExt } from "../support/Netns.js"
 import { eventually } from "../support/Live.js"
 import type { ExecResult, Netns, Spawned } from "../support/Netns.js"
 import { asArp } from "../support/Peer.js"
@@ -86,6 +88,7 @@ const HOST_ADDR = Addr.parse(HOST_IP)!
 
 /** Safety net for one helper command; never reached when things work. */
 const CMD_TIMEOUT_MS = 20_000
+const PEER = fileURLToPath(new URL("./tcp_peer.py", import.meta.url))
 
 interface World {
   readonly ns: Netns
@@ -135,6 +138,7 @@ const waitForStderr = (p: Spawned, text: string, what: string) =>
   eventually(Effect.sync(() => p.stderr()), (e) => e.includes(text), what)
 
 const describeExec = (r: ExecResult) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`
+
 
 /** A fresh temporary directory, removed with the scope. */
 const tempDir = Effect.acquireRelease(
@@ -462,19 +466,21 @@ describe.skipIf(SKIP_ALL !== undefined)("the stack against the Linux kernel over
       })
   )
 
-  it.scopedLive.skipIf(missing("tcp refused", ["socat"]))(
+  it.scopedLive.skipIf(missing("tcp refused", ["python3"]))(
     "a kernel TCP connect to a closed port is refused at once by our reset (RFC 9293 §3.10.7.1)",
     () =>
       Effect.gen(function*() {
         const world = yield* makeWorld(9)
-        // socat's connect gets ECONNREFUSED from the RST; a missing reset would
-        // leave it retransmitting the SYN until its own 10 s timeout.
-        const r = yield* exec(world.ns, ["socat", "-T", "10", "-", `TCP:${STACK_IP}:80,connect-timeout=10`], {
-          timeoutMs: CMD_TIMEOUT_MS
-        })
-        expect(r.code, describeExec(r)).not.toBe(0)
-        expect(r.stderr, describeExec(r)).toMatch(/Connection refused/)
+        // One connect() from the kernel (tcp_peer.py, 10 s timeout). ECONNREFUSED with
+        // no SYN retransmitted (the namespace's own count) and one segment received
+        // proves the reset answered the first SYN; none would leave connect() timing out.
+        const r = yield* exec(world.ns, ["python3", PEER, "refused", STACK_IP, "80"], { timeoutMs: CMD_TIMEOUT_MS })
+        expect(r.code, describeExec(r)).toBe(0)
+        const said = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as { error: string | null; seconds: number }
+        expect(said.error, describeExec(r)).toBe("ECONNREFUSED")
+        expect((yield* tcpExt(world.ns))["TCPSynRetrans"]).toBe(0)
         const s = yield* stats(world)
+        expect(s.tcp.received).toBe(1) // the one SYN, never retransmitted
         expect(s.tcp.resetsSent).toBe(1)
         expect(s.tcp.malformed).toEqual({}) // the kernel's SYN, options and checksum, parsed cleanly
       })

@@ -17,9 +17,12 @@
  * each direction did (or did not) carry segments larger than the MSS.
  *
  * Live clock (the kernel runs on wall-clock time); waits are bounded safety
- * nets and nothing asserts on durations. Needs root, /dev/net/tun, iproute2,
- * the TAP addon and python3 (and ethtool for the third mode); skips with the
- * printed reason otherwise (in CI, a missing ethtool fails instead).
+ * nets and nothing asserts on durations: that no SYN had to wait for the
+ * kernel's retransmission is read from the namespace's own TCP counters
+ * (TCPSynRetrans). Needs root,
+ * /dev/net/tun, iproute2, the TAP addon and python3 (and ethtool for the
+ * third mode); skips with the printed reason otherwise (in CI, a missing
+ * ethtool fails instead).
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer, Option } from "effect"
@@ -35,7 +38,7 @@ import * as Services from "../../src/tcp/Services.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import * as Stack from "../../src/Stack.js"
 import { eventually } from "../support/Live.js"
-import { exec, ifName, makeNetns, moveLinkToNetns, spawnIn, tapSkipReason } from "../support/Netns.js"
+import { exec, ifName, makeNetns, moveLinkToNetns, spawnIn, tapSkipReason, tcpExt } from "../support/Netns.js"
 import type { ExecResult, Netns } from "../support/Netns.js"
 
 const onPath = (tool: string): boolean =>
@@ -208,6 +211,7 @@ const peer = (w: World, args: ReadonlyArray<string>) =>
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
 
+
 const linkStats = (w: World) => inStack(w, Effect.map(Effect.flatMap(Stack.Stack, (st) => st.stats), (s) => s.link))
 
 /**
@@ -313,6 +317,10 @@ describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () 
         expect(r["ok"]).toBe(100)
         const s = yield* inStack(w, Effect.flatMap(Stack.Stack, (st) => st.stats))
         expect(s.tcp.passiveOpens).toBe(100)
+        // no SYN dropped or answered by a cookie, no completing ACK dropped...
+        expect(s.tcp, JSON.stringify(s.tcp)).toMatchObject({ synQueueFull: 0, synCookiesSent: 0, acceptQueueFull: 0 })
+        // ...and the kernel never had to send a SYN again (a dropped one costs it its 1 s initial RTO)
+        expect((yield* tcpExt(w.ns))["TCPSynRetrans"]).toBe(0)
       }), 120_000)
 
     live("the kernel's ss shows the negotiated MSS, window scaling, timestamps and SACK", () =>
@@ -322,8 +330,9 @@ describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () 
         // a kernel client that connects, prints the kernel's TCP_INFO options and wscales, then waits so ss can look
         const client = yield* spawnIn(w.ns, ["python3", PEER, "hold", STACK_IP, "80"])
         const conn = yield* listener.accept
+        // -o: ss prints the negotiated options ("ts sack" ...) only with it; -tin alone leaves them out
         const ss = yield* eventually(
-          exec(w.ns, ["ss", "-tin", "dst", STACK_IP], { timeoutMs: 10_000 }),
+          exec(w.ns, ["ss", "-tino", "dst", STACK_IP], { timeoutMs: 10_000 }),
           (r) => r.stdout.includes("ESTAB"),
           "ss shows the connection"
         )
@@ -332,8 +341,10 @@ describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () 
         // ss prints wscale:<the shift we sent>,<its own>; mss is ours less the 12 octets of timestamps
         expect(text, text).toMatch(new RegExp(`wscale:${info.rcvShift},${info.sndShift}\\b`))
         expect(text, text).toMatch(/\bmss:1448\b/)
-        // iproute2 6.1's ss prints no "ts sack" against this kernel (not even kernel to kernel), so the
-        // kernel's own TCP_INFO says which options it negotiated
+        // the options, as ss prints them from TCP_INFO: " ts" (timestamps) and " sack", each a word of its own
+        expect(text, text).toMatch(/\sts\s/)
+        expect(text, text).toMatch(/\ssack\s/)
+        // the same TCP_INFO, read by the kernel client itself, with the window shifts
         const said = yield* eventually(Effect.sync(() => client.stdout()), (o) => o.includes("options"), "TCP_INFO")
         const opts = JSON.parse(said.trim().split("\n")[0]!) as { options: number; sndWscale: number; rcvWscale: number }
         expect(opts.options & 7).toBe(7) // TCPI_OPT_TIMESTAMPS | TCPI_OPT_SACK | TCPI_OPT_WSCALE

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The kernel's side of the TCP interop tests (test/kernel/Tcp.test.ts).
+"""The kernel's side of the TCP interop tests (test/kernel/Tcp.test.ts, and
+Kernel.test.ts's closed-port test).
 
 Runs inside a test-made network namespace; every address it is given lies in
 198.18.0.0/15 (the test checks that before it runs this). Each mode prints one
@@ -12,7 +13,10 @@ JSON line and exits; every socket has a timeout, so nothing waits forever.
                                 half-close and wait for the server's FIN
   hold HOST PORT                connect, print the kernel's TCP_INFO options
                                 and window shifts, hold the connection 10 s
+  refused HOST PORT             connect once (10 s timeout), print the error
+                                (errno name) and how long connect() took
 """
+import errno
 import hashlib
 import json
 import os
@@ -117,6 +121,20 @@ def hold(host, port):
     s.close()
 
 
+def refused(host, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.settimeout(10.0)
+    start = time.monotonic()
+    try:
+        s.connect((host, port))
+        error = None
+    except OSError as e:
+        error = errno.errorcode.get(e.errno, str(e)) if e.errno is not None else type(e).__name__
+    seconds = time.monotonic() - start
+    s.close()
+    print(json.dumps({"error": error, "seconds": seconds}))
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "client-echo":
@@ -125,6 +143,8 @@ if __name__ == "__main__":
         server_echo(int(sys.argv[2]))
     elif mode == "hold":
         hold(sys.argv[2], int(sys.argv[3]))
+    elif mode == "refused":
+        refused(sys.argv[2], int(sys.argv[3]))
     elif mode == "many":
         many(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:
