@@ -126,6 +126,8 @@ export interface TcpStats {
   readonly timeWait: number
   /** ACKs sent from TIME-WAIT (a retransmitted FIN, or another stray segment) */
   readonly timeWaitAcks: number
+  /** 4-tuples in TIME-WAIT that a connect to ourselves took over (Linux's tcp_tw_reuse, loopback) */
+  readonly timeWaitReused: number
 }
 
 /** A connection, for the application. @category models */
@@ -418,7 +420,8 @@ export const make = Effect.gen(function*() {
     icmpErrors: 0,
     challengeAcks: 0,
     challengeAcksLimited: 0,
-    timeWaitAcks: 0
+    timeWaitAcks: 0,
+    timeWaitReused: 0
   }
   const conns = new ChurnMap<string, Conn>()
   /** what connections that are over counted (the stats add the open ones') */
@@ -922,11 +925,21 @@ export const make = Effect.gen(function*() {
       }
     })
 
-  const ephemeral = (remote: Addr.Ipv4Addr, remotePort: number, local: Addr.Ipv4Addr): number | undefined =>
+  /** A 4-tuple held in TIME-WAIT that a connect to ourselves may take over now (TimeWait.ts). */
+  const reusable = (e: TimeWaitEntry | undefined, loopback: boolean, now: number): boolean =>
+    e !== undefined && loopback && TimeWait.reusableForConnect(e.tw, now, params.timeWait)
+
+  /** A free ephemeral port; failing that, to ourselves, one whose 4-tuple TIME-WAIT may give up. */
+  const ephemeral = (remote: Addr.Ipv4Addr, remotePort: number, local: Addr.Ipv4Addr, loopback: boolean, now: number) =>
     freePort((port) => {
       const k = keyOf(local, port, remote, remotePort)
       return !listeners.has(port) && !conns.has(k) && !timeWaits.has(k)
-    })
+    }) ?? (loopback
+      ? freePort((port) => {
+        const k = keyOf(local, port, remote, remotePort)
+        return !listeners.has(port) && !conns.has(k) && reusable(timeWaits.get(k), loopback, now)
+      })
+      : undefined)
 
   const connect = (o: ConnectOptions): Effect.Effect<Connection, TcpError> =>
     // the queues first, in this fiber; every check and the port choice after, in one synchronous step
@@ -947,16 +960,27 @@ export const make = Effect.gen(function*() {
         return Effect.fail(new TcpError({ reason: "TooManyConnections", detail: `${conns.size} connections are open` }))
       }
       const local = r.src
-      const localPort = o.localPort ?? ephemeral(remote, o.port, local)
+      const loopback = r._tag === "Local"
+      const now = clock.unsafeCurrentTimeMillis()
+      const localPort = o.localPort ?? ephemeral(remote, o.port, local, loopback, now)
       if (localPort === undefined) {
         return Effect.fail(new TcpError({ reason: "NoEphemeralPorts", detail: `no free port towards ${Addr.format(remote)}:${o.port}` }))
       }
       const k = keyOf(local, localPort, remote, o.port)
-      if (conns.has(k) || timeWaits.has(k)) {
+      const held = timeWaits.get(k)
+      if (conns.has(k) || (held !== undefined && !reusable(held, loopback, now))) {
         return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${localPort} is in use towards that peer` }))
       }
-      const now = clock.unsafeCurrentTimeMillis()
-      const iss = Negotiation.isn(key, { localAddr: local, localPort, remoteAddr: remote, remotePort: o.port }, now)
+      let iss: Seq.SeqNum
+      if (held !== undefined) {
+        // the 4-tuple's TIME-WAIT gives way to this connection
+        timeWaits.delete(k)
+        schedule(held, undefined)
+        c.timeWaitReused++
+        iss = TimeWait.reuseIss(held.tw)
+      } else {
+        iss = Negotiation.isn(key, { localAddr: local, localPort, remoteAddr: remote, remotePort: o.port }, now)
+      }
       const first: Array<Segment.OutSegment> = []
       const reads = { consumed: 0 }
       const snd = Sender.connect(params, { localPort, remotePort: o.port }, iss, r.mtu, reads, now, first)

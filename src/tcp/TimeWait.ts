@@ -16,6 +16,14 @@
  *   2 MSL timer (RFC 9293 §3.10.7.4, TIME-WAIT, eighth);
  * - anything else: ACK it (it is outside the window: RFC 9293 §3.10.7.4 first).
  *
+ * A connect of ours may take a record's 4-tuple over (Linux's tcp_tw_reuse
+ * at its default, 2: over the loopback only) once timestamps were on and a
+ * second has passed since the peer was last heard: the peer's PAWS then
+ * takes the new incarnation's timestamps as newer, and its ISS starts past
+ * every sequence number the old one could have used (SND.NXT + 2^16 + 1, as
+ * Linux's tcp_twsk_unique). Without it a host that opens short connections
+ * to itself runs out of ephemeral ports after 28 232 in 2 × MSL.
+ *
  * @since 0.1.0
  */
 import type * as TcpWire from "../wire/TcpHeader.js"
@@ -63,6 +71,20 @@ export const onSegment = (tw: TimeWait, seg: Segment): Verdict => {
   }
   return (seg.flags & FIN) !== 0 ? ACK_RESTART : ACK_ONLY
 }
+
+/** How long after the peer was last heard a connect may take the 4-tuple over, ms (Linux: the next second). */
+export const REUSE_AFTER = 1000
+
+/**
+ * Whether a connect may take this record's 4-tuple over at `now` (the caller
+ * checks that the peer is ourselves); `timeWait` is the 2 × MSL that each
+ * segment heard restarts, so the peer was last heard at deadline - timeWait.
+ */
+export const reusableForConnect = (tw: TimeWait, now: number, timeWait: number): boolean =>
+  tw.tsOk && now - (tw.deadline - timeWait) >= REUSE_AFTER
+
+/** The ISS of the incarnation that takes the 4-tuple over: past the old one's window. */
+export const reuseIss = (tw: TimeWait): Seq.SeqNum => Seq.add(tw.sndNxt, 0xffff + 2)
 
 /** The ACK a TIME-WAIT record sends: `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`. */
 export const ackFor = (tw: TimeWait, now: number): TcpWire.TcpRepr => ({

@@ -420,7 +420,8 @@ describe("Format", () => {
       timeouts: 0,
       tailProbes: 0,
       timeWait: 0,
-      timeWaitAcks: 0
+      timeWaitAcks: 0,
+      timeWaitReused: 0
     }
   }
 

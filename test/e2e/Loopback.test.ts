@@ -4,7 +4,7 @@
  * for every transport, because the route to 127.x carries it as the source.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Option } from "effect"
+import { Effect, Fiber, Option, TestClock } from "effect"
 import * as Services from "../../src/tcp/Services.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import { serveEcho, Udp } from "../../src/udp/Udp.js"
@@ -57,4 +57,32 @@ describe("loopback", () => {
         expect(Option.isNone(yield* peer.poll)).toBe(true)
       }))
   }
+
+  it.scoped("a connect to ourselves takes over its 4-tuple's TIME-WAIT a second after the close (Linux's tcp_tw_reuse), not before", () =>
+    Effect.gen(function*() {
+      const { stack } = yield* stackWithPeer({ config: { tcp: { timeWait: "60 seconds" } } })
+      yield* run(stack, Effect.gen(function*() {
+        const tcp = yield* Tcp
+        const listener = yield* tcp.listen({ port: 7 })
+        const open = Effect.gen(function*() {
+          const conn = yield* Effect.fork(tcp.connect({ address: LOOPBACK, port: 7, localPort: 40_000 }))
+          yield* settle
+          return { client: yield* Fiber.join(conn), server: yield* boundedWait(listener.accept, "the accept") }
+        })
+        const first = yield* open
+        // the client closes first: its end holds the 4-tuple in TIME-WAIT
+        yield* first.client.end
+        yield* settle
+        yield* first.server.end
+        yield* settle
+        expect((yield* tcp.stats).timeWait).toBe(1)
+        const early = yield* Effect.flip(tcp.connect({ address: LOOPBACK, port: 7, localPort: 40_000 }))
+        expect(early.reason).toBe("AddressInUse")
+        yield* TestClock.adjust("1 second")
+        const second = yield* open
+        yield* second.client.write(new Uint8Array([42]))
+        expect(Option.map(yield* boundedWait(second.server.read, "the data"), (c) => Array.from(c))).toEqual(Option.some([42]))
+        expect(yield* tcp.stats).toMatchObject({ timeWait: 0, timeWaitReused: 1, passiveOpens: 2 })
+      }))
+    }))
 })

@@ -5,7 +5,7 @@
  * (198.18.0.3) is the client; a watch on its link records what it sends.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Option, Scope } from "effect"
+import { Cause, Effect, Exit, Fiber, Option, Scope, TestClock } from "effect"
 import { Tcp, type TcpError } from "../../src/tcp/Tcp.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import { makeWatch, watching, withData } from "../support/TcpWatch.js"
@@ -54,6 +54,24 @@ describe("TCP API: typed errors", () => {
       const other = yield* Effect.fork(reasonOf(open(81)))
       yield* settle
       expect(yield* Fiber.join(other)).toBe("succeeded")
+    }))
+
+  it.scoped("towards another host, a 4-tuple in TIME-WAIT stays taken for a connect (tcp_tw_reuse is for the loopback only)", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const open = run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80, localPort: 40_000 })))
+      const first = yield* Effect.fork(open)
+      yield* settle
+      const client = yield* Fiber.join(first)
+      const server = yield* listener.accept
+      yield* client.end
+      yield* settle
+      yield* server.end
+      yield* settle
+      expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
+      yield* TestClock.adjust("5 seconds")
+      expect(yield* reasonOf(open)).toBe("AddressInUse")
     }))
 
   it.scoped("after close, writing fails with Closed; after abort, reading fails with Closed; the peer of the abort sees ConnectionReset", () =>

@@ -45,4 +45,15 @@ describe("TIME-WAIT record", () => {
     expect(a).toMatchObject({ seq: 5000, ack: RCV_NXT, flags: ACK, srcPort: 80, dstPort: 40000 })
     expect(a.options.timestamp).toEqual({ value: 7, echo: 1000 })
   })
+  it("a connect may take the 4-tuple over a second after the peer was last heard, with timestamps only (tcp_tw_reuse)", () => {
+    // deadline 60 000 with 2 MSL of 30 000: the peer was last heard at 30 000
+    const reusable = (tsOk: boolean, now: number) => TimeWait.reusableForConnect(tw(tsOk), now, 30_000)
+    expect(reusable(true, 30_999)).toBe(false)
+    expect(reusable(true, 31_000)).toBe(true)
+    expect(reusable(false, 59_000)).toBe(false)
+  })
+  it("the incarnation that takes it over starts 2^16 + 1 past the old SND.NXT, across 2^32", () => {
+    expect(TimeWait.reuseIss(tw())).toBe(Seq.make(5000 + 65537))
+    expect(TimeWait.reuseIss({ ...tw(), sndNxt: Seq.make(0xffffff00) })).toBe(Seq.make(0xffff + 2 - 0x100))
+  })
 })
