@@ -19,9 +19,9 @@ const NO_OPTS = { sackPermitted: false }
 /** Our window once the peer's FIN is in: the right edge stays put, and the FIN's sequence number counts. */
 const AFTER_FIN = BUF - 1
 
-const est = (peerWindow?: number) =>
+const est = (peerWindow?: number, keepaliveIdle?: number) =>
   T.established({
-    params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, timeWait: TIME_WAIT, finWait2: FIN_WAIT_2 },
+    params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, timeWait: TIME_WAIT, finWait2: FIN_WAIT_2, keepaliveIdle },
     peerOptions: { mss: 1460, sackPermitted: false },
     ...(peerWindow === undefined ? {} : { peerWindow })
   })
@@ -37,22 +37,22 @@ const seg = (seq: number, ack: number, flags: string, window = BUF, data = ""): 
 })
 
 /** FIN-WAIT-1: our FIN (seq 0) went at 10, unacknowledged. */
-const finWait1 = () => {
-  const s = est()
+const finWait1 = (keepaliveIdle?: number) => {
+  const s = est(undefined, keepaliveIdle)
   expect(T.seenAll(s.end(10))).toEqual([seg(0, 0, "FIN|ACK")])
   expect(s.state).toBe("FinWait1")
   return s
 }
 /** FIN-WAIT-2: our FIN acknowledged at 20. */
-const finWait2 = () => {
-  const s = finWait1()
+const finWait2 = (keepaliveIdle?: number) => {
+  const s = finWait1(keepaliveIdle)
   expect(s.send(20, T.fromPeer({ seq: 0, ack: 1 }))).toEqual([])
   expect(s.state).toBe("FinWait2")
   return s
 }
 /** TIME-WAIT: the peer's FIN taken at 30, ACKed at once. */
-const timeWait = () => {
-  const s = finWait2()
+const timeWait = (keepaliveIdle?: number) => {
+  const s = finWait2(keepaliveIdle)
   expect(T.seenAll(s.send(30, T.fromPeer({ seq: 0, ack: 1, flags: FIN | ACK })))).toEqual([seg(1, 1, "ACK", AFTER_FIN)])
   expect(s.state).toBe("TimeWait")
   return s
@@ -164,9 +164,10 @@ describe("TIME-WAIT", () => {
     s.tick(200 + TIME_WAIT)
     expect(s.state).toBe("Closed")
   })
-  it("nothing is sent on its own: no retransmission, no keepalive", () => {
-    const s = timeWait()
-    expect(s.tick(30 + TIME_WAIT - 1)).toEqual([])
+  it("nothing is sent on its own: no retransmission, no keepalive even with keepalive on (gVisor #7617)", () => {
+    const s = timeWait(1000)
+    for (let t = 1000; t < 30 + TIME_WAIT; t += 1000) expect(s.tick(t)).toEqual([])
+    expect(s.state).toBe("TimeWait")
   })
 })
 
