@@ -119,6 +119,26 @@ describe("ESTABLISHED: data in", () => {
   })
 })
 
+describe("ESTABLISHED: timestamps negotiated (RFC 7323)", () => {
+  const tsEst = () => est({ peer: { timestamp: { value: 1, echo: 0 } } })
+  it("data without a timestamp is still taken, as Linux takes it (gVisor #11536); with one, TS.Recent follows", () => {
+    const s = tsEst()
+    s.send(10, T.fromPeer({ seq: 0, payload: "ab" }))
+    expect(T.text(s.read(11).data)).toBe("ab")
+    s.send(20, T.fromPeer({ seq: 2, payload: "cd", options: T.ts(7, 0) }))
+    expect(T.text(s.read(21).data)).toBe("cd")
+    expect(s.snd.tsRecent).toBe(7)
+  })
+  it("an older timestamp than TS.Recent is refused by PAWS (RFC 7323 §5.3): ACKed, not taken", () => {
+    const s = tsEst()
+    s.send(10, T.fromPeer({ seq: 0, payload: "ab", options: T.ts(100, 0) }))
+    s.read(11)
+    const out = s.send(20, T.fromPeer({ seq: 2, payload: "cd", options: T.ts(99, 0) }))
+    expect(T.seenAll(out)).toMatchObject([{ ack: 2, len: 0 }])
+    expect(s.read(21).data.length).toBe(0)
+  })
+})
+
 describe("ESTABLISHED: the receive buffer going round", () => {
   it("full, then read in part: exactly what was read is taken again, and every octet arrives in order", () => {
     const s = est()
