@@ -120,6 +120,24 @@ describe("TCP API: typed errors", () => {
     }))
 })
 
+describe("TCP over a jumbo-frame link", () => {
+  it.scoped("both ends, the accepted one too, take their MSS from the 9000-octet MTU and fill segments to it (gVisor #9922)", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { a, b } = yield* twoStacks({ mtu: 9000, configA: { mtu: 9000 }, configB: { mtu: 9000 }, wrapB: watching(watch) })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 }))))
+      yield* settle
+      const conn = yield* Fiber.join(client)
+      const server = yield* listener.accept
+      expect([(yield* conn.info).mss, (yield* server.info).mss]).toEqual([8960, 8960])
+      yield* conn.write(new Uint8Array(30_000))
+      yield* settle
+      // the MSS less the 12 octets of timestamps each segment carries (RFC 6691)
+      expect(Math.max(...withData(watch).map((s) => s.seg.payload.length))).toBe(8948)
+    }))
+})
+
 describe("TCP API: per-connection options", () => {
   // The first octet's segment is lost, so it stays unacknowledged until its RTO (200 ms): a second
   // small write meanwhile is what Nagle holds back (RFC 1122 §4.2.3.4) and NODELAY sends at once.
