@@ -31,6 +31,12 @@ export interface TcpParams {
   readonly maxSendBuffer: number
   /** delayed ACK: at most this long after data that was not acknowledged at once (RFC 9293 §3.8.6.3: < 0.5 s; Linux 40 ms) */
   readonly delayedAck: number
+  /**
+   * Quick-ACK mode (Linux's): this many data segments at a connection's start, and again after an
+   * idle RTO, are acknowledged at once instead of delayed, unless the exchange is interactive
+   * (we answered within the delayed-ACK time: the ACK rides on the answer). Linux TCP_MAX_QUICKACKS.
+   */
+  readonly quickAcks: number
   /** retransmissions of one segment before the connection fails with TimedOut (Linux tcp_retries2 = 15) */
   readonly retries: number
   /** retransmissions of a SYN before connect fails with TimedOut (Linux tcp_syn_retries = 6) */
@@ -66,6 +72,9 @@ export interface TcpParams {
 }
 
 /** @category constructors */
+/** Linux's TCP_MAX_QUICKACKS: data segments acknowledged at once at a connection's start. */
+export const QUICK_ACKS = 16
+
 export const defaults: TcpParams = {
   rtt: Rtt.defaults,
   receiveBuffer: 256 * 1024,
@@ -73,6 +82,7 @@ export const defaults: TcpParams = {
   sendBuffer: 256 * 1024,
   maxSendBuffer: 4 * 1024 * 1024,
   delayedAck: 40,
+  quickAcks: QUICK_ACKS,
   retries: 15,
   synRetries: 6,
   synAckRetries: 5,

@@ -174,6 +174,12 @@ export interface Sender {
   readonly reads: { consumed: number }
   /** data segments taken since our last ACK */
   unackedSegments: number
+  /** quick-ACK mode: data segments still to acknowledge at once (Params.quickAcks) */
+  quickAcks: number
+  /** interactive: we sent data within the delayed-ACK time of data arriving, so ACKs wait to ride on answers */
+  pingpong: boolean
+  /** when in-order data last arrived (undefined: never) */
+  lastDataAt: number | undefined
   /** an ACK is owed now */
   ackNow: boolean
   /** the delayed-ACK deadline */
@@ -298,6 +304,9 @@ const base = (
     advEdge: Seq.ZERO,
     reads,
     unackedSegments: 0,
+    quickAcks: params.quickAcks,
+    pingpong: false,
+    lastDataAt: undefined,
     ackNow: false,
     ackDue: undefined,
     rtt: Rtt.initial(params.rtt),
@@ -586,6 +595,8 @@ const sendData = (
   emit(s, out, seq, flags, payload, options)
   const end = Seq.add(seq, len + (fin ? 1 : 0))
   if (s.sackOk && Seq.gt(end, seq)) Rack.onSend(s.rack, seq, end, now)
+  // data going out soon after data came in: an interactive exchange, whose ACKs ride on the answers
+  if (len > 0 && s.lastDataAt !== undefined && now - s.lastDataAt < s.params.delayedAck) s.pingpong = true
   const retransmission = Seq.lt(seq, s.sndMax)
   if (retransmission) {
     s.retransmits++
@@ -712,7 +723,14 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     }
   }
   if (r.dataSegments > 0) {
+    // quick-ACK mode again after an idle RTO (Linux's tcp_event_data_recv)
+    if (s.lastDataAt !== undefined && r.at - s.lastDataAt > s.rtt.rto) s.quickAcks = s.params.quickAcks
+    s.lastDataAt = r.at
     s.unackedSegments += r.dataSegments
+    if (s.quickAcks > 0 && !s.pingpong) {
+      s.quickAcks = Math.max(0, s.quickAcks - r.dataSegments)
+      s.ackNow = true
+    }
     if (s.unackedSegments >= 2) s.ackNow = true
     else if (s.ackDue === undefined) s.ackDue = now + s.params.delayedAck
   }
@@ -1276,7 +1294,11 @@ export const onTimer = (s: Sender, now: number, out: Array<OutSegment>): void =>
   if (s.persistAt !== undefined && s.persistAt <= now) probe(s, now, out)
   if (s.keepaliveAt !== undefined && s.keepaliveAt <= now) keepalive(s, now, out)
   if (isClosed(s)) return
-  if (s.ackDue !== undefined && s.ackDue <= now) s.ackNow = true
+  if (s.ackDue !== undefined && s.ackDue <= now) {
+    s.ackNow = true
+    // no answer came to carry the ACK: not interactive after all (Linux's delayed-ACK timer)
+    s.pingpong = false
+  }
   flushAck(s, now, out)
   armTailProbe(s, now)
   sync(s)

@@ -60,7 +60,7 @@ import { Conn, type ConnectionInfo, emitSegment, type Env, makeQueues } from "./
 import * as Handshake from "./Handshake.js"
 import * as TimeWait from "./TimeWait.js"
 import * as Negotiation from "./Negotiation.js"
-import type { TcpParams } from "./Params.js"
+import { QUICK_ACKS, type TcpParams } from "./Params.js"
 import * as Receiver from "./Receiver.js"
 import * as Segment from "./Segment.js"
 import * as Sender from "./Sender.js"
@@ -223,6 +223,7 @@ export const paramsOf = (c: StackConfig["tcp"]): TcpParams => ({
   sendBuffer: c.sendBuffer,
   maxSendBuffer: c.maxSendBuffer,
   delayedAck: Duration.toMillis(c.delayedAck),
+  quickAcks: QUICK_ACKS,
   retries: c.retries,
   synRetries: c.synRetries,
   synAckRetries: c.synAckRetries,

@@ -47,7 +47,7 @@ const sent = (out: ReadonlyArray<{ payload: Uint8Array | undefined }>) =>
 
 describe("ESTABLISHED: data in", () => {
   it("in-order data is delivered and ACKed after the 40 ms delayed-ACK timer, not before", () => {
-    const s = est()
+    const s = est({ params: { quickAcks: 0 } })
     expect(s.send(10, T.fromPeer({ seq: 0, payload: "hello" }))).toEqual([])
     expect(T.text(s.received[0])).toBe("hello")
     expect(s.tick(49)).toEqual([])
@@ -56,15 +56,44 @@ describe("ESTABLISHED: data in", () => {
     expect(s.tick(1000)).toEqual([])
   })
   it("the second segment unacknowledged draws the ACK at once (RFC 5681 §4.2), in one batch or two", () => {
-    const s = est()
+    const s = est({ params: { quickAcks: 0 } })
     const out = s.send(10, T.fromPeer({ seq: 0, payload: T.octets(MSS) }), T.fromPeer({ seq: MSS, payload: T.octets(MSS, MSS) }))
     expect(T.seenAll(out)).toEqual([ackSeg(0, 2 * MSS, BUF - 2 * MSS)])
-    const s2 = est()
+    const s2 = est({ params: { quickAcks: 0 } })
     expect(s2.send(10, T.fromPeer({ seq: 0, payload: T.octets(MSS) }))).toEqual([])
     expect(T.seenAll(s2.send(20, T.fromPeer({ seq: MSS, payload: T.octets(MSS, MSS) })))).toEqual([
       ackSeg(0, 2 * MSS, BUF - 2 * MSS)
     ])
     expect(s2.tick(50)).toEqual([]) // the delayed ACK was settled by it
+  })
+  it("a connection's first data segments are acknowledged at once (quick-ACK mode, as Linux), then delayed", () => {
+    const s = est({ params: { quickAcks: 2 } })
+    expect(T.seenAll(s.send(10, T.fromPeer({ seq: 0, payload: "a" })))).toEqual([ackSeg(0, 1, BUF - 1)])
+    expect(T.seenAll(s.send(20, T.fromPeer({ seq: 1, payload: "b" })))).toEqual([ackSeg(0, 2, BUF - 2)])
+    expect(s.send(30, T.fromPeer({ seq: 2, payload: "c" }))).toEqual([])
+    expect(s.tick(69)).toEqual([])
+    expect(T.seenAll(s.tick(70))).toEqual([ackSeg(0, 3, BUF - 3)])
+  })
+  it("quick-ACK mode comes back after the peer was idle longer than the RTO (Linux's tcp_event_data_recv)", () => {
+    const s = est({ params: { quickAcks: 1 } })
+    s.send(10, T.fromPeer({ seq: 0, payload: "a" }))
+    expect(s.send(20, T.fromPeer({ seq: 1, payload: "b" }))).toEqual([])
+    s.tick(60)
+    // 200 ms (the RTO) of silence, and a little more
+    expect(T.seenAll(s.send(221, T.fromPeer({ seq: 2, payload: "c" })))).toEqual([ackSeg(0, 3, BUF - 3)])
+  })
+  it("an answer within the delayed-ACK time makes the exchange interactive: the next ACK waits to ride on the next answer", () => {
+    const s = est()
+    // the first request is acknowledged at once (quick-ACK mode), and answered
+    expect(s.send(10, T.fromPeer({ seq: 0, payload: "req1" }))).toHaveLength(1)
+    s.write(15, "resp1")
+    // the second request: no ACK of its own; the answer carries it
+    expect(s.send(30, T.fromPeer({ seq: 4, ack: 5, payload: "req2" }))).toEqual([])
+    expect(T.seenAll(s.write(35, "resp2"))).toMatchObject([{ seq: 5, ack: 8, data: "resp2" }])
+    // a request left unanswered: the delayed ACK goes at 40 ms and the exchange is no longer interactive
+    s.send(50, T.fromPeer({ seq: 8, ack: 10, payload: "req3" }))
+    expect(T.seenAll(s.tick(90))).toEqual([ackSeg(10, 12, BUF - 12)])
+    expect(T.seenAll(s.send(100, T.fromPeer({ seq: 12, ack: 10, payload: "req4" })))).toEqual([ackSeg(10, 16, BUF - 16)])
   })
   it("our data carries the ACK that was delayed", () => {
     const s = est()
@@ -352,7 +381,7 @@ describe("ESTABLISHED: ACK every second segment of a batch", () => {
     expect(acks.every((a) => a.flags === ACK && a.payload === undefined)).toBe(true)
   })
   it("a batch of one segment is acknowledged after the delayed-ACK time", () => {
-    const s = est()
+    const s = est({ params: { quickAcks: 0 } })
     expect(s.send(10, T.fromPeer({ seq: 0, payload: T.octets(1000, 0) }))).toEqual([])
     expect(s.tick(49)).toEqual([])
     expect(s.tick(50).map(T.ourAck)).toEqual([1000])
