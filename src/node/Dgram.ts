@@ -107,6 +107,8 @@ export class Socket extends EventEmitter {
   /** sends waiting for the bind */
   #queued: Array<() => void> = []
   #remote: { address: string; port: number } | undefined = undefined
+  /** the address `bind` named, as `address()` reports it (none: every address) */
+  #boundAddress = "0.0.0.0"
   #connecting = false
 
   /** @internal use `Dgram.createSocket` */
@@ -168,6 +170,7 @@ export class Socket extends EventEmitter {
       }
       this.#scope = exit.value.scope
       this.#socket = exit.value.socket
+      this.#boundAddress = address === undefined || address === "::" ? "0.0.0.0" : address === "localhost" ? "127.0.0.1" : address
       this.#startLoops(exit.value.socket, exit.value.scope)
       this.emit("listening")
       const queued = this.#queued
@@ -321,7 +324,7 @@ export class Socket extends EventEmitter {
   address(): AddressInfo {
     const s = this.#socket
     if (s === undefined) throw systemError("EBADF", "getsockname")
-    return { address: "0.0.0.0", family: "IPv4", port: s.port }
+    return { address: this.#boundAddress, family: "IPv4", port: s.port }
   }
 
   /** Release the port; `'close'` follows. */

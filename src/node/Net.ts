@@ -47,7 +47,7 @@
 import { EventEmitter } from "node:events"
 import { isIPv4 } from "node:net"
 import { Duplex } from "node:stream"
-import { type Clock, Duration, Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
+import { Cause, Chunk, type Clock, Duration, Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { type Connection, type Listener, Tcp, type TcpService } from "../tcp/Tcp.js"
 import type { TcpError } from "../tcp/TcpError.js"
@@ -569,6 +569,8 @@ export class Server extends EventEmitter {
   readonly #options: ServerOptions
   #scope: Scope.CloseableScope | undefined = undefined
   #starting = false
+  /** close() came while the listen was still under way: close once it is done */
+  #closeWhenStarted = false
   #address: AddressInfo | undefined = undefined
   /**
    * connections open now: a count, not a Set of the sockets (nothing walks them, and a long-lived
@@ -638,9 +640,14 @@ export class Server extends EventEmitter {
       )
       return { scope, listener }
     })
-    runWith(this.#ctx, open, (exit) => {
+    const opened = (exit: Exit.Exit<{ scope: Scope.CloseableScope; listener: Listener }, TcpError>): void => {
       this.#starting = false
       if (Exit.isFailure(exit)) {
+        if (this.#closeWhenStarted) {
+          this.#closeWhenStarted = false
+          this.#emitCloseIfDrained()
+          return
+        }
         const e = failureOf(exit)
         if (Option.isSome(e)) this.emit("error", fromTcpError(e.value, "listen", host ?? "0.0.0.0", port))
         return
@@ -648,9 +655,31 @@ export class Server extends EventEmitter {
       const { listener, scope } = exit.value
       this.#scope = scope
       this.#address = { address: host === undefined || host === "::" ? "0.0.0.0" : host === "localhost" ? "127.0.0.1" : host, family: "IPv4", port: listener.port }
+      if (this.#closeWhenStarted) {
+        this.#closeWhenStarted = false
+        this.close()
+        return
+      }
       runWith(this.#ctx, Effect.forkIn(this.#acceptLoop(listener), scope))
-      this.emit("listening")
-    })
+      // (closed meanwhile: no 'listening', as Node's emitListeningNT)
+      process.nextTick(() => {
+        if (this.#scope === scope) this.emit("listening")
+      })
+    }
+    if (host === undefined) {
+      // Node binds at once when no host needs looking up: `listening` and `address()` hold on
+      // return (`server.listen(0).address().port`); the stack's listen is synchronous too
+      const exit = Runtime.runSyncExit(this.#ctx.runtime)(open)
+      const suspended = Exit.isFailure(exit) ? Cause.defects(exit.cause).pipe(Chunk.findFirst(Runtime.isAsyncFiberException)) : Option.none()
+      if (Option.isSome(suspended)) {
+        // (it waited after all: the fiber goes on, and says when it is done)
+        suspended.value.fiber.addObserver((done) => process.nextTick(opened, done))
+      } else if (Exit.isSuccess(exit)) opened(exit)
+      else if (Option.isSome(failureOf(exit))) process.nextTick(opened, exit)
+      else runWith(this.#ctx, Effect.failCause(exit.cause)) // a defect: thrown as every other here
+      return this
+    }
+    runWith(this.#ctx, open, opened)
     return this
   }
 
@@ -669,7 +698,8 @@ export class Server extends EventEmitter {
       runWith(this.#ctx, conn.close)
       return
     }
-    if (this.maxConnections !== undefined && this.#open >= this.maxConnections) {
+    // (0 is no limit, as Node 20's `if (self.maxConnections && ...)`)
+    if (this.maxConnections !== undefined && this.maxConnections > 0 && this.#open >= this.maxConnections) {
       runWith(this.#ctx, conn.close)
       this.emit("drop", {
         localAddress: Addr.format(conn.localAddress),
@@ -700,6 +730,13 @@ export class Server extends EventEmitter {
   /** Stop listening; `'close'` (and `cb`) once every connection has closed. */
   close(cb?: (err?: Error) => void): this {
     const scope = this.#scope
+    if (scope === undefined && this.#starting) {
+      // as Node: a listen under way (a host to look up) is given up, with no 'listening';
+      // the server was not running yet, which is what `cb` hears
+      this.#closeWhenStarted = true
+      if (cb !== undefined) this.once("close", () => cb(nodeError("ERR_SERVER_NOT_RUNNING", "Server is not running.")))
+      return this
+    }
     if (cb !== undefined) {
       if (scope === undefined) {
         this.once("close", () => cb(nodeError("ERR_SERVER_NOT_RUNNING", "Server is not running.")))

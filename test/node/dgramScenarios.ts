@@ -124,5 +124,16 @@ export const DGRAM_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<stri
       trace.push(`send after close threw ${(e as NodeJS.ErrnoException).code}`)
     }
     return trace
+  },
+
+  "address() names the address bound to, or 0.0.0.0 when none was named": async (w) => {
+    const named = await bound(w.server, w.host)
+    const any = w.server.createSocket("udp4")
+    any.bind(0)
+    await once(any, "listening")
+    const trace = [`named: ${named.address().address === w.host}`, `none: ${any.address().address}`]
+    await close(named)
+    await close(any)
+    return trace
   }
 }

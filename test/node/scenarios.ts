@@ -282,5 +282,31 @@ export const SCRIPTS: Record<string, Script> = {
     await once(c, "close")
     await closeServer(server)
     return trace
+  },
+
+  "listen(0) without a host binds at once; close() while a listen is under way never listens and calls back": async (w) => {
+    const trace: Array<string> = []
+    const server = w.server.createServer({}, (s) => s.resume())
+    const events: Array<string> = []
+    server.listen(0)
+    server.on("listening", () => events.push("listening"))
+    const a = server.address() as { port: number } | null
+    trace.push(`on return: listening ${server.listening} port ${typeof a?.port}`)
+    await new Promise((r) => setImmediate(r))
+    trace.push(`then: ${events.join(",")}`)
+    await closeServer(server)
+    const early = w.server.createServer({}, () => {})
+    const seen: Array<string> = []
+    early.on("listening", () => seen.push("listening"))
+    early.listen(0, w.listenHost)
+    await new Promise<void>((r) =>
+      early.close((err) => {
+        seen.push(`close callback ${err === undefined ? "ok" : (err as NodeJS.ErrnoException).code}`)
+        r()
+      })
+    )
+    await new Promise((r) => setTimeout(r, 20))
+    trace.push(`closed early: ${seen.join(",")} listening ${early.listening}`)
+    return trace
   }
 }
