@@ -149,6 +149,13 @@ export class Socket extends Duplex {
   #resumeRead: (() => void) | undefined = undefined
   /** a write (or the final end) waiting for the connection to open */
   #deferred: Array<() => void> = []
+  /**
+   * Write callbacks not called yet: parked until the connection opens, or
+   * running in the stack. `destroy()` calls each once, as Node's stream does
+   * (an error before the connection, none once it was open), so a promisified
+   * write never hangs.
+   */
+  #waitingWrites = new Map<(error?: Error | null) => void, Fiber.RuntimeFiber<void, TcpError> | undefined>()
   #written = 0
   #noDelay: boolean | undefined
   readonly #pauseOnCreate: boolean
@@ -368,8 +375,12 @@ export class Socket extends Duplex {
   #writeAll(chunks: ReadonlyArray<Buffer>, cb: (error?: Error | null) => void): void {
     const conn = this.#conn
     if (conn === undefined) {
-      if (this.#connecting) this.#deferred.push(() => this.#writeAll(chunks, cb))
-      else cb(systemError("EPIPE", "write", undefined, undefined, "the socket is not connected"))
+      if (this.#connecting) {
+        this.#waitingWrites.set(cb, undefined)
+        this.#deferred.push(() => {
+          if (this.#waitingWrites.delete(cb)) this.#writeAll(chunks, cb)
+        })
+      } else cb(systemError("EPIPE", "write", undefined, undefined, "the socket is not connected"))
       return
     }
     // The stack keeps what it is given until the peer acknowledges it; a
@@ -380,7 +391,9 @@ export class Socket extends Duplex {
       n += c.byteLength
       return new Uint8Array(c)
     })
-    runWith(this.#ctx, Effect.forEach(copies, conn.write, { discard: true }), (exit) => {
+    const fiber = runWith(this.#ctx, Effect.forEach(copies, conn.write, { discard: true }), (exit) => {
+      // (destroy() called it already)
+      if (!this.#waitingWrites.delete(cb)) return
       if (Exit.isSuccess(exit)) {
         this.#written += n
         this.#touch()
@@ -390,6 +403,7 @@ export class Socket extends Duplex {
       const e = failureOf(exit)
       cb(Option.isSome(e) ? fromTcpError(e.value, "write", this.remoteAddress, this.remotePort) : new Error("write interrupted"))
     })
+    this.#waitingWrites.set(cb, fiber)
   }
 
   override _final(cb: (error?: Error | null) => void): void {
@@ -405,8 +419,15 @@ export class Socket extends Duplex {
   // --- closing ---------------------------------------------------------------------
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    const opened = this.#conn !== undefined
     this.#connecting = false
     if (this.#connectFiber !== undefined) runWith(this.#ctx, Fiber.interruptFork(this.#connectFiber))
+    const writes = [...this.#waitingWrites]
+    this.#waitingWrites.clear()
+    for (const [write, fiber] of writes) {
+      if (fiber !== undefined) runWith(this.#ctx, Fiber.interruptFork(fiber))
+      write(opened ? null : nodeError("ERR_SOCKET_CLOSED_BEFORE_CONNECTION", "Socket closed before the connection was established"))
+    }
     this.#stopTimer()
     const pump = this.#pump
     const conn = this.#conn

@@ -149,4 +149,40 @@ describe("gonet-ts/node net: keepalive", () => {
       await once(client, "close")
       server.close()
     }), 30_000)
+
+})
+
+describe("gonet-ts/node net: destroy", () => {
+  it("destroy() calls back every write still waiting behind a peer that does not read (no promisified write hangs)", () =>
+    withNets(async ({ a, b }) => {
+      const accepted: Array<Socket> = []
+      const server = a.createServer((s) => {
+        s.pause()
+        s.on("error", () => {})
+        accepted.push(s)
+      })
+      server.listen(9)
+      await once(server, "listening")
+      const client = b.connect(9, HOST_A)
+      client.on("error", () => {})
+      await once(client, "connect")
+      // far more than both sides' buffers hold (4 MiB each at most): most writes wait
+      const chunk = Buffer.alloc(1 << 20)
+      const outcomes: Array<Promise<string>> = []
+      for (let i = 0; i < 32; i++) {
+        outcomes.push(new Promise((r) => client.write(chunk, (err) => r((err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"))))
+      }
+      await new Promise((r) => setTimeout(r, 100))
+      let called = 0
+      for (const o of outcomes) void o.then(() => called++)
+      await new Promise((r) => setImmediate(r))
+      expect(called).toBeLessThan(32)
+      client.destroy()
+      const codes = await Promise.all(outcomes)
+      expect(codes).toHaveLength(32)
+      expect(codes.filter((c) => c !== "ok" && c !== "ERR_STREAM_DESTROYED")).toEqual([])
+      for (const s of accepted) s.destroy()
+      server.close()
+      await once(server, "close")
+    }), 30_000)
 })

@@ -308,5 +308,23 @@ export const SCRIPTS: Record<string, Script> = {
     await new Promise((r) => setTimeout(r, 20))
     trace.push(`closed early: ${seen.join(",")} listening ${early.listening}`)
     return trace
+  },
+
+  "destroy() before the connection opens calls back the writes parked meanwhile, with an error": async (w) => {
+    const trace: Array<string> = []
+    const accepted: Array<SocketLike> = []
+    const { server, port } = await serve(w, {}, (s) => {
+      s.pause()
+      s.on("error", () => {})
+      accepted.push(s)
+    })
+    const early = w.client.connect({ port, host: w.host })
+    early.on("error", () => {})
+    const parked = new Promise<string>((r) => early.write("a", (err) => r((err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok")))
+    early.destroy()
+    trace.push(`parked write: ${await parked}`)
+    for (const a of accepted) a.destroy()
+    await closeServer(server)
+    return trace
   }
 }
