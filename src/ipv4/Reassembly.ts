@@ -107,7 +107,6 @@ const MAX_DATAGRAM = 65535
 export const add = (a: Assembly, f: Fragment, room: number = Number.POSITIVE_INFINITY): AddResult => {
   const len = f.length
   const end = f.offset + len
-  if (f.headerLen + end > MAX_DATAGRAM) return "TooBig"
   if (f.more && (len === 0 || len % 8 !== 0)) return "Inconsistent"
   let total = a.total
   if (!f.more) {
@@ -118,6 +117,11 @@ export const add = (a: Assembly, f: Fragment, room: number = Number.POSITIVE_INF
   } else if (total !== undefined && end > total) {
     return "Inconsistent"
   }
+  // The whole datagram is fragment zero's header and the data (RFC 791: at most 65535 octets):
+  // a later fragment's own header, options copied or not, says nothing of it. Until fragment
+  // zero is in, the shortest header it can have.
+  const headerLen = f.offset === 0 ? f.headerLen : a.header?.length ?? Ip.MIN_HEADER_LEN
+  if (headerLen + Math.max(end, a.furthest, total ?? 0) > MAX_DATAGRAM) return "TooBig"
   if (len > 0) {
     const first = f.offset >>> 3
     const last = (end - 1) >>> 3

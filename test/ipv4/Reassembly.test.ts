@@ -77,6 +77,23 @@ describe("Reassembly (pure)", () => {
     expect(addAll([frag(64, 8, true), frag(0, 8, false)]).result).toBe("Inconsistent")
   })
 
+  it("measures the datagram by fragment zero's header, whatever the other fragments' headers are", () => {
+    /** A fragment whose header is `hl` octets (options copied or not). */
+    const withHeader = (hl: number, offset: number, len: number, more: boolean): Reassembly.Fragment => {
+      const bytes = new Uint8Array(14 + hl + len)
+      bytes[14] = 0x40 | (hl >> 2)
+      return { bytes, at: 14, headerLen: hl, offset, length: len, more }
+    }
+    // fragment zero carries 40 octets of options: 60 + 65507 octets is past 65535, though each
+    // later fragment's 20-octet header plus its end is not
+    expect(addAll([withHeader(60, 0, 8, true), withHeader(20, 8, 65496, true), withHeader(20, 65504, 3, false)]).result).toBe("TooBig")
+    expect(addAll([withHeader(20, 8, 65496, true), withHeader(20, 65504, 3, false), withHeader(60, 0, 8, true)]).result).toBe("TooBig")
+    // a legal 65535-octet datagram whose last fragment copied a 4-octet option
+    const { result, a } = addAll([withHeader(20, 0, 65504, true), withHeader(24, 65504, 11, false)])
+    expect(result).toBe("Complete")
+    expect(Ip.totalLength(Reassembly.datagram(a).bytes, 14)).toBe(65535)
+  })
+
   it("copies fragment data out of the frame it came in: a held fragment keeps no receive buffer alive", () => {
     const f = frag(8, 8, true, 7, 100_000) // 8 octets inside a 100 KB receive batch
     const { result, a } = addAll([f])
