@@ -167,6 +167,8 @@ export interface ArpStats {
   readonly conflicts: number
   /** packets claiming a new MAC for a neighbour we hold one for: not believed, the held MAC probed instead */
   readonly macChangesRefused: number
+  /** packets whose sender address no neighbour can have (loopback, multicast or reserved, our subnet's broadcast): ignored, as Linux's arp_process */
+  readonly martianSenders: number
   /** resolutions that got no answer */
   readonly resolveTimeouts: number
   /** stale entries whose unicast probes went unanswered */
@@ -282,6 +284,7 @@ export const make = (link: LinkService) =>
       malformed: 0,
       conflicts: 0,
       macChangesRefused: 0,
+      martianSenders: 0,
       resolveTimeouts: 0,
       probeFailures: 0,
       pendingDropped: 0,
@@ -554,6 +557,13 @@ export const make = (link: LinkService) =>
       if (q.senderIp === config.address) {
         // Someone else claims our address (or our own broadcast came back).
         if (!Eth.macEquals(q.senderMac, mac)) a.conflicts++
+        return
+      }
+      // No neighbour has a loopback, group, reserved or subnet-broadcast address: answering or
+      // caching one would let a forged request poison the cache and draw replies for nothing
+      // (Linux's arp_process routes the sender and drops a martian). 0.0.0.0 is a probe, below.
+      if (q.senderIp !== 0 && RouteRules.martianSource(table, q.senderIp, q.targetIp) !== undefined) {
+        a.martianSenders++
         return
       }
       const forUs = q.targetIp === config.address

@@ -346,6 +346,7 @@ describe("Format", () => {
       malformed: 0,
       conflicts: 0,
       macChangesRefused: 0,
+      martianSenders: 0,
       resolveTimeouts: 0,
       probeFailures: 0,
       pendingDropped: 0,

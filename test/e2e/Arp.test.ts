@@ -69,6 +69,20 @@ describe("ARP", () => {
       expect(Option.isNone(yield* neighbour(stack, PEER_ADDR))).toBe(true)
     }))
 
+  it.scoped("ignores a request from a sender no neighbour can be (loopback, multicast, our subnet's broadcast): no reply, no entry, counted", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup()
+      const martians = ["127.0.0.1", "224.0.0.5", "198.18.0.255"].map((a) => Addr.parse(a)!)
+      for (const ip of martians) yield* peer.sendFrame(arpRequest(ADDR_A, { ip }))
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+      for (const ip of martians) expect(Option.isNone(yield* neighbour(stack, ip))).toBe(true)
+      expect((yield* arpStats(stack)).martianSenders).toBe(3)
+      // a neighbour's own request is still answered
+      yield* peer.sendFrame(arpRequest(ADDR_A))
+      expect(asArp(yield* peer.next)?.op).toBe(ArpWire.Op.Reply)
+    }))
+
   it.scoped("a gratuitous ARP with a new MAC creates no entry, and for a held entry is not believed: the held MAC is probed by unicast; when it stays silent the entry goes and is resolved afresh", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup()
