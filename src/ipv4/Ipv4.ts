@@ -181,6 +181,8 @@ export interface Ipv4Stats {
   readonly martianSource: number
   /** unicast to us but in a link-layer broadcast frame (RFC 1122 §3.3.6) */
   readonly linkBroadcastUnicast: number
+  /** carrying a loose or strict source route, dropped as a host does (RFC 7126 §4.3-4.4) */
+  readonly sourceRouted: number
   readonly unknownProtocol: number
   readonly queueDropped: number
   readonly fragmentsReceived: number
@@ -323,6 +325,7 @@ export const make = Effect.gen(function*() {
     notForUs: 0,
     martianSource: 0,
     linkBroadcastUnicast: 0,
+    sourceRouted: 0,
     unknownProtocol: 0,
     queueDropped: 0,
     fragmentsReceived: 0,
@@ -731,6 +734,17 @@ export const make = Effect.gen(function*() {
           const r = Ip.CHECK_REASONS[-hl - 1]!
           malformed[r] = (malformed[r] ?? 0) + 1
           continue
+        }
+        if (hl > Ip.MIN_HEADER_LEN) {
+          const options = Ip.optionsVerdict(frame, off, hl)
+          if (options === "Malformed") {
+            malformed.Malformed = (malformed.Malformed ?? 0) + 1
+            continue
+          }
+          if (options === "SourceRoute") {
+            c.sourceRouted++
+            continue
+          }
         }
         const dst = Addr.read(frame, off + Ip.Field.dst)
         const src = Addr.read(frame, off + Ip.Field.src)

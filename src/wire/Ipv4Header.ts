@@ -109,6 +109,43 @@ export const check = (b: Uint8Array, off: number, end: number, verifyChecksum = 
   return headerLen
 }
 
+/** What a host makes of a header's options (`optionsVerdict`). */
+export type OptionsVerdict = "Ok" | "SourceRoute" | "Malformed"
+
+const OPT_EOL = 0
+const OPT_NOP = 1
+/** loose and strict source route (RFC 791 §3.1: copied, class 0, numbers 3 and 9) */
+const OPT_LSRR = 0x83
+const OPT_SSRR = 0x89
+
+/**
+ * The options of the sound header at `b[off]` (`headerLen` octets, from
+ * `check`), walked as RFC 791 §3.1 lays them out (EOL ends them, NOP is one
+ * octet, every other is type, length, data): `Malformed` when an option's
+ * length is below 2 or runs past the header (Linux's ip_options_compile
+ * drops such a datagram), `SourceRoute` when one is a loose or strict source
+ * route, which a host drops (RFC 7126 §4.3-4.4; Linux's accept_source_route
+ * is off for hosts: a forged route turns the host into a relay).
+ */
+export const optionsVerdict = (b: Uint8Array, off: number, headerLen: number): OptionsVerdict => {
+  const end = off + headerLen
+  let i = off + MIN_HEADER_LEN
+  while (i < end) {
+    const type = b[i]!
+    if (type === OPT_EOL) return "Ok"
+    if (type === OPT_NOP) {
+      i++
+      continue
+    }
+    if (i + 1 >= end) return "Malformed"
+    const len = b[i + 1]!
+    if (len < 2 || i + len > end) return "Malformed"
+    if (type === OPT_LSRR || type === OPT_SSRR) return "SourceRoute"
+    i += len
+  }
+  return "Ok"
+}
+
 /** The total-length field of the header at `b[off]`. */
 export const totalLength = (b: Uint8Array, off: number): number =>
   Bytes.u16(b, off + Field.totalLength)

@@ -361,6 +361,7 @@ describe("Format", () => {
       notForUs: 0,
       martianSource: 0,
       linkBroadcastUnicast: 0,
+      sourceRouted: 0,
       unknownProtocol: 0,
       queueDropped: 0,
       fragmentsReceived: 0,

@@ -220,6 +220,32 @@ describe("ICMP errors and echo policy", () => {
     }))
 })
 
+describe("IPv4 options on what reaches us", () => {
+  const echoWith = (options: ReadonlyArray<number>) =>
+    ipRepr({
+      src: PEER_ADDR,
+      dst: ADDR_A,
+      protocol: Ip.Protocol.ICMP,
+      options: new Uint8Array(options),
+      payload: IcmpWire.emit({ _tag: "EchoRequest", ident: 7, seq: 1, data: new Uint8Array(8) })
+    })
+  it.scoped("an echo request with record route is answered; with a source route or a malformed option, dropped and counted", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* stackWithPeer()
+      const ipStats = Effect.map(run(stack, Effect.flatMap(Ipv4, (ip) => ip.stats)), (s) => s)
+      yield* peer.sendIp(echoWith([7, 7, 4, 0, 0, 0, 0, 0]), MAC_A)
+      expect(asIpv4(yield* boundedWait(peer.next, "the echo reply"))?.payload[0]).toBe(0)
+      // a loose source route naming a hop after us: a host is not a relay
+      yield* peer.sendIp(echoWith([0x83, 7, 4, 198, 18, 0, 99, 0]), MAC_A)
+      // a timestamp option of length 0
+      yield* peer.sendIp(echoWith([68, 0, 0, 0]), MAC_A)
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+      const s = yield* ipStats
+      expect([s.sourceRouted, s.malformed.Malformed]).toEqual([1, 1])
+    }))
+})
+
 describe("TokenBucket and Route (pure)", () => {
   it("refills continuously up to the burst", () => {
     let b = TokenBucket.full(2, 0)

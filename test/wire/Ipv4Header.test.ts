@@ -425,3 +425,34 @@ describe("Ipv4", () => {
     )
   })
 })
+
+describe("Ipv4 options, as a host reads them (optionsVerdict)", () => {
+  /** A header carrying `options` (padded to a multiple of 4 with EOL). */
+  const headerWith = (options: ReadonlyArray<number>): { b: Uint8Array; hl: number } => {
+    const padded = [...options, ...Array((4 - (options.length % 4)) % 4).fill(0)]
+    const hl = 20 + padded.length
+    const b = new Uint8Array(hl)
+    b[0] = 0x40 | (hl >> 2)
+    b.set(padded, 20)
+    return { b, hl }
+  }
+  const verdict = (options: ReadonlyArray<number>) => {
+    const { b, hl } = headerWith(options)
+    return Ipv4.optionsVerdict(b, 0, hl)
+  }
+  it("record route, timestamps, NOPs and an early EOL are fine", () => {
+    expect(verdict([7, 7, 4, 0, 0, 0, 0])).toBe("Ok") // record route, one empty slot
+    expect(verdict([68, 8, 5, 0, 0, 0, 0, 0])).toBe("Ok") // timestamp
+    expect(verdict([1, 1, 1, 0, 0x83, 0])).toBe("Ok") // anything after EOL is padding
+  })
+  it("a loose or a strict source route is dropped by a host (RFC 7126 §4.3-4.4)", () => {
+    expect(verdict([0x83, 7, 4, 198, 18, 0, 99])).toBe("SourceRoute")
+    expect(verdict([1, 0x89, 7, 4, 198, 18, 0, 99])).toBe("SourceRoute")
+  })
+  it("an option shorter than 2 octets, or running past the header, is malformed", () => {
+    expect(verdict([68, 0, 0, 0])).toBe("Malformed")
+    expect(verdict([68, 1, 0, 0])).toBe("Malformed")
+    expect(verdict([7, 9, 4, 0])).toBe("Malformed")
+    expect(verdict([1, 1, 1, 7])).toBe("Malformed") // a type with no length octet
+  })
+})
