@@ -489,6 +489,9 @@ export const make = (link: LinkService) =>
         case "Broadcast":
           frameTo(frame, Eth.BROADCAST)
           tx.add(frame, meta)
+          // we are on the subnet too: our own sockets hear it, as Linux loops a broadcast back
+          // (a copy: the link may still hold the frame when the loopback's reader has it)
+          tx.local.push(flatten(frame).slice())
           return
         case "Direct":
         case "Gateway": {

@@ -8,11 +8,13 @@ import { serveEcho, Udp } from "../../src/udp/Udp.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as UdpWire from "../../src/wire/UdpHeader.js"
-import { settle } from "../support/Clock.js"
+import { boundedWait, settle } from "../support/Clock.js"
 import { asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
 import { ADDR_A, ADDR_B, MAC_A, run, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
 
 const text = (s: string) => new TextEncoder().encode(s)
+/** the broadcast address of the test subnet, 198.18.0.0/24 */
+const SUBNET_BROADCAST = 0xc61200ff
 const str = (b: Uint8Array) => new TextDecoder().decode(b)
 
 describe("UDP between two stacks", () => {
@@ -112,6 +114,24 @@ describe("UDP against a raw peer", () => {
       }))
       expect(str(first.payload)).toBe("no checksum")
       expect(stats.malformed).toBe(1)
+    }))
+
+  it.scoped("a broadcast we send reaches the link and our own socket on that port too (as Linux loops it back)", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup
+      const got = yield* run(stack, Effect.gen(function*() {
+        const listening = yield* Effect.flatMap(Udp, (u) => u.bind(5000))
+        const sender = yield* Effect.flatMap(Udp, (u) => u.bind())
+        yield* sender.send(SUBNET_BROADCAST, 5000, text("to everyone"))
+        return yield* boundedWait(listening.receive, "the broadcast looped back")
+      }))
+      expect(str(got.payload)).toBe("to everyone")
+      expect(got.dst).toBe(SUBNET_BROADCAST)
+      const out = asIpv4(yield* peer.next)!
+      expect([out.dst, out.protocol]).toEqual([SUBNET_BROADCAST, Ip.Protocol.UDP])
+      // and no port unreachable for the sender's own port, or anything else
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
     }))
 
   it.scoped("port unreachable quotes the offending header and is not sent for broadcasts", () =>
