@@ -36,8 +36,12 @@
  * `ChunkQueue` (internal/ChunkQueue.ts: what an Effect Mailbox did here, for
  * a tenth of the memory; unbounded as a queue, but never holding more than
  * the receive buffer: the window the peer may fill is the buffer less what
- * is unread); writes wait while the send buffer is full (`writers`), then
- * become `Write` events.
+ * is unread); a write takes what room the send buffer has and waits for
+ * more (`writers`) until all of it is in, as write(2) on a blocking socket
+ * does: the buffer never holds more than its size, and a write completes
+ * when its last octet was taken. A waiting writer is woken once a useful
+ * piece fits (its whole rest, or a quarter of the buffer up to 64 KiB), not
+ * for every ACK's worth of room.
  *
  * @since 0.1.0
  */
@@ -175,6 +179,8 @@ export class Conn {
   buffered = 0
   /** a write waiting for room, woken by the send half */
   writers: Signal | undefined = undefined
+  /** the room that wakes them: the least any waiting writer needs to go on */
+  writersNeed = Number.POSITIVE_INFINITY
   /** the application ended (or closed) its side: writes fail */
   writeClosed = false
   /** the application closed for good: data still arriving is dropped */
@@ -350,9 +356,10 @@ export class Conn {
       s.progress = false
       this.env.confirm(this.route)
     }
-    if (this.writers !== undefined && this.room() > 0) {
+    if (this.writers !== undefined && this.room() >= this.writersNeed) {
       const w = this.writers
       this.writers = undefined
+      this.writersNeed = Number.POSITIVE_INFINITY
       w.unsafeDone(Exit.void)
     }
     if (!this.isOpen && s.state !== "SynSent" && s.state !== "SynReceived" && s.state !== "Closed") {
@@ -431,13 +438,18 @@ export class Conn {
     return Effect.suspend(() => {
       if (this.done) return Effect.fail(this.failure() ?? closed(this, "the connection is closed"))
       if (this.writeClosed) return Effect.fail(closed(this, "the connection was ended for writing"))
-      if (this.room() <= 0) {
+      const room = this.room()
+      // a piece worth a wake-up: the whole rest, or a quarter of the buffer (at most 64 KiB)
+      const need = Math.max(1, Math.min(data.length, this.snd.sendCapacity >> 2, 65536))
+      if (room < need) {
         const w = (this.writers ??= new Signal())
+        if (need < this.writersNeed) this.writersNeed = need
         return Effect.zipRight(w.wait(), this.write(data))
       }
-      this.written += data.length
-      this.events.unsafeOffer({ _tag: "Write", data })
-      return Effect.void
+      const n = Math.min(room, data.length)
+      this.written += n
+      this.events.unsafeOffer({ _tag: "Write", data: n === data.length ? data : data.subarray(0, n) })
+      return n === data.length ? Effect.void : this.write(data.subarray(n))
     })
   }
 

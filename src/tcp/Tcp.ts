@@ -140,7 +140,7 @@ export interface Connection {
   readonly read: Effect.Effect<Option.Option<Uint8Array>, TcpError>
   /** the data as a stream, ending at the peer's FIN */
   readonly stream: Stream.Stream<Uint8Array, TcpError>
-  /** queue `data` for sending, waiting while the send buffer is full; do not change `data` afterwards */
+  /** queue `data` for sending: it completes once all of it is in the send buffer, waiting for room as it fills; do not change `data` afterwards */
   readonly write: (data: Uint8Array) => Effect.Effect<void, TcpError>
   /** end our side (half-close): a FIN follows the data; reading goes on */
   readonly end: Effect.Effect<void>

@@ -155,6 +155,21 @@ describe("TCP retransmission in virtual time", () => {
       expect(Math.max(...at.slice(1).map((t, i) => t - at[i]!))).toBeLessThanOrEqual(40)
     }))
 
+  it.scoped("a write larger than the send buffer completes only once its last octet is in, as write(2) does; nothing is lost", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { server, conn } = yield* connected(watch, {
+        tcp: { sendBuffer: 16_384, maxSendBuffer: 16_384, receiveBuffer: 8192, maxReceiveBuffer: 8192 }
+      })
+      const data = new Uint8Array(64 * 1024).map((_, i) => (i * 13) & 0xff)
+      const writing = yield* Effect.fork(conn.write(data))
+      // the reader has not read: the peer's 8 KiB and our 16 KiB hold a third of it at most
+      for (let i = 0; i < 5; i++) yield* advance(200)
+      expect(writing.unsafePoll()).toBeNull()
+      const r = yield* runToEnd(Effect.zip(Effect.zipRight(Fiber.join(writing), conn.end), readAll(server), { concurrent: true }), "1 minute")
+      expect(Exit.isSuccess(r.exit) && Buffer.compare(r.exit.value[1], Buffer.from(data))).toBe(0)
+    }))
+
   it.scoped("the stack's retransmission counters keep a connection's counts after it is over; RTT samples go to gonet_tcp_rtt_ms", () =>
     Effect.gen(function*() {
       const watch = makeWatch()
