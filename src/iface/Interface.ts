@@ -490,8 +490,9 @@ export const make = (link: LinkService) =>
           frameTo(frame, Eth.BROADCAST)
           tx.add(frame, meta)
           // we are on the subnet too: our own sockets hear it, as Linux loops a broadcast back
-          // (a copy: the link may still hold the frame when the loopback's reader has it)
-          tx.local.push(flatten(frame).slice())
+          // (a copy: the link may still hold the frame when the loopback's reader has it;
+          // flatten makes one already for a gathered frame)
+          tx.local.push(frame instanceof Uint8Array ? frame.slice() : flatten(frame))
           return
         case "Direct":
         case "Gateway": {

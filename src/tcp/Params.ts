@@ -71,10 +71,10 @@ export interface TcpParams {
   readonly outOfOrderBlocks: number
 }
 
-/** @category constructors */
 /** Linux's TCP_MAX_QUICKACKS: data segments acknowledged at once at a connection's start. */
 export const QUICK_ACKS = 16
 
+/** @category constructors */
 export const defaults: TcpParams = {
   rtt: Rtt.defaults,
   receiveBuffer: 256 * 1024,

@@ -926,21 +926,20 @@ export const make = Effect.gen(function*() {
       }
     })
 
-  /** A 4-tuple held in TIME-WAIT that a connect to ourselves may take over now (TimeWait.ts). */
-  const reusable = (e: TimeWaitEntry | undefined, loopback: boolean, now: number): boolean =>
-    e !== undefined && loopback && TimeWait.reusableForConnect(e.tw, now, params.timeWait)
+  /** Whether a connect to ourselves may take over a 4-tuple held in TIME-WAIT now (TimeWait.ts). */
+  const reusable = (held: TimeWaitEntry, now: number): boolean => TimeWait.reusableForConnect(held.tw, now, params.timeWait)
 
-  /** A free ephemeral port; failing that, to ourselves, one whose 4-tuple TIME-WAIT may give up. */
-  const ephemeral = (remote: Addr.Ipv4Addr, remotePort: number, local: Addr.Ipv4Addr, loopback: boolean, now: number) =>
-    freePort((port) => {
+  /** A free ephemeral port; failing that, towards ourselves, one whose 4-tuple TIME-WAIT may give up. */
+  const ephemeral = (remote: Addr.Ipv4Addr, remotePort: number, local: Addr.Ipv4Addr, loopback: boolean, now: number) => {
+    const free = (takeOver: boolean) => (port: number): boolean => {
+      if (listeners.has(port)) return false
       const k = keyOf(local, port, remote, remotePort)
-      return !listeners.has(port) && !conns.has(k) && !timeWaits.has(k)
-    }) ?? (loopback
-      ? freePort((port) => {
-        const k = keyOf(local, port, remote, remotePort)
-        return !listeners.has(port) && !conns.has(k) && reusable(timeWaits.get(k), loopback, now)
-      })
-      : undefined)
+      if (conns.has(k)) return false
+      const held = timeWaits.get(k)
+      return held === undefined ? !takeOver : takeOver && reusable(held, now)
+    }
+    return freePort(free(false)) ?? (loopback ? freePort(free(true)) : undefined)
+  }
 
   const connect = (o: ConnectOptions): Effect.Effect<Connection, TcpError> =>
     // the queues first, in this fiber; every check and the port choice after, in one synchronous step
@@ -969,7 +968,7 @@ export const make = Effect.gen(function*() {
       }
       const k = keyOf(local, localPort, remote, o.port)
       const held = timeWaits.get(k)
-      if (conns.has(k) || (held !== undefined && !reusable(held, loopback, now))) {
+      if (conns.has(k) || (held !== undefined && !(loopback && reusable(held, now)))) {
         return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${localPort} is in use towards that peer` }))
       }
       let iss: Seq.SeqNum

@@ -6,10 +6,10 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Option, Scope, TestClock } from "effect"
-import { Tcp, type TcpError } from "../../src/tcp/Tcp.js"
+import { type Listener, Tcp, type TcpError } from "../../src/tcp/Tcp.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import { makeWatch, watching, withData } from "../support/TcpWatch.js"
-import { ADDR_A, run, statsOf, twoStacks } from "../support/TestNet.js"
+import { ADDR_A, run, type StackContext, statsOf, twoStacks } from "../support/TestNet.js"
 
 /** The reason an effect failed with, or "succeeded". */
 const reasonOf = <A>(effect: Effect.Effect<A, TcpError>): Effect.Effect<string> =>
@@ -18,11 +18,23 @@ const reasonOf = <A>(effect: Effect.Effect<A, TcpError>): Effect.Effect<string> 
       ? "succeeded"
       : Option.getOrElse(Option.map(Cause.failureOption(exit.cause), (e) => e.reason), () => Cause.pretty(exit.cause)))
 
+/** B's connect to A's `port` (from `localPort` when given). */
+const connectFromB = (b: StackContext, port: number, localPort?: number) =>
+  run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port, ...(localPort === undefined ? {} : { localPort }) })))
+
+/** B connects to A's `listener`: both ends, once the handshake is done. */
+const openPair = (b: StackContext, listener: Listener, localPort?: number) =>
+  Effect.gen(function*() {
+    const client = yield* Effect.fork(connectFromB(b, listener.port, localPort))
+    yield* settle
+    return { client: yield* Fiber.join(client), server: yield* listener.accept }
+  })
+
 describe("TCP API: typed errors", () => {
   it.scoped("a connect to a port nobody listens on fails with ConnectionRefused at once (the peer's RST), leaving nothing", () =>
     Effect.gen(function*() {
       const { b } = yield* twoStacks()
-      const connecting = yield* Effect.fork(reasonOf(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 81 })))))
+      const connecting = yield* Effect.fork(reasonOf(connectFromB(b, 81)))
       // no virtual time passes: the refusal is the answer to the first SYN, not a timeout
       yield* settle
       expect(yield* boundedWait(Fiber.join(connecting), "the refusal")).toBe("ConnectionRefused")
@@ -45,7 +57,7 @@ describe("TCP API: typed errors", () => {
       const { a, b } = yield* twoStacks()
       yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
       yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 81 })))
-      const open = (port: number) => run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port, localPort: 40_000 })))
+      const open = (port: number) => connectFromB(b, port, 40_000)
       const first = yield* Effect.fork(open(80))
       yield* settle
       const conn = yield* Fiber.join(first)
@@ -60,29 +72,21 @@ describe("TCP API: typed errors", () => {
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks()
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
-      const open = run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80, localPort: 40_000 })))
-      const first = yield* Effect.fork(open)
-      yield* settle
-      const client = yield* Fiber.join(first)
-      const server = yield* listener.accept
+      const { client, server } = yield* openPair(b, listener, 40_000)
       yield* client.end
       yield* settle
       yield* server.end
       yield* settle
       expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
       yield* TestClock.adjust("5 seconds")
-      expect(yield* reasonOf(open)).toBe("AddressInUse")
+      expect(yield* reasonOf(connectFromB(b, 80, 40_000))).toBe("AddressInUse")
     }))
 
   it.scoped("after close, writing fails with Closed; after abort, reading fails with Closed; the peer of the abort sees ConnectionReset", () =>
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks()
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
-      const open = Effect.gen(function*() {
-        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 }))))
-        yield* settle
-        return { client: yield* Fiber.join(client), server: yield* listener.accept }
-      })
+      const open = openPair(b, listener)
       const one = yield* open
       yield* one.client.close
       expect(yield* reasonOf(one.client.write(new Uint8Array([1])))).toBe("Closed")
@@ -126,10 +130,7 @@ describe("TCP over a jumbo-frame link", () => {
       const watch = makeWatch()
       const { a, b } = yield* twoStacks({ mtu: 9000, configA: { mtu: 9000 }, configB: { mtu: 9000 }, wrapB: watching(watch) })
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
-      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 }))))
-      yield* settle
-      const conn = yield* Fiber.join(client)
-      const server = yield* listener.accept
+      const { client: conn, server } = yield* openPair(b, listener)
       expect([(yield* conn.info).mss, (yield* server.info).mss]).toEqual([8960, 8960])
       yield* conn.write(new Uint8Array(30_000))
       yield* settle
@@ -146,10 +147,7 @@ describe("TCP API: per-connection options", () => {
       const watch = makeWatch()
       const { a, b } = yield* twoStacks({ wrapB: watching(watch) })
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
-      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 }))))
-      yield* settle
-      const conn = yield* Fiber.join(client)
-      yield* listener.accept
+      const { client: conn } = yield* openPair(b, listener)
       if (noDelay) yield* conn.setNoDelay(true)
       watch.drop = (seg) => seg.payload.length > 0 && withData(watch).length === 0
       yield* conn.write(new Uint8Array([1]))

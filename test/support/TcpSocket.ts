@@ -31,11 +31,7 @@ export class TcpSocket {
 
   /** The peer's segments arrive (one batch) at `now`; returns what we send in answer. */
   send(now: number, ...segments: ReadonlyArray<Segment.Segment>): Array<Segment.OutSegment> {
-    const report = Receiver.onBatch(this.rcv, segments, now, this.reads.consumed, this.snd.view)
-    for (const d of report.data) this.received.push(d)
-    const out: Array<Segment.OutSegment> = []
-    Sender.onReport(this.snd, report, now, out)
-    return out
+    return this.sendLate(now, now, ...segments)
   }
 
   /**
