@@ -136,6 +136,8 @@ export interface StackConfig {
     readonly synCookies: boolean
     /** established connections waiting for `accept` per listener, unless `listen` names its own */
     readonly acceptBacklog: number
+    /** the ephemeral ports, first and last (Linux ip_local_port_range): a connect's own port, a listen on port 0 */
+    readonly localPortRange: readonly [number, number]
   }
 }
 
@@ -219,7 +221,8 @@ export const defaults = {
     maxConnections: 65536,
     synBacklog: 1024,
     synCookies: true,
-    acceptBacklog: 511
+    acceptBacklog: 511,
+    localPortRange: [32768, 60999] as readonly [number, number]
   }
 } as const
 
@@ -257,6 +260,17 @@ const duration = (field: string, d: unknown, allowZero = false): Either.Either<D
     : fail(field, "NotPositive", allowZero ? "must not be negative" : "must be positive")
 }
 const positive = (field: string, d: unknown) => duration(field, d)
+
+/** A port range `[first, last]`, 1 <= first <= last <= 65535. */
+const portRange = (field: string, v: unknown): Either.Either<readonly [number, number], ConfigError> => {
+  if (!Array.isArray(v) || v.length !== 2) return fail(field, "OutOfRange", `${String(v)} is not [first, last]`)
+  const [low, high] = v as [unknown, unknown]
+  if (typeof low !== "number" || typeof high !== "number" || !Number.isInteger(low) || !Number.isInteger(high)) {
+    return fail(field, "OutOfRange", `${String(v)} is not two port numbers`)
+  }
+  if (low < 1 || high > 65535 || low > high) return fail(field, "OutOfRange", `${low}..${high} is not a range within 1..65535`)
+  return Either.right([low, high] as const)
+}
 const nonNegative = (field: string, d: unknown) => duration(field, d, true)
 
 /** Why an address cannot be a host's (`Ipv4Addr.hostProblem`), in words: "is the broadcast address of its /24". */
@@ -401,7 +415,8 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         maxConnections: yield* int("tcp.maxConnections", tcp.maxConnections, 1, 1 << 24),
         synBacklog: yield* int("tcp.synBacklog", tcp.synBacklog, 1, 1 << 20),
         synCookies: tcp.synCookies,
-        acceptBacklog: yield* int("tcp.acceptBacklog", tcp.acceptBacklog, 1, 1 << 20)
+        acceptBacklog: yield* int("tcp.acceptBacklog", tcp.acceptBacklog, 1, 1 << 20),
+        localPortRange: yield* portRange("tcp.localPortRange", tcp.localPortRange)
       }
     }
   })

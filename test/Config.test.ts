@@ -25,6 +25,8 @@ describe("Config", () => {
     expect(c.arp.retries).toBe(3)
     expect(Duration.toMillis(c.arp.reachableTime)).toBe(30_000)
     expect(c.icmp.maxOutstandingPings).toBe(65536)
+    expect(c.tcp.localPortRange).toEqual([32768, 60999])
+    expect(Either.getOrThrow(Config.check({ address: "198.18.0.2", tcp: { localPortRange: [1024, 1024] } })).tcp.localPortRange).toEqual([1024, 1024])
   })
 
   it("accepts a zero arp.idleBeforeEviction (a full cache may evict any settled entry), the one duration that may be zero", () => {
@@ -55,7 +57,12 @@ describe("Config", () => {
     ["no frames held while resolving", { address: "198.18.0.2", arp: { pendingFrames: 0 } }, "arp.pendingFrames", "OutOfRange", /0 is out/],
     ["no pings", { address: "198.18.0.2", icmp: { maxOutstandingPings: 0 } }, "icmp.maxOutstandingPings", "OutOfRange", /0 is out/],
     ["too many pings", { address: "198.18.0.2", icmp: { maxOutstandingPings: 65537 } }, "icmp.maxOutstandingPings", "OutOfRange", /65537/],
-    ["reassembly bound below one datagram", { address: "198.18.0.2", reassembly: { maxBytes: 65535 } }, "reassembly.maxBytes", "OutOfRange", /out of range/]
+    ["reassembly bound below one datagram", { address: "198.18.0.2", reassembly: { maxBytes: 65535 } }, "reassembly.maxBytes", "OutOfRange", /out of range/],
+    ["an inverted port range", { address: "198.18.0.2", tcp: { localPortRange: [40000, 30000] } }, "tcp.localPortRange", "OutOfRange", /40000\.\.30000 is not a range/],
+    ["a port range from 0", { address: "198.18.0.2", tcp: { localPortRange: [0, 100] } }, "tcp.localPortRange", "OutOfRange", /within 1\.\.65535/],
+    ["a port range past 65535", { address: "198.18.0.2", tcp: { localPortRange: [60000, 70000] } }, "tcp.localPortRange", "OutOfRange", /within 1\.\.65535/],
+    ["a port range of one number", { address: "198.18.0.2", tcp: { localPortRange: [40000] as never } }, "tcp.localPortRange", "OutOfRange", /is not \[first, last\]/],
+    ["a port range of fractions", { address: "198.18.0.2", tcp: { localPortRange: [1.5, 9] } }, "tcp.localPortRange", "OutOfRange", /two port numbers/]
   ]
   it.each(cases)("rejects %s, naming the field", (_, input, field, reason, message) => {
     const r = rejection(input)

@@ -58,6 +58,7 @@ import * as TcpWire from "../wire/TcpHeader.js"
 import type { WireReason } from "../wire/WireError.js"
 import { Conn, type ConnectionInfo, emitSegment, type Env, makeQueues } from "./Connection.js"
 import * as Handshake from "./Handshake.js"
+import * as PortSelection from "./PortSelection.js"
 import * as TimeWait from "./TimeWait.js"
 import * as Negotiation from "./Negotiation.js"
 import { QUICK_ACKS, type TcpParams } from "./Params.js"
@@ -181,7 +182,7 @@ export interface ListenOptions {
 export interface ConnectOptions {
   readonly address: Addr.Ipv4Addr | string
   readonly port: number
-  /** our port; default an ephemeral one (32768..60999, as Linux) */
+  /** our port; default an ephemeral one (`tcp.localPortRange`: 32768..60999, as Linux) */
   readonly localPort?: number
   /** Nagle off from the start */
   readonly noDelay?: boolean
@@ -249,16 +250,15 @@ export const RTT_HISTOGRAM = Metric.histogram(
   "RTT measurements of TCP connections (RFC 6298 samples), ms"
 )
 
-/** Linux's ip_local_port_range. */
-const EPHEMERAL_LOW = 32768
-const EPHEMERAL_HIGH = 60999
-
-/** The first ephemeral port `free` accepts, from a random start (RFC 6056 §3.3.1's simple form). */
-const freePort = (free: (port: number) => boolean): number | undefined => {
-  const span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1
+/**
+ * The first port of `low..high` that `free` accepts, from a random start (RFC 6056 §3.3.1's
+ * simple form): a listen on port 0, as bind(2) picks one. (A connect's port: PortSelection.ts.)
+ */
+const freePort = (low: number, high: number, free: (port: number) => boolean): number | undefined => {
+  const span = high - low + 1
   const start = Math.floor(Math.random() * span)
   for (let i = 0; i < span; i++) {
-    const port = EPHEMERAL_LOW + ((start + i) % span)
+    const port = low + ((start + i) % span)
     if (free(port)) return port
   }
   return undefined
@@ -883,7 +883,7 @@ export const make = Effect.gen(function*() {
         return yield* new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 0..65535` })
       }
       // port 0: a free ephemeral port, as bind(2) gives
-      const port = o.port === 0 ? freePort((p) => !listeners.has(p)) : o.port
+      const port = o.port === 0 ? freePort(portLow, portHigh, (p) => !listeners.has(p)) : o.port
       if (port === undefined) {
         return yield* new TcpError({ reason: "NoEphemeralPorts", detail: "every ephemeral port is listening" })
       }
@@ -929,16 +929,23 @@ export const make = Effect.gen(function*() {
   /** Whether a connect to ourselves may take over a 4-tuple held in TIME-WAIT now (TimeWait.ts). */
   const reusable = (held: TimeWaitEntry, now: number): boolean => TimeWait.reusableForConnect(held.tw, now, params.timeWait)
 
-  /** A free ephemeral port; failing that, towards ourselves, one whose 4-tuple TIME-WAIT may give up. */
+  const [portLow, portHigh] = config.tcp.localPortRange
+  // made at the first connect that needs it (a table of 2^16 counters)
+  let ports: PortSelection.PortSelection | undefined
+  /**
+   * An ephemeral port for a connect (PortSelection.ts): the first of the destination's sequence
+   * that is free or, towards ourselves, whose 4-tuple's TIME-WAIT may give way. One pass, as
+   * Linux's __inet_hash_connect takes the first port that is either.
+   */
   const ephemeral = (remote: Addr.Ipv4Addr, remotePort: number, local: Addr.Ipv4Addr, loopback: boolean, now: number) => {
-    const free = (takeOver: boolean) => (port: number): boolean => {
+    ports ??= PortSelection.make(portLow, portHigh, (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)))
+    return PortSelection.select(ports, local, remote, remotePort, (port) => {
       if (listeners.has(port)) return false
       const k = keyOf(local, port, remote, remotePort)
       if (conns.has(k)) return false
       const held = timeWaits.get(k)
-      return held === undefined ? !takeOver : takeOver && reusable(held, now)
-    }
-    return freePort(free(false)) ?? (loopback ? freePort(free(true)) : undefined)
+      return held === undefined || (loopback && reusable(held, now))
+    })
   }
 
   const connect = (o: ConnectOptions): Effect.Effect<Connection, TcpError> =>

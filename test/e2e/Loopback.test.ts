@@ -85,4 +85,38 @@ describe("loopback", () => {
         expect(yield* tcp.stats).toMatchObject({ timeWait: 0, timeWaitReused: 1, passiveOpens: 2 })
       }))
     }))
+
+  it.scoped("with every ephemeral port's 4-tuple in TIME-WAIT, a connect to ourselves fails until a second has passed, then takes over the port held longest", () =>
+    Effect.gen(function*() {
+      const { stack } = yield* stackWithPeer({ config: { tcp: { timeWait: "60 seconds", localPortRange: [40_000, 40_003] } } })
+      yield* run(stack, Effect.gen(function*() {
+        const tcp = yield* Tcp
+        const listener = yield* tcp.listen({ port: 7 })
+        const open = Effect.gen(function*() {
+          const conn = yield* Effect.fork(tcp.connect({ address: LOOPBACK, port: 7 }))
+          yield* settle
+          return { client: yield* Fiber.join(conn), server: yield* boundedWait(listener.accept, "the accept") }
+        })
+        const used: Array<number> = []
+        for (let i = 0; i < 4; i++) {
+          const { client, server } = yield* open
+          used.push(client.localPort)
+          // the client closes first: its end holds the 4-tuple in TIME-WAIT
+          yield* client.end
+          yield* settle
+          yield* server.end
+          yield* settle
+        }
+        expect(new Set(used)).toEqual(new Set([40_000, 40_001, 40_002, 40_003]))
+        expect((yield* tcp.stats).timeWait).toBe(4)
+        const early = yield* Effect.flip(tcp.connect({ address: LOOPBACK, port: 7 }))
+        expect(early.reason).toBe("NoEphemeralPorts")
+        yield* TestClock.adjust("1 second")
+        const again = yield* open
+        expect(again.client.localPort).toBe(used[0])
+        yield* again.client.write(new Uint8Array([42]))
+        expect(Option.map(yield* boundedWait(again.server.read, "the data"), (c) => Array.from(c))).toEqual(Option.some([42]))
+        expect(yield* tcp.stats).toMatchObject({ timeWait: 3, timeWaitReused: 1 })
+      }))
+    }))
 })
