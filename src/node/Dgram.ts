@@ -1,7 +1,8 @@
 /**
  * Node's `dgram` over the stack's UDP: `createSocket("udp4")` gives a
  * socket shaped like `dgram.Socket` — `bind`, `send`, `connect` /
- * `disconnect`, `close`, `address`, `remoteAddress`, and the events
+ * `disconnect`, `close`, `address`, `remoteAddress`, the socket options
+ * (`setBroadcast`, `setTTL`, the buffer sizes), and the events
  * `'listening'`, `'message'` (with `rinfo`), `'connect'`, `'error'`,
  * `'close'`.
  *
@@ -13,15 +14,24 @@
  *   unreachable is `'error'` with `ECONNREFUSED` (`recvmsg`), as the kernel
  *   reports it to a connected socket (an unconnected one hears nothing:
  *   IP_RECVERR is off);
- * - send errors (`EMSGSIZE`, `EHOSTUNREACH`) go to the callback, or are
- *   `'error'` without one.
+ * - send errors (`EMSGSIZE`, `EHOSTUNREACH`, `EACCES` for a broadcast
+ *   without `setBroadcast(true)`) go to the callback, or are `'error'`
+ *   without one;
+ * - options need a bound socket (`EBADF` before, as a socket without a file
+ *   descriptor gives); `setRecvBufferSize(n)` bounds the receive queue by
+ *   octets as SO_RCVBUF does (n capped at Linux's default `rmem_max` and
+ *   doubled: what `getRecvBufferSize` then says); before any, the queue is
+ *   the stack's count of datagrams and the getter says Linux's default.
+ *   Sends complete at once, so the send queue is always empty and the send
+ *   buffer size only reported. The stack has no multicast (no IGMP):
+ *   joining a group or setting a multicast option throws `ENOPROTOOPT`.
  * The socket's receive queue is the stack's bounded one (`UdpSocket`):
  * datagrams beyond it are dropped and counted, as a full socket buffer does.
  *
  * @since 0.1.0
  */
 import { EventEmitter } from "node:events"
-import { Effect, Exit, Option, type Runtime, Scope } from "effect"
+import { Effect, Exit, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { Udp, type UdpError, type UdpErrorReport, type UdpService, type UdpSocket } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
@@ -68,8 +78,23 @@ const codeOf = (e: UdpError): string => {
       return "EMSGSIZE"
     case "NoRoute":
       return "EHOSTUNREACH"
+    case "BroadcastNotAllowed":
+      return "EACCES"
+    case "InvalidOption":
+      return "EINVAL"
   }
 }
+
+/** Linux's defaults for socket buffers (net.core.rmem_default/rmem_max, wmem_default/wmem_max) and its floors. */
+const RMEM_DEFAULT = 212_992
+const RMEM_MAX = 212_992
+const WMEM_DEFAULT = 212_992
+const WMEM_MAX = 212_992
+const SOCK_MIN_RCVBUF = 2_304
+const SOCK_MIN_SNDBUF = 4_608
+
+/** What SO_RCVBUF/SO_SNDBUF make of a request: capped, doubled for the kernel's bookkeeping, floored (sock_setsockopt). */
+const kernelBuffer = (size: number, max: number, min: number): number => Math.max(Math.min(size, max) * 2, min)
 
 /** An ICMP error as the errno a connected socket's next receive would give (Linux's icmp_err_convert). */
 const icmpCode = (r: UdpErrorReport): string | undefined => {
@@ -81,6 +106,16 @@ const icmpCode = (r: UdpErrorReport): string | undefined => {
   }
   return undefined // time exceeded and parameter problems are soft errors: Linux does not report them
 }
+
+/** How Node's ERR_INVALID_ARG_TYPE names what it got. */
+const describe = (v: unknown): string =>
+  v === null || v === undefined
+    ? `${v}`
+    : typeof v === "function"
+    ? `function ${(v as { name?: string }).name ?? ""}`
+    : typeof v === "object"
+    ? `an instance of ${(v as object).constructor?.name ?? "Object"}`
+    : `type ${typeof v} (${typeof v === "string" ? `'${v}'` : String(v)})`
 
 const toBytes = (msg: unknown): Uint8Array => {
   if (typeof msg === "string") return Buffer.from(msg)
@@ -110,6 +145,8 @@ export class Socket extends EventEmitter {
   /** the address `bind` named, as `address()` reports it (none: every address) */
   #boundAddress = "0.0.0.0"
   #connecting = false
+  /** SO_SNDBUF as getsockopt would say it (sends never wait here, so it bounds nothing) */
+  #sendBuffer = WMEM_DEFAULT
 
   /** @internal use `Dgram.createSocket` */
   constructor(runtime: Runtime.Runtime<Udp>, udp: UdpService, localAddress: string, options: SocketOptions) {
@@ -343,6 +380,108 @@ export class Socket extends EventEmitter {
 
   #checkOpen(): void {
     if (this.#closed) throw nodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running")
+  }
+
+  /** SO_BROADCAST: allow sends to a broadcast address. */
+  setBroadcast(flag: boolean): void {
+    const s = this.#boundFor("setBroadcast")
+    this.#runSync(s.setBroadcast(Boolean(flag)))
+  }
+
+  /** IP_TTL of what this socket sends, 1..255; returns it. */
+  setTTL(ttl: number): number {
+    if (typeof ttl !== "number") {
+      throw nodeError("ERR_INVALID_ARG_TYPE", `The "ttl" argument must be of type number. Received ${describe(ttl)}`)
+    }
+    // (Node hands the number to libuv as an int32; libuv checks the range before it looks at the socket)
+    const t = Math.trunc(ttl)
+    if (!(t >= 1 && t <= 255)) throw systemError("EINVAL", "setTTL")
+    const s = this.#boundFor("setTTL")
+    this.#runSync(s.setTtl(t))
+    return ttl
+  }
+
+  setRecvBufferSize(size: number): void {
+    this.#bufferSize(size, true)
+  }
+  getRecvBufferSize(): number {
+    return this.#bufferSize(0, true)
+  }
+  setSendBufferSize(size: number): void {
+    this.#bufferSize(size, false)
+  }
+  getSendBufferSize(): number {
+    return this.#bufferSize(0, false)
+  }
+  /** octets waiting to be sent: none, sends go at once */
+  getSendQueueSize(): number {
+    return 0
+  }
+  /** sends waiting: none */
+  getSendQueueCount(): number {
+    return 0
+  }
+
+  // The stack has no multicast (no IGMP, no group addresses on the interface).
+  setMulticastTTL(_ttl: number): number {
+    throw this.#noMulticast("setMulticastTTL")
+  }
+  setMulticastLoopback(_flag: boolean): boolean {
+    throw this.#noMulticast("setMulticastLoopback")
+  }
+  setMulticastInterface(_interfaceAddress: string): void {
+    throw this.#noMulticast("setMulticastInterface")
+  }
+  addMembership(_multicastAddress: string, _interfaceAddress?: string): void {
+    throw this.#noMulticast("addMembership")
+  }
+  dropMembership(_multicastAddress: string, _interfaceAddress?: string): void {
+    throw this.#noMulticast("dropMembership")
+  }
+  addSourceSpecificMembership(_sourceAddress: string, _groupAddress: string, _interfaceAddress?: string): void {
+    throw this.#noMulticast("addSourceSpecificMembership")
+  }
+  dropSourceSpecificMembership(_sourceAddress: string, _groupAddress: string, _interfaceAddress?: string): void {
+    throw this.#noMulticast("dropSourceSpecificMembership")
+  }
+
+  #noMulticast(syscall: string): Error {
+    this.#checkOpen()
+    return systemError("ENOPROTOOPT", syscall, undefined, undefined, "the stack does not do multicast")
+  }
+
+  /** The bound socket, or EBADF from `syscall` (Node's socket has no descriptor before the bind). */
+  #boundFor(syscall: string): UdpSocket {
+    this.#checkOpen()
+    const s = this.#socket
+    if (s === undefined) throw systemError("EBADF", syscall)
+    return s
+  }
+
+  #runSync<A, E>(effect: Effect.Effect<A, E>): A {
+    return Runtime.runSync(this.#runtime)(effect)
+  }
+
+  /** Node's bufferSize(): size 0 reads, any other sets (lib/dgram.js). */
+  #bufferSize(size: number, receive: boolean): number {
+    if (size >>> 0 !== size) throw nodeError("ERR_SOCKET_BAD_BUFFER_SIZE", "Buffer size must be a positive integer")
+    const s = this.#socket
+    if (s === undefined || this.#closed) {
+      // (Node's SystemError: the libuv call as its syscall, the errno in `info`)
+      const call = receive ? "uv_recv_buffer_size" : "uv_send_buffer_size"
+      const bad = systemError("EBADF", call)
+      const err = Object.assign(
+        nodeError("ERR_SOCKET_BUFFER_SIZE", `Could not get or set buffer size: ${call} returned EBADF (bad file descriptor)`),
+        { syscall: call, errno: bad.errno, info: { errno: bad.errno, code: "EBADF", message: "bad file descriptor", syscall: call } }
+      )
+      throw err
+    }
+    if (!receive) {
+      if (size !== 0) this.#sendBuffer = kernelBuffer(size, WMEM_MAX, SOCK_MIN_SNDBUF)
+      return this.#sendBuffer
+    }
+    if (size !== 0) this.#runSync(s.setReceiveBuffer(kernelBuffer(size, RMEM_MAX, SOCK_MIN_RCVBUF)))
+    return this.#runSync(s.receiveBuffer) ?? RMEM_DEFAULT
   }
 
   ref(): this {

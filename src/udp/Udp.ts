@@ -8,8 +8,14 @@
  *   (RFC 1122 §4.1.3.1), which `Ipv4.icmpError` suppresses for broadcasts and
  *   rate-limits.
  * - Each socket's receive side is bounded in datagrams (`queues.udpSocket` or
- *   the bind option); beyond it datagrams are dropped and counted, as a
+ *   the bind option), or, once `setReceiveBuffer` gave one, in octets as
+ *   Linux's SO_RCVBUF bounds it (each datagram charged its payload and
+ *   `DATAGRAM_OVERHEAD`); beyond it datagrams are dropped and counted, as a
  *   kernel's full socket buffer does. One fiber should read a socket.
+ * - Per socket, as the socket options of RFC 1122 §4.1.4 and Linux: a send
+ *   to a broadcast address is refused unless `setBroadcast(true)`
+ *   (SO_BROADCAST: one program's mistake should not reach every host of
+ *   the link), and `setTtl` sets the TTL of what it sends (IP_TTL).
  * - `bind(port)` takes a given port or, with 0/undefined, an ephemeral one
  *   from 49152..65535 (RFC 6335 §6). Closing the scope unbinds.
  * - Sending builds the 8-octet header in place behind the IPv4 headroom and
@@ -40,6 +46,17 @@ export const MAX_PAYLOAD = Ip.MAX_PACKET_LEN - Ip.MIN_HEADER_LEN - UdpWire.HEADE
 
 const EPHEMERAL_LOW = 49152
 const EPHEMERAL_HIGH = 65535
+
+/**
+ * What a queued datagram costs a receive buffer beyond its payload: the
+ * kernel charges an skb's truesize, about this much more than the payload
+ * for a small datagram, so a buffer of N octets holds about as many small
+ * datagrams here as on Linux.
+ */
+export const DATAGRAM_OVERHEAD = 768
+
+/** The most datagrams one socket queues, whatever its buffer (the bound behind the octet bound). */
+const MAX_QUEUED = 1 << 16
 
 /** @category models */
 export interface Datagram {
@@ -76,7 +93,17 @@ export interface UdpErrorReport {
 
 /** @category errors */
 export class UdpError extends Data.TaggedError("UdpError")<{
-  readonly reason: "AddrInUse" | "NoEphemeralPorts" | "InvalidPort" | "MessageTooLong" | "NoRoute" | "FragmentationNeeded"
+  readonly reason:
+    | "AddrInUse"
+    | "NoEphemeralPorts"
+    | "InvalidPort"
+    | "MessageTooLong"
+    | "NoRoute"
+    | "FragmentationNeeded"
+    /** to a broadcast address without `setBroadcast(true)` (Linux: EACCES) */
+    | "BroadcastNotAllowed"
+    /** a TTL outside 1..255, a receive buffer below one octet */
+    | "InvalidOption"
   readonly detail: string
 }> {
   override get message(): string {
@@ -99,6 +126,17 @@ export interface UdpSocket {
   readonly receiveError: Effect.Effect<UdpErrorReport>
   /** datagrams dropped because this socket's queue was full */
   readonly dropped: Effect.Effect<number>
+  /** SO_BROADCAST: whether sends to a broadcast address may go (off when bound) */
+  readonly setBroadcast: (on: boolean) => Effect.Effect<void>
+  /** IP_TTL: the TTL of the datagrams this socket sends, 1..255 (the stack's `ttl` when bound) */
+  readonly setTtl: (ttl: number) => Effect.Effect<void, UdpError>
+  /**
+   * SO_RCVBUF: bound the receive queue by `octets` (each datagram charged
+   * its payload and DATAGRAM_OVERHEAD) instead of a count of datagrams.
+   */
+  readonly setReceiveBuffer: (octets: number) => Effect.Effect<void, UdpError>
+  /** the receive queue's bound in octets, undefined while it is a count of datagrams */
+  readonly receiveBuffer: Effect.Effect<number | undefined>
 }
 
 /** @category models */
@@ -132,11 +170,25 @@ export class Udp extends Context.Tag("gonet/Udp")<Udp, UdpService>() {}
 interface Binding {
   readonly queue: Mailbox.Mailbox<ReadonlyArray<Datagram>>
   readonly errors: Mailbox.Mailbox<UdpErrorReport>
-  readonly capacity: number
+  /** datagrams that may be queued */
+  capacity: number
+  /** octets (payload and DATAGRAM_OVERHEAD each) that may be queued, or Infinity */
+  octets: number
   /** datagrams queued and not yet taken */
   queued: number
+  /** their octets, as `octets` counts them */
+  queuedOctets: number
   dropped: number
 }
+
+/** What a socket sends with. */
+interface SendOptions {
+  broadcast: boolean
+  /** undefined: the stack's */
+  ttl: number | undefined
+}
+
+const cost = (d: Datagram): number => d.payload.length + DATAGRAM_OVERHEAD
 
 /** @category constructors */
 export const make = Effect.gen(function*() {
@@ -167,7 +219,7 @@ export const make = Effect.gen(function*() {
    * IPv4 headroom, the payload gathered from where it is, the checksum summed
    * once over both (RFC 768).
    */
-  const emitInto = (tx: Tx, srcPort: number, d: OutDatagram): UdpError | undefined => {
+  const emitInto = (tx: Tx, srcPort: number, d: OutDatagram, o: SendOptions): UdpError | undefined => {
     if (!Number.isInteger(d.dstPort) || d.dstPort < 1 || d.dstPort > 65535) {
       return new UdpError({ reason: "InvalidPort", detail: `UDP port ${d.dstPort} is not in 1..65535` })
     }
@@ -179,13 +231,16 @@ export const make = Effect.gen(function*() {
     }
     const r = ip.route(d.dst)
     if (r === undefined) return new UdpError({ reason: "NoRoute", detail: `no route to ${Addr.format(d.dst)}` })
+    if (r._tag === "Broadcast" && !o.broadcast) {
+      return new UdpError({ reason: "BroadcastNotAllowed", detail: `${Addr.format(d.dst)} is a broadcast address and the socket's broadcast option is off` })
+    }
     const length = UdpWire.HEADER_LEN + d.payload.length
     const buf = ip.allocate(UdpWire.HEADER_LEN)
     const sum = Checksum.sum(d.payload, r.addressSum + Ip.Protocol.UDP + length)
     UdpWire.writeHeader(buf, TRANSPORT_OFFSET, srcPort, d.dstPort, length, sum)
     // Cannot be refused: the size check above keeps the datagram within
     // 65535 octets, and UDP never sets DF, so a large one is fragmented.
-    ip.emit(tx, r, Ip.Protocol.UDP, buf, buf.length, undefined, d.payload)
+    ip.emit(tx, r, Ip.Protocol.UDP, buf, buf.length, o.ttl === undefined ? undefined : { ttl: o.ttl }, d.payload)
     c.sent++
     return undefined
   }
@@ -209,12 +264,6 @@ export const make = Effect.gen(function*() {
           ;(unreachable ??= []).push(p)
           continue
         }
-        if (b.queued >= b.capacity) {
-          b.dropped++
-          c.queueDropped++
-          continue
-        }
-        b.queued++
         const d: Datagram = {
           src: p.src,
           srcPort: UdpWire.srcPortAt(p.bytes, at),
@@ -222,6 +271,13 @@ export const make = Effect.gen(function*() {
           dstPort,
           payload: p.bytes.subarray(at + UdpWire.HEADER_LEN, at + length)
         }
+        if (b.queued >= b.capacity || b.queuedOctets + cost(d) > b.octets) {
+          b.dropped++
+          c.queueDropped++
+          continue
+        }
+        b.queued++
+        b.queuedOctets += cost(d)
         const arr = byPort.get(b)
         if (arr) arr.push(d)
         else byPort.set(b, [d])
@@ -263,13 +319,17 @@ export const make = Effect.gen(function*() {
       const p = chosen.right
       const capacity = options?.capacity ?? config.queues.udpSocket
       const binding: Binding = {
-        // `queued` bounds the datagrams; batches never outnumber datagrams.
-        queue: yield* Mailbox.make<ReadonlyArray<Datagram>>({ capacity: Math.max(1, capacity), strategy: "dropping" }),
+        // `queued` and `queuedOctets` bound the datagrams; batches never outnumber datagrams, and a
+        // socket never queues more than MAX_QUEUED of them (the bound a receive buffer in octets lifts to)
+        queue: yield* Mailbox.make<ReadonlyArray<Datagram>>({ capacity: MAX_QUEUED, strategy: "dropping" }),
         errors: yield* Mailbox.make<UdpErrorReport>({ capacity: config.queues.udpErrors, strategy: "dropping" }),
-        capacity,
+        capacity: Math.min(capacity, MAX_QUEUED),
+        octets: Number.POSITIVE_INFINITY,
         queued: 0,
+        queuedOctets: 0,
         dropped: 0
       }
+      const sendOptions: SendOptions = { broadcast: false, ttl: undefined }
       sockets.set(p, binding)
       yield* Effect.addFinalizer(() =>
         Effect.zipRight(
@@ -296,6 +356,7 @@ export const make = Effect.gen(function*() {
           leftover = []
           head = 0
           binding.queued -= out.length
+          for (const d of out) binding.queuedOctets -= cost(d)
           return out as ReadonlyArray<Datagram>
         }
         return head < leftover.length ? Effect.sync(give) : Effect.map(refill, give)
@@ -303,14 +364,16 @@ export const make = Effect.gen(function*() {
       const receive = Effect.suspend(() => {
         const give = () => {
           binding.queued--
-          return leftover[head++]!
+          const d = leftover[head++]!
+          binding.queuedOctets -= cost(d)
+          return d
         }
         return head < leftover.length ? Effect.sync(give) : Effect.map(refill, give)
       })
       const send = (dst: Addr.Ipv4Addr, dstPort: number, payload: Uint8Array): Effect.Effect<void, UdpError> =>
         Effect.suspend(() => {
           const tx = new Tx()
-          const failed = emitInto(tx, p, { dst, dstPort, payload })
+          const failed = emitInto(tx, p, { dst, dstPort, payload }, sendOptions)
           if (failed !== undefined) {
             c.sendFailed++
             return Effect.fail(failed)
@@ -320,7 +383,7 @@ export const make = Effect.gen(function*() {
       const sendAll = (datagrams: ReadonlyArray<OutDatagram>): Effect.Effect<void> =>
         Effect.suspend(() => {
           const tx = new Tx()
-          for (const d of datagrams) if (emitInto(tx, p, d) !== undefined) c.sendFailed++
+          for (const d of datagrams) if (emitInto(tx, p, d, sendOptions) !== undefined) c.sendFailed++
           return ip.flush(tx)
         })
       const receiveError: Effect.Effect<UdpErrorReport> = Effect.flatMap(binding.errors.take, Effect.succeed).pipe(
@@ -333,7 +396,25 @@ export const make = Effect.gen(function*() {
         send,
         sendAll,
         receiveError,
-        dropped: Effect.sync(() => binding.dropped)
+        dropped: Effect.sync(() => binding.dropped),
+        setBroadcast: (on) =>
+          Effect.sync(() => {
+            sendOptions.broadcast = on
+          }),
+        setTtl: (ttl) =>
+          Number.isInteger(ttl) && ttl >= 1 && ttl <= 255
+            ? Effect.sync(() => {
+              sendOptions.ttl = ttl
+            })
+            : Effect.fail(new UdpError({ reason: "InvalidOption", detail: `TTL ${ttl} is not 1..255` })),
+        setReceiveBuffer: (octets) =>
+          Number.isInteger(octets) && octets >= 1
+            ? Effect.sync(() => {
+              binding.octets = octets
+              binding.capacity = MAX_QUEUED
+            })
+            : Effect.fail(new UdpError({ reason: "InvalidOption", detail: `a receive buffer of ${octets} octets` })),
+        receiveBuffer: Effect.sync(() => Number.isFinite(binding.octets) ? binding.octets : undefined)
       } satisfies UdpSocket
     })
 

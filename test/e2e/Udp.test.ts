@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, Option } from "effect"
-import { serveEcho, Udp } from "../../src/udp/Udp.js"
+import { DATAGRAM_OVERHEAD, serveEcho, Udp } from "../../src/udp/Udp.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as UdpWire from "../../src/wire/UdpHeader.js"
@@ -116,12 +116,65 @@ describe("UDP against a raw peer", () => {
       expect(stats.malformed).toBe(1)
     }))
 
+  it.scoped("a broadcast is refused until the socket's broadcast option is on (SO_BROADCAST), and nothing reaches the link", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup
+      const errors = yield* run(stack, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind())
+        const directed = yield* Effect.flip(s.send(SUBNET_BROADCAST, 5000, text("to everyone")))
+        const limited = yield* Effect.flip(s.send(0xffffffff, 5000, text("to everyone")))
+        return [directed.reason, limited.reason]
+      }))
+      expect(errors).toEqual(["BroadcastNotAllowed", "BroadcastNotAllowed"])
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+    }))
+
+  it.scoped("a socket's TTL (IP_TTL) goes on what it sends; outside 1..255 it is refused", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup
+      const refused = yield* run(stack, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind())
+        yield* s.send(PEER_ADDR, 9, text("default"))
+        yield* s.setTtl(7)
+        yield* s.send(PEER_ADDR, 9, text("seven"))
+        return [(yield* Effect.flip(s.setTtl(0))).reason, (yield* Effect.flip(s.setTtl(256))).reason]
+      }))
+      expect(refused).toEqual(["InvalidOption", "InvalidOption"])
+      const first = asIpv4(yield* peer.next)!
+      const second = asIpv4(yield* peer.next)!
+      expect([first.ttl, second.ttl]).toEqual([64, 7])
+    }))
+
+  it.scoped("a receive buffer in octets (SO_RCVBUF) bounds the queue by payload and overhead, not by count", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup
+      const [kept, dropped, later] = yield* run(stack, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind(8002, { capacity: 1000 }))
+        // room for two 100-octet datagrams and their overhead, not three
+        yield* s.setReceiveBuffer(2 * (100 + DATAGRAM_OVERHEAD) + 50)
+        expect(yield* s.receiveBuffer).toBe(2 * (100 + DATAGRAM_OVERHEAD) + 50)
+        for (let i = 0; i < 3; i++) yield* peer.sendIp(udpFrom(new Uint8Array(100).fill(i), 8002), MAC_A)
+        yield* settle
+        const kept = (yield* s.receiveBatch).map((d) => d.payload[0])
+        const dropped = yield* s.dropped
+        // read, the room is back
+        yield* peer.sendIp(udpFrom(new Uint8Array(100).fill(9), 8002), MAC_A)
+        yield* settle
+        return [kept, dropped, (yield* s.receive).payload[0]] as const
+      }))
+      expect(kept).toEqual([0, 1])
+      expect(dropped).toBe(1)
+      expect(later).toBe(9)
+    }))
+
   it.scoped("a broadcast we send reaches the link and our own socket on that port too (as Linux loops it back)", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup
       const got = yield* run(stack, Effect.gen(function*() {
         const listening = yield* Effect.flatMap(Udp, (u) => u.bind(5000))
         const sender = yield* Effect.flatMap(Udp, (u) => u.bind())
+        yield* sender.setBroadcast(true)
         yield* sender.send(SUBNET_BROADCAST, 5000, text("to everyone"))
         return yield* boundedWait(listening.receive, "the broadcast looped back")
       }))

@@ -16,14 +16,56 @@ describe("dgram.Socket behaviours: gonet-ts/node against node:dgram", () => {
   for (const [name, script] of Object.entries(DGRAM_SCRIPTS)) {
     it(name, async () => {
       const kernel = nodeDgram as unknown as DgramLike
-      const reference = await script({ server: kernel, client: kernel, host: "127.0.0.1", listenHost: "127.0.0.1", clientHost: "127.0.0.1" })
+      const reference = await script({ server: kernel, client: kernel, host: "127.0.0.1", listenHost: "127.0.0.1", clientHost: "127.0.0.1", broadcastHost: "127.255.255.255" })
       const ours = await withNets(async ({ stackA, stackB }) => {
         const a = await Effect.runPromise(run(stackA, Dgram.make))
         const b = await Effect.runPromise(run(stackB, Dgram.make))
-        return script({ server: a as unknown as DgramLike, client: b as unknown as DgramLike, host: HOST_A, listenHost: "0.0.0.0", clientHost: HOST_B })
+        return script({ server: a as unknown as DgramLike, client: b as unknown as DgramLike, host: HOST_A, listenHost: "0.0.0.0", clientHost: HOST_B, broadcastHost: "198.18.0.255" })
       })
       console.log(`${name}\n  node:dgram: ${reference.join(" | ")}\n  gonet:      ${ours.join(" | ")}`)
       expect(ours).toEqual(reference)
     }, 30_000)
   }
+})
+
+describe("dgram.Socket on the stack, beyond node:dgram's table", () => {
+  it("has no multicast: joining a group or setting a multicast option throws ENOPROTOOPT, and the socket goes on", async () => {
+    const codes = await withNets(async ({ stackA }) => {
+      const d = await Effect.runPromise(run(stackA, Dgram.make))
+      const s = d.createSocket("udp4")
+      s.bind(0)
+      await new Promise((r) => s.once("listening", r))
+      const attempts: Array<[string, () => unknown]> = [
+        ["addMembership", () => s.addMembership("239.1.2.3")],
+        ["dropMembership", () => s.dropMembership("239.1.2.3")],
+        ["addSourceSpecificMembership", () => s.addSourceSpecificMembership("198.18.0.9", "232.1.2.3")],
+        ["dropSourceSpecificMembership", () => s.dropSourceSpecificMembership("198.18.0.9", "232.1.2.3")],
+        ["setMulticastTTL", () => s.setMulticastTTL(4)],
+        ["setMulticastLoopback", () => s.setMulticastLoopback(false)],
+        ["setMulticastInterface", () => s.setMulticastInterface("198.18.0.2")]
+      ]
+      const out: Array<string> = []
+      for (const [name, f] of attempts) {
+        try {
+          f()
+          out.push(`${name} went`)
+        } catch (e) {
+          out.push(`${name} ${(e as NodeJS.ErrnoException).code} ${(e as NodeJS.ErrnoException).syscall}`)
+        }
+      }
+      out.push(`still bound to ${s.address().port > 0}`)
+      await new Promise<void>((r) => s.close(() => r()))
+      return out
+    })
+    expect(codes).toEqual([
+      "addMembership ENOPROTOOPT addMembership",
+      "dropMembership ENOPROTOOPT dropMembership",
+      "addSourceSpecificMembership ENOPROTOOPT addSourceSpecificMembership",
+      "dropSourceSpecificMembership ENOPROTOOPT dropSourceSpecificMembership",
+      "setMulticastTTL ENOPROTOOPT setMulticastTTL",
+      "setMulticastLoopback ENOPROTOOPT setMulticastLoopback",
+      "setMulticastInterface ENOPROTOOPT setMulticastInterface",
+      "still bound to true"
+    ])
+  })
 })

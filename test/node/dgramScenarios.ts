@@ -13,6 +13,14 @@ export interface DgramSocketLike extends EventEmitter {
   close(cb?: () => void): this
   address(): { address: string; family: string; port: number }
   remoteAddress(): { address: string; family: string; port: number }
+  setBroadcast(flag: boolean): void
+  setTTL(ttl: number): number
+  setRecvBufferSize(size: number): void
+  getRecvBufferSize(): number
+  setSendBufferSize(size: number): void
+  getSendBufferSize(): number
+  getSendQueueSize(): number
+  getSendQueueCount(): number
 }
 
 export interface DgramLike {
@@ -27,6 +35,8 @@ export interface DgramWorld {
   readonly listenHost: string
   /** the address the server sees the client's datagrams come from */
   readonly clientHost: string
+  /** a broadcast address of the client's network (nothing is sent to it: the sends are refused) */
+  readonly broadcastHost: string
 }
 
 const once = <T extends Array<unknown> = Array<unknown>>(e: EventEmitter, name: string): Promise<T> =>
@@ -123,6 +133,57 @@ export const DGRAM_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<stri
     } catch (e) {
       trace.push(`send after close threw ${(e as NodeJS.ErrnoException).code}`)
     }
+    return trace
+  },
+
+  "socket options: EBADF before the bind, setTTL's argument checks, buffer sizes as the kernel reports them": async (w) => {
+    const trace: Array<string> = []
+    const attempt = (what: string, f: () => unknown) => {
+      try {
+        trace.push(`${what} -> ${JSON.stringify(f())}`)
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException
+        trace.push(`${what} threw ${err.code} ${err.syscall ?? ""}: ${err.message}`)
+      }
+    }
+    const s = w.client.createSocket("udp4")
+    attempt("setBroadcast before bind", () => s.setBroadcast(true))
+    attempt("setTTL before bind", () => s.setTTL(64))
+    attempt("setTTL(0) before bind", () => s.setTTL(0))
+    attempt("getRecvBufferSize before bind", () => s.getRecvBufferSize())
+    attempt("setSendBufferSize before bind", () => s.setSendBufferSize(8192))
+    s.bind(0, w.clientHost)
+    await once(s, "listening")
+    attempt("setTTL('64')", () => s.setTTL("64" as unknown as number))
+    attempt("setTTL(0)", () => s.setTTL(0))
+    attempt("setTTL(256)", () => s.setTTL(256))
+    attempt("setTTL(7)", () => s.setTTL(7))
+    attempt("setBroadcast(true)", () => s.setBroadcast(true))
+    attempt("setRecvBufferSize(-1)", () => s.setRecvBufferSize(-1))
+    attempt("setRecvBufferSize(4096)", () => s.setRecvBufferSize(4096))
+    attempt("getRecvBufferSize", () => s.getRecvBufferSize())
+    attempt("setRecvBufferSize(1)", () => s.setRecvBufferSize(1))
+    attempt("getRecvBufferSize after 1", () => s.getRecvBufferSize())
+    attempt("setSendBufferSize(8192)", () => s.setSendBufferSize(8192))
+    attempt("getSendBufferSize", () => s.getSendBufferSize())
+    attempt("send queue", () => [s.getSendQueueSize(), s.getSendQueueCount()])
+    // (after close Node 20 throws a TypeError from its null handle; we say ERR_SOCKET_DGRAM_NOT_RUNNING)
+    await close(s)
+    return trace
+  },
+
+  "a send to a broadcast address is refused with EACCES until setBroadcast(true)": async (w) => {
+    const trace: Array<string> = []
+    const s = await bound(w.client, w.clientHost)
+    const sent = () => new Promise<string>((r) => s.send("x", 9, w.broadcastHost, (e: Error | null) => r(e === null ? "ok" : `${(e as NodeJS.ErrnoException).code} ${(e as NodeJS.ErrnoException).syscall}`)))
+    trace.push(`without: ${await sent()}`)
+    // and the socket goes on working
+    const server = await bound(w.server, w.listenHost)
+    const got = once<[Buffer]>(server, "message")
+    s.send("after", server.address().port, w.host)
+    trace.push(`then a unicast: ${(await got)[0].toString()}`)
+    await close(s)
+    await close(server)
     return trace
   },
 
