@@ -45,7 +45,7 @@
  * @since 0.1.0
  */
 import { EventEmitter } from "node:events"
-import { isIPv4 } from "node:net"
+import { isIP, isIPv4, isIPv6 } from "node:net"
 import { Duplex } from "node:stream"
 import { Cause, Chunk, type Clock, Duration, Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
@@ -171,6 +171,9 @@ export class Socket extends Duplex {
   remoteFamily: "IPv4" | undefined = undefined
   localAddress: string | undefined = undefined
   localPort: number | undefined = undefined
+  localFamily: "IPv4" | undefined = undefined
+  /** the server that accepted this socket (null for one that connected), as Node sets it */
+  server: Server | null = null
 
   /** @internal use `Net.Socket` (bound to a stack), not this class directly */
   constructor(ctx: NetContext, options?: SocketOptions & { readonly connection?: Connection; readonly pauseOnCreate?: boolean }) {
@@ -179,6 +182,7 @@ export class Socket extends Duplex {
     this.#ctx = ctx
     this.#noDelay = options?.noDelay
     this.#pauseOnCreate = options?.pauseOnCreate === true
+    if (options?.keepAlive === true) this.#keepAlive = { enable: true, initialDelay: options.keepAliveInitialDelay ?? 0 }
     if (options?.timeout !== undefined) this.#idleTimeout(options.timeout)
     if (options?.connection !== undefined) this.#attach(options.connection)
   }
@@ -245,6 +249,14 @@ export class Socket extends Duplex {
       this.#open(literal, port, options.localPort)
       return this
     }
+    if (isIPv6(host)) {
+      // a literal is not looked up (Node connects to it as it is): one the stack cannot speak
+      process.nextTick(() => {
+        this.#connecting = false
+        this.destroy(systemError("EAFNOSUPPORT", "connect", host, port, "the stack speaks IPv4 only"))
+      })
+      return this
+    }
     if (options.lookup === undefined) {
       // no resolver given: what getaddrinfo says for a name it cannot find
       process.nextTick(() => {
@@ -304,6 +316,7 @@ export class Socket extends Duplex {
     this.remoteFamily = "IPv4"
     this.localAddress = Addr.format(conn.localAddress)
     this.localPort = conn.localPort
+    this.localFamily = "IPv4"
     if (this.#noDelay !== undefined) runWith(this.#ctx, conn.setNoDelay(this.#noDelay))
     if (this.#keepAlive !== undefined) runWith(this.#ctx, this.#applyKeepAlive(conn))
     this.#touch()
@@ -740,6 +753,7 @@ export class Server extends EventEmitter {
       pauseOnCreate: o.pauseOnConnect === true
     })
     if (o.keepAlive === true) socket.setKeepAlive(true, o.keepAliveInitialDelay ?? 0)
+    socket.server = this
     this.#open++
     socket.once("close", () => {
       this.#open--
@@ -808,8 +822,10 @@ export interface Net {
     (port: number | string, connectListener?: () => void): Socket
   }
   readonly createConnection: Net["connect"]
+  /** Node's own string tests (4, 6 or 0; the stack itself speaks IPv4) */
   readonly isIP: (input: string) => number
   readonly isIPv4: (input: string) => boolean
+  readonly isIPv6: (input: string) => boolean
 }
 
 /** `Net` over the stack a runtime provides (`Tcp`), whose own address is `address`. */
@@ -840,8 +856,9 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string): Net
     createServer: createServer as Net["createServer"],
     connect: connect as Net["connect"],
     createConnection: connect as Net["connect"],
-    isIP: (s) => (isIPv4(s) ? 4 : 0),
-    isIPv4
+    isIP,
+    isIPv4,
+    isIPv6
   }
 }
 

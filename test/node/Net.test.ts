@@ -152,6 +152,50 @@ describe("gonet-ts/node net: keepalive", () => {
 
 })
 
+describe("gonet-ts/node net: what Node programs look at", () => {
+  it("new Socket({ keepAlive, keepAliveInitialDelay }) probes an idle connection, as setKeepAlive does", () =>
+    withNets(async ({ a, b }) => {
+      const server = a.createServer((s) => s.resume())
+      server.listen(7)
+      await once(server, "listening")
+      const client = new b.Socket({ keepAlive: true, keepAliveInitialDelay: 100 })
+      client.connect(7, HOST_A)
+      await once(client, "connect")
+      const conn = client.connection!
+      const sent = async () => (await Effect.runPromise(conn.info)).segmentsSent
+      const before = await sent()
+      for (let i = 0; i < 200 && (await sent()) < before + 2; i++) await new Promise((r) => setTimeout(r, 25))
+      expect(await sent()).toBeGreaterThanOrEqual(before + 2)
+      client.end()
+      await once(client, "close")
+      server.close()
+    }), 30_000)
+
+  it("localFamily, socket.server on accepted sockets, net.isIP/isIPv6 as Node's; an IPv6 literal is EAFNOSUPPORT, not a name", () =>
+    withNets(async ({ a, b }) => {
+      const accepted: Array<Socket> = []
+      const server = a.createServer((s) => {
+        accepted.push(s)
+        s.resume()
+      })
+      server.listen(7)
+      await once(server, "listening")
+      const client = b.connect(7, HOST_A)
+      await once(client, "connect")
+      while (accepted.length === 0) await new Promise((r) => setTimeout(r, 5))
+      expect([client.localFamily, accepted[0]!.localFamily]).toEqual(["IPv4", "IPv4"])
+      expect(accepted[0]!.server).toBe(server)
+      expect(client.server).toBeNull()
+      expect([b.isIP("198.18.0.2"), b.isIP("::1"), b.isIP("gonet"), b.isIPv6("::1"), b.isIPv6("198.18.0.2")]).toEqual([4, 6, 0, true, false])
+      const v6 = b.connect(7, "::1")
+      const [e] = await once<[NodeJS.ErrnoException]>(v6, "error")
+      expect([e.code, e.syscall]).toEqual(["EAFNOSUPPORT", "connect"])
+      client.end()
+      await once(client, "close")
+      server.close()
+    }), 30_000)
+})
+
 describe("gonet-ts/node net: destroy", () => {
   it("destroy() calls back every write still waiting behind a peer that does not read (no promisified write hangs)", () =>
     withNets(async ({ a, b }) => {
