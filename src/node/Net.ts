@@ -47,14 +47,14 @@
 import { EventEmitter } from "node:events"
 import { isIP, isIPv4, isIPv6 } from "node:net"
 import { Duplex } from "node:stream"
-import { Cause, Chunk, type Clock, Duration, Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
+import { type Clock, Duration, Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { type Connection, type Listener, Tcp, type TcpService } from "../tcp/Tcp.js"
 import type { TcpError } from "../tcp/TcpError.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import { fromTcpError, nodeError, systemError } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
-import { failureOf, runOn } from "./Run.js"
+import { failureOf, runNow, runOn } from "./Run.js"
 
 /** What every socket and server of one `Net` shares. */
 interface NetContext {
@@ -404,19 +404,33 @@ export class Socket extends Duplex {
       n += c.byteLength
       return new Uint8Array(c)
     })
-    const fiber = runWith(this.#ctx, Effect.forEach(copies, conn.write, { discard: true }), (exit) => {
-      // (destroy() called it already)
-      if (!this.#waitingWrites.delete(cb)) return
+    const settle = (exit: Exit.Exit<void, TcpError>): void => {
       if (Exit.isSuccess(exit)) {
         this.#written += n
         this.#touch()
         cb()
         return
       }
+      if (Option.isNone(failureOf(exit)) && !Exit.isInterrupted(exit)) {
+        // a defect: thrown where Node would throw it, as runOn does
+        runWith(this.#ctx, Effect.failCause(exit.cause))
+        return
+      }
       const e = failureOf(exit)
       cb(Option.isSome(e) ? fromTcpError(e.value, "write", this.remoteAddress, this.remotePort) : new Error("write interrupted"))
+    }
+    // What the send buffer has room for is taken in this call, and the callback comes in it, as
+    // Node's does when the kernel takes a write at once (then `write()` keeps returning true and
+    // no 'drain' follows); a write that must wait for room goes on in its fiber.
+    const run = runNow(this.#ctx.runtime, Effect.forEach(copies, conn.write, { discard: true }))
+    if (run._tag === "Done") return settle(run.exit)
+    this.#waitingWrites.set(cb, run.fiber)
+    run.fiber.addObserver((exit) => {
+      process.nextTick(() => {
+        // (destroy() called it already)
+        if (this.#waitingWrites.delete(cb)) settle(exit)
+      })
     })
-    this.#waitingWrites.set(cb, fiber)
   }
 
   override _final(cb: (error?: Error | null) => void): void {
@@ -703,12 +717,14 @@ export class Server extends EventEmitter {
     if (host === undefined) {
       // Node binds at once when no host needs looking up: `listening` and `address()` hold on
       // return (`server.listen(0).address().port`); the stack's listen is synchronous too
-      const exit = Runtime.runSyncExit(this.#ctx.runtime)(open)
-      const suspended = Exit.isFailure(exit) ? Cause.defects(exit.cause).pipe(Chunk.findFirst(Runtime.isAsyncFiberException)) : Option.none()
-      if (Option.isSome(suspended)) {
+      const run = runNow(this.#ctx.runtime, open)
+      if (run._tag === "Waiting") {
         // (it waited after all: the fiber goes on, and says when it is done)
-        suspended.value.fiber.addObserver((done) => process.nextTick(opened, done))
-      } else if (Exit.isSuccess(exit)) opened(exit)
+        run.fiber.addObserver((done) => process.nextTick(opened, done))
+        return this
+      }
+      const exit = run.exit
+      if (Exit.isSuccess(exit)) opened(exit)
       else if (Option.isSome(failureOf(exit))) process.nextTick(opened, exit)
       else runWith(this.#ctx, Effect.failCause(exit.cause)) // a defect: thrown as every other here
       return this

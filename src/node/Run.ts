@@ -4,7 +4,7 @@
  *
  * @since 0.1.0
  */
-import { Cause, Exit, type Fiber, Option, Runtime } from "effect"
+import { Cause, Chunk, Exit, type Fiber, Option, Runtime } from "effect"
 import type { Effect } from "effect"
 
 /**
@@ -37,3 +37,22 @@ export const runOn = <A, E, R>(
 /** The typed failure of an exit, if it failed with one (not an interruption or defect). */
 export const failureOf = <E>(exit: Exit.Exit<unknown, E>): Option.Option<E> =>
   Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+
+/**
+ * Run `effect` on `runtime` in the caller's own call, as far as it goes
+ * without waiting: its exit when it completed there, or, when it had to
+ * wait, the fiber that goes on with it. What Node does in a call that the
+ * kernel can complete at once (a write the socket buffer takes, a bind)
+ * completes in the call here too; only what must wait goes on later.
+ */
+export const runNow = <A, E, R>(
+  runtime: Runtime.Runtime<R>,
+  effect: Effect.Effect<A, E, R>
+): { readonly _tag: "Done"; readonly exit: Exit.Exit<A, E> } | { readonly _tag: "Waiting"; readonly fiber: Fiber.RuntimeFiber<A, E> } => {
+  const exit = Runtime.runSyncExit(runtime)(effect)
+  if (Exit.isFailure(exit)) {
+    const waiting = Cause.defects(exit.cause).pipe(Chunk.findFirst(Runtime.isAsyncFiberException))
+    if (Option.isSome(waiting)) return { _tag: "Waiting", fiber: waiting.value.fiber as Fiber.RuntimeFiber<A, E> }
+  }
+  return { _tag: "Done", exit }
+}

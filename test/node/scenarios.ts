@@ -196,6 +196,30 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "small writes the socket takes at once complete at once: write returns true, nothing waits, no 'drain'": async (w) => {
+    const trace: Array<string> = []
+    let received = 0
+    const { server, port } = await serve(w, {}, (s) => s.on("data", (d: Buffer) => (received += d.length)))
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    let drains = 0
+    c.on("drain", () => drains++)
+    const results = new Set<boolean>()
+    const called: Array<number> = []
+    // 64 writes of 1 KiB in one go: each fits the send buffer, so each completes before the next
+    for (let i = 0; i < 64; i++) results.add(c.write(Buffer.alloc(1024, i), () => called.push(i)))
+    trace.push(`write returned ${[...results].join(",")}; writableLength ${c.writableLength}`)
+    await new Promise((r) => setImmediate(r))
+    trace.push(`callbacks ${called.length} in order ${called.every((v, i) => v === i)}; drains ${drains}`)
+    const ended = new Promise<void>((r) => c.on("close", () => r()))
+    c.end()
+    await ended
+    for (let i = 0; i < 100 && received < 64 * 1024; i++) await new Promise((r) => setTimeout(r, 10))
+    trace.push(`received ${received}`)
+    await closeServer(server)
+    return trace
+  },
+
   "server.close: stops listening at once, 'close' waits for the last connection": async (w) => {
     const trace: Array<string> = []
     let accepted: SocketLike | undefined
