@@ -27,30 +27,48 @@
  * - ACKs (RFC 9293 §3.8.6.3, RFC 5681 §4.2): at once when the receive half
  *   asks (out-of-order data, a gap filled, a FIN, an unacceptable segment),
  *   when two data segments wait unacknowledged, and when a read opens the
- *   window meaningfully (at least doubling it); otherwise after at most
- *   `delayedAck`. Any segment we send carries the ACK. One ACK per batch.
+ *   window meaningfully (at least doubling it); in quick-ACK mode (a
+ *   connection's first `quickAcks` data segments and the first after an
+ *   idle RTO, unless the exchange is interactive), as Linux; otherwise
+ *   after at most `delayedAck`. Any segment we send carries the ACK. One
+ *   ACK per batch.
  * - Receive window (RFC 9293 §3.8.6.2.2, RFC 1122 §4.2.3.3): the right edge
  *   we announce moves only by at least min(buffer / 2, MSS) and never back.
  * - Retransmission (RFC 6298): one timer for the oldest outstanding
  *   segment, restarted by each ACK of new data, doubled per expiry; RTT
- *   from timestamps (RFC 7323 §4) or by Karn's rule; 3 s once established
- *   when the handshake gave no sample (RFC 6298 §5.7, as Linux); after `retries`
- *   expiries in a row the connection fails with TimedOut. An expiry resends
- *   from SND.UNA (go-back-N within `cwnd`, RFC 5681 §3.1).
- * - Fast retransmit and NewReno recovery (RFC 5681 §3.2, RFC 6582) on the
- *   third duplicate ACK (an ACK of nothing new, no data, the same window,
- *   with data outstanding: a window update is not a duplicate).
+ *   from timestamps (RFC 7323 §4) or by Karn's rule, taken when the batch
+ *   arrived; 3 s once established when the handshake gave no sample
+ *   (RFC 6298 §5.7, as Linux); after `retries` expiries in a row the
+ *   connection fails with TimedOut. An expiry resends from SND.UNA (go-back-N
+ *   within `cwnd`, RFC 5681 §3.1; with SACK, what the scoreboard does not
+ *   hold).
+ * - Loss recovery: without SACK, fast retransmit and NewReno (RFC 5681
+ *   §3.2, RFC 6582) on the third duplicate ACK (an ACK of nothing new, no
+ *   data, the same window, with data outstanding: a window update is not a
+ *   duplicate); with SACK, RFC 6675 recovery over the scoreboard
+ *   (Scoreboard.ts) with RACK's time-based loss detection (RFC 8985 §6,
+ *   Rack.ts), the first retransmission stopping at the first SACKed octet.
+ *   A tail loss probe (RFC 8985 §7) after PTO = 2 × SRTT (plus the peer's
+ *   worst delayed ACK when one segment is out) brings the ACK that starts
+ *   recovery instead of the RTO.
  * - Zero window (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17): while the peer's
  *   window is 0 and data waits, probes of one octet go out at RTO intervals
- *   that double up to `maxPersist`, forever while the peer answers them.
+ *   that double up to `maxPersist`, forever while the peer answers them;
+ *   the same timer sends what fits into a window too small for sender-side
+ *   silly-window avoidance (RFC 9293 §3.8.6.2.1's override).
+ * - Buffers: the receive buffer grows with what the application reads per
+ *   RTT (auto-tuning, as Linux's tcp_rcv_space_adjust), the send buffer to
+ *   twice `cwnd` (tcp_sndbuf_expand), each up to its configured maximum.
+ * - Keepalive (RFC 1122 §4.2.3.6), off unless asked for: probes after
+ *   `idle` of silence, TimedOut after the configured unanswered ones.
+ * - ICMP errors (RFC 1122 §4.2.3.9, RFC 5927): fragmentation needed lowers
+ *   the MSS and resends (RFC 1191); port or host unreachable fails a
+ *   connect in SYN-SENT and is only a soft error after it.
  * - Closing (RFC 9293 §3.6, §3.10.4): FIN after the data; TIME-WAIT of
  *   `timeWait` restarted by a retransmitted FIN, and RSTs ignored there
  *   (RFC 1337); FIN-WAIT-2 ends after `finWait2` once the application has
  *   closed.
  * - RFC 5961 challenge ACKs through a token bucket that only they draw on.
- *
- * Not yet here: SACK-based recovery (RFC 6675) and RACK-TLP (RFC 8985).
- * The SACK blocks the peer sends are parsed and kept for them.
  *
  * @since 0.1.0
  */
