@@ -229,6 +229,9 @@ export class Socket extends Duplex {
   connect(port: number | string, cb?: () => void): this
   connect(...args: Array<unknown>): this {
     const [options, cb] = normalizeConnect(args)
+    // A closed socket may connect again, as Node's does: the same object, a fresh connection,
+    // fresh counters (Node's connect() on a destroyed socket drops its handle and undestroys it)
+    if (this.destroyed) this.#renew()
     if (cb !== undefined) this.once("connect", cb)
     if (this.#conn !== undefined || this.#connecting) {
       throw nodeError("ERR_SOCKET_CONNECTION_ALREADY_OPEN", "Socket is already connected")
@@ -306,6 +309,30 @@ export class Socket extends Duplex {
       const e = failureOf(exit)
       if (Option.isSome(e) && !this.destroyed) this.destroy(fromTcpError(e.value, "connect", address, port))
     })
+  }
+
+  /** Forget the last connection and make the stream usable again, for a connect after close. */
+  #renew(): void {
+    this.#conn = undefined
+    this.#connecting = false
+    this.#connectFiber = undefined
+    this.#pump = undefined
+    this.#demand = 0
+    this.#resumeRead = undefined
+    this.#deferred = []
+    this.#waitingWrites.clear()
+    this.#written = 0
+    this.#timedOut = false
+    this.#reset = false
+    this.bytesRead = 0
+    this.remoteAddress = undefined
+    this.remotePort = undefined
+    this.remoteFamily = undefined
+    this.localAddress = undefined
+    this.localPort = undefined
+    this.localFamily = undefined
+    // (Duplex's own: the stream's destroyed, ended and finished states back to new)
+    ;(this as unknown as { _undestroy(): void })._undestroy()
   }
 
   /** the connection is open: addresses, pending work, and reading if it was asked for */

@@ -21,6 +21,7 @@ export interface SocketLike extends Duplex {
   setTimeout(ms: number, cb?: () => void): this
   setNoDelay(on?: boolean): this
   resetAndDestroy(): this
+  connect(port: number, host: string, cb?: () => void): this
 }
 
 export interface ServerLike extends EventEmitter {
@@ -216,6 +217,30 @@ export const SCRIPTS: Record<string, Script> = {
     await ended
     for (let i = 0; i < 100 && received < 64 * 1024; i++) await new Promise((r) => setTimeout(r, 10))
     trace.push(`received ${received}`)
+    await closeServer(server)
+    return trace
+  },
+
+  "a closed socket connects again: the same object, fresh counters, the events again": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.pipe(s))
+    const c = w.client.connect({ port, host: w.host })
+    for (const e of ["connect", "ready", "end", "finish"]) c.on(e, () => trace.push(e))
+    c.on("error", (err: NodeJS.ErrnoException) => trace.push(`error ${err.code}`))
+    c.on("data", (d: Buffer) => trace.push(`data ${d.toString()}`))
+    let rounds = 0
+    const done = new Promise<void>((resolve) => {
+      c.on("close", (hadError: boolean) => {
+        trace.push(`close ${hadError} destroyed ${c.destroyed} readyState ${c.readyState} bytesRead ${c.bytesRead} bytesWritten ${c.bytesWritten}`)
+        if (++rounds < 2) {
+          c.connect(port, w.host, () => trace.push("connected again"))
+          trace.push(`after connect: destroyed ${c.destroyed} pending ${c.pending} readyState ${c.readyState}`)
+          c.end("second")
+        } else resolve()
+      })
+    })
+    c.end("first")
+    await done
     await closeServer(server)
     return trace
   },
