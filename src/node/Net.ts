@@ -141,6 +141,11 @@ export class Socket extends Duplex {
   readonly #ctx: NetContext
   #conn: Connection | undefined = undefined
   #connecting = false
+  /**
+   * Node's socket has a handle from its connect() (or its accept) until it is destroyed; one
+   * without, destroyed, says 'close' with no argument, and cannot be reset (ERR_SOCKET_CLOSED)
+   */
+  #handle = false
   #connectFiber: Fiber.RuntimeFiber<unknown, unknown> | undefined = undefined
   /** the read pump: one fiber for the socket's life, parked while the readable side is full */
   #pump: Fiber.RuntimeFiber<void, TcpError> | undefined = undefined
@@ -246,6 +251,7 @@ export class Socket extends Duplex {
     if (options.keepAlive === true) this.#keepAlive = { enable: true, initialDelay: options.keepAliveInitialDelay ?? 0 }
     if (options.timeout !== undefined) this.#idleTimeout(options.timeout)
     this.#connecting = true
+    this.#handle = true
     const host = options.host ?? "localhost"
     const literal = literalAddress(host)
     if (literal !== undefined) {
@@ -313,6 +319,7 @@ export class Socket extends Duplex {
 
   /** Forget the last connection and make the stream usable again, for a connect after close. */
   #renew(): void {
+    this.#handle = false
     this.#conn = undefined
     this.#connecting = false
     this.#connectFiber = undefined
@@ -338,6 +345,7 @@ export class Socket extends Duplex {
   /** the connection is open: addresses, pending work, and reading if it was asked for */
   #attach(conn: Connection): void {
     this.#conn = conn
+    this.#handle = true
     this.remoteAddress = Addr.format(conn.remoteAddress)
     this.remotePort = conn.remotePort
     this.remoteFamily = "IPv4"
@@ -473,6 +481,12 @@ export class Socket extends Duplex {
   // --- closing ---------------------------------------------------------------------
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    if (!this.#handle) {
+      // never connected: nothing to close; 'close' (without an argument) on the next tick, as Node's
+      cb(err)
+      process.nextTick(() => this.emit("close"))
+      return
+    }
     const opened = this.#conn !== undefined
     this.#connecting = false
     if (this.#connectFiber !== undefined) runWith(this.#ctx, Fiber.interruptFork(this.#connectFiber))
@@ -501,7 +515,19 @@ export class Socket extends Duplex {
   #reset = false
 
   /** Close with an RST at once (SO_LINGER 0), then destroy. */
+  /** Close with an RST (SO_LINGER 0); while connecting, once connected, as Node 20 does. */
   resetAndDestroy(): this {
+    if (!this.#handle || this.destroyed) {
+      if (!this.destroyed) this.destroy(nodeError("ERR_SOCKET_CLOSED", "Socket is closed"))
+      return this
+    }
+    if (this.#connecting) {
+      this.once("connect", () => {
+        this.#reset = true
+        this.destroy()
+      })
+      return this
+    }
     this.#reset = true
     return this.destroy()
   }

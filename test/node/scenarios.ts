@@ -35,6 +35,7 @@ export interface ServerLike extends EventEmitter {
 export interface NetLike {
   createServer(options: { allowHalfOpen?: boolean; pauseOnConnect?: boolean }, listener?: (s: SocketLike) => void): ServerLike
   connect(options: { port: number; host: string; allowHalfOpen?: boolean }): SocketLike
+  Socket: new () => SocketLike
 }
 
 /** Where a script runs: servers listen on `listenHost`, clients connect to `host`. */
@@ -243,6 +244,35 @@ export const SCRIPTS: Record<string, Script> = {
     await done
     await closeServer(server)
     return trace
+  },
+
+  "resetAndDestroy while connecting resets once connected; on a socket that never connected it is ERR_SOCKET_CLOSED": async (w) => {
+    const trace: Array<string> = []
+    const serverTrace: Array<string> = []
+    let serverClosed: Promise<void> = Promise.resolve()
+    const { server, port } = await serve(w, {}, (s) => {
+      serverTrace.push("server connection")
+      s.on("error", (err: NodeJS.ErrnoException) => serverTrace.push(`server error ${err.code}`))
+      s.resume()
+      serverClosed = new Promise((r) => s.on("close", (hadError: boolean) => {
+        serverTrace.push(`server close ${hadError}`)
+        r()
+      }))
+    })
+    const c = w.client.connect({ port, host: w.host })
+    const closed = record(c, trace, "client")
+    c.resetAndDestroy()
+    trace.push(`right after: destroyed ${c.destroyed}`)
+    await closed
+    // (bounded: a reset before the handshake would leave the server nothing to see)
+    for (let i = 0; i < 200 && serverTrace.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    await serverClosed
+    const never = new w.client.Socket()
+    const neverClosed = record(never, trace, "never connected")
+    never.resetAndDestroy()
+    await neverClosed
+    await closeServer(server)
+    return [...trace, ...serverTrace]
   },
 
   "server.close: stops listening at once, 'close' waits for the last connection": async (w) => {
