@@ -68,6 +68,13 @@ export interface StackConfig {
     /** token bucket depth */
     readonly errorBurst: number
     /**
+     * ICMP errors per second to any one host (Linux: one per icmp_ratelimit, 1 s), behind the
+     * stack-wide bucket; 0: no limit per host
+     */
+    readonly hostErrorsPerSecond: number
+    /** that bucket's depth (Linux: 6, XRLIM_BURST_FACTOR) */
+    readonly hostErrorBurst: number
+    /**
      * pings of our own waiting for their reply at once (each is a waiting
      * fiber, ~4 KB); 65536 is every sequence number of the stack's identifier
      */
@@ -193,7 +200,7 @@ export const defaults = {
     maxResolving: 256
   },
   reassembly: { timeout: Duration.seconds(30), maxAssemblies: 256, maxBytes: 4 * 1024 * 1024 },
-  icmp: { errorsPerSecond: 100, errorBurst: 50, maxOutstandingPings: 65536 },
+  icmp: { errorsPerSecond: 100, errorBurst: 50, hostErrorsPerSecond: 1, hostErrorBurst: 6, maxOutstandingPings: 65536 },
   queues: { dealer: 1024, udpSocket: 1024, udpErrors: 16, tcpSegments: 256 },
   tcp: {
     congestion: "cubic" as Congestion.Name,
@@ -381,6 +388,8 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
       icmp: {
         errorsPerSecond: yield* int("icmp.errorsPerSecond", icmp.errorsPerSecond, 0, 1_000_000),
         errorBurst: yield* int("icmp.errorBurst", icmp.errorBurst, 1, 1_000_000),
+        hostErrorsPerSecond: yield* int("icmp.hostErrorsPerSecond", icmp.hostErrorsPerSecond, 0, 1_000_000),
+        hostErrorBurst: yield* int("icmp.hostErrorBurst", icmp.hostErrorBurst, 1, 1_000_000),
         maxOutstandingPings: yield* int("icmp.maxOutstandingPings", icmp.maxOutstandingPings, 1, 65536)
       },
       queues: {

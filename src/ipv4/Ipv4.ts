@@ -43,8 +43,10 @@
  *   dealt to ourselves without touching the link.
  * - `icmpErrors` sends destination unreachable / time exceeded about
  *   received datagrams, obeying RFC 1122 §3.2.2 (never about an ICMP error, a
- *   broadcast, a link-layer broadcast or a non-initial fragment) and a token
- *   bucket (RFC 1812 §4.3.2.8).
+ *   broadcast, a link-layer broadcast or a non-initial fragment), a token
+ *   bucket for the stack (RFC 1812 §4.3.2.8) and one per host behind it
+ *   (HostLimiter.ts, Linux's icmp_ratelimit), so one host cannot use up
+ *   what the others are owed.
  * - ICMP errors we receive about a datagram we sent reach the protocol that
  *   sent it (RFC 1122 §3.2.2, §4.1.3.3 MUST): the ICMP layer parses them and
  *   calls `reportIcmpError`, which hands them to the handler that protocol
@@ -67,6 +69,7 @@ import * as Ip from "../wire/Ipv4Header.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import type { WireReason } from "../wire/WireError.js"
 import * as Reassembly from "./Reassembly.js"
+import * as HostLimiter from "./HostLimiter.js"
 import * as TokenBucket from "./TokenBucket.js"
 
 /** Octets before the IPv4 header in a buffer: the link's headroom. */
@@ -201,6 +204,8 @@ export interface Ipv4Stats {
   readonly fragmentsSent: number
   readonly icmpErrorsSent: number
   readonly icmpErrorsRateLimited: number
+  /** of those, refused by the per-host bucket (`icmp.hostErrorsPerSecond`) */
+  readonly icmpErrorsHostLimited: number
   /** datagrams whose next hop never answered ARP, reported to their protocol as host unreachable */
   readonly unresolved: number
 }
@@ -285,6 +290,9 @@ const isIcmpError = (type: number) => type === 3 || type === 4 || type === 5 || 
 
 const NO_OPTIONS: EmitOptions = {}
 
+/** Hosts whose ICMP error buckets are kept (the least recently limited go first). */
+const MAX_LIMITED_HOSTS = 4096
+
 /** Push views of the octets `[from, to)` of a payload (one buffer or pieces) onto `out`. */
 const pushRange = (out: Array<Uint8Array>, p: Uint8Array | ReadonlyArray<Uint8Array>, from: number, to: number): void => {
   if (p instanceof Uint8Array) {
@@ -318,6 +326,7 @@ export const make = Effect.gen(function*() {
   const ids = globalThis.crypto.getRandomValues(new Uint16Array(ID_COUNTERS))
   const idKey = globalThis.crypto.getRandomValues(new Uint32Array(2))
   let bucket = TokenBucket.full(config.icmp.errorBurst, clock.unsafeCurrentTimeMillis())
+  const hosts = HostLimiter.make(MAX_LIMITED_HOSTS)
   const malformed: Partial<Record<WireReason, number>> = {}
   const c = {
     received: 0,
@@ -339,6 +348,7 @@ export const make = Effect.gen(function*() {
     fragmentsSent: 0,
     icmpErrorsSent: 0,
     icmpErrorsRateLimited: 0,
+    icmpErrorsHostLimited: 0,
     unresolved: 0
   }
 
@@ -469,6 +479,17 @@ export const make = Effect.gen(function*() {
     const next = TokenBucket.take(bucket, now, config.icmp.errorsPerSecond, config.icmp.errorBurst)
     if (next === undefined) {
       c.icmpErrorsRateLimited++
+      return
+    }
+    // then the host's own (Linux: icmp_global_allow, then icmpv4_xrlim_allow; errors to
+    // ourselves, over the loopback, are not limited per host)
+    const { hostErrorsPerSecond, hostErrorBurst } = config.icmp
+    if (
+      hostErrorsPerSecond > 0 && r._tag !== "Local" &&
+      !HostLimiter.allow(hosts, about.src, now, hostErrorsPerSecond, hostErrorBurst)
+    ) {
+      c.icmpErrorsRateLimited++
+      c.icmpErrorsHostLimited++
       return
     }
     bucket = next

@@ -376,6 +376,7 @@ describe("Format", () => {
       fragmentsSent: 0,
       icmpErrorsSent: 0,
       icmpErrorsRateLimited: 0,
+      icmpErrorsHostLimited: 0,
       unresolved: 0
     },
     icmp: {

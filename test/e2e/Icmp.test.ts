@@ -16,7 +16,7 @@ import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as UdpWire from "../../src/wire/UdpHeader.js"
 import { awaitSleeps, boundedWait, settle } from "../support/Clock.js"
-import { asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
+import { arpRequest, asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
 import { ADDR_A, MAC_A, pingFrom, run, stackWithPeer } from "../support/TestNet.js"
 import type { StackConfigInput } from "../../src/Config.js"
 
@@ -159,6 +159,48 @@ describe("ICMP errors and echo policy", () => {
       const s = yield* stats
       expect(s.ipv4.icmpErrorsSent).toBe(6)
       expect(s.ipv4.icmpErrorsRateLimited).toBe(20)
+    }))
+
+  it.scoped("each host has its own error bucket behind the stack's (Linux: icmp_ratelimit, a burst of six): one busy host does not use up another's", () =>
+    Effect.gen(function*() {
+      const OTHER = Addr.parse("198.18.0.77")!
+      const OTHER_MAC = new Uint8Array([0x02, 0, 0, 0, 0, 0x77])
+      const { peer, stats } = yield* setup()
+      const closedPort = (src: Addr.Ipv4Addr, port: number) =>
+        ipRepr({ src, dst: ADDR_A, protocol: Ip.Protocol.UDP, payload: UdpWire.emit({ srcPort: 1, dstPort: port, payload: new Uint8Array(4) }, src, ADDR_A) })
+      /** port unreachables the stack sent to `dst` */
+      const unreachablesTo = (frames: ReadonlyArray<Uint8Array>, dst: Addr.Ipv4Addr) =>
+        frames.map(asIpv4).filter((ip) => ip !== undefined && ip.dst === dst && ip.protocol === Ip.Protocol.ICMP).length
+      // the other host makes itself known (the stack learns its MAC from its request)
+      yield* peer.sendFrame(arpRequest(ADDR_A, { ip: OTHER, mac: OTHER_MAC }))
+      yield* settle
+      yield* peer.drain
+      for (let i = 0; i < 10; i++) yield* peer.sendIp(closedPort(PEER_ADDR, 1000 + i), MAC_A)
+      for (let i = 0; i < 10; i++) yield* peer.sendIp(closedPort(OTHER, 1000 + i), MAC_A)
+      yield* settle
+      const first = yield* peer.drain
+      expect([unreachablesTo(first, PEER_ADDR), unreachablesTo(first, OTHER)]).toEqual([6, 6])
+      expect((yield* stats).ipv4).toMatchObject({ icmpErrorsSent: 12, icmpErrorsHostLimited: 8, icmpErrorsRateLimited: 8 })
+      // one more a second later
+      yield* TestClock.adjust("999 millis")
+      yield* peer.sendIp(closedPort(PEER_ADDR, 2000), MAC_A)
+      yield* settle
+      expect(unreachablesTo(yield* peer.drain, PEER_ADDR)).toBe(0)
+      yield* TestClock.adjust("1 millis")
+      for (let i = 0; i < 3; i++) yield* peer.sendIp(closedPort(PEER_ADDR, 3000 + i), MAC_A)
+      yield* settle
+      expect(unreachablesTo(yield* peer.drain, PEER_ADDR)).toBe(1)
+    }))
+
+  it.scoped("with icmp.hostErrorsPerSecond 0 only the stack's bucket limits", () =>
+    Effect.gen(function*() {
+      const { peer, stats } = yield* setup({ icmp: { hostErrorsPerSecond: 0 } })
+      for (let i = 0; i < 10; i++) {
+        yield* peer.sendIp(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.UDP, payload: UdpWire.emit({ srcPort: 1, dstPort: 1000 + i, payload: new Uint8Array(4) }, PEER_ADDR, ADDR_A) }), MAC_A)
+      }
+      yield* settle
+      expect((yield* peer.drain).length).toBe(10)
+      expect((yield* stats).ipv4.icmpErrorsHostLimited).toBe(0)
     }))
 
   // The one path on which the stack would send an error about an ICMP
