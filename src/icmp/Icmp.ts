@@ -165,9 +165,11 @@ export const make = Effect.gen(function*() {
    * Answer an echo request: the reply is the request with the type changed,
    * built in place in the request's own buffer when its IP header is the
    * plain 20 octets (the usual case) and copied once otherwise; the checksum
-   * is updated for the changed word (RFC 1624), not summed again.
+   * is updated for the changed word (RFC 1624), not summed again. A Record
+   * Route or Timestamp option in the request comes back updated with us
+   * (RFC 1122 §3.2.2.6, `Ip.echoOptions`), as Linux answers `ping -R`.
    */
-  const reply = (p: Ipv4Packet, tx: Tx): void => {
+  const reply = (p: Ipv4Packet, tx: Tx, nowNanos: bigint): void => {
     const r = ip.route(p.src)
     if (r === undefined) {
       c.repliesUnroutable++
@@ -184,7 +186,17 @@ export const make = Effect.gen(function*() {
     buf[at + IcmpWire.Field.type] = IcmpWire.Type.EchoReply
     buf[at + IcmpWire.Field.checksum] = updated >>> 8
     buf[at + IcmpWire.Field.checksum + 1] = updated & 0xff
-    ip.emit(tx, r, Ip.Protocol.ICMP, buf, at + p.payloadLength, p.tos === 0 ? undefined : { tos: p.tos })
+    const echoed = p.headerLen === Ip.MIN_HEADER_LEN
+      ? undefined
+      : Ip.echoOptions(p.bytes, p.offset, p.headerLen, r.src, Number((nowNanos / 1_000_000n) % 86_400_000n))
+    ip.emit(
+      tx,
+      r,
+      Ip.Protocol.ICMP,
+      buf,
+      at + p.payloadLength,
+      echoed !== undefined ? { tos: p.tos, ipOptions: echoed } : p.tos === 0 ? undefined : { tos: p.tos }
+    )
   }
 
   /**
@@ -256,7 +268,7 @@ export const make = Effect.gen(function*() {
           return
         }
         c.echoRequests++
-        reply(p, tx)
+        reply(p, tx, nowNanos)
         return
       case IcmpWire.Type.EchoReply: {
         c.echoReplies++

@@ -126,6 +126,11 @@ export interface EmitOptions {
   readonly ttl?: number
   readonly tos?: number
   readonly dontFragment?: boolean
+  /**
+   * IP options after the 20-octet header (a multiple of 4 octets, at most 40: `Ip.echoOptions`);
+   * they go only on a datagram that needs no fragments, one that does goes without them
+   */
+  readonly ipOptions?: Uint8Array
 }
 
 /** Why `emit` could not send a datagram. @category models */
@@ -398,6 +403,10 @@ export const make = Effect.gen(function*() {
     const inline = end - TRANSPORT_OFFSET
     const length = inline + (payload === undefined ? 0 : frameLength(payload))
     const total = Ip.MIN_HEADER_LEN + length
+    const options = o.ipOptions
+    if (options !== undefined && (r._tag === "Local" || total + options.length <= r.mtu)) {
+      return emitWithOptions(tx, r, protocol, buf, end, o, options, total + options.length, payload)
+    }
     if (total > Ip.MAX_PACKET_LEN) {
       c.sendFailed++
       return "TooBig"
@@ -440,6 +449,35 @@ export const make = Effect.gen(function*() {
     }
     c.sent++
     c.fragmentsSent += plan.length
+    return undefined
+  }
+
+  /** `emit` of one unfragmented datagram whose header carries `options` (gathered after it). */
+  const emitWithOptions = (
+    tx: Iface.Tx,
+    r: Iface.Route,
+    protocol: number,
+    buf: Uint8Array,
+    end: number,
+    o: EmitOptions,
+    options: Uint8Array,
+    total: number,
+    payload?: Uint8Array | ReadonlyArray<Uint8Array>
+  ): EmitFailure | undefined => {
+    if (total > Ip.MAX_PACKET_LEN) {
+      c.sendFailed++
+      return "TooBig"
+    }
+    const id = nextId(r.dst, protocol)
+    Ip.writeHeader(buf, HEADROOM, total, id, o.dontFragment ?? false, false, 0, o.ttl ?? config.ttl, protocol, r.src, r.dst, o.tos ?? 0)
+    Ip.setOptions(buf, HEADROOM, options)
+    c.sent++
+    const pieces: Array<Uint8Array> = [buf.subarray(0, TRANSPORT_OFFSET), options, buf.subarray(TRANSPORT_OFFSET, end)]
+    if (payload !== undefined) {
+      if (payload instanceof Uint8Array) pieces.push(payload)
+      else pieces.push(...payload)
+    }
+    iface.output(tx, r, pieces)
     return undefined
   }
 

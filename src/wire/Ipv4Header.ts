@@ -146,6 +146,119 @@ export const optionsVerdict = (b: Uint8Array, off: number, headerLen: number): O
   return "Ok"
 }
 
+/** record route and timestamp (RFC 791 §3.1: not copied into fragments, numbers 7 and 4) */
+const OPT_RR = 0x07
+const OPT_TS = 0x44
+/** the timestamp option's flags: timestamps only, address and timestamp, prespecified addresses */
+const TS_ONLY = 0
+const TS_ADDR = 1
+const TS_PRESPEC = 3
+
+/**
+ * The options an echo reply carries back (RFC 1122 §3.2.2.6: a Record
+ * Route or Timestamp option in an echo request SHOULD be updated to
+ * include this host and returned in the reply), as Linux does it: each is
+ * taken from the request and filled twice where there is room, once as the
+ * request arriving here (ip_options_compile) and once as the reply leaving
+ * (ip_options_build), with our address `self` and, for a timestamp,
+ * `msSinceMidnight` (RFC 791: milliseconds since midnight UT); a timestamp
+ * without room counts in its overflow field. Other options are not echoed.
+ * Undefined when the request has neither, or one is malformed (its pointer
+ * outside the option): then the reply goes without options. The result is
+ * padded with EOL to a multiple of 4 octets.
+ */
+export const echoOptions = (
+  b: Uint8Array,
+  off: number,
+  headerLen: number,
+  self: Ipv4Addr,
+  msSinceMidnight: number
+): Uint8Array | undefined => {
+  const end = off + headerLen
+  const kept: Array<Uint8Array> = []
+  let i = off + MIN_HEADER_LEN
+  while (i < end) {
+    const type = b[i]!
+    if (type === OPT_EOL) break
+    if (type === OPT_NOP) {
+      i++
+      continue
+    }
+    if (i + 1 >= end) return undefined
+    const len = b[i + 1]!
+    if (len < 2 || i + len > end) return undefined
+    if (type === OPT_RR || type === OPT_TS) {
+      const o = b.slice(i, i + len)
+      if (!(type === OPT_RR ? recordTwice(o, self) : stampTwice(o, self, msSinceMidnight))) return undefined
+      kept.push(o)
+    }
+    i += len
+  }
+  if (kept.length === 0) return undefined
+  const total = kept.reduce((n, o) => n + o.length, 0)
+  const out = new Uint8Array((total + 3) & ~3) // EOL (0) pads it
+  let at = 0
+  for (const o of kept) {
+    out.set(o, at)
+    at += o.length
+  }
+  return out
+}
+
+/** Record Route: `self` into the next free slot, twice if there is room; false when malformed. */
+const recordTwice = (o: Uint8Array, self: Ipv4Addr): boolean => {
+  // the pointer is 1-based from the option's start; the first slot is at 4
+  if (o.length < 3 || o[2]! < 4) return false
+  for (let k = 0; k < 2; k++) {
+    const ptr = o[2]!
+    if (ptr + 3 > o.length) break // full (RFC 791: the datagram goes on without recording)
+    Addr.write(o, ptr - 1, self)
+    o[2] = ptr + 4
+  }
+  return true
+}
+
+/** Timestamp: ours (with our address, by the flag), twice if there is room; else the overflow count. */
+const stampTwice = (o: Uint8Array, self: Ipv4Addr, ms: number): boolean => {
+  if (o.length < 4 || o[2]! < 5) return false
+  const flag = o[3]! & 0x0f
+  if (flag !== TS_ONLY && flag !== TS_ADDR && flag !== TS_PRESPEC) return false
+  const entry = flag === TS_ONLY ? 4 : 8
+  for (let k = 0; k < 2; k++) {
+    const ptr = o[2]!
+    if (ptr + entry - 1 > o.length) {
+      const overflow = o[3]! >>> 4
+      if (overflow < 15) o[3] = ((overflow + 1) << 4) | flag
+      continue
+    }
+    if (flag === TS_PRESPEC) {
+      // only where the sender named us, in order
+      if (Addr.read(o, ptr - 1) !== self) break
+      Bytes.put32(o, ptr + 3, ms)
+    } else if (flag === TS_ADDR) {
+      Addr.write(o, ptr - 1, self)
+      Bytes.put32(o, ptr + 3, ms)
+    } else {
+      Bytes.put32(o, ptr - 1, ms)
+    }
+    o[2] = ptr + entry
+  }
+  return true
+}
+
+/**
+ * Make the header at `out[offset]` (written by `writeHeader`, its total
+ * length counting them) carry `options` after its 20 octets: the IHL and
+ * the checksum, summed over the options too. `options`' length is a
+ * multiple of 4, at most 40.
+ */
+export const setOptions = (out: Uint8Array, offset: number, options: Uint8Array): void => {
+  out[offset + Field.verIhl] = 0x40 | ((MIN_HEADER_LEN + options.length) >>> 2)
+  Bytes.put16(out, offset + Field.checksum, 0)
+  const sum = Checksum.sum(options, Checksum.sum(out, 0, offset, offset + MIN_HEADER_LEN))
+  Bytes.put16(out, offset + Field.checksum, Checksum.finish(sum))
+}
+
 /** The total-length field of the header at `b[off]`. */
 export const totalLength = (b: Uint8Array, off: number): number =>
   Bytes.u16(b, off + Field.totalLength)

@@ -161,6 +161,29 @@ describe("ICMP errors and echo policy", () => {
       expect(s.ipv4.icmpErrorsRateLimited).toBe(20)
     }))
 
+  it.scoped("an echo request's record route comes back with us in it; a reply too big for one frame goes without", () =>
+    Effect.gen(function*() {
+      const { peer } = yield* setup()
+      const peerOctets = [198, 18, 0, 1]
+      const selfOctets = [198, 18, 0, 2]
+      // a record route with the sender's slot filled and room for two more (pointer 8 of 11... 15)
+      const rr = new Uint8Array([7, 15, 8, ...peerOctets, 0, 0, 0, 0, 0, 0, 0, 0, 0])
+      const request = (size: number) =>
+        ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, options: rr, payload: IcmpWire.emit({ _tag: "EchoRequest", ident: 7, seq: 1, data: new Uint8Array(size) }) })
+      yield* peer.sendIp(request(56), MAC_A)
+      const reply = asIpv4(yield* peer.next)!
+      expect(Array.from(reply.options)).toEqual([7, 15, 16, ...peerOctets, ...selfOctets, ...selfOctets, 0])
+      expect(Either.getOrThrow(IcmpWire.parse(reply.payload))).toMatchObject({ _tag: "EchoReply", ident: 7, seq: 1 })
+      // 2000 octets of data, sent in two fragments (the option in the first): the reply is
+      // fragmented too, and its fragments carry no options
+      const icmp = IcmpWire.emit({ _tag: "EchoRequest", ident: 7, seq: 2, data: new Uint8Array(2000) })
+      yield* peer.sendIp(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, id: 0x99, moreFragments: true, options: rr, payload: icmp.subarray(0, 1400) }), MAC_A)
+      yield* peer.sendIp(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, id: 0x99, fragmentOffset: 1400, payload: icmp.subarray(1400) }), MAC_A)
+      const first = asIpv4(yield* peer.next)!
+      expect(first.moreFragments).toBe(true)
+      expect(first.options.length).toBe(0)
+    }))
+
   it.scoped("each host has its own error bucket behind the stack's (Linux: icmp_ratelimit, a burst of six): one busy host does not use up another's", () =>
     Effect.gen(function*() {
       const OTHER = Addr.parse("198.18.0.77")!

@@ -211,6 +211,21 @@ const tsharkErrors = (r: ExecResult) =>
 // tests
 
 describe.skipIf(SKIP_ALL !== undefined)("the stack against the Linux kernel over a TAP", () => {
+  it.scopedLive.skipIf(missing("ping -R", ["ping"]))(
+    "answers ping -R with the route recorded (RFC 1122 §3.2.2.6), our address in the two slots Linux fills",
+    () =>
+      Effect.gen(function*() {
+        const world = yield* makeWorld(0)
+        const r = yield* exec(world.ns, ["ping", "-n", "-R", "-c", "1", "-W", "2", STACK_IP], { timeoutMs: CMD_TIMEOUT_MS })
+        expect(r.code, `ping -R: ${describeExec(r)}`).toBe(0)
+        // "RR: \t198.18.0.1\n\t198.18.0.2\n\t198.18.0.2\n\t198.18.0.1": the kernel's own slots, then ours
+        const route = r.stdout.slice(r.stdout.indexOf("RR:")).split("\n").slice(0, 4).map((l) => l.replace("RR:", "").trim())
+        expect(route, describeExec(r)).toEqual([HOST_IP, STACK_IP, STACK_IP, HOST_IP])
+        const s = yield* stats(world)
+        expect(s.icmp.echoRequests).toBe(1)
+      })
+  )
+
   it.scopedLive.skipIf(missing("ping sizes", ["ping"]))(
     "answers the kernel's ping at 56, 1472, 1473, 8000 and 65507 octets, and the kernel learns our MAC",
     () =>

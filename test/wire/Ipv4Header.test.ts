@@ -426,16 +426,17 @@ describe("Ipv4", () => {
   })
 })
 
+/** A header carrying `options` (padded to a multiple of 4 with EOL). */
+const headerWith = (options: ReadonlyArray<number>): { b: Uint8Array; hl: number } => {
+  const padded = [...options, ...Array((4 - (options.length % 4)) % 4).fill(0)]
+  const hl = 20 + padded.length
+  const b = new Uint8Array(hl)
+  b[0] = 0x40 | (hl >> 2)
+  b.set(padded, 20)
+  return { b, hl }
+}
+
 describe("Ipv4 options, as a host reads them (optionsVerdict)", () => {
-  /** A header carrying `options` (padded to a multiple of 4 with EOL). */
-  const headerWith = (options: ReadonlyArray<number>): { b: Uint8Array; hl: number } => {
-    const padded = [...options, ...Array((4 - (options.length % 4)) % 4).fill(0)]
-    const hl = 20 + padded.length
-    const b = new Uint8Array(hl)
-    b[0] = 0x40 | (hl >> 2)
-    b.set(padded, 20)
-    return { b, hl }
-  }
   const verdict = (options: ReadonlyArray<number>) => {
     const { b, hl } = headerWith(options)
     return Ipv4.optionsVerdict(b, 0, hl)
@@ -454,5 +455,61 @@ describe("Ipv4 options, as a host reads them (optionsVerdict)", () => {
     expect(verdict([68, 1, 0, 0])).toBe("Malformed")
     expect(verdict([7, 9, 4, 0])).toBe("Malformed")
     expect(verdict([1, 1, 1, 7])).toBe("Malformed") // a type with no length octet
+  })
+})
+
+describe("options an echo reply carries back (echoOptions, RFC 1122 §3.2.2.6)", () => {
+  const SELF = 0xc6120002 // 198.18.0.2
+  const SELF_OCTETS = [198, 18, 0, 2]
+  const PEER_OCTETS = [198, 18, 0, 1]
+  const echo = (options: ReadonlyArray<number>, ms = 0x01020304) => {
+    const { b, hl } = headerWith(options)
+    const out = Ipv4.echoOptions(b, 0, hl, SELF, ms)
+    return out === undefined ? undefined : Array.from(out)
+  }
+
+  it("record route: our address into the next two free slots (arriving, then leaving), as Linux", () => {
+    // ping -R's 9 slots, the sender's own already in the first
+    const rr = [7, 39, 8, ...PEER_OCTETS, ...Array(32).fill(0)]
+    const got = echo([1, ...rr])!
+    expect(got.length).toBe(40)
+    expect(got.slice(0, 3)).toEqual([7, 39, 16])
+    expect(got.slice(3, 15)).toEqual([...PEER_OCTETS, ...SELF_OCTETS, ...SELF_OCTETS])
+    expect(got.slice(15, 39)).toEqual(Array(24).fill(0))
+  })
+  it("record route with room for one more, or none: what fits, the rest as it came", () => {
+    expect(echo([7, 11, 8, ...PEER_OCTETS, 0, 0, 0, 0])).toEqual([7, 11, 12, ...PEER_OCTETS, ...SELF_OCTETS, 0])
+    expect(echo([7, 7, 8, ...PEER_OCTETS])).toEqual([7, 7, 8, ...PEER_OCTETS, 0])
+  })
+  it("timestamps: ours twice (ms since midnight UT), with our address when the flag asks for it", () => {
+    const ms = [1, 2, 3, 4]
+    expect(echo([68, 12, 5, 0, 0, 0, 0, 0, 0, 0, 0, 0])).toEqual([68, 12, 13, 0, ...ms, ...ms])
+    expect(echo([68, 20, 5, 1, ...Array(16).fill(0)])).toEqual([68, 20, 21, 1, ...SELF_OCTETS, ...ms, ...SELF_OCTETS, ...ms])
+  })
+  it("timestamps without room count in the overflow field; prespecified ones only where we are named", () => {
+    expect(echo([68, 4, 5, 0])).toEqual([68, 4, 5, 0x20])
+    expect(echo([68, 8, 9, 0x10, 9, 9, 9, 9])).toEqual([68, 8, 9, 0x30, 9, 9, 9, 9])
+    // named first, then someone else: one stamp
+    expect(echo([68, 20, 5, 3, ...SELF_OCTETS, 0, 0, 0, 0, ...PEER_OCTETS, 0, 0, 0, 0])).toEqual(
+      [68, 20, 13, 3, ...SELF_OCTETS, 1, 2, 3, 4, ...PEER_OCTETS, 0, 0, 0, 0]
+    )
+  })
+  it("nothing to echo, or a malformed pointer: no options in the reply", () => {
+    expect(echo([1, 1, 1, 1])).toBeUndefined()
+    expect(echo([0x94, 4, 0, 0])).toBeUndefined() // router alert: not echoed
+    expect(echo([7, 7, 3, 0, 0, 0, 0])).toBeUndefined() // RR pointer before the first slot
+    expect(echo([68, 8, 4, 0, 0, 0, 0, 0])).toBeUndefined() // TS pointer before the first slot
+    expect(echo([68, 8, 5, 2, 0, 0, 0, 0])).toBeUndefined() // an unknown timestamp flag
+  })
+  it("setOptions makes a header with options that checks", () => {
+    const options = new Uint8Array([7, 7, 8, ...PEER_OCTETS, 0])
+    const out = new Uint8Array(20)
+    Ipv4.writeHeader(out, 0, 20 + 8 + 8, 1, false, false, 0, 64, 1, SELF, 0xc6120001, 0)
+    Ipv4.setOptions(out, 0, options)
+    const whole = new Uint8Array(36)
+    whole.set(out)
+    whole.set(options, 20)
+    expect(whole[0]).toBe(0x47)
+    expect(Ipv4.check(whole, 0, whole.length, true)).toBe(28)
   })
 })
