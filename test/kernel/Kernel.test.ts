@@ -212,7 +212,7 @@ const tsharkErrors = (r: ExecResult) =>
 
 describe.skipIf(SKIP_ALL !== undefined)("the stack against the Linux kernel over a TAP", () => {
   it.scopedLive.skipIf(missing("ping -R", ["ping"]))(
-    "answers ping -R with the route recorded (RFC 1122 §3.2.2.6), our address in the two slots Linux fills",
+    "answers ping -R and ping -T with the route and the timestamps recorded (RFC 1122 §3.2.2.6), ours in the two slots Linux fills",
     () =>
       Effect.gen(function*() {
         const world = yield* makeWorld(0)
@@ -221,8 +221,13 @@ describe.skipIf(SKIP_ALL !== undefined)("the stack against the Linux kernel over
         // "RR: \t198.18.0.1\n\t198.18.0.2\n\t198.18.0.2\n\t198.18.0.1": the kernel's own slots, then ours
         const route = r.stdout.slice(r.stdout.indexOf("RR:")).split("\n").slice(0, 4).map((l) => l.replace("RR:", "").trim())
         expect(route, describeExec(r)).toEqual([HOST_IP, STACK_IP, STACK_IP, HOST_IP])
+        // and the timestamp option (ping -T tsaddr): each stamp with its address, ours twice
+        const ts = yield* exec(world.ns, ["ping", "-n", "-T", "tsandaddr", "-c", "1", "-W", "2", STACK_IP], { timeoutMs: CMD_TIMEOUT_MS })
+        expect(ts.code, `ping -T: ${describeExec(ts)}`).toBe(0)
+        const stamped = ts.stdout.slice(ts.stdout.indexOf("TS:")).split("\n").slice(0, 4).map((l) => l.replace("TS:", "").trim().split(/\s+/)[0])
+        expect(stamped, describeExec(ts)).toEqual([HOST_IP, STACK_IP, STACK_IP, HOST_IP])
         const s = yield* stats(world)
-        expect(s.icmp.echoRequests).toBe(1)
+        expect(s.icmp.echoRequests).toBe(2)
       })
   )
 
