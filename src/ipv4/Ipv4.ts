@@ -636,7 +636,7 @@ export const make = Effect.gen(function*() {
           complete = true
           continue
         }
-        if (r === "Overlap" || r === "TooBig" || r === "Inconsistent") {
+        if (r === "Overlap" || r === "TooBig" || r === "Inconsistent" || r === "EcnMismatch") {
           // Discard the datagram, and keep swallowing its fragments until the
           // deadline so none of them starts it again.
           failed = true

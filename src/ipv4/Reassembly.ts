@@ -29,6 +29,10 @@
  *   beyond it, is inconsistent and discards the datagram.
  * - A datagram whose header plus data would exceed 65 535 octets is discarded
  *   (the "ping of death").
+ * - ECN (RFC 3168 §5.3: reassembly MUST NOT lose a congestion indication):
+ *   when any fragment carried CE and the others ECT, the datagram carries
+ *   CE; fragments that mix Not-ECT with ECT or CE discard the datagram
+ *   (`EcnMismatch`), as Linux's ip_frag_ecn_table.
  *
  * @since 0.1.0
  */
@@ -63,6 +67,8 @@ export interface Assembly {
   total: number | undefined
   /** fragment zero's IP header (a copy), once it arrived */
   header: Uint8Array | undefined
+  /** the ECN codepoints of the fragments taken: bit 1 << codepoint (Not-ECT 0, ECT(1) 1, ECT(0) 2, CE 3) */
+  ecn: number
 }
 
 /**
@@ -81,7 +87,16 @@ export interface Fragment {
 }
 
 /** @category models */
-export type AddResult = "Incomplete" | "Duplicate" | "Complete" | "Overlap" | "TooBig" | "Inconsistent" | "NoRoom"
+export type AddResult =
+  | "Incomplete"
+  | "Duplicate"
+  | "Complete"
+  | "Overlap"
+  | "TooBig"
+  | "Inconsistent"
+  | "NoRoom"
+  /** whole, but its fragments mixed Not-ECT with ECT or CE (RFC 3168 §5.3): discard it */
+  | "EcnMismatch"
 
 export const make = (): Assembly => ({
   pages: new Array<Uint8Array | undefined>(PAGES).fill(undefined),
@@ -90,7 +105,8 @@ export const make = (): Assembly => ({
   received: 0,
   furthest: 0,
   total: undefined,
-  header: undefined
+  header: undefined,
+  ecn: 0
 })
 
 /** Octets the assembly holds. */
@@ -157,8 +173,14 @@ export const add = (a: Assembly, f: Fragment, room: number = Number.POSITIVE_INF
   }
   a.total = total
   if (f.offset === 0) a.header = f.bytes.slice(f.at, f.at + f.headerLen)
-  return total !== undefined && a.received === total && a.header !== undefined ? "Complete" : "Incomplete"
+  a.ecn |= 1 << (f.bytes[f.at + Ip.Field.tos]! & ECN_MASK)
+  if (total === undefined || a.received !== total || a.header === undefined) return "Incomplete"
+  return (a.ecn & NOT_ECT) !== 0 && a.ecn !== NOT_ECT ? "EcnMismatch" : "Complete"
 }
+
+const ECN_MASK = 0x03
+const NOT_ECT = 1 << 0
+const CE = 1 << 3
 
 /**
  * The whole datagram of a `Complete` assembly, joined into one new buffer:
@@ -172,6 +194,8 @@ export const datagram = (a: Assembly): { readonly bytes: Uint8Array; readonly of
   const total = a.total!
   const out = new Uint8Array(14 + hl + total)
   out.set(header, 14)
+  // a congestion indication on any fragment is the datagram's (makeWhole sums the header again)
+  if ((a.ecn & CE) !== 0) out[14 + Ip.Field.tos] = out[14 + Ip.Field.tos]! | ECN_MASK
   Ip.makeWhole(out, 14, hl + total)
   for (let pg = 0; pg * PAGE < total; pg++) {
     const page = a.pages[pg]!

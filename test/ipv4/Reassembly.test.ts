@@ -156,3 +156,34 @@ describe("Reassembly (pure)", () => {
     expect(plan.map((p) => p.more)).toEqual([true, true, true, true, true, false])
   })
 })
+
+describe("Reassembly and ECN (RFC 3168 §5.3)", () => {
+  /** `frag` with the ECN codepoint `ecn` in its header's TOS (0 Not-ECT, 1 ECT(1), 2 ECT(0), 3 CE) */
+  const withEcn = (f: Reassembly.Fragment, ecn: number): Reassembly.Fragment => {
+    f.bytes[f.at + Ip.Field.tos] = 0xb8 | ecn // DSCP EF, kept as it is
+    return f
+  }
+  const tosOf = (a: Reassembly.Assembly) => {
+    const d = Reassembly.datagram(a)
+    expect(Ip.check(d.bytes, d.offset, d.bytes.length, true)).toBe(20)
+    return d.bytes[d.offset + Ip.Field.tos]!
+  }
+  it("a CE on any fragment marks the datagram CE when the others are ECT", () => {
+    const { result, a } = addAll([withEcn(frag(0, 8, true), 2), withEcn(frag(8, 8, true), 3), withEcn(frag(16, 8, false), 2)])
+    expect(result).toBe("Complete")
+    expect(tosOf(a)).toBe(0xb8 | 3)
+  })
+  it("the same codepoint throughout is kept as it was (Not-ECT, ECT(1))", () => {
+    for (const ecn of [0, 1]) {
+      const { result, a } = addAll([withEcn(frag(0, 8, true), ecn), withEcn(frag(8, 8, false), ecn)])
+      expect(result).toBe("Complete")
+      expect(tosOf(a)).toBe(0xb8 | ecn)
+    }
+  })
+  it("Not-ECT mixed with ECT or CE discards the datagram", () => {
+    for (const other of [1, 2, 3]) {
+      expect(addAll([withEcn(frag(0, 8, true), 0), withEcn(frag(8, 8, false), other)]).result).toBe("EcnMismatch")
+      expect(addAll([withEcn(frag(0, 8, true), other), withEcn(frag(8, 8, false), 0)]).result).toBe("EcnMismatch")
+    }
+  })
+})
