@@ -155,11 +155,23 @@ export interface UdpStats {
   readonly bound: number
 }
 
+/** A socket's settings from the start (each also has its setter on `UdpSocket`). @category models */
+export interface BindOptions {
+  /** datagrams the receive queue holds (default `queues.udpSocket`) */
+  readonly capacity?: number
+  /** SO_BROADCAST from the start */
+  readonly broadcast?: boolean
+  /** IP_TTL from the start, 1..255 */
+  readonly ttl?: number
+  /** SO_RCVBUF from the start: the receive queue bounded in octets instead (`setReceiveBuffer`) */
+  readonly receiveBuffer?: number
+}
+
 /** @category models */
 export interface UdpService {
   readonly bind: (
     port?: number,
-    options?: { readonly capacity?: number }
+    options?: BindOptions
   ) => Effect.Effect<UdpSocket, UdpError, Scope.Scope>
   readonly stats: Effect.Effect<UdpStats>
 }
@@ -189,6 +201,12 @@ interface SendOptions {
 }
 
 const cost = (d: Datagram): number => d.payload.length + DATAGRAM_OVERHEAD
+
+const isTtl = (ttl: number): boolean => Number.isInteger(ttl) && ttl >= 1 && ttl <= 255
+const badTtl = (ttl: number) => Effect.fail(new UdpError({ reason: "InvalidOption", detail: `TTL ${ttl} is not 1..255` }))
+const isBuffer = (octets: number): boolean => Number.isInteger(octets) && octets >= 1
+const badBuffer = (octets: number) =>
+  Effect.fail(new UdpError({ reason: "InvalidOption", detail: `a receive buffer of ${octets} octets` }))
 
 /** @category constructors */
 export const make = Effect.gen(function*() {
@@ -312,24 +330,28 @@ export const make = Effect.gen(function*() {
     return Either.left(new UdpError({ reason: "NoEphemeralPorts", detail: "no free ephemeral UDP port" }))
   }
 
-  const bind = (port?: number, options?: { readonly capacity?: number }) =>
+  const bind = (port?: number, options?: BindOptions) =>
     Effect.gen(function*() {
       const chosen = pickPort(port)
       if (Either.isLeft(chosen)) return yield* chosen.left
       const p = chosen.right
+      const ttl = options?.ttl
+      if (ttl !== undefined && !isTtl(ttl)) return yield* badTtl(ttl)
+      const receiveBuffer = options?.receiveBuffer
+      if (receiveBuffer !== undefined && !isBuffer(receiveBuffer)) return yield* badBuffer(receiveBuffer)
       const capacity = options?.capacity ?? config.queues.udpSocket
       const binding: Binding = {
         // `queued` and `queuedOctets` bound the datagrams; batches never outnumber datagrams, and a
         // socket never queues more than MAX_QUEUED of them (the bound a receive buffer in octets lifts to)
         queue: yield* Mailbox.make<ReadonlyArray<Datagram>>({ capacity: MAX_QUEUED, strategy: "dropping" }),
         errors: yield* Mailbox.make<UdpErrorReport>({ capacity: config.queues.udpErrors, strategy: "dropping" }),
-        capacity: Math.min(capacity, MAX_QUEUED),
-        octets: Number.POSITIVE_INFINITY,
+        capacity: receiveBuffer === undefined ? Math.min(capacity, MAX_QUEUED) : MAX_QUEUED,
+        octets: receiveBuffer ?? Number.POSITIVE_INFINITY,
         queued: 0,
         queuedOctets: 0,
         dropped: 0
       }
-      const sendOptions: SendOptions = { broadcast: false, ttl: undefined }
+      const sendOptions: SendOptions = { broadcast: options?.broadcast === true, ttl }
       sockets.set(p, binding)
       yield* Effect.addFinalizer(() =>
         Effect.zipRight(
@@ -402,18 +424,18 @@ export const make = Effect.gen(function*() {
             sendOptions.broadcast = on
           }),
         setTtl: (ttl) =>
-          Number.isInteger(ttl) && ttl >= 1 && ttl <= 255
+          isTtl(ttl)
             ? Effect.sync(() => {
               sendOptions.ttl = ttl
             })
-            : Effect.fail(new UdpError({ reason: "InvalidOption", detail: `TTL ${ttl} is not 1..255` })),
+            : badTtl(ttl),
         setReceiveBuffer: (octets) =>
-          Number.isInteger(octets) && octets >= 1
+          isBuffer(octets)
             ? Effect.sync(() => {
               binding.octets = octets
               binding.capacity = MAX_QUEUED
             })
-            : Effect.fail(new UdpError({ reason: "InvalidOption", detail: `a receive buffer of ${octets} octets` })),
+            : badBuffer(octets),
         receiveBuffer: Effect.sync(() => Number.isFinite(binding.octets) ? binding.octets : undefined)
       } satisfies UdpSocket
     })

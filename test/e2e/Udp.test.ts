@@ -168,6 +168,26 @@ describe("UDP against a raw peer", () => {
       expect(later).toBe(9)
     }))
 
+  it.scoped("the options may be given at bind: broadcast, TTL, a receive buffer; a bad one binds nothing", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup
+      const [reasons, buffer, port] = yield* run(stack, Effect.gen(function*() {
+        const udp = yield* Udp
+        const reasons = [
+          (yield* Effect.flip(udp.bind(8003, { ttl: 0 }))).reason,
+          (yield* Effect.flip(udp.bind(8003, { receiveBuffer: 0 }))).reason
+        ]
+        // nothing was bound by those: the port is free
+        const s = yield* udp.bind(8003, { broadcast: true, ttl: 9, receiveBuffer: 5000 })
+        yield* s.send(SUBNET_BROADCAST, 5000, text("to everyone"))
+        return [reasons, yield* s.receiveBuffer, s.port] as const
+      }))
+      expect(reasons).toEqual(["InvalidOption", "InvalidOption"])
+      expect([buffer, port]).toEqual([5000, 8003])
+      const out = asIpv4(yield* peer.next)!
+      expect([out.dst, out.ttl]).toEqual([SUBNET_BROADCAST, 9])
+    }))
+
   it.scoped("a broadcast we send reaches the link and our own socket on that port too (as Linux loops it back)", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup
