@@ -54,6 +54,10 @@ export interface SocketOptions {
   readonly lookup?: LookupFunction
   /** datagrams queued for the program before the stack drops (the stack's default if absent) */
   readonly recvQueue?: number
+  /** SO_RCVBUF once bound, as `setRecvBufferSize` (Node's option) */
+  readonly recvBufferSize?: number
+  /** SO_SNDBUF once bound, as `setSendBufferSize` */
+  readonly sendBufferSize?: number
 }
 
 /** @category models */
@@ -209,6 +213,14 @@ export class Socket extends EventEmitter {
       this.#socket = exit.value.socket
       this.#boundAddress = address === undefined || address === "::" ? "0.0.0.0" : address === "localhost" ? "127.0.0.1" : address
       this.#startLoops(exit.value.socket, exit.value.scope)
+      // Node's createSocket buffer sizes are set once bound, before 'listening' (lib/dgram.js)
+      try {
+        if (this.#options.recvBufferSize !== undefined) this.setRecvBufferSize(this.#options.recvBufferSize)
+        if (this.#options.sendBufferSize !== undefined) this.setSendBufferSize(this.#options.sendBufferSize)
+      } catch (e) {
+        this.emit("error", e)
+        return
+      }
       this.emit("listening")
       const queued = this.#queued
       this.#queued = []

@@ -24,7 +24,7 @@ export interface DgramSocketLike extends EventEmitter {
 }
 
 export interface DgramLike {
-  createSocket(type: "udp4"): DgramSocketLike
+  createSocket(type: "udp4" | { type: "udp4"; recvBufferSize?: number; sendBufferSize?: number }): DgramSocketLike
 }
 
 /** `server` sockets bind on `listenHost`; clients send to `host`. */
@@ -168,6 +168,15 @@ export const DGRAM_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<stri
     attempt("getSendBufferSize", () => s.getSendBufferSize())
     attempt("send queue", () => [s.getSendQueueSize(), s.getSendQueueCount()])
     // (after close Node 20 throws a TypeError from its null handle; we say ERR_SOCKET_DGRAM_NOT_RUNNING)
+    await close(s)
+    return trace
+  },
+
+  "createSocket's recvBufferSize and sendBufferSize hold once bound": async (w) => {
+    const s = w.client.createSocket({ type: "udp4", recvBufferSize: 8192, sendBufferSize: 16384 })
+    s.bind(0, w.clientHost)
+    await once(s, "listening")
+    const trace = [`recv ${s.getRecvBufferSize()} send ${s.getSendBufferSize()}`]
     await close(s)
     return trace
   },
