@@ -282,6 +282,15 @@ export const make = Effect.gen(function*() {
           ;(unreachable ??= []).push(p)
           continue
         }
+        // (the bounds first: a full socket under a flood allocates nothing per datagram)
+        const charge = length - UdpWire.HEADER_LEN + DATAGRAM_OVERHEAD
+        if (b.queued >= b.capacity || b.queuedOctets + charge > b.octets) {
+          b.dropped++
+          c.queueDropped++
+          continue
+        }
+        b.queued++
+        b.queuedOctets += charge
         const d: Datagram = {
           src: p.src,
           srcPort: UdpWire.srcPortAt(p.bytes, at),
@@ -289,13 +298,6 @@ export const make = Effect.gen(function*() {
           dstPort,
           payload: p.bytes.subarray(at + UdpWire.HEADER_LEN, at + length)
         }
-        if (b.queued >= b.capacity || b.queuedOctets + cost(d) > b.octets) {
-          b.dropped++
-          c.queueDropped++
-          continue
-        }
-        b.queued++
-        b.queuedOctets += cost(d)
         const arr = byPort.get(b)
         if (arr) arr.push(d)
         else byPort.set(b, [d])
