@@ -189,6 +189,8 @@ export class Conn {
   bytesReceived = 0
   /** `opened` is done: the handshake completed */
   private isOpen = false
+  /** done when the peer's urgent pointer next advances (made when waited for, replaced each time) */
+  private urgentSignal: Signal | undefined = undefined
   bytesAcked = 0
   private done = false
 
@@ -247,6 +249,12 @@ export class Conn {
       else this.incoming.offerAll(report.data)
     }
     if (report.fin) this.incoming.done(Exit.void)
+    if (report.urgent !== undefined && this.urgentSignal !== undefined) {
+      // RFC 9293 MUST-32: the application hears of each advance of the urgent pointer
+      const s = this.urgentSignal
+      this.urgentSignal = undefined
+      s.unsafeDone(Exit.void)
+    }
     this.events.unsafeOffer({ _tag: "Report", report })
   }
 
@@ -388,6 +396,16 @@ export class Conn {
   /** Wait for the end: done when CLOSED, failed on reset, timeout or abort. */
   waitClosed(): Effect.Effect<void, TcpError> {
     return (this.closedSignal ??= new Signal()).wait()
+  }
+
+  /** Octets of urgent data the application has not read yet (RFC 9293 MUST-33). */
+  urgentPending(): number {
+    return Receiver.urgentPending(this.rcv, this.reads.consumed)
+  }
+
+  /** Wait for the peer's urgent pointer to advance (RFC 9293 MUST-32); then the urgent octets not yet read. */
+  nextUrgent(): Effect.Effect<number> {
+    return Effect.map((this.urgentSignal ??= new Signal()).wait(), () => this.urgentPending())
   }
 
   /** Octets the application may write before waiting. */

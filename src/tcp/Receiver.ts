@@ -24,11 +24,17 @@
  *    segment is dropped, one far too old a challenge ACK (RFC 5961 §5.2).
  *    The send half's bounds for this come through `SendView`, which only
  *    the send half writes.
- * 6. Data, trimmed to the window: in order, it is delivered and the
+ * 6. URG (RFC 9293 §3.8.5, §3.10.7.4 sixth): RCV.UP moves up to the
+ *    octet after the urgent data the segment marks, unless the peer's FIN
+ *    is in; the report says when it advanced, and the application learns
+ *    of it (MUST-32) and of how much urgent data it has still to read
+ *    (MUST-33: `urgentPending`). The data stays in line, in order (RFC 6093
+ *    §6: what Linux gives with SO_OOBINLINE; no octet leaves the stream).
+ * 7. Data, trimmed to the window: in order, it is delivered and the
  *    out-of-order queue drains behind it; out of order, it is held (copied,
  *    bounded) and acknowledged at once with SACK blocks (RFC 5681 §4.2,
  *    RFC 2018).
- * 7. FIN: taken when everything before it has arrived, however the segments
+ * 8. FIN: taken when everything before it has arrived, however the segments
  *    were ordered.
  *
  * The receive window's right edge is the application's read position plus
@@ -44,7 +50,7 @@ import * as OutOfOrder from "./OutOfOrder.js"
 import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
 import type { Negotiated } from "./Sender.js"
-import { ACK, FIN, RST, seqLength, SYN } from "./Segment.js"
+import { ACK, FIN, RST, seqLength, SYN, URG } from "./Segment.js"
 import * as Seq from "./SeqNum.js"
 
 /** @category models */
@@ -94,6 +100,8 @@ export interface Receiver {
   finSeq: Seq.SeqNum | undefined
   /** the FIN was taken: RCV.NXT is past it, nothing more will come */
   finReceived: boolean
+  /** RCV.UP: the octet after the last urgent data the peer marked (undefined: none yet) */
+  rcvUp: Seq.SeqNum | undefined
   /** timestamps negotiated (RFC 7323) */
   tsOk: boolean
   /** TS.Recent: the timestamp to echo (RFC 7323 §4.3) */
@@ -177,6 +185,8 @@ export interface Report {
   syn: SynInfo | undefined
   /** SYN-SENT: answer a bad ACK with `<SEQ=SEG.ACK><CTL=RST>` (RFC 9293 §3.10.7.3) */
   rstReply: Seq.SeqNum | undefined
+  /** RCV.UP after the batch, when the batch moved it (an urgent indication for the application) */
+  urgent: Seq.SeqNum | undefined
 }
 
 /** A receiver for an active open (our SYN is out), offering what `params` allow. @category constructors */
@@ -192,6 +202,7 @@ export const synSent = (params: TcpParams, iss: Seq.SeqNum): Receiver => ({
   maxBlocks: params.outOfOrderBlocks,
   finSeq: undefined,
   finReceived: false,
+  rcvUp: undefined,
   tsOk: false,
   tsRecent: 0,
   tsRecentAt: 0,
@@ -224,6 +235,14 @@ export const window = (r: Receiver, consumed: number): number =>
 /** The right edge of the receive buffer (`consumed`: octets the application has read). */
 export const rightEdge = (r: Receiver, consumed: number): Seq.SeqNum => Seq.add(r.irs, 1 + consumed + r.capacity)
 
+/**
+ * Octets of urgent data the application has still to read (RFC 9293 MUST-33):
+ * from the read position (`consumed` octets read since the handshake) up to
+ * RCV.UP; 0 when none is pending.
+ */
+export const urgentPending = (r: Receiver, consumed: number): number =>
+  r.rcvUp === undefined ? 0 : Math.max(0, Seq.sub(r.rcvUp, Seq.add(r.irs, 1 + consumed)))
+
 /** A fresh report for a batch that arrived at `at`. @category constructors */
 export const report = (r: Receiver, at: number): Report => ({
   at,
@@ -241,7 +260,8 @@ export const report = (r: Receiver, at: number): Report => ({
   tsRecent: r.tsRecent,
   sack: [],
   syn: undefined,
-  rstReply: undefined
+  rstReply: undefined,
+  urgent: undefined
 })
 
 /**
@@ -258,6 +278,9 @@ export const onBatch = (
   const out = report(r, at)
   // the window the send half announces follows the grown buffer: take it before judging segments
   if (view.rcvCapacity > r.capacity) r.capacity = view.rcvCapacity
+  // urgent data the application has read past is no longer pending: forget RCV.UP, so that a
+  // pointer left far behind cannot look ahead again once the distance wraps 2^31
+  if (r.rcvUp !== undefined && urgentPending(r, consumed) === 0) r.rcvUp = undefined
   for (const seg of segments) {
     if (r.state === "Closed") break
     if (r.state === "SynSent") synSentSegment(r, seg, out, at)
@@ -392,8 +415,18 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     tsEcr: ts?.echo,
     sack: seg.options.sack
   })
-  if (r.finReceived || len === 0) return
-  // 6. data, trimmed to [RCV.NXT, right edge)
+  if (r.finReceived) return
+  // 6. URG: the pointer is the octet after the urgent data (RFC 9293 §3.8.5); it only moves forward
+  if ((flags & URG) !== 0) {
+    const up = Seq.add(seg.seq, seg.urgent)
+    // (a pointer the application has read past, an old segment's again, is no indication)
+    if (Seq.gt(up, Seq.add(r.irs, 1 + consumed)) && (r.rcvUp === undefined || Seq.gt(up, r.rcvUp))) {
+      r.rcvUp = up
+      out.urgent = up
+    }
+  }
+  if (len === 0) return
+  // 7. data, trimmed to [RCV.NXT, right edge)
   const payload = seg.payload
   const edge = Seq.add(r.rcvNxt, wnd)
   const skip = Math.max(0, Seq.sub(r.rcvNxt, seg.seq))
@@ -426,7 +459,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     }
   }
   if (finFits) r.finSeq = Seq.add(seg.seq, payload.length)
-  // 7. FIN, once everything before it is here
+  // 8. FIN, once everything before it is here
   if (r.finSeq !== undefined && r.finSeq === r.rcvNxt) {
     r.rcvNxt = Seq.add(r.rcvNxt, 1)
     r.finReceived = true

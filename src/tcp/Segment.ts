@@ -9,7 +9,7 @@
 import * as TcpWire from "../wire/TcpHeader.js"
 import type * as Seq from "./SeqNum.js"
 
-export const { ACK, FIN, PSH, RST, SYN } = TcpWire.Flag
+export const { ACK, FIN, PSH, RST, SYN, URG } = TcpWire.Flag
 
 /** An arriving segment, validated. @category models */
 export interface Segment {
@@ -18,6 +18,8 @@ export interface Segment {
   readonly flags: number
   /** the window field as received, before scaling */
   readonly window: number
+  /** the urgent pointer field (meaningful with URG): an offset from `seq` to the octet after the urgent data */
+  readonly urgent: number
   readonly options: TcpWire.TcpOptions
   readonly payload: Uint8Array
 }
@@ -39,6 +41,7 @@ export const read = (b: Uint8Array, at: number, hl: number, len: number): Segmen
     ack: TcpWire.ackAt(b, at),
     flags: TcpWire.flagsAt(b, at),
     window: TcpWire.windowAt(b, at),
+    urgent: TcpWire.urgentAt(b, at),
     // `check` validated the options already, so this is never Left
     options: parsed === undefined || parsed._tag === "Left" ? TcpWire.NO_OPTIONS : parsed.right,
     payload: b.subarray(at + hl, at + len)
@@ -49,6 +52,7 @@ export const read = (b: Uint8Array, at: number, hl: number, len: number): Segmen
 export const make = (fields: Partial<Segment> & { readonly seq: Seq.SeqNum; readonly flags: number }): Segment => ({
   ack: 0 as Seq.SeqNum,
   window: 65535,
+  urgent: 0,
   options: TcpWire.NO_OPTIONS,
   payload: EMPTY,
   ...fields

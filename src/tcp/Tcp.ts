@@ -157,6 +157,13 @@ export interface Connection {
    * and count stay the stack's (`tcp.keepaliveInterval`, `tcp.keepaliveProbes`)
    */
   readonly setKeepAlive: (on: boolean, idle?: Duration.DurationInput) => Effect.Effect<void>
+  /**
+   * Octets of urgent data (RFC 9293 §3.8.5) the peer has marked that have not been read yet,
+   * 0 when none is pending (MUST-33). The data itself comes in line, in order, by `read`.
+   */
+  readonly urgent: Effect.Effect<number>
+  /** waits until the peer's urgent pointer next advances (MUST-32), then gives `urgent` */
+  readonly nextUrgent: Effect.Effect<number>
   /** completes when the connection is CLOSED; fails if it was reset, timed out or aborted */
   readonly closed: Effect.Effect<void, TcpError>
   /** state and counters */
@@ -368,6 +375,12 @@ class Handle implements Connection {
   }
   get setNoDelay() {
     return (on: boolean) => this.conn.setNoDelay(on)
+  }
+  get urgent() {
+    return Effect.sync(() => this.conn.urgentPending())
+  }
+  get nextUrgent() {
+    return Effect.suspend(() => this.conn.nextUrgent())
   }
   get setKeepAlive() {
     return (on: boolean, idle?: Duration.DurationInput) =>

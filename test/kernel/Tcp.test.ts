@@ -25,7 +25,7 @@
  * ethtool fails instead).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Layer, Option } from "effect"
+import { Context, Effect, Fiber, Layer, Option } from "effect"
 import type { Scope } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { existsSync } from "node:fs"
@@ -322,6 +322,29 @@ describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () 
         // ...and the kernel never had to send a SYN again (a dropped one costs it its 1 s initial RTO)
         expect((yield* tcpExt(w.ns))["TCPSynRetrans"]).toBe(0)
       }), 120_000)
+
+    live("urgent data from the kernel (MSG_OOB): the application hears of it, learns how much is unread, and gets it in line", () =>
+      Effect.gen(function*() {
+        const w = yield* makeWorld(mode, 4)
+        const listener = yield* inStack(w, Effect.flatMap(Tcp, (t) => t.listen({ port: 81 })))
+        const client = yield* spawnIn(w.ns, ["python3", PEER, "urgent", STACK_IP, "81"])
+        const conn = yield* listener.accept
+        // "hello" is in before the urgent "!" (0.3 s later): the indication comes with the "!"
+        const heard = yield* Effect.fork(conn.nextUrgent)
+        const pendingWhenHeard = yield* Fiber.join(heard).pipe(Effect.timeout("5 seconds"))
+        // Linux points past its urgent octet: "hello!" is the urgent data, none of it read yet
+        expect(pendingWhenHeard).toBe(6)
+        const chunks: Array<Uint8Array> = []
+        for (;;) {
+          const c = yield* conn.read.pipe(Effect.timeout("10 seconds"))
+          if (Option.isNone(c)) break
+          chunks.push(c.value)
+        }
+        expect(Buffer.concat(chunks).toString()).toBe("hello!bye")
+        expect(yield* conn.urgent).toBe(0)
+        yield* conn.close
+        yield* eventually(Effect.sync(() => client.stdout()), (o) => o.includes("sent"), "the client's report")
+      }), 60_000)
 
     live("the kernel's ss shows the negotiated MSS, window scaling, timestamps and SACK", () =>
       Effect.gen(function*() {

@@ -15,6 +15,9 @@ JSON line and exits; every socket has a timeout, so nothing waits forever.
                                 and window shifts, hold the connection 10 s
   refused HOST PORT             connect once (10 s timeout), print the error
                                 (errno name) and how long connect() took
+  urgent HOST PORT              connect, send "hello", then "!" as urgent data
+                                (MSG_OOB), then "bye", 0.3 s apart, half-close,
+                                read to EOF
 """
 import errno
 import hashlib
@@ -135,6 +138,20 @@ def refused(host, port):
     print(json.dumps({"error": error, "seconds": seconds}))
 
 
+def urgent(host, port):
+    s = socket.create_connection((host, port), timeout=TIMEOUT)
+    s.sendall(b"hello")
+    time.sleep(0.3)
+    s.send(b"!", socket.MSG_OOB)
+    time.sleep(0.3)
+    s.sendall(b"bye")
+    s.shutdown(socket.SHUT_WR)
+    while s.recv(1 << 16):
+        pass
+    s.close()
+    print(json.dumps({"sent": "hello!bye"}))
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "client-echo":
@@ -145,6 +162,8 @@ if __name__ == "__main__":
         hold(sys.argv[2], int(sys.argv[3]))
     elif mode == "refused":
         refused(sys.argv[2], int(sys.argv[3]))
+    elif mode == "urgent":
+        urgent(sys.argv[2], int(sys.argv[3]))
     elif mode == "many":
         many(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:

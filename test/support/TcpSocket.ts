@@ -176,9 +176,12 @@ export const fromPeer = (
     readonly window?: number
     readonly payload?: Uint8Array | string
     readonly options?: TcpWire.TcpOptions
+    /** the urgent pointer field (with URG in `flags`) */
+    readonly urgent?: number
   }
 ): Segment.Segment =>
   Segment.make({
+    urgent: fields.urgent ?? 0,
     seq: Seq.add(REMOTE_ISN, 1 + (fields.seq ?? 0)),
     ack: Seq.add(LOCAL_ISN, 1 + (fields.ack ?? 0)),
     flags: fields.flags ?? Segment.ACK,
