@@ -77,6 +77,8 @@ export interface Arrival {
 export type Event =
   | { readonly _tag: "Report"; readonly report: Receiver.Report }
   | { readonly _tag: "Write"; readonly data: Uint8Array }
+  /** what was written so far is urgent (after the Write events of it) */
+  | { readonly _tag: "Urgent" }
   | { readonly _tag: "End" }
   | { readonly _tag: "Close" }
   | { readonly _tag: "Abort" }
@@ -94,6 +96,7 @@ export type Event =
 
 const TIMER: Event = { _tag: "Timer" }
 const READ: Event = { _tag: "Read" }
+const URGENT: Event = { _tag: "Urgent" }
 
 /** What a connection needs of the stack. @category models */
 export interface Env {
@@ -282,6 +285,9 @@ export class Conn {
         this.taken += e.data.length
         Sender.write(s, e.data, now, out)
         return
+      case "Urgent":
+        Sender.markUrgent(s, now, out)
+        return
       case "End":
         Sender.end(s, now, out)
         return
@@ -469,6 +475,18 @@ export class Conn {
       this.events.unsafeOffer({ _tag: "Write", data: n === data.length ? data : data.subarray(0, n) })
       return n === data.length ? Effect.void : this.write(data.subarray(n))
     })
+  }
+
+  /** Write `data` and mark it urgent (RFC 9293 §3.8.5): the urgent pointer goes to its last octet's successor. */
+  writeUrgent(data: Uint8Array): Effect.Effect<void, TcpError> {
+    return Effect.zipRight(
+      this.write(data),
+      Effect.suspend(() => {
+        if (this.done) return Effect.fail(this.failure() ?? closed(this, "the connection is closed"))
+        this.events.unsafeOffer(URGENT)
+        return Effect.void
+      })
+    )
   }
 
   end(): Effect.Effect<void> {

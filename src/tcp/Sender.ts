@@ -82,7 +82,7 @@ import * as Rtt from "./Rtt.js"
 import * as Rack from "./Rack.js"
 import * as Scoreboard from "./Scoreboard.js"
 import type { OutSegment } from "./Segment.js"
-import { ACK, FIN, PSH, RST, SYN } from "./Segment.js"
+import { ACK, FIN, PSH, RST, SYN, URG } from "./Segment.js"
 import * as SendBuffer from "./SendBuffer.js"
 import * as Seq from "./SeqNum.js"
 
@@ -240,6 +240,8 @@ export interface Sender {
   /** end of the last partial segment sent (Minshall's Nagle: one small segment in flight at most) */
   sndSml: Seq.SeqNum
   noDelay: boolean
+  /** SND.UP: the octet after the urgent data the application marked, until the peer has acknowledged it */
+  sndUp: Seq.SeqNum | undefined
   /** when we last sent data (idle restart, RFC 5681 §4.1) */
   lastSendAt: number
   /** when the peer last sent anything (keepalive) */
@@ -348,6 +350,7 @@ const base = (
     rackAt: undefined,
     sndSml: iss,
     noDelay: false,
+    sndUp: undefined,
     lastSendAt: now,
     lastHeardAt: now,
     keepaliveProbes: 0,
@@ -552,6 +555,17 @@ const emit = (
   rcvNxt: Seq.SeqNum = s.rcvNxt
 ): void => {
   const acking = (flags & ACK) !== 0
+  // RFC 9293 §3.8.5: a segment before SND.UP points to it (from its own SEQ); one too far
+  // behind for 16 bits says 0xFFFF, "more urgent data ahead", while that is still ahead of SND.NXT
+  // (Linux's __tcp_transmit_skb)
+  let urgent = 0
+  const up = s.sndUp
+  if (up !== undefined && acking && (flags & (SYN | RST)) === 0 && Seq.gt(up, seq)) {
+    const ahead = Seq.sub(up, seq)
+    if (ahead <= 0xffff) urgent = ahead
+    else if (Seq.gt(Seq.add(seq, 0xffff), s.sndNxt)) urgent = 0xffff
+    if (urgent > 0) flags |= URG
+  }
   out.push({
     srcPort: s.localPort,
     dstPort: s.remotePort,
@@ -559,7 +573,7 @@ const emit = (
     ack: acking ? rcvNxt : Seq.ZERO,
     flags,
     window: (flags & RST) !== 0 ? 0 : windowField(s, (flags & SYN) !== 0, rcvNxt),
-    urgent: 0,
+    urgent,
     options,
     payload
   })
@@ -672,7 +686,8 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       // window- or cwnd-limited: no silly segments (RFC 9293 §3.8.6.2.1), unless half the largest window fits
       if (len < s.maxSndWnd / 2 || wndRoom > cwndRoom) break
     }
-    if (len === unsent && len < full && !s.noDelay && !s.finQueued && Seq.gt(s.sndSml, s.sndUna)) break // Nagle
+    // Nagle, unless urgent data waits (as Linux's tcp_nagle_test in urgent mode)
+    if (len === unsent && len < full && !s.noDelay && !s.finQueued && s.sndUp === undefined && Seq.gt(s.sndSml, s.sndUna)) break
     len = Math.min(len, unsent)
     sendData(s, out, s.sndNxt, len, finPending && len === unsent, now)
   }
@@ -959,6 +974,8 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) s.timing = undefined
   SendBuffer.release(s.buffer, a.ack)
   s.sndUna = a.ack
+  // the urgent data is acknowledged: urgent mode ends
+  if (s.sndUp !== undefined && Seq.gte(s.sndUna, s.sndUp)) s.sndUp = undefined
   if (Seq.lt(s.sndNxt, s.sndUna)) s.sndNxt = s.sndUna
   Scoreboard.prune(s.board, s.sndUna)
   if (Seq.lt(s.highRxt, s.sndUna)) s.highRxt = s.sndUna
@@ -1151,6 +1168,22 @@ const fail = (s: Sender, why: Failure): void => {
 // ---------------------------------------------------------------------------
 
 /** The application wrote `data` (the shell has checked there is room: `writable`). */
+/**
+ * The application marks everything it has written so far as urgent (RFC
+ * 9293 §3.8.5): SND.UP is the end of the send buffer, and what is unsent goes
+ * at once, Nagle or not, each segment pointing to SND.UP until it is
+ * acknowledged.
+ */
+export const markUrgent = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (s.finQueued || s.state === "Closed") return
+  const end = SendBuffer.end(s.buffer)
+  if (Seq.lte(end, s.sndUna)) return // nothing unacknowledged to mark
+  s.sndUp = end
+  push(s, now, out)
+  flushAck(s, now, out)
+  sync(s)
+}
+
 export const write = (s: Sender, data: Uint8Array, now: number, out: Array<OutSegment>): void => {
   if (s.finQueued || s.state === "Closed") return
   SendBuffer.append(s.buffer, data)

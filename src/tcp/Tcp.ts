@@ -143,6 +143,13 @@ export interface Connection {
   readonly stream: Stream.Stream<Uint8Array, TcpError>
   /** queue `data` for sending: it completes once all of it is in the send buffer, waiting for room as it fills; do not change `data` afterwards */
   readonly write: (data: Uint8Array) => Effect.Effect<void, TcpError>
+  /**
+   * `write`, then mark all written so far as urgent data (RFC 9293 §3.8.5): the segments point to
+   * its end until the peer has acknowledged it, and it goes at once, Nagle or not. (Linux's
+   * receivers without SO_OOBINLINE take the last urgent octet out of the stream; new
+   * applications should not use the mechanism, RFC 9293 SHLD-13)
+   */
+  readonly writeUrgent: (data: Uint8Array) => Effect.Effect<void, TcpError>
   /** end our side (half-close): a FIN follows the data; reading goes on */
   readonly end: Effect.Effect<void>
   /** end both sides: FIN after the data, unread and further data discarded (an RST if data was unread, as Linux) */
@@ -363,6 +370,9 @@ class Handle implements Connection {
   // (`Effect.forEach(chunks, c.write)`); not fields either, which would cost every connection two closures
   get write() {
     return (data: Uint8Array) => this.conn.write(data)
+  }
+  get writeUrgent() {
+    return (data: Uint8Array) => this.conn.writeUrgent(data)
   }
   get end() {
     return this.conn.end()

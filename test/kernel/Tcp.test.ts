@@ -346,6 +346,22 @@ describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () 
         yield* eventually(Effect.sync(() => client.stdout()), (o) => o.includes("sent"), "the client's report")
       }), 60_000)
 
+    live("urgent data to the kernel: a Linux reader takes the last urgent octet out of band (MSG_OOB), the rest in line", () =>
+      Effect.gen(function*() {
+        const w = yield* makeWorld(mode, 5)
+        const listener = yield* inStack(w, Effect.flatMap(Tcp, (t) => t.listen({ port: 82 })))
+        const client = yield* spawnIn(w.ns, ["python3", PEER, "urgent-recv", STACK_IP, "82"])
+        const conn = yield* listener.accept
+        const text = (t: string) => new TextEncoder().encode(t)
+        yield* conn.write(text("hello"))
+        yield* conn.writeUrgent(text("!"))
+        yield* conn.write(text("bye"))
+        yield* conn.end
+        const said = yield* eventually(Effect.sync(() => client.stdout()), (o) => o.includes("oob"), "the client's report")
+        expect(JSON.parse(said.trim().split("\n").at(-1)!)).toEqual({ data: "hellobye", oob: "!" })
+        yield* conn.close
+      }), 60_000)
+
     live("the kernel's ss shows the negotiated MSS, window scaling, timestamps and SACK", () =>
       Effect.gen(function*() {
         const w = yield* makeWorld(mode, 3)

@@ -18,8 +18,12 @@ JSON line and exits; every socket has a timeout, so nothing waits forever.
   urgent HOST PORT              connect, send "hello", then "!" as urgent data
                                 (MSG_OOB), then "bye", 0.3 s apart, half-close,
                                 read to EOF
+  urgent-recv HOST PORT         connect, read to EOF as a Linux program reads
+                                urgent data (SO_OOBINLINE off): the octet at
+                                the mark with MSG_OOB, the rest in line; print both
 """
 import errno
+import select
 import hashlib
 import json
 import os
@@ -152,6 +156,27 @@ def urgent(host, port):
     print(json.dumps({"sent": "hello!bye"}))
 
 
+def urgent_recv(host, port):
+    s = socket.create_connection((host, port), timeout=TIMEOUT)
+    data = b""
+    oob = b""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        readable, _, exceptional = select.select([s], [], [s], 1.0)
+        if exceptional:
+            try:
+                oob += s.recv(1, socket.MSG_OOB)
+            except OSError:
+                pass  # read already, or not there yet
+        if readable:
+            b = s.recv(1 << 16)
+            if not b:
+                break
+            data += b
+    s.close()
+    print(json.dumps({"data": data.decode(), "oob": oob.decode()}))
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "client-echo":
@@ -164,6 +189,8 @@ if __name__ == "__main__":
         refused(sys.argv[2], int(sys.argv[3]))
     elif mode == "urgent":
         urgent(sys.argv[2], int(sys.argv[3]))
+    elif mode == "urgent-recv":
+        urgent_recv(sys.argv[2], int(sys.argv[3]))
     elif mode == "many":
         many(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:

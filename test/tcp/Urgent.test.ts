@@ -8,12 +8,12 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Receiver from "../../src/tcp/Receiver.js"
 import { ACK, FIN, URG } from "../../src/tcp/Segment.js"
-import type { Segment } from "../../src/tcp/Segment.js"
+import type * as Segment from "../../src/tcp/Segment.js"
 import * as Sender from "../../src/tcp/Sender.js"
-import { established, fromPeer, type TcpSocket, text } from "../support/TcpSocket.js"
+import { established, fromPeer, ourSeq, type TcpSocket, text } from "../support/TcpSocket.js"
 
 /** One batch from the peer, as the halves take it; the report (for its urgent indication). */
-const arrive = (s: TcpSocket, ...segments: ReadonlyArray<Segment>): Receiver.Report => {
+const arrive = (s: TcpSocket, ...segments: ReadonlyArray<Segment.Segment>): Receiver.Report => {
   const report = Receiver.onBatch(s.rcv, segments, 0, s.reads.consumed, s.snd.view)
   for (const d of report.data) s.received.push(d)
   Sender.onReport(s.snd, report, 0, [])
@@ -73,5 +73,55 @@ describe("urgent data, received", () => {
     const r = arrive(s, fromPeer({ seq: 3, flags: ACK | URG, urgent: 10 }))
     expect(r.urgent).toBeUndefined()
     expect(pending(s)).toBe(0)
+  })
+})
+
+describe("urgent data, sent", () => {
+  const mark = (s: TcpSocket, now = 0) => {
+    const out: Array<Segment.OutSegment> = []
+    Sender.markUrgent(s.snd, now, out)
+    return out
+  }
+  it("points each segment to the end of the urgent data, and sends it past Nagle", () => {
+    const s = established()
+    const first = s.write(0, "abc")
+    expect(first.map((x) => [ourSeq(x), text(x.payload), (x.flags & URG) !== 0])).toEqual([[0, "abc", false]])
+    // Nagle holds a second small write while "abc" is unacknowledged...
+    expect(s.write(0, "de")).toEqual([])
+    // ...but not once it is urgent: "de" goes, pointing past its last octet
+    const urgent = mark(s)
+    expect(urgent.map((x) => [ourSeq(x), text(x.payload), (x.flags & URG) !== 0, x.urgent])).toEqual([[3, "de", true, 2]])
+  })
+
+  it("ends with the ACK of the urgent data: later segments carry no URG, and Nagle is back", () => {
+    const s = established()
+    s.write(0, "ab")
+    mark(s)
+    s.send(1, fromPeer({ ack: 2 }))
+    const later = s.write(2, "cd")
+    expect(later.map((x) => [ourSeq(x), (x.flags & URG) !== 0, x.urgent])).toEqual([[2, false, 0]])
+    // and Nagle holds small writes again
+    expect(s.write(2, "ef")).toEqual([])
+  })
+
+  it("a pointer more than 65535 octets ahead says 0xFFFF ('more urgent data ahead'), nearer ones the distance", () => {
+    const s = established()
+    const first = s.write(0, new Uint8Array(100_000)) // the initial window goes out unmarked
+    expect(first.every((x) => (x.flags & URG) === 0)).toBe(true)
+    expect(mark(s)).toEqual([]) // the congestion window is full
+    // each ACK lets more go, every segment now pointing at octet 100 000
+    const sent: Array<Segment.OutSegment> = []
+    let acked = 0
+    for (let i = 0; i < 20 && acked < 100_000; i++) {
+      const out = s.send(1 + i, fromPeer({ ack: s.snd.sndNxt - s.snd.iss - 1 }))
+      acked = s.snd.sndNxt - s.snd.iss - 1
+      sent.push(...out.filter((x) => x.payload !== undefined))
+    }
+    expect(sent.length).toBeGreaterThan(10)
+    for (const x of sent) {
+      const ahead = 100_000 - ourSeq(x)
+      expect([(x.flags & URG) !== 0, x.urgent]).toEqual([true, ahead > 0xffff ? 0xffff : ahead])
+    }
+    expect(sent.some((x) => x.urgent === 0xffff) && sent.some((x) => x.urgent < 0xffff)).toBe(true)
   })
 })
