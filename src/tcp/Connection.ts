@@ -52,7 +52,7 @@ import { Inbox } from "../internal/Inbox.js"
 import type { Route, Tx } from "../iface/Interface.js"
 import { Tx as TxBatch } from "../iface/Interface.js"
 import { Signal } from "../internal/Signal.js"
-import type { Ipv4Service } from "../ipv4/Ipv4.js"
+import type { EmitOptions, Ipv4Service } from "../ipv4/Ipv4.js"
 import { TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
 import { flatten, frameLength, TxMeta } from "../link/Link.js"
 import * as Checksum from "../wire/Checksum.js"
@@ -192,6 +192,11 @@ export class Conn {
   bytesReceived = 0
   /** `opened` is done: the handshake completed */
   private isOpen = false
+  /**
+   * What the connection's segments go with: DF, and the TOS the application set (RFC 1122
+   * §4.2.4.2: the application MUST be able to; its ECN bits are TCP's, cleared as Linux does)
+   */
+  private emitOptions: EmitOptions = DF
   /** done when the peer's urgent pointer next advances (made when waited for, replaced each time) */
   private urgentSignal: Signal | undefined = undefined
   bytesAcked = 0
@@ -332,20 +337,21 @@ export class Conn {
     const ip = this.env.ip
     const r = this.route
     const mode = checksumMode(ip, r)
+    const o = this.emitOptions
     if (mode !== "Segmented") {
-      for (const seg of out) emitSegment(ip, tx, r, seg, seg.payload, mode)
+      for (const seg of out) emitSegment(ip, tx, r, seg, seg.payload, mode, 0, o)
     } else {
       for (let i = 0; i < out.length;) {
         const n = Tso.runLength(out, i)
         const first = out[i]!
         if (n === 1) {
-          emitSegment(ip, tx, r, first, first.payload, mode)
+          emitSegment(ip, tx, r, first, first.payload, mode, 0, o)
         } else {
           // the run's header is its first segment's, with PSH and FIN as its last one has them
           const last = out[i + n - 1]!
           const flags = (first.flags & ~(PSH | FIN)) | (last.flags & (PSH | FIN))
           const header = flags === first.flags ? first : { ...first, flags }
-          emitSegment(ip, tx, r, header, Tso.runPayload(out, i, n), mode, first.payload!.length)
+          emitSegment(ip, tx, r, header, Tso.runPayload(out, i, n), mode, first.payload!.length, o)
         }
         i += n
       }
@@ -402,6 +408,17 @@ export class Conn {
   /** Wait for the end: done when CLOSED, failed on reset, timeout or abort. */
   waitClosed(): Effect.Effect<void, TcpError> {
     return (this.closedSignal ??= new Signal()).wait()
+  }
+
+  /** The TOS (DiffServ field) of the segments sent from now on; its ECN bits are ignored. */
+  setTos(tos: number): void {
+    const t = tos & 0xfc
+    this.emitOptions = t === 0 ? DF : { dontFragment: true, tos: t }
+  }
+
+  /** the TOS the segments go with */
+  get tos(): number {
+    return this.emitOptions.tos ?? 0
   }
 
   /** Octets of urgent data the application has not read yet (RFC 9293 MUST-33). */
@@ -607,7 +624,7 @@ const EMPTY = new Uint8Array(0)
 const NOTHING: Effect.Effect<Option.Option<never>> = Effect.succeed(Option.none())
 
 /** TCP sets DF (RFC 1191 path MTU discovery; segments are sized to fit, as Linux does). */
-const DF = { dontFragment: true }
+const DF: EmitOptions = { dontFragment: true }
 
 /**
  * How the checksum of a segment through `r` is made (RFC 9293 §3.1: it
@@ -642,7 +659,8 @@ export const emitSegment = (
   repr: TcpWire.TcpRepr,
   payload: Uint8Array | ReadonlyArray<Uint8Array> | undefined,
   mode: ChecksumMode = checksumMode(ip, r),
-  segmentSize = 0
+  segmentSize = 0,
+  options: EmitOptions = DF
 ): boolean => {
   const hl = TcpWire.headerLen(repr)
   const buf = ip.allocate(hl)
@@ -659,7 +677,7 @@ export const emitSegment = (
       meta = segmentSize > 0 ? TxMeta.segmented(segmentSize) : TxMeta.partialChecksum
     }
   }
-  return ip.emit(tx, r, TcpWire.PROTOCOL, buf, buf.length, DF, payload, meta) === undefined
+  return ip.emit(tx, r, TcpWire.PROTOCOL, buf, buf.length, options, payload, meta) === undefined
 }
 
 

@@ -158,6 +158,8 @@ export interface Connection {
   readonly abort: Effect.Effect<void>
   /** Nagle's algorithm off (true) or on (RFC 1122 §4.2.3.4) */
   readonly setNoDelay: (on: boolean) => Effect.Effect<void>
+  /** the TOS (DiffServ field, 0..255) of the segments sent from now on (RFC 1122 §4.2.4.2); its ECN bits are ignored */
+  readonly setTos: (tos: number) => Effect.Effect<void, TcpError>
   /**
    * keepalive probes (RFC 1122 §4.2.3.6) for this connection: on after `idle`
    * of silence (default the stack's `tcp.keepaliveIdle`), or off; interval
@@ -200,6 +202,8 @@ export interface ConnectOptions {
   readonly localPort?: number
   /** Nagle off from the start */
   readonly noDelay?: boolean
+  /** the TOS (DiffServ field) of the connection's segments, the SYN included (RFC 1122 §4.2.4.2); its ECN bits are ignored */
+  readonly tos?: number
 }
 
 /** @category models */
@@ -385,6 +389,12 @@ class Handle implements Connection {
   }
   get setNoDelay() {
     return (on: boolean) => this.conn.setNoDelay(on)
+  }
+  get setTos() {
+    return (tos: number) =>
+      Number.isInteger(tos) && tos >= 0 && tos <= 255
+        ? Effect.sync(() => this.conn.setTos(tos))
+        : Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `TOS ${tos} is not 0..255` }))
   }
   get urgent() {
     return Effect.sync(() => this.conn.urgentPending())
@@ -981,6 +991,9 @@ export const make = Effect.gen(function*() {
       if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) {
         return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 1..65535` }))
       }
+      if (o.tos !== undefined && !(Number.isInteger(o.tos) && o.tos >= 0 && o.tos <= 255)) {
+        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `TOS ${o.tos} is not 0..255` }))
+      }
       const r = ip.route(remote)
       if (r === undefined) {
         return Effect.fail(new TcpError({ reason: "NoRoute", detail: `no route to ${Addr.format(remote)}` }))
@@ -1017,6 +1030,7 @@ export const make = Effect.gen(function*() {
       if (o.noDelay === true) snd.noDelay = true
       const rcv = Receiver.synSent(params, iss)
       const conn = new Conn(env, k, local, remote, r, rcv, snd, queues)
+      if (o.tos !== undefined) conn.setTos(o.tos)
       conns.set(k, conn)
       c.activeOpens++
       conn.start(first)

@@ -72,6 +72,42 @@ describe("TCP listener, raw peer", () => {
     }))
 })
 
+describe("TOS (RFC 1122 §4.2.4.2: the application sets it)", () => {
+  it.scoped("an accepted connection's setTos marks what it sends from then on, its ECN bits left to TCP", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* stackWithPeer()
+      const listener = yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      yield* peer.sendFrame(frame({ flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } }))
+      const synAck = asIpv4(yield* peer.next)!
+      expect(synAck.tos).toBe(0)
+      const ack = Seq.add(Either.getOrThrow(TcpWire.parse(synAck.payload, synAck.src, synAck.dst)).seq, 1)
+      yield* peer.sendFrame(frame({ seq: Seq.add(ISN, 1), ack }))
+      const conn = yield* listener.accept
+      yield* conn.setNoDelay(true) // each write its own segment
+      expect((yield* Effect.flip(conn.setTos(256))).reason).toBe("InvalidArgument")
+      yield* conn.setTos(0xbb) // DSCP EF with both ECN bits: TCP keeps those
+      yield* conn.write(new Uint8Array([1, 2, 3]))
+      const data = asIpv4(yield* peer.next)!
+      expect([data.tos, data.payload.length > 20]).toEqual([0xb8, true])
+      yield* conn.setTos(0)
+      yield* conn.write(new Uint8Array([4]))
+      expect(asIpv4(yield* peer.next)!.tos).toBe(0)
+    }))
+
+  it.scoped("connect({ tos }) marks the SYN too; a TOS out of range is refused", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* stackWithPeer()
+      const refused = yield* run(stack, Effect.flip(Effect.flatMap(Tcp, (t) => t.connect({ address: PEER_ADDR, port: 80, tos: -1 }))))
+      expect(refused.reason).toBe("InvalidArgument")
+      const opening = yield* run(stack, Effect.fork(Effect.flatMap(Tcp, (t) => t.connect({ address: PEER_ADDR, port: 80, tos: 0x28 }))))
+      // (the stack may ask ARP for the peer first)
+      let syn = asIpv4(yield* peer.next)
+      for (let i = 0; i < 5 && syn === undefined; i++) syn = asIpv4(yield* peer.next)
+      expect(syn!.tos).toBe(0x28)
+      yield* Fiber.interrupt(opening)
+    }))
+})
+
 describe("a half-open connection whose SYN-ACK cannot be delivered", () => {
   it.scoped("goes as soon as its peer's address fails to resolve (host unreachable), not after its SYN-ACK retries", () =>
     Effect.gen(function*() {
