@@ -15,7 +15,8 @@
  * - Per socket, as the socket options of RFC 1122 §4.1.4 and Linux: a send
  *   to a broadcast address is refused unless `setBroadcast(true)`
  *   (SO_BROADCAST: one program's mistake should not reach every host of
- *   the link), and `setTtl` sets the TTL of what it sends (IP_TTL).
+ *   the link), and `setTtl` and `setTos` set the TTL and TOS of what it
+ *   sends (IP_TTL, IP_TOS: RFC 1122 §4.1.4, an application MUST be able to).
  * - `bind(port)` takes a given port or, with 0/undefined, an ephemeral one
  *   from 49152..65535 (RFC 6335 §6). Closing the scope unbinds.
  * - Sending builds the 8-octet header in place behind the IPv4 headroom and
@@ -34,7 +35,7 @@ import type { Scope } from "effect"
 import { Config } from "../Config.js"
 import { Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
-import { type IcmpReport, Ipv4, type Ipv4Packet, TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
+import { type EmitOptions, type IcmpReport, Ipv4, type Ipv4Packet, TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
 import * as Checksum from "../wire/Checksum.js"
 import * as IcmpWire from "../wire/IcmpMessage.js"
 import * as Ip from "../wire/Ipv4Header.js"
@@ -102,7 +103,7 @@ export class UdpError extends Data.TaggedError("UdpError")<{
     | "FragmentationNeeded"
     /** to a broadcast address without `setBroadcast(true)` (Linux: EACCES) */
     | "BroadcastNotAllowed"
-    /** a TTL outside 1..255, a receive buffer below one octet */
+    /** a TTL outside 1..255, a TOS outside 0..255, a receive buffer below one octet */
     | "InvalidOption"
   readonly detail: string
 }> {
@@ -130,6 +131,8 @@ export interface UdpSocket {
   readonly setBroadcast: (on: boolean) => Effect.Effect<void>
   /** IP_TTL: the TTL of the datagrams this socket sends, 1..255 (the stack's `ttl` when bound) */
   readonly setTtl: (ttl: number) => Effect.Effect<void, UdpError>
+  /** IP_TOS: the TOS (DiffServ field and ECN bits) of the datagrams this socket sends, 0..255 (0 when bound) */
+  readonly setTos: (tos: number) => Effect.Effect<void, UdpError>
   /**
    * SO_RCVBUF: bound the receive queue by `octets` (each datagram charged
    * its payload and DATAGRAM_OVERHEAD) instead of a count of datagrams.
@@ -163,6 +166,8 @@ export interface BindOptions {
   readonly broadcast?: boolean
   /** IP_TTL from the start, 1..255 */
   readonly ttl?: number
+  /** IP_TOS from the start, 0..255 */
+  readonly tos?: number
   /** SO_RCVBUF from the start: the receive queue bounded in octets instead (`setReceiveBuffer`) */
   readonly receiveBuffer?: number
 }
@@ -198,11 +203,19 @@ interface SendOptions {
   broadcast: boolean
   /** undefined: the stack's */
   ttl: number | undefined
+  tos: number
+  /** what IPv4 gets for them (`emitOptionsOf`), made when they change, not per datagram */
+  emit: EmitOptions | undefined
 }
 
 const cost = (d: Datagram): number => d.payload.length + DATAGRAM_OVERHEAD
 
 const isTtl = (ttl: number): boolean => Number.isInteger(ttl) && ttl >= 1 && ttl <= 255
+const isTos = (tos: number): boolean => Number.isInteger(tos) && tos >= 0 && tos <= 255
+const badTos = (tos: number) => Effect.fail(new UdpError({ reason: "InvalidOption", detail: `TOS ${tos} is not 0..255` }))
+/** the IPv4 options a socket's datagrams go with (none: the stack's defaults) */
+const emitOptionsOf = (o: { readonly ttl: number | undefined; readonly tos: number }): EmitOptions | undefined =>
+  o.ttl === undefined && o.tos === 0 ? undefined : { ...(o.ttl === undefined ? {} : { ttl: o.ttl }), tos: o.tos }
 const badTtl = (ttl: number) => Effect.fail(new UdpError({ reason: "InvalidOption", detail: `TTL ${ttl} is not 1..255` }))
 const isBuffer = (octets: number): boolean => Number.isInteger(octets) && octets >= 1
 const badBuffer = (octets: number) =>
@@ -258,7 +271,7 @@ export const make = Effect.gen(function*() {
     UdpWire.writeHeader(buf, TRANSPORT_OFFSET, srcPort, d.dstPort, length, sum)
     // Cannot be refused: the size check above keeps the datagram within
     // 65535 octets, and UDP never sets DF, so a large one is fragmented.
-    ip.emit(tx, r, Ip.Protocol.UDP, buf, buf.length, o.ttl === undefined ? undefined : { ttl: o.ttl }, d.payload)
+    ip.emit(tx, r, Ip.Protocol.UDP, buf, buf.length, o.emit, d.payload)
     c.sent++
     return undefined
   }
@@ -339,6 +352,8 @@ export const make = Effect.gen(function*() {
       const p = chosen.right
       const ttl = options?.ttl
       if (ttl !== undefined && !isTtl(ttl)) return yield* badTtl(ttl)
+      const tos = options?.tos ?? 0
+      if (!isTos(tos)) return yield* badTos(tos)
       const receiveBuffer = options?.receiveBuffer
       if (receiveBuffer !== undefined && !isBuffer(receiveBuffer)) return yield* badBuffer(receiveBuffer)
       const capacity = options?.capacity ?? config.queues.udpSocket
@@ -353,7 +368,7 @@ export const make = Effect.gen(function*() {
         queuedOctets: 0,
         dropped: 0
       }
-      const sendOptions: SendOptions = { broadcast: options?.broadcast === true, ttl }
+      const sendOptions: SendOptions = { broadcast: options?.broadcast === true, ttl, tos, emit: emitOptionsOf({ ttl, tos }) }
       sockets.set(p, binding)
       yield* Effect.addFinalizer(() =>
         Effect.zipRight(
@@ -429,8 +444,16 @@ export const make = Effect.gen(function*() {
           isTtl(ttl)
             ? Effect.sync(() => {
               sendOptions.ttl = ttl
+              sendOptions.emit = emitOptionsOf(sendOptions)
             })
             : badTtl(ttl),
+        setTos: (tos) =>
+          isTos(tos)
+            ? Effect.sync(() => {
+              sendOptions.tos = tos
+              sendOptions.emit = emitOptionsOf(sendOptions)
+            })
+            : badTos(tos),
         setReceiveBuffer: (octets) =>
           isBuffer(octets)
             ? Effect.sync(() => {

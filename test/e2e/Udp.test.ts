@@ -130,7 +130,7 @@ describe("UDP against a raw peer", () => {
       expect(Option.isNone(yield* peer.poll)).toBe(true)
     }))
 
-  it.scoped("a socket's TTL (IP_TTL) goes on what it sends; outside 1..255 it is refused", () =>
+  it.scoped("a socket's TTL and TOS (IP_TTL, IP_TOS) go on what it sends; out of range they are refused", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup
       const refused = yield* run(stack, Effect.gen(function*() {
@@ -138,12 +138,19 @@ describe("UDP against a raw peer", () => {
         yield* s.send(PEER_ADDR, 9, text("default"))
         yield* s.setTtl(7)
         yield* s.send(PEER_ADDR, 9, text("seven"))
-        return [(yield* Effect.flip(s.setTtl(0))).reason, (yield* Effect.flip(s.setTtl(256))).reason]
+        yield* s.setTos(0xb8)
+        yield* s.send(PEER_ADDR, 9, text("expedited"))
+        return [
+          (yield* Effect.flip(s.setTtl(0))).reason,
+          (yield* Effect.flip(s.setTtl(256))).reason,
+          (yield* Effect.flip(s.setTos(256))).reason
+        ]
       }))
-      expect(refused).toEqual(["InvalidOption", "InvalidOption"])
+      expect(refused).toEqual(["InvalidOption", "InvalidOption", "InvalidOption"])
       const first = asIpv4(yield* peer.next)!
       const second = asIpv4(yield* peer.next)!
-      expect([first.ttl, second.ttl]).toEqual([64, 7])
+      const third = asIpv4(yield* peer.next)!
+      expect([first.ttl, first.tos, second.ttl, second.tos, third.ttl, third.tos]).toEqual([64, 0, 7, 0, 7, 0xb8])
     }))
 
   it.scoped("a receive buffer in octets (SO_RCVBUF) bounds the queue by payload and overhead, not by count", () =>
@@ -178,14 +185,14 @@ describe("UDP against a raw peer", () => {
           (yield* Effect.flip(udp.bind(8003, { receiveBuffer: 0 }))).reason
         ]
         // nothing was bound by those: the port is free
-        const s = yield* udp.bind(8003, { broadcast: true, ttl: 9, receiveBuffer: 5000 })
+        const s = yield* udp.bind(8003, { broadcast: true, ttl: 9, tos: 0x28, receiveBuffer: 5000 })
         yield* s.send(SUBNET_BROADCAST, 5000, text("to everyone"))
         return [reasons, yield* s.receiveBuffer, s.port] as const
       }))
       expect(reasons).toEqual(["InvalidOption", "InvalidOption"])
       expect([buffer, port]).toEqual([5000, 8003])
       const out = asIpv4(yield* peer.next)!
-      expect([out.dst, out.ttl]).toEqual([SUBNET_BROADCAST, 9])
+      expect([out.dst, out.ttl, out.tos]).toEqual([SUBNET_BROADCAST, 9, 0x28])
     }))
 
   it.scoped("a broadcast we send reaches the link and our own socket on that port too (as Linux loops it back)", () =>
