@@ -416,11 +416,6 @@ export class Conn {
     this.emitOptions = t === 0 ? DF : { dontFragment: true, tos: t }
   }
 
-  /** the TOS the segments go with */
-  get tos(): number {
-    return this.emitOptions.tos ?? 0
-  }
-
   /** Octets of urgent data the application has not read yet (RFC 9293 MUST-33). */
   urgentPending(): number {
     return Receiver.urgentPending(this.rcv, this.reads.consumed)
