@@ -12,6 +12,8 @@
  *   Linux's SO_RCVBUF bounds it (each datagram charged its payload and
  *   `DATAGRAM_OVERHEAD`); beyond it datagrams are dropped and counted, as a
  *   kernel's full socket buffer does. One fiber should read a socket.
+ * - A datagram received carries its IPv4 TOS and options up to the
+ *   application (RFC 1122 §3.2.1.6, §4.1.4).
  * - Per socket, as the socket options of RFC 1122 §4.1.4 and Linux: a send
  *   to a broadcast address is refused unless `setBroadcast(true)`
  *   (SO_BROADCAST: one program's mistake should not reach every host of
@@ -66,6 +68,10 @@ export interface Datagram {
   readonly dst: Addr.Ipv4Addr
   readonly dstPort: number
   readonly payload: Uint8Array
+  /** the IPv4 TOS it came with (RFC 1122 §3.2.1.6: passed up to the transport, and here on) */
+  readonly tos: number
+  /** its IPv4 options as received, empty when none (RFC 1122 §4.1.4: UDP MUST pass them to the application) */
+  readonly ipOptions: Uint8Array
 }
 
 /** A datagram to send. @category models */
@@ -210,6 +216,9 @@ interface SendOptions {
 
 const cost = (d: Datagram): number => d.payload.length + DATAGRAM_OVERHEAD
 
+/** what a datagram without IP options has for them: one empty view for all */
+const NO_IP_OPTIONS = new Uint8Array(0)
+
 const isTtl = (ttl: number): boolean => Number.isInteger(ttl) && ttl >= 1 && ttl <= 255
 const isTos = (tos: number): boolean => Number.isInteger(tos) && tos >= 0 && tos <= 255
 const badTos = (tos: number) => Effect.fail(new UdpError({ reason: "InvalidOption", detail: `TOS ${tos} is not 0..255` }))
@@ -309,7 +318,9 @@ export const make = Effect.gen(function*() {
           srcPort: UdpWire.srcPortAt(p.bytes, at),
           dst: p.dst,
           dstPort,
-          payload: p.bytes.subarray(at + UdpWire.HEADER_LEN, at + length)
+          payload: p.bytes.subarray(at + UdpWire.HEADER_LEN, at + length),
+          tos: p.tos,
+          ipOptions: p.headerLen === Ip.MIN_HEADER_LEN ? NO_IP_OPTIONS : p.bytes.subarray(p.offset + Ip.MIN_HEADER_LEN, at)
         }
         const arr = byPort.get(b)
         if (arr) arr.push(d)

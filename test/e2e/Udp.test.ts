@@ -230,6 +230,30 @@ describe("UDP against a raw peer", () => {
       expect(Option.isNone(yield* peer.poll)).toBe(true)
     }))
 
+  it.scoped("a datagram comes with its TOS and IP options, as received (RFC 1122 §3.2.1.6, §4.1.4)", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup
+      const rr = new Uint8Array([7, 7, 4, 0, 0, 0, 0, 0]) // record route, one empty slot, then EOL
+      const got = yield* run(stack, Effect.gen(function*() {
+        const s = yield* Effect.flatMap(Udp, (u) => u.bind(8004))
+        yield* peer.sendIp(ipRepr({
+          src: PEER_ADDR,
+          dst: ADDR_A,
+          protocol: Ip.Protocol.UDP,
+          tos: 0xb8,
+          options: rr,
+          payload: UdpWire.emit({ srcPort: 1, dstPort: 8004, payload: text("marked") }, PEER_ADDR, ADDR_A)
+        }), MAC_A)
+        yield* peer.sendIp(udpFrom(text("plain"), 8004), MAC_A)
+        yield* settle
+        return yield* s.receiveBatch
+      }))
+      expect(got.map((d) => [str(d.payload), d.tos, Array.from(d.ipOptions)])).toEqual([
+        ["marked", 0xb8, Array.from(rr)],
+        ["plain", 0, []]
+      ])
+    }))
+
   it.scoped("a full socket queue drops and counts", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup
