@@ -402,11 +402,11 @@ export const make = Effect.gen(function*() {
   ): EmitFailure | undefined => {
     const inline = end - TRANSPORT_OFFSET
     const length = inline + (payload === undefined ? 0 : frameLength(payload))
-    const total = Ip.MIN_HEADER_LEN + length
-    const options = o.ipOptions
-    if (options !== undefined && (r._tag === "Local" || total + options.length <= r.mtu)) {
-      return emitWithOptions(tx, r, protocol, buf, end, o, options, total + options.length, payload)
-    }
+    // IP options go only on a datagram that needs no fragments (EmitOptions.ipOptions)
+    const asked = o.ipOptions
+    const plain = Ip.MIN_HEADER_LEN + length
+    const options = asked !== undefined && (r._tag === "Local" || plain + asked.length <= r.mtu) ? asked : undefined
+    const total = options === undefined ? plain : plain + options.length
     if (total > Ip.MAX_PACKET_LEN) {
       c.sendFailed++
       return "TooBig"
@@ -421,6 +421,14 @@ export const make = Effect.gen(function*() {
     if (total <= r.mtu || r._tag === "Local" || TxMeta.segmentSize(meta) > 0) {
       Ip.writeHeader(buf, HEADROOM, total, id, df, false, 0, ttl, protocol, src, r.dst, tos)
       c.sent++
+      if (options !== undefined) {
+        // the options gathered between the 20-octet header and the transport's octets
+        Ip.setOptions(buf, HEADROOM, options)
+        const pieces = [buf.subarray(0, TRANSPORT_OFFSET), options, buf.subarray(TRANSPORT_OFFSET, end)]
+        if (payload !== undefined) pushRange(pieces, payload, 0, frameLength(payload))
+        iface.output(tx, r, pieces, meta)
+        return undefined
+      }
       const head = end === buf.length ? buf : buf.subarray(0, end)
       iface.output(
         tx,
@@ -449,35 +457,6 @@ export const make = Effect.gen(function*() {
     }
     c.sent++
     c.fragmentsSent += plan.length
-    return undefined
-  }
-
-  /** `emit` of one unfragmented datagram whose header carries `options` (gathered after it). */
-  const emitWithOptions = (
-    tx: Iface.Tx,
-    r: Iface.Route,
-    protocol: number,
-    buf: Uint8Array,
-    end: number,
-    o: EmitOptions,
-    options: Uint8Array,
-    total: number,
-    payload?: Uint8Array | ReadonlyArray<Uint8Array>
-  ): EmitFailure | undefined => {
-    if (total > Ip.MAX_PACKET_LEN) {
-      c.sendFailed++
-      return "TooBig"
-    }
-    const id = nextId(r.dst, protocol)
-    Ip.writeHeader(buf, HEADROOM, total, id, o.dontFragment ?? false, false, 0, o.ttl ?? config.ttl, protocol, r.src, r.dst, o.tos ?? 0)
-    Ip.setOptions(buf, HEADROOM, options)
-    c.sent++
-    const pieces: Array<Uint8Array> = [buf.subarray(0, TRANSPORT_OFFSET), options, buf.subarray(TRANSPORT_OFFSET, end)]
-    if (payload !== undefined) {
-      if (payload instanceof Uint8Array) pieces.push(payload)
-      else pieces.push(...payload)
-    }
-    iface.output(tx, r, pieces)
     return undefined
   }
 

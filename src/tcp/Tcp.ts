@@ -350,6 +350,12 @@ class HalfOpenEntry implements Timed {
  * for (getters), not up front: a connection that never closes or aborts
  * from the API costs no effects for them.
  */
+/** Why `tos` cannot be a connection's TOS (undefined: it can). */
+const tosError = (tos: number): TcpError | undefined =>
+  Number.isInteger(tos) && tos >= 0 && tos <= 255
+    ? undefined
+    : new TcpError({ reason: "InvalidArgument", detail: `TOS ${tos} is not 0..255` })
+
 class Handle implements Connection {
   constructor(private readonly conn: Conn) {}
   get localAddress() {
@@ -391,10 +397,10 @@ class Handle implements Connection {
     return (on: boolean) => this.conn.setNoDelay(on)
   }
   get setTos() {
-    return (tos: number) =>
-      Number.isInteger(tos) && tos >= 0 && tos <= 255
-        ? Effect.sync(() => this.conn.setTos(tos))
-        : Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `TOS ${tos} is not 0..255` }))
+    return (tos: number) => {
+      const bad = tosError(tos)
+      return bad === undefined ? Effect.sync(() => this.conn.setTos(tos)) : Effect.fail(bad)
+    }
   }
   get urgent() {
     return Effect.sync(() => this.conn.urgentPending())
@@ -991,9 +997,8 @@ export const make = Effect.gen(function*() {
       if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) {
         return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 1..65535` }))
       }
-      if (o.tos !== undefined && !(Number.isInteger(o.tos) && o.tos >= 0 && o.tos <= 255)) {
-        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `TOS ${o.tos} is not 0..255` }))
-      }
+      const badTos = o.tos === undefined ? undefined : tosError(o.tos)
+      if (badTos !== undefined) return Effect.fail(badTos)
       const r = ip.route(remote)
       if (r === undefined) {
         return Effect.fail(new TcpError({ reason: "NoRoute", detail: `no route to ${Addr.format(remote)}` }))

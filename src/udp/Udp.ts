@@ -219,16 +219,30 @@ const cost = (d: Datagram): number => d.payload.length + DATAGRAM_OVERHEAD
 /** what a datagram without IP options has for them: one empty view for all */
 const NO_IP_OPTIONS = new Uint8Array(0)
 
-const isTtl = (ttl: number): boolean => Number.isInteger(ttl) && ttl >= 1 && ttl <= 255
-const isTos = (tos: number): boolean => Number.isInteger(tos) && tos >= 0 && tos <= 255
-const badTos = (tos: number) => Effect.fail(new UdpError({ reason: "InvalidOption", detail: `TOS ${tos} is not 0..255` }))
 /** the IPv4 options a socket's datagrams go with (none: the stack's defaults) */
 const emitOptionsOf = (o: { readonly ttl: number | undefined; readonly tos: number }): EmitOptions | undefined =>
   o.ttl === undefined && o.tos === 0 ? undefined : { ...(o.ttl === undefined ? {} : { ttl: o.ttl }), tos: o.tos }
-const badTtl = (ttl: number) => Effect.fail(new UdpError({ reason: "InvalidOption", detail: `TTL ${ttl} is not 1..255` }))
-const isBuffer = (octets: number): boolean => Number.isInteger(octets) && octets >= 1
-const badBuffer = (octets: number) =>
-  Effect.fail(new UdpError({ reason: "InvalidOption", detail: `a receive buffer of ${octets} octets` }))
+
+/** Each socket option's range (a receive buffer has no upper bound but the octets it may hold). */
+const OPTION_RANGES = { TTL: [1, 255], TOS: [0, 255], "receive buffer": [1, Number.MAX_SAFE_INTEGER] } as const
+
+/** Why `value` cannot be the socket option `name` (undefined: it can, or it was not given). */
+const optionError = (name: keyof typeof OPTION_RANGES, value: number | undefined): UdpError | undefined => {
+  if (value === undefined) return undefined
+  const [min, max] = OPTION_RANGES[name]
+  return Number.isInteger(value) && value >= min && value <= max
+    ? undefined
+    : new UdpError({
+      reason: "InvalidOption",
+      detail: `${name} ${value} is not ${max === Number.MAX_SAFE_INTEGER ? `${min} or more` : `${min}..${max}`}`
+    })
+}
+
+/** Set an option after checking it. */
+const setChecked = (name: keyof typeof OPTION_RANGES, value: number, set: () => void): Effect.Effect<void, UdpError> => {
+  const bad = optionError(name, value)
+  return bad === undefined ? Effect.sync(set) : Effect.fail(bad)
+}
 
 /** @category constructors */
 export const make = Effect.gen(function*() {
@@ -362,11 +376,10 @@ export const make = Effect.gen(function*() {
       if (Either.isLeft(chosen)) return yield* chosen.left
       const p = chosen.right
       const ttl = options?.ttl
-      if (ttl !== undefined && !isTtl(ttl)) return yield* badTtl(ttl)
       const tos = options?.tos ?? 0
-      if (!isTos(tos)) return yield* badTos(tos)
       const receiveBuffer = options?.receiveBuffer
-      if (receiveBuffer !== undefined && !isBuffer(receiveBuffer)) return yield* badBuffer(receiveBuffer)
+      const bad = optionError("TTL", ttl) ?? optionError("TOS", tos) ?? optionError("receive buffer", receiveBuffer)
+      if (bad !== undefined) return yield* bad
       const capacity = options?.capacity ?? config.queues.udpSocket
       const binding: Binding = {
         // `queued` and `queuedOctets` bound the datagrams; batches never outnumber datagrams, and a
@@ -452,26 +465,20 @@ export const make = Effect.gen(function*() {
             sendOptions.broadcast = on
           }),
         setTtl: (ttl) =>
-          isTtl(ttl)
-            ? Effect.sync(() => {
-              sendOptions.ttl = ttl
-              sendOptions.emit = emitOptionsOf(sendOptions)
-            })
-            : badTtl(ttl),
+          setChecked("TTL", ttl, () => {
+            sendOptions.ttl = ttl
+            sendOptions.emit = emitOptionsOf(sendOptions)
+          }),
         setTos: (tos) =>
-          isTos(tos)
-            ? Effect.sync(() => {
-              sendOptions.tos = tos
-              sendOptions.emit = emitOptionsOf(sendOptions)
-            })
-            : badTos(tos),
+          setChecked("TOS", tos, () => {
+            sendOptions.tos = tos
+            sendOptions.emit = emitOptionsOf(sendOptions)
+          }),
         setReceiveBuffer: (octets) =>
-          isBuffer(octets)
-            ? Effect.sync(() => {
-              binding.octets = octets
-              binding.capacity = MAX_QUEUED
-            })
-            : badBuffer(octets),
+          setChecked("receive buffer", octets, () => {
+            binding.octets = octets
+            binding.capacity = MAX_QUEUED
+          }),
         receiveBuffer: Effect.sync(() => Number.isFinite(binding.octets) ? binding.octets : undefined)
       } satisfies UdpSocket
     })
