@@ -3,9 +3,10 @@
  * UDP and TCP.
  *
  * - **Transport.** Each question goes out as one UDP datagram from a fresh
- *   socket on a random port, with a random 16-bit ID (RFC 5452 §9.2); both
- *   come from `crypto.getRandomValues`, not Effect's seeded `Random`, because
- *   an off-path attacker must not predict them. An answer with TC set
+ *   socket on a random port (UDP draws an ephemeral port's start afresh for
+ *   each bind), with a random 16-bit ID (RFC 5452 §9.2); both come from
+ *   `crypto.getRandomValues`, not Effect's seeded `Random`, because an
+ *   off-path attacker must not predict them. An answer with TC set
  *   (RFC 1035 §4.2.1) makes the resolver ask the same question again over TCP,
  *   each message behind a 2-octet length (RFC 1035 §4.2.2, RFC 7766 §5, §8).
  * - **Acceptance** (RFC 5452 §9.1): a datagram is taken as the answer only if
@@ -149,10 +150,6 @@ export class Dns extends Context.Tag("gonet/Dns")<Dns, DnsService>() {}
 // configuration
 
 const DNS_PORT = 53
-const EPHEMERAL_LOW = 49152
-const EPHEMERAL_SPAN = 65536 - EPHEMERAL_LOW
-/** random ports tried before letting UDP pick one */
-const PORT_TRIES = 8
 
 /** "A.B.C.D" or "A.B.C.D:port" as a `Server`, or undefined. */
 export const parseServer = (text: string): Server | undefined => {
@@ -295,18 +292,8 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
 
     const err = (reason: DnsError["reason"], name: string, detail: string) => new DnsError({ reason, name, detail })
 
-    /** A socket on a random port (RFC 5452 §9.2), else on one UDP picks. */
-    const bindRandom: Effect.Effect<UdpSocket, UdpError, Scope.Scope> = Effect.suspend(() => {
-      const tryPort = (left: number): Effect.Effect<UdpSocket, UdpError, Scope.Scope> =>
-        left === 0
-          ? udp.bind()
-          : Effect.catchIf(
-            udp.bind(EPHEMERAL_LOW + (random16() % EPHEMERAL_SPAN)),
-            (e) => e.reason === "AddrInUse",
-            () => tryPort(left - 1)
-          )
-      return tryPort(PORT_TRIES)
-    })
+    /** A socket on a random port (RFC 5452 §9.2): UDP's ephemeral choice is randomized per bind. */
+    const bindRandom: Effect.Effect<UdpSocket, UdpError, Scope.Scope> = udp.bind()
 
     /** The rcode of an accepted answer as the attempt's outcome. */
     const judge = (m: Msg.Message, name: string, server: Server): Attempt => {

@@ -20,7 +20,11 @@
  *   the link), and `setTtl` and `setTos` set the TTL and TOS of what it
  *   sends (IP_TTL, IP_TOS: RFC 1122 §4.1.4, an application MUST be able to).
  * - `bind(port)` takes a given port or, with 0/undefined, an ephemeral one
- *   from 49152..65535 (RFC 6335 §6). Closing the scope unbinds.
+ *   from 49152..65535 (RFC 6335 §6), searched from a random start drawn
+ *   afresh for each bind (RFC 6056 §3.3.1, as Linux's `udp_lib_get_port`):
+ *   an off-path attacker who saw one of our ports must not be able to guess
+ *   the next (RFC 5452 §9.2 asks it of every DNS client, and a program over
+ *   the Node adapter may be one). Closing the scope unbinds.
  * - Sending builds the 8-octet header in place behind the IPv4 headroom and
  *   sends the payload from where it is (a gather write): no copy of the
  *   payload, one checksum pass over it. `sendAll` sends many datagrams as one
@@ -32,7 +36,7 @@
  *
  * @since 0.1.0
  */
-import { Chunk, Context, Data, Effect, Either, Layer, Mailbox, Random } from "effect"
+import { Chunk, Context, Data, Effect, Either, Layer, Mailbox } from "effect"
 import type { Scope } from "effect"
 import { Config } from "../Config.js"
 import { Tx } from "../iface/Interface.js"
@@ -48,7 +52,7 @@ import * as UdpWire from "../wire/UdpHeader.js"
 export const MAX_PAYLOAD = Ip.MAX_PACKET_LEN - Ip.MIN_HEADER_LEN - UdpWire.HEADER_LEN
 
 const EPHEMERAL_LOW = 49152
-const EPHEMERAL_HIGH = 65535
+const EPHEMERAL_SPAN = 65536 - EPHEMERAL_LOW
 
 /**
  * What a queued datagram costs a receive buffer beyond its payload: the
@@ -249,7 +253,6 @@ export const make = Effect.gen(function*() {
   const config = yield* Config
   const ip = yield* Ipv4
   const sockets = new Map<number, Binding>()
-  let nextEphemeral = yield* Random.nextIntBetween(EPHEMERAL_LOW, EPHEMERAL_HIGH + 1)
   const c = { received: 0, malformed: 0, noPort: 0, queueDropped: 0, sent: 0, sendFailed: 0, errorsReported: 0, errorsDropped: 0 }
 
   // The quote's first octets are our source port, then the destination port.
@@ -359,13 +362,11 @@ export const make = Effect.gen(function*() {
         ? Either.left(new UdpError({ reason: "AddrInUse", detail: `UDP port ${requested} is already bound` }))
         : Either.right(requested)
     }
-    const span = EPHEMERAL_HIGH - EPHEMERAL_LOW + 1
-    for (let i = 0; i < span; i++) {
-      const port = EPHEMERAL_LOW + ((nextEphemeral - EPHEMERAL_LOW + i) % span)
-      if (!sockets.has(port)) {
-        nextEphemeral = port + 1 > EPHEMERAL_HIGH ? EPHEMERAL_LOW : port + 1
-        return Either.right(port)
-      }
+    // (crypto, not Effect's seeded Random: the point is that nobody can predict it)
+    const start = globalThis.crypto.getRandomValues(new Uint16Array(1))[0]! % EPHEMERAL_SPAN
+    for (let i = 0; i < EPHEMERAL_SPAN; i++) {
+      const port = EPHEMERAL_LOW + ((start + i) % EPHEMERAL_SPAN)
+      if (!sockets.has(port)) return Either.right(port)
     }
     return Either.left(new UdpError({ reason: "NoEphemeralPorts", detail: "no free ephemeral UDP port" }))
   }

@@ -88,6 +88,23 @@ describe("UDP between two stacks", () => {
         expect(Exit.isSuccess(again)).toBe(true)
       }))
     }))
+
+  it.scoped("an ephemeral port is in 49152..65535 and searched from a fresh random start per bind (RFC 6056 §3.3.1): ports bound in turn do not follow each other", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      yield* run(a, Effect.gen(function*() {
+        const udp = yield* Udp
+        const ports: Array<number> = []
+        // each released before the next: a sequential choice would hand out p, p + 1, p + 2, ...
+        for (let i = 0; i < 16; i++) ports.push(yield* Effect.scoped(Effect.map(udp.bind(), (s) => s.port)))
+        expect(ports.every((p) => p >= 49152 && p <= 65535)).toBe(true)
+        expect(new Set(ports).size).toBeGreaterThanOrEqual(14)
+        expect(ports.slice(1).filter((p, i) => p === ports[i]! + 1).length).toBeLessThan(3)
+        // held at once, they are distinct
+        const held = yield* Effect.forEach([1, 2, 3, 4, 5, 6, 7, 8], () => Effect.map(udp.bind(), (s) => s.port))
+        expect(new Set(held).size).toBe(held.length)
+      }))
+    }))
 })
 
 describe("UDP against a raw peer", () => {
