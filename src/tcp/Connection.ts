@@ -201,6 +201,9 @@ export class Conn {
   private urgentSignal: Signal | undefined = undefined
   bytesAcked = 0
   private done = false
+  /** the connection's place in the stack's timer wheel (internal/Deadlines.ts) */
+  deadlineAt = 0
+  deadlineIndex = -1
 
   constructor(
     readonly env: Env,

@@ -291,7 +291,8 @@ const keyOf = (localAddr: number, localPort: number, remoteAddr: number, remoteP
   String.fromCharCode(remoteAddr >>> 16, remoteAddr & 0xffff, remotePort, localPort, localAddr >>> 16, localAddr & 0xffff)
 
 /** Something with a deadline on the wheel. */
-interface Timed {
+/** What the timer wheel holds: a connection, a half-open or a TIME-WAIT record. */
+interface Timed extends Deadlines.Owner {
   fire(now: number, tx: Tx): void
 }
 
@@ -307,6 +308,8 @@ interface ListenerState {
 }
 
 class TimeWaitEntry implements Timed {
+  deadlineAt = 0
+  deadlineIndex = -1
   constructor(
     readonly key: string,
     readonly tw: TimeWait.TimeWait,
@@ -331,6 +334,8 @@ interface Opening {
 }
 
 class HalfOpenEntry implements Timed {
+  deadlineAt = 0
+  deadlineIndex = -1
   constructor(
     readonly key: string,
     readonly listener: ListenerState,

@@ -6,21 +6,23 @@ import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import * as D from "../../src/internal/Deadlines.js"
 
-/** Owners are objects (the wheel's are connections and records); one per name, made on first use. */
+/** Owners carry their place (the wheel's are connections and records); one per name, made on first use. */
+type Named<N> = D.Owner & { readonly name: N }
 const owners = <N>() => {
-  const made = new Map<N, { readonly name: N }>()
+  const made = new Map<N, Named<N>>()
   const of = (name: N) => {
     let o = made.get(name)
-    if (o === undefined) made.set(name, o = { name })
+    if (o === undefined) made.set(name, o = { name, deadlineAt: 0, deadlineIndex: -1 })
     return o
   }
+  of.made = () => [...made.values()]
   return of
 }
 const names = <N>(os: ReadonlyArray<{ readonly name: N }>): Array<N> => os.map((o) => o.name)
 
 describe("Deadlines", () => {
   it("keeps one deadline per owner; moving it re-orders; takeDue returns the due, earliest first", () => {
-    const d = D.make<{ readonly name: string }>()
+    const d = D.make<Named<string>>()
     const o = owners<string>()
     D.set(d, o("a"), 300)
     D.set(d, o("b"), 100)
@@ -52,7 +54,7 @@ describe("Deadlines", () => {
       )
     ],
     ([ops]) => {
-      const d = D.make<{ readonly name: number }>()
+      const d = D.make<Named<number>>()
       const o = owners<number>()
       const model = new Map<number, number>()
       for (const [op, owner, t] of ops) {
@@ -73,6 +75,10 @@ describe("Deadlines", () => {
         }
         expect(D.size(d)).toBe(model.size)
         expect(D.earliest(d)).toBe(model.size === 0 ? undefined : Math.min(...model.values()))
+        // each owner knows its place: in the heap where it says, or -1 when it has no deadline
+        const misplaced = d.heap.filter((h, i) => h.deadlineIndex !== i).length
+        const stray = o.made().filter((h) => !model.has(h.name) && h.deadlineIndex !== -1).length
+        expect([misplaced, stray]).toEqual([0, 0])
       }
     },
     { fastCheck: { numRuns: 300 } }
@@ -80,7 +86,7 @@ describe("Deadlines", () => {
 
   it("removing from the middle can move the last entry up past its new parent", () => {
     // Heap by insertion: a10, b50, c20, d60, e70, f30, g40 (valid as inserted).
-    const d = D.make<{ readonly name: string }>()
+    const d = D.make<Named<string>>()
     const o = owners<string>()
     for (const [n, t] of [["a", 10], ["b", 50], ["c", 20], ["d", 60], ["e", 70], ["f", 30], ["g", 40]] as const) D.set(d, o(n), t)
     // g (40) takes d's place under b (50): it must rise above b, or the heap
