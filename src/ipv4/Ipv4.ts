@@ -12,7 +12,11 @@
  *   and counts datagrams from martian sources (RFC 1122 §3.2.1.3, a MUST:
  *   `Route.martianSource`) and unicast datagrams that came in a link-layer
  *   broadcast (§3.3.6). TTL is not checked on receipt: §3.2.1.7 forbids a host
- *   to discard a datagram for a low TTL.
+ *   to discard a datagram for a low TTL. Options are walked once
+ *   (`optionsVerdict`): a source route is dropped (RFC 7126 §4.3-4.4), a
+ *   malformed option drops the datagram and is answered with an ICMP
+ *   Parameter Problem pointing at it (RFC 1122 §3.2.2.5, as Linux), under
+ *   the same rate limits as every ICMP error.
  * - Whole datagrams are dealt by protocol number to the protocols that `bind`
  *   one, one batch per protocol per wake-up, through bounded mailboxes that
  *   drop and count. An unbound protocol gets ICMP protocol unreachable.
@@ -218,6 +222,8 @@ export interface Ipv4Stats {
 export type IcmpErrorKind =
   | { readonly _tag: "DstUnreachable"; readonly code: number }
   | { readonly _tag: "TimeExceeded"; readonly code: number }
+  /** RFC 792 type 12 code 0: the header octet at `pointer` is at fault */
+  | { readonly _tag: "ParameterProblem"; readonly pointer: number }
 
 /** @category models */
 export interface Ipv4Service {
@@ -516,7 +522,10 @@ export const make = Effect.gen(function*() {
     IcmpWire.encode(
       kind._tag === "DstUnreachable"
         ? { _tag: "DstUnreachable", code: kind.code, nextHopMtu: 0, data: quote }
-        : { _tag: "TimeExceeded", code: kind.code, data: quote },
+        : kind._tag === "TimeExceeded"
+        ? { _tag: "TimeExceeded", code: kind.code, data: quote }
+        // RFC 792: code 0, the pointer in the first octet after the checksum
+        : { _tag: "Other", type: IcmpWire.Type.ParameterProblem, code: 0, rest: (kind.pointer << 24) >>> 0, data: quote },
       buf,
       TRANSPORT_OFFSET
     )
@@ -525,10 +534,14 @@ export const make = Effect.gen(function*() {
 
   /** ICMP errors about several datagrams: one Clock read and one batch for the lot. */
   const icmpErrors = (abouts: ReadonlyArray<Ipv4Packet>, kind: IcmpErrorKind): Effect.Effect<void> =>
+    icmpErrorsEach(abouts.map((about) => [about, kind] as const))
+
+  /** ICMP errors, each about its datagram, as one batch. */
+  const icmpErrorsEach = (errors: ReadonlyArray<readonly [Ipv4Packet, IcmpErrorKind]>): Effect.Effect<void> =>
     Effect.suspend(() => {
       const tx = new Iface.Tx()
       const now = clock.unsafeCurrentTimeMillis()
-      for (const about of abouts) icmpErrorInto(tx, about, kind, now)
+      for (const [about, kind] of errors) icmpErrorInto(tx, about, kind, now)
       return flush(tx)
     })
 
@@ -762,6 +775,7 @@ export const make = Effect.gen(function*() {
     Effect.suspend(() => {
       const byProto = new Map<number, Array<Ipv4Packet>>()
       let fresh: Array<readonly [string, Assembler, Ipv4Packet]> | undefined
+      let problems: Array<readonly [Ipv4Packet, IcmpErrorKind]> | undefined
       const off = HEADROOM
       const vouched = frames.checksumOk
       for (let i = 0; i < frames.length; i++) {
@@ -773,19 +787,25 @@ export const make = Effect.gen(function*() {
           malformed[r] = (malformed[r] ?? 0) + 1
           continue
         }
+        const dst = Addr.read(frame, off + Ip.Field.dst)
+        const src = Addr.read(frame, off + Ip.Field.src)
         if (hl > Ip.MIN_HEADER_LEN) {
           const options = Ip.optionsVerdict(frame, off, hl)
-          if (options === "Malformed") {
-            malformed.Malformed = (malformed.Malformed ?? 0) + 1
-            continue
-          }
           if (options === "SourceRoute") {
             c.sourceRouted++
             continue
           }
+          if (options !== "Ok") {
+            malformed.Malformed = (malformed.Malformed ?? 0) + 1
+            // RFC 1122 §3.2.2.5 (SHOULD), as Linux's ip_options_compile: a Parameter Problem
+            // pointing at the option, if the datagram is one we may answer (below)
+            if (answerable(frame, off, src, dst, local)) {
+              const about = packetAt(frame, off, hl, src, dst, frame[off + Ip.Field.protocol]!, false, local)
+              ;(problems ??= []).push([about, { _tag: "ParameterProblem", pointer: options.pointer }])
+            }
+            continue
+          }
         }
-        const dst = Addr.read(frame, off + Ip.Field.dst)
-        const src = Addr.read(frame, off + Ip.Field.src)
         if (!RouteRules.isOurs(table, dst) && !(local && dst >>> 24 === 127)) {
           c.notForUs++
           continue
@@ -811,9 +831,23 @@ export const make = Effect.gen(function*() {
         if (arr) arr.push(ip)
         else byProto.set(protocol, [ip])
       }
-      const delivering = byProto.size > 0 ? deliverAll(byProto) : Effect.void
-      return fresh === undefined ? delivering : Effect.zipRight(delivering, startAssemblers(fresh))
+      let going = byProto.size > 0 ? deliverAll(byProto) : Effect.void
+      if (fresh !== undefined) going = Effect.zipRight(going, startAssemblers(fresh))
+      return problems === undefined ? going : Effect.zipRight(going, icmpErrorsEach(problems))
     })
+
+  /**
+   * A datagram with a header error that an ICMP error may answer: to us (not
+   * to a broadcast), from a host that can hear it (not a martian, not in a
+   * link-layer broadcast), and its first fragment (RFC 1122 §3.2.2: none
+   * about a non-initial fragment). The other conditions of §3.2.2 are
+   * `icmpErrorInto`'s.
+   */
+  const answerable = (frame: Uint8Array, off: number, src: Addr.Ipv4Addr, dst: Addr.Ipv4Addr, local: boolean): boolean =>
+    (RouteRules.isOurs(table, dst) || (local && dst >>> 24 === 127)) &&
+    !RouteRules.isBroadcastFor(table, dst) &&
+    (local || (RouteRules.martianSource(table, src, dst) === undefined && !Eth.isBroadcast(frame))) &&
+    Ip.fragmentOffsetAt(frame, off) === 0
 
   // Datagrams whose next hop never answered: their protocol hears "host
   // unreachable" from us, as Linux reports a failed resolution to the sender.

@@ -109,8 +109,12 @@ export const check = (b: Uint8Array, off: number, end: number, verifyChecksum = 
   return headerLen
 }
 
-/** What a host makes of a header's options (`optionsVerdict`). */
-export type OptionsVerdict = "Ok" | "SourceRoute" | "Malformed"
+/**
+ * What a host makes of a header's options (`optionsVerdict`): fine, a source
+ * route, or malformed at `pointer`, the offset in the header of the option
+ * at fault (what an ICMP Parameter Problem points at).
+ */
+export type OptionsVerdict = "Ok" | "SourceRoute" | { readonly _tag: "Malformed"; readonly pointer: number }
 
 const OPT_EOL = 0
 const OPT_NOP = 1
@@ -121,11 +125,13 @@ const OPT_SSRR = 0x89
 /**
  * The options of the sound header at `b[off]` (`headerLen` octets, from
  * `check`), walked as RFC 791 §3.1 lays them out (EOL ends them, NOP is one
- * octet, every other is type, length, data): `Malformed` when an option's
- * length is below 2 or runs past the header (Linux's ip_options_compile
- * drops such a datagram), `SourceRoute` when one is a loose or strict source
- * route, which a host drops (RFC 7126 §4.3-4.4; Linux's accept_source_route
- * is off for hosts: a forged route turns the host into a relay).
+ * octet, every other is type, length, data): malformed when an option's
+ * length is below 2 or runs past the header, pointing at that option's type
+ * octet (Linux's ip_options_compile drops such a datagram and answers it
+ * with a Parameter Problem pointing there), `SourceRoute` when one is a loose
+ * or strict source route, which a host drops (RFC 7126 §4.3-4.4; Linux's
+ * accept_source_route is off for hosts: a forged route turns the host into a
+ * relay).
  */
 export const optionsVerdict = (b: Uint8Array, off: number, headerLen: number): OptionsVerdict => {
   const end = off + headerLen
@@ -137,9 +143,9 @@ export const optionsVerdict = (b: Uint8Array, off: number, headerLen: number): O
       i++
       continue
     }
-    if (i + 1 >= end) return "Malformed"
+    if (i + 1 >= end) return { _tag: "Malformed", pointer: i - off }
     const len = b[i + 1]!
-    if (len < 2 || i + len > end) return "Malformed"
+    if (len < 2 || i + len > end) return { _tag: "Malformed", pointer: i - off }
     if (type === OPT_LSRR || type === OPT_SSRR) return "SourceRoute"
     i += len
   }

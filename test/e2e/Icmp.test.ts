@@ -294,7 +294,7 @@ describe("IPv4 options on what reaches us", () => {
       options: new Uint8Array(options),
       payload: IcmpWire.emit({ _tag: "EchoRequest", ident: 7, seq: 1, data: new Uint8Array(8) })
     })
-  it.scoped("an echo request with record route is answered; with a source route or a malformed option, dropped and counted", () =>
+  it.scoped("an echo request with record route is answered; a source route is dropped silently, a malformed option draws a Parameter Problem pointing at it (RFC 1122 §3.2.2.5)", () =>
     Effect.gen(function*() {
       const { peer, stack } = yield* stackWithPeer()
       const ipStats = Effect.map(run(stack, Effect.flatMap(Ipv4, (ip) => ip.stats)), (s) => s)
@@ -302,12 +302,25 @@ describe("IPv4 options on what reaches us", () => {
       expect(asIpv4(yield* boundedWait(peer.next, "the echo reply"))?.payload[0]).toBe(0)
       // a loose source route naming a hop after us: a host is not a relay
       yield* peer.sendIp(echoWith([0x83, 7, 4, 198, 18, 0, 99, 0]), MAC_A)
-      // a timestamp option of length 0
-      yield* peer.sendIp(echoWith([68, 0, 0, 0]), MAC_A)
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+      // a NOP, then a timestamp option of length 0: at octet 21 of the header
+      const bad = echoWith([1, 68, 0, 0])
+      yield* peer.sendIp(bad, MAC_A)
+      const answer = asIpv4(yield* boundedWait(peer.next, "the parameter problem"))!
+      expect([answer.src, answer.dst, answer.protocol]).toEqual([ADDR_A, PEER_ADDR, Ip.Protocol.ICMP])
+      const problem = Either.getOrThrow(IcmpWire.parse(answer.payload))
+      expect(problem).toMatchObject({ _tag: "Other", type: IcmpWire.Type.ParameterProblem, code: 0, rest: (21 << 24) >>> 0 })
+      // it quotes the header, options and all, and 8 octets of the ICMP message
+      const quoted = problem._tag === "Other" ? problem.data : new Uint8Array(0)
+      expect([quoted.length, quoted[0], ...quoted.subarray(20, 24), quoted[24]]).toEqual([24 + 8, 0x46, 1, 68, 0, 0, IcmpWire.Type.EchoRequest])
+      // none to a datagram sent to the subnet's broadcast, or about a fragment after the first
+      yield* peer.sendIp({ ...bad, dst: 0xc61200ff }, Eth.BROADCAST)
+      yield* peer.sendIp({ ...bad, fragmentOffset: 8 }, MAC_A)
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)
       const s = yield* ipStats
-      expect([s.sourceRouted, s.malformed.Malformed]).toEqual([1, 1])
+      expect([s.sourceRouted, s.malformed.Malformed]).toEqual([1, 3])
     }))
 })
 

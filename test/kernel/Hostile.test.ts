@@ -293,6 +293,20 @@ const MATRIX: ReadonlyArray<Attack> = [
     }
   },
   {
+    title: "malformed IP options and source routes",
+    command: { attack: "ipopts", count: 2000, seconds: 2 },
+    check: (o) => {
+      expect(o.moved["ipv4.malformed.Malformed"]).toBeGreaterThan(0)
+      expect(o.moved["ipv4.sourceRouted"]).toBeGreaterThan(0)
+      // malformed options draw Parameter Problems (RFC 1122 §3.2.2.5), but not one each: all come
+      // from one host, whose bucket (icmp.hostErrorBurst 6, 1 a second) caps them over the attack's
+      // 2 s, the linger and the time the stack takes to catch up
+      expect(o.seen.icmpErrors).toBeGreaterThan(0)
+      expect(o.moved["ipv4.icmpErrorsHostLimited"]).toBeGreaterThan(0)
+      expect(o.moved["ipv4.icmpErrorsSent"]).toBeLessThanOrEqual(6 + 10)
+    }
+  },
+  {
     title: "TTL 0 and 1 (a host does not discard them: RFC 1122 §3.2.1.7)",
     command: { attack: "ttl0", count: 1000, seconds: 2 },
     check: (o) => {

@@ -450,11 +450,13 @@ describe("Ipv4 options, as a host reads them (optionsVerdict)", () => {
     expect(verdict([0x83, 7, 4, 198, 18, 0, 99])).toBe("SourceRoute")
     expect(verdict([1, 0x89, 7, 4, 198, 18, 0, 99])).toBe("SourceRoute")
   })
-  it("an option shorter than 2 octets, or running past the header, is malformed", () => {
-    expect(verdict([68, 0, 0, 0])).toBe("Malformed")
-    expect(verdict([68, 1, 0, 0])).toBe("Malformed")
-    expect(verdict([7, 9, 4, 0])).toBe("Malformed")
-    expect(verdict([1, 1, 1, 7])).toBe("Malformed") // a type with no length octet
+  it("an option shorter than 2 octets, or running past the header, is malformed, pointing at its type octet", () => {
+    const at = (pointer: number) => ({ _tag: "Malformed", pointer })
+    expect(verdict([68, 0, 0, 0])).toEqual(at(20))
+    expect(verdict([68, 1, 0, 0])).toEqual(at(20))
+    expect(verdict([7, 9, 4, 0])).toEqual(at(20))
+    expect(verdict([1, 1, 1, 7])).toEqual(at(23)) // a type with no length octet
+    expect(verdict([1, 7, 7, 4, 0, 0, 0, 0, 68, 1, 0, 0])).toEqual(at(28)) // after a sound record route
   })
 })
 

@@ -210,19 +210,21 @@ def badcsum(w, a):
     return blast(w, cycle([ip_sum, icmp_sum, tcp_sum, udp_sum]), a["count"], a["seconds"])
 
 
+def fix(b):
+    """Recompute the IPv4 header checksum of frame b after a change, so only the change is wrong."""
+    ihl = (b[14] & 0x0F) * 4
+    b[24:26] = b"\x00\x00"
+    end = min(len(b), 14 + max(ihl, 20))
+    s = sum(struct.unpack("!%dH" % ((end - 14) // 2), bytes(b[14:end])))
+    while s > 0xFFFF:
+        s = (s & 0xFFFF) + (s >> 16)
+    b[24:26] = struct.pack("!H", ~s & 0xFFFF)
+    return bytes(b)
+
+
 def badlen(w, a):
     def sound(i):
         return bytearray(bytes(w.eth() / w.ip(id=i & 0xFFFF) / ICMP(id=0x4245, seq=i) / Raw(b"w" * 48)))
-
-    def fix(b):  # recompute the header checksum after a change, so only the length is wrong
-        ihl = (b[14] & 0x0F) * 4
-        b[24:26] = b"\x00\x00"
-        end = min(len(b), 14 + max(ihl, 20))
-        s = sum(struct.unpack("!%dH" % ((end - 14) // 2), bytes(b[14:end])))
-        while s > 0xFFFF:
-            s = (s & 0xFFFF) + (s >> 16)
-        b[24:26] = struct.pack("!H", ~s & 0xFFFF)
-        return bytes(b)
 
     def ihl_small(i):
         b = sound(i)
@@ -253,6 +255,24 @@ def badlen(w, a):
         return bytes(w.eth() / w.ip() / UDP(sport=30001, dport=9, len=200) / Raw(b"u" * 8))
 
     return blast(w, cycle([ihl_small, ihl_past_frame, total_below_header, total_past_frame, tcp_doff, udp_len]), a["count"], a["seconds"])
+
+
+def ipopts(w, a):
+    """IPv4 options a host refuses, in echo requests from the kernel's own address: lengths below 2
+    or past the header (each dropped; a Parameter Problem answers, within the ICMP rate limits) and
+    loose or strict source routes (dropped silently). The routes name 198.18.0.99."""
+    options = [b"\x44\x00\x00\x00", b"\x07\x09\x04\x00", b"\x01\x01\x01\x07",
+               b"\x83\x07\x04\xc6\x12\x00\x63\x00", b"\x89\x07\x04\xc6\x12\x00\x63\x00"]
+
+    def echo(i):
+        opts = options[i % len(options)]
+        b = bytearray(bytes(w.eth() / w.ip(id=i & 0xFFFF) / ICMP(id=0x4247, seq=i) / Raw(b"o" * 16)))
+        b[34:34] = opts  # after the 20-octet header; IHL, total length and checksum follow
+        b[14] = 0x40 | ((20 + len(opts)) // 4)
+        b[16:18] = struct.pack("!H", len(b) - 14)
+        return fix(b)
+
+    return blast(w, cycle([echo]), a["count"], a["seconds"])
 
 
 def ttl0(w, a):
@@ -491,7 +511,7 @@ def arpspoof(w, a):
 
 
 ATTACKS = {
-    "garbage": garbage, "badcsum": badcsum, "badlen": badlen, "ttl0": ttl0,
+    "garbage": garbage, "badcsum": badcsum, "badlen": badlen, "ipopts": ipopts, "ttl0": ttl0,
     "overlap": overlap, "teardrop": teardrop, "tiny": tiny, "oversize": oversize, "fragflood": fragflood,
     "synflood": synflood, "arpflood": arpflood, "arpspoof": arpspoof,
 }
