@@ -13,8 +13,7 @@
  *   expiries. It owns the `Sender` record, and it alone transmits: per
  *   wake-up it applies every event, then writes all the segments produced
  *   in place on the send path (`ip.emit`, payload gathered from the send
- *   buffer) and sends them in one `ip.flush`. The receive half is its child
- *   fiber (`start` says why).
+ *   buffer) and sends them in one `ip.flush`.
  *
  * Both inboxes are `Inbox`es (internal/Inbox.ts): an Effect Mailbox whose
  * one consumer, when idle, parks on a doorbell that every offer rings
@@ -228,21 +227,10 @@ export class Conn {
     return this.snd.remotePort
   }
 
-  /**
-   * Start both halves (in the stack's scope) and send what the constructor
-   * produced. The send half is forked into the stack's scope and starts at
-   * once (the SYN or SYN-ACK leaves in this call); it forks the receive half
-   * as its child, which ends with it (both end at the teardown, which ends
-   * both inboxes). One fork per connection enters the hash tables that hold
-   * every root fiber (Effect's global set, the stack's `FiberSet`) instead of
-   * two: churned, such tables are replaced, and a replaced table in the old
-   * generation keeps what it held alive through young-generation collections
-   * (notes/bench-investigations.md, seventh pass: 3.3 against 2.8 MB promoted
-   * per scavenge in Fig. 4's rounds of 100 pairs). The child's own set is the
-   * connection's, young and small.
-   */
+  /** Start both halves (in the stack's scope) and send what the constructor produced. */
   start(first: Array<OutSegment>): void {
-    this.env.fork(Effect.zipRight(Effect.fork(this.receiveHalf()), this.sendHalf(first)))
+    this.env.fork(this.receiveHalf())
+    this.env.fork(this.sendHalf(first))
   }
 
   /** The dealer hands over one wake-up's segments; false when the queue was full (dropped, counted). */
