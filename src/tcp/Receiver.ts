@@ -33,7 +33,10 @@
  * 7. Data, trimmed to the window: in order, it is delivered and the
  *    out-of-order queue drains behind it; out of order, it is held (copied,
  *    bounded) and acknowledged at once with SACK blocks (RFC 5681 §4.2,
- *    RFC 2018).
+ *    RFC 2018). Octets that came before (below RCV.NXT, in step 2 too, or
+ *    held out of order already) are acknowledged at once and, with SACK,
+ *    reported in a D-SACK block (RFC 2883 §4, as Linux's tcp_dsack_set), so a
+ *    sender can tell a spurious retransmission from a loss.
  * 8. FIN: taken when everything before it has arrived, however the segments
  *    were ordered.
  *
@@ -181,6 +184,11 @@ export interface Report {
   tsRecent: number
   /** our SACK blocks after the batch (empty unless SACK was negotiated) */
   sack: ReadonlyArray<SackBlock>
+  /**
+   * data that arrived twice in the batch (the first such range), for the D-SACK block
+   * of the next ACK (RFC 2883 §4; only with SACK negotiated)
+   */
+  dsack: SackBlock | undefined
   /** SYN-SENT: the peer's SYN */
   syn: SynInfo | undefined
   /** SYN-SENT: answer a bad ACK with `<SEQ=SEG.ACK><CTL=RST>` (RFC 9293 §3.10.7.3) */
@@ -259,6 +267,7 @@ export const report = (r: Receiver, at: number): Report => ({
   reset: false,
   tsRecent: r.tsRecent,
   sack: [],
+  dsack: undefined,
   syn: undefined,
   rstReply: undefined,
   urgent: undefined
@@ -290,6 +299,14 @@ export const onBatch = (
   out.tsRecent = r.tsRecent
   if (r.sackOk) out.sack = OutOfOrder.sackBlocks(r.ooo, r.tsOk ? 3 : 4)
   return out
+}
+
+/**
+ * Report [left, right) as received twice (RFC 2883 D-SACK), when SACK was
+ * negotiated: the first duplicate of a batch, as Linux keeps one per ACK.
+ */
+const dsack = (r: Receiver, out: Report, left: Seq.SeqNum, right: Seq.SeqNum): void => {
+  if (r.sackOk && out.dsack === undefined && Seq.lt(left, right)) out.dsack = { left, right }
 }
 
 /** RFC 9293 §3.10.7.3: a segment in SYN-SENT. */
@@ -367,7 +384,13 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   // segment of non-zero length: it takes no buffer, and Linux (tcp_data_queue) queues it too.
   const bareFin = (flags & (FIN | SYN)) === FIN && seg.payload.length === 0 && seg.seq === r.rcvNxt
   if (!bareFin && !Acceptance.acceptable(r.rcvNxt, wnd, seg.seq, len)) {
-    if (!rst) out.ackNow = true
+    if (!rst) {
+      out.ackNow = true
+      // data wholly below RCV.NXT: a duplicate, reported as such (RFC 2883 §4, Linux's tcp_send_dupack)
+      if (seg.payload.length > 0 && Seq.lt(seg.seq, r.rcvNxt)) {
+        dsack(r, out, seg.seq, Seq.min(Seq.add(seg.seq, seg.payload.length), r.rcvNxt))
+      }
+    }
     return
   }
   // 3. RST
@@ -432,7 +455,11 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   const skip = Math.max(0, Seq.sub(r.rcvNxt, seg.seq))
   const fits = Math.max(0, Math.min(payload.length, Seq.sub(edge, seg.seq)))
   const finFits = (flags & FIN) !== 0 && fits === payload.length
-  if (skip > 0) out.ackNow = true // a duplicate, at least in part: acknowledge at once
+  if (skip > 0) {
+    // a duplicate, at least in part: acknowledge at once, and say which octets came twice
+    out.ackNow = true
+    if (payload.length > 0) dsack(r, out, seg.seq, Seq.add(seg.seq, Math.min(skip, payload.length)))
+  }
   if (fits > skip) {
     const start = Seq.add(seg.seq, skip)
     const data = skip === 0 && fits === payload.length ? payload : payload.subarray(skip, fits)
@@ -453,7 +480,11 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       if (out.dataSegments % 2 === 0) out.ackPoints.push(r.rcvNxt)
     } else {
       // The out-of-order queue may hold at most what the window leaves after the in-order octets.
-      OutOfOrder.insert(r.ooo, start, data, r.capacity, r.maxBlocks)
+      // Octets it held already are a duplicate (RFC 2883 §4: their block is then the most recent,
+      // the second one reported, as the RFC asks)
+      if (OutOfOrder.insert(r.ooo, start, data, r.capacity, r.maxBlocks) === "Duplicate") {
+        dsack(r, out, start, Seq.add(start, data.length))
+      }
       out.ackNow = true
       out.outOfOrder++
     }

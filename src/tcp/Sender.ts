@@ -186,6 +186,8 @@ export interface Sender {
   tsRecent: number
   /** our SACK blocks to send */
   ourSack: ReadonlyArray<SackBlock>
+  /** data that came twice, for the first block of the next segment with SACK blocks, once (RFC 2883 D-SACK) */
+  dsack: SackBlock | undefined
   /** the right edge of the receive window we announced last */
   advEdge: Seq.SeqNum
   /** how much the application has read, written by the application side only */
@@ -321,6 +323,7 @@ const base = (
     rcvNxt: Seq.ZERO,
     tsRecent: 0,
     ourSack: NO_SACK,
+    dsack: undefined,
     advEdge: Seq.ZERO,
     reads,
     unackedSegments: 0,
@@ -534,12 +537,30 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
 }
 
 const optionsFor = (s: Sender, now: number, withSack: boolean): TcpOptions => {
-  const sack = withSack && s.sackOk && s.ourSack.length > 0 ? s.ourSack : undefined
+  const sack = withSack && s.sackOk ? sackBlocks(s) : undefined
   if (!s.tsOk) return sack === undefined ? NONE : { sackPermitted: false, sack }
   const timestamp = { value: tsClock(now), echo: s.tsRecent }
   return sack === undefined ? { sackPermitted: false, timestamp } : { sackPermitted: false, timestamp, sack }
 }
 const NONE: TcpOptions = { sackPermitted: false }
+
+/**
+ * The SACK blocks of the next segment: a D-SACK block first when data came
+ * twice, on this one segment only (RFC 2883 §4: each duplicate is reported
+ * once), then ours, as many as the option space leaves (4, or 3 beside
+ * timestamps). Undefined when there are none.
+ */
+const sackBlocks = (s: Sender): ReadonlyArray<SackBlock> | undefined => {
+  const d = s.dsack
+  if (d === undefined) return s.ourSack.length > 0 ? s.ourSack : undefined
+  s.dsack = undefined
+  const blocks = [d]
+  for (const b of s.ourSack) {
+    if (blocks.length === (s.tsOk ? 3 : 4)) break
+    blocks.push(b)
+  }
+  return blocks
+}
 
 const optionsLength = (o: TcpOptions): number =>
   (o.timestamp !== undefined ? TS_OPTION : 0) + (o.sack !== undefined ? 4 + 8 * o.sack.length : 0)
@@ -744,6 +765,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   s.tsRecent = r.tsRecent
   // (a report's own array, kept; the shared empty one when it has none)
   s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
+  if (r.dsack !== undefined) s.dsack = r.dsack
   for (const a of r.acks) {
     onAck(s, a, r.at, now, out)
     if (s.state === "Closed") return

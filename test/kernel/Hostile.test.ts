@@ -45,7 +45,7 @@ import * as LinkTap from "../../src/link/LinkTap.js"
 import * as Services from "../../src/tcp/Services.js"
 import * as Stack from "../../src/Stack.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
-import { assertBenchAddress, exec, ifName, makeNetns, moveLinkToNetns, run, tapSkipReason } from "../support/Netns.js"
+import { assertBenchAddress, exec, ifName, makeNetns, moveLinkToNetns, run, tapSkipReason, tcpExt } from "../support/Netns.js"
 import type { Netns } from "../support/Netns.js"
 import { type Piped, spawnPiped } from "./hostile/Piped.js"
 
@@ -241,6 +241,8 @@ interface Outcome {
   readonly seen: Seen
   /** counters that grew during the attack */
   readonly moved: Flat
+  /** the namespace's TcpExt counters that grew during it (the kernel's TCP, the live stream's peer) */
+  readonly kernel: Flat
   /** the stats right after it */
   readonly after: Flat
   /** the stack's neighbour entry for the kernel's side of the TAP, right after it */
@@ -399,6 +401,16 @@ const MATRIX: ReadonlyArray<Attack> = [
     }
   },
   {
+    title: "duplicates of data already received on the live connection (RFC 2883 D-SACK)",
+    command: { attack: "inject-data", kind: "dup", count: 400, seconds: 1.5 },
+    check: (o) => {
+      // dropped (the stream stayed intact: checked for every attack), each ACKed at once with a
+      // D-SACK block, which the kernel's TCP took as one
+      expect(o.seen.connPureAcks).toBeGreaterThan(0)
+      expect(o.kernel["TCPDSACKRecv"]).toBeGreaterThan(0)
+    }
+  },
+  {
     title: "ACK flood (the live connection, the listener, a closed port)",
     command: { attack: "ackflood", count: 6000, seconds: 2 },
     check: (o) => {
@@ -500,17 +512,22 @@ describe.skipIf(SKIP !== undefined)("hostile traffic from the kernel side of a r
       rows.push(row)
       await Effect.runPromise(Effect.gen(function*() {
         const before = flatten(yield* statsOf(w))
+        const kernelBefore = yield* tcpExt(w.ns)
         yield* w.stream.ask("report", 10_000) // start the stream's window here
         const [result, peak] = yield* withPeak(
           w.attacker.ask(JSON.stringify({ ...attack.command, conn: w.conn }), 60_000)
         )
         const during = yield* w.stream.ask("report", 10_000)
         const afterStats = flatten(yield* statsOf(w))
+        const kernelAfter = yield* tcpExt(w.ns)
         const outcome: Outcome = {
           sent: result["sent"] as number,
           refused: result["refused"] as number,
           seen: result["seen"] as Seen,
           moved: moved(before, afterStats),
+          kernel: Object.fromEntries(
+            Object.entries(kernelAfter).filter(([k, v]) => v > (kernelBefore[k] ?? 0)).map(([k, v]) => [k, v - (kernelBefore[k] ?? 0)])
+          ),
           after: afterStats,
           neighbour: yield* hostNeighbour(w),
           hostMac: w.hostMac

@@ -239,10 +239,43 @@ describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
     expect(T.seenAll(s.send(200, seg(0, 1000)))).toEqual([ackSeg(0, BUF, 0)])
     expect(T.text(s.read(201).data)).toBe(T.octetsText(BUF))
   })
+  it("RFC 2883 D-SACK: data wholly below RCV.NXT is reported as the first block of the next ACK, and of that ACK only", () => {
+    const s = sackEst()
+    s.send(10, seg(0, 500)) // in order: ACK delayed
+    // the same segment again (the peer's retransmission was spurious): an ACK at once, saying so
+    expect(T.seenAll(s.send(20, seg(0, 500)))).toEqual([
+      ackSeg(0, 500, BUF - 500, { sackPermitted: false, sack: [block(0, 500)] })
+    ])
+    // the next ACK has the usual blocks only (§4: a duplicate is reported once)
+    expect(T.seenAll(s.send(30, seg(1000, 500)))).toEqual([
+      ackSeg(0, 500, BUF - 500, { sackPermitted: false, sack: [block(1000, 1500)] })
+    ])
+  })
+  it("RFC 2883 D-SACK: a segment partly below RCV.NXT reports the part that came twice; the rest is taken", () => {
+    const s = sackEst()
+    s.send(10, seg(0, 500))
+    expect(T.seenAll(s.send(20, seg(250, 500)))).toEqual([
+      ackSeg(0, 750, BUF - 750, { sackPermitted: false, sack: [block(250, 500)] })
+    ])
+    expect(T.text(s.read(21).data)).toBe(T.octetsText(750))
+  })
+  it("RFC 2883 §4.1.2: out-of-order data held already is reported first, the block holding it second", () => {
+    for (const [ts, max] of [[false, 4], [true, 3]] as const) {
+      const s = sackEst(ts)
+      for (let i = 1; i <= 4; i++) s.send(10 * i, seg(1000 * i, 500))
+      // [1000, 1500) again: the D-SACK block, then its block (the most recent now), then the others
+      const out = s.send(50, seg(1000, 500))
+      expect(out[0]!.options.sack).toEqual(
+        [block(1000, 1500), block(1000, 1500), block(4000, 4500), block(3000, 3500), block(2000, 2500)].slice(0, max)
+      )
+    }
+  })
   it("without SACK negotiated, out-of-order data is still held and ACKed at once, with no blocks", () => {
     const s = est()
     expect(T.seenAll(s.send(10, seg(100, 100)))).toEqual([ackSeg(0, 0, BUF)])
     expect(T.seenAll(s.send(20, seg(0, 100)))).toEqual([ackSeg(0, 200, BUF - 200)])
+    // nor a D-SACK block for a duplicate
+    expect(T.seenAll(s.send(30, seg(0, 100)))).toEqual([ackSeg(0, 200, BUF - 200)])
   })
   it("a FIN behind a hole is taken when the hole fills", () => {
     const s = est()

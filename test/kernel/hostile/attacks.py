@@ -438,13 +438,19 @@ def inject_data(w, a, sniffer):
     # "out": data outside the receive window (dropped, an ACK sent);
     # "in": at RCV.NXT or ahead of it in the window, but with an ACK field
     # no peer could send (data never sent, or older than the window):
-    # dropped (RFC 9293 §3.10.7.4, RFC 5961 §5.2); or without ACK at all.
+    # dropped (RFC 9293 §3.10.7.4, RFC 5961 §5.2); or without ACK at all;
+    # "dup": the last 64 octets before RCV.NXT again, with a sound ACK, as a
+    # spurious retransmission would bring them (different octets: taking them
+    # would show in the stream): dropped, and the ACK says so in a D-SACK
+    # block (RFC 2883), which the kernel's TCP counts (TcpExt TCPDSACKRecv).
     kind = a["kind"]
     junk = b"INJECTED" * 16
 
     def build(i, snd_nxt, rcv_nxt):
         if kind == "out":
             return bytes(seg(w, a, flags="PA", seq=(rcv_nxt - (1 << 30) + i) & 0xFFFFFFFF, ack=snd_nxt) / Raw(junk))
+        if kind == "dup":
+            return bytes(seg(w, a, flags="PA", seq=(rcv_nxt - 64) & 0xFFFFFFFF, ack=snd_nxt) / Raw(junk[:64]))
         m = i % 3
         seq = rcv_nxt if i % 2 == 0 else (rcv_nxt + 8192) & 0xFFFFFFFF
         if m == 0:
