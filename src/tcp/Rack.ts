@@ -19,7 +19,9 @@
  *   the original), the minimum RTT, and whether reordering has been seen.
  * - `reorderingWindow` (§6.2 step 4) and `detectLoss` (step 5): mark the
  *   entries now lost, and say how long until the next could be (the
- *   reordering timer, §6.2 step 5).
+ *   reordering timer, §6.2 step 5). The window grows with the peer's
+ *   D-SACKs (`onDsack`, RFC 2883: our retransmission was spurious) and
+ *   shrinks back after 16 recoveries without one (`onRecoveryEnd`).
  *
  * RACK needs SACK (without it, later segments cannot be seen delivered); the
  * send half keeps no log when SACK was not negotiated.
@@ -64,7 +66,16 @@ export interface Rack {
   sacked: number
   /** entries in the log sent more than once */
   retransmitted: number
+  /** RACK.reo_wnd_mult: the reordering window in quarters of the minimum RTT, grown by D-SACKs (§6.2 step 4) */
+  reoWndMult: number
+  /** RACK.dsack_round: SND.NXT when the window last grew; it grows once per round trip (none: undefined) */
+  dsackRound: Seq.SeqNum | undefined
+  /** RACK.reo_wnd_persist: recoveries left before a grown window goes back to one quarter */
+  reoWndPersist: number
 }
+
+/** RACK.reo_wnd_persist's start: 16 recoveries without a D-SACK reset the window (§6.2 step 4) */
+const REO_WND_PERSIST = 16
 
 /** @category constructors */
 export const make = (iss: Seq.SeqNum): Rack => ({
@@ -80,7 +91,10 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   fack: iss,
   reordering: false,
   sacked: 0,
-  retransmitted: 0
+  retransmitted: 0,
+  reoWndMult: 1,
+  dsackRound: undefined,
+  reoWndPersist: REO_WND_PERSIST
 })
 
 /** RACK_sent_after (§6.2): t1/seq1 was sent after t2/seq2. */
@@ -222,13 +236,48 @@ const compact = (r: Rack): void => {
 /**
  * §6.2 step 4, RACK.reo_wnd: 0 while no reordering has been seen and the
  * sender is in recovery or has DupThresh segments SACKed (so RACK is no
- * slower than RFC 6675 then); otherwise a quarter of the minimum RTT,
- * at most SRTT.
+ * slower than RFC 6675 then); otherwise RACK.reo_wnd_mult quarters of the
+ * minimum RTT, at most SRTT.
  */
 export const reorderingWindow = (r: Rack, srtt: number | undefined, recovering: boolean): number => {
   if (!r.reordering && (recovering || r.sacked >= 3)) return 0
-  const quarter = r.minRtt === Infinity ? 0 : r.minRtt / 4
-  return srtt === undefined ? quarter : Math.min(quarter, srtt)
+  const quarters = r.minRtt === Infinity ? 0 : (r.reoWndMult * r.minRtt) / 4
+  return srtt === undefined ? quarters : Math.min(quarters, srtt)
+}
+
+/**
+ * §6.2 step 4, the window's adaptation, per ACK: a D-SACK says a
+ * retransmission was spurious (the original arrived after all, reordered
+ * by more than the window), so the window grows by a quarter of the
+ * minimum RTT, at most once a round trip (until SND.UNA passes the SND.NXT
+ * of the last growth); the growth persists for 16 recoveries.
+ */
+export const onDsack = (r: Rack, sndUna: Seq.SeqNum, sndNxt: Seq.SeqNum, dsack: boolean): void => {
+  if (r.dsackRound !== undefined && Seq.gte(sndUna, r.dsackRound)) r.dsackRound = undefined
+  if (r.dsackRound === undefined && dsack) {
+    r.dsackRound = sndNxt
+    // (bounded as Linux's reo_wnd_steps; the window itself never exceeds SRTT)
+    r.reoWndMult = Math.min(255, r.reoWndMult + 1)
+    r.reoWndPersist = REO_WND_PERSIST
+  }
+}
+
+/** §6.2 step 4: a recovery (fast or after a timeout) ended; 16 without a D-SACK put the window back. */
+export const onRecoveryEnd = (r: Rack): void => {
+  if (--r.reoWndPersist <= 0) r.reoWndMult = 1
+}
+
+/**
+ * An ACK's SACK blocks start with a D-SACK block (RFC 2883 §4, as Linux's
+ * tcp_check_dsack): the first lies below the cumulative ACK, or within the
+ * second.
+ */
+export const hasDsack = (sack: ReadonlyArray<{ readonly left: Seq.SeqNum; readonly right: Seq.SeqNum }>, ack: Seq.SeqNum): boolean => {
+  const first = sack[0]
+  if (first === undefined) return false
+  if (Seq.lt(first.left, ack)) return true
+  const second = sack[1]
+  return second !== undefined && Seq.gte(first.left, second.left) && Seq.lte(first.right, second.right)
 }
 
 /**

@@ -898,8 +898,13 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   }
   if (s.sackOk && a.sack !== undefined) Scoreboard.update(s.board, a.sack, s.sndUna, s.sndMax)
   const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
-  // RFC 8985 §6.2 steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
-  if (s.sackOk) Rack.onAck(s.rack, advances ? a.ack : s.sndUna, s.board, at, s.tsOk ? a.tsEcr : undefined, tsClock)
+  if (s.sackOk) {
+    const una = advances ? a.ack : s.sndUna
+    // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering window grows
+    Rack.onDsack(s.rack, una, s.sndNxt, a.sack !== undefined && Rack.hasDsack(a.sack, a.ack))
+    // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
+    Rack.onAck(s.rack, una, s.board, at, s.tsOk ? a.tsEcr : undefined, tsClock)
+  }
   onAckLosses(s, a, at, now, out, advances, oldWnd)
   if (s.sackOk) rackDetect(s, now, out)
 }
@@ -1011,6 +1016,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
       s.inflation = 0
       s.dupAcks = 0
       s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+      if (s.sackOk) Rack.onRecoveryEnd(s.rack)
     } else if (s.sackOk) {
       // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows
       sackRecover(s, now, out)
@@ -1398,6 +1404,8 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
   s.highRxt = s.sndUna
   s.tlpAt = undefined
+  // a timeout's recovery counts once for RACK's reordering window (§6.2 step 4), at its first timeout
+  if (s.sackOk && s.retries === 1) Rack.onRecoveryEnd(s.rack)
   s.recovering = false
   s.inflation = 0
   s.dupAcks = 0

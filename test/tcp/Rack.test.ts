@@ -135,3 +135,47 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     expect(Rack.firstLost(r)).toEqual({ start: at(9000), end: at(9010) })
   })
 })
+
+describe("RACK's reordering window and D-SACK (RFC 8985 §6.2 step 4, RFC 2883)", () => {
+  const block = (l: number, r: number) => ({ left: at(l), right: at(r) })
+
+  it("a D-SACK block is the first one, below the cumulative ACK or inside the second (RFC 2883 §4)", () => {
+    expect(Rack.hasDsack([block(100, 200)], at(300))).toBe(true) // below the ACK: came twice
+    expect(Rack.hasDsack([block(500, 600), block(400, 700)], at(300))).toBe(true) // inside the second
+    expect(Rack.hasDsack([block(500, 600), block(800, 900)], at(300))).toBe(false) // plain SACK blocks
+    expect(Rack.hasDsack([block(400, 800), block(500, 600)], at(300))).toBe(false) // the second inside the first
+    expect(Rack.hasDsack([], at(300))).toBe(false)
+  })
+
+  it("grows by a quarter of the minimum RTT once per round trip with D-SACKs, at most SRTT", () => {
+    const r = fourSent()
+    r.reordering = true
+    r.minRtt = 8
+    expect(Rack.reorderingWindow(r, 100, false)).toBe(2)
+    // a D-SACK while SND.NXT is 400: the window is two quarters until SND.UNA passes 400
+    Rack.onDsack(r, at(0), at(400), true)
+    expect(Rack.reorderingWindow(r, 100, false)).toBe(4)
+    Rack.onDsack(r, at(200), at(500), true) // the same round: no more
+    expect(Rack.reorderingWindow(r, 100, false)).toBe(4)
+    Rack.onDsack(r, at(400), at(600), true) // the next round
+    expect(Rack.reorderingWindow(r, 100, false)).toBe(6)
+    expect(Rack.reorderingWindow(r, 5, false)).toBe(5) // at most SRTT
+    // an ACK without one ends the round, changing nothing else
+    Rack.onDsack(r, at(600), at(700), false)
+    expect([r.dsackRound, Rack.reorderingWindow(r, 100, false)]).toEqual([undefined, 6])
+  })
+
+  it("16 recoveries without a D-SACK put it back to one quarter; a D-SACK between starts the count again", () => {
+    const r = fourSent()
+    r.reordering = true
+    r.minRtt = 8
+    Rack.onDsack(r, at(0), at(400), true)
+    for (let i = 0; i < 15; i++) Rack.onRecoveryEnd(r)
+    expect(Rack.reorderingWindow(r, 100, false)).toBe(4)
+    Rack.onDsack(r, at(400), at(400), true) // a new round with a D-SACK: 16 again, and three quarters
+    for (let i = 0; i < 15; i++) Rack.onRecoveryEnd(r)
+    expect(Rack.reorderingWindow(r, 100, false)).toBe(6)
+    Rack.onRecoveryEnd(r)
+    expect(Rack.reorderingWindow(r, 100, false)).toBe(2)
+  })
+})

@@ -104,6 +104,24 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(reordered.s.tick(1125))).toEqual([[reordered.at, 100]])
   })
 
+  it("a D-SACK from the peer (RFC 2883: a retransmission was spurious) widens the reordering window by a quarter of min RTT", () => {
+    const s = warm()
+    // reordering seen, as in the test above
+    s.write(1000, T.octets(3 * MSS))
+    s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
+    s.send(1021, sackOf(B + 3 * MSS))
+    // the peer says [B + MSS, B + 2 MSS) came twice: a D-SACK block, below its cumulative ACK
+    s.send(1022, sackOf(B + 3 * MSS, [B + MSS, B + 2 * MSS]))
+    expect(s.snd.rack.reoWndMult).toBe(2)
+    const at = B + 3 * MSS
+    s.snd.noDelay = true
+    for (let i = 0; i < 4; i++) s.write(1100, T.octets(100, i * 100))
+    expect(s.send(1120, sackOf(at, [at + 100, at + 400]))).toEqual([])
+    // two quarters of the 20 ms minimum RTT, not one: resent at 1130
+    expect(s.tick(1129)).toEqual([])
+    expect(shape(s.tick(1130))).toEqual([[at, 100]])
+  })
+
   it("two retransmissions lost again are both found by one later SACK and both sent again, no RTO", () => {
     const s = warm()
     const seg = (i: number) => [B + i * MSS, MSS]
