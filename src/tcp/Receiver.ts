@@ -36,7 +36,8 @@
  *    RFC 2018). Octets that came before (below RCV.NXT, in step 2 too, or
  *    held out of order already) are acknowledged at once and, with SACK,
  *    reported in a D-SACK block (RFC 2883 §4, as Linux's tcp_dsack_set), so a
- *    sender can tell a spurious retransmission from a loss.
+ *    sender can tell a spurious retransmission from a loss (so are those of
+ *    a segment PAWS drops, in step 1).
  * 8. FIN: taken when everything before it has arrived, however the segments
  *    were ordered.
  *
@@ -309,6 +310,18 @@ const dsack = (r: Receiver, out: Report, left: Seq.SeqNum, right: Seq.SeqNum): v
   if (r.sackOk && out.dsack === undefined && Seq.lt(left, right)) out.dsack = { left, right }
 }
 
+/**
+ * A segment dropped before its data was looked at (PAWS, or outside the
+ * window) is acknowledged at once, and its octets below RCV.NXT came twice
+ * (RFC 2883 §4; Linux's tcp_send_dupack).
+ */
+const dupAck = (r: Receiver, out: Report, seg: Segment): void => {
+  out.ackNow = true
+  if (seg.payload.length > 0 && Seq.lt(seg.seq, r.rcvNxt)) {
+    dsack(r, out, seg.seq, Seq.min(Seq.add(seg.seq, seg.payload.length), r.rcvNxt))
+  }
+}
+
 /** RFC 9293 §3.10.7.3: a segment in SYN-SENT. */
 const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number): void => {
   const flags = seg.flags
@@ -362,7 +375,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   const ts = seg.options.timestamp
   // 1. PAWS; a segment without a timestamp is taken even after negotiation, as Linux does
   if (r.tsOk && ts !== undefined && Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt)) {
-    out.ackNow = true
+    dupAck(r, out, seg)
     return
   }
   // Simultaneous open (RFC 9293 §3.5 figure 7, line 6): the peer's SYN-ACK repeats the SYN we took,
@@ -384,13 +397,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   // segment of non-zero length: it takes no buffer, and Linux (tcp_data_queue) queues it too.
   const bareFin = (flags & (FIN | SYN)) === FIN && seg.payload.length === 0 && seg.seq === r.rcvNxt
   if (!bareFin && !Acceptance.acceptable(r.rcvNxt, wnd, seg.seq, len)) {
-    if (!rst) {
-      out.ackNow = true
-      // data wholly below RCV.NXT: a duplicate, reported as such (RFC 2883 §4, Linux's tcp_send_dupack)
-      if (seg.payload.length > 0 && Seq.lt(seg.seq, r.rcvNxt)) {
-        dsack(r, out, seg.seq, Seq.min(Seq.add(seg.seq, seg.payload.length), r.rcvNxt))
-      }
-    }
+    if (!rst) dupAck(r, out, seg)
     return
   }
   // 3. RST

@@ -251,6 +251,14 @@ describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
       ackSeg(0, 500, BUF - 500, { sackPermitted: false, sack: [block(1000, 1500)] })
     ])
   })
+  it("RFC 2883 D-SACK: a duplicate that PAWS drops (an older timestamp) is reported too, as Linux's tcp_send_dupack", () => {
+    const s = sackEst(true)
+    const stamped = (from: number, len: number, value: number) =>
+      T.fromPeer({ seq: from, payload: T.octets(len, from), options: { sackPermitted: false, timestamp: { value, echo: 0 } } })
+    s.send(10, stamped(0, 500, 5)) // TS.Recent 5
+    const out = s.send(20, stamped(0, 500, 2)) // the same octets with an older timestamp
+    expect(out.map((o) => o.options.sack)).toEqual([[block(0, 500)]])
+  })
   it("RFC 2883 D-SACK: a segment partly below RCV.NXT reports the part that came twice; the rest is taken", () => {
     const s = sackEst()
     s.send(10, seg(0, 500))
