@@ -237,6 +237,13 @@ export interface Sender {
   tlpOut: boolean
   /** RFC 8985 §6 RACK: the transmission log and its state (kept only with SACK) */
   readonly rack: Rack.Rack
+  /**
+   * The last loss episode (a fast recovery, or timeouts) while the peer may
+   * still prove it spurious (RFC 2883 §5, Linux's undo_marker): where it
+   * began, its retransmissions not yet D-SACKed, and cwnd and ssthresh from
+   * before it cut them. None without SACK.
+   */
+  undo: Undo | undefined
   /** RACK's reordering timer: when the next segment sent before the last delivered one is due to be lost */
   rackAt: number | undefined
   /** end of the last partial segment sent (Minshall's Nagle: one small segment in flight at most) */
@@ -267,6 +274,20 @@ export interface Sender {
   fastRetransmits: number
   timeouts: number
   tailProbes: number
+  /** loss episodes whose every retransmission the peer D-SACKed: their cwnd cut undone */
+  undos: number
+}
+
+/** A loss episode that D-SACKs may yet show spurious (`Sender.undo`). @category models */
+export interface Undo {
+  /** SND.UNA when it began */
+  readonly marker: Seq.SeqNum
+  /** segments retransmitted in it */
+  sent: number
+  /** of those, the ones not yet reported received twice */
+  retrans: number
+  readonly cwnd: number
+  readonly ssthresh: number
 }
 
 /** Timestamp clock: Clock ms mod 2^32 (RFC 7323 §5.4: between 1 ms and 1 s per tick). */
@@ -351,6 +372,7 @@ const base = (
     tlpOut: false,
     rack: Rack.make(iss),
     rackAt: undefined,
+    undo: undefined,
     sndSml: iss,
     noDelay: false,
     sndUp: undefined,
@@ -369,7 +391,8 @@ const base = (
     retransmits: 0,
     fastRetransmits: 0,
     timeouts: 0,
-    tailProbes: 0
+    tailProbes: 0,
+    undos: 0
   }
 }
 
@@ -653,6 +676,10 @@ const sendData = (
   const retransmission = Seq.lt(seq, s.sndMax)
   if (retransmission) {
     s.retransmits++
+    if (s.undo !== undefined && Seq.gte(seq, s.undo.marker)) {
+      s.undo.sent++
+      s.undo.retrans++
+    }
     s.lastRetransmit = { seq, at: now }
     // Karn: a sample across a retransmitted segment is ambiguous
     if (s.timing !== undefined && Seq.gt(s.timing.end, seq)) s.timing = undefined
@@ -900,8 +927,10 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
   if (s.sackOk) {
     const una = advances ? a.ack : s.sndUna
+    const dsack = a.sack !== undefined && Rack.hasDsack(a.sack, a.ack)
+    if (dsack) dsackReceived(s, a.sack![0]!)
     // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering window grows
-    Rack.onDsack(s.rack, una, s.sndNxt, a.sack !== undefined && Rack.hasDsack(a.sack, a.ack))
+    Rack.onDsack(s.rack, una, s.sndNxt, dsack)
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     Rack.onAck(s.rack, una, s.board, at, s.tsOk ? a.tsEcr : undefined, tsClock)
   }
@@ -1017,6 +1046,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
       s.dupAcks = 0
       s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
       if (s.sackOk) Rack.onRecoveryEnd(s.rack)
+      tryUndo(s)
     } else if (s.sackOk) {
       // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows
       sackRecover(s, now, out)
@@ -1069,6 +1099,7 @@ const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
 
 /** Fast retransmit: loss detected without a timeout (RFC 5681 §3.2, RFC 6582 §3.2, RFC 6675 §5). */
 const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  beginUndo(s)
   s.recovering = true
   s.recover = s.sndMax
   s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
@@ -1083,6 +1114,44 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   if (s.sackOk) sackRecover(s, now, out)
   else s.inflation = 3 * s.mss
   s.rtoAt = now + s.rtt.rto
+}
+
+/**
+ * A loss episode begins (before its cwnd cut): what a later proof that it
+ * was spurious restores (RFC 2883 §5; Linux's tcp_init_undo). Only with
+ * SACK, which D-SACKs need.
+ */
+const beginUndo = (s: Sender): void => {
+  s.undo = s.sackOk ? { marker: s.sndUna, sent: 0, retrans: 0, cwnd: s.cc.cwnd, ssthresh: s.cc.ssthresh } : undefined
+}
+
+/**
+ * The peer reports `block` received twice. Below what was acknowledged
+ * before this ACK and within the episode, it was one of the episode's
+ * retransmissions (or its original) that was not needed, counted in
+ * segments (Linux's tcp_check_dsack).
+ */
+const dsackReceived = (s: Sender, block: { readonly left: Seq.SeqNum; readonly right: Seq.SeqNum }): void => {
+  const u = s.undo
+  if (u === undefined || u.retrans === 0) return
+  if (!Seq.gt(block.right, u.marker) || Seq.gt(block.right, s.sndUna)) return
+  u.retrans = Math.max(0, u.retrans - Math.ceil(Seq.sub(block.right, block.left) / s.mss))
+  tryUndo(s)
+}
+
+/**
+ * Every retransmission of the episode came back D-SACKed and the episode is
+ * over: the losses were not losses (reordering, or a timer too quick), so
+ * cwnd and ssthresh go back to at least what they were (Linux's
+ * tcp_try_undo_dsack and tcp_undo_cwnd_reduction; RFC 2883 §5).
+ */
+const tryUndo = (s: Sender): void => {
+  const u = s.undo
+  if (u === undefined || u.sent === 0 || u.retrans > 0 || s.recovering || Seq.lt(s.sndUna, s.recover)) return
+  s.undo = undefined
+  s.cc.cwnd = Math.max(s.cc.cwnd, u.cwnd)
+  s.cc.ssthresh = Math.max(s.cc.ssthresh, u.ssthresh)
+  s.undos++
 }
 
 /**
@@ -1401,6 +1470,8 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
     sendSyn(s, now, out)
     return
   }
+  // the first timeout of a series begins an episode, unless it cuts short a fast recovery, whose it is
+  if (s.retries === 1 && !s.recovering) beginUndo(s)
   s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
   s.highRxt = s.sndUna
   s.tlpAt = undefined

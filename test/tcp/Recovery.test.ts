@@ -163,3 +163,48 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(s.snd.timeouts).toBe(1)
   })
 })
+
+describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp_try_undo_dsack)", () => {
+  /** Four segments, the first held up (reordered): three SACKed make it lost, and it goes again at 1020. */
+  const reordered = () => {
+    const s = warm()
+    s.write(1000, T.octets(4 * MSS))
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 4 * MSS])))).toEqual([[B, MSS]])
+    expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
+    // the original arrives after all: everything acknowledged, the recovery over, cwnd still cut
+    s.send(1022, sackOf(B + 4 * MSS))
+    expect(s.snd.recovering).toBe(false)
+    expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
+    return { s, before }
+  }
+
+  it("the retransmission reported received twice: cwnd and ssthresh go back to what they were", () => {
+    const { s, before } = reordered()
+    s.send(1040, sackOf(B + 4 * MSS, [B, B + MSS]))
+    expect(s.snd.undos).toBe(1)
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+    // once: the same D-SACK again changes nothing more
+    s.send(1041, sackOf(B + 4 * MSS, [B, B + MSS]))
+    expect(s.snd.undos).toBe(1)
+  })
+
+  it("no undo without the D-SACK, nor for a D-SACK of data from before the loss", () => {
+    const { s } = reordered()
+    const cut = s.snd.cc.cwnd
+    // a D-SACK of the warm-up's octets, sent before the episode began
+    s.send(1040, sackOf(B + 4 * MSS, [B - 2, B - 1]))
+    expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
+  })
+
+  it("two retransmissions, one D-SACKed: no undo (the other was a real loss)", () => {
+    const s = warm()
+    s.write(1000, T.octets(6 * MSS))
+    // the first two lost, the rest SACKed: both go again
+    expect(shape(s.send(1020, sackOf(B, [B + 2 * MSS, B + 6 * MSS])))).toEqual([[B, MSS], [B + MSS, MSS]])
+    s.send(1041, sackOf(B + 6 * MSS))
+    const cut = s.snd.cc.cwnd
+    s.send(1042, sackOf(B + 6 * MSS, [B, B + MSS]))
+    expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
+  })
+})
