@@ -132,6 +132,8 @@ export interface ConnectionInfo {
   readonly fastRetransmits: number
   /** RFC 8985 tail loss probes sent */
   readonly tailProbes: number
+  /** loss episodes undone: every retransmission came back D-SACKed (RFC 2883 §5) */
+  readonly dsackUndos: number
   readonly timeouts: number
   readonly bytesAcked: number
   readonly bytesReceived: number
@@ -605,6 +607,7 @@ export class Conn {
       retransmits: s.retransmits,
       fastRetransmits: s.fastRetransmits,
       tailProbes: s.tailProbes,
+      dsackUndos: s.undos,
       timeouts: s.timeouts,
       bytesAcked: Math.max(0, this.taken - s.buffer.length),
       bytesReceived: this.bytesReceived,

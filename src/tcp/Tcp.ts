@@ -123,6 +123,8 @@ export interface TcpStats {
   readonly timeouts: number
   /** tail loss probes (RFC 8985 §7) */
   readonly tailProbes: number
+  /** loss episodes undone: every retransmission came back D-SACKed (RFC 2883 §5; Linux's TCPDSACKUndo) */
+  readonly dsackUndos: number
   /** 4-tuples held in TIME-WAIT now (as small records, not connections) */
   readonly timeWait: number
   /** ACKs sent from TIME-WAIT (a retransmitted FIN, or another stray segment) */
@@ -470,7 +472,7 @@ export const make = Effect.gen(function*() {
   }
   const conns = new ChurnMap<string, Conn>()
   /** what connections that are over counted (the stats add the open ones') */
-  const gone = { retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0 }
+  const gone = { retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0, dsackUndos: 0 }
   const timeWaits = new Map<string, TimeWaitEntry>()
   const listeners = new Map<number, ListenerState>()
   let halfOpenCount = 0
@@ -563,6 +565,7 @@ export const make = Effect.gen(function*() {
       gone.fastRetransmits += s.fastRetransmits
       gone.timeouts += s.timeouts
       gone.tailProbes += s.tailProbes
+      gone.dsackUndos += s.undos
     },
     enterTimeWait: (conn) => {
       const s = conn.snd
@@ -916,6 +919,7 @@ export const make = Effect.gen(function*() {
       t.fastRetransmits += s.fastRetransmits
       t.timeouts += s.timeouts
       t.tailProbes += s.tailProbes
+      t.dsackUndos += s.undos
     }
     return t
   }

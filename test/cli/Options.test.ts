@@ -422,6 +422,7 @@ describe("Format", () => {
       fastRetransmits: 0,
       timeouts: 0,
       tailProbes: 0,
+      dsackUndos: 0,
       timeWait: 0,
       timeWaitAcks: 0,
       timeWaitReused: 0
