@@ -280,8 +280,9 @@ export interface Sender {
 
 /** A loss episode that D-SACKs may yet show spurious (`Sender.undo`). @category models */
 export interface Undo {
-  /** SND.UNA when it began */
+  /** SND.UNA and SND.MAX when it began: its retransmissions lie between */
   readonly marker: Seq.SeqNum
+  readonly end: Seq.SeqNum
   /** segments retransmitted in it */
   sent: number
   /** of those, the ones not yet reported received twice */
@@ -676,7 +677,8 @@ const sendData = (
   const retransmission = Seq.lt(seq, s.sndMax)
   if (retransmission) {
     s.retransmits++
-    if (s.undo !== undefined && Seq.gte(seq, s.undo.marker)) {
+    // (only the episode's own: a later probe of newer data is no part of it)
+    if (s.undo !== undefined && Seq.gte(seq, s.undo.marker) && Seq.lt(seq, s.undo.end)) {
       s.undo.sent++
       s.undo.retrans++
     }
@@ -1122,19 +1124,21 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
  * SACK, which D-SACKs need.
  */
 const beginUndo = (s: Sender): void => {
-  s.undo = s.sackOk ? { marker: s.sndUna, sent: 0, retrans: 0, cwnd: s.cc.cwnd, ssthresh: s.cc.ssthresh } : undefined
+  s.undo = s.sackOk
+    ? { marker: s.sndUna, end: s.sndMax, sent: 0, retrans: 0, cwnd: s.cc.cwnd, ssthresh: s.cc.ssthresh }
+    : undefined
 }
 
 /**
  * The peer reports `block` received twice. Below what was acknowledged
- * before this ACK and within the episode, it was one of the episode's
- * retransmissions (or its original) that was not needed, counted in
- * segments (Linux's tcp_check_dsack).
+ * before this ACK and within the episode's octets, it was one of the
+ * episode's retransmissions (or its original) that was not needed, counted
+ * in segments (Linux's tcp_check_dsack).
  */
 const dsackReceived = (s: Sender, block: { readonly left: Seq.SeqNum; readonly right: Seq.SeqNum }): void => {
   const u = s.undo
   if (u === undefined || u.retrans === 0) return
-  if (!Seq.gt(block.right, u.marker) || Seq.gt(block.right, s.sndUna)) return
+  if (!Seq.gt(block.right, u.marker) || Seq.gt(block.right, s.sndUna) || Seq.gt(block.right, u.end)) return
   u.retrans = Math.max(0, u.retrans - Math.ceil(Seq.sub(block.right, block.left) / s.mss))
   tryUndo(s)
 }

@@ -197,6 +197,16 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
   })
 
+  it("a D-SACK of data sent after the episode is no proof about it", () => {
+    const { s } = reordered()
+    s.snd.noDelay = true
+    s.write(1030, T.octets(MSS, 4 * MSS))
+    s.send(1050, sackOf(B + 5 * MSS))
+    const cut = s.snd.cc.cwnd
+    s.send(1051, sackOf(B + 5 * MSS, [B + 4 * MSS, B + 5 * MSS]))
+    expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
+  })
+
   it("two retransmissions, one D-SACKed: no undo (the other was a real loss)", () => {
     const s = warm()
     s.write(1000, T.octets(6 * MSS))
