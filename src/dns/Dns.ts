@@ -37,9 +37,8 @@
  * @since 0.1.0
  */
 import { Context, Data, Duration, Effect, Either, Exit, Layer, Option } from "effect"
-import type { Scope } from "effect"
 import { Tcp, type TcpError } from "../tcp/Tcp.js"
-import { Udp, type UdpError, type UdpSocket } from "../udp/Udp.js"
+import { Udp } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import * as Msg from "./DnsMessage.js"
 
@@ -292,8 +291,6 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
 
     const err = (reason: DnsError["reason"], name: string, detail: string) => new DnsError({ reason, name, detail })
 
-    /** A socket on a random port (RFC 5452 §9.2): UDP's ephemeral choice is randomized per bind. */
-    const bindRandom: Effect.Effect<UdpSocket, UdpError, Scope.Scope> = udp.bind()
 
     /** The rcode of an accepted answer as the attempt's outcome. */
     const judge = (m: Msg.Message, name: string, server: Server): Attempt => {
@@ -383,7 +380,8 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
         const id = random16()
         const query = Msg.encodeQuery(id, q.name, q.type, q.class)
         if (Either.isLeft(query)) return { _tag: "Next", error: err("InvalidName", q.name, query.left.message) } satisfies Attempt
-        const socket = yield* bindRandom
+        // a random port (RFC 5452 §9.2): UDP draws an ephemeral port's start afresh per bind
+        const socket = yield* udp.bind()
         const receive: Effect.Effect<Msg.Message | Msg.Head> = Effect.gen(function*() {
           // bounded by the attempt's deadline, not by a count: a flood of
           // spoofed answers costs time, never the right answer

@@ -532,17 +532,18 @@ export const make = Effect.gen(function*() {
     emit(tx, r, Ip.Protocol.ICMP, buf, buf.length)
   }
 
-  /** ICMP errors about several datagrams: one Clock read and one batch for the lot. */
-  const icmpErrors = (abouts: ReadonlyArray<Ipv4Packet>, kind: IcmpErrorKind): Effect.Effect<void> =>
-    icmpErrorsEach(abouts.map((about) => [about, kind] as const))
-
-  /** ICMP errors, each about its datagram, as one batch. */
-  const icmpErrorsEach = (errors: ReadonlyArray<readonly [Ipv4Packet, IcmpErrorKind]>): Effect.Effect<void> =>
+  /** ICMP errors that `each` writes into one batch, with one Clock read for the lot. */
+  const sendIcmpErrors = (each: (tx: Iface.Tx, now: number) => void): Effect.Effect<void> =>
     Effect.suspend(() => {
       const tx = new Iface.Tx()
-      const now = clock.unsafeCurrentTimeMillis()
-      for (const [about, kind] of errors) icmpErrorInto(tx, about, kind, now)
+      each(tx, clock.unsafeCurrentTimeMillis())
       return flush(tx)
+    })
+
+  /** ICMP errors of one kind about several datagrams (a closed port's flood: nothing made per datagram). */
+  const icmpErrors = (abouts: ReadonlyArray<Ipv4Packet>, kind: IcmpErrorKind): Effect.Effect<void> =>
+    sendIcmpErrors((tx, now) => {
+      for (const about of abouts) icmpErrorInto(tx, about, kind, now)
     })
 
   // --- ICMP errors we receive ----------------------------------------------------
@@ -833,7 +834,11 @@ export const make = Effect.gen(function*() {
       }
       let going = byProto.size > 0 ? deliverAll(byProto) : Effect.void
       if (fresh !== undefined) going = Effect.zipRight(going, startAssemblers(fresh))
-      return problems === undefined ? going : Effect.zipRight(going, icmpErrorsEach(problems))
+      if (problems === undefined) return going
+      const answers = problems
+      return Effect.zipRight(going, sendIcmpErrors((tx, now) => {
+        for (const [about, kind] of answers) icmpErrorInto(tx, about, kind, now)
+      }))
     })
 
   /**

@@ -28,6 +28,7 @@
  *
  * @since 0.1.0
  */
+import type { SackBlock } from "../wire/TcpHeader.js"
 import type { Scoreboard } from "./Scoreboard.js"
 import * as Seq from "./SeqNum.js"
 
@@ -268,16 +269,16 @@ export const onRecoveryEnd = (r: Rack): void => {
 }
 
 /**
- * An ACK's SACK blocks start with a D-SACK block (RFC 2883 §4, as Linux's
- * tcp_check_dsack): the first lies below the cumulative ACK, or within the
- * second.
+ * The D-SACK block an ACK's SACK blocks start with, if they do (RFC 2883 §4,
+ * as Linux's tcp_check_dsack): the first lies below the cumulative ACK, or
+ * within the second.
  */
-export const hasDsack = (sack: ReadonlyArray<{ readonly left: Seq.SeqNum; readonly right: Seq.SeqNum }>, ack: Seq.SeqNum): boolean => {
-  const first = sack[0]
-  if (first === undefined) return false
-  if (Seq.lt(first.left, ack)) return true
-  const second = sack[1]
-  return second !== undefined && Seq.gte(first.left, second.left) && Seq.lte(first.right, second.right)
+export const dsackOf = (sack: ReadonlyArray<SackBlock> | undefined, ack: Seq.SeqNum): SackBlock | undefined => {
+  const first = sack?.[0]
+  if (first === undefined) return undefined
+  if (Seq.lt(first.left, ack)) return first
+  const second = sack?.[1]
+  return second !== undefined && Seq.gte(first.left, second.left) && Seq.lte(first.right, second.right) ? first : undefined
 }
 
 /**

@@ -929,10 +929,10 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
   if (s.sackOk) {
     const una = advances ? a.ack : s.sndUna
-    const dsack = a.sack !== undefined && Rack.hasDsack(a.sack, a.ack)
-    if (dsack) dsackReceived(s, a.sack![0]!)
+    const dsack = Rack.dsackOf(a.sack, a.ack)
+    if (dsack !== undefined) dsackReceived(s, dsack)
     // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering window grows
-    Rack.onDsack(s.rack, una, s.sndNxt, dsack)
+    Rack.onDsack(s.rack, una, s.sndNxt, dsack !== undefined)
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     Rack.onAck(s.rack, una, s.board, at, s.tsOk ? a.tsEcr : undefined, tsClock)
   }
@@ -1135,7 +1135,7 @@ const beginUndo = (s: Sender): void => {
  * episode's retransmissions (or its original) that was not needed, counted
  * in segments (Linux's tcp_check_dsack).
  */
-const dsackReceived = (s: Sender, block: { readonly left: Seq.SeqNum; readonly right: Seq.SeqNum }): void => {
+const dsackReceived = (s: Sender, block: SackBlock): void => {
   const u = s.undo
   if (u === undefined || u.retrans === 0) return
   if (!Seq.gt(block.right, u.marker) || Seq.gt(block.right, s.sndUna) || Seq.gt(block.right, u.end)) return

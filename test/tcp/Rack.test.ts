@@ -140,11 +140,12 @@ describe("RACK's reordering window and D-SACK (RFC 8985 §6.2 step 4, RFC 2883)"
   const block = (l: number, r: number) => ({ left: at(l), right: at(r) })
 
   it("a D-SACK block is the first one, below the cumulative ACK or inside the second (RFC 2883 §4)", () => {
-    expect(Rack.hasDsack([block(100, 200)], at(300))).toBe(true) // below the ACK: came twice
-    expect(Rack.hasDsack([block(500, 600), block(400, 700)], at(300))).toBe(true) // inside the second
-    expect(Rack.hasDsack([block(500, 600), block(800, 900)], at(300))).toBe(false) // plain SACK blocks
-    expect(Rack.hasDsack([block(400, 800), block(500, 600)], at(300))).toBe(false) // the second inside the first
-    expect(Rack.hasDsack([], at(300))).toBe(false)
+    expect(Rack.dsackOf([block(100, 200)], at(300))).toEqual(block(100, 200)) // below the ACK: came twice
+    expect(Rack.dsackOf([block(500, 600), block(400, 700)], at(300))).toEqual(block(500, 600)) // inside the second
+    expect(Rack.dsackOf([block(500, 600), block(800, 900)], at(300))).toBeUndefined() // plain SACK blocks
+    expect(Rack.dsackOf([block(400, 800), block(500, 600)], at(300))).toBeUndefined() // the second inside the first
+    expect(Rack.dsackOf([], at(300))).toBeUndefined()
+    expect(Rack.dsackOf(undefined, at(300))).toBeUndefined()
   })
 
   it("grows by a quarter of the minimum RTT once per round trip with D-SACKs, at most SRTT", () => {
