@@ -17,7 +17,8 @@
  *
  * @since 0.1.0
  */
-import { Context, Effect, Layer } from "effect"
+import { Context, Effect, FiberRef, Layer } from "effect"
+import * as Trampoline from "./internal/Trampoline.js"
 import * as Config from "./Config.js"
 import * as Icmp from "./icmp/Icmp.js"
 import * as Iface from "./iface/Interface.js"
@@ -84,5 +85,20 @@ export const layer = (input: Config.StackConfigInput): Layer.Layer<Services, Con
   const base = Layer.provideMerge(Iface.layer, Config.layer(input))
   const ip = Layer.provideMerge(Ipv4.layer, base)
   const upper = Layer.provideMerge(Layer.mergeAll(Icmp.layer, Udp.layer, Tcp.layer), ip)
-  return Layer.provideMerge(Layer.effect(Stack, makeStack), upper)
+  // Every fiber of the stack on the stack's runner (internal/Trampoline.ts): a frame the TAP's
+  // callback brings climbs the dealers, and its reply goes out, in that callback.
+  return Layer.provideMerge(Layer.effect(Stack, makeStack), upper).pipe(
+    Layer.locallyWith(FiberRef.currentScheduler, (s) => Trampoline.make(s))
+  )
 }
+
+/**
+ * Run `effect`, and every fiber it forks, on the stack's runner: a fiber
+ * that reads from a connection or socket is then woken in the same call as
+ * the stack's fibers that woke it (the TAP's read callback), not in a later
+ * microtask. The stack's own services run so (`Services.serve`,
+ * `Udp.serveEcho`). Inside a fiber that is not on it, the runner behaves as
+ * the scheduler it wraps.
+ * @category combinators
+ */
+export const onRunner: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R> = Trampoline.onRunner

@@ -28,8 +28,10 @@
  * - **Many offers, one wake-up.** A ring resumes the parked consumer with
  *   the Mailbox's `takeAll` and empties the slot; rings before the consumer
  *   runs find the slot empty and only queue their messages, and that one
- *   `takeAll` takes them all. Resuming a fiber goes through its scheduler,
- *   so the consumer never runs inside the offerer's call.
+ *   `takeAll` takes them all. Resuming a fiber goes through its scheduler:
+ *   from inside a fiber the consumer runs after the offerer's step; on the
+ *   stack's runner, offered from outside every fiber (the TAP's callback),
+ *   it runs before the offer returns (internal/Trampoline.ts).
  * - **Interrupting the parked consumer is safe.** There is no canceler: the
  *   slot keeps the interrupted fiber's resume until the next ring, which
  *   calls it and is ignored (Effect resumes an async wait once, and an

@@ -68,6 +68,7 @@
 import { Effect, Layer, Runtime } from "effect"
 import type { Scope } from "effect"
 import { Inbox } from "../internal/Inbox.js"
+import * as Trampoline from "../internal/Trampoline.js"
 import * as Eth from "../wire/EthernetFrame.js"
 import * as VirtioNet from "../wire/VirtioNet.js"
 import { flatten, frameLength, Link, linkStats, MAX_SEGMENTED_FRAME, NO_OFFLOAD, type OutFrame, TxMeta, vouched } from "./Link.js"
@@ -171,8 +172,11 @@ export const make = (
     // before the mailbox is shut down, so nothing is offered to a dead mailbox.
     // "dropping": a full mailbox refuses a batch rather than suspending the
     // offerer; the callback's `unsafeOffer` then returns false (a counted drop).
+    // Made on the stack's runner (internal/Trampoline.ts): an offer schedules the Mailbox's own
+    // release task on the scheduler it was made on, and there it runs in the callback's run, not
+    // in a microtask and a promise of its own per read.
     const mailbox = yield* Effect.acquireRelease(
-      Inbox.make<FrameBatch>({ capacity, strategy: "dropping" }),
+      Trampoline.onRunner(Inbox.make<FrameBatch>({ capacity, strategy: "dropping" })),
       (mb) => mb.shutdown
     )
     const wantOffload = options.offload ?? true

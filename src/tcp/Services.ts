@@ -16,6 +16,7 @@
  */
 import { Effect, Fiber } from "effect"
 import type { Scope } from "effect"
+import * as Trampoline from "../internal/Trampoline.js"
 import { type Connection, Tcp, type TcpError } from "./Tcp.js"
 
 /** @category models */
@@ -33,7 +34,8 @@ export const serve = (
       // (catchAll with one shared function: what the handler's fiber keeps on its stack for its life)
       Effect.flatMap(listener.accept, (c) => Effect.fork(Effect.catchAll(handle(c), ignore)))
     )
-    yield* Effect.forkScoped(loop.pipe(Effect.ignore))
+    // (on the stack's runner: a handler woken by a segment runs in the same run as the stack's fibers)
+    yield* Effect.forkScoped(Trampoline.onRunner(loop.pipe(Effect.ignore)))
   })
 
 const ignore = (): Effect.Effect<void> => Effect.void

@@ -480,7 +480,8 @@ export const make = Effect.gen(function*() {
   // The connections' fibers run on one shared task runner of the scheduler in force
   // (internal/SharedRunner.ts). Only they: with the dealers on it too, a connection over the
   // loopback took longer (N = 1: 0.29-0.48 ms against 0.23-0.28, three alternated pairs).
-  const shared = SharedRunner.shared(yield* FiberRef.get(FiberRef.currentScheduler))
+  const runner = yield* FiberRef.get(FiberRef.currentScheduler)
+  const shared = SharedRunner.shared(runner)
   // What FiberSet.runtime does (fork from synchronous code, the fiber joins `fibers`), with two
   // FiberRef stacks a fiber forked from a runtime would otherwise copy for itself (~0.26 KiB each,
   // a Map entry's stack grown by a spread): the runtime is captured in a child fiber, where the
@@ -939,7 +940,8 @@ export const make = Effect.gen(function*() {
         return yield* new TcpError({ reason: "AddressInUse", detail: `port ${port} is already listening` })
       }
       const backlog = o.backlog ?? config.tcp.acceptBacklog
-      const accepted = yield* Mailbox.make<Conn>()
+      // (on the stack's scheduler, whoever listens: the Mailbox releases a waiting accept through a task on it)
+      const accepted = yield* Effect.withScheduler(Mailbox.make<Conn>(), runner)
       const l: ListenerState = {
         port,
         backlog: Math.max(1, backlog),

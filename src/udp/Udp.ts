@@ -36,11 +36,12 @@
  *
  * @since 0.1.0
  */
-import { Chunk, Context, Data, Effect, Either, Layer, Mailbox } from "effect"
+import { Chunk, Context, Data, Effect, Either, FiberRef, Layer, Mailbox } from "effect"
 import type { Scope } from "effect"
 import { Config } from "../Config.js"
 import { Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
+import * as Trampoline from "../internal/Trampoline.js"
 import { type EmitOptions, type IcmpReport, Ipv4, type Ipv4Packet, TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
 import * as Checksum from "../wire/Checksum.js"
 import * as IcmpWire from "../wire/IcmpMessage.js"
@@ -253,6 +254,9 @@ export const make = Effect.gen(function*() {
   const config = yield* Config
   const ip = yield* Ipv4
   const sockets = new Map<number, Binding>()
+  // a socket's queues are made on the stack's scheduler (its runner, under Stack.layer), whoever binds:
+  // a Mailbox releases its waiting reader through a task on the scheduler it was made on
+  const runner = yield* FiberRef.get(FiberRef.currentScheduler)
   const c = { received: 0, malformed: 0, noPort: 0, queueDropped: 0, sent: 0, sendFailed: 0, errorsReported: 0, errorsDropped: 0 }
 
   // The quote's first octets are our source port, then the destination port.
@@ -385,8 +389,8 @@ export const make = Effect.gen(function*() {
       const binding: Binding = {
         // `queued` and `queuedOctets` bound the datagrams; batches never outnumber datagrams, and a
         // socket never queues more than MAX_QUEUED of them (the bound a receive buffer in octets lifts to)
-        queue: yield* Mailbox.make<ReadonlyArray<Datagram>>({ capacity: MAX_QUEUED, strategy: "dropping" }),
-        errors: yield* Mailbox.make<UdpErrorReport>({ capacity: config.queues.udpErrors, strategy: "dropping" }),
+        queue: yield* Effect.withScheduler(Mailbox.make<ReadonlyArray<Datagram>>({ capacity: MAX_QUEUED, strategy: "dropping" }), runner),
+        errors: yield* Effect.withScheduler(Mailbox.make<UdpErrorReport>({ capacity: config.queues.udpErrors, strategy: "dropping" }), runner),
         capacity: receiveBuffer === undefined ? Math.min(capacity, MAX_QUEUED) : MAX_QUEUED,
         octets: receiveBuffer ?? Number.POSITIVE_INFINITY,
         queued: 0,
@@ -503,6 +507,8 @@ export const serveEcho = (port: number) =>
     yield* socket.receiveBatch.pipe(
       Effect.flatMap((ds) => socket.sendAll(ds.map((d) => ({ dst: d.src, dstPort: d.srcPort, payload: d.payload })))),
       Effect.forever,
+      // (on the stack's runner: a batch of requests is answered in the run that brought it)
+      Trampoline.onRunner,
       Effect.forkScoped
     )
     return socket.port

@@ -11,31 +11,13 @@ import { Tcp } from "../../src/tcp/Tcp.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
-import { asIpv4, ipFrame, PEER_ADDR, tcpRepr } from "../support/Peer.js"
+import { asIpv4, ipFrame, PEER_ADDR, peerSegment, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer, twoStacks } from "../support/TestNet.js"
 
 const ISN = Seq.make(0xfffffff0)
 
 const frame = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0)) =>
-  ipFrame(
-    tcpRepr(
-      {
-        srcPort: 40000,
-        dstPort: 80,
-        seq: ISN,
-        ack: Seq.ZERO,
-        flags: TcpWire.Flag.ACK,
-        window: 64240,
-        urgent: 0,
-        options: TcpWire.NO_OPTIONS,
-        ...over
-      },
-      payload,
-      PEER_ADDR,
-      ADDR_A
-    ),
-    MAC_A
-  )
+  ipFrame(peerSegment({ seq: ISN, ...over }, payload, PEER_ADDR, ADDR_A), MAC_A)
 
 const segmentOf = (f: Uint8Array) => {
   const ip = asIpv4(f)!

@@ -19,19 +19,18 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, FastCheck as fc, Option } from "effect"
-import { type LinkOffload, NO_OFFLOAD, type OutFrame, TxMeta } from "../../src/link/Link.js"
+import { type LinkOffload, NO_OFFLOAD, TxMeta } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
 import * as TapAddon from "../../src/link/TapAddon.js"
 import * as VirtioNet from "../../src/wire/VirtioNet.js"
 import type { VirtioNetHeader } from "../../src/wire/VirtioNet.js"
 import * as Arb from "../support/Arbitraries.js"
+import { fakeAddon, TUN_F, type Written } from "../support/FakeTap.js"
 import { linkStats as stats, vnetHeader as hdr } from "../support/LinkFixtures.js"
 
 const { DataValid, NeedsCsum } = VirtioNet.Flag
 const { Ecn, TcpV4, TcpV6, Udp } = VirtioNet.Gso
 
-/** The TUN_F_* bits of linux/if_tun.h, as the real addon reports them. */
-const TUN_F = { csum: 0x01, tso4: 0x02, tso6: 0x04, tsoEcn: 0x08 } as const
 const FULL = TUN_F.csum | TUN_F.tso4 | TUN_F.tsoEcn
 const CSUM_TSO4 = TUN_F.csum | TUN_F.tso4
 
@@ -123,66 +122,6 @@ const readBatch = (entries: ReadonlyArray<readonly [VirtioNetHeader | undefined,
     at += VirtioNet.LEN + f.length + GAP
   }
   return views
-}
-
-/** One `writeBatch` the fake saw: the frames, and a copy of the headers passed. */
-interface Written {
-  readonly frames: ReadonlyArray<OutFrame>
-  readonly headers: Uint8Array | undefined
-}
-
-/**
- * A fake addon: `accepts` decides which TUNSETOFFLOAD sets the "kernel"
- * takes (a refusal is the addon's EINVAL error); writes always succeed and
- * are recorded; `deliver` runs the read callback as a wake would.
- */
-const fakeAddon = (accepts: (flags: number) => boolean) => {
-  const log = {
-    opened: [] as Array<{ readonly name: string; readonly vnetHeader: boolean }>,
-    offloadTried: [] as Array<number>,
-    written: [] as Array<Written>
-  }
-  let callback: ((frames: Array<Uint8Array>, error?: TapAddon.NativeError) => void) | undefined
-  const addon: TapAddon.TapNative = {
-    open: (name, options) => {
-      const vnetHeader = options?.vnetHeader ?? false
-      log.opened.push({ name, vnetHeader })
-      return { fd: -1, name, vnetHeader }
-    },
-    setOffload: (_handle, flags) => {
-      log.offloadTried.push(flags)
-      if (!accepts(flags)) {
-        throw Object.assign(new Error("TUNSETOFFLOAD: Invalid argument"), { code: "EINVAL", syscall: "ioctl" })
-      }
-    },
-    offloadFlags: TUN_F,
-    startReading: (_handle, cb) => {
-      callback = cb
-    },
-    stopReading: () => {
-      callback = undefined
-    },
-    close: () => {
-      callback = undefined
-    },
-    writeBatch: (_handle, frames, headers) => {
-      log.written.push({ frames: [...frames], headers: headers === undefined ? undefined : Uint8Array.from(headers) })
-      return frames.length
-    },
-    counters: () => ({ readErrors: 0, readLost: 0, writeErrors: 0, writeFull: 0 }),
-    setUp: () => {},
-    setAddress: () => {},
-    setMtu: () => {},
-    setTxQueueLength: () => {},
-    setRealtime: () => {},
-    getScheduler: () => ({ policy: "other", priority: 0 }),
-    maxPieces: 8
-  }
-  const deliver = (frames: Array<Uint8Array>): void => {
-    if (callback === undefined) throw new Error("fake addon: nobody is reading")
-    callback(frames)
-  }
-  return { addon, log, deliver }
 }
 
 /**

@@ -10,6 +10,7 @@ import * as ArpWire from "../../src/wire/ArpPacket.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { boundedWait } from "./Clock.js"
 
@@ -150,3 +151,31 @@ export const tcpRepr = (
   src: Addr.Ipv4Addr,
   dst: Addr.Ipv4Addr
 ): Ip.Ipv4Repr => ipRepr({ src, dst, protocol: Ip.Protocol.TCP, payload: TcpWire.emit(repr, payload, src, dst) })
+
+/**
+ * A segment from the peer's port 40000 (to port 80 unless told): an ACK
+ * with a window of 64240 and no options, unless `over` says otherwise; as
+ * `tcpRepr` makes it.
+ */
+export const peerSegment = (
+  over: Partial<TcpWire.TcpRepr>,
+  payload: Uint8Array,
+  src: Addr.Ipv4Addr,
+  dst: Addr.Ipv4Addr
+): Ip.Ipv4Repr =>
+  tcpRepr(
+    {
+      srcPort: 40000,
+      dstPort: 80,
+      seq: Seq.ZERO,
+      ack: Seq.ZERO,
+      flags: TcpWire.Flag.ACK,
+      window: 64240,
+      urgent: 0,
+      options: TcpWire.NO_OPTIONS,
+      ...over
+    },
+    payload,
+    src,
+    dst
+  )

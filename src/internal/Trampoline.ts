@@ -1,0 +1,111 @@
+/**
+ * The stack's runner: a scheduler that resumes fibers woken from outside
+ * every fiber (the TAP's read callback, a timer) in that same call, one
+ * after the other, instead of in later microtasks.
+ *
+ * Why: a packet climbs the stack through one fiber per dealer (link →
+ * Ethernet → IPv4 → TCP → the connection's halves → the application), each
+ * woken by the one below it. On Effect's default scheduler every wake-up is
+ * a task of its own, run in a later microtask through a per-fiber runner (a
+ * bucket array and a promise per drain). On this one the TAP callback's
+ * offer resumes the Ethernet dealer in the callback itself; what that
+ * dealer hands up is queued while it finishes its batch, and runs next in
+ * the same call, in order: a request and its reply in one run, as a
+ * callback-style responder would do it. Every dealer is still a fiber with
+ * its own bounded inbox, and each still takes a whole batch per wake-up.
+ *
+ * Contract:
+ * - **Runs start only outside every fiber.** A task scheduled while no
+ *   fiber is executing (an I/O or timer callback, or plain code) starts a
+ *   run and runs before the call returns. A task scheduled from inside a
+ *   fiber that is not in a run (on another scheduler, in a test, after a
+ *   hand-off) goes to `fallback`, exactly as it would without this runner:
+ *   no fiber ever sees another one run inside its own call. (Running there
+ *   would let a consumer act before its producer finished the step it was
+ *   in: a connection's reader writing back before the receive half had
+ *   posted the ACK the write should carry.)
+ * - **FIFO, never nested.** A task scheduled during a run is appended and
+ *   runs before the run returns. Effect schedules a fiber's task only while
+ *   that fiber is not running, so no fiber is re-entered.
+ * - **Bounded.** After `budget` tasks in one run the rest go to `fallback`
+ *   (Effect's default scheduler: microtasks, then a timer after 2048 in a
+ *   row), so fibers that keep yielding cannot hold the thread.
+ * - **A throwing task strands nothing**: what is queued goes to `fallback`
+ *   and the error propagates to the caller.
+ * - Yielding (the op budget) is decided as `fallback` decides it; the one
+ *   priority the stack uses is not reordered.
+ * - One runner per fallback scheduler (`make` memoizes), so the stack and
+ *   the handlers its services fork on it (tcp/Services.ts, `Udp.serveEcho`)
+ *   share one run.
+ *
+ * @since 0.1.0
+ */
+import type { Scheduler } from "effect"
+import { Effect, Fiber, FiberRef, Option } from "effect"
+
+class Trampoline implements Scheduler.Scheduler {
+  private queue: Array<Scheduler.Task | undefined> = []
+  private head = 0
+  private running = false
+
+  constructor(readonly fallback: Scheduler.Scheduler, readonly budget: number) {}
+
+  scheduleTask(task: Scheduler.Task, priority: number, fiber?: Fiber.RuntimeFiber<unknown, unknown>): void {
+    if (this.running) {
+      this.queue.push(task)
+      return
+    }
+    if (Option.isSome(Fiber.getCurrentFiber())) {
+      this.fallback.scheduleTask(task, priority, fiber)
+      return
+    }
+    this.running = true
+    let ran = 0
+    try {
+      task()
+      ran = 1
+      while (this.head < this.queue.length && ran < this.budget) {
+        const next = this.queue[this.head]!
+        this.queue[this.head++] = undefined
+        next()
+        ran++
+      }
+    } finally {
+      const rest = this.queue
+      const from = this.head
+      this.queue = []
+      this.head = 0
+      this.running = false
+      for (let i = from; i < rest.length; i++) this.fallback.scheduleTask(rest[i]!, priority)
+    }
+  }
+
+  shouldYield(fiber: Fiber.RuntimeFiber<unknown, unknown>): number | false {
+    return this.fallback.shouldYield(fiber)
+  }
+}
+
+const runners = new WeakMap<Scheduler.Scheduler, Trampoline>()
+
+/**
+ * The runner over `fallback` (one per fallback; a runner given as the
+ * fallback is returned as it is). `budget`: tasks per run before the rest go
+ * to `fallback` (default 4096); only the first call for a fallback sets it.
+ */
+export const make = (fallback: Scheduler.Scheduler, budget = 4096): Scheduler.Scheduler => {
+  if (fallback instanceof Trampoline) return fallback
+  let runner = runners.get(fallback)
+  if (runner === undefined) {
+    runner = new Trampoline(fallback, budget)
+    runners.set(fallback, runner)
+  }
+  return runner
+}
+
+/**
+ * Run `effect`, and every fiber it forks, on the runner over the scheduler in
+ * force: a fiber the stack wakes from the TAP's callback then runs in that
+ * same run, not a microtask later.
+ */
+export const onRunner = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(FiberRef.get(FiberRef.currentScheduler), (s) => Effect.withScheduler(effect, make(s)))

@@ -1,0 +1,70 @@
+/**
+ * A fake TAP addon (no root, no TAP, no kernel) for LinkTap: it records what
+ * is opened, asked and written, and `deliver` runs the read callback as the
+ * addon's poll wake-up does.
+ */
+import type { OutFrame } from "../../src/link/Link.js"
+import type * as TapAddon from "../../src/link/TapAddon.js"
+
+/** The TUN_F_* bits of linux/if_tun.h, as the real addon reports them. */
+export const TUN_F = { csum: 0x01, tso4: 0x02, tso6: 0x04, tsoEcn: 0x08 } as const
+
+/** One `writeBatch` the fake saw: the frames, and a copy of the headers passed. */
+export interface Written {
+  readonly frames: ReadonlyArray<OutFrame>
+  readonly headers: Uint8Array | undefined
+}
+
+/**
+ * A fake addon: `accepts` decides which TUNSETOFFLOAD sets the "kernel"
+ * takes (a refusal is the addon's EINVAL error); writes always succeed and
+ * are recorded; `deliver` runs the read callback as a wake would.
+ */
+export const fakeAddon = (accepts: (flags: number) => boolean) => {
+  const log = {
+    opened: [] as Array<{ readonly name: string; readonly vnetHeader: boolean }>,
+    offloadTried: [] as Array<number>,
+    written: [] as Array<Written>
+  }
+  let callback: ((frames: Array<Uint8Array>, error?: TapAddon.NativeError) => void) | undefined
+  const addon: TapAddon.TapNative = {
+    open: (name, options) => {
+      const vnetHeader = options?.vnetHeader ?? false
+      log.opened.push({ name, vnetHeader })
+      return { fd: -1, name, vnetHeader }
+    },
+    setOffload: (_handle, flags) => {
+      log.offloadTried.push(flags)
+      if (!accepts(flags)) {
+        throw Object.assign(new Error("TUNSETOFFLOAD: Invalid argument"), { code: "EINVAL", syscall: "ioctl" })
+      }
+    },
+    offloadFlags: TUN_F,
+    startReading: (_handle, cb) => {
+      callback = cb
+    },
+    stopReading: () => {
+      callback = undefined
+    },
+    close: () => {
+      callback = undefined
+    },
+    writeBatch: (_handle, frames, headers) => {
+      log.written.push({ frames: [...frames], headers: headers === undefined ? undefined : Uint8Array.from(headers) })
+      return frames.length
+    },
+    counters: () => ({ readErrors: 0, readLost: 0, writeErrors: 0, writeFull: 0 }),
+    setUp: () => {},
+    setAddress: () => {},
+    setMtu: () => {},
+    setTxQueueLength: () => {},
+    setRealtime: () => {},
+    getScheduler: () => ({ policy: "other", priority: 0 }),
+    maxPieces: 8
+  }
+  const deliver = (frames: Array<Uint8Array>): void => {
+    if (callback === undefined) throw new Error("fake addon: nobody is reading")
+    callback(frames)
+  }
+  return { addon, log, deliver }
+}
