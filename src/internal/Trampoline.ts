@@ -32,8 +32,10 @@
  *   row), so fibers that keep yielding cannot hold the thread.
  * - **A throwing task strands nothing**: what is queued goes to `fallback`
  *   and the error propagates to the caller.
- * - Yielding (the op budget) is decided as `fallback` decides it; the one
- *   priority the stack uses is not reordered.
+ * - Yielding (the op budget) is decided as `fallback` decides it, once a
+ *   fiber has run 2048 operations in a row (Effect's default budget; a
+ *   smaller one set on a fiber here counts from there); the one priority
+ *   the stack uses is not reordered.
  * - One runner per fallback scheduler (`make` memoizes), so the stack and
  *   the handlers its services fork on it (tcp/Services.ts, `Udp.serveEcho`)
  *   share one run.
@@ -81,9 +83,14 @@ class Trampoline implements Scheduler.Scheduler {
   }
 
   shouldYield(fiber: Fiber.RuntimeFiber<unknown, unknown>): number | false {
-    return this.fallback.shouldYield(fiber)
+    // (Effect's default scheduler reads the fiber's budget, a FiberRef: a Map lookup, on every
+    // operation of every fiber; a fiber here asks it only once it has run that many in a row)
+    return fiber.currentOpCount > YIELD_AFTER ? this.fallback.shouldYield(fiber) : false
   }
 }
+
+/** Effect's default `maxOpsBeforeYield`: no fiber on the runner yields before it. */
+const YIELD_AFTER = 2048
 
 const runners = new WeakMap<Scheduler.Scheduler, Trampoline>()
 

@@ -98,6 +98,21 @@ describe("Trampoline", () => {
     expect(fb.given.map((g) => g.fiber)).toEqual([fiber])
   })
 
+  it("yielding: the fallback decides, asked only once a fiber has run Effect's default budget (2048 operations) in a row", () => {
+    let asked = 0
+    const t = Trampoline.make({
+      scheduleTask: () => {},
+      shouldYield: () => {
+        asked++
+        return 7
+      }
+    })
+    expect(t.shouldYield({ currentOpCount: 2048 } as never)).toBe(false)
+    expect(asked).toBe(0)
+    expect(t.shouldYield({ currentOpCount: 2049 } as never)).toBe(7)
+    expect(asked).toBe(1)
+  })
+
   it("one runner per fallback; a runner given as the fallback is itself", () => {
     const fb = keeping()
     const t = Trampoline.make(fb.s)
