@@ -278,7 +278,16 @@ export class Conn {
     const handle = ([events, finished]: readonly [Chunk.Chunk<Event>, boolean]): Effect.Effect<void> => {
       const out: Array<OutSegment> = []
       const now = this.env.clock.unsafeCurrentTimeMillis()
-      for (const e of events) this.apply(e, now, out)
+      // What the receive half reported first, then the rest in order: the peer's segments have
+      // already arrived, so the data this wake-up sends carries their ACK (and the window and
+      // the ACKs they bring count before a write is pushed or a timer fires), as Linux fills a
+      // segment's ACK when it transmits. The application's own events keep their order.
+      let others = false
+      for (const e of events) {
+        if (e._tag === "Report") this.apply(e, now, out)
+        else others = true
+      }
+      if (others) for (const e of events) if (e._tag !== "Report") this.apply(e, now, out)
       return Effect.zipRight(this.transmit(out), Effect.suspend(() => this.settle() || finished ? Effect.void : loop()))
     }
     return Effect.zipRight(this.transmit(first), Effect.suspend(() => (this.settle() ? Effect.void : loop())))

@@ -5,11 +5,8 @@
  * TAP's callback brings is answered before that callback returns.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Layer, type Scheduler } from "effect"
+import { Effect, Either, type Scheduler } from "effect"
 import * as Trampoline from "../../src/internal/Trampoline.js"
-import { flatten, Link } from "../../src/link/Link.js"
-import * as LinkTap from "../../src/link/LinkTap.js"
-import * as Stack from "../../src/Stack.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as Services from "../../src/tcp/Services.js"
 import * as IcmpWire from "../../src/wire/IcmpMessage.js"
@@ -17,7 +14,7 @@ import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import * as UdpWire from "../../src/wire/UdpHeader.js"
 import * as Udp from "../../src/udp/Udp.js"
-import { fakeAddon } from "../support/FakeTap.js"
+import { deliverFromCallback, stackOnFakeTap } from "../support/FakeTap.js"
 import { arpRequest, asArp, asIpv4, ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
 
 /** A fallback that keeps what it is given (task and fiber argument) and runs nothing by itself. */
@@ -154,36 +151,9 @@ describe("Trampoline", () => {
       return icmp._tag === "Right" && icmp.right._tag === "EchoReply" ? `echo-reply ${icmp.right.seq}` : "other"
     }
 
-    /** The stack over LinkTap over a fake addon (no offloads). */
-    const stackOnFakeTap = Effect.gen(function*() {
-      const fake = fakeAddon(() => true)
-      const link = yield* LinkTap.make({ name: "gfake0", mac: STACK_MAC, offload: false }, fake.addon)
-      const stack = yield* Layer.build(
-        Stack.layer({ address: "198.18.0.2", prefixLength: 24 }).pipe(Layer.provide(Layer.succeed(Link, link)))
-      )
-      const frames = () => fake.log.written.flatMap((w) => w.frames.map(flatten))
-      return { fake, stack, frames }
-    })
-
-    /** Run the addon's read callback with `frames` as a poll wake-up does (outside every fiber); what was written meanwhile. */
-    const deliverFromCallback = (
-      fake: ReturnType<typeof fakeAddon>,
-      written: () => ReadonlyArray<Uint8Array>,
-      frames: Array<Uint8Array>
-    ): Effect.Effect<ReadonlyArray<Uint8Array>> =>
-      Effect.promise(() =>
-        new Promise((resolve) =>
-          setImmediate(() => {
-            const before = written().length
-            fake.deliver(frames)
-            resolve(written().slice(before))
-          })
-        )
-      )
-
     it.scoped("a frame the TAP's callback brings is answered before the callback returns; from a fiber, after it", () =>
       Effect.gen(function*() {
-        const { fake, frames } = yield* stackOnFakeTap
+        const { fake, frames } = yield* stackOnFakeTap(STACK_MAC)
         const written = () => frames().map(kind)
         const before = written().length
 
@@ -202,7 +172,7 @@ describe("Trampoline", () => {
 
     it.scoped("TCP echo (Services.serve): a request is answered in the callback that brought it, by one segment that carries its ACK", () =>
       Effect.gen(function*() {
-        const { fake, frames, stack } = yield* stackOnFakeTap
+        const { fake, frames, stack } = yield* stackOnFakeTap(STACK_MAC)
         yield* Services.serve(7, Services.echo).pipe(Effect.provide(stack))
         const isn = Seq.make(0xfffffff0)
         const segment = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0)) =>
@@ -237,7 +207,7 @@ describe("Trampoline", () => {
 
     it.scoped("UDP echo (Udp.serveEcho): a request is answered in the callback that brought it", () =>
       Effect.gen(function*() {
-        const { fake, frames, stack } = yield* stackOnFakeTap
+        const { fake, frames, stack } = yield* stackOnFakeTap(STACK_MAC)
         yield* Udp.serveEcho(7).pipe(Effect.provide(stack))
         const request = ipFrame(
           {

@@ -3,8 +3,12 @@
  * is opened, asked and written, and `deliver` runs the read callback as the
  * addon's poll wake-up does.
  */
-import type { OutFrame } from "../../src/link/Link.js"
+import { Effect, Layer } from "effect"
+import type { Context, Scope } from "effect"
+import { flatten, Link, type OutFrame } from "../../src/link/Link.js"
+import * as LinkTap from "../../src/link/LinkTap.js"
 import type * as TapAddon from "../../src/link/TapAddon.js"
+import * as Stack from "../../src/Stack.js"
 
 /** The TUN_F_* bits of linux/if_tun.h, as the real addon reports them. */
 export const TUN_F = { csum: 0x01, tso4: 0x02, tso6: 0x04, tsoEcn: 0x08 } as const
@@ -68,3 +72,47 @@ export const fakeAddon = (accepts: (flags: number) => boolean) => {
   }
   return { addon, log, deliver }
 }
+
+/**
+ * A stack at 198.18.0.2/24 over LinkTap over a fake addon (no offloads), in
+ * the scope: the fake, the stack's services, and every frame written so far.
+ */
+export const stackOnFakeTap = (mac: Uint8Array): Effect.Effect<
+  {
+    readonly fake: ReturnType<typeof fakeAddon>
+    readonly stack: Context.Context<Stack.Services>
+    readonly frames: () => ReadonlyArray<Uint8Array>
+  },
+  never,
+  Scope.Scope
+> =>
+  Effect.gen(function*() {
+    const fake = fakeAddon(() => true)
+    const link = yield* Effect.orDie(LinkTap.make({ name: "gfake0", mac, offload: false }, fake.addon))
+    const stack = yield* Layer.build(
+      Stack.layer({ address: "198.18.0.2", prefixLength: 24 }).pipe(Layer.provide(Layer.succeed(Link, link)))
+    ).pipe(Effect.orDie)
+    const frames = () => fake.log.written.flatMap((w) => w.frames.map(flatten))
+    return { fake, stack, frames }
+  })
+
+/**
+ * Run the addon's read callback with `frames` as a poll wake-up does
+ * (outside every fiber, after `before` if given); what was written meanwhile.
+ */
+export const deliverFromCallback = (
+  fake: ReturnType<typeof fakeAddon>,
+  written: () => ReadonlyArray<Uint8Array>,
+  frames: Array<Uint8Array>,
+  before?: () => void
+): Effect.Effect<ReadonlyArray<Uint8Array>> =>
+  Effect.promise(() =>
+    new Promise((resolve) =>
+      setImmediate(() => {
+        const from = written().length
+        before?.()
+        fake.deliver(frames)
+        resolve(written().slice(from))
+      })
+    )
+  )
