@@ -386,11 +386,19 @@ export const make = Effect.gen(function*() {
       const bad = optionError("TTL", ttl) ?? optionError("TOS", tos) ?? optionError("receive buffer", receiveBuffer)
       if (bad !== undefined) return yield* bad
       const capacity = options?.capacity ?? config.queues.udpSocket
+      // (both queues made on the stack's scheduler in one step)
+      const [queue, errors] = yield* Effect.withScheduler(
+        Effect.zip(
+          Mailbox.make<ReadonlyArray<Datagram>>({ capacity: MAX_QUEUED, strategy: "dropping" }),
+          Mailbox.make<UdpErrorReport>({ capacity: config.queues.udpErrors, strategy: "dropping" })
+        ),
+        runner
+      )
       const binding: Binding = {
         // `queued` and `queuedOctets` bound the datagrams; batches never outnumber datagrams, and a
         // socket never queues more than MAX_QUEUED of them (the bound a receive buffer in octets lifts to)
-        queue: yield* Effect.withScheduler(Mailbox.make<ReadonlyArray<Datagram>>({ capacity: MAX_QUEUED, strategy: "dropping" }), runner),
-        errors: yield* Effect.withScheduler(Mailbox.make<UdpErrorReport>({ capacity: config.queues.udpErrors, strategy: "dropping" }), runner),
+        queue,
+        errors,
         capacity: receiveBuffer === undefined ? Math.min(capacity, MAX_QUEUED) : MAX_QUEUED,
         octets: receiveBuffer ?? Number.POSITIVE_INFINITY,
         queued: 0,
