@@ -287,8 +287,8 @@ export interface Undo {
   sent: number
   /** of those, the ones not yet reported received twice */
   retrans: number
-  readonly cwnd: number
-  readonly ssthresh: number
+  /** the congestion state from before the episode cut it */
+  readonly cc: Congestion.Saved
 }
 
 /** Timestamp clock: Clock ms mod 2^32 (RFC 7323 §5.4: between 1 ms and 1 s per tick). */
@@ -1125,7 +1125,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
  */
 const beginUndo = (s: Sender): void => {
   s.undo = s.sackOk
-    ? { marker: s.sndUna, end: s.sndMax, sent: 0, retrans: 0, cwnd: s.cc.cwnd, ssthresh: s.cc.ssthresh }
+    ? { marker: s.sndUna, end: s.sndMax, sent: 0, retrans: 0, cc: Congestion.saveForUndo(s.cc) }
     : undefined
 }
 
@@ -1146,15 +1146,14 @@ const dsackReceived = (s: Sender, block: SackBlock): void => {
 /**
  * Every retransmission of the episode came back D-SACKed and the episode is
  * over: the losses were not losses (reordering, or a timer too quick), so
- * cwnd and ssthresh go back to at least what they were (Linux's
- * tcp_try_undo_dsack and tcp_undo_cwnd_reduction; RFC 2883 §5).
+ * the congestion state goes back to what it was (Linux's tcp_try_undo_dsack;
+ * RFC 2883 §5; for CUBIC's curve too, RFC 9438 §4.9.2: Congestion.undo).
  */
 const tryUndo = (s: Sender): void => {
   const u = s.undo
   if (u === undefined || u.sent === 0 || u.retrans > 0 || s.recovering || Seq.lt(s.sndUna, s.recover)) return
   s.undo = undefined
-  s.cc.cwnd = Math.max(s.cc.cwnd, u.cwnd)
-  s.cc.ssthresh = Math.max(s.cc.ssthresh, u.ssthresh)
+  Congestion.undo(s.cc, u.cc)
   s.undos++
 }
 

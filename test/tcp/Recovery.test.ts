@@ -170,20 +170,24 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     const s = warm()
     s.write(1000, T.octets(4 * MSS))
     const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    const cc = { ...s.snd.cc }
     expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 4 * MSS])))).toEqual([[B, MSS]])
     expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
     // the original arrives after all: everything acknowledged, the recovery over, cwnd still cut
     s.send(1022, sackOf(B + 4 * MSS))
     expect(s.snd.recovering).toBe(false)
     expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
-    return { s, before }
+    return { s, before, cc }
   }
 
-  it("the retransmission reported received twice: cwnd and ssthresh go back to what they were", () => {
-    const { s, before } = reordered()
+  it("the retransmission reported received twice: cwnd and ssthresh go back to what they were, and CUBIC's curve (RFC 9438 §4.9.2)", () => {
+    const { cc, s, before } = reordered()
+    expect(s.snd.cc.wMax).toBe(before.cwnd)
     s.send(1040, sackOf(B + 4 * MSS, [B, B + MSS]))
     expect(s.snd.undos).toBe(1)
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+    expect(s.snd.cc.name).toBe("cubic")
+    expect(s.snd.cc).toEqual(cc)
     // once: the same D-SACK again changes nothing more
     s.send(1041, sackOf(B + 4 * MSS, [B, B + MSS]))
     expect(s.snd.undos).toBe(1)

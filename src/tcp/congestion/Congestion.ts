@@ -106,8 +106,24 @@
  * An application that trickles data therefore cannot build up a window it
  * never used, and then dump it into the network in one burst.
  *
+ * ## Undoing a reduction that proved spurious
+ *
+ * `saveForUndo` copies what a loss episode is about to change, before its
+ * first hook runs; `undo` puts it back once the peer proves the episode
+ * spurious (the sender's D-SACK check). RFC 9438 §4.9.2 lists CUBIC's
+ * variables for this (cwnd, cwnd_prior, ssthresh, W_max, K, t_epoch,
+ * W_est; cwnd_epoch goes with K) and restores them, exactly, only while
+ * `cwnd` is still below what it was: a window that has already grown past
+ * it keeps its own, newer state. Exactly, not Linux's "at least"
+ * (tcp_undo_cwnd_reduction keeps the larger ssthresh): a cut taken from a
+ * window that had grown well past the last ssthresh sets a higher one than
+ * the flow had, which the episode, had it not happened, would not have.
+ * For NewReno only cwnd and ssthresh matter; its CUBIC fields are the
+ * initial values either way.
+ *
  * Not here: ECN (RFC 3168's response would be an `onLoss` variant),
- * HyStart++ (RFC 9406), undoing spurious reductions (RFC 9438 §4.9),
+ * HyStart++ (RFC 9406), undoing a timeout by F-RTO or Eifel (RFC 9438
+ * §4.9.1; a timeout's cut is undone only by the same D-SACK proof),
  * RFC 7661's non-validated phase, and pacing.
  *
  * @since 0.1.0
@@ -229,6 +245,60 @@ export interface Algorithm {
   readonly onRto: (s: State, inFlight: number, now: number) => void
   /** About to send after `idleMs` with nothing in flight; `rto` is the current RTO, ms. */
   readonly onIdle: (s: State, idleMs: number, rto: number) => void
+}
+
+/**
+ * What a loss episode may change, saved before it does (`saveForUndo`), for
+ * `undo`. A copy: the state goes on changing in place.
+ *
+ * @category models
+ */
+export interface Saved {
+  readonly cwnd: number
+  readonly ssthresh: number
+  readonly afterRto: boolean
+  readonly wMax: number
+  readonly cwndPrior: number
+  readonly k: number
+  readonly epochStart: number | undefined
+  readonly cwndEpoch: number
+  readonly wEst: number
+}
+
+/** Copy what the coming loss episode's hooks will change (call it before `onLoss` or the first `onRto`). @category constructors */
+export const saveForUndo = (s: State): Saved => ({
+  cwnd: s.cwnd,
+  ssthresh: s.ssthresh,
+  afterRto: s.afterRto,
+  wMax: s.wMax,
+  cwndPrior: s.cwndPrior,
+  k: s.k,
+  epochStart: s.epochStart,
+  cwndEpoch: s.cwndEpoch,
+  wEst: s.wEst
+})
+
+/**
+ * The episode `saved` was taken before proved spurious: while `cwnd` is
+ * still below `saved.cwnd`, everything goes back to it (RFC 9438 §4.9.2),
+ * CUBIC's curve included, so the flow goes on as if the episode had not
+ * happened. A window that has already grown past it keeps its own state
+ * (§4.9.2's "rare case": the proof came long after).
+ *
+ * @category combinators
+ */
+export const undo = (s: State, saved: Saved): void => {
+  if (s.cwnd >= saved.cwnd) return
+  s.cwnd = saved.cwnd
+  s.ssthresh = saved.ssthresh
+  s.afterRto = saved.afterRto
+  s.rtoPending = false
+  s.wMax = saved.wMax
+  s.cwndPrior = saved.cwndPrior
+  s.k = saved.k
+  s.epochStart = saved.epochStart
+  s.cwndEpoch = saved.cwndEpoch
+  s.wEst = saved.wEst
 }
 
 /** The strategy called `name`. @category constructors */

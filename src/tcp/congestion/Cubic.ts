@@ -45,8 +45,11 @@
  * becomes 1 SMSS as in Reno (§4.8). Slow start, the exit from recovery and
  * the restart after idle are Reno's (NewReno.ts; §4.10).
  *
- * Not implemented: HyStart++ (§4.10 allows plain slow start), spurious
- * congestion undo (§4.9), ECN's smaller floor (§4.6 `reduction_on_loss`).
+ * A reduction proved spurious (§4.9.2) is undone by `Congestion.undo`,
+ * which puts this module's variables back with cwnd and ssthresh.
+ *
+ * Not implemented: HyStart++ (§4.10 allows plain slow start), ECN's
+ * smaller floor (§4.6 `reduction_on_loss`).
  *
  * Hooks change the caller's `State` in place and allocate nothing.
  *

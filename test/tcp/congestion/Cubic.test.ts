@@ -301,3 +301,53 @@ describe("Cubic", () => {
     })
   })
 })
+
+describe("undoing a spurious reduction (RFC 9438 §4.9.2)", () => {
+  /** Past the first loss, five seconds into congestion avoidance: an epoch under way, W_est and the curve past W_max. */
+  const cruising = (): Congestion.State => {
+    const s = afterFirstLoss()
+    run(s, 1100, 6100, RTT)
+    expect(s.epochStart).toBe(1100)
+    expect(s.cwnd).toBeGreaterThan(100 * SMSS)
+    return s
+  }
+
+  it("a loss proved spurious puts every variable back, so the curve goes on from where it was", () => {
+    const s = cruising()
+    const before = { ...s }
+    const saved = Congestion.saveForUndo(s)
+    A.onLoss(s, s.cwnd, 6100)
+    // the cut: fast convergence does not apply (cwnd above W_max), W_max becomes the window, no epoch
+    expect([s.wMax, s.cwndPrior, s.epochStart]).toEqual([before.cwnd, before.cwnd, undefined])
+    expect(s.cwnd).toBeLessThan(before.cwnd)
+    Congestion.undo(s, saved)
+    expect(s).toEqual(before)
+    // and the next ACK grows it along the old curve: the same step as without the episode
+    const twin = { ...before }
+    A.onAck(s, SMSS, 6150, RTT, s.cwnd)
+    A.onAck(twin, SMSS, 6150, RTT, twin.cwnd)
+    expect(s.cwnd).toBe(twin.cwnd)
+  })
+
+  it("after a timeout proved spurious, W_max is back (the timeout had forgotten it) and slow start is not limited as after an RTO", () => {
+    const s = cruising()
+    const before = { ...s }
+    const saved = Congestion.saveForUndo(s)
+    A.onRto(s, s.cwnd, 6100)
+    expect([s.wMax, s.cwnd, s.afterRto]).toEqual([0, SMSS, true])
+    Congestion.undo(s, saved)
+    expect(s).toEqual(before)
+  })
+
+  it("a window that has grown past the old one by the time of the proof keeps its own state", () => {
+    const s = cruising()
+    const saved = Congestion.saveForUndo(s)
+    A.onLoss(s, s.cwnd, 6100)
+    A.onRecoveryEnd(s, s.cwnd, 6200)
+    run(s, 6200, 30000, RTT)
+    expect(s.cwnd).toBeGreaterThan(saved.cwnd)
+    const grown = { ...s }
+    Congestion.undo(s, saved)
+    expect(s).toEqual(grown)
+  })
+})
