@@ -87,10 +87,10 @@ const untilDone = <A, E, R>(
   inbox: Inbox<A>,
   handle: (messages: Chunk.Chunk<A>) => Effect.Effect<void, E, R>
 ): Effect.Effect<void, E, R> => {
-  // (an Inbox's takeAll looks at the queue when called: a fresh one per wake-up)
-  const loop: Effect.Effect<void, E, R> = Effect.suspend(() =>
-    Effect.flatMap(inbox.takeAll(), ([messages, done]) => done ? handle(messages) : Effect.zipRight(handle(messages), loop))
-  )
+  // (an Inbox's takeAll looks at the queue when called: asked anew per wake-up; `step` made once)
+  const step = ([messages, done]: readonly [Chunk.Chunk<A>, boolean]): Effect.Effect<void, E, R> =>
+    done ? handle(messages) : Effect.zipRight(handle(messages), loop)
+  const loop: Effect.Effect<void, E, R> = Effect.suspend(() => Effect.flatMap(inbox.takeAll(), step))
   return loop
 }
 

@@ -134,13 +134,19 @@ export class Inbox<A, E = never> {
    * per call: the emptiness is looked at now).
    */
   takeAll(): Effect.Effect<Taken<A>, E> {
-    if (this.ready()) return this.mailbox.takeAll
-    return Effect.async<Taken<A>, E>((resume) => {
-      // something may have come between the look above and the wait starting
-      if (this.ready()) resume(this.mailbox.takeAll)
-      else this.parked = resume
-    })
+    return this.ready() ? this.mailbox.takeAll : this.wait
   }
+
+  /**
+   * The park, one effect for the inbox's life (an `Effect.async` is a
+   * description: each run registers afresh), so a wake-up allocates no
+   * closure and no primitive of ours.
+   */
+  private readonly wait: Effect.Effect<Taken<A>, E> = Effect.async<Taken<A>, E>((resume) => {
+    // something may have come between the look in takeAll and the wait starting
+    if (this.ready()) resume(this.mailbox.takeAll)
+    else this.parked = resume
+  })
 
   /** a message is queued, or the Mailbox is done: its takeAll returns at once */
   private ready(): boolean {
