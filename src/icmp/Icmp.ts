@@ -309,14 +309,12 @@ export const make = Effect.gen(function*() {
   const inbox = yield* ip.bind(Ip.Protocol.ICMP, config.queues.dealer)
   // the Clock of this layer, read in place once per wake-up (two effects fewer per batch than Clock.currentTimeNanos)
   const clock = yield* Effect.clock
-  yield* consumeBatches(inbox, (batch: ReadonlyArray<Ipv4Packet>) =>
-    Effect.suspend(() => {
-      const now = clock.unsafeCurrentTimeNanos()
-      const tx = new Tx()
-      for (const p of batch) onPacket(p, now, tx)
-      return ip.flush(tx)
-    })
-  ).pipe(Effect.forkScoped)
+  yield* consumeBatches(inbox, (batch: ReadonlyArray<Ipv4Packet>) => {
+    const now = clock.unsafeCurrentTimeNanos()
+    const tx = new Tx()
+    for (const p of batch) onPacket(p, now, tx)
+    return ip.flush(tx)
+  }).pipe(Effect.forkScoped)
 
   const ping = (dst: Addr.Ipv4Addr, options?: PingOptions): Effect.Effect<PingReply, PingError> => {
     // The slot this call occupies; whatever ends the wait frees it (a late reply is then unmatched).

@@ -335,7 +335,10 @@ export const make = (link: LinkService) =>
       if (q === undefined) e.unknownEtherType += frames.length
       else if (!q.unsafeOffer(frames)) e.queueDropped += frames.length
     }
-    yield* consumeBatches(link.receive, (frames) => Effect.sync(() => deal(frames)), concatBatches).pipe(
+    yield* consumeBatches(link.receive, (frames) => {
+      deal(frames)
+      return Effect.void
+    }, concatBatches).pipe(
       Effect.forkScoped
     )
 

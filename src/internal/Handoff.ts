@@ -70,6 +70,11 @@ export const consume = <A, E, R>(
  * then does its per-batch work (a Clock read, one offer per protocol above,
  * one batched send) once per wake-up, however many batches the layer below
  * queued while it was busy.
+ *
+ * `handle` is called in the consumer fiber at the wake-up, and only there:
+ * it may do its synchronous work at once and return the effect of what is
+ * left (a send), with no `Effect.suspend` or `sync` of its own (a closure
+ * and an operation per wake-up saved, on the path every packet takes).
  */
 export const consumeBatches = <A, E, R, B extends ReadonlyArray<A> = ReadonlyArray<A>>(
   inbox: Inbox<B>,

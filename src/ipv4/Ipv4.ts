@@ -468,7 +468,7 @@ export const make = Effect.gen(function*() {
 
   const flush = (tx: Iface.Tx): Effect.Effect<void> => {
     const sending = iface.flush(tx)
-    return tx.local.length === 0 ? sending : Effect.zipRight(sending, deal(tx.local, true))
+    return tx.local.length === 0 ? sending : Effect.zipRight(sending, Effect.suspend(() => deal(tx.local, true)))
   }
 
   const send = (o: SendOptions): Effect.Effect<void, Ipv4Error> =>
@@ -770,76 +770,77 @@ export const make = Effect.gen(function*() {
   /**
    * Process a batch of frames (from the link, or our own datagrams looped
    * back by `flush`). Datagrams are validated in place (`Ip.check`) and
-   * described by one `Ipv4Packet` each.
+   * described by one `Ipv4Packet` each. Works at once, when called: call it
+   * where the work belongs (the dealer's wake-up, as `consumeBatches` does;
+   * `flush` defers it past the send); what is left is the effect returned.
    */
-  const deal = (frames: FrameBatch, local = false): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      const byProto = new Map<number, Array<Ipv4Packet>>()
-      let fresh: Array<readonly [string, Assembler, Ipv4Packet]> | undefined
-      let problems: Array<readonly [Ipv4Packet, IcmpErrorKind]> | undefined
-      const off = HEADROOM
-      const vouched = frames.checksumOk
-      for (let i = 0; i < frames.length; i++) {
-        const frame = frames[i]!
-        c.received++
-        const hl = Ip.check(frame, off, frame.length)
-        if (hl < 0) {
-          const r = Ip.CHECK_REASONS[-hl - 1]!
-          malformed[r] = (malformed[r] ?? 0) + 1
-          continue
-        }
-        const dst = Addr.read(frame, off + Ip.Field.dst)
-        const src = Addr.read(frame, off + Ip.Field.src)
-        if (hl > Ip.MIN_HEADER_LEN) {
-          const options = Ip.optionsVerdict(frame, off, hl)
-          if (options === "SourceRoute") {
-            c.sourceRouted++
-            continue
-          }
-          if (options !== "Ok") {
-            malformed.Malformed = (malformed.Malformed ?? 0) + 1
-            // RFC 1122 §3.2.2.5 (SHOULD), as Linux's ip_options_compile: a Parameter Problem
-            // pointing at the option, if the datagram is one we may answer (below)
-            if (answerable(frame, off, src, dst, local)) {
-              const about = packetAt(frame, off, hl, src, dst, frame[off + Ip.Field.protocol]!, false, local)
-              ;(problems ??= []).push([about, { _tag: "ParameterProblem", pointer: options.pointer }])
-            }
-            continue
-          }
-        }
-        if (!RouteRules.isOurs(table, dst) && !(local && dst >>> 24 === 127)) {
-          c.notForUs++
-          continue
-        }
-        const dstBroadcast = RouteRules.isBroadcastFor(table, dst)
-        if (!local) {
-          if (RouteRules.martianSource(table, src, dst) !== undefined) {
-            c.martianSource++
-            continue
-          }
-          if (!dstBroadcast && Eth.isBroadcast(frame)) {
-            c.linkBroadcastUnicast++
-            continue
-          }
-        }
-        const protocol = frame[off + Ip.Field.protocol]!
-        const ip = packetAt(frame, off, hl, src, dst, protocol, dstBroadcast, local || vouched?.[i] === 1)
-        if (Ip.isFragment(frame, off)) {
-          toAssembler(frame, ip, fresh ??= [])
-          continue
-        }
-        const arr = byProto.get(protocol)
-        if (arr) arr.push(ip)
-        else byProto.set(protocol, [ip])
+  const deal = (frames: FrameBatch, local = false): Effect.Effect<void> => {
+    const byProto = new Map<number, Array<Ipv4Packet>>()
+    let fresh: Array<readonly [string, Assembler, Ipv4Packet]> | undefined
+    let problems: Array<readonly [Ipv4Packet, IcmpErrorKind]> | undefined
+    const off = HEADROOM
+    const vouched = frames.checksumOk
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!
+      c.received++
+      const hl = Ip.check(frame, off, frame.length)
+      if (hl < 0) {
+        const r = Ip.CHECK_REASONS[-hl - 1]!
+        malformed[r] = (malformed[r] ?? 0) + 1
+        continue
       }
-      let going = byProto.size > 0 ? deliverAll(byProto) : Effect.void
-      if (fresh !== undefined) going = Effect.zipRight(going, startAssemblers(fresh))
-      if (problems === undefined) return going
-      const answers = problems
-      return Effect.zipRight(going, sendIcmpErrors((tx, now) => {
-        for (const [about, kind] of answers) icmpErrorInto(tx, about, kind, now)
-      }))
-    })
+      const dst = Addr.read(frame, off + Ip.Field.dst)
+      const src = Addr.read(frame, off + Ip.Field.src)
+      if (hl > Ip.MIN_HEADER_LEN) {
+        const options = Ip.optionsVerdict(frame, off, hl)
+        if (options === "SourceRoute") {
+          c.sourceRouted++
+          continue
+        }
+        if (options !== "Ok") {
+          malformed.Malformed = (malformed.Malformed ?? 0) + 1
+          // RFC 1122 §3.2.2.5 (SHOULD), as Linux's ip_options_compile: a Parameter Problem
+          // pointing at the option, if the datagram is one we may answer (below)
+          if (answerable(frame, off, src, dst, local)) {
+            const about = packetAt(frame, off, hl, src, dst, frame[off + Ip.Field.protocol]!, false, local)
+            ;(problems ??= []).push([about, { _tag: "ParameterProblem", pointer: options.pointer }])
+          }
+          continue
+        }
+      }
+      if (!RouteRules.isOurs(table, dst) && !(local && dst >>> 24 === 127)) {
+        c.notForUs++
+        continue
+      }
+      const dstBroadcast = RouteRules.isBroadcastFor(table, dst)
+      if (!local) {
+        if (RouteRules.martianSource(table, src, dst) !== undefined) {
+          c.martianSource++
+          continue
+        }
+        if (!dstBroadcast && Eth.isBroadcast(frame)) {
+          c.linkBroadcastUnicast++
+          continue
+        }
+      }
+      const protocol = frame[off + Ip.Field.protocol]!
+      const ip = packetAt(frame, off, hl, src, dst, protocol, dstBroadcast, local || vouched?.[i] === 1)
+      if (Ip.isFragment(frame, off)) {
+        toAssembler(frame, ip, fresh ??= [])
+        continue
+      }
+      const arr = byProto.get(protocol)
+      if (arr) arr.push(ip)
+      else byProto.set(protocol, [ip])
+    }
+    let going = byProto.size > 0 ? deliverAll(byProto) : Effect.void
+    if (fresh !== undefined) going = Effect.zipRight(going, startAssemblers(fresh))
+    if (problems === undefined) return going
+    const answers = problems
+    return Effect.zipRight(going, sendIcmpErrors((tx, now) => {
+      for (const [about, kind] of answers) icmpErrorInto(tx, about, kind, now)
+    }))
+  }
 
   /**
    * A datagram with a header error that an ICMP error may answer: to us (not

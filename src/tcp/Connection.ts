@@ -288,9 +288,14 @@ export class Conn {
         else others = true
       }
       if (others) for (const e of events) if (e._tag !== "Report") this.apply(e, now, out)
-      return Effect.zipRight(this.transmit(out), Effect.suspend(() => this.settle() || finished ? Effect.void : loop()))
+      return Effect.zipRight(this.transmit(out), finished ? last : next)
     }
-    return Effect.zipRight(this.transmit(first), Effect.suspend(() => (this.settle() ? Effect.void : loop())))
+    // after each wake-up's transmit (made once: nothing allocated per wake-up for them)
+    const next: Effect.Effect<void> = Effect.suspend(() => (this.settle() ? Effect.void : loop()))
+    const last: Effect.Effect<void> = Effect.sync(() => {
+      this.settle()
+    })
+    return Effect.zipRight(this.transmit(first), next)
   }
 
   private apply(e: Event, now: number, out: Array<OutSegment>): void {

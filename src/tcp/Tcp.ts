@@ -769,88 +769,88 @@ export const make = Effect.gen(function*() {
   }
 
   // --- the dealer -----------------------------------------------------------------------
-  const deal = (batch: ReadonlyArray<Ipv4Packet>): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      const at = clock.unsafeCurrentTimeMillis()
-      const tx = new Tx()
-      const handoff = new Map<Conn, Array<Segment.Segment>>()
-      const opening = new Map<string, Opening>()
-      let lastSrc = -1
-      let lastDst = -1
-      let lastSrcPort = -1
-      let lastDstPort = -1
-      let lastKey = ""
-      for (const p of batch) {
-        c.received++
-        const b = p.bytes
-        const off = p.offset + p.headerLen
-        const hl = TcpWire.check(b, off, p.payloadLength, p.src, p.dst, p.checksumOk)
-        if (hl < 0) {
-          const reason = TcpWire.checkReason(hl)
-          malformed[reason] = (malformed[reason] ?? 0) + 1
-          continue
-        }
-        if (p.broadcast) {
-          c.broadcastDropped++
-          continue
-        }
-        const srcPort = TcpWire.srcPortAt(b, off)
-        const dstPort = TcpWire.dstPortAt(b, off)
-        // a batch is mostly one connection's segments: build its key once
-        if (p.src !== lastSrc || srcPort !== lastSrcPort || dstPort !== lastDstPort || p.dst !== lastDst) {
-          lastKey = keyOf(p.dst, dstPort, p.src, srcPort)
-          lastSrc = p.src
-          lastSrcPort = srcPort
-          lastDstPort = dstPort
-          lastDst = p.dst
-        }
-        const k = lastKey
-        const seg = Segment.read(b, off, hl, p.payloadLength)
-        const conn = conns.get(k)
-        if (conn !== undefined) {
-          const list = handoff.get(conn)
-          if (list === undefined) handoff.set(conn, [seg])
-          else list.push(seg)
-          continue
-        }
-        const o = opening.size === 0 ? undefined : opening.get(k)
-        if (o !== undefined) {
-          o.segments.push(seg)
-          continue
-        }
-        const tw = timeWaits.get(k)
-        if (tw !== undefined) {
-          const v = TimeWait.onSegment(tw.tw, seg)
-          if (v._tag === "Ack") {
-            if (emitRepr(tx, tw.route, TimeWait.ackFor(tw.tw, at))) c.timeWaitAcks++
-            if (v.restart) {
-              tw.tw.deadline = at + params.timeWait
-              schedule(tw, tw.tw.deadline)
-            }
-            continue
+  /** One wake-up's segments, dealt at once, when called (by `consumeBatches`, in the dealer's fiber); what is left is the effect returned. */
+  const deal = (batch: ReadonlyArray<Ipv4Packet>): Effect.Effect<void> => {
+    const at = clock.unsafeCurrentTimeMillis()
+    const tx = new Tx()
+    const handoff = new Map<Conn, Array<Segment.Segment>>()
+    const opening = new Map<string, Opening>()
+    let lastSrc = -1
+    let lastDst = -1
+    let lastSrcPort = -1
+    let lastDstPort = -1
+    let lastKey = ""
+    for (const p of batch) {
+      c.received++
+      const b = p.bytes
+      const off = p.offset + p.headerLen
+      const hl = TcpWire.check(b, off, p.payloadLength, p.src, p.dst, p.checksumOk)
+      if (hl < 0) {
+        const reason = TcpWire.checkReason(hl)
+        malformed[reason] = (malformed[reason] ?? 0) + 1
+        continue
+      }
+      if (p.broadcast) {
+        c.broadcastDropped++
+        continue
+      }
+      const srcPort = TcpWire.srcPortAt(b, off)
+      const dstPort = TcpWire.dstPortAt(b, off)
+      // a batch is mostly one connection's segments: build its key once
+      if (p.src !== lastSrc || srcPort !== lastSrcPort || dstPort !== lastDstPort || p.dst !== lastDst) {
+        lastKey = keyOf(p.dst, dstPort, p.src, srcPort)
+        lastSrc = p.src
+        lastSrcPort = srcPort
+        lastDstPort = dstPort
+        lastDst = p.dst
+      }
+      const k = lastKey
+      const seg = Segment.read(b, off, hl, p.payloadLength)
+      const conn = conns.get(k)
+      if (conn !== undefined) {
+        const list = handoff.get(conn)
+        if (list === undefined) handoff.set(conn, [seg])
+        else list.push(seg)
+        continue
+      }
+      const o = opening.size === 0 ? undefined : opening.get(k)
+      if (o !== undefined) {
+        o.segments.push(seg)
+        continue
+      }
+      const tw = timeWaits.get(k)
+      if (tw !== undefined) {
+        const v = TimeWait.onSegment(tw.tw, seg)
+        if (v._tag === "Ack") {
+          if (emitRepr(tx, tw.route, TimeWait.ackFor(tw.tw, at))) c.timeWaitAcks++
+          if (v.restart) {
+            tw.tw.deadline = at + params.timeWait
+            schedule(tw, tw.tw.deadline)
           }
-          if (v._tag === "Ignore") continue
-          // a new incarnation: the record goes, the listener takes the SYN
-          timeWaits.delete(k)
-          schedule(tw, undefined)
-        }
-        const l = listeners.get(dstPort)
-        if (l !== undefined) {
-          toListener(l, p, seg, srcPort, k, at, tx, opening)
           continue
         }
-        if ((seg.flags & Segment.RST) !== 0) {
-          c.resetsIgnored++
-          continue
-        }
-        resetFor(p.src, seg, srcPort, dstPort, tx)
+        if (v._tag === "Ignore") continue
+        // a new incarnation: the record goes, the listener takes the SYN
+        timeWaits.delete(k)
+        schedule(tw, undefined)
       }
-      for (const [conn, segments] of handoff) {
-        if (!conn.offer({ at, segments })) c.arrivalsDropped++
+      const l = listeners.get(dstPort)
+      if (l !== undefined) {
+        toListener(l, p, seg, srcPort, k, at, tx, opening)
+        continue
       }
-      const sending = tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
-      return opening.size === 0 ? sending : Effect.zipRight(openAll(opening, at), sending)
-    })
+      if ((seg.flags & Segment.RST) !== 0) {
+        c.resetsIgnored++
+        continue
+      }
+      resetFor(p.src, seg, srcPort, dstPort, tx)
+    }
+    for (const [conn, segments] of handoff) {
+      if (!conn.offer({ at, segments })) c.arrivalsDropped++
+    }
+    const sending = tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
+    return opening.size === 0 ? sending : Effect.zipRight(openAll(opening, at), sending)
+  }
 
   /**
    * The connections whose handshakes completed in a batch, made after the

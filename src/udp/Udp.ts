@@ -306,53 +306,53 @@ export const make = Effect.gen(function*() {
     return undefined
   }
 
-  const deal = (batch: ReadonlyArray<Ipv4Packet>): Effect.Effect<void> =>
-    Effect.suspend(() => {
-      const byPort = new Map<Binding, Array<Datagram>>()
-      let unreachable: Array<Ipv4Packet> | undefined
-      for (const p of batch) {
-        c.received++
-        const at = p.offset + p.headerLen
-        const length = UdpWire.check(p.bytes, at, p.payloadLength, p.src, p.dst, p.checksumOk)
-        if (length < 0) {
-          c.malformed++
-          continue
-        }
-        const dstPort = UdpWire.dstPortAt(p.bytes, at)
-        const b = sockets.get(dstPort)
-        if (b === undefined) {
-          c.noPort++
-          ;(unreachable ??= []).push(p)
-          continue
-        }
-        // (the bounds first: a full socket under a flood allocates nothing per datagram)
-        const charge = length - UdpWire.HEADER_LEN + DATAGRAM_OVERHEAD
-        if (b.queued >= b.capacity || b.queuedOctets + charge > b.octets) {
-          b.dropped++
-          c.queueDropped++
-          continue
-        }
-        b.queued++
-        b.queuedOctets += charge
-        const d: Datagram = {
-          src: p.src,
-          srcPort: UdpWire.srcPortAt(p.bytes, at),
-          dst: p.dst,
-          dstPort,
-          payload: p.bytes.subarray(at + UdpWire.HEADER_LEN, at + length),
-          tos: p.tos,
-          ipOptions: p.headerLen === Ip.MIN_HEADER_LEN ? NO_IP_OPTIONS : p.bytes.subarray(p.offset + Ip.MIN_HEADER_LEN, at)
-        }
-        const arr = byPort.get(b)
-        if (arr) arr.push(d)
-        else byPort.set(b, [d])
+  /** One wake-up's datagrams, dealt at once, when called (by `consumeBatches`, in the dealer's fiber); what is left is the effect returned. */
+  const deal = (batch: ReadonlyArray<Ipv4Packet>): Effect.Effect<void> => {
+    const byPort = new Map<Binding, Array<Datagram>>()
+    let unreachable: Array<Ipv4Packet> | undefined
+    for (const p of batch) {
+      c.received++
+      const at = p.offset + p.headerLen
+      const length = UdpWire.check(p.bytes, at, p.payloadLength, p.src, p.dst, p.checksumOk)
+      if (length < 0) {
+        c.malformed++
+        continue
       }
-      // Synchronous; the datagram count was checked against the capacity above.
-      for (const [b, ds] of byPort) b.queue.unsafeOffer(ds)
-      return unreachable === undefined
-        ? Effect.void
-        : ip.icmpErrors(unreachable, { _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.PortUnreachable })
-    })
+      const dstPort = UdpWire.dstPortAt(p.bytes, at)
+      const b = sockets.get(dstPort)
+      if (b === undefined) {
+        c.noPort++
+        ;(unreachable ??= []).push(p)
+        continue
+      }
+      // (the bounds first: a full socket under a flood allocates nothing per datagram)
+      const charge = length - UdpWire.HEADER_LEN + DATAGRAM_OVERHEAD
+      if (b.queued >= b.capacity || b.queuedOctets + charge > b.octets) {
+        b.dropped++
+        c.queueDropped++
+        continue
+      }
+      b.queued++
+      b.queuedOctets += charge
+      const d: Datagram = {
+        src: p.src,
+        srcPort: UdpWire.srcPortAt(p.bytes, at),
+        dst: p.dst,
+        dstPort,
+        payload: p.bytes.subarray(at + UdpWire.HEADER_LEN, at + length),
+        tos: p.tos,
+        ipOptions: p.headerLen === Ip.MIN_HEADER_LEN ? NO_IP_OPTIONS : p.bytes.subarray(p.offset + Ip.MIN_HEADER_LEN, at)
+      }
+      const arr = byPort.get(b)
+      if (arr) arr.push(d)
+      else byPort.set(b, [d])
+    }
+    // Synchronous; the datagram count was checked against the capacity above.
+    for (const [b, ds] of byPort) b.queue.unsafeOffer(ds)
+    return unreachable === undefined
+      ? Effect.void
+      : ip.icmpErrors(unreachable, { _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.PortUnreachable })
+  }
 
   const inbox = yield* ip.bind(Ip.Protocol.UDP, config.queues.dealer)
   yield* consumeBatches(inbox, deal).pipe(Effect.forkScoped)
