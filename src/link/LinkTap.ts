@@ -245,6 +245,14 @@ export const make = (
     const fits = (f: OutFrame, m: number): boolean =>
       frameLength(f) <= (TxMeta.segmentSize(m) > 0 ? MAX_SEGMENTED_FRAME : maxFrame)
     const writable = (f: OutFrame): boolean => f instanceof Uint8Array || f.length <= maxPieces
+    // The virtio-net headers of a batch, written here and read by the addon's writeBatch before it
+    // returns (one writev per frame, in the call): one buffer for the link's life, grown when a
+    // batch needs more, instead of a fresh ArrayBuffer (a malloc, a free, a sweep) per send.
+    let headerRoom = new Uint8Array(VirtioNet.LEN * 64)
+    const anyOffload = (metas: ReadonlyArray<number>): boolean => {
+      for (let i = 0; i < metas.length; i++) if (metas[i] !== 0) return true
+      return false
+    }
     const sendBatch = (frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>): Effect.Effect<void> =>
       Effect.sync(() => {
         let out = frames
@@ -271,13 +279,15 @@ export const make = (
         }
         if (out.length === 0) return
         let headers: Uint8Array | undefined
-        if (vnet && metas !== undefined && metas.some((m) => m !== 0)) {
-          headers = new Uint8Array(VirtioNet.LEN * out.length)
+        if (vnet && metas !== undefined && anyOffload(metas)) {
+          // (at least 10 octets per frame, as writeBatch asks; more is allowed)
+          if (headerRoom.length < VirtioNet.LEN * out.length) headerRoom = new Uint8Array(VirtioNet.LEN * out.length * 2)
+          headers = headerRoom
           for (let i = 0; i < out.length; i++) {
-            const m = granted(metas[i] ?? 0)
-            if (m === 0) continue
             const f = out[i]!
-            VirtioNet.txHeader(headers, i * VirtioNet.LEN, m, f instanceof Uint8Array ? f : f[0]!)
+            // every slot written in full (txHeader zero-fills it first, and a frame that asks for
+            // nothing keeps the zeros), whatever an earlier batch left there
+            VirtioNet.txHeader(headers, i * VirtioNet.LEN, granted(metas[i] ?? 0), f instanceof Uint8Array ? f : f[0]!)
           }
         }
         counters.txFrames += addon.writeBatch(handle, out, headers)

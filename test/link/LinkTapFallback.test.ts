@@ -236,6 +236,22 @@ describe("LinkTap fallbacks (fake addon)", () => {
       }))
   })
 
+  it.scoped("each batch's headers are its own: a frame asking for nothing gets zeros where an earlier batch wrote a header, and a batch larger than any before gets one per frame", () =>
+    Effect.gen(function*() {
+      const fake = fakeAddon(() => true)
+      const link = yield* LinkTap.make({ name: TAP_NAME, mac: STACK_MAC, mtu: MTU }, fake.addon)
+      yield* link.sendBatch([SMALL_PARTIAL, SMALL_SEGMENTED], [TxMeta.partialChecksum, TxMeta.segmented(MSS)])
+      yield* link.sendBatch([PLAIN, SMALL_PARTIAL], [TxMeta.none, TxMeta.partialChecksum])
+      // 150 frames, every third asking for nothing: more headers than the link has written so far
+      const many = Array.from({ length: 150 }, (_, i) => (i % 3 === 0 ? PLAIN : SMALL_PARTIAL))
+      yield* link.sendBatch(many, many.map((f) => (f === PLAIN ? TxMeta.none : TxMeta.partialChecksum)))
+      const [first, second, third] = fake.log.written
+      expect(offloadsAsked(first!)).toEqual([CHECKSUM, SEGMENTED])
+      expect(offloadsAsked(second!)).toEqual([NOTHING, CHECKSUM])
+      expect(offloadsAsked(third!)).toEqual(many.map((f) => (f === PLAIN ? NOTHING : CHECKSUM)))
+      expect(third!.headers!.length).toBeGreaterThanOrEqual(150 * VirtioNet.LEN)
+    }))
+
   describe("offload: false (--no-offload)", () => {
     it.scoped("opens the TAP without headers, asks the kernel for nothing and reports no offloads", () =>
       Effect.gen(function*() {
