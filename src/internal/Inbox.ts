@@ -130,8 +130,8 @@ export class Inbox<A, E = never> {
   /**
    * Every message queued (at least one) and whether the Mailbox is done;
    * when none is queued and it is open, park on the doorbell first. For the
-   * one consumer only. Call it when the wait should start (a fresh effect
-   * per call: the emptiness is looked at now).
+   * one consumer only. Call it when the wait should start: the emptiness
+   * is looked at in the call (the park itself is one effect, `wait`).
    */
   takeAll(): Effect.Effect<Taken<A>, E> {
     return this.ready() ? this.mailbox.takeAll : this.wait

@@ -244,7 +244,7 @@ export class Conn {
 
   // --- receive half --------------------------------------------------------
   private receiveHalf(): Effect.Effect<void> {
-    // (takeAll() looks at the inbox when called: a fresh wait per wake-up, made just before it starts)
+    // (takeAll() looks at the inbox when called: asked anew per wake-up, just before the wait starts)
     const loop = (): Effect.Effect<void> => Effect.flatMap(this.arrivals.takeAll(), handle)
     const handle = ([batch, finished]: readonly [Chunk.Chunk<Arrival>, boolean]): Effect.Effect<void> => {
       for (const a of batch) this.receive(a)

@@ -386,7 +386,6 @@ export const make = Effect.gen(function*() {
       const bad = optionError("TTL", ttl) ?? optionError("TOS", tos) ?? optionError("receive buffer", receiveBuffer)
       if (bad !== undefined) return yield* bad
       const capacity = options?.capacity ?? config.queues.udpSocket
-      // (both queues made on the stack's scheduler in one step)
       const [queue, errors] = yield* Effect.withScheduler(
         Effect.zip(
           Mailbox.make<ReadonlyArray<Datagram>>({ capacity: MAX_QUEUED, strategy: "dropping" }),
