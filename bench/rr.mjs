@@ -134,7 +134,7 @@ const main = async () => {
         const c = x.client
         console.log(`round ${r + 1}/${ROUNDS}  ${x.system.padEnd(11)} ` +
           (x.complete
-            ? `${round(c.perSecond, 0)} round trips/s, mean ${c.meanUs} us, p50 ${c.p50Us}, p99 ${c.p99Us}, max ${c.maxUs}`
+            ? `${round(c.perSecond, 0)} round trips/s, mean ${c.meanUs} us, p50 ${c.p50Us}, p90 ${c.p90Us}, p99 ${c.p99Us}, max ${c.maxUs}`
             : `INCOMPLETE: ${JSON.stringify(c)}`) +
           (x.stackCpuUsPerRoundTrip !== undefined ? `; stack CPU ${x.stackCpuUsPerRoundTrip} us per round trip` : "") +
           (x.floorCpuUsPerRoundTrip !== undefined ? `; floor CPU ${x.floorCpuUsPerRoundTrip} us per round trip` : ""))
