@@ -7,12 +7,15 @@
 //
 //   sudo node bench/rr.mjs [--count 20000] [--warmup 1000] [--rounds 3]
 //        [--targets stack,veth[,js-floor]] [--seconds 60] [--quiet-wait 60]
-//        [--node-args "..."] [--tree DIR] [--quick]
+//        [--node-args "..."] [--tree DIR] [--quick] [--client-spin]
 //
 // One measurement: tcpbench.c rr connects, makes --warmup untimed round trips,
 // then --count timed ones (send 1 octet, read it back, checked), and reports
 // round trips per second (count / elapsed) and the latency of each round trip
-// (mean, p50, p99, max). Bounded by --count and --seconds (tcpbench's alarm;
+// (mean, p50, p90, p99, max). `--client-spin`: the client polls for each answer
+// instead of sleeping in recv(2), so no answer's latency holds the client's own
+// wake-up (a diagnostic: on this VM that wake-up is ~17 us; see
+// notes/bench-investigations.md, eleventh pass). Bounded by --count and --seconds (tcpbench's alarm;
 // SIGKILL by PID 10 s later). Each round runs every target once, the order
 // rotated by one from round to round (with two targets: alternating).
 // Targets (--targets, default stack,veth):
@@ -36,6 +39,7 @@ import {
 
 const QUICK = flag("quick")
 const COUNT = intOpt("count", QUICK ? 2000 : 20000, 1, 1_000_000)
+const CLIENT_SPIN = flag("client-spin")
 const WARMUP = intOpt("warmup", QUICK ? 200 : 1000, 0, 100_000)
 const ROUNDS = intOpt("rounds", QUICK ? 1 : 3, 1, 20)
 const SECONDS = intOpt("seconds", 60, 5, 120)
@@ -54,7 +58,7 @@ const MAX_SECONDS = 120 + ROUNDS * TARGETS.length * (SECONDS + QUIET_WAIT + 10)
 
 preflight()
 
-const rrArgs = (dst) => ["rr", dst, String(PORT), String(COUNT), String(SECONDS), String(WARMUP)]
+const rrArgs = (dst) => ["rr", dst, String(PORT), String(COUNT), String(SECONDS), String(WARMUP), ...(CLIENT_SPIN ? ["spin"] : [])]
 
 const complete = (c) => c.error === undefined && !c.timedOut && c.roundTrips === COUNT && c.mismatches === 0
 
@@ -116,7 +120,7 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { count: COUNT, warmup: WARMUP, rounds: ROUNDS, seconds: SECONDS, quietWaitS: QUIET_WAIT, port: PORT, targets: TARGETS, stackNodeArgs: NODE_ARGS },
+    params: { count: COUNT, warmup: WARMUP, rounds: ROUNDS, seconds: SECONDS, quietWaitS: QUIET_WAIT, port: PORT, targets: TARGETS, stackNodeArgs: NODE_ARGS, clientSpin: CLIENT_SPIN },
     runs: []
   }
   // (a start that fails leaves what was started to lib.mjs's cleanup: killed by PID, namespaces deleted)

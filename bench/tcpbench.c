@@ -7,8 +7,10 @@
 //                                                  wait for the peer's FIN; time = connect .. peer FIN
 //   tcpbench recv  DST PORT BYTES SECONDS          read until the peer's FIN (at most BYTES + 1 MiB),
 //                                                  checking the pattern; time = connect .. FIN
-//   tcpbench rr    DST PORT COUNT SECONDS WARMUP   1-octet ping-pong (TCP_NODELAY): WARMUP round trips,
+//   tcpbench rr    DST PORT COUNT SECONDS WARMUP [spin]
+//                                                  1-octet ping-pong (TCP_NODELAY): WARMUP round trips,
 //                                                  then COUNT timed ones; per-round-trip latencies
+//                                                  ("spin": poll for each answer instead of sleeping in recv)
 //   tcpbench serve-discard BIND PORT SECONDS       accept one connection, read to FIN (pattern checked), close
 //   tcpbench serve-source  BIND PORT BYTES SECONDS accept one connection, send BYTES (pattern), close
 //   tcpbench serve-echo    BIND PORT SECONDS       accept one connection, echo to FIN, close
@@ -460,6 +462,9 @@ int main(int argc, char **argv) {
     }
     long count = atol(argv[4]);
     long warmup = atol(argv[6]);
+    /* "spin": wait for each answer by polling (MSG_DONTWAIT), so the client's CPU never sleeps between
+       a request and its answer and the answer's latency has no wake-up of the client in it */
+    int spin = argc > 7 && !strcmp(argv[7], "spin");
     if (count < 1 || count > 10000000 || warmup < 0 || warmup > 1000000) {
       fprintf(stderr, "tcpbench: COUNT 1..1e7, WARMUP 0..1e6\n");
       return 2;
@@ -478,7 +483,9 @@ int main(int argc, char **argv) {
       ssize_t w = send(fd, &c, 1, MSG_NOSIGNAL);
       if (w < 0 && errno == EINTR) break;
       if (w != 1) die("send");
-      ssize_t n = recv(fd, &r, 1, 0);
+      ssize_t n;
+      do n = recv(fd, &r, 1, spin ? MSG_DONTWAIT : 0);
+      while (spin && n < 0 && errno == EAGAIN && !expired);
       if (n < 0 && errno == EINTR) break;
       if (n != 1) {
         fprintf(stderr, "tcpbench: rr: recv returned %zd (%s)\n", n, n < 0 ? strerror(errno) : "peer closed");
