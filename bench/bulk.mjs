@@ -11,7 +11,7 @@
 //
 //   sudo node bench/bulk.mjs [--mb 256] [--rounds 3] [--directions to-stack,from-stack] [--conns 1,8]
 //        [--gonet offload,no-offload] [--veth off,on|none] [--seconds 60] [--quiet-wait 60] [--tcp-verify]
-//        [--node-args "--max-semi-space-size=64"] [--warmup 1] [--profile DIR] [--tree DIR] [--quick]
+//        [--node-args "..."] [--warmup 1] [--profile DIR] [--tree DIR] [--quick]
 //
 // The figure is the C client's: from connect() returning to the peer's FIN
 // (send: all sent, our FIN sent, the peer read everything and ended; recv: the
@@ -35,7 +35,7 @@ import { join } from "node:path"
 import { flag, intOpt, opt } from "./args.mjs"
 import { printProfile, summarizeProfile } from "./diag/profile-summary.mjs"
 import {
-  machine, preflight, printTable, round, runMain, sleep, summarize, treeInfo, treeText, waitQuiet, writeResult
+  machine, preflight, printTable, round, runMain, sleep, summarize, treeInfo, treeText, waitQuiet, writeResult, nodeArgsOpt
 } from "./lib.mjs"
 import {
   buildTcpbench, cpuSeconds, makeVethPair, runTcpbench, ssInfo, STACK, startTcpbenchServer, startTcpStack, VETH_B
@@ -62,7 +62,7 @@ const gonetName = (mode) => (mode === "offload" ? "gonet-ts" : "gonet-ts no-offl
 const VETH = opt("veth", "off,on") === "none" ? [] : opt("veth", "off,on").split(",")
 if (VETH.some((v) => v !== "off" && v !== "on")) throw new Error("--veth off,on | none")
 const TCP_VERIFY = flag("tcp-verify")
-const NODE_ARGS = (opt("node-args", "--max-semi-space-size=64") ?? "").split(" ").filter((a) => a.length > 0)
+const NODE_ARGS = nodeArgsOpt()
 const PORTS = { discard: 9, source: 19 }
 // --profile DIR: a V8 CPU profile of the stack during each of its transfers, written to DIR and summarized
 const PROFILE_DIR = opt("profile", undefined)

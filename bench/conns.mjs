@@ -4,7 +4,7 @@
 // RSS, fibers), how fast it accepts them, and whether closing them all gives everything back.
 //
 //   sudo node bench/conns.mjs [--n 10000] [--trickle-seconds 10] [--inflight 256] [--warmup N]
-//        [--seconds 300] [--quiet-wait 30] [--node-args "--max-semi-space-size=64"]
+//        [--seconds 300] [--quiet-wait 30] [--node-args "..."]
 //        [--service echo|echo-read] [--heap-snapshot DIR] [--tree DIR] [--quick]
 //
 // The stack runs as bench/stack-server.mjs in its own namespace (TAP gbench0, 198.18.0.1 <->
@@ -54,7 +54,7 @@ import { join } from "node:path"
 import { flag, intOpt, opt } from "./args.mjs"
 import {
   BENCH_DIR, busyBetween, cpuStat, inNs, IP, linkStats, machine, makeNs, onJsonLines, preflight, printTable, round, runMain, sleep, startStack,
-  track, treeInfo, treeText, waitExit, waitQuiet, writeResult
+  track, treeInfo, treeText, waitExit, waitQuiet, writeResult, nodeArgsOpt
 } from "./lib.mjs"
 import { cpuSeconds, STACK } from "./tcp-common.mjs"
 
@@ -65,7 +65,7 @@ const INFLIGHT = intOpt("inflight", 256, 1, 1024)
 const WARMUP = intOpt("warmup", N, 0, 60000)
 const SECONDS = intOpt("seconds", 300, 30, 900)
 const QUIET_WAIT = intOpt("quiet-wait", QUICK ? 0 : 30, 0, 600)
-const NODE_ARGS = (opt("node-args", "--max-semi-space-size=64") ?? "").split(" ").filter((a) => a.length > 0)
+const NODE_ARGS = nodeArgsOpt()
 const SNAPSHOT_DIR = opt("heap-snapshot", undefined)
 // echo: Services.echo (a Stream per connection; the figure reported); echo-read: the same echo as a
 // loop of read and write (stack-server.mjs), to tell the TCB's cost from the Stream's

@@ -8,7 +8,7 @@
 //   sudo node bench/flood.mjs [--rates 0,300000] [--modes open,closed]
 //        [--packets 3000000] [--seconds 5] [--payload 18] [--batch 64]
 //        [--baseline veth|none] [--quiet-wait 120] [--profile [--keep-profile F]]
-//        [--node-args "--max-semi-space-size=64"] [--receive-capacity N] [--tree DIR]
+//        [--node-args "..."] [--receive-capacity N] [--tree DIR]
 //   sudo node bench/flood.mjs --modes udp-echo,icmp-echo    # the send side (rates default 0,50000)
 //
 // Frame size: payload 18 -> 14 Ethernet + 20 IPv4 + 8 UDP (or ICMP) + 18 = 60
@@ -53,7 +53,7 @@ import { join } from "node:path"
 import {
   runMain, assertBenchAddress, BENCH_DIR, busyBetween, cpuStat, deleteNs, inNs, IP, linkStats, machine, makeNs,
   preflight, printTable, round, schedDelta, schedstat, sleep, startStack, summarize, track, treeInfo, treeText,
-  waitExit, waitQuiet, writeResult
+  waitExit, waitQuiet, writeResult, nodeArgsOpt
 } from "./lib.mjs"
 import { printProfile, summarizeProfile } from "./diag/profile-summary.mjs"
 
@@ -76,8 +76,8 @@ const QUIET_WAIT = Number(opt("quiet-wait", "120"))
 // --baseline veth: also flood the Linux kernel over a veth pair (same flooder,
 // closed port, 198.18.1.1 -> 198.18.1.2) for a same-run reference.
 const BASELINE = opt("baseline", "veth")
-// --node-args "...": node flags for the stack process (default: the CLI's --max-semi-space-size=64)
-const NODE_ARGS = (opt("node-args", "--max-semi-space-size=64") ?? "").split(" ").filter((a) => a.length > 0)
+// --node-args "...": node flags for the stack process (default: bin/gonet.js's, lib.mjs STACK_NODE_ARGS)
+const NODE_ARGS = nodeArgsOpt()
 const RECEIVE_CAPACITY = opt("receive-capacity", undefined)
 if (RATES.some((r) => !(r >= 0 && r <= 10_000_000))) throw new Error("--rates: 0 (unpaced) or 1..1e7 each")
 if (!(PACKETS >= 1 && PACKETS <= 20_000_000) || !(SECONDS > 0 && SECONDS <= 30)) {

@@ -30,6 +30,19 @@ export const effectOfTree = () => {
   const entry = JSON.parse(readFileSync(pkgFile, "utf8")).exports["."].import
   return import(pathToFileURL(join(dirname(pkgFile), entry)).href)
 }
+/**
+ * The V8 flags of the measured tree's own binary (the `node` flags on the first line of
+ * DIR/bin/gonet.js): every bench runs the stack, and the systems beside it in one process,
+ * under them unless `--node-args` says otherwise.
+ */
+export const STACK_NODE_ARGS = (() => {
+  const first = readFileSync(join(TREE, "bin", "gonet.js"), "utf8").split("\n", 1)[0]
+  const m = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first)
+  if (m === null) throw new Error(`${join(TREE, "bin", "gonet.js")}: no node flags on its first line: ${first}`)
+  return m[1].split(/\s+/).filter((a) => a.length > 0)
+})()
+/** `--node-args "..."` as an array, the binary's flags when not given. */
+export const nodeArgsOpt = () => (opt("node-args", STACK_NODE_ARGS.join(" ")) ?? "").split(" ").filter((a) => a.length > 0)
 export const IP = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].find((p) => existsSync(p)) ?? "ip"
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -236,9 +249,8 @@ export const startStack = async (ns, {
   hostIp = "198.18.0.1/24",
   statsMs = 0,
   maxSeconds = 120,
-  // The same young-generation size as bin/gonet.js: the receive path makes
-  // short-lived garbage per frame, and a larger nursery lets it die young.
-  nodeArgs = ["--max-semi-space-size=64"],
+  // bin/gonet.js's V8 flags, as the stack runs
+  nodeArgs = STACK_NODE_ARGS,
   receiveCapacity,
   discard,
   // "udp-echo:PORT": the stack's own UDP echo service (as `gonet up --serve udp-echo:PORT`)

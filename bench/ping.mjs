@@ -5,7 +5,7 @@
 //
 //   sudo node bench/ping.mjs [--flows 1,1000] [--count 20] [--interval 0.2]
 //        [--targets stack,veth,js-floor,c-floor] [--socket dgram|raw] [--quiet-wait 120]
-//        [--realtime PRIO] [--stack-cpu LIST] [--ping-cpu LIST] [--stack-nice N] [--warmup PINGS] [--node-args "--max-semi-space-size=64"]
+//        [--realtime PRIO] [--stack-cpu LIST] [--ping-cpu LIST] [--stack-nice N] [--warmup PINGS] [--node-args "..."]
 //        [--tree DIR]   (measure the stack built in another checkout; see lib.mjs)
 //
 // All flows of a configuration are forked first and held at a start barrier
@@ -53,7 +53,7 @@ import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
   runMain, assertBenchAddress, BENCH_DIR, busyBetween, cpuStat, inNs, IP, linkStats, machine, makeNs, preflight, printTable, round, schedDelta,
-  schedstat, sleep, startStack, startTapProgram, summarize, tempDir, track, treeInfo, treeText, waitExit, waitQuiet, writeResult
+  schedstat, sleep, startStack, startTapProgram, summarize, tempDir, track, treeInfo, treeText, waitExit, waitQuiet, writeResult, nodeArgsOpt
 } from "./lib.mjs"
 
 const FLOWS = opt("flows", "1,1000").split(",").map(Number)
@@ -71,7 +71,7 @@ const REALTIME = intOpt("realtime", 0, 0, 99)
 const WARMUP = intOpt("warmup", 5000, 1, 100_000)
 const STACK_CPU = cpuListOpt("stack-cpu")
 const PING_CPU = cpuListOpt("ping-cpu")
-const NODE_ARGS = opt("node-args", "--max-semi-space-size=64").split(" ").filter((a) => a.length > 0)
+const NODE_ARGS = nodeArgsOpt()
 if (!["dgram", "raw"].includes(SOCKET)) throw new Error("--socket dgram|raw")
 const FLOORS = ["js-floor", "c-floor"]
 if (TARGETS.some((t) => !["stack", "veth", ...FLOORS].includes(t))) throw new Error("--targets: any of stack,veth,js-floor,c-floor")

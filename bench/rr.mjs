@@ -31,7 +31,7 @@ import { join } from "node:path"
 import { flag, intOpt, opt } from "./args.mjs"
 import {
   BENCH_DIR, deleteNs, machine, makeNs, preflight, printTable, round, runMain, startTapProgram, summarize, treeInfo, treeText,
-  waitQuiet, writeResult
+  waitQuiet, writeResult, nodeArgsOpt
 } from "./lib.mjs"
 import {
   buildTcpbench, cpuSeconds, makeVethPair, runTcpbench, STACK, startTcpbenchServer, startTcpStack, VETH_B
@@ -44,7 +44,7 @@ const WARMUP = intOpt("warmup", QUICK ? 200 : 1000, 0, 100_000)
 const ROUNDS = intOpt("rounds", QUICK ? 1 : 3, 1, 20)
 const SECONDS = intOpt("seconds", 60, 5, 120)
 const QUIET_WAIT = intOpt("quiet-wait", QUICK ? 0 : 60, 0, 600)
-const NODE_ARGS = (opt("node-args", "--max-semi-space-size=64") ?? "").split(" ").filter((a) => a.length > 0)
+const NODE_ARGS = nodeArgsOpt()
 const ALL_TARGETS = ["stack", "veth", "js-floor"]
 const TARGETS = opt("targets", "stack,veth").split(",")
 if (TARGETS.length === 0 || TARGETS.some((t) => !ALL_TARGETS.includes(t)) || new Set(TARGETS).size !== TARGETS.length) {

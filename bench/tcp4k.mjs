@@ -18,8 +18,9 @@
 // node-net: net.createServer on 127.0.0.1 (a kernel-chosen port) and
 // net.connect clients, in this process too.
 //
-// The process runs with the V8 flags of the stack's own binary (bin/gonet.js:
-// a 64 MiB young generation), for both systems; `--node-args` replaces them.
+// The process runs with the V8 flags of the stack's own binary (bin/gonet.js's
+// first line: a 64 MiB young generation, no allocation-site pretenuring), for
+// both systems; `--node-args` replaces them.
 // The script starts itself again with them when they are missing.
 //
 // One measurement: the clock starts just before the N connects are issued
@@ -45,7 +46,7 @@ import net from "node:net"
 import { performance } from "node:perf_hooks"
 import {
   assertBenchAddress, effectOfTree, fromTree, machine, printTable, round, runMain, summarize, treeInfo, treeText,
-  waitQuiet, writeResult
+  waitQuiet, writeResult, nodeArgsOpt
 } from "./lib.mjs"
 
 const QUICK = flag("quick")
@@ -62,7 +63,7 @@ const STACK_ADDRESS = assertBenchAddress("198.18.0.2")
 const PORT = 5001
 const FRESH_STACK = flag("fresh-stack")
 const PRIME = !flag("no-prime")
-const NODE_ARGS = (opt("node-args", "--max-semi-space-size=64") ?? "").split(" ").filter((a) => a.length > 0)
+const NODE_ARGS = nodeArgsOpt()
 
 // the V8 flags first: start again with them (once; GONET_TCP4K_CHILD marks the second start)
 if (process.env.GONET_TCP4K_CHILD === undefined && NODE_ARGS.some((a) => !process.execArgv.includes(a))) {
