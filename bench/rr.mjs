@@ -15,8 +15,8 @@
 // (mean, p50, p90, p99, max). `--client-spin`: the client polls for each answer
 // instead of sleeping in recv(2), so no answer's latency holds the client's own
 // wake-up (a diagnostic: on this VM that wake-up is ~17 us; see
-// notes/bench-investigations.md, eleventh pass). Bounded by --count and --seconds (tcpbench's alarm;
-// SIGKILL by PID 10 s later). Each round runs every target once, the order
+// notes/bench-investigations.md, eleventh pass). Bounded by --count and
+// --seconds (tcpbench's alarm; SIGKILL by PID 10 s later). Each round runs every target once, the order
 // rotated by one from round to round (with two targets: alternating).
 // Targets (--targets, default stack,veth):
 //   stack:    the stack server's TCP echo; ns gbench-tcp-PID-N, TAP gbench0, 198.18.0.1 <-> 198.18.0.2
