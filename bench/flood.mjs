@@ -76,7 +76,7 @@ const QUIET_WAIT = Number(opt("quiet-wait", "120"))
 // --baseline veth: also flood the Linux kernel over a veth pair (same flooder,
 // closed port, 198.18.1.1 -> 198.18.1.2) for a same-run reference.
 const BASELINE = opt("baseline", "veth")
-// --node-args "...": node flags for the stack process (default: bin/gonet.js's, lib.mjs STACK_NODE_ARGS)
+// --node-args "...": node flags for the stack process (default: bin/gonet.js's, lib.mjs stackNodeArgs)
 const NODE_ARGS = nodeArgsOpt()
 const RECEIVE_CAPACITY = opt("receive-capacity", undefined)
 if (RATES.some((r) => !(r >= 0 && r <= 10_000_000))) throw new Error("--rates: 0 (unpaced) or 1..1e7 each")

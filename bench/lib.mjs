@@ -33,16 +33,24 @@ export const effectOfTree = () => {
 /**
  * The V8 flags of the measured tree's own binary (the `node` flags on the first line of
  * DIR/bin/gonet.js): every bench runs the stack, and the systems beside it in one process,
- * under them unless `--node-args` says otherwise.
+ * under them unless `--node-args` says otherwise. Read when first asked for, so that a bench
+ * that starts no stack does not depend on the file.
  */
-export const STACK_NODE_ARGS = (() => {
-  const first = readFileSync(join(TREE, "bin", "gonet.js"), "utf8").split("\n", 1)[0]
+let stackNodeArgsRead
+export const stackNodeArgs = () => {
+  if (stackNodeArgsRead !== undefined) return stackNodeArgsRead
+  const file = join(TREE, "bin", "gonet.js")
+  const first = readFileSync(file, "utf8").split("\n", 1)[0]
   const m = /^#!.*\bnode((?:\s+--\S+)*)\s*$/.exec(first)
-  if (m === null) throw new Error(`${join(TREE, "bin", "gonet.js")}: no node flags on its first line: ${first}`)
-  return m[1].split(/\s+/).filter((a) => a.length > 0)
-})()
+  if (m === null) throw new Error(`${file}: no node flags on its first line: ${first}`)
+  stackNodeArgsRead = m[1].split(/\s+/).filter((a) => a.length > 0)
+  return stackNodeArgsRead
+}
 /** `--node-args "..."` as an array, the binary's flags when not given. */
-export const nodeArgsOpt = () => (opt("node-args", STACK_NODE_ARGS.join(" ")) ?? "").split(" ").filter((a) => a.length > 0)
+export const nodeArgsOpt = () => {
+  const given = opt("node-args", undefined)
+  return given === undefined ? stackNodeArgs() : given.split(" ").filter((a) => a.length > 0)
+}
 export const IP = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].find((p) => existsSync(p)) ?? "ip"
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
@@ -250,7 +258,7 @@ export const startStack = async (ns, {
   statsMs = 0,
   maxSeconds = 120,
   // bin/gonet.js's V8 flags, as the stack runs
-  nodeArgs = STACK_NODE_ARGS,
+  nodeArgs = stackNodeArgs(),
   receiveCapacity,
   discard,
   // "udp-echo:PORT": the stack's own UDP echo service (as `gonet up --serve udp-echo:PORT`)
