@@ -5,7 +5,7 @@
 // kernel loopback (127.0.0.1): the "node-net" system. No root needed.
 //
 //   node bench/tcp4k.mjs [--clients 1,10,100] [--rounds 10] [--warmup 3000] [--bytes 4096]
-//        [--timeout 20] [--quiet-wait 30] [--fresh-stack] [--no-prime] [--node-args "..."] [--tree DIR] [--quick]
+//        [--timeout 20] [--quiet-wait 30] [--rewarm-ms 250] [--fresh-stack] [--no-prime] [--node-args "..."] [--tree DIR] [--quick]
 //
 // gonet-ts: one stack (Stack.layer over one side of an in-memory LinkMemory
 // pair; the other side is never read: traffic to our own address never
@@ -34,7 +34,14 @@
 // alternates per round). Each recorded measurement comes right after an
 // unrecorded one of the same system and N (`--no-prime`: without), so that
 // neither system is timed on caches the quiet wait or the other system left
-// cold: Fig. 4 is throughput; the cold path is Fig. 3's. Every measurement is bounded by --timeout seconds
+// cold: Fig. 4 is throughput; the cold path is Fig. 3's. After a quiet wait, and before the round,
+// each system first runs unrecorded measurements at the largest N for --rewarm-ms (0: none): on
+// this VM memory left alone for a second or two is several times slower to touch again
+// (measured: 64 MiB written one octet per page in 2.1-2.4 ms after a 2 s sleep, 0.2 ms right
+// after the last pass; notes/bench-investigations.md, twelfth pass), and each measurement
+// allocates into young-generation pages last used before the wait, which one priming
+// measurement does not reach; a plain-JS allocation loop slows the same way (30-100 %). A
+// server under load never leaves its memory idle that long. Every measurement is bounded by --timeout seconds
 // (armed before the clock starts, for both systems):
 // a measurement that does not complete is recorded as stalled with what the
 // server got and each connection's state, and the rest goes on.
@@ -63,6 +70,8 @@ const STACK_ADDRESS = assertBenchAddress("198.18.0.2")
 const PORT = 5001
 const FRESH_STACK = flag("fresh-stack")
 const PRIME = !flag("no-prime")
+// (per system; 250 ms: about 20 measurements at N = 100 each, the stack's a few times its 64 MiB young generation)
+const REWARM_MS = intOpt("rewarm-ms", 250, 0, 10000)
 const NODE_ARGS = nodeArgsOpt()
 
 // the V8 flags first: start again with them (once; GONET_TCP4K_CHILD marks the second start)
@@ -272,7 +281,7 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { clients: CLIENTS, rounds: ROUNDS, warmupConnections: WARMUP, bytes: BYTES, timeoutS: TIMEOUT_S, quietWaitS: QUIET_WAIT, stackAddress: STACK_ADDRESS, port: PORT, stackPer: FRESH_STACK ? "measurement" : "run", primed: PRIME, nodeArgs: process.execArgv },
+    params: { clients: CLIENTS, rounds: ROUNDS, warmupConnections: WARMUP, bytes: BYTES, timeoutS: TIMEOUT_S, quietWaitS: QUIET_WAIT, rewarmMs: QUIET_WAIT > 0 ? REWARM_MS : 0, stackAddress: STACK_ADDRESS, port: PORT, stackPer: FRESH_STACK ? "measurement" : "run", primed: PRIME, nodeArgs: process.execArgv },
     paperMbitPerSec: PAPER,
     warmup: [],
     measurements: []
@@ -290,6 +299,12 @@ const main = async () => {
   }
   for (let r = 0; r < ROUNDS; r++) {
     const quiet = QUIET_WAIT > 0 ? await waitQuiet(QUIET_WAIT * 1000) : undefined
+    // memory the quiet wait left idle touched again by both systems, unrecorded (the header says why)
+    // (the systems take turns, so that neither is left idle for the other's whole share)
+    if (quiet !== undefined && REWARM_MS > 0) {
+      const until = performance.now() + 2 * REWARM_MS
+      while (performance.now() < until) for (const f of Object.values(SYSTEMS)) await f(Math.max(...CLIENTS))
+    }
     const order = r % 2 === 0 ? ["gonet-ts", "node-net"] : ["node-net", "gonet-ts"]
     for (const n of CLIENTS) for (const system of order) {
       // an unrecorded measurement of the same system and N first: Fig. 4 is a throughput figure,
