@@ -4,7 +4,7 @@
 // the Linux kernel over a veth pair, in the same run.
 //
 //   sudo node bench/ping.mjs [--flows 1,1000] [--count 20] [--interval 0.2]
-//        [--targets stack,veth,js-floor,c-floor] [--socket dgram|raw] [--quiet-wait 120]
+//        [--targets stack,veth,js-floor,c-floor] [--socket dgram|raw] [--quiet-wait 120] [--rounds 1]
 //        [--realtime PRIO] [--stack-cpu LIST] [--ping-cpu LIST] [--stack-nice N] [--warmup PINGS] [--node-args "..."]
 //        [--tree DIR]   (measure the stack built in another checkout; see lib.mjs)
 //
@@ -19,6 +19,12 @@
 // For the stack, the run also reports the TAP's tx_dropped (echo requests the
 // kernel dropped because the stack did not read them in time) and the stack
 // main thread's run-queue wait per wake-up and CPU per echo (schedstat).
+//
+// --rounds R: each configuration R times, the targets' order rotated from round
+// to round, and each target's RTTs pooled over the rounds (the per-round
+// figures are kept beside). At 1 flow a round is 20 RTTs, whose mean one slow
+// echo can double; the stack and its floors were each measured in one 4 s
+// window of their own, minutes apart in a full run.
 //
 // One flow = one `ping -D -c COUNT -i INTERVAL -w DEADLINE` process (iputils).
 // Every `time=` line is parsed, so the figures are the per-packet RTT
@@ -64,6 +70,7 @@ const SOCKET = opt("socket", "dgram")
 const QUIET_WAIT = Number(opt("quiet-wait", "120"))
 const STACK_NICE = intOpt("stack-nice", 0, -20, 19)
 const REALTIME = intOpt("realtime", 0, 0, 99)
+const ROUNDS = intOpt("rounds", 1, 1, 20)
 // 5000 (a `ping -f` burst of about 0.5 s) since 2026-12-02; 200 before. A responder that has
 // answered 200 echoes still runs them in V8's baseline tier, which is not the stack a user runs
 // (it serves traffic all day) nor what the cold path is about (caches cold after 0.2 s idle).
@@ -229,7 +236,7 @@ const runFlows = async (ns, dst, n, label) => {
   const all = flows.flatMap((f) => f.rtts)
   const transmitted = flows.reduce((a, f) => a + (f.transmitted ?? COUNT), 0)
   const received = flows.reduce((a, f) => a + (f.received ?? f.rtts.length), 0)
-  const perFlowAvg = summarize(flows.filter((f) => f.rtts.length > 0).map((f) => f.rtts.reduce((a, b) => a + b, 0) / f.rtts.length))
+  const perFlowAvgs = flows.filter((f) => f.rtts.length > 0).map((f) => f.rtts.reduce((a, b) => a + b, 0) / f.rtts.length)
   const firsts = flows.map((f) => f.first).filter((x) => x !== undefined)
   const socketType = peakSockets.icmpDgram > 0 && peakSockets.raw === 0
     ? "SOCK_DGRAM (ICMP datagram)"
@@ -252,9 +259,53 @@ const runFlows = async (ns, dst, n, label) => {
     received,
     duplicates: flows.reduce((a, f) => a + f.dups, 0),
     lossPct: round(transmitted > 0 ? (100 * (transmitted - received)) / transmitted : NaN, 3),
-    rttMs: Object.fromEntries(Object.entries(summarize(all)).map(([k, v]) => [k, round(v, 4)])),
-    perFlowAvgMs: Object.fromEntries(Object.entries(perFlowAvg).map(([k, v]) => [k, round(v, 4)]))
+    rttMs: summaryMs(all),
+    perFlowAvgMs: summaryMs(perFlowAvgs),
+    // (taken out before the result is written; pooled over rounds)
+    rtts: all,
+    flowAvgs: perFlowAvgs
   }
+}
+
+const summaryMs = (values) => Object.fromEntries(Object.entries(summarize(values)).map(([k, v]) => [k, round(v, 4)]))
+
+/** One target's runs of one configuration (one per round) as one run: RTTs pooled, counts summed, each round's figures beside. */
+const pool = (runs) => {
+  const [first] = runs
+  const sum = (f) => runs.reduce((a, r) => a + (f(r) ?? 0), 0)
+  const transmitted = sum((r) => r.transmitted)
+  const received = sum((r) => r.received)
+  const pooled = {
+    ...first,
+    transmitted,
+    received,
+    duplicates: sum((r) => r.duplicates),
+    flowsWithoutSummary: sum((r) => r.flowsWithoutSummary),
+    lossPct: round(transmitted > 0 ? (100 * (transmitted - received)) / transmitted : NaN, 3),
+    rttMs: summaryMs(runs.flatMap((r) => r.rtts)),
+    perFlowAvgMs: summaryMs(runs.flatMap((r) => r.flowAvgs)),
+    machineBusyBefore: runs.some((r) => r.machineBusyBefore !== undefined) ? Math.max(...runs.map((r) => r.machineBusyBefore ?? 0)) : undefined,
+    machineBusyDuring: Math.max(...runs.map((r) => r.machineBusyDuring)),
+    ...(first.stackMainThread !== undefined
+      ? {
+        stackMainThread: (() => {
+          const runS = sum((r) => r.stackMainThread.runS)
+          const waitS = sum((r) => r.stackMainThread.waitS)
+          const slices = sum((r) => r.stackMainThread.slices)
+          return { runS: round(runS, 3), waitS: round(waitS, 3), slices, waitPerSliceUs: round((waitS / Math.max(1, slices)) * 1e6, 1) }
+        })()
+      }
+      : {}),
+    ...(first.tap !== undefined ? { tap: { txPackets: sum((r) => r.tap.txPackets), txDropped: sum((r) => r.tap.txDropped) } } : {}),
+    ...(first.stackCpuPerEchoUs !== undefined ? { stackCpuPerEchoUs: round(sum((r) => r.stackCpuPerEchoUs) / runs.length, 1) } : {})
+  }
+  if (runs.length > 1) {
+    pooled.rounds = runs.map((r) => ({ round: r.round, rttMs: { mean: r.rttMs.mean, p50: r.rttMs.p50, p99: r.rttMs.p99 }, lossPct: r.lossPct, machineBusyBefore: r.machineBusyBefore, machineBusyDuring: r.machineBusyDuring }))
+  }
+  delete pooled.rtts
+  delete pooled.flowAvgs
+  delete pooled.round
+  return pooled
 }
 
 const main = async () => {
@@ -263,7 +314,7 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { flows: FLOWS, targets: TARGETS, count: COUNT, interval: INTERVAL, deadline: DEADLINE, socket: SOCKET, payload: 56, quietWaitS: QUIET_WAIT, stackNice: STACK_NICE, realtime: REALTIME, stackCpu: STACK_CPU, pingCpu: PING_CPU, warmup: WARMUP, stackNodeArgs: NODE_ARGS },
+    params: { flows: FLOWS, targets: TARGETS, count: COUNT, interval: INTERVAL, deadline: DEADLINE, socket: SOCKET, payload: 56, quietWaitS: QUIET_WAIT, rounds: ROUNDS, stackNice: STACK_NICE, realtime: REALTIME, stackCpu: STACK_CPU, pingCpu: PING_CPU, warmup: WARMUP, stackNodeArgs: NODE_ARGS },
     pingVersion: execFileSync("ping", ["-V"], { encoding: "utf8" }).split("\n")[0],
     runs: []
   }
@@ -294,8 +345,9 @@ const main = async () => {
     inNs(vethA, ["ping", "-n", "-q", "-c", "200", "-i", "0.005", "-w", "10", "198.18.1.2"], { allowFail: true, timeoutMs: 20_000 })
   }
   for (const n of FLOWS) {
-    for (const target of TARGETS) {
-      process.stdout.write(`ping: ${n} flow(s) -> ${target} ... `)
+    const byTarget = new Map(TARGETS.map((t) => [t, []]))
+    for (let round_ = 0; round_ < ROUNDS; round_++) for (const target of TARGETS.map((_, i) => TARGETS[(i + round_) % TARGETS.length])) {
+      process.stdout.write(`ping: ${n} flow(s) -> ${target}${ROUNDS > 1 ? ` (round ${round_ + 1}/${ROUNDS})` : ""} ... `)
       const quiet = QUIET_WAIT > 0 ? await waitQuiet(QUIET_WAIT * 1000) : undefined
       const cpu0 = cpuStat()
       // the program on the TAP (the stack or a floor); undefined for veth
@@ -329,9 +381,11 @@ const main = async () => {
           echoRequests: after.icmp.echoRequests - before.icmp.echoRequests
         }
       }
-      result.runs.push(r)
+      r.round = round_
+      byTarget.get(target).push(r)
       console.log(`mean ${r.rttMs.mean} ms, loss ${r.lossPct} %`)
     }
+    for (const target of TARGETS) result.runs.push(pool(byTarget.get(target)))
   }
   if (stack) result.stackFinal = (await stack.stop())?.stats
   for (const f of Object.values(floors)) await f.stop()

@@ -83,11 +83,12 @@ const pingGroups = (flows) => (QUICK ? [flows.join(",")] : flows)
 const steps = []
 if (ONLY.includes("ping")) {
   for (const n of pingGroups(PING_FLOWS)) {
-    // at N = 1 the floors in the same step (the stack's 1-flow figure is quoted as a ratio to js-floor's)
+    // at N = 1 the floors in the same step (the stack's 1-flow figure is quoted as a ratio to js-floor's),
+    // in 5 rounds that rotate the targets: 100 RTTs each, pooled, instead of one 20-ping window each
     const floors = String(n) === "1"
     steps.push({
       experiment: "ping", n, systems: floors ? "gonet, kernel, js-floor, c-floor" : "gonet, kernel", script: "ping",
-      args: ["--flows", String(n), "--targets", floors ? "stack,veth,js-floor,c-floor" : "stack,veth", ...pc, ...qw]
+      args: ["--flows", String(n), "--targets", floors ? "stack,veth,js-floor,c-floor" : "stack,veth", ...(floors ? ["--rounds", "5"] : []), ...pc, ...qw]
     })
   }
   for (const n of pingGroups(PING_RT_FLOWS)) {
