@@ -90,6 +90,10 @@ if (!(COUNT >= 1 && COUNT <= 100) || !(INTERVAL >= 0.2 && INTERVAL <= 1)) {
 // SIGKILLs the whole batch (by its process group, which it created) after HARD_MS.
 const DEADLINE = Math.ceil(COUNT * INTERVAL + 5)
 const HARD_MS = (DEADLINE + 20) * 1000
+// The stack server and the floors exit by themselves after this many seconds: every configuration,
+// round and target in turn, each with its quiet wait (a bound, not a schedule; it was one
+// configuration's worth per flow count, and the fourth of five rounds outlived the floors)
+const RESPONDER_SECONDS = 60 + FLOWS.length * ROUNDS * TARGETS.length * (DEADLINE + Math.min(QUIET_WAIT, 60) + 10)
 
 preflight()
 
@@ -324,14 +328,14 @@ const main = async () => {
   if (TARGETS.includes("stack")) {
     stackNs = makeNs("ps")
     inNs(stackNs, ["sysctl", "-q", "-w", `net.ipv4.ping_group_range=${PING_RANGE}`])
-    stack = await startStack(stackNs, { maxSeconds: 60 + FLOWS.length * (DEADLINE + 30), nice: STACK_NICE, realtime: REALTIME, cpu: STACK_CPU, nodeArgs: NODE_ARGS })
+    stack = await startStack(stackNs, { maxSeconds: RESPONDER_SECONDS, nice: STACK_NICE, realtime: REALTIME, cpu: STACK_CPU, nodeArgs: NODE_ARGS })
     // Warm-up (JIT, ARP both ways); not measured. `ping -f` is bounded by -c and -w.
     inNs(stackNs, ["ping", "-n", "-q", "-c", String(WARMUP), ...(WARMUP > 200 ? ["-f"] : ["-i", "0.005"]), "-w", "30", "198.18.0.2"], { allowFail: true, timeoutMs: 40_000 })
   }
   // the floors, each on its own TAP in its own namespace, bounded like the stack server
   const floors = {}
   for (const kind of FLOORS) {
-    if (TARGETS.includes(kind)) floors[kind] = await startFloor(kind, 60 + FLOWS.length * (DEADLINE + 30))
+    if (TARGETS.includes(kind)) floors[kind] = await startFloor(kind, RESPONDER_SECONDS)
   }
   if (TARGETS.includes("veth")) {
     vethA = makeNs("va")

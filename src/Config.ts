@@ -130,6 +130,8 @@ export interface StackConfig {
     readonly timestamps: boolean
     readonly sack: boolean
     readonly windowScaling: boolean
+    /** F-RTO after a retransmission timeout (RFC 5682; Linux tcp_frto): a spurious timeout is undone */
+    readonly frto: boolean
     /** challenge ACKs per second per connection (RFC 5961 §7) */
     readonly challengeAcksPerSecond: number
     /** connections at once (all states but LISTEN and half-open); beyond it new ones are refused and counted */
@@ -224,6 +226,7 @@ export const defaults = {
     timestamps: true,
     sack: true,
     windowScaling: true,
+    frto: true,
     challengeAcksPerSecond: 1000,
     maxConnections: 65536,
     synBacklog: 1024,
@@ -420,6 +423,7 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         timestamps: tcp.timestamps,
         sack: tcp.sack,
         windowScaling: tcp.windowScaling,
+        frto: tcp.frto,
         challengeAcksPerSecond: yield* int("tcp.challengeAcksPerSecond", tcp.challengeAcksPerSecond, 1, 1_000_000),
         maxConnections: yield* int("tcp.maxConnections", tcp.maxConnections, 1, 1 << 24),
         synBacklog: yield* int("tcp.synBacklog", tcp.synBacklog, 1, 1 << 20),

@@ -134,6 +134,8 @@ export interface ConnectionInfo {
   readonly tailProbes: number
   /** loss episodes undone: every retransmission came back D-SACKed (RFC 2883 §5) */
   readonly dsackUndos: number
+  /** retransmission timeouts F-RTO found spurious and undid (RFC 5682) */
+  readonly spuriousTimeouts: number
   readonly timeouts: number
   readonly bytesAcked: number
   readonly bytesReceived: number
@@ -622,6 +624,7 @@ export class Conn {
       fastRetransmits: s.fastRetransmits,
       tailProbes: s.tailProbes,
       dsackUndos: s.undos,
+      spuriousTimeouts: s.spuriousTimeouts,
       timeouts: s.timeouts,
       bytesAcked: Math.max(0, this.taken - s.buffer.length),
       bytesReceived: this.bytesReceived,

@@ -65,6 +65,11 @@ export interface TcpParams {
   readonly sack: boolean
   /** offer and accept window scaling (RFC 7323 §2) */
   readonly windowScaling: boolean
+  /**
+   * F-RTO (RFC 5682, the SACK-enhanced algorithm; Linux tcp_frto = 2): after a timeout, new data
+   * before old, so that a spurious timeout is seen and undone (connections with SACK only)
+   */
+  readonly frto: boolean
   /** challenge ACKs per second (RFC 5961 §7; Linux tcp_challenge_ack_limit allows 1000) */
   readonly challengeAcksPerSecond: number
   /** segments held out of order: most octets and most separate blocks */
@@ -97,6 +102,7 @@ export const defaults: TcpParams = {
   timestamps: true,
   sack: true,
   windowScaling: true,
+  frto: true,
   challengeAcksPerSecond: 1000,
   outOfOrderBlocks: 64
 }

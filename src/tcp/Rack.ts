@@ -73,6 +73,13 @@ export interface Rack {
   dsackRound: Seq.SeqNum | undefined
   /** RACK.reo_wnd_persist: recoveries left before a grown window goes back to one quarter */
   reoWndPersist: number
+  /**
+   * What the last `onAck` delivered, for F-RTO (RFC 5682 §3.1): the end of
+   * the highest entry it delivered that was never sent twice (undefined:
+   * none), and whether it SACKed any entry
+   */
+  lastOriginalEnd: Seq.SeqNum | undefined
+  lastSacked: boolean
 }
 
 /** RACK.reo_wnd_persist's start: 16 recoveries without a D-SACK reset the window (§6.2 step 4) */
@@ -95,7 +102,9 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   retransmitted: 0,
   reoWndMult: 1,
   dsackRound: undefined,
-  reoWndPersist: REO_WND_PERSIST
+  reoWndPersist: REO_WND_PERSIST,
+  lastOriginalEnd: undefined,
+  lastSacked: false
 })
 
 /** RACK_sent_after (§6.2): t1/seq1 was sent after t2/seq2. */
@@ -155,6 +164,8 @@ export const onAck = (
   const ranges = board.ranges
   const top = ranges.length > 0 ? ranges[ranges.length - 1]!.right : undefined
   let k = 0 // the scoreboard range the scan has reached
+  let original: Seq.SeqNum | undefined
+  let sacked = false
   // the log is in sequence order: the acknowledged entries are its first ones, and leave it
   let h = r.head
   for (let i = r.head; i < n; i++) {
@@ -176,13 +187,27 @@ export const onAck = (
       if (!Seq.lte(range.left, start) || !Seq.lte(end, range.right)) continue
       r.flags[i] = f | SACKED
       r.sacked++
+      sacked = true
       delivered = true
     }
-    if (delivered) update(r, i, at, tsEcr, tsOf)
+    if (delivered) {
+      if ((f & RETRANSMITTED) === 0) original = end
+      update(r, i, at, tsEcr, tsOf)
+    }
   }
+  r.lastOriginalEnd = original
+  r.lastSacked = sacked
   r.head = h
   if (h === n) release(r)
   else if (h > 64 && h * 2 > n) compact(r)
+}
+
+/**
+ * A loss episode proved spurious (F-RTO): what was marked lost was not, and
+ * stays in flight (Linux's tcp_undo_cwnd_reduction unmarking its skbs).
+ */
+export const unmarkLost = (r: Rack): void => {
+  for (let i = r.head; i < r.flags.length; i++) if ((r.flags[i]! & LOST) !== 0) r.flags[i] = r.flags[i]! & ~LOST
 }
 
 /**

@@ -41,7 +41,10 @@
  *   (RFC 6298 §5.7, as Linux); after `retries` expiries in a row the
  *   connection fails with TimedOut. An expiry resends from SND.UNA (go-back-N
  *   within `cwnd`, RFC 5681 §3.1; with SACK, what the scoreboard does not
- *   hold).
+ *   hold); with SACK, F-RTO (RFC 5682 §3.1, as Linux) first: once the
+ *   first segment's retransmission is acknowledged, two new segments go
+ *   instead of old ones, and an ACK of data sent only before the timeout
+ *   shows it spurious and undoes its congestion cut.
  * - Loss recovery: without SACK, fast retransmit and NewReno (RFC 5681
  *   §3.2, RFC 6582) on the third duplicate ACK (an ACK of nothing new, no
  *   data, the same window, with data outstanding: a window update is not a
@@ -244,6 +247,13 @@ export interface Sender {
    * before it cut them. None without SACK.
    */
   undo: Undo | undefined
+  /**
+   * F-RTO (RFC 5682 §3.1, SACK-enhanced; Linux's tp->frto with high_seq):
+   * while a timeout may yet prove spurious, SND.MAX when it fired
+   */
+  frto: Seq.SeqNum | undefined
+  /** F-RTO step 2 sent new data instead of old; the next ACK decides (step 3) */
+  frtoNewSent: boolean
   /** RACK's reordering timer: when the next segment sent before the last delivered one is due to be lost */
   rackAt: number | undefined
   /** end of the last partial segment sent (Minshall's Nagle: one small segment in flight at most) */
@@ -276,6 +286,8 @@ export interface Sender {
   tailProbes: number
   /** loss episodes whose every retransmission the peer D-SACKed: their cwnd cut undone */
   undos: number
+  /** retransmission timeouts F-RTO proved spurious: their cwnd cut undone, the old flight not sent again */
+  spuriousTimeouts: number
 }
 
 /** A loss episode that D-SACKs may yet show spurious (`Sender.undo`). @category models */
@@ -374,6 +386,8 @@ const base = (
     rack: Rack.make(iss),
     rackAt: undefined,
     undo: undefined,
+    frto: undefined,
+    frtoNewSent: false,
     sndSml: iss,
     noDelay: false,
     sndUp: undefined,
@@ -393,7 +407,8 @@ const base = (
     fastRetransmits: 0,
     timeouts: 0,
     tailProbes: 0,
-    undos: 0
+    undos: 0,
+    spuriousTimeouts: 0
   }
 }
 
@@ -937,7 +952,92 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     Rack.onAck(s.rack, una, s.board, at, s.tsOk ? a.tsEcr : undefined, tsClock)
   }
   onAckLosses(s, a, at, now, out, advances, oldWnd)
+  if (s.frto !== undefined) {
+    const duplicate = !advances && a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd
+    frtoOnAck(s, advances, duplicate, now, out)
+  }
   if (s.sackOk) rackDetect(s, now, out)
+}
+
+/**
+ * F-RTO, steps 2 and 3 of RFC 5682 §3.1 (the SACK-enhanced algorithm) as
+ * Linux's tcp_process_loss runs them, for each ACK after a timeout:
+ * - data sent before the timeout and never sent again was delivered (acknowledged
+ *   or SACKed): not all of the flight was lost, so the timeout was spurious
+ *   (step 3.b; Linux decides so at any ACK of the episode, step 2's too);
+ * - everything sent before the timeout acknowledged: F-RTO is over (step 2.a);
+ * - after new data went (step 2.b), a SACK or a duplicate ACK: the loss was
+ *   real (step 3.a), and the go-back-N of an ordinary timeout resumes (any
+ *   other ACK: still undecided; what RACK finds lost goes as cwnd allows);
+ * - the ACK of the retransmission (SND.UNA moves, not to the end): new data
+ *   goes instead of the next old segment (step 2.b); with none to send, the
+ *   ordinary go-back-N.
+ */
+const frtoOnAck = (s: Sender, advances: boolean, duplicate: boolean, now: number, out: Array<OutSegment>): void => {
+  const high = s.frto!
+  const original = s.rack.lastOriginalEnd
+  if (original !== undefined && Seq.lte(original, high)) {
+    spuriousTimeout(s)
+    return
+  }
+  if (!Seq.lt(s.sndUna, high)) {
+    s.frto = undefined
+    return
+  }
+  if (s.frtoNewSent) {
+    if (s.rack.lastSacked || duplicate) frtoGiveUp(s)
+    return
+  }
+  if (!advances) return
+  if (!frtoSendNew(s, now, out)) frtoGiveUp(s)
+}
+
+/** F-RTO ends without proof: the ordinary recovery after a timeout, from SND.UNA (what the scoreboard holds is skipped). */
+const frtoGiveUp = (s: Sender): void => {
+  s.frto = undefined
+  if (s.frtoNewSent) s.sndNxt = s.sndUna
+}
+
+/**
+ * F-RTO step 2.b: up to two segments of data never sent, past SND.MAX,
+ * within the peer's window (the congestion window after a timeout counts
+ * the whole old flight; RFC 5682 sends them anyway, and Nagle stands aside).
+ * False when there is nothing new to send.
+ */
+const frtoSendNew = (s: Sender, now: number, out: Array<OutSegment>): boolean => {
+  const bufEnd = SendBuffer.end(s.buffer)
+  const edge = Seq.add(s.sndUna, s.sndWnd)
+  const full = fullPayload(s)
+  let sent = 0
+  for (let seq = s.sndMax; sent < 2; sent++) {
+    const len = Math.min(Seq.sub(bufEnd, seq), Seq.sub(edge, seq), full)
+    if (len <= 0) break
+    const fin = s.finQueued && Seq.add(seq, len) === bufEnd
+    sendData(s, out, seq, len, fin, now)
+    seq = s.sndMax
+  }
+  if (sent > 0) s.frtoNewSent = true
+  return sent > 0
+}
+
+/**
+ * The timeout was spurious (RFC 5682 step 3.b): the congestion state goes
+ * back to what it was before it (RFC 4015's response, as Linux's
+ * tcp_try_undo_loss), the old flight is in the network after all (nothing
+ * of it goes again, what RACK marked lost is not), and later losses may
+ * start a fast recovery again.
+ */
+const spuriousTimeout = (s: Sender): void => {
+  s.frto = undefined
+  s.spuriousTimeouts++
+  const u = s.undo
+  if (u !== undefined) {
+    s.undo = undefined
+    Congestion.undo(s.cc, u.cc)
+  }
+  if (Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = s.sndMax
+  s.recover = Seq.add(s.sndUna, -1)
+  Rack.unmarkLost(s.rack)
 }
 
 /** What an ACK says about the data in flight: new data acknowledged, a duplicate, or losses shown by SACK. */
@@ -1475,6 +1575,10 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   }
   // the first timeout of a series begins an episode, unless it cuts short a fast recovery, whose it is
   if (s.retries === 1 && !s.recovering) beginUndo(s)
+  // F-RTO step 1 (RFC 5682 §3.1), with SACK: not when the timeout cuts short a fast recovery, whose
+  // retransmissions could make it look spurious; again on a timeout that recurs (as Linux)
+  s.frto = s.params.frto && s.sackOk && (!s.recovering || s.retries > 1) ? s.sndMax : undefined
+  s.frtoNewSent = false
   s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
   s.highRxt = s.sndUna
   s.tlpAt = undefined

@@ -125,6 +125,8 @@ export interface TcpStats {
   readonly tailProbes: number
   /** loss episodes undone: every retransmission came back D-SACKed (RFC 2883 §5; Linux's TCPDSACKUndo) */
   readonly dsackUndos: number
+  /** retransmission timeouts found spurious by F-RTO and undone (RFC 5682; Linux's TCPSpuriousRTOs) */
+  readonly spuriousTimeouts: number
   /** 4-tuples held in TIME-WAIT now (as small records, not connections) */
   readonly timeWait: number
   /** ACKs sent from TIME-WAIT (a retransmitted FIN, or another stray segment) */
@@ -259,6 +261,7 @@ export const paramsOf = (c: StackConfig["tcp"]): TcpParams => ({
   timestamps: c.timestamps,
   sack: c.sack,
   windowScaling: c.windowScaling,
+  frto: c.frto,
   challengeAcksPerSecond: c.challengeAcksPerSecond,
   outOfOrderBlocks: 64
 })
@@ -472,7 +475,7 @@ export const make = Effect.gen(function*() {
   }
   const conns = new ChurnMap<string, Conn>()
   /** what connections that are over counted (the stats add the open ones') */
-  const gone = { retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0, dsackUndos: 0 }
+  const gone = { retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0, dsackUndos: 0, spuriousTimeouts: 0 }
   const timeWaits = new Map<string, TimeWaitEntry>()
   const listeners = new Map<number, ListenerState>()
   let halfOpenCount = 0
@@ -567,6 +570,7 @@ export const make = Effect.gen(function*() {
       gone.timeouts += s.timeouts
       gone.tailProbes += s.tailProbes
       gone.dsackUndos += s.undos
+      gone.spuriousTimeouts += s.spuriousTimeouts
     },
     enterTimeWait: (conn) => {
       const s = conn.snd
@@ -921,6 +925,7 @@ export const make = Effect.gen(function*() {
       t.timeouts += s.timeouts
       t.tailProbes += s.tailProbes
       t.dsackUndos += s.undos
+      t.spuriousTimeouts += s.spuriousTimeouts
     }
     return t
   }

@@ -423,6 +423,7 @@ describe("Format", () => {
       timeouts: 0,
       tailProbes: 0,
       dsackUndos: 0,
+      spuriousTimeouts: 0,
       timeWait: 0,
       timeWaitAcks: 0,
       timeWaitReused: 0

@@ -134,6 +134,50 @@ describe("TCP retransmission in virtual time", () => {
       expect(yield* ssthreshAfterOneLoss("cubic")).toBe(7)
     }))
 
+  it.scoped("ACKs lost for a while (the data arrived): the timeout is found spurious by F-RTO and its cwnd cut undone; with tcp.frto off it stays", () =>
+    Effect.gen(function*() {
+      const after = (frto: boolean) =>
+        Effect.scoped(Effect.gen(function*() {
+          const watch = makeWatch()
+          // A's pure ACKs are dropped while `blackout` holds: the data gets through, the news of it does not
+          const acks = makeWatch()
+          let blackout = false
+          acks.drop = (seg) => blackout && seg.payload.length === 0
+          const { a, b } = yield* twoStacks({ wrapA: watching(acks), wrapB: watching(watch), configA: { tcp: { frto } }, configB: { tcp: { frto } } })
+          const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: PORT })))
+          const client = yield* Effect.fork(connect(b))
+          yield* settle
+          const server = yield* listener.accept
+          const conn = yield* Fiber.join(client)
+          const mss = (yield* conn.info).mss
+          const reading = yield* Effect.fork(readAll(server))
+          const before = (yield* conn.info).cwnd
+          blackout = true
+          const t0 = yield* now
+          // more than the initial window: ten segments go, the rest waits for ACKs that do not come
+          yield* conn.write(new Uint8Array(30 * mss).map((_, i) => i & 0xff))
+          yield* settle
+          expect(withData(watch)).toHaveLength(10)
+          // the tail probe (new data, the eleventh segment) after its 10 ms floor; then the timeout
+          yield* advance(100)
+          blackout = false
+          const t = (yield* conn.info).rto
+          yield* advance(t)
+          // the first segment went twice: at the timeout, 200 ms (the RTO floor) after the probe, which
+          // went at its 10 ms floor (a sub-ms SRTT)
+          expect(t).toBe(200)
+          expect(withData(watch).filter((x) => x.seg.seq === withData(watch)[0]!.seg.seq).map((x) => x.at - t0)).toEqual([0, 210])
+          const info = yield* conn.info
+          yield* conn.end
+          const r = yield* runToEnd(Fiber.join(reading), "1 minute")
+          expect(Exit.isSuccess(r.exit) && r.exit.value.length).toBe(30 * mss)
+          expect([info.timeouts, info.retransmits]).toEqual([1, 1])
+          return { spurious: info.spuriousTimeouts, cwndKept: info.cwnd >= before, stack: (yield* statsOf(b)).tcp.spuriousTimeouts }
+        }))
+      expect(yield* after(true)).toEqual({ spurious: 1, cwndKept: true, stack: 1 })
+      expect(yield* after(false)).toEqual({ spurious: 0, cwndKept: false, stack: 0 })
+    }))
+
   it.scoped("a send buffer smaller than the MSS still moves data, written in pieces of the buffer (mTCP #493 stalled)", () =>
     Effect.gen(function*() {
       const watch = makeWatch()

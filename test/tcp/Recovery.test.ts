@@ -10,13 +10,15 @@
  * starts at octet 20 (`B`), at 1000 ms.
  */
 import { describe, expect, it } from "vitest"
+import type * as Params from "../../src/tcp/Params.js"
 import type { OutSegment } from "../../src/tcp/Segment.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as T from "../support/TcpSocket.js"
 
 const MSS = 1460
 
-const est = () => T.established({ peerOptions: { mss: MSS, sackPermitted: true } })
+const est = (params?: Partial<Params.TcpParams>) =>
+  T.established({ ...(params !== undefined ? { params } : {}), peerOptions: { mss: MSS, sackPermitted: true } })
 
 /** Our sequence number `n` octets after our ISN + 1. */
 const ours = (n: number) => Seq.add(T.LOCAL_ISN, 1 + n)
@@ -34,8 +36,8 @@ const shape = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o), o
 const B = 20
 
 /** 20 one-octet exchanges, each acknowledged 20 ms after it went: SRTT converges near 20 ms. */
-const warm = () => {
-  const s = est()
+const warm = (params?: Partial<Params.TcpParams>) => {
+  const s = est(params)
   for (let i = 0; i < B; i++) {
     s.write(40 * i, "x")
     s.send(40 * i + 20, sackOf(i + 1))
@@ -220,5 +222,96 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     const cut = s.snd.cc.cwnd
     s.send(1042, sackOf(B + 6 * MSS, [B, B + MSS]))
     expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
+  })
+})
+
+describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_process_loss)", () => {
+  const seg = (i: number) => [B + i * MSS, MSS]
+  /**
+   * Twenty segments written, the first ten sent; no ACK for a while (a delay spike, or the whole
+   * flight lost). The tail probe sends the eleventh, the timeout then resends the first. Returns
+   * the instant of the timeout and the congestion state from before it.
+   */
+  const stalled = (params?: Partial<Params.TcpParams>) => {
+    const s = warm(params)
+    expect(shape(s.write(1000, T.octets(20 * MSS)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(seg))
+    const probe = Math.ceil(s.snd.tlpAt!)
+    expect(shape(s.tick(probe))).toEqual([seg(10)])
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    const t = probe + 200
+    expect(shape(s.tick(t))).toEqual([seg(0)])
+    expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
+    return { s, t, before }
+  }
+  /** every octet of what `out` carries lies at or after segment `i` (new data only) */
+  const onlyFrom = (out: ReadonlyArray<OutSegment>, i: number) => shape(out).every(([seq]) => seq! >= B + i * MSS)
+
+  it("a delay, not a loss: the ACK of the retransmission draws two new segments, the next ACK of old data undoes the timeout", () => {
+    const { before, s, t } = stalled()
+    // the delayed ACKs come: the first acknowledges the first segment (sent twice: no proof either
+    // way). Step 2.b: new data goes instead of the second segment again
+    expect(shape(s.send(t + 5, sackOf(B + MSS)))).toEqual([seg(11), seg(12)])
+    // the next acknowledges the second segment, sent once, before the timeout: the timeout was
+    // spurious. cwnd and ssthresh are back, and what follows is new data, not the old flight again
+    const out = s.send(t + 6, sackOf(B + 2 * MSS))
+    expect(s.snd.spuriousTimeouts).toBe(1)
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+    expect(onlyFrom(out, 13)).toBe(true)
+    // the rest of the old flight is acknowledged in turn; none of it was ever sent twice
+    for (let i = 3; i <= 13; i++) expect(onlyFrom(s.send(t + 4 + 2 * i, sackOf(B + i * MSS)), 13)).toBe(true)
+    expect(s.snd.retransmits).toBe(1)
+    expect(s.snd.timeouts).toBe(1)
+  })
+
+  it("one cumulative ACK of the whole old flight after the timeout proves it spurious at once (step 2, as Linux)", () => {
+    const { before, s, t } = stalled()
+    const out = s.send(t + 5, sackOf(B + 11 * MSS))
+    expect(s.snd.spuriousTimeouts).toBe(1)
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+    expect(out.length).toBeGreaterThan(0)
+    expect(onlyFrom(out, 11)).toBe(true)
+    // and the window after it is an ordinary one: a loss in the new data starts a fast recovery
+    // (not the go-back-N a timeout's window gets, RFC 6582's "recover")
+    expect(shape(s.send(t + 25, sackOf(B + 11 * MSS, [B + 12 * MSS, B + 15 * MSS])))).toEqual([seg(11)])
+    expect(s.snd.fastRetransmits).toBe(1)
+    expect(s.snd.recovering).toBe(true)
+  })
+
+  it("a real loss: the new segments come back SACKed, and the old flight goes again from SND.UNA, cwnd not restored", () => {
+    const { before, s, t } = stalled()
+    expect(shape(s.send(t + 20, sackOf(B + MSS)))).toEqual([seg(11), seg(12)])
+    // step 3.a: the ACK after them SACKs them and not the second segment: the flight was lost
+    const out = s.send(t + 40, sackOf(B + MSS, [B + 11 * MSS, B + 13 * MSS]))
+    expect(s.snd.spuriousTimeouts).toBe(0)
+    expect(s.snd.frto).toBeUndefined()
+    expect(shape(out)[0]).toEqual(seg(1))
+    expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
+  })
+
+  it("with nothing new to send, or with F-RTO off, the ACK of the retransmission draws the next old segments (go-back-N)", () => {
+    const off = stalled({ frto: false })
+    expect(shape(off.s.send(off.t + 5, sackOf(B + MSS)))).toEqual([seg(1), seg(2)])
+    expect(off.s.snd.frto).toBeUndefined()
+    // all written data already sent: the existing case above ("after a timeout, a go-back-N ...")
+    const s = warm()
+    s.write(1000, T.octets(10 * MSS))
+    s.tick(Math.ceil(s.snd.tlpAt!))
+    const t = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t))).toEqual([seg(0)])
+    expect(s.snd.frto).toBeDefined()
+    expect(shape(s.send(t + 5, sackOf(B + MSS)))).toEqual([seg(1), seg(2)])
+    expect(s.snd.frto).toBeUndefined()
+  })
+
+  it("not for a timeout that cuts a fast recovery short (its retransmissions would look like proof)", () => {
+    const s = warm()
+    s.write(1000, T.octets(6 * MSS))
+    // the first two lost, the rest SACKed: fast recovery resends them; they are lost again
+    expect(shape(s.send(1020, sackOf(B, [B + 2 * MSS, B + 6 * MSS])))).toEqual([seg(0), seg(1)])
+    expect(s.snd.recovering).toBe(true)
+    const t = Math.ceil(s.snd.rtoAt!)
+    s.tick(t)
+    expect(s.snd.timeouts).toBe(1)
+    expect(s.snd.frto).toBeUndefined()
   })
 })

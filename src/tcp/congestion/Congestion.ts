@@ -122,9 +122,9 @@
  * initial values either way.
  *
  * Not here: ECN (RFC 3168's response would be an `onLoss` variant),
- * HyStart++ (RFC 9406), undoing a timeout by F-RTO or Eifel (RFC 9438
- * §4.9.1; a timeout's cut is undone only by the same D-SACK proof),
- * RFC 7661's non-validated phase, and pacing.
+ * HyStart++ (RFC 9406), undoing a timeout by Eifel's timestamps (RFC 3522;
+ * a timeout's cut is undone by the D-SACK proof above or by F-RTO's, RFC
+ * 5682, Sender.ts), RFC 7661's non-validated phase, and pacing.
  *
  * @since 0.1.0
  */
