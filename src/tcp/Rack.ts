@@ -75,8 +75,9 @@ export interface Rack {
   reoWndPersist: number
   /**
    * What the last `onAck` delivered, for F-RTO (RFC 5682 §3.1): the end of
-   * the highest entry it delivered that was never sent twice (undefined:
-   * none), and whether it SACKed any entry
+   * the lowest entry it delivered that was never sent twice (undefined:
+   * none; the lowest, so that data sent before a timeout shows even when
+   * the same ACK covers newer data too), and whether it SACKed any entry
    */
   lastOriginalEnd: Seq.SeqNum | undefined
   lastSacked: boolean
@@ -191,7 +192,7 @@ export const onAck = (
       delivered = true
     }
     if (delivered) {
-      if ((f & RETRANSMITTED) === 0) original = end
+      if ((f & RETRANSMITTED) === 0 && original === undefined) original = end
       update(r, i, at, tsEcr, tsOf)
     }
   }

@@ -952,7 +952,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     Rack.onAck(s.rack, una, s.board, at, s.tsOk ? a.tsEcr : undefined, tsClock)
   }
   onAckLosses(s, a, at, now, out, advances, oldWnd)
-  if (s.frto !== undefined) {
+  if (s.frto !== undefined && sending(s)) {
     const duplicate = !advances && a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd
     frtoOnAck(s, advances, duplicate, now, out)
   }

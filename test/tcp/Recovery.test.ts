@@ -263,6 +263,14 @@ describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_p
     expect(s.snd.timeouts).toBe(1)
   })
 
+  it("one ACK of old and new data at once after step 2 proves the timeout spurious too", () => {
+    const { before, s, t } = stalled()
+    expect(shape(s.send(t + 5, sackOf(B + MSS)))).toEqual([seg(11), seg(12)])
+    s.send(t + 6, sackOf(B + 13 * MSS))
+    expect(s.snd.spuriousTimeouts).toBe(1)
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+  })
+
   it("one cumulative ACK of the whole old flight after the timeout proves it spurious at once (step 2, as Linux)", () => {
     const { before, s, t } = stalled()
     const out = s.send(t + 5, sackOf(B + 11 * MSS))
