@@ -134,8 +134,10 @@ export interface ConnectionInfo {
   readonly tailProbes: number
   /** loss episodes undone: every retransmission came back D-SACKed (RFC 2883 §5) */
   readonly dsackUndos: number
-  /** retransmission timeouts F-RTO found spurious and undid (RFC 5682) */
+  /** retransmission timeouts found spurious and undone (F-RTO, RFC 5682, or the timestamp echo) */
   readonly spuriousTimeouts: number
+  /** loss episodes undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522) */
+  readonly eifelUndos: number
   readonly timeouts: number
   readonly bytesAcked: number
   readonly bytesReceived: number
@@ -625,6 +627,7 @@ export class Conn {
       tailProbes: s.tailProbes,
       dsackUndos: s.undos,
       spuriousTimeouts: s.spuriousTimeouts,
+      eifelUndos: s.eifelUndos,
       timeouts: s.timeouts,
       bytesAcked: Math.max(0, this.taken - s.buffer.length),
       bytesReceived: this.bytesReceived,

@@ -286,8 +286,10 @@ export interface Sender {
   tailProbes: number
   /** loss episodes whose every retransmission the peer D-SACKed: their cwnd cut undone */
   undos: number
-  /** retransmission timeouts F-RTO proved spurious: their cwnd cut undone, the old flight not sent again */
+  /** retransmission timeouts proved spurious (by F-RTO or by the timestamp echo): their cwnd cut undone, the old flight not sent again */
   spuriousTimeouts: number
+  /** loss episodes (fast recoveries or timeouts) undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522) */
+  eifelUndos: number
 }
 
 /** A loss episode that D-SACKs may yet show spurious (`Sender.undo`). @category models */
@@ -299,6 +301,8 @@ export interface Undo {
   sent: number
   /** of those, the ones not yet reported received twice */
   retrans: number
+  /** the timestamp (tsClock) the episode's first retransmission carried: an echo older than it was sent for an original (RFC 3522) */
+  retransTs: number | undefined
   /** the congestion state from before the episode cut it */
   readonly cc: Congestion.Saved
 }
@@ -408,7 +412,8 @@ const base = (
     timeouts: 0,
     tailProbes: 0,
     undos: 0,
-    spuriousTimeouts: 0
+    spuriousTimeouts: 0,
+    eifelUndos: 0
   }
 }
 
@@ -696,6 +701,7 @@ const sendData = (
     if (s.undo !== undefined && Seq.gte(seq, s.undo.marker) && Seq.lt(seq, s.undo.end)) {
       s.undo.sent++
       s.undo.retrans++
+      if (s.undo.retransTs === undefined) s.undo.retransTs = tsClock(now)
     }
     s.lastRetransmit = { seq, at: now }
     // Karn: a sample across a retransmitted segment is ambiguous
@@ -1021,11 +1027,11 @@ const frtoSendNew = (s: Sender, now: number, out: Array<OutSegment>): boolean =>
 }
 
 /**
- * The timeout was spurious (RFC 5682 step 3.b): the congestion state goes
- * back to what it was before it (RFC 4015's response, as Linux's
- * tcp_try_undo_loss), the old flight is in the network after all (nothing
- * of it goes again, what RACK marked lost is not), and later losses may
- * start a fast recovery again.
+ * The timeout was spurious (F-RTO's step 3.b, RFC 5682, or the timestamp
+ * echo, RFC 3522): the congestion state goes back to what it was before it
+ * (RFC 4015's response, as Linux's tcp_try_undo_loss), the old flight is in
+ * the network after all (nothing of it goes again, what RACK marked lost is
+ * not), and later losses may start a fast recovery again.
  */
 const spuriousTimeout = (s: Sender): void => {
   s.frto = undefined
@@ -1120,6 +1126,9 @@ const resendFirstLost = (
 
 const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
   const flightBefore = Seq.sub(s.sndMax, s.sndUna)
+  // (before SND.UNA moves: still inside a timeout's episode, and answering an original)
+  const afterTimeout = !s.recovering && Seq.lt(s.sndUna, s.recover)
+  const delayed = echoPredatesEpisode(s, a)
   const acked = Seq.sub(a.ack, s.sndUna)
   s.progress = true
   // RTT: from the echoed timestamp (RFC 7323 §4.1), else the timed segment (Karn's rule)
@@ -1148,7 +1157,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
       s.dupAcks = 0
       s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
       if (s.sackOk) Rack.onRecoveryEnd(s.rack)
-      tryUndo(s)
+      tryUndo(s, delayed)
     } else if (s.sackOk) {
       // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows
       sackRecover(s, now, out)
@@ -1160,6 +1169,12 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
     }
   } else {
     s.dupAcks = 0
+    // a timeout whose first retransmission was not needed: undone as F-RTO would (RFC 3522's
+    // detection, RFC 4015's response; Linux's tcp_try_undo_loss with tcp_may_undo)
+    if (afterTimeout && delayed) {
+      s.eifelUndos++
+      spuriousTimeout(s)
+    }
     s.algorithm.onAck(s.cc, acked, now, s.rtt.srtt, flightBefore)
     expandSendBuffer(s)
   }
@@ -1225,7 +1240,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
  */
 const beginUndo = (s: Sender): void => {
   s.undo = s.sackOk
-    ? { marker: s.sndUna, end: s.sndMax, sent: 0, retrans: 0, cc: Congestion.saveForUndo(s.cc) }
+    ? { marker: s.sndUna, end: s.sndMax, sent: 0, retrans: 0, retransTs: undefined, cc: Congestion.saveForUndo(s.cc) }
     : undefined
 }
 
@@ -1249,12 +1264,25 @@ const dsackReceived = (s: Sender, block: SackBlock): void => {
  * the congestion state goes back to what it was (Linux's tcp_try_undo_dsack;
  * RFC 2883 §5; for CUBIC's curve too, RFC 9438 §4.9.2: Congestion.undo).
  */
-const tryUndo = (s: Sender): void => {
+const tryUndo = (s: Sender, delayed = false): void => {
   const u = s.undo
-  if (u === undefined || u.sent === 0 || u.retrans > 0 || s.recovering || Seq.lt(s.sndUna, s.recover)) return
+  if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed) || s.recovering || Seq.lt(s.sndUna, s.recover)) return
   s.undo = undefined
   Congestion.undo(s.cc, u.cc)
-  s.undos++
+  if (u.retrans > 0) s.eifelUndos++
+  else s.undos++
+}
+
+/**
+ * Eifel detection (RFC 3522; Linux's tcp_packet_delayed): the ACK echoes a
+ * timestamp older than the loss episode's first retransmission, so the
+ * segment it answers was sent before any of them: an original arrived, and
+ * what the episode resent up to this ACK was not needed.
+ */
+const echoPredatesEpisode = (s: Sender, a: AckInfo): boolean => {
+  const u = s.undo
+  return u !== undefined && u.retransTs !== undefined && s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0 &&
+    ((a.tsEcr - u.retransTs) | 0) < 0
 }
 
 /**

@@ -125,8 +125,10 @@ export interface TcpStats {
   readonly tailProbes: number
   /** loss episodes undone: every retransmission came back D-SACKed (RFC 2883 §5; Linux's TCPDSACKUndo) */
   readonly dsackUndos: number
-  /** retransmission timeouts found spurious by F-RTO and undone (RFC 5682; Linux's TCPSpuriousRTOs) */
+  /** retransmission timeouts found spurious and undone, by F-RTO (RFC 5682; Linux's TCPSpuriousRTOs) or by the timestamp echo */
   readonly spuriousTimeouts: number
+  /** loss episodes undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522; Linux's TCPLossUndo and TCPFullUndo) */
+  readonly eifelUndos: number
   /** 4-tuples held in TIME-WAIT now (as small records, not connections) */
   readonly timeWait: number
   /** ACKs sent from TIME-WAIT (a retransmitted FIN, or another stray segment) */
@@ -475,7 +477,7 @@ export const make = Effect.gen(function*() {
   }
   const conns = new ChurnMap<string, Conn>()
   /** what connections that are over counted (the stats add the open ones') */
-  const gone = { retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0, dsackUndos: 0, spuriousTimeouts: 0 }
+  const gone = { retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0, dsackUndos: 0, spuriousTimeouts: 0, eifelUndos: 0 }
   const timeWaits = new Map<string, TimeWaitEntry>()
   const listeners = new Map<number, ListenerState>()
   let halfOpenCount = 0
@@ -571,6 +573,7 @@ export const make = Effect.gen(function*() {
       gone.tailProbes += s.tailProbes
       gone.dsackUndos += s.undos
       gone.spuriousTimeouts += s.spuriousTimeouts
+      gone.eifelUndos += s.eifelUndos
     },
     enterTimeWait: (conn) => {
       const s = conn.snd
@@ -926,6 +929,7 @@ export const make = Effect.gen(function*() {
       t.tailProbes += s.tailProbes
       t.dsackUndos += s.undos
       t.spuriousTimeouts += s.spuriousTimeouts
+      t.eifelUndos += s.eifelUndos
     }
     return t
   }

@@ -424,6 +424,7 @@ describe("Format", () => {
       tailProbes: 0,
       dsackUndos: 0,
       spuriousTimeouts: 0,
+      eifelUndos: 0,
       timeWait: 0,
       timeWaitAcks: 0,
       timeWaitReused: 0

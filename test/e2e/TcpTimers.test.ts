@@ -134,16 +134,16 @@ describe("TCP retransmission in virtual time", () => {
       expect(yield* ssthreshAfterOneLoss("cubic")).toBe(7)
     }))
 
-  it.scoped("ACKs lost for a while (the data arrived): the timeout is found spurious by F-RTO and its cwnd cut undone; with tcp.frto off it stays", () =>
+  it.scoped("ACKs lost for a while (the data arrived): the timeout is found spurious, by F-RTO or by the echoed timestamp, and its cwnd cut undone; with neither it stays", () =>
     Effect.gen(function*() {
-      const after = (frto: boolean) =>
+      const after = (frto: boolean, timestamps: boolean) =>
         Effect.scoped(Effect.gen(function*() {
           const watch = makeWatch()
           // A's pure ACKs are dropped while `blackout` holds: the data gets through, the news of it does not
           const acks = makeWatch()
           let blackout = false
           acks.drop = (seg) => blackout && seg.payload.length === 0
-          const { a, b } = yield* twoStacks({ wrapA: watching(acks), wrapB: watching(watch), configA: { tcp: { frto } }, configB: { tcp: { frto } } })
+          const { a, b } = yield* twoStacks({ wrapA: watching(acks), wrapB: watching(watch), configA: { tcp: { frto, timestamps } }, configB: { tcp: { frto, timestamps } } })
           const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: PORT })))
           const client = yield* Effect.fork(connect(b))
           yield* settle
@@ -172,10 +172,14 @@ describe("TCP retransmission in virtual time", () => {
           const r = yield* runToEnd(Fiber.join(reading), "1 minute")
           expect(Exit.isSuccess(r.exit) && r.exit.value.length).toBe(30 * mss)
           expect([info.timeouts, info.retransmits]).toEqual([1, 1])
-          return { spurious: info.spuriousTimeouts, cwndKept: info.cwnd >= before, stack: (yield* statsOf(b)).tcp.spuriousTimeouts }
+          const stack = (yield* statsOf(b)).tcp
+          return { spurious: info.spuriousTimeouts, eifel: info.eifelUndos, cwndKept: info.cwnd >= before, stack: [stack.spuriousTimeouts, stack.eifelUndos] }
         }))
-      expect(yield* after(true)).toEqual({ spurious: 1, cwndKept: true, stack: 1 })
-      expect(yield* after(false)).toEqual({ spurious: 0, cwndKept: false, stack: 0 })
+      // F-RTO: the ACK of the retransmission covers the whole old flight, sent once (RFC 5682 §3.1)
+      expect(yield* after(true, false)).toEqual({ spurious: 1, eifel: 0, cwndKept: true, stack: [1, 0] })
+      // the same ACK echoes the probe's timestamp, older than the retransmission (RFC 3522)
+      expect(yield* after(false, true)).toEqual({ spurious: 1, eifel: 1, cwndKept: true, stack: [1, 1] })
+      expect(yield* after(false, false)).toEqual({ spurious: 0, eifel: 0, cwndKept: false, stack: [0, 0] })
     }))
 
   it.scoped("a send buffer smaller than the MSS still moves data, written in pieces of the buffer (mTCP #493 stalled)", () =>

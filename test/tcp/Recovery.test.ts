@@ -17,8 +17,11 @@ import * as T from "../support/TcpSocket.js"
 
 const MSS = 1460
 
-const est = (params?: Partial<Params.TcpParams>) =>
-  T.established({ ...(params !== undefined ? { params } : {}), peerOptions: { mss: MSS, sackPermitted: true } })
+const est = (params?: Partial<Params.TcpParams>, timestamps = false) =>
+  T.established({
+    ...(params !== undefined ? { params } : {}),
+    peerOptions: { mss: MSS, sackPermitted: true, ...(timestamps ? { timestamp: { value: 1, echo: 0 } } : {}) }
+  })
 
 /** Our sequence number `n` octets after our ISN + 1. */
 const ours = (n: number) => Seq.add(T.LOCAL_ISN, 1 + n)
@@ -30,14 +33,21 @@ const sackOf = (ack: number, ...blocks: ReadonlyArray<readonly [number, number]>
     options: { sackPermitted: false, sack: blocks.map(([l, r]) => ({ left: ours(l), right: ours(r) })) }
   })
 
+/** The same with timestamps: the peer's clock `value`, echoing our `echo` (our Clock ms, RFC 7323). */
+const sackTs = (value: number, echo: number, ack: number, ...blocks: ReadonlyArray<readonly [number, number]>) =>
+  T.fromPeer({
+    ack,
+    options: { sackPermitted: false, sack: blocks.map(([l, r]) => ({ left: ours(l), right: ours(r) })), timestamp: { value, echo } }
+  })
+
 const shape = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o), o.payload?.length ?? 0])
 
 /** Where the data of each test starts: after `warm`'s 20 octets. */
 const B = 20
 
 /** 20 one-octet exchanges, each acknowledged 20 ms after it went: SRTT converges near 20 ms. */
-const warm = (params?: Partial<Params.TcpParams>) => {
-  const s = est(params)
+const warm = (params?: Partial<Params.TcpParams>, timestamps = false) => {
+  const s = est(params, timestamps)
   for (let i = 0; i < B; i++) {
     s.write(40 * i, "x")
     s.send(40 * i + 20, sackOf(i + 1))
@@ -225,24 +235,28 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
   })
 })
 
+/**
+ * Twenty segments written, the first ten sent; no ACK for a while (a delay spike, or the whole
+ * flight lost). The tail probe sends the eleventh, the timeout then resends the first. Returns
+ * the instant of the timeout and the congestion state from before it.
+ */
+const stalled = (params?: Partial<Params.TcpParams>, timestamps = false) => {
+  const s = warm(params, timestamps)
+  // (a segment's payload: the MSS less the timestamps option when they are on)
+  const p = timestamps ? MSS - 12 : MSS
+  const at = (i: number) => [B + i * p, p]
+  expect(shape(s.write(1000, T.octets(20 * p)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(at))
+  const probe = Math.ceil(s.snd.tlpAt!)
+  expect(shape(s.tick(probe))).toEqual([at(10)])
+  const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+  const t = probe + 200
+  expect(shape(s.tick(t))).toEqual([at(0)])
+  expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
+  return { s, t, before }
+}
+
 describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_process_loss)", () => {
   const seg = (i: number) => [B + i * MSS, MSS]
-  /**
-   * Twenty segments written, the first ten sent; no ACK for a while (a delay spike, or the whole
-   * flight lost). The tail probe sends the eleventh, the timeout then resends the first. Returns
-   * the instant of the timeout and the congestion state from before it.
-   */
-  const stalled = (params?: Partial<Params.TcpParams>) => {
-    const s = warm(params)
-    expect(shape(s.write(1000, T.octets(20 * MSS)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(seg))
-    const probe = Math.ceil(s.snd.tlpAt!)
-    expect(shape(s.tick(probe))).toEqual([seg(10)])
-    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
-    const t = probe + 200
-    expect(shape(s.tick(t))).toEqual([seg(0)])
-    expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
-    return { s, t, before }
-  }
   /** every octet of what `out` carries lies at or after segment `i` (new data only) */
   const onlyFrom = (out: ReadonlyArray<OutSegment>, i: number) => shape(out).every(([seq]) => seq! >= B + i * MSS)
 
@@ -321,5 +335,52 @@ describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_p
     s.tick(t)
     expect(s.snd.timeouts).toBe(1)
     expect(s.snd.frto).toBeUndefined()
+  })
+})
+
+describe("Eifel detection: an echoed timestamp older than the first retransmission (RFC 3522, as Linux's tcp_packet_delayed)", () => {
+  /** a full segment's payload with timestamps on */
+  const P = MSS - 12
+  const seg = (i: number) => [B + i * P, P]
+
+  it("a fast retransmit for a reordered segment is undone when the original's ACK comes, before any D-SACK", () => {
+    const s = warm(undefined, true)
+    expect(s.snd.tsOk).toBe(true)
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    s.write(1000, T.octets(4 * P))
+    // the first held up: three SACKed make it lost, and it goes again at 1020 (timestamp 1020)
+    expect(shape(s.send(1020, sackTs(100, 1000, B, [B + P, B + 4 * P])))).toEqual([seg(0)])
+    expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
+    // the original arrives after all: the peer's ACK of everything echoes its timestamp, 1000
+    s.send(1022, sackTs(101, 1000, B + 4 * P))
+    expect(s.snd.recovering).toBe(false)
+    expect([s.snd.eifelUndos, s.snd.undos]).toEqual([1, 0])
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+  })
+
+  it("the retransmission's own timestamp echoed: it was needed, nothing is undone", () => {
+    const s = warm(undefined, true)
+    const before = s.snd.cc.cwnd
+    s.write(1000, T.octets(4 * P))
+    s.send(1020, sackTs(100, 1000, B, [B + P, B + 4 * P]))
+    s.send(1040, sackTs(101, 1020, B + 4 * P))
+    expect(s.snd.recovering).toBe(false)
+    expect([s.snd.eifelUndos, s.snd.undos]).toEqual([0, 0])
+    expect(s.snd.cc.cwnd).toBeLessThan(before)
+  })
+
+  it("a timeout: the first ACK after it echoes the original's timestamp, so nothing of the old flight goes again", () => {
+    const { before, s, t } = stalled(undefined, true)
+    // the ACK of the first segment, for the original sent at 1000: spurious at once, before F-RTO's step 2
+    const out = s.send(t + 5, sackTs(100, 1000, B + P))
+    expect([s.snd.eifelUndos, s.snd.spuriousTimeouts]).toEqual([1, 1])
+    // (undone before this ACK's own growth, as Linux undoes before tcp_cong_control)
+    expect(s.snd.cc.ssthresh).toBe(before.ssthresh)
+    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(before.cwnd)
+    expect(shape(out).every(([seq]) => seq! >= B + 11 * P)).toBe(true)
+    // echoing the retransmission (sent at t) instead: F-RTO's step 2, new data, no undo yet
+    const other = stalled(undefined, true)
+    expect(shape(other.s.send(other.t + 5, sackTs(100, other.t, B + P)))).toEqual([seg(11), seg(12)])
+    expect(other.s.snd.eifelUndos).toBe(0)
   })
 })

@@ -122,9 +122,10 @@
  * initial values either way.
  *
  * Not here: ECN (RFC 3168's response would be an `onLoss` variant),
- * HyStart++ (RFC 9406), undoing a timeout by Eifel's timestamps (RFC 3522;
- * a timeout's cut is undone by the D-SACK proof above or by F-RTO's, RFC
- * 5682, Sender.ts), RFC 7661's non-validated phase, and pacing.
+ * HyStart++ (RFC 9406), RFC 7661's non-validated phase, and pacing. (A cut
+ * is undone on three proofs, all in Sender.ts: D-SACKs, RFC 2883; F-RTO,
+ * RFC 5682; an echoed timestamp older than the first retransmission, RFC
+ * 3522.)
  *
  * @since 0.1.0
  */
