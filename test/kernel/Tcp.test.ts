@@ -31,9 +31,11 @@ import { createHash, randomBytes } from "node:crypto"
 import { existsSync } from "node:fs"
 import { delimiter, join } from "node:path"
 import { fileURLToPath } from "node:url"
-import { frameLength, Link } from "../../src/link/Link.js"
+import { frameLength, Link, vouched } from "../../src/link/Link.js"
 import type { LinkService, LinkStats, OutFrame } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
+import * as Middleware from "../../src/link/Middleware.js"
+import type { StackConfigInput } from "../../src/Config.js"
 import * as Services from "../../src/tcp/Services.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import * as Stack from "../../src/Stack.js"
@@ -163,6 +165,33 @@ const watchSends = (link: LinkService, sent: Sent): LinkService => {
   }
 }
 
+/** A gate on what the stack receives: while `closed`, every TCP segment from the kernel is lost (and counted). */
+interface Gate {
+  closed: boolean
+  dropped: number
+}
+
+/** `link` with its received TCP segments dropped while `gate` is closed (IPv4 in Ethernet: ethertype 0x0800, protocol 6). */
+const gated = (link: LinkService, gate: Gate): Effect.Effect<LinkService, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const side = yield* Middleware.makeReceiveSide(1024)
+    yield* Middleware.relay(link, side, (batch) =>
+      Effect.sync(() => {
+        if (!gate.closed) return side.deliver(batch)
+        const kept: Array<Uint8Array> = []
+        const ok: Array<number> = []
+        batch.forEach((f, i) => {
+          if (f.length > 34 && f[12] === 0x08 && f[13] === 0x00 && f[23] === 6) gate.dropped++
+          else {
+            kept.push(f)
+            ok.push(batch.checksumOk?.[i] ?? 0)
+          }
+        })
+        if (kept.length > 0) side.deliver(batch.checksumOk !== undefined ? vouched(kept, Uint8Array.from(ok)) : kept)
+      }))
+    return { ...link, receive: side.receive, stats: Middleware.stats(link, side.own) }
+  })
+
 const describeExec = (r: ExecResult) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`
 
 /** The kernel's offload settings for `ifname`, as `ethtool -k` prints them. */
@@ -177,7 +206,11 @@ const kernelOffloads = (ns: Netns, ifname: string) =>
     }
   })
 
-const makeWorld = (mode: Mode, index: number): Effect.Effect<World, unknown, Scope.Scope> =>
+const makeWorld = (
+  mode: Mode,
+  index: number,
+  extra?: { readonly gate?: Gate; readonly config?: Partial<StackConfigInput> }
+): Effect.Effect<World, unknown, Scope.Scope> =>
   Effect.gen(function*() {
     const ns = yield* makeNetns(mode.tag)
     const ifname = ifName(mode.tag, index)
@@ -193,9 +226,10 @@ const makeWorld = (mode: Mode, index: number): Effect.Effect<World, unknown, Sco
     }
     if (SKIP_ETHTOOL === undefined) expect(yield* kernelOffloads(ns, ifname)).toEqual(mode.kernelFeatures)
     const sent: Sent = { frames: 0, octets: 0, bigFrames: 0, bigOctets: 0 }
+    const link = extra?.gate !== undefined ? yield* gated(tap, extra.gate) : tap
     const stack = yield* Layer.build(
-      Stack.layer({ address: STACK_IP, prefixLength: 24 }).pipe(
-        Layer.provide(Layer.succeed(Link, watchSends(tap, sent)))
+      Stack.layer({ address: STACK_IP, prefixLength: 24, ...extra?.config }).pipe(
+        Layer.provide(Layer.succeed(Link, watchSends(link, sent)))
       )
     )
     return { ns, stack, sent }
@@ -306,6 +340,49 @@ describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () 
         const line = JSON.parse(serverSaid.trim().split("\n").at(-1)!) as { received: number; sha: string }
         expect(line).toEqual({ received: 10 * MB, sha: sha(data) })
         expectSegmentation(mode, w, yield* linkStats(w), 10 * MB)
+      }), 120_000)
+
+    live("the kernel's ACKs lost for 400 ms while the stack sends: its timeouts are found spurious and undone (F-RTO, RFC 5682, or the echoed timestamp), the data intact", () =>
+      Effect.gen(function*() {
+        for (const [index, timestamps] of [[5, true], [6, false]] as const) {
+          const gate: Gate = { closed: false, dropped: 0 }
+          const w = yield* makeWorld(mode, index, { gate, config: { tcp: { timestamps } } })
+          const server = yield* spawnIn(w.ns, ["python3", PEER, "server-echo", "5001"])
+          yield* eventually(Effect.sync(() => server.stdout()), (o) => o.includes("listening"), "kernel server listening")
+          const data = new Uint8Array(randomBytes(MB))
+          const echoed = yield* inStack(
+            w,
+            Effect.gen(function*() {
+              const conn = yield* (yield* Tcp).connect({ address: HOST_IP, port: 5001 })
+              const hash = createHash("sha256")
+              let n = 0
+              const reader = yield* Effect.fork(Effect.gen(function*() {
+                for (;;) {
+                  const chunk = yield* conn.read
+                  if (Option.isNone(chunk)) return
+                  hash.update(chunk.value)
+                  n += chunk.value.length
+                }
+              }))
+              // the kernel gets the first flight and answers; none of its answers reaches the stack
+              gate.closed = true
+              const writer = yield* Effect.fork(Effect.zipRight(conn.write(data), conn.end))
+              yield* Effect.sleep("400 millis")
+              gate.closed = false
+              yield* Fiber.join(writer)
+              yield* reader.await
+              return { n, sha: hash.digest("hex") }
+            })
+          )
+          expect(echoed).toEqual({ n: MB, sha: sha(data) })
+          const t = (yield* inStack(w, Effect.flatMap(Stack.Stack, (st) => st.stats))).tcp
+          const seen = JSON.stringify({ mode: mode.title, timestamps, dropped: gate.dropped, tcp: t })
+          expect(gate.dropped, seen).toBeGreaterThan(0)
+          expect(t.timeouts, seen).toBeGreaterThanOrEqual(1)
+          // every timeout of the blackout was spurious: the data had arrived
+          expect(t.spuriousTimeouts, seen).toBeGreaterThanOrEqual(1)
+          if (!timestamps) expect(t.eifelUndos, seen).toBe(0)
+        }
       }), 120_000)
 
     live("100 concurrent kernel clients each send 4 KB to discard; none stalls", () =>
