@@ -37,7 +37,7 @@ import * as LinkTap from "../../src/link/LinkTap.js"
 import * as Middleware from "../../src/link/Middleware.js"
 import type { StackConfigInput } from "../../src/Config.js"
 import * as Services from "../../src/tcp/Services.js"
-import { Tcp } from "../../src/tcp/Tcp.js"
+import { type Connection, Tcp } from "../../src/tcp/Tcp.js"
 import * as Stack from "../../src/Stack.js"
 import { eventually } from "../support/Live.js"
 import { exec, ifName, makeNetns, moveLinkToNetns, spawnIn, tapSkipReason, tcpExt } from "../support/Netns.js"
@@ -245,6 +245,19 @@ const peer = (w: World, args: ReadonlyArray<string>) =>
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
 
+/** Read `conn` to its end: how many octets came, and their sha256. */
+const readHashed = (conn: Connection) =>
+  Effect.gen(function*() {
+    const hash = createHash("sha256")
+    let n = 0
+    for (;;) {
+      const chunk = yield* conn.read
+      if (Option.isNone(chunk)) return { n, sha: hash.digest("hex") }
+      hash.update(chunk.value)
+      n += chunk.value.length
+    }
+  })
+
 
 const linkStats = (w: World) => inStack(w, Effect.map(Effect.flatMap(Stack.Stack, (st) => st.stats), (s) => s.link))
 
@@ -314,20 +327,10 @@ describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () 
           Effect.gen(function*() {
             const tcp = yield* Tcp
             const conn = yield* tcp.connect({ address: HOST_IP, port: 5001 })
-            const hash = createHash("sha256")
-            let n = 0
-            const reader = yield* Effect.fork(Effect.gen(function*() {
-              for (;;) {
-                const chunk = yield* conn.read
-                if (Option.isNone(chunk)) return
-                hash.update(chunk.value)
-                n += chunk.value.length
-              }
-            }))
+            const reader = yield* Effect.fork(readHashed(conn))
             for (let o = 0; o < data.length; o += 64 * 1024) yield* conn.write(data.subarray(o, o + 64 * 1024))
             yield* conn.end
-            yield* reader.await
-            return { n, sha: hash.digest("hex") }
+            return yield* Fiber.join(reader)
           })
         )
         expect(echoed.n).toBe(10 * MB)
@@ -354,24 +357,14 @@ describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () 
             w,
             Effect.gen(function*() {
               const conn = yield* (yield* Tcp).connect({ address: HOST_IP, port: 5001 })
-              const hash = createHash("sha256")
-              let n = 0
-              const reader = yield* Effect.fork(Effect.gen(function*() {
-                for (;;) {
-                  const chunk = yield* conn.read
-                  if (Option.isNone(chunk)) return
-                  hash.update(chunk.value)
-                  n += chunk.value.length
-                }
-              }))
+              const reader = yield* Effect.fork(readHashed(conn))
               // the kernel gets the first flight and answers; none of its answers reaches the stack
               gate.closed = true
               const writer = yield* Effect.fork(Effect.zipRight(conn.write(data), conn.end))
               yield* Effect.sleep("400 millis")
               gate.closed = false
               yield* Fiber.join(writer)
-              yield* reader.await
-              return { n, sha: hash.digest("hex") }
+              return yield* Fiber.join(reader)
             })
           )
           expect(echoed).toEqual({ n: MB, sha: sha(data) })
