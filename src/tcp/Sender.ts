@@ -48,7 +48,7 @@
  * - Loss recovery: without SACK, fast retransmit and NewReno (RFC 5681
  *   §3.2, RFC 6582) on the third duplicate ACK (an ACK of nothing new, no
  *   data, the same window, with data outstanding: a window update is not a
- *   duplicate); with SACK, RFC 6675 recovery over the scoreboard
+ *   duplicate); with SACK, RFC 6675 recovery, paced by PRR (RFC 6937), over the scoreboard
  *   (Scoreboard.ts) with RACK's time-based loss detection (RFC 8985 §6,
  *   Rack.ts), the first retransmission stopping at the first SACKed octet.
  *   A tail loss probe (RFC 8985 §7) after PTO = 2 × SRTT (plus the peer's
@@ -254,6 +254,10 @@ export interface Sender {
   frto: Seq.SeqNum | undefined
   /** F-RTO step 2 sent new data instead of old; the next ACK decides (step 3) */
   frtoNewSent: boolean
+  /** Proportional Rate Reduction (RFC 6937) of the fast recovery under way (with SACK) */
+  prr: Prr | undefined
+  /** RFC 6937 DeliveredData of the ACK being processed: octets it acknowledged or SACKed anew */
+  ackDelivered: number
   /** RACK's reordering timer: when the next segment sent before the last delivered one is due to be lost */
   rackAt: number | undefined
   /** end of the last partial segment sent (Minshall's Nagle: one small segment in flight at most) */
@@ -290,6 +294,21 @@ export interface Sender {
   spuriousTimeouts: number
   /** loss episodes (fast recoveries or timeouts) undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522) */
   eifelUndos: number
+}
+
+/**
+ * RFC 6937 §3 state of one fast recovery: what the peer has received since
+ * it began (`delivered`), what we sent in it (`out`), the flight at its
+ * start (`recoverFs`), and the window its sends are held to, worked out once
+ * per ACK (`wnd`, as Linux keeps it: in flight + sndcnt). @category models
+ */
+export interface Prr {
+  delivered: number
+  out: number
+  readonly recoverFs: number
+  wnd: number
+  /** an ACK came since `wnd` was worked out */
+  stale: boolean
 }
 
 /** A loss episode that D-SACKs may yet show spurious (`Sender.undo`). @category models */
@@ -392,6 +411,8 @@ const base = (
     undo: undefined,
     frto: undefined,
     frtoNewSent: false,
+    prr: undefined,
+    ackDelivered: 0,
     sndSml: iss,
     noDelay: false,
     sndUp: undefined,
@@ -692,6 +713,7 @@ const sendData = (
   emit(s, out, seq, flags, payload, options)
   const end = Seq.add(seq, len + (fin ? 1 : 0))
   if (s.sackOk && Seq.gt(end, seq)) Rack.onSend(s.rack, seq, end, now)
+  if (s.prr !== undefined) s.prr.out += len
   // data going out soon after data came in: an interactive exchange, whose ACKs ride on the answers
   if (len > 0 && s.lastDataAt !== undefined && now - s.lastDataAt < s.params.delayedAck) s.pingpong = true
   const retransmission = Seq.lt(seq, s.sndMax)
@@ -747,7 +769,7 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     const wndRoom = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
     // in SACK recovery the window holds `pipe` (RFC 6675 §5), else what is in flight (plus NewReno's inflation)
     const cwndRoom = s.recovering && s.sackOk
-      ? Math.floor(s.cc.cwnd) - pipe(s)
+      ? Math.floor(recoveryWindow(s)) - pipe(s)
       : Math.floor(s.cc.cwnd + s.inflation) - flight
     const room = Math.min(wndRoom, cwndRoom)
     const full = fullPayload(s)
@@ -946,10 +968,17 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
       s.sndNxt = s.sndUna
     }
   }
+  const sackedBefore = s.board.sacked
   if (s.sackOk && a.sack !== undefined) Scoreboard.update(s.board, a.sack, s.sndUna, s.sndMax)
   const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
   if (s.sackOk) {
     const una = advances ? a.ack : s.sndUna
+    // RFC 6937 DeliveredData: the change in SND.UNA plus the change in what is SACKed above it
+    s.ackDelivered = Math.max(0, Seq.sub(una, s.sndUna) + Scoreboard.sackedAbove(s.board, una) - sackedBefore)
+    if (s.prr !== undefined) {
+      s.prr.delivered += s.ackDelivered
+      s.prr.stale = true
+    }
     const dsack = Rack.dsackOf(a.sack, a.ack)
     if (dsack !== undefined) dsackReceived(s, dsack)
     // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering window grows
@@ -1153,6 +1182,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
     if (Seq.gte(a.ack, s.recover)) {
       // RFC 6582 §3.2 step 3, full acknowledgment
       s.recovering = false
+      s.prr = undefined
       s.inflation = 0
       s.dupAcks = 0
       s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
@@ -1222,6 +1252,10 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
   s.fastRetransmits++
   s.tlpAt = undefined
+  // RFC 6937 §3: the reduction is spread over the recovery's ACKs, from the flight at its start
+  s.prr = s.sackOk
+    ? { delivered: s.ackDelivered, out: 0, recoverFs: Seq.sub(s.sndMax, s.sndUna), wnd: 0, stale: true }
+    : undefined
   // the first unacknowledged segment goes at once, whatever pipe says (RFC 6675 §5 step 4.3), and
   // only up to the first octets the peer reported holding: a byte stream keeps no segment
   // boundaries, and a full segment from SND.UNA would carry SACKed data again
@@ -1294,6 +1328,33 @@ const pipe = (s: Sender): number =>
   Scoreboard.pipe(s.board, s.sndUna, s.sndMax, s.highRxt) - Rack.lostRetransmitted(s.rack, s.highRxt)
 
 /**
+ * The window a SACK recovery's sends are held to: RFC 6937's PRR, worked
+ * out once per ACK from the current pipe, as Linux's tcp_cwnd_reduction sets
+ * cwnd to what is in flight plus `sndcnt`. While pipe is above ssthresh,
+ * sending follows what the peer received, scaled by ssthresh over the flight
+ * at the start (proportional rate reduction); below it, it grows back
+ * towards ssthresh no faster than slow start (PRR-SSRB: at most what was
+ * delivered, plus one segment).
+ */
+const recoveryWindow = (s: Sender): number => {
+  const p = s.prr
+  if (p === undefined) return s.cc.cwnd
+  if (p.stale) {
+    const inFlight = pipe(s)
+    const ssthresh = s.cc.ssthresh
+    // (the proportional target in whole segments, rounded up, as Linux counts it in packets: in
+    // octets a fraction of a segment would hold back a send that Linux makes)
+    const full = fullPayload(s)
+    const sndcnt = inFlight > ssthresh
+      ? Math.ceil((p.delivered * ssthresh) / Math.max(1, p.recoverFs) / full) * full - p.out
+      : Math.min(ssthresh - inFlight, Math.max(p.delivered - p.out, s.ackDelivered) + full)
+    p.wnd = inFlight + Math.max(0, sndcnt)
+    p.stale = false
+  }
+  return p.wnd
+}
+
+/**
  * Resend, while cwnd - pipe has room for a segment: first what RACK marked
  * lost (RFC 8985 §6: a lost retransmission too), then the holes the
  * scoreboard shows (RFC 6675 §5 NextSeg (1)).
@@ -1302,13 +1363,13 @@ const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const full = fullPayload(s)
   const dataEnd = SendBuffer.end(s.buffer)
   for (;;) {
-    if (Math.floor(s.cc.cwnd) - pipe(s) < full) return
+    if (Math.floor(recoveryWindow(s)) - pipe(s) < full) return
     const end = resendFirstLost(s, now, out)
     if (end === undefined) break
     if (Seq.gt(end, s.highRxt)) s.highRxt = end
   }
   for (;;) {
-    if (Math.floor(s.cc.cwnd) - pipe(s) < full) return
+    if (Math.floor(recoveryWindow(s)) - pipe(s) < full) return
     const hole = Scoreboard.nextHole(s.board, Seq.max(s.highRxt, s.sndUna))
     if (hole === undefined) return
     const len = Math.min(full, Seq.sub(hole.end, hole.start), Seq.sub(dataEnd, hole.start))
@@ -1558,6 +1619,8 @@ const autotune = (s: Sender, now: number): void => {
 
 /** The deadline passed: run whichever timers are due at `now`. */
 export const onTimer = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  // (a timer delivers nothing: a recovery RACK starts from it counts no DeliveredData)
+  s.ackDelivered = 0
   if (s.timeWaitAt !== undefined && s.timeWaitAt <= now) {
     close(s)
     return
@@ -1613,6 +1676,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // a timeout's recovery counts once for RACK's reordering window (§6.2 step 4), at its first timeout
   if (s.sackOk && s.retries === 1) Rack.onRecoveryEnd(s.rack)
   s.recovering = false
+  s.prr = undefined
   s.inflation = 0
   s.dupAcks = 0
   // RFC 6582 §3.2 step 4: no fast retransmit for losses of what was already in flight

@@ -12,6 +12,7 @@
 import { describe, expect, it } from "vitest"
 import type * as Params from "../../src/tcp/Params.js"
 import type { OutSegment } from "../../src/tcp/Segment.js"
+import * as Scoreboard from "../../src/tcp/Scoreboard.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as T from "../support/TcpSocket.js"
 
@@ -382,5 +383,55 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     const other = stalled(undefined, true)
     expect(shape(other.s.send(other.t + 5, sackTs(100, other.t, B + P)))).toEqual([seg(11), seg(12)])
     expect(other.s.snd.eifelUndos).toBe(0)
+  })
+})
+
+describe("Proportional Rate Reduction in SACK recovery (RFC 6937)", () => {
+  it("with pipe above ssthresh, each ACK lets out what the peer received times ssthresh / RecoverFS, from the first ACK on (not a pause until pipe falls below cwnd)", () => {
+    const s = warm()
+    // slow start, cwnd-limited: each ACK of one segment lets two more go
+    s.write(1000, T.octets(100 * MSS))
+    for (let i = 1; i <= 15; i++) s.send(1020 + i, sackOf(B + i * MSS))
+    const base = B + 15 * MSS
+    const flight = Seq.sub(s.snd.sndMax, s.snd.sndUna) / MSS
+    expect(flight).toBeGreaterThanOrEqual(20)
+    // the first of the flight lost; the peer SACKs the others one ACK at a time
+    const sack = (n: number) => sackOf(base, [base + MSS, base + (n + 1) * MSS])
+    s.send(1120, sack(1))
+    s.send(1121, sack(2))
+    // the third SACKed segment makes the first lost (RFC 6675 IsLost): fast retransmit
+    expect(shape(s.send(1122, sack(3)))).toEqual([[base, MSS]])
+    const prr = s.snd.prr!
+    expect(prr.recoverFs).toBe(flight * MSS)
+    const ssthresh = s.snd.cc.ssthresh
+    let delivered = MSS
+    let first = true
+    let n = 4
+    for (; n < flight; n++) {
+      const out = s.send(1122 + n, sack(n))
+      delivered += MSS
+      if (Scoreboard.pipe(s.snd.board, s.snd.sndUna, s.snd.sndMax, s.snd.highRxt) <= ssthresh) break
+      // RFC 6937: prr_out follows ceil(prr_delivered × ssthresh / RecoverFS), in whole segments
+      expect(s.snd.prr!.delivered).toBe(delivered)
+      expect(s.snd.prr!.out).toBe(Math.ceil((delivered * ssthresh) / prr.recoverFs / MSS) * MSS)
+      if (first) {
+        // the ACK after the fast retransmit already sends new data, while pipe (above ssthresh,
+        // and so above the cut cwnd) would have held RFC 6675's rule silent
+        expect(shape(out)).toEqual([[base + flight * MSS, MSS]])
+        first = false
+      }
+    }
+    expect(first).toBe(false)
+    // below ssthresh (PRR-SSRB): each ACK brings pipe back up to ssthresh, a segment or two at a time
+    const pipeNow = () => Scoreboard.pipe(s.snd.board, s.snd.sndUna, s.snd.sndMax, s.snd.highRxt)
+    expect(n).toBeLessThan(flight - 3)
+    for (const end = n + 3; ++n <= end;) {
+      const before = pipeNow()
+      const out = s.send(1200 + n, sack(n))
+      expect(out.length).toBeLessThanOrEqual(2)
+      expect(pipeNow()).toBeLessThanOrEqual(Math.max(before, ssthresh))
+      expect(pipeNow()).toBeGreaterThan(ssthresh - 2 * MSS)
+    }
+    expect(s.snd.recovering).toBe(true)
   })
 })
