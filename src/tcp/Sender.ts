@@ -48,9 +48,10 @@
  * - Loss recovery: without SACK, fast retransmit and NewReno (RFC 5681
  *   §3.2, RFC 6582) on the third duplicate ACK (an ACK of nothing new, no
  *   data, the same window, with data outstanding: a window update is not a
- *   duplicate); with SACK, RFC 6675 recovery, paced by PRR (RFC 6937), over the scoreboard
+ *   duplicate); with SACK, RFC 6675 recovery over the scoreboard
  *   (Scoreboard.ts) with RACK's time-based loss detection (RFC 8985 §6,
- *   Rack.ts), the first retransmission stopping at the first SACKed octet.
+ *   Rack.ts), the first retransmission stopping at the first SACKed octet,
+ *   its sends paced by Proportional Rate Reduction (RFC 6937).
  *   A tail loss probe (RFC 8985 §7) after PTO = 2 × SRTT (plus the peer's
  *   worst delayed ACK when one segment is out) brings the ACK that starts
  *   recovery instead of the RTO.
