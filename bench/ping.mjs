@@ -262,7 +262,7 @@ const runFlows = async (ns, dst, n, label) => {
     transmitted,
     received,
     duplicates: flows.reduce((a, f) => a + f.dups, 0),
-    lossPct: round(transmitted > 0 ? (100 * (transmitted - received)) / transmitted : NaN, 3),
+    lossPct: lossPct(transmitted, received),
     rttMs: summaryMs(all),
     perFlowAvgMs: summaryMs(perFlowAvgs),
     // (taken out before the result is written; pooled over rounds)
@@ -270,6 +270,8 @@ const runFlows = async (ns, dst, n, label) => {
     flowAvgs: perFlowAvgs
   }
 }
+
+const lossPct = (transmitted, received) => round(transmitted > 0 ? (100 * (transmitted - received)) / transmitted : NaN, 3)
 
 const summaryMs = (values) => Object.fromEntries(Object.entries(summarize(values)).map(([k, v]) => [k, round(v, 4)]))
 
@@ -285,7 +287,7 @@ const pool = (runs) => {
     received,
     duplicates: sum((r) => r.duplicates),
     flowsWithoutSummary: sum((r) => r.flowsWithoutSummary),
-    lossPct: round(transmitted > 0 ? (100 * (transmitted - received)) / transmitted : NaN, 3),
+    lossPct: lossPct(transmitted, received),
     rttMs: summaryMs(runs.flatMap((r) => r.rtts)),
     perFlowAvgMs: summaryMs(runs.flatMap((r) => r.flowAvgs)),
     machineBusyBefore: runs.some((r) => r.machineBusyBefore !== undefined) ? Math.max(...runs.map((r) => r.machineBusyBefore ?? 0)) : undefined,

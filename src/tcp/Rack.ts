@@ -204,14 +204,6 @@ export const onAck = (
 }
 
 /**
- * A loss episode proved spurious (F-RTO): what was marked lost was not, and
- * stays in flight (Linux's tcp_undo_cwnd_reduction unmarking its skbs).
- */
-export const unmarkLost = (r: Rack): void => {
-  for (let i = r.head; i < r.flags.length; i++) if ((r.flags[i]! & LOST) !== 0) r.flags[i] = r.flags[i]! & ~LOST
-}
-
-/**
  * Everything was acknowledged: the log lets go of its arrays (an idle
  * connection keeps none; the first push on each array reserved room for 17
  * numbers, held for the connection's life otherwise).

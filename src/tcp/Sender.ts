@@ -1060,8 +1060,9 @@ const frtoSendNew = (s: Sender, now: number, out: Array<OutSegment>): boolean =>
  * The timeout was spurious (F-RTO's step 3.b, RFC 5682, or the timestamp
  * echo, RFC 3522): the congestion state goes back to what it was before it
  * (RFC 4015's response, as Linux's tcp_try_undo_loss), the old flight is in
- * the network after all (nothing of it goes again, what RACK marked lost is
- * not), and later losses may start a fast recovery again.
+ * the network after all (nothing of it goes again by go-back-N; what RACK
+ * finds lost by its own rule still does), and later losses may start a fast
+ * recovery again.
  */
 const spuriousTimeout = (s: Sender): void => {
   s.frto = undefined
@@ -1073,7 +1074,6 @@ const spuriousTimeout = (s: Sender): void => {
   }
   if (Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = s.sndMax
   s.recover = Seq.add(s.sndUna, -1)
-  Rack.unmarkLost(s.rack)
 }
 
 /** What an ACK says about the data in flight: new data acknowledged, a duplicate, or losses shown by SACK. */
@@ -1227,8 +1227,12 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
  */
 const echoPredatesRetransmission = (s: Sender, a: AckInfo): boolean => {
   const r = s.lastRetransmit
-  return r !== undefined && Seq.lt(r.seq, a.ack) && ((a.tsEcr! - tsClock(r.at)) | 0) < 0
+  return r !== undefined && Seq.lt(r.seq, a.ack) && echoBefore(a, tsClock(r.at))
 }
+
+/** The ACK echoes a timestamp (RFC 7323) older than `ts` (tsClock): it answers a segment sent before then. */
+const echoBefore = (a: AckInfo, ts: number): boolean =>
+  a.tsEcr !== undefined && a.tsEcr !== 0 && ((a.tsEcr - ts) | 0) < 0
 
 /** RFC 5681 §3.2, RFC 6582 §3.2: the third duplicate starts fast retransmit; later ones inflate the window. */
 const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
@@ -1316,8 +1320,7 @@ const tryUndo = (s: Sender, delayed = false): void => {
  */
 const echoPredatesEpisode = (s: Sender, a: AckInfo): boolean => {
   const u = s.undo
-  return u !== undefined && u.retransTs !== undefined && s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0 &&
-    ((a.tsEcr - u.retransTs) | 0) < 0
+  return u !== undefined && u.retransTs !== undefined && s.tsOk && echoBefore(a, u.retransTs)
 }
 
 /**
