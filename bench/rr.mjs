@@ -7,7 +7,7 @@
 //
 //   sudo node bench/rr.mjs [--count 20000] [--warmup 1000] [--rounds 3]
 //        [--targets stack,veth[,js-floor]] [--seconds 60] [--quiet-wait 60]
-//        [--node-args "..."] [--tree DIR] [--quick] [--client-spin]
+//        [--node-args "..."] [--tree DIR] [--quick] [--client-spin] [--time-addon]
 //
 // One measurement: tcpbench.c rr connects, makes --warmup untimed round trips,
 // then --count timed ones (send 1 octet, read it back, checked), and reports
@@ -15,7 +15,11 @@
 // (mean, p50, p90, p99, max). `--client-spin`: the client polls for each answer
 // instead of sleeping in recv(2), so no answer's latency holds the client's own
 // wake-up (a diagnostic: on this VM that wake-up is ~17 us; see
-// notes/bench-investigations.md, eleventh pass). Bounded by --count and
+// notes/bench-investigations.md, eleventh pass). `--time-addon`: the stack server
+// times its TAP callbacks and writes (stack-server.mjs --time-addon), and each
+// stack run reports, per callback that answered: the time to its write, the
+// write, and the time from the write's return to the callback's end (what the
+// client waits for when it runs on the stack's CPU). Bounded by --count and
 // --seconds (tcpbench's alarm; SIGKILL by PID 10 s later). Each round runs every target once, the order
 // rotated by one from round to round (with two targets: alternating).
 // Targets (--targets, default stack,veth):
@@ -40,6 +44,7 @@ import {
 const QUICK = flag("quick")
 const COUNT = intOpt("count", QUICK ? 2000 : 20000, 1, 1_000_000)
 const CLIENT_SPIN = flag("client-spin")
+const TIME_ADDON = flag("time-addon")
 const WARMUP = intOpt("warmup", QUICK ? 200 : 1000, 0, 100_000)
 const ROUNDS = intOpt("rounds", QUICK ? 1 : 3, 1, 20)
 const SECONDS = intOpt("seconds", 60, 5, 120)
@@ -62,6 +67,18 @@ const rrArgs = (dst) => ["rr", dst, String(PORT), String(COUNT), String(SECONDS)
 
 const complete = (c) => c.error === undefined && !c.timedOut && c.roundTrips === COUNT && c.mismatches === 0
 
+/** Per answering callback, from stack-server's --time-addon totals before and after a run: us before the write, in it, after it. */
+const callbackSplit = (before, after) => {
+  const d = (k) => after[k] - before[k]
+  const n = d("writingCallbacks")
+  if (!(n > 0)) return undefined
+  return {
+    callbacks: d("callbacks"), writingCallbacks: n,
+    preWriteUs: round((1000 * d("preWriteMs")) / n, 1), writeUs: round((1000 * d("writeMs")) / d("writes"), 1),
+    postWriteUs: round((1000 * d("postWriteMs")) / n, 1)
+  }
+}
+
 const stackRr = async (s, bin) => {
   const before = await s.stats()
   const cpu0 = cpuSeconds(s.stack.pid)
@@ -69,6 +86,7 @@ const stackRr = async (s, bin) => {
   const after = await s.stats()
   const cpu = cpuSeconds(s.stack.pid) - cpu0
   return {
+    ...(TIME_ADDON ? { addonSplit: callbackSplit(before.addonTiming, after.addonTiming) } : {}),
     system: SYSTEM.stack, client, complete: complete(client),
     // CPU per round trip (warm-up included): the figure least disturbed by neighbours
     stackCpuUsPerRoundTrip: round((cpu / (COUNT + WARMUP)) * 1e6, 1),
@@ -120,11 +138,11 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { count: COUNT, warmup: WARMUP, rounds: ROUNDS, seconds: SECONDS, quietWaitS: QUIET_WAIT, port: PORT, targets: TARGETS, stackNodeArgs: NODE_ARGS, clientSpin: CLIENT_SPIN },
+    params: { count: COUNT, warmup: WARMUP, rounds: ROUNDS, seconds: SECONDS, quietWaitS: QUIET_WAIT, port: PORT, targets: TARGETS, stackNodeArgs: NODE_ARGS, clientSpin: CLIENT_SPIN, timeAddon: TIME_ADDON },
     runs: []
   }
   // (a start that fails leaves what was started to lib.mjs's cleanup: killed by PID, namespaces deleted)
-  const s = TARGETS.includes("stack") ? await startTcpStack({ tcp: `echo:${PORT}`, maxSeconds: MAX_SECONDS, nodeArgs: NODE_ARGS }) : undefined
+  const s = TARGETS.includes("stack") ? await startTcpStack({ tcp: `echo:${PORT}`, maxSeconds: MAX_SECONDS, nodeArgs: NODE_ARGS, timeAddon: TIME_ADDON }) : undefined
   const f = TARGETS.includes("js-floor") ? await startJsFloor(MAX_SECONDS) : undefined
   const v = TARGETS.includes("veth") ? makeVethPair("on") : undefined
   try {
@@ -141,7 +159,10 @@ const main = async () => {
             ? `${round(c.perSecond, 0)} round trips/s, mean ${c.meanUs} us, p50 ${c.p50Us}, p90 ${c.p90Us}, p99 ${c.p99Us}, max ${c.maxUs}`
             : `INCOMPLETE: ${JSON.stringify(c)}`) +
           (x.stackCpuUsPerRoundTrip !== undefined ? `; stack CPU ${x.stackCpuUsPerRoundTrip} us per round trip` : "") +
-          (x.floorCpuUsPerRoundTrip !== undefined ? `; floor CPU ${x.floorCpuUsPerRoundTrip} us per round trip` : ""))
+          (x.floorCpuUsPerRoundTrip !== undefined ? `; floor CPU ${x.floorCpuUsPerRoundTrip} us per round trip` : "") +
+          (x.addonSplit !== undefined
+            ? `; per answering callback: ${x.addonSplit.preWriteUs} us to the write, ${x.addonSplit.writeUs} in it, ${x.addonSplit.postWriteUs} after it`
+            : ""))
         if (x.system === SYSTEM.stack && !x.complete) throw new Error("the stack did not complete the ping-pong; stopping (see the result above)")
       }
     }

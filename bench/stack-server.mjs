@@ -82,29 +82,51 @@ const echoPort = (() => {
 
 // --time-addon: wrap the addon's writeBatch and the read callback with
 // timers (bench-only instrumentation; the stack uses the same cached addon
-// object) and report the totals as stats.addonTiming.
-const addonTiming = { writes: 0, writeMs: 0, callbacks: 0, callbackFrames: 0, callbackMs: 0 }
+// object) and report the totals as stats.addonTiming. For callbacks that
+// write (a request answered in the callback that brought it), also the time
+// from the callback's start to its first write (preWriteMs) and from its last
+// write's return to the callback's end (postWriteMs): when the peer runs on
+// the stack's own CPU, the post-write part delays it.
+const addonTiming = {
+  writes: 0, writeMs: 0, callbacks: 0, callbackFrames: 0, callbackMs: 0, writingCallbacks: 0, preWriteMs: 0, postWriteMs: 0
+}
 if (flag("time-addon")) {
   const addon = TapAddon.loadSync()
   const { writeBatch, startReading } = addon
-  addon.writeBatch = (h, fs) => {
+  // (inside a read callback: when it started, its first write's start, its last write's end; -1: none)
+  let inCallback = -1
+  let firstWrite = -1
+  let lastWriteEnd = -1
+  // every argument passed on: on a virtio-net handle the third is the batch's headers
+  addon.writeBatch = (h, fs, ...rest) => {
     const t = performance.now()
+    if (inCallback >= 0 && firstWrite < 0) firstWrite = t
     try {
-      return writeBatch(h, fs)
+      return writeBatch(h, fs, ...rest)
     } finally {
+      lastWriteEnd = performance.now()
       addonTiming.writes += fs.length
-      addonTiming.writeMs += performance.now() - t
+      addonTiming.writeMs += lastWriteEnd - t
     }
   }
   addon.startReading = (h, cb) =>
     startReading(h, (frames, err) => {
       const t = performance.now()
+      inCallback = t
+      firstWrite = -1
       try {
         return cb(frames, err)
       } finally {
+        const end = performance.now()
+        if (firstWrite >= 0) {
+          addonTiming.writingCallbacks++
+          addonTiming.preWriteMs += firstWrite - t
+          addonTiming.postWriteMs += end - lastWriteEnd
+        }
+        inCallback = -1
         addonTiming.callbacks++
         addonTiming.callbackFrames += frames.length
-        addonTiming.callbackMs += performance.now() - t
+        addonTiming.callbackMs += end - t
       }
     })
 }

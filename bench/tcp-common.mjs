@@ -124,7 +124,7 @@ export const makeVethPair = (offloads) => {
  * The stack server in its own namespace with the TAP (stack 198.18.0.2, kernel
  * 198.18.0.1), serving `tcp` (stack-server.mjs --tcp LIST); ARP resolved by pings.
  */
-export const startTcpStack = async ({ tcp, sourceBytes, tcpVerify = false, maxSeconds, nodeArgs, offload = true }) => {
+export const startTcpStack = async ({ tcp, sourceBytes, tcpVerify = false, maxSeconds, nodeArgs, offload = true, timeAddon = false }) => {
   const ns = makeNs("tcp")
   const stack = await startStack(ns, {
     maxSeconds,
@@ -133,7 +133,8 @@ export const startTcpStack = async ({ tcp, sourceBytes, tcpVerify = false, maxSe
       "--tcp", tcp,
       ...(sourceBytes !== undefined ? ["--source-bytes", String(sourceBytes)] : []),
       ...(tcpVerify ? ["--tcp-verify"] : []),
-      ...(offload ? [] : ["--no-offload"])
+      ...(offload ? [] : ["--no-offload"]),
+      ...(timeAddon ? ["--time-addon"] : [])
     ]
   })
   const warm = inNs(ns, ["ping", "-n", "-q", "-c", "10", "-i", "0.01", "-w", "5", STACK], { allowFail: true, timeoutMs: 10_000 })
