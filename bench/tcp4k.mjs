@@ -5,7 +5,8 @@
 // kernel loopback (127.0.0.1): the "node-net" system. No root needed.
 //
 //   node bench/tcp4k.mjs [--clients 1,10,100] [--rounds 10] [--warmup 3000] [--bytes 4096]
-//        [--timeout 20] [--quiet-wait 30] [--rewarm-ms 250] [--fresh-stack] [--no-prime] [--node-args "..."] [--tree DIR] [--quick]
+//        [--timeout 20] [--quiet-wait 30] [--rewarm-ms 250] [--prime-ms 10] [--fresh-stack] [--no-prime] [--node-args "..."]
+//        [--tree DIR] [--quick]
 //
 // gonet-ts: one stack (Stack.layer over one side of an in-memory LinkMemory
 // pair; the other side is never read: traffic to our own address never
@@ -31,10 +32,15 @@
 // Node's net server does without allowHalfOpen), and after the clock has
 // stopped the measurement waits (bounded) until every server end is closed.
 // Rounds interleave the systems and N (the order of the two systems
-// alternates per round). Each recorded measurement comes right after an
-// unrecorded one of the same system and N (`--no-prime`: without), so that
-// neither system is timed on caches the quiet wait or the other system left
-// cold: Fig. 4 is throughput; the cold path is Fig. 3's. After a quiet wait, and before the round,
+// alternates per round). Each recorded measurement comes right after
+// unrecorded ones of the same system and N, as many as take --prime-ms (at
+// least one; `--no-prime`: none), so that neither system is timed on caches
+// the quiet wait or the other system left cold: Fig. 4 is throughput; the cold
+// path is Fig. 3's. One was not enough (measured back to back at N = 1: after
+// node-net's N = 100 and one primed measurement the stack took 158-221 us
+// against 91-110 with nothing before it, and node-net after the stack's N = 100
+// 180 against 85; after 10 ms of primed measurements 107 and 110;
+// notes/bench-investigations.md, thirteenth pass). After a quiet wait, and before the round,
 // each system first runs unrecorded measurements at the largest N for --rewarm-ms (0: none): on
 // this VM memory left alone for a second or two is several times slower to touch again
 // (measured: 64 MiB written one octet per page in 2.1-2.4 ms after a 2 s sleep, 0.2 ms right
@@ -70,6 +76,7 @@ const STACK_ADDRESS = assertBenchAddress("198.18.0.2")
 const PORT = 5001
 const FRESH_STACK = flag("fresh-stack")
 const PRIME = !flag("no-prime")
+const PRIME_MS = intOpt("prime-ms", 10, 0, 1000)
 // (per system; 250 ms: about 20 measurements at N = 100 each, the stack's a few times its 64 MiB young generation)
 const REWARM_MS = intOpt("rewarm-ms", 250, 0, 10000)
 const NODE_ARGS = nodeArgsOpt()
@@ -281,7 +288,7 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { clients: CLIENTS, rounds: ROUNDS, warmupConnections: WARMUP, bytes: BYTES, timeoutS: TIMEOUT_S, quietWaitS: QUIET_WAIT, rewarmMs: QUIET_WAIT > 0 ? REWARM_MS : 0, stackAddress: STACK_ADDRESS, port: PORT, stackPer: FRESH_STACK ? "measurement" : "run", primed: PRIME, nodeArgs: process.execArgv },
+    params: { clients: CLIENTS, rounds: ROUNDS, warmupConnections: WARMUP, bytes: BYTES, timeoutS: TIMEOUT_S, quietWaitS: QUIET_WAIT, rewarmMs: QUIET_WAIT > 0 ? REWARM_MS : 0, stackAddress: STACK_ADDRESS, port: PORT, stackPer: FRESH_STACK ? "measurement" : "run", primed: PRIME, primeMs: PRIME ? PRIME_MS : 0, nodeArgs: process.execArgv },
     paperMbitPerSec: PAPER,
     warmup: [],
     measurements: []
@@ -307,10 +314,15 @@ const main = async () => {
     }
     const order = r % 2 === 0 ? ["gonet-ts", "node-net"] : ["node-net", "gonet-ts"]
     for (const n of CLIENTS) for (const system of order) {
-      // an unrecorded measurement of the same system and N first: Fig. 4 is a throughput figure,
-      // and the recorded one should not be the first work after the quiet wait or after the
-      // other system (caches and branch predictors cold: that is the cold path of ping's Fig. 3)
-      if (PRIME) await SYSTEMS[system](n)
+      // unrecorded measurements of the same system and N first (for --prime-ms, at least one): Fig. 4
+      // is a throughput figure, and the recorded one should not be the first work after the quiet
+      // wait or after the other system (caches and branch predictors cold: that is the cold path of
+      // ping's Fig. 3)
+      if (PRIME) {
+        const until = performance.now() + PRIME_MS
+        do await SYSTEMS[system](n)
+        while (performance.now() < until)
+      }
       const m = await SYSTEMS[system](n)
       const rec = { round: r, system, n, machineBusyBefore: quiet?.busy, ...m, seconds: round(m.seconds, 6), mbitPerSec: round(m.mbitPerSec, 2) }
       result.measurements.push(rec)
