@@ -235,6 +235,23 @@ export interface ConnectionSummary {
 /** @category tags */
 export class Tcp extends Context.Tag("gonet/Tcp")<Tcp, TcpService>() {}
 
+/** A connection's loss-recovery counters, as the stack's stats total them (kept per stack, added to). */
+type RecoveryCounts = {
+  -readonly [K in "retransmits" | "fastRetransmits" | "timeouts" | "tailProbes" | "dsackUndos" | "spuriousTimeouts" | "eifelUndos"]:
+    TcpStats[K]
+}
+
+/** Add what a connection's send half counted to `t` (for the connections open and over alike). */
+const addRecoveryCounts = (t: RecoveryCounts, s: Sender.Sender): void => {
+  t.retransmits += s.retransmits
+  t.fastRetransmits += s.fastRetransmits
+  t.timeouts += s.timeouts
+  t.tailProbes += s.tailProbes
+  t.dsackUndos += s.undos
+  t.spuriousTimeouts += s.spuriousTimeouts
+  t.eifelUndos += s.eifelUndos
+}
+
 /** The pure rules' parameters from the stack's configuration. */
 export const paramsOf = (c: StackConfig["tcp"]): TcpParams => ({
   rtt: {
@@ -477,7 +494,9 @@ export const make = Effect.gen(function*() {
   }
   const conns = new ChurnMap<string, Conn>()
   /** what connections that are over counted (the stats add the open ones') */
-  const gone = { retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0, dsackUndos: 0, spuriousTimeouts: 0, eifelUndos: 0 }
+  const gone: RecoveryCounts = {
+    retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0, dsackUndos: 0, spuriousTimeouts: 0, eifelUndos: 0
+  }
   const timeWaits = new Map<string, TimeWaitEntry>()
   const listeners = new Map<number, ListenerState>()
   let halfOpenCount = 0
@@ -566,14 +585,7 @@ export const make = Effect.gen(function*() {
     forget: (conn) => {
       if (conns.get(conn.key) === conn) conns.delete(conn.key)
       // the stack's totals keep what the connection counted
-      const s = conn.snd
-      gone.retransmits += s.retransmits
-      gone.fastRetransmits += s.fastRetransmits
-      gone.timeouts += s.timeouts
-      gone.tailProbes += s.tailProbes
-      gone.dsackUndos += s.undos
-      gone.spuriousTimeouts += s.spuriousTimeouts
-      gone.eifelUndos += s.eifelUndos
+      addRecoveryCounts(gone, conn.snd)
     },
     enterTimeWait: (conn) => {
       const s = conn.snd
@@ -921,16 +933,7 @@ export const make = Effect.gen(function*() {
 
   const retransmissions = () => {
     const t = { ...gone }
-    for (const conn of conns.values()) {
-      const s = conn.snd
-      t.retransmits += s.retransmits
-      t.fastRetransmits += s.fastRetransmits
-      t.timeouts += s.timeouts
-      t.tailProbes += s.tailProbes
-      t.dsackUndos += s.undos
-      t.spuriousTimeouts += s.spuriousTimeouts
-      t.eifelUndos += s.eifelUndos
-    }
+    for (const conn of conns.values()) addRecoveryCounts(t, conn.snd)
     return t
   }
 
