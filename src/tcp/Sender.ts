@@ -847,7 +847,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // every second segment of the batch gets its ACK, with the ACK number it had then; the last goes below
   if (r.ackPoints.length > 0 && s.state !== "SynReceived" && s.state !== "SynSent") {
     for (const point of r.ackPoints) {
-      if (point !== s.rcvNxt) emit(s, out, s.sndNxt, ACK, undefined, optionsFor(s, now, true), point)
+      if (point !== s.rcvNxt) emit(s, out, ackSeq(s), ACK, undefined, optionsFor(s, now, true), point)
     }
   }
   if (r.dataSegments > 0) {
@@ -880,7 +880,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // a batch is answered once, but the peer's fast retransmit counts them. The
   // last of them goes out below, on data if any leaves.
   if (r.outOfOrder > 1 && s.state !== "SynReceived") {
-    for (let i = 1; i < r.outOfOrder; i++) emit(s, out, s.sndNxt, ACK, undefined, optionsFor(s, now, true))
+    for (let i = 1; i < r.outOfOrder; i++) emit(s, out, ackSeq(s), ACK, undefined, optionsFor(s, now, true))
     s.ackNow = true
   }
   if (synReceived && s.state === "SynReceived" && r.ackNow) {
@@ -901,7 +901,22 @@ const flushAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
     s.ackNow = false
     return
   }
-  emit(s, out, s.sndNxt, ACK, undefined, optionsFor(s, now, true))
+  emit(s, out, ackSeq(s), ACK, undefined, optionsFor(s, now, true))
+}
+
+/**
+ * The sequence number a segment without data carries: SND.NXT, or the
+ * right edge of the peer's window when SND.NXT lies beyond it (as Linux's
+ * tcp_acceptable_seq). A segment that went past a window the peer has since
+ * shut (data sent before its ACK came, or a retransmission) leaves SND.NXT
+ * out there; a receiver drops a segment whose SEQ is outside its window
+ * without reading its ACK (RFC 9293 §3.10.7.4), so ACKs at SND.NXT would
+ * never reach it: a Linux peer whose buffer was full then kept resending
+ * what we had acknowledged, and both sides stalled.
+ */
+const ackSeq = (s: Sender): Seq.SeqNum => {
+  const edge = Seq.add(s.sndUna, s.sndWnd)
+  return Seq.gt(s.sndNxt, edge) ? edge : s.sndNxt
 }
 
 /** SYN-SENT: the peer's SYN arrived (RFC 9293 §3.10.7.3, fourth). */
@@ -1579,7 +1594,7 @@ export const closeByApp = (s: Sender, now: number, out: Array<OutSegment>): void
 /** Abort (RFC 9293 §3.10.5): RST to the peer unless nothing was synchronized, and Closed at once. */
 export const abort = (s: Sender, out: Array<OutSegment>): void => {
   if (s.state === "Closed") return
-  if (s.state !== "SynSent" && s.state !== "TimeWait") emit(s, out, s.sndNxt, RST | ACK, undefined, NONE)
+  if (s.state !== "SynSent" && s.state !== "TimeWait") emit(s, out, ackSeq(s), RST | ACK, undefined, NONE)
   fail(s, "Aborted")
 }
 

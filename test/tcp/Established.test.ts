@@ -347,6 +347,21 @@ describe("ESTABLISHED: data out", () => {
     const out = s.send(30, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 2 * MSS }))
     expect(out.map((o) => [T.ourSeq(o), o.payload?.length])).toEqual([[2 * MSS, MSS], [3 * MSS, MSS]])
   })
+  it("an ACK without data carries the window's right edge, not SND.NXT, when SND.NXT lies beyond it (Linux's tcp_acceptable_seq)", () => {
+    const s = est({ peerWindow: 2 * MSS })
+    s.write(10, T.octets(6 * MSS))
+    // the peer takes one segment and all but shuts its window (its buffer full): the second lies beyond the edge
+    expect(s.send(20, T.fromPeer({ seq: 0, ack: MSS, window: 100 }))).toEqual([])
+    expect(Seq.sub(s.snd.sndNxt, Seq.add(T.LOCAL_ISN, 1))).toBe(2 * MSS)
+    // its data is acknowledged at SEQ = SND.UNA + SND.WND: at SND.NXT, outside its window, a Linux
+    // peer would drop the segment unread and never see the ACK (RFC 9293 §3.10.7.4)
+    expect(T.seenAll(s.send(30, T.fromPeer({ seq: 0, ack: MSS, window: 100, payload: "abc" })))).toEqual([
+      ackSeg(MSS + 100, 3, BUF - 3)
+    ])
+    // once the window takes SND.NXT in again, ACKs carry SND.NXT
+    const out = T.seenAll(s.send(40, T.fromPeer({ seq: 3, ack: 2 * MSS, window: 100, payload: "de" })))
+    expect(out.filter((o) => o.len === 0)).toEqual([ackSeg(2 * MSS, 5, BUF - 5)])
+  })
   it("the payload is the MSS less the options: 12 octets of timestamps, and SACK blocks when they ride along", () => {
     const s = est({ peer: { sackPermitted: true, timestamp: { value: 1, echo: 0 } } })
     expect(s.write(10, T.octets(2 * MSS)).map((o) => o.payload?.length)).toEqual([MSS - 12, MSS - 12, 24])
