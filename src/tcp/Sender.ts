@@ -971,8 +971,11 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     establish(s, now)
   }
   const oldWnd = s.sndWnd
-  // the window, from the most recent segment only (SND.WL1/WL2)
-  if (Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && Seq.lte(s.sndWl2, a.ack))) {
+  // the window, from the most recent segment only (SND.WL1/WL2), or from any that acknowledges new
+  // data (as Linux's tcp_may_update_window): a peer's retransmission carries an older SEQ than its
+  // newest segment, but its ACK and window are newer, and the window may have shut meanwhile
+  const acksNew = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
+  if (acksNew || Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && Seq.lte(s.sndWl2, a.ack))) {
     s.sndWnd = a.syn === true ? a.window : a.window * 2 ** s.sndShift
     s.sndWl1 = a.seq
     s.sndWl2 = a.ack

@@ -362,6 +362,17 @@ describe("ESTABLISHED: data out", () => {
     const out = T.seenAll(s.send(40, T.fromPeer({ seq: 3, ack: 2 * MSS, window: 100, payload: "de" })))
     expect(out.filter((o) => o.len === 0)).toEqual([ackSeg(2 * MSS, 5, BUF - 5)])
   })
+  it("a segment with an older SEQ that acknowledges new data brings its window (Linux's tcp_may_update_window)", () => {
+    const s = est({ peerWindow: 4 * MSS })
+    s.write(10, T.octets(8 * MSS))
+    // the peer's newest segment (its data from 100 on, a hole before it) carries the old window...
+    s.send(20, T.fromPeer({ seq: 100, ack: 0, window: 4 * MSS, payload: "x" }))
+    // ...then its resend of the hole, an older SEQ, acknowledges two segments and shuts the window to 100
+    s.send(30, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 100, payload: "abc" }))
+    expect(s.snd.sndWnd).toBe(100)
+    // so nothing new goes past SND.UNA + 100 (SND.NXT is already at 4 MSS)
+    expect(Seq.sub(s.snd.sndNxt, Seq.add(T.LOCAL_ISN, 1))).toBe(4 * MSS)
+  })
   it("the payload is the MSS less the options: 12 octets of timestamps, and SACK blocks when they ride along", () => {
     const s = est({ peer: { sackPermitted: true, timestamp: { value: 1, echo: 0 } } })
     expect(s.write(10, T.octets(2 * MSS)).map((o) => o.payload?.length)).toEqual([MSS - 12, MSS - 12, 24])
