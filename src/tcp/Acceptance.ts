@@ -34,9 +34,16 @@ import * as Seq from "./SeqNum.js"
  * open window the RFC tests whether the first or the last octet lies inside;
  * that misses a segment that starts before the window and ends after it,
  * which Linux (tcp_sequence) accepts as any overlap and trims. We do as Linux.
+ *
+ * A segment without data is taken at the window's right edge too
+ * (RCV.NXT =< SEG.SEQ =< RCV.NXT + RCV.WND, where the RFC has <), as Linux
+ * takes it: a Linux sender whose SND.NXT lies beyond our window puts its
+ * ACKs exactly there (tcp_acceptable_seq), and so do we (Sender.ackSeq).
+ * Dropped as the RFC says, those ACKs would never be read, and a sender
+ * waiting for them would stall.
  */
 export const acceptable = (rcvNxt: Seq.SeqNum, rcvWnd: number, seq: Seq.SeqNum, len: number): boolean => {
-  if (len === 0) return rcvWnd === 0 ? seq === rcvNxt : Seq.inWindow(seq, rcvNxt, rcvWnd)
+  if (len === 0) return Seq.gte(seq, rcvNxt) && Seq.lte(seq, Seq.add(rcvNxt, rcvWnd))
   if (rcvWnd === 0) return false
   return Seq.lt(seq, Seq.add(rcvNxt, rcvWnd)) && Seq.gt(Seq.add(seq, len), rcvNxt)
 }

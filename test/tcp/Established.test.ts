@@ -362,6 +362,17 @@ describe("ESTABLISHED: data out", () => {
     const out = T.seenAll(s.send(40, T.fromPeer({ seq: 3, ack: 2 * MSS, window: 100, payload: "de" })))
     expect(out.filter((o) => o.len === 0)).toEqual([ackSeg(2 * MSS, 5, BUF - 5)])
   })
+  it("an ACK at exactly our window's right edge is read, not dropped (Linux's tcp_sequence)", () => {
+    const s = est()
+    s.write(10, "abc")
+    // a Linux peer whose SND.NXT lies beyond our window acknowledges at its right edge (tcp_acceptable_seq)
+    expect(s.send(20, T.fromPeer({ seq: BUF, ack: 3 }))).toEqual([])
+    expect(Seq.sub(s.snd.sndUna, Seq.add(T.LOCAL_ISN, 1))).toBe(3)
+    // one octet further is outside: a duplicate ACK answers it, and its ACK is not taken
+    s.write(30, "de")
+    expect(T.seenAll(s.send(40, T.fromPeer({ seq: BUF + 1, ack: 5 })))).toEqual([ackSeg(5, 0, BUF)])
+    expect(Seq.sub(s.snd.sndUna, Seq.add(T.LOCAL_ISN, 1))).toBe(3)
+  })
   it("a segment with an older SEQ that acknowledges new data brings its window (Linux's tcp_may_update_window)", () => {
     const s = est({ peerWindow: 4 * MSS })
     s.write(10, T.octets(8 * MSS))
