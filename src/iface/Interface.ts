@@ -62,6 +62,7 @@ import type { Scope } from "effect"
 import { Config, ConfigError } from "../Config.js"
 import { bindDropping, consumeBatches } from "../internal/Handoff.js"
 import type { Inbox } from "../internal/Inbox.js"
+import * as Slab from "../internal/Slab.js"
 import {
   concatBatches,
   flatten,
@@ -484,10 +485,14 @@ export const make = (link: LinkService) =>
       return made
     }
 
+    // A gathered frame to ourselves becomes one buffer (the pieces may be views of a send
+    // buffer that is reused once acknowledged); a small one is cut from a slab, not given
+    // a backing store of its own: a 1-octet segment is 67 octets (internal/Slab.ts)
+    const localSlab = Slab.make()
     const output = (tx: Tx, r: Route, frame: OutFrame, meta = 0): void => {
       switch (r._tag) {
         case "Local":
-          tx.local.push(flatten(frame))
+          tx.local.push(frame instanceof Uint8Array ? frame : Slab.gather(localSlab, frame))
           return
         case "Broadcast":
           frameTo(frame, Eth.BROADCAST)

@@ -66,6 +66,7 @@ import * as RouteRules from "../iface/Route.js"
 import { ChurnMap } from "../internal/ChurnMap.js"
 import { bindDropping, consumeBatches, runAll } from "../internal/Handoff.js"
 import type { Inbox } from "../internal/Inbox.js"
+import * as Slab from "../internal/Slab.js"
 import { concatBatches, type FrameBatch, frameLength, type LinkOffload, TxMeta } from "../link/Link.js"
 import * as Eth from "../wire/EthernetFrame.js"
 import * as IcmpWire from "../wire/IcmpMessage.js"
@@ -78,10 +79,6 @@ import * as TokenBucket from "./TokenBucket.js"
 
 /** Octets before the IPv4 header in a buffer: the link's headroom. */
 export const HEADROOM = Iface.HEADROOM
-/** The slab small send buffers are cut from, and the largest cut (above it, a buffer of its own). */
-const SLAB_OCTETS = 64 * 1024
-const SLAB_MAX_CUT = 1024
-
 /** Where a transport writes its header in a buffer from `allocate`. */
 export const TRANSPORT_OFFSET = HEADROOM + Ip.MIN_HEADER_LEN
 
@@ -377,24 +374,9 @@ export const make = Effect.gen(function*() {
     return id
   }
 
-  // Small buffers (an ACK, a reply, a short segment) are cut from a shared
-  // slab, never handed out twice: V8 gives a typed array above 64 octets a
-  // backing store of its own (malloc and GC tracking), measured at ~1.2 µs,
-  // against ~0.07 µs for a view into the slab. A slab is freed once no view
-  // into it is alive.
-  let slab = new Uint8Array(SLAB_OCTETS)
-  let slabAt = 0
-  const allocate = (length: number): Uint8Array => {
-    const n = TRANSPORT_OFFSET + length
-    if (n > SLAB_MAX_CUT) return new Uint8Array(n)
-    if (slabAt + n > SLAB_OCTETS) {
-      slab = new Uint8Array(SLAB_OCTETS)
-      slabAt = 0
-    }
-    const b = slab.subarray(slabAt, slabAt + n)
-    slabAt += (n + 7) & ~7 // 8-aligned cuts: a cut's word sums start aligned as in a buffer of its own
-    return b
-  }
+  // Small buffers (an ACK, a reply, a short segment) are cut from a shared slab (internal/Slab.ts)
+  const slab = Slab.make()
+  const allocate = (length: number): Uint8Array => slab.cut(TRANSPORT_OFFSET + length)
 
   const emit = (
     tx: Iface.Tx,

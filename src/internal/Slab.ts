@@ -1,0 +1,66 @@
+/**
+ * Small buffers cut from a shared slab: what an ACK, a reply or a short
+ * segment is built in (Ipv4's `allocate`), and what a gathered frame sent to
+ * ourselves over the loopback is flattened into (Interface.ts).
+ *
+ * Why: V8 gives a typed array above 64 octets a backing store of its own
+ * (a malloc, external-memory accounting, a sweep when it dies), measured
+ * here at ~1.2 µs to make, against ~0.07 µs for a view into a slab; a TCP
+ * segment with timestamps is 66 octets before any data.
+ *
+ * Contract:
+ * - A cut is never handed out twice: the slab is only ever cut forward,
+ *   and a new slab starts when the rest of the current one is too small.
+ * - A cut of more than `maxCut` octets is a buffer of its own (a view of a
+ *   fresh ArrayBuffer), so one large buffer never holds a slab.
+ * - A slab is freed once no view into it is alive. A small cut that lives
+ *   long (unread data on a connection) holds its whole slab: with the
+ *   defaults at most 64 KiB per such cut, as Node's own `Buffer` pool holds
+ *   8 KiB for each of its small buffers.
+ * - Cuts start 8-aligned, so word-wise sums over a cut line up as in a
+ *   buffer of its own.
+ * - Fresh slabs are zeroed (a new `Uint8Array`); a cut is not cleared again,
+ *   since nothing is cut twice.
+ *
+ * @since 0.1.0
+ */
+
+/** @category models */
+export interface Slab {
+  /** `length` fresh octets */
+  readonly cut: (length: number) => Uint8Array
+}
+
+/** Defaults: 64 KiB slabs, cuts of at most 1 KiB. */
+export const SLAB_OCTETS = 64 * 1024
+export const MAX_CUT = 1024
+
+export const make = (slabOctets = SLAB_OCTETS, maxCut = MAX_CUT): Slab => {
+  let slab = new Uint8Array(slabOctets)
+  let at = 0
+  return {
+    cut: (length) => {
+      if (length > maxCut) return new Uint8Array(length)
+      if (at + length > slabOctets) {
+        slab = new Uint8Array(slabOctets)
+        at = 0
+      }
+      const b = slab.subarray(at, at + length)
+      at += (length + 7) & ~7
+      return b
+    }
+  }
+}
+
+/** The octets of `pieces` in one buffer cut from `slab`. */
+export const gather = (slab: Slab, pieces: ReadonlyArray<Uint8Array>): Uint8Array => {
+  let n = 0
+  for (let i = 0; i < pieces.length; i++) n += pieces[i]!.length
+  const out = slab.cut(n)
+  let at = 0
+  for (let i = 0; i < pieces.length; i++) {
+    out.set(pieces[i]!, at)
+    at += pieces[i]!.length
+  }
+  return out
+}
