@@ -1168,8 +1168,8 @@ const resendFirstLost = (
   const len = Math.max(0, Math.min(fullPayload(s), Seq.sub(lost.end, lost.start), Seq.sub(SendBuffer.end(s.buffer), lost.start)))
   const withFin = fin !== undefined && lost.end === fin && Seq.add(lost.start, len + 1) === fin
   if (len === 0 && !withFin) return undefined
-  resend(s, out, lost.start, len, withFin, now)
-  return Seq.add(lost.start, len)
+  const sent = resend(s, out, lost.start, len, withFin, now)
+  return sent === undefined ? undefined : Seq.add(lost.start, sent)
 }
 
 const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
@@ -1396,16 +1396,39 @@ const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
     if (hole === undefined) return
     const len = Math.min(full, Seq.sub(hole.end, hole.start), Seq.sub(dataEnd, hole.start))
     if (len <= 0) return
-    resend(s, out, hole.start, len, false, now)
-    s.highRxt = Seq.add(hole.start, len)
+    // (nothing sent: the hole lies past a window the peer has shrunk, and so do those after it)
+    const sent = resend(s, out, hole.start, len, false, now)
+    if (sent === undefined) return
+    s.highRxt = Seq.add(hole.start, sent)
   }
 }
 
-/** Send octets already sent once (a hole, the oldest segment, the tail again) without moving SND.NXT back. */
-const resend = (s: Sender, out: Array<OutSegment>, seq: Seq.SeqNum, len: number, fin: boolean, now: number): void => {
+/**
+ * Send octets already sent once (a hole, the oldest segment, the tail again)
+ * without moving SND.NXT back; the data octets sent, or undefined when none
+ * went. Held to the peer's window as Linux's tcp_retransmit_skb holds it: a
+ * peer that has shrunk its window since drops what lies past it, so that is
+ * not sent again, except at SND.UNA with the window shut, where the whole
+ * segment goes as a probe; a segment reaching past the edge is cut there.
+ */
+const resend = (
+  s: Sender,
+  out: Array<OutSegment>,
+  seq: Seq.SeqNum,
+  len: number,
+  fin: boolean,
+  now: number
+): number | undefined => {
+  const room = Seq.sub(Seq.add(s.sndUna, s.sndWnd), seq)
+  if (room <= 0 && seq !== s.sndUna) return undefined
+  if (room > 0 && len > room) {
+    len = room
+    fin = false
+  }
   const nxt = s.sndNxt
   sendData(s, out, seq, len, fin, now)
   if (Seq.gt(nxt, s.sndNxt)) s.sndNxt = nxt
+  return len
 }
 
 /** Resend the oldest unacknowledged segment (ending before `limit` if given); the data octets resent. */
@@ -1415,8 +1438,7 @@ const retransmitFirst = (s: Sender, now: number, out: Array<OutSegment>, limit?:
   const fin = finEnd(s)
   const withFin = fin !== undefined && len === data && Seq.lte(fin, s.sndMax)
   if (len === 0 && !withFin) return 0
-  resend(s, out, s.sndUna, len, withFin, now)
-  return len
+  return resend(s, out, s.sndUna, len, withFin, now) ?? 0
 }
 
 const finAcked = (s: Sender, now: number): void => {

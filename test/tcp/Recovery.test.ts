@@ -177,6 +177,31 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   })
 })
 
+describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)", () => {
+  /** An ACK of `ack` octets with SACK blocks and the peer's window `window`. */
+  const sackWin = (ack: number, window: number, ...blocks: ReadonlyArray<readonly [number, number]>) =>
+    T.fromPeer({ ack, window, options: { sackPermitted: false, sack: blocks.map(([l, r]) => ({ left: ours(l), right: ours(r) })) } })
+  it("a hole reaching past the new right edge is resent only up to it; the rest goes once the window takes it", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(5 * MSS)))).toHaveLength(5)
+    // the first two lost, the last three SACKed, and the window shrunk to MSS + 500 octets from SND.UNA
+    const wnd = MSS + 500
+    s.send(1020, sackWin(B, wnd, [B + 2 * MSS, B + 3 * MSS]))
+    s.send(1021, sackWin(B, wnd, [B + 2 * MSS, B + 4 * MSS]))
+    expect(shape(s.send(1022, sackWin(B, wnd, [B + 2 * MSS, B + 5 * MSS])))).toEqual([[B, MSS], [B + MSS, 500]])
+    // the first one's ACK moves the edge on: the rest of the second hole goes
+    expect(shape(s.send(1050, sackWin(B + MSS, wnd, [B + 2 * MSS, B + 5 * MSS])))).toEqual([[B + MSS + 500, MSS - 500]])
+  })
+  it("a hole wholly past the new right edge is not resent at all", () => {
+    const s = warm()
+    s.write(1000, T.octets(5 * MSS))
+    const wnd = MSS - 100
+    s.send(1020, sackWin(B, wnd, [B + 2 * MSS, B + 3 * MSS]))
+    s.send(1021, sackWin(B, wnd, [B + 2 * MSS, B + 4 * MSS]))
+    expect(shape(s.send(1022, sackWin(B, wnd, [B + 2 * MSS, B + 5 * MSS])))).toEqual([[B, MSS - 100]])
+  })
+})
+
 describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp_try_undo_dsack)", () => {
   /** Four segments, the first held up (reordered): three SACKed make it lost, and it goes again at 1020. */
   const reordered = () => {

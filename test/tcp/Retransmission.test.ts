@@ -137,6 +137,15 @@ describe("retransmission timer (RFC 6298)", () => {
     // its ACK: cwnd 2 segments in slow start, the next two go again
     expect(shape(s.send(250, ackOf(MSS)))).toEqual([[MSS, MSS], [2 * MSS, MSS]])
   })
+  it("a peer that shrank its window gets the resent segment cut at its edge, as Linux's tcp_retransmit_skb cuts it", () => {
+    const s = est()
+    expect(shape(s.write(10, T.octets(3 * MSS)))).toEqual([[0, MSS], [MSS, MSS], [2 * MSS, MSS]])
+    // nothing acknowledged, the right edge moved back to 1000 octets: the rest would be dropped
+    expect(s.send(20, ackOf(0, 1000))).toEqual([])
+    expect(T.seenAll(s.tick(210)).map((o) => [o.seq, o.len, o.data])).toEqual([[0, 1000, T.octetsText(1000)]])
+    // its ACK opens the window again: go-back-N goes on from there, a whole segment
+    expect(shape(s.send(250, ackOf(1000, 2 * MSS)))).toEqual([[1000, MSS]])
+  })
   it("after `retries` retransmissions the next expiry fails the connection with TimedOut", () => {
     const s = est({ params: { retries: 3 } })
     s.write(10, "abc")
