@@ -241,10 +241,12 @@ export interface InterfaceService {
 export class Interface extends Context.Tag("gonet/Interface")<Interface, InterfaceService>() {}
 
 const ZERO_MAC = new Uint8Array(6)
-/** Routes kept at most; the oldest is forgotten first (it is cheap to make again). */
 /** The MTU of routes to our own addresses and 127/8: the largest IPv4 datagram (RFC 791). */
 const LOOPBACK_MTU = 65535
+/** The slabs small frames to ourselves are cut from (internal/Slab.ts): Node's Buffer pool's size. */
+const LOCAL_SLAB_OCTETS = 8 * 1024
 
+/** Routes kept at most; the oldest is forgotten first (it is cheap to make again). */
 const ROUTE_CACHE = 4096
 
 /** @category constructors */
@@ -487,8 +489,10 @@ export const make = (link: LinkService) =>
 
     // A gathered frame to ourselves becomes one buffer (the pieces may be views of a send
     // buffer that is reused once acknowledged); a small one is cut from a slab, not given
-    // a backing store of its own: a 1-octet segment is 67 octets (internal/Slab.ts)
-    const localSlab = Slab.make()
+    // a backing store of its own: a 1-octet segment is 67 octets (internal/Slab.ts). Small
+    // slabs, as Node's Buffer pool: the receiver keeps its data as views of the frame until
+    // the application reads it, so an unread chunk holds its whole slab (at most 8 KiB here)
+    const localSlab = Slab.make(LOCAL_SLAB_OCTETS)
     const output = (tx: Tx, r: Route, frame: OutFrame, meta = 0): void => {
       switch (r._tag) {
         case "Local":

@@ -14,9 +14,9 @@
  * - A cut of more than `maxCut` octets is a buffer of its own (a view of a
  *   fresh ArrayBuffer), so one large buffer never holds a slab.
  * - A slab is freed once no view into it is alive. A small cut that lives
- *   long (unread data on a connection) holds its whole slab: with the
- *   defaults at most 64 KiB per such cut, as Node's own `Buffer` pool holds
- *   8 KiB for each of its small buffers.
+ *   long holds its whole slab, as a small `Buffer` holds Node's 8 KiB pool:
+ *   a user whose cuts may live long (a frame to ourselves, whose data the
+ *   receiver keeps as views until it is read) takes small slabs.
  * - Cuts start 8-aligned, so word-wise sums over a cut line up as in a
  *   buffer of its own.
  * - Fresh slabs are zeroed (a new `Uint8Array`); a cut is not cleared again,
