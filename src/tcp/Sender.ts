@@ -692,7 +692,8 @@ const answerSyn = (s: Sender, offered: TcpOptions): TcpOptions => ({
 
 /**
  * Send the sequence space [seq, seq + payload + FIN), keeping SND.NXT/MAX,
- * the timer and RTT timing right. Returns false when nothing fit.
+ * the timer and RTT timing right; the payload octets sent, which the
+ * options the segment carries may make fewer than `len`.
  */
 const sendData = (
   s: Sender,
@@ -701,7 +702,7 @@ const sendData = (
   len: number,
   fin: boolean,
   now: number
-): boolean => {
+): number => {
   const options = optionsFor(s, now, true)
   const room = Math.max(1, s.mss - optionsLength(options))
   if (len > room) {
@@ -738,7 +739,7 @@ const sendData = (
   if (len > 0 && len < room) s.sndSml = end
   if (s.rtoAt === undefined) s.rtoAt = now + s.rtt.rto
   s.lastSendAt = now
-  return true
+  return len
 }
 
 /** Payload of a full-sized segment: the MSS less the timestamps every segment carries (RFC 6691). */
@@ -1426,9 +1427,9 @@ const resend = (
     fin = false
   }
   const nxt = s.sndNxt
-  sendData(s, out, seq, len, fin, now)
+  const sent = sendData(s, out, seq, len, fin, now)
   if (Seq.gt(nxt, s.sndNxt)) s.sndNxt = nxt
-  return len
+  return sent
 }
 
 /** Resend the oldest unacknowledged segment (ending before `limit` if given); the data octets resent. */

@@ -177,6 +177,24 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   })
 })
 
+describe("a resent hole whose segment carries SACK blocks", () => {
+  it("takes fewer payload octets; the rest of the hole follows at once (HighRxt counts what went, not what was asked)", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(5 * MSS)))).toHaveLength(5)
+    // then the peer's data out of order: we hold a block of it, so our segments carry a SACK block (12 octets)
+    s.send(1010, T.fromPeer({ seq: 100, ack: B, payload: "y" }))
+    // the first segment lost, the other four SACKed
+    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
+    const out = s.send(1022, sackOf(B, [B + MSS, B + 5 * MSS]))
+    expect(out.map((o) => [T.ourSeq(o), o.payload?.length, o.options.sack?.length])).toEqual([
+      [B, MSS - 12, 1],
+      [B + MSS - 12, 12, 1]
+    ])
+    expect(Seq.sub(s.snd.highRxt, ours(B))).toBe(MSS)
+  })
+})
+
 describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)", () => {
   /** An ACK of `ack` octets with SACK blocks and the peer's window `window`. */
   const sackWin = (ack: number, window: number, ...blocks: ReadonlyArray<readonly [number, number]>) =>
