@@ -36,11 +36,13 @@ export const SLAB_OCTETS = 64 * 1024
 export const MAX_CUT = 1024
 
 export const make = (slabOctets = SLAB_OCTETS, maxCut = MAX_CUT): Slab => {
+  // (a cut larger than a slab could not come from one)
+  const largest = Math.min(maxCut, slabOctets)
   let slab = new Uint8Array(slabOctets)
   let at = 0
   return {
     cut: (length) => {
-      if (length > maxCut) return new Uint8Array(length)
+      if (length > largest) return new Uint8Array(length)
       if (at + length > slabOctets) {
         slab = new Uint8Array(slabOctets)
         at = 0

@@ -170,7 +170,7 @@ export const onAck = (
   // the log is in sequence order: the acknowledged entries are its first ones, and leave it
   let h = r.head
   for (let i = r.head; i < n; i++) {
-    const start = r.starts[i]! as Seq.SeqNum
+    let start = r.starts[i]! as Seq.SeqNum
     const end = r.ends[i]! as Seq.SeqNum
     const f = r.flags[i]!
     let delivered = false
@@ -180,6 +180,13 @@ export const onAck = (
       if ((f & RETRANSMITTED) !== 0) r.retransmitted--
       h = i + 1
     } else {
+      // acknowledged in part (a segment cut at the peer's window, or the peer took part of it):
+      // what is left starts at the ACK, as Linux's tcp_trim_head trims the skb, so that nothing
+      // is ever resent from below SND.UNA
+      if (Seq.lt(start, ack)) {
+        start = ack
+        r.starts[i] = ack
+      }
       if (top === undefined || !Seq.lt(start, top)) break
       if ((f & SACKED) !== 0) continue
       while (k < ranges.length && !Seq.gt(ranges[k]!.right, start)) k++

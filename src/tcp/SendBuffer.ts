@@ -49,7 +49,12 @@ export const append = (b: SendBuffer, data: Uint8Array): void => {
  * else a copy.
  */
 export const slice = (b: SendBuffer, seq: Seq.SeqNum, len: number): Uint8Array => {
-  let skip = b.head + Seq.sub(seq, b.start)
+  const offset = Seq.sub(seq, b.start)
+  // below the buffer's start the octets are released: whatever the chunks hold there is not them
+  if (offset < 0 || offset + len > b.length) {
+    throw new RangeError(`SendBuffer.slice: [${offset}, ${offset + len}) outside [0, ${b.length})`)
+  }
+  let skip = b.head + offset
   let i = 0
   while (skip >= b.chunks[i]!.length) {
     skip -= b.chunks[i]!.length

@@ -796,8 +796,13 @@ const enterPersistIfStalled = (s: Sender, now: number): void => {
   if (s.sndWnd === 0) {
     if (Seq.sub(bufEnd, s.sndUna) <= 0) return
     // Whatever was in flight lies beyond the peer's window now; it goes again when the window opens.
+    // The persist timer takes over: no retransmission timer runs meanwhile, nor a tail probe or
+    // RACK's reordering timer armed before, whose sends would go into the shut window and count
+    // as retransmissions (the RTO's towards the retry limit: a live peer would be timed out)
     s.sndNxt = s.sndUna
     s.rtoAt = undefined
+    s.tlpAt = undefined
+    s.rackAt = undefined
     s.timing = undefined
   } else if (Seq.sub(bufEnd, s.sndNxt) <= 0 || Seq.gt(s.sndNxt, s.sndUna)) {
     return
@@ -1165,12 +1170,14 @@ const resendFirstLost = (
 ): Seq.SeqNum | undefined => {
   const lost = Rack.firstLost(s.rack)
   if (lost === undefined || (before !== undefined && !Seq.lt(lost.start, before))) return undefined
+  // (never below SND.UNA: the log trims what an ACK took of an entry, and this holds if it did not)
+  const start = Seq.max(lost.start, s.sndUna)
   const fin = finEnd(s)
-  const len = Math.max(0, Math.min(fullPayload(s), Seq.sub(lost.end, lost.start), Seq.sub(SendBuffer.end(s.buffer), lost.start)))
-  const withFin = fin !== undefined && lost.end === fin && Seq.add(lost.start, len + 1) === fin
+  const len = Math.max(0, Math.min(fullPayload(s), Seq.sub(lost.end, start), Seq.sub(SendBuffer.end(s.buffer), start)))
+  const withFin = fin !== undefined && lost.end === fin && Seq.add(start, len + 1) === fin
   if (len === 0 && !withFin) return undefined
-  const sent = resend(s, out, lost.start, len, withFin, now)
-  return sent === undefined ? undefined : Seq.add(lost.start, sent)
+  const sent = resend(s, out, start, len, withFin, now)
+  return sent === undefined ? undefined : Seq.add(start, sent)
 }
 
 const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
@@ -1763,9 +1770,8 @@ const MIN_PTO = 10
 
 const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.tlpAt = undefined
-  if (s.recovering || !sending(s) || Seq.sub(s.sndMax, s.sndUna) <= 0) return
-  s.tlpOut = true
-  s.tailProbes++
+  // (a shut window is the persist timer's: it probes with one octet, and no retransmission counts)
+  if (s.recovering || !sending(s) || s.persistAt !== undefined || Seq.sub(s.sndMax, s.sndUna) <= 0) return
   const full = fullPayload(s)
   const bufEnd = SendBuffer.end(s.buffer)
   const unsent = Seq.sub(bufEnd, s.sndNxt)
@@ -1779,8 +1785,12 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     const finSent = fin !== undefined && Seq.gte(s.sndMax, fin)
     const dataEnd = finSent ? bufEnd : s.sndMax
     const len = Math.min(full, Math.max(0, Seq.sub(dataEnd, s.sndUna)))
-    resend(s, out, Seq.add(dataEnd, -len), len, finSent, now)
+    // past a window the peer shrank it cannot go: no probe then, and the RTO stays as it was
+    // (Linux's tcp_send_loss_probe re-arms the timer it had)
+    if (resend(s, out, Seq.add(dataEnd, -len), len, finSent, now) === undefined) return
   }
+  s.tlpOut = true
+  s.tailProbes++
   // RFC 8985 §7.3: the RTO restarts after a probe
   s.rtoAt = now + s.rtt.rto
 }

@@ -37,6 +37,12 @@ describe("Slab", () => {
     expect(c.byteOffset).toBe(0)
   })
 
+  it("a largest cut above the slab's size is taken as the slab's size", () => {
+    const slab = Slab.make(512, 1024)
+    expect(slab.cut(800).length).toBe(800)
+    expect(slab.cut(512).length).toBe(512)
+  })
+
   it("gather copies the pieces in order into one buffer: changing a piece later changes nothing", () => {
     const slab = Slab.make()
     const head = Uint8Array.of(1, 2, 3)

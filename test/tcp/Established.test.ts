@@ -577,6 +577,29 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(T.seenAll(s.tick(1420))).toMatchObject([{ seq: 100, len: 1, data: "h" }])
     expect(s.state).toBe("Established")
   })
+  it("the window shutting with a tail loss probe armed: the probe is called off, so no retransmission timer runs beside the persist timer", () => {
+    // SACK and an SRTT of 20 ms: three segments out arm a tail probe (RFC 8985 §7.2) at about 2 SRTT
+    const s = est({ params: { retries: 3 }, peer: { sackPermitted: true } })
+    for (let i = 0; i < 20; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, T.fromPeer({ seq: 0, ack: i + 1 }))
+    }
+    expect(s.write(1000, T.octets(3 * MSS))).toHaveLength(3)
+    expect(s.snd.tlpAt).toBeDefined()
+    // the peer shuts its window, acknowledging nothing
+    s.send(1010, T.fromPeer({ seq: 0, ack: 20, window: 0 }))
+    expect(s.snd.tlpAt).toBe(undefined)
+    // 8 s of it, the peer answering every 500 ms: only one-octet probes go, no retry is counted
+    const lens: Array<number> = []
+    for (let t = 1011; t <= 9000; t++) {
+      lens.push(...T.seenAll(s.tick(t)).map((o) => o.len))
+      if (t % 500 === 0) s.send(t, T.fromPeer({ seq: 0, ack: 20, window: 0 }))
+    }
+    expect(lens.length).toBeGreaterThan(3)
+    expect(lens.every((n) => n === 1)).toBe(true)
+    expect(s.snd.retries).toBe(0)
+    expect(s.state).toBe("Established")
+  })
   it("the window closing with everything written in flight: probes, not retransmissions, and no timeout while the peer answers", () => {
     // (the window closes on an ACK of part of the flight, after the last write: no write comes to notice it)
     const s = est({ params: { retries: 3 } })

@@ -210,6 +210,20 @@ describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)
     // the first one's ACK moves the edge on: the rest of the second hole goes
     expect(shape(s.send(1050, sackWin(B + MSS, wnd, [B + 2 * MSS, B + 5 * MSS])))).toEqual([[B + MSS + 500, MSS - 500]])
   })
+  it("a resend cut at the edge and then acknowledged in part is resent again from SND.UNA, not from where it began", () => {
+    const s = warm()
+    s.write(1000, T.octets(5 * MSS))
+    // the first lost, the rest SACKed; the window shrunk to 500 octets: its resend is cut to [B, B + 500)
+    s.send(1020, sackWin(B, 500, [B + MSS, B + 2 * MSS]))
+    s.send(1021, sackWin(B, 500, [B + MSS, B + 3 * MSS]))
+    expect(shape(s.send(1022, sackWin(B, 500, [B + MSS, B + 5 * MSS])))).toEqual([[B, 500]])
+    // the peer takes those 500 and opens its window: the rest of the hole goes
+    expect(shape(s.send(1040, sackWin(B + 500, 64240, [B + MSS, B + 5 * MSS])))).toEqual([[B + 500, MSS - 500]])
+    // new data, SACKed, shows RACK that this resend was lost: it goes again, from SND.UNA, with its own octets
+    s.write(1045, T.octets(MSS, 5 * MSS))
+    const again = T.seenAll(s.send(1070, sackWin(B + 500, 64240, [B + MSS, B + 6 * MSS])))
+    expect(again.map((o) => [o.seq, o.len, o.data === T.octetsText(o.len, o.seq - B)])).toEqual([[B + 500, MSS - 500, true]])
+  })
   it("a hole wholly past the new right edge is not resent at all", () => {
     const s = warm()
     s.write(1000, T.octets(5 * MSS))
