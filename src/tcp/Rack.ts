@@ -117,16 +117,26 @@ export const size = (r: Rack): number => r.starts.length - r.head
 
 /**
  * [start, end) went out at `now`: a new entry for octets beyond the log,
- * and for octets already in it a retransmission (every entry it overlaps
- * counts as sent again, and is no longer lost).
+ * and for octets already in it a retransmission (every entry it covers
+ * counts as sent again, and is no longer lost). An entry it covers in part
+ * (a resend cut at the peer's window or short of room for its options) is
+ * split at the resend's edges first, as Linux's tcp_fragment splits the skb:
+ * the part not sent again keeps its send time and its marks, so RACK can
+ * still find it lost, and a resend after a timeout takes it next.
  */
 export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number): void => {
   const n = r.starts.length
   const last = n > r.head ? (r.ends[n - 1]! as Seq.SeqNum) : undefined
   let from = start
   if (last !== undefined && Seq.lt(start, last)) {
-    for (let i = r.head; i < n && Seq.lt(r.starts[i]! as Seq.SeqNum, end); i++) {
+    for (let i = r.head; i < r.starts.length && Seq.lt(r.starts[i]! as Seq.SeqNum, end); i++) {
       if (!Seq.gt(r.ends[i]! as Seq.SeqNum, start)) continue
+      // (the part before the resend stays entry i; the next turn takes the rest)
+      if (Seq.lt(r.starts[i]! as Seq.SeqNum, start)) {
+        split(r, i, start)
+        continue
+      }
+      if (Seq.gt(r.ends[i]! as Seq.SeqNum, end)) split(r, i, end)
       r.sentAt[i] = now
       if ((r.flags[i]! & RETRANSMITTED) === 0) r.retransmitted++
       r.flags[i] = (r.flags[i]! | RETRANSMITTED) & ~LOST
@@ -144,6 +154,18 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
   r.ends.push(end)
   r.sentAt.push(now)
   r.flags.push(0)
+}
+
+/** Entry `i` becomes [its start, `at`) and [`at`, its end) follows it, with the same send time and marks. */
+const split = (r: Rack, i: number, at: Seq.SeqNum): void => {
+  const f = r.flags[i]!
+  r.starts.splice(i + 1, 0, at)
+  r.ends.splice(i + 1, 0, r.ends[i]!)
+  r.sentAt.splice(i + 1, 0, r.sentAt[i]!)
+  r.flags.splice(i + 1, 0, f)
+  r.ends[i] = at
+  if ((f & SACKED) !== 0) r.sacked++
+  if ((f & RETRANSMITTED) !== 0) r.retransmitted++
 }
 
 /**

@@ -47,6 +47,26 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     expect(Rack.size(r)).toBe(4)
   })
 
+  it("a resend of part of a lost segment splits it: the rest stays lost, with its own send time", () => {
+    const r = fourSent()
+    Rack.onAck(r, at(0), board([300, 400]), 10, undefined, tsOf)
+    expect(Rack.detectLoss(r, 10, Rack.reorderingWindow(r, 7, false)).lost).toBe(2)
+    // [0, 100) lost; a resend cut to its first 40 octets (a shrunk window, or SACK blocks taking room)
+    Rack.onSend(r, at(0), at(40), 12)
+    expect(Rack.firstLost(r)).toEqual({ start: at(40), end: at(100) })
+    expect(Rack.size(r)).toBe(5)
+    expect(r.retransmitted).toBe(1)
+    // the rest resent from the middle of the entry: split again, each piece once
+    Rack.onSend(r, at(40), at(100), 13)
+    expect(Rack.firstLost(r)).toEqual({ start: at(100), end: at(200) })
+    expect(r.retransmitted).toBe(2)
+    // all of it acknowledged: the log lets go of every piece and its counts
+    Rack.onAck(r, at(400), board(), 20, undefined, tsOf)
+    expect(Rack.size(r)).toBe(0)
+    expect(r.retransmitted).toBe(0)
+    expect(r.sacked).toBe(0)
+  })
+
   it("no reordering seen: the window is 0 in recovery and with three segments SACKed, else a quarter of min RTT (at most SRTT)", () => {
     const r = fourSent()
     Rack.onAck(r, at(0), board([100, 200]), 9, undefined, tsOf) // the second: rtt 8
