@@ -146,6 +146,16 @@ describe("retransmission timer (RFC 6298)", () => {
     // its ACK opens the window again: go-back-N goes on from there, a whole segment
     expect(shape(s.send(250, ackOf(1000, 2 * MSS)))).toEqual([[1000, MSS]])
   })
+  it("a resent segment cut at the shrunk window's edge leaves its FIN behind; the FIN goes with the rest", () => {
+    const s = est()
+    expect(T.seenAll(s.write(10, "abcdef")).map((o) => [o.seq, o.len])).toEqual([[0, 6]])
+    expect(T.seenAll(s.close(11)).map((o) => [o.seq, o.flags])).toEqual([[6, "FIN|ACK"]])
+    // nothing acknowledged, the window shrunk to 4 octets: the RTO's resend is "abcd", no FIN
+    s.send(20, ackOf(0, 4))
+    expect(T.seenAll(s.tick(210)).map((o) => [o.seq, o.flags, o.data])).toEqual([[0, "ACK", "abcd"]])
+    // its ACK opens the window: "ef" and the FIN go again
+    expect(T.seenAll(s.send(250, ackOf(4))).map((o) => [o.seq, o.flags, o.data])).toEqual([[4, "FIN|PSH|ACK", "ef"]])
+  })
   it("after `retries` retransmissions the next expiry fails the connection with TimedOut", () => {
     const s = est({ params: { retries: 3 } })
     s.write(10, "abc")
