@@ -57,7 +57,10 @@
  *   recovery instead of the RTO.
  * - Zero window (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17): while the peer's
  *   window is 0 and data waits, probes of one octet go out at RTO intervals
- *   that double up to `maxPersist`, forever while the peer answers them;
+ *   that double up to `maxPersist`, forever while the peer answers them
+ *   (RFC 1122 §4.2.2.17); after `retries` in a row unanswered the connection
+ *   fails with TimedOut, as Linux's tcp_probe_timer gives up after
+ *   tcp_retries2, so a peer gone with its window shut does not hold it forever;
  *   the same timer sends what fits into a window too small for sender-side
  *   silly-window avoidance (RFC 9293 §3.8.6.2.1's override).
  * - Buffers: the receive buffer grows with what the application reads per
@@ -271,6 +274,8 @@ export interface Sender {
   /** when the peer last sent anything (keepalive) */
   lastHeardAt: number
   keepaliveProbes: number
+  /** zero-window probes sent since the peer was last heard */
+  windowProbes: number
   keepaliveAt: number | undefined
   /** idle ms before the first keepalive probe; undefined: no keepalive (the stack's setting, or `setKeepAlive`'s) */
   keepaliveIdle: number | undefined
@@ -420,6 +425,7 @@ const base = (
     lastSendAt: now,
     lastHeardAt: now,
     keepaliveProbes: 0,
+    windowProbes: 0,
     keepaliveAt: undefined,
     keepaliveIdle: params.keepaliveIdle,
     timeWaitAt: undefined,
@@ -827,6 +833,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   const synReceived = s.state === "SynReceived"
   s.lastHeardAt = r.at
   s.keepaliveProbes = 0
+  s.windowProbes = 0
   if (r.rstReply !== undefined) {
     emit(s, out, r.rstReply, RST, undefined, NONE)
     // an unacceptable ACK in SYN-SENT is often a peer's old incarnation of this 4-tuple (its
@@ -1814,6 +1821,13 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     sendData(s, out, s.sndNxt, len, fin !== undefined && Seq.add(s.sndNxt, len + 1) === fin, now)
     return
   }
+  // RFC 1122 §4.2.2.17: open while the peer answers; given up after as many unanswered probes
+  // as retransmissions (Linux's tcp_probe_timer, tcp_retries2)
+  if (s.windowProbes >= s.params.retries) {
+    fail(s, "TimedOut")
+    return
+  }
+  s.windowProbes++
   s.sndNxt = s.sndUna
   const keepRto = s.rtoAt
   sendData(s, out, s.sndUna, 1, false, now)

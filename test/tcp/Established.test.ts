@@ -577,6 +577,23 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(T.seenAll(s.tick(1420))).toMatchObject([{ seq: 100, len: 1, data: "h" }])
     expect(s.state).toBe("Established")
   })
+  it("a peer gone with its window shut: after `retries` unanswered probes the connection fails with TimedOut (as Linux's tcp_probe_timer)", () => {
+    const s = est({ params: { retries: 3 } })
+    s.write(0, T.octets(100))
+    s.send(10, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    s.write(20, "hello")
+    // probes at 20 + 200, then 400 and 800 ms later: three, none answered
+    expect(T.seenAll(s.tick(220))).toHaveLength(1)
+    expect(T.seenAll(s.tick(620))).toHaveLength(1)
+    expect(T.seenAll(s.tick(1420))).toHaveLength(1)
+    expect(s.state).toBe("Established")
+    // the fourth would go 1600 ms later: the connection gives up then instead
+    expect(s.tick(3019)).toEqual([])
+    expect(s.state).toBe("Established")
+    expect(T.seenAll(s.tick(3020)).filter((o) => o.len > 0)).toEqual([])
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe("TimedOut")
+  })
   it("the window shutting with a tail loss probe armed: the probe is called off, so no retransmission timer runs beside the persist timer", () => {
     // SACK and an SRTT of 20 ms: three segments out arm a tail probe (RFC 8985 §7.2) at about 2 SRTT
     const s = est({ params: { retries: 3 }, peer: { sackPermitted: true } })
