@@ -33,6 +33,8 @@ export interface SendBuffer {
 /** An empty buffer whose first octet will carry sequence number `start`. @category constructors */
 export const make = (start: Seq.SeqNum): SendBuffer => ({ chunks: [], head: 0, start, length: 0 })
 
+const NOTHING = new Uint8Array(0)
+
 /** Sequence number one past the last octet held. */
 export const end = (b: SendBuffer): Seq.SeqNum => Seq.add(b.start, b.length)
 
@@ -49,6 +51,7 @@ export const append = (b: SendBuffer, data: Uint8Array): void => {
  * else a copy.
  */
 export const slice = (b: SendBuffer, seq: Seq.SeqNum, len: number): Uint8Array => {
+  if (len <= 0) return NOTHING
   const offset = Seq.sub(seq, b.start)
   // below the buffer's start the octets are released: whatever the chunks hold there is not them
   if (offset < 0 || offset + len > b.length) {

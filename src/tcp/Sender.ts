@@ -1126,7 +1126,7 @@ const onAckLosses = (
   // octet). RFC 8985 §7.4: a SACK for the tail probe shows every hole below it lost at once (what RACK
   // concludes: those octets were sent before the probe, which arrived).
   else if (
-    s.sackOk && !s.recovering && Seq.gt(s.sndUna, s.recover) &&
+    s.sackOk && !s.recovering && Seq.gt(s.sndUna, s.recover) && s.persistAt === undefined &&
     (Scoreboard.isLost(s.board, s.sndUna, s.mss) || s.tlpOut && Scoreboard.nextHole(s.board, s.sndUna) !== undefined)
   ) enterRecovery(s, now, out)
 }
@@ -1139,6 +1139,12 @@ const onAckLosses = (
  * go-back-N resends them.
  */
 const rackDetect = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  // (a shut window is the persist timer's: no recovery starts, and no retransmission timer with it;
+  // the ACK that opens the window looks again)
+  if (s.persistAt !== undefined) {
+    s.rackAt = undefined
+    return
+  }
   const { lost, timeout } = Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering))
   s.rackAt = timeout > 0 ? now + timeout : undefined
   if (lost === 0 || !sending(s)) return
@@ -1423,8 +1429,10 @@ const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
  * without moving SND.NXT back; the data octets sent, or undefined when none
  * went. Held to the peer's window as Linux's tcp_retransmit_skb holds it: a
  * peer that has shrunk its window since drops what lies past it, so that is
- * not sent again, except at SND.UNA with the window shut, where the whole
- * segment goes as a probe; a segment reaching past the edge is cut there.
+ * not sent again, and a segment reaching past the edge is cut there. Into a
+ * shut window no data goes again at all (Linux sends the segment at SND.UNA
+ * as its probe; here the persist timer probes with one octet, and its probes
+ * count no retransmission); a bare FIN still does, as it needs no window.
  */
 const resend = (
   s: Sender,
@@ -1435,7 +1443,7 @@ const resend = (
   now: number
 ): number | undefined => {
   const room = Seq.sub(Seq.add(s.sndUna, s.sndWnd), seq)
-  if (room <= 0 && seq !== s.sndUna) return undefined
+  if (room <= 0 && (len > 0 || seq !== s.sndUna)) return undefined
   if (room > 0 && len > room) {
     len = room
     fin = false
@@ -1764,6 +1772,10 @@ const armTailProbe = (s: Sender, now: number): void => {
   const flight = Seq.sub(s.sndMax, s.sndUna)
   if (flight <= 0 || s.rtt.srtt === undefined || !sending(s) || s.rtoAt === undefined) return
   const full = fullPayload(s)
+  // nothing new to send, and the last segment lies wholly past a window the peer shrank: no probe
+  // could go (tailProbe would send nothing, and this would arm it again and again until the RTO)
+  const lastStart = Seq.add(s.sndMax, -Math.min(full, flight))
+  if (Seq.sub(SendBuffer.end(s.buffer), s.sndNxt) <= 0 && !Seq.lt(lastStart, Seq.add(s.sndUna, s.sndWnd))) return
   let pto = 2 * s.rtt.srtt + (flight <= full ? WORST_DELAYED_ACK : 0)
   pto = Math.max(MIN_PTO, Math.min(pto, s.rtoAt - now))
   if (now + pto >= s.rtoAt) return

@@ -177,6 +177,44 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   })
 })
 
+describe("a shut window in the middle of a loss (persist, RFC 9293 §3.8.6.1)", () => {
+  it("the ACK that shuts the window also SACKs: no recovery, no retransmission timer, only one-octet probes while the peer answers", () => {
+    const s = warm({ retries: 3 })
+    s.write(1000, T.octets(3 * MSS))
+    const shut = () => T.fromPeer({ ack: B, window: 0, options: { sackPermitted: false, sack: [{ left: ours(B + 2 * MSS), right: ours(B + 3 * MSS) }] } })
+    s.send(1020, shut())
+    expect(s.snd.persistAt).toBeDefined()
+    const lens: Array<number> = []
+    for (let t = 1021; t <= 9000; t++) {
+      lens.push(...s.tick(t).map((o) => o.payload?.length ?? 0))
+      if (t % 500 === 0) lens.push(...s.send(t, shut()).map((o) => o.payload?.length ?? 0))
+    }
+    expect(lens.filter((n) => n > 0).length).toBeGreaterThan(3)
+    expect(lens.every((n) => n <= 1)).toBe(true)
+    expect(s.snd.retries).toBe(0)
+    expect(s.state).toBe("Established")
+    // the window opens: the hole goes again, then what followed it
+    const out = s.send(9001, T.fromPeer({ ack: B, window: 64240, options: { sackPermitted: false, sack: [{ left: ours(B + 2 * MSS), right: ours(B + 3 * MSS) }] } }))
+    expect(shape(out)[0]).toEqual([B, MSS])
+  })
+})
+
+describe("a segment acknowledged in part", () => {
+  it("then found lost by RACK, is resent from SND.UNA (the log trims the entry to the ACK, as Linux's tcp_trim_head)", () => {
+    const s = warm()
+    s.write(1000, T.octets(3 * MSS))
+    // the peer took the first 500 octets of the first segment (no resend involved) and SACKs the third
+    s.send(1030, sackOf(B + 500, [B + 2 * MSS, B + 3 * MSS]))
+    const out: Array<OutSegment> = []
+    for (let t = 1031; t <= 1100 && out.length === 0; t++) out.push(...s.tick(t))
+    // the hole [B + 500, B + 2 MSS) goes again in full segments from SND.UNA, each with its own octets
+    expect(out.map((o) => [T.ourSeq(o), o.payload?.length, T.text(o.payload) === T.octetsText(o.payload?.length ?? 0, T.ourSeq(o) - B)])).toEqual([
+      [B + 500, MSS, true],
+      [B + 500 + MSS, MSS - 500, true]
+    ])
+  })
+})
+
 describe("a resent hole whose segment carries SACK blocks", () => {
   it("takes fewer payload octets; the rest of the hole follows at once (HighRxt counts what went, not what was asked)", () => {
     const s = warm()
@@ -223,6 +261,17 @@ describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)
     s.write(1045, T.octets(MSS, 5 * MSS))
     const again = T.seenAll(s.send(1070, sackWin(B + 500, 64240, [B + MSS, B + 6 * MSS])))
     expect(again.map((o) => [o.seq, o.len, o.data === T.octetsText(o.len, o.seq - B)])).toEqual([[B + 500, MSS - 500, true]])
+  })
+  it("a tail probe that cannot go (the last segment wholly past the shrunk window) is not armed again and again", () => {
+    const s = warm()
+    s.write(1000, T.octets(3 * MSS))
+    const armed = s.snd.tlpAt!
+    expect(armed).toBeDefined()
+    // nothing acknowledged, the window shrunk to 1000 octets: the last segment lies wholly past it
+    s.send(1010, sackWin(B, 1000))
+    expect(s.tick(Math.ceil(armed))).toEqual([])
+    expect(s.snd.tlpAt).toBe(undefined)
+    expect(s.snd.tailProbes).toBe(0)
   })
   it("a hole wholly past the new right edge is not resent at all", () => {
     const s = warm()
