@@ -66,6 +66,7 @@ import * as Slab from "../internal/Slab.js"
 import {
   concatBatches,
   flatten,
+  flattenInto,
   type FrameBatch,
   Link,
   type LinkOffload,
@@ -496,7 +497,7 @@ export const make = (link: LinkService) =>
     const output = (tx: Tx, r: Route, frame: OutFrame, meta = 0): void => {
       switch (r._tag) {
         case "Local":
-          tx.local.push(frame instanceof Uint8Array ? frame : Slab.gather(localSlab, frame))
+          tx.local.push(flattenInto(frame, localSlab.cut))
           return
         case "Broadcast":
           frameTo(frame, Eth.BROADCAST)

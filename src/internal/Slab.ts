@@ -1,7 +1,8 @@
 /**
  * Small buffers cut from a shared slab: what an ACK, a reply or a short
  * segment is built in (Ipv4's `allocate`), and what a gathered frame sent to
- * ourselves over the loopback is flattened into (Interface.ts).
+ * ourselves over the loopback is flattened into (Interface.ts, with
+ * Link.flattenInto).
  *
  * Why: V8 gives a typed array above 64 octets a backing store of its own
  * (a malloc, external-memory accounting, a sweep when it dies), measured
@@ -54,15 +55,3 @@ export const make = (slabOctets = SLAB_OCTETS, maxCut = MAX_CUT): Slab => {
   }
 }
 
-/** The octets of `pieces` in one buffer cut from `slab`. */
-export const gather = (slab: Slab, pieces: ReadonlyArray<Uint8Array>): Uint8Array => {
-  let n = 0
-  for (let i = 0; i < pieces.length; i++) n += pieces[i]!.length
-  const out = slab.cut(n)
-  let at = 0
-  for (let i = 0; i < pieces.length; i++) {
-    out.set(pieces[i]!, at)
-    at += pieces[i]!.length
-  }
-  return out
-}

@@ -162,10 +162,15 @@ export const frameLength = (frame: OutFrame): number => {
  * an in-memory cable, a pcap writer) use this; a TAP writes pieces with
  * `writev` instead.
  */
-export const flatten = (frame: OutFrame): Uint8Array => {
+export const flatten = (frame: OutFrame): Uint8Array => flattenInto(frame, freshBuffer)
+
+/**
+ * `flatten`, the pieces copied into a buffer from `allocate` (the loopback
+ * cuts small frames from a slab: internal/Slab.ts).
+ */
+export const flattenInto = (frame: OutFrame, allocate: (length: number) => Uint8Array): Uint8Array => {
   if (frame instanceof Uint8Array) return frame
-  if (frame.length === 1) return frame[0]!.slice()
-  const out = new Uint8Array(frameLength(frame))
+  const out = allocate(frameLength(frame))
   let at = 0
   for (const piece of frame) {
     out.set(piece, at)
@@ -173,6 +178,8 @@ export const flatten = (frame: OutFrame): Uint8Array => {
   }
   return out
 }
+
+const freshBuffer = (length: number): Uint8Array => new Uint8Array(length)
 
 /**
  * @category models

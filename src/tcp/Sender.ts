@@ -1789,8 +1789,8 @@ const MIN_PTO = 10
 
 const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.tlpAt = undefined
-  // (a shut window is the persist timer's: it probes with one octet, and no retransmission counts)
-  if (s.recovering || !sending(s) || s.persistAt !== undefined || Seq.sub(s.sndMax, s.sndUna) <= 0) return
+  // (never in persist: entering it calls the probe off, and armTailProbe arms none there)
+  if (s.recovering || !sending(s) || Seq.sub(s.sndMax, s.sndUna) <= 0) return
   const full = fullPayload(s)
   const bufEnd = SendBuffer.end(s.buffer)
   const unsent = Seq.sub(bufEnd, s.sndNxt)

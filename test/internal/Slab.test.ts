@@ -6,6 +6,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import * as Slab from "../../src/internal/Slab.js"
+import { flattenInto } from "../../src/link/Link.js"
 
 describe("Slab", () => {
   it.prop(
@@ -43,15 +44,15 @@ describe("Slab", () => {
     expect(slab.cut(512).length).toBe(512)
   })
 
-  it("gather copies the pieces in order into one buffer: changing a piece later changes nothing", () => {
+  it("a frame flattened into cuts (Link.flattenInto, as the loopback does): its pieces copied in order, a later change to a piece changes nothing", () => {
     const slab = Slab.make()
     const head = Uint8Array.of(1, 2, 3)
     const body = Uint8Array.of(4, 5)
-    const one = Slab.gather(slab, [head, body])
+    const one = flattenInto([head, body], slab.cut)
     expect(Array.from(one)).toEqual([1, 2, 3, 4, 5])
     body[0] = 99
     expect(Array.from(one)).toEqual([1, 2, 3, 4, 5])
-    expect(Array.from(Slab.gather(slab, [body]))).toEqual([99, 5])
-    expect(Slab.gather(slab, []).length).toBe(0)
+    expect(Array.from(flattenInto([body], slab.cut))).toEqual([99, 5])
+    expect(flattenInto([], slab.cut).length).toBe(0)
   })
 })
