@@ -356,6 +356,58 @@ export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly los
   return { lost, timeout }
 }
 
+/**
+ * Where a SACK block's left edge counts from: the first segment edge of the
+ * log at or after `seq` (the start of the first entry that starts there or
+ * later; past the last entry, the log's end). With an empty log, `seq`.
+ *
+ * Together with `segmentEdgeAtOrBefore` this narrows a block to the
+ * segments sent that lie wholly inside it, as Linux tags only whole
+ * segments (tcp_sacktag_walk, tcp_match_skb_to_sack: a TSO segment is split
+ * at MSS multiples, and our log already holds one entry per segment). A
+ * peer's blocks land on our segments' edges (our TSO runs are cut by the
+ * kernel exactly at them, Tso.ts), so this drops nothing an honest receiver
+ * reports, but a hostile one can no longer cut the scoreboard into ranges of
+ * one octet each (up to half the octets in flight, each ACK then scanning
+ * them all: Linux's CVE-2019-11478 is the same attack on its queue).
+ */
+export const segmentEdgeAtOrAfter = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
+  const n = r.starts.length
+  if (n === r.head) return seq
+  const i = firstNotBelow(r, r.starts, seq, false)
+  return (i < n ? r.starts[i]! : r.ends[n - 1]!) as Seq.SeqNum
+}
+
+/**
+ * Where a SACK block's right edge counts to: the last segment edge of the
+ * log at or before `seq` (the end of the last entry that ends there or
+ * earlier; before the first, the log's start). With an empty log, `seq`.
+ * See `segmentEdgeAtOrAfter`.
+ */
+export const segmentEdgeAtOrBefore = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
+  if (r.starts.length === r.head) return seq
+  // the one before the first entry that ends after seq ends at or before it
+  const i = firstNotBelow(r, r.ends, seq, true)
+  return (i > r.head ? r.ends[i - 1]! : r.starts[r.head]!) as Seq.SeqNum
+}
+
+/**
+ * Binary search of the log from `head`: the first entry whose edge (`edges`:
+ * the log's starts or ends, both ascending) is not below `seq` (with
+ * `orAt`, not at or below it); the log's length when none.
+ */
+const firstNotBelow = (r: Rack, edges: Array<number>, seq: Seq.SeqNum, orAt: boolean): number => {
+  let lo = r.head
+  let hi = edges.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    const e = edges[mid]! as Seq.SeqNum
+    if (Seq.lt(e, seq) || orAt && e === seq) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 /** The first entry marked lost (and not sent again since), as [start, end); undefined when none. */
 export const firstLost = (r: Rack): { readonly start: Seq.SeqNum; readonly end: Seq.SeqNum } | undefined => {
   const n = r.starts.length

@@ -4,9 +4,13 @@
  * into sorted, disjoint ranges. Plain data owned by one send half; pure
  * functions over it:
  *
- * - `update` merges an ACK's blocks (only the parts inside
- *   (SND.UNA, SND.MAX]: a block outside is stale or forged, RFC 2018 §5
- *   lets a sender ignore it);
+ * - `update` (and `add`, one block) merges an ACK's blocks (only the parts
+ *   inside (SND.UNA, SND.MAX]: a block outside is stale or forged, RFC 2018
+ *   §5 lets a sender ignore it). The send half gives `add` each block
+ *   narrowed to the segments it sent that lie wholly inside it (Rack.ts's
+ *   `segmentEdgeAtOrAfter` / `AtOrBefore`), as Linux tags whole segments
+ *   only: so every range holds at least one whole segment, and a peer's
+ *   blocks cannot cut the board into more ranges than segments in flight;
  * - `prune` drops what the cumulative ACK has passed;
  * - `isLost(seq)`: RFC 6675's IsLost, more than (DupThresh - 1) × SMSS
  *   octets SACKed above `seq`;
@@ -49,12 +53,14 @@ export const update = (
   sndUna: Seq.SeqNum,
   sndMax: Seq.SeqNum
 ): void => {
-  for (const block of blocks) {
-    const left = Seq.max(block.left, sndUna)
-    const right = Seq.min(block.right, sndMax)
-    if (!Seq.lt(left, right)) continue
-    insert(b, left, right)
-  }
+  for (const block of blocks) add(b, block.left, block.right, sndUna, sndMax)
+}
+
+/** Merge one block [left, right), clipped to (sndUna, sndMax]; nothing when that leaves it empty. */
+export const add = (b: Scoreboard, left: Seq.SeqNum, right: Seq.SeqNum, sndUna: Seq.SeqNum, sndMax: Seq.SeqNum): void => {
+  const l = Seq.max(left, sndUna)
+  const r = Seq.min(right, sndMax)
+  if (Seq.lt(l, r)) insert(b, l, r)
 }
 
 const insert = (b: Scoreboard, left: Seq.SeqNum, right: Seq.SeqNum): void => {

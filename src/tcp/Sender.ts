@@ -49,7 +49,9 @@
  *   §3.2, RFC 6582) on the third duplicate ACK (an ACK of nothing new, no
  *   data, the same window, with data outstanding: a window update is not a
  *   duplicate); with SACK, RFC 6675 recovery over the scoreboard
- *   (Scoreboard.ts) with RACK's time-based loss detection (RFC 8985 §6,
+ *   (Scoreboard.ts), whose duplicate is an ACK that SACKs something new
+ *   (§2) and whose blocks count for whole segments only (as Linux's),
+ *   with RACK's time-based loss detection (RFC 8985 §6,
  *   Rack.ts), the first retransmission stopping at the first SACKed octet,
  *   its sends paced by Proportional Rate Reduction (RFC 6937).
  *   A tail loss probe (RFC 8985 §7) after PTO = 2 × SRTT (plus the peer's
@@ -226,7 +228,7 @@ export interface Sender {
   persistBackoff: number
   cc: Congestion.State
   readonly algorithm: Congestion.Algorithm
-  /** duplicate ACKs in a row */
+  /** duplicate ACKs in a row (with SACK, RFC 6675 §2's: ACKs that SACKed something new) */
   dupAcks: number
   /** in fast recovery (RFC 6582) */
   recovering: boolean
@@ -1001,7 +1003,16 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     }
   }
   const sackedBefore = s.board.sacked
-  if (s.sackOk && a.sack !== undefined) Scoreboard.update(s.board, a.sack, s.sndUna, s.sndMax)
+  if (s.sackOk && a.sack !== undefined) {
+    // each block counts for the whole segments inside it only (Rack.segmentEdgeAtOrAfter says why)
+    for (const b of a.sack) {
+      const left = Rack.segmentEdgeAtOrAfter(s.rack, b.left)
+      const right = Rack.segmentEdgeAtOrBefore(s.rack, b.right)
+      Scoreboard.add(s.board, left, right, s.sndUna, s.sndMax)
+    }
+  }
+  // octets this ACK SACKed that were neither acknowledged nor SACKed before (the board is pruned later)
+  const newlySacked = s.board.sacked - sackedBefore
   const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
   if (s.sackOk) {
     const una = advances ? a.ack : s.sndUna
@@ -1018,7 +1029,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     Rack.onAck(s.rack, una, s.board, at, s.tsOk ? a.tsEcr : undefined, tsClock)
   }
-  onAckLosses(s, a, at, now, out, advances, oldWnd)
+  onAckLosses(s, a, at, now, out, advances, oldWnd, newlySacked)
   if (s.frto !== undefined && sending(s)) {
     const duplicate = !advances && a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd
     frtoOnAck(s, advances, duplicate, now, out)
@@ -1115,21 +1126,30 @@ const onAckLosses = (
   now: number,
   out: Array<OutSegment>,
   advances: boolean,
-  oldWnd: number
+  oldWnd: number,
+  newlySacked: number
 ): void => {
   if (advances) newAck(s, a, at, now, out)
   else if (
-    a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd && Seq.gt(s.sndMax, s.sndUna) &&
-    s.persistAt === undefined
+    s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
+    // RFC 6675 §2: with SACK, a duplicate is an ACK that SACKs octets not SACKed before (a D-SACK
+    // for a copy the peer already had, or blocks that report nothing new, show no loss; Linux counts
+    // SACKed segments too); without, RFC 5681 §2's: same ACK, no data, same window
+    (s.sackOk ? newlySacked > 0 : a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd)
   ) duplicateAck(s, now, out)
-  // RFC 6675 §5: with SACK, loss shows without three duplicates (IsLost of the first unacknowledged
-  // octet). RFC 8985 §7.4: a SACK for the tail probe shows every hole below it lost at once (what RACK
-  // concludes: those octets were sent before the probe, which arrived).
   else if (
-    s.sackOk && !s.recovering && Seq.gt(s.sndUna, s.recover) && s.persistAt === undefined &&
-    (Scoreboard.isLost(s.board, s.sndUna, s.mss) || s.tlpOut && Scoreboard.nextHole(s.board, s.sndUna) !== undefined)
+    s.sackOk && !s.recovering && Seq.gt(s.sndUna, s.recover) && s.persistAt === undefined && sackShowsLoss(s)
   ) enterRecovery(s, now, out)
 }
+
+/**
+ * RFC 6675 §5: with SACK, loss shows without three duplicates (IsLost of the
+ * first unacknowledged octet). RFC 8985 §7.4: a SACK for the tail probe
+ * shows every hole below it lost at once (what RACK concludes: those octets
+ * were sent before the probe, which arrived).
+ */
+const sackShowsLoss = (s: Sender): boolean =>
+  Scoreboard.isLost(s.board, s.sndUna, s.mss) || s.tlpOut && Scoreboard.nextHole(s.board, s.sndUna) !== undefined
 
 /**
  * RFC 8985 §6.2 steps 4-5: mark what RACK finds lost, start recovery for it
@@ -1273,7 +1293,11 @@ const echoPredatesRetransmission = (s: Sender, a: AckInfo): boolean => {
 const echoBefore = (a: AckInfo, ts: number): boolean =>
   a.tsEcr !== undefined && a.tsEcr !== 0 && ((a.tsEcr - ts) | 0) < 0
 
-/** RFC 5681 §3.2, RFC 6582 §3.2: the third duplicate starts fast retransmit; later ones inflate the window. */
+/**
+ * RFC 5681 §3.2, RFC 6582 §3.2: the third duplicate starts fast retransmit;
+ * later ones inflate the window. With SACK (RFC 6675 §5), the third, or the
+ * first that shows loss on the scoreboard; in recovery each sends what pipe allows.
+ */
 const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.dupAcks++
   if (s.recovering) {
@@ -1284,7 +1308,7 @@ const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // RFC 6582 §3.2 step 2: not again for losses of the window already recovered
   if (
     Seq.gt(s.sndUna, s.recover) &&
-    (s.dupAcks === 3 || s.sackOk && Scoreboard.isLost(s.board, s.sndUna, s.mss))
+    (s.dupAcks === 3 || s.sackOk && sackShowsLoss(s))
   ) enterRecovery(s, now, out)
 }
 

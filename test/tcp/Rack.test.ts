@@ -200,3 +200,24 @@ describe("RACK's reordering window and D-SACK (RFC 8985 §6.2 step 4, RFC 2883)"
     expect(Rack.reorderingWindow(r, 100, false)).toBe(2)
   })
 })
+
+describe("segment edges for SACK blocks (whole segments only, as Linux tags them)", () => {
+  it("a block's edges move in to the segments' edges, across the wrap; an empty log leaves them", () => {
+    const r = fourSent()
+    // the log's entries: [0,100) [100,200) [200,300) [300,400), numbers crossing 2^32 at 300 - 1
+    expect(Rack.segmentEdgeAtOrAfter(r, at(150))).toBe(at(200))
+    expect(Rack.segmentEdgeAtOrAfter(r, at(200))).toBe(at(200))
+    expect(Rack.segmentEdgeAtOrAfter(r, at(-5))).toBe(at(0))
+    expect(Rack.segmentEdgeAtOrAfter(r, at(350))).toBe(at(400))
+    expect(Rack.segmentEdgeAtOrBefore(r, at(350))).toBe(at(300))
+    expect(Rack.segmentEdgeAtOrBefore(r, at(300))).toBe(at(300))
+    expect(Rack.segmentEdgeAtOrBefore(r, at(50))).toBe(at(0))
+    expect(Rack.segmentEdgeAtOrBefore(r, at(900))).toBe(at(400))
+    // after the first two are acknowledged the log starts at 200
+    Rack.onAck(r, at(200), board(), 10, undefined, tsOf)
+    expect(Rack.segmentEdgeAtOrAfter(r, at(50))).toBe(at(200))
+    expect(Rack.segmentEdgeAtOrBefore(r, at(250))).toBe(at(200))
+    expect(Rack.segmentEdgeAtOrAfter(Rack.make(ISS), at(7))).toBe(at(7))
+    expect(Rack.segmentEdgeAtOrBefore(Rack.make(ISS), at(7))).toBe(at(7))
+  })
+})

@@ -541,3 +541,55 @@ describe("Proportional Rate Reduction in SACK recovery (RFC 6937)", () => {
     expect(s.snd.recovering).toBe(true)
   })
 })
+
+describe("what counts in a SACK block, and what counts as a duplicate ACK", () => {
+  /** The scoreboard's ranges, in octets from B. */
+  const ranges = (s: ReturnType<typeof warm>) =>
+    s.snd.board.ranges.map((r) => [Seq.sub(r.left, ours(B)), Seq.sub(r.right, ours(B))])
+
+  it("a block counts for the whole segments inside it only, as Linux tags whole segments: its edges move in to theirs", () => {
+    const s = warm()
+    s.write(1000, T.octets(10 * MSS))
+    // the peer reports from inside the third segment to inside the sixth: the fourth and fifth are whole in it
+    expect(shape(s.send(1020, sackOf(B, [B + 2 * MSS + 100, B + 5 * MSS + 50])))).toEqual([])
+    expect(ranges(s)).toEqual([[3 * MSS, 5 * MSS]])
+    expect(s.snd.rack.sacked).toBe(2)
+  })
+
+  it("one-octet blocks from a hostile receiver cannot cut the scoreboard into pieces (as CVE-2019-11478 cut Linux's queue)", () => {
+    const s = warm()
+    s.write(1000, T.octets(10 * MSS))
+    // 300 ACKs at once, each with three one-octet blocks, every one somewhere new: taken as they
+    // came, they would leave 900 ranges to scan on every ACK after
+    for (let i = 0; i < 300; i++) {
+      const blocks = [0, 1, 2].map((k): readonly [number, number] => {
+        const at = B + 1 + 2 * (3 * i + k)
+        return [at, at + 1]
+      })
+      expect(s.send(1020, sackOf(B, ...blocks))).toEqual([])
+    }
+    expect(ranges(s)).toEqual([])
+    // and none of them was a duplicate ACK (RFC 6675 §2: it SACKed nothing new)
+    expect(s.snd.dupAcks).toBe(0)
+    expect(s.snd.recovering).toBe(false)
+    // a block of whole segments still counts
+    s.send(1020, sackOf(B, [B + 9 * MSS, B + 10 * MSS]))
+    expect(ranges(s)).toEqual([[9 * MSS, 10 * MSS]])
+    expect(s.snd.dupAcks).toBe(1)
+  })
+
+  it("with SACK, three ACKs that SACK nothing new are no duplicates (RFC 6675 §2): D-SACKs for copies the peer had start no fast retransmit", () => {
+    const s = warm()
+    s.write(1000, T.octets(10 * MSS))
+    // three D-SACKs of an octet the peer had long ago (it got a copy again), no new SACK
+    for (let i = 0; i < 3; i++) expect(s.send(1020 + i, sackOf(B, [5, 6]))).toEqual([])
+    expect(s.snd.recovering).toBe(false)
+    expect(s.snd.fastRetransmits).toBe(0)
+    // while three that each SACK a segment more are: the first goes again
+    s.send(1030, sackOf(B, [B + 7 * MSS, B + 8 * MSS]))
+    s.send(1031, sackOf(B, [B + 7 * MSS, B + 9 * MSS]))
+    expect(s.snd.recovering).toBe(false)
+    expect(shape(s.send(1032, sackOf(B, [B + 7 * MSS, B + 10 * MSS])))[0]).toEqual([B, MSS])
+    expect(s.snd.fastRetransmits).toBe(1)
+  })
+})
