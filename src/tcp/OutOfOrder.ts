@@ -10,6 +10,14 @@
  *
  * - Data is copied in, so a held segment never keeps the frame (or the
  *   receive batch) it came in alive; what the queue holds is `octets`.
+ * - A block keeps its octets in one store with room on either side, which
+ *   doubles when a segment reaches past it: segments that extend a block (at
+ *   either end) cost amortized O(their length), whatever their size. (A list
+ *   of pieces per block, gathered anew on each insert, made a run of 65 536
+ *   one-octet segments after a gap cost minutes of CPU and an object per
+ *   octet: Linux meets the same attack, SegmentSmack, by collapsing small
+ *   segments into one.) A store holds at most twice its block's octets,
+ *   or `MIN_STORE`.
  * - Overlaps keep what is already held and add only the new octets; a
  *   segment with nothing new is a duplicate.
  * - Bounds: `maxOctets` (the caller's receive buffer) and `maxBlocks` (a
@@ -29,11 +37,18 @@ export interface Block {
   start: Seq.SeqNum
   /** one past the last octet */
   end: Seq.SeqNum
-  /** the octets, in order, as copied in (concatenated on delivery) */
-  chunks: Array<Uint8Array>
+  /** the block's octets are `store[off, off + (end - start))`; the rest is room to grow into */
+  store: Uint8Array
+  off: number
   /** when the block last received a segment (the queue's own counter): SACK order */
   touched: number
 }
+
+/** The smallest store a block grows into (a block of one segment has a store of its size). */
+export const MIN_STORE = 2048
+
+/** The octets a block holds (a view of its store). */
+export const held = (b: Block): Uint8Array => b.store.subarray(b.off, b.off + Seq.sub(b.end, b.start))
 
 /** @category models */
 export interface OutOfOrder {
@@ -69,13 +84,13 @@ export const insert = (
   let i = 0
   while (i < blocks.length && Seq.lt(blocks[i]!.end, seq)) i++
   let j = i
-  let held = 0 // octets of [seq, end) held already
+  let already = 0 // octets of [seq, end) held already
   for (; j < blocks.length && Seq.lte(blocks[j]!.start, end); j++) {
     const b = blocks[j]!
-    held += Math.max(0, Seq.sub(Seq.min(b.end, end), Seq.max(b.start, seq)))
+    already += Math.max(0, Seq.sub(Seq.min(b.end, end), Seq.max(b.start, seq)))
   }
   const tick = ++q.ticks
-  const fresh = data.length - held
+  const fresh = data.length - already
   if (fresh === 0) {
     // Nothing new: one block holds it all (blocks are non-adjacent, so it is
     // the first found). Still the most recent segment for SACK's first block.
@@ -83,19 +98,44 @@ export const insert = (
     return "Duplicate"
   }
   if (q.octets + fresh > maxOctets || blocks.length - (j - i) + 1 > maxBlocks) return "NoRoom"
-  // The held octets are kept; only the gaps between them are copied from `data`.
-  const start = i < j ? Seq.min(seq, blocks[i]!.start) : seq
-  const chunks: Array<Uint8Array> = []
+  q.octets += fresh
+  if (i === j) {
+    blocks.splice(i, 0, { start: seq, end, store: data.slice(), off: 0, touched: tick })
+    return "Held"
+  }
+  const start = Seq.min(seq, blocks[i]!.start)
+  const stop = Seq.max(end, blocks[j - 1]!.end)
+  // The block with the most room keeps its store (grown when the merged run does not fit); the
+  // others' octets, and the new octets in the gaps between them, are copied in.
+  let base = blocks[i]!
+  for (let k = i + 1; k < j; k++) if (blocks[k]!.store.length > base.store.length) base = blocks[k]!
+  const before = Seq.sub(base.start, start)
+  const after = Seq.sub(stop, base.end)
+  let store = base.store
+  let off = base.off - before
+  if (off < 0 || base.off + Seq.sub(base.end, base.start) + after > store.length) {
+    const len = Seq.sub(stop, start)
+    const room = Math.max(2 * len, MIN_STORE) - len
+    // the room goes where the run grew: in front of it when it grew at the front (a peer
+    // resending backwards), behind it when at the back, half each when both
+    off = before > 0 && after > 0 ? room >> 1 : before > 0 ? room : 0
+    store = new Uint8Array(len + room)
+    store.set(held(base), off + before)
+  }
   let cursor = start
   for (let k = i; k < j; k++) {
     const b = blocks[k]!
-    if (Seq.lt(cursor, b.start)) chunks.push(data.slice(Seq.sub(cursor, seq), Seq.sub(b.start, seq)))
-    for (const c of b.chunks) chunks.push(c)
+    if (Seq.lt(cursor, b.start)) store.set(data.subarray(Seq.sub(cursor, seq), Seq.sub(b.start, seq)), off + Seq.sub(cursor, start))
+    if (b !== base) store.set(held(b), off + Seq.sub(b.start, start))
     cursor = b.end
   }
-  if (Seq.lt(cursor, end)) chunks.push(data.slice(Seq.sub(cursor, seq), data.length))
-  blocks.splice(i, j - i, { start, end: Seq.max(cursor, end), chunks, touched: tick })
-  q.octets += fresh
+  if (Seq.lt(cursor, stop)) store.set(data.subarray(Seq.sub(cursor, seq)), off + Seq.sub(cursor, start))
+  base.start = start
+  base.end = stop
+  base.store = store
+  base.off = off
+  base.touched = tick
+  blocks.splice(i, j - i, base)
   return "Held"
 }
 
@@ -121,16 +161,8 @@ export const advance = (
     if (Seq.gt(b.start, next)) break
     // b starts at or before `next` and reaches past it: what lies beyond is now in order.
     q.blocks.shift()
-    let skip = Seq.sub(next, b.start)
     q.octets -= Seq.sub(b.end, b.start)
-    for (const c of b.chunks) {
-      if (skip >= c.length) {
-        skip -= c.length
-        continue
-      }
-      chunks.push(skip === 0 ? c : c.subarray(skip))
-      skip = 0
-    }
+    chunks.push(held(b).subarray(Seq.sub(next, b.start)))
     next = b.end
   }
   return { chunks, rcvNxt: next }

@@ -52,8 +52,26 @@ describe("OutOfOrder", () => {
     const q = Ooo.make()
     const batch = new Uint8Array(100_000)
     Ooo.insert(q, at(8), batch.subarray(5000, 5008), 1 << 20, 64)
-    expect(q.blocks[0]!.chunks[0]!.buffer).not.toBe(batch.buffer)
-    expect(q.blocks[0]!.chunks[0]!.buffer.byteLength).toBe(8)
+    expect(Ooo.held(q.blocks[0]!).buffer).not.toBe(batch.buffer)
+    expect(Ooo.held(q.blocks[0]!).buffer.byteLength).toBe(8)
+  })
+
+  it("a run of one-octet segments after a gap, either way round, grows one store in place (SegmentSmack: not a piece per octet)", () => {
+    for (const backwards of [false, true]) {
+      const q = Ooo.make()
+      const n = 20_000
+      const stores = new Set<Uint8Array>()
+      for (let k = 0; k < n; k++) {
+        const o = backwards ? 10 + n - k : 11 + k
+        expect(Ooo.insert(q, at(o), bytes(o, 1), 1 << 20, 64)).toBe("Held")
+        stores.add(q.blocks[0]!.store)
+      }
+      expect(spans(q)).toEqual([[11, 11 + n]])
+      // the store doubles when it is outgrown: a handful of copies in all, not one per segment
+      expect(stores.size).toBeLessThanOrEqual(Math.log2(n) + 2)
+      expect(q.blocks[0]!.store.length).toBeLessThanOrEqual(2 * n)
+      expect(Array.from(Ooo.advance(q, at(11)).chunks[0]!)).toEqual(Array.from(bytes(11, n)))
+    }
   })
 
   it("refuses beyond its octet and block bounds, unchanged", () => {
@@ -124,7 +142,9 @@ describe("OutOfOrder", () => {
         expect(q.octets).toBe(model.size)
         for (const b of q.blocks) {
           const from = Seq.sub(b.start, RCV_NXT)
-          expect(joined(b.chunks)).toEqual(Array.from({ length: Seq.sub(b.end, b.start) }, (_, i) => model.get(from + i)))
+          expect(Array.from(Ooo.held(b))).toEqual(Array.from({ length: Seq.sub(b.end, b.start) }, (_, i) => model.get(from + i)))
+          // a store has room for its block to grow, never more than its size again
+          expect(b.store.length).toBeLessThanOrEqual(Math.max(2 * Seq.sub(b.end, b.start), Ooo.MIN_STORE))
         }
         // RFC 2018 §4: the first SACK block holds the segment just received.
         if (expected !== "NoRoom") {
