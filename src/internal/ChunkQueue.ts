@@ -82,6 +82,18 @@ export class ChunkQueue<A, E> {
     this.wake()
   }
 
+  /** The newest item queued (not yet taken); undefined when none is. */
+  get last(): A | undefined {
+    const items = this.items
+    return items === undefined ? undefined : items[items.length - 1]
+  }
+
+  /** Put `item` in the place of the newest item queued (which no reader has taken); nothing when none is. */
+  replaceLast(item: A): void {
+    const items = this.items
+    if (items !== undefined) items[items.length - 1] = item
+  }
+
   /** End the queue with `outcome` and wake the readers; false (nothing changes) if it was done already. */
   done(outcome: Exit.Exit<void, E>): boolean {
     if (this.outcome !== undefined) return false

@@ -58,6 +58,7 @@ import { flatten, frameLength, TxMeta } from "../link/Link.js"
 import * as Checksum from "../wire/Checksum.js"
 import type * as Addr from "../wire/Ipv4Addr.js"
 import * as TcpWire from "../wire/TcpHeader.js"
+import * as Delivery from "./Delivery.js"
 import * as Receiver from "./Receiver.js"
 import type { OutSegment, Segment } from "./Segment.js"
 import { FIN, PSH } from "./Segment.js"
@@ -196,6 +197,9 @@ export class Conn {
   readClosed = false
   arrivalsDropped = 0
   bytesReceived = 0
+  /** where small payloads are copied together while the application is behind (Delivery.ts) */
+  smallStore: Uint8Array | undefined = undefined
+  smallUsed = 0
   /** `opened` is done: the handshake completed */
   private isOpen = false
   /**
@@ -263,7 +267,7 @@ export class Conn {
     if (report.dataOctets > 0) {
       this.bytesReceived += report.dataOctets
       if (this.readClosed) this.reads.consumed += report.dataOctets
-      else this.incoming.offerAll(report.data)
+      else Delivery.deliver(this.incoming, report.data, this)
     }
     if (report.fin) this.incoming.done(Exit.void)
     if (report.urgent !== undefined && this.urgentSignal !== undefined) {
@@ -564,6 +568,8 @@ export class Conn {
   /** The application took `n` octets: count them, and let the send half consider a window update. */
   consumed(n: number): void {
     if (n === 0) return
+    // (caught up: the store small payloads were copied into goes with the views the reader took)
+    if (this.smallStore !== undefined && this.incoming.size === 0) this.smallStore = undefined
     const before = this.reads.consumed
     this.reads.consumed += n
     // Only reads that may open the window meaningfully wake the send half (it decides; see Sender.onRead).

@@ -1,0 +1,99 @@
+/**
+ * In-order data on its way to the reader (src/tcp/Delivery.ts): views as
+ * they came while the reader keeps up; small payloads copied together while
+ * it is behind, so that one-octet segments held unread cost about their
+ * octets, not a frame and an object each; nothing a reader took changes.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { FastCheck as fc } from "effect"
+import { ChunkQueue } from "../../src/internal/ChunkQueue.js"
+import * as Delivery from "../../src/tcp/Delivery.js"
+
+/** A payload of `n` octets as a view into a frame of its own (what a link hands the stack), octets from `from`. */
+const payload = (n: number, from: number) => {
+  const frame = new Uint8Array(66 + n)
+  for (let i = 0; i < n; i++) frame[66 + i] = (from + i) & 0xff
+  return frame.subarray(66)
+}
+
+const small = (): Delivery.Small => ({ smallStore: undefined, smallUsed: 0 })
+
+describe("Delivery", () => {
+  it("a reader that keeps up gets the payload as it came, no copy", () => {
+    const q = new ChunkQueue<Uint8Array, never>()
+    const s = small()
+    const p = payload(1, 0)
+    Delivery.deliver(q, [p], s)
+    expect(q.take()).toBe(p)
+    expect(s.smallStore).toBeUndefined()
+  })
+
+  it("one-octet payloads to a reader that is behind are copied together: a few items hold them all, and no frame", () => {
+    const q = new ChunkQueue<Uint8Array, never>()
+    const s = small()
+    const n = 10_000
+    for (let i = 0; i < n; i++) Delivery.deliver(q, [payload(1, i)], s)
+    // the first went as it came (nothing was queued); the rest fill stores of STORE octets, one item each
+    expect(q.size).toBe(1 + Math.ceil((n - 1) / Delivery.STORE))
+    const items = q.takeAll()
+    expect(items.slice(1).every((c) => c.buffer.byteLength === Delivery.STORE)).toBe(true)
+    const all = items.flatMap((c) => Array.from(c))
+    expect(all).toEqual(Array.from({ length: n }, (_, i) => i & 0xff))
+  })
+
+  it("full payloads go as they came, behind or not; a view a reader took is never written", () => {
+    const q = new ChunkQueue<Uint8Array, never>()
+    const s = small()
+    Delivery.deliver(q, [payload(1, 0)], s)
+    const big = payload(Delivery.SMALL, 1)
+    Delivery.deliver(q, [big, payload(3, 1 + Delivery.SMALL)], s)
+    const items = q.takeAll()
+    expect(items[1]).toBe(big)
+    const copied = items[2]!
+    expect(Array.from(copied)).toEqual([1, 2, 3].map((k) => (k + Delivery.SMALL) & 0xff))
+    // behind again: new octets go after the taken view in the same store, in an item of their own
+    Delivery.deliver(q, [payload(1, 50)], s)
+    Delivery.deliver(q, [payload(2, 51)], s)
+    expect(Array.from(copied)).toEqual([1, 2, 3].map((k) => (k + Delivery.SMALL) & 0xff))
+    expect(q.takeAll().map((c) => Array.from(c))).toEqual([[50], [51, 52]])
+  })
+
+  it("whatever is delivered and taken, in any order, the reader gets every octet once, in order, and what it took stays as it was", () =>
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({ take: fc.constant(false), sizes: fc.array(fc.oneof(fc.integer({ min: 1, max: 8 }), fc.integer({ min: 300, max: 700 })), { minLength: 1, maxLength: 6 }) }),
+            fc.record({ take: fc.constant(true), all: fc.boolean() })
+          ),
+          { maxLength: 80 }
+        ),
+        (steps) => {
+          const q = new ChunkQueue<Uint8Array, never>()
+          const s = small()
+          let next = 0
+          const taken: Array<{ view: Uint8Array; copy: Array<number> }> = []
+          const keep = (c: Uint8Array) => taken.push({ view: c, copy: Array.from(c) })
+          for (const step of steps) {
+            if ("sizes" in step) {
+              const chunks = step.sizes.map((n) => {
+                const p = payload(n, next)
+                next += n
+                return p
+              })
+              Delivery.deliver(q, chunks, s)
+            } else if (step.all) {
+              q.takeAll().forEach(keep)
+            } else {
+              const c = q.take()
+              if (c !== undefined) keep(c)
+            }
+          }
+          q.takeAll().forEach(keep)
+          expect(taken.flatMap((t) => t.copy)).toEqual(Array.from({ length: next }, (_, i) => i & 0xff))
+          for (const t of taken) expect(Array.from(t.view)).toEqual(t.copy)
+        }
+      ),
+      { numRuns: 300 }
+    ))
+})
