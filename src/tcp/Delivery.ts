@@ -23,12 +23,13 @@
  *   never do.
  *
  * Only octets past the store's last piece are written, so a view a reader
- * took is never changed. The connection lets go of its store when a reader
- * empties the queue (an idle connection holds none).
+ * took is never changed (internal/Coalesce.ts). The connection lets go of
+ * its store when a reader empties the queue (an idle connection holds none).
  *
  * @since 0.2.0
  */
 import type { ChunkQueue } from "../internal/ChunkQueue.js"
+import * as Coalesce from "../internal/Coalesce.js"
 
 /** Payloads below this many octets are copied together while the reader is behind. */
 export const SMALL = 512
@@ -36,14 +37,8 @@ export const SMALL = 512
 /** Octets of each store small payloads are copied into. */
 export const STORE = 4096
 
-/** The store a connection is filling: `store[0, used)` is queued or read. @category models */
-export interface Small {
-  smallStore: Uint8Array | undefined
-  smallUsed: number
-}
-
 /** Queue `chunks` (in order) for the reader, copying small ones together while it is behind. */
-export const deliver = <E>(queue: ChunkQueue<Uint8Array, E>, chunks: Array<Uint8Array>, small: Small): void => {
+export const deliver = <E>(queue: ChunkQueue<Uint8Array, E>, chunks: Array<Uint8Array>, small: Coalesce.Small): void => {
   let out: Array<Uint8Array> | undefined
   for (let k = 0; k < chunks.length; k++) {
     const c = chunks[k]!
@@ -54,27 +49,10 @@ export const deliver = <E>(queue: ChunkQueue<Uint8Array, E>, chunks: Array<Uint8
     }
     out ??= chunks.slice(0, k)
     const tail = out.length > 0 ? out[out.length - 1] : queue.last
-    let store = small.smallStore
-    if (
-      store !== undefined && tail !== undefined && tail.buffer === store.buffer &&
-      tail.byteOffset + tail.length === small.smallUsed && small.smallUsed + c.length <= store.length
-    ) {
-      // the newest item is the store's latest piece, still queued: it grows by c
-      store.set(c, small.smallUsed)
-      small.smallUsed += c.length
-      const grown = store.subarray(tail.byteOffset, small.smallUsed)
-      if (out.length > 0) out[out.length - 1] = grown
-      else queue.replaceLast(grown)
-      continue
-    }
-    if (store === undefined || small.smallUsed + c.length > store.length) {
-      store = new Uint8Array(STORE)
-      small.smallStore = store
-      small.smallUsed = 0
-    }
-    store.set(c, small.smallUsed)
-    out.push(store.subarray(small.smallUsed, small.smallUsed + c.length))
-    small.smallUsed += c.length
+    const view = Coalesce.copyIn(small, tail, c, STORE)
+    if (!Coalesce.grew(view, tail)) out.push(view)
+    else if (out.length > 0) out[out.length - 1] = view
+    else queue.replaceLast(view)
   }
   queue.offerAll(out ?? chunks)
 }

@@ -14,8 +14,21 @@
  *
  * Octets leave from the front when acknowledged (`release`).
  *
+ * Small writes queued behind others (under `SMALL` octets, while the buffer
+ * holds data already) are copied together into stores of `STORE` octets, as
+ * Linux's tcp_sendmsg fills the tail segment: an application writing many
+ * small messages to a peer that is slow to take them (or keeps its window
+ * shut) holds about its octets, not an object per write, and a segment of
+ * them is a view of one store rather than a copy gathered from many. A write
+ * into an empty buffer is kept as it came (a request and its answer copy
+ * nothing); the buffer lets go of its store when it empties.
+ * Over LinkMemory, 100 000 writes of 20 octets to a reading peer took 2.2 s
+ * as 100 000 chunks and take 0.19 s so (a CPU profile put 45 % of the
+ * former in `release`: the chunk array's `shift`).
+ *
  * @since 0.1.0
  */
+import * as Coalesce from "../internal/Coalesce.js"
 import * as Seq from "./SeqNum.js"
 
 /** @category models */
@@ -28,21 +41,46 @@ export interface SendBuffer {
   start: Seq.SeqNum
   /** octets held */
   length: number
+  /** where small writes are copied together (internal/Coalesce.ts; undefined: none) */
+  smallStore: Uint8Array | undefined
+  smallUsed: number
 }
 
+/** Writes below this many octets are copied together while the buffer holds data. */
+export const SMALL = 512
+
+/** Octets of each store small writes are copied into. */
+export const STORE = 4096
+
 /** An empty buffer whose first octet will carry sequence number `start`. @category constructors */
-export const make = (start: Seq.SeqNum): SendBuffer => ({ chunks: [], head: 0, start, length: 0 })
+export const make = (start: Seq.SeqNum): SendBuffer => ({
+  chunks: [],
+  head: 0,
+  start,
+  length: 0,
+  smallStore: undefined,
+  smallUsed: 0
+})
 
 const NOTHING = new Uint8Array(0)
 
 /** Sequence number one past the last octet held. */
 export const end = (b: SendBuffer): Seq.SeqNum => Seq.add(b.start, b.length)
 
-/** Append `data` (kept by reference; not copied). */
+/** Append `data`: kept by reference, or copied into the store when small and behind other data (see above). */
 export const append = (b: SendBuffer, data: Uint8Array): void => {
   if (data.length === 0) return
-  b.chunks.push(data)
+  const held = b.length
   b.length += data.length
+  if (data.length >= SMALL || held === 0) {
+    b.chunks.push(data)
+    return
+  }
+  const n = b.chunks.length
+  const last = b.chunks[n - 1]!
+  const view = Coalesce.copyIn(b, last, data, STORE)
+  if (Coalesce.grew(view, last)) b.chunks[n - 1] = view
+  else b.chunks.push(view)
 }
 
 /**
@@ -95,7 +133,10 @@ export const release = (b: SendBuffer, upTo: Seq.SeqNum): number => {
     b.chunks.shift()
     b.head = 0
   }
-  // empty: let go of the array's backing store (an idle connection holds none)
-  if (b.length === 0 && b.chunks.length === 0) b.chunks = []
+  // empty: let go of the array's backing store and of the store (an idle connection holds neither)
+  if (b.length === 0 && b.chunks.length === 0) {
+    b.chunks = []
+    b.smallStore = undefined
+  }
   return released
 }

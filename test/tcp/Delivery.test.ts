@@ -7,6 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { ChunkQueue } from "../../src/internal/ChunkQueue.js"
+import type * as Coalesce from "../../src/internal/Coalesce.js"
 import * as Delivery from "../../src/tcp/Delivery.js"
 
 /** A payload of `n` octets as a view into a frame of its own (what a link hands the stack), octets from `from`. */
@@ -16,7 +17,7 @@ const payload = (n: number, from: number) => {
   return frame.subarray(66)
 }
 
-const small = (): Delivery.Small => ({ smallStore: undefined, smallUsed: 0 })
+const small = (): Coalesce.Small => ({ smallStore: undefined, smallUsed: 0 })
 
 describe("Delivery", () => {
   it("a reader that keeps up gets the payload as it came, no copy", () => {

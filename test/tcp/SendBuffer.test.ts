@@ -39,3 +39,34 @@ describe("SendBuffer", () => {
     expect(SendBuffer.slice(b, at(12), 0).length).toBe(0)
   })
 })
+
+describe("SendBuffer: small writes behind others", () => {
+  it("are copied together into one store: a segment of them is a view, and a view cut before stays as it was", () => {
+    const b = SendBuffer.make(START)
+    const first = Uint8Array.of(0)
+    SendBuffer.append(b, first)
+    // a write into an empty buffer is kept as it came
+    expect(b.chunks[0]).toBe(first)
+    const writes = Array.from({ length: 1000 }, (_, i) => Uint8Array.of((i + 1) & 0xff, (i + 1) & 0xff))
+    for (const w of writes.slice(0, 500)) SendBuffer.append(b, w)
+    expect(b.chunks.length).toBe(2)
+    const cut = SendBuffer.slice(b, at(1), 1000)
+    expect(cut.buffer).toBe(b.chunks[1]!.buffer)
+    const before = Array.from(cut)
+    for (const w of writes.slice(500)) SendBuffer.append(b, w)
+    expect(Array.from(cut)).toEqual(before)
+    // 2001 octets: the first write, then 2000 in stores of STORE octets (one chunk per store)
+    expect(b.chunks.length).toBe(1 + Math.ceil(2000 / SendBuffer.STORE))
+    expect(Array.from(SendBuffer.slice(b, at(1), 2000))).toEqual(writes.flatMap((w) => Array.from(w)))
+    // a large write goes as it came, and small ones after it start a piece of their own
+    const big = new Uint8Array(SendBuffer.SMALL).fill(9)
+    SendBuffer.append(b, big)
+    SendBuffer.append(b, Uint8Array.of(7))
+    expect(b.chunks.at(-2)).toBe(big)
+    expect(Array.from(SendBuffer.slice(b, at(2001), SendBuffer.SMALL + 1)).at(-1)).toBe(7)
+    // all acknowledged: the buffer lets go of its store
+    SendBuffer.release(b, at(2002 + SendBuffer.SMALL))
+    expect(b.length).toBe(0)
+    expect(b.smallStore).toBeUndefined()
+  })
+})
