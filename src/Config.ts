@@ -137,6 +137,11 @@ export interface StackConfig {
     /** connections at once (all states but LISTEN and half-open); beyond it new ones are refused and counted */
     readonly maxConnections: number
     /**
+     * 4-tuples held in TIME-WAIT at once (Linux tcp_max_tw_buckets); beyond
+     * it a connection closes without TIME-WAIT, counted
+     */
+    readonly maxTimeWait: number
+    /**
      * half-open connections per listener (the SYN queue); beyond it SYNs are
      * answered with SYN cookies (`synCookies`) or dropped, and counted
      */
@@ -229,6 +234,7 @@ export const defaults = {
     frto: true,
     challengeAcksPerSecond: 1000,
     maxConnections: 65536,
+    maxTimeWait: 65536,
     synBacklog: 1024,
     synCookies: true,
     acceptBacklog: 511,
@@ -426,6 +432,7 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         frto: tcp.frto,
         challengeAcksPerSecond: yield* int("tcp.challengeAcksPerSecond", tcp.challengeAcksPerSecond, 1, 1_000_000),
         maxConnections: yield* int("tcp.maxConnections", tcp.maxConnections, 1, 1 << 24),
+        maxTimeWait: yield* int("tcp.maxTimeWait", tcp.maxTimeWait, 0, 1 << 24),
         synBacklog: yield* int("tcp.synBacklog", tcp.synBacklog, 1, 1 << 20),
         synCookies: tcp.synCookies,
         acceptBacklog: yield* int("tcp.acceptBacklog", tcp.acceptBacklog, 1, 1 << 20),

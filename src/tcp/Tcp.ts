@@ -131,6 +131,8 @@ export interface TcpStats {
   readonly eifelUndos: number
   /** 4-tuples held in TIME-WAIT now (as small records, not connections) */
   readonly timeWait: number
+  /** connections closed without TIME-WAIT because `tcp.maxTimeWait` records were held (Linux's TCPTimeWaitOverflow) */
+  readonly timeWaitOverflow: number
   /** ACKs sent from TIME-WAIT (a retransmitted FIN, or another stray segment) */
   readonly timeWaitAcks: number
   /** 4-tuples in TIME-WAIT that a connect to ourselves took over (Linux's tcp_tw_reuse, loopback) */
@@ -490,6 +492,7 @@ export const make = Effect.gen(function*() {
     challengeAcks: 0,
     challengeAcksLimited: 0,
     timeWaitAcks: 0,
+    timeWaitOverflow: 0,
     timeWaitReused: 0
   }
   const conns = new ChurnMap<string, Conn>()
@@ -588,6 +591,12 @@ export const make = Effect.gen(function*() {
       addRecoveryCounts(gone, conn.snd)
     },
     enterTimeWait: (conn) => {
+      // (full: the 4-tuple is not held, as Linux's "time wait bucket table overflow"; a stray segment
+      // for it then draws a reset, and a new connection may take it at once)
+      if (timeWaits.size >= config.tcp.maxTimeWait) {
+        c.timeWaitOverflow++
+        return
+      }
       const s = conn.snd
       const tw: TimeWait.TimeWait = {
         localPort: s.localPort,

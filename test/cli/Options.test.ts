@@ -427,6 +427,7 @@ describe("Format", () => {
       eifelUndos: 0,
       timeWait: 0,
       timeWaitAcks: 0,
+      timeWaitOverflow: 0,
       timeWaitReused: 0
     }
   }

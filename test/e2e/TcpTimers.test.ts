@@ -544,6 +544,25 @@ describe("TCP bounds, counted when hit", () => {
 })
 
 describe("TIME-WAIT and a new incarnation", () => {
+  it.scoped("tcp.maxTimeWait: a connection that would hold one record more closes without TIME-WAIT, counted (Linux's tw_buckets)", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({ configA: { tcp: { maxTimeWait: 2 } } })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: PORT })))
+      // three connections, each closed by the server (A) first: A would hold each 4-tuple in TIME-WAIT
+      for (let i = 0; i < 3; i++) {
+        const opening = yield* Effect.fork(connect(b))
+        yield* settle
+        const server = yield* listener.accept
+        const conn = yield* Fiber.join(opening)
+        yield* server.end
+        yield* settle
+        yield* conn.end
+        yield* settle
+        expect((yield* statsOf(a)).tcp.timeWait).toBe(Math.min(i + 1, 2))
+      }
+      expect((yield* statsOf(a)).tcp).toMatchObject({ timeWait: 2, timeWaitOverflow: 1, connections: 0 })
+    }))
+
   it.scoped("a new SYN on a 4-tuple held in TIME-WAIT opens a new connection (RFC 6191: newer timestamp)", () =>
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks()
