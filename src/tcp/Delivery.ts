@@ -39,6 +39,8 @@ export const STORE = 4096
 
 /** Queue `chunks` (in order) for the reader, copying small ones together while it is behind. */
 export const deliver = <E>(queue: ChunkQueue<Uint8Array, E>, chunks: Array<Uint8Array>, small: Coalesce.Small): void => {
+  // (an ended queue takes nothing more: not even joined to its last item)
+  if (queue.isDone) return
   let out: Array<Uint8Array> | undefined
   for (let k = 0; k < chunks.length; k++) {
     const c = chunks[k]!

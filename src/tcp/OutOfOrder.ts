@@ -10,9 +10,10 @@
  *
  * - Data is copied in, so a held segment never keeps the frame (or the
  *   receive batch) it came in alive; what the queue holds is `octets`.
- * - A block keeps its octets in one store with room on either side, which
- *   doubles when a segment reaches past it: segments that extend a block (at
- *   either end) cost amortized O(their length), whatever their size. (A list
+ * - A block keeps its octets in one store with room on either side (most
+ *   of it where the block last grew), which doubles when a segment reaches
+ *   past it: segments that extend a block, at either end or at both in
+ *   turn, cost amortized O(their length), whatever their size. (A list
  *   of pieces per block, gathered anew on each insert, made a run of 65 536
  *   one-octet segments after a gap cost minutes of CPU and an object per
  *   octet: Linux meets the same attack, SegmentSmack, by collapsing small
@@ -116,9 +117,10 @@ export const insert = (
   if (off < 0 || base.off + Seq.sub(base.end, base.start) + after > store.length) {
     const len = Seq.sub(stop, start)
     const room = Math.max(2 * len, MIN_STORE) - len
-    // the room goes where the run grew: in front of it when it grew at the front (a peer
-    // resending backwards), behind it when at the back, half each when both
-    off = before > 0 && after > 0 ? room >> 1 : before > 0 ? room : 0
+    // most of the room goes where the run grew (in front of it for a peer going backwards), a
+    // quarter to the other side: a peer that grows a block at both ends in turn would otherwise
+    // make every other segment copy the whole block again
+    off = before > 0 && after > 0 ? room >> 1 : before > 0 ? room - (room >> 2) : room >> 2
     store = new Uint8Array(len + room)
     store.set(held(base), off + before)
   }
@@ -168,12 +170,18 @@ export const advance = (
   return { chunks, rcvNxt: next }
 }
 
-/** Up to `max` SACK blocks (RFC 2018 §4: the most recently received first). */
-export const sackBlocks = (q: OutOfOrder, max: number): ReadonlyArray<SackBlock> => {
+/**
+ * Up to `max` SACK blocks (RFC 2018 §4: the most recently received first).
+ * A block that ends where the peer's FIN is (`fin`: its sequence number,
+ * once a segment carried it) covers the FIN too, as Linux's blocks do: a
+ * sender that counts whole segments (Linux, and ours) finds the last
+ * segment, data and FIN, in it.
+ */
+export const sackBlocks = (q: OutOfOrder, max: number, fin?: Seq.SeqNum): ReadonlyArray<SackBlock> => {
   if (q.blocks.length === 0 || max <= 0) return []
   return q.blocks
     .slice()
     .sort((a, b) => b.touched - a.touched)
     .slice(0, max)
-    .map((b) => ({ left: b.start, right: b.end }))
+    .map((b) => ({ left: b.start, right: b.end === fin ? Seq.add(b.end, 1) : b.end }))
 }

@@ -336,10 +336,15 @@ export const dsackOf = (sack: ReadonlyArray<SackBlock> | undefined, ack: Seq.Seq
 export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly lost: number; readonly timeout: number } => {
   let lost = 0
   let timeout = 0
-  // Only a SACKed entry or a retransmission can have been delivered after something sent before it
-  // still outstanding: without either (a clean bulk transfer), nothing to scan on each ACK.
-  if (r.xmitAt === -Infinity || (r.sacked === 0 && r.retransmitted === 0)) return { lost, timeout }
+  if (r.xmitAt === -Infinity) return { lost, timeout }
   const n = r.starts.length
+  // With nothing SACKed or sent twice in the log, its entries went out in sequence order, so the
+  // first went first: when even it was sent after the most recently delivered segment (a clean bulk
+  // transfer), nothing is to scan on each ACK. (Not when a retransmission, since acknowledged and
+  // gone from the log, was delivered: what was sent before it is found here.)
+  if (r.sacked === 0 && r.retransmitted === 0 && (n === r.head || !sentAfter(r.xmitAt, r.endSeq, r.sentAt[r.head]!, r.ends[r.head]!))) {
+    return { lost, timeout }
+  }
   for (let i = r.head; i < n; i++) {
     const f = r.flags[i]!
     if ((f & (SACKED | LOST)) !== 0) continue

@@ -298,7 +298,7 @@ export const onBatch = (
   }
   out.rcvNxt = r.rcvNxt
   out.tsRecent = r.tsRecent
-  if (r.sackOk) out.sack = OutOfOrder.sackBlocks(r.ooo, r.tsOk ? 3 : 4)
+  if (r.sackOk) out.sack = OutOfOrder.sackBlocks(r.ooo, r.tsOk ? 3 : 4, r.finSeq)
   return out
 }
 

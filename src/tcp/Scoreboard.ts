@@ -5,11 +5,11 @@
  * functions over it:
  *
  * - `update` (and `add`, one block) merges an ACK's blocks (only the parts
- *   inside (SND.UNA, SND.MAX]: a block outside is stale or forged, RFC 2018
+ *   inside [SND.UNA, SND.MAX): a block outside is stale or forged, RFC 2018
  *   §5 lets a sender ignore it). The send half gives `add` each block
  *   narrowed to the segments it sent that lie wholly inside it (Rack.ts's
  *   `segmentEdgeAtOrAfter` / `AtOrBefore`), as Linux tags whole segments
- *   only: so every range holds at least one whole segment, and a peer's
+ *   only: so each range it adds holds a whole segment at least, and a peer's
  *   blocks cannot cut the board into more ranges than segments in flight;
  * - `prune` drops what the cumulative ACK has passed;
  * - `isLost(seq)`: RFC 6675's IsLost, more than (DupThresh - 1) × SMSS
@@ -46,7 +46,7 @@ export const make = (): Scoreboard => ({ ranges: [], sacked: 0 })
 /** RFC 6675 DupThresh. */
 export const DUP_THRESH = 3
 
-/** Merge `blocks`, clipped to (sndUna, sndMax]. */
+/** Merge `blocks`, clipped to [sndUna, sndMax). */
 export const update = (
   b: Scoreboard,
   blocks: ReadonlyArray<SackBlock>,
@@ -56,7 +56,7 @@ export const update = (
   for (const block of blocks) add(b, block.left, block.right, sndUna, sndMax)
 }
 
-/** Merge one block [left, right), clipped to (sndUna, sndMax]; nothing when that leaves it empty. */
+/** Merge one block [left, right), clipped to [sndUna, sndMax); nothing when that leaves it empty. */
 export const add = (b: Scoreboard, left: Seq.SeqNum, right: Seq.SeqNum, sndUna: Seq.SeqNum, sndMax: Seq.SeqNum): void => {
   const l = Seq.max(left, sndUna)
   const r = Seq.min(right, sndMax)

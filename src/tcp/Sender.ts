@@ -1004,10 +1004,13 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   }
   const sackedBefore = s.board.sacked
   if (s.sackOk && a.sack !== undefined) {
-    // each block counts for the whole segments inside it only (Rack.segmentEdgeAtOrAfter says why)
+    // each block counts for the whole segments inside it only (Rack.segmentEdgeAtOrAfter says why);
+    // a block that stops at our FIN takes it in (a receiver may report the data alone, as FreeBSD's
+    // does, where Linux's, and ours, cover the FIN), so that the last segment counts
+    const fin = finEnd(s)
     for (const b of a.sack) {
       const left = Rack.segmentEdgeAtOrAfter(s.rack, b.left)
-      const right = Rack.segmentEdgeAtOrBefore(s.rack, b.right)
+      const right = Rack.segmentEdgeAtOrBefore(s.rack, fin !== undefined && Seq.add(b.right, 1) === fin ? fin : b.right)
       Scoreboard.add(s.board, left, right, s.sndUna, s.sndMax)
     }
   }

@@ -5,7 +5,7 @@
  * octets, not a frame and an object each; nothing a reader took changes.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { FastCheck as fc } from "effect"
+import { Exit, FastCheck as fc } from "effect"
 import { ChunkQueue } from "../../src/internal/ChunkQueue.js"
 import type * as Coalesce from "../../src/internal/Coalesce.js"
 import * as Delivery from "../../src/tcp/Delivery.js"
@@ -57,6 +57,17 @@ describe("Delivery", () => {
     Delivery.deliver(q, [payload(2, 51)], s)
     expect(Array.from(copied)).toEqual([1, 2, 3].map((k) => (k + Delivery.SMALL) & 0xff))
     expect(q.takeAll().map((c) => Array.from(c))).toEqual([[50], [51, 52]])
+  })
+
+  it("an ended queue takes nothing more, small or large: not even joined to its last item", () => {
+    const q = new ChunkQueue<Uint8Array, never>()
+    const s = small()
+    Delivery.deliver(q, [payload(1, 0)], s)
+    Delivery.deliver(q, [payload(1, 1)], s)
+    q.done(Exit.void)
+    Delivery.deliver(q, [payload(1, 2)], s)
+    Delivery.deliver(q, [payload(600, 3)], s)
+    expect(q.takeAll().map((c) => Array.from(c))).toEqual([[0], [1]])
   })
 
   it("whatever is delivered and taken, in any order, the reader gets every octet once, in order, and what it took stays as it was", () =>

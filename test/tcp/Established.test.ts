@@ -215,6 +215,13 @@ describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
       ackSeg(0, 500, BUF - 500, { sackPermitted: false, sack: [block(1000, 2500), block(3000, 3500)] })
     ])
   })
+  it("a block that ends at the peer's FIN covers the FIN too, as Linux's: a sender counting whole segments finds the last one in it", () => {
+    const s = sackEst()
+    const out = s.send(10, T.fromPeer({ seq: 1000, payload: T.octets(500, 1000), flags: ACK | FIN }))
+    expect(T.seenAll(out)).toEqual([ackSeg(0, 0, BUF, { sackPermitted: false, sack: [block(1000, 1501)] })])
+    // data before it, held out of order too, keeps its own edge
+    expect(s.send(20, seg(200, 100))[0]!.options.sack).toEqual([block(200, 300), block(1000, 1501)])
+  })
   it("blocks across the 2^32 wrap: left 0xfffffffb, right 0x0000000f", () => {
     const s = sackEst()
     const out = s.send(10, seg(10, 20))

@@ -74,6 +74,24 @@ describe("OutOfOrder", () => {
     }
   })
 
+  it("a block grown at both ends in turn keeps room on both sides: a handful of stores, not one per segment", () => {
+    const q = Ooo.make()
+    const n = 20_000
+    const mid = 10 + n
+    const stores = new Set<Uint8Array>()
+    Ooo.insert(q, at(mid), bytes(mid, 1), 1 << 20, 64)
+    for (let k = 1; k < n; k++) {
+      // one octet after the block, then one before it
+      const o = k % 2 === 1 ? mid + ((k + 1) >> 1) : mid - (k >> 1)
+      expect(Ooo.insert(q, at(o), bytes(o, 1), 1 << 20, 64)).toBe("Held")
+      stores.add(q.blocks[0]!.store)
+    }
+    expect(q.blocks.length).toBe(1)
+    expect(stores.size).toBeLessThanOrEqual(2 * Math.log2(n))
+    const first = Seq.sub(q.blocks[0]!.start, RCV_NXT)
+    expect(Array.from(Ooo.advance(q, at(first)).chunks[0]!)).toEqual(Array.from(bytes(first, n)))
+  })
+
   it("refuses beyond its octet and block bounds, unchanged", () => {
     const q = Ooo.make()
     expect(Ooo.insert(q, at(10), bytes(10, 10), 15, 64)).toBe("Held")

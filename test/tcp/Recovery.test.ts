@@ -135,6 +135,19 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(s.tick(1130))).toEqual([[at, 100]])
   })
 
+  it("a retransmission delivered by a cumulative ACK shows what was sent before it lost (RACK.xmit_ts moves though nothing is SACKed)", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(3 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS], [B + 2 * MSS, MSS]])
+    // the first and third are lost; the second is SACKed: RACK resends the first at 1025
+    expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS])))).toEqual([])
+    expect(shape(s.tick(1025))).toEqual([[B, MSS]])
+    // its ACK covers the second too: nothing SACKed or resent is left in the log, but the third was
+    // sent before the retransmission that just arrived, 20 ms (RACK.rtt) ago: lost, resent now, not
+    // at the RTO 200 ms after the last
+    expect(shape(s.send(1045, sackOf(B + 2 * MSS)))).toEqual([[B + 2 * MSS, MSS]])
+    expect(s.snd.timeouts).toBe(0)
+  })
+
   it("two retransmissions lost again are both found by one later SACK and both sent again, no RTO", () => {
     const s = warm()
     const seg = (i: number) => [B + i * MSS, MSS]
@@ -576,6 +589,27 @@ describe("what counts in a SACK block, and what counts as a duplicate ACK", () =
     s.send(1020, sackOf(B, [B + 9 * MSS, B + 10 * MSS]))
     expect(ranges(s)).toEqual([[9 * MSS, 10 * MSS]])
     expect(s.snd.dupAcks).toBe(1)
+  })
+
+  it("the last segment, data and FIN, counts as SACKed whether the block covers the FIN (Linux) or stops at it (FreeBSD)", () => {
+    for (const coversFin of [false, true]) {
+      const s = warm()
+      // the peer's window takes three segments: the fourth (100 octets) waits, and the FIN goes with it
+      s.send(990, T.fromPeer({ ack: B, window: 3 * MSS, options: { sackPermitted: false } }))
+      expect(shape(s.write(1000, T.octets(3 * MSS + 100)))).toEqual([[B, MSS], [B + MSS, MSS], [B + 2 * MSS, MSS]])
+      s.end(1000)
+      const last = s.send(1001, T.fromPeer({ ack: B, options: { sackPermitted: false } }))
+      expect(T.seenAll(last).map((x) => [x.seq, x.len, x.flags])).toEqual([[B + 3 * MSS, 100, "FIN|PSH|ACK"]])
+      // the first and third are lost: the peer SACKs the second, then the second and the last
+      const end = B + 3 * MSS + 100 + (coversFin ? 1 : 0)
+      expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS])))).toEqual([])
+      s.send(1021, sackOf(B, [B + MSS, B + 2 * MSS], [B + 3 * MSS, end]))
+      expect(s.snd.rack.sacked).toBe(2)
+      // RACK finds both lost, sent before the last, which arrived: both go again before 1030, no timeout
+      const resent = [...s.tick(1025), ...s.tick(1026), ...s.tick(1030)]
+      expect(shape(resent)).toEqual([[B, MSS], [B + 2 * MSS, MSS]])
+      expect(s.snd.timeouts).toBe(0)
+    }
   })
 
   it("with SACK, three ACKs that SACK nothing new are no duplicates (RFC 6675 §2): D-SACKs for copies the peer had start no fast retransmit", () => {
