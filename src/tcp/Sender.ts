@@ -71,8 +71,10 @@
  * - Keepalive (RFC 1122 §4.2.3.6), off unless asked for: probes after
  *   `idle` of silence, TimedOut after the configured unanswered ones.
  * - ICMP errors (RFC 1122 §4.2.3.9, RFC 5927): fragmentation needed lowers
- *   the MSS and resends (RFC 1191); port or host unreachable fails a
- *   connect in SYN-SENT and is only a soft error after it.
+ *   the MSS (the path MTU not below 552, as Linux) and resends (RFC 1191);
+ *   only an error quoting a sequence number in flight is believed; port or
+ *   host unreachable fails a connect in SYN-SENT and is only a soft error
+ *   after it.
  * - Closing (RFC 9293 §3.6, §3.10.4): FIN after the data; TIME-WAIT of
  *   `timeWait` restarted by a retransmitted FIN, and RSTs ignored there
  *   (RFC 1337); FIN-WAIT-2 ends after `finWait2` once the application has
@@ -789,8 +791,13 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       // window- or cwnd-limited: no silly segments (RFC 9293 §3.8.6.2.1), unless half the largest window fits
       if (len < s.maxSndWnd / 2 || wndRoom > cwndRoom) break
     }
-    // Nagle, unless urgent data waits (as Linux's tcp_nagle_test in urgent mode)
-    if (len === unsent && len < full && !s.noDelay && !s.finQueued && s.sndUp === undefined && Seq.gt(s.sndSml, s.sndUna)) break
+    // Nagle, for new data only (a resend after a timeout or a smaller path MTU is owed already, as
+    // Linux's retransmissions skip tcp_nagle_test), unless urgent data waits (as Linux's test in
+    // urgent mode)
+    if (
+      len === unsent && len < full && !s.noDelay && !s.finQueued && s.sndUp === undefined && Seq.gt(s.sndSml, s.sndUna) &&
+      !Seq.lt(s.sndNxt, s.sndMax)
+    ) break
     len = Math.min(len, unsent)
     sendData(s, out, s.sndNxt, len, finPending && len === unsent, now)
   }
@@ -1587,6 +1594,9 @@ export type IcmpKind =
   /** time exceeded, parameter problem, the rest */
   | "Other"
 
+/** The least path MTU a "fragmentation needed" may set (Linux's net.ipv4.route.min_pmtu). */
+export const MIN_PMTU = 552
+
 /**
  * An ICMP error quoting our segment with sequence number `seq`. Only one
  * quoting a sequence number in [SND.UNA, SND.MAX] is believed (RFC 5927
@@ -1594,8 +1604,9 @@ export type IcmpKind =
  * ends the attempt at once (as Linux does; a SYN to nobody would otherwise
  * be retried for two minutes); once synchronized it is a soft error, kept
  * for the application to see, and the connection goes on (RFC 1122
- * §4.2.3.9). "Fragmentation needed" lowers the MSS to the path's MTU and
- * resends the oldest segment (RFC 1191 §3, as Linux's tcp_v4_mtu_reduced).
+ * §4.2.3.9). "Fragmentation needed" lowers the MSS to the path's MTU (not
+ * below `MIN_PMTU`) and resends what is in flight at the new size (RFC 1191
+ * §3, as Linux's tcp_v4_mtu_reduced).
  */
 export const onIcmpError = (
   s: Sender,
@@ -1609,8 +1620,9 @@ export const onIcmpError = (
   const connecting = s.state === "SynSent" || s.state === "SynReceived"
   switch (kind) {
     case "FragmentationNeeded": {
-      // RFC 1191 §3: never below 68; plateaus are not guessed when the router names its MTU
-      const pmtu = Math.max(68, mtu)
+      // never below 552 (Linux's min_pmtu; RFC 1191 §3 allows down to 68): a forged report could
+      // otherwise cut every segment to 28 octets of payload; no plateau is guessed when none is named
+      const pmtu = Math.max(MIN_PMTU, mtu)
       if (mtu === 0 || pmtu >= s.mtu) return
       s.mtu = pmtu
       s.mss = Negotiation.sendMss(s.peerMss, pmtu)

@@ -10,27 +10,19 @@
  * joins the write in the send half's inbox.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Either, Option, TestClock } from "effect"
+import { Effect, Option, TestClock } from "effect"
 import * as Seq from "../../src/tcp/SeqNum.js"
-import { Tcp } from "../../src/tcp/Tcp.js"
-import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
-import { deliverFromCallback, stackOnFakeTap } from "../support/FakeTap.js"
-import { arpRequest, asIpv4, ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
+import { deliverFromCallback, FAKE_STACK_ADDR, peerOpens, stackOnFakeTap, tcpOf } from "../support/FakeTap.js"
+import { ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
 
 const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x02])
-const STACK_ADDR = Addr.parse("198.18.0.2")!
 const PEER_MAC = new Uint8Array([0x02, 0x00, 0x00, 0x00, 0x00, 0x99])
 const ISN = Seq.make(0xfffffff0)
 const PUSH = TcpWire.Flag.ACK | TcpWire.Flag.PSH
 
 const segment = (over: Partial<TcpWire.TcpRepr>, payload: ReadonlyArray<number> = []) =>
-  ipFrame(peerSegment({ seq: ISN, ...over }, Uint8Array.from(payload), PEER_ADDR, STACK_ADDR), STACK_MAC, PEER_MAC)
-
-const tcpOf = (f: Uint8Array) => {
-  const ip = asIpv4(f)
-  return ip === undefined || ip.protocol !== 6 ? undefined : Either.getOrThrow(TcpWire.parse(ip.payload, ip.src, ip.dst))
-}
+  ipFrame(peerSegment({ seq: ISN, ...over }, Uint8Array.from(payload), PEER_ADDR, FAKE_STACK_ADDR), STACK_MAC, PEER_MAC)
 
 /** The TCP segments written after the first `from` frames, once the stack has settled. */
 const segmentsAfter = (frames: () => ReadonlyArray<Uint8Array>, from: number) =>
@@ -46,15 +38,7 @@ describe("TCP: one wake-up of the send half", () => {
   it.scoped("a write and the peer's segment in one wake-up: the data carries that segment's ACK, and no ACK is owed after it", () =>
     Effect.gen(function*() {
       const { fake, frames, stack } = yield* stackOnFakeTap(STACK_MAC)
-      const listener = yield* Context.get(stack, Tcp).listen({ port: 80 })
-      const opened = yield* deliverFromCallback(fake, frames, [
-        arpRequest(STACK_ADDR, { mac: PEER_MAC }),
-        segment({ flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } })
-      ])
-      const synAck = opened.map(tcpOf).find((t) => t !== undefined)!
-      const ack = Seq.add(synAck.seq, 1)
-      yield* deliverFromCallback(fake, frames, [segment({ seq: Seq.add(ISN, 1), ack })])
-      const conn = yield* listener.accept
+      const { conn, ours: ack } = yield* peerOpens(fake, frames, stack, STACK_MAC, PEER_MAC, ISN)
       yield* conn.setNoDelay(true)
 
       // An interactive exchange first (answered within the delayed-ACK time), so that the

@@ -3,12 +3,18 @@
  * is opened, asked and written, and `deliver` runs the read callback as the
  * addon's poll wake-up does.
  */
-import { Effect, Layer } from "effect"
-import type { Context, Scope } from "effect"
+import { Context, Effect, Either, Layer } from "effect"
+import type { Scope } from "effect"
 import { flatten, Link, type OutFrame } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
 import type * as TapAddon from "../../src/link/TapAddon.js"
 import * as Stack from "../../src/Stack.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import { type Connection, Tcp, type TcpError } from "../../src/tcp/Tcp.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
+import * as TcpWire from "../../src/wire/TcpHeader.js"
+import { arpRequest, asIpv4, ipFrame, PEER_ADDR, peerSegment } from "./Peer.js"
 
 /** The TUN_F_* bits of linux/if_tun.h, as the real addon reports them. */
 export const TUN_F = { csum: 0x01, tso4: 0x02, tso6: 0x04, tsoEcn: 0x08 } as const
@@ -116,3 +122,40 @@ export const deliverFromCallback = (
       })
     )
   )
+
+/** The stack's address in `stackOnFakeTap`. */
+export const FAKE_STACK_ADDR = Addr.parse("198.18.0.2")!
+
+/** A TCP segment in `frame` (an Ethernet frame), parsed; undefined when it holds none. */
+export const tcpOf = (frame: Uint8Array): TcpWire.TcpRepr & { readonly payload: Uint8Array } | undefined => {
+  const ip = asIpv4(frame)
+  return ip === undefined || ip.protocol !== Ip.Protocol.TCP ? undefined : Either.getOrThrow(TcpWire.parse(ip.payload, ip.src, ip.dst))
+}
+
+/**
+ * The raw peer (198.18.0.1 at `peerMac`, port 40000) opens a connection to
+ * the stack's port 80 over the fake TAP: it asks for the stack's MAC, sends
+ * a SYN with ISN `isn` (MSS 1460, no other option) and acknowledges the
+ * SYN-ACK. The connection as accepted, and the stack's ISN + 1.
+ */
+export const peerOpens = (
+  fake: ReturnType<typeof fakeAddon>,
+  frames: () => ReadonlyArray<Uint8Array>,
+  stack: Context.Context<Stack.Services>,
+  stackMac: Uint8Array,
+  peerMac: Uint8Array,
+  isn: Seq.SeqNum
+): Effect.Effect<{ readonly conn: Connection; readonly ours: Seq.SeqNum }, TcpError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const segment = (over: Partial<TcpWire.TcpRepr>) =>
+      ipFrame(peerSegment({ seq: isn, ...over }, new Uint8Array(0), PEER_ADDR, FAKE_STACK_ADDR), stackMac, peerMac)
+    const listener = yield* Context.get(stack, Tcp).listen({ port: 80 })
+    const opened = yield* deliverFromCallback(fake, frames, [
+      arpRequest(FAKE_STACK_ADDR, { mac: peerMac }),
+      segment({ flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } })
+    ])
+    const synAck = opened.map(tcpOf).find((t) => t !== undefined)!
+    const ours = Seq.add(synAck.seq, 1)
+    yield* deliverFromCallback(fake, frames, [segment({ seq: Seq.add(isn, 1), ack: ours })])
+    return { conn: yield* listener.accept, ours }
+  })

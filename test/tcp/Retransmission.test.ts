@@ -26,6 +26,15 @@ const shape = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o), o
 const ackOf = (ack: number, window = 64240) => T.fromPeer({ seq: 0, ack, window })
 
 describe("retransmission timer (RFC 6298)", () => {
+  it("the go-back-N after a timeout resends a small last segment with the rest, not held by Nagle for another timeout", () => {
+    const s = est()
+    expect(shape(s.write(10, T.octets(2 * MSS + 100)))).toEqual([[0, MSS], [MSS, MSS], [2 * MSS, 100]])
+    // all three lost: the timeout resends the first
+    expect(shape(s.tick(210))).toEqual([[0, MSS]])
+    // its ACK opens the window to two segments: the second and the small last one go at once (Nagle
+    // holds only new data: these octets were sent before)
+    expect(shape(s.send(230, ackOf(MSS)))).toEqual([[MSS, MSS], [2 * MSS, 100]])
+  })
   it("after a small handshake sample the RTO is the 200 ms floor; each expiry doubles it (§5.5)", () => {
     const s = est()
     expect(shape(s.write(10, "abc"))).toEqual([[0, 3]])

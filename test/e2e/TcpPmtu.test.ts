@@ -1,0 +1,66 @@
+/**
+ * Path MTU discovery for TCP through the whole stack (RFC 1191 §3, as
+ * Linux): a router's "fragmentation needed" quoting one of our data
+ * segments reaches the connection through the IPv4 and ICMP dealers, the
+ * connection's MSS follows the router's MTU and what was in flight goes
+ * again at that size; a forged tiny MTU is taken as Linux's 552. Over the
+ * fake TAP, a raw peer, virtual time.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
+import * as IcmpWire from "../../src/wire/IcmpMessage.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
+import { deliverFromCallback, FAKE_STACK_ADDR, peerOpens, stackOnFakeTap, tcpOf } from "../support/FakeTap.js"
+import { ipFrame, ipRepr, PEER_ADDR } from "../support/Peer.js"
+
+const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x02])
+const PEER_MAC = new Uint8Array([0x02, 0x00, 0x00, 0x00, 0x00, 0x99])
+const ISN = Seq.make(0x7ffffff0)
+
+/** A router's "fragmentation needed" (DF set) with next-hop MTU `mtu`, quoting `frame`'s IP header and 8 octets. */
+const fragmentationNeeded = (frame: Uint8Array, mtu: number) => {
+  const quote = frame.subarray(Eth.HEADER_LEN, Eth.HEADER_LEN + 28)
+  const icmp = new Uint8Array(IcmpWire.HEADER_LEN + quote.length)
+  IcmpWire.encode({ _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.FragmentationNeeded, nextHopMtu: mtu, data: quote }, icmp, 0)
+  return ipFrame(ipRepr({ src: PEER_ADDR, dst: FAKE_STACK_ADDR, protocol: Ip.Protocol.ICMP, payload: icmp }), STACK_MAC, PEER_MAC)
+}
+
+const settle = Effect.gen(function*() {
+  for (let i = 0; i < 200; i++) yield* Effect.yieldNow()
+})
+
+/** A connection the raw peer opened to the stack's port 80, with 3000 octets of the stack's in flight. */
+const inFlight = Effect.gen(function*() {
+  const { fake, frames, stack } = yield* stackOnFakeTap(STACK_MAC)
+  const { conn } = yield* peerOpens(fake, frames, stack, STACK_MAC, PEER_MAC, ISN)
+  const from = frames().length
+  yield* conn.write(new Uint8Array(3000))
+  yield* settle
+  const sent = frames().slice(from).filter((f) => (tcpOf(f)?.payload.length ?? 0) > 0)
+  expect(sent.map((f) => tcpOf(f)!.payload.length)).toEqual([1460, 1460, 80])
+  return { fake, frames, conn, first: sent[0]! }
+})
+
+describe("TCP path MTU (RFC 1191)", () => {
+  it.scoped("fragmentation needed quoting our data: the MSS follows the router's MTU, the flight goes again cut to it", () =>
+    Effect.gen(function*() {
+      const { conn, fake, first, frames } = yield* inFlight
+      const from = frames().length
+      yield* deliverFromCallback(fake, frames, [fragmentationNeeded(first, 1000)])
+      yield* settle
+      const again = frames().slice(from).map(tcpOf).filter((t) => t !== undefined && t.payload.length > 0)
+      expect(again.map((t) => t!.payload.length)).toEqual([960, 960, 960, 120])
+      expect(again[0]!.seq).toBe(tcpOf(first)!.seq)
+      expect((yield* conn.info).mss).toBe(960)
+    }))
+
+  it.scoped("a forged MTU of 68 is taken as 552 (Linux's min_pmtu): 512 octets a segment, not 28", () =>
+    Effect.gen(function*() {
+      const { conn, fake, first, frames } = yield* inFlight
+      yield* deliverFromCallback(fake, frames, [fragmentationNeeded(first, 68)])
+      yield* settle
+      expect((yield* conn.info).mss).toBe(512)
+    }))
+})

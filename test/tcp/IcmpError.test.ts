@@ -1,0 +1,58 @@
+/**
+ * ICMP errors about a connection's segments (RFC 1122 §4.2.3.9, RFC 1191,
+ * RFC 5927), as pure steps of the send half: "fragmentation needed" lowers
+ * the MSS and resends what is in flight at the new size, never below
+ * Linux's 552-octet path MTU; an error quoting a sequence number not in
+ * flight is not believed; unreachable fails a connect and is a soft error
+ * once connected.
+ */
+import { describe, expect, it } from "vitest"
+import * as Sender from "../../src/tcp/Sender.js"
+import type { OutSegment } from "../../src/tcp/Segment.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import * as T from "../support/TcpSocket.js"
+
+const MSS = 1460
+const shape = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o), o.payload?.length ?? 0])
+/** Our sequence number `n` octets after our ISN + 1. */
+const ours = (n: number) => Seq.add(T.LOCAL_ISN, 1 + n)
+
+const icmp = (s: T.TcpSocket, kind: Sender.IcmpKind, mtu: number, quoted: number, now: number) => {
+  const out: Array<OutSegment> = []
+  Sender.onIcmpError(s.snd, kind, mtu, ours(quoted), now, out)
+  return out
+}
+
+describe("ICMP errors for an established connection", () => {
+  it("fragmentation needed with the path's MTU: the MSS follows it and what is in flight goes again, cut to it", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[0, MSS], [MSS, MSS]])
+    // a router's MTU of 1400: 1360 octets of payload a segment, from SND.UNA on
+    expect(shape(icmp(s, "FragmentationNeeded", 1400, 0, 1010))).toEqual([[0, 1360], [1360, 1360], [2720, 200]])
+    expect(s.snd.mss).toBe(1360)
+    // a higher MTU later never raises it (RFC 1191 §3: only a probe may)
+    expect(icmp(s, "FragmentationNeeded", 1450, 0, 1020)).toEqual([])
+    expect(s.snd.mss).toBe(1360)
+  })
+
+  it("a forged MTU below 552 is taken as 552 (Linux's min_pmtu), not as RFC 1191's 68: 512 octets a segment, not 28", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    s.write(1000, T.octets(MSS))
+    expect(shape(icmp(s, "FragmentationNeeded", 68, 0, 1010))).toEqual([[0, 512], [512, 512], [1024, 436]])
+    expect(s.snd.mss).toBe(Sender.MIN_PMTU - 40)
+  })
+
+  it("an error quoting a sequence number not in flight is not believed (RFC 5927 §4.1)", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    s.write(1000, T.octets(MSS))
+    expect(icmp(s, "FragmentationNeeded", 600, MSS + 100, 1010)).toEqual([])
+    expect(icmp(s, "FragmentationNeeded", 600, -100, 1010)).toEqual([])
+    expect(s.snd.mss).toBe(MSS)
+    icmp(s, "HostUnreachable", 0, MSS + 100, 1010)
+    expect(s.snd.softError).toBeUndefined()
+    // quoting what is in flight, unreachable is kept as a soft error and the connection goes on
+    icmp(s, "HostUnreachable", 0, 0, 1020)
+    expect(s.snd.softError).toBe("HostUnreachable")
+    expect(s.snd.state).toBe("Established")
+  })
+})
