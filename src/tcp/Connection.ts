@@ -203,8 +203,9 @@ export class Conn {
   /** `opened` is done: the handshake completed */
   private isOpen = false
   /**
-   * What the connection's segments go with: DF, and the TOS the application set (RFC 1122
-   * §4.2.4.2: the application MUST be able to; its ECN bits are TCP's, cleared as Linux does)
+   * What the connection's segments go with: DF (unless the path MTU is locked: Sender.pmtuLocked),
+   * and the TOS the application set (RFC 1122 §4.2.4.2: the application MUST be able to; its ECN
+   * bits are TCP's, cleared as Linux does)
    */
   private emitOptions: EmitOptions = DF
   /** done when the peer's urgent pointer next advances (made when waited for, replaced each time) */
@@ -349,6 +350,8 @@ export class Conn {
         return
       case "IcmpError":
         Sender.onIcmpError(s, e.kind, e.mtu, e.seq as Seq.SeqNum, now, out)
+        // (a path MTU below the floor: from now on without DF, before the resends go)
+        if (s.pmtuLocked && this.emitOptions.dontFragment === true) this.setTos(this.emitOptions.tos ?? 0)
         return
     }
   }
@@ -440,7 +443,8 @@ export class Conn {
   /** The TOS (DiffServ field) of the segments sent from now on; its ECN bits are ignored. */
   setTos(tos: number): void {
     const t = tos & 0xfc
-    this.emitOptions = t === 0 ? DF : { dontFragment: true, tos: t }
+    const df = !this.snd.pmtuLocked
+    this.emitOptions = t === 0 && df ? DF : { dontFragment: df, tos: t }
   }
 
   /** Octets of urgent data the application has not read yet (RFC 9293 MUST-33). */

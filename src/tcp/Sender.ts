@@ -71,7 +71,8 @@
  * - Keepalive (RFC 1122 §4.2.3.6), off unless asked for: probes after
  *   `idle` of silence, TimedOut after the configured unanswered ones.
  * - ICMP errors (RFC 1122 §4.2.3.9, RFC 5927): fragmentation needed lowers
- *   the MSS (the path MTU not below 552, as Linux) and resends (RFC 1191);
+ *   the MSS (the path MTU not below 552, and below that without DF, as
+ *   Linux) and resends (RFC 1191);
  *   only an error quoting a sequence number in flight is believed; port or
  *   host unreachable fails a connect in SYN-SENT and is only a soft error
  *   after it.
@@ -167,6 +168,11 @@ export interface Sender {
   scaling: boolean
   /** our IP MTU towards the peer */
   mtu: number
+  /**
+   * a router named a path MTU below `MIN_PMTU`: `mtu` stays at that floor and the segments go
+   * without DF, for the router to fragment (Linux's locked MTU, ip_dont_fragment)
+   */
+  pmtuLocked: boolean
   /** send MSS (RFC 9293 §3.7.1, floored as Linux) */
   mss: number
   /** the MSS the peer announced (undefined: none) */
@@ -435,6 +441,7 @@ const base = (
     timeWaitAt: undefined,
     finWait2At: undefined,
     synRetransmitted: false,
+    pmtuLocked: false,
     challengeBucket: undefined,
     view: { sndUna: iss, sndMax: iss, maxSndWnd: 0, timeWait: false, synReceived: false, rcvCapacity: params.receiveBuffer },
     progress: false,
@@ -795,8 +802,10 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // Linux's retransmissions skip tcp_nagle_test), unless urgent data waits (as Linux's test in
     // urgent mode)
     if (
-      len === unsent && len < full && !s.noDelay && !s.finQueued && s.sndUp === undefined && Seq.gt(s.sndSml, s.sndUna) &&
-      !Seq.lt(s.sndNxt, s.sndMax)
+      len === unsent && len < full && !s.noDelay && !s.finQueued && s.sndUp === undefined &&
+      // a small segment in flight: SND.SML beyond SND.UNA and not beyond SND.NXT (Linux's
+      // tcp_minshall_check: after 2^31 octets of full segments an old SND.SML would seem ahead)
+      Seq.gt(s.sndSml, s.sndUna) && !Seq.gt(s.sndSml, s.sndNxt) && !Seq.lt(s.sndNxt, s.sndMax)
     ) break
     len = Math.min(len, unsent)
     sendData(s, out, s.sndNxt, len, finPending && len === unsent, now)
@@ -1011,13 +1020,16 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   }
   const sackedBefore = s.board.sacked
   if (s.sackOk && a.sack !== undefined) {
-    // each block counts for the whole segments inside it only (Rack.segmentEdgeAtOrAfter says why);
-    // a block that stops at our FIN takes it in (a receiver may report the data alone, as FreeBSD's
-    // does, where Linux's, and ours, cover the FIN), so that the last segment counts
+    // each block counts for the whole segments inside it only (Rack.segmentEdgeAtOrAfter says why)
     const fin = finEnd(s)
     for (const b of a.sack) {
       const left = Rack.segmentEdgeAtOrAfter(s.rack, b.left)
-      const right = Rack.segmentEdgeAtOrBefore(s.rack, fin !== undefined && Seq.add(b.right, 1) === fin ? fin : b.right)
+      let right = Rack.segmentEdgeAtOrBefore(s.rack, b.right)
+      // A block that stops at our FIN, inside the segment that carried it with the last data, takes
+      // it in: a receiver may report that segment's data alone (FreeBSD's does; Linux's, and ours,
+      // cover the FIN). Not when the FIN went alone (a segment of ours ends where the block does:
+      // the FIN may be the loss), nor for a block at or below the ACK, which says the FIN is not in
+      if (fin !== undefined && Seq.add(b.right, 1) === fin && right !== b.right && Seq.gt(b.right, a.ack)) right = fin
       Scoreboard.add(s.board, left, right, s.sndUna, s.sndMax)
     }
   }
@@ -1605,8 +1617,9 @@ export const MIN_PMTU = 552
  * be retried for two minutes); once synchronized it is a soft error, kept
  * for the application to see, and the connection goes on (RFC 1122
  * §4.2.3.9). "Fragmentation needed" lowers the MSS to the path's MTU (not
- * below `MIN_PMTU`) and resends what is in flight at the new size (RFC 1191
- * §3, as Linux's tcp_v4_mtu_reduced).
+ * below `MIN_PMTU`: a smaller one locks it there, and the connection's
+ * segments go without DF) and resends what is in flight at the new size
+ * (RFC 1191 §3, as Linux's tcp_v4_mtu_reduced).
  */
 export const onIcmpError = (
   s: Sender,
@@ -1621,11 +1634,18 @@ export const onIcmpError = (
   switch (kind) {
     case "FragmentationNeeded": {
       // never below 552 (Linux's min_pmtu; RFC 1191 §3 allows down to 68): a forged report could
-      // otherwise cut every segment to 28 octets of payload; no plateau is guessed when none is named
+      // otherwise cut every segment to 28 octets of payload. A path whose MTU really is smaller
+      // gets segments of that floor without DF, which its router fragments (as Linux locks the
+      // MTU and clears DF); no plateau is guessed when the router names none
+      if (mtu === 0) return
+      const lock = mtu < MIN_PMTU && !s.pmtuLocked
       const pmtu = Math.max(MIN_PMTU, mtu)
-      if (mtu === 0 || pmtu >= s.mtu) return
-      s.mtu = pmtu
-      s.mss = Negotiation.sendMss(s.peerMss, pmtu)
+      if (pmtu >= s.mtu && !lock) return
+      if (lock) s.pmtuLocked = true
+      if (pmtu < s.mtu) {
+        s.mtu = pmtu
+        s.mss = Negotiation.sendMss(s.peerMss, pmtu)
+      }
       if (!connecting && Seq.gt(s.sndMax, s.sndUna)) {
         s.sndNxt = s.sndUna
         retransmitFirst(s, now, out)

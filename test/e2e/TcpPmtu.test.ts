@@ -3,7 +3,8 @@
  * Linux): a router's "fragmentation needed" quoting one of our data
  * segments reaches the connection through the IPv4 and ICMP dealers, the
  * connection's MSS follows the router's MTU and what was in flight goes
- * again at that size; a forged tiny MTU is taken as Linux's 552. Over the
+ * again at that size; a smaller MTU than Linux's 552 is taken as 552, and
+ * the segments lose DF. Over the
  * fake TAP, a raw peer, virtual time.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -13,7 +14,7 @@ import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import { deliverFromCallback, FAKE_STACK_ADDR, peerOpens, stackOnFakeTap, tcpOf } from "../support/FakeTap.js"
-import { ipFrame, ipRepr, PEER_ADDR } from "../support/Peer.js"
+import { asIpv4, ipFrame, ipRepr, PEER_ADDR } from "../support/Peer.js"
 
 const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x02])
 const PEER_MAC = new Uint8Array([0x02, 0x00, 0x00, 0x00, 0x00, 0x99])
@@ -56,11 +57,17 @@ describe("TCP path MTU (RFC 1191)", () => {
       expect((yield* conn.info).mss).toBe(960)
     }))
 
-  it.scoped("a forged MTU of 68 is taken as 552 (Linux's min_pmtu): 512 octets a segment, not 28", () =>
+  it.scoped("an MTU below 552 is taken as 552 (Linux's min_pmtu), and the segments go without DF for the router to cut", () =>
     Effect.gen(function*() {
       const { conn, fake, first, frames } = yield* inFlight
-      yield* deliverFromCallback(fake, frames, [fragmentationNeeded(first, 68)])
+      const from = frames().length
+      yield* deliverFromCallback(fake, frames, [fragmentationNeeded(first, 296)])
       yield* settle
       expect((yield* conn.info).mss).toBe(512)
+      const again = frames().slice(from).filter((f) => (tcpOf(f)?.payload.length ?? 0) > 0)
+      expect(again.map((f) => tcpOf(f)!.payload.length)).toEqual([512, 512, 512, 512, 512, 440])
+      expect(again.map((f) => asIpv4(f)!.dontFragment)).toEqual(again.map(() => false))
+      // the data before the report went with DF
+      expect(asIpv4(first)!.dontFragment).toBe(true)
     }))
 })

@@ -553,6 +553,19 @@ describe("ESTABLISHED: Nagle (RFC 1122 §4.2.3.4, Minshall's variant as Linux)",
     expect(T.seenAll(s.write(11, "b"))).toMatchObject([{ seq: 1, data: "b" }])
     expect(T.seenAll(s.write(12, "c"))).toMatchObject([{ seq: 2, data: "c" }])
   })
+  it("an SND.SML from 2^31 octets ago does not look like a small segment in flight (Linux's tcp_minshall_check)", () => {
+    const s = est()
+    // a bulk transfer's full segments moved SND.UNA and SND.NXT 2^31 + 100 octets past the last small one
+    const far = 2 ** 31 + 100
+    s.snd.sndUna = Seq.add(s.snd.sndUna, far)
+    s.snd.sndNxt = s.snd.sndUna
+    s.snd.sndMax = s.snd.sndUna
+    s.snd.buffer.start = s.snd.sndUna
+    s.snd.rack.endSeq = s.snd.sndUna
+    // (in sequence-number terms it now lies ahead of SND.UNA, but behind SND.NXT it does not)
+    expect(Seq.gt(s.snd.sndSml, s.snd.sndUna)).toBe(true)
+    expect(s.write(10, "a")).toHaveLength(1)
+  })
   it("the FIN is not held by Nagle: the tail goes with it", () => {
     const s = est()
     s.write(10, "a")

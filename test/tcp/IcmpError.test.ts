@@ -2,7 +2,7 @@
  * ICMP errors about a connection's segments (RFC 1122 §4.2.3.9, RFC 1191,
  * RFC 5927), as pure steps of the send half: "fragmentation needed" lowers
  * the MSS and resends what is in flight at the new size, never below
- * Linux's 552-octet path MTU; an error quoting a sequence number not in
+ * Linux's 552-octet path MTU (a smaller path gets segments without DF); an error quoting a sequence number not in
  * flight is not believed; unreachable fails a connect and is a soft error
  * once connected.
  */
@@ -40,6 +40,16 @@ describe("ICMP errors for an established connection", () => {
     s.write(1000, T.octets(MSS))
     expect(shape(icmp(s, "FragmentationNeeded", 68, 0, 1010))).toEqual([[0, 512], [512, 512], [1024, 436]])
     expect(s.snd.mss).toBe(Sender.MIN_PMTU - 40)
+  })
+
+  it("a path whose MTU really is below 552: the MTU stays locked there and the segments lose DF (as Linux), no black hole", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    s.write(1000, T.octets(MSS))
+    expect(shape(icmp(s, "FragmentationNeeded", 296, 0, 1010))).toEqual([[0, 512], [512, 512], [1024, 436]])
+    expect(s.snd.pmtuLocked).toBe(true)
+    // the router names 296 again (for a segment still in flight): nothing changes, nothing more goes
+    expect(icmp(s, "FragmentationNeeded", 296, 0, 1020)).toEqual([])
+    expect(s.snd.mss).toBe(512)
   })
 
   it("an error quoting a sequence number not in flight is not believed (RFC 5927 §4.1)", () => {

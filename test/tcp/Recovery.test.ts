@@ -612,6 +612,16 @@ describe("what counts in a SACK block, and what counts as a duplicate ACK", () =
     }
   })
 
+  it("a FIN that went alone is not taken as SACKed by a block that stops at it (the FIN may be what was lost)", () => {
+    const s = warm()
+    s.write(1000, T.octets(3 * MSS))
+    expect(T.seenAll(s.end(1001)).map((x) => [x.seq, x.len, x.flags])).toEqual([[B + 3 * MSS, 0, "FIN|ACK"]])
+    // the first segment and the FIN are lost: the peer reports the second and third
+    s.send(1020, sackOf(B, [B + MSS, B + 3 * MSS]))
+    expect(ranges(s)).toEqual([[MSS, 3 * MSS]])
+    expect(s.snd.rack.sacked).toBe(2)
+  })
+
   it("with SACK, three ACKs that SACK nothing new are no duplicates (RFC 6675 §2): D-SACKs for copies the peer had start no fast retransmit", () => {
     const s = warm()
     s.write(1000, T.octets(10 * MSS))
