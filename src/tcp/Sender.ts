@@ -72,10 +72,9 @@
  *   `idle` of silence, TimedOut after the configured unanswered ones.
  * - ICMP errors (RFC 1122 §4.2.3.9, RFC 5927): fragmentation needed lowers
  *   the MSS (the path MTU not below 552, and below that without DF, as
- *   Linux) and resends (RFC 1191);
- *   only an error quoting a sequence number in flight is believed; port or
- *   host unreachable fails a connect in SYN-SENT and is only a soft error
- *   after it.
+ *   Linux) and resends (RFC 1191); only an error quoting a sequence number
+ *   in flight is believed; port or host unreachable fails a connect in
+ *   SYN-SENT and is only a soft error after it.
  * - Closing (RFC 9293 §3.6, §3.10.4): FIN after the data; TIME-WAIT of
  *   `timeWait` restarted by a retransmitted FIN, and RSTs ignored there
  *   (RFC 1337); FIN-WAIT-2 ends after `finWait2` once the application has
