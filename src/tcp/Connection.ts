@@ -351,7 +351,7 @@ export class Conn {
       case "IcmpError":
         Sender.onIcmpError(s, e.kind, e.mtu, e.seq as Seq.SeqNum, now, out)
         // (a path MTU below the floor: from now on without DF, before the resends go)
-        if (s.pmtuLocked && this.emitOptions.dontFragment === true) this.setTos(this.emitOptions.tos ?? 0)
+        if (s.pmtuLocked && this.emitOptions.dontFragment === true) this.emitWith(this.emitOptions.tos ?? 0)
         return
     }
   }
@@ -442,9 +442,13 @@ export class Conn {
 
   /** The TOS (DiffServ field) of the segments sent from now on; its ECN bits are ignored. */
   setTos(tos: number): void {
-    const t = tos & 0xfc
+    this.emitWith(tos & 0xfc)
+  }
+
+  /** The segments go with TOS `tos` and DF, unless the path MTU is locked (Sender.pmtuLocked). */
+  private emitWith(tos: number): void {
     const df = !this.snd.pmtuLocked
-    this.emitOptions = t === 0 && df ? DF : { dontFragment: df, tos: t }
+    this.emitOptions = tos === 0 && df ? DF : { dontFragment: df, tos }
   }
 
   /** Octets of urgent data the application has not read yet (RFC 9293 MUST-33). */

@@ -32,40 +32,48 @@ const settle = Effect.gen(function*() {
   for (let i = 0; i < 200; i++) yield* Effect.yieldNow()
 })
 
-/** A connection the raw peer opened to the stack's port 80, with 3000 octets of the stack's in flight. */
+/** The frames carrying TCP data that `frames` gained while `step` ran (and the stack settled after it). */
+const dataSentBy = <E>(frames: () => ReadonlyArray<Uint8Array>, step: Effect.Effect<unknown, E>) =>
+  Effect.gen(function*() {
+    const from = frames().length
+    yield* step
+    yield* settle
+    return frames().slice(from).filter((f) => (tcpOf(f)?.payload.length ?? 0) > 0)
+  })
+
+const payloadLengths = (sent: ReadonlyArray<Uint8Array>) => sent.map((f) => tcpOf(f)!.payload.length)
+
+/**
+ * A connection the raw peer opened to the stack's port 80, with 3000 octets of the stack's in
+ * flight, and `report(mtu)`: a router's "fragmentation needed" about the first of them, and the
+ * data frames the stack sent in answer.
+ */
 const inFlight = Effect.gen(function*() {
   const { fake, frames, stack } = yield* stackOnFakeTap(STACK_MAC)
   const { conn } = yield* peerOpens(fake, frames, stack, STACK_MAC, PEER_MAC, ISN)
-  const from = frames().length
-  yield* conn.write(new Uint8Array(3000))
-  yield* settle
-  const sent = frames().slice(from).filter((f) => (tcpOf(f)?.payload.length ?? 0) > 0)
-  expect(sent.map((f) => tcpOf(f)!.payload.length)).toEqual([1460, 1460, 80])
-  return { fake, frames, conn, first: sent[0]! }
+  const sent = yield* dataSentBy(frames, conn.write(new Uint8Array(3000)))
+  expect(payloadLengths(sent)).toEqual([1460, 1460, 80])
+  const first = sent[0]!
+  const report = (mtu: number) => dataSentBy(frames, deliverFromCallback(fake, frames, [fragmentationNeeded(first, mtu)]))
+  return { conn, first, report }
 })
 
 describe("TCP path MTU (RFC 1191)", () => {
   it.scoped("fragmentation needed quoting our data: the MSS follows the router's MTU, the flight goes again cut to it", () =>
     Effect.gen(function*() {
-      const { conn, fake, first, frames } = yield* inFlight
-      const from = frames().length
-      yield* deliverFromCallback(fake, frames, [fragmentationNeeded(first, 1000)])
-      yield* settle
-      const again = frames().slice(from).map(tcpOf).filter((t) => t !== undefined && t.payload.length > 0)
-      expect(again.map((t) => t!.payload.length)).toEqual([960, 960, 960, 120])
-      expect(again[0]!.seq).toBe(tcpOf(first)!.seq)
+      const { conn, first, report } = yield* inFlight
+      const again = yield* report(1000)
+      expect(payloadLengths(again)).toEqual([960, 960, 960, 120])
+      expect(tcpOf(again[0]!)!.seq).toBe(tcpOf(first)!.seq)
       expect((yield* conn.info).mss).toBe(960)
     }))
 
   it.scoped("an MTU below 552 is taken as 552 (Linux's min_pmtu), and the segments go without DF for the router to cut", () =>
     Effect.gen(function*() {
-      const { conn, fake, first, frames } = yield* inFlight
-      const from = frames().length
-      yield* deliverFromCallback(fake, frames, [fragmentationNeeded(first, 296)])
-      yield* settle
+      const { conn, first, report } = yield* inFlight
+      const again = yield* report(296)
       expect((yield* conn.info).mss).toBe(512)
-      const again = frames().slice(from).filter((f) => (tcpOf(f)?.payload.length ?? 0) > 0)
-      expect(again.map((f) => tcpOf(f)!.payload.length)).toEqual([512, 512, 512, 512, 512, 440])
+      expect(payloadLengths(again)).toEqual([512, 512, 512, 512, 512, 440])
       expect(again.map((f) => asIpv4(f)!.dontFragment)).toEqual(again.map(() => false))
       // the data before the report went with DF
       expect(asIpv4(first)!.dontFragment).toBe(true)
