@@ -93,6 +93,11 @@ export interface StackConfig {
   readonly tcp: {
     /** congestion control of new connections: RFC 9438 CUBIC (Linux's default) or RFC 6582 NewReno */
     readonly congestion: Congestion.Name
+    /**
+     * HyStart++ (RFC 9406) in each connection's initial slow start: it ends when the round-trip
+     * delay grows, before the window overruns the path's queue (Linux's CUBIC runs HyStart)
+     */
+    readonly hystart: boolean
     /** RTO before any RTT measurement (RFC 6298 §2.1: 1 s) */
     readonly initialRto: Duration.Duration
     /** lower bound of the RTO (Linux 200 ms; the RFC's 1 s cripples a microsecond-RTT TAP link) */
@@ -211,6 +216,7 @@ export const defaults = {
   queues: { dealer: 1024, udpSocket: 1024, udpErrors: 16, tcpSegments: 256 },
   tcp: {
     congestion: "cubic" as Congestion.Name,
+    hystart: true,
     initialRto: Duration.seconds(1),
     minRto: Duration.millis(200),
     maxRto: Duration.seconds(120),
@@ -409,6 +415,7 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
       },
       tcp: {
         congestion: tcp.congestion,
+        hystart: tcp.hystart,
         initialRto: yield* positive("tcp.initialRto", tcp.initialRto),
         minRto,
         maxRto,

@@ -27,6 +27,13 @@
  *   sleeps until each deadline in turn. Delivery
  *   stays FIFO: a batch never overtakes an earlier one, so jitter shows up as
  *   head-of-line waiting, not as reordering (use `reorder` for that).
+ * - A bottleneck (`rate`, bits/s, and `queue`, frames): before the delay,
+ *   each frame waits for the frames queued ahead of it and then takes its
+ *   length at the rate, so a sender faster than the rate builds a queue and
+ *   sees the round-trip time grow, as at a router; beyond `queue` waiting
+ *   frames the next is dropped (drop-tail) and counted in `overflowed`.
+ *   Each frame then goes through the delay mailbox on its own, at its own
+ *   departure time.
  * - Receive side: one fiber is the single consumer of `inner.receive`
  *   (DESIGN.md §3); it drains it with `consume` (one `takeAll` per wake-up,
  *   batches kept as they were) and offers to this link's own bounded,
@@ -83,6 +90,18 @@ export interface DirectionFaults {
   readonly delay?: Duration.DurationInput
   /** extra delay per batch, uniform in `[0, jitter]`; delivery stays FIFO */
   readonly jitter?: Duration.DurationInput
+  /**
+   * a bottleneck: the link's rate, bits per second. Each frame waits until
+   * the ones before it have gone out (its length at this rate each), then
+   * takes `delay` (and `jitter`) on top; absent means no limit
+   */
+  readonly rate?: number
+  /**
+   * with `rate`: how many frames may wait for the bottleneck (a drop-tail
+   * queue, as a router's or `netem limit`); a frame arriving at a full
+   * queue is dropped and counted in `overflowed`. Default 100
+   */
+  readonly queue?: number
 }
 
 /**
@@ -117,6 +136,8 @@ export interface DirectionFaultStats {
   readonly corrupted: number
   /** frames that went through the delay mailbox */
   readonly delayed: number
+  /** frames dropped at a full bottleneck queue (`rate`, `queue`) */
+  readonly overflowed: number
 }
 
 /**
@@ -187,6 +208,10 @@ interface Resolved {
   readonly delayMs: number
   /** milliseconds */
   readonly jitterMs: number
+  /** bits per ms; Infinity: no bottleneck */
+  readonly bitsPerMs: number
+  /** frames that may wait for the bottleneck */
+  readonly queue: number
 }
 
 const probability = (name: string, value: number | undefined): number => {
@@ -206,13 +231,27 @@ const millis = (name: string, value: Duration.DurationInput | undefined): number
   return Duration.toMillis(d.value)
 }
 
+const rate = (name: string, value: number | undefined): number => {
+  if (value === undefined) return Infinity
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`LinkFault: ${name} must be a positive number of bits per second, got ${value}`)
+  return value / 1000
+}
+
+const queueLimit = (name: string, value: number | undefined): number => {
+  const q = value ?? 100
+  if (!Number.isInteger(q) || q < 1) throw new RangeError(`LinkFault: ${name} must be a positive whole number of frames, got ${q}`)
+  return q
+}
+
 const resolve = (dir: string, f: DirectionFaults | undefined): Resolved => ({
   loss: probability(`${dir}.loss`, f?.loss),
   duplicate: probability(`${dir}.duplicate`, f?.duplicate),
   reorder: probability(`${dir}.reorder`, f?.reorder),
   corrupt: probability(`${dir}.corrupt`, f?.corrupt),
   delayMs: millis(`${dir}.delay`, f?.delay),
-  jitterMs: millis(`${dir}.jitter`, f?.jitter)
+  jitterMs: millis(`${dir}.jitter`, f?.jitter),
+  bitsPerMs: rate(`${dir}.rate`, f?.rate),
+  queue: queueLimit(`${dir}.queue`, f?.queue)
 })
 
 interface Direction {
@@ -227,6 +266,7 @@ interface Direction {
     reordered: number
     corrupted: number
     delayed: number
+    overflowed: number
   }
   readonly nextFrame: () => number
   readonly nextTiming: () => number
@@ -234,19 +274,49 @@ interface Direction {
   held: Array<Uint8Array> | undefined
   /** the last deadline handed to the delay mailbox (keeps delivery FIFO), ms */
   lastDeadline: number
+  /** with a bottleneck: when each frame still queued for it leaves it, ms, from `departuresHead` on */
+  readonly departures: Array<number>
+  departuresHead: number
 }
 
 const makeDirection = (faults: Resolved, seed: number, frames: number, timing: number): Direction => ({
   faults,
   passThrough:
     faults.loss === 0 && faults.duplicate === 0 && faults.reorder === 0 && faults.corrupt === 0,
-  delayed: faults.delayMs > 0 || faults.jitterMs > 0,
-  stats: { lost: 0, duplicated: 0, reordered: 0, corrupted: 0, delayed: 0 },
+  delayed: faults.delayMs > 0 || faults.jitterMs > 0 || faults.bitsPerMs !== Infinity,
+  stats: { lost: 0, duplicated: 0, reordered: 0, corrupted: 0, delayed: 0, overflowed: 0 },
   nextFrame: makePrng(seed ^ frames),
   nextTiming: makePrng(seed ^ timing),
   held: undefined,
-  lastDeadline: Number.NEGATIVE_INFINITY
+  lastDeadline: Number.NEGATIVE_INFINITY,
+  departures: [],
+  departuresHead: 0
 })
+
+/**
+ * The bottleneck (`rate`, `queue`) for one frame arriving at `now`: when it
+ * leaves the bottleneck, ms, or undefined when the queue is full and it is
+ * dropped. A frame waits for every frame queued before it, then takes its
+ * own length at the link's rate.
+ */
+const depart = (d: Direction, now: number, length: number): number | undefined => {
+  const q = d.departures
+  while (d.departuresHead < q.length && q[d.departuresHead]! <= now) d.departuresHead++
+  if (d.departuresHead > 1024 && d.departuresHead * 2 > q.length) {
+    q.splice(0, d.departuresHead)
+    d.departuresHead = 0
+  }
+  const waiting = q.length - d.departuresHead
+  // (the frame being sent is not waiting: `queue` frames may wait behind it)
+  if (waiting > d.faults.queue) {
+    d.stats.overflowed++
+    return undefined
+  }
+  const start = waiting > 0 ? q[q.length - 1]! : now
+  const leaves = start + (length * 8) / d.faults.bitsPerMs
+  q.push(leaves)
+  return leaves
+}
 
 /**
  * Apply loss, corruption, duplication and reordering to one batch. Returns
@@ -354,14 +424,25 @@ export const make = (
           Effect.catchTag("NoSuchElementException", () => Effect.void),
           Effect.forkScoped
         )
-        return (now: number, batch: Batch): boolean => {
+        /** frames of `batch` the full mailbox refused (all or none) */
+        const offer = (from: number, batch: Batch): number => {
           const f = d.faults
-          const wanted = now + f.delayMs + (f.jitterMs > 0 ? d.nextTiming() * f.jitterMs : 0)
+          const wanted = from + f.delayMs + (f.jitterMs > 0 ? d.nextTiming() * f.jitterMs : 0)
           const deadline = Math.max(wanted, d.lastDeadline)
-          if (!pending.unsafeOffer([deadline, batch] as const)) return false
+          if (!pending.unsafeOffer([deadline, batch] as const)) return batch.length
           d.lastDeadline = deadline
           d.stats.delayed += batch.length
-          return true
+          return 0
+        }
+        if (d.faults.bitsPerMs === Infinity) return offer
+        // a bottleneck: each frame leaves it at its own time, so each is its own entry
+        return (now: number, batch: Batch): number => {
+          let refused = 0
+          for (const frame of batch) {
+            const leaves = depart(d, now, frame.length)
+            if (leaves !== undefined) refused += offer(leaves, [frame])
+          }
+          return refused
         }
       })
 
@@ -376,7 +457,7 @@ export const make = (
       if (out.length === 0) return Effect.void
       if (scheduleTx === undefined) return deliverDown(out)
       return Effect.map(currentMillis, (now) => {
-        if (!scheduleTx(now, out)) own.txQueueFull += out.length
+        own.txQueueFull += scheduleTx(now, out)
       })
     }
 
@@ -392,7 +473,7 @@ export const make = (
         return Effect.void
       }
       return Effect.map(currentMillis, (now) => {
-        if (!scheduleRx(now, out)) own.rxDropped += out.length
+        own.rxDropped += scheduleRx(now, out)
       })
     })
 

@@ -139,6 +139,8 @@ export interface ConnectionInfo {
   readonly spuriousTimeouts: number
   /** loss episodes undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522) */
   readonly eifelUndos: number
+  /** HyStart++ ended the initial slow start because the delay grew (RFC 9406): once at most, unless CSS found it spurious */
+  readonly hystartExits: number
   readonly timeouts: number
   readonly bytesAcked: number
   readonly bytesReceived: number
@@ -642,6 +644,7 @@ export class Conn {
       dsackUndos: s.undos,
       spuriousTimeouts: s.spuriousTimeouts,
       eifelUndos: s.eifelUndos,
+      hystartExits: s.cc.hystart?.delayExits ?? 0,
       timeouts: s.timeouts,
       bytesAcked: Math.max(0, this.taken - s.buffer.length),
       bytesReceived: this.bytesReceived,

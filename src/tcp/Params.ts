@@ -59,6 +59,8 @@ export interface TcpParams {
   readonly keepaliveProbes: number
   /** congestion control for new connections */
   readonly congestion: Congestion.Name
+  /** HyStart++ (RFC 9406) in the initial slow start: leave it when the delay grows, before a full queue drops a round */
+  readonly hystart: boolean
   /** offer and accept the timestamps option (RFC 7323) */
   readonly timestamps: boolean
   /** offer and accept SACK (RFC 2018) */
@@ -99,6 +101,7 @@ export const defaults: TcpParams = {
   keepaliveInterval: 75_000,
   keepaliveProbes: 9,
   congestion: "cubic",
+  hystart: true,
   timestamps: true,
   sack: true,
   windowScaling: true,

@@ -81,6 +81,12 @@ export interface Rack {
    */
   lastOriginalEnd: Seq.SeqNum | undefined
   lastSacked: boolean
+  /**
+   * The RTT, ms, of the most recently sent entry the last `onAck` delivered
+   * that was never sent twice (Karn), as Linux's ca_rtt_us for congestion
+   * control: HyStart++'s sample per ACK when timestamps are off. Undefined: none.
+   */
+  lastOriginalRtt: number | undefined
 }
 
 /** RACK.reo_wnd_persist's start: 16 recoveries without a D-SACK reset the window (§6.2 step 4) */
@@ -105,7 +111,8 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   dsackRound: undefined,
   reoWndPersist: REO_WND_PERSIST,
   lastOriginalEnd: undefined,
-  lastSacked: false
+  lastSacked: false,
+  lastOriginalRtt: undefined
 })
 
 /** RACK_sent_after (§6.2): t1/seq1 was sent after t2/seq2. */
@@ -188,6 +195,7 @@ export const onAck = (
   const top = ranges.length > 0 ? ranges[ranges.length - 1]!.right : undefined
   let k = 0 // the scoreboard range the scan has reached
   let original: Seq.SeqNum | undefined
+  let newestOriginal = -Infinity
   let sacked = false
   // the log is in sequence order: the acknowledged entries are its first ones, and leave it
   let h = r.head
@@ -221,11 +229,15 @@ export const onAck = (
       delivered = true
     }
     if (delivered) {
-      if ((f & RETRANSMITTED) === 0 && original === undefined) original = end
+      if ((f & RETRANSMITTED) === 0) {
+        if (original === undefined) original = end
+        if (r.sentAt[i]! > newestOriginal) newestOriginal = r.sentAt[i]!
+      }
       update(r, i, at, tsEcr, tsOf)
     }
   }
   r.lastOriginalEnd = original
+  r.lastOriginalRtt = newestOriginal === -Infinity ? undefined : Math.max(0, at - newestOriginal)
   r.lastSacked = sacked
   r.head = h
   if (h === n) release(r)

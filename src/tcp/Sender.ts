@@ -500,7 +500,7 @@ export const established = (
   else noHandshakeSample(s)
   s.synRetransmitted = n.synRetransmitted
   s.state = "Established"
-  s.cc = s.algorithm.init(s.mss, now, n.synRetransmitted)
+  s.cc = s.algorithm.init(s.mss, now, n.synRetransmitted, s.params.hystart)
   armKeepalive(s, now)
   sync(s)
   return s
@@ -987,7 +987,7 @@ const establish = (s: Sender, now: number): void => {
   s.retries = 0
   noHandshakeSample(s)
   s.state = "Established"
-  s.cc = s.algorithm.init(s.mss, now, s.synRetransmitted)
+  s.cc = s.algorithm.init(s.mss, now, s.synRetransmitted, s.params.hystart)
 }
 
 /** One segment's ACK fields (RFC 9293 §3.10.7.4, fifth). */
@@ -1241,12 +1241,21 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   const delayed = echoPredatesEpisode(s, a)
   const acked = Seq.sub(a.ack, s.sndUna)
   s.progress = true
-  // RTT: from the echoed timestamp (RFC 7323 §4.1), else the timed segment (Karn's rule)
+  // RTT: from the echoed timestamp (RFC 7323 §4.1), else the timed segment (Karn's rule); HyStart++
+  // takes one per ACK, without timestamps from the log of what was sent (SACK's RACK log)
+  let sample: number | undefined
   if (s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0) {
     const r = (tsClock(at) - a.tsEcr) >>> 0
-    if (r < 0x7fffffff && !echoPredatesRetransmission(s, a)) rttSample(s, r)
-  } else if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) {
-    rttSample(s, at - s.timing.at)
+    if (r < 0x7fffffff && !echoPredatesRetransmission(s, a)) {
+      rttSample(s, r)
+      sample = r
+    }
+  } else {
+    if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) {
+      sample = at - s.timing.at
+      rttSample(s, sample)
+    }
+    if (s.sackOk && s.rack.lastOriginalRtt !== undefined) sample = s.rack.lastOriginalRtt
   }
   if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) s.timing = undefined
   SendBuffer.release(s.buffer, a.ack)
@@ -1286,7 +1295,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
       s.eifelUndos++
       spuriousTimeout(s)
     }
-    s.algorithm.onAck(s.cc, acked, now, s.rtt.srtt, flightBefore)
+    s.algorithm.onAck(s.cc, acked, now, s.rtt.srtt, flightBefore, sample, s.sndUna, s.sndMax)
     expandSendBuffer(s)
   }
   // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it

@@ -129,6 +129,8 @@ export interface TcpStats {
   readonly spuriousTimeouts: number
   /** loss episodes undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522; Linux's TCPLossUndo and TCPFullUndo) */
   readonly eifelUndos: number
+  /** initial slow starts HyStart++ ended because the round-trip delay grew (RFC 9406; Linux's TCPHystartDelayDetect) */
+  readonly hystartExits: number
   /** 4-tuples held in TIME-WAIT now (as small records, not connections) */
   readonly timeWait: number
   /** connections closed without TIME-WAIT because `tcp.maxTimeWait` records were held (Linux's TCPTimeWaitOverflow) */
@@ -239,7 +241,9 @@ export class Tcp extends Context.Tag("gonet/Tcp")<Tcp, TcpService>() {}
 
 /** A connection's loss-recovery counters, as the stack's stats total them (kept per stack, added to). */
 type RecoveryCounts = {
-  -readonly [K in "retransmits" | "fastRetransmits" | "timeouts" | "tailProbes" | "dsackUndos" | "spuriousTimeouts" | "eifelUndos"]:
+  -readonly [
+    K in "retransmits" | "fastRetransmits" | "timeouts" | "tailProbes" | "dsackUndos" | "spuriousTimeouts" | "eifelUndos" | "hystartExits"
+  ]:
     TcpStats[K]
 }
 
@@ -252,6 +256,7 @@ const addRecoveryCounts = (t: RecoveryCounts, s: Sender.Sender): void => {
   t.dsackUndos += s.undos
   t.spuriousTimeouts += s.spuriousTimeouts
   t.eifelUndos += s.eifelUndos
+  t.hystartExits += s.cc.hystart?.delayExits ?? 0
 }
 
 /** The pure rules' parameters from the stack's configuration. */
@@ -279,6 +284,7 @@ export const paramsOf = (c: StackConfig["tcp"]): TcpParams => ({
   keepaliveInterval: Duration.toMillis(c.keepaliveInterval),
   keepaliveProbes: c.keepaliveProbes,
   congestion: c.congestion,
+  hystart: c.hystart,
   timestamps: c.timestamps,
   sack: c.sack,
   windowScaling: c.windowScaling,
@@ -498,7 +504,8 @@ export const make = Effect.gen(function*() {
   const conns = new ChurnMap<string, Conn>()
   /** what connections that are over counted (the stats add the open ones') */
   const gone: RecoveryCounts = {
-    retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0, dsackUndos: 0, spuriousTimeouts: 0, eifelUndos: 0
+    retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0, dsackUndos: 0, spuriousTimeouts: 0, eifelUndos: 0,
+    hystartExits: 0
   }
   const timeWaits = new Map<string, TimeWaitEntry>()
   const listeners = new Map<number, ListenerState>()

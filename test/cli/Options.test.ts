@@ -425,6 +425,7 @@ describe("Format", () => {
       dsackUndos: 0,
       spuriousTimeouts: 0,
       eifelUndos: 0,
+      hystartExits: 0,
       timeWait: 0,
       timeWaitAcks: 0,
       timeWaitOverflow: 0,

@@ -213,6 +213,66 @@ describe("LinkFault", () => {
       }))
   })
 
+  describe("bottleneck (TestClock)", () => {
+    // 60-octet frames at 48 000 bit/s: 10 ms each on the wire
+    const RATE = 48_000
+    /** what B has after the clock reaches `t` ms (from 0), in order */
+    const at = (b: { receive: Inbox<ReadonlyArray<Uint8Array>> }, t: number, now: { ms: number }) =>
+      Effect.gen(function* () {
+        yield* TestClock.adjust(`${t - now.ms} millis`)
+        now.ms = t
+        for (let i = 0; i < 20; i++) yield* Effect.yieldNow()
+        return (yield* drain(b.receive)).map(indexOf)
+      })
+
+    it.scoped("frames leave one after another at the rate, then take the delay", () =>
+      Effect.gen(function* () {
+        const [a, b] = yield* pair
+        const fa = yield* LinkFault.make(a, { seed: SEED, tx: { rate: RATE, delay: "5 millis" } })
+        yield* fa.sendBatch([frame(1), frame(2), frame(3)])
+        yield* awaitSleeper
+        const now = { ms: 0 }
+        // frame 1 leaves at 10 ms and arrives at 15; 2 at 25; 3 at 35
+        expect(yield* at(b, 14, now)).toEqual([])
+        expect(yield* at(b, 15, now)).toEqual([1])
+        expect(yield* at(b, 24, now)).toEqual([])
+        expect(yield* at(b, 25, now)).toEqual([2])
+        expect(yield* at(b, 35, now)).toEqual([3])
+        // an idle bottleneck: the next frame waits for nothing but itself
+        yield* TestClock.adjust("65 millis") // t = 100
+        now.ms = 100
+        yield* fa.send(frame(4))
+        expect(yield* at(b, 114, now)).toEqual([])
+        expect(yield* at(b, 115, now)).toEqual([4])
+      }))
+
+    it.scoped("beyond `queue` waiting frames the next is dropped and counted", () =>
+      Effect.gen(function* () {
+        const [a, b] = yield* pair
+        const fa = yield* LinkFault.make(a, { seed: SEED, tx: { rate: RATE, queue: 2 } })
+        // 1 on the wire, 2 and 3 waiting: 4 and 5 find the queue full
+        yield* fa.sendBatch([frame(1), frame(2), frame(3), frame(4), frame(5)])
+        yield* awaitSleeper
+        const now = { ms: 0 }
+        // after 15 ms frame 1 is out, 2 is on the wire, 3 waits: room for one
+        yield* TestClock.adjust("15 millis")
+        now.ms = 15
+        yield* fa.sendBatch([frame(6), frame(7)])
+        expect(yield* at(b, 100, now)).toEqual([1, 2, 3, 6])
+        const st = yield* fa.faultStats
+        expect(st.tx.overflowed).toBe(3)
+        expect(st.tx.delayed).toBe(4)
+      }))
+
+    it.effect("a rate that is not a positive number is a defect", () =>
+      Effect.gen(function* () {
+        for (const tx of [{ rate: 0 }, { rate: -1 }, { rate: Number.NaN }, { rate: 1000, queue: 0 }]) {
+          const exit = yield* Effect.scoped(Effect.flatMap(pair, ([a]) => LinkFault.make(a, { seed: 1, tx }))).pipe(Effect.exit)
+          expect(exit._tag).toBe("Failure")
+        }
+      }))
+  })
+
   it.scoped("zero faults pass everything through unchanged", () =>
     Effect.gen(function* () {
       const [a, b] = yield* pair
@@ -242,7 +302,7 @@ describe("LinkFault", () => {
       expect(backBatch).toHaveLength(1)
       expect(backBatch[0]).toBe(back)
 
-      const zero = { lost: 0, duplicated: 0, reordered: 0, corrupted: 0, delayed: 0 }
+      const zero = { lost: 0, duplicated: 0, reordered: 0, corrupted: 0, delayed: 0, overflowed: 0 }
       expect(yield* fa.faultStats).toEqual({ rx: zero, tx: zero })
       expect(yield* fb.faultStats).toEqual({ rx: zero, tx: zero })
       expect(yield* fb.stats).toEqual({

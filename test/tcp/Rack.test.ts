@@ -221,3 +221,28 @@ describe("segment edges for SACK blocks (whole segments only, as Linux tags them
     expect(Rack.segmentEdgeAtOrBefore(Rack.make(ISS), at(7))).toBe(at(7))
   })
 })
+
+describe("the RTT an ACK measured, for congestion control (lastOriginalRtt)", () => {
+  it("is the newest delivered segment's that was never sent twice, cumulative or SACKed", () => {
+    const r = fourSent()
+    // the first two acknowledged at 20: sent at 0 and 1, the newer decides
+    Rack.onAck(r, at(200), board(), 20, undefined, tsOf)
+    expect(r.lastOriginalRtt).toBe(19)
+    // the fourth SACKed at 30 (sent at 3)
+    Rack.onAck(r, at(200), board([300, 400]), 30, undefined, tsOf)
+    expect(r.lastOriginalRtt).toBe(27)
+    // an ACK that delivers nothing new measures nothing
+    Rack.onAck(r, at(200), board([300, 400]), 31, undefined, tsOf)
+    expect(r.lastOriginalRtt).toBeUndefined()
+  })
+
+  it("a retransmission delivered measures nothing (Karn): the ACK may be the original's", () => {
+    const r = fourSent()
+    Rack.onSend(r, at(0), at(100), 50) // the first again
+    Rack.onAck(r, at(100), board(), 60, undefined, tsOf)
+    expect(r.lastOriginalRtt).toBeUndefined()
+    // the ACK that takes the retransmitted one and an original: the original's
+    Rack.onAck(r, at(200), board(), 70, undefined, tsOf)
+    expect(r.lastOriginalRtt).toBe(69)
+  })
+})

@@ -121,15 +121,20 @@
  * For NewReno only cwnd and ssthresh matter; its CUBIC fields are the
  * initial values either way.
  *
+ * HyStart++ (RFC 9406) ends the initial slow start of either algorithm when
+ * the delay grows (HyStart.ts; `NewReno.slowStartAck` runs it).
+ *
  * Not here: ECN (RFC 3168's response would be an `onLoss` variant),
- * HyStart++ (RFC 9406), RFC 7661's non-validated phase, and pacing. (A cut
+ * RFC 7661's non-validated phase, and pacing. (A cut
  * is undone on three proofs, all in Sender.ts: D-SACKs, RFC 2883; F-RTO,
  * RFC 5682; an echoed timestamp older than the first retransmission, RFC
  * 3522.)
  *
  * @since 0.1.0
  */
+import type * as Seq from "../SeqNum.js"
 import * as Cubic from "./Cubic.js"
+import * as HyStart from "./HyStart.js"
 import * as NewReno from "./NewReno.js"
 
 /** The algorithms on offer. Linux's `tcp_congestion_control` calls the first one "reno". @category models */
@@ -207,6 +212,8 @@ export interface State {
   cwndEpoch: number
   /** CUBIC's W_est: the window Reno would have by now, in octets (§4.3). 0 before any epoch. */
   wEst: number
+  /** HyStart++ (RFC 9406, HyStart.ts) for the initial slow start; undefined when not in use */
+  readonly hystart: HyStart.HyStart | undefined
 }
 
 /**
@@ -223,20 +230,26 @@ export interface Algorithm {
    * Fresh state for a connection with send MSS `smss` (a positive integer,
    * else RangeError). `cwnd` is the RFC 6928 initial window (1 SMSS if
    * `synRetransmitted`, RFC 5681 §3.1) and `ssthresh` is `INFINITE_SSTHRESH`.
+   * With `hystart`, the initial slow start runs HyStart++ (RFC 9406).
    */
-  readonly init: (smss: number, now: number, synRetransmitted?: boolean) => State
+  readonly init: (smss: number, now: number, synRetransmitted?: boolean, hystart?: boolean) => State
   /**
    * `ackedOctets` of new data were acknowledged at `now`, outside fast
    * recovery. `rttMs` is the smoothed RTT (undefined before the first
    * sample; CUBIC then looks no time ahead). `inFlightBefore` is the data in
-   * flight just before this ACK.
+   * flight just before this ACK. For HyStart++: `sample`, the RTT this ACK
+   * measured (ms; undefined: none), `ack`, the new SND.UNA, and `sndNxt`
+   * (without `ack`, HyStart++ sees nothing of this ACK).
    */
   readonly onAck: (
     s: State,
     ackedOctets: number,
     now: number,
     rttMs: number | undefined,
-    inFlightBefore: number
+    inFlightBefore: number,
+    sample?: number,
+    ack?: Seq.SeqNum,
+    sndNxt?: Seq.SeqNum
   ) => void
   /** Entering fast recovery with `inFlight` octets outstanding (FlightSize). */
   readonly onLoss: (s: State, inFlight: number, now: number) => void
@@ -264,6 +277,8 @@ export interface Saved {
   readonly epochStart: number | undefined
   readonly cwndEpoch: number
   readonly wEst: number
+  /** HyStart++ was still watching the initial slow start */
+  readonly hystartOn: boolean
 }
 
 /** Copy what the coming loss episode's hooks will change (call it before `onLoss` or the first `onRto`). @category constructors */
@@ -276,7 +291,8 @@ export const saveForUndo = (s: State): Saved => ({
   k: s.k,
   epochStart: s.epochStart,
   cwndEpoch: s.cwndEpoch,
-  wEst: s.wEst
+  wEst: s.wEst,
+  hystartOn: s.hystart !== undefined && s.hystart.phase !== "done"
 })
 
 /**
@@ -300,6 +316,7 @@ export const undo = (s: State, saved: Saved): void => {
   s.epochStart = saved.epochStart
   s.cwndEpoch = saved.cwndEpoch
   s.wEst = saved.wEst
+  if (saved.hystartOn) HyStart.resume(s.hystart)
 }
 
 /** The strategy called `name`. @category constructors */

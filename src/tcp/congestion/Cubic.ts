@@ -48,14 +48,17 @@
  * A reduction proved spurious (§4.9.2) is undone by `Congestion.undo`,
  * which puts this module's variables back with cwnd and ssthresh.
  *
- * Not implemented: HyStart++ (§4.10 allows plain slow start), ECN's
- * smaller floor (§4.6 `reduction_on_loss`).
+ * HyStart++ (RFC 9406, which §4.10 recommends) ends the initial slow
+ * start when the delay grows (HyStart.ts, run by `Reno.slowStartAck`).
+ * Not implemented: ECN's smaller floor (§4.6 `reduction_on_loss`).
  *
  * Hooks change the caller's `State` in place and allocate nothing.
  *
  * @since 0.1.0
  */
+import type * as Seq from "../SeqNum.js"
 import type { Algorithm, State } from "./Congestion.js"
+import * as HyStart from "./HyStart.js"
 import * as Reno from "./NewReno.js"
 
 /** C, the cubic curve's scaling constant, in segments / s^3 (RFC 9438 §4.1.1: 0.4). @category constants */
@@ -99,17 +102,26 @@ const startEpoch = (s: State, now: number): void => {
   }
 }
 
-const init = (smss: number, _now: number, synRetransmitted = false): State =>
-  Reno.makeState("cubic", smss, synRetransmitted)
+const init = (smss: number, _now: number, synRetransmitted = false, hystart = false): State =>
+  Reno.makeState("cubic", smss, synRetransmitted, hystart)
 
-const onAck = (s: State, ackedOctets: number, now: number, rttMs: number | undefined, inFlightBefore: number): void => {
+const onAck = (
+  s: State,
+  ackedOctets: number,
+  now: number,
+  rttMs: number | undefined,
+  inFlightBefore: number,
+  sample?: number,
+  ack?: Seq.SeqNum,
+  sndNxt?: Seq.SeqNum
+): void => {
   let acked = Reno.octets(ackedOctets)
   if (acked === 0) return
   const flight = Reno.octets(inFlightBefore)
   const limited = Reno.cwndLimited(s, flight)
   s.rtoPending = false
   if (s.cwnd < s.ssthresh) {
-    acked = Reno.slowStart(s, acked, flight)
+    acked = Reno.slowStartAck(s, acked, flight, sample, ack, sndNxt)
     if (acked === 0) return
   }
   // §5.8: no growth, and no W_est credit, while the window was not the limit.
@@ -131,6 +143,7 @@ const onAck = (s: State, ackedOctets: number, now: number, rttMs: number | undef
 }
 
 const onLoss = (s: State, inFlight: number, _now: number): void => {
+  HyStart.stop(s.hystart)
   // §4.7 fast convergence, on the window before the reduction.
   s.wMax = s.cwnd < s.wMax ? (s.cwnd * (1 + BETA)) / 2 : s.cwnd
   s.cwndPrior = s.cwnd

@@ -17,7 +17,9 @@
  *
  * @since 0.1.0
  */
+import type * as Seq from "../SeqNum.js"
 import type { Algorithm, Name, State } from "./Congestion.js"
+import * as HyStart from "./HyStart.js"
 
 /**
  * `ssthresh` before any congestion event. RFC 5681 §3.1 says "arbitrarily
@@ -54,7 +56,7 @@ export const initialWindow = (smss: number): number => Math.min(10 * smss, Math.
 export const octets = (x: number): number => (x > 0 ? Math.min(x, 2 ** 32) : 0)
 
 /** A new state: RFC 6928's initial window (1 SMSS after a SYN loss, RFC 5681 §3.1), no ssthresh yet. */
-export const makeState = (name: Name, smss: number, synRetransmitted: boolean): State => {
+export const makeState = (name: Name, smss: number, synRetransmitted: boolean, hystart: boolean): State => {
   if (!(Number.isInteger(smss) && smss > 0)) throw new RangeError(`congestion: SMSS must be a positive integer, got ${smss}`)
   return {
     name,
@@ -69,7 +71,8 @@ export const makeState = (name: Name, smss: number, synRetransmitted: boolean): 
     k: 0,
     epochStart: undefined,
     cwndEpoch: 0,
-    wEst: 0
+    wEst: 0,
+    hystart: hystart ? HyStart.make() : undefined
   }
 }
 
@@ -77,9 +80,10 @@ export const makeState = (name: Name, smss: number, synRetransmitted: boolean): 
  * Slow start for one ACK of `acked` octets (RFC 5681 §3.1 with RFC 3465
  * §2.2). `cwnd` grows by what was acknowledged, at most L per ACK. L is
  * 2 SMSS, or 1 SMSS in the slow start after an RTO (RFC 3465 §2.3), where one
- * ACK can cover many segments retransmitted back to back. Growth also stops
- * at `ssthresh` and at twice the data in flight (see "Growth only when the
- * window was the limit" in Congestion.ts).
+ * ACK can cover many segments retransmitted back to back; in HyStart++'s
+ * Conservative Slow Start a quarter of that (RFC 9406 §4.2). Growth also
+ * stops at `ssthresh` and at twice the data in flight (see "Growth only when
+ * the window was the limit" in Congestion.ts).
  *
  * Returns the octets of this ACK left over once `cwnd` reached `ssthresh`.
  * The caller feeds them to congestion avoidance, as Linux's `tcp_slow_start`
@@ -87,11 +91,40 @@ export const makeState = (name: Name, smss: number, synRetransmitted: boolean): 
  */
 export const slowStart = (s: State, acked: number, inFlightBefore: number): number => {
   const limit = s.afterRto ? s.smss : 2 * s.smss
-  const grow = Math.max(0, Math.min(acked, limit, s.ssthresh - s.cwnd, 2 * inFlightBefore - s.cwnd, MAX_CWND - s.cwnd))
+  const asked = Math.min(acked, limit) / HyStart.divisor(s.hystart)
+  const grow = Math.max(0, Math.min(asked, s.ssthresh - s.cwnd, 2 * inFlightBefore - s.cwnd, MAX_CWND - s.cwnd))
   s.cwnd += grow
   if (s.cwnd < s.ssthresh) return 0
   s.afterRto = false
   return acked - grow
+}
+
+/**
+ * One ACK in slow start, HyStart++ included (RFC 9406; HyStart.ts): the
+ * ACK's RTT `sample` goes into the round first, which may move slow start
+ * into CSS or back; then the window grows (`slowStart`); when CSS has run
+ * its rounds, congestion avoidance begins with `ssthresh = cwnd` and this
+ * ACK is used up. Returns what `slowStart` returns.
+ */
+export const slowStartAck = (
+  s: State,
+  acked: number,
+  inFlightBefore: number,
+  sample: number | undefined,
+  ack: Seq.SeqNum | undefined,
+  sndNxt: Seq.SeqNum | undefined
+): number => {
+  const h = s.hystart
+  if (h !== undefined && ack !== undefined && sndNxt !== undefined) HyStart.observe(h, sample, ack, sndNxt)
+  const rest = slowStart(s, acked, inFlightBefore)
+  if (HyStart.cssDone(h)) {
+    s.ssthresh = Math.max(Math.floor(s.cwnd), 2 * s.smss)
+    HyStart.stop(h)
+    return 0
+  }
+  // slow start ended another way (ssthresh reached): HyStart++ is over too
+  if (s.cwnd >= s.ssthresh) HyStart.stop(h)
+  return rest
 }
 
 /**
@@ -144,6 +177,7 @@ export const endRecovery = (s: State, inFlight: number): void => {
  * first expiry.
  */
 export const lossWindow = (s: State): void => {
+  HyStart.stop(s.hystart)
   s.cwnd = s.smss
   s.bytesAcked = 0
   s.afterRto = true
@@ -165,17 +199,26 @@ export const restart = (s: State, idleMs: number, rto: number): boolean => {
   return true
 }
 
-const init = (smss: number, _now: number, synRetransmitted = false): State =>
-  makeState("newreno", smss, synRetransmitted)
+const init = (smss: number, _now: number, synRetransmitted = false, hystart = false): State =>
+  makeState("newreno", smss, synRetransmitted, hystart)
 
-const onAck = (s: State, ackedOctets: number, _now: number, _rttMs: number | undefined, inFlightBefore: number): void => {
+const onAck = (
+  s: State,
+  ackedOctets: number,
+  _now: number,
+  _rttMs: number | undefined,
+  inFlightBefore: number,
+  sample?: number,
+  ack?: Seq.SeqNum,
+  sndNxt?: Seq.SeqNum
+): void => {
   let acked = octets(ackedOctets)
   if (acked === 0) return
   const flight = octets(inFlightBefore)
   const limited = cwndLimited(s, flight)
   s.rtoPending = false
   if (s.cwnd < s.ssthresh) {
-    acked = slowStart(s, acked, flight)
+    acked = slowStartAck(s, acked, flight, sample, ack, sndNxt)
     if (acked === 0) return
   }
   if (limited) congestionAvoidance(s, acked)
@@ -187,6 +230,7 @@ const onAck = (s: State, ackedOctets: number, _now: number, _rttMs: number | und
  * The "+3 * SMSS" inflation is the sender's (see Congestion.ts).
  */
 const onLoss = (s: State, inFlight: number, _now: number): void => {
+  HyStart.stop(s.hystart)
   s.ssthresh = halfFlight(s, octets(inFlight))
   s.cwnd = Math.min(s.ssthresh, MAX_CWND)
   s.bytesAcked = 0

@@ -1,0 +1,172 @@
+/**
+ * HyStart++ (RFC 9406): leave the initial slow start when the round-trip
+ * delay starts to grow, before the window overshoots the path and a whole
+ * round of segments is lost at a full queue.
+ *
+ * Slow start doubles the window every round trip. Once it passes the path's
+ * bandwidth-delay product the excess waits in the bottleneck's queue (the
+ * RTT grows), and once it passes that queue's size too, segments are
+ * dropped: as many as half a window in one round, which costs a recovery
+ * and, on paths without SACK, often a timeout. HyStart++ watches each
+ * round's smallest RTT sample (§4.2):
+ *
+ * - A round starts when the ACK of the round before's SND.NXT arrives
+ *   (`roundEnd`). Per round: the smallest of its RTT samples (`roundMin`) and
+ *   how many there were.
+ * - Slow start: once a round has `N_RTT_SAMPLE` samples and the round before
+ *   has a minimum, if `roundMin >= lastRoundMin + RttThresh`, with
+ *   `RttThresh = clamp(lastRoundMin / 8, 4 ms, 16 ms)`, the delay grew: slow
+ *   start ends, and Conservative Slow Start (CSS) begins with that round's
+ *   minimum as its baseline.
+ * - CSS: the window grows a quarter as fast (`CSS_GROWTH_DIVISOR`). If a
+ *   round's minimum (with `N_RTT_SAMPLE` samples) falls below the baseline,
+ *   the exit was spurious (jitter, not a queue) and slow start resumes.
+ *   After `CSS_ROUNDS` rounds in CSS, congestion avoidance begins:
+ *   `ssthresh = cwnd` (the caller does that when `cssDone` says so).
+ * - A loss or a timeout during either ends HyStart++ (`stop`); the
+ *   algorithm's own response sets ssthresh as it always does.
+ *
+ * Only the initial slow start uses it (§4.3's SHOULD): after a loss,
+ * ssthresh holds what the path was found to carry, and the slow starts that
+ * follow stop there. A reduction found spurious and undone puts the initial
+ * slow start back, and with it HyStart++ from a fresh round (`resume`).
+ *
+ * The RTT samples are the sender's, one per ACK that yields one: from the
+ * timestamp echo when timestamps are on, else from the transmission log of
+ * the newest segment never sent twice that the ACK delivered (with SACK),
+ * else from the one segment timed per round trip. Without timestamps and
+ * without SACK a round therefore has one sample, never `N_RTT_SAMPLE`, and
+ * HyStart++ never ends slow start (standard slow start, as before).
+ *
+ * Slow start's own growth per ACK stays RFC 3465's (L = 2 SMSS, NewReno.ts
+ * `slowStart`); §4.2's L = 8 for unpaced senders is an upper bound, and CSS
+ * divides whatever slow start would have grown.
+ *
+ * Linux's CUBIC runs HyStart (Ha and Rhee, 2011): the same delay rule with
+ * the same 4-16 ms clamp and 8 samples, plus an ACK-train rule, and it goes
+ * straight to congestion avoidance. RFC 9406's CSS and its way back are what
+ * keep a jittery path from ending slow start early for good.
+ *
+ * Pure: the record is the send half's, changed in place, allocating nothing.
+ *
+ * @since 0.1.0
+ */
+import * as Seq from "../SeqNum.js"
+
+/** §4.3 constants (ms, samples, rounds). */
+export const MIN_RTT_THRESH = 4
+export const MAX_RTT_THRESH = 16
+export const MIN_RTT_DIVISOR = 8
+export const N_RTT_SAMPLE = 8
+export const CSS_GROWTH_DIVISOR = 4
+export const CSS_ROUNDS = 5
+
+/**
+ * Where HyStart++ is: `"slowStart"` watching the delay in the initial slow
+ * start, `"css"` in Conservative Slow Start, `"done"` once congestion
+ * avoidance began or a loss ended it.
+ *
+ * @category models
+ */
+export type Phase = "slowStart" | "css" | "done"
+
+/** @category models */
+export interface HyStart {
+  phase: Phase
+  /** SND.NXT when the current round began: the round ends with its ACK (undefined before the first) */
+  roundEnd: Seq.SeqNum | undefined
+  /** the round before's smallest RTT sample, ms (Infinity: none) */
+  lastRoundMin: number
+  /** this round's smallest RTT sample so far, ms (Infinity: none) */
+  roundMin: number
+  /** RTT samples this round */
+  samples: number
+  /** cssBaselineMinRtt: the round minimum that started CSS, ms (Infinity outside CSS) */
+  baseline: number
+  /** rounds ended in CSS */
+  cssRounds: number
+  /** times the delay rule ended slow start (entered CSS); Linux counts TCPHystartDelayDetect */
+  delayExits: number
+  /** times CSS found its exit spurious and slow start resumed */
+  resumed: number
+}
+
+/** @category constructors */
+export const make = (): HyStart => ({
+  phase: "slowStart",
+  roundEnd: undefined,
+  lastRoundMin: Infinity,
+  roundMin: Infinity,
+  samples: 0,
+  baseline: Infinity,
+  cssRounds: 0,
+  delayExits: 0,
+  resumed: 0
+})
+
+/** §4.2: RttThresh = max(MIN_RTT_THRESH, min(lastRoundMinRTT / MIN_RTT_DIVISOR, MAX_RTT_THRESH)). */
+export const rttThresh = (lastRoundMin: number): number =>
+  Math.max(MIN_RTT_THRESH, Math.min(lastRoundMin / MIN_RTT_DIVISOR, MAX_RTT_THRESH))
+
+/**
+ * One ACK of new data in slow start (or CSS), before the window grows:
+ * `rtt` is the sample it gave (undefined: none), `ack` the new SND.UNA,
+ * `sndNxt` what has been sent. Takes the sample into the round, moves
+ * between slow start and CSS by §4.2's rules, and ends the round when `ack`
+ * reaches its end.
+ */
+export const observe = (h: HyStart, rtt: number | undefined, ack: Seq.SeqNum, sndNxt: Seq.SeqNum): void => {
+  if (h.phase === "done") return
+  if (h.roundEnd === undefined) h.roundEnd = sndNxt
+  if (rtt !== undefined && rtt >= 0) {
+    if (rtt < h.roundMin) h.roundMin = rtt
+    h.samples++
+  }
+  if (h.samples >= N_RTT_SAMPLE && h.roundMin !== Infinity && h.lastRoundMin !== Infinity) {
+    if (h.phase === "slowStart") {
+      if (h.roundMin >= h.lastRoundMin + rttThresh(h.lastRoundMin)) {
+        h.baseline = h.roundMin
+        h.phase = "css"
+        h.cssRounds = 0
+        h.delayExits++
+      }
+    } else if (h.roundMin < h.baseline) {
+      // the delay went back below where CSS began: it was jitter, not a queue
+      h.baseline = Infinity
+      h.phase = "slowStart"
+      h.resumed++
+    }
+  }
+  if (!Seq.lt(ack, h.roundEnd)) {
+    if (h.phase === "css") h.cssRounds++
+    h.lastRoundMin = h.roundMin
+    h.roundMin = Infinity
+    h.samples = 0
+    h.roundEnd = sndNxt
+  }
+}
+
+/** What slow start's growth is divided by: CSS_GROWTH_DIVISOR in CSS, else 1. */
+export const divisor = (h: HyStart | undefined): number => (h !== undefined && h.phase === "css" ? CSS_GROWTH_DIVISOR : 1)
+
+/** CSS has run its CSS_ROUNDS rounds: congestion avoidance begins (the caller sets ssthresh = cwnd, then `stop`). */
+export const cssDone = (h: HyStart | undefined): boolean => h !== undefined && h.phase === "css" && h.cssRounds >= CSS_ROUNDS
+
+/** Congestion avoidance began, or a loss or a timeout ended slow start: HyStart++ is over for the connection. */
+export const stop = (h: HyStart | undefined): void => {
+  if (h === undefined) return
+  h.phase = "done"
+  h.baseline = Infinity
+}
+
+/** A reduction was undone and the initial slow start is back: HyStart++ watches again, from a fresh round. */
+export const resume = (h: HyStart | undefined): void => {
+  if (h === undefined) return
+  h.phase = "slowStart"
+  h.roundEnd = undefined
+  h.lastRoundMin = Infinity
+  h.roundMin = Infinity
+  h.samples = 0
+  h.baseline = Infinity
+  h.cssRounds = 0
+}

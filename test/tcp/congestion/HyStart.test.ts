@@ -1,0 +1,199 @@
+/**
+ * HyStart++ (RFC 9406) as both algorithms run it in their initial slow
+ * start: the rounds, the delay rule that ends slow start (8 samples, a
+ * threshold clamped to 4-16 ms), Conservative Slow Start's quarter growth,
+ * its way back when the delay falls again, its end after 5 rounds, and that
+ * a loss or a timeout ends HyStart++ for good unless the loss is undone.
+ *
+ * A sender that always fills its window: every ACK acknowledges one SMSS,
+ * so slow start doubles the window each round and a round has as many ACKs
+ * as the window had segments when it began. Sequence numbers start just
+ * below 2^32, so rounds end across the wrap.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import * as Congestion from "../../../src/tcp/congestion/Congestion.js"
+import * as HyStart from "../../../src/tcp/congestion/HyStart.js"
+import * as Seq from "../../../src/tcp/SeqNum.js"
+
+const SMSS = 1000
+const ISS = Seq.make(2 ** 32 - 20 * SMSS)
+
+interface Flow {
+  readonly s: Congestion.State
+  readonly algorithm: Congestion.Algorithm
+  una: Seq.SeqNum
+  nxt: Seq.SeqNum
+  t: number
+}
+
+const flow = (name: Congestion.Name, hystart = true): Flow => {
+  const algorithm = Congestion.byName(name)
+  const s = algorithm.init(SMSS, 0, false, hystart)
+  return { s, algorithm, una: ISS, nxt: Seq.add(ISS, s.cwnd), t: 0 }
+}
+
+/** One ACK of one SMSS that measured `rtt` ms; then the window is filled again. */
+const ack = (f: Flow, rtt: number): void => {
+  f.t += 1
+  const flight = Seq.sub(f.nxt, f.una)
+  f.una = Seq.add(f.una, SMSS)
+  f.algorithm.onAck(f.s, SMSS, f.t, rtt, flight, rtt, f.una, f.nxt)
+  const room = Math.floor(f.s.cwnd) - Seq.sub(f.nxt, f.una)
+  if (room > 0) f.nxt = Seq.add(f.nxt, room)
+}
+
+/** ACKs at `rtt` until the round in progress ends; returns how many it took. */
+const round = (f: Flow, rtt: number): number => {
+  const h = f.s.hystart!
+  ack(f, rtt)
+  let n = 1
+  // (the first ACK may have begun the first round)
+  const end = h.roundEnd
+  while (h.roundEnd === end) {
+    ack(f, rtt)
+    n++
+  }
+  return n
+}
+
+const hs = (f: Flow): HyStart.HyStart => f.s.hystart!
+
+describe("HyStart++ thresholds (RFC 9406 §4.2)", () => {
+  it("RttThresh is lastRoundMinRTT / 8, clamped to [4, 16] ms", () => {
+    expect(HyStart.rttThresh(10)).toBe(4)
+    expect(HyStart.rttThresh(32)).toBe(4)
+    expect(HyStart.rttThresh(80)).toBe(10)
+    expect(HyStart.rttThresh(128)).toBe(16)
+    expect(HyStart.rttThresh(1000)).toBe(16)
+  })
+})
+
+describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow start", (name) => {
+  it("a steady delay never ends slow start: the window doubles every round", () => {
+    const f = flow(name)
+    const start = f.s.cwnd
+    for (let r = 0; r < 5; r++) round(f, 50)
+    expect(hs(f).phase).toBe("slowStart")
+    expect(hs(f).delayExits).toBe(0)
+    expect(f.s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
+    expect(f.s.cwnd).toBeGreaterThanOrEqual(16 * start)
+  })
+
+  it("a round's minimum RttThresh above the last ends slow start at its 8th sample, not before", () => {
+    const f = flow(name)
+    round(f, 50)
+    round(f, 50) // a whole round at 50: lastRoundMin 50, RttThresh 6.25
+    expect(hs(f).lastRoundMin).toBe(50)
+    for (let i = 0; i < 7; i++) ack(f, 56.25)
+    expect(hs(f).phase).toBe("slowStart")
+    const before = f.s.cwnd
+    ack(f, 56.25)
+    expect(hs(f).phase).toBe("css")
+    expect(hs(f).baseline).toBe(56.25)
+    expect(hs(f).delayExits).toBe(1)
+    // this ACK already grows by a quarter
+    expect(f.s.cwnd - before).toBe(SMSS / 4)
+  })
+
+  it("just under RttThresh above the last round keeps slow start going", () => {
+    const f = flow(name)
+    round(f, 50)
+    round(f, 50)
+    round(f, 56.2)
+    round(f, 56.2 + 56.2 / 8 - 0.1)
+    expect(hs(f).phase).toBe("slowStart")
+  })
+
+  it("the first round has no round before it to compare with", () => {
+    const f = flow(name)
+    for (let i = 0; i < 9; i++) ack(f, i === 0 ? 10 : 500)
+    expect(hs(f).phase).toBe("slowStart")
+  })
+
+  it("the round's minimum decides, not its latest sample", () => {
+    const f = flow(name)
+    round(f, 50)
+    round(f, 50)
+    ack(f, 50) // one sample at the old delay holds this round's minimum down
+    for (let i = 0; i < 12; i++) ack(f, 90)
+    expect(hs(f).phase).toBe("slowStart")
+  })
+
+  it("CSS grows a quarter as fast, and after 5 rounds congestion avoidance begins at ssthresh = cwnd", () => {
+    const f = flow(name)
+    round(f, 50)
+    round(f, 50)
+    round(f, 60) // CSS from its 8th ACK on: the round it began in is its first
+    expect(hs(f).phase).toBe("css")
+    for (let r = 0; r < 5 - 2; r++) {
+      const before = f.s.cwnd
+      const acks = round(f, 60)
+      // every ACK of this whole round grew the window by SMSS / 4
+      expect(f.s.cwnd - before).toBeCloseTo((acks * SMSS) / 4, 6)
+    }
+    expect(hs(f).phase).toBe("css")
+    expect(f.s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
+    round(f, 60) // the 5th round ends: congestion avoidance
+    expect(hs(f).phase).toBe("done")
+    expect(f.s.ssthresh).toBe(Math.floor(f.s.cwnd))
+    expect(Congestion.inSlowStart(f.s)).toBe(false)
+    // the next ACK grows as congestion avoidance does: far less than a quarter segment
+    const cwnd = f.s.cwnd
+    ack(f, 60)
+    expect(f.s.cwnd - cwnd).toBeLessThan(SMSS / 8)
+  })
+
+  it("a CSS round whose minimum falls below the baseline resumes slow start (the exit was jitter)", () => {
+    const f = flow(name)
+    round(f, 50)
+    round(f, 50)
+    round(f, 60)
+    expect(hs(f).phase).toBe("css")
+    for (let i = 0; i < 7; i++) ack(f, 55)
+    expect(hs(f).phase).toBe("css") // 7 samples are not enough
+    ack(f, 55)
+    expect(hs(f).phase).toBe("slowStart")
+    expect(hs(f).resumed).toBe(1)
+    const before = f.s.cwnd
+    ack(f, 55)
+    expect(f.s.cwnd - before).toBe(SMSS)
+  })
+
+  it("a loss ends HyStart++: the slow start after a timeout does not use it", () => {
+    const f = flow(name)
+    round(f, 50)
+    round(f, 50)
+    f.algorithm.onLoss(f.s, Seq.sub(f.nxt, f.una), f.t)
+    expect(hs(f).phase).toBe("done")
+    f.algorithm.onRto(f.s, Seq.sub(f.nxt, f.una), f.t + 1000)
+    f.nxt = Seq.add(f.una, f.s.cwnd)
+    // growing delays in the slow start up to ssthresh change nothing
+    for (let i = 0; i < 12; i++) ack(f, 50 + 10 * i)
+    expect(hs(f).phase).toBe("done")
+    expect(hs(f).delayExits).toBe(0)
+  })
+
+  it("a loss undone puts HyStart++ back, watching from a fresh round", () => {
+    const f = flow(name)
+    round(f, 50)
+    round(f, 50)
+    const saved = Congestion.saveForUndo(f.s)
+    f.algorithm.onLoss(f.s, Seq.sub(f.nxt, f.una), f.t)
+    Congestion.undo(f.s, saved)
+    expect(f.s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
+    expect(hs(f).phase).toBe("slowStart")
+    expect(hs(f).lastRoundMin).toBe(Infinity)
+    round(f, 50)
+    round(f, 50)
+    round(f, 70)
+    expect(hs(f).phase).toBe("css")
+  })
+
+  it("turned off, growing delays never end slow start", () => {
+    const f = flow(name, false)
+    expect(f.s.hystart).toBeUndefined()
+    for (let i = 0; i < 200; i++) ack(f, 50 + i)
+    expect(f.s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
+    expect(f.s.cwnd).toBe(10 * SMSS + 200 * SMSS)
+  })
+})
