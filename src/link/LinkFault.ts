@@ -115,7 +115,13 @@ export interface FaultOptions {
   readonly rx?: DirectionFaults
   /** faults on frames going down to the inner link */
   readonly tx?: DirectionFaults
-  /** capacity of the receive mailbox and of each delay mailbox, in batches; default 1024 */
+  /**
+   * capacity of the receive mailbox and of each delay mailbox, in batches;
+   * default 1024. With a bottleneck (`rate`) each frame is its own batch in
+   * the delay mailbox from its arrival to its delivery: raise it above the
+   * frames queued plus those in transit (rate × delay / frame size), or the
+   * excess is refused and counted in txQueueFull / rxDropped
+   */
   readonly capacity?: number
 }
 
@@ -295,11 +301,12 @@ const makeDirection = (faults: Resolved, seed: number, frames: number, timing: n
 
 /**
  * The bottleneck (`rate`, `queue`) for one frame arriving at `now`: when it
- * leaves the bottleneck, ms, or undefined when the queue is full and it is
- * dropped. A frame waits for every frame queued before it, then takes its
- * own length at the link's rate.
+ * would leave the bottleneck, ms, or undefined when the queue is full and it
+ * is dropped (counted). A frame waits for every frame queued before it, then
+ * takes its own length at the link's rate. It holds its place only once
+ * `enter`ed.
  */
-const depart = (d: Direction, now: number, length: number): number | undefined => {
+const departure = (d: Direction, now: number, length: number): number | undefined => {
   const q = d.departures
   while (d.departuresHead < q.length && q[d.departuresHead]! <= now) d.departuresHead++
   if (d.departuresHead > 1024 && d.departuresHead * 2 > q.length) {
@@ -313,9 +320,12 @@ const depart = (d: Direction, now: number, length: number): number | undefined =
     return undefined
   }
   const start = waiting > 0 ? q[q.length - 1]! : now
-  const leaves = start + (length * 8) / d.faults.bitsPerMs
-  q.push(leaves)
-  return leaves
+  return start + (length * 8) / d.faults.bitsPerMs
+}
+
+/** The frame that leaves at `leaves` (from `departure`) is in the bottleneck's queue. */
+const enter = (d: Direction, leaves: number): void => {
+  d.departures.push(leaves)
 }
 
 /**
@@ -439,8 +449,12 @@ export const make = (
         return (now: number, batch: Batch): number => {
           let refused = 0
           for (const frame of batch) {
-            const leaves = depart(d, now, frame.length)
-            if (leaves !== undefined) refused += offer(leaves, [frame])
+            const leaves = departure(d, now, frame.length)
+            if (leaves === undefined) continue
+            // (a frame the full mailbox refused takes no time at the bottleneck)
+            const no = offer(leaves, [frame])
+            if (no === 0) enter(d, leaves)
+            refused += no
           }
           return refused
         }

@@ -264,6 +264,22 @@ describe("LinkFault", () => {
         expect(st.tx.delayed).toBe(4)
       }))
 
+    it.scoped("a frame the full delay mailbox refused takes no time at the bottleneck", () =>
+      Effect.gen(function* () {
+        const [a, b] = yield* pair
+        const fa = yield* LinkFault.make(a, { seed: SEED, capacity: 1, tx: { rate: RATE } })
+        // 1 takes the mailbox's one place; 2 and 3 find it full
+        yield* fa.sendBatch([frame(1), frame(2), frame(3)])
+        expect((yield* fa.stats).txQueueFull).toBe(2)
+        yield* awaitSleeper // the stage has taken 1 (it leaves at 10 ms): room again
+        yield* fa.send(frame(4)) // behind 1 only: leaves at 20, not 40
+        const now = { ms: 0 }
+        expect(yield* at(b, 10, now)).toEqual([1])
+        expect(yield* at(b, 19, now)).toEqual([])
+        expect(yield* at(b, 20, now)).toEqual([4])
+        expect((yield* fa.faultStats).tx.overflowed).toBe(0)
+      }))
+
     it.effect("a rate that is not a positive number is a defect", () =>
       Effect.gen(function* () {
         for (const tx of [{ rate: 0 }, { rate: -1 }, { rate: Number.NaN }, { rate: 1000, queue: 0 }]) {

@@ -277,8 +277,8 @@ export interface Saved {
   readonly epochStart: number | undefined
   readonly cwndEpoch: number
   readonly wEst: number
-  /** HyStart++ was still watching the initial slow start */
-  readonly hystartOn: boolean
+  /** where HyStart++ was (undefined: not in use) */
+  readonly hystart: HyStart.Saved | undefined
 }
 
 /** Copy what the coming loss episode's hooks will change (call it before `onLoss` or the first `onRto`). @category constructors */
@@ -292,7 +292,7 @@ export const saveForUndo = (s: State): Saved => ({
   epochStart: s.epochStart,
   cwndEpoch: s.cwndEpoch,
   wEst: s.wEst,
-  hystartOn: s.hystart !== undefined && s.hystart.phase !== "done"
+  hystart: s.hystart === undefined ? undefined : HyStart.save(s.hystart)
 })
 
 /**
@@ -316,7 +316,7 @@ export const undo = (s: State, saved: Saved): void => {
   s.epochStart = saved.epochStart
   s.cwndEpoch = saved.cwndEpoch
   s.wEst = saved.wEst
-  if (saved.hystartOn) HyStart.resume(s.hystart)
+  if (saved.hystart !== undefined) HyStart.restore(s.hystart, saved.hystart)
 }
 
 /** The strategy called `name`. @category constructors */

@@ -29,7 +29,9 @@
  * Only the initial slow start uses it (§4.3's SHOULD): after a loss,
  * ssthresh holds what the path was found to carry, and the slow starts that
  * follow stop there. A reduction found spurious and undone puts the initial
- * slow start back, and with it HyStart++ from a fresh round (`resume`).
+ * slow start back, and HyStart++ where it was (`save`, `restore`). An idle
+ * period that cuts the window to the restart window starts it over
+ * (`restart`; §4.3 allows it for the restart window).
  *
  * The RTT samples are the sender's, one per ACK that yields one: from the
  * timestamp echo when timestamps are on, else from the transmission log of
@@ -122,9 +124,9 @@ export const observe = (h: HyStart, rtt: number | undefined, ack: Seq.SeqNum, sn
     if (rtt < h.roundMin) h.roundMin = rtt
     h.samples++
   }
-  if (h.samples >= N_RTT_SAMPLE && h.roundMin !== Infinity && h.lastRoundMin !== Infinity) {
+  if (h.samples >= N_RTT_SAMPLE) {
     if (h.phase === "slowStart") {
-      if (h.roundMin >= h.lastRoundMin + rttThresh(h.lastRoundMin)) {
+      if (h.lastRoundMin !== Infinity && h.roundMin >= h.lastRoundMin + rttThresh(h.lastRoundMin)) {
         h.baseline = h.roundMin
         h.phase = "css"
         h.cssRounds = 0
@@ -159,9 +161,49 @@ export const stop = (h: HyStart | undefined): void => {
   h.baseline = Infinity
 }
 
-/** A reduction was undone and the initial slow start is back: HyStart++ watches again, from a fresh round. */
-export const resume = (h: HyStart | undefined): void => {
-  if (h === undefined) return
+/** What `restore` puts back: where HyStart++ was when a loss episode began (`Congestion.saveForUndo`). */
+export interface Saved {
+  readonly phase: Phase
+  readonly lastRoundMin: number
+  readonly baseline: number
+  readonly cssRounds: number
+}
+
+/** @category constructors */
+export const save = (h: HyStart): Saved => ({
+  phase: h.phase,
+  lastRoundMin: h.lastRoundMin,
+  baseline: h.baseline,
+  cssRounds: h.cssRounds
+})
+
+/**
+ * The loss episode that ended HyStart++ was undone: it goes on where it
+ * was, in slow start or in CSS with its baseline and rounds, the round
+ * before's minimum kept so that the delay rule can compare at once; the
+ * round in progress starts afresh at the next ACK (the episode's ACKs
+ * measured nothing of it).
+ */
+export const restore = (h: HyStart | undefined, saved: Saved): void => {
+  if (h === undefined || saved.phase === "done") return
+  h.phase = saved.phase
+  h.lastRoundMin = saved.lastRoundMin
+  h.baseline = saved.baseline
+  h.cssRounds = saved.cssRounds
+  h.roundEnd = undefined
+  h.roundMin = Infinity
+  h.samples = 0
+}
+
+/**
+ * The window went back to the restart window after an idle period (RFC 5681
+ * §4.1) while HyStart++ still ran: the queue it measured has drained, and
+ * its rounds and CSS count describe a window that is gone. It starts over
+ * in slow start from a fresh round, as RFC 9406 §4.3 allows for the restart
+ * window (a CSS left running would end at the restart window's size).
+ */
+export const restart = (h: HyStart | undefined): void => {
+  if (h === undefined || h.phase === "done") return
   h.phase = "slowStart"
   h.roundEnd = undefined
   h.lastRoundMin = Infinity

@@ -187,8 +187,8 @@ export const lossWindow = (s: State): void => {
 /**
  * Restart after idle (RFC 5681 §4.1). If nothing was sent for longer than
  * an RTO, the ACK clock is gone, and `cwnd` becomes
- * `RW = min(IW, cwnd)` before sending again. `ssthresh` is kept. Returns
- * whether `cwnd` shrank.
+ * `RW = min(IW, cwnd)` before sending again. `ssthresh` is kept; a HyStart++
+ * still running starts over (`HyStart.restart`). Returns whether `cwnd` shrank.
  */
 export const restart = (s: State, idleMs: number, rto: number): boolean => {
   if (!(idleMs > rto)) return false
@@ -196,6 +196,7 @@ export const restart = (s: State, idleMs: number, rto: number): boolean => {
   if (rw >= s.cwnd) return false
   s.cwnd = rw
   s.bytesAcked = 0
+  HyStart.restart(s.hystart)
   return true
 }
 

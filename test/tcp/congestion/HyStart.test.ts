@@ -68,6 +68,19 @@ describe("HyStart++ thresholds (RFC 9406 §4.2)", () => {
   })
 })
 
+describe("HyStart++'s way back from CSS", () => {
+  it("needs this round's 8 samples only, not a minimum from the round before", () => {
+    const h = HyStart.make()
+    h.phase = "css"
+    h.baseline = 60
+    const end = Seq.add(ISS, 100 * SMSS)
+    for (let i = 1; i <= 7; i++) HyStart.observe(h, 50, Seq.add(ISS, i * SMSS), end)
+    expect(h.phase).toBe("css")
+    HyStart.observe(h, 50, Seq.add(ISS, 8 * SMSS), end)
+    expect(h.phase).toBe("slowStart")
+  })
+})
+
 describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow start", (name) => {
   it("a steady delay never ends slow start: the window doubles every round", () => {
     const f = flow(name)
@@ -173,7 +186,18 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
     expect(hs(f).delayExits).toBe(0)
   })
 
-  it("a loss undone puts HyStart++ back, watching from a fresh round", () => {
+  it("a timeout as the first congestion event ends HyStart++ too", () => {
+    const f = flow(name)
+    round(f, 50)
+    round(f, 50)
+    f.algorithm.onRto(f.s, Seq.sub(f.nxt, f.una), f.t + 1000)
+    expect(hs(f).phase).toBe("done")
+    f.nxt = Seq.add(f.una, f.s.cwnd)
+    for (let i = 0; i < 12; i++) ack(f, 50 + 10 * i)
+    expect(hs(f).delayExits).toBe(0)
+  })
+
+  it("a loss undone in slow start puts HyStart++ back with the last round's minimum: the next round can exit", () => {
     const f = flow(name)
     round(f, 50)
     round(f, 50)
@@ -182,11 +206,53 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
     Congestion.undo(f.s, saved)
     expect(f.s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
     expect(hs(f).phase).toBe("slowStart")
-    expect(hs(f).lastRoundMin).toBe(Infinity)
-    round(f, 50)
-    round(f, 50)
+    expect(hs(f).lastRoundMin).toBe(50)
     round(f, 70)
     expect(hs(f).phase).toBe("css")
+  })
+
+  it("a loss undone in CSS goes on in CSS, its baseline and rounds kept", () => {
+    const f = flow(name)
+    round(f, 50)
+    round(f, 50)
+    round(f, 60) // CSS, first round done
+    round(f, 60) // second
+    const saved = Congestion.saveForUndo(f.s)
+    f.algorithm.onLoss(f.s, Seq.sub(f.nxt, f.una), f.t)
+    Congestion.undo(f.s, saved)
+    expect([hs(f).phase, hs(f).baseline, hs(f).cssRounds]).toEqual(["css", 60, 2])
+    const before = f.s.cwnd
+    ack(f, 60)
+    expect(f.s.cwnd - before).toBe(SMSS / 4)
+    // three more rounds: congestion avoidance
+    for (let r = 0; r < 3; r++) round(f, 60)
+    expect(hs(f).phase).toBe("done")
+    expect(f.s.ssthresh).toBe(Math.floor(f.s.cwnd))
+  })
+
+  it("an idle period that cuts the window starts HyStart++ over: a CSS never ends at the restart window", () => {
+    const f = flow(name)
+    round(f, 50)
+    round(f, 50)
+    round(f, 60)
+    expect(hs(f).phase).toBe("css")
+    f.algorithm.onIdle(f.s, 1000, 200)
+    expect(f.s.cwnd).toBe(10 * SMSS)
+    expect([hs(f).phase, hs(f).lastRoundMin, hs(f).cssRounds]).toEqual(["slowStart", Infinity, 0])
+    f.nxt = Seq.add(f.una, f.s.cwnd)
+    // the queue drained while idle: steady, lower delays; slow start doubles again
+    for (let r = 0; r < 6; r++) round(f, 50)
+    expect(f.s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
+    expect(f.s.cwnd).toBeGreaterThan(100 * SMSS)
+  })
+
+  it("an idle period that leaves the window as it is changes nothing", () => {
+    const f = flow(name)
+    round(f, 50)
+    round(f, 50)
+    round(f, 60)
+    f.algorithm.onIdle(f.s, 100, 200)
+    expect([hs(f).phase, hs(f).baseline]).toEqual(["css", 60])
   })
 
   it("turned off, growing delays never end slow start", () => {
