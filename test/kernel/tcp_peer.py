@@ -18,6 +18,8 @@ JSON line and exits; every socket has a timeout, so nothing waits forever.
   urgent HOST PORT              connect, send "hello"; once an octet comes back,
                                 "!" as urgent data (MSG_OOB), then "bye";
                                 half-close, read to EOF
+  sink PORT                     accept one connection, read it to EOF, close;
+                                print how many octets came and their sha256
   urgent-recv HOST PORT         connect, read to EOF as a Linux program reads
                                 urgent data (SO_OOBINLINE off): the octet at
                                 the mark with MSG_OOB, the rest in line; print both
@@ -66,7 +68,9 @@ def client_echo(host, port, nbytes):
     }))
 
 
-def server_echo(port):
+def serve_one(port, echo):
+    """Accept one connection on PORT and read it to EOF, echoing when `echo`;
+    print how many octets came and their sha256."""
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind(("0.0.0.0", port))
@@ -83,8 +87,10 @@ def server_echo(port):
             break
         h.update(b)
         n += len(b)
-        c.sendall(b)
-    c.shutdown(socket.SHUT_WR)
+        if echo:
+            c.sendall(b)
+    if echo:
+        c.shutdown(socket.SHUT_WR)
     c.close()
     print(json.dumps({"received": n, "sha": h.hexdigest()}), flush=True)
 
@@ -182,7 +188,7 @@ if __name__ == "__main__":
     if mode == "client-echo":
         client_echo(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif mode == "server-echo":
-        server_echo(int(sys.argv[2]))
+        serve_one(int(sys.argv[2]), echo=True)
     elif mode == "hold":
         hold(sys.argv[2], int(sys.argv[3]))
     elif mode == "refused":
@@ -191,6 +197,8 @@ if __name__ == "__main__":
         urgent(sys.argv[2], int(sys.argv[3]))
     elif mode == "urgent-recv":
         urgent_recv(sys.argv[2], int(sys.argv[3]))
+    elif mode == "sink":
+        serve_one(int(sys.argv[2]), echo=False)
     elif mode == "many":
         many(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:
