@@ -1653,6 +1653,13 @@ export const onIcmpError = (
       if (pmtu < s.mtu) {
         s.mtu = pmtu
         s.mss = Negotiation.sendMss(s.peerMss, pmtu)
+        if (!connecting) {
+          // the window keeps its segments, not its octets (Linux's cwnd counts packets); a loss
+          // episode in progress can no longer be undone to octets of the old size (Linux's
+          // tcp_simple_retransmit clears its undo marker)
+          Congestion.resize(s.cc, s.mss)
+          s.undo = undefined
+        }
       }
       if (!connecting && Seq.gt(s.sndMax, s.sndUna)) {
         s.sndNxt = s.sndUna

@@ -52,6 +52,22 @@ describe("ICMP errors for an established connection", () => {
     expect(s.snd.mss).toBe(512)
   })
 
+  it("the window keeps its segments, not its octets, at the smaller size (as Linux's cwnd counts packets)", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    // the initial window: ten segments of 1460, all in flight
+    expect(s.write(1000, T.octets(20 * MSS))).toHaveLength(10)
+    const cwnd = s.snd.cc.cwnd
+    // a path MTU of 576: 536 octets a segment; the flight goes again as ten of them, not 27
+    const again = icmp(s, "FragmentationNeeded", 576, 0, 1010)
+    expect(shape(again)).toEqual(Array.from({ length: 10 }, (_, i) => [536 * i, 536]))
+    expect(s.snd.cc.cwnd).toBe((cwnd * 536) / MSS)
+    expect(s.snd.cc.smss).toBe(536)
+    // the timeout's window is one segment of the new size, not 1460 octets in three
+    const rto = s.snd.rtoAt!
+    expect(s.tick(rto - 1)).toEqual([])
+    expect(shape(s.tick(rto))).toEqual([[0, 536]])
+  })
+
   it("an error quoting a sequence number not in flight is not believed (RFC 5927 §4.1)", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
     s.write(1000, T.octets(MSS))

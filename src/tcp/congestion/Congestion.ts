@@ -83,6 +83,8 @@
  * 7. `onIdle(s, idleMs, rto)`: when the sender is about to send new data
  *    with nothing in flight. `idleMs` is the time since it last sent, and
  *    `rto` is the current RTO in ms (RFC 5681 §4.1).
+ * 8. `resize(s, smss)` (not a hook: the same for both): when a smaller path
+ *    MTU lowers the send MSS (RFC 1191); the window keeps its segments.
  *
  * The sender then sends while `inFlight + segment <= min(cwnd, rwnd)` (plus
  * the recovery arithmetic above). `cwnd` may carry a fraction of an octet
@@ -157,8 +159,8 @@ export const isName = (u: unknown): u is Name => u === "newreno" || u === "cubic
 export interface State {
   /** the algorithm whose `init` made this state; pass it only to that algorithm's hooks */
   readonly name: Name
-  /** sender maximum segment size (RFC 5681 §2 SMSS), octets: > 0, fixed for the connection */
-  readonly smss: number
+  /** sender maximum segment size (RFC 5681 §2 SMSS), octets: > 0; changed only by `resize` (a smaller path MTU) */
+  smss: number
   /**
    * congestion window, octets: in `[smss, MAX_CWND]`, always finite. Under
    * CUBIC it may hold a fraction of an octet. During fast recovery this is
@@ -317,6 +319,30 @@ export const undo = (s: State, saved: Saved): void => {
   s.cwndEpoch = saved.cwndEpoch
   s.wEst = saved.wEst
   if (saved.hystart !== undefined) HyStart.restore(s.hystart, saved.hystart)
+}
+
+/**
+ * The send MSS became `smss` (a smaller path MTU, RFC 1191): the window keeps
+ * its size in segments, as Linux's does (its cwnd counts packets, and
+ * tcp_sync_mss leaves it alone), so every octet figure here scales by the new
+ * SMSS over the old. In octets kept as they were, a window of ten 1460-octet
+ * segments would become 28 segments of 512 the moment the path proved
+ * smaller, and the RTO's one-segment window three. CUBIC's K, in seconds,
+ * is unchanged (W_max and cwnd_epoch scale together with SMSS).
+ *
+ * @category combinators
+ */
+export const resize = (s: State, smss: number): void => {
+  if (!(Number.isInteger(smss) && smss > 0) || smss === s.smss) return
+  const r = smss / s.smss
+  s.cwnd = Math.min(Math.max(s.cwnd * r, smss), NewReno.MAX_CWND)
+  if (s.ssthresh !== NewReno.INFINITE_SSTHRESH) s.ssthresh = Math.max(Math.floor(s.ssthresh * r), 2 * smss)
+  s.bytesAcked *= r
+  s.wMax *= r
+  s.cwndPrior *= r
+  s.cwndEpoch *= r
+  s.wEst *= r
+  s.smss = smss
 }
 
 /** The strategy called `name`. @category constructors */

@@ -166,3 +166,44 @@ describe("Congestion", () => {
     }
   )
 })
+
+describe("Congestion.resize: a smaller path MTU keeps the window's segments (as Linux counts them)", () => {
+  it.each(["newreno", "cubic"] as const)("%s: every octet figure scales by the new SMSS over the old", (name) => {
+    const A = Congestion.byName(name)
+    const s = A.init(1460, 0)
+    // a loss at 40 segments in flight, then congestion avoidance for a while
+    A.onLoss(s, 40 * 1460, 1000)
+    A.onRecoveryEnd(s, 20 * 1460, 1100)
+    for (let t = 1200; t < 3000; t += 10) A.onAck(s, 1460, t, 100, s.cwnd)
+    const before = { ...s }
+    Congestion.resize(s, 536)
+    const r = 536 / 1460
+    expect(s.smss).toBe(536)
+    expect(s.cwnd).toBeCloseTo(before.cwnd * r, 9)
+    expect(s.ssthresh).toBe(Math.floor(before.ssthresh * r))
+    expect(s.wMax).toBeCloseTo(before.wMax * r, 9)
+    expect(s.cwndEpoch).toBeCloseTo(before.cwndEpoch * r, 9)
+    expect(s.wEst).toBeCloseTo(before.wEst * r, 9)
+    // CUBIC's curve, in segments, goes on where it was: K is the same
+    expect(s.k).toBe(before.k)
+  })
+
+  it("no ssthresh yet stays none; after a timeout, one segment and an ssthresh of two, of the new size", () => {
+    const s = Congestion.byName("cubic").init(1460, 0)
+    Congestion.resize(s, 536)
+    expect(s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
+    expect(s.cwnd).toBe(10 * 536)
+    const t = Congestion.byName("newreno").init(9000, 0)
+    Congestion.byName("newreno").onRto(t, 2 * 9000, 0)
+    Congestion.resize(t, 536)
+    expect(t.cwnd).toBe(536)
+    expect(t.ssthresh).toBe(2 * 536)
+  })
+
+  it("the same or a nonsensical size changes nothing", () => {
+    const s = Congestion.byName("cubic").init(1460, 0)
+    const before = { ...s }
+    for (const x of [1460, 0, -1, 1.5, Number.NaN]) Congestion.resize(s, x)
+    expect(s).toEqual(before)
+  })
+})
