@@ -60,7 +60,6 @@ describe("TCP's initial slow start over a 10 Mbit/s bottleneck with a 60-frame q
         const plain = yield* overBottleneck({ ...tcp, hystart: false })
         const hystart = yield* overBottleneck({ ...tcp, hystart: true })
         console.log(`${name}: plain ${plain.dropped} dropped, HyStart++ ${hystart.dropped}`)
-        expect(plain.info.hystartExits).toBe(0)
         expect(hystart.info.hystartExits).toBe(1)
         expect(hystart.stats.hystartExits).toBe(1)
         // plain slow start overruns the queue in one round: tens of frames

@@ -44,10 +44,13 @@
  * `slowStart`); §4.2's L = 8 for unpaced senders is an upper bound, and CSS
  * divides whatever slow start would have grown.
  *
- * Linux's CUBIC runs HyStart (Ha and Rhee, 2011): the same delay rule with
- * the same 4-16 ms clamp and 8 samples, plus an ACK-train rule, and it goes
+ * Linux's CUBIC runs HyStart (Ha and Rhee, 2011): a delay rule with the same
+ * 4-16 ms clamp and 8 samples, but against the lowest RTT the connection has
+ * seen rather than the round before's, plus an ACK-train rule, and it goes
  * straight to congestion avoidance. RFC 9406's CSS and its way back are what
- * keep a jittery path from ending slow start early for good.
+ * keep a jittery path from ending slow start early for good. Like Linux, the
+ * delay rule waits for a window of LOW_WINDOW segments, and a round moves
+ * between slow start and CSS at most once (see `roundPhase`).
  *
  * Pure: the record is the send half's, changed in place, allocating nothing.
  *
@@ -62,6 +65,15 @@ export const MIN_RTT_DIVISOR = 8
 export const N_RTT_SAMPLE = 8
 export const CSS_GROWTH_DIVISOR = 4
 export const CSS_ROUNDS = 5
+/**
+ * The window, in segments, below which the delay rule never ends slow start
+ * (Linux's hystart_low_window; RFC 9406 dropped draft-03's LOW_CWND). In a
+ * JavaScript stack the first rounds run while V8 compiles the path, and a
+ * pause of a few ms then delays every sample of a sub-millisecond round
+ * alike, which reads as a standing queue; a window this small has no queue
+ * worth the name to protect.
+ */
+export const LOW_WINDOW = 16
 
 /**
  * Where HyStart++ is: `"slowStart"` watching the delay in the initial slow
@@ -87,6 +99,13 @@ export interface HyStart {
   baseline: number
   /** rounds ended in CSS */
   cssRounds: number
+  /**
+   * the phase the current round began in: a round moves at most once, slow
+   * start to CSS in a round that began in slow start, back in one that began
+   * in CSS (§4.2's "CSS rounds"); else a later, lower sample of the round CSS
+   * began in would read as the delay falling, and the next as it rising
+   */
+  roundPhase: Phase
   /** times the delay rule ended slow start (entered CSS); Linux counts TCPHystartDelayDetect */
   delayExits: number
   /** times CSS found its exit spurious and slow start resumed */
@@ -102,6 +121,7 @@ export const make = (): HyStart => ({
   samples: 0,
   baseline: Infinity,
   cssRounds: 0,
+  roundPhase: "slowStart",
   delayExits: 0,
   resumed: 0
 })
@@ -113,20 +133,33 @@ export const rttThresh = (lastRoundMin: number): number =>
 /**
  * One ACK of new data in slow start (or CSS), before the window grows:
  * `rtt` is the sample it gave (undefined: none), `ack` the new SND.UNA,
- * `sndNxt` what has been sent. Takes the sample into the round, moves
- * between slow start and CSS by §4.2's rules, and ends the round when `ack`
- * reaches its end.
+ * `sndNxt` what has been sent, `segments` the window in segments. Takes the
+ * sample into the round, moves between slow start and CSS by §4.2's rules
+ * (at most once a round; the delay rule only from LOW_WINDOW segments on),
+ * and ends the round when `ack` reaches its end.
  */
-export const observe = (h: HyStart, rtt: number | undefined, ack: Seq.SeqNum, sndNxt: Seq.SeqNum): void => {
+export const observe = (
+  h: HyStart,
+  rtt: number | undefined,
+  ack: Seq.SeqNum,
+  sndNxt: Seq.SeqNum,
+  segments: number
+): void => {
   if (h.phase === "done") return
-  if (h.roundEnd === undefined) h.roundEnd = sndNxt
+  if (h.roundEnd === undefined) {
+    h.roundEnd = sndNxt
+    h.roundPhase = h.phase
+  }
   if (rtt !== undefined && rtt >= 0) {
     if (rtt < h.roundMin) h.roundMin = rtt
     h.samples++
   }
-  if (h.samples >= N_RTT_SAMPLE) {
+  if (h.samples >= N_RTT_SAMPLE && h.phase === h.roundPhase) {
     if (h.phase === "slowStart") {
-      if (h.lastRoundMin !== Infinity && h.roundMin >= h.lastRoundMin + rttThresh(h.lastRoundMin)) {
+      if (
+        segments >= LOW_WINDOW && h.lastRoundMin !== Infinity &&
+        h.roundMin >= h.lastRoundMin + rttThresh(h.lastRoundMin)
+      ) {
         h.baseline = h.roundMin
         h.phase = "css"
         h.cssRounds = 0
@@ -145,6 +178,7 @@ export const observe = (h: HyStart, rtt: number | undefined, ack: Seq.SeqNum, sn
     h.roundMin = Infinity
     h.samples = 0
     h.roundEnd = sndNxt
+    h.roundPhase = h.phase
   }
 }
 

@@ -115,7 +115,7 @@ export const slowStartAck = (
   sndNxt: Seq.SeqNum | undefined
 ): number => {
   const h = s.hystart
-  if (h !== undefined && ack !== undefined && sndNxt !== undefined) HyStart.observe(h, sample, ack, sndNxt)
+  if (h !== undefined && ack !== undefined && sndNxt !== undefined) HyStart.observe(h, sample, ack, sndNxt, s.cwnd / s.smss)
   const rest = slowStart(s, acked, inFlightBefore)
   if (HyStart.cssDone(h)) {
     s.ssthresh = Math.max(Math.floor(s.cwnd), 2 * s.smss)

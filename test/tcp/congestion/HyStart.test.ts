@@ -68,16 +68,40 @@ describe("HyStart++ thresholds (RFC 9406 §4.2)", () => {
   })
 })
 
-describe("HyStart++'s way back from CSS", () => {
-  it("needs this round's 8 samples only, not a minimum from the round before", () => {
+describe("HyStart++ within one round", () => {
+  const END = Seq.add(ISS, 100 * SMSS)
+  /** ACKs of one SMSS each, in a round that ends far ahead, at a window of `segments` */
+  const samples = (h: HyStart.HyStart, rtts: ReadonlyArray<number>, segments = 100, from = 1) =>
+    rtts.forEach((rtt, i) => HyStart.observe(h, rtt, Seq.add(ISS, (from + i) * SMSS), END, segments))
+
+  it("the way back from CSS needs this round's 8 samples only, not a minimum from the round before", () => {
     const h = HyStart.make()
     h.phase = "css"
     h.baseline = 60
-    const end = Seq.add(ISS, 100 * SMSS)
-    for (let i = 1; i <= 7; i++) HyStart.observe(h, 50, Seq.add(ISS, i * SMSS), end)
+    samples(h, [50, 50, 50, 50, 50, 50, 50])
     expect(h.phase).toBe("css")
-    HyStart.observe(h, 50, Seq.add(ISS, 8 * SMSS), end)
+    samples(h, [50], 100, 8)
     expect(h.phase).toBe("slowStart")
+  })
+
+  it("moves at most once: later, lower samples of the round CSS began in do not send it back (and forth)", () => {
+    const h = HyStart.make()
+    h.lastRoundMin = 0
+    samples(h, [8, 8, 8, 8, 8, 8, 8, 8])
+    expect(h.phase).toBe("css")
+    samples(h, [7, 9, 6, 9, 5, 9], 100, 9)
+    expect([h.phase, h.delayExits, h.resumed, h.baseline]).toEqual(["css", 1, 0, 8])
+  })
+
+  it("the delay rule waits for a window of 16 segments (Linux's hystart_low_window)", () => {
+    const small = HyStart.make()
+    small.lastRoundMin = 0
+    samples(small, [8, 8, 8, 8, 8, 8, 8, 8, 8, 8], 15)
+    expect(small.phase).toBe("slowStart")
+    const enough = HyStart.make()
+    enough.lastRoundMin = 0
+    samples(enough, [8, 8, 8, 8, 8, 8, 8, 8], 16)
+    expect(enough.phase).toBe("css")
   })
 })
 
