@@ -303,8 +303,8 @@ const makeDirection = (faults: Resolved, seed: number, frames: number, timing: n
  * The bottleneck (`rate`, `queue`) for one frame arriving at `now`: when it
  * would leave the bottleneck, ms, or undefined when the queue is full and it
  * is dropped (counted). A frame waits for every frame queued before it, then
- * takes its own length at the link's rate. It holds its place only once
- * `enter`ed.
+ * takes its own length at the link's rate. It holds its place only once its
+ * departure is pushed on `departures` (when the delay mailbox took it).
  */
 const departure = (d: Direction, now: number, length: number): number | undefined => {
   const q = d.departures
@@ -321,11 +321,6 @@ const departure = (d: Direction, now: number, length: number): number | undefine
   }
   const start = waiting > 0 ? q[q.length - 1]! : now
   return start + (length * 8) / d.faults.bitsPerMs
-}
-
-/** The frame that leaves at `leaves` (from `departure`) is in the bottleneck's queue. */
-const enter = (d: Direction, leaves: number): void => {
-  d.departures.push(leaves)
 }
 
 /**
@@ -453,7 +448,7 @@ export const make = (
             if (leaves === undefined) continue
             // (a frame the full mailbox refused takes no time at the bottleneck)
             const no = offer(leaves, [frame])
-            if (no === 0) enter(d, leaves)
+            if (no === 0) d.departures.push(leaves)
             refused += no
           }
           return refused

@@ -117,14 +117,10 @@ export const slowStartAck = (
   const h = s.hystart
   if (h !== undefined && ack !== undefined && sndNxt !== undefined) HyStart.observe(h, sample, ack, sndNxt, s.cwnd / s.smss)
   const rest = slowStart(s, acked, inFlightBefore)
-  if (HyStart.cssDone(h)) {
-    s.ssthresh = Math.max(Math.floor(s.cwnd), 2 * s.smss)
-    HyStart.stop(h)
-    return 0
-  }
-  // slow start ended another way (ssthresh reached): HyStart++ is over too
-  if (s.cwnd >= s.ssthresh) HyStart.stop(h)
-  return rest
+  if (!HyStart.cssDone(h)) return rest
+  s.ssthresh = Math.max(Math.floor(s.cwnd), 2 * s.smss)
+  HyStart.stop(h)
+  return 0
 }
 
 /**

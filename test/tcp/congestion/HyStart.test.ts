@@ -58,6 +58,22 @@ const round = (f: Flow, rtt: number): number => {
 
 const hs = (f: Flow): HyStart.HyStart => f.s.hystart!
 
+/** Two whole rounds at 50 ms: the round before's minimum is 50, RttThresh 6.25. */
+const settled = (name: Congestion.Name): Flow => {
+  const f = flow(name)
+  round(f, 50)
+  round(f, 50)
+  return f
+}
+
+/** Then a round at 60 ms: CSS from its 8th ACK on (that round is CSS's first). */
+const inCss = (name: Congestion.Name): Flow => {
+  const f = settled(name)
+  round(f, 60)
+  expect(hs(f).phase).toBe("css")
+  return f
+}
+
 describe("HyStart++ thresholds (RFC 9406 §4.2)", () => {
   it("RttThresh is lastRoundMinRTT / 8, clamped to [4, 16] ms", () => {
     expect(HyStart.rttThresh(10)).toBe(4)
@@ -117,9 +133,7 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
   })
 
   it("a round's minimum RttThresh above the last ends slow start at its 8th sample, not before", () => {
-    const f = flow(name)
-    round(f, 50)
-    round(f, 50) // a whole round at 50: lastRoundMin 50, RttThresh 6.25
+    const f = settled(name)
     expect(hs(f).lastRoundMin).toBe(50)
     for (let i = 0; i < 7; i++) ack(f, 56.25)
     expect(hs(f).phase).toBe("slowStart")
@@ -133,9 +147,7 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
   })
 
   it("just under RttThresh above the last round keeps slow start going", () => {
-    const f = flow(name)
-    round(f, 50)
-    round(f, 50)
+    const f = settled(name)
     round(f, 56.2)
     round(f, 56.2 + 56.2 / 8 - 0.1)
     expect(hs(f).phase).toBe("slowStart")
@@ -148,20 +160,14 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
   })
 
   it("the round's minimum decides, not its latest sample", () => {
-    const f = flow(name)
-    round(f, 50)
-    round(f, 50)
+    const f = settled(name)
     ack(f, 50) // one sample at the old delay holds this round's minimum down
     for (let i = 0; i < 12; i++) ack(f, 90)
     expect(hs(f).phase).toBe("slowStart")
   })
 
   it("CSS grows a quarter as fast, and after 5 rounds congestion avoidance begins at ssthresh = cwnd", () => {
-    const f = flow(name)
-    round(f, 50)
-    round(f, 50)
-    round(f, 60) // CSS from its 8th ACK on: the round it began in is its first
-    expect(hs(f).phase).toBe("css")
+    const f = inCss(name)
     for (let r = 0; r < 5 - 2; r++) {
       const before = f.s.cwnd
       const acks = round(f, 60)
@@ -181,11 +187,7 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
   })
 
   it("a CSS round whose minimum falls below the baseline resumes slow start (the exit was jitter)", () => {
-    const f = flow(name)
-    round(f, 50)
-    round(f, 50)
-    round(f, 60)
-    expect(hs(f).phase).toBe("css")
+    const f = inCss(name)
     for (let i = 0; i < 7; i++) ack(f, 55)
     expect(hs(f).phase).toBe("css") // 7 samples are not enough
     ack(f, 55)
@@ -197,9 +199,7 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
   })
 
   it("a loss ends HyStart++: the slow start after a timeout does not use it", () => {
-    const f = flow(name)
-    round(f, 50)
-    round(f, 50)
+    const f = settled(name)
     f.algorithm.onLoss(f.s, Seq.sub(f.nxt, f.una), f.t)
     expect(hs(f).phase).toBe("done")
     f.algorithm.onRto(f.s, Seq.sub(f.nxt, f.una), f.t + 1000)
@@ -211,9 +211,7 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
   })
 
   it("a timeout as the first congestion event ends HyStart++ too", () => {
-    const f = flow(name)
-    round(f, 50)
-    round(f, 50)
+    const f = settled(name)
     f.algorithm.onRto(f.s, Seq.sub(f.nxt, f.una), f.t + 1000)
     expect(hs(f).phase).toBe("done")
     f.nxt = Seq.add(f.una, f.s.cwnd)
@@ -222,9 +220,7 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
   })
 
   it("a loss undone in slow start puts HyStart++ back with the last round's minimum: the next round can exit", () => {
-    const f = flow(name)
-    round(f, 50)
-    round(f, 50)
+    const f = settled(name)
     const saved = Congestion.saveForUndo(f.s)
     f.algorithm.onLoss(f.s, Seq.sub(f.nxt, f.una), f.t)
     Congestion.undo(f.s, saved)
@@ -236,11 +232,8 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
   })
 
   it("a loss undone in CSS goes on in CSS, its baseline and rounds kept", () => {
-    const f = flow(name)
-    round(f, 50)
-    round(f, 50)
-    round(f, 60) // CSS, first round done
-    round(f, 60) // second
+    const f = inCss(name)
+    round(f, 60) // CSS's second round
     const saved = Congestion.saveForUndo(f.s)
     f.algorithm.onLoss(f.s, Seq.sub(f.nxt, f.una), f.t)
     Congestion.undo(f.s, saved)
@@ -255,11 +248,7 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
   })
 
   it("an idle period that cuts the window starts HyStart++ over: a CSS never ends at the restart window", () => {
-    const f = flow(name)
-    round(f, 50)
-    round(f, 50)
-    round(f, 60)
-    expect(hs(f).phase).toBe("css")
+    const f = inCss(name)
     f.algorithm.onIdle(f.s, 1000, 200)
     expect(f.s.cwnd).toBe(10 * SMSS)
     expect([hs(f).phase, hs(f).lastRoundMin, hs(f).cssRounds]).toEqual(["slowStart", Infinity, 0])
@@ -271,10 +260,7 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
   })
 
   it("an idle period that leaves the window as it is changes nothing", () => {
-    const f = flow(name)
-    round(f, 50)
-    round(f, 50)
-    round(f, 60)
+    const f = inCss(name)
     f.algorithm.onIdle(f.s, 100, 200)
     expect([hs(f).phase, hs(f).baseline]).toEqual(["css", 60])
   })
