@@ -6,9 +6,9 @@
  * [receiver ns]. The kernel's own receiver (tcp_peer.py's `sink`) answers
  * with its ACKs, SACKs and timestamps. Plain slow start doubles its window
  * past what the path and queue hold and loses a burst at the queue (60-132
- * frames of 512 KB in thirteen runs, most 107-132, two of them beside the
- * e2e tests); with HyStart++ the delay of the standing queue ends slow start
- * first (2-10).
+ * frames of 512 KB in eighteen runs, most 105-132, several beside the rest
+ * of the suite); with HyStart++ the delay of the standing queue ends slow
+ * start first (2-16, most 9-10).
  *
  * Live clock (the kernel runs on wall-clock time), nothing asserts on
  * durations; the figures are the queue's drop counter and the connection's.
