@@ -50,11 +50,26 @@ export interface Rack {
   ends: Array<number>
   /** Clock ms the entry was last sent */
   sentAt: Array<number>
+  /**
+   * the entry's place in the order of sends (`sends` when it was last
+   * sent): RACK's "sent after" (§6.2) compares these, not times. The RFC
+   * orders by time and breaks ties by sequence number, which assumes a
+   * clock fine enough that only one send falls in a tick; this one counts
+   * milliseconds, and a path a millisecond long (a TAP) sends a
+   * retransmission in the same tick as the later segments it must be
+   * ordered after: ordered by sequence number, it looked sent before the
+   * segment SACKed next and was marked lost again at every duplicate ACK
+   */
+  order: Array<number>
+  /** sends so far (each `onSend` is one, however many entries it covers) */
+  sends: number
   flags: Array<number>
   head: number
   /** RACK.xmit_ts and RACK.end_seq: the most recently sent segment delivered so far (none: -Infinity) */
   xmitAt: number
   endSeq: Seq.SeqNum
+  /** that segment's place in the order of sends (none: -1) */
+  xmitOrder: number
   /** RACK.rtt: that segment's RTT, ms */
   rtt: number
   /** the smallest RTT measured, ms (Infinity before a sample) */
@@ -97,10 +112,13 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   starts: NO_LOG,
   ends: NO_LOG,
   sentAt: NO_LOG,
+  order: NO_LOG,
+  sends: 0,
   flags: NO_LOG,
   head: 0,
   xmitAt: -Infinity,
   endSeq: iss,
+  xmitOrder: -1,
   rtt: 0,
   minRtt: Infinity,
   fack: iss,
@@ -115,9 +133,14 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   lastOriginalRtt: undefined
 })
 
-/** RACK_sent_after (§6.2): t1/seq1 was sent after t2/seq2. */
-const sentAfter = (t1: number, seq1: number, t2: number, seq2: number): boolean =>
-  t1 > t2 || (t1 === t2 && Seq.gt(seq1 as Seq.SeqNum, seq2 as Seq.SeqNum))
+/**
+ * RACK_sent_after (§6.2), by the order of sends (`order`): o1/seq1 went
+ * after o2/seq2. Entries of one send (split later, or covered by one
+ * resend) share a place and are ordered by sequence number, as the RFC's
+ * tie-break orders the segments of one TSO burst.
+ */
+const sentAfter = (o1: number, seq1: number, o2: number, seq2: number): boolean =>
+  o1 > o2 || (o1 === o2 && Seq.gt(seq1 as Seq.SeqNum, seq2 as Seq.SeqNum))
 
 /** Entries in the log. */
 export const size = (r: Rack): number => r.starts.length - r.head
@@ -134,6 +157,7 @@ export const size = (r: Rack): number => r.starts.length - r.head
 export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number): void => {
   const n = r.starts.length
   const last = n > r.head ? (r.ends[n - 1]! as Seq.SeqNum) : undefined
+  const order = r.sends++
   let from = start
   if (last !== undefined && Seq.lt(start, last)) {
     for (let i = r.head; i < r.starts.length && Seq.lt(r.starts[i]! as Seq.SeqNum, end); i++) {
@@ -145,6 +169,7 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
       }
       if (Seq.gt(r.ends[i]! as Seq.SeqNum, end)) split(r, i, end)
       r.sentAt[i] = now
+      r.order[i] = order
       if ((r.flags[i]! & RETRANSMITTED) === 0) r.retransmitted++
       r.flags[i] = (r.flags[i]! | RETRANSMITTED) & ~LOST
     }
@@ -155,11 +180,13 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
     r.starts = []
     r.ends = []
     r.sentAt = []
+    r.order = []
     r.flags = []
   }
   r.starts.push(from)
   r.ends.push(end)
   r.sentAt.push(now)
+  r.order.push(order)
   r.flags.push(0)
 }
 
@@ -169,6 +196,7 @@ const split = (r: Rack, i: number, at: Seq.SeqNum): void => {
   r.starts.splice(i + 1, 0, at)
   r.ends.splice(i + 1, 0, r.ends[i]!)
   r.sentAt.splice(i + 1, 0, r.sentAt[i]!)
+  r.order.splice(i + 1, 0, r.order[i]!)
   r.flags.splice(i + 1, 0, f)
   r.ends[i] = at
   if ((f & SACKED) !== 0) r.sacked++
@@ -254,6 +282,7 @@ const release = (r: Rack): void => {
   r.starts = NO_LOG
   r.ends = NO_LOG
   r.sentAt = NO_LOG
+  r.order = NO_LOG
   r.flags = NO_LOG
   r.head = 0
 }
@@ -271,9 +300,11 @@ const update = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf:
     if (rtt < r.minRtt) return
   }
   if (rtt < r.minRtt) r.minRtt = rtt
-  if (sentAfter(sent, end, r.xmitAt, r.endSeq)) {
+  const order = r.order[i]!
+  if (sentAfter(order, end, r.xmitOrder, r.endSeq)) {
     r.rtt = rtt
     r.xmitAt = sent
+    r.xmitOrder = order
     r.endSeq = end as Seq.SeqNum
   }
   // step 3: delivered below the highest delivered, and not because it was sent again
@@ -289,6 +320,7 @@ const compact = (r: Rack): void => {
   r.starts.splice(0, h)
   r.ends.splice(0, h)
   r.sentAt.splice(0, h)
+  r.order.splice(0, h)
   r.flags.splice(0, h)
   r.head = 0
 }
@@ -348,20 +380,20 @@ export const dsackOf = (sack: ReadonlyArray<SackBlock> | undefined, ack: Seq.Seq
 export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly lost: number; readonly timeout: number } => {
   let lost = 0
   let timeout = 0
-  if (r.xmitAt === -Infinity) return { lost, timeout }
+  if (r.xmitOrder < 0) return { lost, timeout }
   const n = r.starts.length
   // With nothing SACKed or sent twice in the log, its entries went out in sequence order, so the
   // first went first: when even it was sent after the most recently delivered segment (a clean bulk
   // transfer), nothing is to scan on each ACK. (Not when a retransmission, since acknowledged and
   // gone from the log, was delivered: what was sent before it is found here.)
-  if (r.sacked === 0 && r.retransmitted === 0 && (n === r.head || !sentAfter(r.xmitAt, r.endSeq, r.sentAt[r.head]!, r.ends[r.head]!))) {
+  if (r.sacked === 0 && r.retransmitted === 0 && (n === r.head || !sentAfter(r.xmitOrder, r.endSeq, r.order[r.head]!, r.ends[r.head]!))) {
     return { lost, timeout }
   }
   for (let i = r.head; i < n; i++) {
     const f = r.flags[i]!
     if ((f & (SACKED | LOST)) !== 0) continue
+    if (!sentAfter(r.xmitOrder, r.endSeq, r.order[i]!, r.ends[i]!)) continue
     const sent = r.sentAt[i]!
-    if (!sentAfter(r.xmitAt, r.endSeq, sent, r.ends[i]!)) continue
     const remaining = sent + r.rtt + reoWnd - now
     if (remaining <= 0) {
       r.flags[i] = f | LOST

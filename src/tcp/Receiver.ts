@@ -168,6 +168,15 @@ export interface Report {
    */
   readonly ackPoints: Array<Seq.SeqNum>
   /**
+   * our SACK blocks as they stood at each ack point (same index; the shared
+   * empty array while nothing was held out of order): an ACK for the first
+   * half of a batch must not report blocks that only its second half
+   * brought, or the sender reads everything between as a hole (RFC 2018 §4:
+   * a block reports what the receiver holds when the ACK is sent; Linux
+   * builds each ACK as it goes through the batch)
+   */
+  readonly ackPointSacks: Array<ReadonlyArray<SackBlock>>
+  /**
    * segments that arrived beyond a hole: each is owed its own duplicate ACK
    * (RFC 5681 §4.2: "immediately"), even though a batch is answered once, so
    * a sender counting duplicate ACKs sees one per segment after the loss
@@ -261,6 +270,7 @@ export const report = (r: Receiver, at: number): Report => ({
   dataOctets: 0,
   dataSegments: 0,
   ackPoints: [],
+  ackPointSacks: [],
   outOfOrder: 0,
   ackNow: false,
   challenges: 0,
@@ -298,9 +308,15 @@ export const onBatch = (
   }
   out.rcvNxt = r.rcvNxt
   out.tsRecent = r.tsRecent
-  if (r.sackOk) out.sack = OutOfOrder.sackBlocks(r.ooo, r.tsOk ? 3 : 4, r.finSeq)
+  out.sack = ourSack(r)
   return out
 }
+
+const NO_BLOCKS: ReadonlyArray<SackBlock> = Object.freeze([])
+
+/** Our SACK blocks now (the shared empty array when SACK is off or nothing is held out of order). */
+const ourSack = (r: Receiver): ReadonlyArray<SackBlock> =>
+  r.sackOk && r.ooo.blocks.length > 0 ? OutOfOrder.sackBlocks(r.ooo, r.tsOk ? 3 : 4, r.finSeq) : NO_BLOCKS
 
 /**
  * Report [left, right) as received twice (RFC 2883 D-SACK), when SACK was
@@ -484,7 +500,10 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
         if (drained.rcvNxt !== r.rcvNxt) out.ackNow = true // a gap filled (RFC 5681 §4.2)
         r.rcvNxt = drained.rcvNxt
       }
-      if (out.dataSegments % 2 === 0) out.ackPoints.push(r.rcvNxt)
+      if (out.dataSegments % 2 === 0) {
+        out.ackPoints.push(r.rcvNxt)
+        out.ackPointSacks.push(ourSack(r))
+      }
     } else {
       // The out-of-order queue may hold at most what the window leaves after the in-order octets.
       // Octets it held already are a duplicate (RFC 2883 §4: their block is then the most recent,

@@ -618,13 +618,16 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
   return Math.min(0xffff, Math.ceil(wnd / 2 ** s.rcvShift))
 }
 
-const optionsFor = (s: Sender, now: number, withSack: boolean): TcpOptions => {
-  const sack = withSack && s.sackOk ? sackBlocks(s) : undefined
+const optionsFor = (s: Sender, now: number, withSack: boolean): TcpOptions =>
+  optionsWith(s, now, withSack && s.sackOk ? sackBlocks(s) : undefined)
+const NONE: TcpOptions = { sackPermitted: false }
+
+/** The timestamp if negotiated, and `sack` if given. */
+const optionsWith = (s: Sender, now: number, sack: ReadonlyArray<SackBlock> | undefined): TcpOptions => {
   if (!s.tsOk) return sack === undefined ? NONE : { sackPermitted: false, sack }
   const timestamp = { value: tsClock(now), echo: s.tsRecent }
   return sack === undefined ? { sackPermitted: false, timestamp } : { sackPermitted: false, timestamp, sack }
 }
-const NONE: TcpOptions = { sackPermitted: false }
 
 /**
  * The SACK blocks of the next segment: a D-SACK block first when data came
@@ -874,10 +877,15 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     if (s.state === "Closed") return
   }
   if (r.fin) onFin(s, now)
-  // every second segment of the batch gets its ACK, with the ACK number it had then; the last goes below
+  // every second segment of the batch gets its ACK, with the ACK number and the SACK blocks it had
+  // then (the receive half's report says why); the last goes below, with a D-SACK if one is owed
   if (r.ackPoints.length > 0 && s.state !== "SynReceived" && s.state !== "SynSent") {
-    for (const point of r.ackPoints) {
-      if (point !== s.rcvNxt) emit(s, out, ackSeq(s), ACK, undefined, optionsFor(s, now, true), point)
+    for (let i = 0; i < r.ackPoints.length; i++) {
+      const point = r.ackPoints[i]!
+      const sack = r.ackPointSacks[i]!
+      if (point !== s.rcvNxt) {
+        emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, s.sackOk && sack.length > 0 ? sack : undefined), point)
+      }
     }
   }
   if (r.dataSegments > 0) {

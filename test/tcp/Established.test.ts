@@ -215,6 +215,23 @@ describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
       ackSeg(0, 500, BUF - 500, { sackPermitted: false, sack: [block(1000, 2500), block(3000, 3500)] })
     ])
   })
+  it("an ACK for part of a batch carries the blocks of its moment: none before the batch's out-of-order segment, which the batch's own ACK reports", () => {
+    // four in order, one lost, one beyond it: the ACKs after the 2nd and 4th segments report nothing
+    // held out of order (that came later); had they carried the batch's final block, the sender
+    // would read the octets between their ACK number and the block as lost and send them again
+    const s = sackEst()
+    const out = s.send(10, seg(0, 500), seg(500, 500), seg(1000, 500), seg(1500, 500), seg(2500, 500))
+    expect(T.seenAll(out)).toEqual([
+      ackSeg(0, 1000, BUF - 1000),
+      ackSeg(0, 2000, BUF - 2000, { sackPermitted: false, sack: [block(2500, 3000)] })
+    ])
+    // held out of order before the batch, a block is reported by every ACK of it, as it stood then
+    const later = s.send(20, seg(2000, 100), seg(2100, 100), seg(2200, 100), seg(3500, 500))
+    expect(T.seenAll(later)).toEqual([
+      ackSeg(0, 2200, BUF - 2200, { sackPermitted: false, sack: [block(2500, 3000)] }),
+      ackSeg(0, 2300, BUF - 2300, { sackPermitted: false, sack: [block(3500, 4000), block(2500, 3000)] })
+    ])
+  })
   it("a block that ends at the peer's FIN covers the FIN too, as Linux's: a sender counting whole segments finds the last one in it", () => {
     const s = sackEst()
     const out = s.send(10, T.fromPeer({ seq: 1000, payload: T.octets(500, 1000), flags: ACK | FIN }))

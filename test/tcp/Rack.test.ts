@@ -114,6 +114,25 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     expect(Rack.size(r)).toBe(0)
   })
 
+  it("a retransmission in the same millisecond as later segments went after them: the order of sends, not the clock, says so", () => {
+    // three segments and the first's retransmission, all in one tick of the clock (a TAP's sub-ms path)
+    const r = Rack.make(ISS)
+    for (let i = 0; i < 3; i++) Rack.onSend(r, at(100 * i), at(100 * i + 100), 0)
+    Rack.onAck(r, at(0), board([100, 200]), 0, undefined, tsOf)
+    expect(Rack.detectLoss(r, 0, 0)).toEqual({ lost: 1, timeout: 0 })
+    Rack.onSend(r, at(0), at(100), 0)
+    // the third, sent before the retransmission, is SACKed: the retransmission is not lost by it
+    // (ordered by sequence number within the tick, it was, and went again at every such ACK)
+    Rack.onAck(r, at(0), board([100, 300]), 0, undefined, tsOf)
+    expect(Rack.detectLoss(r, 0, 0)).toEqual({ lost: 0, timeout: 0 })
+    expect(Rack.firstLost(r)).toBeUndefined()
+    // a segment sent after it is SACKed, in the same tick: now it is
+    Rack.onSend(r, at(300), at(400), 0)
+    Rack.onAck(r, at(0), board([100, 400]), 0, undefined, tsOf)
+    expect(Rack.detectLoss(r, 0, 0)).toEqual({ lost: 1, timeout: 0 })
+    expect(Rack.firstLost(r)).toEqual({ start: at(0), end: at(100) })
+  })
+
   /** Two segments at 0; the second SACKed at `sackAt` (the min RTT); the first sent again at 20. */
   const firstResent = (sackAt: number) => {
     const r = Rack.make(ISS)
