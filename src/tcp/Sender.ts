@@ -1167,9 +1167,20 @@ const onAckLosses = (
     (s.sackOk ? newlySacked > 0 : a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd)
   ) duplicateAck(s, now, out)
   else if (
-    s.sackOk && !s.recovering && Seq.gt(s.sndUna, s.recover) && s.persistAt === undefined && sackShowsLoss(s)
+    s.sackOk && !s.recovering && mayRecoverAgain(s) && s.persistAt === undefined && sackShowsLoss(s)
   ) enterRecovery(s, now, out)
 }
+
+/**
+ * A new fast recovery may start: the window an earlier one (or a timeout)
+ * recovered from is acknowledged. With SACK, RFC 6675 §5.1: once HighACK
+ * reaches RecoveryPoint (SND.UNA ≥ recover), as Linux returns to its Open
+ * state when SND.UNA reaches high_seq. Without, RFC 6582 §3.2 step 2: only
+ * an ACK that covers more than recover, as duplicates of an ACK at recover
+ * may be the old window's.
+ */
+const mayRecoverAgain = (s: Sender): boolean =>
+  s.sackOk ? Seq.gte(s.sndUna, s.recover) : Seq.gt(s.sndUna, s.recover)
 
 /**
  * RFC 6675 §5: with SACK, loss shows without three duplicates (IsLost of the
@@ -1198,12 +1209,12 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.rackAt = timeout > 0 ? now + timeout : undefined
   if (lost === 0 || !sending(s)) return
   if (s.recovering) sackRecover(s, now, out)
-  else if (Seq.gt(s.sndUna, s.recover)) enterRecovery(s, now, out)
+  else if (mayRecoverAgain(s)) enterRecovery(s, now, out)
   else resendLostAfterTimeout(s, now, out)
 }
 
 /**
- * After a retransmission timeout, until SND.UNA passes `recover`, there is
+ * After a retransmission timeout, until SND.UNA reaches `recover`, there is
  * no fast recovery for that window (RFC 6582) and the sender goes back to
  * SND.UNA; a retransmission of that go-back-N lost again would wait for the
  * next, backed-off timeout. RACK goes on finding losses after a timeout
@@ -1343,9 +1354,9 @@ const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
     else s.inflation += s.mss
     return
   }
-  // RFC 6582 §3.2 step 2: not again for losses of the window already recovered
+  // not again for losses of the window already recovered
   if (
-    Seq.gt(s.sndUna, s.recover) &&
+    mayRecoverAgain(s) &&
     (s.dupAcks === 3 || s.sackOk && sackShowsLoss(s))
   ) enterRecovery(s, now, out)
 }
@@ -1848,9 +1859,9 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
  */
 const armTailProbe = (s: Sender, now: number): void => {
   // RFC 8985 §7.2: SACK in use, nothing SACKed, not in recovery (fast or after a timeout: SND.UNA
-  // has not yet passed the recovery point), no probe out already
+  // has not yet reached the recovery point), no probe out already
   if (s.tlpAt !== undefined || s.tlpOut || !s.sackOk || s.recovering || s.persistAt !== undefined) return
-  if (s.board.ranges.length > 0 || !Seq.gt(s.sndUna, s.recover)) return
+  if (s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
   if (flight <= 0 || s.rtt.srtt === undefined || !sending(s) || s.rtoAt === undefined) return
   const full = fullPayload(s)

@@ -75,6 +75,44 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(s.snd.recovering).toBe(false)
   })
 
+  /** The first of two segments lost and resent by RACK at 1025; its ACK at 1045 ends the recovery exactly at its point. */
+  const recovered = () => {
+    const s = warm()
+    s.write(1000, T.octets(2 * MSS))
+    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+    expect(shape(s.tick(1025))).toEqual([[B, MSS]])
+    s.send(1045, sackOf(B + 2 * MSS))
+    expect(s.snd.recovering).toBe(false)
+    expect(s.snd.sndUna).toBe(s.snd.recover)
+    return s
+  }
+
+  it("SND.UNA at the recovery point ends the episode (RFC 6675 §5.1: HighACK ≥ RecoveryPoint): the next flight gets a tail probe", () => {
+    const s = recovered()
+    const sent = shape(s.write(1046, T.octets(2 * MSS, 2 * MSS)))
+    expect(sent).toEqual([[B + 2 * MSS, MSS], [B + 3 * MSS, MSS]])
+    // every ACK of that flight is lost: a probe of the last segment about 2 SRTT later, not the
+    // RTO's 200 ms (at SND.UNA = recover, a probe was held back as if recovery went on)
+    const probe = s.snd.tlpAt!
+    expect(probe).toBeLessThan(1046 + 100)
+    expect(shape(s.tick(Math.ceil(probe)))).toEqual([[B + 3 * MSS, MSS]])
+    expect(s.snd.tailProbes).toBe(1)
+  })
+
+  it("SND.UNA at the recovery point: a loss in the next flight starts a fast recovery of its own", () => {
+    const s = recovered()
+    const before = s.snd.fastRetransmits
+    expect(shape(s.write(1046, T.octets(2 * MSS, 2 * MSS)))).toEqual([[B + 2 * MSS, MSS], [B + 3 * MSS, MSS]])
+    // the first of the two lost, the second SACKed: RACK finds it lost at 1046 + 20 + 20 / 4, and
+    // that is a new episode, recovering up to what was sent (it was resent as a timeout's go-back-N
+    // instead, with no episode, no congestion response, and the old recovery point kept)
+    expect(shape(s.send(1066, sackOf(B + 2 * MSS, [B + 3 * MSS, B + 4 * MSS])))).toEqual([])
+    expect(shape(s.tick(1071))).toEqual([[B + 2 * MSS, MSS]])
+    expect(s.snd.fastRetransmits).toBe(before + 1)
+    expect(s.snd.recovering).toBe(true)
+    expect(s.snd.recover).toBe(s.snd.sndMax)
+  })
+
   it("a lost retransmission is found when a segment sent after it is SACKed, and sent again before the RTO", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(4 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS], [B + 2 * MSS, MSS], [B + 3 * MSS, MSS]])
