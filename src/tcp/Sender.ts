@@ -1317,11 +1317,22 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
     s.algorithm.onAck(s.cc, acked, now, s.rtt.srtt, flightBefore, sample, s.sndUna, s.sndMax)
     expandSendBuffer(s)
   }
+  // Once the episode is over (SND.UNA past recover), recover follows just behind SND.UNA, which
+  // leaves every comparison with it as it was: left alone, 2^31 octets later without a loss (under
+  // 3 s at 6 Gbit/s) SND.UNA would wrap to before it, and the next loss be taken for one of a
+  // timeout's window: no fast recovery, no tail probe
+  if (!s.recovering && Seq.gt(s.sndUna, s.recover)) s.recover = Seq.add(s.sndUna, -1)
+  // and an episode's undo record, kept for D-SACKs that come late, goes before its octets could
+  // wrap round to look like new ones (a D-SACK for them then would undo a cut long past)
+  if (s.undo !== undefined && !s.recovering && Seq.sub(s.sndUna, s.undo.end) > UNDO_HORIZON) s.undo = undefined
   // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it
   s.rtoAt = Seq.sub(s.sndMax, s.sndUna) > 0 && s.persistAt === undefined ? now + s.rtt.rto : undefined
   const fin = finEnd(s)
   if (fin !== undefined && s.sndUna === fin) finAcked(s, now)
 }
+
+/** Octets past an episode's end after which its undo record is dropped: 1 GiB, far beyond any late D-SACK. */
+const UNDO_HORIZON = 2 ** 30
 
 /**
  * Karn's ambiguity, with timestamps: an ACK of data we retransmitted that

@@ -12,6 +12,7 @@
 import { describe, expect, it } from "vitest"
 import type * as Params from "../../src/tcp/Params.js"
 import type { OutSegment } from "../../src/tcp/Segment.js"
+import * as Congestion from "../../src/tcp/congestion/Congestion.js"
 import * as Scoreboard from "../../src/tcp/Scoreboard.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as T from "../support/TcpSocket.js"
@@ -104,13 +105,56 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     const before = s.snd.fastRetransmits
     expect(shape(s.write(1046, T.octets(2 * MSS, 2 * MSS)))).toEqual([[B + 2 * MSS, MSS], [B + 3 * MSS, MSS]])
     // the first of the two lost, the second SACKed: RACK finds it lost at 1046 + 20 + 20 / 4, and
-    // that is a new episode, recovering up to what was sent (it was resent as a timeout's go-back-N
-    // instead, with no episode, no congestion response, and the old recovery point kept)
+    // that is a new episode, recovering up to what was sent (it went as RACK's resend after a
+    // timeout instead, with no episode, no congestion response, and the old recovery point kept)
     expect(shape(s.send(1066, sackOf(B + 2 * MSS, [B + 3 * MSS, B + 4 * MSS])))).toEqual([])
+    expect(s.tick(1070)).toEqual([])
     expect(shape(s.tick(1071))).toEqual([[B + 2 * MSS, MSS]])
     expect(s.snd.fastRetransmits).toBe(before + 1)
     expect(s.snd.recovering).toBe(true)
     expect(s.snd.recover).toBe(s.snd.sndMax)
+  })
+
+  it("2^31 octets after the last episode, a loss is a fast recovery still (recover must not fall 2^31 behind SND.UNA)", () => {
+    const s = warm()
+    // as a long clean transfer since the last loss leaves it: recover 2^31 - 3000 octets behind
+    s.snd.recover = Seq.add(s.snd.sndUna, -(2 ** 31 - 3000))
+    // 4000 octets more, acknowledged: SND.UNA 2^31 + 1000 past recover, which would read as before it
+    for (let i = 0; i < 4; i++) {
+      expect(shape(s.write(1000 + 40 * i, T.octets(1000, 1000 * i)))).toEqual([[B + 1000 * i, 1000]])
+      s.send(1020 + 40 * i, sackOf(B + 1000 * (i + 1)))
+    }
+    // two segments, the first lost: RACK finds it, and it is a fast recovery with its own episode
+    // (read as a timeout's window, it went as a go-back-N resend, with no tail probe before it)
+    const D = B + 4000
+    expect(shape(s.write(1200, T.octets(2 * MSS, 4000)))).toEqual([[D, MSS], [D + MSS, MSS]])
+    expect(s.snd.tlpAt).toBeDefined()
+    s.send(1220, sackOf(D, [D + MSS, D + 2 * MSS]))
+    expect(shape(s.tick(1225))).toEqual([[D, MSS]])
+    expect(s.snd.fastRetransmits).toBe(1)
+    expect(s.snd.recovering).toBe(true)
+  })
+
+  it("an episode's undo record waits for late D-SACKs, but not for 2^30 octets: by then its octets could wrap round to look new", () => {
+    const s = warm()
+    const episode = (behind: number) => ({
+      marker: Seq.add(s.snd.sndUna, -(behind + 100)),
+      end: Seq.add(s.snd.sndUna, -behind),
+      sent: 1,
+      retrans: 1,
+      retransTs: undefined,
+      cc: Congestion.saveForUndo(s.snd.cc)
+    })
+    // an episode 1000 octets back: a D-SACK for it may still come, the record stays
+    s.snd.undo = episode(1000)
+    s.write(1000, T.octets(1000))
+    s.send(1020, sackOf(B + 1000))
+    expect(s.snd.undo).toBeDefined()
+    // one 2^30 octets back: gone at the next ACK
+    s.snd.undo = episode(2 ** 30)
+    s.write(1040, T.octets(1000, 1000))
+    s.send(1060, sackOf(B + 2000))
+    expect(s.snd.undo).toBeUndefined()
   })
 
   it("a lost retransmission is found when a segment sent after it is SACKed, and sent again before the RTO", () => {
