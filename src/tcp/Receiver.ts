@@ -306,6 +306,13 @@ export const onBatch = (
     if (r.state === "SynSent") synSentSegment(r, seg, out, at)
     else segment(r, seg, out, at, consumed, view)
   }
+  // an ACK point right before the FIN the batch ended on acknowledges what the batch's own ACK does,
+  // less the FIN: one ACK for both, as Linux sends
+  const last = out.ackPoints.length - 1
+  if (out.fin && last >= 0 && Seq.add(out.ackPoints[last]!, 1) === r.rcvNxt) {
+    out.ackPoints.pop()
+    out.ackPointSacks.pop()
+  }
   out.rcvNxt = r.rcvNxt
   out.tsRecent = r.tsRecent
   out.sack = ourSack(r)
@@ -491,7 +498,9 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       out.dataOctets += data.length
       out.dataSegments++
       r.rcvNxt = Seq.add(r.rcvNxt, data.length)
-      if (r.ooo.blocks.length > 0) {
+      // (out-of-order data held: this segment is a retransmission into a hole)
+      const intoHole = r.ooo.blocks.length > 0
+      if (intoHole) {
         const drained = OutOfOrder.advance(r.ooo, r.rcvNxt)
         for (const c of drained.chunks) {
           out.data.push(c)
@@ -500,7 +509,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
         if (drained.rcvNxt !== r.rcvNxt) out.ackNow = true // a gap filled (RFC 5681 §4.2)
         r.rcvNxt = drained.rcvNxt
       }
-      if (out.dataSegments % 2 === 0) {
+      if (out.dataSegments % 2 === 0 || intoHole) {
         out.ackPoints.push(r.rcvNxt)
         out.ackPointSacks.push(ourSack(r))
       }

@@ -883,7 +883,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     for (let i = 0; i < r.ackPoints.length; i++) {
       const point = r.ackPoints[i]!
       const sack = r.ackPointSacks[i]!
-      if (point !== s.rcvNxt) {
+      // (one the batch's own ACK repeats is left to it; at the same number but with other blocks, it
+      // goes: a segment into a hole acknowledged before a later one was held)
+      if (point !== s.rcvNxt || !sameBlocks(sack, r.sack)) {
         emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, s.sackOk && sack.length > 0 ? sack : undefined), point)
       }
     }
@@ -930,6 +932,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   armTailProbe(s, now)
   sync(s)
 }
+
+const sameBlocks = (a: ReadonlyArray<SackBlock>, b: ReadonlyArray<SackBlock>): boolean =>
+  a.length === b.length && a.every((x, i) => x.left === b[i]!.left && x.right === b[i]!.right)
 
 /** Send the ACK owed, if no segment carried it. */
 const flushAck = (s: Sender, now: number, out: Array<OutSegment>): void => {

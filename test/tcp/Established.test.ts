@@ -218,18 +218,43 @@ describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
   it("an ACK for part of a batch carries the blocks of its moment: none before the batch's out-of-order segment, which the batch's own ACK reports", () => {
     // four in order, one lost, one beyond it: the ACKs after the 2nd and 4th segments report nothing
     // held out of order (that came later); had they carried the batch's final block, the sender
-    // would read the octets between their ACK number and the block as lost and send them again
+    // would read the octets between their ACK number and the block as lost and send them again.
+    // The one after the 4th goes although the batch's own ACK has its number, since that one
+    // carries a block (Linux sends the same three)
     const s = sackEst()
     const out = s.send(10, seg(0, 500), seg(500, 500), seg(1000, 500), seg(1500, 500), seg(2500, 500))
     expect(T.seenAll(out)).toEqual([
       ackSeg(0, 1000, BUF - 1000),
+      ackSeg(0, 2000, BUF - 2000),
       ackSeg(0, 2000, BUF - 2000, { sackPermitted: false, sack: [block(2500, 3000)] })
     ])
     // held out of order before the batch, a block is reported by every ACK of it, as it stood then
+    // (and with data held out of order, every segment into the hole has its own ACK: below)
     const later = s.send(20, seg(2000, 100), seg(2100, 100), seg(2200, 100), seg(3500, 500))
     expect(T.seenAll(later)).toEqual([
+      ackSeg(0, 2100, BUF - 2100, { sackPermitted: false, sack: [block(2500, 3000)] }),
       ackSeg(0, 2200, BUF - 2200, { sackPermitted: false, sack: [block(2500, 3000)] }),
+      ackSeg(0, 2300, BUF - 2300, { sackPermitted: false, sack: [block(2500, 3000)] }),
       ackSeg(0, 2300, BUF - 2300, { sackPermitted: false, sack: [block(3500, 4000), block(2500, 3000)] })
+    ])
+  })
+  it("with data held out of order, each segment into the hole is acknowledged on its own, as Linux does: a lost ACK then costs the sender no timeout", () => {
+    const s = sackEst()
+    s.send(10, seg(0, 500))
+    s.send(20, seg(1000, 500)) // [500, 1000) lost: [1000, 1500) held
+    // one batch: the retransmission fills the hole, the next new segment is lost, the one after it
+    // held: two ACKs, the first for the filled hole; alone it would be the only word of either
+    // segment, and if it were lost the sender would know of neither and wait for its RTO
+    const out = s.send(30, seg(500, 500), seg(2000, 500))
+    expect(T.seenAll(out)).toEqual([
+      ackSeg(0, 1500, BUF - 1500),
+      ackSeg(0, 1500, BUF - 1500, { sackPermitted: false, sack: [block(2000, 2500)] })
+    ])
+    // a batch that ends on the peer's FIN, the FIN right after data: one ACK covers both
+    const f = sackEst()
+    f.send(10, seg(0, 500), seg(500, 500))
+    expect(T.seenAll(f.send(20, seg(1000, 500), T.fromPeer({ seq: 1500, payload: T.octets(500, 1500), flags: ACK | FIN })))).toEqual([
+      ackSeg(0, 2001, BUF - 2001)
     ])
   })
   it("a block that ends at the peer's FIN covers the FIN too, as Linux's: a sender counting whole segments finds the last one in it", () => {
