@@ -498,15 +498,17 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       out.dataOctets += data.length
       out.dataSegments++
       r.rcvNxt = Seq.add(r.rcvNxt, data.length)
-      // (out-of-order data held: this segment is a retransmission into a hole)
+      // Out-of-order data held: this segment is a retransmission into a hole, and is acknowledged at
+      // once and on its own (an ACK point below), as Linux acknowledges every segment while it holds
+      // data out of order, even one that fills only part of the hole
       const intoHole = r.ooo.blocks.length > 0
       if (intoHole) {
+        out.ackNow = true
         const drained = OutOfOrder.advance(r.ooo, r.rcvNxt)
         for (const c of drained.chunks) {
           out.data.push(c)
           out.dataOctets += c.length
         }
-        if (drained.rcvNxt !== r.rcvNxt) out.ackNow = true // a gap filled (RFC 5681 §4.2)
         r.rcvNxt = drained.rcvNxt
       }
       if (out.dataSegments % 2 === 0 || intoHole) {

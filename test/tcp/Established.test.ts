@@ -250,6 +250,14 @@ describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
       ackSeg(0, 1500, BUF - 1500),
       ackSeg(0, 1500, BUF - 1500, { sackPermitted: false, sack: [block(2000, 2500)] })
     ])
+    // a segment that fills only part of a hole, alone in its batch: acknowledged at once, not after
+    // the delayed-ACK time (a hole of several segments resent one per batch would wait 40 ms each)
+    const p = est({ params: { quickAcks: 0 }, peer: { sackPermitted: true } })
+    p.send(10, seg(0, 500))
+    p.send(20, seg(2000, 500)) // [500, 2000) lost: [2000, 2500) held
+    expect(T.seenAll(p.send(30, seg(500, 500)))).toEqual([
+      ackSeg(0, 1000, BUF - 1000, { sackPermitted: false, sack: [block(2000, 2500)] })
+    ])
     // a batch that ends on the peer's FIN, the FIN right after data: one ACK covers both
     const f = sackEst()
     f.send(10, seg(0, 500), seg(500, 500))

@@ -125,7 +125,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
       s.send(1020 + 40 * i, sackOf(B + 1000 * (i + 1)))
     }
     // two segments, the first lost: RACK finds it, and it is a fast recovery with its own episode
-    // (read as a timeout's window, it went as a go-back-N resend, with no tail probe before it)
+    // (read as a timeout's window, it went as RACK's resend after a timeout, with no tail probe before it)
     const D = B + 4000
     expect(shape(s.write(1200, T.octets(2 * MSS, 4000)))).toEqual([[D, MSS], [D + MSS, MSS]])
     expect(s.snd.tlpAt).toBeDefined()
