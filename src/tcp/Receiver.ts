@@ -162,9 +162,11 @@ export interface Report {
   /** in-order data segments */
   dataSegments: number
   /**
-   * RCV.NXT after every second in-order data segment of the batch: the send
-   * half acknowledges each (RFC 1122 §4.2.3.2, RFC 5681 §4.2: at least every
-   * second full-sized segment), with rising ACK numbers, besides the batch's own ACK
+   * RCV.NXT after every second in-order data segment of the batch, and after
+   * every one into a hole (out-of-order data held): the send half
+   * acknowledges each (RFC 1122 §4.2.3.2, RFC 5681 §4.2: at least every
+   * second full-sized segment, and at once for one that fills a gap), with
+   * rising ACK numbers, besides the batch's own ACK
    */
   readonly ackPoints: Array<Seq.SeqNum>
   /**
@@ -499,8 +501,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       out.dataSegments++
       r.rcvNxt = Seq.add(r.rcvNxt, data.length)
       // Out-of-order data held: this segment is a retransmission into a hole, and is acknowledged at
-      // once and on its own (an ACK point below), as Linux acknowledges every segment while it holds
-      // data out of order, even one that fills only part of the hole
+      // once (RFC 5681 §4.2: a segment that fills a gap in part or whole) and on its own (an ACK
+      // point below), as Linux acknowledges every segment while it holds data out of order
       const intoHole = r.ooo.blocks.length > 0
       if (intoHole) {
         out.ackNow = true

@@ -877,8 +877,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     if (s.state === "Closed") return
   }
   if (r.fin) onFin(s, now)
-  // every second segment of the batch gets its ACK, with the ACK number and the SACK blocks it had
-  // then (the receive half's report says why); the last goes below, with a D-SACK if one is owed
+  // every second segment of the batch, and every one into a hole, gets its ACK, with the ACK number
+  // and the SACK blocks it had then (the receive half's report says why); the last goes below,
+  // with a D-SACK if one is owed
   if (r.ackPoints.length > 0 && s.state !== "SynReceived" && s.state !== "SynSent") {
     for (let i = 0; i < r.ackPoints.length; i++) {
       const point = r.ackPoints[i]!
