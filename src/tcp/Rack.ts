@@ -65,11 +65,18 @@ export interface Rack {
   sends: number
   flags: Array<number>
   head: number
-  /** RACK.xmit_ts and RACK.end_seq: the most recently sent segment delivered so far (none: -Infinity) */
-  xmitAt: number
+  /**
+   * RACK.end_seq and that segment's place in the order of sends (none: -1):
+   * the most recently sent segment delivered so far
+   */
   endSeq: Seq.SeqNum
-  /** that segment's place in the order of sends (none: -1) */
   xmitOrder: number
+  /**
+   * RACK.xmit_ts, the Clock ms that segment went (none: -Infinity). The rules
+   * order by `xmitOrder` and time each entry by its own `sentAt`; this is
+   * kept to be looked at (the tests follow RACK's choice of segment by it)
+   */
+  xmitAt: number
   /** RACK.rtt: that segment's RTT, ms */
   rtt: number
   /** the smallest RTT measured, ms (Infinity before a sample) */

@@ -887,7 +887,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       // (one the batch's own ACK repeats is left to it; at the same number but with other blocks, it
       // goes: a segment into a hole acknowledged before a later one was held)
       if (point !== s.rcvNxt || !sameBlocks(sack, r.sack)) {
-        emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, s.sackOk && sack.length > 0 ? sack : undefined), point)
+        emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined), point)
       }
     }
   }
