@@ -367,6 +367,7 @@ export const summarize = (values) => {
     mean,
     stdev: Math.sqrt(sq / n),
     min: s[0],
+    p10: percentile(s, 10),
     p50: percentile(s, 50),
     p90: percentile(s, 90),
     p99: percentile(s, 99),

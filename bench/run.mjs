@@ -168,6 +168,10 @@ const convert = {
         ...row("tcp4k", system, s.n, "throughput", s.mbitPerSec.p50, "Mbit/s"),
         ...row("tcp4k", system, s.n, "throughput min", s.mbitPerSec.min, "Mbit/s"),
         ...row("tcp4k", system, s.n, "throughput max", s.mbitPerSec.max, "Mbit/s"),
+        ...row("tcp4k", system, s.n, "throughput p10", s.mbitPerSec.p10, "Mbit/s"),
+        ...row("tcp4k", system, s.n, "throughput p90", s.mbitPerSec.p90, "Mbit/s"),
+        // the median of each round's first recorded measurement: the figure before --record-ms (2026-12-03)
+        ...row("tcp4k", system, s.n, "throughput, rounds' first", s.first?.p50, "Mbit/s"),
         ...row("tcp4k", system, s.n, "stalled", s.stalled, "runs")
       )
     }
@@ -506,7 +510,10 @@ const fig4 = (rows, header) => {
     name, color,
     points: [...new Set(t.filter((r) => r.system === system).map((r) => r.n))].map((n) => {
       const stalled = get(system, n, "stalled")
-      return { x: n, y: get(system, n, "throughput"), lo: get(system, n, "throughput min"), hi: get(system, n, "throughput max"), note: stalled > 0 ? `${stalled} stalled` : undefined }
+      // (p10..p90 where the run has them: with many measurements per round, min and max are single outliers)
+      const lo = get(system, n, "throughput p10") ?? get(system, n, "throughput min")
+      const hi = get(system, n, "throughput p90") ?? get(system, n, "throughput max")
+      return { x: n, y: get(system, n, "throughput"), lo, hi, note: stalled > 0 ? `${stalled} stalled` : undefined }
     })
   })
   const series = [
@@ -520,7 +527,7 @@ const fig4 = (rows, header) => {
     title: "Fig. 4: N clients × 4 KB to one server over loopback",
     subtitle: `${header.mode} run ${header.date.slice(0, 16)}Z, commit ${header.commit.slice(0, 7)}${header.tree.srcChanged.length > 0 ? " (src/ changed)" : ""}, ${header.cpuModel ?? ""}`,
     xLabel: "concurrent clients N (each connects, writes 4096 octets, ends)",
-    yLabel: "Mbit/s: median over rounds, bar min..max",
+    yLabel: t.some((r) => r.metric === "throughput p10") ? "Mbit/s: median of the recorded measurements, bar p10..p90" : "Mbit/s: median over rounds, bar min..max",
     xLog: true, yLog: false, xDomain: [0.6, 170], yDomain: [0, ticks.at(-1)], xTicks: [1, 10, 100], yTicks: ticks,
     series,
     footnote: "GoNet (paper): 7.3 at N = 1, 284.9 at N = 100; other hardware, a Go stack; for scale only (DESIGN.md §7)."
