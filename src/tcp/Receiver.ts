@@ -38,6 +38,13 @@
  *    reported in a D-SACK block (RFC 2883 §4, as Linux's tcp_dsack_set), so a
  *    sender can tell a spurious retransmission from a loss (so are those of
  *    a segment PAWS drops, in step 1).
+ *    Each segment beyond a hole, each into one and each that came twice
+ *    (with SACK) is owed an ACK of its own, and every second in-order one;
+ *    the report lists them as ACK points, in the order the segments came,
+ *    each with the ACK number and the SACK blocks of its moment (a D-SACK
+ *    first for a duplicate), as Linux answers segment by segment: the first
+ *    block names the segment that drew the ACK (RFC 2018 §4), and every
+ *    duplicate of a batch is reported (RFC 2883 §4).
  * 8. FIN: taken when everything before it has arrived, however the segments
  *    were ordered.
  *
@@ -162,11 +169,14 @@ export interface Report {
   /** in-order data segments */
   dataSegments: number
   /**
-   * RCV.NXT after every second in-order data segment of the batch, and after
-   * every one into a hole (out-of-order data held): the send half
-   * acknowledges each (RFC 1122 §4.2.3.2, RFC 5681 §4.2: at least every
-   * second full-sized segment, and at once for one that fills a gap), with
-   * rising ACK numbers, besides the batch's own ACK
+   * RCV.NXT after every second in-order data segment of the batch, after
+   * every one into a hole (out-of-order data held), after every one beyond a
+   * hole, and (with SACK) after every one that came twice, in the order they
+   * came: the send half acknowledges each (RFC 1122 §4.2.3.2, RFC 5681 §4.2:
+   * at least every second full-sized segment, at once for one that fills a
+   * gap, and a duplicate ACK at once for each out-of-order segment, which a
+   * sender counting duplicate ACKs needs one by one), besides the batch's own
+   * ACK, which the last point makes needless when it says the same
    */
   readonly ackPoints: Array<Seq.SeqNum>
   /**
@@ -179,11 +189,10 @@ export interface Report {
    */
   readonly ackPointSacks: Array<ReadonlyArray<SackBlock>>
   /**
-   * segments that arrived beyond a hole: each is owed its own duplicate ACK
-   * (RFC 5681 §4.2: "immediately"), even though a batch is answered once, so
-   * a sender counting duplicate ACKs sees one per segment after the loss
+   * the point's first block is a D-SACK block (same index): the octets its
+   * segment brought twice (RFC 2883 §4), reported on that ACK only
    */
-  outOfOrder: number
+  readonly ackPointDsack: Array<boolean>
   /** acknowledge at once: out-of-order or duplicate data, a gap filled, a FIN, an unacceptable segment */
   ackNow: boolean
   /** challenge ACKs asked for (RFC 5961), which the send half rate-limits */
@@ -196,11 +205,6 @@ export interface Report {
   tsRecent: number
   /** our SACK blocks after the batch (empty unless SACK was negotiated) */
   sack: ReadonlyArray<SackBlock>
-  /**
-   * data that arrived twice in the batch (the first such range), for the D-SACK block
-   * of the next ACK (RFC 2883 §4; only with SACK negotiated)
-   */
-  dsack: SackBlock | undefined
   /** SYN-SENT: the peer's SYN */
   syn: SynInfo | undefined
   /** SYN-SENT: answer a bad ACK with `<SEQ=SEG.ACK><CTL=RST>` (RFC 9293 §3.10.7.3) */
@@ -273,14 +277,13 @@ export const report = (r: Receiver, at: number): Report => ({
   dataSegments: 0,
   ackPoints: [],
   ackPointSacks: [],
-  outOfOrder: 0,
+  ackPointDsack: [],
   ackNow: false,
   challenges: 0,
   fin: false,
   reset: false,
   tsRecent: r.tsRecent,
   sack: [],
-  dsack: undefined,
   syn: undefined,
   rstReply: undefined,
   urgent: undefined
@@ -311,9 +314,11 @@ export const onBatch = (
   // an ACK point right before the FIN the batch ended on acknowledges what the batch's own ACK does,
   // less the FIN: one ACK for both, as Linux sends
   const last = out.ackPoints.length - 1
-  if (out.fin && last >= 0 && Seq.add(out.ackPoints[last]!, 1) === r.rcvNxt) {
+  // (not one that reports a duplicate: its D-SACK block goes on no other ACK)
+  if (out.fin && last >= 0 && !out.ackPointDsack[last]! && Seq.add(out.ackPoints[last]!, 1) === r.rcvNxt) {
     out.ackPoints.pop()
     out.ackPointSacks.pop()
+    out.ackPointDsack.pop()
   }
   out.rcvNxt = r.rcvNxt
   out.tsRecent = r.tsRecent
@@ -327,23 +332,42 @@ const NO_BLOCKS: ReadonlyArray<SackBlock> = Object.freeze([])
 const ourSack = (r: Receiver): ReadonlyArray<SackBlock> =>
   r.sackOk && r.ooo.blocks.length > 0 ? OutOfOrder.sackBlocks(r.ooo, r.tsOk ? 3 : 4, r.finSeq) : NO_BLOCKS
 
+/** [left, right) as a D-SACK block (RFC 2883), when SACK was negotiated and the range is not empty. */
+const twice = (r: Receiver, left: Seq.SeqNum, right: Seq.SeqNum): SackBlock | undefined =>
+  r.sackOk && Seq.lt(left, right) ? { left, right } : undefined
+
 /**
- * Report [left, right) as received twice (RFC 2883 D-SACK), when SACK was
- * negotiated: the first duplicate of a batch, as Linux keeps one per ACK.
+ * An ACK owed here, in the batch: RCV.NXT and our blocks as they stand now
+ * (RFC 2018 §4: the first is the block of the segment that drew it), after a
+ * D-SACK block for `dup` (RFC 2883 §4: first, then the block holding it when
+ * it lay out of order, which `ourSack` puts first), as many as fit.
  */
-const dsack = (r: Receiver, out: Report, left: Seq.SeqNum, right: Seq.SeqNum): void => {
-  if (r.sackOk && out.dsack === undefined && Seq.lt(left, right)) out.dsack = { left, right }
+const ackPoint = (r: Receiver, out: Report, dup: SackBlock | undefined): void => {
+  out.ackPoints.push(r.rcvNxt)
+  out.ackPointDsack.push(dup !== undefined)
+  if (dup === undefined) {
+    out.ackPointSacks.push(ourSack(r))
+    return
+  }
+  const blocks = [dup]
+  for (const b of ourSack(r)) {
+    if (blocks.length === (r.tsOk ? 3 : 4)) break
+    blocks.push(b)
+  }
+  out.ackPointSacks.push(blocks)
 }
 
 /**
  * A segment dropped before its data was looked at (PAWS, or outside the
- * window) is acknowledged at once, and its octets below RCV.NXT came twice
- * (RFC 2883 §4; Linux's tcp_send_dupack).
+ * window) is acknowledged at once, and, with SACK, its octets below RCV.NXT
+ * came twice: an ACK of its own reports them (RFC 2883 §4; Linux's
+ * tcp_send_dupack).
  */
 const dupAck = (r: Receiver, out: Report, seg: Segment): void => {
   out.ackNow = true
   if (seg.payload.length > 0 && Seq.lt(seg.seq, r.rcvNxt)) {
-    dsack(r, out, seg.seq, Seq.min(Seq.add(seg.seq, seg.payload.length), r.rcvNxt))
+    const dup = twice(r, seg.seq, Seq.min(Seq.add(seg.seq, seg.payload.length), r.rcvNxt))
+    if (dup !== undefined) ackPoint(r, out, dup)
   }
 }
 
@@ -487,10 +511,13 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   const skip = Math.max(0, Seq.sub(r.rcvNxt, seg.seq))
   const fits = Math.max(0, Math.min(payload.length, Seq.sub(edge, seg.seq)))
   const finFits = (flags & FIN) !== 0 && fits === payload.length
+  // this segment's own ACK (an ACK point), and the octets it brought twice
+  let point = false
+  let dup: SackBlock | undefined
   if (skip > 0) {
     // a duplicate, at least in part: acknowledge at once, and say which octets came twice
     out.ackNow = true
-    if (payload.length > 0) dsack(r, out, seg.seq, Seq.add(seg.seq, Math.min(skip, payload.length)))
+    if (payload.length > 0) dup = twice(r, seg.seq, Seq.add(seg.seq, Math.min(skip, payload.length)))
   }
   if (fits > skip) {
     const start = Seq.add(seg.seq, skip)
@@ -513,22 +540,22 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
         }
         r.rcvNxt = drained.rcvNxt
       }
-      if (out.dataSegments % 2 === 0 || intoHole) {
-        out.ackPoints.push(r.rcvNxt)
-        out.ackPointSacks.push(ourSack(r))
-      }
+      if (out.dataSegments % 2 === 0 || intoHole) point = true
     } else {
       // The out-of-order queue may hold at most what the window leaves after the in-order octets.
       // Octets it held already are a duplicate (RFC 2883 §4: their block is then the most recent,
       // the second one reported, as the RFC asks)
       if (OutOfOrder.insert(r.ooo, start, data, r.capacity, r.maxBlocks) === "Duplicate") {
-        dsack(r, out, start, Seq.add(start, data.length))
+        dup = twice(r, start, Seq.add(start, data.length))
       }
+      // a duplicate ACK of its own, at once (RFC 5681 §4.2), with its block first
       out.ackNow = true
-      out.outOfOrder++
+      point = true
     }
   }
   if (finFits) r.finSeq = Seq.add(seg.seq, payload.length)
+  // (after the FIN's place is known: a block that ends at it covers it)
+  if (point || dup !== undefined) ackPoint(r, out, dup)
   // 8. FIN, once everything before it is here
   if (r.finSeq !== undefined && r.finSeq === r.rcvNxt) {
     r.rcvNxt = Seq.add(r.rcvNxt, 1)

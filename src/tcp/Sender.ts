@@ -200,10 +200,8 @@ export interface Sender {
   rcvNxt: Seq.SeqNum
   /** TS.Recent to echo */
   tsRecent: number
-  /** our SACK blocks to send */
+  /** our SACK blocks to send (a D-SACK block goes only on the ACK point of its segment: Receiver.ts) */
   ourSack: ReadonlyArray<SackBlock>
-  /** data that came twice, for the first block of the next segment with SACK blocks, once (RFC 2883 D-SACK) */
-  dsack: SackBlock | undefined
   /** the right edge of the receive window we announced last */
   advEdge: Seq.SeqNum
   /** how much the application has read, written by the application side only */
@@ -337,6 +335,15 @@ export interface Undo {
   retrans: number
   /** the timestamp (tsClock) the episode's first retransmission carried: an echo older than it was sent for an original (RFC 3522) */
   retransTs: number | undefined
+  /**
+   * the octets the episode sent again and no D-SACK has reported yet, as
+   * [from, to) pairs of offsets from `marker`, in the order sent, at most
+   * UNDO_RANGES of them (more: undefined, and every D-SACK below SND.UNA in
+   * the episode counts, as Linux counts those it no longer has the queue to
+   * check). A D-SACK for an original the network duplicated is no proof
+   * that a retransmission was needed for nothing
+   */
+  ranges: Array<number> | undefined
   /** the congestion state from before the episode cut it */
   readonly cc: Congestion.Saved
 }
@@ -395,7 +402,6 @@ const base = (
     rcvNxt: Seq.ZERO,
     tsRecent: 0,
     ourSack: NO_SACK,
-    dsack: undefined,
     advEdge: Seq.ZERO,
     reads,
     unackedSegments: 0,
@@ -619,7 +625,7 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
 }
 
 const optionsFor = (s: Sender, now: number, withSack: boolean): TcpOptions =>
-  optionsWith(s, now, withSack && s.sackOk ? sackBlocks(s) : undefined)
+  optionsWith(s, now, withSack && s.sackOk && s.ourSack.length > 0 ? s.ourSack : undefined)
 const NONE: TcpOptions = { sackPermitted: false }
 
 /** The timestamp if negotiated, and `sack` if given. */
@@ -627,24 +633,6 @@ const optionsWith = (s: Sender, now: number, sack: ReadonlyArray<SackBlock> | un
   if (!s.tsOk) return sack === undefined ? NONE : { sackPermitted: false, sack }
   const timestamp = { value: tsClock(now), echo: s.tsRecent }
   return sack === undefined ? { sackPermitted: false, timestamp } : { sackPermitted: false, timestamp, sack }
-}
-
-/**
- * The SACK blocks of the next segment: a D-SACK block first when data came
- * twice, on this one segment only (RFC 2883 §4: each duplicate is reported
- * once), then ours, as many as the option space leaves (4, or 3 beside
- * timestamps). Undefined when there are none.
- */
-const sackBlocks = (s: Sender): ReadonlyArray<SackBlock> | undefined => {
-  const d = s.dsack
-  if (d === undefined) return s.ourSack.length > 0 ? s.ourSack : undefined
-  s.dsack = undefined
-  const blocks = [d]
-  for (const b of s.ourSack) {
-    if (blocks.length === (s.tsOk ? 3 : 4)) break
-    blocks.push(b)
-  }
-  return blocks
 }
 
 const optionsLength = (o: TcpOptions): number =>
@@ -741,10 +729,12 @@ const sendData = (
   if (retransmission) {
     s.retransmits++
     // (only the episode's own: a later probe of newer data is no part of it)
-    if (s.undo !== undefined && Seq.gte(seq, s.undo.marker) && Seq.lt(seq, s.undo.end)) {
-      s.undo.sent++
-      s.undo.retrans++
-      if (s.undo.retransTs === undefined) s.undo.retransTs = tsClock(now)
+    const u = s.undo
+    if (u !== undefined && Seq.gte(seq, u.marker) && Seq.lt(seq, u.end)) {
+      u.sent++
+      u.retrans++
+      if (u.retransTs === undefined) u.retransTs = tsClock(now)
+      if (u.ranges !== undefined) noteResent(u, Seq.sub(seq, u.marker), Seq.sub(Seq.min(end, u.end), u.marker))
     }
     s.lastRetransmit = { seq, at: now }
     // Karn: a sample across a retransmitted segment is ambiguous
@@ -871,39 +861,47 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   s.tsRecent = r.tsRecent
   // (a report's own array, kept; the shared empty one when it has none)
   s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
-  if (r.dsack !== undefined) s.dsack = r.dsack
   for (const a of r.acks) {
     onAck(s, a, r.at, now, out)
     if (s.state === "Closed") return
   }
+  // RACK's loss marking (RFC 8985 §6.2 step 5) once the batch's ACKs are all in: they arrived
+  // together, as one tick of the Clock sees them, and an earlier one's view (a segment SACKed
+  // whose elder, reordered, the next ACK reports) is no loss. With the reordering window at 0 on
+  // a path shorter than a tick, marking after each ACK resent what the batch had delivered
+  if (s.sackOk && r.acks.length > 0) rackDetect(s, now, out)
   if (r.fin) onFin(s, now)
-  // every second segment of the batch, and every one into a hole, gets its ACK, with the ACK number
-  // and the SACK blocks it had then (the receive half's report says why); the last goes below,
-  // with a D-SACK if one is owed
+  // The segments owed an ACK of their own (every second in order, every one into or beyond a hole,
+  // every duplicate) get it, in the order they came, with the ACK number and the SACK blocks of
+  // their moment (the receive half's report says why). The batch's own ACK follows, unless the
+  // last of them said all it would: the same number and blocks (then it is left to the batch's
+  // ACK), or those after a D-SACK block (then the batch's ACK would only repeat it)
+  let answered = false
   if (r.ackPoints.length > 0 && s.state !== "SynReceived" && s.state !== "SynSent") {
-    for (let i = 0; i < r.ackPoints.length; i++) {
+    const last = r.ackPoints.length - 1
+    for (let i = 0; i <= last; i++) {
       const point = r.ackPoints[i]!
       const sack = r.ackPointSacks[i]!
-      // (one the batch's own ACK repeats is left to it; at the same number but with other blocks, it
-      // goes: a segment into a hole acknowledged before a later one was held)
-      if (point !== s.rcvNxt || !sameBlocks(sack, r.sack)) {
-        emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined), point)
-      }
+      if (i === last && point === s.rcvNxt && sameBlocks(sack, r.sack)) break
+      emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined), point)
+      if (i === last && point === s.rcvNxt && r.ackPointDsack[i]! && sameBlocks(sack.slice(1), r.sack)) answered = true
     }
   }
   if (r.dataSegments > 0) {
     // quick-ACK mode again after an idle RTO (Linux's tcp_event_data_recv)
     if (s.lastDataAt !== undefined && r.at - s.lastDataAt > s.rtt.rto) s.quickAcks = s.params.quickAcks
     s.lastDataAt = r.at
-    s.unackedSegments += r.dataSegments
     if (s.quickAcks > 0 && !s.pingpong) {
       s.quickAcks = Math.max(0, s.quickAcks - r.dataSegments)
-      s.ackNow = true
+      if (!answered) s.ackNow = true
     }
-    if (s.unackedSegments >= 2) s.ackNow = true
-    else if (s.ackDue === undefined) s.ackDue = now + s.params.delayedAck
+    if (!answered) {
+      s.unackedSegments += r.dataSegments
+      if (s.unackedSegments >= 2) s.ackNow = true
+      else if (s.ackDue === undefined) s.ackDue = now + s.params.delayedAck
+    }
   }
-  if (r.ackNow) s.ackNow = true
+  if (r.ackNow && !answered) s.ackNow = true
   if (r.ackNow && s.state === "TimeWait") s.timeWaitAt = now + s.params.timeWait // a retransmitted FIN
   for (let i = 0; i < r.challenges; i++) {
     const rate = s.params.challengeAcksPerSecond
@@ -917,13 +915,6 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     s.params.onChallenge?.(1, true)
   }
   armKeepalive(s, now)
-  // One duplicate ACK per segment that arrived beyond a hole (RFC 5681 §4.2):
-  // a batch is answered once, but the peer's fast retransmit counts them. The
-  // last of them goes out below, on data if any leaves.
-  if (r.outOfOrder > 1 && s.state !== "SynReceived") {
-    for (let i = 1; i < r.outOfOrder; i++) emit(s, out, ackSeq(s), ACK, undefined, optionsFor(s, now, true))
-    s.ackNow = true
-  }
   if (synReceived && s.state === "SynReceived" && r.ackNow) {
     sendSyn(s, now, out)
     s.ackNow = false
@@ -1069,7 +1060,6 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     const duplicate = !advances && a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd
     frtoOnAck(s, advances, duplicate, now, out)
   }
-  if (s.sackOk) rackDetect(s, now, out)
 }
 
 /**
@@ -1408,21 +1398,64 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
  */
 const beginUndo = (s: Sender): void => {
   s.undo = s.sackOk
-    ? { marker: s.sndUna, end: s.sndMax, sent: 0, retrans: 0, retransTs: undefined, cc: Congestion.saveForUndo(s.cc) }
+    ? { marker: s.sndUna, end: s.sndMax, sent: 0, retrans: 0, retransTs: undefined, ranges: [], cc: Congestion.saveForUndo(s.cc) }
     : undefined
+}
+
+/** Ranges an undo record keeps at most (16 octets each); a longer episode counts its D-SACKs as Linux does. */
+const UNDO_RANGES = 32
+
+/** The episode sent [from, to) (offsets from its marker) again: keep it, joined to the last range when they touch. */
+const noteResent = (u: Undo, from: number, to: number): void => {
+  const r = u.ranges!
+  if (to <= from) return
+  const n = r.length
+  if (n > 0 && r[n - 1] === from) r[n - 1] = to
+  else if (n < 2 * UNDO_RANGES) r.push(from, to)
+  else u.ranges = undefined
+}
+
+/** Octets of [from, to) among the ranges still unreported, which then leave them. */
+const takeResent = (r: Array<number>, from: number, to: number): number => {
+  let octets = 0
+  for (let i = 0; i < r.length; i += 2) {
+    const lo = r[i]!
+    const hi = r[i + 1]!
+    const a = Math.max(lo, from)
+    const b = Math.min(hi, to)
+    if (b <= a) continue
+    octets += b - a
+    if (a > lo && b < hi) {
+      // the middle: [lo, a) stays, and [b, hi) after it (past `to`, so the loop steps over it)
+      r[i + 1] = a
+      r.splice(i + 2, 0, b, hi)
+      i += 2
+    } else if (a > lo) r[i + 1] = a
+    else if (b < hi) r[i] = b
+    else {
+      r.splice(i, 2)
+      i -= 2
+    }
+  }
+  return octets
 }
 
 /**
  * The peer reports `block` received twice. Below what was acknowledged
- * before this ACK and within the episode's octets, it was one of the
- * episode's retransmissions (or its original) that was not needed, counted
- * in segments (Linux's tcp_check_dsack).
+ * before this ACK and within the episode's octets, what of it the episode
+ * sent again was sent for nothing, counted in segments (Linux's
+ * tcp_check_dsack, which checks each segment's "retransmitted" mark where it
+ * still has the segment)
  */
 const dsackReceived = (s: Sender, block: SackBlock): void => {
   const u = s.undo
   if (u === undefined || u.retrans === 0) return
   if (!Seq.gt(block.right, u.marker) || Seq.gt(block.right, s.sndUna) || Seq.gt(block.right, u.end)) return
-  u.retrans = Math.max(0, u.retrans - Math.ceil(Seq.sub(block.right, block.left) / s.mss))
+  const octets = u.ranges === undefined
+    ? Seq.sub(block.right, block.left)
+    : takeResent(u.ranges, Math.max(0, Seq.sub(block.left, u.marker)), Seq.sub(block.right, u.marker))
+  if (octets <= 0) return
+  u.retrans = Math.max(0, u.retrans - Math.ceil(octets / s.mss))
   tryUndo(s)
 }
 

@@ -23,6 +23,9 @@ JSON line and exits; every socket has a timeout, so nothing waits forever.
   urgent-recv HOST PORT         connect, read to EOF as a Linux program reads
                                 urgent data (SO_OOBINLINE off): the octet at
                                 the mark with MSG_OOB, the rest in line; print both
+  send HOST PORT BYTES CC       connect with congestion control CC (TCP_CONGESTION),
+                                send BYTES octets, half-close, wait for EOF; print
+                                the sha256 and the segments sent again (TCP_INFO)
 """
 import errno
 import select
@@ -134,6 +137,27 @@ def hold(host, port):
     s.close()
 
 
+def send(host, port, nbytes, cc):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, cc.encode())
+    s.settimeout(TIMEOUT)
+    s.connect((host, port))
+    data = os.urandom(nbytes)
+    s.sendall(data)
+    s.shutdown(socket.SHUT_WR)
+    while s.recv(1 << 16):
+        pass
+    # struct tcp_info: tcpi_total_retrans is the u32 at offset 100
+    info = s.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 104)
+    s.close()
+    print(json.dumps({
+        "sent": nbytes,
+        "sha": hashlib.sha256(data).hexdigest(),
+        "cc": cc,
+        "retransmitted": int.from_bytes(info[100:104], sys.byteorder),
+    }))
+
+
 def refused(host, port):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.settimeout(10.0)
@@ -199,6 +223,8 @@ if __name__ == "__main__":
         urgent_recv(sys.argv[2], int(sys.argv[3]))
     elif mode == "sink":
         serve_one(int(sys.argv[2]), echo=False)
+    elif mode == "send":
+        send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5])
     elif mode == "many":
         many(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:

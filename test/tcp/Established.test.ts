@@ -335,6 +335,44 @@ describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
       )
     }
   })
+  it("RFC 2018 §4: each segment of a batch beyond a hole draws its own ACK, its block first, so no block goes unreported", () => {
+    for (const [ts, max] of [[false, 4], [true, 3]] as const) {
+      const s = sackEst(ts)
+      // five segments, each a block of its own, in one batch (as one read of the TAP brings them)
+      const out = s.send(10, ...[1000, 1200, 1400, 1600, 1800].map((from) => seg(from, 100)))
+      expect(out.map((o) => o.ack)).toEqual(Array(5).fill(peerSeq(0)))
+      // the first block of each names the segment that drew it (the later ones then fill in the most recent)
+      expect(out.map((o) => o.options.sack![0])).toEqual([1000, 1200, 1400, 1600, 1800].map((l) => block(l, l + 100)))
+      expect(out.at(-1)!.options.sack).toEqual([1800, 1600, 1400, 1200, 1000].slice(0, max).map((l) => block(l, l + 100)))
+      expect(out.every((o) => o.options.sack!.length <= max)).toBe(true)
+    }
+  })
+  it("RFC 2883 §4: every duplicate of a batch is reported, each on the ACK it draws, and nothing owed after them", () => {
+    const s = sackEst(true)
+    s.send(10, seg(0, 500), seg(500, 500), seg(1000, 500))
+    s.tick(100)
+    // all three again, in one batch: three ACKs, each with the D-SACK block of its segment
+    const out = s.send(200, seg(0, 500), seg(500, 500), seg(1000, 500))
+    expect(out.map((o) => [o.ack, o.options.sack])).toEqual(
+      [[0, 500], [500, 1000], [1000, 1500]].map(([l, r]) => [peerSeq(1500), [block(l!, r!)]])
+    )
+    expect(s.tick(1000)).toEqual([])
+  })
+  it("RFC 2883 §4.1.2 in a batch: a duplicate of held data, then a new block: each ACK in its turn, the D-SACK on the first only", () => {
+    const s = sackEst()
+    s.send(10, seg(1000, 500))
+    const out = s.send(20, seg(1000, 500), seg(2000, 500))
+    expect(out.map((o) => o.options.sack)).toEqual([
+      [block(1000, 1500), block(1000, 1500)],
+      [block(2000, 2500), block(1000, 1500)]
+    ])
+  })
+  it("without SACK, a batch of segments beyond a hole draws as many duplicate ACKs (RFC 5681 §4.2), duplicates one", () => {
+    const s = est()
+    s.send(10, seg(0, 100))
+    expect(T.seenAll(s.send(20, seg(200, 100), seg(300, 100), seg(400, 100)))).toEqual(Array(3).fill(ackSeg(0, 100, BUF - 100)))
+    expect(T.seenAll(s.send(30, seg(0, 100), seg(0, 100)))).toEqual([ackSeg(0, 100, BUF - 100)])
+  })
   it("without SACK negotiated, out-of-order data is still held and ACKed at once, with no blocks", () => {
     const s = est()
     expect(T.seenAll(s.send(10, seg(100, 100)))).toEqual([ackSeg(0, 0, BUF)])

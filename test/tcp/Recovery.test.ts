@@ -60,6 +60,32 @@ const warm = (params?: Partial<Params.TcpParams>, timestamps = false) => {
 }
 
 describe("RACK in recovery (RFC 8985 §6)", () => {
+  it("a batch's ACKs are all taken before RACK marks losses: a segment reordered within the batch is not resent for its first ACK", () => {
+    // a path shorter than the Clock's millisecond: every exchange acknowledged in the ms it went,
+    // RACK's minimum RTT 0, so its reordering window is 0 (a quarter of it)
+    const s = est()
+    for (let i = 0; i < B; i++) {
+      s.write(10 * i, "x")
+      s.send(10 * i, sackOf(i + 1))
+    }
+    expect(s.snd.rack.minRtt).toBe(0)
+    expect(shape(s.write(1000, T.octets(4 * MSS))).length).toBe(4)
+    // the second segment came after the third and fourth: the receiver's ACKs, in one batch, report
+    // the two beyond the hole, then everything. Marked after the first, the second looked lost
+    // (sent before a SACKed one, RACK.rtt + 0 passed) and went again
+    const out = s.send(1000, sackOf(B + MSS, [B + 2 * MSS, B + 4 * MSS]), sackOf(B + 4 * MSS))
+    expect(shape(out)).toEqual([])
+    expect([s.snd.retransmits, s.snd.fastRetransmits, s.snd.recovering]).toEqual([0, 0, false])
+    // the same two ACKs in two batches: the first alone shows the second segment lost, and it goes
+    const t = est()
+    for (let i = 0; i < B; i++) {
+      t.write(10 * i, "x")
+      t.send(10 * i, sackOf(i + 1))
+    }
+    t.write(1000, T.octets(4 * MSS))
+    expect(shape(t.send(1000, sackOf(B + MSS, [B + 2 * MSS, B + 4 * MSS])))).toEqual([[B + MSS, MSS]])
+  })
+
   it("two segments out, the first lost, the second SACKed: the first goes again min RTT / 4 later, before the probe and the RTO", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS]])
@@ -143,6 +169,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
       sent: 1,
       retrans: 1,
       retransTs: undefined,
+      ranges: [0, 100],
       cc: Congestion.saveForUndo(s.snd.cc)
     })
     // an episode 1000 octets back: a D-SACK for it may still come, the record stays
@@ -425,13 +452,32 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
   })
 
-  it("two retransmissions, one D-SACKed: no undo (the other was a real loss)", () => {
+  /** Six segments, the first two lost and resent at 1020, everything acknowledged at 1041: the cut cwnd. */
+  const twoResent = () => {
     const s = warm()
     s.write(1000, T.octets(6 * MSS))
-    // the first two lost, the rest SACKed: both go again
     expect(shape(s.send(1020, sackOf(B, [B + 2 * MSS, B + 6 * MSS])))).toEqual([[B, MSS], [B + MSS, MSS]])
     s.send(1041, sackOf(B + 6 * MSS))
-    const cut = s.snd.cc.cwnd
+    return { s, cut: s.snd.cc.cwnd }
+  }
+
+  it("a D-SACK of an original the episode never sent again (the network's duplicate) is no proof, nor a second one of the same retransmission", () => {
+    const { cut, s } = twoResent()
+    // the fourth segment, never resent, came twice (a copy the link made): counted as the second
+    // retransmission's D-SACK, it would undo the cut with the first retransmission's
+    s.send(1042, sackOf(B + 6 * MSS, [B + 3 * MSS, B + 4 * MSS]))
+    // the first retransmission reported twice, twice over: one of two, still no undo
+    s.send(1043, sackOf(B + 6 * MSS, [B, B + MSS]))
+    s.send(1044, sackOf(B + 6 * MSS, [B, B + MSS]))
+    expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
+    // the second retransmission reported too: both were needless, the cut goes
+    s.send(1045, sackOf(B + 6 * MSS, [B + MSS, B + 2 * MSS]))
+    expect(s.snd.undos).toBe(1)
+    expect(s.snd.cc.cwnd).toBeGreaterThan(cut)
+  })
+
+  it("two retransmissions, one D-SACKed: no undo (the other was a real loss)", () => {
+    const { cut, s } = twoResent()
     s.send(1042, sackOf(B + 6 * MSS, [B, B + MSS]))
     expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
   })
