@@ -313,12 +313,20 @@ export const onBatch = (
   }
   // an ACK point right before the FIN the batch ended on acknowledges what the batch's own ACK does,
   // less the FIN: one ACK for both, as Linux sends
+  // (one that reports a duplicate becomes that ACK, with its D-SACK block: a resent segment of
+  // data and FIN, partly had, draws one ACK that takes the FIN and says what came twice)
   const last = out.ackPoints.length - 1
-  // (not one that reports a duplicate: its D-SACK block goes on no other ACK)
-  if (out.fin && last >= 0 && !out.ackPointDsack[last]! && Seq.add(out.ackPoints[last]!, 1) === r.rcvNxt) {
-    out.ackPoints.pop()
-    out.ackPointSacks.pop()
-    out.ackPointDsack.pop()
+  if (out.fin && last >= 0 && Seq.add(out.ackPoints[last]!, 1) === r.rcvNxt) {
+    if (out.ackPointDsack[last]!) {
+      const blocks = out.ackPointSacks.pop()!
+      out.ackPoints.pop()
+      out.ackPointDsack.pop()
+      ackPoint(r, out, blocks[0])
+    } else {
+      out.ackPoints.pop()
+      out.ackPointSacks.pop()
+      out.ackPointDsack.pop()
+    }
   }
   out.rcvNxt = r.rcvNxt
   out.tsRecent = r.tsRecent

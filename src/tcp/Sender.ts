@@ -884,7 +884,10 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       const sack = r.ackPointSacks[i]!
       if (i === last && point === s.rcvNxt && sameBlocks(sack, r.sack)) break
       emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined), point)
-      if (i === last && point === s.rcvNxt && r.ackPointDsack[i]! && sameBlocks(sack.slice(1), r.sack)) answered = true
+      // (its blocks after the D-SACK are the batch's, as many as the D-SACK left room for)
+      if (i === last && point === s.rcvNxt && r.ackPointDsack[i]! && sameBlocks(sack.slice(1), r.sack.slice(0, sack.length - 1))) {
+        answered = true
+      }
     }
   }
   if (r.dataSegments > 0) {
@@ -1415,27 +1418,41 @@ const noteResent = (u: Undo, from: number, to: number): void => {
   else u.ranges = undefined
 }
 
-/** Octets of [from, to) among the ranges still unreported, which then leave them. */
+/**
+ * Octets of [from, to) among the ranges still unreported, each counted once
+ * (octets sent again twice are in two ranges, and one D-SACK reports one
+ * extra copy), which then leave the range that counted them.
+ */
 const takeResent = (r: Array<number>, from: number, to: number): number => {
   let octets = 0
-  for (let i = 0; i < r.length; i += 2) {
+  // what of the block no range has counted yet: sorted, disjoint [from, to) pairs
+  let left = [from, to]
+  for (let i = 0; i < r.length && left.length > 0;) {
     const lo = r[i]!
     const hi = r[i + 1]!
-    const a = Math.max(lo, from)
-    const b = Math.min(hi, to)
-    if (b <= a) continue
-    octets += b - a
-    if (a > lo && b < hi) {
-      // the middle: [lo, a) stays, and [b, hi) after it (past `to`, so the loop steps over it)
-      r[i + 1] = a
-      r.splice(i + 2, 0, b, hi)
-      i += 2
-    } else if (a > lo) r[i + 1] = a
-    else if (b < hi) r[i] = b
-    else {
-      r.splice(i, 2)
-      i -= 2
+    const keep: Array<number> = []
+    const rest: Array<number> = []
+    let at = lo
+    for (let j = 0; j < left.length; j += 2) {
+      const pl = left[j]!
+      const pr = left[j + 1]!
+      const a = Math.max(lo, pl)
+      const b = Math.min(hi, pr)
+      if (b <= a) {
+        rest.push(pl, pr)
+        continue
+      }
+      octets += b - a
+      if (pl < a) rest.push(pl, a)
+      if (b < pr) rest.push(b, pr)
+      if (at < a) keep.push(at, a)
+      at = b
     }
+    if (at < hi) keep.push(at, hi)
+    // the range gives up what it counted (nothing, one piece or several)
+    r.splice(i, 2, ...keep)
+    i += keep.length
+    left = rest
   }
   return octets
 }

@@ -367,6 +367,19 @@ describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
       [block(2000, 2500), block(1000, 1500)]
     ])
   })
+  it("a duplicate when more blocks are held than fit beside its D-SACK: one ACK, the D-SACK and the most recent blocks", () => {
+    const s = sackEst(true)
+    s.send(10, seg(1000, 100), seg(2000, 100), seg(3000, 100), seg(4000, 100))
+    const out = s.send(20, seg(1000, 100))
+    expect(out.map((o) => o.options.sack)).toEqual([[block(1000, 1100), block(1000, 1100), block(4000, 4100)]])
+  })
+  it("data and FIN resent, part of it had: one ACK, which takes the FIN and D-SACKs the part that came twice", () => {
+    const s = sackEst()
+    s.send(10, seg(0, 500))
+    const out = s.send(20, T.fromPeer({ seq: 0, payload: T.octets(1000), flags: ACK | FIN }))
+    expect(out.map((o) => [T.ourAck(o), o.options.sack])).toEqual([[1001, [block(0, 500)]]])
+    expect(s.state).toBe("CloseWait")
+  })
   it("without SACK, a batch of segments beyond a hole draws as many duplicate ACKs (RFC 5681 §4.2), duplicates one", () => {
     const s = est()
     s.send(10, seg(0, 100))

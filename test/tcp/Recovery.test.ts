@@ -476,6 +476,20 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect(s.snd.cc.cwnd).toBeGreaterThan(cut)
   })
 
+  it("a segment resent twice (fast retransmit, then the RTO) and D-SACKed once: no undo, one copy was needed", () => {
+    const s = warm()
+    s.write(1000, T.octets(4 * MSS))
+    expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 4 * MSS])))).toEqual([[B, MSS]])
+    const t = Math.ceil(s.snd.rtoAt!)
+    // no ACK for the retransmission: the RTO sends it again, in the same episode
+    expect(shape(s.tick(t))).toEqual([[B, MSS]])
+    s.send(t + 5, sackOf(B + 4 * MSS))
+    const cut = s.snd.cc.cwnd
+    // one D-SACK: one of the two copies came for nothing, the other was the loss's
+    s.send(t + 6, sackOf(B + 4 * MSS, [B, B + MSS]))
+    expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
+  })
+
   it("two retransmissions, one D-SACKed: no undo (the other was a real loss)", () => {
     const { cut, s } = twoResent()
     s.send(1042, sackOf(B + 6 * MSS, [B, B + MSS]))
