@@ -58,6 +58,7 @@ import type { SackBlock } from "../wire/TcpHeader.js"
 import * as Acceptance from "./Acceptance.js"
 import * as Negotiation from "./Negotiation.js"
 import * as OutOfOrder from "./OutOfOrder.js"
+import * as Rack from "./Rack.js"
 import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
 import type { Negotiated } from "./Sender.js"
@@ -185,14 +186,11 @@ export interface Report {
    * half of a batch must not report blocks that only its second half
    * brought, or the sender reads everything between as a hole (RFC 2018 §4:
    * a block reports what the receiver holds when the ACK is sent; Linux
-   * builds each ACK as it goes through the batch)
+   * builds each ACK as it goes through the batch); after a D-SACK block for a
+   * duplicate, which `Rack.dsackOf` tells from the rest as the peer does
+   * (below the point's ACK number, or inside the next block)
    */
   readonly ackPointSacks: Array<ReadonlyArray<SackBlock>>
-  /**
-   * the point's first block is a D-SACK block (same index): the octets its
-   * segment brought twice (RFC 2883 §4), reported on that ACK only
-   */
-  readonly ackPointDsack: Array<boolean>
   /** acknowledge at once: out-of-order or duplicate data, a gap filled, a FIN, an unacceptable segment */
   ackNow: boolean
   /** challenge ACKs asked for (RFC 5961), which the send half rate-limits */
@@ -277,7 +275,6 @@ export const report = (r: Receiver, at: number): Report => ({
   dataSegments: 0,
   ackPoints: [],
   ackPointSacks: [],
-  ackPointDsack: [],
   ackNow: false,
   challenges: 0,
   fin: false,
@@ -317,16 +314,8 @@ export const onBatch = (
   // data and FIN, partly had, draws one ACK that takes the FIN and says what came twice)
   const last = out.ackPoints.length - 1
   if (out.fin && last >= 0 && Seq.add(out.ackPoints[last]!, 1) === r.rcvNxt) {
-    if (out.ackPointDsack[last]!) {
-      const blocks = out.ackPointSacks.pop()!
-      out.ackPoints.pop()
-      out.ackPointDsack.pop()
-      ackPoint(r, out, blocks[0])
-    } else {
-      out.ackPoints.pop()
-      out.ackPointSacks.pop()
-      out.ackPointDsack.pop()
-    }
+    const dup = Rack.dsackOf(out.ackPointSacks.pop(), out.ackPoints.pop()!)
+    if (dup !== undefined) ackPoint(r, out, dup)
   }
   out.rcvNxt = r.rcvNxt
   out.tsRecent = r.tsRecent
@@ -352,7 +341,6 @@ const twice = (r: Receiver, left: Seq.SeqNum, right: Seq.SeqNum): SackBlock | un
  */
 const ackPoint = (r: Receiver, out: Report, dup: SackBlock | undefined): void => {
   out.ackPoints.push(r.rcvNxt)
-  out.ackPointDsack.push(dup !== undefined)
   if (dup === undefined) {
     out.ackPointSacks.push(ourSack(r))
     return

@@ -885,7 +885,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       if (i === last && point === s.rcvNxt && sameBlocks(sack, r.sack)) break
       emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined), point)
       // (its blocks after the D-SACK are the batch's, as many as the D-SACK left room for)
-      if (i === last && point === s.rcvNxt && r.ackPointDsack[i]! && sameBlocks(sack.slice(1), r.sack.slice(0, sack.length - 1))) {
+      if (i === last && point === s.rcvNxt && Rack.dsackOf(sack, point) !== undefined && sameBlocks(sack.slice(1), r.sack.slice(0, sack.length - 1))) {
         answered = true
       }
     }

@@ -243,13 +243,20 @@ interface Drops {
 const makeDrops = (every: number): Drops =>
   ({ every, rxData: 0, rxDropped: 0, txData: 0, txDropped: 0, seqs: new Set(), rxTwice: 0 })
 
-/** The sequence number of a TCP/IPv4 segment in an Ethernet frame, if it carries data. */
-const dataSeq = (f: Uint8Array): number | undefined => {
+/** TCP in IPv4 in Ethernet: [header offset, payload length, flags], or undefined. */
+const tcpOf = (f: Uint8Array): readonly [number, number, number] | undefined => {
   if (f.length < 54 || f[12] !== 0x08 || f[13] !== 0x00 || f[23] !== 6) return undefined
   const ihl = (f[14]! & 15) * 4
   const t = 14 + ihl
-  const len = ((f[16]! << 8) | f[17]!) - ihl - (f[t + 12]! >> 4) * 4
-  return len > 0 ? ((f[t + 4]! << 24) | (f[t + 5]! << 16) | (f[t + 6]! << 8) | f[t + 7]!) >>> 0 : undefined
+  return [t, ((f[16]! << 8) | f[17]!) - ihl - (f[t + 12]! >> 4) * 4, f[t + 13]!]
+}
+
+/** The sequence number of a TCP/IPv4 segment in an Ethernet frame, if it carries data. */
+const dataSeq = (f: Uint8Array): number | undefined => {
+  const tcp = tcpOf(f)
+  if (tcp === undefined || tcp[1] <= 0) return undefined
+  const t = tcp[0]
+  return ((f[t + 4]! << 24) | (f[t + 5]! << 16) | (f[t + 6]! << 8) | f[t + 7]!) >>> 0
 }
 
 /**
@@ -309,28 +316,19 @@ const lossDraw = (l: RandomLoss): boolean => {
   return l.seed / 4294967296 < l.p
 }
 
-/** TCP in IPv4 in Ethernet: [header offset, payload length, flags], or undefined. */
-const tcpOf = (f: Uint8Array): readonly [number, number, number] | undefined => {
-  if (f.length < 54 || f[12] !== 0x08 || f[13] !== 0x00 || f[23] !== 6) return undefined
-  const ihl = (f[14]! & 15) * 4
-  const t = 14 + ihl
-  return [t, ((f[16]! << 8) | f[17]!) - ihl - (f[t + 12]! >> 4) * 4, f[t + 13]!]
-}
-
 const randomlyLosing = (link: LinkService, l: RandomLoss): Effect.Effect<LinkService, never, Scope.Scope> =>
   Effect.map(
     filterReceived(link, (f) => {
-      const tcp = tcpOf(f)
-      if (tcp === undefined || tcp[1] <= 0) return true
+      const seq = dataSeq(f)
+      if (seq === undefined) return true
       if (lossDraw(l)) {
         l.rxDropped++
         return false
       }
-      const t = tcp[0]
-      const seq = ((f[t + 4]! << 24) | (f[t + 5]! << 16) | (f[t + 6]! << 8) | f[t + 7]!) >>> 0
+      const len = tcpOf(f)![1]
       l.first ??= seq
       const from = (seq - l.first) >>> 0
-      for (let i = from; i < Math.min(from + tcp[1], l.seen.length); i++) {
+      for (let i = from; i < Math.min(from + len, l.seen.length); i++) {
         if (l.seen[i] === 1) l.twice++
         l.seen[i] = 1
       }
