@@ -851,9 +851,10 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     // moment instead of at the RTO (Linux: TCP_TIMEOUT_MIN, when no SYN was retransmitted yet)
     if (s.state === "SynSent" && s.retries === 0 && s.rtoAt !== undefined) s.rtoAt = Math.min(s.rtoAt, now + SYN_AFTER_RESET)
   }
-  if (r.reset) {
-    // RFC 1337: TIME-WAIT ignores resets (its 2 MSL protect the next incarnation)
-    if (s.state !== "TimeWait") fail(s, s.state === "SynSent" ? "Refused" : "Reset")
+  // RFC 1337: TIME-WAIT ignores resets (its 2 MSL protect the next incarnation), and the rest of
+  // the batch goes on: a retransmitted FIN beside the RST is still ACKed, and the timer restarts
+  if (r.reset && s.state !== "TimeWait") {
+    fail(s, s.state === "SynSent" ? "Refused" : "Reset")
     return
   }
   if (r.syn !== undefined && s.state === "SynSent") onSyn(s, r, now, out)

@@ -163,6 +163,21 @@ describe("TIME-WAIT", () => {
     s.tick(200 + TIME_WAIT)
     expect(s.state).toBe("Closed")
   })
+  it("a retransmitted FIN and an RST in one batch, either order: the FIN is re-ACKed, the timer restarts", () => {
+    for (const order of ["fin-first", "rst-first"] as const) {
+      const s = timeWait()
+      const fin = T.fromPeer({ seq: 0, ack: 1, flags: FIN | ACK })
+      const rst = T.fromPeer({ seq: 1, ack: 1, flags: RST })
+      const sent = s.send(1000, ...(order === "fin-first" ? [fin, rst] : [rst, fin]))
+      expect(T.seenAll(sent), order).toEqual([seg(1, 1, "ACK", AFTER_FIN)])
+      expect(s.state).toBe("TimeWait")
+      expect(s.snd.failure).toBe(undefined)
+      s.tick(1000 + TIME_WAIT - 1)
+      expect(s.state, order).toBe("TimeWait")
+      s.tick(1000 + TIME_WAIT)
+      expect(s.state).toBe("Closed")
+    }
+  })
   it("nothing is sent on its own: no retransmission, no keepalive even with keepalive on (gVisor #7617)", () => {
     const s = timeWait(1000)
     for (let t = 1000; t < 30 + TIME_WAIT; t += 1000) expect(s.tick(t)).toEqual([])
