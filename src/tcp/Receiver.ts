@@ -87,6 +87,11 @@ export interface SendView {
   synReceived: boolean
   /** the receive buffer as the send half's auto-tuning has grown it (it only grows) */
   rcvCapacity: number
+  /**
+   * the ACK number of the last segment the send half sent with ACK (RFC 7323
+   * §4.3's Last.ACK.sent); undefined before its first
+   */
+  lastAckSent: Seq.SeqNum | undefined
 }
 
 /** @category models */
@@ -120,6 +125,16 @@ export interface Receiver {
   tsRecent: number
   /** Clock ms when TS.Recent was recorded (PAWS ignores a TS.Recent older than 24 days) */
   tsRecentAt: number
+  /**
+   * RFC 7323 §4.3's Last.ACK.sent as this half knows it: the later of what
+   * the send half says it sent (`SendView.lastAckSent`, as of its last
+   * report) and this half's ACK points, which the send half sends as they
+   * stand. A segment starting at or below it moves TS.Recent; one beyond it
+   * (a second segment that one ACK will cover with the first) does not, so
+   * an ACK echoes the oldest segment it acknowledges and a delayed ACK's
+   * wait is in the peer's RTT sample (Linux: rcv_wup)
+   */
+  lastAck: Seq.SeqNum
   /** SACK negotiated (RFC 2018) */
   sackOk: boolean
   /** what our SYN offered, to settle the negotiation from the peer's SYN-ACK */
@@ -191,6 +206,8 @@ export interface Report {
    * (below the point's ACK number, or inside the next block)
    */
   readonly ackPointSacks: Array<ReadonlyArray<SackBlock>>
+  /** TS.Recent at each ack point (same index): what its ACK echoes (RFC 7323 §4.3) */
+  readonly ackPointTs: Array<number>
   /** acknowledge at once: out-of-order or duplicate data, a gap filled, a FIN, an unacceptable segment */
   ackNow: boolean
   /** challenge ACKs asked for (RFC 5961), which the send half rate-limits */
@@ -228,6 +245,7 @@ export const synSent = (params: TcpParams, iss: Seq.SeqNum): Receiver => ({
   tsOk: false,
   tsRecent: 0,
   tsRecentAt: 0,
+  lastAck: Seq.ZERO,
   sackOk: false,
   offer: { timestamps: params.timestamps, sack: params.sack }
 })
@@ -242,6 +260,7 @@ export const open = (params: TcpParams, n: Negotiated, now: number): Receiver =>
   tsOk: n.tsOk,
   tsRecent: n.tsRecent,
   tsRecentAt: now,
+  lastAck: Seq.add(n.irs, 1),
   sackOk: n.sackOk,
   offer: { timestamps: n.tsOk, sack: n.sackOk }
 })
@@ -275,6 +294,7 @@ export const report = (r: Receiver, at: number): Report => ({
   dataSegments: 0,
   ackPoints: [],
   ackPointSacks: [],
+  ackPointTs: [],
   ackNow: false,
   challenges: 0,
   fin: false,
@@ -303,6 +323,7 @@ export const onBatch = (
   // urgent data the application has read past is no longer pending: forget RCV.UP, so that a
   // pointer left far behind cannot look ahead again once the distance wraps 2^31
   if (r.rcvUp !== undefined && urgentPending(r, consumed) === 0) r.rcvUp = undefined
+  if (view.lastAckSent !== undefined && Seq.gt(view.lastAckSent, r.lastAck)) r.lastAck = view.lastAckSent
   for (const seg of segments) {
     if (r.state === "Closed") break
     if (r.state === "SynSent") synSentSegment(r, seg, out, at)
@@ -314,6 +335,7 @@ export const onBatch = (
   // data and FIN, partly had, draws one ACK that takes the FIN and says what came twice)
   const last = out.ackPoints.length - 1
   if (out.fin && last >= 0 && Seq.add(out.ackPoints[last]!, 1) === r.rcvNxt) {
+    out.ackPointTs.pop()
     const dup = Rack.dsackOf(out.ackPointSacks.pop(), out.ackPoints.pop()!)
     if (dup !== undefined) ackPoint(r, out, dup)
   }
@@ -341,6 +363,8 @@ const twice = (r: Receiver, left: Seq.SeqNum, right: Seq.SeqNum): SackBlock | un
  */
 const ackPoint = (r: Receiver, out: Report, dup: SackBlock | undefined): void => {
   out.ackPoints.push(r.rcvNxt)
+  out.ackPointTs.push(r.tsRecent)
+  r.lastAck = r.rcvNxt
   if (dup === undefined) {
     out.ackPointSacks.push(ourSack(r))
     return
@@ -390,6 +414,7 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number): voi
   r.irs = seg.seq
   r.rcvNxt = Seq.add(seg.seq, 1)
   r.state = "Open"
+  r.lastAck = r.rcvNxt
   r.tsOk = r.offer.timestamps && o.timestamp !== undefined
   if (r.tsOk) {
     r.tsRecent = o.timestamp!.value
@@ -478,7 +503,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     return
   }
   // RFC 7323 §4.3: TS.Recent follows the segment that covers the last ACK we sent
-  if (r.tsOk && ts !== undefined && Seq.lte(seg.seq, r.rcvNxt)) {
+  if (r.tsOk && ts !== undefined && Seq.lte(seg.seq, r.lastAck)) {
     r.tsRecent = ts.value
     r.tsRecentAt = at
   }

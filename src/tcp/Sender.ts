@@ -448,7 +448,7 @@ const base = (
     synRetransmitted: false,
     pmtuLocked: false,
     challengeBucket: undefined,
-    view: { sndUna: iss, sndMax: iss, maxSndWnd: 0, timeWait: false, synReceived: false, rcvCapacity: params.receiveBuffer },
+    view: { sndUna: iss, sndMax: iss, maxSndWnd: 0, timeWait: false, synReceived: false, rcvCapacity: params.receiveBuffer, lastAckSent: undefined },
     progress: false,
     segmentsSent: 0,
     retransmits: 0,
@@ -628,10 +628,15 @@ const optionsFor = (s: Sender, now: number, withSack: boolean): TcpOptions =>
   optionsWith(s, now, withSack && s.sackOk && s.ourSack.length > 0 ? s.ourSack : undefined)
 const NONE: TcpOptions = { sackPermitted: false }
 
-/** The timestamp if negotiated, and `sack` if given. */
-const optionsWith = (s: Sender, now: number, sack: ReadonlyArray<SackBlock> | undefined): TcpOptions => {
+/** The timestamp if negotiated (echoing TS.Recent, or `echo`: an ACK point's own), and `sack` if given. */
+const optionsWith = (
+  s: Sender,
+  now: number,
+  sack: ReadonlyArray<SackBlock> | undefined,
+  echo: number = s.tsRecent
+): TcpOptions => {
   if (!s.tsOk) return sack === undefined ? NONE : { sackPermitted: false, sack }
-  const timestamp = { value: tsClock(now), echo: s.tsRecent }
+  const timestamp = { value: tsClock(now), echo }
   return sack === undefined ? { sackPermitted: false, timestamp } : { sackPermitted: false, timestamp, sack }
 }
 
@@ -673,6 +678,7 @@ const emit = (
   })
   s.segmentsSent++
   if (acking) {
+    s.view.lastAckSent = rcvNxt
     s.ackNow = false
     s.ackDue = undefined
     s.unackedSegments = 0
@@ -884,7 +890,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       const point = r.ackPoints[i]!
       const sack = r.ackPointSacks[i]!
       if (i === last && point === s.rcvNxt && sameBlocks(sack, r.sack)) break
-      emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined), point)
+      emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined, r.ackPointTs[i]!), point)
       // (its blocks after the D-SACK are the batch's, as many as the D-SACK left room for)
       if (i === last && point === s.rcvNxt && Rack.dsackOf(sack, point) !== undefined && sameBlocks(sack.slice(1), r.sack.slice(0, sack.length - 1))) {
         answered = true

@@ -158,6 +158,24 @@ describe("ESTABLISHED: timestamps negotiated (RFC 7323)", () => {
     expect(T.text(s.read(21).data)).toBe("cd")
     expect(s.snd.tsRecent).toBe(7)
   })
+  it("a delayed ACK echoes the older of the two segments it covers (RFC 7323 §4.3: TS.Recent moves only at or below Last.ACK.sent)", () => {
+    const s = est({ params: { quickAcks: 0 }, peer: { timestamp: { value: 1, echo: 0 } } })
+    expect(s.send(10, T.fromPeer({ seq: 0, payload: T.octets(MSS), options: T.ts(100, 0) }))).toEqual([])
+    // the second segment draws the ACK; the peer's RTT sample from it includes the first one's wait
+    const out = s.send(30, T.fromPeer({ seq: MSS, payload: T.octets(MSS, MSS), options: T.ts(120, 0) }))
+    expect(T.seenAll(out)).toMatchObject([{ ack: 2 * MSS, options: { timestamp: { echo: 100 } } }])
+    // past that ACK, the next segment is at Last.ACK.sent again: it moves TS.Recent
+    expect(s.send(40, T.fromPeer({ seq: 2 * MSS, payload: T.octets(MSS, 2 * MSS), options: T.ts(130, 0) }))).toEqual([])
+    expect(T.seenAll(s.tick(80))).toMatchObject([{ ack: 3 * MSS, options: { timestamp: { echo: 130 } } }])
+  })
+  it("each ACK of one batch echoes the timestamp of its own moment, not the batch's last", () => {
+    const s = est({ params: { quickAcks: 0 }, peer: { timestamp: { value: 1, echo: 0 } } })
+    const segs = [0, 1, 2, 3].map((i) => T.fromPeer({ seq: i * MSS, payload: T.octets(MSS, i * MSS), options: T.ts(100 + i, 0) }))
+    expect(T.seenAll(s.send(10, ...segs))).toMatchObject([
+      { ack: 2 * MSS, options: { timestamp: { echo: 100 } } },
+      { ack: 4 * MSS, options: { timestamp: { echo: 102 } } }
+    ])
+  })
   it("an older timestamp than TS.Recent is refused by PAWS (RFC 7323 §5.3): ACKed, not taken", () => {
     const s = tsEst()
     s.send(10, T.fromPeer({ seq: 0, payload: "ab", options: T.ts(100, 0) }))
