@@ -135,6 +135,13 @@ export interface Receiver {
    * wait is in the peer's RTT sample (Linux: rcv_wup)
    */
   lastAck: Seq.SeqNum
+  /**
+   * in-order data segments since the last ACK this half knows of (its own
+   * ACK points, or the send half's ACK of everything): every second one is
+   * an ACK point, counted across batches, so a segment a delayed ACK waits
+   * for and the next batch's first draw the ACK together
+   */
+  unacked: number
   /** SACK negotiated (RFC 2018) */
   sackOk: boolean
   /** what our SYN offered, to settle the negotiation from the peer's SYN-ACK */
@@ -185,7 +192,8 @@ export interface Report {
   /** in-order data segments */
   dataSegments: number
   /**
-   * RCV.NXT after every second in-order data segment of the batch, after
+   * RCV.NXT after every second in-order data segment not yet acknowledged
+   * (counted across batches: `Receiver.unacked`), after
    * every one into a hole (out-of-order data held), after every one beyond a
    * hole, and (with SACK) after every one that came twice, in the order they
    * came: the send half acknowledges each (RFC 1122 §4.2.3.2, RFC 5681 §4.2:
@@ -246,6 +254,7 @@ export const synSent = (params: TcpParams, iss: Seq.SeqNum): Receiver => ({
   tsRecent: 0,
   tsRecentAt: 0,
   lastAck: Seq.ZERO,
+  unacked: 0,
   sackOk: false,
   offer: { timestamps: params.timestamps, sack: params.sack }
 })
@@ -324,6 +333,8 @@ export const onBatch = (
   // pointer left far behind cannot look ahead again once the distance wraps 2^31
   if (r.rcvUp !== undefined && urgentPending(r, consumed) === 0) r.rcvUp = undefined
   if (view.lastAckSent !== undefined && Seq.gt(view.lastAckSent, r.lastAck)) r.lastAck = view.lastAckSent
+  // (the send half acknowledged everything, by its delayed ACK, a segment of its own or the batch's ACK)
+  if (view.lastAckSent === r.rcvNxt) r.unacked = 0
   for (const seg of segments) {
     if (r.state === "Closed") break
     if (r.state === "SynSent") synSentSegment(r, seg, out, at)
@@ -365,6 +376,7 @@ const ackPoint = (r: Receiver, out: Report, dup: SackBlock | undefined): void =>
   out.ackPoints.push(r.rcvNxt)
   out.ackPointTs.push(r.tsRecent)
   r.lastAck = r.rcvNxt
+  r.unacked = 0
   if (dup === undefined) {
     out.ackPointSacks.push(ourSack(r))
     return
@@ -561,7 +573,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
         }
         r.rcvNxt = drained.rcvNxt
       }
-      if (out.dataSegments % 2 === 0 || intoHole) point = true
+      if (++r.unacked >= 2 || intoHole) point = true
     } else {
       // The out-of-order queue may hold at most what the window leaves after the in-order octets.
       // Octets it held already are a duplicate (RFC 2883 §4: their block is then the most recent,

@@ -66,6 +66,20 @@ describe("ESTABLISHED: data in", () => {
     ])
     expect(s2.tick(50)).toEqual([]) // the delayed ACK was settled by it
   })
+  it("every second segment counts across batches: one left for the delayed ACK, then three, draw ACKs after the first and the third", () => {
+    const s = est({ params: { quickAcks: 0 } })
+    expect(s.send(10, T.fromPeer({ seq: 0, payload: T.octets(MSS) }))).toEqual([])
+    const three = [1, 2, 3].map((i) => T.fromPeer({ seq: i * MSS, payload: T.octets(MSS, i * MSS) }))
+    expect(T.seenAll(s.send(20, ...three))).toEqual([ackSeg(0, 2 * MSS, BUF - 2 * MSS), ackSeg(0, 4 * MSS, BUF - 4 * MSS)])
+    expect(s.tick(100)).toEqual([])
+    // and after an ACK of everything (the delayed one), the count starts again
+    expect(s.send(200, T.fromPeer({ seq: 4 * MSS, payload: T.octets(MSS, 4 * MSS) }))).toEqual([])
+    expect(T.seenAll(s.tick(240))).toEqual([ackSeg(0, 5 * MSS, BUF - 5 * MSS)])
+    expect(T.seenAll(s.send(300, ...[5, 6, 7].map((i) => T.fromPeer({ seq: i * MSS, payload: T.octets(MSS, i * MSS) }))))).toEqual([
+      ackSeg(0, 7 * MSS, BUF - 7 * MSS),
+      ackSeg(0, 8 * MSS, BUF - 8 * MSS)
+    ])
+  })
   it("a connection's first data segments are acknowledged at once (quick-ACK mode, as Linux), then delayed", () => {
     const s = est({ params: { quickAcks: 2 } })
     expect(T.seenAll(s.send(10, T.fromPeer({ seq: 0, payload: "a" })))).toEqual([ackSeg(0, 1, BUF - 1)])
