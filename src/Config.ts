@@ -15,6 +15,7 @@ import * as Addr from "./wire/Ipv4Addr.js"
 import * as Reassembly from "./ipv4/Reassembly.js"
 import * as Mac from "./wire/Mac.js"
 import * as Congestion from "./tcp/congestion/Congestion.js"
+import type { EcnMode } from "./tcp/Params.js"
 
 /** @category models */
 export interface StackConfig {
@@ -137,6 +138,11 @@ export interface StackConfig {
     readonly windowScaling: boolean
     /** F-RTO after a retransmission timeout (RFC 5682; Linux tcp_frto): a spurious timeout is undone */
     readonly frto: boolean
+    /**
+     * ECN (RFC 3168): "accept" takes it when a peer's SYN asks (Linux's default, tcp_ecn = 2),
+     * "on" asks in our SYNs too (tcp_ecn = 1), "off" neither
+     */
+    readonly ecn: EcnMode
     /** challenge ACKs per second per connection (RFC 5961 §7) */
     readonly challengeAcksPerSecond: number
     /** connections at once (all states but LISTEN and half-open); beyond it new ones are refused and counted */
@@ -238,6 +244,7 @@ export const defaults = {
     sack: true,
     windowScaling: true,
     frto: true,
+    ecn: "accept",
     challengeAcksPerSecond: 1000,
     maxConnections: 65536,
     maxTimeWait: 65536,
@@ -294,6 +301,12 @@ const portRange = (field: string, v: unknown): Either.Either<readonly [number, n
   return Either.right([low, high] as const)
 }
 const nonNegative = (field: string, d: unknown) => duration(field, d, true)
+
+/** One of `choices` (input may come from JSON, untyped). */
+const oneOf = <const C extends ReadonlyArray<string>>(field: string, v: unknown, choices: C): Either.Either<C[number], ConfigError> =>
+  typeof v === "string" && choices.includes(v)
+    ? Either.right(v as C[number])
+    : fail(field, "OutOfRange", `'${String(v)}' is not one of ${choices.join(", ")}`)
 
 /** Why an address cannot be a host's (`Ipv4Addr.hostProblem`), in words: "is the broadcast address of its /24". */
 export const hostProblemText = (problem: Addr.HostProblem, prefixLength: number): string => {
@@ -437,6 +450,7 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         sack: tcp.sack,
         windowScaling: tcp.windowScaling,
         frto: tcp.frto,
+        ecn: yield* oneOf("tcp.ecn", tcp.ecn, ["off", "accept", "on"] as const),
         challengeAcksPerSecond: yield* int("tcp.challengeAcksPerSecond", tcp.challengeAcksPerSecond, 1, 1_000_000),
         maxConnections: yield* int("tcp.maxConnections", tcp.maxConnections, 1, 1 << 24),
         maxTimeWait: yield* int("tcp.maxTimeWait", tcp.maxTimeWait, 0, 1 << 24),

@@ -139,6 +139,10 @@ export interface ConnectionInfo {
   readonly spuriousTimeouts: number
   /** loss episodes undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522) */
   readonly eifelUndos: number
+  /** ECN was negotiated (RFC 3168) */
+  readonly ecn: boolean
+  /** congestion windows reduced for the peer's ECE (RFC 3168 §6.1.2) */
+  readonly ecnReductions: number
   /** HyStart++ ended the initial slow start because the delay grew (RFC 9406): once at most, unless CSS found it spurious */
   readonly hystartExits: number
   readonly timeouts: number
@@ -210,6 +214,8 @@ export class Conn {
    * bits are TCP's, cleared as Linux does)
    */
   private emitOptions: EmitOptions = DF
+  /** the same, ECN-capable: ECT(0) in the TOS's low bits (RFC 3168 §5), for the segments the send half marks `ect` */
+  private emitOptionsEct: EmitOptions = DF_ECT
   /** done when the peer's urgent pointer next advances (made when waited for, replaced each time) */
   private urgentSignal: Signal | undefined = undefined
   bytesAcked = 0
@@ -370,20 +376,22 @@ export class Conn {
     const r = this.route
     const mode = checksumMode(ip, r)
     const o = this.emitOptions
+    const oEct = this.emitOptionsEct
     if (mode !== "Segmented") {
-      for (const seg of out) emitSegment(ip, tx, r, seg, seg.payload, mode, 0, o)
+      for (const seg of out) emitSegment(ip, tx, r, seg, seg.payload, mode, 0, seg.ect === true ? oEct : o)
     } else {
       for (let i = 0; i < out.length;) {
         const n = Tso.runLength(out, i)
         const first = out[i]!
+        const fo = first.ect === true ? oEct : o
         if (n === 1) {
-          emitSegment(ip, tx, r, first, first.payload, mode, 0, o)
+          emitSegment(ip, tx, r, first, first.payload, mode, 0, fo)
         } else {
           // the run's header is its first segment's, with PSH and FIN as its last one has them
           const last = out[i + n - 1]!
           const flags = (first.flags & ~(PSH | FIN)) | (last.flags & (PSH | FIN))
           const header = flags === first.flags ? first : { ...first, flags }
-          emitSegment(ip, tx, r, header, Tso.runPayload(out, i, n), mode, first.payload!.length, o)
+          emitSegment(ip, tx, r, header, Tso.runPayload(out, i, n), mode, first.payload!.length, fo)
         }
         i += n
       }
@@ -451,6 +459,7 @@ export class Conn {
   private emitWith(tos: number): void {
     const df = !this.snd.pmtuLocked
     this.emitOptions = tos === 0 && df ? DF : { dontFragment: df, tos }
+    this.emitOptionsEct = tos === 0 && df ? DF_ECT : { dontFragment: df, tos: tos | ECT0 }
   }
 
   /** Octets of urgent data the application has not read yet (RFC 9293 MUST-33). */
@@ -644,6 +653,8 @@ export class Conn {
       dsackUndos: s.undos,
       spuriousTimeouts: s.spuriousTimeouts,
       eifelUndos: s.eifelUndos,
+      ecn: s.ecnOk,
+      ecnReductions: s.ecnReductions,
       hystartExits: s.cc.hystart?.delayExits ?? 0,
       timeouts: s.timeouts,
       bytesAcked: Math.max(0, this.taken - s.buffer.length),
@@ -663,6 +674,9 @@ const NOTHING: Effect.Effect<Option.Option<never>> = Effect.succeed(Option.none(
 
 /** TCP sets DF (RFC 1191 path MTU discovery; segments are sized to fit, as Linux does). */
 const DF: EmitOptions = { dontFragment: true }
+/** The ECN field's ECT(0) codepoint (RFC 3168 §5). */
+const ECT0 = 0b10
+const DF_ECT: EmitOptions = { dontFragment: true, tos: ECT0 }
 
 /**
  * How the checksum of a segment through `r` is made (RFC 9293 §3.1: it

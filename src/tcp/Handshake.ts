@@ -30,7 +30,7 @@ import type * as TcpWire from "../wire/TcpHeader.js"
 import * as Negotiation from "./Negotiation.js"
 import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
-import { ACK, RST, seqLength, SYN } from "./Segment.js"
+import { ACK, CWR, ECE, RST, seqLength, SYN } from "./Segment.js"
 import type { Negotiated } from "./Sender.js"
 import { tsClock } from "./Sender.js"
 import * as Seq from "./SeqNum.js"
@@ -54,6 +54,8 @@ export interface HalfOpen {
   readonly tsOk: boolean
   tsRecent: number
   readonly sackOk: boolean
+  /** the SYN asked for ECN (an ECN-setup SYN: ECE and CWR) and we take it: our SYN-ACK says so with ECE (RFC 3168 §6.1.1) */
+  readonly ecnOk: boolean
   readonly mtu: number
   /** Clock ms the first SYN-ACK went */
   readonly firstSentAt: number
@@ -106,6 +108,7 @@ export const halfOpen = (
     tsOk,
     tsRecent: tsOk ? o.timestamp!.value : 0,
     sackOk: params.sack && o.sackPermitted,
+    ecnOk: params.ecn !== "off" && (seg.flags & (ECE | CWR)) === (ECE | CWR),
     mtu,
     firstSentAt: now,
     retries: 0,
@@ -119,7 +122,7 @@ export const synAck = (params: TcpParams, h: HalfOpen, now: number): TcpWire.Tcp
   dstPort: h.remotePort,
   seq: h.iss,
   ack: Seq.add(h.irs, 1),
-  flags: SYN | ACK,
+  flags: h.ecnOk ? SYN | ACK | ECE : SYN | ACK,
   window: Math.min(0xffff, params.receiveBuffer),
   urgent: 0,
   options: {
@@ -175,6 +178,7 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
       tsOk: h.tsOk,
       tsRecent: h.tsOk && ts !== undefined ? ts.value : h.tsRecent,
       sackOk: h.sackOk,
+      ecnOk: h.ecnOk,
       synRetransmitted: h.retries > 0,
       rttSample: h.retries === 0
         ? (h.tsOk && ts !== undefined && ts.echo !== 0 ? (tsClock(now) - ts.echo) >>> 0 : now - h.firstSentAt)
@@ -281,6 +285,8 @@ export const cookieEstablished = (
     tsOk: ts !== undefined,
     tsRecent: ts?.value ?? 0,
     sackOk: offered.sackOk && params.sack,
+    // (the cookie's timestamp has no room to carry an ECN setup, and its SYN-ACK offered none)
+    ecnOk: false,
     synRetransmitted: false,
     // the echoed TSval had its low bits replaced: no RTT sample from it
     rttSample: undefined

@@ -72,11 +72,19 @@ export interface TcpParams {
    * before old, so that a spurious timeout is seen and undone (connections with SACK only)
    */
   readonly frto: boolean
+  /**
+   * ECN (RFC 3168 §6.1; RFC 9293 §3.8.2 SHLD-8), as Linux's tcp_ecn: "accept" (Linux's default 2)
+   * takes it when a peer's SYN asks, "on" also asks in our SYNs, "off" neither
+   */
+  readonly ecn: EcnMode
   /** challenge ACKs per second (RFC 5961 §7; Linux tcp_challenge_ack_limit allows 1000) */
   readonly challengeAcksPerSecond: number
   /** segments held out of order: most octets and most separate blocks */
   readonly outOfOrderBlocks: number
 }
+
+/** ECN's use (`TcpParams.ecn`). @category models */
+export type EcnMode = "off" | "accept" | "on"
 
 /** Linux's TCP_MAX_QUICKACKS: data segments acknowledged at once at a connection's start. */
 export const QUICK_ACKS = 16
@@ -106,6 +114,7 @@ export const defaults: TcpParams = {
   sack: true,
   windowScaling: true,
   frto: true,
+  ecn: "accept",
   challengeAcksPerSecond: 1000,
   outOfOrderBlocks: 64
 }

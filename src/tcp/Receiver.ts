@@ -48,6 +48,11 @@
  * 8. FIN: taken when everything before it has arrived, however the segments
  *    were ordered.
  *
+ * TS.Recent (RFC 7323 §4.3) moves only for a segment at or below the last
+ * ACK sent (`lastAck`), so an ACK echoes the oldest segment it covers. With
+ * ECN negotiated (RFC 3168 §6.1.3), a CE on an accepted data segment makes
+ * every ACK say ECE (`Report.ece`) until a segment with CWR arrives.
+ *
  * The receive window's right edge is the application's read position plus
  * the buffer size: octets held for the application never exceed the buffer,
  * whatever the peer sends (what lies beyond the edge is trimmed).
@@ -62,7 +67,7 @@ import * as Rack from "./Rack.js"
 import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
 import type { Negotiated } from "./Sender.js"
-import { ACK, FIN, RST, seqLength, SYN, URG } from "./Segment.js"
+import { ACK, CWR, ECE, FIN, RST, seqLength, SYN, URG } from "./Segment.js"
 import * as Seq from "./SeqNum.js"
 
 /** @category models */
@@ -144,8 +149,15 @@ export interface Receiver {
   unacked: number
   /** SACK negotiated (RFC 2018) */
   sackOk: boolean
+  /** ECN negotiated (RFC 3168 §6.1.1) */
+  ecnOk: boolean
+  /**
+   * a data segment came with CE and no CWR has come since: every ACK says
+   * ECE until the peer's CWR does (RFC 3168 §6.1.3; Linux's TCP_ECN_DEMAND_CWR)
+   */
+  demandCwr: boolean
   /** what our SYN offered, to settle the negotiation from the peer's SYN-ACK */
-  readonly offer: { readonly timestamps: boolean; readonly sack: boolean }
+  readonly offer: { readonly timestamps: boolean; readonly sack: boolean; readonly ecn: boolean }
 }
 
 /** The ACK fields of one accepted segment, for the send half. @category models */
@@ -162,6 +174,8 @@ export interface AckInfo {
   readonly sack: ReadonlyArray<SackBlock> | undefined
   /** the segment was a SYN (a simultaneous open's SYN-ACK): its window is never scaled (RFC 7323 §2.2) */
   readonly syn?: boolean
+  /** it said ECE: the peer saw congestion (RFC 3168 §6.1.2; meaningful once ECN is negotiated) */
+  readonly ece: boolean
 }
 
 /** The peer's SYN, seen in SYN-SENT. @category models */
@@ -177,6 +191,8 @@ export interface SynInfo {
   readonly tsVal: number | undefined
   /** it offered SACK (RFC 2018 §2) */
   readonly sackPermitted: boolean
+  /** an ECN-setup SYN-ACK: ECE without CWR (RFC 3168 §6.1.1) */
+  readonly ecnSetup: boolean
 }
 
 /** Everything one batch produced. @category models */
@@ -226,6 +242,8 @@ export interface Report {
   reset: boolean
   /** TS.Recent after the batch */
   tsRecent: number
+  /** ECN: the ACKs after the batch say ECE (`Receiver.demandCwr`) */
+  ece: boolean
   /** our SACK blocks after the batch (empty unless SACK was negotiated) */
   sack: ReadonlyArray<SackBlock>
   /** SYN-SENT: the peer's SYN */
@@ -256,7 +274,9 @@ export const synSent = (params: TcpParams, iss: Seq.SeqNum): Receiver => ({
   lastAck: Seq.ZERO,
   unacked: 0,
   sackOk: false,
-  offer: { timestamps: params.timestamps, sack: params.sack }
+  ecnOk: false,
+  demandCwr: false,
+  offer: { timestamps: params.timestamps, sack: params.sack, ecn: params.ecn === "on" }
 })
 
 /** A receiver synchronized by a handshake the listener completed (a passive open). @category constructors */
@@ -271,7 +291,8 @@ export const open = (params: TcpParams, n: Negotiated, now: number): Receiver =>
   tsRecentAt: now,
   lastAck: Seq.add(n.irs, 1),
   sackOk: n.sackOk,
-  offer: { timestamps: n.tsOk, sack: n.sackOk }
+  ecnOk: n.ecnOk,
+  offer: { timestamps: n.tsOk, sack: n.sackOk, ecn: n.ecnOk }
 })
 
 /**
@@ -309,6 +330,7 @@ export const report = (r: Receiver, at: number): Report => ({
   fin: false,
   reset: false,
   tsRecent: r.tsRecent,
+  ece: false,
   sack: [],
   syn: undefined,
   rstReply: undefined,
@@ -352,6 +374,7 @@ export const onBatch = (
   }
   out.rcvNxt = r.rcvNxt
   out.tsRecent = r.tsRecent
+  out.ece = r.demandCwr
   out.sack = ourSack(r)
   return out
 }
@@ -433,6 +456,9 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number): voi
     r.tsRecentAt = at
   }
   r.sackOk = r.offer.sack && o.sackPermitted
+  const ecnSetup = (flags & (ECE | CWR)) === ECE
+  // (not in a simultaneous open, whose SYN sets up no ECN)
+  r.ecnOk = r.offer.ecn && ackOk && ecnSetup
   // RFC 7323 §2.2: without the peer's shift neither side scales; our windows go out unscaled
   if (o.windowScale === undefined) r.rcvShift = 0
   out.syn = {
@@ -443,7 +469,8 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number): voi
     windowScale: o.windowScale,
     acked: ackOk,
     tsVal: o.timestamp?.value,
-    sackPermitted: o.sackPermitted
+    sackPermitted: o.sackPermitted,
+    ecnSetup
   }
   // Data or a FIN on a SYN is not taken; the peer sends it again once acknowledged.
   out.ackNow = true
@@ -467,7 +494,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     (flags & (SYN | ACK | RST | FIN)) === (SYN | ACK) && seg.payload.length === 0 &&
     Seq.add(seg.seq, 1) === r.rcvNxt && view.sndUna === r.iss && seg.ack === Seq.add(r.iss, 1)
   ) {
-    out.acks.push({ seq: seg.seq, ack: seg.ack, window: seg.window, len: 0, tsEcr: ts?.echo, sack: undefined, syn: true })
+    out.acks.push({ seq: seg.seq, ack: seg.ack, window: seg.window, len: 0, tsEcr: ts?.echo, sack: undefined, syn: true, ece: false })
     return
   }
   // 2. the acceptability test. The window reaches the buffer's right edge, moved on by what the
@@ -525,8 +552,17 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     window: seg.window,
     len,
     tsEcr: ts?.echo,
-    sack: seg.options.sack
+    sack: seg.options.sack,
+    ece: (flags & ECE) !== 0
   })
+  // RFC 3168 §6.1.3: the peer's CWR says it has reduced its window; a CE on this segment's data,
+  // after that, asks again
+  if (r.ecnOk && (flags & CWR) !== 0) r.demandCwr = false
+  if (r.ecnOk && seg.ce && seg.payload.length > 0 && !r.demandCwr) {
+    r.demandCwr = true
+    // at once, as Linux (its quick-ACK mode): the sender may have a window of one segment
+    out.ackNow = true
+  }
   if (r.finReceived) return
   // 6. URG: the pointer is the octet after the urgent data (RFC 9293 §3.8.5); it only moves forward
   if ((flags & URG) !== 0) {

@@ -9,7 +9,7 @@
 import * as TcpWire from "../wire/TcpHeader.js"
 import type * as Seq from "./SeqNum.js"
 
-export const { ACK, FIN, PSH, RST, SYN, URG } = TcpWire.Flag
+export const { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } = TcpWire.Flag
 
 /** An arriving segment, validated. @category models */
 export interface Segment {
@@ -22,6 +22,8 @@ export interface Segment {
   readonly urgent: number
   readonly options: TcpWire.TcpOptions
   readonly payload: Uint8Array
+  /** the IP header's ECN field said CE, congestion experienced (RFC 3168 §5) */
+  readonly ce: boolean
 }
 
 /** Sequence space the segment occupies: its data plus one each for SYN and FIN (RFC 9293 §3.4). */
@@ -31,10 +33,12 @@ export const seqLength = (s: Segment): number =>
 /** A segment to send: the header to write and the payload to gather after it. @category models */
 export interface OutSegment extends TcpWire.TcpRepr {
   readonly payload: Uint8Array | undefined
+  /** send it ECN-capable, ECT(0) in the IP header (RFC 3168 §6.1.2: new data of an ECN connection only) */
+  readonly ect?: boolean
 }
 
-/** Read the segment at `b[at, at + len)` whose header (`hl` octets) `TcpWire.check` accepted. */
-export const read = (b: Uint8Array, at: number, hl: number, len: number): Segment => {
+/** Read the segment at `b[at, at + len)` whose header (`hl` octets) `TcpWire.check` accepted; `ce`: its IP header said CE. */
+export const read = (b: Uint8Array, at: number, hl: number, len: number, ce = false): Segment => {
   const parsed = hl === TcpWire.HEADER_LEN ? undefined : TcpWire.parseOptions(b, at + TcpWire.HEADER_LEN, at + hl)
   return {
     seq: TcpWire.seqAt(b, at),
@@ -44,7 +48,8 @@ export const read = (b: Uint8Array, at: number, hl: number, len: number): Segmen
     urgent: TcpWire.urgentAt(b, at),
     // `check` validated the options already, so this is never Left
     options: parsed === undefined || parsed._tag === "Left" ? TcpWire.NO_OPTIONS : parsed.right,
-    payload: b.subarray(at + hl, at + len)
+    payload: b.subarray(at + hl, at + len),
+    ce
   }
 }
 
@@ -55,6 +60,7 @@ export const make = (fields: Partial<Segment> & { readonly seq: Seq.SeqNum; read
   urgent: 0,
   options: TcpWire.NO_OPTIONS,
   payload: EMPTY,
+  ce: false,
   ...fields
 })
 

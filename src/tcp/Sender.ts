@@ -80,6 +80,12 @@
  *   (RFC 1337); FIN-WAIT-2 ends after `finWait2` once the application has
  *   closed.
  * - RFC 5961 challenge ACKs through a token bucket that only they draw on.
+ * - ECN (RFC 3168 §6.1), when the handshake set it up (`params.ecn`: asked
+ *   in our SYN when "on", a retransmitted SYN without; a peer's ask taken
+ *   unless "off"): new data goes ECT(0), never a retransmission, window
+ *   probe or pure ACK; an ECE cuts the window as a loss would, once per
+ *   window of data and not inside a loss episode; the next new data after
+ *   any cut says CWR; every segment says ECE while the receive half asks.
  *
  * @since 0.1.0
  */
@@ -93,7 +99,7 @@ import * as Rtt from "./Rtt.js"
 import * as Rack from "./Rack.js"
 import * as Scoreboard from "./Scoreboard.js"
 import type { OutSegment } from "./Segment.js"
-import { ACK, FIN, PSH, RST, SYN, URG } from "./Segment.js"
+import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from "./Segment.js"
 import * as SendBuffer from "./SendBuffer.js"
 import * as Seq from "./SeqNum.js"
 
@@ -132,6 +138,8 @@ export interface Negotiated {
   readonly tsOk: boolean
   readonly tsRecent: number
   readonly sackOk: boolean
+  /** ECN was negotiated (RFC 3168 §6.1.1) */
+  readonly ecnOk: boolean
   /** our SYN or SYN-ACK had to be sent again: cwnd starts at one segment (RFC 5681 §3.1) */
   readonly synRetransmitted: boolean
   /** a first RTT measurement from the handshake, ms */
@@ -187,6 +195,17 @@ export interface Sender {
   appClosed: boolean
   tsOk: boolean
   sackOk: boolean
+  /** ECN negotiated (RFC 3168 §6.1.1): new data goes ECN-capable, and ECE is answered */
+  ecnOk: boolean
+  /** ECN: the receive half asks our segments to say ECE (a CE came, no CWR since; RFC 3168 §6.1.3) */
+  ecnEcho: boolean
+  /** ECN: the window was reduced for an ECE; the next new data segment says CWR (RFC 3168 §6.1.2) */
+  cwrPending: boolean
+  /**
+   * ECN: SND.MAX at the last reduction for an ECE; another waits until SND.UNA
+   * is past it, one per window of data (RFC 3168 §6.1.2; Linux's CWR state)
+   */
+  ecnRecover: Seq.SeqNum | undefined
   /** the peer's ISN; with `reads.consumed` it places our receive window */
   irs: Seq.SeqNum
   /** receive buffer, octets: grows by auto-tuning up to `params.maxReceiveBuffer` */
@@ -307,6 +326,8 @@ export interface Sender {
   spuriousTimeouts: number
   /** loss episodes (fast recoveries or timeouts) undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522) */
   eifelUndos: number
+  /** congestion windows reduced for the peer's ECE (RFC 3168 §6.1.2) */
+  ecnReductions: number
 }
 
 /**
@@ -394,6 +415,10 @@ const base = (
     appClosed: false,
     tsOk: false,
     sackOk: false,
+    ecnOk: false,
+    ecnEcho: false,
+    cwrPending: false,
+    ecnRecover: undefined,
     irs: Seq.ZERO,
     capacity: params.receiveBuffer,
     sendCapacity: params.sendBuffer,
@@ -457,7 +482,8 @@ const base = (
     tailProbes: 0,
     undos: 0,
     spuriousTimeouts: 0,
-    eifelUndos: 0
+    eifelUndos: 0,
+    ecnReductions: 0
   }
 }
 
@@ -505,6 +531,7 @@ export const established = (
   if (n.rttSample !== undefined) rttSample(s, n.rttSample)
   else noHandshakeSample(s)
   s.synRetransmitted = n.synRetransmitted
+  s.ecnOk = n.ecnOk
   s.state = "Established"
   s.cc = s.algorithm.init(s.mss, now, n.synRetransmitted, s.params.hystart)
   armKeepalive(s, now)
@@ -651,9 +678,12 @@ const emit = (
   flags: number,
   payload: Uint8Array | undefined,
   options: TcpOptions,
-  rcvNxt: Seq.SeqNum = s.rcvNxt
+  rcvNxt: Seq.SeqNum = s.rcvNxt,
+  ect = false
 ): void => {
   const acking = (flags & ACK) !== 0
+  // RFC 3168 §6.1.3: while a CE is unanswered by the peer's CWR, everything we send says ECE
+  if (acking && s.ecnEcho && s.ecnOk && (flags & (SYN | RST)) === 0) flags |= ECE
   // RFC 9293 §3.8.5: a segment before SND.UP points to it (from its own SEQ); one too far
   // behind for 16 bits says 0xFFFF, "more urgent data ahead", while that is still ahead of SND.NXT
   // (Linux's __tcp_transmit_skb)
@@ -674,7 +704,8 @@ const emit = (
     window: (flags & RST) !== 0 ? 0 : windowField(s, (flags & SYN) !== 0, rcvNxt),
     urgent,
     options,
-    payload
+    payload,
+    ect
   })
   s.segmentsSent++
   if (acking) {
@@ -687,7 +718,9 @@ const emit = (
 
 const sendSyn = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const options = synOptions(s.params, s.mtu, now)
-  const flags = s.state === "SynReceived" ? SYN | ACK : SYN
+  // An ECN-setup SYN (RFC 3168 §6.1.1) when we ask for ECN; a retransmitted SYN goes without, in
+  // case ECE and CWR are what lost it (Linux's tcp_ecn_fallback)
+  const flags = s.state === "SynReceived" ? SYN | ACK : s.params.ecn === "on" && !s.synRetransmitted ? SYN | ECE | CWR : SYN
   emit(s, out, s.iss, flags, undefined, s.state === "SynReceived" ? answerSyn(s, options) : options)
   s.sndNxt = Seq.add(s.iss, 1)
   if (Seq.gt(s.sndNxt, s.sndMax)) s.sndMax = s.sndNxt
@@ -724,8 +757,16 @@ const sendData = (
   }
   const payload = len > 0 ? SendBuffer.slice(s.buffer, seq, len) : undefined
   const unsentAfter = Seq.sub(SendBuffer.end(s.buffer), Seq.add(seq, len))
-  const flags = ACK | (len > 0 && unsentAfter === 0 ? PSH : 0) | (fin ? FIN : 0)
-  emit(s, out, seq, flags, payload, options)
+  let flags = ACK | (len > 0 && unsentAfter === 0 ? PSH : 0) | (fin ? FIN : 0)
+  // ECN-capable (ECT(0)) only for data never sent before: not a retransmission (RFC 3168 §6.1.5),
+  // a window probe (§6.1.6) or a segment without data; the first of them after a reduction for ECE
+  // carries CWR (§6.1.2)
+  const ect = s.ecnOk && len > 0 && !Seq.lt(seq, s.sndMax) && s.sndWnd > 0
+  if (ect && s.cwrPending) {
+    flags |= CWR
+    s.cwrPending = false
+  }
+  emit(s, out, seq, flags, payload, options, s.rcvNxt, ect)
   const end = Seq.add(seq, len + (fin ? 1 : 0))
   if (s.sackOk && Seq.gt(end, seq)) Rack.onSend(s.rack, seq, end, now)
   if (s.prr !== undefined) s.prr.out += len
@@ -866,6 +907,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   if (r.syn !== undefined && s.state === "SynSent") onSyn(s, r, now, out)
   s.rcvNxt = r.rcvNxt
   s.tsRecent = r.tsRecent
+  s.ecnEcho = r.ece
   // (a report's own array, kept; the shared empty one when it has none)
   s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
   for (const a of r.acks) {
@@ -980,6 +1022,7 @@ const onSyn = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void 
     s.params.sack && syn.sackPermitted
   )
   s.scaling = scaled
+  s.ecnOk = s.params.ecn === "on" && syn.acked && syn.ecnSetup
   s.sndWl1 = syn.irs
   if (syn.acked) {
     s.sndWl2 = Seq.add(s.iss, 1)
@@ -1066,10 +1109,29 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     Rack.onAck(s.rack, una, s.board, at, s.tsOk ? a.tsEcr : undefined, tsClock)
   }
   onAckLosses(s, a, at, now, out, advances, oldWnd, newlySacked)
+  if (a.ece && s.ecnOk) onEce(s, now)
   if (s.frto !== undefined && sending(s)) {
     const duplicate = !advances && a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd
     frtoOnAck(s, advances, duplicate, now, out)
   }
+}
+
+/**
+ * The peer saw congestion on our data (an ECE, RFC 3168 §6.1.2): the window
+ * is reduced as for a loss, without retransmitting (CUBIC too, RFC 9438
+ * §4.6), at most once per window of data; the next new data segment says
+ * CWR. Not inside a loss episode, whose cut covers the same window (Linux
+ * enters its CWR state only from Open). No undo can give back such a cut.
+ */
+const onEce = (s: Sender, now: number): void => {
+  if (s.recovering || Seq.lt(s.sndUna, s.recover) || !sending(s)) return
+  // (held until data above it is acknowledged: the segment that said CWR went after it; Linux's CWR state)
+  if (s.ecnRecover !== undefined && Seq.lte(s.sndUna, s.ecnRecover)) return
+  s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+  s.ecnRecover = s.sndMax
+  s.cwrPending = true
+  s.undo = undefined
+  s.ecnReductions++
 }
 
 /**
@@ -1384,6 +1446,8 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   s.recovering = true
   s.recover = s.sndMax
   s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+  // RFC 3168 §6.1.2: any reduction of the window, this one too, is announced with CWR
+  if (s.ecnOk) s.cwrPending = true
   s.fastRetransmits++
   s.tlpAt = undefined
   // RFC 6937 §3: the reduction is spread over the recovery's ACKs, from the flight at its start
@@ -1905,6 +1969,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.frto = s.params.frto && s.sackOk && (!s.recovering || s.retries > 1) ? s.sndMax : undefined
   s.frtoNewSent = false
   s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+  if (s.ecnOk) s.cwrPending = true
   s.highRxt = s.sndUna
   s.tlpAt = undefined
   // a timeout's recovery counts once for RACK's reordering window (§6.2 step 4), at its first timeout

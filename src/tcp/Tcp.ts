@@ -289,6 +289,7 @@ export const paramsOf = (c: StackConfig["tcp"]): TcpParams => ({
   sack: c.sack,
   windowScaling: c.windowScaling,
   frto: c.frto,
+  ecn: c.ecn,
   challengeAcksPerSecond: c.challengeAcksPerSecond,
   outOfOrderBlocks: 64
 })
@@ -840,7 +841,8 @@ export const make = Effect.gen(function*() {
         lastDst = p.dst
       }
       const k = lastKey
-      const seg = Segment.read(b, off, hl, p.payloadLength)
+      // (the ECN field's CE codepoint, RFC 3168 §5: the receive half echoes it when ECN was negotiated)
+      const seg = Segment.read(b, off, hl, p.payloadLength, (p.tos & 3) === 3)
       const conn = conns.get(k)
       if (conn !== undefined) {
         const list = handoff.get(conn)

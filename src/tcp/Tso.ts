@@ -15,6 +15,7 @@
  * - are all exactly the first one's size (the segment size the link cuts
  *   to), but the last, which may be shorter;
  * - have PSH or FIN only on the last, and CWR only on the first;
+ * - are all ECN-capable or none (`ect`: the run has one IP header);
  * - fit one IPv4 datagram (65535 octets with headers).
  *
  * @since 0.2.0
@@ -64,7 +65,9 @@ export const runLength = (out: ReadonlyArray<OutSegment>, from: number): number 
     if (
       len === 0 || len > size || total + len > room ||
       (s.flags & (SYN | RST | URG | CWR)) !== 0 || (s.flags & ~CUT) !== (first.flags & ~CUT) ||
-      s.seq !== next || s.ack !== first.ack || s.window !== first.window || !sameOptions(s.options, first.options)
+      s.seq !== next || s.ack !== first.ack || s.window !== first.window || !sameOptions(s.options, first.options) ||
+      // (one IP header for the run: ECN-capable or not, all alike)
+      s.ect !== first.ect
     ) break
     n++
     total += len

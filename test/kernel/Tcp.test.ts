@@ -39,6 +39,7 @@ import type { StackConfigInput } from "../../src/Config.js"
 import * as Services from "../../src/tcp/Services.js"
 import { type Connection, Tcp } from "../../src/tcp/Tcp.js"
 import * as Stack from "../../src/Stack.js"
+import * as Checksum from "../../src/wire/Checksum.js"
 import { eventually } from "../support/Live.js"
 import { exec, ifName, makeNetns, moveLinkToNetns, spawnIn, tapSkipReason, tcpExt } from "../support/Netns.js"
 import type { ExecResult, Netns } from "../support/Netns.js"
@@ -345,6 +346,67 @@ const randomlyLosing = (link: LinkService, l: RandomLoss): Effect.Effect<LinkSer
     }
   )
 
+/**
+ * ECN seen on the link, both ways (RFC 3168): every `every`-th ECN-capable data segment in each
+ * direction is marked CE on its way (the IP header's checksum mended), as a congested router
+ * would, and the segments that carry ECT, CE, ECE and CWR (not SYNs) are counted. The TCP checksum does not
+ * cover the IP header's ECN field, so the offloads' vouched or partial checksums stay right.
+ */
+interface EcnSeen {
+  readonly every: number
+  rxEct: number
+  rxMarked: number
+  rxEce: number
+  rxCwr: number
+  txEct: number
+  txMarked: number
+  txEce: number
+  txCwr: number
+}
+
+const makeEcnSeen = (every: number): EcnSeen =>
+  ({ every, rxEct: 0, rxMarked: 0, rxEce: 0, rxCwr: 0, txEct: 0, txMarked: 0, txEce: 0, txCwr: 0 })
+
+/** Mark the IPv4 header of the frame `f` (its first piece) CE; returns the ECN field it had. */
+const markCe = (f: Uint8Array): number => {
+  const old = (f[14]! << 8) | f[15]!
+  const ecn = f[15]! & 3
+  f[15] = f[15]! | 3
+  const sum = Checksum.update((f[24]! << 8) | f[25]!, old, (f[14]! << 8) | f[15]!)
+  f[24] = sum >> 8
+  f[25] = sum & 0xff
+  return ecn
+}
+
+const ecnMarking = (link: LinkService, e: EcnSeen): Effect.Effect<LinkService, never, Scope.Scope> => {
+  // one direction's counts: ECT data segments (every `every`-th marked CE), and the ECE and CWR flags
+  const look = (f: Uint8Array, dir: "rx" | "tx"): void => {
+    const tcp = tcpOf(f)
+    if (tcp === undefined) return
+    const flags = tcp[2]
+    // (not the SYNs' ECE and CWR: those set ECN up)
+    if ((flags & 0x42) === 0x40) e[`${dir}Ece`]++
+    if ((flags & 0x82) === 0x80) e[`${dir}Cwr`]++
+    if (tcp[1] > 0 && (f[15]! & 3) !== 0) {
+      if (++e[`${dir}Ect`] % e.every === 0) {
+        markCe(f)
+        e[`${dir}Marked`]++
+      }
+    }
+  }
+  return Effect.map(
+    filterReceived(link, (f) => {
+      look(f, "rx")
+      return true
+    }),
+    (received): LinkService =>
+      filterSent(link, received, (f) => {
+        look(f instanceof Uint8Array ? f : f[0]!, "tx")
+        return true
+      })
+  )
+}
+
 /** BBR, when this kernel has it (CONFIG_TCP_CONG_BBR; Linux's default on these machines). */
 const BBR_SKIP = (() => {
   try {
@@ -601,6 +663,58 @@ describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () 
         // carried the batch's last three blocks and its first D-SACK: blocks made earlier in the batch
         // went unreported, and Linux resent 532-568 segments the stack had, of 890-975, offloads off
         expect(twice, seen).toBeLessThanOrEqual(Math.max(5, resent / 10))
+      }), 120_000)
+
+    live("ECN with Linux (RFC 3168), asked by either side: CE on data draws ECE, the sender reduces its window and says CWR, and the data arrives intact", () =>
+      Effect.gen(function*() {
+        const e = makeEcnSeen(20)
+        const w = yield* makeWorld(mode, 9, { config: { tcp: { ecn: "on" } }, wrap: (link) => ecnMarking(link, e) })
+        // (the namespace's own setting: Linux asks for ECN in its SYNs)
+        const set = yield* exec(w.ns, ["python3", "-c", "open('/proc/sys/net/ipv4/tcp_ecn', 'w').write('1')"], { timeoutMs: 10_000 })
+        expect(set.code, describeExec(set)).toBe(0)
+        // Linux sends to us
+        const listener = yield* inStack(w, Effect.flatMap(Tcp, (t) => t.listen({ port: 5003 })))
+        const served = yield* Effect.fork(Effect.flatMap(listener.accept, (c) =>
+          Effect.gen(function*() {
+            const got = yield* readHashed(c)
+            const info = yield* c.info
+            yield* c.close
+            return { got, ecn: info.ecn }
+          })))
+        const r = yield* peer(w, ["send", STACK_IP, "5003", String(2 * MB), "cubic"])
+        const fromLinux = yield* Fiber.join(served)
+        expect(fromLinux.got).toEqual({ n: 2 * MB, sha: r["sha"] })
+        const rx = JSON.stringify({ mode: mode.title, ...e, ecn: fromLinux.ecn })
+        expect(fromLinux.ecn, rx).toBe(true)
+        // its data came ECN-capable; the CE marks drew our ECE, and Linux said CWR when it had reduced
+        expect(e.rxEct, rx).toBeGreaterThan(0)
+        expect(e.rxMarked, rx).toBeGreaterThan(0)
+        expect(e.txEce, rx).toBeGreaterThan(0)
+        expect(e.rxCwr, rx).toBeGreaterThan(0)
+        // we send to Linux, asking for ECN ourselves
+        const sink = yield* spawnIn(w.ns, ["python3", PEER, "sink", "5004"])
+        yield* eventually(Effect.sync(() => sink.stdout()), (o) => o.includes("listening"), "kernel sink listening")
+        const data = new Uint8Array(randomBytes(2 * MB))
+        const before = { ...e }
+        const info = yield* inStack(
+          w,
+          Effect.gen(function*() {
+            const conn = yield* (yield* Tcp).connect({ address: HOST_IP, port: 5004 })
+            for (let o = 0; o < data.length; o += 64 * 1024) yield* conn.write(data.subarray(o, o + 64 * 1024))
+            yield* conn.end
+            return yield* conn.info
+          })
+        )
+        const sinkSaid = yield* eventually(Effect.sync(() => sink.stdout()), (o) => o.includes("sha"), "kernel sink done")
+        expect(JSON.parse(sinkSaid.trim().split("\n").at(-1)!)).toEqual({ received: 2 * MB, sha: sha(data) })
+        const tx = JSON.stringify({ mode: mode.title, ...e, before, ecn: info.ecn, reductions: info.ecnReductions })
+        expect(info.ecn, tx).toBe(true)
+        expect(e.txEct - before.txEct, tx).toBeGreaterThan(0)
+        expect(e.txMarked - before.txMarked, tx).toBeGreaterThan(0)
+        expect(e.rxEce - before.rxEce, tx).toBeGreaterThan(0)
+        // each reduction said CWR on the next new data
+        expect(info.ecnReductions, tx).toBeGreaterThan(0)
+        expect(e.txCwr - before.txCwr, tx).toBeGreaterThanOrEqual(info.ecnReductions)
       }), 120_000)
 
     live("100 concurrent kernel clients each send 4 KB to discard; none stalls", () =>

@@ -110,6 +110,8 @@ export interface Options {
   readonly params?: Partial<Params.TcpParams>
   /** the peer's SYN options */
   readonly peerOptions?: TcpWire.TcpOptions
+  /** control bits the peer's SYN carries besides SYN (ECE | CWR: an ECN-setup SYN) */
+  readonly peerSynFlags?: number
   readonly peerWindow?: number
   readonly now?: number
   /** our SYN-ACK had to be sent again (established): the handshake gives no RTT sample (Karn) */
@@ -122,7 +124,7 @@ export const params = (p?: Partial<Params.TcpParams>): Params.TcpParams => ({ ..
 export const peerSyn = (o: Options = {}): Segment.Segment =>
   Segment.make({
     seq: REMOTE_ISN,
-    flags: Segment.SYN,
+    flags: Segment.SYN | (o.peerSynFlags ?? 0),
     window: o.peerWindow ?? 64240,
     options: o.peerOptions ?? { sackPermitted: false }
   })
@@ -178,9 +180,12 @@ export const fromPeer = (
     readonly options?: TcpWire.TcpOptions
     /** the urgent pointer field (with URG in `flags`) */
     readonly urgent?: number
+    /** its IP header said CE (RFC 3168) */
+    readonly ce?: boolean
   }
 ): Segment.Segment =>
   Segment.make({
+    ce: fields.ce ?? false,
     urgent: fields.urgent ?? 0,
     seq: Seq.add(REMOTE_ISN, 1 + (fields.seq ?? 0)),
     ack: Seq.add(LOCAL_ISN, 1 + (fields.ack ?? 0)),
@@ -203,7 +208,9 @@ const FLAG_NAMES: ReadonlyArray<readonly [number, string]> = [
   [Segment.RST, "RST"],
   [Segment.FIN, "FIN"],
   [Segment.PSH, "PSH"],
-  [Segment.ACK, "ACK"]
+  [Segment.ACK, "ACK"],
+  [Segment.ECE, "ECE"],
+  [Segment.CWR, "CWR"]
 ]
 
 /** The control bits as a string, e.g. "FIN|PSH|ACK". */

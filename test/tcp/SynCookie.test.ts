@@ -128,6 +128,7 @@ describe("the cookie handshake (Handshake.cookieSynAck / cookieEstablished)", ()
       tsOk: true,
       tsRecent: 777,
       sackOk: true,
+      ecnOk: false,
       synRetransmitted: false,
       rttSample: undefined
     })

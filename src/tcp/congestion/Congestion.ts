@@ -126,7 +126,8 @@
  * HyStart++ (RFC 9406) ends the initial slow start of either algorithm when
  * the delay grows (HyStart.ts; `NewReno.slowStartAck` runs it).
  *
- * Not here: ECN (RFC 3168's response would be an `onLoss` variant),
+ * ECN's response (RFC 3168 §6.1.2; RFC 9438 §4.6 for CUBIC) is `onLoss`
+ * itself, called by the sender without a recovery episode. Not here:
  * RFC 7661's non-validated phase, and pacing. (A cut
  * is undone on three proofs, all in Sender.ts: D-SACKs, RFC 2883; F-RTO,
  * RFC 5682; an echoed timestamp older than the first retransmission, RFC

@@ -1,0 +1,170 @@
+/**
+ * ECN for TCP (RFC 3168 §6.1; RFC 9293 §3.8.2 SHLD-8) as pure steps: the
+ * setup in the handshake both ways, ECT(0) on new data only, the receiver's
+ * ECE from a CE until the peer's CWR, and the sender's window reduced once
+ * per window for an ECE, announced with CWR on its next new data.
+ *
+ * Fixture: a passive open whose peer's SYN asks for ECN (ECE | CWR), MSS
+ * 1460, no options; the peer's window large; every step names its time.
+ */
+import { describe, expect, it } from "vitest"
+import * as Handshake from "../../src/tcp/Handshake.js"
+import type { TcpParams } from "../../src/tcp/Params.js"
+import { ACK, CWR, ECE, type OutSegment, SYN } from "../../src/tcp/Segment.js"
+import * as Segment from "../../src/tcp/Segment.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import * as T from "../support/TcpSocket.js"
+
+const MSS = 1460
+const SETUP = ECE | CWR
+
+const est = (o: { ecn?: TcpParams["ecn"]; peerSynFlags?: number } = {}) =>
+  T.established({
+    params: { ecn: o.ecn ?? "accept", quickAcks: 0 },
+    peerOptions: { mss: MSS, sackPermitted: false },
+    peerSynFlags: o.peerSynFlags ?? SETUP,
+    peerWindow: 65535
+  })
+
+const data = (out: ReadonlyArray<OutSegment>) => out.filter((s) => (s.payload?.length ?? 0) > 0)
+const has = (s: OutSegment, flag: number) => (s.flags & flag) !== 0
+
+describe("ECN setup (RFC 3168 §6.1.1)", () => {
+  const synAckTo = (flags: number, ecn: TcpParams["ecn"]) => {
+    const p = T.params({ ecn })
+    const syn = Segment.make({ seq: T.REMOTE_ISN, flags: SYN | flags, window: 64240 })
+    const h = Handshake.halfOpen(p, { localPort: T.LOCAL_PORT, remotePort: T.REMOTE_PORT }, syn, T.LOCAL_ISN, 1500, 0)
+    return { h, synAck: Handshake.synAck(p, h, 0) }
+  }
+  it("a listener answers an ECN-setup SYN with ECE (not CWR), unless ECN is off", () => {
+    for (const ecn of ["accept", "on"] as const) {
+      const { h, synAck } = synAckTo(SETUP, ecn)
+      expect(h.ecnOk).toBe(true)
+      expect(synAck.flags & (ECE | CWR)).toBe(ECE)
+    }
+    const off = synAckTo(SETUP, "off")
+    expect(off.h.ecnOk).toBe(false)
+    expect(off.synAck.flags & (ECE | CWR)).toBe(0)
+  })
+  it("a SYN with only one of ECE and CWR is no ECN setup", () => {
+    for (const flags of [ECE, CWR, 0]) {
+      const { h, synAck } = synAckTo(flags, "on")
+      expect(h.ecnOk).toBe(false)
+      expect(synAck.flags & (ECE | CWR)).toBe(0)
+    }
+  })
+  it("a SYN cookie's SYN-ACK sets up no ECN (the cookie cannot carry it), and nor does its connection", () => {
+    const p = T.params({ ecn: "on" })
+    const syn = Segment.make({ seq: T.REMOTE_ISN, flags: SYN | SETUP, window: 64240 })
+    const synAck = Handshake.cookieSynAck(p, { localPort: T.LOCAL_PORT, remotePort: T.REMOTE_PORT }, syn, T.LOCAL_ISN, 1500, 0)
+    expect(synAck.flags & (ECE | CWR)).toBe(0)
+  })
+  it("with ECN on, our SYN asks (ECE | CWR), a retransmitted one does not; an ECE-only SYN-ACK sets it up", () => {
+    const { socket: s, syn } = T.synSent({ params: { ecn: "on" } })
+    expect(syn.flags).toBe(SYN | ECE | CWR)
+    const again = s.tick(1000)
+    expect(again).toHaveLength(1)
+    expect(again[0]!.flags).toBe(SYN)
+    const synAck = Segment.make({ seq: T.REMOTE_ISN, ack: Seq.add(T.LOCAL_ISN, 1), flags: SYN | ACK | ECE, window: 65535 })
+    s.send(1010, synAck)
+    expect(s.state).toBe("Established")
+    expect(s.snd.ecnOk).toBe(true)
+    expect(s.rcv.ecnOk).toBe(true)
+  })
+  it("a SYN-ACK with both ECE and CWR, or one to a SYN that did not ask, sets up nothing", () => {
+    for (const [ecn, flags] of [["on", ECE | CWR], ["accept", ECE]] as const) {
+      const { socket: s, syn } = T.synSent({ params: { ecn } })
+      expect(syn.flags & (ECE | CWR)).toBe(ecn === "on" ? SETUP : 0)
+      s.send(10, Segment.make({ seq: T.REMOTE_ISN, ack: Seq.add(T.LOCAL_ISN, 1), flags: SYN | ACK | flags, window: 65535 }))
+      expect(s.state).toBe("Established")
+      expect(s.snd.ecnOk).toBe(false)
+      expect(s.rcv.ecnOk).toBe(false)
+    }
+  })
+})
+
+describe("ECN-capable segments (RFC 3168 §6.1.2, §6.1.5, §6.1.6)", () => {
+  it("new data goes ECT(0); pure ACKs and retransmissions do not", () => {
+    const s = est()
+    const first = s.write(10, T.octets(2 * MSS))
+    expect(data(first).map((x) => x.ect)).toEqual([true, true])
+    // the retransmission at the RTO
+    const rto = s.tick(10 + s.snd.rtt.rto)
+    expect(data(rto).length).toBeGreaterThan(0)
+    expect(data(rto).every((x) => x.ect !== true)).toBe(true)
+    // an ACK of data from the peer
+    const ack = s.send(2000, T.fromPeer({ seq: 0, ack: 2 * MSS, payload: "x" }), T.fromPeer({ seq: 1, ack: 2 * MSS, payload: "y" }))
+    expect(ack.length).toBeGreaterThan(0)
+    expect(ack.every((x) => x.ect !== true)).toBe(true)
+  })
+  it("without ECN negotiated nothing is ECN-capable", () => {
+    const s = est({ peerSynFlags: 0 })
+    expect(data(s.write(10, T.octets(MSS))).map((x) => x.ect)).toEqual([false])
+  })
+})
+
+describe("the receiver: CE is echoed until CWR (RFC 3168 §6.1.3)", () => {
+  it("a CE on data draws an ACK with ECE at once; every segment says ECE until the peer's CWR", () => {
+    const s = est()
+    const first = s.send(10, T.fromPeer({ seq: 0, payload: "a", ce: true }))
+    expect(T.seenAll(first)).toMatchObject([{ ack: 1, flags: "ACK|ECE" }])
+    // our data while the echo lasts says ECE too
+    expect(T.seenAll(s.write(20, "b"))).toMatchObject([{ flags: "PSH|ACK|ECE" }])
+    s.send(30, T.fromPeer({ seq: 1, ack: 1, payload: "c" }), T.fromPeer({ seq: 2, ack: 1, payload: "d" }))
+    const later = s.tick(100)
+    expect(later.every((x) => has(x, ECE))).toBe(true)
+    // the peer's CWR ends it
+    s.send(200, T.fromPeer({ seq: 3, ack: 1, payload: "e", flags: ACK | CWR }), T.fromPeer({ seq: 4, ack: 1, payload: "f" }))
+    expect(s.rcv.demandCwr).toBe(false)
+    expect(T.seenAll(s.write(300, "g"))).toMatchObject([{ flags: "PSH|ACK" }])
+  })
+  it("a CE on a pure ACK asks nothing, nor does one without ECN negotiated", () => {
+    const s = est()
+    s.write(10, "a")
+    expect(s.send(20, T.fromPeer({ seq: 0, ack: 1, ce: true }))).toEqual([])
+    expect(s.rcv.demandCwr).toBe(false)
+    const plain = est({ peerSynFlags: 0 })
+    const out = plain.send(10, T.fromPeer({ seq: 0, payload: "a", ce: true }), T.fromPeer({ seq: 1, payload: "b" }))
+    expect(out.every((x) => !has(x, ECE))).toBe(true)
+  })
+})
+
+describe("the sender: ECE reduces the window once per window (RFC 3168 §6.1.2)", () => {
+  /** A connection with 20 segments written at 10; `acked` of them acknowledged by 20, with ECE or not. */
+  const flight = (ece: boolean, acked: number, o: { peerSynFlags?: number } = {}) => {
+    const s = est(o)
+    s.write(10, T.octets(20 * MSS))
+    const out = s.send(20, T.fromPeer({ seq: 0, ack: acked * MSS, flags: ece ? ACK | ECE : ACK }))
+    return { s, out }
+  }
+  it("an ECE halves cwnd and ssthresh as a loss would, without a retransmission; the next new data says CWR, once", () => {
+    const before = flight(false, 2).s.snd.cc.cwnd
+    const { out, s } = flight(true, 2)
+    expect(s.snd.ecnReductions).toBe(1)
+    expect(s.snd.cc.cwnd).toBeLessThan(before)
+    expect(s.snd.cc.ssthresh).toBe(s.snd.cc.cwnd)
+    expect(s.snd.retransmits).toBe(0)
+    // whatever went at once: the first new data segment says CWR, the rest do not
+    const sent = [...data(out), ...data(s.send(30, T.fromPeer({ seq: 0, ack: 10 * MSS })))]
+    expect(sent.length).toBeGreaterThan(1)
+    expect(sent.map((x) => has(x, CWR))).toEqual(sent.map((_, i) => i === 0))
+    expect(sent.every((x) => x.ect === true)).toBe(true)
+  })
+  it("further ECEs in the same window change nothing; once it is acknowledged, the next reduces again", () => {
+    const { s } = flight(true, 2)
+    const cwnd = s.snd.cc.cwnd
+    s.send(30, T.fromPeer({ seq: 0, ack: 4 * MSS, flags: ACK | ECE }))
+    // (the whole window it was sent in, but nothing above it: the CWR may not have arrived)
+    const more = s.send(31, T.fromPeer({ seq: 0, ack: 10 * MSS, flags: ACK | ECE }))
+    expect(s.snd.ecnReductions).toBe(1)
+    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(cwnd)
+    expect(data(more).length).toBeGreaterThan(0)
+    s.send(40, T.fromPeer({ seq: 0, ack: 11 * MSS, flags: ACK | ECE }))
+    expect(s.snd.ecnReductions).toBe(2)
+  })
+  it("without ECN negotiated an ECE is ignored", () => {
+    const { s } = flight(true, 2, { peerSynFlags: 0 })
+    expect(s.snd.ecnReductions).toBe(0)
+    expect(s.snd.cc.cwnd).toBe(flight(false, 2, { peerSynFlags: 0 }).s.snd.cc.cwnd)
+  })
+})
