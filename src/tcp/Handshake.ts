@@ -21,8 +21,8 @@
  * - With the SYN queue full, a SYN may be answered with a SYN cookie
  *   (RFC 4987 §3.6, SynCookie.ts) and no record: `cookieSynAck`; the ACK
  *   that returns it is the whole handshake: `cookieEstablished`. Options the
- *   cookie cannot carry are not offered (window scaling and SACK only when
- *   the SYN had timestamps to carry them in).
+ *   cookie cannot carry are not offered (window scaling, SACK and ECN only
+ *   when the SYN had timestamps to carry them in).
  *
  * @since 0.1.0
  */
@@ -224,12 +224,13 @@ export const cookieSynAck = (
   const ts = params.timestamps ? o.timestamp : undefined
   const scaled = ts !== undefined && params.windowScaling && o.windowScale !== undefined
   const sackOk = ts !== undefined && params.sack && o.sackPermitted
+  const ecn = ts !== undefined && params.ecn !== "off" && (seg.flags & (ECE | CWR)) === (ECE | CWR)
   return {
     srcPort: ports.localPort,
     dstPort: ports.remotePort,
     seq: iss,
     ack: Seq.add(seg.seq, 1),
-    flags: SYN | ACK,
+    flags: ecn ? SYN | ACK | ECE : SYN | ACK,
     window: Math.min(0xffff, params.receiveBuffer),
     urgent: 0,
     options: {
@@ -238,7 +239,7 @@ export const cookieSynAck = (
       ...(ts !== undefined
         ? {
           timestamp: {
-            value: SynCookie.tsvalFor(tsClock(now), { windowShift: scaled ? Math.min(o.windowScale!, 14) : undefined, sackOk }),
+            value: SynCookie.tsvalFor(tsClock(now), { windowShift: scaled ? Math.min(o.windowScale!, 14) : undefined, sackOk, ecn }),
             echo: ts.value
           }
         }
@@ -269,7 +270,7 @@ export const cookieEstablished = (
   if (proved === undefined) return undefined
   // a peer answers with timestamps only when our SYN-ACK had them, and it had them only when the SYN did
   const ts = params.timestamps ? seg.options.timestamp : undefined
-  const offered = ts !== undefined ? SynCookie.offeredOf(ts.echo) : { windowShift: undefined, sackOk: false }
+  const offered = ts !== undefined ? SynCookie.offeredOf(ts.echo) : { windowShift: undefined, sackOk: false, ecn: false }
   const scaled = offered.windowShift !== undefined && params.windowScaling
   const sndShift = scaled ? offered.windowShift! : 0
   return {
@@ -285,8 +286,7 @@ export const cookieEstablished = (
     tsOk: ts !== undefined,
     tsRecent: ts?.value ?? 0,
     sackOk: offered.sackOk && params.sack,
-    // (the cookie's timestamp has no room to carry an ECN setup, and its SYN-ACK offered none)
-    ecnOk: false,
+    ecnOk: offered.ecn && params.ecn !== "off",
     synRetransmitted: false,
     // the echoed TSval had its low bits replaced: no RTT sample from it
     rttSample: undefined

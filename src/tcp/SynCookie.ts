@@ -90,23 +90,27 @@ export interface Offered {
   /** the peer's window shift (0..14), undefined when it offered no scaling */
   readonly windowShift: number | undefined
   readonly sackOk: boolean
+  /** an ECN-setup SYN (RFC 3168 §6.1.1) that we took */
+  readonly ecn: boolean
 }
 
 const NO_SCALE = 0xf
 
 /**
- * Our TSval for a cookie SYN-ACK: the clock's value with its low 5 bits
- * replaced by what the SYN offered, kept at or below the clock (TSvals must
+ * Our TSval for a cookie SYN-ACK: the clock's value with its low 6 bits
+ * replaced by what the SYN offered (the shift, SACK, ECN: as Linux's
+ * cookie_init_timestamp), kept at or below the clock (TSvals must
  * not run ahead of the clock that later ones come from).
  */
 export const tsvalFor = (clock: number, offered: Offered): number => {
-  const low = (offered.windowShift === undefined ? NO_SCALE : offered.windowShift & 0xf) | (offered.sackOk ? 0x10 : 0)
-  const v = ((clock & ~0x1f) | low) >>> 0
-  return v > clock >>> 0 ? (v - 32) >>> 0 : v
+  const low = (offered.windowShift === undefined ? NO_SCALE : offered.windowShift & 0xf) | (offered.sackOk ? 0x10 : 0) |
+    (offered.ecn ? 0x20 : 0)
+  const v = ((clock & ~0x3f) | low) >>> 0
+  return v > clock >>> 0 ? (v - 64) >>> 0 : v
 }
 
 /** What a cookie ACK's TSecr (our TSval, echoed) says the SYN offered. */
 export const offeredOf = (tsecr: number): Offered => {
   const shift = tsecr & 0xf
-  return { windowShift: shift === NO_SCALE || shift > 14 ? undefined : shift, sackOk: (tsecr & 0x10) !== 0 }
+  return { windowShift: shift === NO_SCALE || shift > 14 ? undefined : shift, sackOk: (tsecr & 0x10) !== 0, ecn: (tsecr & 0x20) !== 0 }
 }

@@ -13,6 +13,8 @@ import type { TcpParams } from "../../src/tcp/Params.js"
 import { ACK, CWR, ECE, type OutSegment, SYN } from "../../src/tcp/Segment.js"
 import * as Segment from "../../src/tcp/Segment.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
+import * as SynCookie from "../../src/tcp/SynCookie.js"
+import * as Sip from "../../src/internal/SipHash.js"
 import * as T from "../support/TcpSocket.js"
 
 const MSS = 1460
@@ -53,11 +55,31 @@ describe("ECN setup (RFC 3168 §6.1.1)", () => {
       expect(synAck.flags & (ECE | CWR)).toBe(0)
     }
   })
-  it("a SYN cookie's SYN-ACK sets up no ECN (the cookie cannot carry it), and nor does its connection", () => {
-    const p = T.params({ ecn: "on" })
-    const syn = Segment.make({ seq: T.REMOTE_ISN, flags: SYN | SETUP, window: 64240 })
-    const synAck = Handshake.cookieSynAck(p, { localPort: T.LOCAL_PORT, remotePort: T.REMOTE_PORT }, syn, T.LOCAL_ISN, 1500, 0)
-    expect(synAck.flags & (ECE | CWR)).toBe(0)
+  it("a SYN cookie carries the ECN setup in its timestamp, as Linux's; without timestamps it sets up none", () => {
+    const key = Sip.keyOf(new Uint8Array(16).fill(9))
+    const tuple = { localAddr: 0xc6120002, localPort: T.LOCAL_PORT, remoteAddr: 0xc6120001, remotePort: T.REMOTE_PORT }
+    const ports = { localPort: T.LOCAL_PORT, remotePort: T.REMOTE_PORT }
+    const now = 10_000
+    for (const [withTs, ecn, expected] of [[true, "accept", true], [true, "off", false], [false, "accept", false]] as const) {
+      const p = T.params({ ecn })
+      const syn = Segment.make({
+        seq: T.REMOTE_ISN,
+        flags: SYN | SETUP,
+        window: 64240,
+        options: withTs ? { sackPermitted: false, timestamp: { value: 555, echo: 0 } } : { sackPermitted: false }
+      })
+      const iss = SynCookie.make(key, tuple, syn.seq, 1460, now)
+      const synAck = Handshake.cookieSynAck(p, ports, syn, iss, 1500, now)
+      expect(synAck.flags & (ECE | CWR), `${withTs} ${ecn}`).toBe(expected ? ECE : 0)
+      const ack = Segment.make({
+        seq: Seq.add(T.REMOTE_ISN, 1),
+        ack: Seq.add(iss, 1),
+        flags: ACK,
+        window: 502,
+        options: withTs ? { sackPermitted: false, timestamp: { value: 556, echo: synAck.options.timestamp!.value } } : { sackPermitted: false }
+      })
+      expect(Handshake.cookieEstablished(p, key, tuple, ack, 1500, now + 3)?.ecnOk, `${withTs} ${ecn}`).toBe(expected)
+    }
   })
   it("with ECN on, our SYN asks (ECE | CWR), a retransmitted one does not; an ECE-only SYN-ACK sets it up", () => {
     const { socket: s, syn } = T.synSent({ params: { ecn: "on" } })

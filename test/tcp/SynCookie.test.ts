@@ -75,16 +75,17 @@ describe("SYN cookies", () => {
     ))
   })
 
-  it("the timestamp carries the window shift and SACK, and never runs ahead of the clock", () => {
+  it("the timestamp carries the window shift, SACK and ECN, and never runs ahead of the clock", () => {
     fc.assert(fc.property(
       fc.integer({ min: 64, max: 0xffffffff }),
       fc.option(fc.integer({ min: 0, max: 14 }), { nil: undefined }),
       fc.boolean(),
-      (clock, windowShift, sackOk) => {
-        const v = SynCookie.tsvalFor(clock, { windowShift, sackOk })
+      fc.boolean(),
+      (clock, windowShift, sackOk, ecn) => {
+        const v = SynCookie.tsvalFor(clock, { windowShift, sackOk, ecn })
         expect(v).toBeLessThanOrEqual(clock)
         expect(clock - v).toBeLessThan(64)
-        expect(SynCookie.offeredOf(v)).toEqual({ windowShift, sackOk })
+        expect(SynCookie.offeredOf(v)).toEqual({ windowShift, sackOk, ecn })
       }
     ))
   })
