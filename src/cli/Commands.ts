@@ -124,6 +124,14 @@ const tcpCc = Options.text("tcp-cc").pipe(
   Options.optional
 )
 
+const tcpEcn = Options.text("tcp-ecn").pipe(
+  Options.withPseudoName("MODE"),
+  Options.withDescription(
+    "TCP's use of ECN (RFC 3168): accept (take it when a peer asks, Linux's default), on (ask too) or off."
+  ),
+  Options.optional
+)
+
 const realtime = Options.integer("realtime").pipe(
   Options.withPseudoName("PRIO"),
   Options.withDescription(
@@ -298,12 +306,13 @@ const statsEvery = Options.float("stats").pipe(
 
 const up = Command.make(
   "up",
-  { ...linkFlags, serve, tcpCc, realtime, statsEvery },
+  { ...linkFlags, serve, tcpCc, tcpEcn, realtime, statsEvery },
   (raw) =>
     runUp({
       ...toLinkFlags(raw),
       serve: raw.serve,
       tcpCc: Option.getOrUndefined(raw.tcpCc),
+      tcpEcn: Option.getOrUndefined(raw.tcpEcn),
       realtime: Option.getOrUndefined(raw.realtime),
       stats: Option.getOrUndefined(raw.statsEvery)
     })

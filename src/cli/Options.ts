@@ -25,6 +25,7 @@ import type { StackConfigInput } from "../Config.js"
 import * as Mac from "../wire/Mac.js"
 import * as Scheduling from "../Scheduling.js"
 import * as Congestion from "../tcp/congestion/Congestion.js"
+import type { EcnMode } from "../tcp/Params.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 
 // -----------------------------------------------------------------------------
@@ -121,6 +122,8 @@ export interface UpFlags extends LinkFlags {
   readonly serve: ReadonlyArray<string>
   /** `--tcp-cc`: congestion control name; undefined: the default (cubic) */
   readonly tcpCc: string | undefined
+  /** `--tcp-ecn`: off, accept or on (RFC 3168); undefined: the default (accept, as Linux) */
+  readonly tcpEcn?: string | undefined
   /** `--realtime`: SCHED_FIFO priority of the stack's threads; undefined: the normal policy */
   readonly realtime: number | undefined
   /** `--stats`: seconds between counter lines; undefined: none */
@@ -328,6 +331,17 @@ export const parseCongestion = (flag: string, text: string): Either.Either<Conge
     : fail(`${flag}: '${text}' is not a congestion control (use one of ${Congestion.names.join(", ")})`)
 }
 
+/**
+ * `--tcp-ecn`: how TCP uses ECN (Config's `tcp.ecn`), any case.
+ * @category parsers
+ */
+export const parseEcn = (flag: string, text: string): Either.Either<EcnMode, UsageError> => {
+  const t = text.trim().toLowerCase()
+  return t === "off" || t === "accept" || t === "on"
+    ? Either.right(t)
+    : fail(`${flag}: '${text}' is not an ECN mode (use off, accept or on)`)
+}
+
 /** Text shown for a service in the "up" line. */
 export const formatServe = (s: ServeSpec): string => `${s.kind}:${s.port}`
 
@@ -420,7 +434,8 @@ export const planUp = (flags: UpFlags, randomMac: Mac.Mac): Either.Either<UpPlan
       }
     }
     const congestion = flags.tcpCc === undefined ? DEFAULTS.tcpCc : yield* parseCongestion("--tcp-cc", flags.tcpCc)
-    const stack = { ...link.stack, tcp: { congestion } }
+    const ecn = flags.tcpEcn === undefined ? undefined : yield* parseEcn("--tcp-ecn", flags.tcpEcn)
+    const stack = { ...link.stack, tcp: ecn === undefined ? { congestion } : { congestion, ecn } }
     // the TCP settings by Config's rules too (fields named as flags)
     const checked = Config.check(stack)
     if (Either.isLeft(checked)) return yield* Either.left(configUsageError(checked.left))

@@ -72,7 +72,8 @@ describe.skipIf(!BUILT)("gonet (built)", () => {
     expect(r.code).toBe(0)
     for (
       const flag of [
-        "--tap", "--ip", "--host-ip", "--gateway", "--mac", "--mtu", "--serve", "--tcp-cc", "--pcap", "--no-host-config", "--realtime"
+        "--tap", "--ip", "--host-ip", "--gateway", "--mac", "--mtu", "--serve", "--tcp-cc", "--tcp-ecn", "--pcap", "--no-host-config",
+        "--realtime"
       ]
     ) {
       expect(r.stdout).toContain(flag)
@@ -95,6 +96,7 @@ describe.skipIf(!BUILT)("gonet (built)", () => {
     [["up", "--serve", "udp-echo:7,echo:7", "--serve", "chargen:7"], /^gonet: --serve: TCP port 7 is given twice \(echo and chargen\)$/],
     [["up", "--serve", "echo,,discard"], /^gonet: --serve: an empty item in 'echo,,discard'/],
     [["up", "--tcp-cc", "reno"], /^gonet: --tcp-cc: 'reno' is not a congestion control \(use one of newreno, cubic\)$/],
+    [["up", "--tcp-ecn", "yes"], /^gonet: --tcp-ecn: 'yes' is not an ECN mode \(use off, accept or on\)$/],
     [["up", "--mac", "01:00:5e:00:00:01"], /^gonet: --mac: .* multicast/],
     [["up", "--log-level", "verbose"], /^gonet: --log-level: 'verbose' is not a level/],
     [["up", "--realtime", "0"], /^gonet: --realtime: 0 is not a SCHED_FIFO priority \(1\.\.99\)$/],

@@ -184,6 +184,7 @@ describe("planUp", () => {
         noOffload: true,
         serve: ["udp-echo:7", "udp-echo:9999"],
         tcpCc: "newreno",
+        tcpEcn: "ON",
         realtime: 50
       },
       RANDOM_MAC
@@ -203,7 +204,7 @@ describe("planUp", () => {
       gateway: Addr.parse("198.19.4.1"),
       mac,
       mtu: 9000,
-      tcp: { congestion: "newreno" }
+      tcp: { congestion: "newreno", ecn: "on" }
     })
     expect(plan.serve).toEqual([{ kind: "udp-echo", port: 7 }, { kind: "udp-echo", port: 9999 }])
     expect(plan.pcap).toBe("/tmp/x.pcap")
@@ -263,6 +264,7 @@ describe("planUp", () => {
     ["same UDP port in a list after TCP", { serve: ["echo,udp-echo,discard,udp-echo:7"] }, /^--serve: UDP port 7 is given twice$/],
     ["empty --serve item", { serve: ["echo,,discard"] }, /^--serve: an empty item in 'echo,,discard'/],
     ["unknown --tcp-cc", { tcpCc: "reno" }, /^--tcp-cc: 'reno' is not a congestion control \(use one of newreno, cubic\)$/],
+    ["unknown --tcp-ecn", { tcpEcn: "yes" }, /^--tcp-ecn: 'yes' is not an ECN mode \(use off, accept or on\)$/],
     ["long tap name", { tap: "a-very-long-tap-name" }, /^--tap: .* longer than 15/],
     ["empty pcap", { pcap: " " }, /^--pcap: /],
     ["realtime priority 0", { realtime: 0 }, /^--realtime: 0 is not a SCHED_FIFO priority \(1\.\.99\)$/],
