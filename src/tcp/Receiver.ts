@@ -557,7 +557,11 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   })
   // RFC 3168 §6.1.3: the peer's CWR says it has reduced its window; a CE on this segment's data,
   // after that, asks again
-  if (r.ecnOk && (flags & CWR) !== 0) r.demandCwr = false
+  if (r.ecnOk && (flags & CWR) !== 0) {
+    r.demandCwr = false
+    // at once when it brings data: the sender's window may be down to a segment (Linux's tcp_ecn_accept_cwr)
+    if (len > 0) out.ackNow = true
+  }
   if (r.ecnOk && seg.ce && seg.payload.length > 0 && !r.demandCwr) {
     r.demandCwr = true
     // at once, as Linux (its quick-ACK mode): the sender may have a window of one segment

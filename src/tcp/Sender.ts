@@ -84,8 +84,11 @@
  *   in our SYN when "on", a retransmitted SYN without; a peer's ask taken
  *   unless "off"): new data goes ECT(0), never a retransmission, window
  *   probe or pure ACK; an ECE cuts the window as a loss would, once per
- *   window of data and not inside a loss episode; the next new data after
- *   any cut says CWR; every segment says ECE while the receive half asks.
+ *   window of data (held: no other cut, a loss's included, and no growth
+ *   until data above it is acknowledged) and not inside a loss episode,
+ *   whose cut it then forbids undoing; the next new data after any cut
+ *   says CWR (withdrawn if the cut is undone); every segment says ECE while
+ *   the receive half asks.
  *
  * @since 0.1.0
  */
@@ -1124,15 +1127,23 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
  * enters its CWR state only from Open). No undo can give back such a cut.
  */
 const onEce = (s: Sender, now: number): void => {
-  if (s.recovering || Seq.lt(s.sndUna, s.recover) || !sending(s)) return
-  // (held until data above it is acknowledged: the segment that said CWR went after it; Linux's CWR state)
-  if (s.ecnRecover !== undefined && Seq.lte(s.sndUna, s.ecnRecover)) return
+  // the congestion is real whatever else this window shows: no undo may give back its cut, the
+  // loss episode's either (Linux's tcp_fastretrans_alert: "ECE, hence prohibit cwnd undoing")
+  s.undo = undefined
+  if (s.recovering || Seq.lt(s.sndUna, s.recover) || !sending(s) || ecnHeld(s)) return
   s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
   s.ecnRecover = s.sndMax
   s.cwrPending = true
-  s.undo = undefined
   s.ecnReductions++
 }
+
+/**
+ * A cut for an ECE is held: until data above SND.MAX at the cut is
+ * acknowledged (the segment that said CWR went after it; Linux's CWR state
+ * ends on "something above high_seq"). Meanwhile no other ECE cuts, a loss
+ * in the same window does not cut again, and ACKs do not grow the window.
+ */
+const ecnHeld = (s: Sender): boolean => s.ecnRecover !== undefined && Seq.lte(s.sndUna, s.ecnRecover)
 
 /**
  * F-RTO, steps 2 and 3 of RFC 5682 §3.1 (the SACK-enhanced algorithm) as
@@ -1210,6 +1221,8 @@ const spuriousTimeout = (s: Sender): void => {
   if (u !== undefined) {
     s.undo = undefined
     Congestion.undo(s.cc, u.cc)
+    // (the cut is given back: no CWR to announce it, Linux's tcp_ecn_withdraw_cwr)
+    s.cwrPending = false
   }
   if (Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = s.sndMax
   s.recover = Seq.add(s.sndUna, -1)
@@ -1382,7 +1395,10 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
       s.eifelUndos++
       spuriousTimeout(s)
     }
-    s.algorithm.onAck(s.cc, acked, now, s.rtt.srtt, flightBefore, sample, s.sndUna, s.sndMax)
+    // RFC 3168 §6.1.2: no growth for an ECE, nor while a cut for one is held (Linux's CWR state)
+    if (!(s.ecnOk && (a.ece || ecnHeld(s)))) {
+      s.algorithm.onAck(s.cc, acked, now, s.rtt.srtt, flightBefore, sample, s.sndUna, s.sndMax)
+    }
     expandSendBuffer(s)
   }
   // Once the episode is over (SND.UNA past recover), recover follows just behind SND.UNA, which
@@ -1390,6 +1406,8 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   // 3 s at 6 Gbit/s) SND.UNA would wrap to before it, and the next loss be taken for one of a
   // timeout's window: no fast recovery, no tail probe
   if (!s.recovering && Seq.gt(s.sndUna, s.recover)) s.recover = Seq.add(s.sndUna, -1)
+  // (and an ECN cut's mark goes once passed, before 2^31 octets could bring it round ahead again)
+  if (s.ecnRecover !== undefined && Seq.gt(s.sndUna, s.ecnRecover)) s.ecnRecover = undefined
   // and an episode's undo record, kept for D-SACKs that come late, goes before its octets could
   // wrap round to look like new ones (a D-SACK for them then would undo a cut long past)
   if (s.undo !== undefined && !s.recovering && Seq.sub(s.sndUna, s.undo.end) > UNDO_HORIZON) s.undo = undefined
@@ -1445,9 +1463,13 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   beginUndo(s)
   s.recovering = true
   s.recover = s.sndMax
-  s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
-  // RFC 3168 §6.1.2: any reduction of the window, this one too, is announced with CWR
-  if (s.ecnOk) s.cwrPending = true
+  // (a window already cut for an ECE is not cut again, RFC 3168 §6.1.2: one cut per window, as
+  // Linux's tcp_enter_recovery skips its reduction while in CWR)
+  if (!ecnHeld(s)) {
+    s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+    // RFC 3168 §6.1.2: any reduction of the window, this one too, is announced with CWR
+    if (s.ecnOk) s.cwrPending = true
+  }
   s.fastRetransmits++
   s.tlpAt = undefined
   // RFC 6937 §3: the reduction is spread over the recovery's ACKs, from the flight at its start
@@ -1558,6 +1580,7 @@ const tryUndo = (s: Sender, delayed = false): void => {
   if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed) || s.recovering || Seq.lt(s.sndUna, s.recover)) return
   s.undo = undefined
   Congestion.undo(s.cc, u.cc)
+  s.cwrPending = false
   if (u.retrans > 0) s.eifelUndos++
   else s.undos++
 }

@@ -190,3 +190,113 @@ describe("the sender: ECE reduces the window once per window (RFC 3168 §6.1.2)"
     expect(s.snd.cc.cwnd).toBe(flight(false, 2, { peerSynFlags: 0 }).s.snd.cc.cwnd)
   })
 })
+
+describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
+  const ours = (n: number) => Seq.add(T.LOCAL_ISN, 1 + n)
+  const sackEst = (ts = false) =>
+    T.established({
+      params: { ecn: "accept", quickAcks: 0 },
+      peerOptions: { mss: MSS, sackPermitted: true, ...(ts ? { timestamp: { value: 1, echo: 0 } } : {}) },
+      peerSynFlags: SETUP,
+      peerWindow: 65535
+    })
+  /** An ACK of `ack`, saying ECE or not, with SACK blocks [l, r) relative to our ISN + 1 (and a timestamp). */
+  const ackOf = (ack: number, ece: boolean, blocks: ReadonlyArray<readonly [number, number]> = [], ts?: readonly [number, number]) =>
+    T.fromPeer({
+      ack,
+      flags: ece ? ACK | ECE : ACK,
+      options: {
+        sackPermitted: false,
+        ...(blocks.length > 0 ? { sack: blocks.map(([l, r]) => ({ left: ours(l), right: ours(r) })) } : {}),
+        ...(ts === undefined ? {} : { timestamp: { value: ts[0], echo: ts[1] } })
+      }
+    })
+  /** B one-octet exchanges first, so that the RTT is known and cwnd is the initial window. */
+  const B = 20
+  const warm = (ts = false) => {
+    const s = sackEst(ts)
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, ackOf(i + 1, false, [], ts ? [i + 2, 40 * i] : undefined))
+    }
+    return s
+  }
+
+  it("a loss in the window already cut for an ECE cuts nothing more (once per window)", () => {
+    const s = warm()
+    s.write(1000, T.octets(10 * MSS))
+    s.send(1020, ackOf(B + MSS, true))
+    expect(s.snd.ecnReductions).toBe(1)
+    const cut = { ...s.snd.cc }
+    // the second segment was lost: three SACKed beyond it start a recovery, without a second cut
+    s.send(1021, ackOf(B + MSS, true, [[B + 2 * MSS, B + 5 * MSS]]))
+    expect(s.snd.recovering).toBe(true)
+    expect([s.snd.cc.ssthresh, s.snd.cc.wMax]).toEqual([cut.ssthresh, cut.wMax])
+  })
+  it("an ECE inside a timeout's episode forbids undoing it: F-RTO finds the timeout spurious, the cut stands", () => {
+    const s = warm()
+    s.write(1000, T.octets(20 * MSS))
+    s.tick(Math.ceil(s.snd.tlpAt!))
+    const before = s.snd.cc.cwnd
+    const t = Math.ceil(s.snd.rtoAt!)
+    s.tick(t)
+    expect(s.snd.timeouts).toBe(1)
+    // the ACKs that were held up come, saying ECE (a CE on the flight), then without
+    s.send(t + 5, ackOf(B + MSS, true))
+    s.send(t + 6, ackOf(B + 2 * MSS, false))
+    expect(s.snd.spuriousTimeouts).toBe(1)
+    expect(s.snd.cc.cwnd).toBeLessThan(before)
+  })
+  it("an ECE during a fast recovery forbids undoing it: the Eifel echo shows it spurious, the cut stands", () => {
+    const s = warm(true)
+    const P = MSS - 12
+    const before = s.snd.cc.cwnd
+    s.write(1000, T.octets(4 * P))
+    // the first held up; the three after it SACKed, one of them CE: recovery, the ECE inside it
+    s.send(1020, ackOf(B, true, [[B + P, B + 4 * P]], [100, 1000]))
+    expect(s.snd.recovering).toBe(true)
+    s.write(1021, T.octets(2 * P, 4 * P))
+    s.send(1022, ackOf(B, false, [[B + P, B + 5 * P]], [101, 1000]))
+    // the original arrives at last: its ACK echoes the time before the retransmission (RFC 3522)
+    s.send(1023, ackOf(B + 5 * P, false, [], [102, 1000]))
+    expect(s.snd.recovering).toBe(false)
+    expect(s.snd.cc.cwnd).toBeLessThan(before)
+  })
+  it("after a cut is undone, no CWR goes (nothing to announce)", () => {
+    const s = warm(true)
+    const P = MSS - 12
+    s.write(1000, T.octets(4 * P))
+    s.send(1020, ackOf(B, false, [[B + P, B + 4 * P]], [100, 1000]))
+    expect(s.snd.cwrPending).toBe(true)
+    s.send(1023, ackOf(B + 4 * P, false, [], [102, 1000]))
+    expect(s.snd.eifelUndos).toBe(1)
+    expect(s.snd.cwrPending).toBe(false)
+  })
+  it("ACKs that say ECE, or come while a cut is held, do not grow the window", () => {
+    const s = est()
+    s.write(10, T.octets(20 * MSS))
+    s.send(20, T.fromPeer({ ack: 2 * MSS, flags: ACK | ECE }))
+    const cwnd = s.snd.cc.cwnd
+    s.send(30, T.fromPeer({ ack: 4 * MSS, flags: ACK | ECE }))
+    s.send(31, T.fromPeer({ ack: 6 * MSS }))
+    expect(s.snd.cc.cwnd).toBe(cwnd)
+  })
+  it("the mark of a cut goes once passed: 2^31 octets later it cannot come round to hold the next ECE", () => {
+    const s = est()
+    // a cut long ago, as 2^31 - 3000 octets of clean transfer since leave it
+    s.snd.ecnRecover = Seq.add(s.snd.sndUna, -(2 ** 31 - 3000))
+    s.snd.noDelay = true
+    for (let i = 0; i < 4; i++) {
+      s.write(100 + 40 * i, T.octets(1000))
+      s.send(120 + 40 * i, T.fromPeer({ ack: 1000 * (i + 1) }))
+    }
+    s.write(300, T.octets(10 * MSS))
+    s.send(320, T.fromPeer({ ack: 4000 + MSS, flags: ACK | ECE }))
+    expect(s.snd.ecnReductions).toBe(1)
+  })
+  it("a data segment saying CWR is ACKed at once: the sender's window may be one segment", () => {
+    const s = est()
+    s.send(10, T.fromPeer({ seq: 0, payload: "a", ce: true }))
+    expect(T.seenAll(s.send(20, T.fromPeer({ seq: 1, payload: "b", flags: ACK | CWR })))).toMatchObject([{ ack: 2, flags: "ACK" }])
+  })
+})

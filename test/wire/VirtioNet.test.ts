@@ -393,6 +393,13 @@ describe("VirtioNet", () => {
       expect(tx(TxMeta.segmented(65535), head.subarray(0, 14 + 20 + 32)).h.gsoSize).toBe(65535)
     })
 
+    it("a segmented TCP frame whose header says CWR: TCPV4 with the ECN bit (as Linux's SKB_GSO_TCP_ECN)", () => {
+      const head = frame()
+      head[14 + 20 + 13] = 0x90 // CWR | ACK
+      expect(tx(TxMeta.segmented(1448), head).h.gsoType).toBe(TcpV4 | Ecn)
+      expect(tx(TxMeta.partialChecksum, head).h.gsoType).toBe(None)
+    })
+
     it("a segment size on a UDP frame asks for no GSO (only the partial checksum)", () => {
       expect(tx(TxMeta.segmented(1400), frame({ protocol: PROTO_UDP })).h).toEqual(
         hdr({ flags: NeedsCsum, csumStart: 34, csumOffset: 6 })
