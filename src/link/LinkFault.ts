@@ -32,6 +32,11 @@
  *   length at the rate, so a sender faster than the rate builds a queue and
  *   sees the round-trip time grow, as at a router; beyond `queue` waiting
  *   frames the next is dropped (drop-tail) and counted in `overflowed`.
+ *   With `markAbove`, an ECN-capable IPv4 frame (ECT(0) or ECT(1)) that
+ *   finds at least that many frames waiting is marked CE (RFC 3168 §5, in a
+ *   copy, its header checksum mended; counted in `marked`), as a router's
+ *   step-marking AQM does; other frames queue or drop as before. No draw is
+ *   made for it, so the other faults keep their pattern.
  *   Each frame then goes through the delay mailbox on its own, at its own
  *   departure time.
  * - Receive side: one fiber is the single consumer of `inner.receive`
@@ -65,6 +70,7 @@ import { Duration, Effect, Layer, Mailbox } from "effect"
 import type * as Scope from "effect/Scope"
 import { flatten, Link, type LinkService } from "./Link.js"
 import * as Middleware from "./Middleware.js"
+import * as Checksum from "../wire/Checksum.js"
 
 // -----------------------------------------------------------------------------
 // models
@@ -102,6 +108,11 @@ export interface DirectionFaults {
    * queue is dropped and counted in `overflowed`. Default 100
    */
   readonly queue?: number
+  /**
+   * with `rate`: an ECN-capable frame arriving to find at least this many
+   * frames waiting is marked CE (RFC 3168 §5); absent: no marking
+   */
+  readonly markAbove?: number
 }
 
 /**
@@ -144,6 +155,8 @@ export interface DirectionFaultStats {
   readonly delayed: number
   /** frames dropped at a full bottleneck queue (`rate`, `queue`) */
   readonly overflowed: number
+  /** ECN-capable frames marked CE at the bottleneck (`markAbove`) */
+  readonly marked: number
 }
 
 /**
@@ -218,6 +231,8 @@ interface Resolved {
   readonly bitsPerMs: number
   /** frames that may wait for the bottleneck */
   readonly queue: number
+  /** mark ECN-capable frames CE from this many waiting on; Infinity: never */
+  readonly markAbove: number
 }
 
 const probability = (name: string, value: number | undefined): number => {
@@ -257,7 +272,8 @@ const resolve = (dir: string, f: DirectionFaults | undefined): Resolved => ({
   delayMs: millis(`${dir}.delay`, f?.delay),
   jitterMs: millis(`${dir}.jitter`, f?.jitter),
   bitsPerMs: rate(`${dir}.rate`, f?.rate),
-  queue: queueLimit(`${dir}.queue`, f?.queue)
+  queue: queueLimit(`${dir}.queue`, f?.queue),
+  markAbove: f?.markAbove === undefined ? Infinity : queueLimit(`${dir}.markAbove`, f.markAbove)
 })
 
 interface Direction {
@@ -273,6 +289,7 @@ interface Direction {
     corrupted: number
     delayed: number
     overflowed: number
+    marked: number
   }
   readonly nextFrame: () => number
   readonly nextTiming: () => number
@@ -283,6 +300,8 @@ interface Direction {
   /** with a bottleneck: when each frame still queued for it leaves it, ms, from `departuresHead` on */
   readonly departures: Array<number>
   departuresHead: number
+  /** with a bottleneck: frames the last arrival found waiting */
+  waiting: number
 }
 
 const makeDirection = (faults: Resolved, seed: number, frames: number, timing: number): Direction => ({
@@ -290,13 +309,14 @@ const makeDirection = (faults: Resolved, seed: number, frames: number, timing: n
   passThrough:
     faults.loss === 0 && faults.duplicate === 0 && faults.reorder === 0 && faults.corrupt === 0,
   delayed: faults.delayMs > 0 || faults.jitterMs > 0 || faults.bitsPerMs !== Infinity,
-  stats: { lost: 0, duplicated: 0, reordered: 0, corrupted: 0, delayed: 0, overflowed: 0 },
+  stats: { lost: 0, duplicated: 0, reordered: 0, corrupted: 0, delayed: 0, overflowed: 0, marked: 0 },
   nextFrame: makePrng(seed ^ frames),
   nextTiming: makePrng(seed ^ timing),
   held: undefined,
   lastDeadline: Number.NEGATIVE_INFINITY,
   departures: [],
-  departuresHead: 0
+  departuresHead: 0,
+  waiting: 0
 })
 
 /**
@@ -314,6 +334,7 @@ const departure = (d: Direction, now: number, length: number): number | undefine
     d.departuresHead = 0
   }
   const waiting = q.length - d.departuresHead
+  d.waiting = waiting
   // (the frame being sent is not waiting: `queue` frames may wait behind it)
   if (waiting > d.faults.queue) {
     d.stats.overflowed++
@@ -321,6 +342,24 @@ const departure = (d: Direction, now: number, length: number): number | undefine
   }
   const start = waiting > 0 ? q[q.length - 1]! : now
   return start + (length * 8) / d.faults.bitsPerMs
+}
+
+/**
+ * `frame` marked CE (RFC 3168 §5) in a copy, with its IPv4 header checksum
+ * mended (RFC 1624), when it is an ECN-capable IPv4 frame; else itself.
+ */
+const markCe = (d: Direction, frame: Uint8Array): Uint8Array => {
+  if (frame.length < 34 || frame[12] !== 0x08 || frame[13] !== 0x00) return frame
+  const ecn = frame[15]! & 3
+  if (ecn === 0 || ecn === 3) return frame
+  const copy = frame.slice()
+  const old = (copy[14]! << 8) | copy[15]!
+  copy[15] = copy[15]! | 3
+  const sum = Checksum.update((copy[24]! << 8) | copy[25]!, old, (copy[14]! << 8) | copy[15]!)
+  copy[24] = sum >> 8
+  copy[25] = sum & 0xff
+  d.stats.marked++
+  return copy
 }
 
 /**
@@ -443,9 +482,11 @@ export const make = (
         // a bottleneck: each frame leaves it at its own time, so each is its own entry
         return (now: number, batch: Batch): number => {
           let refused = 0
-          for (const frame of batch) {
-            const leaves = departure(d, now, frame.length)
+          for (const arrived of batch) {
+            const leaves = departure(d, now, arrived.length)
             if (leaves === undefined) continue
+            // (the frame on the wire is not waiting, as for `queue`)
+            const frame = d.waiting > d.faults.markAbove ? markCe(d, arrived) : arrived
             // (a frame the full mailbox refused takes no time at the bottleneck)
             const no = offer(leaves, [frame])
             if (no === 0) d.departures.push(leaves)

@@ -10,44 +10,23 @@
  * sender's log of what it sent (SACK's RACK log) and HyStart++ works the same.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit, Fiber } from "effect"
-import * as LinkFault from "../../src/link/LinkFault.js"
-import { Tcp } from "../../src/tcp/Tcp.js"
-import { runToEnd } from "../support/Clock.js"
-import { readAll, sha256 } from "../support/LossyTransfer.js"
-import { ADDR_A, run, twoStacks } from "../support/TestNet.js"
+import { Effect } from "effect"
+import { bottleneckTransfer } from "../support/LossyTransfer.js"
 
 const SIZE = 512 * 1024
 
 /** B sends SIZE octets to A; B's frames cross the bottleneck, A's ACKs only the delay. */
 const overBottleneck = (tcp: { readonly hystart: boolean; readonly timestamps?: boolean; readonly congestion?: "cubic" | "newreno" }) =>
-  Effect.gen(function*() {
-    let bottleneck: LinkFault.LinkFaultService | undefined
-    const config = { tcp: { timestamps: true, congestion: "cubic" as const, ...tcp } }
-    const { a, b } = yield* twoStacks({
-      configA: config,
-      configB: config,
-      wrapA: (l) => LinkFault.make(l, { seed: 1, tx: { delay: "20 millis" } }),
-      wrapB: (l) =>
-        Effect.tap(LinkFault.make(l, { seed: 2, tx: { rate: 10_000_000, queue: 60, delay: "20 millis" } }), (f) => {
-          bottleneck = f
-        })
-    })
-    const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
-    const data = new Uint8Array(SIZE).map((_, i) => (i * 2654435761) >>> 24)
-    const received = yield* Effect.fork(Effect.flatMap(listener.accept, readAll))
-    const sender = yield* Effect.fork(Effect.gen(function*() {
-      const conn = yield* run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 })))
-      yield* conn.write(data)
-      yield* conn.end
-      return conn
-    }))
-    const { exit } = yield* runToEnd(Fiber.join(received), "10 minutes")
-    const info = yield* Effect.flatMap(Fiber.join(sender), (c) => c.info)
-    const stats = yield* run(b, Effect.flatMap(Tcp, (t) => t.stats))
-    expect(Exit.isSuccess(exit) && sha256(exit.value)).toBe(sha256(data))
-    return { info, stats, dropped: (yield* bottleneck!.faultStats).tx.overflowed }
-  }).pipe(Effect.scoped)
+  Effect.map(
+    bottleneckTransfer({
+      size: SIZE,
+      configA: { timestamps: true, congestion: "cubic", ...tcp },
+      configB: { timestamps: true, congestion: "cubic", ...tcp },
+      forward: { rate: 10_000_000, queue: 60, delay: "20 millis" },
+      back: { delay: "20 millis" }
+    }),
+    (r) => ({ info: r.info, stats: r.stats, dropped: r.faults.overflowed })
+  )
 
 describe("TCP's initial slow start over a 10 Mbit/s bottleneck with a 60-frame queue (virtual time)", () => {
   for (const [name, tcp] of [

@@ -4,6 +4,7 @@ import type { Inbox } from "../../src/internal/Inbox.js"
 import { Link } from "../../src/link/Link.js"
 import * as LinkFault from "../../src/link/LinkFault.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
+import * as Checksum from "../../src/wire/Checksum.js"
 
 const MAC_A = new Uint8Array([0x02, 0, 0, 0, 0, 0x0a])
 const MAC_B = new Uint8Array([0x02, 0, 0, 0, 0, 0x0b])
@@ -264,6 +265,35 @@ describe("LinkFault", () => {
         expect(st.tx.delayed).toBe(4)
       }))
 
+    it.scoped("with `markAbove`, ECN-capable IPv4 frames that find that many waiting are marked CE, in copies, checksums mended", () =>
+      Effect.gen(function* () {
+        const [a, b] = yield* pair
+        const fa = yield* LinkFault.make(a, { seed: SEED, tx: { rate: RATE, queue: 10, markAbove: 2 } })
+        /** a 60-octet IPv4 frame, its ECN field `ecn`, carrying `index` in its identification field */
+        const ipFrame = (index: number, ecn: number): Uint8Array => {
+          const f = new Uint8Array(60)
+          f.set(MAC_B, 0)
+          f.set(MAC_A, 6)
+          f.set([0x08, 0x00, 0x45, ecn, 0, 46, index >> 8, index & 0xff, 0x40, 0, 64, 17, 0, 0, 198, 18, 0, 1, 198, 18, 0, 2], 12)
+          const sum = Checksum.checksum(f, 14, 34)
+          f[24] = sum >> 8
+          f[25] = sum & 0xff
+          return f
+        }
+        // 1 on the wire, 2 and 3 waiting: 4 (ECT(0)), 5 (ECT(1)) and 6 (Not-ECT) find two waiting
+        const sent = [ipFrame(1, 2), ipFrame(2, 2), ipFrame(3, 2), ipFrame(4, 2), ipFrame(5, 1), ipFrame(6, 0)]
+        yield* fa.sendBatch(sent)
+        yield* awaitSleeper
+        yield* TestClock.adjust("100 millis")
+        for (let i = 0; i < 20; i++) yield* Effect.yieldNow()
+        const got = yield* drain(b.receive)
+        expect(got.map((f) => [(f[18]! << 8) | f[19]!, f[15]! & 3])).toEqual([[1, 2], [2, 2], [3, 2], [4, 3], [5, 3], [6, 0]])
+        // every header still sums right, and what the caller sent is as it was
+        expect(got.every((f) => Checksum.checksum(f, 14, 34) === 0)).toBe(true)
+        expect(sent.map((f) => f[15]! & 3)).toEqual([2, 2, 2, 2, 1, 0])
+        expect((yield* fa.faultStats).tx.marked).toBe(2)
+      }))
+
     it.scoped("a frame the full delay mailbox refused takes no time at the bottleneck", () =>
       Effect.gen(function* () {
         const [a, b] = yield* pair
@@ -318,7 +348,7 @@ describe("LinkFault", () => {
       expect(backBatch).toHaveLength(1)
       expect(backBatch[0]).toBe(back)
 
-      const zero = { lost: 0, duplicated: 0, reordered: 0, corrupted: 0, delayed: 0, overflowed: 0 }
+      const zero = { lost: 0, duplicated: 0, reordered: 0, corrupted: 0, delayed: 0, overflowed: 0, marked: 0 }
       expect(yield* fa.faultStats).toEqual({ rx: zero, tx: zero })
       expect(yield* fb.faultStats).toEqual({ rx: zero, tx: zero })
       expect(yield* fb.stats).toEqual({

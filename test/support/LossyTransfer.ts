@@ -4,8 +4,10 @@
  * discrete-event simulation in virtual time (`runToEnd`). Shared by the
  * loss tests in `npm test` and the fault soak (`npm run soak`).
  */
+import { expect } from "@effect/vitest"
 import { type Duration, Effect, Exit, Fiber } from "effect"
 import { createHash } from "node:crypto"
+import type { StackConfigInput } from "../../src/Config.js"
 import * as LinkFault from "../../src/link/LinkFault.js"
 import { type Connection, type ConnectionInfo, Tcp } from "../../src/tcp/Tcp.js"
 import { runToEnd } from "./Clock.js"
@@ -80,4 +82,45 @@ export const lossyTransfer = (
       connects
     }
     return result
+  }).pipe(Effect.scoped)
+
+/**
+ * B sends `size` octets to A over a bottleneck: B's frames through `forward`
+ * (LinkFault, seed 2: a rate, a queue, a delay), A's ACKs through `back`
+ * (seed 1); each stack with its own config. Checks that every octet arrived
+ * intact; returns the virtual time it took, the sender's connection and TCP
+ * counters, and what the bottleneck did to B's frames.
+ */
+export const bottleneckTransfer = (o: {
+  readonly size: number
+  readonly configA: NonNullable<StackConfigInput["tcp"]>
+  readonly configB: NonNullable<StackConfigInput["tcp"]>
+  readonly forward: LinkFault.DirectionFaults
+  readonly back: LinkFault.DirectionFaults
+}) =>
+  Effect.gen(function*() {
+    let bottleneck: LinkFault.LinkFaultService | undefined
+    const { a, b } = yield* twoStacks({
+      configA: { tcp: o.configA },
+      configB: { tcp: o.configB },
+      wrapA: (l) => LinkFault.make(l, { seed: 1, tx: o.back }),
+      wrapB: (l) =>
+        Effect.tap(LinkFault.make(l, { seed: 2, tx: o.forward }), (f) => {
+          bottleneck = f
+        })
+    })
+    const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+    const data = new Uint8Array(o.size).map((_, i) => (i * 2654435761) >>> 24)
+    const received = yield* Effect.fork(Effect.flatMap(listener.accept, readAll))
+    const sender = yield* Effect.fork(Effect.gen(function*() {
+      const conn = yield* run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 })))
+      yield* conn.write(data)
+      yield* conn.end
+      return conn
+    }))
+    const { elapsed, exit } = yield* runToEnd(Fiber.join(received), "10 minutes")
+    const info = yield* Effect.flatMap(Fiber.join(sender), (c) => c.info)
+    const stats = yield* run(b, Effect.flatMap(Tcp, (t) => t.stats))
+    expect(Exit.isSuccess(exit) && sha256(exit.value)).toBe(sha256(data))
+    return { elapsed, info, stats, faults: (yield* bottleneck!.faultStats).tx }
   }).pipe(Effect.scoped)
