@@ -5,7 +5,7 @@
  * TAP's callback brings is answered before that callback returns.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, type Scheduler } from "effect"
+import { Effect, Either, Queue, type Scheduler } from "effect"
 import * as Trampoline from "../../src/internal/Trampoline.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as Services from "../../src/tcp/Services.js"
@@ -30,6 +30,35 @@ const keeping = () => {
 }
 
 describe("Trampoline", () => {
+  it.live("a ping-pong of fibers that only the fallback runs, in microtasks, still lets the event loop turn: a timer fires before it ends", () =>
+    Effect.gen(function*() {
+      // (Effect's default scheduler keeps a runner per fiber, each one draining a task and emptying:
+      // such a ping-pong stays in microtasks for good, and no timer or I/O callback runs meanwhile)
+      const N = 50_000
+      const toPong = yield* Queue.unbounded<number>()
+      const toPing = yield* Queue.unbounded<number>()
+      let exchanged = 0
+      let whenTimerFired: number | undefined
+      const timer = setTimeout(() => {
+        whenTimerFired = exchanged
+      }, 0)
+      const ping = Effect.gen(function*() {
+        for (let i = 0; i < N; i++) {
+          yield* Queue.offer(toPong, i)
+          yield* Queue.take(toPing)
+          exchanged++
+        }
+      })
+      const pong = Effect.gen(function*() {
+        for (let i = 0; i < N; i++) yield* Queue.offer(toPing, yield* Queue.take(toPong))
+      })
+      yield* Trampoline.onRunner(Effect.all([ping, pong], { concurrency: 2, discard: true }))
+      clearTimeout(timer)
+      expect(exchanged).toBe(N)
+      expect(whenTimerFired).toBeDefined()
+      expect(whenTimerFired!).toBeLessThan(N / 2)
+    }))
+
   it("outside every fiber: the task runs now, and what it schedules runs after it, in order, never nested", () => {
     const fb = keeping()
     const t = Trampoline.make(fb.s, 100)
