@@ -15,7 +15,7 @@ import * as Addr from "./wire/Ipv4Addr.js"
 import * as Reassembly from "./ipv4/Reassembly.js"
 import * as Mac from "./wire/Mac.js"
 import * as Congestion from "./tcp/congestion/Congestion.js"
-import type { EcnMode } from "./tcp/Params.js"
+import { ECN_MODES, type EcnMode } from "./tcp/Params.js"
 
 /** @category models */
 export interface StackConfig {
@@ -450,7 +450,7 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         sack: tcp.sack,
         windowScaling: tcp.windowScaling,
         frto: tcp.frto,
-        ecn: yield* oneOf("tcp.ecn", tcp.ecn, ["off", "accept", "on"] as const),
+        ecn: yield* oneOf("tcp.ecn", tcp.ecn, ECN_MODES),
         challengeAcksPerSecond: yield* int("tcp.challengeAcksPerSecond", tcp.challengeAcksPerSecond, 1, 1_000_000),
         maxConnections: yield* int("tcp.maxConnections", tcp.maxConnections, 1, 1 << 24),
         maxTimeWait: yield* int("tcp.maxTimeWait", tcp.maxTimeWait, 0, 1 << 24),

@@ -25,7 +25,7 @@ import type { StackConfigInput } from "../Config.js"
 import * as Mac from "../wire/Mac.js"
 import * as Scheduling from "../Scheduling.js"
 import * as Congestion from "../tcp/congestion/Congestion.js"
-import type { EcnMode } from "../tcp/Params.js"
+import { ECN_MODES, type EcnMode, isEcnMode } from "../tcp/Params.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 
 // -----------------------------------------------------------------------------
@@ -337,9 +337,9 @@ export const parseCongestion = (flag: string, text: string): Either.Either<Conge
  */
 export const parseEcn = (flag: string, text: string): Either.Either<EcnMode, UsageError> => {
   const t = text.trim().toLowerCase()
-  return t === "off" || t === "accept" || t === "on"
+  return isEcnMode(t)
     ? Either.right(t)
-    : fail(`${flag}: '${text}' is not an ECN mode (use off, accept or on)`)
+    : fail(`${flag}: '${text}' is not an ECN mode (use ${ECN_MODES.slice(0, -1).join(", ")} or ${ECN_MODES.at(-1)})`)
 }
 
 /** Text shown for a service in the "up" line. */

@@ -173,14 +173,13 @@ export const add = (a: Assembly, f: Fragment, room: number = Number.POSITIVE_INF
   }
   a.total = total
   if (f.offset === 0) a.header = f.bytes.slice(f.at, f.at + f.headerLen)
-  a.ecn |= 1 << (f.bytes[f.at + Ip.Field.tos]! & ECN_MASK)
+  a.ecn |= 1 << Ip.ecnAt(f.bytes, f.at)
   if (total === undefined || a.received !== total || a.header === undefined) return "Incomplete"
   return (a.ecn & NOT_ECT) !== 0 && a.ecn !== NOT_ECT ? "EcnMismatch" : "Complete"
 }
 
-const ECN_MASK = 0x03
-const NOT_ECT = 1 << 0
-const CE = 1 << 3
+const NOT_ECT = 1 << Ip.Ecn.NotEct
+const CE = 1 << Ip.Ecn.Ce
 
 /**
  * The whole datagram of a `Complete` assembly, joined into one new buffer:
@@ -195,7 +194,7 @@ export const datagram = (a: Assembly): { readonly bytes: Uint8Array; readonly of
   const out = new Uint8Array(14 + hl + total)
   out.set(header, 14)
   // a congestion indication on any fragment is the datagram's (makeWhole sums the header again)
-  if ((a.ecn & CE) !== 0) out[14 + Ip.Field.tos] = out[14 + Ip.Field.tos]! | ECN_MASK
+  if ((a.ecn & CE) !== 0) out[14 + Ip.Field.tos] = out[14 + Ip.Field.tos]! | Ip.ECN_MASK
   Ip.makeWhole(out, 14, hl + total)
   for (let pg = 0; pg * PAGE < total; pg++) {
     const page = a.pages[pg]!

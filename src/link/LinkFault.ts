@@ -70,7 +70,7 @@ import { Duration, Effect, Layer, Mailbox } from "effect"
 import type * as Scope from "effect/Scope"
 import { flatten, Link, type LinkService } from "./Link.js"
 import * as Middleware from "./Middleware.js"
-import * as Checksum from "../wire/Checksum.js"
+import * as Ip from "../wire/Ipv4Header.js"
 
 // -----------------------------------------------------------------------------
 // models
@@ -344,20 +344,19 @@ const departure = (d: Direction, now: number, length: number): number | undefine
   return start + (length * 8) / d.faults.bitsPerMs
 }
 
+/** Where an Ethernet frame's IPv4 header starts. */
+const IP_AT = 14
+
 /**
  * `frame` marked CE (RFC 3168 §5) in a copy, with its IPv4 header checksum
  * mended (RFC 1624), when it is an ECN-capable IPv4 frame; else itself.
  */
 const markCe = (d: Direction, frame: Uint8Array): Uint8Array => {
-  if (frame.length < 34 || frame[12] !== 0x08 || frame[13] !== 0x00) return frame
-  const ecn = frame[15]! & 3
-  if (ecn === 0 || ecn === 3) return frame
+  if (frame.length < IP_AT + Ip.MIN_HEADER_LEN || frame[12] !== 0x08 || frame[13] !== 0x00) return frame
+  const ecn = Ip.ecnAt(frame, IP_AT)
+  if (ecn === Ip.Ecn.NotEct || ecn === Ip.Ecn.Ce) return frame
   const copy = frame.slice()
-  const old = (copy[14]! << 8) | copy[15]!
-  copy[15] = copy[15]! | 3
-  const sum = Checksum.update((copy[24]! << 8) | copy[25]!, old, (copy[14]! << 8) | copy[15]!)
-  copy[24] = sum >> 8
-  copy[25] = sum & 0xff
+  Ip.markCe(copy, IP_AT)
   d.stats.marked++
   return copy
 }

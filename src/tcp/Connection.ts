@@ -57,6 +57,7 @@ import { TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
 import { flatten, frameLength, TxMeta } from "../link/Link.js"
 import * as Checksum from "../wire/Checksum.js"
 import type * as Addr from "../wire/Ipv4Addr.js"
+import * as Ip from "../wire/Ipv4Header.js"
 import * as TcpWire from "../wire/TcpHeader.js"
 import * as Delivery from "./Delivery.js"
 import * as Receiver from "./Receiver.js"
@@ -459,7 +460,7 @@ export class Conn {
   private emitWith(tos: number): void {
     const df = !this.snd.pmtuLocked
     this.emitOptions = tos === 0 && df ? DF : { dontFragment: df, tos }
-    this.emitOptionsEct = tos === 0 && df ? DF_ECT : { dontFragment: df, tos: tos | ECT0 }
+    this.emitOptionsEct = tos === 0 && df ? DF_ECT : { dontFragment: df, tos: tos | Ip.Ecn.Ect0 }
   }
 
   /** Octets of urgent data the application has not read yet (RFC 9293 MUST-33). */
@@ -674,9 +675,7 @@ const NOTHING: Effect.Effect<Option.Option<never>> = Effect.succeed(Option.none(
 
 /** TCP sets DF (RFC 1191 path MTU discovery; segments are sized to fit, as Linux does). */
 const DF: EmitOptions = { dontFragment: true }
-/** The ECN field's ECT(0) codepoint (RFC 3168 §5). */
-const ECT0 = 0b10
-const DF_ECT: EmitOptions = { dontFragment: true, tos: ECT0 }
+const DF_ECT: EmitOptions = { dontFragment: true, tos: Ip.Ecn.Ect0 }
 
 /**
  * How the checksum of a segment through `r` is made (RFC 9293 §3.1: it

@@ -108,13 +108,17 @@ export const halfOpen = (
     tsOk,
     tsRecent: tsOk ? o.timestamp!.value : 0,
     sackOk: params.sack && o.sackPermitted,
-    ecnOk: params.ecn !== "off" && (seg.flags & (ECE | CWR)) === (ECE | CWR),
+    ecnOk: takesEcn(params, seg),
     mtu,
     firstSentAt: now,
     retries: 0,
     deadline: now + params.rtt.initialRto
   }
 }
+
+/** The SYN is an ECN-setup SYN (ECE and CWR, RFC 3168 §6.1.1) and ECN is not off here. */
+const takesEcn = (params: TcpParams, syn: Segment): boolean =>
+  params.ecn !== "off" && (syn.flags & (ECE | CWR)) === (ECE | CWR)
 
 /** The SYN-ACK for `h` at `now`. */
 export const synAck = (params: TcpParams, h: HalfOpen, now: number): TcpWire.TcpRepr => ({
@@ -224,7 +228,7 @@ export const cookieSynAck = (
   const ts = params.timestamps ? o.timestamp : undefined
   const scaled = ts !== undefined && params.windowScaling && o.windowScale !== undefined
   const sackOk = ts !== undefined && params.sack && o.sackPermitted
-  const ecn = ts !== undefined && params.ecn !== "off" && (seg.flags & (ECE | CWR)) === (ECE | CWR)
+  const ecn = ts !== undefined && takesEcn(params, seg)
   return {
     srcPort: ports.localPort,
     dstPort: ports.remotePort,

@@ -83,8 +83,11 @@ export interface TcpParams {
   readonly outOfOrderBlocks: number
 }
 
-/** ECN's use (`TcpParams.ecn`). @category models */
-export type EcnMode = "off" | "accept" | "on"
+/** ECN's uses (`TcpParams.ecn`). */
+export const ECN_MODES = ["off", "accept", "on"] as const
+/** @category models */
+export type EcnMode = typeof ECN_MODES[number]
+export const isEcnMode = (v: unknown): v is EcnMode => ECN_MODES.some((m) => m === v)
 
 /** Linux's TCP_MAX_QUICKACKS: data segments acknowledged at once at a connection's start. */
 export const QUICK_ACKS = 16

@@ -842,7 +842,7 @@ export const make = Effect.gen(function*() {
       }
       const k = lastKey
       // (the ECN field's CE codepoint, RFC 3168 §5: the receive half echoes it when ECN was negotiated)
-      const seg = Segment.read(b, off, hl, p.payloadLength, (p.tos & 3) === 3)
+      const seg = Segment.read(b, off, hl, p.payloadLength, (p.tos & Ip.ECN_MASK) === Ip.Ecn.Ce)
       const conn = conns.get(k)
       if (conn !== undefined) {
         const list = handoff.get(conn)

@@ -399,6 +399,27 @@ export const makeWhole = (b: Uint8Array, off: number, totalLength: number): void
   Bytes.put16(b, off + Field.checksum, c)
 }
 
+/** The ECN field, the low two bits of the TOS octet (RFC 3168 §5), and its codepoints. */
+export const ECN_MASK = 0x03
+export const Ecn = { NotEct: 0, Ect1: 1, Ect0: 2, Ce: 3 } as const
+
+/** The ECN codepoint of the header at `b[off]`. */
+export const ecnAt = (b: Uint8Array, off: number): number => b[off + Field.tos]! & ECN_MASK
+
+/**
+ * Mark the header at `b[off]` CE (RFC 3168 §5: what a congested router does
+ * to an ECN-capable packet), its checksum mended for the one changed word
+ * (RFC 1624). False, and nothing written, unless it was ECT(0) or ECT(1).
+ */
+export const markCe = (b: Uint8Array, off: number): boolean => {
+  const ecn = ecnAt(b, off)
+  if (ecn === Ecn.NotEct || ecn === Ecn.Ce) return false
+  const word = Bytes.u16(b, off + Field.verIhl)
+  b[off + Field.tos] = b[off + Field.tos]! | ECN_MASK
+  Bytes.put16(b, off + Field.checksum, Checksum.update(Bytes.u16(b, off + Field.checksum), word, Bytes.u16(b, off + Field.verIhl)))
+  return true
+}
+
 /** A fresh datagram: header and a copy of the payload. Throws RangeError beyond 65535 octets (a caller bug). */
 export const emit = (repr: Ipv4Repr): Uint8Array => {
   const out = new Uint8Array(bufferLen(repr))

@@ -25,6 +25,7 @@
  * @since 0.2.0
  */
 import * as Eth from "./EthernetFrame.js"
+import * as TcpWire from "./TcpHeader.js"
 
 /** Octets of the header. */
 export const LEN = 10
@@ -101,8 +102,6 @@ const UDP = 17
 /** Where the checksum field is in a TCP and in a UDP header. */
 const TCP_CSUM_OFFSET = 16
 const UDP_CSUM_OFFSET = 6
-/** The CWR bit of the TCP flags octet (RFC 3168 §6.1). */
-const CWR_FLAG = 0x80
 
 /** Why a received header was refused. @category models */
 export type Malformed =
@@ -186,7 +185,7 @@ export const txHeader = (out: Uint8Array, at: number, meta: number, head: Uint8A
     // a run whose first header says CWR is marked ECN, as Linux's tcp_ecn_send marks its skb
     // (SKB_GSO_TCP_ECN): a device that cannot keep CWR on the first piece alone leaves the cut to
     // software, which does
-    out[at + Field.gsoType] = (head[start + 13]! & CWR_FLAG) !== 0 ? Gso.TcpV4 | Gso.Ecn : Gso.TcpV4
+    out[at + Field.gsoType] = (TcpWire.flagsAt(head, start) & TcpWire.Flag.CWR) !== 0 ? Gso.TcpV4 | Gso.Ecn : Gso.TcpV4
     put16(out, at + Field.hdrLen, start + (head[start + 12]! >>> 4) * 4)
     put16(out, at + Field.gsoSize, gsoSize)
   }

@@ -39,7 +39,8 @@ import type { StackConfigInput } from "../../src/Config.js"
 import * as Services from "../../src/tcp/Services.js"
 import { type Connection, Tcp } from "../../src/tcp/Tcp.js"
 import * as Stack from "../../src/Stack.js"
-import * as Checksum from "../../src/wire/Checksum.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
+import { CWR, ECE, SYN } from "../../src/tcp/Segment.js"
 import { eventually } from "../support/Live.js"
 import { exec, ifName, makeNetns, moveLinkToNetns, spawnIn, tapSkipReason, tcpExt } from "../support/Netns.js"
 import type { ExecResult, Netns } from "../support/Netns.js"
@@ -367,17 +368,6 @@ interface EcnSeen {
 const makeEcnSeen = (every: number): EcnSeen =>
   ({ every, rxEct: 0, rxMarked: 0, rxEce: 0, rxCwr: 0, txEct: 0, txMarked: 0, txEce: 0, txCwr: 0 })
 
-/** Mark the IPv4 header of the frame `f` (its first piece) CE; returns the ECN field it had. */
-const markCe = (f: Uint8Array): number => {
-  const old = (f[14]! << 8) | f[15]!
-  const ecn = f[15]! & 3
-  f[15] = f[15]! | 3
-  const sum = Checksum.update((f[24]! << 8) | f[25]!, old, (f[14]! << 8) | f[15]!)
-  f[24] = sum >> 8
-  f[25] = sum & 0xff
-  return ecn
-}
-
 const ecnMarking = (link: LinkService, e: EcnSeen): Effect.Effect<LinkService, never, Scope.Scope> => {
   // one direction's counts: ECT data segments (every `every`-th marked CE), and the ECE and CWR flags
   const look = (f: Uint8Array, dir: "rx" | "tx"): void => {
@@ -385,13 +375,10 @@ const ecnMarking = (link: LinkService, e: EcnSeen): Effect.Effect<LinkService, n
     if (tcp === undefined) return
     const flags = tcp[2]
     // (not the SYNs' ECE and CWR: those set ECN up)
-    if ((flags & 0x42) === 0x40) e[`${dir}Ece`]++
-    if ((flags & 0x82) === 0x80) e[`${dir}Cwr`]++
-    if (tcp[1] > 0 && (f[15]! & 3) !== 0) {
-      if (++e[`${dir}Ect`] % e.every === 0) {
-        markCe(f)
-        e[`${dir}Marked`]++
-      }
+    if ((flags & (ECE | SYN)) === ECE) e[`${dir}Ece`]++
+    if ((flags & (CWR | SYN)) === CWR) e[`${dir}Cwr`]++
+    if (tcp[1] > 0 && Ip.ecnAt(f, 14) !== Ip.Ecn.NotEct && ++e[`${dir}Ect`] % e.every === 0 && Ip.markCe(f, 14)) {
+      e[`${dir}Marked`]++
     }
   }
   return Effect.map(

@@ -11,7 +11,7 @@ import type { StackConfigInput } from "../../src/Config.js"
 import * as LinkFault from "../../src/link/LinkFault.js"
 import { type Connection, type ConnectionInfo, Tcp } from "../../src/tcp/Tcp.js"
 import { runToEnd } from "./Clock.js"
-import { ADDR_A, run, twoStacks } from "./TestNet.js"
+import { ADDR_A, run, type StackContext, twoStacks } from "./TestNet.js"
 
 /** What issue 10 asks of the link: 10 % loss, 5 % reordering and duplication, 1 % corruption, each way. */
 export const HOSTILE_LINK = { loss: 0.1, reorder: 0.05, duplicate: 0.05, corrupt: 0.01 } as const
@@ -42,18 +42,18 @@ export interface TransferResult {
   readonly connects: number
 }
 
-/** B sends `size` octets to A through `fault` each way (seeds `seed` and `seed + 1`). */
-export const lossyTransfer = (
-  seed: number,
+/**
+ * B sends `size` octets to A, written 64 KiB at a
+ * time, in virtual time: A's reader's exit, the time it took (at most
+ * `limit`), what was sent, and B's connection.
+ */
+const transfer = (
+  stacks: { readonly a: StackContext; readonly b: StackContext },
   size: number,
-  fault: LinkFault.DirectionFaults = HOSTILE_LINK,
-  limit: Duration.DurationInput = "6 hours"
+  limit: Duration.DurationInput
 ) =>
   Effect.gen(function*() {
-    const { a, b } = yield* twoStacks({
-      wrapA: (l) => LinkFault.make(l, { seed, tx: fault }),
-      wrapB: (l) => LinkFault.make(l, { seed: seed + 1, tx: fault })
-    })
+    const { a, b } = stacks
     const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
     const data = new Uint8Array(size).map((_, i) => (i * 2654435761) >>> 24)
     const received = yield* Effect.fork(Effect.flatMap(listener.accept, readAll))
@@ -73,6 +73,22 @@ export const lossyTransfer = (
     }))
     const { elapsed, exit } = yield* runToEnd(Fiber.join(received), limit)
     const conn = yield* Fiber.join(sender)
+    return { exit, elapsed, data, conn, connects }
+  })
+
+/** B sends `size` octets to A through `fault` each way (seeds `seed` and `seed + 1`). */
+export const lossyTransfer = (
+  seed: number,
+  size: number,
+  fault: LinkFault.DirectionFaults = HOSTILE_LINK,
+  limit: Duration.DurationInput = "6 hours"
+) =>
+  Effect.gen(function*() {
+    const stacks = yield* twoStacks({
+      wrapA: (l) => LinkFault.make(l, { seed, tx: fault }),
+      wrapB: (l) => LinkFault.make(l, { seed: seed + 1, tx: fault })
+    })
+    const { exit, elapsed, data, conn, connects } = yield* transfer(stacks, size, limit)
     const result: TransferResult = {
       received: Exit.isSuccess(exit) ? exit.value : new Uint8Array(0),
       sent: data,
@@ -100,7 +116,7 @@ export const bottleneckTransfer = (o: {
 }) =>
   Effect.gen(function*() {
     let bottleneck: LinkFault.LinkFaultService | undefined
-    const { a, b } = yield* twoStacks({
+    const stacks = yield* twoStacks({
       configA: { tcp: o.configA },
       configB: { tcp: o.configB },
       wrapA: (l) => LinkFault.make(l, { seed: 1, tx: o.back }),
@@ -109,18 +125,9 @@ export const bottleneckTransfer = (o: {
           bottleneck = f
         })
     })
-    const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
-    const data = new Uint8Array(o.size).map((_, i) => (i * 2654435761) >>> 24)
-    const received = yield* Effect.fork(Effect.flatMap(listener.accept, readAll))
-    const sender = yield* Effect.fork(Effect.gen(function*() {
-      const conn = yield* run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 })))
-      yield* conn.write(data)
-      yield* conn.end
-      return conn
-    }))
-    const { elapsed, exit } = yield* runToEnd(Fiber.join(received), "10 minutes")
-    const info = yield* Effect.flatMap(Fiber.join(sender), (c) => c.info)
-    const stats = yield* run(b, Effect.flatMap(Tcp, (t) => t.stats))
+    const { exit, elapsed, data, conn } = yield* transfer(stacks, o.size, "10 minutes")
+    const info = yield* conn.info
+    const stats = yield* run(stacks.b, Effect.flatMap(Tcp, (t) => t.stats))
     expect(Exit.isSuccess(exit) && sha256(exit.value)).toBe(sha256(data))
     return { elapsed, info, stats, faults: (yield* bottleneck!.faultStats).tx }
   }).pipe(Effect.scoped)

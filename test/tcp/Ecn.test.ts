@@ -20,10 +20,10 @@ import * as T from "../support/TcpSocket.js"
 const MSS = 1460
 const SETUP = ECE | CWR
 
-const est = (o: { ecn?: TcpParams["ecn"]; peerSynFlags?: number } = {}) =>
+const est = (o: { ecn?: TcpParams["ecn"]; peerSynFlags?: number; sack?: boolean; ts?: boolean } = {}) =>
   T.established({
     params: { ecn: o.ecn ?? "accept", quickAcks: 0 },
-    peerOptions: { mss: MSS, sackPermitted: false },
+    peerOptions: { mss: MSS, sackPermitted: o.sack ?? false, ...(o.ts === true ? { timestamp: { value: 1, echo: 0 } } : {}) },
     peerSynFlags: o.peerSynFlags ?? SETUP,
     peerWindow: 65535
   })
@@ -132,8 +132,8 @@ describe("the receiver: CE is echoed until CWR (RFC 3168 §6.1.3)", () => {
     expect(T.seenAll(first)).toMatchObject([{ ack: 1, flags: "ACK|ECE" }])
     // our data while the echo lasts says ECE too
     expect(T.seenAll(s.write(20, "b"))).toMatchObject([{ flags: "PSH|ACK|ECE" }])
-    s.send(30, T.fromPeer({ seq: 1, ack: 1, payload: "c" }), T.fromPeer({ seq: 2, ack: 1, payload: "d" }))
-    const later = s.tick(100)
+    const later = s.send(30, T.fromPeer({ seq: 1, ack: 1, payload: "c" }), T.fromPeer({ seq: 2, ack: 1, payload: "d" }))
+    expect(later.length).toBeGreaterThan(0)
     expect(later.every((x) => has(x, ECE))).toBe(true)
     // the peer's CWR ends it
     s.send(200, T.fromPeer({ seq: 3, ack: 1, payload: "e", flags: ACK | CWR }), T.fromPeer({ seq: 4, ack: 1, payload: "f" }))
@@ -147,6 +147,7 @@ describe("the receiver: CE is echoed until CWR (RFC 3168 §6.1.3)", () => {
     expect(s.rcv.demandCwr).toBe(false)
     const plain = est({ peerSynFlags: 0 })
     const out = plain.send(10, T.fromPeer({ seq: 0, payload: "a", ce: true }), T.fromPeer({ seq: 1, payload: "b" }))
+    expect(out.length).toBeGreaterThan(0)
     expect(out.every((x) => !has(x, ECE))).toBe(true)
   })
 })
@@ -193,13 +194,6 @@ describe("the sender: ECE reduces the window once per window (RFC 3168 §6.1.2)"
 
 describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
   const ours = (n: number) => Seq.add(T.LOCAL_ISN, 1 + n)
-  const sackEst = (ts = false) =>
-    T.established({
-      params: { ecn: "accept", quickAcks: 0 },
-      peerOptions: { mss: MSS, sackPermitted: true, ...(ts ? { timestamp: { value: 1, echo: 0 } } : {}) },
-      peerSynFlags: SETUP,
-      peerWindow: 65535
-    })
   /** An ACK of `ack`, saying ECE or not, with SACK blocks [l, r) relative to our ISN + 1 (and a timestamp). */
   const ackOf = (ack: number, ece: boolean, blocks: ReadonlyArray<readonly [number, number]> = [], ts?: readonly [number, number]) =>
     T.fromPeer({
@@ -214,7 +208,7 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
   /** B one-octet exchanges first, so that the RTT is known and cwnd is the initial window. */
   const B = 20
   const warm = (ts = false) => {
-    const s = sackEst(ts)
+    const s = est({ sack: true, ts })
     for (let i = 0; i < B; i++) {
       s.write(40 * i, "x")
       s.send(40 * i + 20, ackOf(i + 1, false, [], ts ? [i + 2, 40 * i] : undefined))
