@@ -30,7 +30,7 @@ import type * as TcpWire from "../wire/TcpHeader.js"
 import * as Negotiation from "./Negotiation.js"
 import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
-import { ACK, CWR, ECE, RST, seqLength, SYN } from "./Segment.js"
+import { ACK, CWR, ECE, FIN, RST, seqLength, SYN } from "./Segment.js"
 import type { Negotiated } from "./Sender.js"
 import { tsClock } from "./Sender.js"
 import * as Seq from "./SeqNum.js"
@@ -76,7 +76,8 @@ export type ListenVerdict =
 export const inListen = (seg: Segment): ListenVerdict => {
   if ((seg.flags & RST) !== 0) return IGNORE
   if ((seg.flags & ACK) !== 0) return { _tag: "Reset", seq: seg.ack }
-  if ((seg.flags & SYN) !== 0) return SYN_VERDICT
+  // (SYN and FIN together: no connection, as Linux discards them; a SYN+FIN flood opens nothing)
+  if ((seg.flags & (SYN | FIN)) === SYN) return SYN_VERDICT
   return IGNORE
 }
 const IGNORE: ListenVerdict = { _tag: "Ignore" }
@@ -154,18 +155,24 @@ export type HalfOpenVerdict =
 /** RFC 9293 §3.10.7.4 for SYN-RECEIVED. */
 export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenVerdict => {
   const rcvNxt = Seq.add(h.irs, 1)
-  if ((seg.flags & SYN) !== 0) {
-    return seg.seq === h.irs && (seg.flags & ACK) === 0 ? RESEND : IGNORE
-  }
+  // the window our SYN-ACK offered (never more than 2^16 - 1: a SYN's window is not scaled)
+  const inWindow = Seq.gte(seg.seq, rcvNxt) && Seq.lt(seg.seq, Seq.add(rcvNxt, SYN_ACK_WINDOW))
   if ((seg.flags & RST) !== 0) {
-    // RFC 5961 §3.2 as in a synchronized state: only the exact sequence number resets
-    return seg.seq === rcvNxt ? DROP : IGNORE
+    // RFC 5961 §3.2 (every state but SYN-SENT): only the exact sequence number resets; elsewhere in
+    // the window a challenge ACK, outside it nothing
+    return seg.seq === rcvNxt ? DROP : inWindow ? ACK_VERDICT : IGNORE
+  }
+  if ((seg.flags & SYN) !== 0) {
+    if (seg.seq === h.irs && (seg.flags & ACK) === 0) return RESEND
+    // another SYN: outside the window an ACK (RFC 9293 §3.10.7.4, first); inside it, a passive
+    // open returns to LISTEN (fourth): the entry goes, and the peer's next SYN starts afresh
+    return inWindow ? DROP : ACK_VERDICT
   }
   if ((seg.flags & ACK) === 0) return IGNORE
   if (seg.ack !== Seq.add(h.iss, 1)) return { _tag: "Reset", seq: seg.ack }
   // the ACK must also lie in the window we offered; outside it, an ACK answers (RFC 9293
   // §3.10.7.4 first check; Linux's tcp_check_req does the same, after the ACK check above)
-  if (Seq.lt(seg.seq, rcvNxt) || Seq.gt(seg.seq, Seq.add(rcvNxt, 0xffff))) return ACK_VERDICT
+  if (Seq.lt(seg.seq, rcvNxt) || Seq.gt(seg.seq, Seq.add(rcvNxt, SYN_ACK_WINDOW))) return ACK_VERDICT
   const ts = seg.options.timestamp
   return {
     _tag: "Established",
@@ -191,6 +198,7 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
   }
 }
 const RESEND: HalfOpenVerdict = { _tag: "Resend" }
+const SYN_ACK_WINDOW = 0xffff
 const ACK_VERDICT: HalfOpenVerdict = { _tag: "Ack" }
 
 /** The ACK a half-open connection answers an out-of-window segment with: `<SEQ=ISS+1><ACK=IRS+1>`. */

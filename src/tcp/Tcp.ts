@@ -101,7 +101,7 @@ export interface TcpStats {
   readonly synCookiesAccepted: number
   /** ACKs to a listener, while cookies were out, that returned no valid cookie (answered with an RST) */
   readonly synCookiesRejected: number
-  /** completing ACKs dropped because the accept queue was full */
+  /** SYNs and completing ACKs dropped because the accept queue was full */
   readonly acceptQueueFull: number
   /** half-open connections dropped after their SYN-ACK retransmissions ran out */
   readonly synAckTimeouts: number
@@ -725,7 +725,9 @@ export const make = Effect.gen(function*() {
     k: string,
     at: number,
     tx: Tx,
-    opening: Map<string, Opening>
+    opening: Map<string, Opening>,
+    /** the ISS of a new incarnation of a TIME-WAIT 4-tuple (TimeWait.reuseIss), instead of RFC 6528's */
+    reopenIss?: Seq.SeqNum
   ): void => {
     const entry = l.halfOpen.get(k)
     if (entry !== undefined) {
@@ -770,6 +772,13 @@ export const make = Effect.gen(function*() {
       return
     }
     if (verdict._tag === "Ignore") return
+    // a full accept queue takes no new SYN (Linux's tcp_conn_request, LISTENOVERFLOWS): answered,
+    // the client would think itself connected while its ACK and data are dropped; unanswered, it
+    // sends its SYN again later, when the application may have accepted
+    if (l.waiting >= l.backlog) {
+      c.acceptQueueFull++
+      return
+    }
     if (l.halfOpen.size >= config.tcp.synBacklog) {
       if (!config.tcp.synCookies) {
         c.synQueueFull++
@@ -794,7 +803,7 @@ export const make = Effect.gen(function*() {
       c.resetsUnroutable++
       return
     }
-    const iss = Negotiation.isn(key, tuple, at)
+    const iss = reopenIss ?? Negotiation.isn(key, tuple, at)
     const h = Handshake.halfOpen(params, { localPort: l.port, remotePort: srcPort }, seg, iss, r.mtu, at)
     const e = new HalfOpenEntry(k, l, h, p.dst, p.src, r, halfOpenFire)
     l.halfOpen.set(k, e)
@@ -856,24 +865,29 @@ export const make = Effect.gen(function*() {
         continue
       }
       const tw = timeWaits.get(k)
+      let reopenIss: Seq.SeqNum | undefined
       if (tw !== undefined) {
-        const v = TimeWait.onSegment(tw.tw, seg)
-        if (v._tag === "Ack") {
+        const v = TimeWait.onSegment(tw.tw, seg, at)
+        if (v._tag === "Ignore") continue
+        // a new incarnation, if someone listens: the record goes, the listener takes the SYN with
+        // the record's ISS; with nobody listening the record stays and answers it (Linux's
+        // TCP_TW_SYN falling through to TCP_TW_ACK), rather than an RST ending TIME-WAIT early
+        const taker = v._tag === "Reopen" ? listeners.get(dstPort) : undefined
+        if (v._tag !== "Reopen" || taker === undefined) {
           if (emitRepr(tx, tw.route, TimeWait.ackFor(tw.tw, at))) c.timeWaitAcks++
-          if (v.restart) {
+          if (v._tag === "Ack" && v.restart) {
             tw.tw.deadline = at + params.timeWait
             schedule(tw, tw.tw.deadline)
           }
           continue
         }
-        if (v._tag === "Ignore") continue
-        // a new incarnation: the record goes, the listener takes the SYN
         timeWaits.delete(k)
         schedule(tw, undefined)
+        reopenIss = v.iss
       }
       const l = listeners.get(dstPort)
       if (l !== undefined) {
-        toListener(l, p, seg, srcPort, k, at, tx, opening)
+        toListener(l, p, seg, srcPort, k, at, tx, opening, reopenIss)
         continue
       }
       if ((seg.flags & Segment.RST) !== 0) {

@@ -7,14 +7,22 @@
  * The connection's fibers, queues and buffers go; the dealer keeps this
  * record (a few numbers) on the timer wheel.
  *
- * What a segment for a TIME-WAIT 4-tuple does (pure):
+ * What a segment for a TIME-WAIT 4-tuple does (pure; Linux's
+ * tcp_timewait_state_process):
  * - RST: ignored (RFC 1337: an RST must not cut TIME-WAIT short);
- * - a SYN without ACK beyond RCV.NXT (or, with timestamps, with a newer
- *   TSval: RFC 6191): a new incarnation; the record goes and the listener
- *   takes the SYN, as Linux does;
+ * - a SYN without ACK beyond RCV.NXT, or with a newer TSval (RFC 6191 §2),
+ *   and not refused by PAWS: a new incarnation, whose ISS starts past every
+ *   sequence number the old one used (RFC 1122 §4.2.2.13: SND.NXT + 2^16 + 1,
+ *   Linux's tcp_tw_isn); the record goes when a listener takes the SYN;
  * - a FIN (the peer's, again: our ACK was lost): ACK it and restart the
  *   2 MSL timer (RFC 9293 §3.10.7.4, TIME-WAIT, eighth);
- * - anything else: ACK it (it is outside the window: RFC 9293 §3.10.7.4 first).
+ * - a bare ACK at RCV.NXT: in the window, nothing to answer. Answering it,
+ *   two records that face each other (after a simultaneous close) would
+ *   ACK each other's ACKs without end;
+ * - anything else is outside the window and gets an ACK (RFC 9293
+ *   §3.10.7.4, first), but one without data at most every
+ *   `OOW_ACK_INTERVAL` per record (Linux's tcp_oow_rate_limited), so that
+ *   no loop of ACKs can run through a record at the speed of the link.
  *
  * A connect of ours may take a record's 4-tuple over (Linux's tcp_tw_reuse
  * at its default, 2: over the loopback only) once timestamps were on and a
@@ -46,6 +54,8 @@ export interface TimeWait {
   readonly window: number
   /** when the record goes, Clock ms */
   deadline: number
+  /** when it last answered a segment without data outside the window, Clock ms (the rate limit) */
+  lastOowAckAt?: number
 }
 
 /** @category models */
@@ -53,23 +63,34 @@ export type Verdict =
   | { readonly _tag: "Ignore" }
   /** answer with `ackFor`; restart the timer when it was the FIN again */
   | { readonly _tag: "Ack"; readonly restart: boolean }
-  /** a new connection: forget the record and let the listener take the SYN */
-  | { readonly _tag: "Reopen" }
+  /** a new connection, with this ISS: a listener may take the SYN (and the record goes) */
+  | { readonly _tag: "Reopen"; readonly iss: Seq.SeqNum }
 
 const IGNORE: Verdict = { _tag: "Ignore" }
 const ACK_ONLY: Verdict = { _tag: "Ack", restart: false }
 const ACK_RESTART: Verdict = { _tag: "Ack", restart: true }
-const REOPEN: Verdict = { _tag: "Reopen" }
 
-export const onSegment = (tw: TimeWait, seg: Segment): Verdict => {
-  if ((seg.flags & RST) !== 0) return IGNORE
-  if ((seg.flags & SYN) !== 0) {
-    if ((seg.flags & ACK) !== 0) return ACK_ONLY
-    const ts = seg.options.timestamp
-    const newer = tw.tsOk && ts !== undefined ? ((ts.value - tw.tsRecent) | 0) > 0 : Seq.gt(seg.seq, tw.rcvNxt)
-    return newer ? REOPEN : ACK_ONLY
+/** At most one answer per this many ms to segments without data outside the window, per record (Linux: tcp_invalid_ratelimit). */
+export const OOW_ACK_INTERVAL = 500
+
+export const onSegment = (tw: TimeWait, seg: Segment, now: number): Verdict => {
+  const flags = seg.flags
+  if ((flags & RST) !== 0) return IGNORE
+  const ts = seg.options.timestamp
+  // PAWS (RFC 7323 §5): a TSval older than TS.Recent is an old duplicate
+  const d = tw.tsOk && ts !== undefined ? (ts.value - tw.tsRecent) | 0 : 0
+  const paws = d < 0
+  if ((flags & (SYN | ACK)) === SYN && !paws && (Seq.gt(seg.seq, tw.rcvNxt) || d > 0)) {
+    return { _tag: "Reopen", iss: reuseIss(tw) }
   }
-  return (seg.flags & FIN) !== 0 ? ACK_RESTART : ACK_ONLY
+  if ((flags & FIN) !== 0) return ACK_RESTART
+  const bare = seg.payload.length === 0 && (flags & SYN) === 0
+  if (bare && !paws && seg.seq === tw.rcvNxt) return IGNORE
+  // (data gets its ACK: the peer will go on sending it otherwise; Linux limits only the rest)
+  if (seg.payload.length > 0 && (flags & SYN) === 0) return ACK_ONLY
+  if (tw.lastOowAckAt !== undefined && now - tw.lastOowAckAt < OOW_ACK_INTERVAL) return IGNORE
+  tw.lastOowAckAt = now
+  return ACK_ONLY
 }
 
 /** How long after the peer was last heard a connect may take the 4-tuple over, ms (Linux: the next second). */

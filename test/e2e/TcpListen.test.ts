@@ -136,3 +136,29 @@ describe("listen on port 0", () => {
       yield* Fiber.join(client)
     }), 30_000)
 })
+
+describe("a listener whose accept queue is full", () => {
+  it.scoped("drops a new SYN unanswered (Linux's tcp_conn_request), and answers the next once the application accepts", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* stackWithPeer()
+      const listener = yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, backlog: 1 })))
+      const syn = (srcPort: number) => frame({ srcPort, flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } })
+      const answersTo = (srcPort: number) => Effect.map(peer.drain, (fs) => fs.map(segmentOf).filter((s) => s.dstPort === srcPort).map((s) => s.flags))
+      // nobody accepts: the first client's connection fills the queue of one
+      yield* peer.sendFrame(syn(40000))
+      const synAck = segmentOf(yield* peer.next)
+      expect(synAck.flags).toBe(TcpWire.Flag.SYN | TcpWire.Flag.ACK)
+      yield* peer.sendFrame(frame({ srcPort: 40000, seq: Seq.add(ISN, 1), ack: Seq.add(synAck.seq, 1) }))
+      yield* settle
+      // a second client's SYN: no SYN-ACK (the client would think itself connected while its ACK and data were dropped)
+      yield* peer.sendFrame(syn(40001))
+      yield* settle
+      expect(yield* answersTo(40001)).toEqual([])
+      expect((yield* stats).tcp.acceptQueueFull).toBe(1)
+      // the application accepts: the client's SYN again is answered
+      yield* listener.accept
+      yield* peer.sendFrame(syn(40001))
+      yield* settle
+      expect(yield* answersTo(40001)).toEqual([TcpWire.Flag.SYN | TcpWire.Flag.ACK])
+    }))
+})

@@ -67,6 +67,8 @@ describe("LISTEN (RFC 9293 §3.10.7.2)", () => {
   it("a SYN opens; anything else without ACK is dropped", () => {
     expect(Handshake.inListen(listenerSyn({ sackPermitted: false }))._tag).toBe("Syn")
     expect(Handshake.inListen(raw({ seq: T.REMOTE_ISN, flags: FIN }))._tag).toBe("Ignore")
+    // SYN and FIN together open nothing (Linux discards them in LISTEN)
+    expect(Handshake.inListen(raw({ seq: T.REMOTE_ISN, flags: SYN | FIN }))._tag).toBe("Ignore")
     expect(Handshake.inListen(raw({ seq: T.REMOTE_ISN, flags: 0, payload: "data" }))._tag).toBe("Ignore")
   })
 
@@ -171,11 +173,17 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
       windowScale: DEFAULT_SHIFT
     } })
   })
-  it("an RST resets only at RCV.NXT exactly (RFC 5961 §3.2)", () => {
+  it("an RST resets only at RCV.NXT exactly; elsewhere in the window it draws a challenge ACK, outside nothing (RFC 5961 §3.2)", () => {
     expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST }), 10)._tag).toBe("Drop")
-    expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 2), flags: RST }), 10)._tag)
-      .toBe("Ignore")
+    expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 2), flags: RST }), 10)._tag).toBe("Ack")
     expect(Handshake.inSynReceived(half(), raw({ seq: T.REMOTE_ISN, flags: RST }), 10)._tag).toBe("Ignore")
+    expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 0x10000), flags: RST }), 10)._tag).toBe("Ignore")
+  })
+  it("another SYN: outside the window an ACK (first check), inside it the entry goes (fourth: a passive open returns to LISTEN)", () => {
+    const other = (seq: Seq.SeqNum) => raw({ seq, flags: SYN, options: { mss: 1460, sackPermitted: false } })
+    expect(Handshake.inSynReceived(half(), other(Seq.add(T.REMOTE_ISN, 0x4000_0000)), 10)._tag).toBe("Ack")
+    expect(Handshake.inSynReceived(half(), other(Seq.add(T.REMOTE_ISN, -1000)), 10)._tag).toBe("Ack")
+    expect(Handshake.inSynReceived(half(), other(Seq.add(T.REMOTE_ISN, 1000)), 10)._tag).toBe("Drop")
   })
   it("an ACK outside the window draws an ACK <SEQ=ISS+1><ACK=IRS+1> and does not complete it (Linux tcp_check_req)", () => {
     const h = half()

@@ -20,25 +20,37 @@ const tw = (tsOk = false): TimeWait.TimeWait => ({
 
 describe("TIME-WAIT record", () => {
   it("ignores an RST (RFC 1337)", () => {
-    expect(TimeWait.onSegment(tw(), make({ seq: RCV_NXT, flags: RST }))._tag).toBe("Ignore")
+    expect(TimeWait.onSegment(tw(), make({ seq: RCV_NXT, flags: RST }), 0)._tag).toBe("Ignore")
   })
   it("acknowledges a retransmitted FIN and restarts 2 MSL", () => {
-    expect(TimeWait.onSegment(tw(), make({ seq: Seq.add(RCV_NXT, -1), flags: FIN | ACK }))).toEqual({
+    expect(TimeWait.onSegment(tw(), make({ seq: Seq.add(RCV_NXT, -1), flags: FIN | ACK }), 0)).toEqual({
       _tag: "Ack",
       restart: true
     })
   })
-  it("acknowledges any other segment without restarting", () => {
-    expect(TimeWait.onSegment(tw(), make({ seq: RCV_NXT, flags: ACK }))).toEqual({ _tag: "Ack", restart: false })
+  it("leaves a bare ACK at RCV.NXT unanswered: two records facing each other would ACK each other for ever", () => {
+    const record = tw()
+    for (let now = 0; now < 2000; now += 100) expect(TimeWait.onSegment(record, make({ seq: RCV_NXT, flags: ACK }), now)._tag).toBe("Ignore")
   })
-  it("lets a SYN beyond RCV.NXT open a new incarnation, across 2^32; an older one draws an ACK", () => {
-    expect(TimeWait.onSegment(tw(), make({ seq: Seq.add(RCV_NXT, 100), flags: SYN }))._tag).toBe("Reopen")
-    expect(TimeWait.onSegment(tw(), make({ seq: Seq.add(RCV_NXT, -100), flags: SYN }))._tag).toBe("Ack")
+  it("answers other segments without data once per 500 ms (tcp_oow_rate_limited); data and FINs each time", () => {
+    const record = tw()
+    const oldAck = () => make({ seq: Seq.add(RCV_NXT, -50), flags: ACK })
+    expect(TimeWait.onSegment(record, oldAck(), 1000)).toEqual({ _tag: "Ack", restart: false })
+    expect(TimeWait.onSegment(record, oldAck(), 1499)._tag).toBe("Ignore")
+    expect(TimeWait.onSegment(record, make({ seq: Seq.add(RCV_NXT, -1), flags: FIN | ACK }), 1499)).toEqual({ _tag: "Ack", restart: true })
+    expect(TimeWait.onSegment(record, make({ seq: Seq.add(RCV_NXT, -50), flags: ACK, payload: new Uint8Array(10) }), 1499)._tag).toBe("Ack")
+    expect(TimeWait.onSegment(record, oldAck(), 1500)._tag).toBe("Ack")
   })
-  it("with timestamps, a newer TSval opens a new incarnation whatever its sequence number (RFC 6191)", () => {
+  it("lets a SYN beyond RCV.NXT open a new incarnation, across 2^32, with an ISS past the old SND.NXT; an older one draws an ACK", () => {
+    expect(TimeWait.onSegment(tw(), make({ seq: Seq.add(RCV_NXT, 100), flags: SYN }), 0)).toEqual({ _tag: "Reopen", iss: Seq.make(5000 + 65537) })
+    expect(TimeWait.onSegment(tw(), make({ seq: Seq.add(RCV_NXT, -100), flags: SYN }), 0)._tag).toBe("Ack")
+  })
+  it("with timestamps, a newer TSval opens a new incarnation whatever its sequence number, an equal one with a higher sequence number too (RFC 6191 §2); an older one never", () => {
     const ts = (value: number) => ({ sackPermitted: false, timestamp: { value, echo: 0 } })
-    expect(TimeWait.onSegment(tw(true), make({ seq: Seq.make(1), flags: SYN, options: ts(1001) }))._tag).toBe("Reopen")
-    expect(TimeWait.onSegment(tw(true), make({ seq: Seq.make(1), flags: SYN, options: ts(999) }))._tag).toBe("Ack")
+    expect(TimeWait.onSegment(tw(true), make({ seq: Seq.make(1), flags: SYN, options: ts(1001) }), 0)._tag).toBe("Reopen")
+    expect(TimeWait.onSegment(tw(true), make({ seq: Seq.add(RCV_NXT, 100), flags: SYN, options: ts(1000) }), 0)._tag).toBe("Reopen")
+    expect(TimeWait.onSegment(tw(true), make({ seq: Seq.add(RCV_NXT, -100), flags: SYN, options: ts(1000) }), 0)._tag).toBe("Ack")
+    expect(TimeWait.onSegment(tw(true), make({ seq: Seq.add(RCV_NXT, 100), flags: SYN, options: ts(999) }), 0)._tag).toBe("Ack")
   })
   it("answers <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, echoing TS.Recent", () => {
     const a = TimeWait.ackFor(tw(true), 7)

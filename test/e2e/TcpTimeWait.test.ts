@@ -1,0 +1,160 @@
+/**
+ * TIME-WAIT records (TimeWait.ts) against a raw peer and between two stacks:
+ * what they answer and what they leave unanswered (RFC 9293 §3.10.7.4,
+ * RFC 1122 §4.2.2.13, RFC 6191; Linux's tcp_timewait_state_process).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Either, Fiber, TestClock } from "effect"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import { Tcp } from "../../src/tcp/Tcp.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
+import * as TcpWire from "../../src/wire/TcpHeader.js"
+import { settle } from "../support/Clock.js"
+import { asIpv4, ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
+import { ADDR_A, MAC_A, recordSends, run, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
+
+const { SYN, ACK, FIN } = TcpWire.Flag
+const ISN = Seq.make(1_000_000)
+
+const frame = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0)) =>
+  ipFrame(peerSegment({ seq: ISN, ...over }, payload, PEER_ADDR, ADDR_A), MAC_A)
+
+const segmentOf = (f: Uint8Array) => {
+  const ip = asIpv4(f)!
+  return Either.getOrThrow(TcpWire.parse(ip.payload, ip.src, ip.dst))
+}
+
+/**
+ * The stack listens on 80, the raw peer connects from 40000, the stack sends `octets` and
+ * closes first; the peer ACKs and sends its FIN: the stack's end holds the 4-tuple in TIME-WAIT.
+ * Returns the stack's SND.NXT (past its FIN) and the peer's next sequence number.
+ */
+const passiveTimeWait = (octets: number) =>
+  Effect.gen(function*() {
+    const env = yield* stackWithPeer({ config: { tcp: { timestamps: false } } })
+    const { peer, stack } = env
+    const listener = yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+    yield* peer.sendFrame(frame({ flags: SYN, options: { mss: 1460, sackPermitted: false } }))
+    const synAck = segmentOf(yield* peer.next)
+    expect(synAck.flags).toBe(SYN | ACK)
+    const iss = synAck.seq
+    yield* peer.sendFrame(frame({ seq: Seq.add(ISN, 1), ack: Seq.add(iss, 1) }))
+    const conn = yield* listener.accept
+    yield* conn.setNoDelay(true)
+    if (octets > 0) yield* conn.write(new Uint8Array(octets))
+    yield* conn.end
+    // read what the stack sends until its FIN, ACKing as we go
+    let sndNxt = Seq.add(iss, 1)
+    for (;;) {
+      const s = segmentOf(yield* peer.next)
+      const end = Seq.add(s.seq, s.payload.length + ((s.flags & FIN) !== 0 ? 1 : 0))
+      if (Seq.gt(end, sndNxt)) sndNxt = end
+      yield* peer.sendFrame(frame({ seq: Seq.add(ISN, 1), ack: sndNxt }))
+      if ((s.flags & FIN) !== 0) break
+    }
+    // the peer's FIN
+    yield* peer.sendFrame(frame({ seq: Seq.add(ISN, 1), ack: sndNxt, flags: FIN | ACK }))
+    const lastAck = segmentOf(yield* peer.next)
+    expect(lastAck.ack).toBe(Seq.add(ISN, 2))
+    yield* settle
+    expect((yield* env.stats).tcp.timeWait).toBe(1)
+    return { ...env, iss, sndNxt, peerNxt: Seq.add(ISN, 2) }
+  })
+
+describe("TIME-WAIT against a raw peer", () => {
+  it.scoped("a new SYN that reopens a TIME-WAIT 4-tuple gets an ISS above the old incarnation's SND.NXT (RFC 1122 §4.2.2.13 (1); Linux: tw_snd_nxt + 65537)", () =>
+    Effect.gen(function*() {
+      const { peer, sndNxt, peerNxt } = yield* passiveTimeWait(4000)
+      yield* TestClock.adjust("10 millis")
+      // a new incarnation's SYN, its sequence number beyond RCV.NXT: the record gives way
+      yield* peer.sendFrame(frame({ seq: Seq.add(peerNxt, 100_000), flags: SYN, options: { mss: 1460, sackPermitted: false } }))
+      const synAck = segmentOf(yield* peer.next)
+      expect(synAck.flags).toBe(SYN | ACK)
+      // the new ISS must lie beyond every sequence number the old incarnation used
+      // (Linux: tw_snd_nxt + 65535 + 2)
+      expect(Seq.sub(synAck.seq, sndNxt)).toBeGreaterThan(0)
+    }))
+
+  it.scoped("a bare in-window ACK to a TIME-WAIT 4-tuple is not answered (RFC 9293 §3.10.7.4 TIME-WAIT; Linux tcp_timewait_state_process): two such records would ACK each other without end", () =>
+    Effect.gen(function*() {
+      const { peer, sndNxt, peerNxt, stats } = yield* passiveTimeWait(0)
+      // exactly what a peer's own TIME-WAIT sends in answer: <SEQ=RCV.NXT><ACK=SND.NXT><CTL=ACK>
+      for (let i = 0; i < 5; i++) {
+        yield* peer.sendFrame(frame({ seq: peerNxt, ack: sndNxt }))
+        yield* settle
+      }
+      const answers = yield* peer.drain
+      expect({ answers: answers.length, timeWaitAcks: (yield* stats).tcp.timeWaitAcks }).toEqual({ answers: 0, timeWaitAcks: 0 })
+    }))
+})
+
+describe("TIME-WAIT of an active close, nobody listening on the port", () => {
+  it.scoped("a SYN that would reopen it, with nobody listening, leaves the record in place and draws an ACK, not an RST (Linux tcp_v4_rcv TCP_TW_SYN falls through to TCP_TW_ACK)", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* stackWithPeer({ config: { tcp: { timestamps: false } } })
+      const opening = yield* run(stack, Effect.fork(Effect.flatMap(Tcp, (t) => t.connect({ address: PEER_ADDR, port: 80 }))))
+      const syn = segmentOf(yield* peer.next)
+      expect(syn.flags & SYN).toBe(SYN)
+      const local = syn.srcPort
+      const pframe = (over: Partial<TcpWire.TcpRepr>) =>
+        ipFrame(peerSegment({ srcPort: 80, dstPort: local, ...over }, new Uint8Array(0), PEER_ADDR, ADDR_A), MAC_A)
+      yield* peer.sendFrame(pframe({ seq: ISN, ack: Seq.add(syn.seq, 1), flags: SYN | ACK, options: { mss: 1460, sackPermitted: false } }))
+      const conn = yield* Fiber.join(opening)
+      expect(segmentOf(yield* peer.next).flags).toBe(ACK)
+      yield* conn.end
+      const fin = segmentOf(yield* peer.next)
+      expect(fin.flags & FIN).toBe(FIN)
+      const sndNxt = Seq.add(fin.seq, 1)
+      yield* peer.sendFrame(pframe({ seq: Seq.add(ISN, 1), ack: sndNxt, flags: FIN | ACK }))
+      expect(segmentOf(yield* peer.next).ack).toBe(Seq.add(ISN, 2))
+      yield* settle
+      expect((yield* stats).tcp.timeWait).toBe(1)
+      // the peer's SYN to our (client) port, beyond RCV.NXT
+      yield* peer.sendFrame(pframe({ seq: Seq.add(ISN, 100_000), flags: SYN, options: { mss: 1460, sackPermitted: false } }))
+      const answer = segmentOf(yield* peer.next)
+      expect({ flags: answer.flags, timeWait: (yield* stats).tcp.timeWait }).toEqual({ flags: ACK, timeWait: 1 })
+    }))
+})
+
+const tcpOf = (f: Uint8Array) => {
+  const e = Either.getOrThrow(Eth.parse(f))
+  if (e.etherType !== Eth.EtherType.IPv4) return undefined
+  const ip = Either.getOrThrow(Ip.parse(e.payload))
+  if (ip.protocol !== Ip.Protocol.TCP) return undefined
+  return Either.getOrThrow(TcpWire.parse(ip.payload, ip.src, ip.dst))
+}
+
+describe("TIME-WAIT facing TIME-WAIT", () => {
+  it.scoped("after a simultaneous close, one duplicated ACK does not start an endless ACK exchange", () =>
+    Effect.gen(function*() {
+      const sentA: Array<Uint8Array> = []
+      const { a, b, linkA } = yield* twoStacks({
+        wrapA: recordSends(sentA),
+        configA: { tcp: { timestamps: false } },
+        configB: { tcp: { timestamps: false } }
+      })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 }))))
+      const server = yield* listener.accept
+      const conn = yield* Fiber.join(client)
+      yield* settle
+      // both ends close at once: the FINs cross (FIN-WAIT-1 → CLOSING → TIME-WAIT on both sides)
+      yield* Effect.all([server.end, conn.end], { concurrency: "unbounded" })
+      yield* settle
+      const tw = [(yield* statsOf(a)).tcp.timeWait, (yield* statsOf(b)).tcp.timeWait]
+      expect(tw).toEqual([1, 1])
+      // the network duplicates A's last ACK of the closing exchange
+      const acks = sentA.filter((f) => {
+        const s = tcpOf(f)
+        return s !== undefined && s.flags === TcpWire.Flag.ACK && s.payload.length === 0
+      })
+      const before = [(yield* statsOf(a)).tcp.timeWaitAcks, (yield* statsOf(b)).tcp.timeWaitAcks]
+      yield* linkA.send(acks[acks.length - 1]!)
+      for (let i = 0; i < 20; i++) yield* settle
+      const after = [(yield* statsOf(a)).tcp.timeWaitAcks, (yield* statsOf(b)).tcp.timeWaitAcks]
+      // no answer at all: the duplicate is a bare ACK at B's RCV.NXT (as in RFC 9293 and Linux);
+      // answered, it drew A's answer, and so on, for ever (166 ACKs each in 20 settles, seen)
+      expect(after).toEqual(before)
+    }))
+})
