@@ -334,8 +334,9 @@ export class Conn {
         Sender.end(s, now, out)
         return
       case "Close":
-        // Linux: closing with unread data resets the connection (RFC 2525 §2.17)
-        if (this.incoming.size > 0 && !this.rcv.finReceived) {
+        // Linux: closing with unread data resets the connection (RFC 2525 §2.17; RFC 1122
+        // §4.2.2.13), the peer's FIN behind it or not (tcp_close counts the data, not the FIN)
+        if (this.incoming.size > 0) {
           Sender.abort(s, out)
           return
         }

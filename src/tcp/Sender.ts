@@ -824,7 +824,10 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       break
     }
     const flight = inFlight(s)
-    if (flight === 0 && now - s.lastSendAt > s.rtt.rto && s.sndMax !== s.iss) {
+    // new data after a pause with nothing in flight: the algorithm hears how long (RFC 5681 §4.1's
+    // restart after more than an RTO; RFC 9438 §4.2: CUBIC's t leaves out any idle time, as Linux's
+    // CA_EVENT_TX_START moves its epoch on by every such pause)
+    if (flight === 0 && now > s.lastSendAt && s.sndMax !== s.iss) {
       s.algorithm.onIdle(s.cc, now - s.lastSendAt, s.rtt.rto)
     }
     const wndRoom = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
@@ -837,8 +840,11 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     let len = Math.min(unsent, full, room)
     if (len <= 0) break
     if (len < full && len < unsent) {
-      // window- or cwnd-limited: no silly segments (RFC 9293 §3.8.6.2.1), unless half the largest window fits
+      // window- or cwnd-limited: no silly segments (RFC 9293 §3.8.6.2.1), unless half the largest
+      // window fits, and with Nagle on only while nothing is in flight (case 3's "[SND.NXT = SND.UNA
+      // and]"; Linux never cuts a segment to the peer's window)
       if (len < s.maxSndWnd / 2 || wndRoom > cwndRoom) break
+      if (!s.noDelay && Seq.gt(s.sndNxt, s.sndUna)) break
     }
     // Nagle, for new data only (a resend after a timeout or a smaller path MTU is owed already, as
     // Linux's retransmissions skip tcp_nagle_test), unless urgent data waits (as Linux's test in
@@ -1065,8 +1071,12 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   // the window, from the most recent segment only (SND.WL1/WL2), or from any that acknowledges new
   // data (as Linux's tcp_may_update_window): a peer's retransmission carries an older SEQ than its
   // newest segment, but its ACK and window are newer, and the window may have shut meanwhile
+  // (and never from an ACK below SND.UNA, RFC 9293 §3.10.7.4 "If SND.UNA =< SEG.ACK =< SND.NXT":
+  // a reordered old segment with a newer SEQ would bring back a window the peer has since shut;
+  // Linux's tcp_ack takes such an ACK as old_ack, without tcp_may_update_window)
   const acksNew = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
-  if (acksNew || Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && Seq.lte(s.sndWl2, a.ack))) {
+  const current = Seq.gte(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
+  if (acksNew || current && (Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && Seq.lte(s.sndWl2, a.ack)))) {
     s.sndWnd = a.syn === true ? a.window : a.window * 2 ** s.sndShift
     s.sndWl1 = a.seq
     s.sndWl2 = a.ack
@@ -1896,9 +1906,13 @@ export const closeByApp = (s: Sender, now: number, out: Array<OutSegment>): void
 /** Abort (RFC 9293 §3.10.5): RST to the peer unless nothing was synchronized, and Closed at once. */
 export const abort = (s: Sender, out: Array<OutSegment>): void => {
   if (s.state === "Closed") return
-  if (s.state !== "SynSent" && s.state !== "TimeWait") emit(s, out, ackSeq(s), RST | ACK, undefined, NONE)
+  // RFC 9293 §3.10.5: a reset in SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2 and CLOSE-WAIT; SYN-SENT,
+  // CLOSING, LAST-ACK and TIME-WAIT just delete the TCB (Linux's tcp_need_reset)
+  if (RESET_ON_ABORT.has(s.state)) emit(s, out, ackSeq(s), RST | ACK, undefined, NONE)
   fail(s, "Aborted")
 }
+
+const RESET_ON_ABORT: ReadonlySet<State> = new Set<State>(["SynReceived", "Established", "FinWait1", "FinWait2", "CloseWait"])
 
 /** The application read: announce the window at once when the read at least doubled it. */
 export const onRead = (s: Sender, now: number, out: Array<OutSegment>): void => {
@@ -2106,12 +2120,16 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
 
 const armKeepalive = (s: Sender, now: number): void => {
   const idle = s.keepaliveIdle
-  if (idle === undefined || s.state !== "Established" && s.state !== "CloseWait") {
+  // every synchronized state (Linux's tcp_keepalive_timer): a half-closed connection whose peer
+  // vanished in FIN-WAIT-2 is found out too; while our FIN is in flight its own timer runs instead
+  if (idle === undefined || !KEEPALIVE_STATES.has(s.state)) {
     s.keepaliveAt = undefined
     return
   }
   s.keepaliveAt = (s.keepaliveProbes === 0 ? s.lastHeardAt + idle : now + s.params.keepaliveInterval)
 }
+
+const KEEPALIVE_STATES: ReadonlySet<State> = new Set<State>(["Established", "CloseWait", "FinWait1", "FinWait2", "Closing", "LastAck"])
 
 /**
  * Keepalive on (`idle` ms before the first probe) or off (undefined) for
@@ -2139,6 +2157,8 @@ const keepalive = (s: Sender, now: number, out: Array<OutSegment>): void => {
     return
   }
   if (s.keepaliveProbes >= s.params.keepaliveProbes) {
+    // the peer is told, in case it is there after all (Linux's tcp_send_active_reset)
+    emit(s, out, ackSeq(s), RST | ACK, undefined, NONE)
     fail(s, "TimedOut")
     return
   }

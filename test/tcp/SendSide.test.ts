@@ -1,0 +1,103 @@
+/**
+ * The send side outside loss recovery, case by case against the rule it
+ * follows (RFC clause, or the Linux function where Linux is the reference):
+ * window updates, sender-side silly-window avoidance with Nagle, CUBIC over
+ * idle time, keepalive, ABORT.
+ */
+import { describe, expect, it } from "vitest"
+import { ACK, FIN, RST } from "../../src/tcp/Segment.js"
+import * as Sender from "../../src/tcp/Sender.js"
+import * as T from "../support/TcpSocket.js"
+
+const MSS = 1460
+const est = (o: { params?: Partial<T.Options["params"]>; peerWindow?: number } = {}) =>
+  T.established({
+    params: { receiveBuffer: 16384, maxReceiveBuffer: 16384, ...o.params },
+    peerOptions: { mss: MSS, sackPermitted: false },
+    ...(o.peerWindow === undefined ? {} : { peerWindow: o.peerWindow })
+  })
+
+describe("window update (RFC 9293 §3.10.7.4, Linux tcp_ack)", () => {
+  it("an old ACK (SEG.ACK < SND.UNA) with a newer SEQ does not update the send window", () => {
+    const s = est({ peerWindow: 4 * MSS })
+    s.write(10, T.octets(8 * MSS)) // four segments go
+    // the peer's retransmission of its first octets acknowledges two segments and shuts the window to 100
+    s.send(20, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 100, payload: "abc" }))
+    expect(s.snd.sndWnd).toBe(100)
+    // its newer segment, sent before that (older ACK, the old window), arrives late
+    const out = s.send(30, T.fromPeer({ seq: 100, ack: 0, window: 4 * MSS, payload: "x" }))
+    // RFC 9293: the window is updated only if SND.UNA =< SEG.ACK =< SND.NXT; Linux's tcp_ack ignores old ACKs
+    expect(s.snd.sndWnd).toBe(100)
+    expect(out.filter((o) => (o.payload?.length ?? 0) > 0)).toEqual([])
+  })
+})
+
+describe("sender SWS avoidance with Nagle (RFC 9293 §3.8.6.2.1)", () => {
+  it("a sub-MSS segment of at least half the max window goes only with nothing outstanding ([SND.NXT = SND.UNA and] in (3))", () => {
+    const s = est({ peerWindow: 2000 })
+    expect(s.write(10, T.octets(3000)).map((o) => o.payload?.length)).toEqual([MSS])
+    // the peer takes 500 octets: right edge 2500, 1040 octets of room, 960 still outstanding
+    const out = s.send(20, T.fromPeer({ seq: 0, ack: 500, window: 2000 }))
+    expect(out.filter((o) => (o.payload?.length ?? 0) > 0).map((o) => o.payload!.length)).toEqual([])
+  })
+})
+
+describe("CUBIC's t leaves out idle time (RFC 9438 §4.2 MUST; Linux cubictcp_cwnd_event CA_EVENT_TX_START)", () => {
+  it("an idle period shorter than the RTO moves the epoch on by the idle time", () => {
+    const s = est({ params: { congestion: "cubic", hystart: false } })
+    // congestion avoidance from the start
+    s.snd.cc.ssthresh = s.snd.cc.cwnd
+    // a full window at 10, acknowledged at 20: the epoch begins at 20
+    expect(s.write(10, T.octets(10 * MSS))).toHaveLength(10)
+    s.send(20, T.fromPeer({ seq: 0, ack: 10 * MSS }))
+    expect(s.snd.cc.epochStart).toBe(20)
+    expect(s.snd.rtt.rto).toBe(200)
+    // nothing sent from 10 to 170 (idle 160 ms < RTO), then a write
+    s.write(170, T.octets(MSS))
+    // Linux: epoch_start += now - lsndtime; the module's own onIdle does the same, but is not called
+    expect(s.snd.cc.epochStart).toBe(20 + 160)
+  })
+})
+
+describe("keepalive (Linux tcp_keepalive_timer)", () => {
+  it("a half-closed connection in FIN-WAIT-2 (application still reading) keeps probing and times out", () => {
+    const s = est({ params: { keepaliveIdle: 1000, keepaliveInterval: 100, keepaliveProbes: 2 } })
+    s.end(10)
+    s.send(20, T.fromPeer({ seq: 0, ack: 1 }))
+    expect(s.state).toBe("FinWait2")
+    const probes = []
+    for (let t = 21; t <= 100_000; t += 10) probes.push(...s.tick(t))
+    expect(probes.length).toBeGreaterThan(0)
+    expect(s.state).toBe("Closed")
+  })
+  it("unanswered keepalives end the connection with an RST to the peer (tcp_send_active_reset)", () => {
+    const s = est({ params: { keepaliveIdle: 1000, keepaliveInterval: 100, keepaliveProbes: 2 } })
+    s.tick(1000)
+    s.tick(1100)
+    const last = s.tick(1200)
+    expect(s.state).toBe("Closed")
+    expect(last.some((o) => (o.flags & RST) !== 0)).toBe(true)
+  })
+})
+
+describe("ABORT in LAST-ACK and CLOSING (RFC 9293 §3.10.5; Linux tcp_need_reset)", () => {
+  it("LAST-ACK: no RST, the TCB just goes", () => {
+    const s = est()
+    s.send(10, T.fromPeer({ seq: 0, flags: FIN | ACK }))
+    s.end(20)
+    expect(s.state).toBe("LastAck")
+    const out: Array<import("../../src/tcp/Segment.js").OutSegment> = []
+    Sender.abort(s.snd, out)
+    expect(s.state).toBe("Closed")
+    expect(out).toEqual([])
+  })
+  it("CLOSING: no RST, the TCB just goes", () => {
+    const s = est()
+    s.end(10)
+    s.send(20, T.fromPeer({ seq: 0, ack: 0, flags: FIN | ACK }))
+    expect(s.state).toBe("Closing")
+    const out: Array<import("../../src/tcp/Segment.js").OutSegment> = []
+    Sender.abort(s.snd, out)
+    expect(out).toEqual([])
+  })
+})
