@@ -593,10 +593,15 @@ export class Conn {
     if (this.smallStore !== undefined && this.incoming.size === 0) this.smallStore = undefined
     const before = this.reads.consumed
     this.reads.consumed += n
-    // Only reads that may open the window meaningfully wake the send half (it decides; see Sender.onRead).
-    // (the step is the send half's: a number it publishes, read here, never written)
+    // Only reads that may open the window meaningfully wake the send half (it decides; see Sender.onRead):
+    // the read that lets the edge move a step past the one last announced, then one per step more.
+    // (the step and the edge are the send half's: published, read here, never written)
     const step = Sender.windowStep(this.snd)
-    if (Math.floor(before / step) !== Math.floor(this.reads.consumed / step)) this.events.unsafeOffer(READ)
+    const from = Sender.readWakeFrom(this.snd)
+    const now = this.reads.consumed
+    if (now >= from && (before < from || Math.floor((before - from) / step) !== Math.floor((now - from) / step))) {
+      this.events.unsafeOffer(READ)
+    }
   }
 
   /**

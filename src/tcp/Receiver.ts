@@ -97,6 +97,8 @@ export interface SendView {
    * §4.3's Last.ACK.sent); undefined before its first
    */
   lastAckSent: Seq.SeqNum | undefined
+  /** the furthest right edge of the window the send half has announced (RCV.NXT + window); undefined before the first */
+  rcvEdge: Seq.SeqNum | undefined
 }
 
 /** @category models */
@@ -130,6 +132,8 @@ export interface Receiver {
   tsRecent: number
   /** Clock ms when TS.Recent was recorded (PAWS ignores a TS.Recent older than 24 days) */
   tsRecentAt: number
+  /** when a refused segment without data was last answered, Clock ms (the rate limit of `answerOutOfWindow`) */
+  lastOowAckAt: number | undefined
   /**
    * RFC 7323 §4.3's Last.ACK.sent as this half knows it: the later of what
    * the send half says it sent (`SendView.lastAckSent`, as of its last
@@ -271,6 +275,7 @@ export const synSent = (params: TcpParams, iss: Seq.SeqNum): Receiver => ({
   tsOk: false,
   tsRecent: 0,
   tsRecentAt: 0,
+  lastOowAckAt: undefined,
   lastAck: Seq.ZERO,
   unacked: 0,
   sackOk: false,
@@ -289,6 +294,7 @@ export const open = (params: TcpParams, n: Negotiated, now: number): Receiver =>
   tsOk: n.tsOk,
   tsRecent: n.tsRecent,
   tsRecentAt: now,
+  lastOowAckAt: undefined,
   lastAck: Seq.add(n.irs, 1),
   sackOk: n.sackOk,
   ecnOk: n.ecnOk,
@@ -426,6 +432,64 @@ const dupAck = (r: Receiver, out: Report, seg: Segment): void => {
   }
 }
 
+/**
+ * Step 5 of RFC 9293 §3.10.7.4, the ACK field, for the send half: false when
+ * the segment goes no further (an ACK of data never sent, one to challenge,
+ * or, in SYN-RECEIVED, one that draws an RST). `len` is the segment's
+ * sequence space (data and FIN), which tells a duplicate ACK from one that
+ * came with data.
+ */
+const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendView, len: number): boolean => {
+  // In SYN-RECEIVED an ACK outside SND.UNA < SEG.ACK =< SND.NXT draws <SEQ=SEG.ACK><CTL=RST> and the
+  // segment goes (RFC 9293 §3.10.7.4, fifth; Linux's tcp_rcv_state_process resets it too)
+  if (view.synReceived && !(Seq.gt(seg.ack, view.sndUna) && Seq.lte(seg.ack, view.sndMax))) {
+    out.rstReply = seg.ack
+    return false
+  }
+  const verdict = Acceptance.onAck(view.sndUna, view.sndMax, view.maxSndWnd, seg.ack)
+  if (verdict === "AckAndDrop") {
+    out.ackNow = true
+    return false
+  }
+  if (verdict === "ChallengeAck") {
+    out.challenges++
+    return false
+  }
+  // RFC 7323 §4.3: TS.Recent follows the segment that covers the last ACK we sent
+  const ts = seg.options.timestamp
+  if (r.tsOk && ts !== undefined && Seq.lte(seg.seq, r.lastAck)) {
+    r.tsRecent = ts.value
+    r.tsRecentAt = at
+  }
+  out.acks.push({
+    seq: seg.seq,
+    ack: seg.ack,
+    window: seg.window,
+    len,
+    tsEcr: ts?.echo,
+    sack: seg.options.sack,
+    ece: (seg.flags & ECE) !== 0
+  })
+  return true
+}
+
+/**
+ * A segment refused (PAWS, or outside the window) draws a duplicate ACK: at
+ * once when it brought data (`dupAck`); without data at most once per
+ * `OOW_ACK_INTERVAL` (Linux's tcp_oow_rate_limited), so that two ends that
+ * disagree about the window cannot ACK each other's ACKs at link speed.
+ */
+const answerOutOfWindow = (r: Receiver, out: Report, seg: Segment, at: number): void => {
+  if (seg.payload.length === 0) {
+    if (r.lastOowAckAt !== undefined && at - r.lastOowAckAt < OOW_ACK_INTERVAL) return
+    r.lastOowAckAt = at
+  }
+  dupAck(r, out, seg)
+}
+
+/** At most one answer per this many ms to segments without data that are refused (Linux: tcp_invalid_ratelimit). */
+export const OOW_ACK_INTERVAL = 500
+
 /** RFC 9293 §3.10.7.3: a segment in SYN-SENT. */
 const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number): void => {
   const flags = seg.flags
@@ -484,7 +548,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   const ts = seg.options.timestamp
   // 1. PAWS; a segment without a timestamp is taken even after negotiation, as Linux does
   if (r.tsOk && ts !== undefined && Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt)) {
-    dupAck(r, out, seg)
+    answerOutOfWindow(r, out, seg, at)
     return
   }
   // Simultaneous open (RFC 9293 §3.5 figure 7, line 6): the peer's SYN-ACK repeats the SYN we took,
@@ -500,13 +564,31 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   // 2. the acceptability test. The window reaches the buffer's right edge, moved on by what the
   // rounding up of a scaled window may have announced beyond it: a fixed edge, so data taken past
   // the buffer (a zero-window probe) uses that rounding up instead of finding it again each time
+  // (and at least to the furthest edge announced, which never moves back while the buffer has room:
+  // Sender.windowField)
   const slack = r.rcvShift > 0 ? (1 << r.rcvShift) - 1 : 0
-  const wnd = Math.max(0, Seq.sub(Seq.add(rightEdge(r, consumed), slack), r.rcvNxt))
+  let right = Seq.add(rightEdge(r, consumed), slack)
+  if (view.rcvEdge !== undefined && Seq.gt(view.rcvEdge, right)) right = view.rcvEdge
+  const wnd = Math.max(0, Seq.sub(right, r.rcvNxt))
   // A bare FIN at RCV.NXT is taken even into a zero window, where RFC 9293's test refuses any
   // segment of non-zero length: it takes no buffer, and Linux (tcp_data_queue) queues it too.
   const bareFin = (flags & (FIN | SYN)) === FIN && seg.payload.length === 0 && seg.seq === r.rcvNxt
   if (!bareFin && !Acceptance.acceptable(r.rcvNxt, wnd, seg.seq, len)) {
-    if (!rst) dupAck(r, out, seg)
+    if (rst) return
+    // RFC 5961 §4.2: a SYN, "irrespective of the sequence number", is a challenge (rate limited);
+    // not the peer's SYN again in a simultaneous open's SYN-RECEIVED, which our SYN-ACK answers
+    if ((flags & SYN) !== 0 && !view.synReceived) {
+      out.challenges++
+      return
+    }
+    // RFC 9293 §3.10.7.4: "special allowance should be made to accept valid ACKs" when the window is
+    // zero. Linux's tcp_sequence takes the ACK of any segment that ends at or past the last ACK we
+    // sent and starts within the window, and only its data goes (with a duplicate ACK): a peer's probe
+    // into our zero window, or its tail loss probe ending at RCV.NXT, still tells us what it received
+    if ((flags & ACK) !== 0 && Seq.gte(Seq.add(seg.seq, len), r.lastAck) && Seq.lte(seg.seq, Seq.add(r.rcvNxt, wnd))) {
+      takeAck(r, seg, out, at, view, len)
+    }
+    answerOutOfWindow(r, out, seg, at)
     return
   }
   // 3. RST
@@ -526,35 +608,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   }
   // 5. ACK
   if ((flags & ACK) === 0) return
-  // In SYN-RECEIVED an ACK outside SND.UNA < SEG.ACK =< SND.NXT draws <SEQ=SEG.ACK><CTL=RST> and the
-  // segment goes (RFC 9293 §3.10.7.4, fifth; Linux's tcp_rcv_state_process resets it too)
-  if (view.synReceived && !(Seq.gt(seg.ack, view.sndUna) && Seq.lte(seg.ack, view.sndMax))) {
-    out.rstReply = seg.ack
-    return
-  }
-  const verdict = Acceptance.onAck(view.sndUna, view.sndMax, view.maxSndWnd, seg.ack)
-  if (verdict === "AckAndDrop") {
-    out.ackNow = true
-    return
-  }
-  if (verdict === "ChallengeAck") {
-    out.challenges++
-    return
-  }
-  // RFC 7323 §4.3: TS.Recent follows the segment that covers the last ACK we sent
-  if (r.tsOk && ts !== undefined && Seq.lte(seg.seq, r.lastAck)) {
-    r.tsRecent = ts.value
-    r.tsRecentAt = at
-  }
-  out.acks.push({
-    seq: seg.seq,
-    ack: seg.ack,
-    window: seg.window,
-    len,
-    tsEcr: ts?.echo,
-    sack: seg.options.sack,
-    ece: (flags & ECE) !== 0
-  })
+  if (!takeAck(r, seg, out, at, view, len)) return
   // RFC 3168 §6.1.3: the peer's CWR says it has reduced its window; a CE on this segment's data,
   // after that, asks again
   if (r.ecnOk && (flags & CWR) !== 0) {

@@ -476,7 +476,7 @@ const base = (
     synRetransmitted: false,
     pmtuLocked: false,
     challengeBucket: undefined,
-    view: { sndUna: iss, sndMax: iss, maxSndWnd: 0, timeWait: false, synReceived: false, rcvCapacity: params.receiveBuffer, lastAckSent: undefined },
+    view: { sndUna: iss, sndMax: iss, maxSndWnd: 0, timeWait: false, synReceived: false, rcvCapacity: params.receiveBuffer, lastAckSent: undefined, rcvEdge: undefined },
     progress: false,
     segmentsSent: 0,
     retransmits: 0,
@@ -643,15 +643,36 @@ const sync = (s: Sender): void => {
  */
 export const windowStep = (s: Sender): number => Math.min(Math.floor(s.capacity / 2), s.rcvMss)
 
+/**
+ * The read position (octets the application has read since the handshake)
+ * from which the window's edge could move a step past the one last
+ * announced: reads wake the send half from there (Connection.consumed), so
+ * that a read which reopens a shut window is announced at once.
+ */
+export const readWakeFrom = (s: Sender): number =>
+  Seq.sub(s.advEdge, Seq.add(s.irs, 1)) - s.capacity + windowStep(s)
+
 /** The window field to send, and the announced right edge moved as RFC 1122 §4.2.3.3 allows. */
 const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
   const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
   if (Seq.sub(edge, s.advEdge) >= windowStep(s)) s.advEdge = edge
   const wnd = Math.max(0, Seq.sub(s.advEdge, rcvNxt))
-  // The SYN's window is never scaled (RFC 7323 §2.2); later ones round up, so the edge never moves back.
+  // The SYN's window is never scaled (RFC 7323 §2.2); later ones round up.
   // Before the peer's SYN there is no RCV.NXT to measure from: our SYN offers the buffer.
   if (syn) return Math.min(s.state === "SynSent" ? s.capacity : wnd, 0xffff)
-  return Math.min(0xffff, Math.ceil(wnd / 2 ** s.rcvShift))
+  const unit = 2 ** s.rcvShift
+  let field = Math.ceil(wnd / unit)
+  // The right edge once announced does not move back (RFC 9293 §3.8.6.2.2; Linux's tcp_select_window
+  // sends ALIGN(cur_win)): rounded up from a RCV.NXT that moved by other than whole units, the edge
+  // of the buffer could be announced up to a unit short of the last one. Unless the buffer has less
+  // than a unit left: then the window closes from the buffer's own edge (RFC 7323 appendix F), or a
+  // reader that stopped would let each one-octet probe move the edge on by its octet, without end.
+  const announced = s.view.rcvEdge
+  if (unit > 1 && wnd >= unit && announced !== undefined) {
+    const kept = Seq.sub(announced, rcvNxt)
+    if (kept > field * unit) field = Math.ceil(kept / unit)
+  }
+  return Math.min(0xffff, field)
 }
 
 const optionsFor = (s: Sender, now: number, withSack: boolean): TcpOptions =>
@@ -698,13 +719,20 @@ const emit = (
     else if (Seq.gt(Seq.add(seq, 0xffff), s.sndNxt)) urgent = 0xffff
     if (urgent > 0) flags |= URG
   }
+  const syn = (flags & SYN) !== 0
+  const window = (flags & RST) !== 0 ? 0 : windowField(s, syn, rcvNxt)
+  if (acking && (flags & RST) === 0) {
+    // the furthest right edge announced: the receive half takes data up to it
+    const right = Seq.add(rcvNxt, syn ? window : window * 2 ** s.rcvShift)
+    if (s.view.rcvEdge === undefined || Seq.gt(right, s.view.rcvEdge)) s.view.rcvEdge = right
+  }
   out.push({
     srcPort: s.localPort,
     dstPort: s.remotePort,
     seq,
     ack: acking ? rcvNxt : Seq.ZERO,
     flags,
-    window: (flags & RST) !== 0 ? 0 : windowField(s, (flags & SYN) !== 0, rcvNxt),
+    window,
     urgent,
     options,
     payload,

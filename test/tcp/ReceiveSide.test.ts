@@ -1,0 +1,121 @@
+/**
+ * The receive side, case by case against the rule it follows (RFC 9293,
+ * RFC 7323, RFC 5961, and Linux where Linux is the reference): the announced
+ * window's edge under scaling, the ACK of a segment whose data is refused,
+ * answers to refused segments and their rate limit, the window update a read
+ * brings.
+ */
+import { describe, expect, it } from "vitest"
+import { ACK, SYN } from "../../src/tcp/Segment.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import type * as TcpWire from "../../src/wire/TcpHeader.js"
+import * as T from "../support/TcpSocket.js"
+import { Conn } from "../../src/tcp/Connection.js"
+import * as Sender from "../../src/tcp/Sender.js"
+
+const BUF = 16384
+const MSS = 1460
+
+const est = (o: { params?: Partial<T.Options["params"]>; peer?: Partial<TcpWire.TcpOptions>; peerWindow?: number } = {}) =>
+  T.established({
+    params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, ...o.params },
+    peerOptions: { mss: MSS, sackPermitted: false, ...o.peer },
+    ...(o.peerWindow === undefined ? {} : { peerWindow: o.peerWindow })
+  })
+const seg = (from: number, len: number) => T.fromPeer({ seq: from, payload: T.octets(len, from) })
+const una = (s: T.TcpSocket) => Seq.sub(s.snd.sndUna, Seq.add(T.LOCAL_ISN, 1))
+
+describe("window announcement", () => {
+  it("the announced right edge (SEG.ACK + SEG.WND << shift) never moves back under window scaling (Linux tcp_select_window: ALIGN(cur_win))", () => {
+    const big = 256 * 1024
+    const s = T.established({
+      params: { receiveBuffer: big, maxReceiveBuffer: big },
+      peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 }
+    })
+    const shift = s.snd.rcvShift
+    expect(shift).toBe(3)
+    // the application reads nothing; quick-ACK mode acknowledges each segment at once
+    const edges: Array<number> = []
+    let at = 0
+    for (const [from, len] of [[0, 1], [1, 2], [3, 5]] as const) {
+      const out = s.send(10 + at++, seg(from, len))
+      expect(out).toHaveLength(1)
+      edges.push(T.ourAck(out[0]!) + out[0]!.window * 2 ** shift)
+    }
+    // each edge at least the one before
+    for (let i = 1; i < edges.length; i++) expect(edges[i]).toBeGreaterThanOrEqual(edges[i - 1]!)
+  })
+})
+
+describe("ACK fields of segments Linux's tcp_sequence lets through", () => {
+  it("data at RCV.NXT into a zero window: the data is dropped but its ACK is read (RFC 9293 §3.10.7.4 'special allowance ... valid ACKs'; Linux tcp_sequence + tcp_data_queue)", () => {
+    const s = est()
+    s.write(0, "hello")
+    // the peer fills our buffer; our window is 0
+    const segs = []
+    for (let off = 0; off < BUF; off += 1024) segs.push(T.fromPeer({ seq: off, payload: T.octets(1024, off) }))
+    s.send(10, ...segs)
+    // its next segment (a one-octet probe, as BSD, Windows and this stack send) acknowledges our data
+    s.send(20, T.fromPeer({ seq: BUF, ack: 5, payload: "x" }))
+    expect(una(s)).toBe(5)
+  })
+  it("a retransmission that ends exactly at RCV.NXT (the peer's tail loss probe): its ACK is read (Linux tcp_sequence: end_seq >= rcv_wup)", () => {
+    const s = est({ params: { quickAcks: 0 } })
+    s.write(0, "hello")
+    s.send(10, T.fromPeer({ seq: 0, ack: 0, payload: "abc" }))
+    s.tick(50) // the delayed ACK of "abc" goes: RCV.WUP = RCV.NXT = 3
+    // the peer resends its last segment (a TLP); it now acknowledges our "hello"
+    s.send(300, T.fromPeer({ seq: 0, ack: 5, payload: "abc" }))
+    expect(una(s)).toBe(5)
+  })
+})
+
+describe("answers to refused segments, rate-limited where they carry no data", () => {
+  it("a SYN outside the window draws a challenge ACK under RFC 5961 §7's limit, as one inside it does (§4.2: 'irrespective of the sequence number'; Linux syn_challenge)", () => {
+    const inWin = est({ params: { challengeAcksPerSecond: 1 } })
+    expect(inWin.send(20, T.fromPeer({ seq: 10, flags: SYN }))).toHaveLength(1)
+    expect(inWin.send(21, T.fromPeer({ seq: 11, flags: SYN }))).toHaveLength(0) // limited
+    const outWin = est({ params: { challengeAcksPerSecond: 1 } })
+    expect(outWin.send(20, T.fromPeer({ seq: -10, flags: SYN }))).toHaveLength(1)
+    expect(outWin.send(21, T.fromPeer({ seq: -11, flags: SYN }))).toHaveLength(0)
+  })
+  it("out-of-window pure ACKs: one answer per 500 ms, not one each (Linux tcp_oow_rate_limited, ACK-loop mitigation)", () => {
+    const s = est()
+    let answers = 0
+    for (let t = 20; t < 30; t++) answers += s.send(t, T.fromPeer({ seq: BUF + 100, flags: ACK })).length
+    expect(answers).toBe(1)
+  })
+})
+
+describe("window update after reads (Connection.consumed)", () => {
+  it("a read that opens a shut window by more than the SWS step wakes the send half (Linux tcp_cleanup_rbuf checks after every read)", () => {
+    const s = est()
+    // the application side of a connection over these halves: Conn.consumed as the stack runs it
+    const woken: Array<unknown> = []
+    const conn = Object.create(Conn.prototype) as any
+    conn.smallStore = undefined
+    conn.incoming = { size: 1 }
+    conn.reads = s.reads
+    conn.snd = s.snd
+    conn.events = { unsafeOffer: (e: unknown) => woken.push(e) }
+    const fill = (from: number, n: number) => {
+      const segs = []
+      for (let off = from; off < from + n; off += 1000) segs.push(T.fromPeer({ seq: off, payload: T.octets(Math.min(1000, from + n - off), off) }))
+      s.send(10, ...segs)
+    }
+    const read = (n: number) => {
+      woken.length = 0
+      conn.consumed(n)
+      const out: Array<unknown> = []
+      if (woken.length > 0) Sender.onRead(s.snd, 20, out as any)
+      return out
+    }
+    fill(0, BUF) // window 0
+    expect(read(2000)).toHaveLength(1) // window 2000 announced
+    fill(BUF, 2000) // the peer fills it: window 0 again
+    expect(read(1000)).toHaveLength(0) // 1000 < one MSS: rightly not announced
+    // 2000 read since the last announcement, with the window shut: Sender.onRead would announce it
+    // (edge moved 2000 >= min(BUF / 2, MSS), 2000 >= 2 x 0), but the send half is not woken
+    expect(read(1000)).toHaveLength(1)
+  })
+})
