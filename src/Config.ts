@@ -101,7 +101,10 @@ export interface StackConfig {
     readonly hystart: boolean
     /** RTO before any RTT measurement (RFC 6298 §2.1: 1 s) */
     readonly initialRto: Duration.Duration
-    /** lower bound of the RTO (Linux 200 ms; the RFC's 1 s cripples a microsecond-RTT TAP link) */
+    /**
+     * lower bound of the RTO's variation term, so the RTO is at least SRTT + this (Linux's rto_min,
+     * 200 ms; the RFC's 1 s floor under the whole RTO cripples a microsecond-RTT TAP link)
+     */
     readonly minRto: Duration.Duration
     /** upper bound of the RTO, backoff included (RFC 6298 §2.5: at least 60 s; Linux 120 s) */
     readonly maxRto: Duration.Duration

@@ -6,10 +6,14 @@
  * - Before any measurement RTO is `initialRto` (RFC 6298 §2.1: 1 s).
  * - The first measurement R sets SRTT = R, RTTVAR = R/2 (§2.2); later ones
  *   update RTTVAR first, then SRTT, with alpha = 1/8 and beta = 1/4 (§2.3).
- * - RTO = SRTT + max(G, 4 * RTTVAR), clamped to [minRto, maxRto]. RFC 6298
- *   §2.4 asks for a 1 s floor; on a link with microsecond round trips that
- *   floor makes every tail loss cost a second (TCP-PITFALLS: smoltcp #1190),
- *   so the floor is a parameter and the stack uses Linux's 200 ms.
+ * - RTO = SRTT + max(G, 4 * RTTVAR, minRto), at most maxRto. RFC 6298 §2.4
+ *   asks for a 1 s floor under the whole RTO; on a link with microsecond
+ *   round trips that floor makes every tail loss cost a second (TCP-PITFALLS:
+ *   smoltcp #1190), so the floor is a parameter (the stack uses Linux's
+ *   200 ms), and it bounds the variation term as Linux's tcp_rtt_estimator
+ *   bounds RTTVAR (rto_min): the RTO stays at least `minRto` above SRTT. Under
+ *   the whole RTO, a steady 180 ms path had an RTO of 200 ms, and a peer's
+ *   delayed ACK of a lone segment (40 ms) lost to the timer every time.
  * - Each expiry doubles the RTO up to `maxRto` (§5.5, "back off the
  *   timer"); a new measurement (§5.7 with Karn's rule: never from a
  *   retransmitted segment unless timestamps tell them apart, which is the
@@ -49,16 +53,20 @@ export const initial = (p: RttParams): Rtt => ({ srtt: undefined, rttvar: 0, rto
 
 const clamp = (rto: number, p: RttParams): number => Math.min(p.maxRto, Math.max(p.minRto, rto))
 
+/** RFC 6298 §2.3's RTO, the variation term at least `minRto` (Linux's floor under RTTVAR). */
+const rtoOf = (srtt: number, rttvar: number, p: RttParams): number =>
+  clamp(srtt + Math.max(p.granularity, 4 * rttvar, p.minRto), p)
+
 /** The estimator after one round-trip measurement of `r` ms (RFC 6298 §2.2-2.4). */
 export const sample = (e: Rtt, r: number, p: RttParams): Rtt => {
   const measured = Math.max(0, r)
   if (e.srtt === undefined) {
     const rttvar = measured / 2
-    return { srtt: measured, rttvar, rto: clamp(measured + Math.max(p.granularity, 4 * rttvar), p), backoffs: 0 }
+    return { srtt: measured, rttvar, rto: rtoOf(measured, rttvar, p), backoffs: 0 }
   }
   const rttvar = 0.75 * e.rttvar + 0.25 * Math.abs(e.srtt - measured)
   const srtt = 0.875 * e.srtt + 0.125 * measured
-  return { srtt, rttvar, rto: clamp(srtt + Math.max(p.granularity, 4 * rttvar), p), backoffs: 0 }
+  return { srtt, rttvar, rto: rtoOf(srtt, rttvar, p), backoffs: 0 }
 }
 
 /** The estimator after the retransmission timer expired (RFC 6298 §5.5): the RTO doubles, at most `maxRto`. */

@@ -712,7 +712,8 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
   const closed = (n = 100) => {
     const s = est()
     s.write(0, T.octets(n))
-    s.send(10, T.fromPeer({ seq: 0, ack: n, window: 0 }))
+    // (acknowledged at once: an SRTT of 0, so the RTO is the floor, 200 ms)
+    s.send(0, T.fromPeer({ seq: 0, ack: n, window: 0 }))
     return s
   }
   it("data waits; probes of one octet go at RTO, then back off ×2 each", () => {
@@ -733,9 +734,9 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
   it("a peer gone with its window shut: after `retries` unanswered probes the connection fails with TimedOut (as Linux's tcp_probe_timer)", () => {
     const s = est({ params: { retries: 3 } })
     s.write(0, T.octets(100))
-    s.send(10, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    s.send(0, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
     s.write(20, "hello")
-    // probes at 20 + 200, then 400 and 800 ms later: three, none answered
+    // probes at 20 + 200 (an SRTT of 0: the RTO's floor), then 400 and 800 ms later: three, none answered
     expect(T.seenAll(s.tick(220))).toHaveLength(1)
     expect(T.seenAll(s.tick(620))).toHaveLength(1)
     expect(T.seenAll(s.tick(1420))).toHaveLength(1)
@@ -776,11 +777,15 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(sent(s.write(0, T.octets(3 * MSS)))).toBe(3 * MSS)
     expect(s.send(10, T.fromPeer({ seq: 0, ack: MSS, window: 0 }))).toEqual([])
     expect(s.snd.rtoAt).toBe(undefined)
-    expect(s.snd.persistAt).toBe(10 + 200)
-    expect(s.tick(209)).toEqual([])
+    // (the RTO: SRTT + 200, as Linux floors the variation)
+    const rto = s.snd.rtt.rto
+    expect(rto).toBeGreaterThanOrEqual(s.snd.rtt.srtt! + 200)
+    expect(s.snd.persistAt).toBe(10 + rto)
+    const first = Math.ceil(10 + rto)
+    expect(s.tick(first - 1)).toEqual([])
     // what was in flight beyond the closed window goes again once it opens; the probe is one octet
-    expect(T.seenAll(s.tick(210))).toMatchObject([{ seq: MSS, len: 1 }])
-    let t = 210
+    expect(T.seenAll(s.tick(first))).toMatchObject([{ seq: MSS, len: 1 }])
+    let t = first
     for (let i = 0; i < 10; i++) {
       s.send(t + 1, T.fromPeer({ seq: 0, ack: MSS, window: 0 }))
       t = s.snd.persistAt!

@@ -283,7 +283,8 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     // timeout, restarted by the probe, resends the first (cwnd one segment)
     const probe = Math.ceil(s.snd.tlpAt!)
     expect(shape(s.tick(probe))).toEqual([seg(9)])
-    const t = probe + 200
+    const t = Math.ceil(s.snd.rtoAt!)
+    expect(t).toBeGreaterThanOrEqual(probe + 200)
     expect(s.tick(t - 1)).toEqual([])
     expect(shape(s.tick(t))).toEqual([seg(0)])
     // its ACK opens the window to two: go-back-N resends the next two
@@ -511,7 +512,10 @@ const stalled = (params?: Partial<Params.TcpParams>, timestamps = false) => {
   const probe = Math.ceil(s.snd.tlpAt!)
   expect(shape(s.tick(probe))).toEqual([at(10)])
   const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
-  const t = probe + 200
+  // the timeout, an RTO after the probe
+  const t = Math.ceil(s.snd.rtoAt!)
+  expect(t).toBeGreaterThanOrEqual(probe + 200)
+  expect(shape(s.tick(t - 1))).toEqual([])
   expect(shape(s.tick(t))).toEqual([at(0)])
   expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
   return { s, t, before }

@@ -105,12 +105,16 @@ describe("retransmission timer (RFC 6298)", () => {
   it("an ACK of new data restarts the timer for what is left (§5.3); all acknowledged stops it (§5.2)", () => {
     const s = est()
     s.write(10, T.octets(3 * MSS))
-    // at 100 the first segment is acknowledged: 90 ms sample, RTO floored at 200, from 100
+    // at 100 the first segment is acknowledged: a 90 ms sample, the RTO (SRTT + the 200 ms floor
+    // under the variation) from 100
     expect(s.send(100, ackOf(MSS))).toEqual([])
+    const rto = s.snd.rtt.rto
+    expect(rto).toBeCloseTo(s.snd.rtt.srtt! + 200, 6)
     expect(s.tick(210)).toEqual([]) // the old deadline is gone
-    expect(s.tick(299)).toEqual([])
-    expect(shape(s.tick(300))).toEqual([[MSS, MSS]])
-    s.send(310, ackOf(3 * MSS))
+    const at = Math.ceil(100 + rto)
+    expect(s.tick(at - 1)).toEqual([])
+    expect(shape(s.tick(at))).toEqual([[MSS, MSS]])
+    s.send(at + 10, ackOf(3 * MSS))
     expect(s.snd.rtoAt).toBe(undefined)
     expect(s.tick(100_000)).toEqual([])
   })

@@ -26,11 +26,15 @@ describe("Rtt (RFC 6298)", () => {
     expect(e.rto).toBe(110 + 4 * 57.5)
   })
 
-  it("clamps to the floor on a fast link and uses G when RTTVAR is tiny (§2.4)", () => {
+  it("keeps the variation term at least the floor, as Linux floors RTTVAR, and uses G when RTTVAR is tiny (§2.4)", () => {
     let e = Rtt.sample(Rtt.initial(P), 0.05, P)
-    expect(e.rto).toBe(200)
+    expect(e.rto).toBeCloseTo(200.05, 6)
     for (let i = 0; i < 100; i++) e = Rtt.sample(e, 0.05, P)
-    expect(e.rto).toBe(200)
+    expect(e.rto).toBeCloseTo(200.05, 6)
+    // a steady 180 ms path: SRTT + 200, not 200 (a peer's 40 ms delayed ACK of a lone segment beats the timer)
+    let w = Rtt.sample(Rtt.initial(P), 180, P)
+    for (let i = 0; i < 50; i++) w = Rtt.sample(w, 180, P)
+    expect(w.rto).toBeCloseTo(380, 6)
     const noFloor = { ...P, minRto: 0 }
     let f = Rtt.sample(Rtt.initial(noFloor), 10, noFloor)
     for (let i = 0; i < 200; i++) f = Rtt.sample(f, 10, noFloor)
