@@ -26,7 +26,7 @@
 export interface RttParams {
   /** RTO before the first measurement, ms */
   readonly initialRto: number
-  /** lower bound of the RTO, ms */
+  /** lower bound of the RTO's variation term (so of SRTT + it: Linux's rto_min), ms */
   readonly minRto: number
   /** upper bound of the RTO, backoff included, ms (RFC 6298 §2.5: at least 60 s) */
   readonly maxRto: number
