@@ -120,6 +120,8 @@ export interface StackConfig {
     readonly delayedAck: Duration.Duration
     /** retransmissions of one segment before the connection fails with TimedOut (Linux tcp_retries2) */
     readonly retries: number
+    /** the same once the application has closed the connection (Linux tcp_orphan_retries, 0 meaning 8) */
+    readonly orphanRetries: number
     /** SYN retransmissions before connect fails with TimedOut (Linux tcp_syn_retries) */
     readonly synRetries: number
     /** SYN-ACK retransmissions before a half-open connection is dropped (Linux tcp_synack_retries) */
@@ -235,6 +237,7 @@ export const defaults = {
     maxSendBuffer: 4 * 1024 * 1024,
     delayedAck: Duration.millis(40),
     retries: 15,
+    orphanRetries: 8,
     synRetries: 6,
     synAckRetries: 5,
     timeWait: Duration.seconds(60),
@@ -441,6 +444,7 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         maxSendBuffer,
         delayedAck: yield* positive("tcp.delayedAck", tcp.delayedAck),
         retries: yield* int("tcp.retries", tcp.retries, 1, 100),
+        orphanRetries: yield* int("tcp.orphanRetries", tcp.orphanRetries, 1, 100),
         synRetries: yield* int("tcp.synRetries", tcp.synRetries, 0, 100),
         synAckRetries: yield* int("tcp.synAckRetries", tcp.synAckRetries, 0, 100),
         timeWait: yield* nonNegative("tcp.timeWait", tcp.timeWait),

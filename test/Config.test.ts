@@ -56,6 +56,7 @@ describe("Config", () => {
     ["a duration that does not decode", { address: "198.18.0.2", arp: { reachableTime: "1 sec" as never } }, "arp.reachableTime", "NotPositive", /is not a duration/],
     ["no frames held while resolving", { address: "198.18.0.2", arp: { pendingFrames: 0 } }, "arp.pendingFrames", "OutOfRange", /0 is out/],
     ["no pings", { address: "198.18.0.2", icmp: { maxOutstandingPings: 0 } }, "icmp.maxOutstandingPings", "OutOfRange", /0 is out/],
+    ["an orphan that never retries", { address: "198.18.0.2", tcp: { orphanRetries: 0 } }, "tcp.orphanRetries", "OutOfRange", /0 is out/],
     ["ECN neither off, accept nor on", { address: "198.18.0.2", tcp: { ecn: "yes" as never } }, "tcp.ecn", "OutOfRange", /'yes' is not one of off, accept, on/],
     ["too many pings", { address: "198.18.0.2", icmp: { maxOutstandingPings: 65537 } }, "icmp.maxOutstandingPings", "OutOfRange", /65537/],
     ["reassembly bound below one datagram", { address: "198.18.0.2", reassembly: { maxBytes: 65535 } }, "reassembly.maxBytes", "OutOfRange", /out of range/],

@@ -2009,11 +2009,15 @@ export const onTimer = (s: Sender, now: number, out: Array<OutSegment>): void =>
   sync(s)
 }
 
+/** Retransmissions (or unanswered probes) before giving up: fewer once the application has closed (Linux's tcp_orphan_retries). */
+const retryLimit = (s: Sender): number =>
+  s.appClosed ? Math.min(s.params.orphanRetries, s.params.retries) : s.params.retries
+
 /** RFC 6298 §5.4-5.7: the retransmission timer expired. */
 const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.timeouts++
   const synPhase = s.state === "SynSent" || s.state === "SynReceived"
-  if (s.retries >= (synPhase ? s.params.synRetries : s.params.retries)) {
+  if (s.retries >= (synPhase ? s.params.synRetries : retryLimit(s))) {
     fail(s, "TimedOut")
     return
   }
@@ -2132,7 +2136,7 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   }
   // RFC 1122 §4.2.2.17: open while the peer answers; given up after as many unanswered probes
   // as retransmissions (Linux's tcp_probe_timer, tcp_retries2)
-  if (s.windowProbes >= s.params.retries) {
+  if (s.windowProbes >= retryLimit(s)) {
     fail(s, "TimedOut")
     return
   }

@@ -274,6 +274,7 @@ export const paramsOf = (c: StackConfig["tcp"]): TcpParams => ({
   delayedAck: Duration.toMillis(c.delayedAck),
   quickAcks: QUICK_ACKS,
   retries: c.retries,
+  orphanRetries: c.orphanRetries,
   synRetries: c.synRetries,
   synAckRetries: c.synAckRetries,
   timeWait: Duration.toMillis(c.timeWait),

@@ -122,3 +122,24 @@ describe("RTO on a long path (Linux's tcp_rtt_estimator: the variation term at l
     expect(s.snd.timeouts).toBe(0)
   })
 })
+
+describe("an orphan's retries (Linux's tcp_orphan_retries: 8)", () => {
+  it("closed by its application with data unacknowledged, it gives up after 8 retransmissions (about 100 s), not `retries`' 15 (about 925 s)", () => {
+    const s = est()
+    s.write(0, "data")
+    s.close(1)
+    let t = 2
+    for (; t <= 200_000 && s.state !== "Closed"; t += 50) s.tick(t)
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe("TimedOut")
+    expect(s.snd.timeouts).toBe(9)
+    expect(t).toBeLessThan(110_000)
+  })
+  it("ended (half-closed) but still reading, it keeps `retries`", () => {
+    const s = est()
+    s.write(0, "data")
+    s.end(1)
+    for (let t = 2; t <= 200_000; t += 50) s.tick(t)
+    expect(s.state).not.toBe("Closed")
+  })
+})
