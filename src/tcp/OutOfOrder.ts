@@ -142,6 +142,19 @@ export const insert = (
 }
 
 /**
+ * The first run of [seq, end) that is held already, if any: octets that
+ * came twice, which a D-SACK reports (RFC 2883 §4) even when the segment
+ * also brought new ones (Linux's tcp_dsack_set and tcp_dsack_extend).
+ */
+export const heldWithin = (q: OutOfOrder, seq: Seq.SeqNum, end: Seq.SeqNum): SackBlock | undefined => {
+  for (const b of q.blocks) {
+    if (!Seq.lt(b.start, end)) return undefined
+    if (Seq.gt(b.end, seq)) return { left: Seq.max(b.start, seq), right: Seq.min(b.end, end) }
+  }
+  return undefined
+}
+
+/**
  * RCV.NXT has moved to `rcvNxt` (in-order data arrived): drop what is now
  * below it, then take every block that starts there. Returns the octets that
  * are now in order (in order) and the new RCV.NXT after them.

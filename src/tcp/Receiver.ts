@@ -649,6 +649,10 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   if (fits > skip) {
     const start = Seq.add(seg.seq, skip)
     const data = skip === 0 && fits === payload.length ? payload : payload.subarray(skip, fits)
+    // octets of it already held out of order came twice too, even beside new ones (RFC 2883 §4;
+    // Linux's tcp_dsack_set and tcp_dsack_extend): a D-SACK tells the sender its copy was not needed
+    const again = r.sackOk && r.ooo.blocks.length > 0 ? OutOfOrder.heldWithin(r.ooo, start, Seq.add(start, data.length)) : undefined
+    if (dup === undefined && again !== undefined) dup = again
     if (start === r.rcvNxt) {
       out.data.push(data)
       out.dataOctets += data.length

@@ -22,6 +22,8 @@ const est = (o: { params?: Partial<T.Options["params"]>; peer?: Partial<TcpWire.
     peerOptions: { mss: MSS, sackPermitted: false, ...o.peer },
     ...(o.peerWindow === undefined ? {} : { peerWindow: o.peerWindow })
   })
+const peerSeq = (rel: number) => Seq.add(T.REMOTE_ISN, 1 + rel)
+const block = (left: number, right: number) => ({ left: peerSeq(left), right: peerSeq(right) })
 const seg = (from: number, len: number) => T.fromPeer({ seq: from, payload: T.octets(len, from) })
 const una = (s: T.TcpSocket) => Seq.sub(s.snd.sndUna, Seq.add(T.LOCAL_ISN, 1))
 
@@ -117,5 +119,21 @@ describe("window update after reads (Connection.consumed)", () => {
     // 2000 read since the last announcement, with the window shut: Sender.onRead would announce it
     // (edge moved 2000 >= min(BUF / 2, MSS), 2000 >= 2 x 0), but the send half is not woken
     expect(read(1000)).toHaveLength(1)
+  })
+})
+
+describe("D-SACK (RFC 2883) for partly duplicate segments", () => {
+  const sackEst = () => est({ peer: { sackPermitted: true } })
+  it("an in-order segment overlapping data held out of order: the overlap is D-SACKed (Linux tcp_ofo_queue: tcp_dsack_extend)", () => {
+    const s = sackEst()
+    s.send(10, seg(1000, 1000))
+    const out = s.send(20, seg(0, 1500)) // [1000, 1500) came twice
+    expect(out.map((o) => [T.ourAck(o), o.options.sack])).toEqual([[2000, [block(1000, 1500)]]])
+  })
+  it("an out-of-order segment overlapping a held block in part: the overlap is D-SACKed first (Linux tcp_data_queue_ofo: tcp_dsack_set on partial overlap)", () => {
+    const s = sackEst()
+    s.send(10, seg(1000, 1000))
+    const out = s.send(20, seg(1500, 1000)) // [1500, 2000) came twice
+    expect(out.map((o) => o.options.sack)).toEqual([[block(1500, 2000), block(1000, 2500)]])
   })
 })
