@@ -90,5 +90,15 @@ export const onAck = (
 export const pawsRejects = (tsRecent: number, tsVal: number, rst: boolean, idleMs: number): boolean =>
   !rst && idleMs < PAWS_IDLE_MS && ((tsVal - tsRecent) | 0) < 0
 
+/**
+ * At most one answer per this many ms, per connection (or half-open entry, or
+ * TIME-WAIT record), to segments without data that are refused: outside the
+ * window, PAWS, challenges of a half-open connection (Linux's
+ * tcp_oow_rate_limited with tcp_invalid_ratelimit): two ends that disagree
+ * cannot ACK each other's ACKs at the speed of the link. Segments with data
+ * are answered each time: the peer would go on sending them otherwise.
+ */
+export const OOW_ACK_INTERVAL = 500
+
 /** RFC 7323 §5.5: 24 days, below the 2^31 ms that a 1 ms timestamp clock takes to wrap halfway. */
 export const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000

@@ -337,7 +337,7 @@ export class Conn {
         // Linux: closing with unread data resets the connection (RFC 2525 §2.17; RFC 1122
         // §4.2.2.13), the peer's FIN behind it or not (tcp_close counts the data, not the FIN)
         if (this.incoming.size > 0) {
-          Sender.abort(s, out)
+          Sender.abort(s, out, true)
           return
         }
         Sender.closeByApp(s, now, out)

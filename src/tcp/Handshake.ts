@@ -27,6 +27,7 @@
  * @since 0.1.0
  */
 import type * as TcpWire from "../wire/TcpHeader.js"
+import { OOW_ACK_INTERVAL } from "./Acceptance.js"
 import * as Negotiation from "./Negotiation.js"
 import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
@@ -63,6 +64,8 @@ export interface HalfOpen {
   retries: number
   /** when to re-send the SYN-ACK, or give up */
   deadline: number
+  /** when it last answered a refused segment without data with an ACK, Clock ms (`Acceptance.OOW_ACK_INTERVAL`) */
+  lastOowAckAt: number | undefined
 }
 
 /** What a segment to a listener's port does. @category models */
@@ -113,7 +116,8 @@ export const halfOpen = (
     mtu,
     firstSentAt: now,
     retries: 0,
-    deadline: now + params.rtt.initialRto
+    deadline: now + params.rtt.initialRto,
+    lastOowAckAt: undefined
   }
 }
 
@@ -160,19 +164,21 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
   if ((seg.flags & RST) !== 0) {
     // RFC 5961 §3.2 (every state but SYN-SENT): only the exact sequence number resets; elsewhere in
     // the window a challenge ACK, outside it nothing
-    return seg.seq === rcvNxt ? DROP : inWindow ? ACK_VERDICT : IGNORE
+    return seg.seq === rcvNxt ? DROP : inWindow ? oowAck(h, now) : IGNORE
   }
   if ((seg.flags & SYN) !== 0) {
     if (seg.seq === h.irs && (seg.flags & ACK) === 0) return RESEND
     // another SYN: outside the window an ACK (RFC 9293 §3.10.7.4, first); inside it, a passive
     // open returns to LISTEN (fourth): the entry goes, and the peer's next SYN starts afresh
-    return inWindow ? DROP : ACK_VERDICT
+    return inWindow ? DROP : oowAck(h, now)
   }
   if ((seg.flags & ACK) === 0) return IGNORE
   if (seg.ack !== Seq.add(h.iss, 1)) return { _tag: "Reset", seq: seg.ack }
   // the ACK must also lie in the window we offered; outside it, an ACK answers (RFC 9293
   // §3.10.7.4 first check; Linux's tcp_check_req does the same, after the ACK check above)
-  if (Seq.lt(seg.seq, rcvNxt) || Seq.gt(seg.seq, Seq.add(rcvNxt, SYN_ACK_WINDOW))) return ACK_VERDICT
+  if (Seq.lt(seg.seq, rcvNxt) || Seq.gt(seg.seq, Seq.add(rcvNxt, SYN_ACK_WINDOW))) {
+    return seg.payload.length > 0 ? ACK_VERDICT : oowAck(h, now)
+  }
   const ts = seg.options.timestamp
   return {
     _tag: "Established",
@@ -199,6 +205,13 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
 }
 const RESEND: HalfOpenVerdict = { _tag: "Resend" }
 const SYN_ACK_WINDOW = 0xffff
+
+/** An ACK for a refused segment without data, at most once per `OOW_ACK_INTERVAL` (Linux's tcp_check_req: tcp_oow_rate_limited). */
+const oowAck = (h: HalfOpen, now: number): HalfOpenVerdict => {
+  if (h.lastOowAckAt !== undefined && now - h.lastOowAckAt < OOW_ACK_INTERVAL) return IGNORE
+  h.lastOowAckAt = now
+  return ACK_VERDICT
+}
 const ACK_VERDICT: HalfOpenVerdict = { _tag: "Ack" }
 
 /** The ACK a half-open connection answers an out-of-window segment with: `<SEQ=ISS+1><ACK=IRS+1>`. */

@@ -476,19 +476,17 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
 /**
  * A segment refused (PAWS, or outside the window) draws a duplicate ACK: at
  * once when it brought data (`dupAck`); without data at most once per
- * `OOW_ACK_INTERVAL` (Linux's tcp_oow_rate_limited), so that two ends that
+ * `Acceptance.OOW_ACK_INTERVAL` (Linux's tcp_oow_rate_limited), so that two ends that
  * disagree about the window cannot ACK each other's ACKs at link speed.
  */
 const answerOutOfWindow = (r: Receiver, out: Report, seg: Segment, at: number): void => {
   if (seg.payload.length === 0) {
-    if (r.lastOowAckAt !== undefined && at - r.lastOowAckAt < OOW_ACK_INTERVAL) return
+    if (r.lastOowAckAt !== undefined && at - r.lastOowAckAt < Acceptance.OOW_ACK_INTERVAL) return
     r.lastOowAckAt = at
   }
   dupAck(r, out, seg)
 }
 
-/** At most one answer per this many ms to segments without data that are refused (Linux: tcp_invalid_ratelimit). */
-export const OOW_ACK_INTERVAL = 500
 
 /** RFC 9293 §3.10.7.3: a segment in SYN-SENT. */
 const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number): void => {

@@ -650,7 +650,9 @@ export const windowStep = (s: Sender): number => Math.min(Math.floor(s.capacity 
  * that a read which reopens a shut window is announced at once.
  */
 export const readWakeFrom = (s: Sender): number =>
-  Seq.sub(s.advEdge, Seq.add(s.irs, 1)) - s.capacity + windowStep(s)
+  // (measured from the read position, so that only a small difference wraps at 2^32: after 2^31
+  // octets read, the edge's distance from IRS alone would)
+  s.reads.consumed + Seq.sub(s.advEdge, Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)) + windowStep(s)
 
 /** The window field to send, and the announced right edge moved as RFC 1122 §4.2.3.3 allows. */
 const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
@@ -664,13 +666,16 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
   let field = Math.ceil(wnd / unit)
   // The right edge once announced does not move back (RFC 9293 §3.8.6.2.2; Linux's tcp_select_window
   // sends ALIGN(cur_win)): rounded up from a RCV.NXT that moved by other than whole units, the edge
-  // of the buffer could be announced up to a unit short of the last one. Unless the buffer has less
-  // than a unit left: then the window closes from the buffer's own edge (RFC 7323 appendix F), or a
-  // reader that stopped would let each one-octet probe move the edge on by its octet, without end.
+  // of the buffer could be announced up to a unit short of the last one. Kept so, it creeps: each
+  // ACK may carry it up to a unit further while the reader leaves the buffer's edge where it is
+  // (Linux lets it, until memory runs short). Here it may pass the buffer's edge by a step at most
+  // (`windowStep`, as if the reader had read one more); past that, and when the buffer has less
+  // than a unit left, it retracts by less than a unit, as RFC 7323 §2.4 allows for rounding (else
+  // a reader that stopped would let each one-octet probe move the edge on by its octet, without end).
   const announced = s.view.rcvEdge
   if (unit > 1 && wnd >= unit && announced !== undefined) {
     const kept = Seq.sub(announced, rcvNxt)
-    if (kept > field * unit) field = Math.ceil(kept / unit)
+    if (kept > field * unit) field = Math.max(field, Math.min(Math.ceil(kept / unit), Math.floor((wnd + windowStep(s) + unit - 1) / unit)))
   }
   return Math.min(0xffff, field)
 }
@@ -1931,12 +1936,16 @@ export const closeByApp = (s: Sender, now: number, out: Array<OutSegment>): void
   end(s, now, out)
 }
 
-/** Abort (RFC 9293 §3.10.5): RST to the peer unless nothing was synchronized, and Closed at once. */
-export const abort = (s: Sender, out: Array<OutSegment>): void => {
+/**
+ * Abort (RFC 9293 §3.10.5): RST to the peer unless nothing was synchronized, and Closed at once.
+ * `unread`: the application closed with data unread (RFC 1122 §4.2.2.13, RFC 2525 §2.17): the peer
+ * is told in every synchronized state, as Linux's tcp_close resets whatever the state; the user's
+ * ABORT sends nothing in CLOSING and LAST-ACK (§3.10.5; Linux's tcp_need_reset).
+ */
+export const abort = (s: Sender, out: Array<OutSegment>, unread = false): void => {
   if (s.state === "Closed") return
-  // RFC 9293 §3.10.5: a reset in SYN-RECEIVED, ESTABLISHED, FIN-WAIT-1/2 and CLOSE-WAIT; SYN-SENT,
-  // CLOSING, LAST-ACK and TIME-WAIT just delete the TCB (Linux's tcp_need_reset)
-  if (RESET_ON_ABORT.has(s.state)) emit(s, out, ackSeq(s), RST | ACK, undefined, NONE)
+  const reset = unread ? s.state !== "SynSent" && s.state !== "TimeWait" : RESET_ON_ABORT.has(s.state)
+  if (reset) emit(s, out, ackSeq(s), RST | ACK, undefined, NONE)
   fail(s, "Aborted")
 }
 

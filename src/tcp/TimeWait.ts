@@ -21,7 +21,7 @@
  *   ACK each other's ACKs without end;
  * - anything else is outside the window and gets an ACK (RFC 9293
  *   §3.10.7.4, first), but one without data at most every
- *   `OOW_ACK_INTERVAL` per record (Linux's tcp_oow_rate_limited), so that
+ *   `Acceptance.OOW_ACK_INTERVAL` per record (Linux's tcp_oow_rate_limited), so that
  *   no loop of ACKs can run through a record at the speed of the link.
  *
  * A connect of ours may take a record's 4-tuple over (Linux's tcp_tw_reuse
@@ -35,6 +35,7 @@
  * @since 0.1.0
  */
 import type * as TcpWire from "../wire/TcpHeader.js"
+import { OOW_ACK_INTERVAL } from "./Acceptance.js"
 import type { Segment } from "./Segment.js"
 import { ACK, FIN, RST, SYN } from "./Segment.js"
 import { tsClock } from "./Sender.js"
@@ -70,8 +71,6 @@ const IGNORE: Verdict = { _tag: "Ignore" }
 const ACK_ONLY: Verdict = { _tag: "Ack", restart: false }
 const ACK_RESTART: Verdict = { _tag: "Ack", restart: true }
 
-/** At most one answer per this many ms to segments without data outside the window, per record (Linux: tcp_invalid_ratelimit). */
-export const OOW_ACK_INTERVAL = 500
 
 export const onSegment = (tw: TimeWait, seg: Segment, now: number): Verdict => {
   const flags = seg.flags

@@ -179,6 +179,14 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     expect(Handshake.inSynReceived(half(), raw({ seq: T.REMOTE_ISN, flags: RST }), 10)._tag).toBe("Ignore")
     expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 0x10000), flags: RST }), 10)._tag).toBe("Ignore")
   })
+  it("its ACKs to refused segments without data go at most once per 500 ms (Linux's tcp_check_req: tcp_oow_rate_limited)", () => {
+    const h = half()
+    const rst = (i: number) => raw({ seq: Seq.add(T.REMOTE_ISN, 2 + i), flags: RST })
+    const verdicts = Array.from({ length: 50 }, (_, i) => Handshake.inSynReceived(h, rst(i), 10 + i)._tag)
+    expect(verdicts.filter((v) => v === "Ack")).toHaveLength(1)
+    expect(Handshake.inSynReceived(h, raw({ seq: Seq.add(T.REMOTE_ISN, 0x4000_0000), flags: SYN }), 509)._tag).toBe("Ignore")
+    expect(Handshake.inSynReceived(h, rst(60), 510)._tag).toBe("Ack")
+  })
   it("another SYN: outside the window an ACK (first check), inside it the entry goes (fourth: a passive open returns to LISTEN)", () => {
     const other = (seq: Seq.SeqNum) => raw({ seq, flags: SYN, options: { mss: 1460, sackPermitted: false } })
     expect(Handshake.inSynReceived(half(), other(Seq.add(T.REMOTE_ISN, 0x4000_0000)), 10)._tag).toBe("Ack")

@@ -137,3 +137,45 @@ describe("D-SACK (RFC 2883) for partly duplicate segments", () => {
     expect(out.map((o) => o.options.sack)).toEqual([[block(1500, 2000), block(1000, 2500)]])
   })
 })
+
+describe("the announced edge with a reader that stopped (window scaling)", () => {
+  it("creeps at most a step past the buffer's edge, and no more data is taken than it announced", () => {
+    const buf = 65536
+    const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: 8 * 1024 * 1024 }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
+    const unit = 2 ** s.snd.rcvShift
+    expect(unit).toBe(256)
+    const bound = buf + Sender.windowStep(s.snd) + unit
+    let maxEdge = 0
+    let off = 0
+    let at = 10
+    // 1000-octet segments, never a whole unit: each ACK would carry a kept edge up to a unit further
+    for (let i = 0; i < 400; i++) {
+      const out = s.send(at++, T.fromPeer({ seq: off, payload: T.octets(1000, off) }))
+      off += 1000
+      for (const o of out) maxEdge = Math.max(maxEdge, T.ourAck(o) + o.window * unit)
+      if (off + 1000 > maxEdge) break
+    }
+    const accepted = s.received.reduce((n, c) => n + c.length, 0)
+    expect(maxEdge).toBeGreaterThan(buf)
+    expect(maxEdge).toBeLessThan(bound)
+    expect(accepted).toBeLessThan(bound)
+  })
+})
+
+describe("the read wake-up after 2^31 octets read", () => {
+  it("still measures from the edge last announced (Sender.readWakeFrom)", () => {
+    const big = 1 << 20
+    const s = T.established({ params: { receiveBuffer: big, maxReceiveBuffer: big }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
+    const chunk = T.octets(big)
+    let off = 0
+    let at = 10
+    while (off < 2 ** 31) {
+      s.send(at++, T.fromPeer({ seq: off, payload: chunk }))
+      off += big
+      s.read(at++)
+    }
+    // the window shut by one more buffer's worth, nothing read of it
+    s.send(at++, T.fromPeer({ seq: off, payload: chunk }))
+    expect(Sender.readWakeFrom(s.snd)).toBe(s.reads.consumed + Sender.windowStep(s.snd))
+  }, 60_000)
+})

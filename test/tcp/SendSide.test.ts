@@ -143,3 +143,16 @@ describe("an orphan's retries (Linux's tcp_orphan_retries: 8)", () => {
     expect(s.state).not.toBe("Closed")
   })
 })
+
+describe("closing with data unread (RFC 1122 §4.2.2.13; Linux's tcp_close)", () => {
+  it("resets the peer in LAST-ACK too, where the user's ABORT sends nothing", () => {
+    const s = est()
+    s.send(10, T.fromPeer({ seq: 0, payload: "never read", flags: ACK | FIN }))
+    s.end(20)
+    expect(s.state).toBe("LastAck")
+    const out: Array<import("../../src/tcp/Segment.js").OutSegment> = []
+    Sender.abort(s.snd, out, true)
+    expect(s.state).toBe("Closed")
+    expect(out.map((o) => o.flags & RST)).toEqual([RST])
+  })
+})
