@@ -100,5 +100,16 @@ export const pawsRejects = (tsRecent: number, tsVal: number, rst: boolean, idleM
  */
 export const OOW_ACK_INTERVAL = 500
 
+/**
+ * Whether an answer to a refused segment without data must wait: one went
+ * from `holder` less than `OOW_ACK_INTERVAL` before `now`. When it need not,
+ * the answer about to go is stamped on `holder`.
+ */
+export const oowLimited = (holder: { lastOowAckAt: number | undefined }, now: number): boolean => {
+  if (holder.lastOowAckAt !== undefined && now - holder.lastOowAckAt < OOW_ACK_INTERVAL) return true
+  holder.lastOowAckAt = now
+  return false
+}
+
 /** RFC 7323 §5.5: 24 days, below the 2^31 ms that a 1 ms timestamp clock takes to wrap halfway. */
 export const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000

@@ -27,7 +27,7 @@
  * @since 0.1.0
  */
 import type * as TcpWire from "../wire/TcpHeader.js"
-import { OOW_ACK_INTERVAL } from "./Acceptance.js"
+import { oowLimited } from "./Acceptance.js"
 import * as Negotiation from "./Negotiation.js"
 import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
@@ -206,12 +206,8 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
 const RESEND: HalfOpenVerdict = { _tag: "Resend" }
 const SYN_ACK_WINDOW = 0xffff
 
-/** An ACK for a refused segment without data, at most once per `OOW_ACK_INTERVAL` (Linux's tcp_check_req: tcp_oow_rate_limited). */
-const oowAck = (h: HalfOpen, now: number): HalfOpenVerdict => {
-  if (h.lastOowAckAt !== undefined && now - h.lastOowAckAt < OOW_ACK_INTERVAL) return IGNORE
-  h.lastOowAckAt = now
-  return ACK_VERDICT
-}
+/** An ACK for a refused segment without data, rate-limited (`Acceptance.oowLimited`; Linux's tcp_check_req). */
+const oowAck = (h: HalfOpen, now: number): HalfOpenVerdict => oowLimited(h, now) ? IGNORE : ACK_VERDICT
 const ACK_VERDICT: HalfOpenVerdict = { _tag: "Ack" }
 
 /** The ACK a half-open connection answers an out-of-window segment with: `<SEQ=ISS+1><ACK=IRS+1>`. */

@@ -480,13 +480,9 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
  * disagree about the window cannot ACK each other's ACKs at link speed.
  */
 const answerOutOfWindow = (r: Receiver, out: Report, seg: Segment, at: number): void => {
-  if (seg.payload.length === 0) {
-    if (r.lastOowAckAt !== undefined && at - r.lastOowAckAt < Acceptance.OOW_ACK_INTERVAL) return
-    r.lastOowAckAt = at
-  }
+  if (seg.payload.length === 0 && Acceptance.oowLimited(r, at)) return
   dupAck(r, out, seg)
 }
-
 
 /** RFC 9293 §3.10.7.3: a segment in SYN-SENT. */
 const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number): void => {
@@ -562,8 +558,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   // 2. the acceptability test. The window reaches the buffer's right edge, moved on by what the
   // rounding up of a scaled window may have announced beyond it: a fixed edge, so data taken past
   // the buffer (a zero-window probe) uses that rounding up instead of finding it again each time
-  // (and at least to the furthest edge announced, which never moves back while the buffer has room:
-  // Sender.windowField)
+  // (and at least to the furthest edge announced, which the send half keeps within a step and a
+  // unit past the buffer's: Sender.windowField)
   const slack = r.rcvShift > 0 ? (1 << r.rcvShift) - 1 : 0
   let right = Seq.add(rightEdge(r, consumed), slack)
   if (view.rcvEdge !== undefined && Seq.gt(view.rcvEdge, right)) right = view.rcvEdge
@@ -672,11 +668,9 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       if (++r.unacked >= 2 || intoHole) point = true
     } else {
       // The out-of-order queue may hold at most what the window leaves after the in-order octets.
-      // Octets it held already are a duplicate (RFC 2883 §4: their block is then the most recent,
-      // the second one reported, as the RFC asks)
-      if (OutOfOrder.insert(r.ooo, start, data, r.capacity, r.maxBlocks) === "Duplicate") {
-        dup = twice(r, start, Seq.add(start, data.length))
-      }
+      // Octets it held already came twice (`again`, above; RFC 2883 §4: their block is then the
+      // most recent, the second one reported, as the RFC asks)
+      OutOfOrder.insert(r.ooo, start, data, r.capacity, r.maxBlocks)
       // a duplicate ACK of its own, at once (RFC 5681 §4.2), with its block first
       out.ackNow = true
       point = true

@@ -615,7 +615,8 @@ export const make = Effect.gen(function*() {
         tsOk: s.tsOk,
         tsRecent: s.tsRecent,
         window: Math.min(0xffff, Math.ceil(s.capacity / 2 ** s.rcvShift)),
-        deadline: s.timeWaitAt ?? clock.unsafeCurrentTimeMillis() + params.timeWait
+        deadline: s.timeWaitAt ?? clock.unsafeCurrentTimeMillis() + params.timeWait,
+        lastOowAckAt: undefined
       }
       const e = new TimeWaitEntry(conn.key, tw, conn.route, timeWaitFire)
       timeWaits.set(conn.key, e)

@@ -35,7 +35,7 @@
  * @since 0.1.0
  */
 import type * as TcpWire from "../wire/TcpHeader.js"
-import { OOW_ACK_INTERVAL } from "./Acceptance.js"
+import { oowLimited } from "./Acceptance.js"
 import type { Segment } from "./Segment.js"
 import { ACK, FIN, RST, SYN } from "./Segment.js"
 import { tsClock } from "./Sender.js"
@@ -56,7 +56,7 @@ export interface TimeWait {
   /** when the record goes, Clock ms */
   deadline: number
   /** when it last answered a segment without data outside the window, Clock ms (the rate limit) */
-  lastOowAckAt?: number
+  lastOowAckAt: number | undefined
 }
 
 /** @category models */
@@ -71,7 +71,6 @@ const IGNORE: Verdict = { _tag: "Ignore" }
 const ACK_ONLY: Verdict = { _tag: "Ack", restart: false }
 const ACK_RESTART: Verdict = { _tag: "Ack", restart: true }
 
-
 export const onSegment = (tw: TimeWait, seg: Segment, now: number): Verdict => {
   const flags = seg.flags
   if ((flags & RST) !== 0) return IGNORE
@@ -83,13 +82,12 @@ export const onSegment = (tw: TimeWait, seg: Segment, now: number): Verdict => {
     return { _tag: "Reopen", iss: reuseIss(tw) }
   }
   if ((flags & FIN) !== 0) return ACK_RESTART
-  const bare = seg.payload.length === 0 && (flags & SYN) === 0
-  if (bare && !paws && seg.seq === tw.rcvNxt) return IGNORE
-  // (data gets its ACK: the peer will go on sending it otherwise; Linux limits only the rest)
-  if (seg.payload.length > 0 && (flags & SYN) === 0) return ACK_ONLY
-  if (tw.lastOowAckAt !== undefined && now - tw.lastOowAckAt < OOW_ACK_INTERVAL) return IGNORE
-  tw.lastOowAckAt = now
-  return ACK_ONLY
+  if ((flags & SYN) === 0) {
+    // (data gets its ACK each time: the peer would go on sending it otherwise)
+    if (seg.payload.length > 0) return ACK_ONLY
+    if (!paws && seg.seq === tw.rcvNxt) return IGNORE
+  }
+  return oowLimited(tw, now) ? IGNORE : ACK_ONLY
 }
 
 /** How long after the peer was last heard a connect may take the 4-tuple over, ms (Linux: the next second). */

@@ -11,7 +11,7 @@ import { Tcp } from "../../src/tcp/Tcp.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
-import { asIpv4, ipFrame, PEER_ADDR, peerSegment, tcpRepr } from "../support/Peer.js"
+import { asIpv4, asTcp, ipFrame, PEER_ADDR, peerSegment, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer, twoStacks } from "../support/TestNet.js"
 
 const ISN = Seq.make(0xfffffff0)
@@ -19,10 +19,7 @@ const ISN = Seq.make(0xfffffff0)
 const frame = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0)) =>
   ipFrame(peerSegment({ seq: ISN, ...over }, payload, PEER_ADDR, ADDR_A), MAC_A)
 
-const segmentOf = (f: Uint8Array) => {
-  const ip = asIpv4(f)!
-  return Either.getOrThrow(TcpWire.parse(ip.payload, ip.src, ip.dst))
-}
+const segmentOf = (f: Uint8Array) => asTcp(f)!
 
 describe("TCP listener, raw peer", () => {
   it.scoped("the completing ACK and data behind it in one batch: the data reaches the accepted connection", () =>

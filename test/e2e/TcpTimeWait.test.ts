@@ -4,14 +4,12 @@
  * RFC 1122 §4.2.2.13, RFC 6191; Linux's tcp_timewait_state_process).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Fiber, TestClock } from "effect"
+import { Effect, Fiber, TestClock } from "effect"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
-import * as Eth from "../../src/wire/EthernetFrame.js"
-import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { settle } from "../support/Clock.js"
-import { asIpv4, ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
+import { asTcp, ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
 import { ADDR_A, MAC_A, recordSends, run, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
 
 const { SYN, ACK, FIN } = TcpWire.Flag
@@ -20,10 +18,7 @@ const ISN = Seq.make(1_000_000)
 const frame = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0)) =>
   ipFrame(peerSegment({ seq: ISN, ...over }, payload, PEER_ADDR, ADDR_A), MAC_A)
 
-const segmentOf = (f: Uint8Array) => {
-  const ip = asIpv4(f)!
-  return Either.getOrThrow(TcpWire.parse(ip.payload, ip.src, ip.dst))
-}
+const segmentOf = (f: Uint8Array) => asTcp(f)!
 
 /**
  * The stack listens on 80, the raw peer connects from 40000, the stack sends `octets` and
@@ -117,13 +112,6 @@ describe("TIME-WAIT of an active close, nobody listening on the port", () => {
     }))
 })
 
-const tcpOf = (f: Uint8Array) => {
-  const e = Either.getOrThrow(Eth.parse(f))
-  if (e.etherType !== Eth.EtherType.IPv4) return undefined
-  const ip = Either.getOrThrow(Ip.parse(e.payload))
-  if (ip.protocol !== Ip.Protocol.TCP) return undefined
-  return Either.getOrThrow(TcpWire.parse(ip.payload, ip.src, ip.dst))
-}
 
 describe("TIME-WAIT facing TIME-WAIT", () => {
   it.scoped("after a simultaneous close, one duplicated ACK does not start an endless ACK exchange", () =>
@@ -146,7 +134,7 @@ describe("TIME-WAIT facing TIME-WAIT", () => {
       expect(tw).toEqual([1, 1])
       // the network duplicates A's last ACK of the closing exchange
       const acks = sentA.filter((f) => {
-        const s = tcpOf(f)
+        const s = asTcp(f)
         return s !== undefined && s.flags === TcpWire.Flag.ACK && s.payload.length === 0
       })
       const before = [(yield* statsOf(a)).tcp.timeWaitAcks, (yield* statsOf(b)).tcp.timeWaitAcks]

@@ -132,6 +132,13 @@ export const asIpv4 = (frame: Uint8Array): Ip.Ipv4Repr | undefined => {
   return Either.getOrUndefined(Ip.parse(e.right.payload))
 }
 
+/** The TCP segment a frame carries, or undefined (not IPv4, not TCP, or malformed). */
+export const asTcp = (frame: Uint8Array): TcpWire.TcpSegment | undefined => {
+  const ip = asIpv4(frame)
+  if (ip === undefined || ip.protocol !== Ip.Protocol.TCP) return undefined
+  return Either.getOrUndefined(TcpWire.parse(ip.payload, ip.src, ip.dst))
+}
+
 /** A minimal IPv4 repr with defaults. */
 export const ipRepr = (over: Partial<Ip.Ipv4Repr> & Pick<Ip.Ipv4Repr, "src" | "dst" | "protocol" | "payload">): Ip.Ipv4Repr => ({
   tos: 0,

@@ -15,7 +15,8 @@ const tw = (tsOk = false): TimeWait.TimeWait => ({
   tsOk,
   tsRecent: 1000,
   window: 512,
-  deadline: 60_000
+  deadline: 60_000,
+  lastOowAckAt: undefined
 })
 
 describe("TIME-WAIT record", () => {
