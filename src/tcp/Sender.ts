@@ -271,6 +271,14 @@ export interface Sender {
   tlpAt: number | undefined
   /** a probe went out and no ACK of new data has come since */
   tlpOut: boolean
+  /**
+   * RFC 8985 §7.4 TLP.end_seq: SND.MAX when the last probe went, while its
+   * episode is open (no further probe until it closes); with whether the
+   * probe resent old data (TLP.is_retrans) and the flight it was sent into
+   */
+  tlpEpisode: { readonly end: Seq.SeqNum; readonly retrans: boolean; readonly flight: number } | undefined
+  /** segments sent beyond cwnd on the first two duplicate ACKs (RFC 3042 limited transmit), octets; not FlightSize for the cut */
+  limitedOut: number
   /** RFC 8985 §6 RACK: the transmission log and its state (kept only with SACK) */
   readonly rack: Rack.Rack
   /**
@@ -323,6 +331,8 @@ export interface Sender {
   fastRetransmits: number
   timeouts: number
   tailProbes: number
+  /** losses a tail probe's retransmission repaired, found at its episode's end (RFC 8985 §7.4.2), each with a congestion response */
+  tlpRepairs: number
   /** loss episodes whose every retransmission the peer D-SACKed: their cwnd cut undone */
   undos: number
   /** retransmission timeouts proved spurious (by F-RTO or by the timestamp echo): their cwnd cut undone, the old flight not sent again */
@@ -455,6 +465,8 @@ const base = (
     highRxt: iss,
     tlpAt: undefined,
     tlpOut: false,
+    tlpEpisode: undefined,
+    limitedOut: 0,
     rack: Rack.make(iss),
     rackAt: undefined,
     undo: undefined,
@@ -483,6 +495,7 @@ const base = (
     fastRetransmits: 0,
     timeouts: 0,
     tailProbes: 0,
+    tlpRepairs: 0,
     undos: 0,
     spuriousTimeouts: 0,
     eifelUndos: 0,
@@ -864,10 +877,16 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       s.algorithm.onIdle(s.cc, now - s.lastSendAt, s.rtt.rto)
     }
     const wndRoom = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
-    // in SACK recovery the window holds `pipe` (RFC 6675 §5), else what is in flight (plus NewReno's inflation)
+    // in SACK recovery the window holds `pipe` (RFC 6675 §5), else what is in flight (plus NewReno's
+    // inflation); outside any loss episode, the first two duplicate ACKs each let one segment more go
+    // (RFC 3042 limited transmit, RFC 5681 §3.2's SHOULD: FlightSize up to cwnd + 2 SMSS, cwnd as it is)
+    const cwndBase = Math.floor(s.cc.cwnd + s.inflation) - flight
+    const limited = s.dupAcks > 0 && !s.recovering && !Seq.lt(s.sndUna, s.recover)
     const cwndRoom = s.recovering && s.sackOk
       ? Math.floor(recoveryWindow(s)) - pipe(s)
-      : Math.floor(s.cc.cwnd + s.inflation) - flight
+      : limited
+      ? cwndBase + Math.min(s.dupAcks, 2) * s.mss
+      : cwndBase
     const room = Math.min(wndRoom, cwndRoom)
     const full = fullPayload(s)
     let len = Math.min(unsent, full, room)
@@ -889,6 +908,7 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       Seq.gt(s.sndSml, s.sndUna) && !Seq.gt(s.sndSml, s.sndNxt) && !Seq.lt(s.sndNxt, s.sndMax)
     ) break
     len = Math.min(len, unsent)
+    if (limited && len > cwndBase) s.limitedOut += len - Math.max(0, cwndBase)
     sendData(s, out, s.sndNxt, len, finPending && len === unsent, now)
   }
   enterPersistIfStalled(s, now)
@@ -1101,6 +1121,8 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     establish(s, now)
   }
   const oldWnd = s.sndWnd
+  // FlightSize when the peer sent this ACK: what an ECE in it speaks of
+  const flightBefore = Seq.sub(s.sndMax, s.sndUna)
   // the window, from the most recent segment only (SND.WL1/WL2), or from any that acknowledges new
   // data (as Linux's tcp_may_update_window): a peer's retransmission carries an older SEQ than its
   // newest segment, but its ACK and window are newer, and the window may have shut meanwhile
@@ -1139,6 +1161,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   // octets this ACK SACKed that were neither acknowledged nor SACKed before (the board is pruned later)
   const newlySacked = s.board.sacked - sackedBefore
   const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
+  let dsack: SackBlock | undefined
   if (s.sackOk) {
     const una = advances ? a.ack : s.sndUna
     // RFC 6937 DeliveredData: the change in SND.UNA plus the change in what is SACKed above it
@@ -1147,18 +1170,48 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
       s.prr.delivered += s.ackDelivered
       s.prr.stale = true
     }
-    const dsack = Rack.dsackOf(a.sack, a.ack)
+    dsack = Rack.dsackOf(a.sack, a.ack)
     if (dsack !== undefined) dsackReceived(s, dsack)
     // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering window grows
     Rack.onDsack(s.rack, una, s.sndNxt, dsack !== undefined)
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     Rack.onAck(s.rack, una, s.board, at, s.tsOk ? a.tsEcr : undefined, tsClock)
   }
+  if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, dsack, now)
   onAckLosses(s, a, at, now, out, advances, oldWnd, newlySacked)
-  if (a.ece && s.ecnOk) onEce(s, now)
+  if (a.ece && s.ecnOk) onEce(s, flightBefore, now)
   if (s.frto !== undefined && sending(s)) {
     const duplicate = !advances && a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd
     frtoOnAck(s, advances, duplicate, now, out)
+  }
+}
+
+/**
+ * RFC 8985 §7.4.2 (TLP_process_ack; Linux's tcp_process_tlp_ack): a probe
+ * that resent the last segment may have repaired a loss that no other
+ * signal will show, since its ACK looks like any cumulative ACK. The episode
+ * closes at the first ACK at or past its end that settles the question: a
+ * D-SACK for the probe (the original arrived too), a bare duplicate of it
+ * (both arrived), or an ACK beyond it without either: then the probe did
+ * repair a loss, and congestion control responds as to a fast recovery. An
+ * ACK exactly at the end is ambiguous (the original's ACK comes first, the
+ * probe's D-SACK after it) and leaves the episode open.
+ */
+const tlpEpisodeAck = (s: Sender, a: AckInfo, advances: boolean, dsack: SackBlock | undefined, now: number): void => {
+  const e = s.tlpEpisode!
+  if (Seq.lt(a.ack, e.end)) return
+  if (!e.retrans || dsack !== undefined && dsack.right === e.end) {
+    s.tlpEpisode = undefined
+  } else if (Seq.gt(a.ack, e.end)) {
+    s.tlpEpisode = undefined
+    s.tlpRepairs++
+    // one cut per window: not inside a loss episode or an ECN cut, whose cut covers it already
+    if (s.recovering || Seq.lt(s.sndUna, s.recover) || ecnHeld(s)) return
+    s.undo = undefined
+    s.algorithm.onLoss(s.cc, e.flight, now)
+    if (s.ecnOk) s.cwrPending = true
+  } else if (!advances && (a.sack === undefined || a.sack.length === 0) && a.len === 0) {
+    s.tlpEpisode = undefined
   }
 }
 
@@ -1169,12 +1222,15 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
  * CWR. Not inside a loss episode, whose cut covers the same window (Linux
  * enters its CWR state only from Open). No undo can give back such a cut.
  */
-const onEce = (s: Sender, now: number): void => {
+const onEce = (s: Sender, flight: number, now: number): void => {
   // the congestion is real whatever else this window shows: no undo may give back its cut, the
   // loss episode's either (Linux's tcp_fastretrans_alert: "ECE, hence prohibit cwnd undoing")
   s.undo = undefined
   if (s.recovering || Seq.lt(s.sndUna, s.recover) || !sending(s) || ecnHeld(s)) return
-  s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+  // FlightSize from before this ACK (`flight`): the CE was on data of that flight, and an ECE on
+  // the ACK of all of it (a receiver's quick ACK of a marked last segment) would otherwise find
+  // none left and cut to 2 SMSS (Linux takes its ssthresh from cwnd there)
+  s.algorithm.onLoss(s.cc, flight, now)
   s.ecnRecover = s.sndMax
   s.cwrPending = true
   s.ecnReductions++
@@ -1432,6 +1488,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
     }
   } else {
     s.dupAcks = 0
+    s.limitedOut = 0
     // a timeout whose first retransmission was not needed: undone as F-RTO would (RFC 3522's
     // detection, RFC 4015's response; Linux's tcp_try_undo_loss with tcp_may_undo)
     if (afterTimeout && delayed) {
@@ -1509,12 +1566,16 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // (a window already cut for an ECE is not cut again, RFC 3168 §6.1.2: one cut per window, as
   // Linux's tcp_enter_recovery skips its reduction while in CWR)
   if (!ecnHeld(s)) {
-    s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+    // (what limited transmit sent is not FlightSize here: RFC 5681 §3.2, RFC 6675 §5 step 4.2)
+    s.algorithm.onLoss(s.cc, Math.max(0, Seq.sub(s.sndMax, s.sndUna) - s.limitedOut), now)
     // RFC 3168 §6.1.2: any reduction of the window, this one too, is announced with CWR
     if (s.ecnOk) s.cwrPending = true
   }
   s.fastRetransmits++
   s.tlpAt = undefined
+  // RFC 8985 §7.1: fast recovery ends any probe's episode (its cut covers the window)
+  s.tlpEpisode = undefined
+  s.limitedOut = 0
   // RFC 6937 §3: the reduction is spread over the recovery's ACKs, from the flight at its start
   s.prr = s.sackOk
     ? { delivered: s.ackDelivered, out: 0, recoverFs: Seq.sub(s.sndMax, s.sndUna), wnd: 0, stale: true }
@@ -2001,6 +2062,8 @@ export const onTimer = (s: Sender, now: number, out: Array<OutSegment>): void =>
     close(s)
     return
   }
+  // a probe due at the RTO's own time goes instead of the timeout (RFC 8985 §7.2), which it restarts
+  if (s.rtoAt !== undefined && s.rtoAt <= now && s.tlpAt !== undefined && s.tlpAt <= now) tailProbe(s, now, out)
   if (s.rtoAt !== undefined && s.rtoAt <= now) onRto(s, now, out)
   if (isClosed(s)) return
   if (s.rackAt !== undefined && s.rackAt <= now) rackDetect(s, now, out)
@@ -2050,6 +2113,9 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (s.ecnOk) s.cwrPending = true
   s.highRxt = s.sndUna
   s.tlpAt = undefined
+  // RFC 8985 §7.1: an RTO recovery ends any probe's episode (its cut covers the window)
+  s.tlpEpisode = undefined
+  s.limitedOut = 0
   // a timeout's recovery counts once for RACK's reordering window (§6.2 step 4), at its first timeout
   if (s.sackOk && s.retries === 1) Rack.onRecoveryEnd(s.rack)
   s.recovering = false
@@ -2077,7 +2143,9 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
 const armTailProbe = (s: Sender, now: number): void => {
   // RFC 8985 §7.2: SACK in use, nothing SACKed, not in recovery (fast or after a timeout: SND.UNA
   // has not yet reached the recovery point), no probe out already
-  if (s.tlpAt !== undefined || s.tlpOut || !s.sackOk || s.recovering || s.persistAt !== undefined) return
+  // (and one probe per episode: none while the last one's is open, §7.4; Linux's "at most one
+  // outstanding TLP")
+  if (s.tlpAt !== undefined || s.tlpOut || s.tlpEpisode !== undefined || !s.sackOk || s.recovering || s.persistAt !== undefined) return
   if (s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
   if (flight <= 0 || s.rtt.srtt === undefined || !sending(s) || s.rtoAt === undefined) return
@@ -2086,10 +2154,11 @@ const armTailProbe = (s: Sender, now: number): void => {
   // could go (tailProbe would send nothing, and this would arm it again and again until the RTO)
   const lastStart = Seq.add(s.sndMax, -Math.min(full, flight))
   if (Seq.sub(SendBuffer.end(s.buffer), s.sndNxt) <= 0 && !Seq.lt(lastStart, Seq.add(s.sndUna, s.sndWnd))) return
-  let pto = 2 * s.rtt.srtt + (flight <= full ? WORST_DELAYED_ACK : 0)
-  pto = Math.max(MIN_PTO, Math.min(pto, s.rtoAt - now))
-  if (now + pto >= s.rtoAt) return
-  s.tlpAt = now + pto
+  // RFC 8985 §7.2: when the RTO would fire before the probe, the probe goes at the RTO's time instead
+  // (Linux's tcp_schedule_loss_probe: min(PTO, time to the RTO)); with one segment out, 2 SRTT +
+  // WCDelAckT is always past the RTO, and a lone lost segment would otherwise always cost a timeout
+  const pto = Math.max(MIN_PTO, 2 * s.rtt.srtt + (flight <= full ? WORST_DELAYED_ACK : 0))
+  s.tlpAt = Math.min(now + pto, s.rtoAt)
 }
 
 /** RFC 8985 §7.2 WCDelAckT. */
@@ -2106,7 +2175,8 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const unsent = Seq.sub(bufEnd, s.sndNxt)
   const room = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
   const fin = finEnd(s)
-  if (unsent > 0 && room >= Math.min(unsent, full)) {
+  const retrans = !(unsent > 0 && room >= Math.min(unsent, full))
+  if (!retrans) {
     const len = Math.min(unsent, full)
     sendData(s, out, s.sndNxt, len, fin !== undefined && len === unsent, now)
   } else {
@@ -2119,6 +2189,7 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     if (resend(s, out, Seq.add(dataEnd, -len), len, finSent, now) === undefined) return
   }
   s.tlpOut = true
+  s.tlpEpisode = { end: s.sndMax, retrans, flight: Seq.sub(s.sndMax, s.sndUna) }
   s.tailProbes++
   // RFC 8985 §7.3: the RTO restarts after a probe
   s.rtoAt = now + s.rtt.rto

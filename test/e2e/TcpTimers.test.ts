@@ -222,14 +222,17 @@ describe("TCP retransmission in virtual time", () => {
     Effect.gen(function*() {
       const watch = makeWatch()
       const { b, server, conn } = yield* connected(watch)
-      watch.drop = (seg) => seg.payload.length > 0 && withData(watch).length === 0
+      // the segment and its tail probe (at the RTO's time, 200 ms) lost; the RTO's copy at 400 ms arrives
+      watch.drop = (seg) => seg.payload.length > 0 && withData(watch).length < 2
       yield* conn.write(new TextEncoder().encode("hello"))
       yield* advance(200)
+      yield* advance(200)
       yield* server.read
-      expect((yield* statsOf(b)).tcp).toMatchObject({ retransmits: 1, timeouts: 1, fastRetransmits: 0 })
+      const counts = { retransmits: 2, timeouts: 1, tailProbes: 1, fastRetransmits: 0 }
+      expect((yield* statsOf(b)).tcp).toMatchObject(counts)
       yield* conn.abort
       yield* settle
-      expect((yield* statsOf(b)).tcp).toMatchObject({ connections: 0, retransmits: 1, timeouts: 1 })
+      expect((yield* statsOf(b)).tcp).toMatchObject({ connections: 0, ...counts })
       // B (198.18.0.3) measured its handshake and the retransmitted segment's ACK, at least
       const text = Prometheus.render(yield* Metric.snapshot)
       const count = /^gonet_tcp_rtt_ms_count\{stack="198\.18\.0\.3"\} (\d+)$/m.exec(text)
@@ -300,15 +303,19 @@ describe("TCP retransmission in virtual time", () => {
       const t0 = yield* now
       yield* conn.write(new Uint8Array(100))
       const closed = yield* Effect.fork(conn.closed)
-      // RTO 200 ms, doubled at each of 3 retransmissions: 200 + 400 + 800 + 1600
-      for (const step of [200, 400, 800, 1599]) yield* advance(step)
+      // RTO 200 ms. A lone segment's tail probe would come after it (2 SRTT + 200 ms), so it goes at
+      // the RTO's time instead and restarts the timer (RFC 8985 §7.2, as Linux); then the RTO, doubled
+      // at each of 3 retransmissions: 200 + 200 + 400 + 800 + 1600
+      for (const step of [200, 200, 400, 800, 1599]) yield* advance(step)
       expect(closed.unsafePoll()).toBeNull()
-      expect(withData(watch).map((s) => s.at - t0)).toEqual([0, 200, 600, 1400])
+      expect(withData(watch).map((s) => s.at - t0)).toEqual([0, 200, 400, 800, 1600])
+      const info = yield* conn.info
+      expect({ tailProbes: info.tailProbes, timeouts: info.timeouts }).toEqual({ tailProbes: 1, timeouts: 3 })
       yield* advance(1)
       const exit = yield* Fiber.await(closed)
       const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
       expect(Option.map(failure, (e) => e.reason)).toEqual(Option.some("TimedOut"))
-      expect(withData(watch)).toHaveLength(4)
+      expect(withData(watch)).toHaveLength(5)
     }))
 
   it.scoped("a tail drop is recovered by a probe after 2 SRTT and SACK, not by an RTO (RFC 8985)", () =>

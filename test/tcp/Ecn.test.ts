@@ -185,6 +185,23 @@ describe("the sender: ECE reduces the window once per window (RFC 3168 §6.1.2)"
     s.send(40, T.fromPeer({ seq: 0, ack: 11 * MSS, flags: ACK | ECE }))
     expect(s.snd.ecnReductions).toBe(2)
   })
+  for (const congestion of ["newreno", "cubic"] as const) {
+    it(`${congestion}: an ECE on the ACK of the whole flight cuts from that flight, not from the nothing left after it`, () => {
+      const s = T.established({
+        params: { ecn: "accept", quickAcks: 0, congestion, hystart: false },
+        peerOptions: { mss: MSS, sackPermitted: false },
+        peerSynFlags: SETUP,
+        peerWindow: 65535
+      })
+      // the initial window of 10 goes; the peer's ACK of all of it says ECE (a CE on the last segment,
+      // ACKed at once as a receiver does): FlightSize when the mark was made was 10 segments
+      expect(data(s.write(0, T.octets(10 * MSS))).length).toBe(10)
+      s.send(20, T.fromPeer({ seq: 0, ack: 10 * MSS, flags: ACK | ECE, window: 65535 }))
+      expect(s.snd.ecnReductions).toBe(1)
+      // NewReno halves it, CUBIC takes 0.7 of it (RFC 9438 §4.6); not the 2 SMSS floor
+      expect(s.snd.cc.ssthresh).toBe((congestion === "cubic" ? 7 : 5) * MSS)
+    })
+  }
   it("without ECN negotiated an ECE is ignored", () => {
     const { s } = flight(true, 2, { peerSynFlags: 0 })
     expect(s.snd.ecnReductions).toBe(0)

@@ -658,12 +658,14 @@ describe("Proportional Rate Reduction in SACK recovery (RFC 6937)", () => {
     s.write(1000, T.octets(100 * MSS))
     for (let i = 1; i <= 15; i++) s.send(1020 + i, sackOf(B + i * MSS))
     const base = B + 15 * MSS
-    const flight = Seq.sub(s.snd.sndMax, s.snd.sndUna) / MSS
-    expect(flight).toBeGreaterThanOrEqual(20)
-    // the first of the flight lost; the peer SACKs the others one ACK at a time
+    const sent = Seq.sub(s.snd.sndMax, s.snd.sndUna) / MSS
+    expect(sent).toBeGreaterThanOrEqual(20)
+    // the first of the flight lost; the peer SACKs the others one ACK at a time; the first two such
+    // duplicates each let one new segment go (RFC 3042 limited transmit)
     const sack = (n: number) => sackOf(base, [base + MSS, base + (n + 1) * MSS])
-    s.send(1120, sack(1))
-    s.send(1121, sack(2))
+    expect(shape(s.send(1120, sack(1)))).toEqual([[base + sent * MSS, MSS]])
+    expect(shape(s.send(1121, sack(2)))).toEqual([[base + (sent + 1) * MSS, MSS]])
+    const flight = sent + 2
     // the third SACKed segment makes the first lost (RFC 6675 IsLost): fast retransmit
     expect(shape(s.send(1122, sack(3)))).toEqual([[base, MSS]])
     const prr = s.snd.prr!
@@ -781,5 +783,83 @@ describe("what counts in a SACK block, and what counts as a duplicate ACK", () =
     expect(s.snd.recovering).toBe(false)
     expect(shape(s.send(1032, sackOf(B, [B + 7 * MSS, B + 10 * MSS])))[0]).toEqual([B, MSS])
     expect(s.snd.fastRetransmits).toBe(1)
+  })
+})
+
+describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_schedule_loss_probe and tcp_process_tlp_ack)", () => {
+  it("one segment out and lost: its probe would come after the RTO, so it goes at the RTO's time instead of a timeout", () => {
+    const s = warm()
+    const cwnd = s.snd.cc.cwnd
+    expect(shape(s.write(1000, T.octets(MSS)))).toEqual([[B, MSS]])
+    // PTO = 2 SRTT + 200 ms (one segment out) lies past the RTO (SRTT + 200 ms)
+    const rtoAt = s.snd.rtoAt!
+    expect(s.snd.tlpAt).toBe(rtoAt)
+    expect(shape(s.tick(rtoAt - 1))).toEqual([])
+    expect(shape(s.tick(rtoAt))).toEqual([[B, MSS]])
+    expect({ tailProbes: s.snd.tailProbes, timeouts: s.snd.timeouts, cwnd: s.snd.cc.cwnd }).toEqual({ tailProbes: 1, timeouts: 0, cwnd })
+    // the timer restarts from the probe (§7.3): lost again, the RTO follows one RTO later
+    expect(s.snd.rtoAt).toBe(rtoAt + s.snd.rtt.rto)
+    expect(shape(s.tick(s.snd.rtoAt!))).toEqual([[B, MSS]])
+    expect(s.snd.timeouts).toBe(1)
+  })
+
+  /** Four segments at 1000, the first two acknowledged at 1020, the last resent by the probe; returns the probe's time. */
+  const tail = () => {
+    const s = warm()
+    const cwnd = s.snd.cc.cwnd
+    expect(shape(s.write(1000, T.octets(4 * MSS)))).toHaveLength(4)
+    s.send(1020, sackOf(B + 2 * MSS))
+    const probeAt = s.snd.tlpAt!
+    expect(probeAt).toBeLessThan(1100)
+    expect(shape(s.tick(probeAt))).toEqual([[B + 3 * MSS, MSS]])
+    return { s, cwnd, probeAt }
+  }
+
+  it("a loss the probe repaired (its episode ends with an ACK beyond it and no D-SACK) is answered as a fast recovery would be", () => {
+    const { cwnd, probeAt, s } = tail()
+    // the ACK of everything, without a D-SACK: the original may have arrived too, its D-SACK to come
+    s.send(probeAt + 20, sackOf(B + 4 * MSS))
+    expect({ cwnd: s.snd.cc.cwnd >= cwnd, repairs: s.snd.tlpRepairs }).toEqual({ cwnd: true, repairs: 0 })
+    // while the episode is open no second probe is armed (at most one outstanding TLP)
+    s.write(probeAt + 30, T.octets(MSS))
+    expect(s.snd.tlpAt).toBeUndefined()
+    // an ACK beyond the probe's end, and no D-SACK came: the probe repaired a loss
+    s.send(probeAt + 50, sackOf(B + 5 * MSS))
+    expect(s.snd.tlpRepairs).toBe(1)
+    expect(s.snd.cc.ssthresh).toBeLessThan(cwnd)
+    expect(s.snd.cc.cwnd).toBe(s.snd.cc.ssthresh)
+    expect(s.snd.tlpEpisode).toBeUndefined()
+  })
+
+  it("a probe whose original arrived too (the peer D-SACKs it) draws no response", () => {
+    const { cwnd, probeAt, s } = tail()
+    s.send(probeAt + 5, sackOf(B + 4 * MSS))
+    s.send(probeAt + 20, sackOf(B + 4 * MSS, [B + 3 * MSS, B + 4 * MSS]))
+    expect(s.snd.tlpEpisode).toBeUndefined()
+    s.write(probeAt + 30, T.octets(MSS))
+    s.send(probeAt + 50, sackOf(B + 5 * MSS))
+    expect(s.snd.tlpRepairs).toBe(0)
+    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(cwnd)
+  })
+})
+
+describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
+  it("without SACK: the first and second duplicate ACKs each let one new segment go; their data is not FlightSize for the cut", () => {
+    const s = T.established({ params: { quickAcks: 0, congestion: "newreno" }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    // 20 segments written: the initial window (10) goes, the rest waits for cwnd
+    expect(shape(s.write(0, T.octets(20 * MSS)))).toHaveLength(10)
+    const dup = (at: number) => s.send(at, T.fromPeer({ seq: 0, ack: 0, window: 65535 }))
+    expect(shape(dup(20))).toEqual([[10 * MSS, MSS]])
+    expect(shape(dup(21))).toEqual([[11 * MSS, MSS]])
+    // the third: fast retransmit of the first, ssthresh from the 10 segments sent before (not 12)
+    expect(shape(dup(22))).toEqual([[0, MSS]])
+    expect(s.snd.cc.ssthresh).toBe(5 * MSS)
+  })
+  it("with SACK: a SACK of one segment above a hole lets one new segment go", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(20 * MSS)))).toHaveLength(10)
+    // the first lost; 20 ms later the peer SACKs the second: not yet a loss (RACK waits, RFC 6675 wants three)
+    expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS])))).toEqual([[B + 10 * MSS, MSS]])
+    expect(shape(s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS])))).toEqual([[B + 11 * MSS, MSS]])
   })
 })
