@@ -148,6 +148,8 @@ export interface ConnectionInfo {
   readonly hystartExits: number
   readonly timeouts: number
   readonly bytesAcked: number
+  /** octets the application's writes have put into the stream (an interrupted write may have put a prefix of its data) */
+  readonly bytesWritten: number
   readonly bytesReceived: number
   /** batches dropped because the receive half's queue was full */
   readonly arrivalsDropped: number
@@ -202,6 +204,8 @@ export class Conn {
   writeClosed = false
   /** the application closed for good: data still arriving is dropped */
   readClosed = false
+  /** data arrived after the application closed (the receive half saw it): the send half resets */
+  dataAfterClose = false
   arrivalsDropped = 0
   bytesReceived = 0
   /** where small payloads are copied together while the application is behind (Delivery.ts) */
@@ -276,8 +280,12 @@ export class Conn {
     const report = Receiver.onBatch(this.rcv, a.segments, a.at, this.reads.consumed, this.snd.view)
     if (report.dataOctets > 0) {
       this.bytesReceived += report.dataOctets
-      if (this.readClosed) this.reads.consumed += report.dataOctets
-      else Delivery.deliver(this.incoming, report.data, this)
+      if (this.readClosed) {
+        this.reads.consumed += report.dataOctets
+        this.dataAfterClose = true
+      } else {
+        Delivery.deliver(this.incoming, report.data, this)
+      }
     }
     if (report.fin) this.incoming.done(Exit.void)
     if (report.urgent !== undefined && this.urgentSignal !== undefined) {
@@ -321,6 +329,15 @@ export class Conn {
     if (Sender.isClosed(s)) return
     switch (e._tag) {
       case "Report":
+        // New data after the application closed: nobody will read it, and the peer must not take it
+        // as delivered. RST instead of an ACK (RFC 1122 §4.2.2.13 SHOULD; Linux's tcp_rcv_state_process
+        // in FIN-WAIT-1/2, TCPAbortOnData), whether or not the close has reached this half yet. (Seen
+        // by the receive half as the data came: a report of data delivered before the close may reach
+        // this half after it, and is no reason to reset.)
+        if (this.dataAfterClose) {
+          Sender.abort(s, out, true)
+          return
+        }
         Sender.onReport(s, e.report, now, out)
         return
       case "Write":
@@ -471,7 +488,12 @@ export class Conn {
 
   /** Wait for the peer's urgent pointer to advance (RFC 9293 MUST-32); then the urgent octets not yet read. */
   nextUrgent(): Effect.Effect<number> {
-    return Effect.map((this.urgentSignal ??= new Signal()).wait(), () => this.urgentPending())
+    // (a connection that is over has no urgent pointer left to advance: at once, with what is pending)
+    return Effect.suspend(() =>
+      this.done
+        ? Effect.sync(() => this.urgentPending())
+        : Effect.map((this.urgentSignal ??= new Signal()).wait(), () => this.urgentPending())
+    )
   }
 
   /** Octets the application may write before waiting. */
@@ -502,6 +524,8 @@ export class Conn {
       this.incoming.done(Exit.void)
     }
     if (this.writers !== undefined) this.writers.unsafeDone(Exit.void)
+    // (a wait for the urgent pointer ends with the connection: it will not advance again)
+    this.urgentSignal = Signal.settle(this.urgentSignal, Exit.void)
     this.arrivals.unsafeDone(Exit.void)
     this.events.unsafeDone(Exit.void)
   }
@@ -522,6 +546,8 @@ export class Conn {
     return Effect.suspend(() => {
       if (this.done) return Effect.fail(this.failure() ?? closed(this, "the connection is closed"))
       if (this.writeClosed) return Effect.fail(closed(this, "the connection was ended for writing"))
+      // nothing to queue: done, full buffer or not (as write(2) of 0 octets returns 0 at once)
+      if (data.length === 0) return Effect.void
       const room = this.room()
       // a piece worth a wake-up: the whole rest, or a quarter of the buffer (at most 64 KiB)
       const need = Math.max(1, Math.min(data.length, this.snd.sendCapacity >> 2, 65536))
@@ -665,6 +691,7 @@ export class Conn {
       hystartExits: s.cc.hystart?.delayExits ?? 0,
       timeouts: s.timeouts,
       bytesAcked: Math.max(0, this.taken - s.buffer.length),
+      bytesWritten: this.written,
       bytesReceived: this.bytesReceived,
       arrivalsDropped: this.arrivalsDropped,
       timestamps: s.tsOk,

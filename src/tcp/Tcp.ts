@@ -151,7 +151,13 @@ export interface Connection {
   readonly read: Effect.Effect<Option.Option<Uint8Array>, TcpError>
   /** the data as a stream, ending at the peer's FIN */
   readonly stream: Stream.Stream<Uint8Array, TcpError>
-  /** queue `data` for sending: it completes once all of it is in the send buffer, waiting for room as it fills; do not change `data` afterwards */
+  /**
+   * queue `data` for sending: it completes once all of it is in the send buffer, waiting for room
+   * as it fills (an empty `data` completes at once); do not change `data` afterwards. Interrupted
+   * (a timeout, say) while it waits, it may have queued a prefix of `data` already, which will be
+   * sent: `info`'s `bytesWritten` before and after says how much, so that a retry sends only the
+   * rest (as a blocking send(2) cut short by a signal returns the count it took)
+   */
   readonly write: (data: Uint8Array) => Effect.Effect<void, TcpError>
   /**
    * `write`, then mark all written so far as urgent data (RFC 9293 §3.8.5): the segments point to
@@ -162,7 +168,7 @@ export interface Connection {
   readonly writeUrgent: (data: Uint8Array) => Effect.Effect<void, TcpError>
   /** end our side (half-close): a FIN follows the data; reading goes on */
   readonly end: Effect.Effect<void>
-  /** end both sides: FIN after the data, unread and further data discarded (an RST if data was unread, as Linux) */
+  /** end both sides: FIN after the data; an RST instead if data was unread or more arrives (as Linux: RFC 1122 §4.2.2.13) */
   readonly close: Effect.Effect<void>
   /** reset the connection at once (RST) */
   readonly abort: Effect.Effect<void>
@@ -181,7 +187,7 @@ export interface Connection {
    * 0 when none is pending (MUST-33). The data itself comes in line, in order, by `read`.
    */
   readonly urgent: Effect.Effect<number>
-  /** waits until the peer's urgent pointer next advances (MUST-32), then gives `urgent` */
+  /** waits until the peer's urgent pointer next advances (MUST-32), or the connection ends, then gives `urgent` */
   readonly nextUrgent: Effect.Effect<number>
   /** completes when the connection is CLOSED; fails if it was reset, timed out or aborted */
   readonly closed: Effect.Effect<void, TcpError>
@@ -960,10 +966,36 @@ export const make = Effect.gen(function*() {
   const inbox = yield* ip.bind(Ip.Protocol.TCP, config.queues.dealer)
   yield* consumeBatches(inbox, deal).pipe(Effect.forkScoped)
 
-  // Closing the stack: every connection is reset, every fiber stops.
+  /**
+   * A listener goes (its scope, or the stack's, closes): its half-open entries are forgotten, the
+   * established connections nobody accepted are reset, and a waiting `accept` fails with Closed.
+   */
+  const closeListener = (l: ListenerState): Effect.Effect<void> =>
+    Effect.gen(function*() {
+      if (listeners.get(l.port) === l) listeners.delete(l.port)
+      for (const e of l.halfOpen.values()) dropHalfOpen(e)
+      // (takeAll waits only when the queue is empty)
+      if (Option.getOrElse(l.accepted.unsafeSize(), () => 0) > 0) {
+        const [left] = yield* l.accepted.takeAll
+        yield* Effect.forEach(left, (conn: Conn) => conn.abortNow(), { discard: true })
+      }
+      yield* l.accepted.shutdown
+    })
+
+  // Closing the stack: every connection is reset, every listener closed (an `accept` waiting in a
+  // scope of its own fails with Closed), every fiber stops; a later listen or connect fails at once
+  // (its fibers would go into a closed FiberSet and never run).
+  let closing = false
   yield* Effect.addFinalizer(() =>
-    Effect.forEach(Array.from(conns.values()), (conn) => conn.abortNow(), { discard: true })
+    Effect.suspend(() => {
+      closing = true
+      return Effect.zipRight(
+        Effect.forEach(Array.from(conns.values()), (conn) => conn.abortNow(), { discard: true }),
+        Effect.forEach(Array.from(listeners.values()), closeListener, { discard: true })
+      )
+    })
   )
+  const stackClosed = (): TcpError => new TcpError({ reason: "Closed", detail: "the stack is closed" })
 
   const retransmissions = () => {
     const t = { ...gone }
@@ -974,6 +1006,7 @@ export const make = Effect.gen(function*() {
   // --- the API --------------------------------------------------------------------------
   const listen = (o: ListenOptions): Effect.Effect<Listener, TcpError, Scope.Scope> =>
     Effect.gen(function*() {
+      if (closing) return yield* stackClosed()
       if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
         return yield* new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 0..65535` })
       }
@@ -997,18 +1030,7 @@ export const make = Effect.gen(function*() {
         cookiesAt: undefined
       }
       listeners.set(port, l)
-      yield* Effect.addFinalizer(() =>
-        Effect.gen(function*() {
-          if (listeners.get(port) === l) listeners.delete(port)
-          for (const e of l.halfOpen.values()) dropHalfOpen(e)
-          // established connections nobody accepted are reset (takeAll waits only when the queue is empty)
-          if (Option.getOrElse(accepted.unsafeSize(), () => 0) > 0) {
-            const [left] = yield* accepted.takeAll
-            yield* Effect.forEach(left, (conn: Conn) => conn.abortNow(), { discard: true })
-          }
-          yield* accepted.shutdown
-        })
-      )
+      yield* Effect.addFinalizer(() => closeListener(l))
       return {
         port,
         accept: accepted.take.pipe(
@@ -1047,6 +1069,7 @@ export const make = Effect.gen(function*() {
   const connect = (o: ConnectOptions): Effect.Effect<Connection, TcpError> =>
     // the queues first, in this fiber; every check and the port choice after, in one synchronous step
     Effect.flatMap(makeQueues(config.queues.tcpSegments), (queues) => {
+      if (closing) return Effect.fail(stackClosed())
       const remote = typeof o.address === "string" ? Addr.parse(o.address) : o.address
       if (remote === undefined) {
         return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `'${String(o.address)}' is not an IPv4 address` }))
@@ -1067,6 +1090,11 @@ export const make = Effect.gen(function*() {
       const local = r.src
       const loopback = r._tag === "Local"
       const now = clock.unsafeCurrentTimeMillis()
+      // a port a listener holds is not ours to connect from (bind(2) says EADDRINUSE, even with
+      // SO_REUSEADDR: Linux's inet_csk_bind_conflict)
+      if (o.localPort !== undefined && listeners.has(o.localPort)) {
+        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${o.localPort} is listening` }))
+      }
       const localPort = o.localPort ?? ephemeral(remote, o.port, local, loopback, now)
       if (localPort === undefined) {
         return Effect.fail(new TcpError({ reason: "NoEphemeralPorts", detail: `no free port towards ${Addr.format(remote)}:${o.port}` }))

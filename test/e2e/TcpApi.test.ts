@@ -9,6 +9,7 @@ import { Cause, Effect, Exit, Fiber, Option, Scope, TestClock } from "effect"
 import { type Listener, Tcp, type TcpError } from "../../src/tcp/Tcp.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import { makeWatch, watching, withData } from "../support/TcpWatch.js"
+import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { ADDR_A, run, type StackContext, statsOf, twoStacks } from "../support/TestNet.js"
 
 /** The reason an effect failed with, or "succeeded". */
@@ -111,6 +112,33 @@ describe("TCP API: typed errors", () => {
       expect(yield* reasonOf(listener.accept)).toBe("Closed")
     }))
 
+  it.scoped("closing the stack's scope ends a wait in accept on a listener whose own scope is still open; listen and connect then fail with Closed", () =>
+    Effect.gen(function*() {
+      const stackScope = yield* Scope.make()
+      const { a, b } = yield* twoStacks().pipe(Scope.extend(stackScope))
+      const listenerScope = yield* Scope.make()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 }))).pipe(Scope.extend(listenerScope))
+      const tcpA = yield* run(a, Tcp)
+      const tcpB = yield* run(b, Tcp)
+      const waiting = yield* Effect.fork(reasonOf(listener.accept))
+      yield* settle
+      yield* Scope.close(stackScope, Exit.void)
+      expect(yield* boundedWait(Fiber.join(waiting), "the accept once the stack is gone")).toBe("Closed")
+      // (a connect's fibers would go into the closed stack's set and never run: it would wait for ever)
+      expect(yield* boundedWait(reasonOf(tcpB.connect({ address: ADDR_A, port: 80 })), "a connect on a closed stack")).toBe("Closed")
+      expect(yield* reasonOf(Effect.scoped(tcpA.listen({ port: 81 })))).toBe("Closed")
+      yield* Scope.close(listenerScope, Exit.void)
+    }))
+
+  it.scoped("a connect from a port a listener holds fails with AddressInUse (bind(2)'s EADDRINUSE, SO_REUSEADDR or not)", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      yield* run(b, Effect.flatMap(Tcp, (t) => t.listen({ port: 8080 })))
+      expect(yield* reasonOf(connectFromB(b, 80, 8080))).toBe("AddressInUse")
+      expect((yield* statsOf(b)).tcp.connections).toBe(0)
+    }))
+
   it.scoped("a connect to an address with no route fails with NoRoute; a bad address or port with InvalidArgument", () =>
     Effect.gen(function*() {
       const { b } = yield* twoStacks()
@@ -165,3 +193,117 @@ describe("TCP API: per-connection options", () => {
     Effect.map(secondWrite(true), (sent) => expect(sent.slice(0, 2)).toEqual([[1], [2]])))
 })
 
+
+describe("TCP API: the ends of a connection", () => {
+  it.scoped("data that arrives after close() draws an RST, not an ACK (RFC 1122 §4.2.2.13; Linux's TCPAbortOnData)", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { a, b } = yield* twoStacks({ wrapB: watching(watch) })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const { client, server } = yield* openPair(b, listener)
+      // the client closes with nothing unread: FIN, and FIN-WAIT-2 once A acknowledges it
+      yield* client.close
+      yield* settle
+      expect((yield* client.info).state).toBe("FinWait2")
+      const serverClosed = yield* Effect.fork(reasonOf(server.closed))
+      // the server, half-closed by its peer, still sends: nobody will read it
+      yield* server.write(new Uint8Array(100).fill(7))
+      yield* settle
+      const rsts = watch.sent.filter((x) => (x.seg.flags & TcpWire.Flag.RST) !== 0)
+      expect(rsts).toHaveLength(1)
+      // and the data was not acknowledged: the RST acknowledges only up to where it began
+      expect(watch.sent.some((x) => x.seg.ack === rsts[0]!.seg.ack + 100)).toBe(false)
+      expect(yield* boundedWait(Fiber.join(serverClosed), "the server's closed")).toBe("ConnectionReset")
+    }))
+
+  it.scoped("data read to the end and then closed draws no RST, even when the close comes before the send half heard of the data", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { a, b } = yield* twoStacks({ wrapB: watching(watch) })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const { client, server } = yield* openPair(b, listener)
+      const reading = yield* Effect.fork(Effect.gen(function*() {
+        let n = 0
+        for (;;) {
+          const chunk = yield* client.read
+          if (Option.isNone(chunk)) break
+          n += chunk.value.length
+        }
+        // at once, in the step that saw the end
+        yield* client.close
+        return n
+      }))
+      yield* server.write(new Uint8Array(50_000).fill(3))
+      yield* server.end
+      yield* settle
+      expect(yield* Fiber.join(reading)).toBe(50_000)
+      yield* settle
+      expect(watch.sent.filter((x) => (x.seg.flags & TcpWire.Flag.RST) !== 0)).toHaveLength(0)
+      expect(yield* reasonOf(server.closed)).toBe("succeeded")
+    }))
+
+  it.scoped("a wait in nextUrgent ends when the connection does, and one begun after it returns at once", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const { client, server } = yield* openPair(b, listener)
+      const waiting = yield* Effect.fork(client.nextUrgent)
+      yield* settle
+      yield* server.abort
+      yield* settle
+      expect(yield* reasonOf(client.closed)).toBe("ConnectionReset")
+      expect(yield* boundedWait(Fiber.join(waiting), "nextUrgent after the reset")).toBe(0)
+      expect(yield* boundedWait(client.nextUrgent, "nextUrgent on a connection that is over")).toBe(0)
+    }))
+})
+
+const smallBuffers = {
+  configA: { tcp: { receiveBuffer: 4096, maxReceiveBuffer: 4096 } },
+  configB: { tcp: { sendBuffer: 8192, maxSendBuffer: 8192 } }
+}
+
+describe("TCP API: writes that wait", () => {
+  it.scoped("an empty write completes at once on a full send buffer (as write(2) of 0 octets)", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks(smallBuffers)
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const { client } = yield* openPair(b, listener)
+      // the server never reads: its window, then the client's send buffer, fill
+      const big = yield* Effect.fork(client.write(new Uint8Array(200_000)))
+      yield* settle
+      expect(big.unsafePoll()).toBe(null)
+      expect(yield* boundedWait(reasonOf(client.write(new Uint8Array(0))), "the empty write")).toBe("succeeded")
+    }))
+
+  it.scoped("an interrupted write may have queued a prefix: bytesWritten says how much, and a retry of the rest delivers the data once", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks(smallBuffers)
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const { client, server } = yield* openPair(b, listener)
+      const data = new Uint8Array(20_000).map((_, i) => (i * 7) & 0xff)
+      const before = (yield* client.info).bytesWritten
+      const writing = yield* Effect.fork(Effect.timeout(client.write(data), "10 millis"))
+      yield* settle
+      yield* TestClock.adjust("20 millis")
+      expect(Exit.isFailure(yield* Fiber.await(writing))).toBe(true)
+      const taken = (yield* client.info).bytesWritten - before
+      expect(taken).toBeGreaterThan(0)
+      expect(taken).toBeLessThan(data.length)
+      const rest = yield* Effect.fork(Effect.zipRight(client.write(data.subarray(taken)), client.end))
+      const got: Array<Uint8Array> = []
+      for (let i = 0; i < 1000; i++) {
+        const chunk = yield* Effect.fork(server.read)
+        yield* settle
+        if (chunk.unsafePoll() === null) {
+          yield* Fiber.interrupt(chunk)
+          yield* TestClock.adjust("10 millis")
+          continue
+        }
+        const v = yield* Fiber.join(chunk)
+        if (Option.isNone(v)) break
+        got.push(v.value)
+      }
+      yield* Fiber.join(rest)
+      expect(Buffer.compare(Buffer.concat(got), Buffer.from(data))).toBe(0)
+    }))
+})
