@@ -362,15 +362,19 @@ export const make = Effect.gen(function*() {
 
   // --- send ------------------------------------------------------------------
 
-  /** The next IP ID towards `dst`: per-destination counters, unpredictable across destinations. */
-  const nextId = (dst: Addr.Ipv4Addr, protocol: number): number => {
+  /**
+   * The next IP ID towards `dst`: per-destination counters, unpredictable across destinations.
+   * `count` IDs are taken: a TSO segment's pieces get the kernel's ID + 0, 1, ... (inet_gso_segment),
+   * and without DF none of them may come again soon (RFC 6864 §4.1; Linux's ip_select_ident_segs).
+   */
+  const nextId = (dst: Addr.Ipv4Addr, protocol: number, count = 1): number => {
     // A keyed mix of the destination and protocol (two rounds, two key words).
     let h = Math.imul((dst ^ idKey[0]!) >>> 0, 0x9e3779b1) ^ protocol
     h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) ^ idKey[1]!
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35)
     const i = (h ^ (h >>> 16)) & (ID_COUNTERS - 1)
     const id = ids[i]!
-    ids[i] = id + 1
+    ids[i] = id + count
     return id
   }
 
@@ -403,10 +407,12 @@ export const make = Effect.gen(function*() {
     const tos = o.tos ?? 0
     const df = o.dontFragment ?? false
     const src = r.src
-    const id = nextId(r.dst, protocol)
+    const segmentSize = TxMeta.segmentSize(meta)
+    // (a TSO segment: at least as many IDs as pieces; the header counted in makes it one more at most)
+    const id = nextId(r.dst, protocol, segmentSize > 0 ? Math.ceil(length / segmentSize) : 1)
     // Loopback carries any size (Linux's lo has a 64 KiB MTU), and the link
     // cuts a TSO segment itself: no fragments.
-    if (total <= r.mtu || r._tag === "Local" || TxMeta.segmentSize(meta) > 0) {
+    if (total <= r.mtu || r._tag === "Local" || segmentSize > 0) {
       Ip.writeHeader(buf, HEADROOM, total, id, df, false, 0, ttl, protocol, src, r.dst, tos)
       c.sent++
       if (options !== undefined) {

@@ -54,7 +54,11 @@
  *   exceed the MTU, up to a 65535-octet datagram). When the kernel refuses
  *   every offload setting, frames still carry zero headers and nothing is
  *   offloaded; with `offload: false` the TAP is opened without headers, as
- *   before offloads existed. `offload` on the service says what is on.
+ *   before offloads existed. Either way the kernel is then asked for no
+ *   offloads at all: a persistent TAP keeps what a previous owner set after
+ *   its fd closed, and would otherwise hand over partial checksums and
+ *   oversized segments with no header to say so. `offload` on the service
+ *   says what is on.
  * - Bad options (a MAC that is not 6 octets, an MTU outside 68..65535, a
  *   capacity below 1) are defects, not `LinkError`s: the caller validates
  *   user input first.
@@ -189,7 +193,10 @@ export const make = (
     )
     const ifname = handle.name
     const vnet = handle.vnetHeader
-    const offload: LinkOffload = vnet ? yield* TapAddon.enableOffloads(addon, handle) : NO_OFFLOAD
+    // (without headers, clear what a persistent TAP's previous owner may have left on)
+    const offload: LinkOffload = vnet
+      ? yield* TapAddon.enableOffloads(addon, handle)
+      : (TapAddon.clearOffloads(addon, handle), NO_OFFLOAD)
     if (vnet) {
       yield* Effect.logDebug(
         `LinkTap ${ifname}: offloads: checksum ${offload.checksum ? "on" : "off"}, TSO ${

@@ -272,8 +272,24 @@ export const enableOffloads = (addon: TapNative, handle: TapHandle): Effect.Effe
         // refused: try a smaller set
       }
     }
+    clearOffloads(addon, handle)
     return NO_OFFLOAD
   })
+
+/**
+ * Ask the kernel for no offloads at all (TUNSETOFFLOAD 0): a persistent TAP keeps
+ * the offloads its previous owner set after that fd closed, and without them
+ * granted (or without virtio-net headers to say which frames use them) the
+ * kernel must hand over complete checksums and frames within the MTU. A refusal
+ * (an addon or kernel that cannot) leaves the device as it is.
+ */
+export const clearOffloads = (addon: TapNative, handle: TapHandle): void => {
+  try {
+    addon.setOffload(handle, 0)
+  } catch {
+    // nothing more to do: the device keeps what it has
+  }
+}
 
 /**
  * Host-side settings for a TAP, applied in this order: MTU, address, up.

@@ -99,6 +99,8 @@ export interface SendView {
   lastAckSent: Seq.SeqNum | undefined
   /** the furthest right edge of the window the send half has announced (RCV.NXT + window); undefined before the first */
   rcvEdge: Seq.SeqNum | undefined
+  /** the MSS we announced: a segment longer than it is an aggregate (TSO/GRO) of that many full-sized ones */
+  readonly rcvMss: number
 }
 
 /** @category models */
@@ -648,9 +650,14 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     const again = r.sackOk && r.ooo.blocks.length > 0 ? OutOfOrder.heldWithin(r.ooo, start, Seq.add(start, data.length)) : undefined
     if (dup === undefined && again !== undefined) dup = again
     if (start === r.rcvNxt) {
+      // A segment longer than our MSS is several full-sized ones the peer's TSO or the kernel's GRO
+      // handed over as one (a TAP with offloads): it counts as that many for the ACK every second
+      // full-sized segment (RFC 5681 §4.2), as Linux's __tcp_ack_snd_check ACKs at once when more
+      // than one rcv_mss arrived; else a lone aggregate waits for the delayed-ACK timer
+      const segments = data.length > view.rcvMss ? Math.ceil(data.length / view.rcvMss) : 1
       out.data.push(data)
       out.dataOctets += data.length
-      out.dataSegments++
+      out.dataSegments += segments
       r.rcvNxt = Seq.add(r.rcvNxt, data.length)
       // Out-of-order data held: this segment is a retransmission into a hole, and is acknowledged at
       // once (RFC 5681 §4.2: a segment that fills a gap in part or whole) and on its own (an ACK
@@ -665,7 +672,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
         }
         r.rcvNxt = drained.rcvNxt
       }
-      if (++r.unacked >= 2 || intoHole) point = true
+      if ((r.unacked += segments) >= 2 || intoHole) point = true
     } else {
       // The out-of-order queue may hold at most what the window leaves after the in-order octets.
       // Octets it held already came twice (`again`, above; RFC 2883 §4: their block is then the

@@ -488,7 +488,17 @@ const base = (
     synRetransmitted: false,
     pmtuLocked: false,
     challengeBucket: undefined,
-    view: { sndUna: iss, sndMax: iss, maxSndWnd: 0, timeWait: false, synReceived: false, rcvCapacity: params.receiveBuffer, lastAckSent: undefined, rcvEdge: undefined },
+    view: {
+      sndUna: iss,
+      sndMax: iss,
+      maxSndWnd: 0,
+      timeWait: false,
+      synReceived: false,
+      rcvCapacity: params.receiveBuffer,
+      lastAckSent: undefined,
+      rcvEdge: undefined,
+      rcvMss: Negotiation.announcedMss(mtu)
+    },
     progress: false,
     segmentsSent: 0,
     retransmits: 0,

@@ -265,6 +265,24 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
       })
     }))
 
+  it.scopedLive("offload: false on a persistent TAP clears the offloads a previous owner left on (the kernel keeps them after its fd closed)", () =>
+    Effect.gen(function*() {
+      // a persistent TAP, down and without an address in this namespace: nothing goes anywhere
+      const name = ifName(TAG, 19)
+      expectOk(yield* execHost(["ip", "tuntap", "add", "dev", name, "mode", "tap"]))
+      yield* Effect.addFinalizer(() => Effect.ignore(execHost(["ip", "link", "delete", name])))
+      const features = Effect.map(execHost(["ethtool", "-k", name]), (r) =>
+        expectOk(r).split("\n").filter((l) => /^(tx-checksumming|tcp-segmentation-offload):/.test(l)).map((l) => l.trim()))
+      // a first owner with offloads (the default), gone again
+      yield* Effect.scoped(Effect.flatMap(LinkTap.make({ name, mac: STACK_MAC, create: false }), (link) =>
+        Effect.sync(() => expect(link.offload).toEqual({ checksum: true, tcpSegmentation: true }))))
+      expect(yield* features).toEqual(["tx-checksumming: on", "tcp-segmentation-offload: on"])
+      // a second without headers: the kernel must not hand it partial checksums or frames above the MTU
+      const link = yield* LinkTap.make({ name, mac: STACK_MAC, create: false, offload: false })
+      expect(link.offload).toEqual({ checksum: false, tcpSegmentation: false })
+      expect(yield* features).toEqual(["tx-checksumming: off", "tcp-segmentation-offload: off"])
+    }))
+
   // LinkTap's offload modes (DESIGN.md §4): the default asks for checksum and
   // TSO offloads through virtio-net headers, `offload: false` opens the TAP
   // without headers. Frames must flow both ways in either.

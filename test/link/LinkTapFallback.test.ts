@@ -187,7 +187,8 @@ const STEP_DOWN: ReadonlyArray<StepDown> = [
   {
     title: "the kernel refuses every set",
     accepts: () => false,
-    tried: [FULL, CSUM_TSO4, TUN_F.csum],
+    // (then none at all: whatever a previous owner of the TAP left on goes)
+    tried: [FULL, CSUM_TSO4, TUN_F.csum, 0],
     granted: NO_OFFLOAD,
     sent: [SMALL_PARTIAL, SMALL_SEGMENTED, PLAIN],
     asked: [NOTHING, NOTHING, NOTHING]
@@ -253,12 +254,20 @@ describe("LinkTap fallbacks (fake addon)", () => {
     }))
 
   describe("offload: false (--no-offload)", () => {
-    it.scoped("opens the TAP without headers, asks the kernel for nothing and reports no offloads", () =>
+    it.scoped("opens the TAP without headers, asks the kernel for no offloads (a persistent TAP keeps a previous owner's) and reports none", () =>
       Effect.gen(function*() {
         const fake = fakeAddon(() => true)
         const link = yield* LinkTap.make({ name: TAP_NAME, mac: STACK_MAC, offload: false }, fake.addon)
         expect(fake.log.opened).toEqual([{ name: TAP_NAME, vnetHeader: false }])
-        expect(fake.log.offloadTried).toEqual([])
+        expect(fake.log.offloadTried).toEqual([0])
+        expect(link.offload).toEqual(NO_OFFLOAD)
+      }))
+
+    it.scoped("an addon that cannot clear the offloads leaves the link as it is", () =>
+      Effect.gen(function*() {
+        const fake = fakeAddon(() => false)
+        const link = yield* LinkTap.make({ name: TAP_NAME, mac: STACK_MAC, offload: false }, fake.addon)
+        expect(fake.log.offloadTried).toEqual([0])
         expect(link.offload).toEqual(NO_OFFLOAD)
       }))
 

@@ -179,3 +179,19 @@ describe("the read wake-up after 2^31 octets read", () => {
     expect(Sender.readWakeFrom(s.snd)).toBe(s.reads.consumed + Sender.windowStep(s.snd))
   }, 60_000)
 })
+
+describe("a segment of several MSS (a TSO or GRO aggregate, as a TAP with offloads hands them over)", () => {
+  const quiet = () => est({ params: { receiveBuffer: 65536, maxReceiveBuffer: 65536, quickAcks: 0 } })
+  it("counts as that many full-sized segments: acknowledged at once, not after the delayed-ACK timer (Linux's __tcp_ack_snd_check)", () => {
+    const s = quiet()
+    expect(T.seenAll(s.send(10, seg(0, 10 * MSS))).map((o) => [o.flags, o.ack])).toEqual([["ACK", 10 * MSS]])
+    // more than one MSS's worth is enough, as Linux's rcv_nxt - rcv_wup > rcv_mss
+    expect(T.seenAll(s.send(20, seg(10 * MSS, MSS + 1))).map((o) => [o.flags, o.ack])).toEqual([["ACK", 11 * MSS + 1]])
+  })
+  it("a lone full-sized segment still waits for the delayed ACK (40 ms)", () => {
+    const s = quiet()
+    expect(s.send(10, seg(0, MSS))).toEqual([])
+    expect(s.tick(49)).toEqual([])
+    expect(T.seenAll(s.tick(50)).map((o) => [o.flags, o.ack])).toEqual([["ACK", MSS]])
+  })
+})
