@@ -273,10 +273,16 @@ export interface Sender {
   tlpOut: boolean
   /**
    * RFC 8985 §7.4 TLP.end_seq: SND.MAX when the last probe went, while its
-   * episode is open (no further probe until it closes); with whether the
-   * probe resent old data (TLP.is_retrans) and the flight it was sent into
+   * episode is open (no further probe until it closes); with where the
+   * probe's octets began, whether it resent old data (TLP.is_retrans) and
+   * the flight it was sent into
    */
-  tlpEpisode: { readonly end: Seq.SeqNum; readonly retrans: boolean; readonly flight: number } | undefined
+  tlpEpisode: {
+    readonly start: Seq.SeqNum
+    readonly end: Seq.SeqNum
+    readonly retrans: boolean
+    readonly flight: number
+  } | undefined
   /** segments sent beyond cwnd on the first two duplicate ACKs (RFC 3042 limited transmit), octets; not FlightSize for the cut */
   limitedOut: number
   /** RFC 8985 §6 RACK: the transmission log and its state (kept only with SACK) */
@@ -1210,7 +1216,8 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
 const tlpEpisodeAck = (s: Sender, a: AckInfo, advances: boolean, dsack: SackBlock | undefined, now: number): void => {
   const e = s.tlpEpisode!
   if (Seq.lt(a.ack, e.end)) return
-  if (!e.retrans || dsack !== undefined && dsack.right === e.end) {
+  // (a D-SACK of any of the probe's octets: its block stops short of the end when a FIN came with it)
+  if (!e.retrans || dsack !== undefined && Seq.gt(dsack.right, e.start) && Seq.lt(dsack.left, e.end)) {
     s.tlpEpisode = undefined
   } else if (Seq.gt(a.ack, e.end)) {
     s.tlpEpisode = undefined
@@ -2186,6 +2193,7 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const room = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
   const fin = finEnd(s)
   const retrans = !(unsent > 0 && room >= Math.min(unsent, full))
+  let start = s.sndNxt
   if (!retrans) {
     const len = Math.min(unsent, full)
     sendData(s, out, s.sndNxt, len, fin !== undefined && len === unsent, now)
@@ -2196,10 +2204,11 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     const len = Math.min(full, Math.max(0, Seq.sub(dataEnd, s.sndUna)))
     // past a window the peer shrank it cannot go: no probe then, and the RTO stays as it was
     // (Linux's tcp_send_loss_probe re-arms the timer it had)
-    if (resend(s, out, Seq.add(dataEnd, -len), len, finSent, now) === undefined) return
+    start = Seq.add(dataEnd, -len)
+    if (resend(s, out, start, len, finSent, now) === undefined) return
   }
   s.tlpOut = true
-  s.tlpEpisode = { end: s.sndMax, retrans, flight: Seq.sub(s.sndMax, s.sndUna) }
+  s.tlpEpisode = { start, end: s.sndMax, retrans, flight: Seq.sub(s.sndMax, s.sndUna) }
   s.tailProbes++
   // RFC 8985 §7.3: the RTO restarts after a probe
   s.rtoAt = now + s.rtt.rto

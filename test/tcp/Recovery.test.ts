@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from "vitest"
 import type * as Params from "../../src/tcp/Params.js"
-import type { OutSegment } from "../../src/tcp/Segment.js"
+import { FIN, type OutSegment } from "../../src/tcp/Segment.js"
 import * as Congestion from "../../src/tcp/congestion/Congestion.js"
 import * as Scoreboard from "../../src/tcp/Scoreboard.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
@@ -829,6 +829,25 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.cc.ssthresh).toBeLessThan(cwnd)
     expect(s.snd.cc.cwnd).toBe(s.snd.cc.ssthresh)
     expect(s.snd.tlpEpisode).toBeUndefined()
+  })
+
+  it("a probe that carried our FIN: a D-SACK of its data alone ends the episode too", () => {
+    const s = warm()
+    const cwnd = s.snd.cc.cwnd
+    s.write(1000, T.octets(4 * MSS))
+    s.end(1000)
+    s.send(1020, sackOf(B + 2 * MSS))
+    const probeAt = s.snd.tlpAt!
+    const probe = s.tick(probeAt)
+    expect(shape(probe)).toEqual([[B + 3 * MSS, MSS]])
+    expect(probe[0]!.flags & FIN).toBe(FIN)
+    // the original arrived: the ACK of all of it (FIN too), then the probe's D-SACK, of its data only
+    s.send(probeAt + 5, sackOf(B + 4 * MSS + 1))
+    expect(s.snd.tlpEpisode).toBeDefined()
+    s.send(probeAt + 20, sackOf(B + 4 * MSS + 1, [B + 3 * MSS, B + 4 * MSS]))
+    expect(s.snd.tlpEpisode).toBeUndefined()
+    expect(s.snd.tlpRepairs).toBe(0)
+    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(cwnd)
   })
 
   it("a probe whose original arrived too (the peer D-SACKs it) draws no response", () => {
