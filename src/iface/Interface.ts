@@ -58,6 +58,7 @@
  * @since 0.1.0
  */
 import { Clock, Context, Data, Deferred, Duration, Effect, Either, Exit, FiberId, FiberSet, Layer, Option } from "effect"
+import type { Fiber } from "effect"
 import type { Scope } from "effect"
 import { Config, ConfigError } from "../Config.js"
 import { bindDropping, consumeBatches } from "../internal/Handoff.js"
@@ -420,15 +421,26 @@ export const make = (link: LinkService) =>
       wake(n, Exit.succeed(hw))
     }
 
+    /**
+     * Each entry's running timer: what it sleeps to, and its fiber. A state change that moves the
+     * deadline later needs nothing (the timer wakes, reads the deadline again, sleeps on); one that
+     * moves it earlier (a new MAC claimed for an entry in Delay: Probe, 1 s instead of 5) replaces
+     * the timer, as Linux's neigh_update re-arms the entry's timer on every change of state.
+     */
+    const timers = new WeakMap<Neighbour.Entry, Timer>()
+    type Timer = { sleepsTo: number | undefined; fiber: Fiber.RuntimeFiber<void> | undefined }
+
     /** The timer fiber of one entry: sleeps to its deadline, acts, until it needs none. */
-    const runTimer = (n: Neighbour.Entry): Effect.Effect<void> =>
+    const runTimer = (n: Neighbour.Entry, t: Timer): Effect.Effect<void> =>
       Effect.gen(function*() {
         while (!n.removed) {
           const due = Neighbour.deadline(n, p)
           if (due === undefined) return
           const now = yield* Clock.currentTimeMillis
           if (now < due) {
+            t.sleepsTo = due
             yield* Effect.sleep(Duration.millis(due - now))
+            t.sleepsTo = undefined
             continue
           }
           switch (Neighbour.onTimer(n, now, p)) {
@@ -450,13 +462,32 @@ export const make = (link: LinkService) =>
           }
         }
       }).pipe(Effect.ensuring(Effect.sync(() => {
-        n.timer = false
+        // (a timer replaced meanwhile leaves the flag to its successor)
+        if (timers.get(n) === t) {
+          timers.delete(n)
+          n.timer = false
+        }
       })))
 
     /** Start the entry's timer fiber now (it sleeps first, so it never runs ahead of this send). */
     const arm = (n: Neighbour.Entry): void => {
       n.timer = true
-      forkTimer(runTimer(n))
+      const t: Timer = { sleepsTo: undefined, fiber: undefined }
+      timers.set(n, t)
+      t.fiber = forkTimer(runTimer(n, t))
+    }
+    /** After a change of state: a timer if the entry needs one, a new one if its deadline came before the running one's. */
+    const timerFor = (n: Neighbour.Entry): void => {
+      if (Neighbour.needsTimer(n, p)) {
+        arm(n)
+        return
+      }
+      const t = timers.get(n)
+      const due = Neighbour.deadline(n, p)
+      if (t === undefined || due === undefined || t.sleepsTo === undefined || due >= t.sleepsTo) return
+      timers.delete(n)
+      t.fiber?.unsafeInterruptAsFork(FiberId.none)
+      arm(n)
     }
     /** The MAC to send through `n` now (undefined: resolving), arming its timer when sending made it need one. */
     const macFor = (n: Neighbour.Entry): Mac | undefined => {
@@ -606,7 +637,8 @@ export const make = (link: LinkService) =>
               a.macChangesRefused++
               a.probesSent++
               tx.add(request(n.ip, n.mac!))
-              if (Neighbour.needsTimer(n, p)) arm(n)
+              // (its deadline is now Probe's, sooner than the Delay timer's that may be sleeping)
+              timerFor(n)
               break
             case "Refused":
               a.macChangesRefused++

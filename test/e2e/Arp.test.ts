@@ -348,4 +348,32 @@ describe("ARP", () => {
       expect(Option.isNone(yield* peer.poll)).toBe(true)
       expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Reachable"))
     }))
+
+  it.scoped("a new MAC claimed for an entry in Delay: the held MAC is probed each second and the entry goes 3 s later, not at the Delay timer's 5 s", () =>
+    Effect.gen(function*() {
+      const other = new Uint8Array([0x02, 0, 0, 0, 0, 0x55])
+      const { stack, peer } = yield* stackWithPeer({ introduce: false })
+      yield* peer.sendFrame(arpRequest(ADDR_A)) // learned Stale
+      yield* peer.next // our reply
+      yield* sendUdp(stack, PEER_ADDR, [1]) // through the stale entry: Delay, its timer asleep for 5 s
+      yield* peer.next
+      yield* awaitSleeps(1)
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Delay"))
+      // not believed: the held MAC is probed at once, and the entry is in Probe
+      yield* peer.sendFrame(arpRequest(PEER_ADDR, { mac: other }))
+      const first = yield* peer.next
+      expect(asArp(first)?.op).toBe(ArpWire.Op.Request)
+      expect(Array.from(first.subarray(0, 6))).toEqual(Array.from(PEER_MAC))
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.some("Probe"))
+      // nobody answers: a unicast probe each second (Probe's retransmission time), then the entry goes
+      const probesAt: Array<number> = []
+      for (let ms = 250; ms <= 3000; ms += 250) {
+        yield* TestClock.adjust("250 millis")
+        yield* settle
+        for (const f of yield* peer.drain) if (asArp(f) !== undefined && !Eth.isBroadcast(f)) probesAt.push(ms)
+      }
+      expect(probesAt).toEqual([1000, 2000])
+      expect(yield* stateOf(stack, PEER_ADDR)).toEqual(Option.none())
+      expect((yield* statsOf(stack)).arp.probeFailures).toBe(1)
+    }))
 })
