@@ -169,6 +169,8 @@ export class Socket extends Duplex {
   #lastActive = 0
   #timedOut = false
   #timer: Fiber.RuntimeFiber<void> | undefined = undefined
+  /** the idle time the running timer was started for */
+  #timerMs = 0
   #resumeTimer: (() => void) | undefined = undefined
   bytesRead = 0
   remoteAddress: string | undefined = undefined
@@ -598,7 +600,13 @@ export class Socket extends Duplex {
       return this
     }
     this.#touch()
-    if (this.#timer === undefined && !this.destroyed) this.#startTimer()
+    if (this.destroyed) return this
+    // Node arms a fresh timer on every call. A timer already sleeping towards the old deadline
+    // would be late after a lower value (an http server's keepAliveTimeout under its longer
+    // `timeout`), so one running with another value starts again; with the same value it reads
+    // the new activity stamp when it wakes, which comes to the same deadline.
+    if (this.#timer !== undefined && this.#timerMs !== ms) this.#stopTimer()
+    if (this.#timer === undefined) this.#startTimer()
     return this
   }
 
@@ -616,7 +624,14 @@ export class Socket extends Duplex {
 
   #startTimer(): void {
     const clock = this.#ctx.clock
-    const waitForActivity = park((wake) => (this.#resumeTimer = wake))
+    // (a timer being stopped must not clear what a newer one holds: each clears only its own)
+    const waitForActivity = Effect.async<void>((resume) => {
+      const wake = () => resume(Effect.void)
+      this.#resumeTimer = wake
+      return Effect.sync(() => {
+        if (this.#resumeTimer === wake) this.#resumeTimer = undefined
+      })
+    })
     const loop: Effect.Effect<void> = Effect.suspend(() => {
       const ms = this.#timeoutMs
       if (ms === 0) return Effect.void
@@ -624,13 +639,18 @@ export class Socket extends Duplex {
       if (idle < ms) return Effect.zipRight(Effect.sleep(ms - idle), loop)
       if (!this.#timedOut) {
         this.#timedOut = true
-        process.nextTick(() => this.emit("timeout"))
+        // (one stopped meanwhile, its interruption still on the way, says nothing)
+        process.nextTick(() => {
+          if (this.#timer === timer) this.emit("timeout")
+        })
       }
       return Effect.zipRight(waitForActivity, loop)
     })
-    this.#timer = runWith(this.#ctx, loop, () => {
-      this.#timer = undefined
+    this.#timerMs = this.#timeoutMs
+    const timer: Fiber.RuntimeFiber<void> = runWith(this.#ctx, loop, () => {
+      if (this.#timer === timer) this.#timer = undefined
     })
+    this.#timer = timer
   }
 
   #stopTimer(): void {

@@ -2,11 +2,14 @@
  * `gonet-ts/node`'s `net` between two in-memory stacks: data, backpressure,
  * half-close, resets, errors with their codes, servers' life cycle.
  */
-import { describe, expect, it } from "vitest"
+import { describe, expect, it } from "@effect/vitest"
 import { createHash, randomBytes } from "node:crypto"
-import { Effect } from "effect"
+import { Effect, TestClock } from "effect"
 import { collect, HOST_A, once, withNets } from "./NodeNet.js"
+import * as Net from "../../src/node/Net.js"
 import type { Socket } from "../../src/node/Net.js"
+import { settle } from "../support/Clock.js"
+import { run, twoStacks } from "../support/TestNet.js"
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
 
@@ -229,4 +232,42 @@ describe("gonet-ts/node net: destroy", () => {
       server.close()
       await once(server, "close")
     }), 30_000)
+})
+
+/** a turn of the event loop: the process.nextTick that emits 'timeout' runs */
+const nextTurn = Effect.promise(() => new Promise((r) => setImmediate(r)))
+
+describe("gonet-ts/node net: idle timeouts in virtual time (the socket's timer runs on the Clock of Net.make's runtime)", () => {
+  it.scoped("setTimeout with a lower value re-arms the timer from the call, as Node's does on every setTimeout", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      const net = yield* run(a, Net.make)
+      const s = new net.Socket()
+      let fired = 0
+      s.on("timeout", () => fired++)
+      s.setTimeout(10_000)
+      yield* settle
+      s.setTimeout(50)
+      yield* settle
+      yield* TestClock.adjust("49 millis")
+      yield* settle
+      yield* nextTurn
+      expect(fired).toBe(0)
+      yield* TestClock.adjust("2 millis")
+      yield* settle
+      yield* nextTurn
+      expect(fired).toBe(1)
+      // raised again: the next one is the higher value after the last activity (the call)
+      s.setTimeout(200)
+      yield* settle
+      yield* TestClock.adjust("199 millis")
+      yield* settle
+      yield* nextTurn
+      expect(fired).toBe(1)
+      yield* TestClock.adjust("2 millis")
+      yield* settle
+      yield* nextTurn
+      expect(fired).toBe(2)
+      s.destroy()
+    }))
 })

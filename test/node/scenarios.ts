@@ -322,6 +322,28 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "a lower idle timeout set over a higher one takes effect from the call, not when the old one runs out": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const c = w.client.connect({ port, host: w.host })
+    c.resume()
+    await once(c, "connect")
+    c.setTimeout(60_000)
+    await new Promise((r) => setTimeout(r, 20))
+    c.setTimeout(30)
+    // bounded: a hundred times the new idle time, far less than the old one
+    const timedOut = await Promise.race([
+      once(c, "timeout").then(() => true),
+      new Promise<boolean>((r) => setTimeout(() => r(false), 3000))
+    ])
+    trace.push(`'timeout' after the lower value: ${timedOut}`)
+    c.setTimeout(0)
+    c.end()
+    await once(c, "close")
+    await closeServer(server)
+    return trace
+  },
+
   "writing after end is an error; destroy(err) is 'error' then 'close'": async (w) => {
     const trace: Array<string> = []
     let serverDone: Promise<void> = Promise.resolve()
