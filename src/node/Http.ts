@@ -27,7 +27,7 @@ export interface Http {
   readonly createServer: typeof http.createServer
   /** `http.Agent` with the stack's sockets */
   readonly Agent: new (options?: http.AgentOptions) => http.Agent
-  /** a keep-alive agent shared by `request` and `get` */
+  /** the agent `request` and `get` share, with Node 20's globalAgent options (keep-alive, timeout 5 s, LIFO) */
   readonly globalAgent: http.Agent
   readonly request: typeof http.request
   readonly get: typeof http.get
@@ -76,7 +76,13 @@ export const fromNet = (net: Net.Net): Http => {
   }) as typeof http.createServer
 
   class Agent extends http.Agent {
-    override createConnection(options: http.ClientRequestArgs): Net.Socket {
+    /**
+     * `options` are the request's merged with the agent's own (Node's Agent does that), so the
+     * socket options an Agent is made with come here: `timeout` (the socket's idle timeout, which
+     * the request hears as 'timeout'), `noDelay` (http.Agent makes it true unless told otherwise)
+     * and keepalive, all as net.createConnection takes them.
+     */
+    override createConnection(options: http.ClientRequestArgs & Net.SocketOptions): Net.Socket {
       const port = options.port ?? options.defaultPort ?? 80
       const host = options.hostname ?? options.host ?? "localhost"
       const lookup = (options as { lookup?: Net.LookupFunction }).lookup
@@ -84,11 +90,21 @@ export const fromNet = (net: Net.Net): Http => {
         port,
         host,
         ...(options.localPort !== undefined ? { localPort: options.localPort } : {}),
-        ...(lookup !== undefined ? { lookup } : {})
+        ...(lookup !== undefined ? { lookup } : {}),
+        ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+        ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}),
+        ...(options.keepAlive !== undefined ? { keepAlive: options.keepAlive } : {}),
+        ...(options.keepAliveInitialDelay !== undefined ? { keepAliveInitialDelay: options.keepAliveInitialDelay } : {})
       })
     }
   }
-  const globalAgent = new Agent({ keepAlive: true })
+  /**
+   * As Node 20's http.globalAgent: keep-alive, LIFO, and an idle timeout of 5 s, which is also
+   * what lets the agent drop a pooled socket before a server's advertised keep-alive runs out
+   * (without a timeout of its own the agent ignores the server's `Keep-Alive: timeout=` hint);
+   * noDelay is http.Agent's default.
+   */
+  const globalAgent = new Agent({ keepAlive: true, timeout: 5000, scheduling: "lifo" })
 
   /** Node's request with our agent unless the caller chose one (or a createConnection) */
   const withAgent = (args: Array<unknown>): Array<unknown> => {

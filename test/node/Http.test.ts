@@ -2,10 +2,12 @@
  * Node's own `http` over two in-memory stacks (`gonet-ts/node`'s Http):
  * Node's server and client, the stack's sockets.
  */
+import * as nodeHttp from "node:http"
 import type * as http from "node:http"
 import { createHash } from "node:crypto"
 import { describe, expect, it } from "vitest"
 import * as Http from "../../src/node/Http.js"
+import type * as Net from "../../src/node/Net.js"
 import { collect, HOST_A, once, withNets } from "./NodeNet.js"
 
 const pattern = (n: number): Buffer => {
@@ -95,4 +97,46 @@ describe("Node's http over gonet-ts/node", () => {
       expect(sha(reply)).toBe(sha(body))
       await new Promise((r) => server.close(r))
     }), 60_000)
+})
+
+describe("the stack's http.Agent", () => {
+  it("hands the socket options Node's Agent passes (noDelay, timeout, keepAlive) on to the socket it opens", () =>
+    withNets(async ({ a, b }) => {
+      const seen: Array<Record<string, unknown>> = []
+      const spied: Net.Net = {
+        ...b,
+        createConnection: ((o: Net.ConnectOptions) => {
+          seen.push({ ...o })
+          return b.createConnection(o)
+        }) as Net.Net["createConnection"]
+      }
+      const server = Http.fromNet(a).createServer((_req, res) => res.end("ok"))
+      await new Promise<void>((r) => server.listen(80, () => r()))
+      const h = Http.fromNet(spied)
+      const agent = new h.Agent({ keepAlive: true, keepAliveMsecs: 3000, timeout: 700 })
+      for (const via of [undefined, agent]) {
+        const status = await new Promise<number>((resolve, reject) => {
+          h.get({ host: HOST_A, port: 80, path: "/", ...(via !== undefined ? { agent: via } : {}) }, (res) => {
+            res.resume()
+            res.on("end", () => resolve(res.statusCode ?? 0))
+          }).on("error", reject)
+        })
+        expect(status).toBe(200)
+      }
+      // node:http's own Agent asks net.createConnection for these (noDelay is http.Agent's default)
+      expect(seen).toHaveLength(2)
+      expect(seen[0]).toMatchObject({ noDelay: true, keepAlive: true, timeout: 5000 })
+      expect(seen[1]).toMatchObject({ noDelay: true, keepAlive: true, timeout: 700 })
+      agent.destroy()
+      h.globalAgent.destroy()
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }), 30_000)
+
+  it("the globalAgent has Node's globalAgent options", () =>
+    withNets(async ({ b }) => {
+      const ours = (Http.fromNet(b).globalAgent as unknown as { options: Record<string, unknown> }).options
+      const node = (nodeHttp.globalAgent as unknown as { options: Record<string, unknown> }).options
+      expect({ ...ours }).toEqual({ ...node })
+    }), 30_000)
 })

@@ -17,6 +17,7 @@ interface HttpLike {
   readonly createServer: typeof http.createServer
   readonly Agent: new (options?: http.AgentOptions) => http.Agent
   readonly request: typeof http.request
+  readonly globalAgent: http.Agent
 }
 
 interface RawSocket extends NodeJS.EventEmitter {
@@ -66,6 +67,54 @@ const SCRIPTS: Record<string, Script> = {
     trace.push(`idle connection closed by the server ${closed}`)
     c.destroy()
     server.closeAllConnections()
+    await closeServer(server)
+    return trace
+  },
+
+  "an Agent's timeout option: a request to a server that never answers hears 'timeout'": async (w) => {
+    const trace: Array<string> = []
+    const server = w.server.createServer(() => {}) // never answers
+    const port = await listen(server, w.listenHost)
+    const agent = new w.client.Agent({ timeout: 100 })
+    const req = w.client.request({ host: w.host, port, path: "/", agent })
+    req.on("error", (e: NodeJS.ErrnoException) => trace.push(`error ${e.code}`))
+    // bounded: ten times the agent's timeout
+    const timedOut = await new Promise<boolean>((resolve) => {
+      req.on("timeout", () => resolve(true))
+      setTimeout(() => resolve(false), 1000)
+      req.end()
+    })
+    trace.push(`'timeout' ${timedOut}`)
+    req.destroy()
+    agent.destroy()
+    server.closeAllConnections()
+    await closeServer(server)
+    return trace
+  },
+
+  "the default agent closes an idle pooled socket before the server's advertised keep-alive runs out": async (w) => {
+    const trace: Array<string> = []
+    const server = w.server.createServer((_req, res) => res.end("ok"))
+    server.keepAliveTimeout = 2000 // advertised as "Keep-Alive: timeout=2"
+    let clientEnded: Promise<boolean> = Promise.resolve(false)
+    server.on("connection", (s: NodeJS.EventEmitter) => {
+      clientEnded = new Promise((r) => {
+        s.once("end", () => r(true))
+        s.once("close", () => r(false))
+      })
+    })
+    const port = await listen(server, w.listenHost)
+    const keepAlive = await new Promise<string>((resolve, reject) => {
+      const req = w.client.request({ host: w.host, port, path: "/" }, (res) => {
+        res.resume()
+        res.on("end", () => resolve(String(res.headers["keep-alive"])))
+      })
+      req.on("error", reject)
+      req.end()
+    })
+    trace.push(`keep-alive ${keepAlive}`)
+    // bounded: the server's own keep-alive timeout closes it at 2 s otherwise
+    trace.push(`the client ended the idle socket first ${await clientEnded}`)
     await closeServer(server)
     return trace
   }
