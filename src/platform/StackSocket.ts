@@ -14,7 +14,9 @@
  *   `SocketGenericError` (`Read`) when the connection is reset or times
  *   out, or with the first failure of a handler's effect;
  * - `writer` waits until the socket is open; a `CloseEvent` closes the
- *   connection (FIN, or RST if data was left unread: `close(2)`); releasing
+ *   connection (FIN, or RST if data was left unread: `close(2)`) and ends
+ *   the run at once, failing it with `SocketCloseError` 1000 (a code above
+ *   1000: `SocketGenericError` `Read`), as NodeSocket's destroy does; releasing
  *   the writer's scope ends our side (FIN) if nothing did already. Written
  *   chunks are copied: the stack keeps data until it is acknowledged.
  * - `SocketServer.run(handler)` runs `handler` once per accepted
@@ -38,6 +40,8 @@ const encoder = new TextEncoder()
 const fromOpen = <RO>(open: Effect.Effect<Connection, Socket.SocketError, RO | Scope.Scope>): Effect.Effect<Socket.Socket, never, Exclude<RO, Scope.Scope>> =>
   Effect.map(Effect.context<Exclude<RO, Scope.Scope>>(), (openContext) => {
     let current: Connection | undefined
+    /** ends the current run with `error`, as the Node socket's 'error' or 'close' ends NodeSocket's */
+    let endRun: ((error: Socket.SocketError) => Effect.Effect<void>) | undefined
     const latch = Effect.unsafeMakeLatch(false)
 
     const run = <_, E, R>(
@@ -50,6 +54,7 @@ const fromOpen = <RO>(open: Effect.Effect<Connection, Socket.SocketError, RO | S
           const conn = yield* Scope.extend(open, scope).pipe(Effect.provide(openContext))
           const runFork = yield* FiberSet.runtime(fibers)<R>()
           current = conn
+          endRun = (error) => Effect.asVoid(Deferred.fail(fibers.deferred, error))
           yield* latch.open
           if (opts?.onOpen !== undefined) yield* opts.onOpen
           const readLoop: Effect.Effect<void> = Effect.flatMap(
@@ -71,6 +76,7 @@ const fromOpen = <RO>(open: Effect.Effect<Connection, Socket.SocketError, RO | S
         Effect.ensuring(Effect.sync(() => {
           latch.unsafeClose()
           current = undefined
+          endRun = undefined
         })),
         Effect.interruptible
       )
@@ -79,7 +85,16 @@ const fromOpen = <RO>(open: Effect.Effect<Connection, Socket.SocketError, RO | S
       latch.whenOpen(Effect.suspend((): Effect.Effect<void, Socket.SocketError> => {
         const conn = current
         if (conn === undefined) return Effect.fail(new Socket.SocketCloseError({ reason: "Close", code: 1000 }))
-        if (Socket.isCloseEvent(chunk)) return conn.close
+        if (Socket.isCloseEvent(chunk)) {
+          // NodeSocket destroys its socket: the run ends then, whether or not the peer has ended
+          // its side; with SocketCloseError 1000 ('close' without an error) or, for a code above
+          // 1000 (destroy with an error), the 'error' that comes first
+          const end = endRun
+          const error = chunk.code > 1000
+            ? new Socket.SocketGenericError({ reason: "Read", cause: new Error(`closed with code ${chunk.code}`) })
+            : new Socket.SocketCloseError({ reason: "Close", code: 1000 })
+          return Effect.zipRight(conn.close, end === undefined ? Effect.void : end(error))
+        }
         const data = typeof chunk === "string" ? encoder.encode(chunk) : new Uint8Array(chunk)
         return Effect.mapError(conn.write(data), (cause: TcpError) => new Socket.SocketGenericError({ reason: "Write", cause }))
       }))

@@ -8,8 +8,10 @@ import * as HttpServer from "@effect/platform/HttpServer"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import * as Socket from "@effect/platform/Socket"
+import * as NodeSocket from "@effect/platform-node/NodeSocket"
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Fiber, Layer, Schedule, Stream } from "effect"
+import * as nodeNet from "node:net"
 import * as NodeHttp from "../../src/node/Http.js"
 import * as Net from "../../src/node/Net.js"
 import * as StackHttpServer from "../../src/platform/StackHttpServer.js"
@@ -91,5 +93,57 @@ describe("@effect/platform sockets over the stack", () => {
       expect(yield* request("POST", "/echo", "shout")).toEqual({ status: 200, body: "SHOUT" })
       expect((yield* request("GET", "/missing")).status).toBe(404)
       http.globalAgent.destroy()
+    }), 30_000)
+})
+
+/** How a run ended, as the test compares it: its failure's tag, reason and code, or "success". */
+const outcome = (exit: Exit.Exit<void, Socket.SocketError>): string =>
+  Exit.isSuccess(exit)
+    ? "success"
+    : Exit.causeOption(exit).pipe((c) => {
+      if (c._tag === "None") return "?"
+      const e = JSON.parse(JSON.stringify(c.value)) as { error?: { _tag?: string; reason?: string; code?: number } }
+      return `${e.error?._tag} ${e.error?.reason} ${e.error?.code ?? ""}`.trimEnd()
+    })
+
+/** Write "bye" and a CloseEvent with `code` on `client` while it runs; how the run ends (bounded wait). */
+const closeWhileRunning = (client: Socket.Socket, code: number) =>
+  Effect.gen(function*() {
+    const running = yield* Effect.fork(client.run(() => {}))
+    const write = yield* client.writer
+    yield* write(new TextEncoder().encode("bye"))
+    yield* write(new Socket.CloseEvent(code))
+    // bounded: NodeSocket's run ends a turn after the write
+    const done = yield* Fiber.await(running).pipe(Effect.timeout("2 seconds"), Effect.option)
+    if (done._tag === "Some") return outcome(done.value as Exit.Exit<void, Socket.SocketError>)
+    yield* Fiber.interrupt(running)
+    return "still running"
+  }).pipe(Effect.scoped, Effect.catchAll((e) => Effect.succeed(`write failed ${e.reason}`)))
+
+describe("a CloseEvent on the writer, against NodeSocket over node:net", () => {
+  // the peer reads everything and never ends its side: the run's end cannot be the peer's FIN
+  const node = Effect.gen(function*() {
+    const server = nodeNet.createServer({ allowHalfOpen: true }, (s) => s.resume())
+    yield* Effect.acquireRelease(
+      Effect.async<void>((resume) => void server.listen(0, "127.0.0.1", () => resume(Effect.void))),
+      () => Effect.sync(() => server.close())
+    )
+    const port = (server.address() as nodeNet.AddressInfo).port
+    const client = yield* NodeSocket.makeNet({ host: "127.0.0.1", port })
+    return [yield* closeWhileRunning(client, 1000), yield* closeWhileRunning(client, 4000)]
+  })
+  const stack = Effect.gen(function*() {
+    const { a, b } = yield* twoStacks()
+    const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(listener.accept, (conn) => Effect.forkScoped(Effect.forever(conn.read)))))
+    const client = yield* run(b, StackSocket.makeNet({ host: HOST_A, port: 9 }))
+    return [yield* closeWhileRunning(client, 1000), yield* closeWhileRunning(client, 4000)]
+  })
+  it.scopedLive("ends the run at once: SocketCloseError 1000, or for a code above 1000 SocketGenericError Read", () =>
+    Effect.gen(function*() {
+      const reference = yield* node
+      const ours = yield* stack
+      expect(reference).toEqual(["SocketError Close 1000", "SocketError Read"])
+      expect(ours).toEqual(reference)
     }), 30_000)
 })
