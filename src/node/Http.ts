@@ -9,6 +9,7 @@
  *   the documented injection point, the server's `'connection'` event
  *   (which takes any Duplex). `close` closes idle keep-alive connections,
  *   stops listening, and emits `'close'` when the last connection is gone.
+ *   `maxConnections`, `getConnections` and `'drop'` are the stack server's.
  * - `Agent` is an `http.Agent` whose `createConnection` opens stack
  *   sockets; keep-alive pooling, `maxSockets` and the rest are Node's.
  *   `request`/`get` are Node's with this module's `globalAgent` unless an
@@ -51,6 +52,7 @@ export const fromNet = (net: Net.Net): Http => {
     inner.on("listening", () => server.emit("listening"))
     inner.on("error", (err) => server.emit("error", err))
     inner.on("close", () => server.emit("close"))
+    inner.on("drop", (data) => server.emit("drop", data))
     const listen = (...a: Array<unknown>): http.Server => {
       const last = a[a.length - 1]
       if (typeof last === "function") {
@@ -70,7 +72,23 @@ export const fromNet = (net: Net.Net): Http => {
       listen: { value: listen, configurable: true, writable: true },
       close: { value: close, configurable: true, writable: true },
       address: { value: () => inner.address(), configurable: true, writable: true },
-      listening: { get: () => inner.listening, configurable: true }
+      listening: { get: () => inner.listening, configurable: true },
+      // what net.Server gives http.Server acts on the connections, which are the stack server's
+      maxConnections: {
+        get: () => inner.maxConnections,
+        set: (n: number | undefined) => {
+          inner.maxConnections = n
+        },
+        configurable: true
+      },
+      getConnections: {
+        value: (cb: (err: Error | null, count: number) => void) => {
+          inner.getConnections(cb)
+          return server
+        },
+        configurable: true,
+        writable: true
+      }
     })
     return server
   }) as typeof http.createServer

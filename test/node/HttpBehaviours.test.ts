@@ -71,6 +71,34 @@ const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "an http server's maxConnections, getConnections and 'drop' (net.Server's, which http.Server inherits)": async (w) => {
+    const trace: Array<string> = []
+    const server = w.server.createServer((_req, res) => res.end("ok"))
+    server.maxConnections = 1
+    let drops = 0
+    server.on("drop", () => drops++)
+    const port = await listen(server, w.listenHost)
+    const first = w.connect(port, w.host)
+    first.on("error", () => {})
+    await new Promise((r) => first.once("connect", r))
+    await sleep(50)
+    const second = w.connect(port, w.host)
+    second.on("error", () => {})
+    let secondClosed = false
+    second.on("close", () => (secondClosed = true))
+    second.on("end", () => (secondClosed = true))
+    second.resume()
+    // bounded wait for the server to close the one beyond the limit
+    for (let i = 0; i < 100 && !secondClosed; i++) await sleep(10)
+    const count = await new Promise<number>((r) => server.getConnections((_e, n) => r(n)))
+    trace.push(`second closed by the server ${secondClosed} drops ${drops} getConnections ${count} maxConnections ${server.maxConnections}`)
+    first.destroy()
+    second.destroy()
+    server.closeAllConnections()
+    await closeServer(server)
+    return trace
+  },
+
   "an Agent's timeout option: a request to a server that never answers hears 'timeout'": async (w) => {
     const trace: Array<string> = []
     const server = w.server.createServer(() => {}) // never answers
