@@ -414,6 +414,24 @@ export class Socket extends Duplex {
 
   // --- writing ---------------------------------------------------------------------
 
+  /**
+   * Without allowHalfOpen, the peer's FIN ends our side too; a write after that is told, as
+   * Node tells it, that the other party ended the socket (EPIPE, the callback on the next tick,
+   * and the socket destroyed with it), where the stream alone would say write-after-end.
+   */
+  override write(chunk: unknown, cb?: (error: Error | null | undefined) => void): boolean
+  override write(chunk: unknown, encoding: BufferEncoding, cb?: (error: Error | null | undefined) => void): boolean
+  override write(chunk: unknown, encoding?: unknown, cb?: unknown): boolean {
+    if (!this.allowHalfOpen && this.readableEnded && this.writableEnded) {
+      const callback = typeof encoding === "function" ? encoding : cb
+      const err = nodeError("EPIPE", "This socket has been ended by the other party")
+      if (typeof callback === "function") process.nextTick(callback as (e: Error) => void, err)
+      this.destroy(err)
+      return false
+    }
+    return (super.write as (c: unknown, e?: unknown, f?: unknown) => boolean)(chunk, encoding, cb)
+  }
+
   override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (error?: Error | null) => void): void {
     this.#writeAll([chunk], cb)
   }

@@ -344,6 +344,29 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "without allowHalfOpen, a write after the peer's FIN is EPIPE, not the stream's write-after-end": async (w) => {
+    const trace: Array<string> = []
+    let serverDone: Promise<void> = Promise.resolve()
+    const { server, port } = await serve(w, {}, (s) => {
+      serverDone = record(s, trace, "server")
+      s.resume()
+      s.on("end", () =>
+        setImmediate(() => {
+          const ret = s.write("late", (err) => trace.push(`server write cb ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+          trace.push(`server write returned ${ret}`)
+        }))
+    })
+    const c = w.client.connect({ port, host: w.host, allowHalfOpen: true })
+    c.resume()
+    await once(c, "connect")
+    c.end()
+    await once(c, "close")
+    await serverDone
+    await new Promise((r) => setTimeout(r, 20))
+    await closeServer(server)
+    return trace
+  },
+
   "writing after end is an error; destroy(err) is 'error' then 'close'": async (w) => {
     const trace: Array<string> = []
     let serverDone: Promise<void> = Promise.resolve()
