@@ -502,7 +502,9 @@ export class Socket extends Duplex {
 
   override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
     if (!this.#handle) {
-      // never connected: nothing to close; 'close' (without an argument) on the next tick, as Node's
+      // never connected: nothing to close but the idle timer (Node's _destroy clears it too: no
+      // 'timeout' after 'close'); 'close' (without an argument) on the next tick, as Node's
+      this.#stopTimer()
       cb(err)
       process.nextTick(() => this.emit("close"))
       return

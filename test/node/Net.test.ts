@@ -270,4 +270,22 @@ describe("gonet-ts/node net: idle timeouts in virtual time (the socket's timer r
       expect(fired).toBe(2)
       s.destroy()
     }))
+
+  it.scoped("a socket that never connected, destroyed: its idle timer stops with it", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      const net = yield* run(a, Net.make)
+      const s = new net.Socket()
+      const events: Array<string> = []
+      s.on("timeout", () => events.push("timeout"))
+      s.on("close", () => events.push("close"))
+      s.setTimeout(50)
+      yield* settle
+      s.destroy()
+      yield* nextTurn
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      yield* nextTurn
+      expect(events).toEqual(["close"])
+    }))
 })

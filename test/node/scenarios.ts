@@ -367,6 +367,18 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "a socket with an idle timeout, destroyed before it ever connected: 'close' and no 'timeout' after it": async (w) => {
+    const trace: Array<string> = []
+    const s = new w.client.Socket()
+    s.setTimeout(20, () => trace.push("timeout callback"))
+    const closed = record(s, trace, "s")
+    s.destroy()
+    await closed
+    // bounded: five times the idle time
+    await new Promise((r) => setTimeout(r, 100))
+    return trace
+  },
+
   "writing after end is an error; destroy(err) is 'error' then 'close'": async (w) => {
     const trace: Array<string> = []
     let serverDone: Promise<void> = Promise.resolve()
