@@ -315,7 +315,14 @@ export class Socket extends Duplex {
         return
       }
       const e = failureOf(exit)
-      if (Option.isSome(e) && !this.destroyed) this.destroy(fromTcpError(e.value, "connect", address, port))
+      if (Option.isNone(e) || this.destroyed) return
+      // a local port that is taken fails where Node's connect fails with it: the bind before the
+      // connect, to the wildcard address and that port
+      this.destroy(
+        e.value.reason === "AddressInUse" && localPort !== undefined
+          ? fromTcpError(e.value, "bind", "0.0.0.0", localPort)
+          : fromTcpError(e.value, "connect", address, port)
+      )
     })
   }
 

@@ -379,6 +379,26 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "connect from a localPort a listener of the same host holds: EADDRINUSE from bind, to the wildcard and that port": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    // a listener on the client's own side
+    const local = w.client.createServer({}, (s) => s.resume())
+    local.listen(0, w.listenHost)
+    await once(local, "listening")
+    const held = (local.address() as { port: number }).port
+    const c = w.client.connect({ port, host: w.host, localPort: held } as { port: number; host: string })
+    const [err] = await Promise.race([
+      once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(c, "error"),
+      once(c, "connect").then(() => [undefined] as const)
+    ])
+    trace.push(err === undefined ? "connected" : `${err.code} ${err.errno} ${err.syscall} ${err.address} port held ${err.port === held}`)
+    c.destroy()
+    await closeServer(local)
+    await closeServer(server)
+    return trace
+  },
+
   "writing after end is an error; destroy(err) is 'error' then 'close'": async (w) => {
     const trace: Array<string> = []
     let serverDone: Promise<void> = Promise.resolve()
