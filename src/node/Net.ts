@@ -166,6 +166,8 @@ export class Socket extends Duplex {
   readonly #pauseOnCreate: boolean
   // --- the idle timeout ---
   #timeoutMs = 0
+  /** what `timeout` reads: the last value given, as Node's property */
+  #timeoutSet: number | undefined = undefined
   #lastActive = 0
   #timedOut = false
   #timer: Fiber.RuntimeFiber<void> | undefined = undefined
@@ -202,8 +204,9 @@ export class Socket extends Duplex {
   get connecting(): boolean {
     return this.#connecting
   }
+  /** no connection yet, or none any more: Node's socket is pending without a handle, which destroy drops */
   get pending(): boolean {
-    return this.#conn === undefined
+    return this.#conn === undefined || this.destroyed
   }
   get bytesWritten(): number {
     return this.#written + this.writableLength
@@ -216,9 +219,9 @@ export class Socket extends Duplex {
     if (this.writable) return "writeOnly"
     return "closed"
   }
-  /** the stack's per-connection timeouts are Clock-driven; the socket holds nothing that keeps Node alive */
+  /** the idle timeout last set (0 once turned off), undefined until one is; Node's Agent compares it */
   get timeout(): number | undefined {
-    return this.#timeoutMs === 0 ? undefined : this.#timeoutMs
+    return this.#timeoutSet
   }
 
   address(): AddressInfo | Record<string, never> {
@@ -455,7 +458,7 @@ export class Socket extends Duplex {
         this.#deferred.push(() => {
           if (this.#waitingWrites.delete(cb)) this.#writeAll(chunks, cb)
         })
-      } else cb(systemError("EPIPE", "write", undefined, undefined, "the socket is not connected"))
+      } else cb(nodeError("ERR_SOCKET_CLOSED", "Socket is closed")) // as Node's for a socket with no handle
       return
     }
     // The stack keeps what it is given until the peer acknowledges it; a
@@ -622,6 +625,7 @@ export class Socket extends Duplex {
       throw nodeError("ERR_OUT_OF_RANGE", `The value of "msecs" is out of range. Received ${String(ms)}`)
     }
     this.#timeoutMs = ms
+    this.#timeoutSet = ms
     if (ms === 0) {
       this.#stopTimer()
       return this

@@ -399,6 +399,39 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "a write on a socket that never connected: ERR_SOCKET_CLOSED, no syscall": async (w) => {
+    const trace: Array<string> = []
+    const s = new w.client.Socket()
+    const closed = record(s, trace, "s")
+    s.write("x", (err) => trace.push(`write cb ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+    await closed
+    return trace
+  },
+
+  "pending, connecting, readyState and timeout across a socket's life": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const c = w.client.connect({ port, host: w.host })
+    const show = (when: string) => {
+      const t = (c as unknown as { timeout?: number }).timeout
+      const connecting = (c as unknown as { connecting: boolean }).connecting
+      trace.push(`${when}: pending ${c.pending} connecting ${connecting} readyState ${c.readyState} timeout ${t}`)
+    }
+    show("connecting")
+    c.resume()
+    await once(c, "connect")
+    show("open")
+    c.setTimeout(1000)
+    show("after setTimeout(1000)")
+    c.setTimeout(0)
+    show("after setTimeout(0)")
+    c.end()
+    await once(c, "close")
+    show("closed")
+    await closeServer(server)
+    return trace
+  },
+
   "writing after end is an error; destroy(err) is 'error' then 'close'": async (w) => {
     const trace: Array<string> = []
     let serverDone: Promise<void> = Promise.resolve()
