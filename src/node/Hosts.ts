@@ -7,6 +7,7 @@
  * @since 0.1.0
  */
 import { isIPv4 } from "node:net"
+import { getSystemErrorMap } from "node:util"
 import { type NodeSystemError, systemError } from "./Errors.js"
 
 /** The address `host` names without a lookup: an IPv4 literal, or 127.0.0.1 for `localhost`. */
@@ -20,8 +21,20 @@ export const literalAddress = (host: string): string | undefined =>
 export const isLocalHost = (host: string, stackAddress: string): boolean =>
   host === "0.0.0.0" || host === "::" || host === stackAddress || (literalAddress(host)?.startsWith("127.") ?? false)
 
-/** What getaddrinfo says for a name it cannot find, when no `lookup` was given. */
+/** libuv's errno for getaddrinfo's EAI_NONAME (-3008), from Node's own table */
+const eaiNoName = ((): number => {
+  for (const [errno, [name]] of getSystemErrorMap()) if (name === "EAI_NONAME") return errno
+  return -3008
+})()
+
+/**
+ * What getaddrinfo says for a name it cannot find, when no `lookup` was given: Node's
+ * `ENOTFOUND` with EAI_NONAME's errno (as Dns.ts gives for NXDOMAIN) and the name.
+ */
 export const notFound = (host: string): NodeSystemError =>
-  Object.assign(systemError("ENOTFOUND", "getaddrinfo", undefined, undefined, `no lookup for '${host}' on this stack`), {
+  Object.assign(systemError("ENOTFOUND", "getaddrinfo"), {
+    // (the name in the message as Node's, with why; no `address`, which getaddrinfo's errors lack)
+    message: `getaddrinfo ENOTFOUND ${host} (no lookup on this stack)`,
+    errno: eaiNoName,
     hostname: host
   })
