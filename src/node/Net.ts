@@ -31,7 +31,8 @@
  *   sees (Errors.ts).
  * - **Idle timeouts** (`Socket#setTimeout`, Node's name for them) run on Effect's Clock: a fiber per socket
  *   that has one, sleeping to the idle deadline; activity only stamps a
- *   time. TestClock drives them.
+ *   time, a new value starts the timer again (as Node arms a fresh one on
+ *   each call), destroy stops it. TestClock drives them.
  *
  * Where the stack differs from a host's sockets, on purpose:
  * - a listener takes its port on every address of the stack (its own and
