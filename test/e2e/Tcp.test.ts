@@ -7,7 +7,7 @@ import { Cause, Chunk, Effect, Exit, Fiber, Option, Scope, Stream, Supervisor, T
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import { boundedWait, settle } from "../support/Clock.js"
-import { ADDR_A, ADDR_B, MAC_A, MAC_B, run, stackOn, statsOf, twoStacks } from "../support/TestNet.js"
+import { ADDR_A, ADDR_B, MAC_A, MAC_B, run, type StackContext, stackOn, statsOf, twoStacks } from "../support/TestNet.js"
 
 const bytes = (n: number, seed = 1): Uint8Array => {
   const b = new Uint8Array(n)
@@ -120,7 +120,23 @@ describe("TCP between two stacks", () => {
       const fibers = yield* Supervisor.track
       yield* Effect.supervised(twentyConnections(fibers), fibers)
     }))
+
+  it.scoped("connections that end abnormally leave nothing behind: abort, RST on an unread close, refused, a listener closed over an unaccepted one", () =>
+    Effect.gen(function*() {
+      const fibers = yield* Supervisor.track
+      yield* Effect.supervised(abnormalEndings(fibers), fibers)
+    }))
 })
+
+/** Neither stack holds a connection, a half-open entry or a TIME-WAIT record. */
+const nothingLeft = (...stacks: ReadonlyArray<StackContext>) =>
+  Effect.forEach(stacks, (s) =>
+    Effect.map(statsOf(s), ({ tcp }) =>
+      expect({ connections: tcp.connections, halfOpen: tcp.halfOpen, timeWait: tcp.timeWait }).toEqual({
+        connections: 0,
+        halfOpen: 0,
+        timeWait: 0
+      })), { discard: true })
 
 /**
  * Twenty connections opened, used and closed between two stacks; then
@@ -152,15 +168,73 @@ const twentyConnections = (fibers: Supervisor.Supervisor<Array<unknown>>) =>
     const baseline = (yield* fibers.value).length
     for (let i = 1; i < 20; i++) yield* cycle(i)
     yield* afterTimeWait
-    for (const s of [a, b]) {
-      const tcp = (yield* statsOf(s)).tcp
-      expect({ connections: tcp.connections, halfOpen: tcp.halfOpen, timeWait: tcp.timeWait }).toEqual({
-        connections: 0,
-        halfOpen: 0,
-        timeWait: 0
-      })
-    }
+    yield* nothingLeft(a, b)
     expect((yield* statsOf(a)).tcp.passiveOpens).toBe(20)
     // each connection ran two fibers on each stack; none is left
+    expect((yield* fibers.value).length).toBe(baseline)
+  })
+
+/**
+ * Connections that end otherwise than by a clean close each way: a client's abort, an RST from a
+ * close with data unread, a refused connect, and a connection established but never accepted whose
+ * listener closes. Afterwards nothing is left of them, fibers included (counted after a first,
+ * normal connection has resolved the neighbours).
+ */
+const abnormalEndings = (fibers: Supervisor.Supervisor<Array<unknown>>) =>
+  Effect.gen(function*() {
+    const { a, b } = yield* twoStacks({ configA: { tcp: { timeWait: "1 second" } }, configB: { tcp: { timeWait: "1 second" } } })
+    const listenScope = yield* Scope.make()
+    const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 7 }))).pipe(Scope.extend(listenScope))
+    const open = Effect.gen(function*() {
+      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 }))))
+      yield* settle
+      const server = yield* listener.accept
+      const conn = yield* Fiber.join(client)
+      return { server, conn }
+    })
+    // warm-up: neighbours resolved, a normal close
+    {
+      const { server, conn } = yield* open
+      yield* conn.close
+      yield* settle
+      yield* server.close
+      yield* settle
+      yield* TestClock.adjust("2 seconds")
+      yield* settle
+    }
+    const baseline = (yield* fibers.value).length
+    // (a) the client aborts
+    {
+      const { conn } = yield* open
+      yield* conn.abort
+      yield* settle
+    }
+    // (b) the server closes with data unread: RST
+    {
+      const { server, conn } = yield* open
+      yield* conn.write(new Uint8Array([1, 2, 3]))
+      yield* settle
+      yield* server.close
+      yield* settle
+      yield* Effect.exit(conn.read)
+    }
+    // (c) refused
+    {
+      const e = yield* Effect.exit(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
+      expect(Exit.isFailure(e)).toBe(true)
+    }
+    // (d) a connection established but never accepted, then its listener closes
+    {
+      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 }))))
+      yield* settle
+      const conn = yield* Fiber.join(client)
+      yield* Scope.close(listenScope, Exit.void)
+      yield* settle
+      const r = yield* Effect.exit(conn.read)
+      expect(Exit.isFailure(r)).toBe(true)
+    }
+    yield* TestClock.adjust("2 seconds")
+    yield* settle
+    yield* nothingLeft(a, b)
     expect((yield* fibers.value).length).toBe(baseline)
   })
