@@ -614,6 +614,8 @@ export class Socket extends Duplex {
    * the program decides.
    */
   setTimeout(ms: number, cb?: () => void): this {
+    // (a destroyed socket takes no timeout, no listener and no check, as Node's setStreamTimeout)
+    if (this.destroyed) return this
     if (cb !== undefined) {
       if (ms === 0) this.removeListener("timeout", cb)
       else this.once("timeout", cb)

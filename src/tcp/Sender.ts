@@ -1193,7 +1193,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     Rack.onAck(s.rack, una, s.board, at, s.tsOk ? a.tsEcr : undefined, tsClock)
   }
-  if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, dsack, now)
+  if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, oldWnd, dsack, now)
   onAckLosses(s, a, at, now, out, advances, oldWnd, newlySacked)
   if (a.ece && s.ecnOk) onEce(s, flightBefore, now)
   if (s.frto !== undefined && sending(s)) {
@@ -1213,7 +1213,14 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
  * ACK exactly at the end is ambiguous (the original's ACK comes first, the
  * probe's D-SACK after it) and leaves the episode open.
  */
-const tlpEpisodeAck = (s: Sender, a: AckInfo, advances: boolean, dsack: SackBlock | undefined, now: number): void => {
+const tlpEpisodeAck = (
+  s: Sender,
+  a: AckInfo,
+  advances: boolean,
+  oldWnd: number,
+  dsack: SackBlock | undefined,
+  now: number
+): void => {
   const e = s.tlpEpisode!
   if (Seq.lt(a.ack, e.end)) return
   // (a D-SACK of any of the probe's octets: its block stops short of the end when a FIN came with it)
@@ -1227,7 +1234,9 @@ const tlpEpisodeAck = (s: Sender, a: AckInfo, advances: boolean, dsack: SackBloc
     s.undo = undefined
     s.algorithm.onLoss(s.cc, e.flight, now)
     if (s.ecnOk) s.cwrPending = true
-  } else if (!advances && (a.sack === undefined || a.sack.length === 0) && a.len === 0) {
+  } else if (!advances && (a.sack === undefined || a.sack.length === 0) && a.len === 0 && s.sndWnd === oldWnd) {
+    // (a duplicate as RFC 5681 §2 has it, the same window too: a window update is news, not the
+    // probe's echo; Linux's FLAG_WIN_UPDATE is one of FLAG_NOT_DUP)
     s.tlpEpisode = undefined
   }
 }

@@ -4,6 +4,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { createHash, randomBytes } from "node:crypto"
+import * as nodeNet from "node:net"
 import { Effect, TestClock } from "effect"
 import { collect, HOST_A, once, withNets } from "./NodeNet.js"
 import * as Net from "../../src/node/Net.js"
@@ -234,6 +235,27 @@ describe("gonet-ts/node net: destroy", () => {
       server.close()
       await once(server, "close")
     }), 30_000)
+})
+
+describe("gonet-ts/node net: setTimeout on a destroyed socket", () => {
+  /** Node 20's setStreamTimeout returns at once on a destroyed socket: no value kept, no listener, no range check. */
+  const probe = (s: { setTimeout(ms: number, cb?: () => void): unknown; destroy(): unknown; timeout?: number | undefined; listenerCount(e: string): number }) => {
+    s.destroy()
+    s.setTimeout(100, () => {})
+    let threw: string | undefined
+    try {
+      s.setTimeout(-5)
+    } catch (e) {
+      threw = (e as NodeJS.ErrnoException).code
+    }
+    return { timeout: s.timeout, listeners: s.listenerCount("timeout"), threw }
+  }
+  it.scoped("keeps no timeout, adds no listener and checks nothing, as node:net's", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      const net = yield* run(a, Net.make)
+      expect(probe(new net.Socket())).toEqual(probe(new nodeNet.Socket()))
+    }))
 })
 
 /** a turn of the event loop: the process.nextTick that emits 'timeout' runs */

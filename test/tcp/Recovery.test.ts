@@ -850,6 +850,29 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(cwnd)
   })
 
+  it("a window update at the probe's end is no duplicate (RFC 5681 §2 (e)): the episode stays open, and the ACK beyond it cuts", () => {
+    const { cwnd, probeAt, s } = tail()
+    s.send(probeAt + 20, sackOf(B + 4 * MSS))
+    // the peer's application reads: the same ACK, a larger window (64240 before)
+    s.send(probeAt + 30, T.fromPeer({ ack: B + 4 * MSS, window: 65535 }))
+    expect(s.snd.tlpEpisode).toBeDefined()
+    s.write(probeAt + 40, T.octets(MSS))
+    s.send(probeAt + 60, T.fromPeer({ ack: B + 5 * MSS, window: 65535 }))
+    expect(s.snd.tlpRepairs).toBe(1)
+    expect(s.snd.cc.ssthresh).toBeLessThan(cwnd)
+  })
+
+  it("a bare duplicate at the probe's end (both copies arrived, no SACK to say so) ends the episode without a cut", () => {
+    const { cwnd, probeAt, s } = tail()
+    s.send(probeAt + 20, sackOf(B + 4 * MSS))
+    s.send(probeAt + 21, sackOf(B + 4 * MSS))
+    expect(s.snd.tlpEpisode).toBeUndefined()
+    s.write(probeAt + 40, T.octets(MSS))
+    s.send(probeAt + 60, sackOf(B + 5 * MSS))
+    expect(s.snd.tlpRepairs).toBe(0)
+    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(cwnd)
+  })
+
   it("a probe whose original arrived too (the peer D-SACKs it) draws no response", () => {
     const { cwnd, probeAt, s } = tail()
     s.send(probeAt + 5, sackOf(B + 4 * MSS))
