@@ -7,9 +7,12 @@
  *   cumulative), `+Inf`, `_sum` and `_count`; summaries are `summary` with
  *   `quantile` lines; frequencies become one counter per observed value
  *   (label `key`);
- * - metric names are made legal (`[a-zA-Z_:][a-zA-Z0-9_:]*`), label values
- *   escaped (backslash, quote, newline), series of one name grouped under
- *   one `# HELP`/`# TYPE`, names sorted so the output is stable.
+ * - metric names are made legal (`[a-zA-Z_:][a-zA-Z0-9_:]*`), label names
+ *   too (`[a-zA-Z_][a-zA-Z0-9_]*`: no colon), label values escaped
+ *   (backslash, quote, newline), series of one name grouped under one
+ *   `# HELP`/`# TYPE`; names and then series sorted so the output is stable,
+ *   each series' lines kept in their order (a histogram's buckets in
+ *   increasing `le`, `+Inf` last, as the format requires).
  *
  * @since 0.1.0
  */
@@ -22,11 +25,16 @@ const legalName = (name: string): string => {
   return /^[a-zA-Z_:]/.test(s) ? s : `_${s}`
 }
 
+const legalLabelName = (name: string): string => {
+  const s = name.replace(/[^a-zA-Z0-9_]/g, "_")
+  return /^[a-zA-Z_]/.test(s) ? s : `_${s}`
+}
+
 const escapeLabel = (v: string): string => v.replace(/\\/g, "\\\\").replace(/"/g, "\\\"").replace(/\n/g, "\\n")
 const escapeHelp = (v: string): string => v.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")
 
 const labels = (tags: ReadonlyArray<readonly [string, string]>): string =>
-  tags.length === 0 ? "" : `{${tags.map(([k, v]) => `${legalName(k)}="${escapeLabel(v)}"`).join(",")}}`
+  tags.length === 0 ? "" : `{${tags.map(([k, v]) => `${legalLabelName(k)}="${escapeLabel(v)}"`).join(",")}}`
 
 const num = (n: number | bigint): string => {
   if (typeof n === "bigint") return n.toString()
@@ -39,7 +47,8 @@ const num = (n: number | bigint): string => {
 interface Family {
   type: "counter" | "gauge" | "histogram" | "summary"
   help: string | undefined
-  lines: Array<string>
+  /** one entry per series: its labels (the sort key) and its lines, in the order they must appear */
+  series: Array<{ readonly key: string; readonly lines: Array<string> }>
 }
 
 /** Prometheus text for a metrics snapshot. @category formatting */
@@ -48,40 +57,47 @@ export const render = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): 
   const family = (name: string, type: Family["type"], help: string | undefined): Family => {
     let f = families.get(name)
     if (f === undefined) {
-      f = { type, help, lines: [] }
+      f = { type, help, series: [] }
       families.set(name, f)
     }
     return f
   }
   for (const pair of snapshot) {
-    const key = pair.metricKey
-    const name = legalName(key.name)
-    const tags = key.tags.map((t) => [t.key, t.value] as const)
-    const help = Option.getOrUndefined(key.description)
+    const metricKey = pair.metricKey
+    const name = legalName(metricKey.name)
+    const tags = metricKey.tags.map((t) => [t.key, t.value] as const)
+    const help = Option.getOrUndefined(metricKey.description)
     const state = pair.metricState
+    const key = labels(tags)
+    const lines: Array<string> = []
     if (MetricState.isCounterState(state)) {
-      family(name, "counter", help).lines.push(`${name}${labels(tags)} ${num(state.count)}`)
+      family(name, "counter", help).series.push({ key, lines })
+      lines.push(`${name}${key} ${num(state.count)}`)
     } else if (MetricState.isGaugeState(state)) {
-      family(name, "gauge", help).lines.push(`${name}${labels(tags)} ${num(state.value)}`)
+      family(name, "gauge", help).series.push({ key, lines })
+      lines.push(`${name}${key} ${num(state.value)}`)
     } else if (MetricState.isHistogramState(state)) {
-      const f = family(name, "histogram", help)
-      for (const [le, count] of state.buckets) {
-        if (le === Infinity) continue
-        f.lines.push(`${name}_bucket${labels([...tags, ["le", num(le)]])} ${count}`)
-      }
-      f.lines.push(`${name}_bucket${labels([...tags, ["le", "+Inf"]])} ${state.count}`)
-      f.lines.push(`${name}_sum${labels(tags)} ${num(state.sum)}`)
-      f.lines.push(`${name}_count${labels(tags)} ${state.count}`)
+      family(name, "histogram", help).series.push({ key, lines })
+      const buckets = [...state.buckets].filter(([le]) => le !== Infinity).sort(([a], [b]) => a - b)
+      for (const [le, count] of buckets) lines.push(`${name}_bucket${labels([...tags, ["le", num(le)]])} ${count}`)
+      lines.push(`${name}_bucket${labels([...tags, ["le", "+Inf"]])} ${state.count}`)
+      lines.push(`${name}_sum${key} ${num(state.sum)}`)
+      lines.push(`${name}_count${key} ${state.count}`)
     } else if (MetricState.isSummaryState(state)) {
-      const f = family(name, "summary", help)
-      for (const [q, v] of state.quantiles) {
-        f.lines.push(`${name}${labels([...tags, ["quantile", num(q)]])} ${Option.match(v, { onNone: () => "NaN", onSome: num })}`)
+      family(name, "summary", help).series.push({ key, lines })
+      const quantiles = [...state.quantiles].sort(([a], [b]) => a - b)
+      for (const [q, v] of quantiles) {
+        lines.push(`${name}${labels([...tags, ["quantile", num(q)]])} ${Option.match(v, { onNone: () => "NaN", onSome: num })}`)
       }
-      f.lines.push(`${name}_sum${labels(tags)} ${num(state.sum)}`)
-      f.lines.push(`${name}_count${labels(tags)} ${state.count}`)
+      lines.push(`${name}_sum${key} ${num(state.sum)}`)
+      lines.push(`${name}_count${key} ${state.count}`)
     } else if (MetricState.isFrequencyState(state)) {
+      // (one series per observed value: each its own entry, sorted with the rest)
       const f = family(name, "counter", help)
-      for (const [k, n] of state.occurrences) f.lines.push(`${name}${labels([...tags, ["key", k]])} ${n}`)
+      for (const [k, n] of state.occurrences) {
+        const one = labels([...tags, ["key", k]])
+        f.series.push({ key: one, lines: [`${name}${one} ${n}`] })
+      }
     }
   }
   const out: Array<string> = []
@@ -89,7 +105,8 @@ export const render = (snapshot: ReadonlyArray<MetricPair.MetricPair.Untyped>): 
     const f = families.get(name)!
     if (f.help !== undefined) out.push(`# HELP ${name} ${escapeHelp(f.help)}`)
     out.push(`# TYPE ${name} ${f.type}`)
-    out.push(...f.lines.sort())
+    f.series.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    for (const one of f.series) out.push(...one.lines)
   }
   return out.length === 0 ? "" : `${out.join("\n")}\n`
 }

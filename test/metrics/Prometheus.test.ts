@@ -18,21 +18,44 @@ describe("Prometheus text", () => {
       yield* Metric.incrementBy(c, 3)
       const g = Metric.gauge("test-level")
       yield* Metric.set(g, 2.5)
-      const h = Metric.histogram("test_rtt_ms", MetricBoundaries.fromIterable([1, 10]))
+      const h = Metric.histogram("test_rtt_ms", MetricBoundaries.fromIterable([1, 2, 10]))
       for (const v of [0.5, 5, 5, 50]) yield* Metric.update(h, v)
       const text = Prometheus.render(yield* Metric.snapshot)
       expect(text).toContain("# HELP test_requests_total requests\\nserved\n# TYPE test_requests_total counter\n")
       expect(linesOf(text, "test_requests_total{")).toEqual(['test_requests_total{path="/a\\"b\\\\"} 3'])
       // an illegal character in a name becomes _
       expect(text).toContain("# TYPE test_level gauge\ntest_level 2.5\n")
+      // the buckets in increasing numerical order of le, +Inf last (not as strings: 10 before 2)
       expect(linesOf(text, "test_rtt_ms")).toEqual([
-        'test_rtt_ms_bucket{le="+Inf"} 4',
         'test_rtt_ms_bucket{le="1"} 1',
+        'test_rtt_ms_bucket{le="2"} 1',
         'test_rtt_ms_bucket{le="10"} 3',
-        "test_rtt_ms_count 4",
-        "test_rtt_ms_sum 60.5"
+        'test_rtt_ms_bucket{le="+Inf"} 4',
+        "test_rtt_ms_sum 60.5",
+        "test_rtt_ms_count 4"
       ])
       expect(text.endsWith("\n")).toBe(true)
+    }))
+
+  it.effect("label names are legal (no colon, which metric names may have); two tagged histograms keep their lines together", () =>
+    Effect.gen(function*() {
+      const h = Metric.histogram("test_tagged_ms", MetricBoundaries.fromIterable([5, 50]))
+      yield* Metric.update(h.pipe(Metric.tagged("app:kind", "b")), 7)
+      yield* Metric.update(h.pipe(Metric.tagged("app:kind", "a")), 70)
+      const lines = linesOf(Prometheus.render(yield* Metric.snapshot), "test_tagged_ms")
+      for (const l of lines) expect(/\{([a-zA-Z_][a-zA-Z0-9_]*="[^"]*",?)+\}/.test(l) || !l.includes("{")).toBe(true)
+      expect(lines).toEqual([
+        'test_tagged_ms_bucket{app_kind="a",le="5"} 0',
+        'test_tagged_ms_bucket{app_kind="a",le="50"} 0',
+        'test_tagged_ms_bucket{app_kind="a",le="+Inf"} 1',
+        'test_tagged_ms_sum{app_kind="a"} 70',
+        'test_tagged_ms_count{app_kind="a"} 1',
+        'test_tagged_ms_bucket{app_kind="b",le="5"} 0',
+        'test_tagged_ms_bucket{app_kind="b",le="50"} 1',
+        'test_tagged_ms_bucket{app_kind="b",le="+Inf"} 1',
+        'test_tagged_ms_sum{app_kind="b"} 7',
+        'test_tagged_ms_count{app_kind="b"} 1'
+      ])
     }))
 })
 
