@@ -84,7 +84,7 @@ export const router = (startedAt: number) =>
   Effect.gen(function*() {
     const stack = yield* Stack.Stack
     const tcp = yield* Tcp
-    const sync = StackMetrics.makeSync(Addr.format(stack.address))
+    const sync = syncFor(stack)
     const status = Effect.gen(function*() {
       const now = yield* Clock.currentTimeMillis
       const stats = yield* stack.stats
@@ -165,6 +165,22 @@ const syncConnections = (stack: string, states: ReadonlyArray<Sender.State>): Ef
       ),
       n
     ), { discard: true })
+}
+
+/**
+ * One metrics syncer per stack, whatever number of services serve its
+ * metrics (`--serve http:80,http:8080`): the counters live in Effect's one
+ * registry, and a syncer adds what grew since its own last look, so two of
+ * them would each add the same growth.
+ */
+const syncers = new WeakMap<Stack.Stack["Type"], ReturnType<typeof StackMetrics.makeSync>>()
+const syncFor = (stack: Stack.Stack["Type"]) => {
+  let sync = syncers.get(stack)
+  if (sync === undefined) {
+    sync = StackMetrics.makeSync(Addr.format(stack.address))
+    syncers.set(stack, sync)
+  }
+  return sync
 }
 
 /**

@@ -9,13 +9,13 @@ import * as StatusService from "../../src/http/StatusService.js"
 import * as NodeHttp from "../../src/node/Http.js"
 import * as Net from "../../src/node/Net.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
-import { ADDR_A, run, twoStacks } from "../support/TestNet.js"
+import { ADDR_A, run, statsOf, twoStacks } from "../support/TestNet.js"
 
 const HOST_A = Addr.format(ADDR_A)
 
-const get = (http: NodeHttp.Http, path: string) =>
+const get = (http: NodeHttp.Http, path: string, port = 80, host = HOST_A) =>
   Effect.async<{ status: number; type: string; body: Buffer }, Error>((resume) => {
-    const req = http.get({ host: HOST_A, port: 80, path }, (res) => {
+    const req = http.get({ host, port, path }, (res) => {
       const chunks: Array<Buffer> = []
       res.on("data", (c: Buffer) => chunks.push(c))
       res.on("end", () =>
@@ -58,6 +58,23 @@ describe("the stack's HTTP service", () => {
       expect(text).toMatch(new RegExp(`^gonet_link_rx_frames_total\\{stack="${HOST_A}"\\} [1-9]\\d*$`, "m"))
       expect(text).toContain(`gonet_tcp_connections_by_state{stack="${HOST_A}",state="Established"} 1`)
       expect(text).toContain("# TYPE gonet_tcp_connections gauge")
+      http.globalAgent.destroy()
+    }), 30_000)
+
+  it.scopedLive("two services on one stack (--serve http:80,http:8080) show the same totals: a counter is not counted once per service", () =>
+    Effect.gen(function*() {
+      // (an address of its own: the registry's series are per stack address, and the test above used A's)
+      const host = "198.18.0.4"
+      const { a, b } = yield* twoStacks({ configA: { address: host } })
+      yield* Layer.build(StatusService.layer(80).pipe(Layer.provide(Layer.succeedContext(a))))
+      yield* Layer.build(StatusService.layer(8080).pipe(Layer.provide(Layer.succeedContext(a))))
+      const http = NodeHttp.fromNet(yield* run(b, Net.make))
+      const series = `gonet_arp_requests_sent_total{stack="${host}"} `
+      const valueOf = (text: string) => Number(text.split("\n").find((l) => l.startsWith(series))?.slice(series.length))
+      const first = (yield* get(http, "/metrics", 80, host)).body.toString()
+      const second = (yield* get(http, "/metrics", 8080, host)).body.toString()
+      const sent = (yield* statsOf(a)).arp.requestsSent
+      expect([valueOf(first), valueOf(second)]).toEqual([sent, sent])
       http.globalAgent.destroy()
     }), 30_000)
 })
