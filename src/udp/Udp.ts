@@ -504,15 +504,26 @@ export const make = Effect.gen(function*() {
 /** @category layers */
 export const layer = Layer.scoped(Udp, make)
 
-/** Echo every datagram back to its sender (RFC 862) on `port`, until the scope closes. */
+/**
+ * Echo every datagram back to its sender (RFC 862) on `port`, until the
+ * scope closes. Not one from a port below 1024: another echo or chargen
+ * service there (or a source forged to be one) would answer, and the two
+ * would ping-pong without end (CVE-1999-0103; xinetd's bad_port_check,
+ * FreeBSD inetd's check_loop).
+ */
 export const serveEcho = (port: number) =>
   Effect.gen(function*() {
     const udp = yield* Udp
     const socket = yield* udp.bind(port)
     // Each batch of requests is answered as one batch; the replies carry the
     // requests' payloads from where they arrived (gathered, not copied).
+    const replies = (ds: ReadonlyArray<Datagram>) => {
+      const out: Array<OutDatagram> = []
+      for (const d of ds) if (d.srcPort >= 1024) out.push({ dst: d.src, dstPort: d.srcPort, payload: d.payload })
+      return out
+    }
     yield* socket.receiveBatch.pipe(
-      Effect.flatMap((ds) => socket.sendAll(ds.map((d) => ({ dst: d.src, dstPort: d.srcPort, payload: d.payload })))),
+      Effect.flatMap((ds) => socket.sendAll(replies(ds))),
       Effect.forever,
       // (on the stack's runner: a batch of requests is answered in the run that brought it)
       Trampoline.onRunner,

@@ -110,11 +110,27 @@ describe("UDP between two stacks", () => {
 describe("UDP against a raw peer", () => {
   const setup = stackWithPeer()
 
-  const udpFrom = (payload: Uint8Array, dstPort: number, zeroChecksum = false) => {
-    const u = UdpWire.emit({ srcPort: 4000, dstPort, payload }, PEER_ADDR, ADDR_A)
+  const udpFrom = (payload: Uint8Array, dstPort: number, zeroChecksum = false, srcPort = 4000) => {
+    const u = UdpWire.emit({ srcPort, dstPort, payload }, PEER_ADDR, ADDR_A)
     if (zeroChecksum) u[6] = u[7] = 0
     return ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.UDP, payload: u })
   }
+
+  it.scoped("udp-echo answers a datagram from port 1024 up, not one from below (another echo there would ping-pong with it for ever)", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup
+      yield* run(stack, serveEcho(7))
+      const echoed = (srcPort: number) =>
+        Effect.gen(function*() {
+          yield* peer.sendIp(udpFrom(text("loop?"), 7, false, srcPort), MAC_A)
+          yield* settle
+          return (yield* peer.drain).map(asIpv4).filter((r) => r?.protocol === Ip.Protocol.UDP).length
+        })
+      expect(yield* echoed(7)).toBe(0)
+      expect(yield* echoed(19)).toBe(0)
+      expect(yield* echoed(1023)).toBe(0)
+      expect(yield* echoed(1024)).toBe(1)
+    }))
 
   it.scoped("accepts a zero checksum (RFC 768: none computed) and drops a bad one", () =>
     Effect.gen(function*() {
