@@ -69,13 +69,18 @@ export const chargenCycle: Uint8Array = new TextEncoder().encode(
   Array.from({ length: 95 }, (_, i) => (PRINTABLE + PRINTABLE).slice(i, i + 72) + "\r\n").join("")
 )
 
-/** RFC 864: send lines until the peer closes; what it sends is discarded. */
+/**
+ * RFC 864: send lines "until the calling user terminates the connection";
+ * what it sends is discarded. Its FIN ends only its side (a client that
+ * half-closes at once, `nc -N` or `socat ... </dev/null`, still gets the
+ * lines, as from xinetd's chargen); the write failing (the peer's reset:
+ * Linux resets a closed socket that data still reaches) ends the service.
+ */
 export const chargen = (c: Connection): Effect.Effect<void, TcpError> =>
   Effect.gen(function*() {
-    const writer = yield* Effect.fork(Effect.forever(c.write(chargenCycle)))
-    // the peer's FIN (or reset) ends the service
-    yield* Effect.ignore(drain(c))
-    yield* Fiber.interrupt(writer)
+    const reader = yield* Effect.fork(Effect.ignore(drain(c)))
+    yield* Effect.ignore(Effect.forever(c.write(chargenCycle)))
+    yield* Fiber.interrupt(reader)
     yield* c.close
   })
 

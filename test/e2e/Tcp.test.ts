@@ -5,8 +5,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Chunk, Effect, Exit, Fiber, Option, Scope, Stream, Supervisor, TestClock } from "effect"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
+import * as Services from "../../src/tcp/Services.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
-import { boundedWait, settle } from "../support/Clock.js"
+import { boundedWait, runAdvancing, settle } from "../support/Clock.js"
 import { ADDR_A, ADDR_B, MAC_A, MAC_B, run, type StackContext, stackOn, statsOf, twoStacks } from "../support/TestNet.js"
 
 const bytes = (n: number, seed = 1): Uint8Array => {
@@ -238,3 +239,24 @@ const abnormalEndings = (fibers: Supervisor.Supervisor<Array<unknown>>) =>
     yield* nothingLeft(a, b)
     expect((yield* fibers.value).length).toBe(baseline)
   })
+
+describe("the small services (RFC 862, 864)", () => {
+  it.scoped("chargen keeps sending after the client's half-close (`nc -N`, `socat ... </dev/null`): only the end of the connection stops it", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      yield* run(a, Services.serve(19, Services.chargen))
+      const exit = yield* runAdvancing(run(b, Effect.gen(function*() {
+        const conn = yield* Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 19 }))
+        yield* conn.end
+        let got = 0
+        while (got < 1_000_000) {
+          const c = yield* conn.read
+          if (Option.isNone(c)) break
+          got += c.value.length
+        }
+        yield* conn.abort
+        return got
+      })), "10 millis", "2 minutes")
+      expect(Exit.isSuccess(exit) ? exit.value : exit).toBeGreaterThanOrEqual(1_000_000)
+    }))
+})
