@@ -194,5 +194,7 @@ export const layer = (port: number) =>
     const startedAt = yield* Clock.currentTimeMillis
     // built once: the metrics syncer keeps the counters' last values between scrapes
     const app = yield* router(startedAt)
-    return HttpServer.serve(app).pipe(Layer.provide(StackHttpServer.layer({ port })))
+    // (its stack goes with it, `gonet up`'s Ctrl-C: a quiet client, a browser's preconnect or a download
+    // nobody reads, must not hold the shutdown; the stack resets every connection anyway)
+    return HttpServer.serve(app).pipe(Layer.provide(StackHttpServer.layer({ port, shutdown: "reset" })))
   }))

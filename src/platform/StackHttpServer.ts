@@ -30,6 +30,15 @@ import type { Tcp } from "../tcp/Tcp.js"
 /** @category models */
 export interface Options {
   readonly port: number
+  /**
+   * What closing the layer's scope does to open connections. "wait" (the
+   * default, as Node's `server.close`): stop listening, end idle keep-alive
+   * connections, and wait for the others to end, however long a client
+   * takes. "reset": end them all at once (`closeAllConnections`), for a
+   * server whose stack is going away with it (its connections would be reset
+   * anyway) or that must not wait on a quiet client.
+   */
+  readonly shutdown?: "wait" | "reset"
 }
 
 /**
@@ -41,4 +50,17 @@ export interface Options {
 export const layer = (
   options: Options
 ): Layer.Layer<HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator | NodeContext.NodeContext, ServeError, Tcp | Stack.Stack> =>
-  Layer.unwrapEffect(Effect.map(Http.make, (http) => NodeHttpServer.layer(() => http.createServer(), { port: options.port })))
+  Layer.unwrapEffect(Effect.map(Http.make, (http) =>
+    NodeHttpServer.layer(() => {
+      const server = http.createServer()
+      if (options.shutdown === "reset") {
+        // the platform's release calls close and waits for its callback: every connection goes now
+        const close = server.close.bind(server)
+        server.close = ((cb?: (err?: Error) => void) => {
+          close(cb)
+          server.closeAllConnections()
+          return server
+        }) as typeof server.close
+      }
+      return server
+    }, { port: options.port })))

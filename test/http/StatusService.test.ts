@@ -4,12 +4,17 @@
  * connections, /bytes/N, /metrics.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Exit, Fiber, Layer, Scope } from "effect"
 import * as StatusService from "../../src/http/StatusService.js"
+import * as LinkMemory from "../../src/link/LinkMemory.js"
+import * as Services from "../../src/tcp/Services.js"
+import { type Connection, Tcp } from "../../src/tcp/Tcp.js"
+import { serveEcho } from "../../src/udp/Udp.js"
+import { runAdvancing } from "../support/Clock.js"
 import * as NodeHttp from "../../src/node/Http.js"
 import * as Net from "../../src/node/Net.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
-import { ADDR_A, run, statsOf, twoStacks } from "../support/TestNet.js"
+import { ADDR_A, ADDR_B, MAC_A, MAC_B, run, stackOn, statsOf, twoStacks } from "../support/TestNet.js"
 
 const HOST_A = Addr.format(ADDR_A)
 
@@ -77,4 +82,55 @@ describe("the stack's HTTP service", () => {
       expect([valueOf(first), valueOf(second)]).toEqual([sent, sent])
       http.globalAgent.destroy()
     }), 30_000)
+})
+
+/** `gonet up --serve udp-echo,echo,chargen,http` on stack A (in its own scope), clients on B; then A's scope closes. */
+const closeWhile = (client: (tcp: Tcp["Type"]) => Effect.Effect<unknown, unknown>) =>
+  Effect.gen(function*() {
+    const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
+    const scopeA = yield* Scope.make()
+    const a = yield* stackOn(la, { address: ADDR_A, prefixLength: 24 }).pipe(Scope.extend(scopeA))
+    const b = yield* stackOn(lb, { address: ADDR_B, prefixLength: 24 })
+    yield* run(a, Effect.gen(function*() {
+      yield* serveEcho(7)
+      yield* Services.serve(7, Services.echo)
+      yield* Services.serve(19, Services.chargen)
+      yield* Layer.build(StatusService.layer(80))
+    })).pipe(Scope.extend(scopeA))
+    const connected = yield* runAdvancing(run(b, Effect.flatMap(Tcp, client)), "10 millis", "1 minute")
+    expect(Exit.isSuccess(connected)).toBe(true)
+    yield* runAdvancing(Effect.sleep("5 seconds"), "100 millis", "10 seconds")
+    // SIGINT: the main fiber is interrupted and the scopes close
+    const closing = yield* Effect.fork(Scope.close(scopeA, Exit.void))
+    return yield* runAdvancing(Fiber.join(closing), "100 millis", "2 minutes").pipe(Effect.exit)
+  })
+
+const GET = (path: string) => new TextEncoder().encode(`GET ${path} HTTP/1.1\r\nHost: 198.18.0.2\r\n\r\n`)
+
+describe("`gonet up --serve ...` shutting down (its stack's scope closes) with clients connected", () => {
+  it.scoped("ends with chargen and echo clients that do not read", () =>
+    Effect.gen(function*() {
+      const done = yield* closeWhile((tcp) =>
+        Effect.gen(function*() {
+          yield* tcp.connect({ address: ADDR_A, port: 19 })
+          const echo: Connection = yield* tcp.connect({ address: ADDR_A, port: 7 })
+          yield* Effect.forkDaemon(echo.write(new Uint8Array(2_000_000)))
+        })
+      )
+      expect(Exit.isSuccess(done)).toBe(true)
+    }), 60_000)
+
+  it.scoped("ends with a client connected to the http service that has not sent a request yet (a browser's preconnect)", () =>
+    Effect.gen(function*() {
+      const done = yield* closeWhile((tcp) => tcp.connect({ address: ADDR_A, port: 80 }))
+      expect(Exit.isSuccess(done)).toBe(true)
+    }), 60_000)
+
+  it.scoped("ends with a /bytes/N download the client has stopped reading", () =>
+    Effect.gen(function*() {
+      const done = yield* closeWhile((tcp) =>
+        Effect.flatMap(tcp.connect({ address: ADDR_A, port: 80 }), (c) => c.write(GET("/bytes/100000000")))
+      )
+      expect(Exit.isSuccess(done)).toBe(true)
+    }), 60_000)
 })
