@@ -13,7 +13,9 @@
  * - `Agent` is an `http.Agent` whose `createConnection` opens stack
  *   sockets; keep-alive pooling, `maxSockets` and the rest are Node's.
  *   `request`/`get` are Node's with this module's `globalAgent` unless an
- *   agent (or `createConnection`) is given.
+ *   agent (or `createConnection`) is given; `agent: false` is a fresh stack
+ *   `Agent` for the request (Node would make one of its own kind: the
+ *   kernel's network).
  *
  * @since 0.1.0
  */
@@ -133,6 +135,13 @@ export const fromNet = (net: Net.Net): Http => {
       return cbAt === -1 ? [...args, options] : [...args.slice(0, cbAt), options, ...args.slice(cbAt)]
     }
     const o = args[i] as http.RequestOptions
+    // agent: false is "no pooling", a fresh Agent for this request, which Node makes of its own
+    // global agent's class: the kernel's network. Ours then, so that the request stays on the stack.
+    if (o.agent === false) {
+      const copy = [...args]
+      copy[i] = { ...o, agent: new Agent() }
+      return copy
+    }
     if (o.agent !== undefined || o.createConnection !== undefined) return args
     const copy = [...args]
     copy[i] = { ...o, agent: globalAgent }

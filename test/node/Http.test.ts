@@ -133,6 +133,34 @@ describe("the stack's http.Agent", () => {
       await new Promise((r) => server.close(r))
     }), 30_000)
 
+  it("agent: false opens a fresh connection over the stack, not over the kernel's network", () =>
+    withNets(async ({ a, b }) => {
+      const server = Http.fromNet(a).createServer((_req, res) => res.end("ok"))
+      await new Promise<void>((r) => server.listen(80, () => r()))
+      const h = Http.fromNet(b)
+      // (should the request reach for Node's own Agent, whose connections are the kernel's, it fails
+      // here instead of leaving the machine: the stack's Agent has a createConnection of its own)
+      const kernelAgent = nodeHttp.Agent.prototype as unknown as { createConnection: unknown }
+      const real = kernelAgent.createConnection
+      kernelAgent.createConnection = () => {
+        throw new Error("the kernel's network")
+      }
+      try {
+        const r = await new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+          h.get({ host: HOST_A, port: 80, path: "/", agent: false }, (res) => {
+            res.resume()
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, connection: res.headers.connection }))
+          }).on("error", reject)
+        })
+        // no pooling: Node's agent: false asks the server to close
+        expect(r).toEqual({ status: 200, connection: "close" })
+      } finally {
+        kernelAgent.createConnection = real
+      }
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }), 30_000)
+
   it("the globalAgent has Node's globalAgent options", () =>
     withNets(async ({ b }) => {
       const ours = (Http.fromNet(b).globalAgent as unknown as { options: Record<string, unknown> }).options
