@@ -95,7 +95,10 @@ export interface IcmpStats {
   readonly malformed: number
   readonly echoRequests: number
   readonly echoReplies: number
-  /** echo requests to a broadcast address, ignored */
+  /**
+   * messages to a broadcast address, ignored: echo requests (icmp_echo_ignore_broadcasts), and
+   * everything but an echo request (errors, replies), as Linux's icmp_rcv drops them
+   */
   readonly broadcastIgnored: number
   readonly unmatchedReplies: number
   /** echo requests not answered: no route back to the sender */
@@ -259,6 +262,13 @@ export const make = Effect.gen(function*() {
     const type = IcmpWire.check(b, at, len)
     if (type < 0) {
       c.malformed++
+      return
+    }
+    // Nothing sent to a broadcast address is taken but an echo request (ignored below too): an error
+    // there would reach every socket a forged quote names (a port unreachable to 198.18.0.255 made
+    // connected UDP sockets fail), a reply would end a ping (Linux's icmp_rcv drops them all)
+    if (p.broadcast && type !== IcmpWire.Type.EchoRequest) {
+      c.broadcastIgnored++
       return
     }
     switch (type) {

@@ -15,6 +15,7 @@ import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as UdpWire from "../../src/wire/UdpHeader.js"
+import { Udp } from "../../src/udp/Udp.js"
 import { awaitSleeps, boundedWait, settle } from "../support/Clock.js"
 import { arpRequest, asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
 import { ADDR_A, MAC_A, pingFrom, run, stackWithPeer } from "../support/TestNet.js"
@@ -282,6 +283,51 @@ describe("ICMP errors and echo policy", () => {
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)
       expect((yield* stats).icmp.broadcastIgnored).toBe(1)
+    }))
+})
+
+describe("ICMP to a broadcast address (Linux's icmp_rcv takes none but echo requests, and ignores those too)", () => {
+  const SUBNET_BROADCAST = Addr.parse("198.18.0.255")!
+  /** A destination unreachable with `code` quoting `frame`'s datagram, from the peer to `dst`. */
+  const unreachableTo = (dst: Addr.Ipv4Addr, code: number, frame: Uint8Array) =>
+    ipRepr({
+      src: PEER_ADDR,
+      dst,
+      protocol: Ip.Protocol.ICMP,
+      payload: IcmpWire.emit({ _tag: "DstUnreachable", code, nextHopMtu: 0, data: frame.subarray(14, 14 + 28) })
+    })
+
+  it.scoped("a port unreachable sent to the subnet's or the limited broadcast reaches no UDP socket", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* stackWithPeer()
+      const socket = yield* run(stack, Effect.flatMap(Udp, (u) => u.bind(40000)))
+      yield* socket.send(PEER_ADDR, 9, new Uint8Array([1, 2, 3]))
+      const frame = yield* peer.next
+      yield* peer.sendIp(unreachableTo(SUBNET_BROADCAST, 3, frame), Eth.BROADCAST)
+      yield* peer.sendIp(unreachableTo(Addr.BROADCAST, 3, frame), Eth.BROADCAST)
+      yield* settle
+      const icmp = yield* run(stack, Effect.flatMap(Icmp, (i) => i.stats))
+      const udp = yield* run(stack, Effect.flatMap(Udp, (u) => u.stats))
+      expect({ delivered: icmp.errorsDelivered, reported: udp.errorsReported, ignored: icmp.broadcastIgnored }).toEqual({
+        delivered: 0,
+        reported: 0,
+        ignored: 2
+      })
+      // the same error to our own address is taken (the control)
+      yield* peer.sendIp(unreachableTo(ADDR_A, 3, frame), MAC_A)
+      yield* settle
+      expect((yield* run(stack, Effect.flatMap(Udp, (u) => u.stats))).errorsReported).toBe(1)
+    }))
+
+  it.scoped("a destination unreachable sent to the subnet's broadcast does not end a ping", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* stackWithPeer()
+      const ping = yield* pingFrom(stack, PEER_ADDR, { timeout: "1 second" }).pipe(Effect.fork)
+      const frame = yield* peer.next
+      yield* peer.sendIp(unreachableTo(SUBNET_BROADCAST, 1, frame), Eth.BROADCAST)
+      yield* settle
+      expect(ping.unsafePoll()).toBeNull()
+      yield* Fiber.interrupt(ping)
     }))
 })
 
