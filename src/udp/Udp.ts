@@ -325,9 +325,12 @@ export const make = Effect.gen(function*() {
         ;(unreachable ??= []).push(p)
         continue
       }
-      // (the bounds first: a full socket under a flood allocates nothing per datagram)
+      // (the bounds first: a full socket under a flood allocates nothing per datagram). In octets, as
+      // Linux's __udp_enqueue_schedule_skb: dropped once what is held already exceeds the buffer, so
+      // an empty socket takes a datagram of any size ("always allow at least one packet"), and a
+      // buffer below a datagram's charge does not lose every one for good
       const charge = length - UdpWire.HEADER_LEN + DATAGRAM_OVERHEAD
-      if (b.queued >= b.capacity || b.queuedOctets + charge > b.octets) {
+      if (b.queued >= b.capacity || b.queuedOctets > b.octets) {
         b.dropped++
         c.queueDropped++
         continue
