@@ -222,30 +222,38 @@ export const make = Effect.gen(function*() {
     const protocol = quote[Ip.Field.protocol]!
     const dst = Addr.read(quote, Ip.Field.dst)
     if (protocol === Ip.Protocol.ICMP) {
-      const key = quotedEchoKey(quote, hl)
-      const o = key === undefined ? undefined : outstanding.get(key)
-      if (key === undefined || o === undefined || o.dst !== dst || (key >>> 16) !== ident) {
-        c.errorsIgnored++
-        return
-      }
-      outstanding.delete(key)
-      c.errorsDelivered++
-      Deferred.unsafeDone(
-        o.done,
-        Exit.fail(
-          new PingError({
-            reason: type === "DstUnreachable" ? "Unreachable" : type === "TimeExceeded" ? "TimeExceeded" : "ParameterProblem",
-            dst: o.dst,
-            code
-          })
-        )
-      )
+      if (failEcho(quotedEchoKey(quote, hl), dst, type, code)) c.errorsDelivered++
+      else c.errorsIgnored++
       return
     }
     const claimed = ip.reportIcmpError({ type, code, mtu, reporter: p.src, dst, protocol, transport: quote.subarray(hl) })
     if (claimed) c.errorsDelivered++
     else c.errorsIgnored++
   }
+
+  /** End our ping whose echo (`key`) went to `dst` with the error; false when there is none such. */
+  const failEcho = (key: number | undefined, dst: Addr.Ipv4Addr, type: IcmpReport["type"], code: number): boolean => {
+    const o = key === undefined ? undefined : outstanding.get(key)
+    if (key === undefined || o === undefined || o.dst !== dst || (key >>> 16) !== ident) return false
+    outstanding.delete(key!)
+    Deferred.unsafeDone(
+      o.done,
+      Exit.fail(
+        new PingError({
+          reason: type === "DstUnreachable" ? "Unreachable" : type === "TimeExceeded" ? "TimeExceeded" : "ParameterProblem",
+          dst: o.dst,
+          code
+        })
+      )
+    )
+    return true
+  }
+
+  // Errors the stack itself finds about our echoes: the next hop never answered ARP (host
+  // unreachable, as Linux's arp_error_report makes ping say "Destination Host Unreachable")
+  yield* ip.onIcmpError(Ip.Protocol.ICMP, (report) => {
+    if (failEcho(quotedEchoKey(report.transport, 0), report.dst, report.type, report.code)) c.errorsDelivered++
+  })
 
   /**
    * Handle one packet, synchronously: echo replies are built into `tx`, to

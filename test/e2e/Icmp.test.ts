@@ -5,7 +5,7 @@
  * §4.3.2.8), DF respected on send, broadcast echo ignored.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Exit, Fiber, Option, TestClock } from "effect"
+import { Clock, Effect, Either, Exit, Fiber, Option, TestClock } from "effect"
 import { Icmp } from "../../src/icmp/Icmp.js"
 import { Ipv4 } from "../../src/ipv4/Ipv4.js"
 import * as TokenBucket from "../../src/ipv4/TokenBucket.js"
@@ -16,7 +16,7 @@ import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as UdpWire from "../../src/wire/UdpHeader.js"
 import { Udp } from "../../src/udp/Udp.js"
-import { awaitSleeps, boundedWait, settle } from "../support/Clock.js"
+import { awaitSleeps, boundedWait, runAdvancing, settle } from "../support/Clock.js"
 import { arpRequest, asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
 import { ADDR_A, MAC_A, pingFrom, run, stackWithPeer } from "../support/TestNet.js"
 import type { StackConfigInput } from "../../src/Config.js"
@@ -122,6 +122,23 @@ describe("ping client", () => {
       const { stack } = yield* setup()
       const exit = yield* boundedWait(Effect.exit(pingFrom(stack, Addr.parse("198.19.0.1")!)), "the ping to fail")
       expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { reason: "NoRoute" } } })
+    }))
+})
+
+describe("ping to an on-link host that never answers ARP", () => {
+  it.scoped("ends with Unreachable (host unreachable) when resolution gives up, before its timeout (Linux's arp_error_report)", () =>
+    Effect.gen(function*() {
+      const { stack } = yield* stackWithPeer()
+      const absent = Addr.parse("198.18.0.77")!
+      const start = yield* Clock.currentTimeMillis
+      const exit = yield* runAdvancing(Effect.either(pingFrom(stack, absent, { timeout: "10 seconds" })), "100 millis", "1 minute")
+      const took = (yield* Clock.currentTimeMillis) - start
+      expect((yield* run(stack, Effect.flatMap(Ipv4, (i) => i.stats))).unresolved).toBe(1)
+      const result = Exit.isSuccess(exit) && Either.isLeft(exit.value) ? { reason: exit.value.left.reason, code: exit.value.left.code } : exit
+      expect(result).toEqual({ reason: "Unreachable", code: IcmpWire.DstUnreachableCode.HostUnreachable })
+      // three broadcast requests a second apart, then the failure: well before the ping's own 10 s
+      expect(took).toBeLessThan(10_000)
+      expect((yield* run(stack, Effect.flatMap(Icmp, (i) => i.stats))).outstanding).toBe(0)
     }))
 })
 
