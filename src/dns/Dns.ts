@@ -38,7 +38,7 @@
  */
 import { Context, Data, Duration, Effect, Either, Exit, Layer, Option } from "effect"
 import { Tcp, type TcpError } from "../tcp/Tcp.js"
-import { Udp } from "../udp/Udp.js"
+import { Udp, type UdpErrorReport } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import * as Msg from "./DnsMessage.js"
 
@@ -124,6 +124,8 @@ export interface DnsStats {
   readonly mismatched: number
   /** attempts that reached their deadline */
   readonly timeouts: number
+  /** attempts ended at once by an ICMP destination unreachable about the question (the server's port closed, or its host unreachable) */
+  readonly unreachable: number
   readonly cacheHits: number
   readonly cacheMisses: number
   readonly cacheEntries: number
@@ -285,7 +287,7 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
     const s = settings.right
     const udp = yield* Udp
     const tcp = yield* Tcp
-    const c = { udpQueries: 0, tcpQueries: 0, answers: 0, mismatched: 0, timeouts: 0, cacheHits: 0, cacheMisses: 0 }
+    const c = { udpQueries: 0, tcpQueries: 0, answers: 0, mismatched: 0, timeouts: 0, unreachable: 0, cacheHits: 0, cacheMisses: 0 }
     /** insertion order is recency order: a hit moves its entry to the end */
     const cache = new Map<string, CacheEntry>()
 
@@ -401,15 +403,31 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
             c.mismatched++
           }
         })
+        // An ICMP destination unreachable about the question (nobody on port 53, or no such host)
+        // ends the attempt at once, as glibc's send_dg and c-ares go to the next server on the
+        // socket's error (RFC 1122 §4.1.3.3: these reach the application), not at its deadline
+        const unreachable: Effect.Effect<UdpErrorReport> = Effect.gen(function*() {
+          for (;;) {
+            const e = yield* socket.receiveError
+            if (e.type === "DstUnreachable" && e.dst === server.address && e.dstPort === server.port) return e
+          }
+        })
         c.udpQueries++
         const got = yield* socket.send(server.address, server.port, query.right).pipe(
-          Effect.zipRight(receive),
+          Effect.zipRight(Effect.raceFirst(Effect.map(receive, Either.right), Effect.map(unreachable, Either.left))),
           Effect.timeout(Duration.millis(waitMs))
         )
+        if (Either.isLeft(got)) {
+          c.unreachable++
+          return {
+            _tag: "Next",
+            error: err("Refused", q.name, `${Addr.format(server.address)}:${server.port} is unreachable (ICMP code ${got.left.code})`)
+          } satisfies Attempt
+        }
         c.answers++
         // the same question again over TCP, with the same time allowed (RFC 7766 §5)
-        if (got.header.tc) return yield* overTcp(server, q, waitMs)
-        return judge(got as Msg.Message, q.name, server)
+        if (got.right.header.tc) return yield* overTcp(server, q, waitMs)
+        return judge(got.right as Msg.Message, q.name, server)
       })).pipe(
         Effect.catchTags({
           TimeoutException: () => {

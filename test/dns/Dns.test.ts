@@ -336,6 +336,35 @@ describe("DNS resolver: timeouts and retries on the Clock (RFC 1035 §7.2)", () 
     }))
 })
 
+describe("DNS resolver: a server that is not there", () => {
+  it.scoped("a port unreachable ends each attempt at once, as glibc's and c-ares's connected sockets do, instead of at its deadline", () =>
+    Effect.gen(function*() {
+      // nothing listens on B's port 53: each query draws an ICMP port unreachable
+      const { a } = yield* twoStacks()
+      const dns = yield* run(a, Dns.make({ servers: [SERVER] }))
+      const fiber = yield* Effect.fork(Effect.exit(dns.resolve4("a.test")))
+      yield* settle
+      const exit = yield* Fiber.join(fiber)
+      // no virtual time passed: every attempt ended by the error, none by its 2, 4 or 8 s
+      expect(yield* Clock.currentTimeMillis).toBe(0)
+      expect(exitReason(exit)).toBe("Refused")
+      expect(yield* dns.stats).toMatchObject({ udpQueries: 3, unreachable: 3, timeouts: 0 })
+    }))
+
+  it.scoped("with a second server, the question goes to it at once", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const seen = yield* fakeServer(b, serveAll)
+      // the first server's port is closed, the second's is the fake server's other port
+      const dns = yield* run(a, Dns.make({ servers: [`${SERVER}:5399`, `${SERVER}:${SECOND_PORT}`] }))
+      const fiber = yield* Effect.fork(dns.resolve4("a.test"))
+      yield* settle
+      expect(yield* Fiber.join(fiber)).toEqual(["198.18.0.10"])
+      expect(yield* Clock.currentTimeMillis).toBe(0)
+      expect(seen.map((x) => x.serverPort)).toEqual([SECOND_PORT])
+    }))
+})
+
 describe("DNS resolver: which answers count (RFC 5452 §9.1)", () => {
   it.scoped("answers with the wrong ID, the wrong question, from the wrong port, or undecodable are ignored", () =>
     Effect.gen(function*() {
