@@ -254,7 +254,10 @@ export const readAnswer = (m: Msg.Message, name: string, type: number, seen: Rea
   if (m.header.rcode === Msg.Rcode.NXDomain) {
     return { _tag: "Negative", reason: "NotFound", chain, ttl: Math.min(ttl, negativeTtl(m)) }
   }
-  if (moved) return { _tag: "Alias", name: current, chain, ttl }
+  // a chain that ended without records: NODATA for its end when the zone's SOA came with it (RFC
+  // 2308 §2.2, as glibc and c-ares take it), else the server may not have chased it: ask for the end
+  const soa = m.authorities.some((r) => isIn(r) && r.type === Msg.Type.SOA)
+  if (moved && !soa) return { _tag: "Alias", name: current, chain, ttl }
   return { _tag: "Negative", reason: "NoData", chain, ttl: Math.min(ttl, negativeTtl(m)) }
 }
 

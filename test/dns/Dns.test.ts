@@ -450,6 +450,26 @@ describe("DNS resolver: truncation and TCP (RFC 1035 §4.2.2, RFC 7766)", () => 
     }))
 })
 
+describe("DNS resolver: NODATA at the end of a CNAME chain (RFC 2308 §2.2)", () => {
+  it.scoped("a chain whose answer ends without records but with the zone's SOA is NoData at once: the target is not asked for", () =>
+    Effect.gen(function*() {
+      // alias.test is a CNAME for a.test, which has an A and no AAAA: NOERROR, the chain, the SOA
+      const { dns, seen } = yield* world((q) => {
+        const m = answerFor(q)
+        return [{ send: { ...m, authorities: [SOA] } }]
+      })
+      expect(exitReason(yield* Effect.exit(dns.resolve6("alias.test")))).toBe("NoData")
+      expect(seen.map((x) => x.query.questions[0]!.name)).toEqual(["alias.test"])
+    }))
+
+  it.scoped("without the SOA the server may not have chased the chain: the target is asked for", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world(serveAll)
+      expect(exitReason(yield* Effect.exit(dns.resolve6("alias.test")))).toBe("NoData")
+      expect(seen.map((x) => x.query.questions[0]!.name)).toEqual(["alias.test", "a.test"])
+    }))
+})
+
 describe("DNS resolver: the cache (RFC 2181 §8, RFC 2308 §5)", () => {
   it.scoped("an answer is served from the cache until its TTL, and asked again after", () =>
     Effect.gen(function*() {
