@@ -593,5 +593,10 @@ export const formatAaaa = (a: Uint8Array): string => {
     i = j
   }
   const hex = (gs: Array<number>) => gs.map((g) => g.toString(16)).join(":")
+  // an IPv4-mapped (::ffff:a.b.c.d) or -compatible (::a.b.c.d) address ends in dotted decimal, as
+  // RFC 5952 §5 recommends and Node (c-ares over inet_ntop, libuv) writes it
+  if (best === 0 && (bestLen === 6 || (bestLen === 5 && groups[5] === 0xffff))) {
+    return `::${bestLen === 5 ? "ffff:" : ""}${a[12] ?? 0}.${a[13] ?? 0}.${a[14] ?? 0}.${a[15] ?? 0}`
+  }
   return best < 0 ? hex(groups) : `${hex(groups.slice(0, best))}::${hex(groups.slice(best + bestLen))}`
 }
