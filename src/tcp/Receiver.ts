@@ -654,8 +654,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       // handed over as one (a TAP with offloads): the batch counts it as that many for the ACK every
       // second full-sized segment (RFC 5681 §4.2), as Linux's __tcp_ack_snd_check ACKs at once when
       // more than one rcv_mss arrived; else a lone aggregate waits for the delayed-ACK timer. (The ACK
-      // points inside a batch stay one per two segments as they came: the batch's own ACK follows,
-      // and an ACK per aggregate cost a bulk transfer into the stack a sixth of its rate here.)
+      // points inside a batch stay one per two segments as they came, the batch's own ACK following:
+      // a bulk transfer into the stack sends no more ACKs than it did before this count.)
       const segments = data.length > view.rcvMss ? Math.ceil(data.length / view.rcvMss) : 1
       out.data.push(data)
       out.dataOctets += data.length
