@@ -154,9 +154,10 @@ export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunctio
       if (all) (callback as AllCallback)(null, [...addresses])
       else (callback as OneCallback)(null, addresses[0]!.address, addresses[0]!.family)
     }
-    // an address literal is its own answer, as getaddrinfo gives it
+    // an address literal is its own answer with its own family, whatever `family` asked for: Node's
+    // lookup (lib/dns.js) answers it before getaddrinfo is called, so nothing is asked of a server
     const literal = isIP(hostname)
-    if (literal !== 0 && (family === 0 || family === literal)) {
+    if (literal !== 0) {
       process.nextTick(answer, [{ address: hostname, family: literal as 4 | 6 }])
       return
     }

@@ -12,6 +12,7 @@ import { Clock, Effect, Either, Exit, Fiber, Option, TestClock } from "effect"
 import * as Dns from "../../src/dns/Dns.js"
 import * as Msg from "../../src/dns/DnsMessage.js"
 import * as NodeDns from "../../src/node/Dns.js"
+import * as NodeDnsModule from "node:dns"
 import type { NodeStack } from "../../src/node/index.js"
 import type * as Net from "../../src/node/Net.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
@@ -556,3 +557,45 @@ describe("DNS resolver: Node's lookup (src/node/Dns.ts)", () => {
     }))
 })
 
+
+describe("DNS resolver: Node's lookup against node:dns's own (no network needed)", () => {
+  /** What a lookup did: threw at once (name, code, message), or called back with these arguments. */
+  type Outcome =
+    | { readonly threw: { readonly name: string; readonly code: unknown; readonly message: string } }
+    | { readonly called: ReadonlyArray<unknown> }
+  const outcome = (lookup: (...args: Array<any>) => unknown, args: ReadonlyArray<unknown>): Promise<Outcome> =>
+    new Promise((resolve) => {
+      try {
+        lookup(...args.map((a) => (a === CB ? (...got: Array<unknown>) => resolve({ called: got }) : a)))
+      } catch (e) {
+        const err = e as NodeJS.ErrnoException
+        resolve({ threw: { name: err.name, code: err.code, message: err.message } })
+      }
+    })
+  const CB = Symbol("callback")
+
+  /** Each call made with Node's dns.lookup and with ours: the same outcome. */
+  const same = (ours: NodeDns.LookupFunction, cases: ReadonlyArray<ReadonlyArray<unknown>>) =>
+    Effect.gen(function*() {
+      for (const args of cases) {
+        const node = yield* Effect.promise(() => outcome(NodeDnsModule.lookup as any, args))
+        const got = yield* Effect.promise(() => outcome(ours as any, args))
+        expect(got, JSON.stringify(args, (_k, v) => (v === CB ? "cb" : v))).toEqual(node)
+      }
+    })
+
+  it.scoped("an address literal is its own answer with its own family, whatever family was asked for: no question is sent", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const ours = yield* run(a, NodeDns.makeWith({ servers: [SERVER] }))
+      yield* same(ours, [
+        ["198.18.0.9", { family: 6 }, CB],
+        ["198.18.0.9", 6, CB],
+        ["198.18.0.9", { family: 6, all: true }, CB],
+        ["::1", { family: 4, all: true }, CB],
+        ["::1", 4, CB],
+        ["::1", CB]
+      ])
+      expect(seen.length).toBe(0)
+    }))
+})
