@@ -31,7 +31,8 @@
  */
 import { Effect, Exit, Option, Runtime } from "effect"
 import type { ManagedRuntime } from "effect"
-import { getSystemErrorMap } from "node:util"
+import * as NodeDnsModule from "node:dns"
+import { getSystemErrorMap, inspect } from "node:util"
 import { isIP } from "node:net"
 import * as Dns from "../dns/Dns.js"
 import type { Tcp } from "../tcp/Tcp.js"
@@ -50,7 +51,7 @@ export interface LookupOptions {
   readonly family?: number | "IPv4" | "IPv6" | undefined
   /** every address instead of the first */
   readonly all?: boolean | undefined
-  /** accepted and ignored, as the stack has no getaddrinfo flags to apply */
+  /** checked as Node checks it (ADDRCONFIG, ALL, V4MAPPED), then ignored: the stack has no getaddrinfo flags to apply */
   readonly hints?: number | undefined
   readonly verbatim?: boolean | undefined
   readonly order?: string | undefined
@@ -117,12 +118,93 @@ export const toLookupError = (e: Dns.DnsError, hostname: string): LookupError =>
   return err
 }
 
-const familyOf = (options: number | LookupOptions | undefined): number | undefined => {
-  const f = typeof options === "number" ? options : options?.family
-  if (f === undefined || f === 0) return 0
-  if (f === 4 || f === "IPv4") return 4
-  if (f === 6 || f === "IPv6") return 6
-  return undefined
+/** A TypeError with Node's `code`, as lib/internal/errors.js makes them. */
+const typeError = (code: string, message: string): TypeError & { code: string } =>
+  Object.assign(new TypeError(message), { code })
+
+/** How Node's ERR_INVALID_ARG_TYPE names what it got (lib/internal/errors.js, determineSpecificType). */
+const received = (v: unknown): string => {
+  if (v === null || v === undefined) return `${v}`
+  if (typeof v === "function" && v.name !== "") return `function ${v.name}`
+  if (typeof v === "object") {
+    const name = (v as { constructor?: { name?: string } }).constructor?.name
+    return name !== undefined && name !== "" ? `an instance of ${name}` : inspect(v, { depth: -1 })
+  }
+  const text = inspect(v, { colors: false })
+  return `type ${typeof v} (${text.length > 28 ? `${text.slice(0, 25)}...` : text})`
+}
+
+/** ERR_INVALID_ARG_TYPE: `The "name" argument` or, for a dotted name, `The "name" property`. */
+const invalidType = (name: string, type: string, v: unknown) =>
+  typeError(
+    "ERR_INVALID_ARG_TYPE",
+    `The "${name}" ${name.includes(".") ? "property" : "argument"} must be of type ${type}. Received ${received(v)}`
+  )
+
+/** ERR_INVALID_ARG_VALUE: `The argument 'name'` or, for a dotted name, `The property 'name'`. */
+const invalidValue = (name: string, reason: string, v: unknown) =>
+  typeError("ERR_INVALID_ARG_VALUE", `The ${name.includes(".") ? "property" : "argument"} '${name}' ${reason}. Received ${inspect(v)}`)
+
+/** Node's validateOneOf. */
+const oneOf = <A>(v: unknown, name: string, allowed: ReadonlyArray<A>): A => {
+  if (allowed.includes(v as A)) return v as A
+  const list = allowed.map((a) => (typeof a === "string" ? `'${a}'` : String(a))).join(", ")
+  throw invalidValue(name, `must be one of: ${list}`, v)
+}
+
+/** getaddrinfo flags Node's lookup lets through (lib/dns.js, validateHints). */
+const HINTS = NodeDnsModule.ADDRCONFIG | NodeDnsModule.ALL | NodeDnsModule.V4MAPPED
+
+/**
+ * The family and `all` of a call, its arguments checked in the order and
+ * with the errors of Node 20's `lookup` (lib/dns.js): thrown at once, not
+ * given to the callback.
+ */
+const parseArguments = (
+  hostname: unknown,
+  options: unknown,
+  callback: unknown,
+  argc: number
+): { readonly family: 0 | 4 | 6; readonly all: boolean } => {
+  if (hostname) {
+    if (typeof hostname !== "string") throw invalidType("hostname", "string", hostname)
+  }
+  const checkCallback = (cb: unknown) => {
+    if (typeof cb !== "function") throw invalidType("callback", "function", cb)
+  }
+  if (typeof options === "function") return { family: 0, all: false }
+  if (typeof options === "number") {
+    checkCallback(callback)
+    return { family: oneOf(options, "family", [0, 4, 6] as const), all: false }
+  }
+  if (options !== undefined && typeof options !== "object") {
+    checkCallback(argc === 2 ? options : callback)
+    throw typeError(
+      "ERR_INVALID_ARG_TYPE",
+      `The "options" argument must be of type object or integer. Received ${received(options)}`
+    )
+  }
+  checkCallback(callback)
+  const o = (options ?? {}) as Record<string, unknown>
+  let family: 0 | 4 | 6 = 0
+  let all = false
+  if (o.hints != null) {
+    if (typeof o.hints !== "number") throw invalidType("options.hints", "number", o.hints)
+    const hints = o.hints >>> 0
+    if ((hints & ~HINTS) !== 0) {
+      throw invalidValue("hints", "is invalid", hints)
+    }
+  }
+  if (o.family != null) {
+    family = o.family === "IPv4" ? 4 : o.family === "IPv6" ? 6 : oneOf(o.family, "options.family", [0, 4, 6] as const)
+  }
+  if (o.all != null) {
+    if (typeof o.all !== "boolean") throw invalidType("options.all", "boolean", o.all)
+    all = o.all
+  }
+  if (o.verbatim != null && typeof o.verbatim !== "boolean") throw invalidType("options.verbatim", "boolean", o.verbatim)
+  if (o.order != null) oneOf(o.order, "options.order", ["verbatim", "ipv4first", "ipv6first"])
+  return { family, all }
 }
 
 /**
@@ -132,27 +214,27 @@ const familyOf = (options: number | LookupOptions | undefined): number | undefin
  * @category constructors
  */
 export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunction => {
-  const lookup = (
+  function lookup(
     hostname: string,
     optionsOrCallback: number | LookupOptions | OneCallback,
     maybeCallback?: OneCallback | AllCallback
-  ): void => {
+  ): void {
+    const { all, family } = parseArguments(hostname, optionsOrCallback, maybeCallback, arguments.length)
     const callback = (typeof optionsOrCallback === "function" ? optionsOrCallback : maybeCallback) as
       | OneCallback
       | AllCallback
-      | undefined
-    if (typeof callback !== "function") {
-      throw Object.assign(new TypeError('The "callback" argument must be of type function'), { code: "ERR_INVALID_ARG_TYPE" })
-    }
-    const options = typeof optionsOrCallback === "function" ? undefined : optionsOrCallback
-    const family = familyOf(options)
-    if (family === undefined) {
-      throw Object.assign(new TypeError(`The argument 'family' must be one of: 0, 4, 6`), { code: "ERR_INVALID_ARG_VALUE" })
-    }
-    const all = typeof options === "object" && options.all === true
+    // as Node's: an error is the callback's only argument
+    const fail = (err: LookupError) => (callback as unknown as (err: LookupError) => void)(err)
     const answer = (addresses: ReadonlyArray<LookupAddress>) => {
       if (all) (callback as AllCallback)(null, [...addresses])
       else (callback as OneCallback)(null, addresses[0]!.address, addresses[0]!.family)
+    }
+    // a falsy name (Node deprecates it, DEP0118, but answers it): no address and no error
+    if (!hostname) {
+      process.nextTick(() =>
+        all ? (callback as AllCallback)(null, []) : (callback as unknown as (e: null, a: null, f: number) => void)(null, null, family === 6 ? 6 : 4)
+      )
+      return
     }
     // an address literal is its own answer with its own family, whatever `family` asked for: Node's
     // lookup (lib/dns.js) answers it before getaddrinfo is called, so nothing is asked of a server
@@ -166,13 +248,13 @@ export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunctio
       if (Exit.isSuccess(exit)) {
         const f: 4 | 6 = family === 6 ? 6 : 4
         if (exit.value.length > 0) return answer(exit.value.map((address) => ({ address, family: f })))
-        return (callback as OneCallback)(toLookupError(new Dns.DnsError({ reason: "NoData", name: hostname, detail: "no addresses" }), hostname), "", 0)
+        return fail(toLookupError(new Dns.DnsError({ reason: "NoData", name: hostname, detail: "no addresses" }), hostname))
       }
       const e = failureOf(exit)
       const err = Option.isSome(e)
         ? toLookupError(e.value, hostname)
         : toLookupError(new Dns.DnsError({ reason: "TimedOut", name: hostname, detail: "interrupted" }), hostname)
-      ;(callback as OneCallback)(err, "", 0)
+      fail(err)
     })
   }
   return lookup as LookupFunction

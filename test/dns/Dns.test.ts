@@ -598,4 +598,38 @@ describe("DNS resolver: Node's lookup against node:dns's own (no network needed)
       ])
       expect(seen.length).toBe(0)
     }))
+
+  it.scoped("bad arguments throw at once as Node's (TypeError, code, message); a falsy name calls back with no address", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const ours = yield* run(a, NodeDns.makeWith({ servers: [SERVER] }))
+      yield* same(ours, [
+        // a falsy name: no lookup, no error (and a DEP0118 warning in Node)
+        ["", CB],
+        ["", { all: true }, CB],
+        ["", 6, CB],
+        ["", { family: "IPv6" }, CB],
+        ["", null, CB],
+        [undefined, CB],
+        // arguments Node refuses at once
+        [123, CB],
+        [{}, { family: 4 }, CB],
+        ["a.test", { family: 5 }, CB],
+        ["a.test", 5, CB],
+        ["a.test", { family: "4" }, CB],
+        ["a.test", { all: "yes" }, CB],
+        ["a.test", { hints: 12345 }, CB],
+        ["a.test", { hints: "1" }, CB],
+        ["a.test", { verbatim: 1 }, CB],
+        ["a.test", { order: "ipv5first" }, CB],
+        ["a.test", "x", CB],
+        ["a.test", true],
+        ["a.test", {}],
+        ["a.test"]
+      ])
+      expect(seen.length).toBe(0)
+      // an error is the callback's only argument, as Node's
+      const nx = yield* Effect.promise(() => outcome(ours as any, ["nope.test", CB]))
+      expect("called" in nx && nx.called.length).toBe(1)
+    }))
 })
