@@ -34,6 +34,7 @@ import type { ManagedRuntime } from "effect"
 import * as NodeDnsModule from "node:dns"
 import { getSystemErrorMap, inspect } from "node:util"
 import { isIP } from "node:net"
+import { domainToASCII } from "node:url"
 import * as Dns from "../dns/Dns.js"
 import type { Tcp } from "../tcp/Tcp.js"
 import type { Udp } from "../udp/Udp.js"
@@ -243,7 +244,16 @@ export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunctio
       process.nextTick(answer, [{ address: hostname, family: literal as 4 | 6 }])
       return
     }
-    const resolve = Effect.flatMap(Dns.Dns, (dns) => (family === 6 ? dns.resolve6(hostname) : dns.resolve4(hostname)))
+    // a name beyond ASCII is asked for in its IDNA ASCII form (xn--…), as Node 20 hands getaddrinfo
+    // ada::idna::to_ascii(hostname) (src/cares_wrap.cc); the resolver itself takes names as octets
+    // ("" when it is no valid IDNA name: nothing to ask for, ENOTFOUND as getaddrinfo gives for a bad name)
+    const asked = /[^\x00-\x7f]/.test(hostname) ? domainToASCII(hostname) : hostname
+    if (asked === "") {
+      const bad = new Dns.DnsError({ reason: "InvalidName", name: hostname, detail: "not a valid IDNA name" })
+      process.nextTick(fail, toLookupError(bad, hostname))
+      return
+    }
+    const resolve = Effect.flatMap(Dns.Dns, (dns) => (family === 6 ? dns.resolve6(asked) : dns.resolve4(asked)))
     runOn(runtime, resolve, (exit) => {
       if (Exit.isSuccess(exit)) {
         const f: 4 | 6 = family === 6 ? 6 : 4

@@ -13,6 +13,7 @@ import * as Dns from "../../src/dns/Dns.js"
 import * as Msg from "../../src/dns/DnsMessage.js"
 import * as NodeDns from "../../src/node/Dns.js"
 import * as NodeDnsModule from "node:dns"
+import { domainToASCII } from "node:url"
 import type { NodeStack } from "../../src/node/index.js"
 import type * as Net from "../../src/node/Net.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
@@ -631,5 +632,37 @@ describe("DNS resolver: Node's lookup against node:dns's own (no network needed)
       // an error is the callback's only argument, as Node's
       const nx = yield* Effect.promise(() => outcome(ours as any, ["nope.test", CB]))
       expect("called" in nx && nx.called.length).toBe(1)
+    }))
+})
+
+describe("DNS resolver: Node's lookup, names as getaddrinfo takes them", () => {
+  const call = (lookup: NodeDns.LookupFunction, host: string, options: NodeDns.LookupOptions = {}) =>
+    Effect.async<ReadonlyArray<unknown>>((resume) => {
+      lookup(host, options, (...got: Array<unknown>) => resume(Effect.succeed(got)))
+    })
+
+  it.scoped("an internationalised name is asked for in its ASCII form (xn--…), as Node 20's lookup converts it (ada::idna::to_ascii)", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world((q) => {
+        const name = q.questions[0]!.name
+        return [{
+          send: name === "xn--bcher-kva.test"
+            ? { ...answerFor(q), header: { ...q.header, qr: true }, answers: [{ name, type: Msg.Type.A, class: 1, ttl: 60, data: A("198.18.0.20") }] }
+            : answerFor(q)
+        }]
+      })
+      const lookup = yield* run(a, NodeDns.makeWith({ servers: [SERVER] }))
+      // the name Node itself would ask for (seen with Node 20's dns.lookup against a server in a namespace)
+      expect(domainToASCII("bücher.test")).toBe("xn--bcher-kva.test")
+      expect(yield* call(lookup, "bücher.test")).toEqual([null, "198.18.0.20", 4])
+      expect(seen.map((s) => s.query.questions[0]!.name)).toEqual(["xn--bcher-kva.test"])
+      // an error still names the host as it was given
+      const nx = yield* call(lookup, "nüscht.test")
+      expect(nx[0]).toMatchObject({ code: "ENOTFOUND", hostname: "nüscht.test" })
+      expect(seen[1]!.query.questions[0]!.name).toBe(domainToASCII("nüscht.test"))
+      // a name with no IDNA form is not sent as raw UTF-8: ENOTFOUND, nobody asked
+      expect(domainToASCII("xn--a.ü")).toBe("")
+      expect((yield* call(lookup, "xn--a.ü"))[0]).toMatchObject({ code: "ENOTFOUND", hostname: "xn--a.ü" })
+      expect(seen.length).toBe(2)
     }))
 })
