@@ -38,6 +38,7 @@ import { domainToASCII } from "node:url"
 import * as Dns from "../dns/Dns.js"
 import type { Tcp } from "../tcp/Tcp.js"
 import type { Udp } from "../udp/Udp.js"
+import { isLocalhost } from "./Hosts.js"
 import { failureOf, runOn } from "./Run.js"
 
 /** One address, as `dns.lookup` gives with `all: true`. @category models */
@@ -242,6 +243,12 @@ export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunctio
     const literal = isIP(hostname)
     if (literal !== 0) {
       process.nextTick(answer, [{ address: hostname, family: literal as 4 | 6 }])
+      return
+    }
+    // localhost is the loopback, never asked of a server: getaddrinfo finds it in /etc/hosts (and
+    // RFC 6761 §6.3 wants resolver libraries to answer it themselves); ::1 for IPv6, as hosts files have it
+    if (isLocalhost(hostname)) {
+      process.nextTick(answer, [family === 6 ? { address: "::1", family: 6 } : { address: "127.0.0.1", family: 4 }])
       return
     }
     // a name beyond ASCII is asked for in its IDNA ASCII form (xn--…), as Node 20 hands getaddrinfo

@@ -10,9 +10,16 @@ import { isIPv4 } from "node:net"
 import { getSystemErrorMap } from "node:util"
 import { type NodeSystemError, systemError } from "./Errors.js"
 
+/**
+ * Whether `host` is `localhost`, as /etc/hosts names it: in any case, since glibc's files backend
+ * compares names case-insensitively (Node connects to "LOCALHOST"); without a trailing dot, which
+ * glibc does not take off (Node asks DNS for "localhost.").
+ */
+export const isLocalhost = (host: string): boolean => host.length === 9 && host.toLowerCase() === "localhost"
+
 /** The address `host` names without a lookup: an IPv4 literal, or 127.0.0.1 for `localhost`. */
 export const literalAddress = (host: string): string | undefined =>
-  host === "localhost" ? "127.0.0.1" : isIPv4(host) ? host : undefined
+  isLocalhost(host) ? "127.0.0.1" : isIPv4(host) ? host : undefined
 
 /**
  * Whether a listener or socket may bind `host` on a stack whose address is

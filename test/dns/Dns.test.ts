@@ -641,6 +641,17 @@ describe("DNS resolver: Node's lookup, names as getaddrinfo takes them", () => {
       lookup(host, options, (...got: Array<unknown>) => resume(Effect.succeed(got)))
     })
 
+  it.scoped("localhost, in any case, is the loopback without a question, as getaddrinfo answers it from /etc/hosts (RFC 6761 §6.3)", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const lookup = yield* run(a, NodeDns.makeWith({ servers: [SERVER] }))
+      expect(yield* call(lookup, "localhost")).toEqual([null, "127.0.0.1", 4])
+      expect(yield* call(lookup, "LocalHost", { family: 4 })).toEqual([null, "127.0.0.1", 4])
+      expect(yield* call(lookup, "localhost", { all: true })).toEqual([null, [{ address: "127.0.0.1", family: 4 }]])
+      expect(yield* call(lookup, "localhost", { family: 6 })).toEqual([null, "::1", 6])
+      expect(seen.length).toBe(0)
+    }))
+
   it.scoped("an internationalised name is asked for in its ASCII form (xn--…), as Node 20's lookup converts it (ada::idna::to_ascii)", () =>
     Effect.gen(function*() {
       const { a, seen } = yield* world((q) => {

@@ -111,6 +111,19 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       server.close()
     }), 30_000)
 
+  it("a host of 'LOCALHOST' is the loopback as 'localhost' is (getaddrinfo matches /etc/hosts names case-insensitively), not ENOTFOUND", () =>
+    withNets(async ({ a }) => {
+      const server = a.createServer((s) => s.end("hi"))
+      server.listen(7)
+      await once(server, "listening")
+      const client = a.connect(7, "LOCALHOST")
+      const failed = once<[NodeJS.ErrnoException]>(client, "error").then(([e]) => `error ${e.code}`)
+      const got = collect(client).then((b) => b.toString())
+      expect(await Promise.race([got, failed])).toBe("hi")
+      expect(client.remoteAddress).toBe("127.0.0.1")
+      server.close()
+    }), 30_000)
+
   it("maxConnections: a connection beyond it is closed at once and reported as 'drop'", () =>
     withNets(async ({ a, b }) => {
       const server = a.createServer((s) => s.resume())
