@@ -32,7 +32,7 @@
 import { Effect, Exit, Option, Runtime } from "effect"
 import type { ManagedRuntime } from "effect"
 import * as NodeDnsModule from "node:dns"
-import { getSystemErrorMap, inspect } from "node:util"
+import { getSystemErrorMap, inspect, promisify } from "node:util"
 import { isIP } from "node:net"
 import { domainToASCII } from "node:url"
 import * as Dns from "../dns/Dns.js"
@@ -274,6 +274,18 @@ export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunctio
       fail(err)
     })
   }
+  // util.promisify(lookup) resolves to { address, family } (or the list, with `all`), as Node's
+  // lookup does through its customPromisifyArgs ['address', 'family'] (lib/dns.js); without this it
+  // would resolve to the address string alone
+  Object.defineProperty(lookup, promisify.custom, {
+    value: (...args: Array<unknown>) =>
+      new Promise((resolve, reject) => {
+        ;(lookup as (...a: Array<unknown>) => void)(...args, (err: Error | null, ...values: Array<unknown>) => {
+          if (err !== null) reject(err)
+          else resolve(values.length > 1 ? { address: values[0], family: values[1] } : values[0])
+        })
+      })
+  })
   return lookup as LookupFunction
 }
 

@@ -14,6 +14,7 @@ import * as Msg from "../../src/dns/DnsMessage.js"
 import * as NodeDns from "../../src/node/Dns.js"
 import * as NodeDnsModule from "node:dns"
 import { domainToASCII } from "node:url"
+import { promisify } from "node:util"
 import type { NodeStack } from "../../src/node/index.js"
 import type * as Net from "../../src/node/Net.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
@@ -632,6 +633,27 @@ describe("DNS resolver: Node's lookup against node:dns's own (no network needed)
       // an error is the callback's only argument, as Node's
       const nx = yield* Effect.promise(() => outcome(ours as any, ["nope.test", CB]))
       expect("called" in nx && nx.called.length).toBe(1)
+    }))
+})
+
+describe("DNS resolver: Node's lookup through util.promisify", () => {
+  it.scoped("promisified, it resolves to { address, family } (or the list with all), as Node's lookup does", () =>
+    Effect.gen(function*() {
+      const { a } = yield* world(serveAll)
+      const ours = yield* run(a, NodeDns.makeWith({ servers: [SERVER] }))
+      const node = promisify(NodeDnsModule.lookup) as (...args: Array<unknown>) => Promise<unknown>
+      const mine = promisify(ours) as (...args: Array<unknown>) => Promise<unknown>
+      for (const args of [["198.18.0.9"], ["198.18.0.9", { all: true }], ["::1", 4], ["", {}]]) {
+        const want = yield* Effect.promise(() => node(...args))
+        expect(yield* Effect.promise(() => mine(...args)), JSON.stringify(args)).toEqual(want)
+      }
+      expect(yield* Effect.promise(() => mine("multi.test"))).toEqual({ address: "198.18.0.11", family: 4 })
+      expect(yield* Effect.promise(() => mine("multi.test", { all: true }))).toEqual([
+        { address: "198.18.0.11", family: 4 },
+        { address: "198.18.0.12", family: 4 }
+      ])
+      const nx = yield* Effect.promise(() => mine("nope.test").then(() => undefined, (e: unknown) => e))
+      expect(nx).toMatchObject({ code: "ENOTFOUND", hostname: "nope.test" })
     }))
 })
 
