@@ -29,13 +29,14 @@
  *
  * @since 0.1.0
  */
-import { Effect, Exit, Option, Runtime } from "effect"
+import { Effect, Either, Exit, Option, Runtime } from "effect"
 import type { ManagedRuntime } from "effect"
 import * as NodeDnsModule from "node:dns"
 import { getSystemErrorMap, inspect, promisify } from "node:util"
 import { isIP } from "node:net"
 import { domainToASCII } from "node:url"
 import * as Dns from "../dns/Dns.js"
+import * as Msg from "../dns/DnsMessage.js"
 import type { Tcp } from "../tcp/Tcp.js"
 import type { Udp } from "../udp/Udp.js"
 import { isLocalhost } from "./Hosts.js"
@@ -157,6 +158,20 @@ const oneOf = <A>(v: unknown, name: string, allowed: ReadonlyArray<A>): A => {
 /** getaddrinfo flags Node's lookup lets through (lib/dns.js, validateHints). */
 const HINTS = NodeDnsModule.ADDRCONFIG | NodeDnsModule.ALL | NodeDnsModule.V4MAPPED
 
+const isHostOctet = (c: number) =>
+  (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x5f
+
+/**
+ * Whether getaddrinfo would ask DNS for `name` (ASCII, escapes as in RFC 1035 §5.1): glibc's
+ * res_hnok, which nss_dns applies first, wants printable ASCII whose labels hold only
+ * [0-9A-Za-z_-], the first not starting with '-'; anything else is EAI_NONAME unasked.
+ */
+export const isHostName = (name: string): boolean => {
+  if (!/^[\x21-\x7e]*$/.test(name)) return false
+  const labels = Msg.parseName(name)
+  return Either.isRight(labels) && labels.right.every((l) => l.every(isHostOctet)) && labels.right[0]?.[0] !== 0x2d
+}
+
 /**
  * The family and `all` of a call, its arguments checked in the order and
  * with the errors of Node 20's `lookup` (lib/dns.js): thrown at once, not
@@ -253,10 +268,11 @@ export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunctio
     }
     // a name beyond ASCII is asked for in its IDNA ASCII form (xn--…), as Node 20 hands getaddrinfo
     // ada::idna::to_ascii(hostname) (src/cares_wrap.cc); the resolver itself takes names as octets
-    // ("" when it is no valid IDNA name: nothing to ask for, ENOTFOUND as getaddrinfo gives for a bad name)
+    // ("" when it is no valid IDNA name); then what is no host name is ENOTFOUND unasked, as
+    // getaddrinfo's own check (res_hnok) makes it
     const asked = /[^\x00-\x7f]/.test(hostname) ? domainToASCII(hostname) : hostname
-    if (asked === "") {
-      const bad = new Dns.DnsError({ reason: "InvalidName", name: hostname, detail: "not a valid IDNA name" })
+    if (asked === "" || !isHostName(asked)) {
+      const bad = new Dns.DnsError({ reason: "InvalidName", name: hostname, detail: "not a host name (IDNA, res_hnok)" })
       process.nextTick(fail, toLookupError(bad, hostname))
       return
     }

@@ -674,6 +674,20 @@ describe("DNS resolver: Node's lookup, names as getaddrinfo takes them", () => {
       expect(seen.length).toBe(0)
     }))
 
+  it.scoped("a name that is no host name (glibc's res_hnok: labels of [0-9A-Za-z_-], the first not starting with '-') is ENOTFOUND unasked, as Node's lookup on Linux", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const lookup = yield* run(a, NodeDns.makeWith({ servers: [SERVER] }))
+      // Node 20 on glibc, against a scripted server in a namespace: no question for these, ENOTFOUND -3008
+      for (const bad of ["a b.test", "a<b.test", "a*b.test", "-a.test", "a\\.b.test"]) {
+        expect((yield* call(lookup, bad))[0], bad).toMatchObject({ code: "ENOTFOUND", errno: -3008, hostname: bad })
+      }
+      expect(seen.length).toBe(0)
+      // and it asks for these (an underscore, a hyphen inside, an escape of a letter)
+      for (const good of ["A_B.test", "a-.test", "\\097.test"]) yield* call(lookup, good)
+      expect(seen.map((s) => s.query.questions[0]!.name)).toEqual(["A_B.test", "a-.test", "a.test"])
+    }))
+
   it.scoped("an internationalised name is asked for in its ASCII form (xn--…), as Node 20's lookup converts it (ada::idna::to_ascii)", () =>
     Effect.gen(function*() {
       const { a, seen } = yield* world((q) => {
