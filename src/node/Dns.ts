@@ -39,7 +39,7 @@ import * as Dns from "../dns/Dns.js"
 import * as Msg from "../dns/DnsMessage.js"
 import type { Tcp } from "../tcp/Tcp.js"
 import type { Udp } from "../udp/Udp.js"
-import { isLocalhost } from "./Hosts.js"
+import { inetAton, isLocalhost } from "./Hosts.js"
 import { failureOf, runOn } from "./Run.js"
 
 /** One address, as `dns.lookup` gives with `all: true`. @category models */
@@ -264,6 +264,13 @@ export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunctio
     // RFC 6761 §6.3 wants resolver libraries to answer it themselves); ::1 for IPv6, as hosts files have it
     if (isLocalhost(hostname)) {
       process.nextTick(answer, [family === 6 ? { address: "::1", family: 6 } : { address: "127.0.0.1", family: 4 }])
+      return
+    }
+    // an IPv4 address in another form inet_aton reads (127.1, 0x7f.1): getaddrinfo tries it before
+    // any lookup for AF_INET and AF_UNSPEC, and answers it dotted
+    const numeric = family === 6 ? undefined : inetAton(hostname)
+    if (numeric !== undefined) {
+      process.nextTick(answer, [{ address: numeric, family: 4 }])
       return
     }
     // a name beyond ASCII is asked for in its IDNA ASCII form (xn--…), as Node 20 hands getaddrinfo

@@ -17,9 +17,36 @@ import { type NodeSystemError, systemError } from "./Errors.js"
  */
 export const isLocalhost = (host: string): boolean => host.length === 9 && host.toLowerCase() === "localhost"
 
-/** The address `host` names without a lookup: an IPv4 literal, or 127.0.0.1 for `localhost`. */
+/**
+ * `text` as glibc's inet_aton reads an IPv4 address (getaddrinfo tries it before any lookup, so
+ * Node's lookup("127.1") is 127.0.0.1 unasked): one to four parts, each decimal, octal (leading 0)
+ * or hex (0x); the last part fills the rest of the 32 bits (a, a.b with b 24 bits, a.b.c with c 16
+ * bits, a.b.c.d). Dotted, or undefined when it is no such address.
+ */
+export const inetAton = (text: string): string | undefined => {
+  const parts = text.split(".")
+  if (parts.length > 4) return undefined
+  const values: Array<number> = []
+  for (const p of parts) {
+    const m = /^(?:0[xX]([0-9a-fA-F]*)|(0[0-7]*)|([1-9][0-9]*))$/.exec(p)
+    if (m === null) return undefined
+    const v = m[1] !== undefined ? (m[1] === "" ? 0 : parseInt(m[1], 16)) : m[2] !== undefined ? parseInt(m[2], 8) : Number(m[3])
+    if (!(v <= 0xffffffff)) return undefined
+    values.push(v)
+  }
+  const last = values.pop()!
+  if (values.some((v) => v > 0xff) || last >= 2 ** (8 * (4 - values.length))) return undefined
+  let n = last
+  values.forEach((v, i) => (n += v * 2 ** (8 * (3 - i))))
+  return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff].join(".")
+}
+
+/**
+ * The address `host` names without a lookup: an IPv4 literal (dotted quad, or any form inet_aton
+ * reads, as getaddrinfo takes it), or 127.0.0.1 for `localhost`.
+ */
 export const literalAddress = (host: string): string | undefined =>
-  isLocalhost(host) ? "127.0.0.1" : isIPv4(host) ? host : undefined
+  isLocalhost(host) ? "127.0.0.1" : isIPv4(host) ? host : inetAton(host)
 
 /**
  * Whether a listener or socket may bind `host` on a stack whose address is

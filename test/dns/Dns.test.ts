@@ -601,6 +601,23 @@ describe("DNS resolver: Node's lookup against node:dns's own (no network needed)
       expect(seen.length).toBe(0)
     }))
 
+  it.scoped("an IPv4 address in any form inet_aton reads (127.1, 0x7f.1, 017.0.0.1, one 32-bit number) is its own answer, as getaddrinfo gives it", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const ours = yield* run(a, NodeDns.makeWith({ servers: [SERVER] }))
+      // (every one of these is numeric to glibc: Node's lookup answers them without a question)
+      yield* same(ours, [
+        ["127.1", CB],
+        ["0x7f.1", { family: 4 }, CB],
+        ["1.2.3", { all: true }, CB],
+        ["10.0x10203", 4, CB],
+        ["017.0.0.1", CB],
+        ["4294967295", CB],
+        ["0", CB]
+      ])
+      expect(seen.length).toBe(0)
+    }))
+
   it.scoped("bad arguments throw at once as Node's (TypeError, code, message); a falsy name calls back with no address", () =>
     Effect.gen(function*() {
       const { a, seen } = yield* world(serveAll)

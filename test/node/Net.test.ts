@@ -124,6 +124,19 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       server.close()
     }), 30_000)
 
+  it("a host of '127.1' is 127.0.0.1, as getaddrinfo reads it with inet_aton, not ENOTFOUND", () =>
+    withNets(async ({ a }) => {
+      const server = a.createServer((s) => s.end("hi"))
+      server.listen(7)
+      await once(server, "listening")
+      const client = a.connect(7, "127.1")
+      const failed = once<[NodeJS.ErrnoException]>(client, "error").then(([e]) => `error ${e.code}`)
+      const got = collect(client).then((b) => b.toString())
+      expect(await Promise.race([got, failed])).toBe("hi")
+      expect(client.remoteAddress).toBe("127.0.0.1")
+      server.close()
+    }), 30_000)
+
   it("maxConnections: a connection beyond it is closed at once and reported as 'drop'", () =>
     withNets(async ({ a, b }) => {
       const server = a.createServer((s) => s.resume())
