@@ -30,7 +30,8 @@
  *   `maxTtl`. NXDOMAIN and NODATA are cached (RFC 2308 §5) for the least of
  *   the SOA record's TTL and MINIMUM when the authority section has one,
  *   capped by `maxNegativeTtl`; without an SOA they are not cached
- *   (RFC 2308 §5: "SHOULD NOT be cached"). A TTL of 0 is not cached.
+ *   (RFC 2308 §5: "SHOULD NOT be cached"). A TTL of 0 is not cached. A hit
+ *   carries the TTLs less the time it was held, rounded up to whole seconds.
  *
  * `DnsError` is the one error family, with a reason (STYLE.md §4).
  *
@@ -108,7 +109,7 @@ export interface Resolution {
   readonly cnames: ReadonlyArray<string>
   /** the records of the type asked for */
   readonly records: ReadonlyArray<Msg.ResourceRecord>
-  /** seconds the answer may be kept: the least TTL of the chain and the records */
+  /** seconds the answer may be kept: the least TTL of the chain and the records (from the cache, what is left of it) */
   readonly ttl: number
 }
 
@@ -265,7 +266,7 @@ export const readAnswer = (m: Msg.Message, name: string, type: number, seen: Rea
 // the service
 
 type CacheEntry =
-  | { readonly _tag: "Hit"; readonly expires: number; readonly resolution: Resolution }
+  | { readonly _tag: "Hit"; readonly expires: number; readonly stored: number; readonly resolution: Resolution }
   | { readonly _tag: "Negative"; readonly expires: number; readonly error: DnsError }
 
 const typeName = (type: number): string => type === Msg.Type.A ? "A" : type === Msg.Type.AAAA ? "AAAA" : `type ${type}`
@@ -514,14 +515,14 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
           if (hit.expires > now) {
             c.cacheHits++
             cache.set(key, hit)
-            return yield* hit._tag === "Hit" ? Effect.succeed(hit.resolution) : Effect.fail(hit.error)
+            return yield* hit._tag === "Hit" ? Effect.succeed(aged(hit.resolution, now - hit.stored)) : Effect.fail(hit.error)
           }
         }
         c.cacheMisses++
         const { result, ttl } = yield* resolveUncached(normal.right, type)
         const later = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
         if (Either.isRight(result)) {
-          remember(key, later, Math.min(ttl, s.maxTtl), (expires) => ({ _tag: "Hit", expires, resolution: result.right }))
+          remember(key, later, Math.min(ttl, s.maxTtl), (expires) => ({ _tag: "Hit", expires, stored: later, resolution: result.right }))
           return result.right
         }
         remember(key, later, Math.min(ttl, s.maxNegativeTtl), (expires) => ({ _tag: "Negative", expires, error: result.left }))
@@ -547,6 +548,22 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
       stats: Effect.sync(() => ({ ...c, cacheEntries: cache.size }))
     })
   })
+
+/**
+ * A cached resolution as it stands `heldMs` after it was stored: its TTLs less the time held, in
+ * whole seconds rounded up (so a copy kept for what is left never outlives the original). A TTL is
+ * how long the record may be cached (RFC 1035 §3.2.1), so a cache hands out what is left of it, as
+ * c-ares's query cache does (ares_qcache_fetch).
+ */
+const aged = (r: Resolution, heldMs: number): Resolution => {
+  const gone = Math.ceil(heldMs / 1000)
+  if (gone <= 0) return r
+  return {
+    ...r,
+    ttl: Math.max(0, r.ttl - gone),
+    records: r.records.map((rr) => ({ ...rr, ttl: Math.max(0, rr.ttl - gone) }))
+  }
+}
 
 /** The first `n` octets of `chunks` as one array. */
 const concat = (chunks: ReadonlyArray<Uint8Array>, n: number): Uint8Array => {

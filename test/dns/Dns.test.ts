@@ -490,6 +490,20 @@ describe("DNS resolver: the cache (RFC 2181 §8, RFC 2308 §5)", () => {
       expect(seen.length).toBe(3)
     }))
 
+  it.scoped("an answer from the cache carries the TTL it has left, not the one it came with (RFC 1035 §3.2.1: how long it may still be cached)", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world(serveAll)
+      const first = yield* dns.query("ttl.test", Msg.Type.A)
+      expect(first.ttl).toBe(60)
+      expect(first.records.map((r) => r.ttl)).toEqual([60])
+      yield* advanceTo(45_500)
+      const later = yield* dns.query("ttl.test", Msg.Type.A)
+      expect(seen.length).toBe(1)
+      // 45.5 s gone: 14 whole seconds left (rounded down, so a copy never outlives the original)
+      expect(later.ttl).toBe(14)
+      expect(later.records.map((r) => r.ttl)).toEqual([14])
+    }))
+
   it.scoped("NXDOMAIN is cached for min(SOA TTL, MINIMUM) = 30 s; without an SOA it is not cached", () =>
     Effect.gen(function*() {
       const { dns, seen } = yield* world(serveAll)
