@@ -13,8 +13,10 @@
  *   it comes from the server's address and port to our socket, is a response
  *   (QR) to a standard query with our ID, and repeats our one question (name
  *   compared case-insensitively, type and class equal). Anything else,
- *   including what does not decode, is ignored and counted (`mismatched`), and
- *   the resolver keeps waiting until the attempt's deadline.
+ *   including what does not decode that far, is ignored and counted
+ *   (`mismatched`), and the resolver keeps waiting until the attempt's
+ *   deadline. An answer that matches but whose records do not decode (and
+ *   is not truncated) ends the attempt at once as `Malformed`.
  * - **Time** is Effect's Clock: attempt i waits `timeout · backoff^i` (default
  *   2 s, 4 s, 8 s) and asks `servers[i mod n]`, so retries rotate through the
  *   servers (RFC 1035 §7.2, RFC 1536 §1). SERVFAIL, REFUSED, FORMERR and
@@ -59,7 +61,7 @@ export class DnsError extends Data.TaggedError("DnsError")<{
     | "Refused"
     /** no acceptable answer from any server within the attempts */
     | "TimedOut"
-    /** FORMERR, an answer over TCP that does not decode or match, or a CNAME chain that loops or is too long */
+    /** FORMERR, an answer that does not decode (or, over TCP, match), or a CNAME chain that loops or is too long */
     | "Malformed"
     /** not a valid name (RFC 1035 §2.3.4: labels of 1..63 octets, 255 octets in all) */
     | "InvalidName"
@@ -388,7 +390,7 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
         if (Either.isLeft(query)) return { _tag: "Next", error: err("InvalidName", q.name, query.left.message) } satisfies Attempt
         // a random port (RFC 5452 §9.2): UDP draws an ephemeral port's start afresh per bind
         const socket = yield* udp.bind()
-        const receive: Effect.Effect<Msg.Message | Msg.Head> = Effect.gen(function*() {
+        const receive: Effect.Effect<Msg.Message | Msg.Head | Msg.DnsMessageError> = Effect.gen(function*() {
           // bounded by the attempt's deadline, not by a count: a flood of
           // spoofed answers costs time, never the right answer
           for (;;) {
@@ -399,10 +401,13 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
             }
             const whole = Msg.decode(d.payload)
             if (Either.isRight(whole) && isAnswerTo(whole.right, id, q)) return whole.right
-            // a truncated answer may be cut inside a record: its header and question suffice
+            // a truncated answer may be cut inside a record: its header and question suffice. One
+            // that is not truncated is the server's answer all the same (it came from the server and
+            // port asked, to our port, with our ID and question) and cannot be read: that ends the
+            // attempt, as glibc's send_dg takes it and c-ares's read_answers drops the server
             const head = Either.isLeft(whole) ? Msg.decodeHead(d.payload) : undefined
-            if (head !== undefined && Either.isRight(head) && head.right.header.tc && isAnswerTo(head.right, id, q)) {
-              return head.right
+            if (head !== undefined && Either.isRight(head) && isAnswerTo(head.right, id, q)) {
+              return head.right.header.tc ? head.right : (whole as Either.Left<Msg.DnsMessageError, Msg.Message>).left
             }
             c.mismatched++
           }
@@ -426,6 +431,12 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
           return {
             _tag: "Next",
             error: err("Refused", q.name, `${Addr.format(server.address)}:${server.port} is unreachable (ICMP code ${got.left.code})`)
+          } satisfies Attempt
+        }
+        if (got.right instanceof Msg.DnsMessageError) {
+          return {
+            _tag: "Next",
+            error: err("Malformed", q.name, `an answer from ${Addr.format(server.address)}:${server.port} that does not decode (${got.right.message})`)
           } satisfies Attempt
         }
         c.answers++

@@ -389,6 +389,23 @@ describe("DNS resolver: which answers count (RFC 5452 §9.1)", () => {
       expect((yield* dns.stats).mismatched).toBe(6)
     }))
 
+  it.scoped("an answer that matches (server, port, ID, question) but whose records do not decode ends its attempt at once, as glibc and c-ares end it, instead of at the deadline", () =>
+    Effect.gen(function*() {
+      // the answer count says 3, one record follows: the message ends inside the second
+      const { dns, seen } = yield* world((q) => {
+        const bytes = Either.getOrThrow(Msg.encode(answerFor(q)))
+        const lying = Uint8Array.from(bytes)
+        lying[7] = 3
+        return [{ send: lying }]
+      })
+      const fiber = yield* Effect.fork(Effect.exit(dns.resolve4("a.test")))
+      yield* untilSeen(seen, 3)
+      const exit = yield* Fiber.join(fiber)
+      expect(exitReason(exit)).toBe("Malformed")
+      // no virtual time passed: every attempt ended on its answer, none at its 2, 4 or 8 s
+      expect(seen.map((s) => s.at)).toEqual([0, 0, 0])
+    }))
+
   it.scoped("a spoofed answer alone is not taken: the resolver waits, retries, and takes the real one", () =>
     Effect.gen(function*() {
       const { dns, seen } = yield* world((q, s) => {
