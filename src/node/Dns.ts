@@ -11,16 +11,18 @@
  * | `DnsError` reason                          | `code`      | `errno` (libuv)       |
  * | ------------------------------------------ | ----------- | --------------------- |
  * | NotFound (NXDOMAIN), InvalidName           | ENOTFOUND   | EAI_NONAME (-3008)    |
- * | NoData                                     | ENOTFOUND   | EAI_NODATA (-3007)    |
+ * | NoData, Malformed                          | ENOTFOUND   | EAI_NODATA (-3007)    |
  * | TimedOut, ServerFailure, Refused, NoRoute  | EAI_AGAIN   | EAI_AGAIN (-3001)     |
- * | Malformed                                  | EAI_FAIL    | EAI_FAIL (-3004)      |
  *
  * glibc's getaddrinfo reports a resolver that timed out, answered SERVFAIL
  * or REFUSED, or could not be reached as EAI_AGAIN ("temporary failure in
- * name resolution"), and an answer it could not use as EAI_FAIL. Checked with
+ * name resolution"); an answer it could not use (a CNAME loop, records cut
+ * short) leaves it without addresses: EAI_NODATA, not EAI_FAIL. Checked with
  * Node 20's own `dns.lookup` against dnsmasq 2.90 in a namespace: NXDOMAIN
  * gave ENOTFOUND/-3008, NODATA (family 6 of an A-only name) ENOTFOUND/-3007,
- * REFUSED and an unreachable server EAI_AGAIN/-3001. The error
+ * REFUSED and an unreachable server EAI_AGAIN/-3001; and against a scripted
+ * server in a namespace, a CNAME loop, an answer count that lies and an A
+ * record of 3 octets each ENOTFOUND/-3007. The error
  * has `syscall: "getaddrinfo"`, `hostname`, and the message Node prints
  * (`getaddrinfo ENOTFOUND name.test`).
  *
@@ -91,14 +93,13 @@ export const codeOf = (e: Dns.DnsError): { readonly code: string; readonly uv: s
     case "InvalidName":
       return { code: "ENOTFOUND", uv: "EAI_NONAME" }
     case "NoData":
+    case "Malformed":
       return { code: "ENOTFOUND", uv: "EAI_NODATA" }
     case "TimedOut":
     case "ServerFailure":
     case "Refused":
     case "NoRoute":
       return { code: "EAI_AGAIN", uv: "EAI_AGAIN" }
-    case "Malformed":
-      return { code: "EAI_FAIL", uv: "EAI_FAIL" }
   }
 }
 

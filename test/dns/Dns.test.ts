@@ -736,6 +736,29 @@ describe("DNS resolver: Node's lookup, names as getaddrinfo takes them", () => {
       expect(seen.map((s) => s.query.questions[0]!.name)).toEqual(["A_B.test", "a-.test", "a.test"])
     }))
 
+  it.scoped("a CNAME loop or an answer that cannot be read is ENOTFOUND with EAI_NODATA's errno, as Node's lookup over glibc gives them, not EAI_FAIL", () =>
+    Effect.gen(function*() {
+      // (Node 20 against a scripted server in a namespace: a CNAME loop, an answer count that
+      // lies and an A record of 3 octets each gave ENOTFOUND -3007, at once)
+      const { a } = yield* world((q) => {
+        if (q.questions[0]!.name !== "lies.test") return [{ send: answerFor(q) }]
+        const bytes = Uint8Array.from(Either.getOrThrow(Msg.encode({
+          ...answerFor(q),
+          header: { ...q.header, qr: true },
+          answers: [{ name: "lies.test", type: Msg.Type.A, class: 1, ttl: 60, data: A("198.18.0.1") }],
+          authorities: []
+        })))
+        bytes[7] = 3
+        return [{ send: bytes }]
+      })
+      const lookup = yield* run(a, NodeDns.makeWith({ servers: [SERVER] }))
+      for (const name of ["loop1.test", "lies.test"]) {
+        const [err] = yield* call(lookup, name)
+        expect(err, name).toMatchObject({ code: "ENOTFOUND", errno: -3007, syscall: "getaddrinfo", hostname: name })
+        expect((err as Error).message).toBe(`getaddrinfo ENOTFOUND ${name}`)
+      }
+    }))
+
   it.scoped("an internationalised name is asked for in its ASCII form (xn--…), as Node 20's lookup converts it (ada::idna::to_ascii)", () =>
     Effect.gen(function*() {
       const { a, seen } = yield* world((q) => {
