@@ -198,12 +198,24 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
       ecnOk: h.ecnOk,
       synRetransmitted: h.retries > 0,
       rttSample: h.retries === 0
-        ? (h.tsOk && ts !== undefined && ts.echo !== 0 ? (tsClock(now) - ts.echo) >>> 0 : now - h.firstSentAt)
+        ? (h.tsOk && ts !== undefined && echoesOurs(h, ts.echo, now) ? (tsClock(now) - ts.echo) >>> 0 : now - h.firstSentAt)
         : undefined
     }
   }
 }
 const RESEND: HalfOpenVerdict = { _tag: "Resend" }
+
+/**
+ * The TSecr echoes a TSval one of our SYN-ACKs carried: one from the first's
+ * time up to now (wrapping). Any other echo (0, a peer's bug, a forged one)
+ * would make an RTT sample of up to 2^32 ms, and the RTO would start at its
+ * ceiling: the SYN-ACK's send time is used then, as Linux's
+ * tcp_synack_rtt_meas always does when the SYN-ACK went once.
+ */
+const echoesOurs = (h: HalfOpen, echo: number, now: number): boolean => {
+  const first = tsClock(h.firstSentAt)
+  return echo !== 0 && ((echo - first) | 0) >= 0 && ((tsClock(now) - echo) | 0) >= 0
+}
 const SYN_ACK_WINDOW = 0xffff
 
 /** An ACK for a refused segment without data, rate-limited (`Acceptance.oowLimited`; Linux's tcp_check_req). */

@@ -212,6 +212,18 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     const v = Handshake.inSynReceived(half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false }), 5)
     expect(v._tag).toBe("Established")
   })
+  it("a completing ACK whose TSecr echoes no TSval we sent gives the RTT from the SYN-ACK's send time, not a wrapped one (Linux's tcp_synack_rtt_meas)", () => {
+    // our SYN-ACK went at 0 with TSval 0; the ACK at 30 echoes 1000 (from the future) or 0xfffffff0
+    for (const echo of [1000, 0xfffffff0]) {
+      const v = Handshake.inSynReceived(half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo } }), 30)
+      expect(v._tag).toBe("Established")
+      if (v._tag !== "Established") return
+      expect(v.negotiated.rttSample).toBe(30)
+    }
+    // an echo of the SYN-ACK's own TSval is a good sample
+    const ok = Handshake.inSynReceived(half(5), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 5 } }), 30)
+    expect(ok._tag === "Established" && ok.negotiated.rttSample).toBe(25)
+  })
   it("a completing ACK that carries data hands it to the connection", () => {
     const seg = raw({ seq: Seq.add(T.REMOTE_ISN, 1), ack: Seq.add(T.LOCAL_ISN, 1), flags: ACK, payload: "GET /" })
     expect(Handshake.inSynReceived(half(), seg, 5)._tag).toBe("Established")
