@@ -17,7 +17,8 @@
  * - In SYN-RECEIVED: the same SYN again re-sends the SYN-ACK; an RST in the
  *   window removes the entry; an ACK of ISS + 1 settles the connection
  *   (`Negotiated`, for Sender.established / Receiver.open), any other ACK
- *   draws an RST.
+ *   draws an RST; a segment but an RST whose TSval is older than the SYN's
+ *   is refused by PAWS (RFC 7323 §5.3) with an ACK.
  * - With the SYN queue full, a SYN may be answered with a SYN cookie
  *   (RFC 4987 §3.6, SynCookie.ts) and no record: `cookieSynAck`; the ACK
  *   that returns it is the whole handshake: `cookieEstablished`. Options the
@@ -166,7 +167,13 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
     // the window a challenge ACK, outside it nothing
     return seg.seq === rcvNxt ? DROP : inWindow ? oowAck(h, now) : IGNORE
   }
+  // PAWS (RFC 7323 §5.3 R1, "in all states" but for an RST): a TSval older than the SYN's marks an
+  // old duplicate. Linux's tcp_check_req (tcp_paws_reject) answers it with a rate-limited ACK, as a
+  // segment outside the window, after its ACK check
+  const ts = seg.options.timestamp
+  const paws = h.tsOk && ts !== undefined && ((ts.value - h.tsRecent) | 0) < 0
   if ((seg.flags & SYN) !== 0) {
+    if (paws) return oowAck(h, now)
     if (seg.seq === h.irs && (seg.flags & ACK) === 0) return RESEND
     // another SYN: outside the window an ACK (RFC 9293 §3.10.7.4, first); inside it, a passive
     // open returns to LISTEN (fourth): the entry goes, and the peer's next SYN starts afresh
@@ -176,10 +183,9 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
   if (seg.ack !== Seq.add(h.iss, 1)) return { _tag: "Reset", seq: seg.ack }
   // the ACK must also lie in the window we offered; outside it, an ACK answers (RFC 9293
   // §3.10.7.4 first check; Linux's tcp_check_req does the same, after the ACK check above)
-  if (Seq.lt(seg.seq, rcvNxt) || Seq.gt(seg.seq, Seq.add(rcvNxt, SYN_ACK_WINDOW))) {
+  if (paws || Seq.lt(seg.seq, rcvNxt) || Seq.gt(seg.seq, Seq.add(rcvNxt, SYN_ACK_WINDOW))) {
     return seg.payload.length > 0 ? ACK_VERDICT : oowAck(h, now)
   }
-  const ts = seg.options.timestamp
   return {
     _tag: "Established",
     negotiated: {

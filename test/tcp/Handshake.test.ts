@@ -224,6 +224,21 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     const ok = Handshake.inSynReceived(half(5), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 5 } }), 30)
     expect(ok._tag === "Established" && ok.negotiated.rttSample).toBe(25)
   })
+  it("PAWS (RFC 7323 §5.3 R1; Linux's tcp_check_req): an ACK or SYN whose TSval is older than the SYN's is refused with an ACK, an RST is not", () => {
+    // the SYN's TSval was 100: a completing ACK with TSval 50 is an old duplicate
+    const old = { sackPermitted: false, timestamp: { value: 50, echo: 0 } }
+    expect(Handshake.inSynReceived(half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, old), 10)._tag).toBe("Ack")
+    // the same SYN again, but with an older TSval: not a retransmission of it
+    const oldSyn = listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 50, echo: 0 } })
+    expect(Handshake.inSynReceived(half(0), oldSyn, 10)._tag).toBe("Ack")
+    // RST is exempt (R1: "the RST bit is off")
+    expect(Handshake.inSynReceived(half(0), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST, options: old }), 10)._tag).toBe("Drop")
+    // an ACK of anything but ISS + 1 still draws its RST (Linux checks the ACK first)
+    expect(Handshake.inSynReceived(half(0), ackOf(T.LOCAL_ISN, undefined, old), 10)._tag).toBe("Reset")
+    // an equal TSval passes
+    const same = { sackPermitted: false, timestamp: { value: 100, echo: 0 } }
+    expect(Handshake.inSynReceived(half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, same), 10)._tag).toBe("Established")
+  })
   it("a completing ACK that carries data hands it to the connection", () => {
     const seg = raw({ seq: Seq.add(T.REMOTE_ISN, 1), ack: Seq.add(T.LOCAL_ISN, 1), flags: ACK, payload: "GET /" })
     expect(Handshake.inSynReceived(half(), seg, 5)._tag).toBe("Established")
