@@ -34,7 +34,7 @@ import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
 import { ACK, CWR, ECE, FIN, RST, seqLength, SYN } from "./Segment.js"
 import type { Negotiated } from "./Sender.js"
-import { tsClock } from "./Sender.js"
+import { tsWithOffset } from "./Sender.js"
 import * as Seq from "./SeqNum.js"
 import type * as Sip from "../internal/SipHash.js"
 import type { FourTuple } from "./Negotiation.js"
@@ -55,6 +55,8 @@ export interface HalfOpen {
   readonly rcvShift: number
   readonly tsOk: boolean
   tsRecent: number
+  /** what our timestamp clock adds towards this peer (`Negotiation.tsOffset`) */
+  readonly tsOffset: number
   readonly sackOk: boolean
   /** the SYN asked for ECN (an ECN-setup SYN: ECE and CWR) and we take it: our SYN-ACK says so with ECE (RFC 3168 §6.1.1) */
   readonly ecnOk: boolean
@@ -94,7 +96,9 @@ export const halfOpen = (
   seg: Segment,
   iss: Seq.SeqNum,
   mtu: number,
-  now: number
+  now: number,
+  /** the timestamp offset towards the peer (`Negotiation.tsOffset`) */
+  tsOffset = 0
 ): HalfOpen => {
   const o = seg.options
   const scaled = params.windowScaling && o.windowScale !== undefined
@@ -112,6 +116,7 @@ export const halfOpen = (
     rcvShift: scaled ? Negotiation.windowShiftFor(params.maxReceiveBuffer) : 0,
     tsOk,
     tsRecent: tsOk ? o.timestamp!.value : 0,
+    tsOffset,
     sackOk: params.sack && o.sackPermitted,
     ecnOk: takesEcn(params, seg),
     mtu,
@@ -138,7 +143,7 @@ export const synAck = (params: TcpParams, h: HalfOpen, now: number): TcpWire.Tcp
   options: {
     mss: Negotiation.announcedMss(h.mtu),
     sackPermitted: h.sackOk,
-    ...(h.tsOk ? { timestamp: { value: tsClock(now), echo: h.tsRecent } } : {}),
+    ...(h.tsOk ? { timestamp: { value: tsWithOffset(now, h.tsOffset), echo: h.tsRecent } } : {}),
     ...(h.scaleOffered ? { windowScale: h.rcvShift } : {})
   }
 })
@@ -200,11 +205,12 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
       mtu: h.mtu,
       tsOk: h.tsOk,
       tsRecent: h.tsOk && ts !== undefined ? ts.value : h.tsRecent,
+      tsOffset: h.tsOffset,
       sackOk: h.sackOk,
       ecnOk: h.ecnOk,
       synRetransmitted: h.retries > 0,
       rttSample: h.retries === 0
-        ? (h.tsOk && ts !== undefined && echoesOurs(h, ts.echo, now) ? (tsClock(now) - ts.echo) >>> 0 : now - h.firstSentAt)
+        ? (h.tsOk && ts !== undefined && echoesOurs(h, ts.echo, now) ? (tsWithOffset(now, h.tsOffset) - ts.echo) >>> 0 : now - h.firstSentAt)
         : undefined
     }
   }
@@ -219,8 +225,8 @@ const RESEND: HalfOpenVerdict = { _tag: "Resend" }
  * tcp_synack_rtt_meas always does when the SYN-ACK went once.
  */
 const echoesOurs = (h: HalfOpen, echo: number, now: number): boolean => {
-  const first = tsClock(h.firstSentAt)
-  return echo !== 0 && ((echo - first) | 0) >= 0 && ((tsClock(now) - echo) | 0) >= 0
+  const first = tsWithOffset(h.firstSentAt, h.tsOffset)
+  return echo !== 0 && ((echo - first) | 0) >= 0 && ((tsWithOffset(now, h.tsOffset) - echo) | 0) >= 0
 }
 const SYN_ACK_WINDOW = 0xffff
 
@@ -237,7 +243,7 @@ export const ackFor = (params: TcpParams, h: HalfOpen, now: number): TcpWire.Tcp
   flags: ACK,
   window: Math.min(0xffff, params.receiveBuffer),
   urgent: 0,
-  options: h.tsOk ? { sackPermitted: false, timestamp: { value: tsClock(now), echo: h.tsRecent } } : { sackPermitted: false }
+  options: h.tsOk ? { sackPermitted: false, timestamp: { value: tsWithOffset(now, h.tsOffset), echo: h.tsRecent } } : { sackPermitted: false }
 })
 const DROP: HalfOpenVerdict = { _tag: "Drop" }
 
@@ -257,7 +263,9 @@ export const cookieSynAck = (
   seg: Segment,
   iss: Seq.SeqNum,
   mtu: number,
-  now: number
+  now: number,
+  /** the timestamp offset towards the peer (`Negotiation.tsOffset`) */
+  tsOffset = 0
 ): TcpWire.TcpRepr => {
   const o = seg.options
   const ts = params.timestamps ? o.timestamp : undefined
@@ -278,7 +286,7 @@ export const cookieSynAck = (
       ...(ts !== undefined
         ? {
           timestamp: {
-            value: SynCookie.tsvalFor(tsClock(now), { windowShift: scaled ? Math.min(o.windowScale!, 14) : undefined, sackOk, ecn }),
+            value: SynCookie.tsvalFor(tsWithOffset(now, tsOffset), { windowShift: scaled ? Math.min(o.windowScale!, 14) : undefined, sackOk, ecn }),
             echo: ts.value
           }
         }
@@ -300,7 +308,9 @@ export const cookieEstablished = (
   tuple: FourTuple,
   seg: Segment,
   mtu: number,
-  now: number
+  now: number,
+  /** the timestamp offset towards the peer (`Negotiation.tsOffset`): the connection's TSvals go on from the cookie's */
+  tsOffset = 0
 ): Negotiated | undefined => {
   if ((seg.flags & (SYN | RST | ACK)) !== ACK) return undefined
   const iss = Seq.add(seg.ack, -1)
@@ -324,6 +334,7 @@ export const cookieEstablished = (
     mtu,
     tsOk: ts !== undefined,
     tsRecent: ts?.value ?? 0,
+    tsOffset,
     sackOk: offered.sackOk && params.sack,
     ecnOk: offered.ecn && params.ecn !== "off",
     synRetransmitted: false,

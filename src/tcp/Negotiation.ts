@@ -21,6 +21,15 @@
  *   platform's cryptographic generator by the caller), so sequence numbers
  *   of successive connections on one 4-tuple increase with time and are
  *   unguessable across 4-tuples.
+ * - Timestamp offset (RFC 7323 §5.4, "the same function with a different
+ *   secret key"; Linux's secure_tcp_ts_off): our TSvals towards a peer are
+ *   the timestamp clock plus F(local address, remote address) under a key of
+ *   their own. A bare clock would tell every peer the host's clock (its
+ *   uptime, here its wall time) and let an observer link the connections of
+ *   one host across addresses and count the hosts behind a NAT (§7.1). Per
+ *   address pair, not per 4-tuple, as Linux: the TSvals of successive
+ *   connections to one peer still rise together, which TIME-WAIT's reuse by
+ *   a newer timestamp (RFC 6191) and the peer's PAWS rely on.
  *
  * @since 0.1.0
  */
@@ -62,6 +71,10 @@ export interface FourTuple {
   readonly remoteAddr: number
   readonly remotePort: number
 }
+
+/** The offset our timestamp clock carries towards `remoteAddr` from `localAddr` (RFC 7323 §5.4), uint32; `key` not the ISN's. */
+export const tsOffset = (key: Sip.SipKey, localAddr: number, remoteAddr: number): number =>
+  Sip.hash3(key, localAddr >>> 0, remoteAddr >>> 0, 0) >>> 0
 
 /**
  * The initial sequence number for a connection on `t` at Clock time `nowMs`

@@ -140,6 +140,8 @@ export interface Negotiated {
   readonly mtu: number
   readonly tsOk: boolean
   readonly tsRecent: number
+  /** what our timestamp clock adds towards this peer (`Negotiation.tsOffset`; 0 when not given) */
+  readonly tsOffset?: number
   readonly sackOk: boolean
   /** ECN was negotiated (RFC 3168 §6.1.1) */
   readonly ecnOk: boolean
@@ -222,6 +224,8 @@ export interface Sender {
   rcvNxt: Seq.SeqNum
   /** TS.Recent to echo */
   tsRecent: number
+  /** what our timestamp clock adds towards this peer: our TSvals are `tsOf(s, ms)` (`Negotiation.tsOffset`) */
+  readonly tsOffset: number
   /** our SACK blocks to send (a D-SACK block goes only on the ACK point of its segment: Receiver.ts) */
   ourSack: ReadonlyArray<SackBlock>
   /** the right edge of the receive window we announced last */
@@ -373,7 +377,7 @@ export interface Undo {
   sent: number
   /** of those, the ones not yet reported received twice */
   retrans: number
-  /** the timestamp (tsClock) the episode's first retransmission carried: an echo older than it was sent for an original (RFC 3522) */
+  /** the timestamp (`tsOf`) the episode's first retransmission carried: an echo older than it was sent for an original (RFC 3522) */
   retransTs: number | undefined
   /**
    * the octets the episode sent again and no D-SACK has reported yet, as
@@ -391,6 +395,14 @@ export interface Undo {
 /** Timestamp clock: Clock ms mod 2^32 (RFC 7323 §5.4: between 1 ms and 1 s per tick). */
 export const tsClock = (now: number): number => Math.floor(now) >>> 0
 
+/**
+ * The TSval towards one peer at Clock time `now`: the timestamp clock plus
+ * that peer's secret offset (RFC 7323 §5.4, `Negotiation.tsOffset`). Every
+ * TSval we send and every echo we compare is in this clock.
+ */
+export const tsWithOffset = (now: number, offset: number): number => (tsClock(now) + offset) >>> 0
+const tsOf = (s: Sender, now: number): number => tsWithOffset(now, s.tsOffset)
+
 const TS_OPTION = 12
 
 /** No SACK blocks to send: one array for every connection (never written). */
@@ -403,7 +415,8 @@ const base = (
   iss: Seq.SeqNum,
   mtu: number,
   reads: { consumed: number },
-  now: number
+  now: number,
+  tsOffset: number
 ): Sender => {
   const algorithm = Congestion.byName(params.congestion)
   const mss = Negotiation.sendMss(undefined, mtu)
@@ -445,6 +458,7 @@ const base = (
     rcvSpaceConsumed: 0,
     rcvNxt: Seq.ZERO,
     tsRecent: 0,
+    tsOffset,
     ourSack: NO_SACK,
     advEdge: Seq.ZERO,
     reads,
@@ -520,10 +534,10 @@ const base = (
 }
 
 /** Our SYN's options: everything the parameters allow (RFC 7323, RFC 2018), MSS from the MTU. */
-export const synOptions = (params: TcpParams, mtu: number, now: number): TcpOptions => ({
+export const synOptions = (params: TcpParams, mtu: number, now: number, tsOffset = 0): TcpOptions => ({
   mss: Negotiation.announcedMss(mtu),
   sackPermitted: params.sack,
-  ...(params.timestamps ? { timestamp: { value: tsClock(now), echo: 0 } } : {}),
+  ...(params.timestamps ? { timestamp: { value: tsWithOffset(now, tsOffset), echo: 0 } } : {}),
   ...(params.windowScaling ? { windowScale: Negotiation.windowShiftFor(params.maxReceiveBuffer) } : {})
 })
 
@@ -535,9 +549,11 @@ export const connect = (
   mtu: number,
   reads: { consumed: number },
   now: number,
-  out: Array<OutSegment>
+  out: Array<OutSegment>,
+  /** the timestamp offset towards the peer (`Negotiation.tsOffset`) */
+  tsOffset = 0
 ): Sender => {
-  const s = base(params, ports.localPort, ports.remotePort, iss, mtu, reads, now)
+  const s = base(params, ports.localPort, ports.remotePort, iss, mtu, reads, now, tsOffset)
   sendSyn(s, now, out)
   sync(s)
   return s
@@ -550,7 +566,7 @@ export const established = (
   reads: { consumed: number },
   now: number
 ): Sender => {
-  const s = base(params, n.localPort, n.remotePort, n.iss, n.mtu, reads, now)
+  const s = base(params, n.localPort, n.remotePort, n.iss, n.mtu, reads, now, n.tsOffset ?? 0)
   s.sndUna = Seq.add(n.iss, 1)
   s.sndNxt = s.sndUna
   s.sndMax = s.sndUna
@@ -721,7 +737,7 @@ const optionsWith = (
   echo: number = s.tsRecent
 ): TcpOptions => {
   if (!s.tsOk) return sack === undefined ? NONE : { sackPermitted: false, sack }
-  const timestamp = { value: tsClock(now), echo }
+  const timestamp = { value: tsOf(s, now), echo }
   return sack === undefined ? { sackPermitted: false, timestamp } : { sackPermitted: false, timestamp, sack }
 }
 
@@ -782,7 +798,7 @@ const emit = (
 }
 
 const sendSyn = (s: Sender, now: number, out: Array<OutSegment>): void => {
-  const options = synOptions(s.params, s.mtu, now)
+  const options = synOptions(s.params, s.mtu, now, s.tsOffset)
   // An ECN-setup SYN (RFC 3168 §6.1.1) when we ask for ECN; a retransmitted SYN goes without, in
   // case ECE and CWR are what lost it (Linux's tcp_ecn_fallback)
   const flags = s.state === "SynReceived" ? SYN | ACK : s.params.ecn === "on" && !s.synRetransmitted ? SYN | ECE | CWR : SYN
@@ -845,7 +861,7 @@ const sendData = (
     if (u !== undefined && Seq.gte(seq, u.marker) && Seq.lt(seq, u.end)) {
       u.sent++
       u.retrans++
-      if (u.retransTs === undefined) u.retransTs = tsClock(now)
+      if (u.retransTs === undefined) u.retransTs = tsOf(s, now)
       if (u.ranges !== undefined) noteResent(u, Seq.sub(seq, u.marker), Seq.sub(Seq.min(end, u.end), u.marker))
     }
     s.lastRetransmit = { seq, at: now }
@@ -1191,7 +1207,8 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering window grows
     Rack.onDsack(s.rack, una, s.sndNxt, dsack !== undefined)
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
-    Rack.onAck(s.rack, una, s.board, at, s.tsOk ? a.tsEcr : undefined, tsClock)
+    // (the echo less our offset: RACK compares it with its log's send times on the bare clock)
+    Rack.onAck(s.rack, una, s.board, at, s.tsOk && a.tsEcr !== undefined ? (a.tsEcr - s.tsOffset) >>> 0 : undefined, tsClock)
   }
   if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, oldWnd, dsack, now)
   onAckLosses(s, a, at, now, out, advances, oldWnd, newlySacked)
@@ -1470,7 +1487,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   // takes one per ACK, without timestamps from the log of what was sent (SACK's RACK log)
   let sample: number | undefined
   if (s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0) {
-    const r = (tsClock(at) - a.tsEcr) >>> 0
+    const r = (tsOf(s, at) - a.tsEcr) >>> 0
     if (r < 0x7fffffff && !echoPredatesRetransmission(s, a)) {
       rttSample(s, r)
       sample = r
@@ -1558,10 +1575,10 @@ const UNDO_HORIZON = 2 ** 30
  */
 const echoPredatesRetransmission = (s: Sender, a: AckInfo): boolean => {
   const r = s.lastRetransmit
-  return r !== undefined && Seq.lt(r.seq, a.ack) && echoBefore(a, tsClock(r.at))
+  return r !== undefined && Seq.lt(r.seq, a.ack) && echoBefore(a, tsOf(s, r.at))
 }
 
-/** The ACK echoes a timestamp (RFC 7323) older than `ts` (tsClock): it answers a segment sent before then. */
+/** The ACK echoes a timestamp (RFC 7323) older than `ts` (`tsOf`): it answers a segment sent before then. */
 const echoBefore = (a: AckInfo, ts: number): boolean =>
   a.tsEcr !== undefined && a.tsEcr !== 0 && ((a.tsEcr - ts) | 0) < 0
 

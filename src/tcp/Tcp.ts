@@ -484,6 +484,8 @@ export const make = Effect.gen(function*() {
     }
   }
   const key = Sip.keyOf(globalThis.crypto.getRandomValues(new Uint8Array(16)))
+  // the timestamp offsets' own key (RFC 7323 §5.4: "a different secret key" from the ISN's)
+  const tsKey = Sip.keyOf(globalThis.crypto.getRandomValues(new Uint8Array(16)))
   const malformed: Partial<Record<WireReason, number>> = {}
   const c = {
     received: 0,
@@ -620,6 +622,7 @@ export const make = Effect.gen(function*() {
         rcvNxt: s.rcvNxt,
         tsOk: s.tsOk,
         tsRecent: s.tsRecent,
+        tsOffset: s.tsOffset,
         window: Math.min(0xffff, Math.ceil(s.capacity / 2 ** s.rcvShift)),
         deadline: s.timeWaitAt ?? clock.unsafeCurrentTimeMillis() + params.timeWait,
         lastOowAckAt: undefined
@@ -769,7 +772,9 @@ export const make = Effect.gen(function*() {
       // while cookies can be out, an ACK for no half-open connection may be one returning
       if (l.cookiesAt !== undefined && at - l.cookiesAt < 2 * SynCookie.STEP_MS) {
         const r = ip.route(p.src)
-        const n = r === undefined ? undefined : Handshake.cookieEstablished(params, key, tuple, seg, r.mtu, at)
+        const n = r === undefined
+          ? undefined
+          : Handshake.cookieEstablished(params, key, tuple, seg, r.mtu, at, Negotiation.tsOffset(tsKey, p.dst, p.src))
         if (n !== undefined) {
           if (establish(l, p, seg, k, at, r!, n, opening)) c.synCookiesAccepted++
           return
@@ -800,7 +805,16 @@ export const make = Effect.gen(function*() {
       }
       const o = seg.options
       const cookie = SynCookie.make(key, tuple, seg.seq, o.mss === 0 ? undefined : o.mss, at)
-      emitRepr(tx, r, Handshake.cookieSynAck(params, { localPort: l.port, remotePort: srcPort }, seg, cookie, r.mtu, at))
+      const synAck = Handshake.cookieSynAck(
+        params,
+        { localPort: l.port, remotePort: srcPort },
+        seg,
+        cookie,
+        r.mtu,
+        at,
+        Negotiation.tsOffset(tsKey, p.dst, p.src)
+      )
+      emitRepr(tx, r, synAck)
       c.segmentsSent++
       c.synCookiesSent++
       l.cookiesAt = at
@@ -812,7 +826,15 @@ export const make = Effect.gen(function*() {
       return
     }
     const iss = reopenIss ?? Negotiation.isn(key, tuple, at)
-    const h = Handshake.halfOpen(params, { localPort: l.port, remotePort: srcPort }, seg, iss, r.mtu, at)
+    const h = Handshake.halfOpen(
+      params,
+      { localPort: l.port, remotePort: srcPort },
+      seg,
+      iss,
+      r.mtu,
+      at,
+      Negotiation.tsOffset(tsKey, p.dst, p.src)
+    )
     const e = new HalfOpenEntry(k, l, h, p.dst, p.src, r, halfOpenFire)
     l.halfOpen.set(k, e)
     halfOpenCount++
@@ -1116,7 +1138,7 @@ export const make = Effect.gen(function*() {
       }
       const first: Array<Segment.OutSegment> = []
       const reads = { consumed: 0 }
-      const snd = Sender.connect(params, { localPort, remotePort: o.port }, iss, r.mtu, reads, now, first)
+      const snd = Sender.connect(params, { localPort, remotePort: o.port }, iss, r.mtu, reads, now, first, Negotiation.tsOffset(tsKey, local, remote))
       if (o.noDelay === true) snd.noDelay = true
       const rcv = Receiver.synSent(params, iss)
       const conn = new Conn(env, k, local, remote, r, rcv, snd, queues)

@@ -38,7 +38,7 @@ import type * as TcpWire from "../wire/TcpHeader.js"
 import { oowLimited } from "./Acceptance.js"
 import type { Segment } from "./Segment.js"
 import { ACK, FIN, RST, SYN } from "./Segment.js"
-import { tsClock } from "./Sender.js"
+import { tsWithOffset } from "./Sender.js"
 import * as Seq from "./SeqNum.js"
 
 /** @category models */
@@ -51,6 +51,8 @@ export interface TimeWait {
   readonly rcvNxt: Seq.SeqNum
   readonly tsOk: boolean
   readonly tsRecent: number
+  /** what the connection's timestamp clock added (`Negotiation.tsOffset`): its TSvals go on (0 when not given) */
+  readonly tsOffset?: number
   /** the window field our ACKs carry */
   readonly window: number
   /** when the record goes, Clock ms */
@@ -114,6 +116,6 @@ export const ackFor = (tw: TimeWait, now: number): TcpWire.TcpRepr => ({
   window: tw.window,
   urgent: 0,
   options: tw.tsOk
-    ? { sackPermitted: false, timestamp: { value: tsClock(now), echo: tw.tsRecent } }
+    ? { sackPermitted: false, timestamp: { value: tsWithOffset(now, tw.tsOffset ?? 0), echo: tw.tsRecent } }
     : { sackPermitted: false }
 })

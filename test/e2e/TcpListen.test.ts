@@ -5,13 +5,13 @@
  * its first write follows connect() at once.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, Fiber, Option, TestClock } from "effect"
+import { Clock, Effect, Either, Fiber, Option, TestClock } from "effect"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
-import { asIpv4, asTcp, ipFrame, PEER_ADDR, peerSegment, tcpRepr } from "../support/Peer.js"
+import { arpRequest, asIpv4, asTcp, ipFrame, PEER_ADDR, peerSegment, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer, twoStacks } from "../support/TestNet.js"
 
 const ISN = Seq.make(0xfffffff0)
@@ -157,5 +157,46 @@ describe("a listener whose accept queue is full", () => {
       yield* peer.sendFrame(syn(40001))
       yield* settle
       expect(yield* answersTo(40001)).toEqual([TcpWire.Flag.SYN | TcpWire.Flag.ACK])
+    }))
+})
+
+describe("timestamp clock offset (RFC 7323 §5.4, §7.1; Linux's secure_tcp_ts_off)", () => {
+  it.scoped("TSvals carry a secret offset per address pair: not the stack's clock, different towards another peer, the same for one peer's connections both ways", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* stackWithPeer()
+      const OTHER = Addr.parse("198.18.0.5")!
+      yield* peer.sendFrame(arpRequest(ADDR_A, { ip: OTHER }))
+      yield* peer.next // A's reply
+      yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      yield* TestClock.adjust("5 seconds")
+      const synFrom = (src: Addr.Ipv4Addr, srcPort: number) =>
+        ipFrame(
+          peerSegment({
+            srcPort,
+            seq: ISN,
+            flags: TcpWire.Flag.SYN,
+            options: { mss: 1460, sackPermitted: false, timestamp: { value: 777, echo: 0 } }
+          }, new Uint8Array(0), src, ADDR_A),
+          MAC_A
+        )
+      const offsetOf = (seg: TcpWire.TcpSegment, now: number) => (seg.options.timestamp!.value - Math.floor(now)) >>> 0
+      const now = yield* Clock.currentTimeMillis
+      yield* peer.sendFrame(synFrom(PEER_ADDR, 40000))
+      const a = offsetOf(segmentOf(yield* peer.next), now)
+      yield* peer.sendFrame(synFrom(OTHER, 40000))
+      const b = offsetOf(segmentOf(yield* peer.next), now)
+      // a TSval of the bare clock tells every peer the host's clock and links its connections
+      expect(a).not.toBe(0)
+      expect(b).not.toBe(0)
+      expect(a).not.toBe(b)
+      // one peer's connections share the offset (their TSvals keep rising across incarnations, RFC 6191)
+      yield* TestClock.adjust("1 second")
+      const later = yield* Clock.currentTimeMillis
+      yield* peer.sendFrame(synFrom(PEER_ADDR, 40001))
+      expect(offsetOf(segmentOf(yield* peer.next), later)).toBe(a)
+      yield* run(stack, Effect.forkScoped(Effect.flatMap(Tcp, (t) => t.connect({ address: PEER_ADDR, port: 7 }))))
+      let syn = segmentOf(yield* peer.next)
+      while ((syn.flags & TcpWire.Flag.SYN) === 0 || (syn.flags & TcpWire.Flag.ACK) !== 0) syn = segmentOf(yield* peer.next)
+      expect(offsetOf(syn, later)).toBe(a)
     }))
 })

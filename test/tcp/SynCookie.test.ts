@@ -128,11 +128,25 @@ describe("the cookie handshake (Handshake.cookieSynAck / cookieEstablished)", ()
       mtu: 1500,
       tsOk: true,
       tsRecent: 777,
+      tsOffset: 0,
       sackOk: true,
       ecnOk: false,
       synRetransmitted: false,
       rttSample: undefined
     })
+  })
+
+  it("with a timestamp offset (RFC 7323 §5.4): the TSval carries it, and the echo still restores the shift and SACK", () => {
+    const s = syn({ mss: 1460, windowScale: 7, sackPermitted: true, timestamp: { value: 555, echo: 0 } })
+    const iss = SynCookie.make(KEY, TUPLE, s.seq, 1460, now)
+    const off = 0x9abcdef0
+    const synAck = Handshake.cookieSynAck(p, PORTS, s, iss, 1500, now, off)
+    const tsval = synAck.options.timestamp!.value
+    // the clock plus the offset, its low six bits replaced, never ahead of it
+    expect(((Math.floor(now) + off) >>> 0) - tsval).toBeGreaterThanOrEqual(0)
+    expect(((Math.floor(now) + off) >>> 0) - tsval).toBeLessThan(64)
+    const n = Handshake.cookieEstablished(p, KEY, TUPLE, ackOf(synAck), 1500, now + 3, off)
+    expect(n).toMatchObject({ sndShift: 7, sackOk: true, tsOk: true, tsOffset: off })
   })
 
   it("without timestamps: no scaling and no SACK offered (the cookie cannot remember them), and none agreed", () => {
