@@ -317,8 +317,11 @@ export const cookieEstablished = (
   const irs = Seq.add(seg.seq, -1)
   const proved = SynCookie.check(key, tuple, irs, iss, now)
   if (proved === undefined) return undefined
-  // a peer answers with timestamps only when our SYN-ACK had them, and it had them only when the SYN did
-  const ts = params.timestamps ? seg.options.timestamp : undefined
+  // a peer answers with timestamps only when our SYN-ACK had them, and it had them only when the SYN did;
+  // a TSecr of 0 echoes none of ours (a peer's timestamp on an ACK to a SYN-ACK that had none): no
+  // timestamps then, and the bits it would carry are not read (Linux's cookie_timestamp_decode)
+  const echoed = seg.options.timestamp
+  const ts = params.timestamps && echoed !== undefined && echoed.echo !== 0 ? echoed : undefined
   const offered = ts !== undefined ? SynCookie.offeredOf(ts.echo) : { windowShift: undefined, sackOk: false, ecn: false }
   const scaled = offered.windowShift !== undefined && params.windowScaling
   const sndShift = scaled ? offered.windowShift! : 0

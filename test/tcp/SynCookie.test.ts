@@ -158,6 +158,17 @@ describe("the cookie handshake (Handshake.cookieSynAck / cookieEstablished)", ()
     expect(n).toMatchObject({ sndShift: 0, rcvShift: 0, window: 64240, tsOk: false, sackOk: false, peerMss: 1400 })
   })
 
+  it("an ACK whose timestamp echoes 0 took no timestamps from us: no scaling, SACK or timestamps (Linux's cookie_timestamp_decode)", () => {
+    // the SYN had no timestamps, so the SYN-ACK offered no scaling; a peer that puts a timestamp
+    // with TSecr 0 on its ACK anyway must not make us scale windows it reads unscaled
+    const s = syn({ mss: 1400, windowScale: 7, sackPermitted: true })
+    const iss = SynCookie.make(KEY, TUPLE, s.seq, 1400, now)
+    const synAck = Handshake.cookieSynAck(p, PORTS, s, iss, 1500, now)
+    const ack = { ...ackOf(synAck, 64240), options: { sackPermitted: false, timestamp: { value: 900, echo: 0 } } }
+    const n = Handshake.cookieEstablished(p, KEY, TUPLE, ack, 1500, now)
+    expect(n).toMatchObject({ sndShift: 0, rcvShift: 0, window: 64240, tsOk: false, sackOk: false, ecnOk: false })
+  })
+
   it("an ACK that returns no cookie of ours, or is not a pure ACK, proves nothing", () => {
     const s = syn({ mss: 1460, sackPermitted: false })
     const iss = SynCookie.make(KEY, TUPLE, s.seq, 1460, now)
