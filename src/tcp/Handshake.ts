@@ -63,8 +63,10 @@ export interface HalfOpen {
   readonly mtu: number
   /** Clock ms the first SYN-ACK went */
   readonly firstSentAt: number
-  /** SYN-ACKs re-sent */
+  /** SYN-ACKs re-sent by the timer */
   retries: number
+  /** SYN-ACKs re-sent for the peer's SYN again: their ACK cannot be told from the first's but by its TSecr */
+  resent: number
   /** when to re-send the SYN-ACK, or give up */
   deadline: number
   /** when it last answered a refused segment without data with an ACK, Clock ms (`Acceptance.OOW_ACK_INTERVAL`) */
@@ -122,6 +124,7 @@ export const halfOpen = (
     mtu,
     firstSentAt: now,
     retries: 0,
+    resent: 0,
     deadline: now + params.rtt.initialRto,
     lastOowAckAt: undefined
   }
@@ -179,7 +182,10 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
   const paws = h.tsOk && ts !== undefined && ((ts.value - h.tsRecent) | 0) < 0
   if ((seg.flags & SYN) !== 0) {
     if (paws) return oowAck(h, now)
-    if (seg.seq === h.irs && (seg.flags & ACK) === 0) return RESEND
+    if (seg.seq === h.irs && (seg.flags & ACK) === 0) {
+      h.resent++
+      return RESEND
+    }
     // another SYN: outside the window an ACK (RFC 9293 §3.10.7.4, first); inside it, a passive
     // open returns to LISTEN (fourth): the entry goes, and the peer's next SYN starts afresh
     return inWindow ? DROP : oowAck(h, now)
@@ -209,8 +215,15 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
       sackOk: h.sackOk,
       ecnOk: h.ecnOk,
       synRetransmitted: h.retries > 0,
+      // (Karn: after a second SYN-ACK, for the timer or the peer's SYN again, only an echo of ours tells
+      // which one the ACK answers; Linux's tcp_synack_rtt_meas takes the send time only when
+      // num_retrans, which inet_rtx_syn_ack counts both ways, is 0, and the TSecr otherwise)
       rttSample: h.retries === 0
-        ? (h.tsOk && ts !== undefined && echoesOurs(h, ts.echo, now) ? (tsWithOffset(now, h.tsOffset) - ts.echo) >>> 0 : now - h.firstSentAt)
+        ? (h.tsOk && ts !== undefined && echoesOurs(h, ts.echo, now)
+          ? (tsWithOffset(now, h.tsOffset) - ts.echo) >>> 0
+          : h.resent === 0
+          ? now - h.firstSentAt
+          : undefined)
         : undefined
     }
   }

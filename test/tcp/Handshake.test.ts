@@ -239,6 +239,20 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     const same = { sackPermitted: false, timestamp: { value: 100, echo: 0 } }
     expect(Handshake.inSynReceived(half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, same), 10)._tag).toBe("Established")
   })
+  it("after the SYN again drew a second SYN-ACK, the completing ACK gives no RTT from the first one's send time (Linux's inet_rtx_syn_ack counts it: tcp_synack_rtt_meas)", () => {
+    // our first SYN-ACK was lost; the peer's SYN came again at 1000 and our second SYN-ACK went then
+    const bare = Handshake.halfOpen(p, PORTS, listenerSyn({ mss: 1460, sackPermitted: false }), T.LOCAL_ISN, T.MTU, 0)
+    expect(Handshake.inSynReceived(bare, listenerSyn({ mss: 1460, sackPermitted: false }), 1000)._tag).toBe("Resend")
+    const v = Handshake.inSynReceived(bare, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false }), 1010)
+    // 1010 ms would be the peer's SYN timeout, not a round trip: ambiguous (Karn), no sample
+    expect(v._tag === "Established" && v.negotiated.rttSample).toBeUndefined()
+    // with timestamps the echo says which SYN-ACK it answers: 10 ms
+    const h = half(0)
+    expect(Handshake.inSynReceived(h, listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 100, echo: 0 } }), 1000)._tag)
+      .toBe("Resend")
+    const w = Handshake.inSynReceived(h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 1000 } }), 1010)
+    expect(w._tag === "Established" && w.negotiated.rttSample).toBe(10)
+  })
   it("a completing ACK that carries data hands it to the connection", () => {
     const seg = raw({ seq: Seq.add(T.REMOTE_ISN, 1), ack: Seq.add(T.LOCAL_ISN, 1), flags: ACK, payload: "GET /" })
     expect(Handshake.inSynReceived(half(), seg, 5)._tag).toBe("Established")
