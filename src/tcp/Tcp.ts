@@ -214,7 +214,7 @@ export interface ListenOptions {
 export interface ConnectOptions {
   readonly address: Addr.Ipv4Addr | string
   readonly port: number
-  /** our port; default an ephemeral one (`tcp.localPortRange`: 32768..60999, as Linux) */
+  /** our port, 0..65535; default (or 0) an ephemeral one (`tcp.localPortRange`: 32768..60999, as Linux) */
   readonly localPort?: number
   /** Nagle off from the start */
   readonly noDelay?: boolean
@@ -1099,6 +1099,9 @@ export const make = Effect.gen(function*() {
       if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) {
         return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 1..65535` }))
       }
+      if (o.localPort !== undefined && (!Number.isInteger(o.localPort) || o.localPort < 0 || o.localPort > 65535)) {
+        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `local port ${o.localPort} is not 0..65535` }))
+      }
       const badTos = o.tos === undefined ? undefined : tosError(o.tos)
       if (badTos !== undefined) return Effect.fail(badTos)
       const r = ip.route(remote)
@@ -1114,10 +1117,12 @@ export const make = Effect.gen(function*() {
       const now = clock.unsafeCurrentTimeMillis()
       // a port a listener holds is not ours to connect from (bind(2) says EADDRINUSE, even with
       // SO_REUSEADDR: Linux's inet_csk_bind_conflict)
-      if (o.localPort !== undefined && listeners.has(o.localPort)) {
-        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${o.localPort} is listening` }))
+      // port 0 is bind(2)'s "any port": an ephemeral one (Node's localPort: 0 too), never a SYN from port 0
+      const asked = o.localPort === 0 ? undefined : o.localPort
+      if (asked !== undefined && listeners.has(asked)) {
+        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${asked} is listening` }))
       }
-      const localPort = o.localPort ?? ephemeral(remote, o.port, local, loopback, now)
+      const localPort = asked ?? ephemeral(remote, o.port, local, loopback, now)
       if (localPort === undefined) {
         return Effect.fail(new TcpError({ reason: "NoEphemeralPorts", detail: `no free port towards ${Addr.format(remote)}:${o.port}` }))
       }

@@ -152,6 +152,19 @@ describe("TCP API: typed errors", () => {
     }))
 })
 
+describe("TCP API: the local port of a connect", () => {
+  it.scoped("localPort 0 asks for an ephemeral port (bind(2) to port 0, Node's localPort: 0); one outside 0..65535 is refused", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const { client, server } = yield* openPair(b, listener, 0)
+      // the SYN did not go from port 0, which no peer can answer as a connection of its own
+      expect(client.localPort).toBeGreaterThanOrEqual(32768)
+      expect(server.remotePort).toBe(client.localPort)
+      for (const bad of [-1, 65_536, 1.5]) expect(yield* reasonOf(connectFromB(b, 80, bad))).toBe("InvalidArgument")
+    }))
+})
+
 describe("TCP over a jumbo-frame link", () => {
   it.scoped("both ends, the accepted one too, take their MSS from the 9000-octet MTU and fill segments to it (gVisor #9922)", () =>
     Effect.gen(function*() {
