@@ -8,7 +8,8 @@
  * 1. `paws`: a timestamped segment older than TS.Recent is a duplicate from
  *    an earlier wrap of the sequence space: send an ACK, drop it (not for RST).
  * 2. `acceptable`: the segment overlaps the receive window (the four cases of
- *    §3.10.7.4). If not: send an ACK and drop it (an RST is just dropped).
+ *    §3.10.7.4). If not: send an ACK and drop it (an RST is just dropped,
+ *    but for one at RCV.NXT - 1 after the peer's FIN: `resetsAfterFin`).
  * 3. `onRst`: only an RST exactly at RCV.NXT resets the connection; one
  *    elsewhere in the window draws a challenge ACK (RFC 5961 §3.2), outside
  *    it is dropped. (The caller applies this before the window test's ACK.)
@@ -56,6 +57,17 @@ export const onRst = (rcvNxt: Seq.SeqNum, rcvWnd: number, seq: Seq.SeqNum): RstV
   // A zero window still holds RCV.NXT (handled above) and nothing else.
   return rcvWnd > 0 && Seq.inWindow(seq, rcvNxt, rcvWnd) ? "ChallengeAck" : "Drop"
 }
+
+/**
+ * An RST outside the window that still resets: once the peer's FIN is in (CLOSE-WAIT, LAST-ACK,
+ * CLOSING; not TIME-WAIT, RFC 1337), one at the FIN's own sequence number, RCV.NXT - 1. A peer
+ * that aborts after its FIN may number its RST so (macOS does); answered with a challenge ACK that
+ * the closed peer may never answer, the connection would stay in CLOSE-WAIT. Linux takes it
+ * (tcp_reset_check, "tcp: accept RST for rcv_nxt - 1 after receiving a FIN"); a blind attacker
+ * still has to hit one exact number, as for RCV.NXT.
+ */
+export const resetsAfterFin = (rcvNxt: Seq.SeqNum, seq: Seq.SeqNum, finReceived: boolean, timeWait: boolean): boolean =>
+  finReceived && !timeWait && seq === Seq.add(rcvNxt, -1)
 
 /** What an ACK field does (RFC 9293 §3.10.7.4 "fifth, check the ACK field", RFC 5961 §5.2). @category models */
 export type AckVerdict =

@@ -570,7 +570,13 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   // segment of non-zero length: it takes no buffer, and Linux (tcp_data_queue) queues it too.
   const bareFin = (flags & (FIN | SYN)) === FIN && seg.payload.length === 0 && seg.seq === r.rcvNxt
   if (!bareFin && !Acceptance.acceptable(r.rcvNxt, wnd, seg.seq, len)) {
-    if (rst) return
+    if (rst) {
+      if (Acceptance.resetsAfterFin(r.rcvNxt, seg.seq, r.finReceived, view.timeWait)) {
+        out.reset = true
+        r.state = "Closed"
+      }
+      return
+    }
     // RFC 5961 §4.2: a SYN, "irrespective of the sequence number", is a challenge (rate limited);
     // not the peer's SYN again in a simultaneous open's SYN-RECEIVED, which our SYN-ACK answers
     if ((flags & SYN) !== 0 && !view.synReceived) {

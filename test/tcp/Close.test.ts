@@ -198,6 +198,21 @@ describe("CLOSE-WAIT and LAST-ACK", () => {
     expect(s.state).toBe("Closed")
     expect(s.snd.failure).toBe(undefined)
   })
+  it("an RST at the peer's FIN's own sequence number (RCV.NXT - 1) resets CLOSE-WAIT and LAST-ACK (Linux's tcp_reset_check: macOS sends its RST so after a FIN)", () => {
+    // the peer's FIN took seq 0, so RCV.NXT is 1; a peer aborting after its FIN may send its RST at 0
+    const cw = closeWait()
+    expect(cw.send(20, T.fromPeer({ seq: 0, flags: RST }))).toEqual([])
+    expect([cw.state, cw.snd.failure]).toEqual(["Closed", "Reset"])
+    const la = closeWait()
+    la.end(20)
+    expect(la.send(30, T.fromPeer({ seq: 0, flags: RST }))).toEqual([])
+    expect([la.state, la.snd.failure]).toEqual(["Closed", "Reset"])
+    // without a FIN from the peer RCV.NXT - 1 is data already taken: an old RST, ignored (RFC 5961 §3.2)
+    const e = est()
+    e.send(10, T.fromPeer({ seq: 0, payload: "x" }))
+    expect(e.send(20, T.fromPeer({ seq: 0, flags: RST }))).toEqual([])
+    expect(e.state).toBe("Established")
+  })
   it("LAST-ACK: a duplicate ACK changes nothing; the peer's FIN again is re-ACKed; ours goes again at RTO", () => {
     const s = closeWait()
     s.end(20)
