@@ -10,7 +10,8 @@
  * 2. `acceptable`: the segment overlaps the receive window (the four cases of
  *    §3.10.7.4). If not: send an ACK and drop it (an RST is just dropped,
  *    but for one at RCV.NXT - 1 after the peer's FIN: `resetsAfterFin`).
- * 3. `onRst`: only an RST exactly at RCV.NXT resets the connection; one
+ * 3. `onRst`: only an RST exactly at RCV.NXT (or, with SACK, at the right
+ *    edge of the highest block held out of order) resets the connection; one
  *    elsewhere in the window draws a challenge ACK (RFC 5961 §3.2), outside
  *    it is dropped. (The caller applies this before the window test's ACK.)
  * 4. A SYN in a synchronized state, in or out of the window, draws a
@@ -52,8 +53,14 @@ export const acceptable = (rcvNxt: Seq.SeqNum, rcvWnd: number, seq: Seq.SeqNum, 
 /** What an RST in a synchronized state does (RFC 5961 §3.2). @category models */
 export type RstVerdict = "Reset" | "ChallengeAck" | "Drop"
 
-export const onRst = (rcvNxt: Seq.SeqNum, rcvWnd: number, seq: Seq.SeqNum): RstVerdict => {
-  if (seq === rcvNxt) return "Reset"
+/**
+ * `sackedTo`: with SACK, the right edge of the highest block we hold out of order. The peer's
+ * SND.NXT is there when only a hole keeps RCV.NXT behind, and its RST (an abort) carries it;
+ * Linux resets on it too (tcp_validate_incoming), where a challenge ACK would cost a round trip
+ * or, rate-limited or unanswered, leave the connection open. One exact number, as RCV.NXT.
+ */
+export const onRst = (rcvNxt: Seq.SeqNum, rcvWnd: number, seq: Seq.SeqNum, sackedTo?: Seq.SeqNum): RstVerdict => {
+  if (seq === rcvNxt || seq === sackedTo) return "Reset"
   // A zero window still holds RCV.NXT (handled above) and nothing else.
   return rcvWnd > 0 && Seq.inWindow(seq, rcvNxt, rcvWnd) ? "ChallengeAck" : "Drop"
 }

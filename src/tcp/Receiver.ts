@@ -595,7 +595,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   }
   // 3. RST
   if (rst) {
-    const verdict = Acceptance.onRst(r.rcvNxt, wnd, seg.seq)
+    const held = r.ooo.blocks
+    const verdict = Acceptance.onRst(r.rcvNxt, wnd, seg.seq, r.sackOk && held.length > 0 ? held[held.length - 1]!.end : undefined)
     if (verdict === "Reset") {
       out.reset = true
       // RFC 1337: TIME-WAIT ignores it, and must still re-ACK a retransmitted FIN

@@ -622,6 +622,18 @@ describe("ESTABLISHED: RFC 5961", () => {
       expect(s.state).toBe("Established")
     }
   })
+  it("with SACK, an RST at the right edge of the highest block held out of order resets (Linux's tcp_validate_incoming)", () => {
+    // the peer's 0..100 is lost, 100..300 held; it aborts, its RST carrying its SND.NXT, 300
+    const s = est({ peer: { sackPermitted: true } })
+    s.send(10, T.fromPeer({ seq: 100, payload: T.octets(100, 100) }), T.fromPeer({ seq: 200, payload: T.octets(100, 200) }))
+    expect(s.send(20, T.fromPeer({ seq: 300, flags: RST }))).toEqual([])
+    expect([s.state, s.snd.failure]).toEqual(["Closed", "Reset"])
+    // elsewhere in the window still a challenge
+    const t = est({ peer: { sackPermitted: true } })
+    t.send(10, T.fromPeer({ seq: 100, payload: T.octets(100, 100) }))
+    expect(t.send(20, T.fromPeer({ seq: 150, flags: RST }))).toHaveLength(1)
+    expect(t.state).toBe("Established")
+  })
   it("an RST outside the window is dropped silently", () => {
     const s = est()
     expect(s.send(20, T.fromPeer({ seq: BUF, flags: RST }))).toEqual([])
