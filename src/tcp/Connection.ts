@@ -314,6 +314,8 @@ export class Conn {
         else others = true
       }
       if (others) for (const e of events) if (e._tag !== "Report") this.apply(e, now, out)
+      // (the path MTU locked below the floor, or unlocked when that expired: DF follows, before the sends)
+      if (this.snd.pmtuLocked === this.emitOptions.dontFragment) this.emitWith(this.emitOptions.tos ?? 0)
       return Effect.zipRight(this.transmit(out), finished ? last : next)
     }
     // after each wake-up's transmit (made once: nothing allocated per wake-up for them)
@@ -377,8 +379,6 @@ export class Conn {
         return
       case "IcmpError":
         Sender.onIcmpError(s, e.kind, e.mtu, e.seq as Seq.SeqNum, now, out)
-        // (a path MTU below the floor: from now on without DF, before the resends go)
-        if (s.pmtuLocked && this.emitOptions.dontFragment === true) this.emitWith(this.emitOptions.tos ?? 0)
         return
     }
   }

@@ -72,7 +72,8 @@
  *   `idle` of silence, TimedOut after the configured unanswered ones.
  * - ICMP errors (RFC 1122 §4.2.3.9, RFC 5927): fragmentation needed lowers
  *   the MSS (the path MTU not below 552, and below that without DF, as
- *   Linux) and resends (RFC 1191); only an error quoting a sequence number
+ *   Linux) and resends (RFC 1191), for 10 minutes (then the route's MTU is
+ *   tried again: RFC 1191 §6.3, Linux's mtu_expires); only an error quoting a sequence number
  *   in flight is believed; port or host unreachable fails a connect in
  *   SYN-SENT and is only a soft error after it.
  * - Closing (RFC 9293 §3.6, §3.10.4): FIN after the data; TIME-WAIT of
@@ -185,6 +186,10 @@ export interface Sender {
    * without DF, for the router to fragment (Linux's locked MTU, ip_dont_fragment)
    */
   pmtuLocked: boolean
+  /** the route's MTU, which `mtu` starts at and goes back to when a lowered path MTU expires */
+  readonly routeMtu: number
+  /** when a path MTU lowered by a router expires (Clock ms; undefined: not lowered) */
+  pmtuExpiresAt: number | undefined
   /** send MSS (RFC 9293 §3.7.1, floored as Linux) */
   mss: number
   /** the MSS the peer announced (undefined: none) */
@@ -507,6 +512,8 @@ const base = (
     finWait2At: undefined,
     synRetransmitted: false,
     pmtuLocked: false,
+    routeMtu: mtu,
+    pmtuExpiresAt: undefined,
     challengeBucket: undefined,
     view: {
       sndUna: iss,
@@ -889,6 +896,7 @@ const finEnd = (s: Sender): Seq.SeqNum | undefined =>
 /** Send what the windows, Nagle and the state allow. */
 const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (!sending(s) || s.persistAt !== undefined) return
+  if (s.pmtuExpiresAt !== undefined && now >= s.pmtuExpiresAt) pmtuExpired(s)
   const bufEnd = SendBuffer.end(s.buffer)
   for (;;) {
     // resending after a timeout: what the peer SACKed needs no second copy
@@ -1945,6 +1953,29 @@ export type IcmpKind =
 export const MIN_PMTU = 552
 
 /**
+ * How long a path MTU a router lowered holds before the route's MTU is tried
+ * again, ms: RFC 1191 §6.3 ("the PMTU value should be increased periodically
+ * ... recommended 10 minutes"), Linux's net.ipv4.route.mtu_expires (600 s).
+ * A path that is still narrower answers the first full-sized segment with a
+ * new report, which lowers it again.
+ */
+export const PMTU_EXPIRES = 600_000
+
+/**
+ * A lowered path MTU expired: back to the route's, DF again, the window
+ * keeping its segments (Linux: the route's PMTU exception expires, and
+ * tcp_current_mss syncs the MSS to the route's MTU on the next send).
+ */
+const pmtuExpired = (s: Sender): void => {
+  s.pmtuExpiresAt = undefined
+  s.pmtuLocked = false
+  if (s.mtu === s.routeMtu) return
+  s.mtu = s.routeMtu
+  s.mss = Negotiation.sendMss(s.peerMss, s.mtu)
+  Congestion.resize(s.cc, s.mss)
+}
+
+/**
  * An ICMP error quoting our segment with sequence number `seq`. Only one
  * quoting a sequence number in [SND.UNA, SND.MAX] is believed (RFC 5927
  * §4.1: a blind attacker cannot guess it). While connecting, "unreachable"
@@ -1977,6 +2008,8 @@ export const onIcmpError = (
       const pmtu = Math.max(MIN_PMTU, mtu)
       if (pmtu >= s.mtu && !lock) return
       if (lock) s.pmtuLocked = true
+      // the report holds for PMTU_EXPIRES from the last one that lowered (or locked) it
+      s.pmtuExpiresAt = now + PMTU_EXPIRES
       if (pmtu < s.mtu) {
         s.mtu = pmtu
         s.mss = Negotiation.sendMss(s.peerMss, pmtu)
@@ -2169,6 +2202,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.recover = s.sndMax
   // go back to SND.UNA: the first segment now, the rest as ACKs open cwnd again
   s.sndNxt = s.sndUna
+  if (s.pmtuExpiresAt !== undefined && now >= s.pmtuExpiresAt) pmtuExpired(s)
   retransmitFirst(s, now, out)
   push(s, now, out)
   if (s.rtoAt === undefined && Seq.gt(s.sndMax, s.sndUna)) s.rtoAt = now + s.rtt.rto

@@ -8,7 +8,7 @@
  * fake TAP, a raw peer, virtual time.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Layer } from "effect"
+import { Effect, Layer, TestClock } from "effect"
 import { flatten, Link } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
 import * as Stack from "../../src/Stack.js"
@@ -17,6 +17,7 @@ import * as Checksum from "../../src/wire/Checksum.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
+import * as TcpWire from "../../src/wire/TcpHeader.js"
 import * as VirtioNet from "../../src/wire/VirtioNet.js"
 import { deliverFromCallback, FAKE_STACK_ADDR, fakeAddon, peerOpens, stackOnFakeTap, tcpOf } from "../support/FakeTap.js"
 import { asIpv4, ipFrame, ipRepr, PEER_ADDR, peerSegment } from "../support/Peer.js"
@@ -55,12 +56,22 @@ const payloadLengths = (sent: ReadonlyArray<Uint8Array>) => sent.map((f) => tcpO
  */
 const inFlight = Effect.gen(function*() {
   const { fake, frames, stack } = yield* stackOnFakeTap(STACK_MAC)
-  const { conn } = yield* peerOpens(fake, frames, stack, STACK_MAC, PEER_MAC, ISN)
+  const { conn, ours } = yield* peerOpens(fake, frames, stack, STACK_MAC, PEER_MAC, ISN)
   const sent = yield* dataSentBy(frames, conn.write(new Uint8Array(3000)))
   expect(payloadLengths(sent)).toEqual([1460, 1460, 80])
   const first = sent[0]!
   const report = (mtu: number) => dataSentBy(frames, deliverFromCallback(fake, frames, [fragmentationNeeded(first, mtu)]))
-  return { conn, first, report }
+  /** the peer acknowledges all `n` octets the stack sent */
+  const ackAll = (n: number) =>
+    deliverFromCallback(fake, frames, [
+      ipFrame(
+        peerSegment({ seq: Seq.add(ISN, 1), ack: Seq.add(ours, n), flags: TcpWire.Flag.ACK }, new Uint8Array(0), PEER_ADDR, FAKE_STACK_ADDR),
+        STACK_MAC,
+        PEER_MAC
+      )
+    ])
+  const send = (data: Uint8Array) => dataSentBy(frames, conn.write(data))
+  return { conn, first, report, ackAll, send }
 })
 
 describe("TCP path MTU (RFC 1191)", () => {
@@ -82,6 +93,27 @@ describe("TCP path MTU (RFC 1191)", () => {
       expect(again.map((f) => asIpv4(f)!.dontFragment)).toEqual(again.map(() => false))
       // the data before the report went with DF
       expect(asIpv4(first)!.dontFragment).toBe(true)
+    }))
+
+  it.scoped("a lowered, locked path MTU expires after 10 minutes (Linux's mtu_expires): full segments with DF again", () =>
+    Effect.gen(function*() {
+      const { ackAll, conn, report, send } = yield* inFlight
+      yield* report(296)
+      yield* ackAll(3000)
+      yield* settle
+      // within the 10 minutes: 512 octets a segment, without DF
+      yield* TestClock.adjust(599_000)
+      const before = yield* send(new Uint8Array(1000))
+      expect(payloadLengths(before)).toEqual([512, 488])
+      expect(before.map((f) => asIpv4(f)!.dontFragment)).toEqual([false, false])
+      yield* ackAll(4000)
+      yield* settle
+      // after them the route's MTU is tried again, with DF, so that a router still narrower says so
+      yield* TestClock.adjust(1_000)
+      const after = yield* send(new Uint8Array(2000))
+      expect(payloadLengths(after)).toEqual([1460, 540])
+      expect(after.map((f) => asIpv4(f)!.dontFragment)).toEqual([true, true])
+      expect((yield* conn.info).mss).toBe(1460)
     }))
 })
 

@@ -68,6 +68,27 @@ describe("ICMP errors for an established connection", () => {
     expect(shape(s.tick(rto))).toEqual([[0, 536]])
   })
 
+  it("a lowered path MTU expires after 10 minutes (RFC 1191 §6.3, Linux's mtu_expires): full segments again, DF again", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    s.write(1000, T.octets(MSS))
+    icmp(s, "FragmentationNeeded", 1000, 0, 1010)
+    s.send(1020, T.fromPeer({ seq: 0, ack: MSS }))
+    expect(s.snd.mss).toBe(960)
+    // within the 10 minutes the smaller size holds
+    expect(shape(s.write(1010 + 600_000 - 1, T.octets(MSS)))).toEqual([[MSS, 960], [MSS + 960, 500]])
+    s.send(1010 + 600_000, T.fromPeer({ seq: 0, ack: 2 * MSS }))
+    // after them the route's MTU is tried again: a path that still is smaller says so with a new report
+    expect(shape(s.write(1010 + 600_001, T.octets(MSS)))).toEqual([[2 * MSS, MSS]])
+    expect(s.snd.mss).toBe(MSS)
+    // a locked MTU (below 552) is unlocked the same way: the segments go with DF again
+    icmp(s, "FragmentationNeeded", 296, 2 * MSS, 700_000)
+    expect(s.snd.pmtuLocked).toBe(true)
+    s.send(700_010, T.fromPeer({ seq: 0, ack: 3 * MSS }))
+    s.write(1_300_010, T.octets(10))
+    expect(s.snd.pmtuLocked).toBe(false)
+    expect(s.snd.mss).toBe(MSS)
+  })
+
   it("an error quoting a sequence number not in flight is not believed (RFC 5927 §4.1)", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
     s.write(1000, T.octets(MSS))
