@@ -215,19 +215,23 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
       sackOk: h.sackOk,
       ecnOk: h.ecnOk,
       synRetransmitted: h.retries > 0,
-      // (Karn: after a second SYN-ACK, for the timer or the peer's SYN again, only an echo of ours tells
-      // which one the ACK answers; Linux's tcp_synack_rtt_meas takes the send time only when
-      // num_retrans, which inet_rtx_syn_ack counts both ways, is 0, and the TSecr otherwise)
-      rttSample: h.retries === 0
-        ? (h.tsOk && ts !== undefined && echoesOurs(h, ts.echo, now)
-          ? (tsWithOffset(now, h.tsOffset) - ts.echo) >>> 0
-          : h.resent === 0
-          ? now - h.firstSentAt
-          : undefined)
-        : undefined
+      rttSample: handshakeRtt(h, ts?.echo, now)
     }
   }
 }
+/**
+ * The handshake's RTT sample, ms: from the echoed timestamp when there is one, which names the
+ * SYN-ACK it answers even when that was resent (RFC 7323 §4.1; Linux's tcp_synack_rtt_meas, whose
+ * tcp_ack_update_rtt takes the TSecr when Karn's rule leaves no clock sample), believed only
+ * if it lies within this handshake; else, by Karn's rule, from the clock when no SYN-ACK was resent.
+ */
+export const handshakeRtt = (h: HalfOpen, echo: number | undefined, now: number): number | undefined => {
+  if (h.tsOk && echo !== undefined && echoesOurs(h, echo, now)) return (tsWithOffset(now, h.tsOffset) - echo) >>> 0
+  // (Karn: after a second SYN-ACK, for the timer or the peer's SYN again, the send time may be the wrong
+  // copy's; Linux's tcp_synack_rtt_meas takes it only when num_retrans, which inet_rtx_syn_ack counts both ways, is 0)
+  return h.retries === 0 && h.resent === 0 ? now - h.firstSentAt : undefined
+}
+
 const RESEND: HalfOpenVerdict = { _tag: "Resend" }
 
 /**

@@ -195,6 +195,8 @@ export interface SynInfo {
   /** it acknowledged our SYN (a SYN-ACK); otherwise a simultaneous open */
   readonly acked: boolean
   readonly tsVal: number | undefined
+  /** the TSval of ours it echoes (a SYN-ACK's: which of our SYNs it answers) */
+  readonly tsEcr: number | undefined
   /** it offered SACK (RFC 2018 §2) */
   readonly sackPermitted: boolean
   /** an ECN-setup SYN-ACK: ECE without CWR (RFC 3168 §6.1.1) */
@@ -529,6 +531,7 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number): voi
     windowScale: o.windowScale,
     acked: ackOk,
     tsVal: o.timestamp?.value,
+    tsEcr: o.timestamp?.echo,
     sackPermitted: o.sackPermitted,
     ecnSetup
   }

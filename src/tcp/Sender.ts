@@ -38,7 +38,7 @@
  *   segment, restarted by each ACK of new data, doubled per expiry; RTT
  *   from timestamps (RFC 7323 §4) or by Karn's rule, taken when the batch
  *   arrived; 3 s once established when the handshake gave no sample
- *   (RFC 6298 §5.7, as Linux); after `retries` expiries in a row the
+ *   (RFC 6298 §5.7, as Linux; with timestamps a resent SYN's echo is one); after `retries` expiries in a row the
  *   connection fails with TimedOut. An expiry resends from SND.UNA (go-back-N
  *   within `cwnd`, RFC 5681 §3.1; with SACK, what the scoreboard does not
  *   hold); with SACK, F-RTO (RFC 5682 §3.1, as Linux) first: once the
@@ -186,6 +186,8 @@ export interface Sender {
    * without DF, for the router to fragment (Linux's locked MTU, ip_dont_fragment)
    */
   pmtuLocked: boolean
+  /** when the connection was made, Clock ms (a SYN-ACK's echo from before it is no sample) */
+  readonly connectAt: number
   /** the route's MTU, which `mtu` starts at and goes back to when a lowered path MTU expires */
   readonly routeMtu: number
   /** when a path MTU lowered by a router expires (Clock ms; undefined: not lowered) */
@@ -513,6 +515,7 @@ const base = (
     synRetransmitted: false,
     pmtuLocked: false,
     routeMtu: mtu,
+    connectAt: now,
     pmtuExpiresAt: undefined,
     challengeBucket: undefined,
     view: {
@@ -1128,7 +1131,8 @@ const onSyn = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void 
   s.sndWl1 = syn.irs
   if (syn.acked) {
     s.sndWl2 = Seq.add(s.iss, 1)
-    if (s.timing !== undefined) rttSample(s, r.at - s.timing.at)
+    const sample = synAckRtt(s, r)
+    if (sample !== undefined) rttSample(s, sample)
     establish(s, now)
     s.ackNow = true
   } else {
@@ -1136,6 +1140,20 @@ const onSyn = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void 
     s.state = "SynReceived"
     sendSyn(s, now, out)
   }
+}
+
+/**
+ * The RTT sample a SYN-ACK gives, ms: the timed SYN's, or when the SYN was resent (Karn's rule: no
+ * clock sample), its echoed timestamp, which names the copy answered (RFC 7323 §4.1), as Linux's
+ * tcp_ack_update_rtt takes the TSecr; believed only within this connect. Without one the RTO is
+ * 3 s (RFC 6298 §5.7) and there is no SRTT, so no tail loss probe, until data is timed.
+ */
+const synAckRtt = (s: Sender, r: Report): number | undefined => {
+  if (s.timing !== undefined) return r.at - s.timing.at
+  const echo = r.syn?.tsEcr
+  if (!s.tsOk || echo === undefined || echo === 0) return undefined
+  const sample = (tsOf(s, r.at) - echo) >>> 0
+  return sample <= r.at - s.connectAt ? sample : undefined
 }
 
 /** Our SYN is acknowledged (RFC 9293 §3.10.7.3 fourth, §3.10.7.4 fifth): ESTABLISHED, timers and cwnd fresh. */

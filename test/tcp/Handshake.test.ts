@@ -158,6 +158,19 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     expect(v.negotiated.tsRecent).toBe(101)
     expect(v.negotiated.rttSample).toBe(30)
   })
+  it("a SYN-ACK resent: Karn's rule leaves no sample from the clock, but the echoed timestamp names the copy answered (Linux's tcp_ack_update_rtt takes the TSecr)", () => {
+    const h = half(0)
+    // the SYN-ACK went again at 1000 (TSval 1000, as the listener's timer resends it), its ACK came at 1100
+    h.retries = 1
+    const v = Handshake.inSynReceived(h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 1000 } }), 1100)
+    expect(v._tag).toBe("Established")
+    if (v._tag !== "Established") return
+    expect(v.negotiated.synRetransmitted).toBe(true)
+    expect(v.negotiated.rttSample).toBe(100)
+    // an echo from before the first SYN-ACK is no sample of this handshake: none then (3 s, RFC 6298 §5.7)
+    const w = Handshake.inSynReceived(h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 0xfffffff0 } }), 1100)
+    expect(w._tag === "Established" && w.negotiated.rttSample).toBeUndefined()
+  })
   it("an ACK too low (ISS) or too high (ISS + 2) draws <SEQ=SEG.ACK><CTL=RST>", () => {
     expect(Handshake.inSynReceived(half(), ackOf(T.LOCAL_ISN), 10)).toEqual({ _tag: "Reset", seq: T.LOCAL_ISN })
     expect(Handshake.inSynReceived(half(), ackOf(Seq.add(T.LOCAL_ISN, 2)), 10))

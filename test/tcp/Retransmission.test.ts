@@ -76,6 +76,25 @@ describe("retransmission timer (RFC 6298)", () => {
     expect(socket.tick(4199)).toEqual([])
     expect(shape(socket.tick(4200))).toEqual([[0, 3]])
   })
+  it("an active open whose SYN was resent, with timestamps: the SYN-ACK's echo is a sample (RFC 7323 §4.1, as Linux), not the 3 s fallback", () => {
+    const { socket } = T.synSent({ now: 0 })
+    socket.tick(1000) // SYN again, TSval 1000
+    socket.send(
+      1100,
+      Segment.make({
+        seq: T.REMOTE_ISN,
+        ack: Seq.add(T.LOCAL_ISN, 1),
+        flags: Segment.SYN | Segment.ACK,
+        window: 64240,
+        options: { mss: MSS, sackPermitted: false, timestamp: { value: 7, echo: 1000 } }
+      })
+    )
+    // R = 100 ms: SRTT 100, RTTVAR 50, RTO 100 + max(200, 200) = 300 ms (Linux's floor under RTTVAR)
+    expect(socket.snd.rtt.srtt).toBe(100)
+    socket.write(1200, "abc")
+    expect(socket.tick(1499)).toEqual([])
+    expect(shape(socket.tick(1500))).toEqual([[0, 3]])
+  })
   it("the first sample sets SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR (§2.2)", () => {
     const s = est({ synAckRetransmitted: true })
     s.write(1000, T.octets(2 * MSS))
