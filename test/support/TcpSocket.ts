@@ -116,6 +116,8 @@ export interface Options {
   readonly now?: number
   /** our SYN-ACK had to be sent again (established): the handshake gives no RTT sample (Karn) */
   readonly synAckRetransmitted?: boolean
+  /** our timestamp offset towards the peer (`Negotiation.tsOffset`; synSent only) */
+  readonly tsOffset?: number
 }
 
 export const params = (p?: Partial<Params.TcpParams>): Params.TcpParams => ({ ...Params.defaults, ...p })
@@ -164,7 +166,7 @@ export const synSent = (o: Options = {}): { socket: TcpSocket; syn: Segment.OutS
   const now = o.now ?? 0
   const reads = { consumed: 0 }
   const out: Array<Segment.OutSegment> = []
-  const snd = Sender.connect(p, { localPort: LOCAL_PORT, remotePort: REMOTE_PORT }, LOCAL_ISN, MTU, reads, now, out)
+  const snd = Sender.connect(p, { localPort: LOCAL_PORT, remotePort: REMOTE_PORT }, LOCAL_ISN, MTU, reads, now, out, o.tsOffset ?? 0)
   const rcv = Receiver.synSent(p, LOCAL_ISN)
   return { socket: new TcpSocket(rcv, snd), syn: out[0]! }
 }

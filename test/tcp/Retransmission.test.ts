@@ -95,6 +95,22 @@ describe("retransmission timer (RFC 6298)", () => {
     expect(socket.tick(1499)).toEqual([])
     expect(shape(socket.tick(1500))).toEqual([[0, 3]])
   })
+  it("the same with a timestamp offset towards the peer: the echo is read in our offset clock", () => {
+    const offset = 0xfffff000
+    const { socket } = T.synSent({ now: 0, tsOffset: offset })
+    socket.tick(1000) // SYN again, TSval 1000 + offset (wrapping)
+    socket.send(
+      1100,
+      Segment.make({
+        seq: T.REMOTE_ISN,
+        ack: Seq.add(T.LOCAL_ISN, 1),
+        flags: Segment.SYN | Segment.ACK,
+        window: 64240,
+        options: { mss: MSS, sackPermitted: false, timestamp: { value: 7, echo: (1000 + offset) >>> 0 } }
+      })
+    )
+    expect(socket.snd.rtt.srtt).toBe(100)
+  })
   it("the first sample sets SRTT = R, RTTVAR = R/2, RTO = SRTT + 4 RTTVAR (§2.2)", () => {
     const s = est({ synAckRetransmitted: true })
     s.write(1000, T.octets(2 * MSS))
