@@ -964,9 +964,13 @@ export const make = Effect.gen(function*() {
     const conn = conns.get(k)
     if (conn === undefined) {
       // a SYN-ACK of a half-open connection was undeliverable (a spoofed SYN's source: its next hop
-      // never answered ARP): the entry goes now, not after every SYN-ACK retry (Linux's tcp_req_err)
+      // never answered ARP): the entry goes now, not after every SYN-ACK retry (Linux's tcp_req_err),
+      // for the errors Linux's tcp_v4_err takes as fatal to a request only: net or host unreachable,
+      // time exceeded, parameter problem. Not for the rest (fragmentation needed, port or protocol
+      // unreachable, administratively prohibited, ...): the SYN-ACK goes on being retried
       const h = listeners.get(TcpWire.srcPortAt(t, 0))?.halfOpen.get(k)
-      if (h !== undefined && report.type === "DstUnreachable" && TcpWire.seqAt(t, 0) === h.h.iss) {
+      const fatal = report.type !== "DstUnreachable" || report.code === 0 || report.code === 1
+      if (h !== undefined && fatal && TcpWire.seqAt(t, 0) === h.h.iss) {
         c.icmpErrors++
         dropHalfOpen(h)
       }

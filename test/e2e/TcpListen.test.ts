@@ -9,9 +9,12 @@ import { Clock, Effect, Either, Fiber, Option, TestClock } from "effect"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
+import * as IcmpWire from "../../src/wire/IcmpMessage.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
-import { arpRequest, asIpv4, asTcp, ipFrame, PEER_ADDR, peerSegment, tcpRepr } from "../support/Peer.js"
+import { arpRequest, asIpv4, asTcp, ipFrame, ipRepr, PEER_ADDR, peerSegment, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer, twoStacks } from "../support/TestNet.js"
 
 const ISN = Seq.make(0xfffffff0)
@@ -113,6 +116,37 @@ describe("a half-open connection whose SYN-ACK cannot be delivered", () => {
       const s = yield* stats
       expect(s.ipv4.unresolved).toBeGreaterThan(0)
       expect(s.tcp).toMatchObject({ halfOpen: 0, icmpErrors: 1, synAckTimeouts: 0 })
+    }))
+})
+
+describe("a half-open connection and ICMP errors about its SYN-ACK (as Linux's tcp_v4_err / tcp_req_err)", () => {
+  /** An ICMP error from the peer of `type`/`code` quoting `ip` (the SYN-ACK's datagram). */
+  const icmpAbout = (ip: Uint8Array, type: number, code: number, mtu = 0) => {
+    const quote = ip.subarray(Eth.HEADER_LEN, Eth.HEADER_LEN + 28)
+    const msg = type === 3
+      ? { _tag: "DstUnreachable" as const, code, nextHopMtu: mtu, data: quote }
+      : { _tag: "TimeExceeded" as const, code, data: quote }
+    const icmp = new Uint8Array(IcmpWire.HEADER_LEN + quote.length)
+    IcmpWire.encode(msg, icmp, 0)
+    return ipFrame(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: icmp }), MAC_A)
+  }
+  it.scoped("stays on fragmentation needed, port unreachable and the like; goes on net/host unreachable or time exceeded", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* stackWithPeer()
+      yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      yield* peer.sendFrame(frame({ flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } }))
+      const synAck = yield* peer.next
+      expect(segmentOf(synAck).flags).toBe(TcpWire.Flag.SYN | TcpWire.Flag.ACK)
+      // not fatal to a request (Linux drops it only for the abort codes): the SYN-ACK still retries
+      for (const [code, mtu] of [[4, 576], [3, 0], [2, 0], [13, 0]] as const) {
+        yield* peer.sendFrame(icmpAbout(synAck, 3, code, mtu))
+        yield* settle
+        expect((yield* stats).tcp.halfOpen).toBe(1)
+      }
+      // time exceeded (a routing loop on the way back) is
+      yield* peer.sendFrame(icmpAbout(synAck, 11, 0))
+      yield* settle
+      expect((yield* stats).tcp.halfOpen).toBe(0)
     }))
 })
 
