@@ -2020,8 +2020,9 @@ export const onIcmpError = (
       // never below 552 (Linux's min_pmtu; RFC 1191 §3 allows down to 68): a forged report could
       // otherwise cut every segment to 28 octets of payload. A path whose MTU really is smaller
       // gets segments of that floor without DF, which its router fragments (as Linux locks the
-      // MTU and clears DF); no plateau is guessed when the router names none
-      if (mtu === 0) return
+      // MTU and clears DF). A router that names no MTU (0: it predates RFC 1191) is such a path
+      // too: 552 without DF, as Linux's __ip_rt_update_pmtu takes it (ignored, every full segment
+      // would be dropped again until the connection timed out); no plateau is guessed
       const lock = mtu < MIN_PMTU && !s.pmtuLocked
       const pmtu = Math.max(MIN_PMTU, mtu)
       if (pmtu >= s.mtu && !lock) return

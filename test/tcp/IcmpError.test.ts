@@ -52,6 +52,14 @@ describe("ICMP errors for an established connection", () => {
     expect(s.snd.mss).toBe(512)
   })
 
+  it("a router that names no MTU (0: before RFC 1191) is not ignored: 552 and no DF, as Linux's __ip_rt_update_pmtu, not a black hole", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    s.write(1000, T.octets(MSS))
+    expect(shape(icmp(s, "FragmentationNeeded", 0, 0, 1010))).toEqual([[0, 512], [512, 512], [1024, 436]])
+    expect(s.snd.mss).toBe(512)
+    expect(s.snd.pmtuLocked).toBe(true)
+  })
+
   it("the window keeps its segments, not its octets, at the smaller size (as Linux's cwnd counts packets)", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
     // the initial window: ten segments of 1460, all in flight
