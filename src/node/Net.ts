@@ -464,12 +464,18 @@ export class Socket extends Duplex {
     }
     // The stack keeps what it is given until the peer acknowledges it; a
     // program may reuse its buffer once the callback ran (as with the kernel,
-    // which copies), so the stack gets copies.
+    // which copies), so the stack gets a copy. The chunks of a `_writev` (what
+    // cork/uncork gathered: an http message's head and body) go as one write,
+    // as Node's writev(2) hands them to the kernel in one call: one segment
+    // under noDelay, where a write per chunk sent a segment per chunk.
     let n = 0
-    const copies = chunks.map((c) => {
-      n += c.byteLength
-      return new Uint8Array(c)
-    })
+    for (const c of chunks) n += c.byteLength
+    const copy = new Uint8Array(n)
+    let at = 0
+    for (const c of chunks) {
+      copy.set(c, at)
+      at += c.byteLength
+    }
     const settle = (exit: Exit.Exit<void, TcpError>): void => {
       if (Exit.isSuccess(exit)) {
         this.#written += n
@@ -488,7 +494,7 @@ export class Socket extends Duplex {
     // What the send buffer has room for is taken in this call, and the callback comes in it, as
     // Node's does when the kernel takes a write at once (then `write()` keeps returning true and
     // no 'drain' follows); a write that must wait for room goes on in its fiber.
-    const run = runNow(this.#ctx.runtime, Effect.forEach(copies, conn.write, { discard: true }))
+    const run = runNow(this.#ctx.runtime, conn.write(copy))
     if (run._tag === "Done") return settle(run.exit)
     this.#waitingWrites.set(cb, run.fiber)
     run.fiber.addObserver((exit) => {

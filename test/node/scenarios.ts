@@ -499,6 +499,35 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "cork/uncork under noDelay: the gathered writes go as one writev, one segment, one 'data' at the peer": async (w) => {
+    const trace: Array<string> = []
+    const datas: Array<string> = []
+    let got: () => void = () => {}
+    const all = new Promise<void>((r) => (got = r))
+    const { server, port } = await serve(w, {}, (s) =>
+      s.on("data", (d: Buffer) => {
+        datas.push(d.toString())
+        if (datas.join("").length === 3) got()
+      }))
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    c.setNoDelay(true)
+    c.cork()
+    const called: Array<string> = []
+    for (const x of ["a", "b", "c"]) c.write(x, () => called.push(x))
+    trace.push(`corked: writableLength ${c.writableLength}`)
+    c.uncork()
+    await all
+    trace.push(`peer's data events: ${datas.join("|")}`)
+    await new Promise((r) => setImmediate(r))
+    // (when the callbacks ran against the peer's 'data' is the two event loops' business: not compared)
+    trace.push(`callbacks ${called.join(",")}`)
+    c.destroy()
+    await once(c, "close")
+    await closeServer(server)
+    return trace
+  },
+
   "destroy() before the connection opens calls back the writes parked meanwhile, with an error": async (w) => {
     const trace: Array<string> = []
     const accepted: Array<SocketLike> = []
