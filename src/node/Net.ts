@@ -81,6 +81,10 @@ export interface SocketOptions {
   readonly keepAliveInitialDelay?: number
   /** idle timeout in ms (as the socket's idle-timeout method) */
   readonly timeout?: number
+  /** the stream's marks, as `stream.Duplex` takes them (net.Socket passes its options on) */
+  readonly highWaterMark?: number
+  readonly readableHighWaterMark?: number
+  readonly writableHighWaterMark?: number
 }
 
 /** @category models */
@@ -98,6 +102,8 @@ export interface ServerOptions {
   readonly noDelay?: boolean
   readonly keepAlive?: boolean
   readonly keepAliveInitialDelay?: number
+  /** both marks of every accepted socket (Node 20.1+) */
+  readonly highWaterMark?: number
 }
 
 /** @category models */
@@ -126,6 +132,17 @@ const portOf = (port: unknown, allowZero: boolean): number | undefined => {
   if (typeof n !== "number" || !Number.isInteger(n) || n < (allowZero ? 0 : 1) || n > 65535) return undefined
   return n
 }
+
+/** The stream's high-water marks a socket's options give, for `stream.Duplex`. */
+const marksOf = (o: SocketOptions | undefined): {
+  highWaterMark?: number
+  readableHighWaterMark?: number
+  writableHighWaterMark?: number
+} => ({
+  ...(o?.highWaterMark !== undefined ? { highWaterMark: o.highWaterMark } : {}),
+  ...(o?.readableHighWaterMark !== undefined ? { readableHighWaterMark: o.readableHighWaterMark } : {}),
+  ...(o?.writableHighWaterMark !== undefined ? { writableHighWaterMark: o.writableHighWaterMark } : {})
+})
 
 const toBuffer = (chunk: Uint8Array): Buffer => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
 
@@ -188,7 +205,13 @@ export class Socket extends Duplex {
   /** @internal use `Net.Socket` (bound to a stack), not this class directly */
   constructor(ctx: NetContext, options?: SocketOptions & { readonly connection?: Connection; readonly pauseOnCreate?: boolean }) {
     // emitClose false: 'close' carries hadError and is emitted by _destroy, as net.Socket does
-    super({ allowHalfOpen: options?.allowHalfOpen ?? false, emitClose: false, autoDestroy: true })
+    // the marks as net.Socket takes them: passed on to the stream (a write returns false at its own mark)
+    super({
+      allowHalfOpen: options?.allowHalfOpen ?? false,
+      emitClose: false,
+      autoDestroy: true,
+      ...marksOf(options)
+    })
     this.#ctx = ctx
     this.#noDelay = options?.noDelay
     this.#pauseOnCreate = options?.pauseOnCreate === true
@@ -879,6 +902,8 @@ export class Server extends EventEmitter {
       connection: conn,
       ...(o.allowHalfOpen !== undefined ? { allowHalfOpen: o.allowHalfOpen } : {}),
       ...(o.noDelay !== undefined ? { noDelay: o.noDelay } : {}),
+      // (as Node 20's onconnection: the server's mark for both sides)
+      ...(o.highWaterMark !== undefined ? { readableHighWaterMark: o.highWaterMark, writableHighWaterMark: o.highWaterMark } : {}),
       pauseOnCreate: o.pauseOnConnect === true
     })
     if (o.keepAlive === true) socket.setKeepAlive(true, o.keepAliveInitialDelay ?? 0)
@@ -976,7 +1001,8 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string): Net
     const [options] = normalizeConnect(args)
     const socket = new Socket(ctx, {
       ...(options.allowHalfOpen !== undefined ? { allowHalfOpen: options.allowHalfOpen } : {}),
-      ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {})
+      ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}),
+      ...marksOf(options)
     })
     return (socket.connect as (...a: Array<unknown>) => Socket)(...args)
   }
