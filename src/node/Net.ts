@@ -956,6 +956,15 @@ export class Server extends EventEmitter {
   unref(): this {
     return this
   }
+
+  /**
+   * `await using server = net.createServer(...)`: close, and wait for `'close'` (every connection
+   * gone), as Node 20's Server; a server that is not listening has nothing to dispose.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#scope === undefined) return
+    return new Promise<void>((resolve, reject) => this.close((err) => (err === undefined ? resolve() : reject(err))))
+  }
 }
 
 /**

@@ -557,6 +557,35 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "Symbol.asyncDispose on a server: closes it, waits for its last connection; again, nothing": async (w) => {
+    const trace: Array<string> = []
+    let accepted: SocketLike | undefined
+    const { server, port } = await serve(w, {}, (s) => {
+      accepted = s
+      s.resume()
+    })
+    const dispose = (server as unknown as { [Symbol.asyncDispose]?: () => Promise<void> })[Symbol.asyncDispose]
+    trace.push(`has it: ${typeof dispose}`)
+    if (dispose === undefined) return trace
+    const c = w.client.connect({ port, host: w.host })
+    c.resume()
+    await once(c, "connect")
+    while (accepted === undefined) await new Promise((r) => setImmediate(r))
+    server.on("close", () => trace.push("server close"))
+    let disposed = false
+    const done = dispose.call(server).then(() => {
+      disposed = true
+      trace.push("disposed")
+    })
+    await new Promise((r) => setTimeout(r, 20))
+    trace.push(`listening ${server.listening}, disposed while a connection is open: ${disposed}`)
+    c.end()
+    await done
+    await dispose.call(server)
+    trace.push("disposed again")
+    return trace
+  },
+
   "destroy() before the connection opens calls back the writes parked meanwhile, with an error": async (w) => {
     const trace: Array<string> = []
     const accepted: Array<SocketLike> = []
