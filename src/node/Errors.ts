@@ -84,3 +84,11 @@ export const nodeError = (code: string, message: string): Error & { code: string
   err.code = code
   return err
 }
+
+/** Node's AbortError (what an aborted `signal` option destroys with): `ABORT_ERR`, the reason as its cause. */
+export const abortError = (cause: unknown): Error & { code: string } => {
+  const err = new Error("The operation was aborted", { cause }) as Error & { code: string }
+  err.name = "AbortError"
+  err.code = "ABORT_ERR"
+  return err
+}

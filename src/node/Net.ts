@@ -53,7 +53,7 @@ import * as Stack from "../Stack.js"
 import { type Connection, type Listener, Tcp, type TcpService } from "../tcp/Tcp.js"
 import type { TcpError } from "../tcp/TcpError.js"
 import * as Addr from "../wire/Ipv4Addr.js"
-import { fromTcpError, nodeError, systemError } from "./Errors.js"
+import { abortError, fromTcpError, nodeError, systemError } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
 import { failureOf, runNow, runOn } from "./Run.js"
 
@@ -85,6 +85,8 @@ export interface SocketOptions {
   readonly highWaterMark?: number
   readonly readableHighWaterMark?: number
   readonly writableHighWaterMark?: number
+  /** aborting it destroys the socket with an AbortError, as net.Socket's `signal` */
+  readonly signal?: AbortSignal
 }
 
 /** @category models */
@@ -111,6 +113,8 @@ export interface ListenOptions {
   readonly port?: number | string
   readonly host?: string
   readonly backlog?: number
+  /** aborting it closes the server, as net.Server's listen `signal` */
+  readonly signal?: AbortSignal
 }
 
 /** @category models */
@@ -218,6 +222,12 @@ export class Socket extends Duplex {
     if (options?.keepAlive === true) this.#keepAlive = { enable: true, initialDelay: options.keepAliveInitialDelay ?? 0 }
     if (options?.timeout !== undefined) this.#idleTimeout(options.timeout)
     if (options?.connection !== undefined) this.#attach(options.connection)
+    if (options?.signal !== undefined) {
+      // as Node's addClientAbortSignalOption: destroyed with an AbortError (on the next tick when
+      // already aborted); the listener goes with the socket
+      const signal = options.signal
+      onAbort(signal, () => this.destroy(abortError(signal.reason)), (off) => this.once("close", off))
+    }
   }
 
   /** the stack's connection under this socket (state, RTT, cwnd through `info`), once open */
@@ -724,6 +734,19 @@ export class Socket extends Duplex {
   }
 }
 
+/**
+ * Run `f` when `signal` aborts (on the next tick when it already has); `until` gets the function
+ * that takes the listener off, for when its owner closes.
+ */
+const onAbort = (signal: AbortSignal, f: () => void, until: (off: () => void) => void): void => {
+  if (signal.aborted) {
+    process.nextTick(f)
+    return
+  }
+  signal.addEventListener("abort", f, { once: true })
+  until(() => signal.removeEventListener("abort", f))
+}
+
 /** Wait until the `wake` handed to `hold` is called; on interruption `hold` gets undefined. */
 const park = (hold: (wake: (() => void) | undefined) => void): Effect.Effect<void> =>
   Effect.async<void>((resume) => {
@@ -814,6 +837,8 @@ export class Server extends EventEmitter {
       return this
     }
     if (cb !== undefined) this.once("listening", cb)
+    // as Node's addServerAbortSignalOption: an abort closes the server
+    if (o.signal !== undefined) onAbort(o.signal, () => this.close(), (off) => this.once("close", off))
     this.#starting = true
     const tcp = this.#ctx.tcp
     const backlog = o.backlog
@@ -1011,7 +1036,8 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string): Net
     const socket = new Socket(ctx, {
       ...(options.allowHalfOpen !== undefined ? { allowHalfOpen: options.allowHalfOpen } : {}),
       ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}),
-      ...marksOf(options)
+      ...marksOf(options),
+      ...(options.signal !== undefined ? { signal: options.signal } : {})
     })
     return (socket.connect as (...a: Array<unknown>) => Socket)(...args)
   }

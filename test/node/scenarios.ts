@@ -586,6 +586,34 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "the signal option: an abort destroys a socket with an AbortError, and closes a listening server": async (w) => {
+    const trace: Array<string> = []
+    const forServer = new AbortController()
+    const server = w.server.createServer({}, (s) => s.resume())
+    ;(server as unknown as { listen(o: object): void }).listen({ port: 0, host: w.listenHost, signal: forServer.signal })
+    await once(server, "listening")
+    const port = (server.address() as { port: number }).port
+    const forClient = new AbortController()
+    const c = w.client.connect({ port, host: w.host, signal: forClient.signal } as { port: number; host: string })
+    const closed = record(c, trace, "client")
+    c.on("error", (e: Error) => trace.push(`client error name ${e.name}, cause ${String(e.cause)}`))
+    await once(c, "connect")
+    // (bounded: an abort that does nothing fails the comparison, not the test's time)
+    const within = (p: Promise<unknown>, what: string) =>
+      Promise.race([p, new Promise<void>((r) => setTimeout(r, 2000)).then(() => trace.push(`${what}: nothing in 2 s`))])
+    forClient.abort("enough")
+    await within(closed, "client abort")
+    c.destroy()
+    const aborted = new (w.client.Socket as unknown as new (o: object) => SocketLike)({ signal: AbortSignal.abort() })
+    await within(record(aborted, trace, "aborted before"), "aborted before")
+    const serverClosed = once(server, "close")
+    forServer.abort()
+    await within(serverClosed, "server abort")
+    trace.push(`server closed, listening ${server.listening}`)
+    if (server.listening) await closeServer(server)
+    return trace
+  },
+
   "destroy() before the connection opens calls back the writes parked meanwhile, with an error": async (w) => {
     const trace: Array<string> = []
     const accepted: Array<SocketLike> = []
