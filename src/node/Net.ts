@@ -174,8 +174,11 @@ export class Socket extends Duplex {
   /** `_read` calls so far; the pump parks only when none came while it pushed */
   #demand = 0
   #resumeRead: (() => void) | undefined = undefined
-  /** a write (or the final end) waiting for the connection to open */
-  #deferred: Array<() => void> = []
+  /**
+   * which connection of this object's life this is (a closed socket may connect again): a final
+   * end parked on 'connect' in an earlier one must not end the next
+   */
+  #life = 0
   /**
    * Write callbacks not called yet: parked until the connection opens, or
    * running in the stack. `destroy()` calls each once, as Node's stream does
@@ -372,7 +375,7 @@ export class Socket extends Duplex {
     this.#pump = undefined
     this.#demand = 0
     this.#resumeRead = undefined
-    this.#deferred = []
+    this.#life++
     this.#waitingWrites.clear()
     this.#written = 0
     this.#timedOut = false
@@ -401,9 +404,6 @@ export class Socket extends Duplex {
     if (this.#noDelay !== undefined) runWith(this.#ctx, conn.setNoDelay(this.#noDelay))
     if (this.#keepAlive !== undefined) runWith(this.#ctx, this.#applyKeepAlive(conn))
     this.#touch()
-    const deferred = this.#deferred
-    this.#deferred = []
-    for (const f of deferred) f()
     if (this.#demand > 0) this.#startPump(conn)
     // as net.Socket: start reading at once (up to the high-water mark, so the
     // peer's FIN is seen and 'end' comes even when nobody reads), unless the
@@ -488,9 +488,13 @@ export class Socket extends Duplex {
     const conn = this.#conn
     if (conn === undefined) {
       if (this.#connecting) {
+        // as Node's _writeGeneric: the write goes from a 'connect' listener of its own, so it
+        // runs (and a write taken at once calls back) after the listeners that came before it
+        // (connect()'s callback) and before 'ready'; destroy() may have called it back already
         this.#waitingWrites.set(cb, undefined)
-        this.#deferred.push(() => {
-          if (this.#waitingWrites.delete(cb)) this.#writeAll(chunks, cb)
+        const life = this.#life
+        this.once("connect", () => {
+          if (this.#life === life && this.#waitingWrites.delete(cb)) this.#writeAll(chunks, cb)
         })
       } else cb(nodeError("ERR_SOCKET_CLOSED", "Socket is closed")) // as Node's for a socket with no handle
       return
@@ -541,7 +545,13 @@ export class Socket extends Duplex {
   override _final(cb: (error?: Error | null) => void): void {
     const conn = this.#conn
     if (conn === undefined) {
-      if (this.#connecting) this.#deferred.push(() => this._final(cb))
+      if (this.#connecting) {
+        // (as Node's: once connected; not on a later connection of this object)
+        const life = this.#life
+        this.once("connect", () => {
+          if (this.#life === life) this._final(cb)
+        })
+      }
       else cb()
       return
     }

@@ -614,6 +614,21 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "a write made while connecting goes from a 'connect' listener of its own: its callback after connect()'s, before 'ready'": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const c = new w.client.Socket()
+    c.connect(port, w.host, () => trace.push("connect callback"))
+    c.write("x", (err) => trace.push(`write callback ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+    c.on("connect", () => trace.push("connect listener added after the write"))
+    c.on("ready", () => trace.push("ready"))
+    c.end(() => trace.push("end callback"))
+    c.resume()
+    await once(c, "close")
+    await closeServer(server)
+    return trace
+  },
+
   "destroy() before the connection opens calls back the writes parked meanwhile, with an error": async (w) => {
     const trace: Array<string> = []
     const accepted: Array<SocketLike> = []
