@@ -187,6 +187,8 @@ export class Socket extends Duplex {
    */
   #waitingWrites = new Map<(error?: Error | null) => void, Fiber.RuntimeFiber<void, TcpError> | undefined>()
   #written = 0
+  /** octets of the write (or writev) under way: handed to `_write`, not called back yet */
+  #inFlight = 0
   #noDelay: boolean | undefined
   readonly #pauseOnCreate: boolean
   // --- the idle timeout ---
@@ -217,6 +219,9 @@ export class Socket extends Duplex {
       allowHalfOpen: options?.allowHalfOpen ?? false,
       emitClose: false,
       autoDestroy: true,
+      // strings reach _write as they are, as net.Socket's (decodeStrings false): writableLength and
+      // the high-water mark count a string's length, not its octets, as Node's do
+      decodeStrings: false,
       ...marksOf(options)
     })
     this.#ctx = ctx
@@ -245,8 +250,12 @@ export class Socket extends Duplex {
   get pending(): boolean {
     return this.#conn === undefined || this.destroyed
   }
+  /** octets written: taken by the stack, on the way to it, and queued in the stream (as Node counts them) */
   get bytesWritten(): number {
-    return this.#written + this.writableLength
+    let n = this.#written + this.#inFlight
+    const queued = (this as unknown as { writableBuffer: ReadonlyArray<{ chunk: Buffer | string; encoding: BufferEncoding }> }).writableBuffer
+    for (const { chunk, encoding } of queued) n += typeof chunk === "string" ? Buffer.byteLength(chunk, encoding) : chunk.byteLength
+    return n
   }
   get readyState(): ReadyState {
     if (this.#connecting) return "opening"
@@ -378,6 +387,7 @@ export class Socket extends Duplex {
     this.#life++
     this.#waitingWrites.clear()
     this.#written = 0
+    this.#inFlight = 0
     this.#timedOut = false
     this.#reset = false
     this.bytesRead = 0
@@ -476,12 +486,23 @@ export class Socket extends Duplex {
     return (super.write as (c: unknown, e?: unknown, f?: unknown) => boolean)(chunk, encoding, cb)
   }
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, cb: (error?: Error | null) => void): void {
-    this.#writeAll([chunk], cb)
+  override _write(chunk: Buffer | string, encoding: BufferEncoding, cb: (error?: Error | null) => void): void {
+    this.#dispatch([typeof chunk === "string" ? Buffer.from(chunk, encoding) : chunk], cb)
   }
 
-  override _writev(chunks: Array<{ chunk: Buffer; encoding: BufferEncoding }>, cb: (error?: Error | null) => void): void {
-    this.#writeAll(chunks.map((c) => c.chunk), cb)
+  override _writev(chunks: Array<{ chunk: Buffer | string; encoding: BufferEncoding }>, cb: (error?: Error | null) => void): void {
+    this.#dispatch(chunks.map((c) => (typeof c.chunk === "string" ? Buffer.from(c.chunk, c.encoding) : c.chunk)), cb)
+  }
+
+  /** a write under way: its octets count in bytesWritten until it calls back (then #written has them) */
+  #dispatch(chunks: ReadonlyArray<Buffer>, cb: (error?: Error | null) => void): void {
+    let n = 0
+    for (const c of chunks) n += c.byteLength
+    this.#inFlight = n
+    this.#writeAll(chunks, (error) => {
+      this.#inFlight = 0
+      cb(error)
+    })
   }
 
   #writeAll(chunks: ReadonlyArray<Buffer>, cb: (error?: Error | null) => void): void {

@@ -629,6 +629,21 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "strings are written as strings (decodeStrings false): writableLength counts characters, bytesWritten octets": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const c = w.client.connect({ port, host: w.host })
+    c.write("é€", () => trace.push("written"))
+    trace.push(`while connecting: writableLength ${c.writableLength} bytesWritten ${c.bytesWritten}`)
+    c.end("ab")
+    await once(c, "finish")
+    trace.push(`finished: writableLength ${c.writableLength} bytesWritten ${c.bytesWritten}`)
+    c.resume()
+    await once(c, "close")
+    await closeServer(server)
+    return trace
+  },
+
   "destroy() before the connection opens calls back the writes parked meanwhile, with an error": async (w) => {
     const trace: Array<string> = []
     const accepted: Array<SocketLike> = []
