@@ -12,6 +12,8 @@
  *   64 KiB chunks under backpressure with a `content-length`.
  * - `GET /metrics` — every Effect metric in Prometheus text format, the
  *   stack's counters synced into them first (StackMetrics.ts).
+ * - HEAD of each (headers only); another method on these paths is 405 with
+ *   `Allow: GET, HEAD`, any other path 404.
  *
  * @since 0.1.0
  */
@@ -117,7 +119,7 @@ export const router = (startedAt: number) =>
       yield* syncConnections(Addr.format(stack.address), (yield* tcp.connections).map((c) => c.info.state))
       return Prometheus.render(yield* Metric.snapshot)
     })
-    return HttpRouter.empty.pipe(
+    const routes = HttpRouter.empty.pipe(
       HttpRouter.get("/", HttpServerResponse.html(PAGE)),
       HttpRouter.get(
         "/status.json",
@@ -139,7 +141,26 @@ export const router = (startedAt: number) =>
         })
       )
     )
+    // the router answers any request it has no route for with an empty 404, a POST to a page that
+    // exists too; curl and browsers are told which it is
+    return Effect.catchTag(routes, "RouteNotFound", (e) => Effect.succeed(notFound(e.request.method, e.request.url)))
   })
+
+/** A path this service has pages at (GET and HEAD), whatever the query. */
+export const isPage = (url: string): boolean => {
+  const path = url.split("?", 1)[0] ?? ""
+  return path === "/" || path === "/status.json" || path === "/metrics" || /^\/bytes\/[^/]+$/.test(path)
+}
+
+/**
+ * What a request no route took gets: a page that exists asked with another method is 405 with
+ * the methods it takes in `Allow` (RFC 9110 §15.5.6: the origin server MUST send Allow with a 405);
+ * anything else 404, with a line of text rather than nothing.
+ */
+export const notFound = (method: string, url: string): HttpServerResponse.HttpServerResponse =>
+  isPage(url)
+    ? HttpServerResponse.text(`${method} is not allowed here: GET or HEAD\n`, { status: 405, headers: { allow: "GET, HEAD" } })
+    : HttpServerResponse.text("not found\n", { status: 404 })
 
 /** Connections by state, as a gauge per state: every state at 0 first, so a state no connection is in reads 0. */
 const syncConnections = (stack: string, states: ReadonlyArray<Sender.State>): Effect.Effect<void> => {

@@ -84,6 +84,43 @@ describe("the stack's HTTP service", () => {
     }), 30_000)
 })
 
+const ask = (http: NodeHttp.Http, method: string, path: string) =>
+  Effect.async<{ status: number; allow: string | undefined; type: string | undefined; body: string }, Error>((resume) => {
+    const req = http.request({ host: HOST_A, port: 80, path, method }, (res) => {
+      const chunks: Array<Buffer> = []
+      res.on("data", (c: Buffer) => chunks.push(c))
+      res.on("end", () =>
+        resume(Effect.succeed({
+          status: res.statusCode ?? 0,
+          allow: res.headers.allow,
+          type: res.headers["content-type"],
+          body: Buffer.concat(chunks).toString()
+        })))
+    })
+    req.on("error", (e) => resume(Effect.fail(e)))
+    req.end()
+  })
+
+describe("the stack's HTTP service, asked what a browser or curl may ask", () => {
+  it.scopedLive("a method other than GET or HEAD on a page that exists is 405 with Allow (RFC 9110 §15.5.6); an unknown path is 404 with a body saying so", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      yield* Layer.build(StatusService.layer(80).pipe(Layer.provide(Layer.succeedContext(a))))
+      const http = NodeHttp.fromNet(yield* run(b, Net.make))
+      for (const [method, path] of [["POST", "/"], ["DELETE", "/metrics"], ["PUT", "/status.json"], ["POST", "/bytes/10"]] as const) {
+        const r = yield* ask(http, method, path)
+        expect({ method, path, status: r.status, allow: r.allow }).toEqual({ method, path, status: 405, allow: "GET, HEAD" })
+      }
+      const missing = yield* ask(http, "GET", "/nope")
+      expect(missing.status).toBe(404)
+      expect(missing.type).toMatch(/^text\/plain/)
+      expect(missing.body).toMatch(/not found/i)
+      expect((yield* ask(http, "POST", "/nope")).status).toBe(404)
+      expect((yield* ask(http, "HEAD", "/")).status).toBe(200)
+      http.globalAgent.destroy()
+    }), 30_000)
+})
+
 /** `gonet up --serve udp-echo,echo,chargen,http` on stack A (in its own scope), clients on B; then A's scope closes. */
 const closeWhile = (client: (tcp: Tcp["Type"]) => Effect.Effect<unknown, unknown>) =>
   Effect.gen(function*() {
