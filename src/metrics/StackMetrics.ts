@@ -78,7 +78,10 @@ export const makeSync = (stack: string): ((stats: StackStats) => Effect.Effect<v
       if (s.kind === "gauge") return Metric.set(Metric.gauge(s.name).pipe(Metric.taggedWithLabels(toLabels(tags))), s.value)
       const key = seriesKey(stack, s)
       const delta = s.value - (last.get(key) ?? 0)
-      last.set(key, s.value)
+      // the counters only grow, so a lower total is a stale snapshot (a scrape that read the stats
+      // before a concurrent one synced newer ones): keep the higher, or the next sync would add the
+      // growth between the two a second time
+      if (delta > 0) last.set(key, s.value)
       if (delta <= 0) {
         // make the series exist at 0, so a scrape shows every counter from the start
         return delta === 0 && s.value === 0 ? Metric.incrementBy(Metric.counter(s.name).pipe(Metric.taggedWithLabels(toLabels(tags))), 0) : Effect.void

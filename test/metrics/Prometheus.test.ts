@@ -92,4 +92,18 @@ describe("the stack's stats as Effect metrics", () => {
       expect(text).toContain("# TYPE gonet_link_rx_frames_total counter")
       expect(text).toContain("# TYPE gonet_tcp_connections gauge")
     }))
+
+  it.effect("sync: a stale snapshot (a scrape that read the stats before another scrape synced newer ones) does not make the next sync count the growth again", () =>
+    Effect.gen(function*() {
+      // two /metrics requests at once (Prometheus and a browser, or --serve http:80,http:8080 on one
+      // stack): each reads the stats, then syncs; the one that read first may sync last
+      const sync = StackMetrics.makeSync("198.18.9.10")
+      const at = (rx: number) => ({ ...STATS, link: { rxFrames: rx, txFrames: 4 } }) as unknown as StackStats
+      yield* sync(at(10))
+      yield* sync(at(25))
+      yield* sync(at(20)) // read before the sync of 25, synced after it
+      yield* sync(at(30))
+      const text = Prometheus.render(yield* Metric.snapshot)
+      expect(linesOf(text, 'gonet_link_rx_frames_total{stack="198.18.9.10"}')).toEqual(['gonet_link_rx_frames_total{stack="198.18.9.10"} 30'])
+    }))
 })
