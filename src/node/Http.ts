@@ -142,7 +142,9 @@ export const fromNet = (net: Net.Net): Http => {
       copy[i] = { ...o, agent: new Agent() }
       return copy
     }
-    if (o.agent !== undefined || o.createConnection !== undefined) return args
+    // agent null is no choice either: Node's ClientRequest takes null as undefined, its own
+    // globalAgent (the kernel's network), unless a createConnection is given
+    if ((o.agent !== undefined && o.agent !== null) || o.createConnection !== undefined) return args
     const copy = [...args]
     copy[i] = { ...o, agent: globalAgent }
     return copy

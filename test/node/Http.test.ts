@@ -161,6 +161,35 @@ describe("the stack's http.Agent", () => {
       await new Promise((r) => server.close(r))
     }), 30_000)
 
+  it("agent: null (and _defaultAgent unset) is the stack's globalAgent, not Node's over the kernel's network", () =>
+    withNets(async ({ a, b }) => {
+      const server = Http.fromNet(a).createServer((_req, res) => res.end("ok"))
+      await new Promise<void>((r) => server.listen(80, () => r()))
+      const h = Http.fromNet(b)
+      // Node's ClientRequest takes agent null as undefined: its default agent, http.globalAgent (the
+      // kernel's network). Should the request reach for it, it fails here instead of leaving the machine.
+      const kernelAgent = nodeHttp.Agent.prototype as unknown as { createConnection: unknown }
+      const real = kernelAgent.createConnection
+      kernelAgent.createConnection = () => {
+        throw new Error("the kernel's network")
+      }
+      try {
+        const r = await new Promise<{ status: number; agent: boolean }>((resolve, reject) => {
+          const req = h.get({ host: HOST_A, port: 80, path: "/", agent: null as unknown as undefined }, (res) => {
+            res.resume()
+            res.on("end", () => resolve({ status: res.statusCode ?? 0, agent: (req as unknown as { agent: unknown }).agent === h.globalAgent }))
+          })
+          req.on("error", reject)
+        })
+        expect(r).toEqual({ status: 200, agent: true })
+      } finally {
+        kernelAgent.createConnection = real
+      }
+      h.globalAgent.destroy()
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }), 30_000)
+
   it("the globalAgent has Node's globalAgent options", () =>
     withNets(async ({ b }) => {
       const ours = (Http.fromNet(b).globalAgent as unknown as { options: Record<string, unknown> }).options
