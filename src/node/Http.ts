@@ -130,9 +130,11 @@ export const fromNet = (net: Net.Net): Http => {
   const withAgent = (args: Array<unknown>): Array<unknown> => {
     const i = args.findIndex((a) => a !== null && typeof a === "object" && !(a instanceof URL))
     if (i === -1) {
-      const cbAt = args.findIndex((a) => typeof a === "function")
+      // (url[, cb]), or (url, undefined[, cb]), which Node takes as no options: ours go in the
+      // options' place (put before the callback after an undefined, they would be taken for it)
+      const cb = args.find((a) => typeof a === "function")
       const options = { agent: globalAgent }
-      return cbAt === -1 ? [...args, options] : [...args.slice(0, cbAt), options, ...args.slice(cbAt)]
+      return cb === undefined ? [args[0], options] : [args[0], options, cb]
     }
     const o = args[i] as http.RequestOptions
     // agent: false is "no pooling", a fresh Agent for this request, which Node makes of its own

@@ -190,6 +190,34 @@ describe("the stack's http.Agent", () => {
       await new Promise((r) => server.close(r))
     }), 30_000)
 
+  it("request(url, undefined, callback) as Node takes it: no options, the callback hears the response", () =>
+    withNets(async ({ a, b }) => {
+      const server = Http.fromNet(a).createServer((_req, res) => res.end("ok"))
+      await new Promise<void>((r) => server.listen(80, () => r()))
+      const h = Http.fromNet(b)
+      const kernelAgent = nodeHttp.Agent.prototype as unknown as { createConnection: unknown }
+      const real = kernelAgent.createConnection
+      kernelAgent.createConnection = () => {
+        throw new Error("the kernel's network")
+      }
+      try {
+        const status = await new Promise<number>((resolve, reject) => {
+          const req = h.request(`http://${HOST_A}/`, undefined as unknown as http.RequestOptions, (res) => {
+            res.resume()
+            res.on("end", () => resolve(res.statusCode ?? 0))
+          })
+          req.on("error", reject)
+          req.end()
+        })
+        expect(status).toBe(200)
+      } finally {
+        kernelAgent.createConnection = real
+      }
+      h.globalAgent.destroy()
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }), 30_000)
+
   it("the globalAgent has Node's globalAgent options", () =>
     withNets(async ({ b }) => {
       const ours = (Http.fromNet(b).globalAgent as unknown as { options: Record<string, unknown> }).options
