@@ -61,6 +61,18 @@ export const fromNet = (net: Net.Net): Http => {
         server.once("listening", last as () => void)
         a = a.slice(0, -1)
       }
+      // listen({ signal }): net.Server's listen closes the server when the signal aborts (as
+      // this.close(), http's close here); the stack's listen takes no signal, so it is done here
+      const first = a[0] as { signal?: unknown } | undefined
+      const signal = first !== null && typeof first === "object" ? first.signal : undefined
+      if (signal instanceof AbortSignal) {
+        const onAbort = () => close()
+        if (signal.aborted) process.nextTick(onAbort)
+        else {
+          signal.addEventListener("abort", onAbort, { once: true })
+          server.once("close", () => signal.removeEventListener("abort", onAbort))
+        }
+      }
       ;(inner.listen as (...x: Array<unknown>) => Net.Server)(...a)
       return server
     }

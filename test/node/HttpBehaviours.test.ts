@@ -120,6 +120,19 @@ const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "listen({ signal }): aborting the signal closes the server": async (w) => {
+    const trace: Array<string> = []
+    const server = w.server.createServer((_req, res) => res.end("ok"))
+    const ac = new AbortController()
+    server.on("close", () => trace.push("close"))
+    await new Promise<void>((r) => server.listen({ port: 0, host: w.listenHost, signal: ac.signal }, () => r()))
+    ac.abort()
+    await sleep(50)
+    trace.push(`listening ${server.listening}`)
+    if (server.listening) await closeServer(server)
+    return trace
+  },
+
   "the default agent closes an idle pooled socket before the server's advertised keep-alive runs out": async (w) => {
     const trace: Array<string> = []
     const server = w.server.createServer((_req, res) => res.end("ok"))
