@@ -31,7 +31,8 @@
  *   TTL of the records it was made of (RFC 2181 §5.2, §8), capped by
  *   `maxTtl`. NXDOMAIN and NODATA are cached (RFC 2308 §5) for the least of
  *   the SOA record's TTL and MINIMUM when the authority section has one,
- *   capped by `maxNegativeTtl`; without an SOA they are not cached
+ *   capped by `maxNegativeTtl` (an NXDOMAIN for the name asked, not
+ *   through a CNAME, answers every type of that name, §5); without an SOA they are not cached
  *   (RFC 2308 §5: "SHOULD NOT be cached"). A TTL of 0 is not cached. A hit
  *   carries the TTLs less the time it was held, rounded up to whole seconds.
  *
@@ -474,7 +475,10 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
     }
 
     /** Ask, following a CNAME chain over at most `maxCnameQueries` further questions. */
-    const resolveUncached = (name: string, type: number): Effect.Effect<{ result: Either.Either<Resolution, DnsError>; ttl: number }, DnsError> =>
+    const resolveUncached = (
+      name: string,
+      type: number
+    ): Effect.Effect<{ result: Either.Either<Resolution, DnsError>; ttl: number; nameError?: boolean }, DnsError> =>
       Effect.gen(function*() {
         let current = name
         let seen: ReadonlyArray<string> = []
@@ -490,7 +494,9 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
               }
             case "Negative": {
               const detail = r.reason === "NotFound" ? "no such name (NXDOMAIN)" : `no ${typeName(type)} records`
-              return { result: Either.left(err(r.reason, name, detail)), ttl: Math.min(ttl, r.ttl) }
+              // NXDOMAIN about the name asked itself (no alias followed), not about a chain's end
+              const nameError = r.reason === "NotFound" && r.chain.length === 1
+              return { result: Either.left(err(r.reason, name, detail)), ttl: Math.min(ttl, r.ttl), nameError }
             }
             case "Loop":
               return yield* err("Malformed", name, `CNAME loop: ${r.chain.join(" -> ")}`)
@@ -518,25 +524,30 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
         if (Either.isLeft(normal) || normal.right === "") {
           return yield* err("InvalidName", name, `not a valid domain name (${Either.isLeft(normal) ? normal.left.reason : "the root"})`)
         }
-        const key = `${type}/${Msg.foldCase(normal.right)}`
+        const folded = Msg.foldCase(normal.right)
+        const key = `${type}/${folded}`
+        // RFC 2308 §5: an NXDOMAIN answers every type of its name (<QNAME, QCLASS>), so it is kept
+        // under the name alone and looked for first
+        const nxKey = `nx/${folded}`
         const now = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
-        const hit = cache.get(key)
-        if (hit !== undefined) {
-          cache.delete(key)
+        for (const k of [nxKey, key]) {
+          const hit = cache.get(k)
+          if (hit === undefined) continue
+          cache.delete(k)
           if (hit.expires > now) {
             c.cacheHits++
-            cache.set(key, hit)
+            cache.set(k, hit)
             return yield* hit._tag === "Hit" ? Effect.succeed(aged(hit.resolution, now - hit.stored)) : Effect.fail(hit.error)
           }
         }
         c.cacheMisses++
-        const { result, ttl } = yield* resolveUncached(normal.right, type)
+        const { nameError, result, ttl } = yield* resolveUncached(normal.right, type)
         const later = yield* Effect.clockWith((clock) => clock.currentTimeMillis)
         if (Either.isRight(result)) {
           remember(key, later, Math.min(ttl, s.maxTtl), (expires) => ({ _tag: "Hit", expires, stored: later, resolution: result.right }))
           return result.right
         }
-        remember(key, later, Math.min(ttl, s.maxNegativeTtl), (expires) => ({ _tag: "Negative", expires, error: result.left }))
+        remember(nameError === true ? nxKey : key, later, Math.min(ttl, s.maxNegativeTtl), (expires) => ({ _tag: "Negative", expires, error: result.left }))
         return yield* result.left
       })
 

@@ -538,6 +538,32 @@ describe("DNS resolver: the cache (RFC 2181 §8, RFC 2308 §5)", () => {
       expect(seenBare.length).toBe(2)
     }))
 
+  it.scoped("NXDOMAIN for the name asked answers every type of that name from the cache (RFC 2308 §5); through a CNAME it does not", () =>
+    Effect.gen(function*() {
+      const { dns, seen } = yield* world(serveAll)
+      expect(exitReason(yield* Effect.exit(dns.resolve4("nope.test")))).toBe("NotFound")
+      expect(exitReason(yield* Effect.exit(dns.resolve6("NOPE.test")))).toBe("NotFound")
+      expect(seen.length).toBe(1)
+      yield* advanceTo(30_000)
+      expect(exitReason(yield* Effect.exit(dns.resolve6("nope.test")))).toBe("NotFound")
+      expect(seen.length).toBe(2)
+      // the name asked exists (it is an alias): the NXDOMAIN is its target's, so AAAA is asked
+      const { dns: other, seen: seenOther } = yield* world((q) =>
+        Msg.foldCase(q.questions[0]!.name) !== "dangling.test" ? [{ send: answerFor(q) }] : [{
+          send: {
+            header: { ...q.header, qr: true, ra: true, rcode: Msg.Rcode.NXDomain },
+            questions: q.questions,
+            answers: [{ name: "dangling.test", type: Msg.Type.CNAME, class: Msg.Class.IN, ttl: 300, data: { _tag: "CNAME", target: "nope.test" } }],
+            authorities: [SOA],
+            additionals: []
+          }
+        }]
+      )
+      expect(exitReason(yield* Effect.exit(other.resolve4("dangling.test")))).toBe("NotFound")
+      expect(exitReason(yield* Effect.exit(other.resolve6("dangling.test")))).toBe("NotFound")
+      expect(seenOther.length).toBe(2)
+    }))
+
   it.scoped("the cache holds at most cacheSize entries, the least recently used going first", () =>
     Effect.gen(function*() {
       const { dns, seen } = yield* world(serveAll, { cacheSize: 2 })
