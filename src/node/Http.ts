@@ -61,11 +61,14 @@ export const fromNet = (net: Net.Net): Http => {
         server.once("listening", last as () => void)
         a = a.slice(0, -1)
       }
-      // listen({ signal }): net.Server's listen closes the server when the signal aborts (as
-      // this.close(), http's close here); the stack's listen takes no signal, so it is done here
+      // listen({ signal }): net.Server's listen closes the server when the signal aborts with
+      // this.close(), which for an http server is http's close (idle connections end too); so the
+      // signal is taken here and not handed to the inner server, whose own close would come twice
       const first = a[0] as { signal?: unknown } | undefined
       const signal = first !== null && typeof first === "object" ? first.signal : undefined
       if (signal instanceof AbortSignal) {
+        const { signal: _taken, ...rest } = first as Record<string, unknown>
+        a = [rest, ...a.slice(1)]
         const onAbort = () => close()
         if (signal.aborted) process.nextTick(onAbort)
         else {
