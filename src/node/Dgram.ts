@@ -121,6 +121,24 @@ const describe = (v: unknown): string =>
     ? `an instance of ${(v as object).constructor?.name ?? "Object"}`
     : `type ${typeof v} (${typeof v === "string" ? `'${v}'` : String(v)})`
 
+/**
+ * Node's validatePort (lib/internal/validators.js), which send and connect use: a number or a
+ * numeric string (a port from argv or the environment) in 0..65535, 0 only where allowed; the
+ * port as a number.
+ */
+const validPort = (port: unknown, allowZero: boolean): number => {
+  if (
+    (typeof port !== "number" && typeof port !== "string") ||
+    (typeof port === "string" && port.trim().length === 0) ||
+    +port !== (+port >>> 0) ||
+    +port > 0xffff ||
+    (port === 0 && !allowZero)
+  ) {
+    throw nodeError("ERR_SOCKET_BAD_PORT", `Port should be ${allowZero ? ">=" : ">"} 0 and < 65536. Received ${describe(port)}.`)
+  }
+  return +port | 0
+}
+
 const toBytes = (msg: unknown): Uint8Array => {
   if (typeof msg === "string") return Buffer.from(msg)
   if (msg instanceof Uint8Array) return msg
@@ -163,8 +181,8 @@ export class Socket extends EventEmitter {
 
   /** Bind: `bind([port][, address][, cb])` or `bind(options[, cb])`; port 0 or none takes an ephemeral one. */
   bind(options: BindOptions, cb?: () => void): this
-  bind(port?: number, address?: string, cb?: () => void): this
-  bind(port?: number, cb?: () => void): this
+  bind(port?: number | string, address?: string, cb?: () => void): this
+  bind(port?: number | string, cb?: () => void): this
   bind(...args: Array<unknown>): this {
     const last = args[args.length - 1]
     const cb = typeof last === "function" ? (last as () => void) : undefined
@@ -172,7 +190,8 @@ export class Socket extends EventEmitter {
     const o: BindOptions = first !== null && typeof first === "object"
       ? (first as BindOptions)
       : {
-        ...(typeof first === "number" ? { port: first } : {}),
+        // (a numeric string is a port too: Node hands `port || 0` to the binding, which takes it as a number)
+        ...(typeof first === "number" ? { port: first } : typeof first === "string" && first.trim() !== "" && Number.isFinite(+first) ? { port: +first } : {}),
         ...(typeof args[1] === "string" ? { address: args[1] } : {})
       }
     this.#checkOpen()
@@ -292,10 +311,7 @@ export class Socket extends EventEmitter {
       port = this.#remote.port
       host = this.#remote.address
     }
-    if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
-      throw nodeError("ERR_SOCKET_BAD_PORT", `Port should be > 0 and < 65536. Received ${String(port)}.`)
-    }
-    const dstPort = port
+    const dstPort = validPort(port, false)
     const dstHost = typeof host === "string" ? host : "127.0.0.1"
     // the stack sends from where the payload is and is done with it once the send completes; copy, as the kernel does
     const payload = new Uint8Array(bytes)
@@ -335,21 +351,19 @@ export class Socket extends EventEmitter {
   }
 
   /** Fix the peer: sends go to it, only its datagrams arrive, and its ICMP errors are reported. */
-  connect(port: number, address?: string | (() => void), cb?: () => void): void {
+  connect(port: number | string, address?: string | (() => void), cb?: () => void): void {
     this.#checkOpen()
     const callback = typeof address === "function" ? address : cb
     const host = typeof address === "string" ? address : "127.0.0.1"
     if (this.#remote !== undefined || this.#connecting) throw nodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected")
-    if (!Number.isInteger(port) || port < 1 || port > 65535) {
-      throw nodeError("ERR_SOCKET_BAD_PORT", `Port should be > 0 and < 65536. Received ${String(port)}.`)
-    }
+    const peerPort = validPort(port, false)
     if (callback !== undefined) this.once("connect", callback)
     this.#connecting = true
     this.#resolve(host, (err, resolved) => {
       this.#connecting = false
       if (err !== null) return void this.emit("error", err)
       const connect = () => {
-        this.#remote = { address: resolved, port }
+        this.#remote = { address: resolved, port: peerPort }
         this.emit("connect")
       }
       if (this.#socket !== undefined) connect()

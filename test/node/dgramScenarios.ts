@@ -207,3 +207,46 @@ export const DGRAM_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<stri
     return trace
   }
 }
+
+/** Scripts added by the stop-34 review: argument forms and a closed socket, as node:dgram 20 takes them. */
+export const DGRAM_REVIEW_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<string>>> = {
+  "ports may be given as numeric strings (validatePort); bad ones are ERR_SOCKET_BAD_PORT with Node's message": async (w) => {
+    const trace: Array<string> = []
+    const attempt = (what: string, f: () => unknown) => {
+      try {
+        f()
+        trace.push(`${what} went`)
+      } catch (e) {
+        trace.push(`${what} threw ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message}`)
+      }
+    }
+    const first = await bound(w.server, w.listenHost)
+    const port = first.address().port
+    await close(first)
+    // bound by a string port: the port named, not an ephemeral one
+    const server = w.server.createSocket("udp4")
+    server.bind(String(port) as unknown as number, w.listenHost)
+    await once(server, "listening")
+    trace.push(`bound to the string port ${server.address().port === port}`)
+    const got: Array<string> = []
+    server.on("message", (m: Buffer) => got.push(m.toString()))
+    const client = w.client.createSocket("udp4")
+    attempt("send(0)", () => client.send("x", 0, w.host))
+    attempt("send('')", () => client.send("x", "", w.host))
+    attempt("send(65536)", () => client.send("x", 65536, w.host))
+    const sent = new Promise<string>((r) => client.send("by string", String(port), w.host, (e: Error | null, n: number) => r(`${e === null ? "ok" : e.message} ${n}`)))
+    trace.push(`send to a string port: ${await sent}`)
+    const c2 = w.client.createSocket("udp4")
+    attempt("connect(0)", () => c2.connect(0, w.host))
+    await new Promise<void>((r) => c2.connect(String(port) as unknown as number, w.host, () => r()))
+    trace.push(`connected to a string port: ${c2.remoteAddress().port === port} ${typeof c2.remoteAddress().port}`)
+    const sent2 = new Promise<string>((r) => c2.send("connected", (e: Error | null, n: number) => r(`${e === null ? "ok" : e.message} ${n}`)))
+    trace.push(`connected send: ${await sent2}`)
+    for (let i = 0; i < 50 && got.length < 2; i++) await new Promise((r) => setTimeout(r, 10))
+    trace.push(`server got ${JSON.stringify(got.sort())}`)
+    await close(client)
+    await close(c2)
+    await close(server)
+    return trace
+  },
+}
