@@ -147,6 +147,15 @@ const toBytes = (msg: unknown): Uint8Array => {
   throw nodeError("ERR_INVALID_ARG_TYPE", "The \"buffer\" argument must be of type string or an instance of Buffer, TypedArray, or DataView.")
 }
 
+/** Node's sliceBuffer (lib/dgram.js): offset and length as uint32, and both within the message, else ERR_BUFFER_OUT_OF_BOUNDS. */
+const slice = (bytes: Uint8Array, offset: unknown, length: unknown): Uint8Array => {
+  const o = (offset as number) >>> 0
+  const n = (length as number) >>> 0
+  if (o > bytes.byteLength) throw nodeError("ERR_BUFFER_OUT_OF_BOUNDS", "\"offset\" is outside of buffer bounds")
+  if (o + n > bytes.byteLength) throw nodeError("ERR_BUFFER_OUT_OF_BOUNDS", "\"length\" is outside of buffer bounds")
+  return bytes.subarray(o, o + n)
+}
+
 /**
  * A UDP socket on the stack, as `dgram.Socket`.
  *
@@ -290,7 +299,7 @@ export class Socket extends EventEmitter {
     let host: unknown
     if (this.#remote === undefined) {
       if (a4 !== undefined || (a3 !== undefined && typeof a3 !== "function")) {
-        bytes = bytes.subarray(a1 as number, (a1 as number) + (a2 as number))
+        bytes = slice(bytes, a1, a2)
         port = a3
         host = typeof a4 === "function" ? undefined : a4
         cb = (typeof a4 === "function" ? a4 : a5) as SendCallback | undefined
@@ -301,7 +310,7 @@ export class Socket extends EventEmitter {
       }
     } else {
       if (typeof a2 === "number") {
-        bytes = bytes.subarray(a1 as number, (a1 as number) + a2)
+        bytes = slice(bytes, a1, a2)
         ;[a1, a2] = [a3, a4]
       }
       cb = (typeof a1 === "function" ? a1 : undefined) as SendCallback | undefined

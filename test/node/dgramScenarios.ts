@@ -249,4 +249,25 @@ export const DGRAM_REVIEW_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     await close(server)
     return trace
   },
+
+  "send's offset and length are checked against the buffer (ERR_BUFFER_OUT_OF_BOUNDS)": async (w) => {
+    const trace: Array<string> = []
+    const server = await bound(w.server, w.listenHost)
+    const port = server.address().port
+    const client = await bound(w.client, w.clientHost)
+    for (const [offset, length] of [[2, 10], [9, 0], [0, 6]] as const) {
+      try {
+        client.send(Buffer.from("hello"), offset, length, port, w.host)
+        trace.push(`${offset},${length} went`)
+      } catch (e) {
+        trace.push(`${offset},${length} threw ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message}`)
+      }
+    }
+    const got = once<[Buffer]>(server, "message")
+    client.send(Buffer.from("hello"), 1, 3, port, w.host)
+    trace.push(`in bounds: ${(await got)[0].toString()}`)
+    await close(client)
+    await close(server)
+    return trace
+  },
 }
