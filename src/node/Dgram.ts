@@ -389,11 +389,14 @@ export class Socket extends EventEmitter {
   }
 
   remoteAddress(): AddressInfo {
+    this.#checkOpen()
     if (this.#remote === undefined) throw nodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected")
     return { address: this.#remote.address, family: "IPv4", port: this.#remote.port }
   }
 
+  /** The bound address; EBADF before the bind (getsockname on a socket without one), NOT_RUNNING once closed (Node's healthCheck). */
   address(): AddressInfo {
+    this.#checkOpen()
     const s = this.#socket
     if (s === undefined) throw systemError("EBADF", "getsockname")
     return { address: this.#boundAddress, family: "IPv4", port: s.port }

@@ -270,4 +270,22 @@ export const DGRAM_REVIEW_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     await close(server)
     return trace
   },
+
+  "a closed socket: address(), remoteAddress() and close() throw ERR_SOCKET_DGRAM_NOT_RUNNING": async (w) => {
+    const trace: Array<string> = []
+    const server = await bound(w.server, w.listenHost)
+    const s = w.client.createSocket("udp4")
+    await new Promise<void>((r) => s.connect(server.address().port, w.host, () => r()))
+    await close(s)
+    for (const [what, f] of [["address", () => s.address()], ["remoteAddress", () => s.remoteAddress()], ["close", () => s.close()]] as const) {
+      try {
+        f()
+        trace.push(`${what} went`)
+      } catch (e) {
+        trace.push(`${what} threw ${(e as NodeJS.ErrnoException).code}`)
+      }
+    }
+    await close(server)
+    return trace
+  },
 }
