@@ -522,6 +522,12 @@ export class Socket extends EventEmitter {
     return this.#runSync(s.receiveBuffer) ?? RMEM_DEFAULT
   }
 
+  /** `await using`: close, and wait for `'close'`; nothing on a closed socket (Node 20's dgram). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#closed) return
+    await new Promise<void>((resolve) => this.close(() => resolve()))
+  }
+
   ref(): this {
     return this
   }

@@ -288,4 +288,21 @@ export const DGRAM_REVIEW_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     await close(server)
     return trace
   },
+
+  "Symbol.asyncDispose closes the socket once ('close' once), and again does nothing": async (w) => {
+    const trace: Array<string> = []
+    const s = await bound(w.client, w.clientHost)
+    let closes = 0
+    s.on("close", () => closes++)
+    const dispose = (s as unknown as { [Symbol.asyncDispose]?: () => Promise<void> })[Symbol.asyncDispose]
+    trace.push(`has it: ${typeof dispose}`)
+    if (typeof dispose === "function") {
+      await dispose.call(s)
+      trace.push(`closes after dispose ${closes}`)
+      await dispose.call(s)
+      await new Promise((r) => setTimeout(r, 10))
+      trace.push(`closes after twice ${closes}`)
+    } else await close(s)
+    return trace
+  },
 }
