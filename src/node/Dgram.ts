@@ -66,7 +66,8 @@ export interface BindOptions {
   readonly address?: string
 }
 
-type SendCallback = (error: Error | null, bytes: number) => void
+/** bytes only on success: Node calls back a failed send with the error alone (doSend, afterDns) */
+type SendCallback = (error: Error | null, bytes?: number) => void
 
 /** Node's errno for each `UdpError` reason. */
 const codeOf = (e: UdpError): string => {
@@ -325,7 +326,7 @@ export class Socket extends EventEmitter {
     // the stack sends from where the payload is and is done with it once the send completes; copy, as the kernel does
     const payload = new Uint8Array(bytes)
     this.#resolve(dstHost, (err, address) => {
-      if (err !== null) return this.#sendDone(cb, err, 0)
+      if (err !== null) return this.#sendDone(cb, err)
       const go = () => this.#sendTo(address, dstPort, payload, cb)
       if (this.#socket !== undefined) go()
       else {
@@ -337,17 +338,17 @@ export class Socket extends EventEmitter {
 
   #sendTo(address: string, port: number, payload: Uint8Array, cb: SendCallback | undefined): void {
     const socket = this.#socket
-    if (socket === undefined || this.#closed) return this.#sendDone(cb, nodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running"), 0)
+    if (socket === undefined || this.#closed) return this.#sendDone(cb, nodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running"))
     const dst = Addr.parse(address)!
     runOn(this.#runtime, socket.send(dst, port, payload), (exit) => {
       if (Exit.isSuccess(exit)) return this.#sendDone(cb, null, payload.length)
       const e = failureOf(exit)
-      this.#sendDone(cb, Option.isSome(e) ? systemError(codeOf(e.value), "send", address, port, e.value.detail) : new Error("send interrupted"), 0)
+      this.#sendDone(cb, Option.isSome(e) ? systemError(codeOf(e.value), "send", address, port, e.value.detail) : new Error("send interrupted"))
     })
   }
 
-  #sendDone(cb: SendCallback | undefined, err: Error | null, bytes: number): void {
-    if (cb !== undefined) cb(err, bytes)
+  #sendDone(cb: SendCallback | undefined, err: Error | null, bytes?: number): void {
+    if (cb !== undefined) (err === null ? cb(err, bytes) : cb(err))
     else if (err !== null) this.emit("error", err)
   }
 

@@ -305,4 +305,22 @@ export const DGRAM_REVIEW_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     } else await close(s)
     return trace
   },
+
+  "the largest datagram (65507) goes whole, fragmented; one more is EMSGSIZE from send": async (w) => {
+    const trace: Array<string> = []
+    const server = await bound(w.server, w.listenHost)
+    const port = server.address().port
+    const client = await bound(w.client, w.clientHost)
+    const got = once<[Buffer, { size: number }]>(server, "message")
+    const big = Buffer.alloc(65507, 7)
+    const sent = new Promise<string>((r) => client.send(big, port, w.host, (e: Error | null, n: number) => r(`${e === null ? "ok" : e.message} ${n}`)))
+    trace.push(`65507: ${await sent}`)
+    const [msg, rinfo] = await got
+    trace.push(`server got ${msg.length} size ${rinfo.size} intact ${msg.equals(big)}`)
+    const tooBig = new Promise<string>((r) => client.send(Buffer.alloc(65508), port, w.host, (e: Error | null, n?: number) => r(`${(e as NodeJS.ErrnoException | null)?.code} ${(e as NodeJS.ErrnoException | null)?.syscall} ${n}`)))
+    trace.push(`65508: ${await tooBig}`)
+    await close(client)
+    await close(server)
+    return trace
+  }
 }
