@@ -31,6 +31,7 @@
  * @since 0.1.0
  */
 import { EventEmitter } from "node:events"
+import { isIPv4 } from "node:net"
 import { Effect, Exit, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { Udp, type UdpError, type UdpErrorReport, type UdpService, type UdpSocket } from "../udp/Udp.js"
@@ -325,7 +326,7 @@ export class Socket extends EventEmitter {
     const dstHost = typeof host === "string" ? host : "127.0.0.1"
     // the stack sends from where the payload is and is done with it once the send completes; copy, as the kernel does
     const payload = new Uint8Array(bytes)
-    this.#resolve(dstHost, (err, address) => {
+    this.#resolve(dstHost, dstPort, "send", (err, address) => {
       if (err !== null) return this.#sendDone(cb, err)
       const go = () => this.#sendTo(address, dstPort, payload, cb)
       if (this.#socket !== undefined) go()
@@ -352,12 +353,18 @@ export class Socket extends EventEmitter {
     else if (err !== null) this.emit("error", err)
   }
 
-  #resolve(host: string, cb: (err: Error | null, address: string) => void): void {
+  #resolve(host: string, port: number, syscall: "send" | "connect", cb: (err: Error | null, address: string) => void): void {
     const literal = literalAddress(host)
     if (literal !== undefined) return cb(null, literal)
     const lookup = this.#options.lookup
     if (lookup === undefined) return process.nextTick(() => cb(notFound(host), ""))
-    lookup(host, { family: 4, all: false }, (err, address) => cb(err, address))
+    lookup(host, { family: 4, all: false }, (err, address) => {
+      if (err !== null) return cb(err, address)
+      // a lookup may answer IPv6 whatever family was asked (Node's gives a literal back as it is):
+      // a udp4 socket refuses it with EINVAL, as the kernel does a sendto(2) with an AF_INET6 address
+      if (!isIPv4(address)) return cb(systemError("EINVAL", syscall, address, port, "not an IPv4 address"), "")
+      cb(null, address)
+    })
   }
 
   /** Fix the peer: sends go to it, only its datagrams arrive, and its ICMP errors are reported. */
@@ -369,7 +376,7 @@ export class Socket extends EventEmitter {
     const peerPort = validPort(port, false)
     if (callback !== undefined) this.once("connect", callback)
     this.#connecting = true
-    this.#resolve(host, (err, resolved) => {
+    this.#resolve(host, peerPort, "connect", (err, resolved) => {
       this.#connecting = false
       if (err !== null) return void this.emit("error", err)
       const connect = () => {

@@ -5,6 +5,7 @@
  * equal. No privileges needed.
  */
 import * as nodeDgram from "node:dgram"
+import * as nodeDns from "node:dns"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Dgram from "../../src/node/Dgram.js"
@@ -67,5 +68,29 @@ describe("dgram.Socket on the stack, beyond node:dgram's table", () => {
       "setMulticastInterface ENOPROTOOPT setMulticastInterface",
       "still bound to true"
     ])
+  })
+
+  it("a lookup that answers an IPv6 address (a literal given back as it is): the send fails EINVAL, as node:dgram's udp4", async () => {
+    // Node's own dns.lookup gives "::1" back for "::1" whatever family is asked, and node:dgram's
+    // udp4 socket then fails the send with EINVAL (seen on Node 20); no server is asked
+    const reference = await new Promise<string>((resolve) => {
+      const s = nodeDgram.createSocket("udp4")
+      s.send("x", 9, "::1", (err) => {
+        s.close()
+        resolve(`${(err as NodeJS.ErrnoException | null)?.code} ${(err as NodeJS.ErrnoException | null)?.syscall}`)
+      })
+    })
+    const ours = await withNets(async ({ stackA }) => {
+      const d = await Effect.runPromise(run(stackA, Dgram.make))
+      const s = d.createSocket({ type: "udp4", lookup: nodeDns.lookup as unknown as NonNullable<Dgram.SocketOptions["lookup"]> })
+      const got = await new Promise<string>((resolve) => {
+        s.send("x", 9, "::1", (err: Error | null) =>
+          resolve(`${(err as NodeJS.ErrnoException | null)?.code} ${(err as NodeJS.ErrnoException | null)?.syscall}`))
+      })
+      await new Promise<void>((r) => s.close(() => r()))
+      return got
+    })
+    expect(reference).toBe("EINVAL send")
+    expect(ours).toBe(reference)
   })
 })
