@@ -42,7 +42,7 @@
  */
 import { Context, Data, Duration, Effect, Either, Exit, Layer, Option } from "effect"
 import { Tcp, type TcpError } from "../tcp/Tcp.js"
-import { Udp, type UdpErrorReport } from "../udp/Udp.js"
+import { hardErrno, Udp, type UdpErrorReport } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import * as Msg from "./DnsMessage.js"
 
@@ -128,7 +128,7 @@ export interface DnsStats {
   readonly mismatched: number
   /** attempts that reached their deadline */
   readonly timeouts: number
-  /** attempts ended at once by an ICMP destination unreachable about the question (the server's port closed, or its host unreachable) */
+  /** attempts ended at once by a hard ICMP error about the question (the server's port closed, or it filtered): `Udp.hardErrno` */
   readonly unreachable: number
   readonly cacheHits: number
   readonly cacheMisses: number
@@ -413,13 +413,15 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
             c.mismatched++
           }
         })
-        // An ICMP destination unreachable about the question (nobody on port 53, or no such host)
-        // ends the attempt at once, as glibc's send_dg and c-ares go to the next server on the
-        // socket's error (RFC 1122 §4.1.3.3: these reach the application), not at its deadline
+        // A hard ICMP error about the question (nobody on port 53, the server administratively
+        // filtered) ends the attempt at once, as glibc's send_dg and c-ares go to the next server
+        // on their connected socket's error (RFC 1122 §4.1.3.3), not at its deadline. A soft one
+        // (net or host unreachable: transient, RFC 1122 §3.2.2.1) never reaches such a socket on
+        // Linux, so they wait the attempt out, and so does this (`hardErrno`)
         const unreachable: Effect.Effect<UdpErrorReport> = Effect.gen(function*() {
           for (;;) {
             const e = yield* socket.receiveError
-            if (e.type === "DstUnreachable" && e.dst === server.address && e.dstPort === server.port) return e
+            if (hardErrno(e) !== undefined && e.dst === server.address && e.dstPort === server.port) return e
           }
         })
         c.udpQueries++

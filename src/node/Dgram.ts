@@ -34,7 +34,7 @@ import { EventEmitter } from "node:events"
 import { isIPv4 } from "node:net"
 import { Effect, Exit, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
-import { Udp, type UdpError, type UdpErrorReport, type UdpService, type UdpSocket } from "../udp/Udp.js"
+import { hardErrno, Udp, type UdpError, type UdpService, type UdpSocket } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import { nodeError, systemError } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
@@ -101,17 +101,6 @@ const SOCK_MIN_SNDBUF = 4_608
 
 /** What SO_RCVBUF/SO_SNDBUF make of a request: capped, doubled for the kernel's bookkeeping, floored (sock_setsockopt). */
 const kernelBuffer = (size: number, max: number, min: number): number => Math.max(Math.min(size, max) * 2, min)
-
-/** An ICMP error as the errno a connected socket's next receive would give (Linux's icmp_err_convert). */
-const icmpCode = (r: UdpErrorReport): string | undefined => {
-  if (r.type === "DstUnreachable") {
-    if (r.code === 3) return "ECONNREFUSED"
-    if (r.code === 4) return "EMSGSIZE"
-    if (r.code === 0 || r.code === 6) return "ENETUNREACH"
-    return "EHOSTUNREACH"
-  }
-  return undefined // time exceeded and parameter problems are soft errors: Linux does not report them
-}
 
 /** How Node's ERR_INVALID_ARG_TYPE names what it got. */
 const describe = (v: unknown): string =>
@@ -278,7 +267,7 @@ export class Socket extends EventEmitter {
         Effect.sync(() => {
           const r = this.#remote
           if (r === undefined || r.address !== Addr.format(report.dst) || r.port !== report.dstPort) return
-          const code = icmpCode(report)
+          const code = hardErrno(report)
           if (code !== undefined) this.emit("error", systemError(code, "recvmsg"))
         }))
     )

@@ -103,6 +103,34 @@ export interface UdpErrorReport {
   readonly dstPort: number
 }
 
+/**
+ * The errno a connected socket's next receive gives for `r`, or undefined
+ * when the report is soft and a socket without IP_RECVERR never sees it
+ * (Linux's __udp4_lib_err with icmp_err_convert's `fatal` column). RFC 1122
+ * §3.2.2.1 makes net and host unreachable (codes 0, 1, 11, 12) and source
+ * route failed (5) transient; fragmentation needed (4) updates the path MTU
+ * and is hard only under IP_PMTUDISC_DO, which a datagram socket does not
+ * have by default; time exceeded and parameter problems are soft. A client
+ * that moved on at a soft error (a DNS stub, an application) would give up
+ * on a server that a route change or a retry would still reach.
+ */
+export const hardErrno = (r: Pick<UdpErrorReport, "type" | "code">): string | undefined =>
+  r.type === "DstUnreachable" ? HARD_UNREACHABLE[r.code] : undefined
+
+/** Destination unreachable codes a connected socket reports, with their errno (icmp_err_convert, fatal = 1). */
+const HARD_UNREACHABLE: Readonly<Record<number, string>> = {
+  2: "ENOPROTOOPT",
+  3: "ECONNREFUSED",
+  6: "ENETUNREACH",
+  7: "EHOSTDOWN",
+  8: "ENONET",
+  9: "ENETUNREACH",
+  10: "EHOSTUNREACH",
+  13: "EHOSTUNREACH",
+  14: "EHOSTUNREACH",
+  15: "EHOSTUNREACH"
+}
+
 /** @category errors */
 export class UdpError extends Data.TaggedError("UdpError")<{
   readonly reason:

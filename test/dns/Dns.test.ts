@@ -21,7 +21,11 @@ import { Tcp } from "../../src/tcp/Tcp.js"
 import { Udp } from "../../src/udp/Udp.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { settle } from "../support/Clock.js"
-import { ADDR_B, run, type StackContext, twoStacks } from "../support/TestNet.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
+import * as IcmpWire from "../../src/wire/IcmpMessage.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
+import { ipRepr, PEER_ADDR } from "../support/Peer.js"
+import { ADDR_A, ADDR_B, MAC_A, run, type StackContext, stackWithPeer, twoStacks } from "../support/TestNet.js"
 
 const SERVER = Addr.format(ADDR_B)
 const SECOND_PORT = 5353
@@ -352,6 +356,36 @@ describe("DNS resolver: a server that is not there", () => {
       expect(yield* Clock.currentTimeMillis).toBe(0)
       expect(exitReason(exit)).toBe("Refused")
       expect(yield* dns.stats).toMatchObject({ udpQueries: 3, unreachable: 3, timeouts: 0 })
+    }))
+
+  it.scoped("a soft ICMP error (net or host unreachable) does not end the attempt: it waits out its deadline, as a Linux socket does not hear it", () =>
+    Effect.gen(function*() {
+      // the server is the peer; a router's host unreachable (code 1) about the query comes back,
+      // then, for the second query, a port unreachable (code 3), which does end that attempt
+      const { stack, peer } = yield* stackWithPeer()
+      const dns = yield* run(stack, Dns.make({ servers: [Addr.format(PEER_ADDR)] }))
+      const fiber = yield* Effect.fork(Effect.exit(dns.resolve4("a.test")))
+      const answerWith = (code: number) =>
+        Effect.gen(function*() {
+          const frame = yield* peer.next
+          const ip = frame.subarray(Eth.HEADER_LEN)
+          const quote = ip.subarray(0, (ip[0]! & 0x0f) * 4 + 8)
+          const icmp = IcmpWire.emit({ _tag: "DstUnreachable", code, nextHopMtu: 0, data: quote })
+          yield* peer.sendIp(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: icmp }), MAC_A)
+          yield* settle
+        })
+      yield* answerWith(IcmpWire.DstUnreachableCode.HostUnreachable)
+      expect(fiber.unsafePoll()).toBeNull()
+      expect(yield* dns.stats).toMatchObject({ udpQueries: 1, unreachable: 0 })
+      // the second attempt goes at 2 s, not before
+      yield* TestClock.adjust(1999)
+      expect((yield* dns.stats).udpQueries).toBe(1)
+      yield* TestClock.adjust(1)
+      yield* answerWith(IcmpWire.DstUnreachableCode.PortUnreachable)
+      // (which ends that attempt at once: the third question goes with no time passed)
+      expect(yield* dns.stats).toMatchObject({ udpQueries: 3, unreachable: 1 })
+      yield* TestClock.adjust(100_000)
+      expect(Exit.isFailure(yield* Fiber.join(fiber))).toBe(true)
     }))
 
   it.scoped("with a second server, the question goes to it at once", () =>

@@ -1,0 +1,46 @@
+/**
+ * ICMP errors on a connected `dgram` socket, as Linux reports them: only
+ * hard ones (icmp_err_convert's fatal column: port unreachable and the like)
+ * become an 'error'; net and host unreachable are transient (RFC 1122
+ * §3.2.2.1) and a socket without IP_RECVERR never hears them. The stack is
+ * driven by a scripted peer (a router) over an in-memory link, on the live
+ * clock, so that the Node-style socket runs as a program would run it.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as Dgram from "../../src/node/Dgram.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
+import * as IcmpWire from "../../src/wire/IcmpMessage.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
+import { boundedWait } from "../support/Clock.js"
+import { asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
+import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
+
+describe("dgram: ICMP errors on a connected socket", () => {
+  it.scopedLive("a host unreachable is not reported; a port unreachable is ECONNREFUSED", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* stackWithPeer()
+      const dgram = yield* run(stack, Dgram.make)
+      const errors: Array<string> = []
+      const socket = dgram.createSocket("udp4")
+      socket.on("error", (e: NodeJS.ErrnoException) => errors.push(String(e.code)))
+      yield* Effect.addFinalizer(() => Effect.sync(() => socket.close()))
+      yield* Effect.async<void>((resume) => socket.connect(9, Addr.format(PEER_ADDR), () => resume(Effect.void)))
+      const report = (code: number) =>
+        Effect.gen(function*() {
+          socket.send("x")
+          let frame = yield* boundedWait(peer.next, "the datagram")
+          while (asIpv4(frame)?.protocol !== Ip.Protocol.UDP) frame = yield* boundedWait(peer.next, "the datagram")
+          const ip = frame.subarray(Eth.HEADER_LEN)
+          const quote = ip.subarray(0, (ip[0]! & 0x0f) * 4 + 8)
+          const icmp = IcmpWire.emit({ _tag: "DstUnreachable", code, nextHopMtu: 0, data: quote })
+          yield* peer.sendIp(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: icmp }), MAC_A)
+          yield* Effect.sleep("50 millis")
+        })
+      yield* report(IcmpWire.DstUnreachableCode.HostUnreachable)
+      yield* report(IcmpWire.DstUnreachableCode.NetUnreachable)
+      yield* report(IcmpWire.DstUnreachableCode.PortUnreachable)
+      expect(errors).toEqual(["ECONNREFUSED"])
+    }))
+})
