@@ -352,3 +352,231 @@ export const fromStack = async (
   const base = await runtime.runtime()
   return lookupFunction(Runtime.provideService(base, Dns.Dns, service))
 }
+
+// ---------------------------------------------------------------------------
+// resolve4, resolve6, resolveCname, resolve: node:dns's c-ares queries
+
+/**
+ * The c-ares code Node's `dns.resolve*` gives for a `DnsError` (Node's
+ * `DNSException` with a c-ares code: lib/internal/dns/utils.js `errorCodes`,
+ * c-ares's ares_strerror names):
+ *
+ * | `DnsError` reason | `code`       | why (c-ares 1.34, as Node 20 bundles it)                          |
+ * | ----------------- | ------------ | ---------------------------------------------------------------- |
+ * | NotFound          | ENOTFOUND    | NXDOMAIN is ARES_ENOTFOUND                                        |
+ * | NoData            | ENODATA      | NOERROR with no records of the type is ARES_ENODATA               |
+ * | ServerFailure     | ESERVFAIL    | SERVFAIL is ARES_ESERVFAIL                                        |
+ * | Refused           | EREFUSED     | REFUSED is ARES_EREFUSED                                          |
+ * | TimedOut          | ETIMEOUT     | tries used up with no answer: ARES_ETIMEOUT                       |
+ * | Malformed         | EBADRESP     | an answer it cannot read is ARES_EBADRESP                         |
+ * | InvalidName       | EBADNAME     | a name ares_query cannot encode is ARES_EBADNAME                  |
+ * | NoRoute           | ECONNREFUSED | a send that fails closes the connection with ARES_ECONNREFUSED    |
+ */
+export const resolveCodeOf = (e: Dns.DnsError): string => {
+  switch (e.reason) {
+    case "NotFound":
+      return "ENOTFOUND"
+    case "NoData":
+      return "ENODATA"
+    case "ServerFailure":
+      return "ESERVFAIL"
+    case "Refused":
+      return "EREFUSED"
+    case "TimedOut":
+      return "ETIMEOUT"
+    case "Malformed":
+      return "EBADRESP"
+    case "InvalidName":
+      return "EBADNAME"
+    case "NoRoute":
+      return "ECONNREFUSED"
+  }
+}
+
+/** The name of the c-ares binding a query goes through: the `syscall` of its errors. */
+export type QueryName = "queryA" | "queryAaaa" | "queryCname"
+
+/** A Node `dns.resolve*` error. @category models */
+export interface ResolveError extends Error {
+  readonly code: string
+  /** undefined, as Node's: a c-ares code has no libuv errno */
+  readonly errno: undefined
+  readonly syscall: QueryName
+  readonly hostname?: string
+}
+
+/**
+ * A `DnsError` as the error `dns.resolve*` would give for `hostname`: Node's
+ * DNSException (lib/internal/errors.js) with a c-ares code, e.g.
+ * `queryA ENOTFOUND name.test`; `hostname` only when it is not empty.
+ */
+export const toResolveError = (e: Dns.DnsError, syscall: QueryName, hostname: string): ResolveError => {
+  const code = resolveCodeOf(e)
+  const err = new Error(`${syscall} ${code}${hostname ? ` ${hostname}` : ""}`) as Error & {
+    code: string
+    errno: undefined
+    syscall: QueryName
+    hostname?: string
+    cause?: unknown
+  }
+  err.errno = undefined
+  err.code = code
+  err.syscall = syscall
+  if (hostname) err.hostname = hostname
+  err.cause = e
+  return err
+}
+
+/** An address with its TTL, as `resolve4`/`resolve6` give with `{ ttl: true }`. @category models */
+export interface RecordWithTtl {
+  readonly address: string
+  readonly ttl: number
+}
+
+/** @category models */
+export interface ResolveOptions {
+  readonly ttl?: boolean | undefined
+}
+
+type ResolveCallback<A> = (err: NodeJS.ErrnoException | null, result: A) => void
+
+/** `dns.resolve4`'s (and `resolve6`'s) signature. @category models */
+export interface ResolveAddressFunction {
+  (hostname: string, callback: ResolveCallback<Array<string>>): void
+  (hostname: string, options: { readonly ttl: true }, callback: ResolveCallback<Array<RecordWithTtl>>): void
+  (hostname: string, options: ResolveOptions | undefined, callback: ResolveCallback<Array<string> | Array<RecordWithTtl>>): void
+}
+
+/** What one c-ares query binding asks for and how its answer becomes Node's result. */
+interface Query {
+  readonly name: QueryName
+  readonly type: number
+  /** the result for `resolution`, with TTLs when `ttl` */
+  readonly result: (resolution: Dns.Resolution, ttl: boolean) => Array<unknown>
+}
+
+/**
+ * The addresses of a resolution, or with `ttl` each with its TTL: the record's, capped by the
+ * least TTL of the CNAMEs that led to it, as c-ares's ares_addrinfo2addrttl gives them (a
+ * resolution carries the least TTL of its chain and records together, which is the same when the
+ * records of one RRset share a TTL, as RFC 2181 §5.2 wants).
+ */
+const addressesOf = (resolution: Dns.Resolution, ttl: boolean): Array<unknown> =>
+  resolution.records.flatMap((rr): Array<unknown> => {
+    const address = rr.data._tag === "A" ? Msg.formatA(rr.data.address) : rr.data._tag === "AAAA" ? Msg.formatAaaa(rr.data.address) : undefined
+    if (address === undefined) return []
+    return ttl ? [{ address, ttl: resolution.cnames.length > 0 ? Math.min(rr.ttl, resolution.ttl) : rr.ttl }] : [address]
+  })
+
+const QUERY_A: Query = { name: "queryA", type: Msg.Type.A, result: addressesOf }
+const QUERY_AAAA: Query = { name: "queryAaaa", type: Msg.Type.AAAA, result: addressesOf }
+
+/**
+ * Ask `runtime`'s `Dns` the question of `query` for `hostname` and call `callback` on a later tick:
+ * `(null, result)` or the error alone, as Node's onresolve (lib/internal/dns/callback_resolver.js).
+ * The name goes to the server as it is, as c-ares's ares_query sends it: no 'localhost' and no
+ * address literal is answered here (those are getaddrinfo's, which only `lookup` uses).
+ */
+const ask = (
+  runtime: Runtime.Runtime<Dns.Dns>,
+  query: Query,
+  hostname: string,
+  ttl: boolean,
+  callback: (err: ResolveError | null, result?: Array<unknown>) => void
+): void => {
+  runOn(runtime, Effect.flatMap(Dns.Dns, (dns) => dns.query(hostname, query.type)), (exit) => {
+    if (Exit.isSuccess(exit)) {
+      const result = query.result(exit.value, ttl)
+      if (result.length > 0) return callback(null, result)
+      return callback(toResolveError(new Dns.DnsError({ reason: "NoData", name: hostname, detail: "no records" }), query.name, hostname))
+    }
+    const e = failureOf(exit)
+    const cause = Option.isSome(e) ? e.value : new Dns.DnsError({ reason: "TimedOut", name: hostname, detail: "interrupted" })
+    callback(toResolveError(cause, query.name, hostname))
+  })
+}
+
+/**
+ * One of node:dns's callback query functions (`resolve4`…): `(name[, options], callback)`, its
+ * arguments checked as Node 20's `resolver(bindingName)` checks them (the name a string, the
+ * callback a function, thrown at once); `options.ttl` is read as `!!(options && options.ttl)`.
+ */
+const callbackQuery = (runtime: Runtime.Runtime<Dns.Dns>, query: Query) => {
+  function resolveQuery(name: unknown, optionsOrCallback?: unknown, maybeCallback?: unknown): void {
+    let options: unknown
+    let callback = optionsOrCallback
+    if (arguments.length > 2) {
+      options = optionsOrCallback
+      callback = maybeCallback
+    }
+    if (typeof name !== "string") throw invalidType("name", "string", name)
+    if (typeof callback !== "function") throw invalidType("callback", "function", callback)
+    const ttl = !!(options && (options as ResolveOptions).ttl)
+    ask(runtime, query, name, ttl, callback as (err: ResolveError | null, result?: Array<unknown>) => void)
+  }
+  Object.defineProperty(resolveQuery, "name", { value: query.name })
+  return resolveQuery
+}
+
+/**
+ * The parts of node:dns that the stack's resolver answers, each with Node 20's
+ * signature, arguments, results and errors, over `runtime`'s `Dns`.
+ *
+ * @category models
+ */
+export interface NodeDns {
+  readonly lookup: LookupFunction
+  readonly resolve4: ResolveAddressFunction
+  readonly resolve6: ResolveAddressFunction
+}
+
+/**
+ * node:dns's functions answered by `runtime`'s `Dns`, for programs that use
+ * Node's `dns` module: `const dns = Dns.nodeDns(runtime)` and then
+ * `dns.resolve4(name, cb)` as with `import * as dns from "node:dns"`.
+ *
+ * @category constructors
+ */
+export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => ({
+  lookup: lookupFunction(runtime),
+  resolve4: callbackQuery(runtime, QUERY_A) as ResolveAddressFunction,
+  resolve6: callbackQuery(runtime, QUERY_AAAA) as ResolveAddressFunction
+})
+
+/**
+ * `nodeDns` with the stack's context: `Dns` in the context gives it its runtime.
+ *
+ * @category constructors
+ */
+export const makeNodeDns: Effect.Effect<NodeDns, never, Dns.Dns> = Effect.map(Effect.runtime<Dns.Dns>(), nodeDns)
+
+/**
+ * In a stack's context (its UDP and TCP): a resolver configured by `config` and node:dns's
+ * functions over it.
+ *
+ * @category constructors
+ */
+export const makeNodeDnsWith = (config: Dns.DnsConfig): Effect.Effect<NodeDns, never, Udp | Tcp> =>
+  Effect.flatMap(Dns.make(config), (service) =>
+    Effect.map(Effect.runtime<never>(), (rt) => nodeDns(Runtime.provideService(rt, Dns.Dns, service))))
+
+/**
+ * For a stack brought up with `start`: a resolver configured by `config` and node:dns's
+ * functions over it.
+ *
+ * ```ts
+ * const dns = await Dns.nodeDnsFromStack(stack.runtime, { servers: ["198.18.0.1"] })
+ * dns.resolve4("name.test", (err, addresses) => …)
+ * stack.net.connect({ host: "name.test", port: 80, lookup: dns.lookup })
+ * ```
+ *
+ * @category constructors
+ */
+export const nodeDnsFromStack = async (
+  runtime: ManagedRuntime.ManagedRuntime<Udp | Tcp, unknown>,
+  config: Dns.DnsConfig
+): Promise<NodeDns> => {
+  const service = await runtime.runPromise(Dns.make(config))
+  const base = await runtime.runtime()
+  return nodeDns(Runtime.provideService(base, Dns.Dns, service))
+}

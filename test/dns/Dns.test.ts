@@ -844,3 +844,95 @@ describe("DNS resolver: Node's lookup, names as getaddrinfo takes them", () => {
       expect(seen.length).toBe(2)
     }))
 })
+
+describe("DNS resolver: Node's resolve4 and resolve6 (src/node/Dns.ts)", () => {
+  /** Call a node:dns-shaped query function; what its callback got. */
+  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
+    Effect.async<ReadonlyArray<unknown>>((resume) => {
+      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
+    })
+  const reason = (r: Dns.DnsError["reason"]) => new Dns.DnsError({ reason: r, name: "x.test", detail: "test" })
+
+  it("each DnsError reason becomes the c-ares code Node's resolve* gives", () => {
+    expect(NodeDns.resolveCodeOf(reason("NotFound"))).toBe("ENOTFOUND")
+    expect(NodeDns.resolveCodeOf(reason("NoData"))).toBe("ENODATA")
+    expect(NodeDns.resolveCodeOf(reason("ServerFailure"))).toBe("ESERVFAIL")
+    expect(NodeDns.resolveCodeOf(reason("Refused"))).toBe("EREFUSED")
+    expect(NodeDns.resolveCodeOf(reason("TimedOut"))).toBe("ETIMEOUT")
+    expect(NodeDns.resolveCodeOf(reason("Malformed"))).toBe("EBADRESP")
+    expect(NodeDns.resolveCodeOf(reason("InvalidName"))).toBe("EBADNAME")
+    expect(NodeDns.resolveCodeOf(reason("NoRoute"))).toBe("ECONNREFUSED")
+    // Node's DNSException with a c-ares code: errno undefined, the message `syscall code hostname`
+    const err = NodeDns.toResolveError(reason("NotFound"), "queryA", "x.test")
+    expect(err).toMatchObject({ code: "ENOTFOUND", syscall: "queryA", hostname: "x.test", message: "queryA ENOTFOUND x.test" })
+    expect("errno" in err && err.errno === undefined).toBe(true)
+    expect(NodeDns.toResolveError(reason("NoData"), "queryAaaa", "").message).toBe("queryAaaa ENODATA")
+  })
+
+  it.scoped("resolve4 and resolve6 give the addresses, or with { ttl: true } each with its TTL; the errors are Node's (syscall queryA/queryAaaa)", () =>
+    Effect.gen(function*() {
+      const { a } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      expect(yield* ask(dns.resolve4, "multi.test")).toEqual([null, ["198.18.0.11", "198.18.0.12"]])
+      expect(yield* ask(dns.resolve4, "ttl.test", { ttl: true })).toEqual([null, [{ address: "198.18.0.13", ttl: 60 }]])
+      expect(yield* ask(dns.resolve4, "alias.test", { ttl: false })).toEqual([null, ["198.18.0.10"]])
+      expect(yield* ask(dns.resolve6, "six.test")).toEqual([null, ["2001:db8::10"]])
+      expect(yield* ask(dns.resolve6, "six.test", { ttl: true })).toEqual([null, [{ address: "2001:db8::10", ttl: 3600 }]])
+      // an error is the callback's only argument
+      const nx = yield* ask(dns.resolve4, "nope.test")
+      expect(nx.length).toBe(1)
+      expect(nx[0]).toMatchObject({ code: "ENOTFOUND", syscall: "queryA", hostname: "nope.test", message: "queryA ENOTFOUND nope.test" })
+      const nodata = yield* ask(dns.resolve6, "a.test")
+      expect(nodata[0]).toMatchObject({ code: "ENODATA", syscall: "queryAaaa", hostname: "a.test", message: "queryAaaa ENODATA a.test" })
+    }))
+
+  it.scoped("resolve4 asks the server for 'localhost' and for an address literal, as c-ares's ares_query does (no getaddrinfo special cases)", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      expect((yield* ask(dns.resolve4, "localhost"))[0]).toMatchObject({ code: "ENOTFOUND", syscall: "queryA", hostname: "localhost" })
+      expect((yield* ask(dns.resolve4, "198.18.0.9"))[0]).toMatchObject({ code: "ENOTFOUND", syscall: "queryA", hostname: "198.18.0.9" })
+      expect(seen.map((s) => s.query.questions[0]!.name)).toEqual(["localhost", "198.18.0.9"])
+    }))
+
+  it.scoped("SERVFAIL is ESERVFAIL, REFUSED EREFUSED, no answer ETIMEOUT", () =>
+    Effect.gen(function*() {
+      const rcode = (code: number): Handler => (q) => [{ send: { ...answerFor(q), header: { ...q.header, qr: true, rcode: code }, answers: [] } }]
+      const { a: a1 } = yield* world(rcode(Msg.Rcode.ServFail))
+      const servfail = yield* run(a1, NodeDns.makeNodeDnsWith({ servers: [SERVER], attempts: 1 }))
+      expect((yield* ask(servfail.resolve4, "a.test"))[0]).toMatchObject({ code: "ESERVFAIL", message: "queryA ESERVFAIL a.test" })
+      const { a: a2 } = yield* world(rcode(Msg.Rcode.Refused))
+      const refused = yield* run(a2, NodeDns.makeNodeDnsWith({ servers: [SERVER], attempts: 1 }))
+      expect((yield* ask(refused.resolve6, "a.test"))[0]).toMatchObject({ code: "EREFUSED", syscall: "queryAaaa" })
+      const { a: a3 } = yield* world(() => [])
+      const silent = yield* run(a3, NodeDns.makeNodeDnsWith({ servers: [SERVER], attempts: 1 }))
+      const slow = yield* Effect.fork(ask(silent.resolve4, "a.test"))
+      yield* advanceTo(2_000)
+      yield* Effect.promise(() => new Promise((r) => setImmediate(r)))
+      expect((yield* Fiber.join(slow))[0]).toMatchObject({ code: "ETIMEOUT", message: "queryA ETIMEOUT a.test" })
+    }))
+
+  it.scoped("bad arguments throw at once as node:dns's resolve4 and resolve6 throw them", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      const thrown = (f: () => unknown) => {
+        try {
+          f()
+          return "no throw"
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException
+          return { name: err.name, code: err.code, message: err.message }
+        }
+      }
+      const cases: ReadonlyArray<ReadonlyArray<unknown>> = [[123, () => {}], [undefined, () => {}], [{}, { ttl: true }, () => {}], ["a.test"], ["a.test", { ttl: true }], ["a.test", undefined, "cb"], [null]]
+      for (const key of ["resolve4", "resolve6"] as const) {
+        for (const args of cases) {
+          const want = thrown(() => (NodeDnsModule[key] as any)(...args))
+          expect(want, JSON.stringify(args)).not.toBe("no throw")
+          expect(thrown(() => (dns[key] as any)(...args)), `${key} ${JSON.stringify(args)}`).toEqual(want)
+        }
+      }
+      expect(seen.length).toBe(0)
+    }))
+})
