@@ -394,7 +394,12 @@ export const resolveCodeOf = (e: Dns.DnsError): string => {
 }
 
 /** The name of the c-ares binding a query goes through: the `syscall` of its errors. */
-export type QueryName = "queryA" | "queryAaaa" | "queryCname"
+export type QueryName =
+  | "queryA"
+  | "queryAaaa"
+  | "queryCname"
+  /** the queries of node:dns this resolver does not ask (see `resolve`) */
+  | "queryAny" | "queryCaa" | "queryMx" | "queryNs" | "queryTxt" | "querySrv" | "queryPtr" | "queryNaptr" | "querySoa"
 
 /** A Node `dns.resolve*` error. @category models */
 export interface ResolveError extends Error {
@@ -410,8 +415,11 @@ export interface ResolveError extends Error {
  * DNSException (lib/internal/errors.js) with a c-ares code, e.g.
  * `queryA ENOTFOUND name.test`; `hostname` only when it is not empty.
  */
-export const toResolveError = (e: Dns.DnsError, syscall: QueryName, hostname: string): ResolveError => {
-  const code = resolveCodeOf(e)
+export const toResolveError = (e: Dns.DnsError, syscall: QueryName, hostname: string): ResolveError =>
+  dnsException(resolveCodeOf(e), syscall, hostname, e)
+
+/** Node's DNSException for a c-ares `code`; `cause`, the resolver's own account, for whoever looks. */
+const dnsException = (code: string, syscall: QueryName, hostname: string, cause?: Dns.DnsError): ResolveError => {
   const err = new Error(`${syscall} ${code}${hostname ? ` ${hostname}` : ""}`) as Error & {
     code: string
     errno: undefined
@@ -423,7 +431,7 @@ export const toResolveError = (e: Dns.DnsError, syscall: QueryName, hostname: st
   err.code = code
   err.syscall = syscall
   if (hostname) err.hostname = hostname
-  err.cause = e
+  if (cause !== undefined) err.cause = cause
   return err
 }
 
@@ -472,6 +480,23 @@ const QUERY_A: Query = { name: "queryA", type: Msg.Type.A, result: addressesOf }
 const QUERY_AAAA: Query = { name: "queryAaaa", type: Msg.Type.AAAA, result: addressesOf }
 
 /**
+ * The alias a name has: one name, as Node's queryCname gives it (cares_wrap.cc reads the answer
+ * with ares_parse_a_reply and gives the hostent's h_name, the chain's end: "a cname lookup always
+ * returns a single record"); no TTLs even with `{ ttl: true }` (that parse gives none).
+ */
+const QUERY_CNAME: Query = {
+  name: "queryCname",
+  type: Msg.Type.CNAME,
+  result: (resolution) => {
+    let target: string | undefined
+    // the chain as the answer gives it: each CNAME's owner is the previous target (one step, as a
+    // server answers a CNAME question without chasing it; more only if it chased them anyway)
+    for (const rr of resolution.records) if (rr.data._tag === "CNAME" && target === undefined) target = rr.data.target
+    return target === undefined ? [] : [target]
+  }
+}
+
+/**
  * Ask `runtime`'s `Dns` the question of `query` for `hostname` and call `callback` on a later tick:
  * `(null, result)` or the error alone, as Node's onresolve (lib/internal/dns/callback_resolver.js).
  * The name goes to the server as it is, as c-ares's ares_query sends it: no 'localhost' and no
@@ -484,6 +509,10 @@ const ask = (
   ttl: boolean,
   callback: (err: ResolveError | null, result?: Array<unknown>) => void
 ): void => {
+  if (query.type < 0) {
+    process.nextTick(callback, dnsException("ENOTIMP", query.name, hostname))
+    return
+  }
   runOn(runtime, Effect.flatMap(Dns.Dns, (dns) => dns.query(hostname, query.type)), (exit) => {
     if (Exit.isSuccess(exit)) {
       const result = query.result(exit.value, ttl)
@@ -518,6 +547,50 @@ const callbackQuery = (runtime: Runtime.Runtime<Dns.Dns>, query: Query) => {
   return resolveQuery
 }
 
+/** `dns.resolveCname`'s signature. @category models */
+export interface ResolveCnameFunction {
+  (hostname: string, callback: ResolveCallback<Array<string>>): void
+  (hostname: string, options: ResolveOptions | undefined, callback: ResolveCallback<Array<string>>): void
+}
+
+/** `dns.resolve`'s signature (the record types this resolver asks for). @category models */
+export interface ResolveFunction {
+  (hostname: string, callback: ResolveCallback<Array<string>>): void
+  (hostname: string, rrtype: "A" | "AAAA" | "CNAME", callback: ResolveCallback<Array<string>>): void
+  (hostname: string, rrtype: string, callback: ResolveCallback<Array<unknown>>): void
+}
+
+/**
+ * The record types node:dns's `resolve` takes (lib/internal/dns/utils.js, createResolverClass)
+ * and the query of each: the ones the stack's resolver asks for (A, AAAA, CNAME), and for the
+ * others (whose records it does not read) a query that calls back with ENOTIMP: a program that
+ * asks for MX gets an error it can handle, not a throw Node would never make.
+ */
+const RRTYPES: ReadonlyArray<readonly [string, QueryName]> = [
+  ["ANY", "queryAny"],
+  ["A", "queryA"],
+  ["AAAA", "queryAaaa"],
+  ["CAA", "queryCaa"],
+  ["CNAME", "queryCname"],
+  ["MX", "queryMx"],
+  ["NS", "queryNs"],
+  ["TXT", "queryTxt"],
+  ["SRV", "querySrv"],
+  ["PTR", "queryPtr"],
+  ["NAPTR", "queryNaptr"],
+  ["SOA", "querySoa"]
+]
+
+/** A query this resolver does not ask: its error, as a server that does not implement it (c-ares ENOTIMP). */
+const unsupported = (name: QueryName): Query => ({ name, type: -1, result: () => [] })
+
+/** Every rrtype `resolve` takes, to its query (an own-property map, as Node's `{ __proto__: null }`). */
+const queriesByType = (): ReadonlyMap<string, Query> =>
+  new Map(RRTYPES.map(([rrtype, name]) => [
+    rrtype,
+    name === "queryA" ? QUERY_A : name === "queryAaaa" ? QUERY_AAAA : name === "queryCname" ? QUERY_CNAME : unsupported(name)
+  ]))
+
 /**
  * The parts of node:dns that the stack's resolver answers, each with Node 20's
  * signature, arguments, results and errors, over `runtime`'s `Dns`.
@@ -528,7 +601,27 @@ export interface NodeDns {
   readonly lookup: LookupFunction
   readonly resolve4: ResolveAddressFunction
   readonly resolve6: ResolveAddressFunction
+  readonly resolveCname: ResolveCnameFunction
+  readonly resolve: ResolveFunction
 }
+
+/**
+ * node:dns's `resolve(hostname[, rrtype], callback)` as Node 20's (callback_resolver.js): a
+ * function for rrtype is the callback and the type is A; an rrtype that is not a string is
+ * ERR_INVALID_ARG_TYPE, one that names no query ERR_INVALID_ARG_VALUE, both thrown at once; then
+ * the query of the type is called with (hostname, callback), so no `{ ttl }` gets through.
+ */
+const resolveFunction = (queries: ReadonlyMap<string, (name: unknown, callback: unknown) => void>) =>
+  function resolve(hostname: unknown, rrtype: unknown, callback?: unknown): void {
+    let query: ((name: unknown, callback: unknown) => void) | undefined
+    if (typeof rrtype === "string") query = queries.get(rrtype)
+    else if (typeof rrtype === "function") {
+      query = queries.get("A")
+      callback = rrtype
+    } else throw invalidType("rrtype", "string", rrtype)
+    if (query === undefined) throw invalidValue("rrtype", "is invalid", rrtype)
+    query(hostname, callback)
+  }
 
 /**
  * node:dns's functions answered by `runtime`'s `Dns`, for programs that use
@@ -537,11 +630,16 @@ export interface NodeDns {
  *
  * @category constructors
  */
-export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => ({
-  lookup: lookupFunction(runtime),
-  resolve4: callbackQuery(runtime, QUERY_A) as ResolveAddressFunction,
-  resolve6: callbackQuery(runtime, QUERY_AAAA) as ResolveAddressFunction
-})
+export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => {
+  const callbacks = new Map([...queriesByType()].map(([rrtype, query]) => [rrtype, callbackQuery(runtime, query)]))
+  return {
+    lookup: lookupFunction(runtime),
+    resolve4: callbacks.get("A") as ResolveAddressFunction,
+    resolve6: callbacks.get("AAAA") as ResolveAddressFunction,
+    resolveCname: callbacks.get("CNAME") as ResolveCnameFunction,
+    resolve: resolveFunction(callbacks) as ResolveFunction
+  }
+}
 
 /**
  * `nodeDns` with the stack's context: `Dns` in the context gives it its runtime.

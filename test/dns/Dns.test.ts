@@ -936,3 +936,77 @@ describe("DNS resolver: Node's resolve4 and resolve6 (src/node/Dns.ts)", () => {
       expect(seen.length).toBe(0)
     }))
 })
+
+describe("DNS resolver: Node's resolveCname and resolve (src/node/Dns.ts)", () => {
+  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
+    Effect.async<ReadonlyArray<unknown>>((resume) => {
+      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
+    })
+  const thrown = (f: () => unknown) => {
+    try {
+      f()
+      return "no throw"
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException
+      return { name: err.name, code: err.code, message: err.message }
+    }
+  }
+
+  it.scoped("resolveCname gives the alias (no TTLs even with { ttl: true }); no CNAME is ENODATA, no name ENOTFOUND, syscall queryCname", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      expect(yield* ask(dns.resolveCname, "alias2.test")).toEqual([null, ["alias.test"]])
+      expect(yield* ask(dns.resolveCname, "alias.test", { ttl: true })).toEqual([null, ["a.test"]])
+      expect((yield* ask(dns.resolveCname, "a.test"))[0]).toMatchObject({ code: "ENODATA", syscall: "queryCname", message: "queryCname ENODATA a.test" })
+      expect((yield* ask(dns.resolveCname, "nope.test"))[0]).toMatchObject({ code: "ENOTFOUND", syscall: "queryCname", hostname: "nope.test" })
+      expect(seen.map((s) => s.query.questions[0]!.type)).toEqual([Msg.Type.CNAME, Msg.Type.CNAME, Msg.Type.CNAME, Msg.Type.CNAME])
+    }))
+
+  it.scoped("resolve(name[, rrtype], cb) asks A by default, and AAAA or CNAME when named; a type this resolver does not ask is ENOTIMP, unasked", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      expect(yield* ask(dns.resolve, "multi.test")).toEqual([null, ["198.18.0.11", "198.18.0.12"]])
+      expect(yield* ask(dns.resolve, "a.test", "A")).toEqual([null, ["198.18.0.10"]])
+      expect(yield* ask(dns.resolve, "six.test", "AAAA")).toEqual([null, ["2001:db8::10"]])
+      expect(yield* ask(dns.resolve, "alias.test", "CNAME")).toEqual([null, ["a.test"]])
+      expect((yield* ask(dns.resolve, "nope.test", "AAAA"))[0]).toMatchObject({ code: "ENOTFOUND", syscall: "queryAaaa", message: "queryAaaa ENOTFOUND nope.test" })
+      expect(seen.length).toBe(5)
+      const mx = yield* ask(dns.resolve, "a.test", "MX")
+      expect(mx.length).toBe(1)
+      expect(mx[0]).toMatchObject({ code: "ENOTIMP", syscall: "queryMx", hostname: "a.test", message: "queryMx ENOTIMP a.test" })
+      expect(seen.length).toBe(5)
+    }))
+
+  it.scoped("bad arguments throw at once as node:dns's resolve and resolveCname throw them", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      const cb = () => {}
+      const cases: ReadonlyArray<readonly ["resolve" | "resolveCname", ReadonlyArray<unknown>]> = [
+        ["resolve", ["a.test", "BOGUS", cb]],
+        ["resolve", ["a.test", "toString", cb]],
+        ["resolve", ["a.test", "__proto__", cb]],
+        ["resolve", ["a.test", "a", cb]],
+        ["resolve", ["a.test", 5, cb]],
+        ["resolve", ["a.test", undefined, cb]],
+        ["resolve", ["a.test", "BOGUS"]],
+        ["resolve", [5, "A", cb]],
+        ["resolve", [5, "MX", cb]],
+        ["resolve", ["a.test", "A"]],
+        ["resolve", ["a.test", "CNAME", "x"]],
+        ["resolve", ["a.test", "MX", null]],
+        ["resolve", ["a.test"]],
+        ["resolveCname", [5, cb]],
+        ["resolveCname", ["a.test"]],
+        ["resolveCname", ["a.test", { ttl: true }]]
+      ]
+      for (const [key, args] of cases) {
+        const want = thrown(() => (NodeDnsModule[key] as any)(...args))
+        expect(want, `${key} ${JSON.stringify(args)}`).not.toBe("no throw")
+        expect(thrown(() => (dns[key] as any)(...args)), `${key} ${JSON.stringify(args)}`).toEqual(want)
+      }
+      expect(seen.length).toBe(0)
+    }))
+})
