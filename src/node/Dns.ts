@@ -603,7 +603,100 @@ export interface NodeDns {
   readonly resolve6: ResolveAddressFunction
   readonly resolveCname: ResolveCnameFunction
   readonly resolve: ResolveFunction
+  /** the same as promises, as `dns.promises` (node:dns/promises) */
+  readonly promises: NodeDnsPromises
 }
+
+/** node:dns/promises's `lookup`, `resolve4`… over the stack's resolver. @category models */
+export interface NodeDnsPromises {
+  readonly lookup: {
+    (hostname: string, options?: number | (PromisesLookupOptions & { readonly all?: false | undefined })): Promise<LookupAddress>
+    (hostname: string, options: PromisesLookupOptions & { readonly all: true }): Promise<Array<LookupAddress>>
+    (hostname: string, options?: number | PromisesLookupOptions): Promise<LookupAddress | Array<LookupAddress>>
+  }
+  readonly resolve4: {
+    (hostname: string, options?: { readonly ttl?: false | undefined }): Promise<Array<string>>
+    (hostname: string, options: { readonly ttl: true }): Promise<Array<RecordWithTtl>>
+    (hostname: string, options?: ResolveOptions): Promise<Array<string> | Array<RecordWithTtl>>
+  }
+  readonly resolve6: NodeDnsPromises["resolve4"]
+  readonly resolveCname: (hostname: string, options?: ResolveOptions) => Promise<Array<string>>
+  readonly resolve: {
+    (hostname: string, rrtype?: "A" | "AAAA" | "CNAME"): Promise<Array<string>>
+    (hostname: string, rrtype: string): Promise<Array<unknown>>
+  }
+}
+
+/** node:dns/promises's lookup options: `family` only 0, 4 or 6 (Node 20's promises lookup takes no 'IPv4'/'IPv6'). */
+export type PromisesLookupOptions = Omit<LookupOptions, "family"> & { readonly family?: number | undefined }
+
+/**
+ * node:dns/promises's `lookup(hostname[, options])`, its arguments checked as Node 20's
+ * (lib/internal/dns/promises.js: `family` validated with validateOneOf only, so 'IPv4' is
+ * ERR_INVALID_ARG_VALUE there, unlike the callback lookup), thrown at once, not rejected; then the
+ * callback lookup answers, its result as `{ address, family }` or the list with `all`.
+ */
+const promisesLookup = (lookup: LookupFunction) => (hostname?: unknown, options?: unknown): Promise<unknown> => {
+  if (hostname) {
+    if (typeof hostname !== "string") throw invalidType("hostname", "string", hostname)
+  }
+  let family: 0 | 4 | 6 = 0
+  let all = false
+  if (typeof options === "number") family = oneOf(options, "family", [0, 4, 6] as const)
+  else if (options !== undefined && typeof options !== "object") {
+    throw typeError("ERR_INVALID_ARG_TYPE", `The "options" argument must be of type object or integer. Received ${received(options)}`)
+  } else {
+    const o = (options ?? {}) as Record<string, unknown>
+    if (o.hints != null) {
+      if (typeof o.hints !== "number") throw invalidType("options.hints", "number", o.hints)
+      const hints = o.hints >>> 0
+      if ((hints & ~HINTS) !== 0) throw invalidValue("hints", "is invalid", hints)
+    }
+    if (o.family != null) family = oneOf(o.family, "options.family", [0, 4, 6] as const)
+    if (o.all != null) {
+      if (typeof o.all !== "boolean") throw invalidType("options.all", "boolean", o.all)
+      all = o.all
+    }
+    if (o.verbatim != null && typeof o.verbatim !== "boolean") throw invalidType("options.verbatim", "boolean", o.verbatim)
+    if (o.order != null) oneOf(o.order, "options.order", ["verbatim", "ipv4first", "ipv6first"])
+  }
+  return new Promise((resolve, reject) => {
+    ;(lookup as (...a: Array<unknown>) => void)(hostname, { family, all }, (err: Error | null, ...values: Array<unknown>) => {
+      if (err !== null) reject(err)
+      else resolve(all ? values[0] : { address: values[0], family: values[1] })
+    })
+  })
+}
+
+/**
+ * One of node:dns/promises's query functions: `(name[, options])`, the name checked at once
+ * (ERR_INVALID_ARG_TYPE thrown, not rejected), as Node 20's promises `resolver(bindingName)`.
+ */
+const promiseQuery = (runtime: Runtime.Runtime<Dns.Dns>, query: Query) => {
+  function resolveQuery(name: unknown, options?: unknown): Promise<Array<unknown>> {
+    if (typeof name !== "string") throw invalidType("name", "string", name)
+    const ttl = !!(options && (options as ResolveOptions).ttl)
+    return new Promise((resolve, reject) =>
+      ask(runtime, query, name, ttl, (err, result) => (err !== null ? reject(err) : resolve(result!))))
+  }
+  Object.defineProperty(resolveQuery, "name", { value: query.name })
+  return resolveQuery
+}
+
+/**
+ * node:dns/promises's `resolve(hostname[, rrtype])` as Node 20's: an rrtype given must be a string
+ * (ERR_INVALID_ARG_TYPE) naming a query (ERR_INVALID_ARG_VALUE), thrown at once; none means A.
+ */
+const promisesResolve = (queries: ReadonlyMap<string, (name: unknown) => Promise<Array<unknown>>>) =>
+  function resolve(hostname: unknown, rrtype?: unknown): Promise<Array<unknown>> {
+    let query: ((name: unknown) => Promise<Array<unknown>>) | undefined
+    if (rrtype !== undefined) {
+      if (typeof rrtype !== "string") throw invalidType("rrtype", "string", rrtype)
+      query = queries.get(rrtype)
+      if (query === undefined) throw invalidValue("rrtype", "is invalid", rrtype)
+    } else query = queries.get("A")!
+    return query(hostname)
+  }
 
 /**
  * node:dns's `resolve(hostname[, rrtype], callback)` as Node 20's (callback_resolver.js): a
@@ -631,9 +724,19 @@ const resolveFunction = (queries: ReadonlyMap<string, (name: unknown, callback: 
  * @category constructors
  */
 export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => {
-  const callbacks = new Map([...queriesByType()].map(([rrtype, query]) => [rrtype, callbackQuery(runtime, query)]))
+  const queries = queriesByType()
+  const callbacks = new Map([...queries].map(([rrtype, query]) => [rrtype, callbackQuery(runtime, query)]))
+  const promised = new Map([...queries].map(([rrtype, query]) => [rrtype, promiseQuery(runtime, query)]))
+  const lookup = lookupFunction(runtime)
   return {
-    lookup: lookupFunction(runtime),
+    lookup,
+    promises: {
+      lookup: promisesLookup(lookup) as NodeDnsPromises["lookup"],
+      resolve4: promised.get("A") as NodeDnsPromises["resolve4"],
+      resolve6: promised.get("AAAA") as NodeDnsPromises["resolve6"],
+      resolveCname: promised.get("CNAME") as NodeDnsPromises["resolveCname"],
+      resolve: promisesResolve(promised) as NodeDnsPromises["resolve"]
+    },
     resolve4: callbacks.get("A") as ResolveAddressFunction,
     resolve6: callbacks.get("AAAA") as ResolveAddressFunction,
     resolveCname: callbacks.get("CNAME") as ResolveCnameFunction,

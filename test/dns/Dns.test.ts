@@ -1010,3 +1010,84 @@ describe("DNS resolver: Node's resolveCname and resolve (src/node/Dns.ts)", () =
       expect(seen.length).toBe(0)
     }))
 })
+
+describe("DNS resolver: Node's dns.promises (src/node/Dns.ts)", () => {
+  const settled = (p: () => Promise<unknown>) =>
+    Effect.promise(() => p().then((value) => ({ value }), (error: unknown) => ({ error })))
+
+  it.scoped("promises.resolve4/resolve6/resolveCname/resolve resolve to what the callback forms give, and reject with the same errors", () =>
+    Effect.gen(function*() {
+      const { a } = yield* world(serveAll)
+      const { promises } = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      expect(yield* settled(() => promises.resolve4("multi.test"))).toEqual({ value: ["198.18.0.11", "198.18.0.12"] })
+      expect(yield* settled(() => promises.resolve4("ttl.test", { ttl: true }))).toEqual({ value: [{ address: "198.18.0.13", ttl: 60 }] })
+      expect(yield* settled(() => promises.resolve6("six.test"))).toEqual({ value: ["2001:db8::10"] })
+      expect(yield* settled(() => promises.resolveCname("alias.test"))).toEqual({ value: ["a.test"] })
+      expect(yield* settled(() => promises.resolve("a.test"))).toEqual({ value: ["198.18.0.10"] })
+      expect(yield* settled(() => promises.resolve("six.test", "AAAA"))).toEqual({ value: ["2001:db8::10"] })
+      const nx = yield* settled(() => promises.resolve4("nope.test"))
+      expect(nx).toMatchObject({ error: { code: "ENOTFOUND", syscall: "queryA", hostname: "nope.test", message: "queryA ENOTFOUND nope.test" } })
+      const nodata = yield* settled(() => promises.resolve("a.test", "CNAME"))
+      expect(nodata).toMatchObject({ error: { code: "ENODATA", syscall: "queryCname" } })
+    }))
+
+  it.scoped("promises.lookup resolves to { address, family } or the list, as Node's; literals and a falsy name as node:dns/promises answers them", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const { promises } = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      const mine = promises.lookup as (...args: Array<unknown>) => Promise<unknown>
+      const node = NodeDnsModule.promises.lookup as (...args: Array<unknown>) => Promise<unknown>
+      for (const args of [["198.18.0.9"], ["198.18.0.9", { all: true }], ["::1", 4], ["::1", { family: 4, all: true }], ["", {}], ["", { all: true }], [undefined, 6]]) {
+        const want = yield* settled(() => node(...args))
+        expect(yield* settled(() => mine(...args)), JSON.stringify(args)).toEqual(want)
+      }
+      expect(seen.length).toBe(0)
+      expect(yield* settled(() => mine("multi.test"))).toEqual({ value: { address: "198.18.0.11", family: 4 } })
+      expect(yield* settled(() => mine("multi.test", { all: true }))).toEqual({
+        value: [{ address: "198.18.0.11", family: 4 }, { address: "198.18.0.12", family: 4 }]
+      })
+      expect(yield* settled(() => mine("six.test", 6))).toEqual({ value: { address: "2001:db8::10", family: 6 } })
+      expect(yield* settled(() => mine("nope.test"))).toMatchObject({ error: { code: "ENOTFOUND", syscall: "getaddrinfo", hostname: "nope.test" } })
+    }))
+
+  it.scoped("bad arguments throw at once (not a rejection) as node:dns/promises's", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      const thrown = (f: () => unknown) => {
+        try {
+          const p = f() as Promise<unknown>
+          p.catch(() => {})
+          return "no throw"
+        } catch (e) {
+          const err = e as NodeJS.ErrnoException
+          return { name: err.name, code: err.code, message: err.message }
+        }
+      }
+      const cases: ReadonlyArray<readonly [keyof NodeDns.NodeDnsPromises, ReadonlyArray<unknown>]> = [
+        ["lookup", [5]],
+        ["lookup", ["a.test", { family: "IPv4" }]],
+        ["lookup", ["a.test", "x"]],
+        ["lookup", ["a.test", 5]],
+        ["lookup", ["a.test", { all: "y" }]],
+        ["lookup", ["a.test", { hints: 12345 }]],
+        ["lookup", ["a.test", { verbatim: 1 }]],
+        ["lookup", ["a.test", { order: "x" }]],
+        ["resolve4", [5]],
+        ["resolve6", [null, { ttl: true }]],
+        ["resolveCname", [{}]],
+        ["resolve", ["a.test", 5]],
+        ["resolve", ["a.test", null]],
+        ["resolve", ["a.test", "BOGUS"]],
+        ["resolve", ["a.test", "toString"]],
+        ["resolve", [5, "A"]],
+        ["resolve", [5]]
+      ]
+      for (const [key, args] of cases) {
+        const want = thrown(() => (NodeDnsModule.promises[key] as any)(...args))
+        expect(want, `${key} ${JSON.stringify(args)}`).not.toBe("no throw")
+        expect(thrown(() => (dns.promises[key] as any)(...args)), `${key} ${JSON.stringify(args)}`).toEqual(want)
+      }
+      expect(seen.length).toBe(0)
+    }))
+})
