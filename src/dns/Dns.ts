@@ -56,13 +56,19 @@ export class DnsError extends Data.TaggedError("DnsError")<{
     | "NotFound"
     /** the name exists but has no records of the type asked for (RFC 2308 §2.2) */
     | "NoData"
-    /** SERVFAIL (RCODE 2), NOTIMP, or a server that would not answer over TCP */
+    /** SERVFAIL (RCODE 2), or a server that would not answer over TCP */
     | "ServerFailure"
+    /** NOTIMP (RCODE 4): the server does not do this kind of query */
+    | "NotImplemented"
     /** REFUSED (RCODE 5) */
     | "Refused"
+    /** an ICMP destination unreachable about the question: nobody on the server's port, or no such host (c-ares's ECONNREFUSED, not a REFUSED answer) */
+    | "Unreachable"
+    /** FORMERR (RCODE 1): the server could not read our question */
+    | "FormatError"
     /** no acceptable answer from any server within the attempts */
     | "TimedOut"
-    /** FORMERR, an answer that does not decode (or, over TCP, match), or a CNAME chain that loops or is too long */
+    /** an answer that does not decode (or, over TCP, match), or a CNAME chain that loops or is too long */
     | "Malformed"
     /** not a valid name (RFC 1035 §2.3.4: labels of 1..63 octets, 255 octets in all) */
     | "InvalidName"
@@ -313,7 +319,9 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
         case Msg.Rcode.Refused:
           return { _tag: "Next", error: err("Refused", name, `REFUSED by ${from}`) }
         case Msg.Rcode.FormErr:
-          return { _tag: "Next", error: err("Malformed", name, `FORMERR from ${from}`) }
+          return { _tag: "Next", error: err("FormatError", name, `FORMERR from ${from}`) }
+        case Msg.Rcode.NotImp:
+          return { _tag: "Next", error: err("NotImplemented", name, `NOTIMP from ${from}`) }
         default:
           return { _tag: "Next", error: err("ServerFailure", name, `RCODE ${m.header.rcode} from ${from}`) }
       }
@@ -433,7 +441,7 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
           c.unreachable++
           return {
             _tag: "Next",
-            error: err("Refused", q.name, `${Addr.format(server.address)}:${server.port} is unreachable (ICMP code ${got.left.code})`)
+            error: err("Unreachable", q.name, `${Addr.format(server.address)}:${server.port} is unreachable (ICMP code ${got.left.code})`)
           } satisfies Attempt
         }
         if (got.right instanceof Msg.DnsMessageError) {

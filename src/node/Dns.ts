@@ -11,8 +11,9 @@
  * | `DnsError` reason                          | `code`      | `errno` (libuv)       |
  * | ------------------------------------------ | ----------- | --------------------- |
  * | NotFound (NXDOMAIN), InvalidName           | ENOTFOUND   | EAI_NONAME (-3008)    |
- * | NoData, Malformed                          | ENOTFOUND   | EAI_NODATA (-3007)    |
- * | TimedOut, ServerFailure, Refused, NoRoute  | EAI_AGAIN   | EAI_AGAIN (-3001)     |
+ * | NoData, Malformed, FormatError             | ENOTFOUND   | EAI_NODATA (-3007)    |
+ * | TimedOut, ServerFailure, NotImplemented,   | EAI_AGAIN   | EAI_AGAIN (-3001)     |
+ * | Refused, Unreachable, NoRoute              |             |                       |
  *
  * glibc's getaddrinfo reports a resolver that timed out, answered SERVFAIL
  * or REFUSED, or could not be reached as EAI_AGAIN ("temporary failure in
@@ -94,10 +95,13 @@ export const codeOf = (e: Dns.DnsError): { readonly code: string; readonly uv: s
       return { code: "ENOTFOUND", uv: "EAI_NONAME" }
     case "NoData":
     case "Malformed":
+    case "FormatError":
       return { code: "ENOTFOUND", uv: "EAI_NODATA" }
     case "TimedOut":
     case "ServerFailure":
+    case "NotImplemented":
     case "Refused":
+    case "Unreachable":
     case "NoRoute":
       return { code: "EAI_AGAIN", uv: "EAI_AGAIN" }
   }
@@ -366,7 +370,11 @@ export const fromStack = async (
  * | NotFound          | ENOTFOUND    | NXDOMAIN is ARES_ENOTFOUND                                        |
  * | NoData            | ENODATA      | NOERROR with no records of the type is ARES_ENODATA               |
  * | ServerFailure     | ESERVFAIL    | SERVFAIL is ARES_ESERVFAIL                                        |
+ * | NotImplemented    | ENOTIMP      | NOTIMP is ARES_ENOTIMP                                            |
  * | Refused           | EREFUSED     | REFUSED is ARES_EREFUSED                                          |
+ * | Unreachable       | ECONNREFUSED | an error on the server's socket (ICMP unreachable) closes it with |
+ * |                   |              | ARES_ECONNREFUSED (read_answers, handle_conn_error)               |
+ * | FormatError       | EFORMERR     | FORMERR is ARES_EFORMERR (ares_dns_query_reply_tostatus)          |
  * | TimedOut          | ETIMEOUT     | tries used up with no answer: ARES_ETIMEOUT                       |
  * | Malformed         | EBADRESP     | an answer it cannot read is ARES_EBADRESP                         |
  * | InvalidName       | EBADNAME     | a name ares_query cannot encode is ARES_EBADNAME                  |
@@ -380,8 +388,14 @@ export const resolveCodeOf = (e: Dns.DnsError): string => {
       return "ENODATA"
     case "ServerFailure":
       return "ESERVFAIL"
+    case "NotImplemented":
+      return "ENOTIMP"
     case "Refused":
       return "EREFUSED"
+    case "Unreachable":
+      return "ECONNREFUSED"
+    case "FormatError":
+      return "EFORMERR"
     case "TimedOut":
       return "ETIMEOUT"
     case "Malformed":

@@ -354,7 +354,8 @@ describe("DNS resolver: a server that is not there", () => {
       const exit = yield* Fiber.join(fiber)
       // no virtual time passed: every attempt ended by the error, none by its 2, 4 or 8 s
       expect(yield* Clock.currentTimeMillis).toBe(0)
-      expect(exitReason(exit)).toBe("Refused")
+      // no REFUSED answer came: the port is closed (c-ares gives ECONNREFUSED here, EREFUSED for RCODE 5)
+      expect(exitReason(exit)).toBe("Unreachable")
       expect(yield* dns.stats).toMatchObject({ udpQueries: 3, unreachable: 3, timeouts: 0 })
     }))
 
@@ -893,6 +894,37 @@ describe("DNS resolver: Node's resolve4 and resolve6 (src/node/Dns.ts)", () => {
       expect((yield* ask(dns.resolve4, "localhost"))[0]).toMatchObject({ code: "ENOTFOUND", syscall: "queryA", hostname: "localhost" })
       expect((yield* ask(dns.resolve4, "198.18.0.9"))[0]).toMatchObject({ code: "ENOTFOUND", syscall: "queryA", hostname: "198.18.0.9" })
       expect(seen.map((s) => s.query.questions[0]!.name)).toEqual(["localhost", "198.18.0.9"])
+    }))
+
+  it("an ICMP unreachable, FORMERR and NOTIMP are reasons of their own, the codes c-ares gives them (not EREFUSED, EBADRESP, ESERVFAIL)", () => {
+    expect(NodeDns.resolveCodeOf(reason("Unreachable"))).toBe("ECONNREFUSED")
+    expect(NodeDns.resolveCodeOf(reason("FormatError"))).toBe("EFORMERR")
+    expect(NodeDns.resolveCodeOf(reason("NotImplemented"))).toBe("ENOTIMP")
+    // lookup's codes for them are what they were (glibc: EAI_AGAIN; FORMERR leaves no addresses)
+    expect(NodeDns.codeOf(reason("Unreachable"))).toEqual({ code: "EAI_AGAIN", uv: "EAI_AGAIN" })
+    expect(NodeDns.codeOf(reason("NotImplemented"))).toEqual({ code: "EAI_AGAIN", uv: "EAI_AGAIN" })
+    expect(NodeDns.codeOf(reason("FormatError"))).toEqual({ code: "ENOTFOUND", uv: "EAI_NODATA" })
+  })
+
+  it.scoped("a closed server port is ECONNREFUSED, FORMERR EFORMERR, NOTIMP ENOTIMP; lookup's codes for them unchanged", () =>
+    Effect.gen(function*() {
+      const { a: closed } = yield* twoStacks()
+      const nobody = yield* run(closed, NodeDns.makeNodeDnsWith({ servers: [SERVER], attempts: 1 }))
+      const refused = yield* Effect.fork(ask(nobody.resolve4, "a.test"))
+      yield* settle
+      expect((yield* Fiber.join(refused))[0]).toMatchObject({ code: "ECONNREFUSED", syscall: "queryA", message: "queryA ECONNREFUSED a.test" })
+      const unreachable = yield* Effect.fork(ask(nobody.lookup, "a.test"))
+      yield* settle
+      expect((yield* Fiber.join(unreachable))[0]).toMatchObject({ code: "EAI_AGAIN", errno: -3001 })
+      const rcode = (code: number): Handler => (q) => [{ send: { ...answerFor(q), header: { ...q.header, qr: true, rcode: code }, answers: [] } }]
+      const { a: a1 } = yield* world(rcode(Msg.Rcode.FormErr))
+      const formerr = yield* run(a1, NodeDns.makeNodeDnsWith({ servers: [SERVER], attempts: 1 }))
+      expect((yield* ask(formerr.resolve4, "a.test"))[0]).toMatchObject({ code: "EFORMERR", message: "queryA EFORMERR a.test" })
+      expect((yield* ask(formerr.lookup, "a.test"))[0]).toMatchObject({ code: "ENOTFOUND", errno: -3007 })
+      const { a: a2 } = yield* world(rcode(Msg.Rcode.NotImp))
+      const notimp = yield* run(a2, NodeDns.makeNodeDnsWith({ servers: [SERVER], attempts: 1 }))
+      expect((yield* ask(notimp.resolve6, "a.test"))[0]).toMatchObject({ code: "ENOTIMP", syscall: "queryAaaa" })
+      expect((yield* ask(notimp.lookup, "a.test"))[0]).toMatchObject({ code: "EAI_AGAIN", errno: -3001 })
     }))
 
   it.scoped("SERVFAIL is ESERVFAIL, REFUSED EREFUSED, no answer ETIMEOUT", () =>
