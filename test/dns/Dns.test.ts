@@ -1123,3 +1123,29 @@ describe("DNS resolver: Node's dns.promises (src/node/Dns.ts)", () => {
       expect(seen.length).toBe(0)
     }))
 })
+
+describe("DNS resolver: Node's resolve* and internationalised names", () => {
+  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
+    Effect.async<ReadonlyArray<unknown>>((resume) => {
+      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
+    })
+
+  it.scoped("a name beyond ASCII is asked for in its IDNA form (xn--…), as Node 20's resolve4/resolveCname ask it; errors name the host as given", () =>
+    Effect.gen(function*() {
+      // (seen with Node 20's own Resolver against a scripted server on 127.0.0.1 in a namespace:
+      // resolve4('bücher.test') and resolveCname('bücher.test') asked xn--bcher-kva.test)
+      const { a, seen } = yield* world((q) => {
+        const name = q.questions[0]!.name
+        return [{
+          send: name === "xn--bcher-kva.test" && q.questions[0]!.type === Msg.Type.A
+            ? { ...answerFor(q), header: { ...q.header, qr: true }, answers: [{ name, type: Msg.Type.A, class: 1, ttl: 60, data: A("198.18.0.20") }] }
+            : answerFor(q)
+        }]
+      })
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      expect(yield* ask(dns.resolve4, "bücher.test")).toEqual([null, ["198.18.0.20"]])
+      const cname = yield* ask(dns.resolveCname, "bücher.test")
+      expect(cname[0]).toMatchObject({ code: "ENOTFOUND", syscall: "queryCname", hostname: "bücher.test", message: "queryCname ENOTFOUND bücher.test" })
+      expect(seen.map((s) => s.query.questions[0]!.name)).toEqual(["xn--bcher-kva.test", "xn--bcher-kva.test"])
+    }))
+})
