@@ -77,6 +77,11 @@ export class DnsError extends Data.TaggedError("DnsError")<{
   /** the name asked for */
   readonly name: string
   readonly detail: string
+  /**
+   * for NoData, NotFound and a CNAME loop or too long a chain: the aliases followed before it,
+   * starting with the name asked for (empty or absent when the name itself was the answer's)
+   */
+  readonly cnames?: ReadonlyArray<string>
 }> {
   override get message(): string {
     return `${this.name}: ${this.detail}`
@@ -304,7 +309,8 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
     /** insertion order is recency order: a hit moves its entry to the end */
     const cache = new Map<string, CacheEntry>()
 
-    const err = (reason: DnsError["reason"], name: string, detail: string) => new DnsError({ reason, name, detail })
+    const err = (reason: DnsError["reason"], name: string, detail: string, cnames?: ReadonlyArray<string>) =>
+      new DnsError({ reason, name, detail, ...(cnames !== undefined && cnames.length > 0 ? { cnames } : {}) })
 
 
     /** The rcode of an accepted answer as the attempt's outcome. */
@@ -506,13 +512,13 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
               const detail = r.reason === "NotFound" ? "no such name (NXDOMAIN)" : `no ${typeName(type)} records`
               // NXDOMAIN about the name asked itself (no alias followed), not about a chain's end
               const nameError = r.reason === "NotFound" && r.chain.length === 1
-              return { result: Either.left(err(r.reason, name, detail)), ttl: Math.min(ttl, r.ttl), nameError }
+              return { result: Either.left(err(r.reason, name, detail, r.chain.slice(0, -1))), ttl: Math.min(ttl, r.ttl), nameError }
             }
             case "Loop":
-              return yield* err("Malformed", name, `CNAME loop: ${r.chain.join(" -> ")}`)
+              return yield* err("Malformed", name, `CNAME loop: ${r.chain.join(" -> ")}`, r.chain.slice(0, -1))
             case "Alias":
               if (extra >= s.maxCnameQueries) {
-                return yield* err("Malformed", name, `CNAME chain longer than ${s.maxCnameQueries} further questions`)
+                return yield* err("Malformed", name, `CNAME chain longer than ${s.maxCnameQueries} further questions`, r.chain)
               }
               ttl = Math.min(ttl, r.ttl)
               seen = r.chain.slice(0, -1)

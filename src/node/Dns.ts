@@ -510,6 +510,16 @@ const QUERY_CNAME: Query = {
 }
 
 /**
+ * Whether c-ares would have answered with an empty list: an answer that had a CNAME for the name
+ * and no records of the type at the chain's end (NODATA for the target, or a chain that loops or
+ * runs on) is a success with nothing in it, not ENODATA or EBADRESP (ares_addrinfo's parse finds
+ * the CNAME and no address: ARES_SUCCESS; seen with Node 20 against a scripted server). NXDOMAIN
+ * after a CNAME is ENOTFOUND there as here.
+ */
+const isEmptyAfterAlias = (e: Dns.DnsError): boolean =>
+  (e.reason === "NoData" || e.reason === "Malformed") && e.cnames !== undefined && e.cnames.length > 0
+
+/**
  * Ask `runtime`'s `Dns` the question of `query` for `hostname` and call `callback` on a later tick:
  * `(null, result)` or the error alone, as Node's onresolve (lib/internal/dns/callback_resolver.js).
  * The name goes to the server as c-ares's ares_query sends it: no 'localhost' and no address
@@ -542,6 +552,7 @@ const ask = (
     }
     const e = failureOf(exit)
     const cause = Option.isSome(e) ? e.value : new Dns.DnsError({ reason: "TimedOut", name: hostname, detail: "interrupted" })
+    if (isEmptyAfterAlias(cause)) return callback(null, [])
     callback(toResolveError(cause, query.name, hostname))
   })
 }

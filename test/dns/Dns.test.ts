@@ -1149,3 +1149,32 @@ describe("DNS resolver: Node's resolve* and internationalised names", () => {
       expect(seen.map((s) => s.query.questions[0]!.name)).toEqual(["xn--bcher-kva.test", "xn--bcher-kva.test"])
     }))
 })
+
+describe("DNS resolver: Node's resolve* after a CNAME", () => {
+  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
+    Effect.async<ReadonlyArray<unknown>>((resume) => {
+      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
+    })
+
+  it.scoped("an alias whose target has no records of the type, or a CNAME loop, is an empty list, not ENODATA or EBADRESP, as c-ares gives it", () =>
+    Effect.gen(function*() {
+      // (seen with Node 20's own Resolver against a scripted server on 127.0.0.1 in a namespace:
+      // a CNAME with NODATA and the SOA for its target gave [], and so did a CNAME loop, also with
+      // { ttl: true }; NXDOMAIN after a CNAME stayed ENOTFOUND)
+      const { a } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      expect(yield* ask(dns.resolve6, "alias.test")).toEqual([null, []])
+      expect(yield* ask(dns.resolve6, "alias2.test", { ttl: true })).toEqual([null, []])
+      expect(yield* ask(dns.resolve4, "loop1.test")).toEqual([null, []])
+      expect(yield* ask(dns.resolve, "loop2.test", "AAAA")).toEqual([null, []])
+      expect(yield* settledPromise(() => dns.promises.resolve6("alias.test"))).toEqual({ value: [] })
+      // with no alias, still ENODATA
+      expect((yield* ask(dns.resolve6, "a.test"))[0]).toMatchObject({ code: "ENODATA" })
+      // and lookup is as it was: no addresses is ENOTFOUND
+      expect((yield* ask(dns.lookup, "alias.test", { family: 6 }))[0]).toMatchObject({ code: "ENOTFOUND", errno: -3007 })
+      expect((yield* ask(dns.lookup, "loop1.test"))[0]).toMatchObject({ code: "ENOTFOUND", errno: -3007 })
+    }))
+})
+
+const settledPromise = (p: () => Promise<unknown>) =>
+  Effect.promise(() => p().then((value) => ({ value }), (error: unknown) => ({ error })))
