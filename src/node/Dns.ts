@@ -624,12 +624,32 @@ const queriesByType = (): ReadonlyMap<string, Query> =>
   ]))
 
 /**
+ * node:dns's error codes (`dns.NOTFOUND` is 'ENOTFOUND'…), on both faces as on Node's, for
+ * programs that compare `err.code` with them; taken from node:dns itself.
+ */
+const ERROR_CODES = [
+  "NODATA", "FORMERR", "SERVFAIL", "NOTFOUND", "NOTIMP", "REFUSED", "BADQUERY", "BADNAME", "BADFAMILY", "BADRESP",
+  "CONNREFUSED", "TIMEOUT", "EOF", "FILE", "NOMEM", "DESTRUCTION", "BADSTR", "BADFLAGS", "NONAME", "BADHINTS",
+  "NOTINITIALIZED", "LOADIPHLPAPI", "ADDRGETNETWORKPARAMS", "CANCELLED"
+] as const
+
+/** node:dns's error code constants. @category models */
+export type ErrorCodes = { readonly [K in (typeof ERROR_CODES)[number]]: string }
+
+const errorCodes = (): ErrorCodes =>
+  Object.fromEntries(ERROR_CODES.map((k) => [k, (NodeDnsModule as unknown as Record<string, string>)[k]])) as unknown as ErrorCodes
+
+/**
  * The parts of node:dns that the stack's resolver answers, each with Node 20's
  * signature, arguments, results and errors, over `runtime`'s `Dns`.
  *
  * @category models
  */
-export interface NodeDns {
+export interface NodeDns extends ErrorCodes {
+  /** getaddrinfo flags `lookup`'s hints take, as node:dns's */
+  readonly ADDRCONFIG: number
+  readonly ALL: number
+  readonly V4MAPPED: number
   readonly lookup: LookupFunction
   readonly resolve4: ResolveAddressFunction
   readonly resolve6: ResolveAddressFunction
@@ -640,7 +660,7 @@ export interface NodeDns {
 }
 
 /** node:dns/promises's `lookup`, `resolve4`… over the stack's resolver. @category models */
-export interface NodeDnsPromises {
+export interface NodeDnsPromises extends ErrorCodes {
   readonly lookup: {
     (hostname: string, options?: number | (PromisesLookupOptions & { readonly all?: false | undefined })): Promise<LookupAddress>
     (hostname: string, options: PromisesLookupOptions & { readonly all: true }): Promise<Array<LookupAddress>>
@@ -761,8 +781,13 @@ export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => {
   const promised = new Map([...queries].map(([rrtype, query]) => [rrtype, promiseQuery(runtime, query)]))
   const lookup = lookupFunction(runtime)
   return {
+    ...errorCodes(),
+    ADDRCONFIG: NodeDnsModule.ADDRCONFIG,
+    ALL: NodeDnsModule.ALL,
+    V4MAPPED: NodeDnsModule.V4MAPPED,
     lookup,
     promises: {
+      ...errorCodes(),
       lookup: promisesLookup(lookup) as NodeDnsPromises["lookup"],
       resolve4: promised.get("A") as NodeDnsPromises["resolve4"],
       resolve6: promised.get("AAAA") as NodeDnsPromises["resolve6"],

@@ -1178,3 +1178,19 @@ describe("DNS resolver: Node's resolve* after a CNAME", () => {
 
 const settledPromise = (p: () => Promise<unknown>) =>
   Effect.promise(() => p().then((value) => ({ value }), (error: unknown) => ({ error })))
+
+describe("DNS resolver: node:dns's constants on the Node face", () => {
+  it.scoped("the error codes (NOTFOUND, NODATA…) and lookup's hint flags are node:dns's, for `err.code === dns.NOTFOUND`", () =>
+    Effect.gen(function*() {
+      const { a } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      const codes = ["NODATA", "FORMERR", "SERVFAIL", "NOTFOUND", "NOTIMP", "REFUSED", "BADQUERY", "BADNAME", "BADFAMILY", "BADRESP", "CONNREFUSED", "TIMEOUT", "EOF", "FILE", "NOMEM", "DESTRUCTION", "BADSTR", "BADFLAGS", "NONAME", "BADHINTS", "NOTINITIALIZED", "LOADIPHLPAPI", "ADDRGETNETWORKPARAMS", "CANCELLED"] as const
+      for (const c of codes) {
+        expect((dns as any)[c], c).toBe((NodeDnsModule as any)[c])
+        expect((dns.promises as any)[c], c).toBe((NodeDnsModule.promises as any)[c])
+      }
+      for (const f of ["ADDRCONFIG", "ALL", "V4MAPPED"] as const) expect((dns as any)[f], f).toBe(NodeDnsModule[f])
+      const nx = yield* Effect.async<ReadonlyArray<unknown>>((resume) => dns.resolve4("nope.test", (...got: Array<unknown>) => resume(Effect.succeed(got))))
+      expect((nx[0] as NodeJS.ErrnoException).code).toBe((dns as any).NOTFOUND)
+    }))
+})
