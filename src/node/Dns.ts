@@ -2,7 +2,10 @@
  * Name resolution for `gonet-ts/node` sockets: a function with the shape of
  * Node's `dns.lookup`, answered by the stack's own resolver (`Dns` over the
  * stack's UDP and TCP), to pass as the `lookup` option of `net.connect`,
- * `http.request` or an `http.Agent`.
+ * `http.request` or an `http.Agent`; and, for programs that use Node's `dns`
+ * module, `nodeDns`: node:dns's `lookup`, `resolve4`, `resolve6`,
+ * `resolveCname`, `resolve` and their `promises` forms over the same resolver
+ * (see `resolveCodeOf` for their errors).
  *
  * Errors are the ones `dns.lookup` gives (it calls getaddrinfo(3), and Node
  * turns EAI_NONAME and EAI_NODATA into `code: "ENOTFOUND"`, see Node's
