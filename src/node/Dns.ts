@@ -382,6 +382,11 @@ export const fromStack = async (
  * | Malformed         | EBADRESP     | an answer it cannot read is ARES_EBADRESP                         |
  * | InvalidName       | EBADNAME     | a name ares_query cannot encode is ARES_EBADNAME                  |
  * | NoRoute           | ECONNREFUSED | a send that fails closes the connection with ARES_ECONNREFUSED    |
+ *
+ * Checked with Node 20.20 (c-ares 1.34.6)'s own Resolver against a scripted server on 127.0.0.1 in
+ * a namespace: NXDOMAIN ENOTFOUND, NODATA ENODATA, SERVFAIL ESERVFAIL, NOTIMP ENOTIMP, FORMERR
+ * EFORMERR, an answer count that lies EBADRESP, a closed port ECONNREFUSED, 'a..b' and a label
+ * of 64 octets EBADNAME; 'localhost' and '1.2.3.4' were asked of the server.
  */
 export const resolveCodeOf = (e: Dns.DnsError): string => {
   switch (e.reason) {
