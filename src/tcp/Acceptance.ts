@@ -6,7 +6,8 @@
  * in this order, and acts on the verdict:
  *
  * 1. `paws`: a timestamped segment older than TS.Recent is a duplicate from
- *    an earlier wrap of the sequence space: send an ACK, drop it (not for RST).
+ *    an earlier wrap of the sequence space: send an ACK, drop it (not for RST),
+ *    unless it is a reordered pure duplicate ACK (`disorderedAck`).
  * 2. `acceptable`: the segment overlaps the receive window (the four cases of
  *    §3.10.7.4). If not: send an ACK and drop it (an RST is just dropped,
  *    but for one at RCV.NXT - 1 after the peer's FIN: `resetsAfterFin`).
@@ -108,6 +109,51 @@ export const onAck = (
  */
 export const pawsRejects = (tsRecent: number, tsVal: number, rst: boolean, idleMs: number): boolean =>
   !rst && idleMs < PAWS_IDLE_MS && ((tsVal - tsRecent) | 0) < 0
+
+/** The send half's window state that `disorderedAck` reads (SND.UNA, SND.WL1, SND.WND, the peer's shift, the RTO). */
+export interface SendWindow {
+  readonly sndUna: Seq.SeqNum
+  readonly sndWl1: Seq.SeqNum
+  /** SND.WND, scaled */
+  readonly sndWnd: number
+  /** the peer's window shift (RFC 7323 §2.3) */
+  readonly sndShift: number
+  /** the retransmission timeout, ms */
+  readonly rto: number
+}
+
+/**
+ * Whether a segment PAWS would refuse is a reordered duplicate ACK, to be taken
+ * all the same (Linux's tcp_disordered_ack, tcp_disordered_ack_check since 6.9,
+ * which tcp_paws_discard asks): a pure ACK (no data, SYN or FIN) at RCV.NXT that
+ * acknowledges exactly SND.UNA, cannot change the window, and whose TSval lies at
+ * most about one RTO behind TS.Recent. The peer sent its duplicate ACKs in order,
+ * the network swapped them; dropped, they are duplicate ACKs that fast retransmit
+ * (RFC 5681 §3.2) never counts, and the loss waits for the RTO. Such an ACK
+ * carries nothing a replay could harm: it moves neither SND.UNA nor the window.
+ *
+ * The window test is Linux's tcp_may_update_window (a newer SEQ than SND.WL1, or
+ * the same with a larger window or a zero one), and the window must be SND.WND
+ * itself: the send half takes windows by RFC 9293's SND.WL1/WL2 rule, under which
+ * a stale ACK at SND.WL1 could shrink the window back (Linux would not take it),
+ * and an ACK that changes the window is no duplicate (RFC 5681 §2) anyway. The
+ * replay window is the RTO in units of a 1200 Hz clock, the fastest Linux allows
+ * a peer's TSval clock (tcp_tsval_replay): RTO ms x 1.2.
+ */
+export const disorderedAck = (
+  rcvNxt: Seq.SeqNum,
+  seg: { readonly seq: Seq.SeqNum; readonly ack: Seq.SeqNum; readonly window: number },
+  pureAck: boolean,
+  snd: SendWindow,
+  tsRecent: number,
+  tsVal: number
+): boolean => {
+  if (!pureAck || seg.seq !== rcvNxt || seg.ack !== snd.sndUna) return false
+  const wnd = seg.window * 2 ** snd.sndShift
+  const mayUpdate = Seq.gt(seg.seq, snd.sndWl1) || (seg.seq === snd.sndWl1 && (wnd > snd.sndWnd || wnd === 0))
+  if (mayUpdate || wnd !== snd.sndWnd) return false
+  return ((tsRecent - tsVal) | 0) <= Math.floor((snd.rto * 1200) / 1000)
+}
 
 /**
  * At most one answer per this many ms, per connection (or half-open entry, or

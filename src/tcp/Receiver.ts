@@ -11,7 +11,8 @@
  * Per segment, in the order of RFC 9293 §3.10.7.4 "SEGMENT ARRIVES" as
  * RFC 5961 and RFC 7323 harden it (see Acceptance.ts):
  *
- * 1. PAWS (RFC 7323 §5.3): an old timestamp marks a stale duplicate: ACK, drop.
+ * 1. PAWS (RFC 7323 §5.3): an old timestamp marks a stale duplicate: ACK, drop;
+ *    but a duplicate ACK the network reordered goes on (`Acceptance.disorderedAck`).
  * 2. The acceptability test against the window: outside it, ACK and drop
  *    (an RST outside it is dropped silently, RFC 5961 §3.2). A bare FIN at
  *    RCV.NXT passes even a zero window, as in Linux.
@@ -80,8 +81,16 @@ export type ReceiverState =
   | "Closed"
 
 /** What the receive half reads of the send half's state (the send half writes it). @category models */
-export interface SendView {
+export interface SendView extends Acceptance.SendWindow {
   sndUna: Seq.SeqNum
+  /** SND.WL1: the SEQ of the segment that last set the window (for PAWS's reordered duplicate ACKs) */
+  sndWl1: Seq.SeqNum
+  /** SND.WND, scaled */
+  sndWnd: number
+  /** the peer's window shift */
+  sndShift: number
+  /** the send half's RTO, ms (PAWS's replay window for reordered duplicate ACKs) */
+  rto: number
   /** the highest sequence number sent (SND.NXT, or beyond it after a go-back-N retransmission) */
   sndMax: Seq.SeqNum
   /** the largest window the peer ever offered (RFC 5961 §5.2 MAX.SND.WND) */
@@ -459,9 +468,10 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
     out.challenges++
     return false
   }
-  // RFC 7323 §4.3: TS.Recent follows the segment that covers the last ACK we sent
+  // RFC 7323 §4.3: TS.Recent follows the segment that covers the last ACK we sent, and never goes
+  // back (SEG.TSval >= TS.Recent: a reordered duplicate ACK past PAWS has an older one)
   const ts = seg.options.timestamp
-  if (r.tsOk && ts !== undefined && Seq.lte(seg.seq, r.lastAck)) {
+  if (r.tsOk && ts !== undefined && Seq.lte(seg.seq, r.lastAck) && ((ts.value - r.tsRecent) | 0) >= 0) {
     r.tsRecent = ts.value
     r.tsRecentAt = at
   }
@@ -545,8 +555,12 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   const rst = (flags & RST) !== 0
   const len = seqLength(seg)
   const ts = seg.options.timestamp
-  // 1. PAWS; a segment without a timestamp is taken even after negotiation, as Linux does
-  if (r.tsOk && ts !== undefined && Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt)) {
+  // 1. PAWS; a segment without a timestamp is taken even after negotiation, as Linux does; a
+  // reordered duplicate ACK is taken too (Linux's tcp_paws_discard asks tcp_disordered_ack)
+  if (
+    r.tsOk && ts !== undefined && Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt) &&
+    !Acceptance.disorderedAck(r.rcvNxt, seg, (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0, view, r.tsRecent, ts.value)
+  ) {
     answerOutOfWindow(r, out, seg, at)
     return
   }

@@ -520,6 +520,10 @@ const base = (
     challengeBucket: undefined,
     view: {
       sndUna: iss,
+      sndWl1: Seq.ZERO,
+      sndWnd: 0,
+      sndShift: 0,
+      rto: params.rtt.initialRto,
       sndMax: iss,
       maxSndWnd: 0,
       timeWait: false,
@@ -680,6 +684,10 @@ const sending = (s: Sender): boolean =>
 /** Keep the receive half's view of our bounds current. */
 const sync = (s: Sender): void => {
   s.view.sndUna = s.sndUna
+  s.view.sndWl1 = s.sndWl1
+  s.view.sndWnd = s.sndWnd
+  s.view.sndShift = s.sndShift
+  s.view.rto = s.rtt.rto
   s.view.sndMax = s.sndMax
   s.view.maxSndWnd = s.maxSndWnd
   s.view.timeWait = s.state === "TimeWait"

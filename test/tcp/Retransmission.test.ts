@@ -332,3 +332,46 @@ describe("RTT samples from timestamps across retransmissions (RFC 7323 §4, Karn
     expect(t.snd.rtt.srtt).toBeCloseTo(before + (40 - before) / 8, 6)
   })
 })
+
+describe("PAWS and reordered duplicate ACKs (Linux's tcp_disordered_ack)", () => {
+  const tsEst = () =>
+    T.established({ peerOptions: { mss: MSS, sackPermitted: false, timestamp: { value: 1, echo: 0 } } })
+  /** The peer's pure ACK of `ack` octets, its clock at `value`, echoing our TSval 10 (when the data went). */
+  const dup = (ack: number, value: number, window = 64240) =>
+    T.fromPeer({ seq: 0, ack, window, options: T.ts(value, 10) })
+  /** Five full segments out at 10 (timestamps take 12 octets of each), the first acknowledged at 20. */
+  const five = () => {
+    const s = tsEst()
+    const seg = s.snd.mss - 12
+    expect(s.write(10, T.octets(5 * seg))).toHaveLength(5)
+    s.send(20, dup(seg, 10))
+    return { s, seg }
+  }
+
+  it("duplicate ACKs that arrive behind a later one (older TSval, within an RTO) still count: the third resends", () => {
+    const { s, seg } = five()
+    // the peer sent its three duplicate ACKs with TSvals 11, 12, 13; the network delivered 13 first
+    expect(s.send(30, dup(seg, 13))).toEqual([])
+    expect(s.send(31, dup(seg, 11))).toEqual([])
+    expect(shape(s.send(32, dup(seg, 12)))).toEqual([[seg, seg]])
+    expect(s.snd.fastRetransmits).toBe(1)
+    // TS.Recent never goes back (RFC 7323 §4.3: only SEG.TSval >= TS.Recent is copied)
+    expect(s.rcv.tsRecent).toBe(13)
+  })
+
+  it("but not one older than the replay window, one that carries data, or one that may update the window", () => {
+    const { s, seg } = five()
+    s.send(30, dup(seg, 1000))
+    // 1000 - 700 = 300 > the RTO (200 ms) x 1.2: an old duplicate, PAWS drops it
+    s.send(31, dup(seg, 700))
+    // a window update (Linux's tcp_may_update_window: a larger window from the same SEQ)
+    s.send(32, dup(seg, 999, 64241))
+    // data: PAWS applies as ever
+    s.send(33, T.fromPeer({ seq: 0, ack: seg, payload: "a", options: T.ts(999, 10) }))
+    expect(s.received).toEqual([])
+    // none of the three counted: the third duplicate is the third in order, not the second
+    expect(s.send(34, dup(seg, 1001))).toEqual([])
+    expect(s.snd.fastRetransmits).toBe(0)
+    expect(shape(s.send(35, dup(seg, 1002)))).toEqual([[seg, seg]])
+  })
+})
