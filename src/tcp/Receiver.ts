@@ -68,6 +68,7 @@ import * as Rack from "./Rack.js"
 import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
 import type { Negotiated } from "./Sender.js"
+import { tsWithOffset } from "./Sender.js"
 import { ACK, CWR, ECE, FIN, RST, seqLength, SYN, URG } from "./Segment.js"
 import * as Seq from "./SeqNum.js"
 
@@ -110,6 +111,10 @@ export interface SendView extends Acceptance.SendWindow {
   rcvEdge: Seq.SeqNum | undefined
   /** the MSS we announced: a segment longer than it is an aggregate (TSO/GRO) of that many full-sized ones */
   readonly rcvMss: number
+  /** what our timestamp clock adds towards this peer (`Negotiation.tsOffset`): our TSvals are `tsWithOffset(ms, tsOffset)` */
+  readonly tsOffset: number
+  /** the TSval our first SYN carried (an active open that offered timestamps); undefined otherwise */
+  synTs: number | undefined
 }
 
 /** @category models */
@@ -267,6 +272,11 @@ export interface Report {
   syn: SynInfo | undefined
   /** SYN-SENT: answer a bad ACK with `<SEQ=SEG.ACK><CTL=RST>` (RFC 9293 §3.10.7.3) */
   rstReply: Seq.SeqNum | undefined
+  /**
+   * SYN-SENT: that RST answers a SYN-ACK whose TSecr no SYN of ours carried (Linux's
+   * PAWSActiveRejected), not a bad ACK: the SYN's timer stays as it is
+   */
+  pawsActiveRejected: boolean
   /** RCV.UP after the batch, when the batch moved it (an urgent indication for the application) */
   urgent: Seq.SeqNum | undefined
 }
@@ -353,6 +363,7 @@ export const report = (r: Receiver, at: number): Report => ({
   sack: [],
   syn: undefined,
   rstReply: undefined,
+  pawsActiveRejected: false,
   urgent: undefined
 })
 
@@ -378,7 +389,7 @@ export const onBatch = (
   if (view.lastAckSent === r.rcvNxt) r.unacked = 0
   for (const seg of segments) {
     if (r.state === "Closed") break
-    if (r.state === "SynSent") synSentSegment(r, seg, out, at)
+    if (r.state === "SynSent") synSentSegment(r, seg, out, at, view)
     else segment(r, seg, out, at, consumed, view)
   }
   // an ACK point right before the FIN the batch ended on acknowledges what the batch's own ACK does,
@@ -499,13 +510,30 @@ const answerOutOfWindow = (r: Receiver, out: Report, seg: Segment, at: number): 
 }
 
 /** RFC 9293 §3.10.7.3: a segment in SYN-SENT. */
-const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number): void => {
+const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number, view: SendView): void => {
   const flags = seg.flags
   const hasAck = (flags & ACK) !== 0
   // Only SND.NXT = ISS + 1 is outstanding: an acceptable ACK acknowledges exactly it.
   const ackOk = hasAck && seg.ack === Seq.add(r.iss, 1)
   if (hasAck && !ackOk) {
     if ((flags & RST) === 0) out.rstReply = seg.ack
+    return
+  }
+  // With an acceptable ACK, a TSecr other than 0 must echo one of our SYNs: a timestamp from
+  // [our first SYN's, now] in our offset clock. Anything else answers a SYN we never sent (an old
+  // duplicate, or a forgery that guessed the ACK): Linux's tcp_rcv_synsent_state_process rejects it
+  // (PAWSActiveRejected, reset_and_undo: an RST to a SYN-ACK, an RST dropped) and stays in SYN-SENT.
+  // RFC 7323 gives no rule for SYN-SENT's TSecr, and forbids none; a TSecr of 0 is not checked, as
+  // Linux does not (a peer may echo nothing)
+  const echo = seg.options.timestamp?.echo
+  if (
+    ackOk && r.offer.timestamps && view.synTs !== undefined && echo !== undefined && echo !== 0 &&
+    ((echo - view.synTs) >>> 0) > ((tsWithOffset(at, view.tsOffset) - view.synTs) >>> 0)
+  ) {
+    if ((flags & RST) === 0) {
+      out.rstReply = seg.ack
+      out.pawsActiveRejected = true
+    }
     return
   }
   if ((flags & RST) !== 0) {

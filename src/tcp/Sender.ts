@@ -531,7 +531,9 @@ const base = (
       rcvCapacity: params.receiveBuffer,
       lastAckSent: undefined,
       rcvEdge: undefined,
-      rcvMss: Negotiation.announcedMss(mtu)
+      rcvMss: Negotiation.announcedMss(mtu),
+      tsOffset,
+      synTs: undefined
     },
     progress: false,
     segmentsSent: 0,
@@ -568,6 +570,8 @@ export const connect = (
   tsOffset = 0
 ): Sender => {
   const s = base(params, ports.localPort, ports.remotePort, iss, mtu, reads, now, tsOffset)
+  // (the earliest TSval a SYN-ACK may echo: the receive half checks it)
+  if (params.timestamps) s.view.synTs = tsOf(s, now)
   sendSyn(s, now, out)
   sync(s)
   return s
@@ -1009,7 +1013,10 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     // an unacceptable ACK in SYN-SENT is often a peer's old incarnation of this 4-tuple (its
     // TIME-WAIT answering our SYN with an ACK); the RST clears it, and the SYN goes again in a
     // moment instead of at the RTO (Linux: TCP_TIMEOUT_MIN, when no SYN was retransmitted yet)
-    if (s.state === "SynSent" && s.retries === 0 && s.rtoAt !== undefined) s.rtoAt = Math.min(s.rtoAt, now + SYN_AFTER_RESET)
+    // (not after a SYN-ACK refused for its TSecr: Linux leaves the timer then)
+    if (s.state === "SynSent" && s.retries === 0 && s.rtoAt !== undefined && !r.pawsActiveRejected) {
+      s.rtoAt = Math.min(s.rtoAt, now + SYN_AFTER_RESET)
+    }
   }
   // RFC 1337: TIME-WAIT ignores resets (its 2 MSL protect the next incarnation), and the rest of
   // the batch goes on: a retransmitted FIN beside the RST is still ACKed, and the timer restarts

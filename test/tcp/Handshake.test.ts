@@ -355,6 +355,40 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
     expect(socket.snd.failure).toBe("Refused")
   })
 
+  describe("the SYN-ACK's TSecr (Linux's tcp_rcv_synsent_state_process, PAWSActiveRejected)", () => {
+    const OFFSET = 0xfffffff0
+    /** our SYN at 100, in a timestamp clock offset by `OFFSET` (it wraps: the SYN's TSval is 84) */
+    const sent = () => T.synSent({ now: 100, tsOffset: OFFSET })
+    const tsv = (ms: number) => (ms + OFFSET) >>> 0
+    const withEcr = (echo: number, flags = SYN | ACK) =>
+      synAck({ flags, options: { mss: 1460, sackPermitted: false, timestamp: { value: 4000, echo } } })
+    const RST_FOR_SYN_ACK = { seq: 0, ack: undefined, flags: "RST", window: 0, options: { sackPermitted: false }, len: 0, data: "" }
+
+    it("a TSecr from before our first SYN or after now draws <SEQ=SEG.ACK><CTL=RST> and the SYN stays", () => {
+      // before the SYN; after now; our clock without its offset (a TSecr no SYN of ours carried)
+      for (const echo of [tsv(99), tsv(121), 120]) {
+        const { socket } = sent()
+        expect(T.seenAll(socket.send(120, withEcr(echo)))).toEqual([RST_FOR_SYN_ACK])
+        expect(socket.state).toBe("SynSent")
+        // the SYN goes again at its RTO, 1 s after it went (Linux moves the timer up only for a bad ACK)
+        expect(socket.tick(1099)).toEqual([])
+        expect(T.seenAll(socket.tick(1100))).toMatchObject([{ seq: -1, flags: "SYN" }])
+      }
+    })
+    it("one within [first SYN, now] establishes, and so does a TSecr of 0 (Linux checks only a non-zero one)", () => {
+      for (const echo of [tsv(100), tsv(110), tsv(120), 0]) {
+        const { socket } = sent()
+        socket.send(120, withEcr(echo))
+        expect(socket.state).toBe("Established")
+      }
+    })
+    it("an RST|ACK with such a TSecr is dropped: it neither refuses the connection nor draws an RST", () => {
+      const { socket } = sent()
+      expect(socket.send(120, withEcr(tsv(50), RST | ACK))).toEqual([])
+      expect(socket.state).toBe("SynSent")
+    })
+  })
+
   describe("simultaneous open (RFC 9293 §3.5, figure 7)", () => {
     const peerOpts = { mss: 1460, sackPermitted: false }
     it("a SYN without ACK: SYN-RECEIVED, our SYN again with the ACK", () => {
