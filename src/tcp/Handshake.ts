@@ -14,7 +14,8 @@
  *   unscaled window (RFC 7323 §2.2).
  * - An RST or a segment without ACK to a LISTEN port is not answered
  *   ("an incoming RST should be ignored"); an ACK draws `<SEQ=SEG.ACK><CTL=RST>`.
- * - In SYN-RECEIVED: the same SYN again re-sends the SYN-ACK; an RST in the
+ * - In SYN-RECEIVED: the same SYN again re-sends the SYN-ACK (at most once per
+ *   `Acceptance.OOW_ACK_INTERVAL`, as the entry's other answers); an RST in the
  *   window removes the entry; an ACK of ISS + 1 settles the connection
  *   (`Negotiated`, for Sender.established / Receiver.open), any other ACK
  *   draws an RST; a segment but an RST whose TSval is older than the SYN's
@@ -183,6 +184,10 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
   if ((seg.flags & SYN) !== 0) {
     if (paws) return oowAck(h, now)
     if (seg.seq === h.irs && (seg.flags & ACK) === 0) {
+      // the peer's SYN again: our SYN-ACK again, under the limit of the entry's other answers
+      // (Linux's tcp_check_req: only if !tcp_oow_rate_limited), so that a SYN repeated fast (a
+      // peer's bug, or a forger's reflection of SYN-ACKs at a third host) draws one per 500 ms
+      if (oowLimited(h, now)) return IGNORE
       h.resent++
       return RESEND
     }

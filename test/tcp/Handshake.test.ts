@@ -186,6 +186,21 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
       windowScale: DEFAULT_SHIFT
     } })
   })
+  it("the SYN repeated re-sends the SYN-ACK at most once per 500 ms, the limit its other answers share (Linux's tcp_check_req: tcp_oow_rate_limited)", () => {
+    const h = half(0)
+    const again = listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 100, echo: 0 } })
+    const verdicts = Array.from({ length: 50 }, (_, i) => Handshake.inSynReceived(h, again, 10 + i)._tag)
+    expect(verdicts.filter((v) => v === "Resend")).toHaveLength(1)
+    expect(verdicts.filter((v) => v === "Ignore")).toHaveLength(49)
+    // only the SYN-ACK that went counts as resent (Karn's rule for the handshake's sample)
+    expect(h.resent).toBe(1)
+    expect(Handshake.inSynReceived(h, again, 509)._tag).toBe("Ignore")
+    expect(Handshake.inSynReceived(h, again, 510)._tag).toBe("Resend")
+    // one limit for the entry: an ACK to an RST in the window holds back the next SYN-ACK too
+    const g = half(0)
+    expect(Handshake.inSynReceived(g, raw({ seq: Seq.add(T.REMOTE_ISN, 2), flags: RST }), 10)._tag).toBe("Ack")
+    expect(Handshake.inSynReceived(g, again, 20)._tag).toBe("Ignore")
+  })
   it("an RST resets only at RCV.NXT exactly; elsewhere in the window it draws a challenge ACK, outside nothing (RFC 5961 §3.2)", () => {
     expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST }), 10)._tag).toBe("Drop")
     expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 2), flags: RST }), 10)._tag).toBe("Ack")
