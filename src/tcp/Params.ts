@@ -53,7 +53,11 @@ export interface TcpParams {
   readonly timeWait: number
   /** how long a connection closed by its application waits in FIN-WAIT-2 for the peer's FIN (Linux tcp_fin_timeout 60 s) */
   readonly finWait2: number
-  /** zero-window probes: first interval is the RTO, doubling up to this ceiling (RFC 9293 §3.8.6.1) */
+  /**
+   * zero-window probes: first interval is the RTO, doubling up to this ceiling (RFC 9293 §3.8.6.1,
+   * RFC 1122 §4.2.2.17, which name none): the largest RTO, 120 s, as Linux's tcp_probe0_when caps
+   * the probes at TCP_RTO_MAX (the socket's rto_max since 6.15), and the stack sets it from tcp.maxRto
+   */
   readonly maxPersist: number
   /** keepalive idle time; undefined: off (RFC 1122 §4.2.3.6: off by default, ≥ 2 h when on) */
   readonly keepaliveIdle: number | undefined
@@ -113,7 +117,7 @@ export const defaults: TcpParams = {
   synAckRetries: 5,
   timeWait: 60_000,
   finWait2: 60_000,
-  maxPersist: 60_000,
+  maxPersist: Rtt.defaults.maxRto,
   keepaliveIdle: undefined,
   keepaliveIdleAsked: 2 * 60 * 60 * 1000,
   keepaliveInterval: 75_000,

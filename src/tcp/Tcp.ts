@@ -285,7 +285,8 @@ export const paramsOf = (c: StackConfig["tcp"]): TcpParams => ({
   synAckRetries: c.synAckRetries,
   timeWait: Duration.toMillis(c.timeWait),
   finWait2: Duration.toMillis(c.finWait2),
-  maxPersist: 60_000,
+  // (Linux's tcp_probe0_when: the probes back off up to the largest RTO)
+  maxPersist: Duration.toMillis(c.maxRto),
   keepaliveIdle: c.keepalive ? Duration.toMillis(c.keepaliveIdle) : undefined,
   keepaliveIdleAsked: Duration.toMillis(c.keepaliveIdle),
   keepaliveInterval: Duration.toMillis(c.keepaliveInterval),

@@ -10,7 +10,10 @@
  * buffer (so the 16-bit window shows every change), the peer's window
  * 64240. The handshake's RTT sample of 0 ms makes the RTO the 200 ms floor.
  */
+import { Duration } from "effect"
 import { describe, expect, it } from "vitest"
+import * as Config from "../../src/Config.js"
+import * as Tcp from "../../src/tcp/Tcp.js"
 import { ACK, FIN, RST, SYN } from "../../src/tcp/Segment.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import type * as TcpWire from "../../src/wire/TcpHeader.js"
@@ -820,6 +823,28 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     }
     expect(s.state).toBe("Established")
     expect(s.snd.persistAt! - t).toBe(1000) // the ceiling
+  })
+  it("with the defaults the probe interval doubles from the RTO up to 120 s, Linux's TCP_RTO_MAX (tcp_probe0_when), and stays there", () => {
+    const s = est()
+    s.send(10, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+    s.write(20, "x")
+    expect(s.snd.rtt.rto).toBe(200)
+    const intervals: Array<number> = []
+    let t = s.snd.persistAt!
+    expect(t).toBe(20 + 200)
+    for (let i = 0; i < 12; i++) {
+      expect(s.tick(t - 1)).toEqual([])
+      expect(T.seenAll(s.tick(t))).toMatchObject([{ seq: 0, len: 1 }])
+      // the peer answers each probe with its window still shut
+      s.send(t, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+      intervals.push(s.snd.persistAt! - t)
+      t = s.snd.persistAt!
+    }
+    expect(intervals).toEqual([400, 800, 1600, 3200, 6400, 12_800, 25_600, 51_200, 102_400, 120_000, 120_000, 120_000])
+  })
+  it("the stack's configuration puts the probes' ceiling at tcp.maxRto, as Linux's at the RTO's (icsk_rto_max)", () => {
+    expect(Tcp.paramsOf(Config.defaults.tcp).maxPersist).toBe(120_000)
+    expect(Tcp.paramsOf({ ...Config.defaults.tcp, maxRto: Duration.seconds(30) }).maxPersist).toBe(30_000)
   })
   it("the window reopening ends probing and sends what fits", () => {
     const s = closed()
