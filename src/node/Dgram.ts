@@ -199,7 +199,20 @@ export class Socket extends EventEmitter {
     if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)) {
       throw nodeError("ERR_SOCKET_BAD_PORT", `Port should be >= 0 and < 65536. Received ${String(o.port)}.`)
     }
-    if (cb !== undefined) this.once("listening", cb)
+    if (cb !== undefined) {
+      // as Node's bind: the callback waits for 'listening' until an 'error' comes first, which
+      // takes it away (a failed bind forgets it, so a second bind's callback runs alone)
+      const forget = () => {
+        this.removeListener("error", forget)
+        this.removeListener("listening", listening)
+      }
+      const listening = () => {
+        forget()
+        cb.call(this)
+      }
+      this.on("error", forget)
+      this.on("listening", listening)
+    }
     const address = o.address
     if (address !== undefined && !isLocalHost(address, this.#localAddress)) {
       process.nextTick(() => this.emit("error", systemError("EADDRNOTAVAIL", "bind", address, o.port)))

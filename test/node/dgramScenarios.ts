@@ -7,7 +7,7 @@
 import type { EventEmitter } from "node:events"
 
 export interface DgramSocketLike extends EventEmitter {
-  bind(port?: number, address?: string): this
+  bind(port?: number, address?: string, cb?: () => void): this
   send(msg: unknown, ...rest: Array<unknown>): void
   connect(port: number, address?: string, cb?: () => void): void
   close(cb?: () => void): this
@@ -247,6 +247,25 @@ export const DGRAM_REVIEW_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     await close(client)
     await close(c2)
     await close(server)
+    return trace
+  },
+
+  "a bind that fails forgets its callback: a second bind's callback runs alone": async (w) => {
+    const trace: Array<string> = []
+    const holder = await bound(w.server, w.listenHost)
+    const taken = holder.address().port
+    const s = w.server.createSocket("udp4")
+    s.on("error", (e: NodeJS.ErrnoException) => trace.push(`error ${e.code}`))
+    s.bind(taken, w.listenHost, () => trace.push("first callback"))
+    for (let i = 0; i < 50 && trace.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    await new Promise<void>((r) => s.bind(0, w.listenHost, () => {
+      trace.push("second callback")
+      r()
+    }))
+    await new Promise((r) => setTimeout(r, 20))
+    trace.push(`listening listeners ${s.listenerCount("listening")}`)
+    await close(s)
+    await close(holder)
     return trace
   },
 
