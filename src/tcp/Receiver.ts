@@ -480,9 +480,15 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
     return false
   }
   // RFC 7323 §4.3: TS.Recent follows the segment that covers the last ACK we sent, and never goes
-  // back (SEG.TSval >= TS.Recent: a reordered duplicate ACK past PAWS has an older one)
+  // back (SEG.TSval >= TS.Recent: a reordered duplicate ACK past PAWS has an older one), but after
+  // 24 days idle, when TS.Recent proves nothing and the peer's clock may have gone 2^31 on (§5.5):
+  // then the next TSval is taken whatever it is, as Linux's tcp_replace_ts_recent (tcp_paws_check
+  // passes on ts_recent_stamp's age); else TS.Recent would stay behind for good and every ACK echo it
   const ts = seg.options.timestamp
-  if (r.tsOk && ts !== undefined && Seq.lte(seg.seq, r.lastAck) && ((ts.value - r.tsRecent) | 0) >= 0) {
+  if (
+    r.tsOk && ts !== undefined && Seq.lte(seg.seq, r.lastAck) &&
+    (((ts.value - r.tsRecent) | 0) >= 0 || at - r.tsRecentAt >= Acceptance.PAWS_IDLE_MS)
+  ) {
     r.tsRecent = ts.value
     r.tsRecentAt = at
   }

@@ -374,4 +374,22 @@ describe("PAWS and reordered duplicate ACKs (Linux's tcp_disordered_ack)", () =>
     expect(s.snd.fastRetransmits).toBe(0)
     expect(shape(s.send(35, dup(seg, 1002)))).toEqual([[seg, seg]])
   })
+
+  it("after 24 days idle, TS.Recent takes the peer's next TSval even when it looks older (RFC 7323 §5.5; Linux's tcp_paws_check)", () => {
+    const s = tsEst()
+    s.send(10, T.fromPeer({ seq: 0, ack: 0, payload: "a", options: T.ts(1000, 0) }))
+    s.tick(300)
+    expect(s.rcv.tsRecent).toBe(1000)
+    // 25 days on, the peer's 1 ms clock has gone more than 2^31 past: its TSval now looks older
+    const later = 25 * 24 * 3600 * 1000
+    const value = (1000 + later) >>> 0
+    expect(((value - 1000) | 0) < 0).toBe(true)
+    const acks = s.send(later, T.fromPeer({ seq: 1, ack: 0, payload: "b", options: T.ts(value, 0) }))
+    const read = s.read(later)
+    expect(T.text(read.data)).toBe("ab")
+    acks.push(...read.out, ...s.tick(later + 300))
+    // the TSval was taken (PAWS lets it by after 24 days idle), and TS.Recent follows it: our ACK echoes it
+    expect(s.rcv.tsRecent).toBe(value)
+    expect(acks.map((o) => o.options?.timestamp?.echo)).toEqual([value])
+  })
 })
