@@ -144,11 +144,12 @@ export const disorderedAck = (
   rcvNxt: Seq.SeqNum,
   seg: { readonly seq: Seq.SeqNum; readonly ack: Seq.SeqNum; readonly window: number },
   pureAck: boolean,
-  snd: SendWindow,
+  /** undefined: not known (then no ACK is taken) */
+  snd: SendWindow | undefined,
   tsRecent: number,
   tsVal: number
 ): boolean => {
-  if (!pureAck || seg.seq !== rcvNxt || seg.ack !== snd.sndUna) return false
+  if (snd === undefined || !pureAck || seg.seq !== rcvNxt || seg.ack !== snd.sndUna) return false
   const wnd = seg.window * 2 ** snd.sndShift
   const mayUpdate = Seq.gt(seg.seq, snd.sndWl1) || (seg.seq === snd.sndWl1 && (wnd > snd.sndWnd || wnd === 0))
   if (mayUpdate || wnd !== snd.sndWnd) return false

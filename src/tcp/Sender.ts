@@ -521,7 +521,9 @@ const base = (
     view: {
       sndUna: iss,
       sndWl1: Seq.ZERO,
+      sndWl2: Seq.ZERO,
       sndWnd: 0,
+      acksApplied: 0,
       sndShift: 0,
       rto: params.rtt.initialRto,
       sndMax: iss,
@@ -689,6 +691,7 @@ const sending = (s: Sender): boolean =>
 const sync = (s: Sender): void => {
   s.view.sndUna = s.sndUna
   s.view.sndWl1 = s.sndWl1
+  s.view.sndWl2 = s.sndWl2
   s.view.sndWnd = s.sndWnd
   s.view.sndShift = s.sndShift
   s.view.rto = s.rtt.rto
@@ -1005,6 +1008,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // in a simultaneous open's SYN-RECEIVED, what the receive half would acknowledge (the peer's SYN
   // again) is answered with our SYN-ACK again, as Linux does, instead of waiting for our RTO
   const synReceived = s.state === "SynReceived"
+  // (the receive half keeps the ACKs this has not applied yet: PAWS judges reordered ones by them)
+  s.view.acksApplied += r.acks.length
   s.lastHeardAt = r.at
   s.keepaliveProbes = 0
   s.windowProbes = 0

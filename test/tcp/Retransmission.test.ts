@@ -10,6 +10,8 @@
  * makes the RTO the 200 ms floor (Linux's TCP_RTO_MIN, not RFC 6298's 1 s).
  */
 import { describe, expect, it } from "vitest"
+import * as Receiver from "../../src/tcp/Receiver.js"
+import * as Sender from "../../src/tcp/Sender.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import type { OutSegment } from "../../src/tcp/Segment.js"
 import * as Segment from "../../src/tcp/Segment.js"
@@ -373,6 +375,29 @@ describe("PAWS and reordered duplicate ACKs (Linux's tcp_disordered_ack)", () =>
     expect(s.send(34, dup(seg, 1001))).toEqual([])
     expect(s.snd.fastRetransmits).toBe(0)
     expect(shape(s.send(35, dup(seg, 1002)))).toEqual([[seg, seg]])
+  })
+
+  it("a reordered older ACK in the same batch as the window update that overtook it does not shrink the window back", () => {
+    const s = tsEst()
+    s.send(20, dup(0, 10))
+    expect(s.snd.sndWnd).toBe(64240)
+    // the peer opened its window (TSval 13) after an ACK with the old one (TSval 12); the network
+    // swapped them, and both arrive in one batch: the older one is no duplicate ACK of the current
+    // window (Linux, segment by segment, sees SND.WND already 65000 and never takes its window)
+    s.send(30, dup(0, 13, 65000), dup(0, 12, 64240))
+    expect(s.snd.sndWnd).toBe(65000)
+    // so too when it comes in the next batch, before the send half has read the first batch's report
+    // (the receive half goes on while the send half's fiber is busy: the view is older still)
+    const u = tsEst()
+    u.send(20, dup(0, 10))
+    const first = Receiver.onBatch(u.rcv, [dup(0, 13, 65000)], 30, u.reads.consumed, u.snd.view)
+    const second = Receiver.onBatch(u.rcv, [dup(0, 12, 64240)], 30, u.reads.consumed, u.snd.view)
+    Sender.onReport(u.snd, first, 31, [])
+    Sender.onReport(u.snd, second, 31, [])
+    expect(u.snd.sndWnd).toBe(65000)
+    // while true duplicates, swapped within one batch, still count: the third resends
+    const t = five()
+    expect(shape(t.s.send(30, dup(t.seg, 13), dup(t.seg, 11), dup(t.seg, 12)))).toEqual([[t.seg, t.seg]])
   })
 
   it("after 24 days idle, TS.Recent takes the peer's next TSval even when it looks older (RFC 7323 §5.5; Linux's tcp_paws_check)", () => {
