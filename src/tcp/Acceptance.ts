@@ -105,10 +105,20 @@ export const onAck = (
  * (by wrapping 32-bit comparison) is a stale duplicate and must be dropped,
  * with an ACK, unless it is an RST. `idleMs` is how long since TS.Recent was
  * recorded: after 24 days the timestamp clock may have wrapped, and TS.Recent
- * no longer proves anything (§5.5), so nothing is rejected.
+ * no longer proves anything (§5.5), so nothing is rejected. Nor while
+ * TS.Recent is 0 (`tsOlder`).
  */
 export const pawsRejects = (tsRecent: number, tsVal: number, rst: boolean, idleMs: number): boolean =>
-  !rst && idleMs < PAWS_IDLE_MS && ((tsVal - tsRecent) | 0) < 0
+  !rst && idleMs < PAWS_IDLE_MS && tsOlder(tsRecent, tsVal)
+
+/**
+ * `tsVal` is older than `tsRecent` as PAWS reads it (Linux's tcp_paws_check):
+ * by wrapping 32-bit comparison, but never older than a TS.Recent of 0. Some
+ * stacks send their SYN (or SYN-ACK) with TSval 0 and their real clock after
+ * it, and a clock whose top bit is set looks 2^31 behind 0: every segment
+ * after the handshake would be refused, the handshake's own ACK first.
+ */
+export const tsOlder = (tsRecent: number, tsVal: number): boolean => tsRecent !== 0 && ((tsVal - tsRecent) | 0) < 0
 
 /** The send half's window state that `disorderedAck` reads (SND.UNA, SND.WL1, SND.WND, the peer's shift, the RTO). */
 export interface SendWindow {

@@ -29,7 +29,7 @@
  * @since 0.1.0
  */
 import type * as TcpWire from "../wire/TcpHeader.js"
-import { oowLimited } from "./Acceptance.js"
+import { oowLimited, tsOlder } from "./Acceptance.js"
 import * as Negotiation from "./Negotiation.js"
 import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
@@ -180,7 +180,7 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
   // old duplicate. Linux's tcp_check_req (tcp_paws_reject) answers it with a rate-limited ACK, as a
   // segment outside the window, after its ACK check
   const ts = seg.options.timestamp
-  const paws = h.tsOk && ts !== undefined && ((ts.value - h.tsRecent) | 0) < 0
+  const paws = h.tsOk && ts !== undefined && tsOlder(h.tsRecent, ts.value)
   if ((seg.flags & SYN) !== 0) {
     if (paws) return oowAck(h, now)
     if (seg.seq === h.irs && (seg.flags & ACK) === 0) {

@@ -511,7 +511,7 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
   const ts = seg.options.timestamp
   if (
     r.tsOk && ts !== undefined && Seq.lte(seg.seq, r.lastAck) &&
-    (((ts.value - r.tsRecent) | 0) >= 0 || at - r.tsRecentAt >= Acceptance.PAWS_IDLE_MS)
+    (!Acceptance.tsOlder(r.tsRecent, ts.value) || at - r.tsRecentAt >= Acceptance.PAWS_IDLE_MS)
   ) {
     r.tsRecent = ts.value
     r.tsRecentAt = at

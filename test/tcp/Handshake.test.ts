@@ -267,6 +267,29 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     const same = { sackPermitted: false, timestamp: { value: 100, echo: 0 } }
     expect(Handshake.inSynReceived(half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, same), 10)._tag).toBe("Established")
   })
+  it("PAWS takes anything while the SYN's TSval was 0 (Linux's tcp_paws_check: some OSes send SYNs with TSval 0), in SYN-RECEIVED and after", () => {
+    // the SYN's TSval 0, then the peer's real clock, which has its top bit set: not older than 0
+    const syn = listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 0, echo: 0 } })
+    const h = Handshake.halfOpen(p, PORTS, syn, T.LOCAL_ISN, T.MTU, 0)
+    const later = { sackPermitted: false, timestamp: { value: 0x90000000, echo: 0 } }
+    const v = Handshake.inSynReceived(h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, later), 10)
+    expect(v._tag).toBe("Established")
+    // an active open whose SYN-ACK said TSval 0: the first segment on the peer's real clock is taken
+    const { socket } = T.synSent({ now: 0 })
+    socket.send(
+      5,
+      Segment.make({
+        seq: T.REMOTE_ISN,
+        ack: Seq.add(T.LOCAL_ISN, 1),
+        flags: SYN | ACK,
+        window: 64240,
+        options: { mss: 1460, sackPermitted: false, timestamp: { value: 0, echo: 0 } }
+      })
+    )
+    socket.send(10, T.fromPeer({ seq: 0, ack: 0, payload: "a", options: T.ts(0x90000000, 0) }))
+    expect(socket.received.map(T.text)).toEqual(["a"])
+    expect(socket.rcv.tsRecent).toBe(0x90000000)
+  })
   it("after the SYN again drew a second SYN-ACK, the completing ACK gives no RTT from the first one's send time (Linux's inet_rtx_syn_ack counts it: tcp_synack_rtt_meas)", () => {
     // our first SYN-ACK was lost; the peer's SYN came again at 1000 and our second SYN-ACK went then
     const bare = Handshake.halfOpen(p, PORTS, listenerSyn({ mss: 1460, sackPermitted: false }), T.LOCAL_ISN, T.MTU, 0)
