@@ -154,12 +154,11 @@ export const disorderedAck = (
   rcvNxt: Seq.SeqNum,
   seg: { readonly seq: Seq.SeqNum; readonly ack: Seq.SeqNum; readonly window: number },
   pureAck: boolean,
-  /** undefined: not known (then no ACK is taken) */
-  snd: SendWindow | undefined,
+  snd: SendWindow,
   tsRecent: number,
   tsVal: number
 ): boolean => {
-  if (snd === undefined || !pureAck || seg.seq !== rcvNxt || seg.ack !== snd.sndUna) return false
+  if (!pureAck || seg.seq !== rcvNxt || seg.ack !== snd.sndUna) return false
   const wnd = seg.window * 2 ** snd.sndShift
   const mayUpdate = Seq.gt(seg.seq, snd.sndWl1) || (seg.seq === snd.sndWl1 && (wnd > snd.sndWnd || wnd === 0))
   if (mayUpdate || wnd !== snd.sndWnd) return false

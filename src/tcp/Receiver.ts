@@ -86,16 +86,12 @@ export interface SendView extends Acceptance.SendWindow {
   sndUna: Seq.SeqNum
   /** SND.WL1: the SEQ of the segment that last set the window (for PAWS's reordered duplicate ACKs) */
   sndWl1: Seq.SeqNum
-  /** SND.WL2: the ACK of the segment that last set the window */
-  sndWl2: Seq.SeqNum
   /** SND.WND, scaled */
   sndWnd: number
   /** the peer's window shift */
   sndShift: number
   /** the send half's RTO, ms (PAWS's replay window for reordered duplicate ACKs) */
   rto: number
-  /** how many of the receive half's ACKs (`Report.acks`) the send half has applied, all told */
-  acksApplied: number
   /** the highest sequence number sent (SND.NXT, or beyond it after a go-back-N retransmission) */
   sndMax: Seq.SeqNum
   /** the largest window the peer ever offered (RFC 5961 §5.2 MAX.SND.WND) */
@@ -175,14 +171,6 @@ export interface Receiver {
   sackOk: boolean
   /** ECN negotiated (RFC 3168 §6.1.1) */
   ecnOk: boolean
-  /** the ACKs this half passed to the send half, all told (`SendView.acksApplied` says how many it applied) */
-  acksTaken: number
-  /**
-   * with timestamps, the latest of them the send half has not applied yet (at most `PENDING_ACKS`):
-   * the window state they will leave is what PAWS judges a reordered duplicate ACK against
-   * (`windowBefore`), as the send half reads reports after this half has gone on to later batches
-   */
-  pendingAcks: Array<AckInfo>
   /**
    * a data segment came with CE and no CWR has come since: every ACK says
    * ECE until the peer's CWR does (RFC 3168 §6.1.3; Linux's TCP_ECN_DEMAND_CWR)
@@ -208,6 +196,8 @@ export interface AckInfo {
   readonly syn?: boolean
   /** it said ECE: the peer saw congestion (RFC 3168 §6.1.2; meaningful once ECN is negotiated) */
   readonly ece: boolean
+  /** it came past PAWS as a reordered duplicate ACK (`Acceptance.disorderedAck`): it sets no window */
+  readonly reordered?: boolean
 }
 
 /** The peer's SYN, seen in SYN-SENT. @category models */
@@ -315,8 +305,6 @@ export const synSent = (params: TcpParams, iss: Seq.SeqNum): Receiver => ({
   unacked: 0,
   sackOk: false,
   ecnOk: false,
-  acksTaken: 0,
-  pendingAcks: [],
   demandCwr: false,
   offer: { timestamps: params.timestamps, sack: params.sack, ecn: params.ecn === "on" }
 })
@@ -401,9 +389,6 @@ export const onBatch = (
   if (view.lastAckSent !== undefined && Seq.gt(view.lastAckSent, r.lastAck)) r.lastAck = view.lastAckSent
   // (the send half acknowledged everything, by its delayed ACK, a segment of its own or the batch's ACK)
   if (view.lastAckSent === r.rcvNxt) r.unacked = 0
-  // (the ACKs the send half has applied since are in the view now)
-  const unapplied = r.acksTaken - view.acksApplied
-  if (r.pendingAcks.length > unapplied) r.pendingAcks.splice(0, r.pendingAcks.length - unapplied)
   for (const seg of segments) {
     if (r.state === "Closed") break
     if (r.state === "SynSent") synSentSegment(r, seg, out, at, view)
@@ -418,13 +403,6 @@ export const onBatch = (
     out.ackPointTs.pop()
     const dup = Rack.dsackOf(out.ackPointSacks.pop(), out.ackPoints.pop()!)
     if (dup !== undefined) ackPoint(r, out, dup)
-  }
-  r.acksTaken += out.acks.length
-  if (r.tsOk) {
-    for (const a of out.acks) {
-      if (r.pendingAcks.length === PENDING_ACKS) r.pendingAcks.shift()
-      r.pendingAcks.push(a)
-    }
   }
   out.rcvNxt = r.rcvNxt
   out.tsRecent = r.tsRecent
@@ -539,41 +517,10 @@ const answerOutOfWindow = (r: Receiver, out: Report, seg: Segment, at: number): 
   dupAck(r, out, seg)
 }
 
-/** At most this many ACKs the send half has yet to apply are kept (`Receiver.pendingAcks`); beyond, PAWS takes no reordered ACK. */
-const PENDING_ACKS = 64
-
-/**
- * The send half's window state as it will stand when it comes to the next ACK of this batch: the
- * view (what the send half wrote when it last read a report), then the ACKs this half passed that
- * it has not applied yet, earlier batches' and this one's, by the send half's own rule (Sender's
- * onAck: RFC 9293's SND.WL1/WL2, or any ACK of new data). A reordered ACK behind a window update
- * must be judged against the window that update set, as Linux, segment by segment, judges it
- * (tcp_disordered_ack's tcp_may_update_window sees the new SND.WND): against the view's alone, it
- * passed PAWS as a duplicate of a window the send half was about to leave, and then set that old
- * window again (the RFC's rule takes a window at SND.WL1). Undefined when more are unapplied than
- * kept. Only for a segment PAWS would refuse: the rest never ask.
- */
-const windowBefore = (view: SendView, r: Receiver, acks: ReadonlyArray<AckInfo>): Acceptance.SendWindow | undefined => {
-  const pending = r.pendingAcks
-  if (r.acksTaken - view.acksApplied > pending.length) return undefined
-  if (pending.length === 0 && acks.length === 0) return view
-  let una = view.sndUna
-  let wl1 = view.sndWl1
-  let wl2 = view.sndWl2
-  let wnd = view.sndWnd
-  const take = (a: AckInfo): void => {
-    const acksNew = Seq.gt(a.ack, una) && Seq.lte(a.ack, view.sndMax)
-    const current = Seq.gte(a.ack, una) && Seq.lte(a.ack, view.sndMax)
-    if (acksNew || current && (Seq.lt(wl1, a.seq) || (wl1 === a.seq && Seq.lte(wl2, a.ack)))) {
-      wnd = a.syn === true ? a.window : a.window * 2 ** view.sndShift
-      wl1 = a.seq
-      wl2 = a.ack
-    }
-    if (acksNew) una = a.ack
-  }
-  for (const a of pending) take(a)
-  for (const a of acks) take(a)
-  return { sndUna: una, sndWl1: wl1, sndWnd: wnd, sndShift: view.sndShift, rto: view.rto }
+/** The ACK `takeAck` just queued came past PAWS as a reordered duplicate: no window from it. */
+const markReordered = (out: Report): void => {
+  const last = out.acks.length - 1
+  out.acks[last] = { ...out.acks[last]!, reordered: true }
 }
 
 /** RFC 9293 §3.10.7.3: a segment in SYN-SENT. */
@@ -653,17 +600,19 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   // 1. PAWS; a segment without a timestamp is taken even after negotiation, as Linux does; a
   // reordered duplicate ACK is taken too (Linux's tcp_paws_discard asks tcp_disordered_ack)
   if (
-    r.tsOk && ts !== undefined && Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt) &&
-    !Acceptance.disorderedAck(
-      r.rcvNxt,
-      seg,
-      (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0,
-      windowBefore(view, r, out.acks),
-      r.tsRecent,
-      ts.value
-    )
+    r.tsOk && ts !== undefined && Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt)
   ) {
-    answerOutOfWindow(r, out, seg, at)
+    if (!Acceptance.disorderedAck(r.rcvNxt, seg, (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0, view, r.tsRecent, ts.value)) {
+      answerOutOfWindow(r, out, seg, at)
+      return
+    }
+    // A reordered duplicate ACK goes on as a duplicate only: the view it was judged against may be
+    // older than the send half (it writes the view after a whole report, and may not have read the
+    // last batch's yet), so a window update that overtook it may not be there; Linux, segment by
+    // segment, would find !tcp_may_update_window against the newer SND.WND and take no window from
+    // it, and so the send half takes none (`AckInfo.reordered`), else the RFC's SND.WL1/WL2 rule
+    // would set the older window again
+    if (takeAck(r, seg, out, at, view, len)) markReordered(out)
     return
   }
   // Simultaneous open (RFC 9293 §3.5 figure 7, line 6): the peer's SYN-ACK repeats the SYN we took,

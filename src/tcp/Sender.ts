@@ -521,9 +521,7 @@ const base = (
     view: {
       sndUna: iss,
       sndWl1: Seq.ZERO,
-      sndWl2: Seq.ZERO,
       sndWnd: 0,
-      acksApplied: 0,
       sndShift: 0,
       rto: params.rtt.initialRto,
       sndMax: iss,
@@ -691,7 +689,6 @@ const sending = (s: Sender): boolean =>
 const sync = (s: Sender): void => {
   s.view.sndUna = s.sndUna
   s.view.sndWl1 = s.sndWl1
-  s.view.sndWl2 = s.sndWl2
   s.view.sndWnd = s.sndWnd
   s.view.sndShift = s.sndShift
   s.view.rto = s.rtt.rto
@@ -1008,8 +1005,6 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // in a simultaneous open's SYN-RECEIVED, what the receive half would acknowledge (the peer's SYN
   // again) is answered with our SYN-ACK again, as Linux does, instead of waiting for our RTO
   const synReceived = s.state === "SynReceived"
-  // (the receive half keeps the ACKs this has not applied yet: PAWS judges reordered ones by them)
-  s.view.acksApplied += r.acks.length
   s.lastHeardAt = r.at
   s.keepaliveProbes = 0
   s.windowProbes = 0
@@ -1209,7 +1204,8 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   // Linux's tcp_ack takes such an ACK as old_ack, without tcp_may_update_window)
   const acksNew = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
   const current = Seq.gte(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
-  if (acksNew || current && (Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && Seq.lte(s.sndWl2, a.ack)))) {
+  // (a reordered duplicate ACK let past PAWS sets none: Receiver's markReordered says why)
+  if (a.reordered !== true && (acksNew || current && (Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && Seq.lte(s.sndWl2, a.ack))))) {
     s.sndWnd = a.syn === true ? a.window : a.window * 2 ** s.sndShift
     s.sndWl1 = a.seq
     s.sndWl2 = a.ack
