@@ -36,7 +36,7 @@ import { Effect, Exit, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { hardErrno, Udp, type UdpError, type UdpService, type UdpSocket } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
-import { nodeError, systemError } from "./Errors.js"
+import { nodeError, received, systemError } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
 import type { AddressInfo, LookupFunction } from "./Net.js"
 import { failureOf, runOn } from "./Run.js"
@@ -102,16 +102,6 @@ const SOCK_MIN_SNDBUF = 4_608
 /** What SO_RCVBUF/SO_SNDBUF make of a request: capped, doubled for the kernel's bookkeeping, floored (sock_setsockopt). */
 const kernelBuffer = (size: number, max: number, min: number): number => Math.max(Math.min(size, max) * 2, min)
 
-/** How Node's ERR_INVALID_ARG_TYPE names what it got. */
-const describe = (v: unknown): string =>
-  v === null || v === undefined
-    ? `${v}`
-    : typeof v === "function"
-    ? `function ${(v as { name?: string }).name ?? ""}`
-    : typeof v === "object"
-    ? `an instance of ${(v as object).constructor?.name ?? "Object"}`
-    : `type ${typeof v} (${typeof v === "string" ? `'${v}'` : String(v)})`
-
 /**
  * Node's validatePort (lib/internal/validators.js), which send and connect use: a number or a
  * numeric string (a port from argv or the environment) in 0..65535, 0 only where allowed; the
@@ -125,7 +115,7 @@ const validPort = (port: unknown, allowZero: boolean): number => {
     +port > 0xffff ||
     (port === 0 && !allowZero)
   ) {
-    throw nodeError("ERR_SOCKET_BAD_PORT", `Port should be ${allowZero ? ">=" : ">"} 0 and < 65536. Received ${describe(port)}.`)
+    throw nodeError("ERR_SOCKET_BAD_PORT", `Port should be ${allowZero ? ">=" : ">"} 0 and < 65536. Received ${received(port)}.`)
   }
   return +port | 0
 }
@@ -439,7 +429,7 @@ export class Socket extends EventEmitter {
   /** IP_TTL of what this socket sends, 1..255; returns it. */
   setTTL(ttl: number): number {
     if (typeof ttl !== "number") {
-      throw nodeError("ERR_INVALID_ARG_TYPE", `The "ttl" argument must be of type number. Received ${describe(ttl)}`)
+      throw nodeError("ERR_INVALID_ARG_TYPE", `The "ttl" argument must be of type number. Received ${received(ttl)}`)
     }
     // (Node hands the number to libuv as an int32; libuv checks the range before it looks at the socket)
     const t = Math.trunc(ttl)

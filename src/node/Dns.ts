@@ -46,6 +46,7 @@ import * as Msg from "../dns/DnsMessage.js"
 import type { Tcp } from "../tcp/Tcp.js"
 import type { Udp } from "../udp/Udp.js"
 import { inetAton, isLocalhost } from "./Hosts.js"
+import { received, typeError } from "./Errors.js"
 import { failureOf, runOn } from "./Run.js"
 
 /** One address, as `dns.lookup` gives with `all: true`. @category models */
@@ -129,22 +130,6 @@ export const toLookupError = (e: Dns.DnsError, hostname: string): LookupError =>
   return err
 }
 
-/** A TypeError with Node's `code`, as lib/internal/errors.js makes them. */
-const typeError = (code: string, message: string): TypeError & { code: string } =>
-  Object.assign(new TypeError(message), { code })
-
-/** How Node's ERR_INVALID_ARG_TYPE names what it got (lib/internal/errors.js, determineSpecificType). */
-const received = (v: unknown): string => {
-  if (v === null || v === undefined) return `${v}`
-  if (typeof v === "function" && v.name !== "") return `function ${v.name}`
-  if (typeof v === "object") {
-    const name = (v as { constructor?: { name?: string } }).constructor?.name
-    return name !== undefined && name !== "" ? `an instance of ${name}` : inspect(v, { depth: -1 })
-  }
-  const text = inspect(v, { colors: false })
-  return `type ${typeof v} (${text.length > 28 ? `${text.slice(0, 25)}...` : text})`
-}
-
 /** ERR_INVALID_ARG_TYPE: `The "name" argument` or, for a dotted name, `The "name" property`. */
 const invalidType = (name: string, type: string, v: unknown) =>
   typeError(
@@ -162,6 +147,9 @@ const oneOf = <A>(v: unknown, name: string, allowed: ReadonlyArray<A>): A => {
   const list = allowed.map((a) => (typeof a === "string" ? `'${a}'` : String(a))).join(", ")
   throw invalidValue(name, `must be one of: ${list}`, v)
 }
+
+/** `name` in its IDNA ASCII form (xn--…) when it goes beyond ASCII, as Node 20 asks for it; "" when it has none. */
+const asciiName = (name: string): string => (/[^\x00-\x7f]/.test(name) ? domainToASCII(name) : name)
 
 /** getaddrinfo flags Node's lookup lets through (lib/dns.js, validateHints). */
 const HINTS = NodeDnsModule.ADDRCONFIG | NodeDnsModule.ALL | NodeDnsModule.V4MAPPED
@@ -210,18 +198,29 @@ const parseArguments = (
     )
   }
   checkCallback(callback)
-  const o = (options ?? {}) as Record<string, unknown>
+  return lookupOptions((options ?? {}) as Record<string, unknown>, true)
+}
+
+/**
+ * The family and `all` of a lookup's options object, checked as Node 20's lookups check them
+ * (lib/dns.js, lib/internal/dns/promises.js: hints, family, all, verbatim, order, thrown at once);
+ * `namedFamilies`: 'IPv4' and 'IPv6' are taken for 4 and 6 (the callback lookup takes them, the
+ * promises lookup does not).
+ */
+const lookupOptions = (o: Record<string, unknown>, namedFamilies: boolean): { readonly family: 0 | 4 | 6; readonly all: boolean } => {
   let family: 0 | 4 | 6 = 0
   let all = false
   if (o.hints != null) {
     if (typeof o.hints !== "number") throw invalidType("options.hints", "number", o.hints)
     const hints = o.hints >>> 0
-    if ((hints & ~HINTS) !== 0) {
-      throw invalidValue("hints", "is invalid", hints)
-    }
+    if ((hints & ~HINTS) !== 0) throw invalidValue("hints", "is invalid", hints)
   }
   if (o.family != null) {
-    family = o.family === "IPv4" ? 4 : o.family === "IPv6" ? 6 : oneOf(o.family, "options.family", [0, 4, 6] as const)
+    family = namedFamilies && o.family === "IPv4"
+      ? 4
+      : namedFamilies && o.family === "IPv6"
+      ? 6
+      : oneOf(o.family, "options.family", [0, 4, 6] as const)
   }
   if (o.all != null) {
     if (typeof o.all !== "boolean") throw invalidType("options.all", "boolean", o.all)
@@ -231,6 +230,18 @@ const parseArguments = (
   if (o.order != null) oneOf(o.order, "options.order", ["verbatim", "ipv4first", "ipv6first"])
   return { family, all }
 }
+
+/**
+ * `lookup(...args)` as a promise of `{ address, family }`, or the list with `all`: Node's
+ * customPromisifyArgs ['address', 'family'] (lib/dns.js), which node:dns/promises's lookup gives too.
+ */
+const lookupPromise = (lookup: LookupFunction, args: ReadonlyArray<unknown>): Promise<unknown> =>
+  new Promise((resolve, reject) => {
+    ;(lookup as (...a: Array<unknown>) => void)(...args, (err: Error | null, ...values: Array<unknown>) => {
+      if (err !== null) reject(err)
+      else resolve(values.length > 1 ? { address: values[0], family: values[1] } : values[0])
+    })
+  })
 
 /**
  * A `dns.lookup`-shaped function that resolves on `runtime`'s `Dns`. The
@@ -285,7 +296,7 @@ export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunctio
     // ada::idna::to_ascii(hostname) (src/cares_wrap.cc); the resolver itself takes names as octets
     // ("" when it is no valid IDNA name); then what is no host name is ENOTFOUND unasked, as
     // getaddrinfo's own check (res_hnok) makes it
-    const asked = /[^\x00-\x7f]/.test(hostname) ? domainToASCII(hostname) : hostname
+    const asked = asciiName(hostname)
     if (asked === "" || !isHostName(asked)) {
       const bad = new Dns.DnsError({ reason: "InvalidName", name: hostname, detail: "not a host name (IDNA, res_hnok)" })
       process.nextTick(fail, toLookupError(bad, hostname))
@@ -308,15 +319,7 @@ export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunctio
   // util.promisify(lookup) resolves to { address, family } (or the list, with `all`), as Node's
   // lookup does through its customPromisifyArgs ['address', 'family'] (lib/dns.js); without this it
   // would resolve to the address string alone
-  Object.defineProperty(lookup, promisify.custom, {
-    value: (...args: Array<unknown>) =>
-      new Promise((resolve, reject) => {
-        ;(lookup as (...a: Array<unknown>) => void)(...args, (err: Error | null, ...values: Array<unknown>) => {
-          if (err !== null) reject(err)
-          else resolve(values.length > 1 ? { address: values[0], family: values[1] } : values[0])
-        })
-      })
-  })
+  Object.defineProperty(lookup, promisify.custom, { value: (...args: Array<unknown>) => lookupPromise(lookup as LookupFunction, args) })
   return lookup as LookupFunction
 }
 
@@ -336,8 +339,21 @@ export const make: Effect.Effect<LookupFunction, never, Dns.Dns> = Effect.map(Ef
  * @category constructors
  */
 export const makeWith = (config: Dns.DnsConfig): Effect.Effect<LookupFunction, never, Udp | Tcp> =>
+  Effect.map(resolverRuntime(config), lookupFunction)
+
+/** A resolver configured by `config`, in the calling context (the stack's UDP and TCP), as a runtime with `Dns`. */
+const resolverRuntime = (config: Dns.DnsConfig): Effect.Effect<Runtime.Runtime<Dns.Dns>, never, Udp | Tcp> =>
   Effect.flatMap(Dns.make(config), (service) =>
-    Effect.map(Effect.runtime<never>(), (rt) => lookupFunction(Runtime.provideService(rt, Dns.Dns, service))))
+    Effect.map(Effect.runtime<never>(), (rt) => Runtime.provideService(rt, Dns.Dns, service)))
+
+/** `resolverRuntime` for a stack brought up with `start` (its managed runtime). */
+const resolverRuntimeOf = async (
+  runtime: ManagedRuntime.ManagedRuntime<Udp | Tcp, unknown>,
+  config: Dns.DnsConfig
+): Promise<Runtime.Runtime<Dns.Dns>> => {
+  const service = await runtime.runPromise(Dns.make(config))
+  return Runtime.provideService(await runtime.runtime(), Dns.Dns, service)
+}
 
 /**
  * For a stack brought up with `start` (or any runtime with the stack's UDP
@@ -354,11 +370,7 @@ export const makeWith = (config: Dns.DnsConfig): Effect.Effect<LookupFunction, n
 export const fromStack = async (
   runtime: ManagedRuntime.ManagedRuntime<Udp | Tcp, unknown>,
   config: Dns.DnsConfig
-): Promise<LookupFunction> => {
-  const service = await runtime.runPromise(Dns.make(config))
-  const base = await runtime.runtime()
-  return lookupFunction(Runtime.provideService(base, Dns.Dns, service))
-}
+): Promise<LookupFunction> => lookupFunction(await resolverRuntimeOf(runtime, config))
 
 // ---------------------------------------------------------------------------
 // resolve4, resolve6, resolveCname, resolve: node:dns's c-ares queries
@@ -547,7 +559,7 @@ const ask = (
   // a name beyond ASCII is asked for in its IDNA ASCII form (xn--…), as Node 20's resolve* ask it
   // (seen against a scripted server); one with no IDNA form Node sends as the root, which this
   // resolver does not ask: EBADNAME, unasked
-  const asked = /[^\x00-\x7f]/.test(hostname) ? domainToASCII(hostname) : hostname
+  const asked = asciiName(hostname)
   if (asked === "" && hostname !== "") {
     process.nextTick(callback, dnsException("EBADNAME", query.name, hostname))
     return
@@ -700,32 +712,12 @@ const promisesLookup = (lookup: LookupFunction) => (hostname?: unknown, options?
   if (hostname) {
     if (typeof hostname !== "string") throw invalidType("hostname", "string", hostname)
   }
-  let family: 0 | 4 | 6 = 0
-  let all = false
-  if (typeof options === "number") family = oneOf(options, "family", [0, 4, 6] as const)
+  let checked: { readonly family: 0 | 4 | 6; readonly all: boolean }
+  if (typeof options === "number") checked = { family: oneOf(options, "family", [0, 4, 6] as const), all: false }
   else if (options !== undefined && typeof options !== "object") {
     throw typeError("ERR_INVALID_ARG_TYPE", `The "options" argument must be of type object or integer. Received ${received(options)}`)
-  } else {
-    const o = (options ?? {}) as Record<string, unknown>
-    if (o.hints != null) {
-      if (typeof o.hints !== "number") throw invalidType("options.hints", "number", o.hints)
-      const hints = o.hints >>> 0
-      if ((hints & ~HINTS) !== 0) throw invalidValue("hints", "is invalid", hints)
-    }
-    if (o.family != null) family = oneOf(o.family, "options.family", [0, 4, 6] as const)
-    if (o.all != null) {
-      if (typeof o.all !== "boolean") throw invalidType("options.all", "boolean", o.all)
-      all = o.all
-    }
-    if (o.verbatim != null && typeof o.verbatim !== "boolean") throw invalidType("options.verbatim", "boolean", o.verbatim)
-    if (o.order != null) oneOf(o.order, "options.order", ["verbatim", "ipv4first", "ipv6first"])
-  }
-  return new Promise((resolve, reject) => {
-    ;(lookup as (...a: Array<unknown>) => void)(hostname, { family, all }, (err: Error | null, ...values: Array<unknown>) => {
-      if (err !== null) reject(err)
-      else resolve(all ? values[0] : { address: values[0], family: values[1] })
-    })
-  })
+  } else checked = lookupOptions((options ?? {}) as Record<string, unknown>, false)
+  return lookupPromise(lookup, [hostname, checked])
 }
 
 /**
@@ -823,8 +815,7 @@ export const makeNodeDns: Effect.Effect<NodeDns, never, Dns.Dns> = Effect.map(Ef
  * @category constructors
  */
 export const makeNodeDnsWith = (config: Dns.DnsConfig): Effect.Effect<NodeDns, never, Udp | Tcp> =>
-  Effect.flatMap(Dns.make(config), (service) =>
-    Effect.map(Effect.runtime<never>(), (rt) => nodeDns(Runtime.provideService(rt, Dns.Dns, service))))
+  Effect.map(resolverRuntime(config), nodeDns)
 
 /**
  * For a stack brought up with `start`: a resolver configured by `config` and node:dns's
@@ -841,8 +832,4 @@ export const makeNodeDnsWith = (config: Dns.DnsConfig): Effect.Effect<NodeDns, n
 export const nodeDnsFromStack = async (
   runtime: ManagedRuntime.ManagedRuntime<Udp | Tcp, unknown>,
   config: Dns.DnsConfig
-): Promise<NodeDns> => {
-  const service = await runtime.runPromise(Dns.make(config))
-  const base = await runtime.runtime()
-  return nodeDns(Runtime.provideService(base, Dns.Dns, service))
-}
+): Promise<NodeDns> => nodeDns(await resolverRuntimeOf(runtime, config))

@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import { constants } from "node:os"
+import { inspect } from "node:util"
 import type { TcpError } from "../tcp/TcpError.js"
 
 /** A Node system error, as `net` produces them. @category models */
@@ -91,4 +92,20 @@ export const abortError = (cause: unknown): Error & { code: string } => {
   err.name = "AbortError"
   err.code = "ABORT_ERR"
   return err
+}
+
+/** A TypeError with Node's `code` (ERR_INVALID_ARG_TYPE, ERR_INVALID_ARG_VALUE), as lib/internal/errors.js makes them. */
+export const typeError = (code: string, message: string): TypeError & { code: string } =>
+  Object.assign(new TypeError(message), { code })
+
+/** How Node's argument errors name what they got: "Received …" (lib/internal/errors.js, determineSpecificType). */
+export const received = (v: unknown): string => {
+  if (v === null || v === undefined) return `${v}`
+  if (typeof v === "function" && v.name !== "") return `function ${v.name}`
+  if (typeof v === "object") {
+    const name = (v as { constructor?: { name?: string } }).constructor?.name
+    return name !== undefined && name !== "" ? `an instance of ${name}` : inspect(v, { depth: -1 })
+  }
+  const text = inspect(v, { colors: false })
+  return `type ${typeof v} (${text.length > 28 ? `${text.slice(0, 25)}...` : text})`
 }
