@@ -24,6 +24,7 @@ import { Effect } from "effect"
 import type * as Stack from "../Stack.js"
 import type { Tcp } from "../tcp/Tcp.js"
 import * as Net from "./Net.js"
+import { onAbort } from "./Run.js"
 
 /** Node's HTTP over one stack. @category models */
 export interface Http {
@@ -69,12 +70,7 @@ export const fromNet = (net: Net.Net): Http => {
       if (signal instanceof AbortSignal) {
         const { signal: _taken, ...rest } = first as Record<string, unknown>
         a = [rest, ...a.slice(1)]
-        const onAbort = () => close()
-        if (signal.aborted) process.nextTick(onAbort)
-        else {
-          signal.addEventListener("abort", onAbort, { once: true })
-          server.once("close", () => signal.removeEventListener("abort", onAbort))
-        }
+        onAbort(signal, () => close(), (off) => server.once("close", off))
       }
       ;(inner.listen as (...x: Array<unknown>) => Net.Server)(...a)
       return server

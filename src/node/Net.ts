@@ -55,7 +55,7 @@ import type { TcpError } from "../tcp/TcpError.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import { abortError, fromTcpError, nodeError, systemError } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
-import { failureOf, runNow, runOn } from "./Run.js"
+import { failureOf, onAbort, runNow, runOn } from "./Run.js"
 
 /** What every socket and server of one `Net` shares. */
 interface NetContext {
@@ -763,19 +763,6 @@ export class Socket extends Duplex {
     this.#resumeTimer = undefined
     if (timer !== undefined) runWith(this.#ctx, Fiber.interruptFork(timer))
   }
-}
-
-/**
- * Run `f` when `signal` aborts (on the next tick when it already has); `until` gets the function
- * that takes the listener off, for when its owner closes.
- */
-const onAbort = (signal: AbortSignal, f: () => void, until: (off: () => void) => void): void => {
-  if (signal.aborted) {
-    process.nextTick(f)
-    return
-  }
-  signal.addEventListener("abort", f, { once: true })
-  until(() => signal.removeEventListener("abort", f))
 }
 
 /** Wait until the `wake` handed to `hold` is called; on interruption `hold` gets undefined. */

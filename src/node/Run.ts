@@ -56,3 +56,16 @@ export const runNow = <A, E, R>(
   }
   return { _tag: "Done", exit }
 }
+
+/**
+ * Run `f` when `signal` aborts (on the next tick when it already has); `until` gets the function
+ * that takes the listener off, for when its owner closes.
+ */
+export const onAbort = (signal: AbortSignal, f: () => void, until: (off: () => void) => void): void => {
+  if (signal.aborted) {
+    process.nextTick(f)
+    return
+  }
+  signal.addEventListener("abort", f, { once: true })
+  until(() => signal.removeEventListener("abort", f))
+}
