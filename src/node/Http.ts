@@ -47,97 +47,101 @@ const stopConnectionChecks = (server: http.Server): void => {
   }
 }
 
-/** Node's `http` over the stack `net` belongs to. @category constructors */
-export const fromNet = (net: Net.Net): Http => {
-  const createServer = ((...args: Array<unknown>) => {
-    const server = (http.createServer as (...a: Array<unknown>) => http.Server)(...args)
-    const inner = net.createServer({ noDelay: true }, (socket) => server.emit("connection", socket))
-    inner.on("listening", () => server.emit("listening"))
-    inner.on("error", (err) => server.emit("error", err))
-    inner.on("close", () => server.emit("close"))
-    inner.on("drop", (data) => server.emit("drop", data))
-    const listen = (...a: Array<unknown>): http.Server => {
-      const last = a[a.length - 1]
-      if (typeof last === "function") {
-        server.once("listening", last as () => void)
-        a = a.slice(0, -1)
-      }
-      // listen({ signal }): net.Server's listen closes the server when the signal aborts with
-      // this.close(), which for an http server is http's close (idle connections end too); so the
-      // signal is taken here and not handed to the inner server, whose own close would come twice
-      const first = a[0] as { signal?: unknown } | undefined
-      const signal = first !== null && typeof first === "object" ? first.signal : undefined
-      if (signal instanceof AbortSignal) {
-        const { signal: _taken, ...rest } = first as Record<string, unknown>
-        a = [rest, ...a.slice(1)]
-        onAbort(signal, () => close(), (off) => server.once("close", off))
-      }
-      ;(inner.listen as (...x: Array<unknown>) => Net.Server)(...a)
-      return server
+/**
+ * Give a Node server of `http`'s family (an `http.Server`, or an `https.Server`,
+ * which is a `tls.Server` first) the stack's listening: `listen`, `address`,
+ * `close`, `listening`, `maxConnections` and `getConnections` become those of
+ * a stack `Net.Server`, whose connections go to `server` through its
+ * `'connection'` event (for https, TLS starts on them there). Returns `server`.
+ */
+export const listenOver = <S extends http.Server>(server: S, net: Net.Net): S => {
+  const inner = net.createServer({ noDelay: true }, (socket) => server.emit("connection", socket))
+  inner.on("listening", () => server.emit("listening"))
+  inner.on("error", (err) => server.emit("error", err))
+  inner.on("close", () => server.emit("close"))
+  inner.on("drop", (data) => server.emit("drop", data))
+  const listen = (...a: Array<unknown>): S => {
+    const last = a[a.length - 1]
+    if (typeof last === "function") {
+      server.once("listening", last as () => void)
+      a = a.slice(0, -1)
     }
-    const close = (cb?: (err?: Error) => void): http.Server => {
-      stopConnectionChecks(server)
-      server.closeIdleConnections()
-      inner.close(cb)
-      return server
+    // listen({ signal }): net.Server's listen closes the server when the signal aborts with
+    // this.close(), which for an http server is http's close (idle connections end too); so the
+    // signal is taken here and not handed to the inner server, whose own close would come twice
+    const first = a[0] as { signal?: unknown } | undefined
+    const signal = first !== null && typeof first === "object" ? first.signal : undefined
+    if (signal instanceof AbortSignal) {
+      const { signal: _taken, ...rest } = first as Record<string, unknown>
+      a = [rest, ...a.slice(1)]
+      onAbort(signal, () => close(), (off) => server.once("close", off))
     }
-    Object.defineProperties(server, {
-      listen: { value: listen, configurable: true, writable: true },
-      close: { value: close, configurable: true, writable: true },
-      address: { value: () => inner.address(), configurable: true, writable: true },
-      listening: { get: () => inner.listening, configurable: true },
-      // what net.Server gives http.Server acts on the connections, which are the stack server's
-      maxConnections: {
-        get: () => inner.maxConnections,
-        set: (n: number | undefined) => {
-          inner.maxConnections = n
-        },
-        configurable: true
-      },
-      getConnections: {
-        value: (cb: (err: Error | null, count: number) => void) => {
-          inner.getConnections(cb)
-          return server
-        },
-        configurable: true,
-        writable: true
-      }
-    })
+    ;(inner.listen as (...x: Array<unknown>) => Net.Server)(...a)
     return server
-  }) as typeof http.createServer
-
-  class Agent extends http.Agent {
-    /**
-     * `options` are the request's merged with the agent's own (Node's Agent does that), so the
-     * socket options an Agent is made with come here: `timeout` (the socket's idle timeout, which
-     * the request hears as 'timeout'), `noDelay` (http.Agent makes it true unless told otherwise)
-     * and keepalive, all as net.createConnection takes them.
-     */
-    override createConnection(options: http.ClientRequestArgs & Net.SocketOptions): Net.Socket {
-      const port = options.port ?? options.defaultPort ?? 80
-      const host = options.hostname ?? options.host ?? "localhost"
-      const lookup = (options as { lookup?: Net.LookupFunction }).lookup
-      return net.createConnection({
-        port,
-        host,
-        ...(options.localPort !== undefined ? { localPort: options.localPort } : {}),
-        ...(lookup !== undefined ? { lookup } : {}),
-        ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
-        ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}),
-        ...(options.keepAlive !== undefined ? { keepAlive: options.keepAlive } : {}),
-        ...(options.keepAliveInitialDelay !== undefined ? { keepAliveInitialDelay: options.keepAliveInitialDelay } : {})
-      })
-    }
   }
-  /**
-   * As Node 20's http.globalAgent: keep-alive, LIFO, and an idle timeout of 5 s, which is also
-   * what lets the agent drop a pooled socket before a server's advertised keep-alive runs out
-   * (without a timeout of its own the agent ignores the server's `Keep-Alive: timeout=` hint);
-   * noDelay is http.Agent's default.
-   */
-  const globalAgent = new Agent({ keepAlive: true, timeout: 5000, scheduling: "lifo" })
+  const close = (cb?: (err?: Error) => void): S => {
+    stopConnectionChecks(server)
+    server.closeIdleConnections()
+    inner.close(cb)
+    return server
+  }
+  Object.defineProperties(server, {
+    listen: { value: listen, configurable: true, writable: true },
+    close: { value: close, configurable: true, writable: true },
+    address: { value: () => inner.address(), configurable: true, writable: true },
+    listening: { get: () => inner.listening, configurable: true },
+    // what net.Server gives http.Server acts on the connections, which are the stack server's
+    maxConnections: {
+      get: () => inner.maxConnections,
+      set: (n: number | undefined) => {
+        inner.maxConnections = n
+      },
+      configurable: true
+    },
+    getConnections: {
+      value: (cb: (err: Error | null, count: number) => void) => {
+        inner.getConnections(cb)
+        return server
+      },
+      configurable: true,
+      writable: true
+    }
+  })
+  return server
+}
 
-  /** Node's request with our agent unless the caller chose one (or a createConnection) */
+/**
+ * What a stack socket takes of the options an `http.Agent` (or `https.Agent`)
+ * hands its `createConnection`: the request's merged with the agent's own
+ * (Node's Agent does that), so the socket options an Agent is made with come
+ * here: `timeout` (the socket's idle timeout, which the request hears as
+ * 'timeout'), `noDelay` (http.Agent makes it true unless told otherwise),
+ * keepalive, `localPort` and `lookup`, as net.createConnection takes them.
+ */
+export const socketOptions = (options: http.ClientRequestArgs & Net.SocketOptions, defaultPort: number): Net.ConnectOptions => {
+  const lookup = (options as { lookup?: Net.LookupFunction }).lookup
+  return {
+    port: options.port ?? options.defaultPort ?? defaultPort,
+    host: options.hostname ?? options.host ?? "localhost",
+    ...(options.localPort !== undefined ? { localPort: options.localPort } : {}),
+    ...(lookup !== undefined ? { lookup } : {}),
+    ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
+    ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}),
+    ...(options.keepAlive !== undefined ? { keepAlive: options.keepAlive } : {}),
+    ...(options.keepAliveInitialDelay !== undefined ? { keepAliveInitialDelay: options.keepAliveInitialDelay } : {})
+  }
+}
+
+/**
+ * `request` and `get` of a Node client module (`http.request`, `https.request`)
+ * that go over the stack: `globalAgent` unless the caller chose an agent (or
+ * a `createConnection`); `agent: false` a fresh `Agent` of the stack's.
+ */
+export const requestOver = <Req extends typeof http.request>(
+  nodeRequest: Req,
+  globalAgent: http.Agent,
+  Agent: new () => http.Agent
+): { readonly request: Req; readonly get: Req } => {
   const withAgent = (args: Array<unknown>): Array<unknown> => {
     const i = args.findIndex((a) => a !== null && typeof a === "object" && !(a instanceof URL))
     if (i === -1) {
@@ -163,13 +167,34 @@ export const fromNet = (net: Net.Net): Http => {
     return copy
   }
   const request = ((...args: Array<unknown>) =>
-    (http.request as (...a: Array<unknown>) => http.ClientRequest)(...withAgent(args))) as typeof http.request
+    (nodeRequest as (...a: Array<unknown>) => http.ClientRequest)(...withAgent(args))) as Req
   const get = ((...args: Array<unknown>) => {
     const req = (request as (...a: Array<unknown>) => http.ClientRequest)(...args)
     req.end()
     return req
-  }) as typeof http.get
+  }) as Req
+  return { request, get }
+}
 
+/** Node's `http` over the stack `net` belongs to. @category constructors */
+export const fromNet = (net: Net.Net): Http => {
+  const createServer = ((...args: Array<unknown>) =>
+    listenOver((http.createServer as (...a: Array<unknown>) => http.Server)(...args), net)) as typeof http.createServer
+
+  class Agent extends http.Agent {
+    override createConnection(options: http.ClientRequestArgs & Net.SocketOptions): Net.Socket {
+      return net.createConnection(socketOptions(options, 80))
+    }
+  }
+
+  /**
+   * As Node 20's http.globalAgent: keep-alive, LIFO, and an idle timeout of 5 s, which is also
+   * what lets the agent drop a pooled socket before a server's advertised keep-alive runs out
+   * (without a timeout of its own the agent ignores the server's `Keep-Alive: timeout=` hint);
+   * noDelay is http.Agent's default.
+   */
+  const globalAgent = new Agent({ keepAlive: true, timeout: 5000, scheduling: "lifo" })
+  const { get, request } = requestOver(http.request, globalAgent, Agent)
   return { createServer, Agent, globalAgent, request, get }
 }
 

@@ -1,8 +1,8 @@
 /**
  * `gonet-ts/node`: Node's socket APIs over the stack, for programs that
  * are not written with Effect. `start` brings a stack up on a TAP and
- * returns `net`, `http` and `dgram` shaped as Node's own modules; with a
- * stack already built as a Layer, `Net.make`/`Http.make`/`Dgram.make` give
+ * returns `net`, `http`, `https` and `dgram` shaped as Node's own modules; with a
+ * stack already built as a Layer, `Net.make`/`Http.make`/`Https.make`/`Dgram.make` give
  * the same over the stack in context.
  *
  * ```ts
@@ -21,12 +21,14 @@ import * as Addr from "../wire/Ipv4Addr.js"
 import * as Mac from "../wire/Mac.js"
 import * as Dgram from "./Dgram.js"
 import * as Http from "./Http.js"
+import * as Https from "./Https.js"
 import * as Net from "./Net.js"
 
 export * as Dgram from "./Dgram.js"
 export * as Dns from "./Dns.js"
 export * as Errors from "./Errors.js"
 export * as Http from "./Http.js"
+export * as Https from "./Https.js"
 export * as Net from "./Net.js"
 
 /** @category models */
@@ -48,6 +50,8 @@ export interface StartOptions {
 export interface NodeStack {
   readonly net: Net.Net
   readonly http: Http.Http
+  /** Node's https (TLS by Node, over the stack's sockets) */
+  readonly https: Https.Https
   readonly dgram: Dgram.Dgram
   /** the stack's runtime, for Effect code that wants the same stack */
   readonly runtime: ManagedRuntime.ManagedRuntime<Stack.Services, unknown>
@@ -86,5 +90,5 @@ export const start = async (options: StartOptions): Promise<NodeStack> => {
   const runtime = ManagedRuntime.make(layer)
   const net = await runtime.runPromise(Net.make)
   const dgram = await runtime.runPromise(Dgram.make)
-  return { net, http: Http.fromNet(net), dgram, runtime, close: () => runtime.dispose() }
+  return { net, http: Http.fromNet(net), https: Https.fromNet(net), dgram, runtime, close: () => runtime.dispose() }
 }

@@ -20,13 +20,15 @@ import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
 import { type Context, Effect, Layer } from "effect"
 import type { Scope } from "effect"
 import { createHash, randomBytes } from "node:crypto"
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import type * as http from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 import { Link } from "../../src/link/Link.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
 import * as Http from "../../src/node/Http.js"
+import * as Https from "../../src/node/Https.js"
 import * as Net from "../../src/node/Net.js"
 import * as StackHttpServer from "../../src/platform/StackHttpServer.js"
 import * as Stack from "../../src/Stack.js"
@@ -47,6 +49,7 @@ interface World {
   readonly ns: Netns
   readonly stack: Context.Context<Stack.Services>
   readonly http: Http.Http
+  readonly https: Https.Https
 }
 
 const makeWorld = (index: number): Effect.Effect<World, unknown, Scope.Scope> =>
@@ -59,8 +62,12 @@ const makeWorld = (index: number): Effect.Effect<World, unknown, Scope.Scope> =>
       Stack.layer({ address: STACK_IP, prefixLength: 24 }).pipe(Layer.provide(Layer.succeed(Link, tap)))
     )
     const net = yield* Effect.provide(Net.make, stack)
-    return { ns, stack, http: Http.fromNet(net) }
+    return { ns, stack, http: Http.fromNet(net), https: Https.fromNet(net) }
   })
+
+/** The test certificate (self-signed, for gonet.test, 198.18.0.1 and 198.18.0.2) and its key. */
+const CERT_FILE = fileURLToPath(new URL("../fixtures/tls/cert.pem", import.meta.url))
+const KEY_FILE = fileURLToPath(new URL("../fixtures/tls/key.pem", import.meta.url))
 
 const describeExec = (r: ExecResult) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`
 
@@ -185,5 +192,72 @@ describe.skipIf(SKIP !== undefined)("Node's http over the stack, with the Linux 
       expect(got.n).toBe(body.length)
       expect(got.sha).toBe(createHash("sha256").update(body).digest("hex"))
       w.http.globalAgent.destroy()
+    }), 60_000)
+  it.scopedLive("the kernel's curl downloads 20 MB over TLS from a Node https server on the stack, and checks its certificate", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld(3)
+      const server = w.https.createServer({ key: readFileSync(KEY_FILE), cert: readFileSync(CERT_FILE) }, bytesHandler)
+      yield* Effect.async<void>((resume) => void server.listen(443, () => resume(Effect.void)))
+      yield* Effect.addFinalizer(() => Effect.async<void>((resume) => void server.close(() => resume(Effect.void))))
+      const size = 20 * MB
+      const r = yield* exec(w.ns, [
+        "sh",
+        "-c",
+        `curl -sS --fail --max-time 60 --cacert ${CERT_FILE} -w '%{stderr}%{size_download} %{ssl_verify_result}' https://${STACK_IP}/bytes/${size} | sha256sum`
+      ], { timeoutMs: 70_000 })
+      expect(r.code, describeExec(r)).toBe(0)
+      expect(r.stderr.trim()).toBe(`${size} 0`)
+      expect(r.stdout.split(" ")[0]).toBe(shaOfBytes(size))
+      // by name: the certificate is for gonet.test
+      const named = yield* exec(w.ns, [
+        "curl", "-sS", "--fail", "--max-time", "20", "--cacert", CERT_FILE, "--resolve", `gonet.test:443:${STACK_IP}`,
+        "https://gonet.test/bytes/3"
+      ], { timeoutMs: 30_000 })
+      expect(named.code, describeExec(named)).toBe(0)
+      expect(named.stdout.length).toBe(3)
+      // without the certificate as a CA, curl refuses the server (60: peer certificate cannot be authenticated)
+      const refused = yield* exec(w.ns, ["curl", "-sS", "--max-time", "20", `https://${STACK_IP}/bytes/3`], { timeoutMs: 30_000 })
+      expect(refused.code, describeExec(refused)).toBe(60)
+    }), 120_000)
+
+  it.scopedLive("a Node https client on the stack fetches 8 MB over TLS from Python's ssl server in the kernel's namespace", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld(4)
+      const dir = mkdtempSync(join(tmpdir(), "gonet-https-"))
+      yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
+      const body = randomBytes(8 * MB)
+      writeFileSync(join(dir, "file"), body)
+      const script = [
+        "import http.server, ssl, sys",
+        "ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)",
+        `ctx.load_cert_chain(${JSON.stringify(CERT_FILE)}, ${JSON.stringify(KEY_FILE)})`,
+        `handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=${JSON.stringify(dir)}, **k)`,
+        `s = http.server.HTTPServer((${JSON.stringify(HOST_IP)}, 8443), handler)`,
+        "s.socket = ctx.wrap_socket(s.socket, server_side=True)",
+        "print('Serving HTTPS', flush=True)",
+        "s.serve_forever()"
+      ].join("\n")
+      const server = yield* spawnIn(w.ns, ["python3", "-c", script])
+      yield* eventually(Effect.sync(() => server.stderr() + server.stdout()), (o) => o.includes("Serving HTTPS"), "kernel https server up")
+      const ca = readFileSync(CERT_FILE)
+      const got = yield* Effect.async<{ status: number; sha: string; n: number; protocol: string | null }, Error>((resume) => {
+        const req = w.https.get(`https://${HOST_IP}:8443/file`, { ca }, (res) => {
+          const h = createHash("sha256")
+          let n = 0
+          const protocol = (res.socket as import("node:tls").TLSSocket).getProtocol()
+          res.on("data", (c: Buffer) => {
+            h.update(c)
+            n += c.length
+          })
+          res.on("end", () => resume(Effect.succeed({ status: res.statusCode ?? 0, sha: h.digest("hex"), n, protocol })))
+          res.on("error", (e) => resume(Effect.fail(e)))
+        })
+        req.on("error", (e) => resume(Effect.fail(e)))
+      })
+      expect(got.status).toBe(200)
+      expect(got.n).toBe(body.length)
+      expect(got.sha).toBe(createHash("sha256").update(body).digest("hex"))
+      expect(got.protocol).toBe("TLSv1.3")
+      w.https.globalAgent.destroy()
     }), 60_000)
 })

@@ -1,0 +1,82 @@
+/**
+ * Node's own `https` over the stack: TLS (Node's, OpenSSL's) on top of the
+ * stack's TCP sockets, with Node's HTTP machinery above it, as Http.ts does
+ * for plain HTTP. Nothing of TLS is the stack's own: a stack `Socket` is a
+ * `stream.Duplex`, and Node's `TLSSocket` runs over any Duplex.
+ *
+ * - `createServer(options, listener)` is `https.createServer(...)` whose
+ *   `listen`, `address`, `close` and the connection bounds are a stack
+ *   `Net.Server`'s (Http.ts's `listenOver`): each connection the stack
+ *   accepts goes to the server's `'connection'` event, where `tls.Server`
+ *   starts the handshake on it, then to Node's HTTP as on any https server.
+ * - `Agent` is an `https.Agent` whose connections are `tls.connect` over a
+ *   stack socket (the `socket` option): certificate checks against the
+ *   request's `servername` or host, `ca`, `rejectUnauthorized`, ALPN and TLS
+ *   session reuse between a pool's connections are Node's, unchanged.
+ * - `request`/`get` are Node's with this module's `globalAgent` unless an
+ *   agent (or `createConnection`) is given; `agent: false` is a fresh stack
+ *   `Agent`, as in Http.ts.
+ *
+ * Names resolve as for `net`: through the `lookup` option (an Agent's own,
+ * or the request's), e.g. the stack's DNS client; certificates are checked
+ * against the name asked for, not the address it resolved to.
+ *
+ * @since 0.3.0
+ */
+import type * as http from "node:http"
+import * as https from "node:https"
+import type * as tls from "node:tls"
+import { Effect } from "effect"
+import type * as Stack from "../Stack.js"
+import type { Tcp } from "../tcp/Tcp.js"
+import { listenOver, requestOver, socketOptions } from "./Http.js"
+import * as Net from "./Net.js"
+
+/** Node's HTTPS over one stack. @category models */
+export interface Https {
+  readonly createServer: typeof https.createServer
+  /** `https.Agent` with TLS over the stack's sockets */
+  readonly Agent: new (options?: https.AgentOptions) => https.Agent
+  /** the agent `request` and `get` share, with Node 20's https.globalAgent options (keep-alive, timeout 5 s, LIFO) */
+  readonly globalAgent: https.Agent
+  readonly request: typeof https.request
+  readonly get: typeof https.get
+}
+
+/** Node's `https` over the stack `net` belongs to. @category constructors */
+export const fromNet = (net: Net.Net): Https => {
+  const createServer = ((...args: Array<unknown>) =>
+    listenOver((https.createServer as (...a: Array<unknown>) => https.Server)(...args), net)) as typeof https.createServer
+
+  class Agent extends https.Agent {
+    /**
+     * https.Agent's own createConnection is `tls.connect(options)` with the TLS session it
+     * cached for this host, port and TLS options (`_agentKey`) and the hooks that cache the
+     * next one; given a `socket`, tls.connect starts TLS on it instead of dialling. So the
+     * socket is the stack's and everything else stays Node's. The TLS handshake's first
+     * flight is written while the stack's socket is still connecting: it holds writes until
+     * 'connect', as net.Socket does.
+     */
+    override createConnection(options: http.ClientRequestArgs & Net.SocketOptions & tls.ConnectionOptions): tls.TLSSocket {
+      // the idle timeout is the TLS socket's, which the request and the agent listen to and
+      // reset (tls.connect arms it only when it dials itself); the stack's socket has none
+      const { timeout, ...rest } = socketOptions(options, 443)
+      const socket = net.createConnection(rest)
+      const connect = https.Agent.prototype.createConnection as unknown as (
+        this: https.Agent,
+        o: tls.ConnectionOptions
+      ) => tls.TLSSocket
+      const secure = connect.call(this, { ...options, socket })
+      if (timeout !== undefined) secure.setTimeout(timeout)
+      return secure
+    }
+  }
+
+  /** As Node 20's https.globalAgent: keep-alive, LIFO, an idle timeout of 5 s (see Http.ts). */
+  const globalAgent = new Agent({ keepAlive: true, timeout: 5000, scheduling: "lifo" })
+  const { get, request } = requestOver(https.request, globalAgent, Agent)
+  return { createServer, Agent, globalAgent, request, get }
+}
+
+/** Node's HTTPS over the stack in context. @category constructors */
+export const make: Effect.Effect<Https, never, Tcp | Stack.Stack> = Effect.map(Net.make, fromNet)

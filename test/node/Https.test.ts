@@ -1,0 +1,161 @@
+/**
+ * Node's own `https` over two in-memory stacks (`gonet-ts/node`'s Https):
+ * Node's TLS and HTTP, the stack's sockets. The server's certificate is a
+ * test fixture (test/fixtures/tls, self-signed, for gonet.test and the test
+ * addresses), so the clients verify it for real with it as their `ca`.
+ */
+import { createHash } from "node:crypto"
+import { readFileSync } from "node:fs"
+import type * as http from "node:http"
+import type * as tls from "node:tls"
+import { describe, expect, it } from "vitest"
+import * as Https from "../../src/node/Https.js"
+import { collect, HOST_A, once, withNets } from "./NodeNet.js"
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url))
+const key = fixture("key.pem")
+const cert = fixture("cert.pem")
+
+const pattern = (n: number): Buffer => {
+  const b = Buffer.alloc(n)
+  for (let i = 0; i < n; i++) b[i] = (i * 7 + (i >>> 9)) & 0xff
+  return b
+}
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
+
+/** /bytes/N answers N octets of `pattern`; POST /echo answers what it was sent */
+const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
+  if (req.method === "POST" && req.url === "/echo") {
+    collect(req).then((body) => res.writeHead(200, { "content-length": body.length }).end(body))
+    return
+  }
+  const m = /^\/bytes\/(\d+)$/.exec(req.url ?? "")
+  if (m === null) return void res.writeHead(404).end("not found\n")
+  const body = pattern(Number(m[1]))
+  res.writeHead(200, { "content-length": body.length })
+  res.end(body)
+}
+
+interface Got {
+  readonly status: number
+  readonly body: Buffer
+  readonly socket: tls.TLSSocket
+}
+
+const fetchOn = (h: Https.Https, url: string, options: Record<string, unknown>, body?: Buffer): Promise<Got> =>
+  new Promise((resolve, reject) => {
+    const req = h.request(url, { method: body === undefined ? "GET" : "POST", ...options }, (res) => {
+      const socket = res.socket as tls.TLSSocket
+      collect(res).then((b) => resolve({ status: res.statusCode ?? 0, body: b, socket }), reject)
+    })
+    req.on("error", reject)
+    req.end(body)
+  })
+
+/** Resolves once `agent` holds a socket for reuse. */
+const pooled = (agent: http.Agent): Promise<void> =>
+  Object.keys(agent.freeSockets).length > 0 ? Promise.resolve() : new Promise((resolve) => agent.once("free", () => setImmediate(resolve)))
+
+const failureOf = (h: Https.Https, url: string, options: Record<string, unknown>): Promise<NodeJS.ErrnoException> =>
+  fetchOn(h, url, options).then(
+    (got) => {
+      throw new Error(`expected a failure, got HTTP ${got.status}`)
+    },
+    (err: NodeJS.ErrnoException) => err
+  )
+
+describe("Node's https over gonet-ts/node", () => {
+  it("a Node https server on one stack, Node's client on the other: the certificate verifies, 3 MB and a POST arrive intact", () =>
+    withNets(async ({ a, b }) => {
+      const server = Https.fromNet(a).createServer({ key, cert }, handler)
+      let connections = 0
+      server.on("connection", () => connections++)
+      let handshakes = 0
+      server.on("secureConnection", () => handshakes++)
+      server.listen(443)
+      await once(server, "listening")
+      expect(server.address()).toMatchObject({ port: 443, family: "IPv4" })
+
+      const client = Https.fromNet(b)
+      const agent = new client.Agent({ keepAlive: true, ca: cert })
+      const got = await fetchOn(client, `https://${HOST_A}/bytes/3000000`, { agent })
+      expect(got.status).toBe(200)
+      expect(got.body.length).toBe(3_000_000)
+      expect(sha(got.body)).toBe(sha(pattern(3_000_000)))
+      expect(got.socket.authorized).toBe(true)
+      expect(got.socket.getProtocol()).toBe("TLSv1.3")
+      expect(got.socket.getPeerCertificate().subject.CN).toBe("gonet.test")
+
+      // The agent takes the socket back a tick after the response's end, and only once the
+      // request's own write has completed: over TLS on a socket that is not Node's own
+      // (JSStreamSocket) that completion waits for a setImmediate, which two stacks in one process
+      // can answer before. Over a TAP the reply comes in a later turn of the event loop.
+      await pooled(agent)
+      const sent = pattern(200_000).reverse()
+      const echoed = await fetchOn(client, `https://${HOST_A}/echo`, { agent }, sent)
+      expect(sha(echoed.body)).toBe(sha(sent))
+      // keep-alive: the second request went over the first one's TLS connection
+      expect(connections).toBe(1)
+      expect(handshakes).toBe(1)
+
+      agent.destroy()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      expect(server.listening).toBe(false)
+    }))
+
+  it("the agent keeps the TLS session: a second connection resumes it", () =>
+    withNets(async ({ a, b }) => {
+      const server = Https.fromNet(a).createServer({ key, cert }, handler)
+      server.listen(443)
+      await once(server, "listening")
+      const client = Https.fromNet(b)
+      // no keep-alive: each request is a connection of its own
+      const agent = new client.Agent({ keepAlive: false, ca: cert, maxCachedSessions: 10 })
+      const first = await fetchOn(client, `https://${HOST_A}/bytes/10`, { agent })
+      expect(first.socket.isSessionReused()).toBe(false)
+      // a TLS 1.3 ticket comes after the handshake: wait for the agent to have cached one
+      for (let i = 0; i < 50 && Object.keys((agent as unknown as { _sessionCache: { map: object } })._sessionCache.map).length === 0; i++) {
+        await new Promise((r) => setImmediate(r))
+      }
+      const second = await fetchOn(client, `https://${HOST_A}/bytes/10`, { agent })
+      expect(second.status).toBe(200)
+      expect(second.socket.isSessionReused()).toBe(true)
+      agent.destroy()
+      server.close()
+    }))
+
+  it("request/get with no agent use the stack's global agent; the certificate is checked as Node checks it", () =>
+    withNets(async ({ a, b }) => {
+      const server = Https.fromNet(a).createServer({ key, cert }, handler)
+      server.listen(443)
+      await once(server, "listening")
+      const client = Https.fromNet(b)
+
+      // no ca: a self-signed certificate is refused, as on the kernel's network
+      const selfSigned = await failureOf(client, `https://${HOST_A}/bytes/1`, {})
+      expect(selfSigned.code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT")
+      // the right ca, the wrong name: the name is what is checked, not the address
+      const wrongName = await failureOf(client, `https://${HOST_A}/bytes/1`, { ca: cert, servername: "other.test" })
+      expect(wrongName.code).toBe("ERR_TLS_CERT_ALTNAME_INVALID")
+      // the right ca and name (the address is in the certificate), through get with the global agent
+      const body = await new Promise<Buffer>((resolve, reject) => {
+        client.get(`https://${HOST_A}/bytes/1000`, { ca: cert }, (res) => void collect(res).then(resolve, reject))
+          .on("error", reject)
+      })
+      expect(sha(body)).toBe(sha(pattern(1000)))
+      // a name: resolved by the agent's lookup, checked against the certificate as the name
+      const lookup = (_h: string, _o: unknown, cb: (e: null, a: string, f: number) => void) => cb(null, HOST_A, 4)
+      const named = await fetchOn(client, "https://gonet.test/bytes/5", { ca: cert, lookup, agent: false })
+      expect(named.status).toBe(200)
+      expect(named.socket.servername).toBe("gonet.test")
+      client.globalAgent.destroy()
+      server.close()
+    }))
+
+  it("a refused connection is the request's ECONNREFUSED", () =>
+    withNets(async ({ b }) => {
+      const client = Https.fromNet(b)
+      const err = await failureOf(client, `https://${HOST_A}:8443/`, { ca: cert, agent: false })
+      expect(err.code).toBe("ECONNREFUSED")
+    }))
+})
