@@ -114,6 +114,12 @@ export class ChunkQueue<A, E> {
     return item
   }
 
+  /** The oldest item queued, not taken; undefined when none is. */
+  peek(): A | undefined {
+    const items = this.items
+    return items === undefined ? undefined : items[this.head]
+  }
+
   /** Every item queued, taken (oldest first); empty when none is. */
   takeAll(): ReadonlyArray<A> {
     const items = this.items

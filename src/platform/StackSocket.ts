@@ -33,6 +33,9 @@ import type { TcpError } from "../tcp/TcpError.js"
 
 const encoder = new TextEncoder()
 
+/** Octets a read takes at most, as a Node socket's (libuv's 64 KiB read buffer). */
+const READ_SIZE = 65536
+
 /**
  * A platform `Socket` whose `run` opens its connection with `open` (in the
  * run's scope).
@@ -57,8 +60,10 @@ const fromOpen = <RO>(open: Effect.Effect<Connection, Socket.SocketError, RO | S
           endRun = (error) => Effect.asVoid(Deferred.fail(fibers.deferred, error))
           yield* latch.open
           if (opts?.onOpen !== undefined) yield* opts.onOpen
+          // (what is queued, up to 64 KiB, as one chunk: what NodeSocket's handler gets per read)
+          const read = Effect.either(conn.readUpTo(READ_SIZE))
           const readLoop: Effect.Effect<void> = Effect.flatMap(
-            Effect.either(conn.read),
+            read,
             (r) => {
               if (r._tag === "Left") {
                 return Deferred.fail(fibers.deferred, new Socket.SocketGenericError({ reason: "Read", cause: r.left }))

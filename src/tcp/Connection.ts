@@ -646,6 +646,43 @@ export class Conn {
     return end._tag === "Success" ? NOTHING : Effect.fail(endError(end, this))
   }
 
+  /**
+   * What is queued, up to `max` octets, as one chunk (at least the oldest
+   * chunk, however long), or None at the end; waits while none is queued.
+   * read(2) into a buffer of `max`: a reader that takes what came per call,
+   * as Node's sockets do (64 KiB a read), gets a few large chunks where
+   * `read` would give one per segment. Several chunks are copied together;
+   * one alone is given as it is.
+   */
+  readUpTo(max: number): Effect.Effect<Option.Option<Uint8Array>, TcpError> {
+    const first = this.incoming.take()
+    if (first !== undefined) {
+      let next = this.incoming.peek()
+      if (next === undefined || first.length + next.length > max) {
+        this.consumed(first.length)
+        return Effect.succeed(Option.some(first))
+      }
+      const parts = [first]
+      let n = first.length
+      while (next !== undefined && n + next.length <= max) {
+        parts.push(this.incoming.take()!)
+        n += next.length
+        next = this.incoming.peek()
+      }
+      const out = new Uint8Array(n)
+      let o = 0
+      for (const p of parts) {
+        out.set(p, o)
+        o += p.length
+      }
+      this.consumed(n)
+      return Effect.succeed(Option.some(out))
+    }
+    const end = this.incoming.end
+    if (end === undefined) return Effect.flatMap(this.incoming.wait(), () => this.readUpTo(max))
+    return end._tag === "Success" ? NOTHING : Effect.fail(endError(end, this))
+  }
+
   /** Every chunk queued (at least one), for a stream's pull; fails with None at the end. */
   private readAll(): Effect.Effect<Chunk.Chunk<Uint8Array>, Option.Option<TcpError>> {
     const chunks = this.incoming.takeAll()

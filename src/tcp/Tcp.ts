@@ -149,6 +149,11 @@ export interface Connection {
   readonly remotePort: number
   /** the next chunk of data in order, or None once the peer has ended its side */
   readonly read: Effect.Effect<Option.Option<Uint8Array>, TcpError>
+  /**
+   * what is queued, up to `max` octets, as one chunk (the oldest chunk whole if it alone is
+   * longer), or None once the peer has ended its side: read(2) into a buffer of `max`
+   */
+  readonly readUpTo: (max: number) => Effect.Effect<Option.Option<Uint8Array>, TcpError>
   /** the data as a stream, ending at the peer's FIN */
   readonly stream: Stream.Stream<Uint8Array, TcpError>
   /**
@@ -418,6 +423,9 @@ class Handle implements Connection {
   }
   get read() {
     return Effect.suspend(() => this.conn.read())
+  }
+  get readUpTo() {
+    return (max: number) => Effect.suspend(() => this.conn.readUpTo(max))
   }
   get stream() {
     return Stream.suspend(() => this.conn.stream())

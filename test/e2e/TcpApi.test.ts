@@ -320,3 +320,33 @@ describe("TCP API: writes that wait", () => {
       expect(Buffer.compare(Buffer.concat(got), Buffer.from(data))).toBe(0)
     }))
 })
+
+describe("TCP API: reading what came as one chunk (readUpTo)", () => {
+  it.scoped("readUpTo gives what is queued up to its bound as one chunk, the oldest chunk whole when it alone is longer, then None at the end", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const { client, server } = yield* openPair(b, listener)
+      yield* client.setNoDelay(true)
+      // ten writes of 1000, each its own segment (no Nagle), all queued at the server unread
+      const sent = new Uint8Array(10_000).map((_, i) => (i * 13 + (i >> 8)) & 0xff)
+      for (let i = 0; i < 10; i++) {
+        yield* client.write(sent.subarray(i * 1000, (i + 1) * 1000))
+        yield* settle
+      }
+      yield* client.end
+      yield* settle
+      expect((yield* server.info).bytesReceived).toBe(10_000)
+      const take = (max: number) => Effect.map(server.readUpTo(max), Option.getOrUndefined)
+      // 4500: four whole chunks of 1000 fit, the fifth would not
+      const four = yield* take(4500)
+      expect(four?.length).toBe(4000)
+      expect(Buffer.from(four!).equals(Buffer.from(sent.subarray(0, 4000)))).toBe(true)
+      // a bound below one chunk still gives that chunk whole (read(2) would split it; nothing is lost either way)
+      const one = yield* take(100)
+      expect(Buffer.from(one!).equals(Buffer.from(sent.subarray(4000, 5000)))).toBe(true)
+      const rest = yield* take(65536)
+      expect(Buffer.from(rest!).equals(Buffer.from(sent.subarray(5000)))).toBe(true)
+      expect(yield* take(65536)).toBeUndefined()
+    }))
+})

@@ -43,6 +43,37 @@ describe("gonet-ts/node net", () => {
     }), 30_000)
 })
 
+describe("gonet-ts/node net: reads", () => {
+  it("a 'data' event carries what arrived meanwhile, up to 64 KiB (a read's worth, as net.Socket), not a segment each", () =>
+    withNets(async ({ a, b }) => {
+      let accepted: Socket | undefined
+      const server = a.createServer({ pauseOnConnect: true }, (s) => (accepted = s))
+      server.listen(7)
+      await once(server, "listening")
+      const client = b.connect(7, HOST_A)
+      await once(client, "connect")
+      const data = randomBytes(150_000)
+      client.end(data)
+      while (accepted === undefined) await new Promise((r) => setImmediate(r))
+      // everything in the stack's receive buffer, unread (the socket is paused), in segments of an MSS
+      const conn = accepted.connection!
+      while ((await Effect.runPromise(conn.info)).bytesReceived < data.length) await new Promise((r) => setTimeout(r, 5))
+      const sizes: Array<number> = []
+      accepted.on("data", (c: Buffer) => sizes.push(c.length))
+      const got = collect(accepted)
+      accepted.resume()
+      expect(sha(await got)).toBe(sha(data))
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(65536)
+      // three reads' worth, not ~100 segments
+      expect(sizes.length).toBeLessThanOrEqual(4)
+      expect(sizes[0]).toBeGreaterThan(60_000)
+      const closed = once(client, "close")
+      client.resume()
+      await closed
+      server.close()
+    }), 30_000)
+})
+
 describe("gonet-ts/node net: the stack's own rules", () => {
   it("destroying a socket with unread data resets the connection (Linux's close(2)), the peer sees ECONNRESET", () =>
     withNets(async ({ a, b }) => {
