@@ -3,7 +3,9 @@
  * `HttpRouter`s served by the stack's TCP, with Node's HTTP parser
  * (@effect/platform-node's server, given the stack's `http.createServer`
  * from `node/Http.ts`). Swap `NodeHttpServer.layer(...)` for
- * `StackHttpServer.layer({ port })` and the same app serves over the stack.
+ * `StackHttpServer.layer({ port })` and the same app serves over the stack;
+ * with `tls` (key and certificate) it serves HTTPS, Node's TLS over the
+ * stack's connections (`node/Https.ts`).
  *
  * ```ts
  * HttpRouter.empty.pipe(
@@ -23,7 +25,11 @@ import type { ServeError } from "@effect/platform/HttpServerError"
 import * as NodeHttpServer from "@effect/platform-node/NodeHttpServer"
 import type * as NodeContext from "@effect/platform-node/NodeContext"
 import { Effect, Layer } from "effect"
+import type * as http from "node:http"
+import type * as https from "node:https"
 import * as Http from "../node/Http.js"
+import * as Https from "../node/Https.js"
+import * as Net from "../node/Net.js"
 import type * as Stack from "../Stack.js"
 import type { Tcp } from "../tcp/Tcp.js"
 
@@ -39,6 +45,12 @@ export interface Options {
    * anyway) or that must not wait on a quiet client.
    */
   readonly shutdown?: "wait" | "reset"
+  /**
+   * Serve HTTPS: Node's TLS over the stack's connections (node/Https.ts),
+   * with these options as `https.createServer` takes them (`key`, `cert`,
+   * `ALPNProtocols`, ...).
+   */
+  readonly tls?: https.ServerOptions
 }
 
 /**
@@ -50,9 +62,12 @@ export interface Options {
 export const layer = (
   options: Options
 ): Layer.Layer<HttpServer.HttpServer | HttpPlatform.HttpPlatform | Etag.Generator | NodeContext.NodeContext, ServeError, Tcp | Stack.Stack> =>
-  Layer.unwrapEffect(Effect.map(Http.make, (http) =>
+  Layer.unwrapEffect(Effect.map(Net.make, (net) =>
     NodeHttpServer.layer(() => {
-      const server = http.createServer()
+      // (an https.Server is Node's http server on a tls.Server: the platform uses only what both have)
+      const server = options.tls === undefined
+        ? Http.fromNet(net).createServer()
+        : Https.fromNet(net).createServer(options.tls) as unknown as http.Server
       if (options.shutdown === "reset") {
         // the platform's release calls close and waits for its callback: every connection goes now
         const close = server.close.bind(server)
