@@ -1,9 +1,10 @@
 /**
  * `gonet-ts/node`: Node's socket APIs over the stack, for programs that
  * are not written with Effect. `start` brings a stack up on a TAP and
- * returns `net`, `http`, `https` and `dgram` shaped as Node's own modules; with a
- * stack already built as a Layer, `Net.make`/`Http.make`/`Https.make`/`Dgram.make` give
- * the same over the stack in context.
+ * returns `net`, `http`, `https` and `dgram` shaped as Node's own modules,
+ * and `fetch`; with a stack already built as a Layer, `Net.make`,
+ * `Http.make`, `Https.make`, `Dgram.make` and `Fetch.make` give the same
+ * over the stack in context.
  *
  * ```ts
  * import { start } from "gonet-ts/node"
@@ -20,6 +21,7 @@ import { LinkTap, Stack } from "../index.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import * as Mac from "../wire/Mac.js"
 import * as Dgram from "./Dgram.js"
+import * as Fetch from "./Fetch.js"
 import * as Http from "./Http.js"
 import * as Https from "./Https.js"
 import * as Net from "./Net.js"
@@ -27,6 +29,7 @@ import * as Net from "./Net.js"
 export * as Dgram from "./Dgram.js"
 export * as Dns from "./Dns.js"
 export * as Errors from "./Errors.js"
+export * as Fetch from "./Fetch.js"
 export * as Http from "./Http.js"
 export * as Https from "./Https.js"
 export * as Net from "./Net.js"
@@ -52,6 +55,8 @@ export interface NodeStack {
   readonly http: Http.Http
   /** Node's https (TLS by Node, over the stack's sockets) */
   readonly https: Https.Https
+  /** WHATWG fetch (undici's) over the stack's sockets */
+  readonly fetch: Fetch.StackFetch["fetch"]
   readonly dgram: Dgram.Dgram
   /** the stack's runtime, for Effect code that wants the same stack */
   readonly runtime: ManagedRuntime.ManagedRuntime<Stack.Services, unknown>
@@ -90,5 +95,14 @@ export const start = async (options: StartOptions): Promise<NodeStack> => {
   const runtime = ManagedRuntime.make(layer)
   const net = await runtime.runPromise(Net.make)
   const dgram = await runtime.runPromise(Dgram.make)
-  return { net, http: Http.fromNet(net), https: Https.fromNet(net), dgram, runtime, close: () => runtime.dispose() }
+  const fetch = Fetch.fromNet(net)
+  return {
+    net,
+    http: Http.fromNet(net),
+    https: Https.fromNet(net),
+    fetch: fetch.fetch,
+    dgram,
+    runtime,
+    close: () => fetch.dispatcher.destroy().then(() => runtime.dispose())
+  }
 }
