@@ -55,6 +55,12 @@
  *   sent it (RFC 1122 §3.2.2, §4.1.3.3 MUST): the ICMP layer parses them and
  *   calls `reportIcmpError`, which hands them to the handler that protocol
  *   registered with `onIcmpError`.
+ * - The path MTU per destination (PathMtu.ts, Linux's route exceptions):
+ *   a transport that believed a "fragmentation needed" (TCP: it quotes a
+ *   segment in flight) calls `reportPathMtu`; every user of that destination sees it
+ *   (`pathMtu`, `pathMtuGeneration`), until it expires 10 minutes after the
+ *   last report that lowered it (RFC 1191 §6.3). At most `MAX_PATH_MTUS`
+ *   destinations are held; the oldest report makes room (counted).
  *
  * @since 0.1.0
  */
@@ -73,6 +79,7 @@ import * as IcmpWire from "../wire/IcmpMessage.js"
 import * as Ip from "../wire/Ipv4Header.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import type { WireReason } from "../wire/WireError.js"
+import * as PathMtu from "./PathMtu.js"
 import * as Reassembly from "./Reassembly.js"
 import * as HostLimiter from "./HostLimiter.js"
 import * as TokenBucket from "./TokenBucket.js"
@@ -214,6 +221,10 @@ export interface Ipv4Stats {
   readonly icmpErrorsHostLimited: number
   /** datagrams whose next hop never answered ARP, reported to their protocol as host unreachable */
   readonly unresolved: number
+  /** destinations whose path MTU a router lowered, held now (PathMtu.ts; expired ones until looked up) */
+  readonly pathMtus: number
+  /** path MTUs forgotten to make room for another destination's (`MAX_PATH_MTUS`) */
+  readonly pathMtuEvictions: number
 }
 
 export type IcmpErrorKind =
@@ -270,6 +281,20 @@ export interface Ipv4Service {
   ) => Effect.Effect<void, never, Scope.Scope>
   /** hand an ICMP error to its protocol's handler (the ICMP layer calls this); false when none took it */
   readonly reportIcmpError: (report: IcmpReport) => boolean
+  /**
+   * The path MTU towards `dst` that a router lowered and that has not expired (PathMtu.ts), or
+   * undefined: the route's MTU holds.
+   */
+  readonly pathMtu: (dst: Addr.Ipv4Addr) => PathMtu.Entry | undefined
+  /**
+   * A "fragmentation needed" about a datagram to `dst`, naming next-hop MTU `mtu` (0: none), that
+   * the transport which sent the datagram believed: the checks are the transport's (RFC 5927 §4.1),
+   * as Linux's error handlers update the route only for a socket of theirs. True when it lowered
+   * (or locked) the path MTU.
+   */
+  readonly reportPathMtu: (dst: Addr.Ipv4Addr, mtu: number) => boolean
+  /** goes up whenever any path MTU is lowered (PathMtu.generation): a holder looks again only when it moved */
+  readonly pathMtuGeneration: () => number
   readonly stats: Effect.Effect<Ipv4Stats>
 }
 
@@ -300,6 +325,14 @@ const NO_OPTIONS: EmitOptions = {}
 
 /** Hosts whose ICMP error buckets are kept (the least recently limited go first). */
 const MAX_LIMITED_HOSTS = 4096
+
+/**
+ * Destinations whose lowered path MTU is kept (the one reported longest ago goes first). Linux
+ * keeps at most 5 exceptions in each of 2048 buckets per next hop (FNHE_RECLAIM_DEPTH,
+ * FNHE_HASH_SHIFT); a host talks to far fewer paths narrower than its link, and an entry is ~100
+ * octets, so forged reports for many addresses hold at most about 400 KiB.
+ */
+export const MAX_PATH_MTUS = 4096
 
 /** Push views of the octets `[from, to)` of a payload (one buffer or pieces) onto `out`. */
 const pushRange = (out: Array<Uint8Array>, p: Uint8Array | ReadonlyArray<Uint8Array>, from: number, to: number): void => {
@@ -335,6 +368,7 @@ export const make = Effect.gen(function*() {
   const idKey = globalThis.crypto.getRandomValues(new Uint32Array(2))
   let bucket = TokenBucket.full(config.icmp.errorBurst, clock.unsafeCurrentTimeMillis())
   const hosts = HostLimiter.make(MAX_LIMITED_HOSTS)
+  const pmtus = PathMtu.make(MAX_PATH_MTUS)
   const malformed: Partial<Record<WireReason, number>> = {}
   const c = {
     received: 0,
@@ -557,6 +591,20 @@ export const make = Effect.gen(function*() {
     handler(report)
     return true
   }
+
+  // --- path MTU per destination --------------------------------------------------
+
+  const pathMtu = (dst: Addr.Ipv4Addr): PathMtu.Entry | undefined =>
+    pmtus.entries.size === 0 ? undefined : PathMtu.lookup(pmtus, dst, clock.unsafeCurrentTimeMillis())
+
+  const reportPathMtu = (dst: Addr.Ipv4Addr, reported: number): boolean => {
+    const r = iface.route(dst)
+    // (our own addresses never meet a router)
+    if (r === undefined || r._tag === "Local") return false
+    return PathMtu.report(pmtus, dst, reported, r.mtu, clock.unsafeCurrentTimeMillis()) !== undefined
+  }
+
+  const pathMtuGeneration = (): number => pmtus.generation
 
   // --- receive -----------------------------------------------------------------
 
@@ -883,7 +931,16 @@ export const make = Effect.gen(function*() {
     icmpErrors,
     onIcmpError,
     reportIcmpError,
-    stats: Effect.sync(() => ({ ...c, malformed: { ...malformed }, assemblies: assemblies.size }))
+    pathMtu,
+    reportPathMtu,
+    pathMtuGeneration,
+    stats: Effect.sync(() => ({
+      ...c,
+      malformed: { ...malformed },
+      assemblies: assemblies.size,
+      pathMtus: pmtus.entries.size,
+      pathMtuEvictions: pmtus.evictions
+    }))
   })
 })
 

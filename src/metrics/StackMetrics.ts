@@ -25,6 +25,7 @@ const GAUGES: ReadonlySet<string> = new Set([
   "arp.cacheSize",
   "ipv4.assemblies",
   "ipv4.assemblyBytes",
+  "ipv4.pathMtus",
   "icmp.outstanding",
   "udp.bound",
   "tcp.connections",

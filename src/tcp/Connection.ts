@@ -228,6 +228,8 @@ export class Conn {
   /** the connection's place in the stack's timer wheel (internal/Deadlines.ts) */
   deadlineAt = 0
   deadlineIndex = -1
+  /** `ip.pathMtuGeneration()` when the send half last took the stack's path MTU for the peer */
+  private pmtuGeneration: number
 
   constructor(
     readonly env: Env,
@@ -242,6 +244,8 @@ export class Conn {
     this.reads = snd.reads
     this.events = queues.events
     this.arrivals = queues.arrivals
+    // (the sender was made with what the stack held then: Tcp.connect, Tcp.establish)
+    this.pmtuGeneration = env.ip.pathMtuGeneration()
   }
 
   get localPort(): number {
@@ -304,6 +308,14 @@ export class Conn {
     const handle = ([events, finished]: readonly [Chunk.Chunk<Event>, boolean]): Effect.Effect<void> => {
       const out: Array<OutSegment> = []
       const now = this.env.clock.unsafeCurrentTimeMillis()
+      // a path MTU towards some address moved since the last wake-up (another connection, a UDP
+      // socket or a ping was told of a narrower path): ours is looked up, and taken before anything
+      // is sent, as Linux's next transmit finds the route's new MTU. One number compared otherwise
+      const generation = this.env.ip.pathMtuGeneration()
+      if (generation !== this.pmtuGeneration) {
+        this.pmtuGeneration = generation
+        Sender.onPathMtu(this.snd, this.env.ip.pathMtu(this.remoteAddress))
+      }
       // What the receive half reported first, then the rest in order: the peer's segments have
       // already arrived, so the data this wake-up sends carries their ACK (and the window and
       // the ACKs they bring count before a write is pushed or a timer fires), as Linux fills a
@@ -378,7 +390,11 @@ export class Conn {
         Sender.setKeepalive(s, e.idle, now)
         return
       case "IcmpError":
-        Sender.onIcmpError(s, e.kind, e.mtu, e.seq as Seq.SeqNum, now, out)
+        // a believed "fragmentation needed" holds for the address, for every user of it (Linux's
+        // tcp_v4_mtu_reduced updates the route's exception through inet_csk_update_pmtu)
+        if (Sender.onIcmpError(s, e.kind, e.mtu, e.seq as Seq.SeqNum, now, out) && e.kind === "FragmentationNeeded") {
+          this.env.ip.reportPathMtu(this.remoteAddress, e.mtu)
+        }
         return
     }
   }

@@ -75,7 +75,13 @@
  *   Linux) and resends (RFC 1191), for 10 minutes (then the route's MTU is
  *   tried again: RFC 1191 §6.3, Linux's mtu_expires); only an error quoting a sequence number
  *   in flight is believed; port or host unreachable fails a connect in
- *   SYN-SENT and is only a soft error after it.
+ *   SYN-SENT and is only a soft error after it. The path MTU is the
+ *   destination's, not only the connection's (ipv4/PathMtu.ts, Linux's route
+ *   exception): a connection opens at what the stack holds for the address
+ *   (`connect`, `established`), and takes what another user of it learnt on
+ *   its next send (`onPathMtu`, as Linux's tcp_current_mss syncs to
+ *   dst_mtu), its own router's report about a segment sized before then
+ *   still resending it.
  * - Closing (RFC 9293 §3.6, §3.10.4): FIN after the data; TIME-WAIT of
  *   `timeWait` restarted by a retransmitted FIN, and RSTs ignored there
  *   (RFC 1337); FIN-WAIT-2 ends after `finWait2` once the application has
@@ -93,6 +99,7 @@
  *
  * @since 0.1.0
  */
+import * as PathMtu from "../ipv4/PathMtu.js"
 import * as TokenBucket from "../ipv4/TokenBucket.js"
 import type { SackBlock, TcpOptions } from "../wire/TcpHeader.js"
 import * as Congestion from "./congestion/Congestion.js"
@@ -192,6 +199,12 @@ export interface Sender {
   readonly routeMtu: number
   /** when a path MTU lowered by a router expires (Clock ms; undefined: not lowered) */
   pmtuExpiresAt: number | undefined
+  /**
+   * The connection took a lower path MTU that another user of the route learnt (`onPathMtu`) with
+   * data in flight: what was sent below `until` went at up to `mtu`, and a router's report about it
+   * naming less still resends it (undefined: none such)
+   */
+  pmtuResend: { readonly until: Seq.SeqNum; readonly mtu: number } | undefined
   /** send MSS (RFC 9293 §3.7.1, floored as Linux) */
   mss: number
   /** the MSS the peer announced (undefined: none) */
@@ -420,12 +433,16 @@ const base = (
   localPort: number,
   remotePort: number,
   iss: Seq.SeqNum,
-  mtu: number,
+  routeMtu: number,
   reads: { consumed: number },
   now: number,
-  tsOffset: number
+  tsOffset: number,
+  pmtu: PathMtuView | undefined
 ): Sender => {
   const algorithm = Congestion.byName(params.congestion)
+  // the route's MTU, or the path's when a router lowered it for this destination (Linux: the
+  // socket's route carries the exception, so tcp_sync_mss starts from dst_mtu)
+  const mtu = pmtu !== undefined && pmtu.mtu < routeMtu ? pmtu.mtu : routeMtu
   const mss = Negotiation.sendMss(undefined, mtu)
   return {
     state: "SynSent",
@@ -513,10 +530,11 @@ const base = (
     timeWaitAt: undefined,
     finWait2At: undefined,
     synRetransmitted: false,
-    pmtuLocked: false,
-    routeMtu: mtu,
+    pmtuLocked: pmtu?.locked ?? false,
+    routeMtu,
     connectAt: now,
-    pmtuExpiresAt: undefined,
+    pmtuExpiresAt: pmtu?.expiresAt,
+    pmtuResend: undefined,
     challengeBucket: undefined,
     view: {
       sndUna: iss,
@@ -549,7 +567,10 @@ const base = (
   }
 }
 
-/** Our SYN's options: everything the parameters allow (RFC 7323, RFC 2018), MSS from the MTU. */
+/**
+ * Our SYN's options: everything the parameters allow (RFC 7323, RFC 2018), MSS from the MTU (the
+ * path's, when a router lowered it: Linux's ipv4_default_advmss reads ipv4_mtu, exception included).
+ */
 export const synOptions = (params: TcpParams, mtu: number, now: number, tsOffset = 0): TcpOptions => ({
   mss: Negotiation.announcedMss(mtu),
   sackPermitted: params.sack,
@@ -567,9 +588,11 @@ export const connect = (
   now: number,
   out: Array<OutSegment>,
   /** the timestamp offset towards the peer (`Negotiation.tsOffset`) */
-  tsOffset = 0
+  tsOffset = 0,
+  /** the path MTU the stack holds for the peer's address (`Ipv4.pathMtu`), if a router lowered it */
+  pmtu?: PathMtuView
 ): Sender => {
-  const s = base(params, ports.localPort, ports.remotePort, iss, mtu, reads, now, tsOffset)
+  const s = base(params, ports.localPort, ports.remotePort, iss, mtu, reads, now, tsOffset, pmtu)
   // (the earliest TSval a SYN-ACK may echo: the receive half checks it)
   if (params.timestamps) s.view.synTs = tsOf(s, now)
   sendSyn(s, now, out)
@@ -582,9 +605,13 @@ export const established = (
   params: TcpParams,
   n: Negotiated,
   reads: { consumed: number },
-  now: number
+  now: number,
+  /** the path MTU the stack holds for the peer's address (`Ipv4.pathMtu`), if a router lowered it */
+  pmtu?: PathMtuView,
+  /** the route's MTU, when `n.mtu` (what the SYN-ACK's MSS was from) was the path's */
+  routeMtu = n.mtu
 ): Sender => {
-  const s = base(params, n.localPort, n.remotePort, n.iss, n.mtu, reads, now, n.tsOffset ?? 0)
+  const s = base(params, n.localPort, n.remotePort, n.iss, routeMtu, reads, now, n.tsOffset ?? 0, pmtu)
   s.sndUna = Seq.add(n.iss, 1)
   s.sndNxt = s.sndUna
   s.sndMax = s.sndUna
@@ -1984,7 +2011,7 @@ export type IcmpKind =
   | "Other"
 
 /** The least path MTU a "fragmentation needed" may set (Linux's net.ipv4.route.min_pmtu). */
-export const MIN_PMTU = 552
+export const MIN_PMTU = PathMtu.MIN_PMTU
 
 /**
  * How long a path MTU a router lowered holds before the route's MTU is tried
@@ -1993,7 +2020,10 @@ export const MIN_PMTU = 552
  * A path that is still narrower answers the first full-sized segment with a
  * new report, which lowers it again.
  */
-export const PMTU_EXPIRES = 600_000
+export const PMTU_EXPIRES = PathMtu.EXPIRES
+
+/** The path MTU the stack holds for a destination (ipv4/PathMtu.ts), as a connection takes it. @category models */
+export type PathMtuView = PathMtu.Entry
 
 /**
  * A lowered path MTU expired: back to the route's, DF again, the window
@@ -2003,6 +2033,7 @@ export const PMTU_EXPIRES = 600_000
 const pmtuExpired = (s: Sender): void => {
   s.pmtuExpiresAt = undefined
   s.pmtuLocked = false
+  s.pmtuResend = undefined
   if (s.mtu === s.routeMtu) return
   s.mtu = s.routeMtu
   s.mss = Negotiation.sendMss(s.peerMss, s.mtu)
@@ -2019,7 +2050,8 @@ const pmtuExpired = (s: Sender): void => {
  * §4.2.3.9). "Fragmentation needed" lowers the MSS to the path's MTU (not
  * below `MIN_PMTU`: a smaller one locks it there, and the connection's
  * segments go without DF) and resends what is in flight at the new size
- * (RFC 1191 §3, as Linux's tcp_v4_mtu_reduced).
+ * (RFC 1191 §3, as Linux's tcp_v4_mtu_reduced). True when the error was
+ * believed (the stack's path MTU for the address may then take it too).
  */
 export const onIcmpError = (
   s: Sender,
@@ -2028,8 +2060,8 @@ export const onIcmpError = (
   seq: Seq.SeqNum,
   now: number,
   out: Array<OutSegment>
-): void => {
-  if (s.state === "Closed" || Seq.lt(seq, s.sndUna) || Seq.gt(seq, s.sndMax)) return
+): boolean => {
+  if (s.state === "Closed" || Seq.lt(seq, s.sndUna) || Seq.gt(seq, s.sndMax)) return false
   const connecting = s.state === "SynSent" || s.state === "SynReceived"
   switch (kind) {
     case "FragmentationNeeded": {
@@ -2041,7 +2073,24 @@ export const onIcmpError = (
       // would be dropped again until the connection timed out); no plateau is guessed
       const lock = mtu < MIN_PMTU && !s.pmtuLocked
       const pmtu = Math.max(MIN_PMTU, mtu)
-      if (pmtu >= s.mtu && !lock) return
+      if (pmtu >= s.mtu && !lock) {
+        // the connection took this MTU from another user of the route (`onPathMtu`) after it had
+        // sent the quoted segment at a larger size: that segment was dropped all the same, and goes
+        // again as it would have had this report come first (once: the rest of that flight with it)
+        const r = s.pmtuResend
+        if (r !== undefined && Seq.lt(seq, r.until) && pmtu < r.mtu && !connecting) {
+          s.pmtuResend = undefined
+          if (Seq.gt(s.sndMax, s.sndUna)) {
+            s.sndNxt = s.sndUna
+            retransmitFirst(s, now, out)
+            push(s, now, out)
+            sync(s)
+          }
+        }
+        return true
+      }
+      // (all in flight goes again below: nothing sized earlier is left to resend)
+      s.pmtuResend = undefined
       if (lock) s.pmtuLocked = true
       // the report holds for PMTU_EXPIRES from the last one that lowered (or locked) it
       s.pmtuExpiresAt = now + PMTU_EXPIRES
@@ -2062,19 +2111,50 @@ export const onIcmpError = (
         push(s, now, out)
       }
       sync(s)
-      return
+      return true
     }
     case "PortUnreachable":
     case "HostUnreachable":
       if (s.state === "SynSent") {
         fail(s, kind === "PortUnreachable" ? "Refused" : "Unreachable")
-        return
+        return true
       }
       s.softError = kind
-      return
+      return true
     case "Other":
       s.softError = kind
-      return
+      return true
+  }
+}
+
+/**
+ * The stack's path MTU towards the peer moved (`p`: what it holds now for
+ * the address; undefined: nothing, or it expired): another connection, a UDP
+ * socket or a ping to the same address heard of a narrower path. Taken as
+ * Linux's tcp_current_mss takes dst_mtu on the next send: a lower MTU cuts
+ * the MSS (the window keeping its segments, as `onIcmpError`), a lock takes
+ * DF off, and the expiry follows the stack's. What is in flight is not
+ * resent here (it may have been smaller, or have passed before the path
+ * narrowed); a router's report about it does that (`pmtuResend`). A higher
+ * MTU changes nothing: what the connection heard itself stands until it
+ * expires.
+ */
+export const onPathMtu = (s: Sender, p: PathMtuView | undefined): void => {
+  if (p === undefined || s.state === "Closed" || p.mtu > s.mtu) return
+  if (p.mtu === s.mtu) {
+    // the same MTU (this connection's own report, most often): a lock and a later expiry count
+    if (p.locked) s.pmtuLocked = true
+    if (s.pmtuExpiresAt === undefined || p.expiresAt > s.pmtuExpiresAt) s.pmtuExpiresAt = p.expiresAt
+    return
+  }
+  if (Seq.gt(s.sndMax, s.sndUna)) s.pmtuResend = { until: s.sndMax, mtu: Math.max(s.mtu, s.pmtuResend?.mtu ?? 0) }
+  s.mtu = p.mtu
+  s.pmtuLocked = p.locked
+  s.pmtuExpiresAt = p.expiresAt
+  s.mss = Negotiation.sendMss(s.peerMss, p.mtu)
+  if (s.state !== "SynSent" && s.state !== "SynReceived") {
+    Congestion.resize(s.cc, s.mss)
+    s.undo = undefined
   }
 }
 

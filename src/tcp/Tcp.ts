@@ -730,11 +730,21 @@ export const make = Effect.gen(function*() {
       remoteAddress: p.src,
       route,
       rcv: Receiver.open(params, n, at),
-      snd: Sender.established(params, n, { consumed: 0 }, at),
+      // (the SYN-ACK's MSS was from the path's MTU, `n.mtu`; the route's is what it goes back to)
+      snd: Sender.established(params, n, { consumed: 0 }, at, ip.pathMtu(p.src), route.mtu),
       // the completing ACK may carry data or a FIN already
       segments: Handshake.carriesMore(seg) ? [seg] : []
     })
     return true
+  }
+
+  /**
+   * The MTU a SYN-ACK's MSS is from: the route's, or the path's when a router lowered it for the
+   * address (Linux's tcp_make_synack takes dst_metric_advmss, which reads ipv4_mtu)
+   */
+  const mtuTowards = (r: Iface.Route): number => {
+    const pmtu = ip.pathMtu(r.dst)
+    return pmtu !== undefined && pmtu.mtu < r.mtu ? pmtu.mtu : r.mtu
   }
 
   const toListener = (
@@ -783,7 +793,7 @@ export const make = Effect.gen(function*() {
         const r = ip.route(p.src)
         const n = r === undefined
           ? undefined
-          : Handshake.cookieEstablished(params, key, tuple, seg, r.mtu, at, Negotiation.tsOffset(tsKey, p.dst, p.src))
+          : Handshake.cookieEstablished(params, key, tuple, seg, mtuTowards(r), at, Negotiation.tsOffset(tsKey, p.dst, p.src))
         if (n !== undefined) {
           if (establish(l, p, seg, k, at, r!, n, opening)) c.synCookiesAccepted++
           return
@@ -819,7 +829,7 @@ export const make = Effect.gen(function*() {
         { localPort: l.port, remotePort: srcPort },
         seg,
         cookie,
-        r.mtu,
+        mtuTowards(r),
         at,
         Negotiation.tsOffset(tsKey, p.dst, p.src)
       )
@@ -840,7 +850,7 @@ export const make = Effect.gen(function*() {
       { localPort: l.port, remotePort: srcPort },
       seg,
       iss,
-      r.mtu,
+      mtuTowards(r),
       at,
       Negotiation.tsOffset(tsKey, p.dst, p.src)
     )
@@ -1156,7 +1166,9 @@ export const make = Effect.gen(function*() {
       }
       const first: Array<Segment.OutSegment> = []
       const reads = { consumed: 0 }
-      const snd = Sender.connect(params, { localPort, remotePort: o.port }, iss, r.mtu, reads, now, first, Negotiation.tsOffset(tsKey, local, remote))
+      // the path MTU a router lowered for this address, if any: the SYN's MSS and the segments start at it
+      const pmtu = ip.pathMtu(remote)
+      const snd = Sender.connect(params, { localPort, remotePort: o.port }, iss, r.mtu, reads, now, first, Negotiation.tsOffset(tsKey, local, remote), pmtu)
       if (o.noDelay === true) snd.noDelay = true
       const rcv = Receiver.synSent(params, iss)
       const conn = new Conn(env, k, local, remote, r, rcv, snd, queues)

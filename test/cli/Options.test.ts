@@ -379,7 +379,9 @@ describe("Format", () => {
       icmpErrorsSent: 0,
       icmpErrorsRateLimited: 0,
       icmpErrorsHostLimited: 0,
-      unresolved: 0
+      unresolved: 0,
+      pathMtus: 0,
+      pathMtuEvictions: 0
     },
     icmp: {
       received: 4,

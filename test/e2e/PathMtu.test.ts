@@ -1,0 +1,230 @@
+/**
+ * The path MTU per destination (RFC 1191 §3, §6.3), as Linux keeps it on the
+ * route (its next-hop exception, net/ipv4/route.c): a router's "fragmentation
+ * needed" that one connection believed holds for every user of the route to
+ * that address. A new connection starts at it (its SYN's MSS too, as Linux's
+ * ipv4_default_advmss reads ipv4_mtu), the other connections take it on their
+ * next send, UDP and ping fragment to it; it expires for all 10 minutes after
+ * the last report that lowered it, and other addresses never see it. A raw
+ * peer over the in-memory link, virtual time.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Context, Effect, Fiber, TestClock } from "effect"
+import type { Connection } from "../../src/tcp/Tcp.js"
+import { Tcp } from "../../src/tcp/Tcp.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
+import * as IcmpWire from "../../src/wire/IcmpMessage.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
+import * as TcpWire from "../../src/wire/TcpHeader.js"
+import { settle } from "../support/Clock.js"
+import * as PathMtu from "../../src/ipv4/PathMtu.js"
+import { arpRequest, asIpv4, asTcp, ipRepr, PEER_ADDR, PEER_MAC, type Peer, tcpRepr } from "../support/Peer.js"
+import { ADDR_A, MAC_A, stackWithPeer } from "../support/TestNet.js"
+import type { StackContext } from "../support/TestNet.js"
+
+const PEER_PORT = 5000
+/** a second address the raw peer answers for */
+const OTHER_ADDR = Addr.parse("198.18.0.9")!
+const PEER_ISN = Seq.make(0x10000)
+
+/** A router's "fragmentation needed" naming next-hop MTU `mtu`, quoting `frame`'s IP header and 8 octets. */
+const fragmentationNeeded = (frame: Uint8Array, mtu: number) => {
+  const quote = frame.subarray(Eth.HEADER_LEN, Eth.HEADER_LEN + 28)
+  const icmp = new Uint8Array(IcmpWire.HEADER_LEN + quote.length)
+  IcmpWire.encode({ _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.FragmentationNeeded, nextHopMtu: mtu, data: quote }, icmp, 0)
+  return ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: icmp })
+}
+
+/** Every frame the stack sent so far, after letting it settle. */
+const sentNow = (peer: Peer) => Effect.zipRight(settle, peer.drain)
+
+/** The frames carrying TCP data among `frames`. */
+const dataOf = (frames: ReadonlyArray<Uint8Array>) => frames.filter((f) => (asTcp(f)?.payload.length ?? 0) > 0)
+const payloadLengths = (frames: ReadonlyArray<Uint8Array>) => dataOf(frames).map((f) => asTcp(f)!.payload.length)
+
+/**
+ * The stack connects to port 5000 at `addr` (the peer's unless told); the peer answers the SYN
+ * with a SYN-ACK offering an MSS of 1460 and nothing else. The connection, the SYN as sent, the
+ * stack's ISN + 1, and helpers to acknowledge and to send.
+ */
+const connect = (stack: StackContext, peer: Peer, addr: Addr.Ipv4Addr = PEER_ADDR) =>
+  Effect.gen(function*() {
+    const opening = yield* Effect.fork(Context.get(stack, Tcp).connect({ address: addr, port: PEER_PORT }))
+    const syn = (yield* sentNow(peer)).map(asTcp).find((t) => t !== undefined && (t.flags & TcpWire.Flag.SYN) !== 0)!
+    const ours = Seq.add(syn.seq, 1)
+    yield* peer.sendIp(
+      tcpRepr({
+        srcPort: PEER_PORT,
+        dstPort: syn.srcPort,
+        seq: PEER_ISN,
+        ack: ours,
+        flags: TcpWire.Flag.SYN | TcpWire.Flag.ACK,
+        window: 64240,
+        urgent: 0,
+        options: { mss: 1460, sackPermitted: false }
+      }, new Uint8Array(0), addr, ADDR_A),
+      MAC_A
+    )
+    const conn: Connection = yield* Fiber.join(opening)
+    yield* sentNow(peer) // the handshake's ACK
+    /** the peer acknowledges `n` octets of this connection's data */
+    const ackTo = (n: number) =>
+      peer.sendIp(
+        tcpRepr({
+          srcPort: PEER_PORT,
+          dstPort: syn.srcPort,
+          seq: Seq.add(PEER_ISN, 1),
+          ack: Seq.add(ours, n),
+          flags: TcpWire.Flag.ACK,
+          window: 64240,
+          urgent: 0,
+          options: TcpWire.NO_OPTIONS
+        }, new Uint8Array(0), addr, ADDR_A),
+        MAC_A
+      )
+    /** write `n` octets; the data frames that went */
+    const send = (n: number) => Effect.zipRight(conn.write(new Uint8Array(n)), Effect.map(sentNow(peer), dataOf))
+    return { conn, syn, ours, ackTo, send }
+  })
+
+/** A stack with one connection to the peer whose 3000 octets in flight met a router's MTU of `mtu`. */
+const lowered = (mtu: number) =>
+  Effect.gen(function*() {
+    const { peer, stack, stats } = yield* stackWithPeer()
+    const first = yield* connect(stack, peer)
+    const flight = yield* first.send(3000)
+    expect(payloadLengths(flight)).toEqual([1460, 1460, 80])
+    yield* peer.sendIp(fragmentationNeeded(flight[0]!, mtu), MAC_A)
+    const again = yield* sentNow(peer)
+    return { peer, stack, stats, first, flight, again }
+  })
+
+describe("path MTU per destination: TCP", () => {
+  it.scoped("a new connection to an address whose path MTU a router lowered starts at it: SYN's MSS and segments", () =>
+    Effect.gen(function*() {
+      const { again, peer, stack } = yield* lowered(1000)
+      expect(payloadLengths(again)).toEqual([960, 960, 960, 120])
+      const second = yield* connect(stack, peer)
+      // Linux announces the MSS from the route's MTU with its exception (ipv4_default_advmss reads
+      // ipv4_mtu), and sends at it (tcp_sync_mss from dst_mtu)
+      expect(second.syn.options.mss).toBe(960)
+      expect((yield* second.conn.info).mss).toBe(960)
+      const sent = yield* second.send(3000)
+      expect(payloadLengths(sent)).toEqual([960, 960, 960, 120])
+      // with DF: the path MTU was lowered, not locked
+      expect(sent.map((f) => asIpv4(f)!.dontFragment)).toEqual([true, true, true, true])
+    }))
+
+  it.scoped("a connection the peer opens to such an address: the SYN-ACK's MSS and the segments start at the path's MTU", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* lowered(1000)
+      const listener = yield* Context.get(stack, Tcp).listen({ port: 80 })
+      const segment = (over: Partial<TcpWire.TcpRepr>) =>
+        tcpRepr({
+          srcPort: 40000,
+          dstPort: 80,
+          seq: PEER_ISN,
+          ack: Seq.ZERO,
+          flags: TcpWire.Flag.ACK,
+          window: 64240,
+          urgent: 0,
+          options: TcpWire.NO_OPTIONS,
+          ...over
+        }, new Uint8Array(0), PEER_ADDR, ADDR_A)
+      yield* peer.sendIp(segment({ flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } }), MAC_A)
+      const synAck = (yield* sentNow(peer)).map(asTcp).find((t) => t !== undefined && t.dstPort === 40000)!
+      // Linux's tcp_make_synack: dst_metric_advmss, from ipv4_mtu with the exception
+      expect(synAck.options.mss).toBe(960)
+      yield* peer.sendIp(segment({ seq: Seq.add(PEER_ISN, 1), ack: Seq.add(synAck.seq, 1) }), MAC_A)
+      const conn = yield* listener.accept
+      expect((yield* conn.info).mss).toBe(960)
+      yield* conn.write(new Uint8Array(3000))
+      expect(payloadLengths(yield* sentNow(peer))).toEqual([960, 960, 960, 120])
+    }))
+
+  it.scoped("it expires for every user 10 minutes after the report that lowered it (RFC 1191 §6.3, mtu_expires)", () =>
+    Effect.gen(function*() {
+      const { first, peer, stack, stats } = yield* lowered(1000)
+      yield* first.ackTo(3000)
+      yield* sentNow(peer)
+      expect((yield* stats).ipv4.pathMtus).toBe(1)
+      yield* TestClock.adjust(PathMtu.EXPIRES - 1)
+      const before = yield* connect(stack, peer)
+      expect(before.syn.options.mss).toBe(960)
+      yield* TestClock.adjust(1)
+      const after = yield* connect(stack, peer)
+      expect(after.syn.options.mss).toBe(1460)
+      expect(payloadLengths(yield* after.send(3000))).toEqual([1460, 1460, 80])
+      // the connections that had it go back to the route's MTU at the same instant
+      expect(payloadLengths(yield* before.send(3000))).toEqual([1460, 1460, 80])
+      expect(payloadLengths(yield* first.send(3000))).toEqual([1460, 1460, 80])
+    }))
+})
+
+describe("path MTU per destination: established connections", () => {
+  it.scoped("another connection to the same address takes the lowered MTU on its next send, without a report of its own", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* stackWithPeer()
+      const a = yield* connect(stack, peer)
+      const b = yield* connect(stack, peer)
+      const flight = yield* a.send(3000)
+      yield* peer.sendIp(fragmentationNeeded(flight[0]!, 1000), MAC_A)
+      expect(payloadLengths(yield* sentNow(peer))).toEqual([960, 960, 960, 120])
+      // Linux: b's next transmit finds the route's new MTU (tcp_current_mss → tcp_sync_mss)
+      const sent = yield* b.send(3000)
+      expect(payloadLengths(sent)).toEqual([960, 960, 960, 120])
+      expect(sent.map((f) => asIpv4(f)!.dontFragment)).toEqual([true, true, true, true])
+      expect((yield* b.conn.info).mss).toBe(960)
+    }))
+
+  it.scoped("a locked path MTU (a router's MTU below 552) takes DF off the other connections' segments too", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* stackWithPeer()
+      const a = yield* connect(stack, peer)
+      const b = yield* connect(stack, peer)
+      const flight = yield* a.send(3000)
+      yield* peer.sendIp(fragmentationNeeded(flight[0]!, 296), MAC_A)
+      yield* sentNow(peer)
+      const sent = yield* b.send(1000)
+      expect(payloadLengths(sent)).toEqual([512, 488])
+      expect(sent.map((f) => asIpv4(f)!.dontFragment)).toEqual([false, false])
+    }))
+
+  it.scoped("a connection that took it still resends at once what a router reports it sent earlier at the larger size", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* stackWithPeer()
+      const a = yield* connect(stack, peer)
+      const b = yield* connect(stack, peer)
+      const flightA = yield* a.send(3000)
+      const flightB = yield* b.send(3000)
+      expect(payloadLengths(flightB)).toEqual([1460, 1460, 80])
+      yield* peer.sendIp(fragmentationNeeded(flightA[0]!, 1000), MAC_A)
+      yield* sentNow(peer)
+      // the router's report about b's own first segment: b's flight was dropped too, and goes again
+      // cut to the MTU b already took (as Linux's tcp_v4_mtu_reduced would, had it come first)
+      yield* peer.sendIp(fragmentationNeeded(flightB[0]!, 1000), MAC_A)
+      const again = yield* sentNow(peer)
+      expect(payloadLengths(again)).toEqual([960, 960, 960, 120])
+      expect(asTcp(again[0]!)!.seq).toBe(asTcp(flightB[0]!)!.seq)
+      // only once: the next report about that flight sends nothing
+      yield* peer.sendIp(fragmentationNeeded(flightB[1]!, 1000), MAC_A)
+      expect(payloadLengths(yield* sentNow(peer))).toEqual([])
+    }))
+
+  it.scoped("a report about one address changes nothing for a connection to another", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* stackWithPeer()
+      const a = yield* connect(stack, peer)
+      yield* peer.sendFrame(arpRequest(ADDR_A, { mac: PEER_MAC, ip: OTHER_ADDR }))
+      yield* sentNow(peer)
+      const other = yield* connect(stack, peer, OTHER_ADDR)
+      const flight = yield* a.send(3000)
+      yield* peer.sendIp(fragmentationNeeded(flight[0]!, 1000), MAC_A)
+      yield* sentNow(peer)
+      expect(payloadLengths(yield* other.send(3000))).toEqual([1460, 1460, 80])
+      const third = yield* connect(stack, peer, OTHER_ADDR)
+      expect(third.syn.options.mss).toBe(1460)
+    }))
+})
