@@ -41,7 +41,11 @@
  *   MTU are fragmented (RFC 791 §3.2) with the payload gathered, not copied,
  *   unless DF is set (then `emit` returns "FragmentationNeeded"), or the
  *   datagram is a TCP segment the link is asked to cut (`meta` with a TSO
- *   segment size, `Link.TxMeta`): it goes whole, up to 65535 octets.
+ *   segment size, `Link.TxMeta`): it goes whole, up to 65535 octets. A
+ *   datagram without DF is cut to the path MTU towards its destination
+ *   when a router lowered it (below), as Linux's ip_fragment cuts to
+ *   dst_mtu; one sent with `dontFragment: "Want"` (Linux's
+ *   IP_PMTUDISC_WANT, UDP's and ping's) goes with DF when it fits that MTU.
  *   `flush(tx)`
  *   sends the batch in one link call; datagrams for our own addresses are
  *   dealt to ourselves without touching the link.
@@ -57,7 +61,8 @@
  *   registered with `onIcmpError`.
  * - The path MTU per destination (PathMtu.ts, Linux's route exceptions):
  *   a transport that believed a "fragmentation needed" (TCP: it quotes a
- *   segment in flight) calls `reportPathMtu`; every user of that destination sees it
+ *   segment in flight; UDP: a bound socket sent the datagram; ICMP: one of
+ *   our pings) calls `reportPathMtu`; every user of that destination sees it
  *   (`pathMtu`, `pathMtuGeneration`), until it expires 10 minutes after the
  *   last report that lowered it (RFC 1191 §6.3). At most `MAX_PATH_MTUS`
  *   destinations are held; the oldest report makes room (counted).
@@ -133,7 +138,14 @@ export const quoteOf = (p: Ipv4Packet): Uint8Array =>
 export interface EmitOptions {
   readonly ttl?: number
   readonly tos?: number
-  readonly dontFragment?: boolean
+  /**
+   * DF (RFC 791, RFC 1191): true sets it (the sender sized the datagram, or wants it refused:
+   * Linux's IP_PMTUDISC_DO); false, the default, clears it, and a datagram larger than the path
+   * MTU is fragmented to it; "Want" is Linux's IP_PMTUDISC_WANT, its datagram sockets' default
+   * (ip_dont_fragment, __ip_make_skb): DF on a datagram that fits the path MTU, unless a router
+   * locked that below 552, so that a narrower path says so; fragments without DF otherwise
+   */
+  readonly dontFragment?: boolean | "Want"
   /**
    * IP options after the 20-octet header (a multiple of 4 octets, at most 40: `Ip.echoOptions`);
    * they go only on a datagram that needs no fragments, one that does goes without them
@@ -439,14 +451,25 @@ export const make = Effect.gen(function*() {
     }
     const ttl = o.ttl ?? config.ttl
     const tos = o.tos ?? 0
-    const df = o.dontFragment ?? false
+    let df = o.dontFragment === true
+    // Without DF a datagram is cut to the path MTU a router reported for its destination (Linux's
+    // ip_fragment at dst_mtu); one with DF was sized by its sender (TCP) or wants the router's answer.
+    // Looked up only while some path is narrower than its route: nothing more per TCP segment.
+    let mtu = r.mtu
+    if (!df) {
+      const held = pmtus.entries.size === 0 || r._tag === "Local"
+        ? undefined
+        : PathMtu.lookup(pmtus, r.dst, clock.unsafeCurrentTimeMillis())
+      if (held !== undefined && held.mtu < mtu) mtu = held.mtu
+      if (o.dontFragment === "Want") df = total <= mtu && held?.locked !== true
+    }
     const src = r.src
     const segmentSize = TxMeta.segmentSize(meta)
     // (a TSO segment: at least as many IDs as pieces; the header counted in makes it one more at most)
     const id = nextId(r.dst, protocol, segmentSize > 0 ? Math.ceil(length / segmentSize) : 1)
     // Loopback carries any size (Linux's lo has a 64 KiB MTU), and the link
     // cuts a TSO segment itself: no fragments.
-    if (total <= r.mtu || r._tag === "Local" || segmentSize > 0) {
+    if (total <= mtu || r._tag === "Local" || segmentSize > 0) {
       Ip.writeHeader(buf, HEADROOM, total, id, df, false, 0, ttl, protocol, src, r.dst, tos)
       c.sent++
       if (options !== undefined) {
@@ -472,7 +495,7 @@ export const make = Effect.gen(function*() {
     }
     // RFC 791 §3.2: each fragment is a fresh header followed by its slice of
     // the data, gathered from where the data already is.
-    const plan = Reassembly.fragmentPlan(length, Ip.MIN_HEADER_LEN, r.mtu)
+    const plan = Reassembly.fragmentPlan(length, Ip.MIN_HEADER_LEN, mtu)
     for (const f of plan) {
       const header = new Uint8Array(TRANSPORT_OFFSET)
       Ip.writeHeader(header, HEADROOM, Ip.MIN_HEADER_LEN + f.length, id, false, f.more, f.offset, ttl, protocol, src, r.dst, tos)

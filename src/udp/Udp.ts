@@ -28,11 +28,17 @@
  * - Sending builds the 8-octet header in place behind the IPv4 headroom and
  *   sends the payload from where it is (a gather write): no copy of the
  *   payload, one checksum pass over it. `sendAll` sends many datagrams as one
- *   batch (one link call).
+ *   batch (one link call). DF as Linux's default for datagram sockets
+ *   (IP_PMTUDISC_WANT): on a datagram that fits the path MTU towards its
+ *   destination, while a larger one is fragmented to that MTU (RFC 1191;
+ *   `Ipv4.EmitOptions`).
  * - ICMP errors about datagrams a socket sent (port unreachable, host
  *   unreachable, fragmentation needed, time exceeded: RFC 1122 §4.1.3.3, a
  *   MUST) reach that socket's error queue (`receiveError`, bounded by
  *   `queues.udpErrors`, dropping), as Linux's IP_RECVERR error queue does.
+ *   A "fragmentation needed" about a bound socket's datagram also lowers the
+ *   path MTU towards that address for the whole stack (`Ipv4.reportPathMtu`,
+ *   as Linux's __udp4_lib_err updates the route).
  *
  * @since 0.1.0
  */
@@ -252,9 +258,19 @@ const cost = (d: Datagram): number => d.payload.length + DATAGRAM_OVERHEAD
 /** what a datagram without IP options has for them: one empty view for all */
 const NO_IP_OPTIONS = new Uint8Array(0)
 
-/** the IPv4 options a socket's datagrams go with (none: the stack's defaults) */
-const emitOptionsOf = (o: { readonly ttl: number | undefined; readonly tos: number }): EmitOptions | undefined =>
-  o.ttl === undefined && o.tos === 0 ? undefined : { ...(o.ttl === undefined ? {} : { ttl: o.ttl }), tos: o.tos }
+/**
+ * DF as Linux's datagram sockets set it by default (IP_PMTUDISC_WANT: `Ipv4.EmitOptions`): on a
+ * datagram that fits the path MTU, so that a narrower path says so and the next ones are cut to it
+ * here; a larger one is fragmented to the path MTU. (The kernel's own UDP goes with DF:
+ * test/fixtures/goldens.ts UDP_DATAGRAM)
+ */
+const WANT_PMTU: EmitOptions = { dontFragment: "Want" }
+
+/** the IPv4 options a socket's datagrams go with */
+const emitOptionsOf = (o: { readonly ttl: number | undefined; readonly tos: number }): EmitOptions =>
+  o.ttl === undefined && o.tos === 0
+    ? WANT_PMTU
+    : { ...(o.ttl === undefined ? {} : { ttl: o.ttl }), tos: o.tos, dontFragment: "Want" }
 
 /** Each socket option's range (a receive buffer has no upper bound but the octets it may hold). */
 const OPTION_RANGES = { TTL: [1, 255], TOS: [0, 255], "receive buffer": [1, Number.MAX_SAFE_INTEGER] } as const
@@ -301,6 +317,11 @@ export const make = Effect.gen(function*() {
     }
     if (b !== undefined && b.errors.unsafeOffer(report)) c.errorsReported++
     else c.errorsDropped++
+    // a path MTU a router named for a datagram a socket of ours sent holds for the address (Linux's
+    // __udp4_lib_err: ipv4_sk_update_pmtu, once it found the socket; a port nobody holds is no proof)
+    if (b !== undefined && r.type === "DstUnreachable" && r.code === IcmpWire.DstUnreachableCode.FragmentationNeeded) {
+      ip.reportPathMtu(r.dst, r.mtu)
+    }
   })
 
   /**
@@ -328,7 +349,7 @@ export const make = Effect.gen(function*() {
     const sum = Checksum.sum(d.payload, r.addressSum + Ip.Protocol.UDP + length)
     UdpWire.writeHeader(buf, TRANSPORT_OFFSET, srcPort, d.dstPort, length, sum)
     // Cannot be refused: the size check above keeps the datagram within
-    // 65535 octets, and UDP never sets DF, so a large one is fragmented.
+    // 65535 octets, and DF goes only on one that fits, so a large one is fragmented.
     ip.emit(tx, r, Ip.Protocol.UDP, buf, buf.length, o.emit, d.payload)
     c.sent++
     return undefined

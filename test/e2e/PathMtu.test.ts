@@ -9,9 +9,10 @@
  * peer over the in-memory link, virtual time.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Fiber, TestClock } from "effect"
+import { Context, Effect, Exit, Fiber, TestClock } from "effect"
 import type { Connection } from "../../src/tcp/Tcp.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
+import { Udp } from "../../src/udp/Udp.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
@@ -21,7 +22,7 @@ import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { settle } from "../support/Clock.js"
 import * as PathMtu from "../../src/ipv4/PathMtu.js"
 import { arpRequest, asIpv4, asTcp, ipRepr, PEER_ADDR, PEER_MAC, type Peer, tcpRepr } from "../support/Peer.js"
-import { ADDR_A, MAC_A, stackWithPeer } from "../support/TestNet.js"
+import { ADDR_A, MAC_A, pingFrom, run, stackWithPeer } from "../support/TestNet.js"
 import type { StackContext } from "../support/TestNet.js"
 
 const PEER_PORT = 5000
@@ -226,5 +227,109 @@ describe("path MTU per destination: established connections", () => {
       expect(payloadLengths(yield* other.send(3000))).toEqual([1460, 1460, 80])
       const third = yield* connect(stack, peer, OTHER_ADDR)
       expect(third.syn.options.mss).toBe(1460)
+    }))
+})
+
+/** The IPv4 datagrams among `frames` of protocol `protocol`: total length, DF, more fragments, offset. */
+const datagrams = (frames: ReadonlyArray<Uint8Array>, protocol: number) =>
+  frames.map(asIpv4).filter((ip) => ip !== undefined && ip.protocol === protocol).map((ip) => ({
+    length: Ip.headerLen(ip!.options) + ip!.payload.length,
+    df: ip!.dontFragment,
+    more: ip!.moreFragments,
+    offset: ip!.fragmentOffset
+  }))
+
+/** A UDP socket of the stack; `send(n)` sends n octets to the peer's port 7 and gives the datagrams that went. */
+const udpSocket = (stack: StackContext, peer: Peer) =>
+  Effect.map(run(stack, Effect.flatMap(Udp, (u) => u.bind())), (socket) => ({
+    socket,
+    send: (n: number, to: Addr.Ipv4Addr = PEER_ADDR) =>
+      Effect.zipRight(socket.send(to, 7, new Uint8Array(n)), Effect.map(sentNow(peer), (f) => datagrams(f, Ip.Protocol.UDP)))
+  }))
+
+describe("path MTU per destination: UDP and ping (Linux's IP_PMTUDISC_WANT, the datagram sockets' default)", () => {
+  it.scoped("a UDP datagram over the path MTU a router reported is fragmented to it, without DF (ip_fragment at dst_mtu)", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* lowered(1000)
+      const udp = yield* udpSocket(stack, peer)
+      // 8 + 1400 octets of UDP: 976 in the first fragment (a multiple of 8 in 980), 432 in the second
+      expect(yield* udp.send(1400)).toEqual([
+        { length: 996, df: false, more: true, offset: 0 },
+        { length: 452, df: false, more: false, offset: 976 }
+      ])
+      // one that fits it goes whole, with DF, as the kernel's UDP does (test/fixtures/goldens.ts UDP_DATAGRAM)
+      expect(yield* udp.send(900)).toEqual([{ length: 928, df: true, more: false, offset: 0 }])
+    }))
+
+  it.scoped("with the path MTU locked (a router's MTU below 552): fragments of 552, and no DF even on one that fits", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* lowered(296)
+      const udp = yield* udpSocket(stack, peer)
+      expect(yield* udp.send(600)).toEqual([
+        { length: 548, df: false, more: true, offset: 0 },
+        { length: 100, df: false, more: false, offset: 528 }
+      ])
+      expect(yield* udp.send(100)).toEqual([{ length: 128, df: false, more: false, offset: 0 }])
+    }))
+
+  it.scoped("a router's report about a UDP socket's datagram lowers the path MTU for the address: UDP and TCP after it use it", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* stackWithPeer()
+      const udp = yield* udpSocket(stack, peer)
+      yield* udp.socket.send(PEER_ADDR, 7, new Uint8Array(1400))
+      const sent = (yield* sentNow(peer)).filter((f) => asIpv4(f)?.protocol === Ip.Protocol.UDP)
+      expect(sent.map((f) => asIpv4(f)!.dontFragment)).toEqual([true])
+      yield* peer.sendIp(fragmentationNeeded(sent[0]!, 1000), MAC_A)
+      yield* sentNow(peer)
+      // the socket hears it (RFC 1122 §4.1.3.3), and the address's path MTU follows
+      expect((yield* udp.socket.receiveError).mtu).toBe(1000)
+      expect((yield* stats).ipv4.pathMtus).toBe(1)
+      expect((yield* udp.send(1400)).map((d) => d.length)).toEqual([996, 452])
+      const conn = yield* connect(stack, peer)
+      expect(conn.syn.options.mss).toBe(960)
+    }))
+
+  it.scoped("a report about a datagram of a port nobody holds is not believed (Linux's __udp4_lib_err finds no socket)", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* stackWithPeer()
+      const udp = yield* udpSocket(stack, peer)
+      yield* udp.socket.send(PEER_ADDR, 7, new Uint8Array(1400))
+      const sent = (yield* sentNow(peer)).filter((f) => asIpv4(f)?.protocol === Ip.Protocol.UDP)
+      // the same datagram but from another port of ours
+      const forged = Uint8Array.from(sent[0]!)
+      const at = Eth.HEADER_LEN + Ip.MIN_HEADER_LEN
+      forged[at] = 0x12
+      forged[at + 1] = 0x34
+      yield* peer.sendIp(fragmentationNeeded(forged, 600), MAC_A)
+      yield* sentNow(peer)
+      expect((yield* stats).ipv4.pathMtus).toBe(0)
+      expect((yield* udp.send(1400)).map((d) => d.length)).toEqual([1428])
+    }))
+
+  it.scoped("ping: the echo request goes with DF; a router's report about it ends the ping and lowers the path MTU, the next is cut to it", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* stackWithPeer()
+      const first = yield* Effect.fork(pingFrom(stack, PEER_ADDR, { size: 1400 }))
+      const request = (yield* sentNow(peer)).filter((f) => asIpv4(f)?.protocol === Ip.Protocol.ICMP)
+      expect(datagrams(request, Ip.Protocol.ICMP)).toEqual([{ length: 1428, df: true, more: false, offset: 0 }])
+      yield* peer.sendIp(fragmentationNeeded(request[0]!, 1000), MAC_A)
+      const failed = yield* Fiber.await(first)
+      expect(Exit.isFailure(failed)).toBe(true)
+      expect((yield* stats).ipv4.pathMtus).toBe(1)
+      const second = yield* Effect.fork(pingFrom(stack, PEER_ADDR, { size: 1400 }))
+      expect(datagrams(yield* sentNow(peer), Ip.Protocol.ICMP)).toEqual([
+        { length: 996, df: false, more: true, offset: 0 },
+        { length: 452, df: false, more: false, offset: 976 }
+      ])
+      yield* Fiber.interrupt(second)
+    }))
+
+  it.scoped("another address keeps its route's MTU", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* lowered(1000)
+      yield* peer.sendFrame(arpRequest(ADDR_A, { mac: PEER_MAC, ip: OTHER_ADDR }))
+      yield* sentNow(peer)
+      const udp = yield* udpSocket(stack, peer)
+      expect(yield* udp.send(1400, OTHER_ADDR)).toEqual([{ length: 1428, df: true, more: false, offset: 0 }])
     }))
 })
