@@ -46,6 +46,8 @@
  *   when a router lowered it (below), as Linux's ip_fragment cuts to
  *   dst_mtu; one sent with `dontFragment: "Want"` (Linux's
  *   IP_PMTUDISC_WANT, UDP's and ping's) goes with DF when it fits that MTU.
+ *   `send` refuses a datagram with DF that is longer than that MTU
+ *   ("FragmentationNeeded"), as Linux refuses it to an IP_PMTUDISC_DO socket.
  *   `flush(tx)`
  *   sends the batch in one link call; datagrams for our own addresses are
  *   dealt to ourselves without touching the link.
@@ -522,6 +524,17 @@ export const make = Effect.gen(function*() {
       if (r === undefined) {
         c.sendFailed++
         return Effect.fail(new Ipv4Error({ reason: "NoRoute", dst: o.dst }))
+      }
+      // DF asked for, and longer than the path MTU a router reported: refused here, as Linux's
+      // __ip_append_data refuses it (EMSGSIZE) for an IP_PMTUDISC_DO socket (`ping -M do`: "message
+      // too long, mtu=..."), not sent to be dropped again. (Only here: `emit`'s DF senders, TCP,
+      // size their segments to the path MTU themselves, and look nothing up per segment)
+      if (o.dontFragment === true && r._tag !== "Local") {
+        const held = pathMtu(o.dst)
+        if (held !== undefined && Ip.MIN_HEADER_LEN + frameLength(o.payload) > held.mtu) {
+          c.sendFailed++
+          return Effect.fail(new Ipv4Error({ reason: "FragmentationNeeded", dst: o.dst }))
+        }
       }
       const tx = new Iface.Tx()
       const failure = emit(tx, r, o.protocol, allocate(0), TRANSPORT_OFFSET, o, o.payload)

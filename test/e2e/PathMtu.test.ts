@@ -333,3 +333,17 @@ describe("path MTU per destination: UDP and ping (Linux's IP_PMTUDISC_WANT, the 
       expect(yield* udp.send(1400, OTHER_ADDR)).toEqual([{ length: 1428, df: true, more: false, offset: 0 }])
     }))
 })
+
+describe("path MTU per destination: DF asked for", () => {
+  it.scoped("a ping with DF over the path MTU a router reported is refused at once, nothing sent (Linux: EMSGSIZE for IP_PMTUDISC_DO)", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* lowered(1000)
+      const refused = yield* Effect.fork(pingFrom(stack, PEER_ADDR, { size: 1000, dontFragment: true }))
+      expect(datagrams(yield* sentNow(peer), Ip.Protocol.ICMP)).toEqual([])
+      expect(refused.unsafePoll()).toMatchObject({ _tag: "Failure", cause: { error: { reason: "FragmentationNeeded" } } })
+      // one that fits goes, with DF
+      const fits = yield* Effect.fork(pingFrom(stack, PEER_ADDR, { size: 972, dontFragment: true }))
+      expect(datagrams(yield* sentNow(peer), Ip.Protocol.ICMP)).toEqual([{ length: 1000, df: true, more: false, offset: 0 }])
+      yield* Fiber.interrupt(fits)
+    }))
+})
