@@ -4,7 +4,8 @@
  * the MSS and resends what is in flight at the new size, never below
  * Linux's 552-octet path MTU (a smaller path gets segments without DF); an error quoting a sequence number not in
  * flight is not believed; unreachable fails a connect and is a soft error
- * once connected.
+ * once connected. The stack's path MTU for the address, lowered by another
+ * of its users (`Sender.onPathMtu`), is taken without a resend.
  */
 import { describe, expect, it } from "vitest"
 import * as Sender from "../../src/tcp/Sender.js"
@@ -109,5 +110,39 @@ describe("ICMP errors for an established connection", () => {
     icmp(s, "HostUnreachable", 0, 0, 1020)
     expect(s.snd.softError).toBe("HostUnreachable")
     expect(s.snd.state).toBe("Established")
+  })
+
+  it("the stack's path MTU for the address, lowered by another of its users: taken without a resend (tcp_current_mss)", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[0, MSS], [MSS, MSS]])
+    const cwnd = s.snd.cc.cwnd
+    Sender.onPathMtu(s.snd, { mtu: 1400, locked: false, expiresAt: 601_000 })
+    expect(s.snd.mss).toBe(1360)
+    expect(s.snd.cc.cwnd).toBe((cwnd * 1360) / MSS)
+    expect(s.snd.pmtuExpiresAt).toBe(601_000)
+    // a higher one (the connection's own is lower) changes nothing
+    Sender.onPathMtu(s.snd, { mtu: 1450, locked: false, expiresAt: 602_000 })
+    expect(s.snd.mss).toBe(1360)
+    // a report naming no less than the MTU the quoted segment went at (1500): no proof it was lost
+    expect(icmp(s, "FragmentationNeeded", 1500, 0, 1005)).toEqual([])
+    // the router's report about the first segment, sent at 1460: the flight goes again, cut to 1360
+    expect(shape(icmp(s, "FragmentationNeeded", 1400, 0, 1010))).toEqual([[0, 1360], [1360, 1360], [2720, 200]])
+    // once: the same flight's next report changes nothing
+    expect(icmp(s, "FragmentationNeeded", 1400, MSS, 1020)).toEqual([])
+  })
+
+  it("a locked path MTU from the stack takes DF off; the same MTU again takes the later expiry", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    Sender.onPathMtu(s.snd, { mtu: 1000, locked: false, expiresAt: 601_000 })
+    expect(s.snd.pmtuResend).toBeUndefined() // nothing was in flight
+    Sender.onPathMtu(s.snd, { mtu: 1000, locked: false, expiresAt: 700_000 })
+    expect(s.snd.pmtuExpiresAt).toBe(700_000)
+    Sender.onPathMtu(s.snd, { mtu: 552, locked: true, expiresAt: 800_000 })
+    expect(s.snd.pmtuLocked).toBe(true)
+    expect(s.snd.mss).toBe(512)
+    // it expires as the connection's own would: the route's MTU, DF again
+    s.write(800_000, T.octets(10))
+    expect(s.snd.pmtuLocked).toBe(false)
+    expect(s.snd.mss).toBe(MSS)
   })
 })
