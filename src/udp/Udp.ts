@@ -115,8 +115,9 @@ export interface UdpErrorReport {
  * (Linux's __udp4_lib_err with icmp_err_convert's `fatal` column). RFC 1122
  * §3.2.2.1 makes net and host unreachable (codes 0, 1, 11, 12) and source
  * route failed (5) transient; fragmentation needed (4) updates the path MTU
- * and is hard only under IP_PMTUDISC_DO, which a datagram socket does not
- * have by default; time exceeded and parameter problems are soft. A client
+ * and is EMSGSIZE, hard under anything but IP_PMTUDISC_DONT: a datagram
+ * socket's default, IP_PMTUDISC_WANT, sent the datagram with DF (these
+ * sockets too); time exceeded and parameter problems are soft. A client
  * that moved on at a soft error (a DNS stub, an application) would give up
  * on a server that a route change or a retry would still reach.
  */
@@ -127,6 +128,8 @@ export const hardErrno = (r: Pick<UdpErrorReport, "type" | "code">): string | un
 const HARD_UNREACHABLE: Readonly<Record<number, string>> = {
   2: "ENOPROTOOPT",
   3: "ECONNREFUSED",
+  // (not in icmp_err_convert's table: __udp4_lib_err's own case for code 4 when the socket is not IP_PMTUDISC_DONT)
+  4: "EMSGSIZE",
   6: "ENETUNREACH",
   7: "EHOSTDOWN",
   8: "ENONET",

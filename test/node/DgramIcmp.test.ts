@@ -1,6 +1,7 @@
 /**
  * ICMP errors on a connected `dgram` socket, as Linux reports them: only
- * hard ones (icmp_err_convert's fatal column: port unreachable and the like)
+ * hard ones (icmp_err_convert's fatal column: port unreachable and the like;
+ * and fragmentation needed, EMSGSIZE, since the datagram went with DF)
  * become an 'error'; net and host unreachable are transient (RFC 1122
  * §3.2.2.1) and a socket without IP_RECVERR never hears them. The stack is
  * driven by a scripted peer (a router) over an in-memory link, on the live
@@ -42,5 +43,9 @@ describe("dgram: ICMP errors on a connected socket", () => {
       yield* report(IcmpWire.DstUnreachableCode.NetUnreachable)
       yield* report(IcmpWire.DstUnreachableCode.PortUnreachable)
       expect(errors).toEqual(["ECONNREFUSED"])
+      // fragmentation needed: EMSGSIZE, hard under IP_PMTUDISC_WANT, a datagram socket's default (Linux's
+      // __udp4_lib_err: anything but IP_PMTUDISC_DONT), since the datagram went with DF
+      yield* report(IcmpWire.DstUnreachableCode.FragmentationNeeded)
+      expect(errors).toEqual(["ECONNREFUSED", "EMSGSIZE"])
     }))
 })
