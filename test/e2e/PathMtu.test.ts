@@ -20,6 +20,7 @@ import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { settle } from "../support/Clock.js"
+import { MAX_PATH_MTUS } from "../../src/ipv4/Ipv4.js"
 import * as PathMtu from "../../src/ipv4/PathMtu.js"
 import { arpRequest, asIpv4, asTcp, ipRepr, PEER_ADDR, PEER_MAC, type Peer, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, pingFrom, run, stackWithPeer } from "../support/TestNet.js"
@@ -345,5 +346,33 @@ describe("path MTU per destination: DF asked for", () => {
       const fits = yield* Effect.fork(pingFrom(stack, PEER_ADDR, { size: 972, dontFragment: true }))
       expect(datagrams(yield* sentNow(peer), Ip.Protocol.ICMP)).toEqual([{ length: 1000, df: true, more: false, offset: 0 }])
       yield* Fiber.interrupt(fits)
+    }))
+})
+
+describe("path MTU per destination: bounds", () => {
+  it.scoped("forged reports for many addresses, quoting a bound UDP port: the table stays at its bound, the oldest evicted and counted", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* stackWithPeer({ config: { gateway: PEER_ADDR } })
+      yield* run(stack, Effect.flatMap(Udp, (u) => u.bind(7)))
+      /** "fragmentation needed" naming 600, quoting a datagram of ours from port 7 to `dst` */
+      const forged = (dst: Addr.Ipv4Addr) => {
+        const quoted = Ip.emit(ipRepr({ src: ADDR_A, dst, protocol: Ip.Protocol.UDP, dontFragment: true, payload: new Uint8Array([0, 7, 0, 7, 0, 8, 0, 0]) }))
+        const icmp = IcmpWire.emit({ _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.FragmentationNeeded, nextHopMtu: 600, data: quoted })
+        return ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: icmp })
+      }
+      const n = MAX_PATH_MTUS + 1000
+      for (let i = 0; i < n; i++) {
+        yield* peer.sendIp(forged(Addr.parse(`10.${(i >>> 16) & 0xff}.${(i >>> 8) & 0xff}.${i & 0xff}`)!), MAC_A)
+        if (i % 256 === 255) yield* sentNow(peer)
+      }
+      yield* sentNow(peer)
+      const s = (yield* stats).ipv4
+      expect({ held: s.pathMtus, evicted: s.pathMtuEvictions }).toEqual({ held: MAX_PATH_MTUS, evicted: 1000 })
+      // the newest are held, the first forgotten: a datagram to the first goes whole, to the last cut to 600
+      const udp = yield* udpSocket(stack, peer)
+      expect((yield* udp.send(1000, Addr.parse("10.0.0.0")!)).map((d) => d.length)).toEqual([1028])
+      const last = n - 1
+      const lastAddr = Addr.parse(`10.${(last >>> 16) & 0xff}.${(last >>> 8) & 0xff}.${last & 0xff}`)!
+      expect((yield* udp.send(1000, lastAddr)).map((d) => d.length)).toEqual([596, 452])
     }))
 })
