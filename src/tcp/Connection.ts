@@ -228,8 +228,12 @@ export class Conn {
   /** the connection's place in the stack's timer wheel (internal/Deadlines.ts) */
   deadlineAt = 0
   deadlineIndex = -1
-  /** `ip.pathMtuGeneration()` when the send half last took the stack's path MTU for the peer */
-  private pmtuGeneration: number
+  /**
+   * `ip.pathMtuGeneration()` when the send half last took the stack's path MTU for the peer; none
+   * at first, so the first wake-up looks once: a passive open's sender was made in the dealer's
+   * batch, and a report may have come between it and this connection
+   */
+  private pmtuGeneration = -1
 
   constructor(
     readonly env: Env,
@@ -244,8 +248,6 @@ export class Conn {
     this.reads = snd.reads
     this.events = queues.events
     this.arrivals = queues.arrivals
-    // (the sender was made with what the stack held then: Tcp.connect, Tcp.establish)
-    this.pmtuGeneration = env.ip.pathMtuGeneration()
   }
 
   get localPort(): number {
