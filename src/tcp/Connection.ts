@@ -248,6 +248,9 @@ export class Conn {
     this.reads = snd.reads
     this.events = queues.events
     this.arrivals = queues.arrivals
+    // opened towards an address whose path MTU a router locked below 552: no DF from the SYN on
+    // (the wake-ups keep it in step after; the SYN goes before the first)
+    if (snd.pmtuLocked) this.emitWith(0)
   }
 
   get localPort(): number {

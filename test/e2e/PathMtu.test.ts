@@ -119,6 +119,15 @@ describe("path MTU per destination: TCP", () => {
       expect(sent.map((f) => asIpv4(f)!.dontFragment)).toEqual([true, true, true, true])
     }))
 
+  it.scoped("a new connection to an address whose path MTU is locked (a router's MTU below 552): no DF from its SYN on", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* lowered(296)
+      const opening = yield* Effect.fork(Context.get(stack, Tcp).connect({ address: PEER_ADDR, port: PEER_PORT }))
+      const syn = (yield* sentNow(peer)).filter((f) => ((asTcp(f)?.flags ?? 0) & TcpWire.Flag.SYN) !== 0)
+      expect(syn.map((f) => [asTcp(f)!.options.mss, asIpv4(f)!.dontFragment])).toEqual([[512, false]])
+      yield* Fiber.interrupt(opening)
+    }))
+
   it.scoped("a connection the peer opens to such an address: the SYN-ACK's MSS and the segments start at the path's MTU", () =>
     Effect.gen(function*() {
       const { peer, stack } = yield* lowered(1000)
