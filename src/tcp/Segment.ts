@@ -39,15 +39,14 @@ export interface OutSegment extends TcpWire.TcpRepr {
 
 /** Read the segment at `b[at, at + len)` whose header (`hl` octets) `TcpWire.check` accepted; `ce`: its IP header said CE. */
 export const read = (b: Uint8Array, at: number, hl: number, len: number, ce = false): Segment => {
-  const parsed = hl === TcpWire.HEADER_LEN ? undefined : TcpWire.parseOptions(b, at + TcpWire.HEADER_LEN, at + hl)
   return {
     seq: TcpWire.seqAt(b, at),
     ack: TcpWire.ackAt(b, at),
     flags: TcpWire.flagsAt(b, at),
     window: TcpWire.windowAt(b, at),
     urgent: TcpWire.urgentAt(b, at),
-    // `check` validated the options already, so this is never Left
-    options: parsed === undefined || parsed._tag === "Left" ? TcpWire.NO_OPTIONS : parsed.right,
+    // options as Linux reads them: a malformed one ends the walk or is skipped, never drops the segment
+    options: hl === TcpWire.HEADER_LEN ? TcpWire.NO_OPTIONS : TcpWire.parseOptions(b, at + TcpWire.HEADER_LEN, at + hl).options,
     payload: b.subarray(at + hl, at + len),
     ce
   }

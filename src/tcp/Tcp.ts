@@ -5,7 +5,8 @@
  * - **The dealer** is one fiber over IPv4's protocol-6 mailbox. Per batch it
  *   stamps the arrival time once (RTT samples use it, not the time a
  *   connection got round to the segment), validates each segment in place
- *   (`TcpHeader.check`; malformed ones are counted by reason and dropped),
+ *   (`TcpHeader.check`; malformed ones are counted by reason and dropped;
+ *   options never make a segment malformed, as in Linux: TcpHeader.ts),
  *   drops segments sent to a broadcast address (RFC 1122 §4.2.3.10), and
  *   sorts the rest by 4-tuple: each connection gets one array per wake-up
  *   into its bounded, dropping queue (Connection.ts); a segment for no

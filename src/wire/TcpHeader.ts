@@ -10,24 +10,38 @@
  * receive path's form of `parse`): at least 20 octets; a data offset of at
  * least five words that fits the segment; the checksum over the IPv4
  * pseudo-header (RFC 9293 §3.1: source, destination, zero, protocol 6, TCP
- * length) and the whole segment; then options that are well formed. A
- * segment `check` accepts always parses. `parse` gives the same verdict as a
- * `WireError`, or a `TcpRepr` plus the payload (a view into the input). The
- * segment's length is the IP layer's (total length minus the IP header):
- * TCP has no length field of its own, so every octet given is covered by the
- * checksum and octets past the header are payload.
+ * length) and the whole segment. A segment `check` accepts always parses.
+ * `parse` gives the same verdict as a `WireError`, or a `TcpRepr` plus the
+ * payload (a view into the input). The segment's length is the IP layer's
+ * (total length minus the IP header): TCP has no length field of its own,
+ * so every octet given is covered by the checksum and octets past the
+ * header are payload.
  *
- * Options (RFC 9293 §3.2). EOL ends the list (what follows is padding); NOP
- * is one octet; every other kind is kind, length (counting both), data. An
- * option whose length is below 2 or runs past the header, or one of the
- * kinds below with a length other than its own, makes the segment
- * `Malformed`. Unknown kinds are skipped by their length. Known kinds: MSS
- * (2, length 4), window scale (3, length 3; a shift above 14 is read as 14,
- * RFC 7323 §2.3), SACK-permitted (4, length 2), SACK (5, length 2 + 8n for
- * 1 to 4 blocks), timestamps (8, length 10). Where a kind repeats, the last
- * one counts. The codec reads options on any segment: that MSS (RFC 9293
- * §3.2, MUST-65), window scale (RFC 7323 §2.2) and SACK-permitted (RFC 2018
- * §2) mean something only on a SYN is for the state machine to enforce.
+ * Options (RFC 9293 §3.2) never make a segment fail: they are read as
+ * Linux's tcp_parse_options reads them, and the segment goes on with what
+ * was read. RFC 9293 §3.1 (RFC 1122 §4.2.2.5, MUST-7) asks only that an
+ * illegal option length not crash TCP, and suggests a reset; Linux, the
+ * peer that matters, keeps the segment, so that an option a middlebox
+ * mangled does not blackhole the connection, and so do we. EOL ends the
+ * list (what follows is padding); NOP is one octet; every other kind is
+ * kind, length (counting both), data. A length below 2 ("silly options"),
+ * or an option or its length octet running past the options area ("don't
+ * parse partial options"), ends the walk there, keeping what came before.
+ * A known kind with a length not its own is skipped by its length and the
+ * walk goes on; so are unknown kinds. Known kinds: MSS (2, length 4; an MSS
+ * of 0 is no announcement, as Linux skips it, and 536 applies), window
+ * scale (3, length 3; a shift above 14 is read as 14, RFC 7323 §2.3,
+ * Linux's "Illegal window scaling value"), SACK-permitted (4, length 2),
+ * SACK (5, length 2 + 8n with n ≥ 1, Linux's `(opsize - TCPOLEN_SACK_BASE)
+ * % TCPOLEN_SACK_PERBLOCK == 0`; at most the first 4 blocks are read, as
+ * Linux's tcp_sacktag_write_queue), timestamps (8, length 10). Where a kind
+ * repeats, the last one read counts (Linux overwrites). `parseOptions` says
+ * what the walk stepped over (`OptionsParse`). The codec reads options on
+ * any segment: that MSS (RFC 9293 §3.2, MUST-65), window scale (RFC 7323
+ * §2.2) and SACK-permitted (RFC 2018 §2) mean something only on a SYN, a
+ * SACK only once SACK-permitted was exchanged, a timestamp only once both
+ * sent one, is for the state machine to enforce (Linux's tcp_parse_options
+ * checks the SYN flag and its `estab` argument there).
  *
  * Flags. `flags` is the octet at offset 13: CWR ECE URG ACK PSH RST SYN FIN.
  * The four bits beside the data offset (reserved in RFC 9293; the old NS
@@ -160,7 +174,7 @@ export interface Timestamp {
  * @category models
  */
 export interface TcpOptions {
-  /** maximum segment size the sender can receive, in octets (RFC 9293 §3.7.1), 0..65535 */
+  /** maximum segment size the sender can receive, in octets (RFC 9293 §3.7.1), 1..65535 (0 reads as absent) */
   readonly mss?: number
   /** the sender's receive-window shift count, 0..14 (RFC 7323 §2; larger values read as 14) */
   readonly windowScale?: number
@@ -216,90 +230,102 @@ export type TcpSegment = TcpRepr & {
 export const CHECK_REASONS: ReadonlyArray<WireError["reason"]> = [
   "Truncated",
   "BadHeaderLen",
-  "BadChecksum",
-  "Malformed"
+  "BadChecksum"
 ]
 const TRUNCATED = -1
 const BAD_HEADER_LEN = -2
 const BAD_CHECKSUM = -3
-const MALFORMED = -4
 
 /** The reason a negative `check` result stands for. */
 export const checkReason = (code: number): WireError["reason"] => CHECK_REASONS[-code - 1] ?? "Malformed"
 
+/**
+ * What reading one options area gave (`parseOptions`): the options, and
+ * what the walk stepped over on the way, as Linux's tcp_parse_options does
+ * without a word (see the module doc). For tests, tools and counters; the
+ * segment is processed with `options` whatever the rest says.
+ *
+ * @category models
+ */
+export interface OptionsParse {
+  readonly options: TcpOptions
+  /**
+   * Why the walk ended before the options area did, if it did: `ShortLength`
+   * an option length below 2; `PastEnd` an option, or its length octet,
+   * running past the area. What followed was not read. (EOL is an end, not
+   * a stop: undefined.)
+   */
+  readonly stopped: "ShortLength" | "PastEnd" | undefined
+  /** options of a known kind skipped for a length not their own */
+  readonly skipped: number
+}
 
 /** `TcpOptions` as the option walker fills it in. */
 type OptionsBuilder = Types.Mutable<TcpOptions>
 
 /**
- * Walk the options in `b[start, end)`. Returns false when one is malformed.
- * With `out`, also records what they say; without it, allocates nothing, so
- * `check` and `parse` share one definition of "well formed".
+ * Parse the options in `b[start, end)` (the octets between the fixed header
+ * and the data offset) as Linux's tcp_parse_options does: never a failure;
+ * see the module doc.
+ *
+ * @category constructors
  */
-const scanOptions = (b: Uint8Array, start: number, end: number, out: OptionsBuilder | undefined): boolean => {
+export const parseOptions = (b: Uint8Array, start = 0, end = b.length): OptionsParse => {
+  const out: OptionsBuilder = { sackPermitted: false }
+  let skipped = 0
   let i = start
   while (i < end) {
     const kind = b[i]!
-    if (kind === OptionKind.EOL) return true
+    if (kind === OptionKind.EOL) break
     if (kind === OptionKind.NOP) {
       i++
       continue
     }
-    if (i + 1 >= end) return false // no room for the length octet
+    if (end - i < 2) return { options: out, stopped: "PastEnd", skipped } // no room for the length octet
     const len = b[i + 1]!
-    if (len < 2 || len > end - i) return false
+    if (len < 2) return { options: out, stopped: "ShortLength", skipped }
+    if (len > end - i) return { options: out, stopped: "PastEnd", skipped }
     switch (kind) {
-      case OptionKind.MSS:
-        if (len !== LEN_MSS) return false
-        if (out !== undefined) out.mss = u16(b, i + 2)
+      case OptionKind.MSS: {
+        if (len !== LEN_MSS) {
+          skipped++
+          break
+        }
+        const mss = u16(b, i + 2)
+        if (mss !== 0) out.mss = mss
         break
+      }
       case OptionKind.WINDOW_SCALE:
-        if (len !== LEN_WINDOW_SCALE) return false
-        // RFC 7323 §2.3: a shift above 14 is used as 14 (Linux does the same).
-        if (out !== undefined) out.windowScale = Math.min(b[i + 2]!, MAX_WINDOW_SHIFT)
+        if (len !== LEN_WINDOW_SCALE) skipped++
+        else out.windowScale = Math.min(b[i + 2]!, MAX_WINDOW_SHIFT)
         break
       case OptionKind.SACK_PERMITTED:
-        if (len !== LEN_SACK_PERMITTED) return false
-        if (out !== undefined) out.sackPermitted = true
+        if (len !== LEN_SACK_PERMITTED) skipped++
+        else out.sackPermitted = true
         break
       case OptionKind.SACK: {
-        const blocks = (len - 2) / LEN_SACK_BLOCK
-        if (blocks < 1 || blocks > MAX_SACK_BLOCKS || !Number.isInteger(blocks)) return false
-        if (out !== undefined) {
-          const sack: Array<SackBlock> = []
-          for (let j = i + 2; j < i + len; j += LEN_SACK_BLOCK) {
-            sack.push({ left: u32(b, j) as SeqNum, right: u32(b, j + 4) as SeqNum })
-          }
-          out.sack = sack
+        if (len < 2 + LEN_SACK_BLOCK || (len - 2) % LEN_SACK_BLOCK !== 0) {
+          skipped++
+          break
         }
+        const sack: Array<SackBlock> = []
+        const last = i + Math.min(len, 2 + MAX_SACK_BLOCKS * LEN_SACK_BLOCK)
+        for (let j = i + 2; j < last; j += LEN_SACK_BLOCK) {
+          sack.push({ left: u32(b, j) as SeqNum, right: u32(b, j + 4) as SeqNum })
+        }
+        out.sack = sack
         break
       }
       case OptionKind.TIMESTAMPS:
-        if (len !== LEN_TIMESTAMPS) return false
-        if (out !== undefined) out.timestamp = { value: u32(b, i + 2), echo: u32(b, i + 6) }
+        if (len !== LEN_TIMESTAMPS) skipped++
+        else out.timestamp = { value: u32(b, i + 2), echo: u32(b, i + 6) }
         break
       default:
         break // unknown kind: skipped by its length (RFC 9293 §3.2, RFC 1122 §4.2.2.5)
     }
     i += len
   }
-  return true
-}
-
-/**
- * Parse the options in `b[start, end)` (the octets between the fixed header
- * and the data offset). `Malformed` when one option is; see the module doc.
- *
- * @category constructors
- */
-export const parseOptions = (
-  b: Uint8Array,
-  start = 0,
-  end = b.length
-): Either.Either<TcpOptions, WireError> => {
-  const out: OptionsBuilder = { sackPermitted: false }
-  if (!scanOptions(b, start, end, out)) return Either.left(new WireError({ layer: "tcp", reason: "Malformed" }))
-  return Either.right(out)
+  return { options: out, stopped: undefined, skipped }
 }
 
 /**
@@ -309,10 +335,10 @@ export const parseOptions = (
  * header). Returns the header length in octets (20..60; the payload is
  * `b[off + headerLength, off + len)`), or a negative code naming the reason
  * (see `CHECK_REASONS`): -1 truncated (under 20 octets, or a data offset past
- * the segment), -2 a data offset under 5 words, -3 a bad checksum, -4 a
- * malformed option. The checksum is checked before the options, so damage
- * in transit reads as BadChecksum; with `checksumOk` (someone vouched for
- * it: `Ipv4Packet.checksumOk`) it is not checked at all.
+ * the segment), -2 a data offset under 5 words, -3 a bad checksum. Options
+ * are not looked at: none makes a segment fail (module doc). With
+ * `checksumOk` (someone vouched for it: `Ipv4Packet.checksumOk`) the
+ * checksum is not checked at all.
  */
 export const check = (
   b: Uint8Array,
@@ -329,7 +355,6 @@ export const check = (
   if (!checksumOk && Checksum.finish(Checksum.sum(b, Checksum.pseudoHeaderSum(src, dst, PROTOCOL, len), off, off + len)) !== 0) {
     return BAD_CHECKSUM
   }
-  if (!scanOptions(b, off + HEADER_LEN, off + headerLen, undefined)) return MALFORMED
   return headerLen
 }
 
@@ -361,12 +386,7 @@ export const urgentAt = (b: Uint8Array, off: number): number => u16(b, off + Fie
 export const parse = (b: Uint8Array, src: Ipv4Addr, dst: Ipv4Addr): Either.Either<TcpSegment, WireError> => {
   const headerLen = check(b, 0, b.length, src, dst)
   if (headerLen < 0) return Either.left(new WireError({ layer: "tcp", reason: checkReason(headerLen) }))
-  let options = NO_OPTIONS
-  if (headerLen > HEADER_LEN) {
-    const out: OptionsBuilder = { sackPermitted: false }
-    scanOptions(b, HEADER_LEN, headerLen, out) // cannot fail: check walked the same octets
-    options = out
-  }
+  const options = headerLen > HEADER_LEN ? parseOptions(b, HEADER_LEN, headerLen).options : NO_OPTIONS
   return Either.right({
     srcPort: srcPortAt(b, 0),
     dstPort: dstPortAt(b, 0),

@@ -10,7 +10,8 @@
  * `tcpRepr` produces only values the codec represents exactly, so
  * `parse(emit(r))` must deep-equal `r`: options whose layout fits in 40
  * octets (SACK blocks are cut to what fits, and dropped when none does),
- * window shifts 0..14 (parse reads larger ones as 14), SACK lists never
+ * an MSS of 1..65535 (parse reads 0 as no MSS, as Linux does), window
+ * shifts 0..14 (parse reads larger ones as 14), SACK lists never
  * empty (an empty list emits nothing and so parses as absent), and absent
  * option keys really absent (not `undefined`), as parse leaves them.
  *
@@ -70,7 +71,7 @@ const fixedOptionsLen = (o: Omit<TcpOptions, "sack">): number =>
 export const tcpOptions: fc.Arbitrary<TcpOptions> = fc
   .record(
     {
-      mss: u16,
+      mss: fc.integer({ min: 1, max: 0xffff }),
       windowScale: fc.integer({ min: 0, max: 14 }),
       sackPermitted: fc.boolean(),
       sack: fc.array(sackBlock, { minLength: 1, maxLength: 4 }),
@@ -109,7 +110,8 @@ const bytesOf = (n: number): fc.Arbitrary<Array<number>> => fc.array(u8, { minLe
 /**
  * One option as octets: mostly well formed (every known kind, unknown kinds
  * with a sound length, NOP, now and then EOL), sometimes a few junk octets
- * that may or may not make the list malformed.
+ * that may or may not make the list malformed (which parse then reads as
+ * Linux does).
  */
 const optionToken: fc.Arbitrary<ReadonlyArray<number>> = fc.oneof(
   { arbitrary: fc.constant([1]), weight: 3 },
@@ -135,8 +137,8 @@ const optionToken: fc.Arbitrary<ReadonlyArray<number>> = fc.oneof(
  * A TCP segment from `src` to `dst` with a random fixed header, a data
  * offset of 5..15 words, options built from `optionToken`s (cut at the data
  * offset, or padded with NOPs up to it) and a payload, and a checksum that
- * verifies, so `check` gets past the checksum and walks the options. About
- * half are well formed.
+ * verifies, so the options are the only thing that may be wrong with it.
+ * About half are well formed.
  */
 export const segmentWithRandomOptions = (src: number, dst: number): fc.Arbitrary<Uint8Array> =>
   withValidChecksum(

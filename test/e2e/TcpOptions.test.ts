@@ -1,0 +1,145 @@
+/**
+ * Malformed TCP options against a listener, from a raw peer (RFC 9293 §3.1,
+ * RFC 1122 §4.2.2.5 MUST-7: an illegal option length must not crash TCP).
+ * The stack reads them as Linux's tcp_parse_options does (TcpHeader.ts):
+ * a length below 2 or past the options area ends the walk, a known kind
+ * with a length not its own is skipped, and the segment is processed with
+ * what was read; it is not dropped, so a middlebox that mangles one option
+ * does not blackhole the connection. The options go on the wire as octets,
+ * since the codec cannot write a malformed option.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Option } from "effect"
+import type { Scope } from "effect"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import { type Connection, Tcp } from "../../src/tcp/Tcp.js"
+import type { TcpError } from "../../src/tcp/TcpError.js"
+import * as Checksum from "../../src/wire/Checksum.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
+import * as TcpWire from "../../src/wire/TcpHeader.js"
+import { boundedWait } from "../support/Clock.js"
+import { asTcp, ipFrame, ipRepr, PEER_ADDR, type Peer } from "../support/Peer.js"
+import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
+
+const ISN = Seq.make(0xfffffff0)
+const { ACK, PSH, SYN } = TcpWire.Flag
+
+/**
+ * A frame from the peer's port 40000 to port 80 whose options are exactly
+ * the octets `raw` (whole words), checksummed: the options are the only
+ * thing that may be wrong with it.
+ */
+const rawFrame = (
+  fields: { readonly seq: Seq.SeqNum; readonly ack?: Seq.SeqNum; readonly flags: number },
+  raw: ReadonlyArray<number>,
+  payload: Uint8Array = new Uint8Array(0)
+): Uint8Array => {
+  if (raw.length % 4 !== 0 || raw.length > 40) throw new Error("test bug: options must be whole words, <= 40")
+  const plain = TcpWire.emit({
+    srcPort: 40000,
+    dstPort: 80,
+    seq: fields.seq,
+    ack: fields.ack ?? Seq.ZERO,
+    flags: fields.flags,
+    window: 64240,
+    urgent: 0,
+    options: TcpWire.NO_OPTIONS
+  }, payload, PEER_ADDR, ADDR_A)
+  const hl = 20 + raw.length
+  const b = new Uint8Array(hl + payload.length)
+  b.set(plain.subarray(0, 20))
+  b.set(raw, 20)
+  b.set(payload, hl)
+  b[TcpWire.Field.dataOffset] = (hl / 4) << 4
+  b[TcpWire.Field.checksum] = 0
+  b[TcpWire.Field.checksum + 1] = 0
+  const c = Checksum.finish(Checksum.sum(b, Checksum.pseudoHeaderSum(PEER_ADDR, ADDR_A, TcpWire.PROTOCOL, b.length)))
+  b[TcpWire.Field.checksum] = c >>> 8
+  b[TcpWire.Field.checksum + 1] = c & 0xff
+  return ipFrame(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.TCP, payload: b }), MAC_A)
+}
+
+const be32 = (n: number): Array<number> => [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]
+/** The aligned timestamps option, as Linux sends it: NOP, NOP, kind 8, length 10. */
+const tsOption = (value: number, echo: number): Array<number> => [1, 1, 8, 10, ...be32(value), ...be32(echo)]
+
+/** The next TCP segment the stack sends (skipping anything else). */
+const nextTcp = (peer: Peer): Effect.Effect<TcpWire.TcpSegment> =>
+  Effect.gen(function*() {
+    for (let i = 0; i < 10; i++) {
+      const s = asTcp(yield* peer.next)
+      if (s !== undefined) return s
+    }
+    throw new Error("no TCP segment in 10 frames")
+  })
+
+/** Open a connection to a listener on port 80 with a SYN carrying `synOptions` (octets); the peer answers the SYN-ACK with `ackOptions`. */
+const open = (
+  synOptions: ReadonlyArray<number>,
+  ackOptions: (synAck: TcpWire.TcpSegment) => ReadonlyArray<number> = () => []
+): Effect.Effect<{ readonly peer: Peer; readonly conn: Connection; readonly synAck: TcpWire.TcpSegment; readonly ack: Seq.SeqNum }, TcpError, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { peer, stack } = yield* stackWithPeer()
+    const listener = yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+    yield* peer.sendFrame(rawFrame({ seq: ISN, flags: SYN }, synOptions))
+    const synAck = yield* nextTcp(peer)
+    expect(synAck.flags).toBe(SYN | ACK)
+    const ack = Seq.add(synAck.seq, 1)
+    yield* peer.sendFrame(rawFrame({ seq: Seq.add(ISN, 1), ack, flags: ACK }, ackOptions(synAck)))
+    const conn = yield* boundedWait(listener.accept, "the accepted connection")
+    return { peer, conn, synAck, ack }
+  })
+
+const readText = (conn: Connection, n: number): Effect.Effect<string, TcpError> =>
+  Effect.gen(function*() {
+    let got = ""
+    while (got.length < n) {
+      const chunk = yield* boundedWait(conn.read, "data from the peer")
+      got += new TextDecoder().decode(Option.getOrThrow(chunk))
+    }
+    return got
+  })
+
+const MSS_1000 = [2, 4, 0x03, 0xe8]
+
+describe("malformed TCP options from a raw peer: read as Linux reads them, the segment kept", () => {
+  it.scoped("a SYN with a length-1 option after a valid MSS: the MSS is kept and the connection opens", () =>
+    Effect.gen(function*() {
+      // (the walk stops at the length of 1; what follows it, a window scale, is not read)
+      const { conn, peer, synAck } = yield* open([...MSS_1000, 30, 1, 0, 1, 1, 3, 3, 7])
+      expect(synAck.options.windowScale).toBeUndefined() // no shift was read, so none is answered
+      yield* conn.write(new Uint8Array(3000))
+      const first = yield* nextTcp(peer)
+      expect(first.payload.length).toBe(1000) // the peer's MSS, not the 536 of no MSS
+    }))
+
+  it.scoped("a SYN whose SACK-permitted has length 3: skipped, the MSS, timestamps and window scale after it are read", () =>
+    Effect.gen(function*() {
+      const { synAck } = yield* open([...MSS_1000, 4, 3, 0, 1, ...tsOption(100, 0), 1, 3, 3, 7], (s) => tsOption(101, s.options.timestamp!.value))
+      expect(synAck.options.sackPermitted).toBe(false)
+      expect(synAck.options.timestamp?.echo).toBe(100)
+      expect(synAck.options.windowScale).toBeDefined()
+    }))
+
+  it.scoped("after timestamps were negotiated, data whose timestamp option has length 8 is taken as data without a timestamp", () =>
+    Effect.gen(function*() {
+      const { ack, conn, peer, synAck } = yield* open([...MSS_1000, ...tsOption(100, 0)], (s) => tsOption(101, s.options.timestamp!.value))
+      expect(synAck.options.timestamp).toBeDefined()
+      const hello = new TextEncoder().encode("hello")
+      yield* peer.sendFrame(rawFrame({ seq: Seq.add(ISN, 1), ack, flags: ACK | PSH }, [1, 1, 8, 8, 0, 0, 0, 102, 0, 0, 1, 1], hello))
+      expect(yield* readText(conn, 5)).toBe("hello")
+      // and it is acknowledged
+      let acked = Seq.add(ISN, 1)
+      while (Seq.lt(acked, Seq.add(ISN, 6))) acked = (yield* nextTcp(peer)).ack
+      expect(acked).toBe(Seq.add(ISN, 6))
+    }))
+
+  it.scoped("data with a SACK option of length 11 (not 2 + 8n) and with an option of length 0: both taken", () =>
+    Effect.gen(function*() {
+      const { ack, conn, peer } = yield* open([...MSS_1000, 1, 1, 4, 2])
+      const enc = new TextEncoder()
+      yield* peer.sendFrame(rawFrame({ seq: Seq.add(ISN, 1), ack, flags: ACK | PSH }, [1, 1, 5, 11, 0, 0, 0, 1, 0, 0, 0, 2, 9, 1, 1, 1], enc.encode("abc")))
+      yield* peer.sendFrame(rawFrame({ seq: Seq.add(ISN, 4), ack, flags: ACK | PSH }, [30, 0, 0, 0], enc.encode("def")))
+      expect(yield* readText(conn, 6)).toBe("abcdef")
+    }))
+})
