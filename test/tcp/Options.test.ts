@@ -1,0 +1,129 @@
+/**
+ * What an option means, and where: the state machine's half of Linux's
+ * tcp_parse_options (net/ipv4/tcp_input.c), whose codec half is in
+ * test/wire/TcpHeader.test.ts. MSS, window scale and SACK-permitted count
+ * only on a SYN of a connection being set up (`th->syn && !estab`); a SACK
+ * only once SACK-permitted was exchanged (`opt_rx->sack_ok`); a timestamp
+ * only once both sides sent one (`estab && tstamp_ok`, or offered ourselves
+ * on an active open); a SACK block only when tcp_is_sackblock_valid takes
+ * it. Segments here are read from octets (`Segment.read`), so codec and
+ * state machine are tested together, as the dealer runs them.
+ */
+import { describe, expect, it } from "vitest"
+import * as Handshake from "../../src/tcp/Handshake.js"
+import * as Segment from "../../src/tcp/Segment.js"
+import { ACK, SYN } from "../../src/tcp/Segment.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import * as Checksum from "../../src/wire/Checksum.js"
+import * as TcpWire from "../../src/wire/TcpHeader.js"
+import * as T from "../support/TcpSocket.js"
+
+const MSS = 1460
+const SRC = 0xc6120001
+const DST = 0xc6120002
+
+/** The peer's segment with exactly the option octets `raw`, through the codec as the dealer reads it. */
+const fromOctets = (
+  f: { readonly seq: Seq.SeqNum; readonly ack?: Seq.SeqNum; readonly flags: number; readonly window?: number },
+  raw: ReadonlyArray<number>,
+  payload: Uint8Array = Segment.EMPTY
+): Segment.Segment => {
+  const hl = 20 + raw.length
+  const plain = TcpWire.emit({
+    srcPort: T.REMOTE_PORT,
+    dstPort: T.LOCAL_PORT,
+    seq: f.seq,
+    ack: f.ack ?? Seq.ZERO,
+    flags: f.flags,
+    window: f.window ?? 64240,
+    urgent: 0,
+    options: TcpWire.NO_OPTIONS
+  }, payload, SRC, DST)
+  const b = new Uint8Array(hl + payload.length)
+  b.set(plain.subarray(0, 20))
+  b.set(raw, 20)
+  b.set(payload, hl)
+  b[TcpWire.Field.dataOffset] = (hl / 4) << 4
+  b[TcpWire.Field.checksum] = 0
+  b[TcpWire.Field.checksum + 1] = 0
+  const c = Checksum.finish(Checksum.sum(b, Checksum.pseudoHeaderSum(SRC, DST, TcpWire.PROTOCOL, b.length)))
+  b[TcpWire.Field.checksum] = c >>> 8
+  b[TcpWire.Field.checksum + 1] = c & 0xff
+  const checked = TcpWire.check(b, 0, b.length, SRC, DST)
+  expect(checked).toBe(hl) // options never fail the check
+  return Segment.read(b, 0, checked, b.length)
+}
+
+const sent = (out: ReadonlyArray<Segment.OutSegment>) => out.reduce((n, o) => n + (o.payload?.length ?? 0), 0)
+/** Our sequence number `n` octets after our ISN + 1. */
+const ours = (n: number) => Seq.add(T.LOCAL_ISN, 1 + n)
+
+describe("options only a SYN carries (Linux's tcp_parse_options: th->syn && !estab)", () => {
+  it("a SYN's window shift of 15 is taken as 14 (RFC 7323 §2.3; Linux's \"Illegal window scaling value\")", () => {
+    const syn = fromOctets({ seq: T.REMOTE_ISN, flags: SYN }, [2, 4, 0x05, 0xb4, 1, 3, 3, 15])
+    expect(syn.options.windowScale).toBe(14)
+    const h = Handshake.halfOpen(T.params(), { localPort: T.LOCAL_PORT, remotePort: T.REMOTE_PORT }, syn, T.LOCAL_ISN, T.MTU, 0)
+    expect(h.sndShift).toBe(14)
+    const v = Handshake.inSynReceived(h, Segment.make({ seq: Seq.add(T.REMOTE_ISN, 1), ack: Seq.add(T.LOCAL_ISN, 1), flags: ACK, window: 1 }), 10)
+    expect(v._tag === "Established" && v.negotiated.window).toBe(1 << 14)
+  })
+
+  it("an MSS on a segment without SYN is ignored: the MSS stays the SYN's", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    s.send(10, fromOctets({ seq: Seq.add(T.REMOTE_ISN, 1), ack: ours(0), flags: ACK }, [2, 4, 0, 100]))
+    const out = s.write(20, T.octets(3000))
+    expect(out[0]!.payload!.length).toBe(MSS)
+  })
+
+  it("a window scale on a segment without SYN is ignored: an unscaled connection stays unscaled", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    s.send(10, fromOctets({ seq: Seq.add(T.REMOTE_ISN, 1), ack: ours(0), flags: ACK, window: 100 }, [1, 3, 3, 7]))
+    expect(s.snd.sndWnd).toBe(100)
+  })
+
+  it("SACK-permitted on a segment without SYN does not turn SACK on: out-of-order data draws no SACK block", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    s.send(10, fromOctets({ seq: Seq.add(T.REMOTE_ISN, 1), ack: ours(0), flags: ACK }, [1, 1, 4, 2]))
+    const out = s.send(20, T.fromPeer({ seq: 100, payload: "late" }))
+    expect(out.map((o) => o.options.sack)).toEqual(out.map(() => undefined))
+    expect(out.length).toBeGreaterThan(0) // the duplicate ACK went, without blocks
+  })
+
+  it("a SYN-ACK's MSS, shift and SACK-permitted are read in SYN-SENT; the timestamp too when we offered one", () => {
+    const { socket } = T.synSent({ now: 0 })
+    socket.send(10, fromOctets({ seq: T.REMOTE_ISN, ack: ours(0), flags: SYN | ACK }, [2, 4, 0x03, 0xe8, 4, 2, 8, 10, 0, 0, 0, 9, 0, 0, 0, 0, 1, 3, 3, 2]))
+    expect(socket.state).toBe("Established")
+    expect([socket.snd.sackOk, socket.snd.tsOk]).toEqual([true, true])
+    expect(socket.write(20, T.octets(3000))[0]!.payload!.length).toBe(1000 - 12) // MSS less the timestamps option
+  })
+})
+
+describe("options only a connection that agreed to them uses", () => {
+  it("a SYN-ACK with timestamps to a SYN that offered none: none are used (RFC 7323 §3.2)", () => {
+    const { socket, syn } = T.synSent({ now: 0, params: { timestamps: false } })
+    expect(syn.options.timestamp).toBeUndefined()
+    const out = socket.send(10, fromOctets({ seq: T.REMOTE_ISN, ack: ours(0), flags: SYN | ACK }, [2, 4, 0x05, 0xb4, 1, 1, 8, 10, 0, 0, 0, 9, 0, 0, 0, 1]))
+    expect(socket.state).toBe("Established")
+    expect(out.map((o) => o.options.timestamp)).toEqual([undefined])
+    expect(socket.write(20, "abc").map((o) => o.options.timestamp)).toEqual([undefined])
+  })
+
+  it("a SYN-ACK with SACK-permitted and a shift to a SYN that offered neither: neither is used", () => {
+    const { socket, syn } = T.synSent({ now: 0, params: { sack: false, windowScaling: false, timestamps: false } })
+    expect([syn.options.sackPermitted, syn.options.windowScale]).toEqual([false, undefined])
+    socket.send(10, fromOctets({ seq: T.REMOTE_ISN, ack: ours(0), flags: SYN | ACK, window: 100 }, [2, 4, 0x05, 0xb4, 1, 1, 4, 2, 1, 3, 3, 7]))
+    expect(socket.snd.sackOk).toBe(false)
+    expect(sent(socket.write(20, T.octets(3000)))).toBe(100) // the window unscaled
+  })
+
+  it("SACK blocks on a connection without SACK are ignored: nothing is marked SACKed", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    s.write(0, T.octets(5 * MSS))
+    s.send(10, fromOctets({ seq: Seq.add(T.REMOTE_ISN, 1), ack: ours(0), flags: ACK }, [1, 1, 5, 10, ...be32(ours(MSS)), ...be32(ours(3 * MSS))]))
+    expect(s.snd.board.sacked).toBe(0)
+  })
+})
+
+function be32(n: number): Array<number> {
+  return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]
+}
