@@ -4,9 +4,18 @@
  * into sorted, disjoint ranges. Plain data owned by one send half; pure
  * functions over it:
  *
+ * - `blockValid`: whether a block may be taken at all. As Linux's
+ *   tcp_is_sackblock_valid, a block that is reversed, reaches past SND.MAX
+ *   ("too far in future") or starts at or below the cumulative ACK is
+ *   ignored whole, not clipped: a receiver holding octets up to its ACK
+ *   would have acknowledged them, and one reporting octets we never sent
+ *   reports nothing we can trust (RFC 2018 §5 lets a sender ignore such
+ *   blocks). Clipped, such a block marked the octets inside it SACKed, and
+ *   they were then not resent until the RTO. (A D-SACK, RFC 2883, lies
+ *   below the ACK and is the send half's to read, Rack.dsackOf; it marks
+ *   nothing here.)
  * - `update` (and `add`, one block) merges an ACK's blocks (only the parts
- *   inside [SND.UNA, SND.MAX): a block outside is stale or forged, RFC 2018
- *   §5 lets a sender ignore it). The send half gives `add` each block
+ *   inside [SND.UNA, SND.MAX)). The send half gives `add` each valid block
  *   narrowed to the segments it sent that lie wholly inside it (Rack.ts's
  *   `segmentEdgeAtOrAfter` / `AtOrBefore`), as Linux tags whole segments
  *   only: so each range it adds holds a whole segment at least, and a peer's
@@ -45,6 +54,15 @@ export const make = (): Scoreboard => ({ ranges: [], sacked: 0 })
 
 /** RFC 6675 DupThresh. */
 export const DUP_THRESH = 3
+
+/**
+ * Linux's tcp_is_sackblock_valid for a block that is not a D-SACK: [left,
+ * right) is not empty or reversed, ends at or before `sndMax`, and starts
+ * above `sndUna`, the cumulative ACK the segment carrying it brought (or
+ * SND.UNA, if it brought none newer).
+ */
+export const blockValid = (left: Seq.SeqNum, right: Seq.SeqNum, sndUna: Seq.SeqNum, sndMax: Seq.SeqNum): boolean =>
+  Seq.lt(left, right) && Seq.lte(right, sndMax) && Seq.gt(left, sndUna)
 
 /** Merge `blocks`, clipped to [sndUna, sndMax). */
 export const update = (

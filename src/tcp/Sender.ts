@@ -1245,10 +1245,14 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     }
   }
   const sackedBefore = s.board.sacked
+  const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
   if (s.sackOk && a.sack !== undefined) {
     // each block counts for the whole segments inside it only (Rack.segmentEdgeAtOrAfter says why)
     const fin = finEnd(s)
+    const una = advances ? a.ack : s.sndUna
     for (const b of a.sack) {
+      // a block reversed, past SND.MAX or not above the ACK is ignored whole (Linux's tcp_is_sackblock_valid)
+      if (!Scoreboard.blockValid(b.left, b.right, una, s.sndMax)) continue
       const left = Rack.segmentEdgeAtOrAfter(s.rack, b.left)
       let right = Rack.segmentEdgeAtOrBefore(s.rack, b.right)
       // A block that stops at our FIN, inside the segment that carried it with the last data, takes
@@ -1261,7 +1265,6 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   }
   // octets this ACK SACKed that were neither acknowledged nor SACKed before (the board is pruned later)
   const newlySacked = s.board.sacked - sackedBefore
-  const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
   let dsack: SackBlock | undefined
   if (s.sackOk) {
     const una = advances ? a.ack : s.sndUna

@@ -127,3 +127,42 @@ describe("options only a connection that agreed to them uses", () => {
 function be32(n: number): Array<number> {
   return [n >>> 24, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]
 }
+
+describe("SACK blocks Linux's tcp_is_sackblock_valid refuses are ignored whole, not clipped", () => {
+  /** SACK on, ten full segments in flight (the initial window): SND.UNA = 0, SND.MAX = 10 MSS. */
+  const inFlight = () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: true } })
+    expect(sent(s.write(0, T.octets(10 * MSS)))).toBe(10 * MSS)
+    return s
+  }
+  const ackWith = (ack: number, ...blocks: ReadonlyArray<readonly [number, number]>) =>
+    T.fromPeer({ ack, options: { sackPermitted: false, sack: blocks.map(([l, r]) => ({ left: ours(l), right: ours(r) })) } })
+
+  it("a sound block is taken (the control)", () => {
+    const s = inFlight()
+    s.send(10, ackWith(0, [2 * MSS, 4 * MSS]))
+    expect(s.snd.board.sacked).toBe(2 * MSS)
+  })
+
+  it("a block reaching past SND.MAX (\"too far in future\") marks nothing", () => {
+    const s = inFlight()
+    s.send(10, ackWith(0, [2 * MSS, 11 * MSS]))
+    expect(s.snd.board.sacked).toBe(0)
+    // the sound block beside it still counts
+    s.send(11, ackWith(0, [2 * MSS, 11 * MSS], [5 * MSS, 6 * MSS]))
+    expect(s.snd.board.sacked).toBe(MSS)
+  })
+
+  it("a block that is not a D-SACK and starts at or below the cumulative ACK marks nothing", () => {
+    const s = inFlight()
+    // the second block straddles the ACK of 1 MSS: a receiver holding [0, 3 MSS) would have acknowledged it
+    s.send(10, ackWith(MSS, [5 * MSS, 6 * MSS], [0, 3 * MSS]))
+    expect(s.snd.board.sacked).toBe(MSS)
+  })
+
+  it("a first block that straddles the cumulative ACK (a D-SACK must lie wholly below it) marks nothing", () => {
+    const s = inFlight()
+    s.send(10, ackWith(MSS, [0, 3 * MSS]))
+    expect(s.snd.board.sacked).toBe(0)
+  })
+})
