@@ -1275,7 +1275,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
       s.prr.stale = true
     }
     dsack = Rack.dsackOf(a.sack, a.ack)
-    if (dsack !== undefined) dsackReceived(s, dsack)
+    if (dsack !== undefined) dsackReceived(s, dsack, una)
     // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering window grows
     Rack.onDsack(s.rack, una, s.sndNxt, dsack !== undefined)
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
@@ -1770,16 +1770,19 @@ const takeResent = (r: Array<number>, from: number, to: number): number => {
 }
 
 /**
- * The peer reports `block` received twice. Below what was acknowledged
- * before this ACK and within the episode's octets, what of it the episode
- * sent again was sent for nothing, counted in segments (Linux's
- * tcp_check_dsack, which checks each segment's "retransmitted" mark where it
- * still has the segment)
+ * The peer reports `block` received twice. Below `una`, what the ACK that
+ * carries it acknowledges (or SND.UNA), and within the episode's octets,
+ * what of it the episode sent again was sent for nothing, counted in
+ * segments (Linux's tcp_check_dsack for what it acknowledged before, and
+ * tcp_sacktag_walk, which checks each segment's "retransmitted" mark, for
+ * what this ACK acknowledges: it tags before it frees them, so a D-SACK on
+ * the ACK that also acknowledges the retransmission, the one before it lost,
+ * counts as well)
  */
-const dsackReceived = (s: Sender, block: SackBlock): void => {
+const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
   const u = s.undo
   if (u === undefined || u.retrans === 0) return
-  if (!Seq.gt(block.right, u.marker) || Seq.gt(block.right, s.sndUna) || Seq.gt(block.right, u.end)) return
+  if (!Seq.gt(block.right, u.marker) || Seq.gt(block.right, una) || Seq.gt(block.right, u.end)) return
   const octets = u.ranges === undefined
     ? Seq.sub(block.right, block.left)
     : takeResent(u.ranges, Math.max(0, Seq.sub(block.left, u.marker)), Seq.sub(block.right, u.marker))

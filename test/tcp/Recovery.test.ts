@@ -435,6 +435,19 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect(s.snd.undos).toBe(1)
   })
 
+  it("the D-SACK on the ACK that also acknowledges the retransmission (the ACK before it lost) undoes too, as Linux's tcp_sacktag_walk counts it", () => {
+    const s = warm()
+    s.write(1000, T.octets(4 * MSS))
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 4 * MSS])))).toEqual([[B, MSS]])
+    // the original arrived, its ACK lost; the retransmission's arrival draws an ACK of everything
+    // that D-SACKs it: the block lies below the new SND.UNA, above the old one
+    s.send(1040, sackOf(B + 4 * MSS, [B, B + MSS]))
+    expect(s.snd.recovering).toBe(false)
+    expect(s.snd.undos).toBe(1)
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+  })
+
   it("no undo without the D-SACK, nor for a D-SACK of data from before the loss", () => {
     const { s } = reordered()
     const cut = s.snd.cc.cwnd
