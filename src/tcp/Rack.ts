@@ -380,6 +380,16 @@ export const dsackOf = (sack: ReadonlyArray<SackBlock> | undefined, ack: Seq.Seq
 }
 
 /**
+ * Whether a D-SACK block (`dsackOf`) is believable, as Linux's tcp_dsack_seen
+ * judges it: not empty or reversed, and no longer than `maxWindow`, the
+ * largest window the peer offered (it cannot have received more twice than
+ * it could hold). A dubious one (a mangled or forged option) is no D-SACK:
+ * it neither widens the reordering window nor undoes a recovery.
+ */
+export const dsackPlausible = (block: SackBlock, maxWindow: number): boolean =>
+  Seq.lt(block.left, block.right) && Seq.sub(block.right, block.left) <= maxWindow
+
+/**
  * §6.2 step 5: mark lost every entry sent before the most recently
  * delivered one whose time is up. Returns how many were newly marked, and
  * the time (ms from `now`) until the next entry's would be (0: none).

@@ -1275,6 +1275,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
       s.prr.stale = true
     }
     dsack = Rack.dsackOf(a.sack, a.ack)
+    if (dsack !== undefined && !Rack.dsackPlausible(dsack, s.maxSndWnd)) dsack = undefined
     if (dsack !== undefined) dsackReceived(s, dsack, una)
     // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering window grows
     Rack.onDsack(s.rack, una, s.sndNxt, dsack !== undefined)

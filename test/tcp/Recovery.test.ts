@@ -244,6 +244,17 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(s.tick(1130))).toEqual([[at, 100]])
   })
 
+  it("a dubious D-SACK, empty or reversed or longer than any window the peer offered, widens nothing (Linux's tcp_dsack_seen)", () => {
+    for (const block of [[B + 2 * MSS, B + MSS], [B + MSS, B + MSS], [B - 70_000, B + MSS]] as const) {
+      const s = warm()
+      s.write(1000, T.octets(3 * MSS))
+      s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
+      s.send(1021, sackOf(B + 3 * MSS))
+      s.send(1022, sackOf(B + 3 * MSS, block))
+      expect(s.snd.rack.reoWndMult).toBe(1)
+    }
+  })
+
   it("a retransmission delivered by a cumulative ACK shows what was sent before it lost (RACK.xmit_ts moves though nothing is SACKed)", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(3 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS], [B + 2 * MSS, MSS]])
