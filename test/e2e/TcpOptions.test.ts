@@ -6,7 +6,9 @@
  * with a length not its own is skipped, and the segment is processed with
  * what was read; it is not dropped, so a middlebox that mangles one option
  * does not blackhole the connection. The options go on the wire as octets,
- * since the codec cannot write a malformed option.
+ * since the codec cannot write a malformed option. The table of
+ * test/fixtures/tcpOptionCases.ts runs here against our stack, and in
+ * test/kernel/TcpOptions.test.ts against a Linux listener: the same answers.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Option } from "effect"
@@ -17,6 +19,7 @@ import type { TcpError } from "../../src/tcp/TcpError.js"
 import * as Checksum from "../../src/wire/Checksum.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
+import { OPTION_CASES } from "../fixtures/tcpOptionCases.js"
 import { boundedWait } from "../support/Clock.js"
 import { asTcp, ipFrame, ipRepr, PEER_ADDR, type Peer } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
@@ -25,18 +28,18 @@ const ISN = Seq.make(0xfffffff0)
 const { ACK, PSH, SYN } = TcpWire.Flag
 
 /**
- * A frame from the peer's port 40000 to port 80 whose options are exactly
+ * A frame from the peer's port 40000 (unless told) to port 80 whose options are exactly
  * the octets `raw` (whole words), checksummed: the options are the only
  * thing that may be wrong with it.
  */
 const rawFrame = (
-  fields: { readonly seq: Seq.SeqNum; readonly ack?: Seq.SeqNum; readonly flags: number },
+  fields: { readonly seq: Seq.SeqNum; readonly ack?: Seq.SeqNum; readonly flags: number; readonly srcPort?: number },
   raw: ReadonlyArray<number>,
   payload: Uint8Array = new Uint8Array(0)
 ): Uint8Array => {
   if (raw.length % 4 !== 0 || raw.length > 40) throw new Error("test bug: options must be whole words, <= 40")
   const plain = TcpWire.emit({
-    srcPort: 40000,
+    srcPort: fields.srcPort ?? 40000,
     dstPort: 80,
     seq: fields.seq,
     ack: fields.ack ?? Seq.ZERO,
@@ -142,4 +145,28 @@ describe("malformed TCP options from a raw peer: read as Linux reads them, the s
       yield* peer.sendFrame(rawFrame({ seq: Seq.add(ISN, 4), ack, flags: ACK | PSH }, [30, 0, 0, 0], enc.encode("def")))
       expect(yield* readText(conn, 6)).toBe("abcdef")
     }))
+})
+
+describe("the table Linux is checked against (test/fixtures/tcpOptionCases.ts): our listener answers and takes the same", () => {
+  OPTION_CASES.forEach((c, i) => {
+    it.scoped(c.name, () =>
+      Effect.gen(function*() {
+        const { peer, stack } = yield* stackWithPeer()
+        const listener = yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+        const srcPort = 42000 + i
+        const isn = Seq.make(1000)
+        yield* peer.sendFrame(rawFrame({ seq: isn, flags: SYN, srcPort }, c.syn))
+        const synAck = yield* nextTcp(peer)
+        expect(synAck.flags).toBe(SYN | ACK)
+        const o = synAck.options
+        expect({ timestamps: o.timestamp !== undefined, windowScale: o.windowScale !== undefined, sackPermitted: o.sackPermitted }).toEqual(c.answered)
+        const echo = o.timestamp === undefined ? [] : tsOption(8, o.timestamp.value)
+        yield* peer.sendFrame(rawFrame({ seq: Seq.add(isn, 1), ack: Seq.add(synAck.seq, 1), flags: ACK, srcPort }, echo))
+        const conn = yield* boundedWait(listener.accept, "the accepted connection")
+        yield* conn.write(new Uint8Array(3000))
+        let first = yield* nextTcp(peer)
+        while (first.payload.length === 0) first = yield* nextTcp(peer)
+        expect(first.payload.length).toBe(c.firstSegment)
+      }))
+  })
 })

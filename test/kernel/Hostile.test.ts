@@ -37,7 +37,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Exit, Layer, Option, Scope } from "effect"
-import { execFileSync } from "node:child_process"
 import { fileURLToPath } from "node:url"
 import * as Iface from "../../src/iface/Interface.js"
 import { Link } from "../../src/link/Link.js"
@@ -48,19 +47,7 @@ import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { assertBenchAddress, exec, ifName, makeNetns, moveLinkToNetns, run, tapSkipReason, tcpExt } from "../support/Netns.js"
 import type { Netns } from "../support/Netns.js"
 import { type Piped, spawnPiped } from "./hostile/Piped.js"
-
-/** A python that can import scapy: Debian's python3-scapy lives in /usr/bin/python3's path. */
-const scapyPython = (): string | undefined => {
-  for (const py of ["/usr/bin/python3", "python3"]) {
-    try {
-      execFileSync(py, ["-c", "import scapy.layers.inet"], { stdio: "ignore", timeout: 20_000 })
-      return py
-    } catch {
-      // not this one
-    }
-  }
-  return undefined
-}
+import { scapyPython } from "./hostile/Scapy.js"
 
 const PYTHON_SCAPY = process.platform === "linux" ? scapyPython() : undefined
 
