@@ -8,7 +8,13 @@
  *
  * As Node on Linux:
  * - sending from an unbound socket binds it to an ephemeral port first;
- *   sends issued before the bind completes go after it, in order;
+ *   sends, a connect and a close issued before the bind completes wait
+ *   behind it, in order, and an 'error' before then drops them all
+ *   unanswered (lib/dgram.js's queue);
+ * - every address goes through the lookup, the bind's too, as Node's
+ *   lookup4 calls it (`lookup(host || "127.0.0.1", 4, cb)`); the stack's own
+ *   takes literals and `localhost` only, and answers on a later tick, so a
+ *   close right after a send drops the datagram, as Node's does;
  * - an ICMP error about a datagram we sent (RFC 1122 §4.1.3.3) reaches the
  *   program only on a connected socket, and only from its peer: port
  *   unreachable is `'error'` with `ECONNREFUSED` (`recvmsg`), as the kernel
@@ -31,15 +37,15 @@
  * @since 0.1.0
  */
 import { EventEmitter } from "node:events"
-import { isIPv4 } from "node:net"
-import { Effect, Exit, Option, Runtime, Scope } from "effect"
+import { isIP, isIPv4 } from "node:net"
+import { Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { hardErrno, Udp, type UdpError, type UdpService, type UdpSocket } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import { nodeError, received, systemError } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
-import type { AddressInfo, LookupFunction } from "./Net.js"
-import { failureOf, runOn } from "./Run.js"
+import type { AddressInfo } from "./Net.js"
+import { failureOf, runNow, runOn } from "./Run.js"
 
 /** What `'message'` gives with each datagram. @category models */
 export interface RemoteInfo {
@@ -48,6 +54,18 @@ export interface RemoteInfo {
   readonly port: number
   readonly size: number
 }
+
+/**
+ * A `lookup` option, called as node:dgram calls it: `(host, 4, callback)` (lib/internal/dgram.js's
+ * lookup4; `dns.lookup` takes that form).
+ *
+ * @category models
+ */
+export type LookupFunction = (
+  hostname: string,
+  family: 4,
+  callback: (err: NodeJS.ErrnoException | Error | null, address: string, family?: number) => void
+) => void
 
 /** @category models */
 export interface SocketOptions {
@@ -140,23 +158,34 @@ const slice = (bytes: Uint8Array, offset: unknown, length: unknown): Uint8Array 
 /**
  * A UDP socket on the stack, as `dgram.Socket`.
  *
+ * Its states are lib/dgram.js's: unbound, binding (the bind address being
+ * looked up, then bound), bound; disconnected, connecting, connected. What is
+ * asked of it while it binds (sends, a connect, a close) waits in a queue
+ * that 'listening' runs, in order, and that an 'error' in the meantime drops
+ * whole, callbacks and all, as Node's (`enqueue`, `onListenError`).
+ *
  * @category models
  */
 export class Socket extends EventEmitter {
+  /** the socket's type, as Node's `socket.type` */
+  readonly type = "udp4"
   readonly #runtime: Runtime.Runtime<Udp>
   readonly #udp: UdpService
   readonly #options: SocketOptions
   readonly #localAddress: string
   #scope: Scope.CloseableScope | undefined = undefined
   #socket: UdpSocket | undefined = undefined
-  #binding = false
+  /** the fibers that deliver datagrams and ICMP errors while bound */
+  #loops: ReadonlyArray<Fiber.RuntimeFiber<never>> = []
+  #bindState: "unbound" | "binding" | "bound" = "unbound"
+  #connectState: "disconnected" | "connecting" | "connected" = "disconnected"
+  /** Node's handle gone: closed */
   #closed = false
-  /** sends waiting for the bind */
-  #queued: Array<() => void> = []
+  /** what waits for the bind (Node's state.queue); undefined when nothing does */
+  #queue: Array<() => void> | undefined = undefined
   #remote: { address: string; port: number } | undefined = undefined
-  /** the address `bind` named, as `address()` reports it (none: every address) */
+  /** the address bound to, as `address()` reports it */
   #boundAddress = "0.0.0.0"
-  #connecting = false
   /** SO_SNDBUF as getsockopt would say it (sends never wait here, so it bounds nothing) */
   #sendBuffer = WMEM_DEFAULT
 
@@ -169,13 +198,53 @@ export class Socket extends EventEmitter {
     this.#options = options
   }
 
-  /** Bind: `bind([port][, address][, cb])` or `bind(options[, cb])`; port 0 or none takes an ephemeral one. */
+  /**
+   * Node's lookup4: the `lookup` option, or the stack's own (an address literal or `localhost`;
+   * nothing else resolves here), asked for `host || "127.0.0.1"` with family 4. Node's dns.lookup
+   * answers even a literal on a later tick, so everything after a lookup happens after the call
+   * that asked for it (a close right after a send comes first).
+   */
+  #lookup(host: unknown, cb: (err: Error | null, address: string) => void): void {
+    const name = host || "127.0.0.1"
+    const lookup = this.#options.lookup
+    if (lookup !== undefined) return lookup(name as string, 4, (err, address) => cb(err ?? null, address))
+    // (an IPv6 literal comes back as it is, as from Node's dns.lookup whatever the family; the
+    // bind, connect or send then refuses it)
+    const literal = typeof name !== "string" ? undefined : isIP(name) === 6 ? name : literalAddress(name)
+    process.nextTick(() => (literal !== undefined ? cb(null, literal) : cb(notFound(String(name)), "")))
+  }
+
+  /** Node's enqueue: `f` runs once 'listening' comes; an 'error' first (errorMonitor) drops the queue. */
+  #enqueue(f: () => void): void {
+    if (this.#queue === undefined) {
+      this.#queue = []
+      const onListening = () => {
+        this.removeListener(EventEmitter.errorMonitor, onError)
+        const queue = this.#queue ?? []
+        this.#queue = undefined
+        for (const g of queue) g()
+      }
+      const onError = () => {
+        this.removeListener("listening", onListening)
+        this.#queue = undefined
+      }
+      this.once(EventEmitter.errorMonitor, onError)
+      this.once("listening", onListening)
+    }
+    this.#queue.push(f)
+  }
+
+  /**
+   * Bind: `bind([port][, address][, cb])` or `bind(options[, cb])`; port 0 or none takes an
+   * ephemeral one. The address is looked up first (as Node's bind does, `0.0.0.0` too).
+   */
   bind(options: BindOptions, cb?: () => void): this
   bind(port?: number | string, address?: string, cb?: () => void): this
   bind(port?: number | string, cb?: () => void): this
   bind(...args: Array<unknown>): this {
+    this.#checkOpen()
+    if (this.#bindState !== "unbound") throw nodeError("ERR_SOCKET_ALREADY_BOUND", "Socket is already bound")
     const last = args[args.length - 1]
-    const cb = typeof last === "function" ? (last as () => void) : undefined
     const first = args[0]
     const o: BindOptions = first !== null && typeof first === "object"
       ? (first as BindOptions)
@@ -184,12 +253,12 @@ export class Socket extends EventEmitter {
         ...(typeof first === "number" ? { port: first } : typeof first === "string" && first.trim() !== "" && Number.isFinite(+first) ? { port: +first } : {}),
         ...(typeof args[1] === "string" ? { address: args[1] } : {})
       }
-    this.#checkOpen()
-    if (this.#socket !== undefined || this.#binding) throw nodeError("ERR_SOCKET_ALREADY_BOUND", "Socket is already bound")
     if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)) {
       throw nodeError("ERR_SOCKET_BAD_PORT", `Port should be >= 0 and < 65536. Received ${String(o.port)}.`)
     }
-    if (cb !== undefined) {
+    this.#bindState = "binding"
+    if (typeof last === "function") {
+      const cb = last as () => void
       // as Node's bind: the callback waits for 'listening' until an 'error' comes first, which
       // takes it away (a failed bind forgets it, so a second bind's callback runs alone)
       const forget = () => {
@@ -203,14 +272,28 @@ export class Socket extends EventEmitter {
       this.on("error", forget)
       this.on("listening", listening)
     }
-    const address = o.address
-    if (address !== undefined && !isLocalHost(address, this.#localAddress)) {
-      process.nextTick(() => this.emit("error", systemError("EADDRNOTAVAIL", "bind", address, o.port)))
-      return this
+    this.#lookup(o.address || "0.0.0.0", (err, ip) => {
+      if (this.#closed) return
+      if (err !== null) {
+        this.#bindState = "unbound"
+        this.emit("error", err)
+        return
+      }
+      this.#bindTo(ip, o.port)
+    })
+    return this
+  }
+
+  /** The bind itself, once the address is known; 'listening' when done, else 'error' and unbound again. */
+  #bindTo(address: string, requested: number | undefined): void {
+    const failed = (code: string, detail?: string) => {
+      this.#bindState = "unbound"
+      this.emit("error", systemError(code, "bind", address, requested !== undefined && requested > 0 ? requested : undefined, detail))
     }
-    this.#binding = true
+    if (!isIPv4(address)) return failed("EINVAL", "not an IPv4 address")
+    if (!isLocalHost(address, this.#localAddress)) return failed("EADDRNOTAVAIL")
     const udp = this.#udp
-    const port = o.port === undefined || o.port === 0 ? undefined : o.port
+    const port = requested === undefined || requested === 0 ? undefined : requested
     const recvQueue = this.#options.recvQueue
     const open = Effect.gen(function*() {
       const scope = yield* Scope.make()
@@ -219,12 +302,10 @@ export class Socket extends EventEmitter {
       )
       return { scope, socket }
     })
-    runOn(this.#runtime, open, (exit) => {
-      this.#binding = false
+    const opened = (exit: Exit.Exit<{ scope: Scope.CloseableScope; socket: UdpSocket }, UdpError>): void => {
       if (Exit.isFailure(exit)) {
         const e = failureOf(exit)
-        this.#queued = []
-        if (Option.isSome(e)) this.emit("error", systemError(codeOf(e.value), "bind", address ?? "0.0.0.0", o.port, e.value.detail))
+        if (Option.isSome(e)) failed(codeOf(e.value), e.value.detail)
         return
       }
       if (this.#closed) {
@@ -233,8 +314,9 @@ export class Socket extends EventEmitter {
       }
       this.#scope = exit.value.scope
       this.#socket = exit.value.socket
-      this.#boundAddress = address === undefined || address === "::" ? "0.0.0.0" : address === "localhost" ? "127.0.0.1" : address
-      this.#startLoops(exit.value.socket, exit.value.scope)
+      this.#bindState = "bound"
+      this.#boundAddress = address
+      this.#startLoops(exit.value.socket)
       // Node's createSocket buffer sizes are set once bound, before 'listening' (lib/dgram.js)
       try {
         if (this.#options.recvBufferSize !== undefined) this.setRecvBufferSize(this.#options.recvBufferSize)
@@ -244,14 +326,16 @@ export class Socket extends EventEmitter {
         return
       }
       this.emit("listening")
-      const queued = this.#queued
-      this.#queued = []
-      for (const f of queued) f()
-    })
-    return this
+    }
+    // the kernel binds in the call (Node emits 'listening' in the lookup's tick); the stack's bind
+    // completes at once too, and only when it had to wait does 'listening' come later
+    const run = runNow(this.#runtime, open)
+    if (run._tag === "Waiting") run.fiber.addObserver((exit) => process.nextTick(opened, exit))
+    else if (Exit.isSuccess(run.exit) || Option.isSome(failureOf(run.exit))) opened(run.exit)
+    else runOn(this.#runtime, Effect.failCause(run.exit.cause))
   }
 
-  #startLoops(socket: UdpSocket, scope: Scope.CloseableScope): void {
+  #startLoops(socket: UdpSocket): void {
     const deliver = Effect.forever(
       Effect.flatMap(socket.receiveBatch, (batch) =>
         Effect.sync(() => {
@@ -274,7 +358,8 @@ export class Socket extends EventEmitter {
           if (code !== undefined) this.emit("error", systemError(code, "recvmsg"))
         }))
     )
-    runOn(this.#runtime, Effect.zipRight(Effect.forkIn(deliver, scope), Effect.forkIn(errors, scope)))
+    // (daemons stopped by close without waiting for them: the port is released in close's own call)
+    this.#loops = Runtime.runSync(this.#runtime)(Effect.all([Effect.forkDaemon(deliver), Effect.forkDaemon(errors)]))
   }
 
   /**
@@ -284,6 +369,7 @@ export class Socket extends EventEmitter {
    */
   send(msg: unknown, ...rest: Array<unknown>): void {
     this.#checkOpen()
+    const connected = this.#connectState === "connected"
     // Node's argument rules (lib/dgram.js): (msg, offset, length, port, address, cb) when a port
     // or address follows the two numbers, else (msg, port, address, cb); connected, (msg[, offset, length][, cb])
     let [a1, a2, a3, a4, a5] = rest
@@ -291,7 +377,7 @@ export class Socket extends EventEmitter {
     let cb: SendCallback | undefined
     let port: unknown
     let host: unknown
-    if (this.#remote === undefined) {
+    if (!connected) {
       if (a4 !== undefined || (a3 !== undefined && typeof a3 !== "function")) {
         bytes = slice(bytes, a1, a2)
         port = a3
@@ -311,32 +397,37 @@ export class Socket extends EventEmitter {
       if ((a1 !== undefined && typeof a1 !== "function") || a2 !== undefined) {
         throw nodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected")
       }
-      port = this.#remote.port
-      host = this.#remote.address
     }
-    const dstPort = validPort(port, false)
-    const dstHost = typeof host === "string" ? host : "127.0.0.1"
-    // the stack sends from where the payload is and is done with it once the send completes; copy, as the kernel does
-    const payload = new Uint8Array(bytes)
-    this.#resolve(dstHost, dstPort, "send", (err, address) => {
-      if (err !== null) return this.#sendDone(cb, err)
-      const go = () => this.#sendTo(address, dstPort, payload, cb)
-      if (this.#socket !== undefined) go()
-      else {
-        this.#queued.push(go)
-        if (!this.#binding) this.bind(0)
-      }
-    })
+    const dstPort = connected ? undefined : validPort(port, false)
+    if (this.#bindState === "unbound") this.bind({ port: 0 }, null as unknown as () => void)
+    // not bound yet: the send waits, and is made again once bound (Node's enqueue of send itself,
+    // so its lookup comes after the bind's)
+    if (this.#bindState !== "bound") return this.#enqueue(() => this.send(bytes, dstPort, host, cb))
+    const afterDns = (err: Error | null, ip: string) => this.#doSend(err, ip, bytes, host, dstPort, cb)
+    if (connected) afterDns(null, "")
+    else this.#lookup(host, afterDns)
   }
 
-  #sendTo(address: string, port: number, payload: Uint8Array, cb: SendCallback | undefined): void {
+  /** Node's doSend: the lookup's error, or the datagram handed to the stack (copied there, as the kernel copies it). */
+  #doSend(err: Error | null, ip: string, bytes: Uint8Array, host: unknown, port: number | undefined, cb: SendCallback | undefined): void {
+    if (err !== null) return process.nextTick(() => this.#sendDone(cb, err))
     const socket = this.#socket
-    if (socket === undefined || this.#closed) return this.#sendDone(cb, nodeError("ERR_SOCKET_DGRAM_NOT_RUNNING", "Not running"))
-    const dst = Addr.parse(address)!
-    runOn(this.#runtime, socket.send(dst, port, payload), (exit) => {
+    // (closed while the lookup ran: the datagram goes nowhere and nothing is said, as Node's)
+    if (socket === undefined || this.#closed) return
+    const r = this.#remote
+    const dst = r !== undefined && port === undefined ? r.address : ip
+    const dstPort = r !== undefined && port === undefined ? r.port : port!
+    // a lookup may answer IPv6 whatever family was asked (Node's gives a literal back as it is):
+    // a udp4 socket refuses it with EINVAL, as the kernel does a sendto(2) with an AF_INET6 address
+    // (the error names the address and port as the program gave them: none for a connected send)
+    const failed = (code: string, detail?: string) =>
+      systemError(code, "send", typeof host === "string" && host !== "" ? host : undefined, port, detail)
+    if (!isIPv4(dst)) return process.nextTick(() => this.#sendDone(cb, failed("EINVAL", "not an IPv4 address")))
+    const payload = new Uint8Array(bytes)
+    runOn(this.#runtime, socket.send(Addr.parse(dst)!, dstPort, payload), (exit) => {
       if (Exit.isSuccess(exit)) return this.#sendDone(cb, null, payload.length)
       const e = failureOf(exit)
-      this.#sendDone(cb, Option.isSome(e) ? systemError(codeOf(e.value), "send", address, port, e.value.detail) : new Error("send interrupted"))
+      this.#sendDone(cb, Option.isSome(e) ? failed(codeOf(e.value), e.value.detail) : new Error("send interrupted"))
     })
   }
 
@@ -345,52 +436,45 @@ export class Socket extends EventEmitter {
     else if (err !== null) this.emit("error", err)
   }
 
-  #resolve(host: string, port: number, syscall: "send" | "connect", cb: (err: Error | null, address: string) => void): void {
-    const literal = literalAddress(host)
-    if (literal !== undefined) return cb(null, literal)
-    const lookup = this.#options.lookup
-    if (lookup === undefined) return process.nextTick(() => cb(notFound(host), ""))
-    lookup(host, { family: 4, all: false }, (err, address) => {
-      if (err !== null) return cb(err, address)
-      // a lookup may answer IPv6 whatever family was asked (Node's gives a literal back as it is):
-      // a udp4 socket refuses it with EINVAL, as the kernel does a sendto(2) with an AF_INET6 address
-      if (!isIPv4(address)) return cb(systemError("EINVAL", syscall, address, port, "not an IPv4 address"), "")
-      cb(null, address)
-    })
+  /**
+   * Fix the peer: sends go to it, only its datagrams arrive, and its ICMP errors are reported.
+   * An unbound socket binds first; the peer's lookup comes after the bind, as Node's.
+   */
+  connect(port: number | string, address?: string | (() => void), cb?: () => void): void {
+    const peerPort = validPort(port, false)
+    const callback = typeof address === "function" ? address : cb
+    const host = typeof address === "string" ? address : ""
+    if (this.#connectState !== "disconnected") throw nodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected")
+    this.#connectState = "connecting"
+    if (this.#bindState === "unbound") this.bind({ port: 0 }, null as unknown as () => void)
+    if (this.#bindState !== "bound") return this.#enqueue(() => this.#connectTo(peerPort, host, callback))
+    this.#connectTo(peerPort, host, callback)
   }
 
-  /** Fix the peer: sends go to it, only its datagrams arrive, and its ICMP errors are reported. */
-  connect(port: number | string, address?: string | (() => void), cb?: () => void): void {
-    this.#checkOpen()
-    const callback = typeof address === "function" ? address : cb
-    const host = typeof address === "string" ? address : "127.0.0.1"
-    if (this.#remote !== undefined || this.#connecting) throw nodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected")
-    const peerPort = validPort(port, false)
+  #connectTo(port: number, host: string, callback: (() => void) | undefined): void {
     if (callback !== undefined) this.once("connect", callback)
-    this.#connecting = true
-    this.#resolve(host, peerPort, "connect", (err, resolved) => {
-      this.#connecting = false
-      if (err !== null) return void this.emit("error", err)
-      const connect = () => {
-        this.#remote = { address: resolved, port: peerPort }
-        this.emit("connect")
+    this.#lookup(host, (err, ip) => {
+      if (this.#closed) return
+      if (err === null && !isIPv4(ip)) err = systemError("EINVAL", "connect", host, port, "not an IPv4 address")
+      if (err !== null) {
+        this.#connectState = "disconnected"
+        return void process.nextTick(() => this.emit("error", err))
       }
-      if (this.#socket !== undefined) connect()
-      else {
-        this.#queued.unshift(connect)
-        if (!this.#binding) this.bind(0)
-      }
+      this.#connectState = "connected"
+      this.#remote = { address: ip, port }
+      process.nextTick(() => this.emit("connect"))
     })
   }
 
   disconnect(): void {
-    if (this.#remote === undefined) throw nodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected")
+    if (this.#connectState !== "connected") throw nodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected")
+    this.#connectState = "disconnected"
     this.#remote = undefined
   }
 
   remoteAddress(): AddressInfo {
     this.#checkOpen()
-    if (this.#remote === undefined) throw nodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected")
+    if (this.#remote === undefined || this.#connectState !== "connected") throw nodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected")
     return { address: this.#remote.address, family: "IPv4", port: this.#remote.port }
   }
 
@@ -398,21 +482,33 @@ export class Socket extends EventEmitter {
   address(): AddressInfo {
     this.#checkOpen()
     const s = this.#socket
-    if (s === undefined) throw systemError("EBADF", "getsockname")
+    if (s === undefined || this.#bindState !== "bound") throw systemError("EBADF", "getsockname")
     return { address: this.#boundAddress, family: "IPv4", port: s.port }
   }
 
   /** Release the port; `'close'` follows. */
   close(cb?: () => void): this {
+    // (`on`, as Node's: a close that waited behind a failed bind never came, and its callback
+    // still hears the close that does)
+    if (typeof cb === "function") this.on("close", cb)
+    // while sends wait for the bind, the close waits behind them (Node's close goes in the queue)
+    if (this.#queue !== undefined) {
+      this.#queue.push(() => this.close())
+      return this
+    }
     this.#checkOpen()
-    if (cb !== undefined) this.once("close", cb)
     this.#closed = true
-    this.#queued = []
     const scope = this.#scope
     this.#scope = undefined
     this.#socket = undefined
-    if (scope !== undefined) runOn(this.#runtime, Scope.close(scope, Exit.void), () => this.emit("close"))
-    else process.nextTick(() => this.emit("close"))
+    // 'close' on the next tick, as Node's socketCloseNT; the port is free by then (the stack
+    // releases it in the call), and only when that had to wait does 'close' wait for it
+    const emitClose = () => this.emit("close")
+    if (this.#loops.length > 0) runOn(this.#runtime, Fiber.interruptAll(this.#loops))
+    this.#loops = []
+    const run = scope === undefined ? undefined : runNow(this.#runtime, Scope.close(scope, Exit.void))
+    if (run?._tag === "Waiting") run.fiber.addObserver(() => process.nextTick(emitClose))
+    else process.nextTick(emitClose)
     return this
   }
 

@@ -23,8 +23,13 @@ export interface DgramSocketLike extends EventEmitter {
   getSendQueueCount(): number
 }
 
+/** a `lookup` option as node:dgram calls it: (host, 4, callback) */
+export type DgramLookup = (host: string, family: number, cb: (err: Error | null, address: string, family: number) => void) => void
+
 export interface DgramLike {
-  createSocket(type: "udp4" | { type: "udp4"; recvBufferSize?: number; sendBufferSize?: number }): DgramSocketLike
+  createSocket(
+    type: "udp4" | { type: "udp4"; recvBufferSize?: number; sendBufferSize?: number; lookup?: DgramLookup; signal?: AbortSignal }
+  ): DgramSocketLike
 }
 
 /** `server` sockets bind on `listenHost`; clients send to `host`. */
@@ -339,6 +344,92 @@ export const DGRAM_REVIEW_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     const tooBig = new Promise<string>((r) => client.send(Buffer.alloc(65508), port, w.host, (e: Error | null, n?: number) => r(`${(e as NodeJS.ErrnoException | null)?.code} ${(e as NodeJS.ErrnoException | null)?.syscall} ${n}`)))
     trace.push(`65508: ${await tooBig}`)
     await close(client)
+    await close(server)
+    return trace
+  }
+}
+
+const settle = async (done: () => boolean): Promise<void> => {
+  for (let i = 0; i < 100 && !done(); i++) await new Promise((r) => setTimeout(r, 10))
+}
+
+/** Scripts added by the stop-35 review: the queue behind a bind, lookups, closing, as lib/dgram.js does them. */
+export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<string>>> = {
+  "sends queued behind an implicit bind that fails: 'error' alone, no callbacks, the close queued behind them goes too; the next send binds": async (w) => {
+    const trace: Array<string> = []
+    const server = await bound(w.server, w.listenHost)
+    const port = server.address().port
+    const got: Array<string> = []
+    server.on("message", (m: Buffer) => got.push(m.toString()))
+    // the lookup fails the first bind's address (lib/dgram.js looks the bind address up too)
+    const calls: Array<string> = []
+    let fail = true
+    const lookup: DgramLookup = (host, family, cb) => {
+      calls.push(`${host} ${typeof family === "object" ? JSON.stringify(family) : family}`)
+      if (host === "0.0.0.0" && fail) {
+        fail = false
+        process.nextTick(cb, Object.assign(new Error("no such address"), { code: "EFAKE" }), "", 4)
+      } else process.nextTick(cb, null, host === "0.0.0.0" ? host : w.host, 4)
+    }
+    const s = w.client.createSocket({ type: "udp4", lookup })
+    s.on("error", (e: NodeJS.ErrnoException) => trace.push(`error ${e.code} ${e.message}`))
+    s.on("listening", () => trace.push("listening"))
+    s.on("close", () => trace.push("close"))
+    s.send("a", port, "server.test", (e: Error | null, n?: number) => trace.push(`a callback ${e?.message} ${n}`))
+    s.send("b", port, "server.test", (e: Error | null, n?: number) => trace.push(`b callback ${e?.message} ${n}`))
+    s.close(() => trace.push("first close callback"))
+    await settle(() => trace.length > 0)
+    await new Promise((r) => setTimeout(r, 30))
+    trace.push(`lookups ${JSON.stringify(calls)}`)
+    try {
+      trace.push(`address ${JSON.stringify(s.address())}`)
+    } catch (e) {
+      trace.push(`address threw ${(e as NodeJS.ErrnoException).code} ${(e as NodeJS.ErrnoException).syscall}`)
+    }
+    await new Promise<void>((r) => s.send("c", port, "server.test", (e: Error | null, n?: number) => {
+      trace.push(`c callback ${e?.message} ${n}`)
+      r()
+    }))
+    trace.push(`lookups ${JSON.stringify(calls)}`)
+    await new Promise<void>((r) => s.close(() => r()))
+    await settle(() => got.length > 0)
+    trace.push(`server got ${JSON.stringify(got)}`)
+    await close(server)
+    return trace
+  },
+
+  "what is queued before the bind waits behind it; a close right after a send drops the datagram, bound or not (the send's lookup comes first)": async (w) => {
+    const trace: Array<string> = []
+    const server = await bound(w.server, w.listenHost)
+    const port = server.address().port
+    const got: Array<string> = []
+    server.on("message", (m: Buffer) => got.push(m.toString()))
+    const a = await bound(w.client, w.clientHost)
+    a.send("bound, then closed", port, w.host, (e: Error | null) => trace.push(`bound send callback ${e?.message}`))
+    a.close(() => trace.push("bound socket closed"))
+    const b = w.client.createSocket("udp4")
+    b.on("listening", () => trace.push("unbound socket listening"))
+    b.send("unbound, then closed", port, w.host, (e: Error | null) => trace.push(`unbound send callback ${e?.message}`))
+    b.close(() => trace.push("unbound socket closed"))
+    const c = w.client.createSocket("udp4")
+    c.on("listening", () => trace.push("connecting socket listening"))
+    c.on("connect", () => trace.push("connect"))
+    c.connect(port, w.host)
+    c.send("sent while connecting, then closed", port, w.host, (e: Error | null) => trace.push(`send while connecting callback ${e?.message}`))
+    try {
+      c.address()
+      trace.push("address while binding went")
+    } catch (e) {
+      trace.push(`address while binding threw ${(e as NodeJS.ErrnoException).code}`)
+    }
+    c.close(() => trace.push("connecting socket closed"))
+    await settle(() => trace.filter((t) => t.endsWith("closed")).length === 3)
+    // a datagram after all that: the only one the server gets
+    const d = w.client.createSocket("udp4")
+    await new Promise<void>((r) => d.send("last", port, w.host, () => r()))
+    await settle(() => got.length > 0)
+    trace.push(`server got ${JSON.stringify(got)}`)
+    await close(d)
     await close(server)
     return trace
   }
