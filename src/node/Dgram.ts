@@ -29,7 +29,8 @@
  *   doubled: what `getRecvBufferSize` then says); before any, the queue is
  *   the stack's count of datagrams and the getter says Linux's default.
  *   Sends complete at once, so the send queue is always empty and the send
- *   buffer size only reported. The stack has no multicast (no IGMP):
+ *   buffer size only reported. createSocket's `signal` closes the socket
+ *   when it aborts. The stack has no multicast (no IGMP):
  *   joining a group or setting a multicast option throws `ENOPROTOOPT`.
  * The socket's receive queue is the stack's bounded one (`UdpSocket`):
  * datagrams beyond it are dropped and counted, as a full socket buffer does.
@@ -42,7 +43,7 @@ import { Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { hardErrno, Udp, type UdpError, type UdpService, type UdpSocket } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
-import { nodeError, received, systemError } from "./Errors.js"
+import { invalidArgType, nodeError, received, systemError } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
 import type { AddressInfo } from "./Net.js"
 import { failureOf, runNow, runOn } from "./Run.js"
@@ -77,6 +78,8 @@ export interface SocketOptions {
   readonly recvBufferSize?: number
   /** SO_SNDBUF once bound, as `setSendBufferSize` */
   readonly sendBufferSize?: number
+  /** aborting it closes the socket (an aborted one closes it as it is made), as Node's option */
+  readonly signal?: AbortSignal
 }
 
 /** @category models */
@@ -196,6 +199,24 @@ export class Socket extends EventEmitter {
     this.#udp = udp
     this.#localAddress = localAddress
     this.#options = options
+    const signal: unknown = options.signal
+    if (signal !== undefined) {
+      // Node's validateAbortSignal: anything with `aborted`
+      if (signal === null || typeof signal !== "object" || !("aborted" in signal)) {
+        throw invalidArgType("options.signal", "an instance of AbortSignal", signal)
+      }
+      const s = signal as AbortSignal
+      // as lib/dgram.js: an aborted signal closes the socket in createSocket's own call, so that
+      // it comes back closed; else the abort closes it, and the listener goes with the close
+      const onAborted = () => {
+        if (!this.#closed) this.close()
+      }
+      if (s.aborted) onAborted()
+      else {
+        s.addEventListener("abort", onAborted, { once: true })
+        this.once("close", () => s.removeEventListener("abort", onAborted))
+      }
+    }
   }
 
   /**

@@ -109,3 +109,11 @@ export const received = (v: unknown): string => {
   const text = inspect(v, { colors: false })
   return `type ${typeof v} (${text.length > 28 ? `${text.slice(0, 25)}...` : text})`
 }
+
+/**
+ * Node's ERR_INVALID_ARG_TYPE (lib/internal/errors.js): `The "name" argument` (`property` for a
+ * dotted name) `must be <expected>. Received …`, expected as Node words it ("of type number",
+ * "an instance of AbortSignal").
+ */
+export const invalidArgType = (name: string, expected: string, v: unknown): TypeError & { code: string } =>
+  typeError("ERR_INVALID_ARG_TYPE", `The "${name}" ${name.includes(".") ? "property" : "argument"} must be ${expected}. Received ${received(v)}`)

@@ -4,7 +4,7 @@
  * Node's `node:dgram` on the kernel's loopback and over `gonet-ts/node`'s
  * Dgram between two stacks, and requires equal traces.
  */
-import type { EventEmitter } from "node:events"
+import { type EventEmitter, getEventListeners } from "node:events"
 
 export interface DgramSocketLike extends EventEmitter {
   bind(port?: number, address?: string, cb?: () => void): this
@@ -431,6 +431,46 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     trace.push(`server got ${JSON.stringify(got)}`)
     await close(d)
     await close(server)
+    return trace
+  },
+
+  "createSocket's signal: an abort closes the socket and lets go of the signal; an aborted one closes it at once; not a signal is ERR_INVALID_ARG_TYPE": async (w) => {
+    const trace: Array<string> = []
+    const attempt = (what: string, f: () => unknown) => {
+      try {
+        f()
+        trace.push(`${what} went`)
+      } catch (e) {
+        trace.push(`${what} threw ${(e as NodeJS.ErrnoException).name} ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message}`)
+      }
+    }
+    const ac = new AbortController()
+    const s = w.client.createSocket({ type: "udp4", signal: ac.signal })
+    s.on("close", () => trace.push("close"))
+    s.bind(0, w.clientHost)
+    await once(s, "listening")
+    trace.push(`abort listeners while open ${getEventListeners(ac.signal, "abort").length}`)
+    ac.abort()
+    trace.push("aborted")
+    await settle(() => trace.includes("close"))
+    attempt("address after the abort", () => s.address())
+    trace.push(`abort listeners after close ${getEventListeners(ac.signal, "abort").length}`)
+    // closed by hand first: the abort listener goes with the close
+    const ac2 = new AbortController()
+    const s2 = w.client.createSocket({ type: "udp4", signal: ac2.signal })
+    s2.bind(0, w.clientHost)
+    await once(s2, "listening")
+    await close(s2)
+    trace.push(`abort listeners after a close by hand ${getEventListeners(ac2.signal, "abort").length}`)
+    attempt("abort after the close", () => ac2.abort())
+    const s3 = w.client.createSocket({ type: "udp4", signal: AbortSignal.abort() })
+    s3.on("close", () => trace.push("already aborted: close"))
+    attempt("already aborted: bind", () => s3.bind(0, w.clientHost))
+    attempt("already aborted: send", () => s3.send("x", 9, w.host))
+    await settle(() => trace.includes("already aborted: close"))
+    for (const bad of [5, null, {}, "signal"]) {
+      attempt(`signal ${JSON.stringify(bad)}`, () => w.client.createSocket({ type: "udp4", signal: bad as unknown as AbortSignal }))
+    }
     return trace
   }
 }
