@@ -231,6 +231,32 @@ const lookupOptions = (o: Record<string, unknown>, namedFamilies: boolean): { re
   return { family, all }
 }
 
+/** node:dns's result orders (lib/internal/dns/utils.js, validDnsOrders). @category models */
+export type ResultOrder = "verbatim" | "ipv4first" | "ipv6first"
+
+/** The default result order of one node:dns face, as node:dns's setDefaultResultOrder/getDefaultResultOrder. */
+interface ResultOrderSetting {
+  readonly setDefaultResultOrder: (order: ResultOrder) => void
+  readonly getDefaultResultOrder: () => ResultOrder
+}
+
+/**
+ * One default result order, which a face's `dns` and `dns.promises` share (as Node's module-wide
+ * setting): it starts as this process's node:dns has it (`verbatim`, or what --dns-result-order
+ * says), and a value Node refuses is thrown (ERR_INVALID_ARG_VALUE for 'dnsOrder') and changes
+ * nothing. The stack's lookups answer one family at a time (family 0 asks for A records only), so
+ * no order changes an answer; the setting is kept and reported as a program expects.
+ */
+const resultOrderSetting = (): ResultOrderSetting => {
+  let order = NodeDnsModule.getDefaultResultOrder() as ResultOrder
+  return {
+    setDefaultResultOrder: (value) => {
+      order = oneOf(value, "dnsOrder", ["verbatim", "ipv4first", "ipv6first"] as const)
+    },
+    getDefaultResultOrder: () => order
+  }
+}
+
 /**
  * `lookup(...args)` as a promise of `{ address, family }`, or the list with `all`: Node's
  * customPromisifyArgs ['address', 'family'] (lib/dns.js), which node:dns/promises's lookup gives too.
@@ -677,6 +703,9 @@ export interface NodeDns extends ErrorCodes {
   readonly resolve: ResolveFunction
   /** the same as promises, as `dns.promises` (node:dns/promises) */
   readonly promises: NodeDnsPromises
+  /** the default result order, shared with `promises` (see `ResultOrder`) */
+  readonly setDefaultResultOrder: (order: ResultOrder) => void
+  readonly getDefaultResultOrder: () => ResultOrder
 }
 
 /** node:dns/promises's `lookup`, `resolve4`… over the stack's resolver. @category models */
@@ -697,6 +726,8 @@ export interface NodeDnsPromises extends ErrorCodes {
     (hostname: string, rrtype?: "A" | "AAAA" | "CNAME"): Promise<Array<string>>
     (hostname: string, rrtype: string): Promise<Array<unknown>>
   }
+  readonly setDefaultResultOrder: (order: ResultOrder) => void
+  readonly getDefaultResultOrder: () => ResultOrder
 }
 
 /** node:dns/promises's lookup options: `family` only 0, 4 or 6 (Node 20's promises lookup takes no 'IPv4'/'IPv6'). */
@@ -780,14 +811,17 @@ export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => {
   const callbacks = new Map([...queries].map(([rrtype, query]) => [rrtype, callbackQuery(runtime, query)]))
   const promised = new Map([...queries].map(([rrtype, query]) => [rrtype, promiseQuery(runtime, query)]))
   const lookup = lookupFunction(runtime)
+  const order = resultOrderSetting()
   return {
     ...errorCodes(),
+    ...order,
     ADDRCONFIG: NodeDnsModule.ADDRCONFIG,
     ALL: NodeDnsModule.ALL,
     V4MAPPED: NodeDnsModule.V4MAPPED,
     lookup,
     promises: {
       ...errorCodes(),
+      ...order,
       lookup: promisesLookup(lookup) as NodeDnsPromises["lookup"],
       resolve4: promised.get("A") as NodeDnsPromises["resolve4"],
       resolve6: promised.get("AAAA") as NodeDnsPromises["resolve6"],
