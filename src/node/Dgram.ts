@@ -21,8 +21,10 @@
  *   reports it to a connected socket (an unconnected one hears nothing:
  *   IP_RECVERR is off);
  * - send errors (`EMSGSIZE`, `EHOSTUNREACH`, `EACCES` for a broadcast
- *   without `setBroadcast(true)`) go to the callback, or are `'error'`
- *   without one;
+ *   without `setBroadcast(true)`) go to the callback, and without one
+ *   nowhere (Node's doSend); a failed lookup goes to the callback or is
+ *   `'error'`; a failed connect calls the connect callback with the error,
+ *   or is `'error'` without one;
  * - options need a bound socket (`EBADF` before, as a socket without a file
  *   descriptor gives); `setRecvBufferSize(n)` bounds the receive queue by
  *   octets as SO_RCVBUF does (n capped at Linux's default `rmem_max` and
@@ -431,7 +433,8 @@ export class Socket extends EventEmitter {
 
   /** Node's doSend: the lookup's error, or the datagram handed to the stack (copied there, as the kernel copies it). */
   #doSend(err: Error | null, ip: string, bytes: Uint8Array, host: unknown, port: number | undefined, cb: SendCallback | undefined): void {
-    if (err !== null) return process.nextTick(() => this.#sendDone(cb, err))
+    // a lookup's error goes to the callback, or is an 'error'
+    if (err !== null) return process.nextTick(() => (cb !== undefined ? cb(err) : this.emit("error", err)))
     const socket = this.#socket
     // (closed while the lookup ran: the datagram goes nowhere and nothing is said, as Node's)
     if (socket === undefined || this.#closed) return
@@ -452,16 +455,16 @@ export class Socket extends EventEmitter {
     })
   }
 
+  /** a send's own outcome goes to its callback only: without one a failed send says nothing (Node's doSend: "Don't emit as error") */
   #sendDone(cb: SendCallback | undefined, err: Error | null, bytes?: number): void {
     if (cb !== undefined) (err === null ? cb(err, bytes) : cb(err))
-    else if (err !== null) this.emit("error", err)
   }
 
   /**
    * Fix the peer: sends go to it, only its datagrams arrive, and its ICMP errors are reported.
    * An unbound socket binds first; the peer's lookup comes after the bind, as Node's.
    */
-  connect(port: number | string, address?: string | (() => void), cb?: () => void): void {
+  connect(port: number | string, address?: string | ((err?: Error) => void), cb?: (err?: Error) => void): void {
     const peerPort = validPort(port, false)
     const callback = typeof address === "function" ? address : cb
     const host = typeof address === "string" ? address : ""
@@ -472,14 +475,19 @@ export class Socket extends EventEmitter {
     this.#connectTo(peerPort, host, callback)
   }
 
-  #connectTo(port: number, host: string, callback: (() => void) | undefined): void {
+  #connectTo(port: number, host: string, callback: ((err?: Error) => void) | undefined): void {
     if (callback !== undefined) this.once("connect", callback)
     this.#lookup(host, (err, ip) => {
       if (this.#closed) return
       if (err === null && !isIPv4(ip)) err = systemError("EINVAL", "connect", host, port, "not an IPv4 address")
       if (err !== null) {
+        // as Node's doConnect: the callback, taken off 'connect', hears the error; else 'error'
         this.#connectState = "disconnected"
-        return void process.nextTick(() => this.emit("error", err))
+        return void process.nextTick(() => {
+          if (callback === undefined) return void this.emit("error", err)
+          this.removeListener("connect", callback)
+          callback(err)
+        })
       }
       this.#connectState = "connected"
       this.#remote = { address: ip, port }

@@ -472,5 +472,41 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
       attempt(`signal ${JSON.stringify(bad)}`, () => w.client.createSocket({ type: "udp4", signal: bad as unknown as AbortSignal }))
     }
     return trace
+  },
+
+  "a failed send without a callback says nothing (doSend); a failed lookup is an 'error'; a failed connect calls its callback back, else is an 'error'": async (w) => {
+    const trace: Array<string> = []
+    const server = await bound(w.server, w.listenHost)
+    const port = server.address().port
+    const lookup: DgramLookup = (host, _family, cb) => {
+      if (host === "bad.test") process.nextTick(cb, Object.assign(new Error("getaddrinfo ENOTFOUND bad.test"), { code: "ENOTFOUND" }), "", 4)
+      else process.nextTick(cb, null, host === "good.test" ? w.host : host, host.includes(":") ? 6 : 4)
+    }
+    const s = w.client.createSocket({ type: "udp4", lookup })
+    s.on("error", (e: NodeJS.ErrnoException) => trace.push(`'error' ${e.code} ${e.syscall}`))
+    s.bind(0, w.clientHost)
+    await once(s, "listening")
+    s.send("x", 9, w.broadcastHost)
+    s.send(Buffer.alloc(65508), port, w.host)
+    s.send("x", 9, "::1")
+    s.send("x", 9, "bad.test")
+    await new Promise((r) => setTimeout(r, 50))
+    trace.push("sends done")
+    const connectOutcome = (host: string) =>
+      new Promise<string>((resolve) => {
+        s.connect(port, host, (...args: Array<unknown>) => {
+          const e = args[0] as NodeJS.ErrnoException | undefined
+          resolve(`callback ${args.length} ${e?.code} ${e?.syscall} listeners ${s.listenerCount("connect")}`)
+        })
+      })
+    trace.push(`connect bad.test: ${await connectOutcome("bad.test")}`)
+    trace.push(`connect ::1: ${await connectOutcome("::1")}`)
+    s.connect(port, "bad.test")
+    await new Promise((r) => setTimeout(r, 50))
+    trace.push(`connect good.test: ${await connectOutcome("good.test")}`)
+    trace.push(`remote is the server ${s.remoteAddress().port === port}`)
+    await close(s)
+    await close(server)
+    return trace
   }
 }
