@@ -138,25 +138,45 @@ const validPort = (port: unknown, allowZero: boolean): number => {
     +port > 0xffff ||
     (port === 0 && !allowZero)
   ) {
-    throw nodeError("ERR_SOCKET_BAD_PORT", `Port should be ${allowZero ? ">=" : ">"} 0 and < 65536. Received ${received(port)}.`)
+    throw rangeError("ERR_SOCKET_BAD_PORT", `Port should be ${allowZero ? ">=" : ">"} 0 and < 65536. Received ${received(port)}.`)
   }
   return +port | 0
 }
 
-const toBytes = (msg: unknown): Uint8Array => {
-  if (typeof msg === "string") return Buffer.from(msg)
-  if (msg instanceof Uint8Array) return msg
-  if (ArrayBuffer.isView(msg)) return new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength)
-  if (Array.isArray(msg)) return Buffer.concat(msg.map((m) => toBytes(m)))
-  throw nodeError("ERR_INVALID_ARG_TYPE", "The \"buffer\" argument must be of type string or an instance of Buffer, TypedArray, or DataView.")
+/** A RangeError with Node's `code` (ERR_SOCKET_BAD_PORT, ERR_BUFFER_OUT_OF_BOUNDS are RangeErrors in lib/internal/errors.js). */
+const rangeError = (code: string, message: string): RangeError & { code: string } => Object.assign(new RangeError(message), { code })
+
+/** what Node's send takes as a message, as its ERR_INVALID_ARG_TYPE words it */
+const BUFFER_TYPES = "of type string or an instance of Buffer, TypedArray, or DataView"
+
+/** One message's octets, over the caller's memory (a string encoded as UTF-8). */
+const octets = (b: string | ArrayBufferView): Uint8Array =>
+  typeof b === "string" ? Buffer.from(b) : new Uint8Array(b.buffer, b.byteOffset, b.byteLength)
+
+/**
+ * Node's message list (lib/dgram.js send, fixBufferList): a string or an ArrayBufferView is a list
+ * of one; an array is a list of its strings and views, which are concatenated into one datagram;
+ * anything else is ERR_INVALID_ARG_TYPE, for "buffer" or, inside an array, "buffer list arguments".
+ */
+const bufferList = (buffer: unknown): Array<Uint8Array> => {
+  if (!Array.isArray(buffer)) {
+    if (typeof buffer !== "string" && !ArrayBuffer.isView(buffer)) throw invalidArgType("buffer", BUFFER_TYPES, buffer)
+    return [octets(buffer)]
+  }
+  return buffer.map((b: unknown) => {
+    if (typeof b !== "string" && !ArrayBuffer.isView(b)) throw invalidArgType("buffer list arguments", BUFFER_TYPES, buffer)
+    return octets(b)
+  })
 }
 
-/** Node's sliceBuffer (lib/dgram.js): offset and length as uint32, and both within the message, else ERR_BUFFER_OUT_OF_BOUNDS. */
-const slice = (bytes: Uint8Array, offset: unknown, length: unknown): Uint8Array => {
+/** Node's sliceBuffer (lib/dgram.js): one string or view (no list), offset and length as uint32 within it, else ERR_BUFFER_OUT_OF_BOUNDS. */
+const sliceBuffer = (buffer: unknown, offset: unknown, length: unknown): Uint8Array => {
+  if (typeof buffer !== "string" && !ArrayBuffer.isView(buffer)) throw invalidArgType("buffer", BUFFER_TYPES, buffer)
+  const bytes = octets(buffer)
   const o = (offset as number) >>> 0
   const n = (length as number) >>> 0
-  if (o > bytes.byteLength) throw nodeError("ERR_BUFFER_OUT_OF_BOUNDS", "\"offset\" is outside of buffer bounds")
-  if (o + n > bytes.byteLength) throw nodeError("ERR_BUFFER_OUT_OF_BOUNDS", "\"length\" is outside of buffer bounds")
+  if (o > bytes.byteLength) throw rangeError("ERR_BUFFER_OUT_OF_BOUNDS", "\"offset\" is outside of buffer bounds")
+  if (o + n > bytes.byteLength) throw rangeError("ERR_BUFFER_OUT_OF_BOUNDS", "\"length\" is outside of buffer bounds")
   return bytes.subarray(o, o + n)
 }
 
@@ -387,52 +407,65 @@ export class Socket extends EventEmitter {
 
   /**
    * Send one datagram: `send(msg[, offset, length][, port][, address][, cb])`.
-   * `msg` is a string, Buffer/TypedArray/DataView or an array of them. A
-   * connected socket sends to its peer and takes no port/address.
+   * `msg` is a string, Buffer/TypedArray/DataView or an array of them (one
+   * datagram of them all). A connected socket sends to its peer and takes no
+   * port/address. The arguments are read as lib/dgram.js reads them, and
+   * checked before the socket is.
    */
-  send(msg: unknown, ...rest: Array<unknown>): void {
-    this.#checkOpen()
+  send(buffer: unknown, offset?: unknown, length?: unknown, port?: unknown, address?: unknown, callback?: unknown): void {
     const connected = this.#connectState === "connected"
-    // Node's argument rules (lib/dgram.js): (msg, offset, length, port, address, cb) when a port
-    // or address follows the two numbers, else (msg, port, address, cb); connected, (msg[, offset, length][, cb])
-    let [a1, a2, a3, a4, a5] = rest
-    let bytes = toBytes(msg)
-    let cb: SendCallback | undefined
-    let port: unknown
-    let host: unknown
+    // (msg, offset, length, port[, address][, cb]) when an address or a port that is no callback
+    // is there, else (msg, port[, address][, cb]); connected: (msg[, offset, length][, cb]), and any
+    // port or address is ERR_SOCKET_DGRAM_IS_CONNECTED (so send(msg, port, address) on a connected
+    // socket reads the port as a callback that is none, and goes to the peer, as Node's)
     if (!connected) {
-      if (a4 !== undefined || (a3 !== undefined && typeof a3 !== "function")) {
-        bytes = slice(bytes, a1, a2)
-        port = a3
-        host = typeof a4 === "function" ? undefined : a4
-        cb = (typeof a4 === "function" ? a4 : a5) as SendCallback | undefined
-      } else {
-        port = a1
-        host = typeof a2 === "function" ? undefined : a2
-        cb = (typeof a2 === "function" ? a2 : a3) as SendCallback | undefined
+      if (address || (port && typeof port !== "function")) buffer = sliceBuffer(buffer, offset, length)
+      else {
+        callback = port
+        port = offset
+        address = length
       }
     } else {
-      if (typeof a2 === "number") {
-        bytes = slice(bytes, a1, a2)
-        ;[a1, a2] = [a3, a4]
-      }
-      cb = (typeof a1 === "function" ? a1 : undefined) as SendCallback | undefined
-      if ((a1 !== undefined && typeof a1 !== "function") || a2 !== undefined) {
-        throw nodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected")
-      }
+      if (typeof length === "number") {
+        buffer = sliceBuffer(buffer, offset, length)
+        if (typeof port === "function") {
+          callback = port
+          port = null
+        }
+      } else callback = offset
+      if (port || address) throw nodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected")
     }
+    const list = bufferList(buffer)
     const dstPort = connected ? undefined : validPort(port, false)
+    let cb = typeof callback === "function" ? (callback as SendCallback) : undefined
+    if (typeof address === "function") {
+      cb = address as SendCallback
+      address = undefined
+    } else if (address != null && typeof address !== "string") throw invalidArgType("address", "of type string", address)
+    this.#checkOpen()
     if (this.#bindState === "unbound") this.bind({ port: 0 }, null as unknown as () => void)
     // not bound yet: the send waits, and is made again once bound (Node's enqueue of send itself,
     // so its lookup comes after the bind's)
-    if (this.#bindState !== "bound") return this.#enqueue(() => this.send(bytes, dstPort, host, cb))
-    const afterDns = (err: Error | null, ip: string) => this.#doSend(err, ip, bytes, host, dstPort, cb)
+    if (this.#bindState !== "bound") return this.#enqueue(() => this.send(list, dstPort, address, cb))
+    const afterDns = (err: Error | null, ip: string) => this.#doSend(err, ip, list, address, dstPort, cb)
     if (connected) afterDns(null, "")
-    else this.#lookup(host, afterDns)
+    else this.#lookup(address, afterDns)
+  }
+
+  /**
+   * The old form of `send` (lib/dgram.js keeps it for dgram_legacy): every argument but the
+   * callback given, offset, length and port numbers and the address a string.
+   */
+  sendto(buffer: unknown, offset: unknown, length: unknown, port: unknown, address: unknown, callback?: unknown): void {
+    for (const [name, v] of [["offset", offset], ["length", length], ["port", port]] as const) {
+      if (typeof v !== "number") throw invalidArgType(name, "of type number", v)
+    }
+    if (typeof address !== "string") throw invalidArgType("address", "of type string", address)
+    this.send(buffer, offset, length, port, address, callback)
   }
 
   /** Node's doSend: the lookup's error, or the datagram handed to the stack (copied there, as the kernel copies it). */
-  #doSend(err: Error | null, ip: string, bytes: Uint8Array, host: unknown, port: number | undefined, cb: SendCallback | undefined): void {
+  #doSend(err: Error | null, ip: string, list: ReadonlyArray<Uint8Array>, host: unknown, port: number | undefined, cb: SendCallback | undefined): void {
     // a lookup's error goes to the callback, or is an 'error'
     if (err !== null) return process.nextTick(() => (cb !== undefined ? cb(err) : this.emit("error", err)))
     const socket = this.#socket
@@ -447,7 +480,7 @@ export class Socket extends EventEmitter {
     const failed = (code: string, detail?: string) =>
       systemError(code, "send", typeof host === "string" && host !== "" ? host : undefined, port, detail)
     if (!isIPv4(dst)) return process.nextTick(() => this.#sendDone(cb, failed("EINVAL", "not an IPv4 address")))
-    const payload = new Uint8Array(bytes)
+    const payload = list.length === 1 ? new Uint8Array(list[0]!) : Buffer.concat(list)
     runOn(this.#runtime, socket.send(Addr.parse(dst)!, dstPort, payload), (exit) => {
       if (Exit.isSuccess(exit)) return this.#sendDone(cb, null, payload.length)
       const e = failureOf(exit)
@@ -467,6 +500,9 @@ export class Socket extends EventEmitter {
   connect(port: number | string, address?: string | ((err?: Error) => void), cb?: (err?: Error) => void): void {
     const peerPort = validPort(port, false)
     const callback = typeof address === "function" ? address : cb
+    if (address !== undefined && typeof address !== "function" && typeof address !== "string") {
+      throw invalidArgType("address", "of type string", address)
+    }
     const host = typeof address === "string" ? address : ""
     if (this.#connectState !== "disconnected") throw nodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected")
     this.#connectState = "connecting"

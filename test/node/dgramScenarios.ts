@@ -9,6 +9,7 @@ import { type EventEmitter, getEventListeners } from "node:events"
 export interface DgramSocketLike extends EventEmitter {
   bind(port?: number, address?: string, cb?: () => void): this
   send(msg: unknown, ...rest: Array<unknown>): void
+  sendto(msg: unknown, ...rest: Array<unknown>): void
   connect(port: number, address?: string, cb?: () => void): void
   close(cb?: () => void): this
   address(): { address: string; family: string; port: number }
@@ -506,6 +507,61 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     trace.push(`connect good.test: ${await connectOutcome("good.test")}`)
     trace.push(`remote is the server ${s.remoteAddress().port === port}`)
     await close(s)
+    await close(server)
+    return trace
+  },
+
+  "send's arguments as lib/dgram.js takes them: lists, what is no buffer, the address's type, a callback that is none, a connected socket's forms, sendto": async (w) => {
+    const trace: Array<string> = []
+    const attempt = (what: string, f: () => unknown) => {
+      try {
+        f()
+        trace.push(`${what} went`)
+      } catch (e) {
+        trace.push(`${what} threw ${(e as Error).name} ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message}`)
+      }
+    }
+    const server = await bound(w.server, w.listenHost)
+    const port = server.address().port
+    const got: Array<string> = []
+    server.on("message", (m: Buffer) => got.push(JSON.stringify(m.toString())))
+    const sent = (what: string) => (e: Error | null, n?: number) => trace.push(`${what} callback ${e?.message} ${n}`)
+    // (the lookup names the host it was asked for, and sends everything to the server)
+    const asked: Array<string> = []
+    const lookup: DgramLookup = (host, _family, cb) => {
+      asked.push(host)
+      process.nextTick(cb, null, host === "0.0.0.0" ? host : w.host, 4)
+    }
+    const c = w.client.createSocket({ type: "udp4", lookup })
+    attempt("connect(port, 5)", () => c.connect(port, 5 as unknown as string))
+    attempt("connect(port, null)", () => c.connect(port, null as unknown as string))
+    await new Promise<void>((r) => c.connect(port, "server.test", () => r()))
+    c.send(["ab", Buffer.from("cd"), new Uint8Array([101])], sent("list"))
+    c.send([], sent("empty list"))
+    attempt("a list holding a number", () => c.send([1], sent("no")))
+    attempt("a list holding a list", () => c.send([["a"]], sent("no")))
+    attempt("a number", () => c.send(5, sent("no")))
+    attempt("a list with offset and length", () => c.send(["ab"], 0, 1, sent("no")))
+    c.send(Buffer.from("hello"), 1, 2, sent("offset 1 length 2"))
+    attempt("connected send(msg, port, address)", () => c.send("to the peer", port, "elsewhere.test", sent("connected send(msg, port, address)")))
+    attempt("connected send(msg, offset, length, port, address)", () => c.send("z", 0, 1, port, "elsewhere.test"))
+    attempt("connected sendto", () => c.sendto(Buffer.from("x"), 0, 1, port, "elsewhere.test"))
+    attempt("sendto with a string offset", () => c.sendto(Buffer.from("x"), "0", 1, port, "elsewhere.test"))
+    attempt("sendto without an address", () => c.sendto(Buffer.from("x"), 0, 1, port))
+    await settle(() => got.length >= 4)
+    const u = w.client.createSocket({ type: "udp4", lookup })
+    attempt("send with an address of 5", () => u.send("z", port, 5))
+    attempt("send with a string callback", () => u.send("z", port, "server.test", "not a function"))
+    attempt("send(msg, offset, length, port, address, 'not a function')", () => u.send(Buffer.from("normal"), 0, 4, port, "server.test", "not a function"))
+    u.send("null address", port, null, sent("null address"))
+    u.sendto(Buffer.from("sendto!"), 0, 7, port, "server.test", sent("sendto"))
+    await settle(() => got.length >= 7)
+    trace.push(`server got ${JSON.stringify(got.sort())}`)
+    trace.push(`asked ${JSON.stringify(asked)}`)
+    await close(u)
+    await close(c)
+    attempt("send a bad port after close", () => c.send("x", 0, w.host))
+    attempt("send after close", () => c.send("x", 9, w.host))
     await close(server)
     return trace
   }
