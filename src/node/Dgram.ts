@@ -251,10 +251,11 @@ export class Socket extends EventEmitter {
     const name = host || "127.0.0.1"
     const lookup = this.#options.lookup
     if (lookup !== undefined) return lookup(name as string, 4, (err, address) => cb(err ?? null, address))
-    // (an IPv6 literal comes back as it is, as from Node's dns.lookup whatever the family; the
-    // bind, connect or send then refuses it)
-    const literal = typeof name !== "string" ? undefined : isIP(name) === 6 ? name : literalAddress(name)
-    process.nextTick(() => (literal !== undefined ? cb(null, literal) : cb(notFound(String(name)), "")))
+    // as Node's dns.lookup: a name that is no string is refused at once (validateString), and an
+    // IPv6 literal comes back as it is whatever the family (the bind, connect or send then refuses it)
+    if (typeof name !== "string") throw invalidArgType("hostname", "of type string", name)
+    const literal = isIP(name) === 6 ? name : literalAddress(name)
+    process.nextTick(() => (literal !== undefined ? cb(null, literal) : cb(notFound(name), "")))
   }
 
   /** Node's enqueue: `f` runs once 'listening' comes; an 'error' first (errorMonitor) drops the queue. */
@@ -289,16 +290,10 @@ export class Socket extends EventEmitter {
     if (this.#bindState !== "unbound") throw nodeError("ERR_SOCKET_ALREADY_BOUND", "Socket is already bound")
     const last = args[args.length - 1]
     const first = args[0]
-    const o: BindOptions = first !== null && typeof first === "object"
-      ? (first as BindOptions)
-      : {
-        // (a numeric string is a port too: Node hands `port || 0` to the binding, which takes it as a number)
-        ...(typeof first === "number" ? { port: first } : typeof first === "string" && first.trim() !== "" && Number.isFinite(+first) ? { port: +first } : {}),
-        ...(typeof args[1] === "string" ? { address: args[1] } : {})
-      }
-    if (o.port !== undefined && (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535)) {
-      throw nodeError("ERR_SOCKET_BAD_PORT", `Port should be >= 0 and < 65536. Received ${String(o.port)}.`)
-    }
+    // (bind(options) or bind(port, address); the port is not checked: see #bindTo)
+    const object = first !== null && typeof first === "object"
+    const port: unknown = object ? (first as BindOptions).port : first
+    const address: unknown = object ? (first as BindOptions).address || "" : typeof args[1] === "function" ? "" : args[1]
     this.#bindState = "binding"
     if (typeof last === "function") {
       const cb = last as () => void
@@ -315,28 +310,33 @@ export class Socket extends EventEmitter {
       this.on("error", forget)
       this.on("listening", listening)
     }
-    this.#lookup(o.address || "0.0.0.0", (err, ip) => {
+    this.#lookup(address || "0.0.0.0", (err, ip) => {
       if (this.#closed) return
       if (err !== null) {
         this.#bindState = "unbound"
         this.emit("error", err)
         return
       }
-      this.#bindTo(ip, o.port)
+      this.#bindTo(ip, port)
     })
     return this
   }
 
   /** The bind itself, once the address is known; 'listening' when done, else 'error' and unbound again. */
-  #bindTo(address: string, requested: number | undefined): void {
+  #bindTo(address: string, requested: unknown): void {
+    // Node hands `port || 0` to the binding as a uint32 (a numeric string is its number, anything
+    // else 0) and libuv keeps its low 16 bits (uv_ip4_addr's htons): 70000 binds 4464, -1 65535;
+    // the error names the port as given (ExceptionWithHostPort)
+    const wire = (((requested || 0) as number) >>> 0) & 0xffff
     const failed = (code: string, detail?: string) => {
       this.#bindState = "unbound"
-      this.emit("error", systemError(code, "bind", address, requested !== undefined && requested > 0 ? requested : undefined, detail))
+      const named = requested && (requested as number) > 0 ? (requested as number) : undefined
+      this.emit("error", systemError(code, "bind", address, named, detail))
     }
     if (!isIPv4(address)) return failed("EINVAL", "not an IPv4 address")
     if (!isLocalHost(address, this.#localAddress)) return failed("EADDRNOTAVAIL")
     const udp = this.#udp
-    const port = requested === undefined || requested === 0 ? undefined : requested
+    const port = wire === 0 ? undefined : wire
     const recvQueue = this.#options.recvQueue
     const open = Effect.gen(function*() {
       const scope = yield* Scope.make()

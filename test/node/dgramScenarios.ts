@@ -564,5 +564,60 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     attempt("send after close", () => c.send("x", 9, w.host))
     await close(server)
     return trace
+  },
+
+  "bind takes a port as Node hands it to libuv (a uint32's low 16 bits; what is no number, 0) and the address through the lookup": async (w) => {
+    const trace: Array<string> = []
+    const probe = await bound(w.server, w.listenHost)
+    const p = probe.address().port
+    await close(probe)
+    for (const [what, port] of [
+      ["p + 65536", p + 65536],
+      ["p + 0.5", p + 0.5],
+      ["p - 65536", p - 65536],
+      ["String(p + 131072)", String(p + 131072)],
+      ["{ port: p + 65536 }", { port: p + 65536 }]
+    ] as const) {
+      const s = w.server.createSocket("udp4")
+      const errors: Array<string> = []
+      s.on("error", (e: NodeJS.ErrnoException) => errors.push(`${e.code} ${e.message}`))
+      const done = new Promise((r) => {
+        s.once("listening", r)
+        s.once("error", r)
+      })
+      if (typeof port === "object") s.bind(port as unknown as number)
+      else s.bind(port as number, w.listenHost)
+      await done
+      try {
+        trace.push(`${what}: bound to p ${s.address().port === p} ${JSON.stringify(errors)}`)
+      } catch (e) {
+        trace.push(`${what}: ${(e as NodeJS.ErrnoException).code} ${JSON.stringify(errors)}`)
+      }
+      await close(s)
+    }
+    const e = w.server.createSocket("udp4")
+    e.bind("not a port" as unknown as number, w.listenHost)
+    await once(e, "listening")
+    trace.push(`'not a port': an ephemeral port ${e.address().port > 0 && e.address().port !== p}`)
+    // a port in use: the error names the port as given
+    const taken = w.server.createSocket("udp4")
+    const failed = once<[NodeJS.ErrnoException]>(taken, "error")
+    taken.bind(String(e.address().port) as unknown as number, w.listenHost)
+    const [err] = await failed
+    // (the stack's message says why after the errno, in brackets)
+    const port = (err as { port?: unknown }).port
+    const message = err.message.split(" (")[0]!.replace(w.listenHost, "<host>").replace(String(e.address().port), "<port>")
+    trace.push(`in use: ${err.code} ${err.syscall} port ${typeof port} ${port === String(e.address().port)} ${message}`)
+    await close(taken)
+    await close(e)
+    const n = w.server.createSocket("udp4")
+    try {
+      n.bind(0, 5 as unknown as string)
+      trace.push("address 5 went")
+    } catch (x) {
+      trace.push(`address 5 threw ${(x as Error).name} ${(x as NodeJS.ErrnoException).code}: ${(x as Error).message}`)
+    }
+    await close(n)
+    return trace
   }
 }
