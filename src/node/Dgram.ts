@@ -40,12 +40,13 @@
  * @since 0.1.0
  */
 import { EventEmitter } from "node:events"
+import { inspect } from "node:util"
 import { isIP, isIPv4 } from "node:net"
 import { Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { hardErrno, Udp, type UdpError, type UdpService, type UdpSocket } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
-import { invalidArgType, nodeError, received, systemError } from "./Errors.js"
+import { invalidArgType, nodeError, received, systemError, typeError } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
 import type { AddressInfo } from "./Net.js"
 import { failureOf, runNow, runOn } from "./Run.js"
@@ -141,6 +142,22 @@ const validPort = (port: unknown, allowZero: boolean): number => {
     throw rangeError("ERR_SOCKET_BAD_PORT", `Port should be ${allowZero ? ">=" : ">"} 0 and < 65536. Received ${received(port)}.`)
   }
   return +port | 0
+}
+
+/**
+ * Node's validateUint32 (lib/internal/validators.js): a number (ERR_INVALID_ARG_TYPE), an integer
+ * and within 0..2^32-1 (ERR_OUT_OF_RANGE, the value as Node prints it: big integers with _ separators).
+ */
+const validateUint32 = (value: unknown, name: string): void => {
+  if (typeof value !== "number") throw invalidArgType(name, "of type number", value)
+  const outOfRange = (range: string) => {
+    const shown = Number.isInteger(value) && Math.abs(value) > 2 ** 32
+      ? String(value).replace(/\B(?=(\d{3})+$)/g, "_")
+      : inspect(value)
+    return rangeError("ERR_OUT_OF_RANGE", `The value of "${name}" is out of range. It must be ${range}. Received ${shown}`)
+  }
+  if (!Number.isInteger(value)) throw outOfRange("an integer")
+  if (value < 0 || value > 4_294_967_295) throw outOfRange(">= 0 && <= 4294967295")
 }
 
 /** A RangeError with Node's `code` (ERR_SOCKET_BAD_PORT, ERR_BUFFER_OUT_OF_BOUNDS are RangeErrors in lib/internal/errors.js). */
@@ -362,8 +379,9 @@ export class Socket extends EventEmitter {
       this.#startLoops(exit.value.socket)
       // Node's createSocket buffer sizes are set once bound, before 'listening' (lib/dgram.js)
       try {
-        if (this.#options.recvBufferSize !== undefined) this.setRecvBufferSize(this.#options.recvBufferSize)
-        if (this.#options.sendBufferSize !== undefined) this.setSendBufferSize(this.#options.sendBufferSize)
+        // (only when given and not 0, as Node's `if (state.recvBufferSize)`)
+        if (this.#options.recvBufferSize) this.setRecvBufferSize(this.#options.recvBufferSize)
+        if (this.#options.sendBufferSize) this.setSendBufferSize(this.#options.sendBufferSize)
       } catch (e) {
         this.emit("error", e)
         return
@@ -705,12 +723,19 @@ export interface Dgram {
 /** `Dgram` over the stack a runtime provides (`Udp`), whose own address is `address`. */
 export const fromRuntime = (runtime: Runtime.Runtime<Udp>, udp: UdpService, address: string): Dgram => ({
   createSocket: (type, listener) => {
-    const options: SocketOptions = typeof type === "string" ? { type } : type
+    // lib/dgram.js's Socket constructor, in its order: the buffer sizes (when given), the lookup, the type
+    const options: SocketOptions = type !== null && typeof type === "object" ? type : { type }
+    if (options.recvBufferSize) validateUint32(options.recvBufferSize, "options.recvBufferSize")
+    if (options.sendBufferSize) validateUint32(options.sendBufferSize, "options.sendBufferSize")
+    if (options.lookup !== undefined && typeof options.lookup !== "function") {
+      throw invalidArgType("lookup", "of type function", options.lookup)
+    }
     if (options.type !== "udp4") {
-      throw nodeError("ERR_SOCKET_BAD_TYPE", "Bad socket type specified. Valid types are: udp4 (the stack speaks IPv4)")
+      throw typeError("ERR_SOCKET_BAD_TYPE", "Bad socket type specified. Valid types are: udp4 (the stack speaks IPv4)")
     }
     const socket = new Socket(runtime, udp, address, options)
-    if (listener !== undefined) socket.on("message", listener)
+    // (a listener that is no function is ignored, as Node's)
+    if (typeof listener === "function") socket.on("message", listener)
     return socket
   }
 })

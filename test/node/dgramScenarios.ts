@@ -29,7 +29,8 @@ export type DgramLookup = (host: string, family: number, cb: (err: Error | null,
 
 export interface DgramLike {
   createSocket(
-    type: "udp4" | { type: "udp4"; recvBufferSize?: number; sendBufferSize?: number; lookup?: DgramLookup; signal?: AbortSignal }
+    type: "udp4" | { type: "udp4"; recvBufferSize?: number; sendBufferSize?: number; lookup?: DgramLookup; signal?: AbortSignal },
+    listener?: (msg: Buffer) => void
   ): DgramSocketLike
 }
 
@@ -618,6 +619,50 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
       trace.push(`address 5 threw ${(x as Error).name} ${(x as NodeJS.ErrnoException).code}: ${(x as Error).message}`)
     }
     await close(n)
+    return trace
+  },
+
+  "createSocket checks its options as Node's (validateUint32 of the buffer sizes when given, the lookup a function, the type) and ignores a listener that is no function": async (w) => {
+    const trace: Array<string> = []
+    const cases: Array<[string, unknown]> = [
+      ["recvBufferSize -1", { type: "udp4", recvBufferSize: -1 }],
+      ["recvBufferSize 'x'", { type: "udp4", recvBufferSize: "x" }],
+      ["sendBufferSize 1.5", { type: "udp4", sendBufferSize: 1.5 }],
+      ["sendBufferSize 2 ** 33", { type: "udp4", sendBufferSize: 2 ** 33 }],
+      ["recvBufferSize null", { type: "udp4", recvBufferSize: null }],
+      ["recvBufferSize 0", { type: "udp4", recvBufferSize: 0 }],
+      ["lookup 5", { type: "udp4", lookup: 5 }],
+      ["lookup 5, type udp5", { type: "udp5", lookup: 5 }],
+      ["recvBufferSize -1, type udp5", { type: "udp5", recvBufferSize: -1 }]
+    ]
+    const made: Array<DgramSocketLike> = []
+    for (const [what, o] of cases) {
+      try {
+        made.push(w.client.createSocket(o as { type: "udp4" }))
+        trace.push(`${what} went`)
+      } catch (e) {
+        trace.push(`${what} threw ${(e as Error).name} ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message}`)
+      }
+    }
+    // (the type's message names the types the stack has: its own words)
+    for (const [what, t] of [["'udp5'", "udp5"], ["undefined", undefined], ["{ type: 'udp5' }", { type: "udp5" }]] as const) {
+      try {
+        made.push(w.client.createSocket(t as "udp4"))
+        trace.push(`${what} went`)
+      } catch (e) {
+        trace.push(`${what} threw ${(e as Error).name} ${(e as NodeJS.ErrnoException).code}`)
+      }
+    }
+    const quiet = w.client.createSocket("udp4", "not a function" as unknown as () => void)
+    trace.push(`a listener that is no function: message listeners ${quiet.listenerCount("message")}, type ${(quiet as unknown as { type: string }).type}`)
+    made.push(quiet)
+    const s = w.client.createSocket({ type: "udp4", recvBufferSize: null as unknown as number })
+    s.on("error", (e: NodeJS.ErrnoException) => trace.push(`error ${e.code}`))
+    s.bind(0, w.clientHost)
+    await once(s, "listening")
+    trace.push(`recvBufferSize null: bound, receive buffer ${s.getRecvBufferSize()}`)
+    made.push(s)
+    for (const m of made) await close(m)
     return trace
   }
 }
