@@ -33,7 +33,9 @@
  *   Sends complete at once, so the send queue is always empty and the send
  *   buffer size only reported. createSocket's `signal` closes the socket
  *   when it aborts. The stack has no multicast (no IGMP):
- *   joining a group or setting a multicast option throws `ENOPROTOOPT`.
+ *   joining a group or setting a multicast option throws `ENOPROTOOPT`
+ *   (after Node's and libuv's argument checks; an option on a socket not
+ *   yet bound is `EBADF`, as there).
  * The socket's receive queue is the stack's bounded one (`UdpSocket`):
  * datagrams beyond it are dropped and counted, as a full socket buffer does.
  *
@@ -159,6 +161,9 @@ const validateUint32 = (value: unknown, name: string): void => {
   if (!Number.isInteger(value)) throw outOfRange("an integer")
   if (value < 0 || value > 4_294_967_295) throw outOfRange(">= 0 && <= 4294967295")
 }
+
+/** Whether `address` is an IPv4 multicast group (224.0.0.0/4; an IPv6 literal is left to the stack's ENOPROTOOPT). */
+const isMulticastGroup = (address: string): boolean => !isIPv4(address) || (Number(address.split(".")[0]) & 0xf0) === 0xe0
 
 /** A RangeError with Node's `code` (ERR_SOCKET_BAD_PORT, ERR_BUFFER_OUT_OF_BOUNDS are RangeErrors in lib/internal/errors.js). */
 const rangeError = (code: string, message: string): RangeError & { code: string } => Object.assign(new RangeError(message), { code })
@@ -607,12 +612,11 @@ export class Socket extends EventEmitter {
 
   /** IP_TTL of what this socket sends, 1..255; returns it. */
   setTTL(ttl: number): number {
-    if (typeof ttl !== "number") {
-      throw nodeError("ERR_INVALID_ARG_TYPE", `The "ttl" argument must be of type number. Received ${received(ttl)}`)
-    }
-    // (Node hands the number to libuv as an int32; libuv checks the range before it looks at the socket)
-    const t = Math.trunc(ttl)
-    if (!(t >= 1 && t <= 255)) throw systemError("EINVAL", "setTTL")
+    if (typeof ttl !== "number") throw invalidArgType("ttl", "of type number", ttl)
+    // (Node hands the number to libuv as an int32, Int32Value: 2^32 + 5 is 5, 1.7 is 1, NaN 0;
+    // libuv checks the range before it looks at the socket; the value given is returned)
+    const t = ttl | 0
+    if (t < 1 || t > 255) throw systemError("EINVAL", "setTTL")
     const s = this.#boundFor("setTTL")
     this.#runSync(s.setTtl(t))
     return ttl
@@ -639,31 +643,64 @@ export class Socket extends EventEmitter {
     return 0
   }
 
-  // The stack has no multicast (no IGMP, no group addresses on the interface).
-  setMulticastTTL(_ttl: number): number {
-    throw this.#noMulticast("setMulticastTTL")
+  // The stack has no multicast (no IGMP, no group addresses on the interface). Each call checks
+  // its arguments as lib/dgram.js and libuv do, in their order (a type, then an address libuv
+  // cannot parse or a value out of its range, EINVAL; a group that is no multicast address,
+  // EINVAL from the kernel's ip_mc_join_group); then a socket option on a socket not yet bound is
+  // EBADF (no descriptor), and the rest ENOPROTOOPT. (libuv binds an unbound socket before it
+  // joins a group, so the memberships say ENOPROTOOPT bound or not.)
+  setMulticastTTL(ttl: number): number {
+    if (typeof ttl !== "number") throw invalidArgType("ttl", "of type number", ttl)
+    this.#checkOpen()
+    // (an int32 as for setTTL; uv__setsockopt_maybe_char takes 0..255)
+    const t = ttl | 0
+    if (t < 0 || t > 255) throw systemError("EINVAL", "setMulticastTTL")
+    throw this.#noMulticast("setMulticastTTL", true)
   }
-  setMulticastLoopback(_flag: boolean): boolean {
-    throw this.#noMulticast("setMulticastLoopback")
+  setMulticastLoopback(_flag: unknown): unknown {
+    this.#checkOpen()
+    throw this.#noMulticast("setMulticastLoopback", true)
   }
-  setMulticastInterface(_interfaceAddress: string): void {
-    throw this.#noMulticast("setMulticastInterface")
+  setMulticastInterface(interfaceAddress: string): void {
+    this.#checkOpen()
+    if (typeof interfaceAddress !== "string") throw invalidArgType("interfaceAddress", "of type string", interfaceAddress)
+    if (isIP(interfaceAddress) === 0) throw systemError("EINVAL", "setMulticastInterface")
+    throw this.#noMulticast("setMulticastInterface", true)
   }
-  addMembership(_multicastAddress: string, _interfaceAddress?: string): void {
-    throw this.#noMulticast("addMembership")
+  addMembership(multicastAddress: string, _interfaceAddress?: string): void {
+    this.#membership("addMembership", multicastAddress)
   }
-  dropMembership(_multicastAddress: string, _interfaceAddress?: string): void {
-    throw this.#noMulticast("dropMembership")
+  dropMembership(multicastAddress: string, _interfaceAddress?: string): void {
+    this.#membership("dropMembership", multicastAddress)
   }
-  addSourceSpecificMembership(_sourceAddress: string, _groupAddress: string, _interfaceAddress?: string): void {
-    throw this.#noMulticast("addSourceSpecificMembership")
+  addSourceSpecificMembership(sourceAddress: string, groupAddress: string, _interfaceAddress?: string): void {
+    this.#sourceMembership("addSourceSpecificMembership", sourceAddress, groupAddress)
   }
-  dropSourceSpecificMembership(_sourceAddress: string, _groupAddress: string, _interfaceAddress?: string): void {
-    throw this.#noMulticast("dropSourceSpecificMembership")
+  dropSourceSpecificMembership(sourceAddress: string, groupAddress: string, _interfaceAddress?: string): void {
+    this.#sourceMembership("dropSourceSpecificMembership", sourceAddress, groupAddress)
   }
 
-  #noMulticast(syscall: string): Error {
+  #membership(syscall: "addMembership" | "dropMembership", group: unknown): never {
     this.#checkOpen()
+    if (!group) throw typeError("ERR_MISSING_ARGS", "The \"multicastAddress\" argument must be specified")
+    // (the binding takes the group as a string, whatever it was)
+    const g = String(group)
+    if (isIP(g) === 0 || (syscall === "addMembership" && !isMulticastGroup(g))) throw systemError("EINVAL", syscall)
+    throw this.#noMulticast(syscall, false)
+  }
+
+  #sourceMembership(syscall: "addSourceSpecificMembership" | "dropSourceSpecificMembership", source: unknown, group: unknown): never {
+    this.#checkOpen()
+    if (typeof source !== "string") throw invalidArgType("sourceAddress", "of type string", source)
+    if (typeof group !== "string") throw invalidArgType("groupAddress", "of type string", group)
+    if (isIP(group) === 0 || isIP(source) === 0) throw systemError("EINVAL", syscall)
+    if (syscall === "addSourceSpecificMembership" && !isMulticastGroup(group)) throw systemError("EINVAL", syscall)
+    throw this.#noMulticast(syscall, false)
+  }
+
+  /** EBADF for a socket option on a socket not yet bound (`needsBind`), else ENOPROTOOPT: the stack does not do multicast. */
+  #noMulticast(syscall: string, needsBind: boolean): Error {
+    if (needsBind && this.#bindState !== "bound") return systemError("EBADF", syscall)
     return systemError("ENOPROTOOPT", syscall, undefined, undefined, "the stack does not do multicast")
   }
 

@@ -664,5 +664,63 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     made.push(s)
     for (const m of made) await close(m)
     return trace
+  },
+
+  "the TTL and multicast calls check their arguments before the socket, as Node and libuv do (int32 TTLs, addresses parsed, EBADF before the bind)": async (w) => {
+    // (no call here names a multicast group Node's socket could join: the kernel would join it)
+    const trace: Array<string> = []
+    const attempt = (what: string, f: () => unknown) => {
+      try {
+        trace.push(`${what} -> ${JSON.stringify(f())}`)
+      } catch (e) {
+        trace.push(`${what} threw ${(e as Error).name} ${(e as NodeJS.ErrnoException).code} ${(e as NodeJS.ErrnoException).syscall}: ${(e as Error).message}`)
+      }
+    }
+    type Multicast = DgramSocketLike & {
+      setMulticastTTL(ttl: unknown): number
+      setMulticastLoopback(flag: unknown): unknown
+      setMulticastInterface(address: unknown): void
+      addMembership(group?: unknown, iface?: unknown): void
+      dropMembership(group?: unknown, iface?: unknown): void
+      addSourceSpecificMembership(source?: unknown, group?: unknown, iface?: unknown): void
+      dropSourceSpecificMembership(source?: unknown, group?: unknown, iface?: unknown): void
+    }
+    const s = w.client.createSocket("udp4") as Multicast
+    const calls = (when: string) => {
+      attempt(`${when} setTTL(2 ** 32 + 5)`, () => s.setTTL(2 ** 32 + 5))
+      attempt(`${when} setTTL(1.7)`, () => s.setTTL(1.7))
+      attempt(`${when} setTTL(NaN)`, () => s.setTTL(NaN))
+      attempt(`${when} setTTL('x')`, () => s.setTTL("x" as unknown as number))
+      attempt(`${when} setMulticastTTL('x')`, () => s.setMulticastTTL("x"))
+      attempt(`${when} setMulticastTTL(256)`, () => s.setMulticastTTL(256))
+      attempt(`${when} setMulticastTTL(-1)`, () => s.setMulticastTTL(-1))
+      attempt(`${when} setMulticastInterface(1)`, () => s.setMulticastInterface(1))
+      attempt(`${when} setMulticastInterface('bad')`, () => s.setMulticastInterface("bad"))
+      attempt(`${when} setMulticastInterface('')`, () => s.setMulticastInterface(""))
+      attempt(`${when} addMembership()`, () => s.addMembership())
+      attempt(`${when} dropMembership('')`, () => s.dropMembership(""))
+      attempt(`${when} addMembership('bad')`, () => s.addMembership("bad"))
+      attempt(`${when} dropMembership('bad')`, () => s.dropMembership("bad"))
+      attempt(`${when} addSourceSpecificMembership(1, 'g')`, () => s.addSourceSpecificMembership(1, "232.1.1.1"))
+      attempt(`${when} addSourceSpecificMembership('s', 1)`, () => s.addSourceSpecificMembership("198.18.0.9", 1))
+      attempt(`${when} addSourceSpecificMembership('bad', 'g')`, () => s.addSourceSpecificMembership("bad", "232.1.1.1"))
+      attempt(`${when} dropSourceSpecificMembership('s', 'bad')`, () => s.dropSourceSpecificMembership("198.18.0.9", "bad"))
+    }
+    calls("unbound:")
+    attempt("unbound: setMulticastTTL(4)", () => s.setMulticastTTL(4))
+    attempt("unbound: setMulticastLoopback(true)", () => s.setMulticastLoopback(true))
+    attempt("unbound: setMulticastInterface(address)", () => s.setMulticastInterface(w.clientHost))
+    s.bind(0, w.clientHost)
+    await once(s, "listening")
+    calls("bound:")
+    // (a group that is no multicast address: the kernel refuses it, EINVAL)
+    attempt("bound: addMembership(a unicast address)", () => s.addMembership(w.clientHost))
+    attempt("bound: addSourceSpecificMembership(s, a unicast address)", () => s.addSourceSpecificMembership(w.host, w.clientHost))
+    await close(s)
+    attempt("closed: setMulticastTTL('x')", () => s.setMulticastTTL("x"))
+    attempt("closed: setTTL('x')", () => s.setTTL("x" as unknown as number))
+    attempt("closed: setMulticastInterface(1)", () => s.setMulticastInterface(1))
+    attempt("closed: addMembership()", () => s.addMembership())
+    return trace
   }
 }
