@@ -98,16 +98,38 @@ export const abortError = (cause: unknown): Error & { code: string } => {
 export const typeError = (code: string, message: string): TypeError & { code: string } =>
   Object.assign(new TypeError(message), { code })
 
-/** How Node's argument errors name what they got: "Received …" (lib/internal/errors.js, determineSpecificType). */
+/**
+ * How Node's argument errors name what they got: "Received …" (Node 20's determineSpecificType,
+ * lib/internal/errors.js): a function by its name, even an empty one; an object by its
+ * constructor's name, else inspected; a string cut to 25 characters and quoted (in JSON's quotes
+ * when it holds a '), as it is, newlines and all; numbers, booleans, symbols and bigints as text.
+ */
 export const received = (v: unknown): string => {
   if (v === null || v === undefined) return `${v}`
-  if (typeof v === "function" && v.name !== "") return `function ${v.name}`
-  if (typeof v === "object") {
-    const name = (v as { constructor?: { name?: string } }).constructor?.name
-    return name !== undefined && name !== "" ? `an instance of ${name}` : inspect(v, { depth: -1 })
+  switch (typeof v) {
+    case "bigint":
+      return `type bigint (${v}n)`
+    case "number":
+      return `type number (${Object.is(v, -0) ? "-0" : String(v)})`
+    case "boolean":
+    case "symbol":
+      return `type ${typeof v} (${String(v)})`
+    case "function":
+      return `function ${v.name}`
+    case "object": {
+      const c = (v as { constructor?: unknown }).constructor
+      if ((typeof c === "function" || (typeof c === "object" && c !== null)) && "name" in c) return `an instance of ${String(c.name)}`
+      return inspect(v, { depth: -1 })
+    }
+    case "string": {
+      const text = v.length > 28 ? `${v.slice(0, 25)}...` : v
+      return text.includes("'") ? `type string (${JSON.stringify(text)})` : `type string ('${text}')`
+    }
+    default: {
+      const text = inspect(v, { colors: false })
+      return `type ${typeof v} (${text.length > 28 ? `${text.slice(0, 25)}...` : text})`
+    }
   }
-  const text = inspect(v, { colors: false })
-  return `type ${typeof v} (${text.length > 28 ? `${text.slice(0, 25)}...` : text})`
 }
 
 /**

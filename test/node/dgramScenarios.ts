@@ -722,5 +722,45 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     attempt("closed: setMulticastInterface(1)", () => s.setMulticastInterface(1))
     attempt("closed: addMembership()", () => s.addMembership())
     return trace
+  },
+
+  "argument errors name what they got as Node's determineSpecificType does": async (w) => {
+    const trace: Array<string> = []
+    const s = w.client.createSocket("udp4")
+    class Nameless {}
+    Object.defineProperty(Nameless, "name", { value: "" })
+    const values: Array<[string, unknown]> = [
+      ["a long string", "abcdefghijklmnopqrstuvwxyz0123456789"],
+      ["a string of 28", "abcdefghijklmnopqrstuvwxyz01"],
+      ["a long string with a quote", "it's abcdefghijklmnopqrstuvwxyz"],
+      ["both quotes", `it's "quoted"`],
+      ["a string with a newline", "a\nb"],
+      ["an anonymous function", (() => () => 0)()],
+      ["a named function", function named() {}],
+      ["a long symbol", Symbol("abcdefghijklmnopqrstuvwxyz0123456789")],
+      ["a bigint", 12345678901234567890n],
+      ["an instance of a nameless class", new Nameless()],
+      ["a null-prototype object", Object.create(null)],
+      ["an array", [1, 2]],
+      ["true", true]
+    ]
+    for (const [what, v] of values) {
+      try {
+        s.setTTL(v as number)
+        trace.push(`${what} went`)
+      } catch (e) {
+        trace.push(`${what}: ${(e as Error).message}`)
+      }
+    }
+    for (const [what, port] of [["-0", -0], ["NaN", NaN], ["-Infinity", -Infinity], ["1.5", 1.5]] as const) {
+      try {
+        s.send("x", port, w.host)
+        trace.push(`port ${what} went`)
+      } catch (e) {
+        trace.push(`port ${what}: ${(e as Error).message}`)
+      }
+    }
+    await close(s)
+    return trace
   }
 }
