@@ -528,6 +528,9 @@ export class Socket extends EventEmitter {
     }
     const host = typeof address === "string" ? address : ""
     if (this.#connectState !== "disconnected") throw nodeError("ERR_SOCKET_DGRAM_IS_CONNECTED", "Already connected")
+    // (a closed socket: Node's bind says ERR_SOCKET_DGRAM_NOT_RUNNING when unbound, and a bound one
+    // throws a TypeError from its null handle; both are this here)
+    this.#checkOpen()
     this.#connectState = "connecting"
     if (this.#bindState === "unbound") this.bind({ port: 0 }, null as unknown as () => void)
     if (this.#bindState !== "bound") return this.#enqueue(() => this.#connectTo(peerPort, host, callback))

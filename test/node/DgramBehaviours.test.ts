@@ -93,4 +93,28 @@ describe("dgram.Socket on the stack, beyond node:dgram's table", () => {
     expect(reference).toBe("EINVAL send")
     expect(ours).toBe(reference)
   })
+
+  it("connect on a closed, bound socket throws ERR_SOCKET_DGRAM_NOT_RUNNING (Node 20 throws too: a TypeError from its null handle)", async () => {
+    const outcome = (s: { connect: (port: number, host: string) => void }) => {
+      try {
+        s.connect(9, "127.0.0.1")
+        return "went"
+      } catch (e) {
+        return (e as NodeJS.ErrnoException).code ?? (e as Error).name
+      }
+    }
+    const k = nodeDgram.createSocket("udp4")
+    await new Promise<void>((r) => k.bind(0, "127.0.0.1", () => r()))
+    k.close()
+    const reference = outcome(k)
+    const ours = await withNets(async ({ stackA }) => {
+      const d = await Effect.runPromise(run(stackA, Dgram.make))
+      const s = d.createSocket("udp4")
+      await new Promise<void>((r) => s.bind(0, HOST_A, () => r()))
+      s.close()
+      return outcome(s)
+    })
+    expect(reference).toBe("TypeError")
+    expect(ours).toBe("ERR_SOCKET_DGRAM_NOT_RUNNING")
+  })
 })
