@@ -406,6 +406,9 @@ export class Socket extends EventEmitter {
       Effect.flatMap(socket.receiveBatch, (batch) =>
         Effect.sync(() => {
           for (const d of batch) {
+            // closed by a listener (or between batches, before the interruption lands): no more,
+            // as libuv stops reading once the handle stops receiving
+            if (this.#closed) return
             const address = Addr.format(d.src)
             // a connected socket takes datagrams from its peer only (udp_lib_lookup's match on the 4-tuple)
             const r = this.#remote
@@ -419,7 +422,7 @@ export class Socket extends EventEmitter {
       Effect.flatMap(socket.receiveError, (report) =>
         Effect.sync(() => {
           const r = this.#remote
-          if (r === undefined || r.address !== Addr.format(report.dst) || r.port !== report.dstPort) return
+          if (this.#closed || r === undefined || r.address !== Addr.format(report.dst) || r.port !== report.dstPort) return
           const code = hardErrno(report)
           if (code !== undefined) this.emit("error", systemError(code, "recvmsg"))
         }))

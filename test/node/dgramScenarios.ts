@@ -762,5 +762,24 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     }
     await close(s)
     return trace
+  },
+
+  "a socket closed in its 'message' listener hears no more datagrams, even ones already waiting": async (w) => {
+    const trace: Array<string> = []
+    const server = await bound(w.server, w.listenHost)
+    const port = server.address().port
+    let heard = 0
+    server.on("message", () => {
+      heard++
+      if (heard === 1) server.close(() => trace.push("closed"))
+    })
+    const client = await bound(w.client, w.clientHost)
+    // all sent before the server's first 'message' can run: they wait in its queue together
+    for (let i = 0; i < 5; i++) client.send(`d${i}`, port, w.host)
+    await settle(() => trace.includes("closed"))
+    await new Promise((r) => setTimeout(r, 50))
+    trace.push(`heard ${heard}`)
+    await close(client)
+    return trace
   }
 }
