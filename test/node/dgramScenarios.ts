@@ -11,6 +11,9 @@ export interface DgramSocketLike extends EventEmitter {
   send(msg: unknown, ...rest: Array<unknown>): void
   sendto(msg: unknown, ...rest: Array<unknown>): void
   connect(port: number, address?: string, cb?: () => void): void
+  disconnect(): void
+  ref(): this
+  unref(): this
   close(cb?: () => void): this
   address(): { address: string; family: string; port: number }
   remoteAddress(): { address: string; family: string; port: number }
@@ -780,6 +783,47 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     await new Promise((r) => setTimeout(r, 50))
     trace.push(`heard ${heard}`)
     await close(client)
+    return trace
+  },
+
+  "state errors and event order: connecting is not connected, 'listening' before 'connect', close twice, ref/unref, '::' on udp4": async (w) => {
+    const trace: Array<string> = []
+    const attempt = (what: string, f: () => unknown) => {
+      try {
+        trace.push(`${what} -> ${JSON.stringify(f())}`)
+      } catch (e) {
+        trace.push(`${what} threw ${(e as Error).name} ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message.split(" (")[0]}`)
+      }
+    }
+    const server = await bound(w.server, w.listenHost)
+    const port = server.address().port
+    const a = w.client.createSocket("udp4")
+    a.on("error", (e: NodeJS.ErrnoException) => trace.push(`'::' error ${e.code} ${e.syscall} ${e.message.split(" (")[0]}`))
+    a.bind(0, "::")
+    await settle(() => trace.length > 0)
+    const b = w.client.createSocket("udp4")
+    for (const ev of ["listening", "connect", "close"]) b.on(ev, () => trace.push(`b ${ev}`))
+    b.connect(port, w.host, () => trace.push("b connect callback"))
+    attempt("remoteAddress while connecting", () => b.remoteAddress())
+    attempt("disconnect while connecting", () => b.disconnect())
+    attempt("connect while connecting", () => b.connect(port, w.host))
+    b.on("listening", () => attempt("a send in 'listening'", () => b.send("in listening", port, w.host, () => trace.push("the send's callback"))))
+    await once(b, "connect")
+    b.disconnect()
+    attempt("send without a port after disconnect", () => b.send("x"))
+    attempt("ref", () => b.ref() === b)
+    attempt("unref", () => b.unref() === b)
+    b.close()
+    attempt("close again", () => b.close(() => trace.push("the second close's callback")))
+    attempt("ref after close", () => b.ref() === b)
+    await settle(() => trace.includes("the second close's callback"))
+    const c = w.client.createSocket("udp4")
+    c.bind(0, "localhost")
+    await once(c, "listening")
+    attempt("bound to localhost", () => c.address().address)
+    await close(c)
+    await close(a)
+    await close(server)
     return trace
   }
 }
