@@ -401,6 +401,21 @@ export class Socket extends EventEmitter {
     else runOn(this.#runtime, Effect.failCause(run.exit.cause))
   }
 
+  /**
+   * Emit from a delivery loop. What a listener throws (or an 'error' nobody listens to) is
+   * thrown again on the next tick, an uncaught exception as in Node, where it comes out of
+   * libuv's callback; the loop goes on, as libuv's reading does once the exception is handled.
+   */
+  #emitUncaught(event: string, ...args: Array<unknown>): void {
+    try {
+      this.emit(event, ...args)
+    } catch (e) {
+      process.nextTick(() => {
+        throw e
+      })
+    }
+  }
+
   #startLoops(socket: UdpSocket): void {
     const deliver = Effect.forever(
       Effect.flatMap(socket.receiveBatch, (batch) =>
@@ -414,7 +429,7 @@ export class Socket extends EventEmitter {
             const r = this.#remote
             if (r !== undefined && (r.address !== address || r.port !== d.srcPort)) continue
             const msg = Buffer.from(d.payload.buffer, d.payload.byteOffset, d.payload.byteLength)
-            this.emit("message", msg, { address, family: "IPv4", port: d.srcPort, size: msg.length } satisfies RemoteInfo)
+            this.#emitUncaught("message", msg, { address, family: "IPv4", port: d.srcPort, size: msg.length } satisfies RemoteInfo)
           }
         }))
     )
@@ -424,7 +439,7 @@ export class Socket extends EventEmitter {
           const r = this.#remote
           if (this.#closed || r === undefined || r.address !== Addr.format(report.dst) || r.port !== report.dstPort) return
           const code = hardErrno(report)
-          if (code !== undefined) this.emit("error", systemError(code, "recvmsg"))
+          if (code !== undefined) this.#emitUncaught("error", systemError(code, "recvmsg"))
         }))
     )
     // (daemons stopped by close without waiting for them: the port is released in close's own call)

@@ -825,5 +825,36 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     await close(a)
     await close(server)
     return trace
+  },
+
+  "a listener that throws: the exception is uncaught, as Node's, and the socket goes on hearing": async (w) => {
+    const trace: Array<string> = []
+    // (the test runner's own handlers stand aside while the script catches what is uncaught)
+    const saved = process.listeners("uncaughtException")
+    process.removeAllListeners("uncaughtException")
+    const caught: Array<string> = []
+    const catcher = (e: Error) => caught.push(e.message)
+    process.on("uncaughtException", catcher)
+    try {
+      const server = await bound(w.server, w.listenHost)
+      const port = server.address().port
+      const heard: Array<string> = []
+      server.on("message", (m: Buffer) => {
+        heard.push(m.toString())
+        if (heard.length === 1) throw new Error("the listener threw")
+      })
+      const client = await bound(w.client, w.clientHost)
+      client.send("one", port, w.host)
+      await settle(() => caught.length > 0)
+      client.send("two", port, w.host)
+      await settle(() => heard.length > 1)
+      trace.push(`caught ${JSON.stringify(caught)}`, `heard ${JSON.stringify(heard)}`)
+      await close(client)
+      await close(server)
+    } finally {
+      process.removeListener("uncaughtException", catcher)
+      for (const l of saved) process.on("uncaughtException", l)
+    }
+    return trace
   }
 }
