@@ -18,11 +18,15 @@
  *   point at the previous one would otherwise cost O(n) per name, O(n²) per
  *   message). A name is at most 255 octets and a label 63 (§2.3.4); label
  *   types 01 and 10 (RFC 6891 §5) are refused.
- * - RDATA of A, AAAA, CNAME and SOA is decoded (the names inside CNAME and
- *   SOA may be compressed, so they must be read here, against the whole
- *   message); any other type is kept as a copy of its raw octets. Raw RDATA
- *   that holds compressed names (NS, MX, PTR…) means nothing outside its
- *   message; callers here never need those.
+ * - RDATA of A, AAAA, CNAME, SOA, NS, PTR, MX, TXT (RFC 1035 §3.3, §3.4),
+ *   SRV (RFC 2782), NAPTR (RFC 3403 §4.1) and CAA (RFC 8659 §4.1) is decoded:
+ *   the names inside it may be compressed (RFC 1035 §4.1.4 allows it in the
+ *   RDATA of the types it defines; RFC 3597 §4 forbids it for later types,
+ *   yet servers send it, and c-ares reads it), so they are read here, against
+ *   the whole message, and must end within their RDATA. Every fixed field and
+ *   character-string (a length octet and that many octets, §3.3) must fit the
+ *   RDATA exactly, or the record is `BadRData`. Character-strings stay octets:
+ *   they need not be text. Any other type is kept as a copy of its raw octets.
  * - `decodeHead` reads only the header and the questions, for a truncated
  *   answer (TC) whose records may be cut off mid-way (RFC 2181 §9).
  * - Octets after the last record are ignored.
@@ -50,8 +54,26 @@ export const MAX_MESSAGE_LEN = 65535
 /** The largest answer a UDP query without EDNS may get (§2.3.4, §4.2.1). */
 export const UDP_PAYLOAD_LEN = 512
 
-/** RR types used here (RFC 1035 §3.2.2, RFC 3596 §2.1). */
-export const Type = { A: 1, NS: 2, CNAME: 5, SOA: 6, PTR: 12, MX: 15, TXT: 16, AAAA: 28, OPT: 41 } as const
+/** RR types used here (RFC 1035 §3.2.2, RFC 3596 §2.1, and as noted). */
+export const Type = {
+  A: 1,
+  NS: 2,
+  CNAME: 5,
+  SOA: 6,
+  PTR: 12,
+  MX: 15,
+  TXT: 16,
+  AAAA: 28,
+  /** RFC 2782 */
+  SRV: 33,
+  /** RFC 3403 */
+  NAPTR: 35,
+  OPT: 41,
+  /** the QTYPE "*" (§3.2.3) */
+  ANY: 255,
+  /** RFC 8659 */
+  CAA: 257
+} as const
 /** The Internet class (§3.2.4). */
 export const Class = { IN: 1 } as const
 /** Response codes (§4.1.1). */
@@ -116,6 +138,36 @@ export type RData =
     readonly expire: number
     /** seconds; with the SOA's own TTL, the negative-caching TTL (RFC 2308 §5) */
     readonly minimum: number
+  }
+  | { readonly _tag: "NS"; /** a host that is authoritative for the owner's zone */ readonly target: string }
+  | { readonly _tag: "PTR"; readonly target: string }
+  | { readonly _tag: "MX"; /** lower is preferred */ readonly preference: number; readonly exchange: string }
+  | { readonly _tag: "TXT"; /** one or more character-strings (§3.3.14), as sent */ readonly strings: ReadonlyArray<Uint8Array> }
+  | {
+    readonly _tag: "SRV"
+    readonly priority: number
+    readonly weight: number
+    readonly port: number
+    /** "" (the root) for "no such service here" (RFC 2782) */
+    readonly target: string
+  }
+  | {
+    readonly _tag: "NAPTR"
+    readonly order: number
+    readonly preference: number
+    readonly flags: Uint8Array
+    readonly services: Uint8Array
+    readonly regexp: Uint8Array
+    /** "" (the root) when the regexp is used instead */
+    readonly replacement: string
+  }
+  | {
+    readonly _tag: "CAA"
+    /** bit 7 (128) is the issuer-critical flag */
+    readonly flags: number
+    /** 1..255 octets (RFC 8659 §4.1: 1..15 ASCII letters and digits, not checked here) */
+    readonly tag: Uint8Array
+    readonly value: Uint8Array
   }
   | { readonly _tag: "Raw"; readonly bytes: Uint8Array }
 
@@ -379,9 +431,74 @@ const decodeRData = (b: Uint8Array, type: number, at: number, len: number): Eith
         minimum: Bytes.u32(b, o + 16)
       })
     }
+    case Type.NS:
+    case Type.PTR:
+      return Either.map(nameFilling(b, at, end), (target) => ({ _tag: type === Type.NS ? "NS" : "PTR", target }) as RData)
+    case Type.MX:
+      return len < 3
+        ? fail("BadRData", at)
+        : Either.map(nameFilling(b, at + 2, end), (exchange) => ({ _tag: "MX", preference: Bytes.u16(b, at), exchange }))
+    case Type.TXT: {
+      const strings: Array<Uint8Array> = []
+      // each step takes at least one octet, so at most `len` steps
+      for (let o = at; o < end;) {
+        const s = characterString(b, o, end)
+        if (s === undefined) return fail("BadRData", o)
+        strings.push(s)
+        o += 1 + s.length
+      }
+      return strings.length > 0 ? Either.right({ _tag: "TXT", strings }) : fail("BadRData", at)
+    }
+    case Type.SRV:
+      return len < 7 ? fail("BadRData", at) : Either.map(nameFilling(b, at + 6, end), (target) => ({
+        _tag: "SRV",
+        priority: Bytes.u16(b, at),
+        weight: Bytes.u16(b, at + 2),
+        port: Bytes.u16(b, at + 4),
+        target
+      }))
+    case Type.NAPTR: {
+      let o = at + 4
+      const strings: Array<Uint8Array> = []
+      for (let i = 0; i < 3; i++) {
+        const s = o <= end ? characterString(b, o, end) : undefined
+        if (s === undefined) return fail("BadRData", o)
+        strings.push(s)
+        o += 1 + s.length
+      }
+      return Either.map(nameFilling(b, o, end), (replacement) => ({
+        _tag: "NAPTR",
+        order: Bytes.u16(b, at),
+        preference: Bytes.u16(b, at + 2),
+        flags: strings[0]!,
+        services: strings[1]!,
+        regexp: strings[2]!,
+        replacement
+      }))
+    }
+    case Type.CAA: {
+      // flags, a tag length of at least 1, the tag, and the value: the rest (RFC 8659 §4.1)
+      const tagLen = len >= 2 ? b[at + 1]! : 0
+      if (tagLen === 0 || at + 2 + tagLen > end) return fail("BadRData", at)
+      return Either.right({ _tag: "CAA", flags: b[at]!, tag: b.slice(at + 2, at + 2 + tagLen), value: b.slice(at + 2 + tagLen, end) })
+    }
     default:
       return Either.right({ _tag: "Raw", bytes: b.slice(at, end) })
   }
+}
+
+/** The name that fills `b[at, end)` exactly (the last field of its RDATA), or BadRData. */
+const nameFilling = (b: Uint8Array, at: number, end: number): Either.Either<string, DnsMessageError> => {
+  if (at >= end) return fail("BadRData", at)
+  const n = nameWithin(b, at, end)
+  if (Either.isLeft(n)) return Either.left(n.left)
+  return n.right.next === end ? Either.right(n.right.value) : fail("BadRData", at)
+}
+
+/** The character-string (a length octet, then that many octets, §3.3) at `b[at]`, if it ends by `end`. */
+const characterString = (b: Uint8Array, at: number, end: number): Uint8Array | undefined => {
+  if (at >= end || at + 1 + b[at]! > end) return undefined
+  return b.slice(at + 1, at + 1 + b[at]!)
 }
 
 const decodeRecords = (
@@ -445,6 +562,13 @@ const putName = (out: Uint8Array, at: number, labels: ReadonlyArray<Uint8Array>)
   return at
 }
 
+/** A character-string (§3.3): its length octet, then its octets. */
+const putString = (out: Uint8Array, at: number, s: Uint8Array): number => {
+  out[at] = s.length
+  out.set(s, at + 1)
+  return at + 1 + s.length
+}
+
 type Piece = (out: Uint8Array, at: number) => number
 
 /** A writer for RDATA, with its length, or an error. */
@@ -478,6 +602,62 @@ const rdataPiece = (d: RData): Either.Either<{ readonly len: number; readonly pu
           }
         }
       })
+    case "NS":
+    case "PTR":
+      return Either.map(parseName(d.target), (t) => ({ len: nameLen(t), put: (o, at) => putName(o, at, t) }))
+    case "MX":
+      return isU(d.preference, 16)
+        ? Either.map(parseName(d.exchange), (x) => ({
+          len: 2 + nameLen(x),
+          put: (o, at) => (Bytes.put16(o, at, d.preference), putName(o, at + 2, x))
+        }))
+        : fail("BadField")
+    case "TXT":
+      return d.strings.length > 0 && d.strings.every((x) => x.length <= 255)
+        ? Either.right({
+          len: d.strings.reduce((n, x) => n + 1 + x.length, 0),
+          put: (o, at) => d.strings.reduce((p, x) => putString(o, p, x), at)
+        })
+        : fail("BadRData")
+    case "SRV":
+      return [d.priority, d.weight, d.port].every((v) => isU(v, 16))
+        ? Either.map(parseName(d.target), (t) => ({
+          len: 6 + nameLen(t),
+          put: (o, at) => {
+            Bytes.put16(o, at, d.priority)
+            Bytes.put16(o, at + 2, d.weight)
+            Bytes.put16(o, at + 4, d.port)
+            return putName(o, at + 6, t)
+          }
+        }))
+        : fail("BadField")
+    case "NAPTR": {
+      const strings = [d.flags, d.services, d.regexp]
+      if (!isU(d.order, 16) || !isU(d.preference, 16)) return fail("BadField")
+      if (strings.some((x) => x.length > 255)) return fail("BadRData")
+      return Either.map(parseName(d.replacement), (r) => ({
+        len: 4 + strings.reduce((n, x) => n + 1 + x.length, 0) + nameLen(r),
+        put: (o, at) => {
+          Bytes.put16(o, at, d.order)
+          Bytes.put16(o, at + 2, d.preference)
+          return putName(o, strings.reduce((p, x) => putString(o, p, x), at + 4), r)
+        }
+      }))
+    }
+    case "CAA":
+      if (!isU(d.flags, 8)) return fail("BadField")
+      return d.tag.length >= 1 && d.tag.length <= 255
+        ? Either.right({
+          len: 2 + d.tag.length + d.value.length,
+          put: (o, at) => {
+            o[at] = d.flags
+            o[at + 1] = d.tag.length
+            o.set(d.tag, at + 2)
+            o.set(d.value, at + 2 + d.tag.length)
+            return at + 2 + d.tag.length + d.value.length
+          }
+        })
+        : fail("BadRData")
     case "Raw":
       return d.bytes.length <= 0xffff
         ? Either.right({ len: d.bytes.length, put: (o, at) => (o.set(d.bytes, at), at + d.bytes.length) })

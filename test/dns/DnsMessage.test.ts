@@ -84,6 +84,129 @@ describe("DNS messages: dnsmasq's answers", () => {
   })
 })
 
+describe("DNS messages: the record types of node:dns's resolveMx, resolveTxt… (dnsmasq's answers)", () => {
+  const ascii = (t: string) => Uint8Array.from([...t].map((c) => c.charCodeAt(0)))
+  const data = (hex: string) => decoded(hex).answers.map((r) => r.data)
+
+  it("MX (RFC 1035 §3.3.9): preference and exchange, in the order sent", () => {
+    expect(data(G.MX)).toEqual([
+      { _tag: "MX", preference: 5, exchange: "mail2.test" },
+      { _tag: "MX", preference: 10, exchange: "mail1.test" }
+    ])
+  })
+
+  it("TXT (§3.3.14): each record its character-strings, as octets", () => {
+    expect(data(G.TXT)).toEqual([
+      { _tag: "TXT", strings: [ascii("other")] },
+      { _tag: "TXT", strings: [ascii("v=spf1 -all"), ascii("second part")] }
+    ])
+  })
+
+  it("SRV (RFC 2782): priority, weight, port, target; the additional A record decoded too", () => {
+    const m = decoded(G.SRV)
+    expect(m.answers.map((r) => r.data)).toEqual([
+      { _tag: "SRV", priority: 0, weight: 5, port: 8080, target: "b.test" },
+      { _tag: "SRV", priority: 1, weight: 2, port: 80, target: "a.test" }
+    ])
+    expect(m.additionals.map((r) => [r.name, r.data])).toEqual([["a.test", { _tag: "A", address: 0xc612000a }]])
+  })
+
+  it("PTR (§3.3.12) under in-addr.arpa", () => {
+    const m = decoded(G.PTR)
+    expect(m.questions[0]!.name).toBe("12.0.18.198.in-addr.arpa")
+    expect(m.answers.map((r) => r.data)).toEqual([{ _tag: "PTR", target: "two.test" }, { _tag: "PTR", target: "one.test" }])
+  })
+
+  it("NAPTR (RFC 3403 §4.1): its three character-strings and a root replacement", () => {
+    expect(data(G.NAPTR)).toEqual([{
+      _tag: "NAPTR",
+      order: 100,
+      preference: 10,
+      flags: ascii("U"),
+      services: ascii("E2U+sip"),
+      regexp: ascii("!^.*$!sip:info@example.test!"),
+      replacement: ""
+    }])
+  })
+
+  it("CAA (RFC 8659 §4.1): flags, tag and value", () => {
+    expect(data(G.CAA)).toEqual([{ _tag: "CAA", flags: 0, tag: ascii("issue"), value: ascii("ca.test") }])
+  })
+
+  it("NS (§3.3.11) and SOA (§3.3.13) from dnsmasq's authoritative mode; the SOA answer's NS record has a pointer for its owner", () => {
+    expect(data(G.NS)).toEqual([{ _tag: "NS", target: "ns.test" }])
+    const soa = decoded(G.SOA)
+    expect(soa.answers.map((r) => r.data)).toEqual([{
+      _tag: "SOA",
+      mname: "ns.test",
+      rname: "hostmaster.zone.test",
+      serial: 2024010101,
+      refresh: 1200,
+      retry: 180,
+      expire: 1209600,
+      minimum: 600
+    }])
+    expect(soa.authorities.map((r) => [r.name, r.data])).toEqual([["zone.test", { _tag: "NS", target: "ns.test" }]])
+  })
+
+  it("each, truncated at every length, is Truncated, never a throw", () => {
+    for (const hex of [G.MX, G.TXT, G.SRV, G.PTR, G.NAPTR, G.CAA, G.NS, G.SOA]) {
+      const full = G.bytesOf(hex)
+      for (let n = 0; n < full.length; n++) expect(reasonOf(Msg.decode(full.subarray(0, n))), `${hex} at ${n}`).toBe("Truncated")
+    }
+  })
+})
+
+describe("DNS messages: hostile RDATA of MX, TXT, SRV, PTR, NS, NAPTR and CAA", () => {
+  /** A message with one answer of `type` whose RDATA is `rdata`, after a question for "a" at octet 12. */
+  const rr = (type: number, rdata: ReadonlyArray<number | string>, rdLength?: number) => {
+    const body = octets(...rdata)
+    return octets(...header(1, 1), 1, "a", 0, 0, 1, 0, 1, 0xc0, 12, type >> 8, type & 0xff, 0, 1, 0, 0, 0, 0, 0, rdLength ?? body.length, ...body)
+  }
+  const one = (b: Uint8Array) => {
+    const m = Msg.decode(b)
+    return Either.isLeft(m) ? m.left.reason : m.right.answers[0]!.data
+  }
+
+  it("names inside RDATA may be compressed (pointers back into the message)", () => {
+    expect(one(rr(Msg.Type.MX, [0, 7, 4, "mail", 0xc0, 12]))).toEqual({ _tag: "MX", preference: 7, exchange: "mail.a" })
+    expect(one(rr(Msg.Type.PTR, [0xc0, 12]))).toEqual({ _tag: "PTR", target: "a" })
+    expect(one(rr(Msg.Type.NS, [2, "ns", 0xc0, 12]))).toEqual({ _tag: "NS", target: "ns.a" })
+    expect(one(rr(Msg.Type.SRV, [0, 1, 0, 2, 0, 3, 0xc0, 12]))).toEqual({ _tag: "SRV", priority: 1, weight: 2, port: 3, target: "a" })
+  })
+
+  it("a pointer in RDATA that loops or points forwards is BadPointer", () => {
+    // the PTR's RDATA starts at octet 31: a pointer to itself, and one past it
+    expect(one(rr(Msg.Type.PTR, [0xc0, 31]))).toBe("BadPointer")
+    expect(one(rr(Msg.Type.MX, [0, 1, 0xc0, 40]))).toBe("BadPointer")
+  })
+
+  it("RDATA too short for its fixed fields, or a name running past it, is BadRData", () => {
+    expect(one(rr(Msg.Type.MX, [0]))).toBe("BadRData")
+    expect(one(rr(Msg.Type.MX, [0, 1]))).toBe("BadRData")
+    expect(one(rr(Msg.Type.SRV, [0, 1, 0, 2, 0]))).toBe("BadRData")
+    expect(one(rr(Msg.Type.CAA, []))).toBe("BadRData")
+    expect(one(rr(Msg.Type.NAPTR, [0, 1, 0, 2]))).toBe("BadRData")
+    // the name "mail" is not ended within RDLENGTH (the zero after it lies outside)
+    expect(one(rr(Msg.Type.MX, [0, 1, 4, "mail", 0], 7))).toBe("BadRData")
+    // a name that ends before the RDATA does
+    expect(one(rr(Msg.Type.PTR, [1, "b", 0, 9]))).toBe("BadRData")
+    expect(one(rr(Msg.Type.SRV, [0, 1, 0, 2, 0, 3, 0, 9]))).toBe("BadRData")
+  })
+
+  it("a character-string whose length runs past the RDATA is BadRData (TXT, NAPTR, CAA's tag)", () => {
+    expect(one(rr(Msg.Type.TXT, [5, "abc"]))).toBe("BadRData")
+    expect(one(rr(Msg.Type.TXT, [3, "abc", 2, "x"]))).toBe("BadRData")
+    expect(one(rr(Msg.Type.NAPTR, [0, 1, 0, 2, 1, "U", 9, "E2U", 0, 0]))).toBe("BadRData")
+    expect(one(rr(Msg.Type.CAA, [0, 9, "issue"]))).toBe("BadRData")
+    // RFC 8659 §4.1: the tag is at least one octet
+    expect(one(rr(Msg.Type.CAA, [0, 0, "x"]))).toBe("BadRData")
+    // TXT is one or more character-strings (RFC 1035 §3.3.14); an empty one is fine, none is not
+    expect(one(rr(Msg.Type.TXT, [0]))).toEqual({ _tag: "TXT", strings: [new Uint8Array(0)] })
+    expect(one(rr(Msg.Type.TXT, []))).toBe("BadRData")
+  })
+})
+
 describe("DNS messages: hostile compression (RFC 1035 §4.1.4)", () => {
   it("a pointer to itself is BadPointer", () => {
     expect(reasonOf(Msg.decode(octets(...header(1, 0), 0xc0, 12, 0, 1, 0, 1)))).toBe("BadPointer")
@@ -213,7 +336,26 @@ const rdata: fc.Arbitrary<{ type: number; data: Msg.RData }> = fc.oneof(
   name.map((target) => ({ type: Msg.Type.CNAME, data: { _tag: "CNAME" as const, target } })),
   fc.record({ mname: name, rname: name, serial: Arb.u32, refresh: Arb.u32, retry: Arb.u32, expire: Arb.u32, minimum: Arb.u32 })
     .map((soa) => ({ type: Msg.Type.SOA, data: { _tag: "SOA" as const, ...soa } })),
-  fc.tuple(Arb.u16.filter((t) => ![1, 5, 6, 28].includes(t)), fc.uint8Array({ maxLength: 40 })).map(([type, bytes]) => ({
+  fc.tuple(fc.constantFrom(Msg.Type.NS, Msg.Type.PTR), name).map(([type, target]) => ({
+    type,
+    data: type === Msg.Type.NS ? { _tag: "NS" as const, target } : { _tag: "PTR" as const, target }
+  })),
+  fc.record({ preference: Arb.u16, exchange: name }).map((mx) => ({ type: Msg.Type.MX, data: { _tag: "MX" as const, ...mx } })),
+  fc.array(fc.uint8Array({ maxLength: 255 }), { minLength: 1, maxLength: 4 })
+    .map((strings) => ({ type: Msg.Type.TXT, data: { _tag: "TXT" as const, strings } })),
+  fc.record({ priority: Arb.u16, weight: Arb.u16, port: Arb.u16, target: name })
+    .map((srv) => ({ type: Msg.Type.SRV, data: { _tag: "SRV" as const, ...srv } })),
+  fc.record({
+    order: Arb.u16,
+    preference: Arb.u16,
+    flags: fc.uint8Array({ maxLength: 5 }),
+    services: fc.uint8Array({ maxLength: 40 }),
+    regexp: fc.uint8Array({ maxLength: 60 }),
+    replacement: name
+  }).map((naptr) => ({ type: Msg.Type.NAPTR, data: { _tag: "NAPTR" as const, ...naptr } })),
+  fc.record({ flags: Arb.u8, tag: fc.uint8Array({ minLength: 1, maxLength: 15 }), value: fc.uint8Array({ maxLength: 40 }) })
+    .map((caa) => ({ type: Msg.Type.CAA, data: { _tag: "CAA" as const, ...caa } })),
+  fc.tuple(Arb.u16.filter((t) => ![1, 2, 5, 6, 12, 15, 16, 28, 33, 35, 257].includes(t)), fc.uint8Array({ maxLength: 40 })).map(([type, bytes]) => ({
     type,
     data: { _tag: "Raw" as const, bytes }
   }))
@@ -272,7 +414,7 @@ describe("DNS messages: properties", () => {
 
   it.prop(
     "decode never throws on mutated dnsmasq answers",
-    [Arb.mutationOf([G.CNAME_CHAIN, G.A_RECORD, G.NXDOMAIN, G.NODATA].map(G.bytesOf))],
+    [Arb.mutationOf([G.CNAME_CHAIN, G.A_RECORD, G.NXDOMAIN, G.NODATA, G.MX, G.TXT, G.SRV, G.PTR, G.NAPTR, G.CAA, G.SOA].map(G.bytesOf))],
     ([b]) => {
       expect(() => Msg.decode(b)).not.toThrow()
     },
