@@ -4,8 +4,10 @@
  * stack's UDP and TCP), to pass as the `lookup` option of `net.connect`,
  * `http.request` or an `http.Agent`; and, for programs that use Node's `dns`
  * module, `nodeDns`: node:dns's `lookup`, `resolve4`, `resolve6`,
- * `resolveCname`, `resolve` and their `promises` forms over the same resolver
- * (see `resolveCodeOf` for their errors).
+ * `resolveCname`, `resolveMx`, `resolveTxt`, `resolveSrv`, `resolvePtr`,
+ * `resolveNs`, `resolveNaptr`, `resolveCaa`, `resolveSoa`, `resolve` and
+ * their `promises` forms over the same resolver (see `resolveCodeOf` for
+ * their errors; `resolveAny` calls back with ENOTIMP).
  *
  * Errors are the ones `dns.lookup` gives (it calls getaddrinfo(3), and Node
  * turns EAI_NONAME and EAI_NODATA into `code: "ENOTFOUND"`, see Node's
@@ -519,9 +521,24 @@ export interface ResolveAddressFunction {
 interface Query {
   readonly name: QueryName
   readonly type: number
-  /** the result for `resolution`, with TTLs when `ttl` */
-  readonly result: (resolution: Dns.Resolution, ttl: boolean) => Array<unknown>
+  /** the result for `resolution`, with TTLs when `ttl`: a list (empty: ENODATA), or SOA's one object */
+  readonly result: (resolution: Dns.Resolution, ttl: boolean) => ReadonlyArray<unknown> | object | undefined
+  /**
+   * What an answer that had an alias and no records of the type at its end gives, as c-ares's
+   * parser for the type makes it of an answer section that is not empty (`isEmptyAfterAlias`):
+   * most give an empty list; the hostent parsers (NS, PTR) find no name, ENODATA; the SOA parser
+   * finds no SOA, EBADRESP. Seen with Node 20 against dnsmasq (test/kernel/Dns.test.ts).
+   */
+  readonly afterAlias: "empty" | "ENODATA" | "EBADRESP"
 }
+
+/** The records of one RDATA kind in a resolution, each made into Node's shape. */
+const recordsOf = <T extends Msg.RData["_tag"]>(tag: T, shape: (d: Extract<Msg.RData, { readonly _tag: T }>) => unknown) =>
+(resolution: Dns.Resolution): Array<unknown> =>
+  resolution.records.flatMap((rr) => rr.data._tag === tag ? [shape(rr.data as Extract<Msg.RData, { readonly _tag: T }>)] : [])
+
+/** Character-string octets as Node makes them: one JS character per octet (latin1, cares_wrap's OneByteString). */
+const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString("latin1")
 
 /**
  * The addresses of a resolution, or with `ttl` each with its TTL: the record's, capped by the
@@ -536,8 +553,8 @@ const addressesOf = (resolution: Dns.Resolution, ttl: boolean): Array<unknown> =
     return ttl ? [{ address, ttl: resolution.cnames.length > 0 ? Math.min(rr.ttl, resolution.ttl) : rr.ttl }] : [address]
   })
 
-const QUERY_A: Query = { name: "queryA", type: Msg.Type.A, result: addressesOf }
-const QUERY_AAAA: Query = { name: "queryAaaa", type: Msg.Type.AAAA, result: addressesOf }
+const QUERY_A: Query = { name: "queryA", type: Msg.Type.A, result: addressesOf, afterAlias: "empty" }
+const QUERY_AAAA: Query = { name: "queryAaaa", type: Msg.Type.AAAA, result: addressesOf, afterAlias: "empty" }
 
 /**
  * The alias a name has: one name, the target of the CNAME the name owns, as Node's queryCname gives
@@ -548,6 +565,7 @@ const QUERY_AAAA: Query = { name: "queryAaaa", type: Msg.Type.AAAA, result: addr
 const QUERY_CNAME: Query = {
   name: "queryCname",
   type: Msg.Type.CNAME,
+  afterAlias: "empty",
   // the records the name itself owns (a CNAME question is not followed further, readAnswer)
   result: (resolution) => {
     const first = resolution.records.find((rr) => rr.data._tag === "CNAME")
@@ -556,11 +574,71 @@ const QUERY_CNAME: Query = {
 }
 
 /**
- * Whether c-ares would have answered with an empty list: an answer that had a CNAME for the name
- * and no records of the type at the chain's end (NODATA for the target, or a chain that loops or
- * runs on) is a success with nothing in it, not ENODATA or EBADRESP (ares_addrinfo's parse finds
- * the CNAME and no address: ARES_SUCCESS; seen with Node 20 against a scripted server). NXDOMAIN
- * after a CNAME is ENOTFOUND there as here.
+ * The records of node:dns's other queries, in the order the answer gave them (c-ares sorts
+ * nothing), in the shapes of Node 20's cares_wrap: MX `{ exchange, priority }`, TXT each record's
+ * character-strings, SRV `{ name, port, priority, weight }`, PTR and NS the names, NAPTR
+ * `{ flags, service, regexp, replacement, order, preference }`, CAA `{ critical, [tag]: value }`
+ * (critical: the flags octet), SOA one object from the first SOA record. No TTLs: `{ ttl: true }`
+ * changes nothing for them in Node either. Checked against Node 20's own Resolver asking dnsmasq
+ * (test/kernel/Dns.test.ts).
+ */
+const QUERY_MX: Query = {
+  name: "queryMx",
+  type: Msg.Type.MX,
+  afterAlias: "empty",
+  result: recordsOf("MX", (d) => ({ exchange: d.exchange, priority: d.preference }))
+}
+const QUERY_TXT: Query = { name: "queryTxt", type: Msg.Type.TXT, afterAlias: "empty", result: recordsOf("TXT", (d) => d.strings.map(latin1)) }
+const QUERY_SRV: Query = {
+  name: "querySrv",
+  type: Msg.Type.SRV,
+  afterAlias: "empty",
+  result: recordsOf("SRV", (d) => ({ name: d.target, port: d.port, priority: d.priority, weight: d.weight }))
+}
+const QUERY_PTR: Query = { name: "queryPtr", type: Msg.Type.PTR, afterAlias: "ENODATA", result: recordsOf("PTR", (d) => d.target) }
+const QUERY_NS: Query = { name: "queryNs", type: Msg.Type.NS, afterAlias: "ENODATA", result: recordsOf("NS", (d) => d.target) }
+const QUERY_NAPTR: Query = {
+  name: "queryNaptr",
+  type: Msg.Type.NAPTR,
+  afterAlias: "empty",
+  result: recordsOf("NAPTR", (d) => ({
+    flags: latin1(d.flags),
+    service: latin1(d.services),
+    regexp: latin1(d.regexp),
+    replacement: d.replacement,
+    order: d.order,
+    preference: d.preference
+  }))
+}
+const QUERY_CAA: Query = {
+  name: "queryCaa",
+  type: Msg.Type.CAA,
+  afterAlias: "empty",
+  result: recordsOf("CAA", (d) => ({ critical: d.flags, [latin1(d.tag)]: latin1(d.value) }))
+}
+const QUERY_SOA: Query = {
+  name: "querySoa",
+  type: Msg.Type.SOA,
+  afterAlias: "EBADRESP",
+  result: (resolution) =>
+    recordsOf("SOA", (d) => ({
+      nsname: d.mname,
+      hostmaster: d.rname,
+      serial: d.serial,
+      refresh: d.refresh,
+      retry: d.retry,
+      expire: d.expire,
+      minttl: d.minimum
+    }))(resolution)[0] as object | undefined
+}
+
+/**
+ * Whether c-ares would have answered from an answer section that was not empty: one that had a
+ * CNAME for the name and no records of the type at the chain's end (NODATA for the target, or a
+ * chain that loops or runs on) is no ENODATA from the query but goes to the type's parser
+ * (`Query.afterAlias`): for A and AAAA, ares_addrinfo's parse finds the CNAME and no address,
+ * ARES_SUCCESS, an empty list (seen with Node 20 against a scripted server). NXDOMAIN after a
+ * CNAME is ENOTFOUND there as here.
  */
 const isEmptyAfterAlias = (e: Dns.DnsError): boolean =>
   (e.reason === "NoData" || e.reason === "Malformed") && e.cnames !== undefined && e.cnames.length > 0
@@ -576,7 +654,7 @@ const ask = (
   query: Query,
   hostname: string,
   ttl: boolean,
-  callback: (err: ResolveError | null, result?: Array<unknown>) => void
+  callback: (err: ResolveError | null, result?: unknown) => void
 ): void => {
   if (query.type < 0) {
     process.nextTick(callback, dnsException("ENOTIMP", query.name, hostname))
@@ -593,12 +671,15 @@ const ask = (
   runOn(runtime, Effect.flatMap(Dns.Dns, (dns) => dns.query(asked, query.type)), (exit) => {
     if (Exit.isSuccess(exit)) {
       const result = query.result(exit.value, ttl)
-      if (result.length > 0) return callback(null, result)
+      if (Array.isArray(result) ? result.length > 0 : result !== undefined) return callback(null, result)
       return callback(toResolveError(new Dns.DnsError({ reason: "NoData", name: hostname, detail: "no records" }), query.name, hostname))
     }
     const e = failureOf(exit)
     const cause = Option.isSome(e) ? e.value : new Dns.DnsError({ reason: "TimedOut", name: hostname, detail: "interrupted" })
-    if (isEmptyAfterAlias(cause)) return callback(null, [])
+    if (isEmptyAfterAlias(cause)) {
+      if (query.afterAlias === "empty") return callback(null, [])
+      return callback(dnsException(query.afterAlias, query.name, hostname, cause))
+    }
     callback(toResolveError(cause, query.name, hostname))
   })
 }
@@ -619,7 +700,7 @@ const callbackQuery = (runtime: Runtime.Runtime<Dns.Dns>, query: Query) => {
     if (typeof name !== "string") throw invalidType("name", "string", name)
     if (typeof callback !== "function") throw invalidType("callback", "function", callback)
     const ttl = !!(options && (options as ResolveOptions).ttl)
-    ask(runtime, query, name, ttl, callback as (err: ResolveError | null, result?: Array<unknown>) => void)
+    ask(runtime, query, name, ttl, callback as (err: ResolveError | null, result?: unknown) => void)
   }
   Object.defineProperty(resolveQuery, "name", { value: query.name })
   return resolveQuery
@@ -635,14 +716,26 @@ export interface ResolveCnameFunction {
 export interface ResolveFunction {
   (hostname: string, callback: ResolveCallback<Array<string>>): void
   (hostname: string, rrtype: "A" | "AAAA" | "CNAME", callback: ResolveCallback<Array<string>>): void
-  (hostname: string, rrtype: string, callback: ResolveCallback<Array<unknown>>): void
+  (hostname: string, rrtype: "MX", callback: ResolveCallback<Array<NodeDnsModule.MxRecord>>): void
+  (hostname: string, rrtype: "TXT", callback: ResolveCallback<Array<Array<string>>>): void
+  (hostname: string, rrtype: "SRV", callback: ResolveCallback<Array<NodeDnsModule.SrvRecord>>): void
+  (hostname: string, rrtype: "PTR" | "NS", callback: ResolveCallback<Array<string>>): void
+  (hostname: string, rrtype: "NAPTR", callback: ResolveCallback<Array<NodeDnsModule.NaptrRecord>>): void
+  (hostname: string, rrtype: "CAA", callback: ResolveCallback<Array<NodeDnsModule.CaaRecord>>): void
+  (hostname: string, rrtype: "SOA", callback: ResolveCallback<NodeDnsModule.SoaRecord>): void
+  (hostname: string, rrtype: string, callback: ResolveCallback<unknown>): void
+}
+
+/** node:dns's `resolveMx`, `resolveTxt`… signature: `(hostname[, options], callback)`, no TTLs. @category models */
+export interface ResolveRecordsFunction<A> {
+  (hostname: string, callback: ResolveCallback<A>): void
+  (hostname: string, options: ResolveOptions | undefined, callback: ResolveCallback<A>): void
 }
 
 /**
  * The record types node:dns's `resolve` takes (lib/internal/dns/utils.js, createResolverClass)
- * and the query of each: the ones the stack's resolver asks for (A, AAAA, CNAME), and for the
- * others (whose records it does not read) a query that calls back with ENOTIMP: a program that
- * asks for MX gets an error it can handle, not a throw Node would never make.
+ * and the query of each; ANY, which this resolver does not ask, calls back with ENOTIMP: a program
+ * that asks for it gets an error it can handle, not a throw Node would never make.
  */
 const RRTYPES: ReadonlyArray<readonly [string, QueryName]> = [
   ["ANY", "queryAny"],
@@ -660,14 +753,13 @@ const RRTYPES: ReadonlyArray<readonly [string, QueryName]> = [
 ]
 
 /** A query this resolver does not ask: its error, as a server that does not implement it (c-ares ENOTIMP). */
-const unsupported = (name: QueryName): Query => ({ name, type: -1, result: () => [] })
+const unsupported = (name: QueryName): Query => ({ name, type: -1, result: () => [], afterAlias: "empty" })
 
 /** Every rrtype `resolve` takes, to its query (an own-property map, as Node's `{ __proto__: null }`). */
-const queriesByType = (): ReadonlyMap<string, Query> =>
-  new Map(RRTYPES.map(([rrtype, name]) => [
-    rrtype,
-    name === "queryA" ? QUERY_A : name === "queryAaaa" ? QUERY_AAAA : name === "queryCname" ? QUERY_CNAME : unsupported(name)
-  ]))
+const queriesByType = (): ReadonlyMap<string, Query> => {
+  const known = [QUERY_A, QUERY_AAAA, QUERY_CNAME, QUERY_MX, QUERY_NS, QUERY_TXT, QUERY_SRV, QUERY_PTR, QUERY_NAPTR, QUERY_SOA, QUERY_CAA]
+  return new Map(RRTYPES.map(([rrtype, name]) => [rrtype, known.find((q) => q.name === name) ?? unsupported(name)]))
+}
 
 /**
  * node:dns's error codes (`dns.NOTFOUND` is 'ENOTFOUND'…), on both faces as on Node's, for
@@ -700,6 +792,14 @@ export interface NodeDns extends ErrorCodes {
   readonly resolve4: ResolveAddressFunction
   readonly resolve6: ResolveAddressFunction
   readonly resolveCname: ResolveCnameFunction
+  readonly resolveMx: ResolveRecordsFunction<Array<NodeDnsModule.MxRecord>>
+  readonly resolveTxt: ResolveRecordsFunction<Array<Array<string>>>
+  readonly resolveSrv: ResolveRecordsFunction<Array<NodeDnsModule.SrvRecord>>
+  readonly resolvePtr: ResolveRecordsFunction<Array<string>>
+  readonly resolveNs: ResolveRecordsFunction<Array<string>>
+  readonly resolveNaptr: ResolveRecordsFunction<Array<NodeDnsModule.NaptrRecord>>
+  readonly resolveCaa: ResolveRecordsFunction<Array<NodeDnsModule.CaaRecord>>
+  readonly resolveSoa: ResolveRecordsFunction<NodeDnsModule.SoaRecord>
   readonly resolve: ResolveFunction
   /** the same as promises, as `dns.promises` (node:dns/promises) */
   readonly promises: NodeDnsPromises
@@ -722,9 +822,23 @@ export interface NodeDnsPromises extends ErrorCodes {
   }
   readonly resolve6: NodeDnsPromises["resolve4"]
   readonly resolveCname: (hostname: string, options?: ResolveOptions) => Promise<Array<string>>
+  readonly resolveMx: (hostname: string, options?: ResolveOptions) => Promise<Array<NodeDnsModule.MxRecord>>
+  readonly resolveTxt: (hostname: string, options?: ResolveOptions) => Promise<Array<Array<string>>>
+  readonly resolveSrv: (hostname: string, options?: ResolveOptions) => Promise<Array<NodeDnsModule.SrvRecord>>
+  readonly resolvePtr: (hostname: string, options?: ResolveOptions) => Promise<Array<string>>
+  readonly resolveNs: (hostname: string, options?: ResolveOptions) => Promise<Array<string>>
+  readonly resolveNaptr: (hostname: string, options?: ResolveOptions) => Promise<Array<NodeDnsModule.NaptrRecord>>
+  readonly resolveCaa: (hostname: string, options?: ResolveOptions) => Promise<Array<NodeDnsModule.CaaRecord>>
+  readonly resolveSoa: (hostname: string, options?: ResolveOptions) => Promise<NodeDnsModule.SoaRecord>
   readonly resolve: {
-    (hostname: string, rrtype?: "A" | "AAAA" | "CNAME"): Promise<Array<string>>
-    (hostname: string, rrtype: string): Promise<Array<unknown>>
+    (hostname: string, rrtype?: "A" | "AAAA" | "CNAME" | "PTR" | "NS"): Promise<Array<string>>
+    (hostname: string, rrtype: "MX"): Promise<Array<NodeDnsModule.MxRecord>>
+    (hostname: string, rrtype: "TXT"): Promise<Array<Array<string>>>
+    (hostname: string, rrtype: "SRV"): Promise<Array<NodeDnsModule.SrvRecord>>
+    (hostname: string, rrtype: "NAPTR"): Promise<Array<NodeDnsModule.NaptrRecord>>
+    (hostname: string, rrtype: "CAA"): Promise<Array<NodeDnsModule.CaaRecord>>
+    (hostname: string, rrtype: "SOA"): Promise<NodeDnsModule.SoaRecord>
+    (hostname: string, rrtype: string): Promise<unknown>
   }
   readonly setDefaultResultOrder: (order: ResultOrder) => void
   readonly getDefaultResultOrder: () => ResultOrder
@@ -756,7 +870,7 @@ const promisesLookup = (lookup: LookupFunction) => (hostname?: unknown, options?
  * (ERR_INVALID_ARG_TYPE thrown, not rejected), as Node 20's promises `resolver(bindingName)`.
  */
 const promiseQuery = (runtime: Runtime.Runtime<Dns.Dns>, query: Query) => {
-  function resolveQuery(name: unknown, options?: unknown): Promise<Array<unknown>> {
+  function resolveQuery(name: unknown, options?: unknown): Promise<unknown> {
     if (typeof name !== "string") throw invalidType("name", "string", name)
     const ttl = !!(options && (options as ResolveOptions).ttl)
     return new Promise((resolve, reject) =>
@@ -770,9 +884,9 @@ const promiseQuery = (runtime: Runtime.Runtime<Dns.Dns>, query: Query) => {
  * node:dns/promises's `resolve(hostname[, rrtype])` as Node 20's: an rrtype given must be a string
  * (ERR_INVALID_ARG_TYPE) naming a query (ERR_INVALID_ARG_VALUE), thrown at once; none means A.
  */
-const promisesResolve = (queries: ReadonlyMap<string, (name: unknown) => Promise<Array<unknown>>>) =>
-  function resolve(hostname: unknown, rrtype?: unknown): Promise<Array<unknown>> {
-    let query: ((name: unknown) => Promise<Array<unknown>>) | undefined
+const promisesResolve = (queries: ReadonlyMap<string, (name: unknown) => Promise<unknown>>) =>
+  function resolve(hostname: unknown, rrtype?: unknown): Promise<unknown> {
+    let query: ((name: unknown) => Promise<unknown>) | undefined
     if (rrtype !== undefined) {
       if (typeof rrtype !== "string") throw invalidType("rrtype", "string", rrtype)
       query = queries.get(rrtype)
@@ -826,11 +940,27 @@ export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => {
       resolve4: promised.get("A") as NodeDnsPromises["resolve4"],
       resolve6: promised.get("AAAA") as NodeDnsPromises["resolve6"],
       resolveCname: promised.get("CNAME") as NodeDnsPromises["resolveCname"],
+      resolveMx: promised.get("MX") as NodeDnsPromises["resolveMx"],
+      resolveTxt: promised.get("TXT") as NodeDnsPromises["resolveTxt"],
+      resolveSrv: promised.get("SRV") as NodeDnsPromises["resolveSrv"],
+      resolvePtr: promised.get("PTR") as NodeDnsPromises["resolvePtr"],
+      resolveNs: promised.get("NS") as NodeDnsPromises["resolveNs"],
+      resolveNaptr: promised.get("NAPTR") as NodeDnsPromises["resolveNaptr"],
+      resolveCaa: promised.get("CAA") as NodeDnsPromises["resolveCaa"],
+      resolveSoa: promised.get("SOA") as NodeDnsPromises["resolveSoa"],
       resolve: promisesResolve(promised) as NodeDnsPromises["resolve"]
     },
     resolve4: callbacks.get("A") as ResolveAddressFunction,
     resolve6: callbacks.get("AAAA") as ResolveAddressFunction,
     resolveCname: callbacks.get("CNAME") as ResolveCnameFunction,
+    resolveMx: callbacks.get("MX") as NodeDns["resolveMx"],
+    resolveTxt: callbacks.get("TXT") as NodeDns["resolveTxt"],
+    resolveSrv: callbacks.get("SRV") as NodeDns["resolveSrv"],
+    resolvePtr: callbacks.get("PTR") as NodeDns["resolvePtr"],
+    resolveNs: callbacks.get("NS") as NodeDns["resolveNs"],
+    resolveNaptr: callbacks.get("NAPTR") as NodeDns["resolveNaptr"],
+    resolveCaa: callbacks.get("CAA") as NodeDns["resolveCaa"],
+    resolveSoa: callbacks.get("SOA") as NodeDns["resolveSoa"],
     resolve: resolveFunction(callbacks) as ResolveFunction
   }
 }

@@ -995,7 +995,7 @@ describe("DNS resolver: Node's resolveCname and resolve (src/node/Dns.ts)", () =
       expect(seen.map((s) => s.query.questions[0]!.type)).toEqual([Msg.Type.CNAME, Msg.Type.CNAME, Msg.Type.CNAME, Msg.Type.CNAME])
     }))
 
-  it.scoped("resolve(name[, rrtype], cb) asks A by default, and AAAA or CNAME when named; a type this resolver does not ask is ENOTIMP, unasked", () =>
+  it.scoped("resolve(name[, rrtype], cb) asks A by default, and the type named; ANY, which this resolver does not ask, is ENOTIMP, unasked", () =>
     Effect.gen(function*() {
       const { a, seen } = yield* world(serveAll)
       const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
@@ -1007,8 +1007,12 @@ describe("DNS resolver: Node's resolveCname and resolve (src/node/Dns.ts)", () =
       expect(seen.length).toBe(5)
       const mx = yield* ask(dns.resolve, "a.test", "MX")
       expect(mx.length).toBe(1)
-      expect(mx[0]).toMatchObject({ code: "ENOTIMP", syscall: "queryMx", hostname: "a.test", message: "queryMx ENOTIMP a.test" })
-      expect(seen.length).toBe(5)
+      expect(mx[0]).toMatchObject({ code: "ENODATA", syscall: "queryMx", hostname: "a.test", message: "queryMx ENODATA a.test" })
+      expect(seen.length).toBe(6)
+      const any = yield* ask(dns.resolve, "a.test", "ANY")
+      expect(any.length).toBe(1)
+      expect(any[0]).toMatchObject({ code: "ENOTIMP", syscall: "queryAny", hostname: "a.test", message: "queryAny ENOTIMP a.test" })
+      expect(seen.length).toBe(6)
     }))
 
   it.scoped("bad arguments throw at once as node:dns's resolve and resolveCname throw them", () =>
@@ -1040,6 +1044,30 @@ describe("DNS resolver: Node's resolveCname and resolve (src/node/Dns.ts)", () =
         expect(thrown(() => (dns[key] as any)(...args)), `${key} ${JSON.stringify(args)}`).toEqual(want)
       }
       expect(seen.length).toBe(0)
+    }))
+})
+
+describe("DNS resolver: Node's resolveTxt, resolveMx… on what dnsmasq cannot be made to send", () => {
+  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
+    Effect.async<ReadonlyArray<unknown>>((resume) => {
+      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
+    })
+
+  it.scoped("TXT octets beyond ASCII are one character each (latin1, as cares_wrap's OneByteString makes them); an MX whose RDATA does not decode is EBADRESP", () =>
+    Effect.gen(function*() {
+      const { a } = yield* world((q) => {
+        const name = q.questions[0]!.name
+        const reply = (answers: ReadonlyArray<Msg.ResourceRecord>) => ({ send: { ...answerFor(q), header: { ...q.header, qr: true }, answers, authorities: [] } })
+        if (name === "bytes.test") {
+          return [reply([{ name, type: Msg.Type.TXT, class: 1, ttl: 60, data: { _tag: "TXT", strings: [Uint8Array.of(0x63, 0x61, 0x66, 0xe9), Uint8Array.of(0, 0xff)] } }])]
+        }
+        // an MX record of one octet: the codec refuses it (BadRData)
+        if (name === "bad.test") return [reply([{ name, type: Msg.Type.MX, class: 1, ttl: 60, data: { _tag: "Raw", bytes: Uint8Array.of(1) } }])]
+        return [{ send: answerFor(q) }]
+      })
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER], attempts: 1 }))
+      expect(yield* ask(dns.resolveTxt, "bytes.test")).toEqual([null, [["caf\u00e9", "\u0000\u00ff"]]])
+      expect((yield* ask(dns.resolveMx, "bad.test"))[0]).toMatchObject({ code: "EBADRESP", syscall: "queryMx", message: "queryMx EBADRESP bad.test" })
     }))
 })
 

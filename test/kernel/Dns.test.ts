@@ -8,6 +8,13 @@
  * rest of it). Records point only into 198.18.0.0/15 and, for AAAA, the
  * documentation prefix 2001:db8::/32 (resolved, never connected to).
  *
+ * The record types of node:dns's resolveMx, resolveTxt… are checked the
+ * differential way: the same calls to Node 20's own `dns.Resolver` (in a
+ * child `node` run inside the namespace, `setServers` to dnsmasq's address,
+ * nothing else) and to gonet-ts/node's `nodeDns` over the stack must give
+ * the same results and the same errors. NS and SOA come from dnsmasq's
+ * authoritative mode on a second address (198.18.0.5, `zone.test`).
+ *
  * `big.test` has 40 A records: 12 + 14 + 40·16 octets do not fit the 512
  * octets a query without EDNS may get (RFC 1035 §4.2.1), so dnsmasq sets TC
  * and sends 30; the resolver must ask again over TCP to get all 40.
@@ -26,7 +33,18 @@ import * as NodeDns from "../../src/node/Dns.js"
 import * as Net from "../../src/node/Net.js"
 import * as Stack from "../../src/Stack.js"
 import { eventually } from "../support/Live.js"
-import { ifName, makeNetns, moveLinkToNetns, type Netns, spawnIn, type Spawned, tapSkipReason, which } from "../support/Netns.js"
+import {
+  exec,
+  ifName,
+  makeNetns,
+  moveLinkToNetns,
+  type Netns,
+  run as runIn,
+  spawnIn,
+  type Spawned,
+  tapSkipReason,
+  which
+} from "../support/Netns.js"
 
 const skipReason = (): string | undefined => tapSkipReason({ ciInstalls: ["dnsmasq", "socat"] })
 const SKIP = skipReason()
@@ -35,6 +53,7 @@ if (SKIP !== undefined) console.warn(`skipping DNS against dnsmasq: ${SKIP}`)
 const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x35])
 const STACK_IP = "198.18.0.2"
 const HOST_IP = "198.18.0.1"
+const AUTH_IP = "198.18.0.5"
 const BIG = Array.from({ length: 40 }, (_, i) => `198.18.1.${i + 1}`)
 
 const DNSMASQ_ARGS = [
@@ -60,7 +79,28 @@ const DNSMASQ_ARGS = [
   "--cname=alias.test,a.test",
   "--cname=alias2.test,alias.test",
   "--address=/wild.test/198.18.0.20",
-  ...BIG.map((a) => `--host-record=big.test,${a}`)
+  ...BIG.map((a) => `--host-record=big.test,${a}`),
+  // node:dns's other record types; in-addr.arpa and ip6.arpa names not listed are NXDOMAIN
+  "--local=/18.198.in-addr.arpa/",
+  "--local=/8.b.d.0.1.0.0.2.ip6.arpa/",
+  "--mx-host=mx.test,mail1.test,10",
+  "--mx-host=mx.test,mail2.test,5",
+  "--txt-record=txt.test,v=spf1 -all,second part",
+  "--txt-record=txt.test,other",
+  "--srv-host=_http._tcp.srv.test,a.test,80,1,2",
+  "--srv-host=_http._tcp.srv.test,b.test,8080,0,5",
+  "--ptr-record=12.0.18.198.in-addr.arpa,one.test",
+  "--ptr-record=12.0.18.198.in-addr.arpa,two.test",
+  "--ptr-record=ptr.test,p.test",
+  "--naptr-record=naptr.test,100,10,U,E2U+sip,!^.*$!sip:info@example.test!",
+  "--caa-record=caa.test,0,issue,ca.test",
+  "--caa-record=critical.test,128,iodef,mailto:x@example.test",
+  // NS and SOA: an authoritative zone, answered on its own address
+  "--listen-address",
+  AUTH_IP,
+  `--auth-server=ns.test,${AUTH_IP}`,
+  "--auth-zone=zone.test",
+  "--auth-soa=2024010101,hostmaster.zone.test,1200,180,1209600"
 ]
 
 interface World {
@@ -76,6 +116,7 @@ const makeWorld = (index: number): Effect.Effect<World, unknown, Scope.Scope> =>
     const ifname = ifName("dn", index)
     const tap = yield* LinkTap.make({ name: ifname, mac: STACK_MAC })
     yield* moveLinkToNetns(ifname, ns, { address: `${HOST_IP}/24` })
+    yield* runIn(ns, ["ip", "addr", "add", `${AUTH_IP}/24`, "dev", ifname])
     const stack = yield* Layer.build(
       Stack.layer({ address: STACK_IP, prefixLength: 24 }).pipe(Layer.provide(Layer.succeed(Link, tap)))
     )
@@ -158,4 +199,157 @@ describe.skipIf(SKIP !== undefined)("DNS with dnsmasq in the kernel's namespace"
       })
       expect(failed).toMatchObject({ code: "ENOTFOUND", syscall: "getaddrinfo", hostname: "nope.test" })
     }), 60_000)
+})
+
+// ---------------------------------------------------------------------------
+// node:dns against Node's own, both asking dnsmasq
+
+/** One call: the server to ask, the method, its arguments. */
+type Call = readonly [server: string, method: string, ...args: ReadonlyArray<string>]
+
+/** What a call gave, callback and promise forms: the value, or the error's code, syscall, hostname, errno and message. */
+type Outcome = { readonly value: unknown } | { readonly error: Record<string, unknown> }
+
+const errorShape = (e: NodeJS.ErrnoException & { hostname?: string }) => ({
+  code: e.code,
+  syscall: e.syscall,
+  hostname: e.hostname ?? null,
+  errno: e.errno ?? null,
+  message: e.message
+})
+
+/**
+ * Run inside the namespace by Node's own binary: each call on a `dns.Resolver` and a
+ * `dns.promises.Resolver` with `setServers([server])` (dnsmasq's addresses, nothing else), one
+ * try of 1 s, the outcomes printed as JSON.
+ */
+const NODE_SIDE = `
+const dns = require("node:dns")
+const calls = JSON.parse(process.argv[1])
+const shape = ${errorShape.toString()}
+const resolvers = {}
+const resolver = (server) => {
+  if (!resolvers[server]) {
+    const cb = new dns.Resolver({ timeout: 1000, tries: 1 })
+    const p = new dns.promises.Resolver({ timeout: 1000, tries: 1 })
+    cb.setServers([server])
+    p.setServers([server])
+    resolvers[server] = { cb, p }
+  }
+  return resolvers[server]
+}
+;(async () => {
+  const out = []
+  for (const [server, method, ...args] of calls) {
+    const { cb, p } = resolver(server)
+    const viaCallback = await new Promise((res) => cb[method](...args, (e, v) => res(e ? { error: shape(e) } : { value: v })))
+    const viaPromise = await p[method](...args).then((v) => ({ value: v }), (e) => ({ error: shape(e) }))
+    out.push([viaCallback, viaPromise])
+  }
+  console.log(JSON.stringify(out))
+})()
+`
+
+const nodeSide = (ns: Netns, calls: ReadonlyArray<Call>) =>
+  Effect.map(
+    exec(ns, [process.execPath, "-e", NODE_SIDE, JSON.stringify(calls)], { timeoutMs: 30_000 }),
+    (r) => {
+      if (r.code !== 0) throw new Error(`node in the namespace: ${r.stderr}`)
+      return JSON.parse(r.stdout) as ReadonlyArray<readonly [Outcome, Outcome]>
+    }
+  )
+
+/** The same calls on gonet-ts/node's node:dns, one per server, over the stack. */
+const ourSide = (w: World, calls: ReadonlyArray<Call>) =>
+  Effect.gen(function*() {
+    const faces = new Map<string, NodeDns.NodeDns>()
+    const out: Array<readonly [Outcome, Outcome]> = []
+    for (const [server, method, ...args] of calls) {
+      let face = faces.get(server)
+      if (face === undefined) {
+        face = yield* Effect.provide(NodeDns.makeNodeDnsWith({ servers: [server], timeout: "1 second", attempts: 1 }), w.stack)
+        faces.set(server, face)
+      }
+      const f = face as unknown as Record<string, (...a: Array<unknown>) => unknown>
+      const p = face.promises as unknown as Record<string, (...a: Array<unknown>) => Promise<unknown>>
+      const viaCallback = yield* Effect.async<Outcome>((resume) => {
+        f[method]!(...args, (e: NodeJS.ErrnoException | null, v: unknown) =>
+          resume(Effect.succeed(e ? { error: errorShape(e) } : { value: v })))
+      })
+      const viaPromise = yield* Effect.promise(() =>
+        p[method]!(...args).then((v): Outcome => ({ value: v }), (e: NodeJS.ErrnoException): Outcome => ({ error: errorShape(e) }))
+      )
+      // through JSON, as the other side's came
+      out.push(JSON.parse(JSON.stringify([viaCallback, viaPromise])))
+    }
+    return out
+  })
+
+/**
+ * `ours` as they compare with `theirs`: the order of a list is the server's, and dnsmasq does not
+ * always send the records of one name in the same order (SRV), so where Node's own two calls (two
+ * questions) came back in different orders, `ours` is put in the order of `theirs`, so that only
+ * what is in them is compared; where Node's came back alike, the order is compared too.
+ */
+const inServerOrder = (ours: readonly [Outcome, Outcome], theirs: readonly [Outcome, Outcome]): readonly [Outcome, Outcome] => {
+  const [a, b] = theirs
+  if (!("value" in a) || !("value" in b) || !Array.isArray(a.value) || JSON.stringify(a.value) === JSON.stringify(b.value)) return ours
+  const reorder = (o: Outcome, like: Outcome): Outcome => {
+    if (!("value" in o) || !Array.isArray(o.value) || !("value" in like) || !Array.isArray(like.value)) return o
+    const keys = (like.value as Array<unknown>).map((x) => JSON.stringify(x))
+    return { value: [...(o.value as Array<unknown>)].sort((x, y) => keys.indexOf(JSON.stringify(x)) - keys.indexOf(JSON.stringify(y))) }
+  }
+  return [reorder(ours[0], a), reorder(ours[1], b)]
+}
+
+const RECORD_CALLS: ReadonlyArray<Call> = [
+  [HOST_IP, "resolveMx", "mx.test"],
+  [HOST_IP, "resolveMx", "a.test"],
+  [HOST_IP, "resolveMx", "nope.test"],
+  [HOST_IP, "resolveMx", "alias.test"],
+  [HOST_IP, "resolveTxt", "txt.test"],
+  [HOST_IP, "resolveTxt", "a.test"],
+  [HOST_IP, "resolveTxt", "alias.test"],
+  [HOST_IP, "resolveSrv", "_http._tcp.srv.test"],
+  [HOST_IP, "resolveSrv", "alias.test"],
+  [HOST_IP, "resolvePtr", "10.0.18.198.in-addr.arpa"],
+  [HOST_IP, "resolvePtr", "12.0.18.198.in-addr.arpa"],
+  [HOST_IP, "resolvePtr", "ptr.test"],
+  [HOST_IP, "resolvePtr", "a.test"],
+  [HOST_IP, "resolvePtr", "alias.test"],
+  [HOST_IP, "resolvePtr", "11.0.18.198.in-addr.arpa"],
+  [HOST_IP, "resolveNaptr", "naptr.test"],
+  [HOST_IP, "resolveNaptr", "alias.test"],
+  [HOST_IP, "resolveCaa", "caa.test"],
+  [HOST_IP, "resolveCaa", "critical.test"],
+  [HOST_IP, "resolveCaa", "alias.test"],
+  [HOST_IP, "resolveSoa", "a.test"],
+  [HOST_IP, "resolveSoa", "alias.test"],
+  [HOST_IP, "resolveSoa", "nope.test"],
+  [HOST_IP, "resolveNs", "a.test"],
+  [HOST_IP, "resolveNs", "alias.test"],
+  [HOST_IP, "resolve", "mx.test", "MX"],
+  [HOST_IP, "resolve", "txt.test", "TXT"],
+  [HOST_IP, "resolve", "_http._tcp.srv.test", "SRV"],
+  [HOST_IP, "resolve", "ptr.test", "PTR"],
+  [HOST_IP, "resolve", "naptr.test", "NAPTR"],
+  [HOST_IP, "resolve", "caa.test", "CAA"],
+  [HOST_IP, "resolve", "a.test", "SOA"],
+  [AUTH_IP, "resolveNs", "zone.test"],
+  [AUTH_IP, "resolveSoa", "zone.test"],
+  [AUTH_IP, "resolveNs", "x.zone.test"],
+  [AUTH_IP, "resolveSoa", "x.zone.test"],
+  [AUTH_IP, "resolveMx", "zone.test"],
+  [AUTH_IP, "resolve", "zone.test", "SOA"],
+  [AUTH_IP, "resolve", "zone.test", "NS"]
+]
+
+describe.skipIf(SKIP !== undefined)("node:dns against Node 20's own Resolver, both asking dnsmasq", () => {
+  it.scopedLive("MX, TXT, SRV, PTR, NAPTR, CAA, NS and SOA: the same results, in the same order, and the same errors, callback and promise", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld(2)
+      const theirs = yield* nodeSide(w.ns, RECORD_CALLS)
+      const ours = yield* ourSide(w, RECORD_CALLS)
+      RECORD_CALLS.forEach((call, i) => expect(inServerOrder(ours[i]!, theirs[i]!), JSON.stringify(call)).toEqual(theirs[i]))
+    }), 90_000)
 })
