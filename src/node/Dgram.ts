@@ -48,7 +48,7 @@ import { Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { hardErrno, Udp, type UdpError, type UdpService, type UdpSocket } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
-import { invalidArgType, nodeError, received, systemError, typeError } from "./Errors.js"
+import { invalidArgType, nodeError, systemError, typeError, validPort } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
 import type { AddressInfo } from "./Net.js"
 import { failureOf, runNow, runOn } from "./Run.js"
@@ -127,24 +127,6 @@ const SOCK_MIN_SNDBUF = 4_608
 
 /** What SO_RCVBUF/SO_SNDBUF make of a request: capped, doubled for the kernel's bookkeeping, floored (sock_setsockopt). */
 const kernelBuffer = (size: number, max: number, min: number): number => Math.max(Math.min(size, max) * 2, min)
-
-/**
- * Node's validatePort (lib/internal/validators.js), which send and connect use: a number or a
- * numeric string (a port from argv or the environment) in 0..65535, 0 only where allowed; the
- * port as a number.
- */
-const validPort = (port: unknown, allowZero: boolean): number => {
-  if (
-    (typeof port !== "number" && typeof port !== "string") ||
-    (typeof port === "string" && port.trim().length === 0) ||
-    +port !== (+port >>> 0) ||
-    +port > 0xffff ||
-    (port === 0 && !allowZero)
-  ) {
-    throw rangeError("ERR_SOCKET_BAD_PORT", `Port should be ${allowZero ? ">=" : ">"} 0 and < 65536. Received ${received(port)}.`)
-  }
-  return +port | 0
-}
 
 /**
  * Node's validateUint32 (lib/internal/validators.js): a number (ERR_INVALID_ARG_TYPE), an integer

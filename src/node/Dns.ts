@@ -7,7 +7,10 @@
  * `resolveCname`, `resolveMx`, `resolveTxt`, `resolveSrv`, `resolvePtr`,
  * `resolveNs`, `resolveNaptr`, `resolveCaa`, `resolveSoa`, `resolve` and
  * their `promises` forms over the same resolver (see `resolveCodeOf` for
- * their errors; `resolveAny` calls back with ENOTIMP).
+ * their errors; `resolveAny` calls back with ENOTIMP); `reverse` (PTR) and
+ * `lookupService` (getnameinfo: PTR and a built-in table of well-known TCP
+ * service names in place of /etc/services, `SERVICES`; the stack reads no
+ * hosts file, `isLoopbackAddress`).
  *
  * Errors are the ones `dns.lookup` gives (it calls getaddrinfo(3), and Node
  * turns EAI_NONAME and EAI_NODATA into `code: "ENOTFOUND"`, see Node's
@@ -48,7 +51,7 @@ import * as Msg from "../dns/DnsMessage.js"
 import type { Tcp } from "../tcp/Tcp.js"
 import type { Udp } from "../udp/Udp.js"
 import { inetAton, isLocalhost } from "./Hosts.js"
-import { received, typeError } from "./Errors.js"
+import { received, typeError, validPort } from "./Errors.js"
 import { failureOf, runOn } from "./Run.js"
 
 /** One address, as `dns.lookup` gives with `all: true`. @category models */
@@ -462,6 +465,8 @@ export type QueryName =
   | "queryCname"
   /** the queries of node:dns this resolver does not ask (see `resolve`) */
   | "queryAny" | "queryCaa" | "queryMx" | "queryNs" | "queryTxt" | "querySrv" | "queryPtr" | "queryNaptr" | "querySoa"
+  /** `reverse`: c-ares's ares_gethostbyaddr */
+  | "getHostByAddr"
 
 /** A Node `dns.resolve*` error. @category models */
 export interface ResolveError extends Error {
@@ -497,6 +502,10 @@ const dnsException = (code: string, syscall: QueryName, hostname: string, cause?
   return err
 }
 
+/** Node's DNSException for a libuv error (`EINVAL`): with its errno, as the binding's own checks throw it. */
+const uvDnsException = (code: string, syscall: QueryName, hostname: string): ResolveError =>
+  Object.assign(dnsException(code, syscall, hostname), { errno: uvErrno(code) }) as unknown as ResolveError
+
 /** An address with its TTL, as `resolve4`/`resolve6` give with `{ ttl: true }`. @category models */
 export interface RecordWithTtl {
   readonly address: string
@@ -530,6 +539,8 @@ interface Query {
    * finds no SOA, EBADRESP. Seen with Node 20 against dnsmasq (test/kernel/Dns.test.ts).
    */
   readonly afterAlias: "empty" | "ENODATA" | "EBADRESP"
+  /** `reverse`'s: `hostname` is an address, asked for under its reverse name (`QUERY_REVERSE`) */
+  readonly reverse?: true
 }
 
 /** The records of one RDATA kind in a resolution, each made into Node's shape. */
@@ -643,6 +654,167 @@ const QUERY_SOA: Query = {
 const isEmptyAfterAlias = (e: Dns.DnsError): boolean =>
   (e.reason === "NoData" || e.reason === "Malformed") && e.cnames !== undefined && e.cnames.length > 0
 
+// ---------------------------------------------------------------------------
+// reverse and lookupService: names for addresses
+
+/** `text`, an IPv6 address `isIP` takes (a zone after '%' ignored, as uv_inet_pton ignores it), as 16 octets. */
+const ipv6Octets = (text: string): Uint8Array => {
+  const groupsOf = (part: string): Array<number> =>
+    part === "" ? [] : part.split(":").flatMap((g) => {
+      if (!g.includes(".")) return [parseInt(g, 16)]
+      const [a, b, c, d] = g.split(".").map(Number) as [number, number, number, number]
+      return [(a << 8) | b, (c << 8) | d]
+    })
+  const bare = text.split("%")[0]!
+  const gap = bare.indexOf("::")
+  let groups = groupsOf(bare)
+  if (gap >= 0) {
+    const head = groupsOf(bare.slice(0, gap))
+    const tail = groupsOf(bare.slice(gap + 2))
+    groups = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail]
+  }
+  return Uint8Array.from(groups.flatMap((g) => [g >> 8, g & 0xff]))
+}
+
+/**
+ * The name the PTR records of address `ip` are kept under: the octets reversed under in-addr.arpa
+ * (RFC 1035 §3.5), or the nibbles reversed under ip6.arpa (RFC 3596 §2.5) — an IPv4-mapped address
+ * too, as c-ares asks it; undefined when `ip` is no address (uv_inet_pton fails: Node's EINVAL).
+ */
+export const reverseName = (ip: string): string | undefined => {
+  switch (isIP(ip)) {
+    case 4:
+      return `${ip.split(".").reverse().join(".")}.in-addr.arpa`
+    case 6: {
+      const nibbles = [...ipv6Octets(ip)].reverse().flatMap((o) => [(o & 0xf).toString(16), (o >> 4).toString(16)])
+      return `${nibbles.join(".")}.ip6.arpa`
+    }
+    default:
+      return undefined
+  }
+}
+
+/**
+ * Whether `ip` is 127.0.0.1 or ::1, which Node finds in /etc/hosts (c-ares's reverse looks there
+ * before DNS, getnameinfo too). The stack reads no hosts file: as `lookup` answers localhost with
+ * these two itself (RFC 6761 §6.3), `reverse` and `lookupService` answer them as from the hosts
+ * lines `127.0.0.1 localhost` and `::1 localhost`; every other address is asked of DNS. From such a
+ * line getnameinfo gives `localhost`, and Node's reverse gives [] (it returns the hostent's
+ * aliases, and the line's one name is the hostent's name, not an alias); seen with Node 20 in a
+ * namespace with that hosts file (test/kernel/Dns.test.ts).
+ */
+const isLoopbackAddress = (ip: string): boolean => {
+  const family = isIP(ip)
+  if (family === 4) return ip === "127.0.0.1"
+  return family === 6 && ipv6Octets(ip).every((o, i) => o === (i === 15 ? 1 : 0))
+}
+
+/**
+ * `reverse(ip, callback)`: the names of the PTR records of `ip`'s reverse name, in the server's
+ * order, as c-ares's ares_gethostbyaddr gives them to Node 20 (syscall getHostByAddr). What is no
+ * address throws EINVAL (errno -22) at once, as the binding's uv_inet_pton; the promise form
+ * rejects with it. ares_gethostbyaddr goes to its next source on any failure of the question and,
+ * with none left, ends with ARES_ENOTFOUND: every DnsError here is ENOTFOUND (NXDOMAIN, NODATA,
+ * SERVFAIL, a timeout, an unreachable server), except an alias with no PTR at its end (the PTR
+ * parser's ENODATA). Seen with Node 20's own Resolver against dnsmasq (test/kernel/Dns.test.ts).
+ */
+const QUERY_REVERSE: Query = { ...QUERY_PTR, name: "getHostByAddr", reverse: true }
+
+/** The getservbyport(3) names of TCP ports in Debian's netbase 6.4 /etc/services, which getnameinfo consults. */
+const SERVICES: ReadonlyMap<number, string> = new Map([
+  [7, "echo"], [9, "discard"], [13, "daytime"], [17, "qotd"], [19, "chargen"], [20, "ftp-data"], [21, "ftp"], [22, "ssh"],
+  [23, "telnet"], [25, "smtp"], [37, "time"], [43, "whois"], [53, "domain"], [70, "gopher"], [79, "finger"], [80, "http"],
+  [88, "kerberos"], [110, "pop3"], [111, "sunrpc"], [113, "auth"], [119, "nntp"], [135, "epmap"], [139, "netbios-ssn"],
+  [143, "imap2"], [161, "snmp"], [162, "snmp-trap"], [179, "bgp"], [389, "ldap"], [443, "https"], [445, "microsoft-ds"],
+  [465, "submissions"], [514, "shell"], [515, "printer"], [587, "submission"], [631, "ipp"], [636, "ldaps"], [873, "rsync"],
+  [989, "ftps-data"], [990, "ftps"], [993, "imaps"], [995, "pop3s"], [1080, "socks"], [1194, "openvpn"], [1433, "ms-sql-s"],
+  [3306, "mysql"], [3389, "ms-wbt-server"], [5432, "postgresql"], [5672, "amqp"], [6379, "redis"], [6667, "ircd"],
+  [8080, "http-alt"], [9418, "git"]
+])
+
+/**
+ * A `DnsError` as the error Node's `lookupService` gives for `address`: getnameinfo(3) with
+ * NI_NAMEREQD (what Node asks), whose failures glibc reports as EAI_AGAIN when the server could not
+ * be asked or answer (a timeout, SERVFAIL, REFUSED: TRY_AGAIN), else EAI_NONAME, which Node's
+ * dnsException makes ENOTFOUND (`getnameinfo ENOTFOUND 198.18.0.11`, errno -3008). The promise
+ * form's error names no host (`getnameinfo ENOTFOUND`): Node 20's promises onlookupservice passes
+ * its request's `host`, which lookupService never sets (seen with Node 20, test/kernel/Dns.test.ts).
+ */
+const nameInfoError = (e: Dns.DnsError, hostname: string | undefined): NodeJS.ErrnoException => {
+  const again = ["TimedOut", "ServerFailure", "NotImplemented", "Refused", "Unreachable", "NoRoute"].includes(e.reason)
+  const code = again ? "EAI_AGAIN" : "ENOTFOUND"
+  return Object.assign(new Error(`getnameinfo ${code}${hostname !== undefined ? ` ${hostname}` : ""}`), {
+    errno: uvErrno(again ? "EAI_AGAIN" : "EAI_NONAME"),
+    code,
+    syscall: "getnameinfo",
+    ...(hostname !== undefined ? { hostname } : {}),
+    cause: e
+  })
+}
+
+/**
+ * getnameinfo(3) for `address` and `port` on `runtime`'s `Dns`, as Node's lookupService calls it
+ * (NI_NAMEREQD, a TCP service): the first name of the address's PTR records (localhost for the
+ * loopback, `isLoopbackAddress`), and the port's name from `SERVICES` — a table of the well-known
+ * ports of Debian's /etc/services, which the stack has in place of the file — or the port's
+ * number as text, as getnameinfo gives a port without a name.
+ */
+const nameInfo = (
+  runtime: Runtime.Runtime<Dns.Dns>,
+  address: string,
+  port: number,
+  promised: boolean,
+  callback: (err: Error | null, hostname?: string, service?: string) => void
+): void => {
+  const service = SERVICES.get(port) ?? String(port)
+  if (isLoopbackAddress(address)) {
+    process.nextTick(callback, null, "localhost", service)
+    return
+  }
+  const ptr = Effect.flatMap(Dns.Dns, (dns) => dns.query(reverseName(address)!, Msg.Type.PTR))
+  runOn(runtime, ptr, (exit) => {
+    const first = Exit.isSuccess(exit) ? exit.value.records.find((rr) => rr.data._tag === "PTR") : undefined
+    if (first?.data._tag === "PTR") return callback(null, first.data.target, service)
+    const e = failureOf(exit)
+    const cause = Option.isSome(e) ? e.value : new Dns.DnsError({ reason: "NoData", name: address, detail: "no PTR records" })
+    callback(nameInfoError(cause, promised ? undefined : address))
+  })
+}
+
+/** Node's ERR_MISSING_ARGS message for `names` (lib/internal/errors.js). */
+const missingArgs = (names: ReadonlyArray<string>) => {
+  const quoted = names.map((n) => `"${n}"`)
+  const list = quoted.length === 1
+    ? `${quoted[0]} argument`
+    : quoted.length === 2
+    ? `${quoted[0]} and ${quoted[1]} arguments`
+    : `${quoted.slice(0, -1).join(", ")}, and ${quoted[quoted.length - 1]} arguments`
+  return typeError("ERR_MISSING_ARGS", `The ${list} must be specified`)
+}
+
+/** lookupService's checks, in Node 20's order (lib/dns.js, lib/internal/dns/promises.js), thrown at once; the port as a number. */
+const lookupServiceArguments = (address: unknown, port: unknown, argc: number, names: ReadonlyArray<string>): number => {
+  if (argc !== names.length) throw missingArgs(names)
+  if (isIP(address as string) === 0) throw invalidValue("address", "is invalid", address)
+  return validPort(port, true)
+}
+
+/** `lookupService(address, port, callback)`: `(err, hostname, service)`, as Node's. */
+const lookupServiceFunction = (runtime: Runtime.Runtime<Dns.Dns>) =>
+  function lookupService(address: unknown, port: unknown, callback: unknown): void {
+    const p = lookupServiceArguments(address, port, arguments.length, ["address", "port", "callback"])
+    if (typeof callback !== "function") throw invalidType("callback", "function", callback)
+    nameInfo(runtime, address as string, p, false, callback as (err: Error | null, hostname?: string, service?: string) => void)
+  }
+
+/** node:dns/promises's `lookupService(address, port)`: `{ hostname, service }`. */
+const promisesLookupService = (runtime: Runtime.Runtime<Dns.Dns>) =>
+  function lookupService(address: unknown, port: unknown): Promise<{ hostname: string; service: string }> {
+    const p = lookupServiceArguments(address, port, arguments.length, ["address", "port"])
+    return new Promise((resolve, reject) =>
+      nameInfo(runtime, address as string, p, true, (err, hostname, service) => (err !== null ? reject(err) : resolve({ hostname: hostname!, service: service! }))))
+  }
+
 /**
  * Ask `runtime`'s `Dns` the question of `query` for `hostname` and call `callback` on a later tick:
  * `(null, result)` or the error alone, as Node's onresolve (lib/internal/dns/callback_resolver.js).
@@ -660,13 +832,25 @@ const ask = (
     process.nextTick(callback, dnsException("ENOTIMP", query.name, hostname))
     return
   }
-  // a name beyond ASCII is asked for in its IDNA ASCII form (xn--…), as Node 20's resolve* ask it
-  // (seen against a scripted server); one with no IDNA form Node sends as the root, which this
-  // resolver does not ask: EBADNAME, unasked
-  const asked = asciiName(hostname)
-  if (asked === "" && hostname !== "") {
-    process.nextTick(callback, dnsException("EBADNAME", query.name, hostname))
-    return
+  let asked: string
+  if (query.reverse === true) {
+    const arpa = reverseName(hostname)
+    // the binding's own check, thrown (a rejection for the promise form, whose executor this runs in)
+    if (arpa === undefined) throw uvDnsException("EINVAL", query.name, hostname)
+    if (isLoopbackAddress(hostname)) {
+      process.nextTick(callback, null, [])
+      return
+    }
+    asked = arpa
+  } else {
+    // a name beyond ASCII is asked for in its IDNA ASCII form (xn--…), as Node 20's resolve* ask it
+    // (seen against a scripted server); one with no IDNA form Node sends as the root, which this
+    // resolver does not ask: EBADNAME, unasked
+    asked = asciiName(hostname)
+    if (asked === "" && hostname !== "") {
+      process.nextTick(callback, dnsException("EBADNAME", query.name, hostname))
+      return
+    }
   }
   runOn(runtime, Effect.flatMap(Dns.Dns, (dns) => dns.query(asked, query.type)), (exit) => {
     if (Exit.isSuccess(exit)) {
@@ -680,6 +864,7 @@ const ask = (
       if (query.afterAlias === "empty") return callback(null, [])
       return callback(dnsException(query.afterAlias, query.name, hostname, cause))
     }
+    if (query.reverse === true) return callback(dnsException("ENOTFOUND", query.name, hostname, cause))
     callback(toResolveError(cause, query.name, hostname))
   })
 }
@@ -801,6 +986,10 @@ export interface NodeDns extends ErrorCodes {
   readonly resolveCaa: ResolveRecordsFunction<Array<NodeDnsModule.CaaRecord>>
   readonly resolveSoa: ResolveRecordsFunction<NodeDnsModule.SoaRecord>
   readonly resolve: ResolveFunction
+  /** the names of an address (PTR), syscall getHostByAddr; see `QUERY_REVERSE` */
+  readonly reverse: (ip: string, callback: ResolveCallback<Array<string>>) => void
+  /** getnameinfo: the address's name and the port's service; see `nameInfo` */
+  readonly lookupService: (address: string, port: number, callback: (err: NodeJS.ErrnoException | null, hostname: string, service: string) => void) => void
   /** the same as promises, as `dns.promises` (node:dns/promises) */
   readonly promises: NodeDnsPromises
   /** the default result order, shared with `promises` (see `ResultOrder`) */
@@ -830,6 +1019,8 @@ export interface NodeDnsPromises extends ErrorCodes {
   readonly resolveNaptr: (hostname: string, options?: ResolveOptions) => Promise<Array<NodeDnsModule.NaptrRecord>>
   readonly resolveCaa: (hostname: string, options?: ResolveOptions) => Promise<Array<NodeDnsModule.CaaRecord>>
   readonly resolveSoa: (hostname: string, options?: ResolveOptions) => Promise<NodeDnsModule.SoaRecord>
+  readonly reverse: (ip: string) => Promise<Array<string>>
+  readonly lookupService: (address: string, port: number) => Promise<{ hostname: string; service: string }>
   readonly resolve: {
     (hostname: string, rrtype?: "A" | "AAAA" | "CNAME" | "PTR" | "NS"): Promise<Array<string>>
     (hostname: string, rrtype: "MX"): Promise<Array<NodeDnsModule.MxRecord>>
@@ -948,8 +1139,12 @@ export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => {
       resolveNaptr: promised.get("NAPTR") as NodeDnsPromises["resolveNaptr"],
       resolveCaa: promised.get("CAA") as NodeDnsPromises["resolveCaa"],
       resolveSoa: promised.get("SOA") as NodeDnsPromises["resolveSoa"],
+      reverse: promiseQuery(runtime, QUERY_REVERSE) as NodeDnsPromises["reverse"],
+      lookupService: promisesLookupService(runtime) as NodeDnsPromises["lookupService"],
       resolve: promisesResolve(promised) as NodeDnsPromises["resolve"]
     },
+    reverse: callbackQuery(runtime, QUERY_REVERSE) as NodeDns["reverse"],
+    lookupService: lookupServiceFunction(runtime) as NodeDns["lookupService"],
     resolve4: callbacks.get("A") as ResolveAddressFunction,
     resolve6: callbacks.get("AAAA") as ResolveAddressFunction,
     resolveCname: callbacks.get("CNAME") as ResolveCnameFunction,

@@ -133,6 +133,27 @@ export const received = (v: unknown): string => {
 }
 
 /**
+ * Node's validatePort (lib/internal/validators.js), which dgram's send and connect and dns's
+ * lookupService use: a number or a numeric string (a port from argv or the environment) in
+ * 0..65535, 0 only where allowed; the port as a number. ERR_SOCKET_BAD_PORT is a RangeError there.
+ */
+export const validPort = (port: unknown, allowZero: boolean): number => {
+  if (
+    (typeof port !== "number" && typeof port !== "string") ||
+    (typeof port === "string" && port.trim().length === 0) ||
+    +port !== (+port >>> 0) ||
+    +port > 0xffff ||
+    (port === 0 && !allowZero)
+  ) {
+    throw Object.assign(
+      new RangeError(`Port should be ${allowZero ? ">=" : ">"} 0 and < 65536. Received ${received(port)}.`),
+      { code: "ERR_SOCKET_BAD_PORT" }
+    )
+  }
+  return +port | 0
+}
+
+/**
  * Node's ERR_INVALID_ARG_TYPE (lib/internal/errors.js): `The "name" argument` (`property` for a
  * dotted name) `must be <expected>. Received …`, expected as Node words it ("of type number",
  * "an instance of AbortSignal").

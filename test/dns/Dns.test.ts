@@ -1071,6 +1071,127 @@ describe("DNS resolver: Node's resolveTxt, resolveMx… on what dnsmasq cannot b
     }))
 })
 
+describe("DNS resolver: Node's reverse and lookupService (src/node/Dns.ts)", () => {
+  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
+    Effect.async<ReadonlyArray<unknown>>((resume) => {
+      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
+    })
+  const thrown = (f: () => unknown) => {
+    try {
+      const r = f()
+      if (r instanceof Promise) r.catch(() => {})
+      return "no throw"
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException & { hostname?: string }
+      return { name: err.name, code: err.code, message: err.message, errno: err.errno, syscall: err.syscall, hostname: err.hostname }
+    }
+  }
+  /** a server that answers PTR for 198.18.0.10 and 2001:db8::10, SERVFAIL for 198.18.0.13, and nothing for 198.18.0.14 */
+  const ptrServer: Handler = (q) => {
+    const name = q.questions[0]!.name
+    const ptr = (target: string) => [{ send: { ...answerFor(q), header: { ...q.header, qr: true }, answers: [{ name, type: Msg.Type.PTR, class: 1, ttl: 60, data: { _tag: "PTR" as const, target } }], authorities: [] } }]
+    if (name === "10.0.18.198.in-addr.arpa") return ptr("a.test")
+    if (name === "0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa") return ptr("six.test")
+    if (name === "13.0.18.198.in-addr.arpa") return [{ send: { ...answerFor(q), header: { ...q.header, qr: true, rcode: Msg.Rcode.ServFail }, answers: [] } }]
+    if (name === "14.0.18.198.in-addr.arpa") return []
+    return [{ send: answerFor(q) }]
+  }
+
+  it.scoped("reverse asks PTR under in-addr.arpa and ip6.arpa (nibbles); every failure is ENOTFOUND (syscall getHostByAddr), as c-ares's gethostbyaddr ends; the loopback is not asked", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(ptrServer)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER], attempts: 1 }))
+      expect(yield* ask(dns.reverse, "198.18.0.10")).toEqual([null, ["a.test"]])
+      expect(yield* ask(dns.reverse, "2001:db8::10")).toEqual([null, ["six.test"]])
+      expect(yield* ask(dns.reverse, "2001:0db8:0:0:0:0:0:10")).toEqual([null, ["six.test"]])
+      expect(seen.map((x) => [x.query.questions[0]!.name, x.query.questions[0]!.type])).toEqual([
+        ["10.0.18.198.in-addr.arpa", Msg.Type.PTR],
+        ["0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa", Msg.Type.PTR]
+      ])
+      for (const ip of ["198.18.0.11", "198.18.0.13"]) {
+        const got = yield* ask(dns.reverse, ip)
+        expect(got).toEqual([expect.objectContaining({ code: "ENOTFOUND", syscall: "getHostByAddr", hostname: ip, message: `getHostByAddr ENOTFOUND ${ip}` })])
+      }
+      const slow = yield* Effect.fork(ask(dns.reverse, "198.18.0.14"))
+      yield* advanceTo(2_000)
+      yield* Effect.promise(() => new Promise((r) => setImmediate(r)))
+      expect((yield* Fiber.join(slow))[0]).toMatchObject({ code: "ENOTFOUND", syscall: "getHostByAddr" })
+      const asked = seen.length
+      expect(yield* ask(dns.reverse, "127.0.0.1")).toEqual([null, []])
+      expect(yield* settledPromise(() => dns.promises.reverse("::1"))).toEqual({ value: [] })
+      expect(yield* settledPromise(() => dns.promises.reverse("198.18.0.10"))).toEqual({ value: ["a.test"] })
+      expect(seen.length).toBe(asked)
+    }))
+
+  it.scoped("lookupService gives the PTR name and the port's service name (or its number); ENOTFOUND (EAI_NONAME) when there is no name, EAI_AGAIN when the server fails", () =>
+    Effect.gen(function*() {
+      const { a } = yield* world(ptrServer)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER], attempts: 1 }))
+      expect(yield* ask(dns.lookupService, "198.18.0.10", 80)).toEqual([null, "a.test", "http"])
+      expect(yield* ask(dns.lookupService, "198.18.0.10", "22")).toEqual([null, "a.test", "ssh"])
+      expect(yield* ask(dns.lookupService, "2001:db8::10", 65000)).toEqual([null, "six.test", "65000"])
+      expect(yield* ask(dns.lookupService, "127.0.0.1", 443)).toEqual([null, "localhost", "https"])
+      const nx = yield* ask(dns.lookupService, "198.18.0.11", 80)
+      expect(nx).toEqual([expect.objectContaining({ code: "ENOTFOUND", errno: -3008, syscall: "getnameinfo", hostname: "198.18.0.11", message: "getnameinfo ENOTFOUND 198.18.0.11" })])
+      const servfail = yield* ask(dns.lookupService, "198.18.0.13", 80)
+      expect(servfail).toEqual([expect.objectContaining({ code: "EAI_AGAIN", errno: -3001, syscall: "getnameinfo", message: "getnameinfo EAI_AGAIN 198.18.0.13" })])
+      expect(yield* settledPromise(() => dns.promises.lookupService("198.18.0.10", 53))).toEqual({ value: { hostname: "a.test", service: "domain" } })
+      const rejected = yield* settledPromise(() => dns.promises.lookupService("198.18.0.11", 80))
+      expect(rejected).toMatchObject({ error: { code: "ENOTFOUND", message: "getnameinfo ENOTFOUND" } })
+      expect("hostname" in (rejected as { error: object }).error).toBe(false)
+    }))
+
+  it.scoped("bad arguments throw at once as Node 20's reverse and lookupService throw them (EINVAL from the binding for what is no address; the promise reverse rejects with it)", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      const cb = () => {}
+      // every case fails before Node would ask anything of the network
+      const cases: ReadonlyArray<readonly ["reverse" | "lookupService", ReadonlyArray<unknown>]> = [
+        ["reverse", ["foo", cb]],
+        ["reverse", ["", cb]],
+        ["reverse", ["198.018.0.10", cb]],
+        ["reverse", ["1.2.3", cb]],
+        ["reverse", [5, cb]],
+        ["reverse", ["198.18.0.10"]],
+        ["reverse", ["198.18.0.10", {}, "x"]],
+        ["lookupService", ["x", 80, cb]],
+        ["lookupService", [5, 80, cb]],
+        ["lookupService", ["198.18.0.10", "http", cb]],
+        ["lookupService", ["198.18.0.10", 70000, cb]],
+        ["lookupService", ["198.18.0.10", -1, cb]],
+        ["lookupService", ["198.18.0.10", 1.5, cb]],
+        ["lookupService", ["198.18.0.10", 80]],
+        ["lookupService", ["198.18.0.10", 80, "cb"]],
+        ["lookupService", ["198.18.0.10", 80, cb, 1]]
+      ]
+      for (const [key, args] of cases) {
+        const want = thrown(() => (NodeDnsModule[key] as any)(...args))
+        expect(want, `${key} ${JSON.stringify(args)}`).not.toBe("no throw")
+        expect(thrown(() => (dns[key] as any)(...args)), `${key} ${JSON.stringify(args)}`).toEqual(want)
+      }
+      const promised: ReadonlyArray<readonly ["reverse" | "lookupService", ReadonlyArray<unknown>]> = [
+        ["reverse", [5]],
+        ["lookupService", ["x", 80]],
+        ["lookupService", ["198.18.0.10"]],
+        ["lookupService", ["198.18.0.10", "http"]],
+        ["lookupService", ["198.18.0.10", 80, 1]]
+      ]
+      for (const [key, args] of promised) {
+        const want = thrown(() => (NodeDnsModule.promises[key] as any)(...args))
+        expect(want, `promises.${key} ${JSON.stringify(args)}`).not.toBe("no throw")
+        expect(thrown(() => (dns.promises[key] as any)(...args)), `promises.${key} ${JSON.stringify(args)}`).toEqual(want)
+      }
+      const shape = (e: any) => ({ name: e.name, code: e.code, errno: e.errno, message: e.message, syscall: e.syscall, hostname: e.hostname })
+      for (const ip of ["foo", ""]) {
+        const want = yield* Effect.promise(() => NodeDnsModule.promises.reverse(ip).then(() => "resolved", shape))
+        expect(want).toMatchObject({ code: "EINVAL" })
+        expect(yield* Effect.promise(() => dns.promises.reverse(ip).then(() => "resolved", shape))).toEqual(want)
+      }
+      expect(seen.length).toBe(0)
+    }))
+})
+
 describe("DNS resolver: Node's dns.promises (src/node/Dns.ts)", () => {
   const settled = (p: () => Promise<unknown>) =>
     Effect.promise(() => p().then((value) => ({ value }), (error: unknown) => ({ error })))

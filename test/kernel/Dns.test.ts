@@ -24,6 +24,7 @@
  * reason otherwise (in CI a missing dnsmasq fails instead).
  */
 import { describe, expect, it } from "@effect/vitest"
+import { mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs"
 import { type Context, Effect, Layer, Runtime } from "effect"
 import type { Scope } from "effect"
 import * as Dns from "../../src/dns/Dns.js"
@@ -205,7 +206,7 @@ describe.skipIf(SKIP !== undefined)("DNS with dnsmasq in the kernel's namespace"
 // node:dns against Node's own, both asking dnsmasq
 
 /** One call: the server to ask, the method, its arguments. */
-type Call = readonly [server: string, method: string, ...args: ReadonlyArray<string>]
+type Call = readonly [server: string, method: string, ...args: ReadonlyArray<string | number>]
 
 /** What a call gave, callback and promise forms: the value, or the error's code, syscall, hostname, errno and message. */
 type Outcome = { readonly value: unknown } | { readonly error: Record<string, unknown> }
@@ -241,8 +242,9 @@ const resolver = (server) => {
 ;(async () => {
   const out = []
   for (const [server, method, ...args] of calls) {
-    const { cb, p } = resolver(server)
-    const viaCallback = await new Promise((res) => cb[method](...args, (e, v) => res(e ? { error: shape(e) } : { value: v })))
+    // lookupService is getnameinfo's, which asks the servers of resolv.conf (the namespace's own)
+    const { cb, p } = method === "lookupService" ? { cb: dns, p: dns.promises } : resolver(server)
+    const viaCallback = await new Promise((res) => cb[method](...args, (e, ...v) => res(e ? { error: shape(e) } : { value: v.length > 1 ? v : v[0] })))
     const viaPromise = await p[method](...args).then((v) => ({ value: v }), (e) => ({ error: shape(e) }))
     out.push([viaCallback, viaPromise])
   }
@@ -273,8 +275,8 @@ const ourSide = (w: World, calls: ReadonlyArray<Call>) =>
       const f = face as unknown as Record<string, (...a: Array<unknown>) => unknown>
       const p = face.promises as unknown as Record<string, (...a: Array<unknown>) => Promise<unknown>>
       const viaCallback = yield* Effect.async<Outcome>((resume) => {
-        f[method]!(...args, (e: NodeJS.ErrnoException | null, v: unknown) =>
-          resume(Effect.succeed(e ? { error: errorShape(e) } : { value: v })))
+        f[method]!(...args, (e: NodeJS.ErrnoException | null, ...v: Array<unknown>) =>
+          resume(Effect.succeed(e ? { error: errorShape(e) } : { value: v.length > 1 ? v : v[0] })))
       })
       const viaPromise = yield* Effect.promise(() =>
         p[method]!(...args).then((v): Outcome => ({ value: v }), (e: NodeJS.ErrnoException): Outcome => ({ error: errorShape(e) }))
@@ -351,5 +353,60 @@ describe.skipIf(SKIP !== undefined)("node:dns against Node 20's own Resolver, bo
       const theirs = yield* nodeSide(w.ns, RECORD_CALLS)
       const ours = yield* ourSide(w, RECORD_CALLS)
       RECORD_CALLS.forEach((call, i) => expect(inServerOrder(ours[i]!, theirs[i]!), JSON.stringify(call)).toEqual(theirs[i]))
+    }), 90_000)
+})
+
+const REVERSE_CALLS: ReadonlyArray<Call> = [
+  [HOST_IP, "reverse", "198.18.0.10"],
+  [HOST_IP, "reverse", "198.18.0.12"],
+  [HOST_IP, "reverse", HOST_IP],
+  [HOST_IP, "reverse", "2001:db8::10"],
+  [HOST_IP, "reverse", "198.18.0.11"],
+  [HOST_IP, "reverse", "2001:db8::99"],
+  [HOST_IP, "reverse", "::ffff:198.18.0.10"],
+  [HOST_IP, "reverse", "127.0.0.1"],
+  [HOST_IP, "reverse", "::1"],
+  [HOST_IP, "lookupService", "198.18.0.10", 80],
+  [HOST_IP, "lookupService", "198.18.0.10", 22],
+  [HOST_IP, "lookupService", "198.18.0.10", "443"],
+  [HOST_IP, "lookupService", "198.18.0.10", 53],
+  [HOST_IP, "lookupService", "198.18.0.10", 0],
+  [HOST_IP, "lookupService", "198.18.0.10", 65000],
+  [HOST_IP, "lookupService", "2001:db8::10", 25],
+  [HOST_IP, "lookupService", "198.18.0.11", 80],
+  [HOST_IP, "lookupService", "127.0.0.1", 80],
+  [HOST_IP, "lookupService", "::1", 587]
+]
+
+/**
+ * `ip netns exec` mounts /etc/netns/NAME/resolv.conf and hosts over /etc's: getnameinfo in the
+ * namespace then asks dnsmasq and nothing else, and finds localhost in a hosts file of one line
+ * each for 127.0.0.1 and ::1 (what the stack answers for them). Removed when the scope closes.
+ */
+const namespaceResolvConf = (ns: Netns) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const dir = `/etc/netns/${ns.name}`
+      // /etc/netns itself goes again if this made it and nothing else is in it
+      const made = mkdirSync(dir, { recursive: true })
+      writeFileSync(`${dir}/resolv.conf`, `nameserver ${HOST_IP}\noptions attempts:1 timeout:1\n`)
+      writeFileSync(`${dir}/hosts`, "127.0.0.1 localhost\n::1 localhost\n")
+      return { dir, madeParent: made === "/etc/netns" }
+    }),
+    ({ dir, madeParent }) =>
+      Effect.sync(() => {
+        rmSync(dir, { recursive: true, force: true })
+        if (madeParent && readdirSync("/etc/netns").length === 0) rmdirSync("/etc/netns")
+      })
+  )
+
+describe.skipIf(SKIP !== undefined)("node:dns's reverse and lookupService against Node 20's own, both asking dnsmasq", () => {
+  it.scopedLive("reverse (in-addr.arpa and ip6.arpa PTR) and lookupService (a PTR name and the service's name): the same results and errors, callback and promise", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld(3)
+      yield* namespaceResolvConf(w.ns)
+      const theirs = yield* nodeSide(w.ns, REVERSE_CALLS)
+      const ours = yield* ourSide(w, REVERSE_CALLS)
+      REVERSE_CALLS.forEach((call, i) => expect(inServerOrder(ours[i]!, theirs[i]!), JSON.stringify(call)).toEqual(theirs[i]))
     }), 90_000)
 })
