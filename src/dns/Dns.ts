@@ -36,6 +36,9 @@
  *   (RFC 2308 §5: "SHOULD NOT be cached"). A TTL of 0 is not cached. A hit
  *   carries the TTLs less the time it was held, rounded up to whole seconds.
  *
+ * `reconfigure` makes a sibling resolver over the same UDP and TCP with other
+ * servers or timings and a cache of its own (node:dns's `Resolver`).
+ *
  * `DnsError` is the one error family, with a reason (STYLE.md §4).
  *
  * @since 0.1.0
@@ -157,6 +160,14 @@ export interface DnsService {
   /** the records of `type` for `name`, CNAMEs followed, through the cache */
   readonly query: (name: string, type: number) => Effect.Effect<Resolution, DnsError>
   readonly stats: Effect.Effect<DnsStats>
+  /** the servers asked, in order */
+  readonly servers: ReadonlyArray<Server>
+  /**
+   * Another resolver over the same UDP and TCP, with this one's configuration changed by
+   * `change`, and a cache of its own (for node:dns's `Resolver`, each with its servers). A
+   * configuration that makes no sense is a defect, as for `make`.
+   */
+  readonly reconfigure: (change: Partial<DnsConfig>) => Effect.Effect<DnsService>
 }
 
 /** @category tags */
@@ -575,6 +586,9 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
 
     const resolve4 = addresses(Msg.Type.A)
     return Dns.of({
+      servers: s.servers,
+      reconfigure: (change) =>
+        make({ ...config, ...change }).pipe(Effect.provideService(Udp, udp), Effect.provideService(Tcp, tcp)),
       resolve4,
       resolve6: addresses(Msg.Type.AAAA),
       lookup: (name) =>

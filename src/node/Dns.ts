@@ -10,7 +10,9 @@
  * their errors; `resolveAny` calls back with ENOTIMP); `reverse` (PTR) and
  * `lookupService` (getnameinfo: PTR and a built-in table of well-known TCP
  * service names in place of /etc/services, `SERVICES`; the stack reads no
- * hosts file, `isLoopbackAddress`).
+ * hosts file, `isLoopbackAddress`); `Resolver` and `promises.Resolver`
+ * (own servers, timeout and tries, `cancel`), `setServers` and `getServers`
+ * (see `resolverClasses`: IPv4 servers only).
  *
  * Errors are the ones `dns.lookup` gives (it calls getaddrinfo(3), and Node
  * turns EAI_NONAME and EAI_NODATA into `code: "ENOTFOUND"`, see Node's
@@ -40,7 +42,7 @@
  *
  * @since 0.1.0
  */
-import { Effect, Either, Exit, Option, Runtime } from "effect"
+import { Duration, Effect, Either, Exit, type Fiber, FiberId, Option, Runtime } from "effect"
 import type { ManagedRuntime } from "effect"
 import * as NodeDnsModule from "node:dns"
 import { getSystemErrorMap, inspect, promisify } from "node:util"
@@ -48,6 +50,7 @@ import { isIP } from "node:net"
 import { domainToASCII } from "node:url"
 import * as Dns from "../dns/Dns.js"
 import * as Msg from "../dns/DnsMessage.js"
+import * as Addr from "../wire/Ipv4Addr.js"
 import type { Tcp } from "../tcp/Tcp.js"
 import type { Udp } from "../udp/Udp.js"
 import { inetAton, isLocalhost } from "./Hosts.js"
@@ -816,13 +819,14 @@ const promisesLookupService = (runtime: Runtime.Runtime<Dns.Dns>) =>
   }
 
 /**
- * Ask `runtime`'s `Dns` the question of `query` for `hostname` and call `callback` on a later tick:
- * `(null, result)` or the error alone, as Node's onresolve (lib/internal/dns/callback_resolver.js).
+ * Ask `channel`'s `Dns` the question of `query` for `hostname` and call `callback` on a later tick:
+ * `(null, result)` or the error alone, as Node's onresolve (lib/internal/dns/callback_resolver.js);
+ * the question is the channel's until it ends, for `cancel`.
  * The name goes to the server as c-ares's ares_query sends it: no 'localhost' and no address
  * literal is answered here (those are getaddrinfo's, which only `lookup` uses).
  */
 const ask = (
-  runtime: Runtime.Runtime<Dns.Dns>,
+  channel: Channel,
   query: Query,
   hostname: string,
   ttl: boolean,
@@ -852,7 +856,18 @@ const ask = (
       return
     }
   }
-  runOn(runtime, Effect.flatMap(Dns.Dns, (dns) => dns.query(asked, query.type)), (exit) => {
+  const runtime = channel.runtime
+  if (runtime === undefined) {
+    // no servers (setServers([])): c-ares's ARES_ENOSERVER, which Node 20 has no name for
+    process.nextTick(callback, dnsException(query.reverse === true ? "ENOTFOUND" : "UNKNOWN_ARES_ERROR", query.name, hostname))
+    return
+  }
+  const fiber: Fiber.RuntimeFiber<Dns.Resolution, Dns.DnsError> = runOn(runtime, Effect.flatMap(Dns.Dns, (dns) => dns.query(asked, query.type)), (exit) => {
+    channel.pending.delete(fiber)
+    // cancel(): c-ares ends each query under way with ARES_ECANCELLED
+    if (Exit.isFailure(exit) && Exit.isInterrupted(exit) && channel.cancelled.has(fiber)) {
+      return callback(dnsException("ECANCELLED", query.name, hostname))
+    }
     if (Exit.isSuccess(exit)) {
       const result = query.result(exit.value, ttl)
       if (Array.isArray(result) ? result.length > 0 : result !== undefined) return callback(null, result)
@@ -867,15 +882,17 @@ const ask = (
     if (query.reverse === true) return callback(dnsException("ENOTFOUND", query.name, hostname, cause))
     callback(toResolveError(cause, query.name, hostname))
   })
+  channel.pending.add(fiber)
 }
 
 /**
  * One of node:dns's callback query functions (`resolve4`…): `(name[, options], callback)`, its
  * arguments checked as Node 20's `resolver(bindingName)` checks them (the name a string, the
- * callback a function, thrown at once); `options.ttl` is read as `!!(options && options.ttl)`.
+ * callback a function, thrown at once); `options.ttl` is read as `!!(options && options.ttl)`. A
+ * Resolver method: it asks on the channel of `this`, as Node's on `this._handle`.
  */
-const callbackQuery = (runtime: Runtime.Runtime<Dns.Dns>, query: Query) => {
-  function resolveQuery(name: unknown, optionsOrCallback?: unknown, maybeCallback?: unknown): void {
+const callbackQuery = (query: Query) => {
+  function resolveQuery(this: unknown, name: unknown, optionsOrCallback?: unknown, maybeCallback?: unknown): void {
     let options: unknown
     let callback = optionsOrCallback
     if (arguments.length > 2) {
@@ -885,7 +902,7 @@ const callbackQuery = (runtime: Runtime.Runtime<Dns.Dns>, query: Query) => {
     if (typeof name !== "string") throw invalidType("name", "string", name)
     if (typeof callback !== "function") throw invalidType("callback", "function", callback)
     const ttl = !!(options && (options as ResolveOptions).ttl)
-    ask(runtime, query, name, ttl, callback as (err: ResolveError | null, result?: unknown) => void)
+    ask(channelOf(this), query, name, ttl, callback as (err: ResolveError | null, result?: unknown) => void)
   }
   Object.defineProperty(resolveQuery, "name", { value: query.name })
   return resolveQuery
@@ -990,12 +1007,50 @@ export interface NodeDns extends ErrorCodes {
   readonly reverse: (ip: string, callback: ResolveCallback<Array<string>>) => void
   /** getnameinfo: the address's name and the port's service; see `nameInfo` */
   readonly lookupService: (address: string, port: number, callback: (err: NodeJS.ErrnoException | null, hostname: string, service: string) => void) => void
+  /** node:dns's Resolver: the queries and `reverse` on servers of its own; see `resolverClasses` */
+  readonly Resolver: new(options?: ResolverOptions) => NodeDnsResolver
+  /** the servers the module's queries ask, as Node writes them ("A.B.C.D" or "A.B.C.D:port") */
+  readonly getServers: () => Array<string>
+  /** a new default Resolver with these servers for the module's queries, both faces */
+  readonly setServers: (servers: ReadonlyArray<string>) => void
   /** the same as promises, as `dns.promises` (node:dns/promises) */
   readonly promises: NodeDnsPromises
   /** the default result order, shared with `promises` (see `ResultOrder`) */
   readonly setDefaultResultOrder: (order: ResultOrder) => void
   readonly getDefaultResultOrder: () => ResultOrder
 }
+
+/** `new Resolver(options)`: ms before the first try gives up (-1: the default), tries per server (default 4). @category models */
+export interface ResolverOptions {
+  readonly timeout?: number | undefined
+  readonly tries?: number | undefined
+}
+
+/** What a Resolver of either face has besides its queries. @category models */
+export interface ResolverControls {
+  /** end every question under way on this resolver: ECANCELLED */
+  readonly cancel: () => void
+  readonly getServers: () => Array<string>
+  readonly setServers: (servers: ReadonlyArray<string>) => void
+}
+
+/** node:dns's `Resolver`: its queries as the module's, on its own servers. @category models */
+export type NodeDnsResolver =
+  & ResolverControls
+  & Pick<
+    NodeDns,
+    | "resolve4" | "resolve6" | "resolveCname" | "resolveMx" | "resolveTxt" | "resolveSrv" | "resolvePtr" | "resolveNs"
+    | "resolveNaptr" | "resolveCaa" | "resolveSoa" | "resolve" | "reverse"
+  >
+
+/** node:dns/promises's `Resolver`. @category models */
+export type NodeDnsPromisesResolver =
+  & ResolverControls
+  & Pick<
+    NodeDnsPromises,
+    | "resolve4" | "resolve6" | "resolveCname" | "resolveMx" | "resolveTxt" | "resolveSrv" | "resolvePtr" | "resolveNs"
+    | "resolveNaptr" | "resolveCaa" | "resolveSoa" | "resolve" | "reverse"
+  >
 
 /** node:dns/promises's `lookup`, `resolve4`… over the stack's resolver. @category models */
 export interface NodeDnsPromises extends ErrorCodes {
@@ -1021,6 +1076,9 @@ export interface NodeDnsPromises extends ErrorCodes {
   readonly resolveSoa: (hostname: string, options?: ResolveOptions) => Promise<NodeDnsModule.SoaRecord>
   readonly reverse: (ip: string) => Promise<Array<string>>
   readonly lookupService: (address: string, port: number) => Promise<{ hostname: string; service: string }>
+  readonly Resolver: new(options?: ResolverOptions) => NodeDnsPromisesResolver
+  readonly getServers: () => Array<string>
+  readonly setServers: (servers: ReadonlyArray<string>) => void
   readonly resolve: {
     (hostname: string, rrtype?: "A" | "AAAA" | "CNAME" | "PTR" | "NS"): Promise<Array<string>>
     (hostname: string, rrtype: "MX"): Promise<Array<NodeDnsModule.MxRecord>>
@@ -1060,12 +1118,13 @@ const promisesLookup = (lookup: LookupFunction) => (hostname?: unknown, options?
  * One of node:dns/promises's query functions: `(name[, options])`, the name checked at once
  * (ERR_INVALID_ARG_TYPE thrown, not rejected), as Node 20's promises `resolver(bindingName)`.
  */
-const promiseQuery = (runtime: Runtime.Runtime<Dns.Dns>, query: Query) => {
-  function resolveQuery(name: unknown, options?: unknown): Promise<unknown> {
+const promiseQuery = (query: Query) => {
+  function resolveQuery(this: unknown, name: unknown, options?: unknown): Promise<unknown> {
     if (typeof name !== "string") throw invalidType("name", "string", name)
     const ttl = !!(options && (options as ResolveOptions).ttl)
+    const channel = channelOf(this)
     return new Promise((resolve, reject) =>
-      ask(runtime, query, name, ttl, (err, result) => (err !== null ? reject(err) : resolve(result!))))
+      ask(channel, query, name, ttl, (err, result) => (err !== null ? reject(err) : resolve(result!))))
   }
   Object.defineProperty(resolveQuery, "name", { value: query.name })
   return resolveQuery
@@ -1076,14 +1135,14 @@ const promiseQuery = (runtime: Runtime.Runtime<Dns.Dns>, query: Query) => {
  * (ERR_INVALID_ARG_TYPE) naming a query (ERR_INVALID_ARG_VALUE), thrown at once; none means A.
  */
 const promisesResolve = (queries: ReadonlyMap<string, (name: unknown) => Promise<unknown>>) =>
-  function resolve(hostname: unknown, rrtype?: unknown): Promise<unknown> {
+  function resolve(this: unknown, hostname: unknown, rrtype?: unknown): Promise<unknown> {
     let query: ((name: unknown) => Promise<unknown>) | undefined
     if (rrtype !== undefined) {
       if (typeof rrtype !== "string") throw invalidType("rrtype", "string", rrtype)
       query = queries.get(rrtype)
       if (query === undefined) throw invalidValue("rrtype", "is invalid", rrtype)
     } else query = queries.get("A")!
-    return query(hostname)
+    return query.call(this, hostname)
   }
 
 /**
@@ -1093,7 +1152,7 @@ const promisesResolve = (queries: ReadonlyMap<string, (name: unknown) => Promise
  * the query of the type is called with (hostname, callback), so no `{ ttl }` gets through.
  */
 const resolveFunction = (queries: ReadonlyMap<string, (name: unknown, callback: unknown) => void>) =>
-  function resolve(hostname: unknown, rrtype: unknown, callback?: unknown): void {
+  function resolve(this: unknown, hostname: unknown, rrtype: unknown, callback?: unknown): void {
     let query: ((name: unknown, callback: unknown) => void) | undefined
     if (typeof rrtype === "string") query = queries.get(rrtype)
     else if (typeof rrtype === "function") {
@@ -1101,63 +1160,225 @@ const resolveFunction = (queries: ReadonlyMap<string, (name: unknown, callback: 
       callback = rrtype
     } else throw invalidType("rrtype", "string", rrtype)
     if (query === undefined) throw invalidValue("rrtype", "is invalid", rrtype)
-    query(hostname, callback)
+    query.call(this, hostname, callback)
   }
+
+// ---------------------------------------------------------------------------
+// Resolver: node:dns's per-instance resolvers
+
+/**
+ * One resolver's state, what node:dns keeps in a ChannelWrap (c-ares's channel): its own `Dns`
+ * (servers, timeout, tries and cache of its own, `DnsService.reconfigure`), none after
+ * `setServers([])`; and its questions under way, for `cancel`.
+ */
+interface Channel {
+  service: Dns.DnsService | undefined
+  runtime: Runtime.Runtime<Dns.Dns> | undefined
+  /** tries per server (c-ares's ARES_OPT_TRIES) and the first try's wait in ms, for `setServers` */
+  readonly tries: number
+  readonly timeoutMs: number | undefined
+  readonly pending: Set<Fiber.RuntimeFiber<Dns.Resolution, Dns.DnsError>>
+  readonly cancelled: WeakSet<Fiber.RuntimeFiber<Dns.Resolution, Dns.DnsError>>
+}
+
+/** Every Resolver's channel, by the Resolver (node:dns's `this._handle`); both faces' classes share it, as Node's share `_handle`. */
+const channels = new WeakMap<object, Channel>()
+
+const channelOf = (self: unknown): Channel => {
+  const channel = typeof self === "object" && self !== null ? channels.get(self) : undefined
+  // as Node's methods read this._handle of whatever `this` is
+  if (channel === undefined) throw new TypeError("Cannot read properties of undefined (reading '_handle')")
+  return channel
+}
+
+/** Node's ERR_OUT_OF_RANGE `received` (lib/internal/errors.js): integers beyond 2^32 with separators. */
+const outOfRange = (name: string, range: string, v: number) => {
+  const text = Number.isInteger(v) && Math.abs(v) > 2 ** 32
+    ? String(v).replace(/\B(?=(\d{3})+(?!\d))/g, "_")
+    : inspect(v)
+  return Object.assign(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${text}`), { code: "ERR_OUT_OF_RANGE" })
+}
+
+/** Node's validateInt32. */
+const int32 = (v: unknown, name: string, min: number): number => {
+  if (typeof v !== "number") throw invalidType(name, "number", v)
+  if (!Number.isInteger(v)) throw outOfRange(name, "an integer", v)
+  if (v < min || v > 2147483647) throw outOfRange(name, `>= ${min} && <= 2147483647`, v)
+  return v
+}
+
+/** A server string as node:dns's setServers reads it (lib/internal/dns/utils.js): [family, address, port]. */
+const serverOf = (text: string): readonly [number, string, number] | undefined => {
+  const family = isIP(text)
+  if (family !== 0) return [family, text, 53]
+  const bracketed = /^\[([^[\]]*)\]/.exec(text)
+  if (bracketed !== null && isIP(bracketed[1]!) !== 0) {
+    return [isIP(bracketed[1]!), bracketed[1]!, parseInt(text.replace(/(^.+?)(?::(\d+))?$/, "$2")) || 53]
+  }
+  const split = /(^.+?)(?::(\d+))?$/.exec(text)
+  if (split !== null && isIP(split[1]!) !== 0) return [isIP(split[1]!), split[1]!, parseInt(split[2] ?? "53")]
+  return undefined
+}
+
+/**
+ * The classes of `Resolver` and `promises.Resolver`, over `base`'s `Dns`. `new Resolver({ timeout,
+ * tries })` checks them as Node 20's ResolverBase (validateInt32: timeout >= -1, tries >= 1) and
+ * starts with the servers of `base`; each try waits `timeout` ms (-1 or 0: the resolver's own
+ * default, as c-ares takes 0 for its default), doubled each round, `tries` times per server
+ * (c-ares's ARES_OPT_TIMEOUTMS and ARES_OPT_TRIES). `setServers` takes what Node's takes (A.B.C.D,
+ * A.B.C.D:port, IPv6 with or without brackets) with its errors; the stack reaches IPv4 servers
+ * only, so an IPv6 one, or a port Node would not refuse but c-ares cannot use (0, over 65535), is
+ * ERR_DNS_SET_SERVERS_FAILED, the servers left as they were. `cancel()` ends every question under
+ * way on this resolver with ECANCELLED, as ares_cancel. Not here: setLocalAddress (the stack has
+ * its one address).
+ */
+const resolverClasses = (base: Runtime.Runtime<Dns.Dns>) => {
+  const baseService = Runtime.runSync(base)(Dns.Dns)
+  const configured = (servers: ReadonlyArray<Dns.Server>, tries: number, timeoutMs: number | undefined) => {
+    if (servers.length === 0) return { service: undefined, runtime: undefined }
+    const service = Runtime.runSync(base)(baseService.reconfigure({
+      servers,
+      attempts: tries * servers.length,
+      ...(timeoutMs !== undefined ? { timeout: Duration.millis(timeoutMs) } : {})
+    }))
+    return { service, runtime: Runtime.provideService(base, Dns.Dns, service) }
+  }
+  class ResolverBase {
+    constructor(options?: { readonly timeout?: number; readonly tries?: number }) {
+      const { timeout = -1, tries = 4 } = { ...options } as { timeout?: unknown; tries?: unknown }
+      const ms = int32(timeout, "options.timeout", -1)
+      const n = int32(tries, "options.tries", 1)
+      const timeoutMs = ms > 0 ? ms : undefined
+      channels.set(this, { ...configured(baseService.servers, n, timeoutMs), tries: n, timeoutMs, pending: new Set(), cancelled: new WeakSet() })
+    }
+    cancel(): void {
+      const channel = channelOf(this)
+      for (const fiber of channel.pending) {
+        channel.cancelled.add(fiber)
+        fiber.unsafeInterruptAsFork(FiberId.none)
+      }
+    }
+    getServers(): Array<string> {
+      return (channelOf(this).service?.servers ?? []).map((s) => Addr.format(s.address) + (s.port === 53 ? "" : `:${s.port}`))
+    }
+    setServers(servers: ReadonlyArray<string>): void {
+      if (!Array.isArray(servers)) {
+        throw typeError("ERR_INVALID_ARG_TYPE", `The "servers" argument must be an instance of Array. Received ${received(servers)}`)
+      }
+      const parsed = servers.map((text: unknown, i) => {
+        if (typeof text !== "string") throw invalidType(`servers[${i}]`, "string", text)
+        const server = serverOf(text)
+        if (server === undefined) throw typeError("ERR_INVALID_IP_ADDRESS", `Invalid IP address: ${text}`)
+        return server
+      })
+      const failed = (why: string) =>
+        Object.assign(new Error(`failed to set servers: "${why}" [${String(servers)}]`), { code: "ERR_DNS_SET_SERVERS_FAILED" })
+      if (parsed.some(([family]) => family !== 4)) throw failed("the stack reaches IPv4 servers only")
+      if (parsed.some(([, , port]) => !(port >= 1 && port <= 65535))) throw failed("a port out of range")
+      const channel = channelOf(this)
+      // a server given twice is one server, as c-ares keeps it (getServers shows it once)
+      const unique = parsed.filter(([, address, port], i) => parsed.findIndex(([, a, p]) => a === address && p === port) === i)
+      const next = configured(unique.map(([, address, port]) => ({ address: Addr.parse(address)!, port })), channel.tries, channel.timeoutMs)
+      channel.service = next.service
+      channel.runtime = next.runtime
+    }
+  }
+  const queries = queriesByType()
+  const methods = (f: (query: Query) => (...args: Array<any>) => unknown, resolve: (qs: ReadonlyMap<string, any>) => unknown) => {
+    const byType = new Map([...queries].map(([rrtype, query]) => [rrtype, f(query)]))
+    return {
+      ...Object.fromEntries(RRTYPES.map(([rrtype]) => [METHODS[rrtype], byType.get(rrtype)])),
+      reverse: f(QUERY_REVERSE),
+      resolve: resolve(byType)
+    }
+  }
+  class Resolver extends ResolverBase {}
+  class PromisesResolver extends ResolverBase {}
+  Object.assign(Resolver.prototype, methods(callbackQuery, resolveFunction))
+  Object.assign(PromisesResolver.prototype, methods(promiseQuery, promisesResolve))
+  Object.defineProperty(Resolver, "name", { value: "Resolver" })
+  Object.defineProperty(PromisesResolver, "name", { value: "Resolver" })
+  /** the module's own resolver: `base` itself (its configuration and cache), until dns.setServers */
+  const defaultOf = (): ResolverBase => {
+    const r = Object.create(Resolver.prototype) as ResolverBase
+    channels.set(r, { service: baseService, runtime: base, tries: 4, timeoutMs: undefined, pending: new Set(), cancelled: new WeakSet() })
+    return r
+  }
+  return {
+    Resolver: Resolver as unknown as NodeDns["Resolver"],
+    PromisesResolver: PromisesResolver as unknown as NodeDnsPromises["Resolver"],
+    defaultOf
+  }
+}
+
+/** The Resolver method of each rrtype (lib/internal/dns/utils.js, createResolverClass). */
+const METHODS: Record<string, string> = {
+  ANY: "resolveAny",
+  A: "resolve4",
+  AAAA: "resolve6",
+  CAA: "resolveCaa",
+  CNAME: "resolveCname",
+  MX: "resolveMx",
+  NS: "resolveNs",
+  TXT: "resolveTxt",
+  SRV: "resolveSrv",
+  PTR: "resolvePtr",
+  NAPTR: "resolveNaptr",
+  SOA: "resolveSoa"
+}
 
 /**
  * node:dns's functions answered by `runtime`'s `Dns`, for programs that use
  * Node's `dns` module: `const dns = Dns.nodeDns(runtime)` and then
- * `dns.resolve4(name, cb)` as with `import * as dns from "node:dns"`.
+ * `dns.resolve4(name, cb)` as with `import * as dns from "node:dns"`. The
+ * module's query functions are its default Resolver's methods, bound to it
+ * as Node binds them: `runtime`'s `Dns` until `dns.setServers` (or
+ * `dns.promises.setServers`) puts a new Resolver with those servers in its
+ * place, for both faces. `lookup` and `lookupService` stay on `runtime`'s
+ * `Dns`, as Node's stay on getaddrinfo and getnameinfo.
  *
  * @category constructors
  */
 export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => {
-  const queries = queriesByType()
-  const callbacks = new Map([...queries].map(([rrtype, query]) => [rrtype, callbackQuery(runtime, query)]))
-  const promised = new Map([...queries].map(([rrtype, query]) => [rrtype, promiseQuery(runtime, query)]))
+  const { defaultOf, PromisesResolver, Resolver } = resolverClasses(runtime)
+  let current = defaultOf()
+  const onDefault = <F>(proto: object, method: string): F => {
+    const f = (proto as Record<string, (...args: Array<unknown>) => unknown>)[method]!
+    return function(...args: Array<unknown>) {
+      return f.apply(current, args)
+    } as F
+  }
+  const setServers = (servers: ReadonlyArray<string>) => {
+    const next = new Resolver()
+    next.setServers(servers)
+    current = next as unknown as typeof current
+  }
+  const getServers = () => (Resolver.prototype.getServers as () => Array<string>).call(current)
   const lookup = lookupFunction(runtime)
+  // one default result order for both faces, as Node's module-wide setting
   const order = resultOrderSetting()
-  return {
-    ...errorCodes(),
-    ...order,
+  const face = <P>(proto: object, extra: object): P =>
+    ({
+      ...errorCodes(),
+      ...order,
+      ...Object.fromEntries([...Object.values(METHODS).filter((m) => m !== "resolveAny"), "reverse", "resolve"].map((m) => [m, onDefault(proto, m)])),
+      setServers,
+      getServers,
+      ...extra
+    }) as P
+  return face<NodeDns>(Resolver.prototype, {
     ADDRCONFIG: NodeDnsModule.ADDRCONFIG,
     ALL: NodeDnsModule.ALL,
     V4MAPPED: NodeDnsModule.V4MAPPED,
     lookup,
-    promises: {
-      ...errorCodes(),
-      ...order,
-      lookup: promisesLookup(lookup) as NodeDnsPromises["lookup"],
-      resolve4: promised.get("A") as NodeDnsPromises["resolve4"],
-      resolve6: promised.get("AAAA") as NodeDnsPromises["resolve6"],
-      resolveCname: promised.get("CNAME") as NodeDnsPromises["resolveCname"],
-      resolveMx: promised.get("MX") as NodeDnsPromises["resolveMx"],
-      resolveTxt: promised.get("TXT") as NodeDnsPromises["resolveTxt"],
-      resolveSrv: promised.get("SRV") as NodeDnsPromises["resolveSrv"],
-      resolvePtr: promised.get("PTR") as NodeDnsPromises["resolvePtr"],
-      resolveNs: promised.get("NS") as NodeDnsPromises["resolveNs"],
-      resolveNaptr: promised.get("NAPTR") as NodeDnsPromises["resolveNaptr"],
-      resolveCaa: promised.get("CAA") as NodeDnsPromises["resolveCaa"],
-      resolveSoa: promised.get("SOA") as NodeDnsPromises["resolveSoa"],
-      reverse: promiseQuery(runtime, QUERY_REVERSE) as NodeDnsPromises["reverse"],
-      lookupService: promisesLookupService(runtime) as NodeDnsPromises["lookupService"],
-      resolve: promisesResolve(promised) as NodeDnsPromises["resolve"]
-    },
-    reverse: callbackQuery(runtime, QUERY_REVERSE) as NodeDns["reverse"],
-    lookupService: lookupServiceFunction(runtime) as NodeDns["lookupService"],
-    resolve4: callbacks.get("A") as ResolveAddressFunction,
-    resolve6: callbacks.get("AAAA") as ResolveAddressFunction,
-    resolveCname: callbacks.get("CNAME") as ResolveCnameFunction,
-    resolveMx: callbacks.get("MX") as NodeDns["resolveMx"],
-    resolveTxt: callbacks.get("TXT") as NodeDns["resolveTxt"],
-    resolveSrv: callbacks.get("SRV") as NodeDns["resolveSrv"],
-    resolvePtr: callbacks.get("PTR") as NodeDns["resolvePtr"],
-    resolveNs: callbacks.get("NS") as NodeDns["resolveNs"],
-    resolveNaptr: callbacks.get("NAPTR") as NodeDns["resolveNaptr"],
-    resolveCaa: callbacks.get("CAA") as NodeDns["resolveCaa"],
-    resolveSoa: callbacks.get("SOA") as NodeDns["resolveSoa"],
-    resolve: resolveFunction(callbacks) as ResolveFunction
-  }
+    lookupService: lookupServiceFunction(runtime),
+    Resolver,
+    promises: face<NodeDnsPromises>(PromisesResolver.prototype, {
+      lookup: promisesLookup(lookup),
+      lookupService: promisesLookupService(runtime),
+      Resolver: PromisesResolver
+    })
+  })
 }
 
 /**

@@ -1192,6 +1192,138 @@ describe("DNS resolver: Node's reverse and lookupService (src/node/Dns.ts)", () 
     }))
 })
 
+describe("DNS resolver: Node's Resolver, setServers, getServers and cancel (src/node/Dns.ts)", () => {
+  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
+    Effect.async<ReadonlyArray<unknown>>((resume) => {
+      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
+    })
+  const thrown = (f: () => unknown) => {
+    try {
+      f()
+      return "no throw"
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException
+      return { name: err.name, code: err.code, message: err.message }
+    }
+  }
+
+  it.scoped("a Resolver asks its own servers (setServers, getServers as Node writes them), with its own cache; the module's functions keep theirs until dns.setServers", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      expect(dns.getServers()).toEqual([SERVER])
+      const r = new dns.Resolver()
+      expect(r.getServers()).toEqual([SERVER])
+      r.setServers([`${SERVER}:${SECOND_PORT}`])
+      expect(r.getServers()).toEqual([`${SERVER}:${SECOND_PORT}`])
+      expect(yield* ask(r.resolve4.bind(r), "a.test")).toEqual([null, ["198.18.0.10"]])
+      expect(yield* ask(r.resolveCname.bind(r), "alias.test")).toEqual([null, ["a.test"]])
+      expect(yield* ask(r.resolve.bind(r), "six.test", "AAAA")).toEqual([null, ["2001:db8::10"]])
+      expect(yield* ask(dns.resolve4, "a.test")).toEqual([null, ["198.18.0.10"]])
+      // the Resolver's questions went to 5353, the module's to 53, each through its own cache
+      expect(seen.map((x) => x.serverPort)).toEqual([SECOND_PORT, SECOND_PORT, SECOND_PORT, 53])
+      // getServers as Node's: the port only when it is not 53
+      r.setServers([SERVER, `${SERVER}:53`, `${SERVER}:${SECOND_PORT}`])
+      const node = new NodeDnsModule.Resolver()
+      node.setServers([SERVER, `${SERVER}:53`, `${SERVER}:${SECOND_PORT}`])
+      expect(r.getServers()).toEqual(node.getServers())
+      // dns.setServers: the module's functions now ask 5353, the promises face's too
+      dns.setServers([`${SERVER}:${SECOND_PORT}`])
+      expect(dns.getServers()).toEqual([`${SERVER}:${SECOND_PORT}`])
+      expect(dns.promises.getServers()).toEqual([`${SERVER}:${SECOND_PORT}`])
+      expect(yield* ask(dns.resolve4, "multi.test")).toEqual([null, ["198.18.0.11", "198.18.0.12"]])
+      expect(yield* settledPromise(() => dns.promises.resolve4("ttl.test"))).toEqual({ value: ["198.18.0.13"] })
+      expect(seen.slice(4).map((x) => x.serverPort)).toEqual([SECOND_PORT, SECOND_PORT])
+      // promises.Resolver: the same, as promises
+      const p = new dns.promises.Resolver()
+      p.setServers([SERVER])
+      expect(yield* settledPromise(() => p.resolveMx("a.test"))).toMatchObject({ error: { code: "ENODATA", syscall: "queryMx" } })
+      expect(yield* settledPromise(() => p.resolve("a.test"))).toEqual({ value: ["198.18.0.10"] })
+      expect(yield* settledPromise(() => p.reverse("foo"))).toMatchObject({ error: { code: "EINVAL" } })
+    }))
+
+  it.scoped("new Resolver({ timeout, tries }): each try waits timeout, doubled each round, tries per server; ETIMEOUT after the last", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(() => [])
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      const r = new dns.Resolver({ timeout: 500, tries: 3 })
+      const fiber = yield* Effect.fork(ask(r.resolve4.bind(r), "a.test"))
+      yield* untilSeen(seen, 1)
+      yield* advanceTo(499)
+      expect(seen.length).toBe(1)
+      yield* advanceTo(500)
+      expect(seen.length).toBe(2)
+      yield* advanceTo(1_500)
+      expect(seen.length).toBe(3)
+      yield* advanceTo(3_499)
+      expect(fiber.unsafePoll()).toBeNull()
+      yield* advanceTo(3_500)
+      yield* Effect.promise(() => new Promise((r) => setImmediate(r)))
+      expect((yield* Fiber.join(fiber))[0]).toMatchObject({ code: "ETIMEOUT", syscall: "queryA" })
+      expect(seen.map((x) => x.at)).toEqual([0, 500, 1_500])
+    }))
+
+  it.scoped("cancel() ends every question under way with ECANCELLED (queryA, getHostByAddr, the promise forms too); the Resolver goes on answering", () =>
+    Effect.gen(function*() {
+      let answering = false
+      const { a, seen } = yield* world((q) => (answering ? [{ send: answerFor(q) }] : []))
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      const r = new dns.Resolver()
+      const p = new dns.promises.Resolver()
+      const one = yield* Effect.fork(ask(r.resolve4.bind(r), "a.test"))
+      const two = yield* Effect.fork(ask(r.reverse.bind(r), "198.18.0.10"))
+      const three = yield* Effect.fork(settledPromise(() => p.resolveTxt("a.test")))
+      const other = yield* Effect.fork(ask(dns.resolve4, "multi.test"))
+      yield* untilSeen(seen, 4)
+      r.cancel()
+      p.cancel()
+      yield* settle
+      yield* Effect.promise(() => new Promise((r) => setImmediate(r)))
+      expect((yield* Fiber.join(one))).toEqual([expect.objectContaining({ code: "ECANCELLED", syscall: "queryA", hostname: "a.test", message: "queryA ECANCELLED a.test" })])
+      expect((yield* Fiber.join(two))).toEqual([expect.objectContaining({ code: "ECANCELLED", syscall: "getHostByAddr", message: "getHostByAddr ECANCELLED 198.18.0.10" })])
+      expect(yield* Fiber.join(three)).toMatchObject({ error: { code: "ECANCELLED", syscall: "queryTxt" } })
+      // another resolver's question is not cancelled
+      expect(other.unsafePoll()).toBeNull()
+      answering = true
+      expect(yield* ask(r.resolve4.bind(r), "a.test")).toEqual([null, ["198.18.0.10"]])
+      yield* advanceTo(2_000)
+      yield* Effect.promise(() => new Promise((r) => setImmediate(r)))
+      expect(yield* Fiber.join(other)).toEqual([null, ["198.18.0.11", "198.18.0.12"]])
+    }))
+
+  it.scoped("bad options and servers throw as Node 20's Resolver and setServers throw them; an IPv6 server, which the stack cannot reach, is ERR_DNS_SET_SERVERS_FAILED", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      for (const options of [{ timeout: -2 }, { timeout: 1.5 }, { tries: 0 }, { tries: "x" }, { timeout: 2 ** 31 }, { timeout: "1" }]) {
+        const want = thrown(() => new NodeDnsModule.Resolver(options as any))
+        expect(want, JSON.stringify(options)).not.toBe("no throw")
+        expect(thrown(() => new dns.Resolver(options as any)), JSON.stringify(options)).toEqual(want)
+        expect(thrown(() => new dns.promises.Resolver(options as any)), JSON.stringify(options)).toEqual(want)
+      }
+      for (const options of [undefined, null, 5, {}, { timeout: -1, tries: 1 }]) {
+        expect(thrown(() => new dns.Resolver(options as any)), JSON.stringify(options)).toBe("no throw")
+      }
+      for (const servers of ["x", [1], ["foo"], ["1.2.3.4:abc"], ["[1.2.3.4"], [SERVER, null]]) {
+        const want = thrown(() => new NodeDnsModule.Resolver().setServers(servers as any))
+        expect(want, JSON.stringify(servers)).not.toBe("no throw")
+        expect(thrown(() => new dns.Resolver().setServers(servers as any)), JSON.stringify(servers)).toEqual(want)
+        expect(thrown(() => dns.setServers(servers as any)), JSON.stringify(servers)).toEqual(want)
+      }
+      const r = new dns.Resolver()
+      expect(thrown(() => r.setServers(["::1", SERVER]))).toMatchObject({ code: "ERR_DNS_SET_SERVERS_FAILED" })
+      expect(thrown(() => r.setServers([`${SERVER}:0`]))).toMatchObject({ code: "ERR_DNS_SET_SERVERS_FAILED" })
+      // a failed setServers leaves the servers as they were
+      expect(r.getServers()).toEqual([SERVER])
+      // no servers at all: as Node's, whose c-ares ENOSERVER it names UNKNOWN_ARES_ERROR (reverse: ENOTFOUND)
+      r.setServers([])
+      expect(r.getServers()).toEqual([])
+      expect((yield* ask(r.resolve4.bind(r), "a.test"))[0]).toMatchObject({ code: "UNKNOWN_ARES_ERROR", message: "queryA UNKNOWN_ARES_ERROR a.test" })
+      expect((yield* ask(r.reverse.bind(r), "198.18.0.10"))[0]).toMatchObject({ code: "ENOTFOUND", syscall: "getHostByAddr" })
+      expect(seen.length).toBe(0)
+    }))
+})
+
 describe("DNS resolver: Node's dns.promises (src/node/Dns.ts)", () => {
   const settled = (p: () => Promise<unknown>) =>
     Effect.promise(() => p().then((value) => ({ value }), (error: unknown) => ({ error })))

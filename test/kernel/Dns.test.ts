@@ -244,8 +244,15 @@ const resolver = (server) => {
   for (const [server, method, ...args] of calls) {
     // lookupService is getnameinfo's, which asks the servers of resolv.conf (the namespace's own)
     const { cb, p } = method === "lookupService" ? { cb: dns, p: dns.promises } : resolver(server)
-    const viaCallback = await new Promise((res) => cb[method](...args, (e, ...v) => res(e ? { error: shape(e) } : { value: v.length > 1 ? v : v[0] })))
-    const viaPromise = await p[method](...args).then((v) => ({ value: v }), (e) => ({ error: shape(e) }))
+    // "cancel:m": m's question, then cancel() on its resolver
+    const [m, cancel] = method.startsWith("cancel:") ? [method.slice(7), true] : [method, false]
+    const viaCallback = await new Promise((res) => {
+      cb[m](...args, (e, ...v) => res(e ? { error: shape(e) } : { value: v.length > 1 ? v : v[0] }))
+      if (cancel) cb.cancel()
+    })
+    const pending = p[m](...args)
+    if (cancel) p.cancel()
+    const viaPromise = await pending.then((v) => ({ value: v }), (e) => ({ error: shape(e) }))
     out.push([viaCallback, viaPromise])
   }
   console.log(JSON.stringify(out))
@@ -261,26 +268,39 @@ const nodeSide = (ns: Netns, calls: ReadonlyArray<Call>) =>
     }
   )
 
-/** The same calls on gonet-ts/node's node:dns, one per server, over the stack. */
+/**
+ * The same calls on gonet-ts/node's node:dns over the stack, the same way: a `Resolver` and a
+ * `promises.Resolver` per server, `{ timeout: 1000, tries: 1 }`, `setServers([server])`.
+ */
 const ourSide = (w: World, calls: ReadonlyArray<Call>) =>
   Effect.gen(function*() {
-    const faces = new Map<string, NodeDns.NodeDns>()
+    const dns = yield* Effect.provide(NodeDns.makeNodeDnsWith({ servers: [HOST_IP] }), w.stack)
+    const resolvers = new Map<string, { cb: object; p: object }>()
     const out: Array<readonly [Outcome, Outcome]> = []
     for (const [server, method, ...args] of calls) {
-      let face = faces.get(server)
-      if (face === undefined) {
-        face = yield* Effect.provide(NodeDns.makeNodeDnsWith({ servers: [server], timeout: "1 second", attempts: 1 }), w.stack)
-        faces.set(server, face)
+      let pair = resolvers.get(server)
+      if (pair === undefined) {
+        const cb = new dns.Resolver({ timeout: 1000, tries: 1 })
+        const p = new dns.promises.Resolver({ timeout: 1000, tries: 1 })
+        cb.setServers([server])
+        p.setServers([server])
+        pair = { cb, p }
+        resolvers.set(server, pair)
       }
-      const f = face as unknown as Record<string, (...a: Array<unknown>) => unknown>
-      const p = face.promises as unknown as Record<string, (...a: Array<unknown>) => Promise<unknown>>
+      const { cb, p } = method === "lookupService" ? { cb: dns, p: dns.promises } : pair
+      const [m, cancel] = method.startsWith("cancel:") ? [method.slice(7), true] : [method, false]
+      const f = (...a: Array<unknown>) => (cb as Record<string, (...a: Array<unknown>) => void>)[m]!.apply(cb, a)
+      const g = (...a: Array<unknown>) => (p as Record<string, (...a: Array<unknown>) => Promise<unknown>>)[m]!.apply(p, a)
       const viaCallback = yield* Effect.async<Outcome>((resume) => {
-        f[method]!(...args, (e: NodeJS.ErrnoException | null, ...v: Array<unknown>) =>
+        f(...args, (e: NodeJS.ErrnoException | null, ...v: Array<unknown>) =>
           resume(Effect.succeed(e ? { error: errorShape(e) } : { value: v.length > 1 ? v : v[0] })))
+        if (cancel) (cb as NodeDns.NodeDnsResolver).cancel()
       })
-      const viaPromise = yield* Effect.promise(() =>
-        p[method]!(...args).then((v): Outcome => ({ value: v }), (e: NodeJS.ErrnoException): Outcome => ({ error: errorShape(e) }))
-      )
+      const viaPromise = yield* Effect.promise(() => {
+        const pending = g(...args)
+        if (cancel) (p as NodeDns.NodeDnsPromisesResolver).cancel()
+        return pending.then((v): Outcome => ({ value: v }), (e: NodeJS.ErrnoException): Outcome => ({ error: errorShape(e) }))
+      })
       // through JSON, as the other side's came
       out.push(JSON.parse(JSON.stringify([viaCallback, viaPromise])))
     }
@@ -408,5 +428,34 @@ describe.skipIf(SKIP !== undefined)("node:dns's reverse and lookupService agains
       const theirs = yield* nodeSide(w.ns, REVERSE_CALLS)
       const ours = yield* ourSide(w, REVERSE_CALLS)
       REVERSE_CALLS.forEach((call, i) => expect(inServerOrder(ours[i]!, theirs[i]!), JSON.stringify(call)).toEqual(theirs[i]))
+    }), 90_000)
+})
+
+/** a UDP port in the namespace that takes questions and never answers (socat into /dev/null) */
+const SINK = `${HOST_IP}:5399`
+
+const RESOLVER_CALLS: ReadonlyArray<Call> = [
+  [SINK, "resolve4", "a.test"],
+  [SINK, "reverse", "198.18.0.10"],
+  [SINK, "cancel:resolve4", "a.test"],
+  [SINK, "cancel:resolveMx", "mx.test"],
+  [SINK, "cancel:reverse", "198.18.0.10"],
+  [HOST_IP, "resolve4", "a.test"]
+]
+
+describe.skipIf(SKIP !== undefined)("node:dns's Resolver against Node 20's own, on a server that does not answer", () => {
+  it.scopedLive("{ timeout: 1000, tries: 1 } gives up with ETIMEOUT (reverse: ENOTFOUND); cancel() ends a question under way with ECANCELLED; the resolvers go on", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld(4)
+      const sink = yield* spawnIn(w.ns, [which("socat")!, "-u", `UDP4-RECV:5399,bind=${HOST_IP}`, "OPEN:/dev/null"])
+      // bound, or the first question would meet a port unreachable (ECONNREFUSED) instead
+      yield* eventually(
+        Effect.map(exec(w.ns, ["ss", "-Hnlu"]), (r) => sink.child.exitCode === null && r.stdout.includes(SINK)),
+        (up) => up,
+        "socat to bind"
+      )
+      const theirs = yield* nodeSide(w.ns, RESOLVER_CALLS)
+      const ours = yield* ourSide(w, RESOLVER_CALLS)
+      RESOLVER_CALLS.forEach((call, i) => expect(ours[i], JSON.stringify(call)).toEqual(theirs[i]))
     }), 90_000)
 })

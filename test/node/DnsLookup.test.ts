@@ -26,7 +26,9 @@ const silent = () => {
     resolve6: nx,
     lookup: nx,
     query: nx,
-    stats: Effect.die("unused")
+    stats: Effect.die("unused"),
+    servers: [],
+    reconfigure: () => Effect.die("unused")
   }
   return { asked, lookup: NodeDns.lookupFunction(Runtime.provideService(Runtime.defaultRuntime, Dns.Dns, service)) }
 }

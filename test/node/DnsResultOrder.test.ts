@@ -12,7 +12,7 @@ import * as Dns from "../../src/dns/Dns.js"
 import * as NodeDns from "../../src/node/Dns.js"
 
 const nowhere = (name: string) => Effect.fail(new Dns.DnsError({ reason: "NotFound", name, detail: "no such name (NXDOMAIN)" }))
-const service: Dns.DnsService = { resolve4: nowhere, resolve6: nowhere, lookup: nowhere, query: nowhere, stats: Effect.die("unused") }
+const service: Dns.DnsService = { resolve4: nowhere, resolve6: nowhere, lookup: nowhere, query: nowhere, stats: Effect.die("unused"), servers: [], reconfigure: () => Effect.die("unused") }
 const ours = () => NodeDns.nodeDns(Runtime.provideService(Runtime.defaultRuntime, Dns.Dns, service))
 
 interface OrderFaces {
