@@ -266,7 +266,8 @@ export const readAnswer = (m: Msg.Message, name: string, type: number, seen: Rea
     if (chain.some((n) => Msg.equalNames(n, current))) return { _tag: "Loop", chain: [...chain, current] }
     chain.push(current)
     const here = m.answers.filter((r) => isIn(r) && Msg.equalNames(r.name, current))
-    const records = here.filter((r) => r.type === type)
+    // ANY (QTYPE *, RFC 1035 §3.2.3) matches every type the name has, its CNAME too: nothing to follow
+    const records = type === Msg.Type.ANY ? here : here.filter((r) => r.type === type)
     if (records.length > 0) {
       for (const r of records) ttl = Math.min(ttl, r.ttl)
       return { _tag: "Records", name: current, chain, records, ttl }

@@ -7,7 +7,7 @@
  * `resolveCname`, `resolveMx`, `resolveTxt`, `resolveSrv`, `resolvePtr`,
  * `resolveNs`, `resolveNaptr`, `resolveCaa`, `resolveSoa`, `resolve` and
  * their `promises` forms over the same resolver (see `resolveCodeOf` for
- * their errors; `resolveAny` calls back with ENOTIMP); `reverse` (PTR) and
+ * their errors), `resolveAny`; `reverse` (PTR) and
  * `lookupService` (getnameinfo: PTR and a built-in table of well-known TCP
  * service names in place of /etc/services, `SERVICES`; the stack reads no
  * hosts file, `isLoopbackAddress`); `Resolver` and `promises.Resolver`
@@ -647,6 +647,40 @@ const QUERY_SOA: Query = {
 }
 
 /**
+ * `resolveAny`: every record the answer has for the name (`Dns.readAnswer` takes ANY so), each in
+ * its query's shape with its `type`, grouped by type in the order Node 20's AnyTraits parses them
+ * (src/cares_wrap.cc: the CNAME, one, when the name has one, else the A records — one parse for
+ * both —, AAAA, MX, NS, TXT, SRV, PTR, NAPTR, SOA, CAA), each group in the server's order; addresses always with their
+ * TTL, CNAME, NS and PTR as `{ value }`, TXT as `{ entries }`. Checked against Node 20's own
+ * Resolver asking dnsmasq (test/kernel/Dns.test.ts).
+ */
+const QUERY_ANY: Query = {
+  name: "queryAny",
+  type: Msg.Type.ANY,
+  afterAlias: "empty",
+  result: (resolution) => {
+    const tagged = (type: string, xs: ReadonlyArray<unknown>, shape: (x: unknown) => object = (x) => x as object) =>
+      xs.map((x) => ({ ...shape(x), type }))
+    const only = (tag: Msg.RData["_tag"]): Dns.Resolution => ({ ...resolution, records: resolution.records.filter((rr) => rr.data._tag === tag) })
+    const value = (x: unknown) => ({ value: x })
+    const soa = QUERY_SOA.result(resolution, false)
+    const cname = recordsOf("CNAME", (d) => d.target)(resolution).slice(0, 1)
+    return [
+      ...(cname.length > 0 ? tagged("CNAME", cname, value) : tagged("A", addressesOf(only("A"), true))),
+      ...tagged("AAAA", addressesOf(only("AAAA"), true)),
+      ...tagged("MX", QUERY_MX.result(resolution, false) as ReadonlyArray<unknown>),
+      ...tagged("NS", QUERY_NS.result(resolution, false) as ReadonlyArray<unknown>, value),
+      ...tagged("TXT", QUERY_TXT.result(resolution, false) as ReadonlyArray<unknown>, (x) => ({ entries: x })),
+      ...tagged("SRV", QUERY_SRV.result(resolution, false) as ReadonlyArray<unknown>),
+      ...tagged("PTR", QUERY_PTR.result(resolution, false) as ReadonlyArray<unknown>, value),
+      ...tagged("NAPTR", QUERY_NAPTR.result(resolution, false) as ReadonlyArray<unknown>),
+      ...tagged("SOA", soa === undefined ? [] : [soa]),
+      ...tagged("CAA", QUERY_CAA.result(resolution, false) as ReadonlyArray<unknown>)
+    ]
+  }
+}
+
+/**
  * Whether c-ares would have answered from an answer section that was not empty: one that had a
  * CNAME for the name and no records of the type at the chain's end (NODATA for the target, or a
  * chain that loops or runs on) is no ENODATA from the query but goes to the type's parser
@@ -832,10 +866,6 @@ const ask = (
   ttl: boolean,
   callback: (err: ResolveError | null, result?: unknown) => void
 ): void => {
-  if (query.type < 0) {
-    process.nextTick(callback, dnsException("ENOTIMP", query.name, hostname))
-    return
-  }
   let asked: string
   if (query.reverse === true) {
     const arpa = reverseName(hostname)
@@ -925,6 +955,7 @@ export interface ResolveFunction {
   (hostname: string, rrtype: "NAPTR", callback: ResolveCallback<Array<NodeDnsModule.NaptrRecord>>): void
   (hostname: string, rrtype: "CAA", callback: ResolveCallback<Array<NodeDnsModule.CaaRecord>>): void
   (hostname: string, rrtype: "SOA", callback: ResolveCallback<NodeDnsModule.SoaRecord>): void
+  (hostname: string, rrtype: "ANY", callback: ResolveCallback<Array<NodeDnsModule.AnyRecord>>): void
   (hostname: string, rrtype: string, callback: ResolveCallback<unknown>): void
 }
 
@@ -934,11 +965,7 @@ export interface ResolveRecordsFunction<A> {
   (hostname: string, options: ResolveOptions | undefined, callback: ResolveCallback<A>): void
 }
 
-/**
- * The record types node:dns's `resolve` takes (lib/internal/dns/utils.js, createResolverClass)
- * and the query of each; ANY, which this resolver does not ask, calls back with ENOTIMP: a program
- * that asks for it gets an error it can handle, not a throw Node would never make.
- */
+/** The record types node:dns's `resolve` takes (lib/internal/dns/utils.js, createResolverClass) and the query of each. */
 const RRTYPES: ReadonlyArray<readonly [string, QueryName]> = [
   ["ANY", "queryAny"],
   ["A", "queryA"],
@@ -954,13 +981,11 @@ const RRTYPES: ReadonlyArray<readonly [string, QueryName]> = [
   ["SOA", "querySoa"]
 ]
 
-/** A query this resolver does not ask: its error, as a server that does not implement it (c-ares ENOTIMP). */
-const unsupported = (name: QueryName): Query => ({ name, type: -1, result: () => [], afterAlias: "empty" })
 
 /** Every rrtype `resolve` takes, to its query (an own-property map, as Node's `{ __proto__: null }`). */
 const queriesByType = (): ReadonlyMap<string, Query> => {
-  const known = [QUERY_A, QUERY_AAAA, QUERY_CNAME, QUERY_MX, QUERY_NS, QUERY_TXT, QUERY_SRV, QUERY_PTR, QUERY_NAPTR, QUERY_SOA, QUERY_CAA]
-  return new Map(RRTYPES.map(([rrtype, name]) => [rrtype, known.find((q) => q.name === name) ?? unsupported(name)]))
+  const known = [QUERY_ANY, QUERY_A, QUERY_AAAA, QUERY_CNAME, QUERY_MX, QUERY_NS, QUERY_TXT, QUERY_SRV, QUERY_PTR, QUERY_NAPTR, QUERY_SOA, QUERY_CAA]
+  return new Map(RRTYPES.map(([rrtype, name]) => [rrtype, known.find((q) => q.name === name)!]))
 }
 
 /**
@@ -1002,6 +1027,8 @@ export interface NodeDns extends ErrorCodes {
   readonly resolveNaptr: ResolveRecordsFunction<Array<NodeDnsModule.NaptrRecord>>
   readonly resolveCaa: ResolveRecordsFunction<Array<NodeDnsModule.CaaRecord>>
   readonly resolveSoa: ResolveRecordsFunction<NodeDnsModule.SoaRecord>
+  /** every record of the name, each with its `type`; see `QUERY_ANY` */
+  readonly resolveAny: ResolveRecordsFunction<Array<NodeDnsModule.AnyRecord>>
   readonly resolve: ResolveFunction
   /** the names of an address (PTR), syscall getHostByAddr; see `QUERY_REVERSE` */
   readonly reverse: (ip: string, callback: ResolveCallback<Array<string>>) => void
@@ -1040,7 +1067,7 @@ export type NodeDnsResolver =
   & Pick<
     NodeDns,
     | "resolve4" | "resolve6" | "resolveCname" | "resolveMx" | "resolveTxt" | "resolveSrv" | "resolvePtr" | "resolveNs"
-    | "resolveNaptr" | "resolveCaa" | "resolveSoa" | "resolve" | "reverse"
+    | "resolveNaptr" | "resolveCaa" | "resolveSoa" | "resolveAny" | "resolve" | "reverse"
   >
 
 /** node:dns/promises's `Resolver`. @category models */
@@ -1049,7 +1076,7 @@ export type NodeDnsPromisesResolver =
   & Pick<
     NodeDnsPromises,
     | "resolve4" | "resolve6" | "resolveCname" | "resolveMx" | "resolveTxt" | "resolveSrv" | "resolvePtr" | "resolveNs"
-    | "resolveNaptr" | "resolveCaa" | "resolveSoa" | "resolve" | "reverse"
+    | "resolveNaptr" | "resolveCaa" | "resolveSoa" | "resolveAny" | "resolve" | "reverse"
   >
 
 /** node:dns/promises's `lookup`, `resolve4`… over the stack's resolver. @category models */
@@ -1074,6 +1101,7 @@ export interface NodeDnsPromises extends ErrorCodes {
   readonly resolveNaptr: (hostname: string, options?: ResolveOptions) => Promise<Array<NodeDnsModule.NaptrRecord>>
   readonly resolveCaa: (hostname: string, options?: ResolveOptions) => Promise<Array<NodeDnsModule.CaaRecord>>
   readonly resolveSoa: (hostname: string, options?: ResolveOptions) => Promise<NodeDnsModule.SoaRecord>
+  readonly resolveAny: (hostname: string, options?: ResolveOptions) => Promise<Array<NodeDnsModule.AnyRecord>>
   readonly reverse: (ip: string) => Promise<Array<string>>
   readonly lookupService: (address: string, port: number) => Promise<{ hostname: string; service: string }>
   readonly Resolver: new(options?: ResolverOptions) => NodeDnsPromisesResolver
@@ -1087,6 +1115,7 @@ export interface NodeDnsPromises extends ErrorCodes {
     (hostname: string, rrtype: "NAPTR"): Promise<Array<NodeDnsModule.NaptrRecord>>
     (hostname: string, rrtype: "CAA"): Promise<Array<NodeDnsModule.CaaRecord>>
     (hostname: string, rrtype: "SOA"): Promise<NodeDnsModule.SoaRecord>
+    (hostname: string, rrtype: "ANY"): Promise<Array<NodeDnsModule.AnyRecord>>
     (hostname: string, rrtype: string): Promise<unknown>
   }
   readonly setDefaultResultOrder: (order: ResultOrder) => void
@@ -1361,7 +1390,7 @@ export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => {
     ({
       ...errorCodes(),
       ...order,
-      ...Object.fromEntries([...Object.values(METHODS).filter((m) => m !== "resolveAny"), "reverse", "resolve"].map((m) => [m, onDefault(proto, m)])),
+      ...Object.fromEntries([...Object.values(METHODS), "reverse", "resolve"].map((m) => [m, onDefault(proto, m)])),
       setServers,
       getServers,
       ...extra

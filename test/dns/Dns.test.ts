@@ -91,7 +91,7 @@ const answerFor = (query: Msg.Message, options: { readonly soa?: boolean } = {})
       rcode = Msg.Rcode.NXDomain
       break
     }
-    const wanted = rrs.filter((r) => r.type === q.type)
+    const wanted = q.type === Msg.Type.ANY ? rrs : rrs.filter((r) => r.type === q.type)
     const cname = rrs.find((r) => r.type === Msg.Type.CNAME)
     for (const r of wanted.length > 0 ? wanted : cname ? [cname] : []) {
       answers.push({ name, type: r.type, class: Msg.Class.IN, ttl: r.ttl ?? 3600, data: r.data })
@@ -995,7 +995,7 @@ describe("DNS resolver: Node's resolveCname and resolve (src/node/Dns.ts)", () =
       expect(seen.map((s) => s.query.questions[0]!.type)).toEqual([Msg.Type.CNAME, Msg.Type.CNAME, Msg.Type.CNAME, Msg.Type.CNAME])
     }))
 
-  it.scoped("resolve(name[, rrtype], cb) asks A by default, and the type named; ANY, which this resolver does not ask, is ENOTIMP, unasked", () =>
+  it.scoped("resolve(name[, rrtype], cb) asks A by default, and the type named, ANY too", () =>
     Effect.gen(function*() {
       const { a, seen } = yield* world(serveAll)
       const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
@@ -1009,10 +1009,8 @@ describe("DNS resolver: Node's resolveCname and resolve (src/node/Dns.ts)", () =
       expect(mx.length).toBe(1)
       expect(mx[0]).toMatchObject({ code: "ENODATA", syscall: "queryMx", hostname: "a.test", message: "queryMx ENODATA a.test" })
       expect(seen.length).toBe(6)
-      const any = yield* ask(dns.resolve, "a.test", "ANY")
-      expect(any.length).toBe(1)
-      expect(any[0]).toMatchObject({ code: "ENOTIMP", syscall: "queryAny", hostname: "a.test", message: "queryAny ENOTIMP a.test" })
-      expect(seen.length).toBe(6)
+      expect(yield* ask(dns.resolve, "a.test", "ANY")).toEqual([null, [{ address: "198.18.0.10", ttl: 3600, type: "A" }]])
+      expect(seen.map((x) => x.query.questions[0]!.type).slice(5)).toEqual([Msg.Type.MX, Msg.Type.ANY])
     }))
 
   it.scoped("bad arguments throw at once as node:dns's resolve and resolveCname throw them", () =>
@@ -1321,6 +1319,60 @@ describe("DNS resolver: Node's Resolver, setServers, getServers and cancel (src/
       expect((yield* ask(r.resolve4.bind(r), "a.test"))[0]).toMatchObject({ code: "UNKNOWN_ARES_ERROR", message: "queryA UNKNOWN_ARES_ERROR a.test" })
       expect((yield* ask(r.reverse.bind(r), "198.18.0.10"))[0]).toMatchObject({ code: "ENOTFOUND", syscall: "getHostByAddr" })
       expect(seen.length).toBe(0)
+    }))
+})
+
+describe("DNS resolver: Node's resolveAny on what dnsmasq does not send", () => {
+  it.scoped("records of every type, mixed in the answer, come grouped as Node 20's AnyTraits parses them: the CNAME (else the A records), AAAA, MX, NS, TXT, SRV, PTR, NAPTR, SOA, CAA", () =>
+    Effect.gen(function*() {
+      const rr = (name: string, data: Msg.RData, ttl = 60): Msg.ResourceRecord => ({
+        name,
+        type: { A: 1, AAAA: 28, CNAME: 5, MX: 15, NS: 2, TXT: 16, SRV: 33, PTR: 12, NAPTR: 35, SOA: 6, CAA: 257, Raw: 99 }[data._tag],
+        class: 1,
+        ttl,
+        data
+      })
+      const bytes = (t: string) => Uint8Array.from([...t].map((c) => c.charCodeAt(0)))
+      const { a } = yield* world((q) => {
+        const n = q.questions[0]!.name
+        const answers = n === "mixed.test"
+          ? [
+            rr(n, { _tag: "CAA", flags: 128, tag: bytes("issue"), value: bytes("ca.test") }),
+            rr(n, { _tag: "TXT", strings: [bytes("t")] }),
+            rr(n, { _tag: "A", address: Addr.parse("198.18.0.31")! }, 30),
+            rr(n, { _tag: "SOA", mname: "ns.test", rname: "h.test", serial: 1, refresh: 2, retry: 3, expire: 4, minimum: 5 }),
+            rr(n, { _tag: "MX", preference: 1, exchange: "m.test" }),
+            rr(n, { _tag: "NS", target: "ns.test" }),
+            rr(n, { _tag: "AAAA", address: Uint8Array.of(0x20, 0x01, 0x0d, 0xb8, ...new Array(11).fill(0), 1) }),
+            rr(n, { _tag: "A", address: Addr.parse("198.18.0.32")! }, 40),
+            rr(n, { _tag: "PTR", target: "p.test" }),
+            rr(n, { _tag: "SRV", priority: 1, weight: 2, port: 3, target: "s.test" }),
+            rr(n, { _tag: "NAPTR", order: 1, preference: 2, flags: bytes("U"), services: bytes("x"), regexp: bytes(""), replacement: "r.test" }),
+            rr(n, { _tag: "Raw", bytes: Uint8Array.of(1, 2) })
+          ]
+          : [rr(n, { _tag: "CNAME", target: "a.test" }), rr(n, { _tag: "MX", preference: 1, exchange: "m.test" })]
+        return [{ send: { ...answerFor(q), header: { ...q.header, qr: true }, answers, authorities: [] } }]
+      })
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      expect(yield* settledPromise(() => dns.promises.resolveAny("mixed.test"))).toEqual({
+        value: [
+          { address: "198.18.0.31", ttl: 30, type: "A" },
+          { address: "198.18.0.32", ttl: 40, type: "A" },
+          { address: "2001:db8::1", ttl: 60, type: "AAAA" },
+          { exchange: "m.test", priority: 1, type: "MX" },
+          { value: "ns.test", type: "NS" },
+          { entries: ["t"], type: "TXT" },
+          { name: "s.test", port: 3, priority: 1, weight: 2, type: "SRV" },
+          { value: "p.test", type: "PTR" },
+          { flags: "U", service: "x", regexp: "", replacement: "r.test", order: 1, preference: 2, type: "NAPTR" },
+          { nsname: "ns.test", hostmaster: "h.test", serial: 1, refresh: 2, retry: 3, expire: 4, minttl: 5, type: "SOA" },
+          { critical: 128, issue: "ca.test", type: "CAA" }
+        ]
+      })
+      // a CNAME: it takes the A records' place
+      expect(yield* settledPromise(() => dns.promises.resolveAny("other.test"))).toEqual({
+        value: [{ value: "a.test", type: "CNAME" }, { exchange: "m.test", priority: 1, type: "MX" }]
+      })
     }))
 })
 

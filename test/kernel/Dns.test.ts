@@ -96,6 +96,11 @@ const DNSMASQ_ARGS = [
   "--naptr-record=naptr.test,100,10,U,E2U+sip,!^.*$!sip:info@example.test!",
   "--caa-record=caa.test,0,issue,ca.test",
   "--caa-record=critical.test,128,iodef,mailto:x@example.test",
+  // one name with several types, for ANY: the answer's order against Node's grouping by type
+  "--txt-record=many.test,first",
+  "--mx-host=many.test,mail.test,1",
+  "--host-record=many.test,198.18.0.30,2001:db8::30",
+  "--caa-record=many.test,0,issue,ca.test",
   // NS and SOA: an authoritative zone, answered on its own address
   "--listen-address",
   AUTH_IP,
@@ -363,11 +368,25 @@ const RECORD_CALLS: ReadonlyArray<Call> = [
   [AUTH_IP, "resolveSoa", "x.zone.test"],
   [AUTH_IP, "resolveMx", "zone.test"],
   [AUTH_IP, "resolve", "zone.test", "SOA"],
-  [AUTH_IP, "resolve", "zone.test", "NS"]
+  [AUTH_IP, "resolve", "zone.test", "NS"],
+  // ANY: every record the answer has for the name, each with its type
+  [HOST_IP, "resolveAny", "a.test"],
+  [HOST_IP, "resolveAny", "six.test"],
+  [HOST_IP, "resolveAny", "mx.test"],
+  [HOST_IP, "resolveAny", "txt.test"],
+  [HOST_IP, "resolveAny", "_http._tcp.srv.test"],
+  [HOST_IP, "resolveAny", "ptr.test"],
+  [HOST_IP, "resolveAny", "naptr.test"],
+  [HOST_IP, "resolveAny", "caa.test"],
+  [HOST_IP, "resolveAny", "alias.test"],
+  [HOST_IP, "resolveAny", "nope.test"],
+  [HOST_IP, "resolveAny", "many.test"],
+  [HOST_IP, "resolve", "big.test", "ANY"],
+  [AUTH_IP, "resolveAny", "zone.test"]
 ]
 
 describe.skipIf(SKIP !== undefined)("node:dns against Node 20's own Resolver, both asking dnsmasq", () => {
-  it.scopedLive("MX, TXT, SRV, PTR, NAPTR, CAA, NS and SOA: the same results, in the same order, and the same errors, callback and promise", () =>
+  it.scopedLive("MX, TXT, SRV, PTR, NAPTR, CAA, NS, SOA and ANY: the same results, in the same order, and the same errors, callback and promise", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld(2)
       const theirs = yield* nodeSide(w.ns, RECORD_CALLS)
