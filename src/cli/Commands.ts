@@ -427,7 +427,9 @@ const url = Args.text({ name: "URL" }).pipe(Args.withDescription("What to GET: h
 const output = Options.text("output").pipe(
   Options.withPseudoName("FILE"),
   Options.withAlias("o"),
-  Options.withDescription("Write the body to FILE instead of stdout."),
+  Options.withDescription(
+    "Write the body to FILE instead of stdout; FILE is created (or truncated) only when body octets arrive, as curl -o."
+  ),
   Options.optional
 )
 const maxTime = Options.float("max-time").pipe(
@@ -465,7 +467,9 @@ const fetchCommand = Command.make(
     })
 ).pipe(
   Command.withDescription(
-    "GET a URL from the stack (brought up as `up` does) with Node's HTTP client over its TCP: body to stdout, status to stderr."
+    "GET a URL from the stack (brought up as `up` does) with Node's HTTP client over its TCP: body to stdout, status to stderr. " +
+      "Exit 1 when the body is not all there: no answer, an HTTP status of 400 or more (nothing written, as curl --fail), " +
+      "or a body cut short (what came is kept)."
   )
 )
 

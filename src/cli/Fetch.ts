@@ -1,15 +1,29 @@
 /**
- * `gonet fetch URL`: one HTTP GET from the stack, with Node's own HTTP
- * client over the stack's sockets (node/Http.ts), as curl would: the body
- * to stdout (or `-o FILE`), the status line and a summary (octets, time,
- * rate) to stderr. The whole fetch is bounded by `--max-time` on Effect's
- * Clock; interrupting it (Ctrl-C) destroys the request. A name in the URL
- * is looked up with `lookup` (the DNS client, `--resolver`).
+ * `gonet fetch URL`: one HTTP GET from the stack, with Node's HTTP client
+ * over the stack's sockets (node/Http.ts), as curl would: the body to
+ * stdout (or `-o FILE`), the status line and a summary (octets, time, rate)
+ * to stderr. The whole fetch is bounded by `--max-time` on Effect's Clock;
+ * interrupting it (Ctrl-C) destroys the request. A name in the URL is looked
+ * up with `lookup` (the DNS client, `--resolver`).
+ *
+ * What a failure leaves behind (curl's rules, checked against curl 7.88):
+ * - `-o FILE` is created (or truncated) only when the first body octets
+ *   arrive, or when a complete body turns out empty. A fetch that gets no
+ *   body (refused, unreachable, a name not found, `--max-time` before the
+ *   body) leaves no FILE, and an existing FILE as it was. (wget -O, which
+ *   truncates first, does not.)
+ * - A status of 400 or more is a failure (`HttpStatus`, exit 1) and its body
+ *   is written nowhere, as `curl --fail`: an error page is not the file
+ *   asked for (curl without --fail exits 0 with the error page in FILE).
+ * - A body cut short (the server closes before Content-Length, or resets the
+ *   connection) is a failure (`Partial`, exit 1) that says how much came; what
+ *   came stays in FILE, as curl leaves it (curl exits 18 or 56).
  *
  * @since 0.1.0
  */
 import * as fs from "node:fs"
 import type * as http from "node:http"
+import { Writable } from "node:stream"
 import { Clock, Data, Duration, Effect } from "effect"
 import * as NodeHttp from "../node/Http.js"
 import type { LookupFunction } from "../node/Net.js"
@@ -17,8 +31,20 @@ import * as Net from "../node/Net.js"
 import type * as Stack from "../Stack.js"
 import type { Tcp } from "../tcp/Tcp.js"
 
-/** The fetch failed: connection refused or reset, timed out, the output not writable. */
-export class FetchError extends Data.TaggedError("FetchError")<{ readonly message: string }> {}
+/**
+ * The fetch failed.
+ * - `Request`: no answer at all (refused, unreachable, a name not found, the
+ *   connection lost before the status line)
+ * - `HttpStatus`: an answer with status 400 or more; nothing written
+ * - `Partial`: the body ended before it was complete; what came was written
+ * - `Timeout`: no complete answer within `--max-time`
+ * - `Output`: `-o FILE` could not be written
+ * @category errors
+ */
+export class FetchError extends Data.TaggedError("FetchError")<{
+  readonly reason: "Request" | "HttpStatus" | "Partial" | "Timeout" | "Output"
+  readonly message: string
+}> {}
 
 /** @category models */
 export interface FetchOptions {
@@ -34,6 +60,71 @@ export const summaryLine = (octets: number, millis: number): string => {
   return `${octets} octets in ${(millis / 1000).toFixed(3)} s${rate}`
 }
 
+/** How far a body got, for the message of a fetch that ended early. */
+interface Progress {
+  /** true once the status line and headers have come */
+  answered: boolean
+  octets: number
+  /** Content-Length, when the server gave one */
+  expected: number | undefined
+}
+
+/**
+ * What a fetch that ended early says about the body: how much came of how
+ * much, and where it went ("" when no body had begun).
+ */
+const keptText = (progress: Progress, output: string | undefined): string => {
+  if (!progress.answered || progress.octets === 0) return output === undefined ? "" : "; nothing written"
+  const where = output === undefined ? "went to stdout" : `are in ${output}`
+  return `; the ${progress.octets} octets that came ${where}`
+}
+
+/**
+ * `-o FILE` opened when the first octets are written (curl's rule), so that
+ * nothing is created or truncated for a fetch that gets no body. Ending it
+ * normally (`end`) creates an empty FILE for a complete empty body; `close`
+ * writes what was given so far and creates nothing when nothing was.
+ */
+class OutputFile extends Writable {
+  private file: fs.WriteStream | undefined
+  private createIfEmpty = true
+  constructor(readonly path: string) {
+    super()
+  }
+
+  private opened(): fs.WriteStream {
+    if (this.file === undefined) {
+      this.file = fs.createWriteStream(this.path)
+      // an open or write error reaches the write or end callback too; listened here so it is not unhandled
+      this.file.on("error", () => {})
+    }
+    return this.file
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.opened().write(chunk, callback)
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.file === undefined && !this.createIfEmpty) callback()
+    else this.opened().end(callback)
+  }
+
+  /** End early: every chunk already given is written (none is dropped, as destroy would), no empty FILE made. */
+  close(callback: (error: Error | undefined) => void): void {
+    this.createIfEmpty = false
+    this.end((e?: Error | null) => callback(e ?? undefined))
+  }
+}
+
+/** Why a body stopped early, in words: a close before Content-Length is Node's 'aborted'. */
+const cutShortHow = (e: Error): string =>
+  e.message === "aborted"
+    ? "closed by the server"
+    : (e as NodeJS.ErrnoException).code === "ECONNRESET"
+    ? "reset by the server"
+    : e.message
+
 /**
  * GET `url` over the stack in context.
  *
@@ -45,31 +136,79 @@ export const fetch = (options: FetchOptions): Effect.Effect<void, FetchError, Tc
     const h = NodeHttp.fromNet(net)
     const agent = new h.Agent({ keepAlive: false })
     const started = yield* Clock.currentTimeMillis
+    const progress: Progress = { answered: false, octets: 0, expected: undefined }
     const got = yield* Effect.async<number, FetchError>((resume) => {
-      const failed = (e: Error) => resume(Effect.fail(new FetchError({ message: e.message })))
-      const sink: NodeJS.WritableStream = options.output === undefined
-        ? process.stdout
-        : fs.createWriteStream(options.output).on("error", failed)
+      let settled = false
+      const settle = (result: Effect.Effect<number, FetchError>) => {
+        if (settled) return
+        settled = true
+        resume(result)
+      }
+      const failWith = (reason: FetchError["reason"], message: string) =>
+        settle(Effect.fail(new FetchError({ reason, message })))
+      const file = options.output === undefined ? undefined : new OutputFile(options.output)
+      const outputFailed = (e: Error) => failWith("Output", `-o: ${e.message}`)
+      file?.on("error", outputFailed)
+      let response: http.IncomingMessage | undefined
       const req = h.request(options.url, {
         agent,
         ...(options.lookup !== undefined ? { lookup: options.lookup as unknown as http.RequestOptions["lookup"] } : {})
       }, (res) => {
+        progress.answered = true
+        response = res
         process.stderr.write(`HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}\n`)
-        let octets = 0
-        res.on("data", (c: Buffer) => (octets += c.length))
-        res.on("error", failed)
-        res.pipe(sink, { end: options.output !== undefined })
-        const done = () => resume(Effect.succeed(octets))
-        if (options.output === undefined) res.on("end", done)
-        else sink.on("finish", done)
+        const status = res.statusCode ?? 0
+        if (status >= 400) {
+          // curl --fail: an error page is not what was asked for
+          return failWith("HttpStatus", `HTTP ${status} ${res.statusMessage} from ${options.url.href}; nothing written`)
+        }
+        const length = Number(res.headers["content-length"])
+        progress.expected = Number.isSafeInteger(length) ? length : undefined
+        res.on("data", (c: Buffer) => (progress.octets += c.length))
+        const sink: NodeJS.WritableStream = file ?? process.stdout
+        res.pipe(sink, { end: false })
+        res.on("end", () => {
+          if (file === undefined) settle(Effect.succeed(progress.octets))
+          else {
+            file.end((e?: Error | null) =>
+              e === undefined || e === null ? settle(Effect.succeed(progress.octets)) : outputFailed(e)
+            )
+          }
+        })
       })
+      // before the answer: no answer at all; after it: the body cut short
+      const failed = (e: Error) => {
+        if (!progress.answered) return failWith("Request", e.message)
+        const of = progress.expected === undefined ? "" : ` of ${progress.expected}`
+        const message = `the body ended after ${progress.octets}${of} octets (${cutShortHow(e)})`
+        if (file === undefined) return failWith("Partial", message + keptText(progress, undefined))
+        response?.unpipe(file)
+        file.close((closeError) =>
+          closeError === undefined
+            ? failWith("Partial", message + keptText(progress, options.output))
+            : outputFailed(closeError)
+        )
+      }
       req.on("error", failed)
+      req.on("response", (res: http.IncomingMessage) => res.on("error", failed))
       req.end()
-      return Effect.sync(() => req.destroy())
+      // interrupted (Ctrl-C, --max-time): what came is flushed to FILE before the error is reported
+      return Effect.async<void>((done) => {
+        req.destroy()
+        if (file === undefined) return done(Effect.void)
+        response?.unpipe(file)
+        file.close(() => done(Effect.void))
+      })
     }).pipe(
       Effect.timeoutFail({
         duration: Duration.millis(options.maxTimeMillis),
-        onTimeout: () => new FetchError({ message: `no complete answer within ${options.maxTimeMillis / 1000} s (--max-time)` })
+        onTimeout: () =>
+          new FetchError({
+            reason: "Timeout",
+            message: `no complete answer within ${options.maxTimeMillis / 1000} s (--max-time)${
+              keptText(progress, options.output)
+            }`
+          })
       }),
       Effect.ensuring(Effect.sync(() => agent.destroy()))
     )

@@ -3,7 +3,10 @@
  * comes up on a TAP there, GETs from Python's http.server on the kernel
  * side with Node's HTTP client over its own TCP, writes the body where
  * asked, and reports a refused connection as one line and exit status 1.
- * Signals go only to the PIDs this test spawned.
+ * With `-o FILE` nothing is created or clobbered until body octets arrive
+ * (curl's rule); an HTTP error status writes nothing (curl --fail); a body
+ * cut short is exit 1 with what came kept. Signals go only to the PIDs this
+ * test spawned.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process"
 import { createHash, randomBytes } from "node:crypto"
@@ -30,6 +33,36 @@ const BODY = randomBytes(3 * 1024 * 1024)
 let server: ChildProcess | undefined
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
+
+/**
+ * A one-connection HTTP server in the namespace on `port` (every address):
+ * it reads the request, answers 200 with `Content-Length: 100000` and only
+ * 5000 octets of body, then closes (`fin`) or resets (`rst`: SO_LINGER 0,
+ * after a pause so the 5000 octets are acknowledged first) or waits (`hang`,
+ * at most 30 s). Exits after one connection or 60 s.
+ */
+const cutShortServer = (port: number, mode: "fin" | "rst" | "hang"): ChildProcess =>
+  spawn("ip", ["netns", "exec", NS, "python3", "-c", `
+import socket, struct, time
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", ${port})); s.listen(1); s.settimeout(60)
+c, _ = s.accept(); c.settimeout(60)
+got = b""
+while b"\\r\\n\\r\\n" not in got:
+    more = c.recv(4096)
+    if not more: break
+    got += more
+c.sendall(b"HTTP/1.1 200 OK\\r\\nContent-Length: 100000\\r\\n\\r\\n" + b"x" * 5000)
+if "${mode}" == "rst":
+    time.sleep(0.5)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+if "${mode}" == "hang":
+    c.settimeout(30)
+    try: c.recv(1)
+    except Exception: pass
+c.close()
+`], { stdio: "ignore" })
 
 /** `gonet ARGS` in the namespace, to completion (at most 60 s). */
 const gonet = (args: ReadonlyArray<string>) =>
@@ -87,6 +120,67 @@ describe.skipIf(SKIP !== undefined)("gonet fetch", () => {
     expect(lines[0]).toMatch(/^gonet: connect ECONNREFUSED 198\.18\.0\.1:8001/)
   }, 90_000)
 
+  it("-o FILE: a refused connection creates no FILE and leaves an existing one as it was (curl -o)", () => {
+    const none = nodePath.join(DIR, "refused-none")
+    const r1 = gonet(["fetch", "--tap", "gfetch7", "-o", none, "http://198.18.0.1:8001/"])
+    expect(r1.status).toBe(1)
+    expect(fs.existsSync(none)).toBe(false)
+    const kept = nodePath.join(DIR, "refused-kept")
+    fs.writeFileSync(kept, "keep me\n")
+    const r2 = gonet(["fetch", "--tap", "gfetch8", "-o", kept, "http://198.18.0.1:8001/"])
+    expect(r2.status).toBe(1)
+    expect(fs.readFileSync(kept, "utf8")).toBe("keep me\n")
+  }, 90_000)
+
+  it("an HTTP error status (404) is exit 1 naming the status; nothing written, an existing FILE kept (curl --fail)", () => {
+    const kept = nodePath.join(DIR, "404-kept")
+    fs.writeFileSync(kept, "keep me\n")
+    const r = gonet(["fetch", "--tap", "gfetch9", "-o", kept, "http://198.18.0.1:8000/missing"])
+    expect(r.status).toBe(1)
+    const lines = r.stderr.toString().split("\n").filter((l) => l !== "")
+    expect(lines).toEqual([expect.stringMatching(/^HTTP\/1\.[01] 404 /), expect.stringMatching(/^gonet: HTTP 404 File not found from http:\/\/198\.18\.0\.1:8000\/missing; nothing written$/)])
+    expect(fs.readFileSync(kept, "utf8")).toBe("keep me\n")
+    const s = gonet(["fetch", "--tap", "gfetch10", "http://198.18.0.1:8000/missing"])
+    expect(s.status).toBe(1)
+    expect(s.stdout.toString()).toBe("")
+  }, 90_000)
+
+  it.each([["fin", 8002, "gfetch11"], ["rst", 8003, "gfetch12"]] as const)(
+    "a body cut short (the server's %s after 5000 of 100000 octets) is exit 1 saying how much came, and FILE holds it",
+    (mode, port, tapName) => {
+      const server = cutShortServer(port, mode)
+      try {
+        const out = nodePath.join(DIR, `cut-${mode}`)
+        const r = gonet(["fetch", "--tap", tapName, "-o", out, `http://198.18.0.1:${port}/`])
+        expect(r.status, r.stderr.toString()).toBe(1)
+        const lines = r.stderr.toString().split("\n").filter((l) => l !== "")
+        expect(lines[0]).toMatch(/^HTTP\/1\.1 200 OK$/)
+        expect(lines.slice(1)).toEqual([
+          expect.stringMatching(new RegExp(`^gonet: the body ended after 5000 of 100000 octets \\((closed|reset) by the server\\); the 5000 octets that came are in ${out}$`))
+        ])
+        expect(fs.readFileSync(out)).toEqual(Buffer.alloc(5000, "x"))
+      } finally {
+        if (server.pid !== undefined) process.kill(server.pid, "SIGKILL")
+      }
+    },
+    90_000
+  )
+
+  it("--max-time in the middle of a body: exit 1, and the octets that came are in FILE", () => {
+    const server = cutShortServer(8004, "hang")
+    try {
+      const out = nodePath.join(DIR, "cut-hang")
+      const r = gonet(["fetch", "--tap", "gfetch13", "--max-time", "2", "-o", out, "http://198.18.0.1:8004/"])
+      expect(r.status, r.stderr.toString()).toBe(1)
+      expect(r.stderr.toString()).toMatch(
+        new RegExp(`^gonet: no complete answer within 2 s \\(--max-time\\); the 5000 octets that came are in ${out}$`, "m")
+      )
+      expect(fs.readFileSync(out)).toEqual(Buffer.alloc(5000, "x"))
+    } finally {
+      if (server.pid !== undefined) process.kill(server.pid, "SIGKILL")
+    }
+  }, 90_000)
+
   it.skipIf(DNSMASQ === undefined)("--resolver: fetch and ping look a name up over the stack's own DNS client (dnsmasq in the namespace)", async () => {
     // the wildcard address: the TAP's 198.18.0.1 appears when gonet configures it
     const dnsmasq = spawn("ip", [
@@ -102,9 +196,11 @@ describe.skipIf(SKIP !== undefined)("gonet fetch", () => {
       expect(p.status, p.stderr.toString()).toBe(0)
       expect(p.stdout.toString()).toMatch(/^PING files\.test \(198\.18\.0\.1\) from 198\.18\.0\.2/m)
       expect(p.stdout.toString()).toMatch(/2 packets transmitted, 2 received/)
-      const missing = gonet(["fetch", "--tap", "gfetch6", "--resolver", "198.18.0.1", "http://nowhere.test/"])
+      const none = nodePath.join(DIR, "nowhere")
+      const missing = gonet(["fetch", "--tap", "gfetch6", "--resolver", "198.18.0.1", "-o", none, "http://nowhere.test/"])
       expect(missing.status).toBe(1)
       expect(missing.stderr.toString()).toMatch(/^gonet: .*ENOTFOUND.*nowhere\.test/m)
+      expect(fs.existsSync(none)).toBe(false)
     } finally {
       if (dnsmasq.pid !== undefined) process.kill(dnsmasq.pid, "SIGKILL")
     }
