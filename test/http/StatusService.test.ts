@@ -14,6 +14,7 @@ import { runAdvancing } from "../support/Clock.js"
 import * as NodeHttp from "../../src/node/Http.js"
 import * as Net from "../../src/node/Net.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
+import * as PromText from "../support/PromText.js"
 import { ADDR_A, ADDR_B, MAC_A, MAC_B, run, stackOn, statsOf, twoStacks } from "../support/TestNet.js"
 
 const HOST_A = Addr.format(ADDR_A)
@@ -63,6 +64,8 @@ describe("the stack's HTTP service", () => {
       expect(text).toMatch(new RegExp(`^gonet_link_rx_frames_total\\{stack="${HOST_A}"\\} [1-9]\\d*$`, "m"))
       expect(text).toContain(`gonet_tcp_connections_by_state{stack="${HOST_A}",state="Established"} 1`)
       expect(text).toContain("# TYPE gonet_tcp_connections gauge")
+      // valid text format 0.0.4, read strictly
+      expect(PromText.check(text)).toEqual([])
       http.globalAgent.destroy()
     }), 30_000)
 

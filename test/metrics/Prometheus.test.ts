@@ -7,6 +7,8 @@ import { Effect, Metric, MetricBoundaries } from "effect"
 import * as Prometheus from "../../src/metrics/Prometheus.js"
 import * as StackMetrics from "../../src/metrics/StackMetrics.js"
 import type { StackStats } from "../../src/Stack.js"
+import { RTT_HISTOGRAM } from "../../src/tcp/Tcp.js"
+import * as PromText from "../support/PromText.js"
 
 /** the series of one metric name in a rendering */
 const linesOf = (text: string, name: string) => text.split("\n").filter((l) => l.startsWith(name))
@@ -105,5 +107,92 @@ describe("the stack's stats as Effect metrics", () => {
       yield* sync(at(30))
       const text = Prometheus.render(yield* Metric.snapshot)
       expect(linesOf(text, 'gonet_link_rx_frames_total{stack="198.18.9.10"}')).toEqual(['gonet_link_rx_frames_total{stack="198.18.9.10"} 30'])
+    }))
+})
+
+describe("the strict reader the tests below use (test/support/PromText.ts)", () => {
+  it("finds each broken rule", () => {
+    expect(PromText.check("# TYPE a counter\na_total 1\n")).toEqual([])
+    expect(PromText.check("a 1\na 2\n")).toEqual(["line 2: a second sample of a{}"])
+    expect(PromText.check("# TYPE a counter\n# TYPE a gauge\na 1\n")).toEqual(["line 2: a second TYPE for a (counter, then gauge)"])
+    expect(PromText.check('a{x="1",x="2"} 1\n')).toEqual(["line 1: label 'x' twice"])
+    expect(PromText.check('a{x="\\t"} 1\n')[0]).toMatch(/escape/)
+    expect(PromText.check("a 1\nb 1\na{x=\"1\"} 1\n")).toEqual(["line 3: samples of a are not together"])
+    expect(PromText.check("# TYPE h histogram\nh_count 1\n# TYPE h_count counter\n")).toEqual([
+      "line 3: TYPE h_count after samples of h_count",
+      "line 3: TYPE h_count: the name of samples of h (histogram)"
+    ])
+    expect(PromText.check("a 1")).toEqual(["the last line does not end with a line feed"])
+  })
+})
+
+describe("Prometheus text is valid whatever Effect metrics a program has beside the stack's", () => {
+  /** render the whole registry (every test's metrics so far) and read it strictly */
+  const renderChecked = Effect.map(Metric.snapshot, (snapshot) => {
+    const text = Prometheus.render(snapshot)
+    expect(PromText.check(text)).toEqual([])
+    return text
+  })
+
+  it.effect("the stack's own series, the RTT histogram and the per-state gauge", () =>
+    Effect.gen(function*() {
+      yield* StackMetrics.makeSync("198.18.9.11")(STATS)
+      yield* Metric.update(RTT_HISTOGRAM.pipe(Metric.tagged("stack", "198.18.9.11")), 3)
+      yield* Metric.set(Metric.gauge("gonet_tcp_connections_by_state").pipe(Metric.tagged("stack", "198.18.9.11"), Metric.tagged("state", "Established")), 1)
+      yield* renderChecked
+    }))
+
+  it.effect("label values and HELP with a quote, a backslash and a line feed", () =>
+    Effect.gen(function*() {
+      yield* Metric.incrementBy(Metric.counter("t_escape_total", { description: "a \\ b\nc \"d\"" }).pipe(Metric.tagged("iface", "ta\"p\\0\n")), 1)
+      const text = yield* renderChecked
+      expect(text).toContain('t_escape_total{iface="ta\\"p\\\\0\\n"} 1')
+      expect(text).toContain('# HELP t_escape_total a \\\\ b\\nc "d"')
+    }))
+
+  it.effect("a counter and a gauge of one name: one TYPE, the other left out with a comment", () =>
+    Effect.gen(function*() {
+      yield* Metric.incrementBy(Metric.counter("t_both"), 1)
+      yield* Metric.set(Metric.gauge("t_both"), 5)
+      const text = yield* renderChecked
+      expect(linesOf(text, "t_both")).toEqual(["t_both 1"])
+      expect(text).toMatch(/^# gonet: left out t_both \(gauge\): the name is already a counter$/m)
+    }))
+
+  it.effect("a counter named as a histogram's _count: the histogram's lines are not split by it", () =>
+    Effect.gen(function*() {
+      yield* Metric.update(Metric.histogram("t_hist", MetricBoundaries.fromIterable([1])), 0.5)
+      yield* Metric.incrementBy(Metric.counter("t_hist_count"), 1)
+      yield* renderChecked
+    }))
+
+  it.effect("names that become one legal name, and one name with two descriptions or its tags in two orders: one series each", () =>
+    Effect.gen(function*() {
+      yield* Metric.incrementBy(Metric.counter("t.dot_total"), 1)
+      yield* Metric.incrementBy(Metric.counter("t_dot_total"), 1)
+      yield* Metric.incrementBy(Metric.counter("t_desc_total", { description: "one" }), 1)
+      yield* Metric.incrementBy(Metric.counter("t_desc_total", { description: "two" }), 1)
+      yield* Metric.incrementBy(Metric.counter("t_order_total").pipe(Metric.tagged("a", "1"), Metric.tagged("b", "2")), 1)
+      yield* Metric.incrementBy(Metric.counter("t_order_total").pipe(Metric.tagged("b", "2"), Metric.tagged("a", "1")), 1)
+      yield* renderChecked
+    }))
+
+  it.effect("tags named le (histogram), quantile (summary), key (frequency), tags that become one label name, one tag twice: every label name once", () =>
+    Effect.gen(function*() {
+      yield* Metric.update(Metric.histogram("t_le_ms", MetricBoundaries.fromIterable([1])).pipe(Metric.tagged("le", "x")), 2)
+      yield* Metric.update(
+        Metric.summary({ name: "t_quantile", maxAge: "1 minute", maxSize: 10, error: 0.01, quantiles: [0.5] }).pipe(Metric.tagged("quantile", "x")),
+        2
+      )
+      yield* Metric.update(Metric.frequency("t_freq").pipe(Metric.tagged("key", "x")), "seen")
+      yield* Metric.incrementBy(Metric.counter("t_alike_total").pipe(Metric.tagged("app:kind", "a"), Metric.tagged("app_kind", "b")), 1)
+      yield* Metric.incrementBy(Metric.counter("t_twice_total").pipe(Metric.tagged("stack", "a"), Metric.tagged("stack", "b")), 1)
+      yield* Metric.incrementBy(Metric.counter("t_reserved_total").pipe(Metric.tagged("__name__", "x")), 1)
+      const text = yield* renderChecked
+      // the tag keeps its value under a name of its own, as Prometheus renames a scraped label that clashes (exported_)
+      expect(linesOf(text, "t_le_ms_bucket")).toEqual([
+        't_le_ms_bucket{exported_le="x",le="1"} 0',
+        't_le_ms_bucket{exported_le="x",le="+Inf"} 1'
+      ])
     }))
 })
