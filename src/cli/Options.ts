@@ -523,6 +523,14 @@ export const planFetch = (flags: FetchFlags, randomMac: Mac.Mac): Either.Either<
       return yield* fail(`fetch: '${flags.url}' is not a URL (e.g. http://198.18.0.1/)`)
     }
     if (url.protocol !== "http:") return yield* fail(`fetch: only http:// URLs (got ${url.protocol}//)`)
+    // Node's http.request reads port 0 as "none given" and connects to 80: say so rather than go there
+    if (url.port === "0") return yield* fail(`fetch: port 0 in '${flags.url}' is not a port (1..65535)`)
+    if (url.hostname.startsWith("[")) {
+      return yield* fail(`fetch: '${url.hostname}' is an IPv6 address; the stack speaks IPv4 only`)
+    }
+    if (flags.output !== undefined && flags.output.trim().length === 0) {
+      return yield* fail("-o: the file name is empty")
+    }
     const address = Addr.parse(url.hostname)
     const resolver = flags.resolver === undefined ? undefined : Addr.parse(flags.resolver)
     if (flags.resolver !== undefined && resolver === undefined) {

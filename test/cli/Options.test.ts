@@ -312,6 +312,26 @@ describe("planPing", () => {
   })
 })
 
+const FETCH: Flags.FetchFlags = { ...LINK, url: "http://198.18.0.1:8000/file", output: undefined, resolver: undefined, maxTime: 30 }
+
+describe("planFetch", () => {
+  it("takes an http:// URL with an address, -o and --max-time", () => {
+    const plan = ok(Flags.planFetch({ ...FETCH, output: "out.bin", maxTime: 2.5 }, RANDOM_MAC))
+    expect(plan.url.href).toBe("http://198.18.0.1:8000/file")
+    expect(plan).toMatchObject({ address: Addr.parse("198.18.0.1"), output: "out.bin", maxTimeMillis: 2500 })
+  })
+  it.each([
+    // Node's http.request takes port 0 as "no port" and goes to 80
+    [{ url: "http://198.18.0.1:0/" }, /^fetch: port 0 in 'http:\/\/198\.18\.0\.1:0\/' is not a port \(1\.\.65535\)$/],
+    [{ url: "http://[::1]/" }, /^fetch: '\[::1\]' is an IPv6 address; the stack speaks IPv4 only$/],
+    [{ output: "" }, /^-o: the file name is empty$/],
+    [{ url: "ftp://198.18.0.1/" }, /^fetch: only http:\/\/ URLs \(got ftp:\/\/\)$/],
+    [{ url: "http://files.test/" }, /^fetch: 'files\.test' is a name: give --resolver/]
+  ] as const)("rejects %j, naming what is wrong", (flags, message) => {
+    expect(err(Flags.planFetch({ ...FETCH, ...flags }, RANDOM_MAC))).toMatch(message)
+  })
+})
+
 describe("extractLogLevel", () => {
   it("takes the flag out wherever it is, in both spellings; Info by default", () => {
     expect(ok(Flags.extractLogLevel(["up", "--tap", "x"]))).toEqual({ level: "Info", rest: ["up", "--tap", "x"] })
