@@ -18,6 +18,11 @@
  * - A body cut short (the server closes before Content-Length, or resets the
  *   connection) is a failure (`Partial`, exit 1) that says how much came; what
  *   came stays in FILE, as curl leaves it (curl exits 18 or 56).
+ * - Interrupted (SIGINT, SIGTERM: `NodeRuntime.runMain` interrupts the main
+ *   fiber) before the body is complete, what came is flushed to FILE, one
+ *   line says so, and the exit status is 1: a script's `gonet fetch -o F URL
+ *   && use F` must not go on with half a file (the interrupt alone would
+ *   leave the status 0, as for `gonet up`, whose Ctrl-C is its normal end).
  *
  * @since 0.1.0
  */
@@ -30,6 +35,7 @@ import type { LookupFunction } from "../node/Net.js"
 import * as Net from "../node/Net.js"
 import type * as Stack from "../Stack.js"
 import type { Tcp } from "../tcp/Tcp.js"
+import * as Format from "./Format.js"
 
 /**
  * The fetch failed.
@@ -210,7 +216,15 @@ export const fetch = (options: FetchOptions): Effect.Effect<void, FetchError, Tc
             }`
           })
       }),
-      Effect.ensuring(Effect.sync(() => agent.destroy()))
+      Effect.ensuring(Effect.sync(() => agent.destroy())),
+      // after the request's own clean-up (above): FILE holds what came when this is printed
+      Effect.onInterrupt(() =>
+        Effect.sync(() => {
+          const when = progress.answered ? "before the body was complete" : "before an answer came"
+          process.stderr.write(`${Format.errorLine(`interrupted ${when}${keptText(progress, options.output)}`)}\n`)
+          process.exitCode = 1
+        })
+      )
     )
     const ended = yield* Clock.currentTimeMillis
     process.stderr.write(`gonet fetch: ${summaryLine(got, ended - started)}\n`)

@@ -34,6 +34,11 @@ let server: ChildProcess | undefined
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
 
+/** SIGKILL a process this test spawned, unless it has exited already. */
+const stop = (c: ChildProcess): void => {
+  if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL")
+}
+
 /**
  * A one-connection HTTP server in the namespace on `port` (every address):
  * it reads the request, answers 200 with `Content-Length: 100000` and only
@@ -160,7 +165,7 @@ describe.skipIf(SKIP !== undefined)("gonet fetch", () => {
         ])
         expect(fs.readFileSync(out)).toEqual(Buffer.alloc(5000, "x"))
       } finally {
-        if (server.pid !== undefined) process.kill(server.pid, "SIGKILL")
+        stop(server)
       }
     },
     90_000
@@ -177,7 +182,35 @@ describe.skipIf(SKIP !== undefined)("gonet fetch", () => {
       )
       expect(fs.readFileSync(out)).toEqual(Buffer.alloc(5000, "x"))
     } finally {
-      if (server.pid !== undefined) process.kill(server.pid, "SIGKILL")
+      stop(server)
+    }
+  }, 90_000)
+
+  it.each(["SIGINT", "SIGTERM"] as const)("%s in the middle of a body: exit 1 (not 0: the body is not all there), and the octets that came are in FILE", async (signal) => {
+    const port = signal === "SIGINT" ? 8005 : 8006
+    const server = cutShortServer(port, "hang")
+    const out = nodePath.join(DIR, `interrupted-${signal}`)
+    const child = spawn("ip", ["netns", "exec", NS, process.execPath, BIN, "fetch", "--tap", `gfetch${port - 7990}`, "-o", out, `http://198.18.0.1:${port}/`], {
+      cwd: ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" }
+    })
+    let stderr = ""
+    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    try {
+      // the 5000 octets are in FILE: the fetch is in the middle of the body (at most 30 s)
+      for (let i = 0; i < 300 && !(fs.existsSync(out) && fs.statSync(out).size === 5000); i++) await new Promise((r) => setTimeout(r, 100))
+      expect(fs.statSync(out).size, stderr).toBe(5000)
+      child.kill(signal)
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("still running after 15 s"), 15_000))])
+      expect(code, stderr).toBe(1)
+      const lines = stderr.split("\n").filter((l) => l !== "")
+      expect(lines.at(-1)).toBe(`gonet: interrupted before the body was complete; the 5000 octets that came are in ${out}`)
+      expect(fs.readFileSync(out)).toEqual(Buffer.alloc(5000, "x"))
+    } finally {
+      stop(child)
+      stop(server)
     }
   }, 90_000)
 
