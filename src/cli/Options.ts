@@ -94,7 +94,7 @@ export const DEFAULTS = {
   tcpCc: Config.defaults.tcp.congestion
 } as const
 
-/** Linux IFNAMSIZ is 16 including the terminating NUL. */
+/** Linux IFNAMSIZ is 16 octets including the terminating NUL. */
 export const MAX_IFNAME_LEN = 15
 
 /**
@@ -273,8 +273,10 @@ export const parseMacFlag = (flag: string, text: string): Either.Either<Mac.Mac,
 /** A Linux interface name usable for a TAP. @category parsers */
 export const parseTapName = (flag: string, text: string): Either.Either<string, UsageError> => {
   if (text.length === 0) return fail(`${flag}: the interface name is empty`)
-  if (text.length > MAX_IFNAME_LEN) {
-    return fail(`${flag}: '${text}' is longer than ${MAX_IFNAME_LEN} characters (Linux IFNAMSIZ)`)
+  // IFNAMSIZ counts octets (the addon hands the kernel the name in UTF-8), not UTF-16 code units
+  const octets = new TextEncoder().encode(text).length
+  if (octets > MAX_IFNAME_LEN) {
+    return fail(`${flag}: '${text}' is ${octets} octets, longer than ${MAX_IFNAME_LEN} (Linux IFNAMSIZ)`)
   }
   if (text === "." || text === ".." || /[/:%\s]/.test(text)) {
     return fail(`${flag}: '${text}' is not a valid interface name (no '/', ':', '%' or spaces)`)

@@ -68,6 +68,12 @@ describe("parseTapName", () => {
   it.each(["", "a".repeat(16), "a/b", "a b", ".", "..", "tap%d", "eth0:1"])("rejects %j", (name) => {
     expect(err(Flags.parseTapName("--tap", name))).toMatch(/^--tap: /)
   })
+  it("counts octets as the kernel does (IFNAMSIZ is in bytes): nine 'ö' are 18 octets", () => {
+    expect(err(Flags.parseTapName("--tap", "ö".repeat(9)))).toBe(
+      `--tap: '${"ö".repeat(9)}' is 18 octets, longer than 15 (Linux IFNAMSIZ)`
+    )
+    expect(ok(Flags.parseTapName("--tap", "gö0"))).toBe("gö0")
+  })
 })
 
 describe("parseServe", () => {
