@@ -24,6 +24,7 @@ import * as Config from "../Config.js"
 import type { StackConfigInput } from "../Config.js"
 import * as Mac from "../wire/Mac.js"
 import * as Scheduling from "../Scheduling.js"
+import * as Route from "../iface/Route.js"
 import * as Congestion from "../tcp/congestion/Congestion.js"
 import { ECN_MODES, type EcnMode, isEcnMode } from "../tcp/Params.js"
 import * as Addr from "../wire/Ipv4Addr.js"
@@ -481,12 +482,23 @@ export const planPing = (flags: PingFlags, randomMac: Mac.Mac): Either.Either<Pi
       if (d === undefined) name = flags.dest
       dest = d ?? Addr.ANY
     }
-    // a name's route is checked when it has an address (ping fails with NoRoute then)
-    if (name === undefined && !Addr.sameSubnet(dest, link.stack.address, link.stack.prefixLength) && link.stack.gateway === undefined) {
+    // the stack's own rule (Route.select), so that what it can reach is let through (127/8 and its
+    // own address loop back) and what it cannot is said here; a name's route is checked when it has
+    // an address (ping fails with NoRoute then)
+    const table: Route.RouteTable = {
+      address: link.stack.address,
+      prefixLength: link.stack.prefixLength,
+      // (planLink made it an address)
+      gateway: typeof link.stack.gateway === "number" ? link.stack.gateway : undefined
+    }
+    if (name === undefined && Route.select(table, dest)._tag === "NoRoute") {
       const net = Addr.format((link.stack.address & Addr.mask(link.stack.prefixLength)) >>> 0)
-      return yield* fail(
-        `ping: no route to ${Addr.format(dest)} (not on ${net}/${link.stack.prefixLength} and no --gateway)`
-      )
+      const why = Addr.isMulticast(dest)
+        ? "a multicast address"
+        : dest === Addr.ANY
+        ? "not a destination"
+        : `not on ${net}/${link.stack.prefixLength} and no --gateway`
+      return yield* fail(`ping: no route to ${Addr.format(dest)} (${why})`)
     }
     if (flags.count !== undefined && (!Number.isInteger(flags.count) || flags.count < 1)) {
       return yield* fail(`-c: ${flags.count} is not a positive count`)

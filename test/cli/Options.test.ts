@@ -300,6 +300,19 @@ describe("planPing", () => {
     const plan = ok(Flags.planPing({ ...PING, dest: "198.19.0.1", gateway: "198.18.0.1" }, RANDOM_MAC))
     expect(plan.dest).toBe(Addr.parse("198.19.0.1"))
   })
+  it("takes a loopback destination (127/8) and its own address, which the stack answers itself (Route.select: Local)", () => {
+    expect(ok(Flags.planPing({ ...PING, dest: "127.0.0.1" }, RANDOM_MAC)).dest).toBe(Addr.parse("127.0.0.1"))
+    expect(ok(Flags.planPing({ ...PING, dest: "127.1.2.3" }, RANDOM_MAC)).dest).toBe(Addr.parse("127.1.2.3"))
+    expect(ok(Flags.planPing({ ...PING, dest: "198.18.0.2" }, RANDOM_MAC)).dest).toBe(Addr.parse("198.18.0.2"))
+  })
+  it("rejects a multicast or 0.0.0.0 destination, gateway or not: the stack has no route there", () => {
+    expect(err(Flags.planPing({ ...PING, dest: "224.0.0.1", gateway: "198.18.0.1" }, RANDOM_MAC))).toBe(
+      "ping: no route to 224.0.0.1 (a multicast address)"
+    )
+    expect(err(Flags.planPing({ ...PING, dest: "0.0.0.0", gateway: "198.18.0.1" }, RANDOM_MAC))).toBe(
+      "ping: no route to 0.0.0.0 (not a destination)"
+    )
+  })
   it("takes a destination, a count, a size, and seconds as fractions", () => {
     const plan = ok(Flags.planPing({ ...PING, dest: "198.18.0.9", count: 3, size: 1400, interval: 0.2, timeout: 0.5 }, RANDOM_MAC))
     expect(plan).toMatchObject({ dest: Addr.parse("198.18.0.9"), count: 3, size: 1400, intervalMillis: 200, timeoutMillis: 500 })
