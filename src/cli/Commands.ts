@@ -73,7 +73,8 @@ const ip = Options.text("ip").pipe(
 const hostIp = Options.text("host-ip").pipe(
   Options.withPseudoName("A.B.C.D/N"),
   Options.withDescription(
-    `Address given to the kernel side of the TAP, on the stack's subnet (default ${Flags.DEFAULTS.hostIp}).`
+    "Address given to the kernel side of the TAP, on the stack's subnet " +
+      `(default: the first other address of --ip's subnet, ${Flags.DEFAULTS.hostIp} with the default --ip).`
   ),
   Options.optional
 )

@@ -85,6 +85,7 @@ const isServeKind = (k: string): k is ServeKind => Object.hasOwn(SERVE_KINDS, k)
 export const DEFAULTS = {
   tap: "gonet0",
   ip: "198.18.0.2/24",
+  /** the kernel side with the default --ip (defaultHost: the first other address of --ip's subnet) */
   hostIp: "198.18.0.1/24",
   mtu: 1500,
   /** ping(8) defaults */
@@ -241,6 +242,20 @@ export const parseCidr = (
     : Either.right(c)
 }
 
+/**
+ * The kernel side when `--host-ip` is not given: the first address of the
+ * stack's subnet that is not the network address (none in a /31, RFC 3021)
+ * and not the stack's own, with `--ip`'s prefix length; undefined for a /32.
+ * With the default `--ip` 198.18.0.2/24 it is 198.18.0.1/24 (DEFAULTS.hostIp).
+ * @category plans
+ */
+export const defaultHost = (ip: Cidr): Cidr | undefined => {
+  if (ip.prefixLength >= 32) return undefined
+  const network = (ip.address & Addr.mask(ip.prefixLength)) >>> 0
+  const first = ip.prefixLength === 31 ? network : network + 1
+  return { address: (first === ip.address ? first + 1 : first) >>> 0, prefixLength: ip.prefixLength }
+}
+
 /** Why `a/prefix` cannot be a host's own address, in the words `Config` uses, or undefined. */
 const notAHost = (c: Cidr): string | undefined => {
   const problem = Addr.hostProblem(c.address, c.prefixLength)
@@ -367,11 +382,15 @@ export const planLink = (flags: LinkFlags, randomMac: Mac.Mac): Either.Either<Li
     if (flags.noHostConfig && flags.hostIp !== undefined) {
       return yield* fail("--host-ip and --no-host-config contradict each other (give one of them)")
     }
-    const host = flags.noHostConfig ? undefined : yield* parseCidr(
-      "--host-ip",
-      flags.hostIp ?? DEFAULTS.hostIp,
-      ip.prefixLength
-    )
+    let host: Cidr | undefined
+    if (flags.noHostConfig) host = undefined
+    else if (flags.hostIp !== undefined) host = yield* parseCidr("--host-ip", flags.hostIp, ip.prefixLength)
+    else {
+      host = defaultHost(ip)
+      if (host === undefined) {
+        return yield* fail(`--ip: a /${ip.prefixLength} leaves no address for the host side (give --host-ip, or --no-host-config)`)
+      }
+    }
     if (host !== undefined) {
       const problem = notAHost(host)
       if (problem !== undefined) {

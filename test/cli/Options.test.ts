@@ -235,6 +235,20 @@ describe("planUp", () => {
     expect(plan.configureHost).toBe(false)
   })
 
+  it("without --host-ip, the host side is the first other address of --ip's subnet, with its prefix", () => {
+    // before, the default was 198.18.0.1/24 whatever --ip said: `--ip 198.18.5.2/24` was refused for a --host-ip never given
+    const hostOf = (ip: string) => ok(Flags.planUp({ ...UP, ip }, RANDOM_MAC)).host
+    expect(hostOf("198.18.5.2/24")).toEqual({ address: Addr.parse("198.18.5.1"), prefixLength: 24 })
+    expect(hostOf("198.18.0.1/24")).toEqual({ address: Addr.parse("198.18.0.2"), prefixLength: 24 })
+    expect(hostOf("198.18.0.2/16")).toEqual({ address: Addr.parse("198.18.0.1"), prefixLength: 16 })
+    expect(hostOf("198.19.7.9/30")).toEqual({ address: Addr.parse("198.19.7.10"), prefixLength: 30 })
+    expect(hostOf("198.18.0.3/31")).toEqual({ address: Addr.parse("198.18.0.2"), prefixLength: 31 })
+    expect(hostOf("198.18.0.2")).toEqual({ address: Addr.parse("198.18.0.1"), prefixLength: 24 })
+    expect(err(Flags.planUp({ ...UP, ip: "198.18.0.2/32" }, RANDOM_MAC))).toBe(
+      "--ip: a /32 leaves no address for the host side (give --host-ip, or --no-host-config)"
+    )
+  })
+
   it("a bare --ip gets /24", () => {
     expect(ok(Flags.planUp({ ...UP, ip: "198.18.0.2" }, RANDOM_MAC)).stack.prefixLength).toBe(24)
   })
