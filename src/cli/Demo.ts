@@ -34,7 +34,8 @@ const HOST_IP = "198.18.0.1"
 const PREFIX = 24
 const DOWNLOAD = 10_000_000
 
-interface Ran {
+/** What a tool run printed, and its exit status. */
+export interface Ran {
   readonly code: number
   readonly stdout: string
   readonly stderr: string
@@ -74,6 +75,41 @@ export const pingWords = (stdout: string): string => {
   const [, sent, got] = counts
   const times = rtt === null ? "" : `; round trips ${rtt[1]} / ${rtt[2]} / ${rtt[3]} ms (fastest / mean / slowest)`
   return `${got} of ${sent} echo requests answered${times}`
+}
+
+/** A step's result: words to say, or why the demo stops there. */
+export type PingOutcome = { readonly ok: true; readonly words: string } | { readonly ok: false; readonly why: string }
+
+/** ping(8)'s run: no answer at all means the stack did not work, and the demo says so and fails. */
+export const pingOutcome = (r: Ran): PingOutcome => {
+  const words = pingWords(r.stdout)
+  const counts = /(\d+) packets transmitted, (\d+) received/.exec(r.stdout)
+  return counts !== null && Number(counts[2]) > 0
+    ? { ok: true, words }
+    : { ok: false, why: `the kernel's ping got no answer from the stack (${words})` }
+}
+
+/** A fetch's result as curl's `-w` line (or the python fallback's) gives it. */
+export type FetchOutcome =
+  | { readonly ok: true; readonly status: number; readonly size: number; readonly secs: number }
+  | { readonly ok: false; readonly why: string }
+
+/** The `-w` line: "STATUS SIZE SECONDS". */
+const W_LINE = /^(\d{3}) (\d+) ([\d.]+)$/
+
+/**
+ * A fetch run: a tool that failed (its own last error line, not the `-w`
+ * line curl still writes) or a status other than 200 stops the demo.
+ */
+export const fetchOutcome = (r: Ran): FetchOutcome => {
+  const lines = r.stderr.trim().split("\n").map((l) => l.trim())
+  const w = W_LINE.exec(lines.at(-1) ?? "")
+  if (r.code !== 0 || w === null) {
+    const own = lines.filter((l) => l !== "" && !W_LINE.test(l)).at(-1)
+    return { ok: false, why: own ?? `exit ${r.code}` }
+  }
+  const [status, size, secs] = [Number(w[1]), Number(w[2]), Number(w[3])]
+  return status === 200 ? { ok: true, status, size, secs } : { ok: false, why: `HTTP ${status}` }
 }
 
 /** A namespace name and TAP name unique to this process (IFNAMSIZ: at most 15 octets). */
@@ -117,8 +153,9 @@ export const demo = (options: { readonly pcap?: string | undefined } = {}) => Ef
     yield* Layer.build(StatusService.layer(80))
     yield* say("The stack is up, serving its status page, /bytes/N and /metrics over its own TCP on port 80.")
 
-    const ping = yield* run(inNs(["ping", "-c", "3", "-i", "0.2", "-W", "2", STACK_IP]))
-    yield* say(`The kernel pinged the stack (ping -c 3 ${STACK_IP}): ${pingWords(ping.stdout)}.`)
+    const ping = pingOutcome(yield* run(inNs(["ping", "-c", "3", "-i", "0.2", "-W", "2", STACK_IP])))
+    if (!ping.ok) return yield* new DemoError({ message: ping.why })
+    yield* say(`The kernel pinged the stack (ping -c 3 ${STACK_IP}): ${ping.words}.`)
 
     const fetcher = (yield* has("curl")) ? "curl" : (yield* has("python3")) ? "python3" : undefined
     if (fetcher === undefined) {
@@ -146,14 +183,16 @@ export const demo = (options: { readonly pcap?: string | undefined } = {}) => Ef
             `http://${STACK_IP}${path}`,
             to
           ]), 40_000)
-      const parse = (r: Ran) => {
-        const [status, size, secs] = r.stderr.trim().split(/\s+/).slice(-3).map(Number)
-        return { status: status ?? 0, size: size ?? 0, secs: secs ?? 0 }
+      const parse = (path: string, r: Ran) => {
+        const outcome = fetchOutcome(r)
+        return outcome.ok
+          ? Effect.succeed(outcome)
+          : Effect.fail(new DemoError({ message: `${fetcher} could not fetch http://${STACK_IP}${path}: ${outcome.why}` }))
       }
-      const page = parse(yield* get("/", "stdout"))
+      const page = yield* parse("/", yield* get("/", "stdout"))
       yield* say(`${fetcher} fetched the status page (http://${STACK_IP}/): HTTP ${page.status}, ${page.size} octets.`)
       const started = yield* Clock.currentTimeMillis
-      const big = parse(yield* get(`/bytes/${DOWNLOAD}`, "null"))
+      const big = yield* parse(`/bytes/${DOWNLOAD}`, yield* get(`/bytes/${DOWNLOAD}`, "null"))
       const elapsed = big.secs > 0 ? big.secs : ((yield* Clock.currentTimeMillis) - started) / 1000
       yield* say(
         `${fetcher} downloaded ${big.size} octets from /bytes/${DOWNLOAD}: HTTP ${big.status}` +
