@@ -18,6 +18,8 @@
  * - A body cut short (the server closes before Content-Length, or resets the
  *   connection) is a failure (`Partial`, exit 1) that says how much came; what
  *   came stays in FILE, as curl leaves it (curl exits 18 or 56).
+ * - stdout closed by its reader (`| head`) is a failure (`Output`, exit 1)
+ *   in one line, as curl's "(23) Failure writing output".
  * - Interrupted (SIGINT, SIGTERM: `NodeRuntime.runMain` interrupts the main
  *   fiber) before the body is complete, what came is flushed to FILE, one
  *   line says so, and the exit status is 1: a script's `gonet fetch -o F URL
@@ -143,6 +145,7 @@ export const fetch = (options: FetchOptions): Effect.Effect<void, FetchError, Tc
     const agent = new h.Agent({ keepAlive: false })
     const started = yield* Clock.currentTimeMillis
     const progress: Progress = { answered: false, octets: 0, expected: undefined }
+    let stdoutFailed: ((e: NodeJS.ErrnoException) => void) | undefined
     const got = yield* Effect.async<number, FetchError>((resume) => {
       let settled = false
       const settle = (result: Effect.Effect<number, FetchError>) => {
@@ -156,6 +159,16 @@ export const fetch = (options: FetchOptions): Effect.Effect<void, FetchError, Tc
       const outputFailed = (e: Error) => failWith("Output", `-o: ${e.message}`)
       file?.on("error", outputFailed)
       let response: http.IncomingMessage | undefined
+      if (file === undefined) {
+        // a reader that goes away (`gonet fetch URL | head`) is EPIPE on stdout: one line, not an
+        // uncaught 'error' with a stack trace
+        stdoutFailed = (e: NodeJS.ErrnoException) => {
+          response?.unpipe(process.stdout)
+          const why = e.code === "EPIPE" ? ` (the reader closed it after ${progress.octets} octets)` : ""
+          failWith("Output", `stdout: ${e.message}${why}`)
+        }
+        process.stdout.on("error", stdoutFailed)
+      }
       const req = h.request(options.url, {
         agent,
         ...(options.lookup !== undefined ? { lookup: options.lookup as unknown as http.RequestOptions["lookup"] } : {})
@@ -216,7 +229,10 @@ export const fetch = (options: FetchOptions): Effect.Effect<void, FetchError, Tc
             }`
           })
       }),
-      Effect.ensuring(Effect.sync(() => agent.destroy())),
+      Effect.ensuring(Effect.sync(() => {
+        agent.destroy()
+        if (stdoutFailed !== undefined) process.stdout.off("error", stdoutFailed)
+      })),
       // after the request's own clean-up (above): FILE holds what came when this is printed
       Effect.onInterrupt(() =>
         Effect.sync(() => {

@@ -214,6 +214,27 @@ describe.skipIf(SKIP !== undefined)("gonet fetch", () => {
     }
   }, 90_000)
 
+  it("stdout closed early (gonet fetch URL | head -c 10): one line and exit 1, no stack trace", async () => {
+    const child = spawn("ip", ["netns", "exec", NS, process.execPath, BIN, "fetch", "--tap", "gfetch17", "http://198.18.0.1:8000/file"], {
+      cwd: ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, NO_COLOR: "1" }
+    })
+    let stderr = ""
+    child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()))
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
+    try {
+      // as head does: read a little, then close the pipe
+      child.stdout!.once("data", () => child.stdout!.destroy())
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r("still running after 60 s"), 60_000))])
+      expect(code, stderr).toBe(1)
+      const lines = stderr.split("\n").filter((l) => l !== "")
+      expect(lines, stderr).toEqual([expect.stringMatching(/^HTTP\/1\.[01] 200 OK$/), expect.stringMatching(/^gonet: stdout: write EPIPE \(the reader closed it after \d+ octets\)$/)])
+    } finally {
+      stop(child)
+    }
+  }, 90_000)
+
   it.skipIf(DNSMASQ === undefined)("--resolver: fetch and ping look a name up over the stack's own DNS client (dnsmasq in the namespace)", async () => {
     // the wildcard address: the TAP's 198.18.0.1 appears when gonet configures it
     const dnsmasq = spawn("ip", [
