@@ -20,7 +20,9 @@
  * `PcapError`, `SchedulingError`, `UdpError`, `TcpError`, a fatal `PingError`, and @effect/cli's own
  * validation errors) becomes one line on stderr, `gonet: <message>`, and a
  * non-zero exit code: 2 for usage errors, 1 for the rest. A defect prints one
- * line too; `--log-level debug` adds the full cause.
+ * line too; `--log-level debug` adds the full cause. stdout closed by its
+ * reader (`gonet ping | head -n 1`) ends the command as SIGPIPE ends ping(8):
+ * interrupted, scopes closed, nothing printed, status 141.
  *
  * @since 0.1.0
  */
@@ -512,6 +514,22 @@ const cli = Command.run(gonet, { name: "gonet", version: readVersion() })
 export const EXIT_USAGE = 2
 /** Exit status for everything else that went wrong. */
 export const EXIT_FAILURE = 1
+/** Exit status when stdout's reader went away: what a shell reports for a process SIGPIPE killed (128 + 13). */
+export const EXIT_PIPE = 141
+
+/**
+ * Resolves when stdout's reader has gone away (`gonet ping | head -n 1`:
+ * EPIPE) and no command watches stdout itself (fetch does, and says how
+ * much it wrote). Node ignores SIGPIPE, so without a listener the write
+ * error is an uncaught 'error' event: a stack trace, and no scope closed.
+ */
+const stdoutClosed: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const onError = (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE" && process.stdout.listenerCount("error") === 1) resume(Effect.void)
+  }
+  process.stdout.on("error", onError)
+  return Effect.sync(() => process.stdout.off("error", onError))
+})
 
 type Expected =
   | ValidationError.ValidationError
@@ -561,6 +579,10 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<void, never, Cli
   const { level, rest } = parsed.right
   return Console.consoleWith((console) =>
     cli([...argv.slice(0, 2), ...rest]).pipe(
+      // stdout gone ends the command as SIGPIPE ends ping(8): interrupted (its scopes close, the TAP
+      // is released), silently, with the status a shell shows for it
+      Effect.raceFirst(Effect.zipRight(stdoutClosed, Effect.succeed("stdout closed" as const))),
+      Effect.flatMap((r) => r === "stdout closed" ? Effect.sync(() => (process.exitCode = EXIT_PIPE)) : Effect.void),
       Effect.catchAll(report),
       Effect.catchAllDefect((defect) =>
         Effect.zipRight(

@@ -369,6 +369,23 @@ describe.skipIf(tapSkip !== undefined)("gonet on a TAP (root, in a netns)", () =
     }
   })
 
+  it("ping | head -n 1: stdout closed by its reader ends the command as SIGPIPE would (status 141, no stack trace, TAP released)", async () => {
+    const ns = `${NS}s`
+    addNamespace(ns)
+    try {
+      const r = spawnIn(ns, ["ping", "--tap", `${TAP}s`, "-c", "100", "-i", "0.2"])
+      // as head does: read the first line, then close the pipe
+      r.child.stdout!.once("data", () => r.child.stdout!.destroy())
+      const exit = await within(r.exited, 30_000, "gonet ping to end after its stdout closed")
+      expect(exit, r.stderr()).toEqual({ code: 141, signal: null })
+      expect(r.stderr()).toBe("")
+      // the TAP went with the process's scopes
+      expect(sh("ip", ["netns", "exec", ns, "ip", "link", "show", `${TAP}s`]).status).not.toBe(0)
+    } finally {
+      delNamespace(ns)
+    }
+  })
+
   it("a pcap that cannot be created: one line, exit 1, TAP released", async () => {
     const ns = `${NS}e`
     addNamespace(ns)
