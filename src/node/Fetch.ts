@@ -63,6 +63,8 @@ const connector = (net: Net.Net, options?: Options): Connect =>
       host: opts.hostname,
       port,
       noDelay: true,
+      // under TLS half-open, as Https.ts explains: the peer's FIN must not close it under the TLS socket
+      ...(secure ? { allowHalfOpen: true } : {}),
       ...(options?.lookup !== undefined ? { lookup: options.lookup } : {})
     })
     // the callback once: the first of ready or failed

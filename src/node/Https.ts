@@ -17,6 +17,16 @@
  *   agent (or `createConnection`) is given; `agent: false` is a fresh stack
  *   `Agent`, as in Http.ts.
  *
+ * A client's stack socket under TLS is half-open (`allowHalfOpen`): Node
+ * runs TLS over a Duplex that is not its own socket through a wrapper that
+ * destroys the TLS socket when the Duplex closes, and a socket that is not
+ * half-open ends and closes at the peer's FIN, which dropped what the TLS
+ * socket still held for a reader that had not taken it (a paused reader of
+ * a 3 MB body lost its last 48 KiB when the server closed). TLS ends the
+ * socket itself (close_notify, then FIN) and destroys it with the TLS
+ * socket. A server's are not: with them half-open, a connection whose
+ * handshake the client refused stayed open and held the server's close.
+ *
  * Names resolve as for `net`: through the `lookup` option (an Agent's own,
  * or the request's), e.g. the stack's DNS client; certificates are checked
  * against the name asked for, not the address it resolved to.
@@ -61,7 +71,9 @@ export const fromNet = (net: Net.Net): Https => {
       // the idle timeout is the TLS socket's, which the request and the agent listen to and
       // reset (tls.connect arms it only when it dials itself); the stack's socket has none
       const { timeout, ...rest } = socketOptions(options, 443)
-      const socket = net.createConnection(rest)
+      // half-open, as TLS wants its transport (see the header): the peer's FIN must not end and
+      // destroy the socket under TLS while the TLS socket still holds data its reader has not taken
+      const socket = net.createConnection({ ...rest, allowHalfOpen: true })
       const connect = https.Agent.prototype.createConnection as unknown as (
         this: https.Agent,
         o: tls.ConnectionOptions

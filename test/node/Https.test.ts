@@ -8,8 +8,10 @@ import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import type * as http from "node:http"
 import type * as tls from "node:tls"
+import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Https from "../../src/node/Https.js"
+import { statsOf } from "../support/TestNet.js"
 import { collect, HOST_A, once, withNets } from "./NodeNet.js"
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url))
@@ -151,6 +153,39 @@ describe("Node's https over gonet-ts/node", () => {
       client.globalAgent.destroy()
       server.close()
     }))
+
+  it("a reader that takes its time gets all of a body the server ends by closing; the connections then close", () =>
+    withNets(async ({ a, b, stackB }) => {
+      const body = pattern(3 * 1024 * 1024)
+      const server = Https.fromNet(a).createServer({ key, cert }, (_req, res) => {
+        res.writeHead(200, { "content-length": body.length, connection: "close" })
+        res.end(body)
+      })
+      server.listen(443)
+      await once(server, "listening")
+      const client = Https.fromNet(b)
+      // each chunk pauses the response for a moment: the TLS socket holds what comes meanwhile
+      const got = await new Promise<Buffer>((resolve, reject) => {
+        client.get(`https://${HOST_A}/`, { ca: cert, agent: false }, (res) => {
+          const chunks: Array<Buffer> = []
+          res.on("data", (c: Buffer) => {
+            chunks.push(c)
+            res.pause()
+            setTimeout(() => res.resume(), 1)
+          })
+          res.on("end", () => resolve(Buffer.concat(chunks)))
+          res.on("aborted", () => reject(new Error(`aborted after ${Buffer.concat(chunks).length} octets`)))
+        }).on("error", reject)
+      })
+      expect(got.length).toBe(body.length)
+      expect(sha(got)).toBe(sha(body))
+      // TLS ended and destroyed the half-open socket under it: nothing left open
+      for (let i = 0; i < 100 && (await Effect.runPromise(statsOf(stackB))).tcp.connections > 0; i++) {
+        await new Promise((r) => setTimeout(r, 20))
+      }
+      expect((await Effect.runPromise(statsOf(stackB))).tcp.connections).toBe(0)
+      server.close()
+    }), 60_000)
 
   it("a refused connection is the request's ECONNREFUSED", () =>
     withNets(async ({ b }) => {
