@@ -426,7 +426,16 @@ const ping = Command.make(
 // gonet fetch
 // -----------------------------------------------------------------------------
 
-const url = Args.text({ name: "URL" }).pipe(Args.withDescription("What to GET: http://A.B.C.D[:PORT]/PATH, or a name with --resolver."))
+const url = Args.text({ name: "URL" }).pipe(
+  Args.withDescription("What to GET: http[s]://A.B.C.D[:PORT]/PATH, or a name with --resolver.")
+)
+const cacert = Options.file("cacert", { exists: "yes" }).pipe(
+  Options.withPseudoName("FILE"),
+  Options.withDescription(
+    "For https://, trust the certificates in this PEM file instead of Node's bundled CAs (as curl --cacert)."
+  ),
+  Options.optional
+)
 const output = Options.text("output").pipe(
   Options.withPseudoName("FILE"),
   Options.withAlias("o"),
@@ -452,25 +461,27 @@ const runFetch = (flags: Flags.FetchFlags) =>
       const { link } = yield* openLink(plan)
       yield* Effect.gen(function*() {
         const lookup = plan.resolver === undefined ? undefined : yield* resolverLookup(plan.resolver)
-        yield* Fetch.fetch({ url: plan.url, output: plan.output, maxTimeMillis: plan.maxTimeMillis, lookup })
+        yield* Fetch.fetch({ url: plan.url, output: plan.output, maxTimeMillis: plan.maxTimeMillis, lookup, cacert: plan.cacert })
       }).pipe(Effect.provide(stackLayer(plan, link)))
     }).pipe(Effect.scoped)
   })
 
 const fetchCommand = Command.make(
   "fetch",
-  { ...linkFlags, output, resolver, maxTime, url },
+  { ...linkFlags, output, resolver, maxTime, cacert, url },
   (raw) =>
     runFetch({
       ...toLinkFlags(raw),
       url: raw.url,
       output: Option.getOrUndefined(raw.output),
       resolver: Option.getOrUndefined(raw.resolver),
-      maxTime: raw.maxTime
+      maxTime: raw.maxTime,
+      cacert: Option.getOrUndefined(raw.cacert)
     })
 ).pipe(
   Command.withDescription(
-    "GET a URL from the stack (brought up as `up` does) with Node's HTTP client over its TCP: body to stdout, status to stderr. " +
+    "GET a URL from the stack (brought up as `up` does) with Node's HTTP client over its TCP (https:// with Node's TLS " +
+      "over it): body to stdout, status to stderr. " +
       "Exit 1 when the body is not all there: no answer, an HTTP status of 400 or more (nothing written, as curl --fail), " +
       "or a body cut short (what came is kept)."
   )

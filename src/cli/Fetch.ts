@@ -1,6 +1,7 @@
 /**
  * `gonet fetch URL`: one HTTP GET from the stack, with Node's HTTP client
- * over the stack's sockets (node/Http.ts), as curl would: the body to
+ * over the stack's sockets (node/Http.ts; for https://, Node's TLS over them,
+ * node/Https.ts, trusting `--cacert`'s certificates when given), as curl would: the body to
  * stdout (or `-o FILE`), the status line and a summary (octets, time, rate)
  * to stderr. The whole fetch is bounded by `--max-time` on Effect's Clock;
  * interrupting it (Ctrl-C) destroys the request. A name in the URL is looked
@@ -33,6 +34,7 @@ import type * as http from "node:http"
 import { Writable } from "node:stream"
 import { Clock, Data, Duration, Effect } from "effect"
 import * as NodeHttp from "../node/Http.js"
+import * as NodeHttps from "../node/Https.js"
 import type { LookupFunction } from "../node/Net.js"
 import * as Net from "../node/Net.js"
 import type * as Stack from "../Stack.js"
@@ -60,6 +62,8 @@ export interface FetchOptions {
   readonly output: string | undefined
   readonly maxTimeMillis: number
   readonly lookup?: LookupFunction | undefined
+  /** a PEM file of the CAs to trust for https:// (else Node's bundled ones) */
+  readonly cacert?: string | undefined
 }
 
 /** The line printed after the body: what came, how fast. */
@@ -141,8 +145,16 @@ const cutShortHow = (e: Error): string =>
 export const fetch = (options: FetchOptions): Effect.Effect<void, FetchError, Tcp | Stack.Stack> =>
   Effect.gen(function*() {
     const net = yield* Net.make
-    const h = NodeHttp.fromNet(net)
-    const agent = new h.Agent({ keepAlive: false })
+    const secure = options.url.protocol === "https:"
+    const ca = secure && options.cacert !== undefined
+      ? yield* Effect.try({
+        try: () => fs.readFileSync(options.cacert!),
+        catch: (e) => new FetchError({ reason: "Request", message: `--cacert ${options.cacert}: ${(e as Error).message}` })
+      })
+      : undefined
+    // (one request API for both: https's is http's with TLS under it)
+    const h = secure ? NodeHttps.fromNet(net) as unknown as NodeHttp.Http : NodeHttp.fromNet(net)
+    const agent = new h.Agent({ keepAlive: false, ...(ca !== undefined ? { ca } : {}) } as http.AgentOptions)
     const started = yield* Clock.currentTimeMillis
     const progress: Progress = { answered: false, octets: 0, expected: undefined }
     let stdoutFailed: ((e: NodeJS.ErrnoException) => void) | undefined

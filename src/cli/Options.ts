@@ -157,6 +157,8 @@ export interface FetchFlags extends LinkFlags {
   readonly resolver: string | undefined
   /** `--max-time`: seconds for the whole fetch */
   readonly maxTime: number
+  /** `--cacert`: a PEM file of the certificates to trust for https:// (in place of Node's bundled CAs) */
+  readonly cacert?: string | undefined
 }
 
 /**
@@ -539,11 +541,13 @@ export interface FetchPlan extends LinkPlan {
   readonly resolver: Addr.Ipv4Addr | undefined
   /** milliseconds */
   readonly maxTimeMillis: number
+  /** `--cacert`'s file, for an https:// URL */
+  readonly cacert: string | undefined
 }
 
 /**
- * `gonet fetch`: an http:// URL whose host is an IPv4 address, or a name
- * with `--resolver` to look it up.
+ * `gonet fetch`: an http:// or https:// URL whose host is an IPv4 address,
+ * or a name with `--resolver` to look it up.
  * @category planning
  */
 export const planFetch = (flags: FetchFlags, randomMac: Mac.Mac): Either.Either<FetchPlan, UsageError> =>
@@ -555,7 +559,10 @@ export const planFetch = (flags: FetchFlags, randomMac: Mac.Mac): Either.Either<
     } catch {
       return yield* fail(`fetch: '${flags.url}' is not a URL (e.g. http://198.18.0.1/)`)
     }
-    if (url.protocol !== "http:") return yield* fail(`fetch: only http:// URLs (got ${url.protocol}//)`)
+    if (url.protocol !== "http:" && url.protocol !== "https:") {
+      return yield* fail(`fetch: only http:// and https:// URLs (got ${url.protocol}//)`)
+    }
+    if (flags.cacert !== undefined && flags.cacert.trim().length === 0) return yield* fail("--cacert: the file name is empty")
     // Node's http.request reads port 0 as "none given" and connects to 80: say so rather than go there
     if (url.port === "0") return yield* fail(`fetch: port 0 in '${flags.url}' is not a port (1..65535)`)
     if (url.hostname.startsWith("[")) {
@@ -573,7 +580,7 @@ export const planFetch = (flags: FetchFlags, randomMac: Mac.Mac): Either.Either<
       return yield* fail(`fetch: '${url.hostname}' is a name: give --resolver A.B.C.D (a DNS server the stack can reach)`)
     }
     const maxTimeMillis = yield* seconds("--max-time", flags.maxTime, 0.001, 86_400)
-    return { ...link, url, address, output: flags.output, resolver, maxTimeMillis }
+    return { ...link, url, address, output: flags.output, resolver, maxTimeMillis, cacert: flags.cacert }
   })
 
 // -----------------------------------------------------------------------------

@@ -117,6 +117,38 @@ describe.skipIf(SKIP !== undefined)("gonet fetch", () => {
     expect(r.stdout.toString()).toBe("hello from the kernel side\n")
   }, 90_000)
 
+  it("https://: 3 MB over Node's TLS on the stack's TCP from Python's ssl server, trusted by --cacert; refused without it", async () => {
+    const cert = nodePath.join(ROOT, "test/fixtures/tls/cert.pem")
+    const key = nodePath.join(ROOT, "test/fixtures/tls/key.pem")
+    const tlsServer = spawn("ip", ["netns", "exec", NS, "python3", "-c", `
+import http.server, ssl
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(${JSON.stringify(cert)}, ${JSON.stringify(key)})
+handler = lambda *a, **k: http.server.SimpleHTTPRequestHandler(*a, directory=${JSON.stringify(DIR)}, **k)
+s = http.server.HTTPServer(("0.0.0.0", 8443), handler)
+s.socket = ctx.wrap_socket(s.socket, server_side=True)
+s.serve_forever()
+`], { stdio: "ignore" })
+    try {
+      for (let i = 0; i < 100; i++) {
+        const up = spawnSync("ip", ["netns", "exec", NS, "python3", "-c", "import socket; socket.create_connection(('127.0.0.1', 8443), 1)"])
+        if (up.status === 0) break
+        await new Promise((r) => setTimeout(r, 100))
+      }
+      const out = nodePath.join(DIR, "got-tls")
+      const r = gonet(["fetch", "--tap", "gfetch9", "--cacert", cert, "-o", out, "https://198.18.0.1:8443/file"])
+      expect(r.status, r.stderr.toString()).toBe(0)
+      expect(sha(fs.readFileSync(out))).toBe(sha(BODY))
+      // Node's bundled CAs do not include the test's self-signed certificate
+      const refused = gonet(["fetch", "--tap", "gfetch9", "https://198.18.0.1:8443/file"])
+      expect(refused.status).toBe(1)
+      expect(refused.stderr.toString()).toMatch(/self-signed certificate/)
+      expect(refused.stdout.length).toBe(0)
+    } finally {
+      stop(tlsServer)
+    }
+  }, 120_000)
+
   it("a refused connection is one line on stderr and exit status 1", () => {
     const r = gonet(["fetch", "--tap", "gfetch2", "http://198.18.0.1:8001/"])
     expect(r.status).toBe(1)

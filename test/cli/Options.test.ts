@@ -353,12 +353,18 @@ describe("planFetch", () => {
     expect(plan.url.href).toBe("http://198.18.0.1:8000/file")
     expect(plan).toMatchObject({ address: Addr.parse("198.18.0.1"), output: "out.bin", maxTimeMillis: 2500 })
   })
+  it("takes an https:// URL and --cacert", () => {
+    const plan = ok(Flags.planFetch({ ...FETCH, url: "https://198.18.0.1:8443/f", cacert: "ca.pem" }, RANDOM_MAC))
+    expect(plan.url.protocol).toBe("https:")
+    expect(plan.cacert).toBe("ca.pem")
+  })
   it.each([
     // Node's http.request takes port 0 as "no port" and goes to 80
     [{ url: "http://198.18.0.1:0/" }, /^fetch: port 0 in 'http:\/\/198\.18\.0\.1:0\/' is not a port \(1\.\.65535\)$/],
     [{ url: "http://[::1]/" }, /^fetch: '\[::1\]' is an IPv6 address; the stack speaks IPv4 only$/],
     [{ output: "" }, /^-o: the file name is empty$/],
-    [{ url: "ftp://198.18.0.1/" }, /^fetch: only http:\/\/ URLs \(got ftp:\/\/\)$/],
+    [{ url: "ftp://198.18.0.1/" }, /^fetch: only http:\/\/ and https:\/\/ URLs \(got ftp:\/\/\)$/],
+    [{ url: "https://198.18.0.1/", cacert: " " }, /^--cacert: the file name is empty$/],
     [{ url: "http://files.test/" }, /^fetch: 'files\.test' is a name: give --resolver/]
   ] as const)("rejects %j, naming what is wrong", (flags, message) => {
     expect(err(Flags.planFetch({ ...FETCH, ...flags }, RANDOM_MAC))).toMatch(message)
