@@ -189,6 +189,23 @@ const advanceTo = (ms: number) =>
     yield* settle
   })
 
+/** Call a node:dns-shaped query function; what its callback got. */
+const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
+  Effect.async<ReadonlyArray<unknown>>((resume) => {
+    f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
+  })
+
+/** What calling `f` threw (name, code, message), as node:dns throws on bad arguments, or "no throw". */
+const thrown = (f: () => unknown) => {
+  try {
+    f()
+    return "no throw"
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException
+    return { name: err.name, code: err.code, message: err.message }
+  }
+}
+
 const exitReason = <A>(exit: Exit.Exit<A, Dns.DnsError>): string => {
   if (Exit.isSuccess(exit)) return "ok"
   const f = exit.cause._tag === "Fail" ? exit.cause.error : undefined
@@ -847,11 +864,6 @@ describe("DNS resolver: Node's lookup, names as getaddrinfo takes them", () => {
 })
 
 describe("DNS resolver: Node's resolve4 and resolve6 (src/node/Dns.ts)", () => {
-  /** Call a node:dns-shaped query function; what its callback got. */
-  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
-    Effect.async<ReadonlyArray<unknown>>((resume) => {
-      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
-    })
   const reason = (r: Dns.DnsError["reason"]) => new Dns.DnsError({ reason: r, name: "x.test", detail: "test" })
 
   it("each DnsError reason becomes the c-ares code Node's resolve* gives", () => {
@@ -948,15 +960,6 @@ describe("DNS resolver: Node's resolve4 and resolve6 (src/node/Dns.ts)", () => {
     Effect.gen(function*() {
       const { a, seen } = yield* world(serveAll)
       const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
-      const thrown = (f: () => unknown) => {
-        try {
-          f()
-          return "no throw"
-        } catch (e) {
-          const err = e as NodeJS.ErrnoException
-          return { name: err.name, code: err.code, message: err.message }
-        }
-      }
       const cases: ReadonlyArray<ReadonlyArray<unknown>> = [[123, () => {}], [undefined, () => {}], [{}, { ttl: true }, () => {}], ["a.test"], ["a.test", { ttl: true }], ["a.test", undefined, "cb"], [null]]
       for (const key of ["resolve4", "resolve6"] as const) {
         for (const args of cases) {
@@ -970,19 +973,6 @@ describe("DNS resolver: Node's resolve4 and resolve6 (src/node/Dns.ts)", () => {
 })
 
 describe("DNS resolver: Node's resolveCname and resolve (src/node/Dns.ts)", () => {
-  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
-    Effect.async<ReadonlyArray<unknown>>((resume) => {
-      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
-    })
-  const thrown = (f: () => unknown) => {
-    try {
-      f()
-      return "no throw"
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException
-      return { name: err.name, code: err.code, message: err.message }
-    }
-  }
 
   it.scoped("resolveCname gives the alias (no TTLs even with { ttl: true }); no CNAME is ENODATA, no name ENOTFOUND, syscall queryCname", () =>
     Effect.gen(function*() {
@@ -1046,10 +1036,6 @@ describe("DNS resolver: Node's resolveCname and resolve (src/node/Dns.ts)", () =
 })
 
 describe("DNS resolver: Node's resolveTxt, resolveMx… on what dnsmasq cannot be made to send", () => {
-  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
-    Effect.async<ReadonlyArray<unknown>>((resume) => {
-      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
-    })
 
   it.scoped("TXT octets beyond ASCII are one character each (latin1, as cares_wrap's OneByteString makes them); an MX whose RDATA does not decode is EBADRESP", () =>
     Effect.gen(function*() {
@@ -1070,10 +1056,6 @@ describe("DNS resolver: Node's resolveTxt, resolveMx… on what dnsmasq cannot b
 })
 
 describe("DNS resolver: Node's reverse and lookupService (src/node/Dns.ts)", () => {
-  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
-    Effect.async<ReadonlyArray<unknown>>((resume) => {
-      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
-    })
   const thrown = (f: () => unknown) => {
     try {
       const r = f()
@@ -1191,19 +1173,6 @@ describe("DNS resolver: Node's reverse and lookupService (src/node/Dns.ts)", () 
 })
 
 describe("DNS resolver: Node's Resolver, setServers, getServers and cancel (src/node/Dns.ts)", () => {
-  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
-    Effect.async<ReadonlyArray<unknown>>((resume) => {
-      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
-    })
-  const thrown = (f: () => unknown) => {
-    try {
-      f()
-      return "no throw"
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException
-      return { name: err.name, code: err.code, message: err.message }
-    }
-  }
 
   it.scoped("a Resolver asks its own servers (setServers, getServers as Node writes them), with its own cache; the module's functions keep theirs until dns.setServers", () =>
     Effect.gen(function*() {
@@ -1458,10 +1427,6 @@ describe("DNS resolver: Node's dns.promises (src/node/Dns.ts)", () => {
 })
 
 describe("DNS resolver: Node's resolve* and internationalised names", () => {
-  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
-    Effect.async<ReadonlyArray<unknown>>((resume) => {
-      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
-    })
 
   it.scoped("a name beyond ASCII is asked for in its IDNA form (xn--…), as Node 20's resolve4/resolveCname ask it; errors name the host as given", () =>
     Effect.gen(function*() {
@@ -1484,10 +1449,6 @@ describe("DNS resolver: Node's resolve* and internationalised names", () => {
 })
 
 describe("DNS resolver: Node's resolve* after a CNAME", () => {
-  const ask = (f: (...args: Array<any>) => void, ...args: Array<unknown>) =>
-    Effect.async<ReadonlyArray<unknown>>((resume) => {
-      f(...args, (...got: Array<unknown>) => resume(Effect.succeed(got)))
-    })
 
   it.scoped("an alias whose target has no records of the type, or a CNAME loop, is an empty list, not ENODATA or EBADRESP, as c-ares gives it", () =>
     Effect.gen(function*() {
