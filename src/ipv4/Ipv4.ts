@@ -462,7 +462,7 @@ export const make = Effect.gen(function*() {
       const held = pmtus.entries.size === 0 || r._tag === "Local"
         ? undefined
         : PathMtu.lookup(pmtus, r.dst, clock.unsafeCurrentTimeMillis())
-      if (held !== undefined && held.mtu < mtu) mtu = held.mtu
+      mtu = PathMtu.effective(held, mtu)
       if (o.dontFragment === "Want") df = total <= mtu && held?.locked !== true
     }
     const src = r.src

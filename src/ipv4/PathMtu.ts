@@ -78,11 +78,13 @@ export const lookup = (c: PathMtus, dst: Addr.Ipv4Addr, now: number): Entry | un
   return undefined
 }
 
+/** The MTU to send at: `held`'s (what `lookup` gave) when it is below the route's `routeMtu`, else the route's. */
+export const effective = (held: Entry | undefined, routeMtu: number): number =>
+  held === undefined || held.mtu >= routeMtu ? routeMtu : held.mtu
+
 /** The MTU towards `dst` at `now`: the path's when one is held below the route's `routeMtu`. */
-export const mtuFor = (c: PathMtus, dst: Addr.Ipv4Addr, routeMtu: number, now: number): number => {
-  const e = lookup(c, dst, now)
-  return e === undefined || e.mtu >= routeMtu ? routeMtu : e.mtu
-}
+export const mtuFor = (c: PathMtus, dst: Addr.Ipv4Addr, routeMtu: number, now: number): number =>
+  effective(lookup(c, dst, now), routeMtu)
 
 /**
  * A believed "fragmentation needed" about a datagram to `dst` naming

@@ -442,7 +442,7 @@ const base = (
   const algorithm = Congestion.byName(params.congestion)
   // the route's MTU, or the path's when a router lowered it for this destination (Linux: the
   // socket's route carries the exception, so tcp_sync_mss starts from dst_mtu)
-  const mtu = pmtu !== undefined && pmtu.mtu < routeMtu ? pmtu.mtu : routeMtu
+  const mtu = PathMtu.effective(pmtu, routeMtu)
   const mss = Negotiation.sendMss(undefined, mtu)
   return {
     state: "SynSent",

@@ -53,6 +53,7 @@ import * as SharedRunner from "../internal/SharedRunner.js"
 import { Signal } from "../internal/Signal.js"
 import * as Sip from "../internal/SipHash.js"
 import { Ipv4, type Ipv4Packet } from "../ipv4/Ipv4.js"
+import * as PathMtu from "../ipv4/PathMtu.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import * as Ip from "../wire/Ipv4Header.js"
 import * as TcpWire from "../wire/TcpHeader.js"
@@ -743,10 +744,7 @@ export const make = Effect.gen(function*() {
    * The MTU a SYN-ACK's MSS is from: the route's, or the path's when a router lowered it for the
    * address (Linux's tcp_make_synack takes dst_metric_advmss, which reads ipv4_mtu)
    */
-  const mtuTowards = (r: Iface.Route): number => {
-    const pmtu = ip.pathMtu(r.dst)
-    return pmtu !== undefined && pmtu.mtu < r.mtu ? pmtu.mtu : r.mtu
-  }
+  const mtuTowards = (r: Iface.Route): number => PathMtu.effective(ip.pathMtu(r.dst), r.mtu)
 
   const toListener = (
     l: ListenerState,
