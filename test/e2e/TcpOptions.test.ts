@@ -16,12 +16,11 @@ import type { Scope } from "effect"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { type Connection, Tcp } from "../../src/tcp/Tcp.js"
 import type { TcpError } from "../../src/tcp/TcpError.js"
-import * as Checksum from "../../src/wire/Checksum.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { OPTION_CASES } from "../fixtures/tcpOptionCases.js"
 import { boundedWait } from "../support/Clock.js"
-import { asTcp, ipFrame, ipRepr, PEER_ADDR, type Peer } from "../support/Peer.js"
+import { asTcp, ipFrame, ipRepr, PEER_ADDR, type Peer, tcpWithRawOptions } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
 
 const ISN = Seq.make(0xfffffff0)
@@ -37,8 +36,7 @@ const rawFrame = (
   raw: ReadonlyArray<number>,
   payload: Uint8Array = new Uint8Array(0)
 ): Uint8Array => {
-  if (raw.length % 4 !== 0 || raw.length > 40) throw new Error("test bug: options must be whole words, <= 40")
-  const plain = TcpWire.emit({
+  const b = tcpWithRawOptions({
     srcPort: fields.srcPort ?? 40000,
     dstPort: 80,
     seq: fields.seq,
@@ -47,18 +45,7 @@ const rawFrame = (
     window: 64240,
     urgent: 0,
     options: TcpWire.NO_OPTIONS
-  }, payload, PEER_ADDR, ADDR_A)
-  const hl = 20 + raw.length
-  const b = new Uint8Array(hl + payload.length)
-  b.set(plain.subarray(0, 20))
-  b.set(raw, 20)
-  b.set(payload, hl)
-  b[TcpWire.Field.dataOffset] = (hl / 4) << 4
-  b[TcpWire.Field.checksum] = 0
-  b[TcpWire.Field.checksum + 1] = 0
-  const c = Checksum.finish(Checksum.sum(b, Checksum.pseudoHeaderSum(PEER_ADDR, ADDR_A, TcpWire.PROTOCOL, b.length)))
-  b[TcpWire.Field.checksum] = c >>> 8
-  b[TcpWire.Field.checksum + 1] = c & 0xff
+  }, raw, payload, PEER_ADDR, ADDR_A)
   return ipFrame(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.TCP, payload: b }), MAC_A)
 }
 

@@ -7,6 +7,7 @@ import { Effect, Either, Option } from "effect"
 import type { Chunk } from "effect"
 import type { LinkService } from "../../src/link/Link.js"
 import * as ArpWire from "../../src/wire/ArpPacket.js"
+import * as Checksum from "../../src/wire/Checksum.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
@@ -158,6 +159,35 @@ export const tcpRepr = (
   src: Addr.Ipv4Addr,
   dst: Addr.Ipv4Addr
 ): Ip.Ipv4Repr => ipRepr({ src, dst, protocol: Ip.Protocol.TCP, payload: TcpWire.emit(repr, payload, src, dst) })
+
+/**
+ * The TCP segment `repr` (its own options ignored) whose options are exactly
+ * the octets `raw`, a whole number of words, however malformed, then
+ * `payload`, checksummed for `src` → `dst`: the options are the only thing
+ * that may be wrong with it.
+ */
+export const tcpWithRawOptions = (
+  repr: TcpWire.TcpRepr,
+  raw: ReadonlyArray<number>,
+  payload: Uint8Array,
+  src: Addr.Ipv4Addr,
+  dst: Addr.Ipv4Addr
+): Uint8Array => {
+  if (raw.length % 4 !== 0 || raw.length > 40) throw new Error("test bug: options must be whole words, <= 40")
+  const plain = TcpWire.emit({ ...repr, options: TcpWire.NO_OPTIONS }, payload, src, dst)
+  const hl = TcpWire.HEADER_LEN + raw.length
+  const b = new Uint8Array(hl + payload.length)
+  b.set(plain.subarray(0, TcpWire.HEADER_LEN))
+  b.set(raw, TcpWire.HEADER_LEN)
+  b.set(payload, hl)
+  b[TcpWire.Field.dataOffset] = (hl / 4) << 4
+  b[TcpWire.Field.checksum] = 0
+  b[TcpWire.Field.checksum + 1] = 0
+  const c = Checksum.finish(Checksum.sum(b, Checksum.pseudoHeaderSum(src, dst, TcpWire.PROTOCOL, b.length)))
+  b[TcpWire.Field.checksum] = c >>> 8
+  b[TcpWire.Field.checksum + 1] = c & 0xff
+  return b
+}
 
 /**
  * A segment from the peer's port 40000 (to port 80 unless told): an ACK
