@@ -527,11 +527,14 @@ export const make = Effect.gen(function*() {
       }
       // DF asked for, and longer than the path MTU a router reported: refused here, as Linux's
       // __ip_append_data refuses it (EMSGSIZE) for an IP_PMTUDISC_DO socket (`ping -M do`: "message
-      // too long, mtu=..."), not sent to be dropped again. (Only here: `emit`'s DF senders, TCP,
-      // size their segments to the path MTU themselves, and look nothing up per segment)
+      // too long, mtu=..."), not sent to be dropped again. Its IP options count, as there
+      // (fragheaderlen includes opt->optlen): `emit` keeps them on a datagram that fits the route.
+      // (Only here: `emit`'s DF senders, TCP, size their segments to the path MTU themselves, and
+      // look nothing up per segment)
       if (o.dontFragment === true && r._tag !== "Local") {
         const held = pathMtu(o.dst)
-        if (held !== undefined && Ip.MIN_HEADER_LEN + frameLength(o.payload) > held.mtu) {
+        const header = Ip.MIN_HEADER_LEN + (o.ipOptions?.length ?? 0)
+        if (held !== undefined && header + frameLength(o.payload) > held.mtu) {
           c.sendFailed++
           return Effect.fail(new Ipv4Error({ reason: "FragmentationNeeded", dst: o.dst }))
         }

@@ -20,7 +20,7 @@ import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { settle } from "../support/Clock.js"
-import { MAX_PATH_MTUS } from "../../src/ipv4/Ipv4.js"
+import { Ipv4, MAX_PATH_MTUS } from "../../src/ipv4/Ipv4.js"
 import * as PathMtu from "../../src/ipv4/PathMtu.js"
 import { arpRequest, asIpv4, asTcp, ipRepr, PEER_ADDR, PEER_MAC, type Peer, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, pingFrom, run, stackWithPeer } from "../support/TestNet.js"
@@ -355,6 +355,20 @@ describe("path MTU per destination: DF asked for", () => {
       const fits = yield* Effect.fork(pingFrom(stack, PEER_ADDR, { size: 972, dontFragment: true }))
       expect(datagrams(yield* sentNow(peer), Ip.Protocol.ICMP)).toEqual([{ length: 1000, df: true, more: false, offset: 0 }])
       yield* Fiber.interrupt(fits)
+    }))
+
+  it.scoped("a datagram with DF and IP options is measured with its options: over the path MTU with them, refused (Linux's __ip_append_data counts opt->optlen)", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* lowered(1000)
+      const ip = Context.get(stack, Ipv4)
+      // 40 octets of NOPs: 20 + 40 + 960 = 1020 octets, over 1000, though 20 + 960 is not
+      const ipOptions = new Uint8Array(40).fill(1)
+      const refused = yield* Effect.exit(ip.send({ dst: PEER_ADDR, protocol: 253, payload: new Uint8Array(960), dontFragment: true, ipOptions }))
+      expect(datagrams(yield* sentNow(peer), 253)).toEqual([])
+      expect(refused).toMatchObject({ _tag: "Failure", cause: { error: { reason: "FragmentationNeeded" } } })
+      // with them within it, it goes whole, options and DF kept
+      yield* ip.send({ dst: PEER_ADDR, protocol: 253, payload: new Uint8Array(940), dontFragment: true, ipOptions })
+      expect(datagrams(yield* sentNow(peer), 253)).toEqual([{ length: 1000, df: true, more: false, offset: 0 }])
     }))
 })
 
