@@ -42,13 +42,12 @@
  * @since 0.1.0
  */
 import { EventEmitter } from "node:events"
-import { inspect } from "node:util"
 import { isIP, isIPv4 } from "node:net"
 import { Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { hardErrno, Udp, type UdpError, type UdpService, type UdpSocket } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
-import { invalidArgType, nodeError, systemError, typeError, validPort } from "./Errors.js"
+import { invalidArgType, nodeError, outOfRange, rangeError, systemError, typeError, validPort } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
 import type { AddressInfo } from "./Net.js"
 import { failureOf, runNow, runOn } from "./Run.js"
@@ -134,21 +133,12 @@ const kernelBuffer = (size: number, max: number, min: number): number => Math.ma
  */
 const validateUint32 = (value: unknown, name: string): void => {
   if (typeof value !== "number") throw invalidArgType(name, "of type number", value)
-  const outOfRange = (range: string) => {
-    const shown = Number.isInteger(value) && Math.abs(value) > 2 ** 32
-      ? String(value).replace(/\B(?=(\d{3})+$)/g, "_")
-      : inspect(value)
-    return rangeError("ERR_OUT_OF_RANGE", `The value of "${name}" is out of range. It must be ${range}. Received ${shown}`)
-  }
-  if (!Number.isInteger(value)) throw outOfRange("an integer")
-  if (value < 0 || value > 4_294_967_295) throw outOfRange(">= 0 && <= 4294967295")
+  if (!Number.isInteger(value)) throw outOfRange(name, "an integer", value)
+  if (value < 0 || value > 4_294_967_295) throw outOfRange(name, ">= 0 && <= 4294967295", value)
 }
 
 /** Whether `address` is an IPv4 multicast group (224.0.0.0/4; an IPv6 literal is left to the stack's ENOPROTOOPT). */
 const isMulticastGroup = (address: string): boolean => !isIPv4(address) || (Number(address.split(".")[0]) & 0xf0) === 0xe0
-
-/** A RangeError with Node's `code` (ERR_SOCKET_BAD_PORT, ERR_BUFFER_OUT_OF_BOUNDS are RangeErrors in lib/internal/errors.js). */
-const rangeError = (code: string, message: string): RangeError & { code: string } => Object.assign(new RangeError(message), { code })
 
 /** what Node's send takes as a message, as its ERR_INVALID_ARG_TYPE words it */
 const BUFFER_TYPES = "of type string or an instance of Buffer, TypedArray, or DataView"

@@ -54,7 +54,7 @@ import * as Addr from "../wire/Ipv4Addr.js"
 import type { Tcp } from "../tcp/Tcp.js"
 import type { Udp } from "../udp/Udp.js"
 import { inetAton, isLocalhost } from "./Hosts.js"
-import { received, typeError, validPort } from "./Errors.js"
+import { invalidArgType, outOfRange, received, typeError, validPort } from "./Errors.js"
 import { failureOf, runOn } from "./Run.js"
 
 /** One address, as `dns.lookup` gives with `all: true`. @category models */
@@ -138,13 +138,6 @@ export const toLookupError = (e: Dns.DnsError, hostname: string): LookupError =>
   return err
 }
 
-/** ERR_INVALID_ARG_TYPE: `The "name" argument` or, for a dotted name, `The "name" property`. */
-const invalidType = (name: string, type: string, v: unknown) =>
-  typeError(
-    "ERR_INVALID_ARG_TYPE",
-    `The "${name}" ${name.includes(".") ? "property" : "argument"} must be of type ${type}. Received ${received(v)}`
-  )
-
 /** ERR_INVALID_ARG_VALUE: `The argument 'name'` or, for a dotted name, `The property 'name'`. */
 const invalidValue = (name: string, reason: string, v: unknown) =>
   typeError("ERR_INVALID_ARG_VALUE", `The ${name.includes(".") ? "property" : "argument"} '${name}' ${reason}. Received ${inspect(v)}`)
@@ -188,10 +181,10 @@ const parseArguments = (
   argc: number
 ): { readonly family: 0 | 4 | 6; readonly all: boolean } => {
   if (hostname) {
-    if (typeof hostname !== "string") throw invalidType("hostname", "string", hostname)
+    if (typeof hostname !== "string") throw invalidArgType("hostname", "of type string", hostname)
   }
   const checkCallback = (cb: unknown) => {
-    if (typeof cb !== "function") throw invalidType("callback", "function", cb)
+    if (typeof cb !== "function") throw invalidArgType("callback", "of type function", cb)
   }
   if (typeof options === "function") return { family: 0, all: false }
   if (typeof options === "number") {
@@ -219,7 +212,7 @@ const lookupOptions = (o: Record<string, unknown>, namedFamilies: boolean): { re
   let family: 0 | 4 | 6 = 0
   let all = false
   if (o.hints != null) {
-    if (typeof o.hints !== "number") throw invalidType("options.hints", "number", o.hints)
+    if (typeof o.hints !== "number") throw invalidArgType("options.hints", "of type number", o.hints)
     const hints = o.hints >>> 0
     if ((hints & ~HINTS) !== 0) throw invalidValue("hints", "is invalid", hints)
   }
@@ -231,10 +224,10 @@ const lookupOptions = (o: Record<string, unknown>, namedFamilies: boolean): { re
       : oneOf(o.family, "options.family", [0, 4, 6] as const)
   }
   if (o.all != null) {
-    if (typeof o.all !== "boolean") throw invalidType("options.all", "boolean", o.all)
+    if (typeof o.all !== "boolean") throw invalidArgType("options.all", "of type boolean", o.all)
     all = o.all
   }
-  if (o.verbatim != null && typeof o.verbatim !== "boolean") throw invalidType("options.verbatim", "boolean", o.verbatim)
+  if (o.verbatim != null && typeof o.verbatim !== "boolean") throw invalidArgType("options.verbatim", "of type boolean", o.verbatim)
   if (o.order != null) oneOf(o.order, "options.order", ["verbatim", "ipv4first", "ipv6first"])
   return { family, all }
 }
@@ -840,7 +833,7 @@ const lookupServiceArguments = (address: unknown, port: unknown, argc: number, n
 const lookupServiceFunction = (runtime: Runtime.Runtime<Dns.Dns>) =>
   function lookupService(address: unknown, port: unknown, callback: unknown): void {
     const p = lookupServiceArguments(address, port, arguments.length, ["address", "port", "callback"])
-    if (typeof callback !== "function") throw invalidType("callback", "function", callback)
+    if (typeof callback !== "function") throw invalidArgType("callback", "of type function", callback)
     nameInfo(runtime, address as string, p, false, callback as (err: Error | null, hostname?: string, service?: string) => void)
   }
 
@@ -929,8 +922,8 @@ const callbackQuery = (query: Query) => {
       options = optionsOrCallback
       callback = maybeCallback
     }
-    if (typeof name !== "string") throw invalidType("name", "string", name)
-    if (typeof callback !== "function") throw invalidType("callback", "function", callback)
+    if (typeof name !== "string") throw invalidArgType("name", "of type string", name)
+    if (typeof callback !== "function") throw invalidArgType("callback", "of type function", callback)
     const ttl = !!(options && (options as ResolveOptions).ttl)
     ask(channelOf(this), query, name, ttl, callback as (err: ResolveError | null, result?: unknown) => void)
   }
@@ -1133,7 +1126,7 @@ export type PromisesLookupOptions = Omit<LookupOptions, "family"> & { readonly f
  */
 const promisesLookup = (lookup: LookupFunction) => (hostname?: unknown, options?: unknown): Promise<unknown> => {
   if (hostname) {
-    if (typeof hostname !== "string") throw invalidType("hostname", "string", hostname)
+    if (typeof hostname !== "string") throw invalidArgType("hostname", "of type string", hostname)
   }
   let checked: { readonly family: 0 | 4 | 6; readonly all: boolean }
   if (typeof options === "number") checked = { family: oneOf(options, "family", [0, 4, 6] as const), all: false }
@@ -1149,7 +1142,7 @@ const promisesLookup = (lookup: LookupFunction) => (hostname?: unknown, options?
  */
 const promiseQuery = (query: Query) => {
   function resolveQuery(this: unknown, name: unknown, options?: unknown): Promise<unknown> {
-    if (typeof name !== "string") throw invalidType("name", "string", name)
+    if (typeof name !== "string") throw invalidArgType("name", "of type string", name)
     const ttl = !!(options && (options as ResolveOptions).ttl)
     const channel = channelOf(this)
     return new Promise((resolve, reject) =>
@@ -1167,7 +1160,7 @@ const promisesResolve = (queries: ReadonlyMap<string, (name: unknown) => Promise
   function resolve(this: unknown, hostname: unknown, rrtype?: unknown): Promise<unknown> {
     let query: ((name: unknown) => Promise<unknown>) | undefined
     if (rrtype !== undefined) {
-      if (typeof rrtype !== "string") throw invalidType("rrtype", "string", rrtype)
+      if (typeof rrtype !== "string") throw invalidArgType("rrtype", "of type string", rrtype)
       query = queries.get(rrtype)
       if (query === undefined) throw invalidValue("rrtype", "is invalid", rrtype)
     } else query = queries.get("A")!
@@ -1187,7 +1180,7 @@ const resolveFunction = (queries: ReadonlyMap<string, (name: unknown, callback: 
     else if (typeof rrtype === "function") {
       query = queries.get("A")
       callback = rrtype
-    } else throw invalidType("rrtype", "string", rrtype)
+    } else throw invalidArgType("rrtype", "of type string", rrtype)
     if (query === undefined) throw invalidValue("rrtype", "is invalid", rrtype)
     query.call(this, hostname, callback)
   }
@@ -1220,17 +1213,9 @@ const channelOf = (self: unknown): Channel => {
   return channel
 }
 
-/** Node's ERR_OUT_OF_RANGE `received` (lib/internal/errors.js): integers beyond 2^32 with separators. */
-const outOfRange = (name: string, range: string, v: number) => {
-  const text = Number.isInteger(v) && Math.abs(v) > 2 ** 32
-    ? String(v).replace(/\B(?=(\d{3})+(?!\d))/g, "_")
-    : inspect(v)
-  return Object.assign(new RangeError(`The value of "${name}" is out of range. It must be ${range}. Received ${text}`), { code: "ERR_OUT_OF_RANGE" })
-}
-
 /** Node's validateInt32. */
 const int32 = (v: unknown, name: string, min: number): number => {
-  if (typeof v !== "number") throw invalidType(name, "number", v)
+  if (typeof v !== "number") throw invalidArgType(name, "of type number", v)
   if (!Number.isInteger(v)) throw outOfRange(name, "an integer", v)
   if (v < min || v > 2147483647) throw outOfRange(name, `>= ${min} && <= 2147483647`, v)
   return v
@@ -1295,7 +1280,7 @@ const resolverClasses = (base: Runtime.Runtime<Dns.Dns>) => {
         throw typeError("ERR_INVALID_ARG_TYPE", `The "servers" argument must be an instance of Array. Received ${received(servers)}`)
       }
       const parsed = servers.map((text: unknown, i) => {
-        if (typeof text !== "string") throw invalidType(`servers[${i}]`, "string", text)
+        if (typeof text !== "string") throw invalidArgType(`servers[${i}]`, "of type string", text)
         const server = serverOf(text)
         if (server === undefined) throw typeError("ERR_INVALID_IP_ADDRESS", `Invalid IP address: ${text}`)
         return server

@@ -98,6 +98,19 @@ export const abortError = (cause: unknown): Error & { code: string } => {
 export const typeError = (code: string, message: string): TypeError & { code: string } =>
   Object.assign(new TypeError(message), { code })
 
+/** A RangeError with Node's `code` (ERR_OUT_OF_RANGE, ERR_SOCKET_BAD_PORT, ERR_BUFFER_OUT_OF_BOUNDS are RangeErrors in lib/internal/errors.js). */
+export const rangeError = (code: string, message: string): RangeError & { code: string } =>
+  Object.assign(new RangeError(message), { code })
+
+/**
+ * Node's ERR_OUT_OF_RANGE for the number `v` of argument `name`, which must be `range` (lib/internal/errors.js):
+ * the value inspected, an integer beyond 2^32 written with `_` separators (addNumericalSeparator).
+ */
+export const outOfRange = (name: string, range: string, v: number): RangeError & { code: string } => {
+  const shown = Number.isInteger(v) && Math.abs(v) > 2 ** 32 ? String(v).replace(/\B(?=(\d{3})+(?!\d))/g, "_") : inspect(v)
+  return rangeError("ERR_OUT_OF_RANGE", `The value of "${name}" is out of range. It must be ${range}. Received ${shown}`)
+}
+
 /**
  * How Node's argument errors name what they got: "Received …" (Node 20's determineSpecificType,
  * lib/internal/errors.js): a function by its name, even an empty one; an object by its
@@ -145,10 +158,7 @@ export const validPort = (port: unknown, allowZero: boolean): number => {
     +port > 0xffff ||
     (port === 0 && !allowZero)
   ) {
-    throw Object.assign(
-      new RangeError(`Port should be ${allowZero ? ">=" : ">"} 0 and < 65536. Received ${received(port)}.`),
-      { code: "ERR_SOCKET_BAD_PORT" }
-    )
+    throw rangeError("ERR_SOCKET_BAD_PORT", `Port should be ${allowZero ? ">=" : ">"} 0 and < 65536. Received ${received(port)}.`)
   }
   return +port | 0
 }
