@@ -22,7 +22,7 @@ import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { settle } from "../support/Clock.js"
 import { Ipv4, MAX_PATH_MTUS } from "../../src/ipv4/Ipv4.js"
 import * as PathMtu from "../../src/ipv4/PathMtu.js"
-import { arpRequest, asIpv4, asTcp, ipRepr, PEER_ADDR, PEER_MAC, type Peer, tcpRepr } from "../support/Peer.js"
+import { arpRequest, asIpv4, asTcp, ipRepr, PEER_ADDR, PEER_MAC, type Peer, peerSegment, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, pingFrom, run, stackWithPeer } from "../support/TestNet.js"
 import type { StackContext } from "../support/TestNet.js"
 
@@ -132,18 +132,7 @@ describe("path MTU per destination: TCP", () => {
     Effect.gen(function*() {
       const { peer, stack } = yield* lowered(1000)
       const listener = yield* Context.get(stack, Tcp).listen({ port: 80 })
-      const segment = (over: Partial<TcpWire.TcpRepr>) =>
-        tcpRepr({
-          srcPort: 40000,
-          dstPort: 80,
-          seq: PEER_ISN,
-          ack: Seq.ZERO,
-          flags: TcpWire.Flag.ACK,
-          window: 64240,
-          urgent: 0,
-          options: TcpWire.NO_OPTIONS,
-          ...over
-        }, new Uint8Array(0), PEER_ADDR, ADDR_A)
+      const segment = (over: Partial<TcpWire.TcpRepr>) => peerSegment({ seq: PEER_ISN, ...over }, new Uint8Array(0), PEER_ADDR, ADDR_A)
       yield* peer.sendIp(segment({ flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } }), MAC_A)
       const synAck = (yield* sentNow(peer)).map(asTcp).find((t) => t !== undefined && t.dstPort === 40000)!
       // Linux's tcp_make_synack: dst_metric_advmss, from ipv4_mtu with the exception
