@@ -2088,9 +2088,7 @@ export const onIcmpError = (
         if (r !== undefined && Seq.lt(seq, r.until) && pmtu < r.mtu && !connecting) {
           s.pmtuResend = undefined
           if (Seq.gt(s.sndMax, s.sndUna)) {
-            s.sndNxt = s.sndUna
-            retransmitFirst(s, now, out)
-            push(s, now, out)
+            resendFlight(s, now, out)
             sync(s)
           }
         }
@@ -2101,22 +2099,8 @@ export const onIcmpError = (
       if (lock) s.pmtuLocked = true
       // the report holds for PMTU_EXPIRES from the last one that lowered (or locked) it
       s.pmtuExpiresAt = now + PMTU_EXPIRES
-      if (pmtu < s.mtu) {
-        s.mtu = pmtu
-        s.mss = Negotiation.sendMss(s.peerMss, pmtu)
-        if (!connecting) {
-          // the window keeps its segments, not its octets (Linux's cwnd counts packets); a loss
-          // episode in progress can no longer be undone to octets of the old size (Linux's
-          // tcp_simple_retransmit clears its undo marker)
-          Congestion.resize(s.cc, s.mss)
-          s.undo = undefined
-        }
-      }
-      if (!connecting && Seq.gt(s.sndMax, s.sndUna)) {
-        s.sndNxt = s.sndUna
-        retransmitFirst(s, now, out)
-        push(s, now, out)
-      }
+      if (pmtu < s.mtu) takeMtu(s, pmtu)
+      if (!connecting && Seq.gt(s.sndMax, s.sndUna)) resendFlight(s, now, out)
       sync(s)
       return true
     }
@@ -2155,14 +2139,31 @@ export const onPathMtu = (s: Sender, p: PathMtuView | undefined): void => {
     return
   }
   if (Seq.gt(s.sndMax, s.sndUna)) s.pmtuResend = { until: s.sndMax, mtu: Math.max(s.mtu, s.pmtuResend?.mtu ?? 0) }
-  s.mtu = p.mtu
   s.pmtuLocked = p.locked
   s.pmtuExpiresAt = p.expiresAt
-  s.mss = Negotiation.sendMss(s.peerMss, p.mtu)
+  takeMtu(s, p.mtu)
+}
+
+/**
+ * The path MTU is `mtu`, lower than the connection's: the MSS cut to it. Once
+ * synchronized, the window keeps its segments, not its octets (Linux's cwnd
+ * counts packets), and a loss episode in progress can no longer be undone to
+ * octets of the old size (Linux's tcp_simple_retransmit clears its undo marker).
+ */
+const takeMtu = (s: Sender, mtu: number): void => {
+  s.mtu = mtu
+  s.mss = Negotiation.sendMss(s.peerMss, mtu)
   if (s.state !== "SynSent" && s.state !== "SynReceived") {
     Congestion.resize(s.cc, s.mss)
     s.undo = undefined
   }
+}
+
+/** What is in flight goes again from SND.UNA, at the MSS now (RFC 1191 §3, Linux's tcp_simple_retransmit). */
+const resendFlight = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  s.sndNxt = s.sndUna
+  retransmitFirst(s, now, out)
+  push(s, now, out)
 }
 
 /** The application ended its side (shutdown for writing): FIN after the data (RFC 9293 §3.10.4). */
