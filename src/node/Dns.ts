@@ -1054,23 +1054,16 @@ export interface ResolverControls {
   readonly setServers: (servers: ReadonlyArray<string>) => void
 }
 
+/** The queries a `Resolver` has, as the module's. */
+type ResolverQuery =
+  | "resolve4" | "resolve6" | "resolveCname" | "resolveMx" | "resolveTxt" | "resolveSrv" | "resolvePtr" | "resolveNs"
+  | "resolveNaptr" | "resolveCaa" | "resolveSoa" | "resolveAny" | "resolve" | "reverse"
+
 /** node:dns's `Resolver`: its queries as the module's, on its own servers. @category models */
-export type NodeDnsResolver =
-  & ResolverControls
-  & Pick<
-    NodeDns,
-    | "resolve4" | "resolve6" | "resolveCname" | "resolveMx" | "resolveTxt" | "resolveSrv" | "resolvePtr" | "resolveNs"
-    | "resolveNaptr" | "resolveCaa" | "resolveSoa" | "resolveAny" | "resolve" | "reverse"
-  >
+export type NodeDnsResolver = ResolverControls & Pick<NodeDns, ResolverQuery>
 
 /** node:dns/promises's `Resolver`. @category models */
-export type NodeDnsPromisesResolver =
-  & ResolverControls
-  & Pick<
-    NodeDnsPromises,
-    | "resolve4" | "resolve6" | "resolveCname" | "resolveMx" | "resolveTxt" | "resolveSrv" | "resolvePtr" | "resolveNs"
-    | "resolveNaptr" | "resolveCaa" | "resolveSoa" | "resolveAny" | "resolve" | "reverse"
-  >
+export type NodeDnsPromisesResolver = ResolverControls & Pick<NodeDnsPromises, ResolverQuery>
 
 /** node:dns/promises's `lookup`, `resolve4`… over the stack's resolver. @category models */
 export interface NodeDnsPromises extends ErrorCodes {
