@@ -68,18 +68,18 @@ export const fromNet = (net: Net.Net): Https => {
      * 'connect', as net.Socket does.
      */
     override createConnection(options: http.ClientRequestArgs & Net.SocketOptions & tls.ConnectionOptions): tls.TLSSocket {
-      // the idle timeout is the TLS socket's, which the request and the agent listen to and
-      // reset (tls.connect arms it only when it dials itself); the stack's socket has none
-      const { timeout, ...rest } = socketOptions(options, 443)
       // half-open, as TLS wants its transport (see the header): the peer's FIN must not end and
-      // destroy the socket under TLS while the TLS socket still holds data its reader has not taken
-      const socket = net.createConnection({ ...rest, allowHalfOpen: true })
+      // destroy the socket under TLS while the TLS socket still holds data its reader has not taken.
+      // The agent's idle timeout runs on the stack's socket (Effect's Clock), and its 'timeout' is
+      // the TLS socket's, which the request and the agent listen to (tls.connect arms a timer of
+      // its own only when it dials itself)
+      const socket = net.createConnection({ ...socketOptions(options, 443), allowHalfOpen: true })
       const connect = https.Agent.prototype.createConnection as unknown as (
         this: https.Agent,
         o: tls.ConnectionOptions
       ) => tls.TLSSocket
       const secure = connect.call(this, { ...options, socket })
-      if (timeout !== undefined) secure.setTimeout(timeout)
+      if (options.timeout !== undefined) socket.on("timeout", () => secure.emit("timeout"))
       return secure
     }
   }

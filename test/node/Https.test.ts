@@ -187,6 +187,23 @@ describe("Node's https over gonet-ts/node", () => {
       server.close()
     }), 60_000)
 
+  it("an agent's idle timeout reaches the request as 'timeout' (the stack's socket's timer, on Effect's Clock)", () =>
+    withNets(async ({ a, b }) => {
+      // a server that takes the request and never answers
+      const server = Https.fromNet(a).createServer({ key, cert }, () => {})
+      server.listen(443)
+      await once(server, "listening")
+      const client = Https.fromNet(b)
+      const agent = new client.Agent({ ca: cert, timeout: 300 })
+      const req = client.get(`https://${HOST_A}/`, { agent })
+      req.on("error", () => {})
+      await once(req, "timeout")
+      req.destroy()
+      agent.destroy()
+      server.closeAllConnections()
+      server.close()
+    }), 30_000)
+
   it("a refused connection is the request's ECONNREFUSED", () =>
     withNets(async ({ b }) => {
       const client = Https.fromNet(b)
