@@ -1,7 +1,9 @@
 /**
  * Name resolution for `gonet-ts/node` sockets: a function with the shape of
- * Node's `dns.lookup`, answered by the stack's own resolver (`Dns` over the
- * stack's UDP and TCP), to pass as the `lookup` option of `net.connect`,
+ * Node's `dns.lookup`, answered from a hosts file when one is given (as
+ * getaddrinfo's `hosts: files dns`, `LookupConfig`) and then by the stack's
+ * own resolver (`Dns` over the stack's UDP and TCP), to pass as the `lookup`
+ * option of `net.connect`,
  * `http.request` or an `http.Agent`; and, for programs that use Node's `dns`
  * module, `nodeDns`: node:dns's `lookup`, `resolve4`, `resolve6`,
  * `resolveCname`, `resolveMx`, `resolveTxt`, `resolveSrv`, `resolvePtr`,
@@ -9,7 +11,7 @@
  * their `promises` forms over the same resolver (see `resolveCodeOf` for
  * their errors), `resolveAny`; `reverse` (PTR) and
  * `lookupService` (getnameinfo: PTR and a built-in table of well-known TCP
- * service names in place of /etc/services, `SERVICES`; the stack reads no
+ * service names in place of /etc/services, `SERVICES`; these two read no
  * hosts file, `isLoopbackAddress`); `Resolver` and `promises.Resolver`
  * (own servers, timeout and tries, `cancel`), `setServers` and `getServers`
  * (see `resolverClasses`: IPv4 servers only).
@@ -48,11 +50,13 @@ import * as NodeDnsModule from "node:dns"
 import { getSystemErrorMap, inspect, promisify } from "node:util"
 import { isIP } from "node:net"
 import { domainToASCII } from "node:url"
+import { readFile } from "node:fs"
 import * as Dns from "../dns/Dns.js"
 import * as Msg from "../dns/DnsMessage.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import type { Tcp } from "../tcp/Tcp.js"
 import type { Udp } from "../udp/Udp.js"
+import * as Hosts from "./Hosts.js"
 import { inetAton, isLocalhost } from "./Hosts.js"
 import { invalidArgType, outOfRange, received, typeError, validPort } from "./Errors.js"
 import { failureOf, runOn } from "./Run.js"
@@ -270,13 +274,31 @@ const lookupPromise = (lookup: LookupFunction, args: ReadonlyArray<unknown>): Pr
     })
   })
 
+/** Where a lookup function looks besides the stack's resolver. @category models */
+export interface LookupConfig {
+  /**
+   * A hosts file (hosts(5)) to look in before asking DNS, as getaddrinfo's `hosts: files dns`:
+   * read at every lookup (as glibc's files backend opens it per call), so edits count at once; a
+   * file that cannot be read holds nothing. Default: none.
+   */
+  readonly hostsFile?: string | undefined
+}
+
+/** The hosts file's entries, or none when it cannot be read (glibc's files source: unavailable, on to DNS). */
+const readHosts = (path: string, then: (entries: ReadonlyArray<Hosts.HostsEntry>) => void): void =>
+  readFile(path, "latin1", (err, text) => then(err === null ? Hosts.parseHosts(text) : []))
+
 /**
- * A `dns.lookup`-shaped function that resolves on `runtime`'s `Dns`. The
- * callback is called on a later tick, never synchronously (as Node's).
+ * A `dns.lookup`-shaped function that resolves on `runtime`'s `Dns`, after
+ * the hosts file when `config` names one; with no runtime, only literals,
+ * `localhost` and the hosts file answer (anything else is ENOTFOUND, as
+ * getaddrinfo with no DNS configured). The callback is called on a later
+ * tick, never synchronously (as Node's).
  *
  * @category constructors
  */
-export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunction => {
+export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns> | undefined, config?: LookupConfig): LookupFunction => {
+  const hostsFile = config?.hostsFile
   function lookup(
     hostname: string,
     optionsOrCallback: number | LookupOptions | OneCallback,
@@ -324,24 +346,43 @@ export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunctio
     // ("" when it is no valid IDNA name); then what is no host name is ENOTFOUND unasked, as
     // getaddrinfo's own check (res_hnok) makes it
     const asked = asciiName(hostname)
-    if (asked === "" || !isHostName(asked)) {
-      const bad = new Dns.DnsError({ reason: "InvalidName", name: hostname, detail: "not a host name (IDNA, res_hnok)" })
-      process.nextTick(fail, toLookupError(bad, hostname))
+    if (asked !== "" && hostsFile !== undefined) {
+      // the hosts file first (nsswitch's `files`), whatever the name looks like: res_hnok is DNS's own check
+      readHosts(hostsFile, (entries) => {
+        const f: 4 | 6 = family === 6 ? 6 : 4
+        const found = Hosts.lookupHosts(entries, asked, f)
+        if (found.length > 0) answer(found.map((address) => ({ address, family: f })))
+        else askDns(asked)
+      })
       return
     }
-    const resolve = Effect.flatMap(Dns.Dns, (dns) => (family === 6 ? dns.resolve6(asked) : dns.resolve4(asked)))
-    runOn(runtime, resolve, (exit) => {
-      if (Exit.isSuccess(exit)) {
-        const f: 4 | 6 = family === 6 ? 6 : 4
-        if (exit.value.length > 0) return answer(exit.value.map((address) => ({ address, family: f })))
-        return fail(toLookupError(new Dns.DnsError({ reason: "NoData", name: hostname, detail: "no addresses" }), hostname))
+    askDns(asked)
+
+    function askDns(asked: string): void {
+      if (asked === "" || !isHostName(asked)) {
+        const bad = new Dns.DnsError({ reason: "InvalidName", name: hostname, detail: "not a host name (IDNA, res_hnok)" })
+        process.nextTick(fail, toLookupError(bad, hostname))
+        return
       }
-      const e = failureOf(exit)
-      const err = Option.isSome(e)
-        ? toLookupError(e.value, hostname)
-        : toLookupError(new Dns.DnsError({ reason: "TimedOut", name: hostname, detail: "interrupted" }), hostname)
-      fail(err)
-    })
+      if (runtime === undefined) {
+        // no resolver: what getaddrinfo says when neither source knows the name
+        process.nextTick(fail, toLookupError(new Dns.DnsError({ reason: "NotFound", name: hostname, detail: "no DNS servers configured" }), hostname))
+        return
+      }
+      const resolve = Effect.flatMap(Dns.Dns, (dns) => (family === 6 ? dns.resolve6(asked) : dns.resolve4(asked)))
+      runOn(runtime, resolve, (exit) => {
+        if (Exit.isSuccess(exit)) {
+          const f: 4 | 6 = family === 6 ? 6 : 4
+          if (exit.value.length > 0) return answer(exit.value.map((address) => ({ address, family: f })))
+          return fail(toLookupError(new Dns.DnsError({ reason: "NoData", name: hostname, detail: "no addresses" }), hostname))
+        }
+        const e = failureOf(exit)
+        const err = Option.isSome(e)
+          ? toLookupError(e.value, hostname)
+          : toLookupError(new Dns.DnsError({ reason: "TimedOut", name: hostname, detail: "interrupted" }), hostname)
+        fail(err)
+      })
+    }
   }
   // util.promisify(lookup) resolves to { address, family } (or the list, with `all`), as Node's
   // lookup does through its customPromisifyArgs ['address', 'family'] (lib/dns.js); without this it
@@ -356,7 +397,7 @@ export const lookupFunction = (runtime: Runtime.Runtime<Dns.Dns>): LookupFunctio
  *
  * @category constructors
  */
-export const make: Effect.Effect<LookupFunction, never, Dns.Dns> = Effect.map(Effect.runtime<Dns.Dns>(), lookupFunction)
+export const make: Effect.Effect<LookupFunction, never, Dns.Dns> = Effect.map(Effect.runtime<Dns.Dns>(), (rt) => lookupFunction(rt))
 
 /**
  * In a stack's context (its UDP and TCP): a resolver configured by `config`
@@ -365,8 +406,8 @@ export const make: Effect.Effect<LookupFunction, never, Dns.Dns> = Effect.map(Ef
  *
  * @category constructors
  */
-export const makeWith = (config: Dns.DnsConfig): Effect.Effect<LookupFunction, never, Udp | Tcp> =>
-  Effect.map(resolverRuntime(config), lookupFunction)
+export const makeWith = (config: Dns.DnsConfig, lookupConfig?: LookupConfig): Effect.Effect<LookupFunction, never, Udp | Tcp> =>
+  Effect.map(resolverRuntime(config), (rt) => lookupFunction(rt, lookupConfig))
 
 /** A resolver configured by `config`, in the calling context (the stack's UDP and TCP), as a runtime with `Dns`. */
 const resolverRuntime = (config: Dns.DnsConfig): Effect.Effect<Runtime.Runtime<Dns.Dns>, never, Udp | Tcp> =>
@@ -396,8 +437,9 @@ const resolverRuntimeOf = async (
  */
 export const fromStack = async (
   runtime: ManagedRuntime.ManagedRuntime<Udp | Tcp, unknown>,
-  config: Dns.DnsConfig
-): Promise<LookupFunction> => lookupFunction(await resolverRuntimeOf(runtime, config))
+  config: Dns.DnsConfig,
+  lookupConfig?: LookupConfig
+): Promise<LookupFunction> => lookupFunction(await resolverRuntimeOf(runtime, config), lookupConfig)
 
 // ---------------------------------------------------------------------------
 // resolve4, resolve6, resolveCname, resolve: node:dns's c-ares queries
@@ -1346,7 +1388,7 @@ const METHODS: Record<string, string> = {
  *
  * @category constructors
  */
-export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => {
+export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>, lookupConfig?: LookupConfig): NodeDns => {
   const { defaultOf, PromisesResolver, Resolver } = resolverClasses(runtime)
   let current = defaultOf()
   const onDefault = <F>(proto: object, method: string): F => {
@@ -1361,7 +1403,7 @@ export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => {
     current = next as unknown as typeof current
   }
   const getServers = () => (Resolver.prototype.getServers as () => Array<string>).call(current)
-  const lookup = lookupFunction(runtime)
+  const lookup = lookupFunction(runtime, lookupConfig)
   // one default result order for both faces, as Node's module-wide setting
   const order = resultOrderSetting()
   const face = <P>(proto: object, extra: object): P =>
@@ -1393,7 +1435,7 @@ export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>): NodeDns => {
  *
  * @category constructors
  */
-export const makeNodeDns: Effect.Effect<NodeDns, never, Dns.Dns> = Effect.map(Effect.runtime<Dns.Dns>(), nodeDns)
+export const makeNodeDns: Effect.Effect<NodeDns, never, Dns.Dns> = Effect.map(Effect.runtime<Dns.Dns>(), (rt) => nodeDns(rt))
 
 /**
  * In a stack's context (its UDP and TCP): a resolver configured by `config` and node:dns's
@@ -1401,8 +1443,8 @@ export const makeNodeDns: Effect.Effect<NodeDns, never, Dns.Dns> = Effect.map(Ef
  *
  * @category constructors
  */
-export const makeNodeDnsWith = (config: Dns.DnsConfig): Effect.Effect<NodeDns, never, Udp | Tcp> =>
-  Effect.map(resolverRuntime(config), nodeDns)
+export const makeNodeDnsWith = (config: Dns.DnsConfig, lookupConfig?: LookupConfig): Effect.Effect<NodeDns, never, Udp | Tcp> =>
+  Effect.map(resolverRuntime(config), (rt) => nodeDns(rt, lookupConfig))
 
 /**
  * For a stack brought up with `start`: a resolver configured by `config` and node:dns's
@@ -1418,5 +1460,6 @@ export const makeNodeDnsWith = (config: Dns.DnsConfig): Effect.Effect<NodeDns, n
  */
 export const nodeDnsFromStack = async (
   runtime: ManagedRuntime.ManagedRuntime<Udp | Tcp, unknown>,
-  config: Dns.DnsConfig
-): Promise<NodeDns> => nodeDns(await resolverRuntimeOf(runtime, config))
+  config: Dns.DnsConfig,
+  lookupConfig?: LookupConfig
+): Promise<NodeDns> => nodeDns(await resolverRuntimeOf(runtime, config), lookupConfig)

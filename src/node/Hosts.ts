@@ -1,12 +1,13 @@
 /**
  * Host names and addresses as the Node adapters take them: what needs no
  * lookup, what counts as one of the stack's own addresses (for `listen` and
- * `bind`), and the error for a name nothing can resolve. The stack speaks
- * IPv4 only; `localhost` is its loopback, 127.0.0.1.
+ * `bind`), the hosts file (hosts(5)) as glibc's files backend reads it, and
+ * the error for a name nothing can resolve. The stack speaks IPv4 only;
+ * `localhost` is its loopback, 127.0.0.1.
  *
  * @since 0.1.0
  */
-import { isIPv4 } from "node:net"
+import { isIPv4, isIPv6 } from "node:net"
 import { getSystemErrorMap } from "node:util"
 import { type NodeSystemError, systemError } from "./Errors.js"
 
@@ -72,3 +73,79 @@ export const notFound = (host: string): NodeSystemError =>
     errno: eaiNoName,
     hostname: host
   })
+
+// ---------------------------------------------------------------------------
+// The hosts file, as getaddrinfo's "files" source reads it (nsswitch's `hosts: files dns`)
+
+/** One line of a hosts file: an address and the names it gives. @category models */
+export interface HostsEntry {
+  /** as the stack hands it out: dotted IPv4, or IPv6 compressed in lowercase (RFC 5952, as inet_ntop writes it) */
+  readonly address: string
+  readonly family: 4 | 6
+  /** the canonical name and the aliases, in the line's order */
+  readonly names: ReadonlyArray<string>
+}
+
+/** An IPv6 address as the stack writes it, with what glibc's files backend looks at in it. */
+const ipv6Entry = (text: string): { readonly address: string; readonly mappedV4?: string; readonly loopback: boolean } | undefined => {
+  // (no zone: inet_pton takes none; URL's serializer is RFC 5952's compressed lowercase form)
+  if (!isIPv6(text) || text.includes("%")) return undefined
+  const hex = new URL(`http://[${text}]/`).hostname.slice(1, -1)
+  const m = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(hex)
+  if (m !== null) {
+    const hi = parseInt(m[1]!, 16), lo = parseInt(m[2]!, 16)
+    const v4 = `${hi >>> 8}.${hi & 0xff}.${lo >>> 8}.${lo & 0xff}`
+    return { address: `::ffff:${v4}`, mappedV4: v4, loopback: false }
+  }
+  return { address: hex, loopback: hex === "::1" }
+}
+
+/**
+ * The entries of a hosts file's text, in order (hosts(5), glibc's nss_files line parser): from
+ * `#` to the end of a line is a comment; fields are separated by spaces and tabs; the first is an
+ * address, which inet_pton must read whole (IPv4 as a strict dotted quad: no `127.1`, no leading
+ * zeros; IPv6 without a zone), the rest are names. A line whose address does not parse, or that
+ * names nothing, gives no entry.
+ */
+export const parseHosts = (text: string): ReadonlyArray<HostsEntry> => {
+  const entries: Array<HostsEntry> = []
+  for (const raw of text.split("\n")) {
+    const hash = raw.indexOf("#")
+    const fields = (hash < 0 ? raw : raw.slice(0, hash)).split(/[ \t\r\f\v]+/).filter((f) => f.length > 0)
+    if (fields.length < 2) continue
+    const [address, ...names] = fields as [string, ...Array<string>]
+    if (isIPv4(address)) entries.push({ address, family: 4, names })
+    else {
+      const v6 = ipv6Entry(address)
+      if (v6 !== undefined) entries.push({ address: v6.address, family: 6, names })
+    }
+  }
+  return entries
+}
+
+/** ASCII case-insensitive, as glibc compares names (strcasecmp); a trailing dot is part of the name. */
+const sameName = (a: string, b: string): boolean => a.length === b.length && a.toLowerCase() === b.toLowerCase()
+
+/**
+ * The addresses the hosts file gives `name` for a lookup of `family`, in the file's order, every
+ * line that names it (Debian's host.conf has `multi on`; getaddrinfo collects them all): for 4,
+ * the IPv4 lines, an IPv4-mapped IPv6 line as its IPv4 address, and `::1` as 127.0.0.1 (glibc's
+ * files backend turns the IPv6 loopback into IPv4's for an AF_INET question); for 6, the IPv6
+ * lines. Empty when the file has nothing for it: getaddrinfo then asks DNS. Checked against
+ * Node 20's `dns.lookup` (glibc 2.36) over the same file (test/kernel/HostsFile.test.ts).
+ */
+export const lookupHosts = (entries: ReadonlyArray<HostsEntry>, name: string, family: 4 | 6): ReadonlyArray<string> => {
+  const found: Array<string> = []
+  for (const e of entries) {
+    if (!e.names.some((n) => sameName(n, name))) continue
+    if (family === 6) {
+      if (e.family === 6) found.push(e.address)
+    } else if (e.family === 4) found.push(e.address)
+    else {
+      const v6 = ipv6Entry(e.address)!
+      if (v6.mappedV4 !== undefined) found.push(v6.mappedV4)
+      else if (v6.loopback) found.push("127.0.0.1")
+    }
+  }
+  return found
+}

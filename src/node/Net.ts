@@ -38,9 +38,11 @@
  * - a listener takes its port on every address of the stack (its own and
  *   127.0.0.0/8); a `host` that is not one of them fails with
  *   `EADDRNOTAVAIL`, as `bind(2)` would;
- * - host names resolve only through the `lookup` option (Node's signature,
- *   so a DNS client can be plugged in); `localhost` is 127.0.0.1, the
- *   stack's loopback;
+ * - host names resolve through the `lookup` option (Node's signature, so a
+ *   DNS client can be plugged in), else through the one the `Net` was made
+ *   with (`start()`'s: the hosts file, then the stack's DNS if configured),
+ *   else not at all (ENOTFOUND); `localhost` is 127.0.0.1, the stack's
+ *   loopback;
  * - `ref`/`unref` do nothing: the stack itself keeps the process alive.
  *
  * @since 0.1.0
@@ -64,6 +66,8 @@ interface NetContext {
   readonly clock: Clock.Clock
   /** the stack's own address, dotted */
   readonly address: string
+  /** what resolves a host name when a connect gives no `lookup` of its own */
+  readonly lookup: LookupFunction | undefined
 }
 
 /** Octets a socket's read takes at most, as libuv's read buffer for a TCP handle (64 KiB). */
@@ -320,7 +324,8 @@ export class Socket extends Duplex {
       })
       return this
     }
-    if (options.lookup === undefined) {
+    const lookup = options.lookup ?? this.#ctx.lookup
+    if (lookup === undefined) {
       // no resolver given: what getaddrinfo says for a name it cannot find
       process.nextTick(() => {
         this.#connecting = false
@@ -328,7 +333,7 @@ export class Socket extends Duplex {
       })
       return this
     }
-    options.lookup(host, { family: 4, all: false }, (err, address, family) => {
+    lookup(host, { family: 4, all: false }, (err, address, family) => {
       this.emit("lookup", err, address, family, host)
       if (this.destroyed) return
       if (err !== null) {
@@ -1042,13 +1047,19 @@ export interface Net {
   readonly isIPv6: (input: string) => boolean
 }
 
-/** `Net` over the stack a runtime provides (`Tcp`), whose own address is `address`. */
-export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string): Net => {
+/**
+ * `Net` over the stack a runtime provides (`Tcp`), whose own address is
+ * `address`; `lookup` resolves the names of connects that give no `lookup`
+ * of their own (as Node's `net` uses `dns.lookup`; e.g. `Dns.lookupFunction`
+ * over a hosts file and the stack's DNS).
+ */
+export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string, lookup?: LookupFunction): Net => {
   const ctx: NetContext = {
     runtime,
     tcp: Runtime.runSync(runtime)(Tcp),
     clock: Runtime.runSync(runtime)(Effect.clock),
-    address
+    address,
+    lookup
   }
   class BoundSocket extends Socket {
     constructor(options?: SocketOptions) {

@@ -2,7 +2,9 @@
  * `gonet-ts/node`: Node's socket APIs over the stack, for programs that
  * are not written with Effect. `start` brings a stack up on a TAP and
  * returns `net`, `http`, `https` and `dgram` shaped as Node's own modules,
- * and `fetch`; with a stack already built as a Layer, `Net.make`,
+ * and `fetch`, whose names resolve as getaddrinfo's `hosts: files dns`
+ * (the hosts file, then the stack's DNS when `dns` names servers; `dns` is
+ * then node:dns over it); with a stack already built as a Layer, `Net.make`,
  * `Http.make`, `Https.make`, `Dgram.make` and `Fetch.make` give the same
  * over the stack in context.
  *
@@ -20,7 +22,9 @@ import { Layer, ManagedRuntime } from "effect"
 import { LinkTap, Stack } from "../index.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import * as Mac from "../wire/Mac.js"
+import type * as DnsResolver from "../dns/Dns.js"
 import * as Dgram from "./Dgram.js"
+import * as Dns from "./Dns.js"
 import * as Fetch from "./Fetch.js"
 import * as Http from "./Http.js"
 import * as Https from "./Https.js"
@@ -47,6 +51,14 @@ export interface StartOptions {
   readonly hostAddress?: string
   /** TAP offloads (virtio-net headers, checksum, TSO); default true */
   readonly offload?: boolean
+  /**
+   * The stack's DNS resolver (servers it reaches over the stack), for names the hosts file does
+   * not give: `net`, `http`, `https` and `fetch` resolve names through it, and `dns` is node:dns
+   * over it. Default: none (names not in the hosts file are ENOTFOUND).
+   */
+  readonly dns?: DnsResolver.DnsConfig
+  /** the hosts file looked in first, at every lookup (getaddrinfo's `files`); false for none; default /etc/hosts */
+  readonly hostsFile?: string | false
 }
 
 /** A running stack with Node-shaped APIs over it. @category models */
@@ -58,6 +70,10 @@ export interface NodeStack {
   /** WHATWG fetch (undici's) over the stack's sockets */
   readonly fetch: Fetch.StackFetch["fetch"]
   readonly dgram: Dgram.Dgram
+  /** `dns.lookup` as the sockets above resolve names: the hosts file, then `dns` when configured */
+  readonly lookup: Dns.LookupFunction
+  /** node:dns over the stack's resolver, when `dns` was given */
+  readonly dns: Dns.NodeDns | undefined
   /** the stack's runtime, for Effect code that wants the same stack */
   readonly runtime: ManagedRuntime.ManagedRuntime<Stack.Services, unknown>
   /** stop every fiber (connections are reset) and release the TAP */
@@ -93,7 +109,10 @@ export const start = async (options: StartOptions): Promise<NodeStack> => {
     ...(options.gateway !== undefined ? { gateway: options.gateway } : {})
   }).pipe(Layer.provide(link))
   const runtime = ManagedRuntime.make(layer)
-  const net = await runtime.runPromise(Net.make)
+  const lookupConfig = { hostsFile: options.hostsFile === false ? undefined : options.hostsFile ?? "/etc/hosts" }
+  const dns = options.dns === undefined ? undefined : await Dns.nodeDnsFromStack(runtime, options.dns, lookupConfig)
+  const lookup = dns?.lookup ?? Dns.lookupFunction(undefined, lookupConfig)
+  const net = Net.fromRuntime(await runtime.runtime(), Addr.format(cidr.address), lookup)
   const dgram = await runtime.runPromise(Dgram.make)
   const fetch = Fetch.fromNet(net)
   return {
@@ -102,6 +121,8 @@ export const start = async (options: StartOptions): Promise<NodeStack> => {
     https: Https.fromNet(net),
     fetch: fetch.fetch,
     dgram,
+    lookup,
+    dns,
     runtime,
     close: () => fetch.dispatcher.destroy().then(() => runtime.dispose())
   }

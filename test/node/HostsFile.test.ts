@@ -1,0 +1,107 @@
+/**
+ * The hosts file for `gonet-ts/node`'s lookups (src/node/Hosts.ts, Dns.ts's
+ * `LookupConfig`): how a line reads and what a name gets, as glibc's files
+ * backend gives it to getaddrinfo (the same table is held against Node's own
+ * `dns.lookup` in test/kernel/HostsFile.test.ts); and the sockets of a `Net`
+ * made with such a lookup reaching another stack by a name from the file.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import { Effect } from "effect"
+import { afterAll, describe, expect, it } from "vitest"
+import * as Dns from "../../src/node/Dns.js"
+import * as Hosts from "../../src/node/Hosts.js"
+import * as Http from "../../src/node/Http.js"
+import * as Net from "../../src/node/Net.js"
+import type { Tcp } from "../../src/tcp/Tcp.js"
+import { run } from "../support/TestNet.js"
+import { HOSTS_CASES, HOSTS_TEXT } from "../fixtures/hostsCases.js"
+import { collect, HOST_A, HOST_B, once, withNets } from "./NodeNet.js"
+
+describe("the hosts file, as glibc's files backend reads it", () => {
+  it("each name gets every address its lines give, in order, for the family asked", () => {
+    const entries = Hosts.parseHosts(HOSTS_TEXT)
+    for (const [name, family, expected] of HOSTS_CASES) {
+      expect(Hosts.lookupHosts(entries, name, family), `${name} family ${family}`).toEqual(expected)
+    }
+  })
+
+  it("a line with no name, or only a comment, gives no entry; CRLF line ends read as LF", () => {
+    expect(Hosts.parseHosts("198.18.0.13\n# 198.18.0.1 x\n198.18.0.2 crlf.test\r\n")).toEqual([
+      { address: "198.18.0.2", family: 4, names: ["crlf.test"] }
+    ])
+  })
+})
+
+const dir = mkdtempSync(join(tmpdir(), "gonet-hosts-"))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const lookupAll = (lookup: Dns.LookupFunction, name: string, family: 4 | 6) =>
+  new Promise<ReadonlyArray<Dns.LookupAddress> | string>((resolve) =>
+    lookup(name, { family, all: true }, (err, addresses) => resolve(err === null ? addresses : String(err.code))))
+
+describe("dns.lookup with a hosts file and no DNS", () => {
+  it("answers from the file, reads it at every lookup, and is ENOTFOUND for what it does not name", async () => {
+    const file = join(dir, "hosts-1")
+    writeFileSync(file, HOSTS_TEXT)
+    const lookup = Dns.lookupFunction(undefined, { hostsFile: file })
+    expect(await lookupAll(lookup, "alpha.test", 4)).toEqual([
+      { address: "198.18.0.5", family: 4 },
+      { address: "198.18.0.6", family: 4 }
+    ])
+    expect(await lookupAll(lookup, "nowhere.test", 4)).toBe("ENOTFOUND")
+    // an edit counts at once, as glibc opens the file per call
+    writeFileSync(file, "198.18.0.99 nowhere.test\n")
+    expect(await lookupAll(lookup, "nowhere.test", 4)).toEqual([{ address: "198.18.0.99", family: 4 }])
+    // a file that cannot be read holds nothing
+    rmSync(file)
+    expect(await lookupAll(lookup, "nowhere.test", 4)).toBe("ENOTFOUND")
+    // without a hosts file, nothing but literals and localhost
+    expect(await lookupAll(Dns.lookupFunction(undefined), "alpha.test", 4)).toBe("ENOTFOUND")
+  })
+})
+
+describe("a Net made with a lookup resolves the names of connects that bring none", () => {
+  it("net.connect and http.get reach the other stack by a name from the hosts file; a connect's own lookup still wins", async () => {
+    const file = join(dir, "hosts-2")
+    writeFileSync(file, `${HOST_A} server.test\n`)
+    await withNets(async ({ a, stackB }) => {
+      const runtimeB = await Effect.runPromise(run(stackB, Effect.runtime<Tcp>()))
+      const named = Net.fromRuntime(runtimeB, HOST_B, Dns.lookupFunction(undefined, { hostsFile: file }))
+      const server = Http.fromNet(a).createServer((req, res) => res.end(`hello ${req.url}`))
+      server.listen(8080)
+      await once(server, "listening")
+      try {
+        const socket = named.connect({ host: "server.test", port: 8080 })
+        // (an 'error' instead of the lookup fails the test at once)
+        const [err, address] = await Promise.race([
+          once<[Error | null, string]>(socket, "lookup"),
+          once<[Error]>(socket, "error").then(([e]) => Promise.reject(e))
+        ])
+        expect(err).toBeNull()
+        expect(address).toBe(HOST_A)
+        await once(socket, "connect")
+        expect(socket.remoteAddress).toBe(HOST_A)
+        socket.destroy()
+
+        const res = await new Promise<import("node:http").IncomingMessage>((resolve, reject) =>
+          Http.fromNet(named).get("http://server.test:8080/x", resolve).on("error", reject))
+        expect((await collect(res)).toString()).toBe("hello /x")
+
+        // a name the file does not give: ENOTFOUND, as getaddrinfo with no DNS
+        const lost = named.connect({ host: "other.test", port: 8080 })
+        const [lostErr] = await once<[NodeJS.ErrnoException]>(lost, "error")
+        expect(lostErr.code).toBe("ENOTFOUND")
+
+        // the connect's own lookup is asked instead
+        const own: Net.LookupFunction = (_host, _options, callback) => process.nextTick(callback, null, HOST_A, 4)
+        const mine = named.connect({ host: "other.test", port: 8080, lookup: own })
+        await once(mine, "connect")
+        mine.destroy()
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+      }
+    })
+  })
+})
