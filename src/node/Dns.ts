@@ -11,8 +11,8 @@
  * their `promises` forms over the same resolver (see `resolveCodeOf` for
  * their errors), `resolveAny`; `reverse` (PTR) and
  * `lookupService` (getnameinfo: PTR and a built-in table of well-known TCP
- * service names in place of /etc/services, `SERVICES`; these two read no
- * hosts file, `isLoopbackAddress`); `Resolver` and `promises.Resolver`
+ * service names in place of /etc/services, `SERVICES`; both look in the
+ * hosts file first when one is given, `isLoopbackAddress`); `Resolver` and `promises.Resolver`
  * (own servers, timeout and tries, `cancel`), `setServers` and `getServers`
  * (see `resolverClasses`: IPv4 servers only).
  *
@@ -768,7 +768,7 @@ export const reverseName = (ip: string): string | undefined => {
 
 /**
  * Whether `ip` is 127.0.0.1 or ::1, which Node finds in /etc/hosts (c-ares's reverse looks there
- * before DNS, getnameinfo too). The stack reads no hosts file: as `lookup` answers localhost with
+ * before DNS, getnameinfo too). With no hosts file given (`LookupConfig`): as `lookup` answers localhost with
  * these two itself (RFC 6761 §6.3), `reverse` and `lookupService` answer them as from the hosts
  * lines `127.0.0.1 localhost` and `::1 localhost`; every other address is asked of DNS. From such a
  * line getnameinfo gives `localhost`, and Node's reverse gives [] (it returns the hostent's
@@ -826,23 +826,48 @@ const nameInfoError = (e: Dns.DnsError, hostname: string | undefined): NodeJS.Er
 
 /**
  * getnameinfo(3) for `address` and `port` on `runtime`'s `Dns`, as Node's lookupService calls it
- * (NI_NAMEREQD, a TCP service): the first name of the address's PTR records (localhost for the
- * loopback, `isLoopbackAddress`), and the port's name from `SERVICES` — a table of the well-known
+ * (NI_NAMEREQD, a TCP service): the name the hosts file gives the address when one is given
+ * (`Hosts.nameOfAddress`), else the first name of the address's PTR records (with no hosts file,
+ * localhost for the loopback, `isLoopbackAddress`), and the port's name from `SERVICES` — a table of the well-known
  * ports of Debian's /etc/services, which the stack has in place of the file — or the port's
  * number as text, as getnameinfo gives a port without a name.
  */
 const nameInfo = (
   runtime: Runtime.Runtime<Dns.Dns>,
+  hostsFile: string | undefined,
   address: string,
   port: number,
   promised: boolean,
   callback: (err: Error | null, hostname?: string, service?: string) => void
 ): void => {
   const service = SERVICES.get(port) ?? String(port)
+  if (hostsFile !== undefined) {
+    // getnameinfo asks gethostbyaddr: `hosts: files dns`
+    readHosts(hostsFile, (entries) => {
+      const name = Hosts.nameOfAddress(entries, address)
+      if (name !== undefined) callback(null, name, service)
+      else askPtr()
+    })
+    return
+  }
   if (isLoopbackAddress(address)) {
     process.nextTick(callback, null, "localhost", service)
     return
   }
+  askPtr()
+  function askPtr(): void {
+    askNameInfoPtr(runtime, address, service, promised, callback)
+  }
+}
+
+/** nameInfo's PTR question: the first PTR's name, or getnameinfo's error. */
+const askNameInfoPtr = (
+  runtime: Runtime.Runtime<Dns.Dns>,
+  address: string,
+  service: string,
+  promised: boolean,
+  callback: (err: Error | null, hostname?: string, service?: string) => void
+): void => {
   const ptr = Effect.flatMap(Dns.Dns, (dns) => dns.query(reverseName(address)!, Msg.Type.PTR))
   runOn(runtime, ptr, (exit) => {
     const first = Exit.isSuccess(exit) ? exit.value.records.find((rr) => rr.data._tag === "PTR") : undefined
@@ -872,19 +897,19 @@ const lookupServiceArguments = (address: unknown, port: unknown, argc: number, n
 }
 
 /** `lookupService(address, port, callback)`: `(err, hostname, service)`, as Node's. */
-const lookupServiceFunction = (runtime: Runtime.Runtime<Dns.Dns>) =>
+const lookupServiceFunction = (runtime: Runtime.Runtime<Dns.Dns>, hostsFile: string | undefined) =>
   function lookupService(address: unknown, port: unknown, callback: unknown): void {
     const p = lookupServiceArguments(address, port, arguments.length, ["address", "port", "callback"])
     if (typeof callback !== "function") throw invalidArgType("callback", "of type function", callback)
-    nameInfo(runtime, address as string, p, false, callback as (err: Error | null, hostname?: string, service?: string) => void)
+    nameInfo(runtime, hostsFile, address as string, p, false, callback as (err: Error | null, hostname?: string, service?: string) => void)
   }
 
 /** node:dns/promises's `lookupService(address, port)`: `{ hostname, service }`. */
-const promisesLookupService = (runtime: Runtime.Runtime<Dns.Dns>) =>
+const promisesLookupService = (runtime: Runtime.Runtime<Dns.Dns>, hostsFile: string | undefined) =>
   function lookupService(address: unknown, port: unknown): Promise<{ hostname: string; service: string }> {
     const p = lookupServiceArguments(address, port, arguments.length, ["address", "port"])
     return new Promise((resolve, reject) =>
-      nameInfo(runtime, address as string, p, true, (err, hostname, service) => (err !== null ? reject(err) : resolve({ hostname: hostname!, service: service! }))))
+      nameInfo(runtime, hostsFile, address as string, p, true, (err, hostname, service) => (err !== null ? reject(err) : resolve({ hostname: hostname!, service: service! }))))
   }
 
 /**
@@ -906,6 +931,16 @@ const ask = (
     const arpa = reverseName(hostname)
     // the binding's own check, thrown (a rejection for the promise form, whose executor this runs in)
     if (arpa === undefined) throw uvDnsException("EINVAL", query.name, hostname)
+    const hostsFile = channel.hostsFile
+    if (hostsFile !== undefined) {
+      // c-ares's lookups "fb": the hosts file, then DNS
+      readHosts(hostsFile, (entries) => {
+        const names = Hosts.reverseHosts(entries, hostname)
+        if (names !== undefined) callback(null, [...names])
+        else askServer(channel, query, hostname, arpa, ttl, callback)
+      })
+      return
+    }
     if (isLoopbackAddress(hostname)) {
       process.nextTick(callback, null, [])
       return
@@ -921,6 +956,18 @@ const ask = (
       return
     }
   }
+  askServer(channel, query, hostname, asked, ttl, callback)
+}
+
+/** `ask`'s question on the wire: `asked` (the name, or the reverse name) of the channel's servers. */
+const askServer = (
+  channel: Channel,
+  query: Query,
+  hostname: string,
+  asked: string,
+  ttl: boolean,
+  callback: (err: ResolveError | null, result?: unknown) => void
+): void => {
   const runtime = channel.runtime
   if (runtime === undefined) {
     // no servers (setServers([])): c-ares's ARES_ENOSERVER, which Node 20 has no name for
@@ -1236,6 +1283,8 @@ interface Channel {
   readonly timeoutMs: number | undefined
   readonly pending: Set<Fiber.RuntimeFiber<Dns.Resolution, Dns.DnsError>>
   readonly cancelled: WeakSet<Fiber.RuntimeFiber<Dns.Resolution, Dns.DnsError>>
+  /** where `reverse` looks before asking (LookupConfig's), as c-ares reads the hosts file */
+  readonly hostsFile: string | undefined
 }
 
 /** Every Resolver's channel, by the Resolver (node:dns's `this._handle`); both faces' classes share it, as Node's share `_handle`. */
@@ -1281,7 +1330,7 @@ const serverOf = (text: string): readonly [number, string, number] | undefined =
  * way on this resolver with ECANCELLED, as ares_cancel. Not here: setLocalAddress (the stack has
  * its one address).
  */
-const resolverClasses = (base: Runtime.Runtime<Dns.Dns>) => {
+const resolverClasses = (base: Runtime.Runtime<Dns.Dns>, hostsFile?: string) => {
   const baseService = Runtime.runSync(base)(Dns.Dns)
   const configured = (servers: ReadonlyArray<Dns.Server>, tries: number, timeoutMs: number | undefined) => {
     if (servers.length === 0) return { service: undefined, runtime: undefined }
@@ -1298,7 +1347,7 @@ const resolverClasses = (base: Runtime.Runtime<Dns.Dns>) => {
       const ms = int32(timeout, "options.timeout", -1)
       const n = int32(tries, "options.tries", 1)
       const timeoutMs = ms > 0 ? ms : undefined
-      channels.set(this, { ...configured(baseService.servers, n, timeoutMs), tries: n, timeoutMs, pending: new Set(), cancelled: new WeakSet() })
+      channels.set(this, { ...configured(baseService.servers, n, timeoutMs), tries: n, timeoutMs, pending: new Set(), cancelled: new WeakSet(), hostsFile })
     }
     cancel(): void {
       const channel = channelOf(this)
@@ -1350,7 +1399,7 @@ const resolverClasses = (base: Runtime.Runtime<Dns.Dns>) => {
   /** the module's own resolver: `base` itself (its configuration and cache), until dns.setServers */
   const defaultOf = (): ResolverBase => {
     const r = Object.create(Resolver.prototype) as ResolverBase
-    channels.set(r, { service: baseService, runtime: base, tries: 4, timeoutMs: undefined, pending: new Set(), cancelled: new WeakSet() })
+    channels.set(r, { service: baseService, runtime: base, tries: 4, timeoutMs: undefined, pending: new Set(), cancelled: new WeakSet(), hostsFile })
     return r
   }
   return {
@@ -1389,7 +1438,7 @@ const METHODS: Record<string, string> = {
  * @category constructors
  */
 export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>, lookupConfig?: LookupConfig): NodeDns => {
-  const { defaultOf, PromisesResolver, Resolver } = resolverClasses(runtime)
+  const { defaultOf, PromisesResolver, Resolver } = resolverClasses(runtime, lookupConfig?.hostsFile)
   let current = defaultOf()
   const onDefault = <F>(proto: object, method: string): F => {
     const f = (proto as Record<string, (...args: Array<unknown>) => unknown>)[method]!
@@ -1420,11 +1469,11 @@ export const nodeDns = (runtime: Runtime.Runtime<Dns.Dns>, lookupConfig?: Lookup
     ALL: NodeDnsModule.ALL,
     V4MAPPED: NodeDnsModule.V4MAPPED,
     lookup,
-    lookupService: lookupServiceFunction(runtime),
+    lookupService: lookupServiceFunction(runtime, lookupConfig?.hostsFile),
     Resolver,
     promises: face<NodeDnsPromises>(PromisesResolver.prototype, {
       lookup: promisesLookup(lookup),
-      lookupService: promisesLookupService(runtime),
+      lookupService: promisesLookupService(runtime, lookupConfig?.hostsFile),
       Resolver: PromisesResolver
     })
   })

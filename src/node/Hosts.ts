@@ -142,10 +142,52 @@ export const lookupHosts = (entries: ReadonlyArray<HostsEntry>, name: string, fa
       if (e.family === 6) found.push(e.address)
     } else if (e.family === 4) found.push(e.address)
     else {
-      const v6 = ipv6Entry(e.address)!
-      if (v6.mappedV4 !== undefined) found.push(v6.mappedV4)
-      else if (v6.loopback) found.push("127.0.0.1")
+      const v4 = v4View(e)
+      if (v4 !== undefined) found.push(v4)
     }
   }
   return found
+}
+
+/** `ip` as the hosts entries write theirs (IPv6 compressed, lowercase), with its family; undefined when it is no address. */
+const entryAddress = (ip: string): { readonly address: string; readonly family: 4 | 6 } | undefined =>
+  isIPv4(ip) ? { address: ip, family: 4 } : (() => {
+    const v6 = ipv6Entry(ip)
+    return v6 === undefined ? undefined : { address: v6.address, family: 6 }
+  })()
+
+/**
+ * What node:dns's `reverse` finds for `ip` in the hosts file before asking DNS (c-ares's
+ * ares_gethostbyaddr, lookups "fb": the file first): the lines whose address is `ip` exactly, in
+ * the same family (no mapping either way), merged into one hostent whose name is the first line's
+ * first name and whose aliases are the rest of the names, in order; Node's reverse gives the
+ * aliases only (so a single line with a single name gives []). Undefined when no line has `ip`.
+ * Checked against Node 20 over the same file (test/kernel/HostsFile.test.ts).
+ */
+export const reverseHosts = (entries: ReadonlyArray<HostsEntry>, ip: string): ReadonlyArray<string> | undefined => {
+  const want = entryAddress(ip)
+  if (want === undefined) return undefined
+  const names = entries.filter((e) => e.family === want.family && e.address === want.address).flatMap((e) => e.names)
+  return names.length === 0 ? undefined : names.slice(1)
+}
+
+/**
+ * The name getnameinfo(3) finds for `ip` in the hosts file (glibc's files gethostbyaddr): the
+ * first line that gives `ip` to a question of its family, as `lookupHosts` reads lines (for IPv4:
+ * an IPv4-mapped line, and `::1` for 127.0.0.1, count too), and that line's first name.
+ * Undefined when no line does.
+ */
+export const nameOfAddress = (entries: ReadonlyArray<HostsEntry>, ip: string): string | undefined => {
+  const want = entryAddress(ip)
+  if (want === undefined) return undefined
+  for (const e of entries) {
+    if (e.family === want.family ? e.address === want.address : want.family === 4 && v4View(e) === want.address) return e.names[0]
+  }
+  return undefined
+}
+
+/** An IPv6 entry as an IPv4 question reads it (mapped: its IPv4 address; ::1: 127.0.0.1), else undefined. */
+const v4View = (e: HostsEntry): string | undefined => {
+  const v6 = ipv6Entry(e.address)!
+  return v6.mappedV4 ?? (v6.loopback ? "127.0.0.1" : undefined)
 }

@@ -8,29 +8,14 @@
  */
 import * as dns from "node:dns"
 import { promisify } from "node:util"
-import { Effect, Runtime } from "effect"
 import { describe, expect, it } from "vitest"
-import * as Dns from "../../src/dns/Dns.js"
 import * as NodeDns from "../../src/node/Dns.js"
+import { silentDns } from "../support/SilentDns.js"
 
 /** A resolver that fails every question with NXDOMAIN and remembers the names asked. */
 const silent = () => {
-  const asked: Array<string> = []
-  const nx = (name: string) =>
-    Effect.suspend(() => {
-      asked.push(name)
-      return Effect.fail(new Dns.DnsError({ reason: "NotFound", name, detail: "no such name (NXDOMAIN)" }))
-    })
-  const service: Dns.DnsService = {
-    resolve4: nx,
-    resolve6: nx,
-    lookup: nx,
-    query: nx,
-    stats: Effect.die("unused"),
-    servers: [],
-    reconfigure: () => Effect.die("unused")
-  }
-  return { asked, lookup: NodeDns.lookupFunction(Runtime.provideService(Runtime.defaultRuntime, Dns.Dns, service)) }
+  const { asked, runtime } = silentDns()
+  return { asked, lookup: NodeDns.lookupFunction(runtime) }
 }
 
 type Outcome =

@@ -16,7 +16,8 @@ import * as Http from "../../src/node/Http.js"
 import * as Net from "../../src/node/Net.js"
 import type { Tcp } from "../../src/tcp/Tcp.js"
 import { run } from "../support/TestNet.js"
-import { HOSTS_CASES, HOSTS_TEXT } from "../fixtures/hostsCases.js"
+import { HOSTS_CASES, HOSTS_TEXT, REVERSE_CASES, REVERSE_TEXT } from "../fixtures/hostsCases.js"
+import { silentDns } from "../support/SilentDns.js"
 import { collect, HOST_A, HOST_B, once, withNets } from "./NodeNet.js"
 
 describe("the hosts file, as glibc's files backend reads it", () => {
@@ -24,6 +25,14 @@ describe("the hosts file, as glibc's files backend reads it", () => {
     const entries = Hosts.parseHosts(HOSTS_TEXT)
     for (const [name, family, expected] of HOSTS_CASES) {
       expect(Hosts.lookupHosts(entries, name, family), `${name} family ${family}`).toEqual(expected)
+    }
+  })
+
+  it("an address gets, for reverse, the merged lines' aliases (c-ares) and, for getnameinfo, the first line's name (glibc)", () => {
+    const entries = Hosts.parseHosts(REVERSE_TEXT)
+    for (const [ip, aliases, name] of REVERSE_CASES) {
+      expect(Hosts.reverseHosts(entries, ip), `reverse ${ip}`).toEqual(aliases)
+      expect(Hosts.nameOfAddress(entries, ip), `getnameinfo ${ip}`).toEqual(name)
     }
   })
 
@@ -103,5 +112,25 @@ describe("a Net made with a lookup resolves the names of connects that bring non
         await new Promise<void>((resolve) => server.close(() => resolve()))
       }
     })
+  })
+})
+
+describe("node:dns's reverse and lookupService with a hosts file", () => {
+  it("answer from the file before DNS (which is asked only for what the file does not give), callback and promise", async () => {
+    const file = join(dir, "hosts-3")
+    writeFileSync(file, REVERSE_TEXT)
+    const { asked, runtime } = silentDns()
+    const dns = Dns.nodeDns(runtime, { hostsFile: file })
+    const reverse = (ip: string) =>
+      new Promise<ReadonlyArray<string> | string>((resolve) => dns.reverse(ip, (err, names) => resolve(err === null ? names : String(err.code))))
+    const service = (ip: string) =>
+      new Promise<string>((resolve) => dns.lookupService(ip, 80, (err, name) => resolve(err === null ? name : String((err as NodeJS.ErrnoException).code))))
+    for (const [ip, aliases, name] of REVERSE_CASES) {
+      expect(await reverse(ip), `reverse ${ip}`).toEqual(aliases ?? "ENOTFOUND")
+      expect(await service(ip), `lookupService ${ip}`).toEqual(name ?? "ENOTFOUND")
+      expect(await dns.promises.reverse(ip).catch((e: NodeJS.ErrnoException) => e.code), `promises.reverse ${ip}`).toEqual(aliases ?? "ENOTFOUND")
+    }
+    // DNS heard only of the addresses the file left: 198.18.0.99 by both, the other two by reverse alone
+    expect(new Set(asked)).toEqual(new Set(["1.0.0.127.in-addr.arpa", "12.0.18.198.in-addr.arpa", "99.0.18.198.in-addr.arpa"]))
   })
 })
