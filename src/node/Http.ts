@@ -52,10 +52,15 @@ const stopConnectionChecks = (server: http.Server): void => {
  * which is a `tls.Server` first) the stack's listening: `listen`, `address`,
  * `close`, `listening`, `maxConnections` and `getConnections` become those of
  * a stack `Net.Server`, whose connections go to `server` through its
- * `'connection'` event (for https, TLS starts on them there). Returns `server`.
+ * `'connection'` event (for https, TLS starts on them there; `accept` does
+ * the handing, which Https.ts makes its own). Returns `server`.
  */
-export const listenOver = <S extends http.Server>(server: S, net: Net.Net): S => {
-  const inner = net.createServer({ noDelay: true }, (socket) => server.emit("connection", socket))
+export const listenOver = <S extends http.Server>(
+  server: S,
+  net: Net.Net,
+  accept: (socket: Net.Socket) => void = (socket) => server.emit("connection", socket)
+): S => {
+  const inner = net.createServer({ noDelay: true }, accept)
   inner.on("listening", () => server.emit("listening"))
   inner.on("error", (err) => server.emit("error", err))
   inner.on("close", () => server.emit("close"))

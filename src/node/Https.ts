@@ -24,8 +24,20 @@
  * socket still held for a reader that had not taken it (a paused reader of
  * a 3 MB body lost its last 48 KiB when the server closed). TLS ends the
  * socket itself (close_notify, then FIN) and destroys it with the TLS
- * socket. A server's are not: with them half-open, a connection whose
- * handshake the client refused stayed open and held the server's close.
+ * socket.
+ *
+ * A server's stack socket under TLS is half-open too, and its TLS socket is
+ * not (unless the server was made with `allowHalfOpen`), as over a host's
+ * sockets: there TLS takes the TCP handle from the `net.Socket` it is given,
+ * which then reads nothing and sees no FIN; the TLS socket sees it, after
+ * everything before it, and being made with that socket's `allowHalfOpen`
+ * (the server's option, false by default) ends and closes itself once its
+ * reader took all (close_notify and FIN after what it still had to send).
+ * A stack socket that ended itself at the client's FIN closed under TLS and
+ * took with it what the TLS socket held and all it had yet to send (a client
+ * that sent, then half-closed, never got its answer); a TLS socket made
+ * half-open never ended at a FIN before its handshake, which held the
+ * server's close when a client refused the certificate.
  *
  * Names resolve as for `net`: through the `lookup` option (an Agent's own,
  * or the request's), e.g. the stack's DNS client; certificates are checked
@@ -42,6 +54,18 @@ import type { Tcp } from "../tcp/Tcp.js"
 import { listenOver, requestOver, socketOptions } from "./Http.js"
 import * as Net from "./Net.js"
 
+/**
+ * Hand a connection the stack accepted to a TLS server (see the header): tls.Server's
+ * 'connection' listener makes the TLS socket at once, with the half-open choice the
+ * socket has then (net.Server's `allowHalfOpen`, which a tls.Server passes to its own
+ * sockets); after that the stack's socket is half-open, so that only TLS ends it.
+ */
+const acceptUnderTls = (server: tls.Server) => (socket: Net.Socket): void => {
+  socket.allowHalfOpen = (server as tls.Server & { readonly allowHalfOpen?: boolean }).allowHalfOpen === true
+  server.emit("connection", socket)
+  socket.allowHalfOpen = true
+}
+
 /** Node's HTTPS over one stack. @category models */
 export interface Https {
   readonly createServer: typeof https.createServer
@@ -55,8 +79,10 @@ export interface Https {
 
 /** Node's `https` over the stack `net` belongs to. @category constructors */
 export const fromNet = (net: Net.Net): Https => {
-  const createServer = ((...args: Array<unknown>) =>
-    listenOver((https.createServer as (...a: Array<unknown>) => https.Server)(...args), net)) as typeof https.createServer
+  const createServer = ((...args: Array<unknown>) => {
+    const server = (https.createServer as (...a: Array<unknown>) => https.Server)(...args)
+    return listenOver(server, net, acceptUnderTls(server))
+  }) as typeof https.createServer
 
   class Agent extends https.Agent {
     /**

@@ -220,6 +220,70 @@ describe.skipIf(SKIP !== undefined)("Node's http over the stack, with the Linux 
       expect(refused.code, describeExec(refused)).toBe(60)
     }), 120_000)
 
+  it.scopedLive("a kernel client that sends 1 MB over TLS and half-closes (its FIN, no close_notify) gets the https server's answer; the server read it all", () =>
+    Effect.gen(function*() {
+      const w = yield* makeWorld(5)
+      const server = w.https.createServer({ key: readFileSync(KEY_FILE), cert: readFileSync(CERT_FILE) }, bytesHandler)
+      // an upgraded connection (as a WebSocket's): the program answers 101 at once, reads what
+      // follows slowly (TLS holds the rest meanwhile), and at its end says what it got
+      server.on("upgrade", (_req, socket: import("node:tls").TLSSocket, head: Buffer) => {
+        const h = createHash("sha256").update(head)
+        let n = head.length
+        socket.write("HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: test\r\n\r\n")
+        socket.on("data", (c: Buffer) => {
+          h.update(c)
+          n += c.length
+          socket.pause()
+          setTimeout(() => socket.resume(), 1)
+        })
+        // the TLS socket ends itself after 'end' (not half-open, as over a host's sockets)
+        socket.on("end", () => void socket.write(`${n} ${h.digest("hex")}`))
+      })
+      yield* Effect.async<void>((resume) => void server.listen(443, () => resume(Effect.void)))
+      yield* Effect.addFinalizer(() => Effect.async<void>((resume) => void server.close(() => resume(Effect.void))))
+      // Python's ssl over memory buffers, on a socket of its own: the TCP FIN is the client's
+      // alone (shutdown(SHUT_WR)), TLS goes on reading until the server's close_notify or FIN
+      const script = [
+        "import hashlib, socket, ssl, sys",
+        `ctx = ssl.create_default_context(cafile=${JSON.stringify(CERT_FILE)})`,
+        `sock = socket.create_connection((${JSON.stringify(STACK_IP)}, 443), timeout=30)`,
+        "inc, out = ssl.MemoryBIO(), ssl.MemoryBIO()",
+        "tls = ctx.wrap_bio(inc, out, server_hostname='gonet.test')",
+        "def flush():",
+        "    d = out.read()",
+        "    if d: sock.sendall(d)",
+        "def pump():",
+        "    d = sock.recv(65536)",
+        "    if d: inc.write(d)",
+        "    else: inc.write_eof()",
+        "def call(f, *a):",
+        "    while True:",
+        "        try:",
+        "            r = f(*a); flush(); return r",
+        "        except ssl.SSLWantReadError:",
+        "            flush(); pump()",
+        "call(tls.do_handshake)",
+        "call(tls.write, b'GET /ws HTTP/1.1\\r\\nhost: gonet.test\\r\\nconnection: upgrade\\r\\nupgrade: test\\r\\n\\r\\n')",
+        "got = b''",
+        "while b'\\r\\n\\r\\n' not in got: got += call(tls.read, 65536)",
+        "data = bytes((i * 7 + (i >> 9)) & 0xff for i in range(1 << 20))",
+        "call(tls.write, data)",
+        "sock.shutdown(socket.SHUT_WR)",
+        "while True:",
+        "    try: d = call(tls.read, 65536)",
+        "    except (ssl.SSLZeroReturnError, ssl.SSLEOFError): break",
+        "    if not d: break",
+        "    got += d",
+        "print(got.split(b'\\r\\n\\r\\n', 1)[1].decode(), hashlib.sha256(data).hexdigest())"
+      ].join("\n")
+      const r = yield* exec(w.ns, ["python3", "-c", script], { timeoutMs: 60_000 })
+      expect(r.code, describeExec(r)).toBe(0)
+      // what the server read, then the sha256 of what the client sent
+      const [n, read, sent] = r.stdout.trim().split(" ")
+      expect(n).toBe(String(1 << 20))
+      expect(read).toBe(sent)
+    }), 90_000)
+
   it.scopedLive("a Node https client on the stack fetches 8 MB over TLS from Python's ssl server in the kernel's namespace", () =>
     Effect.gen(function*() {
       const w = yield* makeWorld(4)

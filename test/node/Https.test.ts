@@ -8,6 +8,7 @@ import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import type * as http from "node:http"
 import type * as tls from "node:tls"
+import { connect as tlsConnect } from "node:tls"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Https from "../../src/node/Https.js"
@@ -186,6 +187,75 @@ describe("Node's https over gonet-ts/node", () => {
       expect((await Effect.runPromise(statsOf(stackB))).tcp.connections).toBe(0)
       server.close()
     }), 60_000)
+
+  it("a client that sends, then half-closes: the server takes all it sent after the FIN came, and its answer arrives (an upgraded connection)", () =>
+    withNets(async ({ a, b }) => {
+      const server = Https.fromNet(a).createServer({ key, cert }, handler)
+      // the stack's socket of each connection, under the TLS socket http hands the upgrade
+      const raws: Array<NodeJS.EventEmitter & { readonly readableEnded: boolean }> = []
+      server.on("connection", (raw) => raws.push(raw))
+      let upgraded: () => void = () => {}
+      const upgrade = new Promise<void>((resolve) => (upgraded = resolve))
+      server.on("upgrade", (_req, socket: tls.TLSSocket, head: Buffer) => {
+        upgraded()
+        // the program reads only once the client's FIN reached the stack's socket, and a moment
+        // later: on a host's socket TLS holds what came until its reader takes it, FIN or not
+        const read = () => {
+          const chunks = [head]
+          socket.on("data", (c: Buffer) => chunks.push(c))
+          // as on a host, the TLS socket (not half-open) ends itself after 'end': the answer goes here
+          socket.on("end", () => {
+            const all = Buffer.concat(chunks)
+            socket.write(`HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: test\r\n\r\n${all.length} ${sha(all)}`)
+          })
+        }
+        const raw = raws[raws.length - 1]!
+        const later = () => setTimeout(read, 20)
+        if (raw.readableEnded) later()
+        else raw.once("end", later)
+      })
+      server.listen(443)
+      await once(server, "listening")
+      // a TLS client over a half-open stack socket: the upgrade request; once it is taken, 10 kB
+      // and its FIN (close_notify first, as TLS's end() sends it); it reads on until the server's
+      const sent = pattern(10_000)
+      const raw = b.createConnection({ host: HOST_A, port: 443, allowHalfOpen: true })
+      const client = tlsConnect({ socket: raw, ca: cert, servername: "gonet.test" })
+      await once(client, "secureConnect")
+      client.write("GET /ws HTTP/1.1\r\nhost: gonet.test\r\nconnection: upgrade\r\nupgrade: test\r\n\r\n")
+      await upgrade
+      client.end(sent)
+      const answer = (await collect(client)).toString("latin1")
+      expect(answer.split("\r\n")[0]).toBe("HTTP/1.1 101 Switching Protocols")
+      expect(answer.slice(answer.indexOf("\r\n\r\n") + 4)).toBe(`${sent.length} ${sha(sent)}`)
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }))
+
+  it("a client that refuses the certificate, or sends its FIN before any TLS: the server's TLS socket ends, the connection closes, close() completes", () =>
+    withNets(async ({ a, b, stackA }) => {
+      const server = Https.fromNet(a).createServer({ key, cert }, handler)
+      server.listen(443)
+      await once(server, "listening")
+      // as over a host's sockets: the TLS socket ends at the client's FIN before its handshake
+      // finished, which the server reports as 'socket hang up'
+      const hangUp = () => once<[NodeJS.ErrnoException]>(server, "tlsClientError").then(([err]) => err.code)
+      // no ca: the client refuses the self-signed certificate and closes
+      const first = hangUp()
+      const refused = await failureOf(Https.fromNet(b), `https://${HOST_A}/bytes/1`, { agent: false })
+      expect(refused.code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT")
+      expect(await first).toBe("ECONNRESET")
+      // a client that connects and half-closes without a word of TLS
+      const second = hangUp()
+      const silent = b.createConnection({ host: HOST_A, port: 443, allowHalfOpen: true })
+      await once(silent, "connect")
+      silent.end()
+      silent.resume()
+      expect(await second).toBe("ECONNRESET")
+      await once(silent, "close")
+      // nothing holds the server's close
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      expect((await Effect.runPromise(statsOf(stackA))).tcp.connections).toBe(0)
+    }))
 
   it("an agent's idle timeout reaches the request as 'timeout' (the stack's socket's timer, on Effect's Clock)", () =>
     withNets(async ({ a, b }) => {
