@@ -19,6 +19,12 @@
  * fetch's `TypeError: fetch failed` whose `cause` is the socket's error
  * (`ECONNREFUSED`, `ENOTFOUND`, a certificate's), as with Node's fetch.
  *
+ * TLS sessions are kept between connections as undici's own connector keeps
+ * them: the last session (a TLS 1.3 ticket) a connection was given, per
+ * server name (the address when the URL has none), for the next connection
+ * to that name to resume (RFC 8446 §2.2), at most `maxCachedSessions` names
+ * (100, undici's default; 0 keeps none).
+ *
  * @since 0.3.0
  */
 import { isIP } from "node:net"
@@ -40,6 +46,8 @@ export interface Options {
   readonly tls?: tls.ConnectionOptions
   /** the dispatcher's pooling options, as undici's `Agent` takes them (`connections`, `keepAliveTimeout`, ...) */
   readonly agent?: Omit<Agent.Options, "connect">
+  /** TLS sessions kept for resumption, one per server name (undici's option; 100 unless given, 0 for none) */
+  readonly maxCachedSessions?: number
 }
 
 /** fetch over one stack. @category models */
@@ -54,9 +62,30 @@ export interface StackFetch {
 /** undici's connector: what a pool calls for each new connection. */
 type Connect = NonNullable<Agent.Options["connect"]>
 
+/** The TLS sessions a connector keeps, by server name: the newest `max` names, the least recently stored going first. */
+interface SessionCache {
+  readonly get: (name: string) => Buffer | undefined
+  readonly set: (name: string, session: Buffer) => void
+}
+
+const sessionCache = (max: number): SessionCache => {
+  // a Map iterates in insertion order: storing a name again moves it to the end
+  const sessions = new Map<string, Buffer>()
+  return {
+    get: (name) => sessions.get(name),
+    set: (name, session) => {
+      if (max <= 0) return
+      sessions.delete(name)
+      if (sessions.size >= max) sessions.delete(sessions.keys().next().value!)
+      sessions.set(name, session)
+    }
+  }
+}
+
 /** A connector that opens the stack's sockets (TLS over them for https:). */
-const connector = (net: Net.Net, options?: Options): Connect =>
-  ((opts: { hostname: string; protocol: string; port: string; servername?: string }, callback: (err: Error | null, socket: unknown) => void) => {
+const connector = (net: Net.Net, options?: Options): Connect => {
+  const sessions = sessionCache(options?.maxCachedSessions ?? 100)
+  return ((opts: { hostname: string; protocol: string; port: string; servername?: string | null }, callback: (err: Error | null, socket: unknown) => void) => {
     const secure = opts.protocol === "https:"
     const port = opts.port === "" ? (secure ? 443 : 80) : Number(opts.port)
     const socket = net.createConnection({
@@ -80,18 +109,25 @@ const connector = (net: Net.Net, options?: Options): Connect =>
       return
     }
     // TLS starts on the stack's socket (it holds the first flight until connected), as Https.ts's Agent
-    // (the certificate is checked against `host`; SNI carries names only, RFC 6066 §3)
-    const name = opts.servername ?? opts.hostname
+    // (the certificate is checked against `host`; SNI carries names only, RFC 6066 §3). undici's
+    // servername is the URL's host name, "" for an address, null before a request set it.
+    const name = opts.servername !== undefined && opts.servername !== null && opts.servername !== "" ? opts.servername : opts.hostname
+    // a session given in the TLS options is the one to use, as undici's `session` option
+    const session = options?.tls?.session ?? sessions.get(name)
     const secured = tlsConnect({
       ALPNProtocols: ["http/1.1"],
       ...options?.tls,
       host: opts.hostname,
       ...(isIP(name) === 0 ? { servername: name } : {}),
+      ...(session !== undefined ? { session } : {}),
       socket
     })
+    // the newest wins: a TLS 1.3 server may send several tickets, each for one resumption
+    secured.on("session", (s: Buffer) => sessions.set(name, s))
     secured.once("secureConnect", () => done(null, secured))
     secured.once("error", (err) => done(err, null))
   }) as unknown as Connect
+}
 
 /** fetch over the stack `net` belongs to. @category constructors */
 export const fromNet = (net: Net.Net, options?: Options): StackFetch => {

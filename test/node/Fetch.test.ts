@@ -7,6 +7,7 @@
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import type * as http from "node:http"
+import type * as tls from "node:tls"
 import type { RequestInit } from "undici"
 import { describe, expect, it } from "vitest"
 import * as Fetch from "../../src/node/Fetch.js"
@@ -84,6 +85,44 @@ describe("fetch over gonet-ts/node", () => {
       expect(servers.counts.https).toBeLessThanOrEqual(2)
       await close()
       servers.close()
+    }), 60_000)
+
+  it("a second connection to the same server resumes the first one's TLS session, as undici's own connector does", () =>
+    withNets(async ({ a, b }) => {
+      // each answer closes its connection, so each fetch is a connection (and a handshake) of its own
+      const server = Https.fromNet(a).createServer({ key, cert }, (req, res) => {
+        res.setHeader("connection", "close")
+        handler(req, res)
+      })
+      const reused: Array<boolean> = []
+      server.on("secureConnection", (s: tls.TLSSocket) => reused.push(s.isSessionReused()))
+      server.listen(443)
+      await once(server, "listening")
+      const lookup: Net.LookupFunction = (_h, _o, cb) => cb(null, HOST_A, 4)
+      const { close, fetch } = Fetch.fromNet(b, { tls: { ca: cert }, lookup })
+      const byAddress = `https://${HOST_A}/bytes/10`
+      const byName = "https://gonet.test/bytes/10"
+      const fetchAll = async (f: typeof fetch, urls: ReadonlyArray<string>) => {
+        reused.length = 0
+        for (const url of urls) {
+          const res = await f(url)
+          expect(Buffer.from(await res.arrayBuffer())).toEqual(pattern(10))
+          await turn()
+        }
+        return [...reused]
+      }
+      // a session is kept per name (the address when there is none), as undici keys it
+      expect(await fetchAll(fetch, [byAddress, byAddress, byName, byName])).toEqual([false, true, false, true])
+      await close()
+      // room for one name: the name's session took the address's place
+      const one = Fetch.fromNet(b, { tls: { ca: cert }, lookup, maxCachedSessions: 1 })
+      expect(await fetchAll(one.fetch, [byAddress, byName, byAddress, byAddress])).toEqual([false, false, false, true])
+      await one.close()
+      // none kept
+      const none = Fetch.fromNet(b, { tls: { ca: cert }, lookup, maxCachedSessions: 0 })
+      expect(await fetchAll(none.fetch, [byAddress, byAddress])).toEqual([false, false])
+      await none.close()
+      server.close()
     }), 60_000)
 
   it("failures are fetch's TypeError with the socket's error as its cause: a refused port, an unverifiable certificate, a name with no lookup", () =>
