@@ -60,7 +60,11 @@ export const listenOver = <S extends http.Server>(
   net: Net.Net,
   accept: (socket: Net.Socket) => void = (socket) => server.emit("connection", socket)
 ): S => {
-  const inner = net.createServer({ noDelay: true }, accept)
+  // the sockets half-open as the server's own would be: an http.Server is a net.Server made with
+  // allowHalfOpen (http ends a socket itself after a response, and an upgraded connection's
+  // program may still write after the client's FIN); a tls.Server is not, unless asked
+  const allowHalfOpen = (server as S & { readonly allowHalfOpen?: boolean }).allowHalfOpen === true
+  const inner = net.createServer({ noDelay: true, allowHalfOpen }, accept)
   inner.on("listening", () => server.emit("listening"))
   inner.on("error", (err) => server.emit("error", err))
   inner.on("close", () => server.emit("close"))

@@ -99,6 +99,32 @@ describe("Node's http over gonet-ts/node", () => {
     }), 60_000)
 })
 
+describe("an http server's sockets are half-open, as Node's http.Server makes its own", () => {
+  it("an upgraded connection whose client sent, then half-closed, still gets the answer written after the FIN", () =>
+    withNets(async ({ a, b }) => {
+      const server = Http.fromNet(a).createServer()
+      expect((server as http.Server & { readonly allowHalfOpen?: boolean }).allowHalfOpen).toBe(true)
+      server.on("upgrade", (_req, socket: Net.Socket, head: Buffer) => {
+        const chunks = [head]
+        socket.on("data", (c: Buffer) => chunks.push(c))
+        // the program answers a moment after the client's FIN came: a host's socket can still write
+        const answer = () =>
+          socket.end(`HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: test\r\n\r\n${Buffer.concat(chunks).length} ${sha(Buffer.concat(chunks))}`)
+        socket.on("end", () => setTimeout(answer, 20))
+      })
+      server.listen(8080)
+      await once(server, "listening")
+      const sent = pattern(5000)
+      const client = b.createConnection({ host: HOST_A, port: 8080, allowHalfOpen: true })
+      await once(client, "connect")
+      client.write("GET /ws HTTP/1.1\r\nhost: gonet.test\r\nconnection: upgrade\r\nupgrade: test\r\n\r\n")
+      client.end(sent)
+      const answer = (await collect(client)).toString("latin1")
+      expect(answer.slice(answer.indexOf("\r\n\r\n") + 4)).toBe(`${sent.length} ${sha(sent)}`)
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+    }))
+})
+
 describe("the stack's http.Agent", () => {
   it("hands the socket options Node's Agent passes (noDelay, timeout, keepAlive) on to the socket it opens", () =>
     withNets(async ({ a, b }) => {
