@@ -66,7 +66,8 @@
  *   segment in flight; UDP: a bound socket sent the datagram; ICMP: one of
  *   our pings) calls `reportPathMtu`; every user of that destination sees it
  *   (`pathMtu`, `pathMtuGeneration`), until it expires 10 minutes after the
- *   last report that lowered it (RFC 1191 §6.3). At most `MAX_PATH_MTUS`
+ *   last report that lowered it, or repeated it once half of that had passed
+ *   (RFC 1191 §6.3, Linux's __ip_rt_update_pmtu). At most `MAX_PATH_MTUS`
  *   destinations are held; the oldest report makes room (counted).
  *
  * @since 0.1.0
@@ -303,11 +304,11 @@ export interface Ipv4Service {
   /**
    * A "fragmentation needed" about a datagram to `dst`, naming next-hop MTU `mtu` (0: none), that
    * the transport which sent the datagram believed: the checks are the transport's (RFC 5927 §4.1),
-   * as Linux's error handlers update the route only for a socket of theirs. True when it lowered
-   * (or locked) the path MTU.
+   * as Linux's error handlers update the route only for a socket of theirs. True when it lowered,
+   * locked or renewed the path MTU.
    */
   readonly reportPathMtu: (dst: Addr.Ipv4Addr, mtu: number) => boolean
-  /** goes up whenever any path MTU is lowered (PathMtu.generation): a holder looks again only when it moved */
+  /** goes up whenever any path MTU is lowered or renewed (PathMtu.generation): a holder looks again only when it moved */
   readonly pathMtuGeneration: () => number
   readonly stats: Effect.Effect<Ipv4Stats>
 }

@@ -13,19 +13,26 @@
  *   to `mtu`, never below `MIN_PMTU` (552, net.ipv4.route.min_pmtu): a report
  *   below it (or of 0, from a router older than RFC 1191) sets 552 and locks
  *   it: the datagrams then go without DF, for the router to fragment. A
- *   report that lowers nothing (at or above what is held, or anything once
- *   locked) changes nothing, not even the expiry.
+ *   report above the MTU in use, or anything once locked, changes nothing,
+ *   not even the expiry. A report of the MTU held renews it (`EXPIRES` from
+ *   now) once half of its time has passed, and changes nothing before: a
+ *   router that still drops larger datagrams keeps the path narrow past the
+ *   first expiry, and a burst of reports about one flight costs no update.
+ *   (Linux records an exception even for a report equal to the route's MTU
+ *   with none held; it changes no MTU and follows the device's, so none is
+ *   held here.)
  * - What a report set holds for `EXPIRES` (10 minutes, RFC 1191 §6.3's
  *   recommendation, net.ipv4.route.mtu_expires) from the last report that
- *   lowered or locked it; then the route's MTU holds again, for everyone,
- *   so that a path that widened is used whole (a path still narrow says so
- *   again).
+ *   lowered, locked or renewed it; then the route's MTU holds again, for
+ *   everyone, so that a path that widened is used whole (a path still
+ *   narrow says so again).
  * - One address's report changes no other address's path MTU.
  * - At most `capacity` addresses are held; a new one beyond that evicts the
  *   one reported longest ago (counted: `evictions`), as Linux reclaims the
  *   oldest exception of a full bucket (fnhe_oldest): forged reports for many
  *   addresses cannot grow the table without bound.
- * - `generation` goes up at every change, so that a holder of an older
+ * - `generation` goes up at every change (a renewal too: holders take the
+ *   later expiry), so that a holder of an older
  *   answer (a TCP connection) needs to look again only when it moved: one
  *   number compared per wake-up, no lookup per segment.
  * - Pure: `now` (Clock ms) comes in; no clock, no timers. An expired entry
@@ -89,7 +96,8 @@ export const mtuFor = (c: PathMtus, dst: Addr.Ipv4Addr, routeMtu: number, now: n
 /**
  * A believed "fragmentation needed" about a datagram to `dst` naming
  * next-hop MTU `mtu` (0: none named), where the route's MTU is `routeMtu`.
- * The new entry when it lowered or locked the path MTU, else undefined.
+ * The new entry when it lowered, locked or renewed the path MTU, else
+ * undefined.
  */
 export const report = (c: PathMtus, dst: Addr.Ipv4Addr, mtu: number, routeMtu: number, now: number): Entry | undefined => {
   const held = lookup(c, dst, now)
@@ -97,7 +105,15 @@ export const report = (c: PathMtus, dst: Addr.Ipv4Addr, mtu: number, routeMtu: n
   const current = held === undefined ? routeMtu : Math.min(held.mtu, routeMtu)
   const lock = mtu < MIN_PMTU
   const pmtu = lock ? Math.min(current, MIN_PMTU) : mtu
-  if (!lock && pmtu >= current) return undefined
+  if (!lock) {
+    if (pmtu > current) return undefined
+    // the MTU held, again: renewed only in the second half of its time (Linux's
+    // time_before(jiffies, dst->expires - ip_rt_mtu_expires / 2) test); the route's own MTU,
+    // with nothing held below it, is nothing to hold
+    if (pmtu === current && (held === undefined || held.mtu !== pmtu || now < held.expiresAt - EXPIRES / 2)) {
+      return undefined
+    }
+  }
   const e: Entry = { mtu: pmtu, locked: lock, expiresAt: now + EXPIRES }
   if (held !== undefined) c.entries.delete(dst)
   else if (c.entries.size >= c.capacity) {

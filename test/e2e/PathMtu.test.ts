@@ -163,6 +163,36 @@ describe("path MTU per destination: TCP", () => {
     }))
 })
 
+describe("path MTU per destination: a report repeated", () => {
+  it.scoped("the same MTU reported again after half the expiry renews it for every user (Linux's __ip_rt_update_pmtu)", () =>
+    Effect.gen(function*() {
+      const { first, peer, stack } = yield* lowered(1000)
+      yield* first.ackTo(3000)
+      yield* sentNow(peer)
+      yield* TestClock.adjust(PathMtu.EXPIRES / 2)
+      // the router still drops what is larger than 1000 and says so again, about a segment in flight
+      const flight = yield* first.send(1000)
+      expect(payloadLengths(flight)).toEqual([960, 40])
+      yield* peer.sendIp(fragmentationNeeded(flight[0]!, 1000), MAC_A)
+      yield* sentNow(peer)
+      yield* first.ackTo(4000)
+      yield* sentNow(peer)
+      // where the first report would have expired, the path's MTU still holds: for a new connection
+      // and for the one that heard it
+      yield* TestClock.adjust(PathMtu.EXPIRES / 2)
+      const second = yield* connect(stack, peer)
+      expect(second.syn.options.mss).toBe(960)
+      expect(payloadLengths(yield* first.send(3000))).toEqual([960, 960, 960, 120])
+      yield* first.ackTo(7000)
+      yield* sentNow(peer)
+      // 10 minutes after the repeated report, the route's MTU again
+      yield* TestClock.adjust(PathMtu.EXPIRES / 2)
+      const third = yield* connect(stack, peer)
+      expect(third.syn.options.mss).toBe(1460)
+      expect(payloadLengths(yield* first.send(3000))).toEqual([1460, 1460, 80])
+    }))
+})
+
 describe("path MTU per destination: established connections", () => {
   it.scoped("another connection to the same address takes the lowered MTU on its next send, without a report of its own", () =>
     Effect.gen(function*() {

@@ -13,7 +13,7 @@ const A = 0xc6120001
 const B = 0xc6120002
 
 describe("path MTU per destination", () => {
-  it("a report lowers one address's MTU; a higher or equal one later changes nothing, not even the expiry", () => {
+  it("a report lowers one address's MTU; a higher one, or an equal one within half the expiry, changes nothing, not even the expiry", () => {
     const c = PathMtu.make(16)
     expect(PathMtu.report(c, A, 1400, ROUTE, 1000)).toEqual({ mtu: 1400, locked: false, expiresAt: 601_000 })
     expect(c.generation).toBe(1)
@@ -30,6 +30,44 @@ describe("path MTU per destination", () => {
     // lower again: the expiry counts from this report
     expect(PathMtu.report(c, A, 1300, ROUTE, 5000)).toEqual({ mtu: 1300, locked: false, expiresAt: 605_000 })
     expect(c.generation).toBe(2)
+  })
+
+  it("the same MTU reported again renews the expiry once half of it has passed (Linux's __ip_rt_update_pmtu)", () => {
+    const c = PathMtu.make(16)
+    PathMtu.report(c, A, 1400, ROUTE, 0)
+    PathMtu.report(c, B, 1300, ROUTE, 1)
+    // within the first half: nothing (a router repeating itself for every segment in flight costs no update)
+    expect(PathMtu.report(c, A, 1400, ROUTE, PathMtu.EXPIRES / 2 - 1)).toBeUndefined()
+    expect(c.generation).toBe(2)
+    // from the half on (time_before(jiffies, expires - mtu_expires / 2) no longer holds): 10 minutes from now
+    expect(PathMtu.report(c, A, 1400, ROUTE, PathMtu.EXPIRES / 2)).toEqual({
+      mtu: 1400,
+      locked: false,
+      expiresAt: PathMtu.EXPIRES / 2 + PathMtu.EXPIRES
+    })
+    // holders look again (their expiry moved), and A is now the one reported last
+    expect(c.generation).toBe(3)
+    expect([...c.entries.keys()]).toEqual([B, A])
+    expect(PathMtu.mtuFor(c, A, ROUTE, PathMtu.EXPIRES)).toBe(1400)
+    expect(PathMtu.mtuFor(c, A, ROUTE, PathMtu.EXPIRES / 2 + PathMtu.EXPIRES - 1)).toBe(1400)
+    expect(PathMtu.mtuFor(c, A, ROUTE, PathMtu.EXPIRES / 2 + PathMtu.EXPIRES)).toBe(ROUTE)
+    // a higher one never renews, however late; B expires as it was
+    expect(PathMtu.report(c, B, 1350, ROUTE, PathMtu.EXPIRES - 1)).toBeUndefined()
+    expect(PathMtu.mtuFor(c, B, ROUTE, PathMtu.EXPIRES + 1)).toBe(ROUTE)
+    // the route's own MTU reported with nothing held: nothing to hold (Linux's exception at the
+    // device's MTU changes no MTU, and follows the device's)
+    expect(PathMtu.report(c, B, ROUTE, ROUTE, PathMtu.EXPIRES + 2)).toBeUndefined()
+    expect(c.entries.has(B)).toBe(false)
+  })
+
+  it("a locked MTU is not renewed by any report; one a lock replaces is (a lock always updates)", () => {
+    const c = PathMtu.make(16)
+    PathMtu.report(c, A, 296, ROUTE, 0)
+    expect(PathMtu.report(c, A, 296, ROUTE, PathMtu.EXPIRES - 1)).toBeUndefined()
+    expect(PathMtu.mtuFor(c, A, ROUTE, PathMtu.EXPIRES)).toBe(ROUTE)
+    // unlocked at 552, then a smaller MTU at once (before half the expiry): locked, and 10 minutes from it
+    PathMtu.report(c, B, 552, ROUTE, 0)
+    expect(PathMtu.report(c, B, 300, ROUTE, 10)).toEqual({ mtu: 552, locked: true, expiresAt: PathMtu.EXPIRES + 10 })
   })
 
   it("expires 10 minutes after the last report that lowered it (RFC 1191 §6.3, Linux's mtu_expires)", () => {
