@@ -2050,7 +2050,8 @@ const pmtuExpired = (s: Sender): void => {
 /**
  * An ICMP error quoting our segment with sequence number `seq`. Only one
  * quoting a sequence number in [SND.UNA, SND.MAX] is believed (RFC 5927
- * §4.1: a blind attacker cannot guess it). While connecting, "unreachable"
+ * §4.1: a blind attacker cannot guess it), and none in TIME-WAIT (Linux's
+ * tcp_v4_err). While connecting, "unreachable"
  * ends the attempt at once (as Linux does; a SYN to nobody would otherwise
  * be retried for two minutes); once synchronized it is a soft error, kept
  * for the application to see, and the connection goes on (RFC 1122
@@ -2068,7 +2069,11 @@ export const onIcmpError = (
   now: number,
   out: Array<OutSegment>
 ): boolean => {
-  if (s.state === "Closed" || Seq.lt(seq, s.sndUna) || Seq.gt(seq, s.sndMax)) return false
+  // TIME-WAIT: nothing of ours is in flight, yet SND.UNA = SND.MAX (past our FIN) is a number a
+  // forger who saw the close can quote; Linux's tcp_v4_err returns for a TIME-WAIT socket before
+  // anything, the path MTU included. (The dealer keeps no connection in TIME-WAIT; this one reached
+  // it in the wake-up that also brought the error.)
+  if (s.state === "Closed" || s.state === "TimeWait" || Seq.lt(seq, s.sndUna) || Seq.gt(seq, s.sndMax)) return false
   const connecting = s.state === "SynSent" || s.state === "SynReceived"
   switch (kind) {
     case "FragmentationNeeded": {

@@ -7,9 +7,11 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, TestClock } from "effect"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
+import * as IcmpWire from "../../src/wire/IcmpMessage.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { settle } from "../support/Clock.js"
-import { asTcp, ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
+import { asTcp, ipFrame, ipRepr, PEER_ADDR, peerSegment } from "../support/Peer.js"
 import { ADDR_A, MAC_A, recordSends, run, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
 
 const { SYN, ACK, FIN } = TcpWire.Flag
@@ -23,9 +25,10 @@ const segmentOf = (f: Uint8Array) => asTcp(f)!
 /**
  * The stack listens on 80, the raw peer connects from 40000, the stack sends `octets` and
  * closes first; the peer ACKs and sends its FIN: the stack's end holds the 4-tuple in TIME-WAIT.
- * Returns the stack's SND.NXT (past its FIN) and the peer's next sequence number.
+ * `alongFin` gives frames to send in the same batch as that FIN. Returns the stack's SND.NXT (past
+ * its FIN) and the peer's next sequence number.
  */
-const passiveTimeWait = (octets: number) =>
+const passiveTimeWait = (octets: number, alongFin: (sndNxt: Seq.SeqNum) => ReadonlyArray<Uint8Array> = () => []) =>
   Effect.gen(function*() {
     const env = yield* stackWithPeer({ config: { tcp: { timestamps: false } } })
     const { peer, stack } = env
@@ -48,8 +51,8 @@ const passiveTimeWait = (octets: number) =>
       yield* peer.sendFrame(frame({ seq: Seq.add(ISN, 1), ack: sndNxt }))
       if ((s.flags & FIN) !== 0) break
     }
-    // the peer's FIN
-    yield* peer.sendFrame(frame({ seq: Seq.add(ISN, 1), ack: sndNxt, flags: FIN | ACK }))
+    // the peer's FIN (with what else the test sends in the same batch)
+    yield* peer.link.sendBatch([frame({ seq: Seq.add(ISN, 1), ack: sndNxt, flags: FIN | ACK }), ...alongFin(sndNxt)])
     const lastAck = segmentOf(yield* peer.next)
     expect(lastAck.ack).toBe(Seq.add(ISN, 2))
     yield* settle
@@ -81,6 +84,38 @@ describe("TIME-WAIT against a raw peer", () => {
       }
       const answers = yield* peer.drain
       expect({ answers: answers.length, timeWaitAcks: (yield* stats).tcp.timeWaitAcks }).toEqual({ answers: 0, timeWaitAcks: 0 })
+    }))
+})
+
+/**
+ * A router's "fragmentation needed" naming MTU 600 about a segment of the stack's port 80 to the
+ * peer's port 40000 with sequence number `seq`: what a forger who saw the connection can build.
+ */
+const fragmentationNeeded = (seq: Seq.SeqNum) => {
+  const quotedTcp = new Uint8Array(8)
+  const v = new DataView(quotedTcp.buffer)
+  v.setUint16(0, 80)
+  v.setUint16(2, 40000)
+  v.setUint32(4, seq)
+  const quoted = Ip.emit(ipRepr({ src: ADDR_A, dst: PEER_ADDR, protocol: Ip.Protocol.TCP, dontFragment: true, payload: quotedTcp }))
+  const icmp = IcmpWire.emit({ _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.FragmentationNeeded, nextHopMtu: 600, data: quoted })
+  return ipFrame(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: icmp }), MAC_A)
+}
+
+describe("TIME-WAIT and ICMP errors", () => {
+  it.scoped("a 'fragmentation needed' quoting a TIME-WAIT record's 4-tuple and SND.NXT is ignored: no path MTU (Linux's tcp_v4_err)", () =>
+    Effect.gen(function*() {
+      const { peer, sndNxt, stats } = yield* passiveTimeWait(0)
+      yield* peer.sendFrame(fragmentationNeeded(sndNxt))
+      yield* settle
+      expect((yield* stats).ipv4.pathMtus).toBe(0)
+    }))
+
+  it.scoped("one that comes in the same batch as the peer's FIN that ends in TIME-WAIT is ignored too", () =>
+    Effect.gen(function*() {
+      const { stats } = yield* passiveTimeWait(0, (sndNxt) => [fragmentationNeeded(sndNxt)])
+      yield* settle
+      expect((yield* stats).ipv4.pathMtus).toBe(0)
     }))
 })
 

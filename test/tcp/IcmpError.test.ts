@@ -8,6 +8,7 @@
  * of its users (`Sender.onPathMtu`), is taken without a resend.
  */
 import { describe, expect, it } from "vitest"
+import { ACK, FIN } from "../../src/tcp/Segment.js"
 import * as Sender from "../../src/tcp/Sender.js"
 import type { OutSegment } from "../../src/tcp/Segment.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
@@ -144,5 +145,23 @@ describe("ICMP errors for an established connection", () => {
     s.write(800_000, T.octets(10))
     expect(s.snd.pmtuLocked).toBe(false)
     expect(s.snd.mss).toBe(MSS)
+  })
+})
+
+describe("ICMP errors for a connection in TIME-WAIT", () => {
+  it("are ignored, fragmentation needed included (Linux's tcp_v4_err returns for a TIME-WAIT socket before anything)", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    s.end(10)
+    s.send(20, T.fromPeer({ seq: 0, ack: 1 }))
+    s.send(30, T.fromPeer({ seq: 0, ack: 1, flags: FIN | ACK }))
+    expect(s.snd.state).toBe("TimeWait")
+    // quoting our FIN (SND.UNA .. SND.MAX is [ISN + 2, ISN + 2]: a sequence number a forger can read off the wire)
+    const out: Array<OutSegment> = []
+    expect(Sender.onIcmpError(s.snd, "FragmentationNeeded", 600, ours(1), 40, out)).toBe(false)
+    expect(Sender.onIcmpError(s.snd, "HostUnreachable", 0, ours(1), 40, out)).toBe(false)
+    expect(out).toEqual([])
+    expect(s.snd.mss).toBe(MSS)
+    expect(s.snd.pmtuExpiresAt).toBeUndefined()
+    expect(s.snd.softError).toBeUndefined()
   })
 })
