@@ -117,12 +117,13 @@ export interface UdpErrorReport {
  * route failed (5) transient; fragmentation needed (4) updates the path MTU
  * and is EMSGSIZE, hard under anything but IP_PMTUDISC_DONT: a datagram
  * socket's default, IP_PMTUDISC_WANT, sent the datagram with DF (these
- * sockets too); time exceeded and parameter problems are soft. A client
+ * sockets too); time exceeded is soft, a parameter problem hard (EPROTO:
+ * __udp4_lib_err sets harderr for it, the quoted header was bad). A client
  * that moved on at a soft error (a DNS stub, an application) would give up
  * on a server that a route change or a retry would still reach.
  */
 export const hardErrno = (r: Pick<UdpErrorReport, "type" | "code">): string | undefined =>
-  r.type === "DstUnreachable" ? HARD_UNREACHABLE[r.code] : undefined
+  r.type === "DstUnreachable" ? HARD_UNREACHABLE[r.code] : r.type === "ParameterProblem" ? "EPROTO" : undefined
 
 /** Destination unreachable codes a connected socket reports, with their errno (icmp_err_convert, fatal = 1). */
 const HARD_UNREACHABLE: Readonly<Record<number, string>> = {

@@ -48,4 +48,31 @@ describe("dgram: ICMP errors on a connected socket", () => {
       yield* report(IcmpWire.DstUnreachableCode.FragmentationNeeded)
       expect(errors).toEqual(["ECONNREFUSED", "EMSGSIZE"])
     }))
+
+  it.scopedLive("a parameter problem is EPROTO, hard; a time exceeded is not reported (Linux's __udp4_lib_err)", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* stackWithPeer()
+      const dgram = yield* run(stack, Dgram.make)
+      const errors: Array<string> = []
+      const socket = dgram.createSocket("udp4")
+      socket.on("error", (e: NodeJS.ErrnoException) => errors.push(String(e.code)))
+      yield* Effect.addFinalizer(() => Effect.sync(() => socket.close()))
+      yield* Effect.async<void>((resume) => socket.connect(9, Addr.format(PEER_ADDR), () => resume(Effect.void)))
+      const report = (icmp: (quote: Uint8Array) => Uint8Array) =>
+        Effect.gen(function*() {
+          socket.send("x")
+          let frame = yield* boundedWait(peer.next, "the datagram")
+          while (asIpv4(frame)?.protocol !== Ip.Protocol.UDP) frame = yield* boundedWait(peer.next, "the datagram")
+          const ip = frame.subarray(Eth.HEADER_LEN)
+          const quote = ip.subarray(0, (ip[0]! & 0x0f) * 4 + 8)
+          yield* peer.sendIp(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: icmp(quote) }), MAC_A)
+          yield* Effect.sleep("50 millis")
+        })
+      // time exceeded in transit: EHOSTUNREACH, soft
+      yield* report((data) => IcmpWire.emit({ _tag: "TimeExceeded", code: 0, data }))
+      expect(errors).toEqual([])
+      // parameter problem (pointer 0): EPROTO with harderr = 1
+      yield* report((data) => IcmpWire.emit({ _tag: "Other", type: IcmpWire.Type.ParameterProblem, code: 0, rest: 0, data }))
+      expect(errors).toEqual(["EPROTO"])
+    }))
 })
