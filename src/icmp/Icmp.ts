@@ -12,7 +12,9 @@
  *   its own Deferred (no shared queue), which the dealer completes with the
  *   Clock time at which the reply was dealt, so the RTT does not include the
  *   waiter's own wake-up latency. A destination unreachable or time exceeded
- *   that quotes our request ends the wait with a typed error; a
+ *   that quotes our request ends the wait with a typed error (not one of a
+ *   code above 15, nor a fragment reassembly time exceeded: as Linux's
+ *   icmp_unreach, no protocol is told of those); a
  *   "fragmentation needed" also lowers the path MTU towards that address
  *   (`Ipv4.reportPathMtu`, as Linux's ping_err). The request goes with DF
  *   when it fits the path MTU, as Linux's ping sockets by default.
@@ -143,6 +145,9 @@ const quotedEchoKey = (quote: Uint8Array, hl: number): number | undefined => {
   const seq = (quote[hl + 6]! << 8) | quote[hl + 7]!
   return ((ident << 16) | seq) >>> 0
 }
+
+/** The highest destination unreachable code there is (RFC 1812 §5.2.7.1: 15, Linux's NR_ICMP_UNREACH). */
+const MAX_UNREACHABLE_CODE = 15
 
 /** The first 16-bit word of an echo request and of its reply: type and code. */
 const ECHO_REQUEST_WORD = IcmpWire.Type.EchoRequest << 8
@@ -319,13 +324,30 @@ export const make = Effect.gen(function*() {
       }
       case IcmpWire.Type.DstUnreachable: {
         const code = b[at + IcmpWire.Field.code]!
+        // no such code (RFC 1812 §5.2.7.1 ends at 15, Linux's NR_ICMP_UNREACH): Linux's icmp_unreach
+        // hands it to no protocol
+        if (code > MAX_UNREACHABLE_CODE) {
+          c.errorsReceived++
+          c.errorsIgnored++
+          return
+        }
         const mtu = code === IcmpWire.DstUnreachableCode.FragmentationNeeded ? Bytes.u16(b, at + IcmpWire.Field.mtu) : 0
         onError(p, "DstUnreachable", code, mtu, b.subarray(at + IcmpWire.HEADER_LEN, at + len))
         return
       }
-      case IcmpWire.Type.TimeExceeded:
-        onError(p, "TimeExceeded", b[at + IcmpWire.Field.code]!, 0, b.subarray(at + IcmpWire.HEADER_LEN, at + len))
+      case IcmpWire.Type.TimeExceeded: {
+        const code = b[at + IcmpWire.Field.code]!
+        // "fragment reassembly time exceeded": the destination got some of our fragments, which says
+        // nothing of the path and, unlike TTL exceeded, ends nothing; Linux's icmp_unreach delivers
+        // ICMP_EXC_FRAGTIME to no socket
+        if (code === IcmpWire.TimeExceededCode.FragmentReassembly) {
+          c.errorsReceived++
+          c.errorsIgnored++
+          return
+        }
+        onError(p, "TimeExceeded", code, 0, b.subarray(at + IcmpWire.HEADER_LEN, at + len))
         return
+      }
       case IcmpWire.Type.ParameterProblem:
         // RFC 1122 §3.2.2.5: MUST be passed to the transport layer.
         onError(p, "ParameterProblem", b[at + IcmpWire.Field.code]!, 0, b.subarray(at + IcmpWire.HEADER_LEN, at + len))

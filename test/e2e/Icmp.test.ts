@@ -107,6 +107,26 @@ describe("ping client", () => {
       expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { reason: "Unreachable", code: 1 } } })
     }))
 
+  it.scoped("an unreachable of a code above 15 or a reassembly time exceeded reaches no one, as Linux's icmp_unreach drops them", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* setup()
+      const fiber = yield* pingFrom(stack, PEER_ADDR, { timeout: "5 seconds" }).pipe(Effect.fork)
+      const quote = (yield* peer.next).subarray(14, 14 + 28)
+      const error = (message: IcmpWire.Icmpv4Repr) =>
+        peer.sendIp(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: IcmpWire.emit(message) }), MAC_A)
+      // code 16 (no such code: NR_ICMP_UNREACH is 15), then "fragment reassembly time exceeded" (the peer
+      // lost fragments of ours; Linux delivers ICMP_EXC_FRAGTIME to no socket)
+      yield* error({ _tag: "DstUnreachable", code: 16, nextHopMtu: 0, data: quote })
+      yield* error({ _tag: "TimeExceeded", code: IcmpWire.TimeExceededCode.FragmentReassembly, data: quote })
+      yield* settle
+      expect(fiber.unsafePoll()).toBeNull()
+      expect((yield* run(stack, Effect.flatMap(Icmp, (i) => i.stats))).errorsIgnored).toBe(2)
+      // TTL exceeded in transit still ends it
+      yield* error({ _tag: "TimeExceeded", code: IcmpWire.TimeExceededCode.TtlExceeded, data: quote })
+      const exit = yield* boundedWait(Fiber.await(fiber), "the ping to end")
+      expect(exit).toMatchObject({ _tag: "Failure", cause: { error: { reason: "TimeExceeded", code: 0 } } })
+    }))
+
   it.scoped("DF with a datagram over the MTU is a typed FragmentationNeeded", () =>
     Effect.gen(function*() {
       const { stack } = yield* setup()
