@@ -74,8 +74,9 @@
  *   the MSS (the path MTU not below 552, and below that without DF, as
  *   Linux) and resends (RFC 1191), for 10 minutes (then the route's MTU is
  *   tried again: RFC 1191 §6.3, Linux's mtu_expires); only an error quoting a sequence number
- *   in flight is believed; port or host unreachable fails a connect in
- *   SYN-SENT and is only a soft error after it. The path MTU is the
+ *   in flight is believed, and none in TIME-WAIT; any other error fails a
+ *   connect in SYN-SENT or SYN-RECEIVED (as Linux's tcp_v4_err) and is only
+ *   a soft error after it. The path MTU is the
  *   destination's, not only the connection's (ipv4/PathMtu.ts, Linux's route
  *   exception): a connection opens at what the stack holds for the address
  *   (`connect`, `established`), and takes what another user of it learnt on
@@ -2051,11 +2052,14 @@ const pmtuExpired = (s: Sender): void => {
  * An ICMP error quoting our segment with sequence number `seq`. Only one
  * quoting a sequence number in [SND.UNA, SND.MAX] is believed (RFC 5927
  * §4.1: a blind attacker cannot guess it), and none in TIME-WAIT (Linux's
- * tcp_v4_err). While connecting, "unreachable"
- * ends the attempt at once (as Linux does; a SYN to nobody would otherwise
- * be retried for two minutes); once synchronized it is a soft error, kept
- * for the application to see, and the connection goes on (RFC 1122
- * §4.2.3.9). "Fragmentation needed" lowers the MSS to the path's MTU (not
+ * tcp_v4_err). While connecting (SYN-SENT, or SYN-RECEIVED after a
+ * simultaneous open), any error but "fragmentation needed" ends the attempt
+ * at once, port unreachable as Refused and the rest as Unreachable (as
+ * Linux's tcp_v4_err; RFC 1122 §4.2.3.9 would keep net and host
+ * unreachable, time exceeded and parameter problem soft, and a SYN to
+ * nobody would be retried for two minutes: RFC 5461 describes this
+ * widely implemented departure); once synchronized it is a soft error, kept for the
+ * application to see, and the connection goes on (RFC 1122 §4.2.3.9). "Fragmentation needed" lowers the MSS to the path's MTU (not
  * below `MIN_PMTU`: a smaller one locks it there, and the connection's
  * segments go without DF) and resends what is in flight at the new size
  * (RFC 1191 §3, as Linux's tcp_v4_mtu_reduced). True when the error was
@@ -2111,13 +2115,14 @@ export const onIcmpError = (
     }
     case "PortUnreachable":
     case "HostUnreachable":
-      if (s.state === "SynSent") {
+    case "Other":
+      // while connecting, any of them ends the attempt (Linux's tcp_v4_err: tcp_done_with_error in
+      // SYN-SENT and SYN-RECEIVED, whatever the error): a firewall's "administratively prohibited"
+      // or a routing loop's time exceeded would otherwise cost the SYN retries, two minutes
+      if (connecting) {
         fail(s, kind === "PortUnreachable" ? "Refused" : "Unreachable")
         return true
       }
-      s.softError = kind
-      return true
-    case "Other":
       s.softError = kind
       return true
   }

@@ -50,6 +50,26 @@ describe("ICMP errors about TCP segments", () => {
       expect((yield* stats).tcp.icmpErrors).toBe(1)
     }))
 
+  it.scoped("a firewall's 'administratively prohibited' or a time exceeded for our SYN fails the connect at once with NoRoute (Linux's tcp_v4_err)", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* stackWithPeer()
+      // iptables' REJECT --reject-with icmp-host-prohibited (code 10) / icmp-admin-prohibited (code 13)
+      const timeExceeded = (about: Uint8Array) => {
+        const quote = about.subarray(0, 28)
+        const icmp = new Uint8Array(IcmpWire.HEADER_LEN + quote.length)
+        IcmpWire.encode({ _tag: "TimeExceeded", code: IcmpWire.TimeExceededCode.TtlExceeded, data: quote }, icmp, 0)
+        return ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.ICMP, payload: icmp })
+      }
+      for (const answer of [(syn: Uint8Array) => unreachable(syn, 13), (syn: Uint8Array) => unreachable(syn, 10), timeExceeded]) {
+        const connecting = yield* Effect.fork(run(stack, Effect.flatMap(Tcp, (t) => t.connect({ address: PEER_ADDR, port: 80 }))))
+        const syn = yield* nextTcp(peer)
+        yield* peer.sendIp(answer(syn), MAC_A)
+        yield* settle
+        // at once: no SYN retransmission (the first goes after a second) was needed to see it
+        expect(reasonOf(yield* boundedWait(Fiber.await(connecting), "connect to fail"))).toEqual(Option.some("NoRoute"))
+      }
+    }))
+
   it.scoped("an error quoting a sequence number we never sent is ignored (RFC 5927 §4.1)", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* stackWithPeer()

@@ -165,3 +165,30 @@ describe("ICMP errors for a connection in TIME-WAIT", () => {
     expect(s.snd.softError).toBeUndefined()
   })
 })
+
+describe("ICMP errors while connecting (Linux's tcp_v4_err ends a connection in SYN-SENT or SYN-RECEIVED at any of them)", () => {
+  it("in SYN-SENT: time exceeded, parameter problem, administratively prohibited (the rest: 'Other') fail it, Unreachable", () => {
+    const { socket } = T.synSent({ now: 0 })
+    // quoting our SYN (SND.UNA = ISS)
+    expect(Sender.onIcmpError(socket.snd, "Other", 0, T.LOCAL_ISN, 10, [])).toBe(true)
+    expect(socket.snd.state).toBe("Closed")
+    expect(socket.snd.failure).toBe("Unreachable")
+  })
+
+  it("in SYN-RECEIVED (a simultaneous open): port unreachable is Refused, the others Unreachable", () => {
+    for (const [kind, failure] of [["PortUnreachable", "Refused"], ["HostUnreachable", "Unreachable"], ["Other", "Unreachable"]] as const) {
+      const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
+      socket.send(10, T.peerSyn())
+      expect(socket.snd.state).toBe("SynReceived")
+      expect(Sender.onIcmpError(socket.snd, kind, 0, T.LOCAL_ISN, 20, [])).toBe(true)
+      expect([socket.snd.state, socket.snd.failure]).toEqual(["Closed", failure])
+    }
+  })
+
+  it("fragmentation needed does not: the SYN is small, the MSS follows for what comes after", () => {
+    const { socket } = T.synSent({ now: 0 })
+    expect(Sender.onIcmpError(socket.snd, "FragmentationNeeded", 1000, T.LOCAL_ISN, 10, [])).toBe(true)
+    expect(socket.snd.state).toBe("SynSent")
+    expect(socket.snd.mtu).toBe(1000)
+  })
+})
