@@ -69,6 +69,19 @@ export const sample = (e: Rtt, r: number, p: RttParams): Rtt => {
   return { srtt, rttvar, rto: rtoOf(srtt, rttvar, p), backoffs: 0 }
 }
 
+/**
+ * One backoff undone (RFC 6069 §3, TCP-LD; Linux's tcp_ld_RTO_revert): the
+ * RTO of the estimate (the initial one before any measurement, as Linux's
+ * TCP_TIMEOUT_INIT) doubled once fewer than before, at most `maxRto`.
+ * Unchanged without a backoff.
+ */
+export const revertBackoff = (e: Rtt, p: RttParams): Rtt => {
+  if (e.backoffs === 0) return e
+  const base = e.srtt === undefined ? clamp(p.initialRto, p) : rtoOf(e.srtt, e.rttvar, p)
+  const backoffs = e.backoffs - 1
+  return { ...e, rto: Math.min(p.maxRto, base * 2 ** backoffs), backoffs }
+}
+
 /** The estimator after the retransmission timer expired (RFC 6298 §5.5): the RTO doubles, at most `maxRto`. */
 export const backoff = (e: Rtt, p: RttParams): Rtt => ({
   ...e,

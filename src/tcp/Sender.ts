@@ -76,7 +76,8 @@
  *   tried again: RFC 1191 §6.3, Linux's mtu_expires); only an error quoting a sequence number
  *   in flight is believed, and none in TIME-WAIT; any other error fails a
  *   connect in SYN-SENT or SYN-RECEIVED (as Linux's tcp_v4_err) and is only
- *   a soft error after it. The path MTU is the
+ *   a soft error after it, a net or host unreachable about SND.UNA undoing
+ *   one backoff of the retransmission timer (RFC 6069, TCP-LD). The path MTU is the
  *   destination's, not only the connection's (ipv4/PathMtu.ts, Linux's route
  *   exception): a connection opens at what the stack holds for the address
  *   (`connect`, `established`), and takes what another user of it learnt on
@@ -2011,11 +2012,11 @@ export const write = (s: Sender, data: Uint8Array, now: number, out: Array<OutSe
 export type IcmpKind =
   /** protocol or port unreachable: nobody is there */
   | "PortUnreachable"
-  /** network or host unreachable, or our own neighbour resolution failed */
+  /** network or host unreachable (codes 0, 1), or our own neighbour resolution failed */
   | "HostUnreachable"
   /** fragmentation needed with DF set: the path's MTU is `mtu` (RFC 1191) */
   | "FragmentationNeeded"
-  /** time exceeded, parameter problem, the rest */
+  /** time exceeded, parameter problem, the rest (network or host unknown, prohibited, ...) */
   | "Other"
 
 /** The least path MTU a "fragmentation needed" may set (Linux's net.ipv4.route.min_pmtu). */
@@ -2124,8 +2125,28 @@ export const onIcmpError = (
         return true
       }
       s.softError = kind
+      if (kind === "HostUnreachable" && seq === s.sndUna) revertBackoff(s, now, out)
       return true
   }
+}
+
+/**
+ * A net or host unreachable about SND.UNA while its retransmission timer is
+ * backed off (RFC 6069, TCP-LD, as Linux's tcp_ld_RTO_revert): the timeouts
+ * were a connectivity disruption that a router reports, not congestion, so
+ * one backoff is undone and the timer runs from the segment's last send at
+ * the RTO so reverted; the segment goes again at once when that has already
+ * passed. Each retransmission of the segment armed the timer, so it was
+ * last sent one (unreverted) RTO before the timer's expiry.
+ */
+const revertBackoff = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (s.retries === 0 || s.rtt.backoffs === 0 || s.rtoAt === undefined || s.persistAt !== undefined) return
+  const sentAt = s.rtoAt - s.rtt.rto
+  s.rtt = Rtt.revertBackoff(s.rtt, s.params.rtt)
+  const due = sentAt + s.rtt.rto
+  if (due > now) s.rtoAt = due
+  else onRto(s, now, out)
+  sync(s)
 }
 
 /**

@@ -1000,7 +1000,8 @@ export const make = Effect.gen(function*() {
       ? "FragmentationNeeded"
       : report.code === 2 || report.code === 3
       ? "PortUnreachable"
-      : report.code <= 1 || report.code === 6 || report.code === 7
+      // (codes 0 and 1 only: RFC 6069 reverts the RTO's backoff for them alone, as Linux)
+      : report.code <= 1
       ? "HostUnreachable"
       : "Other"
     c.icmpErrors++

@@ -192,3 +192,48 @@ describe("ICMP errors while connecting (Linux's tcp_v4_err ends a connection in 
     expect(socket.snd.mtu).toBe(1000)
   })
 })
+
+describe("net or host unreachable during RTO backoff (RFC 6069 TCP-LD, as Linux's tcp_ld_RTO_revert)", () => {
+  /** An established connection whose one segment (at 1000) timed out twice: RTO 800 from 200, resent last at 1600. */
+  const backedOff = () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    s.write(1000, T.octets(MSS))
+    s.tick(1200)
+    expect(shape(s.tick(1600))).toEqual([[0, MSS]])
+    expect([s.snd.rtt.rto, s.snd.rtoAt, s.snd.retries]).toEqual([800, 2400, 2])
+    return s
+  }
+
+  it("one quoting SND.UNA undoes one backoff: the timer runs from the last retransmission at half the RTO", () => {
+    const s = backedOff()
+    expect(icmp(s, "HostUnreachable", 0, 0, 1610)).toEqual([])
+    expect([s.snd.rtt.rto, s.snd.rtoAt]).toEqual([400, 2000])
+    expect(icmp(s, "HostUnreachable", 0, 0, 1620)).toEqual([])
+    expect([s.snd.rtt.rto, s.snd.rtoAt]).toEqual([200, 1800])
+    // no backoff left: nothing more
+    expect(icmp(s, "HostUnreachable", 0, 0, 1630)).toEqual([])
+    expect([s.snd.rtt.rto, s.snd.rtoAt]).toEqual([200, 1800])
+    // a soft error all the same
+    expect(s.snd.softError).toBe("HostUnreachable")
+    expect(s.snd.state).toBe("Established")
+  })
+
+  it("when the undone RTO has already run out since the last retransmission, the segment goes again at once", () => {
+    const s = backedOff()
+    // 500 ms after it was resent, the reverted RTO is 400: it is due
+    expect(shape(icmp(s, "HostUnreachable", 0, 0, 2100))).toEqual([[0, MSS]])
+    expect([s.snd.rtt.rto, s.snd.rtoAt, s.snd.retries]).toEqual([800, 2900, 3])
+  })
+
+  it("not for one quoting another sequence number, nor for other errors, nor without a timeout", () => {
+    const s = backedOff()
+    icmp(s, "HostUnreachable", 0, MSS, 1610)
+    icmp(s, "Other", 0, 0, 1610)
+    icmp(s, "PortUnreachable", 0, 0, 1610)
+    expect([s.snd.rtt.rto, s.snd.rtoAt]).toEqual([800, 2400])
+    const fresh = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    fresh.write(1000, T.octets(MSS))
+    icmp(fresh, "HostUnreachable", 0, 0, 1010)
+    expect([fresh.snd.rtt.rto, fresh.snd.rtoAt]).toEqual([200, 1200])
+  })
+})
