@@ -333,8 +333,12 @@ const ASSEMBLER_QUEUE = 1024
 /** IP ID counters, chosen by a keyed hash of the destination (RFC 7739 §5.1, as Linux's ip_idents). */
 const ID_COUNTERS = 2048
 
-/** ICMP types that are errors: never answer them with an error (RFC 1122 §3.2.2). */
-const isIcmpError = (type: number) => type === 3 || type === 4 || type === 5 || type === 11 || type === 12
+/**
+ * ICMP types that are errors: never answer them with an error (RFC 1122 §3.2.2). A type beyond 18
+ * (Linux's NR_ICMP_TYPES) counts as one, as Linux's __icmp_send assumes ("any unknown ICMP type is
+ * an error"): what it is, nobody here knows.
+ */
+const isIcmpError = (type: number) => type === 3 || type === 4 || type === 5 || type === 11 || type === 12 || type > 18
 
 const NO_OPTIONS: EmitOptions = {}
 

@@ -299,6 +299,33 @@ describe("ICMP errors and echo policy", () => {
       expect(s.icmpErrorsSent).toBe(1)
     }))
 
+  it.scoped("no ICMP error about an ICMP datagram of a type beyond 18 either (Linux's __icmp_send: NR_ICMP_TYPES)", () =>
+    Effect.gen(function*() {
+      const { peer, stats } = yield* setup()
+      // fragment zero of an ICMP datagram of type 200 (none such), its other fragments never sent,
+      // and the same of an echo request: only the echo request's draws time exceeded
+      const firstFragment = (id: number, type: number) =>
+        ipRepr({
+          src: PEER_ADDR,
+          dst: ADDR_A,
+          id,
+          moreFragments: true,
+          protocol: Ip.Protocol.ICMP,
+          payload: IcmpWire.emit({ _tag: "Other", type, code: 0, rest: 0, data: new Uint8Array(32) })
+        })
+      yield* peer.sendIp(firstFragment(0x0e03, 200), MAC_A)
+      yield* peer.sendIp(firstFragment(0x0e04, IcmpWire.Type.EchoRequest), MAC_A)
+      yield* awaitSleeps(2)
+      yield* TestClock.adjust("30 seconds")
+      yield* settle
+      const sent = yield* peer.drain
+      expect(sent.map((f) => {
+        const m = Either.getOrThrow(IcmpWire.parse(asIpv4(f)!.payload))
+        return m._tag === "TimeExceeded" ? (m.data[4]! << 8) | m.data[5]! : m._tag
+      })).toEqual([0x0e04])
+      expect((yield* stats).ipv4.reassemblyTimeouts).toBe(2)
+    }))
+
   it.scoped("echo to a broadcast address is ignored", () =>
     Effect.gen(function*() {
       const { peer, stats } = yield* setup()
