@@ -56,7 +56,8 @@
  *   broadcast, a link-layer broadcast or a non-initial fragment), a token
  *   bucket for the stack (RFC 1812 §4.3.2.8) and one per host behind it
  *   (HostLimiter.ts, Linux's icmp_ratelimit), so one host cannot use up
- *   what the others are owed.
+ *   what the others are owed; errors about our own datagrams (over the
+ *   loopback) are not limited, as Linux's __icmp_send.
  * - ICMP errors we receive about a datagram we sent reach the protocol that
  *   sent it (RFC 1122 §3.2.2, §4.1.3.3 MUST): the ICMP layer parses them and
  *   calls `reportIcmpError`, which hands them to the handler that protocol
@@ -565,23 +566,24 @@ export const make = Effect.gen(function*() {
     }
     const r = iface.route(about.src)
     if (r === undefined) return
-    const next = TokenBucket.take(bucket, now, config.icmp.errorsPerSecond, config.icmp.errorBurst)
-    if (next === undefined) {
-      c.icmpErrorsRateLimited++
-      return
+    // errors about our own datagrams, over the loopback, are not limited at all: Linux's
+    // __icmp_send takes neither icmp_global_allow nor icmpv4_xrlim_allow for a datagram that came
+    // in on the loopback device (a local program sending to a closed port hears every refusal)
+    if (r._tag !== "Local") {
+      const next = TokenBucket.take(bucket, now, config.icmp.errorsPerSecond, config.icmp.errorBurst)
+      if (next === undefined) {
+        c.icmpErrorsRateLimited++
+        return
+      }
+      // then the host's own (Linux: icmp_global_allow, then icmpv4_xrlim_allow)
+      const { hostErrorsPerSecond, hostErrorBurst } = config.icmp
+      if (hostErrorsPerSecond > 0 && !HostLimiter.allow(hosts, about.src, now, hostErrorsPerSecond, hostErrorBurst)) {
+        c.icmpErrorsRateLimited++
+        c.icmpErrorsHostLimited++
+        return
+      }
+      bucket = next
     }
-    // then the host's own (Linux: icmp_global_allow, then icmpv4_xrlim_allow; errors to
-    // ourselves, over the loopback, are not limited per host)
-    const { hostErrorsPerSecond, hostErrorBurst } = config.icmp
-    if (
-      hostErrorsPerSecond > 0 && r._tag !== "Local" &&
-      !HostLimiter.allow(hosts, about.src, now, hostErrorsPerSecond, hostErrorBurst)
-    ) {
-      c.icmpErrorsRateLimited++
-      c.icmpErrorsHostLimited++
-      return
-    }
-    bucket = next
     c.icmpErrorsSent++
     const quote = quoteOf(about)
     const buf = allocate(IcmpWire.HEADER_LEN + quote.length)

@@ -173,6 +173,21 @@ describe("ICMP errors and echo policy", () => {
       expect((yield* stats).ipv4.unknownProtocol).toBe(1)
     }))
 
+  it.scoped("errors about our own datagrams over the loopback are not rate-limited (Linux's __icmp_send: none for a loopback input)", () =>
+    Effect.gen(function*() {
+      const { stack, stats } = yield* setup({ icmp: { errorBurst: 5, errorsPerSecond: 10 }, queues: { udpErrors: 64 } })
+      // 20 datagrams to a port nobody holds on the stack's own address: every one draws its port
+      // unreachable, which the socket hears (RFC 1122 §4.1.3.3)
+      const socket = yield* run(stack, Effect.flatMap(Udp, (u) => u.bind()))
+      for (let i = 0; i < 20; i++) yield* socket.send(ADDR_A, 9, new Uint8Array(4))
+      yield* settle
+      const s = (yield* stats).ipv4
+      expect({ sent: s.icmpErrorsSent, limited: s.icmpErrorsRateLimited }).toEqual({ sent: 20, limited: 0 })
+      for (let i = 0; i < 20; i++) {
+        expect((yield* boundedWait(socket.receiveError, "a port unreachable")).code).toBe(IcmpWire.DstUnreachableCode.PortUnreachable)
+      }
+    }))
+
   it.scoped("errors are rate-limited by a token bucket on the Clock", () =>
     Effect.gen(function*() {
       const { peer, stats } = yield* setup({ icmp: { errorBurst: 5, errorsPerSecond: 10 } })
