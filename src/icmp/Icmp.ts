@@ -224,8 +224,11 @@ export const make = Effect.gen(function*() {
     const hl = quote.length >= Ip.MIN_HEADER_LEN ? (quote[0]! & 0x0f) * 4 : 0
     // RFC 792: the quote is the datagram's header and at least 8 octets of its data.
     // A non-initial fragment's first octets are not a transport header: nothing to match.
+    // The datagram was ours: from our address, or over the loopback from a 127/8 address (then
+    // the error is our own, and comes from one of our addresses too), as Linux's transports look
+    // the quoted source up as a local address
     if (
-      hl < Ip.MIN_HEADER_LEN || quote.length < hl + 8 || Addr.read(quote, Ip.Field.src) !== ip.address ||
+      hl < Ip.MIN_HEADER_LEN || quote.length < hl + 8 || !fromUs(Addr.read(quote, Ip.Field.src), p.src) ||
       Ip.fragmentOffsetAt(quote, 0) !== 0
     ) {
       c.errorsIgnored++
@@ -246,6 +249,10 @@ export const make = Effect.gen(function*() {
     if (claimed) c.errorsDelivered++
     else c.errorsIgnored++
   }
+
+  /** A quoted datagram from `src` was ours, for an error from `reporter`: see `onError`. */
+  const fromUs = (src: Addr.Ipv4Addr, reporter: Addr.Ipv4Addr): boolean =>
+    src === ip.address || (ip.route(src)?._tag === "Local" && ip.route(reporter)?._tag === "Local")
 
   /** End our ping whose echo (`key`) went to `dst` with the error; false when there is none such. */
   const failEcho = (key: number | undefined, dst: Addr.Ipv4Addr, type: IcmpReport["type"], code: number): boolean => {

@@ -188,6 +188,17 @@ describe("ICMP errors and echo policy", () => {
       }
     }))
 
+  it.scoped("a port unreachable about a datagram to 127.0.0.9 reaches the socket that sent it (from 127.0.0.9)", () =>
+    Effect.gen(function*() {
+      const { stack, stats } = yield* setup()
+      const socket = yield* run(stack, Effect.flatMap(Udp, (u) => u.bind()))
+      yield* socket.send(Addr.parse("127.0.0.9")!, 9, new Uint8Array(4))
+      yield* settle
+      expect((yield* stats).ipv4.icmpErrorsSent).toBe(1)
+      const e = yield* boundedWait(socket.receiveError, "the port unreachable")
+      expect([e.code, Addr.format(e.dst), e.dstPort]).toEqual([IcmpWire.DstUnreachableCode.PortUnreachable, "127.0.0.9", 9])
+    }))
+
   it.scoped("errors are rate-limited by a token bucket on the Clock", () =>
     Effect.gen(function*() {
       const { peer, stats } = yield* setup({ icmp: { errorBurst: 5, errorsPerSecond: 10 } })
