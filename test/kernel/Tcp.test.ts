@@ -621,8 +621,11 @@ describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () 
         // millisecond tie-break put back, offloads off (a tail probe may be needless by design)
         const twice = kernel["TCPDSACKOldSent"]! + kernel["TCPDSACKOfoSent"]!
         expect(twice, seen).toBeLessThanOrEqual(Math.max(5, t.retransmits / 10))
-        // and Linux's: data segments that reached the stack twice
-        expect(drops.rxTwice, seen).toBeLessThanOrEqual(Math.max(5, kernel["TCPFastRetrans"]! / 10))
+        // and Linux's: data segments that reached the stack twice. A tail loss probe resends the last
+        // segment when its ACK is late, needless by design when it was not lost (on a loaded machine
+        // the stack's ACKs are late more often: 15 probes and 15 twice in one such run); what this
+        // bounds is fast retransmissions of what our SACK blocks said we had
+        expect(drops.rxTwice, seen).toBeLessThanOrEqual(Math.max(5, kernel["TCPFastRetrans"]! / 10) + kernel["TCPLossProbes"]!)
       }), 120_000)
 
 
