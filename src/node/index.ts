@@ -1,12 +1,12 @@
 /**
  * `gonet-ts/node`: Node's socket APIs over the stack, for programs that
  * are not written with Effect. `start` brings a stack up on a TAP and
- * returns `net`, `http`, `https` and `dgram` shaped as Node's own modules,
- * and `fetch`, whose names resolve as getaddrinfo's `hosts: files dns`
- * (the hosts file, then the stack's DNS when `dns` names servers; `dns` is
- * then node:dns over it); with a stack already built as a Layer, `Net.make`,
- * `Http.make`, `Https.make`, `Dgram.make` and `Fetch.make` give the same
- * over the stack in context.
+ * returns `net`, `http`, `https`, `http2` and `dgram` shaped as Node's own
+ * modules, and `fetch`, whose names resolve as getaddrinfo's `hosts: files
+ * dns` (the hosts file, then the stack's DNS when `dns` names servers; `dns`
+ * is then node:dns over it); with a stack already built as a Layer,
+ * `Net.make`, `Http.make`, `Https.make`, `Http2.make`, `Dgram.make` and
+ * `Fetch.make` give the same over the stack in context.
  *
  * ```ts
  * import { start } from "gonet-ts/node"
@@ -27,6 +27,7 @@ import * as Dgram from "./Dgram.js"
 import * as Dns from "./Dns.js"
 import * as Fetch from "./Fetch.js"
 import * as Http from "./Http.js"
+import * as Http2 from "./Http2.js"
 import * as Https from "./Https.js"
 import * as Net from "./Net.js"
 
@@ -35,6 +36,7 @@ export * as Dns from "./Dns.js"
 export * as Errors from "./Errors.js"
 export * as Fetch from "./Fetch.js"
 export * as Http from "./Http.js"
+export * as Http2 from "./Http2.js"
 export * as Https from "./Https.js"
 export * as Net from "./Net.js"
 
@@ -67,6 +69,8 @@ export interface NodeStack {
   readonly http: Http.Http
   /** Node's https (TLS by Node, over the stack's sockets) */
   readonly https: Https.Https
+  /** Node's http2 (h2c, and h2 over Node's TLS), over the stack's sockets */
+  readonly http2: Http2.Http2
   /** WHATWG fetch (undici's) over the stack's sockets */
   readonly fetch: Fetch.StackFetch["fetch"]
   readonly dgram: Dgram.Dgram
@@ -119,6 +123,7 @@ export const start = async (options: StartOptions): Promise<NodeStack> => {
     net,
     http: Http.fromNet(net),
     https: Https.fromNet(net),
+    http2: Http2.fromNet(net),
     fetch: fetch.fetch,
     dgram,
     lookup,

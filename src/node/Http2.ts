@@ -1,0 +1,137 @@
+/**
+ * Node's own `http2` over the stack: the sessions, streams, HPACK and flow
+ * control are Node's (nghttp2's), only the sockets are the stack's
+ * (`Net.ts`), as Http.ts and Https.ts do for HTTP/1.1.
+ *
+ * - `createServer(options, onRequest)` is `http2.createServer(...)`, HTTP/2
+ *   over cleartext TCP with prior knowledge (h2c, RFC 9113 §3.3), and
+ *   `createSecureServer({ key, cert, allowHTTP1? }, onRequest)` is
+ *   `http2.createSecureServer(...)`, HTTP/2 over TLS chosen by ALPN "h2"
+ *   (RFC 9113 §3.2, RFC 7301); their `listen`, `address`, `close` and the
+ *   connection bounds are a stack `Net.Server`'s (Http.ts's `listenOver`),
+ *   whose connections reach the server through its `'connection'` event,
+ *   where Node's http2 (or, secure, `tls.Server` first) takes them. As with
+ *   Node's, `close()` stops listening at once and completes when the last
+ *   session has ended: Node 20's http2 servers do not end their sessions on
+ *   close (a program sends GOAWAY with `session.close()`).
+ * - `connect(authority, options?, listener?)` is `http2.connect` whose
+ *   socket is a stack socket (the `createConnection` option, which Node's
+ *   `connect` takes): `http:` is h2c, `https:` is `tls.connect` over the
+ *   stack socket with ALPN "h2", and `servername` (the authority's host
+ *   when it is a name), `ca`, `rejectUnauthorized` and the rest as Node's
+ *   `connect` gives them to `tls.connect`. A `createConnection` of the
+ *   caller's own is used as given.
+ * - Everything else (`constants`, `getDefaultSettings`, `getPackedSettings`,
+ *   `getUnpackedSettings`, `sensitiveHeaders`, the compatibility API's
+ *   classes) is node:http2's own.
+ *
+ * A session takes its socket as Node's takes any Duplex that is not one of
+ * its own sockets: through a `JSStreamSocket` wrapper, which destroys the
+ * stack socket when the session is destroyed and ends it (FIN after the
+ * GOAWAY) when the session closes gracefully. Under TLS a client's stack
+ * socket is half-open for the reason Https.ts's header gives (the peer's
+ * FIN must not destroy the socket under TLS while the TLS socket still
+ * holds data a reader has not taken); TLS ends and destroys it.
+ *
+ * @since 0.3.0
+ */
+import type * as http from "node:http"
+import * as http2 from "node:http2"
+import { isIP } from "node:net"
+import * as tls from "node:tls"
+import { Effect } from "effect"
+import type * as Stack from "../Stack.js"
+import type { Tcp } from "../tcp/Tcp.js"
+import { listenOver, socketOptions } from "./Http.js"
+import * as Net from "./Net.js"
+
+/** Node's HTTP/2 over one stack. @category models */
+export interface Http2 {
+  readonly createServer: typeof http2.createServer
+  readonly createSecureServer: typeof http2.createSecureServer
+  readonly connect: typeof http2.connect
+  readonly constants: typeof http2.constants
+  readonly getDefaultSettings: typeof http2.getDefaultSettings
+  readonly getPackedSettings: typeof http2.getPackedSettings
+  readonly getUnpackedSettings: typeof http2.getUnpackedSettings
+  readonly sensitiveHeaders: typeof http2.sensitiveHeaders
+  readonly Http2ServerRequest: typeof http2.Http2ServerRequest
+  readonly Http2ServerResponse: typeof http2.Http2ServerResponse
+}
+
+/** The authority `http2.connect` is given, as it reads it: a URL, or an object with its fields. */
+type Authority = string | URL | {
+  readonly protocol?: string | undefined
+  readonly port?: string | number | undefined
+  readonly hostname?: string | undefined
+  readonly host?: string | undefined
+}
+
+/** The protocol, port and host `http2.connect` takes from an authority (its own defaults: https:, 443 or 80, localhost). */
+const parseAuthority = (authority: Authority, options: { readonly protocol?: string | undefined }) => {
+  const a = typeof authority === "string" ? new URL(authority) : authority
+  const protocol = a.protocol !== undefined && a.protocol !== "" ? a.protocol : options.protocol ?? "https:"
+  const port = a.port !== undefined && a.port !== "" ? Number(a.port) : a.protocol === "http:" ? 80 : 443
+  const named = a.hostname !== undefined && a.hostname !== "" ? a.hostname : a.host !== undefined && a.host !== "" ? a.host : "localhost"
+  const host = named.startsWith("[") ? named.slice(1, -1) : named
+  return { protocol, port, host }
+}
+
+/** Node's `http2` over the stack `net` belongs to. @category constructors */
+export const fromNet = (net: Net.Net): Http2 => {
+  const createServer = ((...args: Array<unknown>) => {
+    const server = (http2.createServer as (...a: Array<unknown>) => http2.Http2Server)(...args)
+    // listenOver's close ends an http server's idle keep-alive connections; an Http2Server (a
+    // net.Server) has none of its own to end and no such method (Http2SecureServer's does nothing
+    // without allowHTTP1), so the server's close is net.Server's: wait for the sessions
+    Object.defineProperty(server, "closeIdleConnections", { value: () => {}, configurable: true, writable: true })
+    return listenOver(server as unknown as http.Server, net) as unknown as http2.Http2Server
+  }) as typeof http2.createServer
+
+  const createSecureServer = ((...args: Array<unknown>) => {
+    const server = (http2.createSecureServer as (...a: Array<unknown>) => http2.Http2SecureServer)(...args)
+    return listenOver(server as unknown as http.Server, net) as unknown as http2.Http2SecureServer
+  }) as typeof http2.createSecureServer
+
+  const connect = ((authority: Authority, options?: unknown, listener?: unknown) => {
+    if (typeof options === "function") {
+      listener = options
+      options = undefined
+    }
+    const o = (options ?? {}) as http2.SecureClientSessionOptions & Net.SocketOptions
+    if (o.createConnection !== undefined) return http2.connect(authority as string, o, listener as never)
+    const { host, port, protocol } = parseAuthority(authority, o)
+    const createConnection = () => {
+      const where = socketOptions({ ...o, host, hostname: host, port } as never, port)
+      if (protocol !== "https:") return net.createConnection(where)
+      const socket = net.createConnection({ ...where, allowHalfOpen: true })
+      // as Node's connect: tls.connect(port, host, options) with ALPN h2 and the host as servername
+      // when it is a name; the host is also what the certificate is checked against
+      return tls.connect({
+        ALPNProtocols: ["h2"],
+        ...(isIP(host) === 0 ? { servername: host } : {}),
+        ...o,
+        host,
+        port,
+        socket
+      })
+    }
+    return http2.connect(authority as string, { ...o, createConnection }, listener as never)
+  }) as typeof http2.connect
+
+  return {
+    createServer,
+    createSecureServer,
+    connect,
+    constants: http2.constants,
+    getDefaultSettings: http2.getDefaultSettings,
+    getPackedSettings: http2.getPackedSettings,
+    getUnpackedSettings: http2.getUnpackedSettings,
+    sensitiveHeaders: http2.sensitiveHeaders,
+    Http2ServerRequest: http2.Http2ServerRequest,
+    Http2ServerResponse: http2.Http2ServerResponse
+  }
+}
+
+/** Node's HTTP/2 over the stack in context. @category constructors */
+export const make: Effect.Effect<Http2, never, Tcp | Stack.Stack> = Effect.map(Net.make, fromNet)

@@ -1,0 +1,212 @@
+/**
+ * Node's own `http2` over two in-memory stacks (`gonet-ts/node`'s Http2):
+ * Node's sessions, streams and flow control, the stack's sockets; h2c with
+ * prior knowledge and h2 over TLS (ALPN). The certificate is the test
+ * fixture (test/fixtures/tls, self-signed, for gonet.test and the test
+ * addresses), which the clients take as their `ca`.
+ */
+import { createHash } from "node:crypto"
+import { readFileSync } from "node:fs"
+import type * as http2 from "node:http2"
+import type * as tls from "node:tls"
+import { Effect } from "effect"
+import { describe, expect, it } from "vitest"
+import * as Http2 from "../../src/node/Http2.js"
+import { statsOf, type StackContext } from "../support/TestNet.js"
+import { collect, HOST_A, once, withNets } from "./NodeNet.js"
+
+const fixture = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url))
+const key = fixture("key.pem")
+const cert = fixture("cert.pem")
+
+const pattern = (n: number): Buffer => {
+  const b = Buffer.alloc(n)
+  for (let i = 0; i < n; i++) b[i] = (i * 13 + (i >>> 10)) & 0xff
+  return b
+}
+const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
+
+/** The stream API: /bytes/N answers N octets of `pattern`; POST /echo answers what it was sent. */
+const onStream = (stream: http2.ServerHttp2Stream, headers: http2.IncomingHttpHeaders) => {
+  const path = headers[":path"] ?? ""
+  if (headers[":method"] === "POST" && path === "/echo") {
+    collect(stream).then((body) => {
+      stream.respond({ ":status": 200, "content-length": body.length })
+      stream.end(body)
+    })
+    return
+  }
+  const m = /^\/bytes\/(\d+)$/.exec(path)
+  if (m === null) {
+    stream.respond({ ":status": 404 })
+    return void stream.end()
+  }
+  const body = pattern(Number(m[1]))
+  stream.respond({ ":status": 200, "content-length": body.length })
+  stream.end(body)
+}
+
+interface Got {
+  readonly status: number
+  readonly body: Buffer
+}
+
+/** One request on `session`: its status and body. */
+const requestOn = (session: http2.ClientHttp2Session, path: string, body?: Buffer): Promise<Got> =>
+  new Promise((resolve, reject) => {
+    const req = session.request({ ":path": path, ":method": body === undefined ? "GET" : "POST" })
+    let status = 0
+    req.on("response", (h) => {
+      status = Number(h[":status"])
+    })
+    collect(req).then((b) => resolve({ status, body: b }), reject)
+    req.on("error", reject)
+    req.end(body)
+  })
+
+const closeServer = (server: { close: (cb?: (err?: Error) => void) => unknown }): Promise<void> =>
+  new Promise((resolve) => void server.close(() => resolve()))
+
+/** Bounded wait for the stack's TCP connections to be gone (each poll is one turn of the live stacks). */
+const connectionsOf = async (stack: StackContext): Promise<number> => {
+  for (let i = 0; i < 100 && (await Effect.runPromise(statsOf(stack))).tcp.connections > 0; i++) {
+    await new Promise((r) => setTimeout(r, 20))
+  }
+  return (await Effect.runPromise(statsOf(stack))).tcp.connections
+}
+
+describe("Node's http2 over gonet-ts/node", () => {
+  it("h2c with prior knowledge: concurrent streams on one session, 4 MB each way with flow control", () =>
+    withNets(async ({ a, b, stackA, stackB }) => {
+      const server = Http2.fromNet(a).createServer()
+      server.on("stream", onStream)
+      let sessions = 0
+      server.on("session", () => sessions++)
+      server.listen(80)
+      await once(server, "listening")
+      expect(server.address()).toMatchObject({ port: 80, family: "IPv4" })
+
+      const client = Http2.fromNet(b)
+      const session = client.connect(`http://${HOST_A}`)
+      await once(session, "connect")
+      expect(session.alpnProtocol).toBe("h2c")
+      const sizes = [10, 1000, 100_000, 4 * 1024 * 1024]
+      const got = await Promise.all(sizes.map((n) => requestOn(session, `/bytes/${n}`)))
+      got.forEach((g, i) => {
+        expect(g.status).toBe(200)
+        expect(sha(g.body)).toBe(sha(pattern(sizes[i]!)))
+      })
+      const sent = pattern(4 * 1024 * 1024).reverse()
+      const echoed = await requestOn(session, "/echo", sent)
+      expect(sha(echoed.body)).toBe(sha(sent))
+      expect(sessions).toBe(1)
+
+      session.close()
+      await once(session, "close")
+      await closeServer(server)
+      expect(await connectionsOf(stackA)).toBe(0)
+      expect(await connectionsOf(stackB)).toBe(0)
+    }), 60_000)
+
+  it("h2 over TLS by ALPN: the certificate verifies against the authority; the compatibility API answers", () =>
+    withNets(async ({ a, b, stackB }) => {
+      const server = Http2.fromNet(a).createSecureServer({ key, cert }, (req, res) => {
+        res.setHeader("x-version", req.httpVersion)
+        res.end(`hello ${req.url}`)
+      })
+      server.listen(443)
+      await once(server, "listening")
+      const client = Http2.fromNet(b)
+      const session = client.connect(`https://${HOST_A}`, { ca: cert })
+      await once(session, "connect")
+      expect(session.alpnProtocol).toBe("h2")
+      expect(session.encrypted).toBe(true)
+      const socket = session.socket as tls.TLSSocket
+      expect(socket.authorized).toBe(true)
+      expect(socket.getPeerCertificate().subject.CN).toBe("gonet.test")
+      const got = await requestOn(session, "/there")
+      expect(got.status).toBe(200)
+      expect(got.body.toString()).toBe("hello /there")
+      const big = await Promise.all([1, 2, 3].map(() => requestOn(session, "/x")))
+      expect(big.map((g) => g.body.toString())).toEqual(["hello /x", "hello /x", "hello /x"])
+      session.destroy()
+      await once(session, "close")
+      expect(await connectionsOf(stackB)).toBe(0)
+      await closeServer(server)
+    }), 60_000)
+
+  it("GOAWAY: the server's session.close() lets the open stream finish, refuses new ones, and ends the sessions; server.close() completes only then", () =>
+    withNets(async ({ a, b, stackA, stackB }) => {
+      const server = Http2.fromNet(a).createServer()
+      let held: http2.ServerHttp2Stream | undefined
+      server.on("stream", (stream, headers) => {
+        if (headers[":path"] === "/hold") held = stream
+        else onStream(stream, headers)
+      })
+      const sessions: Array<http2.ServerHttp2Session> = []
+      server.on("session", (s) => sessions.push(s))
+      server.listen(8080)
+      await once(server, "listening")
+      const session = Http2.fromNet(b).connect(`http://${HOST_A}:8080`)
+      const pending = requestOn(session, "/hold")
+      await requestOn(session, "/bytes/5")
+      expect(held).toBeDefined()
+
+      // close() stops listening at once; it completes when the session has ended
+      let serverClosed = false
+      const closing = new Promise<void>((resolve) =>
+        server.close(() => {
+          serverClosed = true
+          resolve()
+        })
+      )
+      expect(server.listening).toBe(false)
+
+      const goaway = once<[number, number]>(session, "goaway")
+      sessions[0]!.close()
+      const [code, lastStreamID] = await goaway
+      expect(code).toBe(Http2.fromNet(b).constants.NGHTTP2_NO_ERROR)
+      expect(lastStreamID).toBe(3)
+      // after GOAWAY the client makes no new stream
+      expect(() => session.request({ ":path": "/bytes/1" })).toThrow(/ERR_HTTP2_GOAWAY_SESSION|closed|GOAWAY/i)
+      expect(serverClosed).toBe(false)
+
+      // the stream opened before the GOAWAY still completes
+      held!.respond({ ":status": 200 })
+      held!.end("late")
+      const late = await pending
+      expect(late.body.toString()).toBe("late")
+      await once(session, "close")
+      await closing
+      expect(await connectionsOf(stackA)).toBe(0)
+      expect(await connectionsOf(stackB)).toBe(0)
+    }), 30_000)
+
+  it("a client session's destroy() closes its stack socket; the server's session hears it and closes", () =>
+    withNets(async ({ a, b, stackA, stackB }) => {
+      const server = Http2.fromNet(a).createSecureServer({ key, cert })
+      server.on("stream", onStream)
+      const serverSession = once<[http2.ServerHttp2Session]>(server, "session")
+      server.listen(443)
+      await once(server, "listening")
+      const session = Http2.fromNet(b).connect(`https://${HOST_A}`, { ca: cert })
+      await requestOn(session, "/bytes/10")
+      const [theirs] = await serverSession
+      const theirsClosed = once(theirs, "close")
+      expect((await Effect.runPromise(statsOf(stackB))).tcp.connections).toBe(1)
+      session.destroy()
+      await once(session, "close")
+      await theirsClosed
+      expect(await connectionsOf(stackB)).toBe(0)
+      expect(await connectionsOf(stackA)).toBe(0)
+      await closeServer(server)
+    }), 30_000)
+
+  it("what is not about sockets is node:http2's own", () => {
+    const h = Http2.fromNet({} as never)
+    expect(h.constants.HTTP2_HEADER_PATH).toBe(":path")
+    expect(h.getDefaultSettings().initialWindowSize).toBe(65535)
+    expect(h.getUnpackedSettings(h.getPackedSettings({ maxConcurrentStreams: 7 }))).toMatchObject({ maxConcurrentStreams: 7 })
+    expect(typeof h.sensitiveHeaders).toBe("symbol")
+  })
+})
