@@ -25,6 +25,16 @@
  *   `getUnpackedSettings`, `sensitiveHeaders`, the compatibility API's
  *   classes) is node:http2's own.
  *
+ * An h2c client session is `'connect'`ed once its stack socket is, as over
+ * Node's own socket: Node waits for a socket that is `connecting` before it
+ * sets the session up, but it asks that of the wrapper it puts around a
+ * Duplex not its own (below), which is never connecting, so it would set
+ * up at once and emit `'connect'` before the TCP handshake (and before an
+ * `ECONNREFUSED`). The session's `'connect'` is held until the stack
+ * socket's; frames written meanwhile wait in the socket, as writes to a
+ * connecting net.Socket do. Under TLS Node waits for `'secureConnect'` of
+ * the TLS socket itself, which is right as it is.
+ *
  * A session takes its socket as Node's takes any Duplex that is not one of
  * its own sockets: through a `JSStreamSocket` wrapper, which destroys the
  * stack socket when the session is destroyed and ends it (FIN after the
@@ -77,6 +87,25 @@ const parseAuthority = (authority: Authority, options: { readonly protocol?: str
   return { protocol, port, host }
 }
 
+/**
+ * Hold `session`'s `'connect'` until `socket` (its stack socket, under no TLS) has connected
+ * (see the header); a socket that fails to connect destroys the session with its error, with
+ * no `'connect'` before, as Node's own sockets do.
+ */
+const connectAfterSocket = (session: http2.ClientHttp2Session, socket: Net.Socket): void => {
+  if (!socket.connecting) return
+  const emit = session.emit
+  session.emit = function(this: http2.ClientHttp2Session, event: string | symbol, ...args: Array<unknown>): boolean {
+    if (event !== "connect") return emit.call(this, event, ...args)
+    delete (session as { emit?: unknown }).emit
+    if (!socket.connecting) return emit.call(this, event, ...args)
+    socket.once("connect", () => {
+      if (!session.destroyed) emit.call(session, event, ...args)
+    })
+    return session.listenerCount(event) > 0
+  } as typeof session.emit
+}
+
 /** Node's `http2` over the stack `net` belongs to. @category constructors */
 export const fromNet = (net: Net.Net): Http2 => {
   const createServer = ((...args: Array<unknown>) => {
@@ -101,9 +130,10 @@ export const fromNet = (net: Net.Net): Http2 => {
     const o = (options ?? {}) as http2.SecureClientSessionOptions & Net.SocketOptions
     if (o.createConnection !== undefined) return http2.connect(authority as string, o, listener as never)
     const { host, port, protocol } = parseAuthority(authority, o)
+    let cleartext: Net.Socket | undefined
     const createConnection = () => {
       const where = socketOptions({ ...o, host, hostname: host, port } as never, port)
-      if (protocol !== "https:") return net.createConnection(where)
+      if (protocol !== "https:") return (cleartext = net.createConnection(where))
       const socket = net.createConnection({ ...where, allowHalfOpen: true })
       // as Node's connect: tls.connect(port, host, options) with ALPN h2 and the host as servername
       // when it is a name; the host is also what the certificate is checked against
@@ -116,7 +146,9 @@ export const fromNet = (net: Net.Net): Http2 => {
         socket
       })
     }
-    return http2.connect(authority as string, { ...o, createConnection }, listener as never)
+    const session = http2.connect(authority as string, { ...o, createConnection }, listener as never)
+    if (cleartext !== undefined) connectAfterSocket(session, cleartext)
+    return session
   }) as typeof http2.connect
 
   return {

@@ -202,6 +202,31 @@ describe("Node's http2 over gonet-ts/node", () => {
       await closeServer(server)
     }), 30_000)
 
+  it("a session is 'connect'ed once its stack socket is; a refused connection is the session's ECONNREFUSED and no 'connect'", () =>
+    withNets(async ({ a, b }) => {
+      const client = Http2.fromNet(b)
+      for (const url of [`http://${HOST_A}:81`, `https://${HOST_A}:81`]) {
+        const events: Array<string> = []
+        const session = client.connect(url, { ca: cert }, () => events.push("listener"))
+        session.on("connect", () => events.push("connect"))
+        session.on("error", (e: NodeJS.ErrnoException) => events.push(`error ${e.code}`))
+        await once(session, "close")
+        expect(events, url).toEqual(["error ECONNREFUSED"])
+      }
+      const server = Http2.fromNet(a).createServer()
+      server.on("stream", onStream)
+      server.listen(81)
+      await once(server, "listening")
+      const session = client.connect(`http://${HOST_A}:81`)
+      // as Node's connect over its own socket: 'connect' comes after the TCP handshake, with the session's socket
+      const [connected, socket] = await once<[http2.ClientHttp2Session, unknown]>(session, "connect")
+      expect(connected).toBe(session)
+      expect(socket).toBeDefined()
+      expect((await requestOn(session, "/bytes/3")).body.length).toBe(3)
+      session.close()
+      await closeServer(server)
+    }), 30_000)
+
   it("what is not about sockets is node:http2's own", () => {
     const h = Http2.fromNet({} as never)
     expect(h.constants.HTTP2_HEADER_PATH).toBe(":path")
