@@ -35,6 +35,16 @@
  * connecting net.Socket do. Under TLS Node waits for `'secureConnect'` of
  * the TLS socket itself, which is right as it is.
  *
+ * A session's socket (`session.socket`, and a TLS socket's under it) has
+ * the stack connection's addresses: Node reads `remoteAddress`,
+ * `localPort` and the rest from the native handle under a socket
+ * (`getpeername`/`getsockname`, which a TLS handle asks of the one under
+ * it), and the `JSStream` handle it wraps a foreign Duplex in has none, so
+ * they were undefined (gRPC's `getPeer()` reads them). That handle answers
+ * them here from the stack socket, from when the session exists (a server's
+ * `'session'`, or `'secureConnection'` under TLS, where this module's
+ * listener runs first; a client's from `connect`).
+ *
  * A session takes its socket as Node's takes any Duplex that is not one of
  * its own sockets: through a `JSStreamSocket` wrapper, which destroys the
  * stack socket when the session is destroyed and ends it (FIN after the
@@ -48,6 +58,7 @@
 import type * as http from "node:http"
 import * as http2 from "node:http2"
 import { isIP } from "node:net"
+import { constants as os } from "node:os"
 import * as tls from "node:tls"
 import { Effect } from "effect"
 import type * as Stack from "../Stack.js"
@@ -106,6 +117,58 @@ const connectAfterSocket = (session: http2.ClientHttp2Session, socket: Net.Socke
   } as typeof session.emit
 }
 
+/**
+ * The part of Node's internals this module reaches for the addresses (see the header): the
+ * native handle under a socket; under a TLS socket, the TLS handle's own `_parent` handle.
+ */
+interface Handled {
+  readonly _handle?: { readonly _parent?: object } | null
+  /** a JSStreamSocket's Duplex */
+  readonly stream?: unknown
+}
+
+/** getpeername(2)'s answer for a socket with no peer (yet): libuv's -ENOTCONN */
+const NOT_CONNECTED = -os.errno.ENOTCONN
+
+interface Address {
+  address?: string | undefined
+  family?: string | undefined
+  port?: number | undefined
+}
+
+const fill = (out: Address, from: Address): number => {
+  if (from.address === undefined) return NOT_CONNECTED
+  out.address = from.address
+  out.family = from.family
+  out.port = from.port
+  return 0
+}
+
+/** Let `handle` (a JSStream) answer getpeername/getsockname, as a TCP handle does, with `socket`'s addresses. */
+const answerAddresses = (handle: object | null | undefined, socket: unknown): void => {
+  if (handle === null || handle === undefined || !(socket instanceof Net.Socket)) return
+  Object.defineProperties(handle, {
+    getpeername: {
+      value: (out: Address) => fill(out, { address: socket.remoteAddress, family: socket.remoteFamily, port: socket.remotePort }),
+      configurable: true
+    },
+    getsockname: { value: (out: Address) => fill(out, socket.address() as Address), configurable: true }
+  })
+}
+
+/** A session's socket is a JSStreamSocket over the stack socket: its handle answers with the stack socket's addresses. */
+const sessionAddresses = (session: http2.Http2Session): void => {
+  const socket = session.socket as unknown as Handled
+  if (!(socket instanceof Net.Socket)) answerAddresses(socket._handle, socket.stream)
+}
+
+/** A TLS socket over a JSStreamSocket over the stack socket: the TLS handle asks the JSStream handle, which answers. */
+const tlsAddresses = (tlsSocket: tls.TLSSocket, socket?: Net.Socket): void => {
+  const handle = (tlsSocket as unknown as Handled)._handle
+  const wrap = (handle as { readonly _parentWrap?: Handled } | null | undefined)?._parentWrap
+  answerAddresses(handle?._parent, socket ?? wrap?.stream)
+}
+
 /** Node's `http2` over the stack `net` belongs to. @category constructors */
 export const fromNet = (net: Net.Net): Http2 => {
   const createServer = ((...args: Array<unknown>) => {
@@ -114,11 +177,13 @@ export const fromNet = (net: Net.Net): Http2 => {
     // net.Server) has none of its own to end and no such method (Http2SecureServer's does nothing
     // without allowHTTP1), so the server's close is net.Server's: wait for the sessions
     Object.defineProperty(server, "closeIdleConnections", { value: () => {}, configurable: true, writable: true })
+    server.prependListener("session", sessionAddresses)
     return listenOver(server as unknown as http.Server, net) as unknown as http2.Http2Server
   }) as typeof http2.createServer
 
   const createSecureServer = ((...args: Array<unknown>) => {
     const server = (http2.createSecureServer as (...a: Array<unknown>) => http2.Http2SecureServer)(...args)
+    server.prependListener("secureConnection", (socket: tls.TLSSocket) => tlsAddresses(socket))
     return listenOver(server as unknown as http.Server, net) as unknown as http2.Http2SecureServer
   }) as typeof http2.createSecureServer
 
@@ -137,7 +202,7 @@ export const fromNet = (net: Net.Net): Http2 => {
       const socket = net.createConnection({ ...where, allowHalfOpen: true })
       // as Node's connect: tls.connect(port, host, options) with ALPN h2 and the host as servername
       // when it is a name; the host is also what the certificate is checked against
-      return tls.connect({
+      const secure = tls.connect({
         ALPNProtocols: ["h2"],
         ...(isIP(host) === 0 ? { servername: host } : {}),
         ...o,
@@ -145,9 +210,14 @@ export const fromNet = (net: Net.Net): Http2 => {
         port,
         socket
       })
+      tlsAddresses(secure, socket)
+      return secure
     }
     const session = http2.connect(authority as string, { ...o, createConnection }, listener as never)
-    if (cleartext !== undefined) connectAfterSocket(session, cleartext)
+    if (cleartext !== undefined) {
+      connectAfterSocket(session, cleartext)
+      sessionAddresses(session)
+    }
     return session
   }) as typeof http2.connect
 

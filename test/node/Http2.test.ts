@@ -13,7 +13,7 @@ import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Http2 from "../../src/node/Http2.js"
 import { statsOf, type StackContext } from "../support/TestNet.js"
-import { collect, HOST_A, once, withNets } from "./NodeNet.js"
+import { collect, HOST_A, HOST_B, once, withNets } from "./NodeNet.js"
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url))
 const key = fixture("key.pem")
@@ -225,6 +225,41 @@ describe("Node's http2 over gonet-ts/node", () => {
       expect((await requestOn(session, "/bytes/3")).body.length).toBe(3)
       session.close()
       await closeServer(server)
+    }), 30_000)
+
+  it("a session's socket has the stack connection's addresses and ports, on both sides, over h2c and TLS", () =>
+    withNets(async ({ a, b }) => {
+      const h2a = Http2.fromNet(a)
+      const servers = [h2a.createServer(), h2a.createSecureServer({ key, cert })]
+      const peers: Array<unknown> = []
+      for (const server of servers) {
+        server.on("session", (s: http2.ServerHttp2Session) => peers.push({ address: s.socket.remoteAddress, family: s.socket.remoteFamily, port: s.socket.remotePort }))
+        server.on("stream", (stream: http2.ServerHttp2Stream) => {
+          const sock = stream.session!.socket
+          stream.respond({ ":status": 200 })
+          stream.end(`${sock.localAddress}:${sock.localPort} ${sock.remoteAddress}:${sock.remotePort}`)
+        })
+      }
+      servers[0]!.listen(80)
+      servers[1]!.listen(443)
+      await Promise.all(servers.map((s) => once(s, "listening")))
+      const client = Http2.fromNet(b)
+      for (const url of [`http://${HOST_A}`, `https://${HOST_A}`]) {
+        const session = client.connect(url, { ca: cert })
+        await once(session, "connect")
+        const got = await requestOn(session, "/")
+        const mine = session.socket
+        expect(mine.remoteAddress, url).toBe(HOST_A)
+        expect(mine.remotePort, url).toBe(url.startsWith("https") ? 443 : 80)
+        expect(mine.remoteFamily, url).toBe("IPv4")
+        expect(mine.localAddress, url).toBe(HOST_B)
+        // what the server sees is the client's side, seen from the other end
+        expect(got.body.toString(), url).toBe(`${HOST_A}:${mine.remotePort} ${HOST_B}:${mine.localPort}`)
+        expect(peers.pop(), url).toEqual({ address: HOST_B, family: "IPv4", port: mine.localPort })
+        session.close()
+        await once(session, "close")
+      }
+      await Promise.all(servers.map(closeServer))
     }), 30_000)
 
   it("what is not about sockets is node:http2's own", () => {
