@@ -197,7 +197,11 @@ export const fromNet = (net: Net.Net): Http2 => {
     const { host, port, protocol } = parseAuthority(authority, o)
     let cleartext: Net.Socket | undefined
     const createConnection = () => {
-      const where = socketOptions({ ...o, host, hostname: host, port } as never, port)
+      // without Nagle's algorithm: Node's session asks it of its socket (setNoDelay), but asks the
+      // JSStreamSocket it wraps ours in, which passes it to no one; with Nagle on, a small frame (a
+      // WINDOW_UPDATE, a SETTINGS or PING ack) waits behind unacknowledged data for the peer's ACK
+      // (RFC 9293 §3.7.4), which it never does on Node's own http2 sockets
+      const where = { ...socketOptions({ ...o, host, hostname: host, port } as never, port), noDelay: true }
       if (protocol !== "https:") return (cleartext = net.createConnection(where))
       const socket = net.createConnection({ ...where, allowHalfOpen: true })
       // as Node's connect: tls.connect(port, host, options) with ALPN h2 and the host as servername

@@ -12,6 +12,7 @@ import type * as tls from "node:tls"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Http2 from "../../src/node/Http2.js"
+import type * as Net from "../../src/node/Net.js"
 import { statsOf, type StackContext } from "../support/TestNet.js"
 import { collect, HOST_A, HOST_B, once, withNets } from "./NodeNet.js"
 
@@ -259,6 +260,31 @@ describe("Node's http2 over gonet-ts/node", () => {
         session.close()
         await once(session, "close")
       }
+      await Promise.all(servers.map(closeServer))
+    }), 30_000)
+
+  it("a client session's stack socket does without Nagle's algorithm, as Node's http2 asks of its sockets (h2c and TLS)", () =>
+    withNets(async ({ a, b }) => {
+      const h2a = Http2.fromNet(a)
+      const servers = [h2a.createServer(), h2a.createSecureServer({ key, cert })]
+      for (const server of servers) server.on("stream", onStream)
+      servers[0]!.listen(80)
+      servers[1]!.listen(443)
+      await Promise.all(servers.map((s) => once(s, "listening")))
+      // the stack's net, with what each new socket is opened with written down
+      const opened: Array<Net.ConnectOptions> = []
+      const createConnection = ((options: Net.ConnectOptions) => {
+        opened.push(options)
+        return b.createConnection(options)
+      }) as Net.Net["createConnection"]
+      const client = Http2.fromNet({ ...b, connect: createConnection, createConnection })
+      for (const url of [`http://${HOST_A}`, `https://${HOST_A}`]) {
+        const session = client.connect(url, { ca: cert })
+        await requestOn(session, "/bytes/10")
+        session.close()
+        await once(session, "close")
+      }
+      expect(opened.map((o) => o.noDelay)).toEqual([true, true])
       await Promise.all(servers.map(closeServer))
     }), 30_000)
 
