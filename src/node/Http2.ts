@@ -204,12 +204,13 @@ export const fromNet = (net: Net.Net): Http2 => {
       const where = { ...socketOptions({ ...o, host, hostname: host, port } as never, port), noDelay: true }
       if (protocol !== "https:") return (cleartext = net.createConnection(where))
       const socket = net.createConnection({ ...where, allowHalfOpen: true })
-      // as Node's connect: tls.connect(port, host, options) with ALPN h2 and the host as servername
-      // when it is a name; the host is also what the certificate is checked against
+      // as Node's connect: tls.connect(port, host, options) offering ALPN h2 only, whatever
+      // ALPNProtocols the options hold (Node's initializeTLSOptions sets it over theirs), and the
+      // host as servername when it is a name; the host is also what the certificate is checked against
       const secure = tls.connect({
-        ALPNProtocols: ["h2"],
         ...(isIP(host) === 0 ? { servername: host } : {}),
         ...o,
+        ...((o as { ALPNCallback?: unknown }).ALPNCallback === undefined ? { ALPNProtocols: ["h2"] } : {}),
         host,
         port,
         socket

@@ -12,6 +12,7 @@ import type * as tls from "node:tls"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Http2 from "../../src/node/Http2.js"
+import * as Https from "../../src/node/Https.js"
 import type * as Net from "../../src/node/Net.js"
 import { statsOf, type StackContext } from "../support/TestNet.js"
 import { collect, HOST_A, HOST_B, once, withNets } from "./NodeNet.js"
@@ -286,6 +287,24 @@ describe("Node's http2 over gonet-ts/node", () => {
       }
       expect(opened.map((o) => o.noDelay)).toEqual([true, true])
       await Promise.all(servers.map(closeServer))
+    }), 30_000)
+
+  it("connect over TLS offers ALPN h2 whatever ALPNProtocols it is given, as Node's connect does; allowHTTP1 serves HTTP/1.1 clients too", () =>
+    withNets(async ({ a, b }) => {
+      const server = Http2.fromNet(a).createSecureServer({ key, cert, allowHTTP1: true }, (req, res) => res.end(`HTTP/${req.httpVersion}`))
+      server.listen(443)
+      await once(server, "listening")
+      const session = Http2.fromNet(b).connect(`https://${HOST_A}`, { ca: cert, ALPNProtocols: ["http/1.1"] })
+      const got = await requestOn(session, "/")
+      expect(session.alpnProtocol).toBe("h2")
+      expect(got.body.toString()).toBe("HTTP/2.0")
+      session.close()
+      const h1 = Https.fromNet(b)
+      const body = await new Promise<Buffer>((resolve, reject) => {
+        h1.get(`https://${HOST_A}/`, { ca: cert, agent: false }, (res) => void collect(res).then(resolve, reject)).on("error", reject)
+      })
+      expect(body.toString()).toBe("HTTP/1.1")
+      await closeServer(server)
     }), 30_000)
 
   it("what is not about sockets is node:http2's own", () => {
