@@ -48,10 +48,27 @@
  * A session takes its socket as Node's takes any Duplex that is not one of
  * its own sockets: through a `JSStreamSocket` wrapper, which destroys the
  * stack socket when the session is destroyed and ends it (FIN after the
- * GOAWAY) when the session closes gracefully. Under TLS a client's stack
- * socket is half-open for the reason Https.ts's header gives (the peer's
- * FIN must not destroy the socket under TLS while the TLS socket still
- * holds data a reader has not taken); TLS ends and destroys it.
+ * GOAWAY) when the session closes gracefully.
+ *
+ * A client's stack socket waits for its session before it takes the peer's
+ * FIN, so that a stream keeps what it was sent for a reader that has not
+ * taken it yet (RFC 9113 §6.8: the streams up to GOAWAY's last id still
+ * complete). Over Node's own socket, the session stops reading when it
+ * wants no more (nghttp2's want_read is 0 after GOAWAY both ways) or while
+ * it writes, and the kernel holds the FIN until it reads again, which it
+ * does once its streams are done (lib/internal/http2/core.js,
+ * finishSessionClose; src/node_http2.cc, MaybeStopReading). The wrapper
+ * instead pauses and resumes the stack socket, and it takes the socket's
+ * 'end' as EOF and its 'close' as the session's end, which cancels the
+ * streams: so a server that sent 3 MB, GOAWAY and its FIN left a slow
+ * reader 2 MB short. Two things keep the FIN for the session here: the
+ * socket is half-open (`allowHalfOpen`: one that is not ends and closes at
+ * the FIN), and over h2c its 'end' is handed on only while the socket is
+ * flowing (a Readable that was resumed and paused again in one tick still
+ * ends from the resume's `read(0)`, and the session resumes it when a
+ * write completes and pauses it as the next one starts). Under TLS the TLS socket stands between them and reads for
+ * itself, as in Https.ts, and TLS ends and destroys the stack socket. A
+ * server's stack sockets are listenOver's, as for https: not half-open.
  *
  * @since 0.3.0
  */
@@ -169,6 +186,24 @@ const tlsAddresses = (tlsSocket: tls.TLSSocket, socket?: Net.Socket): void => {
   answerAddresses(handle?._parent, socket ?? wrap?.stream)
 }
 
+/**
+ * Hand `socket`'s `'end'` (the peer's FIN) on only while its reader is reading (see the header):
+ * when it comes while the socket is paused, it waits for the next `'resume'` that leaves the
+ * socket flowing. Only the event waits; the socket's own state (ended, half-open) is as it was.
+ */
+const endWhileReading = (socket: Net.Socket): void => {
+  const emit = socket.emit
+  const deliver = (): void => {
+    if (socket.readableFlowing === true) emit.call(socket, "end")
+    else socket.once("resume", deliver)
+  }
+  socket.emit = function(this: Net.Socket, event: string | symbol, ...args: Array<unknown>): boolean {
+    if (event !== "end" || this.readableFlowing === true) return emit.call(this, event, ...args)
+    socket.once("resume", deliver)
+    return this.listenerCount("end") > 0
+  } as typeof socket.emit
+}
+
 /** Node's `http2` over the stack `net` belongs to. @category constructors */
 export const fromNet = (net: Net.Net): Http2 => {
   const createServer = ((...args: Array<unknown>) => {
@@ -202,7 +237,12 @@ export const fromNet = (net: Net.Net): Http2 => {
       // WINDOW_UPDATE, a SETTINGS or PING ack) waits behind unacknowledged data for the peer's ACK
       // (RFC 9293 §3.7.4), which it never does on Node's own http2 sockets
       const where = { ...socketOptions({ ...o, host, hostname: host, port } as never, port), noDelay: true }
-      if (protocol !== "https:") return (cleartext = net.createConnection(where))
+      // half-open, over TLS or not (see the header)
+      if (protocol !== "https:") {
+        cleartext = net.createConnection({ ...where, allowHalfOpen: true })
+        endWhileReading(cleartext)
+        return cleartext
+      }
       const socket = net.createConnection({ ...where, allowHalfOpen: true })
       // as Node's connect: tls.connect(port, host, options) offering ALPN h2 only, whatever
       // ALPNProtocols the options hold (Node's initializeTLSOptions sets it over theirs), and the

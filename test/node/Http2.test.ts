@@ -307,6 +307,46 @@ describe("Node's http2 over gonet-ts/node", () => {
       await closeServer(server)
     }), 30_000)
 
+  it("a reader that takes its time gets all of a body the server's session sent before closing (GOAWAY, then FIN); the connections then close", () =>
+    withNets(async ({ a, b, stackA, stackB }) => {
+      const h2a = Http2.fromNet(a)
+      const body = pattern(3 * 1024 * 1024)
+      const servers = [h2a.createServer(), h2a.createSecureServer({ key, cert })]
+      for (const server of servers) {
+        server.on("stream", (stream) => {
+          stream.respond({ ":status": 200 })
+          stream.end(body, () => stream.session!.close())
+        })
+      }
+      servers[0]!.listen(80)
+      servers[1]!.listen(443)
+      await Promise.all(servers.map((s) => once(s, "listening")))
+      const client = Http2.fromNet(b)
+      for (const url of [`http://${HOST_A}`, `https://${HOST_A}`]) {
+        // a stream window the whole body fits in: the server sends it all, then GOAWAY and its FIN,
+        // while the reader still holds most of it
+        const session = client.connect(url, { ca: cert, settings: { initialWindowSize: 4 * 1024 * 1024 } })
+        const got = await new Promise<Buffer>((resolve, reject) => {
+          const req = session.request({ ":path": "/" })
+          const chunks: Array<Buffer> = []
+          req.on("data", (c: Buffer) => {
+            chunks.push(c)
+            req.pause()
+            setTimeout(() => req.resume(), 1)
+          })
+          req.on("end", () => resolve(Buffer.concat(chunks)))
+          req.on("close", () => reject(new Error(`closed after ${Buffer.concat(chunks).length} octets`)))
+          req.on("error", reject)
+        })
+        expect(got.length, url).toBe(body.length)
+        expect(sha(got), url).toBe(sha(body))
+        await once(session, "close")
+      }
+      await Promise.all(servers.map(closeServer))
+      expect(await connectionsOf(stackA)).toBe(0)
+      expect(await connectionsOf(stackB)).toBe(0)
+    }), 60_000)
+
   it("what is not about sockets is node:http2's own", () => {
     const h = Http2.fromNet({} as never)
     expect(h.constants.HTTP2_HEADER_PATH).toBe(":path")
