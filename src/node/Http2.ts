@@ -230,6 +230,8 @@ export const fromNet = (net: Net.Net): Http2 => {
     const o = (options ?? {}) as http2.SecureClientSessionOptions & Net.SocketOptions
     if (o.createConnection !== undefined) return http2.connect(authority as string, o, listener as never)
     const { host, port, protocol } = parseAuthority(authority, o)
+    // another scheme: Node's connect throws ERR_HTTP2_UNSUPPORTED_PROTOCOL before it opens anything
+    if (protocol !== "http:" && protocol !== "https:") return http2.connect(authority as string, o, listener as never)
     let cleartext: Net.Socket | undefined
     const createConnection = () => {
       // without Nagle's algorithm: Node's session asks it of its socket (setNoDelay), but asks the

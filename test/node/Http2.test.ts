@@ -349,6 +349,8 @@ describe("Node's http2 over gonet-ts/node", () => {
 
   it("what is not about sockets is node:http2's own", () => {
     const h = Http2.fromNet({} as never)
+    // a scheme that is neither http: nor https: is refused as Node's connect refuses it, before any socket
+    expect(() => h.connect("ftp://198.18.0.2")).toThrow(expect.objectContaining({ code: "ERR_HTTP2_UNSUPPORTED_PROTOCOL" }))
     expect(h.constants.HTTP2_HEADER_PATH).toBe(":path")
     expect(h.getDefaultSettings().initialWindowSize).toBe(65535)
     expect(h.getUnpackedSettings(h.getPackedSettings({ maxConcurrentStreams: 7 }))).toMatchObject({ maxConcurrentStreams: 7 })
