@@ -50,8 +50,8 @@
  * stack socket when the session is destroyed and ends it (FIN after the
  * GOAWAY) when the session closes gracefully.
  *
- * A client's stack socket waits for its session before it takes the peer's
- * FIN, so that a stream keeps what it was sent for a reader that has not
+ * An h2c client's stack socket waits for its session before it takes the
+ * peer's FIN, so that a stream keeps what it was sent for a reader that has not
  * taken it yet (RFC 9113 §6.8: the streams up to GOAWAY's last id still
  * complete). Over Node's own socket, the session stops reading when it
  * wants no more (nghttp2's want_read is 0 after GOAWAY both ways) or while
@@ -63,12 +63,16 @@
  * streams: so a server that sent 3 MB, GOAWAY and its FIN left a slow
  * reader 2 MB short. Two things keep the FIN for the session here: the
  * socket is half-open (`allowHalfOpen`: one that is not ends and closes at
- * the FIN), and over h2c its 'end' is handed on only while the socket is
- * flowing (a Readable that was resumed and paused again in one tick still
- * ends from the resume's `read(0)`, and the session resumes it when a
- * write completes and pauses it as the next one starts). Under TLS the TLS socket stands between them and reads for
- * itself, as in Https.ts, and TLS ends and destroys the stack socket. A
- * server's stack sockets are listenOver's, as for https: not half-open.
+ * the FIN), and its 'end' is handed on only while the socket is flowing (a
+ * Readable that was resumed and paused again in one tick still ends from
+ * the resume's `read(0)`, and the session resumes it when a write
+ * completes and pauses it as the next one starts). Under TLS the session reads the TLS socket, not the stack socket, and the
+ * client's stack socket is not half-open, unlike Https.ts's: half-open, a
+ * server that destroyed its session (close_notify, then FIN) left the
+ * client's session open for good, its TLS socket ended but its own
+ * close_notify never written; not half-open, that session closes, and the
+ * slow reader above still gets the whole body. A server's stack sockets
+ * are listenOver's, as for https: not half-open.
  *
  * @since 0.3.0
  */
@@ -239,13 +243,13 @@ export const fromNet = (net: Net.Net): Http2 => {
       // WINDOW_UPDATE, a SETTINGS or PING ack) waits behind unacknowledged data for the peer's ACK
       // (RFC 9293 §3.7.4), which it never does on Node's own http2 sockets
       const where = { ...socketOptions({ ...o, host, hostname: host, port } as never, port), noDelay: true }
-      // half-open, over TLS or not (see the header)
+      // over h2c half-open, under TLS not (see the header)
       if (protocol !== "https:") {
         cleartext = net.createConnection({ ...where, allowHalfOpen: true })
         endWhileReading(cleartext)
         return cleartext
       }
-      const socket = net.createConnection({ ...where, allowHalfOpen: true })
+      const socket = net.createConnection(where)
       // as Node's connect: tls.connect(port, host, options) offering ALPN h2 only, whatever
       // ALPNProtocols the options hold (Node's initializeTLSOptions sets it over theirs), and the
       // host as servername when it is a name; the host is also what the certificate is checked against

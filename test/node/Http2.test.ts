@@ -347,6 +347,33 @@ describe("Node's http2 over gonet-ts/node", () => {
       expect(await connectionsOf(stackB)).toBe(0)
     }), 60_000)
 
+  it("when the server destroys its session, the client's session closes and the stack connections end (h2c and TLS)", () =>
+    withNets(async ({ a, b, stackA, stackB }) => {
+      const h2a = Http2.fromNet(a)
+      const servers = [h2a.createServer(), h2a.createSecureServer({ key, cert })]
+      const sessions: Array<http2.ServerHttp2Session> = []
+      for (const server of servers) {
+        server.on("stream", onStream)
+        server.on("session", (s: http2.ServerHttp2Session) => sessions.push(s))
+      }
+      servers[0]!.listen(80)
+      servers[1]!.listen(443)
+      await Promise.all(servers.map((s) => once(s, "listening")))
+      const client = Http2.fromNet(b)
+      for (const url of [`http://${HOST_A}`, `https://${HOST_A}`]) {
+        const session = client.connect(url, { ca: cert })
+        session.on("error", () => {})
+        await requestOn(session, "/bytes/10")
+        const closed = once(session, "close")
+        sessions.pop()!.destroy()
+        await closed
+        expect(session.destroyed, url).toBe(true)
+      }
+      await Promise.all(servers.map(closeServer))
+      expect(await connectionsOf(stackA)).toBe(0)
+      expect(await connectionsOf(stackB)).toBe(0)
+    }), 30_000)
+
   it("what is not about sockets is node:http2's own", () => {
     const h = Http2.fromNet({} as never)
     // a scheme that is neither http: nor https: is refused as Node's connect refuses it, before any socket
