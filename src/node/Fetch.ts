@@ -36,6 +36,7 @@ import { Agent, fetch as undiciFetch } from "undici"
 import type { Dispatcher } from "undici"
 import type * as Stack from "../Stack.js"
 import type { Tcp } from "../tcp/Tcp.js"
+import { underTls } from "./Https.js"
 import * as Net from "./Net.js"
 
 /** @category models */
@@ -92,8 +93,6 @@ const connector = (net: Net.Net, options?: Options): Connect => {
       host: opts.hostname,
       port,
       noDelay: true,
-      // under TLS half-open, as Https.ts explains: the peer's FIN must not close it under the TLS socket
-      ...(secure ? { allowHalfOpen: true } : {}),
       ...(options?.lookup !== undefined ? { lookup: options.lookup } : {})
     })
     // the callback once: the first of ready or failed
@@ -114,14 +113,16 @@ const connector = (net: Net.Net, options?: Options): Connect => {
     const name = opts.servername !== undefined && opts.servername !== null && opts.servername !== "" ? opts.servername : opts.hostname
     // a session given in the TLS options is the one to use, as undici's `session` option
     const session = options?.tls?.session ?? sessions.get(name)
-    const secured = tlsConnect({
-      ALPNProtocols: ["http/1.1"],
-      ...options?.tls,
-      host: opts.hostname,
-      ...(isIP(name) === 0 ? { servername: name } : {}),
-      ...(session !== undefined ? { session } : {}),
-      socket
-    })
+    // (the stack's socket half-open under a TLS socket that is not, as Https.ts's `underTls` explains)
+    const secured = underTls(socket, false, () =>
+      tlsConnect({
+        ALPNProtocols: ["http/1.1"],
+        ...options?.tls,
+        host: opts.hostname,
+        ...(isIP(name) === 0 ? { servername: name } : {}),
+        ...(session !== undefined ? { session } : {}),
+        socket
+      }))
     // the newest wins: a TLS 1.3 server may send several tickets, each for one resumption
     secured.on("session", (s: Buffer) => sessions.set(name, s))
     secured.once("secureConnect", () => done(null, secured))

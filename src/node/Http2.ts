@@ -66,13 +66,13 @@
  * the FIN), and its 'end' is handed on only while the socket is flowing (a
  * Readable that was resumed and paused again in one tick still ends from
  * the resume's `read(0)`, and the session resumes it when a write
- * completes and pauses it as the next one starts). Under TLS the session reads the TLS socket, not the stack socket, and the
- * client's stack socket is not half-open, unlike Https.ts's: half-open, a
- * server that destroyed its session (close_notify, then FIN) left the
- * client's session open for good, its TLS socket ended but its own
- * close_notify never written; not half-open, that session closes, and the
- * slow reader above still gets the whole body. A server's stack sockets
- * are listenOver's, as for https: not half-open.
+ * completes and pauses it as the next one starts). Under TLS the session
+ * reads the TLS socket, not the stack socket; the client's stack socket is
+ * half-open under a TLS socket that is not, as Https.ts's (`underTls`): a
+ * TLS socket made half-open left the client's session open for good when
+ * the server destroyed its session (close_notify, then FIN), its own
+ * close_notify never written. A server's sockets are handed to TLS as
+ * Https.ts's are.
  *
  * @since 0.3.0
  */
@@ -85,6 +85,7 @@ import { Effect } from "effect"
 import type * as Stack from "../Stack.js"
 import type { Tcp } from "../tcp/Tcp.js"
 import { listenOver, socketOptions } from "./Http.js"
+import { acceptUnderTls, underTls } from "./Https.js"
 import * as Net from "./Net.js"
 
 /** Node's HTTP/2 over one stack. @category models */
@@ -223,7 +224,7 @@ export const fromNet = (net: Net.Net): Http2 => {
   const createSecureServer = ((...args: Array<unknown>) => {
     const server = (http2.createSecureServer as (...a: Array<unknown>) => http2.Http2SecureServer)(...args)
     server.prependListener("secureConnection", (socket: tls.TLSSocket) => tlsAddresses(socket))
-    return listenOver(server as unknown as http.Server, net) as unknown as http2.Http2SecureServer
+    return listenOver(server as unknown as http.Server, net, acceptUnderTls(server)) as unknown as http2.Http2SecureServer
   }) as typeof http2.createSecureServer
 
   const connect = ((authority: Authority, options?: unknown, listener?: unknown) => {
@@ -253,14 +254,15 @@ export const fromNet = (net: Net.Net): Http2 => {
       // as Node's connect: tls.connect(port, host, options) offering ALPN h2 only, whatever
       // ALPNProtocols the options hold (Node's initializeTLSOptions sets it over theirs), and the
       // host as servername when it is a name; the host is also what the certificate is checked against
-      const secure = tls.connect({
-        ...(isIP(host) === 0 ? { servername: host } : {}),
-        ...o,
-        ...((o as { ALPNCallback?: unknown }).ALPNCallback === undefined ? { ALPNProtocols: ["h2"] } : {}),
-        host,
-        port,
-        socket
-      })
+      const secure = underTls(socket, false, () =>
+        tls.connect({
+          ...(isIP(host) === 0 ? { servername: host } : {}),
+          ...o,
+          ...((o as { ALPNCallback?: unknown }).ALPNCallback === undefined ? { ALPNProtocols: ["h2"] } : {}),
+          host,
+          port,
+          socket
+        }))
       tlsAddresses(secure, socket)
       return secure
     }

@@ -17,27 +17,26 @@
  *   agent (or `createConnection`) is given; `agent: false` is a fresh stack
  *   `Agent`, as in Http.ts.
  *
- * A client's stack socket under TLS is half-open (`allowHalfOpen`): Node
+ * A stack socket under TLS is half-open, and its TLS socket is not (unless
+ * the program asked: a server made with `allowHalfOpen`, a request's
+ * option), on either side (`underTls`), as over a host's sockets. Node
  * runs TLS over a Duplex that is not its own socket through a wrapper that
  * destroys the TLS socket when the Duplex closes, and a socket that is not
  * half-open ends and closes at the peer's FIN, which dropped what the TLS
  * socket still held for a reader that had not taken it (a paused reader of
- * a 3 MB body lost its last 48 KiB when the server closed). TLS ends the
- * socket itself (close_notify, then FIN) and destroys it with the TLS
- * socket.
- *
- * A server's stack socket under TLS is half-open too, and its TLS socket is
- * not (unless the server was made with `allowHalfOpen`), as over a host's
- * sockets: there TLS takes the TCP handle from the `net.Socket` it is given,
+ * a 3 MB body lost its last 48 KiB when the server closed). A TLS socket
+ * that is half-open never ends at the peer's close: a client's kept an
+ * idle keep-alive connection the server had closed in its agent's pool,
+ * and a server's never ended at a FIN before its handshake, which held the
+ * server's close when a client refused the certificate. Over a host's
+ * sockets TLS takes the TCP handle from the `net.Socket` it is given,
  * which then reads nothing and sees no FIN; the TLS socket sees it, after
  * everything before it, and being made with that socket's `allowHalfOpen`
  * (the server's option, false by default) ends and closes itself once its
  * reader took all (close_notify and FIN after what it still had to send).
- * A stack socket that ended itself at the client's FIN closed under TLS and
- * took with it what the TLS socket held and all it had yet to send (a client
- * that sent, then half-closed, never got its answer); a TLS socket made
- * half-open never ended at a FIN before its handshake, which held the
- * server's close when a client refused the certificate.
+ * A server's stack socket that ended itself at the client's FIN closed
+ * under TLS and took with it what the TLS socket held and all it had yet to
+ * send (a client that sent, then half-closed, never got its answer).
  *
  * Names resolve as for `net`: through the `lookup` option (an Agent's own,
  * or the request's), e.g. the stack's DNS client; certificates are checked
@@ -55,16 +54,28 @@ import { listenOver, requestOver, socketOptions } from "./Http.js"
 import * as Net from "./Net.js"
 
 /**
- * Hand a connection the stack accepted to a TLS server (see the header): tls.Server's
- * 'connection' listener makes the TLS socket at once, with the half-open choice the
- * socket has then (net.Server's `allowHalfOpen`, which a tls.Server passes to its own
- * sockets); after that the stack's socket is half-open, so that only TLS ends it.
+ * Start TLS over a stack socket as over a host's socket (see the header): the TLS socket
+ * takes its socket's `allowHalfOpen` when it is made (Node's TLSSocket), so `start` runs
+ * with the socket set to `tlsHalfOpen` (what the TLS socket should be: false unless the
+ * program asked); after that the stack's socket is half-open, so that only TLS ends it
+ * (close_notify, then FIN) and destroys it, and the peer's FIN cannot close it under a
+ * TLS socket that still holds data for its reader. `start` must make the TLS socket
+ * synchronously (tls.connect, tls.Server's 'connection' listener do).
  */
-const acceptUnderTls = (server: tls.Server) => (socket: Net.Socket): void => {
-  socket.allowHalfOpen = (server as tls.Server & { readonly allowHalfOpen?: boolean }).allowHalfOpen === true
-  server.emit("connection", socket)
-  socket.allowHalfOpen = true
+export const underTls = <T>(socket: Net.Socket, tlsHalfOpen: boolean, start: () => T): T => {
+  socket.allowHalfOpen = tlsHalfOpen
+  try {
+    return start()
+  } finally {
+    socket.allowHalfOpen = true
+  }
 }
+
+/** Hand a connection the stack accepted to a TLS server, as net.Server's `allowHalfOpen` says (false by default). */
+export const acceptUnderTls = (server: tls.Server) => (socket: Net.Socket): void =>
+  underTls(socket, (server as tls.Server & { readonly allowHalfOpen?: boolean }).allowHalfOpen === true, () => {
+    server.emit("connection", socket)
+  })
 
 /** Node's HTTPS over one stack. @category models */
 export interface Https {
@@ -94,17 +105,16 @@ export const fromNet = (net: Net.Net): Https => {
      * 'connect', as net.Socket does.
      */
     override createConnection(options: http.ClientRequestArgs & Net.SocketOptions & tls.ConnectionOptions): tls.TLSSocket {
-      // half-open, as TLS wants its transport (see the header): the peer's FIN must not end and
-      // destroy the socket under TLS while the TLS socket still holds data its reader has not taken.
+      // the stack's socket half-open under a TLS socket that is not (`underTls`, see the header).
       // The agent's idle timeout runs on the stack's socket (Effect's Clock), and its 'timeout' is
       // the TLS socket's, which the request and the agent listen to (tls.connect arms a timer of
       // its own only when it dials itself)
-      const socket = net.createConnection({ ...socketOptions(options, 443), allowHalfOpen: true })
+      const socket = net.createConnection(socketOptions(options, 443))
       const connect = https.Agent.prototype.createConnection as unknown as (
         this: https.Agent,
         o: tls.ConnectionOptions
       ) => tls.TLSSocket
-      const secure = connect.call(this, { ...options, socket })
+      const secure = underTls(socket, options.allowHalfOpen === true, () => connect.call(this, { ...options, socket }))
       if (options.timeout !== undefined) socket.on("timeout", () => secure.emit("timeout"))
       return secure
     }

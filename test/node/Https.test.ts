@@ -231,6 +231,25 @@ describe("Node's https over gonet-ts/node", () => {
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }))
 
+  it("an idle keep-alive connection the server closes leaves the agent's pool and closes on both stacks, as over a host's sockets", () =>
+    withNets(async ({ a, b }) => {
+      const server = Https.fromNet(a).createServer({ key, cert }, handler)
+      server.listen(443)
+      await once(server, "listening")
+      const h = Https.fromNet(b)
+      const agent = new h.Agent({ keepAlive: true, ca: cert })
+      const got = await fetchOn(h, `https://${HOST_A}/bytes/100`, { agent })
+      expect(got.status).toBe(200)
+      await pooled(agent)
+      // close() ends the idle connection (close_notify, then FIN): the client's TLS socket ends
+      // too, not being half-open, and the agent lets it go
+      const closed = once(got.socket, "close")
+      server.close()
+      await closed
+      expect(Object.keys(agent.freeSockets)).toEqual([])
+      agent.destroy()
+    }))
+
   it("a client that refuses the certificate, or sends its FIN before any TLS: the server's TLS socket ends, the connection closes, close() completes", () =>
     withNets(async ({ a, b, stackA }) => {
       const server = Https.fromNet(a).createServer({ key, cert }, handler)
