@@ -35,7 +35,9 @@
  *   when it aborts. The stack has no multicast (no IGMP):
  *   joining a group or setting a multicast option throws `ENOPROTOOPT`
  *   (after Node's and libuv's argument checks; an option on a socket not
- *   yet bound is `EBADF`, as there).
+ *   yet bound is `EBADF`, as there). The stack's sockets have no file
+ *   descriptors: `bind({ fd })` throws `ERR_INVALID_FD_TYPE`, as Node's does
+ *   for a descriptor that is no UDP socket.
  * The socket's receive queue is the stack's bounded one (`UdpSocket`):
  * datagrams beyond it are dropped and counted, as a full socket buffer does.
  *
@@ -90,6 +92,8 @@ export interface SocketOptions {
 export interface BindOptions {
   readonly port?: number
   readonly address?: string
+  /** Node's bind to an open descriptor: the stack's sockets have none, so any fd is ERR_INVALID_FD_TYPE */
+  readonly fd?: number
 }
 
 /** bytes only on success: Node calls back a failed send with the error alone (doSend, afterDns) */
@@ -303,6 +307,14 @@ export class Socket extends EventEmitter {
       }
       this.on("error", forget)
       this.on("listening", listening)
+    }
+    // bind({ fd }) opens a descriptor Node has (an int32 above 0; anything else is no fd and the
+    // bind goes on as usual). No descriptor is a socket of the stack's, which has none: thrown as
+    // Node's for an fd that is no UDP socket (ERR_INVALID_FD_TYPE, guessHandleType), and the socket
+    // stays binding, its callback waiting, as lib/dgram.js leaves it
+    const fd: unknown = object ? (first as BindOptions).fd : undefined
+    if (typeof fd === "number" && fd === (fd | 0) && fd > 0) {
+      throw typeError("ERR_INVALID_FD_TYPE", `Unsupported fd type: UNKNOWN (fd ${fd} is no socket of the stack's: its sockets have no file descriptors)`)
     }
     this.#lookup(address || "0.0.0.0", (err, ip) => {
       if (this.#closed) return

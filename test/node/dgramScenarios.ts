@@ -5,6 +5,7 @@
  * Dgram between two stacks, and requires equal traces.
  */
 import { type EventEmitter, getEventListeners } from "node:events"
+import { closeSync, openSync } from "node:fs"
 
 export interface DgramSocketLike extends EventEmitter {
   bind(port?: number, address?: string, cb?: () => void): this
@@ -854,6 +855,41 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     } finally {
       process.removeListener("uncaughtException", catcher)
       for (const l of saved) process.on("uncaughtException", l)
+    }
+    return trace
+  }
+}
+
+/** Scripts of stop 36: bind({ fd }), port sharing (reuseAddr), connect's checks. */
+export const DGRAM_STOP36_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<string>>> = {
+  "bind({ fd }): an int32 fd above 0 is thrown ERR_INVALID_FD_TYPE and the socket stays binding; 0, -1, 1.5 or a string is no fd": async (w) => {
+    const trace: Array<string> = []
+    const attempt = (what: string, f: () => unknown) => {
+      try {
+        f()
+        trace.push(`${what} went`)
+      } catch (e) {
+        trace.push(`${what} threw ${(e as Error).name} ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message.split(": ")[0]}`)
+      }
+    }
+    const fd = openSync("/dev/null", "r")
+    try {
+      const s = w.server.createSocket("udp4")
+      attempt("bind({ fd })", () => s.bind({ fd } as unknown as number, undefined, () => trace.push("callback ran")))
+      attempt("bind again", () => s.bind(0))
+      attempt("address()", () => s.address())
+      await new Promise((r) => setTimeout(r, 20))
+      trace.push(`listeners: listening ${s.listenerCount("listening")} error ${s.listenerCount("error")}`)
+      await close(s)
+      for (const notFd of [0, -1, 1.5, String(fd), 2 ** 31]) {
+        const u = w.server.createSocket("udp4")
+        u.bind({ fd: notFd, address: w.listenHost } as unknown as number)
+        await once(u, "listening")
+        trace.push(`fd ${JSON.stringify(notFd)}: bound to a port ${u.address().port > 0}`)
+        await close(u)
+      }
+    } finally {
+      closeSync(fd)
     }
     return trace
   }
