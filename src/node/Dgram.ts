@@ -38,6 +38,13 @@
  *   yet bound is `EBADF`, as there). The stack's sockets have no file
  *   descriptors: `bind({ fd })` throws `ERR_INVALID_FD_TYPE`, as Node's does
  *   for a descriptor that is no UDP socket.
+ * createSocket's `reuseAddr` is SO_REUSEADDR, as libuv sets it on Linux:
+ * sockets that all set it share an address and port, a unicast going to the
+ * one bound last and a broadcast to each; without it a bind that overlaps
+ * another (the same address, or either `0.0.0.0`) is `EADDRINUSE`; a socket
+ * bound to an address takes datagrams for it before one bound to `0.0.0.0`
+ * (the stack's UDP chooses as Linux's socket lookup: `Udp.selectUnicast`).
+ * Node 20 has no `reusePort`.
  * The socket's receive queue is the stack's bounded one (`UdpSocket`):
  * datagrams beyond it are dropped and counted, as a full socket buffer does.
  *
@@ -47,7 +54,7 @@ import { EventEmitter } from "node:events"
 import { isIP, isIPv4 } from "node:net"
 import { Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
-import { hardErrno, Udp, type UdpError, type UdpService, type UdpSocket } from "../udp/Udp.js"
+import { type BindOptions as UdpBindOptions, hardErrno, Udp, type UdpError, type UdpService, type UdpSocket } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import { invalidArgType, nodeError, outOfRange, rangeError, systemError, typeError, validPort } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
@@ -86,6 +93,11 @@ export interface SocketOptions {
   readonly sendBufferSize?: number
   /** aborting it closes the socket (an aborted one closes it as it is made), as Node's option */
   readonly signal?: AbortSignal
+  /**
+   * SO_REUSEADDR (Node's UV_UDP_REUSEADDR): share the address and port with sockets that set it
+   * too; a unicast goes to the one bound last, a broadcast to all (`Udp.selectUnicast`)
+   */
+  readonly reuseAddr?: boolean
 }
 
 /** @category models */
@@ -104,6 +116,8 @@ const codeOf = (e: UdpError): string => {
   switch (e.reason) {
     case "AddrInUse":
       return "EADDRINUSE"
+    case "AddrNotAvailable":
+      return "EADDRNOTAVAIL"
     case "NoEphemeralPorts":
       return "EADDRNOTAVAIL"
     case "InvalidPort":
@@ -344,9 +358,15 @@ export class Socket extends EventEmitter {
     const udp = this.#udp
     const port = wire === 0 ? undefined : wire
     const recvQueue = this.#options.recvQueue
+    // (the address as bound: "0.0.0.0" is every address; Node takes any truthy reuseAddr)
+    const bindOptions: UdpBindOptions = {
+      ...(recvQueue !== undefined ? { capacity: recvQueue } : {}),
+      address: Addr.parse(address)!,
+      reuseAddr: Boolean(this.#options.reuseAddr)
+    }
     const open = Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const socket = yield* Scope.extend(udp.bind(port, recvQueue !== undefined ? { capacity: recvQueue } : undefined), scope).pipe(
+      const socket = yield* Scope.extend(udp.bind(port, bindOptions), scope).pipe(
         Effect.onError(() => Scope.close(scope, Exit.void))
       )
       return { scope, socket }

@@ -3,10 +3,21 @@
  *
  * - One dealer fiber takes batches of UDP datagrams from IPv4, verifies them
  *   (`Udp.parse`: length, checksum, a zero checksum accepted), and deals them
- *   by destination port to the bound sockets, one batch per socket per IPv4
- *   batch. A datagram for a port nobody bound gets ICMP port unreachable
- *   (RFC 1122 §4.1.3.1), which `Ipv4.icmpError` suppresses for broadcasts and
- *   rate-limits.
+ *   to the bound sockets, one batch per socket per IPv4 batch, as Linux's
+ *   socket lookup chooses (`selectUnicast`, `selectBroadcast`): a unicast
+ *   goes to one socket, a socket bound to its destination address before one
+ *   bound to every address (`0.0.0.0`), a connected socket whose peer sent it
+ *   before an unconnected one, and between equals the one bound last; a
+ *   broadcast goes to every socket on the port that takes it. A datagram no
+ *   socket takes gets ICMP port unreachable (RFC 1122 §4.1.3.1), which
+ *   `Ipv4.icmpError` suppresses for broadcasts and rate-limits.
+ * - A socket is bound to a port and to one address of ours or to every one
+ *   (`BindOptions.address`). Two sockets whose addresses overlap (equal, or
+ *   either every address) may share a port only when both set `reuseAddr`
+ *   (SO_REUSEADDR: Linux's udp_lib_lport_inuse); else the second bind is
+ *   `AddrInUse`. `connect` fixes a peer: only its datagrams arrive, and a
+ *   socket bound to every address takes the route's source address as its
+ *   own until `disconnect` (ip4_datagram_connect, __udp_disconnect).
  * - Each socket's receive side is bounded in datagrams (`queues.udpSocket` or
  *   the bind option), or, once `setReceiveBuffer` gave one, in octets as
  *   Linux's SO_RCVBUF bounds it (each datagram charged its payload and
@@ -45,7 +56,7 @@
 import { Chunk, Context, Data, Effect, Either, FiberRef, Layer, Mailbox } from "effect"
 import type { Scope } from "effect"
 import { Config } from "../Config.js"
-import { Tx } from "../iface/Interface.js"
+import { type Route, Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
 import * as Trampoline from "../internal/Trampoline.js"
 import { type EmitOptions, type IcmpReport, Ipv4, type Ipv4Packet, TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
@@ -145,6 +156,8 @@ const HARD_UNREACHABLE: Readonly<Record<number, string>> = {
 export class UdpError extends Data.TaggedError("UdpError")<{
   readonly reason:
     | "AddrInUse"
+    /** a bind to an address that is not ours (Linux: EADDRNOTAVAIL) */
+    | "AddrNotAvailable"
     | "NoEphemeralPorts"
     | "InvalidPort"
     | "MessageTooLong"
@@ -189,6 +202,17 @@ export interface UdpSocket {
   readonly setReceiveBuffer: (octets: number) => Effect.Effect<void, UdpError>
   /** the receive queue's bound in octets, undefined while it is a count of datagrams */
   readonly receiveBuffer: Effect.Effect<number | undefined>
+  /** the address it takes datagrams for: `Addr.ANY` for every address of ours (getsockname's) */
+  readonly localAddress: Effect.Effect<Addr.Ipv4Addr>
+  /**
+   * Fix the peer (connect(2) on a datagram socket): from then on only its datagrams arrive, and
+   * a socket bound to every address takes the route's source address as its own. As Linux's
+   * ip4_datagram_connect: `NoRoute` without a route to it, `BroadcastNotAllowed` for a broadcast
+   * address without `setBroadcast(true)`; the peer is left as it was then.
+   */
+  readonly connect: (dst: Addr.Ipv4Addr, dstPort: number) => Effect.Effect<void, UdpError>
+  /** Forget the peer; an address the socket took at `connect` goes too (one named at bind stays). */
+  readonly disconnect: Effect.Effect<void>
 }
 
 /** @category models */
@@ -219,6 +243,10 @@ export interface BindOptions {
   readonly tos?: number
   /** SO_RCVBUF from the start: the receive queue bounded in octets instead (`setReceiveBuffer`) */
   readonly receiveBuffer?: number
+  /** the address to take datagrams for: one of ours (the stack's, 127/8, a broadcast address of its subnet); `Addr.ANY` or absent, every one */
+  readonly address?: Addr.Ipv4Addr
+  /** SO_REUSEADDR: share the address and port with sockets that set it too */
+  readonly reuseAddr?: boolean
 }
 
 /** @category models */
@@ -233,7 +261,17 @@ export interface UdpService {
 /** @category tags */
 export class Udp extends Context.Tag("gonet/Udp")<Udp, UdpService>() {}
 
+/** A bound socket's place in the table: what the dealer and the binds see of it. */
 interface Binding {
+  /** the address it takes datagrams for, `Addr.ANY` for every one (Linux's inet_rcv_saddr) */
+  local: Addr.Ipv4Addr
+  /** `local` was named at bind, so a disconnect keeps it (SOCK_BINDADDR_LOCK) */
+  readonly named: boolean
+  /** SO_REUSEADDR */
+  readonly reuse: boolean
+  /** the peer once connected (inet_daddr, inet_dport), else undefined */
+  peer: Addr.Ipv4Addr | undefined
+  peerPort: number
   readonly queue: Mailbox.Mailbox<ReadonlyArray<Datagram>>
   readonly errors: Mailbox.Mailbox<UdpErrorReport>
   /** datagrams that may be queued */
@@ -297,11 +335,82 @@ const setChecked = (name: keyof typeof OPTION_RANGES, value: number, set: () => 
   return bad === undefined ? Effect.sync(set) : Effect.fail(bad)
 }
 
+/** What the table needs of a socket to choose it (`Binding`'s addressing). @category models */
+export interface Addressed {
+  readonly local: Addr.Ipv4Addr
+  readonly reuse: boolean
+  readonly peer: Addr.Ipv4Addr | undefined
+  readonly peerPort: number
+}
+
+/**
+ * Whether a socket bound to `local` (ANY: every address), SO_REUSEADDR `reuse`, may not join
+ * `others`, the sockets on its port (Linux's udp_lib_lport_inuse): one of them whose address
+ * overlaps it (the same, or either is every address), unless both set SO_REUSEADDR.
+ */
+export const inUse = (others: ReadonlyArray<Addressed>, local: Addr.Ipv4Addr, reuse: boolean): boolean =>
+  others.some((b) => !(b.reuse && reuse) && (b.local === Addr.ANY || local === Addr.ANY || b.local === local))
+
+/** Linux's compute_score, less what is equal here for every socket: -1 no match, 1 its peer sent it, 0 unconnected. */
+const score = (b: Addressed, src: Addr.Ipv4Addr, srcPort: number): number =>
+  b.peer === undefined ? 0 : b.peer === src && b.peerPort === srcPort ? 1 : -1
+
+/** The best-scoring socket bound to exactly `local`; between equals the first (udp4_lib_lookup2 takes a higher score only). */
+const best = <B extends Addressed>(port: ReadonlyArray<B>, local: Addr.Ipv4Addr, src: Addr.Ipv4Addr, srcPort: number): B | undefined => {
+  let found: B | undefined
+  let top = -1
+  for (const b of port) {
+    if (b.local !== local) continue
+    const s = score(b, src, srcPort)
+    if (s > top) {
+      found = b
+      top = s
+    }
+  }
+  return found
+}
+
+/**
+ * The socket a unicast from `src`:`srcPort` to `dst` goes to, among `port`, the sockets on its
+ * destination port, newest first (Linux's __udp4_lib_lookup): those bound to `dst` itself
+ * first, and only when none takes it those bound to every address; among them a connected
+ * socket whose peer sent it before an unconnected one, one connected to another peer never, and
+ * between equals the one bound last (udp_lib_get_port puts a socket at the head of its chain).
+ */
+export const selectUnicast = <B extends Addressed>(
+  port: ReadonlyArray<B>,
+  src: Addr.Ipv4Addr,
+  srcPort: number,
+  dst: Addr.Ipv4Addr
+): B | undefined => best(port, dst, src, srcPort) ?? best(port, Addr.ANY, src, srcPort)
+
+/**
+ * The sockets a broadcast from `src`:`srcPort` to `dst` goes to (Linux's
+ * __udp4_lib_mcast_deliver, __udp_is_mcast_sock): every one on the port bound to every address or
+ * to `dst`, unless connected to another peer. A socket bound to a unicast address hears none.
+ */
+export const selectBroadcast = <B extends Addressed>(
+  port: ReadonlyArray<B>,
+  src: Addr.Ipv4Addr,
+  srcPort: number,
+  dst: Addr.Ipv4Addr
+): Array<B> => port.filter((b) => (b.local === Addr.ANY || b.local === dst) && score(b, src, srcPort) >= 0)
+
+/** `r` with `src` as its source: one local route to our own addresses, from another of them. */
+const fromAddress = (r: Route, src: Addr.Ipv4Addr): Route => ({
+  ...r,
+  src,
+  addressSum: (src >>> 16) + (src & 0xffff) + (r.dst >>> 16) + (r.dst & 0xffff)
+})
+
 /** @category constructors */
 export const make = Effect.gen(function*() {
   const config = yield* Config
   const ip = yield* Ipv4
-  const sockets = new Map<number, Binding>()
+  // the sockets on each port, newest first (a connect or disconnect that changes a socket's
+  // address puts it first again, as Linux's rehash puts it at the head of its new chain)
+  const ports = new Map<number, Array<Binding>>()
+  let bound = 0
   // a socket's queues are made on the stack's scheduler (its runner, under Stack.layer), whoever binds:
   // a Mailbox releases its waiting reader through a task on the scheduler it was made on
   const runner = yield* FiberRef.get(FiberRef.currentScheduler)
@@ -309,15 +418,19 @@ export const make = Effect.gen(function*() {
 
   // The quote's first octets are our source port, then the destination port.
   yield* ip.onIcmpError(Ip.Protocol.UDP, (r) => {
-    // RFC 792 quotes at least 8 octets (the ICMP layer checked): both ports are there.
-    const b = sockets.get(UdpWire.srcPortAt(r.transport, 0))
+    // RFC 792 quotes at least 8 octets (the ICMP layer checked): both ports are there. The
+    // socket is the one a reply from the datagram's destination would reach (__udp4_lib_err looks
+    // it up reversed); the datagram's source is the route's towards its destination.
+    const dstPort = UdpWire.dstPortAt(r.transport, 0)
+    const port = ports.get(UdpWire.srcPortAt(r.transport, 0))
+    const b = port === undefined ? undefined : selectUnicast(port, r.dst, dstPort, ip.route(r.dst)?.src ?? config.address)
     const report: UdpErrorReport = {
       type: r.type,
       code: r.code,
       mtu: r.mtu,
       reporter: r.reporter,
       dst: r.dst,
-      dstPort: UdpWire.dstPortAt(r.transport, 0)
+      dstPort
     }
     if (b !== undefined && b.errors.unsafeOffer(report)) c.errorsReported++
     else c.errorsDropped++
@@ -333,7 +446,7 @@ export const make = Effect.gen(function*() {
    * IPv4 headroom, the payload gathered from where it is, the checksum summed
    * once over both (RFC 768).
    */
-  const emitInto = (tx: Tx, srcPort: number, d: OutDatagram, o: SendOptions): UdpError | undefined => {
+  const emitInto = (tx: Tx, srcPort: number, local: Addr.Ipv4Addr, d: OutDatagram, o: SendOptions): UdpError | undefined => {
     if (!Number.isInteger(d.dstPort) || d.dstPort < 1 || d.dstPort > 65535) {
       return new UdpError({ reason: "InvalidPort", detail: `UDP port ${d.dstPort} is not in 1..65535` })
     }
@@ -343,11 +456,15 @@ export const make = Effect.gen(function*() {
         detail: `UDP payload of ${d.payload.length} octets exceeds ${MAX_PAYLOAD}`
       })
     }
-    const r = ip.route(d.dst)
-    if (r === undefined) return new UdpError({ reason: "NoRoute", detail: `no route to ${Addr.format(d.dst)}` })
-    if (r._tag === "Broadcast" && !o.broadcast) {
+    const routed = ip.route(d.dst)
+    if (routed === undefined) return new UdpError({ reason: "NoRoute", detail: `no route to ${Addr.format(d.dst)}` })
+    if (routed._tag === "Broadcast" && !o.broadcast) {
       return new UdpError({ reason: "BroadcastNotAllowed", detail: `${Addr.format(d.dst)} is a broadcast address and the socket's broadcast option is off` })
     }
+    // a socket with an address of its own sends from it (udp_sendmsg's saddr = inet_saddr), so that
+    // the answer comes back to it: between two addresses of ours, where the route's source is the
+    // destination's (127.x) or the stack's, that may be another one
+    const r = local === Addr.ANY || routed._tag !== "Local" || routed.src === local ? routed : fromAddress(routed, local)
     const length = UdpWire.HEADER_LEN + d.payload.length
     const buf = ip.allocate(UdpWire.HEADER_LEN)
     const sum = Checksum.sum(d.payload, r.addressSum + Ip.Protocol.UDP + length)
@@ -361,8 +478,36 @@ export const make = Effect.gen(function*() {
 
   /** One wake-up's datagrams, dealt at once, when called (by `consumeBatches`, in the dealer's fiber); what is left is the effect returned. */
   const deal = (batch: ReadonlyArray<Ipv4Packet>): Effect.Effect<void> => {
-    const byPort = new Map<Binding, Array<Datagram>>()
+    const bySocket = new Map<Binding, Array<Datagram>>()
     let unreachable: Array<Ipv4Packet> | undefined
+    /** queue the datagram at `at` for `b`, a copy of its payload when `copy` (another socket has the frame's) */
+    const offer = (b: Binding, p: Ipv4Packet, at: number, length: number, srcPort: number, dstPort: number, copy: boolean): void => {
+      // (the bounds first: a full socket under a flood allocates nothing per datagram). In octets, as
+      // Linux's __udp_enqueue_schedule_skb: dropped once what is held already exceeds the buffer, so
+      // an empty socket takes a datagram of any size ("always allow at least one packet"), and a
+      // buffer below a datagram's charge does not lose every one for good
+      const charge = length - UdpWire.HEADER_LEN + DATAGRAM_OVERHEAD
+      if (b.queued >= b.capacity || b.queuedOctets > b.octets) {
+        b.dropped++
+        c.queueDropped++
+        return
+      }
+      b.queued++
+      b.queuedOctets += charge
+      const payload = p.bytes.subarray(at + UdpWire.HEADER_LEN, at + length)
+      const d: Datagram = {
+        src: p.src,
+        srcPort,
+        dst: p.dst,
+        dstPort,
+        payload: copy ? payload.slice() : payload,
+        tos: p.tos,
+        ipOptions: p.headerLen === Ip.MIN_HEADER_LEN ? NO_IP_OPTIONS : p.bytes.subarray(p.offset + Ip.MIN_HEADER_LEN, at)
+      }
+      const arr = bySocket.get(b)
+      if (arr) arr.push(d)
+      else bySocket.set(b, [d])
+    }
     for (const p of batch) {
       c.received++
       const at = p.offset + p.headerLen
@@ -372,39 +517,25 @@ export const make = Effect.gen(function*() {
         continue
       }
       const dstPort = UdpWire.dstPortAt(p.bytes, at)
-      const b = sockets.get(dstPort)
-      if (b === undefined) {
-        c.noPort++
-        ;(unreachable ??= []).push(p)
-        continue
+      const srcPort = UdpWire.srcPortAt(p.bytes, at)
+      const port = ports.get(dstPort)
+      if (p.broadcast) {
+        // to every socket that takes it, each its own copy but the first (as Linux clones the skb)
+        const to = port === undefined ? [] : selectBroadcast(port, p.src, srcPort, p.dst)
+        for (let i = 0; i < to.length; i++) offer(to[i]!, p, at, length, srcPort, dstPort, i > 0)
+        if (to.length > 0) continue
+      } else {
+        const b = port === undefined ? undefined : selectUnicast(port, p.src, srcPort, p.dst)
+        if (b !== undefined) {
+          offer(b, p, at, length, srcPort, dstPort, false)
+          continue
+        }
       }
-      // (the bounds first: a full socket under a flood allocates nothing per datagram). In octets, as
-      // Linux's __udp_enqueue_schedule_skb: dropped once what is held already exceeds the buffer, so
-      // an empty socket takes a datagram of any size ("always allow at least one packet"), and a
-      // buffer below a datagram's charge does not lose every one for good
-      const charge = length - UdpWire.HEADER_LEN + DATAGRAM_OVERHEAD
-      if (b.queued >= b.capacity || b.queuedOctets > b.octets) {
-        b.dropped++
-        c.queueDropped++
-        continue
-      }
-      b.queued++
-      b.queuedOctets += charge
-      const d: Datagram = {
-        src: p.src,
-        srcPort: UdpWire.srcPortAt(p.bytes, at),
-        dst: p.dst,
-        dstPort,
-        payload: p.bytes.subarray(at + UdpWire.HEADER_LEN, at + length),
-        tos: p.tos,
-        ipOptions: p.headerLen === Ip.MIN_HEADER_LEN ? NO_IP_OPTIONS : p.bytes.subarray(p.offset + Ip.MIN_HEADER_LEN, at)
-      }
-      const arr = byPort.get(b)
-      if (arr) arr.push(d)
-      else byPort.set(b, [d])
+      c.noPort++
+      ;(unreachable ??= []).push(p)
     }
     // Synchronous; the datagram count was checked against the capacity above.
-    for (const [b, ds] of byPort) b.queue.unsafeOffer(ds)
+    for (const [b, ds] of bySocket) b.queue.unsafeOffer(ds)
     return unreachable === undefined
       ? Effect.void
       : ip.icmpErrors(unreachable, { _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.PortUnreachable })
@@ -413,27 +544,50 @@ export const make = Effect.gen(function*() {
   const inbox = yield* ip.bind(Ip.Protocol.UDP, config.queues.dealer)
   yield* consumeBatches(inbox, deal).pipe(Effect.forkScoped)
 
-  const pickPort = (requested: number | undefined): Either.Either<number, UdpError> => {
+  /** Whether `a` is an address a socket may be bound to: every one, ours, 127/8, or a broadcast address of ours (Linux's inet_bind: RTN_LOCAL or RTN_BROADCAST). */
+  const bindable = (a: Addr.Ipv4Addr): boolean =>
+    a === Addr.ANY || a === config.address || a >>> 24 === 127 || a === Addr.BROADCAST ||
+    (config.prefixLength < 31 && a === Addr.broadcastOf(config.address, config.prefixLength))
+
+  const pickPort = (requested: number | undefined, local: Addr.Ipv4Addr, reuse: boolean): Either.Either<number, UdpError> => {
     if (requested !== undefined && requested !== 0) {
       if (!Number.isInteger(requested) || requested < 1 || requested > 65535) {
         return Either.left(new UdpError({ reason: "InvalidPort", detail: `UDP port ${requested} is not in 1..65535` }))
       }
-      return sockets.has(requested)
-        ? Either.left(new UdpError({ reason: "AddrInUse", detail: `UDP port ${requested} is already bound` }))
+      const others = ports.get(requested)
+      return others !== undefined && inUse(others, local, reuse)
+        ? Either.left(new UdpError({ reason: "AddrInUse", detail: `UDP port ${requested} is already bound on ${Addr.format(local)}` }))
         : Either.right(requested)
     }
     // (crypto, not Effect's seeded Random: the point is that nobody can predict it)
     const start = globalThis.crypto.getRandomValues(new Uint16Array(1))[0]! % EPHEMERAL_SPAN
     for (let i = 0; i < EPHEMERAL_SPAN; i++) {
       const port = EPHEMERAL_LOW + ((start + i) % EPHEMERAL_SPAN)
-      if (!sockets.has(port)) return Either.right(port)
+      // (a port nobody holds on any address: Linux may also give one held on another address only)
+      if (!ports.has(port)) return Either.right(port)
     }
     return Either.left(new UdpError({ reason: "NoEphemeralPorts", detail: "no free ephemeral UDP port" }))
   }
 
+  /** Put `b` first among its port's sockets (a bind, or an address that changed: Linux's hash and rehash put it at the head). */
+  const toFront = (p: number, b: Binding): void => {
+    const list = ports.get(p)
+    if (list === undefined) ports.set(p, [b])
+    else {
+      const i = list.indexOf(b)
+      if (i >= 0) list.splice(i, 1)
+      list.unshift(b)
+    }
+  }
+
   const bind = (port?: number, options?: BindOptions) =>
     Effect.gen(function*() {
-      const chosen = pickPort(port)
+      const local = options?.address ?? Addr.ANY
+      if (!bindable(local)) {
+        return yield* new UdpError({ reason: "AddrNotAvailable", detail: `${Addr.format(local)} is not an address of this stack` })
+      }
+      const reuse = options?.reuseAddr === true
+      const chosen = pickPort(port, local, reuse)
       if (Either.isLeft(chosen)) return yield* chosen.left
       const p = chosen.right
       const ttl = options?.ttl
@@ -450,6 +604,11 @@ export const make = Effect.gen(function*() {
         runner
       )
       const binding: Binding = {
+        local,
+        named: local !== Addr.ANY,
+        reuse,
+        peer: undefined,
+        peerPort: 0,
         // `queued` and `queuedOctets` bound the datagrams; batches never outnumber datagrams, and a
         // socket never queues more than MAX_QUEUED of them (the bound a receive buffer in octets lifts to)
         queue,
@@ -461,11 +620,17 @@ export const make = Effect.gen(function*() {
         dropped: 0
       }
       const sendOptions: SendOptions = { broadcast: options?.broadcast === true, ttl, tos, emit: emitOptionsOf({ ttl, tos }) }
-      sockets.set(p, binding)
+      toFront(p, binding)
+      bound++
       yield* Effect.addFinalizer(() =>
         Effect.zipRight(
           Effect.sync(() => {
-            if (sockets.get(p) === binding) sockets.delete(p)
+            const list = ports.get(p)
+            const i = list === undefined ? -1 : list.indexOf(binding)
+            if (i < 0) return
+            bound--
+            if (list!.length === 1) ports.delete(p)
+            else list!.splice(i, 1)
           }),
           Effect.zipRight(binding.queue.shutdown, binding.errors.shutdown)
         )
@@ -504,7 +669,7 @@ export const make = Effect.gen(function*() {
       const send = (dst: Addr.Ipv4Addr, dstPort: number, payload: Uint8Array): Effect.Effect<void, UdpError> =>
         Effect.suspend(() => {
           const tx = new Tx()
-          const failed = emitInto(tx, p, { dst, dstPort, payload }, sendOptions)
+          const failed = emitInto(tx, p, binding.local, { dst, dstPort, payload }, sendOptions)
           if (failed !== undefined) {
             c.sendFailed++
             return Effect.fail(failed)
@@ -514,7 +679,7 @@ export const make = Effect.gen(function*() {
       const sendAll = (datagrams: ReadonlyArray<OutDatagram>): Effect.Effect<void> =>
         Effect.suspend(() => {
           const tx = new Tx()
-          for (const d of datagrams) if (emitInto(tx, p, d, sendOptions) !== undefined) c.sendFailed++
+          for (const d of datagrams) if (emitInto(tx, p, binding.local, d, sendOptions) !== undefined) c.sendFailed++
           return ip.flush(tx)
         })
       const receiveError: Effect.Effect<UdpErrorReport> = Effect.flatMap(binding.errors.take, Effect.succeed).pipe(
@@ -547,13 +712,44 @@ export const make = Effect.gen(function*() {
             binding.octets = octets
             binding.capacity = MAX_QUEUED
           }),
-        receiveBuffer: Effect.sync(() => Number.isFinite(binding.octets) ? binding.octets : undefined)
+        receiveBuffer: Effect.sync(() => Number.isFinite(binding.octets) ? binding.octets : undefined),
+        localAddress: Effect.sync(() => binding.local),
+        connect: (dst, dstPort) =>
+          Effect.suspend(() => {
+            // ip4_datagram_connect: the route first (ENETUNREACH without one), a broadcast only
+            // with SO_BROADCAST (EACCES); the port is checked as a send checks it
+            if (!Number.isInteger(dstPort) || dstPort < 1 || dstPort > 65535) {
+              return Effect.fail(new UdpError({ reason: "InvalidPort", detail: `UDP port ${dstPort} is not in 1..65535` }))
+            }
+            const r = ip.route(dst)
+            if (r === undefined) return Effect.fail(new UdpError({ reason: "NoRoute", detail: `no route to ${Addr.format(dst)}` }))
+            if (r._tag === "Broadcast" && !sendOptions.broadcast) {
+              return Effect.fail(new UdpError({ reason: "BroadcastNotAllowed", detail: `${Addr.format(dst)} is a broadcast address and the socket's broadcast option is off` }))
+            }
+            binding.peer = dst
+            binding.peerPort = dstPort
+            // a socket bound to every address takes the route's source as its own (and moves
+            // to that address's chain, first)
+            if (binding.local === Addr.ANY) {
+              binding.local = r.src
+              toFront(p, binding)
+            }
+            return Effect.void
+          }),
+        disconnect: Effect.sync(() => {
+          binding.peer = undefined
+          binding.peerPort = 0
+          if (!binding.named && binding.local !== Addr.ANY) {
+            binding.local = Addr.ANY
+            toFront(p, binding)
+          }
+        })
       } satisfies UdpSocket
     })
 
   return Udp.of({
     bind,
-    stats: Effect.sync(() => ({ ...c, bound: sockets.size }))
+    stats: Effect.sync(() => ({ ...c, bound }))
   })
 })
 

@@ -33,7 +33,7 @@ export type DgramLookup = (host: string, family: number, cb: (err: Error | null,
 
 export interface DgramLike {
   createSocket(
-    type: "udp4" | { type: "udp4"; recvBufferSize?: number; sendBufferSize?: number; lookup?: DgramLookup; signal?: AbortSignal },
+    type: "udp4" | { type: "udp4"; recvBufferSize?: number; sendBufferSize?: number; lookup?: DgramLookup; signal?: AbortSignal; reuseAddr?: boolean },
     listener?: (msg: Buffer) => void
   ): DgramSocketLike
 }
@@ -891,6 +891,72 @@ export const DGRAM_STOP36_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     } finally {
       closeSync(fd)
     }
+    return trace
+  },
+
+  "reuseAddr: sockets that all set it share an address and port; a unicast goes to the one bound last, then the one before; EADDRINUSE when either lacks it": async (w) => {
+    const trace: Array<string> = []
+    const shared = (host: string, port: number, reuseAddr: boolean) =>
+      new Promise<[DgramSocketLike, string]>((resolve) => {
+        const s = w.server.createSocket({ type: "udp4", reuseAddr })
+        s.once("listening", () => resolve([s, "ok"]))
+        s.once("error", (e: NodeJS.ErrnoException) => resolve([s, `${e.code} ${e.syscall}`]))
+        s.bind(port, host)
+      })
+    const [first] = await shared(w.host, 0, true)
+    const port = first.address().port
+    const [second, r2] = await shared(w.host, port, true)
+    const [third, r3] = await shared(w.host, port, true)
+    trace.push(`second ${r2}, third ${r3}`)
+    const got: Array<string> = []
+    for (const [name, s] of [["first", first], ["second", second], ["third", third]] as const) {
+      s.on("message", (m: Buffer) => got.push(`${name}:${m.toString()}`))
+    }
+    const client = w.client.createSocket("udp4")
+    const sendAll = async (...msgs: Array<string>) => {
+      for (const m of msgs) await new Promise<void>((r) => client.send(m, port, w.host, () => r()))
+      await settle(() => got.length >= msgs.length)
+      trace.push(got.splice(0).join(" "))
+    }
+    await sendAll("a", "b", "c")
+    await close(third)
+    await sendAll("d")
+    const [, plain] = await shared(w.host, port, false)
+    trace.push(`without reuseAddr on its port: ${plain}`)
+    const [lone] = await shared(w.host, 0, false)
+    const [, late] = await shared(w.host, lone.address().port, true)
+    trace.push(`with reuseAddr on a port bound without: ${late}`)
+    const [, any] = await shared("0.0.0.0", lone.address().port, false)
+    trace.push(`every address, on a port bound to one: ${any}`)
+    const [wild] = await shared("0.0.0.0", port, true)
+    wild.on("message", (m: Buffer) => got.push(`every:${m.toString()}`))
+    await sendAll("e")
+    for (const s of [first, second, wild, lone, client]) await close(s)
+    return trace
+  },
+
+  "reuseAddr: a broadcast goes to every socket bound to every address on its port": async (w) => {
+    const trace: Array<string> = []
+    const bindShared = async (port: number) => {
+      const s = w.server.createSocket({ type: "udp4", reuseAddr: true })
+      s.bind(port, "0.0.0.0")
+      await once(s, "listening")
+      return s
+    }
+    const one = await bindShared(0)
+    const port = one.address().port
+    const two = await bindShared(port)
+    const got: Array<string> = []
+    one.on("message", (m: Buffer) => got.push(`one:${m.toString()}`))
+    two.on("message", (m: Buffer) => got.push(`two:${m.toString()}`))
+    const client = w.client.createSocket("udp4")
+    client.bind(0, w.clientHost)
+    await once(client, "listening")
+    client.setBroadcast(true)
+    await new Promise<void>((r) => client.send("to all", port, w.broadcastHost, () => r()))
+    await settle(() => got.length >= 2)
+    trace.push(got.sort().join(" "))
+    for (const s of [one, two, client]) await close(s)
     return trace
   }
 }
