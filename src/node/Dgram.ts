@@ -20,11 +20,17 @@
  *   unreachable is `'error'` with `ECONNREFUSED` (`recvmsg`), as the kernel
  *   reports it to a connected socket (an unconnected one hears nothing:
  *   IP_RECVERR is off);
- * - send errors (`EMSGSIZE`, `EHOSTUNREACH`, `EACCES` for a broadcast
+ * - send errors (`EMSGSIZE`, `ENETUNREACH`, `EACCES` for a broadcast
  *   without `setBroadcast(true)`) go to the callback, and without one
  *   nowhere (Node's doSend); a failed lookup goes to the callback or is
  *   `'error'`; a failed connect calls the connect callback with the error,
  *   or is `'error'` without one;
+ * - connect checks as Linux's ip4_datagram_connect (the stack's
+ *   `UdpSocket.connect`): no route is `ENETUNREACH` (a send's too), a
+ *   broadcast peer without `setBroadcast(true)` `EACCES`; connected, only the
+ *   peer's datagrams arrive (the stack's UDP chooses by the 4-tuple), and a
+ *   socket bound to `0.0.0.0` says the route's source address in `address()`
+ *   until `disconnect`, as getsockname does;
  * - options need a bound socket (`EBADF` before, as a socket without a file
  *   descriptor gives); `setRecvBufferSize(n)` bounds the receive queue by
  *   octets as SO_RCVBUF does (n capped at Linux's default `rmem_max` and
@@ -125,8 +131,9 @@ const codeOf = (e: UdpError): string => {
     case "MessageTooLong":
     case "FragmentationNeeded":
       return "EMSGSIZE"
+    // (no route is ENETUNREACH on Linux, from connect and from sendto: ip_route_output_flow's -ENETUNREACH)
     case "NoRoute":
-      return "EHOSTUNREACH"
+      return "ENETUNREACH"
     case "BroadcastNotAllowed":
       return "EACCES"
     case "InvalidOption":
@@ -221,8 +228,6 @@ export class Socket extends EventEmitter {
   /** what waits for the bind (Node's state.queue); undefined when nothing does */
   #queue: Array<() => void> | undefined = undefined
   #remote: { address: string; port: number } | undefined = undefined
-  /** the address bound to, as `address()` reports it */
-  #boundAddress = "0.0.0.0"
   /** SO_SNDBUF as getsockopt would say it (sends never wait here, so it bounds nothing) */
   #sendBuffer = WMEM_DEFAULT
 
@@ -384,7 +389,6 @@ export class Socket extends EventEmitter {
       this.#scope = exit.value.scope
       this.#socket = exit.value.socket
       this.#bindState = "bound"
-      this.#boundAddress = address
       this.#startLoops(exit.value.socket)
       // Node's createSocket buffer sizes are set once bound, before 'listening' (lib/dgram.js)
       try {
@@ -428,10 +432,9 @@ export class Socket extends EventEmitter {
             // closed by a listener (or between batches, before the interruption lands): no more,
             // as libuv stops reading once the handle stops receiving
             if (this.#closed) return
+            // (a connected socket's datagrams are its peer's: the stack's UDP chose it by the 4-tuple,
+            // as Linux's socket lookup; what was queued before the connect is read after it, as there)
             const address = Addr.format(d.src)
-            // a connected socket takes datagrams from its peer only (udp_lib_lookup's match on the 4-tuple)
-            const r = this.#remote
-            if (r !== undefined && (r.address !== address || r.port !== d.srcPort)) continue
             const msg = Buffer.from(d.payload.buffer, d.payload.byteOffset, d.payload.byteLength)
             this.#emitUncaught("message", msg, { address, family: "IPv4", port: d.srcPort, size: msg.length } satisfies RemoteInfo)
           }
@@ -563,15 +566,25 @@ export class Socket extends EventEmitter {
     if (callback !== undefined) this.once("connect", callback)
     this.#lookup(host, (err, ip) => {
       if (this.#closed) return
-      if (err === null && !isIPv4(ip)) err = systemError("EINVAL", "connect", host, port, "not an IPv4 address")
-      if (err !== null) {
-        // as Node's doConnect: the callback, taken off 'connect', hears the error; else 'error'
+      // as Node's doConnect: the callback, taken off 'connect', hears the error; else 'error'
+      const fail = (e: Error): void => {
         this.#connectState = "disconnected"
-        return void process.nextTick(() => {
-          if (callback === undefined) return void this.emit("error", err)
+        process.nextTick(() => {
+          if (callback === undefined) return void this.emit("error", e)
           this.removeListener("connect", callback)
-          callback(err)
+          callback(e)
         })
+      }
+      if (err === null && !isIPv4(ip)) err = systemError("EINVAL", "connect", host, port, "not an IPv4 address")
+      if (err !== null) return fail(err)
+      // the stack's connect checks as ip4_datagram_connect: a route to the peer (ENETUNREACH), a
+      // broadcast peer only with setBroadcast(true) (EACCES); Node names the host and port given
+      const socket = this.#socket
+      const exit = socket === undefined ? undefined : Runtime.runSyncExit(this.#runtime)(socket.connect(Addr.parse(ip)!, port))
+      if (exit !== undefined && Exit.isFailure(exit)) {
+        const e = failureOf(exit)
+        if (Option.isNone(e)) return void runOn(this.#runtime, Effect.failCause(exit.cause))
+        return fail(systemError(codeOf(e.value), "connect", host, port))
       }
       this.#connectState = "connected"
       this.#remote = { address: ip, port }
@@ -583,6 +596,8 @@ export class Socket extends EventEmitter {
     if (this.#connectState !== "connected") throw nodeError("ERR_SOCKET_DGRAM_NOT_CONNECTED", "Not connected")
     this.#connectState = "disconnected"
     this.#remote = undefined
+    // (the address a connect gave a socket bound to 0.0.0.0 goes with it, as __udp_disconnect's)
+    if (this.#socket !== undefined) this.#runSync(this.#socket.disconnect)
   }
 
   remoteAddress(): AddressInfo {
@@ -596,7 +611,8 @@ export class Socket extends EventEmitter {
     this.#checkOpen()
     const s = this.#socket
     if (s === undefined || this.#bindState !== "bound") throw systemError("EBADF", "getsockname")
-    return { address: this.#boundAddress, family: "IPv4", port: s.port }
+    // (getsockname: the address bound, or the one a connect took for a socket bound to 0.0.0.0)
+    return { address: Addr.format(this.#runSync(s.localAddress)), family: "IPv4", port: s.port }
   }
 
   /** Release the port; `'close'` follows. */

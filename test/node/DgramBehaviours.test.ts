@@ -117,4 +117,40 @@ describe("dgram.Socket on the stack, beyond node:dgram's table", () => {
     expect(reference).toBe("TypeError")
     expect(ours).toBe("ERR_SOCKET_DGRAM_NOT_RUNNING")
   })
+
+  it("connect or send to an address without a route: ENETUNREACH in the callback (or 'error'), the socket left unconnected, as Linux's ip4_datagram_connect and udp_sendmsg", async () => {
+    // Node 20 in a namespace with only lo up says "connect ENETUNREACH 198.19.9.9:9", syscall connect,
+    // and for a send "send ENETUNREACH 198.19.9.9:9"
+    // (the host's own routes would reach it, so no reference runs here); the stacks have no gateway
+    const trace = await withNets(async ({ stackB }) => {
+      const d = await Effect.runPromise(run(stackB, Dgram.make))
+      const out: Array<string> = []
+      const s = d.createSocket("udp4")
+      const err = await new Promise<NodeJS.ErrnoException | undefined>((r) => s.connect(9, "198.19.9.9", r))
+      out.push(`${err?.code} ${err?.syscall} ${err?.message}`)
+      try {
+        s.remoteAddress()
+      } catch (e) {
+        out.push(`remoteAddress ${(e as NodeJS.ErrnoException).code}`)
+      }
+      const bare = d.createSocket("udp4")
+      const failed = new Promise<NodeJS.ErrnoException>((r) => bare.once("error", r))
+      bare.connect(9, "198.19.9.9")
+      out.push(`without a callback: 'error' ${(await failed).code}`)
+      // and sendto(2) with no route: ENETUNREACH too (udp_sendmsg's ip_route_output_flow), to the callback
+      const sent = await new Promise<NodeJS.ErrnoException | null>((r) => bare.send("x", 9, "198.19.9.9", r))
+      out.push(`send: ${sent?.code} ${sent?.syscall}`)
+      await new Promise<void>((r) => s.connect(9, HOST_A, () => r()))
+      out.push(`then connects to a peer it can reach: ${s.remoteAddress().address}`)
+      for (const x of [s, bare]) await new Promise<void>((r) => x.close(() => r()))
+      return out
+    })
+    expect(trace).toEqual([
+      "ENETUNREACH connect connect ENETUNREACH 198.19.9.9:9",
+      "remoteAddress ERR_SOCKET_DGRAM_NOT_CONNECTED",
+      "without a callback: 'error' ENETUNREACH",
+      "send: ENETUNREACH send",
+      `then connects to a peer it can reach: ${HOST_A}`
+    ])
+  })
 })

@@ -11,7 +11,7 @@ export interface DgramSocketLike extends EventEmitter {
   bind(port?: number, address?: string, cb?: () => void): this
   send(msg: unknown, ...rest: Array<unknown>): void
   sendto(msg: unknown, ...rest: Array<unknown>): void
-  connect(port: number, address?: string, cb?: () => void): void
+  connect(port: number, address?: string, cb?: (err?: Error) => void): void
   disconnect(): void
   ref(): this
   unref(): this
@@ -958,5 +958,35 @@ export const DGRAM_STOP36_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     trace.push(got.sort().join(" "))
     for (const s of [one, two, client]) await close(s)
     return trace
+  },
+
+  "connect: a broadcast address without setBroadcast is EACCES in the callback and leaves the socket unconnected; connected, address() names the route's source, and 0.0.0.0 again after disconnect": async (w) => {
+    const trace: Array<string> = []
+    const outcome = (e: Error | undefined | null) =>
+      e ? `${(e as NodeJS.ErrnoException).code} ${(e as NodeJS.ErrnoException).syscall} ${e.message === `connect ${(e as NodeJS.ErrnoException).code} ${w.broadcastHost}:9`}` : "connected"
+    const s = w.client.createSocket("udp4")
+    trace.push(`without: ${outcome(await new Promise<Error | undefined>((r) => s.connect(9, w.broadcastHost, r)))}`)
+    try {
+      s.remoteAddress()
+      trace.push("remoteAddress went")
+    } catch (e) {
+      trace.push(`remoteAddress threw ${(e as NodeJS.ErrnoException).code}`)
+    }
+    trace.push(`bound to every address: ${s.address().address}`)
+    const noCallback = w.client.createSocket("udp4")
+    const failed = once<[NodeJS.ErrnoException]>(noCallback, "error")
+    noCallback.connect(9, w.broadcastHost)
+    trace.push(`without a callback: 'error' ${(await failed)[0].code}`)
+    s.setBroadcast(true)
+    trace.push(`with setBroadcast: ${outcome(await new Promise<Error | undefined>((r) => s.connect(9, w.broadcastHost, r)))}`)
+    trace.push(`address() is the client's address: ${s.address().address === w.clientHost}`)
+    s.disconnect()
+    trace.push(`after disconnect: ${s.address().address}`)
+    await new Promise<void>((r) => s.connect(9, w.host, () => r()))
+    trace.push(`connected to the server's address, address() is the client's: ${s.address().address === w.clientHost}`)
+    await close(s)
+    await close(noCallback)
+    return trace
   }
 }
+
