@@ -50,7 +50,8 @@
  * another (the same address, or either `0.0.0.0`) is `EADDRINUSE`; a socket
  * bound to an address takes datagrams for it before one bound to `0.0.0.0`
  * (the stack's UDP chooses as Linux's socket lookup: `Udp.selectUnicast`).
- * Node 20 has no `reusePort`.
+ * Node 20 has no `reusePort`. `ref`/`unref` do nothing, as Net.ts's: the
+ * stack's link keeps the process alive, whatever its sockets.
  * The socket's receive queue is the stack's bounded one (`UdpSocket`):
  * datagrams beyond it are dropped and counted, as a full socket buffer does.
  *
@@ -785,9 +786,15 @@ export class Socket extends EventEmitter {
     await new Promise<void>((resolve) => this.close(() => resolve()))
   }
 
+  /**
+   * Nothing, as Net.ts's sockets: what keeps Node's event loop alive is the stack's link (the TAP
+   * addon's uv_poll watcher, which is referenced), not a socket, so no one socket can let the
+   * process exit or hold it. Returns the socket, closed or not, as Node's.
+   */
   ref(): this {
     return this
   }
+  /** Nothing: see `ref`. */
   unref(): this {
     return this
   }
