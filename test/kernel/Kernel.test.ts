@@ -486,6 +486,45 @@ describe.skipIf(SKIP_ALL !== undefined)("the stack against the Linux kernel over
       })
   )
 
+  it.scopedLive.skipIf(missing("udp port sharing", ["socat"]))(
+    "the kernel's unicast goes to the socket bound to the stack's address, its broadcast to each socket sharing the port on every address (SO_REUSEADDR)",
+    () =>
+      Effect.gen(function*() {
+        const world = yield* makeWorld(10)
+        const { own, one, two } = yield* Effect.provide(
+          Effect.gen(function*() {
+            const udp = yield* Udp.Udp
+            const one = yield* udp.bind(5002, { reuseAddr: true })
+            const own = yield* udp.bind(5002, { address: Addr.parse(STACK_IP)!, reuseAddr: true })
+            const two = yield* udp.bind(5002, { reuseAddr: true })
+            return { own, one, two }
+          }),
+          world.stack
+        )
+        // one datagram from the kernel's socat, to the stack's address or (SO_BROADCAST) the subnet's broadcast
+        const send = (dst: string, text: string, broadcast: boolean) =>
+          exec(world.ns, ["sh", "-c", `printf %s "$1" | exec socat -u - UDP-DATAGRAM:${dst}:5002${broadcast ? ",broadcast" : ""}`, "sh", text], {
+            timeoutMs: CMD_TIMEOUT_MS
+          })
+        const next = (s: Udp.UdpSocket, what: string) =>
+          s.receive.pipe(
+            Effect.map((d) => new TextDecoder().decode(d.payload)),
+            Effect.timeoutFail({ duration: Duration.seconds(10), onTimeout: () => new Error(`nothing for ${what}`) })
+          )
+        const r1 = yield* send(STACK_IP, "unicast", false)
+        expect(r1.code, describeExec(r1)).toBe(0)
+        expect(yield* next(own, "the socket bound to the stack's address")).toBe("unicast")
+        const r2 = yield* send("198.18.0.255", "broadcast", true)
+        expect(r2.code, describeExec(r2)).toBe(0)
+        expect(yield* next(one, "the first socket on every address")).toBe("broadcast")
+        expect(yield* next(two, "the second socket on every address")).toBe("broadcast")
+        // (dealt in the same call as the others' copies: had it been one of them, it would be queued now)
+        expect((yield* Effect.timeoutOption(own.receive, 0))._tag).toBe("None")
+        const s = yield* stats(world)
+        expect(s.udp.noPort).toBe(0)
+      })
+  )
+
   it.scopedLive.skipIf(missing("tcp refused", ["python3"]))(
     "a kernel TCP connect to a closed port is refused at once by our reset (RFC 9293 §3.10.7.1)",
     () =>
