@@ -200,4 +200,21 @@ describe("UDP port sharing, as Linux", () => {
       }))
       expect(reached).toEqual({ code: 3, later: false })
     }))
+
+  it.scoped("a socket bound to one address of ours sends from it to another (udp_sendmsg's inet_saddr), so the answer comes back to it", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      const got = yield* run(a, Effect.gen(function*() {
+        const udp = yield* Udp
+        const echo = yield* udp.bind(7, { address: LOOPBACK })
+        const own = yield* udp.bind(PORT, { address: ADDR_A })
+        yield* own.send(LOOPBACK, 7, text("ping"))
+        const request = yield* boundedWait(echo.receive, "the request")
+        yield* echo.send(request.src, request.srcPort, request.payload)
+        const reply = yield* boundedWait(own.receive, "the echo")
+        return { from: Addr.format(request.src), reply: str(reply.payload) }
+      }))
+      expect(got).toEqual({ from: Addr.format(ADDR_A), reply: "ping" })
+    }))
 })
+
