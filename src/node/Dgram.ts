@@ -60,11 +60,10 @@
 import { EventEmitter } from "node:events"
 import { isIP, isIPv4 } from "node:net"
 import { Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
-import * as Stack from "../Stack.js"
 import { type BindOptions as UdpBindOptions, hardErrno, Udp, type UdpError, type UdpService, type UdpSocket } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import { invalidArgType, nodeError, outOfRange, rangeError, systemError, typeError, validPort } from "./Errors.js"
-import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
+import { literalAddress, notFound } from "./Hosts.js"
 import type { AddressInfo } from "./Net.js"
 import { failureOf, runNow, runOn } from "./Run.js"
 
@@ -217,7 +216,6 @@ export class Socket extends EventEmitter {
   readonly #runtime: Runtime.Runtime<Udp>
   readonly #udp: UdpService
   readonly #options: SocketOptions
-  readonly #localAddress: string
   #scope: Scope.CloseableScope | undefined = undefined
   #socket: UdpSocket | undefined = undefined
   /** the fibers that deliver datagrams and ICMP errors while bound */
@@ -233,11 +231,10 @@ export class Socket extends EventEmitter {
   #sendBuffer = WMEM_DEFAULT
 
   /** @internal use `Dgram.createSocket` */
-  constructor(runtime: Runtime.Runtime<Udp>, udp: UdpService, localAddress: string, options: SocketOptions) {
+  constructor(runtime: Runtime.Runtime<Udp>, udp: UdpService, options: SocketOptions) {
     super()
     this.#runtime = runtime
     this.#udp = udp
-    this.#localAddress = localAddress
     this.#options = options
     const signal: unknown = options.signal
     if (signal !== undefined) {
@@ -360,7 +357,8 @@ export class Socket extends EventEmitter {
       this.emit("error", systemError(code, "bind", address, named, detail))
     }
     if (!isIPv4(address)) return failed("EINVAL", "not an IPv4 address")
-    if (!isLocalHost(address, this.#localAddress)) return failed("EADDRNOTAVAIL")
+    // (whether the address is ours is the stack's UDP's to say, EADDRNOTAVAIL if not: its own, 127/8,
+    // or a broadcast address of its subnet, as Linux's inet_bind takes RTN_LOCAL and RTN_BROADCAST)
     const udp = this.#udp
     const port = wire === 0 ? undefined : wire
     const recvQueue = this.#options.recvQueue
@@ -805,8 +803,12 @@ export interface Dgram {
   readonly createSocket: (type: "udp4" | SocketOptions, listener?: (msg: Buffer, rinfo: RemoteInfo) => void) => Socket
 }
 
-/** `Dgram` over the stack a runtime provides (`Udp`), whose own address is `address`. */
-export const fromRuntime = (runtime: Runtime.Runtime<Udp>, udp: UdpService, address: string): Dgram => ({
+/**
+ * `Dgram` over the stack a runtime provides (`Udp`). (`_address`, the stack's own address, is no
+ * longer read: the stack's UDP knows which addresses a socket may be bound to. Kept so that
+ * callers that pass it go on compiling.)
+ */
+export const fromRuntime = (runtime: Runtime.Runtime<Udp>, udp: UdpService, _address?: string): Dgram => ({
   createSocket: (type, listener) => {
     // lib/dgram.js's Socket constructor, in its order: the buffer sizes (when given), the lookup, the type
     const options: SocketOptions = type !== null && typeof type === "object" ? type : { type }
@@ -818,7 +820,7 @@ export const fromRuntime = (runtime: Runtime.Runtime<Udp>, udp: UdpService, addr
     if (options.type !== "udp4") {
       throw typeError("ERR_SOCKET_BAD_TYPE", "Bad socket type specified. Valid types are: udp4 (the stack speaks IPv4)")
     }
-    const socket = new Socket(runtime, udp, address, options)
+    const socket = new Socket(runtime, udp, options)
     // (a listener that is no function is ignored, as Node's)
     if (typeof listener === "function") socket.on("message", listener)
     return socket
@@ -826,9 +828,8 @@ export const fromRuntime = (runtime: Runtime.Runtime<Udp>, udp: UdpService, addr
 })
 
 /** `Dgram` over the stack in context. @category constructors */
-export const make: Effect.Effect<Dgram, never, Udp | Stack.Stack> = Effect.gen(function*() {
+export const make: Effect.Effect<Dgram, never, Udp> = Effect.gen(function*() {
   const runtime = yield* Effect.runtime<Udp>()
   const udp = yield* Udp
-  const stack = yield* Stack.Stack
-  return fromRuntime(runtime, udp, Addr.format(stack.address))
+  return fromRuntime(runtime, udp)
 })

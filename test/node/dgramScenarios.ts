@@ -987,6 +987,40 @@ export const DGRAM_STOP36_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     await close(s)
     await close(noCallback)
     return trace
+  },
+
+  "a bind to a broadcast address of ours goes, and that socket hears broadcasts to it with those on every address, while a unicast goes to the socket bound to its address": async (w) => {
+    const got: Array<string> = []
+    const bindShared = async (host: string, port: number, name: string) => {
+      const s = w.server.createSocket({ type: "udp4", reuseAddr: true })
+      const outcome = await new Promise<string>((resolve) => {
+        s.once("listening", () => resolve("ok"))
+        s.once("error", (e: NodeJS.ErrnoException) => resolve(`${e.code}`))
+        s.bind(port, host)
+      })
+      s.on("message", (m: Buffer) => got.push(`${name}:${m.toString()}`))
+      return [s, outcome] as const
+    }
+    // (198.18.255.254 is no address of the host's nor of the stack's)
+    const [other, notOurs] = await bindShared("198.18.255.254", 0, "other")
+    await close(other)
+    const [toBroadcast, bound] = await bindShared(w.broadcastHost, 0, "broadcast-bound")
+    const trace = [`bound to an address not ours: ${notOurs}`, `bound to the broadcast address: ${bound}`]
+    if (bound !== "ok") return trace
+    trace.push(`address() names it: ${toBroadcast.address().address === w.broadcastHost}`)
+    const port = toBroadcast.address().port
+    const [any] = await bindShared("0.0.0.0", port, "every")
+    const [own] = await bindShared(w.host, port, "own")
+    const client = w.client.createSocket("udp4")
+    client.bind(0, w.clientHost)
+    await once(client, "listening")
+    client.setBroadcast(true)
+    await new Promise<void>((r) => client.send("B", port, w.broadcastHost, () => r()))
+    await new Promise<void>((r) => client.send("U", port, w.host, () => r()))
+    await settle(() => got.length >= 3)
+    trace.push(got.sort().join(" "))
+    for (const s of [toBroadcast, any, own, client]) await close(s)
+    return trace
   }
 }
 
