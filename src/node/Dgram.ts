@@ -30,7 +30,10 @@
  *   broadcast peer without `setBroadcast(true)` `EACCES`; connected, only the
  *   peer's datagrams arrive (the stack's UDP chooses by the 4-tuple), and a
  *   socket bound to `0.0.0.0` says the route's source address in `address()`
- *   until `disconnect`, as getsockname does;
+ *   until `disconnect`, as getsockname does; `disconnect` lets go of a port
+ *   the stack chose (a bind to port 0, or the bind a send or connect made):
+ *   `address()` says port 0 and nothing arrives until the next send takes a
+ *   new port, as on Linux (__udp_disconnect without SOCK_BINDPORT_LOCK);
  * - options need a bound socket (`EBADF` before, as a socket without a file
  *   descriptor gives); `setRecvBufferSize(n)` bounds the receive queue by
  *   octets as SO_RCVBUF does (n capped at Linux's default `rmem_max` and

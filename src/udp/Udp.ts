@@ -17,7 +17,9 @@
  *   (SO_REUSEADDR: Linux's udp_lib_lport_inuse); else the second bind is
  *   `AddrInUse`. `connect` fixes a peer: only its datagrams arrive, and a
  *   socket bound to every address takes the route's source address as its
- *   own until `disconnect` (ip4_datagram_connect, __udp_disconnect).
+ *   own until `disconnect` (ip4_datagram_connect, __udp_disconnect), which
+ *   also lets go of a port the stack chose: the next send or connect takes
+ *   a fresh one (inet_autobind), as on Linux.
  * - Each socket's receive side is bounded in datagrams (`queues.udpSocket` or
  *   the bind option), or, once `setReceiveBuffer` gave one, in octets as
  *   Linux's SO_RCVBUF bounds it (each datagram charged its payload and
@@ -176,6 +178,10 @@ export class UdpError extends Data.TaggedError("UdpError")<{
 
 /** @category models */
 export interface UdpSocket {
+  /**
+   * the port bound; 0 after a `disconnect` let go of one the stack chose, until the next send or
+   * `connect` takes another (Linux's __udp_disconnect and inet_autobind)
+   */
   readonly port: number
   /** the next datagram, waiting if none is queued */
   readonly receive: Effect.Effect<Datagram>
@@ -211,7 +217,10 @@ export interface UdpSocket {
    * address without `setBroadcast(true)`; the peer is left as it was then.
    */
   readonly connect: (dst: Addr.Ipv4Addr, dstPort: number) => Effect.Effect<void, UdpError>
-  /** Forget the peer; an address the socket took at `connect` goes too (one named at bind stays). */
+  /**
+   * Forget the peer; an address the socket took at `connect` goes too (one named at bind stays),
+   * and so does a port the stack chose (`port` is 0 until the next send or connect).
+   */
   readonly disconnect: Effect.Effect<void>
 }
 
@@ -589,7 +598,10 @@ export const make = Effect.gen(function*() {
       const reuse = options?.reuseAddr === true
       const chosen = pickPort(port, local, reuse)
       if (Either.isLeft(chosen)) return yield* chosen.left
-      const p = chosen.right
+      // the port, 0 while a disconnect has let go of an ephemeral one (until `autobind`)
+      let p = chosen.right
+      // a port named at bind stays through a disconnect (Linux's SOCK_BINDPORT_LOCK)
+      const portNamed = port !== undefined && port !== 0
       const ttl = options?.ttl
       const tos = options?.tos ?? 0
       const receiveBuffer = options?.receiveBuffer
@@ -622,16 +634,29 @@ export const make = Effect.gen(function*() {
       const sendOptions: SendOptions = { broadcast: options?.broadcast === true, ttl, tos, emit: emitOptionsOf({ ttl, tos }) }
       toFront(p, binding)
       bound++
+      /** Out of the table: no datagram reaches it, its port is free (a close, or a disconnect's udp_lib_unhash). */
+      const unhash = (): void => {
+        const list = ports.get(p)
+        const i = list === undefined ? -1 : list.indexOf(binding)
+        if (i < 0) return
+        bound--
+        if (list!.length === 1) ports.delete(p)
+        else list!.splice(i, 1)
+        p = 0
+      }
+      /** A fresh ephemeral port when a disconnect let go of it: a send or connect takes one first (inet_autobind). */
+      const autobind = (): UdpError | undefined => {
+        if (p !== 0) return undefined
+        const again = pickPort(undefined, binding.local, reuse)
+        if (Either.isLeft(again)) return again.left
+        p = again.right
+        toFront(p, binding)
+        bound++
+        return undefined
+      }
       yield* Effect.addFinalizer(() =>
         Effect.zipRight(
-          Effect.sync(() => {
-            const list = ports.get(p)
-            const i = list === undefined ? -1 : list.indexOf(binding)
-            if (i < 0) return
-            bound--
-            if (list!.length === 1) ports.delete(p)
-            else list!.splice(i, 1)
-          }),
+          Effect.sync(unhash),
           Effect.zipRight(binding.queue.shutdown, binding.errors.shutdown)
         )
       )
@@ -669,7 +694,7 @@ export const make = Effect.gen(function*() {
       const send = (dst: Addr.Ipv4Addr, dstPort: number, payload: Uint8Array): Effect.Effect<void, UdpError> =>
         Effect.suspend(() => {
           const tx = new Tx()
-          const failed = emitInto(tx, p, binding.local, { dst, dstPort, payload }, sendOptions)
+          const failed = autobind() ?? emitInto(tx, p, binding.local, { dst, dstPort, payload }, sendOptions)
           if (failed !== undefined) {
             c.sendFailed++
             return Effect.fail(failed)
@@ -679,6 +704,10 @@ export const make = Effect.gen(function*() {
       const sendAll = (datagrams: ReadonlyArray<OutDatagram>): Effect.Effect<void> =>
         Effect.suspend(() => {
           const tx = new Tx()
+          if (autobind() !== undefined) {
+            c.sendFailed += datagrams.length
+            return Effect.void
+          }
           for (const d of datagrams) if (emitInto(tx, p, binding.local, d, sendOptions) !== undefined) c.sendFailed++
           return ip.flush(tx)
         })
@@ -686,7 +715,9 @@ export const make = Effect.gen(function*() {
         Effect.catchAll(() => Effect.interrupt)
       )
       return {
-        port: p,
+        get port() {
+          return p
+        },
         receive,
         receiveBatch,
         send,
@@ -726,6 +757,8 @@ export const make = Effect.gen(function*() {
             if (r._tag === "Broadcast" && !sendOptions.broadcast) {
               return Effect.fail(new UdpError({ reason: "BroadcastNotAllowed", detail: `${Addr.format(dst)} is a broadcast address and the socket's broadcast option is off` }))
             }
+            const unbound = autobind()
+            if (unbound !== undefined) return Effect.fail(unbound)
             binding.peer = dst
             binding.peerPort = dstPort
             // a socket bound to every address takes the route's source as its own (and moves
@@ -736,13 +769,15 @@ export const make = Effect.gen(function*() {
             }
             return Effect.void
           }),
+        // __udp_disconnect: the address a connect took goes; a port the socket named stays (and the
+        // socket moves to its chain's head), an ephemeral one is let go until the next send or connect
         disconnect: Effect.sync(() => {
           binding.peer = undefined
           binding.peerPort = 0
-          if (!binding.named && binding.local !== Addr.ANY) {
-            binding.local = Addr.ANY
-            toFront(p, binding)
-          }
+          const moved = !binding.named && binding.local !== Addr.ANY
+          if (moved) binding.local = Addr.ANY
+          if (!portNamed) unhash()
+          else if (moved) toFront(p, binding)
         })
       } satisfies UdpSocket
     })

@@ -1021,6 +1021,41 @@ export const DGRAM_STOP36_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     trace.push(got.sort().join(" "))
     for (const s of [toBroadcast, any, own, client]) await close(s)
     return trace
+  },
+
+  "disconnect lets go of a port the kernel chose (address() says port 0, nothing arrives there); the next send takes a new one; a port named at bind stays": async (w) => {
+    const trace: Array<string> = []
+    const server = await bound(w.server, w.listenHost)
+    const port = server.address().port
+    const from: Array<number> = []
+    server.on("message", (_m: Buffer, rinfo: { port: number }) => from.push(rinfo.port))
+    const s = w.client.createSocket("udp4")
+    const heard: Array<string> = []
+    s.on("message", (m: Buffer) => heard.push(m.toString()))
+    await new Promise<void>((r) => s.connect(port, w.host, () => r()))
+    const first = s.address().port
+    await new Promise<void>((r) => s.send("connected", () => r()))
+    await settle(() => from.length >= 1)
+    s.disconnect()
+    trace.push(`after disconnect: ${JSON.stringify({ ...s.address(), address: s.address().address === "0.0.0.0" ? "0.0.0.0" : "named" })}`)
+    // the server answers to the old port: nobody there now
+    await new Promise<void>((r) => server.send("to the old port", first, w.clientHost, () => r()))
+    await new Promise<void>((r) => s.send("unconnected", port, w.host, () => r()))
+    await settle(() => from.length >= 2)
+    const second = s.address().port
+    trace.push(`first from the connected port ${from[0] === first}, then from a new port ${from[1] === second && second !== first && second > 0}`)
+    await new Promise<void>((r) => server.send("to the new port", second, w.clientHost, () => r()))
+    await settle(() => heard.length >= 1)
+    trace.push(`heard ${JSON.stringify(heard)}`)
+    // bound to a port it named: disconnect keeps it
+    const named = w.client.createSocket("udp4")
+    named.bind(first, w.clientHost)
+    await once(named, "listening")
+    await new Promise<void>((r) => named.connect(port, w.host, () => r()))
+    named.disconnect()
+    trace.push(`a named port after disconnect: ${named.address().port === first}`)
+    for (const x of [s, named, server]) await close(x)
+    return trace
   }
 }
 

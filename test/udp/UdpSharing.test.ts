@@ -216,5 +216,31 @@ describe("UDP port sharing, as Linux", () => {
       }))
       expect(got).toEqual({ from: Addr.format(ADDR_A), reply: "ping" })
     }))
+
+  it.scoped("disconnect lets go of a port the stack chose (port 0, free for another bind) and the next send takes another; a port named at bind stays (__udp_disconnect)", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      const got = yield* run(a, Effect.gen(function*() {
+        const udp = yield* Udp
+        const chosen = yield* udp.bind()
+        const first = chosen.port
+        yield* chosen.connect(ADDR_B, 4000)
+        yield* chosen.disconnect
+        const afterDisconnect = chosen.port
+        const stats = yield* Effect.flatMap(Udp, (u) => u.stats)
+        // the port is free: another socket may bind it without reuseAddr
+        const taker = yield* Effect.exit(Effect.scoped(udp.bind(first)))
+        yield* chosen.send(ADDR_B, 4000, text("x"))
+        const named = yield* udp.bind(PORT)
+        yield* named.connect(ADDR_B, 4000)
+        yield* named.disconnect
+        return { afterDisconnect, bound: stats.bound, taker: Exit.isSuccess(taker), second: chosen.port, named: named.port }
+      }))
+      expect(got.afterDisconnect).toBe(0)
+      expect(got.bound).toBe(0)
+      expect(got.taker).toBe(true)
+      expect(got.second).toBeGreaterThanOrEqual(49152)
+      expect(got.named).toBe(PORT)
+    }))
 })
 
