@@ -260,8 +260,8 @@ export class Socket extends EventEmitter {
   }
 
   /**
-   * Node's lookup4: the `lookup` option, or the stack's own (an address literal or `localhost`;
-   * nothing else resolves here), asked for `host || "127.0.0.1"` with family 4. Node's dns.lookup
+   * Node's lookup4: the `lookup` option (the socket's, or the one its `Dgram` was made with), or
+   * with none the stack's own (an address literal or `localhost`; nothing else resolves then), asked for `host || "127.0.0.1"` with family 4. Node's dns.lookup
    * answers even a literal on a later tick, so everything after a lookup happens after the call
    * that asked for it (a close right after a send comes first).
    */
@@ -807,14 +807,15 @@ export interface Dgram {
 }
 
 /**
- * `Dgram` over the stack a runtime provides (`Udp`). (`_address`, the stack's own address, is no
- * longer read: the stack's UDP knows which addresses a socket may be bound to. Kept so that
- * callers that pass it go on compiling.)
+ * `Dgram` over the stack a runtime provides (`Udp`); `lookup` resolves the names of sockets made
+ * with no `lookup` of their own (as node:dgram uses `dns.lookup`; e.g. `start()`'s: the hosts file,
+ * then the stack's DNS), else only literals and `localhost` resolve.
  */
-export const fromRuntime = (runtime: Runtime.Runtime<Udp>, udp: UdpService, _address?: string): Dgram => ({
+export const fromRuntime = (runtime: Runtime.Runtime<Udp>, udp: UdpService, lookup?: LookupFunction): Dgram => ({
   createSocket: (type, listener) => {
     // lib/dgram.js's Socket constructor, in its order: the buffer sizes (when given), the lookup, the type
-    const options: SocketOptions = type !== null && typeof type === "object" ? type : { type }
+    const given: SocketOptions = type !== null && typeof type === "object" ? type : { type }
+    const options: SocketOptions = given.lookup === undefined && lookup !== undefined ? { ...given, lookup } : given
     if (options.recvBufferSize) validateUint32(options.recvBufferSize, "options.recvBufferSize")
     if (options.sendBufferSize) validateUint32(options.sendBufferSize, "options.sendBufferSize")
     if (options.lookup !== undefined && typeof options.lookup !== "function") {
@@ -831,8 +832,12 @@ export const fromRuntime = (runtime: Runtime.Runtime<Udp>, udp: UdpService, _add
 })
 
 /** `Dgram` over the stack in context. @category constructors */
-export const make: Effect.Effect<Dgram, never, Udp> = Effect.gen(function*() {
-  const runtime = yield* Effect.runtime<Udp>()
-  const udp = yield* Udp
-  return fromRuntime(runtime, udp)
-})
+export const make: Effect.Effect<Dgram, never, Udp> = Effect.suspend(() => makeWith())
+
+/** `Dgram` over the stack in context, whose sockets resolve names with `lookup` unless given their own. @category constructors */
+export const makeWith = (lookup?: LookupFunction): Effect.Effect<Dgram, never, Udp> =>
+  Effect.gen(function*() {
+    const runtime = yield* Effect.runtime<Udp>()
+    const udp = yield* Udp
+    return fromRuntime(runtime, udp, lookup)
+  })

@@ -117,7 +117,7 @@ export const start = async (options: StartOptions): Promise<NodeStack> => {
   const dns = options.dns === undefined ? undefined : await Dns.nodeDnsFromStack(runtime, options.dns, lookupConfig)
   const lookup = dns?.lookup ?? Dns.lookupFunction(undefined, lookupConfig)
   const net = Net.fromRuntime(await runtime.runtime(), Addr.format(cidr.address), lookup)
-  const dgram = await runtime.runPromise(Dgram.make)
+  const dgram = await runtime.runPromise(Dgram.makeWith(lookup))
   const fetch = Fetch.fromNet(net)
   return {
     net,

@@ -4,8 +4,8 @@
  * on a TAP there (the kernel side 198.18.0.1/24, the stack 198.18.0.2/24)
  * with a hosts file and dnsmasq as its DNS server, and its `net` sockets
  * reach a kernel server by a name from the hosts file, by a name only DNS
- * knows, and fail with ENOTFOUND for a name neither knows; `dns` is node:dns
- * over the stack's resolver. Needs root, /dev/net/tun, the addon, the build,
+ * knows, and fail with ENOTFOUND for a name neither knows; its `dgram` sends
+ * to a name from the hosts file; `dns` is node:dns over the stack's resolver. Needs root, /dev/net/tun, the addon, the build,
  * dnsmasq and socat; skips with the printed reason otherwise.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -40,6 +40,9 @@ const line = (host) => new Promise((resolve) => {
   s.on("error", (e) => resolve("error " + e.code))
 })
 process.once("SIGUSR2", async () => {
+  const udp = stack.dgram.createSocket("udp4")
+  await new Promise((resolve, reject) => udp.send("a datagram by name\\n", 9000, "web.test", (e) => (e ? reject(e) : resolve())))
+  udp.close()
   const out = {
     hosts: await line("web.test"),
     dns: await line("dns.test"),
@@ -81,6 +84,8 @@ describe.skipIf(SKIP !== undefined)("start(): names from the hosts file, then th
       ])
       yield* eventually(Effect.sync(() => dnsmasq.stderr()), (e) => /using only locally-known addresses/.test(e), "dnsmasq to start")
       yield* spawnIn(ns, [which("socat")!, `TCP-LISTEN:8000,bind=${HOST_IP},reuseaddr,fork`, "SYSTEM:echo hello"])
+      const udp = yield* spawnIn(ns, [which("socat")!, "-u", `UDP4-RECV:9000,bind=${HOST_IP}`, "STDOUT"])
+      yield* eventually(exec(ns, ["ss", "-lunH", "sport = :9000"]), (r) => r.stdout.includes("9000"), "socat to bind")
       yield* eventually(exec(ns, ["ss", "-ltnH", "sport = :8000"]), (r) => r.stdout.includes("8000"), "socat to listen")
       process.kill(program.pid, "SIGUSR2")
       yield* eventually(Effect.sync(() => program.stdout()), (o) => o.includes("result "), "the program's result")
@@ -92,6 +97,8 @@ describe.skipIf(SKIP !== undefined)("start(): names from the hosts file, then th
         resolve4: [HOST_IP],
         lookup: HOST_IP
       })
+      // dgram resolves names as net does
+      expect(udp.stdout(), said()).toBe("a datagram by name\n")
       expect(yield* program.exited).toBe(0)
     }), 60_000)
 })
