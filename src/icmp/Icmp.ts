@@ -245,7 +245,7 @@ export const make = Effect.gen(function*() {
       } else c.errorsIgnored++
       return
     }
-    const claimed = ip.reportIcmpError({ type, code, mtu, reporter: p.src, dst, protocol, transport: quote.subarray(hl) })
+    const claimed = ip.reportIcmpError({ type, code, mtu, reporter: p.src, src: Addr.read(quote, Ip.Field.src), dst, protocol, transport: quote.subarray(hl) })
     if (claimed) c.errorsDelivered++
     else c.errorsIgnored++
   }

@@ -196,6 +196,8 @@ export interface IcmpReport {
   readonly mtu: number
   /** who sent the error (a router, or the destination) */
   readonly reporter: Addr.Ipv4Addr
+  /** the quoted datagram's source: one of our addresses (the stack's, or over the loopback a 127/8 one) */
+  readonly src: Addr.Ipv4Addr
   /** the quoted datagram's destination */
   readonly dst: Addr.Ipv4Addr
   readonly protocol: number
@@ -950,6 +952,7 @@ export const make = Effect.gen(function*() {
         code: IcmpWire.DstUnreachableCode.HostUnreachable,
         mtu: 0,
         reporter: config.address,
+        src: Addr.read(f, HEADROOM + Ip.Field.src),
         dst: Addr.read(f, HEADROOM + Ip.Field.dst),
         protocol: f[HEADROOM + Ip.Field.protocol]!,
         transport: f.subarray(HEADROOM + hl)

@@ -429,10 +429,11 @@ export const make = Effect.gen(function*() {
   yield* ip.onIcmpError(Ip.Protocol.UDP, (r) => {
     // RFC 792 quotes at least 8 octets (the ICMP layer checked): both ports are there. The
     // socket is the one a reply from the datagram's destination would reach (__udp4_lib_err looks
-    // it up reversed); the datagram's source is the route's towards its destination.
+    // it up reversed, to the quoted source: a socket bound to one address of ours sends from it
+    // to another, whose route's source may differ).
     const dstPort = UdpWire.dstPortAt(r.transport, 0)
     const port = ports.get(UdpWire.srcPortAt(r.transport, 0))
-    const b = port === undefined ? undefined : selectUnicast(port, r.dst, dstPort, ip.route(r.dst)?.src ?? config.address)
+    const b = port === undefined ? undefined : selectUnicast(port, r.dst, dstPort, r.src)
     const report: UdpErrorReport = {
       type: r.type,
       code: r.code,

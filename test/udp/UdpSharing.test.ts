@@ -217,6 +217,24 @@ describe("UDP port sharing, as Linux", () => {
       expect(got).toEqual({ from: Addr.format(ADDR_A), reply: "ping" })
     }))
 
+  it.scoped("an ICMP error about a datagram a socket bound to one address of ours sent to another reaches it (__udp4_lib_err looks up the quoted source)", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      const got = yield* run(a, Effect.gen(function*() {
+        const udp = yield* Udp
+        // from the stack's address to 127.0.0.1, whose route's source is 127.0.0.1; and back
+        const own = yield* udp.bind(PORT, { address: ADDR_A })
+        yield* own.connect(LOOPBACK, 7)
+        yield* own.send(LOOPBACK, 7, text("anyone?"))
+        const toLoopback = yield* boundedWait(own.receiveError, "the port unreachable from 127.0.0.1")
+        const looped = yield* udp.bind(PORT + 1, { address: LOOPBACK })
+        yield* looped.send(ADDR_A, 7, text("anyone?"))
+        const toOwn = yield* boundedWait(looped.receiveError, "the port unreachable from our address")
+        return [toLoopback.code, toOwn.code]
+      }))
+      expect(got).toEqual([3, 3])
+    }))
+
   it.scoped("disconnect lets go of a port the stack chose (port 0, free for another bind) and the next send takes another; a port named at bind stays (__udp_disconnect)", () =>
     Effect.gen(function*() {
       const { a } = yield* twoStacks()
