@@ -451,6 +451,10 @@ export const make = Effect.gen(function*() {
     }
   })
 
+  /** Whether `a` is a broadcast address of ours: the limited one, or our subnet's (RTN_BROADCAST). */
+  const isOurBroadcast = (a: Addr.Ipv4Addr): boolean =>
+    a === Addr.BROADCAST || (config.prefixLength < 31 && a === Addr.broadcastOf(config.address, config.prefixLength))
+
   /**
    * Build one datagram into `tx`: the header in a small buffer behind the
    * IPv4 headroom, the payload gathered from where it is, the checksum summed
@@ -473,8 +477,11 @@ export const make = Effect.gen(function*() {
     }
     // a socket with an address of its own sends from it (udp_sendmsg's saddr = inet_saddr), so that
     // the answer comes back to it: between two addresses of ours, where the route's source is the
-    // destination's (127.x) or the stack's, that may be another one
-    const r = local === Addr.ANY || routed._tag !== "Local" || routed.src === local ? routed : fromAddress(routed, local)
+    // destination's (127.x) or the stack's, that may be another one. Not one bound to a broadcast
+    // address: that one only receives on it, and sends from the route's (inet_bind: inet_saddr = 0)
+    const r = local === Addr.ANY || routed._tag !== "Local" || routed.src === local || isOurBroadcast(local)
+      ? routed
+      : fromAddress(routed, local)
     const length = UdpWire.HEADER_LEN + d.payload.length
     const buf = ip.allocate(UdpWire.HEADER_LEN)
     const sum = Checksum.sum(d.payload, r.addressSum + Ip.Protocol.UDP + length)
@@ -556,8 +563,7 @@ export const make = Effect.gen(function*() {
 
   /** Whether `a` is an address a socket may be bound to: every one, ours, 127/8, or a broadcast address of ours (Linux's inet_bind: RTN_LOCAL or RTN_BROADCAST). */
   const bindable = (a: Addr.Ipv4Addr): boolean =>
-    a === Addr.ANY || a === config.address || a >>> 24 === 127 || a === Addr.BROADCAST ||
-    (config.prefixLength < 31 && a === Addr.broadcastOf(config.address, config.prefixLength))
+    a === Addr.ANY || a === config.address || a >>> 24 === 127 || isOurBroadcast(a)
 
   const pickPort = (requested: number | undefined, local: Addr.Ipv4Addr, reuse: boolean): Either.Either<number, UdpError> => {
     if (requested !== undefined && requested !== 0) {

@@ -235,6 +235,20 @@ describe("UDP port sharing, as Linux", () => {
       expect(got).toEqual([3, 3])
     }))
 
+  it.scoped("a socket bound to a broadcast address sends from the route's source, not from the broadcast address (inet_bind: inet_saddr = 0)", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      const got = yield* run(a, Effect.gen(function*() {
+        const udp = yield* Udp
+        const echo = yield* udp.bind(7, { address: LOOPBACK })
+        const listener = yield* udp.bind(PORT, { address: SUBNET_BROADCAST })
+        yield* listener.send(LOOPBACK, 7, text("ping"))
+        const request = yield* boundedWait(echo.receive, "the datagram")
+        return Addr.format(request.src)
+      }))
+      expect(got).toBe(Addr.format(LOOPBACK))
+    }))
+
   it.scoped("disconnect lets go of a port the stack chose (port 0, free for another bind) and the next send takes another; a port named at bind stays (__udp_disconnect)", () =>
     Effect.gen(function*() {
       const { a } = yield* twoStacks()
