@@ -140,6 +140,8 @@ const codeOf = (e: UdpError): string => {
     case "BroadcastNotAllowed":
       return "EACCES"
     case "InvalidOption":
+    // (a socket bound to 127/8 sending to another host: __mkroute_output's -EINVAL)
+    case "LoopbackSource":
       return "EINVAL"
   }
 }

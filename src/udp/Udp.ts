@@ -19,7 +19,9 @@
  *   socket bound to every address takes the route's source address as its
  *   own until `disconnect` (ip4_datagram_connect, __udp_disconnect), which
  *   also lets go of a port the stack chose: the next send or connect takes
- *   a fresh one (inet_autobind), as on Linux.
+ *   a fresh one (inet_autobind), as on Linux. A socket bound to a 127/8
+ *   address reaches no other host: a send or connect to one is
+ *   `LoopbackSource` (Linux's __mkroute_output: EINVAL).
  * - Each socket's receive side is bounded in datagrams (`queues.udpSocket` or
  *   the bind option), or, once `setReceiveBuffer` gave one, in octets as
  *   Linux's SO_RCVBUF bounds it (each datagram charged its payload and
@@ -169,6 +171,8 @@ export class UdpError extends Data.TaggedError("UdpError")<{
     | "BroadcastNotAllowed"
     /** a TTL outside 1..255, a TOS outside 0..255, a receive buffer below one octet */
     | "InvalidOption"
+    /** from a socket bound to a 127/8 address to another host (Linux's __mkroute_output: EINVAL) */
+    | "LoopbackSource"
   readonly detail: string
 }> {
   override get message(): string {
@@ -451,6 +455,16 @@ export const make = Effect.gen(function*() {
     }
   })
 
+  /**
+   * Whether a socket bound to `local` would send through `r` from a 127/8 address to another host:
+   * a loopback source never leaves the host (RFC 1122 §3.2.1.3 (g)), so Linux's __mkroute_output
+   * refuses the route (EINVAL) to sendto and to connect alike.
+   */
+  const loopbackToHost = (local: Addr.Ipv4Addr, r: Route): boolean =>
+    local >>> 24 === 127 && (r._tag === "Direct" || r._tag === "Gateway")
+  const loopbackSource = (local: Addr.Ipv4Addr, dst: Addr.Ipv4Addr) =>
+    new UdpError({ reason: "LoopbackSource", detail: `a socket bound to ${Addr.format(local)} cannot reach ${Addr.format(dst)}, another host` })
+
   /** Whether `a` is a broadcast address of ours: the limited one, or our subnet's (RTN_BROADCAST). */
   const isOurBroadcast = (a: Addr.Ipv4Addr): boolean =>
     a === Addr.BROADCAST || (config.prefixLength < 31 && a === Addr.broadcastOf(config.address, config.prefixLength))
@@ -475,6 +489,7 @@ export const make = Effect.gen(function*() {
     if (routed._tag === "Broadcast" && !o.broadcast) {
       return new UdpError({ reason: "BroadcastNotAllowed", detail: `${Addr.format(d.dst)} is a broadcast address and the socket's broadcast option is off` })
     }
+    if (loopbackToHost(local, routed)) return loopbackSource(local, d.dst)
     // a socket with an address of its own sends from it (udp_sendmsg's saddr = inet_saddr), so that
     // the answer comes back to it: between two addresses of ours, where the route's source is the
     // destination's (127.x) or the stack's, that may be another one. Not one bound to a broadcast
@@ -764,6 +779,7 @@ export const make = Effect.gen(function*() {
             if (r._tag === "Broadcast" && !sendOptions.broadcast) {
               return Effect.fail(new UdpError({ reason: "BroadcastNotAllowed", detail: `${Addr.format(dst)} is a broadcast address and the socket's broadcast option is off` }))
             }
+            if (loopbackToHost(binding.local, r)) return Effect.fail(loopbackSource(binding.local, dst))
             const unbound = autobind()
             if (unbound !== undefined) return Effect.fail(unbound)
             binding.peer = dst

@@ -249,6 +249,21 @@ describe("UDP port sharing, as Linux", () => {
       expect(got).toBe(Addr.format(LOOPBACK))
     }))
 
+  it.scoped("a socket bound to 127.0.0.1 reaches no other host: send and connect are refused (Linux's __mkroute_output: EINVAL), nothing leaves", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const heard = yield* run(b, Effect.flatMap(Udp, (u) => u.bind(PORT)))
+      const got = yield* run(a, Effect.gen(function*() {
+        const udp = yield* Udp
+        const looped = yield* udp.bind(PORT, { address: LOOPBACK })
+        const sent = failureReason(yield* Effect.exit(looped.send(ADDR_B, PORT, text("out"))))
+        const connected = failureReason(yield* Effect.exit(looped.connect(ADDR_B, PORT)))
+        return { sent, connected }
+      }))
+      expect(got).toEqual({ sent: "LoopbackSource", connected: "LoopbackSource" })
+      expect(yield* run(b, drain(heard))).toEqual([])
+    }))
+
   it.scoped("disconnect lets go of a port the stack chose (port 0, free for another bind) and the next send takes another; a port named at bind stays (__udp_disconnect)", () =>
     Effect.gen(function*() {
       const { a } = yield* twoStacks()
