@@ -114,10 +114,15 @@ export const start = async (options: StartOptions): Promise<NodeStack> => {
   }).pipe(Layer.provide(link))
   const runtime = ManagedRuntime.make(layer)
   const lookupConfig = { hostsFile: options.hostsFile === false ? undefined : options.hostsFile ?? "/etc/hosts" }
-  const dns = options.dns === undefined ? undefined : await Dns.nodeDnsFromStack(runtime, options.dns, lookupConfig)
-  const lookup = dns?.lookup ?? Dns.lookupFunction(undefined, lookupConfig)
-  const net = Net.fromRuntime(await runtime.runtime(), Addr.format(cidr.address), lookup)
-  const dgram = await runtime.runPromise(Dgram.makeWith(lookup))
+  // what fails once the stack is up (a `dns` whose server is no address) lets the TAP and the
+  // stack's fibers go before start rejects: nobody else holds the runtime to dispose it
+  const made = await (async () => {
+    const dns = options.dns === undefined ? undefined : await Dns.nodeDnsFromStack(runtime, options.dns, lookupConfig)
+    const lookup = dns?.lookup ?? Dns.lookupFunction(undefined, lookupConfig)
+    const net = Net.fromRuntime(await runtime.runtime(), Addr.format(cidr.address), lookup)
+    return { dns, lookup, net, dgram: await runtime.runPromise(Dgram.makeWith(lookup)) }
+  })().catch((e: unknown) => runtime.dispose().then(() => Promise.reject(e)))
+  const { dns, lookup, net, dgram } = made
   const fetch = Fetch.fromNet(net)
   return {
     net,

@@ -5,7 +5,8 @@
  * with a hosts file and dnsmasq as its DNS server, and its `net` sockets
  * reach a kernel server by a name from the hosts file, by a name only DNS
  * knows, and fail with ENOTFOUND for a name neither knows; its `dgram` sends
- * to a name from the hosts file; `dns` is node:dns over the stack's resolver. Needs root, /dev/net/tun, the addon, the build,
+ * to a name from the hosts file; `dns` is node:dns over the stack's resolver. A start()
+ * that fails once the TAP is open lets it go. Needs root, /dev/net/tun, the addon, the build,
  * dnsmasq and socat; skips with the printed reason otherwise.
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -57,6 +58,18 @@ process.once("SIGUSR2", async () => {
 console.log("up")
 `
 
+/** A start() that fails once the stack is up (a bad DNS server), then another on the same TAP. */
+const FAILED_START = `
+const [index, tap] = process.argv.slice(1)
+const { start } = await import(index)
+const options = { tap, address: "198.18.0.2/24", hostAddress: "${HOST_IP}/24", hostsFile: false }
+const first = await start({ ...options, dns: { servers: ["not an address"] } }).then(() => "started", () => "rejected")
+// a TAP that is not multi-queue takes one reader: the first start's, if it still holds it (EBUSY)
+const again = await start(options).then(async (stack) => { await stack.close(); return "up" }, (e) => "error " + e.message)
+console.log("result " + JSON.stringify({ first, again }))
+process.exit(0)
+`
+
 describe.skipIf(SKIP !== undefined)("start(): names from the hosts file, then the stack's DNS", () => {
   it.scopedLive("net.connect reaches the kernel by a hosts-file name and by a DNS name; a name neither knows is ENOTFOUND", () =>
     Effect.gen(function*() {
@@ -99,6 +112,17 @@ describe.skipIf(SKIP !== undefined)("start(): names from the hosts file, then th
       })
       // dgram resolves names as net does
       expect(udp.stdout(), said()).toBe("a datagram by name\n")
+      expect(yield* program.exited).toBe(0)
+    }), 60_000)
+
+  it.scopedLive("a start() that fails after the TAP opened (a DNS server that is no address) releases it: the same TAP comes up again", () =>
+    Effect.gen(function*() {
+      const ns = yield* makeNetns("sf")
+      const program = yield* spawnIn(ns, [process.execPath, "--input-type=module", "-e", FAILED_START, INDEX, ifName("sf")])
+      const said = () => `program said:\n${program.stdout()}${program.stderr()}`
+      yield* eventually(Effect.sync(() => program.stdout()), (o) => o.includes("result "), "the program's result")
+      const result = JSON.parse(program.stdout().split("result ")[1]!) as Record<string, unknown>
+      expect(result, said()).toEqual({ first: "rejected", again: "up" })
       expect(yield* program.exited).toBe(0)
     }), 60_000)
 })
