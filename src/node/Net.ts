@@ -41,8 +41,9 @@
  * - host names resolve through the `lookup` option (Node's signature, so a
  *   DNS client can be plugged in), else through the one the `Net` was made
  *   with (`start()`'s: the hosts file, then the stack's DNS if configured),
- *   else not at all (ENOTFOUND); `localhost` is 127.0.0.1, the stack's
- *   loopback;
+ *   else not at all (ENOTFOUND); a listen's `host` name through the
+ *   `Net`'s, as Node's listen looks it up; `localhost` is 127.0.0.1, the
+ *   stack's loopback;
  * - `ref`/`unref` do nothing: the stack itself keeps the process alive.
  *
  * @since 0.1.0
@@ -863,6 +864,20 @@ export class Server extends EventEmitter {
       throw err
     }
     const host = o.host
+    if (host !== undefined && isIP(host) === 0 && literalAddress(host) === undefined) {
+      // a name: as Node's lookupAndListen, looked up first (dns.lookup; here the Net's lookup),
+      // then the listen is on the address it gave; a lookup's error is the server's 'error'
+      const lookup = this.#ctx.lookup
+      if (lookup === undefined) {
+        process.nextTick(() => this.emit("error", notFound(host)))
+        return this
+      }
+      lookup(host, { family: 4, all: false }, (err, address) => {
+        if (err !== null) this.emit("error", err)
+        else this.listen({ ...o, host: address }, ...(cb !== undefined ? [cb] : []))
+      })
+      return this
+    }
     if (host !== undefined && !isLocalHost(host, this.#ctx.address)) {
       process.nextTick(() => this.emit("error", systemError("EADDRNOTAVAIL", "listen", host, port)))
       return this

@@ -115,6 +115,32 @@ describe("a Net made with a lookup resolves the names of connects that bring non
   })
 })
 
+describe("a Net made with a lookup listens on a name as Node's listen does (looked up, then bound)", () => {
+  it("a name of our address listens there; a name of another host is EADDRNOTAVAIL; a name nobody gives is ENOTFOUND", async () => {
+    const file = join(dir, "hosts-4")
+    writeFileSync(file, `${HOST_B} me.test\n198.18.0.77 elsewhere.test\n`)
+    await withNets(async ({ a, stackB }) => {
+      const runtimeB = await Effect.runPromise(run(stackB, Effect.runtime<Tcp>()))
+      const named = Net.fromRuntime(runtimeB, HOST_B, Dns.lookupFunction(undefined, { hostsFile: file }))
+      const server = named.createServer((s) => s.end("here\n"))
+      server.listen(7007, "me.test")
+      await Promise.race([once(server, "listening"), once<[Error]>(server, "error").then(([e]) => Promise.reject(e))])
+      expect(server.address()).toMatchObject({ address: HOST_B, port: 7007 })
+      const client = a.connect({ host: HOST_B, port: 7007 })
+      expect((await collect(client)).toString()).toBe("here\n")
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      const failure = async (host: string) => {
+        const s = named.createServer()
+        s.listen(7008, host)
+        const [err] = await once<[NodeJS.ErrnoException]>(s, "error")
+        return err.code
+      }
+      expect(await failure("elsewhere.test")).toBe("EADDRNOTAVAIL")
+      expect(await failure("nowhere.test")).toBe("ENOTFOUND")
+    })
+  })
+})
+
 describe("node:dns's reverse and lookupService with a hosts file", () => {
   it("answer from the file before DNS (which is asked only for what the file does not give), callback and promise", async () => {
     const file = join(dir, "hosts-3")
