@@ -250,9 +250,14 @@ export const make = Effect.gen(function*() {
     else c.errorsIgnored++
   }
 
-  /** A quoted datagram from `src` was ours, for an error from `reporter`: see `onError`. */
+  /**
+   * A quoted datagram from `src` was ours, for an error from `reporter`: see `onError`. Our
+   * addresses are the stack's and 127/8 (what `ip.route` calls Local), checked as such: routing a
+   * forged error's quoted source would put an entry in the route cache for each one.
+   */
+  const ours = (a: Addr.Ipv4Addr): boolean => a === ip.address || a >>> 24 === 127
   const fromUs = (src: Addr.Ipv4Addr, reporter: Addr.Ipv4Addr): boolean =>
-    src === ip.address || (ip.route(src)?._tag === "Local" && ip.route(reporter)?._tag === "Local")
+    src === ip.address || (ours(src) && ours(reporter))
 
   /** End our ping whose echo (`key`) went to `dst` with the error; false when there is none such. */
   const failEcho = (key: number | undefined, dst: Addr.Ipv4Addr, type: IcmpReport["type"], code: number): boolean => {
