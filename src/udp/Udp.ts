@@ -4,7 +4,7 @@
  * - One dealer fiber takes batches of UDP datagrams from IPv4, verifies them
  *   (`Udp.parse`: length, checksum, a zero checksum accepted), and deals them
  *   to the bound sockets, one batch per socket per IPv4 batch, as Linux's
- *   socket lookup chooses (`selectUnicast`, `selectBroadcast`): a unicast
+ *   socket lookup chooses (`selectUnicast`, `takesBroadcast`): a unicast
  *   goes to one socket, a socket bound to its destination address before one
  *   bound to every address (`0.0.0.0`), a connected socket whose peer sent it
  *   before an unconnected one, and between equals the one bound last; a
@@ -395,19 +395,22 @@ export const selectUnicast = <B extends Addressed>(
   src: Addr.Ipv4Addr,
   srcPort: number,
   dst: Addr.Ipv4Addr
-): B | undefined => best(port, dst, src, srcPort) ?? best(port, Addr.ANY, src, srcPort)
+): B | undefined => {
+  // (one socket on the port, the usual case and a flood's: one look, not two passes)
+  if (port.length === 1) {
+    const b = port[0]!
+    return (b.local === dst || b.local === Addr.ANY) && score(b, src, srcPort) >= 0 ? b : undefined
+  }
+  return best(port, dst, src, srcPort) ?? best(port, Addr.ANY, src, srcPort)
+}
 
 /**
- * The sockets a broadcast from `src`:`srcPort` to `dst` goes to (Linux's
- * __udp4_lib_mcast_deliver, __udp_is_mcast_sock): every one on the port bound to every address or
- * to `dst`, unless connected to another peer. A socket bound to a unicast address hears none.
+ * Whether `b` takes a broadcast from `src`:`srcPort` to `dst` (Linux's __udp4_lib_mcast_deliver,
+ * __udp_is_mcast_sock: every socket on the port bound to every address or to `dst`, unless
+ * connected to another peer; a socket bound to a unicast address hears none).
  */
-export const selectBroadcast = <B extends Addressed>(
-  port: ReadonlyArray<B>,
-  src: Addr.Ipv4Addr,
-  srcPort: number,
-  dst: Addr.Ipv4Addr
-): Array<B> => port.filter((b) => (b.local === Addr.ANY || b.local === dst) && score(b, src, srcPort) >= 0)
+export const takesBroadcast = (b: Addressed, src: Addr.Ipv4Addr, srcPort: number, dst: Addr.Ipv4Addr): boolean =>
+  (b.local === Addr.ANY || b.local === dst) && score(b, src, srcPort) >= 0
 
 /** `r` with `src` as its source: one local route to our own addresses, from another of them. */
 const fromAddress = (r: Route, src: Addr.Ipv4Addr): Route => ({
@@ -553,9 +556,14 @@ export const make = Effect.gen(function*() {
       const port = ports.get(dstPort)
       if (p.broadcast) {
         // to every socket that takes it, each its own copy but the first (as Linux clones the skb)
-        const to = port === undefined ? [] : selectBroadcast(port, p.src, srcPort, p.dst)
-        for (let i = 0; i < to.length; i++) offer(to[i]!, p, at, length, srcPort, dstPort, i > 0)
-        if (to.length > 0) continue
+        // (each socket that takes it, found in place: a broadcast flood allocates nothing per frame here)
+        let taken = 0
+        if (port !== undefined) {
+          for (const b of port) {
+            if (takesBroadcast(b, p.src, srcPort, p.dst)) offer(b, p, at, length, srcPort, dstPort, taken++ > 0)
+          }
+        }
+        if (taken > 0) continue
       } else {
         const b = port === undefined ? undefined : selectUnicast(port, p.src, srcPort, p.dst)
         if (b !== undefined) {
