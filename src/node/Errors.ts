@@ -63,6 +63,8 @@ export const codeOf = (e: TcpError): string => {
     case "Closed":
       return "EPIPE"
     case "NoRoute":
+      return "ENETUNREACH"
+    case "HostUnreachable":
       return "EHOSTUNREACH"
     case "NoEphemeralPorts":
       return "EADDRNOTAVAIL"

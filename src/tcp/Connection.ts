@@ -842,6 +842,6 @@ const toError = (f: Sender.Failure, c: Conn): TcpError => {
     case "Aborted":
       return new TcpError({ reason: "Closed", detail: `${describe(c)}: the connection was aborted` })
     case "Unreachable":
-      return new TcpError({ reason: "NoRoute", detail: `${describe(c)}: the peer is unreachable` })
+      return new TcpError({ reason: "HostUnreachable", detail: `${describe(c)}: the peer is unreachable` })
   }
 }

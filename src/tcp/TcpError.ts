@@ -19,8 +19,13 @@ export class TcpError extends Data.TaggedError("TcpError")<{
     | "AddressInUse"
     /** the connection or listener was closed or aborted on our side (EPIPE, EBADF) */
     | "Closed"
-    /** no route to the address (EHOSTUNREACH / ENETUNREACH) */
+    /** no route to the address: the stack's routes reach no such network (ENETUNREACH) */
     | "NoRoute"
+    /**
+     * the peer cannot be reached on its route: its link address never resolved, or an ICMP error
+     * said so (EHOSTUNREACH, which Linux gives for all but an ICMP "net unreachable")
+     */
+    | "HostUnreachable"
     /** every ephemeral port towards that destination is in use (EADDRNOTAVAIL) */
     | "NoEphemeralPorts"
     /** the stack holds `tcp.maxConnections` already */

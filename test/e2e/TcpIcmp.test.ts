@@ -1,7 +1,7 @@
 /**
  * ICMP errors about our TCP segments (RFC 1122 §4.2.3.9, RFC 1191,
  * RFC 5927), against a raw peer: "port unreachable" for our SYN refuses the
- * connect at once; a failed neighbour resolution fails it with NoRoute
+ * connect at once; a failed neighbour resolution fails it with HostUnreachable
  * after the ARP retries instead of two minutes of SYN retransmissions; an
  * error quoting a sequence number we never sent is not believed.
  */
@@ -50,7 +50,7 @@ describe("ICMP errors about TCP segments", () => {
       expect((yield* stats).tcp.icmpErrors).toBe(1)
     }))
 
-  it.scoped("a firewall's 'administratively prohibited' or a time exceeded for our SYN fails the connect at once with NoRoute (Linux's tcp_v4_err)", () =>
+  it.scoped("a firewall's 'administratively prohibited' or a time exceeded for our SYN fails the connect at once with HostUnreachable (Linux's tcp_v4_err)", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* stackWithPeer()
       // iptables' REJECT --reject-with icmp-host-prohibited (code 10) / icmp-admin-prohibited (code 13)
@@ -66,7 +66,7 @@ describe("ICMP errors about TCP segments", () => {
         yield* peer.sendIp(answer(syn), MAC_A)
         yield* settle
         // at once: no SYN retransmission (the first goes after a second) was needed to see it
-        expect(reasonOf(yield* boundedWait(Fiber.await(connecting), "connect to fail"))).toEqual(Option.some("NoRoute"))
+        expect(reasonOf(yield* boundedWait(Fiber.await(connecting), "connect to fail"))).toEqual(Option.some("HostUnreachable"))
       }
     }))
 
@@ -85,7 +85,7 @@ describe("ICMP errors about TCP segments", () => {
       yield* Fiber.interrupt(connecting)
     }))
 
-  it.scoped("a neighbour that never answers ARP fails the connect with NoRoute after the ARP retries", () =>
+  it.scoped("a neighbour that never answers ARP fails the connect with HostUnreachable (EHOSTUNREACH) after the ARP retries", () =>
     Effect.gen(function*() {
       const { stack } = yield* stackWithPeer()
       const silent = Addr.parse("198.18.0.77")!
@@ -96,6 +96,6 @@ describe("ICMP errors about TCP segments", () => {
         yield* TestClock.adjust("1 second")
         yield* settle
       }
-      expect(reasonOf(yield* boundedWait(Fiber.await(connecting), "connect to fail"))).toEqual(Option.some("NoRoute"))
+      expect(reasonOf(yield* boundedWait(Fiber.await(connecting), "connect to fail"))).toEqual(Option.some("HostUnreachable"))
     }))
 })

@@ -155,6 +155,15 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       server.close()
     }), 30_000)
 
+  it("a connect to an address with no route is ENETUNREACH, as Linux's connect(2) (a neighbour that never answers is EHOSTUNREACH)", () =>
+    withNets(async ({ a }) => {
+      // (the in-memory stacks have no gateway: 198.19.0.1 is off every route)
+      const client = a.connect(80, "198.19.0.1")
+      const [err] = await once<[NodeJS.ErrnoException]>(client, "error")
+      expect(err.code).toBe("ENETUNREACH")
+      expect(err.syscall).toBe("connect")
+    }), 30_000)
+
   it("a host of '127.1' is 127.0.0.1, as getaddrinfo reads it with inet_aton, not ENOTFOUND", () =>
     withNets(async ({ a }) => {
       const server = a.createServer((s) => s.end("hi"))

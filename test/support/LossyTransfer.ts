@@ -58,13 +58,13 @@ const transfer = (
     const data = new Uint8Array(size).map((_, i) => (i * 2654435761) >>> 24)
     const received = yield* Effect.fork(Effect.flatMap(listener.accept, readAll))
     let connects = 0
-    // A connect may fail with NoRoute when all three ARP requests or their replies are lost (about
+    // A connect may fail with HostUnreachable when all three ARP requests or their replies are lost (about
     // 0.7 % of runs at 10 % loss each way): the locally made host unreachable ends a SYN-SENT
     // connection, as on Linux. An application tries again; so does this one, at most 5 times.
     const connect = Effect.suspend(() => {
       connects++
       return run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 })))
-    }).pipe(Effect.retry({ times: 4, while: (e) => e.reason === "NoRoute" }))
+    }).pipe(Effect.retry({ times: 4, while: (e) => e.reason === "HostUnreachable" }))
     const sender = yield* Effect.fork(Effect.gen(function*() {
       const conn = yield* connect
       for (let o = 0; o < data.length; o += 65536) yield* conn.write(data.subarray(o, o + 65536))
