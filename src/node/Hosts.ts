@@ -82,12 +82,17 @@ export interface HostsEntry {
   /** as the stack hands it out: dotted IPv4, or IPv6 compressed in lowercase (RFC 5952, as inet_ntop writes it) */
   readonly address: string
   readonly family: 4 | 6
+  /**
+   * the address an IPv4 question reads from the line (glibc's files backend): an IPv4 line's own,
+   * an IPv4-mapped line's IPv4 address, 127.0.0.1 for `::1`; undefined for any other IPv6 line
+   */
+  readonly ipv4: string | undefined
   /** the canonical name and the aliases, in the line's order */
   readonly names: ReadonlyArray<string>
 }
 
-/** An IPv6 address as the stack writes it, with what glibc's files backend looks at in it. */
-const ipv6Entry = (text: string): { readonly address: string; readonly mappedV4?: string; readonly loopback: boolean } | undefined => {
+/** An IPv6 address as the stack writes it, and what an IPv4 question reads from it (see `HostsEntry.ipv4`). */
+const ipv6Entry = (text: string): { readonly address: string; readonly ipv4: string | undefined } | undefined => {
   // (no zone: inet_pton takes none; URL's serializer is RFC 5952's compressed lowercase form)
   if (!isIPv6(text) || text.includes("%")) return undefined
   const hex = new URL(`http://[${text}]/`).hostname.slice(1, -1)
@@ -95,9 +100,9 @@ const ipv6Entry = (text: string): { readonly address: string; readonly mappedV4?
   if (m !== null) {
     const hi = parseInt(m[1]!, 16), lo = parseInt(m[2]!, 16)
     const v4 = `${hi >>> 8}.${hi & 0xff}.${lo >>> 8}.${lo & 0xff}`
-    return { address: `::ffff:${v4}`, mappedV4: v4, loopback: false }
+    return { address: `::ffff:${v4}`, ipv4: v4 }
   }
-  return { address: hex, loopback: hex === "::1" }
+  return { address: hex, ipv4: hex === "::1" ? "127.0.0.1" : undefined }
 }
 
 /**
@@ -114,10 +119,10 @@ export const parseHosts = (text: string): ReadonlyArray<HostsEntry> => {
     const fields = (hash < 0 ? raw : raw.slice(0, hash)).split(/[ \t\r\f\v]+/).filter((f) => f.length > 0)
     if (fields.length < 2) continue
     const [address, ...names] = fields as [string, ...Array<string>]
-    if (isIPv4(address)) entries.push({ address, family: 4, names })
+    if (isIPv4(address)) entries.push({ address, family: 4, ipv4: address, names })
     else {
       const v6 = ipv6Entry(address)
-      if (v6 !== undefined) entries.push({ address: v6.address, family: 6, names })
+      if (v6 !== undefined) entries.push({ address: v6.address, family: 6, ipv4: v6.ipv4, names })
     }
   }
   return entries
@@ -140,11 +145,7 @@ export const lookupHosts = (entries: ReadonlyArray<HostsEntry>, name: string, fa
     if (!e.names.some((n) => sameName(n, name))) continue
     if (family === 6) {
       if (e.family === 6) found.push(e.address)
-    } else if (e.family === 4) found.push(e.address)
-    else {
-      const v4 = v4View(e)
-      if (v4 !== undefined) found.push(v4)
-    }
+    } else if (e.ipv4 !== undefined) found.push(e.ipv4)
   }
   return found
 }
@@ -181,13 +182,7 @@ export const nameOfAddress = (entries: ReadonlyArray<HostsEntry>, ip: string): s
   const want = entryAddress(ip)
   if (want === undefined) return undefined
   for (const e of entries) {
-    if (e.family === want.family ? e.address === want.address : want.family === 4 && v4View(e) === want.address) return e.names[0]
+    if (want.family === 4 ? e.ipv4 === want.address : e.family === 6 && e.address === want.address) return e.names[0]
   }
   return undefined
-}
-
-/** An IPv6 entry as an IPv4 question reads it (mapped: its IPv4 address; ::1: 127.0.0.1), else undefined. */
-const v4View = (e: HostsEntry): string | undefined => {
-  const v6 = ipv6Entry(e.address)!
-  return v6.mappedV4 ?? (v6.loopback ? "127.0.0.1" : undefined)
 }

@@ -38,7 +38,7 @@ describe("the hosts file, as glibc's files backend reads it", () => {
 
   it("a line with no name, or only a comment, gives no entry; CRLF line ends read as LF", () => {
     expect(Hosts.parseHosts("198.18.0.13\n# 198.18.0.1 x\n198.18.0.2 crlf.test\r\n")).toEqual([
-      { address: "198.18.0.2", family: 4, names: ["crlf.test"] }
+      { address: "198.18.0.2", family: 4, ipv4: "198.18.0.2", names: ["crlf.test"] }
     ])
   })
 })
