@@ -12,7 +12,7 @@
  * printed reason otherwise (in CI a missing curl fails instead).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { type Context, Effect, Layer } from "effect"
+import { Effect } from "effect"
 import type { Scope } from "effect"
 import { createHash, randomBytes } from "node:crypto"
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs"
@@ -20,49 +20,27 @@ import type * as http2 from "node:http2"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type * as tls from "node:tls"
-import { fileURLToPath } from "node:url"
-import { Link } from "../../src/link/Link.js"
-import * as LinkTap from "../../src/link/LinkTap.js"
 import * as Http2 from "../../src/node/Http2.js"
-import * as Net from "../../src/node/Net.js"
-import * as Stack from "../../src/Stack.js"
 import { eventually } from "../support/Live.js"
-import { exec, ifName, makeNetns, moveLinkToNetns, spawnIn, tapSkipReason } from "../support/Netns.js"
-import type { ExecResult, Netns } from "../support/Netns.js"
+import { exec, spawnIn, tapSkipReason } from "../support/Netns.js"
+import { CERT_FILE, describeExec, HOST_IP, KEY_FILE, type NetOnTap, netOnTap, STACK_IP } from "../support/NodeTap.js"
 
 const skipReason = (): string | undefined => tapSkipReason({ ciInstalls: ["curl"] })
 const SKIP = skipReason()
 if (SKIP !== undefined) console.warn(`skipping Node http2 over the TAP: ${SKIP}`)
 
 const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x0a])
-const STACK_IP = "198.18.0.2"
-const HOST_IP = "198.18.0.1"
 const MB = 1024 * 1024
 
 interface World {
-  readonly ns: Netns
-  readonly stack: Context.Context<Stack.Services>
+  readonly ns: NetOnTap["ns"]
+  readonly stack: NetOnTap["stack"]
   readonly http2: Http2.Http2
 }
 
 const makeWorld = (index: number): Effect.Effect<World, unknown, Scope.Scope> =>
-  Effect.gen(function*() {
-    const ns = yield* makeNetns("nht")
-    const ifname = ifName("nht", index)
-    const tap = yield* LinkTap.make({ name: ifname, mac: STACK_MAC })
-    yield* moveLinkToNetns(ifname, ns, { address: `${HOST_IP}/24` })
-    const stack = yield* Layer.build(
-      Stack.layer({ address: STACK_IP, prefixLength: 24 }).pipe(Layer.provide(Layer.succeed(Link, tap)))
-    )
-    const net = yield* Effect.provide(Net.make, stack)
-    return { ns, stack, http2: Http2.fromNet(net) }
-  })
+  Effect.map(netOnTap("nht", index, STACK_MAC), ({ ns, net, stack }) => ({ ns, stack, http2: Http2.fromNet(net) }))
 
-/** The test certificate (self-signed, for gonet.test, 198.18.0.1 and 198.18.0.2) and its key. */
-const CERT_FILE = fileURLToPath(new URL("../fixtures/tls/cert.pem", import.meta.url))
-const KEY_FILE = fileURLToPath(new URL("../fixtures/tls/key.pem", import.meta.url))
-
-const describeExec = (r: ExecResult) => `exit ${r.code}\nstdout: ${r.stdout}\nstderr: ${r.stderr}`
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex")
 
 /** The body /bytes/N serves: octet i is a function of i (the same expression runs in the kernel-side server). */
