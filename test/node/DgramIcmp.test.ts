@@ -18,16 +18,22 @@ import { boundedWait } from "../support/Clock.js"
 import { asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
 
+/** A stack and its test peer, and a dgram socket connected to the peer's port 9 whose 'error' codes are kept. */
+const connectedToPeer = Effect.gen(function*() {
+  const { stack, peer } = yield* stackWithPeer()
+  const dgram = yield* run(stack, Dgram.make)
+  const errors: Array<string> = []
+  const socket = dgram.createSocket("udp4")
+  socket.on("error", (e: NodeJS.ErrnoException) => errors.push(String(e.code)))
+  yield* Effect.addFinalizer(() => Effect.sync(() => socket.close()))
+  yield* Effect.async<void>((resume) => socket.connect(9, Addr.format(PEER_ADDR), () => resume(Effect.void)))
+  return { errors, peer, socket }
+})
+
 describe("dgram: ICMP errors on a connected socket", () => {
   it.scopedLive("a host unreachable is not reported; a port unreachable is ECONNREFUSED", () =>
     Effect.gen(function*() {
-      const { stack, peer } = yield* stackWithPeer()
-      const dgram = yield* run(stack, Dgram.make)
-      const errors: Array<string> = []
-      const socket = dgram.createSocket("udp4")
-      socket.on("error", (e: NodeJS.ErrnoException) => errors.push(String(e.code)))
-      yield* Effect.addFinalizer(() => Effect.sync(() => socket.close()))
-      yield* Effect.async<void>((resume) => socket.connect(9, Addr.format(PEER_ADDR), () => resume(Effect.void)))
+      const { errors, peer, socket } = yield* connectedToPeer
       const report = (code: number) =>
         Effect.gen(function*() {
           socket.send("x")
@@ -51,13 +57,7 @@ describe("dgram: ICMP errors on a connected socket", () => {
 
   it.scopedLive("a parameter problem is EPROTO, hard; a time exceeded is not reported (Linux's __udp4_lib_err)", () =>
     Effect.gen(function*() {
-      const { stack, peer } = yield* stackWithPeer()
-      const dgram = yield* run(stack, Dgram.make)
-      const errors: Array<string> = []
-      const socket = dgram.createSocket("udp4")
-      socket.on("error", (e: NodeJS.ErrnoException) => errors.push(String(e.code)))
-      yield* Effect.addFinalizer(() => Effect.sync(() => socket.close()))
-      yield* Effect.async<void>((resume) => socket.connect(9, Addr.format(PEER_ADDR), () => resume(Effect.void)))
+      const { errors, peer, socket } = yield* connectedToPeer
       const report = (icmp: (quote: Uint8Array) => Uint8Array) =>
         Effect.gen(function*() {
           socket.send("x")
