@@ -763,7 +763,8 @@ export class Socket extends EventEmitter {
 
   /** Node's bufferSize(): size 0 reads, any other sets (lib/dgram.js). */
   #bufferSize(size: number, receive: boolean): number {
-    if (size >>> 0 !== size) throw nodeError("ERR_SOCKET_BAD_BUFFER_SIZE", "Buffer size must be a positive integer")
+    // (a TypeError in lib/internal/errors.js)
+    if (size >>> 0 !== size) throw typeError("ERR_SOCKET_BAD_BUFFER_SIZE", "Buffer size must be a positive integer")
     const s = this.#socket
     if (s === undefined || this.#closed) {
       // (Node's SystemError: the libuv call as its syscall, the errno in `info`)
@@ -771,7 +772,12 @@ export class Socket extends EventEmitter {
       const bad = systemError("EBADF", call)
       const err = Object.assign(
         nodeError("ERR_SOCKET_BUFFER_SIZE", `Could not get or set buffer size: ${call} returned EBADF (bad file descriptor)`),
-        { syscall: call, errno: bad.errno, info: { errno: bad.errno, code: "EBADF", message: "bad file descriptor", syscall: call } }
+        {
+          name: "SystemError",
+          syscall: call,
+          errno: bad.errno,
+          info: { errno: bad.errno, code: "EBADF", message: "bad file descriptor", syscall: call }
+        }
       )
       throw err
     }

@@ -62,6 +62,23 @@ const bound = async (d: DgramLike, host: string, port = 0): Promise<DgramSocketL
 
 const close = (s: DgramSocketLike): Promise<void> => new Promise((r) => s.close(() => r()))
 
+/**
+ * A call into `trace`: `what -> <its result as JSON>` (or `what went` when the result is not the
+ * point), or `what threw <name> <code> <syscall>: <message>`. A message is cut at `cut` where
+ * Node's carries what ours need not match (an errno's text after " (", a value after ": ").
+ */
+const attempter = (trace: Array<string>, options: { readonly result?: boolean; readonly cut?: string } = {}) =>
+(what: string, f: () => unknown): void => {
+  try {
+    const r = f()
+    trace.push(options.result === false ? `${what} went` : `${what} -> ${JSON.stringify(r)}`)
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException
+    const message = options.cut === undefined ? err.message : err.message.split(options.cut)[0]
+    trace.push(`${what} threw ${err.name} ${err.code}${err.syscall === undefined ? "" : ` ${err.syscall}`}: ${message}`)
+  }
+}
+
 /** an echo server: every datagram back to where it came from */
 const echo = async (w: DgramWorld): Promise<DgramSocketLike> => {
   const s = await bound(w.server, w.listenHost)
@@ -149,14 +166,7 @@ export const DGRAM_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<stri
 
   "socket options: EBADF before the bind, setTTL's argument checks, buffer sizes as the kernel reports them": async (w) => {
     const trace: Array<string> = []
-    const attempt = (what: string, f: () => unknown) => {
-      try {
-        trace.push(`${what} -> ${JSON.stringify(f())}`)
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException
-        trace.push(`${what} threw ${err.code} ${err.syscall ?? ""}: ${err.message}`)
-      }
-    }
+    const attempt = attempter(trace)
     const s = w.client.createSocket("udp4")
     attempt("setBroadcast before bind", () => s.setBroadcast(true))
     attempt("setTTL before bind", () => s.setTTL(64))
@@ -223,14 +233,7 @@ export const DGRAM_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<stri
 export const DGRAM_REVIEW_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<string>>> = {
   "ports may be given as numeric strings (validatePort); bad ones are ERR_SOCKET_BAD_PORT with Node's message": async (w) => {
     const trace: Array<string> = []
-    const attempt = (what: string, f: () => unknown) => {
-      try {
-        f()
-        trace.push(`${what} went`)
-      } catch (e) {
-        trace.push(`${what} threw ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message}`)
-      }
-    }
+    const attempt = attempter(trace, { result: false })
     const first = await bound(w.server, w.listenHost)
     const port = first.address().port
     await close(first)
@@ -442,14 +445,7 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
 
   "createSocket's signal: an abort closes the socket and lets go of the signal; an aborted one closes it at once; not a signal is ERR_INVALID_ARG_TYPE": async (w) => {
     const trace: Array<string> = []
-    const attempt = (what: string, f: () => unknown) => {
-      try {
-        f()
-        trace.push(`${what} went`)
-      } catch (e) {
-        trace.push(`${what} threw ${(e as NodeJS.ErrnoException).name} ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message}`)
-      }
-    }
+    const attempt = attempter(trace, { result: false })
     const ac = new AbortController()
     const s = w.client.createSocket({ type: "udp4", signal: ac.signal })
     s.on("close", () => trace.push("close"))
@@ -518,14 +514,7 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
 
   "send's arguments as lib/dgram.js takes them: lists, what is no buffer, the address's type, a callback that is none, a connected socket's forms, sendto": async (w) => {
     const trace: Array<string> = []
-    const attempt = (what: string, f: () => unknown) => {
-      try {
-        f()
-        trace.push(`${what} went`)
-      } catch (e) {
-        trace.push(`${what} threw ${(e as Error).name} ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message}`)
-      }
-    }
+    const attempt = attempter(trace, { result: false })
     const server = await bound(w.server, w.listenHost)
     const port = server.address().port
     const got: Array<string> = []
@@ -673,13 +662,7 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
   "the TTL and multicast calls check their arguments before the socket, as Node and libuv do (int32 TTLs, addresses parsed, EBADF before the bind)": async (w) => {
     // (no call here names a multicast group Node's socket could join: the kernel would join it)
     const trace: Array<string> = []
-    const attempt = (what: string, f: () => unknown) => {
-      try {
-        trace.push(`${what} -> ${JSON.stringify(f())}`)
-      } catch (e) {
-        trace.push(`${what} threw ${(e as Error).name} ${(e as NodeJS.ErrnoException).code} ${(e as NodeJS.ErrnoException).syscall}: ${(e as Error).message}`)
-      }
-    }
+    const attempt = attempter(trace)
     type Multicast = DgramSocketLike & {
       setMulticastTTL(ttl: unknown): number
       setMulticastLoopback(flag: unknown): unknown
@@ -789,13 +772,7 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
 
   "state errors and event order: connecting is not connected, 'listening' before 'connect', close twice, ref/unref, '::' on udp4": async (w) => {
     const trace: Array<string> = []
-    const attempt = (what: string, f: () => unknown) => {
-      try {
-        trace.push(`${what} -> ${JSON.stringify(f())}`)
-      } catch (e) {
-        trace.push(`${what} threw ${(e as Error).name} ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message.split(" (")[0]}`)
-      }
-    }
+    const attempt = attempter(trace, { cut: " (" })
     const server = await bound(w.server, w.listenHost)
     const port = server.address().port
     const a = w.client.createSocket("udp4")
@@ -864,14 +841,7 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
 export const DGRAM_STOP36_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<string>>> = {
   "bind({ fd }): an int32 fd above 0 is thrown ERR_INVALID_FD_TYPE and the socket stays binding; 0, -1, 1.5 or a string is no fd": async (w) => {
     const trace: Array<string> = []
-    const attempt = (what: string, f: () => unknown) => {
-      try {
-        f()
-        trace.push(`${what} went`)
-      } catch (e) {
-        trace.push(`${what} threw ${(e as Error).name} ${(e as NodeJS.ErrnoException).code}: ${(e as Error).message.split(": ")[0]}`)
-      }
-    }
+    const attempt = attempter(trace, { result: false, cut: ": " })
     const fd = openSync("/dev/null", "r")
     try {
       const s = w.server.createSocket("udp4")
