@@ -47,7 +47,7 @@
 import { Duration, Effect, Either, Exit, type Fiber, FiberId, Option, Runtime } from "effect"
 import type { ManagedRuntime } from "effect"
 import * as NodeDnsModule from "node:dns"
-import { getSystemErrorMap, inspect, promisify } from "node:util"
+import { getSystemErrorMap, promisify } from "node:util"
 import { isIP } from "node:net"
 import { domainToASCII } from "node:url"
 import { readFile } from "node:fs"
@@ -58,7 +58,7 @@ import type { Tcp } from "../tcp/Tcp.js"
 import type { Udp } from "../udp/Udp.js"
 import * as Hosts from "./Hosts.js"
 import { inetAton, isLocalhost } from "./Hosts.js"
-import { invalidArgType, outOfRange, received, typeError, validPort } from "./Errors.js"
+import { invalidArgType, invalidValue, outOfRange, received, typeError, validPort } from "./Errors.js"
 import { failureOf, runOn } from "./Run.js"
 
 /** One address, as `dns.lookup` gives with `all: true`. @category models */
@@ -141,10 +141,6 @@ export const toLookupError = (e: Dns.DnsError, hostname: string): LookupError =>
   err.cause = e
   return err
 }
-
-/** ERR_INVALID_ARG_VALUE: `The argument 'name'` or, for a dotted name, `The property 'name'`. */
-const invalidValue = (name: string, reason: string, v: unknown) =>
-  typeError("ERR_INVALID_ARG_VALUE", `The ${name.includes(".") ? "property" : "argument"} '${name}' ${reason}. Received ${inspect(v)}`)
 
 /** Node's validateOneOf. */
 const oneOf = <A>(v: unknown, name: string, allowed: ReadonlyArray<A>): A => {

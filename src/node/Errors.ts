@@ -33,7 +33,8 @@ export const systemError = (
   port?: number,
   detail?: string
 ): NodeSystemError => {
-  const where = address === undefined ? "" : port === undefined ? ` ${address}` : ` ${address}:${port}`
+  // (port 0 is left out of the message and the error, as Node's exceptionWithHostPort leaves it)
+  const where = address === undefined ? "" : port === undefined || port <= 0 ? ` ${address}` : ` ${address}:${port}`
   const err = new Error(`${syscall} ${code}${where}${detail === undefined ? "" : ` (${detail})`}`) as Error & {
     code: string
     errno: number
@@ -45,7 +46,7 @@ export const systemError = (
   err.errno = errnoOf(code)
   err.syscall = syscall
   if (address !== undefined) err.address = address
-  if (port !== undefined) err.port = port
+  if (port !== undefined && port > 0) err.port = port
   return err
 }
 
@@ -148,11 +149,23 @@ export const received = (v: unknown): string => {
 }
 
 /**
+ * Node's ERR_INVALID_ARG_VALUE (lib/internal/errors.js): `The argument 'name'` or, for a dotted
+ * name, `The property 'name'`, the reason, and the value inspected (cut at 128 characters).
+ */
+export const invalidValue = (name: string, reason: string, v: unknown): TypeError & { code: string } => {
+  const shown = inspect(v)
+  return typeError(
+    "ERR_INVALID_ARG_VALUE",
+    `The ${name.includes(".") ? "property" : "argument"} '${name}' ${reason}. Received ${shown.length > 128 ? `${shown.slice(0, 128)}...` : shown}`
+  )
+}
+
+/**
  * Node's validatePort (lib/internal/validators.js), which dgram's send and connect and dns's
  * lookupService use: a number or a numeric string (a port from argv or the environment) in
  * 0..65535, 0 only where allowed; the port as a number. ERR_SOCKET_BAD_PORT is a RangeError there.
  */
-export const validPort = (port: unknown, allowZero: boolean): number => {
+export const validPort = (port: unknown, allowZero: boolean, name = "Port"): number => {
   if (
     (typeof port !== "number" && typeof port !== "string") ||
     (typeof port === "string" && port.trim().length === 0) ||
@@ -160,7 +173,7 @@ export const validPort = (port: unknown, allowZero: boolean): number => {
     +port > 0xffff ||
     (port === 0 && !allowZero)
   ) {
-    throw rangeError("ERR_SOCKET_BAD_PORT", `Port should be ${allowZero ? ">=" : ">"} 0 and < 65536. Received ${received(port)}.`)
+    throw rangeError("ERR_SOCKET_BAD_PORT", `${name} should be ${allowZero ? ">=" : ">"} 0 and < 65536. Received ${received(port)}.`)
   }
   return +port | 0
 }

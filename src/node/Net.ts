@@ -56,7 +56,7 @@ import * as Stack from "../Stack.js"
 import { type Connection, type Listener, Tcp, type TcpService } from "../tcp/Tcp.js"
 import type { TcpError } from "../tcp/TcpError.js"
 import * as Addr from "../wire/Ipv4Addr.js"
-import { abortError, fromTcpError, nodeError, systemError } from "./Errors.js"
+import { abortError, fromTcpError, invalidArgType, invalidValue, nodeError, outOfRange, systemError, typeError, validPort } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
 import { failureOf, onAbort, runNow, runOn } from "./Run.js"
 
@@ -139,10 +139,39 @@ const runWith = <A, E>(
 ): Fiber.RuntimeFiber<A, E> => runOn(ctx.runtime, effect, onExit)
 
 /** Node's port validation: an integer (or its decimal text) in 0..65535. */
-const portOf = (port: unknown, allowZero: boolean): number | undefined => {
-  const n = typeof port === "string" && /^\d+$/.test(port.trim()) ? Number(port) : port
-  if (typeof n !== "number" || !Number.isInteger(n) || n < (allowZero ? 0 : 1) || n > 65535) return undefined
-  return n
+/**
+ * The checks of Node 20's lookupAndConnect, in its order, thrown as it throws them: a local
+ * address that is no IP address, a local port that is no number, a port that is neither number nor
+ * string, then validatePort (0 allowed: Linux sends the SYN, and the peer refuses it); the port.
+ */
+const connectPort = (o: ConnectOptions): number => {
+  const { localAddress, localPort } = o as { localAddress?: unknown; localPort?: unknown }
+  if (localAddress && isIP(String(localAddress)) === 0) {
+    throw typeError("ERR_INVALID_IP_ADDRESS", `Invalid IP address: ${String(localAddress)}`)
+  }
+  if (localPort && typeof localPort !== "number") throw invalidArgType("options.localPort", "of type number", localPort)
+  if (typeof o.port !== "number" && typeof o.port !== "string") {
+    throw invalidArgType("options.port", "one of type number or string", o.port)
+  }
+  return validPort(o.port, true)
+}
+
+/** The longest timer Node keeps (2^31 - 1 ms); a longer one is cut to it, with a warning. */
+const TIMEOUT_MAX = 2 ** 31 - 1
+
+/**
+ * An idle timeout as Node's getTimerDuration (lib/internal/timers.js) takes it: a number, not
+ * negative and finite, cut to TIMEOUT_MAX with a TimeoutOverflowWarning.
+ */
+const timerDuration = (msecs: unknown): number => {
+  if (typeof msecs !== "number") throw invalidArgType("msecs", "of type number", msecs)
+  if (msecs < 0 || !Number.isFinite(msecs)) throw outOfRange("msecs", "a non-negative finite number", msecs)
+  if (msecs <= TIMEOUT_MAX) return msecs
+  process.emitWarning(
+    `${msecs} does not fit into a 32-bit signed integer.\nTimer duration was truncated to ${TIMEOUT_MAX}.`,
+    "TimeoutOverflowWarning"
+  )
+  return TIMEOUT_MAX
 }
 
 /** The stream's high-water marks a socket's options give, for `stream.Duplex`. */
@@ -295,17 +324,13 @@ export class Socket extends Duplex {
     const [options, cb] = normalizeConnect(args)
     // A closed socket may connect again, as Node's does: the same object, a fresh connection,
     // fresh counters (Node's connect() on a destroyed socket drops its handle and undestroys it)
-    if (this.destroyed) this.#renew()
     if (cb !== undefined) this.once("connect", cb)
+    if (options.port === undefined) throw typeError("ERR_MISSING_ARGS", `The "options" or "port" or "path" argument must be specified`)
+    if (this.destroyed) this.#renew()
     if (this.#conn !== undefined || this.#connecting) {
       throw nodeError("ERR_SOCKET_CONNECTION_ALREADY_OPEN", "Socket is already connected")
     }
-    const port = portOf(options.port, false)
-    if (port === undefined) {
-      const err = new RangeError(`Port should be > 0 and < 65536. Received ${String(options.port)}.`) as RangeError & { code: string }
-      err.code = "ERR_SOCKET_BAD_PORT"
-      throw err
-    }
+    const port = connectPort(options)
     if (options.noDelay !== undefined) this.#noDelay = options.noDelay
     if (options.keepAlive === true) this.#keepAlive = { enable: true, initialDelay: options.keepAliveInitialDelay ?? 0 }
     if (options.timeout !== undefined) this.#idleTimeout(options.timeout)
@@ -707,10 +732,8 @@ export class Socket extends Duplex {
     return this.#idleTimeout(ms)
   }
 
-  #idleTimeout(ms: number): this {
-    if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) {
-      throw nodeError("ERR_OUT_OF_RANGE", `The value of "msecs" is out of range. Received ${String(ms)}`)
-    }
+  #idleTimeout(msecs: number): this {
+    const ms = timerDuration(msecs)
     this.#timeoutMs = ms
     this.#timeoutSet = ms
     if (ms === 0) {
@@ -850,19 +873,22 @@ export class Server extends EventEmitter {
     const o: ListenOptions = plain[0] !== null && typeof plain[0] === "object"
       ? (plain[0] as ListenOptions)
       : {
-        ...(plain[0] !== undefined ? { port: plain[0] as number | string } : {}),
+        port: plain[0] as number | string,
         ...(typeof plain[1] === "string" ? { host: plain[1] } : {}),
         ...(typeof plain[1] === "number" ? { backlog: plain[1] } : typeof plain[2] === "number" ? { backlog: plain[2] } : {})
       }
     if (this.#scope !== undefined || this.#starting) {
       throw nodeError("ERR_SERVER_ALREADY_LISTEN", "Listen method has been called more than once without closing.")
     }
-    const port = o.port === undefined ? 0 : portOf(o.port, true)
-    if (port === undefined) {
-      const err = new RangeError(`options.port should be >= 0 and < 65536. Received ${String(o.port)}.`) as RangeError & { code: string }
-      err.code = "ERR_SOCKET_BAD_PORT"
-      throw err
+    // (Node's listen: no port, or one given as undefined or null, is any port; a port, a number or a
+    // string, must pass validatePort; an object with neither a port nor a path is refused)
+    const noPort = plain.length === 0 || o.port === null || (o.port === undefined && "port" in o)
+    if (!noPort && typeof o.port !== "number" && typeof o.port !== "string") {
+      throw "port" in o || "path" in o
+        ? invalidValue("options", "is invalid", o)
+        : invalidValue("options", `must have the property "port" or "path"`, o)
     }
+    const port = noPort ? 0 : validPort(o.port, true, "options.port")
     const host = o.host
     if (host !== undefined && isIP(host) === 0 && literalAddress(host) === undefined) {
       // a name: as Node's lookupAndListen, looked up first (dns.lookup; here the Net's lookup),

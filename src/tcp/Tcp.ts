@@ -1119,8 +1119,9 @@ export const make = Effect.gen(function*() {
       if (remote === undefined) {
         return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `'${String(o.address)}' is not an IPv4 address` }))
       }
-      if (!Number.isInteger(o.port) || o.port < 1 || o.port > 65535) {
-        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 1..65535` }))
+      // port 0 too: Linux's connect(2) sends that SYN, and the peer's TCP answers it (a RST, as ours)
+      if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
+        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 0..65535` }))
       }
       if (o.localPort !== undefined && (!Number.isInteger(o.localPort) || o.localPort < 0 || o.localPort > 65535)) {
         return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `local port ${o.localPort} is not 0..65535` }))

@@ -6,6 +6,7 @@
  */
 import { type EventEmitter, getEventListeners } from "node:events"
 import { closeSync, openSync } from "node:fs"
+import { attempter } from "./attempt.js"
 
 export interface DgramSocketLike extends EventEmitter {
   bind(port?: number, address?: string, cb?: () => void): this
@@ -62,22 +63,6 @@ const bound = async (d: DgramLike, host: string, port = 0): Promise<DgramSocketL
 
 const close = (s: DgramSocketLike): Promise<void> => new Promise((r) => s.close(() => r()))
 
-/**
- * A call into `trace`: `what -> <its result as JSON>` (or `what went` when the result is not the
- * point), or `what threw <name> <code> <syscall>: <message>`. A message is cut at `cut` where
- * Node's carries what ours need not match (an errno's text after " (", a value after ": ").
- */
-const attempter = (trace: Array<string>, options: { readonly result?: boolean; readonly cut?: string } = {}) =>
-(what: string, f: () => unknown): void => {
-  try {
-    const r = f()
-    trace.push(options.result === false ? `${what} went` : `${what} -> ${JSON.stringify(r)}`)
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException
-    const message = options.cut === undefined ? err.message : err.message.split(options.cut)[0]
-    trace.push(`${what} threw ${err.name} ${err.code}${err.syscall === undefined ? "" : ` ${err.syscall}`}: ${message}`)
-  }
-}
 
 /** an echo server: every datagram back to where it came from */
 const echo = async (w: DgramWorld): Promise<DgramSocketLike> => {

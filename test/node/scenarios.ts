@@ -7,6 +7,7 @@
  */
 import type { EventEmitter } from "node:events"
 import type { Duplex } from "node:stream"
+import { attempter } from "./attempt.js"
 
 /** The part of a socket the scripts use (node:net's and ours both have it). */
 export interface SocketLike extends Duplex {
@@ -658,6 +659,51 @@ export const SCRIPTS: Record<string, Script> = {
     early.destroy()
     trace.push(`parked write: ${await parked}`)
     for (const a of accepted) a.destroy()
+    await closeServer(server)
+    return trace
+  },
+
+  "argument checks throw as Node's: the error's class, code and message (setTimeout, connect's options, write and end's chunks, listen's port)": async (w) => {
+    const trace: Array<string> = []
+    const attempt = attempter(trace, { result: false })
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    // (every connect here either throws before it starts or goes to the script's own server)
+    type Loose = SocketLike & { connect(options: unknown): SocketLike }
+    const s = new w.client.Socket() as Loose
+    s.on("error", (e: NodeJS.ErrnoException) => trace.push(`s error ${e.name} ${e.code}`))
+    for (const v of [-1, Number.NaN, Number.POSITIVE_INFINITY, "5", null, 0, 10]) {
+      attempt(`setTimeout(${typeof v === "string" ? JSON.stringify(v) : String(v)})`, () => s.setTimeout(v as number))
+    }
+    s.setTimeout(0)
+    // (what is tried, without the host and the server's port, which differ between the worlds)
+    const connect = (o: Record<string, unknown>) => attempt(`connect(${JSON.stringify(o)})`, () => {
+      const c = new w.client.Socket() as Loose
+      c.on("error", (e: NodeJS.ErrnoException) => trace.push(`connect error ${e.name} ${e.code}`))
+      c.connect({ host: w.host, port, ...o })
+      c.destroy()
+    })
+    for (const p of [-1, 65536, "abc", 1.5, "", true, null, " "]) connect({ port: p })
+    connect({ port: undefined })
+    connect({ localAddress: "not an address" })
+    connect({ localPort: "x" })
+    attempt("net.connect()", () => (w.client as unknown as { connect(): unknown }).connect())
+    // port 0 is a port: the SYN goes, and the peer refuses it
+    const zero = new w.client.Socket()
+    zero.on("error", (e: NodeJS.ErrnoException & { port?: number }) => trace.push(`port 0: ${e.code} ${e.syscall} port ${e.port}`))
+    zero.connect(0, w.host)
+    await once(zero, "close")
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    for (const chunk of [123, null, {}, [1, 2]]) {
+      attempt(`write(${JSON.stringify(chunk)})`, () => c.write(chunk as unknown as string))
+    }
+    attempt("end(123)", () => c.end(123 as unknown as string))
+    c.destroy()
+    const l = w.server.createServer({}) as ServerLike & { listen(o: unknown): ServerLike }
+    l.on("error", (e: NodeJS.ErrnoException) => trace.push(`listen error ${e.name} ${e.code}`))
+    for (const o of [-1, 65536, { port: "x" }, {}, { port: 1.5 }, { host: "x" }, { port: true }]) {
+      attempt(`listen(${JSON.stringify(o)})`, () => l.listen(o))
+    }
     await closeServer(server)
     return trace
   }
