@@ -139,14 +139,15 @@ describe("TCP API: typed errors", () => {
       expect((yield* statsOf(b)).tcp.connections).toBe(0)
     }))
 
-  it.scoped("a connect to an address with no route fails with NoRoute; a bad address or port with InvalidArgument", () =>
+  it.scoped("a connect to an address with no route fails with NoRoute; a bad address or port with InvalidArgument; port 0 is a port the peer refuses (Linux sends that SYN)", () =>
     Effect.gen(function*() {
       const { b } = yield* twoStacks()
       const connect = (address: string, port: number) => reasonOf(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address, port }))))
       // B's only route is its own /24 (no gateway)
       expect(yield* connect("198.19.0.1", 80)).toBe("NoRoute")
       expect(yield* connect("198.18.0.256", 80)).toBe("InvalidArgument")
-      expect(yield* connect("198.18.0.2", 0)).toBe("InvalidArgument")
+      expect(yield* connect("198.18.0.2", 0)).toBe("ConnectionRefused")
+      expect(yield* connect("198.18.0.2", -1)).toBe("InvalidArgument")
       expect(yield* connect("198.18.0.2", 65_536)).toBe("InvalidArgument")
       expect((yield* statsOf(b)).tcp.connections).toBe(0)
     }))
