@@ -124,6 +124,20 @@ export interface Route {
 }
 
 /**
+ * `r` with `src` as its source: a local route to one of our addresses, taken
+ * from another of them (a socket bound to the stack's address sending to
+ * 127.0.0.1, or the answer to what came that way, which goes back from the
+ * address it was sent to). Only for `Local` routes: on the link the source
+ * is always the stack's address.
+ */
+export const routeFrom = (r: Route, src: Addr.Ipv4Addr): Route =>
+  r.src === src ? r : {
+    ...r,
+    src,
+    addressSum: (src >>> 16) + (src & 0xffff) + (r.dst >>> 16) + (r.dst & 0xffff)
+  }
+
+/**
  * What one batch of sends produced: frames for the link, and packets for our
  * own addresses (which IPv4 delivers to itself). Make one per batch,
  * `output` into it, `flush` it.

@@ -67,6 +67,7 @@ export const codeOf = (e: TcpError): string => {
       return "ENETUNREACH"
     case "HostUnreachable":
       return "EHOSTUNREACH"
+    case "AddressNotAvailable":
     case "NoEphemeralPorts":
       return "EADDRNOTAVAIL"
     case "TooManyConnections":

@@ -102,6 +102,8 @@ export interface ConnectOptions extends SocketOptions {
   readonly port: number | string
   readonly host?: string
   readonly localPort?: number
+  /** the address to connect from (an IPv4 one of the stack's, 127/8, or 0.0.0.0), as bind(2) before connect(2) */
+  readonly localAddress?: string
   readonly lookup?: LookupFunction
 }
 
@@ -339,7 +341,7 @@ export class Socket extends Duplex {
     const host = options.host ?? "localhost"
     const literal = literalAddress(host)
     if (literal !== undefined) {
-      this.#open(literal, port, options.localPort)
+      this.#open(literal, port, options)
       return this
     }
     if (isIPv6(host)) {
@@ -369,18 +371,31 @@ export class Socket extends Duplex {
         this.#connecting = false
         this.destroy(systemError("EAFNOSUPPORT", "connect", address, port, "the stack speaks IPv4 only"))
       } else {
-        this.#open(address, port, options.localPort)
+        this.#open(address, port, options)
       }
     })
     return this
   }
 
-  #open(address: string, port: number, localPort: number | undefined): void {
+  #open(address: string, port: number, options: ConnectOptions): void {
     const tcp = this.#ctx.tcp
+    const localPort = options.localPort
+    // (Node binds only when it was given one of them: its bind error names the wildcard then)
+    const localAddress = options.localAddress || undefined
+    const bindAddress = localAddress ?? "0.0.0.0"
+    if (localAddress !== undefined && !isIPv4(localAddress)) {
+      // an IPv6 address to connect an IPv4 socket from: libuv's bind refuses it (uv_ip4_addr)
+      process.nextTick(() => {
+        this.#connecting = false
+        this.destroy(systemError("EINVAL", "bind", localAddress, localPort))
+      })
+      return
+    }
     const effect = tcp.connect({
       address,
       port,
       ...(localPort !== undefined ? { localPort } : {}),
+      ...(localAddress !== undefined ? { localAddress } : {}),
       ...(this.#noDelay === true ? { noDelay: true } : {})
     })
     this.#connectFiber = runWith(this.#ctx, effect, (exit) => {
@@ -401,11 +416,10 @@ export class Socket extends Duplex {
       if (Option.isNone(e) || this.destroyed) return
       // a local port that is taken fails where Node's connect fails with it: the bind before the
       // connect, to the wildcard address and that port
-      this.destroy(
-        e.value.reason === "AddressInUse" && localPort !== undefined
-          ? fromTcpError(e.value, "bind", "0.0.0.0", localPort)
-          : fromTcpError(e.value, "connect", address, port)
-      )
+      // a local address or port that cannot be had fails where Node's connect fails with it: the
+      // bind before the connect, to that address (or the wildcard) and port
+      const atBind = e.value.reason === "AddressNotAvailable" || (e.value.reason === "AddressInUse" && localPort !== undefined)
+      this.destroy(atBind ? fromTcpError(e.value, "bind", bindAddress, localPort) : fromTcpError(e.value, "connect", address, port))
     })
   }
 

@@ -223,6 +223,12 @@ export interface ConnectOptions {
   readonly port: number
   /** our port, 0..65535; default (or 0) an ephemeral one (`tcp.localPortRange`: 32768..60999, as Linux) */
   readonly localPort?: number
+  /**
+   * our address (bind(2) before connect(2)): the stack's, a 127/8 one, or `0.0.0.0` (the default:
+   * the route's source). Another is AddressNotAvailable; a 127/8 one towards another host
+   * InvalidArgument (a loopback source never leaves the host: Linux's __mkroute_output, EINVAL)
+   */
+  readonly localAddress?: Addr.Ipv4Addr | string
   /** Nagle off from the start */
   readonly noDelay?: boolean
   /** the TOS (DiffServ field) of the connection's segments, the SYN included (RFC 1122 §4.2.4.2); its ECN bits are ignored */
@@ -658,9 +664,20 @@ export const make = Effect.gen(function*() {
   // --- sending outside connections (resets, SYN-ACKs, TIME-WAIT ACKs) -------------------
   const emitRepr = (tx: Tx, r: Iface.Route, repr: TcpWire.TcpRepr): boolean => emitSegment(ip, tx, r, repr, undefined)
 
+  /**
+   * The route an answer to `p` goes back on: from the address `p` was sent to. Over the loopback
+   * that may not be the route's own source (a segment from the stack's address to 127.0.0.1 is
+   * answered from 127.0.0.1, where the route back to the stack's address would send from that),
+   * and a reply from another address would belong to no connection of the peer's.
+   */
+  const replyRoute = (p: Ipv4Packet): Iface.Route | undefined => {
+    const r = ip.route(p.src)
+    return r !== undefined && r._tag === "Local" ? Iface.routeFrom(r, p.dst) : r
+  }
+
   /** RFC 9293 §3.10.7.1: the reset a segment to a CLOSED port draws, into `tx`. */
-  const resetFor = (src: Addr.Ipv4Addr, seg: Segment.Segment, srcPort: number, dstPort: number, tx: Tx): void => {
-    const r = ip.route(src)
+  const resetFor = (p: Ipv4Packet, seg: Segment.Segment, srcPort: number, dstPort: number, tx: Tx): void => {
+    const r = replyRoute(p)
     if (r === undefined) {
       c.resetsUnroutable++
       return
@@ -772,7 +789,7 @@ export const make = Effect.gen(function*() {
           dropHalfOpen(entry)
           return
         case "Reset":
-          resetFor(p.src, seg, srcPort, l.port, tx)
+          resetFor(p, seg, srcPort, l.port, tx)
           return
         case "Ack":
           emitRepr(tx, entry.route, Handshake.ackFor(params, entry.h, at))
@@ -789,7 +806,7 @@ export const make = Effect.gen(function*() {
     if (verdict._tag === "Reset") {
       // while cookies can be out, an ACK for no half-open connection may be one returning
       if (l.cookiesAt !== undefined && at - l.cookiesAt < 2 * SynCookie.STEP_MS) {
-        const r = ip.route(p.src)
+        const r = replyRoute(p)
         const n = r === undefined
           ? undefined
           : Handshake.cookieEstablished(params, key, tuple, seg, mtuTowards(r), at, Negotiation.tsOffset(tsKey, p.dst, p.src))
@@ -799,7 +816,7 @@ export const make = Effect.gen(function*() {
         }
         c.synCookiesRejected++
       }
-      resetFor(p.src, seg, srcPort, l.port, tx)
+      resetFor(p, seg, srcPort, l.port, tx)
       return
     }
     if (verdict._tag === "Ignore") return
@@ -816,7 +833,7 @@ export const make = Effect.gen(function*() {
         return
       }
       // RFC 4987 §3.6: answer without keeping anything; the ACK will bring it all back
-      const r = ip.route(p.src)
+      const r = replyRoute(p)
       if (r === undefined) {
         c.resetsUnroutable++
         return
@@ -838,7 +855,7 @@ export const make = Effect.gen(function*() {
       l.cookiesAt = at
       return
     }
-    const r = ip.route(p.src)
+    const r = replyRoute(p)
     if (r === undefined) {
       c.resetsUnroutable++
       return
@@ -942,7 +959,7 @@ export const make = Effect.gen(function*() {
         c.resetsIgnored++
         continue
       }
-      resetFor(p.src, seg, srcPort, dstPort, tx)
+      resetFor(p, seg, srcPort, dstPort, tx)
     }
     for (const [conn, segments] of handoff) {
       if (!conn.offer({ at, segments })) c.arrivalsDropped++
@@ -1136,8 +1153,23 @@ export const make = Effect.gen(function*() {
         c.connectionLimit++
         return Effect.fail(new TcpError({ reason: "TooManyConnections", detail: `${conns.size} connections are open` }))
       }
-      const local = r.src
+      const bound = o.localAddress === undefined ? Addr.ANY : typeof o.localAddress === "string" ? Addr.parse(o.localAddress) : o.localAddress
+      if (bound === undefined) {
+        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `'${String(o.localAddress)}' is not an IPv4 address` }))
+      }
       const loopback = r._tag === "Local"
+      if (bound !== Addr.ANY) {
+        // (as Linux's inet_bind: one of our addresses, the whole of 127/8 with it)
+        if (bound !== ip.address && bound >>> 24 !== 127) {
+          return Effect.fail(new TcpError({ reason: "AddressNotAvailable", detail: `${Addr.format(bound)} is not an address of this stack` }))
+        }
+        if (!loopback && bound !== r.src) {
+          return Effect.fail(
+            new TcpError({ reason: "InvalidArgument", detail: `a connection from ${Addr.format(bound)} cannot reach ${Addr.format(remote)}, another host` })
+          )
+        }
+      }
+      const local = bound === Addr.ANY ? r.src : bound
       const now = clock.unsafeCurrentTimeMillis()
       // a port a listener holds is not ours to connect from (bind(2) says EADDRINUSE, even with
       // SO_REUSEADDR: Linux's inet_csk_bind_conflict)
@@ -1172,7 +1204,7 @@ export const make = Effect.gen(function*() {
       const snd = Sender.connect(params, { localPort, remotePort: o.port }, iss, r.mtu, reads, now, first, Negotiation.tsOffset(tsKey, local, remote), pmtu)
       if (o.noDelay === true) snd.noDelay = true
       const rcv = Receiver.synSent(params, iss)
-      const conn = new Conn(env, k, local, remote, r, rcv, snd, queues)
+      const conn = new Conn(env, k, local, remote, Iface.routeFrom(r, local), rcv, snd, queues)
       if (o.tos !== undefined) conn.setTos(o.tos)
       conns.set(k, conn)
       c.activeOpens++

@@ -26,6 +26,8 @@ export class TcpError extends Data.TaggedError("TcpError")<{
      * said so (EHOSTUNREACH, which Linux gives for all but an ICMP "net unreachable")
      */
     | "HostUnreachable"
+    /** the local address asked for is not one of the stack's (EADDRNOTAVAIL, from bind(2)) */
+    | "AddressNotAvailable"
     /** every ephemeral port towards that destination is in use (EADDRNOTAVAIL) */
     | "NoEphemeralPorts"
     /** the stack holds `tcp.maxConnections` already */

@@ -60,7 +60,7 @@
 import { Chunk, Context, Data, Effect, Either, FiberRef, Layer, Mailbox } from "effect"
 import type { Scope } from "effect"
 import { Config } from "../Config.js"
-import { type Route, Tx } from "../iface/Interface.js"
+import { type Route, routeFrom, Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
 import * as Trampoline from "../internal/Trampoline.js"
 import { type EmitOptions, type IcmpReport, Ipv4, type Ipv4Packet, TRANSPORT_OFFSET } from "../ipv4/Ipv4.js"
@@ -412,13 +412,6 @@ export const selectUnicast = <B extends Addressed>(
 export const takesBroadcast = (b: Addressed, src: Addr.Ipv4Addr, srcPort: number, dst: Addr.Ipv4Addr): boolean =>
   (b.local === Addr.ANY || b.local === dst) && score(b, src, srcPort) >= 0
 
-/** `r` with `src` as its source: one local route to our own addresses, from another of them. */
-const fromAddress = (r: Route, src: Addr.Ipv4Addr): Route => ({
-  ...r,
-  src,
-  addressSum: (src >>> 16) + (src & 0xffff) + (r.dst >>> 16) + (r.dst & 0xffff)
-})
-
 /** @category constructors */
 export const make = Effect.gen(function*() {
   const config = yield* Config
@@ -499,7 +492,7 @@ export const make = Effect.gen(function*() {
     // address: that one only receives on it, and sends from the route's (inet_bind: inet_saddr = 0)
     const r = local === Addr.ANY || routed._tag !== "Local" || routed.src === local || isOurBroadcast(local)
       ? routed
-      : fromAddress(routed, local)
+      : routeFrom(routed, local)
     const length = UdpWire.HEADER_LEN + d.payload.length
     const buf = ip.allocate(UdpWire.HEADER_LEN)
     const sum = Checksum.sum(d.payload, r.addressSum + Ip.Protocol.UDP + length)

@@ -6,7 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { createHash, randomBytes } from "node:crypto"
 import * as nodeNet from "node:net"
 import { Effect, TestClock } from "effect"
-import { collect, HOST_A, once, withNets } from "./NodeNet.js"
+import { collect, HOST_A, HOST_B, once, withNets } from "./NodeNet.js"
 import * as Net from "../../src/node/Net.js"
 import type { Socket } from "../../src/node/Net.js"
 import { settle } from "../support/Clock.js"
@@ -162,6 +162,49 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       const [err] = await once<[NodeJS.ErrnoException]>(client, "error")
       expect(err.code).toBe("ENETUNREACH")
       expect(err.syscall).toBe("connect")
+    }), 30_000)
+
+  it("localAddress: a connection from the stack's address to 127.0.0.1 and from 127.0.0.1 to the stack's address, answered from where it was sent (bind(2) then connect(2))", () =>
+    withNets(async ({ a }) => {
+      const seen: Array<string> = []
+      const server = a.createServer((s) => {
+        seen.push(`${s.remoteAddress} -> ${s.localAddress}`)
+        s.end("hi")
+      })
+      server.listen(7)
+      await once(server, "listening")
+      const from = async (localAddress: string, host: string) => {
+        const client = a.connect({ port: 7, host, localAddress })
+        const failed = once<[NodeJS.ErrnoException]>(client, "error").then(([e]) => `error ${e.code}`)
+        const got = await Promise.race([collect(client).then((b) => b.toString()), failed])
+        return `${got} ${client.localAddress} -> ${client.remoteAddress}`
+      }
+      expect(await from(HOST_A, "127.0.0.1")).toBe(`hi ${HOST_A} -> 127.0.0.1`)
+      expect(await from("127.0.0.1", HOST_A)).toBe(`hi 127.0.0.1 -> ${HOST_A}`)
+      expect(await from("127.0.0.9", "127.0.0.1")).toBe("hi 127.0.0.9 -> 127.0.0.1")
+      expect(await from("0.0.0.0", HOST_A)).toBe(`hi ${HOST_A} -> ${HOST_A}`)
+      expect(seen).toEqual([`${HOST_A} -> 127.0.0.1`, `127.0.0.1 -> ${HOST_A}`, "127.0.0.9 -> 127.0.0.1", `${HOST_A} -> ${HOST_A}`])
+      server.close()
+    }), 30_000)
+
+  it("localAddress: not the stack's is EADDRNOTAVAIL from bind; a 127/8 one towards another host EINVAL from connect; the stack's own towards it goes", () =>
+    withNets(async ({ a, b }) => {
+      const server = b.createServer((s) => s.end("hi"))
+      server.listen(7)
+      await once(server, "listening")
+      const fail = async (o: { localAddress: string; localPort?: number }) => {
+        const client = a.connect({ port: 7, host: HOST_B, ...o })
+        const [e] = await once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(client, "error")
+        return `${e.code} ${e.syscall} ${e.address} ${e.port}`
+      }
+      expect(await fail({ localAddress: "198.18.9.9" })).toBe("EADDRNOTAVAIL bind 198.18.9.9 undefined")
+      expect(await fail({ localAddress: "198.18.9.9", localPort: 4000 })).toBe("EADDRNOTAVAIL bind 198.18.9.9 4000")
+      expect(await fail({ localAddress: "127.0.0.1" })).toBe(`EINVAL connect ${HOST_B} 7`)
+      expect(await fail({ localAddress: "::1" })).toBe("EINVAL bind ::1 undefined")
+      const client = a.connect({ port: 7, host: HOST_B, localAddress: HOST_A })
+      expect((await collect(client)).toString()).toBe("hi")
+      expect(client.localAddress).toBe(HOST_A)
+      server.close()
     }), 30_000)
 
   it("a host of '127.1' is 127.0.0.1, as getaddrinfo reads it with inet_aton, not ENOTFOUND", () =>
