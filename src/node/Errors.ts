@@ -64,9 +64,20 @@ export const codeOf = (e: TcpError): string => {
     case "Closed":
       return "EPIPE"
     case "NoRoute":
+    case "NetworkUnreachable":
       return "ENETUNREACH"
     case "HostUnreachable":
       return "EHOSTUNREACH"
+    case "HostDown":
+      return "EHOSTDOWN"
+    case "NotOnNetwork":
+      return "ENONET"
+    case "ProtocolNotAvailable":
+      return "ENOPROTOOPT"
+    case "NotSupported":
+      return "EOPNOTSUPP"
+    case "ProtocolError":
+      return "EPROTO"
     case "AddressNotAvailable":
     case "NoEphemeralPorts":
       return "EADDRNOTAVAIL"

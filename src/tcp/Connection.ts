@@ -49,6 +49,7 @@ import type { Clock } from "effect"
 import { Chunk, Effect, Exit, Option, Stream } from "effect"
 import { ChunkQueue } from "../internal/ChunkQueue.js"
 import { Inbox } from "../internal/Inbox.js"
+import type * as ErrorConvert from "../icmp/ErrorConvert.js"
 import type { Route, Tx } from "../iface/Interface.js"
 import { Tx as TxBatch } from "../iface/Interface.js"
 import { Signal } from "../internal/Signal.js"
@@ -91,8 +92,9 @@ export type Event =
   | { readonly _tag: "Keepalive"; readonly idle: number | undefined }
   | {
     readonly _tag: "IcmpError"
-    readonly kind: Sender.IcmpKind
-    readonly mtu: number
+    /** what the ICMP error said (its type, code and next-hop MTU) */
+    readonly error: Sender.IcmpError
+    /** the sequence number of the segment it quotes */
     readonly seq: number
   }
 
@@ -155,7 +157,7 @@ export interface ConnectionInfo {
   readonly arrivalsDropped: number
   readonly timestamps: boolean
   readonly sack: boolean
-  /** the last ICMP error that did not end the connection */
+  /** the errno of the last ICMP error that did not end the connection */
   readonly softError: string | undefined
   readonly sndShift: number
   readonly rcvShift: number
@@ -397,8 +399,8 @@ export class Conn {
       case "IcmpError":
         // a believed "fragmentation needed" holds for the address, for every user of it (Linux's
         // tcp_v4_mtu_reduced updates the route's exception through inet_csk_update_pmtu)
-        if (Sender.onIcmpError(s, e.kind, e.mtu, e.seq as Seq.SeqNum, now, out) && e.kind === "FragmentationNeeded") {
-          this.env.ip.reportPathMtu(this.remoteAddress, e.mtu)
+        if (Sender.onIcmpError(s, e.error, e.seq as Seq.SeqNum, now, out) && Sender.isFragmentationNeeded(e.error)) {
+          this.env.ip.reportPathMtu(this.remoteAddress, e.error.mtu)
         }
         return
     }
@@ -841,7 +843,24 @@ const toError = (f: Sender.Failure, c: Conn): TcpError => {
       return new TcpError({ reason: "TimedOut", detail: `${describe(c)}: the peer stopped answering` })
     case "Aborted":
       return new TcpError({ reason: "Closed", detail: `${describe(c)}: the connection was aborted` })
-    case "Unreachable":
-      return new TcpError({ reason: "HostUnreachable", detail: `${describe(c)}: the peer is unreachable` })
+    default: {
+      const [reason, said] = ICMP_ERRORS[f]
+      return new TcpError({ reason, detail: `${describe(c)}: an ICMP error said ${said}` })
+    }
   }
+}
+
+/**
+ * The TcpError of each errno an ICMP error stands for (icmp/ErrorConvert.ts), with what it says:
+ * the reason is named after the errno, as TcpError's are.
+ */
+const ICMP_ERRORS: { readonly [E in ErrorConvert.Errno]: readonly [TcpError["reason"], string] } = {
+  ENETUNREACH: ["NetworkUnreachable", "the network is unreachable"],
+  EHOSTUNREACH: ["HostUnreachable", "the host is unreachable"],
+  ENOPROTOOPT: ["ProtocolNotAvailable", "the host does not run TCP (protocol unreachable)"],
+  ECONNREFUSED: ["ConnectionRefused", "the port is unreachable"],
+  EOPNOTSUPP: ["NotSupported", "the source route failed"],
+  EHOSTDOWN: ["HostDown", "the host is unknown"],
+  ENONET: ["NotOnNetwork", "this host is isolated"],
+  EPROTO: ["ProtocolError", "a header of ours was bad (parameter problem)"]
 }

@@ -77,7 +77,9 @@
  *   in flight is believed, and none in TIME-WAIT; any other error fails a
  *   connect in SYN-SENT or SYN-RECEIVED (as Linux's tcp_v4_err) and is only
  *   a soft error after it, a net or host unreachable about SND.UNA undoing
- *   one backoff of the retransmission timer (RFC 6069, TCP-LD). The path MTU is the
+ *   one backoff of the retransmission timer (RFC 6069, TCP-LD). Either way
+ *   as the errno it stands for (icmp/ErrorConvert.ts, Linux's
+ *   icmp_err_convert). The path MTU is the
  *   destination's, not only the connection's (ipv4/PathMtu.ts, Linux's route
  *   exception): a connection opens at what the stack holds for the address
  *   (`connect`, `established`), and takes what another user of it learnt on
@@ -101,8 +103,11 @@
  *
  * @since 0.1.0
  */
+import * as ErrorConvert from "../icmp/ErrorConvert.js"
+import type { IcmpReport } from "../ipv4/Ipv4.js"
 import * as PathMtu from "../ipv4/PathMtu.js"
 import * as TokenBucket from "../ipv4/TokenBucket.js"
+import * as IcmpWire from "../wire/IcmpMessage.js"
 import type { SackBlock, TcpOptions } from "../wire/TcpHeader.js"
 import * as Congestion from "./congestion/Congestion.js"
 import * as Negotiation from "./Negotiation.js"
@@ -129,8 +134,12 @@ export type State =
   | "TimeWait"
   | "Closed"
 
-/** Why a connection ended other than by an orderly close. @category models */
-export type Failure = "Refused" | "Reset" | "TimedOut" | "Aborted" | "Unreachable"
+/**
+ * Why a connection ended other than by an orderly close: the peer's reset
+ * (Refused in SYN-SENT), our abort, a timeout, or the errno of an ICMP error
+ * that ended a connect. @category models
+ */
+export type Failure = "Refused" | "Reset" | "TimedOut" | "Aborted" | ErrorConvert.Errno
 
 /** What a passive or simultaneous handshake settled. @category models */
 export interface Negotiated {
@@ -211,8 +220,8 @@ export interface Sender {
   mss: number
   /** the MSS the peer announced (undefined: none) */
   peerMss: number | undefined
-  /** the last ICMP error about this connection that did not end it (RFC 1122 §4.2.3.9 soft errors) */
-  softError: string | undefined
+  /** the errno of the last ICMP error about this connection that did not end it (RFC 1122 §4.2.3.9 soft errors) */
+  softError: ErrorConvert.Errno | undefined
   /** the MSS we announced: two segments of it make an immediate ACK */
   readonly rcvMss: number
   readonly buffer: SendBuffer.SendBuffer
@@ -2008,16 +2017,16 @@ export const write = (s: Sender, data: Uint8Array, now: number, out: Array<OutSe
   sync(s)
 }
 
-/** What an ICMP error says about a segment we sent (RFC 1122 §4.2.3.9, RFC 1191, RFC 5927). @category models */
-export type IcmpKind =
-  /** protocol or port unreachable: nobody is there */
-  | "PortUnreachable"
-  /** network or host unreachable (codes 0, 1), or our own neighbour resolution failed */
-  | "HostUnreachable"
-  /** fragmentation needed with DF set: the path's MTU is `mtu` (RFC 1191) */
-  | "FragmentationNeeded"
-  /** time exceeded, parameter problem, the rest (network or host unknown, prohibited, ...) */
-  | "Other"
+/**
+ * An ICMP error quoting a segment we sent (RFC 792): its type and code, and
+ * the next-hop MTU of a "fragmentation needed" (RFC 1191; else 0).
+ * @category models
+ */
+export type IcmpError = Pick<IcmpReport, "type" | "code" | "mtu">
+
+/** The error is a "fragmentation needed" (destination unreachable, code 4): a path MTU, not a failure. */
+export const isFragmentationNeeded = (e: Pick<IcmpError, "type" | "code">): boolean =>
+  e.type === "DstUnreachable" && e.code === IcmpWire.DstUnreachableCode.FragmentationNeeded
 
 /** The least path MTU a "fragmentation needed" may set (Linux's net.ipv4.route.min_pmtu). */
 export const MIN_PMTU = PathMtu.MIN_PMTU
@@ -2053,23 +2062,24 @@ const pmtuExpired = (s: Sender): void => {
  * An ICMP error quoting our segment with sequence number `seq`. Only one
  * quoting a sequence number in [SND.UNA, SND.MAX] is believed (RFC 5927
  * §4.1: a blind attacker cannot guess it), and none in TIME-WAIT (Linux's
- * tcp_v4_err). While connecting (SYN-SENT, or SYN-RECEIVED after a
- * simultaneous open), any error but "fragmentation needed" ends the attempt
- * at once, port unreachable as Refused and the rest as Unreachable (as
- * Linux's tcp_v4_err; RFC 1122 §4.2.3.9 would keep net and host
- * unreachable, time exceeded and parameter problem soft, and a SYN to
- * nobody would be retried for two minutes: RFC 5461 describes this
- * widely implemented departure); once synchronized it is a soft error, kept for the
- * application to see, and the connection goes on (RFC 1122 §4.2.3.9). "Fragmentation needed" lowers the MSS to the path's MTU (not
+ * tcp_v4_err). "Fragmentation needed" lowers the MSS to the path's MTU (not
  * below `MIN_PMTU`: a smaller one locks it there, and the connection's
  * segments go without DF) and resends what is in flight at the new size
- * (RFC 1191 §3, as Linux's tcp_v4_mtu_reduced). True when the error was
+ * (RFC 1191 §3, as Linux's tcp_v4_mtu_reduced). Any other error stands for
+ * an errno (icmp_err_convert, `ErrorConvert`: a net unreachable is
+ * ENETUNREACH, a host unreachable EHOSTUNREACH, a port unreachable
+ * ECONNREFUSED, ...). While connecting (SYN-SENT, or SYN-RECEIVED after a
+ * simultaneous open) it ends the attempt at once with that errno (as
+ * Linux's tcp_v4_err; RFC 1122 §4.2.3.9 would keep net and host
+ * unreachable, time exceeded and parameter problem soft, and a SYN to
+ * nobody would be retried for two minutes: RFC 5461 describes this widely
+ * implemented departure); once synchronized it is a soft error, kept for
+ * the application to see, and the connection goes on (RFC 1122 §4.2.3.9). True when the error was
  * believed (the stack's path MTU for the address may then take it too).
  */
 export const onIcmpError = (
   s: Sender,
-  kind: IcmpKind,
-  mtu: number,
+  e: IcmpError,
   seq: Seq.SeqNum,
   now: number,
   out: Array<OutSegment>
@@ -2080,54 +2090,55 @@ export const onIcmpError = (
   // it in the wake-up that also brought the error.)
   if (s.state === "Closed" || s.state === "TimeWait" || Seq.lt(seq, s.sndUna) || Seq.gt(seq, s.sndMax)) return false
   const connecting = s.state === "SynSent" || s.state === "SynReceived"
-  switch (kind) {
-    case "FragmentationNeeded": {
-      // never below 552 (Linux's min_pmtu; RFC 1191 §3 allows down to 68): a forged report could
-      // otherwise cut every segment to 28 octets of payload. A path whose MTU really is smaller
-      // gets segments of that floor without DF, which its router fragments (as Linux locks the
-      // MTU and clears DF). A router that names no MTU (0: it predates RFC 1191) is such a path
-      // too: 552 without DF, as Linux's __ip_rt_update_pmtu takes it (ignored, every full segment
-      // would be dropped again until the connection timed out); no plateau is guessed
-      const lock = mtu < MIN_PMTU && !s.pmtuLocked
-      const pmtu = Math.max(MIN_PMTU, mtu)
-      if (pmtu >= s.mtu && !lock) {
-        // the connection took this MTU from another user of the route (`onPathMtu`) after it had
-        // sent the quoted segment at a larger size: that segment was dropped all the same, and goes
-        // again as it would have had this report come first (once: the rest of that flight with it)
-        const r = s.pmtuResend
-        if (r !== undefined && Seq.lt(seq, r.until) && pmtu < r.mtu && !connecting) {
-          s.pmtuResend = undefined
-          if (Seq.gt(s.sndMax, s.sndUna)) {
-            resendFlight(s, now, out)
-            sync(s)
-          }
+  if (isFragmentationNeeded(e)) {
+    const mtu = e.mtu
+    // never below 552 (Linux's min_pmtu; RFC 1191 §3 allows down to 68): a forged report could
+    // otherwise cut every segment to 28 octets of payload. A path whose MTU really is smaller
+    // gets segments of that floor without DF, which its router fragments (as Linux locks the
+    // MTU and clears DF). A router that names no MTU (0: it predates RFC 1191) is such a path
+    // too: 552 without DF, as Linux's __ip_rt_update_pmtu takes it (ignored, every full segment
+    // would be dropped again until the connection timed out); no plateau is guessed
+    const lock = mtu < MIN_PMTU && !s.pmtuLocked
+    const pmtu = Math.max(MIN_PMTU, mtu)
+    if (pmtu >= s.mtu && !lock) {
+      // the connection took this MTU from another user of the route (`onPathMtu`) after it had
+      // sent the quoted segment at a larger size: that segment was dropped all the same, and goes
+      // again as it would have had this report come first (once: the rest of that flight with it)
+      const r = s.pmtuResend
+      if (r !== undefined && Seq.lt(seq, r.until) && pmtu < r.mtu && !connecting) {
+        s.pmtuResend = undefined
+        if (Seq.gt(s.sndMax, s.sndUna)) {
+          resendFlight(s, now, out)
+          sync(s)
         }
-        return true
       }
-      // (all in flight goes again below: nothing sized earlier is left to resend)
-      s.pmtuResend = undefined
-      if (lock) s.pmtuLocked = true
-      // the report holds for PMTU_EXPIRES from the last one that lowered (or locked) it
-      s.pmtuExpiresAt = now + PMTU_EXPIRES
-      if (pmtu < s.mtu) takeMtu(s, pmtu)
-      if (!connecting && Seq.gt(s.sndMax, s.sndUna)) resendFlight(s, now, out)
-      sync(s)
       return true
     }
-    case "PortUnreachable":
-    case "HostUnreachable":
-    case "Other":
-      // while connecting, any of them ends the attempt (Linux's tcp_v4_err: tcp_done_with_error in
-      // SYN-SENT and SYN-RECEIVED, whatever the error): a firewall's "administratively prohibited"
-      // or a routing loop's time exceeded would otherwise cost the SYN retries, two minutes
-      if (connecting) {
-        fail(s, kind === "PortUnreachable" ? "Refused" : "Unreachable")
-        return true
-      }
-      s.softError = kind
-      if (kind === "HostUnreachable" && seq === s.sndUna) revertBackoff(s, now, out)
-      return true
+    // (all in flight goes again below: nothing sized earlier is left to resend)
+    s.pmtuResend = undefined
+    if (lock) s.pmtuLocked = true
+    // the report holds for PMTU_EXPIRES from the last one that lowered (or locked) it
+    s.pmtuExpiresAt = now + PMTU_EXPIRES
+    if (pmtu < s.mtu) takeMtu(s, pmtu)
+    if (!connecting && Seq.gt(s.sndMax, s.sndUna)) resendFlight(s, now, out)
+    sync(s)
+    return true
   }
+  // (no such unreachable code, above 15: the ICMP layer hands none on, and tcp_v4_err ignores it)
+  const converted = ErrorConvert.convert(e.type, e.code)
+  if (converted === undefined) return false
+  // while connecting, any of them ends the attempt (Linux's tcp_v4_err: tcp_done_with_error in
+  // SYN-SENT and SYN-RECEIVED, whatever the error): a firewall's "administratively prohibited"
+  // or a routing loop's time exceeded would otherwise cost the SYN retries, two minutes
+  if (connecting) {
+    fail(s, converted.errno)
+    return true
+  }
+  s.softError = converted.errno
+  // (net and host unreachable, codes 0 and 1, alone: RFC 6069 names those two, as Linux's tcp_v4_err)
+  const netOrHost = e.code === IcmpWire.DstUnreachableCode.NetUnreachable || e.code === IcmpWire.DstUnreachableCode.HostUnreachable
+  if (e.type === "DstUnreachable" && netOrHost && seq === s.sndUna) revertBackoff(s, now, out)
+  return true
 }
 
 /**

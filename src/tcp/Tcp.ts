@@ -1011,18 +1011,13 @@ export const make = Effect.gen(function*() {
       }
       return
     }
-    const kind: Sender.IcmpKind = report.type !== "DstUnreachable"
-      ? "Other"
-      : report.code === 4
-      ? "FragmentationNeeded"
-      : report.code === 2 || report.code === 3
-      ? "PortUnreachable"
-      // (codes 0 and 1 only: RFC 6069 reverts the RTO's backoff for them alone, as Linux)
-      : report.code <= 1
-      ? "HostUnreachable"
-      : "Other"
     c.icmpErrors++
-    conn.events.unsafeOffer({ _tag: "IcmpError", kind, mtu: report.mtu, seq: TcpWire.seqAt(t, 0) })
+    // (as it came: the send half makes of it a path MTU or the errno it stands for, as tcp_v4_err)
+    conn.events.unsafeOffer({
+      _tag: "IcmpError",
+      error: { type: report.type, code: report.code, mtu: report.mtu },
+      seq: TcpWire.seqAt(t, 0)
+    })
   })
 
   const inbox = yield* ip.bind(Ip.Protocol.TCP, config.queues.dealer)

@@ -1,6 +1,9 @@
 /**
  * What can go wrong with a TCP connection or listener, as one error family
  * with a reason (STYLE.md §4), named after the errno a Linux program sees.
+ * An ICMP error that ends a connect, or that a connection timed out after,
+ * gives the reason of the errno Linux's icmp_err_convert makes of it
+ * (icmp/ErrorConvert.ts).
  *
  * @since 0.1.0
  */
@@ -9,7 +12,7 @@ import { Data } from "effect"
 /** @category errors */
 export class TcpError extends Data.TaggedError("TcpError")<{
   readonly reason:
-    /** the peer answered our SYN with a reset (ECONNREFUSED) */
+    /** the peer answered our SYN with a reset, or an ICMP "port unreachable" (ECONNREFUSED) */
     | "ConnectionRefused"
     /** the peer reset an open connection (ECONNRESET) */
     | "ConnectionReset"
@@ -22,12 +25,28 @@ export class TcpError extends Data.TaggedError("TcpError")<{
     /** no route to the address: the stack's routes reach no such network (ENETUNREACH) */
     | "NoRoute"
     /**
+     * a router's ICMP error said the peer's network is unreachable: net unreachable, unknown,
+     * administratively prohibited, or unreachable for the TOS (ENETUNREACH, as NoRoute's)
+     */
+    | "NetworkUnreachable"
+    /**
      * the peer cannot be reached on its route: its link address never resolved, or an ICMP error
-     * said so (EHOSTUNREACH, which Linux gives for all but an ICMP "net unreachable")
+     * said so: host unreachable, prohibited, filtered, unreachable for the TOS or precedence, or
+     * time exceeded (EHOSTUNREACH)
      */
     | "HostUnreachable"
     /** the local address asked for is not one of the stack's (EADDRNOTAVAIL, from bind(2)) */
     | "AddressNotAvailable"
+    /** an ICMP "destination host unknown" (EHOSTDOWN) */
+    | "HostDown"
+    /** an ICMP "source host isolated" (ENONET) */
+    | "NotOnNetwork"
+    /** an ICMP "protocol unreachable": the peer runs no TCP (ENOPROTOOPT) */
+    | "ProtocolNotAvailable"
+    /** an ICMP "source route failed" (EOPNOTSUPP) */
+    | "NotSupported"
+    /** an ICMP "parameter problem" about our segment (EPROTO) */
+    | "ProtocolError"
     /** every ephemeral port towards that destination is in use (EADDRNOTAVAIL) */
     | "NoEphemeralPorts"
     /** the stack holds `tcp.maxConnections` already */

@@ -60,6 +60,7 @@
 import { Chunk, Context, Data, Effect, Either, FiberRef, Layer, Mailbox } from "effect"
 import type { Scope } from "effect"
 import { Config } from "../Config.js"
+import * as ErrorConvert from "../icmp/ErrorConvert.js"
 import { type Route, routeFrom, Tx } from "../iface/Interface.js"
 import { consumeBatches } from "../internal/Handoff.js"
 import * as Trampoline from "../internal/Trampoline.js"
@@ -127,33 +128,22 @@ export interface UdpErrorReport {
 /**
  * The errno a connected socket's next receive gives for `r`, or undefined
  * when the report is soft and a socket without IP_RECVERR never sees it
- * (Linux's __udp4_lib_err with icmp_err_convert's `fatal` column). RFC 1122
- * §3.2.2.1 makes net and host unreachable (codes 0, 1, 11, 12) and source
- * route failed (5) transient; fragmentation needed (4) updates the path MTU
- * and is EMSGSIZE, hard under anything but IP_PMTUDISC_DONT: a datagram
- * socket's default, IP_PMTUDISC_WANT, sent the datagram with DF (these
- * sockets too); time exceeded is soft, a parameter problem hard (EPROTO:
- * __udp4_lib_err sets harderr for it, the quoted header was bad). A client
- * that moved on at a soft error (a DNS stub, an application) would give up
- * on a server that a route change or a retry would still reach.
+ * (Linux's __udp4_lib_err with icmp_err_convert's `fatal` column,
+ * `ErrorConvert`). RFC 1122 §3.2.2.1 makes net and host unreachable (codes
+ * 0, 1, 11, 12) and source route failed (5) transient; fragmentation needed
+ * (4) updates the path MTU and is EMSGSIZE, hard under anything but
+ * IP_PMTUDISC_DONT: a datagram socket's default, IP_PMTUDISC_WANT, sent the
+ * datagram with DF (these sockets too); time exceeded is soft, a parameter
+ * problem hard (EPROTO: __udp4_lib_err sets harderr for it, the quoted
+ * header was bad). A client that moved on at a soft error (a DNS stub, an
+ * application) would give up on a server that a route change or a retry
+ * would still reach.
  */
-export const hardErrno = (r: Pick<UdpErrorReport, "type" | "code">): string | undefined =>
-  r.type === "DstUnreachable" ? HARD_UNREACHABLE[r.code] : r.type === "ParameterProblem" ? "EPROTO" : undefined
-
-/** Destination unreachable codes a connected socket reports, with their errno (icmp_err_convert, fatal = 1). */
-const HARD_UNREACHABLE: Readonly<Record<number, string>> = {
-  2: "ENOPROTOOPT",
-  3: "ECONNREFUSED",
-  // (not in icmp_err_convert's table: __udp4_lib_err's own case for code 4 when the socket is not IP_PMTUDISC_DONT)
-  4: "EMSGSIZE",
-  6: "ENETUNREACH",
-  7: "EHOSTDOWN",
-  8: "ENONET",
-  9: "ENETUNREACH",
-  10: "EHOSTUNREACH",
-  13: "EHOSTUNREACH",
-  14: "EHOSTUNREACH",
-  15: "EHOSTUNREACH"
+export const hardErrno = (r: Pick<UdpErrorReport, "type" | "code">): string | undefined => {
+  // (__udp4_lib_err's own case for code 4 when the socket is not IP_PMTUDISC_DONT)
+  if (r.type === "DstUnreachable" && r.code === IcmpWire.DstUnreachableCode.FragmentationNeeded) return "EMSGSIZE"
+  const e = ErrorConvert.convert(r.type, r.code)
+  return e?.fatal === true ? e.errno : undefined
 }
 
 /** @category errors */

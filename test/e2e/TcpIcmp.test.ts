@@ -70,6 +70,16 @@ describe("ICMP errors about TCP segments", () => {
       }
     }))
 
+  it.scoped("a net unreachable for our SYN fails the connect with NetworkUnreachable (ENETUNREACH, as Linux's icmp_err_convert), not HostUnreachable", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* stackWithPeer()
+      const connecting = yield* Effect.fork(run(stack, Effect.flatMap(Tcp, (t) => t.connect({ address: PEER_ADDR, port: 80 }))))
+      const syn = yield* nextTcp(peer)
+      yield* peer.sendIp(unreachable(syn, IcmpWire.DstUnreachableCode.NetUnreachable), MAC_A)
+      yield* settle
+      expect(reasonOf(yield* boundedWait(Fiber.await(connecting), "connect to fail"))).toEqual(Option.some("NetworkUnreachable"))
+    }))
+
   it.scoped("an error quoting a sequence number we never sent is ignored (RFC 5927 §4.1)", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* stackWithPeer()

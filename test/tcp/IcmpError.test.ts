@@ -3,8 +3,9 @@
  * RFC 5927), as pure steps of the send half: "fragmentation needed" lowers
  * the MSS and resends what is in flight at the new size, never below
  * Linux's 552-octet path MTU (a smaller path gets segments without DF); an error quoting a sequence number not in
- * flight is not believed; unreachable fails a connect and is a soft error
- * once connected. The stack's path MTU for the address, lowered by another
+ * flight is not believed; any other error fails a connect and is a soft error
+ * once connected, as the errno Linux's tcp_v4_err makes of it (icmp_err_convert:
+ * net unreachable is ENETUNREACH, host unreachable EHOSTUNREACH, ...). The stack's path MTU for the address, lowered by another
  * of its users (`Sender.onPathMtu`), is taken without a resend.
  */
 import { describe, expect, it } from "vitest"
@@ -19,9 +20,18 @@ const shape = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o), o
 /** Our sequence number `n` octets after our ISN + 1. */
 const ours = (n: number) => Seq.add(T.LOCAL_ISN, 1 + n)
 
-const icmp = (s: T.TcpSocket, kind: Sender.IcmpKind, mtu: number, quoted: number, now: number) => {
+/** The ICMP errors these tests send, as type and code (RFC 792) */
+const FRAG_NEEDED = { type: "DstUnreachable", code: 4 } as const
+const NET_UNREACHABLE = { type: "DstUnreachable", code: 0 } as const
+const HOST_UNREACHABLE = { type: "DstUnreachable", code: 1 } as const
+const PORT_UNREACHABLE = { type: "DstUnreachable", code: 3 } as const
+const ADMIN_PROHIBITED = { type: "DstUnreachable", code: 13 } as const
+const TIME_EXCEEDED = { type: "TimeExceeded", code: 0 } as const
+type Kind = { readonly type: "DstUnreachable" | "TimeExceeded" | "ParameterProblem"; readonly code: number }
+
+const icmp = (s: T.TcpSocket, kind: Kind, mtu: number, quoted: number, now: number) => {
   const out: Array<OutSegment> = []
-  Sender.onIcmpError(s.snd, kind, mtu, ours(quoted), now, out)
+  Sender.onIcmpError(s.snd, { ...kind, mtu }, ours(quoted), now, out)
   return out
 }
 
@@ -30,34 +40,34 @@ describe("ICMP errors for an established connection", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
     expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[0, MSS], [MSS, MSS]])
     // a router's MTU of 1400: 1360 octets of payload a segment, from SND.UNA on
-    expect(shape(icmp(s, "FragmentationNeeded", 1400, 0, 1010))).toEqual([[0, 1360], [1360, 1360], [2720, 200]])
+    expect(shape(icmp(s, FRAG_NEEDED, 1400, 0, 1010))).toEqual([[0, 1360], [1360, 1360], [2720, 200]])
     expect(s.snd.mss).toBe(1360)
     // a higher MTU later never raises it (RFC 1191 §3: only a probe may)
-    expect(icmp(s, "FragmentationNeeded", 1450, 0, 1020)).toEqual([])
+    expect(icmp(s, FRAG_NEEDED, 1450, 0, 1020)).toEqual([])
     expect(s.snd.mss).toBe(1360)
   })
 
   it("a forged MTU below 552 is taken as 552 (Linux's min_pmtu), not as RFC 1191's 68: 512 octets a segment, not 28", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
     s.write(1000, T.octets(MSS))
-    expect(shape(icmp(s, "FragmentationNeeded", 68, 0, 1010))).toEqual([[0, 512], [512, 512], [1024, 436]])
+    expect(shape(icmp(s, FRAG_NEEDED, 68, 0, 1010))).toEqual([[0, 512], [512, 512], [1024, 436]])
     expect(s.snd.mss).toBe(Sender.MIN_PMTU - 40)
   })
 
   it("a path whose MTU really is below 552: the MTU stays locked there and the segments lose DF (as Linux), no black hole", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
     s.write(1000, T.octets(MSS))
-    expect(shape(icmp(s, "FragmentationNeeded", 296, 0, 1010))).toEqual([[0, 512], [512, 512], [1024, 436]])
+    expect(shape(icmp(s, FRAG_NEEDED, 296, 0, 1010))).toEqual([[0, 512], [512, 512], [1024, 436]])
     expect(s.snd.pmtuLocked).toBe(true)
     // the router names 296 again (for a segment still in flight): nothing changes, nothing more goes
-    expect(icmp(s, "FragmentationNeeded", 296, 0, 1020)).toEqual([])
+    expect(icmp(s, FRAG_NEEDED, 296, 0, 1020)).toEqual([])
     expect(s.snd.mss).toBe(512)
   })
 
   it("a router that names no MTU (0: before RFC 1191) is not ignored: 552 and no DF, as Linux's __ip_rt_update_pmtu, not a black hole", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
     s.write(1000, T.octets(MSS))
-    expect(shape(icmp(s, "FragmentationNeeded", 0, 0, 1010))).toEqual([[0, 512], [512, 512], [1024, 436]])
+    expect(shape(icmp(s, FRAG_NEEDED, 0, 0, 1010))).toEqual([[0, 512], [512, 512], [1024, 436]])
     expect(s.snd.mss).toBe(512)
     expect(s.snd.pmtuLocked).toBe(true)
   })
@@ -68,7 +78,7 @@ describe("ICMP errors for an established connection", () => {
     expect(s.write(1000, T.octets(20 * MSS))).toHaveLength(10)
     const cwnd = s.snd.cc.cwnd
     // a path MTU of 576: 536 octets a segment; the flight goes again as ten of them, not 27
-    const again = icmp(s, "FragmentationNeeded", 576, 0, 1010)
+    const again = icmp(s, FRAG_NEEDED, 576, 0, 1010)
     expect(shape(again)).toEqual(Array.from({ length: 10 }, (_, i) => [536 * i, 536]))
     expect(s.snd.cc.cwnd).toBe((cwnd * 536) / MSS)
     expect(s.snd.cc.smss).toBe(536)
@@ -81,7 +91,7 @@ describe("ICMP errors for an established connection", () => {
   it("a lowered path MTU expires after 10 minutes (RFC 1191 §6.3, Linux's mtu_expires): full segments again, DF again", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
     s.write(1000, T.octets(MSS))
-    icmp(s, "FragmentationNeeded", 1000, 0, 1010)
+    icmp(s, FRAG_NEEDED, 1000, 0, 1010)
     s.send(1020, T.fromPeer({ seq: 0, ack: MSS }))
     expect(s.snd.mss).toBe(960)
     // within the 10 minutes the smaller size holds
@@ -91,7 +101,7 @@ describe("ICMP errors for an established connection", () => {
     expect(shape(s.write(1010 + 600_001, T.octets(MSS)))).toEqual([[2 * MSS, MSS]])
     expect(s.snd.mss).toBe(MSS)
     // a locked MTU (below 552) is unlocked the same way: the segments go with DF again
-    icmp(s, "FragmentationNeeded", 296, 2 * MSS, 700_000)
+    icmp(s, FRAG_NEEDED, 296, 2 * MSS, 700_000)
     expect(s.snd.pmtuLocked).toBe(true)
     s.send(700_010, T.fromPeer({ seq: 0, ack: 3 * MSS }))
     s.write(1_300_010, T.octets(10))
@@ -102,14 +112,14 @@ describe("ICMP errors for an established connection", () => {
   it("an error quoting a sequence number not in flight is not believed (RFC 5927 §4.1)", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
     s.write(1000, T.octets(MSS))
-    expect(icmp(s, "FragmentationNeeded", 600, MSS + 100, 1010)).toEqual([])
-    expect(icmp(s, "FragmentationNeeded", 600, -100, 1010)).toEqual([])
+    expect(icmp(s, FRAG_NEEDED, 600, MSS + 100, 1010)).toEqual([])
+    expect(icmp(s, FRAG_NEEDED, 600, -100, 1010)).toEqual([])
     expect(s.snd.mss).toBe(MSS)
-    icmp(s, "HostUnreachable", 0, MSS + 100, 1010)
+    icmp(s, HOST_UNREACHABLE, 0, MSS + 100, 1010)
     expect(s.snd.softError).toBeUndefined()
     // quoting what is in flight, unreachable is kept as a soft error and the connection goes on
-    icmp(s, "HostUnreachable", 0, 0, 1020)
-    expect(s.snd.softError).toBe("HostUnreachable")
+    icmp(s, HOST_UNREACHABLE, 0, 0, 1020)
+    expect(s.snd.softError).toBe("EHOSTUNREACH")
     expect(s.snd.state).toBe("Established")
   })
 
@@ -125,11 +135,11 @@ describe("ICMP errors for an established connection", () => {
     Sender.onPathMtu(s.snd, { mtu: 1450, locked: false, expiresAt: 602_000 })
     expect(s.snd.mss).toBe(1360)
     // a report naming no less than the MTU the quoted segment went at (1500): no proof it was lost
-    expect(icmp(s, "FragmentationNeeded", 1500, 0, 1005)).toEqual([])
+    expect(icmp(s, FRAG_NEEDED, 1500, 0, 1005)).toEqual([])
     // the router's report about the first segment, sent at 1460: the flight goes again, cut to 1360
-    expect(shape(icmp(s, "FragmentationNeeded", 1400, 0, 1010))).toEqual([[0, 1360], [1360, 1360], [2720, 200]])
+    expect(shape(icmp(s, FRAG_NEEDED, 1400, 0, 1010))).toEqual([[0, 1360], [1360, 1360], [2720, 200]])
     // once: the same flight's next report changes nothing
-    expect(icmp(s, "FragmentationNeeded", 1400, MSS, 1020)).toEqual([])
+    expect(icmp(s, FRAG_NEEDED, 1400, MSS, 1020)).toEqual([])
   })
 
   it("a locked path MTU from the stack takes DF off; the same MTU again takes the later expiry", () => {
@@ -157,8 +167,8 @@ describe("ICMP errors for a connection in TIME-WAIT", () => {
     expect(s.snd.state).toBe("TimeWait")
     // quoting our FIN (SND.UNA .. SND.MAX is [ISN + 2, ISN + 2]: a sequence number a forger can read off the wire)
     const out: Array<OutSegment> = []
-    expect(Sender.onIcmpError(s.snd, "FragmentationNeeded", 600, ours(1), 40, out)).toBe(false)
-    expect(Sender.onIcmpError(s.snd, "HostUnreachable", 0, ours(1), 40, out)).toBe(false)
+    expect(Sender.onIcmpError(s.snd, { ...FRAG_NEEDED, mtu: 600 }, ours(1), 40, out)).toBe(false)
+    expect(Sender.onIcmpError(s.snd, { ...HOST_UNREACHABLE, mtu: 0 }, ours(1), 40, out)).toBe(false)
     expect(out).toEqual([])
     expect(s.snd.mss).toBe(MSS)
     expect(s.snd.pmtuExpiresAt).toBeUndefined()
@@ -167,27 +177,59 @@ describe("ICMP errors for a connection in TIME-WAIT", () => {
 })
 
 describe("ICMP errors while connecting (Linux's tcp_v4_err ends a connection in SYN-SENT or SYN-RECEIVED at any of them)", () => {
-  it("in SYN-SENT: time exceeded, parameter problem, administratively prohibited (the rest: 'Other') fail it, Unreachable", () => {
-    const { socket } = T.synSent({ now: 0 })
-    // quoting our SYN (SND.UNA = ISS)
-    expect(Sender.onIcmpError(socket.snd, "Other", 0, T.LOCAL_ISN, 10, [])).toBe(true)
-    expect(socket.snd.state).toBe("Closed")
-    expect(socket.snd.failure).toBe("Unreachable")
+  /** Every error a connection's segment may draw, with the errno Linux's tcp_v4_err gives it (icmp_err_convert) */
+  const ERRNOS: ReadonlyArray<readonly [Kind, string]> = [
+    [{ type: "DstUnreachable", code: 0 }, "ENETUNREACH"],
+    [{ type: "DstUnreachable", code: 1 }, "EHOSTUNREACH"],
+    [{ type: "DstUnreachable", code: 2 }, "ENOPROTOOPT"],
+    [{ type: "DstUnreachable", code: 3 }, "ECONNREFUSED"],
+    [{ type: "DstUnreachable", code: 5 }, "EOPNOTSUPP"],
+    [{ type: "DstUnreachable", code: 6 }, "ENETUNREACH"],
+    [{ type: "DstUnreachable", code: 7 }, "EHOSTDOWN"],
+    [{ type: "DstUnreachable", code: 8 }, "ENONET"],
+    [{ type: "DstUnreachable", code: 9 }, "ENETUNREACH"],
+    [{ type: "DstUnreachable", code: 10 }, "EHOSTUNREACH"],
+    [{ type: "DstUnreachable", code: 11 }, "ENETUNREACH"],
+    [{ type: "DstUnreachable", code: 12 }, "EHOSTUNREACH"],
+    [{ type: "DstUnreachable", code: 13 }, "EHOSTUNREACH"],
+    [{ type: "DstUnreachable", code: 14 }, "EHOSTUNREACH"],
+    [{ type: "DstUnreachable", code: 15 }, "EHOSTUNREACH"],
+    [{ type: "TimeExceeded", code: 0 }, "EHOSTUNREACH"],
+    [{ type: "ParameterProblem", code: 0 }, "EPROTO"]
+  ]
+
+  it("in SYN-SENT: each fails it at once, with the errno the ICMP error means (net unreachable is ENETUNREACH, not EHOSTUNREACH)", () => {
+    const got = ERRNOS.map(([kind]) => {
+      const { socket } = T.synSent({ now: 0 })
+      // quoting our SYN (SND.UNA = ISS)
+      expect(Sender.onIcmpError(socket.snd, { ...kind, mtu: 0 }, T.LOCAL_ISN, 10, [])).toBe(true)
+      return [kind, socket.snd.state, socket.snd.failure]
+    })
+    expect(got).toEqual(ERRNOS.map(([kind, errno]) => [kind, "Closed", errno]))
   })
 
-  it("in SYN-RECEIVED (a simultaneous open): port unreachable is Refused, the others Unreachable", () => {
-    for (const [kind, failure] of [["PortUnreachable", "Refused"], ["HostUnreachable", "Unreachable"], ["Other", "Unreachable"]] as const) {
+  it("in SYN-RECEIVED (a simultaneous open): the same", () => {
+    for (const [kind, errno] of ERRNOS) {
       const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
       socket.send(10, T.peerSyn())
       expect(socket.snd.state).toBe("SynReceived")
-      expect(Sender.onIcmpError(socket.snd, kind, 0, T.LOCAL_ISN, 20, [])).toBe(true)
-      expect([socket.snd.state, socket.snd.failure]).toEqual(["Closed", failure])
+      expect(Sender.onIcmpError(socket.snd, { ...kind, mtu: 0 }, T.LOCAL_ISN, 20, [])).toBe(true)
+      expect([kind, socket.snd.state, socket.snd.failure]).toEqual([kind, "Closed", errno])
+    }
+  })
+
+  it("once established, each is a soft error kept as its errno, and the connection goes on (RFC 1122 §4.2.3.9)", () => {
+    for (const [kind, errno] of ERRNOS) {
+      const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+      s.write(1000, T.octets(MSS))
+      icmp(s, kind, 0, 0, 1010)
+      expect([kind, s.snd.state, s.snd.softError]).toEqual([kind, "Established", errno])
     }
   })
 
   it("fragmentation needed does not: the SYN is small, the MSS follows for what comes after", () => {
     const { socket } = T.synSent({ now: 0 })
-    expect(Sender.onIcmpError(socket.snd, "FragmentationNeeded", 1000, T.LOCAL_ISN, 10, [])).toBe(true)
+    expect(Sender.onIcmpError(socket.snd, { ...FRAG_NEEDED, mtu: 1000 }, T.LOCAL_ISN, 10, [])).toBe(true)
     expect(socket.snd.state).toBe("SynSent")
     expect(socket.snd.mtu).toBe(1000)
   })
@@ -206,34 +248,42 @@ describe("net or host unreachable during RTO backoff (RFC 6069 TCP-LD, as Linux'
 
   it("one quoting SND.UNA undoes one backoff: the timer runs from the last retransmission at half the RTO", () => {
     const s = backedOff()
-    expect(icmp(s, "HostUnreachable", 0, 0, 1610)).toEqual([])
+    expect(icmp(s, HOST_UNREACHABLE, 0, 0, 1610)).toEqual([])
     expect([s.snd.rtt.rto, s.snd.rtoAt]).toEqual([400, 2000])
-    expect(icmp(s, "HostUnreachable", 0, 0, 1620)).toEqual([])
+    expect(icmp(s, HOST_UNREACHABLE, 0, 0, 1620)).toEqual([])
     expect([s.snd.rtt.rto, s.snd.rtoAt]).toEqual([200, 1800])
     // no backoff left: nothing more
-    expect(icmp(s, "HostUnreachable", 0, 0, 1630)).toEqual([])
+    expect(icmp(s, HOST_UNREACHABLE, 0, 0, 1630)).toEqual([])
     expect([s.snd.rtt.rto, s.snd.rtoAt]).toEqual([200, 1800])
     // a soft error all the same
-    expect(s.snd.softError).toBe("HostUnreachable")
+    expect(s.snd.softError).toBe("EHOSTUNREACH")
     expect(s.snd.state).toBe("Established")
+  })
+
+  it("a net unreachable (code 0) does the same, and is kept as ENETUNREACH", () => {
+    const s = backedOff()
+    expect(icmp(s, NET_UNREACHABLE, 0, 0, 1610)).toEqual([])
+    expect([s.snd.rtt.rto, s.snd.rtoAt, s.snd.softError]).toEqual([400, 2000, "ENETUNREACH"])
   })
 
   it("when the undone RTO has already run out since the last retransmission, the segment goes again at once", () => {
     const s = backedOff()
     // 500 ms after it was resent, the reverted RTO is 400: it is due
-    expect(shape(icmp(s, "HostUnreachable", 0, 0, 2100))).toEqual([[0, MSS]])
+    expect(shape(icmp(s, HOST_UNREACHABLE, 0, 0, 2100))).toEqual([[0, MSS]])
     expect([s.snd.rtt.rto, s.snd.rtoAt, s.snd.retries]).toEqual([800, 2900, 3])
   })
 
   it("not for one quoting another sequence number, nor for other errors, nor without a timeout", () => {
     const s = backedOff()
-    icmp(s, "HostUnreachable", 0, MSS, 1610)
-    icmp(s, "Other", 0, 0, 1610)
-    icmp(s, "PortUnreachable", 0, 0, 1610)
+    icmp(s, HOST_UNREACHABLE, 0, MSS, 1610)
+    // (not even those that are EHOSTUNREACH too: RFC 6069 names codes 0 and 1 alone, as Linux's tcp_v4_err)
+    icmp(s, ADMIN_PROHIBITED, 0, 0, 1610)
+    icmp(s, TIME_EXCEEDED, 0, 0, 1610)
+    icmp(s, PORT_UNREACHABLE, 0, 0, 1610)
     expect([s.snd.rtt.rto, s.snd.rtoAt]).toEqual([800, 2400])
     const fresh = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
     fresh.write(1000, T.octets(MSS))
-    icmp(fresh, "HostUnreachable", 0, 0, 1010)
+    icmp(fresh, HOST_UNREACHABLE, 0, 0, 1010)
     expect([fresh.snd.rtt.rto, fresh.snd.rtoAt]).toEqual([200, 1200])
   })
 })
