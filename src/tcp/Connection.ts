@@ -157,7 +157,7 @@ export interface ConnectionInfo {
   readonly arrivalsDropped: number
   readonly timestamps: boolean
   readonly sack: boolean
-  /** the errno of the last ICMP error that did not end the connection */
+  /** the errno of the last ICMP error that did not end the connection, until an acceptable ACK clears it */
   readonly softError: string | undefined
   readonly sndShift: number
   readonly rcvShift: number

@@ -79,7 +79,10 @@
  *   a soft error after it, a net or host unreachable about SND.UNA undoing
  *   one backoff of the retransmission timer (RFC 6069, TCP-LD). Either way
  *   as the errno it stands for (icmp/ErrorConvert.ts, Linux's
- *   icmp_err_convert). The path MTU is the
+ *   icmp_err_convert); a connection that times out (retransmissions, window
+ *   or keepalive probes) after a soft error fails with it, not TimedOut,
+ *   unless an acceptable ACK cleared it meanwhile (Linux's tcp_write_err,
+ *   tcp_ack). The path MTU is the
  *   destination's, not only the connection's (ipv4/PathMtu.ts, Linux's route
  *   exception): a connection opens at what the stack holds for the address
  *   (`connect`, `established`), and takes what another user of it learnt on
@@ -136,8 +139,9 @@ export type State =
 
 /**
  * Why a connection ended other than by an orderly close: the peer's reset
- * (Refused in SYN-SENT), our abort, a timeout, or the errno of an ICMP error
- * that ended a connect. @category models
+ * (Refused in SYN-SENT), our abort, a timeout, or the errno of an ICMP error:
+ * one that ended a connect, or the soft error a timeout ended with (Linux's
+ * tcp_write_err). @category models
  */
 export type Failure = "Refused" | "Reset" | "TimedOut" | "Aborted" | ErrorConvert.Errno
 
@@ -220,7 +224,10 @@ export interface Sender {
   mss: number
   /** the MSS the peer announced (undefined: none) */
   peerMss: number | undefined
-  /** the errno of the last ICMP error about this connection that did not end it (RFC 1122 §4.2.3.9 soft errors) */
+  /**
+   * the errno of the last ICMP error about this connection that did not end it (RFC 1122 §4.2.3.9
+   * soft errors, Linux's sk_err_soft): a timeout fails with it; an acceptable ACK clears it
+   */
   softError: ErrorConvert.Errno | undefined
   /** the MSS we announced: two segments of it make an immediate ACK */
   readonly rcvMss: number
@@ -1242,6 +1249,9 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   // Linux's tcp_ack takes such an ACK as old_ack, without tcp_may_update_window)
   const acksNew = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
   const current = Seq.gte(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
+  // the peer is heard acknowledging: whatever a router said before, the path works (Linux's tcp_ack
+  // clears sk_err_soft for any ACK neither below SND.UNA, old_ack, nor beyond SND.NXT)
+  if (current) s.softError = undefined
   // (a reordered duplicate ACK let past PAWS sets none: Receiver's markReordered says why)
   if (a.reordered !== true && (acksNew || current && (Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && Seq.lte(s.sndWl2, a.ack))))) {
     s.sndWnd = a.syn === true ? a.window : a.window * 2 ** s.sndShift
@@ -1987,6 +1997,16 @@ const fail = (s: Sender, why: Failure): void => {
   close(s)
 }
 
+/**
+ * The connection gives up on a peer that stopped answering (retransmissions, window probes or
+ * keepalive probes): with the soft error an ICMP error left, if one did, as what went wrong, else
+ * TimedOut (Linux's tcp_write_err: `sk_err = sk_err_soft ?: ETIMEDOUT`, which tcp_write_timeout,
+ * tcp_probe_timer and tcp_keepalive_timer call). A router's "host unreachable" says more than the
+ * silence it caused. (In SYN-SENT and SYN-RECEIVED none is ever kept: an ICMP error ends the
+ * connect at once.)
+ */
+const timedOut = (s: Sender): void => fail(s, s.softError ?? "TimedOut")
+
 // ---------------------------------------------------------------------------
 // the application
 // ---------------------------------------------------------------------------
@@ -2073,8 +2093,10 @@ const pmtuExpired = (s: Sender): void => {
  * Linux's tcp_v4_err; RFC 1122 §4.2.3.9 would keep net and host
  * unreachable, time exceeded and parameter problem soft, and a SYN to
  * nobody would be retried for two minutes: RFC 5461 describes this widely
- * implemented departure); once synchronized it is a soft error, kept for
- * the application to see, and the connection goes on (RFC 1122 §4.2.3.9). True when the error was
+ * implemented departure); once synchronized it is a soft error, and the
+ * connection goes on (RFC 1122 §4.2.3.9): the error a later timeout fails
+ * with instead of TimedOut, until an acceptable ACK clears it (Linux's
+ * sk_err_soft, tcp_write_err, tcp_ack). True when the error was
  * believed (the stack's path MTU for the address may then take it too).
  */
 export const onIcmpError = (
@@ -2331,7 +2353,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.timeouts++
   const synPhase = s.state === "SynSent" || s.state === "SynReceived"
   if (s.retries >= (synPhase ? s.params.synRetries : retryLimit(s))) {
-    fail(s, "TimedOut")
+    timedOut(s)
     return
   }
   s.retries++
@@ -2461,7 +2483,7 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // RFC 1122 §4.2.2.17: open while the peer answers; given up after as many unanswered probes
   // as retransmissions (Linux's tcp_probe_timer, tcp_retries2)
   if (s.windowProbes >= retryLimit(s)) {
-    fail(s, "TimedOut")
+    timedOut(s)
     return
   }
   s.windowProbes++
@@ -2515,7 +2537,7 @@ const keepalive = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (s.keepaliveProbes >= s.params.keepaliveProbes) {
     // the peer is told, in case it is there after all (Linux's tcp_send_active_reset)
     emit(s, out, ackSeq(s), RST | ACK, undefined, NONE)
-    fail(s, "TimedOut")
+    timedOut(s)
     return
   }
   s.keepaliveProbes++

@@ -16,7 +16,10 @@ export class TcpError extends Data.TaggedError("TcpError")<{
     | "ConnectionRefused"
     /** the peer reset an open connection (ECONNRESET) */
     | "ConnectionReset"
-    /** retransmissions or keepalive probes went unanswered (ETIMEDOUT) */
+    /**
+     * retransmissions or keepalive probes went unanswered (ETIMEDOUT); after an ICMP error about
+     * the connection that no ACK has answered since, that error's reason instead (as Linux)
+     */
     | "TimedOut"
     /** the port is taken (EADDRINUSE) */
     | "AddressInUse"

@@ -3,7 +3,9 @@
  * RFC 5927), against a raw peer: "port unreachable" for our SYN refuses the
  * connect at once; a failed neighbour resolution fails it with HostUnreachable
  * after the ARP retries instead of two minutes of SYN retransmissions; an
- * error quoting a sequence number we never sent is not believed.
+ * error quoting a sequence number we never sent is not believed; one about
+ * our data is kept as a soft error, which an established connection that
+ * then times out fails with (Linux's tcp_write_err), under virtual time.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Option, TestClock } from "effect"
@@ -14,7 +16,8 @@ import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { boundedWait, settle } from "../support/Clock.js"
-import { asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import { asIpv4, asTcp, ipRepr, PEER_ADDR, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
 
 /** The peer's ICMP "destination unreachable" quoting `about` (an IP packet we sent). */
@@ -27,6 +30,15 @@ const unreachable = (about: Uint8Array, code: number) => {
 
 const reasonOf = <A>(exit: Exit.Exit<A, { reason: string }>) =>
   Exit.isFailure(exit) ? Option.map(Cause.failureOption(exit.cause), (e) => e.reason) : Option.none()
+
+/** The next frame from the stack that is a TCP segment. */
+const nextTcpFrame = (peer: { next: Effect.Effect<Uint8Array> }) =>
+  Effect.gen(function*() {
+    for (;;) {
+      const f = yield* boundedWait(peer.next, "a TCP segment")
+      if (asTcp(f) !== undefined) return f
+    }
+  })
 
 /** The next frame from the stack that is a TCP segment, as its IP packet bytes. */
 const nextTcp = (peer: { next: Effect.Effect<Uint8Array> }) =>
@@ -107,5 +119,41 @@ describe("ICMP errors about TCP segments", () => {
         yield* settle
       }
       expect(reasonOf(yield* boundedWait(Fiber.await(connecting), "connect to fail"))).toEqual(Option.some("HostUnreachable"))
+    }))
+
+  it.scoped("an established connection whose data drew a host unreachable and then timed out fails with HostUnreachable, not TimedOut (tcp_write_err)", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* stackWithPeer({ config: { tcp: { retries: 3 } } })
+      // the peer answers the SYN, then goes silent after our data
+      const connecting = yield* Effect.fork(run(stack, Effect.flatMap(Tcp, (t) => t.connect({ address: PEER_ADDR, port: 80 }))))
+      const syn = asTcp(yield* nextTcpFrame(peer))!
+      yield* peer.sendIp(
+        tcpRepr({
+          srcPort: 80,
+          dstPort: syn.srcPort,
+          seq: Seq.make(5000),
+          ack: Seq.add(syn.seq, 1),
+          flags: TcpWire.Flag.SYN | TcpWire.Flag.ACK,
+          window: 64240,
+          urgent: 0,
+          options: { mss: 1460, sackPermitted: false }
+        }, new Uint8Array(0), PEER_ADDR, ADDR_A),
+        MAC_A
+      )
+      const conn = yield* boundedWait(Fiber.join(connecting), "the connect")
+      yield* conn.write(new Uint8Array(100))
+      let frame = yield* nextTcpFrame(peer)
+      while (asTcp(frame)!.payload.length === 0) frame = yield* nextTcpFrame(peer)
+      const data = frame.subarray(Eth.HEADER_LEN)
+      // a router on the way reports the host unreachable, about our data
+      yield* peer.sendIp(unreachable(data, IcmpWire.DstUnreachableCode.HostUnreachable), MAC_A)
+      yield* settle
+      // three retransmissions and the wait after the last go unanswered (a few seconds of virtual time)
+      const ended = yield* Effect.fork(conn.closed)
+      for (let i = 0; i < 20 && ended.unsafePoll() === null; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* settle
+      }
+      expect(reasonOf(yield* boundedWait(Fiber.await(ended), "the connection to time out"))).toEqual(Option.some("HostUnreachable"))
     }))
 })

@@ -287,3 +287,84 @@ describe("net or host unreachable during RTO backoff (RFC 6069 TCP-LD, as Linux'
     expect([fresh.snd.rtt.rto, fresh.snd.rtoAt]).toEqual([200, 1200])
   })
 })
+
+describe("a soft error at the timeout (Linux's tcp_write_err: sk_err = sk_err_soft ?: ETIMEDOUT)", () => {
+  /** Run the timers until the connection gives up (at most `limit` expiries); the failure. */
+  const timeOut = (s: T.TcpSocket, limit = 20) => {
+    for (let i = 0; i < limit && s.state !== "Closed"; i++) {
+      const at = Sender.deadline(s.snd)
+      if (at === undefined) break
+      s.tick(at)
+    }
+    return [s.state, s.snd.failure]
+  }
+  const est = () => T.established({ params: { retries: 3 }, peerOptions: { mss: MSS, sackPermitted: false } })
+
+  it("retransmissions unanswered after a host unreachable: the connection fails with EHOSTUNREACH, not TimedOut", () => {
+    const s = est()
+    s.write(1000, T.octets(MSS))
+    icmp(s, HOST_UNREACHABLE, 0, 0, 1010)
+    expect(timeOut(s)).toEqual(["Closed", "EHOSTUNREACH"])
+  })
+
+  it("the last soft error is the one reported: a net unreachable after a host unreachable is ENETUNREACH", () => {
+    const s = est()
+    s.write(1000, T.octets(MSS))
+    icmp(s, HOST_UNREACHABLE, 0, 0, 1010)
+    icmp(s, NET_UNREACHABLE, 0, 0, 1020)
+    expect(timeOut(s)).toEqual(["Closed", "ENETUNREACH"])
+  })
+
+  it("without one, TimedOut as before", () => {
+    const s = est()
+    s.write(1000, T.octets(MSS))
+    expect(timeOut(s)).toEqual(["Closed", "TimedOut"])
+  })
+
+  it("an acceptable ACK after it, even one acknowledging nothing new, clears it (tcp_ack): a later timeout is TimedOut", () => {
+    const s = est()
+    s.write(1000, T.octets(2 * MSS))
+    icmp(s, HOST_UNREACHABLE, 0, 0, 1010)
+    // a duplicate ACK: SEG.ACK = SND.UNA
+    s.send(1020, T.fromPeer({ seq: 0, ack: 0 }))
+    expect(s.snd.softError).toBeUndefined()
+    icmp(s, HOST_UNREACHABLE, 0, 0, 1030)
+    // one acknowledging the first segment
+    s.send(1040, T.fromPeer({ seq: 0, ack: MSS }))
+    expect(s.snd.softError).toBeUndefined()
+    expect(timeOut(s)).toEqual(["Closed", "TimedOut"])
+  })
+
+  it("an old ACK (below SND.UNA) does not clear it: tcp_ack takes it as old_ack before that", () => {
+    const s = est()
+    s.write(1000, T.octets(2 * MSS))
+    s.send(1010, T.fromPeer({ seq: 0, ack: MSS }))
+    icmp(s, HOST_UNREACHABLE, 0, MSS, 1020)
+    s.send(1030, T.fromPeer({ seq: 0, ack: 0 }))
+    expect(s.snd.softError).toBe("EHOSTUNREACH")
+    expect(timeOut(s)).toEqual(["Closed", "EHOSTUNREACH"])
+  })
+
+  it("keepalive probes unanswered after an error about our last ACK (quoting SND.UNA): that error, as tcp_keepalive_timer's tcp_write_err", () => {
+    const s = T.established({ params: { keepaliveIdle: 1000, keepaliveInterval: 100, keepaliveProbes: 2 } })
+    // an ICMP error quoting a pure ACK of ours: SEG.SEQ = SND.NXT = SND.UNA, believed
+    icmp(s, ADMIN_PROHIBITED, 0, 0, 500)
+    expect(timeOut(s)).toEqual(["Closed", "EHOSTUNREACH"])
+  })
+
+  it("zero-window probes unanswered after a time exceeded about one: EHOSTUNREACH, as tcp_probe_timer's tcp_write_err", () => {
+    const s = est()
+    s.write(0, T.octets(100))
+    s.send(0, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    s.write(20, "hello")
+    // the first probe (one octet at SND.UNA) drew a time exceeded
+    s.tick(220)
+    icmp(s, TIME_EXCEEDED, 0, 100, 230)
+    expect(timeOut(s)).toEqual(["Closed", "EHOSTUNREACH"])
+  })
+
+  it("a SYN's timeout stays TimedOut: an error about the SYN ended the connect at once instead", () => {
+    const { socket } = T.synSent({ now: 0, params: { synRetries: 2 } })
+    expect(timeOut(socket)).toEqual(["Closed", "TimedOut"])
+  })
+})
