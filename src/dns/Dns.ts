@@ -354,7 +354,7 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
       const id = random16()
       const fromTcp = (e: TcpError): Attempt => ({
         _tag: "Next",
-        error: err(e.reason === "NoRoute" || e.reason === "HostUnreachable" ? "NoRoute" : "ServerFailure", q.name, `over TCP: ${e.detail}`)
+        error: err(e.reason === "NoRoute" || e.reason === "NetworkUnreachable" || e.reason === "HostUnreachable" ? "NoRoute" : "ServerFailure", q.name, `over TCP: ${e.detail}`)
       })
       const query = Msg.encodeQuery(id, q.name, q.type, q.class)
       if (Either.isLeft(query)) return Effect.succeed({ _tag: "Next", error: err("InvalidName", q.name, query.left.message) })
