@@ -5,8 +5,12 @@
  * message. Echo request/reply carry identifier, sequence number and data;
  * destination unreachable and time exceeded carry the invoking datagram's
  * header plus at least 8 octets of its data (RFC 792; RFC 1812 §4.3.2.3 lets a
- * sender include more, which we do not). Other types parse as `Other` so a
- * dealer can count them. Data is a view into the input.
+ * sender include more, which we do not). A redirect (RFC 792 type 5, codes
+ * 0-3; RFC 1122 §3.2.2.2) carries the gateway to use instead and the
+ * datagram that drew it: its header and at least 8 octets are required (as
+ * Linux's icmp_redirect and icmp_socket_deliver require them), since the
+ * quoted destination is what the redirect is about. Other types parse as
+ * `Other` so a dealer can count them. Data is a view into the input.
  *
  * @since 0.1.0
  */
@@ -15,12 +19,13 @@ import * as Checksum from "./Checksum.js"
 import { WireError } from "./WireError.js"
 import * as Bytes from "./Bytes.js"
 
-export const Field = { type: 0, code: 1, checksum: 2, ident: 4, seq: 6, mtu: 6, data: 8 } as const
+export const Field = { type: 0, code: 1, checksum: 2, ident: 4, seq: 6, mtu: 6, gateway: 4, data: 8 } as const
 export const HEADER_LEN = 8
 
 export const Type = {
   EchoReply: 0,
   DstUnreachable: 3,
+  Redirect: 5,
   EchoRequest: 8,
   TimeExceeded: 11,
   ParameterProblem: 12
@@ -36,6 +41,22 @@ export const DstUnreachableCode = {
 
 export const TimeExceededCode = { TtlExceeded: 0, FragmentReassembly: 1 } as const
 
+/**
+ * RFC 792's redirect codes: for the network, the host, and either for one type of service. A host
+ * treats them all as host redirects (RFC 1122 §3.2.2.2: "a host SHOULD treat a Network Redirect
+ * the same as a Host Redirect", RFC 1812 §5.2.7.2 deprecates the network ones; Linux's
+ * __ip_do_redirect takes the four alike).
+ */
+export const RedirectCode = { Network: 0, Host: 1, NetworkTos: 2, HostTos: 3 } as const
+
+/** The least quote a redirect must carry: an IPv4 header without options and 8 octets of its data. */
+const MIN_QUOTE = 28
+
+/** The source address of the datagram a redirect (or error) quotes in `data`. */
+export const quotedSource = (data: Uint8Array): number => Bytes.u32(data, 12)
+/** The destination address of the datagram quoted in `data`: what a redirect is about. */
+export const quotedDestination = (data: Uint8Array): number => Bytes.u32(data, 16)
+
 export type Icmpv4Repr =
   | { readonly _tag: "EchoRequest"; readonly ident: number; readonly seq: number; readonly data: Uint8Array }
   | { readonly _tag: "EchoReply"; readonly ident: number; readonly seq: number; readonly data: Uint8Array }
@@ -48,6 +69,15 @@ export type Icmpv4Repr =
     readonly data: Uint8Array
   }
   | { readonly _tag: "TimeExceeded"; readonly code: number; readonly data: Uint8Array }
+  | {
+    readonly _tag: "Redirect"
+    /** `RedirectCode`: 0-3 */
+    readonly code: number
+    /** the gateway to send the quoted datagram's destination's traffic to (RFC 792) */
+    readonly gateway: number
+    /** the redirected datagram's IPv4 header and at least 8 octets of its data */
+    readonly data: Uint8Array
+  }
   | {
     readonly _tag: "Other"
     readonly type: number
@@ -76,6 +106,17 @@ export const parse = (b: Uint8Array): Either.Either<Icmpv4Repr, WireError> => {
       return Either.right({ _tag: "DstUnreachable", code, nextHopMtu: code === 4 ? w2 : 0, data })
     case Type.TimeExceeded:
       return Either.right({ _tag: "TimeExceeded", code, data })
+    case Type.Redirect: {
+      // RFC 792 defines codes 0-3 only. (Linux's __ip_do_redirect switches on `code & 7`, so
+      // 8-11 pass as 0-3 there; no RFC gives them that meaning, and we refuse them.)
+      if (code > RedirectCode.HostTos) return err("Malformed")
+      if (data.length < MIN_QUOTE) return err("Truncated")
+      const first = data[0]!
+      const hl = (first & 0x0f) * 4
+      if (first >>> 4 !== 4 || hl < 20) return err("Malformed")
+      if (data.length < hl + 8) return err("Truncated")
+      return Either.right({ _tag: "Redirect", code, gateway: ((w1 << 16) | w2) >>> 0, data })
+    }
     default:
       return Either.right({ _tag: "Other", type, code, rest: ((w1 << 16) | w2) >>> 0, data })
   }
@@ -118,6 +159,11 @@ export const encode = (repr: Icmpv4Repr, out: Uint8Array, offset: number): numbe
       type = Type.TimeExceeded
       code = repr.code
       rest = 0
+      break
+    case "Redirect":
+      type = Type.Redirect
+      code = repr.code
+      rest = repr.gateway >>> 0
       break
     case "Other":
       type = repr.type

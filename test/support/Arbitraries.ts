@@ -105,8 +105,18 @@ const timeExceeded: fc.Arbitrary<Icmpv4Repr> = fc
   .record({ code: u8, data: payload(576) })
   .map((r) => ({ _tag: "TimeExceeded" as const, ...r }))
 
+/** A redirect (codes 0-3) quoting an IPv4 header (IHL 5-15, version 4) and at least 8 octets after it. */
+const redirect: fc.Arbitrary<Icmpv4Repr> = fc
+  .record({ code: fc.integer({ min: 0, max: 3 }), gateway: u32, ihl: fc.integer({ min: 5, max: 15 }), data: payload(576) })
+  .map((r) => {
+    const data = new Uint8Array(r.ihl * 4 + 8 + r.data.length)
+    data.set(r.data, r.ihl * 4 + 8)
+    data[0] = 0x40 | r.ihl
+    return { _tag: "Redirect" as const, code: r.code, gateway: r.gateway, data }
+  })
+
 /** Types with a variant of their own; `Other` with one of these would parse as that variant. */
-const KNOWN_TYPES: ReadonlyArray<number> = [0, 3, 8, 11]
+const KNOWN_TYPES: ReadonlyArray<number> = [0, 3, 5, 8, 11]
 
 const other: fc.Arbitrary<Icmpv4Repr> = fc
   .record({ type: u8.filter((t) => !KNOWN_TYPES.includes(t)), code: u8, rest: u32, data: payload(576) })
@@ -117,6 +127,7 @@ export const icmpv4Repr: fc.Arbitrary<Icmpv4Repr> = fc.oneof(
   echo("EchoReply"),
   dstUnreachable,
   timeExceeded,
+  redirect,
   other
 )
 

@@ -283,13 +283,84 @@ describe("Icmpv4", () => {
       expect(r._tag === "DstUnreachable" && [r.code, r.nextHopMtu]).toEqual([1, 0])
     })
 
-    it("types without a variant parse as Other (a redirect made from ICMP_PORT_UNREACHABLE)", () => {
+    it("types without a variant parse as Other (a timestamp request made from ICMP_PORT_UNREACHABLE)", () => {
       const m = Uint8Array.from(icmpOf(G.ICMP_PORT_UNREACHABLE))
-      m[Icmpv4.Field.type] = 5
-      m[Icmpv4.Field.code] = 1
-      m.set([198, 18, 0, 254], 4) // gateway address
+      m[Icmpv4.Field.type] = 13
+      m.set([198, 18, 0, 254], 4)
       const r = Either.getOrThrow(Icmpv4.parse(refreshChecksum(m)))
-      expect(r).toEqual({ _tag: "Other", type: 5, code: 1, rest: 0xc61200fe, data: m.subarray(8) })
+      expect(r).toEqual({ _tag: "Other", type: 13, code: 3, rest: 0xc61200fe, data: m.subarray(8) })
+    })
+  })
+
+  describe("redirect (type 5, RFC 792)", () => {
+    /** A redirect made from ICMP_PORT_UNREACHABLE: its quote (the whole 46-octet UDP datagram) kept. */
+    const redirectOf = (code: number, gateway: number[] = [198, 18, 0, 254]): Uint8Array => {
+      const m = Uint8Array.from(icmpOf(G.ICMP_PORT_UNREACHABLE))
+      m[Icmpv4.Field.type] = Icmpv4.Type.Redirect
+      m[Icmpv4.Field.code] = code
+      m.set(gateway, Icmpv4.Field.gateway)
+      return refreshChecksum(m)
+    }
+
+    it("each of codes 0-3 parses with the gateway (octets 4..7) and the quoted datagram", () => {
+      for (const code of [0, 1, 2, 3]) {
+        const m = redirectOf(code)
+        expect(Either.getOrThrow(Icmpv4.parse(m))).toEqual({
+          _tag: "Redirect",
+          code,
+          gateway: 0xc61200fe,
+          data: m.subarray(8)
+        })
+      }
+    })
+
+    it("the quote's addresses are the redirected datagram's (UDP_TO_CLOSED_PORT: 198.18.0.1 > 198.18.0.2)", () => {
+      const r = Either.getOrThrow(Icmpv4.parse(redirectOf(Icmpv4.RedirectCode.Host)))
+      if (r._tag !== "Redirect") throw new Error("expected a redirect")
+      expect([Icmpv4.quotedSource(r.data), Icmpv4.quotedDestination(r.data)]).toEqual([0xc6120001, 0xc6120002])
+    })
+
+    it("emit(parse(x)) == x, and parse(emit(r)) == r", () => {
+      const m = redirectOf(Icmpv4.RedirectCode.HostTos, [198, 18, 0, 7])
+      const r = Either.getOrThrow(Icmpv4.parse(m))
+      expect(G.toHex(Icmpv4.emit(r))).toBe(G.toHex(m))
+      expect(Either.getOrThrow(Icmpv4.parse(Icmpv4.emit(r)))).toEqual(r)
+    })
+
+    it("a code above 3 is Malformed: RFC 792 defines 0-3 (Linux masks the code with 7, aliasing 8-11; we do not)", () => {
+      for (const code of [4, 7, 8, 11, 255]) expectReason(Icmpv4.parse(redirectOf(code)), "Malformed")
+    })
+
+    it("a quote shorter than an IP header and 8 octets is Truncated (Linux's icmp_redirect, icmp_socket_deliver)", () => {
+      const whole = redirectOf(Icmpv4.RedirectCode.Host)
+      // 8 octets of ICMP header, then 0..27 octets of quote
+      for (let quote = 0; quote < 28; quote++) {
+        expectReason(Icmpv4.parse(refreshChecksum(Uint8Array.from(whole.subarray(0, 8 + quote)))), "Truncated")
+      }
+      expect(Either.isRight(Icmpv4.parse(refreshChecksum(Uint8Array.from(whole.subarray(0, 8 + 28)))))).toBe(true)
+    })
+
+    it("a quote with options needs its whole header and 8 octets more", () => {
+      const whole = redirectOf(Icmpv4.RedirectCode.Host)
+      const m = Uint8Array.from(whole.subarray(0, 8 + 28))
+      m[8] = 0x46 // IHL 6: 24 octets of header, 32 with the 8 after it
+      expectReason(Icmpv4.parse(refreshChecksum(m)), "Truncated")
+      const longer = Uint8Array.from(whole.subarray(0, 8 + 32))
+      longer[8] = 0x46
+      expect(Either.isRight(Icmpv4.parse(refreshChecksum(longer)))).toBe(true)
+    })
+
+    it("a quote that is not an IPv4 header (version 6, or IHL below 5) is Malformed", () => {
+      for (const first of [0x65, 0x44, 0x40]) {
+        const m = redirectOf(Icmpv4.RedirectCode.Host)
+        m[8] = first
+        expectReason(Icmpv4.parse(refreshChecksum(m)), "Malformed")
+      }
+    })
+
+    it("check passes a redirect through by type, its fields read in place", () => {
+      const m = redirectOf(Icmpv4.RedirectCode.Network)
+      expect(Icmpv4.check(m, 0, m.length)).toBe(Icmpv4.Type.Redirect)
     })
   })
 
@@ -316,13 +387,14 @@ describe("Icmpv4", () => {
     )
 
     it.prop(
-      "parse never throws on arbitrary octets with a valid checksum, and accepts all but non-zero echo codes",
+      "parse never throws on arbitrary octets with a valid checksum, and accepts all but non-zero echo codes and redirects",
       [Arb.withValidChecksum(Arb.anyBytes, Icmpv4.Field.checksum, (b) => Checksum.checksum(b))],
       ([b]) => {
         const r = Icmpv4.parse(b)
         if (b.length < 8) return expectReason(r, "Truncated")
         const echo = b[0] === Icmpv4.Type.EchoRequest || b[0] === Icmpv4.Type.EchoReply
-        expect(Either.isRight(r)).toBe(!echo || b[1] === 0)
+        // (a redirect is refused unless its code and quote hold: the tests above)
+        if (b[0] !== Icmpv4.Type.Redirect) expect(Either.isRight(r)).toBe(!echo || b[1] === 0)
       },
       { fastCheck: { numRuns: 1000 } }
     )
