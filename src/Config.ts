@@ -80,6 +80,12 @@ export interface StackConfig {
      * fiber, ~4 KB); 65536 is every sequence number of the stack's identifier
      */
     readonly maxOutstandingPings: number
+    /**
+     * act on ICMP redirects (RFC 1122 §3.2.2.2) that pass a host's checks (Route.ts
+     * `redirectRefusal`), as a Linux host does by default (net.ipv4.conf.*.accept_redirects=1, not
+     * forwarding); off: each is ignored and counted
+     */
+    readonly acceptRedirects: boolean
   }
   readonly queues: {
     /** batches of frames waiting for each protocol dealer */
@@ -223,7 +229,7 @@ export const defaults = {
     maxResolving: 256
   },
   reassembly: { timeout: Duration.seconds(30), maxAssemblies: 256, maxBytes: 4 * 1024 * 1024 },
-  icmp: { errorsPerSecond: 100, errorBurst: 50, hostErrorsPerSecond: 1, hostErrorBurst: 6, maxOutstandingPings: 65536 },
+  icmp: { errorsPerSecond: 100, errorBurst: 50, hostErrorsPerSecond: 1, hostErrorBurst: 6, maxOutstandingPings: 65536, acceptRedirects: true },
   queues: { dealer: 1024, udpSocket: 1024, udpErrors: 16, tcpSegments: 256 },
   tcp: {
     congestion: "cubic" as Congestion.Name,
@@ -424,7 +430,8 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         errorBurst: yield* int("icmp.errorBurst", icmp.errorBurst, 1, 1_000_000),
         hostErrorsPerSecond: yield* int("icmp.hostErrorsPerSecond", icmp.hostErrorsPerSecond, 0, 1_000_000),
         hostErrorBurst: yield* int("icmp.hostErrorBurst", icmp.hostErrorBurst, 1, 1_000_000),
-        maxOutstandingPings: yield* int("icmp.maxOutstandingPings", icmp.maxOutstandingPings, 1, 65536)
+        maxOutstandingPings: yield* int("icmp.maxOutstandingPings", icmp.maxOutstandingPings, 1, 65536),
+        acceptRedirects: icmp.acceptRedirects
       },
       queues: {
         dealer: yield* int("queues.dealer", queues.dealer, 1, 1 << 20),

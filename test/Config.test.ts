@@ -25,6 +25,8 @@ describe("Config", () => {
     expect(c.arp.retries).toBe(3)
     expect(Duration.toMillis(c.arp.reachableTime)).toBe(30_000)
     expect(c.icmp.maxOutstandingPings).toBe(65536)
+    // a Linux host's accept_redirects=1
+    expect(c.icmp.acceptRedirects).toBe(true)
     expect(c.tcp.localPortRange).toEqual([32768, 60999])
     expect(Either.getOrThrow(Config.check({ address: "198.18.0.2", tcp: { localPortRange: [1024, 1024] } })).tcp.localPortRange).toEqual([1024, 1024])
   })

@@ -23,6 +23,13 @@
  *   transport pseudo-header sum. Routes are cached per destination; a route
  *   holds its next hop's neighbour entry, which the cache updates in place and
  *   marks `removed` when it goes, so a held route stays right.
+ * - ICMP redirects (RFC 1122 §3.2.2.2, §3.3.1.2): `redirect` believes one by
+ *   a host's rules (Route.ts `redirectRefusal`, Linux's __ip_do_redirect)
+ *   once the router it names has a MAC here (else it asks for it, and the
+ *   redirect is not taken), and then the destination's frames go to that
+ *   router instead of the gateway, from every sender and every held route,
+ *   until the redirect expires (`Route.REDIRECT_EXPIRES`, 300 s, Linux's
+ *   route exception). The first hops held are bounded (`MAX_REDIRECTS`).
  * - A sender builds a packet in a buffer that starts with `HEADROOM` free
  *   octets for the link header, then calls `output(tx, route, frame)`:
  *   synchronous, no Effect per packet. The interface writes the Ethernet
@@ -113,7 +120,10 @@ export interface Route {
    * datagram sent to 127.x answers from it (RFC 1122 §3.2.1.3 (g), as Linux)
    */
   readonly src: Addr.Ipv4Addr
-  /** the neighbour frames go to: `dst` on-link, else the gateway */
+  /**
+   * the neighbour frames go to: `dst` on-link, else the gateway, unless a redirect named another
+   * router for `dst` (`redirect`): `output` sends there while it holds
+   */
   readonly nextHop: Addr.Ipv4Addr
   /** largest IP packet, octets */
   readonly mtu: number
@@ -250,6 +260,14 @@ export interface InterfaceService {
   readonly onResolutionFailed: (
     handler: (frames: ReadonlyArray<Uint8Array>) => void
   ) => Effect.Effect<void, never, Scope.Scope>
+  /**
+   * An ICMP redirect (`Route.RedirectNotice`), synchronous: undefined when it was believed, and
+   * `notice.gateway` is the first hop for `notice.dst` from now on, else why not. An ARP request
+   * for a router with no MAC here goes into `tx`.
+   */
+  readonly redirect: (tx: Tx, notice: RouteRules.RedirectNotice) => RouteRules.RedirectRefusal | undefined
+  /** destinations whose redirect was forgotten to make room for another's (`MAX_REDIRECTS`) */
+  readonly redirectEvictions: () => number
   readonly stats: Effect.Effect<{ readonly ethernet: EthernetStats; readonly arp: ArpStats }>
 }
 
@@ -264,6 +282,14 @@ const LOCAL_SLAB_OCTETS = 8 * 1024
 
 /** Routes kept at most; the oldest is forgotten first (it is cheap to make again). */
 const ROUTE_CACHE = 4096
+
+/**
+ * Destinations whose first hop a redirect set, kept at most (the one redirected longest ago goes
+ * first). Linux keeps at most 5 exceptions in each of 2048 buckets per next hop
+ * (FNHE_RECLAIM_DEPTH, FNHE_HASH_SHIFT); as for path MTUs (Ipv4.MAX_PATH_MTUS), 4096 entries of
+ * ~100 octets bound what forged redirects can hold.
+ */
+export const MAX_REDIRECTS = 4096
 
 /** @category constructors */
 export const make = (link: LinkService) =>
@@ -291,6 +317,7 @@ export const make = (link: LinkService) =>
     const cache: Neighbour.Cache = new Map()
     const waiters = new Map<Neighbour.Entry, Deferred.Deferred<Mac, NeighbourError>>()
     const routes = new Map<Addr.Ipv4Addr, Route>()
+    const redirects = RouteRules.makeRedirects(MAX_REDIRECTS)
     const bound = new Map<number, Inbox<FrameBatch>>()
     let resolving = 0
     const e = { received: 0, notForUs: 0, truncated: 0, unknownEtherType: 0, queueDropped: 0 }
@@ -555,7 +582,18 @@ export const make = (link: LinkService) =>
         case "Direct":
         case "Gateway": {
           let n = r.entry
-          if (n === undefined || n.removed) {
+          // a redirect for this destination: its router instead of the gateway (looked up only
+          // while some redirect is held; nothing more per frame otherwise)
+          const via = r._tag === "Gateway" && redirects.entries.size > 0
+            ? RouteRules.redirectedTo(redirects, r.dst, clock.unsafeCurrentTimeMillis())
+            : undefined
+          if (via !== undefined) {
+            n = entryFor(via, tx)
+            if (n === undefined) {
+              a.pendingDropped++
+              return
+            }
+          } else if (n === undefined || n.removed) {
             n = entryFor(r.nextHop, tx)
             r.entry = n
             if (n === undefined) {
@@ -599,6 +637,23 @@ export const make = (link: LinkService) =>
         }
         return Effect.zipRight(flush(tx), Deferred.await(w))
       })
+
+    // --- ICMP redirects ---------------------------------------------------------------
+    const redirect = (tx: Tx, notice: RouteRules.RedirectNotice): RouteRules.RedirectRefusal | undefined => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const refusal = RouteRules.redirectRefusal(table, RouteRules.redirectedTo(redirects, notice.dst, now), notice)
+      if (refusal !== undefined) return refusal
+      // Linux's __ip_do_redirect takes a redirect only to a neighbour in a NUD_VALID state (a MAC
+      // known: reachable, stale, delay or probe); for any other it sends neigh_event_send (an ARP
+      // request) and drops the redirect: the router repeats it for our next datagram
+      const n = cache.get(notice.gateway)
+      if (n === undefined || n.mac === undefined) {
+        entryFor(notice.gateway, tx)
+        return "GatewayUnresolved"
+      }
+      RouteRules.holdRedirect(redirects, notice.dst, notice.gateway, now)
+      return undefined
+    }
 
     // --- the ARP reader ---------------------------------------------------------------
     const onArp = (frame: Uint8Array, now: number, tx: Tx): void => {
@@ -713,6 +768,8 @@ export const make = (link: LinkService) =>
               if (failedHandler === handler) failedHandler = undefined
             })
         ),
+      redirect,
+      redirectEvictions: () => redirects.evictions,
       stats: Effect.sync(() => ({ ethernet: { ...e }, arp: { ...a, cacheSize: cache.size } }))
     })
   })

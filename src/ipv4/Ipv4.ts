@@ -70,6 +70,8 @@
  *   last report that lowered it, or repeated it once half of that had passed
  *   (RFC 1191 §6.3, Linux's __ip_rt_update_pmtu). At most `MAX_PATH_MTUS`
  *   destinations are held; the oldest report makes room (counted).
+ * - ICMP redirects the ICMP layer parsed go to the interface (`redirect`),
+ *   which owns the choice of next hop (Interface.ts, Route.ts).
  *
  * @since 0.1.0
  */
@@ -313,6 +315,14 @@ export interface Ipv4Service {
   readonly reportPathMtu: (dst: Addr.Ipv4Addr, mtu: number) => boolean
   /** goes up whenever any path MTU is lowered or renewed (PathMtu.generation): a holder looks again only when it moved */
   readonly pathMtuGeneration: () => number
+  /**
+   * An ICMP redirect the ICMP layer parsed (the interface's `redirect`: Route.ts's rules, Linux's
+   * __ip_do_redirect): undefined when believed, and the destination's datagrams go to the router
+   * it names from now on, from every sender, for 300 s; else why not. An ARP request may go into `tx`.
+   */
+  readonly redirect: (tx: Iface.Tx, notice: RouteRules.RedirectNotice) => RouteRules.RedirectRefusal | undefined
+  /** destinations whose redirect was forgotten to make room for another's (`Interface.MAX_REDIRECTS`) */
+  readonly redirectEvictions: () => number
   readonly stats: Effect.Effect<Ipv4Stats>
 }
 
@@ -983,6 +993,8 @@ export const make = Effect.gen(function*() {
     pathMtu,
     reportPathMtu,
     pathMtuGeneration,
+    redirect: iface.redirect,
+    redirectEvictions: iface.redirectEvictions,
     stats: Effect.sync(() => ({
       ...c,
       malformed: { ...malformed },

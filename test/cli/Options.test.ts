@@ -455,7 +455,12 @@ describe("Format", () => {
       errorsIgnored: 0,
       pingsSent: 0,
       pingTimeouts: 0,
-      outstanding: 0
+      outstanding: 0,
+      redirects: 0,
+      redirectsAccepted: 0,
+      redirectsIgnored: 0,
+      redirectsRefused: {},
+      redirectEvictions: 0
     },
     udp: { received: 3, malformed: 0, noPort: 0, queueDropped: 0, sent: 3, sendFailed: 0, errorsReported: 0, errorsDropped: 0, bound: 0 },
     tcp: {
