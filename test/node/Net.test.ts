@@ -167,8 +167,10 @@ describe("gonet-ts/node net: the stack's own rules", () => {
   it("localAddress: a connection from the stack's address to 127.0.0.1 and from 127.0.0.1 to the stack's address, answered from where it was sent (bind(2) then connect(2))", () =>
     withNets(async ({ a }) => {
       const seen: Array<string> = []
+      const closed: Array<Promise<unknown>> = []
       const server = a.createServer((s) => {
         seen.push(`${s.remoteAddress} -> ${s.localAddress}`)
+        closed.push(once(s, "close"))
         s.end("hi")
       })
       server.listen(7)
@@ -184,12 +186,18 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       expect(await from("127.0.0.9", "127.0.0.1")).toBe("hi 127.0.0.9 -> 127.0.0.1")
       expect(await from("0.0.0.0", HOST_A)).toBe(`hi ${HOST_A} -> ${HOST_A}`)
       expect(seen).toEqual([`${HOST_A} -> 127.0.0.1`, `127.0.0.1 -> ${HOST_A}`, "127.0.0.9 -> 127.0.0.1", `${HOST_A} -> ${HOST_A}`])
+      // (every accepted socket closed before the stacks go: a stack that closes under one is its 'error')
+      await Promise.all(closed)
       server.close()
     }), 30_000)
 
   it("localAddress: not the stack's is EADDRNOTAVAIL from bind; a 127/8 one towards another host EINVAL from connect; the stack's own towards it goes", () =>
     withNets(async ({ a, b }) => {
-      const server = b.createServer((s) => s.end("hi"))
+      const closed: Array<Promise<unknown>> = []
+      const server = b.createServer((s) => {
+        closed.push(once(s, "close"))
+        s.end("hi")
+      })
       server.listen(7)
       await once(server, "listening")
       const fail = async (o: { localAddress: string; localPort?: number }) => {
@@ -204,6 +212,7 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       const client = a.connect({ port: 7, host: HOST_B, localAddress: HOST_A })
       expect((await collect(client)).toString()).toBe("hi")
       expect(client.localAddress).toBe(HOST_A)
+      await Promise.all(closed)
       server.close()
     }), 30_000)
 
