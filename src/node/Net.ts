@@ -49,6 +49,7 @@
  * @since 0.1.0
  */
 import { EventEmitter } from "node:events"
+import * as nodeNet from "node:net"
 import { isIP, isIPv4, isIPv6 } from "node:net"
 import { Duplex } from "node:stream"
 import { type Clock, Duration, Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
@@ -1096,10 +1097,26 @@ export interface Net {
     (port: number | string, connectListener?: () => void): Socket
   }
   readonly createConnection: Net["connect"]
+  /** `new net.Server([options][, connectionListener])`, bound to this stack (what `createServer` makes) */
+  readonly Server: new (options?: ServerOptions | ((socket: Socket) => void), connectionListener?: (socket: Socket) => void) => Server
+  /** `net.Stream`: Node's old name for `Socket` */
+  readonly Stream: new (options?: SocketOptions) => Socket
   /** Node's own string tests (4, 6 or 0; the stack itself speaks IPv4) */
   readonly isIP: (input: string) => number
   readonly isIPv4: (input: string) => boolean
   readonly isIPv6: (input: string) => boolean
+  /** Node's own classes, which hold no socket: an address list to test addresses against, an address with its port */
+  readonly BlockList: typeof nodeNet.BlockList
+  readonly SocketAddress: typeof nodeNet.SocketAddress
+  /**
+   * Node's happy-eyeballs defaults (lib/net.js), checked and kept as Node's are, starting from
+   * Node's own: they choose nothing here, where every connection is IPv4, but a program that sets
+   * them works unchanged
+   */
+  readonly getDefaultAutoSelectFamily: () => boolean
+  readonly setDefaultAutoSelectFamily: (value: boolean) => void
+  readonly getDefaultAutoSelectFamilyAttemptTimeout: () => number
+  readonly setDefaultAutoSelectFamilyAttemptTimeout: (value: number) => void
 }
 
 /**
@@ -1121,8 +1138,14 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string, look
       super(ctx, options)
     }
   }
-  const createServer = (a?: ServerOptions | ((s: Socket) => void), b?: (s: Socket) => void): Server =>
-    typeof a === "function" ? new Server(ctx, undefined, a) : new Server(ctx, a, b)
+  class BoundServer extends Server {
+    constructor(a?: ServerOptions | ((s: Socket) => void), b?: (s: Socket) => void) {
+      super(ctx, typeof a === "function" ? undefined : a, typeof a === "function" ? a : b)
+    }
+  }
+  const createServer = (a?: ServerOptions | ((s: Socket) => void), b?: (s: Socket) => void): Server => new BoundServer(a, b)
+  let autoSelectFamily = nodeNet.getDefaultAutoSelectFamily()
+  let attemptTimeout = nodeNet.getDefaultAutoSelectFamilyAttemptTimeout()
   const connect = (...args: Array<unknown>): Socket => {
     const [options] = normalizeConnect(args)
     const socket = new Socket(ctx, {
@@ -1138,9 +1161,27 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string, look
     createServer: createServer as Net["createServer"],
     connect: connect as Net["connect"],
     createConnection: connect as Net["connect"],
+    Server: BoundServer,
+    Stream: BoundSocket,
     isIP,
     isIPv4,
-    isIPv6
+    isIPv6,
+    BlockList: nodeNet.BlockList,
+    SocketAddress: nodeNet.SocketAddress,
+    getDefaultAutoSelectFamily: () => autoSelectFamily,
+    setDefaultAutoSelectFamily: (value: boolean) => {
+      // (validateBoolean)
+      if (typeof value !== "boolean") throw invalidArgType("value", "of type boolean", value)
+      autoSelectFamily = value
+    },
+    getDefaultAutoSelectFamilyAttemptTimeout: () => attemptTimeout,
+    setDefaultAutoSelectFamilyAttemptTimeout: (value: number) => {
+      // (validateInt32(value, 'value', 1), then at least 10 ms)
+      if (typeof value !== "number") throw invalidArgType("value", "of type number", value)
+      if (!Number.isInteger(value)) throw outOfRange("value", "an integer", value)
+      if (value < 1 || value > 2 ** 31 - 1) throw outOfRange("value", `>= 1 && <= ${2 ** 31 - 1}`, value)
+      attemptTimeout = Math.max(10, value)
+    }
   }
 }
 

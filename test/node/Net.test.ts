@@ -6,6 +6,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { createHash, randomBytes } from "node:crypto"
 import * as nodeNet from "node:net"
 import { Effect, TestClock } from "effect"
+import { attempter } from "./attempt.js"
 import { collect, HOST_A, HOST_B, once, withNets } from "./NodeNet.js"
 import * as Net from "../../src/node/Net.js"
 import type { Socket } from "../../src/node/Net.js"
@@ -292,6 +293,44 @@ describe("gonet-ts/node net: what Node programs look at", () => {
       expect(await sent()).toBeGreaterThanOrEqual(before + 2)
       client.end()
       await once(client, "close")
+      server.close()
+    }), 30_000)
+
+  it("the module has every public name node:net has: new Server() as createServer, Stream as Socket, Node's BlockList and SocketAddress, the autoSelectFamily defaults checked as Node's", () =>
+    withNets(async ({ a, b }) => {
+      const ours = a as unknown as Record<string, unknown>
+      // (not the ES module namespace's `default`, which is node:net itself)
+      const missing = Object.keys(nodeNet).filter((k) => !k.startsWith("_") && k !== "default" && !(k in ours))
+      expect(missing).toEqual([])
+      const server = new a.Server({ allowHalfOpen: false }, (s) => s.end("hi"))
+      expect(server).toBeInstanceOf(a.Server)
+      server.listen(7)
+      await once(server, "listening")
+      const client = new b.Stream()
+      expect(client).toBeInstanceOf(b.Socket)
+      client.connect(7, HOST_A)
+      expect((await collect(client)).toString()).toBe("hi")
+      expect(a.BlockList).toBe(nodeNet.BlockList)
+      expect(a.SocketAddress).toBe(nodeNet.SocketAddress)
+      // the setters' checks, each against node:net's own (whose defaults are put back after)
+      const trace = (m: Record<string, unknown>) => {
+        const t: Array<string> = []
+        const attempt = attempter(t)
+        const set = (name: string, v: unknown) => attempt(`${name}(${String(v)})`, () => (m[name] as (v: unknown) => unknown)(v))
+        for (const v of [false, "yes", 1, true]) set("setDefaultAutoSelectFamily", v)
+        attempt("get", () => (m.getDefaultAutoSelectFamily as () => boolean)())
+        for (const v of ["5", 1.5, 0, 2 ** 31, 5, 400]) set("setDefaultAutoSelectFamilyAttemptTimeout", v)
+        attempt("get", () => (m.getDefaultAutoSelectFamilyAttemptTimeout as () => number)())
+        return t
+      }
+      const family = nodeNet.getDefaultAutoSelectFamily()
+      const timeout = nodeNet.getDefaultAutoSelectFamilyAttemptTimeout()
+      try {
+        expect(trace(ours)).toEqual(trace(nodeNet as unknown as Record<string, unknown>))
+      } finally {
+        nodeNet.setDefaultAutoSelectFamily(family)
+        nodeNet.setDefaultAutoSelectFamilyAttemptTimeout(timeout)
+      }
       server.close()
     }), 30_000)
 
