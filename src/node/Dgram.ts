@@ -812,6 +812,8 @@ export class Socket extends EventEmitter {
 /** `node:dgram`'s API over one stack. @category models */
 export interface Dgram {
   readonly createSocket: (type: "udp4" | SocketOptions, listener?: (msg: Buffer, rinfo: RemoteInfo) => void) => Socket
+  /** `new dgram.Socket(type[, listener])`, bound to this stack (what `createSocket` makes) */
+  readonly Socket: new (type: "udp4" | SocketOptions, listener?: (msg: Buffer, rinfo: RemoteInfo) => void) => Socket
 }
 
 /**
@@ -819,9 +821,9 @@ export interface Dgram {
  * with no `lookup` of their own (as node:dgram uses `dns.lookup`; e.g. `start()`'s: the hosts file,
  * then the stack's DNS), else only literals and `localhost` resolve.
  */
-export const fromRuntime = (runtime: Runtime.Runtime<Udp>, udp: UdpService, lookup?: LookupFunction): Dgram => ({
-  createSocket: (type, listener) => {
-    // lib/dgram.js's Socket constructor, in its order: the buffer sizes (when given), the lookup, the type
+export const fromRuntime = (runtime: Runtime.Runtime<Udp>, udp: UdpService, lookup?: LookupFunction): Dgram => {
+  /** lib/dgram.js's Socket constructor's checks, in its order: the buffer sizes (when given), the lookup, the type */
+  const optionsOf = (type: "udp4" | SocketOptions): SocketOptions => {
     const given: SocketOptions = type !== null && typeof type === "object" ? type : { type }
     const options: SocketOptions = given.lookup === undefined && lookup !== undefined ? { ...given, lookup } : given
     if (options.recvBufferSize) validateUint32(options.recvBufferSize, "options.recvBufferSize")
@@ -832,12 +834,17 @@ export const fromRuntime = (runtime: Runtime.Runtime<Udp>, udp: UdpService, look
     if (options.type !== "udp4") {
       throw typeError("ERR_SOCKET_BAD_TYPE", "Bad socket type specified. Valid types are: udp4 (the stack speaks IPv4)")
     }
-    const socket = new Socket(runtime, udp, options)
-    // (a listener that is no function is ignored, as Node's)
-    if (typeof listener === "function") socket.on("message", listener)
-    return socket
+    return options
   }
-})
+  class BoundSocket extends Socket {
+    constructor(type: "udp4" | SocketOptions, listener?: (msg: Buffer, rinfo: RemoteInfo) => void) {
+      super(runtime, udp, optionsOf(type))
+      // (a listener that is no function is ignored, as Node's)
+      if (typeof listener === "function") this.on("message", listener)
+    }
+  }
+  return { createSocket: (type, listener) => new BoundSocket(type, listener), Socket: BoundSocket }
+}
 
 /** `Dgram` over the stack in context. @category constructors */
 export const make: Effect.Effect<Dgram, never, Udp> = Effect.suspend(() => makeWith())

@@ -35,6 +35,20 @@ export interface Http {
   readonly globalAgent: http.Agent
   readonly request: typeof http.request
   readonly get: typeof http.get
+  /** `new http.Server(...)`, listening on the stack (what `createServer` makes) */
+  readonly Server: typeof http.Server
+  /** `new http.ClientRequest(...)`, over the stack's agent unless given one (what `request` makes) */
+  readonly ClientRequest: typeof http.ClientRequest
+  // Node's own, which hold no socket
+  readonly METHODS: typeof http.METHODS
+  readonly STATUS_CODES: typeof http.STATUS_CODES
+  readonly IncomingMessage: typeof http.IncomingMessage
+  readonly OutgoingMessage: typeof http.OutgoingMessage
+  readonly ServerResponse: typeof http.ServerResponse
+  readonly validateHeaderName: typeof http.validateHeaderName
+  readonly validateHeaderValue: typeof http.validateHeaderValue
+  readonly setMaxIdleHTTPParsers: typeof http.setMaxIdleHTTPParsers
+  readonly maxHeaderSize: number
 }
 
 /** Node sets this interval when an http.Server starts listening and clears it on close; we own the listening. */
@@ -150,7 +164,7 @@ export const requestOver = <Req extends typeof http.request>(
   nodeRequest: Req,
   globalAgent: http.Agent,
   Agent: new () => http.Agent
-): { readonly request: Req; readonly get: Req } => {
+): { readonly request: Req; readonly get: Req; readonly withAgent: (args: Array<unknown>) => Array<unknown> } => {
   const withAgent = (args: Array<unknown>): Array<unknown> => {
     const i = args.findIndex((a) => a !== null && typeof a === "object" && !(a instanceof URL))
     if (i === -1) {
@@ -182,13 +196,19 @@ export const requestOver = <Req extends typeof http.request>(
     req.end()
     return req
   }) as Req
-  return { request, get }
+  return { request, get, withAgent }
 }
 
 /** Node's `http` over the stack `net` belongs to. @category constructors */
 export const fromNet = (net: Net.Net): Http => {
-  const createServer = ((...args: Array<unknown>) =>
-    listenOver((http.createServer as (...a: Array<unknown>) => http.Server)(...args), net)) as typeof http.createServer
+  class Server extends http.Server {
+    constructor(...args: Array<unknown>) {
+      super(...(args as []))
+      listenOver(this, net)
+    }
+  }
+  // (as Node's: createServer is `new Server`)
+  const createServer = ((...args: Array<unknown>) => new Server(...args)) as typeof http.createServer
 
   class Agent extends http.Agent {
     override createConnection(options: http.ClientRequestArgs & Net.SocketOptions): Net.Socket {
@@ -203,8 +223,30 @@ export const fromNet = (net: Net.Net): Http => {
    * noDelay is http.Agent's default.
    */
   const globalAgent = new Agent({ keepAlive: true, timeout: 5000, scheduling: "lifo" })
-  const { get, request } = requestOver(http.request, globalAgent, Agent)
-  return { createServer, Agent, globalAgent, request, get }
+  const { get, request, withAgent } = requestOver(http.request, globalAgent, Agent)
+  class ClientRequest extends http.ClientRequest {
+    constructor(...args: Array<unknown>) {
+      super(...(withAgent(args) as [string]))
+    }
+  }
+  return {
+    createServer,
+    Agent,
+    globalAgent,
+    request,
+    get,
+    Server: Server as unknown as typeof http.Server,
+    ClientRequest: ClientRequest as unknown as typeof http.ClientRequest,
+    METHODS: http.METHODS,
+    STATUS_CODES: http.STATUS_CODES,
+    IncomingMessage: http.IncomingMessage,
+    OutgoingMessage: http.OutgoingMessage,
+    ServerResponse: http.ServerResponse,
+    validateHeaderName: http.validateHeaderName,
+    validateHeaderValue: http.validateHeaderValue,
+    setMaxIdleHTTPParsers: http.setMaxIdleHTTPParsers,
+    maxHeaderSize: http.maxHeaderSize
+  }
 }
 
 /** Node's HTTP over the stack in context. @category constructors */

@@ -100,6 +100,8 @@ export interface Http2 {
   readonly sensitiveHeaders: typeof http2.sensitiveHeaders
   readonly Http2ServerRequest: typeof http2.Http2ServerRequest
   readonly Http2ServerResponse: typeof http2.Http2ServerResponse
+  /** Node's own: a server session over a socket the program already has (a stack socket, for one) */
+  readonly performServerHandshake: typeof http2.performServerHandshake
 }
 
 /** The authority `http2.connect` is given, as it reads it: a URL, or an object with its fields. */
@@ -284,7 +286,8 @@ export const fromNet = (net: Net.Net): Http2 => {
     getUnpackedSettings: http2.getUnpackedSettings,
     sensitiveHeaders: http2.sensitiveHeaders,
     Http2ServerRequest: http2.Http2ServerRequest,
-    Http2ServerResponse: http2.Http2ServerResponse
+    Http2ServerResponse: http2.Http2ServerResponse,
+    performServerHandshake: http2.performServerHandshake
   }
 }
 

@@ -86,14 +86,20 @@ export interface Https {
   readonly globalAgent: https.Agent
   readonly request: typeof https.request
   readonly get: typeof https.get
+  /** `new https.Server(...)`, listening on the stack (what `createServer` makes) */
+  readonly Server: typeof https.Server
 }
 
 /** Node's `https` over the stack `net` belongs to. @category constructors */
 export const fromNet = (net: Net.Net): Https => {
-  const createServer = ((...args: Array<unknown>) => {
-    const server = (https.createServer as (...a: Array<unknown>) => https.Server)(...args)
-    return listenOver(server, net, acceptUnderTls(server))
-  }) as typeof https.createServer
+  class Server extends https.Server {
+    constructor(...args: Array<unknown>) {
+      super(...(args as []))
+      listenOver(this, net, acceptUnderTls(this))
+    }
+  }
+  // (as Node's: createServer is `new Server`)
+  const createServer = ((...args: Array<unknown>) => new Server(...args)) as typeof https.createServer
 
   class Agent extends https.Agent {
     /**
@@ -123,7 +129,7 @@ export const fromNet = (net: Net.Net): Https => {
   /** As Node 20's https.globalAgent: keep-alive, LIFO, an idle timeout of 5 s (see Http.ts). */
   const globalAgent = new Agent({ keepAlive: true, timeout: 5000, scheduling: "lifo" })
   const { get, request } = requestOver(https.request, globalAgent, Agent)
-  return { createServer, Agent, globalAgent, request, get }
+  return { createServer, Agent, globalAgent, request, get, Server: Server as unknown as typeof https.Server }
 }
 
 /** Node's HTTPS over the stack in context. @category constructors */

@@ -296,12 +296,10 @@ describe("gonet-ts/node net: what Node programs look at", () => {
       server.close()
     }), 30_000)
 
-  it("the module has every public name node:net has: new Server() as createServer, Stream as Socket, Node's BlockList and SocketAddress, the autoSelectFamily defaults checked as Node's", () =>
+  it("new Server() as createServer, Stream as Socket, Node's BlockList and SocketAddress, the autoSelectFamily defaults checked as Node's", () =>
     withNets(async ({ a, b }) => {
+      // (that no name of node:net is missing: Surface.test.ts)
       const ours = a as unknown as Record<string, unknown>
-      // (not the ES module namespace's `default`, which is node:net itself)
-      const missing = Object.keys(nodeNet).filter((k) => !k.startsWith("_") && k !== "default" && !(k in ours))
-      expect(missing).toEqual([])
       const server = new a.Server({ allowHalfOpen: false }, (s) => s.end("hi"))
       expect(server).toBeInstanceOf(a.Server)
       server.listen(7)
