@@ -50,6 +50,29 @@
  * stack socket when the session is destroyed and ends it (FIN after the
  * GOAWAY) when the session closes gracefully.
  *
+ * An h2c session's `destroy()` writes its GOAWAY (RFC 9113 §6.8: the
+ * error code, the last stream it took) after a write the stack socket has
+ * taken. Node's native session (src/node_http2.cc, Http2Session::Close)
+ * has nghttp2 queue the GOAWAY and sends it only if none of its writes is
+ * under way, then marks itself destroyed, so a write under way is its
+ * last. Over a kernel socket a write the kernel takes at once is over when
+ * the call returns (libuv tries it first); the JSStreamSocket reports
+ * every write done a turn later (`setImmediate`,
+ * lib/internal/js_stream_socket.js) though the stack socket took it in the
+ * call. So a server that destroyed its session just after its answer, or a
+ * client just after its request, ended the connection without a GOAWAY:
+ * the peer's session closed without `'goaway'` and, for
+ * `destroy(err, code)`, without its error, where over Node's own sockets
+ * both came. Such a write is reported when `destroy()` starts and again
+ * just before the native destroy (the streams' RST_STREAMs, sent as they
+ * are destroyed, may have made one more). A write the stack socket has not
+ * taken whole is under way over a kernel socket too (libuv's queue), and
+ * its GOAWAY is lost as there. Under TLS the session writes to the TLS
+ * socket, whose writes Node reports a turn later over a kernel socket as
+ * well (src/crypto/crypto_tls.cc, EncOut: "Simulate asynchronous
+ * finishing"), so a destroy within that turn loses the GOAWAY there too;
+ * nothing is changed there.
+ *
  * An h2c client's stack socket waits for its session before it takes the
  * peer's FIN, so that a stream keeps what it was sent for a reader that has not
  * taken it yet (RFC 9113 §6.8: the streams up to GOAWAY's last id still
@@ -211,6 +234,87 @@ const endWhileReading = (socket: Net.Socket): void => {
   } as typeof socket.emit
 }
 
+/** A symbol-keyed field of one of Node's own objects, found by the symbol's description (Node 20's internals). */
+const internal = (o: object, description: string): unknown => {
+  const key = Object.getOwnPropertySymbols(o).find((k) => k.description === description)
+  return key === undefined ? undefined : (o as Record<symbol, unknown>)[key]
+}
+
+/** What this module reaches of Node's JSStreamSocket (lib/internal/js_stream_socket.js). */
+interface StreamWrapper {
+  readonly stream?: unknown
+  /** its JSStream handle, null once closed */
+  readonly _handle: object | null
+  /** report the write under way done with `status` (a no-op when none is) */
+  finishWrite(handle: object | null, status: number): void
+}
+
+/** The JSStreamSocket an h2c session writes to, over its stack socket. */
+const wrapperOf = (socket: Handled | undefined): StreamWrapper | undefined =>
+  socket !== undefined && socket.stream instanceof Net.Socket ? socket as unknown as StreamWrapper : undefined
+
+/**
+ * Report now what the JSStreamSocket under an h2c `session` would report on its next turn: a
+ * write the stack socket has taken whole (see the header). `finishWrite` is the wrapper's own
+ * report; the report may start the session's next write (a pending RST_STREAM), taken at once as
+ * well, so a few rounds. The wrapper's own later call then reports whatever write is under way
+ * by then, after a destroy the GOAWAY's, maybe before the stack socket took all of it: the
+ * socket's end that follows still waits for it (a Writable ends after what it holds).
+ */
+const reportTakenWrites = (session: http2.Http2Session): void => {
+  const wrapper = wrapperOf(internal(session, "socket") as Handled | undefined)
+  if (wrapper === undefined) return
+  for (let round = 0; round < 8 && takenUnreported(wrapper); round++) wrapper.finishWrite(wrapper._handle, 0)
+}
+
+/**
+ * The wrapper has a write to report that the stack socket has taken whole, and nothing behind it.
+ * One the stack socket has not taken all of is a write under way over a kernel socket too
+ * (libuv's queue), whose session loses the GOAWAY there as well; so does one with a shutdown
+ * waiting behind it (the peer's FIN ended a socket that is not half-open), as libuv refuses a
+ * write after a shutdown (EPIPE), and the wrapper a write while it shuts down.
+ */
+const takenUnreported = (wrapper: StreamWrapper): boolean => {
+  const writing = internal(wrapper, "kCurrentWriteRequest")
+  const stack = wrapper.stream as Net.Socket
+  return writing !== null && writing !== undefined && wrapper._handle !== null && !stack.destroyed &&
+    stack.writableLength === 0 && internal(wrapper, "kPendingShutdownRequest") === null
+}
+
+/** The native session's destroy (src/node_http2.cc, Http2Session::Close): GOAWAY, unless its socket is closed. */
+interface NativeSession {
+  destroy(code: number, socketClosed: boolean): void
+}
+
+/**
+ * Let an h2c `session`'s destroy write its GOAWAY after writes the stack socket took (see the
+ * header): they are reported as it starts, as over a kernel socket they would be over, and again
+ * just before the native destroy, after the session's streams were destroyed.
+ */
+const goawayOnDestroy = (session: http2.Http2Session): void => {
+  const destroy = session.destroy
+  Object.defineProperty(session, "destroy", {
+    value: function(this: http2.Http2Session, ...args: Array<unknown>) {
+      const handle = internal(this, "kHandle") as NativeSession | undefined
+      if (!this.destroyed && handle !== undefined) reportTakenWrites(this)
+      // (the report runs the callbacks of the writes it ends, which may have destroyed the session)
+      if (!this.destroyed && handle !== undefined) {
+        Object.defineProperty(handle, "destroy", {
+          value: (code: number, socketClosed: boolean) => {
+            delete (handle as Partial<NativeSession>).destroy
+            if (!socketClosed) reportTakenWrites(this)
+            handle.destroy(code, socketClosed)
+          },
+          configurable: true
+        })
+      }
+      return (destroy as (...a: Array<unknown>) => void).apply(this, args)
+    },
+    configurable: true,
+    writable: true
+  })
+}
+
 /** Node's `http2` over the stack `net` belongs to. @category constructors */
 export const fromNet = (net: Net.Net): Http2 => {
   const createServer = ((...args: Array<unknown>) => {
@@ -219,7 +323,10 @@ export const fromNet = (net: Net.Net): Http2 => {
     // net.Server) has none of its own to end and no such method (Http2SecureServer's does nothing
     // without allowHTTP1), so the server's close is net.Server's: wait for the sessions
     Object.defineProperty(server, "closeIdleConnections", { value: () => {}, configurable: true, writable: true })
-    server.prependListener("session", sessionAddresses)
+    server.prependListener("session", (session: http2.ServerHttp2Session) => {
+      sessionAddresses(session)
+      goawayOnDestroy(session)
+    })
     return listenOver(server as unknown as http.Server, net) as unknown as http2.Http2Server
   }) as typeof http2.createServer
 
@@ -271,6 +378,7 @@ export const fromNet = (net: Net.Net): Http2 => {
     const session = http2.connect(authority as string, { ...o, createConnection }, listener as never)
     if (cleartext !== undefined) {
       connectAfterSocket(session, cleartext)
+      goawayOnDestroy(session)
       sessionAddresses(session)
     }
     return session
