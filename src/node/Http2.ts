@@ -50,28 +50,30 @@
  * stack socket when the session is destroyed and ends it (FIN after the
  * GOAWAY) when the session closes gracefully.
  *
- * An h2c session's `destroy()` writes its GOAWAY (RFC 9113 §6.8: the
- * error code, the last stream it took) after a write the stack socket has
- * taken. Node's native session (src/node_http2.cc, Http2Session::Close)
- * has nghttp2 queue the GOAWAY and sends it only if none of its writes is
- * under way, then marks itself destroyed, so a write under way is its
- * last. Over a kernel socket a write the kernel takes at once is over when
- * the call returns (libuv tries it first); the JSStreamSocket reports
- * every write done a turn later (`setImmediate`,
- * lib/internal/js_stream_socket.js) though the stack socket took it in the
- * call. So a server that destroyed its session just after its answer, or a
- * client just after its request, ended the connection without a GOAWAY:
- * the peer's session closed without `'goaway'` and, for
- * `destroy(err, code)`, without its error, where over Node's own sockets
- * both came. Such a write is reported when `destroy()` starts and again
- * just before the native destroy (the streams' RST_STREAMs, sent as they
- * are destroyed, may have made one more). A write the stack socket has not
- * taken whole is under way over a kernel socket too (libuv's queue), and
- * its GOAWAY is lost as there. Under TLS the session writes to the TLS
- * socket, whose writes Node reports a turn later over a kernel socket as
- * well (src/crypto/crypto_tls.cc, EncOut: "Simulate asynchronous
- * finishing"), so a destroy within that turn loses the GOAWAY there too;
- * nothing is changed there.
+ * A session's `destroy()` writes its GOAWAY (RFC 9113 §6.8: the error
+ * code, the last stream it took) after a write the stack socket has taken.
+ * Node's native session (src/node_http2.cc, Http2Session::Close) has
+ * nghttp2 queue the GOAWAY and sends it only if none of its writes is under
+ * way, then marks itself destroyed, so a write under way is its last. Over
+ * a kernel socket a write the kernel takes at once is over when the call
+ * returns (libuv tries it first); the JSStreamSocket reports every write
+ * done a turn later (`setImmediate`, lib/internal/js_stream_socket.js)
+ * though the stack socket took it in the call. So a server that destroyed
+ * its session just after its answer, or a client just after its request,
+ * ended the connection without a GOAWAY: the peer's session closed without
+ * `'goaway'` and, for `destroy(err, code)`, without its error, where over
+ * Node's own sockets both came. Such a write is reported when `destroy()`
+ * starts and again just before the native destroy (the streams'
+ * RST_STREAMs, sent as they are destroyed, may have made one more). A
+ * write the stack socket has not taken whole is under way over a kernel
+ * socket too (libuv's queue), and its GOAWAY is lost as there. Under TLS
+ * the report is the JSStreamSocket's under the TLS socket. Over a kernel
+ * socket Node reports a TLS socket's writes among the same turn's
+ * immediates (src/crypto/crypto_tls.cc, EncOut: "Simulate asynchronous
+ * finishing"), so there a session destroyed in the turn of its last write
+ * (from an immediate of the program's, say) loses its GOAWAY, where here it
+ * is sent; destroyed later, as once the peer has answered, it sends it on
+ * both.
  *
  * An h2c client's stack socket waits for its session before it takes the
  * peer's FIN, so that a stream keeps what it was sent for a reader that has not
@@ -249,17 +251,21 @@ interface StreamWrapper {
   finishWrite(handle: object | null, status: number): void
 }
 
-/** The JSStreamSocket an h2c session writes to, over its stack socket. */
-const wrapperOf = (socket: Handled | undefined): StreamWrapper | undefined =>
-  socket !== undefined && socket.stream instanceof Net.Socket ? socket as unknown as StreamWrapper : undefined
+/** The JSStreamSocket over a session's stack socket: the session's own (h2c), or the one under its TLS socket. */
+const wrapperOf = (socket: Handled | undefined): StreamWrapper | undefined => {
+  if (socket === undefined) return undefined
+  if (socket.stream instanceof Net.Socket) return socket as unknown as StreamWrapper
+  const parent = (socket._handle as { readonly _parentWrap?: Handled } | null | undefined)?._parentWrap
+  return parent?.stream instanceof Net.Socket ? parent as unknown as StreamWrapper : undefined
+}
 
 /**
- * Report now what the JSStreamSocket under an h2c `session` would report on its next turn: a
- * write the stack socket has taken whole (see the header). `finishWrite` is the wrapper's own
- * report; the report may start the session's next write (a pending RST_STREAM), taken at once as
- * well, so a few rounds. The wrapper's own later call then reports whatever write is under way
- * by then, after a destroy the GOAWAY's, maybe before the stack socket took all of it: the
- * socket's end that follows still waits for it (a Writable ends after what it holds).
+ * Report now what the JSStreamSocket under `session` would report on its next turn: a write the
+ * stack socket has taken whole (see the header). `finishWrite` is the wrapper's own report; the
+ * report may start the session's next write (a pending RST_STREAM), taken at once as well, so a
+ * few rounds. The wrapper's own later call then reports whatever write is under way by then,
+ * after a destroy the GOAWAY's, maybe before the stack socket took all of it: the socket's end
+ * that follows still waits for it (a Writable ends after what it holds).
  */
 const reportTakenWrites = (session: http2.Http2Session): void => {
   const wrapper = wrapperOf(internal(session, "socket") as Handled | undefined)
@@ -287,9 +293,9 @@ interface NativeSession {
 }
 
 /**
- * Let an h2c `session`'s destroy write its GOAWAY after writes the stack socket took (see the
- * header): they are reported as it starts, as over a kernel socket they would be over, and again
- * just before the native destroy, after the session's streams were destroyed.
+ * Let `session`'s destroy write its GOAWAY after writes the stack socket took (see the header):
+ * they are reported as it starts, as over a kernel socket they would be over, and again just
+ * before the native destroy, after the session's streams were destroyed.
  */
 const goawayOnDestroy = (session: http2.Http2Session): void => {
   const destroy = session.destroy
@@ -333,6 +339,7 @@ export const fromNet = (net: Net.Net): Http2 => {
   const createSecureServer = ((...args: Array<unknown>) => {
     const server = (http2.createSecureServer as (...a: Array<unknown>) => http2.Http2SecureServer)(...args)
     server.prependListener("secureConnection", (socket: tls.TLSSocket) => tlsAddresses(socket))
+    server.prependListener("session", goawayOnDestroy)
     return listenOver(server as unknown as http.Server, net, acceptUnderTls(server)) as unknown as http2.Http2SecureServer
   }) as typeof http2.createSecureServer
 
@@ -376,9 +383,9 @@ export const fromNet = (net: Net.Net): Http2 => {
       return secure
     }
     const session = http2.connect(authority as string, { ...o, createConnection }, listener as never)
+    goawayOnDestroy(session)
     if (cleartext !== undefined) {
       connectAfterSocket(session, cleartext)
-      goawayOnDestroy(session)
       sessionAddresses(session)
     }
     return session

@@ -372,26 +372,29 @@ describe("Node's http2 over gonet-ts/node", () => {
       expect(await connectionsOf(stackB)).toBe(0)
     }), 30_000)
 
-  it("h2c: a session destroyed just after a write still sends its GOAWAY (NO_ERROR, or the code given), as over Node's own sockets: the server's after its answer, the client's after its request", () =>
+  it("a session destroyed just after a write still sends its GOAWAY (NO_ERROR, or the code given), as over Node's own sockets: the server's after its answer (h2c and TLS), the client's after its request (h2c)", () =>
     withNets(async ({ a, b, stackA, stackB }) => {
       const h2a = Http2.fromNet(a)
       const { NGHTTP2_INTERNAL_ERROR: INTERNAL } = h2a.constants
-      const server = h2a.createServer()
-      server.on("stream", onStream)
+      const servers = [h2a.createServer(), h2a.createSecureServer({ key, cert })]
       // each server session, with what it says
       const sessions: Array<{ readonly session: http2.ServerHttp2Session; readonly seen: Array<string> }> = []
-      server.on("session", (session: http2.ServerHttp2Session) => {
-        const seen: Array<string> = []
-        session.on("goaway", (code: number, last: number) => seen.push(`goaway ${code} ${last}`))
-        session.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code ?? e.message}`))
-        session.on("close", () => seen.push("close"))
-        sessions.push({ session, seen })
-      })
-      server.listen(80)
-      await once(server, "listening")
+      for (const server of servers) {
+        server.on("stream", onStream)
+        server.on("session", (session: http2.ServerHttp2Session) => {
+          const seen: Array<string> = []
+          session.on("goaway", (code: number, last: number) => seen.push(`goaway ${code} ${last}`))
+          session.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code ?? e.message}`))
+          session.on("close", () => seen.push("close"))
+          sessions.push({ session, seen })
+        })
+      }
+      servers[0]!.listen(80)
+      servers[1]!.listen(443)
+      await Promise.all(servers.map((s) => once(s, "listening")))
       const client = Http2.fromNet(b)
-      const connect = () => {
-        const session = client.connect(`http://${HOST_A}`)
+      const connect = (url = `http://${HOST_A}`) => {
+        const session = client.connect(url, { ca: cert })
         const seen: Array<string> = []
         session.on("goaway", (code: number, last: number) => seen.push(`goaway ${code} ${last}`))
         session.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code ?? e.message}`))
@@ -400,18 +403,21 @@ describe("Node's http2 over gonet-ts/node", () => {
       }
       // what Node 20 says over kernel sockets (127.0.0.1) for the same steps: a write the kernel
       // takes at once is over at once, so destroy()'s GOAWAY (nghttp2_session_terminate_session)
-      // always goes, with the last stream the destroying side took
+      // goes, with the last stream the destroying side took (over TLS a write is over a moment
+      // later, long before the answer has reached the client over the kernel's loopback)
       const destroys = [
         { destroy: (s: http2.Http2Session) => s.destroy(), code: 0, error: [] },
         { destroy: (s: http2.Http2Session) => s.destroy(new Error("boom"), INTERNAL), code: INTERNAL, error: ["error ERR_HTTP2_SESSION_ERROR"] }
       ]
-      for (const { code, destroy, error } of destroys) {
-        // the server, once its answer is out
-        const { closed, seen, session } = connect()
-        await requestOn(session, "/bytes/10")
-        destroy(sessions.at(-1)!.session)
-        await closed
-        expect(seen, `server's destroy ${code}`).toEqual([`goaway ${code} 1`, ...error, "close"])
+      for (const url of [`http://${HOST_A}`, `https://${HOST_A}`]) {
+        for (const { code, destroy, error } of destroys) {
+          // the server, once its answer is out
+          const { closed, seen, session } = connect(url)
+          await requestOn(session, "/bytes/10")
+          destroy(sessions.at(-1)!.session)
+          await closed
+          expect(seen, `${url}: server's destroy ${code}`).toEqual([`goaway ${code} 1`, ...error, "close"])
+        }
       }
       for (const { code, destroy, error } of destroys) {
         // the client, a turn after it asked again (the request's frames written, their report not yet)
@@ -427,7 +433,7 @@ describe("Node's http2 over gonet-ts/node", () => {
         await Promise.all([closed, theirsClosed])
         expect(theirs.seen, `client's destroy ${code}`).toEqual([`goaway ${code} 0`, ...error, "close"])
       }
-      await closeServer(server)
+      await Promise.all(servers.map(closeServer))
       expect(await connectionsOf(stackA)).toBe(0)
       expect(await connectionsOf(stackB)).toBe(0)
     }), 30_000)
