@@ -62,6 +62,7 @@ export const codeOf = (e: TcpError): string => {
     case "AddressInUse":
       return "EADDRINUSE"
     case "Closed":
+    case "BrokenPipe":
       return "EPIPE"
     case "NoRoute":
     case "NetworkUnreachable":

@@ -839,6 +839,8 @@ const toError = (f: Sender.Failure, c: Conn): TcpError => {
       return new TcpError({ reason: "ConnectionRefused", detail: `connection to port ${c.remotePort} refused` })
     case "Reset":
       return new TcpError({ reason: "ConnectionReset", detail: `${describe(c)}: connection reset by the peer` })
+    case "ResetAfterFin":
+      return new TcpError({ reason: "BrokenPipe", detail: `${describe(c)}: connection reset by the peer after its FIN` })
     case "TimedOut":
       return new TcpError({ reason: "TimedOut", detail: `${describe(c)}: the peer stopped answering` })
     case "Aborted":

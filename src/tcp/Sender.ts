@@ -143,7 +143,7 @@ export type State =
  * one that ended a connect, or the soft error a timeout ended with (Linux's
  * tcp_write_err). @category models
  */
-export type Failure = "Refused" | "Reset" | "TimedOut" | "Aborted" | ErrorConvert.Errno
+export type Failure = "Refused" | "Reset" | "ResetAfterFin" | "TimedOut" | "Aborted" | ErrorConvert.Errno
 
 /** What a passive or simultaneous handshake settled. @category models */
 export interface Negotiated {
@@ -1066,7 +1066,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // RFC 1337: TIME-WAIT ignores resets (its 2 MSL protect the next incarnation), and the rest of
   // the batch goes on: a retransmitted FIN beside the RST is still ACKed, and the timer restarts
   if (r.reset && s.state !== "TimeWait") {
-    fail(s, s.state === "SynSent" ? "Refused" : "Reset")
+    // (after the peer's FIN, in CLOSE-WAIT, what is left to fail is our sending: Linux's tcp_reset
+    // gives EPIPE there, ECONNRESET elsewhere)
+    fail(s, s.state === "SynSent" ? "Refused" : s.state === "CloseWait" ? "ResetAfterFin" : "Reset")
     return
   }
   if (r.syn !== undefined && s.state === "SynSent") onSyn(s, r, now, out)

@@ -16,6 +16,8 @@ export class TcpError extends Data.TaggedError("TcpError")<{
     | "ConnectionRefused"
     /** the peer reset an open connection (ECONNRESET) */
     | "ConnectionReset"
+    /** the peer reset the connection after its FIN (CLOSE-WAIT): our sending fails (EPIPE, as Linux's tcp_reset) */
+    | "BrokenPipe"
     /**
      * retransmissions or keepalive probes went unanswered (ETIMEDOUT); after an ICMP error about
      * the connection that no ACK has answered since, that error's reason instead (as Linux)

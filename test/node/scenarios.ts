@@ -663,6 +663,36 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "a reset after the peer's FIN (CLOSE-WAIT): the next write is EPIPE, not ECONNRESET (Linux's tcp_reset)": async (w) => {
+    const trace: Array<string> = []
+    let failed: (code: string) => void = () => {}
+    const code = new Promise<string>((r) => (failed = r))
+    const { server, port } = await serve(w, { allowHalfOpen: true }, (s) => {
+      s.on("error", (e: NodeJS.ErrnoException) => trace.push(`server error ${e.code} ${e.syscall}`))
+      s.on("end", () => {
+        trace.push("server end")
+        // the client resets once its FIN is out; the server writes until a write fails (every write
+        // after the reset does, and one before it only draws the reset of a closed client)
+        let tries = 0
+        const next = () => {
+          if (tries++ >= 100) return failed("no write failed")
+          s.write("x", (e) => (e ? failed(`write ${(e as NodeJS.ErrnoException).code}`) : setTimeout(next, 10)))
+        }
+        next()
+      })
+      s.resume()
+    })
+    const c = w.client.connect({ port, host: w.host })
+    c.on("error", () => {})
+    await once(c, "connect")
+    c.end()
+    await once(c, "finish")
+    c.resetAndDestroy()
+    trace.push(await code)
+    await closeServer(server)
+    return trace
+  },
+
   "argument checks throw as Node's: the error's class, code and message (setTimeout, connect's options, write and end's chunks, listen's port)": async (w) => {
     const trace: Array<string> = []
     const attempt = attempter(trace, { result: false })

@@ -190,6 +190,17 @@ describe("CLOSE-WAIT and LAST-ACK", () => {
     const s = closeWait()
     expect(T.seenAll(s.write(20, "reply"))).toEqual([seg(0, 1, "PSH|ACK", AFTER_FIN, "reply")])
   })
+  it("a reset in CLOSE-WAIT fails the connection as ResetAfterFin (Linux's tcp_reset: EPIPE there), in LAST-ACK as Reset", () => {
+    const s = closeWait()
+    expect(s.send(20, T.fromPeer({ seq: 1, flags: RST }))).toEqual([])
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe("ResetAfterFin")
+    const t = closeWait()
+    t.end(20)
+    expect(t.state).toBe("LastAck")
+    expect(t.send(30, T.fromPeer({ seq: 1, flags: RST }))).toEqual([])
+    expect(t.snd.failure).toBe("Reset")
+  })
   it("the application's end sends our FIN: LAST-ACK; its ACK closes", () => {
     const s = closeWait()
     expect(T.seenAll(s.end(20))).toEqual([seg(0, 1, "FIN|ACK", AFTER_FIN)])
@@ -202,7 +213,7 @@ describe("CLOSE-WAIT and LAST-ACK", () => {
     // the peer's FIN took seq 0, so RCV.NXT is 1; a peer aborting after its FIN may send its RST at 0
     const cw = closeWait()
     expect(cw.send(20, T.fromPeer({ seq: 0, flags: RST }))).toEqual([])
-    expect([cw.state, cw.snd.failure]).toEqual(["Closed", "Reset"])
+    expect([cw.state, cw.snd.failure]).toEqual(["Closed", "ResetAfterFin"])
     const la = closeWait()
     la.end(20)
     expect(la.send(30, T.fromPeer({ seq: 0, flags: RST }))).toEqual([])
