@@ -20,8 +20,14 @@
  *   when it fits the path MTU, as Linux's ping sockets by default.
  *
  * - A redirect (RFC 792 type 5, any of codes 0-3, each taken as a host
- *   redirect: RFC 1122 §3.2.2.2) about a datagram of ours goes to the IPv4
- *   layer (`Ipv4.redirect`), which believes it only by a host's rules
+ *   redirect: RFC 1122 §3.2.2.2) about a datagram of ours is first offered
+ *   to the protocol that sent it, by the path errors take
+ *   (`Ipv4.reportIcmpError`): it is claimed only by a TCP connection with the
+ *   quoted sequence number in [SND.UNA, SND.MAX], a UDP socket the reply
+ *   would reach, or an echo of ours still waiting (Linux's icmp_redirect
+ *   through tcp_v4_err, __udp4_lib_err, ping_err; RFC 5927 §4.1: a blind
+ *   forger cannot name one). Then it goes to the IPv4 layer
+ *   (`Ipv4.redirect`), which believes a claimed one only by a host's rules
  *   (Route.ts `redirectRefusal`, Linux's __ip_do_redirect) and then sends the
  *   quoted destination's datagrams to the router it names. With
  *   `icmp.acceptRedirects` off (Linux's accept_redirects=0) each is ignored.
@@ -124,7 +130,7 @@ export interface IcmpStats {
   /** echo requests not answered: no route back to the sender */
   readonly repliesUnroutable: number
   readonly errorsReceived: number
-  /** errors about a datagram of ours handed to the protocol that sent it (UDP, TCP) */
+  /** errors about a datagram of ours that the protocol that sent it (UDP, TCP, a ping) claimed: a socket of its own sent it */
   readonly errorsDelivered: number
   /** errors that quote no datagram of ours, or one no protocol claimed */
   readonly errorsIgnored: number
@@ -284,10 +290,16 @@ export const make = Effect.gen(function*() {
   const fromUs = (src: Addr.Ipv4Addr, reporter: Addr.Ipv4Addr): boolean =>
     src === ip.address || (ours(src) && ours(reporter))
 
+  /** Our ping waiting for the reply to its echo `key` sent to `dst`, if there is one (Linux's ping_lookup). */
+  const waiting = (key: number | undefined, dst: Addr.Ipv4Addr) => {
+    const o = key === undefined ? undefined : outstanding.get(key)
+    return o === undefined || o.dst !== dst || (key! >>> 16) !== ident ? undefined : o
+  }
+
   /** End our ping whose echo (`key`) went to `dst` with the error; false when there is none such. */
   const failEcho = (key: number | undefined, dst: Addr.Ipv4Addr, type: IcmpReport["type"], code: number): boolean => {
-    const o = key === undefined ? undefined : outstanding.get(key)
-    if (key === undefined || o === undefined || o.dst !== dst || (key >>> 16) !== ident) return false
+    const o = waiting(key, dst)
+    if (o === undefined) return false
     outstanding.delete(key!)
     Deferred.unsafeDone(
       o.done,
@@ -303,9 +315,12 @@ export const make = Effect.gen(function*() {
   }
 
   /**
-   * A redirect (`msg`: the ICMP message, checksum verified): believed or not by the IPv4 layer's
-   * rules, an ARP request for the router it names possibly into `tx`. Not on the fast path: parsed
-   * whole.
+   * A redirect (`msg`: the ICMP message, checksum verified): first asked of the protocol that sent
+   * the quoted datagram, by the path ICMP errors take (`reportIcmpError`: a TCP connection with the
+   * sequence number in flight, a UDP socket the reply would reach, an echo of ours waiting), as
+   * Linux's icmp_redirect hands it to that protocol's error handler; then believed or not by the
+   * IPv4 layer's rules (an unclaimed one never: `Unclaimed`), an ARP request for the router it
+   * names possibly into `tx`. Not on the fast path: parsed whole.
    */
   const onRedirect = (p: Ipv4Packet, msg: Uint8Array, tx: Tx): void => {
     c.redirects++
@@ -319,20 +334,37 @@ export const make = Effect.gen(function*() {
       return
     }
     const r = parsed.right
-    const refusal = ip.redirect(tx, {
-      from: p.src,
-      src: IcmpWire.quotedSource(r.data),
-      dst: IcmpWire.quotedDestination(r.data),
-      gateway: r.gateway
-    })
+    const q = r.data
+    const src = IcmpWire.quotedSource(q)
+    const dst = IcmpWire.quotedDestination(q)
+    // (the parser checked the quote holds its header and 8 octets; a non-initial fragment's are
+    // no transport header, and a datagram not from our address no socket of ours sent)
+    const claimed = src === ip.address && Ip.fragmentOffsetAt(q, 0) === 0 &&
+      ip.reportIcmpError({
+        type: "Redirect",
+        reporter: p.src,
+        src,
+        dst,
+        protocol: q[Ip.Field.protocol]!,
+        transport: q.subarray((q[0]! & 0x0f) * 4)
+      })
+    const refusal = ip.redirect(tx, { from: p.src, src, dst, gateway: r.gateway, claimed })
     if (refusal === undefined) c.redirectsAccepted++
     else redirectsRefused[refusal] = (redirectsRefused[refusal] ?? 0) + 1
   }
 
   // Errors the stack itself finds about our echoes: the next hop never answered ARP (host
-  // unreachable, as Linux's arp_error_report makes ping say "Destination Host Unreachable")
+  // unreachable, as Linux's arp_error_report makes ping say "Destination Host Unreachable"). And
+  // redirects quoting an echo: ours while that echo waits for its reply (Linux's ping_err, once
+  // ping_lookup found the socket; the ping goes on: without IP_RECVERR it hears nothing of it).
+  // (Linux's icmp_err also acts on a redirect quoting an echo reply the kernel sent, with no socket
+  // to check; anyone may ping us for one to quote, so that is not followed.)
   yield* ip.onIcmpError(Ip.Protocol.ICMP, (report) => {
-    if (failEcho(quotedEchoKey(report.transport, 0), report.dst, report.type, report.code)) c.errorsDelivered++
+    const key = quotedEchoKey(report.transport, 0)
+    if (report.type === "Redirect") return waiting(key, report.dst) !== undefined
+    if (!failEcho(key, report.dst, report.type, report.code)) return false
+    c.errorsDelivered++
+    return true
   })
 
   /**

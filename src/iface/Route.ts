@@ -9,7 +9,8 @@
  * of a better first hop for its destination. `redirectRefusal` says whether
  * a host believes one, by Linux's rules with a host's defaults
  * (net/ipv4/route.c __ip_do_redirect; accept_redirects=1, not forwarding,
- * shared_media=1, secure_redirects=1, which shared_media overrides), and
+ * shared_media=1, secure_redirects=1, which shared_media overrides), only
+ * when a socket of ours claimed the quoted datagram (RFC 5927 §4.1), and
  * `Redirects` holds what the believed ones set: the first hop per
  * destination, for `REDIRECT_EXPIRES` (Linux's fib_nh_exception with
  * fnhe_gw, expiring ip_rt_gc_timeout after the redirect), bounded, the
@@ -82,9 +83,14 @@ export const martianSource = (
 
 /**
  * Why a redirect is not believed (each is counted):
- * - `NotOurDatagram`: the quoted datagram's source is not our address. (Linux goes further: the
- *   transport must find the socket that sent it, tcp_v4_err even a sequence number in flight,
- *   before __ip_do_redirect runs at all.)
+ * - `NotOurDatagram`: the quoted datagram's source is not our address.
+ * - `Unclaimed`: the protocol that sent the quoted datagram has nothing of ours it could be: no
+ *   TCP connection of its 4-tuple with its sequence number in [SND.UNA, SND.MAX] (TIME-WAIT and
+ *   half-open ones claim none), no UDP socket its reply would reach, no echo of ours waiting for
+ *   its reply. Linux's icmp_redirect hands a redirect to that protocol's error handler, which runs
+ *   __ip_do_redirect only for a socket of its own: tcp_v4_err after its sequence check (it returns
+ *   first for TIME-WAIT, and tcp_req_err acts on no redirect), __udp4_lib_err and ping_err after
+ *   their socket lookups. RFC 5927 §4.1's reasoning: a blind forger cannot name one.
  * - `DestinationNotUnicast`: the quoted destination is ours, loopback, a broadcast, multicast or
  *   0.0.0.0: no gateway carries it.
  * - `DestinationOnLink`: the destination is on our subnet: sent to directly, through no gateway
@@ -113,6 +119,7 @@ export const martianSource = (
  */
 export type RedirectRefusal =
   | "NotOurDatagram"
+  | "Unclaimed"
   | "DestinationNotUnicast"
   | "DestinationOnLink"
   | "NoRoute"
@@ -131,6 +138,8 @@ export interface RedirectNotice {
   readonly dst: Addr.Ipv4Addr
   /** the first hop to use for `dst` from now on */
   readonly gateway: Addr.Ipv4Addr
+  /** the protocol that sent the quoted datagram has a socket (connection, echo) it belongs to */
+  readonly claimed: boolean
 }
 
 /**
@@ -141,6 +150,7 @@ export interface RedirectNotice {
  */
 export const redirectRefusal = (t: RouteTable, held: Addr.Ipv4Addr | undefined, n: RedirectNotice): RedirectRefusal | undefined => {
   if (n.src !== t.address) return "NotOurDatagram"
+  if (!n.claimed) return "Unclaimed"
   const r = select(t, n.dst)
   switch (r._tag) {
     case "Local":

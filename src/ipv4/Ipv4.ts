@@ -61,7 +61,8 @@
  * - ICMP errors we receive about a datagram we sent reach the protocol that
  *   sent it (RFC 1122 §3.2.2, §4.1.3.3 MUST): the ICMP layer parses them and
  *   calls `reportIcmpError`, which hands them to the handler that protocol
- *   registered with `onIcmpError`.
+ *   registered with `onIcmpError`; the handler says whether a socket of its
+ *   own sent the datagram.
  * - The path MTU per destination (PathMtu.ts, Linux's route exceptions):
  *   a transport that believed a "fragmentation needed" (TCP: it quotes a
  *   segment in flight; UDP: a bound socket sent the datagram; ICMP: one of
@@ -70,8 +71,12 @@
  *   last report that lowered it, or repeated it once half of that had passed
  *   (RFC 1191 §6.3, Linux's __ip_rt_update_pmtu). At most `MAX_PATH_MTUS`
  *   destinations are held; the oldest report makes room (counted).
- * - ICMP redirects the ICMP layer parsed go to the interface (`redirect`),
- *   which owns the choice of next hop (Interface.ts, Route.ts).
+ * - ICMP redirects the ICMP layer parsed go first to the protocol that sent
+ *   the quoted datagram, by the same `reportIcmpError` (TCP: a connection
+ *   with the sequence number in flight; UDP: the socket the reply would
+ *   reach), and then, claimed or not, to the interface (`redirect`), which
+ *   owns the choice of next hop and believes only a claimed one (Interface.ts,
+ *   Route.ts).
  *
  * @since 0.1.0
  */
@@ -207,6 +212,21 @@ export interface IcmpReport {
   readonly transport: Uint8Array
 }
 
+/**
+ * An ICMP redirect (RFC 792 type 5) about a datagram we sent, as the protocol that sent it is asked
+ * whether it is its own (Linux's icmp_redirect hands it to the protocol's error handler as any
+ * ICMP error): the fields as `IcmpReport`'s.
+ * @category models
+ */
+export interface RedirectReport {
+  readonly type: "Redirect"
+  readonly reporter: Addr.Ipv4Addr
+  readonly src: Addr.Ipv4Addr
+  readonly dst: Addr.Ipv4Addr
+  readonly protocol: number
+  readonly transport: Uint8Array
+}
+
 /** @category models */
 export interface Ipv4Stats {
   readonly received: number
@@ -294,13 +314,17 @@ export interface Ipv4Service {
   readonly send: (options: SendOptions) => Effect.Effect<void, Ipv4Error>
   /** tell the senders of `abouts` that they failed; suppressed where RFC 1122 §3.2.2 says so */
   readonly icmpErrors: (abouts: ReadonlyArray<Ipv4Packet>, kind: IcmpErrorKind) => Effect.Effect<void>
-  /** receive ICMP errors about datagrams of `protocol` we sent, until the scope closes */
+  /**
+   * receive ICMP errors and redirects about datagrams of `protocol` we sent, until the scope
+   * closes; the handler says whether the datagram was one of its sockets' (a redirect is believed
+   * only then: Route.ts `Unclaimed`)
+   */
   readonly onIcmpError: (
     protocol: number,
-    handler: (report: IcmpReport) => void
+    handler: (report: IcmpReport | RedirectReport) => boolean
   ) => Effect.Effect<void, never, Scope.Scope>
-  /** hand an ICMP error to its protocol's handler (the ICMP layer calls this); false when none took it */
-  readonly reportIcmpError: (report: IcmpReport) => boolean
+  /** hand an ICMP error or redirect to its protocol's handler (the ICMP layer calls this); false when none took it */
+  readonly reportIcmpError: (report: IcmpReport | RedirectReport) => boolean
   /**
    * The path MTU towards `dst` that a router lowered and that has not expired (PathMtu.ts), or
    * undefined: the route's MTU holds.
@@ -390,7 +414,7 @@ export const make = Effect.gen(function*() {
   const table: RouteRules.RouteTable = config
   const timeout = config.reassembly.timeout
   const bound = new Map<number, Inbox<ReadonlyArray<Ipv4Packet>>>()
-  const errorHandlers = new Map<number, (report: IcmpReport) => void>()
+  const errorHandlers = new Map<number, (report: IcmpReport | RedirectReport) => boolean>()
   // (a ChurnMap: datagrams come and go, and an assembly holds up to 64 KiB of fragments)
   const assemblies = new ChurnMap<string, Assembler>()
   const fibers = yield* FiberSet.make()
@@ -628,7 +652,7 @@ export const make = Effect.gen(function*() {
 
   // --- ICMP errors we receive ----------------------------------------------------
 
-  const onIcmpError = (protocol: number, handler: (report: IcmpReport) => void) =>
+  const onIcmpError = (protocol: number, handler: (report: IcmpReport | RedirectReport) => boolean) =>
     Effect.acquireRelease(
       Effect.suspend(() =>
         errorHandlers.has(protocol)
@@ -643,11 +667,9 @@ export const make = Effect.gen(function*() {
         })
     )
 
-  const reportIcmpError = (report: IcmpReport): boolean => {
+  const reportIcmpError = (report: IcmpReport | RedirectReport): boolean => {
     const handler = errorHandlers.get(report.protocol)
-    if (handler === undefined) return false
-    handler(report)
-    return true
+    return handler !== undefined && handler(report)
   }
 
   // --- path MTU per destination --------------------------------------------------

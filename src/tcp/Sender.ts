@@ -2081,6 +2081,16 @@ const pmtuExpired = (s: Sender): void => {
 }
 
 /**
+ * Whether an ICMP message quoting our segment with sequence number `seq` may be about this
+ * connection: `seq` in [SND.UNA, SND.MAX] (RFC 5927 §4.1: a blind attacker cannot guess one), and
+ * not CLOSED or TIME-WAIT: in TIME-WAIT nothing of ours is in flight, yet SND.UNA = SND.MAX (past
+ * our FIN) is a number a forger who saw the close can quote; Linux's tcp_v4_err returns for a
+ * TIME-WAIT socket before anything. The check tcp_v4_err makes for every ICMP error and redirect.
+ */
+export const quotesInFlight = (s: Sender, seq: Seq.SeqNum): boolean =>
+  s.state !== "Closed" && s.state !== "TimeWait" && !Seq.lt(seq, s.sndUna) && !Seq.gt(seq, s.sndMax)
+
+/**
  * An ICMP error quoting our segment with sequence number `seq`. Only one
  * quoting a sequence number in [SND.UNA, SND.MAX] is believed (RFC 5927
  * §4.1: a blind attacker cannot guess it), and none in TIME-WAIT (Linux's
@@ -2108,11 +2118,9 @@ export const onIcmpError = (
   now: number,
   out: Array<OutSegment>
 ): boolean => {
-  // TIME-WAIT: nothing of ours is in flight, yet SND.UNA = SND.MAX (past our FIN) is a number a
-  // forger who saw the close can quote; Linux's tcp_v4_err returns for a TIME-WAIT socket before
-  // anything, the path MTU included. (The dealer keeps no connection in TIME-WAIT; this one reached
-  // it in the wake-up that also brought the error.)
-  if (s.state === "Closed" || s.state === "TimeWait" || Seq.lt(seq, s.sndUna) || Seq.gt(seq, s.sndMax)) return false
+  // (TIME-WAIT too, the path MTU included. The dealer keeps no connection in TIME-WAIT; this one
+  // reached it in the wake-up that also brought the error.)
+  if (!quotesInFlight(s, seq)) return false
   const connecting = s.state === "SynSent" || s.state === "SynReceived"
   if (isFragmentationNeeded(e)) {
     const mtu = e.mtu

@@ -989,14 +989,19 @@ export const make = Effect.gen(function*() {
     return opening.size === 1 ? open(opening.values().next().value!) : Effect.forEach(opening.values(), open, { discard: true })
   }
 
-  // ICMP errors about our segments (RFC 1122 §4.2.3.9): to the connection they quote, as an event
+  // ICMP errors about our segments (RFC 1122 §4.2.3.9): to the connection they quote, as an event.
+  // True when a connection (or a half-open one) of ours sent the segment.
   yield* ip.onIcmpError(Ip.Protocol.TCP, (report) => {
     const t = report.transport
-    if (t.length < 8) return
+    if (t.length < 8) return false
     const r = ip.route(report.dst)
-    if (r === undefined) return
+    if (r === undefined) return false
     const k = keyOf(r.src, TcpWire.srcPortAt(t, 0), report.dst, TcpWire.dstPortAt(t, 0))
     const conn = conns.get(k)
+    // A redirect is ours only for a connection with the quoted sequence number in flight (Linux's
+    // tcp_v4_err checks it before do_redirect, read here from the dealer as the send half left it);
+    // not for a half-open one (tcp_req_err acts on no redirect) nor TIME-WAIT (not in `conns`)
+    if (report.type === "Redirect") return conn !== undefined && Sender.quotesInFlight(conn.snd, TcpWire.seqAt(t, 0))
     if (conn === undefined) {
       // a SYN-ACK of a half-open connection was undeliverable (a spoofed SYN's source: its next hop
       // never answered ARP): the entry goes now, not after every SYN-ACK retry (Linux's tcp_req_err),
@@ -1008,8 +1013,9 @@ export const make = Effect.gen(function*() {
       if (h !== undefined && fatal && TcpWire.seqAt(t, 0) === h.h.iss) {
         c.icmpErrors++
         dropHalfOpen(h)
+        return true
       }
-      return
+      return false
     }
     c.icmpErrors++
     // (as it came: the send half makes of it a path MTU or the errno it stands for, as tcp_v4_err)
@@ -1018,6 +1024,7 @@ export const make = Effect.gen(function*() {
       error: { type: report.type, code: report.code, mtu: report.mtu },
       seq: TcpWire.seqAt(t, 0)
     })
+    return true
   })
 
   const inbox = yield* ip.bind(Ip.Protocol.TCP, config.queues.dealer)

@@ -424,6 +424,9 @@ export const make = Effect.gen(function*() {
     const dstPort = UdpWire.dstPortAt(r.transport, 0)
     const port = ports.get(UdpWire.srcPortAt(r.transport, 0))
     const b = port === undefined ? undefined : selectUnicast(port, r.dst, dstPort, r.src)
+    // a redirect: ours when a socket is found (Linux's __udp4_lib_err runs ipv4_sk_redirect only
+    // then, and reports nothing to the socket)
+    if (r.type === "Redirect") return b !== undefined
     const report: UdpErrorReport = {
       type: r.type,
       code: r.code,
@@ -439,6 +442,7 @@ export const make = Effect.gen(function*() {
     if (b !== undefined && r.type === "DstUnreachable" && r.code === IcmpWire.DstUnreachableCode.FragmentationNeeded) {
       ip.reportPathMtu(r.dst, r.mtu)
     }
+    return b !== undefined
   })
 
   /**

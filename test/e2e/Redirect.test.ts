@@ -8,6 +8,14 @@
  * gateway's, until the redirect expires 300 s later (ip_rt_gc_timeout). The
  * raw peer plays both routers: it sees every frame and tells them apart by
  * destination MAC.
+ *
+ * A redirect is believed only when the protocol that sent the quoted datagram
+ * claims it, as Linux's icmp_redirect hands it to that protocol's error
+ * handler, which acts on it only for a socket of its own (RFC 5927 §4.1: a
+ * blind attacker cannot name one): a TCP connection of that 4-tuple with the
+ * quoted sequence number in flight (tcp_v4_err), a UDP socket the reply
+ * would reach (__udp4_lib_err), an echo of ours still waiting (ping_err).
+ * So the UDP socket that sent the first datagram stays open here.
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Fiber, TestClock } from "effect"
@@ -15,6 +23,7 @@ import { MAX_REDIRECTS } from "../../src/iface/Interface.js"
 import * as Route from "../../src/iface/Route.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
+import { Udp } from "../../src/udp/Udp.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
@@ -23,7 +32,7 @@ import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Mac from "../../src/wire/Mac.js"
 import { settle } from "../support/Clock.js"
 import { arpReply, arpRequest, asArp, asIpv4, asTcp, ipFrame, ipRepr, PEER_ADDR, PEER_MAC, type Peer, tcpRepr } from "../support/Peer.js"
-import { ADDR_A, MAC_A, pingFrom, sendUdp, stackWithPeer } from "../support/TestNet.js"
+import { ADDR_A, MAC_A, pingFrom, run, sendUdp, stackWithPeer } from "../support/TestNet.js"
 import type { StackContext } from "../support/TestNet.js"
 
 const ROUTER2 = Addr.parse("198.18.0.5")!
@@ -82,18 +91,60 @@ const udpTo = (peer: Peer, stack: StackContext, dst: Addr.Ipv4Addr) => framesOf(
 const GATEWAY_MAC = Mac.format(PEER_MAC)
 const ROUTER2_MAC_S = Mac.format(ROUTER2_MAC)
 
-/** The stack with a gateway, the second router known to it (it asked for our MAC), and one datagram to FAR sent. */
-const setup = (config: { readonly acceptRedirects?: boolean } = {}) =>
+/**
+ * The stack with a gateway, the second router known to it (it asked for our MAC), and one datagram
+ * to FAR sent from a UDP socket that stays open for the test (the one a redirect about it must
+ * find); `closed`: from one closed at once, so no socket of ours holds its port any more.
+ */
+const setup = (config: { readonly acceptRedirects?: boolean } = {}, closed = false) =>
   Effect.gen(function*() {
     const { peer, stack, stats } = yield* stackWithPeer({ config: { gateway: PEER_ADDR, icmp: config } })
     yield* peer.sendFrame(arpRequest(ADDR_A, { mac: ROUTER2_MAC, ip: ROUTER2 }))
     yield* settle
     yield* peer.drain // our ARP reply
-    yield* sendUdp(stack, FAR, [1, 2, 3])
+    if (closed) yield* sendUdp(stack, FAR, [1, 2, 3])
+    else {
+      const socket = yield* run(stack, Effect.flatMap(Udp, (u) => u.bind()))
+      yield* socket.send(FAR, 9, new Uint8Array([1, 2, 3]))
+    }
     yield* settle
     const sent = (yield* peer.drain).filter((f) => asIpv4(f) !== undefined)
     expect(sent.map((f) => Mac.format(f.subarray(0, 6)))).toEqual([GATEWAY_MAC])
     return { peer, stack, stats, first: sent[0]! }
+  })
+
+/** `frame` (a TCP segment the stack sent, 20-octet IP header) with sequence number `seq`. */
+const withTcpSeq = (frame: Uint8Array, seq: Seq.SeqNum): Uint8Array => {
+  const f = Uint8Array.from(frame)
+  new DataView(f.buffer).setUint32(Eth.HEADER_LEN + 20 + TcpWire.Field.seq, seq)
+  return f
+}
+
+/** A connection from the stack to FAR:5000, through the gateway: its SYN and handshake ACK frames. */
+const connected = (peer: Peer, stack: StackContext) =>
+  Effect.gen(function*() {
+    const opening = yield* Effect.fork(Context.get(stack, Tcp).connect({ address: FAR, port: 5000 }))
+    yield* settle
+    const synFrame = (yield* peer.drain).find((f) => ((asTcp(f)?.flags ?? 0) & TcpWire.Flag.SYN) !== 0)!
+    expect(Mac.format(synFrame.subarray(0, 6))).toBe(GATEWAY_MAC)
+    const syn = asTcp(synFrame)!
+    yield* peer.sendIp(
+      tcpRepr({
+        srcPort: 5000,
+        dstPort: syn.srcPort,
+        seq: Seq.make(0x10000),
+        ack: Seq.add(syn.seq, 1),
+        flags: TcpWire.Flag.SYN | TcpWire.Flag.ACK,
+        window: 64240,
+        urgent: 0,
+        options: { mss: 1460, sackPermitted: false }
+      }, new Uint8Array(0), FAR, ADDR_A),
+      MAC_A
+    )
+    const conn = yield* Fiber.join(opening)
+    yield* settle
+    const ack = (yield* peer.drain).find((f) => asTcp(f) !== undefined)!
+    return { conn, syn: synFrame, ack }
   })
 
 describe("ICMP redirects", () => {
@@ -233,31 +284,122 @@ describe("ICMP redirects", () => {
   it.scoped("a TCP connection open before the redirect sends its next segments to the new router (its held route follows)", () =>
     Effect.gen(function*() {
       const { peer, stack } = yield* setup()
-      const opening = yield* Effect.fork(Context.get(stack, Tcp).connect({ address: FAR, port: 5000 }))
+      const { conn, ack } = yield* connected(peer, stack)
+      // the gateway redirects, quoting the handshake's ACK (its sequence number is SND.UNA)
+      yield* peer.sendFrame(redirectFrame(ack, ROUTER2))
       yield* settle
-      const synFrame = (yield* peer.drain).find((f) => ((asTcp(f)?.flags ?? 0) & TcpWire.Flag.SYN) !== 0)!
-      expect(Mac.format(synFrame.subarray(0, 6))).toBe(GATEWAY_MAC)
-      const syn = asTcp(synFrame)!
-      const PEER_ISN = Seq.make(0x10000)
+      expect(yield* framesOf(peer, conn.write(new Uint8Array(100)))).toEqual([[ROUTER2_MAC_S, "198.19.1.1"]])
+    }))
+
+  // RFC 5927 §4.1, Linux's tcp_v4_err: the quoted sequence number must be in [SND.UNA, SND.NXT]
+  // before do_redirect runs, as for every ICMP error; a blind forger cannot guess one
+  it.scoped("a redirect quoting a TCP segment whose sequence number is not in flight is refused as Unclaimed; one in flight is believed", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* setup()
+      const { conn, syn, ack } = yield* connected(peer, stack)
+      const una = TcpWire.seqAt(ack, Eth.HEADER_LEN + 20)
+      // the SYN (ISS: below SND.UNA once acknowledged), and the ACK with a sequence number past SND.MAX
+      yield* peer.sendFrame(redirectFrame(syn, ROUTER2))
+      yield* peer.sendFrame(redirectFrame(withTcpSeq(ack, Seq.add(una, 1000)), ROUTER2))
+      yield* settle
+      expect(yield* framesOf(peer, conn.write(new Uint8Array(100)))).toEqual([[GATEWAY_MAC, "198.19.1.1"]])
+      expect((yield* stats).icmp.redirectsRefused).toEqual({ Unclaimed: 2 })
+      // 100 octets in flight now: SND.UNA + 50 is a sequence number we sent
+      yield* peer.sendFrame(redirectFrame(withTcpSeq(ack, Seq.add(una, 50)), ROUTER2))
+      yield* settle
+      // (the destination's datagrams, of any sender: a second small write would wait for an ACK, Nagle)
+      expect(yield* udpTo(peer, stack, FAR)).toEqual([[ROUTER2_MAC_S, "198.19.1.1"]])
+      expect((yield* stats).icmp.redirectsAccepted).toBe(1)
+    }))
+
+  it.scoped("a redirect quoting a TCP port of no connection, or a listener's SYN-ACK (Linux's tcp_req_err acts on no redirect), is refused as Unclaimed", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* setup()
+      yield* Context.get(stack, Tcp).listen({ port: 80 })
       yield* peer.sendIp(
         tcpRepr({
-          srcPort: 5000,
-          dstPort: syn.srcPort,
-          seq: PEER_ISN,
-          ack: Seq.add(syn.seq, 1),
-          flags: TcpWire.Flag.SYN | TcpWire.Flag.ACK,
+          srcPort: 4000,
+          dstPort: 80,
+          seq: Seq.make(0x20000),
+          ack: Seq.make(0),
+          flags: TcpWire.Flag.SYN,
           window: 64240,
           urgent: 0,
           options: { mss: 1460, sackPermitted: false }
         }, new Uint8Array(0), FAR, ADDR_A),
         MAC_A
       )
-      const conn = yield* Fiber.join(opening)
       yield* settle
-      yield* peer.drain // the handshake's ACK
-      // the gateway redirects, quoting the SYN
-      yield* peer.sendFrame(redirectFrame(synFrame, ROUTER2))
+      const synAck = (yield* peer.drain).find((f) => ((asTcp(f)?.flags ?? 0) & TcpWire.Flag.SYN) !== 0)!
+      expect(asTcp(synAck)?.dstPort).toBe(4000)
+      yield* peer.sendFrame(redirectFrame(synAck, ROUTER2))
+      // the same segment from port 81: nobody's
+      const other = Uint8Array.from(synAck)
+      other[Eth.HEADER_LEN + 20 + 1] = 81
+      yield* peer.sendFrame(redirectFrame(other, ROUTER2))
       yield* settle
-      expect(yield* framesOf(peer, conn.write(new Uint8Array(100)))).toEqual([[ROUTER2_MAC_S, "198.19.1.1"]])
+      expect(yield* udpTo(peer, stack, FAR)).toEqual([[GATEWAY_MAC, "198.19.1.1"]])
+      expect((yield* stats).icmp.redirectsRefused).toEqual({ Unclaimed: 2 })
+    }))
+
+  // Linux's tcp_v4_err returns for a TIME-WAIT socket before anything: the 4-tuple's last ACK
+  // carries SND.MAX, a number anyone who saw the close can quote
+  it.scoped("a redirect quoting the last ACK of a connection now in TIME-WAIT is refused as Unclaimed", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* setup()
+      const { conn, syn } = yield* connected(peer, stack)
+      const port = asTcp(syn)!.srcPort
+      const fromFar = (seq: Seq.SeqNum, ack: Seq.SeqNum, flags: number) =>
+        peer.sendIp(
+          tcpRepr({ srcPort: 5000, dstPort: port, seq, ack, flags, window: 64240, urgent: 0, options: { sackPermitted: false } }, new Uint8Array(0), FAR, ADDR_A),
+          MAC_A
+        )
+      yield* conn.end
+      yield* settle
+      const fin = (yield* peer.drain).map(asTcp).find((t) => t !== undefined && (t.flags & TcpWire.Flag.FIN) !== 0)!
+      const peerNxt = Seq.make(0x10001)
+      yield* fromFar(peerNxt, Seq.add(fin.seq, 1), TcpWire.Flag.FIN | TcpWire.Flag.ACK)
+      yield* settle
+      const lastAck = (yield* peer.drain).find((f) => asTcp(f) !== undefined)!
+      expect(asTcp(lastAck)!.seq).toBe(Seq.add(fin.seq, 1))
+      expect((yield* stats).tcp.timeWait).toBe(1)
+      yield* peer.sendFrame(redirectFrame(lastAck, ROUTER2))
+      yield* settle
+      expect(yield* udpTo(peer, stack, FAR)).toEqual([[GATEWAY_MAC, "198.19.1.1"]])
+      expect((yield* stats).icmp.redirectsRefused).toEqual({ Unclaimed: 1 })
+    }))
+
+  // Linux's __udp4_lib_err: no socket for the quoted datagram, no ipv4_sk_redirect
+  it.scoped("a redirect quoting a UDP datagram from a port no socket holds is refused as Unclaimed; nothing changes", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats, first } = yield* setup({}, true)
+      yield* peer.sendFrame(redirectFrame(first, ROUTER2))
+      yield* settle
+      expect(yield* udpTo(peer, stack, FAR)).toEqual([[GATEWAY_MAC, "198.19.1.1"]])
+      const icmp = (yield* stats).icmp
+      expect([icmp.redirectsAccepted, icmp.redirectsRefused]).toEqual([0, { Unclaimed: 1 }])
+    }))
+
+  // Linux's ping_err: ping_lookup must find the socket of the quoted echo's identifier
+  it.scoped("a redirect quoting an echo request is believed only while that echo of ours waits for its reply", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* setup()
+      const ping = yield* Effect.fork(pingFrom(stack, FAR, { timeout: "10 seconds" }))
+      yield* settle
+      const request = (yield* peer.drain).find((f) => asIpv4(f)?.protocol === Ip.Protocol.ICMP)!
+      // the same echo with another sequence number: none of ours waits for it
+      const forged = Uint8Array.from(request)
+      forged[Eth.HEADER_LEN + 20 + 7] ^= 0xff
+      yield* peer.sendFrame(redirectFrame(forged, ROUTER2))
+      yield* settle
+      expect((yield* stats).icmp.redirectsRefused).toEqual({ Unclaimed: 1 })
+      expect(yield* udpTo(peer, stack, FAR)).toEqual([[GATEWAY_MAC, "198.19.1.1"]])
+      yield* peer.sendFrame(redirectFrame(request, ROUTER2))
+      yield* settle
+      expect((yield* stats).icmp.redirectsAccepted).toBe(1)
+      expect(yield* udpTo(peer, stack, FAR)).toEqual([[ROUTER2_MAC_S, "198.19.1.1"]])
+      // the redirect did not end the ping (Linux's ping_err reports it only to IP_RECVERR)
+      expect(ping.unsafePoll()).toBeNull()
+      yield* Fiber.interrupt(ping)
     }))
 })

@@ -23,6 +23,7 @@ const notice = (over: Partial<Route.RedirectNotice> = {}): Route.RedirectNotice 
   src: US,
   dst: FAR,
   gateway: OTHER_ROUTER,
+  claimed: true,
   ...over
 })
 
@@ -36,6 +37,12 @@ describe("which redirects a host believes (Linux's __ip_do_redirect, host defaul
 
   it("NotOurDatagram: the quoted datagram was not sent from our address", () => {
     expect(Route.redirectRefusal(TABLE, undefined, notice({ src: a("198.18.0.77") }))).toBe("NotOurDatagram")
+  })
+
+  it("Unclaimed: no socket of ours sent the quoted datagram (Linux runs __ip_do_redirect from the protocol's error handler alone); else as good as believed", () => {
+    expect(Route.redirectRefusal(TABLE, undefined, notice({ claimed: false }))).toBe("Unclaimed")
+    // (not ours at all says so first)
+    expect(Route.redirectRefusal(TABLE, undefined, notice({ claimed: false, src: a("198.18.0.77") }))).toBe("NotOurDatagram")
   })
 
   it("NotFromGateway: RFC 1122 §3.2.2.2, the redirect must come from the current first hop for the destination", () => {
