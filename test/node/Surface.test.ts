@@ -6,6 +6,7 @@
  */
 import { readFileSync } from "node:fs"
 import * as nodeDgram from "node:dgram"
+import * as nodeDns from "node:dns"
 import * as nodeHttp from "node:http"
 import * as nodeHttp2 from "node:http2"
 import * as nodeHttps from "node:https"
@@ -13,6 +14,7 @@ import * as nodeNet from "node:net"
 import { Effect } from "effect"
 import { describe, expect, it } from "vitest"
 import * as Dgram from "../../src/node/Dgram.js"
+import * as NodeDns from "../../src/node/Dns.js"
 import * as Http from "../../src/node/Http.js"
 import * as Http2 from "../../src/node/Http2.js"
 import * as Https from "../../src/node/Https.js"
@@ -26,17 +28,21 @@ const missing = (node: object, ours: object): Array<string> =>
   Object.keys(node).filter((k) => !k.startsWith("_") && k !== "default" && !(k in ours))
 
 describe("the stack's Node modules: Node's names", () => {
-  it("every public name of node:net, http, https, http2 and dgram is on the stack's module", () =>
+  it("every public name of node:net, http, https, http2, dgram and dns (and dns.promises) is on the stack's module", () =>
     withNets(async ({ a, stackA }) => {
       const dgram = await Effect.runPromise(run(stackA, Dgram.make))
+      // (made, not asked: no question goes to this server)
+      const dns = await Effect.runPromise(run(stackA, NodeDns.makeNodeDnsWith({ servers: ["198.18.0.53"] })))
       const gaps = {
         net: missing(nodeNet, a),
         http: missing(nodeHttp, Http.fromNet(a)),
         https: missing(nodeHttps, Https.fromNet(a)),
         http2: missing(nodeHttp2, Http2.fromNet(a)),
-        dgram: missing(nodeDgram, dgram)
+        dgram: missing(nodeDgram, dgram),
+        dns: missing(nodeDns, dns),
+        "dns.promises": missing(nodeDns.promises, dns.promises)
       }
-      expect(gaps).toEqual({ net: [], http: [], https: [], http2: [], dgram: [] })
+      expect(gaps).toEqual({ net: [], http: [], https: [], http2: [], dgram: [], dns: [], "dns.promises": [] })
     }), 30_000)
 
   it("new http.Server and new https.Server listen on the stack, new http.ClientRequest goes over it; createServer makes instances of Server", () =>
