@@ -147,6 +147,7 @@ export const socketOptions = (options: http.ClientRequestArgs & Net.SocketOption
     port: options.port ?? options.defaultPort ?? defaultPort,
     host: options.hostname ?? options.host ?? "localhost",
     ...(options.localPort !== undefined ? { localPort: options.localPort } : {}),
+    ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
     ...(lookup !== undefined ? { lookup } : {}),
     ...(options.timeout !== undefined ? { timeout: options.timeout } : {}),
     ...(options.noDelay !== undefined ? { noDelay: options.noDelay } : {}),

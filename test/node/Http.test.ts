@@ -159,6 +159,21 @@ describe("the stack's http.Agent", () => {
       await new Promise((r) => server.close(r))
     }), 30_000)
 
+  it("a request's localAddress is the socket's (Node's Agent hands it to net.createConnection)", () =>
+    withNets(async ({ a }) => {
+      const h = Http.fromNet(a)
+      const server = h.createServer((req, res) => res.end(req.socket.remoteAddress))
+      await new Promise<void>((r) => server.listen(80, () => r()))
+      const from = await new Promise<string>((resolve, reject) => {
+        h.get({ host: HOST_A, port: 80, path: "/", localAddress: "127.0.0.7", agent: false }, (res) => {
+          collect(res).then((b) => resolve(b.toString()), reject)
+        }).on("error", reject)
+      })
+      expect(from).toBe("127.0.0.7")
+      server.closeAllConnections()
+      await new Promise((r) => server.close(r))
+    }), 30_000)
+
   it("agent: false opens a fresh connection over the stack, not over the kernel's network", () =>
     withNets(async ({ a, b }) => {
       const server = Http.fromNet(a).createServer((_req, res) => res.end("ok"))
