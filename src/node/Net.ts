@@ -740,17 +740,22 @@ export class Socket extends Duplex {
   setTimeout(ms: number, cb?: () => void): this {
     // (a destroyed socket takes no timeout, no listener and no check, as Node's setStreamTimeout)
     if (this.destroyed) return this
+    // in Node's setStreamTimeout's order: the duration checked and the timer armed, then the
+    // callback checked and taken, so a call that throws leaves no listener behind
+    this.#idleTimeout(ms)
     if (cb !== undefined) {
+      if (typeof cb !== "function") throw invalidArgType("callback", "of type function", cb)
       if (ms === 0) this.removeListener("timeout", cb)
       else this.once("timeout", cb)
     }
-    return this.#idleTimeout(ms)
+    return this
   }
 
   #idleTimeout(msecs: number): this {
+    // (the `timeout` property is what was asked, kept before the check, as Node's `this.timeout = msecs`)
+    this.#timeoutSet = msecs
     const ms = timerDuration(msecs)
     this.#timeoutMs = ms
-    this.#timeoutSet = ms
     if (ms === 0) {
       this.#stopTimer()
       return this

@@ -736,5 +736,25 @@ export const SCRIPTS: Record<string, Script> = {
     }
     await closeServer(server)
     return trace
+  },
+
+  "setTimeout checks its arguments before it takes the callback (Node's setStreamTimeout): a refused call leaves no 'timeout' listener, and the timeout property is what was asked": async (w) => {
+    const trace: Array<string> = []
+    const attempt = attempter(trace, { result: false })
+    type Loose = SocketLike & { setTimeout(ms: unknown, cb?: unknown): SocketLike; readonly timeout?: unknown }
+    const s = new w.client.Socket() as Loose
+    const show = (what: string) => trace.push(`${what}: ${s.listenerCount("timeout")} listeners, timeout ${String(s.timeout)}`)
+    attempt("setTimeout(-1, cb)", () => s.setTimeout(-1, () => trace.push("timeout")))
+    show("after setTimeout(-1, cb)")
+    attempt("setTimeout('5', cb)", () => s.setTimeout("5", () => trace.push("timeout")))
+    show("after setTimeout('5', cb)")
+    attempt("setTimeout(1000, 5)", () => s.setTimeout(1000, 5))
+    show("after setTimeout(1000, 5)")
+    attempt("setTimeout(2 ** 32)", () => s.setTimeout(2 ** 32))
+    show("after setTimeout(2 ** 32)")
+    attempt("setTimeout(0, 5)", () => s.setTimeout(0, 5))
+    show("after setTimeout(0, 5)")
+    s.destroy()
+    return trace
   }
 }
