@@ -236,7 +236,7 @@ export const fromNet = (net: Net.Net): Http => {
     globalAgent,
     request,
     get,
-    Server: Server as unknown as typeof http.Server,
+    Server: Net.callable(Server) as unknown as typeof http.Server,
     ClientRequest: ClientRequest as unknown as typeof http.ClientRequest,
     METHODS: http.METHODS,
     STATUS_CODES: http.STATUS_CODES,

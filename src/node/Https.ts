@@ -129,7 +129,7 @@ export const fromNet = (net: Net.Net): Https => {
   /** As Node 20's https.globalAgent: keep-alive, LIFO, an idle timeout of 5 s (see Http.ts). */
   const globalAgent = new Agent({ keepAlive: true, timeout: 5000, scheduling: "lifo" })
   const { get, request } = requestOver(https.request, globalAgent, Agent)
-  return { createServer, Agent, globalAgent, request, get, Server: Server as unknown as typeof https.Server }
+  return { createServer, Agent, globalAgent, request, get, Server: Net.callable(Server) as unknown as typeof https.Server }
 }
 
 /** Node's HTTPS over the stack in context. @category constructors */

@@ -141,6 +141,15 @@ const runWith = <A, E>(
   onExit?: (exit: Exit.Exit<A, E>) => void
 ): Fiber.RuntimeFiber<A, E> => runOn(ctx.runtime, effect, onExit)
 
+/**
+ * `C`, which may also be called without `new`, as Node's net.Server, net.Socket, http.Server and
+ * https.Server may (`if (!(this instanceof Server)) return new Server(...)`, which old programs
+ * lean on: `require('http').Server(app)`): a call constructs. `new`, `instanceof` and `extends`
+ * reach `C` itself.
+ */
+export const callable = <C extends abstract new (...args: Array<never>) => object>(C: C): C =>
+  new Proxy(C, { apply: (target, _this, args) => Reflect.construct(target, args) })
+
 /** Node's port validation: an integer (or its decimal text) in 0..65535. */
 /**
  * The checks of Node 20's lookupAndConnect, in its order, thrown as it throws them: a local
@@ -1149,6 +1158,7 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string, look
     }
   }
   const createServer = (a?: ServerOptions | ((s: Socket) => void), b?: (s: Socket) => void): Server => new BoundServer(a, b)
+  const SocketClass = callable(BoundSocket)
   let autoSelectFamily = nodeNet.getDefaultAutoSelectFamily()
   let attemptTimeout = nodeNet.getDefaultAutoSelectFamilyAttemptTimeout()
   const connect = (...args: Array<unknown>): Socket => {
@@ -1162,12 +1172,12 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string, look
     return (socket.connect as (...a: Array<unknown>) => Socket)(...args)
   }
   return {
-    Socket: BoundSocket,
+    Socket: SocketClass,
     createServer: createServer as Net["createServer"],
     connect: connect as Net["connect"],
     createConnection: connect as Net["connect"],
-    Server: BoundServer,
-    Stream: BoundSocket,
+    Server: callable(BoundServer),
+    Stream: SocketClass,
     isIP,
     isIPv4,
     isIPv6,
