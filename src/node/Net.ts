@@ -150,7 +150,6 @@ const runWith = <A, E>(
 export const callable = <C extends abstract new (...args: Array<never>) => object>(C: C): C =>
   new Proxy(C, { apply: (target, _this, args) => Reflect.construct(target, args) })
 
-/** Node's port validation: an integer (or its decimal text) in 0..65535. */
 /**
  * The checks of Node 20's lookupAndConnect, in its order, thrown as it throws them: a local
  * address that is no IP address, a local port that is no number, a port that is neither number nor
