@@ -25,16 +25,22 @@ const errnoOf = (code: string): number => {
   return n === undefined ? -1 : -n
 }
 
-/** A system error with `code`, from `syscall`, towards `address:port` when given. */
+/**
+ * A system error with `code`, from `syscall`, towards `address:port` when given; `local`, the
+ * local end as `address:port`, goes into the message as Node's exceptionWithHostPort puts its
+ * `additional` (` - Local (...)`).
+ */
 export const systemError = (
   code: string,
   syscall: string,
   address?: string,
   port?: number,
-  detail?: string
+  detail?: string,
+  local?: string
 ): NodeSystemError => {
   // (port 0 is left out of the message and the error, as Node's exceptionWithHostPort leaves it)
-  const where = address === undefined ? "" : port === undefined || port <= 0 ? ` ${address}` : ` ${address}:${port}`
+  const where = (address === undefined ? "" : port === undefined || port <= 0 ? ` ${address}` : ` ${address}:${port}`) +
+    (local === undefined ? "" : ` - Local (${local})`)
   const err = new Error(`${syscall} ${code}${where}${detail === undefined ? "" : ` (${detail})`}`) as Error & {
     code: string
     errno: number
@@ -91,9 +97,9 @@ export const codeOf = (e: TcpError): string => {
 }
 
 /** A `TcpError` as the Node error a `net` program would get from `syscall`. */
-export const fromTcpError = (e: TcpError, syscall: string, address?: string, port?: number): NodeSystemError =>
+export const fromTcpError = (e: TcpError, syscall: string, address?: string, port?: number, local?: string): NodeSystemError =>
   // a read of a connection aborted on our side (the stack shut down under it) is ECONNABORTED, not EPIPE
-  systemError(e.reason === "Closed" && syscall === "read" ? "ECONNABORTED" : codeOf(e), syscall, address, port, e.detail)
+  systemError(e.reason === "Closed" && syscall === "read" ? "ECONNABORTED" : codeOf(e), syscall, address, port, e.detail, local)
 
 /** Node's `ERR_*` errors (not system errors): a code and a message. */
 export const nodeError = (code: string, message: string): Error & { code: string } => {

@@ -167,6 +167,24 @@ const connectPort = (o: ConnectOptions): number => {
   return validPort(o.port, true)
 }
 
+/**
+ * The ways a connect fails once its SYN went (a reset, a timeout, an ICMP error): over a kernel
+ * socket the non-blocking connect(2) took it, and libuv reports the failure later, through
+ * Node's afterConnect; the rest fail in connect(2) itself.
+ */
+const AFTER_SYN: ReadonlySet<TcpError["reason"]> = new Set<TcpError["reason"]>([
+  "ConnectionRefused",
+  "ConnectionReset",
+  "TimedOut",
+  "NetworkUnreachable",
+  "HostUnreachable",
+  "HostDown",
+  "NotOnNetwork",
+  "ProtocolNotAvailable",
+  "NotSupported",
+  "ProtocolError"
+])
+
 /** The longest timer Node keeps (2^31 - 1 ms); a longer one is cut to it, with a warning. */
 const TIMEOUT_MAX = 2 ** 31 - 1
 
@@ -423,12 +441,16 @@ export class Socket extends Duplex {
       }
       const e = failureOf(exit)
       if (Option.isNone(e) || this.destroyed) return
-      // a local port that is taken fails where Node's connect fails with it: the bind before the
-      // connect, to the wildcard address and that port
       // a local address or port that cannot be had fails where Node's connect fails with it: the
       // bind before the connect, to that address (or the wildcard) and port
       const atBind = e.value.reason === "AddressNotAvailable" || (e.value.reason === "AddressInUse" && localPort !== undefined)
-      this.destroy(atBind ? fromTcpError(e.value, "bind", bindAddress, localPort) : fromTcpError(e.value, "connect", address, port))
+      if (atBind) return void this.destroy(fromTcpError(e.value, "bind", bindAddress, localPort))
+      // one that failed after its SYN went, from a local port it was given, names its local end,
+      // as Node's afterConnect does (`req.localAddress && req.localPort`: the wildcard when no
+      // address was given)
+      if (!localPort || !AFTER_SYN.has(e.value.reason)) return void this.destroy(fromTcpError(e.value, "connect", address, port))
+      const err = fromTcpError(e.value, "connect", address, port, `${bindAddress}:${localPort}`)
+      this.destroy(Object.assign(err, { localAddress: bindAddress, localPort }))
     })
   }
 

@@ -756,5 +756,22 @@ export const SCRIPTS: Record<string, Script> = {
     show("after setTimeout(0, 5)")
     s.destroy()
     return trace
+  },
+
+  "a refused connect from a local port names it on the error (afterConnect's localAddress, localPort and ' - Local (address:port)'), one from no local port does not": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    await closeServer(server)
+    type Local = NodeJS.ErrnoException & { localAddress?: string; localPort?: number }
+    const refused = async (o: Record<string, unknown>) => {
+      const c = (w.client as unknown as { connect(o: unknown): SocketLike }).connect({ host: w.host, port, ...o })
+      const [e] = await once<[Local]>(c, "error")
+      const local = / - Local \(([^)]*)\)/.exec(e.message)?.[1]
+      trace.push(`${JSON.stringify(o)}: ${e.code} ${e.syscall} ${e.localAddress} ${e.localPort} message's local ${local}`)
+    }
+    await refused({ localPort: 45_871 })
+    await refused({ localPort: 0 })
+    await refused({})
+    return trace
   }
 }
