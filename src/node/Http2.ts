@@ -125,7 +125,7 @@ export interface Http2 {
   readonly sensitiveHeaders: typeof http2.sensitiveHeaders
   readonly Http2ServerRequest: typeof http2.Http2ServerRequest
   readonly Http2ServerResponse: typeof http2.Http2ServerResponse
-  /** Node's own: a server session over a socket the program already has (a stack socket, for one) */
+  /** Node's: a server session over a socket the program already has (over a stack socket, with createServer's care) */
   readonly performServerHandshake: typeof http2.performServerHandshake
 }
 
@@ -391,6 +391,16 @@ export const fromNet = (net: Net.Net): Http2 => {
     return session
   }) as typeof http2.connect
 
+  // a server session over a socket the program has: over a stack socket (a JSStreamSocket under
+  // it), the same care as createServer's sessions: the stack socket's addresses, and a GOAWAY
+  // after writes it took
+  const performServerHandshake = ((...args: Parameters<typeof http2.performServerHandshake>) => {
+    const session = http2.performServerHandshake(...args)
+    sessionAddresses(session)
+    goawayOnDestroy(session)
+    return session
+  }) as typeof http2.performServerHandshake
+
   return {
     createServer,
     createSecureServer,
@@ -402,7 +412,7 @@ export const fromNet = (net: Net.Net): Http2 => {
     sensitiveHeaders: http2.sensitiveHeaders,
     Http2ServerRequest: http2.Http2ServerRequest,
     Http2ServerResponse: http2.Http2ServerResponse,
-    performServerHandshake: http2.performServerHandshake
+    performServerHandshake
   }
 }
 

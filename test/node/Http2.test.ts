@@ -444,6 +444,34 @@ describe("Node's http2 over gonet-ts/node", () => {
       expect(await connectionsOf(stackB)).toBe(0)
     }), 30_000)
 
+  it("performServerHandshake over a stack socket makes a session as createServer's: its socket's addresses are the stack socket's, and destroyed after its answer it sends its GOAWAY", () =>
+    withNets(async ({ a, b, stackA, stackB }) => {
+      const h2a = Http2.fromNet(a)
+      const sessions: Array<http2.ServerHttp2Session> = []
+      const server = a.createServer((socket) => {
+        const session = h2a.performServerHandshake(socket as never)
+        session.on("error", () => {})
+        session.on("stream", onStream)
+        sessions.push(session)
+      })
+      server.listen(80)
+      await once(server, "listening")
+      const session = Http2.fromNet(b).connect(`http://${HOST_A}`)
+      const seen: Array<string> = []
+      session.on("goaway", (code: number, last: number) => seen.push(`goaway ${code} ${last}`))
+      session.on("error", (e: NodeJS.ErrnoException) => seen.push(`error ${e.code ?? e.message}`))
+      const closed = once(session, "close")
+      expect((await requestOn(session, "/bytes/10")).status).toBe(200)
+      const theirs = sessions[0]!
+      expect([theirs.socket.remoteAddress, theirs.socket.localAddress, theirs.socket.localPort]).toEqual([HOST_B, HOST_A, 80])
+      theirs.destroy()
+      await closed
+      expect(seen).toEqual(["goaway 0 1"])
+      await closeServer(server)
+      expect(await connectionsOf(stackA)).toBe(0)
+      expect(await connectionsOf(stackB)).toBe(0)
+    }), 30_000)
+
   it("what is not about sockets is node:http2's own", () => {
     const h = Http2.fromNet({} as never)
     // a scheme that is neither http: nor https: is refused as Node's connect refuses it, before any socket
