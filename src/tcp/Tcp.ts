@@ -1147,6 +1147,23 @@ export const make = Effect.gen(function*() {
       }
       const badTos = o.tos === undefined ? undefined : tosError(o.tos)
       if (badTos !== undefined) return Effect.fail(badTos)
+      // the bind(2) before the connect(2) first (as Node's internalConnect): what it refuses is
+      // refused whatever the destination and its route
+      const bound = o.localAddress === undefined ? Addr.ANY : typeof o.localAddress === "string" ? Addr.parse(o.localAddress) : o.localAddress
+      if (bound === undefined) {
+        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `'${String(o.localAddress)}' is not an IPv4 address` }))
+      }
+      // (as Linux's inet_bind: one of our addresses, the whole of 127/8 with it)
+      if (bound !== Addr.ANY && bound !== ip.address && bound >>> 24 !== 127) {
+        return Effect.fail(new TcpError({ reason: "AddressNotAvailable", detail: `${Addr.format(bound)} is not an address of this stack` }))
+      }
+      // a port a listener holds is not ours to connect from (bind(2) says EADDRINUSE, even with
+      // SO_REUSEADDR: Linux's inet_csk_bind_conflict)
+      // port 0 is bind(2)'s "any port": an ephemeral one (Node's localPort: 0 too), never a SYN from port 0
+      const asked = o.localPort === 0 ? undefined : o.localPort
+      if (asked !== undefined && listeners.has(asked)) {
+        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${asked} is listening` }))
+      }
       const r = ip.route(remote)
       if (r === undefined) {
         return Effect.fail(new TcpError({ reason: "NoRoute", detail: `no route to ${Addr.format(remote)}` }))
@@ -1155,31 +1172,14 @@ export const make = Effect.gen(function*() {
         c.connectionLimit++
         return Effect.fail(new TcpError({ reason: "TooManyConnections", detail: `${conns.size} connections are open` }))
       }
-      const bound = o.localAddress === undefined ? Addr.ANY : typeof o.localAddress === "string" ? Addr.parse(o.localAddress) : o.localAddress
-      if (bound === undefined) {
-        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `'${String(o.localAddress)}' is not an IPv4 address` }))
-      }
       const loopback = r._tag === "Local"
-      if (bound !== Addr.ANY) {
-        // (as Linux's inet_bind: one of our addresses, the whole of 127/8 with it)
-        if (bound !== ip.address && bound >>> 24 !== 127) {
-          return Effect.fail(new TcpError({ reason: "AddressNotAvailable", detail: `${Addr.format(bound)} is not an address of this stack` }))
-        }
-        if (!loopback && bound !== r.src) {
-          return Effect.fail(
-            new TcpError({ reason: "InvalidArgument", detail: `a connection from ${Addr.format(bound)} cannot reach ${Addr.format(remote)}, another host` })
-          )
-        }
+      if (bound !== Addr.ANY && !loopback && bound !== r.src) {
+        return Effect.fail(
+          new TcpError({ reason: "InvalidArgument", detail: `a connection from ${Addr.format(bound)} cannot reach ${Addr.format(remote)}, another host` })
+        )
       }
       const local = bound === Addr.ANY ? r.src : bound
       const now = clock.unsafeCurrentTimeMillis()
-      // a port a listener holds is not ours to connect from (bind(2) says EADDRINUSE, even with
-      // SO_REUSEADDR: Linux's inet_csk_bind_conflict)
-      // port 0 is bind(2)'s "any port": an ephemeral one (Node's localPort: 0 too), never a SYN from port 0
-      const asked = o.localPort === 0 ? undefined : o.localPort
-      if (asked !== undefined && listeners.has(asked)) {
-        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${asked} is listening` }))
-      }
       const localPort = asked ?? ephemeral(remote, o.port, local, loopback, now)
       if (localPort === undefined) {
         return Effect.fail(new TcpError({ reason: "NoEphemeralPorts", detail: `no free port towards ${Addr.format(remote)}:${o.port}` }))

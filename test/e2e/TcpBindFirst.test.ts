@@ -1,0 +1,36 @@
+/**
+ * TCP's connect with a local address or port is bind(2) and then connect(2),
+ * as Node's net does it (internalConnect binds first): what bind refuses
+ * (an address not the stack's, EADDRNOTAVAIL; a port a listener holds,
+ * EADDRINUSE) is refused whatever the destination, before its route is
+ * looked at; only then does connect find no route (ENETUNREACH) or a 127/8
+ * source towards another host (EINVAL, Linux's __mkroute_output).
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Cause, Effect, Exit, Option, type Scope } from "effect"
+import { Tcp, type TcpError } from "../../src/tcp/Tcp.js"
+import { run, twoStacks } from "../support/TestNet.js"
+
+const reasonOf = <A, R>(effect: Effect.Effect<A, TcpError, R>): Effect.Effect<string, never, R> =>
+  Effect.map(Effect.exit(effect), (exit) =>
+    Exit.isSuccess(exit)
+      ? "succeeded"
+      : Option.getOrElse(Option.map(Cause.failureOption(exit.cause), (e) => e.reason), () => Cause.pretty(exit.cause)))
+
+describe("TCP connect: the bind before the connect", () => {
+  it.scoped("a local address not the stack's, or a local port a listener holds, is refused as bind refuses it, even towards a destination with no route", () =>
+    Effect.gen(function*() {
+      const { b } = yield* twoStacks()
+      const tcp = (f: (t: Tcp["Type"]) => Effect.Effect<unknown, TcpError, Scope.Scope>) => run(b, Effect.flatMap(Tcp, f))
+      yield* tcp((t) => t.listen({ port: 8080 }))
+      // B's only route is its own /24: 198.19.0.1 has none
+      const connect = (o: { localAddress?: string; localPort?: number }) =>
+        reasonOf(tcp((t) => t.connect({ address: "198.19.0.1", port: 80, ...o })))
+      expect(yield* connect({})).toBe("NoRoute")
+      expect(yield* connect({ localAddress: "198.18.9.9" })).toBe("AddressNotAvailable")
+      expect(yield* connect({ localPort: 8080 })).toBe("AddressInUse")
+      // what bind takes goes on to connect, which finds no route
+      expect(yield* connect({ localAddress: "127.0.0.1" })).toBe("NoRoute")
+      expect(yield* connect({ localPort: 8081 })).toBe("NoRoute")
+    }))
+})
