@@ -994,9 +994,10 @@ export const make = Effect.gen(function*() {
   yield* ip.onIcmpError(Ip.Protocol.TCP, (report) => {
     const t = report.transport
     if (t.length < 8) return false
-    const r = ip.route(report.dst)
-    if (r === undefined) return false
-    const k = keyOf(r.src, TcpWire.srcPortAt(t, 0), report.dst, TcpWire.dstPortAt(t, 0))
+    // by the quoted datagram's own addresses, as tcp_v4_err looks the socket up: its source is the
+    // connection's local address even where that is not its route's (bound to another 127/8 one),
+    // and routing the quoted destination would put a route in the cache for each forged error
+    const k = keyOf(report.src, TcpWire.srcPortAt(t, 0), report.dst, TcpWire.dstPortAt(t, 0))
     const conn = conns.get(k)
     // A redirect is ours only for a connection with the quoted sequence number in flight (Linux's
     // tcp_v4_err checks it before do_redirect, read here from the dealer as the send half left it);
