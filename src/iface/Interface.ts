@@ -254,6 +254,13 @@ export interface InterfaceService {
    */
   readonly confirm: (ip: Addr.Ipv4Addr) => void
   /**
+   * The neighbour `route`'s frames go to now: the router a redirect named for its destination while
+   * that holds, else its next hop; undefined for a route that meets no neighbour (Local,
+   * Broadcast). What an upper layer's progress confirms (Linux's dst_confirm_neigh asks the route,
+   * whose gateway a redirect replaced).
+   */
+  readonly firstHop: (route: Route) => Addr.Ipv4Addr | undefined
+  /**
    * Hand the frames that waited for a resolution that failed to `handler`
    * (one handler; the scope unregisters it). Without one they are only counted.
    */
@@ -758,6 +765,12 @@ export const make = (link: LinkService) =>
         const n = cache.get(ip)
         if (n !== undefined) Neighbour.confirm(n, clock.unsafeCurrentTimeMillis())
       },
+      firstHop: (r) =>
+        r._tag === "Direct"
+          ? r.nextHop
+          : r._tag === "Gateway"
+          ? RouteRules.redirectedTo(redirects, r.dst, clock.unsafeCurrentTimeMillis()) ?? r.nextHop
+          : undefined,
       onResolutionFailed: (handler) =>
         Effect.acquireRelease(
           Effect.sync(() => {

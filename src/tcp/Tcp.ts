@@ -649,7 +649,9 @@ export const make = Effect.gen(function*() {
       schedule(e, tw.deadline)
     },
     confirm: (r) => {
-      if (r._tag === "Direct" || r._tag === "Gateway") iface.confirm(r.nextHop)
+      // (the router a redirect named, while it holds: the one the segments went through)
+      const hop = iface.firstHop(r)
+      if (hop !== undefined) iface.confirm(hop)
     },
     sent: (n) => {
       c.segmentsSent += n

@@ -18,8 +18,8 @@
  * So the UDP socket that sent the first datagram stays open here.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Context, Effect, Fiber, TestClock } from "effect"
-import { MAX_REDIRECTS } from "../../src/iface/Interface.js"
+import { Context, Effect, Fiber, Option, TestClock } from "effect"
+import { Interface, MAX_REDIRECTS } from "../../src/iface/Interface.js"
 import * as Route from "../../src/iface/Route.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
@@ -289,6 +289,36 @@ describe("ICMP redirects", () => {
       yield* peer.sendFrame(redirectFrame(ack, ROUTER2))
       yield* settle
       expect(yield* framesOf(peer, conn.write(new Uint8Array(100)))).toEqual([[ROUTER2_MAC_S, "198.19.1.1"]])
+    }))
+
+  it.scoped("a redirected connection's progress confirms the new router as reachable, not the gateway it no longer uses (RFC 4861 §7.3.1, Linux's dst_confirm_neigh through the route's redirected gateway)", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* setup()
+      const { conn, ack } = yield* connected(peer, stack)
+      yield* peer.sendFrame(redirectFrame(ack, ROUTER2))
+      yield* settle
+      // the gateway's entry waits for a confirmation (Delay: the handshake used it), the new router's
+      // is stale (learnt from its ARP request): the data and its ACK go by the new router alone
+      yield* conn.write(new Uint8Array(100))
+      yield* settle
+      const data = (yield* peer.drain).map(asTcp).find((t) => t !== undefined && t.payload.length > 0)!
+      yield* peer.sendIp(
+        tcpRepr({
+          srcPort: 5000,
+          dstPort: data.srcPort,
+          seq: Seq.make(0x10001),
+          ack: Seq.add(data.seq, 100),
+          flags: TcpWire.Flag.ACK,
+          window: 64240,
+          urgent: 0,
+          options: { sackPermitted: false }
+        }, new Uint8Array(0), FAR, ADDR_A),
+        MAC_A
+      )
+      yield* settle
+      const state = (ip: Addr.Ipv4Addr) =>
+        run(stack, Effect.flatMap(Interface, (i) => i.neighbour(ip))).pipe(Effect.map(Option.map((n) => n.state)))
+      expect([yield* state(ROUTER2), yield* state(PEER_ADDR)].map(Option.getOrUndefined)).toEqual(["Reachable", "Delay"])
     }))
 
   // RFC 5927 §4.1, Linux's tcp_v4_err: the quoted sequence number must be in [SND.UNA, SND.NXT]
