@@ -323,6 +323,10 @@ export class Socket extends Duplex {
     for (const { chunk, encoding } of queued) n += typeof chunk === "string" ? Buffer.byteLength(chunk, encoding) : chunk.byteLength
     return n
   }
+  /** Node's deprecated `bufferSize`: the stream's writableLength while the socket has a handle (from connect() to destroy), else undefined */
+  get bufferSize(): number | undefined {
+    return this.#handle ? this.writableLength : undefined
+  }
   get readyState(): ReadyState {
     if (this.#connecting) return "opening"
     if (this.#conn === undefined || this.destroyed) return "closed"
@@ -676,6 +680,8 @@ export class Socket extends Duplex {
     }
     const opened = this.#conn !== undefined
     this.#connecting = false
+    // (Node's _destroy closes the handle and lets go of it: no bufferSize after)
+    this.#handle = false
     if (this.#connectFiber !== undefined) runWith(this.#ctx, Fiber.interruptFork(this.#connectFiber))
     const writes = [...this.#waitingWrites]
     this.#waitingWrites.clear()

@@ -693,6 +693,26 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "bufferSize (deprecated, still read): undefined without a handle, the writable length from connect() to destroy": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    type Sized = SocketLike & { readonly bufferSize: number | undefined }
+    const s = new w.client.Socket() as Sized
+    trace.push(`new ${s.bufferSize}`)
+    s.connect(port, w.host)
+    trace.push(`connecting ${s.bufferSize}`)
+    s.write("abc")
+    trace.push(`written while connecting ${s.bufferSize}`)
+    await once(s, "connect")
+    await new Promise((r) => s.write("x", r))
+    trace.push(`connected ${s.bufferSize}`)
+    s.destroy()
+    await once(s, "close")
+    trace.push(`destroyed ${s.bufferSize}`)
+    await closeServer(server)
+    return trace
+  },
+
   "argument checks throw as Node's: the error's class, code and message (setTimeout, connect's options, write and end's chunks, listen's port)": async (w) => {
     const trace: Array<string> = []
     const attempt = attempter(trace, { result: false })
