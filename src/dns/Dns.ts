@@ -116,6 +116,12 @@ export interface DnsConfig {
   readonly maxNegativeTtl?: number
   /** extra questions to follow a CNAME chain beyond the first answer; default 8 */
   readonly maxCnameQueries?: number
+  /**
+   * the address questions go from (c-ares's ares_set_local_ip4, Node's Resolver#setLocalAddress):
+   * one of the stack's; default the route's. One that cannot be had (not ours, or 127/8 towards
+   * another host) fails each attempt as NoRoute (c-ares: ARES_ECONNREFUSED)
+   */
+  readonly localAddress?: Addr.Ipv4Addr
 }
 
 /** What a question resolved to, after any CNAME chain. @category models */
@@ -315,6 +321,7 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
     const settings = settingsOf(config)
     if (Either.isLeft(settings)) return yield* Effect.dieMessage(`Dns.make: ${settings.left}`)
     const s = settings.right
+    const local = config.localAddress === Addr.ANY ? undefined : config.localAddress
     const udp = yield* Udp
     const tcp = yield* Tcp
     const c = { udpQueries: 0, tcpQueries: 0, answers: 0, mismatched: 0, timeouts: 0, unreachable: 0, cacheHits: 0, cacheMisses: 0 }
@@ -354,7 +361,14 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
       const id = random16()
       const fromTcp = (e: TcpError): Attempt => ({
         _tag: "Next",
-        error: err(e.reason === "NoRoute" || e.reason === "NetworkUnreachable" || e.reason === "HostUnreachable" ? "NoRoute" : "ServerFailure", q.name, `over TCP: ${e.detail}`)
+        error: err(
+          e.reason === "NoRoute" || e.reason === "NetworkUnreachable" || e.reason === "HostUnreachable" ||
+            e.reason === "AddressNotAvailable" || e.reason === "InvalidArgument"
+            ? "NoRoute"
+            : "ServerFailure",
+          q.name,
+          `over TCP: ${e.detail}`
+        )
       })
       const query = Msg.encodeQuery(id, q.name, q.type, q.class)
       if (Either.isLeft(query)) return Effect.succeed({ _tag: "Next", error: err("InvalidName", q.name, query.left.message) })
@@ -364,7 +378,7 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
       framed.set(query.right, 2)
       c.tcpQueries++
       return Effect.uninterruptibleMask((restore) =>
-        Effect.flatMap(restore(tcp.connect({ address: server.address, port: server.port })), (conn) =>
+        Effect.flatMap(restore(tcp.connect({ address: server.address, port: server.port, ...(local === undefined ? {} : { localAddress: local }) })), (conn) =>
           restore(
             Effect.gen(function*() {
               yield* conn.write(framed)
@@ -416,7 +430,7 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
         const query = Msg.encodeQuery(id, q.name, q.type, q.class)
         if (Either.isLeft(query)) return { _tag: "Next", error: err("InvalidName", q.name, query.left.message) } satisfies Attempt
         // a random port (RFC 5452 §9.2): UDP draws an ephemeral port's start afresh per bind
-        const socket = yield* udp.bind()
+        const socket = yield* udp.bind(undefined, local === undefined ? undefined : { address: local })
         const receive: Effect.Effect<Msg.Message | Msg.Head | Msg.DnsMessageError> = Effect.gen(function*() {
           // bounded by the attempt's deadline, not by a count: a flood of
           // spoofed answers costs time, never the right answer
@@ -484,7 +498,13 @@ export const make = (config: DnsConfig): Effect.Effect<DnsService, never, Udp | 
           UdpError: (e) =>
             Effect.succeed<Attempt>({
               _tag: "Next",
-              error: err(e.reason === "NoRoute" ? "NoRoute" : "ServerFailure", q.name, e.detail)
+              // (no route, or a local address this server cannot be asked from: c-ares's open_socket
+              // or send failing, ARES_ECONNREFUSED)
+              error: err(
+                e.reason === "NoRoute" || e.reason === "AddrNotAvailable" || e.reason === "LoopbackSource" ? "NoRoute" : "ServerFailure",
+                q.name,
+                e.detail
+              )
             })
         })
       )

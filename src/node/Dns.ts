@@ -1137,6 +1137,8 @@ export interface ResolverControls {
   readonly cancel: () => void
   readonly getServers: () => Array<string>
   readonly setServers: (servers: ReadonlyArray<string>) => void
+  /** the address this resolver's questions go from: an IPv4 one, an IPv6 one (unused: no IPv6 servers), or one of each */
+  readonly setLocalAddress: (ipv4: string, ipv6?: string) => void
 }
 
 /** The queries a `Resolver` has, as the module's. */
@@ -1277,6 +1279,8 @@ interface Channel {
   /** tries per server (c-ares's ARES_OPT_TRIES) and the first try's wait in ms, for `setServers` */
   readonly tries: number
   readonly timeoutMs: number | undefined
+  /** the IPv4 address questions go from (`setLocalAddress`), else the route's */
+  local: Addr.Ipv4Addr | undefined
   readonly pending: Set<Fiber.RuntimeFiber<Dns.Resolution, Dns.DnsError>>
   readonly cancelled: WeakSet<Fiber.RuntimeFiber<Dns.Resolution, Dns.DnsError>>
   /** where `reverse` looks before asking (LookupConfig's), as c-ares reads the hosts file */
@@ -1323,15 +1327,20 @@ const serverOf = (text: string): readonly [number, string, number] | undefined =
  * A.B.C.D:port, IPv6 with or without brackets) with its errors; the stack reaches IPv4 servers
  * only, so an IPv6 one, or a port Node would not refuse but c-ares cannot use (0, over 65535), is
  * ERR_DNS_SET_SERVERS_FAILED, the servers left as they were. `cancel()` ends every question under
- * way on this resolver with ECANCELLED, as ares_cancel. Not here: setLocalAddress (the stack has
- * its one address).
+ * way on this resolver with ECANCELLED, as ares_cancel. `setLocalAddress(ipv4[, ipv6])` checks
+ * as Node's (cares_wrap's SetLocalAddress: one address of each family at most, either order) and
+ * sends this resolver's questions from the IPv4 one (ares_set_local_ip4; the IPv6 one would serve
+ * IPv6 servers, which the stack has none of); one that is not the stack's fails the questions as
+ * c-ares's failing bind does, ECONNREFUSED.
  */
 const resolverClasses = (base: Runtime.Runtime<Dns.Dns>, hostsFile?: string) => {
   const baseService = Runtime.runSync(base)(Dns.Dns)
-  const configured = (servers: ReadonlyArray<Dns.Server>, tries: number, timeoutMs: number | undefined) => {
+  const configured = (servers: ReadonlyArray<Dns.Server>, tries: number, timeoutMs: number | undefined, local: Addr.Ipv4Addr | undefined) => {
     if (servers.length === 0) return { service: undefined, runtime: undefined }
     const service = Runtime.runSync(base)(baseService.reconfigure({
       servers,
+      // (ANY: none, over whatever the base resolver had)
+      localAddress: local ?? Addr.ANY,
       attempts: tries * servers.length,
       ...(timeoutMs !== undefined ? { timeout: Duration.millis(timeoutMs) } : {})
     }))
@@ -1343,7 +1352,15 @@ const resolverClasses = (base: Runtime.Runtime<Dns.Dns>, hostsFile?: string) => 
       const ms = int32(timeout, "options.timeout", -1)
       const n = int32(tries, "options.tries", 1)
       const timeoutMs = ms > 0 ? ms : undefined
-      channels.set(this, { ...configured(baseService.servers, n, timeoutMs), tries: n, timeoutMs, pending: new Set(), cancelled: new WeakSet(), hostsFile })
+      channels.set(this, {
+        ...configured(baseService.servers, n, timeoutMs, undefined),
+        tries: n,
+        timeoutMs,
+        local: undefined,
+        pending: new Set(),
+        cancelled: new WeakSet(),
+        hostsFile
+      })
     }
     cancel(): void {
       const channel = channelOf(this)
@@ -1372,7 +1389,23 @@ const resolverClasses = (base: Runtime.Runtime<Dns.Dns>, hostsFile?: string) => 
       const channel = channelOf(this)
       // a server given twice is one server, as c-ares keeps it (getServers shows it once)
       const unique = parsed.filter(([, address, port], i) => parsed.findIndex(([, a, p]) => a === address && p === port) === i)
-      const next = configured(unique.map(([, address, port]) => ({ address: Addr.parse(address)!, port })), channel.tries, channel.timeoutMs)
+      const next = configured(unique.map(([, address, port]) => ({ address: Addr.parse(address)!, port })), channel.tries, channel.timeoutMs, channel.local)
+      channel.service = next.service
+      channel.runtime = next.runtime
+    }
+    setLocalAddress(ipv4: string, ipv6?: string): void {
+      if (typeof ipv4 !== "string") throw invalidArgType("ipv4", "of type string", ipv4)
+      if (typeof ipv6 !== "string" && ipv6 !== undefined) throw invalidArgType("ipv6", "of type string", ipv6)
+      const invalid = (reason: string) => typeError("ERR_INVALID_ARG_VALUE", reason)
+      const first = isIP(ipv4)
+      if (first === 0) throw invalid("Invalid IP address.")
+      const second = ipv6 === undefined ? undefined : isIP(ipv6)
+      if (second === 0) throw invalid("Invalid IP address.")
+      if (second === first) throw invalid(`Cannot specify two IPv${first} addresses.`)
+      const v4 = first === 4 ? ipv4 : second === 4 ? ipv6 : undefined
+      const channel = channelOf(this)
+      channel.local = v4 === undefined ? undefined : Addr.parse(v4)
+      const next = configured(channel.service?.servers ?? [], channel.tries, channel.timeoutMs, channel.local)
       channel.service = next.service
       channel.runtime = next.runtime
     }
@@ -1395,7 +1428,16 @@ const resolverClasses = (base: Runtime.Runtime<Dns.Dns>, hostsFile?: string) => 
   /** the module's own resolver: `base` itself (its configuration and cache), until dns.setServers */
   const defaultOf = (): ResolverBase => {
     const r = Object.create(Resolver.prototype) as ResolverBase
-    channels.set(r, { service: baseService, runtime: base, tries: 4, timeoutMs: undefined, pending: new Set(), cancelled: new WeakSet(), hostsFile })
+    channels.set(r, {
+      service: baseService,
+      runtime: base,
+      tries: 4,
+      timeoutMs: undefined,
+      local: undefined,
+      pending: new Set(),
+      cancelled: new WeakSet(),
+      hostsFile
+    })
     return r
   }
   return {

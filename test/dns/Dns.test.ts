@@ -48,6 +48,8 @@ interface Seen {
   /** the port the query was sent to (53 or 5353) */
   readonly serverPort: number
   readonly srcPort: number
+  /** the address the query came from */
+  readonly src: string
   readonly at: number
   readonly query: Msg.Message
 }
@@ -126,7 +128,7 @@ const fakeServer = (b: StackContext, handler: Handler) =>
         const d = yield* socket.receive
         const query = Either.getOrThrow(Msg.decode(d.payload))
         const at = yield* Clock.currentTimeMillis
-        seen.push({ transport: "udp", serverPort: port, srcPort: d.srcPort, at, query })
+        seen.push({ transport: "udp", serverPort: port, srcPort: d.srcPort, src: Addr.format(d.src), at, query })
         for (const out of handler(query, seen, "udp", port)) {
           const from = out.fromPort === SPOOF_PORT ? spoofer : socket
           yield* Effect.orDie(from.send(d.src, d.srcPort, encodeOrDie(out.send)))
@@ -148,7 +150,7 @@ const fakeServer = (b: StackContext, handler: Handler) =>
         }
         const query = Either.getOrThrow(Msg.decode(buf.subarray(2, 2 + ((buf[0]! << 8) | buf[1]!))))
         const at = yield* Clock.currentTimeMillis
-        seen.push({ transport: "tcp", serverPort: 53, srcPort: conn.remotePort, at, query })
+        seen.push({ transport: "tcp", serverPort: 53, srcPort: conn.remotePort, src: Addr.format(conn.remoteAddress), at, query })
         for (const out of handler(query, seen, "tcp", 53)) {
           const body = encodeOrDie(out.send)
           const framed = new Uint8Array(2 + body.length)
@@ -906,6 +908,31 @@ describe("DNS resolver: Node's resolve4 and resolve6 (src/node/Dns.ts)", () => {
       expect((yield* ask(dns.resolve4, "localhost"))[0]).toMatchObject({ code: "ENOTFOUND", syscall: "queryA", hostname: "localhost" })
       expect((yield* ask(dns.resolve4, "198.18.0.9"))[0]).toMatchObject({ code: "ENOTFOUND", syscall: "queryA", hostname: "198.18.0.9" })
       expect(seen.map((s) => s.query.questions[0]!.name)).toEqual(["localhost", "198.18.0.9"])
+    }))
+
+  it.scoped("Resolver#setLocalAddress checks as Node's; the questions go from the IPv4 address given; one not the stack's, or 127/8 towards another host, is ECONNREFUSED (c-ares's bind failing)", () =>
+    Effect.gen(function*() {
+      const { a, seen } = yield* world(serveAll)
+      const dns = yield* run(a, NodeDns.makeNodeDnsWith({ servers: [SERVER] }))
+      const ours = new dns.Resolver()
+      const node = new NodeDnsModule.Resolver()
+      type Set = (...args: Array<unknown>) => void
+      const cases: ReadonlyArray<ReadonlyArray<unknown>> = [[5], ["1.2.3.4", 5], ["x"], ["1.2.3.4", "5.6.7.8"], ["::1", "::2"], ["1.2.3.4", "x"], ["1.2.3.4", null], []]
+      expect(cases.map((c) => thrown(() => (ours.setLocalAddress as Set).apply(ours, [...c]))))
+        .toEqual(cases.map((c) => thrown(() => (node.setLocalAddress as Set).apply(node, [...c]))))
+      const HOST_A = Addr.format(ADDR_A)
+      // either order: the IPv4 one is taken from the second
+      ours.setLocalAddress("::1", HOST_A)
+      expect((yield* ask(ours.resolve4.bind(ours), "a.test"))[0]).toBe(null)
+      expect(seen.at(-1)!.src).toBe(HOST_A)
+      for (const local of ["198.18.9.9", "127.0.0.1"]) {
+        ours.setLocalAddress(local)
+        expect((yield* ask(ours.resolve4.bind(ours), "a.test"))[0], local).toMatchObject({ code: "ECONNREFUSED", syscall: "queryA" })
+      }
+      // setServers keeps it
+      ours.setServers([SERVER])
+      expect((yield* ask(ours.resolve4.bind(ours), "a.test"))[0]).toMatchObject({ code: "ECONNREFUSED" })
+      expect(seen.length).toBe(1)
     }))
 
   it("an ICMP unreachable, FORMERR and NOTIMP are reasons of their own, the codes c-ares gives them (not EREFUSED, EBADRESP, ESERVFAIL)", () => {
