@@ -88,7 +88,7 @@ export interface SocketOptions {
   readonly noDelay?: boolean
   readonly keepAlive?: boolean
   readonly keepAliveInitialDelay?: number
-  /** idle timeout in ms (as the socket's idle-timeout method) */
+  /** idle timeout in ms (`setTimeout`), for `net.connect` / `createConnection` only, as Node's */
   readonly timeout?: number
   /** the stream's marks, as `stream.Duplex` takes them (net.Socket passes its options on) */
   readonly highWaterMark?: number
@@ -294,7 +294,6 @@ export class Socket extends Duplex {
     this.#noDelay = options?.noDelay
     this.#pauseOnCreate = options?.pauseOnCreate === true
     if (options?.keepAlive === true) this.#keepAlive = { enable: true, initialDelay: options.keepAliveInitialDelay ?? 0 }
-    if (options?.timeout !== undefined) this.#idleTimeout(options.timeout)
     if (options?.connection !== undefined) this.#attach(options.connection)
     if (options?.signal !== undefined) {
       // as Node's addClientAbortSignalOption: destroyed with an AbortError (on the next tick when
@@ -366,7 +365,6 @@ export class Socket extends Duplex {
     const port = connectPort(options)
     if (options.noDelay !== undefined) this.#noDelay = options.noDelay
     if (options.keepAlive === true) this.#keepAlive = { enable: true, initialDelay: options.keepAliveInitialDelay ?? 0 }
-    if (options.timeout !== undefined) this.#idleTimeout(options.timeout)
     this.#connecting = true
     this.#handle = true
     const host = options.host ?? "localhost"
@@ -1196,6 +1194,9 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string, look
       ...marksOf(options),
       ...(options.signal !== undefined ? { signal: options.signal } : {})
     })
+    // (as Node's net.connect: the timeout option is its own, set before the connect, and only when
+    // truthy; neither the Socket constructor nor socket.connect reads it)
+    if (options.timeout) socket.setTimeout(options.timeout)
     return (socket.connect as (...a: Array<unknown>) => Socket)(...args)
   }
   return {

@@ -713,6 +713,23 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "the timeout option is net.connect's (setTimeout before the connect), not new Socket's or socket.connect's": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    type Timed = SocketLike & { readonly timeout: number | undefined; connect(options: unknown): Timed }
+    const viaModule = (w.client as unknown as { connect(o: unknown): Timed }).connect({ port, host: w.host, timeout: 5000 })
+    trace.push(`net.connect ${viaModule.timeout}`)
+    const ctor = new (w.client.Socket as unknown as new (o: unknown) => Timed)({ timeout: 5000 })
+    trace.push(`new Socket ${ctor.timeout}`)
+    const method = (new w.client.Socket() as Timed).connect({ port, host: w.host, timeout: 5000 })
+    trace.push(`socket.connect ${method.timeout}`)
+    const zero = (w.client as unknown as { connect(o: unknown): Timed }).connect({ port, host: w.host, timeout: 0 })
+    trace.push(`net.connect 0 ${zero.timeout}`)
+    for (const s of [viaModule, ctor, method, zero]) s.destroy()
+    await closeServer(server)
+    return trace
+  },
+
   "argument checks throw as Node's: the error's class, code and message (setTimeout, connect's options, write and end's chunks, listen's port)": async (w) => {
     const trace: Array<string> = []
     const attempt = attempter(trace, { result: false })
