@@ -196,14 +196,26 @@ export interface Redirects {
 /** @category constructors */
 export const makeRedirects = (capacity: number): Redirects => ({ capacity, entries: new Map(), evictions: 0 })
 
-/** The first hop a redirect set for `dst` that holds at `now`, or undefined: the route's gateway. */
+/**
+ * Forget the entries that expired by `now`. They are the first ones: each holds REDIRECT_EXPIRES
+ * from when it was set, and one set again moves to the end, so the map's order is expiry order.
+ */
+const prune = (c: Redirects, now: number): void => {
+  for (const [dst, e] of c.entries) {
+    if (now < e.expiresAt) return
+    c.entries.delete(dst)
+  }
+}
+
+/**
+ * The first hop a redirect set for `dst` that holds at `now`, or undefined: the route's gateway.
+ * What expired goes, whatever destination it was for: once none holds the map is empty, and a
+ * sender looks no more (`entries.size`).
+ */
 export const redirectedTo = (c: Redirects, dst: Addr.Ipv4Addr, now: number): Addr.Ipv4Addr | undefined => {
   if (c.entries.size === 0) return undefined
-  const e = c.entries.get(dst)
-  if (e === undefined) return undefined
-  if (now < e.expiresAt) return e.gateway
-  c.entries.delete(dst)
-  return undefined
+  prune(c, now)
+  return c.entries.get(dst)?.gateway
 }
 
 /**
@@ -213,6 +225,8 @@ export const redirectedTo = (c: Redirects, dst: Addr.Ipv4Addr, now: number): Add
  * reclaims the oldest exception of a full bucket (fnhe_oldest).
  */
 export const holdRedirect = (c: Redirects, dst: Addr.Ipv4Addr, gateway: Addr.Ipv4Addr, now: number): void => {
+  // (room made by what expired is no eviction)
+  prune(c, now)
   if (c.entries.has(dst)) c.entries.delete(dst)
   else if (c.entries.size >= c.capacity) {
     c.entries.delete(c.entries.keys().next().value!)

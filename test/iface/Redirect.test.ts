@@ -112,4 +112,17 @@ describe("the next hop per destination a redirect sets (Linux's fib_nh_exception
     expect(Route.redirectedTo(c, FAR + 1, 12)).toBeUndefined()
     expect([FAR, FAR + 2, FAR + 3].map((d) => Route.redirectedTo(c, d, 12))).toEqual([OTHER_ROUTER, OTHER_ROUTER, OTHER_ROUTER])
   })
+
+  it("expired entries go at the next look or hold, whichever destination it is for: none lingers (a frame to the gateway looks only while one holds), and making room drops no live one for them", () => {
+    const c = Route.makeRedirects(2)
+    Route.holdRedirect(c, FAR, OTHER_ROUTER, 0)
+    Route.holdRedirect(c, FAR + 1, OTHER_ROUTER, 1000)
+    // another destination, looked up once the first expired: the first goes
+    expect(Route.redirectedTo(c, FAR + 7, Route.REDIRECT_EXPIRES)).toBeUndefined()
+    expect([...c.entries.keys()]).toEqual([FAR + 1])
+    // a new destination when the other has expired too: room without an eviction
+    Route.holdRedirect(c, FAR + 2, OTHER_ROUTER, 1000 + Route.REDIRECT_EXPIRES)
+    expect([...c.entries.keys()]).toEqual([FAR + 2])
+    expect(c.evictions).toBe(0)
+  })
 })
