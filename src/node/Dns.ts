@@ -58,7 +58,7 @@ import type { Tcp } from "../tcp/Tcp.js"
 import type { Udp } from "../udp/Udp.js"
 import * as Hosts from "./Hosts.js"
 import { inetAton, isLocalhost } from "./Hosts.js"
-import { invalidArgType, invalidValue, outOfRange, received, typeError, validPort } from "./Errors.js"
+import { invalidArgType, invalidValue, received, typeError, validateInt32, validPort } from "./Errors.js"
 import { failureOf, runOn } from "./Run.js"
 
 /** One address, as `dns.lookup` gives with `all: true`. @category models */
@@ -1297,14 +1297,6 @@ const channelOf = (self: unknown): Channel => {
   return channel
 }
 
-/** Node's validateInt32. */
-const int32 = (v: unknown, name: string, min: number): number => {
-  if (typeof v !== "number") throw invalidArgType(name, "of type number", v)
-  if (!Number.isInteger(v)) throw outOfRange(name, "an integer", v)
-  if (v < min || v > 2147483647) throw outOfRange(name, `>= ${min} && <= 2147483647`, v)
-  return v
-}
-
 /** A server string as node:dns's setServers reads it (lib/internal/dns/utils.js): [family, address, port]. */
 const serverOf = (text: string): readonly [number, string, number] | undefined => {
   const family = isIP(text)
@@ -1349,8 +1341,8 @@ const resolverClasses = (base: Runtime.Runtime<Dns.Dns>, hostsFile?: string) => 
   class ResolverBase {
     constructor(options?: { readonly timeout?: number; readonly tries?: number }) {
       const { timeout = -1, tries = 4 } = { ...options } as { timeout?: unknown; tries?: unknown }
-      const ms = int32(timeout, "options.timeout", -1)
-      const n = int32(tries, "options.tries", 1)
+      const ms = validateInt32(timeout, "options.timeout", -1)
+      const n = validateInt32(tries, "options.tries", 1)
       const timeoutMs = ms > 0 ? ms : undefined
       channels.set(this, {
         ...configured(baseService.servers, n, timeoutMs, undefined),

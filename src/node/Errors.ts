@@ -167,6 +167,14 @@ export const received = (v: unknown): string => {
   }
 }
 
+/** Node's validateInt32 (lib/internal/validators.js): a number, an integer, in `min`..2^31-1; the value. */
+export const validateInt32 = (v: unknown, name: string, min = -2147483648): number => {
+  if (typeof v !== "number") throw invalidArgType(name, "of type number", v)
+  if (!Number.isInteger(v)) throw outOfRange(name, "an integer", v)
+  if (v < min || v > 2147483647) throw outOfRange(name, `>= ${min} && <= 2147483647`, v)
+  return v
+}
+
 /**
  * Node's ERR_INVALID_ARG_VALUE (lib/internal/errors.js): `The argument 'name'` or, for a dotted
  * name, `The property 'name'`, the reason, and the value inspected (cut at 128 characters).

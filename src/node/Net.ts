@@ -57,7 +57,7 @@ import * as Stack from "../Stack.js"
 import { type Connection, type Listener, Tcp, type TcpService } from "../tcp/Tcp.js"
 import type { TcpError } from "../tcp/TcpError.js"
 import * as Addr from "../wire/Ipv4Addr.js"
-import { abortError, fromTcpError, invalidArgType, invalidValue, nodeError, outOfRange, systemError, typeError, validPort } from "./Errors.js"
+import { abortError, fromTcpError, invalidArgType, invalidValue, nodeError, outOfRange, systemError, typeError, validateInt32, validPort } from "./Errors.js"
 import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
 import { failureOf, onAbort, runNow, runOn } from "./Run.js"
 
@@ -1220,10 +1220,7 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string, look
     getDefaultAutoSelectFamilyAttemptTimeout: () => attemptTimeout,
     setDefaultAutoSelectFamilyAttemptTimeout: (value: number) => {
       // (validateInt32(value, 'value', 1), then at least 10 ms)
-      if (typeof value !== "number") throw invalidArgType("value", "of type number", value)
-      if (!Number.isInteger(value)) throw outOfRange("value", "an integer", value)
-      if (value < 1 || value > 2 ** 31 - 1) throw outOfRange("value", `>= 1 && <= ${2 ** 31 - 1}`, value)
-      attemptTimeout = Math.max(10, value)
+      attemptTimeout = Math.max(10, validateInt32(value, "value", 1))
     }
   }
 }
