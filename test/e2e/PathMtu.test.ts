@@ -22,7 +22,7 @@ import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { settle } from "../support/Clock.js"
 import { Ipv4, MAX_PATH_MTUS } from "../../src/ipv4/Ipv4.js"
 import * as PathMtu from "../../src/ipv4/PathMtu.js"
-import { arpRequest, asIpv4, asTcp, ipRepr, PEER_ADDR, PEER_MAC, type Peer, peerSegment, tcpRepr } from "../support/Peer.js"
+import { arpRequest, asIpv4, asTcp, ipRepr, PEER_ADDR, PEER_MAC, type Peer, peerSegment, synAckTo, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, pingFrom, run, stackWithPeer } from "../support/TestNet.js"
 import type { StackContext } from "../support/TestNet.js"
 
@@ -57,16 +57,7 @@ const connect = (stack: StackContext, peer: Peer, addr: Addr.Ipv4Addr = PEER_ADD
     const syn = (yield* sentNow(peer)).map(asTcp).find((t) => t !== undefined && (t.flags & TcpWire.Flag.SYN) !== 0)!
     const ours = Seq.add(syn.seq, 1)
     yield* peer.sendIp(
-      tcpRepr({
-        srcPort: PEER_PORT,
-        dstPort: syn.srcPort,
-        seq: PEER_ISN,
-        ack: ours,
-        flags: TcpWire.Flag.SYN | TcpWire.Flag.ACK,
-        window: 64240,
-        urgent: 0,
-        options: { mss: 1460, sackPermitted: false }
-      }, new Uint8Array(0), addr, ADDR_A),
+      synAckTo(syn, PEER_PORT, PEER_ISN, addr, ADDR_A),
       MAC_A
     )
     const conn: Connection = yield* Fiber.join(opening)

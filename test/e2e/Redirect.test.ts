@@ -31,7 +31,7 @@ import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Mac from "../../src/wire/Mac.js"
 import { settle } from "../support/Clock.js"
-import { arpReply, arpRequest, asArp, asIpv4, asTcp, ipFrame, ipRepr, PEER_ADDR, PEER_MAC, type Peer, tcpRepr } from "../support/Peer.js"
+import { arpReply, arpRequest, asArp, asIpv4, asTcp, ipFrame, ipRepr, PEER_ADDR, PEER_MAC, type Peer, synAckTo, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, pingFrom, run, sendUdp, stackWithPeer } from "../support/TestNet.js"
 import type { StackContext } from "../support/TestNet.js"
 
@@ -129,16 +129,7 @@ const connected = (peer: Peer, stack: StackContext) =>
     expect(Mac.format(synFrame.subarray(0, 6))).toBe(GATEWAY_MAC)
     const syn = asTcp(synFrame)!
     yield* peer.sendIp(
-      tcpRepr({
-        srcPort: 5000,
-        dstPort: syn.srcPort,
-        seq: Seq.make(0x10000),
-        ack: Seq.add(syn.seq, 1),
-        flags: TcpWire.Flag.SYN | TcpWire.Flag.ACK,
-        window: 64240,
-        urgent: 0,
-        options: { mss: 1460, sackPermitted: false }
-      }, new Uint8Array(0), FAR, ADDR_A),
+      synAckTo(syn, 5000, Seq.make(0x10000), FAR, ADDR_A),
       MAC_A
     )
     const conn = yield* Fiber.join(opening)

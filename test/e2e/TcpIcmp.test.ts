@@ -17,7 +17,7 @@ import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
-import { asIpv4, asTcp, ipRepr, PEER_ADDR, tcpRepr } from "../support/Peer.js"
+import { asIpv4, asTcp, ipRepr, PEER_ADDR, synAckTo } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer } from "../support/TestNet.js"
 
 /** The peer's ICMP "destination unreachable" quoting `about` (an IP packet we sent). */
@@ -128,16 +128,7 @@ describe("ICMP errors about TCP segments", () => {
       const connecting = yield* Effect.fork(run(stack, Effect.flatMap(Tcp, (t) => t.connect({ address: PEER_ADDR, port: 80 }))))
       const syn = asTcp(yield* nextTcpFrame(peer))!
       yield* peer.sendIp(
-        tcpRepr({
-          srcPort: 80,
-          dstPort: syn.srcPort,
-          seq: Seq.make(5000),
-          ack: Seq.add(syn.seq, 1),
-          flags: TcpWire.Flag.SYN | TcpWire.Flag.ACK,
-          window: 64240,
-          urgent: 0,
-          options: { mss: 1460, sackPermitted: false }
-        }, new Uint8Array(0), PEER_ADDR, ADDR_A),
+        synAckTo(syn, 80, Seq.make(5000), PEER_ADDR, ADDR_A),
         MAC_A
       )
       const conn = yield* boundedWait(Fiber.join(connecting), "the connect")

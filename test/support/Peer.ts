@@ -161,6 +161,28 @@ export const tcpRepr = (
 ): Ip.Ipv4Repr => ipRepr({ src, dst, protocol: Ip.Protocol.TCP, payload: TcpWire.emit(repr, payload, src, dst) })
 
 /**
+ * The peer's SYN-ACK to the stack's `syn`, from port `srcPort` with ISN `isn`, offering an MSS of
+ * 1460 and nothing else (no SACK, no timestamps), as `tcpRepr` makes it for `src` → `dst`.
+ */
+export const synAckTo = (
+  syn: Pick<TcpWire.TcpSegment, "srcPort" | "seq">,
+  srcPort: number,
+  isn: Seq.SeqNum,
+  src: Addr.Ipv4Addr,
+  dst: Addr.Ipv4Addr
+): Ip.Ipv4Repr =>
+  tcpRepr({
+    srcPort,
+    dstPort: syn.srcPort,
+    seq: isn,
+    ack: Seq.add(syn.seq, 1),
+    flags: TcpWire.Flag.SYN | TcpWire.Flag.ACK,
+    window: 64240,
+    urgent: 0,
+    options: { mss: 1460, sackPermitted: false }
+  }, new Uint8Array(0), src, dst)
+
+/**
  * The TCP segment `repr` (its own options ignored) whose options are exactly
  * the octets `raw`, a whole number of words, however malformed, then
  * `payload`, checksummed for `src` → `dst`: the options are the only thing
