@@ -356,7 +356,7 @@ export class Conn {
         // by the receive half as the data came: a report of data delivered before the close may reach
         // this half after it, and is no reason to reset.)
         if (this.dataAfterClose) {
-          Sender.abort(s, out, true)
+          Sender.abort(s, now, out, true)
           return
         }
         Sender.onReport(s, e.report, now, out)
@@ -375,13 +375,13 @@ export class Conn {
         // Linux: closing with unread data resets the connection (RFC 2525 §2.17; RFC 1122
         // §4.2.2.13), the peer's FIN behind it or not (tcp_close counts the data, not the FIN)
         if (this.incoming.size > 0) {
-          Sender.abort(s, out, true)
+          Sender.abort(s, now, out, true)
           return
         }
         Sender.closeByApp(s, now, out)
         return
       case "Abort":
-        Sender.abort(s, out)
+        Sender.abort(s, now, out)
         return
       case "Read":
         Sender.onRead(s, now, out)
@@ -558,7 +558,7 @@ export class Conn {
     return Effect.suspend(() => {
       if (this.done) return Effect.void
       const out: Array<OutSegment> = []
-      Sender.abort(this.snd, out)
+      Sender.abort(this.snd, this.env.clock.unsafeCurrentTimeMillis(), out)
       return Effect.zipRight(this.transmit(out), Effect.sync(() => this.teardown()))
     })
   }

@@ -2276,12 +2276,19 @@ export const closeByApp = (s: Sender, now: number, out: Array<OutSegment>): void
  * is told in every synchronized state, as Linux's tcp_close resets whatever the state; the user's
  * ABORT sends nothing in CLOSING and LAST-ACK (§3.10.5; Linux's tcp_need_reset).
  */
-export const abort = (s: Sender, out: Array<OutSegment>, unread = false): void => {
+export const abort = (s: Sender, now: number, out: Array<OutSegment>, unread = false): void => {
   if (s.state === "Closed") return
   const reset = unread ? s.state !== "SynSent" && s.state !== "TimeWait" : RESET_ON_ABORT.has(s.state)
-  if (reset) emit(s, out, ackSeq(s), RST | ACK, undefined, NONE)
+  if (reset) emit(s, out, ackSeq(s), RST | ACK, undefined, resetOptions(s, now))
   fail(s, "Aborted")
 }
+
+/**
+ * A connection's own reset carries the timestamp (RFC 7323 §3.2: SHOULD be sent in an <RST>; Linux's
+ * tcp_send_active_reset goes through tcp_transmit_skb, which adds it), so that a peer checking PAWS
+ * on resets takes it. (A reset for no connection has none: there is nothing to echo.)
+ */
+const resetOptions = (s: Sender, now: number): TcpOptions => optionsWith(s, now, undefined)
 
 const RESET_ON_ABORT: ReadonlySet<State> = new Set<State>(["SynReceived", "Established", "FinWait1", "FinWait2", "CloseWait"])
 
@@ -2546,7 +2553,7 @@ const keepalive = (s: Sender, now: number, out: Array<OutSegment>): void => {
   }
   if (s.keepaliveProbes >= s.params.keepaliveProbes) {
     // the peer is told, in case it is there after all (Linux's tcp_send_active_reset)
-    emit(s, out, ackSeq(s), RST | ACK, undefined, NONE)
+    emit(s, out, ackSeq(s), RST | ACK, undefined, resetOptions(s, now))
     timedOut(s)
     return
   }

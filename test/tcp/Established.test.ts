@@ -15,6 +15,7 @@ import { describe, expect, it } from "vitest"
 import * as Config from "../../src/Config.js"
 import * as Tcp from "../../src/tcp/Tcp.js"
 import { ACK, FIN, RST, SYN } from "../../src/tcp/Segment.js"
+import * as Sender from "../../src/tcp/Sender.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import type * as TcpWire from "../../src/wire/TcpHeader.js"
 import * as T from "../support/TcpSocket.js"
@@ -192,6 +193,15 @@ describe("ESTABLISHED: timestamps negotiated (RFC 7323)", () => {
       { ack: 2 * MSS, options: { timestamp: { echo: 100 } } },
       { ack: 4 * MSS, options: { timestamp: { echo: 102 } } }
     ])
+  })
+  it("a reset of ours carries the timestamp (RFC 7323 §3.2 SHOULD; Linux's tcp_send_active_reset), an abort's and an unread close's", () => {
+    for (const unread of [false, true]) {
+      const s = tsEst()
+      s.send(10, T.fromPeer({ seq: 0, payload: "ab", options: T.ts(100, 0) }))
+      const out: Array<import("../../src/tcp/Segment.js").OutSegment> = []
+      Sender.abort(s.snd, 20, out, unread)
+      expect(out).toMatchObject([{ flags: RST | ACK, options: { timestamp: { echo: 100 } } }])
+    }
   })
   it("an older timestamp than TS.Recent is refused by PAWS (RFC 7323 §5.3): ACKed, not taken", () => {
     const s = tsEst()

@@ -87,7 +87,7 @@ describe("ABORT in LAST-ACK and CLOSING (RFC 9293 §3.10.5; Linux tcp_need_reset
     s.end(20)
     expect(s.state).toBe("LastAck")
     const out: Array<import("../../src/tcp/Segment.js").OutSegment> = []
-    Sender.abort(s.snd, out)
+    Sender.abort(s.snd, 30, out)
     expect(s.state).toBe("Closed")
     expect(out).toEqual([])
   })
@@ -97,7 +97,7 @@ describe("ABORT in LAST-ACK and CLOSING (RFC 9293 §3.10.5; Linux tcp_need_reset
     s.send(20, T.fromPeer({ seq: 0, ack: 0, flags: FIN | ACK }))
     expect(s.state).toBe("Closing")
     const out: Array<import("../../src/tcp/Segment.js").OutSegment> = []
-    Sender.abort(s.snd, out)
+    Sender.abort(s.snd, 30, out)
     expect(out).toEqual([])
   })
 })
@@ -151,7 +151,7 @@ describe("closing with data unread (RFC 1122 §4.2.2.13; Linux's tcp_close)", ()
     s.end(20)
     expect(s.state).toBe("LastAck")
     const out: Array<import("../../src/tcp/Segment.js").OutSegment> = []
-    Sender.abort(s.snd, out, true)
+    Sender.abort(s.snd, 30, out, true)
     expect(s.state).toBe("Closed")
     expect(out.map((o) => o.flags & RST)).toEqual([RST])
   })
