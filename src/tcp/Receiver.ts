@@ -459,6 +459,24 @@ const dupAck = (r: Receiver, out: Report, seg: Segment): void => {
 }
 
 /**
+ * RFC 7323 §4.3: TS.Recent follows the segment that covers the last ACK we sent, and never goes
+ * back (SEG.TSval >= TS.Recent: a reordered duplicate ACK past PAWS has an older one), but after
+ * 24 days idle, when TS.Recent proves nothing and the peer's clock may have gone 2^31 on (§5.5):
+ * then the next TSval is taken whatever it is, as Linux's tcp_replace_ts_recent (tcp_paws_check
+ * passes on ts_recent_stamp's age); else TS.Recent would stay behind for good and every ACK echo it.
+ */
+const takeTsRecent = (r: Receiver, seg: Segment, at: number): void => {
+  const ts = seg.options.timestamp
+  if (
+    r.tsOk && ts !== undefined && Seq.lte(seg.seq, r.lastAck) &&
+    (!Acceptance.tsOlder(r.tsRecent, ts.value) || at - r.tsRecentAt >= Acceptance.PAWS_IDLE_MS)
+  ) {
+    r.tsRecent = ts.value
+    r.tsRecentAt = at
+  }
+}
+
+/**
  * Step 5 of RFC 9293 §3.10.7.4, the ACK field, for the send half: false when
  * the segment goes no further (an ACK of data never sent, one to challenge,
  * or, in SYN-RECEIVED, one that draws an RST). `len` is the segment's
@@ -481,25 +499,13 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
     out.challenges++
     return false
   }
-  // RFC 7323 §4.3: TS.Recent follows the segment that covers the last ACK we sent, and never goes
-  // back (SEG.TSval >= TS.Recent: a reordered duplicate ACK past PAWS has an older one), but after
-  // 24 days idle, when TS.Recent proves nothing and the peer's clock may have gone 2^31 on (§5.5):
-  // then the next TSval is taken whatever it is, as Linux's tcp_replace_ts_recent (tcp_paws_check
-  // passes on ts_recent_stamp's age); else TS.Recent would stay behind for good and every ACK echo it
-  const ts = seg.options.timestamp
-  if (
-    r.tsOk && ts !== undefined && Seq.lte(seg.seq, r.lastAck) &&
-    (!Acceptance.tsOlder(r.tsRecent, ts.value) || at - r.tsRecentAt >= Acceptance.PAWS_IDLE_MS)
-  ) {
-    r.tsRecent = ts.value
-    r.tsRecentAt = at
-  }
+  takeTsRecent(r, seg, at)
   out.acks.push({
     seq: seg.seq,
     ack: seg.ack,
     window: seg.window,
     len,
-    tsEcr: ts?.echo,
+    tsEcr: seg.options.timestamp?.echo,
     sack: seg.options.sack,
     ece: (seg.flags & ECE) !== 0
   })
@@ -617,12 +623,18 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   }
   // Simultaneous open (RFC 9293 §3.5 figure 7, line 6): the peer's SYN-ACK repeats the SYN we took,
   // now acknowledging ours. RFC 9293 drops it as a duplicate, and the handshake then waits for our
-  // SYN-ACK's retransmission; Linux (tcp_validate_incoming, SYN-RECV) takes its ACK, and so do we.
+  // SYN-ACK's retransmission; Linux (tcp_validate_incoming, SYN-RECV) takes its ACK, and so do we,
+  // its timestamp too (it covers the last ACK we sent). Its SYN is then a retransmission to Linux's
+  // tcp_data_queue: acknowledged at once, reported as a D-SACK when SACK is on.
   if (
     (flags & (SYN | ACK | RST | FIN)) === (SYN | ACK) && seg.payload.length === 0 &&
     Seq.add(seg.seq, 1) === r.rcvNxt && view.sndUna === r.iss && seg.ack === Seq.add(r.iss, 1)
   ) {
+    takeTsRecent(r, seg, at)
     out.acks.push({ seq: seg.seq, ack: seg.ack, window: seg.window, len: 0, tsEcr: ts?.echo, sack: undefined, syn: true, ece: false })
+    out.ackNow = true
+    const dup = twice(r, seg.seq, r.rcvNxt)
+    if (dup !== undefined) ackPoint(r, out, dup)
     return
   }
   // 2. the acceptability test. The window reaches the buffer's right edge, moved on by what the

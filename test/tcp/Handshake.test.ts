@@ -465,6 +465,19 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
         expect(socket.state).toBe("SynReceived")
       }
     })
+    it("that SYN-ACK repeats the peer's SYN, a retransmission: an ACK at once, a D-SACK of the SYN with SACK on, its timestamp taken (Linux's tcp_data_queue)", () => {
+      for (const sack of [true, false]) {
+        const { socket } = T.synSent({ now: 0, params: { windowScaling: false, sack } })
+        const opts = { mss: 1460, sackPermitted: sack, timestamp: { value: 100, echo: 0 } }
+        const ours = socket.send(10, synAck({ flags: SYN, ack: 0, options: opts }))
+        const echo = ours[0]!.options.timestamp!.value
+        const out = socket.send(20, synAck({ flags: SYN | ACK, ack: 1, options: { ...opts, timestamp: { value: 101, echo } } }))
+        expect(socket.state).toBe("Established")
+        const dsack = sack ? { sack: [{ left: T.REMOTE_ISN, right: Seq.add(T.REMOTE_ISN, 1) }] } : {}
+        expect(T.seenAll(out)).toMatchObject([{ seq: 0, ack: 0, flags: "ACK", options: { ...dsack, timestamp: { echo: 101 } } }])
+        expect(out[0]!.options.sack).toEqual(dsack.sack)
+      }
+    })
     it("then the peer's own SYN-ACK establishes at once (Linux passes it in SYN-RECV), with no timer run", () => {
       const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
       socket.send(10, synAck({ flags: SYN, ack: 0, options: peerOpts }))
