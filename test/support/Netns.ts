@@ -249,17 +249,22 @@ export interface Spawned {
 /**
  * Start `argv` inside `ns` (`ip netns exec` execs it, so the PID is the
  * command's own). The scope's finalizer kills it by PID with SIGKILL and waits
- * for it to exit.
+ * for it to exit. Its stdin is closed unless `options.stdin` asks for a pipe
+ * (`child.stdin`).
  */
-export const spawnIn = (ns: Netns | string, argv: ReadonlyArray<string>): Effect.Effect<Spawned, NetnsError, Scope.Scope> =>
+export const spawnIn = (
+  ns: Netns | string,
+  argv: ReadonlyArray<string>,
+  options: { readonly stdin?: "pipe" } = {}
+): Effect.Effect<Spawned, NetnsError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.async<Spawned, NetnsError>((resume) => {
       const fullArgv = [ipBinary() ?? "ip", "netns", "exec", nsName(ns), ...argv]
-      const child = spawn(fullArgv[0]!, fullArgv.slice(1), { stdio: ["ignore", "pipe", "pipe"] })
+      const child = spawn(fullArgv[0]!, fullArgv.slice(1), { stdio: [options.stdin ?? "ignore", "pipe", "pipe"] })
       let out = ""
       let err = ""
-      child.stdout.setEncoding("utf8").on("data", (d: string) => (out += d))
-      child.stderr.setEncoding("utf8").on("data", (d: string) => (err += d))
+      child.stdout!.setEncoding("utf8").on("data", (d: string) => (out += d))
+      child.stderr!.setEncoding("utf8").on("data", (d: string) => (err += d))
       let exitCode: number | undefined
       const waiters: Array<(code: number) => void> = []
       child.on("exit", (code, sig) => {

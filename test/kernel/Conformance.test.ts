@@ -1,0 +1,214 @@
+/**
+ * The stack against the Linux kernel, script by script (test/support/
+ * Conformance.ts: gVisor's packetimpact idea). Each script of segments and
+ * socket calls is played against Linux (a TAP into a namespace of the test's
+ * own, Python's sockets there) and against the stack (a LinkMemory cable,
+ * TestClock); the stack's transcript must be the kernel's, line for line.
+ *
+ * Live clock for Linux's side (a real kernel); virtual for the stack's. Needs
+ * root, /dev/net/tun, iproute2 and python3; skips with the printed reason
+ * otherwise.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { lines, linuxDut, play, stackDut, underTestClock } from "../support/Conformance.js"
+import type { Script, Step } from "../support/Conformance.js"
+import { tapSkipReason } from "../support/Netns.js"
+
+const SKIP = tapSkipReason({ ciInstalls: ["python3", "sysctl"] })
+if (SKIP !== undefined) console.warn(`skipping the conformance scripts against Linux: ${SKIP}`)
+
+let index = 0
+
+/** Play `script` against the stack, then Linux; the stack's transcript must be Linux's. */
+const conforms = (script: Script) =>
+  Effect.gen(function*() {
+    const gonet = yield* underTestClock(Effect.flatMap(stackDut(script.stack), (dut) => play(dut, script)))
+    // (the kernel's side listens past a step's window while it has heard less than the stack did
+    // there: a loaded machine must not move the kernel's answer into the next step)
+    const linux = yield* Effect.scoped(
+      Effect.flatMap(linuxDut("cf", index++, "python3", script.sysctls), (dut) => play(dut, script, gonet))
+    )
+    if (process.env["CONFORMANCE_PRINT"] !== undefined) {
+      console.log(`linux:\n${lines(linux).join("\n")}\ngonet:\n${lines(gonet).join("\n")}`)
+    }
+    // the reference said something: a harness that hears nothing would let any stack pass
+    expect(linux.some((e) => e.got.some((g) => g.startsWith("dut<")))).toBe(true)
+    expect(lines(gonet)).toEqual(lines(linux))
+  })
+
+const LISTEN: Step = { dut: { op: "listen", port: 5000 } }
+/** a passive open with every option Linux offers, accepted */
+const OPEN_ALL: ReadonlyArray<Step> = [
+  LISTEN,
+  { tb: { flags: "S", mss: 1460, sackOk: true, ts: 1, ws: 7 } },
+  { tb: { flags: "A", ts: 2 } },
+  { dut: { op: "accept" } }
+]
+
+describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the Linux kernel does", () => {
+  it.scopedLive("passive open with MSS, SACK, timestamps and window scale", () => conforms({ steps: OPEN_ALL }))
+
+  it.scopedLive("passive open without options", () =>
+    conforms({ steps: [LISTEN, { tb: { flags: "S" } }, { tb: { flags: "A" } }, { dut: { op: "accept" } }] }))
+
+  it.scopedLive("data both ways", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "PA", payload: 100, ts: 3 } },
+        { dut: { op: "read", bytes: 100 } },
+        { dut: { op: "write", bytes: 50 } },
+        { tb: { flags: "A", ts: 4 } }
+      ]
+    }))
+
+  it.scopedLive("RFC 5961: a reset in the window but not at RCV.NXT gets a challenge ACK; one at RCV.NXT resets", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "read" } },
+        { tb: { flags: "R", seq: 1000 } },
+        { tb: { flags: "R", seq: 1 } }
+      ]
+    }))
+
+  it.scopedLive("RFC 5961: a reset outside the window is dropped", () =>
+    conforms({ steps: [...OPEN_ALL, { dut: { op: "read" } }, { tb: { flags: "R", seq: 2_000_000_000 } }, { dut: { op: "write", bytes: 10 } }] }))
+
+  it.scopedLive("RFC 5961: a SYN on an established connection gets a challenge ACK", () =>
+    conforms({ steps: [...OPEN_ALL, { tb: { flags: "S", seq: 500, ts: 3 } }, { dut: { op: "write", bytes: 10 } }] }))
+
+  it.scopedLive("out-of-order data: a duplicate ACK with a SACK block at once, then the hole filled", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "PA", seq: 101, payload: 100, ts: 3 } },
+        { tb: { flags: "PA", seq: 301, payload: 100, ts: 4 } },
+        { tb: { flags: "PA", seq: 1, payload: 100, ts: 5 } },
+        { tb: { flags: "PA", seq: 201, payload: 100, ts: 6 } },
+        { dut: { op: "read", bytes: 400 } }
+      ]
+    }))
+
+  it.scopedLive("old duplicate data is acknowledged again with a D-SACK", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "PA", payload: 100, ts: 3 } },
+        { tb: { flags: "PA", seq: 1, payload: 100, ts: 4 } },
+        { tb: { flags: "PA", seq: 51, payload: 100, ts: 5 } }
+      ]
+    }))
+
+  it.scopedLive("a segment without ACK on an established connection is dropped", () =>
+    conforms({ steps: [...OPEN_ALL, { tb: { flags: "P", payload: 10, ts: 3 } }, { dut: { op: "write", bytes: 10 } }] }))
+
+  it.scopedLive("an ACK of data never sent is answered with an ACK and dropped", () =>
+    conforms({
+      steps: [...OPEN_ALL, { tb: { flags: "PA", ack: 1000, payload: 10, ts: 3 } }, { dut: { op: "write", bytes: 10 } }]
+    }))
+
+  it.scopedLive("data beyond the window is trimmed or dropped", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", mss: 1460 } },
+        { tb: { flags: "A" } },
+        { dut: { op: "accept" } },
+        { tb: { flags: "PA", seq: 10_000_000, payload: 100 } }
+      ]
+    }))
+
+  it.scopedLive("a closed port: RST+ACK to a SYN, RST at the ACK's number to an ACK, nothing to a RST", () =>
+    conforms({
+      steps: [
+        { tb: { flags: "S", mss: 1460 } },
+        { tb: { flags: "A", seq: 1, ack: 5000 } },
+        { tb: { flags: "PA", seq: 1, ack: 7000, payload: 20 } },
+        { tb: { flags: "R", seq: 1 } },
+        { tb: { flags: "FA", seq: 1, ack: 9000 } }
+      ]
+    }))
+
+  it.scopedLive("an ACK to a listener gets a RST; a RST to it is ignored", () =>
+    conforms({
+      steps: [LISTEN, { tb: { flags: "A", ack: 5000 } }, { tb: { flags: "R", seq: 3 } }, { tb: { flags: "S", seq: 10 } }]
+    }))
+
+  it.scopedLive("passive close: FIN in, EOF read, close, FIN out, last ACK", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "FA", ts: 3 } },
+        { dut: { op: "read" } },
+        { dut: { op: "close" } },
+        { tb: { flags: "A", ts: 4 } },
+        { tb: { flags: "A", ts: 5 } }
+      ]
+    }))
+
+  it.scopedLive("active close: FIN out, ACK, FIN in; TIME-WAIT acknowledges a retransmitted FIN and ignores a RST", () =>
+    conforms({
+      // RFC 1337's TIME-WAIT assassination fix, which the stack always applies (Linux: off by default)
+      sysctls: { "net.ipv4.tcp_rfc1337": 1 },
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" } },
+        { tb: { flags: "A", ts: 3 } },
+        { tb: { flags: "FA", ts: 4 } },
+        { tb: { flags: "FA", seq: 1, ts: 5 } },
+        { tb: { flags: "R", seq: 2 } },
+        { tb: { flags: "FA", seq: 1, ts: 6 } }
+      ]
+    }))
+
+  it.scopedLive("close with unread data resets", () =>
+    conforms({ steps: [...OPEN_ALL, { tb: { flags: "PA", payload: 10, ts: 3 } }, { dut: { op: "close" } }] }))
+
+  it.scopedLive("active open; a SYN-ACK with a bad ACK is reset and the good one completes", () =>
+    conforms({
+      tbPort: 6000,
+      steps: [
+        { dut: { op: "connect", port: 6000 } },
+        { tb: { flags: "SA", ack: 77, mss: 1460, sackOk: true, ts: 1, ws: 7 } },
+        { tb: { flags: "SA", seq: 0, mss: 1460, sackOk: true, ts: 2, ws: 7 } },
+        { dut: { op: "write", bytes: 10 } }
+      ]
+    }))
+
+  it.scopedLive("active open: a RST without ACK in SYN-SENT is ignored", () =>
+    conforms({
+      tbPort: 6000,
+      steps: [
+        { dut: { op: "connect", port: 6000 } },
+        { tb: { flags: "R", seq: 0 } },
+        { tb: { flags: "SA", mss: 1460 } }
+      ]
+    }))
+
+  it.scopedLive("active open refused: RST+ACK to the SYN", () =>
+    conforms({ tbPort: 6000, steps: [{ dut: { op: "connect", port: 6000 } }, { tb: { flags: "RA", seq: 0 } }] }))
+
+  it.scopedLive("simultaneous open", () =>
+    conforms({
+      tbPort: 6000,
+      steps: [
+        { dut: { op: "connect", port: 6000 } },
+        { tb: { flags: "S", mss: 1460, sackOk: true, ts: 1, ws: 7 } },
+        { tb: { flags: "SA", seq: 0, mss: 1460, sackOk: true, ts: 2, ws: 7 } },
+        { dut: { op: "write", bytes: 10 } }
+      ]
+    }))
+
+  it.scopedLive("a FIN after a hole is held until the hole is filled", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "FPA", seq: 101, payload: 100, ts: 3 } },
+        { dut: { op: "read", bytes: 200 } },
+        { tb: { flags: "PA", seq: 1, payload: 100, ts: 4 } },
+        { dut: { op: "read" } }
+      ]
+    }))
+})

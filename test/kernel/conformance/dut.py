@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""The Linux side of the conformance tests (test/kernel/Conformance.test.ts):
+the socket calls a script asks the device under test to make, made by the
+Linux kernel's own sockets.
+
+Runs inside a test-made network namespace whose only interface is a TAP's
+kernel side; the test checks that every address it passes lies in
+198.18.0.0/15. Commands come one JSON object per line on stdin:
+
+  {"id": 3, "op": "listen", "port": 5000, "backlog": 8}
+  {"id": 4, "op": "accept"}
+  {"id": 5, "op": "connect", "host": "198.18.0.1", "port": 6000}
+  {"id": 6, "op": "write", "bytes": 100}
+  {"id": 7, "op": "read", "max": 1000}
+  {"id": 8, "op": "shutdown"} | {"op": "close"} | {"op": "abort"} | {"op": "nodelay"}
+
+Each runs in a thread of its own (accept, connect and read block until the
+segments the script sends let them return) and ends with one JSON line on
+stdout, {"id": 4, "result": "..."}: "ok", "read N", "eof", or the errno's
+name. Every blocking call has a timeout, and stdin's end ends the program.
+"""
+import errno
+import json
+import socket
+import struct
+import sys
+import threading
+
+TIMEOUT = 20.0
+out_lock = threading.Lock()
+socks = {}
+
+
+def say(cid, result):
+    with out_lock:
+        sys.stdout.write(json.dumps({"id": cid, "result": result}) + "\n")
+        sys.stdout.flush()
+
+
+def errname(e):
+    if isinstance(e, socket.timeout):
+        return "TIMEOUT"
+    if isinstance(e, OSError) and e.errno is not None:
+        return errno.errorcode.get(e.errno, str(e.errno))
+    return type(e).__name__
+
+
+def conn():
+    if "conn" not in socks:
+        raise OSError(errno.ENOTCONN, "no connection")
+    return socks["conn"]
+
+
+def run(cmd):
+    op = cmd["op"]
+    if op == "listen":
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("0.0.0.0", cmd["port"]))
+        s.listen(cmd.get("backlog", 8))
+        s.settimeout(TIMEOUT)
+        socks["listener"] = s
+        return "ok"
+    if op == "accept":
+        c, _ = socks["listener"].accept()
+        c.settimeout(TIMEOUT)
+        socks["conn"] = c
+        return "ok"
+    if op == "connect":
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.settimeout(TIMEOUT)
+        socks["conn"] = c
+        c.connect((cmd["host"], cmd["port"]))
+        return "ok"
+    if op == "write":
+        conn().sendall(b"x" * cmd["bytes"])
+        return "ok"
+    if op == "read":
+        b = conn().recv(cmd.get("max", 65536))
+        return "eof" if len(b) == 0 else "read %d" % len(b)
+    if op == "shutdown":
+        conn().shutdown(socket.SHUT_WR)
+        return "ok"
+    if op == "close":
+        conn().close()
+        return "ok"
+    if op == "abort":
+        # SO_LINGER on with a zero timeout: close(2) resets the connection
+        conn().setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        conn().close()
+        return "ok"
+    if op == "nodelay":
+        conn().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return "ok"
+    raise ValueError("unknown op " + op)
+
+
+def worker(cmd):
+    try:
+        result = run(cmd)
+    except Exception as e:  # reported, never raised: the test compares it
+        result = errname(e)
+    say(cmd["id"], result)
+
+
+def main():
+    # the test waits for this before its first step, so that no step's window holds our start-up
+    with out_lock:
+        sys.stdout.write(json.dumps({"ready": True}) + "\n")
+        sys.stdout.flush()
+    for line in sys.stdin:
+        line = line.strip()
+        if not line:
+            continue
+        cmd = json.loads(line)
+        threading.Thread(target=worker, args=(cmd,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,556 @@
+/**
+ * Differential conformance scripts (gVisor's packetimpact idea): one script of
+ * segments and socket calls is played against two devices under test, the
+ * Linux kernel and the stack, by the same testbench, and what each sends back
+ * is written down in the same words. The kernel is the reference: a test
+ * asserts that the stack's transcript is the kernel's.
+ *
+ * - **The testbench** is a raw link endpoint (`Peer`): host 198.18.0.1 with
+ *   MAC `TB_MAC`. It builds every segment from the script with sequence
+ *   numbers relative to its ISN (`TB_ISN`, near 2^32 so that they wrap) and
+ *   the device's (learnt from the device's first SYN; 0 before one), and
+ *   answers ARP requests for its address by itself.
+ * - **Linux** (`linuxDut`): a TAP whose user side is the testbench and whose
+ *   kernel side, MAC `DUT_MAC` and 198.18.0.2/24, is moved into a namespace of
+ *   the test's own (the testbench a permanent neighbour there, IPv6 off); the
+ *   socket calls are made by test/kernel/conformance/dut.py in that namespace.
+ *   Each step's replies are collected for `window` ms of real time.
+ * - **The stack** (`stackDut`): the same addresses and MACs over a LinkMemory
+ *   cable, its socket calls made through `Tcp`, under a TestClock: each step's
+ *   window is virtual time, so the stack's side is deterministic.
+ *
+ * A transcript has one entry per step: the step in words, then what came
+ * back within its window, in order: the device's segments (flags in the order
+ * SFRPAUEC, `seq`/`ack` relative to the ISNs, payload length, whether the
+ * window is zero (not for a reset), options with the echoed timestamp and SACK blocks relative
+ * to the testbench's values) and the results of its socket calls
+ * (`dut: read 100`, `dut: ECONNRESET`). What is left out is what the two
+ * may choose differently and still both be right: the ISNs, the timestamp
+ * clock, the window's size and scale, and the ephemeral port.
+ *
+ * Windows are kept away from the timers the scripts do not mean to see: a
+ * delayed ACK (at most 40 ms at the start of a connection, either side) falls
+ * inside the default 100 ms, the first retransmission (200 ms at the least,
+ * either side) outside it; a script that means to see one waits for it.
+ *
+ * Network safety: every address is in 198.18.0.0/15 (asserted), and the
+ * namespace, its TAP and the driver process go with the scope.
+ */
+import { Cause, Clock, Effect, Exit, Fiber, Layer, Option, Scope, TestClock, TestContext } from "effect"
+import { fileURLToPath } from "node:url"
+import { Link, type LinkService } from "../../src/link/Link.js"
+import * as LinkMemory from "../../src/link/LinkMemory.js"
+import * as LinkTap from "../../src/link/LinkTap.js"
+import { codeOf } from "../../src/node/Errors.js"
+import * as Stack from "../../src/Stack.js"
+import type { StackConfigInput } from "../../src/Config.js"
+import { Tcp, type Connection, type Listener } from "../../src/tcp/Tcp.js"
+import { TcpError } from "../../src/tcp/TcpError.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import * as ArpWire from "../../src/wire/ArpPacket.js"
+import * as Ip from "../../src/wire/Ipv4Header.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
+import * as TcpWire from "../../src/wire/TcpHeader.js"
+import { settle } from "./Clock.js"
+import { assertBenchAddress, ifName, makeNetns, moveLinkToNetns, run, spawnIn } from "./Netns.js"
+import * as Peer from "./Peer.js"
+
+export const TB_MAC = new Uint8Array([0x02, 0, 0, 0, 0, 0x01])
+export const DUT_MAC = new Uint8Array([0x02, 0, 0, 0, 0, 0x02])
+export const TB_IP = "198.18.0.1"
+export const DUT_IP = "198.18.0.2"
+const TB_ADDR = Addr.parse(TB_IP)!
+const DUT_ADDR = Addr.parse(DUT_IP)!
+
+/** the testbench's ISN: relative sequence numbers past 255 wrap around 2^32 */
+export const TB_ISN = 0xffffff00
+/** the testbench's timestamp clock: a script's `ts: n` sends TSval TB_TS + n */
+export const TB_TS = 1_000_000
+
+/** A socket call the device under test makes. Its result is written down when it returns. */
+export type DutOp =
+  | { readonly op: "listen"; readonly port: number; readonly backlog?: number }
+  | { readonly op: "accept" }
+  /** to the testbench (198.18.0.1) */
+  | { readonly op: "connect"; readonly port: number }
+  /** `bytes` octets of "x" */
+  | { readonly op: "write"; readonly bytes: number }
+  /** read until `bytes` octets came (default 1), the end, or an error: "read N", "eof" or the errno */
+  | { readonly op: "read"; readonly bytes?: number }
+  /** shutdown(SHUT_WR) */
+  | { readonly op: "shutdown" }
+  | { readonly op: "close" }
+  /** close with SO_LINGER 0: a reset */
+  | { readonly op: "abort" }
+  | { readonly op: "nodelay" }
+
+/** Calls that return at once (the step waits for their result before its window). */
+const IMMEDIATE: ReadonlySet<DutOp["op"]> = new Set(["listen", "write", "shutdown", "close", "abort", "nodelay"])
+
+/** A segment the testbench sends. Unset fields follow the connection (see `defaults`). */
+export interface TbSegment {
+  /** letters of SFRPAUEC */
+  readonly flags: string
+  /** relative to TB_ISN (default: the testbench's next sequence number) */
+  readonly seq?: number
+  /** relative to the device's ISN (default: past everything the device has sent) */
+  readonly ack?: number
+  /** default 64240 */
+  readonly win?: number
+  /** octets of payload (default 0) */
+  readonly payload?: number
+  readonly mss?: number
+  readonly ws?: number
+  readonly sackOk?: boolean
+  /** TSval TB_TS + ts, TSecr the device's last TSval */
+  readonly ts?: number
+  /** SACK blocks relative to the device's ISN */
+  readonly sack?: ReadonlyArray<readonly [number, number]>
+  readonly srcPort?: number
+  readonly dstPort?: number
+}
+
+export type Step =
+  | { readonly tb: TbSegment; readonly window?: number }
+  | { readonly dut: DutOp; readonly window?: number }
+  | { readonly wait: number }
+
+export interface Script {
+  /** the testbench's port (default 40000) */
+  readonly tbPort?: number
+  /** the device's port until it sends a SYN from another (default 5000) */
+  readonly dutPort?: number
+  readonly steps: ReadonlyArray<Step>
+  /** sysctls set in Linux's namespace first (names as `sysctl` takes them; only per-namespace ones) */
+  readonly sysctls?: Readonly<Record<string, string | number>>
+  /** the stack's configuration (its address and prefix are the script's) */
+  readonly stack?: Partial<StackConfigInput>
+}
+
+export interface Entry {
+  readonly step: string
+  readonly got: ReadonlyArray<string>
+}
+
+/** A device under test as the script runner drives it. */
+export interface Dut {
+  readonly tb: Testbench
+  /** start `op`; its result goes to `results` when it returns */
+  readonly call: (op: DutOp) => Effect.Effect<void>
+  /** results that came since the last look, in order */
+  readonly results: () => ReadonlyArray<string>
+  /** let `ms` pass (real or virtual), answering ARP for the testbench meanwhile */
+  readonly pass: (ms: number) => Effect.Effect<void>
+}
+
+const DEFAULT_WINDOW = 100
+
+// ---------------------------------------------------------------------------
+// the script runner
+
+const FLAG_LETTERS: ReadonlyArray<readonly [string, number]> = [
+  ["S", TcpWire.Flag.SYN],
+  ["F", TcpWire.Flag.FIN],
+  ["R", TcpWire.Flag.RST],
+  ["P", TcpWire.Flag.PSH],
+  ["A", TcpWire.Flag.ACK],
+  ["U", TcpWire.Flag.URG],
+  ["E", TcpWire.Flag.ECE],
+  ["C", TcpWire.Flag.CWR]
+]
+
+const flagsOf = (letters: string): number => {
+  let f = 0
+  for (const ch of letters) {
+    const known = FLAG_LETTERS.find(([l]) => l === ch)
+    if (known === undefined) throw new Error(`test bug: flag letter ${ch}`)
+    f |= known[1]
+  }
+  return f
+}
+
+const lettersOf = (flags: number): string => FLAG_LETTERS.filter(([, bit]) => (flags & bit) !== 0).map(([l]) => l).join("")
+
+const u32 = (n: number): number => n >>> 0
+
+/** What the runner knows of the connection. */
+interface State {
+  dutIsn: number
+  dutPort: number
+  /** the device's highest sequence number sent, relative, past its SYN/FIN/data */
+  dutNext: number
+  /** the testbench's next sequence number, relative */
+  tbNext: number
+  /** the device's last TSval, 0 before one */
+  dutTsVal: number
+  readonly tbPort: number
+}
+
+const describeOp = (op: DutOp): string => {
+  const { op: name, ...args } = op
+  const rest = Object.entries(args).map(([k, v]) => `${k}=${v}`).join(" ")
+  return `dut> ${name}${rest === "" ? "" : ` ${rest}`}`
+}
+
+const describeTb = (s: TbSegment, seq: number, ack: number | undefined): string => {
+  const opts: Array<string> = []
+  if (s.mss !== undefined) opts.push(`mss ${s.mss}`)
+  if (s.ws !== undefined) opts.push(`ws ${s.ws}`)
+  if (s.sackOk === true) opts.push("sackOK")
+  if (s.ts !== undefined) opts.push(`ts ${s.ts}`)
+  if (s.sack !== undefined) opts.push(`sack ${s.sack.map(([l, r]) => `${l}-${r}`).join(",")}`)
+  return `tb> ${s.flags} seq=${seq}${ack === undefined ? "" : ` ack=${ack}`} len=${s.payload ?? 0}` +
+    `${s.win === undefined ? "" : ` win=${s.win}`}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}`
+}
+
+/** The frame for `s`, and its description. Advances the testbench's next sequence number. */
+const buildTb = (s: TbSegment, st: State, script: Script): { readonly frame: Uint8Array; readonly label: string } => {
+  const flags = flagsOf(s.flags)
+  const seq = s.seq ?? st.tbNext
+  const ackRel = (flags & TcpWire.Flag.ACK) !== 0 ? (s.ack ?? st.dutNext) : undefined
+  const payload = s.payload ?? 0
+  const options: TcpWire.TcpOptions = {
+    sackPermitted: s.sackOk === true,
+    ...(s.mss === undefined ? {} : { mss: s.mss }),
+    ...(s.ws === undefined ? {} : { windowScale: s.ws }),
+    ...(s.ts === undefined ? {} : { timestamp: { value: u32(TB_TS + s.ts), echo: st.dutTsVal } }),
+    ...(s.sack === undefined ? {} : {
+      sack: s.sack.map(([l, r]) => ({ left: Seq.make(st.dutIsn + l), right: Seq.make(st.dutIsn + r) }))
+    })
+  }
+  const repr: TcpWire.TcpRepr = {
+    srcPort: s.srcPort ?? script.tbPort ?? 40000,
+    dstPort: s.dstPort ?? st.dutPort,
+    seq: Seq.make(TB_ISN + seq),
+    ack: Seq.make(ackRel === undefined ? 0 : st.dutIsn + ackRel),
+    flags,
+    window: s.win ?? 64240,
+    urgent: 0,
+    options
+  }
+  const end = seq + payload + ((flags & TcpWire.Flag.SYN) !== 0 ? 1 : 0) + ((flags & TcpWire.Flag.FIN) !== 0 ? 1 : 0)
+  if (s.seq === undefined || end > st.tbNext) st.tbNext = Math.max(st.tbNext, end)
+  const frame = Peer.ipFrame(Peer.tcpRepr(repr, new Uint8Array(payload).fill(0x79), TB_ADDR, DUT_ADDR), DUT_MAC, TB_MAC)
+  return { frame, label: describeTb(s, seq, ackRel) }
+}
+
+/** A relative sequence number in words: small positive or negative offsets as such. */
+const rel = (n: number, base: number): string => {
+  const d = u32(n - base)
+  return String(d >= 0x80000000 ? d - 0x100000000 : d)
+}
+
+/** One frame the device sent, in words; learns the ISN, port and timestamps from it. */
+const describeDut = (frame: Uint8Array, st: State): string | undefined => {
+  const ip = Peer.asIpv4(frame)
+  if (ip === undefined) return undefined // ARP (answered elsewhere), IPv6 and the like: not the script's business
+  if (ip.protocol !== Ip.Protocol.TCP) return `dut< ip proto ${ip.protocol} ${Addr.format(ip.src)} > ${Addr.format(ip.dst)}`
+  const seg = Peer.asTcp(frame)
+  if (seg === undefined) return "dut< malformed TCP"
+  if ((seg.flags & TcpWire.Flag.SYN) !== 0) {
+    st.dutIsn = seg.seq
+    st.dutPort = seg.srcPort
+  }
+  const len = seg.payload.length + ((seg.flags & TcpWire.Flag.SYN) !== 0 ? 1 : 0) + ((seg.flags & TcpWire.Flag.FIN) !== 0 ? 1 : 0)
+  // (a reset's sequence number is whatever it answers, not data of the device's)
+  const endRel = u32(seg.seq + len - st.dutIsn)
+  if ((seg.flags & TcpWire.Flag.RST) === 0 && endRel < 0x80000000 && endRel > st.dutNext) st.dutNext = endRel
+  const o = seg.options
+  const opts: Array<string> = []
+  if (o.mss !== undefined) opts.push(`mss ${o.mss}`)
+  if (o.windowScale !== undefined) opts.push("ws")
+  if (o.sackPermitted) opts.push("sackOK")
+  if (o.timestamp !== undefined) {
+    st.dutTsVal = o.timestamp.value
+    opts.push(`ts ecr=${o.timestamp.echo === 0 ? "0" : rel(o.timestamp.echo, TB_TS)}`)
+  }
+  if (o.sack !== undefined) opts.push(`sack ${o.sack.map((b) => `${rel(b.left, TB_ISN)}-${rel(b.right, TB_ISN)}`).join(",")}`)
+  const ack = (seg.flags & TcpWire.Flag.ACK) !== 0 ? ` ack=${rel(seg.ack, TB_ISN)}` : ""
+  const port = seg.dstPort === st.tbPort ? "" : ` to port ${seg.dstPort}`
+  // (a reset's window means nothing to its receiver: left out)
+  const win = (seg.flags & TcpWire.Flag.RST) !== 0 ? "" : ` win${seg.window === 0 ? "=0" : ">0"}`
+  return `dut< ${lettersOf(seg.flags)} seq=${rel(seg.seq, st.dutIsn)}${ack} len=${seg.payload.length}` +
+    `${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${port}`
+}
+
+/** How long a step may wait past its window for what `expected` says it will hear, ms. */
+const GRACE = 2000
+
+/**
+ * Play `script` against `dut`; its transcript. With `expected` (another
+ * device's transcript of the same script), a step that has heard less than
+ * that step of `expected` when its window ends listens on, up to GRACE ms
+ * more: a busy machine may delay a real kernel's answer or its driver's
+ * report past the window, and it should then land in its own step. Nothing is
+ * asserted here; what a step hears past the window is compared as the rest.
+ */
+export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>): Effect.Effect<ReadonlyArray<Entry>> =>
+  Effect.gen(function*() {
+    const st: State = {
+      dutIsn: 0,
+      dutPort: script.dutPort ?? 5000,
+      dutNext: 0,
+      tbNext: 0,
+      dutTsVal: 0,
+      tbPort: script.tbPort ?? 40000
+    }
+    const transcript: Array<Entry> = []
+    for (const step of script.steps) {
+      let label: string
+      let window: number
+      if ("tb" in step) {
+        const built = buildTb(step.tb, st, script)
+        label = built.label
+        window = step.window ?? DEFAULT_WINDOW
+        yield* dut.tb.sendFrame(built.frame)
+      } else if ("dut" in step) {
+        label = describeOp(step.dut)
+        window = step.window ?? DEFAULT_WINDOW
+        yield* dut.call(step.dut)
+      } else {
+        label = `wait ${step.wait}`
+        window = step.wait
+      }
+      yield* dut.pass(window)
+      const got: Array<string> = []
+      const hear = Effect.gen(function*() {
+        for (const frame of yield* dut.tb.drain) {
+          const line = describeDut(frame, st)
+          if (line !== undefined) got.push(line)
+        }
+        for (const r of dut.results()) got.push(`dut: ${r}`)
+      })
+      yield* hear
+      const want = expected?.[transcript.length]?.got.length ?? 0
+      for (let waited = 0; got.length < want && waited < GRACE; waited += 10) {
+        yield* dut.pass(10)
+        yield* hear
+      }
+      transcript.push({ step: label, got })
+    }
+    return transcript
+  })
+
+/** A transcript as lines, for a diff that reads as the script does. */
+export const lines = (t: ReadonlyArray<Entry>): ReadonlyArray<string> => t.flatMap((e) => [e.step, ...e.got.map((g) => `    ${g}`)])
+
+// ---------------------------------------------------------------------------
+// the testbench's ARP
+
+/** Answer `frame` if it is an ARP request for the testbench; true if it was ARP at all. */
+const answerArp = (tb: Peer.Peer, frame: Uint8Array): Effect.Effect<boolean> => {
+  const arp = Peer.asArp(frame)
+  if (arp === undefined) return Effect.succeed(false)
+  if (arp.op !== ArpWire.Op.Request || Addr.format(arp.targetIp) !== TB_IP) return Effect.succeed(true)
+  return Effect.as(tb.sendFrame(Peer.arpReply(arp.senderMac, arp.senderIp, { mac: TB_MAC, ip: TB_ADDR })), true)
+}
+
+/** A testbench: a raw peer that answers ARP for itself whenever it looks at what came. */
+interface Testbench extends Peer.Peer {
+  /** take what came, answering ARP, and hold the rest for `drain` */
+  readonly pump: Effect.Effect<void>
+}
+
+/** The testbench over `link`. */
+const testbench = (link: LinkService): Effect.Effect<Testbench> =>
+  Effect.map(Peer.makePeer(link, TB_MAC), (raw) => {
+    const held: Array<Uint8Array> = []
+    const pump = Effect.gen(function*() {
+      for (const f of yield* raw.drain) if (!(yield* answerArp(raw, f))) held.push(f)
+    })
+    const drain = Effect.map(pump, () => held.splice(0))
+    return { ...raw, drain, pump }
+  })
+
+// ---------------------------------------------------------------------------
+// Linux
+
+const DUT_PY = fileURLToPath(new URL("../kernel/conformance/dut.py", import.meta.url))
+
+/**
+ * The Linux kernel as the device under test: a TAP (its user side the
+ * testbench) whose kernel side goes into a new namespace, and dut.py there.
+ * `index` makes the TAP's name unique among a file's tests.
+ */
+export const linuxDut = (
+  tag: string,
+  index: number,
+  python: string,
+  sysctls: Readonly<Record<string, string | number>> = {}
+): Effect.Effect<Dut, unknown, Scope.Scope> =>
+  Effect.gen(function*() {
+    assertBenchAddress(`${DUT_IP}/24`)
+    assertBenchAddress(`${TB_IP}/32`)
+    const ns = yield* makeNetns(tag)
+    const ifname = ifName(tag, index)
+    const link = yield* LinkTap.make({ name: ifname, mac: TB_MAC, offload: false })
+    yield* moveLinkToNetns(ifname, ns, { address: `${DUT_IP}/24` })
+    const mac = Array.from(DUT_MAC, (b) => b.toString(16).padStart(2, "0")).join(":")
+    const tbMac = Array.from(TB_MAC, (b) => b.toString(16).padStart(2, "0")).join(":")
+    yield* run(ns, ["ip", "link", "set", "dev", ifname, "address", mac])
+    yield* run(ns, ["sysctl", "-q", "-w", `net.ipv6.conf.${ifname}.disable_ipv6=1`])
+    for (const [name, value] of Object.entries(sysctls)) yield* run(ns, ["sysctl", "-q", "-w", `${name}=${value}`])
+    yield* run(ns, ["ip", "neigh", "replace", TB_IP, "lladdr", tbMac, "dev", ifname, "nud", "permanent"])
+    const driver = yield* spawnIn(ns, [python, DUT_PY], { stdin: "pipe" })
+    const tb = yield* testbench(link)
+    let nextId = 0
+    let seen = 0
+    /** results by call id, in the order they came */
+    const came: Array<{ readonly id: number; readonly result: string }> = []
+    let ready = false
+    const parse = (): void => {
+      const all = driver.stdout().split("\n")
+      all.pop() // the line not yet ended ("" when the output ends with one)
+      for (; seen < all.length; seen++) {
+        const r = JSON.parse(all[seen]!) as { id?: number; result?: string; ready?: boolean }
+        if (r.ready === true) ready = true
+        else came.push({ id: r.id!, result: r.result! })
+      }
+    }
+    for (let i = 0; !ready; i++) {
+      if (i === 1000) return yield* Effect.dieMessage(`dut.py did not start: ${driver.stderr()}`)
+      yield* Effect.sleep("10 millis")
+      parse()
+    }
+    let reported = 0
+    const call = (op: DutOp): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const id = nextId++
+        const body = op.op === "connect" ? { ...op, host: TB_IP } : op
+        driver.child.stdin!.write(JSON.stringify({ id, ...body }) + "\n")
+        if (!IMMEDIATE.has(op.op)) return
+        // a call that returns at once: wait for it (bounded), so the window starts after it
+        for (let i = 0; i < 500; i++) {
+          parse()
+          if (came.some((r) => r.id === id)) return
+          yield* Effect.sleep("10 millis")
+        }
+        return yield* Effect.dieMessage(`dut.py did not answer ${JSON.stringify(op)}: ${driver.stderr()}`)
+      })
+    const results = (): ReadonlyArray<string> => {
+      parse()
+      const fresh = came.slice(reported).map((r) => r.result)
+      reported = came.length
+      return fresh
+    }
+    const pass = (ms: number): Effect.Effect<void> => Effect.sleep(`${ms} millis`)
+    return { tb, call, results, pass } satisfies Dut
+  })
+
+// ---------------------------------------------------------------------------
+// the stack
+
+/** How a TcpError reads in a transcript: the errno a Linux program gets. */
+const errnoOf = (e: unknown): string => (e instanceof TcpError ? codeOf(e) : String(e))
+
+/**
+ * The stack as the device under test, over a LinkMemory cable, its time a
+ * TestClock of its own (every `pass` is virtual time).
+ */
+export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<Dut, never, Scope.Scope> =>
+  Effect.gen(function*() {
+    const [a, b] = yield* LinkMemory.makePair({ macA: DUT_MAC, macB: TB_MAC })
+    const stack = yield* Layer.build(
+      Stack.layer({ address: DUT_IP, prefixLength: 24, ...config }).pipe(Layer.provide(Layer.succeed(Link, a)))
+    ).pipe(Effect.orDie)
+    const tb = yield* testbench(b)
+    // the testbench introduces itself (as the kernel's permanent neighbour entry does on Linux's side)
+    yield* tb.sendFrame(Peer.arpRequest(DUT_ADDR, { mac: TB_MAC, ip: TB_ADDR }))
+    yield* settle
+    yield* tb.drain
+    const tcp = Option.getOrThrow(yield* Effect.serviceOption(Tcp).pipe(Effect.provide(stack)))
+    const came: Array<string> = []
+    let listener: Listener | undefined
+    let conn: Connection | undefined
+    const need = <A>(v: A | undefined): Effect.Effect<A, string> => (v === undefined ? Effect.fail("ENOTCONN") : Effect.succeed(v))
+    const readBytes = (c: Connection, want: number): Effect.Effect<string, TcpError> =>
+      Effect.gen(function*() {
+        let got = 0
+        while (got < want) {
+          const chunk = yield* c.readUpTo(want - got)
+          if (Option.isNone(chunk)) return got === 0 ? "eof" : `read ${got} then eof`
+          got += chunk.value.length
+        }
+        return `read ${got}`
+      })
+    const perform = (op: DutOp): Effect.Effect<string, unknown, Scope.Scope> => {
+      switch (op.op) {
+        case "listen":
+          return Effect.map(tcp.listen({ port: op.port, backlog: op.backlog ?? 8 }), (l) => {
+            listener = l
+            return "ok"
+          })
+        case "accept":
+          return Effect.flatMap(need(listener), (l) => Effect.map(l.accept, (c) => {
+            conn = c
+            return "ok"
+          }))
+        case "connect":
+          return Effect.map(tcp.connect({ address: TB_IP, port: op.port }), (c) => {
+            conn = c
+            return "ok"
+          })
+        case "write":
+          return Effect.flatMap(need(conn), (c) => Effect.as(c.write(new Uint8Array(op.bytes).fill(0x78)), "ok"))
+        case "read":
+          return Effect.flatMap(need(conn), (c) => readBytes(c, op.bytes ?? 1))
+        case "shutdown":
+          return Effect.flatMap(need(conn), (c) => Effect.as(c.end, "ok"))
+        case "close":
+          return Effect.flatMap(need(conn), (c) => Effect.as(c.close, "ok"))
+        case "abort":
+          return Effect.flatMap(need(conn), (c) => Effect.as(c.abort, "ok"))
+        case "nodelay":
+          return Effect.flatMap(need(conn), (c) => Effect.as(c.setNoDelay(true), "ok"))
+      }
+    }
+    const scope = yield* Effect.scope
+    const call = (op: DutOp): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const fiber = yield* Effect.forkIn(
+          Effect.provideService(perform(op), Scope.Scope, scope),
+          scope
+        )
+        yield* Effect.forkIn(
+          Effect.flatMap(Fiber.await(fiber), (exit) =>
+            Effect.sync(() => came.push(Exit.match(exit, {
+              onSuccess: (r) => r,
+              onFailure: (cause) => {
+                const e = Cause.squash(cause)
+                return errnoOf(e)
+              }
+            })))),
+          scope
+        )
+        if (IMMEDIATE.has(op.op)) yield* settle
+      })
+    const results = (): ReadonlyArray<string> => came.splice(0)
+    // virtual time from one registered sleep to the next (a timer of the stack's), settling and
+    // answering ARP at each
+    const pass = (ms: number): Effect.Effect<void> =>
+      Effect.gen(function*() {
+        const end = (yield* Clock.currentTimeMillis) + ms
+        for (;;) {
+          yield* settle
+          yield* tb.pump
+          const now = yield* Clock.currentTimeMillis
+          if (now >= end) return
+          let next = end
+          for (const at of yield* TestClock.sleeps()) if (at > now && at < next) next = at
+          yield* TestClock.setTime(next)
+        }
+      })
+    return { tb, call, results, pass } satisfies Dut
+  })
+
+/**
+ * Run `effect` under a TestClock of its own (the stack's side of a script), in
+ * a fiber of its own: providing TestContext sets the fiber's default services,
+ * and a join would hand them (the TestClock) back to the caller with the
+ * child's other FiberRefs, so the result is awaited instead.
+ */
+export const underTestClock = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>): Effect.Effect<A, E> =>
+  Effect.flatMap(
+    Effect.fork(Effect.scoped(effect).pipe(Effect.provide(TestContext.TestContext))),
+    (fiber) => Effect.flatten(Fiber.await(fiber))
+  )
