@@ -88,16 +88,20 @@ export type AckVerdict =
   /** too old to be from this connection's recent past: drop, answer with a challenge ACK */
   | "ChallengeAck"
 
+/**
+ * `reach`: how far below SND.UNA an old ACK may be, RFC 5961 §5.2's MAX.SND.WND (the caller bounds it
+ * by what the peer ever acknowledged, as Linux's tcp_ack does).
+ */
 export const onAck = (
   sndUna: Seq.SeqNum,
   sndNxt: Seq.SeqNum,
-  maxSndWnd: number,
+  reach: number,
   ack: Seq.SeqNum
 ): AckVerdict => {
   if (Seq.gt(ack, sndNxt)) return "AckAndDrop"
   if (Seq.gt(ack, sndUna)) return "New"
   // RFC 5961 §5.2: acceptable if SND.UNA - MAX.SND.WND <= SEG.ACK.
-  return Seq.gte(ack, Seq.add(sndUna, -maxSndWnd)) ? "Old" : "ChallengeAck"
+  return Seq.gte(ack, Seq.add(sndUna, -reach)) ? "Old" : "ChallengeAck"
 }
 
 /**

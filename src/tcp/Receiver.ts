@@ -94,8 +94,11 @@ export interface SendView extends Acceptance.SendWindow {
   rto: number
   /** the highest sequence number sent (SND.NXT, or beyond it after a go-back-N retransmission) */
   sndMax: Seq.SeqNum
-  /** the largest window the peer ever offered (RFC 5961 §5.2 MAX.SND.WND) */
-  maxSndWnd: number
+  /**
+   * how far below SND.UNA an ACK may be and still be an old one (RFC 5961 §5.2's MAX.SND.WND, the
+   * largest window the peer ever offered, but no more than it ever acknowledged: Linux's tcp_ack)
+   */
+  ackReach: number
   /** the connection is in TIME-WAIT: an RST does not end it (RFC 1337), so the receive half goes on */
   timeWait: boolean
   /** the send half is in SYN-RECEIVED (a simultaneous open): only an ACK of our SYN-ACK is acceptable */
@@ -490,7 +493,7 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
     out.rstReply = seg.ack
     return false
   }
-  const verdict = Acceptance.onAck(view.sndUna, view.sndMax, view.maxSndWnd, seg.ack)
+  const verdict = Acceptance.onAck(view.sndUna, view.sndMax, view.ackReach, seg.ack)
   if (verdict === "AckAndDrop") {
     out.ackNow = true
     return false

@@ -195,6 +195,8 @@ export interface Sender {
   sndWl2: Seq.SeqNum
   /** MAX.SND.WND (RFC 5961 §5.2) */
   maxSndWnd: number
+  /** octets of ours past the SYN the peer has acknowledged (Linux's bytes_acked) */
+  bytesAcked: number
   /** the peer's window shift */
   sndShift: number
   /** ours */
@@ -476,6 +478,7 @@ const base = (
     sndWl1: Seq.ZERO,
     sndWl2: Seq.ZERO,
     maxSndWnd: 0,
+    bytesAcked: 0,
     sndShift: 0,
     rcvShift: 0,
     scaling: false,
@@ -561,7 +564,7 @@ const base = (
       sndShift: 0,
       rto: params.rtt.initialRto,
       sndMax: iss,
-      maxSndWnd: 0,
+      ackReach: 0,
       timeWait: false,
       synReceived: false,
       rcvCapacity: params.receiveBuffer,
@@ -738,7 +741,10 @@ const sync = (s: Sender): void => {
   s.view.sndShift = s.sndShift
   s.view.rto = s.rtt.rto
   s.view.sndMax = s.sndMax
-  s.view.maxSndWnd = s.maxSndWnd
+  // RFC 5961 §5.2's reach below SND.UNA, but never below the first octet we sent: an ACK of less
+  // than the peer ever acknowledged is no reordered old one (Linux's tcp_ack: min(max_window,
+  // bytes_acked)), and data under it is a blind injection's guess
+  s.view.ackReach = Math.min(s.maxSndWnd, s.bytesAcked)
   s.view.timeWait = s.state === "TimeWait"
   s.view.synReceived = s.state === "SynReceived"
   s.view.rcvCapacity = s.capacity
@@ -1597,6 +1603,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   }
   if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) s.timing = undefined
   SendBuffer.release(s.buffer, a.ack)
+  s.bytesAcked += Seq.sub(a.ack, s.sndUna)
   s.sndUna = a.ack
   // the urgent data is acknowledged: urgent mode ends
   if (s.sndUp !== undefined && Seq.gte(s.sndUna, s.sndUp)) s.sndUp = undefined

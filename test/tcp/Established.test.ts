@@ -681,12 +681,31 @@ describe("ESTABLISHED: RFC 5961", () => {
   })
   it("an ACK older than SND.UNA - MAX.SND.WND draws a challenge ACK, data dropped (§5.2)", () => {
     const s = est({ peerWindow: 1000 })
-    const out = s.send(20, T.fromPeer({ seq: 0, ack: -1002, payload: "xyz" }))
-    expect(T.seenAll(out)).toEqual([ackSeg(0, 0, BUF)])
+    // 2000 octets acknowledged first, so that MAX.SND.WND is the bound (not what was acknowledged)
+    s.write(1, T.octets(1000))
+    s.send(2, T.fromPeer({ seq: 0, ack: 1000, window: 1000 }))
+    s.write(3, T.octets(1000, 1000))
+    s.send(4, T.fromPeer({ seq: 0, ack: 2000, window: 1000 }))
+    const out = s.send(20, T.fromPeer({ seq: 0, ack: 2000 - 1002, payload: "xyz", window: 1000 }))
+    expect(T.seenAll(out)).toEqual([ackSeg(2000, 0, BUF)])
     expect(s.received).toEqual([])
     // within MAX.SND.WND it is an old ACK: the data is taken
-    s.send(30, T.fromPeer({ seq: 0, ack: -999, payload: "xyz" }))
+    s.send(30, T.fromPeer({ seq: 0, ack: 2000 - 999, payload: "xyz", window: 1000 }))
     expect(s.received.map(T.text)).toEqual(["xyz"])
+  })
+  it("and no older than what the peer ever acknowledged (Linux's tcp_ack: min(max_window, bytes_acked)): data under an ACK of our ISN or before is dropped with a challenge ACK", () => {
+    const s = est()
+    s.write(1, "abcdefghij")
+    s.send(2, T.fromPeer({ seq: 0, ack: 10 }))
+    // back to the first octet we sent: an old ACK, the data taken
+    s.send(10, T.fromPeer({ seq: 0, ack: 0, payload: "x" }))
+    expect(s.received.map(T.text)).toEqual(["x"])
+    // before it (a blind injection's guess, well inside the peer's window): challenged, dropped
+    for (const ack of [-1, -5000]) {
+      const out = s.send(20, T.fromPeer({ seq: 1, ack, payload: "y" }))
+      expect(T.seenAll(out)).toEqual([ackSeg(10, 1, BUF - 1)])
+      expect(s.received.map(T.text)).toEqual(["x"])
+    }
   })
 })
 
