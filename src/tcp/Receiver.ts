@@ -455,8 +455,11 @@ const ackPoint = (r: Receiver, out: Report, dup: SackBlock | undefined): void =>
  */
 const dupAck = (r: Receiver, out: Report, seg: Segment): void => {
   out.ackNow = true
-  if (seg.payload.length > 0 && Seq.lt(seg.seq, r.rcvNxt)) {
-    const dup = twice(r, seg.seq, Seq.min(Seq.add(seg.seq, seg.payload.length), r.rcvNxt))
+  // the data and a FIN that came twice (Linux's tcp_send_dupack reports the segment's whole space
+  // below RCV.NXT, so a peer learns its FIN's retransmission was spurious too)
+  const len = seg.payload.length + ((seg.flags & FIN) !== 0 ? 1 : 0)
+  if (len > 0 && Seq.lt(seg.seq, r.rcvNxt)) {
+    const dup = twice(r, seg.seq, Seq.min(Seq.add(seg.seq, len), r.rcvNxt))
     if (dup !== undefined) ackPoint(r, out, dup)
   }
 }

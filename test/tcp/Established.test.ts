@@ -353,6 +353,17 @@ describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
       ackSeg(0, 500, BUF - 500, { sackPermitted: false, sack: [block(1000, 1500)] })
     ])
   })
+  it("RFC 2883 D-SACK: a FIN again is reported too, its sequence octet (Linux's tcp_send_dupack covers the segment's whole space)", () => {
+    const s = sackEst()
+    s.send(10, T.fromPeer({ seq: 0, payload: T.octets(100), flags: FIN | ACK }))
+    expect(s.state).toBe("CloseWait")
+    // the FIN alone again, then with its data again
+    const again = s.send(20, T.fromPeer({ seq: 100, flags: FIN | ACK }))
+    expect(T.seenAll(again)).toMatchObject([{ ack: 101, flags: "ACK" }])
+    expect(again.map((o) => o.options.sack)).toEqual([[block(100, 101)]])
+    const both = s.send(30, T.fromPeer({ seq: 0, payload: T.octets(100), flags: FIN | ACK }))
+    expect(both.map((o) => o.options.sack)).toEqual([[block(0, 101)]])
+  })
   it("RFC 2883 D-SACK: a duplicate that PAWS drops (an older timestamp) is reported too, as Linux's tcp_send_dupack", () => {
     const s = sackEst(true)
     const stamped = (from: number, len: number, value: number) =>
