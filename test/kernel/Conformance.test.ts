@@ -211,4 +211,126 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
         { dut: { op: "read" } }
       ]
     }))
+
+  it.scopedLive("a SYN carrying data: the SYN-ACK acknowledges the SYN alone, the data comes again", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", mss: 1460, payload: 10 } },
+        { tb: { flags: "A", seq: 1, ack: 1 } },
+        { tb: { flags: "PA", seq: 1, ack: 1, payload: 10 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "read", bytes: 10 } }
+      ]
+    }))
+
+  it.scopedLive("a retransmitted SYN draws the SYN-ACK again", () =>
+    conforms({ steps: [LISTEN, { tb: { flags: "S", mss: 1460 } }, { tb: { flags: "S", seq: 0, mss: 1460 } }] }))
+
+  it.scopedLive("SYN-RECEIVED: an ACK of the wrong number is reset, the right one completes", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", mss: 1460 } },
+        { tb: { flags: "A", ack: 50 } },
+        { tb: { flags: "A", ack: 1 } },
+        { dut: { op: "accept" } }
+      ]
+    }))
+
+  it.scopedLive("SYN-RECEIVED: a RST ends the half-open connection", () =>
+    conforms({
+      steps: [LISTEN, { tb: { flags: "S", mss: 1460 } }, { tb: { flags: "R", seq: 1 } }, { tb: { flags: "A", seq: 1, ack: 1 } }]
+    }))
+
+  it.scopedLive("the handshake's last ACK carrying data, and one carrying a FIN", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", mss: 1460, srcPort: 40000 } },
+        { tb: { flags: "PA", payload: 10, srcPort: 40000 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "read", bytes: 10 } },
+        { tb: { flags: "FA", srcPort: 40000 } },
+        { dut: { op: "read" } }
+      ]
+    }))
+
+  it.scopedLive("active open: the peer's SYN-ACK again after the handshake draws an ACK", () =>
+    conforms({
+      tbPort: 6000,
+      steps: [
+        { dut: { op: "connect", port: 6000 } },
+        { tb: { flags: "SA", mss: 1460, sackOk: true, ts: 1, ws: 7 } },
+        { tb: { flags: "SA", seq: 0, mss: 1460, sackOk: true, ts: 2, ws: 7 } }
+      ]
+    }))
+
+  it.scopedLive("PAWS: data with an older timestamp is acknowledged and not taken (RFC 7323 §5.3)", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "PA", payload: 10, ts: 10 } },
+        { tb: { flags: "PA", payload: 10, ts: 5 } },
+        { tb: { flags: "PA", seq: 11, payload: 10, ts: 11 } },
+        { dut: { op: "read", bytes: 20 } }
+      ]
+    }))
+
+  it.scopedLive("RFC 5961 §5.2: an ACK older than the window's reach draws a challenge ACK", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "write", bytes: 10 } },
+        { tb: { flags: "A", ts: 3 } },
+        { tb: { flags: "PA", ack: -3_000_000, payload: 10, ts: 4 } },
+        { dut: { op: "write", bytes: 10 } }
+      ]
+    }))
+
+  it.scopedLive("half-close: after our FIN, the peer's data still comes in and is read", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "shutdown" } },
+        { tb: { flags: "A", ts: 3 } },
+        { tb: { flags: "PA", payload: 50, ts: 4 } },
+        { dut: { op: "read", bytes: 50 } },
+        { tb: { flags: "FA", ts: 5 } },
+        { dut: { op: "read" } }
+      ]
+    }))
+
+  it.scopedLive("simultaneous close: FIN-WAIT-1, the peer's FIN, CLOSING, the ACK", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" } },
+        { tb: { flags: "FA", ack: 1, ts: 3 } },
+        { tb: { flags: "A", ack: 2, ts: 4 } },
+        { tb: { flags: "FA", seq: 1, ack: 2, ts: 5 } }
+      ]
+    }))
+
+  it.scopedLive("LAST-ACK: the peer's FIN again is acknowledged again", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "FA", ts: 3 } },
+        { dut: { op: "read" } },
+        { dut: { op: "close" } },
+        { tb: { flags: "FA", seq: 1, ack: 1, ts: 4 } },
+        { tb: { flags: "A", ts: 5 } }
+      ]
+    }))
+
+  it.scopedLive("TIME-WAIT: a new SYN past the old connection's numbers opens a new one", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" } },
+        { tb: { flags: "FA", ts: 3 } },
+        { tb: { flags: "S", seq: 100_000, mss: 1460, sackOk: true, ts: 10, ws: 7 } }
+      ]
+    }))
 })
