@@ -333,4 +333,37 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
         { tb: { flags: "S", seq: 100_000, mss: 1460, sackOk: true, ts: 10, ws: 7 } }
       ]
     }))
+
+  it.scopedLive("connect: an ICMP port unreachable about the SYN refuses it at once", () =>
+    conforms({ tbPort: 6000, steps: [{ dut: { op: "connect", port: 6000 } }, { unreachable: { code: 3 } }] }))
+
+  it.scopedLive("connect: an ICMP host unreachable about the SYN ends it at once (tcp_v4_err in SYN-SENT)", () =>
+    conforms({ tbPort: 6000, steps: [{ dut: { op: "connect", port: 6000 } }, { unreachable: { code: 1 } }] }))
+
+  it.scopedLive("connect: an ICMP net unreachable and a prohibited one", () =>
+    conforms({ tbPort: 6000, steps: [{ dut: { op: "connect", port: 6000 } }, { unreachable: { code: 13 } }] }))
+
+  it.scopedLive("established: a host unreachable is a soft error, the connection goes on", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "write", bytes: 100 } },
+        { unreachable: { code: 1 } },
+        { tb: { flags: "A", ts: 3 } },
+        { dut: { op: "write", bytes: 10 } }
+      ]
+    }))
+
+  it.scopedLive("established: fragmentation needed (RFC 1191) cuts the segments in flight to the new MTU at once", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        // (two full segments: a segment already below the new MTU Linux does not send again, where
+        // the stack resends the whole flight; notes/tcp-plan.md, stop 38)
+        { dut: { op: "write", bytes: 2896 } },
+        // (a short window: both send a tail loss probe some 10 ms on, by their own RTT estimates)
+        { unreachable: { code: 4, mtu: 1000 }, window: 5 },
+        { tb: { flags: "A", ts: 3 } }
+      ]
+    }))
 })

@@ -21,12 +21,14 @@
  *
  * A transcript has one entry per step: the step in words, then what came
  * back within its window, in order: the device's segments (flags in the order
- * SFRPAUEC, `seq`/`ack` relative to the ISNs, payload length, whether the
+ * SFRAUEC, `seq`/`ack` relative to the ISNs, payload length, whether the
  * window is zero (not for a reset), options with the echoed timestamp and SACK blocks relative
  * to the testbench's values) and the results of its socket calls
  * (`dut: read 100`, `dut: ECONNRESET`). What is left out is what the two
  * may choose differently and still both be right: the ISNs, the timestamp
- * clock, the window's size and scale, and the ephemeral port.
+ * clock, the window's size and scale, the ephemeral port, and PSH (where a
+ * sender sets it is its own affair, RFC 9293 §3.9.1: Linux also pushes once
+ * half a window is unpushed, tcp_push's forced push).
  *
  * Windows are kept away from the timers the scripts do not mean to see: a
  * delayed ACK (at most 40 ms at the start of a connection, either side) falls
@@ -48,6 +50,8 @@ import { Tcp, type Connection, type Listener } from "../../src/tcp/Tcp.js"
 import { TcpError } from "../../src/tcp/TcpError.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as ArpWire from "../../src/wire/ArpPacket.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
+import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
@@ -110,8 +114,19 @@ export interface TbSegment {
   readonly dstPort?: number
 }
 
+/**
+ * An ICMP destination unreachable (type 3) the testbench sends about the last
+ * TCP segment the device sent, quoting its IP header and 8 octets, as a
+ * router on the path would; `mtu` is a "fragmentation needed"'s next-hop MTU.
+ */
+export interface TbUnreachable {
+  readonly code: number
+  readonly mtu?: number
+}
+
 export type Step =
   | { readonly tb: TbSegment; readonly window?: number }
+  | { readonly unreachable: TbUnreachable; readonly window?: number }
   | { readonly dut: DutOp; readonly window?: number }
   | { readonly wait: number }
 
@@ -169,7 +184,9 @@ const flagsOf = (letters: string): number => {
   return f
 }
 
-const lettersOf = (flags: number): string => FLAG_LETTERS.filter(([, bit]) => (flags & bit) !== 0).map(([l]) => l).join("")
+/** The flags a transcript shows: all but PSH (see the module header). */
+const lettersOf = (flags: number): string =>
+  FLAG_LETTERS.filter(([l, bit]) => l !== "P" && (flags & bit) !== 0).map(([l]) => l).join("")
 
 const u32 = (n: number): number => n >>> 0
 
@@ -183,6 +200,8 @@ interface State {
   tbNext: number
   /** the device's last TSval, 0 before one */
   dutTsVal: number
+  /** the IP datagram of the device's last TCP segment */
+  dutLast: Uint8Array | undefined
   readonly tbPort: number
 }
 
@@ -247,6 +266,7 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   if (ip.protocol !== Ip.Protocol.TCP) return `dut< ip proto ${ip.protocol} ${Addr.format(ip.src)} > ${Addr.format(ip.dst)}`
   const seg = Peer.asTcp(frame)
   if (seg === undefined) return "dut< malformed TCP"
+  st.dutLast = frame.subarray(Eth.HEADER_LEN)
   if ((seg.flags & TcpWire.Flag.SYN) !== 0) {
     st.dutIsn = seg.seq
     st.dutPort = seg.srcPort
@@ -292,6 +312,7 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
       dutNext: 0,
       tbNext: 0,
       dutTsVal: 0,
+      dutLast: undefined,
       tbPort: script.tbPort ?? 40000
     }
     const transcript: Array<Entry> = []
@@ -303,6 +324,14 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
         label = built.label
         window = step.window ?? DEFAULT_WINDOW
         yield* dut.tb.sendFrame(built.frame)
+      } else if ("unreachable" in step) {
+        const { code, mtu } = step.unreachable
+        label = `tb> icmp unreachable code ${code}${mtu === undefined ? "" : ` mtu ${mtu}`}`
+        window = step.window ?? DEFAULT_WINDOW
+        if (st.dutLast === undefined) throw new Error("test bug: an ICMP error before the device sent anything")
+        const quote = st.dutLast.subarray(0, (st.dutLast[0]! & 0x0f) * 4 + 8)
+        const icmp = IcmpWire.emit({ _tag: "DstUnreachable", code, nextHopMtu: mtu ?? 0, data: quote })
+        yield* dut.tb.sendFrame(Peer.ipFrame(Peer.ipRepr({ src: TB_ADDR, dst: DUT_ADDR, protocol: Ip.Protocol.ICMP, payload: icmp }), DUT_MAC, TB_MAC))
       } else if ("dut" in step) {
         label = describeOp(step.dut)
         window = step.window ?? DEFAULT_WINDOW
