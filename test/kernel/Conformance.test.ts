@@ -366,4 +366,30 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
         { tb: { flags: "A", ts: 3 } }
       ]
     }))
+
+  it.scopedLive("keepalive: probes at SND.UNA - 1 after the idle time, answered; unanswered, a reset and ETIMEDOUT", () =>
+    conforms({
+      stack: { tcp: { keepaliveInterval: "1 second", keepaliveProbes: 2 } },
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "read" } },
+        { dut: { op: "keepalive", idle: 1, interval: 1, count: 2 } },
+        { wait: 1200 },
+        { tb: { flags: "A", ts: 3 } },
+        { wait: 1200 },
+        { wait: 1000 },
+        { wait: 1000 }
+      ]
+    }))
+
+  it.scopedLive("closing a listener resets the connections it holds unaccepted", () =>
+    conforms({ steps: [LISTEN, { tb: { flags: "S", mss: 1460 } }, { tb: { flags: "A" } }, { dut: { op: "unlisten" } }] }))
+
+  it.scopedLive("a listener drops a SYN with FIN or RST in it", () =>
+    conforms({
+      steps: [LISTEN, { tb: { flags: "SF", mss: 1460 } }, { tb: { flags: "SR", seq: 0, mss: 1460 } }, { tb: { flags: "S", seq: 0 } }]
+    }))
+
+  it.scopedLive("a reset carrying data resets", () =>
+    conforms({ steps: [...OPEN_ALL, { dut: { op: "read" } }, { tb: { flags: "RA", payload: 20 } }] }))
 })

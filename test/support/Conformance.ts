@@ -87,9 +87,25 @@ export type DutOp =
   /** close with SO_LINGER 0: a reset */
   | { readonly op: "abort" }
   | { readonly op: "nodelay" }
+  /**
+   * keepalive on after `idle` s of silence, probes `interval` s apart, `count` of them (TCP_KEEPIDLE,
+   * ...); the stack takes only `idle` per connection: a script sets the other two in `stack.tcp`
+   */
+  | { readonly op: "keepalive"; readonly idle: number; readonly interval: number; readonly count: number }
+  /** close the listener (connections it holds unaccepted are reset) */
+  | { readonly op: "unlisten" }
 
 /** Calls that return at once (the step waits for their result before its window). */
-const IMMEDIATE: ReadonlySet<DutOp["op"]> = new Set(["listen", "write", "shutdown", "close", "abort", "nodelay"])
+const IMMEDIATE: ReadonlySet<DutOp["op"]> = new Set([
+  "listen",
+  "write",
+  "shutdown",
+  "close",
+  "abort",
+  "nodelay",
+  "keepalive",
+  "unlisten"
+])
 
 /** A segment the testbench sends. Unset fields follow the connection (see `defaults`). */
 export interface TbSegment {
@@ -490,6 +506,7 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
     const tcp = Option.getOrThrow(yield* Effect.serviceOption(Tcp).pipe(Effect.provide(stack)))
     const came: Array<string> = []
     let listener: Listener | undefined
+    let listenerScope: Scope.CloseableScope | undefined
     let conn: Connection | undefined
     const need = <A>(v: A | undefined): Effect.Effect<A, string> => (v === undefined ? Effect.fail("ENOTCONN") : Effect.succeed(v))
     const readBytes = (c: Connection, want: number): Effect.Effect<string, TcpError> =>
@@ -505,10 +522,15 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
     const perform = (op: DutOp): Effect.Effect<string, unknown, Scope.Scope> => {
       switch (op.op) {
         case "listen":
-          return Effect.map(tcp.listen({ port: op.port, backlog: op.backlog ?? 8 }), (l) => {
-            listener = l
+          return Effect.gen(function*() {
+            listenerScope = yield* Scope.make()
+            listener = yield* Scope.extend(tcp.listen({ port: op.port, backlog: op.backlog ?? 8 }), listenerScope)
             return "ok"
           })
+        case "unlisten":
+          return listenerScope === undefined ? Effect.fail("EBADF") : Effect.as(Scope.close(listenerScope, Exit.void), "ok")
+        case "keepalive":
+          return Effect.flatMap(need(conn), (c) => Effect.as(c.setKeepAlive(true, `${op.idle} seconds`), "ok"))
         case "accept":
           return Effect.flatMap(need(listener), (l) => Effect.map(l.accept, (c) => {
             conn = c

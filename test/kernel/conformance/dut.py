@@ -13,6 +13,7 @@ kernel side; the test checks that every address it passes lies in
   {"id": 6, "op": "write", "bytes": 100}
   {"id": 7, "op": "read", "max": 1000}
   {"id": 8, "op": "shutdown"} | {"op": "close"} | {"op": "abort"} | {"op": "nodelay"}
+  {"id": 9, "op": "keepalive", "idle": 1, "interval": 1, "count": 2} | {"op": "unlisten"}
 
 Each runs in a thread of its own (accept, connect and read block until the
 segments the script sends let them return) and ends with one JSON line on
@@ -38,10 +39,12 @@ def say(cid, result):
 
 
 def errname(e):
-    if isinstance(e, socket.timeout):
-        return "TIMEOUT"
+    # (the errno first: a connection that timed out raises TimeoutError with ETIMEDOUT, where the
+    # socket's own timeout raises it with none)
     if isinstance(e, OSError) and e.errno is not None:
         return errno.errorcode.get(e.errno, str(e.errno))
+    if isinstance(e, socket.timeout):
+        return "TIMEOUT"
     return type(e).__name__
 
 
@@ -88,6 +91,16 @@ def run(cmd):
         # SO_LINGER on with a zero timeout: close(2) resets the connection
         conn().setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
         conn().close()
+        return "ok"
+    if op == "keepalive":
+        c = conn()
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, cmd["idle"])
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, cmd["interval"])
+        c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, cmd["count"])
+        return "ok"
+    if op == "unlisten":
+        socks["listener"].close()
         return "ok"
     if op == "nodelay":
         conn().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
