@@ -141,9 +141,22 @@ export interface Ipv4Packet {
 export const payloadOf = (p: Ipv4Packet): Uint8Array =>
   p.bytes.subarray(p.offset + p.headerLen, p.offset + p.headerLen + p.payloadLength)
 
-/** What an ICMP error quotes: the IP header and the first 8 payload octets (RFC 792). */
+/**
+ * Octets of the offending datagram an ICMP error of ours quotes at most: as much as keeps the error
+ * within 576 octets (RFC 1812 §4.3.2.3; Linux's icmp_send), beyond RFC 792's header and 8 octets.
+ */
+export const MAX_QUOTE = 576 - Ip.MIN_HEADER_LEN - IcmpWire.HEADER_LEN
+
+/** What an ICMP error quotes: the datagram from its IP header on, up to MAX_QUOTE octets. */
 export const quoteOf = (p: Ipv4Packet): Uint8Array =>
-  p.bytes.subarray(p.offset, p.offset + p.headerLen + Math.min(8, p.payloadLength))
+  p.bytes.subarray(p.offset, p.offset + Math.min(MAX_QUOTE, p.headerLen + p.payloadLength))
+
+/**
+ * The TOS of an ICMP error: precedence 6, internetwork control, with the offending datagram's TOS
+ * bits (Linux's icmp_send: RT_TOS(tos) | IPTOS_PREC_INTERNETCONTROL), so that routers that queue
+ * by precedence let errors through before data.
+ */
+export const errorTos = (about: Ipv4Packet): number => 0xc0 | (about.tos & 0x1e)
 
 /** Header fields of what we send; absent ones take the defaults (TTL from the config, TOS 0, DF clear). @category models */
 export interface EmitOptions {
@@ -633,7 +646,7 @@ export const make = Effect.gen(function*() {
       buf,
       TRANSPORT_OFFSET
     )
-    emit(tx, r, Ip.Protocol.ICMP, buf, buf.length)
+    emit(tx, r, Ip.Protocol.ICMP, buf, buf.length, { tos: errorTos(about) })
   }
 
   /** ICMP errors that `each` writes into one batch, with one Clock read for the lot. */

@@ -447,9 +447,10 @@ describe("IPv4 options on what reaches us", () => {
       expect([answer.src, answer.dst, answer.protocol]).toEqual([ADDR_A, PEER_ADDR, Ip.Protocol.ICMP])
       const problem = Either.getOrThrow(IcmpWire.parse(answer.payload))
       expect(problem).toMatchObject({ _tag: "Other", type: IcmpWire.Type.ParameterProblem, code: 0, rest: (21 << 24) >>> 0 })
-      // it quotes the header, options and all, and 8 octets of the ICMP message
+      // it quotes the whole datagram (within 576 octets, as Linux): the header, options and all, and
+      // the ICMP message (the echo's 16 octets)
       const quoted = problem._tag === "Other" ? problem.data : new Uint8Array(0)
-      expect([quoted.length, quoted[0], ...quoted.subarray(20, 24), quoted[24]]).toEqual([24 + 8, 0x46, 1, 68, 0, 0, IcmpWire.Type.EchoRequest])
+      expect([quoted.length, quoted[0], ...quoted.subarray(20, 24), quoted[24]]).toEqual([24 + 16, 0x46, 1, 68, 0, 0, IcmpWire.Type.EchoRequest])
       // none to a datagram sent to the subnet's broadcast, or about a fragment after the first
       yield* peer.sendIp({ ...bad, dst: 0xc61200ff }, Eth.BROADCAST)
       yield* peer.sendIp({ ...bad, fragmentOffset: 8 }, MAC_A)

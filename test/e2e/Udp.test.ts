@@ -261,17 +261,24 @@ describe("UDP against a raw peer", () => {
       expect(Option.isNone(yield* peer.poll)).toBe(true)
     }))
 
-  it.scoped("port unreachable quotes the offending header and is not sent for broadcasts", () =>
+  it.scoped("port unreachable quotes the offending datagram, as much as fits in 576 octets, at internetwork-control precedence, and is not sent for broadcasts", () =>
     Effect.gen(function*() {
       const { peer } = yield* setup
-      yield* peer.sendIp(udpFrom(text("x"), 4444), MAC_A)
+      yield* peer.sendIp({ ...udpFrom(text("x"), 4444), tos: 0x10 }, MAC_A)
       const ip = asIpv4(yield* peer.next)!
       expect(ip.protocol).toBe(Ip.Protocol.ICMP)
       expect(ip.payload[0]).toBe(3)
       expect(ip.payload[1]).toBe(3)
-      // The quote: the original header (20) and 8 octets, the UDP header.
-      expect(ip.payload.length).toBe(8 + 28)
+      // the whole datagram (20 + 8 + 1) comes back (Linux's icmp_send: as much as fits in 576,
+      // RFC 1812 §4.3.2.3); the TOS is precedence 6 with the datagram's TOS bits (IPTOS_PREC_INTERNETCONTROL)
+      expect(ip.payload.length).toBe(8 + 29)
+      expect(ip.tos).toBe(0xc0 | 0x10)
       expect((ip.payload[8 + 20 + 2]! << 8) | ip.payload[8 + 20 + 3]!).toBe(4444)
+      // a long one: cut at 576 octets of ICMP datagram (548 of the quote)
+      yield* peer.sendIp(udpFrom(new Uint8Array(1200), 4444), MAC_A)
+      const long = asIpv4(yield* peer.next)!
+      expect(Ip.MIN_HEADER_LEN + long.payload.length).toBe(576)
+      expect(long.tos).toBe(0xc0)
       yield* peer.sendIp({ ...udpFrom(text("x"), 4444), dst: 0xffffffff }, Eth.BROADCAST)
       yield* settle
       expect(Option.isNone(yield* peer.poll)).toBe(true)
