@@ -393,3 +393,71 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
   it.scopedLive("a reset carrying data resets", () =>
     conforms({ steps: [...OPEN_ALL, { dut: { op: "read" } }, { tb: { flags: "RA", payload: 20 } }] }))
 })
+
+describe.skipIf(SKIP !== undefined)("the stack answers scripted datagrams (ICMP, UDP, IP) as the Linux kernel does", () => {
+  it.scopedLive("echo requests of 0, 56 and 1472 octets", () =>
+    conforms({ steps: [{ ip: { echo: { bytes: 0 } } }, { ip: { echo: { bytes: 56, seq: 2 } } }, { ip: { echo: { bytes: 1472, seq: 3 } } }] }))
+
+  it.scopedLive("an echo request in fragments, in order and reversed: the reply fragmented as Linux cuts it", () =>
+    conforms({
+      steps: [
+        { ip: { echo: { bytes: 3000 }, fragments: [[0, 1480], [1480, 1480], [2960, 48]] } },
+        { ip: { echo: { bytes: 3000, seq: 2 }, id: 0x5152, fragments: [[2960, 48], [1480, 1480], [0, 1480]] } }
+      ]
+    }))
+
+  it.scopedLive("bad checksums (ICMP's, the IP header's) are dropped", () =>
+    conforms({
+      steps: [
+        { ip: { echo: { bytes: 56, badChecksum: true } } },
+        { ip: { echo: { bytes: 56 }, badIpChecksum: true } },
+        { ip: { echo: { bytes: 56, seq: 3 } } }
+      ]
+    }))
+
+  it.scopedLive("TTL 1 and 0, a TOS, DF: what the echo reply carries", () =>
+    conforms({
+      steps: [
+        { ip: { echo: { bytes: 8 }, ttl: 1 } },
+        { ip: { echo: { bytes: 8, seq: 2 }, ttl: 0 } },
+        { ip: { echo: { bytes: 8, seq: 3 }, tos: 0x10 } },
+        { ip: { echo: { bytes: 8, seq: 4 }, tos: 0x03 } },
+        { ip: { echo: { bytes: 8, seq: 5 }, df: true } }
+      ]
+    }))
+
+  it.scopedLive("IP options: record route, an unknown option, a malformed one", () =>
+    conforms({
+      steps: [
+        { ip: { echo: { bytes: 8 }, options: [7, 39, 4, ...new Array<number>(36).fill(0), 0] } },
+        { ip: { echo: { bytes: 8, seq: 2 }, options: [0x99, 4, 0, 0] } },
+        { ip: { echo: { bytes: 8, seq: 3 }, options: [7, 39, 4, 0] } }
+      ]
+    }))
+
+  it.scopedLive("UDP to a closed port: port unreachable, with or without a checksum; none for a bad checksum or a broadcast", () =>
+    conforms({
+      steps: [
+        { ip: { udp: { port: 9999, bytes: 20 } } },
+        { ip: { udp: { port: 9999, bytes: 20, zeroChecksum: true } } },
+        { ip: { udp: { port: 9999, bytes: 20, badChecksum: true } } },
+        { ip: { udp: { port: 9999, bytes: 20 }, dst: "198.18.0.255" } },
+        { ip: { udp: { port: 9999, bytes: 1200 }, tos: 0x10 } }
+      ]
+    }))
+
+  it.scopedLive("an echo to the broadcast address, and a datagram for another host on our MAC", () =>
+    conforms({
+      steps: [
+        { ip: { echo: { bytes: 8 }, dst: "198.18.0.255" } },
+        { ip: { echo: { bytes: 8, seq: 2 }, dst: "198.18.0.77" } },
+        { ip: { echo: { bytes: 8, seq: 3 } } }
+      ]
+    }))
+
+  it.scopedLive("an unknown protocol: protocol unreachable", () =>
+    conforms({ steps: [{ ip: { protocol: 253, raw: 30 } }] }))
+
+  it.scopedLive("overlapping fragments are dropped", () =>
+    conforms({ steps: [{ ip: { echo: { bytes: 1000 }, fragments: [[0, 520], [512, 496]] } }, { ip: { echo: { bytes: 8, seq: 2 } } }] }))
+})

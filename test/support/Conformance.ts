@@ -38,7 +38,7 @@
  * Network safety: every address is in 198.18.0.0/15 (asserted), and the
  * namespace, its TAP and the driver process go with the scope.
  */
-import { Cause, Clock, Effect, Exit, Fiber, Layer, Option, Scope, TestClock, TestContext } from "effect"
+import { Cause, Clock, Effect, Either, Exit, Fiber, Layer, Option, Scope, TestClock, TestContext } from "effect"
 import { fileURLToPath } from "node:url"
 import { Link, type LinkService } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
@@ -55,6 +55,7 @@ import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
+import * as UdpWire from "../../src/wire/UdpHeader.js"
 import { settle } from "./Clock.js"
 import { assertBenchAddress, ifName, makeNetns, moveLinkToNetns, run, spawnIn } from "./Netns.js"
 import * as Peer from "./Peer.js"
@@ -140,8 +141,32 @@ export interface TbUnreachable {
   readonly mtu?: number
 }
 
+/**
+ * A datagram the testbench sends at the IP layer: an ICMP echo request, a
+ * UDP datagram, or `raw` octets of another protocol, from 198.18.0.1 to the
+ * device (or `dst`), optionally cut into `fragments` ([offset, length] of the
+ * payload, sent in the order given; offsets multiples of 8).
+ */
+export interface TbDatagram {
+  readonly echo?: { readonly bytes: number; readonly seq?: number; readonly badChecksum?: boolean }
+  readonly udp?: { readonly port: number; readonly bytes: number; readonly zeroChecksum?: boolean; readonly badChecksum?: boolean }
+  readonly protocol?: number
+  readonly raw?: number
+  readonly dst?: string
+  readonly src?: string
+  readonly tos?: number
+  readonly ttl?: number
+  readonly df?: boolean
+  /** raw IP option octets (padded to a word) */
+  readonly options?: ReadonlyArray<number>
+  readonly fragments?: ReadonlyArray<readonly [number, number]>
+  readonly badIpChecksum?: boolean
+  readonly id?: number
+}
+
 export type Step =
   | { readonly tb: TbSegment; readonly window?: number }
+  | { readonly ip: TbDatagram; readonly window?: number }
   | { readonly unreachable: TbUnreachable; readonly window?: number }
   | { readonly dut: DutOp; readonly window?: number }
   | { readonly wait: number }
@@ -269,6 +294,111 @@ const buildTb = (s: TbSegment, st: State, script: Script): { readonly frame: Uin
   return { frame, label: describeTb(s, seq, ackRel) }
 }
 
+const describeIp = (d: TbDatagram): string => {
+  const what = d.echo !== undefined
+    ? `echo ${d.echo.bytes}${d.echo.badChecksum === true ? " bad-checksum" : ""}`
+    : d.udp !== undefined
+    ? `udp to ${d.udp.port} len ${d.udp.bytes}${d.udp.zeroChecksum === true ? " no-checksum" : ""}${d.udp.badChecksum === true ? " bad-checksum" : ""}`
+    : `proto ${d.protocol ?? 0} len ${d.raw ?? 0}`
+  const attrs = [
+    d.src === undefined ? "" : ` from ${d.src}`,
+    d.dst === undefined ? "" : ` to ${d.dst}`,
+    d.tos === undefined ? "" : ` tos ${d.tos}`,
+    d.ttl === undefined ? "" : ` ttl ${d.ttl}`,
+    d.df === true ? " df" : "",
+    d.options === undefined ? "" : ` opts ${hex(d.options)}`,
+    d.fragments === undefined ? "" : ` frags ${d.fragments.map(([o, l]) => `${o}+${l}`).join(",")}`,
+    d.badIpChecksum === true ? " bad-ip-checksum" : ""
+  ].join("")
+  return `tb> ip ${what}${attrs}`
+}
+
+const hex = (b: ArrayLike<number>): string => Array.from(b, (x) => x.toString(16).padStart(2, "0")).join("")
+
+/** The frames for `d`: one datagram, or its fragments in the order the script gives. */
+const buildIp = (d: TbDatagram): ReadonlyArray<Uint8Array> => {
+  const src = Addr.parse(d.src ?? TB_IP)!
+  const dst = Addr.parse(d.dst ?? DUT_IP)!
+  assertBenchAddress(Addr.format(dst))
+  let protocol: number
+  let payload: Uint8Array
+  if (d.echo !== undefined) {
+    protocol = Ip.Protocol.ICMP
+    const data = new Uint8Array(d.echo.bytes).map((_, i) => i & 0xff)
+    payload = IcmpWire.emit({ _tag: "EchoRequest", ident: 0x4242, seq: d.echo.seq ?? 1, data })
+    if (d.echo.badChecksum === true) payload[IcmpWire.Field.checksum]! ^= 0xff
+  } else if (d.udp !== undefined) {
+    protocol = Ip.Protocol.UDP
+    payload = UdpWire.emit({ srcPort: 40001, dstPort: d.udp.port, payload: new Uint8Array(d.udp.bytes).fill(0x75) }, src, dst)
+    if (d.udp.zeroChecksum === true) payload[UdpWire.Field.checksum] = payload[UdpWire.Field.checksum + 1] = 0
+    if (d.udp.badChecksum === true) payload[UdpWire.Field.checksum]! ^= 0xff
+  } else {
+    protocol = d.protocol ?? 253
+    payload = new Uint8Array(d.raw ?? 0).fill(0x72)
+  }
+  const base = {
+    tos: d.tos ?? 0,
+    id: d.id ?? 0x5151,
+    dontFragment: d.df === true,
+    ttl: d.ttl ?? 64,
+    protocol,
+    src,
+    dst,
+    options: new Uint8Array(d.options ?? [])
+  }
+  const pieces = d.fragments ?? [[0, payload.length] as const]
+  return pieces.map(([offset, length]) => {
+    const packet = Ip.emit({
+      ...base,
+      moreFragments: offset + length < payload.length,
+      fragmentOffset: offset,
+      payload: payload.subarray(offset, offset + length)
+    })
+    if (d.badIpChecksum === true) packet[Ip.Field.checksum]! ^= 0xff
+    return Eth.emit({ dst: DUT_MAC, src: TB_MAC, etherType: Eth.EtherType.IPv4, payload: packet })
+  })
+}
+
+/** A datagram the device sent that is not TCP, in words. */
+const describeOtherIp = (ip: Ip.Ipv4Repr): string => {
+  const attrs = `${ip.tos === 0 ? "" : ` tos ${ip.tos}`} ttl ${ip.ttl}${ip.dontFragment ? " df" : ""}` +
+    `${ip.options.length === 0 ? "" : ` opts ${hex(ip.options)}`}` +
+    `${Addr.format(ip.dst) === TB_IP ? "" : ` to ${Addr.format(ip.dst)}`}${Addr.format(ip.src) === DUT_IP ? "" : ` from ${Addr.format(ip.src)}`}`
+  if (ip.moreFragments || ip.fragmentOffset > 0) {
+    return `dut< ip fragment proto ${ip.protocol} off ${ip.fragmentOffset} len ${ip.payload.length}${ip.moreFragments ? " mf" : ""}${attrs}`
+  }
+  if (ip.protocol === Ip.Protocol.ICMP) {
+    const m = IcmpWire.parse(ip.payload)
+    if (Either.isLeft(m)) return `dut< icmp malformed${attrs}`
+    const r = m.right
+    switch (r._tag) {
+      case "EchoReply":
+      case "EchoRequest":
+        return `dut< icmp ${r._tag === "EchoReply" ? "echo-reply" : "echo-request"} id ${r.ident} seq ${r.seq} len ${r.data.length}` +
+          `${r.data.every((x, i) => x === (i & 0xff)) ? "" : " data-changed"}${attrs}`
+      case "DstUnreachable":
+      case "TimeExceeded":
+        return `dut< icmp ${r._tag === "DstUnreachable" ? "unreachable" : "time-exceeded"} code ${r.code}` +
+          `${r._tag === "DstUnreachable" && r.nextHopMtu !== 0 ? ` mtu ${r.nextHopMtu}` : ""} quoting ${quoted(r.data)}${attrs}`
+      case "Redirect":
+        return `dut< icmp redirect code ${r.code}${attrs}`
+      case "Other":
+        return `dut< icmp type ${r.type} code ${r.code} rest ${r.rest.toString(16)} quoting ${quoted(r.data)}${attrs}`
+    }
+  }
+  if (ip.protocol === Ip.Protocol.UDP) {
+    return `dut< udp ${UdpWire.srcPortAt(ip.payload, 0)} > ${UdpWire.dstPortAt(ip.payload, 0)} len ${ip.payload.length - UdpWire.HEADER_LEN}${attrs}`
+  }
+  return `dut< ip proto ${ip.protocol} len ${ip.payload.length}${attrs}`
+}
+
+/** What an ICMP error quotes: the datagram's protocol, its total length field and how much of it came back. */
+const quoted = (data: Uint8Array): string => {
+  if (data.length < Ip.MIN_HEADER_LEN) return `${data.length} octets`
+  const total = (data[Ip.Field.totalLength]! << 8) | data[Ip.Field.totalLength + 1]!
+  return `proto ${data[Ip.Field.protocol]} total ${total}, ${data.length} octets`
+}
+
 /** A relative sequence number in words: small positive or negative offsets as such. */
 const rel = (n: number, base: number): string => {
   const d = u32(n - base)
@@ -279,7 +409,7 @@ const rel = (n: number, base: number): string => {
 const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   const ip = Peer.asIpv4(frame)
   if (ip === undefined) return undefined // ARP (answered elsewhere), IPv6 and the like: not the script's business
-  if (ip.protocol !== Ip.Protocol.TCP) return `dut< ip proto ${ip.protocol} ${Addr.format(ip.src)} > ${Addr.format(ip.dst)}`
+  if (ip.protocol !== Ip.Protocol.TCP || ip.moreFragments || ip.fragmentOffset > 0) return describeOtherIp(ip)
   const seg = Peer.asTcp(frame)
   if (seg === undefined) return "dut< malformed TCP"
   st.dutLast = frame.subarray(Eth.HEADER_LEN)
@@ -340,6 +470,10 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
         label = built.label
         window = step.window ?? DEFAULT_WINDOW
         yield* dut.tb.sendFrame(built.frame)
+      } else if ("ip" in step) {
+        label = describeIp(step.ip)
+        window = step.window ?? DEFAULT_WINDOW
+        for (const frame of buildIp(step.ip)) yield* dut.tb.sendFrame(frame)
       } else if ("unreachable" in step) {
         const { code, mtu } = step.unreachable
         label = `tb> icmp unreachable code ${code}${mtu === undefined ? "" : ` mtu ${mtu}`}`
