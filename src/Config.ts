@@ -170,7 +170,7 @@ export interface StackConfig {
     readonly synBacklog: number
     /** answer SYNs with SYN cookies (RFC 4987 §3.6) while a listener's SYN queue is full (Linux tcp_syncookies=1) */
     readonly synCookies: boolean
-    /** established connections waiting for `accept` per listener, unless `listen` names its own */
+    /** listen(2)'s backlog per listener, unless `listen` names its own: one more than it may wait for `accept`, as in Linux */
     readonly acceptBacklog: number
     /** the ephemeral ports, first and last (Linux ip_local_port_range): a connect's own port, a listen on port 0 */
     readonly localPortRange: readonly [number, number]
@@ -470,7 +470,7 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         maxTimeWait: yield* int("tcp.maxTimeWait", tcp.maxTimeWait, 0, 1 << 24),
         synBacklog: yield* int("tcp.synBacklog", tcp.synBacklog, 1, 1 << 20),
         synCookies: tcp.synCookies,
-        acceptBacklog: yield* int("tcp.acceptBacklog", tcp.acceptBacklog, 1, 1 << 20),
+        acceptBacklog: yield* int("tcp.acceptBacklog", tcp.acceptBacklog, 0, 1 << 20),
         localPortRange: yield* portRange("tcp.localPortRange", tcp.localPortRange)
       }
     }

@@ -213,7 +213,10 @@ export interface Listener {
 export interface ListenOptions {
   /** 1..65535, or 0 for a free ephemeral port (the listener's `port` says which) */
   readonly port: number
-  /** established connections waiting for `accept` (default `tcp.acceptBacklog`) */
+  /**
+   * listen(2)'s backlog (default `tcp.acceptBacklog`): established connections wait for `accept`
+   * until one more than it are waiting, as in Linux (sk_acceptq_is_full), 0 allowing one
+   */
   readonly backlog?: number
 }
 
@@ -349,6 +352,9 @@ const keyOf = (localAddr: number, localPort: number, remoteAddr: number, remoteP
 interface Timed extends Deadlines.Owner {
   fire(now: number, tx: Tx): void
 }
+
+/** Linux's sk_acceptq_is_full: listen(2)'s backlog waiting is not yet full, one more is. */
+const acceptQueueFull = (l: ListenerState): boolean => l.waiting > l.backlog
 
 interface ListenerState {
   readonly port: number
@@ -735,7 +741,7 @@ export const make = Effect.gen(function*() {
     n: Sender.Negotiated,
     opening: Map<string, Opening>
   ): boolean => {
-    if (l.waiting >= l.backlog) {
+    if (acceptQueueFull(l)) {
       c.acceptQueueFull++
       return false
     }
@@ -825,7 +831,7 @@ export const make = Effect.gen(function*() {
     // a full accept queue takes no new SYN (Linux's tcp_conn_request, LISTENOVERFLOWS): answered,
     // the client would think itself connected while its ACK and data are dropped; unanswered, it
     // sends its SYN again later, when the application may have accepted
-    if (l.waiting >= l.backlog) {
+    if (acceptQueueFull(l)) {
       c.acceptQueueFull++
       return
     }
@@ -1090,7 +1096,7 @@ export const make = Effect.gen(function*() {
       const accepted = yield* Effect.withScheduler(Mailbox.make<Conn>(), runner)
       const l: ListenerState = {
         port,
-        backlog: Math.max(1, backlog),
+        backlog: Math.max(0, backlog),
         halfOpen: new ChurnMap(),
         accepted,
         waiting: 0,

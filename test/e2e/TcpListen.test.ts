@@ -172,7 +172,7 @@ describe("a listener whose accept queue is full", () => {
   it.scoped("drops a new SYN unanswered (Linux's tcp_conn_request), and answers the next once the application accepts", () =>
     Effect.gen(function*() {
       const { peer, stack, stats } = yield* stackWithPeer()
-      const listener = yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, backlog: 1 })))
+      const listener = yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, backlog: 0 })))
       const syn = (srcPort: number) => frame({ srcPort, flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } })
       const answersTo = (srcPort: number) => Effect.map(peer.drain, (fs) => fs.map(segmentOf).filter((s) => s.dstPort === srcPort).map((s) => s.flags))
       // nobody accepts: the first client's connection fills the queue of one
@@ -191,6 +191,26 @@ describe("a listener whose accept queue is full", () => {
       yield* peer.sendFrame(syn(40001))
       yield* settle
       expect(yield* answersTo(40001)).toEqual([TcpWire.Flag.SYN | TcpWire.Flag.ACK])
+    }))
+})
+
+describe("listen(2)'s backlog, as Linux counts it", () => {
+  it.scoped("a backlog of 1 lets two connections wait for accept, the third SYN goes unanswered (sk_acceptq_is_full: more than the backlog)", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* stackWithPeer()
+      yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, backlog: 1 })))
+      const syn = (srcPort: number) => frame({ srcPort, flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } })
+      for (const srcPort of [40000, 40001]) {
+        yield* peer.sendFrame(syn(srcPort))
+        const synAck = segmentOf(yield* peer.next)
+        expect([synAck.dstPort, synAck.flags]).toEqual([srcPort, TcpWire.Flag.SYN | TcpWire.Flag.ACK])
+        yield* peer.sendFrame(frame({ srcPort, seq: Seq.add(ISN, 1), ack: Seq.add(synAck.seq, 1) }))
+        yield* settle
+      }
+      yield* peer.sendFrame(syn(40002))
+      yield* settle
+      expect(yield* peer.drain).toEqual([])
+      expect((yield* stats).tcp).toMatchObject({ passiveOpens: 2, acceptQueueFull: 1 })
     }))
 })
 

@@ -477,7 +477,7 @@ describe("TCP bounds, counted when hit", () => {
   it.scoped("a full accept queue drops the completing ACK; the SYN-ACK is sent again and the connection completes once there is room", () =>
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks()
-      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: PORT, backlog: 1 })))
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: PORT, backlog: 0 })))
       // both SYNs come while the queue has room (a SYN that finds it full goes unanswered:
       // TcpListen.test.ts); the second client's handshake completes on its side, but A has no
       // room left for it when its ACK comes
