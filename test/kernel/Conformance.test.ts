@@ -392,6 +392,17 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
 
   it.scopedLive("a reset carrying data resets", () =>
     conforms({ steps: [...OPEN_ALL, { dut: { op: "read" } }, { tb: { flags: "RA", payload: 20 } }] }))
+
+  it.scopedLive("a full accept queue: the SYN dropped, the handshake's last ACK dropped", () =>
+    conforms({
+      steps: [
+        { dut: { op: "listen", port: 5000, backlog: 1 } },
+        ...[40000, 40001, 40002, 40003].flatMap((port): ReadonlyArray<Step> => [
+          { tb: { flags: "S", seq: 0, mss: 1460, srcPort: port } },
+          { tb: { flags: "A", seq: 1, ack: 1, srcPort: port } }
+        ])
+      ]
+    }))
 })
 
 describe.skipIf(SKIP !== undefined)("the stack answers scripted datagrams (ICMP, UDP, IP) as the Linux kernel does", () => {
