@@ -353,6 +353,11 @@ export interface Sender {
   rackAt: number | undefined
   /** end of the last partial segment sent (Minshall's Nagle: one small segment in flight at most) */
   sndSml: Seq.SeqNum
+  /**
+   * where the highest-sequence segment sent began (the one that last moved
+   * SND.MAX): what a tail loss probe resends (RFC 8985 §7.3)
+   */
+  lastSegStart: Seq.SeqNum
   noDelay: boolean
   /** SND.UP: the octet after the urgent data the application marked, until the peer has acknowledged it */
   sndUp: Seq.SeqNum | undefined
@@ -540,6 +545,7 @@ const base = (
     prr: undefined,
     ackDelivered: 0,
     sndSml: iss,
+    lastSegStart: iss,
     noDelay: false,
     sndUp: undefined,
     lastSendAt: now,
@@ -944,6 +950,7 @@ const sendData = (
   if (Seq.gt(end, s.sndNxt)) s.sndNxt = end
   if (Seq.gt(s.sndNxt, s.sndMax)) {
     s.sndMax = s.sndNxt
+    s.lastSegStart = seq
     if (s.timing === undefined && !retransmission) s.timing = { end, at: now }
   }
   if (len > 0 && len < room) s.sndSml = end
@@ -2440,13 +2447,30 @@ const armTailProbe = (s: Sender, now: number): void => {
   const full = fullPayload(s)
   // nothing new to send, and the last segment lies wholly past a window the peer shrank: no probe
   // could go (tailProbe would send nothing, and this would arm it again and again until the RTO)
-  const lastStart = Seq.add(s.sndMax, -Math.min(full, flight))
-  if (Seq.sub(SendBuffer.end(s.buffer), s.sndNxt) <= 0 && !Seq.lt(lastStart, Seq.add(s.sndUna, s.sndWnd))) return
+  if (Seq.sub(SendBuffer.end(s.buffer), s.sndNxt) <= 0 && !Seq.lt(lastSegment(s).start, Seq.add(s.sndUna, s.sndWnd))) return
   // RFC 8985 §7.2: when the RTO would fire before the probe, the probe goes at the RTO's time instead
   // (Linux's tcp_schedule_loss_probe: min(PTO, time to the RTO)); with one segment out, 2 SRTT +
   // WCDelAckT is always past the RTO, and a lone lost segment would otherwise always cost a timeout
   const pto = Math.max(MIN_PTO, 2 * s.rtt.srtt + (flight <= full ? WORST_DELAYED_ACK : 0))
   s.tlpAt = Math.min(now + pto, s.rtoAt)
+}
+
+/**
+ * What a tail probe with nothing new to send resends: the last segment as it
+ * was cut (RFC 8985 §7.3: "the highest-sequence segment sent so far"; Linux's
+ * tcp_send_loss_probe resends its last skb's last MSS), not the last MSS of
+ * data, which would take the tail of the segment before it too; what of it the
+ * peer has is left out, and at most a full segment's worth. With the FIN if
+ * it was sent; a bare FIN sent last carries no data: then the last MSS of the
+ * data before it goes with the FIN.
+ */
+const lastSegment = (s: Sender): { readonly start: Seq.SeqNum; readonly len: number; readonly finSent: boolean } => {
+  const fin = finEnd(s)
+  const finSent = fin !== undefined && Seq.gte(s.sndMax, fin)
+  const dataEnd = finSent ? SendBuffer.end(s.buffer) : s.sndMax
+  const from = Seq.lt(s.lastSegStart, dataEnd) ? Seq.max(s.lastSegStart, s.sndUna) : s.sndUna
+  const len = Math.min(fullPayload(s), Math.max(0, Seq.sub(dataEnd, from)))
+  return { start: Seq.add(dataEnd, -len), len, finSent }
 }
 
 /** RFC 8985 §7.2 WCDelAckT. */
@@ -2470,13 +2494,11 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     sendData(s, out, s.sndNxt, len, fin !== undefined && len === unsent, now)
   } else {
     // the last segment again (with the FIN if it was sent)
-    const finSent = fin !== undefined && Seq.gte(s.sndMax, fin)
-    const dataEnd = finSent ? bufEnd : s.sndMax
-    const len = Math.min(full, Math.max(0, Seq.sub(dataEnd, s.sndUna)))
+    const last = lastSegment(s)
     // past a window the peer shrank it cannot go: no probe then, and the RTO stays as it was
     // (Linux's tcp_send_loss_probe re-arms the timer it had)
-    start = Seq.add(dataEnd, -len)
-    if (resend(s, out, start, len, finSent, now) === undefined) return
+    start = last.start
+    if (resend(s, out, start, last.len, last.finSent, now) === undefined) return
   }
   s.tlpOut = true
   s.tlpEpisode = { start, end: s.sndMax, retrans, flight: Seq.sub(s.sndMax, s.sndUna) }

@@ -827,6 +827,12 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.timeouts).toBe(1)
   })
 
+  it("the probe resends the last segment as it was cut (RFC 8985 §7.3: the highest-sequence segment; Linux's tcp_send_loss_probe), not the last MSS", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(2 * MSS + 100)))).toEqual([[B, MSS], [B + MSS, MSS], [B + 2 * MSS, 100]])
+    expect(shape(s.tick(s.snd.tlpAt!))).toEqual([[B + 2 * MSS, 100]])
+  })
+
   /** Four segments at 1000, the first two acknowledged at 1020, the last resent by the probe; returns the probe's time. */
   const tail = () => {
     const s = warm()
