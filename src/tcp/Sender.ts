@@ -653,7 +653,7 @@ export const established = (
   s.synRetransmitted = n.synRetransmitted
   s.ecnOk = n.ecnOk
   s.state = "Established"
-  s.cc = s.algorithm.init(s.mss, now, n.synRetransmitted, s.params.hystart)
+  s.cc = s.algorithm.init(fullPayload(s), now, n.synRetransmitted, s.params.hystart)
   armKeepalive(s, now)
   sync(s)
   return s
@@ -959,7 +959,12 @@ const sendData = (
   return len
 }
 
-/** Payload of a full-sized segment: the MSS less the timestamps every segment carries (RFC 6691). */
+/**
+ * Payload of a full-sized segment: the MSS less the timestamps every segment
+ * carries (RFC 6691). It is also the congestion window's SMSS, which leaves
+ * options out (RFC 5681 §2): the initial window is ten segments of it (RFC
+ * 6928), as Linux's counts ten packets.
+ */
 const fullPayload = (s: Sender): number => s.mss - (s.tsOk ? TS_OPTION : 0)
 
 /** The sequence number just past our FIN, if the application ended its side. */
@@ -998,7 +1003,7 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     const cwndRoom = s.recovering && s.sackOk
       ? Math.floor(recoveryWindow(s)) - pipe(s)
       : limited
-      ? cwndBase + Math.min(s.dupAcks, 2) * s.mss
+      ? cwndBase + Math.min(s.dupAcks, 2) * fullPayload(s)
       : cwndBase
     const room = Math.min(wndRoom, cwndRoom)
     const full = fullPayload(s)
@@ -1240,7 +1245,7 @@ const establish = (s: Sender, now: number): void => {
   s.retries = 0
   noHandshakeSample(s)
   s.state = "Established"
-  s.cc = s.algorithm.init(s.mss, now, s.synRetransmitted, s.params.hystart)
+  s.cc = s.algorithm.init(fullPayload(s), now, s.synRetransmitted, s.params.hystart)
 }
 
 /** One segment's ACK fields (RFC 9293 §3.10.7.4, fifth). */
@@ -1521,7 +1526,7 @@ const mayRecoverAgain = (s: Sender): boolean =>
  * were sent before the probe, which arrived).
  */
 const sackShowsLoss = (s: Sender): boolean =>
-  Scoreboard.isLost(s.board, s.sndUna, s.mss) || s.tlpOut && Scoreboard.nextHole(s.board, s.sndUna) !== undefined
+  Scoreboard.isLost(s.board, s.sndUna, fullPayload(s)) || s.tlpOut && Scoreboard.nextHole(s.board, s.sndUna) !== undefined
 
 /**
  * RFC 8985 §6.2 steps 4-5: mark what RACK finds lost, start recovery for it
@@ -1636,7 +1641,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
     } else {
       // partial acknowledgment: the next hole is lost too; deflate by what was acked, add one segment
       retransmitFirst(s, now, out)
-      s.inflation = Math.max(0, s.inflation - acked) + s.mss
+      s.inflation = Math.max(0, s.inflation - acked) + fullPayload(s)
       s.rtoAt = now + s.rtt.rto
     }
   } else {
@@ -1701,7 +1706,7 @@ const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.dupAcks++
   if (s.recovering) {
     if (s.sackOk) sackRecover(s, now, out)
-    else s.inflation += s.mss
+    else s.inflation += fullPayload(s)
     return
   }
   // not again for losses of the window already recovered
@@ -1740,7 +1745,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   const hole = s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna) : undefined
   s.highRxt = Seq.add(s.sndUna, retransmitFirst(s, now, out, hole?.end))
   if (s.sackOk) sackRecover(s, now, out)
-  else s.inflation = 3 * s.mss
+  else s.inflation = 3 * fullPayload(s)
   s.rtoAt = now + s.rtt.rto
 }
 
@@ -1825,7 +1830,7 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
     ? Seq.sub(block.right, block.left)
     : takeResent(u.ranges, Math.max(0, Seq.sub(block.left, u.marker)), Seq.sub(block.right, u.marker))
   if (octets <= 0) return
-  u.retrans = Math.max(0, u.retrans - Math.ceil(octets / s.mss))
+  u.retrans = Math.max(0, u.retrans - Math.ceil(octets / fullPayload(s)))
   tryUndo(s)
 }
 
@@ -2091,7 +2096,7 @@ const pmtuExpired = (s: Sender): void => {
   if (s.mtu === s.routeMtu) return
   s.mtu = s.routeMtu
   s.mss = Negotiation.sendMss(s.peerMss, s.mtu)
-  Congestion.resize(s.cc, s.mss)
+  Congestion.resize(s.cc, fullPayload(s))
 }
 
 /**
@@ -2242,7 +2247,7 @@ const takeMtu = (s: Sender, mtu: number): void => {
   s.mtu = mtu
   s.mss = Negotiation.sendMss(s.peerMss, mtu)
   if (s.state !== "SynSent" && s.state !== "SynReceived") {
-    Congestion.resize(s.cc, s.mss)
+    Congestion.resize(s.cc, fullPayload(s))
     s.undo = undefined
   }
 }

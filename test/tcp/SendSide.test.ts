@@ -156,3 +156,12 @@ describe("closing with data unread (RFC 1122 §4.2.2.13; Linux's tcp_close)", ()
     expect(out.map((o) => o.flags & RST)).toEqual([RST])
   })
 })
+
+describe("the initial window counts segments of what one carries (RFC 5681 §2: SMSS leaves out options; RFC 6928 §2)", () => {
+  it("peer MSS 100 with timestamps: ten segments of 88 octets go, not eleven (Linux: TCP_INIT_CWND packets)", () => {
+    const s = T.established({ peerOptions: { mss: 100, sackPermitted: true, timestamp: { value: 1, echo: 0 } } })
+    const out = s.write(10, T.octets(3000))
+    expect(out.map((o) => o.payload?.length)).toEqual(Array(10).fill(88))
+    expect(s.snd.cc.cwnd).toBe(880)
+  })
+})
