@@ -79,7 +79,8 @@ export interface Arrival {
 /** What the send half takes. @category models */
 export type Event =
   | { readonly _tag: "Report"; readonly report: Receiver.Report }
-  | { readonly _tag: "Write"; readonly data: Uint8Array }
+  /** with `urgent`, the data is urgent data (its end SND.UP), marked before it goes */
+  | { readonly _tag: "Write"; readonly data: Uint8Array; readonly urgent?: true }
   /** what was written so far is urgent (after the Write events of it) */
   | { readonly _tag: "Urgent" }
   | { readonly _tag: "End" }
@@ -363,7 +364,7 @@ export class Conn {
         return
       case "Write":
         this.taken += e.data.length
-        Sender.write(s, e.data, now, out)
+        Sender.write(s, e.data, now, out, e.urgent === true)
         return
       case "Urgent":
         Sender.markUrgent(s, now, out)
@@ -566,6 +567,11 @@ export class Conn {
   // --- the application's side ----------------------------------------------
 
   write(data: Uint8Array): Effect.Effect<void, TcpError> {
+    return this.put(data, false)
+  }
+
+  /** Queue `data` as room comes; with `urgent`, its last piece goes as urgent data (see Sender.write). */
+  private put(data: Uint8Array, urgent: boolean): Effect.Effect<void, TcpError> {
     return Effect.suspend(() => {
       if (this.done) return Effect.fail(this.failure() ?? closed(this, "the connection is closed"))
       if (this.writeClosed) return Effect.fail(closed(this, "the connection was ended for writing"))
@@ -577,17 +583,26 @@ export class Conn {
       if (room < need) {
         const w = (this.writers ??= new Signal())
         if (need < this.writersNeed) this.writersNeed = need
-        return Effect.zipRight(w.wait(), this.write(data))
+        return Effect.zipRight(w.wait(), this.put(data, urgent))
       }
       const n = Math.min(room, data.length)
       this.written += n
-      this.events.unsafeOffer({ _tag: "Write", data: n === data.length ? data : data.subarray(0, n) })
-      return n === data.length ? Effect.void : this.write(data.subarray(n))
+      this.events.unsafeOffer(
+        n === data.length
+          ? { _tag: "Write", data, ...(urgent ? { urgent: true } : {}) }
+          : { _tag: "Write", data: data.subarray(0, n) }
+      )
+      return n === data.length ? Effect.void : this.put(data.subarray(n), urgent)
     })
   }
 
-  /** Write `data` and mark it urgent (RFC 9293 §3.8.5): the urgent pointer goes to its last octet's successor. */
+  /**
+   * Write `data` and mark it urgent (RFC 9293 §3.8.5): the urgent pointer goes
+   * to its last octet's successor, marked before the data goes (no data: what
+   * was written so far is marked).
+   */
   writeUrgent(data: Uint8Array): Effect.Effect<void, TcpError> {
+    if (data.length > 0) return this.put(data, true)
     return Effect.zipRight(
       this.write(data),
       Effect.suspend(() => {

@@ -2049,9 +2049,17 @@ export const markUrgent = (s: Sender, now: number, out: Array<OutSegment>): void
   sync(s)
 }
 
-export const write = (s: Sender, data: Uint8Array, now: number, out: Array<OutSegment>): void => {
+/**
+ * Queue `data` and send what may go. With `urgent`, the data is urgent: SND.UP
+ * moves past it before anything is sent (RFC 9293 §3.8.5; Linux's
+ * tcp_sendmsg marks SND.UP for MSG_OOB before its push), so that the segments
+ * that carry it at once point to its end (marked after, data the windows took
+ * at once would have gone without URG, and the peer never heard of it).
+ */
+export const write = (s: Sender, data: Uint8Array, now: number, out: Array<OutSegment>, urgent = false): void => {
   if (s.finQueued || s.state === "Closed") return
   SendBuffer.append(s.buffer, data)
+  if (urgent && Seq.gt(SendBuffer.end(s.buffer), s.sndUna)) s.sndUp = SendBuffer.end(s.buffer)
   push(s, now, out)
   flushAck(s, now, out)
   armTailProbe(s, now)

@@ -93,6 +93,14 @@ describe("urgent data, sent", () => {
     expect(urgent.map((x) => [ourSeq(x), text(x.payload), (x.flags & URG) !== 0, x.urgent])).toEqual([[3, "de", true, 2]])
   })
 
+  it("urgent data the windows take at once goes marked (as Linux's MSG_OOB marks SND.UP before the push), not after it has gone", () => {
+    const s = established()
+    const out: Array<Segment.OutSegment> = []
+    // (no MSS option from the peer: 536 octets a segment)
+    Sender.write(s.snd, new Uint8Array(1000), 0, out, true)
+    expect(out.map((x) => [ourSeq(x), (x.flags & URG) !== 0, x.urgent])).toEqual([[0, true, 1000], [536, true, 464]])
+  })
+
   it("ends with the ACK of the urgent data: later segments carry no URG, and Nagle is back", () => {
     const s = established()
     s.write(0, "ab")
