@@ -8,8 +8,9 @@
  * line for line: how a write is cut (the peer's MSS less the options, RFC
  * 9293 §3.7.1), how much goes at once (initial window, RFC 6928), Nagle with
  * Minshall's variant (RFC 896, RFC 9293 §3.7.4; Linux's tcp_nagle_check), the
- * peer's window (RFC 9293 §3.8.6), retransmission (RFC 6298, RFC 8985) and
- * acknowledgement (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2).
+ * peer's window (RFC 9293 §3.8.6), retransmission (RFC 6298, RFC 8985),
+ * acknowledgement (RFC 9293 §3.8.6.3, RFC 1122 §4.2.3.2) and urgent data
+ * (RFC 9293 §3.8.5, RFC 6093).
  *
  * Left out on purpose, where the two may differ and both be right:
  * - a zero window's probe (Linux sends a 0-length segment at SND.UNA-1; the
@@ -141,6 +142,30 @@ describe.skipIf(SKIP !== undefined)("the stack sends and acknowledges data as th
         { dut: { op: "write", bytes: 100 } },
         { dut: { op: "write", bytes: 100 } },
         { tb: { flags: "A", ts: 3 } }
+      ]
+    }))
+
+  it.scopedLive("nodelay set while Nagle holds a small write: it goes at once", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1460, ws: 7 }, { ts: true }),
+        { dut: { op: "write", bytes: 100 }, window: 20 },
+        { dut: { op: "write", bytes: 100 }, window: 20 },
+        { dut: { op: "nodelay" }, window: 20 },
+        { tb: { flags: "A", ts: 3 } }
+      ]
+    }))
+
+  it.scopedLive("urgent data (MSG_OOB): URG and the pointer past the urgent octet (RFC 6093), on every segment up to it", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1460, ws: 7 }, { ts: true }),
+        { dut: { op: "writeUrgent", bytes: 3000 } },
+        { tb: { flags: "A", ts: 3 } },
+        { dut: { op: "writeUrgent", bytes: 10 } },
+        { tb: { flags: "A", ts: 4 } },
+        { dut: { op: "write", bytes: 10 } },
+        { tb: { flags: "A", ts: 5 } }
       ]
     }))
 

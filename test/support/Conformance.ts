@@ -95,6 +95,8 @@ export type DutOp =
   | { readonly op: "keepalive"; readonly idle: number; readonly interval: number; readonly count: number }
   /** close the listener (connections it holds unaccepted are reset) */
   | { readonly op: "unlisten" }
+  /** `bytes` octets of "x", the last urgent (send with MSG_OOB; the stack's writeUrgent) */
+  | { readonly op: "writeUrgent"; readonly bytes: number }
 
 /** Calls that return at once (the step waits for their result before its window). */
 const IMMEDIATE: ReadonlySet<DutOp["op"]> = new Set([
@@ -105,7 +107,8 @@ const IMMEDIATE: ReadonlySet<DutOp["op"]> = new Set([
   "abort",
   "nodelay",
   "keepalive",
-  "unlisten"
+  "unlisten",
+  "writeUrgent"
 ])
 
 /** A segment the testbench sends. Unset fields follow the connection (see `defaults`). */
@@ -435,8 +438,10 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   const port = seg.dstPort === st.tbPort ? "" : ` to port ${seg.dstPort}`
   // (a reset's window means nothing to its receiver: left out)
   const win = (seg.flags & TcpWire.Flag.RST) !== 0 ? "" : ` win${seg.window === 0 ? "=0" : ">0"}`
+  // (the urgent pointer, an offset from seq, only where URG makes it mean something)
+  const urg = (seg.flags & TcpWire.Flag.URG) !== 0 ? ` urg=${seg.urgent}` : ""
   return `dut< ${lettersOf(seg.flags)} seq=${rel(seg.seq, st.dutIsn)}${ack} len=${seg.payload.length}` +
-    `${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${port}`
+    `${urg}${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${port}`
 }
 
 /** How long a step may wait past its window for what `expected` says it will hear, ms. */
@@ -687,6 +692,8 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
           return Effect.flatMap(need(conn), (c) => Effect.as(c.abort, "ok"))
         case "nodelay":
           return Effect.flatMap(need(conn), (c) => Effect.as(c.setNoDelay(true), "ok"))
+        case "writeUrgent":
+          return Effect.flatMap(need(conn), (c) => Effect.as(c.writeUrgent(new Uint8Array(op.bytes).fill(0x78)), "ok"))
       }
     }
     const scope = yield* Effect.scope

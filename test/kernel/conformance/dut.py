@@ -14,6 +14,7 @@ kernel side; the test checks that every address it passes lies in
   {"id": 7, "op": "read", "max": 1000}
   {"id": 8, "op": "shutdown"} | {"op": "close"} | {"op": "abort"} | {"op": "nodelay"}
   {"id": 9, "op": "keepalive", "idle": 1, "interval": 1, "count": 2} | {"op": "unlisten"}
+  {"id": 10, "op": "writeUrgent", "bytes": 10}   (send with MSG_OOB: the last octet urgent)
 
 Each runs in a thread of its own (accept, connect and read block until the
 segments the script sends let them return) and ends with one JSON line on
@@ -104,6 +105,9 @@ def run(cmd):
         return "ok"
     if op == "nodelay":
         conn().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return "ok"
+    if op == "writeUrgent":
+        conn().sendall(b"x" * cmd["bytes"], socket.MSG_OOB)
         return "ok"
     raise ValueError("unknown op " + op)
 
