@@ -22,7 +22,14 @@
  *   asks; the window scripts offer at least two segments;
  * - slow start after an ACK of several segments: Linux grows cwnd by all it
  *   acknowledged, the stack by at most 2 SMSS (RFC 3465 §2.2); the scripts
- *   acknowledge the initial window no further than its first ACK.
+ *   acknowledge the initial window no further than its first ACK;
+ * - limited transmit without SACK: at the first duplicate ACK Linux sends two
+ *   new segments, the stack one (RFC 3042 §2: one for each of the first two);
+ * - a data segment of 128 octets or more while Linux opens its receive window
+ *   (tcp_grow_window sets a quick ACK): Linux acknowledges it at once even
+ *   after its quick ACKs are spent, the stack (whose window is its free
+ *   buffer from the start) after the second, or the delayed-ACK timer (RFC
+ *   9293 §3.8.6.3 allows both); the delayed-ACK scripts use smaller segments.
  *
  * Live clock for Linux's side (a real kernel); virtual for the stack's. Needs
  * root, /dev/net/tun, iproute2 and python3; skips with the printed reason
@@ -281,6 +288,21 @@ describe.skipIf(SKIP !== undefined)("the stack sends and acknowledges data as th
       ]
     }))
 
+  it.scopedLive("without SACK: fast retransmit at the third duplicate ACK (RFC 5681 §3.2)", () =>
+    conforms({
+      push: "free",
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        // (short windows: the duplicate ACKs all come long before the RTO)
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A" } }
+      ]
+    }))
+
   it.scopedLive("quick ACKs at the start: two full segments in, each acknowledged", () =>
     conforms({
       steps: [
@@ -302,7 +324,7 @@ describe.skipIf(SKIP !== undefined)("the stack sends and acknowledges data as th
       ]
     }))
 
-  it.scopedLive("after the sixteen quick ACKs: two small segments, one delayed ACK", () =>
+  it.scopedLive("after the sixteen quick ACKs: two small segments, one ACK, at the second", () =>
     conforms({
       steps: [
         ...open({ mss: 1460, ws: 7 }, { ts: true }),
