@@ -793,7 +793,7 @@ export const make = Effect.gen(function*() {
         }
         if (failed) return Effect.void
         c.reassemblyTimeouts++
-        const first = Reassembly.firstFragment(a)
+        const first = Reassembly.firstFragment(a, MAX_QUOTE)
         if (first === undefined) return Effect.void
         // RFC 792 / RFC 1122 §3.3.2: time exceeded, code 1, only when fragment zero arrived.
         const quoted = new Uint8Array(HEADROOM + first.bytes.length)

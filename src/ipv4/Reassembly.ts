@@ -205,19 +205,25 @@ export const datagram = (a: Assembly): { readonly bytes: Uint8Array; readonly of
 }
 
 /**
- * Fragment zero as received, for the ICMP time exceeded sent when an
- * assembly times out (RFC 792 quotes the header and the first 8 data
- * octets); undefined when it never arrived.
+ * Fragment zero as received, its own header (MF set) and data, for the ICMP time exceeded sent
+ * when an assembly times out (Linux's ip_expire quotes the head fragment through icmp_send), cut
+ * to `limit` octets in all (the caller's quote size); undefined when it never arrived.
  */
-export const firstFragment = (a: Assembly): { readonly bytes: Uint8Array; readonly headerLen: number; readonly dataLength: number } | undefined => {
+export const firstFragment = (
+  a: Assembly,
+  limit: number
+): { readonly bytes: Uint8Array; readonly headerLen: number; readonly dataLength: number } | undefined => {
   const header = a.header
-  const page = a.pages[0]
-  if (header === undefined || page === undefined) return undefined
+  if (header === undefined || a.pages[0] === undefined) return undefined
   const hl = header.length
-  const have = Math.min(8, a.total ?? 8)
+  // fragment zero's data, by its own total length: every page of it is there, as it arrived
+  const have = Math.max(0, Math.min(Ip.totalLength(header, 0) - hl, limit - hl))
   const out = new Uint8Array(hl + have)
   out.set(header)
-  out.set(page.subarray(0, have), hl)
+  for (let at = 0; at < have; at += PAGE) {
+    const page = a.pages[at / PAGE]!
+    out.set(page.subarray(0, Math.min(PAGE, have - at)), hl + at)
+  }
   return { bytes: out, headerLen: hl, dataLength: have }
 }
 

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Option, TestClock } from "effect"
+import * as Ipv4 from "../../src/ipv4/Ipv4.js"
 import * as Reassembly from "../../src/ipv4/Reassembly.js"
 import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
@@ -115,11 +116,20 @@ describe("IPv4 reassembly in the stack", () => {
       expect(icmp._tag).toBe("TimeExceeded")
       if (icmp._tag === "TimeExceeded") {
         expect(icmp.code).toBe(IcmpWire.TimeExceededCode.FragmentReassembly)
-        // The quote is fragment zero's header and its first 8 data octets (RFC 792).
-        expect(icmp.data.length).toBe(28)
+        // The quote is fragment zero as it came, header and data, as much as fits in 576 octets
+        // (RFC 1812 §4.3.2.3; Linux's ip_expire quotes the head fragment through icmp_send), as
+        // every other error of ours quotes: not RFC 792's header and 8 octets alone
+        expect(icmp.data.length).toBe(Ipv4.MAX_QUOTE)
         expect((icmp.data[4]! << 8) | icmp.data[5]!).toBe(9) // the datagram's id
+        expect(Ip.totalLength(icmp.data, 0)).toBe(1020) // fragment zero's own header, MF set
         expect(icmp.data[20]).toBe(IcmpWire.Type.EchoRequest)
+        // its data as sent: the echo request's header, then octets 0, 1, 2, ...
+        expect(Array.from(icmp.data.subarray(28, Ipv4.MAX_QUOTE))).toEqual(
+          Array.from({ length: Ipv4.MAX_QUOTE - 28 }, (_, i) => i & 0xff)
+        )
       }
+      // at internetwork-control precedence, as our other errors (Linux's icmp_send)
+      expect(ip.tos).toBe(0xc0)
       const s = yield* stats
       expect(s.ipv4.reassemblyTimeouts).toBe(1)
       expect(s.ipv4.assemblies).toBe(0)

@@ -485,6 +485,14 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted datagrams (ICMP,
   it.scopedLive("an unknown protocol: protocol unreachable", () =>
     conforms({ steps: [{ ip: { protocol: 253, raw: 30 } }] }))
 
+  it.scopedLive("fragment zero alone: time exceeded when reassembly times out, quoting the fragment", () =>
+    conforms({
+      // (ipfrag_time is per namespace; 1 s on both sides keeps the script short)
+      sysctls: { "net.ipv4.ipfrag_time": 1 },
+      stack: { reassembly: { timeout: "1 second" } },
+      steps: [{ ip: { udp: { port: 9999, bytes: 1200 }, fragments: [[0, 800]] }, window: 1500 }]
+    }))
+
   it.scopedLive("overlapping fragments are dropped", () =>
     conforms({ steps: [{ ip: { echo: { bytes: 1000 }, fragments: [[0, 520], [512, 496]] } }, { ip: { echo: { bytes: 8, seq: 2 } } }] }))
 })
