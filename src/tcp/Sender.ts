@@ -195,7 +195,11 @@ export interface Sender {
   sndWl2: Seq.SeqNum
   /** MAX.SND.WND (RFC 5961 §5.2) */
   maxSndWnd: number
-  /** octets of ours past the SYN the peer has acknowledged (Linux's bytes_acked) */
+  /**
+   * sequence space of ours the peer has acknowledged (Linux's bytes_acked): the data and FIN, and the
+   * SYN of an active or simultaneous open (tcp_ack acknowledged it), not a passive open's (the SYN-ACK's
+   * acknowledgement came before the connection was made: tcp_create_openreq_child starts at ISS + 1)
+   */
   bytesAcked: number
   /** the peer's window shift */
   sndShift: number
@@ -747,9 +751,9 @@ const sync = (s: Sender): void => {
   s.view.sndShift = s.sndShift
   s.view.rto = s.rtt.rto
   s.view.sndMax = s.sndMax
-  // RFC 5961 §5.2's reach below SND.UNA, but never below the first octet we sent: an ACK of less
-  // than the peer ever acknowledged is no reordered old one (Linux's tcp_ack: min(max_window,
-  // bytes_acked)), and data under it is a blind injection's guess
+  // RFC 5961 §5.2's reach below SND.UNA, but no further back than the peer ever acknowledged: an ACK
+  // of less is no reordered old one (Linux's tcp_ack: min(max_window, bytes_acked)), and data under it
+  // is a blind injection's guess
   s.view.ackReach = Math.min(s.maxSndWnd, s.bytesAcked)
   s.view.timeWait = s.state === "TimeWait"
   s.view.synReceived = s.state === "SynReceived"
@@ -1239,6 +1243,9 @@ const synAckRtt = (s: Sender, r: Report): number | undefined => {
 /** Our SYN is acknowledged (RFC 9293 §3.10.7.3 fourth, §3.10.7.4 fifth): ESTABLISHED, timers and cwnd fresh. */
 const establish = (s: Sender, now: number): void => {
   s.sndUna = Seq.add(s.iss, 1)
+  // the SYN is acknowledged octets, as Linux's tcp_ack counts it here: an ACK of ISS is then an old
+  // one (its data taken), where a passive open's, whose SYN-ACK's ACK made the connection, is not
+  s.bytesAcked = 1
   s.sndSml = s.sndUna
   s.timing = undefined
   s.rtoAt = undefined

@@ -292,6 +292,20 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
       ]
     }))
 
+  it.scopedLive("RFC 5961 §5.2 after an active open: an ACK of our ISN is an old one (the SYN counts as acknowledged), one before it is challenged", () =>
+    conforms({
+      tbPort: 6000,
+      steps: [
+        { dut: { op: "connect", port: 6000 } },
+        // (no timestamps: Linux takes no TS.Recent from an old ACK's segment, a difference notes/tcp-plan.md
+        // keeps, stop 38)
+        { tb: { flags: "SA", mss: 1460, sackOk: true, ws: 7 } },
+        { tb: { flags: "PA", ack: 0, payload: 10 } },
+        { tb: { flags: "PA", ack: -1, payload: 10 } },
+        { dut: { op: "read", bytes: 10 } }
+      ]
+    }))
+
   it.scopedLive("half-close: after our FIN, the peer's data still comes in and is read", () =>
     conforms({
       steps: [

@@ -478,6 +478,19 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
         expect(out[0]!.options.sack).toEqual(dsack.sack)
       }
     })
+    it("RFC 5961 §5.2 once established, actively or simultaneously: an ACK of our ISN is an old one, its data taken (Linux's tcp_ack counts the SYN the peer acknowledged in bytes_acked); one before it is challenged", () => {
+      for (const simultaneous of [false, true]) {
+        const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
+        if (simultaneous) socket.send(10, synAck({ flags: SYN, ack: 0, options: peerOpts }))
+        socket.send(20, synAck({ options: peerOpts }))
+        expect(socket.state).toBe("Established")
+        socket.send(30, T.fromPeer({ seq: 0, ack: -1, payload: "x" }))
+        expect(socket.received.map(T.text)).toEqual(["x"])
+        const out = socket.send(40, T.fromPeer({ seq: 1, ack: -2, payload: "y" }))
+        expect(T.seenAll(out)).toMatchObject([{ seq: 0, ack: 1, flags: "ACK", len: 0 }])
+        expect(socket.received.map(T.text)).toEqual(["x"])
+      }
+    })
     it("then the peer's own SYN-ACK establishes at once (Linux passes it in SYN-RECV), with no timer run", () => {
       const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })
       socket.send(10, synAck({ flags: SYN, ack: 0, options: peerOpts }))
