@@ -147,9 +147,17 @@ export const payloadOf = (p: Ipv4Packet): Uint8Array =>
  */
 export const MAX_QUOTE = 576 - Ip.MIN_HEADER_LEN - IcmpWire.HEADER_LEN
 
-/** What an ICMP error quotes: the datagram from its IP header on, up to MAX_QUOTE octets. */
-export const quoteOf = (p: Ipv4Packet): Uint8Array =>
-  p.bytes.subarray(p.offset, p.offset + Math.min(MAX_QUOTE, p.headerLen + p.payloadLength))
+/** What an ICMP error quotes: the datagram from its IP header on, up to `max` octets (MAX_QUOTE). */
+export const quoteOf = (p: Ipv4Packet, max = MAX_QUOTE): Uint8Array =>
+  p.bytes.subarray(p.offset, p.offset + Math.min(max, p.headerLen + p.payloadLength))
+
+/**
+ * How much an ICMP error over a path of `mtu` octets quotes: MAX_QUOTE, less where the path is
+ * narrower than 576 octets, so that the error goes whole (Linux's icmp_send: room is the route's
+ * MTU, at most 576, less the headers); at least RFC 792's header and 8 octets.
+ */
+export const quoteRoom = (mtu: number): number =>
+  Math.max(Ip.MIN_HEADER_LEN + 8, Math.min(MAX_QUOTE, mtu - Ip.MIN_HEADER_LEN - IcmpWire.HEADER_LEN))
 
 /**
  * The TOS of an ICMP error: precedence 6, internetwork control, with the offending datagram's TOS
@@ -634,7 +642,7 @@ export const make = Effect.gen(function*() {
       bucket = next
     }
     c.icmpErrorsSent++
-    const quote = quoteOf(about)
+    const quote = quoteOf(about, r._tag === "Local" ? MAX_QUOTE : quoteRoom(PathMtu.effective(pathMtu(r.dst), r.mtu)))
     const buf = allocate(IcmpWire.HEADER_LEN + quote.length)
     IcmpWire.encode(
       kind._tag === "DstUnreachable"

@@ -116,6 +116,26 @@ describe("UDP against a raw peer", () => {
     return ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.UDP, payload: u })
   }
 
+  it.scoped("on a link narrower than 576 octets, port unreachable quotes only what fits in the link's MTU, unfragmented (Linux's icmp_send: room = min(dst_mtu, 576))", () =>
+    Effect.gen(function*() {
+      const { peer } = yield* stackWithPeer({ mtu: 400 })
+      // a datagram of 1008 octets reaches us in fragments of 376 data octets, reassembled
+      const u = UdpWire.emit({ srcPort: 4000, dstPort: 4444, payload: new Uint8Array(1000) }, PEER_ADDR, ADDR_A)
+      for (let offset = 0; offset < u.length; offset += 376) {
+        const payload = u.subarray(offset, offset + 376)
+        yield* peer.sendIp(
+          ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.UDP, id: 0x4d54, moreFragments: offset + 376 < u.length, fragmentOffset: offset, payload }),
+          MAC_A
+        )
+      }
+      const ip = asIpv4(yield* peer.next)!
+      expect([ip.protocol, ip.payload[0], ip.payload[1]]).toEqual([Ip.Protocol.ICMP, 3, 3])
+      expect([ip.moreFragments, ip.fragmentOffset]).toEqual([false, 0])
+      expect(Ip.MIN_HEADER_LEN + ip.payload.length).toBe(400)
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+    }))
+
   it.scoped("udp-echo answers a datagram from port 1024 up, not one from below (another echo there would ping-pong with it for ever)", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup
