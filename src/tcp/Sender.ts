@@ -2318,11 +2318,12 @@ export const abort = (s: Sender, now: number, out: Array<OutSegment>, unread = f
 }
 
 /**
- * A connection's own reset carries the timestamp (RFC 7323 §3.2: SHOULD be sent in an <RST>; Linux's
- * tcp_send_active_reset goes through tcp_transmit_skb, which adds it), so that a peer checking PAWS
- * on resets takes it. (A reset for no connection has none: there is nothing to echo.)
+ * A connection's own reset carries the timestamp (RFC 7323 §3.2: SHOULD be sent in an <RST>) and our
+ * SACK blocks, as every segment of Linux's does (tcp_send_active_reset goes through tcp_transmit_skb,
+ * whose tcp_established_options adds both), so that a peer checking PAWS on resets takes it. (A reset
+ * for no connection has neither: there is nothing to echo.)
  */
-const resetOptions = (s: Sender, now: number): TcpOptions => optionsWith(s, now, undefined)
+const resetOptions = (s: Sender, now: number): TcpOptions => optionsFor(s, now, true)
 
 const RESET_ON_ABORT: ReadonlySet<State> = new Set<State>(["SynReceived", "Established", "FinWait1", "FinWait2", "CloseWait"])
 

@@ -170,6 +170,12 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
   it.scopedLive("close with unread data resets", () =>
     conforms({ steps: [...OPEN_ALL, { tb: { flags: "PA", payload: 10, ts: 3 } }, { dut: { op: "close" } }] }))
 
+  it.scopedLive("an abort with out-of-order data held: the reset carries the SACK block", () =>
+    conforms({ steps: [...OPEN_ALL, { tb: { flags: "PA", seq: 101, payload: 100, ts: 3 } }, { dut: { op: "abort" } }] }))
+
+  it.scopedLive("a close with only out-of-order data held is no close with data unread: a FIN, not a reset", () =>
+    conforms({ steps: [...OPEN_ALL, { tb: { flags: "PA", seq: 101, payload: 100, ts: 3 } }, { dut: { op: "close" } }] }))
+
   it.scopedLive("active open; a SYN-ACK with a bad ACK is reset and the good one completes", () =>
     conforms({
       tbPort: 6000,

@@ -232,6 +232,16 @@ describe("ESTABLISHED: out of order, SACK (RFC 2018)", () => {
     est({ peer: { sackPermitted: true, ...(ts ? { timestamp: { value: 1, echo: 0 } } : {}) } })
   const seg = (from: number, len: number) => T.fromPeer({ seq: from, payload: T.octets(len, from) })
 
+  it("a reset of ours carries our SACK blocks too, as every segment of Linux's (tcp_send_active_reset → tcp_established_options)", () => {
+    for (const ts of [false, true]) {
+      const s = sackEst(ts)
+      s.send(10, seg(100, 100))
+      const out: Array<import("../../src/tcp/Segment.js").OutSegment> = []
+      Sender.abort(s.snd, 20, out)
+      expect(out).toMatchObject([{ flags: RST | ACK, options: { sack: [block(100, 200)] } }])
+      expect(out[0]!.options.timestamp !== undefined).toBe(ts)
+    }
+  })
   it("RFC 2018 §4 case 1: the first segment lost, each later one ACKed at once with the block grown", () => {
     const s = sackEst()
     for (let i = 1; i <= 4; i++) {
