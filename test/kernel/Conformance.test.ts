@@ -95,6 +95,11 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
       ]
     }))
 
+  it.scopedLive("reads take what they ask for: 10 of the 100 octets waiting, then the other 90", () =>
+    conforms({
+      steps: [...OPEN_ALL, { tb: { flags: "PA", payload: 100, ts: 3 } }, { dut: { op: "read", bytes: 10 } }, { dut: { op: "read", bytes: 90 } }]
+    }))
+
   it.scopedLive("old duplicate data is acknowledged again with a D-SACK", () =>
     conforms({
       steps: [

@@ -648,13 +648,19 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
     let listenerScope: Scope.CloseableScope | undefined
     let conn: Connection | undefined
     const need = <A>(v: A | undefined): Effect.Effect<A, string> => (v === undefined ? Effect.fail("ENOTCONN") : Effect.succeed(v))
+    // octets of the connection a read took past what it asked for (readUpTo gives a chunk whole),
+    // which the next read counts first: a read takes exactly `bytes`, as dut.py's recv loop does
+    let spare = 0
     const readBytes = (c: Connection, want: number): Effect.Effect<string, TcpError> =>
       Effect.gen(function*() {
-        let got = 0
+        let got = Math.min(spare, want)
+        spare -= got
         while (got < want) {
           const chunk = yield* c.readUpTo(want - got)
           if (Option.isNone(chunk)) return got === 0 ? "eof" : `read ${got} then eof`
-          got += chunk.value.length
+          const taken = Math.min(chunk.value.length, want - got)
+          spare += chunk.value.length - taken
+          got += taken
         }
         return `read ${got}`
       })
@@ -673,11 +679,13 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
         case "accept":
           return Effect.flatMap(need(listener), (l) => Effect.map(l.accept, (c) => {
             conn = c
+            spare = 0
             return "ok"
           }))
         case "connect":
           return Effect.map(tcp.connect({ address: TB_IP, port: op.port }), (c) => {
             conn = c
+            spare = 0
             return "ok"
           })
         case "write":

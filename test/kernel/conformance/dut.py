@@ -11,15 +11,16 @@ kernel side; the test checks that every address it passes lies in
   {"id": 4, "op": "accept"}
   {"id": 5, "op": "connect", "host": "198.18.0.1", "port": 6000}
   {"id": 6, "op": "write", "bytes": 100}
-  {"id": 7, "op": "read", "max": 1000}
+  {"id": 7, "op": "read", "bytes": 100}
   {"id": 8, "op": "shutdown"} | {"op": "close"} | {"op": "abort"} | {"op": "nodelay"}
   {"id": 9, "op": "keepalive", "idle": 1, "interval": 1, "count": 2} | {"op": "unlisten"}
   {"id": 10, "op": "writeUrgent", "bytes": 10}   (send with MSG_OOB: the last octet urgent)
 
 Each runs in a thread of its own (accept, connect and read block until the
 segments the script sends let them return) and ends with one JSON line on
-stdout, {"id": 4, "result": "..."}: "ok", "read N", "eof", or the errno's
-name. Every blocking call has a timeout, and stdin's end ends the program.
+stdout, {"id": 4, "result": "..."}: "ok", "read N", "read N then eof", "eof",
+or the errno's name. A read asks recv for no more than it still wants, until
+`bytes` octets (default 1) came, the end, or an error. Every blocking call has a timeout, and stdin's end ends the program.
 """
 import errno
 import json
@@ -80,8 +81,14 @@ def run(cmd):
         conn().sendall(b"x" * cmd["bytes"])
         return "ok"
     if op == "read":
-        b = conn().recv(cmd.get("max", 65536))
-        return "eof" if len(b) == 0 else "read %d" % len(b)
+        want = cmd.get("bytes", 1)
+        got = 0
+        while got < want:
+            b = conn().recv(want - got)
+            if len(b) == 0:
+                return "eof" if got == 0 else "read %d then eof" % got
+            got += len(b)
+        return "read %d" % got
     if op == "shutdown":
         conn().shutdown(socket.SHUT_WR)
         return "ok"
