@@ -166,6 +166,9 @@ export const quoteRoom = (mtu: number): number =>
  */
 export const errorTos = (about: Ipv4Packet): number => 0xc0 | (about.tos & 0x1e)
 
+/** RFC 791's timestamps count milliseconds since midnight UT. */
+const MS_PER_DAY = 86_400_000
+
 /** Header fields of what we send; absent ones take the defaults (TTL from the config, TOS 0, DF clear). @category models */
 export interface EmitOptions {
   readonly ttl?: number
@@ -642,7 +645,13 @@ export const make = Effect.gen(function*() {
       bucket = next
     }
     c.icmpErrorsSent++
-    const quote = quoteOf(about, r._tag === "Local" ? MAX_QUOTE : quoteRoom(PathMtu.effective(pathMtu(r.dst), r.mtu)))
+    // a Record Route or Timestamp option comes back updated, as in an echo reply (Linux's
+    // __icmp_send echoes the options, __ip_options_echo), and takes its room from the quote
+    const echoed = about.headerLen === Ip.MIN_HEADER_LEN
+      ? undefined
+      : Ip.echoOptions(about.bytes, about.offset, about.headerLen, r.src, now % MS_PER_DAY)
+    const room = r._tag === "Local" ? MAX_QUOTE : quoteRoom(PathMtu.effective(pathMtu(r.dst), r.mtu))
+    const quote = quoteOf(about, Math.max(Ip.MIN_HEADER_LEN + 8, room - (echoed?.length ?? 0)))
     const buf = allocate(IcmpWire.HEADER_LEN + quote.length)
     IcmpWire.encode(
       kind._tag === "DstUnreachable"
@@ -654,7 +663,7 @@ export const make = Effect.gen(function*() {
       buf,
       TRANSPORT_OFFSET
     )
-    emit(tx, r, Ip.Protocol.ICMP, buf, buf.length, { tos: errorTos(about) })
+    emit(tx, r, Ip.Protocol.ICMP, buf, buf.length, echoed === undefined ? { tos: errorTos(about) } : { tos: errorTos(about), ipOptions: echoed })
   }
 
   /** ICMP errors that `each` writes into one batch, with one Clock read for the lot. */

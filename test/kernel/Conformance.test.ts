@@ -518,6 +518,15 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted datagrams (ICMP,
       steps: [{ ip: { udp: { port: 9999, bytes: 1200 }, fragments: [[0, 800]] }, window: 1500 }]
     }))
 
+  it.scopedLive("an ICMP error about a datagram with Record Route carries the option back, updated, and quotes that much less", () =>
+    conforms({
+      steps: [
+        { ip: { udp: { port: 9999, bytes: 20 }, options: [7, 39, 4, ...new Array<number>(36).fill(0), 0] } },
+        { ip: { udp: { port: 9999, bytes: 1200 }, options: [7, 39, 4, ...new Array<number>(36).fill(0), 0] } },
+        { ip: { udp: { port: 9999, bytes: 1200 }, options: [0x99, 4, 0, 0] } }
+      ]
+    }))
+
   it.scopedLive("overlapping fragments are dropped", () =>
     conforms({ steps: [{ ip: { echo: { bytes: 1000 }, fragments: [[0, 520], [512, 496]] } }, { ip: { echo: { bytes: 8, seq: 2 } } }] }))
 })
