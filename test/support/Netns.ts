@@ -108,10 +108,12 @@ let counter = 0
 
 /**
  * A TAP/interface name unique to this test file (`tag`, 1..4 letters) and
- * process: `g<tag><pid><index>`, at most 15 octets.
+ * process: `g<tag><pid>`, then `i<index>` for an index other than 0 (the
+ * letter keeps pid 1234's index 56 apart from pid 12345's index 6), at most
+ * 15 octets.
  */
 export const ifName = (tag: string, index = 0): string => {
-  const name = `g${tag}${process.pid}${index}`
+  const name = `g${tag}${process.pid}${index === 0 ? "" : `i${index}`}`
   if (!/^[a-z]{1,4}$/.test(tag) || name.length > MAX_IFNAME) {
     throw new Error(`ifName: tag must be 1..4 lowercase letters and the name at most ${MAX_IFNAME} octets: ${name}`)
   }
