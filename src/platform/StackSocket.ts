@@ -151,6 +151,7 @@ export const fromConnection = (conn: Connection): Effect.Effect<Socket.Socket> =
 /** Options of `makeServer`. */
 export interface ServerOptions {
   readonly port: number
+  /** listen(2)'s backlog; absent or 0: the stack's default (`tcp.acceptBacklog`), as Node listens with `backlog || 511` */
   readonly backlog?: number
 }
 
@@ -166,7 +167,7 @@ export const makeServer = (
   Effect.gen(function*() {
     const tcp = yield* Tcp
     const listener = yield* Effect.mapError(
-      tcp.listen({ port: options.port, ...(options.backlog !== undefined ? { backlog: options.backlog } : {}) }),
+      tcp.listen({ port: options.port, ...(options.backlog !== undefined && options.backlog > 0 ? { backlog: options.backlog } : {}) }),
       (cause) => new SocketServer.SocketServerError({ reason: "Open", cause })
     )
     const run = <R, E, _>(handler: (socket: Socket.Socket) => Effect.Effect<_, E, R>): Effect.Effect<never, SocketServer.SocketServerError, R> =>

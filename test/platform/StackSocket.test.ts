@@ -44,6 +44,19 @@ describe("@effect/platform sockets over the stack", () => {
       expect(text(got)).toBe("HELLO PLATFORM")
     }), 30_000)
 
+  it.scopedLive("a backlog of 0 is the default, as NodeSocketServer's (Node listens with `backlog || 511`): three connections wait unaccepted", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      yield* run(a, StackSocket.makeServer({ port: 7, backlog: 0 }))
+      // nobody runs the server: every connection waits in the accept queue
+      for (let i = 0; i < 3; i++) {
+        const opened = yield* run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 }))).pipe(
+          Effect.timeoutFail({ duration: "3 seconds", onTimeout: () => new Error(`connection ${i + 1} was not taken`) })
+        )
+        expect(opened.remotePort).toBe(7)
+      }
+    }), 30_000)
+
   it.scopedLive("a reset connection fails the run with SocketGenericError (Read); a closed port fails it with Open", () =>
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks()
