@@ -357,7 +357,7 @@ export class Conn {
         // by the receive half as the data came: a report of data delivered before the close may reach
         // this half after it, and is no reason to reset.)
         if (this.dataAfterClose) {
-          Sender.abort(s, now, out, true)
+          Sender.resetOnData(s, e.report, now, out)
           return
         }
         Sender.onReport(s, e.report, now, out)

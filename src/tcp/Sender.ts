@@ -2318,6 +2318,19 @@ export const abort = (s: Sender, now: number, out: Array<OutSegment>, unread = f
 }
 
 /**
+ * New data came after the application closed (RFC 1122 §4.2.2.13: a reset shows it was lost). The
+ * reset answers the segment, `<SEQ=SEG.ACK><CTL=RST>` of the last one that carried an ACK, with no
+ * options, as Linux's (tcp_rcv_state_process hands the segment back to tcp_v4_send_reset); none with
+ * an ACK (dropped before it was looked at): the connection's own reset.
+ */
+export const resetOnData = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void => {
+  const last = r.acks.at(-1)
+  if (last === undefined || s.state === "Closed") return abort(s, now, out, true)
+  emit(s, out, last.ack, RST, undefined, NONE)
+  fail(s, "Aborted")
+}
+
+/**
  * A connection's own reset carries the timestamp (RFC 7323 §3.2: SHOULD be sent in an <RST>) and our
  * SACK blocks, as every segment of Linux's does (tcp_send_active_reset goes through tcp_transmit_skb,
  * whose tcp_established_options adds both), so that a peer checking PAWS on resets takes it. (A reset

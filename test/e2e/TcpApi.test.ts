@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Fiber, Option, Scope, TestClock } from "effect"
+import * as Seq from "../../src/tcp/SeqNum.js"
 import { type Listener, Tcp, type TcpError } from "../../src/tcp/Tcp.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import { makeWatch, watching, withData } from "../support/TcpWatch.js"
@@ -220,13 +221,20 @@ describe("TCP API: the ends of a connection", () => {
       yield* settle
       expect((yield* client.info).state).toBe("FinWait2")
       const serverClosed = yield* Effect.fork(reasonOf(server.closed))
+      const acked = watch.sent.filter((x) => (x.seg.flags & TcpWire.Flag.ACK) !== 0).at(-1)!.seg.ack
       // the server, half-closed by its peer, still sends: nobody will read it
       yield* server.write(new Uint8Array(100).fill(7))
       yield* settle
       const rsts = watch.sent.filter((x) => (x.seg.flags & TcpWire.Flag.RST) !== 0)
       expect(rsts).toHaveLength(1)
-      // and the data was not acknowledged: the RST acknowledges only up to where it began
-      expect(watch.sent.some((x) => x.seg.ack === rsts[0]!.seg.ack + 100)).toBe(false)
+      // and the data was not acknowledged
+      expect(watch.sent.some((x) => (x.seg.flags & TcpWire.Flag.ACK) !== 0 && x.seg.ack === Seq.add(acked, 100))).toBe(false)
+      // the reset answers the data segment, as Linux's (tcp_rcv_state_process returns it to
+      // tcp_v4_send_reset): <SEQ=SEG.ACK><CTL=RST>, the SEG.ACK being past our FIN; no options
+      const fin = watch.sent.find((x) => (x.seg.flags & TcpWire.Flag.FIN) !== 0)!
+      expect(rsts[0]!.seg.flags).toBe(TcpWire.Flag.RST)
+      expect(rsts[0]!.seg.seq).toBe(Seq.add(fin.seg.seq, 1))
+      expect(rsts[0]!.seg.options.timestamp).toBeUndefined()
       // the server had the client's FIN (CLOSE-WAIT): the reset fails its sending, EPIPE as Linux's tcp_reset
       expect(yield* boundedWait(Fiber.join(serverClosed), "the server's closed")).toBe("BrokenPipe")
     }))
