@@ -444,6 +444,41 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
 
   it.scopedLive("an unanswered SYN-ACK goes again after 1 s, then 2 s more", () =>
     conforms({ steps: [LISTEN, { tb: { flags: "S", mss: 1460, sackOk: true, ts: 1, ws: 7 } }, { wait: 1300 }, { wait: 2000 }] }))
+
+  it.scopedLive("FIN-WAIT-2: data after our close draws a reset", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" } },
+        { tb: { flags: "A", ts: 3 } },
+        { tb: { flags: "PA", payload: 10, ts: 4 } },
+        { tb: { flags: "PA", seq: 11, payload: 10, ts: 5 } }
+      ]
+    }))
+
+  it.scopedLive("CLOSE-WAIT: writes still go; a reset there fails the next write (EPIPE)", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "FA", ts: 3 } },
+        { dut: { op: "read" } },
+        { dut: { op: "write", bytes: 20 } },
+        { tb: { flags: "A", ts: 4 } },
+        { tb: { flags: "R", seq: 2 } },
+        { dut: { op: "write", bytes: 20 } }
+      ]
+    }))
+
+  it.scopedLive("close with data in flight: the FIN follows the data, and the ACK of both ends it", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "write", bytes: 100 }, window: 5 },
+        { dut: { op: "close" } },
+        { tb: { flags: "A", ts: 3 } },
+        { tb: { flags: "FA", ts: 4 } }
+      ]
+    }))
 })
 
 describe.skipIf(SKIP !== undefined)("the stack answers scripted datagrams (ICMP, UDP, IP) as the Linux kernel does", () => {
