@@ -225,8 +225,12 @@ describe.skipIf(SKIP !== undefined)("connection scale against the Linux kernel",
       const { loaded, result } = yield* cycle(w, N, TRICKLE_S, baseFibers)
       const t = yield* tcpStats(w)
       const fibers = yield* w.fibers.value
-      const heap = yield* heapAfterGc
       const held = loaded.heap - baseHeap2
+      // what is left, after a GC; on a loaded machine a few hundred KiB more can still be held at the
+      // first look (seen once in CI: 875 KiB against a usual 510-590), so it is looked at again a
+      // second later, up to three times: a leak stays, such a remainder goes
+      let heap = yield* heapAfterGc
+      for (let i = 0; i < 3 && heap - baseHeap2 >= held / 10; i++) heap = yield* Effect.zipRight(Effect.sleep("1 second"), heapAfterGc)
       const left = heap - baseHeap2
       const report = {
         n: N,

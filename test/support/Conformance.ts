@@ -1,6 +1,7 @@
 /**
  * Differential conformance scripts (gVisor's packetimpact idea): one script of
- * segments and socket calls is played against two devices under test, the
+ * TCP segments, IP datagrams, ICMP errors about the device's segments and
+ * socket calls is played against two devices under test, the
  * Linux kernel and the stack, by the same testbench, and what each sends back
  * is written down in the same words. The kernel is the reference: a test
  * asserts that the stack's transcript is the kernel's.
@@ -14,7 +15,9 @@
  *   kernel side, MAC `DUT_MAC` and 198.18.0.2/24, is moved into a namespace of
  *   the test's own (the testbench a permanent neighbour there, IPv6 off); the
  *   socket calls are made by test/kernel/conformance/dut.py in that namespace.
- *   Each step's replies are collected for `window` ms of real time.
+ *   Each step's replies are collected for `window` ms of real time, and for
+ *   up to 2 s more while Linux has said less than the stack did in that step
+ *   (so that a loaded machine does not move an answer into the next step).
  * - **The stack** (`stackDut`): the same addresses and MACs over a LinkMemory
  *   cable, its socket calls made through `Tcp`, under a TestClock: each step's
  *   window is virtual time, so the stack's side is deterministic.
@@ -322,6 +325,7 @@ const hex = (b: ArrayLike<number>): string => Array.from(b, (x) => x.toString(16
 const buildIp = (d: TbDatagram): ReadonlyArray<Uint8Array> => {
   const src = Addr.parse(d.src ?? TB_IP)!
   const dst = Addr.parse(d.dst ?? DUT_IP)!
+  assertBenchAddress(Addr.format(src))
   assertBenchAddress(Addr.format(dst))
   let protocol: number
   let payload: Uint8Array
