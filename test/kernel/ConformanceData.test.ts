@@ -16,7 +16,7 @@
  * - a zero window's probe (Linux sends a 0-length segment at SND.UNA-1; the
  *   stack sends one octet, RFC 9293 §3.8.6.1): the zero window script stops
  *   before a probe is due;
- * - where PSH falls inside a burst (see `withoutPush`);
+ * - where PSH falls (the transcripts leave it out: test/support/Conformance.ts);
  * - a peer window under two segments: Linux cuts its segments to half the
  *   largest window the peer offered (tcp_bound_to_half_wnd), which no RFC
  *   asks; the window scripts offer at least two segments;
@@ -35,43 +35,16 @@
  * root, /dev/net/tun, iproute2 and python3; skips with the printed reason
  * otherwise.
  */
-import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
-import { lines, linuxDut, play, stackDut, underTestClock } from "../support/Conformance.js"
+import { describe, it } from "@effect/vitest"
+import { conforms as conformsAs } from "../support/Conformance.js"
 import type { Script, Step, TbSegment } from "../support/Conformance.js"
 import { tapSkipReason } from "../support/Netns.js"
 
 const SKIP = tapSkipReason({ ciInstalls: ["python3", "sysctl"] })
 if (SKIP !== undefined) console.warn(`skipping the data-path conformance scripts against Linux: ${SKIP}`)
 
-let index = 0
-
-/**
- * A transcript without the PSH flags of the device's segments. Where PSH
- * falls inside a burst is the sender's choice (RFC 9293 §3.9.1.2; RFC 1122
- * §4.2.2.2 asks only that the last buffered segment carry it): Linux's
- * falls where the pieces its buffers cut a write into end (here often every
- * second segment), the stack's where its send buffer empties.
- */
-const withoutPush = (ls: ReadonlyArray<string>): ReadonlyArray<string> => ls.map((l) => l.replace(/^( {4}dut< [SF]*)P/, "$1"))
-
-/**
- * Play `script` against the stack, then Linux; the stack's transcript must be
- * Linux's (with `push: "free"`, up to where PSH falls in the device's bursts).
- */
-const conforms = (script: Script & { readonly push?: "free" }) =>
-  Effect.gen(function*() {
-    const gonet = yield* underTestClock(Effect.flatMap(stackDut(script.stack), (dut) => play(dut, script)))
-    const linux = yield* Effect.scoped(
-      Effect.flatMap(linuxDut("cd", index++, "python3", script.sysctls), (dut) => play(dut, script, gonet))
-    )
-    if (process.env["CONFORMANCE_PRINT"] !== undefined) {
-      console.log(`linux:\n${lines(linux).join("\n")}\ngonet:\n${lines(gonet).join("\n")}`)
-    }
-    expect(linux.some((e) => e.got.some((g) => g.startsWith("dut<")))).toBe(true)
-    const seen = script.push === "free" ? withoutPush : (ls: ReadonlyArray<string>) => ls
-    expect(seen(lines(gonet))).toEqual(seen(lines(linux)))
-  })
+/** The stack's transcript of `script` must be Linux's. */
+const conforms = (script: Script) => conformsAs("cd", script)
 
 const LISTEN: Step = { dut: { op: "listen", port: 5000 } }
 
@@ -99,15 +72,14 @@ describe.skipIf(SKIP !== undefined)("the stack sends and acknowledges data as th
 
   it.scopedLive("MSS 1460 with timestamps: ten 1448-octet segments go at once (the initial window), no more", () =>
     conforms({
-      push: "free",
       steps: [...open({ mss: 1460, ws: 7 }, { ts: true }), { dut: { op: "write", bytes: 20000 } }]
     }))
 
   it.scopedLive("MSS 1000 without timestamps: 5000 octets in five segments", () =>
-    conforms({ push: "free", steps: [...open({ mss: 1000, ws: 7 }), { dut: { op: "write", bytes: 5000 } }, { tb: { flags: "A" } }] }))
+    conforms({ steps: [...open({ mss: 1000, ws: 7 }), { dut: { op: "write", bytes: 5000 } }, { tb: { flags: "A" } }] }))
 
   it.scopedLive("no MSS option: 536 octets a segment", () =>
-    conforms({ push: "free", steps: [...open({}), { dut: { op: "write", bytes: 3000 } }, { tb: { flags: "A" } }] }))
+    conforms({ steps: [...open({}), { dut: { op: "write", bytes: 3000 } }, { tb: { flags: "A" } }] }))
 
   it.scopedLive("MSS 100 with timestamps: ten 88-octet segments (the initial window)", () =>
     conforms({ steps: [...open({ mss: 100, ws: 7 }, { ts: true }), { dut: { op: "write", bytes: 3000 }, window: 50 }] }))
@@ -178,7 +150,6 @@ describe.skipIf(SKIP !== undefined)("the stack sends and acknowledges data as th
 
   it.scopedLive("a peer window of 2500 octets: a 5000-octet write goes a window at a time, its short piece too", () =>
     conforms({
-      push: "free",
       steps: [
         ...open({ mss: 1000 }, { win: 2500 }),
         { dut: { op: "write", bytes: 5000 } },
@@ -189,7 +160,6 @@ describe.skipIf(SKIP !== undefined)("the stack sends and acknowledges data as th
 
   it.scopedLive("a pure window update (nothing new acknowledged) lets more go", () =>
     conforms({
-      push: "free",
       steps: [
         ...open({ mss: 1000 }, { win: 2000 }),
         { dut: { op: "write", bytes: 4000 } },
@@ -200,7 +170,6 @@ describe.skipIf(SKIP !== undefined)("the stack sends and acknowledges data as th
 
   it.scopedLive("a shrinking window: nothing past its new right edge", () =>
     conforms({
-      push: "free",
       steps: [
         ...open({ mss: 1000 }, { win: 3000 }),
         { dut: { op: "write", bytes: 5000 } },
@@ -244,7 +213,6 @@ describe.skipIf(SKIP !== undefined)("the stack sends and acknowledges data as th
 
   it.scopedLive("tail loss probe: the last of several unacknowledged segments goes again", () =>
     conforms({
-      push: "free",
       steps: [
         ...open({ mss: 1460, ws: 7 }, { ts: true }),
         { dut: { op: "write", bytes: 3000 } },
@@ -266,7 +234,6 @@ describe.skipIf(SKIP !== undefined)("the stack sends and acknowledges data as th
 
   it.scopedLive("SACK: the hole below two SACKed segments is resent", () =>
     conforms({
-      push: "free",
       steps: [
         ...open({ mss: 1012, ws: 7 }, { ts: true }),
         { dut: { op: "write", bytes: 3000 } },
@@ -277,7 +244,6 @@ describe.skipIf(SKIP !== undefined)("the stack sends and acknowledges data as th
 
   it.scopedLive("fast retransmit at the third duplicate ACK with SACK blocks", () =>
     conforms({
-      push: "free",
       steps: [
         ...open({ mss: 1012, ws: 7 }, { ts: true }),
         { dut: { op: "write", bytes: 5000 } },
@@ -290,7 +256,6 @@ describe.skipIf(SKIP !== undefined)("the stack sends and acknowledges data as th
 
   it.scopedLive("without SACK: fast retransmit at the third duplicate ACK (RFC 5681 §3.2)", () =>
     conforms({
-      push: "free",
       steps: [
         ...open({ mss: 1000, sackOk: false }),
         // (short windows: the duplicate ACKs all come long before the RTO)

@@ -41,6 +41,7 @@
  * Network safety: every address is in 198.18.0.0/15 (asserted), and the
  * namespace, its TAP and the driver process go with the scope.
  */
+import { expect } from "@effect/vitest"
 import { Cause, Clock, Effect, Either, Exit, Fiber, Layer, Option, Scope, TestClock, TestContext } from "effect"
 import { fileURLToPath } from "node:url"
 import { Link, type LinkService } from "../../src/link/Link.js"
@@ -758,3 +759,29 @@ export const underTestClock = <A, E>(effect: Effect.Effect<A, E, Scope.Scope>): 
     Effect.fork(Effect.scoped(effect).pipe(Effect.provide(TestContext.TestContext))),
     (fiber) => Effect.flatten(Fiber.await(fiber))
   )
+
+/** the scripts played so far, per tag (each Linux side's TAP gets a name of its own) */
+const played = new Map<string, number>()
+
+/**
+ * Play `script` against the stack, then against Linux (tagged `tag`, the
+ * test file's), and assert that the stack's transcript is Linux's. Linux's
+ * side listens past a step's window while it has heard less than the stack
+ * did there, so that a loaded machine does not move its answer into the next
+ * step. `CONFORMANCE_PRINT` prints both transcripts.
+ */
+export const conforms = (tag: string, script: Script): Effect.Effect<void, unknown> =>
+  Effect.gen(function*() {
+    const index = played.get(tag) ?? 0
+    played.set(tag, index + 1)
+    const gonet = yield* underTestClock(Effect.flatMap(stackDut(script.stack), (dut) => play(dut, script)))
+    const linux = yield* Effect.scoped(
+      Effect.flatMap(linuxDut(tag, index, "python3", script.sysctls), (dut) => play(dut, script, gonet))
+    )
+    if (process.env["CONFORMANCE_PRINT"] !== undefined) {
+      console.log(`linux:\n${lines(linux).join("\n")}\ngonet:\n${lines(gonet).join("\n")}`)
+    }
+    // the reference said something: a harness that hears nothing would let any stack pass
+    expect(linux.some((e) => e.got.some((g) => g.startsWith("dut<")))).toBe(true)
+    expect(lines(gonet)).toEqual(lines(linux))
+  })
