@@ -215,7 +215,8 @@ export interface ListenOptions {
   readonly port: number
   /**
    * listen(2)'s backlog (default `tcp.acceptBacklog`): established connections wait for `accept`
-   * until one more than it are waiting, as in Linux (sk_acceptq_is_full), 0 allowing one
+   * until one more than it are waiting, as in Linux (sk_acceptq_is_full), 0 allowing one; a negative
+   * one is the default, as Linux makes it the system's maximum
    */
   readonly backlog?: number
 }
@@ -1083,6 +1084,10 @@ export const make = Effect.gen(function*() {
       if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
         return yield* new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 0..65535` })
       }
+      // (NaN or infinity would never fill the accept queue: an unbounded one)
+      if (o.backlog !== undefined && !Number.isFinite(o.backlog)) {
+        return yield* new TcpError({ reason: "InvalidArgument", detail: `backlog ${o.backlog} is not a number` })
+      }
       // port 0: a free ephemeral port, as bind(2) gives
       const port = o.port === 0 ? freePort(portLow, portHigh, (p) => !listeners.has(p)) : o.port
       if (port === undefined) {
@@ -1091,12 +1096,13 @@ export const make = Effect.gen(function*() {
       if (listeners.has(port)) {
         return yield* new TcpError({ reason: "AddressInUse", detail: `port ${port} is already listening` })
       }
-      const backlog = o.backlog ?? config.tcp.acceptBacklog
+      // (a negative one is the system's, as Linux's __sys_listen makes it somaxconn: an unsigned compare)
+      const backlog = o.backlog === undefined || o.backlog < 0 ? config.tcp.acceptBacklog : o.backlog
       // (on the stack's scheduler, whoever listens: the Mailbox releases a waiting accept through a task on it)
       const accepted = yield* Effect.withScheduler(Mailbox.make<Conn>(), runner)
       const l: ListenerState = {
         port,
-        backlog: Math.max(0, backlog),
+        backlog,
         halfOpen: new ChurnMap(),
         accepted,
         waiting: 0,

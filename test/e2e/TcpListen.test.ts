@@ -195,10 +195,11 @@ describe("a listener whose accept queue is full", () => {
 })
 
 describe("listen(2)'s backlog, as Linux counts it", () => {
-  it.scoped("a backlog of 1 lets two connections wait for accept, the third SYN goes unanswered (sk_acceptq_is_full: more than the backlog)", () =>
+  /** two handshakes completed and left unaccepted, then a third SYN: answered or not */
+  const thirdSynAnswered = (backlog: number | undefined, config?: { readonly tcp: { readonly acceptBacklog: number } }) =>
     Effect.gen(function*() {
-      const { peer, stack, stats } = yield* stackWithPeer()
-      yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, backlog: 1 })))
+      const { peer, stack, stats } = yield* stackWithPeer(config === undefined ? undefined : { config })
+      yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen(backlog === undefined ? { port: 80 } : { port: 80, backlog })))
       const syn = (srcPort: number) => frame({ srcPort, flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } })
       for (const srcPort of [40000, 40001]) {
         yield* peer.sendFrame(syn(srcPort))
@@ -209,8 +210,32 @@ describe("listen(2)'s backlog, as Linux counts it", () => {
       }
       yield* peer.sendFrame(syn(40002))
       yield* settle
-      expect(yield* peer.drain).toEqual([])
-      expect((yield* stats).tcp).toMatchObject({ passiveOpens: 2, acceptQueueFull: 1 })
+      const answered = (yield* peer.drain).length > 0
+      return { answered, tcp: (yield* stats).tcp }
+    })
+
+  it.scoped("a backlog of 1 lets two connections wait for accept, the third SYN goes unanswered (sk_acceptq_is_full: more than the backlog)", () =>
+    Effect.gen(function*() {
+      const { answered, tcp } = yield* thirdSynAnswered(1)
+      expect(answered).toBe(false)
+      expect(tcp).toMatchObject({ passiveOpens: 2, acceptQueueFull: 1 })
+    }))
+
+  it.scoped("a backlog that is not a finite number is an InvalidArgument (it would bound nothing)", () =>
+    Effect.gen(function*() {
+      const { stack } = yield* stackWithPeer()
+      for (const backlog of [Number.NaN, Number.POSITIVE_INFINITY]) {
+        const r = yield* run(stack, Effect.either(Effect.flatMap(Tcp, (t) => t.listen({ port: 80, backlog }))))
+        expect(Either.isLeft(r) && r.left.reason).toBe("InvalidArgument")
+      }
+    }))
+
+  it.scoped("a negative backlog is the stack's own (Linux's __sys_listen: the system's somaxconn), not 0", () =>
+    Effect.gen(function*() {
+      // the stack's backlog 1: as with listen(fd, 1), the third waits in vain
+      expect((yield* thirdSynAnswered(-1, { tcp: { acceptBacklog: 1 } })).answered).toBe(false)
+      // the default (511): room for the third
+      expect((yield* thirdSynAnswered(-1)).answered).toBe(true)
     }))
 })
 
