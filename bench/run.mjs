@@ -7,7 +7,7 @@
 // a table.
 //
 //   sudo node bench/run.mjs [--quick] [--quiet-wait S] [--only ping,tcp4k,bulk,rr,flood,conns]
-//        [--keep-files] [--tree DIR]
+//        [--keep-files] [--tree DIR] [--profile]
 //
 // --quick: smaller sizes and no quiet waits (under 3 minutes; the full run
 // under 15). --quiet-wait S: passed to every step (each script then waits up
@@ -17,6 +17,11 @@
 // files this run caused are deleted at the end: latest.json is the one kept).
 // --tree DIR: passed to every step (measure the stack built in another checkout).
 // --dry-run: print the steps and their commands, run nothing.
+// --profile: a V8 CPU profile of the stack during each of its bulk transfers (bulk.mjs
+// --profile), written to bench/results/profile/ (emptied first; not in git), summarized in
+// latest.json's header (`profile`: time by category and the top functions per transfer) and
+// printed after the tables. The bulk figures of such a run are taken under the profiler
+// (sampling every 250 µs), and the header says so.
 //
 // Rows are only what was measured: experiments (or parts of them) that cannot
 // run yet are absent, and the header's `skipped` says which and why. A step
@@ -51,6 +56,8 @@ const BUDGET_S = QUICK ? 180 : 900
 // A step that runs longer than this is stopped (a safety net; the scripts bound their own loads).
 const STEP_LIMIT_S = QUICK ? 300 : 1200
 const REALTIME = 10
+const PROFILE = flag("profile")
+const PROFILE_DIR = join(RESULTS, "profile")
 
 // The paper's GoNet figures (DESIGN.md §7): other hardware and a Go stack, for scale only.
 const PAPER = {
@@ -102,7 +109,8 @@ if (ONLY.includes("tcp4k")) {
 }
 if (ONLY.includes("bulk")) {
   // 1 and 8 concurrent connections (each MB/N), interleaved in one step
-  steps.push({ experiment: "bulk", n: "1,8", systems: "gonet, kernel (offloads off, on)", script: "bulk", args: ["--conns", "1,8", ...quickArg, ...qw] })
+  const profileArgs = PROFILE ? ["--profile", PROFILE_DIR] : []
+  steps.push({ experiment: "bulk", n: "1,8", systems: "gonet, kernel (offloads off, on)", script: "bulk", args: ["--conns", "1,8", ...quickArg, ...qw, ...profileArgs] })
 }
 if (ONLY.includes("rr")) {
   // the stack, the kernel over veth and the plain-JS floor (floor/tcpecho.cjs), rounds interleaved in one step
@@ -192,9 +200,17 @@ const convert = {
       rows.push(...row("bulk", system, n, tag(s.direction, v), s.gbitPerSec.p50, "Gbit/s"))
       if (system === "gonet") rows.push(...row("bulk", system, n, tag(`${s.direction} stack CPU`, v), s.stackCpuPerSecondP50, "CPU-s/s"))
     }
+    // (--profile: each profiled transfer's summary, the top ten functions of it)
+    const profiles = (r.transfers ?? []).filter((t) => t.profile !== undefined).map((t) => ({
+      system: t.system, direction: t.direction, conns: t.conns, gbitPerSec: t.gbitPerSec, file: basename(t.profile.file),
+      busyMs: t.profile.busyMs, idleMs: t.profile.idleMs, categories: t.profile.categories, top: t.profile.top.slice(0, 10)
+    }))
     return {
       rows,
-      details: { mb: r.params.mb, conns: r.params.conns ?? [1], rounds: r.params.rounds, tapFeatures: r.tapFeatures, vethFeatures: r.vethFeatures, summary: r.summary }
+      details: {
+        mb: r.params.mb, conns: r.params.conns ?? [1], rounds: r.params.rounds, tapFeatures: r.tapFeatures, vethFeatures: r.vethFeatures, summary: r.summary,
+        ...(profiles.length > 0 ? { profiles } : {})
+      }
     }
   },
   rr: (r) => {
@@ -577,9 +593,31 @@ const mergeIntoLatest = (header, rows) => {
   h.skipped = [...(old.header.skipped ?? []).filter((x) => !mine(x)), ...header.skipped]
   h.failed = [...(old.header.failed ?? []).filter((x) => !mine(x)), ...header.failed]
   h.reruns = [...(old.header.reruns ?? []), { only: ONLY, ...rerun }]
+  // (profiles are of this run's bulk: an older run's note goes when bulk is measured again)
+  if (ONLY.includes("bulk")) delete h.profile
+  if (header.profile !== undefined) h.profile = header.profile
   const merged = [...old.rows.filter((r) => !mine(r)), ...rows]
   h.offloads = offloadsOf(merged, h.steps)
   return { header: h, rows: merged }
+}
+
+/**
+ * --profile: where the stack's CPU went in each profiled bulk transfer with offloads (the
+ * configuration the figures are quoted for; the others are in latest.json), by category and
+ * the top functions by self time.
+ */
+const printProfiles = (header) => {
+  const profiles = header.steps.find((x) => x.experiment === "bulk")?.details?.profiles ?? []
+  console.log(`\nprofiles (${profiles.length} in ${header.profile.dir}; open one in Chrome DevTools or \`node bench/diag/profile-summary.mjs FILE\`)`)
+  const seen = new Set()
+  for (const p of profiles) {
+    const key = `${p.system} ${p.direction} ${p.conns}`
+    if (p.system !== "gonet-ts" || seen.has(key)) continue
+    seen.add(key)
+    console.log(`\n${key} connection(s), ${p.file}: busy ${p.busyMs} ms, idle ${p.idleMs} ms`)
+    console.log(`  ${p.categories.slice(0, 6).map((c) => `${c.category} ${c.pct} %`).join("; ")}`)
+    for (const t of p.top) console.log(`  ${String(t.pct).padStart(5)} %  ${t.fn}`)
+  }
 }
 
 /** A result file's rows and details (also for existing files: --convert FILE,...). */
@@ -621,7 +659,15 @@ const main = async () => {
     reference: { paperGoNet: PAPER, note: "other hardware and a Go stack: for scale only (DESIGN.md §7)" },
     skipped: SKIPPED.filter((s) => ONLY.includes(s.experiment)),
     failed: [],
-    steps: []
+    steps: [],
+    ...(PROFILE && ONLY.includes("bulk")
+      ? { profile: { dir: PROFILE_DIR, note: "bulk's gonet figures in this run were measured under V8's CPU profiler (sampling every 250 µs)" } }
+      : {})
+  }
+  if (header.profile !== undefined) {
+    // the latest profiles only (the figures they belong to are latest.json's)
+    rmSync(PROFILE_DIR, { recursive: true, force: true })
+    mkdirSync(PROFILE_DIR, { recursive: true })
   }
   const rows = []
   const created = []
@@ -663,6 +709,7 @@ const main = async () => {
   render(merged?.header ?? header, merged?.rows ?? rows)
   console.log(`\nwrote ${join(OUT, "latest.json")} (${(merged?.rows ?? rows).length} rows${merged !== undefined ? `, ${rows.length} of them from this run` : ""})` +
     `${rows.some((r) => r.experiment === "ping") ? `, ${join(OUT, "fig3-ping.svg")}` : ""}${rows.some((r) => r.experiment === "tcp4k") ? `, ${join(OUT, "fig4-tcp4k.svg")}` : ""}`)
+  if (header.profile !== undefined) printProfiles(header)
   for (const s of header.skipped) console.log(`skipped: ${s.experiment}: ${s.why}`)
   for (const f of header.failed) console.log(`FAILED: ${f.experiment} N=${f.n} (${f.systems}): ${f.why}`)
   console.log(`elapsed ${Math.floor(header.elapsedS / 60)} min ${Math.round(header.elapsedS % 60)} s (budget ${BUDGET_S / 60} min: ${header.elapsedS <= BUDGET_S ? "within" : "OVER"})`)

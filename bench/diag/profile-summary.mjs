@@ -6,7 +6,15 @@
 import { readFileSync } from "node:fs"
 import { pathToFileURL } from "node:url"
 
+// Every call from JavaScript into the TAP addon (N-API) shows in V8's profile under one name, that
+// of the module's last export, getScheduler: the callbacks share one native entry, which V8
+// symbolises once. On the stack's paths it is writeBatch, the TAP write syscall (in which the
+// kernel also receives the frames: its TCP, for a kernel peer, runs there).
+const ADDON_ALIAS = "getScheduler"
+const ADDON_NAME = "(addon calls: writeBatch's TAP writes; V8 names them getScheduler)"
+
 const category = (url, name) => {
+  if (name === ADDON_NAME) return "addon calls (TAP writes)"
   if (name === "(garbage collector)") return "gc"
   if (name === "(program)") return "program (native/VM, incl. addon + syscalls)"
   if (name === "(idle)") return "idle"
@@ -34,7 +42,7 @@ export const summarizeProfile = (file, top = 25) => {
   for (const [id, us] of self) {
     const n = byId.get(id)
     const { functionName, url, lineNumber } = n.callFrame
-    const name = functionName || "(anonymous)"
+    const name = functionName === ADDON_ALIAS && url === "" ? ADDON_NAME : functionName || "(anonymous)"
     const short = url.replace(/^file:\/\/.*?\/(node_modules|dist|bench)\//, "$1/")
     const key = `${name} ${short}:${lineNumber + 1}`
     const cat = category(url, name)
