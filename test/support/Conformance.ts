@@ -14,7 +14,9 @@
  * - **Linux** (`linuxDut`): a TAP whose user side is the testbench and whose
  *   kernel side, MAC `DUT_MAC` and 198.18.0.2/24, is moved into a namespace of
  *   the test's own (the testbench a permanent neighbour there, IPv6 off); the
- *   socket calls are made by test/kernel/conformance/dut.py in that namespace.
+ *   socket calls are made by test/kernel/conformance/dut.py in that namespace,
+ *   its sockets on CUBIC, the stack's congestion control, whatever the host's
+ *   default (a namespace starts with it: BBR on some hosts).
  *   Each step's replies are collected for `window` ms of real time, and for
  *   up to 2 s more while Linux has said less than the stack did in that step
  *   (so that a loaded machine does not move an answer into the next step).
@@ -132,6 +134,12 @@ export interface TbSegment {
   readonly sackOk?: boolean
   /** TSval TB_TS + ts, TSecr the device's last TSval */
   readonly ts?: number
+  /**
+   * with `ts`: echo instead the TSval of the first segment the device sent
+   * from this sequence number (relative), as a peer does whose original
+   * came after all (RFC 3522's spurious retransmission)
+   */
+  readonly tsecrOf?: number
   /** SACK blocks relative to the device's ISN */
   readonly sack?: ReadonlyArray<readonly [number, number]>
   readonly srcPort?: number
@@ -248,6 +256,8 @@ interface State {
   tbNext: number
   /** the device's last TSval, 0 before one */
   dutTsVal: number
+  /** the TSval of the first segment the device sent from each relative sequence number */
+  readonly firstTsVal: Map<number, number>
   /** the IP datagram of the device's last TCP segment */
   dutLast: Uint8Array | undefined
   readonly tbPort: number
@@ -264,10 +274,18 @@ const describeTb = (s: TbSegment, seq: number, ack: number | undefined): string 
   if (s.mss !== undefined) opts.push(`mss ${s.mss}`)
   if (s.ws !== undefined) opts.push(`ws ${s.ws}`)
   if (s.sackOk === true) opts.push("sackOK")
-  if (s.ts !== undefined) opts.push(`ts ${s.ts}`)
+  if (s.ts !== undefined) opts.push(`ts ${s.ts}${s.tsecrOf === undefined ? "" : ` ecr-of ${s.tsecrOf}`}`)
   if (s.sack !== undefined) opts.push(`sack ${s.sack.map(([l, r]) => `${l}-${r}`).join(",")}`)
   return `tb> ${s.flags} seq=${seq}${ack === undefined ? "" : ` ack=${ack}`} len=${s.payload ?? 0}` +
     `${s.win === undefined ? "" : ` win=${s.win}`}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}`
+}
+
+/** The TSecr `s` carries: the device's last TSval, or the one `tsecrOf` names. */
+const echoFor = (s: TbSegment, st: State): number => {
+  if (s.tsecrOf === undefined) return st.dutTsVal
+  const old = st.firstTsVal.get(s.tsecrOf)
+  if (old === undefined) throw new Error(`test bug: the device sent nothing from ${s.tsecrOf}`)
+  return old
 }
 
 /** The frame for `s`, and its description. Advances the testbench's next sequence number. */
@@ -280,7 +298,7 @@ const buildTb = (s: TbSegment, st: State, script: Script): { readonly frame: Uin
     sackPermitted: s.sackOk === true,
     ...(s.mss === undefined ? {} : { mss: s.mss }),
     ...(s.ws === undefined ? {} : { windowScale: s.ws }),
-    ...(s.ts === undefined ? {} : { timestamp: { value: u32(TB_TS + s.ts), echo: st.dutTsVal } }),
+    ...(s.ts === undefined ? {} : { timestamp: { value: u32(TB_TS + s.ts), echo: echoFor(s, st) } }),
     ...(s.sack === undefined ? {} : {
       sack: s.sack.map(([l, r]) => ({ left: Seq.make(st.dutIsn + l), right: Seq.make(st.dutIsn + r) }))
     })
@@ -436,6 +454,8 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   if (o.sackPermitted) opts.push("sackOK")
   if (o.timestamp !== undefined) {
     st.dutTsVal = o.timestamp.value
+    const from = u32(seg.seq - st.dutIsn)
+    if (!st.firstTsVal.has(from)) st.firstTsVal.set(from, o.timestamp.value)
     opts.push(`ts ecr=${o.timestamp.echo === 0 ? "0" : rel(o.timestamp.echo, TB_TS)}`)
   }
   if (o.sack !== undefined) opts.push(`sack ${o.sack.map((b) => `${rel(b.left, TB_ISN)}-${rel(b.right, TB_ISN)}`).join(",")}`)
@@ -468,6 +488,7 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
       dutNext: 0,
       tbNext: 0,
       dutTsVal: 0,
+      firstTsVal: new Map(),
       dutLast: undefined,
       tbPort: script.tbPort ?? 40000
     }

@@ -16,7 +16,8 @@ kernel side; the test checks that every address it passes lies in
   {"id": 9, "op": "keepalive", "idle": 1, "interval": 1, "count": 2} | {"op": "unlisten"}
   {"id": 10, "op": "writeUrgent", "bytes": 10}   (send with MSG_OOB: the last octet urgent)
 
-Each runs in a thread of its own (accept, connect and read block until the
+Sockets use CUBIC (TCP_CONGESTION), the stack's congestion control, whatever
+the host's default. Each runs in a thread of its own (accept, connect and read block until the
 segments the script sends let them return) and ends with one JSON line on
 stdout, {"id": 4, "result": "..."}: "ok", "read N", "read N then eof", "eof",
 or the errno's name. A read asks recv for no more than it still wants, until
@@ -56,11 +57,18 @@ def conn():
     return socks["conn"]
 
 
+def cubic(s):
+    # the stack's congestion control, CUBIC, whatever the host's default (a namespace takes it, and
+    # may not set one the host does not allow; a socket of root's may): accepted sockets inherit it
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, b"cubic")
+
+
 def run(cmd):
     op = cmd["op"]
     if op == "listen":
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        cubic(s)
         s.bind(("0.0.0.0", cmd["port"]))
         s.listen(cmd.get("backlog", 8))
         s.settimeout(TIMEOUT)
@@ -73,6 +81,7 @@ def run(cmd):
         return "ok"
     if op == "connect":
         c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        cubic(c)
         c.settimeout(TIMEOUT)
         socks["conn"] = c
         c.connect((cmd["host"], cmd["port"]))
