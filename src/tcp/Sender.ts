@@ -44,7 +44,10 @@
  *   hold); with SACK, F-RTO (RFC 5682 §3.1, as Linux) first: once the
  *   first segment's retransmission is acknowledged, two new segments go
  *   instead of old ones, and an ACK of data sent only before the timeout
- *   shows it spurious and undoes its congestion cut.
+ *   shows it spurious and undoes its congestion cut. With timestamps, SACK
+ *   or not, an ACK echoing a timestamp older than an episode's first
+ *   retransmission shows it spurious too (RFC 3522) and undoes its cut
+ *   (RFC 4015, as Linux's tcp_try_undo_recovery and tcp_try_undo_loss).
  * - Loss recovery: without SACK, fast retransmit and NewReno (RFC 5681
  *   §3.2, RFC 6582) on the third duplicate ACK (an ACK of nothing new, no
  *   data, the same window, with data outstanding: a window update is not a
@@ -417,7 +420,7 @@ export interface Prr {
   stale: boolean
 }
 
-/** A loss episode that D-SACKs may yet show spurious (`Sender.undo`). @category models */
+/** A loss episode that D-SACKs or a timestamp echo may yet show spurious (`Sender.undo`). @category models */
 export interface Undo {
   /** SND.UNA and SND.MAX when it began: its retransmissions lie between */
   readonly marker: Seq.SeqNum
@@ -1758,11 +1761,13 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
 
 /**
  * A loss episode begins (before its cwnd cut): what a later proof that it
- * was spurious restores (RFC 2883 §5; Linux's tcp_init_undo). Only with
- * SACK, which D-SACKs need.
+ * was spurious restores (RFC 2883 §5; Linux's tcp_init_undo). Only where a
+ * proof can come: D-SACKs need SACK, but the timestamp echo of RFC 3522
+ * needs only timestamps (Linux undoes a Reno connection's episode by it too,
+ * tcp_try_undo_recovery and tcp_try_undo_loss).
  */
 const beginUndo = (s: Sender): void => {
-  s.undo = s.sackOk
+  s.undo = s.sackOk || s.tsOk
     ? { marker: s.sndUna, end: s.sndMax, sent: 0, retrans: 0, retransTs: undefined, ranges: [], cc: Congestion.saveForUndo(s.cc) }
     : undefined
 }

@@ -675,6 +675,63 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
   })
 })
 
+describe("Eifel detection without SACK: timestamps alone show a retransmission was not needed (RFC 3522 asks no SACK; Linux's tcp_try_undo_loss, tcp_try_undo_recovery)", () => {
+  const P = MSS - 12
+  const seg = (i: number) => [B + i * P, P]
+  /** The peer's ACK of `ack` octets, its clock `value`, echoing our `echo`: no SACK blocks. */
+  const tsAck = (value: number, echo: number, ack: number) =>
+    T.fromPeer({ ack, options: { sackPermitted: false, timestamp: { value, echo } } })
+  /** `warm` on a connection whose peer offered timestamps but not SACK. */
+  const warmNoSack = () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false, timestamp: { value: 1, echo: 0 } } })
+    expect([s.snd.sackOk, s.snd.tsOk]).toEqual([false, true])
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, tsAck(2 + i, 40 * i, i + 1))
+    }
+    return s
+  }
+
+  it("a timeout: the ACK of everything echoes the original's timestamp, so its cut is undone", () => {
+    const s = warmNoSack()
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    expect(shape(s.write(1000, T.octets(3 * P)))).toEqual([0, 1, 2].map(seg))
+    const t = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t))).toEqual([seg(0)])
+    expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
+    // the originals arrived; the peer's ACK was held up, and echoes the first original's time, 1000
+    s.send(t + 5, tsAck(100, 1000, B + 3 * P))
+    expect([s.snd.eifelUndos, s.snd.spuriousTimeouts]).toEqual([1, 1])
+    expect(s.snd.cc.ssthresh).toBe(before.ssthresh)
+    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(before.cwnd)
+  })
+
+  it("a NewReno fast retransmit for a reordered segment: the full ACK echoes the original's timestamp, the cut is undone", () => {
+    const s = warmNoSack()
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    s.write(1000, T.octets(6 * P))
+    s.send(1020, tsAck(100, 1000, B))
+    s.send(1021, tsAck(101, 1000, B))
+    expect(shape(s.send(1022, tsAck(102, 1000, B)))).toEqual([seg(0)])
+    expect(s.snd.recovering).toBe(true)
+    expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
+    s.send(1024, tsAck(103, 1000, B + 6 * P))
+    expect(s.snd.recovering).toBe(false)
+    expect(s.snd.eifelUndos).toBe(1)
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+  })
+
+  it("the retransmission's own timestamp echoed: it was needed, nothing is undone", () => {
+    const s = warmNoSack()
+    const before = s.snd.cc.cwnd
+    s.write(1000, T.octets(6 * P))
+    for (const at of [1020, 1021, 1022]) s.send(at, tsAck(100, 1000, B))
+    s.send(1040, tsAck(103, 1022, B + 6 * P))
+    expect(s.snd.eifelUndos).toBe(0)
+    expect(s.snd.cc.cwnd).toBeLessThan(before)
+  })
+})
+
 describe("Proportional Rate Reduction in SACK recovery (RFC 6937)", () => {
   it("with pipe above ssthresh, each ACK lets out what the peer received times ssthresh / RecoverFS, from the first ACK on (not a pause until pipe falls below cwnd)", () => {
     const s = warm()
