@@ -1,0 +1,298 @@
+/**
+ * The stack against the Linux kernel in the sender's loss recovery, script by
+ * script (test/support/Conformance.ts: gVisor's packetimpact idea; the data
+ * path's first cases, one SACK hole, fast retransmit, the RTO and the tail
+ * loss probe, are test/kernel/ConformanceData.test.ts). Each script is played
+ * against Linux (a TAP into a namespace of the test's own, Python's sockets
+ * there) and against the stack (a LinkMemory cable, TestClock); the stack's
+ * transcript must be the kernel's, line for line: which segments go again
+ * and in which order when SACK shows several holes (RFC 6675 §4 NextSeg,
+ * RFC 8985), a partial ACK during recovery with SACK and without (RFC 6582
+ * §3.2: the next hole at once), a timeout during recovery and its backoff
+ * (RFC 6298 §5.5, Karn's rule), limited transmit (RFC 3042), and the undoing
+ * of a cut that a D-SACK (RFC 2883 §5) or an old timestamp echo (RFC 3522,
+ * RFC 4015) shows spurious.
+ *
+ * Left out on purpose, where the two may differ and both be right:
+ * - Linux's RACK reordering window (min RTT / 4 until three segments are
+ *   SACKed: tcp_rack_reo_wnd) is a heuristic over real time: every script
+ *   SACKs at least three segments above a hole before it expects it resent,
+ *   where the window is 0 and both mark the hole lost at once. For the same
+ *   reason no script has a partial ACK in recovery while segments sent before
+ *   the retransmission it acknowledges are neither SACKed nor acknowledged:
+ *   both then find them lost by elapsed real time (RFC 8985 §6.2) and PRR's
+ *   count for that ACK differs by one;
+ * - limited transmit when one ACK SACKs two segments: Linux sends as much as
+ *   its flight less the SACKed segments leaves room for (RFC 6675 §5 (1)),
+ *   the stack one segment per duplicate ACK (RFC 3042 §2); the scripts SACK
+ *   one more segment an ACK, where the two agree (with SACK and without);
+ * - the window on leaving fast recovery: Linux's is ssthresh (RFC 6582 §3.2
+ *   step 3's second option), the stack's min(ssthresh, FlightSize + SMSS) (the
+ *   first, NewReno.ts's endRecovery: no burst of a whole window): the scripts
+ *   show a window after recovery only where an undo restores it;
+ * - ssthresh after a timeout or a loss: Linux takes 0.7 × cwnd, the stack 0.7 ×
+ *   FlightSize (RFC 9438 §4.6), apart when the application left the window
+ *   unfilled; and slow start after it, where Linux grows cwnd by all an ACK
+ *   delivered, SACKed segments too, and the stack by at most one SMSS after
+ *   a timeout (RFC 3465 §2.3): the timeout scripts acknowledge one segment at
+ *   a time, or show the window only after an undo;
+ * - an undo of a NewReno (no SACK) fast recovery: Linux holds its Reno
+ *   connection in recovery until data above the recovery point is
+ *   acknowledged (tcp_try_undo_recovery), where PRR sets cwnd from what is in
+ *   flight; the stack restores the window whole (RFC 4015). Unit-tested only
+ *   (test/tcp/Recovery.test.ts); the timeout's undo without SACK is scripted;
+ * - a retransmission after an ACK inside a segment: Linux sends its old
+ *   segment's tail as it was cut, the stack a full segment from SND.UNA
+ *   (a byte stream keeps no segment boundaries); the scripts acknowledge
+ *   whole segments.
+ *
+ * Live clock for Linux's side (a real kernel); virtual for the stack's. Needs
+ * root, /dev/net/tun, iproute2 and python3; skips with the printed reason
+ * otherwise.
+ */
+import { describe, it } from "@effect/vitest"
+import { conforms as conformsAs } from "../support/Conformance.js"
+import type { Script, Step, TbSegment } from "../support/Conformance.js"
+import { tapSkipReason } from "../support/Netns.js"
+
+const SKIP = tapSkipReason({ ciInstalls: ["python3", "sysctl"] })
+if (SKIP !== undefined) console.warn(`skipping the loss-recovery conformance scripts against Linux: ${SKIP}`)
+
+/** The stack's transcript of `script` must be Linux's. */
+const conforms = (script: Script) => conformsAs("cl", script)
+
+const LISTEN: Step = { dut: { op: "listen", port: 5000 } }
+
+/**
+ * A passive open, accepted: the testbench's SYN carries `syn` (SACK permitted
+ * unless said otherwise); with `ts`, both carry timestamps 1 and 2.
+ */
+const open = (syn: Partial<TbSegment>, opts: { readonly ts?: boolean } = {}): ReadonlyArray<Step> => [
+  LISTEN,
+  { tb: { flags: "S", sackOk: true, ...(opts.ts === true ? { ts: 1 } : {}), ...syn } },
+  { tb: { flags: "A", ...(opts.ts === true ? { ts: 2 } : {}) } },
+  { dut: { op: "accept" } }
+]
+
+/** MSS 1012 with timestamps and SACK: 1000-octet segments. */
+const OPEN_SACK = open({ mss: 1012, ws: 7 }, { ts: true })
+
+/** A duplicate ACK (of the ISN + 1) with the SACK blocks given. */
+const dup = (ts: number, sack: ReadonlyArray<readonly [number, number]>, window?: number): Step => ({
+  tb: { flags: "A", ack: 1, ts, sack },
+  ...(window === undefined ? {} : { window })
+})
+
+describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux kernel does", () => {
+  it.scopedLive("SACK, three holes: each goes again, lowest first, then the partial ACKs", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 8000 } },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[3001, 4001], [1001, 2001]], 5),
+        dup(5, [[5001, 8001], [3001, 4001], [1001, 2001]]),
+        { tb: { flags: "A", ack: 2001, ts: 6, sack: [[5001, 8001], [3001, 4001]] } },
+        { tb: { flags: "A", ack: 4001, ts: 7, sack: [[5001, 8001]] } },
+        { tb: { flags: "A", ts: 8 } }
+      ]
+    }))
+
+  it.scopedLive("SACK, two holes, the second ACK SACKing three segments above both", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 6000 } },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[3001, 6001], [1001, 2001]]),
+        { tb: { flags: "A", ack: 2001, ts: 5, sack: [[3001, 6001]] } },
+        { tb: { flags: "A", ts: 6 } }
+      ]
+    }))
+
+  it.scopedLive("without SACK: a partial ACK sends the next hole at once (NewReno, RFC 6582 §3.2)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        // (short windows: everything comes long before the RTO; 10000 octets is the whole initial window)
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 },
+        { tb: { flags: "A", ack: 6001 }, window: 20 },
+        { tb: { flags: "A" } }
+      ]
+    }))
+
+  it.scopedLive("an RTO during SACK recovery: the hole goes again, then what the ACK leaves, then the backoff", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 5000 } },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 4001]]),
+        { wait: 400 },
+        { tb: { flags: "A", ack: 4001, ts: 6 } },
+        { wait: 500 },
+        { wait: 900 },
+        { tb: { flags: "A", ts: 7 } }
+      ]
+    }))
+
+  it.scopedLive("an RTO during NewReno recovery", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }, { ts: true }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 5 }, window: 20 },
+        { wait: 400 },
+        // (the retransmission's ACK, of one 988-octet segment: an ACK of two would show slow start's
+        // growth, all of it in Linux's, at most one SMSS after a timeout in the stack's, RFC 3465 §2.3)
+        { tb: { flags: "A", ack: 989, ts: 6 } },
+        { tb: { flags: "A", ts: 7 } }
+      ]
+    }))
+
+  it.scopedLive("Karn's rule: without timestamps the retransmission's ACK leaves the RTO backed off", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 1000 } },
+        { wait: 300 },
+        { wait: 600 },
+        { tb: { flags: "A" } },
+        { dut: { op: "write", bytes: 1000 } },
+        { wait: 300 },
+        { wait: 600 },
+        { tb: { flags: "A" } }
+      ]
+    }))
+
+  it.scopedLive("with timestamps the retransmission's ACK is an RTT sample: the next RTO is not backed off", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }, { ts: true }),
+        { dut: { op: "write", bytes: 1000 } },
+        { wait: 300 },
+        { wait: 600 },
+        { tb: { flags: "A", ts: 3 } },
+        { dut: { op: "write", bytes: 1000 } },
+        { wait: 300 },
+        { tb: { flags: "A", ts: 4 } }
+      ]
+    }))
+
+  it.scopedLive("a D-SACK for a needless fast retransmission undoes the cut: the next write shows the window", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 5000 } },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 4001]]),
+        // the original came after all: the ACK of everything echoes the retransmission's timestamp
+        { tb: { flags: "A", ts: 6 } },
+        { tb: { flags: "A", ts: 7, sack: [[1, 1001]] } },
+        { dut: { op: "write", bytes: 20000 } }
+      ]
+    }))
+
+  it.scopedLive("Eifel: the ACK of a fast retransmission echoes the original's timestamp: the cut is undone", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 5000 } },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 4001]]),
+        { tb: { flags: "A", ts: 6, tsecrOf: 1 } },
+        { dut: { op: "write", bytes: 20000 } }
+      ]
+    }))
+
+  it.scopedLive("Eifel after an RTO (no SACK): the ACK echoes the original's timestamp, nothing goes again, the window is back", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }, { ts: true }),
+        { dut: { op: "write", bytes: 3000 } },
+        { wait: 300 },
+        { tb: { flags: "A", ts: 3, tsecrOf: 1 } },
+        { dut: { op: "write", bytes: 20000 } }
+      ]
+    }))
+
+  it.scopedLive("an RTO found spurious with SACK (F-RTO): the ACK of all echoes the retransmission, the window is back", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 3000 } },
+        // the tail probe, then the timeout
+        { wait: 300 },
+        { wait: 400 },
+        { tb: { flags: "A", ts: 3, sack: [[1, 1001]] } },
+        { dut: { op: "write", bytes: 20000 } }
+      ]
+    }))
+
+  it.scopedLive("Eifel after an RTO with SACK: the ACK of all echoes the original's timestamp", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 3000 } },
+        { wait: 300 },
+        { wait: 400 },
+        { tb: { flags: "A", ts: 3, tsecrOf: 1 } },
+        { dut: { op: "write", bytes: 20000 } }
+      ]
+    }))
+
+  it.scopedLive("limited transmit with SACK: one new segment at each of the first two duplicate ACKs", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 20000 } },
+        dup(3, [[1001, 2001]], 20),
+        dup(4, [[1001, 3001]], 20),
+        dup(5, [[1001, 4001]])
+      ]
+    }))
+
+  it.scopedLive("a tail loss probe D-SACKed (the original arrived): no cut, the next write shows the window (RFC 8985 §7.4)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 3000 } },
+        { wait: 300 },
+        { tb: { flags: "A", ts: 3, sack: [[2001, 3001]] } },
+        { dut: { op: "write", bytes: 20000 } }
+      ]
+    }))
+
+  it.scopedLive("a tail loss probe that repaired a loss: the cut shows in the next write", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 3000 } },
+        { wait: 300 },
+        { tb: { flags: "A", ts: 3 } },
+        { dut: { op: "write", bytes: 20000 } }
+      ]
+    }))
+
+  it.scopedLive("limited transmit without SACK: one new segment at the second duplicate ACK", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 20000 }, window: 20 },
+        { tb: { flags: "A", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 13001 } }
+      ]
+    }))
+})
