@@ -172,6 +172,23 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  it.scopedLive("Karn's rule with SACK, without timestamps: after a timeout the retransmission's ACK, then the next write's timers", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, ws: 7 }),
+        { dut: { op: "write", bytes: 3000 } },
+        { wait: 300 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001, sack: [[2001, 3001]] } },
+        { tb: { flags: "A" } },
+        { dut: { op: "write", bytes: 1000 } },
+        { wait: 300 },
+        { wait: 400 },
+        { wait: 800 },
+        { tb: { flags: "A" } }
+      ]
+    }))
+
   it.scopedLive("with timestamps the retransmission's ACK is an RTT sample: the next RTO is not backed off", () =>
     conforms({
       steps: [
