@@ -56,6 +56,7 @@ import { Tcp, type Connection, type Listener } from "../../src/tcp/Tcp.js"
 import { TcpError } from "../../src/tcp/TcpError.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as ArpWire from "../../src/wire/ArpPacket.js"
+import * as Checksum from "../../src/wire/Checksum.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
@@ -158,13 +159,25 @@ export interface TbUnreachable {
 
 /**
  * A datagram the testbench sends at the IP layer: an ICMP echo request, a
- * UDP datagram, or `raw` octets of another protocol, from 198.18.0.1 to the
- * device (or `dst`), optionally cut into `fragments` ([offset, length] of the
- * payload, sent in the order given; offsets multiples of 8).
+ * UDP datagram, another ICMP message, or `raw` octets of another protocol,
+ * from 198.18.0.1 to the device (or `dst`), optionally cut into `fragments`
+ * ([offset, length] of the payload, sent in the order given; offsets
+ * multiples of 8).
  */
 export interface TbDatagram {
   readonly echo?: { readonly bytes: number; readonly seq?: number; readonly badChecksum?: boolean }
-  readonly udp?: { readonly port: number; readonly bytes: number; readonly zeroChecksum?: boolean; readonly badChecksum?: boolean }
+  readonly udp?: {
+    readonly port: number
+    readonly bytes: number
+    readonly zeroChecksum?: boolean
+    readonly badChecksum?: boolean
+    /** the UDP length field, if not the datagram's own (the checksum is the datagram's) */
+    readonly lengthField?: number
+    /** octets after the UDP datagram in the IP payload (its length field and checksum leave them out) */
+    readonly trailer?: number
+  }
+  /** an ICMP message of any type: `rest` is octets 4-7 of its header, `bytes` octets i & 0xff follow */
+  readonly icmp?: { readonly type: number; readonly code?: number; readonly rest?: number; readonly bytes?: number }
   readonly protocol?: number
   readonly raw?: number
   readonly dst?: string
@@ -177,7 +190,18 @@ export interface TbDatagram {
   readonly fragments?: ReadonlyArray<readonly [number, number]>
   readonly badIpChecksum?: boolean
   readonly id?: number
+  /** header fields set after the datagram is built (the header checksum made again unless `badIpChecksum`) */
+  readonly header?: { readonly version?: number; readonly ihl?: number; readonly totalLength?: number }
+  /** octets after the datagram in the frame (Ethernet padding), 0xee */
+  readonly pad?: number
 }
+
+/**
+ * Addresses outside 198.18.0.0/15 a datagram may name besides (RFC 1122 §3.2.1.3's sources no host
+ * has, and the all-hosts group): none is routable, and the frames go only into the test's own TAP.
+ */
+const SPECIAL_SOURCES: ReadonlySet<string> = new Set(["0.0.0.0", "224.0.0.1", "255.255.255.255"])
+const SPECIAL_DESTINATIONS: ReadonlySet<string> = new Set(["224.0.0.1"])
 
 export type Step =
   | { readonly tb: TbSegment; readonly window?: number }
@@ -196,6 +220,8 @@ export interface Script {
   readonly sysctls?: Readonly<Record<string, string | number>>
   /** the stack's configuration (its address and prefix are the script's) */
   readonly stack?: Partial<StackConfigInput>
+  /** the device's link MTU (Linux's TAP in its namespace, the stack's `mtu`) */
+  readonly mtu?: number
 }
 
 export interface Entry {
@@ -323,7 +349,10 @@ const describeIp = (d: TbDatagram): string => {
   const what = d.echo !== undefined
     ? `echo ${d.echo.bytes}${d.echo.badChecksum === true ? " bad-checksum" : ""}`
     : d.udp !== undefined
-    ? `udp to ${d.udp.port} len ${d.udp.bytes}${d.udp.zeroChecksum === true ? " no-checksum" : ""}${d.udp.badChecksum === true ? " bad-checksum" : ""}`
+    ? `udp to ${d.udp.port} len ${d.udp.bytes}${d.udp.zeroChecksum === true ? " no-checksum" : ""}${d.udp.badChecksum === true ? " bad-checksum" : ""}` +
+      `${d.udp.lengthField === undefined ? "" : ` length-field ${d.udp.lengthField}`}${d.udp.trailer === undefined ? "" : ` trailer ${d.udp.trailer}`}`
+    : d.icmp !== undefined
+    ? `icmp type ${d.icmp.type} code ${d.icmp.code ?? 0} len ${d.icmp.bytes ?? 0}`
     : `proto ${d.protocol ?? 0} len ${d.raw ?? 0}`
   const attrs = [
     d.src === undefined ? "" : ` from ${d.src}`,
@@ -333,7 +362,9 @@ const describeIp = (d: TbDatagram): string => {
     d.df === true ? " df" : "",
     d.options === undefined ? "" : ` opts ${hex(d.options)}`,
     d.fragments === undefined ? "" : ` frags ${d.fragments.map(([o, l]) => `${o}+${l}`).join(",")}`,
-    d.badIpChecksum === true ? " bad-ip-checksum" : ""
+    d.badIpChecksum === true ? " bad-ip-checksum" : "",
+    d.header === undefined ? "" : ` header ${Object.entries(d.header).map(([k, v]) => `${k}=${v}`).join(",")}`,
+    d.pad === undefined ? "" : ` pad ${d.pad}`
   ].join("")
   return `tb> ip ${what}${attrs}`
 }
@@ -344,8 +375,8 @@ const hex = (b: ArrayLike<number>): string => Array.from(b, (x) => x.toString(16
 const buildIp = (d: TbDatagram): ReadonlyArray<Uint8Array> => {
   const src = Addr.parse(d.src ?? TB_IP)!
   const dst = Addr.parse(d.dst ?? DUT_IP)!
-  assertBenchAddress(Addr.format(src))
-  assertBenchAddress(Addr.format(dst))
+  if (!SPECIAL_SOURCES.has(Addr.format(src))) assertBenchAddress(Addr.format(src))
+  if (!SPECIAL_DESTINATIONS.has(Addr.format(dst))) assertBenchAddress(Addr.format(dst))
   let protocol: number
   let payload: Uint8Array
   if (d.echo !== undefined) {
@@ -355,9 +386,19 @@ const buildIp = (d: TbDatagram): ReadonlyArray<Uint8Array> => {
     if (d.echo.badChecksum === true) payload[IcmpWire.Field.checksum]! ^= 0xff
   } else if (d.udp !== undefined) {
     protocol = Ip.Protocol.UDP
-    payload = UdpWire.emit({ srcPort: 40001, dstPort: d.udp.port, payload: new Uint8Array(d.udp.bytes).fill(0x75) }, src, dst)
-    if (d.udp.zeroChecksum === true) payload[UdpWire.Field.checksum] = payload[UdpWire.Field.checksum + 1] = 0
-    if (d.udp.badChecksum === true) payload[UdpWire.Field.checksum]! ^= 0xff
+    const udp = UdpWire.emit({ srcPort: 40001, dstPort: d.udp.port, payload: new Uint8Array(d.udp.bytes).fill(0x75) }, src, dst)
+    if (d.udp.zeroChecksum === true) udp[UdpWire.Field.checksum] = udp[UdpWire.Field.checksum + 1] = 0
+    if (d.udp.badChecksum === true) udp[UdpWire.Field.checksum]! ^= 0xff
+    if (d.udp.lengthField !== undefined) {
+      udp[UdpWire.Field.length] = d.udp.lengthField >>> 8
+      udp[UdpWire.Field.length + 1] = d.udp.lengthField & 0xff
+    }
+    payload = new Uint8Array(udp.length + (d.udp.trailer ?? 0)).fill(0x74)
+    payload.set(udp)
+  } else if (d.icmp !== undefined) {
+    protocol = Ip.Protocol.ICMP
+    const data = new Uint8Array(d.icmp.bytes ?? 0).map((_, i) => i & 0xff)
+    payload = IcmpWire.emit({ _tag: "Other", type: d.icmp.type, code: d.icmp.code ?? 0, rest: d.icmp.rest ?? 0, data })
   } else {
     protocol = d.protocol ?? 253
     payload = new Uint8Array(d.raw ?? 0).fill(0x72)
@@ -372,6 +413,10 @@ const buildIp = (d: TbDatagram): ReadonlyArray<Uint8Array> => {
     dst,
     options: new Uint8Array(d.options ?? [])
   }
+  // a group's datagram goes to the group's MAC address (RFC 1112 §6.4), others to the device's
+  const linkDst = dst >>> 28 === 0xe
+    ? new Uint8Array([0x01, 0x00, 0x5e, (dst >>> 16) & 0x7f, (dst >>> 8) & 0xff, dst & 0xff])
+    : DUT_MAC
   const pieces = d.fragments ?? [[0, payload.length] as const]
   return pieces.map(([offset, length]) => {
     const packet = Ip.emit({
@@ -380,15 +425,30 @@ const buildIp = (d: TbDatagram): ReadonlyArray<Uint8Array> => {
       fragmentOffset: offset,
       payload: payload.subarray(offset, offset + length)
     })
+    if (d.header !== undefined) {
+      const { ihl, totalLength, version } = d.header
+      if (version !== undefined) packet[0] = (version << 4) | (packet[0]! & 0x0f)
+      if (ihl !== undefined) packet[0] = (packet[0]! & 0xf0) | ihl
+      if (totalLength !== undefined) {
+        packet[Ip.Field.totalLength] = totalLength >>> 8
+        packet[Ip.Field.totalLength + 1] = totalLength & 0xff
+      }
+      packet[Ip.Field.checksum] = packet[Ip.Field.checksum + 1] = 0
+      const sum = Checksum.checksum(packet, 0, Math.max(Ip.MIN_HEADER_LEN, (packet[0]! & 0x0f) * 4))
+      packet[Ip.Field.checksum] = sum >>> 8
+      packet[Ip.Field.checksum + 1] = sum & 0xff
+    }
     if (d.badIpChecksum === true) packet[Ip.Field.checksum]! ^= 0xff
-    return Eth.emit({ dst: DUT_MAC, src: TB_MAC, etherType: Eth.EtherType.IPv4, payload: packet })
+    const padded = d.pad === undefined ? packet : new Uint8Array(packet.length + d.pad).fill(0xee)
+    if (padded !== packet) padded.set(packet)
+    return Eth.emit({ dst: linkDst, src: TB_MAC, etherType: Eth.EtherType.IPv4, payload: padded })
   })
 }
 
 /** A datagram the device sent that is not TCP, in words. */
 const describeOtherIp = (ip: Ip.Ipv4Repr): string => {
   const attrs = `${ip.tos === 0 ? "" : ` tos ${ip.tos}`} ttl ${ip.ttl}${ip.dontFragment ? " df" : ""}` +
-    `${ip.options.length === 0 ? "" : ` opts ${hex(ip.options)}`}` +
+    `${ip.options.length === 0 ? "" : ` opts ${optionsHex(ip.options)}`}` +
     `${Addr.format(ip.dst) === TB_IP ? "" : ` to ${Addr.format(ip.dst)}`}${Addr.format(ip.src) === DUT_IP ? "" : ` from ${Addr.format(ip.src)}`}`
   if (ip.moreFragments || ip.fragmentOffset > 0) {
     return `dut< ip fragment proto ${ip.protocol} off ${ip.fragmentOffset} len ${ip.payload.length}${ip.moreFragments ? " mf" : ""}${attrs}`
@@ -409,6 +469,12 @@ const describeOtherIp = (ip: Ip.Ipv4Repr): string => {
       case "Redirect":
         return `dut< icmp redirect code ${r.code}${attrs}`
       case "Other":
+        // a timestamp reply (RFC 792 type 14): the originate timestamp (the request's first data
+        // octets, 00010203) must come back; the other two are the device's clock
+        if (r.type === 14) {
+          return `dut< icmp timestamp-reply code ${r.code} id ${r.rest >>> 16} seq ${r.rest & 0xffff} len ${r.data.length}` +
+            `${hex(r.data.subarray(0, 4)) === "00010203" ? "" : " originate-changed"}${attrs}`
+        }
         return `dut< icmp type ${r.type} code ${r.code} rest ${r.rest.toString(16)} quoting ${quoted(r.data)}${attrs}`
     }
   }
@@ -416,6 +482,30 @@ const describeOtherIp = (ip: Ip.Ipv4Repr): string => {
     return `dut< udp ${UdpWire.srcPortAt(ip.payload, 0)} > ${UdpWire.dstPortAt(ip.payload, 0)} len ${ip.payload.length - UdpWire.HEADER_LEN}${attrs}`
   }
   return `dut< ip proto ${ip.protocol} len ${ip.payload.length}${attrs}`
+}
+
+/**
+ * Options in hex, a Timestamp option's stamps (RFC 791 §3.1, type 68: each a device's clock) as
+ * `tttttttt` once filled, its addresses as they are.
+ */
+const optionsHex = (o: Uint8Array): string => {
+  const out: Array<string> = []
+  for (let i = 0; i < o.length;) {
+    const type = o[i]!
+    const len = type === 0 || type === 1 ? 1 : Math.max(2, o[i + 1] ?? 2)
+    const opt = o.subarray(i, i + len)
+    if (type === 68 && opt.length >= 4) {
+      const entry = (opt[3]! & 0x0f) === 0 ? 4 : 8
+      const words: Array<string> = [hex(opt.subarray(0, 4))]
+      for (let at = 4; at + 4 <= opt.length; at += 4) {
+        const stamp = entry === 4 || (at - 4) % 8 === 4
+        words.push(stamp && at < opt[2]! - 1 ? "tttttttt" : hex(opt.subarray(at, at + 4)))
+      }
+      out.push(words.join(""))
+    } else out.push(hex(opt))
+    i += len
+  }
+  return out.join("")
 }
 
 /** What an ICMP error quotes: the datagram's protocol, its total length field and how much of it came back. */
@@ -586,7 +676,8 @@ export const linuxDut = (
   tag: string,
   index: number,
   python: string,
-  sysctls: Readonly<Record<string, string | number>> = {}
+  sysctls: Readonly<Record<string, string | number>> = {},
+  mtu?: number
 ): Effect.Effect<Dut, unknown, Scope.Scope> =>
   Effect.gen(function*() {
     assertBenchAddress(`${DUT_IP}/24`)
@@ -599,6 +690,8 @@ export const linuxDut = (
     const tbMac = Array.from(TB_MAC, (b) => b.toString(16).padStart(2, "0")).join(":")
     yield* run(ns, ["ip", "link", "set", "dev", ifname, "address", mac])
     yield* run(ns, ["sysctl", "-q", "-w", `net.ipv6.conf.${ifname}.disable_ipv6=1`])
+    // (after IPv6 is off: an MTU below 1280 takes the interface's IPv6 configuration away)
+    if (mtu !== undefined) yield* run(ns, ["ip", "link", "set", "dev", ifname, "mtu", String(mtu)])
     for (const [name, value] of Object.entries(sysctls)) yield* run(ns, ["sysctl", "-q", "-w", `${name}=${value}`])
     yield* run(ns, ["ip", "neigh", "replace", TB_IP, "lladdr", tbMac, "dev", ifname, "nud", "permanent"])
     const driver = yield* spawnIn(ns, [python, DUT_PY], { stdin: "pipe" })
@@ -795,9 +888,10 @@ export const conforms = (tag: string, script: Script): Effect.Effect<void, unkno
   Effect.gen(function*() {
     const index = played.get(tag) ?? 0
     played.set(tag, index + 1)
-    const gonet = yield* underTestClock(Effect.flatMap(stackDut(script.stack), (dut) => play(dut, script)))
+    const stackConfig = script.mtu === undefined ? script.stack : { ...script.stack, mtu: script.mtu }
+    const gonet = yield* underTestClock(Effect.flatMap(stackDut(stackConfig), (dut) => play(dut, script)))
     const linux = yield* Effect.scoped(
-      Effect.flatMap(linuxDut(tag, index, "python3", script.sysctls), (dut) => play(dut, script, gonet))
+      Effect.flatMap(linuxDut(tag, index, "python3", script.sysctls, script.mtu), (dut) => play(dut, script, gonet))
     )
     if (process.env["CONFORMANCE_PRINT"] !== undefined) {
       console.log(`linux:\n${lines(linux).join("\n")}\ngonet:\n${lines(gonet).join("\n")}`)
