@@ -152,12 +152,17 @@ export const quoteOf = (p: Ipv4Packet, max = MAX_QUOTE): Uint8Array =>
   p.bytes.subarray(p.offset, p.offset + Math.min(max, p.headerLen + p.payloadLength))
 
 /**
- * How much an ICMP error over a path of `mtu` octets quotes: MAX_QUOTE, less where the path is
- * narrower than 576 octets, so that the error goes whole (Linux's icmp_send: room is the route's
- * MTU, at most 576, less the headers); at least RFC 792's header and 8 octets.
+ * How much an ICMP error over a path of `mtu` octets, carrying `optionsLen` octets of IP options
+ * back, quotes: MAX_QUOTE less the options, less again where the path is narrower than 576 octets,
+ * so that the error goes whole (Linux's icmp_send: room is the route's MTU, at most 576, less the
+ * headers and the options echoed). An error whose room is no more than an IP header
+ * (`QUOTE_FLOOR`) is not sent at all, as Linux's icmp_send guards against a tiny MTU.
  */
-export const quoteRoom = (mtu: number): number =>
-  Math.max(Ip.MIN_HEADER_LEN + 8, Math.min(MAX_QUOTE, mtu - Ip.MIN_HEADER_LEN - IcmpWire.HEADER_LEN))
+export const quoteRoom = (mtu: number, optionsLen = 0): number =>
+  Math.min(576, mtu) - Ip.MIN_HEADER_LEN - IcmpWire.HEADER_LEN - optionsLen
+
+/** An ICMP error whose quote would hold no more than this (one IP header) says nothing: not sent. */
+export const QUOTE_FLOOR = Ip.MIN_HEADER_LEN
 
 /**
  * The TOS of an ICMP error: precedence 6, internetwork control, with the offending datagram's TOS
@@ -644,14 +649,17 @@ export const make = Effect.gen(function*() {
       }
       bucket = next
     }
-    c.icmpErrorsSent++
     // a Record Route or Timestamp option comes back updated, as in an echo reply (Linux's
     // __icmp_send echoes the options, __ip_options_echo), and takes its room from the quote
     const echoed = about.headerLen === Ip.MIN_HEADER_LEN
       ? undefined
       : Ip.echoOptions(about.bytes, about.offset, about.headerLen, r.src, now % MS_PER_DAY)
-    const room = r._tag === "Local" ? MAX_QUOTE : quoteRoom(PathMtu.effective(pathMtu(r.dst), r.mtu))
-    const quote = quoteOf(about, Math.max(Ip.MIN_HEADER_LEN + 8, room - (echoed?.length ?? 0)))
+    const optionsLen = echoed?.length ?? 0
+    const room = r._tag === "Local" ? MAX_QUOTE - optionsLen : quoteRoom(PathMtu.effective(pathMtu(r.dst), r.mtu), optionsLen)
+    // (the options leave no room for the offending datagram's header on a path this narrow)
+    if (room <= QUOTE_FLOOR) return
+    c.icmpErrorsSent++
+    const quote = quoteOf(about, room)
     const buf = allocate(IcmpWire.HEADER_LEN + quote.length)
     IcmpWire.encode(
       kind._tag === "DstUnreachable"

@@ -136,6 +136,28 @@ describe("UDP against a raw peer", () => {
       expect(Option.isNone(yield* peer.poll)).toBe(true)
     }))
 
+  it.scoped("on a 68-octet link, the options an ICMP error carries back take its quote's room, and with 20 octets or less left no error goes (Linux's icmp_send)", () =>
+    Effect.gen(function*() {
+      const { peer } = yield* stackWithPeer({ mtu: 68 })
+      const rr = (len: number) => {
+        const o = new Uint8Array((len + 3) & ~3)
+        o.set([7, len, 4])
+        return o
+      }
+      const send = (options: Uint8Array) =>
+        peer.sendIp(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.UDP, options, payload: UdpWire.emit({ srcPort: 4000, dstPort: 4444, payload: new Uint8Array(0) }, PEER_ADDR, ADDR_A) }), MAC_A)
+      // 40 and 20 octets of Record Route leave 0 and 20 octets of a 68-octet error to quote in
+      yield* send(rr(39))
+      yield* send(rr(19))
+      yield* settle
+      expect((yield* peer.drain).map(asIpv4).filter((r) => r?.protocol === Ip.Protocol.ICMP)).toEqual([])
+      // 16 octets leave 24: the error goes whole, its options and 24 octets of the datagram
+      yield* send(rr(15))
+      const ip = asIpv4(yield* peer.next)!
+      expect([ip.protocol, ip.payload[0], ip.payload[1]]).toEqual([Ip.Protocol.ICMP, 3, 3])
+      expect([ip.moreFragments, ip.options.length, ip.payload.length - 8]).toEqual([false, 16, 24])
+    }))
+
   it.scoped("udp-echo answers a datagram from port 1024 up, not one from below (another echo there would ping-pong with it for ever)", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup
