@@ -168,7 +168,8 @@ const TS_PRESPEC = 3
  * request arriving here (ip_options_compile) and once as the reply leaving
  * (ip_options_build), with our address `self` and, for a timestamp,
  * `msSinceMidnight` (RFC 791: milliseconds since midnight UT); a timestamp
- * without room counts in its overflow field. Other options are not echoed.
+ * without room as the request arrives counts once in its overflow field.
+ * Other options are not echoed.
  * Undefined when the request has neither, or one is malformed (its pointer
  * outside the option): then the reply goes without options. The result is
  * padded with EOL to a multiple of 4 octets.
@@ -224,7 +225,12 @@ const recordTwice = (o: Uint8Array, self: Ipv4Addr): boolean => {
   return true
 }
 
-/** Timestamp: ours (with our address, by the flag), twice if there is room; else the overflow count. */
+/**
+ * Timestamp: ours (with our address, by the flag), twice if there is room. Without room as the
+ * request arrives, the overflow count goes up once and nothing is stamped as the reply leaves;
+ * with room for the arriving stamp only, the reply adds none and counts nothing (Linux: the reply
+ * stamps only where ip_options_compile stamped, __ip_options_echo).
+ */
 const stampTwice = (o: Uint8Array, self: Ipv4Addr, ms: number): boolean => {
   if (o.length < 4 || o[2]! < 5) return false
   const flag = o[3]! & 0x0f
@@ -234,8 +240,8 @@ const stampTwice = (o: Uint8Array, self: Ipv4Addr, ms: number): boolean => {
     const ptr = o[2]!
     if (ptr + entry - 1 > o.length) {
       const overflow = o[3]! >>> 4
-      if (overflow < 15) o[3] = ((overflow + 1) << 4) | flag
-      continue
+      if (k === 0 && overflow < 15) o[3] = ((overflow + 1) << 4) | flag
+      break
     }
     if (flag === TS_PRESPEC) {
       // only where the sender named us, in order
