@@ -131,11 +131,14 @@ const OPT_SSRR = 0x89
  * with a Parameter Problem pointing there), `SourceRoute` when one is a loose
  * or strict source route, which a host drops (RFC 7126 §4.3-4.4; Linux's
  * accept_source_route is off for hosts: a forged route turns the host into a
- * relay).
+ * relay). A Record Route or Timestamp option is malformed too where it
+ * cannot be filled as RFC 791 §3.1 lays it out, or comes twice, pointing
+ * where Linux's ip_options_compile points (`slotFault`).
  */
 export const optionsVerdict = (b: Uint8Array, off: number, headerLen: number): OptionsVerdict => {
   const end = off + headerLen
   let i = off + MIN_HEADER_LEN
+  let seenMask = 0
   while (i < end) {
     const type = b[i]!
     if (type === OPT_EOL) return "Ok"
@@ -147,9 +150,40 @@ export const optionsVerdict = (b: Uint8Array, off: number, headerLen: number): O
     const len = b[i + 1]!
     if (len < 2 || i + len > end) return { _tag: "Malformed", pointer: i - off }
     if (type === OPT_LSRR || type === OPT_SSRR) return "SourceRoute"
+    if (type === OPT_RR || type === OPT_TS) {
+      const seen = type === OPT_RR ? SEEN_RR : SEEN_TS
+      if ((seen & seenMask) !== 0) return { _tag: "Malformed", pointer: i - off }
+      seenMask |= seen
+      const fault = slotFault(b, i, len)
+      if (fault !== undefined) return { _tag: "Malformed", pointer: i - off + fault }
+    }
     i += len
   }
   return "Ok"
+}
+
+const SEEN_RR = 1
+const SEEN_TS = 2
+
+/**
+ * Where a Record Route or Timestamp option of `len` octets at `b[i]` is at fault, as an offset
+ * into it, or undefined when sound (RFC 791 §3.1; the checks and offsets of Linux's
+ * ip_options_compile): the length octet when the option has no pointer (or no flags octet), the
+ * pointer when it is before the first slot or names a slot (a stamp, or an address and its stamp)
+ * the option cannot hold whole, and a full timestamp's flags octet when its overflow count is full
+ * too (RFC 791: "the original datagram is considered to be in error"). A full option is sound:
+ * the datagram goes on without recording. A timestamp flag RFC 791 does not define is left alone.
+ */
+const slotFault = (b: Uint8Array, i: number, len: number): number | undefined => {
+  const ts = b[i] === OPT_TS
+  if (len < (ts ? 4 : 3)) return 1
+  const ptr = b[i + 2]!
+  if (ptr < (ts ? 5 : 4)) return 2
+  if (ptr > len) return ts && b[i + 3]! >>> 4 === 15 ? 3 : undefined
+  if (ptr + 3 > len) return 2
+  const flag = b[i + 3]! & 0x0f
+  if (ts && (flag === TS_ADDR || flag === TS_PRESPEC) && ptr + 7 > len) return 2
+  return undefined
 }
 
 /** record route and timestamp (RFC 791 §3.1: not copied into fragments, numbers 7 and 4) */

@@ -458,6 +458,21 @@ describe("Ipv4 options, as a host reads them (optionsVerdict)", () => {
     expect(verdict([1, 1, 1, 7])).toEqual(at(23)) // a type with no length octet
     expect(verdict([1, 7, 7, 4, 0, 0, 0, 0, 68, 1, 0, 0])).toEqual(at(28)) // after a sound record route
   })
+  it("record route and timestamp pointers that name no whole slot, a full timestamp whose overflow is full too, or either twice, are malformed where Linux's ip_options_compile points", () => {
+    const at = (pointer: number) => ({ _tag: "Malformed", pointer })
+    expect(verdict([7, 2, 0, 0])).toEqual(at(21)) // record route without a pointer
+    expect(verdict([7, 7, 3, 0, 0, 0, 0])).toEqual(at(22)) // before the first slot
+    expect(verdict([7, 9, 8, 0, 0, 0, 0, 0, 0])).toEqual(at(22)) // a slot cut short
+    expect(verdict([7, 7, 8, 0, 0, 0, 0])).toBe("Ok") // full: the datagram goes on
+    expect(verdict([68, 3, 5, 0])).toEqual(at(21)) // timestamp without a flags octet
+    expect(verdict([68, 8, 4, 0, 0, 0, 0, 0])).toEqual(at(22)) // before the first slot
+    expect(verdict([68, 8, 6, 0, 0, 0, 0, 0])).toEqual(at(22)) // a stamp cut short
+    expect(verdict([68, 12, 9, 1, 0, 0, 0, 0, 0, 0, 0, 0])).toEqual(at(22)) // an address without its stamp
+    expect(verdict([68, 8, 9, 0xe0, 0, 0, 0, 0])).toBe("Ok") // full: one more overflow to count
+    expect(verdict([68, 8, 9, 0xf0, 0, 0, 0, 0])).toEqual(at(23)) // RFC 791: the overflow count overflows
+    expect(verdict([68, 8, 5, 2, 0, 0, 0, 0])).toBe("Ok") // an unknown flag: left alone on receipt
+    expect(verdict([7, 3, 4, 7, 3, 4, 0, 0])).toEqual(at(23)) // a second record route
+  })
 })
 
 describe("options an echo reply carries back (echoOptions, RFC 1122 §3.2.2.6)", () => {
