@@ -7,6 +7,17 @@
  *   allowed (so `ping -s 65507` is answered, in fragments). Echo requests to
  *   a broadcast address are ignored, as Linux does by default
  *   (icmp_echo_ignore_broadcasts; RFC 1122 allows either).
+ * - It answers a timestamp request (RFC 792 type 13) with a timestamp reply
+ *   (type 14): the request's originate timestamp, then ours as received and
+ *   as transmitted, both milliseconds since midnight UT from the Clock (RFC
+ *   1122 §3.2.2.8 lets a host implement them, and then sets these rules;
+ *   Linux answers by default, icmp_timestamp), with the request's TOS and its
+ *   Record Route or Timestamp option updated, as an echo reply. A request to
+ *   a broadcast address is ignored (§3.2.2.8 MAY; Linux ignores it with
+ *   broadcast echoes), and one too short for an originate timestamp is
+ *   malformed (Linux: fewer than 4 octets). Information and address mask
+ *   requests (types 15, 17) are obsolete (RFC 6918) and go unanswered, as on
+ *   Linux.
  * - `ping(dst, options)` sends one echo request and waits for its reply: the
  *   calling fiber is the paper's "waiting process" for that echo. It waits on
  *   its own Deferred (no shared queue), which the dealer completes with the
@@ -121,6 +132,8 @@ export interface IcmpStats {
   readonly malformed: number
   readonly echoRequests: number
   readonly echoReplies: number
+  /** timestamp requests answered (RFC 792 type 13) */
+  readonly timestampRequests: number
   /**
    * messages to a broadcast address, ignored: echo requests (icmp_echo_ignore_broadcasts), and
    * everything but an echo request (errors, replies), as Linux's icmp_rcv drops them
@@ -173,6 +186,12 @@ const quotedEchoKey = (quote: Uint8Array, hl: number): number | undefined => {
   return ((ident << 16) | seq) >>> 0
 }
 
+/** A timestamp reply's data: the originate, receive and transmit timestamps (RFC 792). */
+const TIMESTAMP_DATA_LEN = 12
+
+/** RFC 792's timestamps count milliseconds since midnight UT. */
+const MS_PER_DAY = 86_400_000
+
 /** The highest destination unreachable code there is (RFC 1812 §5.2.7.1: 15, Linux's NR_ICMP_UNREACH). */
 const MAX_UNREACHABLE_CODE = 15
 
@@ -193,6 +212,7 @@ export const make = Effect.gen(function*() {
     malformed: 0,
     echoRequests: 0,
     echoReplies: 0,
+    timestampRequests: 0,
     broadcastIgnored: 0,
     unmatchedReplies: 0,
     repliesUnroutable: 0,
@@ -241,6 +261,42 @@ export const make = Effect.gen(function*() {
       Ip.Protocol.ICMP,
       buf,
       at + p.payloadLength,
+      echoed !== undefined ? { tos: p.tos, ipOptions: echoed } : p.tos === 0 ? undefined : { tos: p.tos }
+    )
+  }
+
+  /**
+   * Answer a timestamp request (`p`, at least the originate timestamp in it): a timestamp reply
+   * with its identifier and sequence number, its originate timestamp, and ours as received and as
+   * transmitted, one reading of the Clock (RFC 792: milliseconds since midnight UT; Linux's
+   * icmp_timestamp stamps both at once too). Whatever else the request carried is not sent back:
+   * the reply is the 20 octets RFC 792 lays out. TOS and options as `reply`.
+   */
+  const timestampReply = (p: Ipv4Packet, tx: Tx, nowNanos: bigint): void => {
+    const r = ip.route(p.src)
+    if (r === undefined) {
+      c.repliesUnroutable++
+      return
+    }
+    const at = p.offset + p.headerLen
+    const ms = Number((nowNanos / 1_000_000n) % BigInt(MS_PER_DAY))
+    const data = new Uint8Array(TIMESTAMP_DATA_LEN)
+    data.set(p.bytes.subarray(at + IcmpWire.HEADER_LEN, at + IcmpWire.HEADER_LEN + 4))
+    Bytes.put32(data, 4, ms)
+    Bytes.put32(data, 8, ms)
+    const buf = ip.allocate(IcmpWire.HEADER_LEN + TIMESTAMP_DATA_LEN)
+    IcmpWire.encode(
+      { _tag: "Other", type: IcmpWire.Type.TimestampReply, code: 0, rest: Bytes.u32(p.bytes, at + IcmpWire.Field.ident), data },
+      buf,
+      TRANSPORT_OFFSET
+    )
+    const echoed = p.headerLen === Ip.MIN_HEADER_LEN ? undefined : Ip.echoOptions(p.bytes, p.offset, p.headerLen, r.src, ms)
+    ip.emit(
+      tx,
+      r,
+      Ip.Protocol.ICMP,
+      buf,
+      buf.length,
       echoed !== undefined ? { tos: p.tos, ipOptions: echoed } : p.tos === 0 ? undefined : { tos: p.tos }
     )
   }
@@ -399,6 +455,15 @@ export const make = Effect.gen(function*() {
         }
         c.echoRequests++
         reply(p, tx, nowNanos)
+        return
+      case IcmpWire.Type.TimestampRequest:
+        // (the broadcast ones went above; the originate timestamp is what a reply must carry back)
+        if (len - IcmpWire.HEADER_LEN < 4) {
+          c.malformed++
+          return
+        }
+        c.timestampRequests++
+        timestampReply(p, tx, nowNanos)
         return
       case IcmpWire.Type.EchoReply: {
         c.echoReplies++

@@ -28,7 +28,9 @@ export const Type = {
   Redirect: 5,
   EchoRequest: 8,
   TimeExceeded: 11,
-  ParameterProblem: 12
+  ParameterProblem: 12,
+  TimestampRequest: 13,
+  TimestampReply: 14
 } as const
 
 export const DstUnreachableCode = {

@@ -447,6 +447,7 @@ describe("Format", () => {
       malformed: 0,
       echoRequests: 4,
       echoReplies: 0,
+      timestampRequests: 0,
       broadcastIgnored: 0,
       unmatchedReplies: 0,
       repliesUnroutable: 0,

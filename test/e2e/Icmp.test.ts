@@ -352,6 +352,38 @@ describe("ICMP errors and echo policy", () => {
       expect((yield* stats).ipv4.reassemblyTimeouts).toBe(2)
     }))
 
+  it.scoped("a timestamp request is answered with a timestamp reply: its originate timestamp back, ours (ms since midnight UT) as received and transmitted (RFC 792, RFC 1122 §3.2.2.8; Linux's icmp_timestamp)", () =>
+    Effect.gen(function*() {
+      const { peer, stats } = yield* setup()
+      // 10:00:00.250 UT, a day after the epoch
+      yield* TestClock.setTime(86_400_000 + 36_000_250)
+      const request = (data: Uint8Array, seq: number, tos = 0) =>
+        peer.sendIp(ipRepr({
+          src: PEER_ADDR,
+          dst: ADDR_A,
+          protocol: Ip.Protocol.ICMP,
+          tos,
+          payload: IcmpWire.emit({ _tag: "Other", type: 13, code: 0, rest: (7 << 16) | seq, data })
+        }), MAC_A)
+      yield* request(new Uint8Array([0, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0]), 1, 0x10)
+      const ip = asIpv4(yield* peer.next)!
+      expect([ip.protocol, ip.tos]).toEqual([Ip.Protocol.ICMP, 0x10])
+      const reply = Either.getOrThrow(IcmpWire.parse(ip.payload))
+      expect(reply).toMatchObject({ _tag: "Other", type: 14, code: 0, rest: (7 << 16) | 1 })
+      const stamps = reply._tag === "Other" ? Array.from(reply.data) : []
+      const ms = [0x02, 0x25, 0x51, 0xfa] // 36 000 250
+      expect(stamps).toEqual([0, 1, 2, 3, ...ms, ...ms])
+      // a request with more data is answered with the three stamps; one without an originate
+      // timestamp is not answered (Linux: fewer than 4 octets)
+      yield* request(new Uint8Array(40).fill(9), 2)
+      const longer = Either.getOrThrow(IcmpWire.parse(asIpv4(yield* peer.next)!.payload))
+      expect(longer._tag === "Other" ? Array.from(longer.data) : []).toEqual([9, 9, 9, 9, ...ms, ...ms])
+      yield* request(new Uint8Array(3), 3)
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+      expect((yield* stats).icmp.timestampRequests).toBe(2)
+    }))
+
   it.scoped("echo to a broadcast address is ignored", () =>
     Effect.gen(function*() {
       const { peer, stats } = yield* setup()
