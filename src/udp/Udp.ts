@@ -559,7 +559,9 @@ export const make = Effect.gen(function*() {
         }
       }
       c.noPort++
-      ;(unreachable ??= []).push(p)
+      // the datagram ends where its UDP length says (RFC 768): octets past it are not quoted (Linux's
+      // __udp4_lib_rcv trims the skb to the UDP length before icmp_send)
+      ;(unreachable ??= []).push(length === p.payloadLength ? p : { ...p, payloadLength: length })
     }
     // Synchronous; the datagram count was checked against the capacity above.
     for (const [b, ds] of bySocket) b.queue.unsafeOffer(ds)

@@ -158,6 +158,21 @@ describe("UDP against a raw peer", () => {
       expect([ip.moreFragments, ip.options.length, ip.payload.length - 8]).toEqual([false, 16, 24])
     }))
 
+  it.scoped("a datagram whose UDP length is shorter than the IP payload ends there: the port unreachable quotes no octet past it (RFC 768; Linux's __udp4_lib_rcv trims the skb to the UDP length before icmp_send)", () =>
+    Effect.gen(function*() {
+      const { peer } = yield* stackWithPeer()
+      const u = UdpWire.emit({ srcPort: 4000, dstPort: 4444, payload: new Uint8Array(20).fill(0x75) }, PEER_ADDR, ADDR_A)
+      const payload = new Uint8Array(u.length + 10).fill(0x74)
+      payload.set(u)
+      yield* peer.sendIp(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol: Ip.Protocol.UDP, payload }), MAC_A)
+      const ip = asIpv4(yield* peer.next)!
+      expect([ip.protocol, ip.payload[0], ip.payload[1]]).toEqual([Ip.Protocol.ICMP, 3, 3])
+      // the quote: the IP header (its total length as it came) and the 28-octet UDP datagram
+      const quote = ip.payload.subarray(8)
+      expect(quote.length).toBe(20 + 28)
+      expect(Array.from(quote.subarray(20))).toEqual(Array.from(u))
+    }))
+
   it.scoped("udp-echo answers a datagram from port 1024 up, not one from below (another echo there would ping-pong with it for ever)", () =>
     Effect.gen(function*() {
       const { stack, peer } = yield* setup
