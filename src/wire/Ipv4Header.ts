@@ -268,7 +268,13 @@ const recordTwice = (o: Uint8Array, self: Ipv4Addr): boolean => {
 const stampTwice = (o: Uint8Array, self: Ipv4Addr, ms: number): boolean => {
   if (o.length < 4 || o[2]! < 5) return false
   const flag = o[3]! & 0x0f
-  if (flag !== TS_ONLY && flag !== TS_ADDR && flag !== TS_PRESPEC) return false
+  if (flag !== TS_ONLY && flag !== TS_ADDR && flag !== TS_PRESPEC) {
+    // a flag RFC 791 does not define: nothing to stamp, the option goes back as it came, but for
+    // the overflow a full one counts (Linux's ip_options_compile looks at the flag only with room)
+    const overflow = o[3]! >>> 4
+    if (o[2]! > o.length && overflow < 15) o[3] = ((overflow + 1) << 4) | flag
+    return true
+  }
   const entry = flag === TS_ONLY ? 4 : 8
   for (let k = 0; k < 2; k++) {
     const ptr = o[2]!

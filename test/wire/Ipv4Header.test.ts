@@ -519,7 +519,11 @@ describe("options an echo reply carries back (echoOptions, RFC 1122 §3.2.2.6)",
     expect(echo([0x94, 4, 0, 0])).toBeUndefined() // router alert: not echoed
     expect(echo([7, 7, 3, 0, 0, 0, 0])).toBeUndefined() // RR pointer before the first slot
     expect(echo([68, 8, 4, 0, 0, 0, 0, 0])).toBeUndefined() // TS pointer before the first slot
-    expect(echo([68, 8, 5, 2, 0, 0, 0, 0])).toBeUndefined() // an unknown timestamp flag
+  })
+  it("a timestamp flag RFC 791 does not define: the option comes back as it came (Linux's ip_options_compile leaves it alone)", () => {
+    expect(echo([68, 8, 5, 2, 0, 0, 0, 0])).toEqual([68, 8, 5, 2, 0, 0, 0, 0])
+    // (full, it still counts an overflow: that is the flag's business only where there is room)
+    expect(echo([68, 8, 9, 0x12, 0, 0, 0, 0])).toEqual([68, 8, 9, 0x22, 0, 0, 0, 0])
   })
   it("setOptions makes a header with options that checks", () => {
     const options = new Uint8Array([7, 7, 8, ...PEER_OCTETS, 0])
