@@ -651,9 +651,14 @@ export const make = Effect.gen(function*() {
     }
     // a Record Route or Timestamp option comes back updated, as in an echo reply (Linux's
     // __icmp_send echoes the options, __ip_options_echo), and takes its room from the quote
-    const echoed = about.headerLen === Ip.MIN_HEADER_LEN
+    // (a Parameter Problem carries back only the options before the one at fault: Linux's
+    // __icmp_send echoes what ip_options_compile took before it failed)
+    const upTo = kind._tag === "ParameterProblem"
+      ? Ip.optionAt(about.bytes, about.offset, about.headerLen, kind.pointer)
+      : about.headerLen
+    const echoed = upTo === Ip.MIN_HEADER_LEN
       ? undefined
-      : Ip.echoOptions(about.bytes, about.offset, about.headerLen, r.src, now % MS_PER_DAY)
+      : Ip.echoOptions(about.bytes, about.offset, upTo, r.src, now % MS_PER_DAY)
     const optionsLen = echoed?.length ?? 0
     const room = r._tag === "Local" ? MAX_QUOTE - optionsLen : quoteRoom(PathMtu.effective(pathMtu(r.dst), r.mtu), optionsLen)
     // (the options leave no room for the offending datagram's header on a path this narrow)

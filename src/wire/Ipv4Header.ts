@@ -162,6 +162,21 @@ export const optionsVerdict = (b: Uint8Array, off: number, headerLen: number): O
   return "Ok"
 }
 
+/**
+ * Where the option holding header octet `pointer` starts, as an offset into the header (the
+ * header's length when it is past the options): what a Parameter Problem's `pointer` is part of.
+ */
+export const optionAt = (b: Uint8Array, off: number, headerLen: number, pointer: number): number => {
+  let i = MIN_HEADER_LEN
+  while (i < headerLen) {
+    const type = b[off + i]!
+    const len = type === OPT_EOL || type === OPT_NOP || i + 1 >= headerLen ? 1 : Math.max(1, b[off + i + 1]!)
+    if (pointer < i + len) return i
+    i += len
+  }
+  return headerLen
+}
+
 const SEEN_RR = 1
 const SEEN_TS = 2
 

@@ -491,6 +491,21 @@ describe("IPv4 options on what reaches us", () => {
       const s = yield* ipStats
       expect([s.sourceRouted, s.malformed.Malformed]).toEqual([1, 3])
     }))
+
+  it.scoped("a Parameter Problem carries back only the options before the one at fault (Linux's __icmp_send echoes what ip_options_compile took before it failed)", () =>
+    Effect.gen(function*() {
+      const { peer } = yield* stackWithPeer()
+      // a full record route, then a full timestamp whose overflow count is full: at fault, octet 26
+      yield* peer.sendIp(echoWith([7, 3, 4, 68, 8, 9, 0xf0, 0, 0, 0, 1, 0]), MAC_A)
+      const answer = asIpv4(yield* boundedWait(peer.next, "the parameter problem"))!
+      const problem = Either.getOrThrow(IcmpWire.parse(answer.payload))
+      expect(problem).toMatchObject({ _tag: "Other", type: IcmpWire.Type.ParameterProblem, rest: (26 << 24) >>> 0 })
+      expect(Array.from(answer.options)).toEqual([7, 3, 4, 0])
+      // at fault first: nothing to carry back
+      yield* peer.sendIp(echoWith([68, 12, 9, 1, 0, 0, 0, 0, 0, 0, 0, 0]), MAC_A)
+      const second = asIpv4(yield* boundedWait(peer.next, "the parameter problem"))!
+      expect(second.options.length).toBe(0)
+    }))
 })
 
 describe("TokenBucket and Route (pure)", () => {
