@@ -70,6 +70,28 @@ describe("martian sources (RFC 1122 §3.2.1.3)", () => {
       expect((yield* stats).ipv4.martianSource).toBe(0)
     }))
 
+  it.scoped("a datagram to a group (the stack joins none) draws no echo reply and no unreachable, as Linux", () =>
+    Effect.gen(function*() {
+      const { peer, stats } = yield* stackWithPeer()
+      const group = Addr.parse("224.0.0.1")!
+      const groupMac = new Uint8Array([0x01, 0x00, 0x5e, 0x00, 0x00, 0x01])
+      const datagrams = [
+        { ...echoRequest(PEER_ADDR), dst: group },
+        ipRepr({ src: PEER_ADDR, dst: group, protocol: Ip.Protocol.UDP, payload: new Uint8Array([0x9c, 0x41, 0x27, 0x0f, 0, 9, 0, 0, 7]) }),
+        ipRepr({ src: PEER_ADDR, dst: group, protocol: 253, payload: new Uint8Array(8) })
+      ]
+      // to the group's MAC (RFC 1112 §6.4), and to ours (a sender that got it wrong)
+      for (const d of datagrams) yield* peer.sendIp(d, groupMac)
+      for (const d of datagrams) yield* peer.sendIp(d, MAC_A)
+      yield* settle
+      expect(Option.isNone(yield* peer.poll)).toBe(true)
+      const s = yield* stats
+      expect([s.ethernet.notForUs, s.ipv4.notForUs]).toEqual([3, 3])
+      // the same echo to our address is answered
+      yield* peer.sendIp(echoRequest(PEER_ADDR, 2), MAC_A)
+      expect(asIpv4(yield* peer.next)?.dst).toBe(PEER_ADDR)
+    }))
+
   it.scoped("a unicast datagram in a link-layer broadcast frame is dropped (RFC 1122 §3.3.6)", () =>
     Effect.gen(function*() {
       const { peer, stats } = yield* stackWithPeer()

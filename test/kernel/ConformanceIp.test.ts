@@ -57,29 +57,14 @@ describe.skipIf(SKIP !== undefined)("the stack answers IPv4, ICMP and UDP corner
 
   // (a source that is our subnet's broadcast address is left out: Linux takes the datagram and
   // answers to that broadcast; RFC 1122 §3.2.1.3 says a host MUST discard it, as the stack does)
-  it.scopedLive("sources no host has (0.0.0.0, a group, all ones, our own) are dropped unanswered", () =>
+  // (sources no host has, 0.0.0.0, a group or all ones, and a group destination are not scripted:
+  // every address sent into the TAP is in 198.18.0.0/15, the project's network-safety rule; the
+  // stack's e2e tests cover them over LinkMemory)
+  it.scopedLive("a datagram from our own address is dropped unanswered", () =>
     conforms({
       steps: [
-        { ip: { echo: { bytes: 8, seq: 2 }, src: "0.0.0.0" } },
-        { ip: { echo: { bytes: 8, seq: 3 }, src: "224.0.0.1" } },
-        { ip: { echo: { bytes: 8, seq: 4 }, src: "255.255.255.255" } },
         { ip: { echo: { bytes: 8, seq: 5 }, src: "198.18.0.2" } },
-        { ip: { udp: { port: 9999, bytes: 8 }, src: "0.0.0.0" } },
-        { ip: { protocol: 253, raw: 8, src: "224.0.0.1" } },
         ALIVE(6)
-      ]
-    }))
-
-  // (a unicast datagram in a link-layer broadcast frame is left out: Linux answers an echo request
-  // in one, IN_DEV_DROP_UNICAST_IN_L2_MULTICAST being off by default; the stack discards it, RFC
-  // 1122 §3.3.6's SHOULD)
-  it.scopedLive("a group destination: no echo reply, no port or protocol unreachable", () =>
-    conforms({
-      steps: [
-        { ip: { echo: { bytes: 8 }, dst: "224.0.0.1" } },
-        { ip: { udp: { port: 9999, bytes: 8 }, dst: "224.0.0.1" } },
-        { ip: { protocol: 253, raw: 8, dst: "224.0.0.1" } },
-        ALIVE(2)
       ]
     }))
 
