@@ -10,7 +10,10 @@
  *   MAC `TB_MAC`. It builds every segment from the script with sequence
  *   numbers relative to its ISN (`TB_ISN`, near 2^32 so that they wrap) and
  *   the device's (learnt from the device's first SYN; 0 before one), and
- *   answers ARP requests for its address by itself.
+ *   answers ARP requests for its address by itself. A segment may be sent
+ *   misshapen as a script says (`TbSegment`): raw option octets, another
+ *   data offset, cut short, a bad checksum, Ethernet padding past the IP
+ *   datagram.
  * - **Linux** (`linuxDut`): a TAP whose user side is the testbench and whose
  *   kernel side, MAC `DUT_MAC` and 198.18.0.2/24, is moved into a namespace of
  *   the test's own (the testbench a permanent neighbour there, IPv6 off); the
@@ -145,6 +148,18 @@ export interface TbSegment {
   readonly sack?: ReadonlyArray<readonly [number, number]>
   readonly srcPort?: number
   readonly dstPort?: number
+  /** option octets as they are, however malformed (whole words), before the options above */
+  readonly rawOptions?: ReadonlyArray<number>
+  /** the urgent pointer (default 0) */
+  readonly urg?: number
+  /** the data offset field in words, whatever the header's length (the checksum covers it) */
+  readonly dataOffset?: number
+  /** only the segment's first `cut` octets go (the IP total length says so), checksummed as they were whole */
+  readonly cut?: number
+  /** the checksum made wrong */
+  readonly badChecksum?: boolean
+  /** octets of Ethernet padding (0x55) after the IP datagram, outside its total length */
+  readonly ethPad?: number
 }
 
 /**
@@ -295,8 +310,42 @@ const describeTb = (s: TbSegment, seq: number, ack: number | undefined): string 
   if (s.sackOk === true) opts.push("sackOK")
   if (s.ts !== undefined) opts.push(`ts ${s.ts}${s.tsecrOf === undefined ? "" : ` ecr-of ${s.tsecrOf}`}`)
   if (s.sack !== undefined) opts.push(`sack ${s.sack.map(([l, r]) => `${l}-${r}`).join(",")}`)
+  if (s.rawOptions !== undefined) opts.unshift(`raw ${hex(s.rawOptions)}`)
+  const odd = [
+    s.urg === undefined ? "" : ` urg=${s.urg}`,
+    s.dataOffset === undefined ? "" : ` doff=${s.dataOffset}`,
+    s.cut === undefined ? "" : ` cut to ${s.cut}`,
+    s.badChecksum === true ? " bad-checksum" : "",
+    s.ethPad === undefined ? "" : ` eth-pad ${s.ethPad}`
+  ].join("")
   return `tb> ${s.flags} seq=${seq}${ack === undefined ? "" : ` ack=${ack}`} len=${s.payload ?? 0}` +
-    `${s.win === undefined ? "" : ` win=${s.win}`}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}`
+    `${s.win === undefined ? "" : ` win=${s.win}`}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${odd}`
+}
+
+/**
+ * The segment `built` (header, options, payload, checksummed) made as `s`
+ * says: raw options put before the others, the data offset overwritten, the
+ * checksum summed again, then spoilt or the segment cut, as asked.
+ */
+const misshape = (built: Uint8Array, s: TbSegment): Uint8Array => {
+  let b = built
+  if (s.rawOptions !== undefined) {
+    if (s.rawOptions.length % 4 !== 0) throw new Error("test bug: raw options must be whole words")
+    b = new Uint8Array(built.length + s.rawOptions.length)
+    b.set(built.subarray(0, TcpWire.HEADER_LEN))
+    b.set(s.rawOptions, TcpWire.HEADER_LEN)
+    b.set(built.subarray(TcpWire.HEADER_LEN), TcpWire.HEADER_LEN + s.rawOptions.length)
+    b[TcpWire.Field.dataOffset] = ((TcpWire.headerLenAt(built, 0) + s.rawOptions.length) / 4) << 4
+  }
+  if (s.dataOffset !== undefined) b[TcpWire.Field.dataOffset] = s.dataOffset << 4
+  if (b !== built || s.dataOffset !== undefined) {
+    b[TcpWire.Field.checksum] = b[TcpWire.Field.checksum + 1] = 0
+    const c = Checksum.finish(Checksum.sum(b, Checksum.pseudoHeaderSum(TB_ADDR, DUT_ADDR, TcpWire.PROTOCOL, b.length)))
+    b[TcpWire.Field.checksum] = c >>> 8
+    b[TcpWire.Field.checksum + 1] = c & 0xff
+  }
+  if (s.badChecksum === true) b[TcpWire.Field.checksum]! ^= 0xff
+  return s.cut === undefined ? b : b.subarray(0, s.cut)
 }
 
 /** The TSecr `s` carries: the device's last TSval, or the one `tsecrOf` names. */
@@ -329,12 +378,15 @@ const buildTb = (s: TbSegment, st: State, script: Script): { readonly frame: Uin
     ack: Seq.make(ackRel === undefined ? 0 : st.dutIsn + ackRel),
     flags,
     window: s.win ?? 64240,
-    urgent: 0,
+    urgent: s.urg ?? 0,
     options
   }
   const end = seq + payload + ((flags & TcpWire.Flag.SYN) !== 0 ? 1 : 0) + ((flags & TcpWire.Flag.FIN) !== 0 ? 1 : 0)
   if (s.seq === undefined || end > st.tbNext) st.tbNext = Math.max(st.tbNext, end)
-  const frame = Peer.ipFrame(Peer.tcpRepr(repr, new Uint8Array(payload).fill(0x79), TB_ADDR, DUT_ADDR), DUT_MAC, TB_MAC)
+  const segment = misshape(TcpWire.emit(repr, new Uint8Array(payload).fill(0x79), TB_ADDR, DUT_ADDR), s)
+  const datagram = Peer.ipFrame(Peer.ipRepr({ src: TB_ADDR, dst: DUT_ADDR, protocol: Ip.Protocol.TCP, payload: segment }), DUT_MAC, TB_MAC)
+  const frame = new Uint8Array(datagram.length + (s.ethPad ?? 0)).fill(0x55)
+  frame.set(datagram)
   return { frame, label: describeTb(s, seq, ackRel) }
 }
 
