@@ -10,19 +10,30 @@
  * receive path's form of `parse`): at least 20 octets; a data offset of at
  * least five words that fits the segment; the checksum over the IPv4
  * pseudo-header (RFC 9293 §3.1: source, destination, zero, protocol 6, TCP
- * length) and the whole segment. A segment `check` accepts always parses.
+ * length) and the whole segment; no options Linux refuses the segment for
+ * (below). A segment `check` accepts always parses.
  * `parse` gives the same verdict as a `WireError`, or a `TcpRepr` plus the
  * payload (a view into the input). The segment's length is the IP layer's
  * (total length minus the IP header): TCP has no length field of its own,
  * so every octet given is covered by the checksum and octets past the
  * header are payload.
  *
- * Options (RFC 9293 §3.2) never make a segment fail: they are read as
- * Linux's tcp_parse_options reads them, and the segment goes on with what
- * was read. RFC 9293 §3.1 (RFC 1122 §4.2.2.5, MUST-7) asks only that an
- * illegal option length not crash TCP, and suggests a reset; Linux, the
- * peer that matters, keeps the segment, so that an option a middlebox
- * mangled does not blackhole the connection, and so do we. EOL ends the
+ * Options (RFC 9293 §3.2) are read as Linux's tcp_parse_options reads them,
+ * and the segment goes on with what was read, with one exception that
+ * `check` makes: the segment is dropped whole (Malformed) where Linux's
+ * tcp_inbound_hash drops it, before any state sees it (and
+ * tcp_v4_send_reset sends no reset for it either). Linux (6.7 on) walks
+ * every segment's options for an MD5 (RFC 2385) or TCP-AO (RFC 5925)
+ * signature, tcp_do_parse_auth_options, while at least 18 octets of them
+ * are left (an MD5 option's length, on a kernel built without TCP-AO, as
+ * the reference kernel the tests run against is; 5 with TCP-AO, which
+ * drops more): a length below 2 or past the options area
+ * there, an MD5 option of a length not 18 or a TCP-AO option of 4 octets
+ * or less is -EINVAL, and an MD5 option it holds no key for (we hold none)
+ * is TCP_MD5UNEXPECTED (`refusedOptions`). RFC 9293 §3.1 (RFC 1122
+ * §4.2.2.5, MUST-7) asks only that an illegal option length not crash TCP,
+ * and suggests a reset; a drop is what the peer that matters does. Nearer
+ * the end than 18 octets, and otherwise: EOL ends the
  * list (what follows is padding); NOP is one octet; every other kind is
  * kind, length (counting both), data. A length below 2 ("silly options"),
  * or an option or its length octet running past the options area ("don't
@@ -127,7 +138,11 @@ export const OptionKind = {
   WINDOW_SCALE: 3,
   SACK_PERMITTED: 4,
   SACK: 5,
-  TIMESTAMPS: 8
+  TIMESTAMPS: 8,
+  /** the TCP MD5 signature (RFC 2385): 18 octets */
+  MD5: 19,
+  /** TCP-AO (RFC 5925 §2.2): a 4-octet header, then the MAC */
+  AO: 29
 } as const
 
 const LEN_MSS = 4
@@ -135,6 +150,9 @@ const LEN_WINDOW_SCALE = 3
 const LEN_SACK_PERMITTED = 2
 const LEN_TIMESTAMPS = 10
 const LEN_SACK_BLOCK = 8
+/** Options left below which Linux's signature walk stops: an MD5 option's length (TCPOLEN_MD5SIG) */
+const AUTH_WALK_MIN = 18
+const LEN_AO_HEADER = 4
 
 /** The largest window shift RFC 7323 §2.3 allows: windows up to 2^30 octets. */
 export const MAX_WINDOW_SHIFT = 14
@@ -230,11 +248,13 @@ export type TcpSegment = TcpRepr & {
 export const CHECK_REASONS: ReadonlyArray<WireError["reason"]> = [
   "Truncated",
   "BadHeaderLen",
-  "BadChecksum"
+  "BadChecksum",
+  "Malformed"
 ]
 const TRUNCATED = -1
 const BAD_HEADER_LEN = -2
 const BAD_CHECKSUM = -3
+const MALFORMED = -4
 
 /** The reason a negative `check` result stands for. */
 export const checkReason = (code: number): WireError["reason"] => CHECK_REASONS[-code - 1] ?? "Malformed"
@@ -329,14 +349,39 @@ export const parseOptions = (b: Uint8Array, start = 0, end = b.length): OptionsP
 }
 
 /**
+ * Whether the options in `b[start, end)` make Linux drop the segment whole
+ * (see the module doc): its tcp_do_parse_auth_options walk, while at least
+ * 18 octets are left, meets a length below 2 or past `end`, an MD5 option
+ * (of the wrong length, or one we hold no key for: we hold none) or a
+ * TCP-AO option too short for a MAC. EOL ends the walk.
+ */
+export const refusedOptions = (b: Uint8Array, start: number, end: number): boolean => {
+  let i = start
+  while (end - i >= AUTH_WALK_MIN) {
+    const kind = b[i]!
+    if (kind === OptionKind.EOL) return false
+    if (kind === OptionKind.NOP) {
+      i++
+      continue
+    }
+    const len = b[i + 1]!
+    if (len < 2 || len > end - i) return true
+    if (kind === OptionKind.MD5) return true
+    if (kind === OptionKind.AO && len <= LEN_AO_HEADER) return true
+    i += len
+  }
+  return false
+}
+
+/**
  * Validate the segment at `b[off, off + len)` from `src` to `dst`,
  * allocating nothing: the receive path's form of `parse`, run per segment.
  * `len` is the TCP length the IP layer gave (its total length minus its
  * header). Returns the header length in octets (20..60; the payload is
  * `b[off + headerLength, off + len)`), or a negative code naming the reason
  * (see `CHECK_REASONS`): -1 truncated (under 20 octets, or a data offset past
- * the segment), -2 a data offset under 5 words, -3 a bad checksum. Options
- * are not looked at: none makes a segment fail (module doc). With
+ * the segment), -2 a data offset under 5 words, -3 a bad checksum, -4
+ * options Linux drops the segment for (`refusedOptions`, module doc). With
  * `checksumOk` (someone vouched for it: `Ipv4Packet.checksumOk`) the
  * checksum is not checked at all.
  */
@@ -355,6 +400,7 @@ export const check = (
   if (!checksumOk && Checksum.finish(Checksum.sum(b, Checksum.pseudoHeaderSum(src, dst, PROTOCOL, len), off, off + len)) !== 0) {
     return BAD_CHECKSUM
   }
+  if (headerLen > HEADER_LEN && refusedOptions(b, off + HEADER_LEN, off + headerLen)) return MALFORMED
   return headerLen
 }
 

@@ -347,6 +347,31 @@ const referenceLinux = (octets: ReadonlyArray<number>): TcpOptions => {
   return o
 }
 
+/**
+ * Linux's tcp_do_parse_auth_options (net/ipv4/tcp_input.c, without TCP-AO)
+ * restated, independent of the codec, with tcp_inbound_hash's verdict for a
+ * socket without keys: whether the segment is dropped for its options.
+ */
+const referenceLinuxRefuses = (octets: ReadonlyArray<number>): boolean => {
+  let length = octets.length
+  let p = 0
+  while (length >= 18) {
+    const opcode = octets[p++]!
+    if (opcode === 0) return false
+    if (opcode === 1) {
+      length--
+      continue
+    }
+    const opsize = octets[p++]!
+    if (opsize < 2 || opsize > length) return true // -EINVAL
+    if (opcode === 19) return true // -EINVAL, or TCP_MD5UNEXPECTED
+    if (opcode === 29 && opsize <= 4) return true // -EINVAL
+    p += opsize - 2
+    length -= opsize
+  }
+  return false
+}
+
 describe("TcpHeader", () => {
   describe("deconstruct: every field at its offset", () => {
     for (const [name, g] of Object.entries(GOLDENS)) {
@@ -617,7 +642,8 @@ describe("TcpHeader", () => {
 
     describe("malformed options are read as Linux's tcp_parse_options reads them, and the segment is kept", () => {
       // Each of these made the segment Malformed (dropped) before: RFC 9293 §3.1 (RFC 1122 §4.2.2.5)
-      // allows that, but Linux keeps the segment with the options read so far, and so do we.
+      // allows that, but Linux keeps the segment with the options read so far, and so do we, where
+      // fewer than 18 octets of options are left at the bad one (else tcp_inbound_hash drops it: below).
       type Case = readonly [string, ReadonlyArray<number>, TcpOptions, OptionsStop, number]
       type OptionsStop = Tcp.OptionsParse["stopped"]
       const NONE: TcpOptions = { sackPermitted: false }
@@ -628,8 +654,8 @@ describe("TcpHeader", () => {
         ["length 1 on an unknown kind", [30, 1, 1, 1], NONE, "ShortLength", 0],
         ["length 0 on MSS", [2, 0, 0, 0], NONE, "ShortLength", 0],
         ["length 1 on SACK-permitted", [4, 1, 1, 1], NONE, "ShortLength", 0],
-        ["a good MSS, then a length of 1: the MSS is kept", [2, 4, 5, 0xb4, 30, 1, 0, 0], MSS_1460, "ShortLength", 0],
         ["length 0 then a good MSS: the MSS is never reached", [30, 0, 2, 4, 5, 0xb4, 1, 1], NONE, "ShortLength", 0],
+        ["a good MSS, then a length of 1: the MSS is kept", [2, 4, 5, 0xb4, 30, 1, 0, 0], MSS_1460, "ShortLength", 0],
         // "don't parse partial options": an option past the options area ends the walk
         ["an unknown kind running past the header", [30, 6, 0, 0], NONE, "PastEnd", 0],
         ["MSS running past the header", [1, 1, 2, 4], NONE, "PastEnd", 0],
@@ -697,6 +723,56 @@ describe("TcpHeader", () => {
 
       it("the checksum is still checked: a damaged segment with a malformed option is BadChecksum", () => {
         const b = withOptions([30, 0, 1, 1])
+        b[5] ^= 1
+        expectReason(Tcp.parse(b, ADDR_A, ADDR_B), "BadChecksum")
+      })
+    })
+
+    describe("a segment whose options Linux's tcp_inbound_hash refuses is dropped whole (Malformed), no reset", () => {
+      // Linux (6.7 on) walks the options of every segment for an MD5 or TCP-AO signature
+      // (tcp_do_parse_auth_options) while at least 18 octets are left (5 on a kernel with
+      // TCP-AO; the reference kernel has none): a length below 2 or past the header there is
+      // -EINVAL, and so is an MD5 option of a length not 18 or a TCP-AO option of 4 octets or
+      // less; an MD5 option we hold no key for is TCP_MD5UNEXPECTED. Either way the segment is
+      // dropped (and tcp_v4_send_reset sends no reset for it). Played against Linux in
+      // test/kernel/ConformanceHeader.test.ts.
+      const md5 = [19, 18, ...Array.from({ length: 16 }, (_, i) => i)]
+      const ones = (n: number) => new Array<number>(n).fill(1)
+      const REFUSED: ReadonlyArray<readonly [string, ReadonlyArray<number>]> = [
+        ["length 0 with 20 octets left", [30, 0, ...ones(18)]],
+        ["length 1 with 20 octets left", [30, 1, 2, 4, 5, 0xb4, ...ones(14)]],
+        ["length 0, then a good MSS, with 24 octets left", [30, 0, 2, 4, 5, 0xb4, ...ones(18)]],
+        ["a length past the header with 20 octets left", [8, 24, ...new Array<number>(18).fill(0)]],
+        ["a good MSS, then a length of 0 with 20 octets left", [2, 4, 5, 0xb4, 30, 0, ...ones(18)]],
+        ["an MD5 signature (RFC 2385) we hold no key for", [...md5, 1, 1]],
+        ["an MD5 option of length 10", [19, 10, ...new Array<number>(8).fill(0), ...ones(10)]],
+        ["a TCP-AO option of 4 octets (no MAC, RFC 5925 §2.2)", [29, 4, 0, 0, ...ones(16)]]
+      ]
+      for (const [what, options] of REFUSED) {
+        it(`${what}: check says Malformed, parse fails`, () => {
+          const b = withOptions(options)
+          expect(Tcp.checkReason(Tcp.check(b, 0, b.length, ADDR_A, ADDR_B))).toBe("Malformed")
+          expectReason(Tcp.parse(b, ADDR_A, ADDR_B), "Malformed")
+          expect(referenceLinuxRefuses(options)).toBe(true)
+        })
+      }
+
+      const KEPT: ReadonlyArray<readonly [string, ReadonlyArray<number>]> = [
+        ["length 0 with 16 octets left", [2, 4, 5, 0xb4, 30, 0, ...ones(14)]],
+        ["NOPs, then length 0 with 16 octets left", [1, 1, 1, 1, 30, 0, ...ones(14)]],
+        ["EOL, then what would be refused", [0, 30, 0, 1, ...md5, 1, 1]],
+        ["a TCP-AO option with a MAC (a kind we do not know)", [29, 8, 0, 0, 1, 1, 1, 1, ...ones(12)]]
+      ]
+      for (const [what, options] of KEPT) {
+        it(`${what}: kept`, () => {
+          const b = withOptions(options)
+          expect(Tcp.check(b, 0, b.length, ADDR_A, ADDR_B)).toBe(20 + options.length)
+          expect(referenceLinuxRefuses(options)).toBe(false)
+        })
+      }
+
+      it("a bad checksum is still BadChecksum", () => {
+        const b = withOptions([30, 0, ...ones(18)])
         b[5] ^= 1
         expectReason(Tcp.parse(b, ADDR_A, ADDR_B), "BadChecksum")
       })
@@ -811,11 +887,15 @@ describe("TcpHeader", () => {
     )
 
     it.prop(
-      "random options past a valid checksum: never a failure, and what the reference walk of Linux's rules reads",
+      "random options past a valid checksum: dropped where Linux's signature walk refuses them, else what the reference walk of Linux's rules reads",
       [TcpArb.segmentWithRandomOptions(ADDR_A, ADDR_B)],
       ([b]) => {
         const hl = (b[12]! >>> 4) * 4
         const r = Tcp.parse(b, ADDR_A, ADDR_B)
+        if (referenceLinuxRefuses([...b.subarray(20, hl)])) {
+          expectReason(r, "Malformed")
+          return
+        }
         expect(Tcp.check(b, 0, b.length, ADDR_A, ADDR_B)).toBe(hl)
         expect(Either.isRight(r)).toBe(true)
         if (Either.isRight(r)) {
