@@ -333,4 +333,58 @@ describe.skipIf(SKIP !== undefined)("the stack reads TCP headers and options as 
 
   it.scopedLive("a SYN of NOPs only, and an MSS under 48", () =>
     conforms({ steps: [...open({ rawOptions: [1, 1, 1, 1, 1, 1, 1, 1], mss: 10 }), { dut: { op: "write", bytes: 100 } }] }))
+
+  it.scopedLive("a data offset into the payload: its first octets are options; 40 of them, none legal, drop the segment", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "PA", payload: 50, dataOffset: 15 } },
+        { tb: { flags: "PA", seq: 1, payload: 10, dataOffset: 6 } },
+        { dut: { op: "read", bytes: 6 } }
+      ]
+    }))
+
+  it.scopedLive("SYN-RECEIVED: data or a FIN without ACK is dropped; the ACK completes the handshake", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", mss: 1460 } },
+        { tb: { flags: "P", payload: 10 } },
+        { tb: { flags: "F", seq: 1 } },
+        { tb: { flags: "A", seq: 1 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 10 } }
+      ]
+    }))
+
+  it.scopedLive("timestamps in the SYN, none in the handshake's ACK: they are on for the connection", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1460, ts: 1 }),
+        { tb: { flags: "PA", payload: 10, ts: 3 } },
+        { dut: { op: "read", bytes: 10 } }
+      ]
+    }))
+
+  it.scopedLive("active open: a FIN on the SYN-ACK is not taken (Linux's tcp_rcv_synsent_state_process), nor is data", () =>
+    conforms({
+      tbPort: 6000,
+      steps: [
+        { dut: { op: "connect", port: 6000 } },
+        { tb: { flags: "SFA", mss: 1460, payload: 10 } },
+        { dut: { op: "write", bytes: 5 } }
+      ]
+    }))
+
+  it.scopedLive("active open without ECN: ECE, CWR and URG on the SYN-ACK change nothing, nor ECE after", () =>
+    conforms({
+      tbPort: 6000,
+      steps: [
+        { dut: { op: "connect", port: 6000 } },
+        { tb: { flags: "SAEC", mss: 1460, urg: 3 } },
+        { dut: { op: "write", bytes: 5 } },
+        { tb: { flags: "AE" } },
+        { dut: { op: "write", bytes: 5 } }
+      ]
+    }))
 })
