@@ -154,6 +154,8 @@ export interface TbSegment {
   readonly urg?: number
   /** the data offset field in words, whatever the header's length (the checksum covers it) */
   readonly dataOffset?: number
+  /** the four bits beside the data offset (reserved, RFC 9293 §3.1; the lowest is AccECN's AE) */
+  readonly reserved?: number
   /** only the segment's first `cut` octets go (the IP total length says so), checksummed as they were whole */
   readonly cut?: number
   /** the checksum made wrong */
@@ -314,6 +316,7 @@ const describeTb = (s: TbSegment, seq: number, ack: number | undefined): string 
   const odd = [
     s.urg === undefined ? "" : ` urg=${s.urg}`,
     s.dataOffset === undefined ? "" : ` doff=${s.dataOffset}`,
+    s.reserved === undefined ? "" : ` res=${s.reserved}`,
     s.cut === undefined ? "" : ` cut to ${s.cut}`,
     s.badChecksum === true ? " bad-checksum" : "",
     s.ethPad === undefined ? "" : ` eth-pad ${s.ethPad}`
@@ -338,7 +341,8 @@ const misshape = (built: Uint8Array, s: TbSegment): Uint8Array => {
     b[TcpWire.Field.dataOffset] = ((TcpWire.headerLenAt(built, 0) + s.rawOptions.length) / 4) << 4
   }
   if (s.dataOffset !== undefined) b[TcpWire.Field.dataOffset] = s.dataOffset << 4
-  if (b !== built || s.dataOffset !== undefined) {
+  if (s.reserved !== undefined) b[TcpWire.Field.dataOffset] = (b[TcpWire.Field.dataOffset]! & 0xf0) | (s.reserved & 0x0f)
+  if (b !== built || s.dataOffset !== undefined || s.reserved !== undefined) {
     b[TcpWire.Field.checksum] = b[TcpWire.Field.checksum + 1] = 0
     const c = Checksum.finish(Checksum.sum(b, Checksum.pseudoHeaderSum(TB_ADDR, DUT_ADDR, TcpWire.PROTOCOL, b.length)))
     b[TcpWire.Field.checksum] = c >>> 8
@@ -599,8 +603,10 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   const win = (seg.flags & TcpWire.Flag.RST) !== 0 ? "" : ` win${seg.window === 0 ? "=0" : ">0"}`
   // (the urgent pointer, an offset from seq, only where URG makes it mean something)
   const urg = (seg.flags & TcpWire.Flag.URG) !== 0 ? ` urg=${seg.urgent}` : ""
+  // (the bits beside the data offset, only when set: AccECN's AE is one)
+  const reserved = ip.payload[TcpWire.Field.dataOffset]! & 0x0f
   return `dut< ${lettersOf(seg.flags)} seq=${rel(seg.seq, st.dutIsn)}${ack} len=${seg.payload.length}` +
-    `${urg}${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${port}`
+    `${urg}${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${reserved === 0 ? "" : ` res=${reserved}`}${port}`
 }
 
 /** How long a step may wait past its window for what `expected` says it will hear, ms. */
