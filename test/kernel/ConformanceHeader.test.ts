@@ -387,4 +387,18 @@ describe.skipIf(SKIP !== undefined)("the stack reads TCP headers and options as 
         { dut: { op: "write", bytes: 5 } }
       ]
     }))
+
+  it.scopedLive("the bits beside the data offset are ignored; an AccECN SYN (AE, CWR, ECE) draws classic ECN's SYN-ACK (tcp_ecn 2)", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "SEC", reserved: 1, mss: 1460 } },
+        { tb: { flags: "S", srcPort: 40001, seq: 0, reserved: 15, mss: 1460 } },
+        { tb: { flags: "S", srcPort: 40002, seq: 0, reserved: 1, mss: 1460 } },
+        { tb: { flags: "A", srcPort: 40002, seq: 1, reserved: 15 } },
+        { dut: { op: "accept" } },
+        { tb: { flags: "PA", srcPort: 40002, seq: 1, payload: 5, reserved: 15 } },
+        { dut: { op: "read", bytes: 5 } }
+      ]
+    }))
 })
