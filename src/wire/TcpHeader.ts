@@ -32,7 +32,10 @@
  * or less is -EINVAL, and an MD5 option it holds no key for (we hold none)
  * is TCP_MD5UNEXPECTED (`refusedOptions`). RFC 9293 §3.1 (RFC 1122
  * §4.2.2.5, MUST-7) asks only that an illegal option length not crash TCP,
- * and suggests a reset; a drop is what the peer that matters does. Nearer
+ * and suggests a reset; a drop is what the peer that matters does. (Linux's
+ * TIME-WAIT sockets skip that walk, tcp_v4_rcv handling them before it, so
+ * a FIN again with such options is acknowledged there; here it is dropped
+ * before any lookup: a difference left, for a segment no honest peer sends.) Nearer
  * the end than 18 octets, and otherwise: EOL ends the
  * list (what follows is padding); NOP is one octet; every other kind is
  * kind, length (counting both), data. A length below 2 ("silly options"),
