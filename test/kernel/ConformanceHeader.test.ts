@@ -401,4 +401,47 @@ describe.skipIf(SKIP !== undefined)("the stack reads TCP headers and options as 
         { dut: { op: "read", bytes: 5 } }
       ]
     }))
+
+  it.scopedLive("a closed port: the reset acknowledges SYN, FIN and data whatever the other flags; with ACK it is at the ACK's number; none for a reset", () =>
+    conforms({
+      steps: [
+        { tb: { flags: "S", payload: 10 } },
+        { tb: { flags: "SF", seq: 0 } },
+        { tb: { flags: "F", seq: 0 } },
+        { tb: { flags: "", seq: 0 } },
+        { tb: { flags: "P", seq: 0, payload: 5 } },
+        { tb: { flags: "FP", seq: 0, payload: 5 } },
+        { tb: { flags: "SFRPAUEC", seq: 0 } },
+        { tb: { flags: "SFPAUEC", seq: 0, ack: 77, payload: 3 } },
+        { tb: { flags: "SA", seq: 0, ack: 0 } }
+      ]
+    }))
+
+  it.scopedLive("active open: a SYN-ACK with options Linux refuses is dropped; then one with timestamps of the wrong length: none; an MSS of 65535 is bounded by the MTU", () =>
+    conforms({
+      tbPort: 6000,
+      steps: [
+        { dut: { op: "connect", port: 6000 } },
+        { tb: { flags: "SA", rawOptions: [254, 0, ...new Array<number>(18).fill(1)], mss: 1460, ts: 1 } },
+        { tb: { flags: "SA", seq: 0, rawOptions: [8, 8, 0, 0, 0, 1, 0, 0, 1, 1, 1, 1], mss: 65535, sackOk: true, ws: 7 } },
+        { dut: { op: "write", bytes: 3000 } }
+      ]
+    }))
+
+  // (not scripted: in TIME-WAIT Linux takes TS.Recent from a bare segment at RCV.NXT even without
+  // ACK, and answers segments whose options tcp_inbound_hash would refuse, since tcp_v4_rcv goes
+  // to do_time_wait before that walk; the stack drops both)
+  it.scopedLive("TIME-WAIT: a FIN again, with or without ACK, a SYN-ACK and data draw an ACK; a bare ACK with URG, nothing", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_rfc1337": 1 },
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" } },
+        { tb: { flags: "FA", ts: 3 } },
+        { tb: { flags: "F", seq: 1, ts: 4 } },
+        { tb: { flags: "SA", seq: 2, ts: 6 } },
+        { tb: { flags: "PA", seq: 2, payload: 5, ts: 7 } },
+        { tb: { flags: "UA", seq: 2, urg: 1, ts: 9 } }
+      ]
+    }))
 })
