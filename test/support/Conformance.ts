@@ -162,6 +162,8 @@ export interface TbSegment {
   readonly badChecksum?: boolean
   /** octets of Ethernet padding (0x55) after the IP datagram, outside its total length */
   readonly ethPad?: number
+  /** the IP header's TOS octet (its low two bits ECN's codepoint, RFC 3168 §5: 3 is CE) */
+  readonly tos?: number
 }
 
 /**
@@ -319,7 +321,8 @@ const describeTb = (s: TbSegment, seq: number, ack: number | undefined): string 
     s.reserved === undefined ? "" : ` res=${s.reserved}`,
     s.cut === undefined ? "" : ` cut to ${s.cut}`,
     s.badChecksum === true ? " bad-checksum" : "",
-    s.ethPad === undefined ? "" : ` eth-pad ${s.ethPad}`
+    s.ethPad === undefined ? "" : ` eth-pad ${s.ethPad}`,
+    s.tos === undefined ? "" : ` tos ${s.tos}`
   ].join("")
   return `tb> ${s.flags} seq=${seq}${ack === undefined ? "" : ` ack=${ack}`} len=${s.payload ?? 0}` +
     `${s.win === undefined ? "" : ` win=${s.win}`}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${odd}`
@@ -388,7 +391,7 @@ const buildTb = (s: TbSegment, st: State, script: Script): { readonly frame: Uin
   const end = seq + payload + ((flags & TcpWire.Flag.SYN) !== 0 ? 1 : 0) + ((flags & TcpWire.Flag.FIN) !== 0 ? 1 : 0)
   if (s.seq === undefined || end > st.tbNext) st.tbNext = Math.max(st.tbNext, end)
   const segment = misshape(TcpWire.emit(repr, new Uint8Array(payload).fill(0x79), TB_ADDR, DUT_ADDR), s)
-  const datagram = Peer.ipFrame(Peer.ipRepr({ src: TB_ADDR, dst: DUT_ADDR, protocol: Ip.Protocol.TCP, payload: segment }), DUT_MAC, TB_MAC)
+  const datagram = Peer.ipFrame(Peer.ipRepr({ src: TB_ADDR, dst: DUT_ADDR, protocol: Ip.Protocol.TCP, payload: segment, tos: s.tos ?? 0 }), DUT_MAC, TB_MAC)
   const frame = new Uint8Array(datagram.length + (s.ethPad ?? 0)).fill(0x55)
   frame.set(datagram)
   return { frame, label: describeTb(s, seq, ackRel) }
@@ -605,8 +608,10 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   const urg = (seg.flags & TcpWire.Flag.URG) !== 0 ? ` urg=${seg.urgent}` : ""
   // (the bits beside the data offset, only when set: AccECN's AE is one)
   const reserved = ip.payload[TcpWire.Field.dataOffset]! & 0x0f
+  // (the IP header's TOS, only when set: ECN's ECT(0) on the data of an ECN connection, RFC 3168 §6.1.4)
+  const tos = ip.tos === 0 ? "" : ` tos ${ip.tos}`
   return `dut< ${lettersOf(seg.flags)} seq=${rel(seg.seq, st.dutIsn)}${ack} len=${seg.payload.length}` +
-    `${urg}${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${reserved === 0 ? "" : ` res=${reserved}`}${port}`
+    `${urg}${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${reserved === 0 ? "" : ` res=${reserved}`}${tos}${port}`
 }
 
 /** How long a step may wait past its window for what `expected` says it will hear, ms. */
