@@ -180,7 +180,7 @@ describe.skipIf(SKIP !== undefined)("the stack reads TCP headers and options as 
       ]
     }))
 
-  it.scopedLive("ECN negotiated: data with CE is not marked here, but ECE then CWR", () =>
+  it.scopedLive("ECN negotiated: our data goes ECT(0); the peer's ECE draws CWR on our next data", () =>
     conforms({
       steps: [
         LISTEN,
@@ -442,6 +442,31 @@ describe.skipIf(SKIP !== undefined)("the stack reads TCP headers and options as 
         { tb: { flags: "SA", seq: 2, ts: 6 } },
         { tb: { flags: "PA", seq: 2, payload: 5, ts: 7 } },
         { tb: { flags: "UA", seq: 2, urg: 1, ts: 9 } }
+      ]
+    }))
+
+  it.scopedLive("ECN: CE on data draws ECE on every ACK until the peer's CWR; our data goes ECT(0) (RFC 3168 §6.1.3, §6.1.4)", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "SEC", mss: 1460, sackOk: true, ts: 1 } },
+        { tb: { flags: "A", ts: 2 } },
+        { dut: { op: "accept" } },
+        { tb: { flags: "PA", payload: 10, ts: 3, tos: 3 } },
+        { tb: { flags: "PA", payload: 10, ts: 4, tos: 2 } },
+        { tb: { flags: "PAC", payload: 10, ts: 5, tos: 2 } },
+        { tb: { flags: "PA", payload: 10, ts: 6, tos: 1 } },
+        { dut: { op: "write", bytes: 10 } },
+        { dut: { op: "read", bytes: 40 } }
+      ]
+    }))
+
+  it.scopedLive("without ECN negotiated, CE on data changes nothing", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "PA", payload: 10, ts: 3, tos: 3 } },
+        { dut: { op: "write", bytes: 10 } }
       ]
     }))
 })
