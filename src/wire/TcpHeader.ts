@@ -26,19 +26,18 @@
  * every segment's options for an MD5 (RFC 2385) or TCP-AO (RFC 5925)
  * signature, tcp_do_parse_auth_options, while at least 18 octets of them
  * are left (an MD5 option's length, on a kernel built without TCP-AO, as
- * the reference kernel the tests run against is; 5 with TCP-AO, which
- * drops more): a length below 2 or past the options area
- * there, an MD5 option of a length not 18 or a TCP-AO option of 4 octets
- * or less is -EINVAL, and an MD5 option it holds no key for (we hold none)
- * is TCP_MD5UNEXPECTED (`refusedOptions`). RFC 9293 §3.1 (RFC 1122
- * §4.2.2.5, MUST-7) asks only that an illegal option length not crash TCP,
- * and suggests a reset; a drop is what the peer that matters does. (Linux's
- * TIME-WAIT sockets skip that walk, tcp_v4_rcv handling them before it, so
- * a FIN again with such options is acknowledged there; here it is dropped
- * before any lookup: a difference left, for a segment no honest peer sends.) Nearer
- * the end than 18 octets, and otherwise: EOL ends the
- * list (what follows is padding); NOP is one octet; every other kind is
- * kind, length (counting both), data. A length below 2 ("silly options"),
+ * the reference kernel the tests run against is; 5 with TCP-AO, which drops
+ * more): a length below 2 or past the options area there, an MD5 option of
+ * a length not 18 or a TCP-AO option of 4 octets or less is -EINVAL, and an
+ * MD5 option it holds no key for (we hold none) is TCP_MD5UNEXPECTED
+ * (`refusedOptions`). RFC 9293 §3.1 (RFC 1122 §4.2.2.5, MUST-7) asks only
+ * that an illegal option length not crash TCP, and suggests a reset; a drop
+ * is what the peer that matters does. (Linux's TIME-WAIT sockets skip that
+ * walk, tcp_v4_rcv handling them before it, so a FIN again with such
+ * options is acknowledged there; here it is dropped before any lookup: a
+ * difference left, for a segment no honest peer sends.) Nearer the end than
+ * 18 octets, and otherwise: EOL ends the list (what follows is padding);
+ * NOP is one octet; every other kind is kind, length (counting both), data. A length below 2 ("silly options"),
  * or an option or its length octet running past the options area ("don't
  * parse partial options"), ends the walk there, keeping what came before.
  * A known kind with a length not its own is skipped by its length and the
