@@ -123,6 +123,15 @@ describe.skipIf(SKIP !== undefined)("the stack reads TCP headers and options as 
   it.scopedLive("timestamps negotiated: a data segment without one", () =>
     conforms({ steps: [...OPEN_ALL, { tb: { flags: "PA", payload: 100 } }, { dut: { op: "read", bytes: 100 } }] }))
 
+  it.scopedLive("timestamps negotiated: data whose timestamp option has the wrong length is data without one", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "PA", payload: 100, rawOptions: [1, 1, 8, 8, 0x00, 0x0f, 0x42, 0x49, 0, 0, 1, 1] } },
+        { dut: { op: "read", bytes: 100 } }
+      ]
+    }))
+
   it.scopedLive("an established segment with a malformed option before its timestamp", () =>
     conforms({
       steps: [...OPEN_ALL, { tb: { flags: "PA", payload: 100, rawOptions: [254, 0, 0, 0], ts: 3 } }, { dut: { op: "read", bytes: 100 } }]
