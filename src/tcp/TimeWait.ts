@@ -18,7 +18,10 @@
  *   2 MSL timer (RFC 9293 §3.10.7.4, TIME-WAIT, eighth);
  * - a bare ACK at RCV.NXT: in the window, nothing to answer. Answering it,
  *   two records that face each other (after a simultaneous close) would
- *   ACK each other's ACKs without end;
+ *   ACK each other's ACKs without end. Unless PAWS refuses it, its TSval
+ *   becomes TS.Recent (RFC 7323 §4.3: SEG.SEQ is Last.ACK.sent; Linux's
+ *   tcp_timewait_state_process), which our ACKs echo and PAWS and RFC 6191
+ *   then measure against;
  * - anything else is outside the window and gets an ACK (RFC 9293
  *   §3.10.7.4, first), but one without data at most every
  *   `Acceptance.OOW_ACK_INTERVAL` per record (Linux's tcp_oow_rate_limited), so that
@@ -50,7 +53,8 @@ export interface TimeWait {
   /** RCV.NXT (past the peer's FIN) */
   readonly rcvNxt: Seq.SeqNum
   readonly tsOk: boolean
-  readonly tsRecent: number
+  /** the peer's TSval to echo (RFC 7323 §4.3): a bare ACK at RCV.NXT updates it */
+  tsRecent: number
   /** what the connection's timestamp clock added (`Negotiation.tsOffset`): its TSvals go on (0 when not given) */
   readonly tsOffset?: number
   /** the window field our ACKs carry */
@@ -87,7 +91,10 @@ export const onSegment = (tw: TimeWait, seg: Segment, now: number): Verdict => {
   if ((flags & SYN) === 0) {
     // (data gets its ACK each time: the peer would go on sending it otherwise)
     if (seg.payload.length > 0) return ACK_ONLY
-    if (!paws && seg.seq === tw.rcvNxt) return IGNORE
+    if (!paws && seg.seq === tw.rcvNxt) {
+      if (tw.tsOk && ts !== undefined) tw.tsRecent = ts.value
+      return IGNORE
+    }
   }
   return oowLimited(tw, now) ? IGNORE : ACK_ONLY
 }

@@ -33,6 +33,16 @@ describe("TIME-WAIT record", () => {
     const record = tw()
     for (let now = 0; now < 2000; now += 100) expect(TimeWait.onSegment(record, make({ seq: RCV_NXT, flags: ACK }), now)._tag).toBe("Ignore")
   })
+  it("takes TS.Recent from a bare ACK at RCV.NXT that PAWS lets through, and echoes it after (RFC 7323 §4.3; Linux's tcp_timewait_state_process)", () => {
+    const record = tw(true)
+    const ack = (value: number) => make({ seq: RCV_NXT, flags: ACK, options: { sackPermitted: false, timestamp: { value, echo: 0 } } })
+    expect(TimeWait.onSegment(record, ack(1005), 0)._tag).toBe("Ignore")
+    expect(record.tsRecent).toBe(1005)
+    expect(TimeWait.ackFor(record, 7).options.timestamp).toEqual({ value: 7, echo: 1005 })
+    // an older TSval is an old duplicate (RFC 7323 §5.3): answered, TS.Recent kept
+    expect(TimeWait.onSegment(record, ack(1001), 1000)._tag).toBe("Ack")
+    expect(record.tsRecent).toBe(1005)
+  })
   it("answers other segments without data once per 500 ms (tcp_oow_rate_limited); data and FINs each time", () => {
     const record = tw()
     const oldAck = () => make({ seq: Seq.add(RCV_NXT, -50), flags: ACK })
