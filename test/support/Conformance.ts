@@ -88,6 +88,12 @@ export type DutOp =
   | { readonly op: "accept" }
   /** to the testbench (198.18.0.1) */
   | { readonly op: "connect"; readonly port: number }
+  /**
+   * a connect that returns at once, the handshake left to go on (a non-blocking connect(2); the
+   * stack's connect in a fiber of its own): a close or abort before it completes is one in
+   * SYN-SENT (the stack's: the connect interrupted, as a caller that gives up on it)
+   */
+  | { readonly op: "connectAsync"; readonly port: number }
   /** `bytes` octets of "x" */
   | { readonly op: "write"; readonly bytes: number }
   /** read until `bytes` octets came (default 1), the end, or an error: "read N", "eof" or the errno */
@@ -111,6 +117,7 @@ export type DutOp =
 /** Calls that return at once (the step waits for their result before its window). */
 const IMMEDIATE: ReadonlySet<DutOp["op"]> = new Set([
   "listen",
+  "connectAsync",
   "write",
   "shutdown",
   "close",
@@ -774,7 +781,7 @@ export const linuxDut = (
     const call = (op: DutOp): Effect.Effect<void> =>
       Effect.gen(function*() {
         const id = nextId++
-        const body = op.op === "connect" ? { ...op, host: TB_IP } : op
+        const body = op.op === "connect" || op.op === "connectAsync" ? { ...op, host: TB_IP } : op
         driver.child.stdin!.write(JSON.stringify({ id, ...body }) + "\n")
         if (!IMMEDIATE.has(op.op)) return
         // a call that returns at once: wait for it (bounded), so the window starts after it
@@ -821,6 +828,8 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
     let listener: Listener | undefined
     let listenerScope: Scope.CloseableScope | undefined
     let conn: Connection | undefined
+    /** a connectAsync's handshake, until it completes */
+    let connecting: Fiber.RuntimeFiber<Connection, TcpError> | undefined
     const need = <A>(v: A | undefined): Effect.Effect<A, string> => (v === undefined ? Effect.fail("ENOTCONN") : Effect.succeed(v))
     // octets of the connection a read took past what it asked for (readUpTo gives a chunk whole),
     // which the next read counts first: a read takes exactly `bytes`, as dut.py's recv loop does
@@ -839,6 +848,8 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
         return `read ${got}`
       })
     const perform = (op: DutOp): Effect.Effect<string, unknown, Scope.Scope> => {
+      // a close or abort while a connectAsync is under way: the connect given up
+      const giveUp = conn === undefined && connecting !== undefined ? Effect.as(Fiber.interrupt(connecting), "ok") : undefined
       switch (op.op) {
         case "listen":
           return Effect.gen(function*() {
@@ -862,6 +873,18 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
             spare = 0
             return "ok"
           })
+        case "connectAsync":
+          return Effect.gen(function*() {
+            connecting = yield* Effect.forkIn(
+              Effect.tap(tcp.connect({ address: TB_IP, port: op.port }), (c) => {
+                conn = c
+                spare = 0
+                connecting = undefined
+              }),
+              yield* Effect.scope
+            )
+            return "ok"
+          })
         case "write":
           return Effect.flatMap(need(conn), (c) => Effect.as(c.write(new Uint8Array(op.bytes).fill(0x78)), "ok"))
         case "read":
@@ -869,9 +892,9 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
         case "shutdown":
           return Effect.flatMap(need(conn), (c) => Effect.as(c.end, "ok"))
         case "close":
-          return Effect.flatMap(need(conn), (c) => Effect.as(c.close, "ok"))
+          return giveUp ?? Effect.flatMap(need(conn), (c) => Effect.as(c.close, "ok"))
         case "abort":
-          return Effect.flatMap(need(conn), (c) => Effect.as(c.abort, "ok"))
+          return giveUp ?? Effect.flatMap(need(conn), (c) => Effect.as(c.abort, "ok"))
         case "nodelay":
           return Effect.flatMap(need(conn), (c) => Effect.as(c.setNoDelay(true), "ok"))
         case "writeUrgent":

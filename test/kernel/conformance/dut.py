@@ -10,6 +10,7 @@ kernel side; the test checks that every address it passes lies in
   {"id": 3, "op": "listen", "port": 5000, "backlog": 8}
   {"id": 4, "op": "accept"}
   {"id": 5, "op": "connect", "host": "198.18.0.1", "port": 6000}
+  {"id": 5, "op": "connectAsync", "host": "198.18.0.1", "port": 6000}   (non-blocking: "ok" once the SYN is on its way)
   {"id": 6, "op": "write", "bytes": 100}
   {"id": 7, "op": "read", "bytes": 100}
   {"id": 8, "op": "shutdown"} | {"op": "close"} | {"op": "abort"} | {"op": "nodelay"}
@@ -86,6 +87,14 @@ def run(cmd):
         socks["conn"] = c
         c.connect((cmd["host"], cmd["port"]))
         return "ok"
+    if op == "connectAsync":
+        c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        c.setblocking(False)
+        err = c.connect_ex((cmd["host"], cmd["port"]))
+        # (blocking again for what follows, should the handshake complete)
+        c.settimeout(TIMEOUT)
+        socks["conn"] = c
+        return "ok" if err == errno.EINPROGRESS else errno.errorcode.get(err, str(err))
     if op == "write":
         conn().sendall(b"x" * cmd["bytes"])
         return "ok"
