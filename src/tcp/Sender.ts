@@ -67,7 +67,9 @@
  *   fails with TimedOut, as Linux's tcp_probe_timer gives up after
  *   tcp_retries2, so a peer gone with its window shut does not hold it forever;
  *   the same timer sends what fits into a window too small for sender-side
- *   silly-window avoidance (RFC 9293 §3.8.6.2.1's override).
+ *   silly-window avoidance (RFC 9293 §3.8.6.2.1's override). A bare FIN
+ *   waits for the window too (it takes a sequence number), probed meanwhile
+ *   with a segment at SND.UNA - 1, as Linux's tcp_xmit_probe_skb.
  * - Buffers: the receive buffer grows with what the application reads per
  *   RTT (auto-tuning, as Linux's tcp_rcv_space_adjust), the send buffer to
  *   twice `cwnd` (tcp_sndbuf_expand), each up to its configured maximum.
@@ -989,8 +991,10 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     const unsent = Seq.sub(bufEnd, s.sndNxt)
     const finPending = s.finQueued && Seq.lte(s.sndNxt, bufEnd)
     if (unsent <= 0) {
-      // only the FIN is left: it needs no window (Linux sends it on a zero window too)
-      if (finPending && unsent === 0) sendData(s, out, s.sndNxt, 0, true, now)
+      // only the FIN is left. It takes a sequence number, so it waits for the window to hold one
+      // (a receiver whose window is 0 drops it, RFC 9293 §3.10.7.4's table; Linux's tcp_write_xmit
+      // holds a bare FIN at tcp_snd_wnd_test too): the persist timer probes meanwhile
+      if (finPending && unsent === 0 && Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt) > 0) sendData(s, out, s.sndNxt, 0, true, now)
       // (on: a window that closed with everything in flight is probed, not retransmitted into)
       break
     }
@@ -1039,12 +1043,18 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
   enterPersistIfStalled(s, now)
 }
 
-/** RFC 9293 §3.8.6.1: data waits behind a zero window: probe instead of retransmitting. */
+/** Our FIN waits, never sent, with all data acknowledged: a bare FIN that a shut window holds back (`push`). */
+const finHeld = (s: Sender): boolean => {
+  const bufEnd = SendBuffer.end(s.buffer)
+  return s.finQueued && s.sndUna === bufEnd && s.sndMax === bufEnd
+}
+
+/** RFC 9293 §3.8.6.1: data (or a bare FIN) waits behind a zero window: probe instead of retransmitting. */
 const enterPersistIfStalled = (s: Sender, now: number): void => {
   if (s.persistAt !== undefined || !sending(s)) return
   const bufEnd = SendBuffer.end(s.buffer)
   if (s.sndWnd === 0) {
-    if (Seq.sub(bufEnd, s.sndUna) <= 0) return
+    if (Seq.sub(bufEnd, s.sndUna) <= 0 && !finHeld(s)) return
     // Whatever was in flight lies beyond the peer's window now; it goes again when the window opens.
     // The persist timer takes over: no retransmission timer runs meanwhile, nor a tail probe or
     // RACK's reordering timer armed before, whose sends would go into the shut window and count
@@ -1943,7 +1953,8 @@ const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
  * not sent again, and a segment reaching past the edge is cut there. Into a
  * shut window no data goes again at all (Linux sends the segment at SND.UNA
  * as its probe; here the persist timer probes with one octet, and its probes
- * count no retransmission); a bare FIN still does, as it needs no window.
+ * count no retransmission); a bare FIN sent before still does, as the
+ * segment at SND.UNA that Linux sends again (a FIN never sent waits, `push`).
  */
 const resend = (
   s: Sender,
@@ -2548,7 +2559,7 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
 
 const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const waiting = Seq.sub(SendBuffer.end(s.buffer), s.sndUna)
-  if (waiting <= 0) {
+  if (waiting <= 0 && !(finHeld(s) && s.sndWnd === 0)) {
     s.persistAt = undefined
     s.persistBackoff = 0
     push(s, now, out)
@@ -2572,11 +2583,17 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     return
   }
   s.windowProbes++
-  s.sndNxt = s.sndUna
-  const keepRto = s.rtoAt
-  sendData(s, out, s.sndUna, 1, false, now)
-  s.rtoAt = keepRto
-  s.timing = undefined
+  if (waiting <= 0) {
+    // only the FIN waits: no octet to probe with, so a segment the receiver finds old and answers
+    // with its window (Linux's tcp_xmit_probe_skb: SND.UNA - 1, no data)
+    emit(s, out, Seq.add(s.sndUna, -1), ACK, undefined, optionsFor(s, now, false))
+  } else {
+    s.sndNxt = s.sndUna
+    const keepRto = s.rtoAt
+    sendData(s, out, s.sndUna, 1, false, now)
+    s.rtoAt = keepRto
+    s.timing = undefined
+  }
   s.persistBackoff++
   s.persistAt = now + Math.min(s.params.maxPersist, s.rtt.rto * 2 ** s.persistBackoff)
 }

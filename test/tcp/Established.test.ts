@@ -911,10 +911,33 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     const out = s.send(30, T.fromPeer({ seq: 0, ack: 100, window: 1000 }))
     expect(T.seenAll(out)).toMatchObject([{ seq: 100, data: "hello" }])
   })
-  it("our FIN goes into a zero window (it needs no window, as Linux sends it)", () => {
+  it("our FIN waits for a zero window to open, the window probed meanwhile at SND.UNA - 1 (Linux's tcp_snd_wnd_test holds a bare FIN too; tcp_xmit_probe_skb)", () => {
     const s = closed()
-    expect(T.seenAll(s.end(20))).toEqual([{ seq: 100, ack: 0, flags: "FIN|ACK", window: BUF, options: NO_OPTS, len: 0, data: "" }])
+    // the FIN takes a sequence number: a receiver whose window is 0 drops it (RFC 9293 §3.10.7.4's table)
+    expect(s.end(20)).toEqual([])
     expect(s.state).toBe("FinWait1")
+    expect(s.snd.rtoAt).toBe(undefined)
+    expect(s.snd.persistAt).toBe(20 + 200)
+    expect(T.seenAll(s.tick(220))).toEqual([{ seq: 99, ack: 0, flags: "ACK", window: BUF, options: NO_OPTS, len: 0, data: "" }])
+    // answered, the window still shut: probing goes on, backing off
+    s.send(230, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    expect(s.snd.persistAt).toBe(220 + 400)
+    expect(T.seenAll(s.tick(620))).toMatchObject([{ seq: 99, flags: "ACK", len: 0 }])
+    // the window opens: the FIN goes, and its own timer runs
+    expect(T.seenAll(s.send(700, T.fromPeer({ seq: 0, ack: 100, window: 1000 })))).toEqual([
+      { seq: 100, ack: 0, flags: "FIN|ACK", window: BUF, options: NO_OPTS, len: 0, data: "" }
+    ])
+    expect(s.snd.persistAt).toBe(undefined)
+    expect(s.snd.rtoAt).toBeDefined()
+  })
+  it("probing a zero window for our FIN alone gives up after `retries` unanswered probes", () => {
+    const s = est({ params: { retries: 2 } })
+    s.write(0, T.octets(100))
+    s.send(0, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    s.end(20)
+    for (let i = 0; i < 2; i++) expect(s.tick(s.snd.persistAt!)).toHaveLength(1)
+    s.tick(s.snd.persistAt!)
+    expect(s.state).toBe("Closed")
   })
   it("the peer's bare FIN is taken into our zero window at RCV.NXT (as Linux's tcp_data_queue)", () => {
     const s = est()
