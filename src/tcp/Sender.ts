@@ -2511,13 +2511,15 @@ const armTailProbe = (s: Sender, now: number): void => {
  * tcp_send_loss_probe resends its last skb's last MSS), not the last MSS of
  * data, which would take the tail of the segment before it too; what of it the
  * peer has is left out, and at most a full segment's worth. With the FIN if
- * it was sent; a bare FIN sent last carries no data: then the last MSS of the
- * data before it goes with the FIN.
+ * it was sent; a FIN that went alone after the data was the last segment
+ * itself, and goes alone again (Linux's probe is its FIN skb, tcp_send_fin's
+ * own when the data before it had gone).
  */
 const lastSegment = (s: Sender): { readonly start: Seq.SeqNum; readonly len: number; readonly finSent: boolean } => {
   const fin = finEnd(s)
   const finSent = fin !== undefined && Seq.gte(s.sndMax, fin)
   const dataEnd = finSent ? SendBuffer.end(s.buffer) : s.sndMax
+  if (finSent && s.lastSegStart === dataEnd) return { start: dataEnd, len: 0, finSent }
   const from = Seq.lt(s.lastSegStart, dataEnd) ? Seq.max(s.lastSegStart, s.sndUna) : s.sndUna
   const len = Math.min(fullPayload(s), Math.max(0, Seq.sub(dataEnd, from)))
   return { start: Seq.add(dataEnd, -len), len, finSent }

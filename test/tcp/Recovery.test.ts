@@ -890,6 +890,16 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(shape(s.tick(s.snd.tlpAt!))).toEqual([[B + 2 * MSS, 100]])
   })
 
+  it("a FIN that went alone after the data is the last segment: the probe is the FIN again, as Linux's (its own skb, tcp_send_fin)", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(100)))).toEqual([[B, 100]])
+    expect(T.seenAll(s.end(1001)).map((x) => [x.seq, x.len, x.flags])).toEqual([[B + 100, 0, "FIN|ACK"]])
+    const probe = s.tick(s.snd.tlpAt!)
+    expect(shape(probe)).toEqual([[B + 100, 0]])
+    expect(probe[0]!.flags & FIN).toBe(FIN)
+    expect(s.snd.tailProbes).toBe(1)
+  })
+
   /** Four segments at 1000, the first two acknowledged at 1020, the last resent by the probe; returns the probe's time. */
   const tail = () => {
     const s = warm()
@@ -921,17 +931,21 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
   it("a probe that carried our FIN: a D-SACK of its data alone ends the episode too", () => {
     const s = warm()
     const cwnd = s.snd.cc.cwnd
-    s.write(1000, T.octets(4 * MSS))
-    s.end(1000)
+    s.write(1000, T.octets(3 * MSS + 100))
+    // (Nagle holds the second small piece until the FIN lets it go: the last segment carries both)
+    expect(s.write(1000, T.octets(100))).toEqual([])
+    const last = s.end(1000)
+    expect(shape(last)).toEqual([[B + 3 * MSS + 100, 100]])
+    expect(last[0]!.flags & FIN).toBe(FIN)
     s.send(1020, sackOf(B + 2 * MSS))
     const probeAt = s.snd.tlpAt!
     const probe = s.tick(probeAt)
-    expect(shape(probe)).toEqual([[B + 3 * MSS, MSS]])
+    expect(shape(probe)).toEqual([[B + 3 * MSS + 100, 100]])
     expect(probe[0]!.flags & FIN).toBe(FIN)
     // the original arrived: the ACK of all of it (FIN too), then the probe's D-SACK, of its data only
-    s.send(probeAt + 5, sackOf(B + 4 * MSS + 1))
+    s.send(probeAt + 5, sackOf(B + 3 * MSS + 201))
     expect(s.snd.tlpEpisode).toBeDefined()
-    s.send(probeAt + 20, sackOf(B + 4 * MSS + 1, [B + 3 * MSS, B + 4 * MSS]))
+    s.send(probeAt + 20, sackOf(B + 3 * MSS + 201, [B + 3 * MSS + 100, B + 3 * MSS + 200]))
     expect(s.snd.tlpEpisode).toBeUndefined()
     expect(s.snd.tlpRepairs).toBe(0)
     expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(cwnd)
