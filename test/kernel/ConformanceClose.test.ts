@@ -384,6 +384,85 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  it.scopedLive("a close into a zero window never answered: probes at SND.UNA - 1, and after tcp_orphan_retries the orphan goes quietly", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_orphan_retries": 2 },
+      stack: { tcp: { orphanRetries: 2 } },
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", mss: 1460, sackOk: true, ts: 1, ws: 7 } },
+        { tb: { flags: "A", ts: 2, win: 0 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "close" } },
+        { wait: 300 },
+        { wait: 500 },
+        { wait: 900 },
+        { tb: { flags: "A", ts: 3 } }
+      ]
+    }))
+
+  it.scopedLive("a close behind data never acknowledged: the probe, then the data and FIN again, the RTO doubling", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "write", bytes: 100 }, window: 5 },
+        { dut: { op: "close" } },
+        { wait: 300 },
+        { wait: 300 },
+        { wait: 700 },
+        { tb: { flags: "A", ts: 3 } }
+      ]
+    }))
+
+  it.scopedLive("FIN-WAIT-1: a FIN whose ACK acknowledges octets never sent draws an ACK and is dropped; the right one is taken", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" }, window: 20 },
+        { tb: { flags: "FA", ack: 1000, ts: 3 }, window: 20 },
+        { tb: { flags: "FA", seq: 1, ack: 2, ts: 4 }, window: 20 }
+      ]
+    }))
+
+  it.scopedLive("FIN-WAIT-2 (after shutdown): data whose ACK acknowledges octets never sent draws an ACK and is dropped", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "shutdown" } },
+        { tb: { flags: "A", ts: 3 } },
+        { tb: { flags: "PA", ack: 1000, payload: 10, ts: 4 } },
+        { tb: { flags: "FPA", seq: 1, payload: 10, ts: 5 } },
+        { dut: { op: "read", bytes: 10 } }
+      ]
+    }))
+
+  it.scopedLive("LAST-ACK: an ACK of octets never sent draws an ACK; the right one ends it", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "FA", ts: 3 } },
+        { dut: { op: "read" } },
+        { dut: { op: "close" }, window: 20 },
+        { tb: { flags: "A", seq: 2, ack: 1000, ts: 4 }, window: 20 },
+        { tb: { flags: "A", seq: 2, ack: 2, ts: 5 }, window: 20 },
+        { tb: { flags: "A", seq: 2, ack: 2, ts: 6 } }
+      ]
+    }))
+
+  it.scopedLive("CLOSING: an old ACK (below SND.UNA) is taken; the ACK of our FIN then ends it in TIME-WAIT", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "write", bytes: 10 }, window: 20 },
+        { tb: { flags: "A", ts: 3 }, window: 20 },
+        { dut: { op: "close" }, window: 20 },
+        { tb: { flags: "FA", ack: 11, ts: 4 }, window: 20 },
+        { tb: { flags: "A", seq: 2, ack: 1, ts: 5 }, window: 20 },
+        { tb: { flags: "A", seq: 2, ack: 12, ts: 6 }, window: 20 },
+        { tb: { flags: "FA", seq: 1, ack: 12, ts: 7 } }
+      ]
+    }))
+
   it.scopedLive("TIME-WAIT: a SYN with an old timestamp draws an ACK; data beyond RCV.NXT an ACK", () =>
     conforms({
       steps: [
