@@ -2632,8 +2632,10 @@ const rttSample = (s: Sender, ms: number): void => {
 
 /** RFC 1122 §4.2.3.6: a keepalive probe is SEG.SEQ = SND.NXT - 1 with no data, which draws an ACK. */
 const keepalive = (s: Sender, now: number, out: Array<OutSegment>): void => {
-  // data in flight has its own timer (and its retries end the connection): no probes then, as Linux
-  if (Seq.gt(s.sndMax, s.sndUna)) {
+  // data in flight has its own timer (and its retries end the connection), and data or a FIN still
+  // to send waits for the window, which the persist timer probes: no probes then, as Linux's
+  // tcp_keepalive_timer (packets out, or the write queue not empty)
+  if (Seq.gt(s.sndMax, s.sndUna) || Seq.gt(finEnd(s) ?? SendBuffer.end(s.buffer), s.sndMax)) {
     s.keepaliveProbes = 0
     s.keepaliveAt = now + (s.keepaliveIdle ?? 0)
     return

@@ -326,6 +326,21 @@ describe("keepalive (RFC 1122 §4.2.3.6)", () => {
     expect(s.state).toBe("Established")
   })
 
+  it("sends no probe while data or a FIN waits to be sent (Linux's tcp_keepalive_timer: the write queue not empty); the window probes cover it", () => {
+    const s = T.established({ params: { keepaliveIdle: 1000, keepaliveInterval: 100, keepaliveProbes: 2, retries: 8 } })
+    s.write(0, "x")
+    s.send(10, T.fromPeer({ ack: 1, window: 0 }))
+    // our FIN waits for the window, probed at SND.UNA - 1; the peer is gone: nothing answers
+    s.end(20)
+    const sent: Array<number> = []
+    for (let t = 20; t <= 3000; t += 10) for (let k = s.tick(t).length; k > 0; k--) sent.push(t)
+    // the window probes alone, backing off from 200 ms (none 100 ms after another), and the
+    // connection still waiting: keepalive's two unanswered probes would have reset it at 1200
+    expect(sent.length).toBeGreaterThan(0)
+    for (let i = 1; i < sent.length; i++) expect(sent[i]! - sent[i - 1]!).toBeGreaterThan(100)
+    expect(s.state).toBe("FinWait1")
+  })
+
   it("sends no probe while data is in flight (the retransmission timer covers it)", () => {
     const s = ka()
     s.write(900, "x")
