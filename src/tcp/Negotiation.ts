@@ -12,7 +12,8 @@
  *   makes the sender loop on near-empty segments (TCP-PITFALLS: smoltcp #1161).
  * - Payload per segment: that MSS less the options each segment carries
  *   (12 octets of timestamps when negotiated): the MSS counts options
- *   (RFC 6691), so payload + options never exceed it.
+ *   (RFC 6691), so payload + options never exceed it; and no more than half
+ *   the largest window the peer offered (`boundToHalfWindow`, as Linux).
  * - Window scale: the smallest shift that lets the largest receive buffer be
  *   advertised in 16 bits, at most 14 (RFC 7323 §2.3).
  * - ISN (RFC 6528 §3): M + F(local, remote, key), M a timer ticking every
@@ -55,6 +56,24 @@ export const sendMss = (peerMss: number | undefined, mtu: number): number =>
 
 /** Payload octets per segment: the send MSS less the options every segment carries. */
 export const payloadPerSegment = (mss: number, optionsLength: number): number => Math.max(1, mss - optionsLength)
+
+/**
+ * The payload a segment is cut to against the largest window the peer has
+ * offered, `maxWindow` (Linux's tcp_bound_to_half_wnd): no more than half of
+ * it, so that two segments fit in flight and a window that opens by half
+ * lets one go (sender-side silly-window avoidance, RFC 9293 §3.8.6.2.1's
+ * Fs = 1/2), or all of it when it is at most 536 octets (halving a tiny
+ * window only makes more tiny segments); never below 68 octets (the
+ * smallest MTU, RFC 791) less the TCP header `tcpHeaderLen`, as Linux's.
+ * 0 (no window heard yet) bounds nothing.
+ */
+export const boundToHalfWindow = (payload: number, maxWindow: number, tcpHeaderLen: number): number => {
+  const cutoff = maxWindow > DEFAULT_MSS ? Math.floor(maxWindow / 2) : maxWindow
+  return cutoff > 0 && payload > cutoff ? Math.max(cutoff, MIN_MTU - tcpHeaderLen) : payload
+}
+
+/** RFC 791: the datagram every IPv4 module takes unfragmented. */
+const MIN_MTU = 68
 
 /** The window-scale shift to offer for a receive buffer of `bufferOctets` (RFC 7323 §2.3: at most 14). */
 export const windowShiftFor = (bufferOctets: number): number => {

@@ -20,7 +20,8 @@
  *
  * - Sending (RFC 9293 §3.8.6.2, RFC 1122 §4.2.3.4): within the peer's window
  *   and `cwnd`; at most the MSS less the options this segment carries
- *   (RFC 6691); a partial segment only when it empties the buffer, and then
+ *   (RFC 6691), and at most half the largest window the peer offered (as
+ *   Linux's tcp_bound_to_half_wnd; `segmentPayload`); a partial segment only when it empties the buffer, and then
  *   (Nagle, with Minshall's rule as Linux) only when no earlier small
  *   segment is unacknowledged, unless `noDelay`. The FIN rides on the last
  *   data segment when it can.
@@ -458,6 +459,8 @@ export const tsWithOffset = (now: number, offset: number): number => (tsClock(no
 const tsOf = (s: Sender, now: number): number => tsWithOffset(now, s.tsOffset)
 
 const TS_OPTION = 12
+/** the TCP header without options, octets */
+const TCP_HEADER = 20
 
 /** No SACK blocks to send: one array for every connection (never written). */
 const NO_SACK: ReadonlyArray<SackBlock> = []
@@ -919,7 +922,8 @@ const sendData = (
   now: number
 ): number => {
   const options = optionsFor(s, now, true)
-  const room = Math.max(1, s.mss - optionsLength(options))
+  // (the segment's payload less the options beyond the timestamps it always has, SACK blocks: RFC 6691)
+  const room = Math.max(1, segmentPayload(s) + (s.tsOk ? TS_OPTION : 0) - optionsLength(options))
   if (len > room) {
     len = room
     fin = false
@@ -976,6 +980,18 @@ const sendData = (
  */
 const fullPayload = (s: Sender): number => s.mss - (s.tsOk ? TS_OPTION : 0)
 
+/**
+ * The payload a segment is cut to: a full-sized one, but no more than half
+ * the largest window the peer offered (`Negotiation.boundToHalfWindow`, as
+ * Linux's mss_cache through tcp_sync_mss): against a peer window of 2000
+ * octets two 1000-octet segments go, not one of 1460 and a 540-octet tail
+ * that silly-window avoidance holds back. New data and retransmissions alike
+ * (Linux resends at tcp_current_mss); the congestion window's SMSS stays
+ * `fullPayload`.
+ */
+const segmentPayload = (s: Sender): number =>
+  Negotiation.boundToHalfWindow(fullPayload(s), s.maxSndWnd, TCP_HEADER + (s.tsOk ? TS_OPTION : 0))
+
 /** The sequence number just past our FIN, if the application ended its side. */
 const finEnd = (s: Sender): Seq.SeqNum | undefined =>
   s.finQueued ? Seq.add(SendBuffer.end(s.buffer), 1) : undefined
@@ -1014,10 +1030,10 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     const cwndRoom = s.recovering && s.sackOk
       ? Math.floor(recoveryWindow(s)) - pipe(s)
       : limited
-      ? cwndBase + Math.min(s.dupAcks, 2) * fullPayload(s)
+      ? cwndBase + Math.min(s.dupAcks, 2) * segmentPayload(s)
       : cwndBase
     const room = Math.min(wndRoom, cwndRoom)
-    const full = fullPayload(s)
+    const full = segmentPayload(s)
     let len = Math.min(unsent, full, room)
     if (len <= 0) break
     if (len < full && len < unsent) {
@@ -1469,7 +1485,7 @@ const frtoGiveUp = (s: Sender): void => {
 const frtoSendNew = (s: Sender, now: number, out: Array<OutSegment>): boolean => {
   const bufEnd = SendBuffer.end(s.buffer)
   const edge = Seq.add(s.sndUna, s.sndWnd)
-  const full = fullPayload(s)
+  const full = segmentPayload(s)
   let sent = 0
   for (let seq = s.sndMax; sent < 2; sent++) {
     const len = Math.min(Seq.sub(bufEnd, seq), Seq.sub(edge, seq), full)
@@ -1546,7 +1562,7 @@ const mayRecoverAgain = (s: Sender): boolean =>
  * were sent before the probe, which arrived).
  */
 const sackShowsLoss = (s: Sender): boolean =>
-  Scoreboard.isLost(s.board, s.sndUna, fullPayload(s)) || s.tlpOut && Scoreboard.nextHole(s.board, s.sndUna) !== undefined
+  Scoreboard.isLost(s.board, s.sndUna, segmentPayload(s)) || s.tlpOut && Scoreboard.nextHole(s.board, s.sndUna) !== undefined
 
 /**
  * RFC 8985 §6.2 steps 4-5: mark what RACK finds lost, start recovery for it
@@ -1580,7 +1596,7 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>): void => {
  * network (neither SACKed nor lost).
  */
 const resendLostAfterTimeout = (s: Sender, now: number, out: Array<OutSegment>): void => {
-  const full = fullPayload(s)
+  const full = segmentPayload(s)
   for (;;) {
     if (Math.floor(s.cc.cwnd) - Rack.inFlight(s.rack) < full) return
     if (resendFirstLost(s, now, out, s.sndNxt) === undefined) return
@@ -1603,7 +1619,7 @@ const resendFirstLost = (
   // (never below SND.UNA: the log trims what an ACK took of an entry, and this holds if it did not)
   const start = Seq.max(lost.start, s.sndUna)
   const fin = finEnd(s)
-  const len = Math.max(0, Math.min(fullPayload(s), Seq.sub(lost.end, start), Seq.sub(SendBuffer.end(s.buffer), start)))
+  const len = Math.max(0, Math.min(segmentPayload(s), Seq.sub(lost.end, start), Seq.sub(SendBuffer.end(s.buffer), start)))
   const withFin = fin !== undefined && lost.end === fin && Seq.add(start, len + 1) === fin
   if (len === 0 && !withFin) return undefined
   const sent = resend(s, out, start, len, withFin, now)
@@ -1661,7 +1677,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
     } else {
       // partial acknowledgment: the next hole is lost too; deflate by what was acked, add one segment
       retransmitFirst(s, now, out)
-      s.inflation = Math.max(0, s.inflation - acked) + fullPayload(s)
+      s.inflation = Math.max(0, s.inflation - acked) + segmentPayload(s)
       s.rtoAt = now + s.rtt.rto
     }
   } else {
@@ -1726,7 +1742,7 @@ const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.dupAcks++
   if (s.recovering) {
     if (s.sackOk) sackRecover(s, now, out)
-    else s.inflation += fullPayload(s)
+    else s.inflation += segmentPayload(s)
     return
   }
   // not again for losses of the window already recovered
@@ -1765,7 +1781,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   const hole = s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna) : undefined
   s.highRxt = Seq.add(s.sndUna, retransmitFirst(s, now, out, hole?.end))
   if (s.sackOk) sackRecover(s, now, out)
-  else s.inflation = 3 * fullPayload(s)
+  else s.inflation = 3 * segmentPayload(s)
   s.rtoAt = now + s.rtt.rto
 }
 
@@ -1852,7 +1868,7 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
     ? Seq.sub(block.right, block.left)
     : takeResent(u.ranges, Math.max(0, Seq.sub(block.left, u.marker)), Seq.sub(block.right, u.marker))
   if (octets <= 0) return
-  u.retrans = Math.max(0, u.retrans - Math.ceil(octets / fullPayload(s)))
+  u.retrans = Math.max(0, u.retrans - Math.ceil(octets / segmentPayload(s)))
   tryUndo(s)
 }
 
@@ -1908,7 +1924,7 @@ const recoveryWindow = (s: Sender): number => {
     const ssthresh = s.cc.ssthresh
     // (the proportional target in whole segments, rounded up, as Linux counts it in packets: in
     // octets a fraction of a segment would hold back a send that Linux makes)
-    const full = fullPayload(s)
+    const full = segmentPayload(s)
     const sndcnt = inFlight > ssthresh
       ? Math.ceil((p.delivered * ssthresh) / Math.max(1, p.recoverFs) / full) * full - p.out
       : Math.min(ssthresh - inFlight, Math.max(p.delivered - p.out, s.ackDelivered) + full)
@@ -1924,7 +1940,7 @@ const recoveryWindow = (s: Sender): number => {
  * scoreboard shows (RFC 6675 §5 NextSeg (1)).
  */
 const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
-  const full = fullPayload(s)
+  const full = segmentPayload(s)
   const dataEnd = SendBuffer.end(s.buffer)
   for (;;) {
     if (Math.floor(recoveryWindow(s)) - pipe(s) < full) return
@@ -1979,7 +1995,7 @@ const resend = (
 /** Resend the oldest unacknowledged segment (ending before `limit` if given); the data octets resent. */
 const retransmitFirst = (s: Sender, now: number, out: Array<OutSegment>, limit?: Seq.SeqNum): number => {
   const data = Math.max(0, Seq.sub(SendBuffer.end(s.buffer), s.sndUna))
-  const len = Math.min(fullPayload(s), data, limit === undefined ? data : Math.max(0, Seq.sub(limit, s.sndUna)))
+  const len = Math.min(segmentPayload(s), data, limit === undefined ? data : Math.max(0, Seq.sub(limit, s.sndUna)))
   const fin = finEnd(s)
   const withFin = fin !== undefined && len === data && Seq.lte(fin, s.sndMax)
   if (len === 0 && !withFin) return 0
@@ -2494,7 +2510,7 @@ const armTailProbe = (s: Sender, now: number): void => {
   if (s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
   if (flight <= 0 || s.rtt.srtt === undefined || !sending(s) || s.rtoAt === undefined) return
-  const full = fullPayload(s)
+  const full = segmentPayload(s)
   // nothing new to send, and the last segment lies wholly past a window the peer shrank: no probe
   // could go (tailProbe would send nothing, and this would arm it again and again until the RTO)
   if (Seq.sub(SendBuffer.end(s.buffer), s.sndNxt) <= 0 && !Seq.lt(lastSegment(s).start, Seq.add(s.sndUna, s.sndWnd))) return
@@ -2521,7 +2537,7 @@ const lastSegment = (s: Sender): { readonly start: Seq.SeqNum; readonly len: num
   const dataEnd = finSent ? SendBuffer.end(s.buffer) : s.sndMax
   if (finSent && s.lastSegStart === dataEnd) return { start: dataEnd, len: 0, finSent }
   const from = Seq.lt(s.lastSegStart, dataEnd) ? Seq.max(s.lastSegStart, s.sndUna) : s.sndUna
-  const len = Math.min(fullPayload(s), Math.max(0, Seq.sub(dataEnd, from)))
+  const len = Math.min(segmentPayload(s), Math.max(0, Seq.sub(dataEnd, from)))
   return { start: Seq.add(dataEnd, -len), len, finSent }
 }
 
@@ -2534,7 +2550,7 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.tlpAt = undefined
   // (never in persist: entering it calls the probe off, and armTailProbe arms none there)
   if (s.recovering || !sending(s) || Seq.sub(s.sndMax, s.sndUna) <= 0) return
-  const full = fullPayload(s)
+  const full = segmentPayload(s)
   const bufEnd = SendBuffer.end(s.buffer)
   const unsent = Seq.sub(bufEnd, s.sndNxt)
   const room = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
@@ -2572,7 +2588,7 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // a window too small for SWS avoidance: send what fits, as a normal (timed, retransmitted) segment
     s.persistAt = undefined
     s.persistBackoff = 0
-    const full = fullPayload(s)
+    const full = segmentPayload(s)
     const len = Math.min(room, full, Seq.sub(SendBuffer.end(s.buffer), s.sndNxt))
     const fin = finEnd(s)
     sendData(s, out, s.sndNxt, len, fin !== undefined && Seq.add(s.sndNxt, len + 1) === fin, now)

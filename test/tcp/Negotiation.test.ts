@@ -1,6 +1,7 @@
 /**
  * Handshake settlements: MSS both ways (RFC 9293 §3.7.1, RFC 6691, Linux's
- * floor of 48), payload per segment with options, window scale (RFC 7323
+ * floor of 48), payload per segment with options and against the peer's
+ * window, window scale (RFC 7323
  * §2.3), and ISNs (RFC 6528).
  */
 import { describe, expect, it } from "@effect/vitest"
@@ -30,6 +31,18 @@ describe("MSS", () => {
     expect(N.payloadPerSegment(1460, 12)).toBe(1448)
     expect(N.payloadPerSegment(1460, 0)).toBe(1460)
     expect(N.payloadPerSegment(48, 12)).toBe(36)
+  })
+  it("payload per segment: at most half the largest window offered, all of one up to 536, not below 68 less the header (Linux's tcp_bound_to_half_wnd)", () => {
+    expect(N.boundToHalfWindow(1460, 64240, 20)).toBe(1460)
+    expect(N.boundToHalfWindow(1460, 2920, 20)).toBe(1460)
+    expect(N.boundToHalfWindow(1460, 2000, 20)).toBe(1000)
+    expect(N.boundToHalfWindow(1448, 2001, 32)).toBe(1000)
+    expect(N.boundToHalfWindow(1460, 537, 20)).toBe(268)
+    expect(N.boundToHalfWindow(1460, 536, 20)).toBe(536)
+    expect(N.boundToHalfWindow(1460, 10, 20)).toBe(48)
+    expect(N.boundToHalfWindow(1448, 10, 32)).toBe(36)
+    // no window heard yet
+    expect(N.boundToHalfWindow(1460, 0, 20)).toBe(1460)
   })
 })
 

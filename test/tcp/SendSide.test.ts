@@ -34,11 +34,44 @@ describe("window update (RFC 9293 §3.10.7.4, Linux tcp_ack)", () => {
 
 describe("sender SWS avoidance with Nagle (RFC 9293 §3.8.6.2.1)", () => {
   it("a sub-MSS segment of at least half the max window goes only with nothing outstanding ([SND.NXT = SND.UNA and] in (3))", () => {
-    const s = est({ peerWindow: 2000 })
-    expect(s.write(10, T.octets(3000)).map((o) => o.payload?.length)).toEqual([MSS])
-    // the peer takes 500 octets: right edge 2500, 1040 octets of room, 960 still outstanding
-    const out = s.send(20, T.fromPeer({ seq: 0, ack: 500, window: 2000 }))
+    // (a window of at most 536 octets: the segments are cut to all of it, not half, as Linux's)
+    const s = est({ peerWindow: 500 })
+    expect(s.write(10, T.octets(3000)).map((o) => o.payload?.length)).toEqual([500])
+    // the peer takes 300 octets: right edge 800, 300 octets of room (over half the window), 200 still outstanding
+    const out = s.send(20, T.fromPeer({ seq: 0, ack: 300, window: 500 }))
     expect(out.filter((o) => (o.payload?.length ?? 0) > 0).map((o) => o.payload!.length)).toEqual([])
+  })
+})
+
+describe("segments no longer than half the largest window the peer offered (Linux's tcp_bound_to_half_wnd)", () => {
+  const sizes = (out: ReadonlyArray<{ readonly payload?: Uint8Array | undefined }>) =>
+    out.filter((o) => (o.payload?.length ?? 0) > 0).map((o) => o.payload!.length)
+
+  it("a peer window of 2000 octets: 1000-octet segments, two a window, none held by Nagle", () => {
+    const s = est({ peerWindow: 2000 })
+    expect(sizes(s.write(10, T.octets(5000)))).toEqual([1000, 1000])
+    expect(sizes(s.send(20, T.fromPeer({ seq: 0, ack: 2000, window: 2000 })))).toEqual([1000, 1000])
+    expect(sizes(s.send(30, T.fromPeer({ seq: 0, ack: 4000, window: 2000 })))).toEqual([1000])
+  })
+
+  it("a window that grows lifts the bound: full segments once half the largest window holds one", () => {
+    const s = est({ peerWindow: 2000 })
+    expect(sizes(s.write(10, T.octets(20000)))).toEqual([1000, 1000])
+    expect(sizes(s.send(20, T.fromPeer({ seq: 0, ack: 2000, window: 6000 })))).toEqual([MSS, MSS, MSS, MSS])
+  })
+
+  it("a window that shrinks later does not: the bound is the largest window ever offered", () => {
+    const s = est({ peerWindow: 4000 })
+    expect(sizes(s.write(10, T.octets(20000)))).toEqual([MSS, MSS])
+    // half of this window would be 1000 octets; half of the largest is 2000: full segments still
+    expect(sizes(s.send(20, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 2000 })))).toEqual([MSS])
+  })
+
+  it("a retransmission is cut as the new data is", () => {
+    const s = est({ peerWindow: 2000 })
+    s.write(10, T.octets(2000))
+    const resent = sizes(s.tick(10 + s.snd.rtt.rto + 1))
+    expect(resent).toEqual([1000])
   })
 })
 
