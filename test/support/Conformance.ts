@@ -379,7 +379,7 @@ const buildTb = (s: TbSegment, st: State, script: Script): { readonly frame: Uin
   const options: TcpWire.TcpOptions = {
     sackPermitted: s.sackOk === true,
     ...(s.mss === undefined ? {} : { mss: s.mss }),
-    ...(s.ws === undefined ? {} : { windowScale: s.ws }),
+    ...(s.ws === undefined ? {} : { windowScale: Math.min(s.ws, TcpWire.MAX_WINDOW_SHIFT) }),
     ...(s.ts === undefined ? {} : { timestamp: { value: u32(TB_TS + s.ts), echo: echoFor(s, st) } }),
     ...(s.sack === undefined ? {} : {
       sack: s.sack.map(([l, r]) => ({ left: Seq.make(st.dutIsn + l), right: Seq.make(st.dutIsn + r) }))
@@ -397,11 +397,46 @@ const buildTb = (s: TbSegment, st: State, script: Script): { readonly frame: Uin
   }
   const end = seq + payload + ((flags & TcpWire.Flag.SYN) !== 0 ? 1 : 0) + ((flags & TcpWire.Flag.FIN) !== 0 ? 1 : 0)
   if (s.seq === undefined || end > st.tbNext) st.tbNext = Math.max(st.tbNext, end)
-  const segment = misshape(TcpWire.emit(repr, new Uint8Array(payload).fill(0x79), TB_ADDR, DUT_ADDR), s)
+  const emitted = TcpWire.emit(repr, new Uint8Array(payload).fill(0x79), TB_ADDR, DUT_ADDR)
+  if (s.ws !== undefined && s.ws > TcpWire.MAX_WINDOW_SHIFT) setWindowShift(emitted, s.ws)
+  const segment = misshape(emitted, s)
   const datagram = Peer.ipFrame(Peer.ipRepr({ src: TB_ADDR, dst: DUT_ADDR, protocol: Ip.Protocol.TCP, payload: segment, tos: s.tos ?? 0 }), DUT_MAC, TB_MAC)
   const frame = new Uint8Array(datagram.length + (s.ethPad ?? 0)).fill(0x55)
   frame.set(datagram)
   return { frame, label: describeTb(s, seq, ackRel) }
+}
+
+/**
+ * Rewrite the window-scale option of the TCP segment `tcp` to `shift`, and its
+ * checksum with it (RFC 1624's incremental update): a shift above 14, which a
+ * receiver takes as 14 (RFC 7323 §2.3), and which TcpWire.emit refuses to write.
+ */
+const setWindowShift = (tcp: Uint8Array, shift: number): void => {
+  const end = TcpWire.headerLenAt(tcp, 0)
+  for (let i = TcpWire.HEADER_LEN; i < end;) {
+    const kind = tcp[i]!
+    if (kind === TcpWire.OptionKind.EOL) break
+    if (kind === TcpWire.OptionKind.NOP) {
+      i++
+      continue
+    }
+    if (kind === TcpWire.OptionKind.WINDOW_SCALE) {
+      const at = i + 2
+      const word = at & ~1
+      const before = (tcp[word]! << 8) | tcp[word + 1]!
+      tcp[at] = shift
+      const after = (tcp[word]! << 8) | tcp[word + 1]!
+      // HC' = ~(~HC + ~m + m')
+      let sum = (~TcpWire.checksumAt(tcp, 0) & 0xffff) + (~before & 0xffff) + after
+      while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16)
+      const check = ~sum & 0xffff
+      tcp[TcpWire.Field.checksum] = check >>> 8
+      tcp[TcpWire.Field.checksum + 1] = check & 0xff
+      return
+    }
+    i += tcp[i + 1]!
+  }
+  throw new Error("test bug: no window-scale option to rewrite")
 }
 
 const describeIp = (d: TbDatagram): string => {
