@@ -2372,11 +2372,16 @@ const resetOptions = (s: Sender, now: number): TcpOptions => optionsFor(s, now, 
 
 const RESET_ON_ABORT: ReadonlySet<State> = new Set<State>(["SynReceived", "Established", "FinWait1", "FinWait2", "CloseWait"])
 
-/** The application read: announce the window at once when the read at least doubled it. */
+/**
+ * The application read: announce the window at once when the read at least
+ * doubled it; not once the peer's FIN is in (CLOSE-WAIT, or our FIN queued
+ * after it): no data can come into the window any more, and Linux's
+ * tcp_cleanup_rbuf sends no update after RCV_SHUTDOWN either.
+ */
 export const onRead = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (s.state === "Closed" || s.state === "SynSent" || s.state === "TimeWait") return
   autotune(s, now)
-  if (s.finQueued && s.state !== "FinWait1" && s.state !== "FinWait2") return
+  if (s.state === "CloseWait" || s.finQueued && s.state !== "FinWait1" && s.state !== "FinWait2") return
   const before = Math.max(0, Seq.sub(s.advEdge, s.rcvNxt))
   const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
   const after = Math.max(0, Seq.sub(edge, s.rcvNxt))

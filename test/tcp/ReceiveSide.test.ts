@@ -6,7 +6,7 @@
  * brings.
  */
 import { describe, expect, it } from "vitest"
-import { ACK, SYN } from "../../src/tcp/Segment.js"
+import { ACK, FIN, SYN } from "../../src/tcp/Segment.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import type * as TcpWire from "../../src/wire/TcpHeader.js"
 import * as T from "../support/TcpSocket.js"
@@ -119,6 +119,20 @@ describe("window update after reads (Connection.consumed)", () => {
     // 2000 read since the last announcement, with the window shut: Sender.onRead would announce it
     // (edge moved 2000 >= min(BUF / 2, MSS), 2000 >= 2 x 0), but the send half is not woken
     expect(read(1000)).toHaveLength(1)
+  })
+})
+
+describe("no window update after the peer's FIN (Linux's tcp_cleanup_rbuf: not once RCV_SHUTDOWN)", () => {
+  it("a read that reopens a shut window in CLOSE-WAIT sends nothing: no data can come into it", () => {
+    const s = est()
+    const segs = []
+    for (let off = 0; off < BUF; off += 1000) segs.push(seg(off, Math.min(1000, BUF - off)))
+    s.send(10, ...segs)
+    expect(s.snd.view.rcvEdge).toEqual(peerSeq(BUF))
+    const finAck = s.send(20, T.fromPeer({ seq: BUF, flags: ACK | FIN }))
+    expect(s.state).toBe("CloseWait")
+    expect(finAck).toHaveLength(1)
+    expect(s.read(30).out).toEqual([])
   })
 })
 
