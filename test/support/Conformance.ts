@@ -34,7 +34,9 @@
  * to the testbench's values) and the results of its socket calls
  * (`dut: read 100`, `dut: ECONNRESET`). What is left out is what the two
  * may choose differently and still both be right: the ISNs, the timestamp
- * clock, the window's size and scale, the ephemeral port, and PSH (where a
+ * clock, the window's size and scale (and so how much a device takes before
+ * its window shuts: after a `fill` step the testbench's sequence numbers
+ * count from where the fill ended, `F+n`), the ephemeral port, and PSH (where a
  * sender sets it is its own affair, RFC 9293 §3.9.1: Linux also pushes once
  * half a window is unpushed, tcp_push's forced push).
  *
@@ -96,8 +98,11 @@ export type DutOp =
   | { readonly op: "connectAsync"; readonly port: number }
   /** `bytes` octets of "x" */
   | { readonly op: "write"; readonly bytes: number }
-  /** read until `bytes` octets came (default 1), the end, or an error: "read N", "eof" or the errno */
-  | { readonly op: "read"; readonly bytes?: number }
+  /**
+   * read until `bytes` octets came (default 1), the end, or an error: "read N", "eof" or the errno;
+   * `filled`: as many as the last `fill` step sent (written "read filled")
+   */
+  | { readonly op: "read"; readonly bytes?: number; readonly filled?: boolean }
   /** shutdown(SHUT_WR) */
   | { readonly op: "shutdown" }
   | { readonly op: "close" }
@@ -222,8 +227,25 @@ export interface TbDatagram {
   readonly pad?: number
 }
 
+/**
+ * Data from the testbench until the device announces a zero window: segments
+ * of `payload` octets (less where the window it last announced ends), `gap`
+ * ms apart (default 5), up to `max` of them (default 200); where it took less
+ * than was sent (a delayed ACK, or data its memory refused), sent again from
+ * its ACK. How much it took is the device's own affair (its buffer), so the
+ * transcript says only whether the window shut, and the testbench's sequence
+ * numbers after it are written from where the fill ended (`F+n`): a script's
+ * `seq` after a fill counts from there too.
+ */
+export interface TbFill {
+  readonly payload: number
+  readonly gap?: number
+  readonly max?: number
+}
+
 export type Step =
   | { readonly tb: TbSegment; readonly window?: number }
+  | { readonly fill: TbFill }
   | { readonly ip: TbDatagram; readonly window?: number }
   | { readonly unreachable: TbUnreachable; readonly window?: number }
   | { readonly dut: DutOp; readonly window?: number }
@@ -306,6 +328,16 @@ interface State {
   /** the IP datagram of the device's last TCP segment */
   dutLast: Uint8Array | undefined
   readonly tbPort: number
+  /** where the last fill ended, relative to TB_ISN (0: no fill yet); later numbers count from it */
+  tbBase: number
+  /** how many octets the last fill's device took */
+  filled: number
+  /** the device's last ACK, relative to TB_ISN, and the window it offered there (scaled) */
+  dutAck: number | undefined
+  dutWnd: number
+  /** the device's window scale, if both SYNs offered one */
+  dutShift: number
+  tbOfferedWs: boolean
 }
 
 const describeOp = (op: DutOp): string => {
@@ -314,7 +346,10 @@ const describeOp = (op: DutOp): string => {
   return `dut> ${name}${rest === "" ? "" : ` ${rest}`}`
 }
 
-const describeTb = (s: TbSegment, seq: number, ack: number | undefined): string => {
+/** A testbench sequence number in words: after a fill, from where it ended (`F+n`). */
+const tbRel = (relSeq: number, st: State): string => (st.tbBase === 0 ? String(relSeq) : `F${relSeq - st.tbBase >= 0 ? "+" : ""}${relSeq - st.tbBase}`)
+
+const describeTb = (s: TbSegment, seq: string, ack: number | undefined): string => {
   const opts: Array<string> = []
   if (s.mss !== undefined) opts.push(`mss ${s.mss}`)
   if (s.ws !== undefined) opts.push(`ws ${s.ws}`)
@@ -373,7 +408,8 @@ const echoFor = (s: TbSegment, st: State): number => {
 /** The frame for `s`, and its description. Advances the testbench's next sequence number. */
 const buildTb = (s: TbSegment, st: State, script: Script): { readonly frame: Uint8Array; readonly label: string } => {
   const flags = flagsOf(s.flags)
-  const seq = s.seq ?? st.tbNext
+  const seq = s.seq === undefined ? st.tbNext : st.tbBase + s.seq
+  if ((flags & TcpWire.Flag.SYN) !== 0 && (flags & TcpWire.Flag.ACK) === 0) st.tbOfferedWs = s.ws !== undefined
   const ackRel = (flags & TcpWire.Flag.ACK) !== 0 ? (s.ack ?? st.dutNext) : undefined
   const payload = s.payload ?? 0
   const options: TcpWire.TcpOptions = {
@@ -403,7 +439,7 @@ const buildTb = (s: TbSegment, st: State, script: Script): { readonly frame: Uin
   const datagram = Peer.ipFrame(Peer.ipRepr({ src: TB_ADDR, dst: DUT_ADDR, protocol: Ip.Protocol.TCP, payload: segment, tos: s.tos ?? 0 }), DUT_MAC, TB_MAC)
   const frame = new Uint8Array(datagram.length + (s.ethPad ?? 0)).fill(0x55)
   frame.set(datagram)
-  return { frame, label: describeTb(s, seq, ackRel) }
+  return { frame, label: describeTb(s, tbRel(seq, st), ackRel) }
 }
 
 /**
@@ -625,6 +661,11 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   if ((seg.flags & TcpWire.Flag.SYN) !== 0) {
     st.dutIsn = seg.seq
     st.dutPort = seg.srcPort
+    st.dutShift = st.tbOfferedWs && seg.options.windowScale !== undefined ? seg.options.windowScale : 0
+  }
+  if ((seg.flags & TcpWire.Flag.ACK) !== 0 && (seg.flags & TcpWire.Flag.RST) === 0) {
+    st.dutAck = u32(seg.ack - TB_ISN)
+    st.dutWnd = (seg.flags & TcpWire.Flag.SYN) !== 0 ? seg.window : seg.window * 2 ** st.dutShift
   }
   const len = seg.payload.length + ((seg.flags & TcpWire.Flag.SYN) !== 0 ? 1 : 0) + ((seg.flags & TcpWire.Flag.FIN) !== 0 ? 1 : 0)
   // (a reset's sequence number is whatever it answers, not data of the device's)
@@ -641,8 +682,9 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
     if (!st.firstTsVal.has(from)) st.firstTsVal.set(from, o.timestamp.value)
     opts.push(`ts ecr=${o.timestamp.echo === 0 ? "0" : rel(o.timestamp.echo, TB_TS)}`)
   }
-  if (o.sack !== undefined) opts.push(`sack ${o.sack.map((b) => `${rel(b.left, TB_ISN)}-${rel(b.right, TB_ISN)}`).join(",")}`)
-  const ack = (seg.flags & TcpWire.Flag.ACK) !== 0 ? ` ack=${rel(seg.ack, TB_ISN)}` : ""
+  const tbSeq = (n: number): string => tbRel(Number(rel(n, TB_ISN)), st)
+  if (o.sack !== undefined) opts.push(`sack ${o.sack.map((b) => `${tbSeq(b.left)}-${tbSeq(b.right)}`).join(",")}`)
+  const ack = (seg.flags & TcpWire.Flag.ACK) !== 0 ? ` ack=${tbSeq(seg.ack)}` : ""
   const port = seg.dstPort === st.tbPort ? "" : ` to port ${seg.dstPort}`
   // (a reset's window means nothing to its receiver: left out)
   const win = (seg.flags & TcpWire.Flag.RST) !== 0 ? "" : ` win${seg.window === 0 ? "=0" : ">0"}`
@@ -677,9 +719,17 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
       dutTsVal: 0,
       firstTsVal: new Map(),
       dutLast: undefined,
-      tbPort: script.tbPort ?? 40000
+      tbPort: script.tbPort ?? 40000,
+      tbBase: 0,
+      filled: 0,
+      dutAck: undefined,
+      dutWnd: 0,
+      dutShift: 0,
+      tbOfferedWs: false
     }
     const transcript: Array<Entry> = []
+    // the octets a "read filled" asks for, whose result reads "read filled"
+    let readFilled: number | undefined
     for (const step of script.steps) {
       let label: string
       let window: number
@@ -701,9 +751,19 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
         const icmp = IcmpWire.emit({ _tag: "DstUnreachable", code, nextHopMtu: mtu ?? 0, data: quote })
         yield* dut.tb.sendFrame(Peer.ipFrame(Peer.ipRepr({ src: TB_ADDR, dst: DUT_ADDR, protocol: Ip.Protocol.ICMP, payload: icmp }), DUT_MAC, TB_MAC))
       } else if ("dut" in step) {
-        label = describeOp(step.dut)
+        const op = step.dut
+        label = describeOp(op)
         window = step.window ?? DEFAULT_WINDOW
-        yield* dut.call(step.dut)
+        if (op.op === "read" && op.filled === true) {
+          label = "dut> read filled"
+          readFilled = st.filled
+          yield* dut.call({ op: "read", bytes: st.filled })
+        } else {
+          yield* dut.call(op)
+        }
+      } else if ("fill" in step) {
+        transcript.push({ step: `tb> fill to a zero window (${step.fill.payload}-octet segments)`, got: yield* fill(dut, step.fill, st, script) })
+        continue
       } else {
         label = `wait ${step.wait}`
         window = step.wait
@@ -715,7 +775,7 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
           const line = describeDut(frame, st)
           if (line !== undefined) got.push(line)
         }
-        for (const r of dut.results()) got.push(`dut: ${r}`)
+        for (const r of dut.results()) got.push(`dut: ${r === `read ${readFilled}` ? "read filled" : r}`)
       })
       yield* hear
       const want = expected?.[transcript.length]?.got.length ?? 0
@@ -726,6 +786,37 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
       transcript.push({ step: label, got })
     }
     return transcript
+  })
+
+/** The device's frames since the last look: only what they teach the runner (the fill's transcript leaves them out). */
+const learn = (dut: Dut, st: State): Effect.Effect<void> =>
+  Effect.map(dut.tb.drain, (frames) => {
+    for (const frame of frames) describeDut(frame, st)
+  })
+
+/** A `fill` step (see TbFill): ["dut< zero window"] once the device announced one, having taken all that was sent. */
+const fill = (dut: Dut, f: TbFill, st: State, script: Script): Effect.Effect<ReadonlyArray<string>> =>
+  Effect.gen(function*() {
+    const start = st.tbNext
+    for (let i = 0; i < (f.max ?? 200); i++) {
+      const room = (st.dutAck ?? 0) + st.dutWnd - st.tbNext
+      if (room > 0) {
+        yield* dut.tb.sendFrame(buildTb({ flags: "PA", payload: Math.min(f.payload, room) }, st, script).frame)
+        yield* dut.pass(f.gap ?? 5)
+        yield* learn(dut, st)
+        continue
+      }
+      if (st.dutAck === st.tbNext && st.dutWnd === 0) {
+        st.filled = st.tbNext - start
+        st.tbBase = st.tbNext
+        return ["dut< zero window"]
+      }
+      // not all acknowledged yet (a delayed ACK), or some refused: its ACK, then again from there
+      yield* dut.pass(250)
+      yield* learn(dut, st)
+      if (st.dutAck !== undefined && st.dutAck < st.tbNext) st.tbNext = st.dutAck
+    }
+    return [`no zero window after ${f.max ?? 200} segments`]
   })
 
 /** A transcript as lines, for a diff that reads as the script does. */
