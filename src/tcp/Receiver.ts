@@ -112,6 +112,8 @@ export interface SendView extends Acceptance.SendWindow {
   lastAckSent: Seq.SeqNum | undefined
   /** the furthest right edge of the window the send half has announced (RCV.NXT + window); undefined before the first */
   rcvEdge: Seq.SeqNum | undefined
+  /** the last ACK the send half sent announced a zero window */
+  rcvShut: boolean
   /** the MSS we announced: a segment longer than it is an aggregate (TSO/GRO) of that many full-sized ones */
   readonly rcvMss: number
   /** what our timestamp clock adds towards this peer (`Negotiation.tsOffset`): our TSvals are `tsWithOffset(ms, tsOffset)` */
@@ -651,7 +653,12 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   const slack = r.rcvShift > 0 ? (1 << r.rcvShift) - 1 : 0
   let right = Seq.add(rightEdge(r, consumed), slack)
   if (view.rcvEdge !== undefined && Seq.gt(view.rcvEdge, right)) right = view.rcvEdge
-  const wnd = Math.max(0, Seq.sub(right, r.rcvNxt))
+  // A window announced shut takes no data (RFC 9293 §3.10.7.4: "If the RCV.WND is zero, no segments
+  // will be acceptable"; Linux's tcp_data_queue drops them), neither into room a read made that was
+  // too little to announce (the reduction of §3.8.6.2.2's receiver SWS avoidance) nor into what
+  // the rounding of a scaled window would reach past the buffer: the peer's probe is answered with
+  // the window as it is, and the data comes again once it is announced open
+  const wnd = view.rcvShut ? 0 : Math.max(0, Seq.sub(right, r.rcvNxt))
   // A bare FIN at RCV.NXT is taken even into a zero window, where RFC 9293's test refuses any
   // segment of non-zero length: it takes no buffer, and Linux (tcp_data_queue) queues it too.
   const bareFin = (flags & (FIN | SYN)) === FIN && seg.payload.length === 0 && seg.seq === r.rcvNxt

@@ -588,6 +588,7 @@ const base = (
       rcvCapacity: params.receiveBuffer,
       lastAckSent: undefined,
       rcvEdge: undefined,
+      rcvShut: false,
       rcvMss: Negotiation.announcedMss(mtu),
       tsOffset,
       synTs: undefined
@@ -866,6 +867,7 @@ const emit = (
     // the furthest right edge announced: the receive half takes data up to it
     const right = Seq.add(rcvNxt, syn ? window : window * 2 ** s.rcvShift)
     if (s.view.rcvEdge === undefined || Seq.gt(right, s.view.rcvEdge)) s.view.rcvEdge = right
+    s.view.rcvShut = window === 0 && !syn
   }
   out.push({
     srcPort: s.localPort,

@@ -176,6 +176,46 @@ describe("the announced edge with a reader that stopped (window scaling)", () =>
   })
 })
 
+describe("a window announced shut takes no data (RFC 9293 §3.10.7.4: with RCV.WND zero no segment is acceptable; Linux's tcp_data_queue)", () => {
+  const taken = (s: T.TcpSocket) => s.received.reduce((n, c) => n + c.length, 0)
+
+  it("not into room a read made but the window did not announce (receiver SWS avoidance): a one-octet probe is dropped and answered", () => {
+    const s = est()
+    const segs = []
+    for (let off = 0; off < BUF; off += 1000) segs.push(seg(off, Math.min(1000, BUF - off)))
+    const acks = s.send(10, ...segs)
+    expect(acks.at(-1)!.window).toBe(0)
+    // one octet read: too little to announce
+    expect(s.read(20, 1).out).toEqual([])
+    const out = s.send(30, seg(BUF, 1))
+    expect(out.map((o) => [T.ourAck(o), o.window])).toEqual([[BUF, 0]])
+    expect(taken(s)).toBe(BUF - 1)
+  })
+
+  it("not into what the rounding of a scaled window would reach past the buffer", () => {
+    const s = T.established({ params: { receiveBuffer: 65536, maxReceiveBuffer: 8 * 1024 * 1024 }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
+    const unit = 2 ** s.snd.rcvShift
+    expect(unit).toBe(256)
+    // the peer sends up to the edge each ACK announces, until one announces a zero window
+    let off = 0
+    let edge = 65536
+    let shut = false
+    for (let i = 0, at = 10; i < 400 && !shut; i++) {
+      const out = s.send(at++, seg(off, Math.min(1000, edge - off)))
+      off += Math.min(1000, edge - off)
+      for (const o of out) {
+        edge = Math.max(edge, T.ourAck(o) + o.window * unit)
+        shut = o.window === 0 && T.ourAck(o) === off
+      }
+    }
+    expect(shut).toBe(true)
+    const before = taken(s)
+    const out = s.send(5000, seg(off, 100))
+    expect(out.map((o) => [T.ourAck(o), o.window])).toEqual([[off, 0]])
+    expect(taken(s)).toBe(before)
+  })
+})
+
 describe("the read wake-up after 2^31 octets read", () => {
   it("still measures from the edge last announced (Sender.readWakeFrom)", () => {
     const big = 1 << 20
