@@ -338,6 +338,9 @@ interface State {
   /** the device's window scale, if both SYNs offered one */
   dutShift: number
   tbOfferedWs: boolean
+  /** the testbench's last ACK (relative to the device's ISN) and whether its window was zero */
+  tbAck: number | undefined
+  tbWndZero: boolean
 }
 
 const describeOp = (op: DutOp): string => {
@@ -411,6 +414,10 @@ const buildTb = (s: TbSegment, st: State, script: Script): { readonly frame: Uin
   const seq = s.seq === undefined ? st.tbNext : st.tbBase + s.seq
   if ((flags & TcpWire.Flag.SYN) !== 0 && (flags & TcpWire.Flag.ACK) === 0) st.tbOfferedWs = s.ws !== undefined
   const ackRel = (flags & TcpWire.Flag.ACK) !== 0 ? (s.ack ?? st.dutNext) : undefined
+  if (ackRel !== undefined && (flags & TcpWire.Flag.RST) === 0) {
+    st.tbAck = ackRel
+    st.tbWndZero = (s.win ?? 64240) === 0
+  }
   const payload = s.payload ?? 0
   const options: TcpWire.TcpOptions = {
     sackPermitted: s.sackOk === true,
@@ -688,6 +695,12 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   const port = seg.dstPort === st.tbPort ? "" : ` to port ${seg.dstPort}`
   // (a reset's window means nothing to its receiver: left out)
   const win = (seg.flags & TcpWire.Flag.RST) !== 0 ? "" : ` win${seg.window === 0 ? "=0" : ">0"}`
+  // a zero-window probe, which each makes its own way (the stack one octet at SND.UNA, RFC 9293
+  // §3.8.6.1; Linux none at SND.UNA - 1, tcp_xmit_probe_skb): only that it is one, and when
+  const seqRel = u32(seg.seq - st.dutIsn)
+  const probe = st.tbWndZero && st.tbAck !== undefined && seg.flags === TcpWire.Flag.ACK &&
+    ((seg.payload.length === 0 && seqRel === u32(st.tbAck - 1)) || (seg.payload.length === 1 && seqRel === st.tbAck))
+  if (probe) return `dut< A window probe${ack}${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}`
   // (the urgent pointer, an offset from seq, only where URG makes it mean something)
   const urg = (seg.flags & TcpWire.Flag.URG) !== 0 ? ` urg=${seg.urgent}` : ""
   // (the bits beside the data offset, only when set: AccECN's AE is one)
@@ -725,7 +738,9 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
       dutAck: undefined,
       dutWnd: 0,
       dutShift: 0,
-      tbOfferedWs: false
+      tbOfferedWs: false,
+      tbAck: undefined,
+      tbWndZero: false
     }
     const transcript: Array<Entry> = []
     // the octets a "read filled" asks for, whose result reads "read filled"
