@@ -1,0 +1,210 @@
+/**
+ * The stack against the Linux kernel on flow control, script by script
+ * (test/support/Conformance.ts: gVisor's packetimpact idea; the handshakes,
+ * resets and closes are test/kernel/Conformance.test.ts, the data path
+ * test/kernel/ConformanceData.test.ts). Each script of segments and socket
+ * calls is played against Linux (a TAP into a namespace of the test's own,
+ * Python's sockets there) and against the stack (a LinkMemory cable,
+ * TestClock); the stack's transcript must be the kernel's, line for line:
+ * the receive window shut by a reader that does not read, and what comes
+ * into it (RFC 9293 §3.8.6.2.2, §3.10.7.4), how it reopens, how big the
+ * segments are against a small peer window (sender-side silly window
+ * avoidance, RFC 9293 §3.8.6.2.1; Linux's tcp_bound_to_half_wnd), when the
+ * probes of a peer's zero window go (RFC 9293 §3.8.6.1, RFC 6298's backoff)
+ * and the peer's window scale at and above 14 (RFC 7323 §2.3).
+ *
+ * Left out on purpose, where the two may differ and both be right:
+ * - how much each takes before its window shuts, and how far a partial read
+ *   must go before the window is announced again: Linux counts the memory
+ *   its buffers take (tcp_space, and __tcp_select_window announces nothing
+ *   while less than half of it is free and the rest is under an MSS or a
+ *   16th of it), the stack counts octets and announces a read that moved the
+ *   edge by min(buffer / 2, MSS) (RFC 9293 §3.8.6.2.2): the scripts fill to a
+ *   zero window (a `fill` step) and then read all of it or one octet;
+ * - a zero-window probe's content (the transcript writes "window probe");
+ * - a segment cut to the peer's window edge: Linux sends the short piece
+ *   when a burst of two or more segments reaches past the edge and Nagle
+ *   (Minshall) does not hold it (tcp_mss_split_point), the stack holds it
+ *   (RFC 9293 §3.8.6.2.1: under an MSS and under half the largest window);
+ *   Linux also ends segments where its write queue's buffers end (after the
+ *   bound to half the window lifts, a write made while it held is cut at its
+ *   buffers' edges): the scripts' windows are whole segments, and each write
+ *   comes after the window that cuts it.
+ *
+ * Live clock for Linux's side (a real kernel); virtual for the stack's. Needs
+ * root, /dev/net/tun, iproute2 and python3; skips with the printed reason
+ * otherwise.
+ */
+import { describe, it } from "@effect/vitest"
+import { conforms as conformsAs } from "../support/Conformance.js"
+import type { Script, Step, TbSegment } from "../support/Conformance.js"
+import { tapSkipReason } from "../support/Netns.js"
+
+const SKIP = tapSkipReason({ ciInstalls: ["python3", "sysctl"] })
+if (SKIP !== undefined) console.warn(`skipping the flow-control conformance scripts against Linux: ${SKIP}`)
+
+/** The stack's transcript of `script` must be Linux's. */
+const conforms = (script: Script) => conformsAs("cw", script)
+
+const LISTEN: Step = { dut: { op: "listen", port: 5000 } }
+
+/** A passive open, accepted: the testbench's SYN carries `syn`, its ACK `ack`. */
+const open = (syn: Partial<TbSegment>, ack: Partial<TbSegment> = {}): ReadonlyArray<Step> => [
+  LISTEN,
+  { tb: { flags: "S", sackOk: true, ...syn } },
+  { tb: { flags: "A", ...ack } },
+  { dut: { op: "accept" } }
+]
+
+/** ACKs of `count` successive 1024-octet segments, one each, offering the window field `win`. */
+const ackEach = (count: number, win: number): ReadonlyArray<Step> =>
+  Array.from({ length: count }, (_, i) => ({ tb: { flags: "A", ack: 1025 + 1024 * i, win }, window: 20 }))
+
+/**
+ * The peer's window scale `ws` and a window field of 1 (2^14 octets at 14),
+ * 1024-octet segments, each acknowledged alone: slow start lets two go per
+ * ACK, until the window's right edge (16 segments past the ACK) stops them
+ * at the sixth ACK; at the seventh one goes, where a shift of 15 would let two.
+ */
+const scaleScript = (ws: number): Script => ({
+  steps: [...open({ mss: 1024, ws }, { win: 1 }), { dut: { op: "write", bytes: 40000 } }, ...ackEach(8, 1)]
+})
+
+/**
+ * Receive buffers of 16 KiB on both sides (Linux's tcp_rmem, the stack's
+ * receiveBuffer), so that a fill takes a few dozen segments; how much each
+ * takes before its window shuts is its own (Linux counts the memory its
+ * buffers take, the stack the octets), and a `fill` step leaves it out.
+ */
+const SMALL_BUFFERS = {
+  sysctls: { "net.ipv4.tcp_rmem": "4096 16384 16384" },
+  stack: { tcp: { receiveBuffer: 16384, maxReceiveBuffer: 16384 } }
+} satisfies Partial<Script>
+
+/** A passive open (MSS 1460, window scale 7), and data until the device's window is zero. */
+const FILLED: ReadonlyArray<Step> = [...open({ mss: 1460, ws: 7 }), { fill: { payload: 1000 } }]
+
+describe.skipIf(SKIP !== undefined)("the stack's flow control is the Linux kernel's", () => {
+  it.scopedLive("a reader that does not read: the window shuts; data into it is dropped and acknowledged", () =>
+    conforms({ ...SMALL_BUFFERS, steps: [...FILLED, { tb: { flags: "PA", payload: 100 } }, { tb: { flags: "PA", seq: 0, payload: 100 } }] }))
+
+  it.scopedLive("with the default buffers too", () =>
+    conforms({ steps: [...open({ mss: 1460, ws: 7 }), { fill: { payload: 1460, max: 400 } }, { tb: { flags: "PA", payload: 100 } }] }))
+
+  it.scopedLive("a read of one octet at a zero window announces nothing, and a probe still finds it shut (receiver SWS avoidance)", () =>
+    conforms({
+      ...SMALL_BUFFERS,
+      steps: [...FILLED, { dut: { op: "read" } }, { tb: { flags: "PA", payload: 1 } }]
+    }))
+
+  it.scopedLive("a one-octet zero-window probe is answered with the zero window, again and again", () =>
+    conforms({
+      ...SMALL_BUFFERS,
+      steps: [...FILLED, { tb: { flags: "PA", payload: 1 } }, { wait: 300 }, { tb: { flags: "PA", seq: 0, payload: 1 } }]
+    }))
+
+  it.scopedLive("a read of all that came reopens the window at once (RFC 9293 §3.8.6.2.2; Linux's tcp_cleanup_rbuf)", () =>
+    conforms({ ...SMALL_BUFFERS, steps: [...FILLED, { dut: { op: "read", filled: true } }] }))
+
+  it.scopedLive("data dropped at the zero window comes again once it opens and is taken", () =>
+    conforms({
+      ...SMALL_BUFFERS,
+      steps: [
+        ...FILLED,
+        { tb: { flags: "PA", payload: 100 } },
+        { dut: { op: "read", filled: true } },
+        { tb: { flags: "PA", seq: 0, payload: 100 } },
+        { dut: { op: "read", bytes: 100 } }
+      ]
+    }))
+
+  it.scopedLive("a bare FIN into a zero window is taken (Linux's tcp_data_queue), and reading on sends no window update", () =>
+    conforms({
+      ...SMALL_BUFFERS,
+      steps: [...FILLED, { tb: { flags: "FA" } }, { dut: { op: "read", filled: true } }, { dut: { op: "read" } }]
+    }))
+
+  it.scopedLive("a FIN with data into a zero window is dropped with its data, and acknowledged", () =>
+    conforms({
+      ...SMALL_BUFFERS,
+      steps: [...FILLED, { tb: { flags: "FPA", payload: 100 } }, { dut: { op: "read", filled: true } }]
+    }))
+
+  it.scopedLive("a peer window of 2000 octets: segments of half that, not the MSS", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1460 }, { win: 2000 }),
+        { dut: { op: "write", bytes: 5000 } },
+        { tb: { flags: "A", win: 2000 } },
+        { tb: { flags: "A", win: 2000 } }
+      ]
+    }))
+
+  it.scopedLive("with timestamps and a scaled window of 2048 octets: segments of 1024, the options beside them", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1460, ws: 7, ts: 1 }, { win: 16, ts: 2 }),
+        { dut: { op: "write", bytes: 5000 } },
+        { tb: { flags: "A", win: 16, ts: 3 } },
+        { tb: { flags: "A", win: 16, ts: 4 } }
+      ]
+    }))
+
+  it.scopedLive("a peer window of 500 octets (under 536): segments of all of it", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1460 }, { win: 500 }),
+        { dut: { op: "write", bytes: 2000 } },
+        { tb: { flags: "A", win: 500 } },
+        { tb: { flags: "A", win: 500 } }
+      ]
+    }))
+
+  it.scopedLive("a window that grows lifts the bound: full segments once half the largest window holds one", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1460 }, { win: 2000 }),
+        { dut: { op: "write", bytes: 2000 } },
+        { tb: { flags: "A", win: 5840 } },
+        { dut: { op: "write", bytes: 5840 } }
+      ]
+    }))
+
+  it.scopedLive("a window that shrinks leaves the bound where the largest one put it", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1460 }, { win: 4000 }),
+        { dut: { op: "write", bytes: 8000 } },
+        { tb: { flags: "A", win: 1460 } },
+        { tb: { flags: "A", win: 1460 } }
+      ]
+    }))
+
+  it.scopedLive("active open: the SYN-ACK's window (unscaled) bounds the segments", () =>
+    conforms({
+      tbPort: 6000,
+      steps: [
+        { dut: { op: "connect", port: 6000 } },
+        { tb: { flags: "SA", seq: 0, mss: 1460, win: 2000 } },
+        { dut: { op: "write", bytes: 3000 } },
+        { tb: { flags: "A", win: 2000 } }
+      ]
+    }))
+
+  it.scopedLive("a zero window with data waiting: window probes at the RTO, then twice and four times as far apart", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1460, ws: 7, ts: 1 }, { ts: 2, win: 0 }),
+        { dut: { op: "write", bytes: 500 } },
+        { wait: 500 },
+        { wait: 700 },
+        { wait: 1300 }
+      ]
+    }))
+
+  it.scopedLive("the peer's window scale 14: a window field of 1 is 16384 octets", () => conforms(scaleScript(14)))
+
+  it.scopedLive("the peer's window scale 15 is taken as 14 (RFC 7323 §2.3)", () => conforms(scaleScript(15)))
+
+  it.scopedLive("the peer's window scale 255 is taken as 14 too", () => conforms(scaleScript(255)))
+})
