@@ -11,7 +11,7 @@
  * segments are against a small peer window (sender-side silly window
  * avoidance, RFC 9293 §3.8.6.2.1; Linux's tcp_bound_to_half_wnd), when the
  * probes of a peer's zero window go (RFC 9293 §3.8.6.1, RFC 6298's backoff)
- * and the peer's window scale at and above 14 (RFC 7323 §2.3).
+ * and the peer's window scale at and above 14 and its rounding (RFC 7323 §2.3).
  *
  * Left out on purpose, where the two may differ and both be right:
  * - how much each takes before its window shuts, and how far a partial read
@@ -199,6 +199,17 @@ describe.skipIf(SKIP !== undefined)("the stack's flow control is the Linux kerne
         { wait: 500 },
         { wait: 700 },
         { wait: 1300 }
+      ]
+    }))
+
+  it.scopedLive("a scaled window whose rounding moves the right edge left: nothing past the new edge, then on when it moves right", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, ws: 7 }, { win: 16 }),
+        { dut: { op: "write", bytes: 5000 } },
+        // 1000 octets acknowledged, 1024 offered: the edge 24 octets left of where 2048 put it
+        { tb: { flags: "A", ack: 1001, win: 8 } },
+        { tb: { flags: "A", ack: 2001, win: 16 } }
       ]
     }))
 
