@@ -1041,7 +1041,8 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     if (len < full && len < unsent) {
       // window- or cwnd-limited: no silly segments (RFC 9293 §3.8.6.2.1), unless half the largest
       // window fits, and with Nagle on only while nothing is in flight (case 3's "[SND.NXT = SND.UNA
-      // and]"; Linux never cuts a segment to the peer's window)
+      // and]"). Linux's tcp_mss_split_point sends the piece up to the window's edge where its Nagle
+      // test would let a short segment go: a difference kept (ConformanceWindow.test.ts's header)
       if (len < s.maxSndWnd / 2 || wndRoom > cwndRoom) break
       if (!s.noDelay && Seq.gt(s.sndNxt, s.sndUna)) break
     }

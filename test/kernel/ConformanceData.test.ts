@@ -13,18 +13,20 @@
  * (RFC 9293 §3.8.5, RFC 6093).
  *
  * Left out on purpose, where the two may differ and both be right:
- * - a zero window's probe (Linux sends a 0-length segment at SND.UNA-1; the
- *   stack sends one octet, RFC 9293 §3.8.6.1): the zero window script stops
+ * - a zero window's probe's content (Linux sends a 0-length segment at
+ *   SND.UNA-1; the stack sends one octet, RFC 9293 §3.8.6.1): transcripts
+ *   write either as "window probe", so that when they go compares
+ *   (test/kernel/ConformanceWindow.test.ts); the zero window script here stops
  *   before a probe is due;
  * - where PSH falls (the transcripts leave it out: test/support/Conformance.ts);
- * - a peer window under two segments: Linux cuts its segments to half the
- *   largest window the peer offered (tcp_bound_to_half_wnd), which no RFC
- *   asks; the window scripts offer at least two segments;
  * - slow start after an ACK of several segments: Linux grows cwnd by all it
  *   acknowledged, the stack by at most 2 SMSS (RFC 3465 §2.2); the scripts
  *   acknowledge the initial window no further than its first ACK;
- * - limited transmit without SACK: at the first duplicate ACK Linux sends two
- *   new segments, the stack one (RFC 3042 §2: one for each of the first two);
+ * - limited transmit where one duplicate ACK SACKs two segments: Linux sends
+ *   two new segments (RFC 6675 §5), the stack one (RFC 3042 §2: one for each
+ *   of the first two duplicate ACKs); the scripts SACK one segment an ACK.
+ *   (Without SACK both send one: stop 38 saw Linux send two, on BBR, this
+ *   machine's default, before dut.py put its sockets on CUBIC, the stack's.)
  * - a data segment of 128 octets or more while Linux opens its receive window
  *   (tcp_grow_window sets a quick ACK): Linux acknowledges it at once even
  *   after its quick ACKs are spent, the stack (whose window is its free
