@@ -70,7 +70,10 @@
  *   the same timer sends what fits into a window too small for sender-side
  *   silly-window avoidance (RFC 9293 §3.8.6.2.1's override). A bare FIN
  *   waits for the window too (it takes a sequence number), probed meanwhile
- *   with a segment at SND.UNA - 1, as Linux's tcp_xmit_probe_skb.
+ *   with a segment at SND.UNA - 1, as Linux's tcp_xmit_probe_skb; a FIN
+ *   sent that the window shut on before it was taken is that timer's probe
+ *   (its answers time nothing out, where the RTO's retries would), unless
+ *   the application has closed (an orphan's RTO times it out, as Linux's).
  * - Buffers: the receive buffer grows with what the application reads per
  *   RTT (auto-tuning, as Linux's tcp_rcv_space_adjust), the send buffer to
  *   twice `cwnd` (tcp_sndbuf_expand), each up to its configured maximum.
@@ -1062,10 +1065,19 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
   enterPersistIfStalled(s, now)
 }
 
-/** Our FIN waits, never sent, with all data acknowledged: a bare FIN that a shut window holds back (`push`). */
-const finHeld = (s: Sender): boolean => {
+/**
+ * All data acknowledged, our FIN not: a bare FIN that a shut window holds back (`push`), or one
+ * sent that the peer has not taken (a receiver whose window is 0 may drop it, RFC 9293
+ * §3.10.7.4's table). Behind a zero window either waits under the persist timer, whose answered
+ * probes never time the connection out (RFC 1122 §4.2.2.17), where the retransmission timer's
+ * retries would (Linux's tcp_retransmit_timer does not count them either while the window is
+ * shut and the peer answers); but not a sent one once the application has closed: Linux times
+ * an orphan's retransmissions out whatever the window ("we cannot allow such beasts to hang
+ * infinitely"), and so does the retransmission timer here, at `orphanRetries`.
+ */
+const finWaits = (s: Sender): boolean => {
   const bufEnd = SendBuffer.end(s.buffer)
-  return s.finQueued && s.sndUna === bufEnd && s.sndMax === bufEnd
+  return s.finQueued && s.sndUna === bufEnd && (s.sndMax === bufEnd || !s.appClosed)
 }
 
 /** RFC 9293 §3.8.6.1: data (or a bare FIN) waits behind a zero window: probe instead of retransmitting. */
@@ -1073,7 +1085,7 @@ const enterPersistIfStalled = (s: Sender, now: number): void => {
   if (s.persistAt !== undefined || !sending(s)) return
   const bufEnd = SendBuffer.end(s.buffer)
   if (s.sndWnd === 0) {
-    if (Seq.sub(bufEnd, s.sndUna) <= 0 && !finHeld(s)) return
+    if (Seq.sub(bufEnd, s.sndUna) <= 0 && !finWaits(s)) return
     // Whatever was in flight lies beyond the peer's window now; it goes again when the window opens.
     // The persist timer takes over: no retransmission timer runs meanwhile, nor a tail probe or
     // RACK's reordering timer armed before, whose sends would go into the shut window and count
@@ -2585,10 +2597,12 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
 
 const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const waiting = Seq.sub(SendBuffer.end(s.buffer), s.sndUna)
-  if (waiting <= 0 && !(finHeld(s) && s.sndWnd === 0)) {
+  if (waiting <= 0 && !(finWaits(s) && s.sndWnd === 0)) {
     s.persistAt = undefined
     s.persistBackoff = 0
     push(s, now, out)
+    // (a FIN sent before, whose application has closed since: its retransmission timer again)
+    if (s.persistAt === undefined && s.rtoAt === undefined && Seq.gt(s.sndMax, s.sndUna)) s.rtoAt = now + s.rtt.rto
     return
   }
   const room = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
@@ -2609,14 +2623,16 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     return
   }
   s.windowProbes++
-  if (waiting <= 0) {
-    // only the FIN waits: no octet to probe with, so a segment the receiver finds old and answers
-    // with its window (Linux's tcp_xmit_probe_skb: SND.UNA - 1, no data)
+  if (waiting <= 0 && !Seq.gt(s.sndMax, s.sndUna)) {
+    // only a FIN never sent waits: no octet to probe with, so a segment the receiver finds old and
+    // answers with its window (Linux's tcp_xmit_probe_skb: SND.UNA - 1, no data)
     emit(s, out, Seq.add(s.sndUna, -1), ACK, undefined, optionsFor(s, now, false))
   } else {
+    // one octet of what waits, or the FIN sent before again (Linux's retransmission into a shut
+    // window: a receiver that takes a bare FIN at RCV.NXT there, as Linux's and ours, ends it)
     s.sndNxt = s.sndUna
     const keepRto = s.rtoAt
-    sendData(s, out, s.sndUna, 1, false, now)
+    sendData(s, out, s.sndUna, waiting <= 0 ? 0 : 1, waiting <= 0, now)
     s.rtoAt = keepRto
     s.timing = undefined
   }

@@ -939,6 +939,60 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     s.tick(s.snd.persistAt!)
     expect(s.state).toBe("Closed")
   })
+  it("a FIN sent but not taken, the window then shut, is resent while the peer answers, past `retries` (RFC 1122 §4.2.2.17; Linux's tcp_retransmit_timer on a zero window)", () => {
+    const s = est({ params: { retries: 2 } })
+    s.write(0, T.octets(100))
+    s.send(0, T.fromPeer({ seq: 0, ack: 100, window: 1000 }))
+    // the FIN goes alone into an open window; the peer takes none of it (a receiver whose buffer
+    // fills meanwhile may drop it, RFC 9293 §3.10.7.4's table) and answers with its window shut
+    expect(T.seenAll(s.end(10))).toMatchObject([{ seq: 100, flags: "FIN|ACK", len: 0 }])
+    s.send(20, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    let t = 20
+    for (let i = 0; i < 8; i++) {
+      t = Math.min(s.snd.rtoAt ?? Infinity, s.snd.persistAt ?? Infinity)
+      expect(t).toBeLessThan(Infinity)
+      // the FIN again each time (a receiver that takes a bare FIN into its shut window ends it)
+      expect(T.seenAll(s.tick(t))).toMatchObject([{ seq: 100, flags: "FIN|ACK", len: 0 }])
+      // each answered, the window still shut
+      s.send(t + 1, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    }
+    expect(s.state).toBe("FinWait1")
+    // the window opens: the FIN goes (again) and is acknowledged
+    const out = s.send(t + 2, T.fromPeer({ seq: 0, ack: 100, window: 1000 }))
+    expect(T.seenAll(out)).toMatchObject([{ seq: 100, flags: "FIN|ACK", len: 0 }])
+    s.send(t + 3, T.fromPeer({ seq: 0, ack: 101, window: 1000 }))
+    expect(s.state).toBe("FinWait2")
+  })
+  it("an orphan's FIN sent but not taken, the window then shut, still times out after `orphanRetries` though answered (Linux: SOCK_DEAD, 'we cannot allow such beasts to hang infinitely')", () => {
+    const s = est({ params: { orphanRetries: 2 } })
+    s.write(0, T.octets(100))
+    s.send(0, T.fromPeer({ seq: 0, ack: 100, window: 1000 }))
+    expect(T.seenAll(s.close(10))).toMatchObject([{ seq: 100, flags: "FIN|ACK", len: 0 }])
+    s.send(20, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    for (let i = 0; i < 6 && s.state !== "Closed"; i++) {
+      const t = Math.min(s.snd.rtoAt ?? Infinity, s.snd.persistAt ?? Infinity)
+      expect(t).toBeLessThan(Infinity)
+      s.tick(t)
+      s.send(t + 1, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    }
+    expect(s.state).toBe("Closed")
+  })
+  it("an application that closes while its sent FIN waits behind the shut window leaves it to the retransmission timer, which times the orphan out", () => {
+    const s = est({ params: { orphanRetries: 2 } })
+    s.write(0, T.octets(100))
+    s.send(0, T.fromPeer({ seq: 0, ack: 100, window: 1000 }))
+    s.end(10)
+    s.send(20, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    expect(s.snd.persistAt).toBeDefined()
+    s.close(30)
+    for (let i = 0; i < 6 && s.state !== "Closed"; i++) {
+      const t = Math.min(s.snd.rtoAt ?? Infinity, s.snd.persistAt ?? Infinity)
+      expect(t).toBeLessThan(Infinity)
+      s.tick(t)
+      s.send(t + 1, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    }
+    expect(s.state).toBe("Closed")
+  })
   it("the peer's bare FIN is taken into our zero window at RCV.NXT (as Linux's tcp_data_queue)", () => {
     const s = est()
     const segs = []
