@@ -104,8 +104,11 @@ export const REUSE_AFTER = 1000
 
 /**
  * Whether a connect may take this record's 4-tuple over at `now` (the caller
- * checks that the peer is ourselves); `timeWait` is the 2 × MSL that each
- * segment heard restarts, so the peer was last heard at deadline - timeWait.
+ * checks that the peer is ourselves); `timeWait` is the 2 × MSL that the
+ * peer's FIN (again) restarts, so its FIN was last heard at deadline -
+ * timeWait. (Linux counts from when TS.Recent was last taken,
+ * tw_ts_recent_stamp, which a bare ACK after the FIN moves too: there a
+ * later ACK makes a connect wait up to a second longer.)
  */
 export const reusableForConnect = (tw: TimeWait, now: number, timeWait: number): boolean =>
   tw.tsOk && now - (tw.deadline - timeWait) >= REUSE_AFTER
