@@ -67,6 +67,9 @@
  *   (RFC 1122 §4.2.2.17); after `retries` in a row unanswered the connection
  *   fails with TimedOut, as Linux's tcp_probe_timer gives up after
  *   tcp_retries2, so a peer gone with its window shut does not hold it forever;
+ *   once the application has closed, answered or not, after `orphanRetries`
+ *   backoffs with the interval at its cap (Linux's SOCK_DEAD rule there), so
+ *   that a peer cannot hold orphans by keeping its window shut;
  *   the same timer sends what fits into a window too small for sender-side
  *   silly-window avoidance (RFC 9293 §3.8.6.2.1's override). A bare FIN
  *   waits for the window too (it takes a sequence number), probed meanwhile
@@ -2617,8 +2620,13 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     return
   }
   // RFC 1122 §4.2.2.17: open while the peer answers; given up after as many unanswered probes
-  // as retransmissions (Linux's tcp_probe_timer, tcp_retries2)
-  if (s.windowProbes >= retryLimit(s)) {
+  // as retransmissions (Linux's tcp_probe_timer, tcp_retries2). But an orphan (the application
+  // has closed) is given up answered or not once the probes' backoff has reached its cap and
+  // counts the orphan retries, as Linux's tcp_probe_timer for SOCK_DEAD (no longer "alive" once
+  // the backed-off RTO reaches TCP_RTO_MAX): else a peer keeping its window shut would hold the
+  // orphan, and what it had left to send, for ever
+  const capped = s.rtt.rto * 2 ** s.persistBackoff >= s.params.maxPersist
+  if (s.windowProbes >= retryLimit(s) || (s.appClosed && capped && s.persistBackoff >= retryLimit(s))) {
     timedOut(s)
     return
   }

@@ -963,6 +963,38 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     s.send(t + 3, T.fromPeer({ seq: 0, ack: 101, window: 1000 }))
     expect(s.state).toBe("FinWait2")
   })
+  it("an orphan whose data waits behind a shut window the peer keeps answering is given up once the probes' backoff reaches its cap and `orphanRetries` (Linux's tcp_probe_timer: SOCK_DEAD, not alive)", () => {
+    const s = est({ params: { orphanRetries: 3, maxPersist: 1600 } })
+    s.write(0, T.octets(100))
+    s.send(0, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+    s.close(10)
+    const probes: Array<number> = []
+    let closedAt: number | undefined
+    for (let i = 0; i < 40 && closedAt === undefined; i++) {
+      const t = s.snd.persistAt!
+      expect(t).toBeDefined()
+      if (s.tick(t).length > 0) probes.push(t)
+      if (s.state === "Closed") closedAt = t
+      // every probe answered, the window still shut
+      else s.send(t + 1, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+    }
+    // three probes, 200 ms apart and doubling; given up when the interval after the third, at the
+    // 1600 ms cap, ran out, its backoff counting 3
+    expect(probes.map((t) => t - probes[0]!)).toEqual([0, 400, 1200])
+    expect(closedAt! - probes.at(-1)!).toBe(1600)
+    expect(s.snd.failure).toBe("TimedOut")
+  })
+  it("an application that still holds the connection keeps probing a shut window that is answered, past any limit", () => {
+    const s = est({ params: { orphanRetries: 3, retries: 3, maxPersist: 1600 } })
+    s.write(0, T.octets(100))
+    s.send(0, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+    for (let i = 0; i < 40; i++) {
+      const t = s.snd.persistAt!
+      s.tick(t)
+      s.send(t + 1, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+    }
+    expect(s.state).toBe("Established")
+  })
   it("an orphan's FIN sent but not taken, the window then shut, still times out after `orphanRetries` though answered (Linux: SOCK_DEAD, 'we cannot allow such beasts to hang infinitely')", () => {
     const s = est({ params: { orphanRetries: 2 } })
     s.write(0, T.octets(100))
