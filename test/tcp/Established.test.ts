@@ -989,9 +989,11 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     s.write(0, T.octets(100))
     s.send(0, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
     for (let i = 0; i < 40; i++) {
-      const t = s.snd.persistAt!
-      s.tick(t)
-      s.send(t + 1, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+      const t = s.snd.persistAt
+      expect(t).toBeDefined()
+      // a probe each time, answered with the window still shut
+      expect(s.tick(t!)).toHaveLength(1)
+      s.send(t! + 1, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
     }
     expect(s.state).toBe("Established")
   })
