@@ -379,6 +379,16 @@ export interface Sender {
   sndUp: Seq.SeqNum | undefined
   /** when we last sent data (idle restart, RFC 5681 §4.1) */
   lastSendAt: number
+  /**
+   * the largest flight (SND.MAX - SND.UNA) of the window being acknowledged, and where that
+   * window ends: the congestion window grows no further than twice it while the application, not
+   * the window, limits what goes (draft-ietf-ccwg-ratelimited-increase §3's maxFS; Linux's
+   * max_packets_out and cwnd_usage_seq, kept by tcp_cwnd_validate as it sends). Taken as a new
+   * window's first flight once SND.UNA passed `maxFlightEnd`, so it follows what the application
+   * did in the last round trip, not the largest flight ever.
+   */
+  maxFlight: number
+  maxFlightEnd: Seq.SeqNum
   /** when the peer last sent anything (keepalive) */
   lastHeardAt: number
   keepaliveProbes: number
@@ -567,6 +577,8 @@ const base = (
     noDelay: false,
     sndUp: undefined,
     lastSendAt: now,
+    maxFlight: 0,
+    maxFlightEnd: iss,
     lastHeardAt: now,
     keepaliveProbes: 0,
     windowProbes: 0,
@@ -1009,6 +1021,7 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (!sending(s) || s.persistAt !== undefined) return
   if (s.pmtuExpiresAt !== undefined && now >= s.pmtuExpiresAt) pmtuExpired(s)
   const bufEnd = SendBuffer.end(s.buffer)
+  let sent = false
   for (;;) {
     // resending after a timeout: what the peer SACKed needs no second copy
     if (s.board.ranges.length > 0 && Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = Scoreboard.skip(s.board, s.sndNxt)
@@ -1064,8 +1077,23 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     len = Math.min(len, unsent)
     if (limited && len > cwndBase) s.limitedOut += len - Math.max(0, cwndBase)
     sendData(s, out, s.sndNxt, len, finPending && len === unsent, now)
+    sent = true
   }
+  if (sent) noteFlight(s)
   enterPersistIfStalled(s, now)
+}
+
+/**
+ * After a send: the flight joins the window's largest (`maxFlight`), or starts a new window's
+ * once the last one is acknowledged (Linux's tcp_cwnd_validate, called by tcp_write_xmit when it
+ * sent something; the ACKs that only drain a flight change nothing).
+ */
+const noteFlight = (s: Sender): void => {
+  const flight = Seq.sub(s.sndMax, s.sndUna)
+  if (!Seq.lt(s.sndUna, s.maxFlightEnd) || flight > s.maxFlight) {
+    s.maxFlight = flight
+    s.maxFlightEnd = s.sndMax
+  }
 }
 
 /**
@@ -1709,7 +1737,9 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
     }
     // RFC 3168 §6.1.2: no growth for an ECE, nor while a cut for one is held (Linux's CWR state)
     if (!(s.ecnOk && (a.ece || ecnHeld(s)))) {
-      s.algorithm.onAck(s.cc, acked, now, s.rtt.srtt, flightBefore, sample, s.sndUna, s.sndMax)
+      // (the window's largest flight, not only this ACK's: an application-limited window may grow to
+      // twice what it sent at most, however far the ACKs have drained it; Linux's tcp_is_cwnd_limited)
+      s.algorithm.onAck(s.cc, acked, now, s.rtt.srtt, Math.max(flightBefore, s.maxFlight), sample, s.sndUna, s.sndMax)
     }
     expandSendBuffer(s)
   }

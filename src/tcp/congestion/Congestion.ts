@@ -58,9 +58,10 @@
  *    advances SND.UNA *outside fast recovery*. That includes the ACKs after
  *    an RTO, which drive the slow start that follows it. `acked` is the
  *    number of data octets newly acknowledged. `inFlightBefore` is the data
- *    in flight when the ACK arrived, before it was taken off (SND.NXT -
- *    SND.UNA, or `pipe` with SACK). `srtt` is `Rtt.srtt`. Duplicate ACKs
- *    and pure window updates call nothing.
+ *    in flight when the ACK arrived, before it was taken off (SND.MAX -
+ *    SND.UNA), or the largest flight of the window this ACK belongs to if
+ *    that was more (the sender's `maxFlight`: maxFS below). `srtt` is
+ *    `Rtt.srtt`. Duplicate ACKs and pure window updates call nothing.
  * 3. `onLoss(s, flightSize, now)`: once per recovery episode, when the
  *    sender decides a segment is lost without a timeout and enters fast
  *    recovery. That happens on the third duplicate ACK (RFC 5681 §3.2 step 2,
@@ -98,7 +99,9 @@
  * RFC 5681 and RFC 9438; Linux's `tcp_is_cwnd_limited` does the same):
  *
  * - In slow start `cwnd` reaches at most `2 * inFlightBefore` (the draft's
- *   `limit(maxFS) = 2 * maxFS`, taking this ACK's flight as maxFS).
+ *   `limit(maxFS) = 2 * maxFS`; maxFS the largest flight of the window
+ *   being acknowledged, as Linux's max_packets_out, so that the ACKs
+ *   draining a flight of six segments take cwnd to twelve, not eleven).
  * - In congestion avoidance nothing grows, and NewReno's `bytesAcked` and
  *   CUBIC's W_est earn nothing, unless the window could not fit one more
  *   full segment: `inFlightBefore + SMSS > cwnd`, with `cwnd` as it was

@@ -1,0 +1,45 @@
+/**
+ * How far the congestion window grows while the application, not the window,
+ * limits what is in flight (RFC 7661's concern; draft-ietf-ccwg-ratelimited-
+ * increase §3: cwnd no larger than limit(maxFS) = 2 * maxFS, maxFS the
+ * largest flight since the window was last cut; Linux's tcp_is_cwnd_limited:
+ * in slow start, cwnd < 2 * max_packets_out, the largest flight of the
+ * window being acknowledged, kept by tcp_cwnd_validate when it sends).
+ */
+import { describe, expect, it } from "vitest"
+import * as T from "../support/TcpSocket.js"
+
+const MSS = 1460
+const est = () =>
+  T.established({
+    params: { receiveBuffer: 1 << 20, maxReceiveBuffer: 1 << 20, congestion: "cubic" },
+    peerOptions: { mss: MSS, sackPermitted: false }
+  })
+
+describe("slow start while the application limits the flight", () => {
+  it("six segments acknowledged one by one: the window grows to twice the six, not twice what is left in flight", () => {
+    const s = est()
+    expect(s.write(10, T.octets(6 * MSS))).toHaveLength(6)
+    for (let i = 1; i <= 6; i++) s.send(10 + 10 * i, T.fromPeer({ seq: 0, ack: i * MSS }))
+    // maxFS = 6 segments; Linux ends at 12 (10 < 12, 11 < 12, then 12 is not below it)
+    expect(s.snd.cc.cwnd).toBe(12 * MSS)
+  })
+
+  it("five segments: twice five is the initial window, which does not grow", () => {
+    const s = est()
+    expect(s.write(10, T.octets(5 * MSS))).toHaveLength(5)
+    for (let i = 1; i <= 5; i++) s.send(10 + 10 * i, T.fromPeer({ seq: 0, ack: i * MSS }))
+    expect(s.snd.cc.cwnd).toBe(10 * MSS)
+  })
+
+  it("a full window drained by ACKs of one segment each: the window grows to twice the largest flight", () => {
+    const s = est()
+    // ten go; each of the first two ACKs lets two more go (12 in flight after the second)
+    expect(s.write(10, T.octets(14 * MSS))).toHaveLength(10)
+    expect(s.send(20, T.fromPeer({ seq: 0, ack: MSS }))).toHaveLength(2)
+    expect(s.send(30, T.fromPeer({ seq: 0, ack: 2 * MSS }))).toHaveLength(2)
+    // nothing more to send: the twelve in flight drain one ACK at a time
+    for (let i = 3; i <= 14; i++) s.send(30 + 10 * i, T.fromPeer({ seq: 0, ack: i * MSS }))
+    expect(s.snd.cc.cwnd).toBe(24 * MSS)
+  })
+})
