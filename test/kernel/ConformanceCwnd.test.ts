@@ -1,0 +1,205 @@
+/**
+ * The stack against the Linux kernel on the sender's congestion window
+ * without loss, script by script (test/support/Conformance.ts: gVisor's
+ * packetimpact idea; the initial window and Nagle are
+ * test/kernel/ConformanceData.test.ts, recovery ConformanceLoss.test.ts).
+ * The testbench is the receiver: it acknowledges as each script says, and
+ * the transcript shows how many segments the sender lets go after each ACK
+ * (1000-octet segments, so a window in octets reads as one in segments).
+ * Linux's sockets run CUBIC (dut.py), the stack its default, CUBIC with
+ * HyStart++. No script takes eight RTT samples with a window of 16 or more,
+ * where either one's delay rule could end slow start.
+ *
+ * Covered: slow start per ACK and per delayed ACK (RFC 5681 §3.1, RFC 3465
+ * §2.2's L = 2 SMSS; Linux's tcp_slow_start adds what was acknowledged); an
+ * application- or receiver-limited sender, whose window grows to twice the
+ * largest flight of the window being acknowledged and no further (RFC 7661;
+ * draft-ietf-ccwg-ratelimited-increase §3's limit(maxFS); Linux's
+ * tcp_is_cwnd_limited with max_packets_out), and then a large write; restart
+ * after idle longer than the RTO and a write after less (RFC 5681 §4.1;
+ * Linux's tcp_cwnd_restart, tcp_slow_start_after_idle = 1); a pure window
+ * update and two duplicate ACKs (no growth); what goes once the peer's
+ * window opens.
+ *
+ * Left out on purpose, where the two differ and both may be right:
+ * - a stretch ACK of three segments or more in slow start: Linux adds them
+ *   all (tcp_slow_start), the stack at most 2 SMSS (RFC 3465 §2.2; RFC 5681
+ *   §3.1 allows one): the scripts acknowledge one or two segments an ACK;
+ * - restart after idle from a window above twice the initial one, or after
+ *   between one and two RTOs: Linux halves cwnd once per RTO idle, down to
+ *   the initial window (tcp_cwnd_restart, RFC 2861's decay), the stack takes
+ *   RW = min(IW, cwnd) at once (RFC 5681 §4.1): the script restarts a window
+ *   of twenty after several RTOs, where both come to ten;
+ * - Linux restarts the window only where the application writes
+ *   (tcp_slow_start_after_idle_check from tcp_sendmsg); a window that opens
+ *   after a long zero-window wait drew from Linux fewer segments than its
+ *   window (tcp_cwnd_application_limited's decay), from the stack the whole
+ *   window (its one-octet probes were data sent: no idle). Not scripted;
+ * - an ACK inside a segment: the stack counts octets, Linux packets, and
+ *   Linux resent the next segment at once (seen in a probe). Not scripted;
+ * - duplicate ACKs with SACK: Linux counts a SACKed segment as delivered
+ *   when it is SACKed (no growth for a duplicate ACK), the stack when it is
+ *   acknowledged; both resend the hole on RACK's real-time reordering
+ *   window (ConformanceLoss.test.ts). Scripted without SACK only;
+ * - CUBIC after slow start: an ECN echo makes Linux reduce over the next ACKs
+ *   (CWR state, PRR: tcp_cwnd_reduction) where the stack cuts at once (RFC
+ *   3168 §6.1.2, RFC 9438 §4.6); after one loss SACK-recovered the window on
+ *   leaving recovery agreed, but Linux's CUBIC counts whole packets (its
+ *   target rounded up): one segment more at the seventh ACK, where the
+ *   stack's window, in octets, had not grown a segment after ten.
+ *   Congestion avoidance is not scripted (test/tcp/congestion/Cubic.test.ts).
+ *
+ * Live clock for Linux's side (a real kernel); virtual for the stack's. Needs
+ * root, /dev/net/tun, iproute2 and python3; skips with the printed reason
+ * otherwise.
+ */
+import { describe, it } from "@effect/vitest"
+import { conforms as conformsAs } from "../support/Conformance.js"
+import type { Script, Step, TbSegment } from "../support/Conformance.js"
+import { tapSkipReason } from "../support/Netns.js"
+
+const SKIP = tapSkipReason({ ciInstalls: ["python3", "sysctl"] })
+if (SKIP !== undefined) console.warn(`skipping the congestion-window conformance scripts against Linux: ${SKIP}`)
+
+/** The stack's transcript of `script` must be Linux's. */
+const conforms = (script: Script) => conformsAs("cg", script)
+
+const LISTEN: Step = { dut: { op: "listen", port: 5000 } }
+
+/**
+ * A passive open, accepted: the testbench's SYN carries MSS 1012, window
+ * scale 7 (unless `ws` is false: a `win` is then the window itself), SACK
+ * permitted and timestamps 1 and 2 (unless `ts` is false) and `syn`; its ACK
+ * offers the window `win` if given.
+ */
+const open = (
+  syn: Partial<TbSegment> = {},
+  opts: { readonly win?: number; readonly ts?: boolean; readonly ws?: boolean } = {}
+): ReadonlyArray<Step> => [
+  LISTEN,
+  { tb: { flags: "S", sackOk: true, mss: 1012, ...(opts.ws === false ? {} : { ws: 7 }), ...(opts.ts === false ? {} : { ts: 1 }), ...syn } },
+  { tb: { flags: "A", ...(opts.ts === false ? {} : { ts: 2 }), ...(opts.win === undefined ? {} : { win: opts.win }) } },
+  { dut: { op: "accept" } }
+]
+
+/** MSS 1012 with timestamps and SACK: 1000-octet segments. */
+const OPEN = open()
+
+/** An ACK of everything up to `ack` (relative), timestamp `ts`. */
+const ackTo = (ack: number, ts: number, more: Partial<TbSegment> = {}, window?: number): Step => ({
+  tb: { flags: "A", ack, ts, ...more },
+  ...(window === undefined ? {} : { window })
+})
+
+/** ACKs of each 1000-octet segment in turn, from `from` (octets, relative) for `n` segments, timestamps from `ts`. */
+const eachTo = (from: number, n: number, ts: number, window?: number): ReadonlyArray<Step> =>
+  Array.from({ length: n }, (_, i) => ackTo(from + 1000 * (i + 1), ts + i, {}, window))
+
+describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the Linux kernel's does", () => {
+  it.scopedLive("slow start: each segment acknowledged lets two go (the window one larger); the initial window's ten ACKs double it", () =>
+    conforms({ steps: [...OPEN, { dut: { op: "write", bytes: 40000 }, window: 20 }, ...eachTo(1, 10, 3, 20)] }))
+
+  it.scopedLive("slow start with delayed ACKs: an ACK of two segments lets four go; the initial window's five double it", () =>
+    conforms({
+      steps: [
+        ...OPEN,
+        { dut: { op: "write", bytes: 40000 }, window: 20 },
+        ackTo(2001, 3, {}, 20),
+        ackTo(4001, 4, {}, 20),
+        ackTo(6001, 5, {}, 20),
+        ackTo(8001, 6, {}, 20),
+        ackTo(10001, 7, {}, 20)
+      ]
+    }))
+
+  it.scopedLive("slow start without timestamps or SACK: the same, 1000-octet segments", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }, { ts: false }),
+        { dut: { op: "write", bytes: 30000 } },
+        { tb: { flags: "A", ack: 1001 } },
+        { tb: { flags: "A", ack: 3001 } },
+        { tb: { flags: "A", ack: 4001 } }
+      ]
+    }))
+
+  it.scopedLive("application-limited: five segments acknowledged one by one leave the window at ten", () =>
+    conforms({ steps: [...OPEN, { dut: { op: "write", bytes: 5000 } }, ...eachTo(1, 5, 3), { dut: { op: "write", bytes: 30000 } }] }))
+
+  it.scopedLive("application-limited: five segments acknowledged at once leave the window at ten", () =>
+    conforms({ steps: [...OPEN, { dut: { op: "write", bytes: 5000 } }, ackTo(5001, 3), { dut: { op: "write", bytes: 30000 } }] }))
+
+  it.scopedLive("application-limited: six segments acknowledged one by one take the window to twelve (twice the flight), then a large write", () =>
+    conforms({ steps: [...OPEN, { dut: { op: "write", bytes: 6000 } }, ...eachTo(1, 6, 3), { dut: { op: "write", bytes: 30000 } }] }))
+
+  it.scopedLive("application-limited with delayed ACKs: eight segments take the window to sixteen", () =>
+    conforms({
+      steps: [...OPEN, { dut: { op: "write", bytes: 8000 } }, ackTo(2001, 3), ackTo(4001, 4), ackTo(6001, 5), ackTo(8001, 6), { dut: { op: "write", bytes: 30000 } }]
+    }))
+
+  it.scopedLive("a flight that drains after the writes stop: the window grows to twice its largest flight, and a write within the RTO sends all of it", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_slow_start_after_idle": 1 },
+      steps: [
+        ...OPEN,
+        // (short windows: the idle time from the last send to the next write stays well under the RTO)
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        ...eachTo(1, 10, 3, 10),
+        { dut: { op: "write", bytes: 30000 } }
+      ]
+    }))
+
+  it.scopedLive("restart after idle longer than the RTO: a window of twenty goes back to the initial ten, and grows again from there", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_slow_start_after_idle": 1 },
+      steps: [
+        ...OPEN,
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        ...eachTo(1, 10, 3, 10),
+        { wait: 1500 },
+        { dut: { op: "write", bytes: 30000 } },
+        ackTo(11001, 13),
+        ackTo(12001, 14)
+      ]
+    }))
+
+  it.scopedLive("a pure window update grows nothing: no more goes until data is acknowledged", () =>
+    conforms({ steps: [...OPEN, { dut: { op: "write", bytes: 30000 } }, ackTo(1, 3, { win: 60000 }), ackTo(1001, 4), ackTo(2001, 5)] }))
+
+  it.scopedLive("two duplicate ACKs (not three) without SACK: one new segment at the second, and the window grows one a segment after", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }, { ts: false }),
+        // (short windows: everything comes long before a tail probe or the RTO)
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 2001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 },
+        { tb: { flags: "A", ack: 4001 } }
+      ]
+    }))
+
+  it.scopedLive("the peer's window of six segments the limit: the window grows to twelve, all of which goes once the peer's opens", () =>
+    conforms({
+      steps: [
+        ...open({}, { ws: false, win: 6000 }),
+        // (no more than Linux's send buffer takes at once behind a small window: the write returns)
+        { dut: { op: "write", bytes: 20000 }, window: 20 },
+        ...eachTo(1, 4, 3, 20).map((st) => ("tb" in st ? { ...st, tb: { ...st.tb, win: 6000 } } : st)),
+        ackTo(4001, 7, { win: 60000 }, 20)
+      ]
+    }))
+
+  it.scopedLive("the peer's window of three segments the limit: the window stays at ten, which goes once the peer's opens", () =>
+    conforms({
+      steps: [
+        ...open({}, { ws: false, win: 3000 }),
+        { dut: { op: "write", bytes: 20000 }, window: 20 },
+        ...eachTo(1, 4, 3, 20).map((st) => ("tb" in st ? { ...st, tb: { ...st.tb, win: 3000 } } : st)),
+        ackTo(4001, 7, { win: 60000 }, 20),
+        ackTo(5001, 8, { win: 60000 }, 20)
+      ]
+    }))
+})
