@@ -186,6 +186,12 @@ export interface TbSegment {
 export interface TbUnreachable {
   readonly code: number
   readonly mtu?: number
+  /** the router that sends it (a 198.18.0.0/15 address; default the testbench's) */
+  readonly from?: string
+  /** the quoted segment's sequence number made this (relative to the device's ISN), as a forger's guess */
+  readonly seq?: number
+  /** the quoted segment's source port made this (a connection the device does not have) */
+  readonly srcPort?: number
 }
 
 /**
@@ -707,8 +713,10 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   const reserved = ip.payload[TcpWire.Field.dataOffset]! & 0x0f
   // (the IP header's TOS, only when set: ECN's ECT(0) on the data of an ECN connection, RFC 3168 §6.1.4)
   const tos = ip.tos === 0 ? "" : ` tos ${ip.tos}`
+  // (DF, only when clear: both set it on every segment while path MTU discovery holds, RFC 1191 §3)
+  const df = ip.dontFragment ? "" : " no-df"
   return `dut< ${lettersOf(seg.flags)} seq=${rel(seg.seq, st.dutIsn)}${ack} len=${seg.payload.length}` +
-    `${urg}${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${reserved === 0 ? "" : ` res=${reserved}`}${tos}${port}`
+    `${urg}${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${reserved === 0 ? "" : ` res=${reserved}`}${tos}${df}${port}`
 }
 
 /** How long a step may wait past its window for what `expected` says it will hear, ms. */
@@ -758,13 +766,20 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
         window = step.window ?? DEFAULT_WINDOW
         for (const frame of buildIp(step.ip)) yield* dut.tb.sendFrame(frame)
       } else if ("unreachable" in step) {
-        const { code, mtu } = step.unreachable
-        label = `tb> icmp unreachable code ${code}${mtu === undefined ? "" : ` mtu ${mtu}`}`
+        const { code, from, mtu, seq, srcPort } = step.unreachable
+        label = `tb> icmp unreachable code ${code}${mtu === undefined ? "" : ` mtu ${mtu}`}` +
+          `${from === undefined ? "" : ` from ${from}`}${seq === undefined ? "" : ` quoting seq=${seq}`}` +
+          `${srcPort === undefined ? "" : ` quoting port ${srcPort}`}`
         window = step.window ?? DEFAULT_WINDOW
         if (st.dutLast === undefined) throw new Error("test bug: an ICMP error before the device sent anything")
-        const quote = st.dutLast.subarray(0, (st.dutLast[0]! & 0x0f) * 4 + 8)
+        const quote = st.dutLast.slice(0, (st.dutLast[0]! & 0x0f) * 4 + 8)
+        const tcpAt = (quote[0]! & 0x0f) * 4
+        if (seq !== undefined) new DataView(quote.buffer).setUint32(tcpAt + 4, u32(st.dutIsn + seq))
+        if (srcPort !== undefined) new DataView(quote.buffer).setUint16(tcpAt, srcPort)
+        if (from !== undefined) assertBenchAddress(from)
+        const src = from === undefined ? TB_ADDR : Addr.parse(from)!
         const icmp = IcmpWire.emit({ _tag: "DstUnreachable", code, nextHopMtu: mtu ?? 0, data: quote })
-        yield* dut.tb.sendFrame(Peer.ipFrame(Peer.ipRepr({ src: TB_ADDR, dst: DUT_ADDR, protocol: Ip.Protocol.ICMP, payload: icmp }), DUT_MAC, TB_MAC))
+        yield* dut.tb.sendFrame(Peer.ipFrame(Peer.ipRepr({ src, dst: DUT_ADDR, protocol: Ip.Protocol.ICMP, payload: icmp }), DUT_MAC, TB_MAC))
       } else if ("dut" in step) {
         const op = step.dut
         label = describeOp(op)
