@@ -23,8 +23,11 @@
  *   D-SACKs (`onDsack`, RFC 2883: our retransmission was spurious) and
  *   shrinks back after 16 recoveries without one (`onRecoveryEnd`).
  *
- * RACK needs SACK (without it, later segments cannot be seen delivered); the
- * send half keeps no log when SACK was not negotiated.
+ * RACK needs SACK (without it, later segments cannot be seen delivered): its
+ * rules run only when SACK was negotiated. The log is kept without SACK too,
+ * its acknowledged entries leaving it (`onAck` with an empty scoreboard), for
+ * `markLongerLost`: a path MTU report resends the segments longer than the new
+ * MSS, which only the log's segment edges tell.
  *
  * @since 0.1.0
  */
@@ -167,6 +170,10 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
   const order = r.sends++
   let from = start
   if (last !== undefined && Seq.lt(start, last)) {
+    // the entries the resend covers, and whether the peer has SACKed any of them
+    let first = -1
+    let lastCovered = -1
+    let sacked = false
     for (let i = r.head; i < r.starts.length && Seq.lt(r.starts[i]! as Seq.SeqNum, end); i++) {
       if (!Seq.gt(r.ends[i]! as Seq.SeqNum, start)) continue
       // (the part before the resend stays entry i; the next turn takes the rest)
@@ -179,6 +186,18 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
       r.order[i] = order
       if ((r.flags[i]! & RETRANSMITTED) === 0) r.retransmitted++
       r.flags[i] = (r.flags[i]! | RETRANSMITTED) & ~LOST
+      if ((r.flags[i]! & SACKED) !== 0) sacked = true
+      if (first < 0) first = i
+      lastCovered = i
+    }
+    // one segment that went again over several entries (pieces of segments a smaller path MTU cut,
+    // or short ones a timeout's resend joins) is one entry: the log's edges are the wire's, as
+    // Linux's tcp_retrans_try_collapse joins the skbs (a later, smaller path MTU cuts it again whole)
+    if (lastCovered > first && !sacked) {
+      const k = lastCovered - first
+      r.ends[first] = r.ends[lastCovered]!
+      for (const a of [r.starts, r.ends, r.sentAt, r.order, r.flags]) a.splice(first + 1, k)
+      r.retransmitted -= k
     }
     if (!Seq.gt(end, last)) return
     from = last
@@ -474,11 +493,39 @@ const firstNotBelow = (r: Rack, edges: Array<number>, seq: Seq.SeqNum, orAt: boo
   return lo
 }
 
-/** The first entry marked lost (and not sent again since), as [start, end); undefined when none. */
-export const firstLost = (r: Rack): { readonly start: Seq.SeqNum; readonly end: Seq.SeqNum } | undefined => {
+/**
+ * A router dropped what was longer than `mss` (RFC 1191 §3's "fragmentation
+ * needed"): every entry not SACKed whose data (up to `dataEnd`: a FIN's
+ * sequence number carries none) is longer is marked lost, as Linux's
+ * tcp_simple_retransmit marks each skb longer than the new MSS; a shorter one
+ * passed the router and stays in flight. A lost retransmission is lost again.
+ * How many entries are marked lost now.
+ */
+export const markLongerLost = (r: Rack, mss: number, dataEnd: Seq.SeqNum): number => {
+  let marked = 0
   const n = r.starts.length
   for (let i = r.head; i < n; i++) {
-    if ((r.flags[i]! & LOST) !== 0) return { start: r.starts[i]! as Seq.SeqNum, end: r.ends[i]! as Seq.SeqNum }
+    const f = r.flags[i]!
+    if ((f & SACKED) !== 0) continue
+    const start = r.starts[i]! as Seq.SeqNum
+    if (Seq.sub(Seq.min(r.ends[i]! as Seq.SeqNum, dataEnd), start) <= mss) continue
+    r.flags[i] = f | LOST
+    marked++
+  }
+  return marked
+}
+
+/**
+ * The first entry marked lost (and not sent again since), as [start, end); undefined when none.
+ * With `run`, its end is that of the lost entries right after it too (no gap between them).
+ */
+export const firstLost = (r: Rack, run = false): { readonly start: Seq.SeqNum; readonly end: Seq.SeqNum } | undefined => {
+  const n = r.starts.length
+  for (let i = r.head; i < n; i++) {
+    if ((r.flags[i]! & LOST) === 0) continue
+    let j = i
+    while (run && j + 1 < n && (r.flags[j + 1]! & LOST) !== 0 && r.starts[j + 1] === r.ends[j]) j++
+    return { start: r.starts[i]! as Seq.SeqNum, end: r.ends[j]! as Seq.SeqNum }
   }
   return undefined
 }

@@ -84,7 +84,9 @@
  *   `idle` of silence, TimedOut after the configured unanswered ones.
  * - ICMP errors (RFC 1122 §4.2.3.9, RFC 5927): fragmentation needed lowers
  *   the MSS (the path MTU not below 552, and below that without DF, as
- *   Linux) and resends (RFC 1191), for 10 minutes (then the route's MTU is
+ *   Linux) and resends the segments in flight longer than it, not those the
+ *   router passed (RFC 1191; Linux's tcp_simple_retransmit, by the
+ *   transmission log, Rack.ts), for 10 minutes (then the route's MTU is
  *   tried again: RFC 1191 §6.3, Linux's mtu_expires); only an error quoting a sequence number
  *   in flight is believed, and none in TIME-WAIT; any other error fails a
  *   connect in SYN-SENT or SYN-RECEIVED (as Linux's tcp_v4_err) and is only
@@ -238,6 +240,12 @@ export interface Sender {
    * naming less still resends it (undefined: none such)
    */
   pmtuResend: { readonly until: Seq.SeqNum; readonly mtu: number } | undefined
+  /**
+   * a router's report marked segments longer than the new MSS lost (`resendTooLong`) and some
+   * still wait for room in the window: each ACK sends more of them (Linux's CA_Loss after
+   * tcp_simple_retransmit); cleared once none is left
+   */
+  pmtuLost: boolean
   /** send MSS (RFC 9293 §3.7.1, floored as Linux) */
   mss: number
   /** the MSS the peer announced (undefined: none) */
@@ -592,6 +600,7 @@ const base = (
     connectAt: now,
     pmtuExpiresAt: pmtu?.expiresAt,
     pmtuResend: undefined,
+    pmtuLost: false,
     challengeBucket: undefined,
     view: {
       sndUna: iss,
@@ -961,7 +970,8 @@ const sendData = (
   }
   emit(s, out, seq, flags, payload, options, s.rcvNxt, ect)
   const end = Seq.add(seq, len + (fin ? 1 : 0))
-  if (s.sackOk && Seq.gt(end, seq)) Rack.onSend(s.rack, seq, end, now)
+  // (the log without SACK too: a path MTU report resends by its segment edges, `resendTooLong`)
+  if (Seq.gt(end, seq)) Rack.onSend(s.rack, seq, end, now)
   if (s.prr !== undefined) s.prr.out += len
   // data going out soon after data came in: an interactive exchange, whose ACKs ride on the answers
   if (len > 0 && s.lastDataAt !== undefined && now - s.lastDataAt < s.params.delayedAck) s.pingpong = true
@@ -1405,9 +1415,13 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     // (the echo less our offset: RACK compares it with its log's send times on the bare clock)
     Rack.onAck(s.rack, una, s.board, at, s.tsOk && a.tsEcr !== undefined ? (a.tsEcr - s.tsOffset) >>> 0 : undefined, tsClock)
+  } else if (advances) {
+    // without SACK the log only lets go of what is acknowledged (its scoreboard is empty)
+    Rack.onAck(s.rack, a.ack, s.board, at, undefined, tsClock)
   }
   if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, oldWnd, dsack, now)
   onAckLosses(s, a, at, now, out, advances, oldWnd, newlySacked)
+  if (s.pmtuLost && sending(s)) resendMarkedLost(s, now, out)
   if (a.ece && s.ecnOk) onEce(s, flightBefore, now)
   if (s.frto !== undefined && sending(s)) {
     const duplicate = !advances && a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd
@@ -1651,16 +1665,18 @@ const resendLostAfterTimeout = (s: Sender, now: number, out: Array<OutSegment>):
 
 /**
  * Resend the first segment RACK marks lost (the part of it one segment
- * holds, with the FIN if it ends there), if it starts before `before`.
+ * holds, with the FIN if it ends there), if it starts before `before`; with
+ * `run`, a segment may reach into the lost ones right after it.
  * Returns where what was sent ends; undefined when nothing went.
  */
 const resendFirstLost = (
   s: Sender,
   now: number,
   out: Array<OutSegment>,
-  before?: Seq.SeqNum
+  before?: Seq.SeqNum,
+  run = false
 ): Seq.SeqNum | undefined => {
-  const lost = Rack.firstLost(s.rack)
+  const lost = Rack.firstLost(s.rack, run)
   if (lost === undefined || (before !== undefined && !Seq.lt(lost.start, before))) return undefined
   // (never below SND.UNA: the log trims what an ACK took of an entry, and this holds if it did not)
   const start = Seq.max(lost.start, s.sndUna)
@@ -2210,8 +2226,9 @@ export const quotesInFlight = (s: Sender, seq: Seq.SeqNum): boolean =>
  * §4.1: a blind attacker cannot guess it), and none in TIME-WAIT (Linux's
  * tcp_v4_err). "Fragmentation needed" lowers the MSS to the path's MTU (not
  * below `MIN_PMTU`: a smaller one locks it there, and the connection's
- * segments go without DF) and resends what is in flight at the new size
- * (RFC 1191 §3, as Linux's tcp_v4_mtu_reduced). Any other error stands for
+ * segments go without DF) and resends the segments in flight longer than
+ * the new MSS, cut to it (RFC 1191 §3, as Linux's tcp_v4_mtu_reduced and
+ * tcp_simple_retransmit; `resendTooLong`). Any other error stands for
  * an errno (icmp_err_convert, `ErrorConvert`: a net unreachable is
  * ENETUNREACH, a host unreachable EHOSTUNREACH, a port unreachable
  * ECONNREFUSED, ...). While connecting (SYN-SENT, or SYN-RECEIVED after a
@@ -2254,19 +2271,19 @@ export const onIcmpError = (
       if (r !== undefined && Seq.lt(seq, r.until) && pmtu < r.mtu && !connecting) {
         s.pmtuResend = undefined
         if (Seq.gt(s.sndMax, s.sndUna)) {
-          resendFlight(s, now, out)
+          resendTooLong(s, now, out)
           sync(s)
         }
       }
       return true
     }
-    // (all in flight goes again below: nothing sized earlier is left to resend)
+    // (all in flight longer than the new MSS goes again below: nothing sized earlier is left to resend)
     s.pmtuResend = undefined
     if (lock) s.pmtuLocked = true
     // the report holds for PMTU_EXPIRES from the last one that lowered (or locked) it
     s.pmtuExpiresAt = now + PMTU_EXPIRES
     if (pmtu < s.mtu) takeMtu(s, pmtu)
-    if (!connecting && Seq.gt(s.sndMax, s.sndUna)) resendFlight(s, now, out)
+    if (!connecting && Seq.gt(s.sndMax, s.sndUna)) resendTooLong(s, now, out)
     sync(s)
     return true
   }
@@ -2342,16 +2359,54 @@ const takeMtu = (s: Sender, mtu: number): void => {
   s.mtu = mtu
   s.mss = Negotiation.sendMss(s.peerMss, mtu)
   if (s.state !== "SynSent" && s.state !== "SynReceived") {
+    const before = s.cc.smss
     Congestion.resize(s.cc, fullPayload(s))
     s.undo = undefined
+    // a recovery's PRR counts keep their segments too (Linux's count packets)
+    const p = s.prr
+    if (p !== undefined && before !== s.cc.smss) {
+      const r = s.cc.smss / before
+      s.prr = { delivered: p.delivered * r, out: p.out * r, recoverFs: p.recoverFs * r, wnd: p.wnd * r, stale: p.stale }
+    }
   }
 }
 
-/** What is in flight goes again from SND.UNA, at the MSS now (RFC 1191 §3, Linux's tcp_simple_retransmit). */
-const resendFlight = (s: Sender, now: number, out: Array<OutSegment>): void => {
-  s.sndNxt = s.sndUna
-  retransmitFirst(s, now, out)
-  push(s, now, out)
+/**
+ * After a router's report (RFC 1191 §3): the segments in flight longer than the MSS now were
+ * dropped, and go again cut to it; a shorter one passed the router and does not, nor one the peer
+ * SACKed (Linux's tcp_simple_retransmit: only the skbs longer than the new MSS are marked lost).
+ * Adjacent lost segments go again as one stretch of octets cut to the MSS (948, 948, 948, 52 for
+ * two of 1448 at 948, not 948, 500, 948, 500), as Linux resends a multi-segment skb (one write's
+ * segments); Linux keeps separate writes' skbs apart, which a byte stream does not know of. No
+ * congestion response: the path is narrower, not congested (the window keeps its segments,
+ * `takeMtu`). What the window has no room for goes as ACKs make room (`pmtuLost`).
+ */
+const resendTooLong = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (Rack.markLongerLost(s.rack, segmentPayload(s), SendBuffer.end(s.buffer)) === 0) return
+  s.pmtuLost = true
+  resendMarkedLost(s, now, out)
+}
+
+/**
+ * The segments marked lost go again as the window allows: a SACK recovery's own rules (PRR, what
+ * RACK marked first), else the congestion window against what the log says is in the network
+ * (Linux's tcp_xmit_retransmit_queue in CA_Loss). Those past SND.NXT (a go-back-N after a
+ * timeout) are `push`'s.
+ */
+const resendMarkedLost = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  const full = segmentPayload(s)
+  const sackRecovery = s.recovering && s.sackOk
+  for (;;) {
+    // (in flight by the log: what is marked lost has left the network, as Linux's
+    // packets_out - sacked_out - lost_out + retrans_out; a SACK recovery's window is PRR's)
+    const wnd = sackRecovery ? recoveryWindow(s) : s.cc.cwnd
+    if (Math.floor(wnd) - Rack.inFlight(s.rack) < full) break
+    const end = resendFirstLost(s, now, out, s.sndNxt, true)
+    if (end === undefined) break
+    // (the holes a SACK recovery resends next start past it)
+    if (sackRecovery && Seq.gt(end, s.highRxt)) s.highRxt = end
+  }
+  if (Rack.firstLost(s.rack) === undefined) s.pmtuLost = false
 }
 
 /** The application ended its side (shutdown for writing): FIN after the data (RFC 9293 §3.10.4). */

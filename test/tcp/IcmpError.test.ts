@@ -1,7 +1,8 @@
 /**
  * ICMP errors about a connection's segments (RFC 1122 §4.2.3.9, RFC 1191,
  * RFC 5927), as pure steps of the send half: "fragmentation needed" lowers
- * the MSS and resends what is in flight at the new size, never below
+ * the MSS and resends, cut to it, the segments in flight longer than it (not
+ * a shorter one, nor one SACKed: Linux's tcp_simple_retransmit), never below
  * Linux's 552-octet path MTU (a smaller path gets segments without DF); an error quoting a sequence number not in
  * flight is not believed; any other error fails a connect and is a soft error
  * once connected, as the errno Linux's tcp_v4_err makes of it (icmp_err_convert:
@@ -39,7 +40,8 @@ describe("ICMP errors for an established connection", () => {
   it("fragmentation needed with the path's MTU: the MSS follows it and what is in flight goes again, cut to it", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
     expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[0, MSS], [MSS, MSS]])
-    // a router's MTU of 1400: 1360 octets of payload a segment, from SND.UNA on
+    // a router's MTU of 1400: 1360 octets of payload a segment, from SND.UNA on (adjacent segments
+    // too long go again as one stretch, as Linux resends one write's skb)
     expect(shape(icmp(s, FRAG_NEEDED, 1400, 0, 1010))).toEqual([[0, 1360], [1360, 1360], [2720, 200]])
     expect(s.snd.mss).toBe(1360)
     // a higher MTU later never raises it (RFC 1191 §3: only a probe may)
@@ -155,6 +157,69 @@ describe("ICMP errors for an established connection", () => {
     s.write(800_000, T.octets(10))
     expect(s.snd.pmtuLocked).toBe(false)
     expect(s.snd.mss).toBe(MSS)
+  })
+})
+
+describe("fragmentation needed resends only the segments longer than the new MSS (Linux's tcp_simple_retransmit)", () => {
+  /** A connection without timestamps, Nagle off: each write is a segment of its own. */
+  const interactive = (sack: boolean) => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: sack } })
+    s.snd.noDelay = true
+    return s
+  }
+
+  it("without SACK: a short segment in flight, which the path passed, does not go again; each long one goes cut in two", () => {
+    const s = interactive(false)
+    for (const [at, n] of [[1000, MSS], [1001, 100], [1002, MSS], [1003, 100]] as const) s.write(at, T.octets(n))
+    // MTU 1000: 960 octets a segment; the 100-octet segments fit it and are not sent again
+    expect(shape(icmp(s, FRAG_NEEDED, 1000, 1560, 1010))).toEqual([[0, 960], [960, 500], [1560, 960], [2520, 500]])
+    // the ACK of it all sends nothing more: nothing is left to resend
+    expect(s.send(1020, T.fromPeer({ seq: 0, ack: 2 * MSS + 200 }))).toEqual([])
+  })
+
+  it("a second, smaller report cuts again the segments the first resend sent, as they went on the wire", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    s.write(1000, T.octets(2 * MSS))
+    expect(shape(icmp(s, FRAG_NEEDED, 1200, 0, 1010))).toEqual([[0, 1160], [1160, 1160], [2320, 600]])
+    // 960 now: the two of 1160 go again (one of them crossed the old segments' edge), the 600 not
+    expect(shape(icmp(s, FRAG_NEEDED, 1000, 0, 1020))).toEqual([[0, 960], [960, 960], [1920, 400]])
+  })
+
+  it("nothing longer than the new MSS in flight: nothing goes again", () => {
+    const s = interactive(false)
+    s.write(1000, T.octets(900))
+    s.write(1001, T.octets(900))
+    expect(icmp(s, FRAG_NEEDED, 1000, 900, 1010)).toEqual([])
+    expect(s.snd.mss).toBe(960)
+  })
+
+  it("with SACK, in recovery: a SACKed segment does not go again, the others longer than the MSS do as the window allows", () => {
+    const s = interactive(true)
+    s.write(1000, T.octets(3 * MSS))
+    // the peer has the second segment: the first goes again (recovery)
+    const sack = (left: number, right: number) => ({ sackPermitted: false, sack: [{ left: ours(left), right: ours(right) }] })
+    expect(shape(s.send(1005, T.fromPeer({ seq: 0, ack: 0, options: sack(MSS, 2 * MSS) })))).toEqual([[0, MSS]])
+    // the first (its retransmission too long again) in two pieces, as much as the recovery's window
+    // holds in segments of the new size; the SACKed one never
+    expect(shape(icmp(s, FRAG_NEEDED, 1000, 0, 1006))).toEqual([[0, 960], [960, 500]])
+    // the ACK of the first piece: the third segment goes, cut as well
+    expect(shape(s.send(1010, T.fromPeer({ seq: 0, ack: 960, options: sack(MSS, 2 * MSS) }))).at(0)).toEqual([2 * MSS, 960])
+  })
+
+  it("the lost ones the window has no room for go as ACKs make room (Linux's CA_Loss), not again from SND.UNA", () => {
+    const s = interactive(false)
+    // the initial window: ten segments of 1460, all in flight
+    expect(s.write(1000, T.octets(10 * MSS))).toHaveLength(10)
+    // MTU 576: 536 octets a segment; the window keeps ten segments of it (5360 octets)
+    const first = shape(icmp(s, FRAG_NEEDED, 576, 0, 1010))
+    expect(first).toEqual(Array.from({ length: 10 }, (_, i) => [536 * i, 536]))
+    // the ACK of the first three of the old segments makes room: more from 5360 on, no more than
+    // the window holds; never a piece sent twice
+    const next = shape(s.send(1020, T.fromPeer({ seq: 0, ack: 3 * MSS })))
+    expect(next[0]).toEqual([5360, 536])
+    const starts = [...first, ...next].map(([at]) => at)
+    expect(new Set(starts).size).toBe(starts.length)
+    expect(next.every(([at, n]) => at! + n! <= 10 * MSS && n! <= 536)).toBe(true)
   })
 })
 
