@@ -322,6 +322,12 @@ const u32 = (n: number): number => n >>> 0
 /** What the runner knows of the connection. */
 interface State {
   dutIsn: number
+  /**
+   * the device's ISN towards each testbench port (from its SYNs there): with several connections
+   * at once (other `srcPort`s), each one's numbers are written and built relative to its own ISN;
+   * the rest of the state (`dutNext`, the timestamps, the windows) follows the last SYN's
+   */
+  readonly isnOf: Map<number, number>
   dutPort: number
   /** the device's highest sequence number sent, relative, past its SYN/FIN/data */
   dutNext: number
@@ -420,6 +426,9 @@ const buildTb = (s: TbSegment, st: State, script: Script): { readonly frame: Uin
   const seq = s.seq === undefined ? st.tbNext : st.tbBase + s.seq
   if ((flags & TcpWire.Flag.SYN) !== 0 && (flags & TcpWire.Flag.ACK) === 0) st.tbOfferedWs = s.ws !== undefined
   const ackRel = (flags & TcpWire.Flag.ACK) !== 0 ? (s.ack ?? st.dutNext) : undefined
+  const srcPort = s.srcPort ?? script.tbPort ?? 40000
+  // (another connection's segment: its `ack` relative to that connection's ISN)
+  const isn = st.isnOf.get(srcPort) ?? st.dutIsn
   if (ackRel !== undefined && (flags & TcpWire.Flag.RST) === 0) {
     st.tbAck = ackRel
     st.tbWndZero = (s.win ?? 64240) === 0
@@ -431,14 +440,14 @@ const buildTb = (s: TbSegment, st: State, script: Script): { readonly frame: Uin
     ...(s.ws === undefined ? {} : { windowScale: Math.min(s.ws, TcpWire.MAX_WINDOW_SHIFT) }),
     ...(s.ts === undefined ? {} : { timestamp: { value: u32(TB_TS + s.ts), echo: echoFor(s, st) } }),
     ...(s.sack === undefined ? {} : {
-      sack: s.sack.map(([l, r]) => ({ left: Seq.make(st.dutIsn + l), right: Seq.make(st.dutIsn + r) }))
+      sack: s.sack.map(([l, r]) => ({ left: Seq.make(isn + l), right: Seq.make(isn + r) }))
     })
   }
   const repr: TcpWire.TcpRepr = {
-    srcPort: s.srcPort ?? script.tbPort ?? 40000,
+    srcPort,
     dstPort: s.dstPort ?? st.dutPort,
     seq: Seq.make(TB_ISN + seq),
-    ack: Seq.make(ackRel === undefined ? 0 : st.dutIsn + ackRel),
+    ack: Seq.make(ackRel === undefined ? 0 : isn + ackRel),
     flags,
     window: s.win ?? 64240,
     urgent: s.urg ?? 0,
@@ -673,28 +682,33 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   st.dutLast = frame.subarray(Eth.HEADER_LEN)
   if ((seg.flags & TcpWire.Flag.SYN) !== 0) {
     st.dutIsn = seg.seq
+    st.isnOf.set(seg.dstPort, seg.seq)
     st.dutPort = seg.srcPort
     st.dutShift = st.tbOfferedWs && seg.options.windowScale !== undefined ? seg.options.windowScale : 0
   }
-  if ((seg.flags & TcpWire.Flag.ACK) !== 0 && (seg.flags & TcpWire.Flag.RST) === 0) {
+  // (a segment of another connection than the last SYN's: written relative to its own ISN, and
+  // teaching the runner nothing)
+  const isn = st.isnOf.get(seg.dstPort) ?? st.dutIsn
+  const current = isn === st.dutIsn
+  if (current && (seg.flags & TcpWire.Flag.ACK) !== 0 && (seg.flags & TcpWire.Flag.RST) === 0) {
     st.dutAck = u32(seg.ack - TB_ISN)
     st.dutWnd = (seg.flags & TcpWire.Flag.SYN) !== 0 ? seg.window : seg.window * 2 ** st.dutShift
   }
   const len = seg.payload.length + ((seg.flags & TcpWire.Flag.SYN) !== 0 ? 1 : 0) + ((seg.flags & TcpWire.Flag.FIN) !== 0 ? 1 : 0)
   // (a reset's sequence number is whatever it answers, not data of the device's)
   const endRel = u32(seg.seq + len - st.dutIsn)
-  if ((seg.flags & TcpWire.Flag.RST) === 0 && endRel < 0x80000000 && endRel > st.dutNext) st.dutNext = endRel
+  if (current && (seg.flags & TcpWire.Flag.RST) === 0 && endRel < 0x80000000 && endRel > st.dutNext) st.dutNext = endRel
   const o = seg.options
   const opts: Array<string> = []
   if (o.mss !== undefined) opts.push(`mss ${o.mss}`)
   if (o.windowScale !== undefined) opts.push("ws")
   if (o.sackPermitted) opts.push("sackOK")
-  if (o.timestamp !== undefined) {
+  if (o.timestamp !== undefined && current) {
     st.dutTsVal = o.timestamp.value
     const from = u32(seg.seq - st.dutIsn)
     if (!st.firstTsVal.has(from)) st.firstTsVal.set(from, o.timestamp.value)
-    opts.push(`ts ecr=${o.timestamp.echo === 0 ? "0" : rel(o.timestamp.echo, TB_TS)}`)
   }
+  if (o.timestamp !== undefined) opts.push(`ts ecr=${o.timestamp.echo === 0 ? "0" : rel(o.timestamp.echo, TB_TS)}`)
   const tbSeq = (n: number): string => tbRel(Number(rel(n, TB_ISN)), st)
   if (o.sack !== undefined) opts.push(`sack ${o.sack.map((b) => `${tbSeq(b.left)}-${tbSeq(b.right)}`).join(",")}`)
   const ack = (seg.flags & TcpWire.Flag.ACK) !== 0 ? ` ack=${tbSeq(seg.ack)}` : ""
@@ -704,7 +718,7 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   // a zero-window probe, which each makes its own way (the stack one octet at SND.UNA, RFC 9293
   // §3.8.6.1; Linux none at SND.UNA - 1, tcp_xmit_probe_skb): only that it is one, and when
   const seqRel = u32(seg.seq - st.dutIsn)
-  const probe = st.tbWndZero && st.tbAck !== undefined && seg.flags === TcpWire.Flag.ACK &&
+  const probe = current && st.tbWndZero && st.tbAck !== undefined && seg.flags === TcpWire.Flag.ACK &&
     ((seg.payload.length === 0 && seqRel === u32(st.tbAck - 1)) || (seg.payload.length === 1 && seqRel === st.tbAck))
   if (probe) return `dut< A window probe${ack}${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}`
   // (the urgent pointer, an offset from seq, only where URG makes it mean something)
@@ -715,7 +729,10 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   const tos = ip.tos === 0 ? "" : ` tos ${ip.tos}`
   // (DF, only when clear: both set it on every segment while path MTU discovery holds, RFC 1191 §3)
   const df = ip.dontFragment ? "" : " no-df"
-  return `dut< ${lettersOf(seg.flags)} seq=${rel(seg.seq, st.dutIsn)}${ack} len=${seg.payload.length}` +
+  // (a reset answering a segment without ACK is at sequence number 0 whatever the ISN, RFC 9293
+  // §3.10.7.1: written so, for the ISN of a connection it may follow is the device's own)
+  const seqWords = (seg.flags & TcpWire.Flag.RST) !== 0 && seg.seq === 0 ? "0" : rel(seg.seq, isn)
+  return `dut< ${lettersOf(seg.flags)} seq=${seqWords}${ack} len=${seg.payload.length}` +
     `${urg}${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${reserved === 0 ? "" : ` res=${reserved}`}${tos}${df}${port}`
 }
 
@@ -734,6 +751,7 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
   Effect.gen(function*() {
     const st: State = {
       dutIsn: 0,
+      isnOf: new Map(),
       dutPort: script.dutPort ?? 5000,
       dutNext: 0,
       tbNext: 0,

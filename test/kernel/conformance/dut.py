@@ -34,6 +34,9 @@ import threading
 TIMEOUT = 20.0
 out_lock = threading.Lock()
 socks = {}
+# every socket made, so that one replaced in `socks` (a second accept or connect) stays open as the
+# stack's connection does, not closed by the garbage collector (which would send its FIN)
+kept = []
 
 
 def say(cid, result):
@@ -77,11 +80,13 @@ def run(cmd):
         return "ok"
     if op == "accept":
         c, _ = socks["listener"].accept()
+        kept.append(c)
         c.settimeout(TIMEOUT)
         socks["conn"] = c
         return "ok"
     if op == "connect":
         c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        kept.append(c)
         cubic(c)
         c.settimeout(TIMEOUT)
         socks["conn"] = c
@@ -89,6 +94,7 @@ def run(cmd):
         return "ok"
     if op == "connectAsync":
         c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        kept.append(c)
         c.setblocking(False)
         err = c.connect_ex((cmd["host"], cmd["port"]))
         # (blocking again for what follows, should the handshake complete)
