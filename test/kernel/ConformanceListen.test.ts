@@ -13,8 +13,9 @@
  * §3.6, with and without timestamps; without cookies the SYN dropped), the
  * SYN-ACK retries given up (tcp_synack_retries, set short in the namespace as
  * the stack's `tcp.synAckRetries`), SYN-RECEIVED's checks (RFC 9293
- * §3.10.7.4, RFC 5961 §3.2, RFC 7323 §5.3) and a listener's close (Linux's
- * inet_csk_listen_stop). Several connections at once come from testbench
+ * §3.10.7.4, RFC 5961 §3.2, RFC 7323 §5.3; ICMP errors about the SYN-ACK,
+ * Linux's tcp_req_err), connections reset or finished while they wait for
+ * accept, and a listener's close (Linux's inet_csk_listen_stop). Several connections at once come from testbench
  * ports 40000 and up, each numbered from its own ISN.
  *
  * Set to match, where the two size a queue differently:
@@ -120,6 +121,47 @@ describe.skipIf(SKIP !== undefined)("a listening socket at its edges as the Linu
         { dut: { op: "accept" } },
         ack(40001),
         { dut: { op: "accept" } }
+      ]
+    }))
+
+  it.scopedLive("a connection reset while it waits for accept keeps its place: the next SYN dropped, accept returns it, its read fails", () =>
+    conforms({
+      steps: [
+        { dut: { op: "listen", port: 5000, backlog: 0 } },
+        syn(40000),
+        ack(40000),
+        { tb: { flags: "R", seq: 1 } },
+        syn(40001),
+        { dut: { op: "accept" } },
+        { dut: { op: "read" } },
+        syn(40001),
+        ack(40001),
+        { dut: { op: "accept" } }
+      ]
+    }))
+
+  it.scopedLive("a connection the peer finished while it waits for accept keeps its place; accepted, it reads the end", () =>
+    conforms({
+      steps: [
+        { dut: { op: "listen", port: 5000, backlog: 0 } },
+        syn(40000),
+        ack(40000),
+        { tb: { flags: "FA", seq: 1, ack: 1 } },
+        syn(40001),
+        { dut: { op: "accept" } },
+        { dut: { op: "read" } }
+      ]
+    }))
+
+  it.scopedLive("data, then a reset, while a connection waits for accept: accepted, the data is still read", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        syn(40000),
+        { tb: { flags: "A", seq: 1, ack: 1, payload: 10 } },
+        { tb: { flags: "RA", seq: 11, ack: 1 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "read", bytes: 10 } }
       ]
     }))
 
@@ -229,6 +271,24 @@ describe.skipIf(SKIP !== undefined)("a listening socket at its edges as the Linu
   it.scopedLive("SYN-RECEIVED: the peer's SYN again draws the SYN-ACK at once; the timer's go on at 1 s and 3 s as before", () =>
     conforms({
       steps: [LISTEN, { ...syn(40000), window: 500 }, { ...syn(40000), window: 300 }, { wait: 500 }, { wait: 2200 }]
+    }))
+
+  it.scopedLive("SYN-RECEIVED: a host unreachable about the SYN-ACK forgets the half-open connection (tcp_req_err), its ACK then reset", () =>
+    conforms({ steps: [LISTEN, syn(40000), { unreachable: { code: 1 } }, { wait: 1300 }, ack(40000)] }))
+
+  it.scopedLive("SYN-RECEIVED: a port unreachable about the SYN-ACK is no reason to forget it: the SYN-ACK goes again, the ACK completes", () =>
+    conforms({ steps: [LISTEN, syn(40000), { unreachable: { code: 3 } }, { wait: 1300 }, ack(40000), { dut: { op: "accept" } }] }))
+
+  it.scopedLive("SYN-RECEIVED: fragmentation needed about the SYN-ACK is ignored: the connection's segments are the MSS's", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        syn(40000),
+        { unreachable: { code: 4, mtu: 1000 } },
+        ack(40000),
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 3000 } }
+      ]
     }))
 
   it.scopedLive("SYN-RECEIVED: a SYN outside the window draws an ACK, the connection stays", () =>
