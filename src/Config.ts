@@ -172,6 +172,8 @@ export interface StackConfig {
     readonly synCookies: boolean
     /** listen(2)'s backlog per listener, unless `listen` names its own: one more than it may wait for `accept`, as in Linux */
     readonly acceptBacklog: number
+    /** the largest backlog a listener gets, whatever `listen` or `acceptBacklog` asks (Linux net.core.somaxconn) */
+    readonly maxAcceptBacklog: number
     /** the ephemeral ports, first and last (Linux ip_local_port_range): a connect's own port, a listen on port 0 */
     readonly localPortRange: readonly [number, number]
   }
@@ -263,6 +265,7 @@ export const defaults = {
     synBacklog: 1024,
     synCookies: true,
     acceptBacklog: 511,
+    maxAcceptBacklog: 4096,
     localPortRange: [32768, 60999] as readonly [number, number]
   }
 } as const
@@ -471,6 +474,7 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         synBacklog: yield* int("tcp.synBacklog", tcp.synBacklog, 1, 1 << 20),
         synCookies: tcp.synCookies,
         acceptBacklog: yield* int("tcp.acceptBacklog", tcp.acceptBacklog, 0, 1 << 20),
+        maxAcceptBacklog: yield* int("tcp.maxAcceptBacklog", tcp.maxAcceptBacklog, 0, 1 << 20),
         localPortRange: yield* portRange("tcp.localPortRange", tcp.localPortRange)
       }
     }

@@ -216,7 +216,8 @@ export interface ListenOptions {
   /**
    * listen(2)'s backlog (default `tcp.acceptBacklog`): established connections wait for `accept`
    * until one more than it are waiting, as in Linux (sk_acceptq_is_full), 0 allowing one; a negative
-   * one is the default, as Linux makes it the system's maximum
+   * one is the default, as Linux makes it the system's maximum; none above `tcp.maxAcceptBacklog`
+   * (Linux's somaxconn)
    */
   readonly backlog?: number
 }
@@ -1096,8 +1097,10 @@ export const make = Effect.gen(function*() {
       if (listeners.has(port)) {
         return yield* new TcpError({ reason: "AddressInUse", detail: `port ${port} is already listening` })
       }
-      // (a negative one is the system's, as Linux's __sys_listen makes it somaxconn: an unsigned compare)
-      const backlog = o.backlog === undefined || o.backlog < 0 ? config.tcp.acceptBacklog : o.backlog
+      // (a negative one is the system's, as Linux's __sys_listen makes it somaxconn: an unsigned compare;
+      // and none above the system's limit, somaxconn there, `maxAcceptBacklog` here)
+      const asked = o.backlog === undefined || o.backlog < 0 ? config.tcp.acceptBacklog : o.backlog
+      const backlog = Math.min(asked, config.tcp.maxAcceptBacklog)
       // (on the stack's scheduler, whoever listens: the Mailbox releases a waiting accept through a task on it)
       const accepted = yield* Effect.withScheduler(Mailbox.make<Conn>(), runner)
       const l: ListenerState = {

@@ -196,7 +196,10 @@ describe("a listener whose accept queue is full", () => {
 
 describe("listen(2)'s backlog, as Linux counts it", () => {
   /** two handshakes completed and left unaccepted, then a third SYN: answered or not */
-  const thirdSynAnswered = (backlog: number | undefined, config?: { readonly tcp: { readonly acceptBacklog: number } }) =>
+  const thirdSynAnswered = (
+    backlog: number | undefined,
+    config?: { readonly tcp: { readonly acceptBacklog?: number; readonly maxAcceptBacklog?: number } }
+  ) =>
     Effect.gen(function*() {
       const { peer, stack, stats } = yield* stackWithPeer(config === undefined ? undefined : { config })
       yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen(backlog === undefined ? { port: 80 } : { port: 80, backlog })))
@@ -236,6 +239,15 @@ describe("listen(2)'s backlog, as Linux counts it", () => {
       expect((yield* thirdSynAnswered(-1, { tcp: { acceptBacklog: 1 } })).answered).toBe(false)
       // the default (511): room for the third
       expect((yield* thirdSynAnswered(-1)).answered).toBe(true)
+    }))
+
+  it.scoped("a backlog above tcp.maxAcceptBacklog is cut to it, the default backlog too (Linux's __sys_listen: min(backlog, somaxconn))", () =>
+    Effect.gen(function*() {
+      // listen(fd, 8) under somaxconn 1: two wait, the third SYN goes unanswered
+      expect((yield* thirdSynAnswered(8, { tcp: { maxAcceptBacklog: 1 } })).answered).toBe(false)
+      expect((yield* thirdSynAnswered(undefined, { tcp: { maxAcceptBacklog: 1 } })).answered).toBe(false)
+      // under the limit, the backlog as asked
+      expect((yield* thirdSynAnswered(8, { tcp: { maxAcceptBacklog: 8 } })).answered).toBe(true)
     }))
 })
 

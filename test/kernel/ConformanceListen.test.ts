@@ -90,6 +90,17 @@ describe.skipIf(SKIP !== undefined)("a listening socket at its edges as the Linu
       ]
     }))
 
+  it.scopedLive("a backlog above the system's limit is cut to it (net.core.somaxconn 1, tcp.maxAcceptBacklog 1): listen(8) lets two wait", () =>
+    conforms({
+      sysctls: { "net.core.somaxconn": 1 },
+      stack: { tcp: { maxAcceptBacklog: 1 } },
+      steps: [
+        { dut: { op: "listen", port: 5000, backlog: 8 } },
+        ...[40000, 40001].flatMap((port) => [syn(port), ack(port)]),
+        syn(40002)
+      ]
+    }))
+
   it.scopedLive("a full accept queue: a half-open connection's last ACK is dropped, its SYN-ACK goes again; after an accept the ACK completes it", () =>
     conforms({
       steps: [
