@@ -279,6 +279,13 @@ describe.skipIf(SKIP !== undefined)("a listening socket at its edges as the Linu
       steps: [LISTEN, syn(40000), { wait: 1300 }, { wait: 2000 }, { wait: 4500 }, ack(40000)]
     }))
 
+  it.scopedLive("SYN-ACK retries 0 (tcp_synack_retries 0): no SYN-ACK again, the half-open connection goes at 1 s; a late ACK draws a reset", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_synack_retries": 0 },
+      stack: { tcp: { synAckRetries: 0 } },
+      steps: [LISTEN, syn(40000), { wait: 1300 }, ack(40000)]
+    }))
+
   it.scopedLive("SYN-RECEIVED: the peer's SYN again draws the SYN-ACK at once; the timer's go on at 1 s and 3 s as before", () =>
     conforms({
       steps: [LISTEN, { ...syn(40000), window: 500 }, { ...syn(40000), window: 300 }, { wait: 500 }, { wait: 2200 }]
