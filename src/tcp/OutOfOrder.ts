@@ -183,18 +183,30 @@ export const advance = (
   return { chunks, rcvNxt: next }
 }
 
+/** A new tick of the queue's counter: when something not held as octets (a FIN beyond a hole) arrived, for SACK's order. */
+export const tick = (q: OutOfOrder): number => ++q.ticks
+
 /**
  * Up to `max` SACK blocks (RFC 2018 §4: the most recently received first).
  * A block that ends where the peer's FIN is (`fin`: its sequence number,
- * once a segment carried it) covers the FIN too, as Linux's blocks do: a
- * sender that counts whole segments (Linux, and ours) finds the last
- * segment, data and FIN, in it.
+ * once a segment carried it, and when that segment came, `tick`) covers the
+ * FIN too, as Linux's blocks do: a sender that counts whole segments (Linux,
+ * and ours) finds the last segment, data and FIN, in it. A FIN beyond a hole
+ * that no block reaches is a block of its own, [FIN, FIN + 1), as Linux
+ * holds a bare FIN in its out-of-order queue (tcp_data_queue_ofo) and SACKs
+ * its sequence space.
  */
-export const sackBlocks = (q: OutOfOrder, max: number, fin?: Seq.SeqNum): ReadonlyArray<SackBlock> => {
-  if (q.blocks.length === 0 || max <= 0) return []
-  return q.blocks
-    .slice()
+export const sackBlocks = (
+  q: OutOfOrder,
+  max: number,
+  fin?: { readonly seq: Seq.SeqNum; readonly touched: number }
+): ReadonlyArray<SackBlock> => {
+  if (max <= 0) return []
+  // (the block the FIN ends, or the FIN's own, is as recent as the FIN: a FIN that extends a block puts it first)
+  const runs = q.blocks.map((b) => (fin !== undefined && b.end === fin.seq ? { start: b.start, end: b.end, touched: Math.max(b.touched, fin.touched) } : b))
+  if (fin !== undefined && !q.blocks.some((b) => b.end === fin.seq)) runs.push({ start: fin.seq, end: fin.seq, touched: fin.touched })
+  return runs
     .sort((a, b) => b.touched - a.touched)
     .slice(0, max)
-    .map((b) => ({ left: b.start, right: b.end === fin ? Seq.add(b.end, 1) : b.end }))
+    .map((b) => ({ left: b.start, right: fin !== undefined && b.end === fin.seq ? Seq.add(b.end, 1) : b.end }))
 }

@@ -47,7 +47,10 @@
  *    block names the segment that drew the ACK (RFC 2018 §4), and every
  *    duplicate of a batch is reported (RFC 2883 §4).
  * 8. FIN: taken when everything before it has arrived, however the segments
- *    were ordered.
+ *    were ordered; one beyond a hole, bare or not, is out-of-order data:
+ *    acknowledged at once, SACKed (the block it ends covers it, or
+ *    [FIN, FIN + 1) alone) and D-SACKed when it comes again, as Linux's
+ *    tcp_data_queue_ofo holds it.
  *
  * TS.Recent (RFC 7323 §4.3) moves only for a segment at or below the last
  * ACK sent (`lastAck`), so an ACK echoes the oldest segment it covers. With
@@ -143,6 +146,8 @@ export interface Receiver {
   readonly maxBlocks: number
   /** the FIN's sequence number, once seen (it may arrive before the data ahead of it) */
   finSeq: Seq.SeqNum | undefined
+  /** when the FIN came (the out-of-order queue's tick, `OutOfOrder.tick`): its SACK block's place while it lies beyond a hole */
+  finTouched: number
   /** the FIN was taken: RCV.NXT is past it, nothing more will come */
   finReceived: boolean
   /** RCV.UP: the octet after the last urgent data the peer marked (undefined: none yet) */
@@ -300,6 +305,7 @@ export const synSent = (params: TcpParams, iss: Seq.SeqNum): Receiver => ({
   ooo: OutOfOrder.make(),
   maxBlocks: params.outOfOrderBlocks,
   finSeq: undefined,
+  finTouched: 0,
   finReceived: false,
   rcvUp: undefined,
   tsOk: false,
@@ -420,7 +426,12 @@ const NO_BLOCKS: ReadonlyArray<SackBlock> = Object.freeze([])
 
 /** Our SACK blocks now (the shared empty array when SACK is off or nothing is held out of order). */
 const ourSack = (r: Receiver): ReadonlyArray<SackBlock> =>
-  r.sackOk && r.ooo.blocks.length > 0 ? OutOfOrder.sackBlocks(r.ooo, r.tsOk ? 3 : 4, r.finSeq) : NO_BLOCKS
+  r.sackOk && (r.ooo.blocks.length > 0 || finBeyondHole(r))
+    ? OutOfOrder.sackBlocks(r.ooo, r.tsOk ? 3 : 4, r.finSeq === undefined ? undefined : { seq: r.finSeq, touched: r.finTouched })
+    : NO_BLOCKS
+
+/** The peer's FIN came, but not everything before it: it waits beyond a hole. */
+const finBeyondHole = (r: Receiver): boolean => r.finSeq !== undefined && !r.finReceived && r.finSeq !== r.rcvNxt
 
 /** [left, right) as a D-SACK block (RFC 2883), when SACK was negotiated and the range is not empty. */
 const twice = (r: Receiver, left: Seq.SeqNum, right: Seq.SeqNum): SackBlock | undefined =>
@@ -785,7 +796,18 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       point = true
     }
   }
-  if (finFits) r.finSeq = Seq.add(seg.seq, payload.length)
+  if (finFits) {
+    const finSeq = Seq.add(seg.seq, payload.length)
+    // A FIN beyond a hole is an out-of-order segment too, alone or not: a duplicate ACK at once
+    // (RFC 5681 §4.2), its SACK block first (RFC 2018 §4), as Linux's tcp_data_queue_ofo holds a
+    // bare FIN and acknowledges it; a peer whose FIN came before the data ahead of it then knows
+    if (payload.length === 0 && Seq.gt(finSeq, r.rcvNxt)) {
+      out.ackNow = true
+      point = true
+    }
+    r.finTouched = OutOfOrder.tick(r.ooo)
+    r.finSeq = finSeq
+  }
   // (after the FIN's place is known: a block that ends at it covers it)
   if (point || dup !== undefined) ackPoint(r, out, dup)
   // 8. FIN, once everything before it is here

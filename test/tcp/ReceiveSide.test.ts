@@ -249,3 +249,29 @@ describe("a segment of several MSS (a TSO or GRO aggregate, as a TAP with offloa
     expect(T.seenAll(s.tick(50)).map((o) => [o.flags, o.ack])).toEqual([["ACK", MSS]])
   })
 })
+
+describe("a bare FIN beyond a hole (an out-of-order segment: RFC 5681 §4.2's immediate duplicate ACK; Linux's tcp_data_queue_ofo)", () => {
+  const fin = (from: number) => T.fromPeer({ seq: from, flags: ACK | FIN })
+  it("without SACK: a duplicate ACK at once, and the FIN taken when the hole fills", () => {
+    const s = est()
+    s.send(10, seg(1000, 1000))
+    expect(T.seenAll(s.send(20, fin(2000))).map((o) => [o.flags, o.ack])).toEqual([["ACK", 0]])
+    expect(T.seenAll(s.send(30, seg(0, 1000))).map((o) => [o.flags, o.ack])).toEqual([["ACK", 2001]])
+  })
+  it("with SACK: the block it ends covers it, first", () => {
+    const s = est({ peer: { sackPermitted: true } })
+    s.send(10, seg(1000, 1000))
+    s.send(11, seg(3000, 1000))
+    expect(s.send(20, fin(2000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[0, [block(1000, 2001), block(3000, 4000)]]])
+  })
+  it("with SACK, apart from any block: a block of its own, first, then it joins the block that reaches it", () => {
+    const s = est({ peer: { sackPermitted: true } })
+    s.send(10, seg(1000, 1000))
+    expect(s.send(20, fin(3000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[0, [block(3000, 3001), block(1000, 2000)]]])
+    expect(s.send(30, seg(2000, 1000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[0, [block(1000, 3001)]]])
+  })
+  it("with SACK and no data held: the FIN's own block", () => {
+    const s = est({ peer: { sackPermitted: true } })
+    expect(s.send(20, fin(1000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[0, [block(1000, 1001)]]])
+  })
+})
