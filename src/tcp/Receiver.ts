@@ -798,6 +798,13 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   }
   if (finFits) {
     const finSeq = Seq.add(seg.seq, payload.length)
+    // A FIN beyond a hole that we hold already came twice as well: the D-SACK covers it, with the
+    // held octets it ends (RFC 2883 §4: Linux's tcp_data_queue_ofo D-SACKs the whole sequence space
+    // of a segment it held, and tcp_dsack_extend adds the FIN a segment of new data covers)
+    if (r.sackOk && r.finSeq === finSeq && Seq.gt(finSeq, r.rcvNxt)) {
+      if (dup === undefined) dup = { left: finSeq, right: Seq.add(finSeq, 1) }
+      else if (dup.right === finSeq) dup = { left: dup.left, right: Seq.add(finSeq, 1) }
+    }
     // A FIN beyond a hole is an out-of-order segment too, alone or not: a duplicate ACK at once
     // (RFC 5681 §4.2), its SACK block first (RFC 2018 §4), as Linux's tcp_data_queue_ofo holds a
     // bare FIN and acknowledges it; a peer whose FIN came before the data ahead of it then knows

@@ -275,3 +275,29 @@ describe("a bare FIN beyond a hole (an out-of-order segment: RFC 5681 §4.2's im
     expect(s.send(20, fin(1000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[0, [block(1000, 1001)]]])
   })
 })
+
+describe("a FIN beyond a hole that comes again is D-SACKed with what came with it (RFC 2883 §4; Linux's tcp_data_queue_ofo: tcp_dsack_set over the segment's whole space)", () => {
+  const sackEst = () => est({ peer: { sackPermitted: true } })
+  const fin = (from: number, len = 0) => T.fromPeer({ seq: from, flags: ACK | FIN, payload: T.octets(len, from) })
+  it("a bare FIN again: its octet, then the block it ends", () => {
+    const s = sackEst()
+    s.send(10, seg(1000, 1000))
+    s.send(20, fin(2000))
+    expect(s.send(30, fin(2000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[0, [block(2000, 2001), block(1000, 2001)]]])
+  })
+  it("data and FIN again: the data and the FIN", () => {
+    const s = sackEst()
+    s.send(10, fin(1000, 1000))
+    expect(s.send(20, fin(1000, 1000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[0, [block(1000, 2001), block(1000, 2001)]]])
+  })
+  it("new data with a FIN held already: the FIN", () => {
+    const s = sackEst()
+    s.send(10, fin(2000))
+    expect(s.send(20, fin(1000, 1000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[0, [block(2000, 2001), block(1000, 2001)]]])
+  })
+  it("but not when the FIN is taken with it: RCV.NXT passes the FIN, no block is held", () => {
+    const s = sackEst()
+    s.send(10, fin(1000))
+    expect(s.send(20, fin(0, 1000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[1001, undefined]])
+  })
+})
