@@ -33,7 +33,7 @@ export interface TcpParams {
   readonly delayedAck: number
   /**
    * Quick-ACK mode (Linux's): this many data segments at a connection's start, and again after an
-   * idle RTO, are acknowledged at once instead of delayed, unless the exchange is interactive
+   * idle RTO or a segment wholly below RCV.NXT (a resend of data we had), are acknowledged at once instead of delayed, unless the exchange is interactive
    * (we answered within the delayed-ACK time: the ACK rides on the answer). Linux TCP_MAX_QUICKACKS.
    */
   readonly quickAcks: number

@@ -268,6 +268,12 @@ export interface Report {
   readonly ackPointTs: Array<number>
   /** acknowledge at once: out-of-order or duplicate data, a gap filled, a FIN, an unacceptable segment */
   ackNow: boolean
+  /**
+   * data that came before, wholly below RCV.NXT: the sender resends what we acknowledged (our ACK
+   * was lost, or its timer fired), so the send half goes back to quick-ACK mode (Linux's
+   * tcp_enter_quickack_mode, from tcp_data_queue and tcp_send_dupack)
+   */
+  quickAck: boolean
   /** challenge ACKs asked for (RFC 5961), which the send half rate-limits */
   challenges: number
   /** the peer's FIN was taken in this batch */
@@ -368,6 +374,7 @@ export const report = (r: Receiver, at: number): Report => ({
   ackPointSacks: [],
   ackPointTs: [],
   ackNow: false,
+  quickAck: false,
   challenges: 0,
   fin: false,
   reset: false,
@@ -472,6 +479,7 @@ const dupAck = (r: Receiver, out: Report, seg: Segment): void => {
   // below RCV.NXT, so a peer learns its FIN's retransmission was spurious too)
   const len = seg.payload.length + ((seg.flags & FIN) !== 0 ? 1 : 0)
   if (len > 0 && Seq.lt(seg.seq, r.rcvNxt)) {
+    out.quickAck = true
     const dup = twice(r, seg.seq, Seq.min(Seq.add(seg.seq, len), r.rcvNxt))
     if (dup !== undefined) ackPoint(r, out, dup)
   }
@@ -752,6 +760,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // a duplicate, at least in part: acknowledge at once, and say which octets came twice
     out.ackNow = true
     if (payload.length > 0) dup = twice(r, seg.seq, Seq.add(seg.seq, Math.min(skip, payload.length)))
+    // nothing new in it (Linux's tcp_data_queue: end_seq at or below RCV.NXT): a resend of what we acknowledged
+    if (Seq.lte(Seq.add(seg.seq, len), r.rcvNxt)) out.quickAck = true
   }
   if (fits > skip) {
     const start = Seq.add(seg.seq, skip)

@@ -29,8 +29,9 @@
  *   asks (out-of-order data, a gap filled, a FIN, an unacceptable segment),
  *   when two data segments wait unacknowledged, and when a read opens the
  *   window meaningfully (at least doubling it); in quick-ACK mode (a
- *   connection's first `quickAcks` data segments and the first after an
- *   idle RTO, unless the exchange is interactive), as Linux; otherwise
+ *   connection's first `quickAcks` data segments, and as many again after
+ *   an idle RTO or a resend of data we had, unless the exchange is
+ *   interactive), as Linux; otherwise
  *   after at most `delayedAck`. Any segment we send carries the ACK. One
  *   ACK per batch.
  * - Receive window (RFC 9293 §3.8.6.2.2, RFC 1122 §4.2.3.3): the right edge
@@ -1212,6 +1213,13 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
         answered = true
       }
     }
+  }
+  // quick-ACK mode again after a resend of data we had (the receive half's `quickAck`), as Linux's
+  // tcp_enter_quickack_mode: the sender is likely in slow start after a timeout, and an ACK we
+  // delay holds its window for the delayed-ACK time
+  if (r.quickAck) {
+    s.quickAcks = Math.max(s.quickAcks, s.params.quickAcks)
+    s.pingpong = false
   }
   if (r.dataSegments > 0) {
     // quick-ACK mode again after an idle RTO (Linux's tcp_event_data_recv)

@@ -301,3 +301,28 @@ describe("a FIN beyond a hole that comes again is D-SACKed with what came with i
     expect(s.send(20, fin(0, 1000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[1001, undefined]])
   })
 })
+
+describe("data that came before, wholly below RCV.NXT: quick-ACK mode again (Linux's tcp_enter_quickack_mode in tcp_data_queue and tcp_send_dupack)", () => {
+  // (a sender that resends what we acknowledged lost our ACK or timed out: it is in slow start
+  // from one segment, and each ACK we delay holds it a delayed-ACK time)
+  const spent = () => {
+    const s = est({ params: { receiveBuffer: 65536, maxReceiveBuffer: 65536 } })
+    let at = 10
+    for (let i = 0; i < 16; i++) s.send(at++, seg(100 * i, 100))
+    expect(s.send(at++, seg(1600, 100))).toEqual([]) // the quick ACKs are spent: delayed
+    s.tick(at + 50)
+    return s
+  }
+  it("a duplicate in the window: its ACK at once, and the next segments' too", () => {
+    const s = spent()
+    expect(T.seenAll(s.send(200, seg(1600, 100))).map((o) => [o.flags, o.ack])).toEqual([["ACK", 1700]])
+    expect(T.seenAll(s.send(210, seg(1700, 100))).map((o) => [o.flags, o.ack])).toEqual([["ACK", 1800]])
+    expect(T.seenAll(s.send(220, seg(1800, 100))).map((o) => [o.flags, o.ack])).toEqual([["ACK", 1900]])
+  })
+  it("a segment partly new is no such sign: the next one waits", () => {
+    const s = spent()
+    s.send(200, seg(1650, 100))
+    s.tick(250)
+    expect(s.send(300, seg(1750, 100))).toEqual([])
+  })
+})
