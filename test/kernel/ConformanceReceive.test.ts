@@ -1,0 +1,248 @@
+/**
+ * The stack against the Linux kernel as the receiver of a connection's data,
+ * script by script (test/support/Conformance.ts: gVisor's packetimpact idea):
+ * the testbench sends segments with holes, duplicates and overlaps, and the
+ * device's ACKs must be the kernel's, line for line: the SACK blocks each
+ * carries and their order (RFC 2018 §4: the block of the segment that drew
+ * the ACK first, then the others, most recently changed first; three beside
+ * timestamps, four without), D-SACK blocks (RFC 2883 §4: the duplicate first,
+ * then the SACK block it lies in), overlapping out-of-order segments (what is
+ * held already is kept), a FIN beyond a hole (taken once the hole fills), and
+ * when an ACK goes (at once for each segment beyond a hole, for the one that
+ * fills it and for one below RCV.NXT: RFC 5681 §4.2, RFC 9293 §3.8.6.3;
+ * quick ACKs again after data that came before, as Linux's
+ * tcp_enter_quickack_mode).
+ *
+ * The harness lets Linux listen past a step's window while it has said less
+ * than the stack: a short window (`quick`) shows an ACK the stack delays
+ * where Linux sends it at once, not the other way round.
+ *
+ * Left out on purpose, where Linux's answer is an artifact of its queue and
+ * the stack follows the RFC:
+ * - Linux keeps four SACK blocks in its list (TCP_NUM_SACKS) and forgets the
+ *   oldest of five; a segment that extends the forgotten block is then
+ *   reported alone, not as the contiguous block it joined (RFC 2018 §4: the
+ *   first block MUST be that contiguous block);
+ * - an out-of-order segment that coalesces with the held segment before it
+ *   (tcp_ooo_try_coalesce) skips the overlap scan, so octets it repeats of
+ *   the next held segment are not D-SACKed (RFC 2883 §4 reports them);
+ * - the FIN taken clears a pending D-SACK (tcp_fin's tcp_sack_reset): an
+ *   in-order segment that repeats octets held out of order, with the FIN
+ *   behind them, draws an ACK without its D-SACK block;
+ * - how much out-of-order data a small buffer holds (Linux counts memory,
+ *   and prunes its out-of-order queue first; the stack counts octets).
+ *
+ * Live clock for Linux's side (a real kernel); virtual for the stack's. Needs
+ * root, /dev/net/tun, iproute2 and python3; skips with the printed reason
+ * otherwise.
+ */
+import { describe, it } from "@effect/vitest"
+import { conforms as conformsAs } from "../support/Conformance.js"
+import type { Script, Step, TbSegment } from "../support/Conformance.js"
+import { tapSkipReason } from "../support/Netns.js"
+
+const SKIP = tapSkipReason({ ciInstalls: ["python3", "sysctl"] })
+if (SKIP !== undefined) console.warn(`skipping the receiver's conformance scripts against Linux: ${SKIP}`)
+
+/** The stack's transcript of `script` must be Linux's. */
+const conforms = (script: Script) => conformsAs("cr", script)
+
+/** Linux's receive buffer and the stack's at 16 KiB: out-of-order data takes a good part of it. */
+const SMALL_BUFFERS = {
+  sysctls: { "net.ipv4.tcp_rmem": "4096 16384 16384" },
+  stack: { tcp: { receiveBuffer: 16384, maxReceiveBuffer: 16384 } }
+} satisfies Partial<Script>
+
+const LISTEN: Step = { dut: { op: "listen", port: 5000 } }
+
+/**
+ * A passive open (MSS 1460, window scale 7), accepted: SACK permitted unless
+ * `sack` is false; with `ts` (the default) both the SYN and the ACK carry
+ * timestamps, 1 and 2.
+ */
+const open = (opts: { readonly ts?: boolean; readonly sack?: boolean } = {}): ReadonlyArray<Step> => {
+  const ts = opts.ts ?? true
+  return [
+    LISTEN,
+    { tb: { flags: "S", mss: 1460, ws: 7, sackOk: opts.sack ?? true, ...(ts ? { ts: 1 } : {}) } },
+    { tb: { flags: "A", ...(ts ? { ts: 2 } : {}) } },
+    { dut: { op: "accept" } }
+  ]
+}
+
+/**
+ * 100 octets at relative sequence number `seq` (with a timestamp `ts` if
+ * given), and whatever else `more` says (FIN, another length).
+ */
+const data = (seq: number, ts?: number, more: Partial<TbSegment> = {}, window?: number): Step => ({
+  tb: { flags: "PA", seq, payload: 100, ...(ts === undefined ? {} : { ts }), ...more },
+  ...(window === undefined ? {} : { window })
+})
+
+/** A bare FIN at relative sequence number `seq`. */
+const fin = (seq: number, ts?: number): Step => ({ tb: { flags: "FA", seq, ...(ts === undefined ? {} : { ts }) } })
+
+/**
+ * Sixteen 100-octet segments in order, each acknowledged at once, and read:
+ * the quick ACKs of a connection's start (Linux's TCP_MAX_QUICKACKS) used
+ * up, so that an ACK sent at once after them is one the rules ask for.
+ */
+const QUICK_SPENT = (sack = true): ReadonlyArray<Step> => [
+  ...open({ sack }),
+  ...Array.from({ length: 16 }, (_, i) => data(1 + 100 * i, 3 + i)),
+  { dut: { op: "read", bytes: 1600 } }
+]
+
+/**
+ * 100 octets at `seq` whose ACK, if it goes at once, falls in the step's
+ * 10 ms (a delayed one comes in a later step, or the closing wait).
+ */
+const quick = (seq: number, ts: number): Step => data(seq, ts, {}, 10)
+
+describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel does", () => {
+  it.scopedLive("four holes with timestamps: three SACK blocks, the newest first", () =>
+    conforms({ steps: [...open(), data(101, 3), data(301, 4), data(501, 5), data(701, 6)] }))
+
+  it.scopedLive("five holes without timestamps: four SACK blocks, the newest first", () =>
+    conforms({ steps: [...open({ ts: false }), data(101), data(301), data(501), data(701), data(901)] }))
+
+  it.scopedLive("a segment that extends an older block puts that block first, the others keep their order", () =>
+    conforms({ steps: [...open(), data(101, 3), data(401, 4), data(701, 5), data(501, 6), data(201, 7, { payload: 50 })] }))
+
+  it.scopedLive("a segment below a block that reaches it, and one that joins two blocks: one block", () =>
+    conforms({ steps: [...open(), data(201, 3), data(501, 4), data(151, 5, { payload: 50 }), data(301, 6, { payload: 200 })] }))
+
+  it.scopedLive("a hole partly filled: RCV.NXT moves to the next hole, the blocks above stay, newest first", () =>
+    conforms({ steps: [...open(), data(201, 3), data(401, 4), data(601, 5), data(1, 6), data(101, 7), { dut: { op: "read", bytes: 300 } }] }))
+
+  it.scopedLive("the middle hole filled first, then the first: the blocks merge, then all is in order", () =>
+    conforms({ steps: [...open(), data(101, 3), data(301, 4), data(501, 5), data(201, 6), data(401, 7), data(1, 8), { dut: { op: "read", bytes: 600 } }] }))
+
+  it.scopedLive("a hole that one segment fills while out-of-order data waits beyond the next", () =>
+    conforms({ steps: [...open({ ts: false }), data(101), data(301), data(1, undefined, { payload: 300 }), { dut: { op: "read", bytes: 400 } }] }))
+
+  it.scopedLive("D-SACK: a duplicate below RCV.NXT with out-of-order data held: the D-SACK block, then the SACK block", () =>
+    conforms({ steps: [...open(), data(1, 3), data(201, 4), data(1, 5)] }))
+
+  it.scopedLive("D-SACK: a duplicate of out-of-order data already SACKed: the D-SACK block, then the block it lies in, first", () =>
+    conforms({ steps: [...open(), data(101, 3), data(301, 4), data(501, 5), data(101, 6)] }))
+
+  it.scopedLive("D-SACK: a duplicate of part of a held block; without timestamps all four blocks fit", () =>
+    conforms({ steps: [...open({ ts: false }), data(101, undefined, { payload: 200 }), data(401), data(601), data(151)] }))
+
+  it.scopedLive("D-SACK with timestamps: the duplicate and two SACK blocks, the oldest left out", () =>
+    conforms({ steps: [...open(), data(101, 3), data(301, 4), data(501, 5), data(301, 6)] }))
+
+  it.scopedLive("D-SACK: a segment partly old, partly new, that fills the hole: the old part reported", () =>
+    conforms({ steps: [...open(), data(1, 3), data(201, 4), data(51, 5, { payload: 150 }), { dut: { op: "read", bytes: 300 } }] }))
+
+  it.scopedLive("out of order, overlapping a held segment on its left: the new octets held, the old ones D-SACKed", () =>
+    conforms({ steps: [...open(), data(201, 3), data(151, 4), data(1, 5, { payload: 150 }), { dut: { op: "read", bytes: 300 } }] }))
+
+  it.scopedLive("out of order, overlapping a held segment on its right", () =>
+    conforms({ steps: [...open(), data(201, 3), data(251, 4), data(1, 5, { payload: 200 }), { dut: { op: "read", bytes: 350 } }] }))
+
+  it.scopedLive("out of order, covering a held segment", () =>
+    conforms({ steps: [...open(), data(201, 3), data(151, 4, { payload: 200 }), data(1, 5, { payload: 150 }), { dut: { op: "read", bytes: 350 } }] }))
+
+  it.scopedLive("out of order, covered by a held segment", () =>
+    conforms({ steps: [...open(), data(201, 3, { payload: 200 }), data(251, 4), data(1, 5, { payload: 200 }), { dut: { op: "read", bytes: 400 } }] }))
+
+  it.scopedLive("out of order, covering two held segments and the hole between them", () =>
+    conforms({ steps: [...open(), data(201, 3), data(401, 4), data(151, 5, { payload: 400 }), data(1, 6, { payload: 150 }), { dut: { op: "read", bytes: 550 } }] }))
+
+  it.scopedLive("a FIN beyond two holes: the lower hole filled, then the other; the FIN taken last", () =>
+    conforms({
+      steps: [
+        ...open(),
+        data(101, 3),
+        data(301, 4, { flags: "FPA" }),
+        data(1, 5),
+        { dut: { op: "read", bytes: 200 } },
+        data(201, 6),
+        { dut: { op: "read", bytes: 200 } },
+        { dut: { op: "read" } }
+      ]
+    }))
+
+  it.scopedLive("a bare FIN beyond a hole: a duplicate ACK at once, the block it ends covering it", () =>
+    conforms({ steps: [...open(), data(101, 3), fin(201, 4), data(1, 5), { dut: { op: "read", bytes: 200 } }, { dut: { op: "read" } }] }))
+
+  it.scopedLive("a bare FIN beyond two holes, apart from any block: a block of its own, first; then the data that joins them", () =>
+    conforms({ steps: [...open(), data(101, 3), fin(301, 4), data(201, 5), data(1, 6), { dut: { op: "read", bytes: 300 } }, { dut: { op: "read" } }] }))
+
+  it.scopedLive("a bare FIN beyond a hole, without SACK: a bare duplicate ACK", () =>
+    conforms({ steps: [...open({ sack: false }), data(101, 3), fin(201, 4), data(1, 5), { dut: { op: "read", bytes: 200 } }, { dut: { op: "read" } }] }))
+
+  it.scopedLive("D-SACK: a bare FIN beyond a hole again, then its data and FIN again: the FIN in the duplicate block", () =>
+    conforms({
+      steps: [...open(), data(101, 3), fin(201, 4), fin(201, 5), data(101, 6, { flags: "FPA" }), data(1, 7), { dut: { op: "read", bytes: 200 } }, { dut: { op: "read" } }]
+    }))
+
+  it.scopedLive("D-SACK: data with a FIN that a bare FIN held beyond a hole had brought: the FIN reported", () =>
+    conforms({
+      steps: [
+        ...open(),
+        data(101, 3),
+        fin(301, 4),
+        data(251, 5, { flags: "FPA", payload: 50 }),
+        data(201, 6, { payload: 50 }),
+        data(1, 7),
+        { dut: { op: "read", bytes: 300 } },
+        { dut: { op: "read" } }
+      ]
+    }))
+
+  it.scopedLive("D-SACK without timestamps: data and FIN beyond a hole again, then a segment reaching over it", () =>
+    conforms({
+      steps: [
+        ...open({ ts: false }),
+        data(301, undefined, { flags: "FPA" }),
+        data(101),
+        data(301, undefined, { flags: "FPA" }),
+        data(251, undefined, { flags: "FPA", payload: 150 }),
+        data(1, undefined, { payload: 100 }),
+        data(201, undefined, { payload: 50 }),
+        { dut: { op: "read", bytes: 400 } },
+        { dut: { op: "read" } }
+      ]
+    }))
+
+  it.scopedLive("a FIN beyond a hole without SACK: duplicate ACKs, then the ACK of all", () =>
+    conforms({ steps: [...open({ sack: false }), data(101, 3, { flags: "FPA" }), data(1, 4), { dut: { op: "read", bytes: 200 } }, { dut: { op: "read" } }] }))
+
+  it.scopedLive("without SACK: holes draw bare duplicate ACKs; a duplicate below RCV.NXT too, no D-SACK", () =>
+    conforms({ steps: [...open({ sack: false }), data(1, 3), data(201, 4), data(401, 5), data(1, 6), data(101, 7), data(301, 8), { dut: { op: "read", bytes: 500 } }] }))
+
+  it.scopedLive("timestamps: out-of-order segments leave TS.Recent; the ACK of the segment that fills the hole echoes it, older as it is (RFC 7323 §4.3)", () =>
+    conforms({ steps: [...open(), data(101, 6), data(201, 7), data(1, 4), { dut: { op: "read", bytes: 300 } }] }))
+
+  it.scopedLive("ACKs after the quick ones are spent: at once for the segment beyond the hole and the one that fills it, then delayed again", () =>
+    conforms({ steps: [...QUICK_SPENT(), quick(1701, 20), quick(1601, 21), quick(1801, 22), quick(1901, 23), quick(2001, 24), { wait: 100 }] }))
+
+  it.scopedLive("ACKs after the quick ones are spent: a hole filled in part is acknowledged at once, so is the rest", () =>
+    conforms({ steps: [...QUICK_SPENT(), quick(1801, 20), quick(1601, 21), quick(1701, 22), quick(1901, 23), quick(2001, 24), { wait: 100 }] }))
+
+  it.scopedLive("ACKs after the quick ones are spent, without SACK: bare duplicate ACKs at once, then delayed again", () =>
+    conforms({ steps: [...QUICK_SPENT(false), quick(1701, 20), quick(1601, 21), quick(1801, 22), quick(1901, 23), quick(2001, 24), { wait: 100 }] }))
+
+  it.scopedLive("a duplicate below RCV.NXT after the quick ACKs are spent: a duplicate ACK with its D-SACK at once, and quick ACKs again (Linux's tcp_enter_quickack_mode)", () =>
+    conforms({ steps: [...QUICK_SPENT(), quick(1501, 20), quick(1601, 21), quick(1701, 22), quick(1801, 23), { wait: 100 }] }))
+
+  it.scopedLive("without SACK, a duplicate below RCV.NXT after the quick ACKs are spent: a duplicate ACK at once, and quick ACKs again", () =>
+    conforms({ steps: [...QUICK_SPENT(false), quick(1501, 20), quick(1601, 21), quick(1701, 22), { wait: 100 }] }))
+
+  it.scopedLive("a 16 KiB buffer: 3000 octets held out of order leave the window open; after the hole fills, a read of all sends no update", () =>
+    conforms({
+      ...SMALL_BUFFERS,
+      steps: [
+        ...open(),
+        data(1001, 3, { payload: 1000 }),
+        data(2001, 4, { payload: 1000 }),
+        data(3001, 5, { payload: 1000 }),
+        data(1, 6, { payload: 1000 }),
+        { dut: { op: "read", bytes: 4000 } },
+        { wait: 100 }
+      ]
+    }))
+})
