@@ -245,4 +245,10 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
         { wait: 100 }
       ]
     }))
+
+  it.scopedLive("a duplicate older than the last ACK (outside the window's left edge) after the quick ACKs are spent: a D-SACK at once, quick ACKs again", () =>
+    conforms({ steps: [...QUICK_SPENT(), quick(1401, 20), quick(1601, 21), quick(1701, 22), { wait: 100 }] }))
+
+  it.scopedLive("a duplicate below RCV.NXT while data waits out of order: the D-SACK, then the SACK block; the hole filled after", () =>
+    conforms({ steps: [...QUICK_SPENT(), quick(1801, 20), quick(1501, 21), quick(1601, 22), quick(1701, 23), quick(1901, 24), { wait: 100 }] }))
 })
