@@ -277,7 +277,10 @@ export const onAck = (
       const range = ranges[k]
       if (range === undefined) break
       if (!Seq.lte(range.left, start) || !Seq.lte(end, range.right)) continue
-      r.flags[i] = f | SACKED
+      // delivered after all: no longer lost, whatever marked it so (RACK, or a smaller path MTU) before
+      // its resend went (Linux's tcp_sacktag_one clears TCPCB_LOST): else it went again, SACKed, and
+      // a lost run (`firstLost`) reached across it, and pipe counted it out twice (`lostRetransmitted`)
+      r.flags[i] = (f | SACKED) & ~LOST
       r.sacked++
       sacked = true
       delivered = true

@@ -162,6 +162,28 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     expect(r2.rtt).toBe(10)
   })
 
+  it("a segment marked lost that is SACKed after all is lost no more: neither sent again nor joined to a lost run (Linux's tcp_sacktag_one clears TCPCB_LOST)", () => {
+    const r = fourSent()
+    // the fourth SACKed at 10: the first two are lost (as in the first test)
+    Rack.onAck(r, at(0), board([300, 400]), 10, undefined, tsOf)
+    expect(Rack.detectLoss(r, 10, Rack.reorderingWindow(r, 7, false)).lost).toBe(2)
+    // the second arrives after all (reordered beyond the window), before its resend went
+    Rack.onAck(r, at(0), board([100, 200], [300, 400]), 11, undefined, tsOf)
+    expect(Rack.firstLost(r, true)).toEqual({ start: at(0), end: at(100) })
+    Rack.onSend(r, at(0), at(100), 12)
+    expect(Rack.firstLost(r, true)).toBeUndefined()
+    // the same for a mark a smaller path MTU made: the SACKed one is no longer lost
+    const m = fourSent()
+    expect(Rack.markLongerLost(m, 50, at(400))).toBe(4)
+    Rack.onAck(m, at(0), board([100, 200]), 10, undefined, tsOf)
+    expect(Rack.firstLost(m, true)).toEqual({ start: at(0), end: at(100) })
+    // and a lost retransmission that is SACKed has not left the network twice over (pipe counts it out once)
+    Rack.onSend(m, at(200), at(300), 11)
+    Rack.markLongerLost(m, 50, at(400))
+    Rack.onAck(m, at(0), board([100, 300]), 12, undefined, tsOf)
+    expect(Rack.lostRetransmitted(m, at(400))).toBe(0)
+  })
+
   it("acknowledged entries leave the log; a long log stays correct across compaction", () => {
     const r = Rack.make(ISS)
     for (let i = 0; i < 1000; i++) Rack.onSend(r, at(10 * i), at(10 * i + 10), i)
