@@ -2391,6 +2391,15 @@ const takeMtu = (s: Sender, mtu: number): void => {
  */
 const resendTooLong = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (Rack.markLongerLost(s.rack, segmentPayload(s), SendBuffer.end(s.buffer)) === 0) return
+  // What is in flight now is a loss episode's, as after a timeout (Linux's tcp_simple_retransmit
+  // enters CA_Loss with high_seq = SND.NXT, and clears its undo marker): the duplicate ACKs (or SACKs)
+  // of the shorter segments the router passed start no fast recovery for it (RFC 6582's recover),
+  // which would cut the window and send the first piece a second time. Not inside an episode already
+  // (a recovery's, or a timeout's: Linux keeps high_seq in CA_Loss)
+  if (!s.recovering && !Seq.lt(s.sndUna, s.recover)) {
+    s.recover = s.sndMax
+    s.undo = undefined
+  }
   s.pmtuLost = true
   resendMarkedLost(s, now, out)
 }

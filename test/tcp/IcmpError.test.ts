@@ -206,6 +206,25 @@ describe("fragmentation needed resends only the segments longer than the new MSS
     expect(shape(s.send(1010, T.fromPeer({ seq: 0, ack: 960, options: sack(MSS, 2 * MSS) }))).at(0)).toEqual([2 * MSS, 960])
   })
 
+  it("the duplicate ACKs of the short segments the router passed start no fast recovery: no cut, no second copy (Linux's CA_Loss, high_seq = SND.NXT)", () => {
+    for (const sack of [false, true]) {
+      const s = interactive(sack)
+      // long, short, long, short, long, short: the router drops the long ones
+      for (const [at, n] of [[1000, MSS], [1001, 100], [1002, MSS], [1003, 100], [1004, MSS], [1005, 100]] as const) s.write(at, T.octets(n))
+      expect(shape(icmp(s, FRAG_NEEDED, 1000, 0, 1010))).toEqual([[0, 960], [960, 500], [1560, 960], [2520, 500], [3120, 960], [4080, 500]])
+      const cwnd = s.snd.cc.cwnd
+      // then the peer's duplicate ACKs for the three short ones (SACKing each, with SACK)
+      const shorts = [[MSS, MSS + 100], [2 * MSS + 100, 2 * MSS + 200], [3 * MSS + 200, 3 * MSS + 300]] as const
+      for (let i = 0; i < 3; i++) {
+        const options = { sackPermitted: false, ...(sack ? { sack: shorts.slice(0, i + 1).map(([l, r]) => ({ left: ours(l), right: ours(r) })) } : {}) }
+        expect(shape(s.send(1020 + i, T.fromPeer({ seq: 0, ack: 0, options })))).toEqual([])
+      }
+      expect([s.snd.recovering, s.snd.cc.cwnd]).toEqual([false, cwnd])
+      // the ACK of all of it: nothing is left to send
+      expect(shape(s.send(1030, T.fromPeer({ seq: 0, ack: 3 * MSS + 300 })))).toEqual([])
+    }
+  })
+
   it("the lost ones the window has no room for go as ACKs make room (Linux's CA_Loss), not again from SND.UNA", () => {
     const s = interactive(false)
     // the initial window: ten segments of 1460, all in flight
