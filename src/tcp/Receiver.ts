@@ -434,11 +434,16 @@ const NO_BLOCKS: ReadonlyArray<SackBlock> = Object.freeze([])
 /** Our SACK blocks now (the shared empty array when SACK is off or nothing is held out of order). */
 const ourSack = (r: Receiver): ReadonlyArray<SackBlock> =>
   r.sackOk && (r.ooo.blocks.length > 0 || finBeyondHole(r))
-    ? OutOfOrder.sackBlocks(r.ooo, r.tsOk ? 3 : 4, r.finSeq === undefined ? undefined : { seq: r.finSeq, touched: r.finTouched })
+    ? OutOfOrder.sackBlocks(r.ooo, r.tsOk ? 3 : 4, finBeyondHole(r) ? { seq: r.finSeq!, touched: r.finTouched } : undefined)
     : NO_BLOCKS
 
-/** The peer's FIN came, but not everything before it: it waits beyond a hole. */
-const finBeyondHole = (r: Receiver): boolean => r.finSeq !== undefined && !r.finReceived && r.finSeq !== r.rcvNxt
+/**
+ * The peer's FIN came, but not everything before it: it waits beyond a hole. (Beyond, not only
+ * elsewhere: in-order data that runs past it, from a peer sending beyond its own FIN, leaves it
+ * behind RCV.NXT, forgotten as Linux's tcp_ofo_queue drops it; a block for it there would sit
+ * below every later ACK, a D-SACK to the peer each time.)
+ */
+const finBeyondHole = (r: Receiver): boolean => r.finSeq !== undefined && !r.finReceived && Seq.gt(r.finSeq, r.rcvNxt)
 
 /** [left, right) as a D-SACK block (RFC 2883), when SACK was negotiated and the range is not empty. */
 const twice = (r: Receiver, left: Seq.SeqNum, right: Seq.SeqNum): SackBlock | undefined =>

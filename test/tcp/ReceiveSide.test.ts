@@ -270,6 +270,14 @@ describe("a bare FIN beyond a hole (an out-of-order segment: RFC 5681 §4.2's im
     expect(s.send(20, fin(3000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[0, [block(3000, 3001), block(1000, 2000)]]])
     expect(s.send(30, seg(2000, 1000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[0, [block(1000, 3001)]]])
   })
+  it("with SACK, a FIN that in-order data then runs past (a peer sending beyond its own FIN) is forgotten: no block below the ACK", () => {
+    // (Linux's tcp_ofo_queue drops the held FIN once RCV.NXT passes it; a block [FIN, FIN + 1)
+    // below the ACK would read as a D-SACK on every ACK after)
+    const s = est({ peer: { sackPermitted: true } })
+    s.send(10, fin(1000))
+    const out = [...s.send(20, seg(0, 2000)), ...s.tick(300)]
+    expect(out.map((o) => [T.ourAck(o), o.options.sack])).toEqual([[2000, undefined]])
+  })
   it("with SACK and no data held: the FIN's own block", () => {
     const s = est({ peer: { sackPermitted: true } })
     expect(s.send(20, fin(1000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[0, [block(1000, 1001)]]])
