@@ -2215,7 +2215,8 @@ const pmtuExpired = (s: Sender): void => {
   if (s.mtu === s.routeMtu) return
   s.mtu = s.routeMtu
   s.mss = Negotiation.sendMss(s.peerMss, s.mtu)
-  Congestion.resize(s.cc, fullPayload(s))
+  // (as a lower MTU's, takeMtu: PRR's counts and the undo record with the window)
+  resizeWindow(s)
 }
 
 /**
@@ -2367,15 +2368,26 @@ const takeMtu = (s: Sender, mtu: number): void => {
   s.mtu = mtu
   s.mss = Negotiation.sendMss(s.peerMss, mtu)
   if (s.state !== "SynSent" && s.state !== "SynReceived") {
-    const before = s.cc.smss
-    Congestion.resize(s.cc, fullPayload(s))
+    resizeWindow(s)
     s.undo = undefined
-    // a recovery's PRR counts keep their segments too (Linux's count packets)
-    const p = s.prr
-    if (p !== undefined && before !== s.cc.smss) {
-      const r = s.cc.smss / before
-      s.prr = { delivered: p.delivered * r, out: p.out * r, recoverFs: p.recoverFs * r, wnd: p.wnd * r, stale: p.stale }
-    }
+  }
+}
+
+/**
+ * The segment size changed (a lower path MTU, or a lowered one expired): the window keeps its
+ * segments, a recovery's PRR counts too (Linux counts packets), and an episode's undo record, in
+ * octets of the old size, is dropped (either way: restored at a larger size it would be a window
+ * of fewer segments, at a smaller one of more).
+ */
+const resizeWindow = (s: Sender): void => {
+  const before = s.cc.smss
+  Congestion.resize(s.cc, fullPayload(s))
+  if (before === s.cc.smss) return
+  s.undo = undefined
+  const p = s.prr
+  if (p !== undefined) {
+    const r = s.cc.smss / before
+    s.prr = { delivered: p.delivered * r, out: p.out * r, recoverFs: p.recoverFs * r, wnd: p.wnd * r, stale: p.stale }
   }
 }
 

@@ -242,6 +242,26 @@ describe("fragmentation needed resends only the segments longer than the new MSS
   })
 })
 
+describe("a lowered path MTU that expires during a recovery (RFC 1191 §6.3)", () => {
+  it("the window's counts keep their segments at the larger size, PRR's too, and the episode can no longer be undone to octets of the smaller one (as a lower MTU, takeMtu)", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: true } })
+    icmp(s, FRAG_NEEDED, 576, 0, 1000)
+    expect(s.write(1010, T.octets(10 * 536))).toHaveLength(10)
+    // the second to fourth SACKed: a recovery
+    s.send(1020, T.fromPeer({ seq: 0, ack: 0, options: { sackPermitted: false, sack: [{ left: ours(536), right: ours(4 * 536) }] } }))
+    expect(s.snd.recovering).toBe(true)
+    expect(s.snd.undo).toBeDefined()
+    const { delivered, recoverFs } = s.snd.prr!
+    // the report's ten minutes are up (set here, before the retransmission timer): the next send finds it
+    s.snd.pmtuExpiresAt = 1030
+    s.write(1030, T.octets(1))
+    expect(s.snd.mss).toBe(MSS)
+    const r = s.snd.cc.smss / 536
+    expect([s.snd.prr!.delivered, s.snd.prr!.recoverFs]).toEqual([delivered * r, recoverFs * r])
+    expect(s.snd.undo).toBeUndefined()
+  })
+})
+
 describe("ICMP errors for a connection in TIME-WAIT", () => {
   it("are ignored, fragmentation needed included (Linux's tcp_v4_err returns for a TIME-WAIT socket before anything)", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
