@@ -765,8 +765,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // a duplicate, at least in part: acknowledge at once, and say which octets came twice
     out.ackNow = true
     if (payload.length > 0) dup = twice(r, seg.seq, Seq.add(seg.seq, Math.min(skip, payload.length)))
-    // nothing new in it (Linux's tcp_data_queue: end_seq at or below RCV.NXT): a resend of what we acknowledged
-    if (Seq.lte(Seq.add(seg.seq, len), r.rcvNxt)) out.quickAck = true
+    // (one with nothing new in it fails the acceptability test: `dupAck` turns quick ACKs on for it)
   }
   if (fits > skip) {
     const start = Seq.add(seg.seq, skip)
