@@ -370,8 +370,8 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
     conforms({
       steps: [
         ...OPEN_ALL,
-        // (two full segments: a segment already below the new MTU Linux does not send again, where
-        // the stack resends the whole flight; notes/tcp-plan.md, stop 38)
+        // (two full segments; a flight with short segments too, which neither sends again, is
+        // test/kernel/ConformancePmtu.test.ts's)
         { dut: { op: "write", bytes: 2896 } },
         // (a short window: both send a tail loss probe some 10 ms on, by their own RTT estimates)
         { unreachable: { code: 4, mtu: 1000 }, window: 5 },
