@@ -215,9 +215,8 @@ export interface ListenOptions {
   readonly port: number
   /**
    * listen(2)'s backlog (default `tcp.acceptBacklog`): established connections wait for `accept`
-   * until one more than it are waiting, as in Linux (sk_acceptq_is_full), 0 allowing one; a negative
-   * one is the default, as Linux makes it the system's maximum; none above `tcp.maxAcceptBacklog`
-   * (Linux's somaxconn)
+   * until one more than it are waiting, as in Linux (sk_acceptq_is_full), 0 allowing one; none above
+   * `tcp.maxAcceptBacklog` (Linux's somaxconn), and a negative one is that, as Linux makes it
    */
   readonly backlog?: number
 }
@@ -1097,9 +1096,9 @@ export const make = Effect.gen(function*() {
       if (listeners.has(port)) {
         return yield* new TcpError({ reason: "AddressInUse", detail: `port ${port} is already listening` })
       }
-      // (a negative one is the system's, as Linux's __sys_listen makes it somaxconn: an unsigned compare;
-      // and none above the system's limit, somaxconn there, `maxAcceptBacklog` here)
-      const asked = o.backlog === undefined || o.backlog < 0 ? config.tcp.acceptBacklog : o.backlog
+      // (none above the system's limit, somaxconn there, `maxAcceptBacklog` here; a negative one is that
+      // limit, as Linux's __sys_listen's unsigned compare makes it)
+      const asked = o.backlog === undefined ? config.tcp.acceptBacklog : o.backlog < 0 ? config.tcp.maxAcceptBacklog : o.backlog
       const backlog = Math.min(asked, config.tcp.maxAcceptBacklog)
       // (on the stack's scheduler, whoever listens: the Mailbox releases a waiting accept through a task on it)
       const accepted = yield* Effect.withScheduler(Mailbox.make<Conn>(), runner)
