@@ -31,6 +31,20 @@ const est = (o: { params?: Partial<T.Options["params"]>; peer?: Partial<TcpWire.
     ...(o.peerWindow === undefined ? {} : { peerWindow: o.peerWindow })
   })
 
+/**
+ * Up to six times, or until the connection is gone: its next timer (RTO or persist) fires and the
+ * peer answers, acknowledging octet 100 with its window still shut; then the connection must be Closed.
+ */
+const answerShutUntilClosed = (s: ReturnType<typeof est>): void => {
+  for (let i = 0; i < 6 && s.state !== "Closed"; i++) {
+    const t = Math.min(s.snd.rtoAt ?? Infinity, s.snd.persistAt ?? Infinity)
+    expect(t).toBeLessThan(Infinity)
+    s.tick(t)
+    s.send(t + 1, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+  }
+  expect(s.state).toBe("Closed")
+}
+
 /** A pure ACK we send: seq/ack relative, our window field. */
 const ackSeg = (seq: number, ack: number, window: number, options: TcpWire.TcpOptions = NO_OPTS): T.Seen => ({
   seq,
@@ -1003,13 +1017,7 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     s.send(0, T.fromPeer({ seq: 0, ack: 100, window: 1000 }))
     expect(T.seenAll(s.close(10))).toMatchObject([{ seq: 100, flags: "FIN|ACK", len: 0 }])
     s.send(20, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
-    for (let i = 0; i < 6 && s.state !== "Closed"; i++) {
-      const t = Math.min(s.snd.rtoAt ?? Infinity, s.snd.persistAt ?? Infinity)
-      expect(t).toBeLessThan(Infinity)
-      s.tick(t)
-      s.send(t + 1, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
-    }
-    expect(s.state).toBe("Closed")
+    answerShutUntilClosed(s)
   })
   it("an application that closes while its sent FIN waits behind the shut window leaves it to the retransmission timer, which times the orphan out", () => {
     const s = est({ params: { orphanRetries: 2 } })
@@ -1019,13 +1027,7 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     s.send(20, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
     expect(s.snd.persistAt).toBeDefined()
     s.close(30)
-    for (let i = 0; i < 6 && s.state !== "Closed"; i++) {
-      const t = Math.min(s.snd.rtoAt ?? Infinity, s.snd.persistAt ?? Infinity)
-      expect(t).toBeLessThan(Infinity)
-      s.tick(t)
-      s.send(t + 1, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
-    }
-    expect(s.state).toBe("Closed")
+    answerShutUntilClosed(s)
   })
   it("the peer's bare FIN is taken into our zero window at RCV.NXT (as Linux's tcp_data_queue)", () => {
     const s = est()
