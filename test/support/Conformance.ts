@@ -43,7 +43,12 @@
  * Windows are kept away from the timers the scripts do not mean to see: a
  * delayed ACK (at most 40 ms at the start of a connection, either side) falls
  * inside the default 100 ms, the first retransmission (200 ms at the least,
- * either side) outside it; a script that means to see one waits for it.
+ * either side) outside it; a script that means to see one waits for it. A
+ * tail loss probe comes two SRTTs after a send, and the handshake's default
+ * windows make SRTT about 100 ms: the probe lands on the end of the second
+ * default window after the send, Linux's a few ms either side. A script whose
+ * later steps go on sending keeps its windows short there (a run on a loaded
+ * machine had Linux's probe race the next ACK, and the two parted).
  *
  * Network safety: every address is in 198.18.0.0/15 (asserted), and the
  * namespace, its TAP and the driver process go with the scope.
