@@ -20,6 +20,12 @@
  *   (`Negotiated`, for Sender.established / Receiver.open), any other ACK
  *   draws an RST; a segment but an RST whose TSval is older than the SYN's
  *   is refused by PAWS (RFC 7323 §5.3) with an ACK.
+ * - The SYN-ACK is re-sent by a timer (1 s, doubling) up to `synAckRetries`
+ *   times, after which the entry goes. Once the listener's SYN queue is more
+ *   than half full, old entries get fewer (`synAckRetryLimit`, Linux's
+ *   reqsk_timer_handler in net/ipv4/inet_connection_sock.c): under a SYN
+ *   flood the entries nobody will answer give way sooner to new ones, which
+ *   keep their full retries while they are young.
  * - With the SYN queue full, a SYN may be answered with a SYN cookie
  *   (RFC 4987 §3.6, SynCookie.ts) and no record: `cookieSynAck`; the ACK
  *   that returns it is the whole handshake: `cookieEstablished`. Options the
@@ -151,6 +157,30 @@ export const synAck = (params: TcpParams, h: HalfOpen, now: number): TcpWire.Tcp
     ...(h.scaleOffered ? { windowScale: h.rcvShift } : {})
   }
 })
+
+/**
+ * How many timer retransmissions of its SYN-ACK a half-open connection may have when its timer
+ * fires (it goes once it has had that many), from the listener's state then (Linux's
+ * reqsk_timer_handler, net/ipv4/inet_connection_sock.c).
+ *
+ * While the SYN queue holds no more than half of max(8, backlog) (Linux compares against the
+ * listen(2) backlog, sk_max_ack_backlog, not the SYN queue's own bound), everyone gets `limit`.
+ * Past that, the queue is assumed to be filling with requests nobody will complete, and the limit
+ * drops by one for each halving the young requests (`young`: those whose SYN-ACK was never
+ * re-sent by the timer, Linux's num_timeout == 0, reqsk_queue_len_young) would need to stay above
+ * the queue: it stays at `limit` while young > queued / 2, is `limit - 1` while young > queued / 4,
+ * and so on, never below 2 (nor is a limit of 2 or less lowered). With no young request at all,
+ * the old ones get 2: dropped at 7 s instead of 63 s with Linux's default 5. The effect is that
+ * about half the queue is kept for requests still in their first second. (Linux's
+ * TCP_DEFER_ACCEPT, which also bears on the limit there, the stack does not have.)
+ */
+export const synAckRetryLimit = (limit: number, queued: number, young: number, backlog: number): number => {
+  if (queued * 2 <= Math.max(8, backlog)) return limit
+  let allowed = limit
+  // the young, doubled once per retry given up, until they outnumber the queue
+  for (let share = young * 2; allowed > 2 && share <= queued; share *= 2) allowed--
+  return allowed
+}
 
 /** What a segment for a half-open connection does. @category models */
 export type HalfOpenVerdict =

@@ -361,6 +361,8 @@ interface ListenerState {
   readonly port: number
   readonly backlog: number
   readonly halfOpen: ChurnMap<string, HalfOpenEntry>
+  /** half-open entries whose SYN-ACK the timer has not re-sent yet (Linux's young requests: Handshake.synAckRetryLimit) */
+  young: number
   readonly accepted: Mailbox.Mailbox<Conn>
   /** established, not yet accepted */
   waiting: number
@@ -706,14 +708,23 @@ export const make = Effect.gen(function*() {
   }
 
   // --- listeners ------------------------------------------------------------------------
+  /** An entry leaves its listener's SYN queue (its timer, if any, is the caller's). */
+  const forgetHalfOpen = (e: HalfOpenEntry): void => {
+    e.listener.halfOpen.delete(e.key)
+    if (e.h.retries === 0) e.listener.young--
+    halfOpenCount--
+  }
+
   const halfOpenFire = (e: HalfOpenEntry, now: number, tx: Tx): void => {
-    if (e.listener.halfOpen.get(e.key) !== e) return
-    if (e.h.retries >= params.synAckRetries) {
-      e.listener.halfOpen.delete(e.key)
-      halfOpenCount--
+    const l = e.listener
+    if (l.halfOpen.get(e.key) !== e) return
+    // fewer retries for the old once the queue is more than half full (Linux's reqsk_timer_handler)
+    if (e.h.retries >= Handshake.synAckRetryLimit(params.synAckRetries, l.halfOpen.size, l.young, l.backlog)) {
+      forgetHalfOpen(e)
       c.synAckTimeouts++
       return
     }
+    if (e.h.retries === 0) l.young--
     e.h.retries++
     e.h.deadline = now + params.rtt.initialRto * 2 ** e.h.retries
     emitRepr(tx, e.route, Handshake.synAck(params, e.h, now))
@@ -722,8 +733,7 @@ export const make = Effect.gen(function*() {
   }
 
   const dropHalfOpen = (e: HalfOpenEntry): void => {
-    e.listener.halfOpen.delete(e.key)
-    halfOpenCount--
+    forgetHalfOpen(e)
     schedule(e, undefined)
   }
 
@@ -881,6 +891,7 @@ export const make = Effect.gen(function*() {
     )
     const e = new HalfOpenEntry(k, l, h, p.dst, p.src, r, halfOpenFire)
     l.halfOpen.set(k, e)
+    l.young++
     halfOpenCount++
     emitRepr(tx, r, Handshake.synAck(params, h, at))
     c.segmentsSent++
@@ -1106,6 +1117,7 @@ export const make = Effect.gen(function*() {
         port,
         backlog,
         halfOpen: new ChurnMap(),
+        young: 0,
         accepted,
         waiting: 0,
         cookiesAt: undefined

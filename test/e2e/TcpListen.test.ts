@@ -14,7 +14,8 @@ import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
-import { arpRequest, asIpv4, asTcp, ipFrame, ipRepr, PEER_ADDR, peerSegment, tcpRepr } from "../support/Peer.js"
+import * as ArpWire from "../../src/wire/ArpPacket.js"
+import { arpReply, arpRequest, asArp, asIpv4, asTcp, ipFrame, ipRepr, PEER_ADDR, peerSegment, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer, twoStacks } from "../support/TestNet.js"
 
 const ISN = Seq.make(0xfffffff0)
@@ -289,5 +290,95 @@ describe("timestamp clock offset (RFC 7323 §5.4, §7.1; Linux's secure_tcp_ts_o
       let syn = segmentOf(yield* peer.next)
       while ((syn.flags & TcpWire.Flag.SYN) === 0 || (syn.flags & TcpWire.Flag.ACK) !== 0) syn = segmentOf(yield* peer.next)
       expect(offsetOf(syn, later)).toBe(a)
+    }))
+})
+
+describe("a SYN queue more than half full: old half-open connections get fewer SYN-ACK retries (Linux's reqsk_timer_handler)", () => {
+  /**
+   * A listener with backlog 8 (so "more than half full" is five half-open), SYNs from the peer's
+   * ports at the virtual times given (ms), none answered further, watched until `untilMs` from
+   * event to event: when each port's SYN-ACKs went, and when each half-open entry went.
+   */
+  const unanswered = (syns: ReadonlyArray<readonly [at: number, port: number]>, untilMs = 64_000) =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* stackWithPeer()
+      yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, backlog: 8 })))
+      const start = yield* Clock.currentTimeMillis
+      const synAcks = new Map<number, Array<number>>()
+      const gone: Array<number> = []
+      let held = 0
+      for (let now = 0; now <= untilMs;) {
+        for (const [at, srcPort] of syns) {
+          if (at === now) yield* peer.sendFrame(frame({ srcPort, flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } }))
+        }
+        yield* settle
+        for (const f of yield* peer.drain) {
+          // (the peer's address goes stale over a minute: answer the stack's probe)
+          if (asArp(f)?.op === ArpWire.Op.Request) yield* peer.sendFrame(arpReply(MAC_A, ADDR_A))
+          const s = asTcp(f)
+          if (s?.flags === (TcpWire.Flag.SYN | TcpWire.Flag.ACK)) synAcks.set(s.dstPort, [...(synAcks.get(s.dstPort) ?? []), now])
+        }
+        yield* settle
+        const count = (yield* stats).tcp.halfOpen
+        for (let i = count; i < held; i++) gone.push(now)
+        held = count
+        // on to the next SYN or timer (the stack's alarm, ARP's), whichever is first
+        let next = untilMs + 1
+        for (const [at] of syns) if (at > now) next = Math.min(next, at)
+        for (const at of yield* TestClock.sleeps()) next = Math.min(next, at - start)
+        yield* TestClock.setTime(start + next)
+        now = next
+      }
+      return { synAcks: Object.fromEntries(synAcks), gone, timeouts: (yield* stats).tcp.synAckTimeouts }
+    })
+
+  /** SYNs from `count` ports from `port` on, 100 ms apart from `at` */
+  const synsFrom = (port: number, count: number, at: number) =>
+    Array.from({ length: count }, (_, i) => [at + 100 * i, port + i] as const)
+  /** a SYN-ACK at `at` and its first `n` timer retransmissions (1 s, doubling) */
+  const timesFrom = (at: number, n: number) => Array.from({ length: n + 1 }, (_, i) => at + 1000 * (2 ** i - 1))
+
+  it.scoped("six half-open of a backlog of 8 (tcp_synack_retries 5): the two oldest, none young left, go at 7 s after two retransmissions; the rest, half full, get all five", () =>
+    Effect.gen(function*() {
+      const r = yield* unanswered(synsFrom(40000, 6, 0))
+      expect(r.synAcks).toEqual({
+        40000: timesFrom(0, 2),
+        40001: timesFrom(100, 2),
+        40002: timesFrom(200, 5),
+        40003: timesFrom(300, 5),
+        40004: timesFrom(400, 5),
+        40005: timesFrom(500, 5)
+      })
+      expect(r.gone).toEqual([7000, 7100, 63_200, 63_300, 63_400, 63_500])
+      expect(r.timeouts).toBe(6)
+    }))
+
+  it.scoped("four half-open of a backlog of 8 (half full, not more): each gets all five retransmissions and goes at 63 s", () =>
+    Effect.gen(function*() {
+      const r = yield* unanswered(synsFrom(40000, 4, 0))
+      expect(r.synAcks).toEqual({
+        40000: timesFrom(0, 5),
+        40001: timesFrom(100, 5),
+        40002: timesFrom(200, 5),
+        40003: timesFrom(300, 5)
+      })
+      expect(r.gone).toEqual([63_000, 63_100, 63_200, 63_300])
+    }))
+
+  it.scoped("young requests spare the old: three new SYNs at 6.5 s give five old ones a third retransmission at 7 s (a limit of 4); the new, old in turn, go at 13.5 s, then the oldest", () =>
+    Effect.gen(function*() {
+      const r = yield* unanswered([...synsFrom(40000, 5, 0), ...synsFrom(40005, 3, 6500)])
+      expect(r.synAcks).toEqual({
+        40000: timesFrom(0, 3),
+        40001: timesFrom(100, 5),
+        40002: timesFrom(200, 5),
+        40003: timesFrom(300, 5),
+        40004: timesFrom(400, 5),
+        40005: timesFrom(6500, 2),
+        40006: timesFrom(6600, 2),
+        40007: timesFrom(6700, 2)
+      })
+      // (at 15 s five are left, none young: the oldest goes, and the queue is half full again)
+      expect(r.gone).toEqual([13_500, 13_600, 13_700, 15_000, 63_100, 63_200, 63_300, 63_400])
     }))
 })

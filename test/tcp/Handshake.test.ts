@@ -311,6 +311,33 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
   })
 })
 
+describe("SYN-ACK retries as the SYN queue fills (Linux's reqsk_timer_handler)", () => {
+  it("no more than half of max(8, backlog) half-open: the full limit, whatever their age", () => {
+    expect(Handshake.synAckRetryLimit(5, 4, 0, 8)).toBe(5)
+    // (a backlog under 8 is taken as 8)
+    expect(Handshake.synAckRetryLimit(5, 4, 0, 0)).toBe(5)
+    expect(Handshake.synAckRetryLimit(5, 255, 0, 511)).toBe(5)
+    expect(Handshake.synAckRetryLimit(5, 256, 0, 511)).toBe(2)
+  })
+
+  it("past half: one retry less per halving the young need to outnumber the queue, never below 2", () => {
+    // five of backlog 8: three young (3 > 5/2) keep the limit, two (> 5/4) take one off, one two off
+    expect([3, 2, 1].map((young) => Handshake.synAckRetryLimit(5, 5, young, 8))).toEqual([5, 4, 3])
+    // none young: down to 2 (a request goes after its second retransmission, at 7 s)
+    expect(Handshake.synAckRetryLimit(5, 5, 0, 8)).toBe(2)
+    expect(Handshake.synAckRetryLimit(5, 300, 0, 511)).toBe(2)
+    // eight with three young: 3 * 2 <= 8 < 3 * 4
+    expect(Handshake.synAckRetryLimit(5, 8, 3, 8)).toBe(4)
+    // the floor: a young 1 of 100 would take four off, 2 is the least
+    expect(Handshake.synAckRetryLimit(5, 100, 1, 8)).toBe(2)
+  })
+
+  it("a limit of 2 or less is never lowered", () => {
+    for (const limit of [0, 1, 2]) expect(Handshake.synAckRetryLimit(limit, 100, 0, 8)).toBe(limit)
+    expect(Handshake.synAckRetryLimit(3, 100, 0, 8)).toBe(2)
+  })
+})
+
 describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
   const synAck = (f: { ack?: number; flags?: number; options?: TcpWire.TcpOptions; window?: number } = {}) =>
     Segment.make({
