@@ -12,7 +12,9 @@
  * dropped, the SYN-ACK resent), the SYN queue full (SYN cookies, RFC 4987
  * §3.6, with and without timestamps; without cookies the SYN dropped), the
  * SYN-ACK retries given up (tcp_synack_retries, set short in the namespace as
- * the stack's `tcp.synAckRetries`), SYN-RECEIVED's checks (RFC 9293
+ * the stack's `tcp.synAckRetries`) and fewer for the oldest once more than
+ * max(8, backlog) / 2 are half-open (Linux's reqsk_timer_handler; young
+ * requests, not yet resent, spare the old), SYN-RECEIVED's checks (RFC 9293
  * §3.10.7.4, RFC 5961 §3.2, RFC 7323 §5.3; ICMP errors about the SYN-ACK,
  * Linux's tcp_req_err), connections reset or finished while they wait for
  * accept, and a listener's close (Linux's inet_csk_listen_stop). Several connections at once come from testbench
@@ -22,6 +24,8 @@
  * - Linux's SYN queue is listen(2)'s backlog (inet_csk_reqsk_queue_is_full:
  *   backlog + 1 half-open before the next SYN gets a cookie); the stack's is
  *   `tcp.synBacklog`, whatever the backlog: the scripts set it to backlog + 1.
+ *   (Both lower the SYN-ACK retries against the backlog, not the SYN queue's
+ *   size: those scripts stay below either queue's bound and set nothing.)
  *
  * Left out on purpose, where the two differ and the stack keeps its rule:
  * - A SYN in SYN-RECEIVED with another sequence number inside the window:
@@ -284,6 +288,50 @@ describe.skipIf(SKIP !== undefined)("a listening socket at its edges as the Linu
       sysctls: { "net.ipv4.tcp_synack_retries": 0 },
       stack: { tcp: { synAckRetries: 0 } },
       steps: [LISTEN, syn(40000), { wait: 1300 }, ack(40000)]
+    }))
+
+  // A SYN queue more than half full (reqsk_timer_handler). The SYNs go 440 ms apart: Linux's timer
+  // wheel rounds a 4 s timer up to a 256 ms slot (HZ 250) and fires the timers of one slot last in,
+  // first out, so closer ones' SYN-ACKs at 7 s could come in another order, or the wrong one go.
+  // 440 ms also puts each 1 s retransmission 120 ms into a later SYN's step, and keeps every two
+  // retransmissions 200 ms apart or more.
+  it.scopedLive("SYN queue more than half full (six of backlog 10, tcp_synack_retries 3): the oldest, none young, goes after two retransmissions, at 7 s; the rest, half of the backlog (not of 8), get a third", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_synack_retries": 3 },
+      stack: { tcp: { synAckRetries: 3 } },
+      steps: [
+        { dut: { op: "listen", port: 5000, backlog: 10 } },
+        ...[40000, 40001, 40002, 40003, 40004, 40005].map((port): Step => ({ ...syn(port), window: 440 })),
+        // the last two SYNs' 1 s SYN-ACKs and all six 3 s ones, then those at 7 s (to 9.3 s, and
+        // a 4 s timer may fire 256 ms late)
+        { wait: 2800 },
+        { wait: 4400 },
+        ack(40000),
+        ack(40001),
+        { dut: { op: "accept" } }
+      ]
+    }))
+
+  it.scopedLive("SYN queue more than half full, young requests spare the old (tcp_synack_retries 3): four new SYNs at 6.5 s, one old one's third retransmission at 7 s still goes", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_synack_retries": 3 },
+      stack: { tcp: { synAckRetries: 3 } },
+      steps: [
+        LISTEN,
+        syn(40000),
+        { wait: 1300 },
+        { wait: 2000 },
+        // (at 7 s five are half-open, three or four of them young: more than half the queue, so the
+        // old one keeps its three; the new ones' 1 s SYN-ACKs follow it)
+        { wait: 3000 },
+        syn(40001),
+        syn(40002),
+        syn(40003),
+        syn(40004),
+        { wait: 1500 },
+        ack(40000),
+        { dut: { op: "accept" } }
+      ]
     }))
 
   it.scopedLive("SYN-RECEIVED: the peer's SYN again draws the SYN-ACK at once; the timer's go on at 1 s and 3 s as before", () =>
