@@ -28,10 +28,12 @@
  *   no loop of ACKs can run through a record at the speed of the link.
  *
  * A connect of ours may take a record's 4-tuple over (Linux's tcp_tw_reuse
- * at its default, 2: over the loopback only) once timestamps were on and a
- * second has passed since the peer was last heard: the peer's PAWS then
- * takes the new incarnation's timestamps as newer, and its ISS starts past
- * every sequence number the old one could have used (SND.NXT + 2^16 + 1, as
+ * at its default, 2: over the loopback only) once timestamps were on and
+ * more than a second has passed since the peer's FIN last came: the peer's
+ * timestamp clock has ticked since (RFC 7323 §5.4 lets it tick as slowly as
+ * once a second), so PAWS can tell the old incarnation's segments from the
+ * new one's (RFC 7323 Appendix B.2), and the new ISS starts past every
+ * sequence number the old one could have used (SND.NXT + 2^16 + 1, as
  * Linux's tcp_twsk_unique). Without it a host that opens short connections
  * to itself runs out of ephemeral ports after 28 232 in 2 × MSL.
  *
@@ -99,19 +101,24 @@ export const onSegment = (tw: TimeWait, seg: Segment, now: number): Verdict => {
   return oowLimited(tw, now) ? IGNORE : ACK_ONLY
 }
 
-/** How long after the peer was last heard a connect may take the 4-tuple over, ms (Linux: the next second). */
+/** How long after the peer's FIN a connect may take the 4-tuple over, ms: more than this (Linux's tcp_tw_reuse_delay, 1000). */
 export const REUSE_AFTER = 1000
 
 /**
  * Whether a connect may take this record's 4-tuple over at `now` (the caller
  * checks that the peer is ourselves); `timeWait` is the 2 × MSL that the
  * peer's FIN (again) restarts, so its FIN was last heard at deadline -
- * timeWait. (Linux counts from when TS.Recent was last taken,
- * tw_ts_recent_stamp, which a bare ACK after the FIN moves too: there a
- * later ACK makes a connect wait up to a second longer.)
+ * timeWait. More than REUSE_AFTER, not as much: Clock readings are whole
+ * milliseconds, and 1000 between two of them may be 999.x ms, short of the
+ * peer clock's slowest tick; Linux (6.14 on) asks the same, time_after32(
+ * tcp_clock_ms(), tw_entry_stamp + tcp_tw_reuse_delay), "never shorter than
+ * the configured value" (ip-sysctl). Linux counts from the entry into
+ * TIME-WAIT and a FIN again does not move it; here it does, as the peer's
+ * clock was read later (up to 6.13 Linux counted from the last TS.Recent
+ * update, to the second, which a bare ACK at RCV.NXT moved too).
  */
 export const reusableForConnect = (tw: TimeWait, now: number, timeWait: number): boolean =>
-  tw.tsOk && now - (tw.deadline - timeWait) >= REUSE_AFTER
+  tw.tsOk && now - (tw.deadline - timeWait) > REUSE_AFTER
 
 /** The ISS of the incarnation that takes the 4-tuple over: past the old one's window. */
 export const reuseIss = (tw: TimeWait): Seq.SeqNum => Seq.add(tw.sndNxt, 0xffff + 2)

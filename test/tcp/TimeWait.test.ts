@@ -68,11 +68,12 @@ describe("TIME-WAIT record", () => {
     expect(a).toMatchObject({ seq: 5000, ack: RCV_NXT, flags: ACK, srcPort: 80, dstPort: 40000 })
     expect(a.options.timestamp).toEqual({ value: 7, echo: 1000 })
   })
-  it("a connect may take the 4-tuple over a second after the peer was last heard, with timestamps only (tcp_tw_reuse)", () => {
-    // deadline 60 000 with 2 MSL of 30 000: the peer was last heard at 30 000
+  it("a connect may take the 4-tuple over more than a second after the peer's FIN, with timestamps only (tcp_tw_reuse; time_after32(now, tw_entry_stamp + tcp_tw_reuse_delay))", () => {
+    // deadline 60 000 with 2 MSL of 30 000: the peer's FIN was last heard at 30 000
     const reusable = (tsOk: boolean, now: number) => TimeWait.reusableForConnect(tw(tsOk), now, 30_000)
-    expect(reusable(true, 30_999)).toBe(false)
-    expect(reusable(true, 31_000)).toBe(true)
+    // (1000 between whole-millisecond readings may be 999.x ms)
+    expect(reusable(true, 31_000)).toBe(false)
+    expect(reusable(true, 31_001)).toBe(true)
     expect(reusable(false, 59_000)).toBe(false)
   })
   it("the incarnation that takes it over starts 2^16 + 1 past the old SND.NXT, across 2^32", () => {
