@@ -607,7 +607,7 @@ describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () 
         const k = yield* tcpExt(w.ns)
         const t = (yield* inStack(w, Effect.flatMap(Stack.Stack, (st) => st.stats))).tcp
         const kernel = Object.fromEntries(
-          ["TCPSackRecovery", "TCPFastRetrans", "TCPLossProbes", "TCPTimeouts", "TCPDSACKOldSent", "TCPDSACKOfoSent"]
+          ["TCPSackRecovery", "TCPFastRetrans", "TCPLossProbes", "TCPTimeouts", "TCPSlowStartRetrans", "TCPDSACKOldSent", "TCPDSACKOfoSent"]
             .map((name) => [name, k[name] ?? 0])
         )
         const seen = JSON.stringify({ mode: mode.title, kernel, tcp: t, drops: { ...drops, seqs: drops.seqs.size } })
@@ -623,9 +623,15 @@ describe.skipIf(SKIP !== undefined)("TCP with the Linux kernel as the peer", () 
         expect(twice, seen).toBeLessThanOrEqual(Math.max(5, t.retransmits / 10))
         // and Linux's: data segments that reached the stack twice. A tail loss probe resends the last
         // segment when its ACK is late, needless by design when it was not lost (on a loaded machine
-        // the stack's ACKs are late more often: 15 probes and 15 twice in one such run); what this
-        // bounds is fast retransmissions of what our SACK blocks said we had
-        expect(drops.rxTwice, seen).toBeLessThanOrEqual(Math.max(5, kernel["TCPFastRetrans"]! / 10) + kernel["TCPLossProbes"]!)
+        // the stack's ACKs are late more often: 15 probes and 15 twice in one such run). So does a
+        // retransmission timeout: Linux resends the first segment (TCPTimeouts), marks everything not
+        // SACKed lost and resends it in slow start (TCPSlowStartRetrans; tcp_xmit_retransmit_queue
+        // counts a resend in the Loss state there, not as a fast retransmission), what the stack held
+        // but had not yet said too when its ACKs were late (with two CPU hogs and two other test files
+        // beside it, one of twelve mode runs: two timeouts, 17 resends after them, 30 twice against the
+        // old bound of 28.4). What this bounds is fast retransmissions of what our SACK blocks said we had
+        const needlessByDesign = kernel["TCPLossProbes"]! + kernel["TCPTimeouts"]! + kernel["TCPSlowStartRetrans"]!
+        expect(drops.rxTwice, seen).toBeLessThanOrEqual(Math.max(5, kernel["TCPFastRetrans"]! / 10) + needlessByDesign)
       }), 120_000)
 
 
