@@ -157,6 +157,38 @@ def blast(w, frames, count, seconds, pace=0.0):
     return sent, refused
 
 
+def flood(w, frames, count, seconds):
+    """Write `count` frames (taken from the iterator first), spread evenly
+    over `seconds`. A flood's checks need its numbers (more ARP requests or
+    SYNs than the cache or the SYN queue holds, more incomplete datagrams
+    than reassembly keeps), and building frames with scapy while writing them
+    made the rate scapy's: on a busy machine (two CPU hogs and other test
+    files beside it) about 280 frames/s, 422-508 ARP requests of the 1024 the
+    check needs in the 2 s, three runs of three failing. Built beforehand,
+    the frames go at count/seconds on a busy machine too; if the writes fall
+    behind, they go as fast as they can until `seconds` + 10 s."""
+    built = []
+    for f in frames:
+        if len(built) >= count:
+            break
+        built.append(f)
+    sent = refused = 0
+    start = time.monotonic()
+    for n, f in enumerate(built):
+        now = time.monotonic()
+        if now >= start + seconds + 10:
+            break
+        due = start + seconds * n / len(built)
+        if due > now:
+            time.sleep(due - now)
+        try:
+            w.tx.send(f)
+            sent += 1
+        except OSError:
+            refused += 1
+    return sent, refused
+
+
 def cycle(builders):
     """Round-robin over builder functions forever (blast bounds it)."""
     i = 0
@@ -366,7 +398,7 @@ def fragflood(w, a):
         ident = r.randrange(65536)
         return [frag(w, ident, o, chunk, True, src=src) for o in range(1480 * (i % 2), 63000, 2960 * 2)]
 
-    return blast(w, frames_of(datagram, a["count"]), a["count"], a["seconds"])
+    return flood(w, frames_of(datagram, a["count"]), a["count"], a["seconds"])
 
 
 # --------------------------------------------------------------------------
@@ -380,7 +412,7 @@ def synflood(w, a):
         return bytes(w.eth() / w.ip(src=w.spoofed(i)) / TCP(sport=1024 + r.randrange(60000), dport=a["port"], flags="S",
                                                             seq=r.randrange(1 << 32), options=[("MSS", 1460)]))
 
-    return blast(w, cycle([syn]), a["count"], a["seconds"])
+    return flood(w, cycle([syn]), a["count"], a["seconds"])
 
 
 def conn_rounds(w, a, sniffer, build, per_round=40):
@@ -499,7 +531,7 @@ def arpflood(w, a):
         src = w.spoofed(i)
         return bytes(Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") / ARP(op=2, hwsrc=mac, psrc=bench(src), hwdst="ff:ff:ff:ff:ff:ff", pdst=bench(src)))
 
-    return blast(w, cycle([request, request, request, gratuitous]), a["count"], a["seconds"])
+    return flood(w, cycle([request, request, request, gratuitous]), a["count"], a["seconds"])
 
 
 def arpspoof(w, a):
