@@ -32,8 +32,8 @@ export interface TcpParams {
   /** delayed ACK: at most this long after data that was not acknowledged at once (RFC 9293 §3.8.6.3: < 0.5 s; Linux 40 ms) */
   readonly delayedAck: number
   /**
-   * Quick-ACK mode (Linux's): this many data segments at a connection's start, and again after an
-   * idle RTO or a segment wholly below RCV.NXT (a resend of data we had), are acknowledged at once instead of delayed, unless the exchange is interactive
+   * Quick-ACK mode (Linux's): this many ACKs of new data at a connection's start, and again after an
+   * idle RTO or a segment wholly below RCV.NXT (a resend of data we had), go at once instead of delayed, unless the exchange is interactive
    * (we answered within the delayed-ACK time: the ACK rides on the answer). Linux TCP_MAX_QUICKACKS.
    */
   readonly quickAcks: number

@@ -242,6 +242,11 @@ export interface Report {
   /** in-order data segments */
   dataSegments: number
   /**
+   * data reached the queue, in order or not: the next ACK acknowledges something new to the peer and
+   * spends a quick ACK (Linux's inet_csk_schedule_ack, from tcp_event_data_recv and tcp_data_queue_ofo)
+   */
+  ackScheduled: boolean
+  /**
    * RCV.NXT after every second in-order data segment not yet acknowledged
    * (counted across batches: `Receiver.unacked`), after
    * every one into a hole (out-of-order data held), after every one beyond a
@@ -370,6 +375,7 @@ export const report = (r: Receiver, at: number): Report => ({
   data: [],
   dataOctets: 0,
   dataSegments: 0,
+  ackScheduled: false,
   ackPoints: [],
   ackPointSacks: [],
   ackPointTs: [],
@@ -768,6 +774,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // (one with nothing new in it fails the acceptability test: `dupAck` turns quick ACKs on for it)
   }
   if (fits > skip) {
+    out.ackScheduled = true
     const start = Seq.add(seg.seq, skip)
     const data = skip === 0 && fits === payload.length ? payload : payload.subarray(skip, fits)
     // octets of it already held out of order came twice too, even beside new ones (RFC 2883 §4;

@@ -29,9 +29,10 @@
  *   asks (out-of-order data, a gap filled, a FIN, an unacceptable segment),
  *   when two data segments wait unacknowledged, and when a read opens the
  *   window meaningfully (at least doubling it); in quick-ACK mode (a
- *   connection's first `quickAcks` data segments, and as many again after
+ *   connection's first `quickAcks` ACKs of new data, and as many again after
  *   an idle RTO or a resend of data we had, unless the exchange is
- *   interactive), as Linux; otherwise
+ *   interactive; each ACK that acknowledges data spends one, as Linux's
+ *   tcp_dec_quickack_mode, however many segments it covers), as Linux; otherwise
  *   after at most `delayedAck`. Any segment we send carries the ACK. One
  *   ACK per batch.
  * - Receive window (RFC 9293 §3.8.6.2.2, RFC 1122 §4.2.3.3): the right edge
@@ -299,8 +300,14 @@ export interface Sender {
   readonly reads: { consumed: number }
   /** data segments taken since our last ACK */
   unackedSegments: number
-  /** quick-ACK mode: data segments still to acknowledge at once (Params.quickAcks) */
+  /** quick-ACK mode: ACKs of new data still to send at once (Params.quickAcks) */
   quickAcks: number
+  /**
+   * data came that no ACK has acknowledged yet (the receive half's `ackScheduled`): the next ACK we
+   * send, on its own or on data, spends a quick ACK (Linux's tcp_dec_quickack_mode, from
+   * tcp_event_ack_sent: one per ACK, whatever it covers)
+   */
+  ackScheduled: boolean
   /** interactive: we sent data within the delayed-ACK time of data arriving, so ACKs wait to ride on answers */
   pingpong: boolean
   /** when in-order data last arrived (undefined: never) */
@@ -551,6 +558,7 @@ const base = (
     reads,
     unackedSegments: 0,
     quickAcks: params.quickAcks,
+    ackScheduled: false,
     pingpong: false,
     lastDataAt: undefined,
     ackNow: false,
@@ -910,6 +918,11 @@ const emit = (
     ect
   })
   s.segmentsSent++
+  if (acking && s.ackScheduled && (flags & (SYN | RST)) === 0) {
+    if (s.quickAcks > 0) s.quickAcks--
+    // (an ACK point below RCV.NXT leaves the rest of the batch's data to the next one)
+    if (rcvNxt === s.rcvNxt) s.ackScheduled = false
+  }
   if (acking) {
     s.view.lastAckSent = rcvNxt
     s.ackNow = false
@@ -1200,6 +1213,19 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // their moment (the receive half's report says why). The batch's own ACK follows, unless the
   // last of them said all it would: the same number and blocks (then it is left to the batch's
   // ACK), or those after a D-SACK block (then the batch's ACK would only repeat it)
+  // quick-ACK mode again after a resend of data we had (the receive half's `quickAck`), as Linux's
+  // tcp_enter_quickack_mode: the sender is likely in slow start after a timeout, and an ACK we
+  // delay holds its window for the delayed-ACK time
+  if (r.quickAck) {
+    s.quickAcks = Math.max(s.quickAcks, s.params.quickAcks)
+    s.pingpong = false
+  }
+  if (r.dataSegments > 0) {
+    // quick-ACK mode again after an idle RTO (Linux's tcp_event_data_recv)
+    if (s.lastDataAt !== undefined && r.at - s.lastDataAt > s.rtt.rto) s.quickAcks = s.params.quickAcks
+    s.lastDataAt = r.at
+  }
+  if (r.ackScheduled) s.ackScheduled = true
   let answered = false
   if (r.ackPoints.length > 0 && s.state !== "SynReceived" && s.state !== "SynSent") {
     const last = r.ackPoints.length - 1
@@ -1214,21 +1240,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       }
     }
   }
-  // quick-ACK mode again after a resend of data we had (the receive half's `quickAck`), as Linux's
-  // tcp_enter_quickack_mode: the sender is likely in slow start after a timeout, and an ACK we
-  // delay holds its window for the delayed-ACK time
-  if (r.quickAck) {
-    s.quickAcks = Math.max(s.quickAcks, s.params.quickAcks)
-    s.pingpong = false
-  }
   if (r.dataSegments > 0) {
-    // quick-ACK mode again after an idle RTO (Linux's tcp_event_data_recv)
-    if (s.lastDataAt !== undefined && r.at - s.lastDataAt > s.rtt.rto) s.quickAcks = s.params.quickAcks
-    s.lastDataAt = r.at
-    if (s.quickAcks > 0 && !s.pingpong) {
-      s.quickAcks = Math.max(0, s.quickAcks - r.dataSegments)
-      if (!answered) s.ackNow = true
-    }
+    // in quick-ACK mode, at once (the ACK spends one: `emit`)
+    if (s.quickAcks > 0 && !s.pingpong && !answered) s.ackNow = true
     if (!answered) {
       s.unackedSegments += r.dataSegments
       if (s.unackedSegments >= 2) s.ackNow = true

@@ -106,6 +106,18 @@ describe("ESTABLISHED: data in", () => {
     expect(s.tick(69)).toEqual([])
     expect(T.seenAll(s.tick(70))).toEqual([ackSeg(0, 3, BUF - 3)])
   })
+  it("each ACK of new data spends one quick ACK, however many segments it covers (Linux's tcp_dec_quickack_mode, from tcp_event_ack_sent)", () => {
+    const s = est({ params: { quickAcks: 3 } })
+    // three segments as one (the peer's TSO, our link's GRO): one ACK, one quick ACK spent
+    expect(T.seenAll(s.send(10, T.fromPeer({ seq: 0, payload: T.octets(3 * MSS) })))).toEqual([ackSeg(0, 3 * MSS, BUF - 3 * MSS)])
+    let at = 20
+    for (const n of [1, 2]) {
+      const seq = 3 * MSS + n - 1
+      expect(T.seenAll(s.send(at, T.fromPeer({ seq, payload: "a" })))).toEqual([ackSeg(0, seq + 1, BUF - seq - 1)])
+      at += 10
+    }
+    expect(s.send(at, T.fromPeer({ seq: 3 * MSS + 2, payload: "a" }))).toEqual([])
+  })
   it("quick-ACK mode comes back after the peer was idle longer than the RTO (Linux's tcp_event_data_recv)", () => {
     const s = est({ params: { quickAcks: 1 } })
     s.send(10, T.fromPeer({ seq: 0, payload: "a" }))
