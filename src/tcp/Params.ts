@@ -34,7 +34,8 @@ export interface TcpParams {
   /**
    * Quick-ACK mode (Linux's): this many ACKs of new data at a connection's start, and again after an
    * idle RTO or a segment wholly below RCV.NXT (a resend of data we had), go at once instead of delayed, unless the exchange is interactive
-   * (we answered within the delayed-ACK time: the ACK rides on the answer). Linux TCP_MAX_QUICKACKS.
+   * (we answered within the delayed-ACK time: the ACK rides on the answer). Linux TCP_MAX_QUICKACKS:
+   * the most; fewer when half the window then announced holds fewer segments (Sender.quickAckCount).
    */
   readonly quickAcks: number
   /** retransmissions of one segment before the connection fails with TimedOut (Linux tcp_retries2 = 15) */

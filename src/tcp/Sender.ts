@@ -557,7 +557,8 @@ const base = (
     advEdge: Seq.ZERO,
     reads,
     unackedSegments: 0,
-    quickAcks: params.quickAcks,
+    // (set at the first data: `enterQuickAck`)
+    quickAcks: 0,
     ackScheduled: false,
     pingpong: false,
     lastDataAt: undefined,
@@ -1217,12 +1218,12 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // tcp_enter_quickack_mode: the sender is likely in slow start after a timeout, and an ACK we
   // delay holds its window for the delayed-ACK time
   if (r.quickAck) {
-    s.quickAcks = Math.max(s.quickAcks, s.params.quickAcks)
+    enterQuickAck(s)
     s.pingpong = false
   }
   if (r.dataSegments > 0) {
-    // quick-ACK mode again after an idle RTO (Linux's tcp_event_data_recv)
-    if (s.lastDataAt !== undefined && r.at - s.lastDataAt > s.rtt.rto) s.quickAcks = s.params.quickAcks
+    // quick-ACK mode at the first data, and again after an idle RTO (Linux's tcp_event_data_recv)
+    if (s.lastDataAt === undefined || r.at - s.lastDataAt > s.rtt.rto) enterQuickAck(s)
     s.lastDataAt = r.at
   }
   if (r.ackScheduled) s.ackScheduled = true
@@ -1271,6 +1272,25 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   flushAck(s, now, out)
   armTailProbe(s, now)
   sync(s)
+}
+
+/**
+ * The quick ACKs that entering quick-ACK mode grants (Linux's tcp_incr_quickack): as many as half
+ * the window last announced holds segments of our MSS (a sender in slow start is not held a
+ * delayed-ACK time while it has room for more; past that, every second segment draws the ACK
+ * anyway); two when the window holds less than two segments; at most `most` (Params.quickAcks,
+ * Linux's TCP_MAX_QUICKACKS; 0 turns the mode off).
+ */
+export const quickAckCount = (window: number, mss: number, most: number): number =>
+  Math.min(Math.floor(window / (2 * mss)) || 2, most)
+
+/** Quick-ACK mode: at least `quickAckCount` for the window we announced last still to send at once. */
+const enterQuickAck = (s: Sender): void => {
+  const edge = s.view.rcvEdge
+  const acked = s.view.lastAckSent
+  // (Linux's tp->rcv_wnd: the window our last ACK announced, 0 if it shut it)
+  const window = s.view.rcvShut ? 0 : edge === undefined || acked === undefined ? s.capacity : Math.max(0, Seq.sub(edge, acked))
+  s.quickAcks = Math.max(s.quickAcks, quickAckCount(window, s.rcvMss, s.params.quickAcks))
 }
 
 const sameBlocks = (a: ReadonlyArray<SackBlock>, b: ReadonlyArray<SackBlock>): boolean =>

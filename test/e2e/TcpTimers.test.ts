@@ -421,17 +421,18 @@ describe("TCP retransmission in virtual time", () => {
       const t0 = yield* now
       // Two full segments leave 1200 octets of A's 4096: too little for sender SWS
       // avoidance, so the persist timer sends them one RTO (200 ms) later (RFC 9293
-      // §3.8.6.2.1's override). A acknowledges at once (quick-ACK mode: the connection's
-      // first data) with a zero window; then 1-octet probes one RTO later, doubling
-      // (RFC 9293 §3.8.6.1).
-      for (const step of [200, 200, 400, 800, 10]) yield* advance(step)
+      // §3.8.6.2.1's override). A's window of 4096 holds one pair of segments: one quick ACK
+      // (Linux's tcp_incr_quickack), which the first two spent, so A acknowledges the 1200 after
+      // the delayed-ACK time (40 ms) with a zero window; then 1-octet probes one RTO (now 205 ms,
+      // with that 40 ms sample) later, doubling (RFC 9293 §3.8.6.1).
+      for (const step of [200, 200, 400, 800, 100]) yield* advance(step)
       expect(withData(watch).map((s) => [s.at - t0, s.seg.payload.length])).toEqual([
         [0, 1448],
         [0, 1448],
         [200, 1200],
-        [400, 1],
-        [800, 1],
-        [1600, 1]
+        [445, 1],
+        [855, 1],
+        [1675, 1]
       ])
       yield* Fiber.join(writer)
       yield* conn.end

@@ -118,6 +118,19 @@ describe("ESTABLISHED: data in", () => {
     }
     expect(s.send(at, T.fromPeer({ seq: 3 * MSS + 2, payload: "a" }))).toEqual([])
   })
+  it("the quick ACKs are as many as half the window last announced holds segments of our MSS, at least two (Linux's tcp_incr_quickack)", () => {
+    // 16384 / (2 × 1460): five, where the ceiling (Params.quickAcks) is 16
+    const s = est()
+    for (let i = 0; i < 5; i++) expect(T.seenAll(s.send(10 + 10 * i, T.fromPeer({ seq: i, payload: "a" })))).toEqual([ackSeg(0, i + 1, BUF - i - 1)])
+    expect(s.send(60, T.fromPeer({ seq: 5, payload: "a" }))).toEqual([])
+    expect(T.seenAll(s.tick(100))).toEqual([ackSeg(0, 6, BUF - 6)])
+    // a window of less than two segments still gets two; one of two to four segments, one
+    for (const [buf, quick] of [[2000, 2], [4000, 1]] as const) {
+      const t = est({ params: { receiveBuffer: buf, maxReceiveBuffer: buf } })
+      for (let i = 0; i < quick; i++) expect(t.send(10 + 10 * i, T.fromPeer({ seq: i, payload: "a" }))).toHaveLength(1)
+      expect(t.send(50, T.fromPeer({ seq: quick, payload: "a" }))).toEqual([])
+    }
+  })
   it("quick-ACK mode comes back after the peer was idle longer than the RTO (Linux's tcp_event_data_recv)", () => {
     const s = est({ params: { quickAcks: 1 } })
     s.send(10, T.fromPeer({ seq: 0, payload: "a" }))
