@@ -275,8 +275,9 @@ export interface Report {
   ackNow: boolean
   /**
    * data that came before, wholly below RCV.NXT: the sender resends what we acknowledged (our ACK
-   * was lost, or its timer fired), so the send half goes back to quick-ACK mode (Linux's
-   * tcp_enter_quickack_mode, from tcp_data_queue and tcp_send_dupack)
+   * was lost, or its timer fired), or data into a shut window or at its edge (a probe): the send
+   * half goes back to quick-ACK mode (Linux's tcp_enter_quickack_mode, from tcp_data_queue and
+   * tcp_send_dupack)
    */
   quickAck: boolean
   /** challenge ACKs asked for (RFC 5961), which the send half rate-limits */
@@ -711,7 +712,14 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // sent and starts within the window, and only its data goes (with a duplicate ACK): a peer's probe
     // into our zero window, or its tail loss probe ending at RCV.NXT, still tells us what it received
     if ((flags & ACK) !== 0 && Seq.gte(Seq.add(seg.seq, len), r.lastAck) && Seq.lte(seg.seq, Seq.add(r.rcvNxt, wnd))) {
-      takeAck(r, seg, out, at, view, len)
+      // Its data then reaches Linux's tcp_data_queue, which drops it (a resend ending at or past our
+      // last ACK, a probe into a shut window, data at its right edge) but enters quick-ACK mode and
+      // schedules the ACK, which spends a quick ACK (out_of_window): a sender that probes or resends
+      // may be down to a segment, and the window we next open should not wait on a delayed ACK
+      if (takeAck(r, seg, out, at, view, len) && len > 0) {
+        out.quickAck = true
+        out.ackScheduled = true
+      }
     }
     answerOutOfWindow(r, out, seg, at)
     return

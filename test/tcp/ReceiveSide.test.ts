@@ -327,6 +327,18 @@ describe("data that came before, wholly below RCV.NXT: quick-ACK mode again (Lin
     expect(T.seenAll(s.send(210, seg(1700, 100))).map((o) => [o.flags, o.ack])).toEqual([["ACK", 1800]])
     expect(T.seenAll(s.send(220, seg(1800, 100))).map((o) => [o.flags, o.ack])).toEqual([["ACK", 1900]])
   })
+  it("a probe into our zero window too (Linux's tcp_data_queue, out_of_window): once the window opens, the next segment's ACK at once", () => {
+    const s = est()
+    const segs = []
+    for (let off = 0; off < BUF; off += 1024) segs.push(seg(off, 1024))
+    s.send(10, ...segs) // the quick ACKs of the connection's start are spent on these
+    expect(s.send(20, seg(BUF, 1)).map((o) => [T.ourAck(o), o.window])).toEqual([[BUF, 0]])
+    expect(s.read(30).out.map((o) => [T.ourAck(o), o.window])).toEqual([[BUF, BUF]])
+    // quick-ACK mode for a window that was shut: two quick ACKs (Sender.quickAckCount), the probe's
+    // ACK spent one (it scheduled an ACK, as Linux's out_of_window path does); the window update did not
+    expect(T.seenAll(s.send(40, seg(BUF, 100))).map((o) => [o.flags, o.ack])).toEqual([["ACK", BUF + 100]])
+    expect(s.send(50, seg(BUF + 100, 100))).toEqual([])
+  })
   it("a segment partly new is no such sign: the next one waits", () => {
     const s = spent()
     s.send(200, seg(1650, 100))
