@@ -11,7 +11,8 @@
  * when an ACK goes (at once for each segment beyond a hole, for the one that
  * fills it and for one below RCV.NXT: RFC 5681 §4.2, RFC 9293 §3.8.6.3;
  * quick ACKs again after data that came before, as Linux's
- * tcp_enter_quickack_mode).
+ * tcp_enter_quickack_mode; as many quick ACKs as half the window then
+ * announced holds segments, tcp_incr_quickack).
  *
  * The harness lets Linux listen past a step's window while it has said less
  * than the stack: a short window (`quick`) shows an ACK the stack delays
@@ -30,7 +31,25 @@
  *   in-order segment that repeats octets held out of order, with the FIN
  *   behind them, draws an ACK without its D-SACK block;
  * - how much out-of-order data a small buffer holds (Linux counts memory,
- *   and prunes its out-of-order queue first; the stack counts octets).
+ *   and prunes its out-of-order queue first; the stack counts octets);
+ * - Linux ACKs every segment of 128 octets or more at once while its
+ *   rcv_ssthresh can still grow towards the buffer (tcp_grow_window's
+ *   quick ACK): a window it opens a little at a time, by the memory its
+ *   buffers take. The stack announces its whole buffer from the start, so
+ *   there is no such growth to hurry; the quick-ACK scripts send segments of
+ *   100 octets, which Linux's rule leaves out;
+ * - the quick-ACK count divides the window by Linux's rcv_mss, its guess of
+ *   the peer's segment size (536 until full-sized segments come), where the
+ *   stack takes the MSS it announced: the script on it gives the stack a
+ *   window for the same count (`QUICK_SIX`).
+ *
+ * The harness waits for Linux while it has said less than the stack in a
+ * step, so a script cannot show the stack acknowledging sooner than Linux
+ * (more quick ACKs than Linux's): the unit tests in test/tcp do that. A probe
+ * into a shut window (quick-ACK mode again in both) is left to them too: the
+ * read that opens the window comes long enough after the last data that on a
+ * loaded machine Linux's idle rule (tcp_event_data_recv: more than an RTO)
+ * gave it quick ACKs of its own.
  *
  * Live clock for Linux's side (a real kernel); virtual for the stack's. Needs
  * root, /dev/net/tun, iproute2 and python3; skips with the printed reason
@@ -51,6 +70,16 @@ const conforms = (script: Script) => conformsAs("cr", script)
 const SMALL_BUFFERS = {
   sysctls: { "net.ipv4.tcp_rmem": "4096 16384 16384" },
   stack: { tcp: { receiveBuffer: 16384, maxReceiveBuffer: 16384 } }
+} satisfies Partial<Script>
+
+/**
+ * Six quick ACKs on each side: Linux's 16 KiB buffer announces about 7300 octets (the rest its
+ * accounting of memory), which over twice its rcv_mss of 536 (100-octet segments leave it at its
+ * first guess) is 6; the stack's 18000 over twice its MSS, 1460, is 6 too.
+ */
+const QUICK_SIX = {
+  sysctls: { "net.ipv4.tcp_rmem": "4096 16384 16384" },
+  stack: { tcp: { receiveBuffer: 18000, maxReceiveBuffer: 18000 } }
 } satisfies Partial<Script>
 
 const LISTEN: Step = { dut: { op: "listen", port: 5000 } }
@@ -251,4 +280,10 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
 
   it.scopedLive("a duplicate below RCV.NXT while data waits out of order: the D-SACK, then the SACK block; the hole filled after", () =>
     conforms({ steps: [...QUICK_SPENT(), quick(1801, 20), quick(1501, 21), quick(1601, 22), quick(1701, 23), quick(1901, 24), { wait: 100 }] }))
+
+  it.scopedLive("a small window: six quick ACKs at the start, not sixteen (Linux's tcp_incr_quickack: the window over twice the segment size), then the delayed ACK", () =>
+    conforms({
+      ...QUICK_SIX,
+      steps: [...open({ ts: false }), ...Array.from({ length: 7 }, (_, i) => data(1 + 100 * i, undefined, {}, 20)), { wait: 100 }]
+    }))
 })
