@@ -1233,6 +1233,10 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     for (let i = 0; i <= last; i++) {
       const point = r.ackPoints[i]!
       const sack = r.ackPointSacks[i]!
+      // An earlier point at RCV.NXT (data beyond a hole) spent the batch's scheduled ACK; each
+      // further one but a D-SACK of data we had is a segment's own ACK, and spends one too (Linux
+      // schedules one per segment, tcp_data_queue_ofo; its tcp_send_dupack, none)
+      if (!s.ackScheduled && r.ackScheduled && Rack.dsackOf(sack, point) === undefined) s.ackScheduled = true
       if (i === last && point === s.rcvNxt && sameBlocks(sack, r.sack)) break
       emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined, r.ackPointTs[i]!), point)
       // (its blocks after the D-SACK are the batch's, as many as the D-SACK left room for)

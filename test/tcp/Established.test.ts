@@ -118,6 +118,17 @@ describe("ESTABLISHED: data in", () => {
     }
     expect(s.send(at, T.fromPeer({ seq: 3 * MSS + 2, payload: "a" }))).toEqual([])
   })
+  it("each duplicate ACK for out-of-order data spends a quick ACK, several in one batch too (Linux's tcp_data_queue_ofo schedules an ACK for each segment)", () => {
+    const s = est({ params: { quickAcks: 5 } })
+    expect(s.send(10, T.fromPeer({ seq: 0, payload: "a" }))).toHaveLength(1)
+    // three segments beyond a hole, arriving together: three duplicate ACKs, three quick ACKs spent
+    const ooo = s.send(20, ...[2, 3, 4].map((seq) => T.fromPeer({ seq, payload: "x" })))
+    expect(T.seenAll(ooo)).toEqual([1, 1, 1].map((ack) => ackSeg(0, ack, BUF - 1)))
+    // the hole filled: at once (RFC 5681 §4.2), the last quick ACK
+    expect(T.seenAll(s.send(30, T.fromPeer({ seq: 1, payload: "b" })))).toEqual([ackSeg(0, 5, BUF - 5)])
+    // out of quick-ACK mode: one segment waits for the delayed ACK
+    expect(s.send(40, T.fromPeer({ seq: 5, payload: "c" }))).toEqual([])
+  })
   it("the quick ACKs are as many as half the window last announced holds segments of our MSS, at least two (Linux's tcp_incr_quickack)", () => {
     // 16384 / (2 × 1460): five, where the ceiling (Params.quickAcks) is 16
     const s = est()
