@@ -280,6 +280,11 @@ export interface Report {
    * tcp_send_dupack)
    */
   quickAck: boolean
+  /**
+   * a CE on data asked for the peer's CWR: quick-ACK mode too, but for two ACKs at most (Linux's
+   * tcp_data_ecn_check: tcp_enter_quickack_mode(sk, 2); the sender's window may be one segment)
+   */
+  quickAckCe: boolean
   /** challenge ACKs asked for (RFC 5961), which the send half rate-limits */
   challenges: number
   /** the peer's FIN was taken in this batch */
@@ -382,6 +387,7 @@ export const report = (r: Receiver, at: number): Report => ({
   ackPointTs: [],
   ackNow: false,
   quickAck: false,
+  quickAckCe: false,
   challenges: 0,
   fin: false,
   reset: false,
@@ -754,6 +760,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     r.demandCwr = true
     // at once, as Linux (its quick-ACK mode): the sender may have a window of one segment
     out.ackNow = true
+    out.quickAckCe = true
   }
   if (r.finReceived) return
   // 6. URG: the pointer is the octet after the urgent data (RFC 9293 §3.8.5); it only moves forward

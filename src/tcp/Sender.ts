@@ -30,7 +30,8 @@
  *   when two data segments wait unacknowledged, and when a read opens the
  *   window meaningfully (at least doubling it); in quick-ACK mode (a
  *   connection's first `quickAcks` ACKs of new data, and as many again after
- *   an idle RTO or a resend of data we had, unless the exchange is
+ *   an idle RTO or a resend of data we had, two after a CE (Linux's
+ *   tcp_data_ecn_check), unless the exchange is
  *   interactive; each ACK that acknowledges data spends one, as Linux's
  *   tcp_dec_quickack_mode, however many segments it covers), as Linux; otherwise
  *   after at most `delayedAck`. Any segment we send carries the ACK. One
@@ -1217,8 +1218,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // quick-ACK mode again after a resend of data we had (the receive half's `quickAck`), as Linux's
   // tcp_enter_quickack_mode: the sender is likely in slow start after a timeout, and an ACK we
   // delay holds its window for the delayed-ACK time
-  if (r.quickAck) {
-    enterQuickAck(s)
+  if (r.quickAck || r.quickAckCe) {
+    // (a CE's: two at most, Linux's tcp_data_ecn_check)
+    enterQuickAck(s, r.quickAck ? s.params.quickAcks : Math.min(2, s.params.quickAcks))
     s.pingpong = false
   }
   if (r.dataSegments > 0) {
@@ -1288,13 +1290,16 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
 export const quickAckCount = (window: number, mss: number, most: number): number =>
   Math.min(Math.floor(window / (2 * mss)) || 2, most)
 
-/** Quick-ACK mode: at least `quickAckCount` for the window we announced last still to send at once. */
-const enterQuickAck = (s: Sender): void => {
+/**
+ * Quick-ACK mode: at least `quickAckCount` for the window we announced last still to send at once,
+ * `most` at most (Linux's max_quickacks).
+ */
+const enterQuickAck = (s: Sender, most: number = s.params.quickAcks): void => {
   const edge = s.view.rcvEdge
   const acked = s.view.lastAckSent
   // (Linux's tp->rcv_wnd: the window our last ACK announced, 0 if it shut it)
   const window = s.view.rcvShut ? 0 : edge === undefined || acked === undefined ? s.capacity : Math.max(0, Seq.sub(edge, acked))
-  s.quickAcks = Math.max(s.quickAcks, quickAckCount(window, s.rcvMss, s.params.quickAcks))
+  s.quickAcks = Math.max(s.quickAcks, quickAckCount(window, s.rcvMss, most))
 }
 
 const sameBlocks = (a: ReadonlyArray<SackBlock>, b: ReadonlyArray<SackBlock>): boolean =>

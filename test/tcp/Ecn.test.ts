@@ -140,6 +140,27 @@ describe("the receiver: CE is echoed until CWR (RFC 3168 §6.1.3)", () => {
     expect(s.rcv.demandCwr).toBe(false)
     expect(T.seenAll(s.write(300, "g"))).toMatchObject([{ flags: "PSH|ACK" }])
   })
+  it("a CE on data puts the receiver in quick-ACK mode, two at most, and ends an interactive exchange: the next segment is acknowledged at once too (Linux's tcp_data_ecn_check: tcp_enter_quickack_mode(sk, 2))", () => {
+    const s = T.established({
+      params: { ecn: "accept", quickAcks: 2 },
+      peerOptions: { mss: MSS, sackPermitted: false },
+      peerSynFlags: SETUP,
+      peerWindow: 65535
+    })
+    // the two quick ACKs of the start spent, then an exchange that is interactive (pingpong)
+    expect(s.send(10, T.fromPeer({ seq: 0, payload: "a" }))).toHaveLength(1)
+    expect(s.send(20, T.fromPeer({ seq: 1, payload: "b" }))).toHaveLength(1)
+    s.write(25, "r")
+    expect(s.snd.pingpong).toBe(true)
+    expect(s.send(30, T.fromPeer({ seq: 2, ack: 1, payload: "c" }))).toEqual([])
+    s.write(35, "s")
+    // a CE: its ACK at once, with ECE; the segment after it too, though nobody answered it yet
+    expect(T.seenAll(s.send(50, T.fromPeer({ seq: 3, ack: 2, payload: "d", ce: true })))).toMatchObject([{ ack: 4, flags: "ACK|ECE" }])
+    expect(T.seenAll(s.send(60, T.fromPeer({ seq: 4, ack: 2, payload: "e" })))).toMatchObject([{ ack: 5, flags: "ACK|ECE" }])
+    expect(s.snd.pingpong).toBe(false)
+    // and no more than two: the third waits for the delayed ACK
+    expect(s.send(70, T.fromPeer({ seq: 5, ack: 2, payload: "f" }))).toEqual([])
+  })
   it("a CE on a pure ACK asks nothing, nor does one without ECN negotiated", () => {
     const s = est()
     s.write(10, "a")
