@@ -1240,7 +1240,14 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       // schedules one per segment, tcp_data_queue_ofo; its tcp_send_dupack, none)
       if (!s.ackScheduled && r.ackScheduled && Rack.dsackOf(sack, point) === undefined) s.ackScheduled = true
       if (i === last && point === s.rcvNxt && sameBlocks(sack, r.sack)) break
+      // A duplicate ACK for a resend wholly below the last ACK we sent, with nothing new owed before
+      // it, acknowledges nothing the peer has not heard: Linux answers it from tcp_send_dupack with
+      // no ACK scheduled, and it spends none (new data later in the batch still does)
+      const heard = s.ackScheduled && point === s.view.lastAckSent ? Rack.dsackOf(sack, point) : undefined
+      const spares = heard !== undefined && Seq.lt(heard.right, point)
+      if (spares) s.ackScheduled = false
       emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined, r.ackPointTs[i]!), point)
+      if (spares) s.ackScheduled = true
       // (its blocks after the D-SACK are the batch's, as many as the D-SACK left room for)
       if (i === last && point === s.rcvNxt && Rack.dsackOf(sack, point) !== undefined && sameBlocks(sack.slice(1), r.sack.slice(0, sack.length - 1))) {
         answered = true

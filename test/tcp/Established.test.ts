@@ -129,6 +129,18 @@ describe("ESTABLISHED: data in", () => {
     // out of quick-ACK mode: one segment waits for the delayed ACK
     expect(s.send(40, T.fromPeer({ seq: 5, payload: "c" }))).toEqual([])
   })
+  it("a duplicate ACK for a resend wholly below our last ACK spends no quick ACK, beside new data too (Linux's tcp_send_dupack schedules none)", () => {
+    const s = est({ params: { quickAcks: 3 }, peer: { sackPermitted: true } })
+    expect(s.send(10, T.fromPeer({ seq: 0, payload: "ab" }))).toHaveLength(1)
+    // a resend of "a" (acknowledged, the D-SACK says: quick-ACK mode again, three) and new data,
+    // together: only the new data's ACK spends one
+    const both = s.send(20, T.fromPeer({ seq: 0, payload: "a" }), T.fromPeer({ seq: 2, payload: "c" }))
+    expect(T.seenAll(both).map((x) => x.ack)).toEqual([2, 3])
+    // so two are left for the next segments
+    expect(T.seenAll(s.send(30, T.fromPeer({ seq: 3, payload: "d" })))).toEqual([ackSeg(0, 4, BUF - 4)])
+    expect(T.seenAll(s.send(40, T.fromPeer({ seq: 4, payload: "e" })))).toEqual([ackSeg(0, 5, BUF - 5)])
+    expect(s.send(50, T.fromPeer({ seq: 5, payload: "f" }))).toEqual([])
+  })
   it("the quick ACKs are as many as half the window last announced holds segments of our MSS, at least two (Linux's tcp_incr_quickack)", () => {
     // 16384 / (2 × 1460): five, where the ceiling (Params.quickAcks) is 16
     const s = est()
