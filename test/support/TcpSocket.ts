@@ -118,6 +118,8 @@ export interface Options {
   readonly synAckRetransmitted?: boolean
   /** our timestamp offset towards the peer (`Negotiation.tsOffset`; synSent only) */
   readonly tsOffset?: number
+  /** the MTU towards the peer (established only; MTU by default) */
+  readonly mtu?: number
 }
 
 export const params = (p?: Partial<Params.TcpParams>): Params.TcpParams => ({ ...Params.defaults, ...p })
@@ -139,7 +141,7 @@ export const peerSyn = (o: Options = {}): Segment.Segment =>
 export const established = (o: Options = {}): TcpSocket => {
   const p = params(o.params)
   const now = o.now ?? 0
-  const h = Handshake.halfOpen(p, { localPort: LOCAL_PORT, remotePort: REMOTE_PORT }, peerSyn(o), LOCAL_ISN, MTU, now)
+  const h = Handshake.halfOpen(p, { localPort: LOCAL_PORT, remotePort: REMOTE_PORT }, peerSyn(o), LOCAL_ISN, o.mtu ?? MTU, now)
   if (o.synAckRetransmitted === true) h.retries = 1
   const v = Handshake.inSynReceived(
     h,

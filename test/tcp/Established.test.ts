@@ -154,6 +154,11 @@ describe("ESTABLISHED: data in", () => {
       expect(t.send(50, T.fromPeer({ seq: quick, payload: "a" }))).toEqual([])
     }
   })
+  it("after a passive open the window last announced is the SYN-ACK's, never scaled: on a 9000-octet MTU, 65535 / (2 × 8960) is three quick ACKs, whatever the buffer", () => {
+    const s = T.established({ mtu: 9000, peerOptions: { mss: 8960, sackPermitted: false } })
+    for (let i = 0; i < 3; i++) expect(s.send(10 + 10 * i, T.fromPeer({ seq: i, payload: "a" }))).toHaveLength(1)
+    expect(s.send(40, T.fromPeer({ seq: 3, payload: "a" }))).toEqual([])
+  })
   it("quick-ACK mode comes back after the peer was idle longer than the RTO (Linux's tcp_event_data_recv)", () => {
     const s = est({ params: { quickAcks: 1 } })
     s.send(10, T.fromPeer({ seq: 0, payload: "a" }))
