@@ -1236,9 +1236,13 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       const point = r.ackPoints[i]!
       const sack = r.ackPointSacks[i]!
       // An earlier point at RCV.NXT (data beyond a hole) spent the batch's scheduled ACK; each
-      // further one but a D-SACK of data we had is a segment's own ACK, and spends one too (Linux
-      // schedules one per segment, tcp_data_queue_ofo; its tcp_send_dupack, none)
-      if (!s.ackScheduled && r.ackScheduled && Rack.dsackOf(sack, point) === undefined) s.ackScheduled = true
+      // further one but a D-SACK of data below it (a resend of what we had acknowledged) is a
+      // segment's own ACK, and spends one too (Linux schedules one per segment beyond a hole, held
+      // already or not, tcp_data_queue_ofo; its tcp_send_dupack, none)
+      if (!s.ackScheduled && r.ackScheduled) {
+        const dsack = Rack.dsackOf(sack, point)
+        if (dsack === undefined || Seq.gt(dsack.right, point)) s.ackScheduled = true
+      }
       if (i === last && point === s.rcvNxt && sameBlocks(sack, r.sack)) break
       // A duplicate ACK for a resend wholly below the last ACK we sent, with nothing new owed before
       // it, acknowledges nothing the peer has not heard: Linux answers it from tcp_send_dupack with

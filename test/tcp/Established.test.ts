@@ -129,6 +129,16 @@ describe("ESTABLISHED: data in", () => {
     // out of quick-ACK mode: one segment waits for the delayed ACK
     expect(s.send(40, T.fromPeer({ seq: 5, payload: "c" }))).toEqual([])
   })
+  it("a segment beyond a hole that we held already spends a quick ACK too, its D-SACK notwithstanding (Linux's tcp_data_queue_ofo schedules the ACK before it finds the duplicate)", () => {
+    const s = est({ params: { quickAcks: 5 }, peer: { sackPermitted: true } })
+    expect(s.send(10, T.fromPeer({ seq: 0, payload: "a" }))).toHaveLength(1)
+    // "x" beyond the hole, twice in one batch: two ACKs, two quick ACKs spent (two left)
+    expect(s.send(20, T.fromPeer({ seq: 2, payload: "x" }), T.fromPeer({ seq: 2, payload: "x" }))).toHaveLength(2)
+    // the hole filled (one left), the next segment (none left), then the delayed ACK
+    expect(T.seenAll(s.send(30, T.fromPeer({ seq: 1, payload: "b" }))).map((x) => x.ack)).toEqual([3])
+    expect(T.seenAll(s.send(40, T.fromPeer({ seq: 3, payload: "c" }))).map((x) => x.ack)).toEqual([4])
+    expect(s.send(50, T.fromPeer({ seq: 4, payload: "d" }))).toEqual([])
+  })
   it("a duplicate ACK for a resend wholly below our last ACK spends no quick ACK, beside new data too (Linux's tcp_send_dupack schedules none)", () => {
     const s = est({ params: { quickAcks: 3 }, peer: { sackPermitted: true } })
     expect(s.send(10, T.fromPeer({ seq: 0, payload: "ab" }))).toHaveLength(1)
