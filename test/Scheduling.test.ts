@@ -7,6 +7,7 @@ import { Effect, Exit } from "effect"
 import * as fs from "node:fs"
 import * as nodePath from "node:path"
 import * as Scheduling from "../src/Scheduling.js"
+import { failureOf } from "./support/Failure.js"
 
 const ROOT = nodePath.resolve(import.meta.dirname, "..")
 const hasAddon = fs.existsSync(nodePath.join(ROOT, "build/Release/gonet_tap.node"))
@@ -31,7 +32,7 @@ describe("Scheduling", () => {
     Effect.gen(function*() {
       const inside = yield* Effect.scoped(Effect.gen(function*() {
         yield* Scheduling.realtime(5)
-        const refused = yield* Effect.forEach([0, 100], (p) => Effect.flip(Effect.scoped(Scheduling.realtime(p))))
+        const refused = yield* Effect.forEach([0, 100], (p) => failureOf(Effect.scoped(Scheduling.realtime(p))))
         expect(refused.map((e) => e.reason)).toEqual(["InvalidPriority", "InvalidPriority"])
         return yield* Scheduling.current
       }))

@@ -18,6 +18,7 @@ import * as Addr from "../../src/wire/Ipv4Addr.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import { arpReply, asArp, asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
 import { ADDR_A, ADDR_B, MAC_A, pingFrom, run, sendUdp, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
+import { failureOf } from "../support/Failure.js"
 
 const echoRequest = (src: number, seq = 1, data = new Uint8Array([1, 2, 3, 4])) =>
   ipRepr({
@@ -150,7 +151,7 @@ describe("ping options", () => {
     Effect.gen(function*() {
       const { stack, peer } = yield* stackWithPeer()
       for (const ttl of [0, 256, 1.5]) {
-        const e = yield* boundedWait(Effect.flip(pingFrom(stack, PEER_ADDR, { ttl })), `the ping with TTL ${ttl} to be refused`)
+        const e = yield* boundedWait(failureOf(pingFrom(stack, PEER_ADDR, { ttl })), `the ping with TTL ${ttl} to be refused`)
         expect(e.reason).toBe("BadTtl")
       }
       yield* settle

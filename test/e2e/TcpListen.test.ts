@@ -17,6 +17,7 @@ import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as ArpWire from "../../src/wire/ArpPacket.js"
 import { arpReply, arpRequest, asArp, asIpv4, asTcp, ipFrame, ipRepr, PEER_ADDR, peerSegment, tcpRepr } from "../support/Peer.js"
 import { ADDR_A, MAC_A, run, stackWithPeer, twoStacks } from "../support/TestNet.js"
+import { failureOf } from "../support/Failure.js"
 
 const ISN = Seq.make(0xfffffff0)
 
@@ -67,7 +68,7 @@ describe("TOS (RFC 1122 §4.2.4.2: the application sets it)", () => {
       yield* peer.sendFrame(frame({ seq: Seq.add(ISN, 1), ack }))
       const conn = yield* listener.accept
       yield* conn.setNoDelay(true) // each write its own segment
-      expect((yield* Effect.flip(conn.setTos(256))).reason).toBe("InvalidArgument")
+      expect((yield* failureOf(conn.setTos(256))).reason).toBe("InvalidArgument")
       yield* conn.setTos(0xbb) // DSCP EF with both ECN bits: TCP keeps those
       yield* conn.write(new Uint8Array([1, 2, 3]))
       const data = asIpv4(yield* peer.next)!
@@ -80,7 +81,7 @@ describe("TOS (RFC 1122 §4.2.4.2: the application sets it)", () => {
   it.scoped("connect({ tos }) marks the SYN too; a TOS out of range is refused", () =>
     Effect.gen(function*() {
       const { peer, stack } = yield* stackWithPeer()
-      const refused = yield* run(stack, Effect.flip(Effect.flatMap(Tcp, (t) => t.connect({ address: PEER_ADDR, port: 80, tos: -1 }))))
+      const refused = yield* run(stack, failureOf(Effect.flatMap(Tcp, (t) => t.connect({ address: PEER_ADDR, port: 80, tos: -1 }))))
       expect(refused.reason).toBe("InvalidArgument")
       const opening = yield* run(stack, Effect.fork(Effect.flatMap(Tcp, (t) => t.connect({ address: PEER_ADDR, port: 80, tos: 0x28 }))))
       // (the stack may ask ARP for the peer first)

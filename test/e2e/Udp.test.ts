@@ -11,6 +11,7 @@ import * as UdpWire from "../../src/wire/UdpHeader.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import { asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
 import { ADDR_A, ADDR_B, MAC_A, run, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
+import { failureOf } from "../support/Failure.js"
 
 const text = (s: string) => new TextEncoder().encode(s)
 /** the broadcast address of the test subnet, 198.18.0.0/24 */
@@ -211,8 +212,8 @@ describe("UDP against a raw peer", () => {
       const { stack, peer } = yield* setup
       const errors = yield* run(stack, Effect.gen(function*() {
         const s = yield* Effect.flatMap(Udp, (u) => u.bind())
-        const directed = yield* Effect.flip(s.send(SUBNET_BROADCAST, 5000, text("to everyone")))
-        const limited = yield* Effect.flip(s.send(0xffffffff, 5000, text("to everyone")))
+        const directed = yield* failureOf(s.send(SUBNET_BROADCAST, 5000, text("to everyone")))
+        const limited = yield* failureOf(s.send(0xffffffff, 5000, text("to everyone")))
         return [directed.reason, limited.reason]
       }))
       expect(errors).toEqual(["BroadcastNotAllowed", "BroadcastNotAllowed"])
@@ -231,9 +232,9 @@ describe("UDP against a raw peer", () => {
         yield* s.setTos(0xb8)
         yield* s.send(PEER_ADDR, 9, text("expedited"))
         return [
-          (yield* Effect.flip(s.setTtl(0))).reason,
-          (yield* Effect.flip(s.setTtl(256))).reason,
-          (yield* Effect.flip(s.setTos(256))).reason
+          (yield* failureOf(s.setTtl(0))).reason,
+          (yield* failureOf(s.setTtl(256))).reason,
+          (yield* failureOf(s.setTos(256))).reason
         ]
       }))
       expect(refused).toEqual(["InvalidOption", "InvalidOption", "InvalidOption"])
@@ -285,8 +286,8 @@ describe("UDP against a raw peer", () => {
       const [reasons, buffer, port] = yield* run(stack, Effect.gen(function*() {
         const udp = yield* Udp
         const reasons = [
-          (yield* Effect.flip(udp.bind(8003, { ttl: 0 }))).reason,
-          (yield* Effect.flip(udp.bind(8003, { receiveBuffer: 0 }))).reason
+          (yield* failureOf(udp.bind(8003, { ttl: 0 }))).reason,
+          (yield* failureOf(udp.bind(8003, { receiveBuffer: 0 }))).reason
         ]
         // nothing was bound by those: the port is free
         const s = yield* udp.bind(8003, { broadcast: true, ttl: 9, tos: 0x28, receiveBuffer: 5000 })

@@ -7,6 +7,7 @@ import { Chunk, Effect, Exit, Layer, Option, Scope, TestClock } from "effect"
 import { Link } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import * as LinkPcap from "../../src/link/LinkPcap.js"
+import { failureOf } from "../support/Failure.js"
 
 const MAC_A = new Uint8Array([0x02, 0, 0, 0, 0, 0x0a])
 const MAC_B = new Uint8Array([0x02, 0, 0, 0, 0, 0x0b])
@@ -290,7 +291,7 @@ describe("LinkPcap", () => {
     Effect.gen(function* () {
       const dir = yield* tempDir
       const [a] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
-      const error = yield* LinkPcap.make(a, { path: nodePath.join(dir, "missing", "x.pcap") }).pipe(Effect.flip)
+      const error = yield* LinkPcap.make(a, { path: nodePath.join(dir, "missing", "x.pcap") }).pipe(failureOf)
       expect(error._tag).toBe("PcapError")
       expect(error.reason).toBe("Open")
       expect(error.message).toContain("missing")

@@ -17,6 +17,7 @@ import { canUseTap, exec, execHost, ifName, makeNetns, moveLinkToNetns } from ".
 import { eventually } from "../support/Live.js"
 import type { ExecResult } from "../support/Netns.js"
 import { linkStats } from "../support/LinkFixtures.js"
+import { failureOf } from "../support/Failure.js"
 
 const TAP = canUseTap()
 if (!TAP.ok) console.warn(`skipping LinkTap tests: ${TAP.reason}`)
@@ -155,7 +156,7 @@ const expectOk = (r: ExecResult) => {
 describe.skipIf(!TAP.ok)("LinkTap", () => {
   it.scopedLive("create: false on a missing interface fails with NoSuchDevice", () =>
     Effect.gen(function*() {
-      const error = yield* Effect.flip(LinkTap.make({ name: ifName(TAG, 9), mac: STACK_MAC, create: false }))
+      const error = yield* failureOf(LinkTap.make({ name: ifName(TAG, 9), mac: STACK_MAC, create: false }))
       expect(error._tag).toBe("LinkError")
       expect(error.reason).toBe("NoSuchDevice")
       expect(error.detail).toContain(ifName(TAG, 9))
@@ -164,12 +165,12 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
 
   it.scopedLive("a name the kernel cannot take fails with InvalidName", () =>
     Effect.gen(function*() {
-      const tooLong = yield* Effect.flip(LinkTap.make({ name: "gonet-tap-name-too-long", mac: STACK_MAC }))
+      const tooLong = yield* failureOf(LinkTap.make({ name: "gonet-tap-name-too-long", mac: STACK_MAC }))
       expect(tooLong.reason).toBe("InvalidName")
       expect(tooLong.detail).toMatch(/1 to 15/)
-      const slash = yield* Effect.flip(LinkTap.make({ name: "bad/name", mac: STACK_MAC }))
+      const slash = yield* failureOf(LinkTap.make({ name: "bad/name", mac: STACK_MAC }))
       expect(slash.reason).toBe("InvalidName")
-      const notTap = yield* Effect.flip(LinkTap.make({ name: "lo", mac: STACK_MAC }))
+      const notTap = yield* failureOf(LinkTap.make({ name: "lo", mac: STACK_MAC }))
       expect(notTap.reason).toBe("InvalidName")
       expect(notTap.detail).toContain("not a TAP")
     }))
@@ -178,7 +179,7 @@ describe.skipIf(!TAP.ok)("LinkTap", () => {
     Effect.gen(function*() {
       const name = ifName(TAG, 1)
       yield* LinkTap.make({ name, mac: STACK_MAC })
-      const busy = yield* Effect.flip(LinkTap.make({ name, mac: STACK_MAC }))
+      const busy = yield* failureOf(LinkTap.make({ name, mac: STACK_MAC }))
       expect(busy.reason).toBe("Busy")
     }))
 

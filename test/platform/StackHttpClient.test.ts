@@ -20,6 +20,7 @@ import { eventually } from "../support/Live.js"
 import { ADDR_A, statsOf, twoStacks } from "../support/TestNet.js"
 import type { StackContext } from "../support/TestNet.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
+import { failureOf } from "../support/Failure.js"
 
 const HOST_A = Addr.format(ADDR_A)
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/tls/${name}`, import.meta.url))
@@ -106,15 +107,15 @@ describe("@effect/platform's HttpClient over the stack", () => {
       const causeCode = (e: unknown) => ((e as { cause?: { code?: string } }).cause?.code)
       // no ca: the self-signed certificate is refused, as Node refuses it
       const untrusted = yield* withClient(b, undefined, (client) =>
-        Effect.flip(client.get(`https://${HOST_A}/`).pipe(
+        failureOf(client.get(`https://${HOST_A}/`).pipe(
           Effect.retry({ times: 20, while: (e) => causeCode(e) === "ECONNREFUSED" })
         )))
       expect(untrusted).toMatchObject({ _tag: "RequestError", reason: "Transport" })
       expect(causeCode(untrusted)).toBe("DEPTH_ZERO_SELF_SIGNED_CERT")
-      const refused = yield* withClient(b, undefined, (client) => Effect.flip(client.get(`http://${HOST_A}:81/`)))
+      const refused = yield* withClient(b, undefined, (client) => failureOf(client.get(`http://${HOST_A}:81/`)))
       expect(refused).toMatchObject({ _tag: "RequestError", reason: "Transport" })
       expect(causeCode(refused)).toBe("ECONNREFUSED")
-      const unnamed = yield* withClient(b, undefined, (client) => Effect.flip(client.get("http://gonet.test/")))
+      const unnamed = yield* withClient(b, undefined, (client) => failureOf(client.get("http://gonet.test/")))
       expect(causeCode(unnamed)).toBe("ENOTFOUND")
     }), 60_000)
 

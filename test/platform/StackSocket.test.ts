@@ -19,6 +19,7 @@ import * as StackSocket from "../../src/platform/StackSocket.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import { ADDR_A, run, twoStacks } from "../support/TestNet.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
+import { failureOf } from "../support/Failure.js"
 
 const HOST_A = Addr.format(ADDR_A)
 const text = (chunks: Chunk.Chunk<Uint8Array>) => Buffer.concat(Chunk.toReadonlyArray(chunks)).toString()
@@ -73,7 +74,7 @@ describe("@effect/platform sockets over the stack", () => {
         expect(e).toContain("ConnectionReset")
       }
       const nobody = yield* run(b, StackSocket.makeNet({ host: HOST_A, port: 10 }))
-      const refused = yield* Effect.flip(nobody.run(() => {}))
+      const refused = yield* failureOf(nobody.run(() => {}))
       expect(refused).toMatchObject({ _tag: "SocketError", reason: "Open" })
     }), 30_000)
 
