@@ -731,22 +731,33 @@ export const make = Effect.gen(function*() {
 
   // --- receive -----------------------------------------------------------------
 
-  const deliverAll = (byProto: Map<number, Array<Ipv4Packet>>): Effect.Effect<void> => {
-    let unknown: Array<Effect.Effect<void>> | undefined
-    for (const [proto, packets] of byProto) {
-      const q = bound.get(proto)
-      if (q === undefined) {
-        c.unknownProtocol += packets.length
-        ;(unknown ??= []).push(
-          icmpErrors(packets, { _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.ProtocolUnreachable })
-        )
-        continue
-      }
-      // Synchronous, never waits: the queue drops when full (see Interface.ts).
-      if (q.unsafeOffer(packets)) c.delivered += packets.length
-      else c.queueDropped += packets.length
+  /** `packets`, all of protocol `proto`, to that protocol's inbox; for an unknown protocol, the ICMP errors to send. */
+  const deliver = (proto: number, packets: Array<Ipv4Packet>): Effect.Effect<void> | undefined => {
+    const q = bound.get(proto)
+    if (q === undefined) {
+      c.unknownProtocol += packets.length
+      return icmpErrors(packets, { _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.ProtocolUnreachable })
     }
-    return unknown === undefined ? Effect.void : runAll(unknown)
+    // Synchronous, never waits: the queue drops when full (see Interface.ts).
+    if (q.unsafeOffer(packets)) c.delivered += packets.length
+    else c.queueDropped += packets.length
+    return undefined
+  }
+
+  /** The packets of a batch by protocol: the first protocol's, then the others' in the order they came. */
+  const deliverAll = (
+    proto: number,
+    packets: Array<Ipv4Packet>,
+    others: Map<number, Array<Ipv4Packet>> | undefined
+  ): Effect.Effect<void> => {
+    const errors = deliver(proto, packets)
+    if (others === undefined) return errors ?? Effect.void
+    const unknown = errors === undefined ? [] : [errors]
+    for (const [p, ps] of others) {
+      const e = deliver(p, ps)
+      if (e !== undefined) unknown.push(e)
+    }
+    return runAll(unknown)
   }
 
   const runAssembler = (
@@ -819,7 +830,7 @@ export const make = Effect.gen(function*() {
           if (!outcome.value) return Effect.void
           c.reassembled++
           const d = Reassembly.datagram(a)
-          return deliverAll(new Map([[protocol, [packetAt(d.bytes, d.offset, d.headerLen, src, dst, protocol, broadcast)]]]))
+          return deliverAll(protocol, [packetAt(d.bytes, d.offset, d.headerLen, src, dst, protocol, broadcast)], undefined)
         }
         if (failed) return Effect.void
         c.reassemblyTimeouts++
@@ -934,7 +945,10 @@ export const make = Effect.gen(function*() {
    * `flush` defers it past the send); what is left is the effect returned.
    */
   const deal = (frames: FrameBatch, local = false): Effect.Effect<void> => {
-    const byProto = new Map<number, Array<Ipv4Packet>>()
+    // the packets by protocol: a batch is mostly one protocol's (TCP's, say), which needs no map
+    let firstProto = -1
+    let firstPackets: Array<Ipv4Packet> | undefined
+    let others: Map<number, Array<Ipv4Packet>> | undefined
     let fresh: Array<readonly [string, Assembler, Ipv4Packet]> | undefined
     let problems: Array<readonly [Ipv4Packet, IcmpErrorKind]> | undefined
     const off = HEADROOM
@@ -988,11 +1002,17 @@ export const make = Effect.gen(function*() {
         toAssembler(frame, ip, fresh ??= [])
         continue
       }
-      const arr = byProto.get(protocol)
-      if (arr) arr.push(ip)
-      else byProto.set(protocol, [ip])
+      if (protocol === firstProto) firstPackets!.push(ip)
+      else if (firstPackets === undefined) {
+        firstProto = protocol
+        firstPackets = [ip]
+      } else {
+        const arr = (others ??= new Map()).get(protocol)
+        if (arr) arr.push(ip)
+        else others.set(protocol, [ip])
+      }
     }
-    let going = byProto.size > 0 ? deliverAll(byProto) : Effect.void
+    let going = firstPackets !== undefined ? deliverAll(firstProto, firstPackets, others) : Effect.void
     if (fresh !== undefined) going = Effect.zipRight(going, startAssemblers(fresh))
     if (problems === undefined) return going
     const answers = problems

@@ -732,6 +732,13 @@ export const make = Effect.gen(function*() {
     schedule(e, e.h.deadline)
   }
 
+  /**
+   * The handshakes completed in the batch being dealt, keyed by 4-tuple: their connections are
+   * made after the batch (`openAll`), and segments that follow in it go with them. Made in the
+   * rare batch that completes one; `deal` hands it on and starts the next batch without.
+   */
+  let opening: Map<string, Opening> | undefined
+
   const dropHalfOpen = (e: HalfOpenEntry): void => {
     forgetHalfOpen(e)
     schedule(e, undefined)
@@ -749,19 +756,18 @@ export const make = Effect.gen(function*() {
     k: string,
     at: number,
     route: Iface.Route,
-    n: Sender.Negotiated,
-    opening: Map<string, Opening>
+    n: Sender.Negotiated
   ): boolean => {
     if (acceptQueueFull(l)) {
       c.acceptQueueFull++
       return false
     }
-    if (conns.size + opening.size >= config.tcp.maxConnections) {
+    if (conns.size + (opening?.size ?? 0) >= config.tcp.maxConnections) {
       c.connectionLimit++
       return false
     }
     l.waiting++
-    opening.set(k, {
+    ;(opening ??= new Map()).set(k, {
       key: k,
       listener: l,
       localAddress: p.dst,
@@ -790,7 +796,6 @@ export const make = Effect.gen(function*() {
     k: string,
     at: number,
     tx: Tx,
-    opening: Map<string, Opening>,
     /** the ISS of a new incarnation of a TIME-WAIT 4-tuple (TimeWait.reuseIss), instead of RFC 6528's */
     reopenIss?: Seq.SeqNum
   ): void => {
@@ -815,7 +820,7 @@ export const make = Effect.gen(function*() {
           c.segmentsSent++
           return
         case "Established": {
-          if (establish(l, p, seg, k, at, entry.route, v.negotiated, opening)) dropHalfOpen(entry)
+          if (establish(l, p, seg, k, at, entry.route, v.negotiated)) dropHalfOpen(entry)
           return
         }
       }
@@ -830,7 +835,7 @@ export const make = Effect.gen(function*() {
           ? undefined
           : Handshake.cookieEstablished(params, key, tuple, seg, mtuTowards(r), at, Negotiation.tsOffset(tsKey, p.dst, p.src))
         if (n !== undefined) {
-          if (establish(l, p, seg, k, at, r!, n, opening)) c.synCookiesAccepted++
+          if (establish(l, p, seg, k, at, r!, n)) c.synCookiesAccepted++
           return
         }
         c.synCookiesRejected++
@@ -903,8 +908,11 @@ export const make = Effect.gen(function*() {
   const deal = (batch: ReadonlyArray<Ipv4Packet>): Effect.Effect<void> => {
     const at = clock.unsafeCurrentTimeMillis()
     const tx = new Tx()
-    const handoff = new Map<Conn, Array<Segment.Segment>>()
-    const opening = new Map<string, Opening>()
+    // Each connection's segments, in the order the connections first appear. A batch is mostly
+    // one connection's (an rr exchange, a bulk flow's burst): it needs no map.
+    let first: Conn | undefined
+    let firstSegments: Array<Segment.Segment> | undefined
+    let others: Map<Conn, Array<Segment.Segment>> | undefined
     let lastSrc = -1
     let lastDst = -1
     let lastSrcPort = -1
@@ -939,12 +947,18 @@ export const make = Effect.gen(function*() {
       const seg = Segment.read(b, off, hl, p.payloadLength, (p.tos & Ip.ECN_MASK) === Ip.Ecn.Ce)
       const conn = conns.get(k)
       if (conn !== undefined) {
-        const list = handoff.get(conn)
-        if (list === undefined) handoff.set(conn, [seg])
-        else list.push(seg)
+        if (conn === first) firstSegments!.push(seg)
+        else if (first === undefined) {
+          first = conn
+          firstSegments = [seg]
+        } else {
+          const list = (others ??= new Map()).get(conn)
+          if (list === undefined) others.set(conn, [seg])
+          else list.push(seg)
+        }
         continue
       }
-      const o = opening.size === 0 ? undefined : opening.get(k)
+      const o = opening?.get(k)
       if (o !== undefined) {
         o.segments.push(seg)
         continue
@@ -972,7 +986,7 @@ export const make = Effect.gen(function*() {
       }
       const l = listeners.get(dstPort)
       if (l !== undefined) {
-        toListener(l, p, seg, srcPort, k, at, tx, opening, reopenIss)
+        toListener(l, p, seg, srcPort, k, at, tx, reopenIss)
         continue
       }
       if ((seg.flags & Segment.RST) !== 0) {
@@ -981,11 +995,17 @@ export const make = Effect.gen(function*() {
       }
       resetFor(p, seg, srcPort, dstPort, tx)
     }
-    for (const [conn, segments] of handoff) {
-      if (!conn.offer({ at, segments })) c.arrivalsDropped++
+    if (first !== undefined && !first.offer({ at, segments: firstSegments! })) c.arrivalsDropped++
+    if (others !== undefined) {
+      for (const [conn, segments] of others) {
+        if (!conn.offer({ at, segments })) c.arrivalsDropped++
+      }
     }
     const sending = tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
-    return opening.size === 0 ? sending : Effect.zipRight(openAll(opening, at), sending)
+    const opened = opening
+    if (opened === undefined) return sending
+    opening = undefined
+    return Effect.zipRight(openAll(opened, at), sending)
   }
 
   /**

@@ -17,7 +17,7 @@ import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as UdpWire from "../../src/wire/UdpHeader.js"
 import { Udp } from "../../src/udp/Udp.js"
 import { awaitSleeps, boundedWait, runAdvancing, settle } from "../support/Clock.js"
-import { arpRequest, asIpv4, ipRepr, PEER_ADDR } from "../support/Peer.js"
+import { arpRequest, asIpv4, ipFrame, ipRepr, PEER_ADDR } from "../support/Peer.js"
 import { ADDR_A, MAC_A, pingFrom, run, stackWithPeer } from "../support/TestNet.js"
 import type { StackConfigInput } from "../../src/Config.js"
 
@@ -171,6 +171,28 @@ describe("ICMP errors and echo policy", () => {
       const m = Either.getOrThrow(IcmpWire.parse(ip.payload))
       expect(m).toMatchObject({ _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.ProtocolUnreachable })
       expect((yield* stats).ipv4.unknownProtocol).toBe(1)
+    }))
+
+  it.scoped("one link batch of several protocols reaches each: echo, UDP, an unknown protocol, echo again", () =>
+    Effect.gen(function*() {
+      const { stack, peer, stats } = yield* setup()
+      const socket = yield* run(stack, Effect.flatMap(Udp, (u) => u.bind(7000)))
+      const ip = (protocol: number, payload: Uint8Array) => ipFrame(ipRepr({ src: PEER_ADDR, dst: ADDR_A, protocol, payload }), MAC_A)
+      const echo = (seq: number) => ip(Ip.Protocol.ICMP, IcmpWire.emit({ _tag: "EchoRequest", ident: 9, seq, data: new Uint8Array(8) }))
+      // (the IPv4 dealer sorts a batch by protocol: the first protocol's packets, then the others')
+      yield* peer.link.sendBatch([
+        echo(1),
+        ip(Ip.Protocol.UDP, UdpWire.emit({ srcPort: 5000, dstPort: 7000, payload: new Uint8Array([42]) }, PEER_ADDR, ADDR_A)),
+        ip(253, new Uint8Array(16)),
+        echo(2)
+      ])
+      const answers = [yield* peer.next, yield* peer.next, yield* peer.next].map((f) => Either.getOrThrow(IcmpWire.parse(asIpv4(f)!.payload)))
+      // (the protocol unreachable goes from the IPv4 dealer itself, the replies a hop later from ICMP's)
+      expect(answers.map((m) => (m._tag === "EchoReply" ? `reply ${m.seq}` : m._tag))).toEqual(["DstUnreachable", "reply 1", "reply 2"])
+      const d = yield* boundedWait(socket.receive, "the datagram")
+      expect([d.srcPort, ...d.payload]).toEqual([5000, 42])
+      const s = (yield* stats).ipv4
+      expect({ delivered: s.delivered, unknown: s.unknownProtocol }).toEqual({ delivered: 3, unknown: 1 })
     }))
 
   it.scoped("errors about our own datagrams over the loopback are not rate-limited (Linux's __icmp_send: none for a loopback input)", () =>
