@@ -15,14 +15,17 @@
  * - An RST or a segment without ACK to a LISTEN port is not answered
  *   ("an incoming RST should be ignored"); an ACK draws `<SEQ=SEG.ACK><CTL=RST>`.
  * - In SYN-RECEIVED: the same SYN again re-sends the SYN-ACK (at most once per
- *   `Acceptance.OOW_ACK_INTERVAL`, as the entry's other answers); an RST in the
+ *   `Acceptance.OOW_ACK_INTERVAL`, as the entry's other answers) and restarts
+ *   the timer from then (Linux's tcp_check_req); an RST in the
  *   window removes the entry; an ACK of ISS + 1 settles the connection
  *   (`Negotiated`, for Sender.established / Receiver.open), any other ACK
  *   draws an RST; a segment but an RST whose TSval is older than the SYN's
  *   is refused by PAWS (RFC 7323 §5.3) with an ACK.
- * - The SYN-ACK is re-sent by a timer (1 s, doubling) up to `synAckRetries`
- *   times, after which the entry goes. Once the listener's SYN queue is more
- *   than half full, old entries get fewer (`synAckRetryLimit`, Linux's
+ * - The SYN-ACK is re-sent by a timer (1 s, doubling: `synAckTimeout`) up to
+ *   `synAckRetries` times, after which the entry goes; a re-send for the
+ *   peer's SYN counts toward neither the limit nor the doubling (Linux's
+ *   num_timeout). Once the listener's SYN queue is more than half full, old
+ *   entries get fewer (`synAckRetryLimit`, Linux's
  *   reqsk_timer_handler in net/ipv4/inet_connection_sock.c): under a SYN
  *   flood the entries nobody will answer give way sooner to new ones, which
  *   keep their full retries while they are young.
@@ -70,9 +73,12 @@ export interface HalfOpen {
   readonly mtu: number
   /** Clock ms the first SYN-ACK went */
   readonly firstSentAt: number
-  /** SYN-ACKs re-sent by the timer */
+  /** SYN-ACKs re-sent by the timer: what `synAckRetries` limits and the timer doubles by (Linux's num_timeout) */
   retries: number
-  /** SYN-ACKs re-sent for the peer's SYN again: their ACK cannot be told from the first's but by its TSecr */
+  /**
+   * SYN-ACKs re-sent for the peer's SYN again: their ACK cannot be told from the first's but by its
+   * TSecr (Linux counts them with the timer's in num_retrans, for Karn's rule only)
+   */
   resent: number
   /** when to re-send the SYN-ACK, or give up */
   deadline: number
@@ -132,7 +138,7 @@ export const halfOpen = (
     firstSentAt: now,
     retries: 0,
     resent: 0,
-    deadline: now + params.rtt.initialRto,
+    deadline: now + synAckTimeout(params, 0),
     lastOowAckAt: undefined
   }
 }
@@ -157,6 +163,14 @@ export const synAck = (params: TcpParams, h: HalfOpen, now: number): TcpWire.Tcp
     ...(h.scaleOffered ? { windowScale: h.rcvShift } : {})
   }
 })
+
+/**
+ * How long the SYN-ACK timer waits after `retries` timer retransmissions, ms: the initial RTO
+ * doubled once per retransmission (RFC 6298 §5.5; Linux's tcp_reqsk_timeout: req->timeout,
+ * TCP_TIMEOUT_INIT, shifted by num_timeout). The same whether the timer or the peer's SYN again
+ * sent the last SYN-ACK: the latter restarts the wait but does not double it.
+ */
+export const synAckTimeout = (params: TcpParams, retries: number): number => params.rtt.initialRto * 2 ** retries
 
 /**
  * How many timer retransmissions of its SYN-ACK a half-open connection may have when its timer
@@ -185,7 +199,7 @@ export const synAckRetryLimit = (limit: number, queued: number, young: number, b
 /** What a segment for a half-open connection does. @category models */
 export type HalfOpenVerdict =
   | { readonly _tag: "Ignore" }
-  /** the SYN again: re-send the SYN-ACK */
+  /** the SYN again: re-send the SYN-ACK (the entry's `deadline` has moved on from it) */
   | { readonly _tag: "Resend" }
   /** RST in the window: forget the entry */
   | { readonly _tag: "Drop" }
@@ -197,7 +211,7 @@ export type HalfOpenVerdict =
   | { readonly _tag: "Established"; readonly negotiated: Negotiated }
 
 /** RFC 9293 §3.10.7.4 for SYN-RECEIVED. */
-export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenVerdict => {
+export const inSynReceived = (params: TcpParams, h: HalfOpen, seg: Segment, now: number): HalfOpenVerdict => {
   const rcvNxt = Seq.add(h.irs, 1)
   // the window our SYN-ACK offered (never more than 2^16 - 1: a SYN's window is not scaled)
   const inWindow = Seq.gte(seg.seq, rcvNxt) && Seq.lt(seg.seq, Seq.add(rcvNxt, SYN_ACK_WINDOW))
@@ -219,6 +233,11 @@ export const inSynReceived = (h: HalfOpen, seg: Segment, now: number): HalfOpenV
       // peer's bug, or a forger's reflection of SYN-ACKs at a third host) draws one per 500 ms
       if (oowLimited(h, now)) return IGNORE
       h.resent++
+      // and the timer starts again from this SYN-ACK, as after a fast retransmit (Linux's
+      // tcp_check_req: mod_timer_pending to tcp_reqsk_timeout): a timer's SYN-ACK soon after would
+      // only repeat it. The wait is the timer's own, not doubled, and the retry limit counts only
+      // the timer's (`retries`, Linux's num_timeout)
+      h.deadline = now + synAckTimeout(params, h.retries)
       return RESEND
     }
     // another SYN: outside the window an ACK (RFC 9293 §3.10.7.4, first); inside it, a passive

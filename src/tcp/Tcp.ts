@@ -726,7 +726,7 @@ export const make = Effect.gen(function*() {
     }
     if (e.h.retries === 0) l.young--
     e.h.retries++
-    e.h.deadline = now + params.rtt.initialRto * 2 ** e.h.retries
+    e.h.deadline = now + Handshake.synAckTimeout(params, e.h.retries)
     emitRepr(tx, e.route, Handshake.synAck(params, e.h, now))
     c.segmentsSent++
     schedule(e, e.h.deadline)
@@ -801,13 +801,15 @@ export const make = Effect.gen(function*() {
   ): void => {
     const entry = l.halfOpen.get(k)
     if (entry !== undefined) {
-      const v = Handshake.inSynReceived(entry.h, seg, at)
+      const v = Handshake.inSynReceived(params, entry.h, seg, at)
       switch (v._tag) {
         case "Ignore":
           return
         case "Resend":
           emitRepr(tx, entry.route, Handshake.synAck(params, entry.h, at))
           c.segmentsSent++
+          // (the verdict moved the timer on from this SYN-ACK)
+          schedule(entry, entry.h.deadline)
           return
         case "Drop":
           dropHalfOpen(entry)

@@ -366,6 +366,14 @@ describe("a SYN queue more than half full: old half-open connections get fewer S
       expect(r.gone).toEqual([63_000, 63_100, 63_200, 63_300])
     }))
 
+  it.scoped("one half-open, its peer's SYN again at 0.6 s: the SYN-ACK at once restarts the timer (1 s, doubling, from then: Linux's tcp_check_req), and the five timer retransmissions still all go (num_timeout, not num_retrans); gone at 63.6 s", () =>
+    Effect.gen(function*() {
+      const r = yield* unanswered([[0, 40000], [600, 40000]])
+      expect(r.synAcks).toEqual({ 40000: [0, ...timesFrom(600, 5)] })
+      expect(r.gone).toEqual([63_600])
+      expect(r.timeouts).toBe(1)
+    }))
+
   it.scoped("young requests spare the old: three new SYNs at 6.5 s give five old ones a third retransmission at 7 s (a limit of 4); the new, old in turn, go at 13.5 s, then the oldest", () =>
     Effect.gen(function*() {
       const r = yield* unanswered([...synsFrom(40000, 5, 0), ...synsFrom(40005, 3, 6500)])

@@ -14,10 +14,12 @@
  * SYN-ACK retries given up (tcp_synack_retries, set short in the namespace as
  * the stack's `tcp.synAckRetries`) and fewer for the oldest once more than
  * max(8, backlog) / 2 are half-open (Linux's reqsk_timer_handler; young
- * requests, not yet resent, spare the old), SYN-RECEIVED's checks (RFC 9293
- * §3.10.7.4, RFC 5961 §3.2, RFC 7323 §5.3; ICMP errors about the SYN-ACK,
- * Linux's tcp_req_err), connections reset or finished while they wait for
- * accept, and a listener's close (Linux's inet_csk_listen_stop). Several connections at once come from testbench
+ * requests, not yet resent, spare the old), the peer's SYN again (the SYN-ACK
+ * at once, the timer restarted from it, no retry counted: tcp_check_req),
+ * SYN-RECEIVED's checks (RFC 9293 §3.10.7.4, RFC 5961 §3.2, RFC 7323 §5.3;
+ * ICMP errors about the SYN-ACK, Linux's tcp_req_err), connections reset or
+ * finished while they wait for accept, and a listener's close (Linux's
+ * inet_csk_listen_stop). Several connections at once come from testbench
  * ports 40000 and up, each numbered from its own ISN.
  *
  * Set to match, where the two size a queue differently:
@@ -334,9 +336,32 @@ describe.skipIf(SKIP !== undefined)("a listening socket at its edges as the Linu
       ]
     }))
 
-  it.scopedLive("SYN-RECEIVED: the peer's SYN again draws the SYN-ACK at once; the timer's go on at 1 s and 3 s as before", () =>
+  // Another connection's SYN-ACKs keep time: a timer that moved only later would be taken for a slow
+  // machine (a step listens past its window while Linux has said less than the stack), but the order
+  // of two connections' SYN-ACKs in one step cannot be. 40001's go at 1.3 s and 3.3 s; 40000's, had
+  // its SYN again not restarted its timer, at 1 s and 3 s, and restarted at 0.7 s, at 1.7 s and 3.7 s
+  // (Linux's 1 s and 2 s timers fire up to 32 ms late, HZ 250)
+  it.scopedLive("SYN-RECEIVED: the peer's SYN again draws the SYN-ACK at once and restarts the timer: the next SYN-ACKs 1 s and 3 s after it (tcp_check_req)", () =>
     conforms({
-      steps: [LISTEN, { ...syn(40000), window: 500 }, { ...syn(40000), window: 300 }, { wait: 500 }, { wait: 2200 }]
+      steps: [
+        LISTEN,
+        { ...syn(40000), window: 300 },
+        { ...syn(40001), window: 400 },
+        syn(40000),
+        { wait: 1500 },
+        { wait: 2000 },
+        ack(40000),
+        ack(40001),
+        { dut: { op: "accept" } },
+        { dut: { op: "accept" } }
+      ]
+    }))
+
+  it.scopedLive("SYN-RECEIVED: the SYN-ACK the peer's SYN again drew is no retry (tcp_synack_retries 1): the timer's one still goes, 1 s after it, and the half-open connection 2 s later; its ACK then reset", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_synack_retries": 1 },
+      stack: { tcp: { synAckRetries: 1 } },
+      steps: [LISTEN, { ...syn(40000), window: 600 }, syn(40000), { wait: 1300 }, { wait: 2300 }, ack(40000)]
     }))
 
   it.scopedLive("SYN-RECEIVED: a host unreachable about the SYN-ACK forgets the half-open connection (tcp_req_err), its ACK then reset", () =>

@@ -144,6 +144,7 @@ export const established = (o: Options = {}): TcpSocket => {
   const h = Handshake.halfOpen(p, { localPort: LOCAL_PORT, remotePort: REMOTE_PORT }, peerSyn(o), LOCAL_ISN, o.mtu ?? MTU, now)
   if (o.synAckRetransmitted === true) h.retries = 1
   const v = Handshake.inSynReceived(
+    p,
     h,
     Segment.make({
       seq: Seq.add(REMOTE_ISN, 1),

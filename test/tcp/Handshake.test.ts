@@ -148,7 +148,7 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     raw({ seq, ack, flags: ACK, options: options ?? { sackPermitted: false, timestamp: { value: 101, echo: 0 } } })
 
   it("the ACK of ISS + 1 completes the handshake; its window is scaled by the SYN's shift", () => {
-    const v = Handshake.inSynReceived(half(0), { ...ackOf(Seq.add(T.LOCAL_ISN, 1)), window: 500 }, 30)
+    const v = Handshake.inSynReceived(p, half(0), { ...ackOf(Seq.add(T.LOCAL_ISN, 1)), window: 500 }, 30)
     expect(v._tag).toBe("Established")
     if (v._tag !== "Established") return
     // RFC 7323 §2.2: only the SYN's window is unscaled; the completing ACK's is scaled (500 << 7)
@@ -162,23 +162,23 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     const h = half(0)
     // the SYN-ACK went again at 1000 (TSval 1000, as the listener's timer resends it), its ACK came at 1100
     h.retries = 1
-    const v = Handshake.inSynReceived(h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 1000 } }), 1100)
+    const v = Handshake.inSynReceived(p, h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 1000 } }), 1100)
     expect(v._tag).toBe("Established")
     if (v._tag !== "Established") return
     expect(v.negotiated.synRetransmitted).toBe(true)
     expect(v.negotiated.rttSample).toBe(100)
     // an echo from before the first SYN-ACK is no sample of this handshake: none then (3 s, RFC 6298 §5.7)
-    const w = Handshake.inSynReceived(h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 0xfffffff0 } }), 1100)
+    const w = Handshake.inSynReceived(p, h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 0xfffffff0 } }), 1100)
     expect(w._tag === "Established" && w.negotiated.rttSample).toBeUndefined()
   })
   it("an ACK too low (ISS) or too high (ISS + 2) draws <SEQ=SEG.ACK><CTL=RST>", () => {
-    expect(Handshake.inSynReceived(half(), ackOf(T.LOCAL_ISN), 10)).toEqual({ _tag: "Reset", seq: T.LOCAL_ISN })
-    expect(Handshake.inSynReceived(half(), ackOf(Seq.add(T.LOCAL_ISN, 2)), 10))
+    expect(Handshake.inSynReceived(p, half(), ackOf(T.LOCAL_ISN), 10)).toEqual({ _tag: "Reset", seq: T.LOCAL_ISN })
+    expect(Handshake.inSynReceived(p, half(), ackOf(Seq.add(T.LOCAL_ISN, 2)), 10))
       .toEqual({ _tag: "Reset", seq: Seq.add(T.LOCAL_ISN, 2) })
   })
   it("the SYN again re-sends the SYN-ACK: same sequence numbers and options, a fresh TSval", () => {
     const h = half(0)
-    expect(Handshake.inSynReceived(h, listenerSyn({ mss: 1460, sackPermitted: true }), 400)._tag).toBe("Resend")
+    expect(Handshake.inSynReceived(p, h, listenerSyn({ mss: 1460, sackPermitted: true }), 400)._tag).toBe("Resend")
     expect(synAckSeen(p, h, 400)).toEqual({ ...synAckSeen(p, h, 0), options: {
       mss: OUR_MSS,
       sackPermitted: true,
@@ -189,42 +189,59 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
   it("the SYN repeated re-sends the SYN-ACK at most once per 500 ms, the limit its other answers share (Linux's tcp_check_req: tcp_oow_rate_limited)", () => {
     const h = half(0)
     const again = listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 100, echo: 0 } })
-    const verdicts = Array.from({ length: 50 }, (_, i) => Handshake.inSynReceived(h, again, 10 + i)._tag)
+    const verdicts = Array.from({ length: 50 }, (_, i) => Handshake.inSynReceived(p, h, again, 10 + i)._tag)
     expect(verdicts.filter((v) => v === "Resend")).toHaveLength(1)
     expect(verdicts.filter((v) => v === "Ignore")).toHaveLength(49)
     // only the SYN-ACK that went counts as resent (Karn's rule for the handshake's sample)
     expect(h.resent).toBe(1)
-    expect(Handshake.inSynReceived(h, again, 509)._tag).toBe("Ignore")
-    expect(Handshake.inSynReceived(h, again, 510)._tag).toBe("Resend")
+    expect(Handshake.inSynReceived(p, h, again, 509)._tag).toBe("Ignore")
+    expect(Handshake.inSynReceived(p, h, again, 510)._tag).toBe("Resend")
     // one limit for the entry: an ACK to an RST in the window holds back the next SYN-ACK too
     const g = half(0)
-    expect(Handshake.inSynReceived(g, raw({ seq: Seq.add(T.REMOTE_ISN, 2), flags: RST }), 10)._tag).toBe("Ack")
-    expect(Handshake.inSynReceived(g, again, 20)._tag).toBe("Ignore")
+    expect(Handshake.inSynReceived(p, g, raw({ seq: Seq.add(T.REMOTE_ISN, 2), flags: RST }), 10)._tag).toBe("Ack")
+    expect(Handshake.inSynReceived(p, g, again, 20)._tag).toBe("Ignore")
+  })
+  it("the SYN again restarts the SYN-ACK timer from the resend: 1 s, doubled once per timer retransmission so far (Linux's tcp_check_req: mod_timer_pending to tcp_reqsk_timeout); a SYN the limit holds back moves nothing", () => {
+    const h = half(0)
+    const again = listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 100, echo: 0 } })
+    expect(h.deadline).toBe(1000)
+    expect(Handshake.inSynReceived(p, h, again, 600)._tag).toBe("Resend")
+    expect(h.deadline).toBe(1600)
+    // held back by the 500 ms limit: no SYN-ACK, and the timer stays where the last one set it
+    expect(Handshake.inSynReceived(p, h, again, 900)._tag).toBe("Ignore")
+    expect(h.deadline).toBe(1600)
+    // after two timer retransmissions (the listener's, at 1.6 s and 3.6 s) the next waits 4 s, from the resend
+    h.retries = 2
+    h.deadline = 7600
+    expect(Handshake.inSynReceived(p, h, again, 5000)._tag).toBe("Resend")
+    expect(h.deadline).toBe(9000)
+    // a resend is no timer retransmission: the retry limit counts only those (Linux's num_timeout, not num_retrans)
+    expect([h.retries, h.resent]).toEqual([2, 2])
   })
   it("an RST resets only at RCV.NXT exactly; elsewhere in the window it draws a challenge ACK, outside nothing (RFC 5961 §3.2)", () => {
-    expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST }), 10)._tag).toBe("Drop")
-    expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 2), flags: RST }), 10)._tag).toBe("Ack")
-    expect(Handshake.inSynReceived(half(), raw({ seq: T.REMOTE_ISN, flags: RST }), 10)._tag).toBe("Ignore")
-    expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 0x10000), flags: RST }), 10)._tag).toBe("Ignore")
+    expect(Handshake.inSynReceived(p, half(), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST }), 10)._tag).toBe("Drop")
+    expect(Handshake.inSynReceived(p, half(), raw({ seq: Seq.add(T.REMOTE_ISN, 2), flags: RST }), 10)._tag).toBe("Ack")
+    expect(Handshake.inSynReceived(p, half(), raw({ seq: T.REMOTE_ISN, flags: RST }), 10)._tag).toBe("Ignore")
+    expect(Handshake.inSynReceived(p, half(), raw({ seq: Seq.add(T.REMOTE_ISN, 0x10000), flags: RST }), 10)._tag).toBe("Ignore")
   })
   it("its ACKs to refused segments without data go at most once per 500 ms (Linux's tcp_check_req: tcp_oow_rate_limited)", () => {
     const h = half()
     const rst = (i: number) => raw({ seq: Seq.add(T.REMOTE_ISN, 2 + i), flags: RST })
-    const verdicts = Array.from({ length: 50 }, (_, i) => Handshake.inSynReceived(h, rst(i), 10 + i)._tag)
+    const verdicts = Array.from({ length: 50 }, (_, i) => Handshake.inSynReceived(p, h, rst(i), 10 + i)._tag)
     expect(verdicts.filter((v) => v === "Ack")).toHaveLength(1)
-    expect(Handshake.inSynReceived(h, raw({ seq: Seq.add(T.REMOTE_ISN, 0x4000_0000), flags: SYN }), 509)._tag).toBe("Ignore")
-    expect(Handshake.inSynReceived(h, rst(60), 510)._tag).toBe("Ack")
+    expect(Handshake.inSynReceived(p, h, raw({ seq: Seq.add(T.REMOTE_ISN, 0x4000_0000), flags: SYN }), 509)._tag).toBe("Ignore")
+    expect(Handshake.inSynReceived(p, h, rst(60), 510)._tag).toBe("Ack")
   })
   it("another SYN: outside the window an ACK (first check), inside it the entry goes (fourth: a passive open returns to LISTEN)", () => {
     const other = (seq: Seq.SeqNum) => raw({ seq, flags: SYN, options: { mss: 1460, sackPermitted: false } })
-    expect(Handshake.inSynReceived(half(), other(Seq.add(T.REMOTE_ISN, 0x4000_0000)), 10)._tag).toBe("Ack")
-    expect(Handshake.inSynReceived(half(), other(Seq.add(T.REMOTE_ISN, -1000)), 10)._tag).toBe("Ack")
-    expect(Handshake.inSynReceived(half(), other(Seq.add(T.REMOTE_ISN, 1000)), 10)._tag).toBe("Drop")
+    expect(Handshake.inSynReceived(p, half(), other(Seq.add(T.REMOTE_ISN, 0x4000_0000)), 10)._tag).toBe("Ack")
+    expect(Handshake.inSynReceived(p, half(), other(Seq.add(T.REMOTE_ISN, -1000)), 10)._tag).toBe("Ack")
+    expect(Handshake.inSynReceived(p, half(), other(Seq.add(T.REMOTE_ISN, 1000)), 10)._tag).toBe("Drop")
   })
   it("an ACK outside the window draws an ACK <SEQ=ISS+1><ACK=IRS+1> and does not complete it (Linux tcp_check_req)", () => {
     const h = half()
     const stale = raw({ seq: T.REMOTE_ISN, ack: Seq.add(T.LOCAL_ISN, 1), flags: ACK })
-    expect(Handshake.inSynReceived(h, stale, 10)._tag).toBe("Ack")
+    expect(Handshake.inSynReceived(p, h, stale, 10)._tag).toBe("Ack")
     const ack = Handshake.ackFor(p, h, 10)
     expect({ seq: ack.seq, ack: ack.ack, flags: ack.flags }).toEqual({
       seq: Seq.add(T.LOCAL_ISN, 1),
@@ -233,46 +250,46 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     })
   })
   it("a segment without ACK is dropped", () => {
-    expect(Handshake.inSynReceived(half(), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: 0, payload: "x" }), 10)._tag)
+    expect(Handshake.inSynReceived(p, half(), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: 0, payload: "x" }), 10)._tag)
       .toBe("Ignore")
   })
   it("an ACK without timestamps after they were negotiated still completes it (gVisor #11536)", () => {
-    const v = Handshake.inSynReceived(half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false }), 5)
+    const v = Handshake.inSynReceived(p, half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false }), 5)
     expect(v._tag).toBe("Established")
   })
   it("a completing ACK whose TSecr echoes no TSval we sent gives the RTT from the SYN-ACK's send time, not a wrapped one (Linux's tcp_synack_rtt_meas)", () => {
     // our SYN-ACK went at 0 with TSval 0; the ACK at 30 echoes 1000 (from the future) or 0xfffffff0
     for (const echo of [1000, 0xfffffff0]) {
-      const v = Handshake.inSynReceived(half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo } }), 30)
+      const v = Handshake.inSynReceived(p, half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo } }), 30)
       expect(v._tag).toBe("Established")
       if (v._tag !== "Established") return
       expect(v.negotiated.rttSample).toBe(30)
     }
     // an echo of the SYN-ACK's own TSval is a good sample
-    const ok = Handshake.inSynReceived(half(5), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 5 } }), 30)
+    const ok = Handshake.inSynReceived(p, half(5), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 5 } }), 30)
     expect(ok._tag === "Established" && ok.negotiated.rttSample).toBe(25)
   })
   it("PAWS (RFC 7323 §5.3 R1; Linux's tcp_check_req): an ACK or SYN whose TSval is older than the SYN's is refused with an ACK, an RST is not", () => {
     // the SYN's TSval was 100: a completing ACK with TSval 50 is an old duplicate
     const old = { sackPermitted: false, timestamp: { value: 50, echo: 0 } }
-    expect(Handshake.inSynReceived(half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, old), 10)._tag).toBe("Ack")
+    expect(Handshake.inSynReceived(p, half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, old), 10)._tag).toBe("Ack")
     // the same SYN again, but with an older TSval: not a retransmission of it
     const oldSyn = listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 50, echo: 0 } })
-    expect(Handshake.inSynReceived(half(0), oldSyn, 10)._tag).toBe("Ack")
+    expect(Handshake.inSynReceived(p, half(0), oldSyn, 10)._tag).toBe("Ack")
     // RST is exempt (R1: "the RST bit is off")
-    expect(Handshake.inSynReceived(half(0), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST, options: old }), 10)._tag).toBe("Drop")
+    expect(Handshake.inSynReceived(p, half(0), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST, options: old }), 10)._tag).toBe("Drop")
     // an ACK of anything but ISS + 1 still draws its RST (Linux checks the ACK first)
-    expect(Handshake.inSynReceived(half(0), ackOf(T.LOCAL_ISN, undefined, old), 10)._tag).toBe("Reset")
+    expect(Handshake.inSynReceived(p, half(0), ackOf(T.LOCAL_ISN, undefined, old), 10)._tag).toBe("Reset")
     // an equal TSval passes
     const same = { sackPermitted: false, timestamp: { value: 100, echo: 0 } }
-    expect(Handshake.inSynReceived(half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, same), 10)._tag).toBe("Established")
+    expect(Handshake.inSynReceived(p, half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, same), 10)._tag).toBe("Established")
   })
   it("PAWS takes anything while the SYN's TSval was 0 (Linux's tcp_paws_check: some OSes send SYNs with TSval 0), in SYN-RECEIVED and after", () => {
     // the SYN's TSval 0, then the peer's real clock, which has its top bit set: not older than 0
     const syn = listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 0, echo: 0 } })
     const h = Handshake.halfOpen(p, PORTS, syn, T.LOCAL_ISN, T.MTU, 0)
     const later = { sackPermitted: false, timestamp: { value: 0x90000000, echo: 0 } }
-    const v = Handshake.inSynReceived(h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, later), 10)
+    const v = Handshake.inSynReceived(p, h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, later), 10)
     expect(v._tag).toBe("Established")
     // an active open whose SYN-ACK said TSval 0: the first segment on the peer's real clock is taken
     const { socket } = T.synSent({ now: 0 })
@@ -293,20 +310,20 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
   it("after the SYN again drew a second SYN-ACK, the completing ACK gives no RTT from the first one's send time (Linux's inet_rtx_syn_ack counts it: tcp_synack_rtt_meas)", () => {
     // our first SYN-ACK was lost; the peer's SYN came again at 1000 and our second SYN-ACK went then
     const bare = Handshake.halfOpen(p, PORTS, listenerSyn({ mss: 1460, sackPermitted: false }), T.LOCAL_ISN, T.MTU, 0)
-    expect(Handshake.inSynReceived(bare, listenerSyn({ mss: 1460, sackPermitted: false }), 1000)._tag).toBe("Resend")
-    const v = Handshake.inSynReceived(bare, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false }), 1010)
+    expect(Handshake.inSynReceived(p, bare, listenerSyn({ mss: 1460, sackPermitted: false }), 1000)._tag).toBe("Resend")
+    const v = Handshake.inSynReceived(p, bare, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false }), 1010)
     // 1010 ms would be the peer's SYN timeout, not a round trip: ambiguous (Karn), no sample
     expect(v._tag === "Established" && v.negotiated.rttSample).toBeUndefined()
     // with timestamps the echo says which SYN-ACK it answers: 10 ms
     const h = half(0)
-    expect(Handshake.inSynReceived(h, listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 100, echo: 0 } }), 1000)._tag)
+    expect(Handshake.inSynReceived(p, h, listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 100, echo: 0 } }), 1000)._tag)
       .toBe("Resend")
-    const w = Handshake.inSynReceived(h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 1000 } }), 1010)
+    const w = Handshake.inSynReceived(p, h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 1000 } }), 1010)
     expect(w._tag === "Established" && w.negotiated.rttSample).toBe(10)
   })
   it("a completing ACK that carries data hands it to the connection", () => {
     const seg = raw({ seq: Seq.add(T.REMOTE_ISN, 1), ack: Seq.add(T.LOCAL_ISN, 1), flags: ACK, payload: "GET /" })
-    expect(Handshake.inSynReceived(half(), seg, 5)._tag).toBe("Established")
+    expect(Handshake.inSynReceived(p, half(), seg, 5)._tag).toBe("Established")
     expect(Handshake.carriesMore(seg)).toBe(true)
   })
 })

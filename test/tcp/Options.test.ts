@@ -53,7 +53,7 @@ describe("options only a SYN carries (Linux's tcp_parse_options: th->syn && !est
     expect(syn.options.windowScale).toBe(14)
     const h = Handshake.halfOpen(T.params(), { localPort: T.LOCAL_PORT, remotePort: T.REMOTE_PORT }, syn, T.LOCAL_ISN, T.MTU, 0)
     expect(h.sndShift).toBe(14)
-    const v = Handshake.inSynReceived(h, Segment.make({ seq: Seq.add(T.REMOTE_ISN, 1), ack: Seq.add(T.LOCAL_ISN, 1), flags: ACK, window: 1 }), 10)
+    const v = Handshake.inSynReceived(T.params(), h, Segment.make({ seq: Seq.add(T.REMOTE_ISN, 1), ack: Seq.add(T.LOCAL_ISN, 1), flags: ACK, window: 1 }), 10)
     expect(v._tag === "Established" && v.negotiated.window).toBe(1 << 14)
   })
 
