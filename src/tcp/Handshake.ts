@@ -166,11 +166,13 @@ export const synAck = (params: TcpParams, h: HalfOpen, now: number): TcpWire.Tcp
 
 /**
  * How long the SYN-ACK timer waits after `retries` timer retransmissions, ms: the initial RTO
- * doubled once per retransmission (RFC 6298 §5.5; Linux's tcp_reqsk_timeout: req->timeout,
- * TCP_TIMEOUT_INIT, shifted by num_timeout). The same whether the timer or the peer's SYN again
+ * doubled once per retransmission, at most the largest RTO (RFC 6298 §5.5; Linux's
+ * tcp_reqsk_timeout: req->timeout, TCP_TIMEOUT_INIT, shifted by num_timeout, at most TCP_RTO_MAX,
+ * which a `synAckRetries` of 7 or more reaches). The same whether the timer or the peer's SYN again
  * sent the last SYN-ACK: the latter restarts the wait but does not double it.
  */
-export const synAckTimeout = (params: TcpParams, retries: number): number => params.rtt.initialRto * 2 ** retries
+export const synAckTimeout = (params: TcpParams, retries: number): number =>
+  Math.min(params.rtt.initialRto * 2 ** retries, params.rtt.maxRto)
 
 /**
  * How many timer retransmissions of its SYN-ACK a half-open connection may have when its timer

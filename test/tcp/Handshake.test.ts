@@ -218,6 +218,15 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     // a resend is no timer retransmission: the retry limit counts only those (Linux's num_timeout, not num_retrans)
     expect([h.retries, h.resent]).toEqual([2, 2])
   })
+  it("the SYN-ACK timer waits 1 s doubled per timer retransmission, at most the largest RTO (Linux's tcp_reqsk_timeout: min(req->timeout << num_timeout, TCP_RTO_MAX)), restarted or not", () => {
+    expect(Array.from({ length: 9 }, (_, retries) => Handshake.synAckTimeout(p, retries)))
+      .toEqual([1000, 2000, 4000, 8000, 16_000, 32_000, 64_000, 120_000, 120_000])
+    const h = half(0)
+    h.retries = 7
+    h.deadline = 127_000 + 120_000
+    expect(Handshake.inSynReceived(p, h, listenerSyn({ mss: 1460, sackPermitted: true }), 200_000)._tag).toBe("Resend")
+    expect(h.deadline).toBe(320_000)
+  })
   it("an RST resets only at RCV.NXT exactly; elsewhere in the window it draws a challenge ACK, outside nothing (RFC 5961 §3.2)", () => {
     expect(Handshake.inSynReceived(p, half(), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST }), 10)._tag).toBe("Drop")
     expect(Handshake.inSynReceived(p, half(), raw({ seq: Seq.add(T.REMOTE_ISN, 2), flags: RST }), 10)._tag).toBe("Ack")
