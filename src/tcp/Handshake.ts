@@ -44,7 +44,7 @@ import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
 import { ACK, CWR, ECE, FIN, RST, seqLength, SYN } from "./Segment.js"
 import type { Negotiated } from "./Sender.js"
-import { tsWithOffset } from "./Sender.js"
+import { handshakeLost, tsWithOffset } from "./Sender.js"
 import * as Seq from "./SeqNum.js"
 import type * as Sip from "../internal/SipHash.js"
 import type { FourTuple } from "./Negotiation.js"
@@ -77,7 +77,8 @@ export interface HalfOpen {
   retries: number
   /**
    * SYN-ACKs re-sent for the peer's SYN again: their ACK cannot be told from the first's but by its
-   * TSecr (Linux counts them with the timer's in num_retrans, for Karn's rule only)
+   * TSecr (Linux counts them with the timer's in num_retrans: for Karn's rule, and towards the
+   * first window's loss, `Sender.handshakeLost`, though they alone never make one)
    */
   resent: number
   /** when to re-send the SYN-ACK, or give up */
@@ -270,7 +271,13 @@ export const inSynReceived = (params: TcpParams, h: HalfOpen, seg: Segment, now:
       tsOffset: h.tsOffset,
       sackOk: h.sackOk,
       ecnOk: h.ecnOk,
-      synRetransmitted: h.retries > 0,
+      // Linux's child socket counts every SYN-ACK re-sent (total_retrans = num_retrans) and marks a
+      // loss only if the timer sent one (num_timeout); the first SYN-ACK's TSval echoed undoes it
+      synLost: handshakeLost({
+        retransmitted: h.retries + h.resent,
+        byTimer: h.retries > 0,
+        firstEchoed: h.tsOk && ts !== undefined && ts.echo === tsWithOffset(h.firstSentAt, h.tsOffset)
+      }),
       rttSample: handshakeRtt(h, ts?.echo, now)
     }
   }
@@ -413,7 +420,8 @@ export const cookieEstablished = (
     tsOffset,
     sackOk: offered.sackOk && params.sack,
     ecnOk: offered.ecn && params.ecn !== "off",
-    synRetransmitted: false,
+    // (a cookie's SYN-ACK is never re-sent)
+    synLost: false,
     // the echoed TSval had its low bits replaced: no RTT sample from it
     rttSample: undefined
   }

@@ -42,7 +42,10 @@
  *   segment, restarted by each ACK of new data, doubled per expiry; RTT
  *   from timestamps (RFC 7323 §4) or by Karn's rule, taken when the batch
  *   arrived; 3 s once established when the handshake gave no sample
- *   (RFC 6298 §5.7, as Linux; with timestamps a resent SYN's echo is one); after `retries` expiries in a row the
+ *   (RFC 6298 §5.7, as Linux; with timestamps a resent SYN's echo is one), and the first window
+ *   one segment if the handshake lost a SYN or SYN-ACK (RFC 5681 §3.1), which as Linux's
+ *   tcp_init_transfer takes more than one sent again, not shown needless by the echo
+ *   (`handshakeLost`); after `retries` expiries in a row the
  *   connection fails with TimedOut. An expiry resends from SND.UNA (go-back-N
  *   within `cwnd`, RFC 5681 §3.1; with SACK, what the scoreboard does not
  *   hold); with SACK, F-RTO (RFC 5682 §3.1, as Linux) first: once the
@@ -185,8 +188,8 @@ export interface Negotiated {
   readonly sackOk: boolean
   /** ECN was negotiated (RFC 3168 §6.1.1) */
   readonly ecnOk: boolean
-  /** our SYN or SYN-ACK had to be sent again: cwnd starts at one segment (RFC 5681 §3.1) */
-  readonly synRetransmitted: boolean
+  /** the handshake lost a SYN or SYN-ACK, as `handshakeLost` reads it: cwnd starts at one segment (RFC 5681 §3.1) */
+  readonly synLost: boolean
   /** a first RTT measurement from the handshake, ms */
   readonly rttSample: number | undefined
 }
@@ -416,6 +419,7 @@ export interface Sender {
   keepaliveIdle: number | undefined
   timeWaitAt: number | undefined
   finWait2At: number | undefined
+  /** our SYN went again: the next goes without the ECN setup (Linux's tcp_ecn_fallback) */
   synRetransmitted: boolean
   /** RFC 5961 §7 challenge ACKs left; made full by the first challenge (most connections never draw one) */
   challengeBucket: TokenBucket.Bucket | undefined
@@ -701,10 +705,9 @@ export const established = (
   s.sndWl2 = s.sndUna
   if (n.rttSample !== undefined) rttSample(s, n.rttSample)
   else noHandshakeSample(s)
-  s.synRetransmitted = n.synRetransmitted
   s.ecnOk = n.ecnOk
   s.state = "Established"
-  s.cc = s.algorithm.init(fullPayload(s), now, n.synRetransmitted, s.params.hystart)
+  s.cc = s.algorithm.init(fullPayload(s), now, n.synLost, s.params.hystart)
   armKeepalive(s, now)
   sync(s)
   return s
@@ -722,6 +725,22 @@ const noHandshakeSample = (s: Sender): void => {
   s.rtt = { ...Rtt.initial(p), rto: Math.min(p.maxRto, Math.max(p.initialRto, SYN_FALLBACK_RTO)) }
 }
 const SYN_FALLBACK_RTO = 3000
+
+/**
+ * Whether a handshake counts as having lost a SYN or SYN-ACK, so that the data starts at one
+ * segment (RFC 5681 §3.1: "if the SYN or SYN/ACK is lost, the initial window ... MUST be one
+ * segment"). As Linux's tcp_init_transfer reads it: only after more than one retransmission
+ * (`retransmitted`, every SYN or SYN-ACK sent again, Linux's total_retrans), Linux's reason being
+ * RFC 6298 §2.1's initial RTO of 1 s (down from 3 s): one retransmission may be a path slower
+ * than that, not a loss; only if one at least went for the timer (`byTimer`: a SYN-ACK re-sent
+ * only for the peer's SYN again answers that SYN, and ours may never have been lost; Linux sets
+ * the undo marker only when num_timeout, tcp_create_openreq_child); and not when the answer
+ * echoes the first one's TSval (`firstEchoed`): that one arrived, so none was lost (RFC 3522's
+ * detection, Linux's tcp_try_undo_spurious_syn). This relaxes the RFC's MUST; the stack
+ * follows Linux so that its connections start as Linux's do (test/kernel/Conformance*.test.ts).
+ */
+export const handshakeLost = (h: { readonly retransmitted: number; readonly byTimer: boolean; readonly firstEchoed: boolean }): boolean =>
+  h.retransmitted > 1 && h.byTimer && !h.firstEchoed
 /** After our RST to an unacceptable ACK in SYN-SENT, the SYN again this much later, ms (Linux: TCP_TIMEOUT_MIN). */
 const SYN_AFTER_RESET = 2
 
@@ -1365,7 +1384,7 @@ const onSyn = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void 
     s.sndWl2 = Seq.add(s.iss, 1)
     const sample = synAckRtt(s, r)
     if (sample !== undefined) rttSample(s, sample)
-    establish(s, now)
+    establish(s, now, synSentLost(s, r.syn?.tsEcr))
     s.ackNow = true
   } else {
     // simultaneous open (RFC 9293 §3.5 figure 7): our SYN again, now with the ACK
@@ -1388,8 +1407,24 @@ const synAckRtt = (s: Sender, r: Report): number | undefined => {
   return sample <= r.at - s.connectAt ? sample : undefined
 }
 
-/** Our SYN is acknowledged (RFC 9293 §3.10.7.3 fourth, §3.10.7.4 fifth): ESTABLISHED, timers and cwnd fresh. */
-const establish = (s: Sender, now: number): void => {
+/**
+ * Whether the SYN-ACK that answers our connect shows a SYN lost (`handshakeLost`): every
+ * retransmission so far was of our SYN, each for the timer (Linux's total_retrans, and the undo
+ * marker its timer set); `echo` is the SYN-ACK's TSecr, which says whether our first SYN was
+ * answered after all.
+ */
+const synSentLost = (s: Sender, echo: number | undefined): boolean =>
+  handshakeLost({
+    retransmitted: s.retransmits,
+    byTimer: s.retransmits > 0,
+    firstEchoed: s.tsOk && echo !== undefined && echo === tsOf(s, s.connectAt)
+  })
+
+/**
+ * Our SYN is acknowledged (RFC 9293 §3.10.7.3 fourth, §3.10.7.4 fifth): ESTABLISHED, timers and
+ * cwnd fresh, one segment if the handshake lost a SYN (`synLost`).
+ */
+const establish = (s: Sender, now: number, synLost: boolean): void => {
   s.sndUna = Seq.add(s.iss, 1)
   // the SYN is acknowledged octets, as Linux's tcp_ack counts it here: an ACK of ISS is then an old
   // one (its data taken), where a passive open's, whose SYN-ACK's ACK made the connection, is not
@@ -1400,7 +1435,7 @@ const establish = (s: Sender, now: number): void => {
   s.retries = 0
   noHandshakeSample(s)
   s.state = "Established"
-  s.cc = s.algorithm.init(fullPayload(s), now, s.synRetransmitted, s.params.hystart)
+  s.cc = s.algorithm.init(fullPayload(s), now, synLost, s.params.hystart)
 }
 
 /** One segment's ACK fields (RFC 9293 §3.10.7.4, fifth). */
@@ -1411,7 +1446,11 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     if (!Seq.gt(a.ack, s.iss) || Seq.gt(a.ack, s.sndMax)) return
     s.sndWl1 = a.seq
     s.sndWl2 = a.ack
-    establish(s, now)
+    // at the initial window however many SYNs went, as Linux's is (seen against it): by its code,
+    // its tcp_ack, run in SYN-RECV before the spurious-SYN check, clears the SYN's retransmission
+    // stamp for this very ACK, then takes the loss for none (tcp_packet_delayed: "nothing was
+    // retransmitted") and undoes it
+    establish(s, now, false)
   }
   const oldWnd = s.sndWnd
   // FlightSize when the peer sent this ACK: what an ECE in it speaks of

@@ -16,6 +16,9 @@
  * max(8, backlog) / 2 are half-open (Linux's reqsk_timer_handler; young
  * requests, not yet resent, spare the old), the peer's SYN again (the SYN-ACK
  * at once, the timer restarted from it, no retry counted: tcp_check_req),
+ * the first window after SYN-ACKs re-sent (one segment only after two or
+ * more, one by the timer, and an ACK that does not echo the first's TSval:
+ * tcp_init_transfer, tcp_try_undo_spurious_syn),
  * SYN-RECEIVED's checks (RFC 9293 §3.10.7.4, RFC 5961 §3.2, RFC 7323 §5.3;
  * ICMP errors about the SYN-ACK, Linux's tcp_req_err), connections reset or
  * finished while they wait for accept, and a listener's close (Linux's
@@ -362,6 +365,62 @@ describe.skipIf(SKIP !== undefined)("a listening socket at its edges as the Linu
       sysctls: { "net.ipv4.tcp_synack_retries": 1 },
       stack: { tcp: { synAckRetries: 1 } },
       steps: [LISTEN, { ...syn(40000), window: 600 }, syn(40000), { wait: 1300 }, { wait: 2300 }, ack(40000)]
+    }))
+
+  // The first flight after a handshake whose SYN-ACK went again (Linux's tcp_init_transfer: one
+  // segment only when the request's SYN-ACKs were re-sent more than once, num_retrans, the timer's
+  // and the peer's SYN's together, one at least by the timer, and the ACK does not echo the first
+  // SYN-ACK's TSval; tcp_create_openreq_child, tcp_try_undo_spurious_syn). 14600 octets: ten
+  // segments of 1448 and one of 120, so the initial window lets ten go and a window of one, one.
+  it.scopedLive("a SYN-ACK re-sent once by the timer: the data starts at the initial window, ten segments", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        syn(40000, { ts: 1 }),
+        { wait: 1300 },
+        ack(40000, { ts: 2 }),
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 14600 } }
+      ]
+    }))
+
+  it.scopedLive("a SYN-ACK re-sent for the peer's SYN again and once by the timer: the data starts at one segment", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { ...syn(40000, { ts: 1 }), window: 600 },
+        syn(40000, { ts: 2 }),
+        { wait: 1300 },
+        ack(40000, { ts: 3 }),
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 14600 } }
+      ]
+    }))
+
+  it.scopedLive("a SYN-ACK re-sent twice for the peer's SYN again, never by the timer: the data starts at the initial window", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { ...syn(40000, { ts: 1 }), window: 600 },
+        { ...syn(40000, { ts: 2 }), window: 600 },
+        syn(40000, { ts: 3 }),
+        ack(40000, { ts: 4 }),
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 14600 } }
+      ]
+    }))
+
+  it.scopedLive("a SYN-ACK re-sent twice, the ACK echoing the first's TSval (the first was not lost): the data starts at the initial window", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { ...syn(40000, { ts: 1 }), window: 600 },
+        syn(40000, { ts: 2 }),
+        { wait: 1300 },
+        { tb: { flags: "A", seq: 1, ack: 1, srcPort: 40000, ts: 3, tsecrOf: 0 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 14600 } }
+      ]
     }))
 
   it.scopedLive("SYN-RECEIVED: a host unreachable about the SYN-ACK forgets the half-open connection (tcp_req_err), its ACK then reset", () =>

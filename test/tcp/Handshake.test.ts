@@ -165,7 +165,6 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     const v = Handshake.inSynReceived(p, h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 1000 } }), 1100)
     expect(v._tag).toBe("Established")
     if (v._tag !== "Established") return
-    expect(v.negotiated.synRetransmitted).toBe(true)
     expect(v.negotiated.rttSample).toBe(100)
     // an echo from before the first SYN-ACK is no sample of this handshake: none then (3 s, RFC 6298 §5.7)
     const w = Handshake.inSynReceived(p, h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 0xfffffff0 } }), 1100)
@@ -329,6 +328,49 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
       .toBe("Resend")
     const w = Handshake.inSynReceived(p, h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 1000 } }), 1010)
     expect(w._tag === "Established" && w.negotiated.rttSample).toBe(10)
+  })
+  it("the data starts at one segment only after more than one SYN-ACK re-sent, one at least by the timer, and an ACK that does not echo the first's TSval (RFC 5681 §3.1 as Linux's tcp_init_transfer reads it)", () => {
+    // the first SYN-ACK at 50 (TSval 50), the timer's at 1050 and 3050, the peer's SYN's at 700
+    const lost = (retries: number, resent: number, echo: number | undefined) => {
+      const h = half(50)
+      h.retries = retries
+      h.resent = resent
+      const options = echo === undefined ? { sackPermitted: false } : { sackPermitted: false, timestamp: { value: 101, echo } }
+      const v = Handshake.inSynReceived(p, h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, options), 3100)
+      if (v._tag !== "Established") throw new Error(v._tag)
+      return v.negotiated.synLost
+    }
+    // one re-sent by the timer: the initial window (Linux asks more than one, given the 1 s initial RTO)
+    expect(lost(1, 0, 1050)).toBe(false)
+    // two, whichever sent them, the ACK echoing the last: one segment
+    expect(lost(2, 0, 3050)).toBe(true)
+    expect(lost(1, 1, 1050)).toBe(true)
+    // or with no timestamp to tell
+    expect(lost(1, 1, undefined)).toBe(true)
+    // only for the peer's SYN again, never by the timer: no loss of ours (Linux sets the undo marker
+    // only when num_timeout, tcp_create_openreq_child)
+    expect(lost(0, 2, 700)).toBe(false)
+    // the ACK echoes the first SYN-ACK's TSval: that one was not lost, the rest were needless
+    // (tcp_try_undo_spurious_syn)
+    expect(lost(2, 0, 50)).toBe(false)
+    expect(lost(1, 1, 50)).toBe(false)
+  })
+  it("the first SYN-ACK's TSval is read in the peer's offset clock", () => {
+    const h = Handshake.halfOpen(
+      p,
+      PORTS,
+      listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 100, echo: 0 }, windowScale: 7 }),
+      T.LOCAL_ISN,
+      T.MTU,
+      50,
+      0xfffff000
+    )
+    h.retries = 2
+    const first = (50 + 0xfffff000) >>> 0
+    const v = Handshake.inSynReceived(p, h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: first } }), 3100)
+    expect(v._tag === "Established" && v.negotiated.synLost).toBe(false)
+    const w = Handshake.inSynReceived(p, h, ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 50 } }), 3100)
+    expect(w._tag === "Established" && w.negotiated.synLost).toBe(true)
   })
   it("a completing ACK that carries data hands it to the connection", () => {
     const seg = raw({ seq: Seq.add(T.REMOTE_ISN, 1), ack: Seq.add(T.LOCAL_ISN, 1), flags: ACK, payload: "GET /" })
@@ -563,6 +605,46 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
     expect(T.seenAll(socket.tick(3000))).toMatchObject([{ seq: -1, flags: "SYN" }])
     expect(socket.tick(6999)).toEqual([])
     expect(T.seenAll(socket.tick(7000))).toMatchObject([{ seq: -1, flags: "SYN" }])
+  })
+  describe("the first window after SYNs re-sent (RFC 5681 §3.1 as Linux's tcp_init_transfer reads it: one segment after more than one)", () => {
+    /** our SYN at 100 (TSval 100 + `offset`), re-sent `resends` times, then the SYN-ACK echoing `echo` at 8000: cwnd in segments */
+    const windowAfter = (resends: number, echo: number | undefined, offset = 0) => {
+      const { socket } = T.synSent({ now: 100, tsOffset: offset })
+      for (const at of [1100, 3100, 7100].slice(0, resends)) expect(socket.tick(at)).toHaveLength(1)
+      const options = echo === undefined
+        ? { mss: 1460, sackPermitted: false }
+        : { mss: 1460, sackPermitted: false, timestamp: { value: 4000, echo: (echo + offset) >>> 0 } }
+      socket.send(8000, synAck({ options }))
+      expect(socket.state).toBe("Established")
+      return socket.snd.cc.cwnd / socket.snd.cc.smss
+    }
+    it("none or one re-sent: the initial window, ten segments", () => {
+      expect(windowAfter(0, 100)).toBe(10)
+      expect(windowAfter(1, 1100)).toBe(10)
+      expect(windowAfter(1, undefined)).toBe(10)
+    })
+    it("two or more: one segment", () => {
+      expect(windowAfter(2, 3100)).toBe(1)
+      expect(windowAfter(3, 7100)).toBe(1)
+      expect(windowAfter(2, undefined)).toBe(1)
+    })
+    it("unless the SYN-ACK echoes the first SYN's TSval, in the peer's offset clock: that SYN was not lost (tcp_try_undo_spurious_syn)", () => {
+      expect(windowAfter(2, 100)).toBe(10)
+      expect(windowAfter(3, 100, 0xfffff000)).toBe(10)
+      expect(windowAfter(2, 1100)).toBe(1)
+    })
+    it("a simultaneous open starts at the initial window however many SYNs went, as Linux's (its tcp_ack in SYN-RECV undoes the loss: tcp_packet_delayed)", () => {
+      for (const echo of [100, 3200]) {
+        const { socket } = T.synSent({ now: 100 })
+        socket.tick(1100)
+        socket.tick(3100)
+        socket.send(3200, synAck({ flags: SYN, ack: 0, options: { mss: 1460, sackPermitted: false, timestamp: { value: 4000, echo: 0 } } }))
+        expect(socket.state).toBe("SynReceived")
+        socket.send(3300, T.fromPeer({ seq: 0, ack: 0, options: { sackPermitted: false, timestamp: { value: 4001, echo } } }))
+        expect(socket.state).toBe("Established")
+        expect(socket.snd.cc.cwnd / socket.snd.cc.smss).toBe(10)
+      }
+    })
   })
   it("after synRetries resends, the next expiry fails the connect with TimedOut", () => {
     const { socket } = T.synSent({ now: 0, params: { synRetries: 2 } })

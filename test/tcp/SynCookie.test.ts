@@ -131,7 +131,7 @@ describe("the cookie handshake (Handshake.cookieSynAck / cookieEstablished)", ()
       tsOffset: 0,
       sackOk: true,
       ecnOk: false,
-      synRetransmitted: false,
+      synLost: false,
       rttSample: undefined
     })
   })

@@ -50,10 +50,11 @@
  *
  * ## When the sender calls each hook
  *
- * 1. `init(smss, now, synRetransmitted)`: once the connection is
- *    established and the effective send MSS is known. Pass
- *    `synRetransmitted` when our SYN or SYN-ACK had to be sent again: then
- *    the initial window is one segment (RFC 5681 §3.1).
+ * 1. `init(smss, now, synLost)`: once the connection is
+ *    established and the effective send MSS is known. Pass `synLost` when
+ *    the handshake lost a SYN or SYN-ACK (the sender's rule,
+ *    `Sender.handshakeLost`): then the initial window is one segment
+ *    (RFC 5681 §3.1).
  * 2. `onAck(s, acked, now, srtt, inFlightBefore)`: for every ACK that
  *    advances SND.UNA *outside fast recovery*. That includes the ACKs after
  *    an RTO, which drive the slow start that follows it. `acked` is the
@@ -235,10 +236,10 @@ export interface Algorithm {
   /**
    * Fresh state for a connection with send MSS `smss` (a positive integer,
    * else RangeError). `cwnd` is the RFC 6928 initial window (1 SMSS if
-   * `synRetransmitted`, RFC 5681 §3.1) and `ssthresh` is `INFINITE_SSTHRESH`.
+   * `synLost`, RFC 5681 §3.1) and `ssthresh` is `INFINITE_SSTHRESH`.
    * With `hystart`, the initial slow start runs HyStart++ (RFC 9406).
    */
-  readonly init: (smss: number, now: number, synRetransmitted?: boolean, hystart?: boolean) => State
+  readonly init: (smss: number, now: number, synLost?: boolean, hystart?: boolean) => State
   /**
    * `ackedOctets` of new data were acknowledged at `now`, outside fast
    * recovery. `rttMs` is the smoothed RTT (undefined before the first

@@ -102,8 +102,8 @@ const startEpoch = (s: State, now: number): void => {
   }
 }
 
-const init = (smss: number, _now: number, synRetransmitted = false, hystart = false): State =>
-  Reno.makeState("cubic", smss, synRetransmitted, hystart)
+const init = (smss: number, _now: number, synLost = false, hystart = false): State =>
+  Reno.makeState("cubic", smss, synLost, hystart)
 
 const onAck = (
   s: State,

@@ -56,12 +56,12 @@ export const initialWindow = (smss: number): number => Math.min(10 * smss, Math.
 export const octets = (x: number): number => (x > 0 ? Math.min(x, 2 ** 32) : 0)
 
 /** A new state: RFC 6928's initial window (1 SMSS after a SYN loss, RFC 5681 §3.1), no ssthresh yet. */
-export const makeState = (name: Name, smss: number, synRetransmitted: boolean, hystart: boolean): State => {
+export const makeState = (name: Name, smss: number, synLost: boolean, hystart: boolean): State => {
   if (!(Number.isInteger(smss) && smss > 0)) throw new RangeError(`congestion: SMSS must be a positive integer, got ${smss}`)
   return {
     name,
     smss,
-    cwnd: synRetransmitted ? smss : initialWindow(smss),
+    cwnd: synLost ? smss : initialWindow(smss),
     ssthresh: INFINITE_SSTHRESH,
     bytesAcked: 0,
     afterRto: false,
@@ -196,8 +196,8 @@ export const restart = (s: State, idleMs: number, rto: number): boolean => {
   return true
 }
 
-const init = (smss: number, _now: number, synRetransmitted = false, hystart = false): State =>
-  makeState("newreno", smss, synRetransmitted, hystart)
+const init = (smss: number, _now: number, synLost = false, hystart = false): State =>
+  makeState("newreno", smss, synLost, hystart)
 
 const onAck = (
   s: State,

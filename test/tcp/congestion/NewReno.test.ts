@@ -60,7 +60,7 @@ describe("NewReno", () => {
       expect(s.name).toBe("newreno")
     })
 
-    it("is one segment when the SYN or SYN-ACK was retransmitted (RFC 5681 §3.1)", () => {
+    it("is one segment when the handshake lost a SYN or SYN-ACK (RFC 5681 §3.1)", () => {
       expect(A.init(SMSS, 0, true).cwnd).toBe(SMSS)
     })
 
