@@ -36,9 +36,11 @@
  * may choose differently and still both be right: the ISNs, the timestamp
  * clock, the window's size and scale (and so how much a device takes before
  * its window shuts: after a `fill` step the testbench's sequence numbers
- * count from where the fill ended, `F+n`), the ephemeral port, and PSH (where a
+ * count from where the fill ended, `F+n`), the ephemeral port, PSH (where a
  * sender sets it is its own affair, RFC 9293 §3.9.1: Linux also pushes once
- * half a window is unpushed, tcp_push's forced push).
+ * half a window is unpushed, tcp_push's forced push), and the TSecr of a
+ * segment without ACK (not valid there, RFC 7323 §3.2). A SYN that takes a
+ * TIME-WAIT over is marked `iss=old-end+65537` when its ISS is that.
  *
  * Windows are kept away from the timers the scripts do not mean to see: a
  * delayed ACK (at most 40 ms at the start of a connection, either side) falls
@@ -93,14 +95,17 @@ export const TB_TS = 1_000_000
 export type DutOp =
   | { readonly op: "listen"; readonly port: number; readonly backlog?: number }
   | { readonly op: "accept" }
-  /** to the testbench (198.18.0.1) */
-  | { readonly op: "connect"; readonly port: number }
+  /**
+   * to the testbench (198.18.0.1); from `localPort` if given (Linux: SO_REUSEADDR, bind(2), then
+   * connect(2), as Node's localPort does through libuv; the stack's `localPort`)
+   */
+  | { readonly op: "connect"; readonly port: number; readonly localPort?: number }
   /**
    * a connect that returns at once, the handshake left to go on (a non-blocking connect(2); the
    * stack's connect in a fiber of its own): a close or abort before it completes is one in
    * SYN-SENT (the stack's: the connect interrupted, as a caller that gives up on it)
    */
-  | { readonly op: "connectAsync"; readonly port: number }
+  | { readonly op: "connectAsync"; readonly port: number; readonly localPort?: number }
   /** `bytes` octets of "x" */
   | { readonly op: "write"; readonly bytes: number }
   /**
@@ -685,6 +690,10 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   const seg = Peer.asTcp(frame)
   if (seg === undefined) return "dut< malformed TCP"
   st.dutLast = frame.subarray(Eth.HEADER_LEN)
+  // a SYN that takes a TIME-WAIT's 4-tuple over starts 2^16 + 1 past the old incarnation's end
+  // (Linux's tcp_twsk_unique, RFC 1122 §4.2.2.13): said so, the ISS being otherwise left out
+  const reissued = (seg.flags & (TcpWire.Flag.SYN | TcpWire.Flag.ACK)) === TcpWire.Flag.SYN && st.isnOf.has(seg.dstPort) &&
+    u32(seg.seq - st.dutIsn - st.dutNext) === 0x10001
   if ((seg.flags & TcpWire.Flag.SYN) !== 0) {
     st.dutIsn = seg.seq
     st.isnOf.set(seg.dstPort, seg.seq)
@@ -713,7 +722,11 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
     const from = u32(seg.seq - st.dutIsn)
     if (!st.firstTsVal.has(from)) st.firstTsVal.set(from, o.timestamp.value)
   }
-  if (o.timestamp !== undefined) opts.push(`ts ecr=${o.timestamp.echo === 0 ? "0" : rel(o.timestamp.echo, TB_TS)}`)
+  // (a segment without ACK: its TSecr is not valid, RFC 7323 §3.2, and left out: the stack sends 0
+  // there as §3.2 asks, Linux's SYN that takes a TIME-WAIT over the old TS.Recent)
+  if (o.timestamp !== undefined) {
+    opts.push((seg.flags & TcpWire.Flag.ACK) === 0 ? "ts" : `ts ecr=${o.timestamp.echo === 0 ? "0" : rel(o.timestamp.echo, TB_TS)}`)
+  }
   const tbSeq = (n: number): string => tbRel(Number(rel(n, TB_ISN)), st)
   if (o.sack !== undefined) opts.push(`sack ${o.sack.map((b) => `${tbSeq(b.left)}-${tbSeq(b.right)}`).join(",")}`)
   const ack = (seg.flags & TcpWire.Flag.ACK) !== 0 ? ` ack=${tbSeq(seg.ack)}` : ""
@@ -738,7 +751,8 @@ const describeDut = (frame: Uint8Array, st: State): string | undefined => {
   // §3.10.7.1: written so, for the ISN of a connection it may follow is the device's own)
   const seqWords = (seg.flags & TcpWire.Flag.RST) !== 0 && seg.seq === 0 ? "0" : rel(seg.seq, isn)
   return `dut< ${lettersOf(seg.flags)} seq=${seqWords}${ack} len=${seg.payload.length}` +
-    `${urg}${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${reserved === 0 ? "" : ` res=${reserved}`}${tos}${df}${port}`
+    `${urg}${win}${opts.length === 0 ? "" : ` <${opts.join(",")}>`}${reserved === 0 ? "" : ` res=${reserved}`}${tos}${df}${port}` +
+    `${reissued ? " iss=old-end+65537" : ""}`
 }
 
 /** How long a step may wait past its window for what `expected` says it will hear, ms. */
@@ -1047,7 +1061,7 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
             return "ok"
           }))
         case "connect":
-          return Effect.map(tcp.connect({ address: TB_IP, port: op.port }), (c) => {
+          return Effect.map(tcp.connect({ address: TB_IP, port: op.port, ...(op.localPort === undefined ? {} : { localPort: op.localPort }) }), (c) => {
             conn = c
             spare = 0
             return "ok"
@@ -1055,7 +1069,7 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
         case "connectAsync":
           return Effect.gen(function*() {
             connecting = yield* Effect.forkIn(
-              Effect.tap(tcp.connect({ address: TB_IP, port: op.port }), (c) => {
+              Effect.tap(tcp.connect({ address: TB_IP, port: op.port, ...(op.localPort === undefined ? {} : { localPort: op.localPort }) }), (c) => {
                 conn = c
                 spare = 0
                 connecting = undefined

@@ -10,6 +10,7 @@ kernel side; the test checks that every address it passes lies in
   {"id": 3, "op": "listen", "port": 5000, "backlog": 8}
   {"id": 4, "op": "accept"}
   {"id": 5, "op": "connect", "host": "198.18.0.1", "port": 6000}
+  {"id": 5, "op": "connect", "host": "198.18.0.1", "port": 6000, "localPort": 5000}   (SO_REUSEADDR, bind, connect: Node's localPort)
   {"id": 5, "op": "connectAsync", "host": "198.18.0.1", "port": 6000}   (non-blocking: "ok" once the SYN is on its way)
   {"id": 6, "op": "write", "bytes": 100}
   {"id": 7, "op": "read", "bytes": 100}
@@ -67,6 +68,14 @@ def cubic(s):
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, b"cubic")
 
 
+def bind_local(c, cmd):
+    # a chosen local port as Node's localPort takes it: libuv's bind sets SO_REUSEADDR, which lets
+    # the port be bound while a TIME-WAIT of a socket that had it too holds it (inet_csk_bind_conflict)
+    if "localPort" in cmd:
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        c.bind(("0.0.0.0", cmd["localPort"]))
+
+
 def run(cmd):
     op = cmd["op"]
     if op == "listen":
@@ -90,11 +99,13 @@ def run(cmd):
         cubic(c)
         c.settimeout(TIMEOUT)
         socks["conn"] = c
+        bind_local(c, cmd)
         c.connect((cmd["host"], cmd["port"]))
         return "ok"
     if op == "connectAsync":
         c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         kept.append(c)
+        bind_local(c, cmd)
         c.setblocking(False)
         err = c.connect_ex((cmd["host"], cmd["port"]))
         # (blocking again for what follows, should the handshake complete)
