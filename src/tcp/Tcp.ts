@@ -139,7 +139,7 @@ export interface TcpStats {
   readonly timeWaitOverflow: number
   /** ACKs sent from TIME-WAIT (a retransmitted FIN, or another stray segment) */
   readonly timeWaitAcks: number
-  /** 4-tuples in TIME-WAIT that a connect to ourselves took over (Linux's tcp_tw_reuse, loopback) */
+  /** 4-tuples in TIME-WAIT that a connect took over (from its chosen port, or to ourselves: Linux's tcp_tw_reuse, loopback) */
   readonly timeWaitReused: number
 }
 
@@ -225,7 +225,12 @@ export interface ListenOptions {
 export interface ConnectOptions {
   readonly address: Addr.Ipv4Addr | string
   readonly port: number
-  /** our port, 0..65535; default (or 0) an ephemeral one (`tcp.localPortRange`: 32768..60999, as Linux) */
+  /**
+   * our port, 0..65535; default (or 0) an ephemeral one (`tcp.localPortRange`: 32768..60999, as Linux).
+   * A chosen port is bound as Node's (SO_REUSEADDR, then connect(2)): a port a listener holds is
+   * AddressInUse; a 4-tuple a connection holds, or a TIME-WAIT without timestamps, AddressNotAvailable;
+   * a TIME-WAIT with timestamps gives way at once (Linux's tcp_twsk_unique, TimeWait.ts)
+   */
   readonly localPort?: number
   /**
    * our address (bind(2) before connect(2)): the stack's, a 127/8 one, or `0.0.0.0` (the default:
@@ -1159,8 +1164,8 @@ export const make = Effect.gen(function*() {
       }
     })
 
-  /** Whether a connect to ourselves may take over a 4-tuple held in TIME-WAIT now (TimeWait.ts). */
-  const reusable = (held: TimeWaitEntry, now: number): boolean => TimeWait.reusableForConnect(held.tw, now, params.timeWait)
+  /** Whether a connect to ourselves from an ephemeral port may take over a 4-tuple held in TIME-WAIT now (TimeWait.ts). */
+  const reusable = (held: TimeWaitEntry, now: number): boolean => TimeWait.reusableForConnect(held.tw, now, params.timeWait, false)
 
   const [portLow, portHigh] = config.tcp.localPortRange
   // made at the first connect that needs it (a table of 2^16 counters)
@@ -1237,8 +1242,16 @@ export const make = Effect.gen(function*() {
       }
       const k = keyOf(local, localPort, remote, o.port)
       const held = timeWaits.get(k)
-      if (conns.has(k) || (held !== undefined && !(loopback && reusable(held, now)))) {
-        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${localPort} is in use towards that peer` }))
+      // from a port the caller chose, Linux's connect asks tcp_twsk_unique with no TIME-WAIT to hand
+      // back: any peer, at once, timestamps on (TimeWait.reusableForConnect); from an ephemeral one
+      // the choice above took only a free port or one whose TIME-WAIT gives way
+      const takeOver = held !== undefined &&
+        (asked !== undefined ? TimeWait.reusableForConnect(held.tw, now, params.timeWait, true) : loopback && reusable(held, now))
+      if (conns.has(k) || (held !== undefined && !takeOver)) {
+        // (the bind with SO_REUSEADDR, as Node's, went through; connect(2) finds the 4-tuple taken:
+        // EADDRNOTAVAIL, __inet_check_established's not_unique)
+        const reason = asked !== undefined ? "AddressNotAvailable" : "AddressInUse"
+        return Effect.fail(new TcpError({ reason, detail: `port ${localPort} is in use towards that peer` }))
       }
       let iss: Seq.SeqNum
       if (held !== undefined) {

@@ -27,7 +27,12 @@
  *   `Acceptance.OOW_ACK_INTERVAL` per record (Linux's tcp_oow_rate_limited), so that
  *   no loop of ACKs can run through a record at the speed of the link.
  *
- * A connect of ours may take a record's 4-tuple over (Linux's tcp_tw_reuse
+ * A connect of ours from a port it chose (bind(2) then connect(2)) may take
+ * a record's 4-tuple over at once whenever timestamps were on, towards any
+ * peer: Linux's __inet_hash_connect asks tcp_twsk_unique about a bound port
+ * with no TIME-WAIT to hand back (twp NULL), and that skips tcp_tw_reuse and
+ * its delay (PAWS alone guards the new incarnation; the application asked
+ * for that 4-tuple). From an ephemeral port it may (Linux's tcp_tw_reuse
  * at its default, 2: over the loopback only) once timestamps were on and
  * more than a second has passed since the peer's FIN last came: the peer's
  * timestamp clock has ticked since (RFC 7323 §5.4 lets it tick as slowly as
@@ -105,8 +110,11 @@ export const onSegment = (tw: TimeWait, seg: Segment, now: number): Verdict => {
 export const REUSE_AFTER = 1000
 
 /**
- * Whether a connect may take this record's 4-tuple over at `now` (the caller
- * checks that the peer is ourselves); `timeWait` is the 2 × MSL that the
+ * Whether a connect may take this record's 4-tuple over at `now`. From a
+ * port the caller chose (`bound`): whenever timestamps were on (Linux's
+ * tcp_twsk_unique with twp NULL; without them connect(2) says EADDRNOTAVAIL).
+ * From an ephemeral port (the caller checks that the peer is ourselves):
+ * with timestamps, and only later, as follows. `timeWait` is the 2 × MSL that the
  * peer's FIN (again) restarts, so its FIN was last heard at deadline -
  * timeWait. More than REUSE_AFTER, not as much: Clock readings are whole
  * milliseconds, and 1000 between two of them may be 999.x ms, short of the
@@ -117,8 +125,8 @@ export const REUSE_AFTER = 1000
  * clock was read later (up to 6.13 Linux counted from the last TS.Recent
  * update, to the second, which a bare ACK at RCV.NXT moved too).
  */
-export const reusableForConnect = (tw: TimeWait, now: number, timeWait: number): boolean =>
-  tw.tsOk && now - (tw.deadline - timeWait) > REUSE_AFTER
+export const reusableForConnect = (tw: TimeWait, now: number, timeWait: number, bound: boolean): boolean =>
+  tw.tsOk && (bound || now - (tw.deadline - timeWait) > REUSE_AFTER)
 
 /** The ISS of the incarnation that takes the 4-tuple over: past the old one's window. */
 export const reuseIss = (tw: TimeWait): Seq.SeqNum => Seq.add(tw.sndNxt, 0xffff + 2)

@@ -54,7 +54,7 @@ describe("TCP API: typed errors", () => {
       expect(yield* reasonOf(Effect.scoped(run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))))).toBe("succeeded")
     }))
 
-  it.scoped("a connect from a local port whose 4-tuple is open fails with AddressInUse; towards another port it is fine", () =>
+  it.scoped("a connect from a local port whose 4-tuple is open fails with AddressNotAvailable (connect(2)'s EADDRNOTAVAIL after the bind with SO_REUSEADDR, as Node's); towards another port it is fine", () =>
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks()
       yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
@@ -64,15 +64,16 @@ describe("TCP API: typed errors", () => {
       yield* settle
       const conn = yield* Fiber.join(first)
       expect(conn.localPort).toBe(40_000)
-      expect(yield* reasonOf(open(80))).toBe("AddressInUse")
+      expect(yield* reasonOf(open(80))).toBe("AddressNotAvailable")
       const other = yield* Effect.fork(reasonOf(open(81)))
       yield* settle
       expect(yield* Fiber.join(other)).toBe("succeeded")
     }))
 
-  it.scoped("towards another host, a 4-tuple in TIME-WAIT stays taken for a connect (tcp_tw_reuse is for the loopback only)", () =>
+  it.scoped("towards another host, a connect from the port a TIME-WAIT holds takes its 4-tuple over at once, 2^16 + 1 past its SND.NXT (bind then connect: Linux's tcp_twsk_unique asked with no twp)", () =>
     Effect.gen(function*() {
-      const { a, b } = yield* twoStacks()
+      const watch = makeWatch()
+      const { a, b } = yield* twoStacks({ wrapB: watching(watch) })
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
       const { client, server } = yield* openPair(b, listener, 40_000)
       yield* client.end
@@ -80,8 +81,28 @@ describe("TCP API: typed errors", () => {
       yield* server.end
       yield* settle
       expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
+      // the client's FIN is its last sequence number: SND.NXT is one past it
+      const fin = watch.sent.find((s) => (s.seg.flags & TcpWire.Flag.FIN) !== 0)!.seg
+      const again = yield* openPair(b, listener, 40_000)
+      expect(again.client.localPort).toBe(40_000)
+      const syn = watch.sent.filter((s) => s.seg.flags === TcpWire.Flag.SYN)[1]!.seg
+      expect(syn.seq).toBe(Seq.add(fin.seq, 1 + 0xffff + 2))
+      expect((yield* statsOf(b)).tcp).toMatchObject({ timeWait: 0, timeWaitReused: 1 })
+    }))
+
+  it.scoped("towards another host, without timestamps, a connect from the port a TIME-WAIT holds fails with AddressNotAvailable (Linux's EADDRNOTAVAIL), 5 s on as at once", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({ configB: { tcp: { timestamps: false } } })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const { client, server } = yield* openPair(b, listener, 40_000)
+      yield* client.end
+      yield* settle
+      yield* server.end
+      yield* settle
+      expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
+      expect(yield* reasonOf(connectFromB(b, 80, 40_000))).toBe("AddressNotAvailable")
       yield* TestClock.adjust("5 seconds")
-      expect(yield* reasonOf(connectFromB(b, 80, 40_000))).toBe("AddressInUse")
+      expect(yield* reasonOf(connectFromB(b, 80, 40_000))).toBe("AddressNotAvailable")
     }))
 
   it.scoped("after close, writing fails with Closed; after abort, reading fails with Closed; the peer of the abort sees ConnectionReset", () =>

@@ -10,7 +10,8 @@
  * the FIN-WAIT-2 timeout, the retry limits (Linux's tcp_orphan_retries and
  * tcp_retries2, set short in the namespace as the stack's by its config),
  * aborts in each state (Linux's tcp_disconnect), and TIME-WAIT (RFC 9293
- * §3.10.7.4, RFC 7323 §4.3 and §5, RFC 6191).
+ * §3.10.7.4, RFC 7323 §4.3 and §5, RFC 6191), a connect from the port it
+ * holds included (Linux's tcp_twsk_unique).
  *
  * Left out on purpose, where the two differ and the stack keeps its rule:
  * - FIN-WAIT-2 after a close: Linux moves the orphan into a TIME-WAIT mini
@@ -501,5 +502,40 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
         { tb: { flags: "A", seq: -99, ack: 1, ts: 11 } },
         { dut: { op: "accept" } }
       ]
+    }))
+  /**
+   * A connect from a chosen port (bind(2) then connect(2)) whose 4-tuple our TIME-WAIT holds:
+   * Linux's __inet_hash_connect asks tcp_twsk_unique with no TIME-WAIT to hand back (twp NULL),
+   * and that takes the TIME-WAIT over at once whenever timestamps were on in it, whatever the
+   * time since and the destination; the new ISS is the old SND.NXT + 2^16 + 1.
+   */
+  const takeover = (timestamps: boolean): ReadonlyArray<Step> => {
+    const ts = (n: number) => (timestamps ? { ts: n } : {})
+    return [
+      { dut: { op: "connect", port: 6000, localPort: 5000 } },
+      { tb: { flags: "SA", mss: 1460, sackOk: true, ws: 7, ...ts(1) } },
+      { dut: { op: "close" } },
+      { tb: { flags: "A", ...ts(2) } },
+      { tb: { flags: "FA", ...ts(3) } },
+      { dut: { op: "connect", port: 6000, localPort: 5000 } }
+    ]
+  }
+
+  it.scopedLive("TIME-WAIT: a connect from the port it holds, to the same peer, takes it over at once (timestamps on)", () =>
+    conforms({
+      tbPort: 6000,
+      steps: [
+        ...takeover(true),
+        { tb: { flags: "SA", seq: 100_000, ack: 1, mss: 1460, sackOk: true, ts: 4, ws: 7 } },
+        { dut: { op: "write", bytes: 10 } }
+      ]
+    }))
+
+  it.scopedLive("TIME-WAIT without timestamps: a connect from the port it holds, to the same peer, is refused (EADDRNOTAVAIL)", () =>
+    conforms({
+      tbPort: 6000,
+      sysctls: { "net.ipv4.tcp_timestamps": 0 },
+      stack: { tcp: { timestamps: false } },
+      steps: takeover(false)
     }))
 })

@@ -70,11 +70,18 @@ describe("TIME-WAIT record", () => {
   })
   it("a connect may take the 4-tuple over more than a second after the peer's FIN, with timestamps only (tcp_tw_reuse; time_after32(now, tw_entry_stamp + tcp_tw_reuse_delay))", () => {
     // deadline 60 000 with 2 MSL of 30 000: the peer's FIN was last heard at 30 000
-    const reusable = (tsOk: boolean, now: number) => TimeWait.reusableForConnect(tw(tsOk), now, 30_000)
+    const reusable = (tsOk: boolean, now: number) => TimeWait.reusableForConnect(tw(tsOk), now, 30_000, false)
     // (1000 between whole-millisecond readings may be 999.x ms)
     expect(reusable(true, 31_000)).toBe(false)
     expect(reusable(true, 31_001)).toBe(true)
     expect(reusable(false, 59_000)).toBe(false)
+  })
+  it("a connect from a port the caller chose takes the 4-tuple over at once, with timestamps only (tcp_twsk_unique with no twp: __inet_hash_connect of a bound port)", () => {
+    const bound = (tsOk: boolean, now: number) => TimeWait.reusableForConnect(tw(tsOk), now, 30_000, true)
+    expect(bound(true, 30_000)).toBe(true)
+    expect(bound(true, 59_999)).toBe(true)
+    expect(bound(false, 30_000)).toBe(false)
+    expect(bound(false, 59_999)).toBe(false)
   })
   it("the incarnation that takes it over starts 2^16 + 1 past the old SND.NXT, across 2^32", () => {
     expect(TimeWait.reuseIss(tw())).toBe(Seq.make(5000 + 65537))
