@@ -531,6 +531,19 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  it.scopedLive("TIME-WAIT after a passive open: once the listener is closed, a connect from its port to the same peer takes it over at once (the accepted socket had the listener's SO_REUSEADDR)", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "unlisten" } },
+        { dut: { op: "close" } },
+        { tb: { flags: "A", ts: 3 } },
+        { tb: { flags: "FA", ts: 4 } },
+        { dut: { op: "connect", port: 40000, localPort: 5000 } },
+        { tb: { flags: "SA", seq: 100_000, ack: 1, mss: 1460, sackOk: true, ts: 5, ws: 7 } }
+      ]
+    }))
+
   it.scopedLive("TIME-WAIT without timestamps: a connect from the port it holds, to the same peer, is refused (EADDRNOTAVAIL)", () =>
     conforms({
       tbPort: 6000,
