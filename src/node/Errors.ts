@@ -86,6 +86,7 @@ export const codeOf = (e: TcpError): string => {
     case "ProtocolError":
       return "EPROTO"
     case "AddressNotAvailable":
+    case "TupleInUse":
     case "NoEphemeralPorts":
       return "EADDRNOTAVAIL"
     case "TooManyConnections":

@@ -447,6 +447,9 @@ export class Socket extends Duplex {
       // bind before the connect, to that address (or the wildcard) and port
       const atBind = e.value.reason === "AddressNotAvailable" || (e.value.reason === "AddressInUse" && localPort !== undefined)
       if (atBind) return void this.destroy(fromTcpError(e.value, "bind", bindAddress, localPort))
+      // a 4-tuple taken: the bind (SO_REUSEADDR, libuv's) went through and connect(2) says
+      // EADDRNOTAVAIL at once, which Node's internalConnect reports with the bound end (getsockname)
+      if (e.value.reason === "TupleInUse") return void this.destroy(fromTcpError(e.value, "connect", address, port, `${bindAddress}:${localPort}`))
       // one that failed after its SYN went, from a local port it was given, names its local end,
       // as Node's afterConnect does (`req.localAddress && req.localPort`: the wildcard when no
       // address was given)

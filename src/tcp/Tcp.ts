@@ -228,7 +228,7 @@ export interface ConnectOptions {
   /**
    * our port, 0..65535; default (or 0) an ephemeral one (`tcp.localPortRange`: 32768..60999, as Linux).
    * A chosen port is bound as Node's (SO_REUSEADDR, then connect(2)): a port a listener holds is
-   * AddressInUse; a 4-tuple a connection holds, or a TIME-WAIT without timestamps, AddressNotAvailable;
+   * AddressInUse; a 4-tuple a connection holds, or a TIME-WAIT without timestamps, TupleInUse;
    * a TIME-WAIT with timestamps gives way at once (Linux's tcp_twsk_unique, TimeWait.ts)
    */
   readonly localPort?: number
@@ -1250,7 +1250,7 @@ export const make = Effect.gen(function*() {
       if (conns.has(k) || (held !== undefined && !takeOver)) {
         // (the bind with SO_REUSEADDR, as Node's, went through; connect(2) finds the 4-tuple taken:
         // EADDRNOTAVAIL, __inet_check_established's not_unique)
-        const reason = asked !== undefined ? "AddressNotAvailable" : "AddressInUse"
+        const reason = asked !== undefined ? "TupleInUse" : "AddressInUse"
         return Effect.fail(new TcpError({ reason, detail: `port ${localPort} is in use towards that peer` }))
       }
       let iss: Seq.SeqNum

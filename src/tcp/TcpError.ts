@@ -40,12 +40,13 @@ export class TcpError extends Data.TaggedError("TcpError")<{
      * time exceeded (EHOSTUNREACH)
      */
     | "HostUnreachable"
-    /**
-     * the local address asked for is not one of the stack's (EADDRNOTAVAIL, from bind(2)); or, from
-     * a local port asked for, the 4-tuple is taken: a connection, or a TIME-WAIT that may not give
-     * way (EADDRNOTAVAIL, from connect(2))
-     */
+    /** the local address asked for is not one of the stack's (EADDRNOTAVAIL, from bind(2)) */
     | "AddressNotAvailable"
+    /**
+     * from a local port asked for, the 4-tuple is taken: by a connection, or by a TIME-WAIT that
+     * may not give way (EADDRNOTAVAIL, from connect(2): Linux's __inet_check_established)
+     */
+    | "TupleInUse"
     /** an ICMP "destination host unknown" (EHOSTDOWN) */
     | "HostDown"
     /** an ICMP "source host isolated" (ENONET) */

@@ -400,6 +400,46 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "connect from the localPort of our TIME-WAIT to the same server: connects at once (Linux takes a TIME-WAIT with timestamps over for a bound port)": async (w) => {
+    const trace: Array<string> = []
+    // the peer's end follows ours (allowHalfOpen off): our close is first, so our side holds TIME-WAIT
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    // a port of our choosing, below Linux's ephemeral range (the reference runs on the host's loopback)
+    const localPort = 29_000 + Math.floor(Math.random() * 3_000)
+    const first = w.client.connect({ port, host: w.host, localPort } as { port: number; host: string })
+    await once(first, "connect")
+    first.end()
+    first.resume()
+    await once(first, "close")
+    const again = w.client.connect({ port, host: w.host, localPort } as { port: number; host: string })
+    const [err] = await Promise.race([
+      once<[NodeJS.ErrnoException]>(again, "error"),
+      once(again, "connect").then(() => [undefined] as const)
+    ])
+    trace.push(err === undefined ? `connected from the same port ${again.localPort === localPort}` : `${err.code} ${err.syscall}`)
+    again.destroy()
+    await closeServer(server)
+    return trace
+  },
+
+  "connect from the localPort of an open connection to the same server: EADDRNOTAVAIL from connect (the bind, with SO_REUSEADDR, goes through)": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const localPort = 29_000 + Math.floor(Math.random() * 3_000)
+    const first = w.client.connect({ port, host: w.host, localPort } as { port: number; host: string })
+    await once(first, "connect")
+    const again = w.client.connect({ port, host: w.host, localPort } as { port: number; host: string })
+    const [err] = await Promise.race([
+      once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(again, "error"),
+      once(again, "connect").then(() => [undefined] as const)
+    ])
+    trace.push(err === undefined ? "connected" : `${err.code} ${err.syscall} to the server ${err.address === w.host && err.port === port}`)
+    again.destroy()
+    first.destroy()
+    await closeServer(server)
+    return trace
+  },
+
   "a write on a socket that never connected: ERR_SOCKET_CLOSED, no syscall": async (w) => {
     const trace: Array<string> = []
     const s = new w.client.Socket()
