@@ -211,6 +211,11 @@ export class Conn {
   dataAfterClose = false
   arrivalsDropped = 0
   bytesReceived = 0
+  /**
+   * its port was an ephemeral one a connect chose, not bound (SO_REUSEADDR, as Node's) by the
+   * application or a listener: its TIME-WAIT then holds the port against a bind (TimeWait.reuse)
+   */
+  ephemeralPort = false
   /** where small payloads are copied together while the application is behind (Delivery.ts) */
   smallStore: Uint8Array | undefined = undefined
   smallUsed = 0

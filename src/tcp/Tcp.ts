@@ -652,6 +652,7 @@ export const make = Effect.gen(function*() {
         sndNxt: s.sndNxt,
         rcvNxt: s.rcvNxt,
         tsOk: s.tsOk,
+        reuse: !conn.ephemeralPort,
         tsRecent: s.tsRecent,
         tsOffset: s.tsOffset,
         window: Math.min(0xffff, Math.ceil(s.capacity / 2 ** s.rcvShift)),
@@ -1242,14 +1243,20 @@ export const make = Effect.gen(function*() {
       }
       const k = keyOf(local, localPort, remote, o.port)
       const held = timeWaits.get(k)
-      // from a port the caller chose, Linux's connect asks tcp_twsk_unique with no TIME-WAIT to hand
-      // back: any peer, at once, timestamps on (TimeWait.reusableForConnect); from an ephemeral one
-      // the choice above took only a free port or one whose TIME-WAIT gives way
-      const takeOver = held !== undefined &&
-        (asked !== undefined ? TimeWait.reusableForConnect(held.tw, now, params.timeWait, true) : loopback && reusable(held, now))
-      if (conns.has(k) || (held !== undefined && !takeOver)) {
-        // (the bind with SO_REUSEADDR, as Node's, went through; connect(2) finds the 4-tuple taken:
-        // EADDRNOTAVAIL, __inet_check_established's not_unique)
+      const live = conns.get(k)
+      // From a port the caller chose: the bind (SO_REUSEADDR, as Node's) fails where an ephemeral
+      // connect, which set none, holds the 4-tuple (EADDRINUSE); else Linux's connect asks
+      // tcp_twsk_unique with no TIME-WAIT to hand back: any peer, at once, timestamps on
+      // (TimeWait.boundConnect). From an ephemeral port the choice above took only a free port or
+      // one whose TIME-WAIT gives way.
+      const verdict = held === undefined || asked === undefined ? undefined : TimeWait.boundConnect(held.tw, now, params.timeWait)
+      if (verdict === "AddressInUse" || (asked !== undefined && live?.ephemeralPort === true)) {
+        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${localPort} is held by an ephemeral connect's connection` }))
+      }
+      const takeOver = held !== undefined && (asked !== undefined ? verdict === "TakeOver" : loopback && reusable(held, now))
+      if (live !== undefined || (held !== undefined && !takeOver)) {
+        // (the bind went through; connect(2) finds the 4-tuple taken: EADDRNOTAVAIL,
+        // __inet_check_established's not_unique)
         const reason = asked !== undefined ? "TupleInUse" : "AddressInUse"
         return Effect.fail(new TcpError({ reason, detail: `port ${localPort} is in use towards that peer` }))
       }
@@ -1271,6 +1278,7 @@ export const make = Effect.gen(function*() {
       if (o.noDelay === true) snd.noDelay = true
       const rcv = Receiver.synSent(params, iss)
       const conn = new Conn(env, k, local, remote, Iface.routeFrom(r, local), rcv, snd, queues)
+      if (asked === undefined) conn.ephemeralPort = true
       if (o.tos !== undefined) conn.setTos(o.tos)
       conns.set(k, conn)
       c.activeOpens++

@@ -60,6 +60,12 @@ export interface TimeWait {
   /** RCV.NXT (past the peer's FIN) */
   readonly rcvNxt: Seq.SeqNum
   readonly tsOk: boolean
+  /**
+   * its port was bound with SO_REUSEADDR (as Node binds a chosen port and a listener's, whose
+   * connections inherit it), not an ephemeral one a connect chose: only then may a bind (a
+   * connect from a chosen port) share it (Linux's inet_bind_conflict: sk_reuse on both)
+   */
+  readonly reuse: boolean
   /** the peer's TSval to echo (RFC 7323 §4.3): a bare ACK at RCV.NXT updates it */
   tsRecent: number
   /** what the connection's timestamp clock added (`Negotiation.tsOffset`): its TSvals go on (0 when not given) */
@@ -127,6 +133,15 @@ export const REUSE_AFTER = 1000
  */
 export const reusableForConnect = (tw: TimeWait, now: number, timeWait: number, bound: boolean): boolean =>
   tw.tsOk && (bound || now - (tw.deadline - timeWait) > REUSE_AFTER)
+
+/**
+ * What a connect from a port the caller chose (bind(2) with SO_REUSEADDR, as Node's, then
+ * connect(2)) meets in this record of its 4-tuple: the bind refused when the record's socket had
+ * no SO_REUSEADDR (EADDRINUSE, inet_bind_conflict); else the record gives way when timestamps were
+ * on (reusableForConnect), or connect(2) refuses (EADDRNOTAVAIL, __inet_check_established).
+ */
+export const boundConnect = (tw: TimeWait, now: number, timeWait: number): "TakeOver" | "AddressInUse" | "TupleInUse" =>
+  !tw.reuse ? "AddressInUse" : reusableForConnect(tw, now, timeWait, true) ? "TakeOver" : "TupleInUse"
 
 /** The ISS of the incarnation that takes the 4-tuple over: past the old one's window. */
 export const reuseIss = (tw: TimeWait): Seq.SeqNum => Seq.add(tw.sndNxt, 0xffff + 2)

@@ -90,6 +90,20 @@ describe("TCP API: typed errors", () => {
       expect((yield* statsOf(b)).tcp).toMatchObject({ timeWait: 0, timeWaitReused: 1 })
     }))
 
+  it.scoped("a connect from the port of a TIME-WAIT that an ephemeral connect left fails with AddressInUse (bind(2)'s EADDRINUSE: that socket had no SO_REUSEADDR, inet_bind_conflict)", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const { client, server } = yield* openPair(b, listener)
+      const port = client.localPort
+      yield* client.end
+      yield* settle
+      yield* server.end
+      yield* settle
+      expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
+      expect(yield* reasonOf(connectFromB(b, 80, port))).toBe("AddressInUse")
+    }))
+
   it.scoped("towards another host, without timestamps, a connect from the port a TIME-WAIT holds fails with TupleInUse (Linux's EADDRNOTAVAIL from connect(2)), 5 s on as at once", () =>
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks({ configB: { tcp: { timestamps: false } } })

@@ -422,6 +422,44 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "connect from the port of a TIME-WAIT an ephemeral connect left: EADDRINUSE from bind (that socket had no SO_REUSEADDR)": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const first = w.client.connect({ port, host: w.host })
+    await once(first, "connect")
+    const localPort = first.localPort!
+    first.end()
+    first.resume()
+    await once(first, "close")
+    const again = w.client.connect({ port, host: w.host, localPort } as { port: number; host: string })
+    const [err] = await Promise.race([
+      once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(again, "error"),
+      once(again, "connect").then(() => [undefined] as const)
+    ])
+    trace.push(err === undefined ? "connected" : `${err.code} ${err.syscall} ${err.address} port held ${err.port === localPort}`)
+    again.destroy()
+    await closeServer(server)
+    return trace
+  },
+
+  "connect from the port of an open connection an ephemeral connect made, to the same server: EADDRINUSE from bind": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const first = w.client.connect({ port, host: w.host })
+    await once(first, "connect")
+    const localPort = first.localPort!
+    const again = w.client.connect({ port, host: w.host, localPort } as { port: number; host: string })
+    const [err] = await Promise.race([
+      once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(again, "error"),
+      once(again, "connect").then(() => [undefined] as const)
+    ])
+    trace.push(err === undefined ? "connected" : `${err.code} ${err.syscall} ${err.address} port held ${err.port === localPort}`)
+    again.destroy()
+    first.destroy()
+    await closeServer(server)
+    return trace
+  },
+
   "connect from the localPort of an open connection to the same server: EADDRNOTAVAIL from connect (the bind, with SO_REUSEADDR, goes through)": async (w) => {
     const trace: Array<string> = []
     const { server, port } = await serve(w, {}, (s) => s.resume())

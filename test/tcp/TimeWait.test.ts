@@ -13,6 +13,7 @@ const tw = (tsOk = false): TimeWait.TimeWait => ({
   sndNxt: Seq.make(5000),
   rcvNxt: RCV_NXT,
   tsOk,
+  reuse: true,
   tsRecent: 1000,
   window: 512,
   deadline: 60_000,
@@ -82,6 +83,11 @@ describe("TIME-WAIT record", () => {
     expect(bound(true, 59_999)).toBe(true)
     expect(bound(false, 30_000)).toBe(false)
     expect(bound(false, 59_999)).toBe(false)
+  })
+  it("a connect from a chosen port: refused at the bind when the record's socket had no SO_REUSEADDR (an ephemeral connect's), else taken over with timestamps, else refused at the connect", () => {
+    expect(TimeWait.boundConnect({ ...tw(true), reuse: false }, 30_000, 30_000)).toBe("AddressInUse")
+    expect(TimeWait.boundConnect(tw(true), 30_000, 30_000)).toBe("TakeOver")
+    expect(TimeWait.boundConnect(tw(false), 59_999, 30_000)).toBe("TupleInUse")
   })
   it("the incarnation that takes it over starts 2^16 + 1 past the old SND.NXT, across 2^32", () => {
     expect(TimeWait.reuseIss(tw())).toBe(Seq.make(5000 + 65537))
