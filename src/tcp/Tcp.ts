@@ -227,9 +227,10 @@ export interface ConnectOptions {
   readonly port: number
   /**
    * our port, 0..65535; default (or 0) an ephemeral one (`tcp.localPortRange`: 32768..60999, as Linux).
-   * A chosen port is bound as Node's (SO_REUSEADDR, then connect(2)): a port a listener holds is
-   * AddressInUse; a 4-tuple a connection holds, or a TIME-WAIT without timestamps, TupleInUse;
-   * a TIME-WAIT with timestamps gives way at once (Linux's tcp_twsk_unique, TimeWait.ts)
+   * A chosen port is bound as Node's (SO_REUSEADDR, then connect(2)): a port a listener holds, or
+   * a 4-tuple an ephemeral connect holds (its connection or TIME-WAIT: no SO_REUSEADDR there), is
+   * AddressInUse; a 4-tuple another connection holds, or a TIME-WAIT without timestamps,
+   * TupleInUse; a TIME-WAIT with timestamps gives way at once (Linux's tcp_twsk_unique, TimeWait.ts)
    */
   readonly localPort?: number
   /**
