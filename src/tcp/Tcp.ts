@@ -228,8 +228,8 @@ export interface ConnectOptions {
   /**
    * our port, 0..65535; default (or 0) an ephemeral one (`tcp.localPortRange`: 32768..60999, as Linux).
    * A chosen port is bound as Node's (SO_REUSEADDR, then connect(2)): a port a listener holds, or
-   * a 4-tuple an ephemeral connect holds (its connection or TIME-WAIT: no SO_REUSEADDR there), is
-   * AddressInUse; a 4-tuple another connection holds, or a TIME-WAIT without timestamps,
+   * one an ephemeral connect holds towards any peer (its connection or TIME-WAIT: no SO_REUSEADDR
+   * there), is AddressInUse; a 4-tuple another connection holds, or a TIME-WAIT without timestamps,
    * TupleInUse; a TIME-WAIT with timestamps gives way at once (Linux's tcp_twsk_unique, TimeWait.ts)
    */
   readonly localPort?: number
@@ -1188,6 +1188,24 @@ export const make = Effect.gen(function*() {
     })
   }
 
+  /**
+   * Whether a bind(2) of `port` from `bound` (with SO_REUSEADDR, as Node's) meets a socket an
+   * ephemeral connect made, which set none: a connection or TIME-WAIT of one on that port, from an
+   * address the bind covers (the wildcard covers all), whatever its peer. Linux's
+   * inet_csk_bind_conflict walks every socket bound to the port, not the 4-tuple's alone. Only
+   * the ephemeral range holds such ports, and only there is anything walked.
+   */
+  const heldByEphemeral = (port: number, bound: Addr.Ipv4Addr): boolean => {
+    if (port < portLow || port > portHigh) return false
+    for (const conn of conns.values()) {
+      if (conn.ephemeralPort && conn.localPort === port && (bound === Addr.ANY || conn.localAddress === bound)) return true
+    }
+    for (const e of timeWaits.values()) {
+      if (!e.tw.reuse && e.tw.localPort === port && (bound === Addr.ANY || e.route.src === bound)) return true
+    }
+    return false
+  }
+
   const connect = (o: ConnectOptions): Effect.Effect<Connection, TcpError> =>
     // the queues first, in this fiber; every check and the port choice after, in one synchronous step
     Effect.flatMap(makeQueues(config.queues.tcpSegments), (queues) => {
@@ -1222,6 +1240,11 @@ export const make = Effect.gen(function*() {
       if (asked !== undefined && listeners.has(asked)) {
         return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${asked} is listening` }))
       }
+      // nor one an ephemeral connect holds, towards whatever peer (EADDRINUSE: that socket set no
+      // SO_REUSEADDR)
+      if (asked !== undefined && heldByEphemeral(asked, bound)) {
+        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${asked} is held by an ephemeral connect's connection` }))
+      }
       const r = ip.route(remote)
       if (r === undefined) {
         return Effect.fail(new TcpError({ reason: "NoRoute", detail: `no route to ${Addr.format(remote)}` }))
@@ -1245,15 +1268,12 @@ export const make = Effect.gen(function*() {
       const k = keyOf(local, localPort, remote, o.port)
       const held = timeWaits.get(k)
       const live = conns.get(k)
-      // From a port the caller chose: the bind (SO_REUSEADDR, as Node's) fails where an ephemeral
-      // connect, which set none, holds the 4-tuple (EADDRINUSE); else Linux's connect asks
-      // tcp_twsk_unique with no TIME-WAIT to hand back: any peer, at once, timestamps on
-      // (TimeWait.boundConnect). From an ephemeral port the choice above took only a free port or
-      // one whose TIME-WAIT gives way.
+      // From a port the caller chose, whose bind went through above (an ephemeral connect's
+      // connection or TIME-WAIT there refused it, this 4-tuple's among them: boundConnect's
+      // AddressInUse), Linux's connect asks tcp_twsk_unique with no TIME-WAIT to hand back: any
+      // peer, at once, timestamps on (TimeWait.boundConnect). From an ephemeral port the choice
+      // above took only a free port or one whose TIME-WAIT gives way.
       const verdict = held === undefined || asked === undefined ? undefined : TimeWait.boundConnect(held.tw, now, params.timeWait)
-      if (verdict === "AddressInUse" || (asked !== undefined && live?.ephemeralPort === true)) {
-        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${localPort} is held by an ephemeral connect's connection` }))
-      }
       const takeOver = held !== undefined && (asked !== undefined ? verdict === "TakeOver" : loopback && reusable(held, now))
       if (live !== undefined || (held !== undefined && !takeOver)) {
         // (the bind went through; connect(2) finds the 4-tuple taken: EADDRNOTAVAIL,

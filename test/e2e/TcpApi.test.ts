@@ -104,6 +104,27 @@ describe("TCP API: typed errors", () => {
       expect(yield* reasonOf(connectFromB(b, 80, port))).toBe("AddressInUse")
     }))
 
+  it.scoped("a connect from the port an ephemeral connect holds fails with AddressInUse towards any peer, not only that 4-tuple's: bind(2) meets every socket on the port, whatever its peer (Linux's inet_csk_bind_conflict), its connection or its TIME-WAIT", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 81 })))
+      const { client, server } = yield* openPair(b, listener)
+      const port = client.localPort
+      // (forked: a connect that went through would wait for its handshake)
+      const whileOpen = yield* Effect.fork(reasonOf(connectFromB(b, 81, port)))
+      yield* settle
+      expect(yield* Fiber.join(whileOpen)).toBe("AddressInUse")
+      yield* client.end
+      yield* settle
+      yield* server.end
+      yield* settle
+      expect((yield* statsOf(b)).tcp).toMatchObject({ timeWait: 1, connections: 0 })
+      const inTimeWait = yield* Effect.fork(reasonOf(connectFromB(b, 81, port)))
+      yield* settle
+      expect(yield* Fiber.join(inTimeWait)).toBe("AddressInUse")
+    }))
+
   it.scoped("towards another host, without timestamps, a connect from the port a TIME-WAIT holds fails with TupleInUse (Linux's EADDRNOTAVAIL from connect(2)), 5 s on as at once", () =>
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks({ configB: { tcp: { timestamps: false } } })

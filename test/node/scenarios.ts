@@ -460,6 +460,26 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "connect from the port of an open connection an ephemeral connect made, to another server: EADDRINUSE from bind (it meets every socket on the port, whatever its peer)": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const { server: other, port: otherPort } = await serve(w, {}, (s) => s.resume())
+    const first = w.client.connect({ port, host: w.host })
+    await once(first, "connect")
+    const localPort = first.localPort!
+    const again = w.client.connect({ port: otherPort, host: w.host, localPort } as { port: number; host: string })
+    const [err] = await Promise.race([
+      once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(again, "error"),
+      once(again, "connect").then(() => [undefined] as const)
+    ])
+    trace.push(err === undefined ? "connected" : `${err.code} ${err.syscall} ${err.address} port held ${err.port === localPort}`)
+    again.destroy()
+    first.destroy()
+    await closeServer(server)
+    await closeServer(other)
+    return trace
+  },
+
   "connect from the localPort of an open connection to the same server: EADDRNOTAVAIL from connect (the bind, with SO_REUSEADDR, goes through)": async (w) => {
     const trace: Array<string> = []
     const { server, port } = await serve(w, {}, (s) => s.resume())
