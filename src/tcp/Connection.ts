@@ -212,8 +212,9 @@ export class Conn {
   arrivalsDropped = 0
   bytesReceived = 0
   /**
-   * its port was an ephemeral one a connect chose, not bound (SO_REUSEADDR, as Node's) by the
-   * application or a listener: its TIME-WAIT then holds the port against a bind (TimeWait.reuse)
+   * its port was an ephemeral one a connect chose with nothing bound, neither a local port nor
+   * address (those are bound with SO_REUSEADDR, as Node's, and a listener's are): it and its
+   * TIME-WAIT then hold the port against a bind (TimeWait.reuse)
    */
   ephemeralPort = false
   /** where small payloads are copied together while the application is behind (Delivery.ts) */

@@ -236,7 +236,9 @@ export interface ConnectOptions {
   /**
    * our address (bind(2) before connect(2)): the stack's, a 127/8 one, or `0.0.0.0` (the default:
    * the route's source). Another is AddressNotAvailable; a 127/8 one towards another host
-   * InvalidArgument (a loopback source never leaves the host: Linux's __mkroute_output, EINVAL)
+   * InvalidArgument (a loopback source never leaves the host: Linux's __mkroute_output, EINVAL).
+   * Given, the connection's port is bound as a chosen one is (SO_REUSEADDR, as Node's bind of the
+   * address and port 0), whichever port the stack picks: a chosen-port connect may share it
    */
   readonly localAddress?: Addr.Ipv4Addr | string
   /** Nagle off from the start */
@@ -1299,7 +1301,9 @@ export const make = Effect.gen(function*() {
       if (o.noDelay === true) snd.noDelay = true
       const rcv = Receiver.synSent(params, iss)
       const conn = new Conn(env, k, local, remote, Iface.routeFrom(r, local), rcv, snd, queues)
-      if (asked === undefined) conn.ephemeralPort = true
+      // (a local address alone is bound too, to port 0, as Node's bind of it: with SO_REUSEADDR,
+      // though the port is the stack's choice)
+      if (asked === undefined && o.localAddress === undefined) conn.ephemeralPort = true
       if (o.tos !== undefined) conn.setTos(o.tos)
       conns.set(k, conn)
       c.activeOpens++

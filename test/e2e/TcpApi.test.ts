@@ -11,7 +11,7 @@ import { type Listener, Tcp, type TcpError } from "../../src/tcp/Tcp.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import { makeWatch, watching, withData } from "../support/TcpWatch.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
-import { ADDR_A, run, type StackContext, statsOf, twoStacks } from "../support/TestNet.js"
+import { ADDR_A, ADDR_B, run, type StackContext, statsOf, twoStacks } from "../support/TestNet.js"
 
 /** The reason an effect failed with, or "succeeded". */
 const reasonOf = <A>(effect: Effect.Effect<A, TcpError>): Effect.Effect<string> =>
@@ -123,6 +123,19 @@ describe("TCP API: typed errors", () => {
       const inTimeWait = yield* Effect.fork(reasonOf(connectFromB(b, 81, port)))
       yield* settle
       expect(yield* Fiber.join(inTimeWait)).toBe("AddressInUse")
+    }))
+
+  it.scoped("a connect from a local address is bound as one from a chosen port (SO_REUSEADDR, as Node's bind of the address and port 0): a connect from its port towards another peer goes through", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 81 })))
+      const bound = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80, localAddress: ADDR_B }))))
+      yield* settle
+      const port = (yield* Fiber.join(bound)).localPort
+      const other = yield* Effect.fork(reasonOf(connectFromB(b, 81, port)))
+      yield* settle
+      expect(yield* Fiber.join(other)).toBe("succeeded")
     }))
 
   it.scoped("towards another host, without timestamps, a connect from the port a TIME-WAIT holds fails with TupleInUse (Linux's EADDRNOTAVAIL from connect(2)), 5 s on as at once", () =>

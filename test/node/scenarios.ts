@@ -16,6 +16,7 @@ export interface SocketLike extends Duplex {
   readonly remotePort?: number | undefined
   readonly remoteFamily?: string | undefined
   readonly localPort?: number | undefined
+  readonly localAddress?: string | undefined
   readonly pending: boolean
   readonly readyState: string
   address(): unknown
@@ -473,6 +474,31 @@ export const SCRIPTS: Record<string, Script> = {
       once(again, "connect").then(() => [undefined] as const)
     ])
     trace.push(err === undefined ? "connected" : `${err.code} ${err.syscall} ${err.address} port held ${err.port === localPort}`)
+    again.destroy()
+    first.destroy()
+    await closeServer(server)
+    await closeServer(other)
+    return trace
+  },
+
+  "connect from the port of an open connection bound to a local address (libuv's bind, SO_REUSEADDR, port 0), to another server: connects": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const { server: other, port: otherPort } = await serve(w, {}, (s) => s.resume())
+    // our address towards the server, from a connection of its own
+    const probe = w.client.connect({ port, host: w.host })
+    await once(probe, "connect")
+    const localAddress = probe.localAddress!
+    probe.destroy()
+    const first = w.client.connect({ port, host: w.host, localAddress } as { port: number; host: string })
+    await once(first, "connect")
+    const localPort = first.localPort!
+    const again = w.client.connect({ port: otherPort, host: w.host, localPort } as { port: number; host: string })
+    const [err] = await Promise.race([
+      once<[NodeJS.ErrnoException]>(again, "error"),
+      once(again, "connect").then(() => [undefined] as const)
+    ])
+    trace.push(err === undefined ? `connected from the same port ${again.localPort === localPort}` : `${err.code} ${err.syscall}`)
     again.destroy()
     first.destroy()
     await closeServer(server)
