@@ -53,6 +53,10 @@ export type Script = (w: World) => Promise<Array<string>>
 const once = <T extends Array<unknown> = Array<unknown>>(e: EventEmitter, name: string): Promise<T> =>
   new Promise((resolve) => e.once(name, (...args: Array<unknown>) => resolve(args as T)))
 
+/** How a connect ends: its error, or undefined once it connected. */
+const connectOutcome = <E extends NodeJS.ErrnoException>(c: EventEmitter): Promise<E | undefined> =>
+  Promise.race([once<[E]>(c, "error").then(([e]) => e), once(c, "connect").then(() => undefined)])
+
 /** A server listening on a free port, and that port. */
 const serve = async (
   w: World,
@@ -390,10 +394,7 @@ export const SCRIPTS: Record<string, Script> = {
     await once(local, "listening")
     const held = (local.address() as { port: number }).port
     const c = w.client.connect({ port, host: w.host, localPort: held } as { port: number; host: string })
-    const [err] = await Promise.race([
-      once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(c, "error"),
-      once(c, "connect").then(() => [undefined] as const)
-    ])
+    const err = await connectOutcome<NodeJS.ErrnoException & { address?: string; port?: number }>(c)
     trace.push(err === undefined ? "connected" : `${err.code} ${err.errno} ${err.syscall} ${err.address} port held ${err.port === held}`)
     c.destroy()
     await closeServer(local)
@@ -413,10 +414,7 @@ export const SCRIPTS: Record<string, Script> = {
     first.resume()
     await once(first, "close")
     const again = w.client.connect({ port, host: w.host, localPort } as { port: number; host: string })
-    const [err] = await Promise.race([
-      once<[NodeJS.ErrnoException]>(again, "error"),
-      once(again, "connect").then(() => [undefined] as const)
-    ])
+    const err = await connectOutcome<NodeJS.ErrnoException>(again)
     trace.push(err === undefined ? `connected from the same port ${again.localPort === localPort}` : `${err.code} ${err.syscall}`)
     again.destroy()
     await closeServer(server)
@@ -433,10 +431,7 @@ export const SCRIPTS: Record<string, Script> = {
     first.resume()
     await once(first, "close")
     const again = w.client.connect({ port, host: w.host, localPort } as { port: number; host: string })
-    const [err] = await Promise.race([
-      once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(again, "error"),
-      once(again, "connect").then(() => [undefined] as const)
-    ])
+    const err = await connectOutcome<NodeJS.ErrnoException & { address?: string; port?: number }>(again)
     trace.push(err === undefined ? "connected" : `${err.code} ${err.syscall} ${err.address} port held ${err.port === localPort}`)
     again.destroy()
     await closeServer(server)
@@ -450,10 +445,7 @@ export const SCRIPTS: Record<string, Script> = {
     await once(first, "connect")
     const localPort = first.localPort!
     const again = w.client.connect({ port, host: w.host, localPort } as { port: number; host: string })
-    const [err] = await Promise.race([
-      once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(again, "error"),
-      once(again, "connect").then(() => [undefined] as const)
-    ])
+    const err = await connectOutcome<NodeJS.ErrnoException & { address?: string; port?: number }>(again)
     trace.push(err === undefined ? "connected" : `${err.code} ${err.syscall} ${err.address} port held ${err.port === localPort}`)
     again.destroy()
     first.destroy()
@@ -469,10 +461,7 @@ export const SCRIPTS: Record<string, Script> = {
     await once(first, "connect")
     const localPort = first.localPort!
     const again = w.client.connect({ port: otherPort, host: w.host, localPort } as { port: number; host: string })
-    const [err] = await Promise.race([
-      once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(again, "error"),
-      once(again, "connect").then(() => [undefined] as const)
-    ])
+    const err = await connectOutcome<NodeJS.ErrnoException & { address?: string; port?: number }>(again)
     trace.push(err === undefined ? "connected" : `${err.code} ${err.syscall} ${err.address} port held ${err.port === localPort}`)
     again.destroy()
     first.destroy()
@@ -494,10 +483,7 @@ export const SCRIPTS: Record<string, Script> = {
     await once(first, "connect")
     const localPort = first.localPort!
     const again = w.client.connect({ port: otherPort, host: w.host, localPort } as { port: number; host: string })
-    const [err] = await Promise.race([
-      once<[NodeJS.ErrnoException]>(again, "error"),
-      once(again, "connect").then(() => [undefined] as const)
-    ])
+    const err = await connectOutcome<NodeJS.ErrnoException>(again)
     trace.push(err === undefined ? `connected from the same port ${again.localPort === localPort}` : `${err.code} ${err.syscall}`)
     again.destroy()
     first.destroy()
@@ -513,10 +499,7 @@ export const SCRIPTS: Record<string, Script> = {
     const first = w.client.connect({ port, host: w.host, localPort } as { port: number; host: string })
     await once(first, "connect")
     const again = w.client.connect({ port, host: w.host, localPort } as { port: number; host: string })
-    const [err] = await Promise.race([
-      once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(again, "error"),
-      once(again, "connect").then(() => [undefined] as const)
-    ])
+    const err = await connectOutcome<NodeJS.ErrnoException & { address?: string; port?: number }>(again)
     trace.push(err === undefined ? "connected" : `${err.code} ${err.syscall} to the server ${err.address === w.host && err.port === port}`)
     again.destroy()
     first.destroy()
