@@ -33,11 +33,13 @@
  *   that has one, sleeping to the idle deadline; activity only stamps a
  *   time, a new value starts the timer again (as Node arms a fresh one on
  *   each call), destroy stops it. TestClock drives them.
+ * - **A listen's `host`** binds as `bind(2)` does: the wildcard (none given,
+ *   `0.0.0.0` or `::`) takes connections to every address of the stack, one
+ *   of its addresses (its own, or one of 127.0.0.0/8) only those to it, so
+ *   `listen(port, "127.0.0.1")` is out of reach of the link; another
+ *   address fails with `EADDRNOTAVAIL`.
  *
  * Where the stack differs from a host's sockets, on purpose:
- * - a listener takes its port on every address of the stack (its own and
- *   127.0.0.0/8); a `host` that is not one of them fails with
- *   `EADDRNOTAVAIL`, as `bind(2)` would;
  * - host names resolve through the `lookup` option (Node's signature, so a
  *   DNS client can be plugged in), else through the one the `Net` was made
  *   with (`start()`'s: the hosts file, then the stack's DNS if configured),
@@ -971,9 +973,16 @@ export class Server extends EventEmitter {
     this.#starting = true
     const tcp = this.#ctx.tcp
     const backlog = o.backlog
+    // the address bound (the wildcard: none), as getsockname gives it back
+    const bound = host === undefined || host === "0.0.0.0" || host === "::" ? undefined : literalAddress(host) ?? host
     const open = Effect.gen(function*() {
       const scope = yield* Scope.make()
-      const listener = yield* Scope.extend(tcp.listen({ port, ...(backlog !== undefined && backlog > 0 ? { backlog } : {}) }), scope).pipe(
+      const options = {
+        port,
+        ...(bound !== undefined ? { address: bound } : {}),
+        ...(backlog !== undefined && backlog > 0 ? { backlog } : {})
+      }
+      const listener = yield* Scope.extend(tcp.listen(options), scope).pipe(
         Effect.onError(() => Scope.close(scope, Exit.void))
       )
       return { scope, listener }
@@ -992,7 +1001,7 @@ export class Server extends EventEmitter {
       }
       const { listener, scope } = exit.value
       this.#scope = scope
-      this.#address = { address: host === undefined || host === "::" ? "0.0.0.0" : host === "localhost" ? "127.0.0.1" : host, family: "IPv4", port: listener.port }
+      this.#address = { address: bound ?? "0.0.0.0", family: "IPv4", port: listener.port }
       if (this.#closeWhenStarted) {
         this.#closeWhenStarted = false
         this.close()

@@ -30,6 +30,7 @@ import * as SocketServer from "@effect/platform/SocketServer"
 import { Cause, Deferred, Effect, FiberSet, Layer, Option, Scope } from "effect"
 import { type Connection, Tcp } from "../tcp/Tcp.js"
 import type { TcpError } from "../tcp/TcpError.js"
+import { literalAddress } from "../node/Hosts.js"
 
 const encoder = new TextEncoder()
 
@@ -151,6 +152,11 @@ export const fromConnection = (conn: Connection): Effect.Effect<Socket.Socket> =
 /** Options of `makeServer`. */
 export interface ServerOptions {
   readonly port: number
+  /**
+   * the address to take connections on, as NodeSocketServer's `host` (an IPv4 literal of the
+   * stack: its own, one of 127/8, or `localhost`); absent, `0.0.0.0` or `::`: every address
+   */
+  readonly host?: string
   /** listen(2)'s backlog; absent or 0: the stack's default (`tcp.acceptBacklog`), as Node listens with `backlog || 511` */
   readonly backlog?: number
 }
@@ -166,8 +172,14 @@ export const makeServer = (
 ): Effect.Effect<SocketServer.SocketServer["Type"], SocketServerError, Tcp | Scope.Scope> =>
   Effect.gen(function*() {
     const tcp = yield* Tcp
+    const host = options.host
+    const bound = host === undefined || host === "0.0.0.0" || host === "::" ? undefined : literalAddress(host) ?? host
     const listener = yield* Effect.mapError(
-      tcp.listen({ port: options.port, ...(options.backlog !== undefined && options.backlog > 0 ? { backlog: options.backlog } : {}) }),
+      tcp.listen({
+        port: options.port,
+        ...(bound !== undefined ? { address: bound } : {}),
+        ...(options.backlog !== undefined && options.backlog > 0 ? { backlog: options.backlog } : {})
+      }),
       (cause) => new SocketServer.SocketServerError({ reason: "Open", cause })
     )
     const run = <R, E, _>(handler: (socket: Socket.Socket) => Effect.Effect<_, E, R>): Effect.Effect<never, SocketServer.SocketServerError, R> =>
@@ -188,8 +200,7 @@ export const makeServer = (
         ))
       }))
     return SocketServer.SocketServer.of({
-      // a listener takes its port on every address of the stack
-      address: { _tag: "TcpAddress", hostname: "0.0.0.0", port: listener.port },
+      address: { _tag: "TcpAddress", hostname: bound ?? "0.0.0.0", port: listener.port },
       run
     })
   })

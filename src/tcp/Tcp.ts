@@ -10,7 +10,8 @@
  *   drops segments sent to a broadcast address (RFC 1122 §4.2.3.10), and
  *   sorts the rest by 4-tuple: each connection gets one array per wake-up
  *   into its bounded, dropping queue (Connection.ts); a segment for no
- *   connection goes to the listener of its port, or draws the CLOSED-state
+ *   connection goes to the listener of its port and destination address
+ *   (one bound to that address, or to every one), or draws the CLOSED-state
  *   reset (RFC 9293 §3.10.7.1: `<SEQ=SEG.ACK><CTL=RST>` if it had ACK,
  *   else `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>`; an RST is never
  *   answered).
@@ -214,6 +215,15 @@ export interface ListenOptions {
   /** 1..65535, or 0 for a free ephemeral port (the listener's `port` says which) */
   readonly port: number
   /**
+   * the address to take connections for (bind(2) before listen(2)): the stack's, a 127/8 one, or
+   * `0.0.0.0` (the default: every address of the stack, 127/8 included). Another is
+   * AddressNotAvailable. A listener bound to one address answers no SYN to another, which draws a
+   * reset as a closed port's: `127.0.0.1` keeps a service off the link. Listeners on one port may
+   * not overlap (the same address, or either every one: AddressInUse, as Linux's
+   * inet_csk_bind_conflict, where SO_REUSEADDR does not cover a listener)
+   */
+  readonly address?: Addr.Ipv4Addr | string
+  /**
    * listen(2)'s backlog (default `tcp.acceptBacklog`): established connections wait for `accept`
    * until one more than it are waiting, as in Linux (sk_acceptq_is_full), 0 allowing one; none above
    * `tcp.maxAcceptBacklog` (Linux's somaxconn), and a negative one is that, as Linux makes it
@@ -367,6 +377,10 @@ const acceptQueueFull = (l: ListenerState): boolean => l.waiting > l.backlog
 
 interface ListenerState {
   readonly port: number
+  /** the address it takes connections for: one of ours, or `Addr.ANY` for every one (Linux's inet_rcv_saddr) */
+  readonly address: Addr.Ipv4Addr
+  /** the next listener on the same port (each bound to an address of its own: `listenerFor`) */
+  next: ListenerState | undefined
   readonly backlog: number
   readonly halfOpen: ChurnMap<string, HalfOpenEntry>
   /** half-open entries whose SYN-ACK the timer has not re-sent yet (Linux's young requests: Handshake.synAckRetryLimit) */
@@ -552,7 +566,52 @@ export const make = Effect.gen(function*() {
     hystartExits: 0
   }
   const timeWaits = new Map<string, TimeWaitEntry>()
+  /** listeners by port: the first of a chain (`next`) whose addresses do not overlap, most often one */
   const listeners = new Map<number, ListenerState>()
+  /**
+   * The listener that takes a segment to `dst`:`port`: the one bound to `dst` or to every address
+   * (Linux's __inet_lookup_listener; the two cannot both exist on one port, so there is no order
+   * of preference to keep).
+   */
+  const listenerFor = (port: number, dst: Addr.Ipv4Addr): ListenerState | undefined => {
+    for (let l = listeners.get(port); l !== undefined; l = l.next) {
+      if (l.address === Addr.ANY || l.address === dst) return l
+    }
+    return undefined
+  }
+  /** A listener on `port` whose address overlaps `address` (the same, or either is every address). */
+  const listenerOverlapping = (port: number, address: Addr.Ipv4Addr): ListenerState | undefined => {
+    for (let l = listeners.get(port); l !== undefined; l = l.next) {
+      if (l.address === Addr.ANY || address === Addr.ANY || l.address === address) return l
+    }
+    return undefined
+  }
+  /** Whether `l` is still listening (closeListener takes it out of its port's chain). */
+  const isListening = (l: ListenerState): boolean => {
+    for (let m = listeners.get(l.port); m !== undefined; m = m.next) if (m === l) return true
+    return false
+  }
+  /** Every listener, of every port. */
+  const allListeners = (): Array<ListenerState> => {
+    const all: Array<ListenerState> = []
+    for (const head of listeners.values()) for (let l: ListenerState | undefined = head; l !== undefined; l = l.next) all.push(l)
+    return all
+  }
+  /** Take `l` out of its port's chain. */
+  const unlink = (l: ListenerState): void => {
+    const head = listeners.get(l.port)
+    if (head === l) {
+      if (l.next === undefined) listeners.delete(l.port)
+      else listeners.set(l.port, l.next)
+      return
+    }
+    for (let m = head; m !== undefined; m = m.next) {
+      if (m.next === l) {
+        m.next = l.next
+        return
+      }
+    }
+  }
   let halfOpenCount = 0
   const fibers = yield* FiberSet.make()
   // The connections' fibers run on one shared task runner of the scheduler in force
@@ -982,7 +1041,7 @@ export const make = Effect.gen(function*() {
         // a new incarnation, if someone listens: the record goes, the listener takes the SYN with
         // the record's ISS; with nobody listening the record stays and answers it (Linux's
         // TCP_TW_SYN falling through to TCP_TW_ACK), rather than an RST ending TIME-WAIT early
-        const taker = v._tag === "Reopen" ? listeners.get(dstPort) : undefined
+        const taker = v._tag === "Reopen" ? listenerFor(dstPort, p.dst) : undefined
         if (v._tag !== "Reopen" || taker === undefined) {
           if (emitRepr(tx, tw.route, TimeWait.ackFor(tw.tw, at))) c.timeWaitAcks++
           if (v._tag === "Ack" && v.restart) {
@@ -995,7 +1054,7 @@ export const make = Effect.gen(function*() {
         schedule(tw, undefined)
         reopenIss = v.iss
       }
-      const l = listeners.get(dstPort)
+      const l = listenerFor(dstPort, p.dst)
       if (l !== undefined) {
         toListener(l, p, seg, srcPort, k, at, tx, reopenIss)
         continue
@@ -1028,7 +1087,7 @@ export const make = Effect.gen(function*() {
     const open = (o: Opening) =>
       Effect.map(makeQueues(config.queues.tcpSegments), (queues) => {
         // the listener closed meanwhile: the peer's next segment draws a reset
-        if (listeners.get(o.listener.port) !== o.listener) return
+        if (!isListening(o.listener)) return
         const conn = new Conn(env, o.key, o.localAddress, o.remoteAddress, o.route, o.rcv, o.snd, queues)
         conns.set(o.key, conn)
         c.passiveOpens++
@@ -1060,7 +1119,7 @@ export const make = Effect.gen(function*() {
       // for the errors Linux's tcp_v4_err takes as fatal to a request only: net or host unreachable,
       // time exceeded, parameter problem. Not for the rest (fragmentation needed, port or protocol
       // unreachable, administratively prohibited, ...): the SYN-ACK goes on being retried
-      const h = listeners.get(TcpWire.srcPortAt(t, 0))?.halfOpen.get(k)
+      const h = listenerFor(TcpWire.srcPortAt(t, 0), report.src)?.halfOpen.get(k)
       const fatal = report.type !== "DstUnreachable" || report.code === 0 || report.code === 1
       if (h !== undefined && fatal && TcpWire.seqAt(t, 0) === h.h.iss) {
         c.icmpErrors++
@@ -1088,7 +1147,7 @@ export const make = Effect.gen(function*() {
    */
   const closeListener = (l: ListenerState): Effect.Effect<void> =>
     Effect.gen(function*() {
-      if (listeners.get(l.port) === l) listeners.delete(l.port)
+      unlink(l)
       for (const e of l.halfOpen.values()) dropHalfOpen(e)
       // (takeAll waits only when the queue is empty)
       if (Option.getOrElse(l.accepted.unsafeSize(), () => 0) > 0) {
@@ -1107,7 +1166,7 @@ export const make = Effect.gen(function*() {
       closing = true
       return Effect.zipRight(
         Effect.forEach(Array.from(conns.values()), (conn) => conn.abortNow(), { discard: true }),
-        Effect.forEach(Array.from(listeners.values()), closeListener, { discard: true })
+        Effect.forEach(allListeners(), closeListener, { discard: true })
       )
     })
   )
@@ -1130,22 +1189,35 @@ export const make = Effect.gen(function*() {
       if (o.backlog !== undefined && !Number.isFinite(o.backlog)) {
         return yield* new TcpError({ reason: "InvalidArgument", detail: `backlog ${o.backlog} is not a number` })
       }
+      // (on the stack's scheduler, whoever listens: the Mailbox releases a waiting accept through a task
+      // on it; made first, so that nothing comes between the checks below and the listener's entry)
+      const accepted = yield* Effect.withScheduler(Mailbox.make<Conn>(), runner)
+      const address = o.address === undefined ? Addr.ANY : typeof o.address === "string" ? Addr.parse(o.address) : o.address
+      if (address === undefined) {
+        return yield* new TcpError({ reason: "InvalidArgument", detail: `'${String(o.address)}' is not an IPv4 address` })
+      }
+      // (as Linux's inet_bind: one of our addresses, the whole of 127/8 with it)
+      if (address !== Addr.ANY && address !== ip.address && address >>> 24 !== 127) {
+        return yield* new TcpError({ reason: "AddressNotAvailable", detail: `${Addr.format(address)} is not an address of this stack` })
+      }
       // port 0: a free ephemeral port, as bind(2) gives
       const port = o.port === 0 ? freePort(portLow, portHigh, (p) => !listeners.has(p)) : o.port
       if (port === undefined) {
         return yield* new TcpError({ reason: "NoEphemeralPorts", detail: "every ephemeral port is listening" })
       }
-      if (listeners.has(port)) {
-        return yield* new TcpError({ reason: "AddressInUse", detail: `port ${port} is already listening` })
+      const held = listenerOverlapping(port, address)
+      if (held !== undefined) {
+        const on = held.address === Addr.ANY ? "every address" : Addr.format(held.address)
+        return yield* new TcpError({ reason: "AddressInUse", detail: `port ${port} is already listening on ${on}` })
       }
       // (none above the system's limit, somaxconn there, `maxAcceptBacklog` here; a negative one is that
       // limit, as Linux's __sys_listen's unsigned compare makes it)
       const asked = o.backlog === undefined ? config.tcp.acceptBacklog : o.backlog < 0 ? config.tcp.maxAcceptBacklog : o.backlog
       const backlog = Math.min(asked, config.tcp.maxAcceptBacklog)
-      // (on the stack's scheduler, whoever listens: the Mailbox releases a waiting accept through a task on it)
-      const accepted = yield* Effect.withScheduler(Mailbox.make<Conn>(), runner)
       const l: ListenerState = {
         port,
+        address,
+        next: listeners.get(port),
         backlog,
         halfOpen: new ChurnMap(),
         young: 0,
@@ -1239,7 +1311,7 @@ export const make = Effect.gen(function*() {
       // SO_REUSEADDR: Linux's inet_csk_bind_conflict)
       // port 0 is bind(2)'s "any port": an ephemeral one (Node's localPort: 0 too), never a SYN from port 0
       const asked = o.localPort === 0 ? undefined : o.localPort
-      if (asked !== undefined && listeners.has(asked)) {
+      if (asked !== undefined && listenerOverlapping(asked, bound) !== undefined) {
         return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${asked} is listening` }))
       }
       // nor one an ephemeral connect holds, towards whatever peer (EADDRINUSE: that socket set no

@@ -5,7 +5,7 @@
  * its first write follows connect() at once.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Clock, Effect, Either, Fiber, Option, TestClock } from "effect"
+import { Clock, Effect, Either, Exit, Fiber, Option, Scope, TestClock } from "effect"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
@@ -167,6 +167,96 @@ describe("listen on port 0", () => {
       const server = yield* second.accept
       expect(server.localPort).toBe(second.port)
       yield* Fiber.join(client)
+    }), 30_000)
+})
+
+describe("a listener bound to one address (bind(2) before listen(2))", () => {
+  const SYN = { flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } }
+
+  it.scoped("on 127.0.0.1: a SYN from the link to the stack's address draws a reset, as a closed port's", () =>
+    Effect.gen(function*() {
+      const { peer, stack, stats } = yield* stackWithPeer()
+      yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, address: "127.0.0.1" })))
+      yield* peer.sendFrame(frame(SYN))
+      const answer = segmentOf(yield* peer.next)
+      expect(answer.flags).toBe(TcpWire.Flag.RST | TcpWire.Flag.ACK)
+      expect((yield* stats).tcp.halfOpen).toBe(0)
+    }))
+
+  it.scoped("on the stack's address: the link's SYN is answered", () =>
+    Effect.gen(function*() {
+      const { peer, stack } = yield* stackWithPeer()
+      yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, address: ADDR_A })))
+      yield* peer.sendFrame(frame(SYN))
+      expect(segmentOf(yield* peer.next).flags).toBe(TcpWire.Flag.SYN | TcpWire.Flag.ACK)
+    }))
+
+  it.scopedLive("over the loopback: a connect to its address is accepted, one to another address of ours refused", () =>
+    Effect.gen(function*() {
+      const { a } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, address: "127.0.0.1" })))
+      const client = yield* Effect.fork(run(a, Effect.flatMap(Tcp, (t) => t.connect({ address: "127.0.0.1", port: 80 }))))
+      const server = yield* listener.accept
+      expect(server.localAddress).toBe(Addr.parse("127.0.0.1"))
+      yield* Fiber.join(client)
+      for (const other of [ADDR_A, Addr.parse("127.0.0.2")!]) {
+        const refused = yield* failureOf(run(a, Effect.flatMap(Tcp, (t) => t.connect({ address: other, port: 80 }))))
+        expect([Addr.format(other), refused.reason]).toEqual([Addr.format(other), "ConnectionRefused"])
+      }
+    }), 30_000)
+
+  it.scopedLive("two listeners on one port, each on its own address, each take their own connections", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const local = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, address: "127.0.0.1" })))
+      const outside = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, address: ADDR_A })))
+      const fromB = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 }))))
+      expect((yield* outside.accept).localAddress).toBe(ADDR_A)
+      yield* Fiber.join(fromB)
+      const fromA = yield* Effect.fork(run(a, Effect.flatMap(Tcp, (t) => t.connect({ address: "127.0.0.1", port: 80 }))))
+      expect((yield* local.accept).localAddress).toBe(Addr.parse("127.0.0.1"))
+      yield* Fiber.join(fromA)
+    }), 30_000)
+
+  it.scoped("listeners may not overlap on a port: the same address, or either every address, is AddressInUse", () =>
+    Effect.gen(function*() {
+      const { stack } = yield* stackWithPeer()
+      const listen = (port: number, address?: string) =>
+        run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port, ...(address !== undefined ? { address } : {}) })))
+      yield* listen(80, "127.0.0.1")
+      expect((yield* failureOf(listen(80, "127.0.0.1"))).reason).toBe("AddressInUse")
+      expect((yield* failureOf(listen(80))).reason).toBe("AddressInUse")
+      expect((yield* failureOf(listen(80, "0.0.0.0"))).reason).toBe("AddressInUse")
+      yield* listen(81)
+      expect((yield* failureOf(listen(81, "127.0.0.1"))).reason).toBe("AddressInUse")
+      expect((yield* failureOf(listen(81, Addr.format(ADDR_A)))).reason).toBe("AddressInUse")
+      // another 127/8 address is another address
+      yield* listen(80, "127.0.0.2")
+    }))
+
+  it.scoped("an address that is not the stack's is AddressNotAvailable, one that is no address InvalidArgument", () =>
+    Effect.gen(function*() {
+      const { stack } = yield* stackWithPeer()
+      const listen = (address: string) => run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, address })))
+      expect((yield* failureOf(listen(Addr.format(PEER_ADDR)))).reason).toBe("AddressNotAvailable")
+      expect((yield* failureOf(listen("no.such.address"))).reason).toBe("InvalidArgument")
+      // none of them took the port
+      yield* listen("0.0.0.0")
+    }))
+
+  it.scopedLive("a listener's port frees when its scope closes, and the other one on it stays", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const scope = yield* Scope.make()
+      yield* run(a, Effect.flatMap(Tcp, (t) => Scope.extend(t.listen({ port: 80, address: "127.0.0.1" }), scope)))
+      const outside = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, address: ADDR_A })))
+      yield* Scope.close(scope, Exit.void)
+      const refused = yield* failureOf(run(a, Effect.flatMap(Tcp, (t) => t.connect({ address: "127.0.0.1", port: 80 }))))
+      expect(refused.reason).toBe("ConnectionRefused")
+      const fromB = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80 }))))
+      yield* outside.accept
+      yield* Fiber.join(fromB)
+      yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80, address: "127.0.0.1" })))
     }), 30_000)
 })
 

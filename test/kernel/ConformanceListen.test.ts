@@ -21,8 +21,9 @@
  * tcp_init_transfer, tcp_try_undo_spurious_syn),
  * SYN-RECEIVED's checks (RFC 9293 §3.10.7.4, RFC 5961 §3.2, RFC 7323 §5.3;
  * ICMP errors about the SYN-ACK, Linux's tcp_req_err), connections reset or
- * finished while they wait for accept, and a listener's close (Linux's
- * inet_csk_listen_stop). Several connections at once come from testbench
+ * finished while they wait for accept, a listener's close (Linux's
+ * inet_csk_listen_stop), and a listener bound to one address (a SYN to
+ * another draws a reset: __inet_lookup_listener finds none). Several connections at once come from testbench
  * ports 40000 and up, each numbered from its own ISN.
  *
  * Set to match, where the two size a queue differently:
@@ -54,7 +55,7 @@
  * otherwise.
  */
 import { describe, it } from "@effect/vitest"
-import { conforms as conformsAs } from "../support/Conformance.js"
+import { conforms as conformsAs, DUT_IP } from "../support/Conformance.js"
 import type { Script, Step } from "../support/Conformance.js"
 import { tapSkipReason } from "../support/Netns.js"
 
@@ -89,6 +90,12 @@ describe.skipIf(SKIP !== undefined)("a listening socket at its edges as the Linu
         { dut: { op: "accept" } }
       ]
     }))
+
+  it.scopedLive("a listener bound to 127.0.0.1: a SYN from the link to the device's address draws a reset, as a closed port's", () =>
+    conforms({ steps: [{ dut: { op: "listen", port: 5000, address: "127.0.0.1" } }, syn(40000), syn(40001, { ts: 1 })] }))
+
+  it.scopedLive("a listener bound to the device's own address takes the link's connections", () =>
+    conforms({ steps: [{ dut: { op: "listen", port: 5000, address: DUT_IP } }, syn(40000, { ts: 1 }), ack(40000, { ts: 2 }), { dut: { op: "accept" } }] }))
 
   it.scopedLive("backlog 3: four connections wait for accept, the fifth SYN is dropped", () =>
     conforms({

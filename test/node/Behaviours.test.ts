@@ -15,9 +15,9 @@ const kernel = nodeNet as unknown as NetLike
 describe("net.Socket behaviours: gonet-ts/node against node:net", () => {
   for (const [name, script] of Object.entries(SCRIPTS)) {
     it(name, async () => {
-      const reference = await script({ server: kernel, client: kernel, host: "127.0.0.1", listenHost: "127.0.0.1" })
+      const reference = await script({ server: kernel, client: kernel, host: "127.0.0.1", listenHost: "127.0.0.1", elsewhere: "127.0.0.2" })
       const ours = await withNets(({ a, b }) =>
-        script({ server: a as unknown as NetLike, client: b as unknown as NetLike, host: HOST_A, listenHost: "0.0.0.0" })
+        script({ server: a as unknown as NetLike, client: b as unknown as NetLike, host: HOST_A, listenHost: "0.0.0.0", elsewhere: HOST_A })
       )
       console.log(`${name}\n  node:net: ${reference.join(" | ")}\n  gonet:    ${ours.join(" | ")}`)
       expect(ours).toEqual(reference)

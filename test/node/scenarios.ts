@@ -46,6 +46,8 @@ export interface World {
   readonly client: NetLike
   readonly host: string
   readonly listenHost: string
+  /** an address of the server's host, not 127.0.0.1, that the client reaches */
+  readonly elsewhere: string
 }
 
 export type Script = (w: World) => Promise<Array<string>>
@@ -578,6 +580,37 @@ export const SCRIPTS: Record<string, Script> = {
     c.end()
     await once(c, "close")
     await closeServer(server)
+    return trace
+  },
+
+  "a server on 127.0.0.1 takes connections to that address only; another on the same port may bind another address, not the wildcard": async (w) => {
+    const trace: Array<string> = []
+    const local = w.server.createServer({}, (s) => s.end())
+    local.listen(0, "127.0.0.1")
+    await once(local, "listening")
+    const { address, port } = local.address() as { address: string; port: number }
+    trace.push(`bound ${address}`)
+    // the server's own host reaches it over its loopback
+    const near = w.server.connect({ port, host: "127.0.0.1" })
+    trace.push(`from 127.0.0.1: ${(await connectOutcome(near))?.code ?? "connected"}`)
+    near.destroy()
+    // the other address of the host: nobody listens there
+    const far = w.client.connect({ port, host: w.elsewhere })
+    trace.push(`to the host's other address: ${(await connectOutcome(far))?.code ?? "connected"}`)
+    far.destroy()
+    const wildcard = w.server.createServer({}, () => {})
+    const refused = once<[NodeJS.ErrnoException]>(wildcard, "error")
+    wildcard.listen(port, "0.0.0.0")
+    const [err] = await refused
+    trace.push(`the wildcard on that port: ${err.code} ${err.syscall}`)
+    const other = w.server.createServer({}, (s) => s.end())
+    other.listen(port, w.elsewhere)
+    await once(other, "listening")
+    const again = w.client.connect({ port, host: w.elsewhere })
+    trace.push(`once a server binds it: ${(await connectOutcome(again))?.code ?? "connected"}`)
+    again.destroy()
+    await closeServer(other)
+    await closeServer(local)
     return trace
   },
 

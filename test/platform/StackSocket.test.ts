@@ -45,6 +45,16 @@ describe("@effect/platform sockets over the stack", () => {
       expect(text(got)).toBe("HELLO PLATFORM")
     }), 30_000)
 
+  it.scopedLive("a SocketServer on 127.0.0.1 says so, and is out of reach of the other stack", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const server = yield* run(a, StackSocket.makeServer({ port: 7, host: "127.0.0.1" }))
+      expect(server.address).toEqual({ _tag: "TcpAddress", hostname: "127.0.0.1", port: 7 })
+      const refused = yield* failureOf(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 }))))
+      expect(refused.reason).toBe("ConnectionRefused")
+      yield* run(a, Effect.flatMap(Tcp, (t) => t.connect({ address: "127.0.0.1", port: 7 })))
+    }), 30_000)
+
   it.scopedLive("a backlog of 0 is the default, as NodeSocketServer's (Node listens with `backlog || 511`): three connections wait unaccepted", () =>
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks()

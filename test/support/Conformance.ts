@@ -93,7 +93,8 @@ export const TB_TS = 1_000_000
 
 /** A socket call the device under test makes. Its result is written down when it returns. */
 export type DutOp =
-  | { readonly op: "listen"; readonly port: number; readonly backlog?: number }
+  /** bound to `address` if given (127.0.0.1 or DUT_IP: bind(2) before listen(2)), else to every address */
+  | { readonly op: "listen"; readonly port: number; readonly backlog?: number; readonly address?: string }
   | { readonly op: "accept" }
   /**
    * to the testbench (198.18.0.1); from `localPort` if given (Linux: SO_REUSEADDR, bind(2), then
@@ -1047,7 +1048,8 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
         case "listen":
           return Effect.gen(function*() {
             listenerScope = yield* Scope.make()
-            listener = yield* Scope.extend(tcp.listen({ port: op.port, backlog: op.backlog ?? 8 }), listenerScope)
+            const address = op.address !== undefined ? { address: op.address } : {}
+            listener = yield* Scope.extend(tcp.listen({ port: op.port, backlog: op.backlog ?? 8, ...address }), listenerScope)
             return "ok"
           })
         case "unlisten":

@@ -8,6 +8,7 @@ kernel side; the test checks that every address it passes lies in
 198.18.0.0/15. Commands come one JSON object per line on stdin:
 
   {"id": 3, "op": "listen", "port": 5000, "backlog": 8}
+  {"id": 3, "op": "listen", "port": 5000, "address": "127.0.0.1"}   (bound to that address, not every one)
   {"id": 4, "op": "accept"}
   {"id": 5, "op": "connect", "host": "198.18.0.1", "port": 6000}
   {"id": 5, "op": "connect", "host": "198.18.0.1", "port": 6000, "localPort": 5000}   (SO_REUSEADDR, bind, connect: Node's localPort)
@@ -82,7 +83,7 @@ def run(cmd):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         cubic(s)
-        s.bind(("0.0.0.0", cmd["port"]))
+        s.bind((cmd.get("address", "0.0.0.0"), cmd["port"]))
         s.listen(cmd.get("backlog", 8))
         s.settimeout(TIMEOUT)
         socks["listener"] = s
