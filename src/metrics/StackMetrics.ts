@@ -30,7 +30,8 @@ const GAUGES: ReadonlySet<string> = new Set([
   "udp.bound",
   "tcp.connections",
   "tcp.halfOpen",
-  "tcp.timeWait"
+  "tcp.timeWait",
+  "tcp.portsHeld"
 ])
 
 const snake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()

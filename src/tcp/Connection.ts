@@ -214,7 +214,8 @@ export class Conn {
   /**
    * its port was an ephemeral one a connect chose with nothing bound, neither a local port nor
    * address (those are bound with SO_REUSEADDR, as Node's, and a listener's are): it and its
-   * TIME-WAIT then hold the port against a bind (TimeWait.reuse)
+   * TIME-WAIT then hold the port against a bind (TimeWait.reuse). Set before the connection goes
+   * into the stack's table, never after: the port index counts it by this (PortIndex.ts)
    */
   ephemeralPort = false
   /** where small payloads are copied together while the application is behind (Delivery.ts) */

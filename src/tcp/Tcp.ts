@@ -34,6 +34,10 @@
  *   holds the 4-tuple for 2 × MSL on the timer wheel, re-acknowledging a
  *   retransmitted FIN, ignoring RSTs (RFC 1337) and letting a newer SYN
  *   open a new incarnation.
+ * - **Local ports**: who holds each (PortIndex.ts: ephemeral connects apart
+ *   from bound sockets, by local address) is kept with the connections and
+ *   TIME-WAIT records, entry for entry, so that a bind's conflict check is
+ *   a lookup (Linux's bind hash), not a walk over every connection.
  * - **Closing the stack's scope** aborts every connection (an RST to each
  *   peer, RFC 9293 §3.10.5) and stops every fiber.
  *
@@ -61,6 +65,7 @@ import * as TcpWire from "../wire/TcpHeader.js"
 import type { WireReason } from "../wire/WireError.js"
 import { Conn, type ConnectionInfo, emitSegment, type Env, makeQueues } from "./Connection.js"
 import * as Handshake from "./Handshake.js"
+import * as PortIndex from "./PortIndex.js"
 import * as PortSelection from "./PortSelection.js"
 import * as TimeWait from "./TimeWait.js"
 import * as Negotiation from "./Negotiation.js"
@@ -136,6 +141,8 @@ export interface TcpStats {
   readonly hystartExits: number
   /** 4-tuples held in TIME-WAIT now (as small records, not connections) */
   readonly timeWait: number
+  /** local ports that connections and TIME-WAIT records hold now, each once however many hold it (Linux's bind buckets; listeners' ports not counted) */
+  readonly portsHeld: number
   /** connections closed without TIME-WAIT because `tcp.maxTimeWait` records were held (Linux's TCPTimeWaitOverflow) */
   readonly timeWaitOverflow: number
   /** ACKs sent from TIME-WAIT (a retransmitted FIN, or another stray segment) */
@@ -566,6 +573,35 @@ export const make = Effect.gen(function*() {
     hystartExits: 0
   }
   const timeWaits = new Map<string, TimeWaitEntry>()
+  /**
+   * Who holds each local port (PortIndex.ts): every connection in `conns` and record in
+   * `timeWaits` counted once, so they change only together, below
+   */
+  const portIndex = PortIndex.make()
+  const addConn = (conn: Conn): void => {
+    const before = conns.get(conn.key)
+    if (before !== undefined) PortIndex.remove(portIndex, before.localPort, before.localAddress, before.ephemeralPort)
+    conns.set(conn.key, conn)
+    PortIndex.add(portIndex, conn.localPort, conn.localAddress, conn.ephemeralPort)
+  }
+  const dropConn = (conn: Conn): void => {
+    if (conns.get(conn.key) !== conn) return
+    conns.delete(conn.key)
+    PortIndex.remove(portIndex, conn.localPort, conn.localAddress, conn.ephemeralPort)
+  }
+  // (a TIME-WAIT holds its port as its connection did: from its local address, the route's source,
+  // and as an ephemeral connect's when it did not bind, TimeWait.reuse)
+  const addTimeWait = (e: TimeWaitEntry): void => {
+    const before = timeWaits.get(e.key)
+    if (before !== undefined) PortIndex.remove(portIndex, before.tw.localPort, before.route.src, !before.tw.reuse)
+    timeWaits.set(e.key, e)
+    PortIndex.add(portIndex, e.tw.localPort, e.route.src, !e.tw.reuse)
+  }
+  const dropTimeWait = (e: TimeWaitEntry): void => {
+    if (timeWaits.get(e.key) !== e) return
+    timeWaits.delete(e.key)
+    PortIndex.remove(portIndex, e.tw.localPort, e.route.src, !e.tw.reuse)
+  }
   /** listeners by port: the first of a chain (`next`) whose addresses do not overlap, most often one */
   const listeners = new Map<number, ListenerState>()
   /**
@@ -696,7 +732,7 @@ export const make = Effect.gen(function*() {
     clock,
     schedule,
     forget: (conn) => {
-      if (conns.get(conn.key) === conn) conns.delete(conn.key)
+      dropConn(conn)
       // the stack's totals keep what the connection counted
       addRecoveryCounts(gone, conn.snd)
     },
@@ -722,7 +758,7 @@ export const make = Effect.gen(function*() {
         lastOowAckAt: undefined
       }
       const e = new TimeWaitEntry(conn.key, tw, conn.route, timeWaitFire)
-      timeWaits.set(conn.key, e)
+      addTimeWait(e)
       schedule(e, tw.deadline)
     },
     confirm: (r) => {
@@ -737,9 +773,7 @@ export const make = Effect.gen(function*() {
       runFork(effect)
     }
   }
-  const timeWaitFire = (e: TimeWaitEntry): void => {
-    if (timeWaits.get(e.key) === e) timeWaits.delete(e.key)
-  }
+  const timeWaitFire = (e: TimeWaitEntry): void => dropTimeWait(e)
   // --- sending outside connections (resets, SYN-ACKs, TIME-WAIT ACKs) -------------------
   const emitRepr = (tx: Tx, r: Iface.Route, repr: TcpWire.TcpRepr): boolean => emitSegment(ip, tx, r, repr, undefined)
 
@@ -1050,7 +1084,7 @@ export const make = Effect.gen(function*() {
           }
           continue
         }
-        timeWaits.delete(k)
+        dropTimeWait(tw)
         schedule(tw, undefined)
         reopenIss = v.iss
       }
@@ -1089,7 +1123,7 @@ export const make = Effect.gen(function*() {
         // the listener closed meanwhile: the peer's next segment draws a reset
         if (!isListening(o.listener)) return
         const conn = new Conn(env, o.key, o.localAddress, o.remoteAddress, o.route, o.rcv, o.snd, queues)
-        conns.set(o.key, conn)
+        addConn(conn)
         c.passiveOpens++
         o.listener.accepted.unsafeOffer(conn)
         conn.start([])
@@ -1266,19 +1300,10 @@ export const make = Effect.gen(function*() {
    * Whether a bind(2) of `port` from `bound` (with SO_REUSEADDR, as Node's) meets a socket an
    * ephemeral connect made, which set none: a connection or TIME-WAIT of one on that port, from an
    * address the bind covers (the wildcard covers all), whatever its peer. Linux's
-   * inet_csk_bind_conflict walks every socket bound to the port, not the 4-tuple's alone. Only
-   * the ephemeral range holds such ports, and only there is anything walked.
+   * inet_csk_bind_conflict looks at every socket bound to the port, not the 4-tuple's alone; the
+   * port index counts them (PortIndex.ts).
    */
-  const heldByEphemeral = (port: number, bound: Addr.Ipv4Addr): boolean => {
-    if (port < portLow || port > portHigh) return false
-    for (const conn of conns.values()) {
-      if (conn.ephemeralPort && conn.localPort === port && (bound === Addr.ANY || conn.localAddress === bound)) return true
-    }
-    for (const e of timeWaits.values()) {
-      if (!e.tw.reuse && e.tw.localPort === port && (bound === Addr.ANY || e.route.src === bound)) return true
-    }
-    return false
-  }
+  const heldByEphemeral = (port: number, bound: Addr.Ipv4Addr): boolean => PortIndex.heldByEphemeral(portIndex, port, bound)
 
   const connect = (o: ConnectOptions): Effect.Effect<Connection, TcpError> =>
     // the queues first, in this fiber; every check and the port choice after, in one synchronous step
@@ -1358,7 +1383,7 @@ export const make = Effect.gen(function*() {
       let iss: Seq.SeqNum
       if (held !== undefined) {
         // the 4-tuple's TIME-WAIT gives way to this connection
-        timeWaits.delete(k)
+        dropTimeWait(held)
         schedule(held, undefined)
         c.timeWaitReused++
         iss = TimeWait.reuseIss(held.tw)
@@ -1377,7 +1402,7 @@ export const make = Effect.gen(function*() {
       // though the port is the stack's choice)
       if (asked === undefined && o.localAddress === undefined) conn.ephemeralPort = true
       if (o.tos !== undefined) conn.setTos(o.tos)
-      conns.set(k, conn)
+      addConn(conn)
       c.activeOpens++
       conn.start(first)
       // A caller that gives up on the handshake (a timeout, an interrupted fiber) leaves nobody to
@@ -1395,6 +1420,7 @@ export const make = Effect.gen(function*() {
       connections: conns.size,
       halfOpen: halfOpenCount,
       timeWait: timeWaits.size,
+      portsHeld: portIndex.size,
       ...retransmissions()
     })),
     connections: Effect.sync(() =>

@@ -129,14 +129,15 @@ describe("TCP between two stacks", () => {
     }))
 })
 
-/** Neither stack holds a connection, a half-open entry or a TIME-WAIT record. */
+/** Neither stack holds a connection, a half-open entry or a TIME-WAIT record, nor a port for one. */
 const nothingLeft = (...stacks: ReadonlyArray<StackContext>) =>
   Effect.forEach(stacks, (s) =>
     Effect.map(statsOf(s), ({ tcp }) =>
-      expect({ connections: tcp.connections, halfOpen: tcp.halfOpen, timeWait: tcp.timeWait }).toEqual({
+      expect({ connections: tcp.connections, halfOpen: tcp.halfOpen, timeWait: tcp.timeWait, portsHeld: tcp.portsHeld }).toEqual({
         connections: 0,
         halfOpen: 0,
-        timeWait: 0
+        timeWait: 0,
+        portsHeld: 0
       })), { discard: true })
 
 /**

@@ -181,3 +181,66 @@ describe("TIME-WAIT facing TIME-WAIT", () => {
       expect(after).toEqual(before)
     }))
 })
+
+describe("the index of local ports (PortIndex.ts) as connections and TIME-WAIT records come and go", () => {
+  it.scoped("counts each held port once (stats.portsHeld) and is empty once all is over: ephemeral, chosen-port and local-address connects and passive opens; TIME-WAITs expired, taken over by a connect, reopened by a SYN, or never made (the table full)", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({
+        configA: { tcp: { timeWait: "1 second" } },
+        configB: { tcp: { timeWait: "1 second", maxTimeWait: 20 } }
+      })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const portsHeld = (s: typeof a) => Effect.map(statsOf(s), (x) => x.tcp.portsHeld)
+      const open = (o: { readonly localPort?: number; readonly localAddress?: string }) =>
+        Effect.gen(function*() {
+          const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 80, ...o }))))
+          yield* settle
+          return { client: yield* Fiber.join(client), server: yield* listener.accept }
+        })
+      type Pair = Effect.Effect.Success<ReturnType<typeof open>>
+      /** the client's end first: its side holds the 4-tuple in TIME-WAIT (or would, with room) */
+      const closeFromClient = (pairs: ReadonlyArray<Pair>) =>
+        Effect.gen(function*() {
+          for (const p of pairs) yield* p.client.end
+          yield* settle
+          for (const p of pairs) yield* p.server.end
+          yield* settle
+        })
+      const pairs: Array<Pair> = []
+      for (let i = 0; i < 10; i++) pairs.push(yield* open({}))
+      for (let i = 0; i < 5; i++) pairs.push(yield* open({ localPort: 20_000 + i }))
+      for (let i = 0; i < 5; i++) pairs.push(yield* open({ localAddress: "198.18.0.3" }))
+      // B: twenty ports, one a connection; A: every connection on its port 80
+      expect([yield* portsHeld(b), yield* portsHeld(a)]).toEqual([20, 1])
+      const last = yield* open({})
+      yield* closeFromClient(pairs)
+      expect((yield* statsOf(b)).tcp).toMatchObject({ connections: 1, timeWait: 20, portsHeld: 21 })
+      expect(yield* portsHeld(a)).toBe(1)
+      // the table is full: the last one goes without a TIME-WAIT record, and its port is free
+      yield* closeFromClient([last])
+      expect((yield* statsOf(b)).tcp).toMatchObject({ connections: 0, timeWait: 20, timeWaitOverflow: 1, portsHeld: 20 })
+      expect(yield* portsHeld(a)).toBe(0)
+      // a chosen-port connect takes its TIME-WAIT over: the port is held once, by the connection
+      const again = yield* open({ localPort: 20_000 })
+      expect((yield* statsOf(b)).tcp).toMatchObject({ connections: 1, timeWait: 19, timeWaitReused: 1, portsHeld: 20 })
+      // the server's end first this time: A holds the TIME-WAIT, on its port 80
+      yield* again.server.end
+      yield* settle
+      yield* again.client.end
+      yield* settle
+      expect([(yield* statsOf(a)).tcp.timeWait, yield* portsHeld(a)]).toEqual([1, 1])
+      // a SYN from that 4-tuple reopens it, its timestamp newer (RFC 6191): A's record gives way to
+      // the listener's new connection
+      yield* TestClock.adjust("10 millis")
+      const reopened = yield* open({ localPort: 20_000 })
+      expect((yield* statsOf(a)).tcp).toMatchObject({ connections: 1, timeWait: 0, portsHeld: 1 })
+      yield* reopened.client.abort
+      yield* settle
+      // the TIME-WAITs run out
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      for (const s of [a, b]) {
+        expect((yield* statsOf(s)).tcp).toMatchObject({ connections: 0, timeWait: 0, halfOpen: 0, portsHeld: 0 })
+      }
+    }))
+})

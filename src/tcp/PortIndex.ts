@@ -1,0 +1,106 @@
+/**
+ * Who holds each local port: per port, how many connections and TIME-WAIT
+ * records sit on it, by kind, so that the checks a bind(2) or a connect's
+ * port choice makes are a lookup, not a walk over every connection (Linux
+ * keeps one inet_bind_bucket per port in its bind hash for the same reason,
+ * and a second hash by port and address, bhash2).
+ *
+ * Kinds, as Linux's inet_csk_bind_conflict and __inet_hash_connect tell them
+ * apart:
+ * - **ephemeral**: a connect that bound nothing, whose port
+ *   __inet_hash_connect chose; its socket has no SO_REUSEADDR. A bind of the
+ *   port (SO_REUSEADDR or not: a chosen-port connect's, a listener's)
+ *   conflicts with it where the addresses meet: the bind's address is its
+ *   local address, or the wildcard, which meets every one. So these are
+ *   counted per local address too.
+ * - **bound**: a socket bound by bind(2) with SO_REUSEADDR, as Node binds
+ *   before it connects or listens: a connect from a chosen port or from a
+ *   local address (bind of the address and port 0), and a connection a
+ *   listener accepted (it joins its listener's bucket, __inet_inherit_port,
+ *   and stays in it once the listener is gone).
+ * Either's TIME-WAIT holds the port as its connection did (inet_twsk_hashdance
+ * puts it in the same bucket, with the socket's SO_REUSEADDR).
+ *
+ * Listeners are not here (the stack keeps them by port); nor half-open
+ * entries (a request socket holds no port of its own: the listener's).
+ *
+ * Every function is pure but for the index it is given, which add and
+ * remove change in place. A remove that no add matched is a bug: it throws.
+ *
+ * @since 0.1.0
+ */
+import * as Addr from "../wire/Ipv4Addr.js"
+
+/** One port's holders. @category models */
+export interface Holders {
+  /** connections and TIME-WAIT records of ephemeral connects on the port */
+  ephemeral: number
+  /** those of bound sockets */
+  bound: number
+  /** the ephemeral holders' local address, while they share one (and `byAddress` is undefined) */
+  address: Addr.Ipv4Addr
+  /**
+   * the ephemeral holders' count per local address, once they have more than one between them
+   * (over the loopback and out at once: rare); undefined again when one address is left
+   */
+  byAddress: Map<Addr.Ipv4Addr, number> | undefined
+}
+
+/** Local port to its holders; a port nobody holds has no record. @category models */
+export type PortIndex = Map<number, Holders>
+
+/** @category constructors */
+export const make = (): PortIndex => new Map()
+
+/** A connection or TIME-WAIT record on `port`, from `address`, takes its place in the index. */
+export const add = (index: PortIndex, port: number, address: Addr.Ipv4Addr, ephemeral: boolean): void => {
+  let h = index.get(port)
+  if (h === undefined) {
+    h = { ephemeral: 0, bound: 0, address, byAddress: undefined }
+    index.set(port, h)
+  }
+  if (!ephemeral) {
+    h.bound++
+    return
+  }
+  if (h.ephemeral === 0) h.address = address
+  else if (h.byAddress !== undefined) h.byAddress.set(address, (h.byAddress.get(address) ?? 0) + 1)
+  else if (address !== h.address) h.byAddress = new Map([[h.address, h.ephemeral], [address, 1]])
+  h.ephemeral++
+}
+
+/** A connection or TIME-WAIT record `add` counted goes; the port's record with the last of its holders. */
+export const remove = (index: PortIndex, port: number, address: Addr.Ipv4Addr, ephemeral: boolean): void => {
+  const h = index.get(port)
+  if (h === undefined || (ephemeral ? h.ephemeral : h.bound) === 0) {
+    throw new Error(`port index: no ${ephemeral ? "ephemeral" : "bound"} holder of port ${port} to remove`)
+  }
+  if (!ephemeral) h.bound--
+  else if (h.byAddress === undefined) {
+    if (address !== h.address) throw new Error(`port index: no ephemeral holder of port ${port} from ${Addr.format(address)}`)
+    h.ephemeral--
+  } else {
+    const n = h.byAddress.get(address)
+    if (n === undefined) throw new Error(`port index: no ephemeral holder of port ${port} from ${Addr.format(address)}`)
+    if (n > 1) h.byAddress.set(address, n - 1)
+    else h.byAddress.delete(address)
+    h.ephemeral--
+    if (h.byAddress.size === 1) {
+      h.address = h.byAddress.keys().next().value!
+      h.byAddress = undefined
+    }
+  }
+  if (h.ephemeral === 0 && h.bound === 0) index.delete(port)
+}
+
+/**
+ * Whether a bind of `port` to `bound` (Addr.ANY: the wildcard) meets an ephemeral connect's
+ * connection or TIME-WAIT there, whatever its peer: Linux's inet_csk_bind_conflict finds that
+ * socket without SO_REUSEADDR, EADDRINUSE.
+ */
+export const heldByEphemeral = (index: PortIndex, port: number, bound: Addr.Ipv4Addr): boolean => {
+  const h = index.get(port)
+  if (h === undefined || h.ephemeral === 0) return false
+  if (bound === Addr.ANY) return true
+  return h.byAddress === undefined ? h.address === bound : h.byAddress.has(bound)
+}
