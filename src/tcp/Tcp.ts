@@ -243,7 +243,9 @@ export interface ConnectOptions {
   readonly address: Addr.Ipv4Addr | string
   readonly port: number
   /**
-   * our port, 0..65535; default (or 0) an ephemeral one (`tcp.localPortRange`: 32768..60999, as Linux).
+   * our port, 0..65535; default (or 0) an ephemeral one (`tcp.localPortRange`: 32768..60999, as Linux),
+   * never one a listener or another bound socket holds (a chosen-port or local-address connect's
+   * connection or TIME-WAIT, an accepted connection), as Linux's __inet_hash_connect.
    * A chosen port is bound as Node's (SO_REUSEADDR, then connect(2)): a port a listener holds, or
    * one an ephemeral connect holds towards any peer (its connection or TIME-WAIT: no SO_REUSEADDR
    * there), is AddressInUse; a 4-tuple another connection holds, or a TIME-WAIT without timestamps,
@@ -1288,7 +1290,11 @@ export const make = Effect.gen(function*() {
   const ephemeral = (remote: Addr.Ipv4Addr, remotePort: number, local: Addr.Ipv4Addr, loopback: boolean, now: number) => {
     ports ??= PortSelection.make(portLow, portHigh, (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)))
     return PortSelection.select(ports, local, remote, remotePort, (port) => {
-      if (listeners.has(port)) return false
+      // not a port a bound socket holds (a listener, a chosen-port or local-address connect's
+      // connection or TIME-WAIT, an accepted connection): Linux's __inet_hash_connect passes over a
+      // bucket bind made (tb->fastreuse >= 0) whatever the 4-tuple, and shares only one an ephemeral
+      // connect made, its 4-tuple free
+      if (listeners.has(port) || PortIndex.madeByBind(portIndex, port)) return false
       const k = keyOf(local, port, remote, remotePort)
       if (conns.has(k)) return false
       const held = timeWaits.get(k)

@@ -429,3 +429,53 @@ describe("TCP API: reading what came as one chunk (readUpTo)", () => {
       expect(yield* take(65536)).toBeUndefined()
     }))
 })
+
+describe("TCP API: the ports an ephemeral connect may take", () => {
+  // B's ephemeral range is two ports, 40000 and 40001; A listens on 80..83
+  const narrow = { configB: { tcp: { localPortRange: [40_000, 40_001] as const } } }
+  const listenOnA = (a: StackContext) =>
+    Effect.forEach([80, 81, 82, 83], (port) => run(a, Effect.flatMap(Tcp, (t) => t.listen({ port }))))
+  /** B's ephemeral connect to A's `port`: its local port, or the reason it failed */
+  const ephemeralTo = (b: StackContext, port: number) =>
+    Effect.gen(function*() {
+      const f = yield* Effect.fork(Effect.either(connectFromB(b, port)))
+      yield* settle
+      const r = yield* Fiber.join(f)
+      return r._tag === "Right" ? r.right.localPort : r.left.reason
+    })
+
+  it.scoped("passes over a port a chosen-port connect holds, its connection or its TIME-WAIT (Linux's __inet_hash_connect skips a bucket bind made, tb->fastreuse >= 0), and shares one an ephemeral connect holds, 4-tuple by 4-tuple", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks(narrow)
+      const [on80] = yield* listenOnA(a)
+      const bound = yield* Effect.fork(connectFromB(b, 80, 40_000))
+      yield* settle
+      const boundConn = yield* Fiber.join(bound)
+      const boundServer = yield* on80!.accept
+      // every one from 40001, towards three destinations; a fourth towards one of them finds no port
+      expect([yield* ephemeralTo(b, 81), yield* ephemeralTo(b, 82), yield* ephemeralTo(b, 80)]).toEqual([40_001, 40_001, 40_001])
+      expect(yield* ephemeralTo(b, 81)).toBe("NoEphemeralPorts")
+      // the chosen-port connection ends first: its TIME-WAIT holds 40000 as it did
+      yield* boundConn.end
+      yield* settle
+      yield* boundServer.end
+      yield* settle
+      expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
+      expect([yield* ephemeralTo(b, 83), yield* ephemeralTo(b, 81)]).toEqual([40_001, "NoEphemeralPorts"])
+    }))
+
+  it.scoped("passes over the port of a connection a listener accepted, once that listener has closed (the connection stays in its listener's bucket, __inet_inherit_port)", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks(narrow)
+      yield* listenOnA(a)
+      const scope = yield* Scope.make()
+      const listener = yield* run(b, Effect.flatMap(Tcp, (t) => t.listen({ port: 40_000 }))).pipe(Scope.extend(scope))
+      const inbound = yield* Effect.fork(run(a, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_B, port: 40_000 }))))
+      yield* settle
+      yield* Fiber.join(inbound)
+      const accepted = yield* listener.accept
+      expect(accepted.localPort).toBe(40_000)
+      yield* Scope.close(scope, Exit.void)
+      expect([yield* ephemeralTo(b, 80), yield* ephemeralTo(b, 81), yield* ephemeralTo(b, 80)]).toEqual([40_001, 40_001, "NoEphemeralPorts"])
+    }))
+})

@@ -46,6 +46,22 @@ describe("the port index", () => {
     expect([OURS, LOOPBACK].map((a) => P.heldByEphemeral(index, 50_000, a))).toEqual([false, true])
   })
 
+  it("remembers which kind made a port's record while it lasts (Linux's tb->fastreuse): an ephemeral connect passes over a port bind made, not one an ephemeral connect made", () => {
+    const index = P.make()
+    P.add(index, 40_000, OURS, false)
+    P.add(index, 40_001, OURS, true)
+    expect([P.madeByBind(index, 40_000), P.madeByBind(index, 40_001), P.madeByBind(index, 40_002)]).toEqual([true, false, false])
+    // a bound socket from another address joins the ephemeral connect's port, which then goes:
+    // the record, and what made it, stay
+    P.add(index, 40_001, LOOPBACK, false)
+    P.remove(index, 40_001, OURS, true)
+    expect(P.madeByBind(index, 40_001)).toBe(false)
+    // gone and made again, by a bind this time
+    P.remove(index, 40_001, LOOPBACK, false)
+    P.add(index, 40_001, LOOPBACK, false)
+    expect(P.madeByBind(index, 40_001)).toBe(true)
+  })
+
   it("a remove that no add matched is a bug, and says so", () => {
     const index = P.make()
     expect(() => P.remove(index, 1234, OURS, true)).toThrow(/no ephemeral holder of port 1234/)
