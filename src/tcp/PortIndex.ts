@@ -122,3 +122,10 @@ export const madeByBind = (index: PortIndex, port: number): boolean => {
   const h = index.get(port)
   return h !== undefined && !h.madeByEphemeral
 }
+
+/**
+ * Whether anything holds `port`, whatever its kind or address: a bind of port 0 passes over it
+ * (Linux's inet_csk_find_open_port asks for no conflict at all, not even between two sockets
+ * with SO_REUSEADDR, while ip_autobind_reuse is off, its default).
+ */
+export const held = (index: PortIndex, port: number): boolean => index.has(port)

@@ -219,7 +219,11 @@ export interface Listener {
 
 /** @category models */
 export interface ListenOptions {
-  /** 1..65535, or 0 for a free ephemeral port (the listener's `port` says which) */
+  /**
+   * 1..65535, or 0 for a free ephemeral port, one no listener, connection or TIME-WAIT holds (the
+   * listener's `port` says which). A port an ephemeral connect holds, its connection or TIME-WAIT,
+   * is AddressInUse (the bind, with SO_REUSEADDR as Node's, meets a socket without it)
+   */
   readonly port: number
   /**
    * the address to take connections for (bind(2) before listen(2)): the stack's, a 127/8 one, or
@@ -355,7 +359,9 @@ export const RTT_HISTOGRAM = Metric.histogram(
 
 /**
  * The first port of `low..high` that `free` accepts, from a random start (RFC 6056 §3.3.1's
- * simple form): a listen on port 0, as bind(2) picks one. (A connect's port: PortSelection.ts.)
+ * simple form): a listen on port 0, as bind(2) picks one (Linux's inet_csk_find_open_port, without
+ * its preference for one half and one parity of the range, which keeps it apart from connect's). (A connect's port:
+ * PortSelection.ts.)
  */
 const freePort = (low: number, high: number, free: (port: number) => boolean): number | undefined => {
   const span = high - low + 1
@@ -1236,15 +1242,24 @@ export const make = Effect.gen(function*() {
       if (address !== Addr.ANY && address !== ip.address && address >>> 24 !== 127) {
         return yield* new TcpError({ reason: "AddressNotAvailable", detail: `${Addr.format(address)} is not an address of this stack` })
       }
-      // port 0: a free ephemeral port, as bind(2) gives
-      const port = o.port === 0 ? freePort(portLow, portHigh, (p) => !listeners.has(p)) : o.port
+      // port 0: a free ephemeral port, as bind(2) gives: none a listener, a connection or a
+      // TIME-WAIT holds, of whatever kind (Linux's inet_csk_find_open_port: a port with any socket
+      // on it conflicts there, SO_REUSEADDR on both or not, while ip_autobind_reuse is off)
+      const port = o.port === 0 ? freePort(portLow, portHigh, (p) => !listeners.has(p) && !PortIndex.held(portIndex, p)) : o.port
       if (port === undefined) {
-        return yield* new TcpError({ reason: "NoEphemeralPorts", detail: "every ephemeral port is listening" })
+        return yield* new TcpError({ reason: "NoEphemeralPorts", detail: "every ephemeral port is held (a listener, a connection or a TIME-WAIT)" })
       }
       const held = listenerOverlapping(port, address)
       if (held !== undefined) {
         const on = held.address === Addr.ANY ? "every address" : Addr.format(held.address)
         return yield* new TcpError({ reason: "AddressInUse", detail: `port ${port} is already listening on ${on}` })
+      }
+      // nor a port an ephemeral connect holds, its connection or TIME-WAIT, from an address the
+      // listener's overlaps: the bind, with SO_REUSEADDR as Node's, meets a socket without it
+      // (Linux's inet_csk_bind_conflict, EADDRINUSE). A bound socket's connection or TIME-WAIT is
+      // no conflict: both set SO_REUSEADDR, and it is not listening
+      if (heldByEphemeral(port, address)) {
+        return yield* new TcpError({ reason: "AddressInUse", detail: `port ${port} is held by an ephemeral connect's connection` })
       }
       // (none above the system's limit, somaxconn there, `maxAcceptBacklog` here; a negative one is that
       // limit, as Linux's __sys_listen's unsigned compare makes it)

@@ -479,3 +479,58 @@ describe("TCP API: the ports an ephemeral connect may take", () => {
       expect([yield* ephemeralTo(b, 80), yield* ephemeralTo(b, 81), yield* ephemeralTo(b, 80)]).toEqual([40_001, 40_001, "NoEphemeralPorts"])
     }))
 })
+
+describe("TCP API: listening on a port connections hold", () => {
+  const listenOn = (s: StackContext, port: number) => reasonOf(Effect.scoped(run(s, Effect.flatMap(Tcp, (t) => t.listen({ port })))))
+
+  it.scoped("a listen on a port an ephemeral connect holds, its connection or its TIME-WAIT, fails with AddressInUse (bind(2) with SO_REUSEADDR meets a socket without it: Linux's inet_csk_bind_conflict); once the TIME-WAIT runs out it goes through", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({ configB: { tcp: { timeWait: "1 second" } } })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const { client, server } = yield* openPair(b, listener)
+      const port = client.localPort
+      expect(yield* listenOn(b, port)).toBe("AddressInUse")
+      yield* client.end
+      yield* settle
+      yield* server.end
+      yield* settle
+      expect((yield* statsOf(b)).tcp).toMatchObject({ connections: 0, timeWait: 1 })
+      expect(yield* listenOn(b, port)).toBe("AddressInUse")
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      expect(yield* listenOn(b, port)).toBe("succeeded")
+    }))
+
+  it.scoped("a listen on a port a chosen-port connect holds goes through, its connection or its TIME-WAIT (both bound with SO_REUSEADDR, neither listening, as Linux lets them)", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const { client, server } = yield* openPair(b, listener, 40_000)
+      expect(yield* listenOn(b, 40_000)).toBe("succeeded")
+      yield* client.end
+      yield* settle
+      yield* server.end
+      yield* settle
+      expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
+      expect(yield* listenOn(b, 40_000)).toBe("succeeded")
+    }))
+
+  it.scoped("a listen on port 0 passes over every port a connection or TIME-WAIT holds, bound or not (bind(2) of port 0: Linux's inet_csk_find_open_port takes no port with a socket on it while ip_autobind_reuse is off), and fails with NoEphemeralPorts when all are held", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({ configB: { tcp: { localPortRange: [40_000, 40_001] } } })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const portOfListen = Effect.scoped(Effect.map(run(b, Effect.flatMap(Tcp, (t) => t.listen({ port: 0 }))), (l) => l.port))
+      // a chosen-port connect's connection on 40000: every listen on port 0 takes 40001 (from a
+      // random start: twenty tries, each of which would take 40000 half the time)
+      const { client } = yield* openPair(b, listener, 40_000)
+      const ports = new Set<number>()
+      for (let i = 0; i < 20; i++) ports.add(yield* portOfListen)
+      expect([...ports]).toEqual([40_001])
+      // an ephemeral connect's on 40001: none is left
+      const other = yield* openPair(b, listener)
+      expect(other.client.localPort).toBe(40_001)
+      expect(yield* reasonOf(portOfListen)).toBe("NoEphemeralPorts")
+      // (the connections go on)
+      expect((yield* client.info).state).toBe("Established")
+    }))
+})

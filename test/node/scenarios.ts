@@ -440,6 +440,32 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "listen on the port of an ephemeral connect's open connection, then of its TIME-WAIT: EADDRINUSE from listen (that socket had no SO_REUSEADDR)": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const first = w.client.connect({ port, host: w.host })
+    await once(first, "connect")
+    const localPort = first.localPort!
+    const listenThere = async (when: string) => {
+      const local = w.client.createServer({}, (s) => s.resume())
+      local.listen(localPort, w.listenHost)
+      const err = await Promise.race([
+        once<[NodeJS.ErrnoException & { port?: number }]>(local, "error").then(([e]) => e),
+        once(local, "listening").then(() => undefined)
+      ])
+      trace.push(err === undefined ? `${when}: listening` : `${when}: ${err.code} ${err.syscall} port held ${err.port === localPort} listening ${local.listening}`)
+      if (err === undefined) await closeServer(local)
+    }
+    await listenThere("open")
+    // our end first: our side holds the 4-tuple in TIME-WAIT
+    first.end()
+    first.resume()
+    await once(first, "close")
+    await listenThere("time-wait")
+    await closeServer(server)
+    return trace
+  },
+
   "connect from the port of an open connection an ephemeral connect made, to the same server: EADDRINUSE from bind": async (w) => {
     const trace: Array<string> = []
     const { server, port } = await serve(w, {}, (s) => s.resume())

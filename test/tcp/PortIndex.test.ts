@@ -21,6 +21,8 @@ describe("the port index", () => {
     expect(P.heldByEphemeral(index, 40_000, LOOPBACK)).toBe(false)
     expect(P.heldByEphemeral(index, 40_001, Addr.ANY)).toBe(false)
     expect(P.heldByEphemeral(index, 40_002, Addr.ANY)).toBe(false)
+    // a bind of port 0 passes over both
+    expect([40_000, 40_001, 40_002].map((p) => P.held(index, p))).toEqual([true, true, false])
     expect(index.size).toBe(2)
   })
 
