@@ -12,6 +12,7 @@ import { boundedWait, settle } from "../support/Clock.js"
 import { makeWatch, watching, withData } from "../support/TcpWatch.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { ADDR_A, ADDR_B, run, type StackContext, statsOf, twoStacks } from "../support/TestNet.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
 
 /** The reason an effect failed with, or "succeeded". */
 const reasonOf = <A>(effect: Effect.Effect<A, TcpError>): Effect.Effect<string> =>
@@ -499,6 +500,17 @@ describe("TCP API: listening on a port connections hold", () => {
       yield* TestClock.adjust("1 second")
       yield* settle
       expect(yield* listenOn(b, port)).toBe("succeeded")
+    }))
+
+  it.scoped("a listen bound to another address than the ephemeral connect's goes through (the addresses do not meet), one bound to its address does not", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const { client } = yield* openPair(b, listener)
+      const port = client.localPort
+      const listenAt = (address: string) => reasonOf(Effect.scoped(run(b, Effect.flatMap(Tcp, (t) => t.listen({ port, address })))))
+      expect(yield* listenAt(Addr.format(ADDR_B))).toBe("AddressInUse")
+      expect(yield* listenAt("127.0.0.1")).toBe("succeeded")
     }))
 
   it.scoped("a listen on a port a chosen-port connect holds goes through, its connection or its TIME-WAIT (both bound with SO_REUSEADDR, neither listening, as Linux lets them)", () =>
