@@ -1300,9 +1300,19 @@ export const make = Effect.gen(function*() {
   /**
    * An ephemeral port for a connect (PortSelection.ts): the first of the destination's sequence
    * that is free or, towards ourselves, whose 4-tuple's TIME-WAIT may give way. One pass, as
-   * Linux's __inet_hash_connect takes the first port that is either.
+   * Linux's __inet_hash_connect takes the first port that is either. A connect given a local
+   * address binds it (`bound`, Addr.ANY for `0.0.0.0`) with port 0 first: it takes no port an
+   * ephemeral connect holds from an address that meets it either, as that bind's conflict check
+   * (inet_csk_find_open_port) passes over it.
    */
-  const ephemeral = (remote: Addr.Ipv4Addr, remotePort: number, local: Addr.Ipv4Addr, loopback: boolean, now: number) => {
+  const ephemeral = (
+    remote: Addr.Ipv4Addr,
+    remotePort: number,
+    local: Addr.Ipv4Addr,
+    bound: Addr.Ipv4Addr | undefined,
+    loopback: boolean,
+    now: number
+  ) => {
     ports ??= PortSelection.make(portLow, portHigh, (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)))
     return PortSelection.select(ports, local, remote, remotePort, (port) => {
       // not a port a bound socket holds (a listener, a chosen-port or local-address connect's
@@ -1310,6 +1320,7 @@ export const make = Effect.gen(function*() {
       // bucket bind made (tb->fastreuse >= 0) whatever the 4-tuple, and shares only one an ephemeral
       // connect made, its 4-tuple free
       if (listeners.has(port) || PortIndex.madeByBind(portIndex, port)) return false
+      if (bound !== undefined && heldByEphemeral(port, bound)) return false
       const k = keyOf(local, port, remote, remotePort)
       if (conns.has(k)) return false
       const held = timeWaits.get(k)
@@ -1381,7 +1392,7 @@ export const make = Effect.gen(function*() {
       }
       const local = bound === Addr.ANY ? r.src : bound
       const now = clock.unsafeCurrentTimeMillis()
-      const localPort = asked ?? ephemeral(remote, o.port, local, loopback, now)
+      const localPort = asked ?? ephemeral(remote, o.port, local, o.localAddress === undefined ? undefined : bound, loopback, now)
       if (localPort === undefined) {
         return Effect.fail(new TcpError({ reason: "NoEphemeralPorts", detail: `no free port towards ${Addr.format(remote)}:${o.port}` }))
       }

@@ -481,6 +481,30 @@ describe("TCP API: the ports an ephemeral connect may take", () => {
     }))
 })
 
+describe("TCP API: the port a connect from a local address takes", () => {
+  it.scoped("not one an ephemeral connect from that address holds (the connect binds the address and port 0 with SO_REUSEADDR, and meets a socket without it: Linux 6.18's bind says EADDRINUSE, tried); one held from another address is free to it", () =>
+    Effect.gen(function*() {
+      // B's ephemeral range is one port
+      const { a, b } = yield* twoStacks({ configB: { tcp: { localPortRange: [40_000, 40_000] } } })
+      yield* Effect.forEach([80, 81], (port) => run(a, Effect.flatMap(Tcp, (t) => t.listen({ port }))))
+      yield* run(b, Effect.flatMap(Tcp, (t) => t.listen({ port: 7, address: "127.0.0.1" })))
+      const from = (o: { readonly address: string; readonly port: number; readonly localAddress?: string }) =>
+        Effect.gen(function*() {
+          const f = yield* Effect.fork(Effect.either(run(b, Effect.flatMap(Tcp, (t) => t.connect(o)))))
+          yield* settle
+          const r = yield* Fiber.join(f)
+          return r._tag === "Right" ? r.right.localPort : r.left.reason
+        })
+      expect(yield* from({ address: Addr.format(ADDR_A), port: 80 })).toBe(40_000)
+      expect(yield* from({ address: Addr.format(ADDR_A), port: 81, localAddress: Addr.format(ADDR_B) })).toBe("NoEphemeralPorts")
+      // (nor from the wildcard, which meets every address)
+      expect(yield* from({ address: Addr.format(ADDR_A), port: 81, localAddress: "0.0.0.0" })).toBe("NoEphemeralPorts")
+      // (an ephemeral connect shares it, its 4-tuple free; a connect from 127.0.0.1 meets nobody there)
+      expect(yield* from({ address: Addr.format(ADDR_A), port: 81 })).toBe(40_000)
+      expect(yield* from({ address: "127.0.0.1", port: 7, localAddress: "127.0.0.1" })).toBe(40_000)
+    }))
+})
+
 describe("TCP API: listening on a port connections hold", () => {
   const listenOn = (s: StackContext, port: number) => reasonOf(Effect.scoped(run(s, Effect.flatMap(Tcp, (t) => t.listen({ port })))))
 
