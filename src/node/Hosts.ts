@@ -51,10 +51,14 @@ export const literalAddress = (host: string): string | undefined =>
 
 /**
  * Whether a listener or socket may bind `host` on a stack whose address is
- * `stackAddress`: the wildcard, the stack's own address, or its loopback.
+ * `stackAddress`: the wildcard, the stack's own address, or its loopback, in
+ * whatever form `literalAddress` reads (getaddrinfo's "0" is the wildcard).
  */
-export const isLocalHost = (host: string, stackAddress: string): boolean =>
-  host === "0.0.0.0" || host === "::" || host === stackAddress || (literalAddress(host)?.startsWith("127.") ?? false)
+export const isLocalHost = (host: string, stackAddress: string): boolean => {
+  if (host === "::") return true
+  const address = literalAddress(host)
+  return address === "0.0.0.0" || address === stackAddress || (address?.startsWith("127.") ?? false)
+}
 
 /** libuv's errno for getaddrinfo's EAI_NONAME (-3008), from Node's own table */
 const eaiNoName = ((): number => {

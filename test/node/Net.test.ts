@@ -230,6 +230,32 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       server.close()
     }), 30_000)
 
+  it("listen's host in every form getaddrinfo reads without a lookup (inet_aton's: '0', '0x0', the stack's address in parts or octal; 'localhost'; '127.1') binds as node:net binds it, not EADDRNOTAVAIL", () =>
+    withNets(async ({ a }) => {
+      const [x, y, , w] = HOST_A.split(".").map(Number)
+      const short = `${x}.${y}.${w}`
+      const octal = HOST_A.split(".").map((n) => `0${Number(n).toString(8)}`).join(".")
+      const bound: Array<string> = []
+      for (const host of ["0", "0x0", short, octal, "localhost", "127.1"]) {
+        const server = a.createServer(() => {})
+        server.listen(0, host)
+        const outcome = await Promise.race([
+          once<[NodeJS.ErrnoException]>(server, "error").then(([e]) => `${host}: ${e.code}`),
+          once(server, "listening").then(() => `${host}: ${(server.address() as nodeNet.AddressInfo).address}`)
+        ])
+        bound.push(outcome)
+        if (server.listening) server.close()
+      }
+      expect(bound).toEqual([
+        "0: 0.0.0.0",
+        "0x0: 0.0.0.0",
+        `${short}: ${HOST_A}`,
+        `${octal}: ${HOST_A}`,
+        "localhost: 127.0.0.1",
+        "127.1: 127.0.0.1"
+      ])
+    }), 30_000)
+
   it("maxConnections: a connection beyond it is closed at once and reported as 'drop'", () =>
     withNets(async ({ a, b }) => {
       const server = a.createServer((s) => s.resume())
