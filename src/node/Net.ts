@@ -948,7 +948,8 @@ export class Server extends EventEmitter {
         : invalidValue("options", `must have the property "port" or "path"`, o)
     }
     const port = noPort ? 0 : validPort(o.port, true, "options.port")
-    const host = o.host
+    // (an empty or null host is none, as Node's `if (options.host)` takes it: every address)
+    const host = o.host ? o.host : undefined
     if (host !== undefined && isIP(host) === 0 && literalAddress(host) === undefined) {
       // a name: as Node's lookupAndListen, looked up first (dns.lookup; here the Net's lookup),
       // then the listen is on the address it gave; a lookup's error is the server's 'error'

@@ -256,6 +256,32 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       ])
     }), 30_000)
 
+  it("listen with an empty or null host listens on every address, as node:net's (its `if (options.host)`), not a lookup of ''", () =>
+    withNets(async ({ a }) => {
+      const bound: Array<string> = []
+      const listens: Array<(s: Net.Server) => void> = [
+        (s) => s.listen(0, ""),
+        (s) => s.listen({ port: 0, host: "" }),
+        (s) => s.listen({ port: 0, host: null as unknown as string })
+      ]
+      for (const listen of listens) {
+        const server = a.createServer(() => {})
+        let outcome: Promise<string>
+        try {
+          listen(server)
+          outcome = Promise.race([
+            once<[NodeJS.ErrnoException]>(server, "error").then(([e]) => e.code ?? "error"),
+            once(server, "listening").then(() => (server.address() as nodeNet.AddressInfo).address)
+          ])
+        } catch (e) {
+          outcome = Promise.resolve(`threw ${String(e)}`)
+        }
+        bound.push(await outcome)
+        if (server.listening) server.close()
+      }
+      expect(bound).toEqual(["0.0.0.0", "0.0.0.0", "0.0.0.0"])
+    }), 30_000)
+
   it("maxConnections: a connection beyond it is closed at once and reported as 'drop'", () =>
     withNets(async ({ a, b }) => {
       const server = a.createServer((s) => s.resume())
