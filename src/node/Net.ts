@@ -997,7 +997,8 @@ export class Server extends EventEmitter {
           return
         }
         const e = failureOf(exit)
-        if (Option.isSome(e)) this.emit("error", fromTcpError(e.value, "listen", host ?? "0.0.0.0", port))
+        // (the address the host read, as Node's names the one its lookup gave)
+        if (Option.isSome(e)) this.emit("error", fromTcpError(e.value, "listen", bound ?? host ?? "0.0.0.0", port))
         return
       }
       const { listener, scope } = exit.value

@@ -282,6 +282,23 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       expect(bound).toEqual(["0.0.0.0", "0.0.0.0", "0.0.0.0"])
     }), 30_000)
 
+  it("a listen's EADDRINUSE names the address its host read ('localhost', '127.1': 127.0.0.1), as node:net's names the address its lookup gave", () =>
+    withNets(async ({ a }) => {
+      const first = a.createServer(() => {})
+      first.listen(0, "127.0.0.1")
+      await once(first, "listening")
+      const port = (first.address() as nodeNet.AddressInfo).port
+      const errors: Array<string> = []
+      for (const host of ["localhost", "127.1"]) {
+        const server = a.createServer(() => {})
+        server.listen(port, host)
+        const [e] = await once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(server, "error")
+        errors.push(`${e.code} ${e.syscall} ${e.address} ${e.port === port}`)
+      }
+      expect(errors).toEqual(["EADDRINUSE listen 127.0.0.1 true", "EADDRINUSE listen 127.0.0.1 true"])
+      first.close()
+    }), 30_000)
+
   it("maxConnections: a connection beyond it is closed at once and reported as 'drop'", () =>
     withNets(async ({ a, b }) => {
       const server = a.createServer((s) => s.resume())
