@@ -154,7 +154,7 @@ export interface ServerOptions {
   readonly port: number
   /**
    * the address to take connections on, as NodeSocketServer's `host` (an IPv4 literal of the
-   * stack: its own, one of 127/8, or `localhost`); absent, `0.0.0.0` or `::`: every address
+   * stack: its own, one of 127/8, or `localhost`); absent, empty, `0.0.0.0` or `::`: every address
    */
   readonly host?: string
   /** listen(2)'s backlog; absent or 0: the stack's default (`tcp.acceptBacklog`), as Node listens with `backlog || 511` */
@@ -172,8 +172,9 @@ export const makeServer = (
 ): Effect.Effect<SocketServer.SocketServer["Type"], SocketServerError, Tcp | Scope.Scope> =>
   Effect.gen(function*() {
     const tcp = yield* Tcp
+    // (an empty host is none, as Node's listen takes it)
     const host = options.host
-    const bound = host === undefined || host === "0.0.0.0" || host === "::" ? undefined : literalAddress(host) ?? host
+    const bound = host === undefined || host === "" || host === "0.0.0.0" || host === "::" ? undefined : literalAddress(host) ?? host
     const listener = yield* Effect.mapError(
       tcp.listen({
         port: options.port,

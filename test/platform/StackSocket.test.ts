@@ -55,6 +55,14 @@ describe("@effect/platform sockets over the stack", () => {
       yield* run(a, Effect.flatMap(Tcp, (t) => t.connect({ address: "127.0.0.1", port: 7 })))
     }), 30_000)
 
+  it.scopedLive("a SocketServer with an empty host takes every address, as NodeSocketServer's (Node's listen takes '' as no host)", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const server = yield* run(a, StackSocket.makeServer({ port: 7, host: "" }))
+      expect(server.address).toEqual({ _tag: "TcpAddress", hostname: "0.0.0.0", port: 7 })
+      yield* run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 })))
+    }), 30_000)
+
   it.scopedLive("a backlog of 0 is the default, as NodeSocketServer's (Node listens with `backlog || 511`): three connections wait unaccepted", () =>
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks()
