@@ -21,11 +21,12 @@
  * Either's TIME-WAIT holds the port as its connection did (inet_twsk_hashdance
  * puts it in the same bucket, with the socket's SO_REUSEADDR).
  *
- * A port's record also keeps which kind made it (its first holder while it
- * had none), as Linux's tb->fastreuse does for as long as the bucket lasts:
- * -1 in a bucket __inet_hash_connect made, 0 or 1 in one bind made. A
- * connect choosing an ephemeral port passes over a port whose bucket bind
- * made, and may share one an ephemeral connect made (its 4-tuple free).
+ * A connect choosing an ephemeral port passes over a port any bound socket
+ * holds, and may share one only ephemeral connects hold (its 4-tuple free):
+ * Linux 6.18's __inet_hash_connect skips a bucket with any socket bind put
+ * there, whichever kind made the bucket, and shares it again once they have
+ * gone (tried: a chosen-port connect from another address, its TIME-WAIT,
+ * an accepted connection, each joining an ephemeral connect's port).
  *
  * Listeners are not here (the stack keeps them by port); nor half-open
  * entries (a request socket holds no port of its own: the listener's).
@@ -43,8 +44,6 @@ export interface Holders {
   ephemeral: number
   /** those of bound sockets */
   bound: number
-  /** an ephemeral connect made the record (Linux's tb->fastreuse of -1), not a bind */
-  readonly madeByEphemeral: boolean
   /** the ephemeral holders' local address, while they share one (and `byAddress` is undefined) */
   address: Addr.Ipv4Addr
   /**
@@ -64,7 +63,7 @@ export const make = (): PortIndex => new Map()
 export const add = (index: PortIndex, port: number, address: Addr.Ipv4Addr, ephemeral: boolean): void => {
   let h = index.get(port)
   if (h === undefined) {
-    h = { ephemeral: 0, bound: 0, madeByEphemeral: ephemeral, address, byAddress: undefined }
+    h = { ephemeral: 0, bound: 0, address, byAddress: undefined }
     index.set(port, h)
   }
   if (!ephemeral) {
@@ -114,13 +113,13 @@ export const heldByEphemeral = (index: PortIndex, port: number, bound: Addr.Ipv4
 }
 
 /**
- * Whether a connect choosing an ephemeral port must pass over `port`: its holders' record was made
- * by a bound socket (Linux's __inet_hash_connect skips a bucket with tb->fastreuse >= 0, whatever
- * the 4-tuple). A record an ephemeral connect made may be shared, its 4-tuple free.
+ * Whether a connect choosing an ephemeral port must pass over `port`: a bound socket holds it
+ * (Linux's __inet_hash_connect skips a bucket bind has a socket in, whatever the 4-tuple). One
+ * only ephemeral connects hold may be shared, its 4-tuple free.
  */
-export const madeByBind = (index: PortIndex, port: number): boolean => {
+export const heldByBound = (index: PortIndex, port: number): boolean => {
   const h = index.get(port)
-  return h !== undefined && !h.madeByEphemeral
+  return h !== undefined && h.bound > 0
 }
 
 /**

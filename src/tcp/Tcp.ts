@@ -1316,10 +1316,10 @@ export const make = Effect.gen(function*() {
     ports ??= PortSelection.make(portLow, portHigh, (n) => globalThis.crypto.getRandomValues(new Uint8Array(n)))
     return PortSelection.select(ports, local, remote, remotePort, (port) => {
       // not a port a bound socket holds (a listener, a chosen-port or local-address connect's
-      // connection or TIME-WAIT, an accepted connection): Linux's __inet_hash_connect passes over a
-      // bucket bind made (tb->fastreuse >= 0) whatever the 4-tuple, and shares only one an ephemeral
-      // connect made, its 4-tuple free
-      if (listeners.has(port) || PortIndex.madeByBind(portIndex, port)) return false
+      // connection or TIME-WAIT, an accepted connection): Linux 6.18's __inet_hash_connect passes
+      // over a bucket bind has a socket in, whatever the 4-tuple and whichever kind made it, and
+      // shares one only ephemeral connects hold, its 4-tuple free
+      if (listeners.has(port) || PortIndex.heldByBound(portIndex, port)) return false
       if (bound !== undefined && heldByEphemeral(port, bound)) return false
       const k = keyOf(local, port, remote, remotePort)
       if (conns.has(k)) return false

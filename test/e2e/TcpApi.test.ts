@@ -5,9 +5,9 @@
  * (198.18.0.3) is the client; a watch on its link records what it sends.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Fiber, Option, Scope, TestClock } from "effect"
+import { Cause, Effect, Either, Exit, Fiber, Option, Scope, TestClock } from "effect"
 import * as Seq from "../../src/tcp/SeqNum.js"
-import { type Listener, Tcp, type TcpError } from "../../src/tcp/Tcp.js"
+import { type Connection, type Listener, Tcp, type TcpError } from "../../src/tcp/Tcp.js"
 import { boundedWait, settle } from "../support/Clock.js"
 import { makeWatch, watching, withData } from "../support/TcpWatch.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
@@ -478,6 +478,34 @@ describe("TCP API: the ports an ephemeral connect may take", () => {
       expect(accepted.localPort).toBe(40_000)
       yield* Scope.close(scope, Exit.void)
       expect([yield* ephemeralTo(b, 80), yield* ephemeralTo(b, 81), yield* ephemeralTo(b, 80)]).toEqual([40_001, 40_001, "NoEphemeralPorts"])
+    }))
+})
+
+describe("TCP API: a port an ephemeral connect made, which a bound socket then joins", () => {
+  it.scoped("is passed over by the next ephemeral connect while the bound socket holds it, and shared again once it has gone (Linux 6.18's __inet_hash_connect skips a bind bucket with any socket bind put there, whichever made it; tried: a chosen-port connect from another address, an accepted connection, a TIME-WAIT)", () =>
+    Effect.gen(function*() {
+      // B's ephemeral range is one port
+      const { a, b } = yield* twoStacks({ configB: { tcp: { localPortRange: [40_000, 40_000] } } })
+      yield* Effect.forEach([80, 81, 82], (port) => run(a, Effect.flatMap(Tcp, (t) => t.listen({ port }))))
+      const onLoopback = yield* run(b, Effect.flatMap(Tcp, (t) => t.listen({ port: 7, address: "127.0.0.1" })))
+      const from = (o: { readonly address: string; readonly port: number; readonly localAddress?: string; readonly localPort?: number }) =>
+        Effect.gen(function*() {
+          const f = yield* Effect.fork(Effect.either(run(b, Effect.flatMap(Tcp, (t) => t.connect(o)))))
+          yield* settle
+          return yield* Fiber.join(f)
+        })
+      const portOf = (r: Either.Either<Connection, TcpError>) => (r._tag === "Right" ? r.right.localPort : r.left.reason)
+      expect(portOf(yield* from({ address: Addr.format(ADDR_A), port: 80 }))).toBe(40_000)
+      // a chosen-port connect from 127.0.0.1 binds 40000 beside it (the addresses do not meet)
+      const bound = yield* from({ address: "127.0.0.1", port: 7, localAddress: "127.0.0.1", localPort: 40_000 })
+      expect(portOf(bound)).toBe(40_000)
+      const server = yield* onLoopback.accept
+      expect(portOf(yield* from({ address: Addr.format(ADDR_A), port: 81 }))).toBe("NoEphemeralPorts")
+      // (reset: no TIME-WAIT left behind)
+      if (bound._tag === "Right") yield* bound.right.abort
+      yield* settle
+      yield* server.abort
+      expect(portOf(yield* from({ address: Addr.format(ADDR_A), port: 82 }))).toBe(40_000)
     }))
 })
 

@@ -48,20 +48,20 @@ describe("the port index", () => {
     expect([OURS, LOOPBACK].map((a) => P.heldByEphemeral(index, 50_000, a))).toEqual([false, true])
   })
 
-  it("remembers which kind made a port's record while it lasts (Linux's tb->fastreuse): an ephemeral connect passes over a port bind made, not one an ephemeral connect made", () => {
+  it("an ephemeral connect passes over a port any bound socket holds, whichever kind came first, and shares one only ephemeral connects hold (Linux 6.18's __inet_hash_connect)", () => {
     const index = P.make()
     P.add(index, 40_000, OURS, false)
     P.add(index, 40_001, OURS, true)
-    expect([P.madeByBind(index, 40_000), P.madeByBind(index, 40_001), P.madeByBind(index, 40_002)]).toEqual([true, false, false])
-    // a bound socket from another address joins the ephemeral connect's port, which then goes:
-    // the record, and what made it, stay
+    expect([P.heldByBound(index, 40_000), P.heldByBound(index, 40_001), P.heldByBound(index, 40_002)]).toEqual([true, false, false])
+    // a bound socket from another address joins the ephemeral connect's port: passed over while it stays
     P.add(index, 40_001, LOOPBACK, false)
-    P.remove(index, 40_001, OURS, true)
-    expect(P.madeByBind(index, 40_001)).toBe(false)
-    // gone and made again, by a bind this time
+    expect(P.heldByBound(index, 40_001)).toBe(true)
     P.remove(index, 40_001, LOOPBACK, false)
-    P.add(index, 40_001, LOOPBACK, false)
-    expect(P.madeByBind(index, 40_001)).toBe(true)
+    expect(P.heldByBound(index, 40_001)).toBe(false)
+    // and a port bind took first is shared once only ephemeral holders are left
+    P.add(index, 40_000, LOOPBACK, true)
+    P.remove(index, 40_000, OURS, false)
+    expect(P.heldByBound(index, 40_000)).toBe(false)
   })
 
   it("a remove that no add matched is a bug, and says so", () => {
