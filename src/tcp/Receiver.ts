@@ -242,6 +242,12 @@ export interface Report {
   /** in-order data segments */
   dataSegments: number
   /**
+   * of `dataSegments`, those up to the batch's last ACK point (0 without one): the ACK points
+   * acknowledge them, so only the rest wait for an ACK (a batch counts as its segments one by one,
+   * as Linux's __tcp_ack_snd_check runs per segment)
+   */
+  pointSegments: number
+  /**
    * data reached the queue, in order or not: the next ACK acknowledges something new to the peer and
    * spends a quick ACK (Linux's inet_csk_schedule_ack, from tcp_event_data_recv and tcp_data_queue_ofo)
    */
@@ -381,6 +387,7 @@ export const report = (r: Receiver, at: number): Report => ({
   data: [],
   dataOctets: 0,
   dataSegments: 0,
+  pointSegments: 0,
   ackScheduled: false,
   ackPoints: [],
   ackPointSacks: [],
@@ -471,6 +478,7 @@ const twice = (r: Receiver, left: Seq.SeqNum, right: Seq.SeqNum): SackBlock | un
 const ackPoint = (r: Receiver, out: Report, dup: SackBlock | undefined): void => {
   out.ackPoints.push(r.rcvNxt)
   out.ackPointTs.push(r.tsRecent)
+  out.pointSegments = out.dataSegments
   r.lastAck = r.rcvNxt
   r.unacked = 0
   if (dup === undefined) {

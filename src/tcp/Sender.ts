@@ -1249,7 +1249,11 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   }
   if (r.ackScheduled) s.ackScheduled = true
   let answered = false
+  // the segments the ACK points acknowledge, and whether the last point was left to the batch's ACK
+  let pointed = 0
+  let leftToBatch = false
   if (r.ackPoints.length > 0 && s.state !== "SynReceived" && s.state !== "SynSent") {
+    pointed = r.pointSegments
     const last = r.ackPoints.length - 1
     for (let i = 0; i <= last; i++) {
       const point = r.ackPoints[i]!
@@ -1262,7 +1266,10 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
         const dsack = Rack.dsackOf(sack, point)
         if (dsack === undefined || Seq.gt(dsack.right, point)) s.ackScheduled = true
       }
-      if (i === last && point === s.rcvNxt && sameBlocks(sack, r.sack)) break
+      if (i === last && point === s.rcvNxt && sameBlocks(sack, r.sack)) {
+        leftToBatch = true
+        break
+      }
       // A duplicate ACK for a resend wholly below the last ACK we sent, with nothing new owed before
       // it, acknowledges nothing the peer has not heard: Linux answers it from tcp_send_dupack with
       // no ACK scheduled, and it spends none (new data later in the batch still does)
@@ -1281,7 +1288,13 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     // in quick-ACK mode, at once (the ACK spends one: `emit`)
     if (s.quickAcks > 0 && !s.pingpong && !answered) s.ackNow = true
     if (!answered) {
-      s.unackedSegments += r.dataSegments
+      // Only the segments after the last ACK point wait: the points acknowledged the rest (their
+      // ACKs reset the count), so three segments together draw an ACK after the second and leave
+      // the third to the timer, as they would one by one (RFC 5681 §4.2's every second segment;
+      // Linux's __tcp_ack_snd_check runs per segment of a batch). A last point left to the batch's
+      // own ACK still asks for it
+      if (leftToBatch) s.ackNow = true
+      s.unackedSegments += r.dataSegments - pointed
       if (s.unackedSegments >= 2) s.ackNow = true
       else if (s.ackDue === undefined) s.ackDue = now + s.params.delayedAck
     }

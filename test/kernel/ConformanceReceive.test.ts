@@ -45,7 +45,15 @@
  *
  * The harness waits for Linux while it has said less than the stack in a
  * step, so a script cannot show the stack acknowledging sooner than Linux
- * (more quick ACKs than Linux's): the unit tests in test/tcp do that. A probe
+ * (more quick ACKs than Linux's) unless the step is `exact` (Linux heard for
+ * its 10 ms only); the unit tests in test/tcp do the rest.
+ *
+ * Linux acknowledges every second full-sized segment only while the window
+ * it would announce is no smaller than the one it last announced
+ * (__tcp_ack_snd_check: else the read that frees the room sends the ACK,
+ * tcp_cleanup_rbuf); the stack's window is its free buffer, and it
+ * acknowledges every second segment whatever was read. The scripts on that
+ * rule read as the data comes, so that Linux's window stays put. A probe
  * into a shut window (quick-ACK mode again in both) is left to them too: the
  * read that opens the window comes long enough after the last data that on a
  * loaded machine Linux's idle rule (tcp_event_data_recv: more than an RTO)
@@ -127,6 +135,36 @@ const QUICK_SPENT = (sack = true): ReadonlyArray<Step> => [
  * 10 ms (a delayed one comes in a later step, or the closing wait).
  */
 const quick = (seq: number, ts: number): Step => data(seq, ts, {}, 10)
+
+/** A full-sized segment (1460 octets: no timestamps) at relative sequence number `seq`. */
+const full = (seq: number): TbSegment => ({ flags: "A", seq, payload: 1460 })
+
+/**
+ * Linux's receive buffer fixed at 64 KiB: its window, about 44000 octets, over twice 1460 makes
+ * 15 quick ACKs; the stack's buffer of 45000 gives it as many.
+ */
+const QUICK_FIFTEEN = {
+  sysctls: { "net.ipv4.tcp_rmem": "4096 65536 65536" },
+  stack: { tcp: { receiveBuffer: 45000, maxReceiveBuffer: 45000 } }
+} satisfies Partial<Script>
+
+/**
+ * Sixteen full-sized segments, each acknowledged at once but the last (the 15 quick ACKs spent),
+ * read two by two as they come (Linux's buffer stays empty, so its window stays as large: it
+ * acknowledges every second full-sized segment only when the window it would announce is no
+ * smaller than the last, __tcp_ack_snd_check); the sixteenth's delayed ACK, then a read of the
+ * last two: the window is as it was when that ACK went, two segments unread.
+ */
+const FULL_QUICK_SPENT: ReadonlyArray<Step> = [
+  ...open({ ts: false }),
+  ...Array.from({ length: 8 }, (_, i): ReadonlyArray<Step> => [
+    { tb: full(1 + 2920 * i), window: 10 },
+    { tb: full(1461 + 2920 * i), window: 10 },
+    ...(i < 7 ? [{ dut: { op: "read", bytes: 2920 }, window: 10 } satisfies Step] : [])
+  ]).flat(),
+  { wait: 100 },
+  { dut: { op: "read", bytes: 2920 }, window: 10 }
+]
 
 describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel does", () => {
   it.scopedLive("four holes with timestamps: three SACK blocks, the newest first", () =>
@@ -280,6 +318,12 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
 
   it.scopedLive("a duplicate below RCV.NXT while data waits out of order: the D-SACK, then the SACK block; the hole filled after", () =>
     conforms({ steps: [...QUICK_SPENT(), quick(1801, 20), quick(1501, 21), quick(1601, 22), quick(1701, 23), quick(1901, 24), { wait: 100 }] }))
+
+  it.scopedLive("three full-sized segments back to back, the quick ACKs spent: an ACK after the second at once, the third left to the delayed ACK (Linux's __tcp_ack_snd_check per segment)", () =>
+    conforms({
+      ...QUICK_FIFTEEN,
+      steps: [...FULL_QUICK_SPENT, { burst: [full(1 + 2920 * 8), full(1461 + 2920 * 8), full(2921 + 2920 * 8)], window: 10, exact: true }, { wait: 100 }]
+    }))
 
   it.scopedLive("a small window: six quick ACKs at the start, not sixteen (Linux's tcp_incr_quickack: the window over twice the segment size), then the delayed ACK", () =>
     conforms({

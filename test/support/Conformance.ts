@@ -52,6 +52,14 @@
  * later steps go on sending keeps its windows short there (a run on a loaded
  * machine had Linux's probe race the next ACK, and the two parted).
  *
+ * Listening past the window hides an ACK the stack sends at once where Linux
+ * delays it (Linux's delayed ACK then lands in the step too). A step marked
+ * `exact` shows it: Linux's side hears that step for its window only, which a
+ * script keeps well short of Linux's 40 ms delayed-ACK timer (10 ms); an
+ * answer Linux sends at once comes inside the write that carried the segment
+ * into its TAP, so only a machine that stalls the testbench for the 30 ms
+ * between could move the delayed one in.
+ *
  * Network safety: every address is in 198.18.0.0/15 (asserted), and the
  * namespace, its TAP and the driver process go with the scope.
  */
@@ -260,8 +268,18 @@ export interface TbFill {
   readonly max?: number
 }
 
+/**
+ * `exact`: Linux's side hears only within the step's window, never past it (see the module header):
+ * for a step whose point is an answer the stack sends at once and Linux later (its delayed-ACK timer).
+ */
 export type Step =
-  | { readonly tb: TbSegment; readonly window?: number }
+  | { readonly tb: TbSegment; readonly window?: number; readonly exact?: boolean }
+  /**
+   * several segments back to back: one batch on the stack's link (its receive half takes them
+   * together), one write each into Linux's TAP, which Linux takes in turn, each answered before
+   * the next is read
+   */
+  | { readonly burst: ReadonlyArray<TbSegment>; readonly window?: number; readonly exact?: boolean }
   | { readonly fill: TbFill }
   | { readonly ip: TbDatagram; readonly window?: number }
   | { readonly unreachable: TbUnreachable; readonly window?: number }
@@ -799,6 +817,11 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
         label = built.label
         window = step.window ?? DEFAULT_WINDOW
         yield* dut.tb.sendFrame(built.frame)
+      } else if ("burst" in step) {
+        const built = step.burst.map((s) => buildTb(s, st, script))
+        label = `tb> burst: ${built.map((b) => b.label.slice("tb> ".length)).join(" | ")}`
+        window = step.window ?? DEFAULT_WINDOW
+        yield* dut.tb.link.sendBatch(built.map((b) => b.frame))
       } else if ("ip" in step) {
         label = describeIp(step.ip)
         window = step.window ?? DEFAULT_WINDOW
@@ -846,7 +869,7 @@ export const play = (dut: Dut, script: Script, expected?: ReadonlyArray<Entry>):
         for (const r of dut.results()) got.push(`dut: ${r === `read ${readFilled}` ? "read filled" : r}`)
       })
       yield* hear
-      const want = expected?.[transcript.length]?.got.length ?? 0
+      const want = "exact" in step && step.exact === true ? 0 : expected?.[transcript.length]?.got.length ?? 0
       for (let waited = 0; got.length < want && waited < GRACE; waited += 10) {
         yield* dut.pass(10)
         yield* hear

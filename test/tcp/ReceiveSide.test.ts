@@ -183,7 +183,8 @@ describe("a window announced shut takes no data (RFC 9293 §3.10.7.4: with RCV.W
     const s = est()
     const segs = []
     for (let off = 0; off < BUF; off += 1000) segs.push(seg(off, Math.min(1000, BUF - off)))
-    const acks = s.send(10, ...segs)
+    // (the last segment, after the last every-second ACK, waits for the delayed ACK)
+    const acks = [...s.send(10, ...segs), ...s.tick(50)]
     expect(acks.at(-1)!.window).toBe(0)
     // one octet read: too little to announce
     expect(s.read(20, 1).out).toEqual([])
