@@ -277,7 +277,7 @@ export interface Report {
   readonly ackPointSacks: Array<ReadonlyArray<SackBlock>>
   /** TS.Recent at each ack point (same index): what its ACK echoes (RFC 7323 §4.3) */
   readonly ackPointTs: Array<number>
-  /** acknowledge at once: out-of-order or duplicate data, a gap filled, a FIN, an unacceptable segment */
+  /** acknowledge at once: out-of-order or duplicate data, a gap filled, an unacceptable segment (a FIN: `fin`) */
   ackNow: boolean
   /**
    * data that came before, wholly below RCV.NXT: the sender resends what we acknowledged (our ACK
@@ -293,7 +293,7 @@ export interface Report {
   quickAckCe: boolean
   /** challenge ACKs asked for (RFC 5961), which the send half rate-limits */
   challenges: number
-  /** the peer's FIN was taken in this batch */
+  /** the peer's FIN was taken in this batch (the send half says when its ACK goes) */
   fin: boolean
   /** an acceptable RST: the connection is reset (refused, in SYN-SENT) */
   reset: boolean
@@ -861,11 +861,12 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   }
   // (after the FIN's place is known: a block that ends at it covers it)
   if (point || dup !== undefined) ackPoint(r, out, dup)
-  // 8. FIN, once everything before it is here
+  // 8. FIN, once everything before it is here. When its ACK goes is the send half's to say (it
+  // knows the state the FIN moves it to: Linux's tcp_fin acknowledges at once only in FIN-WAIT);
+  // what else asks for an ACK at once (a gap filled, a duplicate) has said so above
   if (r.finSeq !== undefined && r.finSeq === r.rcvNxt) {
     r.rcvNxt = Seq.add(r.rcvNxt, 1)
     r.finReceived = true
     out.fin = true
-    out.ackNow = true
   }
 }

@@ -26,7 +26,10 @@
  *   segment is unacknowledged, unless `noDelay`. The FIN rides on the last
  *   data segment when it can.
  * - ACKs (RFC 9293 §3.8.6.3, RFC 5681 §4.2): at once when the receive half
- *   asks (out-of-order data, a gap filled, a FIN, an unacceptable segment),
+ *   asks (out-of-order data, a gap filled, an unacceptable segment), for the
+ *   peer's FIN in FIN-WAIT or before any data came, but in ESTABLISHED after
+ *   the delayed-ACK time, the exchange then interactive, so that the
+ *   application's answer carries it (Linux's tcp_fin),
  *   when two data segments wait unacknowledged, and when a read opens the
  *   window meaningfully (at least doubling it); in quick-ACK mode (a
  *   connection's first `quickAcks` ACKs of new data, and as many again after
@@ -1228,7 +1231,18 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // whose elder, reordered, the next ACK reports) is no loss. With the reordering window at 0 on
   // a path shorter than a tick, marking after each ACK resent what the batch had delivered
   if (s.sackOk && r.acks.length > 0) rackDetect(s, now, out)
-  if (r.fin) onFin(s, now)
+  // The peer's FIN in ESTABLISHED (to CLOSE-WAIT): its ACK waits for the delayed-ACK timer, quick
+  // ACKs or not, so that the application's answer (its own FIN, or data) carries it, as Linux's
+  // tcp_fin enters pingpong mode (no quick ACKs) and schedules a delayed ACK; but at once before any
+  // data came (Linux's delayed-ACK interval is 0 until tcp_event_data_recv sets it), and in
+  // FIN-WAIT (tcp_fin's tcp_send_ack: a simultaneous close, or TIME-WAIT's first ACK)
+  let finWaits = false
+  if (r.fin) {
+    finWaits = (s.state === "Established" || s.state === "SynReceived") && (s.lastDataAt !== undefined || r.dataSegments > 0)
+    onFin(s, now)
+    if (finWaits) s.pingpong = true
+    else s.ackNow = true
+  }
   // The segments owed an ACK of their own (every second in order, every one into or beyond a hole,
   // every duplicate) get it, in the order they came, with the ACK number and the SACK blocks of
   // their moment (the receive half's report says why). The batch's own ACK follows, unless the
@@ -1300,6 +1314,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     }
   }
   if (r.ackNow && !answered) s.ackNow = true
+  if (finWaits && !s.ackNow && s.ackDue === undefined) s.ackDue = now + s.params.delayedAck
   if (r.ackNow && s.state === "TimeWait") s.timeWaitAt = now + s.params.timeWait // a retransmitted FIN
   for (let i = 0; i < r.challenges; i++) {
     const rate = s.params.challengeAcksPerSecond

@@ -325,6 +325,27 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
       steps: [...FULL_QUICK_SPENT, { burst: [full(1 + 2920 * 8), full(1461 + 2920 * 8), full(2921 + 2920 * 8)], window: 10, exact: true }, { wait: 100 }]
     }))
 
+  it.scopedLive("the peer's FIN after data: its ACK waits for the delayed-ACK timer, quick ACKs or not (Linux's tcp_fin: pingpong mode)", () =>
+    conforms({ steps: [...open(), data(1, 3, {}, 10), { tb: { flags: "FA", seq: 101, ts: 4 }, window: 10, exact: true }, { wait: 100 }] }))
+
+  it.scopedLive("the peer's FIN on its last data: one ACK of both, after the delayed-ACK timer", () =>
+    conforms({ steps: [...open(), data(1, 3, {}, 10), data(101, 4, { flags: "FPA" }, 10), { wait: 100 }].map((s, i, all) => (i === all.length - 2 ? { ...s, exact: true } : s)) }))
+
+  it.scopedLive("the peer's FIN after data read: delayed too; the application's close within the delay carries the ACK", () =>
+    conforms({
+      steps: [
+        ...open(),
+        data(1, 3, {}, 10),
+        { dut: { op: "read", bytes: 100 }, window: 10 },
+        { tb: { flags: "FA", seq: 101, ts: 4 }, window: 10, exact: true },
+        { dut: { op: "close" }, window: 10 },
+        { wait: 100 }
+      ]
+    }))
+
+  it.scopedLive("a bare FIN before any data: acknowledged at once (Linux's delayed-ACK timer has no interval before data came)", () =>
+    conforms({ steps: [...open(), { tb: { flags: "FA", seq: 1, ts: 3 }, window: 10, exact: true }, { wait: 100 }] }))
+
   it.scopedLive("a small window: six quick ACKs at the start, not sixteen (Linux's tcp_incr_quickack: the window over twice the segment size), then the delayed ACK", () =>
     conforms({
       ...QUICK_SIX,
