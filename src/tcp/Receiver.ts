@@ -55,7 +55,9 @@
  * TS.Recent (RFC 7323 §4.3) moves only for a segment at or below the last
  * ACK sent (`lastAck`), so an ACK echoes the oldest segment it covers. With
  * ECN negotiated (RFC 3168 §6.1.3), a CE on an accepted data segment makes
- * every ACK say ECE (`Report.ece`) until a segment with CWR arrives.
+ * every ACK say ECE (`Report.ece`) until a segment with CWR arrives; it, and
+ * data without ECT after ECT data (a retransmission, §6.1.5), ask for two
+ * quick ACKs (`Report.quickAckEcn`, Linux's tcp_data_ecn_check).
  *
  * The receive window's right edge is the application's read position plus
  * the buffer size: octets held for the application never exceed the buffer,
@@ -186,6 +188,8 @@ export interface Receiver {
    * ECE until the peer's CWR does (RFC 3168 §6.1.3; Linux's TCP_ECN_DEMAND_CWR)
    */
   demandCwr: boolean
+  /** ECN-capable data came, ECT or CE (Linux's TCP_ECN_SEEN): later data without ECT is a retransmission */
+  ectSeen: boolean
   /** what our SYN offered, to settle the negotiation from the peer's SYN-ACK */
   readonly offer: { readonly timestamps: boolean; readonly sack: boolean; readonly ecn: boolean }
 }
@@ -287,10 +291,11 @@ export interface Report {
    */
   quickAck: boolean
   /**
-   * a CE on data asked for the peer's CWR: quick-ACK mode too, but for two ACKs at most (Linux's
-   * tcp_data_ecn_check: tcp_enter_quickack_mode(sk, 2); the sender's window may be one segment)
+   * a CE on data asked for the peer's CWR, or data came Not-ECT after ECT data (RFC 3168 §6.1.5: a
+   * retransmission): quick-ACK mode too, but for two ACKs at most (Linux's tcp_data_ecn_check:
+   * tcp_enter_quickack_mode(sk, 2); the sender's window may be one segment)
    */
-  quickAckCe: boolean
+  quickAckEcn: boolean
   /** challenge ACKs asked for (RFC 5961), which the send half rate-limits */
   challenges: number
   /** the peer's FIN was taken in this batch (the send half says when its ACK goes) */
@@ -340,6 +345,7 @@ export const synSent = (params: TcpParams, iss: Seq.SeqNum): Receiver => ({
   sackOk: false,
   ecnOk: false,
   demandCwr: false,
+  ectSeen: false,
   offer: { timestamps: params.timestamps, sack: params.sack, ecn: params.ecn === "on" }
 })
 
@@ -394,7 +400,7 @@ export const report = (r: Receiver, at: number): Report => ({
   ackPointTs: [],
   ackNow: false,
   quickAck: false,
-  quickAckCe: false,
+  quickAckEcn: false,
   challenges: 0,
   fin: false,
   reset: false,
@@ -768,7 +774,14 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     r.demandCwr = true
     // at once, as Linux (its quick-ACK mode): the sender may have a window of one segment
     out.ackNow = true
-    out.quickAckCe = true
+    out.quickAckEcn = true
+  }
+  // Data sent Not-ECT after ECT data is likely a retransmission (RFC 3168 §6.1.5: a sender sets no
+  // ECT on one): the sender may be down to a segment after a timeout, so quick ACKs, two at most,
+  // as Linux's tcp_data_ecn_check (only when the frame's reader said which: `Segment.ect`)
+  if (r.ecnOk && seg.payload.length > 0) {
+    if (seg.ce || seg.ect === true) r.ectSeen = true
+    else if (seg.ect === false && r.ectSeen) out.quickAckEcn = true
   }
   if (r.finReceived) return
   // 6. URG: the pointer is the octet after the urgent data (RFC 9293 §3.8.5); it only moves forward

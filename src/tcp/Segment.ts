@@ -24,6 +24,11 @@ export interface Segment {
   readonly payload: Uint8Array
   /** the IP header's ECN field said CE, congestion experienced (RFC 3168 §5) */
   readonly ce: boolean
+  /**
+   * the IP header's ECN field said ECT(0) or ECT(1) (true) or Not-ECT (false), RFC 3168 §5;
+   * undefined when the reader of the frame did not say (then only `ce` is known)
+   */
+  readonly ect: boolean | undefined
 }
 
 /** Sequence space the segment occupies: its data plus one each for SYN and FIN (RFC 9293 §3.4). */
@@ -37,8 +42,11 @@ export interface OutSegment extends TcpWire.TcpRepr {
   readonly ect?: boolean
 }
 
-/** Read the segment at `b[at, at + len)` whose header (`hl` octets) `TcpWire.check` accepted; `ce`: its IP header said CE. */
-export const read = (b: Uint8Array, at: number, hl: number, len: number, ce = false): Segment => {
+/**
+ * Read the segment at `b[at, at + len)` whose header (`hl` octets) `TcpWire.check` accepted; `ce`: its
+ * IP header said CE; `ect`: it said ECT(0) or ECT(1) (true) or Not-ECT (false), when the caller says.
+ */
+export const read = (b: Uint8Array, at: number, hl: number, len: number, ce = false, ect?: boolean): Segment => {
   return {
     seq: TcpWire.seqAt(b, at),
     ack: TcpWire.ackAt(b, at),
@@ -48,7 +56,8 @@ export const read = (b: Uint8Array, at: number, hl: number, len: number, ce = fa
     // options as Linux reads them: a malformed one ends the walk or is skipped, never drops the segment
     options: hl === TcpWire.HEADER_LEN ? TcpWire.NO_OPTIONS : TcpWire.parseOptions(b, at + TcpWire.HEADER_LEN, at + hl).options,
     payload: b.subarray(at + hl, at + len),
-    ce
+    ce,
+    ect
   }
 }
 
@@ -60,6 +69,7 @@ export const make = (fields: Partial<Segment> & { readonly seq: Seq.SeqNum; read
   options: TcpWire.NO_OPTIONS,
   payload: EMPTY,
   ce: false,
+  ect: undefined,
   ...fields
 })
 

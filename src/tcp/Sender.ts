@@ -33,8 +33,8 @@
  *   when two data segments wait unacknowledged, and when a read opens the
  *   window meaningfully (at least doubling it); in quick-ACK mode (a
  *   connection's first `quickAcks` ACKs of new data, and as many again after
- *   an idle RTO or a resend of data we had, two after a CE (Linux's
- *   tcp_data_ecn_check), unless the exchange is
+ *   an idle RTO or a resend of data we had, two after a CE or Not-ECT
+ *   data after ECT (Linux's tcp_data_ecn_check), unless the exchange is
  *   interactive; each ACK that acknowledges data spends one, as Linux's
  *   tcp_dec_quickack_mode, however many segments it covers), as Linux; otherwise
  *   after at most `delayedAck`. Any segment we send carries the ACK. One
@@ -1251,8 +1251,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // quick-ACK mode again after a resend of data we had (the receive half's `quickAck`), as Linux's
   // tcp_enter_quickack_mode: the sender is likely in slow start after a timeout, and an ACK we
   // delay holds its window for the delayed-ACK time
-  if (r.quickAck || r.quickAckCe) {
-    // (a CE's: two at most, Linux's tcp_data_ecn_check)
+  if (r.quickAck || r.quickAckEcn) {
+    // (a CE's, or Not-ECT data's after ECT: two at most, Linux's tcp_data_ecn_check)
     enterQuickAck(s, r.quickAck ? s.params.quickAcks : Math.min(2, s.params.quickAcks))
     s.pingpong = false
   }

@@ -187,10 +187,13 @@ export const fromPeer = (
     readonly urgent?: number
     /** its IP header said CE (RFC 3168) */
     readonly ce?: boolean
+    /** its IP header said ECT(0) or ECT(1) (true) or Not-ECT (false); unset: not said, as a dealer that reads only CE */
+    readonly ect?: boolean
   }
 ): Segment.Segment =>
   Segment.make({
     ce: fields.ce ?? false,
+    ect: fields.ect,
     urgent: fields.urgent ?? 0,
     seq: Seq.add(REMOTE_ISN, 1 + (fields.seq ?? 0)),
     ack: Seq.add(LOCAL_ISN, 1 + (fields.ack ?? 0)),
