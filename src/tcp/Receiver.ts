@@ -447,6 +447,12 @@ export const onBatch = (
     out.ackPointTs.pop()
     const dup = Rack.dsackOf(out.ackPointSacks.pop(), out.ackPoints.pop()!)
     if (dup !== undefined) ackPoint(r, out, dup)
+    else {
+      // The point was owed at once (a second segment, a gap filled), and so is the ACK that now
+      // takes its place, FIN or not: the FIN's own ACK may wait for the delayed-ACK time, but
+      // Linux's tcp_fin comes before the segment's __tcp_ack_snd_check, whose ACK covers it
+      out.ackNow = true
+    }
   }
   out.rcvNxt = r.rcvNxt
   out.tsRecent = r.tsRecent

@@ -352,3 +352,32 @@ describe("data that came before, wholly below RCV.NXT: quick-ACK mode again (Lin
     expect(s.send(300, seg(1750, 100))).toEqual([])
   })
 })
+
+describe("a FIN taken with the segment that owes its own ACK: that ACK covers the FIN (Linux's tcp_data_queue calls tcp_fin before __tcp_ack_snd_check)", () => {
+  const fin = (from: number, len = 0) => T.fromPeer({ seq: from, flags: ACK | FIN, payload: T.octets(len, from) })
+  it("the second segment, with the FIN: one ACK at once, of the FIN", () => {
+    const s = est({ params: { quickAcks: 0 } })
+    expect(s.send(10, seg(0, 1000))).toEqual([])
+    expect(s.send(20, fin(1000, 1000)).map((o) => T.ourAck(o))).toEqual([2001])
+    expect(s.tick(300)).toEqual([])
+    expect(s.state).toBe("CloseWait")
+  })
+  it("both in one batch: the same", () => {
+    const s = est({ params: { quickAcks: 0 } })
+    expect(s.send(10, seg(0, 1000), fin(1000, 1000)).map((o) => T.ourAck(o))).toEqual([2001])
+    expect(s.tick(300)).toEqual([])
+  })
+  it("four in one batch, the FIN on the fourth: an ACK after the second, and one at once of the FIN", () => {
+    const s = est({ params: { quickAcks: 0 } })
+    const out = s.send(10, seg(0, 1000), seg(1000, 1000), seg(2000, 1000), fin(3000, 1000))
+    expect(out.map((o) => T.ourAck(o))).toEqual([2000, 4001])
+    expect(s.tick(300)).toEqual([])
+  })
+  it("a segment that fills the hole before a FIN held: one ACK at once, of the FIN (tcp_ofo_queue's tcp_fin, then the gap's ICSK_ACK_NOW)", () => {
+    const s = est({ params: { quickAcks: 0 }, peer: { sackPermitted: true } })
+    expect(s.send(10, fin(1000, 1000)).map((o) => T.ourAck(o))).toEqual([0])
+    expect(s.send(20, seg(0, 1000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[2001, undefined]])
+    expect(s.tick(300)).toEqual([])
+    expect(s.state).toBe("CloseWait")
+  })
+})
