@@ -848,7 +848,11 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
         }
         r.rcvNxt = drained.rcvNxt
       }
-      if (++r.unacked >= 2 || intoHole) point = true
+      // A full-sized segment that brings the FIN is more than a full segment's worth with it, and
+      // Linux's __tcp_ack_snd_check (rcv_nxt - rcv_wup > rcv_mss, after tcp_fin) ACKs it at once
+      // as it would a second segment, pingpong mode or not
+      const fullWithFin = finFits && data.length >= view.rcvMss
+      if (++r.unacked >= 2 || intoHole || fullWithFin) point = true
     } else {
       // The out-of-order queue may hold at most what the window leaves after the in-order octets.
       // Octets it held already came twice (`again`, above; RFC 2883 §4: their block is then the

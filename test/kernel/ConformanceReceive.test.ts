@@ -343,6 +343,12 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
       ]
     }))
 
+  it.scopedLive("a full-sized segment with the FIN, the quick ACKs spent: acknowledged at once, more than a full segment's worth with the FIN (Linux's __tcp_ack_snd_check)", () =>
+    conforms({
+      ...QUICK_FIFTEEN,
+      steps: [...FULL_QUICK_SPENT, { tb: { ...full(1 + 2920 * 8), flags: "FA" }, window: 10, exact: true }, { wait: 100 }]
+    }))
+
   it.scopedLive("a bare FIN before any data: acknowledged at once (Linux's delayed-ACK timer has no interval before data came)", () =>
     conforms({ steps: [...open(), { tb: { flags: "FA", seq: 1, ts: 3 }, window: 10, exact: true }, { wait: 100 }] }))
 

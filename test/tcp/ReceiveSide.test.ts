@@ -373,6 +373,16 @@ describe("a FIN taken with the segment that owes its own ACK: that ACK covers th
     expect(out.map((o) => T.ourAck(o))).toEqual([2000, 4001])
     expect(s.tick(300)).toEqual([])
   })
+  it("a full-sized segment with the FIN, alone: at once (with the FIN, more than a full segment's worth came since the last ACK)", () => {
+    const s = est({ params: { quickAcks: 0 } })
+    expect(s.send(10, fin(0, MSS)).map((o) => T.ourAck(o))).toEqual([MSS + 1])
+    expect(s.tick(300)).toEqual([])
+  })
+  it("a smaller one with the FIN: after the delayed-ACK time", () => {
+    const s = est({ params: { quickAcks: 0 } })
+    expect(s.send(10, fin(0, MSS - 1))).toEqual([])
+    expect(s.tick(300).map((o) => T.ourAck(o))).toEqual([MSS])
+  })
   it("a segment that fills the hole before a FIN held: one ACK at once, of the FIN (tcp_ofo_queue's tcp_fin, then the gap's ICSK_ACK_NOW)", () => {
     const s = est({ params: { quickAcks: 0 }, peer: { sackPermitted: true } })
     expect(s.send(10, fin(1000, 1000)).map((o) => T.ourAck(o))).toEqual([0])
