@@ -1240,8 +1240,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   if (r.fin) {
     finWaits = (s.state === "Established" || s.state === "SynReceived") && (s.lastDataAt !== undefined || r.dataSegments > 0)
     onFin(s, now)
-    if (finWaits) s.pingpong = true
-    else s.ackNow = true
+    if (!finWaits) s.ackNow = true
   }
   // The segments owed an ACK of their own (every second in order, every one into or beyond a hole,
   // every duplicate) get it, in the order they came, with the ACK number and the SACK blocks of
@@ -1256,6 +1255,10 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     enterQuickAck(s, r.quickAck ? s.params.quickAcks : Math.min(2, s.params.quickAcks))
     s.pingpong = false
   }
+  // (the FIN's pingpong mode after them: Linux's tcp_data_ecn_check, in tcp_event_data_recv, comes
+  // before tcp_fin on the same segment, so data without ECT that brings the FIN leaves the quick
+  // ACKs to wait, and the FIN's ACK with them)
+  if (finWaits) s.pingpong = true
   if (r.dataSegments > 0) {
     // quick-ACK mode at the first data, and again after an idle RTO (Linux's tcp_event_data_recv)
     if (s.lastDataAt === undefined || r.at - s.lastDataAt > s.rtt.rto) enterQuickAck(s)

@@ -10,7 +10,7 @@
 import { describe, expect, it } from "vitest"
 import * as Handshake from "../../src/tcp/Handshake.js"
 import type { TcpParams } from "../../src/tcp/Params.js"
-import { ACK, CWR, ECE, type OutSegment, SYN } from "../../src/tcp/Segment.js"
+import { ACK, CWR, ECE, FIN, type OutSegment, SYN } from "../../src/tcp/Segment.js"
 import * as Segment from "../../src/tcp/Segment.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as SynCookie from "../../src/tcp/SynCookie.js"
@@ -177,6 +177,21 @@ describe("the receiver: CE is echoed until CWR (RFC 3168 §6.1.3)", () => {
     expect(T.seenAll(s.send(100, T.fromPeer({ seq: 3, payload: "d", ect: false })))).toMatchObject([{ ack: 4 }])
     expect(T.seenAll(s.send(110, T.fromPeer({ seq: 4, payload: "e", ect: true })))).toMatchObject([{ ack: 5 }])
     expect(s.send(120, T.fromPeer({ seq: 5, payload: "f", ect: true }))).toEqual([])
+  })
+  it("the FIN on data without ECT after ECT data: its ACK still waits for the delayed-ACK time (Linux's tcp_data_ecn_check comes before tcp_fin, whose pingpong mode then holds the quick ACKs)", () => {
+    const s = T.established({
+      params: { ecn: "accept", quickAcks: 2 },
+      peerOptions: { mss: MSS, sackPermitted: false },
+      peerSynFlags: SETUP,
+      peerWindow: 65535
+    })
+    expect(s.send(10, T.fromPeer({ seq: 0, payload: "a", ect: true }))).toHaveLength(1)
+    expect(s.send(20, T.fromPeer({ seq: 1, payload: "b", ect: true }))).toHaveLength(1)
+    expect(s.send(30, T.fromPeer({ seq: 2, payload: "c", ect: true }))).toEqual([])
+    expect(T.seenAll(s.tick(70))).toMatchObject([{ ack: 3 }])
+    expect(s.send(100, T.fromPeer({ seq: 3, payload: "d", ect: false, flags: ACK | FIN }))).toEqual([])
+    expect(s.state).toBe("CloseWait")
+    expect(T.seenAll(s.tick(140))).toMatchObject([{ ack: 5 }])
   })
   it("data without ECT asks nothing before any ECT data came, nor when the dealer does not say (ect unset), nor without ECN negotiated", () => {
     const s = est()
