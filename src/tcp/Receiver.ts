@@ -778,8 +778,9 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   }
   if (r.ecnOk && seg.ce && seg.payload.length > 0 && !r.demandCwr) {
     r.demandCwr = true
-    // at once, as Linux (its quick-ACK mode): the sender may have a window of one segment
-    out.ackNow = true
+    // at once, as Linux (its quick-ACK mode): the sender may have a window of one segment. (Quick-ACK
+    // mode, not an ACK at once whatever comes: a FIN on the segment then puts Linux's tcp_fin in
+    // pingpong mode, and the ACK waits; the send half says which)
     out.quickAckEcn = true
   }
   // Data sent Not-ECT after ECT data is likely a retransmission (RFC 3168 §6.1.5: a sender sets no

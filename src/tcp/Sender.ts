@@ -1303,7 +1303,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   }
   if (r.dataSegments > 0) {
     // in quick-ACK mode, at once (the ACK spends one: `emit`)
-    if (s.quickAcks > 0 && !s.pingpong && !answered) s.ackNow = true
+    // (after a CE, or Not-ECT data after ECT, so even with `quickAcks` at 0: Linux's
+    // tcp_enter_quickack_mode gives at least the two quick ACKs tcp_data_ecn_check asks for)
+    if ((s.quickAcks > 0 || r.quickAckEcn) && !s.pingpong && !answered) s.ackNow = true
     if (!answered) {
       // Only the segments after the last ACK point wait: the points acknowledged the rest (their
       // ACKs reset the count), so three segments together draw an ACK after the second and leave

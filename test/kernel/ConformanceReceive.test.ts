@@ -388,6 +388,22 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
       ]
     }))
 
+  it.scopedLive("ECN: the FIN on data with CE: its ACK (with ECE) waits for the delayed-ACK timer too (tcp_data_ecn_check's quick-ACK mode, then tcp_fin's pingpong mode)", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "SEC", mss: 1460, ws: 7, sackOk: true, ts: 1 } },
+        { tb: { flags: "A", ts: 2 } },
+        { dut: { op: "accept" } },
+        ...Array.from({ length: 16 }, (_, i) => data(1 + 100 * i, 3 + i, { tos: 2 })),
+        { dut: { op: "read", bytes: 1600 } },
+        data(1601, 20, { tos: 2 }, 10),
+        { wait: 100 },
+        { ...data(1701, 21, { tos: 3, flags: "FPA" }, 10), exact: true },
+        { wait: 100 }
+      ]
+    }))
+
   it.scopedLive("a small window: six quick ACKs at the start, not sixteen (Linux's tcp_incr_quickack: the window over twice the segment size), then the delayed ACK", () =>
     conforms({
       ...QUICK_SIX,

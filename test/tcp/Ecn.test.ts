@@ -193,6 +193,13 @@ describe("the receiver: CE is echoed until CWR (RFC 3168 §6.1.3)", () => {
     expect(s.state).toBe("CloseWait")
     expect(T.seenAll(s.tick(140))).toMatchObject([{ ack: 5 }])
   })
+  it("the FIN on data with CE: its ACK, with ECE, waits for the delayed-ACK time too (tcp_fin's pingpong mode after tcp_data_ecn_check's quick-ACK mode)", () => {
+    const s = est()
+    expect(s.send(10, T.fromPeer({ seq: 0, payload: "a", ect: true }))).toEqual([])
+    expect(T.seenAll(s.tick(50))).toMatchObject([{ ack: 1 }])
+    expect(s.send(100, T.fromPeer({ seq: 1, payload: "b", ce: true, flags: ACK | FIN }))).toEqual([])
+    expect(T.seenAll(s.tick(140))).toMatchObject([{ ack: 3, flags: "ACK|ECE" }])
+  })
   it("data without ECT asks nothing before any ECT data came, nor when the dealer does not say (ect unset), nor without ECN negotiated", () => {
     const s = est()
     expect(s.send(10, T.fromPeer({ seq: 0, payload: "a", ect: false }))).toEqual([])
