@@ -25,8 +25,9 @@ export interface Segment {
   /** the IP header's ECN field said CE, congestion experienced (RFC 3168 §5) */
   readonly ce: boolean
   /**
-   * the IP header's ECN field said ECT(0) or ECT(1) (true) or Not-ECT (false), RFC 3168 §5;
-   * undefined when the reader of the frame did not say (then only `ce` is known)
+   * the IP header's ECN field said the sender is ECN-capable, ECT(0), ECT(1) or CE (true), or
+   * Not-ECT (false), RFC 3168 §5; undefined when the reader of the frame did not say (then only
+   * `ce` is known)
    */
   readonly ect: boolean | undefined
 }
@@ -44,7 +45,7 @@ export interface OutSegment extends TcpWire.TcpRepr {
 
 /**
  * Read the segment at `b[at, at + len)` whose header (`hl` octets) `TcpWire.check` accepted; `ce`: its
- * IP header said CE; `ect`: it said ECT(0) or ECT(1) (true) or Not-ECT (false), when the caller says.
+ * IP header said CE; `ect`: it said ECT(0), ECT(1) or CE (true) or Not-ECT (false), when the caller says.
  */
 export const read = (b: Uint8Array, at: number, hl: number, len: number, ce = false, ect?: boolean): Segment => {
   return {
