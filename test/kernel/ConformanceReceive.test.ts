@@ -352,11 +352,8 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
   it.scopedLive("a bare FIN before any data: acknowledged at once (Linux's delayed-ACK timer has no interval before data came)", () =>
     conforms({ steps: [...open(), { tb: { flags: "FA", seq: 1, ts: 3 }, window: 10, exact: true }, { wait: 100 }] }))
 
-  // (needs the TCP dealer to pass the ECT codepoint to Segment.read, src/tcp/Tcp.ts: until it does,
-  // the receive half cannot tell Not-ECT from ECT data and the stack sends the delayed ACKs)
-  it.scopedLive("ECN: data without ECT after ECT data, the quick ACKs spent: quick-ACK mode for two ACKs (Linux's tcp_data_ecn_check: likely a retransmission)", () =>
-    conforms({
-      steps: [
+  /** ECN negotiated, ECT data until the quick ACKs are spent, and one more ECT segment's delayed ACK */
+  const ECN_QUICK_SPENT: ReadonlyArray<Step> = [
         LISTEN,
         { tb: { flags: "SEC", mss: 1460, ws: 7, sackOk: true, ts: 1 } },
         { tb: { flags: "A", ts: 2 } },
@@ -365,6 +362,12 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
         { dut: { op: "read", bytes: 1600 } },
         data(1601, 20, { tos: 2 }, 10),
         { wait: 100 },
+  ]
+
+  it.scopedLive("ECN: data without ECT after ECT data, the quick ACKs spent: quick-ACK mode for two ACKs (Linux's tcp_data_ecn_check: likely a retransmission)", () =>
+    conforms({
+      steps: [
+        ...ECN_QUICK_SPENT,
         data(1701, 21, { tos: 0 }, 10),
         data(1801, 22, { tos: 2 }, 10),
         data(1901, 23, { tos: 2 }, 10),
@@ -375,14 +378,7 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
   it.scopedLive("ECN: the FIN on data without ECT after ECT data: its ACK still waits for the delayed-ACK timer (tcp_data_ecn_check's quick-ACK mode, then tcp_fin's pingpong mode)", () =>
     conforms({
       steps: [
-        LISTEN,
-        { tb: { flags: "SEC", mss: 1460, ws: 7, sackOk: true, ts: 1 } },
-        { tb: { flags: "A", ts: 2 } },
-        { dut: { op: "accept" } },
-        ...Array.from({ length: 16 }, (_, i) => data(1 + 100 * i, 3 + i, { tos: 2 })),
-        { dut: { op: "read", bytes: 1600 } },
-        data(1601, 20, { tos: 2 }, 10),
-        { wait: 100 },
+        ...ECN_QUICK_SPENT,
         { ...data(1701, 21, { tos: 0, flags: "FPA" }, 10), exact: true },
         { wait: 100 }
       ]
@@ -391,14 +387,7 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
   it.scopedLive("ECN: the FIN on data with CE: its ACK (with ECE) waits for the delayed-ACK timer too (tcp_data_ecn_check's quick-ACK mode, then tcp_fin's pingpong mode)", () =>
     conforms({
       steps: [
-        LISTEN,
-        { tb: { flags: "SEC", mss: 1460, ws: 7, sackOk: true, ts: 1 } },
-        { tb: { flags: "A", ts: 2 } },
-        { dut: { op: "accept" } },
-        ...Array.from({ length: 16 }, (_, i) => data(1 + 100 * i, 3 + i, { tos: 2 })),
-        { dut: { op: "read", bytes: 1600 } },
-        data(1601, 20, { tos: 2 }, 10),
-        { wait: 100 },
+        ...ECN_QUICK_SPENT,
         { ...data(1701, 21, { tos: 3, flags: "FPA" }, 10), exact: true },
         { wait: 100 }
       ]
