@@ -161,34 +161,29 @@ describe("the receiver: CE is echoed until CWR (RFC 3168 §6.1.3)", () => {
     // and no more than two: the third waits for the delayed ACK
     expect(s.send(70, T.fromPeer({ seq: 5, ack: 2, payload: "f" }))).toEqual([])
   })
-  it("data without ECT after ECT data (a retransmission, RFC 3168 §6.1.5) puts the receiver in quick-ACK mode, two at most (Linux's tcp_data_ecn_check: tcp_enter_quickack_mode(sk, 2))", () => {
+  /** ECN negotiated; the two quick ACKs of the start spent on ECT data, then ECT data whose ACK is delayed */
+  const ectQuickSpent = () => {
     const s = T.established({
       params: { ecn: "accept", quickAcks: 2 },
       peerOptions: { mss: MSS, sackPermitted: false },
       peerSynFlags: SETUP,
       peerWindow: 65535
     })
-    // the two quick ACKs of the start spent on ECT data, then ECT data whose ACK is delayed
     expect(s.send(10, T.fromPeer({ seq: 0, payload: "a", ect: true }))).toHaveLength(1)
     expect(s.send(20, T.fromPeer({ seq: 1, payload: "b", ect: true }))).toHaveLength(1)
     expect(s.send(30, T.fromPeer({ seq: 2, payload: "c", ect: true }))).toEqual([])
     expect(T.seenAll(s.tick(70))).toMatchObject([{ ack: 3 }])
+    return s
+  }
+  it("data without ECT after ECT data (a retransmission, RFC 3168 §6.1.5) puts the receiver in quick-ACK mode, two at most (Linux's tcp_data_ecn_check: tcp_enter_quickack_mode(sk, 2))", () => {
+    const s = ectQuickSpent()
     // Not-ECT data: at once, and the next too; the third waits
     expect(T.seenAll(s.send(100, T.fromPeer({ seq: 3, payload: "d", ect: false })))).toMatchObject([{ ack: 4 }])
     expect(T.seenAll(s.send(110, T.fromPeer({ seq: 4, payload: "e", ect: true })))).toMatchObject([{ ack: 5 }])
     expect(s.send(120, T.fromPeer({ seq: 5, payload: "f", ect: true }))).toEqual([])
   })
   it("the FIN on data without ECT after ECT data: its ACK still waits for the delayed-ACK time (Linux's tcp_data_ecn_check comes before tcp_fin, whose pingpong mode then holds the quick ACKs)", () => {
-    const s = T.established({
-      params: { ecn: "accept", quickAcks: 2 },
-      peerOptions: { mss: MSS, sackPermitted: false },
-      peerSynFlags: SETUP,
-      peerWindow: 65535
-    })
-    expect(s.send(10, T.fromPeer({ seq: 0, payload: "a", ect: true }))).toHaveLength(1)
-    expect(s.send(20, T.fromPeer({ seq: 1, payload: "b", ect: true }))).toHaveLength(1)
-    expect(s.send(30, T.fromPeer({ seq: 2, payload: "c", ect: true }))).toEqual([])
-    expect(T.seenAll(s.tick(70))).toMatchObject([{ ack: 3 }])
+    const s = ectQuickSpent()
     expect(s.send(100, T.fromPeer({ seq: 3, payload: "d", ect: false, flags: ACK | FIN }))).toEqual([])
     expect(s.state).toBe("CloseWait")
     expect(T.seenAll(s.tick(140))).toMatchObject([{ ack: 5 }])
