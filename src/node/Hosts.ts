@@ -60,6 +60,14 @@ export const isLocalHost = (host: string, stackAddress: string): boolean => {
   return address === "0.0.0.0" || address === stackAddress || (address?.startsWith("127.") ?? false)
 }
 
+/**
+ * The address a listen's `host` binds, as getsockname gives it back: undefined for the wildcard
+ * (none, empty, `0.0.0.0`, `::`), else the IPv4 address it reads (`localhost`, inet_aton's forms)
+ * or, for a name, the host itself.
+ */
+export const boundAddress = (host: string | undefined): string | undefined =>
+  host === undefined || host === "" || host === "0.0.0.0" || host === "::" ? undefined : literalAddress(host) ?? host
+
 /** libuv's errno for getaddrinfo's EAI_NONAME (-3008), from Node's own table */
 const eaiNoName = ((): number => {
   for (const [errno, [name]] of getSystemErrorMap()) if (name === "EAI_NONAME") return errno

@@ -60,7 +60,7 @@ import { type Connection, type Listener, Tcp, type TcpService } from "../tcp/Tcp
 import type { TcpError } from "../tcp/TcpError.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import { abortError, fromTcpError, invalidArgType, invalidValue, nodeError, outOfRange, systemError, typeError, validateInt32, validPort } from "./Errors.js"
-import { isLocalHost, literalAddress, notFound } from "./Hosts.js"
+import { boundAddress, isLocalHost, literalAddress, notFound } from "./Hosts.js"
 import { failureOf, onAbort, runNow, runOn } from "./Run.js"
 
 /** What every socket and server of one `Net` shares. */
@@ -975,7 +975,7 @@ export class Server extends EventEmitter {
     const tcp = this.#ctx.tcp
     const backlog = o.backlog
     // the address bound (the wildcard: none), as getsockname gives it back
-    const bound = host === undefined || host === "0.0.0.0" || host === "::" ? undefined : literalAddress(host) ?? host
+    const bound = boundAddress(host)
     const open = Effect.gen(function*() {
       const scope = yield* Scope.make()
       const options = {

@@ -30,7 +30,7 @@ import * as SocketServer from "@effect/platform/SocketServer"
 import { Cause, Deferred, Effect, FiberSet, Layer, Option, Scope } from "effect"
 import { type Connection, Tcp } from "../tcp/Tcp.js"
 import type { TcpError } from "../tcp/TcpError.js"
-import { literalAddress } from "../node/Hosts.js"
+import { boundAddress } from "../node/Hosts.js"
 
 const encoder = new TextEncoder()
 
@@ -174,7 +174,7 @@ export const makeServer = (
     const tcp = yield* Tcp
     // (an empty host is none, as Node's listen takes it)
     const host = options.host
-    const bound = host === undefined || host === "" || host === "0.0.0.0" || host === "::" ? undefined : literalAddress(host) ?? host
+    const bound = boundAddress(host)
     const listener = yield* Effect.mapError(
       tcp.listen({
         port: options.port,

@@ -1223,6 +1223,19 @@ export const make = Effect.gen(function*() {
   }
 
   // --- the API --------------------------------------------------------------------------
+  /**
+   * The address a bind(2) of `given` takes (absent: the wildcard, Addr.ANY), or why it cannot: one
+   * of our addresses, the whole of 127/8 with it, as Linux's inet_bind takes.
+   */
+  const bindAddress = (given: Addr.Ipv4Addr | string | undefined): Addr.Ipv4Addr | TcpError => {
+    const address = given === undefined ? Addr.ANY : typeof given === "string" ? Addr.parse(given) : given
+    if (address === undefined) return new TcpError({ reason: "InvalidArgument", detail: `'${String(given)}' is not an IPv4 address` })
+    if (address !== Addr.ANY && address !== ip.address && address >>> 24 !== 127) {
+      return new TcpError({ reason: "AddressNotAvailable", detail: `${Addr.format(address)} is not an address of this stack` })
+    }
+    return address
+  }
+
   const listen = (o: ListenOptions): Effect.Effect<Listener, TcpError, Scope.Scope> =>
     Effect.gen(function*() {
       if (closing) return yield* stackClosed()
@@ -1236,14 +1249,8 @@ export const make = Effect.gen(function*() {
       // (on the stack's scheduler, whoever listens: the Mailbox releases a waiting accept through a task
       // on it; made first, so that nothing comes between the checks below and the listener's entry)
       const accepted = yield* Effect.withScheduler(Mailbox.make<Conn>(), runner)
-      const address = o.address === undefined ? Addr.ANY : typeof o.address === "string" ? Addr.parse(o.address) : o.address
-      if (address === undefined) {
-        return yield* new TcpError({ reason: "InvalidArgument", detail: `'${String(o.address)}' is not an IPv4 address` })
-      }
-      // (as Linux's inet_bind: one of our addresses, the whole of 127/8 with it)
-      if (address !== Addr.ANY && address !== ip.address && address >>> 24 !== 127) {
-        return yield* new TcpError({ reason: "AddressNotAvailable", detail: `${Addr.format(address)} is not an address of this stack` })
-      }
+      const address = bindAddress(o.address)
+      if (address instanceof TcpError) return yield* address
       // port 0: a free ephemeral port, as bind(2) gives: none a listener, a connection or a
       // TIME-WAIT holds, of whatever kind (Linux's inet_csk_find_open_port: a port with any socket
       // on it conflicts there, SO_REUSEADDR on both or not, while ip_autobind_reuse is off)
@@ -1358,14 +1365,8 @@ export const make = Effect.gen(function*() {
       if (badTos !== undefined) return Effect.fail(badTos)
       // the bind(2) before the connect(2) first (as Node's internalConnect): what it refuses is
       // refused whatever the destination and its route
-      const bound = o.localAddress === undefined ? Addr.ANY : typeof o.localAddress === "string" ? Addr.parse(o.localAddress) : o.localAddress
-      if (bound === undefined) {
-        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `'${String(o.localAddress)}' is not an IPv4 address` }))
-      }
-      // (as Linux's inet_bind: one of our addresses, the whole of 127/8 with it)
-      if (bound !== Addr.ANY && bound !== ip.address && bound >>> 24 !== 127) {
-        return Effect.fail(new TcpError({ reason: "AddressNotAvailable", detail: `${Addr.format(bound)} is not an address of this stack` }))
-      }
+      const bound = bindAddress(o.localAddress)
+      if (bound instanceof TcpError) return Effect.fail(bound)
       // a port a listener holds is not ours to connect from (bind(2) says EADDRINUSE, even with
       // SO_REUSEADDR: Linux's inet_csk_bind_conflict)
       // port 0 is bind(2)'s "any port": an ephemeral one (Node's localPort: 0 too), never a SYN from port 0
