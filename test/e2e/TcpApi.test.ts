@@ -33,6 +33,15 @@ const openPair = (b: StackContext, listener: Listener, localPort?: number) =>
     return { client: yield* Fiber.join(client), server: yield* listener.accept }
   })
 
+/** The first end closes, then the second: the first is left in TIME-WAIT. */
+const closeInTurn = (first: { readonly end: Effect.Effect<void, unknown> }, second: { readonly end: Effect.Effect<void, unknown> }) =>
+  Effect.gen(function*() {
+    yield* first.end
+    yield* settle
+    yield* second.end
+    yield* settle
+  })
+
 describe("TCP API: typed errors", () => {
   it.scoped("a connect to a port nobody listens on fails with ConnectionRefused at once (the peer's RST), leaving nothing", () =>
     Effect.gen(function*() {
@@ -77,10 +86,7 @@ describe("TCP API: typed errors", () => {
       const { a, b } = yield* twoStacks({ wrapB: watching(watch) })
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
       const { client, server } = yield* openPair(b, listener, 40_000)
-      yield* client.end
-      yield* settle
-      yield* server.end
-      yield* settle
+      yield* closeInTurn(client, server)
       expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
       // the client's FIN is its last sequence number: SND.NXT is one past it
       const fin = watch.sent.find((s) => (s.seg.flags & TcpWire.Flag.FIN) !== 0)!.seg
@@ -97,10 +103,7 @@ describe("TCP API: typed errors", () => {
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
       const { client, server } = yield* openPair(b, listener)
       const port = client.localPort
-      yield* client.end
-      yield* settle
-      yield* server.end
-      yield* settle
+      yield* closeInTurn(client, server)
       expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
       expect(yield* reasonOf(connectFromB(b, 80, port))).toBe("AddressInUse")
     }))
@@ -116,10 +119,7 @@ describe("TCP API: typed errors", () => {
       const whileOpen = yield* Effect.fork(reasonOf(connectFromB(b, 81, port)))
       yield* settle
       expect(yield* Fiber.join(whileOpen)).toBe("AddressInUse")
-      yield* client.end
-      yield* settle
-      yield* server.end
-      yield* settle
+      yield* closeInTurn(client, server)
       expect((yield* statsOf(b)).tcp).toMatchObject({ timeWait: 1, connections: 0 })
       const inTimeWait = yield* Effect.fork(reasonOf(connectFromB(b, 81, port)))
       yield* settle
@@ -144,10 +144,7 @@ describe("TCP API: typed errors", () => {
       const { a, b } = yield* twoStacks({ configB: { tcp: { timestamps: false } } })
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
       const { client, server } = yield* openPair(b, listener, 40_000)
-      yield* client.end
-      yield* settle
-      yield* server.end
-      yield* settle
+      yield* closeInTurn(client, server)
       expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
       expect(yield* reasonOf(connectFromB(b, 80, 40_000))).toBe("TupleInUse")
       yield* TestClock.adjust("5 seconds")
@@ -457,10 +454,7 @@ describe("TCP API: the ports an ephemeral connect may take", () => {
       expect([yield* ephemeralTo(b, 81), yield* ephemeralTo(b, 82), yield* ephemeralTo(b, 80)]).toEqual([40_001, 40_001, 40_001])
       expect(yield* ephemeralTo(b, 81)).toBe("NoEphemeralPorts")
       // the chosen-port connection ends first: its TIME-WAIT holds 40000 as it did
-      yield* boundConn.end
-      yield* settle
-      yield* boundServer.end
-      yield* settle
+      yield* closeInTurn(boundConn, boundServer)
       expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
       expect([yield* ephemeralTo(b, 83), yield* ephemeralTo(b, 81)]).toEqual([40_001, "NoEphemeralPorts"])
     }))
@@ -543,10 +537,7 @@ describe("TCP API: listening on a port connections hold", () => {
       const { client, server } = yield* openPair(b, listener)
       const port = client.localPort
       expect(yield* listenOn(b, port)).toBe("AddressInUse")
-      yield* client.end
-      yield* settle
-      yield* server.end
-      yield* settle
+      yield* closeInTurn(client, server)
       expect((yield* statsOf(b)).tcp).toMatchObject({ connections: 0, timeWait: 1 })
       expect(yield* listenOn(b, port)).toBe("AddressInUse")
       yield* TestClock.adjust("1 second")
@@ -571,10 +562,7 @@ describe("TCP API: listening on a port connections hold", () => {
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
       const { client, server } = yield* openPair(b, listener, 40_000)
       expect(yield* listenOn(b, 40_000)).toBe("succeeded")
-      yield* client.end
-      yield* settle
-      yield* server.end
-      yield* settle
+      yield* closeInTurn(client, server)
       expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
       expect(yield* listenOn(b, 40_000)).toBe("succeeded")
     }))
