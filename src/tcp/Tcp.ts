@@ -39,7 +39,10 @@
  *   TIME-WAIT records, entry for entry, so that a bind's conflict check is
  *   a lookup (Linux's bind hash), not a walk over every connection.
  * - **Closing the stack's scope** aborts every connection (an RST to each
- *   peer, RFC 9293 §3.10.5) and stops every fiber.
+ *   peer, RFC 9293 §3.10.5) and stops every fiber. Its listeners leave
+ *   their ports first, in the step that lists the connections (Linux's
+ *   inet_csk_listen_stop): a handshake completing during the close opens
+ *   nothing and its peer is reset.
  *
  * @since 0.1.0
  */
@@ -1115,23 +1118,51 @@ export const make = Effect.gen(function*() {
         if (!conn.offer({ at, segments })) c.arrivalsDropped++
       }
     }
-    const sending = tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
     const opened = opening
-    if (opened === undefined) return sending
+    if (opened === undefined) return tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
     opening = undefined
-    return Effect.zipRight(openAll(opened, at), sending)
+    // (a handshake refused after the batch puts its reset into `tx`: flushed after openAll)
+    return Effect.zipRight(openAll(opened, at, tx), Effect.suspend(() => tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void))
+  }
+
+  /**
+   * A completed handshake whose listener is gone by the time its connection would be made (closed
+   * by its scope, or by the stack's close): no connection, and the completing ACK draws the reset
+   * `<SEQ=SEG.ACK><CTL=RST>` (SEG.ACK is our ISS + 1, SND.NXT of the connection not made), as
+   * Linux's tcp_v4_rcv drops a request whose listener has left LISTEN and finds no socket for it.
+   */
+  const refuse = (o: Opening, tx: Tx): void => {
+    const repr: TcpWire.TcpRepr = {
+      srcPort: o.snd.localPort,
+      dstPort: o.snd.remotePort,
+      seq: o.snd.sndNxt,
+      ack: Seq.ZERO,
+      flags: Segment.RST,
+      window: 0,
+      urgent: 0,
+      options: TcpWire.NO_OPTIONS
+    }
+    if (emitRepr(tx, o.route, repr)) c.resetsSent++
   }
 
   /**
    * The connections whose handshakes completed in a batch, made after the
    * batch is sorted: their queues are made in the dealer's own fiber, and
    * segments that followed the completing ACK in the batch go with them.
+   * The check that the listener still listens and the connection's entry
+   * are one synchronous step: the stack's close takes every listener out
+   * before it looks at the connections, so a connection made here is either
+   * among those it resets or never made.
    */
-  const openAll = (opening: Map<string, Opening>, at: number): Effect.Effect<void> => {
+  const openAll = (opening: Map<string, Opening>, at: number, tx: Tx): Effect.Effect<void> => {
     const open = (o: Opening) =>
       Effect.map(makeQueues(config.queues.tcpSegments), (queues) => {
-        // the listener closed meanwhile: the peer's next segment draws a reset
-        if (!isListening(o.listener)) return
+        // the listener closed meanwhile (its scope, or the stack's): the peer is reset
+        if (!isListening(o.listener)) {
+          o.listener.waiting--
+          refuse(o, tx)
+          return
+        }
         const conn = new Conn(env, o.key, o.localAddress, o.remoteAddress, o.route, o.rcv, o.snd, queues)
         addConn(conn)
         c.passiveOpens++
@@ -1203,14 +1234,20 @@ export const make = Effect.gen(function*() {
 
   // Closing the stack: every connection is reset, every listener closed (an `accept` waiting in a
   // scope of its own fails with Closed), every fiber stops; a later listen or connect fails at once
-  // (its fibers would go into a closed FiberSet and never run).
+  // (its fibers would go into a closed FiberSet and never run). The listeners leave their ports in
+  // the same synchronous step as the connections are listed, as Linux's inet_csk_listen_stop runs
+  // under the listener's lock: the resets below may wait on the link, and the dealer runs
+  // meanwhile, but a handshake completing then finds no listener (openAll refuses it with a reset),
+  // a SYN draws the closed port's reset, and so no connection is made that the list misses.
   let closing = false
   yield* Effect.addFinalizer(() =>
     Effect.suspend(() => {
       closing = true
+      const ls = allListeners()
+      for (const l of ls) unlink(l)
       return Effect.zipRight(
         Effect.forEach(Array.from(conns.values()), (conn) => conn.abortNow(), { discard: true }),
-        Effect.forEach(allListeners(), closeListener, { discard: true })
+        Effect.forEach(ls, closeListener, { discard: true })
       )
     })
   )
@@ -1238,7 +1275,6 @@ export const make = Effect.gen(function*() {
 
   const listen = (o: ListenOptions): Effect.Effect<Listener, TcpError, Scope.Scope> =>
     Effect.gen(function*() {
-      if (closing) return yield* stackClosed()
       if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
         return yield* new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 0..65535` })
       }
@@ -1249,6 +1285,9 @@ export const make = Effect.gen(function*() {
       // (on the stack's scheduler, whoever listens: the Mailbox releases a waiting accept through a task
       // on it; made first, so that nothing comes between the checks below and the listener's entry)
       const accepted = yield* Effect.withScheduler(Mailbox.make<Conn>(), runner)
+      // (after the Mailbox, with nothing to wait on until the listener's entry: a listener made
+      // once the stack's close has begun would take connections its close never sees)
+      if (closing) return yield* stackClosed()
       const address = bindAddress(o.address)
       if (address instanceof TcpError) return yield* address
       // port 0: a free ephemeral port, as bind(2) gives: none a listener, a connection or a

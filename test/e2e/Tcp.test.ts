@@ -3,10 +3,11 @@
  * both ways, half-close and close, as applications use the API.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Chunk, Effect, Exit, Fiber, Option, Scope, Stream, Supervisor, TestClock } from "effect"
+import { Cause, Chunk, Deferred, Effect, Either, Exit, Fiber, Option, Scope, Stream, Supervisor, TestClock } from "effect"
+import { flatten, type LinkService } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import * as Services from "../../src/tcp/Services.js"
-import { Tcp } from "../../src/tcp/Tcp.js"
+import { Tcp, type TcpError } from "../../src/tcp/Tcp.js"
 import { boundedWait, runAdvancing, settle } from "../support/Clock.js"
 import { ADDR_A, ADDR_B, MAC_A, MAC_B, run, type StackContext, stackOn, statsOf, twoStacks } from "../support/TestNet.js"
 
@@ -113,6 +114,72 @@ describe("TCP between two stacks", () => {
       expect((yield* statsOf(b)).tcp.connections).toBe(0)
       // nothing stack A started is still running
       expect((yield* fibers.value).length).toBe(0)
+    }))
+
+  it.scoped("a handshake that completes while the stack closes opens no connection: its peer is refused, an accept waiting meanwhile fails, nothing is left (inet_csk_listen_stop)", () =>
+    Effect.gen(function*() {
+      const fibers = yield* Supervisor.track
+      const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
+      // A's link holds the first reset it sends, while `gate` is set, until `release`: the close is
+      // then paused between its look at the connections (the reset is the first one's abort) and
+      // the listeners' close, with A's dealer still running
+      const release = yield* Deferred.make<void>()
+      let gate = false
+      let held = 0
+      const isReset = (frame: Uint8Array): boolean => {
+        if (frame[12] !== 0x08 || frame[13] !== 0x00 || frame[14 + 9] !== 6) return false
+        return (frame[14 + (frame[14]! & 0x0f) * 4 + 13]! & 0x04) !== 0
+      }
+      const gated: LinkService = {
+        ...la,
+        send: (frame) => gated.sendBatch([frame]),
+        sendBatch: (frames, meta) =>
+          Effect.suspend(() => {
+            if (!gate || !frames.some((f) => isReset(flatten(f)))) return la.sendBatch(frames, meta)
+            gate = false
+            held++
+            return Effect.zipRight(Deferred.await(release), la.sendBatch(frames, meta))
+          })
+      }
+      const b = yield* stackOn(lb, { address: ADDR_B, prefixLength: 24 })
+      const scopeA = yield* Scope.make()
+      const a = yield* Effect.supervised(stackOn(gated, { address: ADDR_A, prefixLength: 24 }), fibers).pipe(Scope.extend(scopeA))
+      // the application's listener, in a scope of its own that outlives the stack's
+      const listenScope = yield* Scope.make()
+      const listener = yield* Effect.supervised(run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 7 }))), fibers).pipe(Scope.extend(listenScope))
+      const connectAndRead = Effect.gen(function*() {
+        const conn = yield* run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 })))
+        return yield* conn.read
+      })
+      const outcome = (fiber: Fiber.RuntimeFiber<Option.Option<Uint8Array>, TcpError>) =>
+        Effect.map(boundedWait(Fiber.await(fiber), "the client's end"), (exit) =>
+          Exit.isFailure(exit) ? Option.getOrElse(Option.map(Cause.failureOption(exit.cause), (e) => e.reason), () => "died") : "read")
+      // one connection open before the close
+      const first = yield* Effect.fork(connectAndRead)
+      yield* settle
+      yield* listener.accept
+      gate = true
+      const closing = yield* Effect.fork(Scope.close(scopeA, Exit.void))
+      yield* settle
+      expect(held).toBe(1)
+      // meanwhile a handshake completes, and the application waits in accept
+      const second = yield* Effect.fork(connectAndRead)
+      yield* settle
+      const accepting = yield* Effect.fork(Effect.either(listener.accept))
+      yield* settle
+      yield* Deferred.succeed(release, undefined)
+      yield* boundedWait(Fiber.join(closing), "the stack's close")
+      yield* settle
+      expect(yield* outcome(first)).toBe("ConnectionReset")
+      // Linux's closing listener resets what reaches it (the SYN or the completing ACK)
+      expect(["ConnectionRefused", "ConnectionReset"]).toContain(yield* outcome(second))
+      const accepted = yield* boundedWait(Fiber.join(accepting), "the accept")
+      expect(Either.isLeft(accepted) ? accepted.left.reason : "accepted").toBe("Closed")
+      const { tcp } = yield* statsOf(a)
+      expect({ connections: tcp.connections, halfOpen: tcp.halfOpen, portsHeld: tcp.portsHeld }).toEqual({ connections: 0, halfOpen: 0, portsHeld: 0 })
+      expect((yield* statsOf(b)).tcp.connections).toBe(0)
+      expect((yield* fibers.value).length).toBe(0)
+      yield* Scope.close(listenScope, Exit.void)
     }))
 
   it.scoped("connections that end leave nothing behind: no connection, half-open or TIME-WAIT entry, no fiber", () =>
