@@ -53,7 +53,10 @@
  *    tcp_data_queue_ofo holds it.
  *
  * TS.Recent (RFC 7323 §4.3) moves only for a segment at or below the last
- * ACK sent (`lastAck`), so an ACK echoes the oldest segment it covers. With
+ * ACK sent (`lastAck`), so an ACK echoes the oldest segment it covers. A
+ * connect that took a TIME-WAIT over starts SYN-SENT with its TS.Recent, and
+ * a SYN without ACK older than that is dropped (Linux's tcp_twsk_unique and
+ * tcp_rcv_synsent_state_process); the SYN-ACK's TSval replaces it. With
  * ECN negotiated (RFC 3168 §6.1.3), a CE on an accepted data segment makes
  * every ACK say ECE (`Report.ece`) until a segment with CWR arrives; it, and
  * data without ECT after ECT data (a retransmission, §6.1.5), ask for two
@@ -321,8 +324,17 @@ export interface Report {
   urgent: Seq.SeqNum | undefined
 }
 
-/** A receiver for an active open (our SYN is out), offering what `params` allow. @category constructors */
-export const synSent = (params: TcpParams, iss: Seq.SeqNum): Receiver => ({
+/**
+ * A receiver for an active open (our SYN is out), offering what `params` allow. A connect that
+ * took a TIME-WAIT over starts from its TS.Recent (`inherited`, TimeWait.inheritedTsRecent); the
+ * peer's SYN-ACK replaces it whatever its TSval, as Linux's tcp_store_ts_recent there.
+ * @category constructors
+ */
+export const synSent = (
+  params: TcpParams,
+  iss: Seq.SeqNum,
+  inherited?: { readonly tsRecent: number; readonly at: number }
+): Receiver => ({
   state: "SynSent",
   iss,
   irs: Seq.ZERO,
@@ -337,8 +349,8 @@ export const synSent = (params: TcpParams, iss: Seq.SeqNum): Receiver => ({
   finReceived: false,
   rcvUp: undefined,
   tsOk: false,
-  tsRecent: 0,
-  tsRecentAt: 0,
+  tsRecent: inherited?.tsRecent ?? 0,
+  tsRecentAt: inherited?.at ?? 0,
   lastOowAckAt: undefined,
   lastAck: Seq.ZERO,
   unacked: 0,
@@ -631,6 +643,14 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number, view
   }
   if ((flags & SYN) === 0) return
   const o = seg.options
+  // A SYN without ACK after a connect took a TIME-WAIT over: PAWS against the TS.Recent inherited
+  // from it (RFC 7323 §5.3 R1), so that an old duplicate of the previous incarnation's SYN opens no
+  // simultaneous one; dropped unanswered, as Linux's tcp_rcv_synsent_state_process (discard_and_undo).
+  // A fresh connect has none (0: nothing is older). A SYN-ACK is not measured: its TSval replaces it
+  if (
+    !hasAck && r.offer.timestamps && o.timestamp !== undefined &&
+    Acceptance.pawsRejects(r.tsRecent, o.timestamp.value, false, at - r.tsRecentAt)
+  ) return
   r.irs = seg.seq
   r.rcvNxt = Seq.add(seg.seq, 1)
   r.state = "Open"

@@ -763,6 +763,7 @@ export const make = Effect.gen(function*() {
         tsOk: s.tsOk,
         reuse: !conn.ephemeralPort,
         tsRecent: s.tsRecent,
+        tsRecentAt: clock.unsafeCurrentTimeMillis(),
         tsOffset: s.tsOffset,
         window: Math.min(0xffff, Math.ceil(s.capacity / 2 ** s.rcvShift)),
         deadline: s.timeWaitAt ?? clock.unsafeCurrentTimeMillis() + params.timeWait,
@@ -1455,12 +1456,15 @@ export const make = Effect.gen(function*() {
         return Effect.fail(new TcpError({ reason, detail: `port ${localPort} is in use towards that peer` }))
       }
       let iss: Seq.SeqNum
+      let inherited: { readonly tsRecent: number; readonly at: number } | undefined
       if (held !== undefined) {
         // the 4-tuple's TIME-WAIT gives way to this connection
         dropTimeWait(held)
         schedule(held, undefined)
         c.timeWaitReused++
         iss = TimeWait.reuseIss(held.tw)
+        // and hands on its TS.Recent (tcp_twsk_unique), which SYN-SENT measures a SYN against
+        inherited = TimeWait.inheritedTsRecent(held.tw)
       } else {
         iss = Negotiation.isn(key, { localAddr: local, localPort, remoteAddr: remote, remotePort: o.port }, now)
       }
@@ -1470,7 +1474,7 @@ export const make = Effect.gen(function*() {
       const pmtu = ip.pathMtu(remote)
       const snd = Sender.connect(params, { localPort, remotePort: o.port }, iss, r.mtu, reads, now, first, Negotiation.tsOffset(tsKey, local, remote), pmtu)
       if (o.noDelay === true) snd.noDelay = true
-      const rcv = Receiver.synSent(params, iss)
+      const rcv = Receiver.synSent(params, iss, inherited)
       const conn = new Conn(env, k, local, remote, Iface.routeFrom(r, local), rcv, snd, queues)
       // (a local address alone is bound too, to port 0, as Node's bind of it: with SO_REUSEADDR,
       // though the port is the stack's choice)

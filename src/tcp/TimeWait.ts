@@ -32,7 +32,8 @@
  * peer: Linux's __inet_hash_connect asks tcp_twsk_unique about a bound port
  * with no TIME-WAIT to hand back (twp NULL), and that skips tcp_tw_reuse and
  * its delay (PAWS alone guards the new incarnation; the application asked
- * for that 4-tuple). From an ephemeral port it may (Linux's tcp_tw_reuse
+ * for that 4-tuple). Either way the new connection inherits the record's
+ * TS.Recent (`inheritedTsRecent`), against which SYN-SENT measures a SYN. From an ephemeral port it may (Linux's tcp_tw_reuse
  * at its default, 2: over the loopback only) once timestamps were on and
  * more than a second has passed since the peer's FIN last came: the peer's
  * timestamp clock has ticked since (RFC 7323 §5.4 lets it tick as slowly as
@@ -68,6 +69,12 @@ export interface TimeWait {
   readonly reuse: boolean
   /** the peer's TSval to echo (RFC 7323 §4.3): a bare ACK at RCV.NXT updates it */
   tsRecent: number
+  /**
+   * Clock ms when TS.Recent was recorded (at the entry into TIME-WAIT, the peer's FIN or the ACK of
+   * ours has just recorded it): a connect that takes the record over inherits both
+   * (`inheritedTsRecent`)
+   */
+  tsRecentAt: number
   /** what the connection's timestamp clock added (`Negotiation.tsOffset`): its TSvals go on (0 when not given) */
   readonly tsOffset?: number
   /** the window field our ACKs carry */
@@ -105,7 +112,10 @@ export const onSegment = (tw: TimeWait, seg: Segment, now: number): Verdict => {
     // (data gets its ACK each time: the peer would go on sending it otherwise)
     if (seg.payload.length > 0) return ACK_ONLY
     if (!paws && seg.seq === tw.rcvNxt) {
-      if (tw.tsOk && ts !== undefined) tw.tsRecent = ts.value
+      if (tw.tsOk && ts !== undefined) {
+        tw.tsRecent = ts.value
+        tw.tsRecentAt = now
+      }
       return IGNORE
     }
   }
@@ -142,6 +152,17 @@ export const reusableForConnect = (tw: TimeWait, now: number, timeWait: number, 
  */
 export const boundConnect = (tw: TimeWait, now: number, timeWait: number): "TakeOver" | "AddressInUse" | "TupleInUse" =>
   !tw.reuse ? "AddressInUse" : reusableForConnect(tw, now, timeWait, true) ? "TakeOver" : "TupleInUse"
+
+/**
+ * What a connect that takes the record over inherits of it, as Linux's tcp_twsk_unique copies
+ * tw_ts_recent and its stamp into the connecting socket: TS.Recent and when it was recorded, so
+ * that in SYN-SENT a SYN of the old incarnation (a TSval older than TS.Recent) is refused by PAWS
+ * (RFC 7323 §5.3 R1; Receiver.synSent) rather than taken for a simultaneous open. Nothing without
+ * timestamps (no record without them is taken over). An incoming SYN that takes a record over
+ * inherits nothing: its request is made fresh, as Linux's TCP_TW_SYN (tcp_conn_request).
+ */
+export const inheritedTsRecent = (tw: TimeWait): { readonly tsRecent: number; readonly at: number } | undefined =>
+  tw.tsOk ? { tsRecent: tw.tsRecent, at: tw.tsRecentAt } : undefined
 
 /** The ISS of the incarnation that takes the 4-tuple over: past the old one's window. */
 export const reuseIss = (tw: TimeWait): Seq.SeqNum => Seq.add(tw.sndNxt, 0xffff + 2)

@@ -531,6 +531,21 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  // tcp_twsk_unique hands the record's TS.Recent to the connecting socket; SYN-SENT measures a SYN
+  // without ACK against it (tcp_rcv_synsent_state_process's PAWS check), so an old duplicate SYN of
+  // the previous incarnation cannot open a simultaneous one; a newer SYN can
+  it.scopedLive("TIME-WAIT taken over by a connect from its port: a crossed SYN older than the record's TS.Recent is dropped (PAWS), a newer one opens simultaneously", () =>
+    conforms({
+      tbPort: 6000,
+      steps: [
+        ...takeover(true),
+        { tb: { flags: "S", seq: 100_000, mss: 1460, sackOk: true, ts: 2, ws: 7 } },
+        { tb: { flags: "S", seq: 100_000, mss: 1460, sackOk: true, ts: 4, ws: 7 } },
+        { tb: { flags: "A", seq: 100_001, ack: 1, ts: 5 } },
+        { dut: { op: "write", bytes: 10 } }
+      ]
+    }))
+
   it.scopedLive("TIME-WAIT after a passive open: once the listener is closed, a connect from its port to the same peer takes it over at once (the accepted socket had the listener's SO_REUSEADDR)", () =>
     conforms({
       steps: [

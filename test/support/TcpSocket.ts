@@ -118,6 +118,8 @@ export interface Options {
   readonly synAckRetransmitted?: boolean
   /** our timestamp offset towards the peer (`Negotiation.tsOffset`; synSent only) */
   readonly tsOffset?: number
+  /** TS.Recent taken from a TIME-WAIT the connect took over, and when it was recorded (synSent only) */
+  readonly inherited?: { readonly tsRecent: number; readonly at: number }
   /** the MTU towards the peer (established only; MTU by default) */
   readonly mtu?: number
 }
@@ -170,7 +172,7 @@ export const synSent = (o: Options = {}): { socket: TcpSocket; syn: Segment.OutS
   const reads = { consumed: 0 }
   const out: Array<Segment.OutSegment> = []
   const snd = Sender.connect(p, { localPort: LOCAL_PORT, remotePort: REMOTE_PORT }, LOCAL_ISN, MTU, reads, now, out, o.tsOffset ?? 0)
-  const rcv = Receiver.synSent(p, LOCAL_ISN)
+  const rcv = Receiver.synSent(p, LOCAL_ISN, o.inherited)
   return { socket: new TcpSocket(rcv, snd), syn: out[0]! }
 }
 

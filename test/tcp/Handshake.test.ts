@@ -551,6 +551,40 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
       expect(T.seenAll(socket.send(20, synAck({ flags: SYN, ack: 0, options: peerOpts })))).toEqual(T.seenAll(first))
       expect(socket.state).toBe("SynReceived")
     })
+    describe("after a connect took a TIME-WAIT over: TS.Recent inherited from the record (Linux's tcp_twsk_unique)", () => {
+      /** the record's TS.Recent, recorded at 0 */
+      const inherited = { tsRecent: 5000, at: 0 }
+      const withTs = (value: number) => ({ ...peerOpts, timestamp: { value, echo: 0 } })
+      it("a SYN with a TSval older than it is an old duplicate of the previous incarnation: dropped, unanswered (RFC 7323 §5.3 R1; tcp_rcv_synsent_state_process's PAWS check)", () => {
+        const { socket } = T.synSent({ now: 0, inherited })
+        expect(socket.send(10, synAck({ flags: SYN, ack: 0, options: withTs(4999) }))).toEqual([])
+        expect(socket.state).toBe("SynSent")
+      })
+      it("one with the same or a newer TSval opens simultaneously, and its TSval is TS.Recent", () => {
+        for (const value of [5000, 5001]) {
+          const { socket } = T.synSent({ now: 0, inherited })
+          const out = socket.send(10, synAck({ flags: SYN, ack: 0, options: withTs(value) }))
+          expect(socket.state).toBe("SynReceived")
+          expect(T.seenAll(out)).toMatchObject([{ seq: -1, ack: 0, flags: "SYN|ACK", options: { timestamp: { echo: value } } }])
+        }
+      })
+      it("PAWS lets a TS.Recent idle for 24 days go (RFC 7323 §5.5): then the older SYN opens too", () => {
+        const { socket } = T.synSent({ now: 0, inherited: { tsRecent: 5000, at: -24 * 24 * 60 * 60 * 1000 } })
+        socket.send(10, synAck({ flags: SYN, ack: 0, options: withTs(4999) }))
+        expect(socket.state).toBe("SynReceived")
+      })
+      it("a SYN-ACK is not measured against it: its TSval replaces it, older or not (tcp_store_ts_recent)", () => {
+        const { socket } = T.synSent({ now: 0, inherited })
+        const out = socket.send(10, synAck({ options: withTs(4000) }))
+        expect(socket.state).toBe("Established")
+        expect(T.seenAll(out)).toMatchObject([{ flags: "ACK", options: { timestamp: { echo: 4000 } } }])
+      })
+      it("without one (a fresh connect), a SYN's TSval is not measured at all", () => {
+        const { socket } = T.synSent({ now: 0 })
+        socket.send(10, synAck({ flags: SYN, ack: 0, options: withTs(1) }))
+        expect(socket.state).toBe("SynReceived")
+      })
+    })
     it("an ACK of anything but our SYN-ACK draws <SEQ=SEG.ACK><CTL=RST> and nothing else (RFC 9293 §3.10.7.4)", () => {
       for (const ack of [-1, 1, 1000]) {
         const { socket } = T.synSent({ now: 0, params: { timestamps: false, sack: false, windowScaling: false } })

@@ -15,6 +15,7 @@ const tw = (tsOk = false): TimeWait.TimeWait => ({
   tsOk,
   reuse: true,
   tsRecent: 1000,
+  tsRecentAt: 0,
   window: 512,
   deadline: 60_000,
   lastOowAckAt: undefined
@@ -39,10 +40,14 @@ describe("TIME-WAIT record", () => {
     const ack = (value: number) => make({ seq: RCV_NXT, flags: ACK, options: { sackPermitted: false, timestamp: { value, echo: 0 } } })
     expect(TimeWait.onSegment(record, ack(1005), 0)._tag).toBe("Ignore")
     expect(record.tsRecent).toBe(1005)
-    expect(TimeWait.ackFor(record, 7).options.timestamp).toEqual({ value: 7, echo: 1005 })
+    // (when, for a connect that takes the record over: it inherits both, TimeWait.inheritedTsRecent)
+    expect(TimeWait.onSegment(record, ack(1006), 30)._tag).toBe("Ignore")
+    expect(TimeWait.inheritedTsRecent(record)).toEqual({ tsRecent: 1006, at: 30 })
+    expect(TimeWait.inheritedTsRecent(tw(false))).toBeUndefined()
+    expect(TimeWait.ackFor(record, 7).options.timestamp).toEqual({ value: 7, echo: 1006 })
     // an older TSval is an old duplicate (RFC 7323 §5.3): answered, TS.Recent kept
     expect(TimeWait.onSegment(record, ack(1001), 1000)._tag).toBe("Ack")
-    expect(record.tsRecent).toBe(1005)
+    expect(record.tsRecent).toBe(1006)
   })
   it("answers other segments without data once per 500 ms (tcp_oow_rate_limited); data and FINs each time", () => {
     const record = tw()
