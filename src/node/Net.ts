@@ -446,8 +446,11 @@ export class Socket extends Duplex {
       const e = failureOf(exit)
       if (Option.isNone(e) || this.destroyed) return
       // a local address or port that cannot be had fails where Node's connect fails with it: the
-      // bind before the connect, to that address (or the wildcard) and port
-      const atBind = e.value.reason === "AddressNotAvailable" || (e.value.reason === "AddressInUse" && localPort !== undefined)
+      // bind before the connect, to that address (or the wildcard) and port. Not a bind of port 0
+      // (a local address alone, or with localPort 0) that finds no free port: libuv keeps a bind's
+      // EADDRINUSE for the connect, and Node's checkBindError looks only at a port it asked for,
+      // so that one comes from connect, naming the peer (as a connect from no local address: below)
+      const atBind = e.value.reason === "AddressNotAvailable" || (e.value.reason === "AddressInUse" && !!localPort)
       if (atBind) return void this.destroy(fromTcpError(e.value, "bind", bindAddress, localPort))
       // a 4-tuple taken: the bind (SO_REUSEADDR, libuv's) went through and connect(2) says
       // EADDRNOTAVAIL at once, which Node's internalConnect reports with the bound end (getsockname)

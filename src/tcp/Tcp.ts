@@ -1437,7 +1437,16 @@ export const make = Effect.gen(function*() {
       const now = clock.unsafeCurrentTimeMillis()
       const localPort = asked ?? ephemeral(remote, o.port, local, o.localAddress === undefined ? undefined : bound, loopback, now)
       if (localPort === undefined) {
-        return Effect.fail(new TcpError({ reason: "NoEphemeralPorts", detail: `no free port towards ${Addr.format(remote)}:${o.port}` }))
+        // A connect from a local address binds it with port 0 first, and that bind finds no port
+        // (Linux's inet_csk_find_open_port: EADDRINUSE, which Node's connect reports, libuv keeping
+        // a bind's EADDRINUSE for the connect). Every port it passed over has a socket its bind meets:
+        // the 4-tuple checks after the bind's add nothing there. A plain connect finds no port for
+        // the 4-tuple (__inet_hash_connect: EADDRNOTAVAIL)
+        return Effect.fail(
+          o.localAddress !== undefined
+            ? new TcpError({ reason: "AddressInUse", detail: `no free port to bind ${Addr.format(bound)} to` })
+            : new TcpError({ reason: "NoEphemeralPorts", detail: `no free port towards ${Addr.format(remote)}:${o.port}` })
+        )
       }
       const k = keyOf(local, localPort, remote, o.port)
       const held = timeWaits.get(k)

@@ -504,7 +504,7 @@ describe("TCP API: a port an ephemeral connect made, which a bound socket then j
 })
 
 describe("TCP API: the port a connect from a local address takes", () => {
-  it.scoped("not one an ephemeral connect from that address holds (the connect binds the address and port 0 with SO_REUSEADDR, and meets a socket without it: Linux 6.18's bind says EADDRINUSE, tried); one held from another address is free to it", () =>
+  it.scoped("not one an ephemeral connect from that address holds (the connect binds the address and port 0 with SO_REUSEADDR, and meets a socket without it); none left is AddressInUse, Linux 6.18's bind's EADDRINUSE (tried), not an ephemeral connect's NoEphemeralPorts; one held from another address is free to it", () =>
     Effect.gen(function*() {
       // B's ephemeral range is one port
       const { a, b } = yield* twoStacks({ configB: { tcp: { localPortRange: [40_000, 40_000] } } })
@@ -518,9 +518,9 @@ describe("TCP API: the port a connect from a local address takes", () => {
           return r._tag === "Right" ? r.right.localPort : r.left.reason
         })
       expect(yield* from({ address: Addr.format(ADDR_A), port: 80 })).toBe(40_000)
-      expect(yield* from({ address: Addr.format(ADDR_A), port: 81, localAddress: Addr.format(ADDR_B) })).toBe("NoEphemeralPorts")
+      expect(yield* from({ address: Addr.format(ADDR_A), port: 81, localAddress: Addr.format(ADDR_B) })).toBe("AddressInUse")
       // (nor from the wildcard, which meets every address)
-      expect(yield* from({ address: Addr.format(ADDR_A), port: 81, localAddress: "0.0.0.0" })).toBe("NoEphemeralPorts")
+      expect(yield* from({ address: Addr.format(ADDR_A), port: 81, localAddress: "0.0.0.0" })).toBe("AddressInUse")
       // (an ephemeral connect shares it, its 4-tuple free; a connect from 127.0.0.1 meets nobody there)
       expect(yield* from({ address: Addr.format(ADDR_A), port: 81 })).toBe(40_000)
       expect(yield* from({ address: "127.0.0.1", port: 7, localAddress: "127.0.0.1" })).toBe(40_000)

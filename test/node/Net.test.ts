@@ -217,6 +217,26 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       server.close()
     }), 30_000)
 
+  it("localAddress with every ephemeral port held: EADDRINUSE from connect, naming the peer (libuv keeps the bind's EADDRINUSE for the connect, and Node checks a port-0 bind no further: node:net on Linux 6.18, tried in a namespace)", () =>
+    withNets(async ({ a, b }) => {
+      const server = b.createServer((s) => s.end())
+      server.listen(7)
+      await once(server, "listening")
+      // A's one ephemeral port, 40000, taken by a plain connect
+      const first = a.connect(7, HOST_B)
+      await once(first, "connect")
+      const fail = async (o: { localAddress: string; localPort?: number }) => {
+        const client = a.connect({ port: 7, host: HOST_B, ...o })
+        const [e] = await once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(client, "error")
+        // (the message as node:net's, the stack's detail after it)
+        return `${e.code} ${e.syscall} ${e.address} ${e.port} ${e.message.startsWith(`connect ${e.code} ${HOST_B}:7`)}`
+      }
+      expect(await fail({ localAddress: HOST_A })).toBe(`EADDRINUSE connect ${HOST_B} 7 true`)
+      expect(await fail({ localAddress: HOST_A, localPort: 0 })).toBe(`EADDRINUSE connect ${HOST_B} 7 true`)
+      first.destroy()
+      server.close()
+    }, { configA: { tcp: { localPortRange: [40_000, 40_000] } } }), 30_000)
+
   it("a host of '127.1' is 127.0.0.1, as getaddrinfo reads it with inet_aton, not ENOTFOUND", () =>
     withNets(async ({ a }) => {
       const server = a.createServer((s) => s.end("hi"))
