@@ -1295,8 +1295,9 @@ export const make = Effect.gen(function*() {
       // TIME-WAIT holds, of whatever kind (Linux's inet_csk_find_open_port: a port with any socket
       // on it conflicts there, SO_REUSEADDR on both or not, while ip_autobind_reuse is off)
       const port = o.port === 0 ? freePort(portLow, portHigh, (p) => !listeners.has(p) && !PortIndex.held(portIndex, p)) : o.port
+      // (none: that bind's EADDRINUSE, which Node's listen reports)
       if (port === undefined) {
-        return yield* new TcpError({ reason: "NoEphemeralPorts", detail: "every ephemeral port is held (a listener, a connection or a TIME-WAIT)" })
+        return yield* new TcpError({ reason: "AddressInUse", detail: "every ephemeral port is held (a listener, a connection or a TIME-WAIT)" })
       }
       const held = listenerOverlapping(port, address)
       if (held !== undefined) {

@@ -23,7 +23,10 @@ export class TcpError extends Data.TaggedError("TcpError")<{
      * the connection that no ACK has answered since, that error's reason instead (as Linux)
      */
     | "TimedOut"
-    /** the port is taken (EADDRINUSE) */
+    /**
+     * the port is taken (EADDRINUSE); or, for a listen on port 0 or a connect from a local address
+     * (a bind of port 0 first), no port of the range is free
+     */
     | "AddressInUse"
     /** the connection or listener was closed or aborted on our side (EPIPE, EBADF) */
     | "Closed"
@@ -57,7 +60,7 @@ export class TcpError extends Data.TaggedError("TcpError")<{
     | "NotSupported"
     /** an ICMP "parameter problem" about our segment (EPROTO) */
     | "ProtocolError"
-    /** every ephemeral port towards that destination is in use (EADDRNOTAVAIL) */
+    /** a connect from no local address: every ephemeral port towards that destination is in use (EADDRNOTAVAIL) */
     | "NoEphemeralPorts"
     /** the stack holds `tcp.maxConnections` already */
     | "TooManyConnections"

@@ -237,6 +237,18 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       server.close()
     }, { configA: { tcp: { localPortRange: [40_000, 40_000] } } }), 30_000)
 
+  it("listen(0) with every port of the range held: EADDRINUSE from listen (bind(2) of port 0 finds none: node:net on Linux 6.18, tried in a namespace)", () =>
+    withNets(async ({ a }) => {
+      const first = a.createServer(() => {})
+      first.listen(40_000, HOST_A)
+      await once(first, "listening")
+      const second = a.createServer(() => {})
+      second.listen(0, HOST_A)
+      const [e] = await once<[NodeJS.ErrnoException & { address?: string; port?: number }]>(second, "error")
+      expect(`${e.code} ${e.syscall} ${e.address} ${e.port}`).toBe(`EADDRINUSE listen ${HOST_A} undefined`)
+      first.close()
+    }, { configA: { tcp: { localPortRange: [40_000, 40_000] } } }), 30_000)
+
   it("a host of '127.1' is 127.0.0.1, as getaddrinfo reads it with inet_aton, not ENOTFOUND", () =>
     withNets(async ({ a }) => {
       const server = a.createServer((s) => s.end("hi"))
