@@ -1218,13 +1218,23 @@ export const make = Effect.gen(function*() {
   yield* consumeBatches(inbox, deal).pipe(Effect.forkScoped)
 
   /**
+   * A listener stops listening, in one synchronous step: it leaves its port, and its half-open
+   * entries go with it (none is answered, retried or completed after: Linux's reqsk_timer_handler
+   * and tcp_v4_rcv drop a request whose listener left LISTEN; its ACK then draws the closed port's
+   * reset). Again on a listener already detached: nothing.
+   */
+  const detach = (l: ListenerState): void => {
+    unlink(l)
+    for (const e of l.halfOpen.values()) dropHalfOpen(e)
+  }
+
+  /**
    * A listener goes (its scope, or the stack's, closes): its half-open entries are forgotten, the
    * established connections nobody accepted are reset, and a waiting `accept` fails with Closed.
    */
   const closeListener = (l: ListenerState): Effect.Effect<void> =>
     Effect.gen(function*() {
-      unlink(l)
-      for (const e of l.halfOpen.values()) dropHalfOpen(e)
+      detach(l)
       // (takeAll waits only when the queue is empty)
       if (Option.getOrElse(l.accepted.unsafeSize(), () => 0) > 0) {
         const [left] = yield* l.accepted.takeAll
@@ -1245,7 +1255,9 @@ export const make = Effect.gen(function*() {
     Effect.suspend(() => {
       closing = true
       const ls = allListeners()
-      for (const l of ls) unlink(l)
+      // (their half-open entries too: while the resets below wait, no SYN-ACK timer of a listener
+      // that has gone may fire)
+      for (const l of ls) detach(l)
       return Effect.zipRight(
         Effect.forEach(Array.from(conns.values()), (conn) => conn.abortNow(), { discard: true }),
         Effect.forEach(ls, closeListener, { discard: true })

@@ -182,6 +182,69 @@ describe("TCP between two stacks", () => {
       yield* Scope.close(listenScope, Exit.void)
     }))
 
+  it.scoped("a half-open connection of a listener the stack's close takes out goes with it: no SYN-ACK is sent again while the close waits on its resets (Linux's reqsk_timer_handler drops a request whose listener left LISTEN)", () =>
+    Effect.gen(function*() {
+      const [la, lb] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B })
+      // A's link holds the first reset it sends once `gate` is set, until `release`, and counts the
+      // SYN-ACKs A sends meanwhile; B's link drops B's pure ACKs while `dropAcks` is set
+      const release = yield* Deferred.make<void>()
+      let gate = false
+      let held = 0
+      let synAcksWhileClosing = 0
+      const tcpFlags = (frame: Uint8Array): number | undefined =>
+        frame[12] !== 0x08 || frame[13] !== 0x00 || frame[14 + 9] !== 6 ? undefined : frame[14 + (frame[14]! & 0x0f) * 4 + 13]!
+      const gated: LinkService = {
+        ...la,
+        send: (frame) => gated.sendBatch([frame]),
+        sendBatch: (frames, meta) =>
+          Effect.suspend(() => {
+            const flags = frames.map((f) => tcpFlags(flatten(f)))
+            if (held > 0) synAcksWhileClosing += flags.filter((f) => f !== undefined && (f & 0x12) === 0x12).length
+            if (!gate || !flags.some((f) => f !== undefined && (f & 0x04) !== 0)) return la.sendBatch(frames, meta)
+            gate = false
+            held++
+            return Effect.zipRight(Deferred.await(release), la.sendBatch(frames, meta))
+          })
+      }
+      let dropAcks = false
+      const lossyB: LinkService = {
+        ...lb,
+        send: (frame) => lossyB.sendBatch([frame]),
+        sendBatch: (frames, meta) =>
+          Effect.suspend(() => {
+            const kept = dropAcks ? frames.filter((f) => tcpFlags(flatten(f)) !== 0x10) : frames
+            return kept.length === 0 ? Effect.void : lb.sendBatch(kept, meta)
+          })
+      }
+      const b = yield* stackOn(lossyB, { address: ADDR_B, prefixLength: 24 })
+      const scopeA = yield* Scope.make()
+      const a = yield* stackOn(gated, { address: ADDR_A, prefixLength: 24 }).pipe(Scope.extend(scopeA))
+      const listenScope = yield* Scope.make()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 7 }))).pipe(Scope.extend(listenScope))
+      // one connection, whose reset the close will wait on
+      yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 }))))
+      yield* settle
+      yield* listener.accept
+      // and one handshake whose completing ACK is lost: half-open on A, its SYN-ACK due again in 1 s
+      dropAcks = true
+      yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 7 }))))
+      yield* settle
+      dropAcks = false
+      expect((yield* statsOf(a)).tcp.halfOpen).toBe(1)
+      gate = true
+      const closing = yield* Effect.fork(Scope.close(scopeA, Exit.void))
+      yield* settle
+      const heldAtClose = held
+      // the listener is gone: its half-open connection with it, and no SYN-ACK says otherwise
+      const halfOpenWhileClosing = (yield* statsOf(a)).tcp.halfOpen
+      yield* TestClock.adjust("1500 millis")
+      yield* settle
+      yield* Deferred.succeed(release, undefined)
+      yield* boundedWait(Fiber.join(closing), "the stack's close")
+      yield* Scope.close(listenScope, Exit.void)
+      expect({ heldAtClose, halfOpenWhileClosing, synAcksWhileClosing }).toEqual({ heldAtClose: 1, halfOpenWhileClosing: 0, synAcksWhileClosing: 0 })
+    }))
+
   it.scoped("connections that end leave nothing behind: no connection, half-open or TIME-WAIT entry, no fiber", () =>
     Effect.gen(function*() {
       // every fiber the stacks start, connections' halves included, is tracked from here
