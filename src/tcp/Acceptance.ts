@@ -121,8 +121,16 @@ export const pawsRejects = (tsRecent: number, tsVal: number, rst: boolean, idleM
  * stacks send their SYN (or SYN-ACK) with TSval 0 and their real clock after
  * it, and a clock whose top bit is set looks 2^31 behind 0: every segment
  * after the handshake would be refused, the handshake's own ACK first.
+ * Measured from TS.Recent, as Linux ((s32)(ts_recent - tsval) > 0): a TSval
+ * exactly 2^31 away is not older (measured from the TSval it would be).
  */
-export const tsOlder = (tsRecent: number, tsVal: number): boolean => tsRecent !== 0 && ((tsVal - tsRecent) | 0) < 0
+export const tsOlder = (tsRecent: number, tsVal: number): boolean => tsRecent !== 0 && ((tsRecent - tsVal) | 0) > 0
+
+/**
+ * `tsVal` is newer than `tsRecent`, as TIME-WAIT reads a SYN's (RFC 6191 §2; Linux's
+ * tcp_timewait_state_process, (s32)(ts_recent - tsval) < 0): 2^31 ahead is newer.
+ */
+export const tsNewer = (tsRecent: number, tsVal: number): boolean => ((tsRecent - tsVal) | 0) < 0
 
 /** The send half's window state that `disorderedAck` reads (SND.UNA, SND.WL1, SND.WND, the peer's shift, the RTO). */
 export interface SendWindow {

@@ -46,7 +46,7 @@
  * @since 0.1.0
  */
 import type * as TcpWire from "../wire/TcpHeader.js"
-import { oowLimited } from "./Acceptance.js"
+import { oowLimited, tsNewer, tsOlder } from "./Acceptance.js"
 import type { Segment } from "./Segment.js"
 import { ACK, FIN, RST, SYN } from "./Segment.js"
 import { tsWithOffset } from "./Sender.js"
@@ -100,11 +100,11 @@ const ACK_RESTART: Verdict = { _tag: "Ack", restart: true }
 export const onSegment = (tw: TimeWait, seg: Segment, now: number): Verdict => {
   const flags = seg.flags
   if ((flags & RST) !== 0) return IGNORE
-  const ts = seg.options.timestamp
-  // PAWS (RFC 7323 §5): a TSval older than TS.Recent is an old duplicate
-  const d = tw.tsOk && ts !== undefined ? (ts.value - tw.tsRecent) | 0 : 0
-  const paws = d < 0
-  if ((flags & (SYN | ACK)) === SYN && !paws && (Seq.gt(seg.seq, tw.rcvNxt) || d > 0)) {
+  const ts = tw.tsOk ? seg.options.timestamp : undefined
+  // PAWS (RFC 7323 §5): a TSval older than TS.Recent is an old duplicate (never against a TS.Recent
+  // of 0: Acceptance.tsOlder, as Linux's tcp_paws_reject here)
+  const paws = ts !== undefined && tsOlder(tw.tsRecent, ts.value)
+  if ((flags & (SYN | ACK)) === SYN && !paws && (Seq.gt(seg.seq, tw.rcvNxt) || (ts !== undefined && tsNewer(tw.tsRecent, ts.value)))) {
     return { _tag: "Reopen", iss: reuseIss(tw) }
   }
   if ((flags & FIN) !== 0) return ACK_RESTART
@@ -112,7 +112,7 @@ export const onSegment = (tw: TimeWait, seg: Segment, now: number): Verdict => {
     // (data gets its ACK each time: the peer would go on sending it otherwise)
     if (seg.payload.length > 0) return ACK_ONLY
     if (!paws && seg.seq === tw.rcvNxt) {
-      if (tw.tsOk && ts !== undefined) {
+      if (ts !== undefined) {
         tw.tsRecent = ts.value
         tw.tsRecentAt = now
       }

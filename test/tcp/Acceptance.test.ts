@@ -80,4 +80,12 @@ describe("PAWS (RFC 7323 §5.3)", () => {
     expect(A.pawsRejects(1000, 999, true, 0)).toBe(false)
     expect(A.pawsRejects(1000, 999, false, A.PAWS_IDLE_MS)).toBe(false)
   })
+  it("reads a TSval exactly 2^31 from TS.Recent as not older, as Linux's tcp_paws_check ((s32)(ts_recent - tsval) <= 0); 2^31 + 1 ahead is older", () => {
+    expect(A.tsOlder(5, 5 + 2 ** 31)).toBe(false)
+    expect(A.tsOlder(5, 5 + 2 ** 31 + 1)).toBe(true)
+    expect(A.tsOlder(2 ** 31 + 5, 5)).toBe(false)
+    // and newer, as tcp_timewait_state_process reads a SYN's ((s32)(ts_recent - tsval) < 0)
+    expect(A.tsNewer(5, 5 + 2 ** 31)).toBe(true)
+    expect(A.tsNewer(5, 5 + 2 ** 31 + 1)).toBe(false)
+  })
 })

@@ -49,6 +49,16 @@ describe("TIME-WAIT record", () => {
     expect(TimeWait.onSegment(record, ack(1001), 1000)._tag).toBe("Ack")
     expect(record.tsRecent).toBe(1006)
   })
+  it("measures as Linux's tcp_paws_reject: never against a TS.Recent of 0, and a SYN 2^31 ahead of TS.Recent is newer (RFC 6191 §2; tcp_timewait_state_process)", () => {
+    const ts = (value: number) => ({ sackPermitted: false, timestamp: { value, echo: 0 } })
+    // a record whose TS.Recent is 0 (the peer's FIN carried TSval 0): a bare ACK at RCV.NXT with a
+    // TSval whose top bit is set passes PAWS, and becomes TS.Recent
+    const zero = { ...tw(true), tsRecent: 0 }
+    expect(TimeWait.onSegment(zero, make({ seq: RCV_NXT, flags: ACK, options: ts(0x80000005) }), 0)._tag).toBe("Ignore")
+    expect(zero.tsRecent).toBe(0x80000005)
+    // a SYN at an old sequence number whose TSval is 2^31 past TS.Recent: a new incarnation
+    expect(TimeWait.onSegment(tw(true), make({ seq: Seq.add(RCV_NXT, -100), flags: SYN, options: ts(1000 + 2 ** 31) }), 0)._tag).toBe("Reopen")
+  })
   it("answers other segments without data once per 500 ms (tcp_oow_rate_limited); data and FINs each time", () => {
     const record = tw()
     const oldAck = () => make({ seq: Seq.add(RCV_NXT, -50), flags: ACK })
