@@ -108,12 +108,13 @@ export const onAck = (
  * PAWS (RFC 7323 §5.3 R1): a segment whose TSval is older than TS.Recent
  * (by wrapping 32-bit comparison) is a stale duplicate and must be dropped,
  * with an ACK, unless it is an RST. `idleMs` is how long since TS.Recent was
- * recorded: after 24 days the timestamp clock may have wrapped, and TS.Recent
- * no longer proves anything (§5.5), so nothing is rejected. Nor while
- * TS.Recent is 0 (`tsOlder`).
+ * recorded: after `PAWS_IDLE_MS` the peer's clock may have wrapped, and
+ * TS.Recent no longer proves anything (§5.5), so nothing is rejected. Nor
+ * while TS.Recent is 0 (`tsOlder`). `window`: how many ticks older a TSval
+ * may be and still pass (`PAWS_WINDOW` in a synchronized state, 0 elsewhere).
  */
-export const pawsRejects = (tsRecent: number, tsVal: number, rst: boolean, idleMs: number): boolean =>
-  !rst && idleMs < PAWS_IDLE_MS && tsOlder(tsRecent, tsVal)
+export const pawsRejects = (tsRecent: number, tsVal: number, rst: boolean, idleMs: number, window = 0): boolean =>
+  !rst && idleMs < PAWS_IDLE_MS && tsOlder(tsRecent, tsVal, window)
 
 /**
  * `tsVal` is older than `tsRecent` as PAWS reads it (Linux's tcp_paws_check):
@@ -121,16 +122,28 @@ export const pawsRejects = (tsRecent: number, tsVal: number, rst: boolean, idleM
  * stacks send their SYN (or SYN-ACK) with TSval 0 and their real clock after
  * it, and a clock whose top bit is set looks 2^31 behind 0: every segment
  * after the handshake would be refused, the handshake's own ACK first.
- * Measured from TS.Recent, as Linux ((s32)(ts_recent - tsval) > 0): a TSval
- * exactly 2^31 away is not older (measured from the TSval it would be).
+ * Measured from TS.Recent, as Linux ((s32)(ts_recent - tsval) > paws_win): a
+ * TSval exactly 2^31 away is not older (measured from the TSval it would be).
+ * `window` ticks below TS.Recent still pass (0: none).
  */
-export const tsOlder = (tsRecent: number, tsVal: number): boolean => tsRecent !== 0 && ((tsRecent - tsVal) | 0) > 0
+export const tsOlder = (tsRecent: number, tsVal: number, window = 0): boolean =>
+  tsRecent !== 0 && ((tsRecent - tsVal) | 0) > window
 
 /**
  * `tsVal` is newer than `tsRecent`, as TIME-WAIT reads a SYN's (RFC 6191 §2; Linux's
  * tcp_timewait_state_process, (s32)(ts_recent - tsval) < 0): 2^31 ahead is newer.
  */
 export const tsNewer = (tsRecent: number, tsVal: number): boolean => ((tsRecent - tsVal) | 0) < 0
+
+/**
+ * The replay window of PAWS in a synchronized state: a TSval one tick below TS.Recent is still
+ * taken (Linux's TCP_PAWS_WINDOW in tcp_validate_incoming; RFC 7323 does not have it). A peer whose
+ * segments of one moment were sent across a tick and reordered on the way would otherwise have the
+ * later-sent one, carrying the earlier tick, dropped as an old duplicate. TS.Recent itself never
+ * goes back (`tsOlder` with no window, Linux's tcp_replace_ts_recent), nor do SYN-SENT,
+ * SYN-RECEIVED and TIME-WAIT allow it (tcp_paws_reject).
+ */
+export const PAWS_WINDOW = 1
 
 /** The send half's window state that `disorderedAck` reads (SND.UNA, SND.WL1, SND.WND, the peer's shift, the RTO). */
 export interface SendWindow {
@@ -155,12 +168,11 @@ export interface SendWindow {
  * carries nothing a replay could harm: it moves neither SND.UNA nor the window.
  *
  * The window test is Linux's tcp_may_update_window (a newer SEQ than SND.WL1, or
- * the same with a larger window or a zero one), and the window must be SND.WND
- * itself: the send half takes windows by RFC 9293's SND.WL1/WL2 rule, under which
- * a stale ACK at SND.WL1 could shrink the window back (Linux would not take it),
- * and an ACK that changes the window is no duplicate (RFC 5681 §2) anyway. The
- * replay window is the RTO in units of a 1200 Hz clock, the fastest Linux allows
- * a peer's TSval clock (tcp_tsval_replay): RTO ms x 1.2.
+ * the same with a larger window or a zero one), which the send half applies too
+ * (Sender's `onAck`): a smaller window at SND.WL1 is not taken, so such an ACK
+ * leaves the window as it is and stays a duplicate. The replay window is the RTO
+ * in units of a 1200 Hz clock, the fastest Linux allows a peer's TSval clock
+ * (tcp_tsval_replay): RTO ms x 1.2.
  */
 export const disorderedAck = (
   rcvNxt: Seq.SeqNum,
@@ -173,7 +185,7 @@ export const disorderedAck = (
   if (!pureAck || seg.seq !== rcvNxt || seg.ack !== snd.sndUna) return false
   const wnd = seg.window * 2 ** snd.sndShift
   const mayUpdate = Seq.gt(seg.seq, snd.sndWl1) || (seg.seq === snd.sndWl1 && (wnd > snd.sndWnd || wnd === 0))
-  if (mayUpdate || wnd !== snd.sndWnd) return false
+  if (mayUpdate) return false
   return ((tsRecent - tsVal) | 0) <= Math.floor((snd.rto * 1200) / 1000)
 }
 
@@ -198,5 +210,10 @@ export const oowLimited = (holder: { lastOowAckAt: number | undefined }, now: nu
   return false
 }
 
-/** RFC 7323 §5.5: 24 days, below the 2^31 ms that a 1 ms timestamp clock takes to wrap halfway. */
-export const PAWS_IDLE_MS = 24 * 24 * 60 * 60 * 1000
+/**
+ * How long TS.Recent proves anything (RFC 7323 §5.5): Linux's TCP_PAWS_WRAP since 6.7, INT_MAX /
+ * USEC_PER_SEC seconds (2147 s), the time a 1 MHz timestamp clock (Linux's tcp_usec_ts) takes to
+ * go 2^31 ticks on; RFC 7323's 24 days assume a clock of at most 1 kHz. A peer whose TSval after
+ * that idle looks older is taken at its word, as Linux takes it.
+ */
+export const PAWS_IDLE_MS = 2147 * 1000

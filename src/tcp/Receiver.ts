@@ -161,7 +161,7 @@ export interface Receiver {
   tsOk: boolean
   /** TS.Recent: the timestamp to echo (RFC 7323 §4.3) */
   tsRecent: number
-  /** Clock ms when TS.Recent was recorded (PAWS ignores a TS.Recent older than 24 days) */
+  /** Clock ms when TS.Recent was recorded (PAWS ignores a TS.Recent older than Acceptance.PAWS_IDLE_MS) */
   tsRecentAt: number
   /** when a refused segment without data was last answered, Clock ms (the rate limit of `answerOutOfWindow`) */
   lastOowAckAt: number | undefined
@@ -537,8 +537,9 @@ const dupAck = (r: Receiver, out: Report, seg: Segment): void => {
 
 /**
  * RFC 7323 §4.3: TS.Recent follows the segment that covers the last ACK we sent, and never goes
- * back (SEG.TSval >= TS.Recent: a reordered duplicate ACK past PAWS has an older one), but after
- * 24 days idle, when TS.Recent proves nothing and the peer's clock may have gone 2^31 on (§5.5):
+ * back (SEG.TSval >= TS.Recent: a reordered duplicate ACK past PAWS has an older one, and so may a
+ * segment PAWS's replay window let by), but after PAWS_IDLE_MS idle, when TS.Recent proves nothing
+ * and the peer's clock may have gone 2^31 on (§5.5):
  * then the next TSval is taken whatever it is, as Linux's tcp_replace_ts_recent (tcp_paws_check
  * passes on ts_recent_stamp's age); else TS.Recent would stay behind for good and every ACK echo it.
  */
@@ -688,10 +689,12 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   const rst = (flags & RST) !== 0
   const len = seqLength(seg)
   const ts = seg.options.timestamp
-  // 1. PAWS; a segment without a timestamp is taken even after negotiation, as Linux does; a
-  // reordered duplicate ACK is taken too (Linux's tcp_paws_discard asks tcp_disordered_ack)
+  // 1. PAWS, with Linux's replay window of one tick (Acceptance.PAWS_WINDOW); a segment without a
+  // timestamp is taken even after negotiation, as Linux does; a reordered duplicate ACK is taken
+  // too (Linux's tcp_paws_discard asks tcp_disordered_ack)
   if (
-    r.tsOk && ts !== undefined && Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt)
+    r.tsOk && ts !== undefined &&
+    Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt, Acceptance.PAWS_WINDOW)
   ) {
     if (!Acceptance.disorderedAck(r.rcvNxt, seg, (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0, view, r.tsRecent, ts.value)) {
       answerOutOfWindow(r, out, seg, at)
@@ -701,8 +704,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // older than the send half (it writes the view after a whole report, and may not have read the
     // last batch's yet), so a window update that overtook it may not be there; Linux, segment by
     // segment, would find !tcp_may_update_window against the newer SND.WND and take no window from
-    // it, and so the send half takes none (`AckInfo.reordered`), else the RFC's SND.WL1/WL2 rule
-    // would set the older window again
+    // it, and so the send half takes none (`AckInfo.reordered`; its own tcp_may_update_window rule
+    // would refuse the older window too, but need not be relied on for a segment PAWS let by)
     if (takeAck(r, seg, out, at, view, len)) markReordered(out)
     return
   }

@@ -214,8 +214,12 @@ export interface Sender {
   sndMax: Seq.SeqNum
   /** SND.WND, octets (scaled) */
   sndWnd: number
+  /**
+   * SND.WL1: the SEQ of the segment that last set the window. No SND.WL2: a segment that
+   * acknowledges new data sets it anyway, and one that does not may only grow or shut it (Linux's
+   * tcp_may_update_window, `onAck`)
+   */
   sndWl1: Seq.SeqNum
-  sndWl2: Seq.SeqNum
   /** MAX.SND.WND (RFC 5961 §5.2) */
   maxSndWnd: number
   /**
@@ -533,7 +537,6 @@ const base = (
     sndMax: iss,
     sndWnd: 0,
     sndWl1: Seq.ZERO,
-    sndWl2: Seq.ZERO,
     maxSndWnd: 0,
     bytesAcked: 0,
     sndShift: 0,
@@ -705,7 +708,6 @@ export const established = (
   // very first window may still be fast-retransmitted (the third duplicate ACK of ISS + 1 is above it)
   synchronize(s, n.irs, n.window, n.sndShift, n.rcvShift, n.peerMss, n.tsOk, n.tsRecent, n.sackOk)
   s.sndWl1 = n.irs
-  s.sndWl2 = s.sndUna
   if (n.rttSample !== undefined) rttSample(s, n.rttSample)
   else noHandshakeSample(s)
   s.ecnOk = n.ecnOk
@@ -1414,7 +1416,6 @@ const onSyn = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void 
   s.ecnOk = s.params.ecn === "on" && syn.acked && syn.ecnSetup
   s.sndWl1 = syn.irs
   if (syn.acked) {
-    s.sndWl2 = Seq.add(s.iss, 1)
     const sample = synAckRtt(s, r)
     if (sample !== undefined) rttSample(s, sample)
     establish(s, now, synSentLost(s, r.syn?.tsEcr))
@@ -1478,7 +1479,6 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // other drew its RST in the receive half
     if (!Seq.gt(a.ack, s.iss) || Seq.gt(a.ack, s.sndMax)) return
     s.sndWl1 = a.seq
-    s.sndWl2 = a.ack
     // at the initial window however many SYNs went, as Linux's is (seen against it): by its code,
     // its tcp_ack, run in SYN-RECV before the spurious-SYN check, clears the SYN's retransmission
     // stamp for this very ACK, then takes the loss for none (tcp_packet_delayed: "nothing was
@@ -1488,7 +1488,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   const oldWnd = s.sndWnd
   // FlightSize when the peer sent this ACK: what an ECE in it speaks of
   const flightBefore = Seq.sub(s.sndMax, s.sndUna)
-  // the window, from the most recent segment only (SND.WL1/WL2), or from any that acknowledges new
+  // the window, from the most recent segment only (SND.WL1, below), or from any that acknowledges new
   // data (as Linux's tcp_may_update_window): a peer's retransmission carries an older SEQ than its
   // newest segment, but its ACK and window are newer, and the window may have shut meanwhile
   // (and never from an ACK below SND.UNA, RFC 9293 §3.10.7.4 "If SND.UNA =< SEG.ACK =< SND.NXT":
@@ -1500,10 +1500,14 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   // clears sk_err_soft for any ACK neither below SND.UNA, old_ack, nor beyond SND.NXT)
   if (current) s.softError = undefined
   // (a reordered duplicate ACK let past PAWS sets none: Receiver's markReordered says why)
-  if (a.reordered !== true && (acksNew || current && (Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && Seq.lte(s.sndWl2, a.ack))))) {
-    s.sndWnd = a.syn === true ? a.window : a.window * 2 ** s.sndShift
+  // From a segment no newer than the last that set it (SEG.SEQ = SND.WL1) and acknowledging nothing
+  // new, the window is taken only when it grows or shuts, as Linux's tcp_may_update_window (RFC 9293
+  // would take a smaller one too): a peer's ACKs of one moment reordered on the way then cannot
+  // shrink it back, and Linux's peers never retract their right edge that way
+  const nwin = a.syn === true ? a.window : a.window * 2 ** s.sndShift
+  if (a.reordered !== true && (acksNew || current && (Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && (nwin > s.sndWnd || nwin === 0))))) {
+    s.sndWnd = nwin
     s.sndWl1 = a.seq
-    s.sndWl2 = a.ack
     if (s.sndWnd > s.maxSndWnd) s.maxSndWnd = s.sndWnd
     if (s.sndWnd > 0 && s.persistAt !== undefined) {
       s.persistAt = undefined

@@ -278,6 +278,21 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
       ]
     }))
 
+  // Linux's tcp_validate_incoming measures PAWS with a replay window of one tick (TCP_PAWS_WINDOW):
+  // a TSval one below TS.Recent is taken, two below is not; TS.Recent stays (tcp_replace_ts_recent
+  // allows no window), so the third segment is measured against the first one's TSval
+  it.scopedLive("PAWS: a timestamp one tick older than TS.Recent is taken, two ticks older is not (TCP_PAWS_WINDOW)", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "PA", payload: 10, ts: 10 } },
+        { tb: { flags: "PA", payload: 10, ts: 9 } },
+        { tb: { flags: "PA", payload: 10, ts: 8 } },
+        { tb: { flags: "PA", seq: 21, payload: 10, ts: 10 } },
+        { dut: { op: "read", bytes: 30 } }
+      ]
+    }))
+
   it.scopedLive("RFC 5961 §5.2: an ACK older than the window's reach draws a challenge ACK", () =>
     conforms({
       steps: [

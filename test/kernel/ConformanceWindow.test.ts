@@ -180,6 +180,19 @@ describe.skipIf(SKIP !== undefined)("the stack's flow control is the Linux kerne
       ]
     }))
 
+  // Linux's tcp_may_update_window takes a window from a segment with no newer SEQ and no new ACK
+  // only when it grows (or shuts): the smaller one of the third step is not taken, and the write
+  // goes out to the larger one's edge
+  it.scopedLive("a smaller window on a segment with the same SEQ and ACK is not taken", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000 }, { win: 1000 }),
+        { tb: { flags: "A", ack: 1, win: 3000 } },
+        { tb: { flags: "A", ack: 1, win: 1000 } },
+        { dut: { op: "write", bytes: 3000 } }
+      ]
+    }))
+
   it.scopedLive("active open: the SYN-ACK's window (unscaled) bounds the segments", () =>
     conforms({
       tbPort: 6000,

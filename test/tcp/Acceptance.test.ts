@@ -72,13 +72,21 @@ describe("ACK field (RFC 9293 §3.10.7.4 fifth, RFC 5961 §5.2)", () => {
 })
 
 describe("PAWS (RFC 7323 §5.3)", () => {
-  it("rejects an older TSval, across the 32-bit wrap, but never an RST, nor after 24 days idle", () => {
+  it("rejects an older TSval, across the 32-bit wrap, but never an RST, nor after 2147 s idle (Linux's TCP_PAWS_WRAP)", () => {
     expect(A.pawsRejects(1000, 999, false, 0)).toBe(true)
     expect(A.pawsRejects(1000, 1000, false, 0)).toBe(false)
     expect(A.pawsRejects(0xfffffff0, 5, false, 0)).toBe(false) // 5 is after the wrap
     expect(A.pawsRejects(5, 0xfffffff0, false, 0)).toBe(true)
     expect(A.pawsRejects(1000, 999, true, 0)).toBe(false)
     expect(A.pawsRejects(1000, 999, false, A.PAWS_IDLE_MS)).toBe(false)
+    expect(A.pawsRejects(1000, 999, false, 2147 * 1000 - 1)).toBe(true)
+    expect(A.pawsRejects(1000, 999, false, 2147 * 1000)).toBe(false)
+  })
+  it("a replay window lets a TSval that many ticks older pass (Linux's tcp_paws_check with paws_win)", () => {
+    expect(A.pawsRejects(1000, 999, false, 0, A.PAWS_WINDOW)).toBe(false)
+    expect(A.pawsRejects(1000, 998, false, 0, A.PAWS_WINDOW)).toBe(true)
+    expect(A.pawsRejects(0, 0xfffffff0, false, 0, A.PAWS_WINDOW)).toBe(false)
+    expect(A.pawsRejects(5, (5 - 1000) >>> 0, false, 0, A.PAWS_WINDOW)).toBe(true)
   })
   it("reads a TSval exactly 2^31 from TS.Recent as not older, as Linux's tcp_paws_check ((s32)(ts_recent - tsval) <= 0); 2^31 + 1 ahead is older", () => {
     expect(A.tsOlder(5, 5 + 2 ** 31)).toBe(false)

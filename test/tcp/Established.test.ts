@@ -287,9 +287,20 @@ describe("ESTABLISHED: timestamps negotiated (RFC 7323)", () => {
     const s = tsEst()
     s.send(10, T.fromPeer({ seq: 0, payload: "ab", options: T.ts(100, 0) }))
     s.read(11)
-    const out = s.send(20, T.fromPeer({ seq: 2, payload: "cd", options: T.ts(99, 0) }))
+    const out = s.send(20, T.fromPeer({ seq: 2, payload: "cd", options: T.ts(98, 0) }))
     expect(T.seenAll(out)).toMatchObject([{ ack: 2, len: 0 }])
     expect(s.read(21).data.length).toBe(0)
+  })
+  it("one tick older than TS.Recent is taken (Linux's replay window, TCP_PAWS_WINDOW), and TS.Recent does not go back", () => {
+    const s = tsEst()
+    s.send(10, T.fromPeer({ seq: 0, payload: "ab", options: T.ts(100, 0) }))
+    s.send(20, T.fromPeer({ seq: 2, payload: "cd", options: T.ts(99, 0) }))
+    expect(T.text(s.read(21).data)).toBe("abcd")
+    expect(s.rcv.tsRecent).toBe(100)
+    // measured against 100 still: 98 is two ticks older
+    const out = s.send(30, T.fromPeer({ seq: 4, payload: "ef", options: T.ts(98, 0) }))
+    expect(T.seenAll(out)).toMatchObject([{ ack: 4, len: 0 }])
+    expect(s.read(31).data.length).toBe(0)
   })
 })
 

@@ -368,11 +368,22 @@ describe("a resent hole whose segment carries SACK blocks", () => {
 })
 
 describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)", () => {
-  /** An ACK of `ack` octets with SACK blocks and the peer's window `window`. */
+  /**
+   * An ACK of `ack` octets with SACK blocks and the peer's window `window`, sent after the peer's one
+   * octet of `warmed` (its SEQ 1): a smaller window is taken from a segment newer than the one that
+   * last set it, as Linux's tcp_may_update_window (from the same SEQ, acknowledging nothing new, only
+   * a larger or a zero one)
+   */
   const sackWin = (ack: number, window: number, ...blocks: ReadonlyArray<readonly [number, number]>) =>
-    T.fromPeer({ ack, window, options: { sackPermitted: false, sack: blocks.map(([l, r]) => ({ left: ours(l), right: ours(r) })) } })
-  it("a hole reaching past the new right edge is resent only up to it; the rest goes once the window takes it", () => {
+    T.fromPeer({ seq: 1, ack, window, options: { sackPermitted: false, sack: blocks.map(([l, r]) => ({ left: ours(l), right: ours(r) })) } })
+  /** `warm`, then the peer's one octet (its SEQ 0), taken and acknowledged before our data goes */
+  const warmed = () => {
     const s = warm()
+    s.send(990, T.fromPeer({ seq: 0, ack: B, payload: "y" }))
+    return s
+  }
+  it("a hole reaching past the new right edge is resent only up to it; the rest goes once the window takes it", () => {
+    const s = warmed()
     expect(shape(s.write(1000, T.octets(5 * MSS)))).toHaveLength(5)
     // the first two lost, the last three SACKed, and the window shrunk to MSS + 500 octets from SND.UNA
     const wnd = MSS + 500
@@ -383,7 +394,7 @@ describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)
     expect(shape(s.send(1050, sackWin(B + MSS, wnd, [B + 2 * MSS, B + 5 * MSS])))).toEqual([[B + MSS + 500, MSS - 500]])
   })
   it("a resend cut at the edge and then acknowledged in part is resent again from SND.UNA, not from where it began", () => {
-    const s = warm()
+    const s = warmed()
     s.write(1000, T.octets(5 * MSS))
     // the first lost, the rest SACKed; the window shrunk to 500 octets: its resend is cut to [B, B + 500)
     s.send(1020, sackWin(B, 500, [B + MSS, B + 2 * MSS]))
@@ -397,7 +408,7 @@ describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)
     expect(again.map((o) => [o.seq, o.len, o.data === T.octetsText(o.len, o.seq - B)])).toEqual([[B + 500, MSS - 500, true]])
   })
   it("a tail probe that cannot go (the last segment wholly past the shrunk window) is not armed again and again", () => {
-    const s = warm()
+    const s = warmed()
     s.write(1000, T.octets(3 * MSS))
     const armed = s.snd.tlpAt!
     expect(armed).toBeDefined()
@@ -408,7 +419,7 @@ describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)
     expect(s.snd.tailProbes).toBe(0)
   })
   it("a hole wholly past the new right edge is not resent at all", () => {
-    const s = warm()
+    const s = warmed()
     s.write(1000, T.octets(5 * MSS))
     const wnd = MSS - 100
     s.send(1020, sackWin(B, wnd, [B + 2 * MSS, B + 3 * MSS]))
@@ -824,6 +835,9 @@ describe("what counts in a SACK block, and what counts as a duplicate ACK", () =
     for (const coversFin of [false, true]) {
       const s = warm()
       // the peer's window takes three segments: the fourth (100 octets) waits, and the FIN goes with it
+      // (shut first: from the same SEQ, acknowledging nothing new, a window is taken only when it
+      // grows or shuts, as Linux's tcp_may_update_window)
+      s.send(988, T.fromPeer({ ack: B, window: 0, options: { sackPermitted: false } }))
       s.send(990, T.fromPeer({ ack: B, window: 3 * MSS, options: { sackPermitted: false } }))
       expect(shape(s.write(1000, T.octets(3 * MSS + 100)))).toEqual([[B, MSS], [B + MSS, MSS], [B + 2 * MSS, MSS]])
       s.end(1000)

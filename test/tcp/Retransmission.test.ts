@@ -259,9 +259,9 @@ describe("fast retransmit (RFC 5681 §3.2) and NewReno (RFC 6582)", () => {
   })
   it("an ACK that changes the window is a window update, not a duplicate", () => {
     const s = five()
-    s.send(30, ackOf(MSS, 64000))
-    s.send(31, ackOf(MSS, 63000))
-    expect(s.send(32, ackOf(MSS, 62000))).toEqual([])
+    s.send(30, ackOf(MSS, 65000))
+    s.send(31, ackOf(MSS, 66000))
+    expect(s.send(32, ackOf(MSS, 67000))).toEqual([])
     expect(s.snd.fastRetransmits).toBe(0)
   })
   it("an ACK carrying data is not a duplicate", () => {
@@ -367,9 +367,9 @@ describe("PAWS and reordered duplicate ACKs (Linux's tcp_disordered_ack)", () =>
     // 1000 - 700 = 300 > the RTO (200 ms) x 1.2: an old duplicate, PAWS drops it
     s.send(31, dup(seg, 700))
     // a window update (Linux's tcp_may_update_window: a larger window from the same SEQ)
-    s.send(32, dup(seg, 999, 64241))
-    // data: PAWS applies as ever
-    s.send(33, T.fromPeer({ seq: 0, ack: seg, payload: "a", options: T.ts(999, 10) }))
+    s.send(32, dup(seg, 998, 64241))
+    // data: PAWS applies as ever (two ticks older: past Linux's replay window of one, PAWS_WINDOW)
+    s.send(33, T.fromPeer({ seq: 0, ack: seg, payload: "a", options: T.ts(998, 10) }))
     expect(s.received).toEqual([])
     // none of the three counted: the third duplicate is the third in order, not the second
     expect(s.send(34, dup(seg, 1001))).toEqual([])
@@ -400,20 +400,23 @@ describe("PAWS and reordered duplicate ACKs (Linux's tcp_disordered_ack)", () =>
     expect(shape(t.s.send(30, dup(t.seg, 13), dup(t.seg, 11), dup(t.seg, 12)))).toEqual([[t.seg, t.seg]])
   })
 
-  it("after 24 days idle, TS.Recent takes the peer's next TSval even when it looks older (RFC 7323 §5.5; Linux's tcp_paws_check)", () => {
+  it("after 2147 s idle, TS.Recent takes the peer's next TSval even when it looks older (RFC 7323 §5.5; Linux's tcp_paws_check, TCP_PAWS_WRAP)", () => {
     const s = tsEst()
     s.send(10, T.fromPeer({ seq: 0, ack: 0, payload: "a", options: T.ts(1000, 0) }))
     s.tick(300)
     expect(s.rcv.tsRecent).toBe(1000)
-    // 25 days on, the peer's 1 ms clock has gone more than 2^31 past: its TSval now looks older
-    const later = 25 * 24 * 3600 * 1000
-    const value = (1000 + later) >>> 0
+    // a peer's 1 MHz clock (Linux's tcp_usec_ts) goes 2^31 on in 2147 s: its TSval then looks older
+    const value = (1000 + 2 ** 31 + 5) >>> 0
     expect(((value - 1000) | 0) < 0).toBe(true)
+    // a moment before, PAWS still holds: ACKed, not taken
+    const early = 10 + 2147 * 1000 - 1
+    expect(T.seenAll(s.send(early, T.fromPeer({ seq: 1, ack: 0, payload: "b", options: T.ts(value, 0) })))).toMatchObject([{ ack: 1, len: 0 }])
+    const later = 10 + 2147 * 1000
     const acks = s.send(later, T.fromPeer({ seq: 1, ack: 0, payload: "b", options: T.ts(value, 0) }))
     const read = s.read(later)
     expect(T.text(read.data)).toBe("ab")
     acks.push(...read.out, ...s.tick(later + 300))
-    // the TSval was taken (PAWS lets it by after 24 days idle), and TS.Recent follows it: our ACK echoes it
+    // the TSval was taken (PAWS lets it by after the idle), and TS.Recent follows it: our ACK echoes it
     expect(s.rcv.tsRecent).toBe(value)
     expect(acks.map((o) => o.options?.timestamp?.echo)).toEqual([value])
   })

@@ -30,6 +30,27 @@ describe("window update (RFC 9293 §3.10.7.4, Linux tcp_ack)", () => {
     expect(s.snd.sndWnd).toBe(100)
     expect(out.filter((o) => (o.payload?.length ?? 0) > 0)).toEqual([])
   })
+  it("from the same SEQ, acknowledging nothing new, a window is taken only when it grows or shuts (Linux's tcp_may_update_window)", () => {
+    const s = est({ peerWindow: 2000 })
+    s.send(10, T.fromPeer({ seq: 0, ack: 0, window: 6000 }))
+    expect(s.snd.sndWnd).toBe(6000)
+    // smaller, the same SEQ and ACK: not taken (RFC 9293's SND.WL1/WL2 rule would take it)
+    s.send(20, T.fromPeer({ seq: 0, ack: 0, window: 3000 }))
+    expect(s.snd.sndWnd).toBe(6000)
+    // so a write goes out to the larger window's edge
+    expect(s.write(30, T.octets(6000)).reduce((n, o) => n + (o.payload?.length ?? 0), 0)).toBe(6000)
+    // shut: taken
+    s.send(40, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+    expect(s.snd.sndWnd).toBe(0)
+    // from a newer SEQ (the peer's data), a smaller one is taken; and with an ACK of new data
+    const t = est({ peerWindow: 6000 })
+    t.send(10, T.fromPeer({ seq: 0, ack: 0, window: 6000, payload: "a" }))
+    t.send(20, T.fromPeer({ seq: 1, ack: 0, window: 3000 }))
+    expect(t.snd.sndWnd).toBe(3000)
+    t.write(30, T.octets(3000))
+    t.send(40, T.fromPeer({ seq: 1, ack: 1000, window: 1000 }))
+    expect(t.snd.sndWnd).toBe(1000)
+  })
 })
 
 describe("sender SWS avoidance with Nagle (RFC 9293 §3.8.6.2.1)", () => {
