@@ -40,7 +40,11 @@
  *    sender can tell a spurious retransmission from a loss (so are those of
  *    a segment PAWS drops, in step 1).
  *    Each segment beyond a hole, each into one and each that came twice
- *    (with SACK) is owed an ACK of its own, and every second in-order one;
+ *    (with SACK) is owed an ACK of its own, and so is an in-order one that
+ *    brings more than one of the peer's segments since the last ACK (RFC
+ *    5681 §4.2's every second full-sized segment, counted in octets of the
+ *    segment size guessed from what arrives, RcvMss.ts, as Linux's
+ *    __tcp_ack_snd_check counts in its rcv_mss; a FIN counts its one);
  *    the report lists them as ACK points, in the order the segments came,
  *    each with the ACK number and the SACK blocks of its moment (a D-SACK
  *    first for a duplicate), as Linux answers segment by segment: the first
@@ -73,11 +77,12 @@ import * as Acceptance from "./Acceptance.js"
 import * as Negotiation from "./Negotiation.js"
 import * as OutOfOrder from "./OutOfOrder.js"
 import * as Rack from "./Rack.js"
+import * as RcvMss from "./RcvMss.js"
 import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
 import type { Negotiated } from "./Sender.js"
 import { tsWithOffset } from "./Sender.js"
-import { ACK, CWR, ECE, FIN, RST, seqLength, SYN, URG } from "./Segment.js"
+import { ACK, CWR, ECE, FIN, PSH, RST, seqLength, SYN, URG } from "./Segment.js"
 import * as Seq from "./SeqNum.js"
 
 /** @category models */
@@ -124,6 +129,8 @@ export interface SendView extends Acceptance.SendWindow {
   rcvShut: boolean
   /** the MSS we announced: a segment longer than it is an aggregate (TSO/GRO) of that many full-sized ones */
   readonly rcvMss: number
+  /** the MSS we send with (the first guess of the peer's segment size takes the least: `RcvMss.initial`) */
+  sndMss: number
   /** what our timestamp clock adds towards this peer (`Negotiation.tsOffset`): our TSvals are `tsWithOffset(ms, tsOffset)` */
   readonly tsOffset: number
   /** the TSval our first SYN carried (an active open that offered timestamps); undefined otherwise */
@@ -176,12 +183,19 @@ export interface Receiver {
    */
   lastAck: Seq.SeqNum
   /**
-   * in-order data segments since the last ACK this half knows of (its own
-   * ACK points, or the send half's ACK of everything): every second one is
-   * an ACK point, counted across batches, so a segment a delayed ACK waits
-   * for and the next batch's first draw the ACK together
+   * the peer's segment size as we guess it from what arrives (Linux's
+   * icsk_ack.rcv_mss, RcvMss.ts): more than one of it in order since the
+   * last ACK (`owed`) is an ACK point
    */
-  unacked: number
+  readonly ackMss: RcvMss.RcvMss
+  /**
+   * in-order octets since the last ACK this half knows of (its own ACK
+   * points, or the send half's ACK of everything), each segment counted
+   * for no more than `ackMss` (an aggregate as one segment: see `segment`),
+   * and a FIN for its one; counted across batches, so a segment a delayed
+   * ACK waits for and the next batch's first draw the ACK together
+   */
+  owed: number
   /** SACK negotiated (RFC 2018) */
   sackOk: boolean
   /** ECN negotiated (RFC 3168 §6.1.1) */
@@ -248,20 +262,16 @@ export interface Report {
   dataOctets: number
   /** in-order data segments */
   dataSegments: number
-  /**
-   * of `dataSegments`, those up to the batch's last ACK point (0 without one): the ACK points
-   * acknowledge them, so only the rest wait for an ACK (a batch counts as its segments one by one,
-   * as Linux's __tcp_ack_snd_check runs per segment)
-   */
-  pointSegments: number
+  /** the peer's segment size as guessed after the batch (`Receiver.ackMss`): the send half's ACK rules count in it */
+  ackMss: number
   /**
    * data reached the queue, in order or not: the next ACK acknowledges something new to the peer and
    * spends a quick ACK (Linux's inet_csk_schedule_ack, from tcp_event_data_recv and tcp_data_queue_ofo)
    */
   ackScheduled: boolean
   /**
-   * RCV.NXT after every second in-order data segment not yet acknowledged
-   * (counted across batches: `Receiver.unacked`), after
+   * RCV.NXT after every in-order data segment that brings it more than the
+   * peer's segment size (`Receiver.ackMss`) past the last ACK, after
    * every one into a hole (out-of-order data held), after every one beyond a
    * hole, and (with SACK) after every one that came twice, in the order they
    * came: the send half acknowledges each (RFC 1122 §4.2.3.2, RFC 5681 §4.2:
@@ -353,7 +363,8 @@ export const synSent = (
   tsRecentAt: inherited?.at ?? 0,
   lastOowAckAt: undefined,
   lastAck: Seq.ZERO,
-  unacked: 0,
+  ackMss: RcvMss.make(),
+  owed: 0,
   sackOk: false,
   ecnOk: false,
   demandCwr: false,
@@ -405,7 +416,7 @@ export const report = (r: Receiver, at: number): Report => ({
   data: [],
   dataOctets: 0,
   dataSegments: 0,
-  pointSegments: 0,
+  ackMss: r.ackMss.mss,
   ackScheduled: false,
   ackPoints: [],
   ackPointSacks: [],
@@ -444,7 +455,7 @@ export const onBatch = (
   if (r.rcvUp !== undefined && urgentPending(r, consumed) === 0) r.rcvUp = undefined
   if (view.lastAckSent !== undefined && Seq.gt(view.lastAckSent, r.lastAck)) r.lastAck = view.lastAckSent
   // (the send half acknowledged everything, by its delayed ACK, a segment of its own or the batch's ACK)
-  if (view.lastAckSent === r.rcvNxt) r.unacked = 0
+  if (view.lastAckSent === r.rcvNxt) r.owed = 0
   for (const seg of segments) {
     if (r.state === "Closed") break
     if (r.state === "SynSent") synSentSegment(r, seg, out, at, view)
@@ -467,6 +478,7 @@ export const onBatch = (
     }
   }
   out.rcvNxt = r.rcvNxt
+  out.ackMss = r.ackMss.mss
   out.tsRecent = r.tsRecent
   out.ece = r.demandCwr
   out.sack = ourSack(r)
@@ -493,6 +505,30 @@ const finBeyondHole = (r: Receiver): boolean => r.finSeq !== undefined && !r.fin
 const twice = (r: Receiver, left: Seq.SeqNum, right: Seq.SeqNum): SackBlock | undefined =>
   r.sackOk && Seq.lt(left, right) ? { left, right } : undefined
 
+/** The flags that mark a segment that need not be full-sized (Linux's TCP_REMNANT): the end of a write, or more than data. */
+const REMNANT = FIN | URG | SYN | PSH
+
+/** The timestamps option as sent, padded to a word (RFC 7323 Appendix A): octets. */
+const TS_OPTION = 12
+
+/**
+ * The option octets a segment carried, as a peer lays them out (timestamps and SACK blocks each after
+ * two NOPs, RFC 7323 Appendix A, RFC 2018 §3): what its header held beyond the fixed 20 octets.
+ */
+const optionOctets = (seg: Segment): number => {
+  const o = seg.options
+  return (o.timestamp !== undefined ? TS_OPTION : 0) + (o.sack !== undefined && o.sack.length > 0 ? 4 + 8 * o.sack.length : 0)
+}
+
+/**
+ * The window our last ACK announced (Linux's rcv_wnd); before any, after a passive open, the
+ * listener's SYN-ACK's, which no scale multiplies (as the send half's quick-ACK count takes it).
+ */
+const lastWindow = (r: Receiver, view: SendView): number =>
+  view.rcvEdge === undefined || view.lastAckSent === undefined
+    ? Math.min(0xffff, r.capacity)
+    : view.rcvShut ? 0 : Math.max(0, Seq.sub(view.rcvEdge, view.lastAckSent))
+
 /**
  * An ACK owed here, in the batch: RCV.NXT and our blocks as they stand now
  * (RFC 2018 §4: the first is the block of the segment that drew it), after a
@@ -502,9 +538,8 @@ const twice = (r: Receiver, left: Seq.SeqNum, right: Seq.SeqNum): SackBlock | un
 const ackPoint = (r: Receiver, out: Report, dup: SackBlock | undefined): void => {
   out.ackPoints.push(r.rcvNxt)
   out.ackPointTs.push(r.tsRecent)
-  out.pointSegments = out.dataSegments
   r.lastAck = r.rcvNxt
-  r.unacked = 0
+  r.owed = 0
   if (dup === undefined) {
     out.ackPointSacks.push(ourSack(r))
     return
@@ -848,12 +883,11 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     const again = r.sackOk && r.ooo.blocks.length > 0 ? OutOfOrder.heldWithin(r.ooo, start, Seq.add(start, data.length)) : undefined
     if (dup === undefined && again !== undefined) dup = again
     if (start === r.rcvNxt) {
-      // A segment longer than our MSS is several full-sized ones the peer's TSO or the kernel's GRO
-      // handed over as one (a TAP with offloads): the batch counts it as that many for the ACK every
-      // second full-sized segment (RFC 5681 §4.2), as Linux's __tcp_ack_snd_check ACKs at once when
-      // more than one rcv_mss arrived; else a lone aggregate waits for the delayed-ACK timer. (The ACK
-      // points inside a batch stay one per two segments as they came, the batch's own ACK following:
-      // a bulk transfer into the stack sends no more ACKs than it did before this count.)
+      // the peer's segment size, measured on in-order data (Linux's tcp_event_data_recv)
+      if (r.ackMss.mss === 0) r.ackMss.mss = RcvMss.initial(view.rcvMss, view.sndMss, lastWindow(r, view))
+      RcvMss.measure(r.ackMss, payload.length, optionOctets(seg), r.tsOk ? TS_OPTION : 0, (flags & REMNANT) !== 0, view.rcvMss)
+      // (a segment longer than our MSS is several full-sized ones the peer's TSO or the kernel's GRO
+      // handed over as one: counted as that many)
       const segments = data.length > view.rcvMss ? Math.ceil(data.length / view.rcvMss) : 1
       out.data.push(data)
       out.dataOctets += data.length
@@ -872,11 +906,16 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
         }
         r.rcvNxt = drained.rcvNxt
       }
-      // A full-sized segment that brings the FIN is more than a full segment's worth with it, and
-      // Linux's __tcp_ack_snd_check (rcv_nxt - rcv_wup > rcv_mss, after tcp_fin) ACKs it at once
-      // as it would a second segment, pingpong mode or not
-      const fullWithFin = finFits && data.length >= view.rcvMss
-      if (++r.unacked >= 2 || intoHole || fullWithFin) point = true
+      // More than one of the peer's segments since the last ACK: acknowledged at once (RFC 5681
+      // §4.2's every second full-sized segment, counted in octets of the segment size we guess, as
+      // Linux's __tcp_ack_snd_check: rcv_nxt - rcv_wup > rcv_mss). The FIN a segment brings counts
+      // its one (tcp_fin comes first), so a segment of a full one's size with the FIN is
+      // acknowledged at once, pingpong mode or not. An aggregate (TSO/GRO) counts as one segment
+      // here, where Linux ACKs each at once: the ACK points inside a batch stay one per two segments
+      // as they came (an ACK point per aggregate cost bulk into the stack a share of its rate; the
+      // send half still ACKs a lone one at the batch's end, by the octets it brought)
+      r.owed += Math.min(data.length, r.ackMss.mss) + (finFits && !intoHole ? 1 : 0)
+      if (r.owed > r.ackMss.mss || intoHole) point = true
     } else {
       // The out-of-order queue may hold at most what the window leaves after the in-order octets.
       // Octets it held already came twice (`again`, above; RFC 2883 §4: their block is then the

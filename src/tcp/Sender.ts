@@ -30,7 +30,9 @@
  *   peer's FIN in FIN-WAIT or before any data came, but in ESTABLISHED after
  *   the delayed-ACK time, the exchange then interactive, so that the
  *   application's answer carries it (Linux's tcp_fin),
- *   when two data segments wait unacknowledged, and when a read opens the
+ *   when more than one of the peer's segments waits unacknowledged (in
+ *   octets of their size as the receive half guesses it, RcvMss.ts: Linux's
+ *   rcv_nxt - rcv_wup > rcv_mss), and when a read opens the
  *   window meaningfully (at least doubling it); in quick-ACK mode (a
  *   connection's first `quickAcks` ACKs of new data, and as many again after
  *   an idle RTO or a resend of data we had, two after a CE or Not-ECT
@@ -141,6 +143,7 @@ import type { TcpParams } from "./Params.js"
 import type { AckInfo, Report, SendView } from "./Receiver.js"
 import * as Rtt from "./Rtt.js"
 import * as Rack from "./Rack.js"
+import * as RcvMss from "./RcvMss.js"
 import * as Scoreboard from "./Scoreboard.js"
 import type { OutSegment } from "./Segment.js"
 import { ACK, CWR, ECE, FIN, PSH, RST, SYN, URG } from "./Segment.js"
@@ -268,8 +271,14 @@ export interface Sender {
    * soft errors, Linux's sk_err_soft): a timeout fails with it; an acceptable ACK clears it
    */
   softError: ErrorConvert.Errno | undefined
-  /** the MSS we announced: two segments of it make an immediate ACK */
+  /** the MSS we announced (Linux's advmss): the receive window's steps and auto-tuning count in it */
   readonly rcvMss: number
+  /**
+   * the peer's segment size as the receive half guesses it from what arrives (Linux's
+   * icsk_ack.rcv_mss, RcvMss.ts): more than one of it unacknowledged makes an immediate ACK, and
+   * quick-ACK mode counts the window in it
+   */
+  ackMss: number
   readonly buffer: SendBuffer.SendBuffer
   /** the application ended its side: a FIN follows the data */
   finQueued: boolean
@@ -309,8 +318,6 @@ export interface Sender {
   advEdge: Seq.SeqNum
   /** how much the application has read, written by the application side only */
   readonly reads: { consumed: number }
-  /** data segments taken since our last ACK */
-  unackedSegments: number
   /** quick-ACK mode: ACKs of new data still to send at once (Params.quickAcks) */
   quickAcks: number
   /**
@@ -547,6 +554,7 @@ const base = (
     peerMss: undefined,
     softError: undefined,
     rcvMss: Negotiation.announcedMss(mtu),
+    ackMss: RcvMss.DEFAULT_MSS,
     buffer: SendBuffer.make(Seq.add(iss, 1)),
     finQueued: false,
     appClosed: false,
@@ -567,7 +575,6 @@ const base = (
     ourSack: NO_SACK,
     advEdge: Seq.ZERO,
     reads,
-    unackedSegments: 0,
     // (set at the first data: `enterQuickAck`)
     quickAcks: 0,
     ackScheduled: false,
@@ -638,6 +645,7 @@ const base = (
       rcvEdge: undefined,
       rcvShut: false,
       rcvMss: Negotiation.announcedMss(mtu),
+      sndMss: mss,
       tsOffset,
       synTs: undefined
     },
@@ -829,6 +837,7 @@ const sync = (s: Sender): void => {
   s.view.timeWait = s.state === "TimeWait"
   s.view.synReceived = s.state === "SynReceived"
   s.view.rcvCapacity = s.capacity
+  s.view.sndMss = s.mss
 }
 
 // ---------------------------------------------------------------------------
@@ -953,7 +962,6 @@ const emit = (
     s.view.lastAckSent = rcvNxt
     s.ackNow = false
     s.ackDue = undefined
-    s.unackedSegments = 0
   }
 }
 
@@ -1261,6 +1269,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // before tcp_fin on the same segment, so data without ECT that brings the FIN leaves the quick
   // ACKs to wait, and the FIN's ACK with them)
   if (finWaits) s.pingpong = true
+  // (measured before quick-ACK mode counts in it, as Linux's tcp_event_data_recv does)
+  if (r.ackMss > 0) s.ackMss = r.ackMss
   if (r.dataSegments > 0) {
     // quick-ACK mode at the first data, and again after an idle RTO (Linux's tcp_event_data_recv)
     if (s.lastDataAt === undefined || r.at - s.lastDataAt > s.rtt.rto) enterQuickAck(s)
@@ -1268,11 +1278,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   }
   if (r.ackScheduled) s.ackScheduled = true
   let answered = false
-  // the segments the ACK points acknowledge, and whether the last point was left to the batch's ACK
-  let pointed = 0
+  // whether the last ACK point was left to the batch's ACK
   let leftToBatch = false
   if (r.ackPoints.length > 0 && s.state !== "SynReceived" && s.state !== "SynSent") {
-    pointed = r.pointSegments
     const last = r.ackPoints.length - 1
     for (let i = 0; i <= last; i++) {
       const point = r.ackPoints[i]!
@@ -1309,17 +1317,18 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     // tcp_enter_quickack_mode gives at least the two quick ACKs tcp_data_ecn_check asks for)
     if ((s.quickAcks > 0 || r.quickAckEcn) && !s.pingpong && !answered) s.ackNow = true
     if (!answered) {
-      // Only the segments after the last ACK point wait: the points acknowledged the rest (their
-      // ACKs reset the count), so three segments together draw an ACK after the second and leave
-      // the third to the timer, as they would one by one (RFC 5681 §4.2's every second segment;
-      // Linux's __tcp_ack_snd_check runs per segment of a batch). A last point left to the batch's
-      // own ACK still asks for it
-      if (leftToBatch) s.ackNow = true
-      s.unackedSegments += r.dataSegments - pointed
-      if (s.unackedSegments >= 2) s.ackNow = true
+      // Only what came after the last ACK point waits: the points acknowledged the rest, so three
+      // full-sized segments together draw an ACK after the second and leave the third to the
+      // timer, as they would one by one (RFC 5681 §4.2's every second segment; Linux's
+      // __tcp_ack_snd_check runs per segment of a batch, and the receive half put the points where
+      // it would ACK). A last point left to the batch's own ACK still asks for it
+      if (leftToBatch || owedBeyondMss(s)) s.ackNow = true
       else if (s.ackDue === undefined) s.ackDue = now + s.params.delayedAck
     }
   }
+  // A bare FIN after data left waiting: its one may make more than a segment's worth unacknowledged
+  // (tcp_fin, then __tcp_ack_snd_check's rcv_nxt - rcv_wup > rcv_mss), and the ACK goes at once
+  if (finWaits && r.dataSegments === 0 && owedBeyondMss(s)) s.ackNow = true
   if (r.ackNow && !answered) s.ackNow = true
   if (finWaits && !s.ackNow && s.ackDue === undefined) s.ackDue = now + s.params.delayedAck
   if (r.ackNow && s.state === "TimeWait") s.timeWaitAt = now + s.params.timeWait // a retransmitted FIN
@@ -1346,8 +1355,16 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
 }
 
 /**
+ * More than one of the peer's segments (`ackMss`) has come since the last ACK we sent (Linux's
+ * `rcv_nxt - rcv_wup > rcv_mss`, in __tcp_ack_snd_check and tcp_cleanup_rbuf).
+ */
+const owedBeyondMss = (s: Sender): boolean =>
+  // (before any ACK of ours, after a passive open: the listener's SYN-ACK acknowledged the SYN)
+  Seq.sub(s.rcvNxt, s.view.lastAckSent ?? Seq.add(s.irs, 1)) > s.ackMss
+
+/**
  * The quick ACKs that entering quick-ACK mode grants (Linux's tcp_incr_quickack): as many as half
- * the window last announced holds segments of our MSS (a sender in slow start is not held a
+ * the window last announced holds segments of the peer's size as we guess it (`ackMss`) (a sender in slow start is not held a
  * delayed-ACK time while it has room for more; past that, every second segment draws the ACK
  * anyway); two when the window holds less than two segments; at most `most` (Params.quickAcks,
  * Linux's TCP_MAX_QUICKACKS; 0 turns the mode off).
@@ -1365,7 +1382,7 @@ const enterQuickAck = (s: Sender, most: number = s.params.quickAcks): void => {
   // (Linux's tp->rcv_wnd: the window our last ACK announced, 0 if it shut it; before any, after a
   // passive open, the listener's SYN-ACK's, which no scale multiplies: Handshake.synAck)
   const window = s.view.rcvShut ? 0 : edge === undefined || acked === undefined ? Math.min(0xffff, s.capacity) : Math.max(0, Seq.sub(edge, acked))
-  s.quickAcks = Math.max(s.quickAcks, quickAckCount(window, s.rcvMss, most))
+  s.quickAcks = Math.max(s.quickAcks, quickAckCount(window, s.ackMss, most))
 }
 
 const sameBlocks = (a: ReadonlyArray<SackBlock>, b: ReadonlyArray<SackBlock>): boolean =>

@@ -38,10 +38,9 @@
  *   buffers take. The stack announces its whole buffer from the start, so
  *   there is no such growth to hurry; the quick-ACK scripts send segments of
  *   100 octets, which Linux's rule leaves out;
- * - the quick-ACK count divides the window by Linux's rcv_mss, its guess of
- *   the peer's segment size (536 until full-sized segments come), where the
- *   stack takes the MSS it announced: the script on it gives the stack a
- *   window for the same count (`QUICK_SIX`).
+ * - how large a window a buffer announces (Linux's accounting of memory): the
+ *   script on the quick-ACK count gives the stack a buffer whose window makes
+ *   the same count (`QUICK_SIX`).
  *
  * The harness waits for Linux while it has said less than the stack in a
  * step, so a script cannot show the stack acknowledging sooner than Linux
@@ -82,12 +81,12 @@ const SMALL_BUFFERS = {
 
 /**
  * Six quick ACKs on each side: Linux's 16 KiB buffer announces about 7300 octets (the rest its
- * accounting of memory), which over twice its rcv_mss of 536 (100-octet segments leave it at its
- * first guess) is 6; the stack's 18000 over twice its MSS, 1460, is 6 too.
+ * accounting of memory), which over twice its rcv_mss of 536 (pushed 100-octet segments leave it at
+ * its first guess) is 6; the stack's 7000 over twice its guess, 536 as Linux's, is 6 too.
  */
 const QUICK_SIX = {
   sysctls: { "net.ipv4.tcp_rmem": "4096 16384 16384" },
-  stack: { tcp: { receiveBuffer: 18000, maxReceiveBuffer: 18000 } }
+  stack: { tcp: { receiveBuffer: 7000, maxReceiveBuffer: 7000 } }
 } satisfies Partial<Script>
 
 const LISTEN: Step = { dut: { op: "listen", port: 5000 } }
@@ -164,6 +163,22 @@ const FULL_QUICK_SPENT: ReadonlyArray<Step> = [
   ]).flat(),
   { wait: 100 },
   { dut: { op: "read", bytes: 2920 }, window: 10 }
+]
+
+/**
+ * Sixteen 1000-octet segments, two by two, each acknowledged at once (the quick ACKs: Linux's window of
+ * about 44000 octets over twice its rcv_mss, which the first segment made 1000, is 22, capped at 16;
+ * the stack's 45000 the same), read as they come, so the window stays put: the quick ACKs spent, and a
+ * peer whose segments are 1000 octets, less than the MSS either side announced.
+ */
+const THOUSANDS_QUICK_SPENT: ReadonlyArray<Step> = [
+  ...open({ ts: false }),
+  ...Array.from({ length: 8 }, (_, i): ReadonlyArray<Step> => [
+    { tb: { flags: "A", seq: 1 + 2000 * i, payload: 1000 }, window: 10 },
+    { tb: { flags: "A", seq: 1001 + 2000 * i, payload: 1000 }, window: 10 },
+    { dut: { op: "read", bytes: 2000 }, window: 10 }
+  ]).flat(),
+  { wait: 100 }
 ]
 
 describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel does", () => {
@@ -348,6 +363,15 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
       ...QUICK_FIFTEEN,
       steps: [...FULL_QUICK_SPENT, { tb: { ...full(1 + 2920 * 8), flags: "FA" }, window: 10, exact: true }, { wait: 100 }]
     }))
+
+  it.scopedLive("a lone 1000-octet segment with the FIN, the peer's segments 1000 octets: acknowledged at once (Linux's rcv_mss, measured from what arrives: tcp_measure_rcv_mss)", () =>
+    conforms({
+      ...QUICK_FIFTEEN,
+      steps: [...THOUSANDS_QUICK_SPENT, { tb: { flags: "FA", seq: 16001, payload: 1000 }, window: 10, exact: true }, { wait: 100 }]
+    }))
+
+  it.scopedLive("two pushed 100-octet segments after the quick ACKs are spent: less than Linux's first guess of the peer's segment (536 octets), so the delayed ACK", () =>
+    conforms({ steps: [...QUICK_SPENT(), { burst: [{ flags: "PA", seq: 1601, payload: 100, ts: 20 }, { flags: "PA", seq: 1701, payload: 100, ts: 21 }], window: 10, exact: true }, { wait: 100 }] }))
 
   it.scopedLive("a bare FIN before any data: acknowledged at once (Linux's delayed-ACK timer has no interval before data came)", () =>
     conforms({ steps: [...open(), { tb: { flags: "FA", seq: 1, ts: 3 }, window: 10, exact: true }, { wait: 100 }] }))

@@ -114,8 +114,8 @@ describe("ECN-capable segments (RFC 3168 §6.1.2, §6.1.5, §6.1.6)", () => {
     const rto = s.tick(10 + s.snd.rtt.rto)
     expect(data(rto).length).toBeGreaterThan(0)
     expect(data(rto).every((x) => x.ect !== true)).toBe(true)
-    // an ACK of data from the peer
-    const ack = s.send(2000, T.fromPeer({ seq: 0, ack: 2 * MSS, payload: "x" }), T.fromPeer({ seq: 1, ack: 2 * MSS, payload: "y" }))
+    // an ACK of data from the peer (two octets are less than a segment: the delayed ACK)
+    const ack = [...s.send(2000, T.fromPeer({ seq: 0, ack: 2 * MSS, payload: "x" }), T.fromPeer({ seq: 1, ack: 2 * MSS, payload: "y" })), ...s.tick(2050)]
     expect(ack.length).toBeGreaterThan(0)
     expect(ack.every((x) => x.ect !== true)).toBe(true)
   })
@@ -132,7 +132,7 @@ describe("the receiver: CE is echoed until CWR (RFC 3168 §6.1.3)", () => {
     expect(T.seenAll(first)).toMatchObject([{ ack: 1, flags: "ACK|ECE" }])
     // our data while the echo lasts says ECE too
     expect(T.seenAll(s.write(20, "b"))).toMatchObject([{ flags: "PSH|ACK|ECE" }])
-    const later = s.send(30, T.fromPeer({ seq: 1, ack: 1, payload: "c" }), T.fromPeer({ seq: 2, ack: 1, payload: "d" }))
+    const later = [...s.send(30, T.fromPeer({ seq: 1, ack: 1, payload: "c" }), T.fromPeer({ seq: 2, ack: 1, payload: "d" })), ...s.tick(80)]
     expect(later.length).toBeGreaterThan(0)
     expect(later.every((x) => has(x, ECE))).toBe(true)
     // the peer's CWR ends it
@@ -214,7 +214,7 @@ describe("the receiver: CE is echoed until CWR (RFC 3168 §6.1.3)", () => {
     expect(s.send(20, T.fromPeer({ seq: 0, ack: 1, ce: true }))).toEqual([])
     expect(s.rcv.demandCwr).toBe(false)
     const plain = est({ peerSynFlags: 0 })
-    const out = plain.send(10, T.fromPeer({ seq: 0, payload: "a", ce: true }), T.fromPeer({ seq: 1, payload: "b" }))
+    const out = [...plain.send(10, T.fromPeer({ seq: 0, payload: "a", ce: true }), T.fromPeer({ seq: 1, payload: "b" })), ...plain.tick(60)]
     expect(out.length).toBeGreaterThan(0)
     expect(out.every((x) => !has(x, ECE))).toBe(true)
   })

@@ -154,23 +154,36 @@ describe("ESTABLISHED: data in", () => {
     expect(T.seenAll(s.send(40, T.fromPeer({ seq: 4, payload: "e" })))).toEqual([ackSeg(0, 5, BUF - 5)])
     expect(s.send(50, T.fromPeer({ seq: 5, payload: "f" }))).toEqual([])
   })
-  it("the quick ACKs are as many as half the window last announced holds segments of our MSS, at least two (Linux's tcp_incr_quickack)", () => {
-    // 16384 / (2 × 1460): five, where the ceiling (Params.quickAcks) is 16
+  it("the quick ACKs are as many as half the window last announced holds of the peer's segments as guessed, 536 octets until longer ones come (Linux's tcp_incr_quickack, tcp_initialize_rcv_mss)", () => {
+    // 16384 / (2 × 536): fifteen, where the ceiling (Params.quickAcks) is 16
     const s = est()
-    for (let i = 0; i < 5; i++) expect(T.seenAll(s.send(10 + 10 * i, T.fromPeer({ seq: i, payload: "a" })))).toEqual([ackSeg(0, i + 1, BUF - i - 1)])
-    expect(s.send(60, T.fromPeer({ seq: 5, payload: "a" }))).toEqual([])
-    expect(T.seenAll(s.tick(100))).toEqual([ackSeg(0, 6, BUF - 6)])
-    // a window of less than two segments still gets two; one of two to four segments, one
-    for (const [buf, quick] of [[2000, 2], [4000, 1]] as const) {
+    for (let i = 0; i < 15; i++) expect(T.seenAll(s.send(10 + 10 * i, T.fromPeer({ seq: i, payload: "a" })))).toEqual([ackSeg(0, i + 1, BUF - i - 1)])
+    expect(s.send(160, T.fromPeer({ seq: 15, payload: "a" }))).toEqual([])
+    expect(T.seenAll(s.tick(200))).toEqual([ackSeg(0, 16, BUF - 16)])
+    // the guess starts at no more than half the window: 2000 / (2 × 536) and 1000 / (2 × 500) are one
+    for (const [buf, quick] of [[2000, 1], [1000, 1], [4000, 3]] as const) {
       const t = est({ params: { receiveBuffer: buf, maxReceiveBuffer: buf } })
       for (let i = 0; i < quick; i++) expect(t.send(10 + 10 * i, T.fromPeer({ seq: i, payload: "a" }))).toHaveLength(1)
       expect(t.send(50, T.fromPeer({ seq: quick, payload: "a" }))).toEqual([])
     }
   })
+  it("full-sized segments make the guess their size, before the first data's quick ACKs are counted: 16384 / (2 × 1460) is five", () => {
+    const s = est()
+    for (let i = 0; i < 5; i++) expect(s.send(10 + 10 * i, T.fromPeer({ seq: i * 1460, payload: T.octets(1460) }))).toHaveLength(1)
+    expect(s.send(60, T.fromPeer({ seq: 5 * 1460, payload: T.octets(1460) }))).toEqual([])
+  })
+  it("a window of less than two of the peer's segments still gets two quick ACKs", () => {
+    // 2000 / (2 × 1460) is none: two
+    const t = est({ params: { receiveBuffer: 2000, maxReceiveBuffer: 2000 } })
+    expect(t.send(10, T.fromPeer({ seq: 0, payload: T.octets(1460) }))).toHaveLength(1)
+    t.read(15)
+    expect(t.send(20, T.fromPeer({ seq: 1460, payload: T.octets(100) }))).toHaveLength(1)
+    expect(t.send(30, T.fromPeer({ seq: 1560, payload: T.octets(100) }))).toEqual([])
+  })
   it("after a passive open the window last announced is the SYN-ACK's, never scaled: on a 9000-octet MTU, 65535 / (2 × 8960) is three quick ACKs, whatever the buffer", () => {
     const s = T.established({ mtu: 9000, peerOptions: { mss: 8960, sackPermitted: false } })
-    for (let i = 0; i < 3; i++) expect(s.send(10 + 10 * i, T.fromPeer({ seq: i, payload: "a" }))).toHaveLength(1)
-    expect(s.send(40, T.fromPeer({ seq: 3, payload: "a" }))).toEqual([])
+    for (let i = 0; i < 3; i++) expect(s.send(10 + 10 * i, T.fromPeer({ seq: i * 8960, payload: T.octets(8960) }))).toHaveLength(1)
+    expect(s.send(40, T.fromPeer({ seq: 3 * 8960, payload: T.octets(8960) }))).toEqual([])
   })
   it("quick-ACK mode comes back after the peer was idle longer than the RTO (Linux's tcp_event_data_recv)", () => {
     const s = est({ params: { quickAcks: 1 } })

@@ -6,7 +6,7 @@
  * brings.
  */
 import { describe, expect, it } from "vitest"
-import { ACK, FIN, SYN } from "../../src/tcp/Segment.js"
+import { ACK, FIN, PSH, SYN } from "../../src/tcp/Segment.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import type * as TcpWire from "../../src/wire/TcpHeader.js"
 import * as T from "../support/TcpSocket.js"
@@ -308,11 +308,10 @@ describe("a FIN beyond a hole that comes again is D-SACKed with what came with i
   it("but not when the FIN is taken with it: RCV.NXT passes the FIN, no block is held", () => {
     const s = sackEst()
     s.send(10, fin(1000))
-    // (no gap filled: nothing is held but the FIN, which the segment brings again; so its ACK waits
-    // for the delayed-ACK time, as Linux's: tcp_fin empties the out-of-order queue before
-    // tcp_data_queue asks whether the segment filled a gap)
-    expect(s.send(20, fin(0, 1000))).toEqual([])
-    expect(s.tick(60).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[1001, undefined]])
+    // (no gap filled: nothing is held but the FIN, which the segment brings again, as Linux's tcp_fin
+    // empties the out-of-order queue before tcp_data_queue asks whether the segment filled a gap; its
+    // ACK goes at once only because with the FIN more than the peer's segment came, RcvMss.ts)
+    expect(s.send(20, fin(0, 1000)).map((o) => [T.ourAck(o), o.options.sack])).toEqual([[1001, undefined]])
   })
 })
 
@@ -378,10 +377,30 @@ describe("a FIN taken with the segment that owes its own ACK: that ACK covers th
     expect(s.send(10, fin(0, MSS)).map((o) => T.ourAck(o))).toEqual([MSS + 1])
     expect(s.tick(300)).toEqual([])
   })
-  it("a smaller one with the FIN: after the delayed-ACK time", () => {
+  it("a segment smaller than the peer's with the FIN: after the delayed-ACK time", () => {
     const s = est({ params: { quickAcks: 0 } })
-    expect(s.send(10, fin(0, MSS - 1))).toEqual([])
-    expect(s.tick(300).map((o) => T.ourAck(o))).toEqual([MSS])
+    s.send(10, seg(0, MSS))
+    s.tick(100)
+    expect(s.send(110, fin(MSS, MSS - 1))).toEqual([])
+    expect(s.tick(300).map((o) => T.ourAck(o))).toEqual([2 * MSS])
+  })
+  it("a lone segment with the FIN whose size the peer's segments have (1000 octets): at once (Linux measures rcv_mss from what arrives, tcp_measure_rcv_mss)", () => {
+    const s = est({ params: { quickAcks: 0 } })
+    s.send(10, seg(0, 1000))
+    expect(s.tick(100).map((o) => T.ourAck(o))).toEqual([1000])
+    expect(s.send(110, fin(1000, 1000)).map((o) => T.ourAck(o))).toEqual([2001])
+  })
+  it("two pushed segments of 100 octets are less than the peer's segment as guessed (536): the delayed ACK; six are more", () => {
+    const s = est({ params: { quickAcks: 0 } })
+    const pushed = (from: number) => T.fromPeer({ seq: from, flags: ACK | PSH, payload: T.octets(100, from) })
+    expect(s.send(10, pushed(0), pushed(100))).toEqual([])
+    expect(s.tick(100).map((o) => T.ourAck(o))).toEqual([200])
+    expect(s.send(110, ...Array.from({ length: 6 }, (_, i) => pushed(200 + 100 * i))).map((o) => T.ourAck(o))).toEqual([800])
+  })
+  it("two unpushed segments of the same size, 88 octets or more, make it the guess: the second is acknowledged at once (a peer that does not push sends full segments)", () => {
+    const s = est({ params: { quickAcks: 0 } })
+    expect(s.send(10, seg(0, 100), seg(100, 100)).map((o) => T.ourAck(o))).toEqual([200])
+    expect(s.send(20, seg(200, 100))).toEqual([])
   })
   it("a segment that fills the hole before a FIN held: one ACK at once, of the FIN (tcp_ofo_queue's tcp_fin, then the gap's ICSK_ACK_NOW)", () => {
     const s = est({ params: { quickAcks: 0 }, peer: { sackPermitted: true } })
