@@ -670,7 +670,11 @@ export class Conn {
     const step = Sender.windowStep(this.snd)
     const from = Sender.readWakeFrom(this.snd)
     const now = this.reads.consumed
-    if (now >= from && (before < from || Math.floor((before - from) / step) !== Math.floor((now - from) / step))) {
+    // (and the read that empties the buffer when data that ended a write waits for its ACK)
+    if (
+      (now >= from && (before < from || Math.floor((before - from) / step) !== Math.floor((now - from) / step))) ||
+      (this.incoming.size === 0 && Sender.pushedAckOnRead(this.snd))
+    ) {
       this.events.unsafeOffer(READ)
     }
   }

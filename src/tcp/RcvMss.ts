@@ -24,9 +24,14 @@
  *   and only a segment that looks full-sized: 536 octets or more with its
  *   header, or 88 or more without PSH, FIN, URG or SYN (a peer that does not
  *   push would have filled it; the end of a write is no measure).
+ * - A segment that leaves the guess where it was, shorter than it, or as long
+ *   and pushed, likely ends a write: the sender may wait for its ACK, and the
+ *   read that empties the receive buffer sends it at once (`measure`'s
+ *   answer; Linux's ICSK_ACK_PUSHED, which tcp_cleanup_rbuf reads).
  *
  * @since 0.1.0
  */
+import { FIN, PSH, SYN, URG } from "./Segment.js"
 
 /** Linux's TCP_MIN_MSS: the guess goes no lower. */
 export const MIN_MSS = 88
@@ -36,6 +41,9 @@ export const DEFAULT_MSS = 536
 
 /** The fixed TCP header, octets. */
 const HEADER = 20
+
+/** The flags that mark a segment that need not be full-sized (Linux's TCP_REMNANT): the end of a write, or more than data. */
+const REMNANT = FIN | URG | SYN | PSH
 
 /** @category models */
 export interface RcvMss {
@@ -58,28 +66,33 @@ export const initial = (advMss: number, sndMss: number, window: number): number 
 /**
  * An in-order data segment arrived (Linux's tcp_measure_rcv_mss, from tcp_event_data_recv): `len`
  * octets of payload, `options` octets of TCP options, of which `fixedOptions` come on every segment
- * (the timestamps, when negotiated); `remnant`: it said PSH, FIN, URG or SYN. `advMss` is the MSS
- * we announced.
+ * (the timestamps, when negotiated), `flags` its TCP flags; `advMss` is the MSS we announced. True
+ * when it likely ends a write (ICSK_ACK_PUSHED): shorter than the guess and not lowering it, or as
+ * long and pushed.
  */
 export const measure = (
   m: RcvMss,
   len: number,
   options: number,
   fixedOptions: number,
-  remnant: boolean,
+  flags: number,
   advMss: number
-): void => {
+): boolean => {
   const last = m.lastSegSize
   m.lastSegSize = 0
   if (len >= m.mss) {
     m.mss = Math.min(len, advMss)
-    return
+    return (flags & PSH) !== 0
   }
   const whole = HEADER + options + len
-  if (whole >= HEADER + DEFAULT_MSS || (whole >= HEADER + MIN_MSS && !remnant)) {
+  if (whole >= HEADER + DEFAULT_MSS || (whole >= HEADER + MIN_MSS && (flags & REMNANT) === 0)) {
     // (SACK blocks come and go on a peer's data segments; the timestamps stay)
     const size = len + options - fixedOptions
     m.lastSegSize = size
-    if (size === last) m.mss = size
+    if (size === last) {
+      m.mss = size
+      return false
+    }
   }
+  return true
 }

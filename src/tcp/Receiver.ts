@@ -82,7 +82,7 @@ import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
 import type { Negotiated } from "./Sender.js"
 import { tsWithOffset } from "./Sender.js"
-import { ACK, CWR, ECE, FIN, PSH, RST, seqLength, SYN, URG } from "./Segment.js"
+import { ACK, CWR, ECE, FIN, RST, seqLength, SYN, URG } from "./Segment.js"
 import * as Seq from "./SeqNum.js"
 
 /** @category models */
@@ -265,6 +265,11 @@ export interface Report {
   /** the peer's segment size as guessed after the batch (`Receiver.ackMss`): the send half's ACK rules count in it */
   ackMss: number
   /**
+   * in-order segments after the batch's last ACK point that likely end a write (`RcvMss.measure`,
+   * Linux's ICSK_ACK_PUSHED and PUSHED2), two at most: the read that empties the buffer sends their ACK
+   */
+  pushed: number
+  /**
    * data reached the queue, in order or not: the next ACK acknowledges something new to the peer and
    * spends a quick ACK (Linux's inet_csk_schedule_ack, from tcp_event_data_recv and tcp_data_queue_ofo)
    */
@@ -417,6 +422,7 @@ export const report = (r: Receiver, at: number): Report => ({
   dataOctets: 0,
   dataSegments: 0,
   ackMss: r.ackMss.mss,
+  pushed: 0,
   ackScheduled: false,
   ackPoints: [],
   ackPointSacks: [],
@@ -505,9 +511,6 @@ const finBeyondHole = (r: Receiver): boolean => r.finSeq !== undefined && !r.fin
 const twice = (r: Receiver, left: Seq.SeqNum, right: Seq.SeqNum): SackBlock | undefined =>
   r.sackOk && Seq.lt(left, right) ? { left, right } : undefined
 
-/** The flags that mark a segment that need not be full-sized (Linux's TCP_REMNANT): the end of a write, or more than data. */
-const REMNANT = FIN | URG | SYN | PSH
-
 /** The timestamps option as sent, padded to a word (RFC 7323 Appendix A): octets. */
 const TS_OPTION = 12
 
@@ -540,6 +543,8 @@ const ackPoint = (r: Receiver, out: Report, dup: SackBlock | undefined): void =>
   out.ackPointTs.push(r.tsRecent)
   r.lastAck = r.rcvNxt
   r.owed = 0
+  // (an ACK clears what Linux's pending ACK flags said: inet_csk_clear_xmit_timer)
+  out.pushed = 0
   if (dup === undefined) {
     out.ackPointSacks.push(ourSack(r))
     return
@@ -885,7 +890,9 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     if (start === r.rcvNxt) {
       // the peer's segment size, measured on in-order data (Linux's tcp_event_data_recv)
       if (r.ackMss.mss === 0) r.ackMss.mss = RcvMss.initial(view.rcvMss, view.sndMss, lastWindow(r, view))
-      RcvMss.measure(r.ackMss, payload.length, optionOctets(seg), r.tsOk ? TS_OPTION : 0, (flags & REMNANT) !== 0, view.rcvMss)
+      if (RcvMss.measure(r.ackMss, payload.length, optionOctets(seg), r.tsOk ? TS_OPTION : 0, flags, view.rcvMss)) {
+        out.pushed = Math.min(2, out.pushed + 1)
+      }
       // (a segment longer than our MSS is several full-sized ones the peer's TSO or the kernel's GRO
       // handed over as one: counted as that many)
       const segments = data.length > view.rcvMss ? Math.ceil(data.length / view.rcvMss) : 1

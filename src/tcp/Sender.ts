@@ -32,8 +32,10 @@
  *   application's answer carries it (Linux's tcp_fin),
  *   when more than one of the peer's segments waits unacknowledged (in
  *   octets of their size as the receive half guesses it, RcvMss.ts: Linux's
- *   rcv_nxt - rcv_wup > rcv_mss), and when a read opens the
- *   window meaningfully (at least doubling it); in quick-ACK mode (a
+ *   rcv_nxt - rcv_wup > rcv_mss), when a read opens the window
+ *   meaningfully (at least doubling it), and when a read empties the buffer
+ *   after data that ended a write, outside an interactive exchange
+ *   (tcp_cleanup_rbuf's ICSK_ACK_PUSHED, RcvMss.ts); in quick-ACK mode (a
  *   connection's first `quickAcks` ACKs of new data, and as many again after
  *   an idle RTO or a resend of data we had, two after a CE or Not-ECT
  *   data after ECT (Linux's tcp_data_ecn_check), unless the exchange is
@@ -279,6 +281,12 @@ export interface Sender {
    * quick-ACK mode counts the window in it
    */
   ackMss: number
+  /**
+   * unacknowledged data ends a write (the receive half's `pushed`: Linux's ICSK_ACK_PUSHED), 2 for
+   * two such segments (PUSHED2): a read that empties the buffer then sends the ACK at once, not in
+   * an interactive exchange unless 2 (tcp_cleanup_rbuf); an ACK clears it
+   */
+  ackPushed: number
   readonly buffer: SendBuffer.SendBuffer
   /** the application ended its side: a FIN follows the data */
   finQueued: boolean
@@ -555,6 +563,7 @@ const base = (
     softError: undefined,
     rcvMss: Negotiation.announcedMss(mtu),
     ackMss: RcvMss.DEFAULT_MSS,
+    ackPushed: 0,
     buffer: SendBuffer.make(Seq.add(iss, 1)),
     finQueued: false,
     appClosed: false,
@@ -962,6 +971,7 @@ const emit = (
     s.view.lastAckSent = rcvNxt
     s.ackNow = false
     s.ackDue = undefined
+    s.ackPushed = 0
   }
 }
 
@@ -1311,6 +1321,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       }
     }
   }
+  // (after the ACK points, which cleared what came before them)
+  if (r.pushed > 0) s.ackPushed = Math.min(2, s.ackPushed + r.pushed)
   if (r.dataSegments > 0) {
     // in quick-ACK mode, at once (the ACK spends one: `emit`)
     // (after a CE, or Not-ECT data after ECT, so even with `quickAcks` at 0: Linux's
@@ -2653,14 +2665,22 @@ const resetOptions = (s: Sender, now: number): TcpOptions => optionsFor(s, now, 
 const RESET_ON_ABORT: ReadonlySet<State> = new Set<State>(["SynReceived", "Established", "FinWait1", "FinWait2", "CloseWait"])
 
 /**
- * The application read: announce the window at once when the read at least
- * doubled it; not once the peer's FIN is in (CLOSE-WAIT, or our FIN queued
- * after it): no data can come into the window any more, and Linux's
- * tcp_cleanup_rbuf sends no update after RCV_SHUTDOWN either.
+ * The application read (Linux's tcp_cleanup_rbuf): a read that empties the
+ * buffer sends the ACK owed for data that ended a write (`ackPushed`), the
+ * sender likely waiting on it; and the window goes out at once when the read
+ * at least doubled it, but not once the peer's FIN is in (CLOSE-WAIT, or our
+ * FIN queued after it): no data can come into the window any more, and
+ * Linux sends no update after RCV_SHUTDOWN either.
  */
 export const onRead = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (s.state === "Closed" || s.state === "SynSent" || s.state === "TimeWait") return
   autotune(s, now)
+  if (pushedAckOnRead(s)) {
+    s.ackNow = true
+    flushAck(s, now, out)
+    sync(s)
+    return
+  }
   if (s.state === "CloseWait" || s.finQueued && s.state !== "FinWait1" && s.state !== "FinWait2") return
   const before = Math.max(0, Seq.sub(s.advEdge, s.rcvNxt))
   const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
@@ -2671,6 +2691,18 @@ export const onRead = (s: Sender, now: number, out: Array<OutSegment>): void => 
   }
   sync(s)
 }
+
+/**
+ * The read emptied the buffer and an ACK is owed for data that ended a write, outside an
+ * interactive exchange or for two such segments (tcp_cleanup_rbuf: ICSK_ACK_PUSHED without
+ * pingpong, or PUSHED2, and no memory left in the receive queues: out-of-order data held keeps it).
+ * (Only before the peer's FIN: its own ACK waits for the application's answer, tcp_fin's pingpong.)
+ * The application side asks it too, to wake the send half for such a read.
+ */
+export const pushedAckOnRead = (s: Sender): boolean =>
+  s.ackPushed > 0 && s.ackScheduled && (s.ackPushed > 1 || !s.pingpong) &&
+  (s.state === "Established" || s.state === "FinWait1" || s.state === "FinWait2") &&
+  s.ourSack.length === 0 && Seq.add(s.irs, 1 + s.reads.consumed) === s.rcvNxt
 
 /**
  * Receive-buffer auto-tuning (Linux's tcp_rcv_space_adjust, gVisor's

@@ -47,12 +47,18 @@
  * (more quick ACKs than Linux's) unless the step is `exact` (Linux heard for
  * its 10 ms only); the unit tests in test/tcp do the rest.
  *
- * Linux acknowledges every second full-sized segment only while the window
- * it would announce is no smaller than the one it last announced
- * (__tcp_ack_snd_check: else the read that frees the room sends the ACK,
- * tcp_cleanup_rbuf); the stack's window is its free buffer, and it
- * acknowledges every second segment whatever was read. The scripts on that
- * rule read as the data comes, so that Linux's window stays put. A probe
+ * Linux acknowledges more than a segment's worth (its rcv_mss) at once only
+ * while the window it would announce is no smaller than the one it last
+ * announced (__tcp_ack_snd_check: else the read that frees the room sends the
+ * ACK, tcp_cleanup_rbuf); the stack acknowledges it whatever was read. Where
+ * Linux stops depends on its accounting of memory: with a 64 KiB buffer and
+ * 1460-octet segments it acknowledged the second with two unread and none of
+ * four and six (the read sent that ACK); with the default buffer, segments
+ * past its rcv_mss each up to five unread, not the sixth; with 200-octet
+ * segments, not two unread. The stack's window is its free buffer (no
+ * rcv_ssthresh below it): the rule as Linux words it would hold back from the
+ * first octet unread (notes/tcp-plan.md, stop 44). The scripts on that rule
+ * read as the data comes, so that Linux's window stays put. A probe
  * into a shut window (quick-ACK mode again in both) is left to them too: the
  * read that opens the window comes long enough after the last data that on a
  * loaded machine Linux's idle rule (tcp_event_data_recv: more than an RTO)
@@ -372,6 +378,18 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
 
   it.scopedLive("two pushed 100-octet segments after the quick ACKs are spent: less than Linux's first guess of the peer's segment (536 octets), so the delayed ACK", () =>
     conforms({ steps: [...QUICK_SPENT(), { burst: [{ flags: "PA", seq: 1601, payload: 100, ts: 20 }, { flags: "PA", seq: 1701, payload: 100, ts: 21 }], window: 10, exact: true }, { wait: 100 }] }))
+
+  it.scopedLive("a short unpushed segment after the quick ACKs are spent, read at once: the read that empties the buffer sends its ACK (tcp_measure_rcv_mss's ICSK_ACK_PUSHED, tcp_cleanup_rbuf); a second of its size makes that size the guess, and its read sends none", () =>
+    conforms({
+      steps: [
+        ...QUICK_SPENT(),
+        { tb: { flags: "A", seq: 1601, payload: 200, ts: 20 }, window: 10, exact: true },
+        { dut: { op: "read", bytes: 200 }, window: 10, exact: true },
+        { tb: { flags: "A", seq: 1801, payload: 200, ts: 21 }, window: 10, exact: true },
+        { dut: { op: "read", bytes: 200 }, window: 10, exact: true },
+        { wait: 100 }
+      ]
+    }))
 
   it.scopedLive("a bare FIN before any data: acknowledged at once (Linux's delayed-ACK timer has no interval before data came)", () =>
     conforms({ steps: [...open(), { tb: { flags: "FA", seq: 1, ts: 3 }, window: 10, exact: true }, { wait: 100 }] }))
