@@ -1262,7 +1262,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     onFin(s, now)
     if (!finWaits) s.ackNow = true
   }
-  // The segments owed an ACK of their own (every second in order, every one into or beyond a hole,
+  // The segments owed an ACK of their own (more than a segment's worth in order, every one into or beyond a hole,
   // every duplicate) get it, in the order they came, with the ACK number and the SACK blocks of
   // their moment (the receive half's report says why). The batch's own ACK follows, unless the
   // last of them said all it would: the same number and blocks (then it is left to the batch's
