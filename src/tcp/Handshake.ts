@@ -16,11 +16,13 @@
  *   ("an incoming RST should be ignored"); an ACK draws `<SEQ=SEG.ACK><CTL=RST>`.
  * - In SYN-RECEIVED: the same SYN again re-sends the SYN-ACK (at most once per
  *   `Acceptance.OOW_ACK_INTERVAL`, as the entry's other answers) and restarts
- *   the timer from then (Linux's tcp_check_req); an RST in the
- *   window removes the entry; an ACK of ISS + 1 settles the connection
- *   (`Negotiated`, for Sender.established / Receiver.open), any other ACK
- *   draws an RST; a segment but an RST whose TSval is older than the SYN's
- *   is refused by PAWS (RFC 7323 §5.3) with an ACK.
+ *   the timer from then (Linux's tcp_check_req); an RST at RCV.NXT
+ *   removes the entry (elsewhere in the window: a challenge ACK, RFC 5961
+ *   §3.2); an ACK of ISS + 1 settles the connection (`Negotiated`, for
+ *   Sender.established / Receiver.open), any other ACK draws an RST; a
+ *   segment whose TSval is older than the SYN's is refused by PAWS (RFC 7323
+ *   §5.3) with an ACK, an RST too but unanswered, while the entry is younger
+ *   than 60 s (Linux's tcp_paws_reject; the RFC exempts RSTs).
  * - The SYN-ACK is re-sent by a timer (1 s, doubling: `synAckTimeout`) up to
  *   `synAckRetries` times, after which the entry goes; a re-send for the
  *   peer's SYN counts toward neither the limit nor the doubling (Linux's
@@ -218,16 +220,20 @@ export const inSynReceived = (params: TcpParams, h: HalfOpen, seg: Segment, now:
   const rcvNxt = Seq.add(h.irs, 1)
   // the window our SYN-ACK offered (never more than 2^16 - 1: a SYN's window is not scaled)
   const inWindow = Seq.gte(seg.seq, rcvNxt) && Seq.lt(seg.seq, Seq.add(rcvNxt, SYN_ACK_WINDOW))
+  // PAWS (RFC 7323 §5.3 R1): a TSval older than the SYN's marks an old duplicate. Linux's
+  // tcp_check_req (tcp_paws_reject) answers it with a rate-limited ACK, as a segment outside the
+  // window, after its ACK check
+  const ts = seg.options.timestamp
+  const paws = h.tsOk && ts !== undefined && tsOlder(h.tsRecent, ts.value)
   if ((seg.flags & RST) !== 0) {
+    // An RST too, unanswered, while the half-open connection is younger than TCP_PAWS_MSL (RFC 7323
+    // lets an RST by PAWS; Linux's tcp_check_req does not: tcp_paws_reject relaxes it only once the
+    // request looks 60 s old, its age taken as its current SYN-ACK timeout, reqsk_timeout)
+    if (paws && synAckTimeout(params, h.retries) < PAWS_MSL_MS) return IGNORE
     // RFC 5961 §3.2 (every state but SYN-SENT): only the exact sequence number resets; elsewhere in
     // the window a challenge ACK, outside it nothing
     return seg.seq === rcvNxt ? DROP : inWindow ? oowAck(h, now) : IGNORE
   }
-  // PAWS (RFC 7323 §5.3 R1, "in all states" but for an RST): a TSval older than the SYN's marks an
-  // old duplicate. Linux's tcp_check_req (tcp_paws_reject) answers it with a rate-limited ACK, as a
-  // segment outside the window, after its ACK check
-  const ts = seg.options.timestamp
-  const paws = h.tsOk && ts !== undefined && tsOlder(h.tsRecent, ts.value)
   if ((seg.flags & SYN) !== 0) {
     if (paws) return oowAck(h, now)
     if (seg.seq === h.irs && (seg.flags & ACK) === 0) {
@@ -326,6 +332,9 @@ export const ackFor = (params: TcpParams, h: HalfOpen, now: number): TcpWire.Tcp
   options: h.tsOk ? { sackPermitted: false, timestamp: { value: tsWithOffset(now, h.tsOffset), echo: h.tsRecent } } : { sackPermitted: false }
 })
 const DROP: HalfOpenVerdict = { _tag: "Drop" }
+
+/** Linux's TCP_PAWS_MSL: how old a TS.Recent must be before PAWS lets an older RST by (tcp_paws_reject) */
+const PAWS_MSL_MS = 60_000
 
 /** Whether the segment completing the handshake carries more than the ACK (data or FIN for the connection). */
 export const carriesMore = (seg: Segment): boolean => seqLength(seg) > 0

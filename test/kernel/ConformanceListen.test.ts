@@ -481,6 +481,20 @@ describe.skipIf(SKIP !== undefined)("a listening socket at its edges as the Linu
       ]
     }))
 
+  // tcp_check_req measures PAWS before the RST (tcp_paws_reject: an RST is let by only once the
+  // request is estimated 60 s old, TCP_PAWS_MSL): an RST at RCV.NXT with a TSval older than the SYN's
+  // is dropped, unanswered, and the ACK then completes
+  it.scopedLive("SYN-RECEIVED: a RST at RCV.NXT with an older timestamp (PAWS) is dropped; the ACK completes", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        syn(40000, { ts: 10 }),
+        { tb: { flags: "R", seq: 1, ts: 5 } },
+        { tb: { flags: "A", seq: 1, ack: 1, ts: 12, tsecrOf: 0 } },
+        { dut: { op: "accept" } }
+      ]
+    }))
+
   it.scopedLive("SYN-RECEIVED: data and a FIN without ACK are dropped; the ACK completes, the data comes again", () =>
     conforms({
       steps: [

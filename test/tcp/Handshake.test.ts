@@ -232,6 +232,19 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     expect(Handshake.inSynReceived(p, half(), raw({ seq: T.REMOTE_ISN, flags: RST }), 10)._tag).toBe("Ignore")
     expect(Handshake.inSynReceived(p, half(), raw({ seq: Seq.add(T.REMOTE_ISN, 0x10000), flags: RST }), 10)._tag).toBe("Ignore")
   })
+  it("an RST with a TSval older than the SYN's is dropped unanswered (PAWS, Linux's tcp_paws_reject), until the half-open connection's SYN-ACK timeout reaches 60 s", () => {
+    const rst = (value: number) =>
+      raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST, options: { sackPermitted: false, timestamp: { value, echo: 0 } } })
+    expect(Handshake.inSynReceived(p, half(), rst(99), 10)._tag).toBe("Ignore")
+    expect(Handshake.inSynReceived(p, half(), rst(100), 10)._tag).toBe("Drop")
+    expect(Handshake.inSynReceived(p, half(), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST }), 10)._tag).toBe("Drop")
+    // five timer resends: the next wait 32 s, the request taken for 32 s old; six: 64 s, past TCP_PAWS_MSL
+    const h = half()
+    h.retries = 5
+    expect(Handshake.inSynReceived(p, h, rst(99), 10)._tag).toBe("Ignore")
+    h.retries = 6
+    expect(Handshake.inSynReceived(p, h, rst(99), 10)._tag).toBe("Drop")
+  })
   it("its ACKs to refused segments without data go at most once per 500 ms (Linux's tcp_check_req: tcp_oow_rate_limited)", () => {
     const h = half()
     const rst = (i: number) => raw({ seq: Seq.add(T.REMOTE_ISN, 2 + i), flags: RST })
@@ -277,15 +290,16 @@ describe("SYN-RECEIVED (RFC 9293 §3.10.7.4)", () => {
     const ok = Handshake.inSynReceived(p, half(5), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, { sackPermitted: false, timestamp: { value: 101, echo: 5 } }), 30)
     expect(ok._tag === "Established" && ok.negotiated.rttSample).toBe(25)
   })
-  it("PAWS (RFC 7323 §5.3 R1; Linux's tcp_check_req): an ACK or SYN whose TSval is older than the SYN's is refused with an ACK, an RST is not", () => {
+  it("PAWS (RFC 7323 §5.3 R1; Linux's tcp_check_req): an ACK or SYN whose TSval is older than the SYN's is refused with an ACK, an RST silently", () => {
     // the SYN's TSval was 100: a completing ACK with TSval 50 is an old duplicate
     const old = { sackPermitted: false, timestamp: { value: 50, echo: 0 } }
     expect(Handshake.inSynReceived(p, half(0), ackOf(Seq.add(T.LOCAL_ISN, 1), undefined, old), 10)._tag).toBe("Ack")
     // the same SYN again, but with an older TSval: not a retransmission of it
     const oldSyn = listenerSyn({ mss: 1460, sackPermitted: true, timestamp: { value: 50, echo: 0 } })
     expect(Handshake.inSynReceived(p, half(0), oldSyn, 10)._tag).toBe("Ack")
-    // RST is exempt (R1: "the RST bit is off")
-    expect(Handshake.inSynReceived(p, half(0), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST, options: old }), 10)._tag).toBe("Drop")
+    // an RST is not exempt here, as R1's "the RST bit is off" would have it: Linux's tcp_paws_reject
+    // drops it while the request is young (the test below), unanswered
+    expect(Handshake.inSynReceived(p, half(0), raw({ seq: Seq.add(T.REMOTE_ISN, 1), flags: RST, options: old }), 10)._tag).toBe("Ignore")
     // an ACK of anything but ISS + 1 still draws its RST (Linux checks the ACK first)
     expect(Handshake.inSynReceived(p, half(0), ackOf(T.LOCAL_ISN, undefined, old), 10)._tag).toBe("Reset")
     // an equal TSval passes
