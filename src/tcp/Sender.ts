@@ -1338,6 +1338,12 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       else if (s.ackDue === undefined) s.ackDue = now + s.params.delayedAck
     }
   }
+  // The application may have read this data already: its fiber, woken by the delivery, can run
+  // before this half has the report. That read emptied the buffer after the segment came, where
+  // Linux's tcp_cleanup_rbuf (after the segment's processing) sends the ACK owed for pushed data;
+  // the read found `pushedAckOnRead` false then (this report not yet in) and woke nobody, so it is
+  // asked here. (Once only: an ACK clears `ackPushed`, and a read after this finds it clear.)
+  if (r.dataOctets > 0 && pushedAckOnRead(s)) s.ackNow = true
   // A bare FIN after data left waiting: its one may make more than a segment's worth unacknowledged
   // (tcp_fin, then __tcp_ack_snd_check's rcv_nxt - rcv_wup > rcv_mss), and the ACK goes at once
   if (finWaits && r.dataSegments === 0 && owedBeyondMss(s)) s.ackNow = true

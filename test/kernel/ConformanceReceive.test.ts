@@ -391,6 +391,16 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
       ]
     }))
 
+  it.scopedLive("the same short segment into a read already waiting: the woken read empties the buffer and sends its ACK, though the application may run before the send half has the receive half's report (tcp_cleanup_rbuf after the segment's processing, in Linux)", () =>
+    conforms({
+      steps: [
+        ...QUICK_SPENT(),
+        { dut: { op: "read", bytes: 200 }, window: 10, exact: true },
+        { tb: { flags: "A", seq: 1601, payload: 200, ts: 20 }, window: 10, exact: true },
+        { wait: 100 }
+      ]
+    }))
+
   it.scopedLive("a bare FIN before any data: acknowledged at once (Linux's delayed-ACK timer has no interval before data came)", () =>
     conforms({ steps: [...open(), { tb: { flags: "FA", seq: 1, ts: 3 }, window: 10, exact: true }, { wait: 100 }] }))
 
