@@ -2702,13 +2702,21 @@ export const onRead = (s: Sender, now: number, out: Array<OutSegment>): void => 
  * The read emptied the buffer and an ACK is owed for data that ended a write, outside an
  * interactive exchange or for two such segments (tcp_cleanup_rbuf: ICSK_ACK_PUSHED without
  * pingpong, or PUSHED2, and no memory left in the receive queues: out-of-order data held keeps it).
- * (Only before the peer's FIN: its own ACK waits for the application's answer, tcp_fin's pingpong.)
- * The application side asks it too, to wake the send half for such a read.
+ * After the peer's FIN too, as Linux's (no state in that rule): one such segment then waits, the
+ * FIN's pingpong mode holding its ACK for the application's answer (tcp_fin), but two do not. The
+ * application side asks it too, to wake the send half for such a read.
  */
 export const pushedAckOnRead = (s: Sender): boolean =>
   s.ackPushed > 0 && s.ackScheduled && (s.ackPushed > 1 || !s.pingpong) &&
-  (s.state === "Established" || s.state === "FinWait1" || s.state === "FinWait2") &&
-  s.ourSack.length === 0 && Seq.add(s.irs, 1 + s.reads.consumed) === s.rcvNxt
+  READ_ACK_STATES.has(s.state) && s.ourSack.length === 0 &&
+  // (every octet read: RCV.NXT less the FIN's one once it is in)
+  Seq.add(s.irs, 1 + s.reads.consumed + (FIN_IN.has(s.state) ? 1 : 0)) === s.rcvNxt
+
+/** The states in which a read may still owe the peer an ACK (data came, and no FIN of ours was acknowledged into TIME-WAIT). */
+const READ_ACK_STATES: ReadonlySet<State> = new Set<State>(["Established", "FinWait1", "FinWait2", "CloseWait", "Closing", "LastAck"])
+
+/** The states past the peer's FIN: RCV.NXT counts its one. */
+const FIN_IN: ReadonlySet<State> = new Set<State>(["CloseWait", "Closing", "LastAck", "TimeWait"])
 
 /**
  * Receive-buffer auto-tuning (Linux's tcp_rcv_space_adjust, gVisor's

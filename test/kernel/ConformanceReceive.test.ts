@@ -401,6 +401,16 @@ describe.skipIf(SKIP !== undefined)("the stack receives data as the Linux kernel
       ]
     }))
 
+  it.scopedLive("two pushed 100-octet segments, the FIN on the second, the quick ACKs spent: the FIN's pingpong mode holds the ACK, but not past the read that empties the buffer (tcp_cleanup_rbuf's ICSK_ACK_PUSHED2 in CLOSE-WAIT too)", () =>
+    conforms({
+      steps: [
+        ...QUICK_SPENT(),
+        { burst: [{ flags: "PA", seq: 1601, payload: 100, ts: 20 }, { flags: "FPA", seq: 1701, payload: 100, ts: 21 }], window: 10, exact: true },
+        { dut: { op: "read", bytes: 200 }, window: 10, exact: true },
+        { wait: 100 }
+      ]
+    }))
+
   it.scopedLive("a bare FIN before any data: acknowledged at once (Linux's delayed-ACK timer has no interval before data came)", () =>
     conforms({ steps: [...open(), { tb: { flags: "FA", seq: 1, ts: 3 }, window: 10, exact: true }, { wait: 100 }] }))
 
