@@ -724,7 +724,11 @@ export const established = (
   // RFC 6582 §3.2 step 1: "recover" starts at ISS (as base() sets it), so that a loss of the
   // very first window may still be fast-retransmitted (the third duplicate ACK of ISS + 1 is above it)
   synchronize(s, n.irs, n.window, n.sndShift, n.rcvShift, n.peerMss, n.tsOk, n.tsRecent, n.sackOk)
-  s.sndWl1 = n.irs
+  // (the window is the completing ACK's, and so is SND.WL1: its SEQ, IRS + 1, as Linux's
+  // tcp_rcv_state_process in SYN-RECV calls tcp_init_wl with it; from the SYN's, the next segment
+  // at IRS + 1 that acknowledges nothing new could shrink the window, which tcp_may_update_window
+  // would not let it)
+  s.sndWl1 = Seq.add(n.irs, 1)
   if (n.rttSample !== undefined) rttSample(s, n.rttSample)
   else noHandshakeSample(s)
   s.ecnOk = n.ecnOk

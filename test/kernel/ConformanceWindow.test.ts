@@ -193,6 +193,18 @@ describe.skipIf(SKIP !== undefined)("the stack's flow control is the Linux kerne
       ]
     }))
 
+  // The ACK that completes a passive open set the window from its own SEQ (Linux's
+  // tcp_rcv_state_process in SYN-RECV: tcp_init_wl with the ACK's SEQ), so the next segment with
+  // that SEQ and no new ACK is held to the same rule: its smaller window is not taken
+  it.scopedLive("a smaller window right after the handshake's ACK, with its SEQ and ACK, is not taken either", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000 }, { win: 3000 }),
+        { tb: { flags: "A", ack: 1, win: 1000 } },
+        { dut: { op: "write", bytes: 3000 } }
+      ]
+    }))
+
   it.scopedLive("active open: the SYN-ACK's window (unscaled) bounds the segments", () =>
     conforms({
       tbPort: 6000,

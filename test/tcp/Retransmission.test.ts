@@ -27,6 +27,19 @@ const shape = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o), o
 /** The peer's pure ACK of `ack` octets of ours. */
 const ackOf = (ack: number, window = 64240) => T.fromPeer({ seq: 0, ack, window })
 
+/**
+ * A connection whose peer sent one octet (its SEQ 0) before our data: its later ACKs (`ackAfter`,
+ * SEQ 1) are newer than the segment that last set the window, so a smaller window is taken from them
+ * even acknowledging nothing new (Linux's tcp_may_update_window; from the handshake ACK's SEQ, only a
+ * larger or a zero one)
+ */
+const shrinkable = () => {
+  const s = est()
+  s.send(5, T.fromPeer({ seq: 0, ack: 0, payload: "y" }))
+  return s
+}
+const ackAfter = (ack: number, window = 64240) => T.fromPeer({ seq: 1, ack, window })
+
 describe("retransmission timer (RFC 6298)", () => {
   it("the go-back-N after a timeout resends a small last segment with the rest, not held by Nagle for another timeout", () => {
     const s = est()
@@ -188,23 +201,23 @@ describe("retransmission timer (RFC 6298)", () => {
     expect(shape(s.send(250, ackOf(MSS)))).toEqual([[MSS, MSS], [2 * MSS, MSS]])
   })
   it("a peer that shrank its window gets the resent segment cut at its edge, as Linux's tcp_retransmit_skb cuts it", () => {
-    const s = est()
+    const s = shrinkable()
     expect(shape(s.write(10, T.octets(3 * MSS)))).toEqual([[0, MSS], [MSS, MSS], [2 * MSS, MSS]])
     // nothing acknowledged, the right edge moved back to 1000 octets: the rest would be dropped
-    expect(s.send(20, ackOf(0, 1000))).toEqual([])
+    expect(s.send(20, ackAfter(0, 1000))).toEqual([])
     expect(T.seenAll(s.tick(210)).map((o) => [o.seq, o.len, o.data])).toEqual([[0, 1000, T.octetsText(1000)]])
     // its ACK opens the window again: go-back-N goes on from there, a whole segment
-    expect(shape(s.send(250, ackOf(1000, 2 * MSS)))).toEqual([[1000, MSS]])
+    expect(shape(s.send(250, ackAfter(1000, 2 * MSS)))).toEqual([[1000, MSS]])
   })
   it("a resent segment cut at the shrunk window's edge leaves its FIN behind; the FIN goes with the rest", () => {
-    const s = est()
+    const s = shrinkable()
     expect(T.seenAll(s.write(10, "abcdef")).map((o) => [o.seq, o.len])).toEqual([[0, 6]])
     expect(T.seenAll(s.close(11)).map((o) => [o.seq, o.flags])).toEqual([[6, "FIN|ACK"]])
     // nothing acknowledged, the window shrunk to 4 octets: the RTO's resend is "abcd", no FIN
-    s.send(20, ackOf(0, 4))
+    s.send(20, ackAfter(0, 4))
     expect(T.seenAll(s.tick(210)).map((o) => [o.seq, o.flags, o.data])).toEqual([[0, "ACK", "abcd"]])
     // its ACK opens the window: "ef" and the FIN go again
-    expect(T.seenAll(s.send(250, ackOf(4))).map((o) => [o.seq, o.flags, o.data])).toEqual([[4, "FIN|PSH|ACK", "ef"]])
+    expect(T.seenAll(s.send(250, ackAfter(4))).map((o) => [o.seq, o.flags, o.data])).toEqual([[4, "FIN|PSH|ACK", "ef"]])
   })
   it("after `retries` retransmissions the next expiry fails the connection with TimedOut", () => {
     const s = est({ params: { retries: 3 } })
