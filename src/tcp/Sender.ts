@@ -649,6 +649,7 @@ const base = (
       ackReach: 0,
       timeWait: false,
       synReceived: false,
+      orphanFinWait2: false,
       rcvCapacity: params.receiveBuffer,
       lastAckSent: undefined,
       rcvEdge: undefined,
@@ -849,6 +850,7 @@ const sync = (s: Sender): void => {
   s.view.ackReach = Math.min(s.maxSndWnd, s.bytesAcked)
   s.view.timeWait = s.state === "TimeWait"
   s.view.synReceived = s.state === "SynReceived"
+  s.view.orphanFinWait2 = s.appClosed && s.state === "FinWait2"
   s.view.rcvCapacity = s.capacity
   s.view.sndMss = s.mss
 }

@@ -293,6 +293,32 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
       ]
     }))
 
+  // ...but not after close() in FIN-WAIT-2: Linux's orphaned socket is a timewait sock by then
+  // (tcp_time_wait with TCP_FIN_WAIT2), whose tcp_timewait_state_process measures PAWS by
+  // tcp_paws_reject, no replay window: a FIN one tick older is answered as out of window, not taken
+  it.scopedLive("PAWS after close in FIN-WAIT-2: a FIN one tick older than TS.Recent is not taken (tcp_paws_reject, no window)", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" } },
+        { tb: { flags: "A", ts: 10 } },
+        { tb: { flags: "FA", seq: 1, ts: 9 } },
+        { tb: { flags: "FA", seq: 1, ts: 11 } }
+      ]
+    }))
+
+  // (nor does a timewait sock know tcp_disordered_ack: a reordered duplicate ACK one tick older is
+  // answered as out of window too)
+  it.scopedLive("PAWS after close in FIN-WAIT-2: a duplicate ACK one tick older is answered, not taken as a reordered one", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" } },
+        { tb: { flags: "A", ts: 10 } },
+        { tb: { flags: "A", ts: 9 } }
+      ]
+    }))
+
   it.scopedLive("RFC 5961 §5.2: an ACK older than the window's reach draws a challenge ACK", () =>
     conforms({
       steps: [
