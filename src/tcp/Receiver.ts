@@ -465,8 +465,10 @@ export const onBatch = (
   // pointer left far behind cannot look ahead again once the distance wraps 2^31
   if (r.rcvUp !== undefined && urgentPending(r, consumed) === 0) r.rcvUp = undefined
   if (view.lastAckSent !== undefined && Seq.gt(view.lastAckSent, r.lastAck)) r.lastAck = view.lastAckSent
-  // (the send half acknowledged everything, by its delayed ACK, a segment of its own or the batch's ACK)
-  if (view.lastAckSent === r.rcvNxt) r.owed = 0
+  // (the send half acknowledged up to its last ACK, by its delayed ACK, a segment of its own or the
+  // batch's ACK: what lies below it is owed no more, all of it or, when this half has taken more
+  // since, a part, as Linux's rcv_wup moves with every ACK sent)
+  if (view.lastAckSent !== undefined) r.owed = Math.min(r.owed, Math.max(0, Seq.sub(r.rcvNxt, view.lastAckSent)))
   for (const seg of segments) {
     if (r.state === "Closed") break
     if (r.state === "SynSent") synSentSegment(r, seg, out, at, view)

@@ -12,6 +12,7 @@ import type * as TcpWire from "../../src/wire/TcpHeader.js"
 import * as T from "../support/TcpSocket.js"
 import { Conn } from "../../src/tcp/Connection.js"
 import * as Sender from "../../src/tcp/Sender.js"
+import * as Receiver from "../../src/tcp/Receiver.js"
 
 const BUF = 16384
 const MSS = 1460
@@ -439,5 +440,31 @@ describe("the read that empties the buffer after data that ended a write sends i
     t.write(15, "answer")
     expect(t.send(30, T.fromPeer({ seq: 10, ack: 6, flags: ACK | PSH, payload: T.octets(10, 10) }), T.fromPeer({ seq: 20, ack: 6, flags: ACK | PSH, payload: T.octets(10, 20) }))).toEqual([])
     expect(t.read(35).out.map((o) => T.ourAck(o))).toEqual([30])
+  })
+})
+
+describe("what is owed an ACK, counted across batches (Linux's rcv_nxt - rcv_wup)", () => {
+  it("an ACK the send half sent for part of the data clears that part: only what lies beyond it is owed", () => {
+    const s = est()
+    // a first full segment of 1000 sets the guess of the peer's size to 1000 and is acknowledged
+    s.send(10, seg(0, 1000))
+    s.tick(100)
+    expect(s.rcv.ackMss.mss).toBe(1000)
+    // 300 and 300 more, in two batches: 600 owed, no ACK point
+    const view = () => ({ ...s.snd.view })
+    // (pushed: two unpushed segments of one shorter length would lower the guess to it)
+    const pushed = (from: number, len: number) => T.fromPeer({ seq: from, flags: ACK | PSH, payload: T.octets(len, from) })
+    Receiver.onBatch(s.rcv, [pushed(1000, 300)], 200, s.reads.consumed, view())
+    Receiver.onBatch(s.rcv, [pushed(1300, 300)], 201, s.reads.consumed, view())
+    // the send half acknowledged the first 300 (a segment of its own carried it, before it read the
+    // second batch's report); the receive half sees that ACK at its third batch
+    const ackedFirst = { ...view(), lastAckSent: peerSeq(1300) }
+    // 500 more: 300 + 500 = 800 owed beyond that ACK, not more than one segment of 1000: no point
+    const r = Receiver.onBatch(s.rcv, [pushed(1600, 500)], 202, s.reads.consumed, ackedFirst)
+    expect(r.ackPoints).toEqual([])
+    expect(s.rcv.ackMss.mss).toBe(1000)
+    // and 300 more pass it: a point at RCV.NXT
+    const r2 = Receiver.onBatch(s.rcv, [pushed(2100, 300)], 203, s.reads.consumed, ackedFirst)
+    expect(r2.ackPoints).toEqual([peerSeq(2400)])
   })
 })
