@@ -179,7 +179,10 @@ export interface Negotiated {
   readonly remotePort: number
   readonly iss: Seq.SeqNum
   readonly irs: Seq.SeqNum
-  /** the peer's window from its SYN, octets (never scaled) */
+  /**
+   * the peer's window, octets: an active open's from its SYN-ACK (never scaled); a passive open's
+   * from the ACK that completed the handshake (scaled by the SYN's shift, RFC 7323 §2.2)
+   */
   readonly window: number
   /** the peer's window shift for its later segments; 0 without scaling */
   readonly sndShift: number
