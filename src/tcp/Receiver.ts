@@ -117,10 +117,13 @@ export interface SendView extends Acceptance.SendWindow {
   /** the send half is in SYN-RECEIVED (a simultaneous open): only an ACK of our SYN-ACK is acceptable */
   synReceived: boolean
   /**
-   * the application closed and the send half is in FIN-WAIT-2: Linux's socket is a timewait sock by
-   * then (tcp_time_wait with TCP_FIN_WAIT2), whose PAWS has no replay window (tcp_paws_reject)
+   * the application closed and the send half is in FIN-WAIT-2: from this time on Linux's socket is a
+   * timewait sock (tcp_time_wait with TCP_FIN_WAIT2), whose PAWS has no replay window
+   * (tcp_paws_reject); undefined otherwise. At once with a FIN-WAIT-2 timeout of at most 60 s, as by
+   * default; a longer one keeps the full socket until 60 s are left (tcp_fin_time less
+   * TCP_TIMEWAIT_LEN, on the keepalive timer)
    */
-  orphanFinWait2: boolean
+  orphanFinWait2At: number | undefined
   /** the receive buffer as the send half's auto-tuning has grown it (it only grows) */
   rcvCapacity: number
   /**
@@ -737,15 +740,16 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   const len = seqLength(seg)
   const ts = seg.options.timestamp
   // 1. PAWS, with Linux's replay window of one tick (Acceptance.PAWS_WINDOW), but none after a close
-  // in FIN-WAIT-2 (`SendView.orphanFinWait2`: Linux's timewait sock by then); a segment without a
+  // in FIN-WAIT-2 (`SendView.orphanFinWait2At`: Linux's timewait sock by then); a segment without a
   // timestamp is taken even after negotiation, as Linux does; a reordered duplicate ACK is taken
   // too (Linux's tcp_paws_discard asks tcp_disordered_ack)
+  const timewaitSock = view.orphanFinWait2At !== undefined && at >= view.orphanFinWait2At
   if (
     r.tsOk && ts !== undefined &&
-    Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt, view.orphanFinWait2 ? 0 : Acceptance.PAWS_WINDOW)
+    Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt, timewaitSock ? 0 : Acceptance.PAWS_WINDOW)
   ) {
     // (a timewait sock, after a close in FIN-WAIT-2, has no such exception: answered as the rest)
-    if (view.orphanFinWait2 || !Acceptance.disorderedAck(r.rcvNxt, seg, (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0, view, r.tsRecent, ts.value)) {
+    if (timewaitSock || !Acceptance.disorderedAck(r.rcvNxt, seg, (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0, view, r.tsRecent, ts.value)) {
       answerOutOfWindow(r, out, seg, at)
       return
     }

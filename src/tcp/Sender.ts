@@ -652,7 +652,7 @@ const base = (
       ackReach: 0,
       timeWait: false,
       synReceived: false,
-      orphanFinWait2: false,
+      orphanFinWait2At: undefined,
       rcvCapacity: params.receiveBuffer,
       lastAckSent: undefined,
       rcvEdge: undefined,
@@ -839,6 +839,9 @@ const sending = (s: Sender): boolean =>
   s.state === "Established" || s.state === "CloseWait" || s.state === "FinWait1" || s.state === "Closing" ||
   s.state === "LastAck"
 
+/** Linux's TCP_TIMEWAIT_LEN, which bounds how long its orphan in FIN-WAIT-2 stays a full socket (whatever `params.timeWait` is) */
+const TCP_TIMEWAIT_LEN = 60_000
+
 /** Keep the receive half's view of our bounds current. */
 const sync = (s: Sender): void => {
   s.view.sndUna = s.sndUna
@@ -853,7 +856,12 @@ const sync = (s: Sender): void => {
   s.view.ackReach = Math.min(s.maxSndWnd, s.bytesAcked)
   s.view.timeWait = s.state === "TimeWait"
   s.view.synReceived = s.state === "SynReceived"
-  s.view.orphanFinWait2 = s.appClosed && s.state === "FinWait2"
+  // (Linux's orphan in FIN-WAIT-2 is a timewait sock once at most TCP_TIMEWAIT_LEN of its timeout is
+  // left: at once by default; tcp_close and tcp_rcv_state_process arm the keepalive timer for the
+  // rest of a longer one, and tcp_keepalive_timer makes the timewait sock)
+  s.view.orphanFinWait2At = s.appClosed && s.state === "FinWait2" && s.finWait2At !== undefined
+    ? s.finWait2At - Math.min(s.params.finWait2, TCP_TIMEWAIT_LEN)
+    : undefined
   s.view.rcvCapacity = s.capacity
   s.view.sndMss = s.mss
 }

@@ -189,6 +189,22 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  // The orphan becomes a timewait sock (no PAWS replay window) only once at most TCP_TIMEWAIT_LEN of
+  // its timeout is left: with tcp_fin_timeout above 60 s, Linux keeps the full socket for the first
+  // tcp_fin_time - 60 s (tcp_rcv_state_process's FIN_WAIT1 case arms the keepalive timer for that;
+  // tcp_keepalive_timer makes the timewait sock), whose PAWS takes a FIN one tick older
+  it.scopedLive("FIN-WAIT-2 orphan with tcp_fin_timeout above 60 s: a full socket at first, whose PAWS takes a FIN one tick older", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_fin_timeout": 120 },
+      stack: { tcp: { finWait2: "120 seconds" } },
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" } },
+        { tb: { flags: "A", ts: 10 } },
+        { tb: { flags: "FA", seq: 1, ts: 9 } }
+      ]
+    }))
+
   it.scopedLive("FIN-WAIT-2 orphan: after tcp_fin_timeout the connection goes quietly", () =>
     conforms({
       sysctls: { "net.ipv4.tcp_fin_timeout": 1 },
