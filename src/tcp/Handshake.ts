@@ -284,7 +284,8 @@ export const inSynReceived = (params: TcpParams, h: HalfOpen, seg: Segment, now:
         byTimer: h.retries > 0,
         firstEchoed: h.tsOk && ts !== undefined && ts.echo === tsWithOffset(h.firstSentAt, h.tsOffset)
       }),
-      rttSample: handshakeRtt(h, ts?.echo, now)
+      rttSample: handshakeRtt(h, ts?.echo, now),
+      ackSeq: seg.seq
     }
   }
 }
@@ -432,6 +433,8 @@ export const cookieEstablished = (
     // (a cookie's SYN-ACK is never re-sent)
     synLost: false,
     // the echoed TSval had its low bits replaced: no RTT sample from it
-    rttSample: undefined
+    rttSample: undefined,
+    // (IRS + 1: the cookie's IRS is this ACK's SEQ less one)
+    ackSeq: seg.seq
   }
 }

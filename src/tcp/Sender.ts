@@ -203,6 +203,11 @@ export interface Negotiated {
   readonly synLost: boolean
   /** a first RTT measurement from the handshake, ms */
   readonly rttSample: number | undefined
+  /**
+   * a passive open's: the SEQ of the ACK that completed the handshake, SND.WL1 to start from (Linux's
+   * tcp_init_wl in SYN-RECV); IRS + 1 but where that ACK came past a segment lost (or for a cookie, always)
+   */
+  readonly ackSeq: Seq.SeqNum
 }
 
 /** @category models */
@@ -728,11 +733,12 @@ export const established = (
   // RFC 6582 §3.2 step 1: "recover" starts at ISS (as base() sets it), so that a loss of the
   // very first window may still be fast-retransmitted (the third duplicate ACK of ISS + 1 is above it)
   synchronize(s, n.irs, n.window, n.sndShift, n.rcvShift, n.peerMss, n.tsOk, n.tsRecent, n.sackOk)
-  // (the window is the completing ACK's, and so is SND.WL1: its SEQ, IRS + 1, as Linux's
-  // tcp_rcv_state_process in SYN-RECV calls tcp_init_wl with it; from the SYN's, the next segment
-  // at IRS + 1 that acknowledges nothing new could shrink the window, which tcp_may_update_window
-  // would not let it)
-  s.sndWl1 = Seq.add(n.irs, 1)
+  // (the window is the completing ACK's, and so is SND.WL1: its SEQ, as Linux's tcp_rcv_state_process
+  // in SYN-RECV calls tcp_init_wl with it; from the SYN's, the next segment at IRS + 1 that
+  // acknowledges nothing new could shrink the window, which tcp_may_update_window would not let it;
+  // and from IRS + 1 where that ACK came further on, a segment lost before it and sent again could
+  // grow the window, which tcp_may_update_window would not let it either)
+  s.sndWl1 = n.ackSeq
   if (n.rttSample !== undefined) rttSample(s, n.rttSample)
   else noHandshakeSample(s)
   s.ecnOk = n.ecnOk

@@ -205,6 +205,28 @@ describe.skipIf(SKIP !== undefined)("the stack's flow control is the Linux kerne
       ]
     }))
 
+  // ...its own SEQ, not IRS + 1: an ACK that completes the open past a segment lost sets SND.WL1
+  // there, and the lost segment's retransmission, from before it and acknowledging nothing new,
+  // leaves the window alone even where it is larger (tcp_may_update_window)
+  it.scopedLive("a passive open completed by out-of-order data: the earlier segment's larger window is not taken (SND.WL1 is the completing SEQ)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000 }, { flags: "PA", seq: 101, payload: 100, win: 2000 }),
+        { tb: { flags: "PA", seq: 1, payload: 100, win: 10000 } },
+        { dut: { op: "write", bytes: 3000 } }
+      ]
+    }))
+
+  // (a bare completing ACK past IRS + 1 too: Linux's tcp_init_wl takes its SEQ whatever it carries)
+  it.scopedLive("a passive open completed by a bare ACK past IRS + 1: a segment from IRS + 1 with a larger window is not taken (SND.WL1 is the completing SEQ)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000 }, { seq: 101, win: 2000 }),
+        { tb: { flags: "PA", seq: 1, payload: 100, win: 10000 } },
+        { dut: { op: "write", bytes: 3000 } }
+      ]
+    }))
+
   it.scopedLive("active open: the SYN-ACK's window (unscaled) bounds the segments", () =>
     conforms({
       tbPort: 6000,

@@ -132,7 +132,9 @@ describe("the cookie handshake (Handshake.cookieSynAck / cookieEstablished)", ()
       sackOk: true,
       ecnOk: false,
       synLost: false,
-      rttSample: undefined
+      rttSample: undefined,
+      // (SND.WL1 from the ACK's SEQ: IRS + 1, the cookie's IRS being that less one)
+      ackSeq: Seq.add(T.REMOTE_ISN, 1)
     })
   })
 
