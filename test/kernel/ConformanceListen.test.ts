@@ -495,6 +495,20 @@ describe.skipIf(SKIP !== undefined)("a listening socket at its edges as the Linu
       ]
     }))
 
+  // An RST|ACK at RCV.NXT whose ACK is not ISS + 1 still ends the half-open connection: the RST
+  // decides, not the ACK field (RFC 9293 §3.10.7.4: the RST check comes before the ACK's), and Linux
+  // 6.x agrees (the handshake's last ACK then draws a reset from the listener)
+  it.scopedLive("SYN-RECEIVED: a RST at RCV.NXT whose ACK is not ISS + 1 still ends it; the ACK is then reset", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        syn(40000),
+        { tb: { flags: "RA", seq: 1, ack: 77, srcPort: 40000 } },
+        ack(40000),
+        { dut: { op: "accept" } }
+      ]
+    }))
+
   it.scopedLive("SYN-RECEIVED: data and a FIN without ACK are dropped; the ACK completes, the data comes again", () =>
     conforms({
       steps: [
