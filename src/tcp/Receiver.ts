@@ -627,7 +627,9 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
     out.challenges++
     return false
   }
-  takeTsRecent(r, seg, at)
+  // (Linux's timewait sock, after a close in FIN-WAIT-2, takes TS.Recent from the peer's FIN only:
+  // tcp_timewait_state_process drops a duplicate ACK without a look at its TSval)
+  if (!timewaitSock(view, at) || (seg.flags & FIN) !== 0) takeTsRecent(r, seg, at)
   out.acks.push({
     seq: seg.seq,
     ack: seg.ack,
@@ -734,6 +736,10 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number, view
 }
 
 /** RFC 9293 §3.10.7.4: a segment in a synchronized state. */
+/** After a close in FIN-WAIT-2, Linux's socket is a timewait sock by `at` (`SendView.orphanFinWait2At`). */
+const timewaitSock = (view: SendView, at: number): boolean =>
+  view.orphanFinWait2At !== undefined && at >= view.orphanFinWait2At
+
 const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: number, view: SendView): void => {
   const flags = seg.flags
   const rst = (flags & RST) !== 0
@@ -743,13 +749,13 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   // in FIN-WAIT-2 (`SendView.orphanFinWait2At`: Linux's timewait sock by then); a segment without a
   // timestamp is taken even after negotiation, as Linux does; a reordered duplicate ACK is taken
   // too (Linux's tcp_paws_discard asks tcp_disordered_ack)
-  const timewaitSock = view.orphanFinWait2At !== undefined && at >= view.orphanFinWait2At
+  const tw = timewaitSock(view, at)
   if (
     r.tsOk && ts !== undefined &&
-    Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt, timewaitSock ? 0 : Acceptance.PAWS_WINDOW)
+    Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt, tw ? 0 : Acceptance.PAWS_WINDOW)
   ) {
     // (a timewait sock, after a close in FIN-WAIT-2, has no such exception: answered as the rest)
-    if (timewaitSock || !Acceptance.disorderedAck(r.rcvNxt, seg, (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0, view, r.tsRecent, ts.value)) {
+    if (tw || !Acceptance.disorderedAck(r.rcvNxt, seg, (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0, view, r.tsRecent, ts.value)) {
       answerOutOfWindow(r, out, seg, at)
       return
     }

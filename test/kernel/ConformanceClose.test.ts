@@ -205,6 +205,20 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  // The timewait sock keeps TS.Recent from the socket it replaced and takes a new one from a FIN
+  // only (tcp_timewait_state_process's FIN_WAIT2 branch drops a duplicate ACK without a look at its
+  // TSval): a newer ACK leaves it, and a FIN older than that ACK but not than TS.Recent is taken
+  it.scopedLive("FIN-WAIT-2 orphan: a duplicate ACK's newer TSval is not TS.Recent; a FIN older than it but not than TS.Recent is taken", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" } },
+        { tb: { flags: "A", ts: 10 } },
+        { tb: { flags: "A", ts: 20 } },
+        { tb: { flags: "FA", seq: 1, ts: 15 } }
+      ]
+    }))
+
   it.scopedLive("FIN-WAIT-2 orphan: after tcp_fin_timeout the connection goes quietly", () =>
     conforms({
       sysctls: { "net.ipv4.tcp_fin_timeout": 1 },
