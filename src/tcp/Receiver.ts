@@ -124,6 +124,13 @@ export interface SendView extends Acceptance.SendWindow {
    * TCP_TIMEWAIT_LEN, on the keepalive timer)
    */
   orphanFinWait2At: number | undefined
+  /**
+   * the application closed, we are in FIN-WAIT-1 and a FIN-WAIT-2 would be a timewait sock at once
+   * (its timeout at most 60 s): the sequence number past our FIN. An ACK of it (without a FIN) makes
+   * Linux's socket a timewait sock for the segments behind it in the same batch, which
+   * `orphanFinWait2At` cannot say yet (the send half writes the view after the batch's report)
+   */
+  orphanFinEnd: Seq.SeqNum | undefined
   /** the receive buffer as the send half's auto-tuning has grown it (it only grows) */
   rcvCapacity: number
   /**
@@ -178,6 +185,8 @@ export interface Receiver {
   tsRecent: number
   /** Clock ms when TS.Recent was recorded (PAWS ignores a TS.Recent older than Acceptance.PAWS_IDLE_MS) */
   tsRecentAt: number
+  /** in this batch, an ACK of our FIN after a close made Linux's socket a timewait sock (`SendView.orphanFinEnd`) */
+  twInBatch: boolean
   /** when a refused segment without data was last answered, Clock ms (the rate limit of `answerOutOfWindow`) */
   lastOowAckAt: number | undefined
   /**
@@ -374,6 +383,7 @@ export const synSent = (
   tsOk: false,
   tsRecent: inherited?.tsRecent ?? 0,
   tsRecentAt: inherited?.at ?? 0,
+  twInBatch: false,
   lastOowAckAt: undefined,
   lastAck: Seq.ZERO,
   ackMss: RcvMss.make(),
@@ -462,6 +472,7 @@ export const onBatch = (
   view: SendView
 ): Report => {
   const out = report(r, at)
+  r.twInBatch = false
   // the window the send half announces follows the grown buffer: take it before judging segments
   if (view.rcvCapacity > r.capacity) r.capacity = view.rcvCapacity
   // urgent data the application has read past is no longer pending: forget RCV.UP, so that a
@@ -629,7 +640,10 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
   }
   // (Linux's timewait sock, after a close in FIN-WAIT-2, takes TS.Recent from the peer's FIN only:
   // tcp_timewait_state_process drops a duplicate ACK without a look at its TSval)
-  if (!timewaitSock(view, at) || (seg.flags & FIN) !== 0) takeTsRecent(r, seg, at)
+  if (!timewaitSock(r, view, at) || (seg.flags & FIN) !== 0) takeTsRecent(r, seg, at)
+  // (this ACK of our FIN leaves a timewait sock for what follows it in the batch; one with a FIN
+  // goes on to TIME-WAIT instead, tcp_rcv_state_process's FIN_WAIT1 case)
+  if (view.orphanFinEnd !== undefined && (seg.flags & FIN) === 0 && Seq.gte(seg.ack, view.orphanFinEnd)) r.twInBatch = true
   out.acks.push({
     seq: seg.seq,
     ack: seg.ack,
@@ -736,9 +750,12 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number, view
 }
 
 /** RFC 9293 §3.10.7.4: a segment in a synchronized state. */
-/** After a close in FIN-WAIT-2, Linux's socket is a timewait sock by `at` (`SendView.orphanFinWait2At`). */
-const timewaitSock = (view: SendView, at: number): boolean =>
-  view.orphanFinWait2At !== undefined && at >= view.orphanFinWait2At
+/**
+ * After a close in FIN-WAIT-2, Linux's socket is a timewait sock by `at` (`SendView.orphanFinWait2At`),
+ * or since an earlier segment of this batch acknowledged our FIN (`SendView.orphanFinEnd`).
+ */
+const timewaitSock = (r: Receiver, view: SendView, at: number): boolean =>
+  r.twInBatch || view.orphanFinWait2At !== undefined && at >= view.orphanFinWait2At
 
 const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: number, view: SendView): void => {
   const flags = seg.flags
@@ -749,7 +766,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   // in FIN-WAIT-2 (`SendView.orphanFinWait2At`: Linux's timewait sock by then); a segment without a
   // timestamp is taken even after negotiation, as Linux does; a reordered duplicate ACK is taken
   // too (Linux's tcp_paws_discard asks tcp_disordered_ack)
-  const tw = timewaitSock(view, at)
+  const tw = timewaitSock(r, view, at)
   if (
     r.tsOk && ts !== undefined &&
     Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt, tw ? 0 : Acceptance.PAWS_WINDOW)

@@ -658,6 +658,7 @@ const base = (
       timeWait: false,
       synReceived: false,
       orphanFinWait2At: undefined,
+      orphanFinEnd: undefined,
       rcvCapacity: params.receiveBuffer,
       lastAckSent: undefined,
       rcvEdge: undefined,
@@ -868,6 +869,7 @@ const sync = (s: Sender): void => {
   s.view.orphanFinWait2At = s.appClosed && s.state === "FinWait2" && s.finWait2At !== undefined
     ? s.finWait2At - Math.min(s.params.finWait2, TCP_TIMEWAIT_LEN)
     : undefined
+  s.view.orphanFinEnd = s.appClosed && s.state === "FinWait1" && s.params.finWait2 <= TCP_TIMEWAIT_LEN ? finEnd(s) : undefined
   s.view.rcvCapacity = s.capacity
   s.view.sndMss = s.mss
 }

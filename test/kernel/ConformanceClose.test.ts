@@ -219,6 +219,17 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  // (the same when the duplicate ACK comes right behind the one that acknowledges our FIN, in one batch)
+  it.scopedLive("FIN-WAIT-2 orphan: a duplicate ACK right behind the ACK of our FIN gives no TS.Recent either", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" } },
+        { burst: [{ flags: "A", ts: 10 }, { flags: "A", ts: 20 }] },
+        { tb: { flags: "FA", seq: 1, ts: 15 } }
+      ]
+    }))
+
   it.scopedLive("FIN-WAIT-2 orphan: after tcp_fin_timeout the connection goes quietly", () =>
     conforms({
       sysctls: { "net.ipv4.tcp_fin_timeout": 1 },
