@@ -20,7 +20,9 @@
  *   one outside the window draws an ACK (RFC 9293 §3.10.7.4 drops it), a SYN
  *   at or past RCV.NXT draws a reset. The stack applies RFC 5961 there as in
  *   every state; the scripts reach FIN-WAIT-2 by shutdown, where Linux keeps
- *   its full socket and the two agree.
+ *   its full socket and the two agree. (Its PAWS and TS.Recent the stack does
+ *   take from the timewait sock, and from when Linux makes it: the orphan
+ *   scripts below.)
  * - A close in SYN-RECEIVED after a simultaneous open: Linux sends a FIN
  *   (RFC 9293 §3.10.4); the stack's connection exists for its application
  *   only once connect returns, and a connect given up is aborted (a reset).
