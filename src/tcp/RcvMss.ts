@@ -32,6 +32,7 @@
  * @since 0.1.0
  */
 import { FIN, PSH, SYN, URG } from "./Segment.js"
+import * as Seq from "./SeqNum.js"
 
 /** Linux's TCP_MIN_MSS: the guess goes no lower. */
 export const MIN_MSS = 88
@@ -96,3 +97,19 @@ export const measure = (
   }
   return true
 }
+
+/**
+ * The window our last ACK announced (Linux's tp->rcv_wnd), which the first guess halves and the
+ * quick-ACK count divides: 0 if it shut the window; before any ACK, after a passive open, the
+ * listener's SYN-ACK's, which no scale multiplies (Handshake.synAck), from `capacity`, the receive
+ * buffer. `last` is the send half's view of what it announced (Receiver.SendView).
+ */
+export const lastWindow = (
+  last: { readonly rcvEdge: Seq.SeqNum | undefined; readonly lastAckSent: Seq.SeqNum | undefined; readonly rcvShut: boolean },
+  capacity: number
+): number =>
+  last.rcvShut
+    ? 0
+    : last.rcvEdge === undefined || last.lastAckSent === undefined
+    ? Math.min(0xffff, capacity)
+    : Math.max(0, Seq.sub(last.rcvEdge, last.lastAckSent))

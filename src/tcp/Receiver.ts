@@ -545,15 +545,6 @@ const optionOctets = (seg: Segment): number => {
 }
 
 /**
- * The window our last ACK announced (Linux's rcv_wnd); before any, after a passive open, the
- * listener's SYN-ACK's, which no scale multiplies (as the send half's quick-ACK count takes it).
- */
-const lastWindow = (r: Receiver, view: SendView): number =>
-  view.rcvEdge === undefined || view.lastAckSent === undefined
-    ? Math.min(0xffff, r.capacity)
-    : view.rcvShut ? 0 : Math.max(0, Seq.sub(view.rcvEdge, view.lastAckSent))
-
-/**
  * An ACK owed here, in the batch: RCV.NXT and our blocks as they stand now
  * (RFC 2018 §4: the first is the block of the segment that drew it), after a
  * D-SACK block for `dup` (RFC 2883 §4: first, then the block holding it when
@@ -749,7 +740,6 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number, view
   out.ackNow = true
 }
 
-/** RFC 9293 §3.10.7.4: a segment in a synchronized state. */
 /**
  * After a close in FIN-WAIT-2, Linux's socket is a timewait sock by `at` (`SendView.orphanFinWait2At`),
  * or since an earlier segment of this batch acknowledged our FIN (`SendView.orphanFinEnd`).
@@ -757,6 +747,7 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number, view
 const timewaitSock = (r: Receiver, view: SendView, at: number): boolean =>
   r.twInBatch || view.orphanFinWait2At !== undefined && at >= view.orphanFinWait2At
 
+/** RFC 9293 §3.10.7.4: a segment in a synchronized state. */
 const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: number, view: SendView): void => {
   const flags = seg.flags
   const rst = (flags & RST) !== 0
@@ -925,7 +916,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     if (dup === undefined && again !== undefined) dup = again
     if (start === r.rcvNxt) {
       // the peer's segment size, measured on in-order data (Linux's tcp_event_data_recv)
-      if (r.ackMss.mss === 0) r.ackMss.mss = RcvMss.initial(view.rcvMss, view.sndMss, lastWindow(r, view))
+      if (r.ackMss.mss === 0) r.ackMss.mss = RcvMss.initial(view.rcvMss, view.sndMss, RcvMss.lastWindow(view, r.capacity))
       if (RcvMss.measure(r.ackMss, payload.length, optionOctets(seg), r.tsOk ? TS_OPTION : 0, flags, view.rcvMss)) {
         out.pushed = Math.min(2, out.pushed + 1)
       }

@@ -1420,12 +1420,8 @@ export const quickAckCount = (window: number, mss: number, most: number): number
  * `most` at most (Linux's max_quickacks).
  */
 const enterQuickAck = (s: Sender, most: number = s.params.quickAcks): void => {
-  const edge = s.view.rcvEdge
-  const acked = s.view.lastAckSent
-  // (Linux's tp->rcv_wnd: the window our last ACK announced, 0 if it shut it; before any, after a
-  // passive open, the listener's SYN-ACK's, which no scale multiplies: Handshake.synAck)
-  const window = s.view.rcvShut ? 0 : edge === undefined || acked === undefined ? Math.min(0xffff, s.capacity) : Math.max(0, Seq.sub(edge, acked))
-  s.quickAcks = Math.max(s.quickAcks, quickAckCount(window, s.ackMss, most))
+  // (Linux's tp->rcv_wnd: the window our last ACK announced)
+  s.quickAcks = Math.max(s.quickAcks, quickAckCount(RcvMss.lastWindow(s.view, s.capacity), s.ackMss, most))
 }
 
 const sameBlocks = (a: ReadonlyArray<SackBlock>, b: ReadonlyArray<SackBlock>): boolean =>
