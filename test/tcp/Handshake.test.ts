@@ -595,7 +595,8 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
       })
       it("without one (a fresh connect), a SYN's TSval is not measured at all", () => {
         const { socket } = T.synSent({ now: 0 })
-        socket.send(10, synAck({ flags: SYN, ack: 0, options: withTs(1) }))
+        // (a TSval that looks 16 ticks older than 0: only TS.Recent's 0 lets it by, tcp_paws_check's !ts_recent)
+        socket.send(10, synAck({ flags: SYN, ack: 0, options: withTs(0xfffffff0) }))
         expect(socket.state).toBe("SynReceived")
       })
     })
