@@ -226,7 +226,8 @@ export interface InterfaceService {
   /**
    * Receive every frame of `etherType` addressed to us. One consumer; the
    * scope unbinds. Binding a type twice is a defect. A batch carries the
-   * link's `checksumOk` for its frames when the link vouched for any.
+   * link's `checksumOk` for its frames when the link vouched for any, and
+   * its `gsoSize` when any was a GSO aggregate.
    */
   readonly bind: (
     etherType: number,
@@ -355,8 +356,10 @@ export const make = (link: LinkService) =>
     const deal = (batch: FrameBatch): void => {
       let ipv4: Array<Uint8Array> | undefined
       let ipv4Ok: Array<number> | undefined
+      let ipv4Gso: Array<number> | undefined
       let other: Map<number, Array<Uint8Array>> | undefined
       const checksumOk = batch.checksumOk
+      const gsoSize = batch.gsoSize
       for (let i = 0; i < batch.length; i++) {
         const frame = batch[i]!
         e.received++
@@ -373,6 +376,7 @@ export const make = (link: LinkService) =>
         if (type === Eth.EtherType.IPv4) {
           ;(ipv4 ??= []).push(frame)
           if (checksumOk !== undefined) (ipv4Ok ??= []).push(checksumOk[i]!)
+          if (gsoSize !== undefined) (ipv4Gso ??= []).push(gsoSize[i]!)
         } else {
           other ??= new Map()
           const arr = other.get(type)
@@ -380,7 +384,12 @@ export const make = (link: LinkService) =>
           else other.set(type, [frame])
         }
       }
-      if (ipv4) offer(Eth.EtherType.IPv4, ipv4Ok === undefined ? ipv4 : vouched(ipv4, Uint8Array.from(ipv4Ok)))
+      if (ipv4) {
+        offer(
+          Eth.EtherType.IPv4,
+          ipv4Ok === undefined ? ipv4 : vouched(ipv4, Uint8Array.from(ipv4Ok), ipv4Gso === undefined ? undefined : Uint16Array.from(ipv4Gso))
+        )
+      }
       if (other) for (const [t, frames] of other) offer(t, frames)
     }
     const offer = (type: number, frames: FrameBatch): void => {

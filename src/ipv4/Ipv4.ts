@@ -135,6 +135,11 @@ export interface Ipv4Packet {
    * ourselves (a loopback checksum is not even computed, as on Linux's lo)
    */
   readonly checksumOk: boolean
+  /**
+   * the datagram is a TCP segment the sending kernel left uncut (`Link.FrameBatch.gsoSize`): the
+   * length of the segments it holds; 0 otherwise
+   */
+  readonly gsoSize: number
 }
 
 /** The transport payload of a packet, as a view. */
@@ -858,7 +863,8 @@ export const make = Effect.gen(function*() {
     dst: Addr.Ipv4Addr,
     protocol: number,
     broadcast: boolean,
-    checksumOk = false
+    checksumOk = false,
+    gsoSize = 0
   ): Ipv4Packet => ({
     src,
     dst,
@@ -870,7 +876,8 @@ export const make = Effect.gen(function*() {
     headerLen,
     payloadLength: Ip.totalLength(bytes, offset) - headerLen,
     broadcast,
-    checksumOk
+    checksumOk,
+    gsoSize
   })
 
   /** Start the assemblers a batch created: their mailboxes, then their fibers. */
@@ -953,6 +960,7 @@ export const make = Effect.gen(function*() {
     let problems: Array<readonly [Ipv4Packet, IcmpErrorKind]> | undefined
     const off = HEADROOM
     const vouched = frames.checksumOk
+    const gsoSizes = frames.gsoSize
     for (let i = 0; i < frames.length; i++) {
       const frame = frames[i]!
       c.received++
@@ -997,7 +1005,7 @@ export const make = Effect.gen(function*() {
         }
       }
       const protocol = frame[off + Ip.Field.protocol]!
-      const ip = packetAt(frame, off, hl, src, dst, protocol, dstBroadcast, local || vouched?.[i] === 1)
+      const ip = packetAt(frame, off, hl, src, dst, protocol, dstBroadcast, local || vouched?.[i] === 1, gsoSizes === undefined ? 0 : gsoSizes[i]!)
       if (Ip.isFragment(frame, off)) {
         toAssembler(frame, ip, fresh ??= [])
         continue

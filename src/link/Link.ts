@@ -54,31 +54,43 @@ import type { Mac } from "../wire/Mac.js"
  * A batch of received frames. `checksumOk`, when present, has one entry
  * per frame: 1 when the link vouches for that frame's TCP or UDP checksum
  * (see the module's contract), 0 otherwise. A plain array vouches for none.
+ * `gsoSize`, when present, has one entry per frame too: for a TCP segment
+ * the sending kernel left uncut (a GSO frame: its TSO, handed over whole),
+ * the length of the segments it holds (the virtio-net header's `gso_size`,
+ * Linux's skb_shinfo(skb)->gso_size, which the receiver's guess of the
+ * peer's segment size reads: Receiver.ts), 0 for any other frame. Only a
+ * frame the link vouches for can have one.
  * @category models
  */
 export interface FrameBatch extends ReadonlyArray<Uint8Array> {
   readonly checksumOk?: Uint8Array | undefined
+  readonly gsoSize?: Uint16Array | undefined
 }
 
-/** `frames` as a batch carrying `checksumOk` (one entry per frame). @category constructors */
-export const vouched = (frames: Array<Uint8Array>, checksumOk: Uint8Array): FrameBatch =>
-  Object.assign(frames, { checksumOk })
+/**
+ * `frames` as a batch carrying `checksumOk` (one entry per frame), and `gsoSize` when given.
+ * @category constructors
+ */
+export const vouched = (frames: Array<Uint8Array>, checksumOk: Uint8Array, gsoSize?: Uint16Array): FrameBatch =>
+  Object.assign(frames, gsoSize === undefined ? { checksumOk } : { checksumOk, gsoSize })
 
 /**
- * The frames of several batches as one, in order; `checksumOk` is kept
- * when any batch has it.
+ * The frames of several batches as one, in order; `checksumOk` and
+ * `gsoSize` are kept when any batch has them.
  */
 export const concatBatches = (batches: ReadonlyArray<FrameBatch>): FrameBatch => {
   if (batches.length === 1) return batches[0]!
   const frames = batches.flat()
   if (!batches.some((b) => b.checksumOk !== undefined)) return frames
   const ok = new Uint8Array(frames.length)
+  const gso = batches.some((b) => b.gsoSize !== undefined) ? new Uint16Array(frames.length) : undefined
   let at = 0
   for (const b of batches) {
     if (b.checksumOk !== undefined) ok.set(b.checksumOk.subarray(0, b.length), at)
+    if (gso !== undefined && b.gsoSize !== undefined) gso.set(b.gsoSize.subarray(0, b.length), at)
     at += b.length
   }
-  return vouched(frames, ok)
+  return vouched(frames, ok, gso)
 }
 
 /**

@@ -129,18 +129,25 @@ const makeSide = (
     Effect.sync(() => {
       const batch: Array<Uint8Array> = []
       let ok: Array<number> | undefined
+      let gso: Array<number> | undefined
       for (let i = 0; i < frames.length; i++) {
         const frame = frames[i]!
         const m = offload.checksum && meta !== undefined ? meta[i] ?? 0 : 0
-        if (frameLength(frame) > (TxMeta.segmentSize(m) > 0 ? MAX_SEGMENTED_FRAME : maxFrame)) {
+        const size = TxMeta.segmentSize(m)
+        if (frameLength(frame) > (size > 0 ? MAX_SEGMENTED_FRAME : maxFrame)) {
           c.txTooBig += 1
           continue
         }
         if (m !== 0) (ok ??= new Array<number>(batch.length).fill(0)).push(1)
         else ok?.push(0)
+        // (a segmented frame arrives whole, with the segment size it asked for, as a veth's GSO packet)
+        if (size > 0) (gso ??= new Array<number>(batch.length).fill(0)).push(size)
+        else gso?.push(0)
         batch.push(flatten(frame))
       }
-      if (batch.length > 0) deliver(ok === undefined ? batch : vouched(batch, Uint8Array.from(ok)))
+      if (batch.length > 0) {
+        deliver(ok === undefined ? batch : vouched(batch, Uint8Array.from(ok), gso === undefined ? undefined : Uint16Array.from(gso)))
+      }
     })
   const send = (frame: OutFrame): Effect.Effect<void> => sendBatch([frame])
 

@@ -123,24 +123,31 @@ export const rxVnetBatch = (frames: Array<Uint8Array>): FrameBatch => {
   if (frames.length === 0) return frames
   const whole = new Uint8Array(frames[0]!.buffer)
   let ok: Uint8Array | undefined
+  let gso: Uint16Array | undefined
   let bad = 0
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!
     const v = VirtioNet.rxVerdict(whole, f.byteOffset - VirtioNet.LEN, f.byteOffset, f.length)
-    if (v === VirtioNet.CHECKSUM_OK) (ok ??= new Uint8Array(frames.length))[i] = 1
-    else if (v < 0) bad++
+    if (v === VirtioNet.CHECKSUM_OK) {
+      ;(ok ??= new Uint8Array(frames.length))[i] = 1
+      // (a GSO frame the verdict accepts is TCP with a partial checksum: always vouched for)
+      const size = VirtioNet.rxGsoSize(whole, f.byteOffset - VirtioNet.LEN)
+      if (size > 0) (gso ??= new Uint16Array(frames.length))[i] = size
+    } else if (v < 0) bad++
   }
-  if (bad === 0) return ok === undefined ? frames : vouched(frames, ok)
+  if (bad === 0) return ok === undefined ? frames : vouched(frames, ok, gso)
   // rare: rebuild the batch without the refused frames
   const kept: Array<Uint8Array> = []
   const keptOk: Array<number> = []
+  const keptGso: Array<number> = []
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!
     if (VirtioNet.rxVerdict(whole, f.byteOffset - VirtioNet.LEN, f.byteOffset, f.length) < 0) continue
     kept.push(f)
     keptOk.push(ok?.[i] ?? 0)
+    keptGso.push(gso?.[i] ?? 0)
   }
-  return vouched(kept, Uint8Array.from(keptOk))
+  return vouched(kept, Uint8Array.from(keptOk), gso === undefined ? undefined : Uint16Array.from(keptGso))
 }
 
 /**

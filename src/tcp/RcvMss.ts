@@ -17,8 +17,13 @@
  *   announced, the MSS we send with, half the window and 536 (RFC 9293
  *   §3.7.1's default), but not below 88 (Linux's TCP_MIN_MSS).
  * - An in-order data segment at least as long raises it to its length (at
- *   most the MSS we announced: an aggregate of several segments, TSO or GRO,
- *   counts as one of ours).
+ *   most the MSS we announced). An aggregate of several segments (the
+ *   sender's TSO handed over uncut) is measured by the length of the
+ *   segments it holds, as Linux measures `gso_size ?: skb->len`: the caller
+ *   passes `Segment.gsoSize` where the link said it (Link.FrameBatch), so a
+ *   peer whose segments are shorter than our MSS (timestamps: 1448 of 1460;
+ *   a narrower path) is not taken for one that sends ours; an aggregate whose
+ *   link said nothing counts as one of ours.
  * - A shorter segment lowers it only when two in a row have the same length,
  *   less the option octets that vary from segment to segment (SACK blocks),
  *   and only a segment that looks full-sized: 536 octets or more with its

@@ -915,9 +915,14 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     const again = r.sackOk && r.ooo.blocks.length > 0 ? OutOfOrder.heldWithin(r.ooo, start, Seq.add(start, data.length)) : undefined
     if (dup === undefined && again !== undefined) dup = again
     if (start === r.rcvNxt) {
-      // the peer's segment size, measured on in-order data (Linux's tcp_event_data_recv)
+      // the peer's segment size, measured on in-order data (Linux's tcp_event_data_recv); an
+      // aggregate by the segments it holds (tcp_measure_rcv_mss: `gso_size ?: skb->len`), which the
+      // peer's TSO cut to its MSS less the options it carries, not by its length: capped at our MSS,
+      // that would be the MSS we announced, a peer of shorter segments (timestamps, a narrower path)
+      // counted as sending full ones
       if (r.ackMss.mss === 0) r.ackMss.mss = RcvMss.initial(view.rcvMss, view.sndMss, RcvMss.lastWindow(view, r.capacity))
-      if (RcvMss.measure(r.ackMss, payload.length, optionOctets(seg), r.tsOk ? TS_OPTION : 0, flags, view.rcvMss)) {
+      const measured = seg.gsoSize > 0 ? seg.gsoSize : payload.length
+      if (RcvMss.measure(r.ackMss, measured, optionOctets(seg), r.tsOk ? TS_OPTION : 0, flags, view.rcvMss)) {
         out.pushed = Math.min(2, out.pushed + 1)
       }
       // (a segment longer than our MSS is several full-sized ones the peer's TSO or the kernel's GRO

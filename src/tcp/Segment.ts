@@ -30,6 +30,12 @@ export interface Segment {
    * `ce` is known)
    */
   readonly ect: boolean | undefined
+  /**
+   * the segment came as a GSO aggregate (the sender's TSO left uncut, or a receiver's GRO): the
+   * length of the segments it holds, the last possibly shorter (the virtio-net header's
+   * `gso_size`, Linux's skb_shinfo(skb)->gso_size); 0 for a segment as it was sent
+   */
+  readonly gsoSize: number
 }
 
 /** Sequence space the segment occupies: its data plus one each for SYN and FIN (RFC 9293 §3.4). */
@@ -47,7 +53,7 @@ export interface OutSegment extends TcpWire.TcpRepr {
  * Read the segment at `b[at, at + len)` whose header (`hl` octets) `TcpWire.check` accepted; `ce`: its
  * IP header said CE; `ect`: it said ECT(0), ECT(1) or CE (true) or Not-ECT (false), when the caller says.
  */
-export const read = (b: Uint8Array, at: number, hl: number, len: number, ce = false, ect?: boolean): Segment => {
+export const read = (b: Uint8Array, at: number, hl: number, len: number, ce = false, ect?: boolean, gsoSize = 0): Segment => {
   return {
     seq: TcpWire.seqAt(b, at),
     ack: TcpWire.ackAt(b, at),
@@ -58,7 +64,8 @@ export const read = (b: Uint8Array, at: number, hl: number, len: number, ce = fa
     options: hl === TcpWire.HEADER_LEN ? TcpWire.NO_OPTIONS : TcpWire.parseOptions(b, at + TcpWire.HEADER_LEN, at + hl).options,
     payload: b.subarray(at + hl, at + len),
     ce,
-    ect
+    ect,
+    gsoSize
   }
 }
 
@@ -71,6 +78,7 @@ export const make = (fields: Partial<Segment> & { readonly seq: Seq.SeqNum; read
   payload: EMPTY,
   ce: false,
   ect: undefined,
+  gsoSize: 0,
   ...fields
 })
 

@@ -1062,7 +1062,7 @@ export const make = Effect.gen(function*() {
       // (the ECN field, RFC 3168 §5: the receive half echoes a CE when ECN was negotiated, and
       // quick-ACKs data without ECT after ECT data, as Linux's tcp_data_ecn_check)
       const ecn = p.tos & Ip.ECN_MASK
-      const seg = Segment.read(b, off, hl, p.payloadLength, ecn === Ip.Ecn.Ce, ecn !== Ip.Ecn.NotEct)
+      const seg = Segment.read(b, off, hl, p.payloadLength, ecn === Ip.Ecn.Ce, ecn !== Ip.Ecn.NotEct, p.gsoSize)
       const conn = conns.get(k)
       if (conn !== undefined) {
         if (conn === first) firstSegments!.push(seg)

@@ -165,6 +165,13 @@ export const rxVerdict = (b: Uint8Array, hdrAt: number, frameAt: number, frameLe
 }
 
 /**
+ * The segment size the header at `b[hdrAt]` gives a TCPv4 GSO frame (`gsoSize`: the sender's TSO
+ * left the frame uncut), 0 for any other frame. Meaningful for a header `rxVerdict` accepted.
+ */
+export const rxGsoSize = (b: Uint8Array, hdrAt: number): number =>
+  (b[hdrAt + Field.gsoType]! & ~Gso.Ecn) === Gso.TcpV4 ? u16(b, hdrAt + Field.gsoSize) : 0
+
+/**
  * Write at `out[at, at + 10)` the header for the frame whose first piece is
  * `head` (Ethernet, IPv4 and transport headers; `HEADROOM` + IP header + the
  * transport header at least), sent with the offloads `meta` asks for

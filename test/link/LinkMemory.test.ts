@@ -1,6 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Chunk, Effect, Exit, Fiber, Option, Scope } from "effect"
-import { Link } from "../../src/link/Link.js"
+import { concatBatches, Link, TxMeta } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import { linkStats as stats } from "../support/LinkFixtures.js"
 
@@ -142,6 +142,23 @@ describe("LinkMemory", () => {
       const batches = Chunk.toReadonlyArray(yield* b.receive.clear)
       expect(batches.map((batch) => batch.map((f) => f.length))).toEqual([[114]])
       expect(yield* a.stats).toEqual(stats({ txFrames: 1, txDropped: 2, txTooBig: 2 }))
+    }))
+
+  it.scoped("with offloads, a frame sent for segmentation arrives whole, vouched for, with its segment size (a veth's GSO packet)", () =>
+    Effect.gen(function* () {
+      const [a, b] = yield* LinkMemory.makePair({ macA: MAC_A, macB: MAC_B, offload: true })
+      const frames = [frame(MAC_B, MAC_A, 1), frame(MAC_B, MAC_A, 2, 4000), frame(MAC_B, MAC_A, 3)]
+      yield* a.sendBatch(frames, [TxMeta.partialChecksum, TxMeta.segmented(1448), TxMeta.none])
+      yield* a.sendBatch([frame(MAC_B, MAC_A, 4)], [TxMeta.partialChecksum])
+      const [first, second] = Chunk.toReadonlyArray(yield* b.receive.clear)
+      expect(first).toHaveLength(3)
+      expect(Array.from(first!.checksumOk ?? [])).toEqual([1, 1, 0])
+      expect(Array.from(first!.gsoSize ?? [])).toEqual([0, 1448, 0])
+      expect(second!.gsoSize).toBeUndefined()
+      // batches taken together keep it, frame by frame
+      const both = concatBatches([first!, second!])
+      expect(Array.from(both.checksumOk ?? [])).toEqual([1, 1, 0, 1])
+      expect(Array.from(both.gsoSize ?? [])).toEqual([0, 1448, 0, 0])
     }))
 
   it.scoped("layer provides one side as the Link service", () =>

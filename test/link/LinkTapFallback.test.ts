@@ -329,6 +329,18 @@ describe("LinkTap fallbacks (fake addon)", () => {
       expect(LinkTap.rxVnetBatch([])).toHaveLength(0)
     })
 
+    it("rxVnetBatch carries a TSO frame's segment size (gso_size), 0 for the others, in a batch kept and in one rebuilt", () => {
+      const tso = hdr({ flags: NeedsCsum, gsoType: TcpV4, gsoSize: MSS, csumStart: L4, csumOffset: TCP_CSUM })
+      const tsoEcn = hdr({ flags: NeedsCsum, gsoType: TcpV4 | Ecn, gsoSize: 1000, csumStart: L4, csumOffset: TCP_CSUM })
+      const kept = LinkTap.rxVnetBatch(readBatch([[PARTIAL_TCP, tcpFrame(40, 1)], [tso, tcpFrame(3 * MSS, 2)], [tsoEcn, tcpFrame(2000, 3)]]))
+      expect(Array.from(kept.gsoSize ?? [])).toEqual([0, MSS, 1000])
+      const rebuilt = LinkTap.rxVnetBatch(readBatch([[BAD_GSO_SIZE, tcpFrame(40, 1)], [tso, tcpFrame(3 * MSS, 2)], [hdr(), arpFrame(3)]]))
+      expect(rebuilt).toHaveLength(2)
+      expect(Array.from(rebuilt.gsoSize ?? [])).toEqual([MSS, 0])
+      // none without a TSO frame
+      expect(LinkTap.rxVnetBatch(readBatch([[PARTIAL_TCP, tcpFrame(40, 1)]])).gsoSize).toBeUndefined()
+    })
+
     it.prop(
       "rxVnetBatch never throws, and keeps exactly the frames whose header rxVerdict accepts, in order",
       [

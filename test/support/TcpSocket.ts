@@ -191,11 +191,14 @@ export const fromPeer = (
     readonly ce?: boolean
     /** its IP header said ECT(0) or ECT(1) (true) or Not-ECT (false); unset: not said, as a dealer that reads only CE */
     readonly ect?: boolean
+    /** it came as a GSO aggregate of segments this long (the virtio-net header's gso_size, Segment.gsoSize) */
+    readonly gsoSize?: number
   }
 ): Segment.Segment =>
   Segment.make({
     ce: fields.ce ?? false,
     ect: fields.ect,
+    gsoSize: fields.gsoSize ?? 0,
     urgent: fields.urgent ?? 0,
     seq: Seq.add(REMOTE_ISN, 1 + (fields.seq ?? 0)),
     ack: Seq.add(LOCAL_ISN, 1 + (fields.ack ?? 0)),

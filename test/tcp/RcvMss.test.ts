@@ -28,7 +28,7 @@ describe("the first guess (tcp_initialize_rcv_mss)", () => {
 })
 
 describe("measuring in-order data (tcp_measure_rcv_mss)", () => {
-  it("a segment at least as long raises it to its length, at most the MSS we announced (an aggregate counts as one of ours)", () => {
+  it("a segment at least as long raises it to its length, at most the MSS we announced (an aggregate measured by its length, no segment size given, counts as one of ours)", () => {
     const m = fresh()
     RcvMss.measure(m, 1000, 0, 0, ACK, ADV)
     expect(m.mss).toBe(1000)

@@ -251,6 +251,27 @@ describe("a segment of several MSS (a TSO or GRO aggregate, as a TAP with offloa
     expect(s.tick(49)).toEqual([])
     expect(T.seenAll(s.tick(50)).map((o) => [o.flags, o.ack])).toEqual([["ACK", MSS]])
   })
+  // (Linux's tcp_measure_rcv_mss measures `gso_size ?: skb->len`: an aggregate by the segments it
+  // holds, which the sender's TSO cut to its MSS, the timestamps left out)
+  const aggregate = (from: number, len: number, gsoSize: number, options?: TcpWire.TcpOptions) =>
+    T.fromPeer({ seq: from, payload: T.octets(len, from), gsoSize, ...(options === undefined ? {} : { options }) })
+  it("of segments shorter than our MSS (a peer of 500-octet segments): two of them are more than one segment, acknowledged at once", () => {
+    const s = quiet()
+    // (the guess stays RFC 9293's 536: one 500-octet segment does not lower it; Linux the same)
+    expect(T.seenAll(s.send(10, aggregate(0, 1000, 500))).map((o) => [o.flags, o.ack])).toEqual([["ACK", 1000]])
+    expect(s.rcv.ackMss.mss).toBe(536)
+  })
+  it("with timestamps: the guess is the peer's segment (1448), not our MSS; a lone full-sized one then ends no write, and its read sends no ACK", () => {
+    const s = est({ params: { receiveBuffer: 65536, maxReceiveBuffer: 65536, quickAcks: 0 }, peer: { timestamp: { value: 1, echo: 0 } } })
+    const tsPeer = T.ts(5, 0)
+    const full = MSS - 12
+    expect(T.seenAll(s.send(10, aggregate(0, 4 * full, full, tsPeer))).map((o) => o.ack)).toEqual([4 * full])
+    expect(s.rcv.ackMss.mss).toBe(full)
+    // a full-sized segment without PSH (tcp_measure_rcv_mss: len >= rcv_mss, no ICSK_ACK_PUSHED)
+    expect(s.send(20, T.fromPeer({ seq: 4 * full, payload: T.octets(full, 4 * full), options: tsPeer }))).toEqual([])
+    expect(s.read(21).out).toEqual([])
+    expect(s.tick(60).map((o) => T.ourAck(o))).toEqual([5 * full])
+  })
 })
 
 describe("a bare FIN beyond a hole (an out-of-order segment: RFC 5681 §4.2's immediate duplicate ACK; Linux's tcp_data_queue_ofo)", () => {
