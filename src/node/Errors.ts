@@ -2,13 +2,28 @@
  * The errors a Node program expects from a socket: an `Error` with the
  * errno's `code` (`ECONNREFUSED`, `ECONNRESET`, …), the negative `errno`,
  * the `syscall` that failed, and the peer's `address`/`port`, with the
- * message libuv would print (`connect ECONNREFUSED 198.18.0.1:80`).
- * Programs branch on `err.code`; that is the contract kept here.
+ * message node:net gives, word for word (programs match on it too), in
+ * the three shapes of Node's lib/internal/errors.js:
+ *
+ * - ExceptionWithHostPort, for connect, bind and a datagram's send:
+ *   `connect ECONNREFUSED 198.18.0.1:80`, with ` - Local (address:port)`
+ *   after it where Node names the local end; errno, code, syscall,
+ *   address, port.
+ * - UVExceptionWithHostPort, for a server's listen: libuv's text after the
+ *   code, `listen EADDRINUSE: address already in use 198.18.0.1:80`; code,
+ *   errno, syscall, address, port.
+ * - ErrnoException, for a read or a write (and a datagram socket's calls
+ *   that name no peer): `read ECONNRESET`; errno, code, syscall.
+ *
+ * The stack's own account of a failure (TcpError's `detail`, "the stack
+ * speaks IPv4 only") is kept on the error as a non-enumerable `detail`: out
+ * of the message, and out of what a spread, `JSON.stringify` or
+ * `util.inspect` shows.
  *
  * @since 0.1.0
  */
 import { constants } from "node:os"
-import { inspect } from "node:util"
+import { getSystemErrorMap, inspect } from "node:util"
 import type { TcpError } from "../tcp/TcpError.js"
 
 /** A Node system error, as `net` produces them. @category models */
@@ -18,6 +33,8 @@ export interface NodeSystemError extends Error {
   readonly syscall: string
   readonly address?: string
   readonly port?: number
+  /** the stack's account of the failure, when it gave one (non-enumerable: in no message) */
+  readonly detail?: string
 }
 
 const errnoOf = (code: string): number => {
@@ -25,10 +42,23 @@ const errnoOf = (code: string): number => {
   return n === undefined ? -1 : -n
 }
 
+/** ` address:port`, or ` address` without a port (0 included), or nothing, as Node's errors name a peer. */
+const hostPort = (address: string | undefined, port: number | undefined): string =>
+  port !== undefined && port > 0 ? ` ${address}:${port}` : address !== undefined ? ` ${address}` : ""
+
+/** `detail` on `err`, where no enumeration finds it. */
+const withDetail = <E extends Error>(err: E, detail: string | undefined): E => {
+  if (detail !== undefined) Object.defineProperty(err, "detail", { value: detail, writable: true, configurable: true, enumerable: false })
+  return err
+}
+
+type Mutable = Error & { errno: number; code: string; syscall: string; address?: string; port?: number }
+
 /**
- * A system error with `code`, from `syscall`, towards `address:port` when given; `local`, the
- * local end as `address:port`, goes into the message as Node's exceptionWithHostPort puts its
- * `additional` (` - Local (...)`).
+ * A system error with `code`, from `syscall`, towards `address:port` when given, as Node's
+ * ExceptionWithHostPort (or, with no address, ErrnoException) makes it; `local`, the local end as
+ * `address:port`, goes into the message as Node's `additional` (` - Local (...)`); `detail` stays
+ * off the message (`NodeSystemError.detail`).
  */
 export const systemError = (
   code: string,
@@ -39,21 +69,30 @@ export const systemError = (
   local?: string
 ): NodeSystemError => {
   // (port 0 is left out of the message and the error, as Node's exceptionWithHostPort leaves it)
-  const where = (address === undefined ? "" : port === undefined || port <= 0 ? ` ${address}` : ` ${address}:${port}`) +
-    (local === undefined ? "" : ` - Local (${local})`)
-  const err = new Error(`${syscall} ${code}${where}${detail === undefined ? "" : ` (${detail})`}`) as Error & {
-    code: string
-    errno: number
-    syscall: string
-    address?: string
-    port?: number
-  }
-  err.code = code
+  const err = new Error(`${syscall} ${code}${hostPort(address, port)}${local === undefined ? "" : ` - Local (${local})`}`) as Mutable
   err.errno = errnoOf(code)
+  err.code = code
   err.syscall = syscall
   if (address !== undefined) err.address = address
   if (port !== undefined && port > 0) err.port = port
-  return err
+  return withDetail(err, detail)
+}
+
+/**
+ * A listen's error as Node's UVExceptionWithHostPort makes it (net.js's setupListenHandle): libuv's
+ * text for the errno after the code (`uv_strerror`, which util.getSystemErrorMap gives), then the
+ * address, and the port unless 0.
+ */
+export const listenError = (code: string, address: string | undefined, port: number | undefined, detail?: string): NodeSystemError => {
+  const errno = errnoOf(code)
+  const text = getSystemErrorMap().get(errno)?.[1] ?? "unknown error"
+  const err = new Error(`listen ${code}: ${text}${hostPort(address, port)}`) as Mutable
+  err.code = code
+  err.errno = errno
+  err.syscall = "listen"
+  if (address !== undefined) err.address = address
+  if (port !== undefined && port > 0) err.port = port
+  return withDetail(err, detail)
 }
 
 /** The errno a Linux program sees for each `TcpError` reason. */
@@ -97,10 +136,16 @@ export const codeOf = (e: TcpError): string => {
   }
 }
 
-/** A `TcpError` as the Node error a `net` program would get from `syscall`. */
+/**
+ * A `TcpError` as the Node error a `net` program would get from `syscall`: a listen's in libuv's
+ * words (`listenError`), a read's or a write's naming no peer (Node's ErrnoException: leave
+ * `address` out), the others as `systemError`.
+ */
 export const fromTcpError = (e: TcpError, syscall: string, address?: string, port?: number, local?: string): NodeSystemError =>
-  // a read of a connection aborted on our side (the stack shut down under it) is ECONNABORTED, not EPIPE
-  systemError(e.reason === "Closed" && syscall === "read" ? "ECONNABORTED" : codeOf(e), syscall, address, port, e.detail, local)
+  syscall === "listen"
+    ? listenError(codeOf(e), address, port, e.detail)
+    // a read of a connection aborted on our side (the stack shut down under it) is ECONNABORTED, not EPIPE
+    : systemError(e.reason === "Closed" && syscall === "read" ? "ECONNABORTED" : codeOf(e), syscall, address, port, e.detail, local)
 
 /** Node's `ERR_*` errors (not system errors): a code and a message. */
 export const nodeError = (code: string, message: string): Error & { code: string } => {

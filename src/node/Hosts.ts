@@ -79,9 +79,9 @@ const eaiNoName = ((): number => {
  * `ENOTFOUND` with EAI_NONAME's errno (as Dns.ts gives for NXDOMAIN) and the name.
  */
 export const notFound = (host: string): NodeSystemError =>
-  Object.assign(systemError("ENOTFOUND", "getaddrinfo"), {
-    // (the name in the message as Node's, with why; no `address`, which getaddrinfo's errors lack)
-    message: `getaddrinfo ENOTFOUND ${host} (no lookup on this stack)`,
+  Object.assign(systemError("ENOTFOUND", "getaddrinfo", undefined, undefined, "no lookup on this stack"), {
+    // (the name in the message as Node's DNSException puts it; no `address`, which getaddrinfo's errors lack)
+    message: `getaddrinfo ENOTFOUND ${host}`,
     errno: eaiNoName,
     hostname: host
   })

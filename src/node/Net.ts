@@ -59,7 +59,19 @@ import * as Stack from "../Stack.js"
 import { type Connection, type Listener, Tcp, type TcpService } from "../tcp/Tcp.js"
 import type { TcpError } from "../tcp/TcpError.js"
 import * as Addr from "../wire/Ipv4Addr.js"
-import { abortError, fromTcpError, invalidArgType, invalidValue, nodeError, outOfRange, systemError, typeError, validateInt32, validPort } from "./Errors.js"
+import {
+  abortError,
+  fromTcpError,
+  invalidArgType,
+  invalidValue,
+  listenError,
+  nodeError,
+  outOfRange,
+  systemError,
+  typeError,
+  validateInt32,
+  validPort
+} from "./Errors.js"
 import { boundAddress, isLocalHost, literalAddress, notFound } from "./Hosts.js"
 import { failureOf, onAbort, runNow, runOn } from "./Run.js"
 
@@ -185,6 +197,18 @@ const AFTER_SYN: ReadonlySet<TcpError["reason"]> = new Set<TcpError["reason"]>([
   "ProtocolNotAvailable",
   "NotSupported",
   "ProtocolError"
+])
+
+/**
+ * The ways a connect fails in connect(2) itself, before any SYN: libuv returns the errno at once
+ * (all but ECONNREFUSED, which it delays) and Node's internalConnect names the local end in the
+ * message. (A bind's EADDRINUSE on port 0 is libuv's delayed error: reported as after the SYN.)
+ */
+const AT_CONNECT: ReadonlySet<TcpError["reason"]> = new Set<TcpError["reason"]>([
+  "TupleInUse",
+  "NoRoute",
+  "NoEphemeralPorts",
+  "InvalidArgument"
 ])
 
 /** The longest timer Node keeps (2^31 - 1 ms); a longer one is cut to it, with a warning. */
@@ -452,9 +476,14 @@ export class Socket extends Duplex {
       // so that one comes from connect, naming the peer (as a connect from no local address: below)
       const atBind = e.value.reason === "AddressNotAvailable" || (e.value.reason === "AddressInUse" && !!localPort)
       if (atBind) return void this.destroy(fromTcpError(e.value, "bind", bindAddress, localPort))
-      // a 4-tuple taken: the bind (SO_REUSEADDR, libuv's) went through and connect(2) says
-      // EADDRNOTAVAIL at once, which Node's internalConnect reports with the bound end (getsockname)
-      if (e.value.reason === "TupleInUse") return void this.destroy(fromTcpError(e.value, "connect", address, port, `${bindAddress}:${localPort}`))
+      // connect(2) failing at once (a 4-tuple taken: the bind, SO_REUSEADDR as libuv's, went
+      // through; no route; no ephemeral port; an address that cannot go there): Node's
+      // internalConnect reports it with the socket's own end (getsockname), the wildcard and port
+      // 0 when nothing was bound. (From a local address without a port Linux's bind has picked
+      // one by then, which the stack has not: it says 0)
+      if (AT_CONNECT.has(e.value.reason)) {
+        return void this.destroy(fromTcpError(e.value, "connect", address, port, `${bindAddress}:${localPort || 0}`))
+      }
       // one that failed after its SYN went, from a local port it was given, names its local end,
       // as Node's afterConnect does (`req.localAddress && req.localPort`: the wildcard when no
       // address was given)
@@ -555,7 +584,8 @@ export class Socket extends Duplex {
     this.#pump = runWith(this.#ctx, loop, (exit) => {
       const e = failureOf(exit)
       if (Option.isSome(e) && !this.destroyed) {
-        this.destroy(fromTcpError(e.value, "read", this.remoteAddress, this.remotePort))
+        // (Node's ErrnoException: `read ECONNRESET`, naming no peer)
+        this.destroy(fromTcpError(e.value, "read"))
       }
     })
   }
@@ -641,7 +671,7 @@ export class Socket extends Duplex {
         return
       }
       const e = failureOf(exit)
-      cb(Option.isSome(e) ? fromTcpError(e.value, "write", this.remoteAddress, this.remotePort) : new Error("write interrupted"))
+      cb(Option.isSome(e) ? fromTcpError(e.value, "write") : new Error("write interrupted"))
     }
     // What the send buffer has room for is taken in this call, and the callback comes in it, as
     // Node's does when the kernel takes a write at once (then `write()` keeps returning true and
@@ -968,7 +998,7 @@ export class Server extends EventEmitter {
       return this
     }
     if (host !== undefined && !isLocalHost(host, this.#ctx.address)) {
-      process.nextTick(() => this.emit("error", systemError("EADDRNOTAVAIL", "listen", host, port)))
+      process.nextTick(() => this.emit("error", listenError("EADDRNOTAVAIL", host, port, `${host} is not an address of this stack`)))
       return this
     }
     if (cb !== undefined) this.once("listening", cb)

@@ -583,9 +583,8 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     const failed = once<[NodeJS.ErrnoException]>(taken, "error")
     taken.bind(String(e.address().port) as unknown as number, w.listenHost)
     const [err] = await failed
-    // (the stack's message says why after the errno, in brackets)
     const port = (err as { port?: unknown }).port
-    const message = err.message.split(" (")[0]!.replace(w.listenHost, "<host>").replace(String(e.address().port), "<port>")
+    const message = err.message.replace(w.listenHost, "<host>").replace(String(e.address().port), "<port>")
     trace.push(`in use: ${err.code} ${err.syscall} port ${typeof port} ${port === String(e.address().port)} ${message}`)
     await close(taken)
     await close(e)
@@ -761,7 +760,7 @@ export const DGRAM_STOP35_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
     const server = await bound(w.server, w.listenHost)
     const port = server.address().port
     const a = w.client.createSocket("udp4")
-    a.on("error", (e: NodeJS.ErrnoException) => trace.push(`'::' error ${e.code} ${e.syscall} ${e.message.split(" (")[0]}`))
+    a.on("error", (e: NodeJS.ErrnoException) => trace.push(`'::' error ${e.code} ${e.syscall} ${e.message}`))
     a.bind(0, "::")
     await settle(() => trace.length > 0)
     const b = w.client.createSocket("udp4")

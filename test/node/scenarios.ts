@@ -73,10 +73,18 @@ const serve = async (
 
 const closeServer = (s: ServerLike): Promise<void> => new Promise((resolve) => s.close(() => resolve()))
 
+/**
+ * An error as a program sees it: its message word for word, the addresses and ports in it (which
+ * differ between the worlds) written ADDR and PORT, and its enumerable properties by name (what
+ * `JSON.stringify` or a spread would carry).
+ */
+export const described = (err: Error): string =>
+  `"${err.message.replace(/\d+\.\d+\.\d+\.\d+/g, "ADDR").replace(/ADDR:\d+/g, "ADDR:PORT")}" {${Object.keys(err).sort().join(",")}}`
+
 /** Record the events a socket emits, with what matters about their arguments. */
 const record = (s: SocketLike, trace: Array<string>, who: string): Promise<void> => {
   for (const e of ["connect", "ready", "end", "finish", "timeout", "drain"]) s.on(e, () => trace.push(`${who} ${e}`))
-  s.on("error", (err: NodeJS.ErrnoException) => trace.push(`${who} error ${err.code ?? err.message} ${err.syscall ?? ""}`.trimEnd()))
+  s.on("error", (err: NodeJS.ErrnoException) => trace.push(`${who} error ${err.code ?? err.message} ${err.syscall ?? ""} ${described(err)}`))
   return new Promise((resolve) =>
     s.on("close", (hadError: boolean) => {
       trace.push(`${who} close ${hadError}`)
@@ -975,6 +983,50 @@ export const SCRIPTS: Record<string, Script> = {
     await refused({ localPort: 45_871 })
     await refused({ localPort: 0 })
     await refused({})
+    return trace
+  },
+
+  "each error's message is node:net's word for word (exceptionWithHostPort, UVExceptionWithHostPort for a listen, ErrnoException for a read or write), and its properties are Node's": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.resume())
+    const { server: gone, port: closedPort } = await serve(w, {}, () => {})
+    await closeServer(gone)
+    const connectError = async (what: string, o: Record<string, unknown>) => {
+      const c = (w.client as unknown as { connect(o: unknown): SocketLike }).connect({ host: w.host, ...o })
+      const e = await connectOutcome(c)
+      trace.push(`${what}: ${e === undefined ? "connected" : described(e)}`)
+      c.destroy()
+    }
+    // refused, from no local port and from one (afterConnect's ' - Local (...)')
+    await connectError("refused", { port: closedPort })
+    await connectError("refused from a local port", { port: closedPort, localPort: 29_000 + Math.floor(Math.random() * 3_000) })
+    // a bind that finds its port taken (by a listener on the client's own host), and one of an
+    // address not ours (RFC 2544's, never reached)
+    const own = w.client.createServer({}, (s) => s.resume())
+    own.listen(0, w.listenHost)
+    await once(own, "listening")
+    await connectError("bind of a listener's port", { port, localPort: (own.address() as { port: number }).port })
+    await closeServer(own)
+    await connectError("bind of an address not ours", { port, localAddress: "198.18.9.9" })
+    await connectError("bind of an address not ours, with a port", { port, localAddress: "198.18.9.9", localPort: 4000 })
+    // a 4-tuple taken: connect(2) fails at once, and Node names the bound end
+    const localPort = 29_000 + Math.floor(Math.random() * 3_000)
+    const first = (w.client as unknown as { connect(o: unknown): SocketLike }).connect({ host: w.host, port, localPort })
+    await once(first, "connect")
+    await connectError("a 4-tuple taken", { port, localPort })
+    first.destroy()
+    // listen: libuv's text after the code
+    const listenError = async (what: string, p: number, host: string) => {
+      const l = w.server.createServer({})
+      l.listen(p, host)
+      const e = await Promise.race([once<[Error]>(l, "error").then(([x]) => x), once(l, "listening").then(() => undefined)])
+      trace.push(`${what}: ${e === undefined ? "listening" : described(e)}`)
+      if (e === undefined) await closeServer(l)
+    }
+    await listenError("listen on a port taken", port, w.listenHost)
+    await listenError("listen on an address not ours", port, "198.18.9.9")
+    await listenError("listen on an address not ours, port 0", 0, "198.18.9.9")
+    await closeServer(server)
     return trace
   }
 }
