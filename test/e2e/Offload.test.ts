@@ -7,12 +7,16 @@
  * the MTU and carries a complete checksum.
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Stream } from "effect"
+import { Chunk, Effect, Stream, TestClock } from "effect"
+import { TxMeta } from "../../src/link/Link.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import * as Checksum from "../../src/wire/Checksum.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
-import { ADDR_A, recordSends, run, statsOf, twoStacks } from "../support/TestNet.js"
+import { settle } from "../support/Clock.js"
+import { asIpv4, ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
+import { ADDR_A, MAC_A, recordSends, run, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
 
 const MTU = 1500
 const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 7 + (i >>> 8)) & 0xff)
@@ -96,4 +100,46 @@ describe("TCP over a link with checksum and segmentation offload", () => {
         expect(verify(s.frame, s.at, s.tcpLength)).toBe(0)
       }
     }), 30_000)
+})
+
+describe("a GSO frame's segment size reaches the receive half (Link.FrameBatch.gsoSize, Segment.gsoSize)", () => {
+  it.scoped("an aggregate of two 500-octet segments is more than one segment: ACKed at once, as Linux measures gso_size (tcp_measure_rcv_mss)", () =>
+    Effect.gen(function*() {
+      const { stack, peer } = yield* stackWithPeer({ offload: true })
+      // (a listener whose connection nobody accepts: nothing is read, no read sends an ACK)
+      yield* run(stack, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+      const ISN = Seq.make(1000)
+      const frame = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0)) =>
+        ipFrame(peerSegment({ seq: ISN, ...over }, payload, PEER_ADDR, ADDR_A), MAC_A)
+      /** the TCP segments the stack sent, read from their headers (a partial checksum is no matter here) */
+      const sent = Effect.map(peer.drain, (frames) =>
+        frames.flatMap((f) => {
+          const ip = asIpv4(f)
+          return ip?.protocol === 6 ? [{ seq: TcpWire.seqAt(ip.payload, 0), ack: TcpWire.ackAt(ip.payload, 0) }] : []
+        }))
+      yield* peer.sendFrame(frame({ flags: TcpWire.Flag.SYN, options: { mss: 1460, sackPermitted: false } }))
+      yield* settle
+      const [synAck] = yield* sent
+      const ack = Seq.add(synAck!.seq, 1)
+      yield* peer.sendFrame(frame({ seq: Seq.add(ISN, 1), ack }))
+      let next = Seq.add(ISN, 1)
+      // quick-ACK mode at the first data ACKs each segment at once (tcp_incr_quickack, up to 16):
+      // pushed 100-octet segments spend it (they leave the guess at 536), until one's ACK waits
+      let waited = false
+      for (let i = 0; i < 40 && !waited; i++) {
+        yield* peer.sendFrame(frame({ seq: next, ack, flags: TcpWire.Flag.ACK | TcpWire.Flag.PSH }, new Uint8Array(100)))
+        next = Seq.add(next, 100)
+        yield* settle
+        waited = (yield* sent).length === 0
+      }
+      expect(waited).toBe(true)
+      // its delayed ACK goes
+      yield* TestClock.adjust("200 millis")
+      yield* settle
+      expect((yield* sent).map((s) => s.ack)).toEqual([next])
+      // the aggregate, as a veth hands over a peer's TSO segment: 1000 octets cut in 500s
+      yield* peer.link.sendBatch([frame({ seq: next, ack }, new Uint8Array(1000))], [TxMeta.segmented(500)])
+      yield* settle
+      expect((yield* sent).map((s) => s.ack)).toEqual([Seq.add(next, 1000)])
+    }))
 })

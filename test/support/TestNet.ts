@@ -112,12 +112,15 @@ export const stackWithPeer = (options?: {
   readonly mtu?: number
   readonly config?: Partial<StackConfigInput>
   readonly introduce?: boolean
+  /** the cable offers checksum and TCP segmentation offload (LinkMemory's `offload`): the peer may send GSO frames */
+  readonly offload?: boolean
 }) =>
   Effect.gen(function*() {
     const [la, lb] = yield* LinkMemory.makePair({
       macA: MAC_A,
       macB: MAC_B,
-      ...(options?.mtu !== undefined ? { mtu: options.mtu } : {})
+      ...(options?.mtu !== undefined ? { mtu: options.mtu } : {}),
+      ...(options?.offload !== undefined ? { offload: options.offload } : {})
     })
     const stack = yield* stackOn(la, { address: ADDR_A, prefixLength: 24, ...options?.config })
     const peer = yield* Peer.makePeer(lb)
