@@ -65,7 +65,7 @@ import { isIP, isIPv4 } from "node:net"
 import { Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import { type BindOptions as UdpBindOptions, hardErrno, Udp, type UdpError, type UdpService, type UdpSocket } from "../udp/Udp.js"
 import * as Addr from "../wire/Ipv4Addr.js"
-import { invalidArgType, nodeError, outOfRange, rangeError, systemError, typeError, validPort } from "./Errors.js"
+import { exceptionWithHostPort, invalidArgType, nodeError, outOfRange, rangeError, systemError, typeError, validPort } from "./Errors.js"
 import { literalAddress, notFound } from "./Hosts.js"
 import type { AddressInfo } from "./Net.js"
 import { failureOf, runNow, runOn } from "./Run.js"
@@ -528,9 +528,9 @@ export class Socket extends EventEmitter {
     const dstPort = r !== undefined && port === undefined ? r.port : port!
     // a lookup may answer IPv6 whatever family was asked (Node's gives a literal back as it is):
     // a udp4 socket refuses it with EINVAL, as the kernel does a sendto(2) with an AF_INET6 address
-    // (the error names the address and port as the program gave them: none for a connected send)
-    const failed = (code: string, detail?: string) =>
-      systemError(code, "send", typeof host === "string" && host !== "" ? host : undefined, port, detail)
+    // (the error names the address and port as the program gave them, "" as "": none for a
+    // connected send, whose error still has an `address`, undefined, as Node's ExceptionWithHostPort)
+    const failed = (code: string, detail?: string) => exceptionWithHostPort(code, "send", typeof host === "string" ? host : undefined, port, detail)
     if (!isIPv4(dst)) return process.nextTick(() => this.#sendDone(cb, failed("EINVAL", "not an IPv4 address")))
     const payload = list.length === 1 ? new Uint8Array(list[0]!) : Buffer.concat(list)
     runOn(this.#runtime, socket.send(Addr.parse(dst)!, dstPort, payload), (exit) => {

@@ -31,7 +31,7 @@ export interface NodeSystemError extends Error {
   readonly code: string
   readonly errno: number
   readonly syscall: string
-  readonly address?: string
+  readonly address?: string | undefined
   readonly port?: number
   /** the stack's account of the failure, when it gave one (non-enumerable: in no message) */
   readonly detail?: string
@@ -52,7 +52,7 @@ const withDetail = <E extends Error>(err: E, detail: string | undefined): E => {
   return err
 }
 
-type Mutable = Error & { errno: number; code: string; syscall: string; address?: string; port?: number }
+type Mutable = Error & { errno: number; code: string; syscall: string; address?: string | undefined; port?: number }
 
 /**
  * A system error with `code`, from `syscall`, towards `address:port` when given, as Node's
@@ -67,13 +67,40 @@ export const systemError = (
   port?: number,
   detail?: string,
   local?: string
+): NodeSystemError =>
+  address !== undefined ? exceptionWithHostPort(code, syscall, address, port, detail, local) : errnoError(code, syscall, port, detail, local)
+
+/**
+ * Node's ExceptionWithHostPort itself, for a call that names a peer even when the caller gave
+ * none: `address` is always among its properties, undefined then (a connected datagram socket's
+ * send: lib/dgram.js's afterSend passes the send's own address and port, which a connected send
+ * does not have), and the message names what was given as it was given (`send EMSGSIZE :41234`
+ * for an empty address, which is looked up as 127.0.0.1).
+ */
+export const exceptionWithHostPort = (
+  code: string,
+  syscall: string,
+  address: string | undefined,
+  port?: number,
+  detail?: string,
+  local?: string
 ): NodeSystemError => {
   // (port 0 is left out of the message and the error, as Node's exceptionWithHostPort leaves it)
   const err = new Error(`${syscall} ${code}${hostPort(address, port)}${local === undefined ? "" : ` - Local (${local})`}`) as Mutable
   err.errno = errnoOf(code)
   err.code = code
   err.syscall = syscall
-  if (address !== undefined) err.address = address
+  err.address = address
+  if (port !== undefined && port > 0) err.port = port
+  return withDetail(err, detail)
+}
+
+/** Node's ErrnoException (no address among its properties), or a message naming a port alone. */
+const errnoError = (code: string, syscall: string, port?: number, detail?: string, local?: string): NodeSystemError => {
+  const err = new Error(`${syscall} ${code}${hostPort(undefined, port)}${local === undefined ? "" : ` - Local (${local})`}`) as Mutable
+  err.errno = errnoOf(code)
+  err.code = code
+  err.syscall = syscall
   if (port !== undefined && port > 0) err.port = port
   return withDetail(err, detail)
 }

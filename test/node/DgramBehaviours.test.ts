@@ -11,10 +11,23 @@ import { describe, expect, it } from "vitest"
 import * as Dgram from "../../src/node/Dgram.js"
 import { run } from "../support/TestNet.js"
 import { HOST_A, HOST_B, withNets } from "./NodeNet.js"
-import { DGRAM_REVIEW_SCRIPTS, DGRAM_SCRIPTS, DGRAM_STOP35_SCRIPTS, DGRAM_STOP36_SCRIPTS, type DgramLike } from "./dgramScenarios.js"
+import {
+  DGRAM_REVIEW_SCRIPTS,
+  DGRAM_SCRIPTS,
+  DGRAM_STOP35_SCRIPTS,
+  DGRAM_STOP36_SCRIPTS,
+  DGRAM_STOP45_SCRIPTS,
+  type DgramLike
+} from "./dgramScenarios.js"
 
 describe("dgram.Socket behaviours: gonet-ts/node against node:dgram", () => {
-  for (const [name, script] of Object.entries({ ...DGRAM_SCRIPTS, ...DGRAM_REVIEW_SCRIPTS, ...DGRAM_STOP35_SCRIPTS, ...DGRAM_STOP36_SCRIPTS })) {
+  for (const [name, script] of Object.entries({
+    ...DGRAM_SCRIPTS,
+    ...DGRAM_REVIEW_SCRIPTS,
+    ...DGRAM_STOP35_SCRIPTS,
+    ...DGRAM_STOP36_SCRIPTS,
+    ...DGRAM_STOP45_SCRIPTS
+  })) {
     it(name, async () => {
       const kernel = nodeDgram as unknown as DgramLike
       const reference = await script({ server: kernel, client: kernel, host: "127.0.0.1", listenHost: "127.0.0.1", clientHost: "127.0.0.1", broadcastHost: "127.255.255.255" })

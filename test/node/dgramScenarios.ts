@@ -1013,3 +1013,28 @@ export const DGRAM_STOP36_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Arr
   }
 }
 
+
+export const DGRAM_STOP45_SCRIPTS: Record<string, (w: DgramWorld) => Promise<Array<string>>> = {
+  "a failed send's error is Node's ExceptionWithHostPort: the address and port as given, and for a connected socket's send none in the message but `address` there, undefined": async (w) => {
+    const trace: Array<string> = []
+    const server = await bound(w.server, w.listenHost)
+    const port = server.address().port
+    // the message with the worlds' addresses and ports masked; every enumerable property, in order
+    const shown = (e: Error | null): string => {
+      if (e === null) return "sent"
+      const mask = (v: unknown) => (v === w.host ? "<host>" : v === port ? "<port>" : String(v))
+      const message = e.message.replace(w.host, "<host>").replace(`:${port}`, ":<port>")
+      return `"${message}" ${Object.entries(e).map(([k, v]) => `${k}=${mask(v)}`).join(",")}`
+    }
+    const tooBig = Buffer.alloc(65508)
+    const client = await bound(w.client, w.clientHost)
+    trace.push(`to an address: ${await new Promise<string>((r) => client.send(tooBig, port, w.host, (e: Error | null) => r(shown(e))))}`)
+    // (an empty address is looked up as 127.0.0.1, and named as it was given)
+    trace.push(`to "": ${await new Promise<string>((r) => client.send(tooBig, port, "", (e: Error | null) => r(shown(e))))}`)
+    const connected = w.client.createSocket("udp4")
+    await new Promise<void>((r) => connected.connect(port, w.host, () => r()))
+    trace.push(`connected: ${await new Promise<string>((r) => connected.send(tooBig, (e: Error | null) => r(shown(e))))}`)
+    for (const x of [connected, client, server]) await close(x)
+    return trace
+  }
+}
