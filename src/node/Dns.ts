@@ -126,19 +126,19 @@ export const codeOf = (e: Dns.DnsError): { readonly code: string; readonly uv: s
 /** A `DnsError` as the error `dns.lookup` would give for `hostname`. */
 export const toLookupError = (e: Dns.DnsError, hostname: string): LookupError => {
   const { code, uv } = codeOf(e)
-  const err = new Error(`getaddrinfo ${code} ${hostname}`) as Error & {
+  // the resolver's own account (which server, what it said), for whoever looks: a cause as
+  // `new Error(message, { cause })` makes it, not enumerable, so that the error's properties are
+  // DNSException's, in its order (errno, code, syscall, hostname), for a spread, JSON or inspect
+  const err = new Error(`getaddrinfo ${code} ${hostname}`, { cause: e }) as Error & {
     code: string
     errno: number
     syscall: "getaddrinfo"
     hostname: string
-    cause?: unknown
   }
-  err.code = code
   err.errno = uvErrno(uv)
+  err.code = code
   err.syscall = "getaddrinfo"
   err.hostname = hostname
-  // the resolver's own account (which server, what it said), for whoever looks
-  err.cause = e
   return err
 }
 
@@ -519,20 +519,22 @@ export interface ResolveError extends Error {
 export const toResolveError = (e: Dns.DnsError, syscall: QueryName, hostname: string): ResolveError =>
   dnsException(resolveCodeOf(e), syscall, hostname, e)
 
-/** Node's DNSException for a c-ares `code`; `cause`, the resolver's own account, for whoever looks. */
+/**
+ * Node's DNSException for a c-ares `code`; `cause`, the resolver's own account, for whoever looks
+ * (not enumerable, as `new Error(message, { cause })` makes it: the properties are Node's).
+ */
 const dnsException = (code: string, syscall: QueryName, hostname: string, cause?: Dns.DnsError): ResolveError => {
-  const err = new Error(`${syscall} ${code}${hostname ? ` ${hostname}` : ""}`) as Error & {
+  const message = `${syscall} ${code}${hostname ? ` ${hostname}` : ""}`
+  const err = (cause === undefined ? new Error(message) : new Error(message, { cause })) as Error & {
     code: string
     errno: undefined
     syscall: QueryName
     hostname?: string
-    cause?: unknown
   }
   err.errno = undefined
   err.code = code
   err.syscall = syscall
   if (hostname) err.hostname = hostname
-  if (cause !== undefined) err.cause = cause
   return err
 }
 
@@ -811,12 +813,12 @@ const SERVICES: ReadonlyMap<number, string> = new Map([
 const nameInfoError = (e: Dns.DnsError, hostname: string | undefined): NodeJS.ErrnoException => {
   const again = ["TimedOut", "ServerFailure", "NotImplemented", "Refused", "Unreachable", "NoRoute"].includes(e.reason)
   const code = again ? "EAI_AGAIN" : "ENOTFOUND"
-  return Object.assign(new Error(`getnameinfo ${code}${hostname !== undefined ? ` ${hostname}` : ""}`), {
+  // (the resolver's account a non-enumerable cause: the properties are DNSException's)
+  return Object.assign(new Error(`getnameinfo ${code}${hostname !== undefined ? ` ${hostname}` : ""}`, { cause: e }), {
     errno: uvErrno(again ? "EAI_AGAIN" : "EAI_NONAME"),
     code,
     syscall: "getnameinfo",
-    ...(hostname !== undefined ? { hostname } : {}),
-    cause: e
+    ...(hostname !== undefined ? { hostname } : {})
   })
 }
 

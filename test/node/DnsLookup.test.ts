@@ -138,3 +138,33 @@ describe("gonet-ts/node dns.lookup against Node 20's, where Node needs no server
     await expect(ours("nope.test")).rejects.toMatchObject({ code: "ENOTFOUND", hostname: "nope.test" })
   })
 })
+
+describe("a failed lookup, query or reverse lookup, as Node's DNSException (lib/internal/errors.js, Node 20)", () => {
+  /** The message, the enumerable properties in order (what a spread, JSON or inspect shows), and whether the resolver's account is still there. */
+  const seen = (e: unknown) => {
+    const err = e as Error & { cause?: unknown }
+    return [err.message, Object.keys(err), err.cause instanceof Error]
+  }
+  const called = (f: (cb: (err: unknown) => void) => void) => new Promise<unknown>((resolve) => f(resolve))
+
+  it("errno, code, syscall and hostname, in Node's order and no more: the resolver's account is a non-enumerable cause", async () => {
+    const d = NodeDns.nodeDns(silentDns().runtime)
+    // (new DNSException(-3008, 'getaddrinfo', name), as Node's onlookup makes it: keys errno, code, syscall, hostname)
+    expect(seen(await called((cb) => d.lookup("nope.test", cb)))).toEqual([
+      "getaddrinfo ENOTFOUND nope.test",
+      ["errno", "code", "syscall", "hostname"],
+      true
+    ])
+    // (a c-ares code: errno undefined, but there)
+    expect(seen(await called((cb) => d.resolve4("nope.test", cb)))).toEqual([
+      "queryA ENOTFOUND nope.test",
+      ["errno", "code", "syscall", "hostname"],
+      true
+    ])
+    expect(seen(await called((cb) => d.lookupService("198.18.0.9", 80, cb)))).toEqual([
+      "getnameinfo ENOTFOUND 198.18.0.9",
+      ["errno", "code", "syscall", "hostname"],
+      true
+    ])
+  })
+})
