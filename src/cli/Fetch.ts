@@ -129,6 +129,16 @@ class OutputFile extends Writable {
   }
 }
 
+/**
+ * The stack's own account of a socket error (the Node adapter keeps it off Node's message, as a
+ * non-enumerable `detail`: src/node/Errors.ts), for a person reading the CLI's stderr: " (no route
+ * to 198.19.5.5)".
+ */
+const detailOf = (e: Error): string => {
+  const detail = (e as { readonly detail?: unknown }).detail
+  return typeof detail === "string" && detail !== "" && !e.message.includes(detail) ? ` (${detail})` : ""
+}
+
 /** Why a body stopped early, in words: a close before Content-Length is Node's 'aborted'. */
 const cutShortHow = (e: Error): string =>
   e.message === "aborted"
@@ -209,7 +219,7 @@ export const fetch = (options: FetchOptions): Effect.Effect<void, FetchError, Tc
       })
       // before the answer: no answer at all; after it: the body cut short
       const failed = (e: Error) => {
-        if (!progress.answered) return failWith("Request", e.message)
+        if (!progress.answered) return failWith("Request", e.message + detailOf(e))
         const of = progress.expected === undefined ? "" : ` of ${progress.expected}`
         const message = `the body ended after ${progress.octets}${of} octets (${cutShortHow(e)})`
         if (file === undefined) return failWith("Partial", message + keptText(progress, undefined))

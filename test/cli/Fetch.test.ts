@@ -157,6 +157,15 @@ s.serve_forever()
     expect(lines[0]).toMatch(/^gonet: connect ECONNREFUSED 198\.18\.0\.1:8001/)
   }, 90_000)
 
+  it("an address with no route is Node's message and the stack's reason on one line (exit 1)", () => {
+    // 198.19.5.5 is outside the stack's /24 and no --gateway is given: the connect fails at once, nothing is sent
+    const r = gonet(["fetch", "--tap", "gfetch18", "http://198.19.5.5:8000/"])
+    expect(r.status).toBe(1)
+    const lines = r.stderr.toString().split("\n").filter((l) => l !== "")
+    expect(lines).toHaveLength(1)
+    expect(lines[0]).toMatch(/^gonet: connect ENETUNREACH 198\.19\.5\.5:8000 .*\(no route to 198\.19\.5\.5\)$/)
+  }, 90_000)
+
   it("-o FILE: a refused connection creates no FILE and leaves an existing one as it was (curl -o)", () => {
     const none = nodePath.join(DIR, "refused-none")
     const r1 = gonet(["fetch", "--tap", "gfetch7", "-o", none, "http://198.18.0.1:8001/"])
