@@ -285,3 +285,24 @@ export const validPort = (port: unknown, allowZero: boolean, name = "Port"): num
  */
 export const invalidArgType = (name: string, expected: string, v: unknown): TypeError & { code: string } =>
   typeError("ERR_INVALID_ARG_TYPE", `The "${name}" ${name.includes(".") ? "property" : "argument"} must be ${expected}. Received ${received(v)}`)
+
+/**
+ * Node's NodeAggregateError (lib/internal/errors.js), what a connect that tried several addresses
+ * (autoSelectFamily) fails with when none took: an AggregateError with no message, every attempt's
+ * error in `errors` in the order tried, and the first one's `code` as its own (the only enumerable
+ * property); its `constructor` is AggregateError itself, as Node's getter makes it.
+ */
+class NodeAggregateError extends AggregateError {
+  readonly code: string | undefined
+  constructor(errors: ReadonlyArray<Error & { readonly code?: string }>) {
+    super(errors)
+    this.code = errors[0]?.code
+  }
+  override get ["constructor"](): AggregateErrorConstructor {
+    return AggregateError
+  }
+}
+
+/** @see NodeAggregateError */
+export const aggregateError = (errors: ReadonlyArray<Error & { readonly code?: string }>): AggregateError & { readonly code: string | undefined } =>
+  new NodeAggregateError(errors)

@@ -26,9 +26,24 @@
  *   `resetAndDestroy()` is an RST at once. `'close'` (with `hadError`)
  *   follows `'error'`, after the stream machinery's own events.
  * - **Events in Node's order:** `'lookup'` (only for a name resolved by
- *   the `lookup` option), `'connect'`, `'ready'`, `'data'`…, `'end'`,
+ *   the `lookup` option), `'connectionAttempt'` (and `'connectionAttemptFailed'`
+ *   when the handshake fails), `'connect'`, `'ready'`, `'data'`…, `'end'`,
  *   `'finish'`, `'close'`; errors carry the errno `code` a Linux program
  *   sees (Errors.ts).
+ * - **A name with several addresses** (Node 20's happy eyeballs, lib/net.js's
+ *   lookupAndConnectMultiple / internalConnectMultiple): under
+ *   `autoSelectFamily` (Node 20's default; the option, or
+ *   `setDefaultAutoSelectFamily`), with no `family` and no `localAddress`,
+ *   the lookup is asked for `all` of them and they are tried one after the
+ *   other, each address once, in alternating families from the first one's;
+ *   every attempt but the last is given `autoSelectFamilyAttemptTimeout` ms
+ *   (250, at least 10) on Effect's Clock, then abandoned (ETIMEDOUT,
+ *   `'connectionAttemptTimeout'`); the first to connect wins, and when none
+ *   does the error is Node's AggregateError of every attempt's, its `code`
+ *   the first one's. `autoSelectFamilyAttemptedAddresses` lists what was
+ *   tried. One address (or autoSelectFamily off) is a single connect, as
+ *   before. An IPv6 address fails its attempt at once with EAFNOSUPPORT (the
+ *   stack speaks IPv4 only, as a kernel without IPv6), and the next is tried.
  * - **Idle timeouts** (`Socket#setTimeout`, Node's name for them) run on Effect's Clock: a fiber per socket
  *   that has one, sleeping to the idle deadline; activity only stamps a
  *   time, a new value starts the timer again (as Node arms a fresh one on
@@ -50,6 +65,7 @@
  *
  * @since 0.1.0
  */
+import { ADDRCONFIG } from "node:dns"
 import { EventEmitter } from "node:events"
 import * as nodeNet from "node:net"
 import { isIP, isIPv4, isIPv6 } from "node:net"
@@ -57,16 +73,18 @@ import { Duplex } from "node:stream"
 import { type Clock, Duration, Effect, Exit, Fiber, Option, Runtime, Scope } from "effect"
 import * as Stack from "../Stack.js"
 import { type Connection, type Listener, Tcp, type TcpService } from "../tcp/Tcp.js"
-import type { TcpError } from "../tcp/TcpError.js"
+import { TcpError } from "../tcp/TcpError.js"
 import * as Addr from "../wire/Ipv4Addr.js"
 import {
   abortError,
+  aggregateError,
   fromTcpError,
   invalidArgType,
   invalidValue,
   listenError,
   nodeError,
   outOfRange,
+  rangeError,
   systemError,
   typeError,
   validateInt32,
@@ -84,16 +102,27 @@ interface NetContext {
   readonly address: string
   /** what resolves a host name when a connect gives no `lookup` of its own */
   readonly lookup: LookupFunction | undefined
+  /** the happy-eyeballs defaults `setDefaultAutoSelectFamily*` change, as Node's module-wide ones */
+  readonly defaults: { autoSelectFamily: boolean; attemptTimeout: number }
 }
 
 /** Octets a socket's read takes at most, as libuv's read buffer for a TCP handle (64 KiB). */
 const READ_SIZE = 65536
 
-/** Node's `lookup` option: resolve `hostname` to one IPv4 address. */
+/**
+ * Node's `lookup` option, called as Node 20's net calls it (dns.lookup's shape): with `all: true`
+ * (a connect under autoSelectFamily) it answers the list of `{ address, family }`, else one
+ * address and its family. `family` is the connect's (none: undefined), `hints` dns.ADDRCONFIG when
+ * no family was asked.
+ */
 export type LookupFunction = (
   hostname: string,
-  options: { readonly family: 4; readonly all: false },
-  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void
+  options: { readonly family?: number | undefined; readonly hints?: number; readonly all?: boolean },
+  callback: (
+    err: NodeJS.ErrnoException | null,
+    address: string | ReadonlyArray<{ readonly address: string; readonly family: number }>,
+    family?: number
+  ) => void
 ) => void
 
 /** @category models */
@@ -120,6 +149,14 @@ export interface ConnectOptions extends SocketOptions {
   /** the address to connect from (an IPv4 one of the stack's, 127/8, or 0.0.0.0), as bind(2) before connect(2) */
   readonly localAddress?: string
   readonly lookup?: LookupFunction
+  /** the family to look the host up in (4, 6, or none: any), as Node's; 4 or 6 makes one attempt */
+  readonly family?: number | "IPv4" | "IPv6"
+  /** getaddrinfo hints for the lookup, as Node's (dns.ADDRCONFIG when none and no family) */
+  readonly hints?: number
+  /** try every address a name has, one after the other (Node 20's happy eyeballs); default: the Net's */
+  readonly autoSelectFamily?: boolean
+  /** ms each of those attempts but the last may take before the next starts (at least 10); default: the Net's */
+  readonly autoSelectFamilyAttemptTimeout?: number
 }
 
 /** @category models */
@@ -302,6 +339,11 @@ export class Socket extends Duplex {
   localFamily: "IPv4" | undefined = undefined
   /** the server that accepted this socket (null for one that connected), as Node sets it */
   server: Server | null = null
+  /**
+   * `address:port` of every address a connect to a name with several tried, in order (Node 20's
+   * autoSelectFamily); undefined when the connect made one attempt, as Node's
+   */
+  autoSelectFamilyAttemptedAddresses: Array<string> | undefined = undefined
 
   /** @internal use `Net.Socket` (bound to a stack), not this class directly */
   constructor(ctx: NetContext, options?: SocketOptions & { readonly connection?: Connection; readonly pauseOnCreate?: boolean }) {
@@ -389,6 +431,15 @@ export class Socket extends Duplex {
       throw nodeError("ERR_SOCKET_CONNECTION_ALREADY_OPEN", "Socket is already connected")
     }
     const port = connectPort(options)
+    // (then, as Node's lookupAndConnect, the happy-eyeballs options, checked even for an address)
+    const given = options as { autoSelectFamily?: unknown; autoSelectFamilyAttemptTimeout?: unknown }
+    if (given.autoSelectFamily != null && typeof given.autoSelectFamily !== "boolean") {
+      throw invalidArgType("options.autoSelectFamily", "of type boolean", given.autoSelectFamily)
+    }
+    const autoSelectFamily = options.autoSelectFamily ?? this.#ctx.defaults.autoSelectFamily
+    const attemptTimeout = given.autoSelectFamilyAttemptTimeout != null
+      ? Math.max(10, validateInt32(given.autoSelectFamilyAttemptTimeout, "options.autoSelectFamilyAttemptTimeout", 1))
+      : this.#ctx.defaults.attemptTimeout
     if (options.noDelay !== undefined) this.#noDelay = options.noDelay
     if (options.keepAlive === true) this.#keepAlive = { enable: true, initialDelay: options.keepAliveInitialDelay ?? 0 }
     this.#connecting = true
@@ -396,14 +447,13 @@ export class Socket extends Duplex {
     const host = options.host ?? "localhost"
     const literal = literalAddress(host)
     if (literal !== undefined) {
-      this.#open(literal, port, options)
+      this.#open(literal, port, options, true)
       return this
     }
     if (isIPv6(host)) {
-      // a literal is not looked up (Node connects to it as it is): one the stack cannot speak
+      // a literal is not looked up (Node connects to it as it is, on the next tick): one the stack cannot speak
       process.nextTick(() => {
-        this.#connecting = false
-        this.destroy(systemError("EAFNOSUPPORT", "connect", host, port, "the stack speaks IPv4 only"))
+        if (this.#connecting) this.#connectTo(host, 6, port, options)
       })
       return this
     }
@@ -416,28 +466,201 @@ export class Socket extends Duplex {
       })
       return this
     }
-    lookup(host, { family: 4, all: false }, (err, address, family) => {
+    // the lookup's options as Node's (socketToDnsFamily; ADDRCONFIG when no family and no hints)
+    const family = options.family === "IPv4" ? 4 : options.family === "IPv6" ? 6 : options.family
+    const hints = options.hints || (family !== 4 && family !== 6 ? ADDRCONFIG : 0)
+    if (family !== 4 && family !== 6 && !options.localAddress && autoSelectFamily) {
+      lookup(host, { family, hints, all: true }, (err, addresses) => this.#connectMultiple(host, port, options, attemptTimeout, err, addresses))
+      return this
+    }
+    lookup(host, { family, hints }, (err, address, family) => {
       this.emit("lookup", err, address, family, host)
       if (this.destroyed) return
       if (err !== null) {
         this.#connecting = false
         this.destroy(err)
-      } else if (!isIPv4(address)) {
-        this.#connecting = false
-        this.destroy(systemError("EAFNOSUPPORT", "connect", address, port, "the stack speaks IPv4 only"))
-      } else {
-        this.#open(address, port, options)
-      }
+      } else this.#connectTo(address as string, family, port, options)
     })
     return this
   }
 
-  #open(address: string, port: number, options: ConnectOptions): void {
+  /** One address, IPv4 or not: the stack speaks IPv4 only, and fails another as a kernel without IPv6 would (EAFNOSUPPORT). */
+  #connectTo(address: string, family: number | undefined, port: number, options: ConnectOptions): void {
+    if (isIPv4(address)) return this.#open(address, port, options, false)
+    // (Node's internalConnect says it tries, then its connect6 fails at once: no 'connectionAttemptFailed')
+    this.emit("connectionAttempt", address, port, family)
+    this.#connecting = false
+    this.destroy(systemError("EAFNOSUPPORT", "connect", address, port, "the stack speaks IPv4 only"))
+  }
+
+  /**
+   * Node 20's lookupAndConnectMultiple: the lookup's list (each address a 'lookup' event), each
+   * address once, sorted by alternating families starting with the first one's; one address left
+   * is a plain connect, several are tried one after the other (#attempt).
+   */
+  #connectMultiple(
+    host: string,
+    port: number,
+    options: ConnectOptions,
+    timeout: number,
+    err: NodeJS.ErrnoException | null,
+    addresses: unknown
+  ): void {
+    if (!this.#connecting) return // destroyed while it looked up
+    if (err) {
+      this.emit("lookup", err, undefined, undefined, host)
+      process.nextTick(() => this.destroy(err))
+      return
+    }
+    // (read as Node reads it, an array-like of records: a lookup that answers one address to
+    // `all`, a string, yields no valid one, so ERR_INVALID_IP_ADDRESS, as Node 20's)
+    const list = addresses as ArrayLike<{ readonly address?: unknown; readonly family?: unknown } | undefined>
+    const groups: [Array<Candidate>, Array<Candidate>] = [[], []]
+    let preferred: number | undefined
+    for (let i = 0; i < list.length; i++) {
+      const ip = list[i]?.address
+      const family = list[i]?.family
+      this.emit("lookup", err, ip, family, host)
+      if (!this.#connecting) return
+      if (isIP(String(ip)) !== 0 && (family === 4 || family === 6)) {
+        preferred ??= family
+        const group = groups[family === preferred ? 0 : 1]
+        if (!group.some((c) => c.address === ip)) group.push({ address: String(ip), family })
+      }
+    }
+    const [first, second] = groups
+    if (first.length === 0) {
+      const ip = list[0]?.address
+      const family = list[0]?.family
+      const e = isIP(String(ip)) === 0
+        ? typeError("ERR_INVALID_IP_ADDRESS", `Invalid IP address: ${String(ip)}`)
+        : Object.assign(rangeError("ERR_INVALID_ADDRESS_FAMILY", `Invalid address family: ${String(family)} ${host}:${options.port}`), {
+          host,
+          port: options.port
+        })
+      process.nextTick(() => this.destroy(e))
+      return
+    }
+    const toAttempt: Array<Candidate> = []
+    for (let i = 0; i < Math.max(first.length, second.length); i++) {
+      if (i < first.length) toAttempt.push(first[i]!)
+      if (i < second.length) toAttempt.push(second[i]!)
+    }
+    if (toAttempt.length === 1) return this.#connectTo(toAttempt[0]!.address, toAttempt[0]!.family, port, options)
+    this.autoSelectFamilyAttemptedAddresses = []
+    this.#attempt({ addresses: toAttempt, current: 0, port, localPort: options.localPort, timeout, errors: [] })
+  }
+
+  /**
+   * Node 20's internalConnectMultiple: the next address, bounded by the attempt timeout (on the
+   * Clock) unless it is the last, which takes as long as the handshake does; a refusal, a timeout
+   * (the attempt given up: its half-open connection goes) or an address the stack cannot speak is
+   * recorded and the next one tried; when none is left, an AggregateError of every attempt's.
+   */
+  #attempt(attempts: Attempts): void {
+    if (this.destroyed || !this.#connecting) return
+    if (attempts.current === attempts.addresses.length) {
+      this.#connecting = false
+      this.destroy(
+        attempts.errors.length === 0
+          ? nodeError("ERR_SOCKET_CONNECTION_TIMEOUT", "Socket connection timeout")
+          : aggregateError(attempts.errors)
+      )
+      return
+    }
+    const current = attempts.current++
+    const { address, family } = attempts.addresses[current]!
+    const { port, localPort } = attempts
+    this.emit("connectionAttempt", address, port, family)
+    this.autoSelectFamilyAttemptedAddresses?.push(`${address}:${port}`)
+    const failed = (ex: Error): void => {
+      attempts.errors.push(ex)
+      this.emit("connectionAttemptFailed", address, port, family, ex)
+      this.#attempt(attempts)
+    }
+    if (family !== 4 || !isIPv4(address)) return failed(systemError("EAFNOSUPPORT", "connect", address, port, "the stack speaks IPv4 only"))
+    const connect = this.#ctx.tcp.connect({
+      address,
+      port,
+      ...(localPort !== undefined ? { localPort } : {}),
+      ...(this.#noDelay === true ? { noDelay: true } : {})
+    })
+    const last = current === attempts.addresses.length - 1
+    const effect = last ? Effect.asSome(connect) : Effect.timeoutOption(connect, Duration.millis(attempts.timeout))
+    const fiber = runWith(this.#ctx, effect, (exit) => {
+      if (this.#connectFiber === fiber) this.#connectFiber = undefined
+      if (Exit.isSuccess(exit) && Option.isSome(exit.value)) return this.#connected(exit.value.value)
+      if (this.destroyed || !this.#connecting) return
+      if (Exit.isSuccess(exit)) {
+        // (Node's internalConnectMultipleTimeout: the event, then ETIMEDOUT as its afterConnect would word it)
+        this.emit("connectionAttemptTimeout", address, port, family)
+        const timedOut = new TcpError({ reason: "TimedOut", detail: `no answer within autoSelectFamilyAttemptTimeout (${attempts.timeout} ms)` })
+        attempts.errors.push(this.#connectError(timedOut, address, port, undefined, localPort).error)
+        return this.#attempt(attempts)
+      }
+      const e = failureOf(exit)
+      if (Option.isSome(e)) failed(this.#connectError(e.value, address, port, undefined, localPort).error)
+    })
+    this.#connectFiber = fiber
+  }
+
+  /** Node's afterConnect on success: the connection is the socket's, unless it was destroyed meanwhile. */
+  #connected(conn: Connection): void {
+    this.#connecting = false
+    if (this.destroyed) {
+      // destroyed while the handshake ran: the connection goes at once
+      runWith(this.#ctx, conn.close)
+      return
+    }
+    this.#attach(conn)
+    this.emit("connect")
+    this.emit("ready")
+  }
+
+  /**
+   * A connect's failure as Node reports it: `error`, and whether it came after the SYN went (then
+   * through afterConnect, which says 'connectionAttemptFailed' first) or in bind(2)/connect(2).
+   */
+  #connectError(
+    e: TcpError,
+    address: string,
+    port: number,
+    localAddress: string | undefined,
+    localPort: number | undefined
+  ): { readonly error: Error; readonly afterSyn: boolean } {
+    const bindAddress = localAddress ?? "0.0.0.0"
+    // a local address or port that cannot be had fails where Node's connect fails with it: the
+    // bind before the connect, to that address (or the wildcard) and port. Not a bind of port 0
+    // (a local address alone, or with localPort 0) that finds no free port: libuv keeps a bind's
+    // EADDRINUSE for the connect, and Node's checkBindError looks only at a port it asked for,
+    // so that one comes from connect, naming the peer (as a connect from no local address: below)
+    const atBind = e.reason === "AddressNotAvailable" || (e.reason === "AddressInUse" && !!localPort)
+    if (atBind) return { error: fromTcpError(e, "bind", bindAddress, localPort), afterSyn: false }
+    // connect(2) failing at once (a 4-tuple taken: the bind, SO_REUSEADDR as libuv's, went
+    // through; no route; no ephemeral port; an address that cannot go there): Node's
+    // internalConnect reports it with the socket's own end (getsockname), the wildcard and port
+    // 0 when nothing was bound. (From a local address without a port Linux's bind has picked
+    // one by then, which the stack has not: it says 0)
+    if (AT_CONNECT.has(e.reason)) {
+      return { error: fromTcpError(e, "connect", address, port, `${bindAddress}:${localPort || 0}`), afterSyn: false }
+    }
+    // one that failed after its SYN went, from a local port it was given, names its local end,
+    // as Node's afterConnect does (`req.localAddress && req.localPort`: the wildcard when no
+    // address was given)
+    if (!localPort || !AFTER_SYN.has(e.reason)) return { error: fromTcpError(e, "connect", address, port), afterSyn: true }
+    const err = fromTcpError(e, "connect", address, port, `${bindAddress}:${localPort}`)
+    return { error: Object.assign(err, { localAddress: bindAddress, localPort }), afterSyn: true }
+  }
+
+  /**
+   * One connect, as Node's internalConnect: 'connectionAttempt' (on the next tick for an address
+   * given as one, which Node connects to on the next tick), then the handshake.
+   */
+  #open(address: string, port: number, options: ConnectOptions, literal: boolean): void {
     const tcp = this.#ctx.tcp
     const localPort = options.localPort
     // (Node binds only when it was given one of them: its bind error names the wildcard then)
     const localAddress = options.localAddress || undefined
-    const bindAddress = localAddress ?? "0.0.0.0"
     if (localAddress !== undefined && !isIPv4(localAddress)) {
       // an IPv6 address to connect an IPv4 socket from: libuv's bind refuses it (uv_ip4_addr)
       process.nextTick(() => {
@@ -445,6 +668,12 @@ export class Socket extends Duplex {
         this.destroy(systemError("EINVAL", "bind", localAddress, localPort))
       })
       return
+    }
+    if (!literal) this.emit("connectionAttempt", address, port, 4)
+    else {
+      process.nextTick(() => {
+        if (this.#connecting) this.emit("connectionAttempt", address, port, 4)
+      })
     }
     const effect = tcp.connect({
       address,
@@ -455,41 +684,14 @@ export class Socket extends Duplex {
     })
     this.#connectFiber = runWith(this.#ctx, effect, (exit) => {
       this.#connectFiber = undefined
+      if (Exit.isSuccess(exit)) return this.#connected(exit.value)
       this.#connecting = false
-      if (Exit.isSuccess(exit)) {
-        if (this.destroyed) {
-          // destroyed while the handshake ran: the connection goes at once
-          runWith(this.#ctx, exit.value.close)
-          return
-        }
-        this.#attach(exit.value)
-        this.emit("connect")
-        this.emit("ready")
-        return
-      }
       const e = failureOf(exit)
       if (Option.isNone(e) || this.destroyed) return
-      // a local address or port that cannot be had fails where Node's connect fails with it: the
-      // bind before the connect, to that address (or the wildcard) and port. Not a bind of port 0
-      // (a local address alone, or with localPort 0) that finds no free port: libuv keeps a bind's
-      // EADDRINUSE for the connect, and Node's checkBindError looks only at a port it asked for,
-      // so that one comes from connect, naming the peer (as a connect from no local address: below)
-      const atBind = e.value.reason === "AddressNotAvailable" || (e.value.reason === "AddressInUse" && !!localPort)
-      if (atBind) return void this.destroy(fromTcpError(e.value, "bind", bindAddress, localPort))
-      // connect(2) failing at once (a 4-tuple taken: the bind, SO_REUSEADDR as libuv's, went
-      // through; no route; no ephemeral port; an address that cannot go there): Node's
-      // internalConnect reports it with the socket's own end (getsockname), the wildcard and port
-      // 0 when nothing was bound. (From a local address without a port Linux's bind has picked
-      // one by then, which the stack has not: it says 0)
-      if (AT_CONNECT.has(e.value.reason)) {
-        return void this.destroy(fromTcpError(e.value, "connect", address, port, `${bindAddress}:${localPort || 0}`))
-      }
-      // one that failed after its SYN went, from a local port it was given, names its local end,
-      // as Node's afterConnect does (`req.localAddress && req.localPort`: the wildcard when no
-      // address was given)
-      if (!localPort || !AFTER_SYN.has(e.value.reason)) return void this.destroy(fromTcpError(e.value, "connect", address, port))
-      const err = fromTcpError(e.value, "connect", address, port, `${bindAddress}:${localPort}`)
-      this.destroy(Object.assign(err, { localAddress: bindAddress, localPort }))
+      const { afterSyn, error } = this.#connectError(e.value, address, port, localAddress, localPort)
+      // (Node's afterConnect says so before it destroys; a bind or connect(2) that fails does not)
+      if (afterSyn) this.emit("connectionAttemptFailed", address, port, 4, error)
+      this.destroy(error)
     })
   }
 
@@ -901,6 +1103,24 @@ const park = (hold: (wake: (() => void) | undefined) => void): Effect.Effect<voi
     return Effect.sync(() => hold(undefined))
   })
 
+/** An address a connect may try. */
+interface Candidate {
+  readonly address: string
+  readonly family: 4 | 6
+}
+
+/** A connect's attempts at several addresses, as Node 20's internalConnectMultiple's context. */
+interface Attempts {
+  readonly addresses: ReadonlyArray<Candidate>
+  /** the next one to try */
+  current: number
+  readonly port: number
+  readonly localPort: number | undefined
+  /** ms an attempt but the last may take */
+  readonly timeout: number
+  readonly errors: Array<Error>
+}
+
 /** `connect`'s overloads to one options record and callback, as net.normalizeArgs. */
 const normalizeConnect = (args: ReadonlyArray<unknown>): [ConnectOptions, (() => void) | undefined] => {
   const last = args[args.length - 1]
@@ -993,7 +1213,7 @@ export class Server extends EventEmitter {
       }
       lookup(host, { family: 4, all: false }, (err, address) => {
         if (err !== null) this.emit("error", err)
-        else this.listen({ ...o, host: address }, ...(cb !== undefined ? [cb] : []))
+        else this.listen({ ...o, host: address as string }, ...(cb !== undefined ? [cb] : []))
       })
       return this
     }
@@ -1196,8 +1416,8 @@ export interface Net {
   readonly SocketAddress: typeof nodeNet.SocketAddress
   /**
    * Node's happy-eyeballs defaults (lib/net.js), checked and kept as Node's are, starting from
-   * Node's own: they choose nothing here, where every connection is IPv4, but a program that sets
-   * them works unchanged
+   * Node's own (true, 250 ms): whether a connect to a name with several addresses tries each in
+   * turn, and how long each attempt but the last may take (Socket#connect)
    */
   readonly getDefaultAutoSelectFamily: () => boolean
   readonly setDefaultAutoSelectFamily: (value: boolean) => void
@@ -1217,7 +1437,12 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string, look
     tcp: Runtime.runSync(runtime)(Tcp),
     clock: Runtime.runSync(runtime)(Effect.clock),
     address,
-    lookup
+    lookup,
+    // (starting as Node's own: true in Node 20 unless --no-network-family-autoselection, and 250 ms)
+    defaults: {
+      autoSelectFamily: nodeNet.getDefaultAutoSelectFamily(),
+      attemptTimeout: nodeNet.getDefaultAutoSelectFamilyAttemptTimeout()
+    }
   }
   class BoundSocket extends Socket {
     constructor(options?: SocketOptions) {
@@ -1231,8 +1456,6 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string, look
   }
   const createServer = (a?: ServerOptions | ((s: Socket) => void), b?: (s: Socket) => void): Server => new BoundServer(a, b)
   const SocketClass = callable(BoundSocket)
-  let autoSelectFamily = nodeNet.getDefaultAutoSelectFamily()
-  let attemptTimeout = nodeNet.getDefaultAutoSelectFamilyAttemptTimeout()
   const connect = (...args: Array<unknown>): Socket => {
     const [options] = normalizeConnect(args)
     const socket = new Socket(ctx, {
@@ -1258,16 +1481,16 @@ export const fromRuntime = (runtime: Runtime.Runtime<Tcp>, address: string, look
     isIPv6,
     BlockList: nodeNet.BlockList,
     SocketAddress: nodeNet.SocketAddress,
-    getDefaultAutoSelectFamily: () => autoSelectFamily,
+    getDefaultAutoSelectFamily: () => ctx.defaults.autoSelectFamily,
     setDefaultAutoSelectFamily: (value: boolean) => {
       // (validateBoolean)
       if (typeof value !== "boolean") throw invalidArgType("value", "of type boolean", value)
-      autoSelectFamily = value
+      ctx.defaults.autoSelectFamily = value
     },
-    getDefaultAutoSelectFamilyAttemptTimeout: () => attemptTimeout,
+    getDefaultAutoSelectFamilyAttemptTimeout: () => ctx.defaults.attemptTimeout,
     setDefaultAutoSelectFamilyAttemptTimeout: (value: number) => {
       // (validateInt32(value, 'value', 1), then at least 10 ms)
-      attemptTimeout = Math.max(10, validateInt32(value, "value", 1))
+      ctx.defaults.attemptTimeout = Math.max(10, validateInt32(value, "value", 1))
     }
   }
 }

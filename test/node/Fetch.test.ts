@@ -98,7 +98,8 @@ describe("fetch over gonet-ts/node", () => {
       server.on("secureConnection", (s: tls.TLSSocket) => reused.push(s.isSessionReused()))
       server.listen(443)
       await once(server, "listening")
-      const lookup: Net.LookupFunction = (_h, _o, cb) => cb(null, HOST_A, 4)
+      // (answering as dns.lookup does: the list when asked for all, as Node 20's connect asks)
+      const lookup: Net.LookupFunction = (_h, o, cb) => (o.all === true ? cb(null, [{ address: HOST_A, family: 4 }]) : cb(null, HOST_A, 4))
       const { close, fetch } = Fetch.fromNet(b, { tls: { ca: cert }, lookup })
       const byAddress = `https://${HOST_A}/bytes/10`
       const byName = "https://gonet.test/bytes/10"
@@ -142,9 +143,10 @@ describe("fetch over gonet-ts/node", () => {
       const asked: Array<string> = []
       const named = Fetch.fromNet(b, {
         tls: { ca: cert },
-        lookup: (host, _o, cb) => {
+        lookup: (host, o, cb) => {
           asked.push(host)
-          cb(null, HOST_A, 4)
+          if (o.all === true) cb(null, [{ address: HOST_A, family: 4 }])
+          else cb(null, HOST_A, 4)
         }
       })
       const res = await named.fetch("https://gonet.test/bytes/3")

@@ -8,8 +8,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect } from "effect"
+import { Effect, Runtime } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
+import * as DnsService from "../../src/dns/Dns.js"
 import * as Dns from "../../src/node/Dns.js"
 import * as Hosts from "../../src/node/Hosts.js"
 import * as Http from "../../src/node/Http.js"
@@ -104,10 +105,57 @@ describe("a Net made with a lookup resolves the names of connects that bring non
         expect(lostErr.code).toBe("ENOTFOUND")
 
         // the connect's own lookup is asked instead
-        const own: Net.LookupFunction = (_host, _options, callback) => process.nextTick(callback, null, HOST_A, 4)
+        // (answering as dns.lookup does: the list when asked for all, as Node 20's connect asks)
+        const own: Net.LookupFunction = (_host, options, callback) =>
+          process.nextTick(() => (options.all === true ? callback(null, [{ address: HOST_A, family: 4 }]) : callback(null, HOST_A, 4)))
         const mine = named.connect({ host: "other.test", port: 8080, lookup: own })
         await once(mine, "connect")
         mine.destroy()
+      } finally {
+        await new Promise<void>((resolve) => server.close(() => resolve()))
+      }
+    })
+  })
+})
+
+describe("a name with several addresses, from the hosts file or from DNS, is tried address by address (Node 20's autoSelectFamily)", () => {
+  /** a Dns service whose every A question is answered with `addresses` (and nothing else asked) */
+  const dnsAnswering = (addresses: ReadonlyArray<string>): Runtime.Runtime<DnsService.Dns> => {
+    const nx = (name: string) => Effect.fail(new DnsService.DnsError({ reason: "NotFound", name, detail: "no such name (NXDOMAIN)" }))
+    const service: DnsService.DnsService = {
+      resolve4: () => Effect.succeed(addresses),
+      resolve6: nx,
+      lookup: nx,
+      query: nx,
+      stats: Effect.die("unused"),
+      servers: [],
+      reconfigure: () => Effect.die("unused")
+    }
+    return Runtime.provideService(Runtime.defaultRuntime, DnsService.Dns, service)
+  }
+
+  it("the first refuses (nothing listens there), the second connects: both in autoSelectFamilyAttemptedAddresses", async () => {
+    const file = join(dir, "hosts-5")
+    // (127.0.0.1 is the client stack's own loopback, where nothing listens on 8080)
+    writeFileSync(file, `127.0.0.1 two.test\n${HOST_A} two.test\n`)
+    await withNets(async ({ a, stackB }) => {
+      const runtimeB = await Effect.runPromise(run(stackB, Effect.runtime<Tcp>()))
+      const server = a.createServer((s) => s.end("hi"))
+      server.listen(8080)
+      await once(server, "listening")
+      try {
+        for (const lookup of [Dns.lookupFunction(undefined, { hostsFile: file }), Dns.lookupFunction(dnsAnswering(["127.0.0.1", HOST_A]))]) {
+          const named = Net.fromRuntime(runtimeB, HOST_B, lookup)
+          const socket = named.connect({ host: "two.test", port: 8080 })
+          const events: Array<string> = []
+          socket.on("lookup", (_e: Error | null, address: string) => events.push(`lookup ${address}`))
+          socket.on("connectionAttempt", (address: string) => events.push(`attempt ${address}`))
+          socket.on("connectionAttemptFailed", (address: string, _p: number, _f: number, e: NodeJS.ErrnoException) => events.push(`failed ${address} ${e.code}`))
+          const got = collect(socket)
+          expect((await got).toString()).toBe("hi")
+          expect(events).toEqual(["lookup 127.0.0.1", `lookup ${HOST_A}`, "attempt 127.0.0.1", "failed 127.0.0.1 ECONNREFUSED", `attempt ${HOST_A}`])
+          expect(socket.autoSelectFamilyAttemptedAddresses).toEqual(["127.0.0.1:8080", `${HOST_A}:8080`])
+        }
       } finally {
         await new Promise<void>((resolve) => server.close(() => resolve()))
       }

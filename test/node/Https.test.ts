@@ -147,7 +147,9 @@ describe("Node's https over gonet-ts/node", () => {
       })
       expect(sha(body)).toBe(sha(pattern(1000)))
       // a name: resolved by the agent's lookup, checked against the certificate as the name
-      const lookup = (_h: string, _o: unknown, cb: (e: null, a: string, f: number) => void) => cb(null, HOST_A, 4)
+      // (answering as dns.lookup does: the list when asked for all, as Node 20's connect asks)
+      const lookup = (_h: string, o: { all?: boolean }, cb: (e: null, a: string | Array<{ address: string; family: number }>, f?: number) => void) =>
+        o.all === true ? cb(null, [{ address: HOST_A, family: 4 }]) : cb(null, HOST_A, 4)
       const named = await fetchOn(client, "https://gonet.test/bytes/5", { ca: cert, lookup, agent: false })
       expect(named.status).toBe(200)
       expect(named.socket.servername).toBe("gonet.test")

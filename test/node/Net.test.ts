@@ -124,9 +124,11 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       client.connect({
         port: 80,
         host: "service.test",
-        lookup: (name, _o, cb) => {
+        // (answering as dns.lookup does: the list when asked for all, as Node 20's connect asks)
+        lookup: (name, o, cb) => {
           asked.push(name)
-          cb(null, HOST_A, 4)
+          if (o.all === true) cb(null, [{ address: HOST_A, family: 4 }])
+          else cb(null, HOST_A, 4)
         }
       })
       const got = collect(client)
@@ -571,5 +573,147 @@ describe("gonet-ts/node net: idle timeouts in virtual time (the socket's timer r
       yield* settle
       yield* nextTurn
       expect(events).toEqual(["close"])
+    }))
+})
+
+describe("gonet-ts/node net: a name with several addresses, in virtual time (Node 20's autoSelectFamily; the attempt timeout runs on the Clock)", () => {
+  /** settle the fibers and let the event loop run the callbacks they queued, until `done` (bounded) */
+  const until = (done: () => boolean) =>
+    Effect.gen(function*() {
+      for (let i = 0; i < 200 && !done(); i++) {
+        yield* settle
+        yield* nextTurn
+      }
+    })
+  /** a connect from `net` to a name whose lookup answers `addresses`; its events, in order */
+  const connectToName = (net: Net.Net, port: number, addresses: ReadonlyArray<string>, options: Partial<Net.ConnectOptions> = {}) => {
+    const events: Array<string> = []
+    const socket = net.connect({
+      host: "several.test",
+      port,
+      lookup: (_h, o, cb) => {
+        const list = addresses.map((address) => ({ address, family: 4 }))
+        process.nextTick(() => (o.all === true ? cb(null, list) : cb(null, list[0]!.address, 4)))
+      },
+      ...options
+    })
+    socket.on("connectionAttempt", (a: string) => events.push(`attempt ${a}`))
+    socket.on("connectionAttemptFailed", (a: string, _p: number, _f: number, e: NodeJS.ErrnoException) => events.push(`failed ${a} ${e.code}`))
+    socket.on("connectionAttemptTimeout", (a: string) => events.push(`timeout ${a}`))
+    socket.on("connect", () => events.push(`connect ${socket.remoteAddress}`))
+    socket.on("error", (e: AggregateError & { code?: string }) =>
+      events.push(`error ${e.constructor.name} ${e.code}${e.errors === undefined ? "" : ` [${e.errors.map((x: Error) => x.message).join(", ")}]`}`))
+    socket.on("close", () => events.push("close"))
+    return { socket, events }
+  }
+  // 198.18.0.99 is on the stacks' link and nobody has it: ARP is never answered (the stack gives
+  // up after 3 s, EHOSTUNREACH, as Linux's neighbour code), so its connect neither succeeds nor fails in 250 ms
+  const SILENT = "198.18.0.99"
+
+  it.scoped("the first address does not answer: after the attempt timeout (250 ms, no earlier) the next one is tried, and connects", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const netA = yield* run(a, Net.make)
+      const netB = yield* run(b, Net.make)
+      const server = netA.createServer((s) => s.end("hi"))
+      server.listen(80)
+      yield* until(() => server.listening)
+      const { events, socket } = connectToName(netB, 80, [SILENT, HOST_A])
+      yield* until(() => events.length > 0)
+      expect(events).toEqual([`attempt ${SILENT}`])
+      yield* TestClock.adjust("249 millis")
+      yield* until(() => false)
+      expect(events).toEqual([`attempt ${SILENT}`])
+      yield* TestClock.adjust("1 millis")
+      yield* until(() => events.includes(`connect ${HOST_A}`))
+      expect(events).toEqual([`attempt ${SILENT}`, `timeout ${SILENT}`, `attempt ${HOST_A}`, `connect ${HOST_A}`])
+      expect(socket.autoSelectFamilyAttemptedAddresses).toEqual([`${SILENT}:80`, `${HOST_A}:80`])
+      socket.destroy()
+      server.close()
+    }))
+
+  it.scoped("autoSelectFamilyAttemptTimeout bounds each attempt but the last; when every one fails, one AggregateError (ETIMEDOUT, then the last's own EHOSTUNREACH)", () =>
+    Effect.gen(function*() {
+      const { b } = yield* twoStacks()
+      const netB = yield* run(b, Net.make)
+      const { events } = connectToName(netB, 80, [SILENT, "198.18.0.98"], { autoSelectFamilyAttemptTimeout: 50 })
+      yield* until(() => events.length > 0)
+      yield* TestClock.adjust("50 millis")
+      yield* until(() => events.length > 2)
+      expect(events).toEqual([`attempt ${SILENT}`, `timeout ${SILENT}`, "attempt 198.18.0.98"])
+      // the last attempt has no attempt timeout: only ARP's giving up (3 s) ends it
+      for (let i = 0; i < 40 && !events.includes("close"); i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* until(() => false)
+      }
+      expect(events).toEqual([
+        `attempt ${SILENT}`,
+        `timeout ${SILENT}`,
+        "attempt 198.18.0.98",
+        "failed 198.18.0.98 EHOSTUNREACH",
+        `error AggregateError ETIMEDOUT [connect ETIMEDOUT ${SILENT}:80, connect EHOSTUNREACH 198.18.0.98:80]`,
+        "close"
+      ])
+    }))
+
+  it("IPv6 addresses in the list are tried in Node's order (alternating families from the first one's), each failing at once with EAFNOSUPPORT (the stack speaks IPv4 only, as a kernel without IPv6); duplicates once", () =>
+    withNets(async ({ a, b }) => {
+      const server = a.createServer((s) => s.end("hi"))
+      server.listen(80)
+      await once(server, "listening")
+      const list = [
+        { address: HOST_B, family: 4 },
+        { address: HOST_B, family: 4 },
+        { address: "::1", family: 6 },
+        { address: HOST_A, family: 4 },
+        { address: "::2", family: 6 }
+      ]
+      const events: Array<string> = []
+      const socket = b.connect({ host: "mixed.test", port: 80, lookup: (_h, _o, cb) => process.nextTick(cb, null, list) })
+      socket.on("lookup", (_e: Error | null, address: string, family: number) => events.push(`lookup ${address} ${family}`))
+      socket.on("connectionAttempt", (address: string, _p: number, family: number) => events.push(`attempt ${address} ${family}`))
+      socket.on("connectionAttemptFailed", (address: string, _p: number, _f: number, e: NodeJS.ErrnoException) =>
+        events.push(`failed ${address} ${e.code} ${e.message}`))
+      expect((await collect(socket)).toString()).toBe("hi")
+      expect(events).toEqual([
+        ...list.map((l) => `lookup ${l.address} ${l.family}`),
+        `attempt ${HOST_B} 4`,
+        `failed ${HOST_B} ECONNREFUSED connect ECONNREFUSED ${HOST_B}:80`,
+        "attempt ::1 6",
+        "failed ::1 EAFNOSUPPORT connect EAFNOSUPPORT ::1:80",
+        `attempt ${HOST_A} 4`
+      ])
+      expect(socket.autoSelectFamilyAttemptedAddresses).toEqual([`${HOST_B}:80`, "::1:80", `${HOST_A}:80`])
+      // a lookup that answers one address to `all` (as a pre-Node-20 custom lookup does) yields no
+      // valid one: ERR_INVALID_IP_ADDRESS for what was read, as Node 20's (tried with node:net)
+      const old = b.connect({ host: "old.test", port: 80, lookup: (_h, _o, cb) => cb(null, HOST_A, 4) })
+      const [e] = await once<[NodeJS.ErrnoException]>(old, "error")
+      expect([e.name, e.code, e.message]).toEqual(["TypeError", "ERR_INVALID_IP_ADDRESS", "Invalid IP address: undefined"])
+      // the options checked as Node's lookupAndConnect checks them, an address's connect too
+      expect(() => b.connect({ host: HOST_A, port: 80, autoSelectFamily: 1 as unknown as boolean })).toThrow(/"options.autoSelectFamily" property must be of type boolean/)
+      expect(() => b.connect({ host: HOST_A, port: 80, autoSelectFamilyAttemptTimeout: 0 })).toThrow(/>= 1 && <= 2147483647. Received 0/)
+      server.close()
+    }), 30_000)
+
+  it.scoped("with autoSelectFamily false (the option, or setDefaultAutoSelectFamily) only the first address is tried, as before Node 20", () =>
+    Effect.gen(function*() {
+      const { b } = yield* twoStacks()
+      const netB = yield* run(b, Net.make)
+      const alone = [`attempt ${SILENT}`, `failed ${SILENT} EHOSTUNREACH`, "error Error EHOSTUNREACH", "close"]
+      const { events } = connectToName(netB, 80, [SILENT, HOST_A], { autoSelectFamily: false })
+      yield* until(() => events.length > 0)
+      for (let i = 0; i < 40 && !events.includes("close"); i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* until(() => false)
+      }
+      expect(events).toEqual(alone)
+      netB.setDefaultAutoSelectFamily(false)
+      const second = connectToName(netB, 80, [SILENT, HOST_A])
+      yield* until(() => second.events.length > 0)
+      for (let i = 0; i < 40 && !second.events.includes("close"); i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* until(() => false)
+      }
+      expect(second.events).toEqual(alone)
     }))
 })

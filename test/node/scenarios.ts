@@ -15,6 +15,7 @@ export interface SocketLike extends Duplex {
   readonly bytesWritten: number
   readonly remotePort?: number | undefined
   readonly remoteFamily?: string | undefined
+  readonly remoteAddress?: string | undefined
   readonly localPort?: number | undefined
   readonly localAddress?: string | undefined
   readonly pending: boolean
@@ -48,6 +49,8 @@ export interface World {
   readonly listenHost: string
   /** an address of the server's host, not 127.0.0.1, that the client reaches */
   readonly elsewhere: string
+  /** two addresses the client reaches where nothing listens on the server's port: a connect there is refused */
+  readonly refusing: readonly [string, string]
 }
 
 export type Script = (w: World) => Promise<Array<string>>
@@ -1028,5 +1031,116 @@ export const SCRIPTS: Record<string, Script> = {
     await listenError("listen on an address not ours, port 0", 0, "198.18.9.9")
     await closeServer(server)
     return trace
+  },
+
+  "a name with several addresses (the lookup option answers all of them): the one refused, then the next; autoSelectFamily's events": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.end("hi"))
+    const c = severalAddresses(w, port, [w.refusing[0], w.host], trace)
+    // (connected to the second address: the host's, where the server listens)
+    c.once("connect", () => trace.push(`remote is the second ${c.remoteAddress === w.host}`))
+    const closed = record(c, trace, "client")
+    const got = text(c)
+    await closed
+    trace.push(`got ${await got}`)
+    trace.push(`attempted ${JSON.stringify(c.autoSelectFamilyAttemptedAddresses?.map(masked))}`)
+    await closeServer(server)
+    return trace
+  },
+
+  "a name whose every address refuses: one AggregateError (Node's, code of the first), each attempt's error in it": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, () => {})
+    const c = severalAddresses(w, port, [w.refusing[0], w.refusing[1]], trace)
+    c.on("error", (err: AggregateError & { code?: string }) => {
+      trace.push(
+        `error ${err.name} ${err.constructor === AggregateError} ${err instanceof AggregateError} ${err.code} ${described(err)} ${String(err)}`
+      )
+      for (const e of err.errors) trace.push(`  in it: ${described(e as Error)}`)
+    })
+    await once(c, "close")
+    trace.push(`attempted ${JSON.stringify(c.autoSelectFamilyAttemptedAddresses?.map(masked))} connecting ${c.connecting}`)
+    await closeServer(server)
+    return trace
+  },
+
+  "a name with several addresses and autoSelectFamily false: the first alone (as before Node 20), its own error": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, () => {})
+    const c = severalAddresses(w, port, [w.refusing[0], w.host], trace, { autoSelectFamily: false })
+    const closed = record(c, trace, "client")
+    await closed
+    trace.push(`attempted ${JSON.stringify(c.autoSelectFamilyAttemptedAddresses)}`)
+    await closeServer(server)
+    return trace
+  },
+
+  "a connect to an address (no lookup): 'connectionAttempt' on the next tick, 'connectionAttemptFailed' before the error": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, () => {})
+    await closeServer(server)
+    const c = w.client.connect({ port, host: w.host })
+    c.on("connectionAttempt", (address: string, p: number, family: number) => trace.push(`attempt ${masked(address)} ${p === port} ${family}`))
+    c.on("connectionAttemptFailed", (address: string, p: number, family: number, err: Error) =>
+      trace.push(`attempt failed ${masked(address)} ${p === port} ${family} ${described(err)}`))
+    trace.push("connect returned")
+    await record(c, trace, "client")
+    return trace
+  },
+
+  "autoSelectFamily and autoSelectFamilyAttemptTimeout checked as Node's lookupAndConnect checks them (an address's connect too)": async (w) => {
+    const trace: Array<string> = []
+    const attempt = attempter(trace, { result: false })
+    const { server, port } = await serve(w, {}, () => {})
+    for (const o of [{ autoSelectFamily: 1 }, { autoSelectFamily: null }, { autoSelectFamilyAttemptTimeout: 0 }, { autoSelectFamilyAttemptTimeout: 1.5 }, { autoSelectFamilyAttemptTimeout: "5" }, { autoSelectFamilyAttemptTimeout: 2 ** 31 }, { autoSelectFamilyAttemptTimeout: 5 }]) {
+      attempt(JSON.stringify(o), () => (w.client as unknown as { connect(o: unknown): SocketLike }).connect({ host: w.host, port, ...o }).destroy())
+    }
+    await closeServer(server)
+    return trace
+  },
+
+  "a name with one address: the single connect (no autoSelectFamilyAttemptedAddresses), its own error": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, () => {})
+    await closeServer(server)
+    const c = severalAddresses(w, port, [w.host, w.host], trace)
+    await record(c, trace, "client")
+    trace.push(`attempted ${JSON.stringify(c.autoSelectFamilyAttemptedAddresses)}`)
+    return trace
   }
+}
+
+/** an address written as ADDR, as `described` writes them */
+const masked = (s: string): string => s.replace(/\d+\.\d+\.\d+\.\d+/g, "ADDR").replace(/ADDR:\d+/g, "ADDR:PORT")
+
+/**
+ * A connect to a name whose lookup (the `lookup` option, answering as dns.lookup does: on a later
+ * turn, the list when asked for `all`, else the first) gives `addresses`; the trace has what the
+ * lookup was asked and the socket's 'lookup' and connectionAttempt* events.
+ */
+const severalAddresses = (
+  w: World,
+  port: number,
+  addresses: ReadonlyArray<string>,
+  trace: Array<string>,
+  extra: Record<string, unknown> = {}
+): SocketLike & { readonly autoSelectFamilyAttemptedAddresses?: Array<string>; readonly connecting: boolean } => {
+  const lookup = (host: string, o: { all?: boolean; family?: number; hints?: number }, cb: (...a: Array<unknown>) => void) => {
+    trace.push(`lookup ${host} all ${o.all} family ${o.family}`)
+    const list = addresses.map((address) => ({ address, family: 4 }))
+    setImmediate(() => (o.all === true ? cb(null, list) : cb(null, list[0]!.address, 4)))
+  }
+  const c = (w.client as unknown as { connect(o: unknown): ReturnType<typeof severalAddresses> }).connect({
+    host: "several.test",
+    port,
+    lookup,
+    ...extra
+  })
+  c.on("lookup", (err: Error | null, address: string | undefined, family: number | undefined, host: string) =>
+    trace.push(`lookup event ${err === null ? "null" : described(err)} ${address === undefined ? address : masked(address)} ${family} ${host}`))
+  c.on("connectionAttempt", (address: string, p: number, family: number) => trace.push(`attempt ${masked(address)} ${p === port} ${family}`))
+  c.on("connectionAttemptFailed", (address: string, p: number, family: number, err: Error) =>
+    trace.push(`attempt failed ${masked(address)} ${p === port} ${family} ${described(err)}`))
+  c.on("connectionAttemptTimeout", (address: string, p: number, family: number) => trace.push(`attempt timed out ${masked(address)} ${p === port} ${family}`))
+  return c
 }

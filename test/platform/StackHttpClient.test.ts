@@ -15,6 +15,7 @@ import { Effect, Layer, Scope, Exit } from "effect"
 import { createHash } from "node:crypto"
 import { readFileSync } from "node:fs"
 import * as StackHttpClient from "../../src/platform/StackHttpClient.js"
+import type * as Net from "../../src/node/Net.js"
 import * as StackHttpServer from "../../src/platform/StackHttpServer.js"
 import { eventually } from "../support/Live.js"
 import { ADDR_A, statsOf, twoStacks } from "../support/TestNet.js"
@@ -124,9 +125,11 @@ describe("@effect/platform's HttpClient over the stack", () => {
       const { a, b } = yield* twoStacks()
       yield* serve(a)
       const asked: Array<string> = []
-      const lookup = (host: string, _o: unknown, cb: (e: NodeJS.ErrnoException | null, a: string, f: number) => void) => {
+      // (answering as dns.lookup does: the list when asked for all, as Node 20's connect asks)
+      const lookup: Net.LookupFunction = (host, o, cb) => {
         asked.push(host)
-        cb(null, HOST_A, 4)
+        if (o.all === true) cb(null, [{ address: HOST_A, family: 4 }])
+        else cb(null, HOST_A, 4)
       }
       const text = yield* withClient(b, { lookup, agent: { ca: cert } }, (client) =>
         client.get("https://gonet.test/").pipe(Effect.retry({ times: 20 }), Effect.flatMap((r) => r.text)))
