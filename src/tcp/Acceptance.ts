@@ -21,6 +21,10 @@
  *    (RFC 5961 §5.2); one for data not yet sent draws an ACK and is dropped,
  *    one older than the acceptable range is dropped with a challenge ACK.
  *
+ * The orphan in FIN-WAIT-2 that Linux has made a timewait sock answers to
+ * other rules (Receiver's `timewaitSegment`): its window test is
+ * `inTimewaitWindow`, its PAWS `timewaitPawsRejects`.
+ *
  * Challenge ACKs are rate limited (RFC 5961 §7) by the caller with a token
  * bucket (ipv4/TokenBucket.ts); a limit must never swallow the ACKs that
  * recovery needs (TCP-PITFALLS: smoltcp #1162), so only challenge ACKs draw
@@ -49,6 +53,20 @@ export const acceptable = (rcvNxt: Seq.SeqNum, rcvWnd: number, seq: Seq.SeqNum, 
   if (len === 0) return Seq.gte(seq, rcvNxt) && Seq.lte(seq, Seq.add(rcvNxt, rcvWnd))
   if (rcvWnd === 0) return false
   return Seq.lt(seq, Seq.add(rcvNxt, rcvWnd)) && Seq.gt(Seq.add(seq, len), rcvNxt)
+}
+
+/**
+ * The window test of Linux's timewait sock (tcp_in_window in tcp_timewait_state_process), which
+ * the orphan in FIN-WAIT-2 answers to (Receiver's `timewaitSegment`): a segment at RCV.NXT, one
+ * that reaches past RCV.NXT and starts before the window's right edge, or an empty one at that
+ * edge. `len` counts SYN and FIN; `rcvWnd` is the window last announced. Unlike `acceptable`, a
+ * segment at RCV.NXT is in even when the window is zero.
+ */
+export const inTimewaitWindow = (rcvNxt: Seq.SeqNum, rcvWnd: number, seq: Seq.SeqNum, len: number): boolean => {
+  const right = Seq.add(rcvNxt, rcvWnd)
+  if (seq === rcvNxt) return true
+  if (Seq.gt(Seq.add(seq, len), rcvNxt) && Seq.lt(seq, right)) return true
+  return len === 0 && seq === right
 }
 
 /** What an RST in a synchronized state does (RFC 5961 §3.2). @category models */
@@ -115,6 +133,17 @@ export const onAck = (
  */
 export const pawsRejects = (tsRecent: number, tsVal: number, rst: boolean, idleMs: number, window = 0): boolean =>
   !rst && idleMs < PAWS_IDLE_MS && tsOlder(tsRecent, tsVal, window)
+
+/**
+ * PAWS as Linux's timewait sock applies it (tcp_paws_reject): no replay window, and an RST is
+ * refused too unless TS.Recent is `PAWS_MSL_MS` old (RFC 7323 §5.3 lets every RST by; Linux
+ * does only once the peer may have rebooted with a fresh clock). As `pawsRejects` otherwise.
+ */
+export const timewaitPawsRejects = (tsRecent: number, tsVal: number, rst: boolean, idleMs: number): boolean =>
+  idleMs < PAWS_IDLE_MS && tsOlder(tsRecent, tsVal) && !(rst && idleMs >= PAWS_MSL_MS)
+
+/** Linux's TCP_PAWS_MSL: how old a TS.Recent must be before PAWS lets an older RST by (tcp_paws_reject) */
+export const PAWS_MSL_MS = 60_000
 
 /**
  * `tsVal` is older than `tsRecent` as PAWS reads it (Linux's tcp_paws_check):

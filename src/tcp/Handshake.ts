@@ -40,7 +40,7 @@
  * @since 0.1.0
  */
 import type * as TcpWire from "../wire/TcpHeader.js"
-import { oowLimited, tsOlder } from "./Acceptance.js"
+import { oowLimited, PAWS_MSL_MS, tsOlder } from "./Acceptance.js"
 import * as Negotiation from "./Negotiation.js"
 import type { TcpParams } from "./Params.js"
 import type { Segment } from "./Segment.js"
@@ -333,9 +333,6 @@ export const ackFor = (params: TcpParams, h: HalfOpen, now: number): TcpWire.Tcp
   options: h.tsOk ? { sackPermitted: false, timestamp: { value: tsWithOffset(now, h.tsOffset), echo: h.tsRecent } } : { sackPermitted: false }
 })
 const DROP: HalfOpenVerdict = { _tag: "Drop" }
-
-/** Linux's TCP_PAWS_MSL: how old a TS.Recent must be before PAWS lets an older RST by (tcp_paws_reject) */
-const PAWS_MSL_MS = 60_000
 
 /** Whether the segment completing the handshake carries more than the ACK (data or FIN for the connection). */
 export const carriesMore = (seg: Segment): boolean => seqLength(seg) > 0

@@ -56,6 +56,14 @@
  *    [FIN, FIN + 1) alone) and D-SACKed when it comes again, as Linux's
  *    tcp_data_queue_ofo holds it.
  *
+ * After a close, once our FIN is acknowledged (FIN-WAIT-2 with the default
+ * timeout), Linux's socket is a timewait sock, and its rules replace these:
+ * an RST anywhere in the window ends the connection, one outside it (or
+ * refused by PAWS, which has no replay window there and refuses RSTs too) an
+ * ACK, and a SYN at or past RCV.NXT, data or a FIN beyond a hole a reset
+ * (`timewaitSegment`, tcp_timewait_state_process; `SendView.orphanFinWait2At`
+ * says from when).
+ *
  * TS.Recent (RFC 7323 §4.3) moves only for a segment at or below the last
  * ACK sent (`lastAck`), so an ACK echoes the oldest segment it covers. A
  * connect that took a TIME-WAIT over starts SYN-SENT with its TS.Recent, and
@@ -118,8 +126,8 @@ export interface SendView extends Acceptance.SendWindow {
   synReceived: boolean
   /**
    * the application closed and the send half is in FIN-WAIT-2: from this time on Linux's socket is a
-   * timewait sock (tcp_time_wait with TCP_FIN_WAIT2), whose PAWS has no replay window
-   * (tcp_paws_reject); undefined otherwise. At once with a FIN-WAIT-2 timeout of at most 60 s, as by
+   * timewait sock (tcp_time_wait with TCP_FIN_WAIT2), whose rules `timewaitSegment` follows
+   * (tcp_timewait_state_process); undefined otherwise. At once with a FIN-WAIT-2 timeout of at most 60 s, as by
    * default; a longer one keeps the full socket until 60 s are left (tcp_fin_time less
    * TCP_TIMEWAIT_LEN, on the keepalive timer)
    */
@@ -345,8 +353,14 @@ export interface Report {
   sack: ReadonlyArray<SackBlock>
   /** SYN-SENT: the peer's SYN */
   syn: SynInfo | undefined
-  /** SYN-SENT: answer a bad ACK with `<SEQ=SEG.ACK><CTL=RST>` (RFC 9293 §3.10.7.3) */
+  /**
+   * SYN-SENT: answer a bad ACK with `<SEQ=SEG.ACK><CTL=RST>` (RFC 9293 §3.10.7.3); the orphan's
+   * timewait sock (`timewaitSegment`) answers a SYN or new data so too, and one without ACK with
+   * `<SEQ=0><ACK=rstAck><CTL=RST,ACK>`
+   */
   rstReply: Seq.SeqNum | undefined
+  /** with `rstReply`: the reset carries ACK, with this number (SEG.SEQ + SEG.LEN of a segment without ACK) */
+  rstAck: Seq.SeqNum | undefined
   /**
    * SYN-SENT: that RST answers a SYN-ACK whose TSecr no SYN of ours carried (Linux's
    * PAWSActiveRejected), not a bad ACK: the SYN's timer stays as it is
@@ -456,6 +470,7 @@ export const report = (r: Receiver, at: number): Report => ({
   sack: [],
   syn: undefined,
   rstReply: undefined,
+  rstAck: undefined,
   pawsActiveRejected: false,
   urgent: undefined
 })
@@ -629,9 +644,7 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
     out.challenges++
     return false
   }
-  // (Linux's timewait sock, after a close in FIN-WAIT-2, takes TS.Recent from the peer's FIN only:
-  // tcp_timewait_state_process drops a duplicate ACK without a look at its TSval)
-  if (!timewaitSock(r, view, at) || (seg.flags & FIN) !== 0) takeTsRecent(r, seg, at)
+  takeTsRecent(r, seg, at)
   // (this ACK of our FIN leaves a timewait sock for what follows it in the batch; one with a FIN
   // goes on to TIME-WAIT instead, tcp_rcv_state_process's FIN_WAIT1 case)
   if (view.orphanFinEnd !== undefined && (seg.flags & FIN) === 0 && Seq.gte(seg.ack, view.orphanFinEnd)) r.twInBatch = true
@@ -747,23 +760,110 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number, view
 const timewaitSock = (r: Receiver, view: SendView, at: number): boolean =>
   r.twInBatch || view.orphanFinWait2At !== undefined && at >= view.orphanFinWait2At
 
-/** RFC 9293 §3.10.7.4: a segment in a synchronized state. */
-const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: number, view: SendView): void => {
+/**
+ * The receive window as the acceptability test reads it: from RCV.NXT to the buffer's right edge,
+ * moved on by what the rounding up of a scaled window may have announced beyond it, and at least to
+ * the furthest edge announced; 0 while the last ACK announced it shut.
+ */
+const receiveWindow = (r: Receiver, consumed: number, view: SendView): number => {
+  // (a fixed edge, so data taken past the buffer, a zero-window probe, uses that rounding up instead
+  // of finding it again each time; the send half keeps the furthest edge announced within a step and
+  // a unit past the buffer's: Sender.windowField)
+  const slack = r.rcvShift > 0 ? (1 << r.rcvShift) - 1 : 0
+  let right = Seq.add(rightEdge(r, consumed), slack)
+  if (view.rcvEdge !== undefined && Seq.gt(view.rcvEdge, right)) right = view.rcvEdge
+  // A window announced shut takes no data (RFC 9293 §3.10.7.4: "If the RCV.WND is zero, no segments
+  // will be acceptable"; Linux's tcp_data_queue drops them), neither into room a read made that was
+  // too little to announce (the reduction of §3.8.6.2.2's receiver SWS avoidance) nor into what
+  // the rounding of a scaled window would reach past the buffer: the peer's probe is answered with
+  // the window as it is, and the data comes again once it is announced open
+  return view.rcvShut ? 0 : Math.max(0, Seq.sub(right, r.rcvNxt))
+}
+
+/**
+ * A segment for the orphan once Linux's socket is a timewait sock in FIN-WAIT-2 (`timewaitSock`):
+ * tcp_timewait_state_process's FIN_WAIT2 rules, not RFC 5961's, in their order:
+ * 1. PAWS without a replay window, an RST refused too while TS.Recent is younger than
+ *    TCP_PAWS_MSL (`Acceptance.timewaitPawsRejects`), or a segment outside the window
+ *    (`Acceptance.inTimewaitWindow`): an ACK, at most one per `Acceptance.OOW_ACK_INTERVAL` unless
+ *    the segment brings data or a FIN without SYN (tcp_timewait_check_oow_rate_limit); an RST
+ *    outside the window draws one too, where RFC 9293 drops it;
+ * 2. an RST in the window ends the connection silently, wherever it lies (no challenge ACK);
+ * 3. a SYN at or past RCV.NXT draws a reset and ends it (TCP_TW_RST);
+ * 4. a segment without ACK, or that brings no sequence space, is dropped: no ACK, and no TS.Recent
+ *    from it;
+ * 5. anything else but the FIN exactly at RCV.NXT (data, a FIN beyond a hole) draws a reset and
+ *    ends it: new data after a half-duplex close;
+ * 6. the FIN at RCV.NXT gives TS.Recent and moves the connection to TIME-WAIT, whatever its ACK field
+ *    says (the timewait sock reads none; it is passed on only when RFC 5961 §5.2 finds it acceptable).
+ * The resets are tcp_v4_send_reset's: `<SEQ=SEG.ACK><CTL=RST>`, or without ACK
+ * `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>` (RFC 9293 §3.10.7.1), and they carry no timestamp.
+ */
+const timewaitSegment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: number, view: SendView): void => {
   const flags = seg.flags
   const rst = (flags & RST) !== 0
   const len = seqLength(seg)
   const ts = seg.options.timestamp
-  // 1. PAWS, with Linux's replay window of one tick (Acceptance.PAWS_WINDOW), but none after a close
-  // in FIN-WAIT-2 (`SendView.orphanFinWait2At`: Linux's timewait sock by then); a segment without a
+  const paws = r.tsOk && ts !== undefined && Acceptance.timewaitPawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt)
+  if (paws || !Acceptance.inTimewaitWindow(r.rcvNxt, receiveWindow(r, consumed, view), seg.seq, len)) {
+    // (data or a FIN is answered each time, a SYN never twice within the interval: tcp_oow_rate_limited)
+    if ((len === 0 || (flags & SYN) !== 0) && Acceptance.oowLimited(r, at)) return
+    out.ackNow = true
+    return
+  }
+  if (rst) {
+    out.reset = true
+    r.state = "Closed"
+    return
+  }
+  const hasAck = (flags & ACK) !== 0
+  const reset = (): void => {
+    out.rstReply = hasAck ? seg.ack : Seq.ZERO
+    out.rstAck = hasAck ? undefined : Seq.add(seg.seq, len)
+    out.reset = true
+    r.state = "Closed"
+  }
+  if ((flags & SYN) !== 0 && Seq.gte(seg.seq, r.rcvNxt)) return reset()
+  if (!hasAck || len === 0 || !Seq.gt(Seq.add(seg.seq, len), r.rcvNxt)) return
+  if ((flags & FIN) === 0 || Seq.add(seg.seq, len) !== Seq.add(r.rcvNxt, 1)) return reset()
+  const verdict = Acceptance.onAck(view.sndUna, view.sndMax, view.ackReach, seg.ack)
+  if (verdict === "New" || verdict === "Old") {
+    out.acks.push({
+      seq: seg.seq,
+      ack: seg.ack,
+      window: seg.window,
+      len,
+      tsEcr: ts?.echo,
+      sack: seg.options.sack,
+      ece: (flags & ECE) !== 0
+    })
+  }
+  if (r.tsOk && ts !== undefined) {
+    r.tsRecent = ts.value
+    r.tsRecentAt = at
+  }
+  r.finSeq = r.rcvNxt
+  r.finTouched = OutOfOrder.tick(r.ooo)
+  r.rcvNxt = Seq.add(r.rcvNxt, 1)
+  r.finReceived = true
+  out.fin = true
+}
+
+/** RFC 9293 §3.10.7.4: a segment in a synchronized state. */
+const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: number, view: SendView): void => {
+  if (timewaitSock(r, view, at)) return timewaitSegment(r, seg, out, at, consumed, view)
+  const flags = seg.flags
+  const rst = (flags & RST) !== 0
+  const len = seqLength(seg)
+  const ts = seg.options.timestamp
+  // 1. PAWS, with Linux's replay window of one tick (Acceptance.PAWS_WINDOW); a segment without a
   // timestamp is taken even after negotiation, as Linux does; a reordered duplicate ACK is taken
   // too (Linux's tcp_paws_discard asks tcp_disordered_ack)
-  const tw = timewaitSock(r, view, at)
   if (
     r.tsOk && ts !== undefined &&
-    Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt, tw ? 0 : Acceptance.PAWS_WINDOW)
+    Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt, Acceptance.PAWS_WINDOW)
   ) {
-    // (a timewait sock, after a close in FIN-WAIT-2, has no such exception: answered as the rest)
-    if (tw || !Acceptance.disorderedAck(r.rcvNxt, seg, (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0, view, r.tsRecent, ts.value)) {
+    if (!Acceptance.disorderedAck(r.rcvNxt, seg, (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0, view, r.tsRecent, ts.value)) {
       answerOutOfWindow(r, out, seg, at)
       return
     }
@@ -792,20 +892,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     if (dup !== undefined) ackPoint(r, out, dup)
     return
   }
-  // 2. the acceptability test. The window reaches the buffer's right edge, moved on by what the
-  // rounding up of a scaled window may have announced beyond it: a fixed edge, so data taken past
-  // the buffer (a zero-window probe) uses that rounding up instead of finding it again each time
-  // (and at least to the furthest edge announced, which the send half keeps within a step and a
-  // unit past the buffer's: Sender.windowField)
-  const slack = r.rcvShift > 0 ? (1 << r.rcvShift) - 1 : 0
-  let right = Seq.add(rightEdge(r, consumed), slack)
-  if (view.rcvEdge !== undefined && Seq.gt(view.rcvEdge, right)) right = view.rcvEdge
-  // A window announced shut takes no data (RFC 9293 §3.10.7.4: "If the RCV.WND is zero, no segments
-  // will be acceptable"; Linux's tcp_data_queue drops them), neither into room a read made that was
-  // too little to announce (the reduction of §3.8.6.2.2's receiver SWS avoidance) nor into what
-  // the rounding of a scaled window would reach past the buffer: the peer's probe is answered with
-  // the window as it is, and the data comes again once it is announced open
-  const wnd = view.rcvShut ? 0 : Math.max(0, Seq.sub(right, r.rcvNxt))
+  // 2. the acceptability test (`receiveWindow`)
+  const wnd = receiveWindow(r, consumed, view)
   // A bare FIN at RCV.NXT is taken even into a zero window, where RFC 9293's test refuses any
   // segment of non-zero length: it takes no buffer, and Linux (tcp_data_queue) queues it too.
   const bareFin = (flags & (FIN | SYN)) === FIN && seg.payload.length === 0 && seg.seq === r.rcvNxt

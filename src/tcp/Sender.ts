@@ -1244,7 +1244,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   s.keepaliveProbes = 0
   s.windowProbes = 0
   if (r.rstReply !== undefined) {
-    emit(s, out, r.rstReply, RST, undefined, NONE)
+    // (`<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>` to a segment without ACK)
+    if (r.rstAck !== undefined) emit(s, out, r.rstReply, RST | ACK, undefined, NONE, r.rstAck)
+    else emit(s, out, r.rstReply, RST, undefined, NONE)
     // an unacceptable ACK in SYN-SENT is often a peer's old incarnation of this 4-tuple (its
     // TIME-WAIT answering our SYN with an ACK); the RST clears it, and the SYN goes again in a
     // moment instead of at the RTO (Linux: TCP_TIMEOUT_MIN, when no SYN was retransmitted yet)

@@ -13,26 +13,24 @@
  * §3.10.7.4, RFC 7323 §4.3 and §5, RFC 6191), a connect from the port it
  * holds included (Linux's tcp_twsk_unique).
  *
+ * FIN-WAIT-2 after a close: Linux moves the orphan into a TIME-WAIT mini
+ * socket (tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)), whose rules are not RFC
+ * 5961's (tcp_timewait_state_process), and the stack follows them there: the
+ * orphan scripts below. The STATES scripts reach FIN-WAIT-2 by shutdown,
+ * where Linux keeps its full socket.
+ *
  * Left out on purpose, where the two differ and the stack keeps its rule:
- * - FIN-WAIT-2 after a close: Linux moves the orphan into a TIME-WAIT mini
- *   socket (tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)), whose rules are not RFC
- *   5961's: a reset anywhere in the window ends it without a challenge ACK,
- *   one outside the window draws an ACK (RFC 9293 §3.10.7.4 drops it), a SYN
- *   at or past RCV.NXT draws a reset. The stack applies RFC 5961 there as in
- *   every state; the scripts reach FIN-WAIT-2 by shutdown, where Linux keeps
- *   its full socket and the two agree. (Its PAWS and TS.Recent the stack does
- *   take from the timewait sock, and from when Linux makes it: the orphan
- *   scripts below.)
  * - A close in SYN-RECEIVED after a simultaneous open: Linux sends a FIN
  *   (RFC 9293 §3.10.4); the stack's connection exists for its application
  *   only once connect returns, and a connect given up is aborted (a reset).
  * - CLOSE-WAIT: a segment whose data runs past the peer's FIN: Linux resets
  *   (tcp_rcv_state_process, data after RCV_SHUTDOWN); the stack ignores the
  *   text (RFC 9293 §3.10.7.4, seventh).
- * - TIME-WAIT: Linux restarts its 60 s on every ACK and, with tcp_rfc1337,
- *   takes TS.Recent from a reset at RCV.NXT; the stack restarts 2 MSL on the
- *   FIN only (RFC 9293 §3.10.7.4) and ignores a reset whole (RFC 1337).
- *   Linux's TIME-WAIT has no sysctl: its length is not scripted.
+ * - TIME-WAIT: Linux restarts its 60 s on every ACK; a reset at RCV.NXT ends
+ *   it by default (tcp_rfc1337 = 0), and with tcp_rfc1337 gives TS.Recent.
+ *   The stack restarts 2 MSL on the FIN only (RFC 9293 §3.10.7.4) and ignores
+ *   a reset whole (RFC 1337, on purpose). Linux's TIME-WAIT has no sysctl:
+ *   its length is not scripted.
  * - shutdown(SHUT_RD): neither the stack nor Node has it.
  *
  * Live clock for Linux's side (a real kernel); virtual for the stack's. Needs
@@ -58,6 +56,9 @@ const OPEN_ALL: ReadonlyArray<Step> = [
   { tb: { flags: "A", ts: 2 } },
   { dut: { op: "accept" } }
 ]
+
+/** a close and the ACK of our FIN: with the default tcp_fin_timeout, Linux's timewait sock in FIN_WAIT2 (RCV.NXT: 1) */
+const ORPHAN: ReadonlyArray<Step> = [...OPEN_ALL, { dut: { op: "close" } }, { tb: { flags: "A", ts: 3 } }]
 
 /**
  * The closing states, each reached from OPEN_ALL (the testbench's next
@@ -229,6 +230,63 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
         { dut: { op: "close" } },
         { burst: [{ flags: "A", ts: 10 }, { flags: "A", ts: 20 }] },
         { tb: { flags: "FA", seq: 1, ts: 15 } }
+      ]
+    }))
+
+  // After a close, once our FIN is acknowledged, Linux's socket is a timewait sock in substate
+  // FIN_WAIT2 (the default tcp_fin_timeout, 60 s, is within TCP_TIMEWAIT_LEN), and
+  // tcp_timewait_state_process decides what each segment gets, not RFC 5961: PAWS (an RST too) or a
+  // segment outside the window draws an ACK, at most one per 500 ms when it has no data
+  // (tcp_timewait_check_oow_rate_limit); an RST in the window ends it silently; a SYN at or past
+  // RCV.NXT, or anything but the FIN at RCV.NXT that brings new sequence space, draws a reset and
+  // ends it; a segment without ACK, or that brings nothing new, is dropped; the FIN at RCV.NXT moves
+  // it to TIME-WAIT whatever its ACK field says. Afterwards the listener answers for the 4-tuple.
+  it.scopedLive("FIN-WAIT-2 orphan: a reset in the window off RCV.NXT ends it silently (no challenge ACK)", () =>
+    conforms({ steps: [...ORPHAN, { tb: { flags: "R", seq: 1001 } }, { tb: { flags: "FA", seq: 1, ts: 9 } }] }))
+
+  it.scopedLive("FIN-WAIT-2 orphan: a reset outside the window draws an ACK, one per 500 ms; so does one PAWS refuses", () =>
+    conforms({
+      steps: [
+        ...ORPHAN,
+        { tb: { flags: "R", seq: 2_000_000_000 } },
+        { tb: { flags: "R", seq: 2_000_000_000 } },
+        { wait: 500 },
+        { tb: { flags: "R", seq: 1, ts: 1 } },
+        { tb: { flags: "FA", seq: 1, ts: 9 } }
+      ]
+    }))
+
+  it.scopedLive("FIN-WAIT-2 orphan: a SYN below RCV.NXT draws an ACK; one at or past it a reset, which ends it", () =>
+    conforms({
+      steps: [
+        ...ORPHAN,
+        { tb: { flags: "S", seq: 0, ts: 9 } },
+        { tb: { flags: "S", seq: 100, ts: 10 } },
+        { tb: { flags: "A", seq: 1, ts: 11 } }
+      ]
+    }))
+
+  it.scopedLive("FIN-WAIT-2 orphan: data beyond RCV.NXT draws a reset, which ends it", () =>
+    conforms({ steps: [...ORPHAN, { tb: { flags: "PA", seq: 101, payload: 10, ts: 9 } }, { tb: { flags: "FA", seq: 1, ts: 10 } }] }))
+
+  it.scopedLive("FIN-WAIT-2 orphan: a FIN beyond RCV.NXT draws a reset, which ends it", () =>
+    conforms({ steps: [...ORPHAN, { tb: { flags: "FA", seq: 101, ts: 9 } }, { tb: { flags: "FA", seq: 1, ts: 10 } }] }))
+
+  it.scopedLive("FIN-WAIT-2 orphan: data whose ACK acknowledges octets never sent draws a reset at that ACK", () =>
+    conforms({ steps: [...ORPHAN, { tb: { flags: "PA", seq: 1, ack: 1000, payload: 10, ts: 9 } }, { tb: { flags: "FA", seq: 1, ts: 10 } }] }))
+
+  it.scopedLive("FIN-WAIT-2 orphan: the FIN moves it to TIME-WAIT whatever its ACK field says", () =>
+    conforms({ steps: [...ORPHAN, { tb: { flags: "FA", seq: 1, ack: 1000, ts: 9 } }, { tb: { flags: "FA", seq: 1, ts: 10 } }] }))
+
+  // (where the two agreed already: one script)
+  it.scopedLive("FIN-WAIT-2 orphan: a bare ACK and a FIN without ACK are dropped; data at RCV.NXT draws a reset", () =>
+    conforms({
+      steps: [
+        ...ORPHAN,
+        { tb: { flags: "A", seq: 1, ts: 9 } },
+        { tb: { flags: "F", seq: 1, ts: 10 } },
+        { tb: { flags: "PA", seq: 1, payload: 10, ts: 11 } },
+        { tb: { flags: "A", seq: 11, ts: 12 } }
       ]
     }))
 

@@ -97,3 +97,24 @@ describe("PAWS (RFC 7323 §5.3)", () => {
     expect(A.tsNewer(5, 5 + 2 ** 31 + 1)).toBe(false)
   })
 })
+
+describe("the timewait sock's window and PAWS (Linux's tcp_timewait_state_process, the orphan in FIN-WAIT-2)", () => {
+  it("a segment at RCV.NXT is in, even with a zero window; one reaching past RCV.NXT that starts before the right edge; an empty one at the edge", () => {
+    expect(A.inTimewaitWindow(RCV_NXT, 0, RCV_NXT, 10)).toBe(true)
+    expect(A.inTimewaitWindow(RCV_NXT, 1000, at(-1), 1)).toBe(false) // a SYN or FIN just below: ends at RCV.NXT
+    expect(A.inTimewaitWindow(RCV_NXT, 1000, at(-1), 2)).toBe(true)
+    expect(A.inTimewaitWindow(RCV_NXT, 1000, at(999), 5)).toBe(true) // across the wrap
+    expect(A.inTimewaitWindow(RCV_NXT, 1000, at(1000), 0)).toBe(true)
+    expect(A.inTimewaitWindow(RCV_NXT, 1000, at(1000), 1)).toBe(false)
+    expect(A.inTimewaitWindow(RCV_NXT, 1000, at(-5), 0)).toBe(false)
+  })
+  it("PAWS has no replay window, and refuses an RST too until TS.Recent is TCP_PAWS_MSL (60 s) old", () => {
+    expect(A.timewaitPawsRejects(1000, 999, false, 0)).toBe(true)
+    expect(A.timewaitPawsRejects(1000, 1000, false, 0)).toBe(false)
+    expect(A.timewaitPawsRejects(1000, 999, true, 59_999)).toBe(true)
+    expect(A.timewaitPawsRejects(1000, 999, true, A.PAWS_MSL_MS)).toBe(false)
+    expect(A.timewaitPawsRejects(1000, 999, false, A.PAWS_MSL_MS)).toBe(true)
+    expect(A.timewaitPawsRejects(1000, 999, false, A.PAWS_IDLE_MS)).toBe(false)
+    expect(A.timewaitPawsRejects(0, 0xffffffff, false, 0)).toBe(false) // nothing is older than 0
+  })
+})
