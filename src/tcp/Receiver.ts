@@ -198,6 +198,12 @@ export interface Receiver {
   /** when a refused segment without data was last answered, Clock ms (the rate limit of `answerOutOfWindow`) */
   lastOowAckAt: number | undefined
   /**
+   * a segment came to the orphan once Linux's socket was a timewait sock (`timewaitSegment`): from
+   * then on `lastOowAckAt` is the timewait sock's own, which started afresh (tcp_time_wait sets
+   * tw_last_oow_ack_time to 0) and goes on into TIME-WAIT (the same sock, its substate moved)
+   */
+  twSeen: boolean
+  /**
    * RFC 7323 §4.3's Last.ACK.sent as this half knows it: the later of what
    * the send half says it sent (`SendView.lastAckSent`, as of its last
    * report) and this half's ACK points, which the send half sends as they
@@ -399,6 +405,7 @@ export const synSent = (
   tsRecentAt: inherited?.at ?? 0,
   twInBatch: false,
   lastOowAckAt: undefined,
+  twSeen: false,
   lastAck: Seq.ZERO,
   ackMss: RcvMss.make(),
   owed: 0,
@@ -804,6 +811,11 @@ const timewaitSegment = (r: Receiver, seg: Segment, out: Report, at: number, con
   const rst = (flags & RST) !== 0
   const len = seqLength(seg)
   const ts = seg.options.timestamp
+  // (what the full socket answered before counts for nothing: the timewait sock's limit starts afresh)
+  if (!r.twSeen) {
+    r.twSeen = true
+    r.lastOowAckAt = undefined
+  }
   const paws = r.tsOk && ts !== undefined && Acceptance.timewaitPawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt)
   if (paws || !Acceptance.inTimewaitWindow(r.rcvNxt, receiveWindow(r, consumed, view), seg.seq, len)) {
     // (data or a FIN is answered each time, a SYN never twice within the interval: tcp_oow_rate_limited)

@@ -767,7 +767,9 @@ export const make = Effect.gen(function*() {
         tsOffset: s.tsOffset,
         window: Math.min(0xffff, Math.ceil(s.capacity / 2 ** s.rcvShift)),
         deadline: s.timeWaitAt ?? clock.unsafeCurrentTimeMillis() + params.timeWait,
-        lastOowAckAt: undefined
+        // (after a close in FIN-WAIT-2, Linux's timewait sock goes on into TIME-WAIT with the rate
+        // limit of its answers; from a full socket, tcp_time_wait starts it afresh)
+        lastOowAckAt: conn.rcv.twSeen ? conn.rcv.lastOowAckAt : undefined
       }
       const e = new TimeWaitEntry(conn.key, tw, conn.route, timeWaitFire)
       addTimeWait(e)

@@ -81,7 +81,10 @@ export interface TimeWait {
   readonly window: number
   /** when the record goes, Clock ms */
   deadline: number
-  /** when it last answered a segment without data outside the window, Clock ms (the rate limit) */
+  /**
+   * when it last answered a segment without data outside the window, Clock ms (the rate limit); after
+   * a close in FIN-WAIT-2 it goes on from the orphan's (Linux's timewait sock only moves its substate)
+   */
   lastOowAckAt: number | undefined
 }
 

@@ -290,6 +290,21 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  // The timewait sock's rate limit starts afresh (tcp_time_wait: tw_last_oow_ack_time = 0), whatever
+  // the full socket answered just before; it goes on into TIME-WAIT (the same sock, its substate moved)
+  it.scopedLive("FIN-WAIT-2 orphan: the out-of-window ACKs' rate limit starts afresh when the ACK of our FIN makes the timewait sock, and goes on into TIME-WAIT", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" }, window: 20 },
+        { tb: { flags: "A", seq: 2_000_000, ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", seq: 1, ts: 4 } },
+        { tb: { flags: "A", seq: 2_000_000, ts: 5 } },
+        { tb: { flags: "FA", seq: 1, ts: 6 } },
+        { tb: { flags: "A", seq: 2_000_000, ts: 7 } }
+      ]
+    }))
+
   it.scopedLive("FIN-WAIT-2 orphan: after tcp_fin_timeout the connection goes quietly", () =>
     conforms({
       sysctls: { "net.ipv4.tcp_fin_timeout": 1 },
