@@ -64,6 +64,12 @@ export interface OutOfOrder {
 /** @category models */
 export type InsertResult = "Held" | "Duplicate" | "NoRoom"
 
+/** Let go of everything held (the connection will take none of it). */
+export const clear = (q: OutOfOrder): void => {
+  q.blocks.length = 0
+  q.octets = 0
+}
+
 export const make = (): OutOfOrder => ({ blocks: [], octets: 0, ticks: 0 })
 
 /**

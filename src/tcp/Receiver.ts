@@ -200,7 +200,8 @@ export interface Receiver {
   /**
    * a segment came to the orphan once Linux's socket was a timewait sock (`timewaitSegment`): from
    * then on `lastOowAckAt` is the timewait sock's own, which started afresh (tcp_time_wait sets
-   * tw_last_oow_ack_time to 0) and goes on into TIME-WAIT (the same sock, its substate moved)
+   * tw_last_oow_ack_time to 0) and goes on into TIME-WAIT (the same sock, its substate moved), and
+   * nothing is held out of order any more
    */
   twSeen: boolean
   /**
@@ -811,10 +812,14 @@ const timewaitSegment = (r: Receiver, seg: Segment, out: Report, at: number, con
   const rst = (flags & RST) !== 0
   const len = seqLength(seg)
   const ts = seg.options.timestamp
-  // (what the full socket answered before counts for nothing: the timewait sock's limit starts afresh)
+  // What the full socket held is gone with it: the timewait sock's limit of answers starts afresh,
+  // and it holds nothing out of order (its ACKs, tcp_v4_timewait_ack's, carry no SACK blocks; data
+  // into the hole is new data, reset below)
   if (!r.twSeen) {
     r.twSeen = true
     r.lastOowAckAt = undefined
+    OutOfOrder.clear(r.ooo)
+    if (!r.finReceived) r.finSeq = undefined
   }
   const paws = r.tsOk && ts !== undefined && Acceptance.timewaitPawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt)
   if (paws || !Acceptance.inTimewaitWindow(r.rcvNxt, receiveWindow(r, consumed, view), seg.seq, len)) {

@@ -305,6 +305,17 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  it.scopedLive("FIN-WAIT-2 orphan: the timewait sock's ACKs carry no SACK blocks for data held out of order before the close", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "PA", seq: 101, payload: 10, ts: 3 } },
+        { dut: { op: "close" } },
+        { tb: { flags: "A", seq: 1, ts: 4 } },
+        { tb: { flags: "A", seq: 2_000_000, ts: 5 } }
+      ]
+    }))
+
   it.scopedLive("FIN-WAIT-2 orphan: after tcp_fin_timeout the connection goes quietly", () =>
     conforms({
       sysctls: { "net.ipv4.tcp_fin_timeout": 1 },
