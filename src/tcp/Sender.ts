@@ -2653,7 +2653,11 @@ export const end = (s: Sender, now: number, out: Array<OutSegment>): void => {
 /** The application closed for good: ends its side, and FIN-WAIT-2 will not wait forever. */
 export const closeByApp = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.appClosed = true
-  if (s.state === "FinWait2" && s.finWait2At === undefined) s.finWait2At = now + s.params.finWait2
+  if (s.state === "FinWait2") {
+    if (s.finWait2At === undefined) s.finWait2At = now + s.params.finWait2
+    // (no keepalive probes from the orphan: `armKeepalive`)
+    armKeepalive(s, now)
+  }
   end(s, now, out)
 }
 
@@ -2982,8 +2986,11 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
 const armKeepalive = (s: Sender, now: number): void => {
   const idle = s.keepaliveIdle
   // every synchronized state (Linux's tcp_keepalive_timer): a half-closed connection whose peer
-  // vanished in FIN-WAIT-2 is found out too; while our FIN is in flight its own timer runs instead
-  if (idle === undefined || !KEEPALIVE_STATES.has(s.state)) {
+  // vanished in FIN-WAIT-2 is found out too; while our FIN is in flight its own timer runs instead.
+  // Not after a close in FIN-WAIT-2: Linux's orphan there is a timewait sock, or a full socket whose
+  // keepalive timer only counts down to one (tcp_keepalive_timer's SOCK_DEAD case); its
+  // FIN-WAIT-2 timeout is all that ends it
+  if (idle === undefined || !KEEPALIVE_STATES.has(s.state) || (s.appClosed && s.state === "FinWait2")) {
     s.keepaliveAt = undefined
     return
   }

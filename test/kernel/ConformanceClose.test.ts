@@ -305,6 +305,25 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  for (const { how, steps } of [
+    { how: "a close", steps: [{ dut: { op: "close" } }, { tb: { flags: "A", ts: 3 } }] },
+    { how: "a shutdown, then a close", steps: [{ dut: { op: "shutdown" } }, { tb: { flags: "A", ts: 3 } }, { dut: { op: "close" } }] }
+  ] satisfies ReadonlyArray<{ how: string; steps: ReadonlyArray<Step> }>) {
+    it.scopedLive(`FIN-WAIT-2 orphan after ${how}: no keepalive probes from the timewait sock`, () =>
+      conforms({
+        stack: { tcp: { keepaliveInterval: "1 second", keepaliveProbes: 2 } },
+        steps: [
+          ...OPEN_ALL,
+          { dut: { op: "keepalive", idle: 1, interval: 1, count: 2 } },
+          ...steps,
+          { wait: 1200 },
+          { wait: 1000 },
+          { wait: 1000 },
+          { tb: { flags: "FA", seq: 1, ts: 4 } }
+        ]
+      }))
+  }
+
   it.scopedLive("FIN-WAIT-2 orphan: the timewait sock's ACKs carry no SACK blocks for data held out of order before the close", () =>
     conforms({
       steps: [
