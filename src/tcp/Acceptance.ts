@@ -224,7 +224,8 @@ export const disorderedAck = (
  * window, PAWS, challenges of a half-open connection (Linux's
  * tcp_oow_rate_limited with tcp_invalid_ratelimit): two ends that disagree
  * cannot ACK each other's ACKs at the speed of the link. Segments with data
- * are answered each time: the peer would go on sending them otherwise.
+ * or a FIN (and no SYN) are answered each time: the peer would go on sending
+ * them otherwise.
  */
 export const OOW_ACK_INTERVAL = 500
 

@@ -670,14 +670,20 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
 
 /**
  * A segment refused (PAWS, or outside the window) draws a duplicate ACK: at
- * once when it brought data (`dupAck`); without data at most once per
- * `Acceptance.OOW_ACK_INTERVAL` (Linux's tcp_oow_rate_limited), so that two ends that
- * disagree about the window cannot ACK each other's ACKs at link speed.
+ * once when it brought data or a FIN (`dupAck`); one without sequence space,
+ * or a SYN, at most once per `Acceptance.OOW_ACK_INTERVAL` (Linux's
+ * tcp_oow_rate_limited), so that two ends that disagree about the window
+ * cannot ACK each other's ACKs at link speed. (A FIN again is a peer's
+ * retransmission, as data is: it would go on sending it unanswered.)
  */
 const answerOutOfWindow = (r: Receiver, out: Report, seg: Segment, at: number): void => {
-  if (seg.payload.length === 0 && Acceptance.oowLimited(r, at)) return
+  if (oowLimitedFor(r, seg, at)) return
   dupAck(r, out, seg)
 }
+
+/** Whether the answer to a refused `seg` must wait (`answerOutOfWindow`); when it need not, it is stamped. */
+const oowLimitedFor = (r: Receiver, seg: Segment, at: number): boolean =>
+  (seqLength(seg) === 0 || (seg.flags & SYN) !== 0) && Acceptance.oowLimited(r, at)
 
 /** The ACK `takeAck` just queued came past PAWS as a reordered duplicate: no window from it. */
 const markReordered = (out: Report): void => {
@@ -823,8 +829,7 @@ const timewaitSegment = (r: Receiver, seg: Segment, out: Report, at: number, con
   }
   const paws = r.tsOk && ts !== undefined && Acceptance.timewaitPawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt)
   if (paws || !Acceptance.inTimewaitWindow(r.rcvNxt, receiveWindow(r, consumed, view), seg.seq, len)) {
-    // (data or a FIN is answered each time, a SYN never twice within the interval: tcp_oow_rate_limited)
-    if ((len === 0 || (flags & SYN) !== 0) && Acceptance.oowLimited(r, at)) return
+    if (oowLimitedFor(r, seg, at)) return
     out.ackNow = true
     return
   }

@@ -110,6 +110,21 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       }))
   }
 
+  // (tcp_oow_rate_limited holds back the answers to segments without sequence space only: a FIN
+  // refused, by the window or PAWS, is answered each time, as data is)
+  it.scopedLive("ESTABLISHED: a FIN outside the window, or one PAWS refuses, draws an ACK each time; so does the FIN again in CLOSE-WAIT", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "FA", seq: 2_000_000, ts: 3 }, window: 50 },
+        { tb: { flags: "FA", seq: 2_000_000, ts: 4 }, window: 50 },
+        { tb: { flags: "FA", seq: 1, ts: 0 }, window: 50 },
+        { tb: { flags: "FA", seq: 1, ts: 0 }, window: 50 },
+        { tb: { flags: "FA", seq: 1, ts: 5 }, window: 50 },
+        { tb: { flags: "FA", seq: 1, ts: 6 } }
+      ]
+    }))
+
   it.scopedLive("FIN-WAIT-1: a FIN never acknowledged goes again, the RTO doubling", () =>
     conforms({
       steps: [...OPEN_ALL, { dut: { op: "close" } }, { wait: 300 }, { wait: 300 }, { wait: 700 }, { tb: { flags: "A", ts: 3 } }]
