@@ -652,6 +652,24 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  // (tcp_timewait_state_process's TIME_WAIT branch; its reset rule is left out on purpose: see the header)
+  it.scopedLive("TIME-WAIT: answers to segments without sequence space at most one per 500 ms, the FIN again each time; an empty segment without ACK at RCV.NXT gives TS.Recent", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" } },
+        { tb: { flags: "A", ts: 3 } },
+        { tb: { flags: "FA", ts: 4 }, window: 50 },
+        { tb: { flags: "A", seq: 2_000_000, ts: 5 }, window: 50 },
+        { tb: { flags: "A", seq: 2_000_000, ts: 6 }, window: 50 },
+        { tb: { flags: "FA", seq: 1, ts: 7 }, window: 50 },
+        { tb: { flags: "FA", seq: 1, ts: 8 }, window: 50 },
+        { tb: { flags: "", seq: 2, ts: 9 } },
+        { wait: 500 },
+        { tb: { flags: "A", seq: 2_000_000, ts: 10 } }
+      ]
+    }))
+
   it.scopedLive("TIME-WAIT: a SYN below RCV.NXT with a newer timestamp opens a new connection (RFC 6191 §2)", () =>
     conforms({
       steps: [
