@@ -28,7 +28,9 @@
  * Challenge ACKs are rate limited (RFC 5961 §7) by the caller with a token
  * bucket (ipv4/TokenBucket.ts); a limit must never swallow the ACKs that
  * recovery needs (TCP-PITFALLS: smoltcp #1162), so only challenge ACKs draw
- * on it.
+ * on it. Before it, a challenge ACK meets the connection's limit of answers to
+ * refused segments (`oowLimited`), which it shares with the ACKs to segments
+ * outside the window, as Linux's tcp_send_challenge_ack checks the socket's.
  *
  * @since 0.1.0
  */

@@ -348,6 +348,8 @@ export interface Report {
   quickAckEcn: boolean
   /** challenge ACKs asked for (RFC 5961), which the send half rate-limits */
   challenges: number
+  /** segments that would have drawn a challenge ACK but for the connection's limit of answers (`challenge`) */
+  challengesLimited: number
   /** the peer's FIN was taken in this batch (the send half says when its ACK goes) */
   fin: boolean
   /** an acceptable RST: the connection is reset (refused, in SYN-SENT) */
@@ -471,6 +473,7 @@ export const report = (r: Receiver, at: number): Report => ({
   quickAck: false,
   quickAckEcn: false,
   challenges: 0,
+  challengesLimited: 0,
   fin: false,
   reset: false,
   tsRecent: r.tsRecent,
@@ -649,7 +652,7 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
     return false
   }
   if (verdict === "ChallengeAck") {
-    out.challenges++
+    challenge(r, out, at)
     return false
   }
   takeTsRecent(r, seg, at)
@@ -679,6 +682,18 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
 const answerOutOfWindow = (r: Receiver, out: Report, seg: Segment, at: number): void => {
   if (oowLimitedFor(r, seg, at)) return
   dupAck(r, out, seg)
+}
+
+/**
+ * A challenge ACK (RFC 5961 §3.2, §4.2, §5.2), under the connection's limit of answers to refused
+ * segments first, as Linux's tcp_send_challenge_ack checks it (__tcp_oow_rate_limited, on the stamp
+ * the ACKs to segments outside the window share: one answer of either kind per
+ * `Acceptance.OOW_ACK_INTERVAL`, whatever the segment carried), then the send half's limit
+ * (RFC 5961 §7, `Params.challengeAcksPerSecond`).
+ */
+const challenge = (r: Receiver, out: Report, at: number): void => {
+  if (Acceptance.oowLimited(r, at)) out.challengesLimited++
+  else out.challenges++
 }
 
 /** Whether the answer to a refused `seg` must wait (`answerOutOfWindow`); when it need not, it is stamped. */
@@ -930,7 +945,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // RFC 5961 §4.2: a SYN, "irrespective of the sequence number", is a challenge (rate limited);
     // not the peer's SYN again in a simultaneous open's SYN-RECEIVED, which our SYN-ACK answers
     if ((flags & SYN) !== 0 && !view.synReceived) {
-      out.challenges++
+      challenge(r, out, at)
       return
     }
     // RFC 9293 §3.10.7.4: "special allowance should be made to accept valid ACKs" when the window is
@@ -958,12 +973,12 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       out.reset = true
       // RFC 1337: TIME-WAIT ignores it, and must still re-ACK a retransmitted FIN
       if (!view.timeWait) r.state = "Closed"
-    } else if (verdict === "ChallengeAck") out.challenges++
+    } else if (verdict === "ChallengeAck") challenge(r, out, at)
     return
   }
   // 4. SYN
   if ((flags & SYN) !== 0) {
-    out.challenges++
+    challenge(r, out, at)
     return
   }
   // 5. ACK

@@ -1377,6 +1377,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   if (r.ackNow && !answered) s.ackNow = true
   if (finWaits && !s.ackNow && s.ackDue === undefined) s.ackDue = now + s.params.delayedAck
   if (r.ackNow && s.state === "TimeWait") s.timeWaitAt = now + s.params.timeWait // a retransmitted FIN
+  // (those the connection's limit of answers held back: counted as left unanswered)
+  if (r.challengesLimited > 0) s.params.onChallenge?.(r.challengesLimited, false)
   for (let i = 0; i < r.challenges; i++) {
     const rate = s.params.challengeAcksPerSecond
     const b = TokenBucket.take(s.challengeBucket ?? TokenBucket.full(rate, now), now, rate, rate)

@@ -124,7 +124,10 @@ export interface TcpStats {
   readonly icmpErrors: number
   /** segments that drew a challenge ACK (RFC 5961: an RST or SYN in the window, data with an unacceptable ACK) */
   readonly challengeAcks: number
-  /** such segments left unanswered: the connection's challenge-ACK rate (`tcp.challengeAcksPerSecond`) was spent */
+  /**
+   * such segments left unanswered: the connection had answered a refused segment in the last 500 ms
+   * (Linux's per-socket limit), or its challenge-ACK rate (`tcp.challengeAcksPerSecond`) was spent
+   */
   readonly challengeAcksLimited: number
   /** segments sent again, by any means, over every connection (open or over) */
   readonly retransmits: number

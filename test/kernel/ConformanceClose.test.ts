@@ -125,6 +125,22 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  // (Linux's tcp_send_challenge_ack checks the socket's limit of out-of-window answers first,
+  // __tcp_oow_rate_limited on last_oow_ack_time: one answer of either kind per 500 ms)
+  it.scopedLive("ESTABLISHED: challenge ACKs and the ACKs to segments outside the window share one limit, an answer per 500 ms", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "R", seq: 1001 }, window: 50 },
+        { tb: { flags: "R", seq: 1001 }, window: 50 },
+        { tb: { flags: "A", seq: 2_000_000, ts: 3 }, window: 50 },
+        { tb: { flags: "S", seq: 2_000_000, ts: 4 }, window: 50 },
+        { wait: 500 },
+        { tb: { flags: "A", seq: 2_000_000, ts: 5 }, window: 50 },
+        { tb: { flags: "R", seq: 1001 }, window: 50 }
+      ]
+    }))
+
   it.scopedLive("FIN-WAIT-1: a FIN never acknowledged goes again, the RTO doubling", () =>
     conforms({
       steps: [...OPEN_ALL, { dut: { op: "close" } }, { wait: 300 }, { wait: 300 }, { wait: 700 }, { tb: { flags: "A", ts: 3 } }]

@@ -756,7 +756,8 @@ describe("ESTABLISHED: RFC 5961", () => {
     for (const flags of [RST, RST | ACK]) {
       const s = est()
       expect(T.seenAll(s.send(20, T.fromPeer({ seq: 1, flags })))).toEqual([ackSeg(0, 0, BUF)])
-      expect(T.seenAll(s.send(21, T.fromPeer({ seq: BUF - 1, flags })))).toEqual([ackSeg(0, 0, BUF)])
+      // (500 ms on: the connection answers a refused segment once per 500 ms, a challenge too)
+      expect(T.seenAll(s.send(520, T.fromPeer({ seq: BUF - 1, flags })))).toEqual([ackSeg(0, 0, BUF)])
       expect(s.state).toBe("Established")
     }
   })
@@ -779,22 +780,26 @@ describe("ESTABLISHED: RFC 5961", () => {
     expect(s.send(20, T.fromPeer({ seq: 0x40000000, flags: RST }))).toEqual([])
     expect(s.state).toBe("Established")
   })
-  it("challenge ACKs are rate-limited; the limit does not touch ordinary ACKs", () => {
+  it("challenge ACKs are rate-limited, per connection and by the stack's rate; the limits do not touch ordinary ACKs", () => {
     const told: Array<[number, boolean]> = []
-    const s = est({ params: { challengeAcksPerSecond: 2, onChallenge: (n, answered) => told.push([n, answered]) } })
-    const rsts = [1, 2, 3].map((n) => T.fromPeer({ seq: n, flags: RST }))
-    expect(s.send(20, rsts[0]!)).toHaveLength(1)
-    expect(s.send(21, rsts[1]!)).toHaveLength(1)
-    expect(s.send(22, rsts[2]!)).toEqual([])
-    // the stack's counters hear of both answers and of the one the limit left unanswered
-    expect(told).toEqual([[1, true], [1, true], [1, false]])
+    const s = est({ params: { challengeAcksPerSecond: 1, onChallenge: (n, answered) => told.push([n, answered]) } })
+    const rst = (n: number) => T.fromPeer({ seq: n, flags: RST })
+    expect(s.send(20, rst(1))).toHaveLength(1)
+    // within 500 ms of that answer: the connection's own limit (Linux's tcp_send_challenge_ack
+    // checks the socket's limit of out-of-window answers first)
+    expect(s.send(21, rst(2))).toEqual([])
+    // past it, but the rate of one a second is spent
+    expect(s.send(520, rst(3))).toEqual([])
+    expect(s.send(1020, rst(4))).toHaveLength(1)
+    // the stack's counters hear of both answers and of the two the limits left unanswered
+    expect(told).toEqual([[1, true], [1, false], [1, false], [1, true]])
     // a duplicate segment still draws its ACK
-    expect(T.seenAll(s.send(23, T.fromPeer({ seq: -1, payload: "x" })))).toEqual([ackSeg(0, 0, BUF)])
+    expect(T.seenAll(s.send(1021, T.fromPeer({ seq: -1, payload: "x" })))).toEqual([ackSeg(0, 0, BUF)])
   })
   it("a SYN, in the window or an old one, draws a challenge ACK, never a reset (§4.2)", () => {
     const s = est()
     expect(T.seenAll(s.send(20, T.fromPeer({ seq: 10, flags: SYN })))).toEqual([ackSeg(0, 0, BUF)])
-    expect(T.seenAll(s.send(21, T.fromPeer({ seq: -1, flags: SYN })))).toEqual([ackSeg(0, 0, BUF)])
+    expect(T.seenAll(s.send(520, T.fromPeer({ seq: -1, flags: SYN })))).toEqual([ackSeg(0, 0, BUF)])
     expect(s.state).toBe("Established")
   })
   it("an ACK of data never sent draws an ACK and the segment is dropped, data and all (§5.2)", () => {
@@ -826,8 +831,9 @@ describe("ESTABLISHED: RFC 5961", () => {
     s.send(10, T.fromPeer({ seq: 0, ack: 0, payload: "x" }))
     expect(s.received.map(T.text)).toEqual(["x"])
     // before it (a blind injection's guess, well inside the peer's window): challenged, dropped
-    for (const ack of [-1, -5000]) {
-      const out = s.send(20, T.fromPeer({ seq: 1, ack, payload: "y" }))
+    // (500 ms apart: one challenge per 500 ms, data or not)
+    for (const [ack, at] of [[-1, 20], [-5000, 520]] as const) {
+      const out = s.send(at, T.fromPeer({ seq: 1, ack, payload: "y" }))
       expect(T.seenAll(out)).toEqual([ackSeg(10, 1, BUF - 1)])
       expect(s.received.map(T.text)).toEqual(["x"])
     }
