@@ -306,6 +306,8 @@ export class Conn {
         Delivery.deliver(this.incoming, report.data, this)
       }
     }
+    // (out of order, or a FIN beyond a hole, counts too: Linux resets on anything past RCV.NXT)
+    if (report.pastRcvNxt && this.readClosed) this.dataAfterClose = true
     if (report.fin) this.incoming.done(Exit.void)
     if (report.urgent !== undefined && this.urgentSignal !== undefined) {
       // RFC 9293 MUST-32: the application hears of each advance of the urgent pointer

@@ -294,6 +294,12 @@ export interface Report {
   dataOctets: number
   /** in-order data segments */
   dataSegments: number
+  /**
+   * new sequence space past RCV.NXT came that was not delivered in order: data held out of order, a
+   * FIN beyond a hole, data refused at the window's edge. After a close Linux resets on it as on
+   * in-order data (tcp_rcv_state_process in FIN-WAIT-1/2: `after(end_seq - fin, rcv_nxt)`)
+   */
+  pastRcvNxt: boolean
   /** the peer's segment size as guessed after the batch (`Receiver.ackMss`): the send half's ACK rules count in it */
   ackMss: number
   /**
@@ -463,6 +469,7 @@ export const report = (r: Receiver, at: number): Report => ({
   data: [],
   dataOctets: 0,
   dataSegments: 0,
+  pastRcvNxt: false,
   ackMss: r.ackMss.mss,
   pushed: 0,
   ackScheduled: false,
@@ -960,6 +967,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       if (takeAck(r, seg, out, at, view, len) && len > 0) {
         out.quickAck = true
         out.ackScheduled = true
+        if (Seq.gt(Seq.add(seg.seq, seg.payload.length), r.rcvNxt)) out.pastRcvNxt = true
       }
     }
     answerOutOfWindow(r, out, seg, at)
@@ -1085,6 +1093,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       // Octets it held already came twice (`again`, above; RFC 2883 §4: their block is then the
       // most recent, the second one reported, as the RFC asks)
       OutOfOrder.insert(r.ooo, start, data, r.capacity, r.maxBlocks)
+      out.pastRcvNxt = true
       // a duplicate ACK of its own, at once (RFC 5681 §4.2), with its block first
       out.ackNow = true
       point = true
@@ -1104,6 +1113,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // bare FIN and acknowledges it; a peer whose FIN came before the data ahead of it then knows
     if (payload.length === 0 && Seq.gt(finSeq, r.rcvNxt)) {
       out.ackNow = true
+      out.pastRcvNxt = true
       point = true
     }
     r.finTouched = OutOfOrder.tick(r.ooo)

@@ -547,6 +547,18 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       steps: [...OPEN_ALL, { dut: { op: "close" }, window: 20 }, { tb: { flags: "PA", ack: 1, payload: 10, ts: 3 }, window: 20 }, { tb: { flags: "A", seq: 11, ts: 4 }, window: 20 }]
     }))
 
+  // (tcp_rcv_state_process resets on anything that brings new sequence space after RCV_SHUTDOWN,
+  // in order or not: `after(end_seq - fin, rcv_nxt)`, a FIN beyond a hole too)
+  it.scopedLive("FIN-WAIT-1: data beyond RCV.NXT after our close draws a reset", () =>
+    conforms({
+      steps: [...OPEN_ALL, { dut: { op: "close" }, window: 20 }, { tb: { flags: "PA", seq: 101, ack: 1, payload: 10, ts: 3 }, window: 20 }, { tb: { flags: "A", seq: 1, ts: 4 }, window: 20 }]
+    }))
+
+  it.scopedLive("FIN-WAIT-1: a FIN beyond RCV.NXT after our close draws a reset", () =>
+    conforms({
+      steps: [...OPEN_ALL, { dut: { op: "close" }, window: 20 }, { tb: { flags: "FA", seq: 101, ack: 1, ts: 3 }, window: 20 }, { tb: { flags: "A", seq: 1, ts: 4 }, window: 20 }]
+    }))
+
   it.scopedLive("a close while the peer's window is zero: the FIN waits for the window", () =>
     conforms({
       steps: [
