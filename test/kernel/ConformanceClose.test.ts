@@ -321,6 +321,11 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  it.scopedLive("FIN-WAIT-2 orphan: a reset in the window right behind the ACK of our FIN, in one batch, ends it silently too", () =>
+    conforms({
+      steps: [...OPEN_ALL, { dut: { op: "close" } }, { burst: [{ flags: "A", ts: 3 }, { flags: "R", seq: 1001 }] }, { tb: { flags: "FA", seq: 1, ts: 9 } }]
+    }))
+
   // The timewait sock's rate limit starts afresh (tcp_time_wait: tw_last_oow_ack_time = 0), whatever
   // the full socket answered just before; it goes on into TIME-WAIT (the same sock, its substate moved)
   it.scopedLive("FIN-WAIT-2 orphan: the out-of-window ACKs' rate limit starts afresh when the ACK of our FIN makes the timewait sock, and goes on into TIME-WAIT", () =>
