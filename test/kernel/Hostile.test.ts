@@ -341,8 +341,10 @@ const MATRIX: ReadonlyArray<Attack> = [
     title: "in-window RSTs against the live connection (RFC 5961 §3.2)",
     command: { attack: "inject-rst", kind: "in", count: 400, seconds: 1.5 },
     check: (o) => {
-      // not the exact RCV.NXT: challenge ACKs (one per batch of them, rate-limited), never a reset
-      expect(o.seen.connPureAcks).toBeGreaterThan(0)
+      // not the exact RCV.NXT: challenge ACKs, never a reset. One per 500 ms at most (the
+      // connection's limit of answers, as Linux's), and it may ride on the stream's data rather than
+      // go as a pure ACK the sniffer counts: the stack's own count says it went
+      expect(o.moved["tcp.challengeAcks"]).toBeGreaterThan(0)
     }
   },
   {
@@ -363,14 +365,16 @@ const MATRIX: ReadonlyArray<Attack> = [
     title: "in-window SYNs against the live connection (RFC 5961 §4.2)",
     command: { attack: "inject-syn", kind: "in", count: 400, seconds: 1.5 },
     check: (o) => {
-      expect(o.seen.connPureAcks).toBeGreaterThan(0)
+      // (challenge ACKs, counted by the stack: see the in-window RSTs)
+      expect(o.moved["tcp.challengeAcks"]).toBeGreaterThan(0)
     }
   },
   {
     title: "out-of-window SYNs against the live connection",
     command: { attack: "inject-syn", kind: "out", count: 400, seconds: 1.5 },
     check: (o) => {
-      expect(o.seen.connPureAcks).toBeGreaterThan(0)
+      // (challenge ACKs too, RFC 5961 §4.2: see the in-window RSTs)
+      expect(o.moved["tcp.challengeAcks"]).toBeGreaterThan(0)
     }
   },
   {
