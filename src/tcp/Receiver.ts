@@ -135,8 +135,9 @@ export interface SendView extends Acceptance.SendWindow {
   /**
    * the application closed, we are in FIN-WAIT-1 and a FIN-WAIT-2 would be a timewait sock at once
    * (its timeout at most 60 s): the sequence number past our FIN. An ACK of it (without a FIN) makes
-   * Linux's socket a timewait sock for the segments behind it in the same batch, which
-   * `orphanFinWait2At` cannot say yet (the send half writes the view after the batch's report)
+   * Linux's socket a timewait sock for the segments behind it, in the same batch or the next ones the
+   * receive half takes before the send half has read its report, which `orphanFinWait2At` cannot say
+   * yet (the send half writes the view after it reads the report: `Receiver.twAhead`)
    */
   orphanFinEnd: Seq.SeqNum | undefined
   /** the receive buffer as the send half's auto-tuning has grown it (it only grows) */
@@ -193,8 +194,12 @@ export interface Receiver {
   tsRecent: number
   /** Clock ms when TS.Recent was recorded (PAWS ignores a TS.Recent older than Acceptance.PAWS_IDLE_MS) */
   tsRecentAt: number
-  /** in this batch, an ACK of our FIN after a close made Linux's socket a timewait sock (`SendView.orphanFinEnd`) */
-  twInBatch: boolean
+  /**
+   * an ACK of our FIN after a close made Linux's socket a timewait sock (`SendView.orphanFinEnd`), and
+   * the send half's view does not say so yet: it is written after the send half reads the report, and
+   * the receive half may take further batches before (Connection runs every arrival it finds at once)
+   */
+  twAhead: boolean
   /** when a refused segment without data was last answered, Clock ms (the rate limit of `answerOutOfWindow`) */
   lastOowAckAt: number | undefined
   /**
@@ -412,7 +417,7 @@ export const synSent = (
   tsOk: false,
   tsRecent: inherited?.tsRecent ?? 0,
   tsRecentAt: inherited?.at ?? 0,
-  twInBatch: false,
+  twAhead: false,
   lastOowAckAt: undefined,
   twSeen: false,
   lastAck: Seq.ZERO,
@@ -505,7 +510,8 @@ export const onBatch = (
   view: SendView
 ): Report => {
   const out = report(r, at)
-  r.twInBatch = false
+  // (until the send half's view has caught up: `orphanFinWait2At` says it from then on)
+  if (view.orphanFinEnd === undefined) r.twAhead = false
   // the window the send half announces follows the grown buffer: take it before judging segments
   if (view.rcvCapacity > r.capacity) r.capacity = view.rcvCapacity
   // urgent data the application has read past is no longer pending: forget RCV.UP, so that a
@@ -663,9 +669,10 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
     return false
   }
   takeTsRecent(r, seg, at)
-  // (this ACK of our FIN leaves a timewait sock for what follows it in the batch; one with a FIN
-  // goes on to TIME-WAIT instead, tcp_rcv_state_process's FIN_WAIT1 case)
-  if (view.orphanFinEnd !== undefined && (seg.flags & FIN) === 0 && Seq.gte(seg.ack, view.orphanFinEnd)) r.twInBatch = true
+  // (this ACK of our FIN leaves a timewait sock for what follows it, in this batch and any the
+  // receive half takes before the send half's view says FIN-WAIT-2; one with a FIN goes on to
+  // TIME-WAIT instead, tcp_rcv_state_process's FIN_WAIT1 case)
+  if (view.orphanFinEnd !== undefined && (seg.flags & FIN) === 0 && Seq.gte(seg.ack, view.orphanFinEnd)) r.twAhead = true
   out.acks.push({
     seq: seg.seq,
     ack: seg.ack,
@@ -791,10 +798,11 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number, view
 
 /**
  * After a close in FIN-WAIT-2, Linux's socket is a timewait sock by `at` (`SendView.orphanFinWait2At`),
- * or since an earlier segment of this batch acknowledged our FIN (`SendView.orphanFinEnd`).
+ * or since an earlier segment acknowledged our FIN (`SendView.orphanFinEnd`), in this batch or one
+ * taken before the send half's view caught up (`Receiver.twAhead`).
  */
 const timewaitSock = (r: Receiver, view: SendView, at: number): boolean =>
-  r.twInBatch || view.orphanFinWait2At !== undefined && at >= view.orphanFinWait2At
+  r.twAhead || view.orphanFinWait2At !== undefined && at >= view.orphanFinWait2At
 
 /**
  * The receive window as the acceptability test reads it: from RCV.NXT to the buffer's right edge,

@@ -9,6 +9,7 @@
  */
 import { describe, expect, it } from "vitest"
 import { ACK, FIN, RST } from "../../src/tcp/Segment.js"
+import * as Receiver from "../../src/tcp/Receiver.js"
 import * as Sender from "../../src/tcp/Sender.js"
 import * as T from "../support/TcpSocket.js"
 
@@ -122,6 +123,24 @@ describe("FIN-WAIT-2", () => {
     expect(s.tick(1000 + FIN_WAIT_2 - 1)).toEqual([])
     s.tick(1000 + FIN_WAIT_2)
     expect(s.state).toBe("Closed")
+  })
+  // The receive half may take the next batch before the send half has read the report of the one
+  // that acknowledged our FIN (Connection's receive fiber runs every arrival it finds at once): its
+  // view still says FIN-WAIT-1, and Linux's socket is a timewait sock all the same
+  it("after a close, the batch after the ACK of our FIN is the timewait sock's even while the send half's view lags (an RST in the window ends it silently)", () => {
+    const s = est()
+    expect(T.seenAll(s.close(10))).toEqual([seg(0, 0, "FIN|ACK")])
+    const stale = { ...s.snd.view }
+    const first = Receiver.onBatch(s.rcv, [T.fromPeer({ seq: 0, ack: 1 })], 20, s.reads.consumed, stale)
+    expect(first.reset).toBe(false)
+    // an RST in the window but not at RCV.NXT: tcp_timewait_state_process kills the timewait sock
+    // without an answer, where RFC 5961 §3.2 (the full socket) would draw a challenge ACK
+    const second = Receiver.onBatch(s.rcv, [T.fromPeer({ seq: 100, flags: RST })], 21, s.reads.consumed, stale)
+    expect({ reset: second.reset, challenges: second.challenges, limited: second.challengesLimited }).toEqual({
+      reset: true,
+      challenges: 0,
+      limited: 0
+    })
   })
   it("a FIN behind a hole waits for the hole; then TIME-WAIT", () => {
     const s = finWait2()
