@@ -975,7 +975,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       if (takeAck(r, seg, out, at, view, len) && len > 0) {
         out.quickAck = true
         out.ackScheduled = true
-        if (Seq.gt(Seq.add(seg.seq, seg.payload.length), r.rcvNxt)) out.pastRcvNxt = true
+        // (after the peer's FIN no data is new: Linux's CLOSING and LAST-ACK ignore it, no reset)
+        if (!r.finReceived && Seq.gt(Seq.add(seg.seq, seg.payload.length), r.rcvNxt)) out.pastRcvNxt = true
       }
     }
     answerOutOfWindow(r, out, seg, at)

@@ -220,6 +220,18 @@ describe("CLOSE-WAIT and LAST-ACK", () => {
     expect(t.send(30, T.fromPeer({ seq: 1, flags: RST }))).toEqual([])
     expect(t.snd.failure).toBe("Reset")
   })
+  // After a close Connection resets on `pastRcvNxt` (Linux's FIN-WAIT-1/2 with RCV_SHUTDOWN); once the
+  // peer's FIN is in, Linux's tcp_rcv_state_process ignores data at or past RCV.NXT (CLOSING,
+  // LAST-ACK: `if (!before(seq, rcv_nxt)) break`), even what its tcp_sequence let through at the
+  // window's right edge (queue empty after the close)
+  it("LAST-ACK after a close: data at the window's right edge brings no sequence space past RCV.NXT (no reset after the peer's FIN)", () => {
+    const s = closeWait()
+    s.close(20)
+    expect(s.state).toBe("LastAck")
+    // RCV.NXT is 1 (past the peer's FIN), the window AFTER_FIN: its right edge at 1 + AFTER_FIN
+    const r = Receiver.onBatch(s.rcv, [T.fromPeer({ seq: 1 + AFTER_FIN, ack: 0, payload: "late" })], 30, s.reads.consumed, s.snd.view)
+    expect(r.pastRcvNxt).toBe(false)
+  })
   it("the application's end sends our FIN: LAST-ACK; its ACK closes", () => {
     const s = closeWait()
     expect(T.seenAll(s.end(20))).toEqual([seg(0, 1, "FIN|ACK", AFTER_FIN)])
