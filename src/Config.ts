@@ -134,7 +134,7 @@ export interface StackConfig {
     readonly synAckRetries: number
     /** TIME-WAIT, 2 × MSL (RFC 9293 §3.4.2; Linux 60 s) */
     readonly timeWait: Duration.Duration
-    /** FIN-WAIT-2 after the application closed (Linux tcp_fin_timeout) */
+    /** FIN-WAIT-2 after the application closed (Linux tcp_fin_timeout; above 60 s twice what passes 60 s, as Linux) */
     readonly finWait2: Duration.Duration
     /** send keepalive probes on idle connections (RFC 1122 §4.2.3.6: off by default) */
     readonly keepalive: boolean

@@ -52,7 +52,10 @@ export interface TcpParams {
   readonly synAckRetries: number
   /** TIME-WAIT: 2 × MSL (RFC 9293 §3.4.2; Linux 60 s) */
   readonly timeWait: number
-  /** how long a connection closed by its application waits in FIN-WAIT-2 for the peer's FIN (Linux tcp_fin_timeout 60 s) */
+  /**
+   * how long a connection closed by its application waits in FIN-WAIT-2 for the peer's FIN (Linux
+   * tcp_fin_timeout 60 s); above 60 s, as Linux, it waits twice what passes 60 s (`Sender.orphanLife`)
+   */
   readonly finWait2: number
   /**
    * zero-window probes: first interval is the RTO, doubling up to this ceiling (RFC 9293 §3.8.6.1,

@@ -128,8 +128,8 @@ export interface SendView extends Acceptance.SendWindow {
    * the application closed and the send half is in FIN-WAIT-2: from this time on Linux's socket is a
    * timewait sock (tcp_time_wait with TCP_FIN_WAIT2), whose rules `timewaitSegment` follows
    * (tcp_timewait_state_process); undefined otherwise. At once with a FIN-WAIT-2 timeout of at most 60 s, as by
-   * default; a longer one keeps the full socket until 60 s are left (tcp_fin_time less
-   * TCP_TIMEWAIT_LEN, on the keepalive timer)
+   * default; a longer one keeps the full socket for tcp_fin_time less TCP_TIMEWAIT_LEN (on the
+   * keepalive timer), and the timewait sock then lasts as long again (`Sender.orphanLife`)
    */
   orphanFinWait2At: number | undefined
   /**

@@ -119,7 +119,7 @@
  * - Closing (RFC 9293 §3.6, §3.10.4): FIN after the data; TIME-WAIT of
  *   `timeWait` restarted by a retransmitted FIN, and RSTs ignored there
  *   (RFC 1337); FIN-WAIT-2 ends after `finWait2` once the application has
- *   closed.
+ *   closed (above 60 s after Linux's two parts: `orphanLife`).
  * - RFC 5961 challenge ACKs through a token bucket that only they draw on.
  * - ECN (RFC 3168 §6.1), when the handshake set it up (`params.ecn`: asked
  *   in our SYN when "on", a retransmitted SYN without; a peer's ask taken
@@ -849,6 +849,25 @@ const sending = (s: Sender): boolean =>
 /** Linux's TCP_TIMEWAIT_LEN, which bounds how long its orphan in FIN-WAIT-2 stays a full socket (whatever `params.timeWait` is) */
 const TCP_TIMEWAIT_LEN = 60_000
 
+/**
+ * How long the orphan in FIN-WAIT-2 is Linux's timewait sock, ms, for a FIN-WAIT-2 timeout
+ * (tcp_fin_time): all of it up to TCP_TIMEWAIT_LEN (tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) at once);
+ * past it, the full socket first waits `finWait2 - TCP_TIMEWAIT_LEN` on its keepalive timer, whose
+ * tcp_keepalive_timer then makes a timewait sock for that again (tcp_fin_time - TCP_TIMEWAIT_LEN),
+ * not for the TCP_TIMEWAIT_LEN left of the timeout.
+ */
+export const orphanTimewaitPart = (finWait2: number): number =>
+  finWait2 <= TCP_TIMEWAIT_LEN ? finWait2 : finWait2 - TCP_TIMEWAIT_LEN
+
+/**
+ * How long the orphan in FIN-WAIT-2 lives from the ACK of its FIN (or the close, in FIN-WAIT-2), ms:
+ * the timeout up to TCP_TIMEWAIT_LEN; past it the full socket's part and the timewait sock's
+ * (`orphanTimewaitPart`), twice `finWait2 - TCP_TIMEWAIT_LEN` in all (Linux 6.18: 61 s gives 2 s,
+ * 120 s gives 120 s, 200 s gives 280 s).
+ */
+export const orphanLife = (finWait2: number): number =>
+  finWait2 <= TCP_TIMEWAIT_LEN ? finWait2 : 2 * (finWait2 - TCP_TIMEWAIT_LEN)
+
 /** Keep the receive half's view of our bounds current. */
 const sync = (s: Sender): void => {
   s.view.sndUna = s.sndUna
@@ -863,11 +882,11 @@ const sync = (s: Sender): void => {
   s.view.ackReach = Math.min(s.maxSndWnd, s.bytesAcked)
   s.view.timeWait = s.state === "TimeWait"
   s.view.synReceived = s.state === "SynReceived"
-  // (Linux's orphan in FIN-WAIT-2 is a timewait sock once at most TCP_TIMEWAIT_LEN of its timeout is
-  // left: at once by default; tcp_close and tcp_rcv_state_process arm the keepalive timer for the
-  // rest of a longer one, and tcp_keepalive_timer makes the timewait sock)
+  // (Linux's orphan in FIN-WAIT-2 is a timewait sock for the last `orphanTimewaitPart` of its life:
+  // all of it by default; tcp_close and tcp_rcv_state_process arm the keepalive timer for the
+  // first part of a longer one, and tcp_keepalive_timer makes the timewait sock)
   s.view.orphanFinWait2At = s.appClosed && s.state === "FinWait2" && s.finWait2At !== undefined
-    ? s.finWait2At - Math.min(s.params.finWait2, TCP_TIMEWAIT_LEN)
+    ? s.finWait2At - orphanTimewaitPart(s.params.finWait2)
     : undefined
   s.view.orphanFinEnd = s.appClosed && s.state === "FinWait1" && s.params.finWait2 <= TCP_TIMEWAIT_LEN ? finEnd(s) : undefined
   s.view.rcvCapacity = s.capacity
@@ -2269,7 +2288,7 @@ const finAcked = (s: Sender, now: number): void => {
   switch (s.state) {
     case "FinWait1":
       s.state = "FinWait2"
-      if (s.appClosed) s.finWait2At = now + s.params.finWait2
+      if (s.appClosed) s.finWait2At = now + orphanLife(s.params.finWait2)
       return
     case "Closing":
       enterTimeWait(s, now)
@@ -2656,7 +2675,7 @@ export const end = (s: Sender, now: number, out: Array<OutSegment>): void => {
 export const closeByApp = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.appClosed = true
   if (s.state === "FinWait2") {
-    if (s.finWait2At === undefined) s.finWait2At = now + s.params.finWait2
+    if (s.finWait2At === undefined) s.finWait2At = now + orphanLife(s.params.finWait2)
     // (no keepalive probes from the orphan: `armKeepalive`)
     armKeepalive(s, now)
   }

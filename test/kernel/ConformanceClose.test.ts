@@ -239,6 +239,26 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  // ... and the timewait sock tcp_keepalive_timer makes then lasts tcp_fin_time - TCP_TIMEWAIT_LEN
+  // again (tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)), not the 60 s left: with 61 s the orphan is gone
+  // some 2 s after the ACK of our FIN (1 s a full socket, 1 s a timewait sock), and the peer's FIN
+  // then finds no socket (a reset)
+  it.scopedLive("FIN-WAIT-2 orphan with tcp_fin_timeout of 61 s: gone after 1 s of full socket and 1 s of timewait sock", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_fin_timeout": 61 },
+      stack: { tcp: { finWait2: "61 seconds" } },
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "close" } },
+        { tb: { flags: "A", ts: 3 } },
+        { wait: 1500 },
+        // (the timewait sock by then drops a duplicate ACK; no socket would reset it)
+        { tb: { flags: "A", ts: 4 } },
+        { wait: 1500 },
+        { tb: { flags: "FA", ts: 5 } }
+      ]
+    }))
+
   // The timewait sock keeps TS.Recent from the socket it replaced and takes a new one from a FIN
   // only (tcp_timewait_state_process's FIN_WAIT2 branch drops a duplicate ACK without a look at its
   // TSval): a newer ACK leaves it, and a FIN older than that ACK but not than TS.Recent is taken

@@ -117,6 +117,17 @@ describe("FIN-WAIT-2", () => {
     expect(s.tick(20 + FIN_WAIT_2)).toEqual([])
     expect(s.state).toBe("Closed")
   })
+  it("a timeout above 60 s: Linux's full socket waits the excess, then its timewait sock as long again (tcp_keepalive_timer's tcp_fin_time - TCP_TIMEWAIT_LEN)", () => {
+    const s = T.established({ params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, finWait2: 61_000 }, peerOptions: { mss: 1460, sackPermitted: false } })
+    s.close(10)
+    s.send(20, T.fromPeer({ seq: 0, ack: 1 }))
+    expect(s.snd.view.orphanFinWait2At).toBe(20 + 1000)
+    s.tick(20 + 2000 - 1)
+    expect(s.state).toBe("FinWait2")
+    s.tick(20 + 2000)
+    expect(s.state).toBe("Closed")
+    expect([61_000, 120_000, 200_000].map(Sender.orphanLife)).toEqual([2000, 120_000, 280_000])
+  })
   it("closed for good in FIN-WAIT-2: the timer runs from then", () => {
     const s = finWait2()
     s.close(1000)
