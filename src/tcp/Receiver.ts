@@ -195,9 +195,11 @@ export interface Receiver {
   /** Clock ms when TS.Recent was recorded (PAWS ignores a TS.Recent older than Acceptance.PAWS_IDLE_MS) */
   tsRecentAt: number
   /**
-   * an ACK of our FIN after a close made Linux's socket a timewait sock (`SendView.orphanFinEnd`), and
-   * the send half's view does not say so yet: it is written after the send half reads the report, and
-   * the receive half may take further batches before (Connection runs every arrival it finds at once)
+   * an ACK of our FIN after a close made Linux's socket a timewait sock (`SendView.orphanFinEnd`), which
+   * the send half's view may not say yet, or say from later: it is written after the send half reads
+   * the report, and the receive half may take further batches before (Connection runs every arrival
+   * it finds at once), or batches that reached the dealer before (their `at` earlier than
+   * `orphanFinWait2At`); it holds while the view says FIN-WAIT-1 or the orphan's FIN-WAIT-2
    */
   twAhead: boolean
   /** when a refused segment without data was last answered, Clock ms (the rate limit of `answerOutOfWindow`) */
@@ -510,8 +512,9 @@ export const onBatch = (
   view: SendView
 ): Report => {
   const out = report(r, at)
-  // (until the send half's view has caught up: `orphanFinWait2At` says it from then on)
-  if (view.orphanFinEnd === undefined) r.twAhead = false
+  // (while the view says FIN-WAIT-1 or the orphan's FIN-WAIT-2: `orphanFinWait2At` is the send
+  // half's clock when it read the report, later than a batch that reached the dealer before then)
+  if (view.orphanFinEnd === undefined && view.orphanFinWait2At === undefined) r.twAhead = false
   // the window the send half announces follows the grown buffer: take it before judging segments
   if (view.rcvCapacity > r.capacity) r.capacity = view.rcvCapacity
   // urgent data the application has read past is no longer pending: forget RCV.UP, so that a

@@ -153,6 +153,18 @@ describe("FIN-WAIT-2", () => {
       limited: 0
     })
   })
+  // ... and when the send half read that report late, a batch that reached the dealer before then
+  // (its `at` earlier than the FIN-WAIT-2 the view now says) is the timewait sock's all the same
+  it("after a close, a batch stamped before the send half took the ACK of our FIN is the timewait sock's (an RST in the window ends it silently)", () => {
+    const s = est()
+    s.close(10)
+    // the ACK of our FIN reached the dealer at 20; the send half got round to it at 25
+    expect(s.sendLate(20, 25, T.fromPeer({ seq: 0, ack: 1 }))).toEqual([])
+    expect(s.state).toBe("FinWait2")
+    // an RST in the window, off RCV.NXT, reached the dealer at 22
+    const r = Receiver.onBatch(s.rcv, [T.fromPeer({ seq: 100, flags: RST })], 22, s.reads.consumed, s.snd.view)
+    expect({ reset: r.reset, challenges: r.challenges, limited: r.challengesLimited }).toEqual({ reset: true, challenges: 0, limited: 0 })
+  })
   it("a FIN behind a hole waits for the hole; then TIME-WAIT", () => {
     const s = finWait2()
     expect(T.seenAll(s.send(40, T.fromPeer({ seq: 3, ack: 1, payload: "def", flags: FIN | ACK })))).toEqual([
