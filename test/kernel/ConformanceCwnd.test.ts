@@ -16,8 +16,9 @@
  * largest flight of the window being acknowledged and no further (RFC 7661;
  * draft-ietf-ccwg-ratelimited-increase §3's limit(maxFS); Linux's
  * tcp_is_cwnd_limited with max_packets_out), and then a large write; restart
- * after idle longer than the RTO and a write after less (RFC 5681 §4.1;
- * Linux's tcp_cwnd_restart, tcp_slow_start_after_idle = 1); a pure window
+ * after idle longer than the RTO, halved once between one and two RTOs and
+ * back to the initial window after several, and a write after less (Linux's
+ * tcp_cwnd_restart, tcp_slow_start_after_idle = 1); a pure window
  * update and two duplicate ACKs (no growth); what goes once the peer's
  * window opens.
  *
@@ -25,11 +26,10 @@
  * - a stretch ACK of three segments or more in slow start: Linux adds them
  *   all (tcp_slow_start), the stack at most 2 SMSS (RFC 3465 §2.2; RFC 5681
  *   §3.1 allows one): the scripts acknowledge one or two segments an ACK;
- * - restart after idle from a window above twice the initial one, or after
- *   between one and two RTOs: Linux halves cwnd once per RTO idle, down to
- *   the initial window (tcp_cwnd_restart, RFC 2861's decay), the stack takes
- *   RW = min(IW, cwnd) at once (RFC 5681 §4.1): the script restarts a window
- *   of twenty after several RTOs, where both come to ten;
+ * - the bands of a restart after idle: both halve the window once per idle
+ *   RTO (tcp_cwnd_restart), but each counts its own RTO and idle time, so a
+ *   script keeps the idle well inside one band (waits of 180 to 440 ms fell
+ *   between one and two RTOs on both, probed) or past many;
  * - Linux restarts the window only where the application writes
  *   (tcp_slow_start_after_idle_check from tcp_sendmsg); a window that opens
  *   after a long zero-window wait drew from Linux fewer segments than its
@@ -160,6 +160,21 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
         { dut: { op: "write", bytes: 30000 } },
         ackTo(11001, 13),
         ackTo(12001, 14)
+      ]
+    }))
+
+  it.scopedLive("restart after idle between one and two RTOs: a window of twenty-two is halved once, to eleven, not cut to the initial ten", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_slow_start_after_idle": 1 },
+      steps: [
+        ...OPEN,
+        { dut: { op: "write", bytes: 12000 }, window: 20 },
+        // (the flight of twelve lets the window grow to twenty-two; the last send is at the first
+        // ACK, ~110 ms before the idle step, and both RTOs come to ~280 ms here: probed, waits of
+        // 180 to 440 ms halved once on both sides, 150 on neither, 480 twice; 310 is the middle)
+        ...eachTo(1, 12, 3, 10),
+        { wait: 310 },
+        { dut: { op: "write", bytes: 60000 } }
       ]
     }))
 

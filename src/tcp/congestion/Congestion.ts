@@ -8,7 +8,8 @@
  * - `"cubic"`: RFC 9438, the Linux default (Cubic.ts).
  *
  * Both start from the RFC 6928 initial window and restart after idle as
- * RFC 5681 §4.1 says.
+ * Linux does (tcp_cwnd_restart: halved per idle RTO down to RFC 5681 §4.1's
+ * restart window, `NewReno.restart`).
  *
  * Every function is pure in the sense of the rest of `src/tcp`: no clock, no
  * Effect, no I/O. Time (`now`, ms on Effect's Clock) and the smoothed RTT come
@@ -83,8 +84,9 @@
  *    without `onRecoveryEnd` (RFC 6582 §3.2 step 4). `flightSize` is the data outstanding when the
  *    timer fired.
  * 7. `onIdle(s, idleMs, rto)`: when the sender is about to send new data
- *    with nothing in flight. `idleMs` is the time since it last sent, and
- *    `rto` is the current RTO in ms (RFC 5681 §4.1).
+ *    with nothing in flight. `idleMs` is the time since it last sent data,
+ *    and `rto` is the current RTO in ms (RFC 5681 §4.1; Linux's
+ *    tcp_slow_start_after_idle_check and CA_EVENT_TX_START).
  * 8. `resize(s, smss)` (not a hook: the same for both): when a smaller path
  *    MTU lowers the send MSS (RFC 1191); the window keeps its segments.
  *

@@ -1,10 +1,11 @@
 /**
  * NewReno's window rules, in octets: RFC 5681 (slow start, congestion
- * avoidance, the loss and timeout responses, restart after idle) with
+ * avoidance, the loss and timeout responses) with
  * RFC 3465 byte counting, RFC 6582's exit from fast recovery and RFC 6928's
  * initial window. Everything else NewReno is the sender's: duplicate-ACK
  * counting, the retransmissions, the window inflation of RFC 5681 §3.2
- * steps 3-4 and RFC 6582's partial ACKs (see Congestion.ts).
+ * steps 3-4 and RFC 6582's partial ACKs (see Congestion.ts). Restart after
+ * idle is Linux's (tcp_cwnd_restart, RFC 2861's decay), not RFC 5681 §4.1's.
  *
  * This module also holds the rules every window-based algorithm here
  * shares, because RFC 9438 has CUBIC use them unchanged: the initial window,
@@ -181,16 +182,29 @@ export const lossWindow = (s: State): void => {
 }
 
 /**
- * Restart after idle (RFC 5681 §4.1). If nothing was sent for longer than
- * an RTO, the ACK clock is gone, and `cwnd` becomes
- * `RW = min(IW, cwnd)` before sending again. `ssthresh` is kept; a HyStart++
- * still running starts over (`HyStart.restart`). Returns whether `cwnd` shrank.
+ * Restart after idle, as Linux's tcp_cwnd_restart (tcp_slow_start_after_idle
+ * = 1, its default): if nothing was sent for longer than an RTO, the ACK
+ * clock is gone. `cwnd` is halved once for each whole RTO of the idle time
+ * past the first, no lower than `RW = min(IW, cwnd)` (RFC 2861's decay, in
+ * whole segments as Linux counts them): 22 segments idle 1.5 RTOs come back
+ * as 11, idle 2.5 RTOs as 10. RFC 5681 §4.1 takes RW at once; a peer sees
+ * Linux's rule, and the next burst after a short pause then is Linux's.
+ * `ssthresh` rises to at least 3/4 of the window before the restart
+ * (tcp_current_ssthresh), so slow start brings the window most of the way
+ * back. A HyStart++ still running starts over (`HyStart.restart`). Returns
+ * whether `cwnd` shrank.
  */
 export const restart = (s: State, idleMs: number, rto: number): boolean => {
   if (!(idleMs > rto)) return false
+  const segs = Math.floor(s.cwnd / s.smss)
+  s.ssthresh = Math.max(s.ssthresh, ((segs >> 1) + (segs >> 2)) * s.smss)
   const rw = Math.min(initialWindow(s.smss), s.cwnd)
-  if (rw >= s.cwnd) return false
-  s.cwnd = rw
+  let cwnd = s.cwnd
+  // (bounded: each turn halves cwnd, which stops at rw, whatever rto is)
+  for (let left = idleMs - rto; left > 0 && cwnd > rw; left -= rto) cwnd = Math.floor(cwnd / s.smss / 2) * s.smss
+  cwnd = Math.max(cwnd, rw)
+  if (cwnd >= s.cwnd) return false
+  s.cwnd = cwnd
   s.bytesAcked = 0
   HyStart.restart(s.hystart)
   return true

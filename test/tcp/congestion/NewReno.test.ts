@@ -2,8 +2,8 @@
  * NewReno's window, step by step: RFC 6928's initial window, RFC 5681
  * slow start with RFC 3465 byte counting (L = 2 SMSS, 1 SMSS after an RTO),
  * congestion avoidance at one SMSS per window acknowledged, the loss and
- * timeout responses, RFC 6582's exit from recovery, and RFC 5681 §4.1's
- * restart after idle.
+ * timeout responses, RFC 6582's exit from recovery, and the restart after
+ * idle (Linux's tcp_cwnd_restart, where RFC 5681 §4.1 would take RW at once).
  *
  * Every step carries the time it happens at (ms). NewReno ignores time, but
  * the timestamps keep the sequence readable as a trace: one round trip is
@@ -219,16 +219,47 @@ describe("NewReno", () => {
     })
   })
 
-  describe("restart after idle (RFC 5681 §4.1)", () => {
-    it("after more than an RTO without sending, cwnd falls to min(IW, cwnd); ssthresh stays", () => {
+  describe("restart after idle (Linux's tcp_cwnd_restart: RFC 2861's decay)", () => {
+    it("after more than an RTO without sending, cwnd halves once per RTO past the first, down to min(IW, cwnd)", () => {
       const s = A.init(SMSS, 0)
       fullRound(s, 100, 10, SMSS)
       fullRound(s, 200, 20, SMSS) // cwnd 40 SMSS
       A.onIdle(s, 300, 300) // exactly one RTO: not longer than it
       expect(s.cwnd).toBe(40 * SMSS)
-      A.onIdle(s, 301, 300)
-      expect(s.cwnd).toBe(IW)
+      A.onIdle(s, 301, 300) // between one and two: halved once
+      expect(s.cwnd).toBe(20 * SMSS)
       expect(s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
+      A.onIdle(s, 650, 300) // between two and three from 20: 10, which is IW
+      expect(s.cwnd).toBe(IW)
+    })
+
+    it("halves whole segments (21 become 10), never below the initial window, however long the idle", () => {
+      const s = A.init(SMSS, 0)
+      fullRound(s, 100, 10, SMSS)
+      A.onAck(s, SMSS, 200, RTT, s.cwnd) // cwnd 21 SMSS
+      expect(s.cwnd).toBe(21 * SMSS)
+      A.onIdle(s, 500, 300)
+      expect(s.cwnd).toBe(IW) // 21 / 2 = 10 segments
+      const t = A.init(SMSS, 0)
+      fullRound(t, 100, 10, SMSS)
+      fullRound(t, 200, 20, SMSS)
+      A.onIdle(t, 1_000_000, 300)
+      expect(t.cwnd).toBe(IW)
+    })
+
+    it("raises ssthresh to 3/4 of the window it restarts from (tcp_current_ssthresh), in whole segments", () => {
+      const s = A.init(SMSS, 0)
+      fullRound(s, 100, 10, SMSS)
+      A.onLoss(s, 20 * SMSS, 300) // ssthresh 10 SMSS
+      A.onRecoveryEnd(s, 10 * SMSS, 400)
+      for (let i = 0; i < 300 && s.cwnd < 23 * SMSS; i++) A.onAck(s, SMSS, 500 + i, RTT, s.cwnd) // cwnd 23 SMSS
+      expect(s.cwnd).toBe(23 * SMSS)
+      A.onIdle(s, 500, 300)
+      expect(s.cwnd).toBe(11 * SMSS)
+      expect(s.ssthresh).toBe((11 + 5) * SMSS)
+      // and never lowers it: a window at or below 4/3 of ssthresh leaves it
+      A.onIdle(s, 500, 300)
+      expect(s.ssthresh).toBe(16 * SMSS)
     })
 
     it("leaves a window already below the initial one as it is", () => {
