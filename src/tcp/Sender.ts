@@ -1152,7 +1152,7 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // restart after more than an RTO; RFC 9438 §4.2: CUBIC's t leaves out any idle time, as Linux's
     // CA_EVENT_TX_START moves its epoch on by every such pause)
     if (flight === 0 && now > s.lastSendAt && s.sndMax !== s.iss) {
-      s.algorithm.onIdle(s.cc, now - s.lastSendAt, s.rtt.rto)
+      s.algorithm.onIdle(s.cc, now - s.lastSendAt, s.rtt.rto, now)
     }
     const wndRoom = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
     // in SACK recovery the window holds `pipe` (RFC 6675 §5), else what is in flight (plus NewReno's

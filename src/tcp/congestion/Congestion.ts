@@ -83,9 +83,9 @@
  *    on those, RFC 5681 §3.1). An RTO during fast recovery ends recovery
  *    without `onRecoveryEnd` (RFC 6582 §3.2 step 4). `flightSize` is the data outstanding when the
  *    timer fired.
- * 7. `onIdle(s, idleMs, rto)`: when the sender is about to send new data
- *    with nothing in flight. `idleMs` is the time since it last sent data,
- *    and `rto` is the current RTO in ms (RFC 5681 §4.1; Linux's
+ * 7. `onIdle(s, idleMs, rto, now)`: when the sender is about to send new
+ *    data with nothing in flight. `idleMs` is the time since it last sent
+ *    data, and `rto` is the current RTO in ms (RFC 5681 §4.1; Linux's
  *    tcp_slow_start_after_idle_check and CA_EVENT_TX_START).
  * 8. `resize(s, smss)` (not a hook: the same for both): when a smaller path
  *    MTU lowers the send MSS (RFC 1191); the window keeps its segments.
@@ -266,8 +266,8 @@ export interface Algorithm {
   readonly onRecoveryEnd: (s: State, inFlight: number, now: number) => void
   /** The retransmission timer expired with `inFlight` octets outstanding. */
   readonly onRto: (s: State, inFlight: number, now: number) => void
-  /** About to send after `idleMs` with nothing in flight; `rto` is the current RTO, ms. */
-  readonly onIdle: (s: State, idleMs: number, rto: number) => void
+  /** About to send at `now` after `idleMs` with nothing in flight; `rto` is the current RTO, ms. */
+  readonly onIdle: (s: State, idleMs: number, rto: number, now?: number) => void
 }
 
 /**

@@ -21,7 +21,10 @@
  *   reaches cwnd_prior.
  * - If `W_cubic(t) < W_est`, CUBIC is in its Reno-friendly region and
  *   `cwnd = W_est` (§4.3). That happens on short round trips, where Reno's
- *   ACK-clocked growth beats a curve that runs on wall-clock time.
+ *   ACK-clocked growth beats a curve that runs on wall-clock time. At most
+ *   half a segment per segment acknowledged, as the cubic branch's cap
+ *   (Linux's ca->cnt of at least 2 bounds both): W_est only runs far ahead
+ *   of cwnd after an idle restart cut the window and kept the epoch.
  * - Otherwise `cwnd += (target - cwnd) * acked / cwnd`, where target is
  *   `W_cubic(t + RTT)` clamped to `[cwnd, 1.5 * cwnd]` (§4.4, §4.5,
  *   Figure 3). Over one RTT this brings cwnd to where the curve will be one
@@ -32,7 +35,8 @@
  * cwnd_epoch (after an RTO, which drops W_max per §4.8, or when slow start
  * ends without a loss), `K = 0` and `W_max = cwnd_epoch`, so only the convex
  * half of the curve remains (§4.8). Idle time is taken out of t (§4.2:
- * "t ... MUST NOT include these periods"). Other stretches where the
+ * "t ... MUST NOT include these periods"), the epoch kept through an idle
+ * restart as Linux keeps it (`onIdle`). Other stretches where the
  * application sent less than the window still count toward t, as in Linux.
  * The window does not grow during them (§5.8), and the 1.5 * cwnd cap on
  * the target bounds the catch-up afterwards.
@@ -132,7 +136,7 @@ const onAck = (
   s.wEst += ((s.wEst >= s.cwndPrior ? 1 : ALPHA) * acked * s.smss) / cwnd
   let next: number
   if (wCubic(s, t) < s.wEst) {
-    next = s.wEst
+    next = Math.min(s.wEst, cwnd + acked / 2)
   } else {
     const w = wCubic(s, t + seconds(rttMs ?? 0))
     const target = w < cwnd ? cwnd : w > 1.5 * cwnd ? 1.5 * cwnd : w
@@ -173,14 +177,21 @@ const onRto = (s: State, inFlight: number, _now: number): void => {
 }
 
 /**
- * RFC 5681 §4.1's restart, and §4.2's rule that t must not count the
- * idle time. If the window was cut, the next congestion avoidance stage
- * starts a fresh epoch that climbs back toward W_max. Otherwise the epoch
- * moves forward by the idle time, so the curve resumes where it stopped.
+ * The restart after idle (`Reno.restart`, Linux's tcp_cwnd_restart), and
+ * §4.2's rule that t must not count the idle time: the epoch moves on by
+ * the idle time, never past `now`, whether or not the window was cut, as
+ * Linux's bictcp_cwnd_event on CA_EVENT_TX_START (CUBIC leaves
+ * CA_EVENT_CWND_RESTART alone). A cut window slow-starts back to its raised
+ * ssthresh, then goes on along the curve where it stood when the sending
+ * stopped, not along a new one from the cut window (which would climb back
+ * towards W_max as slowly as after a loss).
  */
-const onIdle = (s: State, idleMs: number, rto: number): void => {
-  if (Reno.restart(s, idleMs, rto)) s.epochStart = undefined
-  else if (s.epochStart !== undefined && idleMs > 0) s.epochStart += idleMs
+const onIdle = (s: State, idleMs: number, rto: number, now?: number): void => {
+  Reno.restart(s, idleMs, rto)
+  if (s.epochStart !== undefined && idleMs > 0) {
+    s.epochStart += idleMs
+    if (now !== undefined && s.epochStart > now) s.epochStart = now
+  }
 }
 
 /** CUBIC as a `Congestion.Algorithm`. @category constructors */

@@ -257,20 +257,42 @@ describe("Cubic", () => {
       expect(s.epochStart).toBe(2500)
     })
 
-    it("idle longer than the RTO restarts from min(IW, cwnd) with a fresh epoch (RFC 5681 §4.1)", () => {
+    it("an idle shift never puts the epoch past now (bictcp_cwnd_event caps it there)", () => {
       const s = afterFirstLoss()
       run(s, 2000, 3000, RTT)
-      A.onIdle(s, 5000, 1000)
+      // the last ACK came after the last send: the idle since that send reaches back before it
+      A.onIdle(s, 1500, 2000, 3400)
+      expect(s.epochStart).toBe(3400)
+    })
+
+    it("idle longer than the RTO: the window restarts (Linux's tcp_cwnd_restart), and the epoch moves on by the idle time, not started over (CA_EVENT_TX_START)", () => {
+      const s = afterFirstLoss()
+      run(s, 2000, 3000, RTT)
+      const [k, wMax] = [s.k, s.wMax]
+      A.onIdle(s, 5000, 1000, 8000)
       expect(s.cwnd).toBe(10 * SMSS)
       expect(s.ssthresh).toBe(70 * SMSS)
-      expect(s.epochStart).toBeUndefined()
+      expect([s.epochStart, s.k, s.wMax]).toEqual([7000, k, wMax])
       expect(Congestion.inSlowStart(s)).toBe(true)
-      // Slow start back to ssthresh; the new epoch aims at W_max again.
+      // Slow start back to ssthresh; then the curve goes on where it stood when the sending stopped.
       let t = 8000
       while (s.cwnd < s.ssthresh) A.onAck(s, SMSS, t++, RTT, s.cwnd)
-      A.onAck(s, SMSS, 8100, RTT, s.cwnd)
-      expect(s.epochStart).toBe(8100)
-      expect(s.k).toBeCloseTo(Math.cbrt((s.wMax - 70 * SMSS) / (0.4 * SMSS)), 12)
+      expect(s.epochStart).toBe(7000)
+    })
+
+    it("after a restart, an ACK takes the window back up at most half a segment a segment acknowledged, even with W_est far above (Linux's ca->cnt of at least 2)", () => {
+      const s = afterFirstLoss()
+      // a short RTT: W_est (about 0.53 segments a round) runs ahead of the curve (the Reno-friendly region)
+      run(s, 2000, 3000, 10)
+      expect(s.wEst).toBeGreaterThan(Cubic.wCubic(s, 1))
+      A.onIdle(s, 5000, 1000, 8000)
+      let t = 8000
+      while (s.cwnd < s.ssthresh) A.onAck(s, SMSS, t++, 10, s.cwnd)
+      const ss = s.cwnd
+      expect(s.wEst).toBeGreaterThan(ss + 10 * SMSS)
+      A.onAck(s, SMSS, t, 10, s.cwnd)
+      expect(s.cwnd).toBeLessThanOrEqual(ss + SMSS / 2)
+      expect(s.cwnd).toBeGreaterThan(ss)
     })
 
     it("does not grow, nor earn W_est, nor start its epoch while the window is not the limit (§5.8)", () => {
