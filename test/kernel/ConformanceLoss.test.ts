@@ -30,9 +30,9 @@
  *   step 3's second option), the stack's min(ssthresh, FlightSize + SMSS) (the
  *   first, NewReno.ts's endRecovery: no burst of a whole window): the scripts
  *   show a window after recovery only where an undo restores it;
- * - ssthresh after a timeout or a loss: Linux takes 0.7 × cwnd, the stack 0.7 ×
- *   FlightSize (RFC 9438 §4.6), apart when the application left the window
- *   unfilled; and slow start after it, where Linux grows cwnd by all an ACK
+ * - slow start after a timeout (ssthresh is 0.7 × cwnd on both, Linux's
+ *   cubictcp_recalc_ssthresh, scripted with a flight the application left
+ *   below the window), where Linux grows cwnd by all an ACK
  *   delivered, SACKed segments too, and the stack by at most one SMSS after
  *   a timeout (RFC 3465 §2.3): the timeout scripts acknowledge one segment at
  *   a time, or show the window only after an undo;
@@ -200,6 +200,24 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { dut: { op: "write", bytes: 1000 } },
         { wait: 300 },
         { tb: { flags: "A", ts: 4 } }
+      ]
+    }))
+
+  it.scopedLive("a loss in a flight the application left below the window: ssthresh from the window (0.7 × 20 = 14), not from the flight (7)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        // ten segments acknowledged one by one: the window grows to twenty (twice the flight)
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        ...Array.from({ length: 10 }, (_, i): Step => ({ tb: { flags: "A", ack: 1001 + 1000 * i, ts: 3 + i }, window: 10 })),
+        // ten more, the first lost (short windows: the RTO and the idle restart stay far)
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ack: 10001, ts: 13, sack: [[11001, 12001]] }, window: 5 },
+        { tb: { flags: "A", ack: 10001, ts: 14, sack: [[11001, 13001]] }, window: 5 },
+        { tb: { flags: "A", ack: 10001, ts: 15, sack: [[11001, 14001]] }, window: 20 },
+        // more to send in recovery: PRR lets ssthresh - pipe go (RFC 6937's reduction bound), 14 - 12
+        // (Linux's tcp_cwnd_reduction), where 7 - 7 from FlightSize let nothing go
+        { dut: { op: "write", bytes: 30000 }, window: 20 }
       ]
     }))
 

@@ -198,6 +198,13 @@ export interface State {
    */
   rtoPending: boolean
   /**
+   * `onLoss` cut the window (a loss, or an ECN echo) and no ACK outside
+   * recovery has come since: Linux's Recovery and CWR states. An RTO then
+   * keeps ssthresh (tcp_enter_loss reduces once a window), and so does an
+   * idle restart (tcp_current_ssthresh).
+   */
+  reducing: boolean
+  /**
    * CUBIC's W_max (RFC 9438 §4.1.2): the window just before the last
    * reduction, after fast convergence (§4.7), in octets. 0 means there is
    * none yet, or it was dropped by an RTO (§4.8). NewReno leaves it at 0.
@@ -319,6 +326,7 @@ export const undo = (s: State, saved: Saved): void => {
   s.ssthresh = saved.ssthresh
   s.afterRto = saved.afterRto
   s.rtoPending = false
+  s.reducing = false
   s.wMax = saved.wMax
   s.cwndPrior = saved.cwndPrior
   s.k = saved.k

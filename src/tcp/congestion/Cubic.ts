@@ -88,10 +88,16 @@ export const wCubic = (s: State, t: number): number => {
 /** A duration in ms as seconds, with negative and NaN read as 0 (a clock that stepped back must not rewind the curve). */
 const seconds = (ms: number): number => (ms > 0 ? ms / 1000 : 0)
 
-/** ssthresh after a congestion event (§4.6, Figure 5): FlightSize * 0.7 in whole octets, at least 2 SMSS. */
-const reducedSsthresh = (s: State, inFlight: number): number =>
+/**
+ * ssthresh after a congestion event (§4.6, Figure 5): cwnd * 0.7 in whole
+ * octets, at least 2 SMSS. From cwnd, as Linux's cubictcp_recalc_ssthresh,
+ * not §4.6's flight_size: the RFC lets cwnd stand in where cwnd does not
+ * grow while the application leaves it unfilled (§5.8, as here), and a peer
+ * then sees Linux's cut (20 segments of window with 10 in flight: 14).
+ */
+const reducedSsthresh = (s: State): number =>
   // * 7 / 10 in integers rather than * 0.7, so 100 segments of 1460 give exactly 102200
-  Math.max(Math.floor((inFlight * 7) / 10), 2 * s.smss)
+  Math.max(Math.floor((s.cwnd * 7) / 10), 2 * s.smss)
 
 /** A congestion avoidance stage begins at `now` (§4.2 t_epoch and K, §4.3 W_est, §4.8). */
 const startEpoch = (s: State, now: number): void => {
@@ -124,6 +130,7 @@ const onAck = (
   const flight = Reno.octets(inFlightBefore)
   const limited = Reno.cwndLimited(s, flight)
   s.rtoPending = false
+  s.reducing = false
   if (s.cwnd < s.ssthresh) {
     acked = Reno.slowStartAck(s, acked, flight, sample, ack, sndNxt)
     if (acked === 0) return
@@ -146,17 +153,18 @@ const onAck = (
   s.cwnd = Math.max(cwnd, Math.min(next, Reno.MAX_CWND))
 }
 
-const onLoss = (s: State, inFlight: number, _now: number): void => {
+const onLoss = (s: State, _inFlight: number, _now: number): void => {
   HyStart.stop(s.hystart)
   // §4.7 fast convergence, on the window before the reduction.
+  s.ssthresh = reducedSsthresh(s)
   s.wMax = s.cwnd < s.wMax ? (s.cwnd * (1 + BETA)) / 2 : s.cwnd
   s.cwndPrior = s.cwnd
-  s.ssthresh = reducedSsthresh(s, Reno.octets(inFlight))
   s.cwnd = Math.min(s.ssthresh, Reno.MAX_CWND)
   s.epochStart = undefined
   s.bytesAcked = 0
   s.afterRto = false
   s.rtoPending = false
+  s.reducing = true
 }
 
 const onRecoveryEnd = (s: State, inFlight: number, _now: number): void => Reno.endRecovery(s, Reno.octets(inFlight))
@@ -166,10 +174,10 @@ const onRecoveryEnd = (s: State, inFlight: number, _now: number): void => Reno.e
  * SMSS, and W_max forgotten. The first congestion avoidance stage after
  * the timeout then starts with K = 0 from the window it reached.
  */
-const onRto = (s: State, inFlight: number, _now: number): void => {
-  if (!s.rtoPending) {
+const onRto = (s: State, _inFlight: number, _now: number): void => {
+  if (!s.rtoPending && !s.reducing) {
     s.cwndPrior = s.cwnd
-    s.ssthresh = reducedSsthresh(s, Reno.octets(inFlight))
+    s.ssthresh = reducedSsthresh(s)
   }
   s.wMax = 0
   s.epochStart = undefined

@@ -67,6 +67,7 @@ export const makeState = (name: Name, smss: number, synLost: boolean, hystart: b
     bytesAcked: 0,
     afterRto: false,
     rtoPending: false,
+    reducing: false,
     wMax: 0,
     cwndPrior: 0,
     k: 0,
@@ -150,21 +151,33 @@ const congestionAvoidance = (s: State, acked: number): void => {
 export const cwndLimited = (s: State, inFlightBefore: number): boolean => inFlightBefore + s.smss > s.cwnd
 
 /**
- * RFC 5681 §3.1 equation 4: `ssthresh = max(FlightSize / 2, 2 * SMSS)`,
- * used both on loss detection (§3.2 step 2) and on a timeout.
+ * RFC 5681 §3.1 equation 4 on the window, as Linux's tcp_reno_ssthresh:
+ * `ssthresh = max(cwnd / 2, 2 * SMSS)`, on loss detection (§3.2 step 2), an
+ * ECN echo and a timeout. The RFC halves FlightSize and warns against cwnd,
+ * which an application-limited sender may have grown past anything it
+ * sent; here cwnd never grows past twice what was in flight, nor at all in
+ * congestion avoidance while the window is not the limit ("Growth only when
+ * the window was the limit" in Congestion.ts; RFC 9438 §4.6 allows cwnd on
+ * that condition), and FlightSize taken after an ACK that covered most of
+ * the flight (RACK marking a loss on it) cut far below the window the path
+ * had carried.
  */
-export const halfFlight = (s: State, inFlight: number): number => Math.max(Math.floor(inFlight / 2), 2 * s.smss)
+export const halfWindow = (s: State): number => Math.max(Math.floor(s.cwnd / 2), 2 * s.smss)
 
 /**
  * The window on leaving fast recovery (RFC 6582 §3.2 step 3, the first
  * option): `min(ssthresh, max(FlightSize, SMSS) + SMSS)`. The simpler option,
- * `cwnd = ssthresh`, would let the sender dump up to a whole window at once
- * when little was left in flight. With this one, a flight smaller than
- * ssthresh slow-starts back up to it instead.
+ * `cwnd = ssthresh` (Linux's tcp_end_cwnd_reduction, RFC 6937's end of PRR),
+ * would let the sender dump up to a whole window at once when little was
+ * left in flight. With this one, a flight smaller than ssthresh
+ * slow-starts back up to it instead. (Tried in stop 45 to match Linux: over
+ * 2 % loss each way its bursts drew needless retransmissions,
+ * test/e2e/TcpLoss.test.ts; kept.)
  */
 export const endRecovery = (s: State, inFlight: number): void => {
   s.cwnd = Math.min(s.ssthresh, Math.max(inFlight, s.smss) + s.smss, MAX_CWND)
   s.bytesAcked = 0
+  s.reducing = false
 }
 
 /**
@@ -179,6 +192,7 @@ export const lossWindow = (s: State): void => {
   s.bytesAcked = 0
   s.afterRto = true
   s.rtoPending = true
+  s.reducing = false
 }
 
 /**
@@ -197,7 +211,7 @@ export const lossWindow = (s: State): void => {
 export const restart = (s: State, idleMs: number, rto: number): boolean => {
   if (!(idleMs > rto)) return false
   const segs = Math.floor(s.cwnd / s.smss)
-  s.ssthresh = Math.max(s.ssthresh, ((segs >> 1) + (segs >> 2)) * s.smss)
+  if (!s.reducing) s.ssthresh = Math.max(s.ssthresh, ((segs >> 1) + (segs >> 2)) * s.smss)
   const rw = Math.min(initialWindow(s.smss), s.cwnd)
   let cwnd = s.cwnd
   // (bounded: each turn halves cwnd, which stops at rw, whatever rto is)
@@ -228,6 +242,7 @@ const onAck = (
   const flight = octets(inFlightBefore)
   const limited = cwndLimited(s, flight)
   s.rtoPending = false
+  s.reducing = false
   if (s.cwnd < s.ssthresh) {
     acked = slowStartAck(s, acked, flight, sample, ack, sndNxt)
     if (acked === 0) return
@@ -237,29 +252,33 @@ const onAck = (
 
 /**
  * Loss detected without a timeout (RFC 5681 §3.2 step 2, RFC 6582 §3.2
- * step 2). `ssthresh = max(FlightSize / 2, 2 * SMSS)` and `cwnd = ssthresh`.
- * The "+3 * SMSS" inflation is the sender's (see Congestion.ts).
+ * step 2). `ssthresh = max(cwnd / 2, 2 * SMSS)` (`halfWindow`) and
+ * `cwnd = ssthresh`. The "+3 * SMSS" inflation is the sender's (see
+ * Congestion.ts).
  */
-const onLoss = (s: State, inFlight: number, _now: number): void => {
+const onLoss = (s: State, _inFlight: number, _now: number): void => {
   HyStart.stop(s.hystart)
-  s.ssthresh = halfFlight(s, octets(inFlight))
+  s.ssthresh = halfWindow(s)
   s.cwnd = Math.min(s.ssthresh, MAX_CWND)
   s.bytesAcked = 0
   s.afterRto = false
   s.rtoPending = false
+  s.reducing = true
 }
 
 const onRecoveryEnd = (s: State, inFlight: number, _now: number): void => endRecovery(s, octets(inFlight))
 
 /**
  * The retransmission timer expired (RFC 5681 §3.1 equation 4). The first
- * expiry sets `ssthresh = max(FlightSize / 2, 2 * SMSS)`. A repeated one
- * keeps it, because the flight is then the single retransmitted segment
- * and halving it would throw away what the path was known to carry.
- * `cwnd = 1 SMSS` either way.
+ * expiry sets `ssthresh = max(cwnd / 2, 2 * SMSS)` (`halfWindow`). A
+ * repeated one keeps it, because the window is then the single
+ * retransmitted segment and halving it would throw away what the path was
+ * known to carry; so does one during a recovery or an ECN cut, which has
+ * reduced this window already (Linux's tcp_enter_loss). `cwnd = 1 SMSS`
+ * either way.
  */
-const onRto = (s: State, inFlight: number, _now: number): void => {
-  if (!s.rtoPending) s.ssthresh = halfFlight(s, octets(inFlight))
+const onRto = (s: State, _inFlight: number, _now: number): void => {
+  if (!s.rtoPending && !s.reducing) s.ssthresh = halfWindow(s)
   lossWindow(s)
 }
 

@@ -72,11 +72,32 @@ describe("Cubic", () => {
 
     it("in whole octets without float drift, and never below 2 SMSS", () => {
       const s = A.init(SMSS, 0)
+      A.onAck(s, SMSS, 100, RTT, s.cwnd) // cwnd 11 SMSS
       A.onLoss(s, 11 * SMSS, 500)
       expect(s.ssthresh).toBe(7700) // Math.floor(11000 * 0.7) would be 7699
-      A.onLoss(s, 2 * SMSS, 600)
+      for (const t of [600, 700, 800, 900]) {
+        A.onRecoveryEnd(s, 0, t)
+        A.onLoss(s, 2 * SMSS, t + 50)
+      }
       expect(s.ssthresh).toBe(2 * SMSS)
       expect(s.cwnd).toBe(2 * SMSS)
+    })
+
+    it("ssthresh is 0.7 of cwnd, not of FlightSize, when the application left the window unfilled (Linux's cubictcp_recalc_ssthresh; §4.6 lets cwnd stand in, cwnd not growing app-limited, §5.8)", () => {
+      const s = A.init(SMSS, 0)
+      for (let t = 100; s.cwnd < 20 * SMSS; t++) A.onAck(s, SMSS, t, RTT, s.cwnd)
+      A.onLoss(s, 10 * SMSS, 500)
+      expect(s.ssthresh).toBe(14 * SMSS)
+      expect(s.cwnd).toBe(14 * SMSS)
+    })
+
+    it("an RTO during recovery keeps the ssthresh the loss set (Linux's tcp_enter_loss: once a window)", () => {
+      const s = A.init(SMSS, 0)
+      for (let t = 100; s.cwnd < 20 * SMSS; t++) A.onAck(s, SMSS, t, RTT, s.cwnd)
+      A.onLoss(s, 20 * SMSS, 500)
+      A.onRto(s, 14 * SMSS, 800)
+      expect(s.ssthresh).toBe(14 * SMSS)
+      expect(s.cwnd).toBe(SMSS)
     })
   })
 
@@ -203,46 +224,50 @@ describe("Cubic", () => {
       A.onLoss(s, 80 * SMSS, 12_300)
       expect(s.wMax).toBe(cwnd)
       // The loss ended that epoch: the next one starts at the first ACK after recovery, aiming at the new W_max.
-      A.onRecoveryEnd(s, 56 * SMSS, 12_400)
+      const ss = Math.floor((cwnd * 7) / 10)
+      A.onRecoveryEnd(s, ss, 12_400)
+      expect(s.cwnd).toBe(ss)
       A.onAck(s, SMSS, 12_500, RTT, s.cwnd)
       expect(s.epochStart).toBe(12_500)
-      expect(s.k).toBeCloseTo(Math.cbrt((cwnd - 56 * SMSS) / (0.4 * SMSS)), 12)
+      expect(s.k).toBeCloseTo(Math.cbrt((cwnd - ss) / (0.4 * SMSS)), 12)
     })
   })
 
   describe("retransmission timeout (§4.8)", () => {
-    it("ssthresh = 0.7 FlightSize, cwnd = 1 SMSS; the next epoch starts with K = 0 from the window reached", () => {
+    it("ssthresh = 0.7 cwnd, cwnd = 1 SMSS; the next epoch starts with K = 0 from the window reached", () => {
       const s = afterFirstLoss()
       run(s, 2000, 3000, RTT)
       const cwnd = s.cwnd
+      const ss = Math.floor((cwnd * 7) / 10)
       A.onRto(s, 80 * SMSS, 3100)
-      expect(s.ssthresh).toBe(56 * SMSS)
+      expect(s.ssthresh).toBe(ss)
       expect(s.cwnd).toBe(SMSS)
       expect(s.cwndPrior).toBe(cwnd)
       expect(s.wMax).toBe(0)
       // A repeated expiry keeps ssthresh and cwnd_prior.
       A.onRto(s, SMSS, 3500)
-      expect(s.ssthresh).toBe(56 * SMSS)
+      expect(s.ssthresh).toBe(ss)
       expect(s.cwndPrior).toBe(cwnd)
       // Slow start with L = 1 SMSS back to ssthresh (a 2-segment ACK grows it by one) ...
       A.onAck(s, 2 * SMSS, 3600, RTT, s.cwnd + SMSS)
       expect(s.cwnd).toBe(2 * SMSS)
       let t = 3601
-      while (s.cwnd < s.ssthresh) A.onAck(s, SMSS, t++, RTT, s.cwnd)
-      // ... then congestion avoidance from 56 segments.
-      expect(s.cwnd).toBe(56 * SMSS)
+      // (the last ACK just reaching it: ssthresh is not a whole number of segments)
+      while (s.cwnd < s.ssthresh) A.onAck(s, Math.min(SMSS, s.ssthresh - s.cwnd), t++, RTT, s.cwnd)
+      // ... then congestion avoidance from ssthresh.
+      expect(s.cwnd).toBe(ss)
       expect(s.epochStart).toBeUndefined()
       A.onAck(s, SMSS, 4000, RTT, s.cwnd)
       expect(s.epochStart).toBe(4000)
       expect(s.k).toBe(0)
-      expect(s.wMax).toBe(56 * SMSS)
-      expect(s.wEst).toBeGreaterThan(56 * SMSS)
+      expect(s.wMax).toBe(ss)
+      expect(s.wEst).toBeGreaterThan(ss)
       // From there only the convex half: W_cubic(t) = C t^3 + cwnd_epoch.
-      expect(Cubic.wCubic(s, 2)).toBeCloseTo(56 * SMSS + 0.4 * SMSS * 8, 9)
+      expect(Cubic.wCubic(s, 2)).toBeCloseTo(ss + 0.4 * SMSS * 8, 9)
       // New data was acknowledged since: the next timeout sets ssthresh and cwnd_prior afresh.
       const grown = s.cwnd
       A.onRto(s, 40 * SMSS, 5000)
-      expect(s.ssthresh).toBe(28 * SMSS)
+      expect(s.ssthresh).toBe(Math.floor((grown * 7) / 10))
       expect(s.cwndPrior).toBe(grown)
     })
   })

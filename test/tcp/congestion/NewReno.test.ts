@@ -32,9 +32,17 @@ const fullRound = (s: Congestion.State, t0: number, count: number, size: number)
   return seen
 }
 
-/** A state after a loss at 40 SMSS in flight: ssthresh = cwnd = 20 SMSS, in congestion avoidance. */
-const inCongestionAvoidance = (): Congestion.State => {
+/** A fresh state slow-started to a window of `n` segments, each ACK finding it full. */
+const grownTo = (n: number): Congestion.State => {
   const s = A.init(SMSS, 0)
+  for (let t = 10; s.cwnd < n * SMSS; t++) A.onAck(s, SMSS, t, RTT, s.cwnd)
+  expect(s.cwnd).toBe(n * SMSS)
+  return s
+}
+
+/** A state after a loss at a window of 40 SMSS: ssthresh = cwnd = 20 SMSS, in congestion avoidance. */
+const inCongestionAvoidance = (): Congestion.State => {
+  const s = grownTo(40)
   A.onLoss(s, 40 * SMSS, 1000)
   A.onRecoveryEnd(s, 20 * SMSS, 1100)
   expect(s.cwnd).toBe(20 * SMSS)
@@ -98,7 +106,7 @@ describe("NewReno", () => {
     })
 
     it("in the slow start after an RTO, L is 1 SMSS (RFC 3465 §2.3), until cwnd reaches ssthresh", () => {
-      const s = A.init(SMSS, 0)
+      const s = grownTo(20)
       A.onRto(s, 20 * SMSS, 1000) // ssthresh 10 SMSS, cwnd 1 SMSS
       A.onAck(s, 2 * SMSS, 1100, RTT, s.cwnd + SMSS)
       expect(s.cwnd).toBe(2 * SMSS)
@@ -109,9 +117,9 @@ describe("NewReno", () => {
 
     it("stops at ssthresh and counts the rest of that ACK toward congestion avoidance", () => {
       const s = A.init(SMSS, 0)
-      A.onLoss(s, 40 * SMSS, 1000) // ssthresh 20 SMSS
-      A.onRecoveryEnd(s, 4 * SMSS, 1100) // little in flight: cwnd 5 SMSS, below ssthresh
-      expect(s.cwnd).toBe(5 * SMSS)
+      // (a window of 5 SMSS below an ssthresh of 20, as after an idle restart kept ssthresh)
+      s.cwnd = 5 * SMSS
+      s.ssthresh = 20 * SMSS
       expect(fullRound(s, 1200, 7, 2 * SMSS)).toEqual([7, 9, 11, 13, 15, 17, 19].map((n) => n * SMSS))
       // 2 SMSS acknowledged at 19 SMSS: one takes cwnd to ssthresh, the other is bytes_acked.
       A.onAck(s, 2 * SMSS, 1207, RTT, s.cwnd)
@@ -171,36 +179,51 @@ describe("NewReno", () => {
   })
 
   describe("fast retransmit / fast recovery (RFC 5681 §3.2, RFC 6582 §3.2)", () => {
-    it("onLoss sets ssthresh = max(FlightSize / 2, 2 SMSS) and cwnd = ssthresh, without inflation", () => {
+    it("onLoss sets ssthresh = max(cwnd / 2, 2 SMSS) whatever FlightSize (Linux's tcp_reno_ssthresh), and cwnd = ssthresh, without inflation", () => {
       const s = A.init(SMSS, 0)
       fullRound(s, 100, 10, SMSS) // cwnd 20 SMSS
-      A.onLoss(s, 17 * SMSS, 300) // FlightSize may differ from cwnd
-      expect(s.ssthresh).toBe(Math.floor((17 * SMSS) / 2))
+      A.onLoss(s, 12 * SMSS, 300) // the application left the window unfilled: FlightSize 12
+      expect(s.ssthresh).toBe(10 * SMSS)
       expect(s.cwnd).toBe(s.ssthresh)
-      A.onLoss(s, 3 * SMSS, 400)
+      A.onRecoveryEnd(s, 20 * SMSS, 350) // cwnd = ssthresh
+      A.onLoss(s, 3 * SMSS, 400) // cwnd 10: 5
+      expect(s.ssthresh).toBe(5 * SMSS)
+      A.onRecoveryEnd(s, 20 * SMSS, 450)
+      A.onLoss(s, 3 * SMSS, 500)
+      A.onRecoveryEnd(s, 20 * SMSS, 550)
+      A.onLoss(s, 3 * SMSS, 600) // never below 2 SMSS
       expect(s.ssthresh).toBe(2 * SMSS)
       expect(s.cwnd).toBe(2 * SMSS)
     })
 
     it("onRecoveryEnd sets cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS)", () => {
-      const s = A.init(SMSS, 0)
+      const s = grownTo(40)
       A.onLoss(s, 40 * SMSS, 1000) // ssthresh 20 SMSS
       A.onRecoveryEnd(s, 30 * SMSS, 1200)
       expect(s.cwnd).toBe(20 * SMSS) // plenty in flight: ssthresh
-      A.onLoss(s, 40 * SMSS, 2000)
+      A.onLoss(s, 20 * SMSS, 2000) // ssthresh 10 SMSS
       A.onRecoveryEnd(s, 6 * SMSS, 2200)
       expect(s.cwnd).toBe(7 * SMSS) // little in flight: no burst, slow start back to ssthresh
-      A.onLoss(s, 40 * SMSS, 3000)
+      A.onLoss(s, 7 * SMSS, 3000)
       A.onRecoveryEnd(s, 0, 3200)
       expect(s.cwnd).toBe(2 * SMSS) // nothing in flight: max(0, SMSS) + SMSS
     })
-  })
 
-  describe("retransmission timeout (RFC 5681 §3.1 equation 4)", () => {
-    it("sets ssthresh = max(FlightSize / 2, 2 SMSS) and cwnd = 1 SMSS whatever the initial window", () => {
+    it("an RTO during recovery keeps the ssthresh the loss set (Linux's tcp_enter_loss reduces once a window)", () => {
       const s = A.init(SMSS, 0)
       fullRound(s, 100, 10, SMSS) // cwnd 20 SMSS
-      A.onRto(s, 20 * SMSS, 1300)
+      A.onLoss(s, 20 * SMSS, 300) // ssthresh 10
+      A.onRto(s, 10 * SMSS, 600)
+      expect(s.ssthresh).toBe(10 * SMSS)
+      expect(s.cwnd).toBe(SMSS)
+    })
+  })
+
+  describe("retransmission timeout (RFC 5681 §3.1 equation 4, from cwnd as Linux's)", () => {
+    it("sets ssthresh = max(cwnd / 2, 2 SMSS) and cwnd = 1 SMSS whatever the initial window", () => {
+      const s = A.init(SMSS, 0)
+      fullRound(s, 100, 10, SMSS) // cwnd 20 SMSS
+      A.onRto(s, 14 * SMSS, 1300)
       expect(s.ssthresh).toBe(10 * SMSS)
       expect(s.cwnd).toBe(SMSS)
       expect(Congestion.inSlowStart(s)).toBe(true)
@@ -208,13 +231,17 @@ describe("NewReno", () => {
 
     it("keeps ssthresh when the same data times out again, recomputes after new data is acknowledged", () => {
       const s = A.init(SMSS, 0)
+      fullRound(s, 100, 10, SMSS) // cwnd 20 SMSS
       A.onRto(s, 20 * SMSS, 1000)
-      A.onRto(s, SMSS, 3000) // backed off, the flight is the one retransmission
+      A.onRto(s, SMSS, 3000) // backed off, cwnd the one retransmission
       expect(s.ssthresh).toBe(10 * SMSS)
       expect(s.cwnd).toBe(SMSS)
       A.onAck(s, SMSS, 3100, RTT, SMSS) // new data acknowledged: cwnd 2 SMSS
-      A.onRto(s, 2 * SMSS, 4000) // a new timeout: FlightSize counts again
-      expect(s.ssthresh).toBe(2 * SMSS)
+      A.onAck(s, SMSS, 3101, RTT, 2 * SMSS)
+      A.onAck(s, SMSS, 3102, RTT, 2 * SMSS)
+      A.onAck(s, SMSS, 3103, RTT, 3 * SMSS) // cwnd 5 SMSS
+      A.onRto(s, 2 * SMSS, 4000) // a new timeout: from cwnd again
+      expect(s.ssthresh).toBe(2.5 * SMSS)
       expect(s.cwnd).toBe(SMSS)
     })
   })
