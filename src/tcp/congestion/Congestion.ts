@@ -70,7 +70,8 @@
  *    RFC 6582 §3.2 step 2), on RFC 6675's loss trigger, or on a RACK loss
  *    mark. It is not called again until the recovery point is acknowledged
  *    (RFC 6582 §3.2 step 2's "recover" guard). `flightSize` is the data
- *    outstanding at that moment (RFC 5681's FlightSize).
+ *    outstanding at that moment (RFC 5681's FlightSize); both algorithms
+ *    here take ssthresh from cwnd instead, as Linux's do (NewReno.halfWindow).
  * 4. Partial ACKs during recovery call nothing. The sender retransmits and
  *    deflates its own inflation (RFC 6582 §3.2 step 3, "partial
  *    acknowledgments").
@@ -80,9 +81,10 @@
  *    `onAck`.
  * 6. `onRto(s, flightSize, now)`: on every expiry of the retransmission
  *    timer, repeated expiries included (this module keeps ssthresh as it is
- *    on those, RFC 5681 §3.1). An RTO during fast recovery ends recovery
+ *    on those, RFC 5681 §3.1, and on one during a recovery or an ECN cut, as
+ *    Linux's tcp_enter_loss). An RTO during fast recovery ends recovery
  *    without `onRecoveryEnd` (RFC 6582 §3.2 step 4). `flightSize` is the data outstanding when the
- *    timer fired.
+ *    timer fired (unused, as in `onLoss`).
  * 7. `onIdle(s, idleMs, rto, now)`: when the sender is about to send new
  *    data with nothing in flight. `idleMs` is the time since it last sent
  *    data, and `rto` is the current RTO in ms (RFC 5681 §4.1; Linux's
