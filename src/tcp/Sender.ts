@@ -415,6 +415,11 @@ export interface Sender {
   prr: Prr | undefined
   /** RFC 6937 DeliveredData of the ACK being processed: octets it acknowledged or SACKed anew */
   ackDelivered: number
+  /**
+   * the ACK being processed moved SND.UNA and RACK marked nothing lost on it: PRR-SSRB's extra
+   * segment (Linux's tcp_cwnd_reduction: FLAG_SND_UNA_ADVANCED && !newly_lost)
+   */
+  ackSafe: boolean
   /** RACK's reordering timer: when the next segment sent before the last delivered one is due to be lost */
   rackAt: number | undefined
   /** end of the last partial segment sent (Minshall's Nagle: one small segment in flight at most) */
@@ -625,6 +630,7 @@ const base = (
     frtoNewSent: false,
     prr: undefined,
     ackDelivered: 0,
+    ackSafe: false,
     sndSml: iss,
     lastSegStart: iss,
     noDelay: false,
@@ -1621,6 +1627,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     const una = advances ? a.ack : s.sndUna
     // RFC 6937 DeliveredData: the change in SND.UNA plus the change in what is SACKed above it
     s.ackDelivered = Math.max(0, Seq.sub(una, s.sndUna) + Scoreboard.sackedAbove(s.board, una) - sackedBefore)
+    s.ackSafe = advances
     if (s.prr !== undefined) {
       s.prr.delivered += s.ackDelivered
       s.prr.stale = true
@@ -1858,6 +1865,7 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>): void => {
   }
   const { lost, timeout } = Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering))
   s.rackAt = timeout > 0 ? now + timeout : undefined
+  if (lost > 0) s.ackSafe = false
   if (lost === 0 || !sending(s)) return
   if (s.recovering) sackRecover(s, now, out)
   else if (mayRecoverAgain(s)) enterRecovery(s, now, out)
@@ -2052,9 +2060,11 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // RFC 8985 §7.1: fast recovery ends any probe's episode (its cut covers the window)
   s.tlpEpisode = undefined
   s.limitedOut = 0
-  // RFC 6937 §3: the reduction is spread over the recovery's ACKs, from the flight at its start
+  // RFC 6937 §3: the reduction is spread over the recovery's ACKs, from the flight at its start; a
+  // recovery RACK's reordering timer starts counts one segment delivered, as Linux's
+  // tcp_rack_reo_timeout calls tcp_cwnd_reduction with one (a timer delivers nothing itself)
   s.prr = s.sackOk
-    ? { delivered: s.ackDelivered, out: 0, recoverFs: Seq.sub(s.sndMax, s.sndUna), wnd: 0, stale: true }
+    ? { delivered: s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s), out: 0, recoverFs: Seq.sub(s.sndMax, s.sndUna), wnd: 0, stale: true }
     : undefined
   // the first unacknowledged segment goes at once, whatever pipe says (RFC 6675 §5 step 4.3), and
   // only up to the first octets the peer reported holding: a byte stream keeps no segment
@@ -2196,7 +2206,9 @@ const pipe = (s: Sender): number =>
  * sending follows what the peer received, scaled by ssthresh over the flight
  * at the start (proportional rate reduction); below it, it grows back
  * towards ssthresh no faster than slow start (PRR-SSRB: at most what was
- * delivered, plus one segment).
+ * delivered, plus one segment on an ACK that moved SND.UNA and showed no
+ * new loss, as Linux's tcp_cwnd_reduction and RFC 6937bis: a SACK alone,
+ * or a loss, sends only what was delivered).
  */
 const recoveryWindow = (s: Sender): number => {
   const p = s.prr
@@ -2209,7 +2221,7 @@ const recoveryWindow = (s: Sender): number => {
     const full = segmentPayload(s)
     const sndcnt = inFlight > ssthresh
       ? Math.ceil((p.delivered * ssthresh) / Math.max(1, p.recoverFs) / full) * full - p.out
-      : Math.min(ssthresh - inFlight, Math.max(p.delivered - p.out, s.ackDelivered) + full)
+      : Math.min(ssthresh - inFlight, Math.max(p.delivered - p.out, s.ackDelivered) + (s.ackSafe ? full : 0))
     p.wnd = inFlight + Math.max(0, sndcnt)
     p.stale = false
   }
@@ -2793,6 +2805,7 @@ const autotune = (s: Sender, now: number): void => {
 export const onTimer = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // (a timer delivers nothing: a recovery RACK starts from it counts no DeliveredData)
   s.ackDelivered = 0
+  s.ackSafe = false
   if (s.timeWaitAt !== undefined && s.timeWaitAt <= now) {
     close(s)
     return

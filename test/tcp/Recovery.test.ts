@@ -342,8 +342,12 @@ describe("a segment acknowledged in part", () => {
     const out: Array<OutSegment> = []
     for (let t = 1031; t <= 1100 && out.length === 0; t++) out.push(...s.tick(t))
     // the hole [B + 500, B + 2 MSS) goes again in full segments from SND.UNA, each with its own octets
+    // (one on the reordering timer, as Linux's PRR there: cwnd = pipe + 1; the rest at the next ACK)
     expect(out.map((o) => [T.ourSeq(o), o.payload?.length, T.text(o.payload) === T.octetsText(o.payload?.length ?? 0, T.ourSeq(o) - B)])).toEqual([
-      [B + 500, MSS, true],
+      [B + 500, MSS, true]
+    ])
+    const next = s.send(1101, sackOf(B + 500 + MSS, [B + 2 * MSS, B + 3 * MSS]))
+    expect(next.filter((o) => (o.payload?.length ?? 0) > 0).map((o) => [T.ourSeq(o), o.payload?.length, T.text(o.payload) === T.octetsText(o.payload?.length ?? 0, T.ourSeq(o) - B)])).toEqual([
       [B + 500 + MSS, MSS - 500, true]
     ])
   })
@@ -848,9 +852,12 @@ describe("what counts in a SACK block, and what counts as a duplicate ACK", () =
       expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS])))).toEqual([])
       s.send(1021, sackOf(B, [B + MSS, B + 2 * MSS], [B + 3 * MSS, end]))
       expect(s.snd.rack.sacked).toBe(2)
-      // RACK finds both lost, sent before the last, which arrived: both go again before 1030, no timeout
+      // RACK finds both lost, sent before the last, which arrived: the first goes again before 1030, no
+      // timeout; PRR on the reordering timer lets one segment go (Linux's tcp_rack_reo_timeout:
+      // tcp_cwnd_reduction with one delivered and no SND.UNA advance, cwnd = pipe + 1), the other
+      // at the next ACK
       const resent = [...s.tick(1025), ...s.tick(1026), ...s.tick(1030)]
-      expect(shape(resent)).toEqual([[B, MSS], [B + 2 * MSS, MSS]])
+      expect(shape(resent)).toEqual([[B, MSS]])
       expect(s.snd.timeouts).toBe(0)
     }
   })
