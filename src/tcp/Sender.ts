@@ -2068,7 +2068,16 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     : undefined
   // the first unacknowledged segment goes at once, whatever pipe says (RFC 6675 §5 step 4.3), and
   // only up to the first octets the peer reported holding: a byte stream keeps no segment
-  // boundaries, and a full segment from SND.UNA would carry SACKed data again
+  // boundaries, and a full segment from SND.UNA would carry SACKed data again. Not when the
+  // episode this ACK ended has resent it already (HighRxt past SND.UNA): the new one goes on from
+  // there, and RACK resends what it finds lost again (Linux retransmits only what is lost and not
+  // yet retransmitted, TCPCB_SACKED_RETRANS; with ssthresh as the window after recovery the
+  // holes went twice in one millisecond, test/e2e/TcpLoss.test.ts)
+  if (s.sackOk && Seq.gt(s.highRxt, s.sndUna)) {
+    sackRecover(s, now, out)
+    s.rtoAt = now + s.rtt.rto
+    return
+  }
   s.highRxt = s.sndUna
   const hole = s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna) : undefined
   s.highRxt = Seq.add(s.sndUna, retransmitFirst(s, now, out, hole?.end))

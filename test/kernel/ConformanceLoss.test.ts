@@ -9,9 +9,11 @@
  * and in which order when SACK shows several holes (RFC 6675 §4 NextSeg,
  * RFC 8985), a partial ACK during recovery with SACK and without (RFC 6582
  * §3.2: the next hole at once), a timeout during recovery and its backoff
- * (RFC 6298 §5.5, Karn's rule), limited transmit (RFC 3042), and the undoing
+ * (RFC 6298 §5.5, Karn's rule), limited transmit (RFC 3042), the undoing
  * of a cut that a D-SACK (RFC 2883 §5) or an old timestamp echo (RFC 3522,
- * RFC 4015) shows spurious.
+ * RFC 4015) shows spurious, and the cut itself where the application left
+ * the window unfilled: ssthresh from cwnd (Linux's cubictcp_recalc_ssthresh),
+ * and cwnd = ssthresh on leaving recovery (RFC 6937, tcp_end_cwnd_reduction).
  *
  * Left out on purpose, where the two may differ and both be right:
  * - Linux's RACK reordering window (min RTT / 4 until three segments are
@@ -26,10 +28,6 @@
  *   its flight less the SACKed segments leaves room for (RFC 6675 §5 (1)),
  *   the stack one segment per duplicate ACK (RFC 3042 §2); the scripts SACK
  *   one more segment an ACK, where the two agree (with SACK and without);
- * - the window on leaving fast recovery: Linux's is ssthresh (RFC 6582 §3.2
- *   step 3's second option), the stack's min(ssthresh, FlightSize + SMSS) (the
- *   first, NewReno.ts's endRecovery: no burst of a whole window): the scripts
- *   show a window after recovery only where an undo restores it;
  * - slow start after a timeout (ssthresh is 0.7 × cwnd on both, Linux's
  *   cubictcp_recalc_ssthresh, scripted with a flight the application left
  *   below the window), where Linux grows cwnd by all an ACK
@@ -217,6 +215,22 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { tb: { flags: "A", ack: 10001, ts: 15, sack: [[11001, 14001]] }, window: 20 },
         // more to send in recovery: PRR lets ssthresh - pipe go (RFC 6937's reduction bound), 14 - 12
         // (Linux's tcp_cwnd_reduction), where 7 - 7 from FlightSize let nothing go
+        { dut: { op: "write", bytes: 30000 }, window: 20 }
+      ]
+    }))
+
+  it.scopedLive("a loss with nothing more to send: the window after recovery is ssthresh (14), not the flight plus one", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        ...Array.from({ length: 10 }, (_, i): Step => ({ tb: { flags: "A", ack: 1001 + 1000 * i, ts: 3 + i }, window: 10 })),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ack: 10001, ts: 13, sack: [[11001, 12001]] }, window: 5 },
+        { tb: { flags: "A", ack: 10001, ts: 14, sack: [[11001, 13001]] }, window: 5 },
+        { tb: { flags: "A", ack: 10001, ts: 15, sack: [[11001, 14001]] }, window: 20 },
+        // everything acknowledged (short windows: the RTO and the idle restart stay far)
+        { tb: { flags: "A", ack: 20001, ts: 16 }, window: 20 },
         { dut: { op: "write", bytes: 30000 }, window: 20 }
       ]
     }))

@@ -167,7 +167,7 @@ const onLoss = (s: State, _inFlight: number, _now: number): void => {
   s.reducing = true
 }
 
-const onRecoveryEnd = (s: State, inFlight: number, _now: number): void => Reno.endRecovery(s, Reno.octets(inFlight))
+const onRecoveryEnd = (s: State, _inFlight: number, _now: number): void => Reno.endRecovery(s)
 
 /**
  * §4.8: ssthresh as on loss (held on a repeated expiry, as in Reno), cwnd 1

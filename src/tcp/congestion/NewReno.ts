@@ -165,17 +165,16 @@ export const cwndLimited = (s: State, inFlightBefore: number): boolean => inFlig
 export const halfWindow = (s: State): number => Math.max(Math.floor(s.cwnd / 2), 2 * s.smss)
 
 /**
- * The window on leaving fast recovery (RFC 6582 §3.2 step 3, the first
- * option): `min(ssthresh, max(FlightSize, SMSS) + SMSS)`. The simpler option,
- * `cwnd = ssthresh` (Linux's tcp_end_cwnd_reduction, RFC 6937's end of PRR),
- * would let the sender dump up to a whole window at once when little was
- * left in flight. With this one, a flight smaller than ssthresh
- * slow-starts back up to it instead. (Tried in stop 45 to match Linux: over
- * 2 % loss each way its bursts drew needless retransmissions,
- * test/e2e/TcpLoss.test.ts; kept.)
+ * The window on leaving fast recovery: `ssthresh` (RFC 6582 §3.2 step 3's
+ * second option, RFC 6937's end of PRR, Linux's tcp_end_cwnd_reduction).
+ * With little left in flight the sender may then send most of a window at
+ * once, as Linux's does; the first option,
+ * `min(ssthresh, max(FlightSize, SMSS) + SMSS)`, left a flow whose
+ * application had nothing more to send at two segments, to slow-start up
+ * again from there where a Linux peer goes on at ssthresh.
  */
-export const endRecovery = (s: State, inFlight: number): void => {
-  s.cwnd = Math.min(s.ssthresh, Math.max(inFlight, s.smss) + s.smss, MAX_CWND)
+export const endRecovery = (s: State): void => {
+  s.cwnd = Math.min(s.ssthresh, MAX_CWND)
   s.bytesAcked = 0
   s.reducing = false
 }
@@ -266,7 +265,7 @@ const onLoss = (s: State, _inFlight: number, _now: number): void => {
   s.reducing = true
 }
 
-const onRecoveryEnd = (s: State, inFlight: number, _now: number): void => endRecovery(s, octets(inFlight))
+const onRecoveryEnd = (s: State, _inFlight: number, _now: number): void => endRecovery(s)
 
 /**
  * The retransmission timer expired (RFC 5681 §3.1 equation 4). The first

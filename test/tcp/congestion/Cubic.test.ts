@@ -91,6 +91,14 @@ describe("Cubic", () => {
       expect(s.cwnd).toBe(14 * SMSS)
     })
 
+    it("the window after recovery is ssthresh, however little is left in flight (RFC 6937; Linux's tcp_end_cwnd_reduction)", () => {
+      const t = A.init(SMSS, 0)
+      for (let i = 100; t.cwnd < 20 * SMSS; i++) A.onAck(t, SMSS, i, RTT, t.cwnd)
+      A.onLoss(t, 10 * SMSS, 500)
+      A.onRecoveryEnd(t, 0, 600)
+      expect(t.cwnd).toBe(14 * SMSS)
+    })
+
     it("an RTO during recovery keeps the ssthresh the loss set (Linux's tcp_enter_loss: once a window)", () => {
       const s = A.init(SMSS, 0)
       for (let t = 100; s.cwnd < 20 * SMSS; t++) A.onAck(s, SMSS, t, RTT, s.cwnd)

@@ -196,17 +196,14 @@ describe("NewReno", () => {
       expect(s.cwnd).toBe(2 * SMSS)
     })
 
-    it("onRecoveryEnd sets cwnd = min(ssthresh, max(FlightSize, SMSS) + SMSS)", () => {
+    it("onRecoveryEnd sets cwnd = ssthresh, however little is left in flight (RFC 6582 §3.2 step 3's second option, RFC 6937; Linux's tcp_end_cwnd_reduction)", () => {
       const s = grownTo(40)
       A.onLoss(s, 40 * SMSS, 1000) // ssthresh 20 SMSS
       A.onRecoveryEnd(s, 30 * SMSS, 1200)
-      expect(s.cwnd).toBe(20 * SMSS) // plenty in flight: ssthresh
+      expect(s.cwnd).toBe(20 * SMSS)
       A.onLoss(s, 20 * SMSS, 2000) // ssthresh 10 SMSS
-      A.onRecoveryEnd(s, 6 * SMSS, 2200)
-      expect(s.cwnd).toBe(7 * SMSS) // little in flight: no burst, slow start back to ssthresh
-      A.onLoss(s, 7 * SMSS, 3000)
-      A.onRecoveryEnd(s, 0, 3200)
-      expect(s.cwnd).toBe(2 * SMSS) // nothing in flight: max(0, SMSS) + SMSS
+      A.onRecoveryEnd(s, 0, 2200)
+      expect(s.cwnd).toBe(10 * SMSS) // nothing in flight: still ssthresh, not 2 SMSS
     })
 
     it("an RTO during recovery keeps the ssthresh the loss set (Linux's tcp_enter_loss reduces once a window)", () => {
