@@ -77,7 +77,8 @@
  *    acknowledgments").
  * 5. `onRecoveryEnd(s, flightSize, now)`: when an ACK covers the recovery
  *    point (RFC 6582 §3.2 step 3, "full acknowledgment"). `flightSize` is what
- *    is still outstanding after that ACK. That ACK is not also passed to
+ *    is still outstanding after that ACK (unused: cwnd becomes ssthresh, as
+ *    Linux's tcp_end_cwnd_reduction). That ACK is not also passed to
  *    `onAck`.
  * 6. `onRto(s, flightSize, now)`: on every expiry of the retransmission
  *    timer, repeated expiries included (this module keeps ssthresh as it is
