@@ -482,9 +482,13 @@ export interface Sender {
 
 /**
  * RFC 6937 §3 state of one fast recovery: what the peer has received since
- * it began (`delivered`), what we sent in it (`out`), the flight at its
- * start (`recoverFs`), and the window its sends are held to, worked out once
- * per ACK (`wnd`, as Linux keeps it: in flight + sndcnt). @category models
+ * it began (`delivered`), what we sent in it (`out`), the divisor of its
+ * proportional part (`recoverFs`: the window before the cut, as Linux's
+ * prior_cwnd; RFC 6937's RecoverFS, the flight at the start, went with an
+ * ssthresh from FlightSize, and against one from cwnd a flight short of the
+ * window let out more than beta of what arrived, 28/36 for 0.7), and the
+ * window its sends are held to, worked out once per ACK (`wnd`, as Linux
+ * keeps it: in flight + sndcnt). @category models
  */
 export interface Prr {
   delivered: number
@@ -2049,7 +2053,12 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   s.recover = s.sndMax
   // (a window already cut for an ECE is not cut again, RFC 3168 §6.1.2: one cut per window, as
   // Linux's tcp_enter_recovery skips its reduction while in CWR)
+  // PRR's divisor: the window before the cut (Linux's prior_cwnd, tcp_init_cwnd_reduction); under
+  // an ECN cut held, which this recovery does not cut again, the flight (the window before that
+  // cut is gone)
+  let recoverFs = Seq.sub(s.sndMax, s.sndUna)
   if (!ecnHeld(s)) {
+    recoverFs = Math.max(segmentPayload(s), Math.floor(s.cc.cwnd))
     // (what limited transmit sent is not FlightSize here: RFC 5681 §3.2, RFC 6675 §5 step 4.2)
     s.algorithm.onLoss(s.cc, Math.max(0, Seq.sub(s.sndMax, s.sndUna) - s.limitedOut), now)
     // RFC 3168 §6.1.2: any reduction of the window, this one too, is announced with CWR
@@ -2064,7 +2073,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // recovery RACK's reordering timer starts counts one segment delivered, as Linux's
   // tcp_rack_reo_timeout calls tcp_cwnd_reduction with one (a timer delivers nothing itself)
   s.prr = s.sackOk
-    ? { delivered: s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s), out: 0, recoverFs: Seq.sub(s.sndMax, s.sndUna), wnd: 0, stale: true }
+    ? { delivered: s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s), out: 0, recoverFs, wnd: 0, stale: true }
     : undefined
   // the first unacknowledged segment goes at once, whatever pipe says (RFC 6675 §5 step 4.3), and
   // only up to the first octets the peer reported holding: a byte stream keeps no segment

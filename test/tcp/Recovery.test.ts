@@ -763,9 +763,12 @@ describe("Proportional Rate Reduction in SACK recovery (RFC 6937)", () => {
     expect(shape(s.send(1121, sack(2)))).toEqual([[base + (sent + 1) * MSS, MSS]])
     const flight = sent + 2
     // the third SACKed segment makes the first lost (RFC 6675 IsLost): fast retransmit
+    const cwndBefore = s.snd.cc.cwnd
     expect(shape(s.send(1122, sack(3)))).toEqual([[base, MSS]])
     const prr = s.snd.prr!
-    expect(prr.recoverFs).toBe(flight * MSS)
+    // (the window before the cut, as Linux's prior_cwnd, not the flight with limited transmit's two)
+    expect(prr.recoverFs).toBe(Math.floor(cwndBefore))
+    expect(cwndBefore).toBeLessThan(flight * MSS)
     const ssthresh = s.snd.cc.ssthresh
     let delivered = MSS
     let first = true
@@ -796,6 +799,32 @@ describe("Proportional Rate Reduction in SACK recovery (RFC 6937)", () => {
       expect(pipeNow()).toBeGreaterThan(ssthresh - 2 * MSS)
     }
     expect(s.snd.recovering).toBe(true)
+  })
+  it("above ssthresh the rate is ssthresh over the window before the cut, not over a smaller flight (Linux's prior_cwnd: with ssthresh from cwnd, RecoverFS would let out 28/36 of what arrives, not beta's 0.7)", () => {
+    const s = warm({ sendBuffer: 1 << 20 })
+    // (800 ms: less than an RTO after warm's last exchange, no restart after idle)
+    // congestion avoidance at 36 segments, all 36 in flight; then the window stands at 40, more than
+    // went (as a slow start that doubled an application-limited flight leaves it)
+    s.snd.cc.cwnd = 36 * MSS
+    s.snd.cc.ssthresh = 36 * MSS
+    expect(shape(s.write(800, T.octets(36 * MSS))).length).toBe(36)
+    s.snd.cc.cwnd = 40 * MSS
+    const sack = (n: number) => sackOf(B, [B + MSS, B + (n + 1) * MSS])
+    expect(shape(s.send(820, sack(1)))).toEqual([])
+    expect(shape(s.send(821, sack(2)))).toEqual([])
+    expect(shape(s.send(822, sack(3)))).toEqual([[B, MSS]])
+    const ssthresh = s.snd.cc.ssthresh
+    expect(ssthresh).toBe(Math.floor((40 * MSS * 7) / 10))
+    // more data to send than PRR lets out: the proportional part alone decides
+    s.write(823, T.octets(30 * MSS))
+    let delivered = 1
+    let out = 1
+    for (let n = 4; n <= 12; n++) {
+      out += s.send(820 + n, sack(n)).length
+      delivered++
+      // Linux's tcp_cwnd_reduction: prr_out up to ceil(prr_delivered * ssthresh / prior_cwnd)
+      expect([n, out]).toEqual([n, Math.ceil((delivered * ssthresh) / (40 * MSS))])
+    }
   })
 })
 
