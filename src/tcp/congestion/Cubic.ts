@@ -93,11 +93,13 @@ const seconds = (ms: number): number => (ms > 0 ? ms / 1000 : 0)
  * octets, at least 2 SMSS. From cwnd, as Linux's cubictcp_recalc_ssthresh,
  * not §4.6's flight_size: the RFC lets cwnd stand in where cwnd does not
  * grow while the application leaves it unfilled (§5.8, as here), and a peer
- * then sees Linux's cut (20 segments of window with 10 in flight: 14).
+ * then sees Linux's cut (20 segments of window with 10 in flight: 14). In
+ * whole segments of the window's whole segments, with Linux's beta of
+ * 717 / 1024 (its cwnd counts packets): 11 segments give 7, not 7.7, and
+ * 100 give 70.
  */
 const reducedSsthresh = (s: State): number =>
-  // * 7 / 10 in integers rather than * 0.7, so 100 segments of 1460 give exactly 102200
-  Math.max(Math.floor((s.cwnd * 7) / 10), 2 * s.smss)
+  Math.max(Math.floor((Math.floor(s.cwnd / s.smss) * 717) / 1024), 2) * s.smss
 
 /** A congestion avoidance stage begins at `now` (§4.2 t_epoch and K, §4.3 W_est, §4.8). */
 const startEpoch = (s: State, now: number): void => {

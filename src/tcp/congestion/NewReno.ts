@@ -160,9 +160,12 @@ export const cwndLimited = (s: State, inFlightBefore: number): boolean => inFlig
  * the window was the limit" in Congestion.ts; RFC 9438 §4.6 allows cwnd on
  * that condition), and FlightSize taken after an ACK that covered most of
  * the flight (RACK marking a loss on it) cut far below the window the path
- * had carried.
+ * had carried. In whole segments, as Linux's cwnd counts packets (cwnd >> 1):
+ * 11 segments give 5, not 5.5, whose half segment would change nothing the
+ * window lets out yet would move every later step (PRR's share, the growth
+ * back) off Linux's.
  */
-export const halfWindow = (s: State): number => Math.max(Math.floor(s.cwnd / 2), 2 * s.smss)
+export const halfWindow = (s: State): number => Math.max(Math.floor(s.cwnd / s.smss) >> 1, 2) * s.smss
 
 /**
  * The window on leaving fast recovery: `ssthresh` (RFC 6582 §3.2 step 3's

@@ -70,11 +70,17 @@ describe("Cubic", () => {
       expect(s.epochStart).toBeUndefined()
     })
 
-    it("in whole octets without float drift, and never below 2 SMSS", () => {
+    it("in whole segments, as Linux's cwnd counts packets (cubictcp_recalc_ssthresh: cwnd * 717 / 1024), and never below 2 SMSS", () => {
       const s = A.init(SMSS, 0)
       A.onAck(s, SMSS, 100, RTT, s.cwnd) // cwnd 11 SMSS
       A.onLoss(s, 11 * SMSS, 500)
-      expect(s.ssthresh).toBe(7700) // Math.floor(11000 * 0.7) would be 7699
+      expect(s.ssthresh).toBe(7 * SMSS) // 7.7 segments in octets: Linux's 7
+      // a window with a fraction of a segment (CUBIC's growth) counts its whole ones: 20.9 give 14
+      const u = A.init(SMSS, 0)
+      u.cwnd = 20.9 * SMSS
+      u.ssthresh = 20 * SMSS
+      A.onRto(u, 20 * SMSS, 500)
+      expect(u.ssthresh).toBe(14 * SMSS)
       for (const t of [600, 700, 800, 900]) {
         A.onRecoveryEnd(s, 0, t)
         A.onLoss(s, 2 * SMSS, t + 50)
@@ -232,7 +238,7 @@ describe("Cubic", () => {
       A.onLoss(s, 80 * SMSS, 12_300)
       expect(s.wMax).toBe(cwnd)
       // The loss ended that epoch: the next one starts at the first ACK after recovery, aiming at the new W_max.
-      const ss = Math.floor((cwnd * 7) / 10)
+      const ss = Math.floor((Math.floor(cwnd / SMSS) * 717) / 1024) * SMSS // (Linux's whole packets)
       A.onRecoveryEnd(s, ss, 12_400)
       expect(s.cwnd).toBe(ss)
       A.onAck(s, SMSS, 12_500, RTT, s.cwnd)
@@ -246,7 +252,7 @@ describe("Cubic", () => {
       const s = afterFirstLoss()
       run(s, 2000, 3000, RTT)
       const cwnd = s.cwnd
-      const ss = Math.floor((cwnd * 7) / 10)
+      const ss = Math.floor((Math.floor(cwnd / SMSS) * 717) / 1024) * SMSS // (Linux's whole packets)
       A.onRto(s, 80 * SMSS, 3100)
       expect(s.ssthresh).toBe(ss)
       expect(s.cwnd).toBe(SMSS)
@@ -260,7 +266,6 @@ describe("Cubic", () => {
       A.onAck(s, 2 * SMSS, 3600, RTT, s.cwnd + SMSS)
       expect(s.cwnd).toBe(2 * SMSS)
       let t = 3601
-      // (the last ACK just reaching it: ssthresh is not a whole number of segments)
       while (s.cwnd < s.ssthresh) A.onAck(s, Math.min(SMSS, s.ssthresh - s.cwnd), t++, RTT, s.cwnd)
       // ... then congestion avoidance from ssthresh.
       expect(s.cwnd).toBe(ss)
@@ -275,7 +280,7 @@ describe("Cubic", () => {
       // New data was acknowledged since: the next timeout sets ssthresh and cwnd_prior afresh.
       const grown = s.cwnd
       A.onRto(s, 40 * SMSS, 5000)
-      expect(s.ssthresh).toBe(Math.floor((grown * 7) / 10))
+      expect(s.ssthresh).toBe(Math.floor((Math.floor(grown / SMSS) * 717) / 1024) * SMSS)
       expect(s.cwndPrior).toBe(grown)
     })
   })

@@ -196,6 +196,16 @@ describe("NewReno", () => {
       expect(s.cwnd).toBe(2 * SMSS)
     })
 
+    it("ssthresh counts whole segments, as Linux's cwnd counts packets (tcp_reno_ssthresh: cwnd >> 1): 11 segments give 5, not 5.5", () => {
+      const s = grownTo(11)
+      A.onLoss(s, 11 * SMSS, 300)
+      expect(s.ssthresh).toBe(5 * SMSS)
+      expect(s.cwnd).toBe(5 * SMSS)
+      const t = grownTo(11)
+      A.onRto(t, 11 * SMSS, 300)
+      expect(t.ssthresh).toBe(5 * SMSS)
+    })
+
     it("onRecoveryEnd sets cwnd = ssthresh, however little is left in flight (RFC 6582 §3.2 step 3's second option, RFC 6937; Linux's tcp_end_cwnd_reduction)", () => {
       const s = grownTo(40)
       A.onLoss(s, 40 * SMSS, 1000) // ssthresh 20 SMSS
@@ -237,8 +247,8 @@ describe("NewReno", () => {
       A.onAck(s, SMSS, 3101, RTT, 2 * SMSS)
       A.onAck(s, SMSS, 3102, RTT, 2 * SMSS)
       A.onAck(s, SMSS, 3103, RTT, 3 * SMSS) // cwnd 5 SMSS
-      A.onRto(s, 2 * SMSS, 4000) // a new timeout: from cwnd again
-      expect(s.ssthresh).toBe(2.5 * SMSS)
+      A.onRto(s, 2 * SMSS, 4000) // a new timeout: from cwnd again, in whole segments (5 >> 1)
+      expect(s.ssthresh).toBe(2 * SMSS)
       expect(s.cwnd).toBe(SMSS)
     })
   })
