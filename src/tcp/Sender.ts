@@ -3027,8 +3027,13 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // window: a receiver that takes a bare FIN at RCV.NXT there, as Linux's and ours, ends it)
     s.sndNxt = s.sndUna
     const keepRto = s.rtoAt
+    // (nor is it data sent for the restart after idle: Linux's probe into a shut window carries none
+    // and leaves lsndtime, so a window that opens more than an RTO after the last data restarts the
+    // window, tcp_ack_update_window's tcp_slow_start_after_idle_check, however recent the probe)
+    const keepSend = s.lastSendAt
     sendData(s, out, s.sndUna, waiting <= 0 ? 0 : 1, waiting <= 0, now)
     s.rtoAt = keepRto
+    s.lastSendAt = keepSend
     s.timing = undefined
   }
   s.persistBackoff++

@@ -30,11 +30,13 @@
  *   RTO (tcp_cwnd_restart), but each counts its own RTO and idle time, so a
  *   script keeps the idle well inside one band (waits of 180 to 440 ms fell
  *   between one and two RTOs on both, probed) or past many;
- * - Linux restarts the window only where the application writes
- *   (tcp_slow_start_after_idle_check from tcp_sendmsg); a window that opens
- *   after a long zero-window wait drew from Linux fewer segments than its
- *   window (tcp_cwnd_application_limited's decay), from the stack the whole
- *   window (its one-octet probes were data sent: no idle). Not scripted;
+ * - a window that opens after a long zero-window wait: Linux checks the
+ *   restart there too (tcp_ack_update_window's tcp_slow_start_after_idle_check),
+ *   its idle time running from the last data (its probes carry none); the
+ *   stack's one-octet probes no longer count as data sent either (review45c;
+ *   test/tcp/Established.test.ts), but a script whose window opens within an
+ *   RTO of a probe and several after the data sat on Linux's bands (ten
+ *   segments once, eleven once at a 1000 ms wait). Not scripted;
  * - an ACK inside a segment: the stack counts octets, Linux packets, and
  *   Linux resent the next segment at once (seen in a probe). Not scripted;
  * - duplicate ACKs with SACK: Linux counts a SACKed segment as delivered

@@ -971,6 +971,28 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     const out = s.send(t + 1, T.fromPeer({ seq: 0, ack: MSS, window: 64240 }))
     expect(T.seenAll(out).map((o) => [o.seq, o.len])).toEqual([[MSS, MSS], [2 * MSS, MSS]])
   })
+  it("a zero-window probe is no data sent for the restart after idle: a window that opens an RTO after the last data, soon after a probe, sends the restart window (Linux's probes carry no data and leave lsndtime; tcp_ack_update_window's tcp_slow_start_after_idle_check)", () => {
+    const s = est({ params: { sendBuffer: 1 << 20 } })
+    s.snd.cc.cwnd = 20 * MSS
+    s.snd.cc.ssthresh = 20 * MSS
+    expect(sent(s.write(0, T.octets(2 * MSS)))).toBe(2 * MSS)
+    // all of it acknowledged, the window shut; more written, which waits
+    expect(s.send(10, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 0 }))).toEqual([])
+    expect(s.write(20, T.octets(30 * MSS))).toEqual([])
+    const rto = s.snd.rtt.rto
+    // two probes (an RTO, then two more, after the shut window), each answered shut
+    let t = 0
+    for (let i = 0; i < 2; i++) {
+      t = s.snd.persistAt!
+      expect(T.seenAll(s.tick(t))).toMatchObject([{ len: 1 }])
+      s.send(t + 1, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 0 }))
+    }
+    expect(t).toBeGreaterThan(2 * rto)
+    expect(50).toBeLessThan(rto)
+    // the window opens 50 ms after the last probe, over two RTOs after the last data: restart, 20 -> 10
+    const out = T.seenAll(s.send(t + 50, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 64240 })))
+    expect(out.length).toBe(10)
+  })
   it("probes go on past `retries` while the peer answers them", () => {
     const s = est({ params: { retries: 2, maxPersist: 1000 } })
     s.send(10, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
