@@ -44,7 +44,7 @@
  * On loss (§4.6, §4.7): fast convergence first. If cwnd is below the
  * previous W_max, the flow is losing share, and W_max becomes
  * `cwnd * (1 + beta) / 2` instead of cwnd, so that it makes room for newer
- * flows. Then `ssthresh = max(FlightSize * beta, 2 * SMSS)` and
+ * flows. Then `ssthresh = max(cwnd * beta, 2 * SMSS)` in whole segments (`reducedSsthresh`) and
  * `cwnd = ssthresh`. On an RTO, ssthresh is set the same way and cwnd
  * becomes 1 SMSS as in Reno (§4.8). Slow start, the exit from recovery and
  * the restart after idle are Reno's (NewReno.ts; §4.10).
