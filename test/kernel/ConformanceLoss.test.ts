@@ -201,18 +201,25 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  /**
+   * A flight of ten below a window of twenty, its first segment lost and three SACKs in: ten
+   * segments acknowledged one by one grow the window to twenty (twice the flight), then ten more go
+   * (short windows: the RTO and the idle restart stay far).
+   */
+  const LOSS_UNDER_A_WINDOW_OF_20: ReadonlyArray<Step> = [
+    ...OPEN_SACK,
+    { dut: { op: "write", bytes: 10000 }, window: 20 },
+    ...Array.from({ length: 10 }, (_, i): Step => ({ tb: { flags: "A", ack: 1001 + 1000 * i, ts: 3 + i }, window: 10 })),
+    { dut: { op: "write", bytes: 10000 }, window: 20 },
+    { tb: { flags: "A", ack: 10001, ts: 13, sack: [[11001, 12001]] }, window: 5 },
+    { tb: { flags: "A", ack: 10001, ts: 14, sack: [[11001, 13001]] }, window: 5 },
+    { tb: { flags: "A", ack: 10001, ts: 15, sack: [[11001, 14001]] }, window: 20 }
+  ]
+
   it.scopedLive("a loss in a flight the application left below the window: ssthresh from the window (0.7 × 20 = 14), not from the flight (7)", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        // ten segments acknowledged one by one: the window grows to twenty (twice the flight)
-        { dut: { op: "write", bytes: 10000 }, window: 20 },
-        ...Array.from({ length: 10 }, (_, i): Step => ({ tb: { flags: "A", ack: 1001 + 1000 * i, ts: 3 + i }, window: 10 })),
-        // ten more, the first lost (short windows: the RTO and the idle restart stay far)
-        { dut: { op: "write", bytes: 10000 }, window: 20 },
-        { tb: { flags: "A", ack: 10001, ts: 13, sack: [[11001, 12001]] }, window: 5 },
-        { tb: { flags: "A", ack: 10001, ts: 14, sack: [[11001, 13001]] }, window: 5 },
-        { tb: { flags: "A", ack: 10001, ts: 15, sack: [[11001, 14001]] }, window: 20 },
+        ...LOSS_UNDER_A_WINDOW_OF_20,
         // more to send in recovery: PRR lets ssthresh - pipe go (RFC 6937's reduction bound), 14 - 12
         // (Linux's tcp_cwnd_reduction), where 7 - 7 from FlightSize let nothing go
         { dut: { op: "write", bytes: 30000 }, window: 20 }
@@ -222,13 +229,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("a loss with nothing more to send: the window after recovery is ssthresh (14), not the flight plus one", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 10000 }, window: 20 },
-        ...Array.from({ length: 10 }, (_, i): Step => ({ tb: { flags: "A", ack: 1001 + 1000 * i, ts: 3 + i }, window: 10 })),
-        { dut: { op: "write", bytes: 10000 }, window: 20 },
-        { tb: { flags: "A", ack: 10001, ts: 13, sack: [[11001, 12001]] }, window: 5 },
-        { tb: { flags: "A", ack: 10001, ts: 14, sack: [[11001, 13001]] }, window: 5 },
-        { tb: { flags: "A", ack: 10001, ts: 15, sack: [[11001, 14001]] }, window: 20 },
+        ...LOSS_UNDER_A_WINDOW_OF_20,
         // everything acknowledged (short windows: the RTO and the idle restart stay far)
         { tb: { flags: "A", ack: 20001, ts: 16 }, window: 20 },
         { dut: { op: "write", bytes: 30000 }, window: 20 }

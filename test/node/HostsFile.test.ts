@@ -8,9 +8,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { Effect, Runtime } from "effect"
+import { Effect } from "effect"
 import { afterAll, describe, expect, it } from "vitest"
-import * as DnsService from "../../src/dns/Dns.js"
 import * as Dns from "../../src/node/Dns.js"
 import * as Hosts from "../../src/node/Hosts.js"
 import * as Http from "../../src/node/Http.js"
@@ -119,21 +118,6 @@ describe("a Net made with a lookup resolves the names of connects that bring non
 })
 
 describe("a name with several addresses, from the hosts file or from DNS, is tried address by address (Node 20's autoSelectFamily)", () => {
-  /** a Dns service whose every A question is answered with `addresses` (and nothing else asked) */
-  const dnsAnswering = (addresses: ReadonlyArray<string>): Runtime.Runtime<DnsService.Dns> => {
-    const nx = (name: string) => Effect.fail(new DnsService.DnsError({ reason: "NotFound", name, detail: "no such name (NXDOMAIN)" }))
-    const service: DnsService.DnsService = {
-      resolve4: () => Effect.succeed(addresses),
-      resolve6: nx,
-      lookup: nx,
-      query: nx,
-      stats: Effect.die("unused"),
-      servers: [],
-      reconfigure: () => Effect.die("unused")
-    }
-    return Runtime.provideService(Runtime.defaultRuntime, DnsService.Dns, service)
-  }
-
   it("the first refuses (nothing listens there), the second connects: both in autoSelectFamilyAttemptedAddresses", async () => {
     const file = join(dir, "hosts-5")
     // (127.0.0.1 is the client stack's own loopback, where nothing listens on 8080)
@@ -144,7 +128,7 @@ describe("a name with several addresses, from the hosts file or from DNS, is tri
       server.listen(8080)
       await once(server, "listening")
       try {
-        for (const lookup of [Dns.lookupFunction(undefined, { hostsFile: file }), Dns.lookupFunction(dnsAnswering(["127.0.0.1", HOST_A]))]) {
+        for (const lookup of [Dns.lookupFunction(undefined, { hostsFile: file }), Dns.lookupFunction(silentDns(["127.0.0.1", HOST_A]).runtime)]) {
           const named = Net.fromRuntime(runtimeB, HOST_B, lookup)
           const socket = named.connect({ host: "two.test", port: 8080 })
           const events: Array<string> = []
