@@ -331,12 +331,12 @@ export class Socket extends Duplex {
   #timerMs = 0
   #resumeTimer: (() => void) | undefined = undefined
   bytesRead = 0
-  remoteAddress: string | undefined = undefined
-  remotePort: number | undefined = undefined
-  remoteFamily: "IPv4" | undefined = undefined
-  localAddress: string | undefined = undefined
-  localPort: number | undefined = undefined
-  localFamily: "IPv4" | undefined = undefined
+  /**
+   * the peer's end as first read while the connection was open: Node's `_peername`, which
+   * getpeername fills once and which outlives the handle (read before 'close', it is still there
+   * after; never read, it is gone with the handle)
+   */
+  #peername: AddressInfo | undefined = undefined
   /** the server that accepted this socket (null for one that connected), as Node sets it */
   server: Server | null = null
   /**
@@ -408,8 +408,43 @@ export class Socket extends Duplex {
   }
 
   address(): AddressInfo | Record<string, never> {
-    if (this.localAddress === undefined || this.localPort === undefined) return {}
-    return { address: this.localAddress, family: "IPv4", port: this.localPort }
+    return this.#sockname() ?? {}
+  }
+
+  // The ends as Node's getters give them (lib/net.js _getpeername, _getsockname): nothing while
+  // connecting; the local end only while the handle lives (destroy lets go of it at once); the
+  // peer's kept once read.
+  get remoteAddress(): string | undefined {
+    return this.#peer()?.address
+  }
+  get remotePort(): number | undefined {
+    return this.#peer()?.port
+  }
+  get remoteFamily(): "IPv4" | undefined {
+    return this.#peer() === undefined ? undefined : "IPv4"
+  }
+  get localAddress(): string | undefined {
+    return this.#sockname()?.address
+  }
+  get localPort(): number | undefined {
+    return this.#sockname()?.port
+  }
+  get localFamily(): "IPv4" | undefined {
+    return this.#sockname() === undefined ? undefined : "IPv4"
+  }
+
+  #peer(): AddressInfo | undefined {
+    const conn = this.#conn
+    if (this.#peername === undefined && this.#handle && !this.#connecting && conn !== undefined) {
+      this.#peername = { address: Addr.format(conn.remoteAddress), family: "IPv4", port: conn.remotePort }
+    }
+    return this.#peername
+  }
+
+  #sockname(): AddressInfo | undefined {
+    const conn = this.#conn
+    if (!this.#handle || conn === undefined) return undefined
+    return { address: Addr.format(conn.localAddress), family: "IPv4", port: conn.localPort }
   }
 
   /**
@@ -711,12 +746,7 @@ export class Socket extends Duplex {
     this.#timedOut = false
     this.#reset = false
     this.bytesRead = 0
-    this.remoteAddress = undefined
-    this.remotePort = undefined
-    this.remoteFamily = undefined
-    this.localAddress = undefined
-    this.localPort = undefined
-    this.localFamily = undefined
+    this.#peername = undefined
     // (Duplex's own: the stream's destroyed, ended and finished states back to new)
     ;(this as unknown as { _undestroy(): void })._undestroy()
   }
@@ -725,12 +755,6 @@ export class Socket extends Duplex {
   #attach(conn: Connection): void {
     this.#conn = conn
     this.#handle = true
-    this.remoteAddress = Addr.format(conn.remoteAddress)
-    this.remotePort = conn.remotePort
-    this.remoteFamily = "IPv4"
-    this.localAddress = Addr.format(conn.localAddress)
-    this.localPort = conn.localPort
-    this.localFamily = "IPv4"
     if (this.#noDelay !== undefined) runWith(this.#ctx, conn.setNoDelay(this.#noDelay))
     if (this.#keepAlive !== undefined) runWith(this.#ctx, this.#applyKeepAlive(conn))
     this.#touch()

@@ -1099,6 +1099,36 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "addresses after close: the peer's stays as read while open (Node caches getpeername), the local end's goes with the handle": async (w) => {
+    const trace: Array<string> = []
+    const { server, port } = await serve(w, {}, (s) => s.end())
+    const seen = (c: SocketLike, when: string) =>
+      trace.push(
+        `${when}: remote ${c.remoteAddress !== undefined} ${c.remotePort === port} ${c.remoteFamily} local ${c.localAddress !== undefined} ${c.localPort !== undefined} address ${JSON.stringify(Object.keys(c.address() as object))}`
+      )
+    // read while connecting, while open, then after 'close'
+    const read = w.client.connect({ port, host: w.host })
+    seen(read, "read connecting")
+    await once(read, "connect")
+    seen(read, "read open")
+    read.resume()
+    await once(read, "close")
+    seen(read, "read after close")
+    // never read before it closed
+    const unread = w.client.connect({ port, host: w.host })
+    unread.resume()
+    await once(unread, "close")
+    seen(unread, "unread after close")
+    // destroyed by the program while open: gone at once, as the handle
+    const destroyed = w.client.connect({ port, host: w.host })
+    await once(destroyed, "connect")
+    destroyed.destroy()
+    seen(destroyed, "unread after destroy")
+    await once(destroyed, "close")
+    await closeServer(server)
+    return trace
+  },
+
   "a name with one address: the single connect (no autoSelectFamilyAttemptedAddresses), its own error": async (w) => {
     const trace: Array<string> = []
     const { server, port } = await serve(w, {}, () => {})
