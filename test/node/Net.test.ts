@@ -148,19 +148,23 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       server.close()
     }), 30_000)
 
-  it("a host of 'LOCALHOST' is the loopback as 'localhost' is (getaddrinfo matches /etc/hosts names case-insensitively), not ENOTFOUND", () =>
+  /** a connect to `host` reaches the loopback's echo of "hi", from 127.0.0.1 */
+  const reachesLoopback = (host: string) =>
     withNets(async ({ a }) => {
       const server = a.createServer((s) => s.end("hi"))
       server.listen(7)
       await once(server, "listening")
-      const client = a.connect(7, "LOCALHOST")
+      const client = a.connect(7, host)
       const peer = once(client, "connect").then(() => client.remoteAddress)
       const failed = once<[NodeJS.ErrnoException]>(client, "error").then(([e]) => `error ${e.code}`)
       const got = collect(client).then((b) => b.toString())
       expect(await Promise.race([got, failed])).toBe("hi")
       expect(await peer).toBe("127.0.0.1")
       server.close()
-    }), 30_000)
+    })
+
+  it("a host of 'LOCALHOST' is the loopback as 'localhost' is (getaddrinfo matches /etc/hosts names case-insensitively), not ENOTFOUND", () =>
+    reachesLoopback("LOCALHOST"), 30_000)
 
   it("a connect to an address with no route is ENETUNREACH, as Linux's connect(2) (a neighbour that never answers is EHOSTUNREACH)", () =>
     withNets(async ({ a }) => {
@@ -259,19 +263,7 @@ describe("gonet-ts/node net: the stack's own rules", () => {
       first.close()
     }, { configA: { tcp: { localPortRange: [40_000, 40_000] } } }), 30_000)
 
-  it("a host of '127.1' is 127.0.0.1, as getaddrinfo reads it with inet_aton, not ENOTFOUND", () =>
-    withNets(async ({ a }) => {
-      const server = a.createServer((s) => s.end("hi"))
-      server.listen(7)
-      await once(server, "listening")
-      const client = a.connect(7, "127.1")
-      const peer = once(client, "connect").then(() => client.remoteAddress)
-      const failed = once<[NodeJS.ErrnoException]>(client, "error").then(([e]) => `error ${e.code}`)
-      const got = collect(client).then((b) => b.toString())
-      expect(await Promise.race([got, failed])).toBe("hi")
-      expect(await peer).toBe("127.0.0.1")
-      server.close()
-    }), 30_000)
+  it("a host of '127.1' is 127.0.0.1, as getaddrinfo reads it with inet_aton, not ENOTFOUND", () => reachesLoopback("127.1"), 30_000)
 
   it("listen's host in every form getaddrinfo reads without a lookup (inet_aton's: '0', '0x0', the stack's address in parts or octal; 'localhost'; '127.1') binds as node:net binds it, not EADDRNOTAVAIL", () =>
     withNets(async ({ a }) => {
