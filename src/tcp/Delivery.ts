@@ -4,23 +4,40 @@
  *
  * A segment's payload is delivered as it arrived: a view of the frame, or of
  * the batch of frames the link read at once (LinkTap: up to 64 frames in one
- * buffer), with no copy. That is right for full segments, which fill what
- * they hold. A small one held unread keeps its whole frame (or batch) alive
- * and costs an object besides: a peer sending one-octet segments to a reader
- * that has stopped made each octet of the receive window cost ~220 octets of
- * heap (measured over LinkMemory: 50 000 segments, 10.4 MiB), so a 256 KiB
- * window held ~56 MiB. Linux charges a segment its truesize against the
- * receive buffer and copies small ones together (tcp_try_coalesce,
- * tcp_collapse); here:
+ * fresh ArrayBuffer, up to ~4 MiB with 64 KiB offload aggregates), with no
+ * copy. A view held unread keeps that whole buffer alive, whatever its own
+ * size: a peer sending one-octet segments to a reader that has stopped made
+ * each octet of the receive window cost ~220 octets of heap (measured over
+ * LinkMemory: 50 000 segments, 10.4 MiB), and one 600-octet segment per TAP
+ * batch of 64 frames pinned a batch each, 97 KiB per 600 octets (a 256 KiB
+ * window: ~40 MB; with aggregates in the batches, far more). Linux charges
+ * each skb its truesize against the receive buffer, joins small ones to the
+ * queue's tail (tcp_try_coalesce) and, when the buffer's truesize runs past
+ * it, copies the queue into compact skbs (tcp_prune_queue, tcp_collapse).
+ * Here, decided per chunk as it is queued:
  *
- * - a payload below `SMALL` octets that arrives while the application is
- *   behind (data is queued unread) is copied into a store of `STORE` octets
- *   that the connection keeps filling, and, when the newest item queued is
- *   the store's latest piece, joined to it: the window's octets then cost
- *   about themselves, and one queued item per store;
+ * - while the application is behind (data is queued unread), a payload is
+ *   copied when it is below `SMALL` octets, or when what this delivery uses
+ *   of its buffer is under half of that buffer (`sparse`: other frames of
+ *   the batch are another connection's, or anything else). The copy goes
+ *   into a store of `STORE` octets that the connection keeps filling (a
+ *   larger payload gets a store of its size) and, when the newest item
+ *   queued is the store's latest piece, is joined to it;
  * - anything else goes as it is: a reader that keeps up (a request and its
- *   answer, the loopback's round trips) never sees a copy, and full segments
- *   never do.
+ *   answer, the loopback's round trips, a bulk transfer read as it comes)
+ *   never sees a copy, and neither does bulk data whose batch is (mostly)
+ *   this connection's, behind or not.
+ *
+ * So what the queue keeps alive is at most about twice its octets (the
+ * views kept from one buffer were at least half of it when queued; the
+ * reader takes in order, so at most one such buffer is part read), plus the
+ * store being filled, plus the batch of the first chunk queued while the
+ * reader was still keeping up (one batch per stall, not one per segment).
+ * Half is the ratio Linux long budgeted a receive buffer with: the window
+ * was half the buffer, the rest for the skbs' overhead (tcp_adv_win_scale
+ * 1, tcp_win_from_space); a copy only where the buffer is under half used
+ * keeps the cost within that, and leaves every full batch of bulk data as
+ * it came.
  *
  * Only octets past the store's last piece are written, so a view a reader
  * took is never changed (internal/Coalesce.ts). The connection lets go of
@@ -31,23 +48,36 @@
 import type { ChunkQueue } from "../internal/ChunkQueue.js"
 import * as Coalesce from "../internal/Coalesce.js"
 
-/** Payloads below this many octets are copied together while the reader is behind. */
+/** Payloads below this many octets are copied together while the reader is behind (larger ones when `sparse`). */
 export const SMALL = 512
 
 /** Octets of each store small payloads are copied into. */
 export const STORE = 4096
 
-/** Queue `chunks` (in order) for the reader, copying small ones together while it is behind. */
+/** Queue `chunks` (in order) for the reader, copying small or sparse ones together while it is behind. */
 export const deliver = <E>(queue: ChunkQueue<Uint8Array, E>, chunks: Array<Uint8Array>, small: Coalesce.Small): void => {
   // (an ended queue takes nothing more: not even joined to its last item)
   if (queue.isDone) return
   let out: Array<Uint8Array> | undefined
+  // (what this delivery uses of the buffer last looked at: consecutive chunks mostly share one)
+  let seen: ArrayBufferLike | undefined
+  let used = 0
   for (let k = 0; k < chunks.length; k++) {
     const c = chunks[k]!
     // (behind: something is queued unread)
-    if (c.length >= SMALL || queue.size === 0) {
+    if (queue.size === 0) {
       if (out !== undefined) out.push(c)
       continue
+    }
+    if (c.length >= SMALL) {
+      if (c.buffer !== seen) {
+        seen = c.buffer
+        used = usedOf(chunks, seen)
+      }
+      if (!sparse(used, seen.byteLength)) {
+        if (out !== undefined) out.push(c)
+        continue
+      }
     }
     out ??= chunks.slice(0, k)
     const tail = out.length > 0 ? out[out.length - 1] : queue.last
@@ -57,4 +87,18 @@ export const deliver = <E>(queue: ChunkQueue<Uint8Array, E>, chunks: Array<Uint8
     else queue.replaceLast(view)
   }
   queue.offerAll(out ?? chunks)
+}
+
+/**
+ * Whether octets `used` of a buffer of `size` are too small a part of it to
+ * keep it alive for: under half (what is kept then costs at most twice its
+ * octets, as Linux collapses an skb whose truesize is out of proportion).
+ */
+export const sparse = (used: number, size: number): boolean => 2 * used < size
+
+/** The octets `chunks` use of `buffer`. */
+const usedOf = (chunks: ReadonlyArray<Uint8Array>, buffer: ArrayBufferLike): number => {
+  let n = 0
+  for (let i = 0; i < chunks.length; i++) if (chunks[i]!.buffer === buffer) n += chunks[i]!.length
+  return n
 }

@@ -19,6 +19,25 @@ const payload = (n: number, from: number) => {
 
 const small = (): Coalesce.Small => ({ smallStore: undefined, smallUsed: 0 })
 
+/** Frames of `FRAME` octets in one fresh ArrayBuffer, as the TAP's addon hands a wake's batch over. */
+const FRAME = 1514
+const batchOf = (frames: number) => new Uint8Array(new ArrayBuffer(FRAME * frames))
+
+/** `n` payload octets (from `from`) in frame `i` of `batch`, as a view (behind a 54-octet header). */
+const inBatch = (batch: Uint8Array, i: number, n: number, from: number) => {
+  const at = i * FRAME + 54
+  for (let k = 0; k < n; k++) batch[at + k] = (from + k) & 0xff
+  return batch.subarray(at, at + n)
+}
+
+/** The octets of every distinct ArrayBuffer the views reach: what holding them keeps alive. */
+const retained = (views: ReadonlyArray<Uint8Array>) => {
+  const buffers = new Set<ArrayBufferLike>(views.map((v) => v.buffer))
+  let sum = 0
+  for (const b of buffers) sum += b.byteLength
+  return sum
+}
+
 describe("Delivery", () => {
   it("a reader that keeps up gets the payload as it came, no copy", () => {
     const q = new ChunkQueue<Uint8Array, never>()
@@ -57,6 +76,48 @@ describe("Delivery", () => {
     Delivery.deliver(q, [payload(2, 51)], s)
     expect(Array.from(copied)).toEqual([1, 2, 3].map((k) => (k + Delivery.SMALL) & 0xff))
     expect(q.takeAll().map((c) => Array.from(c))).toEqual([[50], [51, 52]])
+  })
+
+  it("a stalled reader sent one 600-octet segment per link batch holds about its octets, not a batch per segment", () => {
+    const q = new ChunkQueue<Uint8Array, never>()
+    const s = small()
+    const n = 400
+    const size = 600
+    // each batch: our segment among 63 frames of anything else (another connection's, a closed port's)
+    for (let i = 0; i < n; i++) Delivery.deliver(q, [inBatch(batchOf(64), i % 64, size, i * size)], s)
+    const items = q.takeAll()
+    const held = items.reduce((a, c) => a + c.length, 0)
+    expect(held).toBe(n * size)
+    // the first went as it came (the reader was not behind yet): one batch, and the rest about themselves
+    expect(retained(items)).toBeLessThan(2 * held + FRAME * 64)
+    expect(items.flatMap((c) => Array.from(c))).toEqual(Array.from({ length: n * size }, (_, i) => i & 0xff))
+  })
+
+  it("a batch that is (mostly) one connection's bulk data goes as it came, even to a reader that is behind", () => {
+    const q = new ChunkQueue<Uint8Array, never>()
+    const s = small()
+    Delivery.deliver(q, [payload(1, 0)], s)
+    for (let b = 0; b < 4; b++) {
+      const batch = batchOf(64)
+      // 40 full segments of ours, 24 frames of anything else
+      const chunks = Array.from({ length: 40 }, (_, i) => inBatch(batch, i, 1460, 0))
+      Delivery.deliver(q, chunks, s)
+      const items = q.takeAll().filter((c) => c.length === 1460)
+      expect(items).toEqual(chunks)
+      expect(items.every((c, i) => c === chunks[i])).toBe(true)
+      Delivery.deliver(q, [payload(1, 0)], s)
+    }
+  })
+
+  it("a reader that keeps up takes each segment as it came, whatever its share of the batch", () => {
+    const q = new ChunkQueue<Uint8Array, never>()
+    const s = small()
+    for (let i = 0; i < 100; i++) {
+      const c = inBatch(batchOf(64), 3, 600, i)
+      Delivery.deliver(q, [c], s)
+      expect(q.take()).toBe(c)
+    }
+    expect(s.smallStore).toBeUndefined()
   })
 
   it("an ended queue takes nothing more, small or large: not even joined to its last item", () => {

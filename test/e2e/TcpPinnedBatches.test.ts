@@ -1,0 +1,132 @@
+/**
+ * What a connection's unread data keeps alive of the link's receive batches
+ * (src/tcp/Delivery.ts): the TAP's addon hands each wake's frames over as
+ * views into one fresh ArrayBuffer, and a payload queued as such a view
+ * keeps the whole batch alive. Over LinkTap on the fake addon, batches laid
+ * out as the addon lays them out:
+ *
+ * - a reader that has stopped, sent one 600-octet segment per batch among
+ *   63 frames of something else, holds about its octets, not a batch each;
+ * - bulk data that fills (most of) its batches is never copied, whether the
+ *   reader keeps up or is behind.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Option } from "effect"
+import type { Connection } from "../../src/tcp/Tcp.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
+import * as TcpWire from "../../src/wire/TcpHeader.js"
+import { deliverFromCallback, FAKE_STACK_ADDR, peerOpens, stackOnFakeTap } from "../support/FakeTap.js"
+import { ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
+
+const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x02])
+const PEER_MAC = new Uint8Array([0x02, 0x00, 0x00, 0x00, 0x00, 0x99])
+const ISN = Seq.make(0x10000)
+const PUSH = TcpWire.Flag.ACK | TcpWire.Flag.PSH
+const BATCH = 64
+
+/** The peer's data segment carrying `n` octets from stream offset `at` (octet k is (at + k) & 0xff). */
+const data = (ack: Seq.SeqNum, at: number, n: number) =>
+  ipFrame(
+    peerSegment(
+      { seq: Seq.add(ISN, 1 + at), ack, flags: PUSH },
+      Uint8Array.from({ length: n }, (_, k) => (at + k) & 0xff),
+      PEER_ADDR,
+      FAKE_STACK_ADDR
+    ),
+    STACK_MAC,
+    PEER_MAC
+  )
+
+/** A full-sized frame of something else the stack drops (an EtherType it does not speak). */
+const other = () => Eth.emit({ dst: STACK_MAC, src: PEER_MAC, etherType: 0x88b5, payload: new Uint8Array(1500) })
+
+/** `frames` copied into one fresh ArrayBuffer, handed over as views into it: a wake's batch as the addon makes it. */
+const batchOf = (frames: ReadonlyArray<Uint8Array>): Array<Uint8Array> => {
+  const whole = new Uint8Array(frames.reduce((a, f) => a + f.length, 0))
+  let at = 0
+  return frames.map((f) => {
+    whole.set(f, at)
+    at += f.length
+    return whole.subarray(at - f.length, at)
+  })
+}
+
+/** Read until `octets` have come (bounded): the chunks as the reader gets them. */
+const readAll = (conn: Connection, octets: number) =>
+  Effect.gen(function*() {
+    const chunks: Array<Uint8Array> = []
+    let got = 0
+    for (let i = 0; i < 100_000 && got < octets; i++) {
+      const c = Option.getOrThrow(yield* conn.read)
+      chunks.push(c)
+      got += c.length
+    }
+    return chunks
+  })
+
+/** The octets of every distinct ArrayBuffer the views reach: what holding them kept alive. */
+const retained = (views: ReadonlyArray<Uint8Array>) => {
+  let sum = 0
+  for (const b of new Set<ArrayBufferLike>(views.map((v) => v.buffer))) sum += b.byteLength
+  return sum
+}
+
+const octetsOf = (chunks: ReadonlyArray<Uint8Array>) => chunks.flatMap((c) => Array.from(c))
+const stream = (from: number, n: number) => Array.from({ length: n }, (_, k) => (from + k) & 0xff)
+
+describe("TCP: what unread data keeps alive of the link's receive batches", () => {
+  it.scoped("a stalled reader sent one 600-octet segment per batch holds about its octets, not a batch per segment", () =>
+    Effect.gen(function*() {
+      const { fake, frames, stack } = yield* stackOnFakeTap(STACK_MAC)
+      const { conn, ours: ack } = yield* peerOpens(fake, frames, stack, STACK_MAC, PEER_MAC, ISN)
+      // (the peer's SYN offered no window scale: the window is at most 65535 octets)
+      const n = 100
+      const size = 600
+      let batchOctets = 0
+      for (let i = 0; i < n; i++) {
+        const batch = batchOf([data(ack, i * size, size), ...Array.from({ length: BATCH - 1 }, other)])
+        batchOctets = batch[0]!.buffer.byteLength
+        yield* deliverFromCallback(fake, frames, batch)
+      }
+      const chunks = yield* readAll(conn, n * size)
+      expect(octetsOf(chunks)).toEqual(stream(0, n * size))
+      // the first segment went as it came (the reader was not behind yet): its batch, and the rest about themselves
+      expect(retained(chunks)).toBeLessThan(2 * n * size + batchOctets)
+    }))
+
+  it.scoped("bulk data that fills its batches is never copied: to a reader that keeps up, or one that is behind", () =>
+    Effect.gen(function*() {
+      const { fake, frames, stack } = yield* stackOnFakeTap(STACK_MAC)
+      const { conn, ours: ack } = yield* peerOpens(fake, frames, stack, STACK_MAC, PEER_MAC, ISN)
+      const full = 1460
+      const ours = 40
+      let at = 0
+      const batches = new Set<ArrayBufferLike>()
+      const bulk = () => {
+        const batch = batchOf([
+          ...Array.from({ length: ours }, (_, k) => data(ack, at + k * full, full)),
+          ...Array.from({ length: BATCH - ours }, other)
+        ])
+        at += ours * full
+        batches.add(batch[0]!.buffer)
+        return batch
+      }
+      // a reader that keeps up: each batch read before the next comes
+      for (let i = 0; i < 8; i++) {
+        const from = at
+        yield* deliverFromCallback(fake, frames, bulk())
+        const chunks = yield* readAll(conn, ours * full)
+        expect(octetsOf(chunks)).toEqual(stream(from, ours * full))
+        expect(chunks.every((c) => batches.has(c.buffer))).toBe(true)
+      }
+      // a reader that is behind (one octet queued unread), then a batch of bulk data: as it came too
+      const from = at
+      yield* deliverFromCallback(fake, frames, batchOf([data(ack, at, 1)]))
+      at += 1
+      yield* deliverFromCallback(fake, frames, bulk())
+      const chunks = yield* readAll(conn, 1 + ours * full)
+      expect(octetsOf(chunks)).toEqual(stream(from, 1 + ours * full))
+      expect(chunks.slice(1).every((c) => batches.has(c.buffer))).toBe(true)
+    }))
+})
