@@ -4,7 +4,7 @@
  *
  * A segment's payload is delivered as it arrived: a view of the frame, or of
  * the batch of frames the link read at once (LinkTap: up to 64 frames in one
- * fresh ArrayBuffer, up to ~4 MiB with 64 KiB offload aggregates), with no
+ * fresh ArrayBuffer: up to 1 MiB, 15 offload aggregates of 64 KiB), with no
  * copy. A view held unread keeps that whole buffer alive, whatever its own
  * size: a peer sending one-octet segments to a reader that has stopped made
  * each octet of the receive window cost ~220 octets of heap (measured over

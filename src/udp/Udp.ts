@@ -27,6 +27,11 @@
  *   Linux's SO_RCVBUF bounds it (each datagram charged its payload and
  *   `DATAGRAM_OVERHEAD`); beyond it datagrams are dropped and counted, as a
  *   kernel's full socket buffer does. One fiber should read a socket.
+ *   A datagram is queued as a view of the frame it came in, unless that
+ *   frame's receive batch (one ArrayBuffer per link read: LinkTap's up to
+ *   64 frames) is larger than what the socket's datagrams from it are
+ *   charged: then it is copied out (`unpin`), so what a socket holds stays
+ *   within its charge however an attacker mixes its frames into batches.
  * - A datagram received carries its IPv4 TOS and options up to the
  *   application (RFC 1122 §3.2.1.6, §4.1.4).
  * - Per socket, as the socket options of RFC 1122 §4.1.4 and Linux: a send
@@ -81,7 +86,8 @@ const EPHEMERAL_SPAN = 65536 - EPHEMERAL_LOW
  * What a queued datagram costs a receive buffer beyond its payload: the
  * kernel charges an skb's truesize, about this much more than the payload
  * for a small datagram, so a buffer of N octets holds about as many small
- * datagrams here as on Linux.
+ * datagrams here as on Linux. It also bounds what the datagram keeps alive
+ * of its receive batch (`unpin`).
  */
 export const DATAGRAM_OVERHEAD = 768
 
@@ -302,6 +308,50 @@ const cost = (d: Datagram): number => d.payload.length + DATAGRAM_OVERHEAD
 
 /** what a datagram without IP options has for them: one empty view for all */
 const NO_IP_OPTIONS = new Uint8Array(0)
+
+/**
+ * Copy out of their receive batch those of `ds` (one socket's datagrams of
+ * one wake-up, queued as views) whose batch is larger than what they are
+ * charged: payload and `DATAGRAM_OVERHEAD` each, summed over the socket's
+ * datagrams from that batch. So a socket holds no more than its charge,
+ * whoever else's frames shared the batch (one datagram per batch among
+ * others' frames is copied: up to 64 frames, or 1 MiB with TCP aggregates,
+ * would otherwise stay alive per datagram), while a flood that fills its
+ * batches for one socket is queued as it came. Linux charges each skb its
+ * truesize against the socket's buffer (and clones a shared one), which
+ * DATAGRAM_OVERHEAD stands for; this keeps it true. A batch's views stay
+ * alive until the last of them is read: the reader takes in order, so at
+ * most one batch is part read at a time.
+ */
+const unpin = (ds: Array<Datagram>): void => {
+  let seen: ArrayBufferLike | undefined
+  let covered = true
+  for (let i = 0; i < ds.length; i++) {
+    const d = ds[i]!
+    const buffer = d.payload.buffer
+    if (buffer !== seen) {
+      seen = buffer
+      covered = chargedFrom(ds, buffer) >= buffer.byteLength
+    }
+    if (!covered) ds[i] = detached(d)
+  }
+}
+
+/** What `ds` are charged for their datagrams whose payload is a view into `buffer`. */
+const chargedFrom = (ds: ReadonlyArray<Datagram>, buffer: ArrayBufferLike): number => {
+  let n = 0
+  for (let i = 0; i < ds.length; i++) if (ds[i]!.payload.buffer === buffer) n += cost(ds[i]!)
+  return n
+}
+
+/** `d` with its IPv4 options and payload copied into one buffer of their own. */
+const detached = (d: Datagram): Datagram => {
+  const o = d.ipOptions.length
+  const own = new Uint8Array(o + d.payload.length)
+  own.set(d.ipOptions, 0)
+  own.set(d.payload, o)
+  return { ...d, payload: own.subarray(o), ipOptions: o === 0 ? NO_IP_OPTIONS : own.subarray(0, o) }
+}
 
 /**
  * DF as Linux's datagram sockets set it by default (IP_PMTUDISC_WANT: `Ipv4.EmitOptions`): on a
@@ -564,7 +614,10 @@ export const make = Effect.gen(function*() {
       ;(unreachable ??= []).push(length === p.payloadLength ? p : { ...p, payloadLength: length })
     }
     // Synchronous; the datagram count was checked against the capacity above.
-    for (const [b, ds] of bySocket) b.queue.unsafeOffer(ds)
+    for (const [b, ds] of bySocket) {
+      unpin(ds)
+      b.queue.unsafeOffer(ds)
+    }
     return unreachable === undefined
       ? Effect.void
       : ip.icmpErrors(unreachable, { _tag: "DstUnreachable", code: IcmpWire.DstUnreachableCode.PortUnreachable })
