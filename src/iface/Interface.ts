@@ -34,8 +34,11 @@
  *   octets for the link header, then calls `output(tx, route, frame)`:
  *   synchronous, no Effect per packet. The interface writes the Ethernet
  *   header into that headroom and adds the frame to `tx`, or, while the next
- *   hop is being resolved, holds a copy of it (at most `arp.pendingFrames`
- *   per address, like Linux's unres_qlen; more are dropped and counted).
+ *   hop is being resolved, holds it (at most `arp.pendingFrames` per
+ *   address, like Linux's unres_qlen; more are dropped and counted): a copy
+ *   when it is gathered, or a view that is under half of its buffer (an
+ *   echo reply built in its request's frame, in the link's receive batch;
+ *   a cut of a slab), so what waits keeps alive about its own octets.
  *   `flush(tx)` then hands every frame of the batch to the link in one call.
  *   A frame may be gathered (`Link.OutFrame`): the headers in one buffer, a
  *   payload in another. When a resolution fails, the frames that waited for
@@ -283,6 +286,9 @@ export interface InterfaceService {
 export class Interface extends Context.Tag("gonet/Interface")<Interface, InterfaceService>() {}
 
 const ZERO_MAC = new Uint8Array(6)
+
+/** `frame` itself when it is most of its buffer, else a copy of its own (what a frame held for long keeps alive). */
+const ownFrame = (frame: Uint8Array): Uint8Array => 2 * frame.length < frame.buffer.byteLength ? frame.slice() : frame
 /** The MTU of routes to our own addresses and 127/8: the largest IPv4 datagram (RFC 791). */
 const LOOPBACK_MTU = 65535
 /** The slabs small frames to ourselves are cut from (internal/Slab.ts): Node's Buffer pool's size. */
@@ -623,14 +629,17 @@ export const make = (link: LinkService) =>
             tx.add(frame, meta)
             return
           }
-          // Held past this send: keep our own copy of a gathered frame. When
-          // the queue is full the oldest goes (RFC 1122 §2.3.2.2: keep the latest).
+          // Held past this send: keep our own copy of a gathered frame, and of one that is a
+          // small part of a larger buffer (an echo reply built in its request's frame, a view
+          // into the link's receive batch; a cut of the 64 KiB slab), which would keep all of
+          // that alive while it waits. When the queue is full the oldest goes (RFC 1122
+          // §2.3.2.2: keep the latest).
           if (n.pending.length >= config.arp.pendingFrames) {
             n.pending.shift()
             n.pendingMeta.shift()
             a.pendingDropped++
           }
-          n.pending.push(flatten(frame))
+          n.pending.push(frame instanceof Uint8Array ? ownFrame(frame) : flatten(frame))
           n.pendingMeta.push(meta)
         }
       }
