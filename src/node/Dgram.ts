@@ -439,7 +439,12 @@ export class Socket extends EventEmitter {
             // (a connected socket's datagrams are its peer's: the stack's UDP chose it by the 4-tuple,
             // as Linux's socket lookup; what was queued before the connect is read after it, as there)
             const address = Addr.format(d.src)
-            const msg = Buffer.from(d.payload.buffer, d.payload.byteOffset, d.payload.byteLength)
+            // (a copy when it is under half of its buffer: a datagram in a receive batch the socket's
+            // datagrams filled is a view of it, and an application that keeps a message would keep
+            // the batch alive; Node hands each message a buffer of its size, not a cut of its pool)
+            const p = d.payload
+            const own = 2 * p.byteLength < p.buffer.byteLength ? p.slice() : p
+            const msg = Buffer.from(own.buffer, own.byteOffset, own.byteLength)
             this.#emitUncaught("message", msg, { address, family: "IPv4", port: d.srcPort, size: msg.length } satisfies RemoteInfo)
           }
         }))

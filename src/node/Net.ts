@@ -277,7 +277,18 @@ const marksOf = (o: SocketOptions | undefined): {
   ...(o?.writableHighWaterMark !== undefined ? { writableHighWaterMark: o.writableHighWaterMark } : {})
 })
 
-const toBuffer = (chunk: Uint8Array): Buffer => Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+/**
+ * A chunk read as the Buffer a 'data' event carries: a view of it, or a copy when it is under
+ * half of its buffer (one segment's payload in the link's receive batch, up to 64 frames): an
+ * application may keep its chunks (a body collected until 'end'), and each would keep a batch
+ * alive. Node's sockets hand each read a buffer of its size; a chunk that is most of its
+ * buffer (bulk data, or several segments read as one) goes as it is.
+ */
+const toBuffer = (chunk: Uint8Array): Buffer => {
+  // (slice, not Buffer.from: a small Buffer.from is a cut of Node's 8 KiB pool, which it would hold)
+  const own = 2 * chunk.byteLength < chunk.buffer.byteLength ? chunk.slice() : chunk
+  return Buffer.from(own.buffer, own.byteOffset, own.byteLength)
+}
 
 type ReadyState = "opening" | "open" | "readOnly" | "writeOnly" | "closed"
 
