@@ -31,8 +31,11 @@
  * So what the queue keeps alive is at most about twice its octets (the
  * views kept from one buffer were at least half of it when queued; the
  * reader takes in order, so at most one such buffer is part read), plus the
- * store being filled, plus the batch of the first chunk queued while the
- * reader was still keeping up (one batch per stall, not one per segment).
+ * store being filled, plus the batch (or the few, when the dealer's wake
+ * took several) of the first delivery queued while the reader was still
+ * keeping up: one per stall, not one per segment. That one stays: a reader
+ * that stops for good after it (or a connection not yet accepted, sent one
+ * segment) keeps its batch, up to 1 MiB with offloads.
  * Half is the ratio Linux long budgeted a receive buffer with: the window
  * was half the buffer, the rest for the skbs' overhead (tcp_adv_win_scale
  * 1, tcp_win_from_space); a copy only where the buffer is under half used
