@@ -6,6 +6,11 @@
  * is copied after the store's last one, and joined to it when that is still
  * the newest piece held.
  *
+ * A piece is also worth copying, small or not, when it is a view that is a
+ * small part of a larger buffer (`sparse`): a payload read from the link's
+ * receive batch (one ArrayBuffer for up to 64 frames) would keep the whole
+ * batch alive for as long as it is held.
+ *
  * Contract: octets are only ever written past the store's last piece, so a
  * view handed out before (a segment cut, a chunk a reader took) never
  * changes. The caller lets go of the store (`smallStore = undefined`) when
@@ -46,3 +51,14 @@ const joins = (store: Uint8Array, tail: Uint8Array | undefined, at: number): boo
 /** Whether `copyIn`'s result `view` is `tail` grown (to put in its place) rather than a piece of its own. */
 export const grew = (view: Uint8Array, tail: Uint8Array | undefined): boolean =>
   tail !== undefined && view.buffer === tail.buffer && view.byteOffset === tail.byteOffset
+
+/**
+ * Whether octets `used` of a buffer of `size` are too small a part of it to
+ * keep it alive for: under half. What is kept as a view then costs at most
+ * twice its octets, the ratio Linux long budgeted a socket buffer with (the
+ * window half of it, the rest for the skbs' overhead: tcp_adv_win_scale 1,
+ * tcp_win_from_space), and Linux copies an skb whose truesize is out of
+ * proportion (tcp_collapse); a view that is most of its buffer (a full
+ * batch of bulk data, a write of its own) is kept as it is.
+ */
+export const sparse = (used: number, size: number): boolean => 2 * used < size

@@ -18,7 +18,7 @@
  *
  * - while the application is behind (data is queued unread), a payload is
  *   copied when it is below `SMALL` octets, or when what this delivery uses
- *   of its buffer is under half of that buffer (`sparse`: other frames of
+ *   of its buffer is under half of that buffer (`Coalesce.sparse`: other frames of
  *   the batch are another connection's, or anything else). The copy goes
  *   into a store of `STORE` octets that the connection keeps filling (a
  *   larger payload gets a store of its size) and, when the newest item
@@ -77,7 +77,7 @@ export const deliver = <E>(queue: ChunkQueue<Uint8Array, E>, chunks: Array<Uint8
         seen = c.buffer
         used = usedOf(chunks, seen)
       }
-      if (!sparse(used, seen.byteLength)) {
+      if (!Coalesce.sparse(used, seen.byteLength)) {
         if (out !== undefined) out.push(c)
         continue
       }
@@ -91,13 +91,6 @@ export const deliver = <E>(queue: ChunkQueue<Uint8Array, E>, chunks: Array<Uint8
   }
   queue.offerAll(out ?? chunks)
 }
-
-/**
- * Whether octets `used` of a buffer of `size` are too small a part of it to
- * keep it alive for: under half (what is kept then costs at most twice its
- * octets, as Linux collapses an skb whose truesize is out of proportion).
- */
-export const sparse = (used: number, size: number): boolean => 2 * used < size
 
 /** The octets `chunks` use of `buffer`. */
 const usedOf = (chunks: ReadonlyArray<Uint8Array>, buffer: ArrayBufferLike): number => {

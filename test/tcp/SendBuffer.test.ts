@@ -70,3 +70,37 @@ describe("SendBuffer: small writes behind others", () => {
     expect(b.smallStore).toBeUndefined()
   })
 })
+
+describe("SendBuffer: writes that are a small part of a larger buffer", () => {
+  /** `n` octets (from `from`) as a view into a buffer of 64 frames of 1514 octets: a chunk read from the TAP's receive batch. */
+  const inBatch = (n: number, from: number) => {
+    const batch = new Uint8Array(64 * 1514)
+    for (let k = 0; k < n; k++) batch[1514 * 5 + 54 + k] = (from + k) & 0xff
+    return batch.subarray(1514 * 5 + 54, 1514 * 5 + 54 + n)
+  }
+  const retained = (views: ReadonlyArray<Uint8Array>) => {
+    let sum = 0
+    for (const buffer of new Set<ArrayBufferLike>(views.map((v) => v.buffer))) sum += buffer.byteLength
+    return sum
+  }
+
+  it("an echo of 600-octet chunks each read from its own receive batch, to a peer that does not take them, holds about its octets", () => {
+    const b = SendBuffer.make(START)
+    const n = 400
+    for (let i = 0; i < n; i++) SendBuffer.append(b, inBatch(600, i * 600))
+    expect(b.length).toBe(n * 600)
+    // the first went as it came (the buffer was empty): its batch, and the rest about themselves
+    expect(retained(b.chunks)).toBeLessThan(2 * n * 600 + 64 * 1514)
+    expect(Array.from(SendBuffer.slice(b, START, n * 600))).toEqual(Array.from({ length: n * 600 }, (_, i) => i & 0xff))
+  })
+
+  it("a write that is most of its buffer goes as it came, behind others or not", () => {
+    const b = SendBuffer.make(START)
+    SendBuffer.append(b, inBatch(600, 0))
+    for (let i = 0; i < 10; i++) {
+      const own = new Uint8Array(1460 + 66).subarray(66)
+      SendBuffer.append(b, own)
+      expect(b.chunks.at(-1)).toBe(own)
+    }
+  })
+})
