@@ -566,16 +566,17 @@ export const make = Effect.gen(function*() {
       }
       b.queued++
       b.queuedOctets += charge
-      const payload = p.bytes.subarray(at + UdpWire.HEADER_LEN, at + length)
-      const d: Datagram = {
+      const view: Datagram = {
         src: p.src,
         srcPort,
         dst: p.dst,
         dstPort,
-        payload: copy ? payload.slice() : payload,
+        payload: p.bytes.subarray(at + UdpWire.HEADER_LEN, at + length),
         tos: p.tos,
         ipOptions: p.headerLen === Ip.MIN_HEADER_LEN ? NO_IP_OPTIONS : p.bytes.subarray(p.offset + Ip.MIN_HEADER_LEN, at)
       }
+      // (a copy's options are copied with its payload: a view of them would keep the batch alive)
+      const d = copy ? detached(view) : view
       const arr = bySocket.get(b)
       if (arr) arr.push(d)
       else bySocket.set(b, [d])

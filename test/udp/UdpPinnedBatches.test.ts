@@ -16,6 +16,7 @@ import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect } from "effect"
 import { type Datagram, DATAGRAM_OVERHEAD, Udp } from "../../src/udp/Udp.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
+import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as UdpWire from "../../src/wire/UdpHeader.js"
 import { deliverFromCallback, FAKE_STACK_ADDR, stackOnFakeTap } from "../support/FakeTap.js"
@@ -27,6 +28,8 @@ const PORT = 5000
 const BATCH = 64
 /** four NOPs: IPv4 options the socket must pass up as they came */
 const NOPS = new Uint8Array([1, 1, 1, 1])
+/** the broadcast address of the fake stack's /24 */
+const BROADCAST = Addr.parse("198.18.0.255")!
 
 const datagram = (payload: Uint8Array, options = new Uint8Array(0)) =>
   ipFrame(
@@ -105,5 +108,39 @@ describe("UDP: what a socket's queue keeps alive of the link's receive batches",
       const queued = yield* socket.receiveBatch
       expect(queued.length).toBe(8 * 48)
       expect(reachable(queued).every((v) => batches.has(v.buffer))).toBe(true)
+    }))
+})
+
+describe("UDP: a broadcast with IP options, to every socket on its port", () => {
+  it.scoped("each socket but the first gets a copy, its options too: none keeps the batch alive but through the first", () =>
+    Effect.gen(function*() {
+      const { fake, frames, stack } = yield* stackOnFakeTap(STACK_MAC)
+      const udp = Context.get(stack, Udp)
+      const sockets = [yield* udp.bind(PORT, { reuseAddr: true }), yield* udp.bind(PORT, { reuseAddr: true })]
+      yield* deliverFromCallback(fake, frames, [arpRequest(FAKE_STACK_ADDR, { mac: PEER_MAC })])
+      const broadcast = ipFrame(
+        {
+          tos: 0,
+          id: 1,
+          dontFragment: true,
+          moreFragments: false,
+          fragmentOffset: 0,
+          ttl: 64,
+          protocol: Ip.Protocol.UDP,
+          src: PEER_ADDR,
+          dst: BROADCAST,
+          options: NOPS,
+          payload: UdpWire.emit({ srcPort: 40000, dstPort: PORT, payload: new Uint8Array(1000) }, PEER_ADDR, BROADCAST)
+        },
+        Eth.BROADCAST,
+        PEER_MAC
+      )
+      // most of the batch is the broadcast: the first socket keeps its view
+      const batch = batchOf([broadcast])
+      yield* deliverFromCallback(fake, frames, batch)
+      const got = yield* Effect.forEach(sockets, (s) => s.receive)
+      expect(got.map((d) => Array.from(d.ipOptions))).toEqual([[1, 1, 1, 1], [1, 1, 1, 1]])
+      const throughBatch = got.filter((d) => d.payload.buffer === batch[0]!.buffer || d.ipOptions.buffer === batch[0]!.buffer)
+      expect(throughBatch.length).toBe(1)
     }))
 })
