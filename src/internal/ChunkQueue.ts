@@ -145,7 +145,7 @@ export class ChunkQueue<A, E> {
     )
   }
 
-  /** Readers parked now, stale entries included (for tests). */
+  /** Readers parked now, stale entries included: whether one waits for the next item (tcp/Delivery.ts keeps views for it; tests). */
   get parked(): number {
     return this.waiters === undefined ? 0 : this.waiters.length
   }
