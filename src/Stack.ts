@@ -1,7 +1,7 @@
 /**
  * The whole stack over one `Link`: the interface (Ethernet, ARP, next hop),
  * IPv4 (with reassembly and ICMP errors), ICMP echo and ping, UDP, and TCP
- * (so far: every port closed, answered with resets).
+ * (listeners, connections, and resets for the ports nobody listens on).
  *
  * `Stack.layer(config)` needs a `Link` and provides every protocol service
  * plus `Stack` (addresses and one place to read all counters). Building the
