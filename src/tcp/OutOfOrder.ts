@@ -25,6 +25,11 @@
  *   sender of one-octet segments with gaps between them would otherwise make
  *   a block per octet); a segment beyond either is refused (`NoRoom`), as
  *   Linux prunes its out-of-order queue, and TCP resends it.
+ * - Under the stack-wide memory bound (Memory.ts) the queue is pruned from
+ *   its highest sequence number down (`prune`, Linux's tcp_prune_ofo_queue):
+ *   what lies furthest from RCV.NXT is the least use soon, and the peer,
+ *   whose SACKed octets it then sends again after a timeout (RFC 2018 §8),
+ *   loses the least.
  * - SACK (RFC 2018 §4): the first block reported is the one holding the most
  *   recently received segment, then the others, most recently changed first.
  *
@@ -187,6 +192,25 @@ export const advance = (
     next = b.end
   }
   return { chunks, rcvNxt: next }
+}
+
+/**
+ * Let go of whole blocks that start after `seq`, the highest first, until
+ * at least `need` octets are freed or none is left above `seq` (Linux's
+ * tcp_prune_ofo_queue drops from the tail, and only what lies beyond the
+ * segment that wants the room). Returns the octets freed.
+ */
+export const prune = (q: OutOfOrder, seq: Seq.SeqNum, need: number): number => {
+  let freed = 0
+  while (freed < need && q.blocks.length > 0) {
+    const b = q.blocks[q.blocks.length - 1]!
+    if (!Seq.gt(b.start, seq)) break
+    q.blocks.pop()
+    const n = Seq.sub(b.end, b.start)
+    q.octets -= n
+    freed += n
+  }
+  return freed
 }
 
 /** A new tick of the queue's counter: when something not held as octets (a FIN beyond a hole) arrived, for SACK's order. */

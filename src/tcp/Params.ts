@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import type * as Congestion from "./congestion/Congestion.js"
+import type * as Memory from "./Memory.js"
 import * as Rtt from "./Rtt.js"
 
 /** @category models */
@@ -21,6 +22,11 @@ export interface TcpParams {
   readonly onRttSample?: ((ms: number) => void) | undefined
   /** told of segments that drew a challenge ACK (`answered`) or found the rate limit spent (RFC 5961 §7); a metrics hook too */
   readonly onChallenge?: ((segments: number, answered: boolean) => void) | undefined
+  /**
+   * the stack-wide accountant every connection of the stack charges with what it holds (Memory.ts,
+   * Linux's tcp_mem); not a setting but one shared record, as the hooks above. Undefined: no bound
+   */
+  readonly memory?: Memory.TcpMemory | undefined
   /** receive buffer per connection: the most unread octets held, and the window advertised */
   readonly receiveBuffer: number
   /** the largest receive buffer a connection may grow to; the window scale we offer is chosen for it */

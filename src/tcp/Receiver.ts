@@ -82,6 +82,7 @@
  */
 import type { SackBlock } from "../wire/TcpHeader.js"
 import * as Acceptance from "./Acceptance.js"
+import * as Memory from "./Memory.js"
 import * as Negotiation from "./Negotiation.js"
 import * as OutOfOrder from "./OutOfOrder.js"
 import * as Rack from "./Rack.js"
@@ -246,6 +247,10 @@ export interface Receiver {
   demandCwr: boolean
   /** ECN-capable data came, ECT or CE (Linux's TCP_ECN_SEEN): later data without ECT is a retransmission */
   ectSeen: boolean
+  /** the stack-wide accountant (Memory.ts; `TcpParams.memory`); undefined: no bound */
+  readonly memory: Memory.TcpMemory | undefined
+  /** what this half held (`holding`) when the batch being taken began: the connection charges after each batch */
+  heldAtBatch: number
   /** what our SYN offered, to settle the negotiation from the peer's SYN-ACK */
   readonly offer: { readonly timestamps: boolean; readonly sack: boolean; readonly ecn: boolean }
 }
@@ -429,6 +434,8 @@ export const synSent = (
   ecnOk: false,
   demandCwr: false,
   ectSeen: false,
+  memory: params.memory,
+  heldAtBatch: 0,
   offer: { timestamps: params.timestamps, sack: params.sack, ecn: params.ecn === "on" }
 })
 
@@ -459,6 +466,14 @@ export const window = (r: Receiver, consumed: number): number =>
 
 /** The right edge of the receive buffer (`consumed`: octets the application has read). */
 export const rightEdge = (r: Receiver, consumed: number): Seq.SeqNum => Seq.add(r.irs, 1 + consumed + r.capacity)
+
+/**
+ * The octets this half holds (what the stack-wide bound charges it,
+ * Memory.ts): in order and not yet read (`consumed`: octets read since the
+ * handshake; the FIN taken is no octet), and held out of order.
+ */
+export const holding = (r: Receiver, consumed: number): number =>
+  r.state !== "Open" ? 0 : Seq.sub(r.rcvNxt, Seq.add(r.irs, 1 + consumed)) - (r.finReceived ? 1 : 0) + r.ooo.octets
 
 /**
  * Octets of urgent data the application has still to read (RFC 9293 MUST-33):
@@ -525,6 +540,7 @@ export const onBatch = (
   // batch's ACK: what lies below it is owed no more, all of it or, when this half has taken more
   // since, a part, as Linux's rcv_wup moves with every ACK sent)
   if (view.lastAckSent !== undefined) r.owed = Math.min(r.owed, Math.max(0, Seq.sub(r.rcvNxt, view.lastAckSent)))
+  if (r.memory !== undefined) r.heldAtBatch = holding(r, consumed)
   for (const seg of segments) {
     if (r.state === "Closed") break
     if (r.state === "SynSent") synSentSegment(r, seg, out, at, view)
@@ -555,6 +571,30 @@ export const onBatch = (
 }
 
 const NO_BLOCKS: ReadonlyArray<SackBlock> = Object.freeze([])
+
+/**
+ * May `size` new octets from `start` be held, with the stack-wide memory
+ * as it stands (Memory.ts)? Within `high`, or while this half holds less
+ * than its minimum, yes; in order into an empty receive queue, yes
+ * whatever the total (tcp_data_queue's sk_forced_mem_schedule: a reader
+ * that keeps up is never stopped); otherwise the out-of-order queue is
+ * pruned above `start` from its highest block down (tcp_prune_ofo_queue),
+ * and what still does not fit is dropped and counted (TCPRcvQDrop,
+ * TCPOFODrop).
+ */
+const admit = (r: Receiver, m: Memory.TcpMemory, consumed: number, start: Seq.SeqNum, size: number): boolean => {
+  let now = holding(r, consumed)
+  if (Memory.mayReceive(m, now - r.heldAtBatch, now, size)) return true
+  if (start === r.rcvNxt && now === r.ooo.octets) return true
+  const over = m.allocated + (now - r.heldAtBatch) + size - m.limits.high
+  if (OutOfOrder.prune(r.ooo, start, over) > 0) {
+    m.ofoPruned++
+    now = holding(r, consumed)
+    if (Memory.mayReceive(m, now - r.heldAtBatch, now, size)) return true
+  }
+  m.rcvQueueDropped++
+  return false
+}
 
 /** Our SACK blocks now (the shared empty array when SACK is off or nothing is held out of order). */
 const ourSack = (r: Receiver): ReadonlyArray<SackBlock> =>
@@ -1052,9 +1092,16 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // (one with nothing new in it fails the acceptability test: `dupAck` turns quick ACKs on for it)
   }
   if (fits > skip) {
-    out.ackScheduled = true
     const start = Seq.add(seg.seq, skip)
     const data = skip === 0 && fits === payload.length ? payload : payload.subarray(skip, fits)
+    // Above the stack-wide bound the new octets may be refused (Memory.ts): dropped unacknowledged,
+    // FIN and all, as Linux's tcp_data_queue drops what tcp_try_rmem_schedule refuses; the peer
+    // sends them again after its timeout (a duplicate in the segment is still acknowledged at once)
+    if (r.memory !== undefined && !admit(r, r.memory, consumed, start, data.length)) {
+      if (dup !== undefined) ackPoint(r, out, dup)
+      return
+    }
+    out.ackScheduled = true
     // octets of it already held out of order came twice too, even beside new ones (RFC 2883 §4;
     // Linux's tcp_dsack_set and tcp_dsack_extend): a D-SACK tells the sender its copy was not needed
     const again = r.sackOk && r.ooo.blocks.length > 0 ? OutOfOrder.heldWithin(r.ooo, start, Seq.add(start, data.length)) : undefined

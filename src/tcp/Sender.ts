@@ -140,6 +140,7 @@ import * as TokenBucket from "../ipv4/TokenBucket.js"
 import * as IcmpWire from "../wire/IcmpMessage.js"
 import type { SackBlock, TcpOptions } from "../wire/TcpHeader.js"
 import * as Congestion from "./congestion/Congestion.js"
+import * as Memory from "./Memory.js"
 import * as Negotiation from "./Negotiation.js"
 import type { TcpParams } from "./Params.js"
 import type { AckInfo, Report, SendView } from "./Receiver.js"
@@ -847,6 +848,8 @@ export const writable = (s: Sender): number => s.sendCapacity - s.buffer.length
  * application really wrote and the peer has not acknowledged.
  */
 const expandSendBuffer = (s: Sender): void => {
+  // (not under the stack-wide bound's pressure, nor from its low mark on: tcp_should_expand_sndbuf)
+  if (!Memory.mayGrowSend(s.params.memory)) return
   const target = Math.min(s.params.maxSendBuffer, 2 * s.cc.cwnd)
   if (target > s.sendCapacity) s.sendCapacity = target
 }
@@ -925,9 +928,23 @@ export const readWakeFrom = (s: Sender): number =>
   // octets read, the edge's distance from IRS alone would)
   s.reads.consumed + Seq.sub(s.advEdge, Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)) + windowStep(s)
 
+/**
+ * The right edge the receive buffer offers: the read position plus the
+ * buffer, but under the stack-wide bound's pressure no further than four
+ * of our segments past RCV.NXT (Memory.ts; __tcp_select_window caps
+ * rcv_ssthresh at 4 × advmss there). An edge already announced is kept
+ * (the callers move `advEdge` only forward: RFC 9293 §3.8.6.2.2).
+ */
+const offeredEdge = (s: Sender, rcvNxt: Seq.SeqNum): Seq.SeqNum => {
+  const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
+  if (!Memory.underPressure(s.params.memory)) return edge
+  const cap = Seq.add(rcvNxt, Memory.pressureWindow(s.rcvMss))
+  return Seq.lt(cap, edge) ? cap : edge
+}
+
 /** The window field to send, and the announced right edge moved as RFC 1122 §4.2.3.3 allows. */
 const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
-  const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
+  const edge = offeredEdge(s, rcvNxt)
   if (Seq.sub(edge, s.advEdge) >= windowStep(s)) s.advEdge = edge
   const wnd = Math.max(0, Seq.sub(s.advEdge, rcvNxt))
   // The SYN's window is never scaled (RFC 7323 §2.2); later ones round up.
@@ -2767,7 +2784,7 @@ export const onRead = (s: Sender, now: number, out: Array<OutSegment>): void => 
   }
   if (s.state === "CloseWait" || s.finQueued && s.state !== "FinWait1" && s.state !== "FinWait2") return
   const before = Math.max(0, Seq.sub(s.advEdge, s.rcvNxt))
-  const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
+  const edge = offeredEdge(s, s.rcvNxt)
   const after = Math.max(0, Seq.sub(edge, s.rcvNxt))
   if (Seq.sub(edge, s.advEdge) >= windowStep(s) && after >= 2 * before) {
     s.ackNow = true
@@ -2810,6 +2827,8 @@ const autotune = (s: Sender, now: number): void => {
   const copied = s.reads.consumed - s.rcvSpaceConsumed
   s.rcvSpaceAt = now
   s.rcvSpaceConsumed = s.reads.consumed
+  // (measured still, but no growth under the stack-wide bound's pressure: Memory.ts)
+  if (!Memory.mayGrowReceive(s.params.memory)) return
   const max = s.rcvShift > 0 ? s.params.maxReceiveBuffer : Math.min(0xffff, s.params.maxReceiveBuffer)
   const target = Math.min(max, 2 * copied + 16 * s.rcvMss)
   if (target > s.capacity) s.capacity = target

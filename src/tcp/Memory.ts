@@ -1,0 +1,143 @@
+/**
+ * The stack-wide bound on what TCP holds, as Linux's tcp_mem: one
+ * accountant that every connection of a stack charges with the octets it
+ * holds, and the rules that read it. Linux's names are given for each:
+ *
+ * - What is charged (Linux's sk_forward_alloc / tcp_memory_allocated, here
+ *   in octets, not pages): per connection, the send side's octets written and
+ *   not yet acknowledged, and the receive side's in-order octets not yet read
+ *   plus those held out of order. JS runs one thing at a time, so each
+ *   connection adds its own changes synchronously (`charge`), as Linux adds
+ *   to an atomic counter; nothing is allocated per segment.
+ * - Three limits (`Limits`, Linux's tcp_mem[0..2] × page size): below
+ *   `low` there is no pressure; above `pressure` the stack enters pressure
+ *   mode (sk_enter_memory_pressure) and stays in it until the total falls
+ *   below `low` again (sk_leave_memory_pressure, called from
+ *   __sk_mem_reduce_allocated and __sk_mem_raise_allocated): hysteresis, so
+ *   one read does not flip it back and forth. Above `high` a connection that
+ *   holds more than its minimum may take no more (__sk_mem_raise_allocated's
+ *   suppress_allocation).
+ * - Under pressure (`underPressure`): receive buffers stop auto-tuning,
+ *   send buffers stop growing (tcp_should_expand_sndbuf: also from `low`
+ *   on), and the window offered grows past RCV.NXT by at most four of our
+ *   segments (`PRESSURE_SEGMENTS`, __tcp_select_window's cap of
+ *   rcv_ssthresh at 4 × advmss), without pulling back a right edge already
+ *   announced (RFC 9293 §3.8.6.2.2).
+ * - Above `high`: new data for a connection whose receive side holds its
+ *   minimum (`MIN_RECEIVE`, tcp_rmem[0]) is dropped unacknowledged, after
+ *   the out-of-order queue is pruned from its highest sequence number down
+ *   (tcp_prune_ofo_queue), so the peer sends it again later; in-order data
+ *   into an empty receive queue is still taken (tcp_data_queue's
+ *   sk_forced_mem_schedule), so every connection keeps moving. A writer
+ *   whose send side holds its minimum (`MIN_SEND`, tcp_wmem[0]) waits
+ *   (sk_stream_wait_memory) until its own acknowledgements free memory or
+ *   the total falls below `high`.
+ *
+ * Linux also lets a socket through between `pressure` and `high` while it
+ * holds less than its fair share (high / sockets); this module does not
+ * (between the two, only the growth stops).
+ *
+ * @since 0.1.0
+ */
+
+/** The three thresholds, octets (Linux's tcp_mem, in pages there). @category models */
+export interface Limits {
+  /** below it, pressure mode ends (tcp_mem[0]) */
+  readonly low: number
+  /** above it, pressure mode begins (tcp_mem[1]) */
+  readonly pressure: number
+  /** above it, a connection beyond its minimum takes no more (tcp_mem[2]) */
+  readonly high: number
+}
+
+/** The accountant one stack's connections share. @category models */
+export interface TcpMemory {
+  readonly limits: Limits
+  /** octets every connection holds now (Linux's tcp_memory_allocated) */
+  allocated: number
+  /** pressure mode (Linux's tcp_memory_pressure) */
+  pressure: boolean
+  /** times pressure mode began (Linux's TCPMemoryPressures) */
+  pressureEntries: number
+  /** data segments dropped, in order or not, because memory was above `high` (Linux's TCPRcvQDrop and TCPOFODrop) */
+  rcvQueueDropped: number
+  /** times an out-of-order queue was pruned to make room (Linux's OfoPruned) */
+  ofoPruned: number
+}
+
+/** The receive side's minimum, octets, kept whatever the total (Linux's tcp_rmem[0]). */
+export const MIN_RECEIVE = 4096
+
+/** The send side's minimum, octets: a writer may always have this much unacknowledged (Linux's tcp_wmem[0]). */
+export const MIN_SEND = 4096
+
+/** Segments of our MSS the window may reach past RCV.NXT under pressure (__tcp_select_window: 4U * advmss). */
+export const PRESSURE_SEGMENTS = 4
+
+/** @category constructors */
+export const make = (limits: Limits): TcpMemory => ({
+  limits,
+  allocated: 0,
+  pressure: false,
+  pressureEntries: 0,
+  rcvQueueDropped: 0,
+  ofoPruned: 0
+})
+
+/**
+ * Linux's tcp_init_mem, in octets, for a machine of `total` octets: a
+ * sixteenth of memory is the point of pressure, three quarters of it the
+ * low mark, twice the low mark the high one (4.7 %, 6.25 %, 9.4 %); at
+ * least 128 pages, as Linux.
+ */
+export const defaultsFor = (total: number): Limits => {
+  const page = 4096
+  const limit = Math.max(128, Math.floor(total / page / 16))
+  const low = Math.floor(limit / 4) * 3
+  return { low: low * page, pressure: limit * page, high: 2 * low * page }
+}
+
+/**
+ * A connection's holdings changed by `delta` octets (either sign): the
+ * total moves, and pressure mode begins above `pressure` or ends below
+ * `low` (between the two it stays as it was).
+ */
+export const charge = (m: TcpMemory, delta: number): void => {
+  if (delta === 0) return
+  m.allocated += delta
+  if (m.allocated > m.limits.pressure) {
+    if (!m.pressure) {
+      m.pressure = true
+      m.pressureEntries++
+    }
+  } else if (m.allocated < m.limits.low) m.pressure = false
+}
+
+/** Pressure mode (Linux's tcp_under_memory_pressure). */
+export const underPressure = (m: TcpMemory | undefined): boolean => m !== undefined && m.pressure
+
+/** Receive buffers may auto-tune (tcp_rcv_space_adjust, tcp_grow_window): not under pressure. */
+export const mayGrowReceive = (m: TcpMemory | undefined): boolean => m === undefined || !m.pressure
+
+/** Send buffers may grow (tcp_should_expand_sndbuf): not under pressure, and not once the total reaches `low`. */
+export const mayGrowSend = (m: TcpMemory | undefined): boolean =>
+  m === undefined || (!m.pressure && m.allocated < m.limits.low)
+
+/**
+ * May a receive side that holds `held` octets take `size` more? `pending`
+ * is what it holds beyond its last charge (a batch still being taken). Yes
+ * below its minimum (tcp_rmem[0]), or when the total stays within `high`.
+ */
+export const mayReceive = (m: TcpMemory, pending: number, held: number, size: number): boolean =>
+  held < MIN_RECEIVE || m.allocated + pending + size <= m.limits.high
+
+/**
+ * The room a writer has, octets, given the room its send buffer leaves
+ * (`room`) and what its send side holds (`held`): all of it within `high`;
+ * above, only what keeps it at its minimum (tcp_wmem[0]).
+ */
+export const sendRoom = (m: TcpMemory | undefined, room: number, held: number): number =>
+  m === undefined || m.allocated <= m.limits.high ? room : Math.min(room, Math.max(0, MIN_SEND - held))
+
+/** The most the window may reach past RCV.NXT under pressure, octets, for our MSS `advmss`. */
+export const pressureWindow = (advmss: number): number => PRESSURE_SEGMENTS * advmss

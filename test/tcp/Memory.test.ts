@@ -1,0 +1,179 @@
+/**
+ * The stack-wide bound on TCP memory (Memory.ts, Linux's tcp_mem), rule by
+ * rule: pressure mode's hysteresis (__sk_mem_raise_allocated /
+ * __sk_mem_reduce_allocated), tcp_init_mem's defaults, the window cap under
+ * pressure that keeps an announced edge (__tcp_select_window), the prune
+ * order of the out-of-order queue (tcp_prune_ofo_queue), and the drop above
+ * `high` that spares a connection below its minimum and in-order data into
+ * an empty receive queue (tcp_data_queue, tcp_try_rmem_schedule).
+ */
+import { describe, expect, it } from "vitest"
+import * as Memory from "../../src/tcp/Memory.js"
+import * as Ooo from "../../src/tcp/OutOfOrder.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
+import * as T from "../support/TcpSocket.js"
+
+const MSS = 1460
+const LIMITS = { low: 300_000, pressure: 400_000, high: 500_000 }
+
+const est = (m: Memory.TcpMemory, buffer = 64 * 1024, sack = false) =>
+  T.established({
+    params: { receiveBuffer: buffer, maxReceiveBuffer: buffer, memory: m },
+    peerOptions: { mss: MSS, sackPermitted: sack }
+  })
+const seg = (from: number, len: number) => T.fromPeer({ seq: from, payload: T.octets(len, from) })
+const rcvNxt = (s: T.TcpSocket) => Seq.sub(s.rcv.rcvNxt, Seq.add(T.REMOTE_ISN, 1))
+
+describe("the accountant", () => {
+  it("enters pressure above `pressure` and leaves it only below `low`, counting each entry", () => {
+    const m = Memory.make(LIMITS)
+    Memory.charge(m, 400_000)
+    expect(m.pressure).toBe(false) // at `pressure`, not above it
+    Memory.charge(m, 1)
+    expect([m.pressure, m.pressureEntries]).toEqual([true, 1])
+    Memory.charge(m, -50_000) // between low and pressure: still under pressure
+    expect(m.pressure).toBe(true)
+    Memory.charge(m, -50_001) // at low exactly: still
+    expect(m.pressure).toBe(true)
+    Memory.charge(m, -1)
+    expect(m.pressure).toBe(false)
+    Memory.charge(m, 150_000) // back above pressure: a second entry
+    expect([m.pressure, m.pressureEntries, m.allocated]).toEqual([true, 2, 449_999])
+  })
+
+  it("defaults as tcp_init_mem: a sixteenth of memory at pressure, 3/4 of it low, twice low high", () => {
+    const l = Memory.defaultsFor(8 * 1024 ** 3)
+    expect(l).toEqual({ pressure: 512 * 1024 ** 2, low: 384 * 1024 ** 2, high: 768 * 1024 ** 2 })
+    // at least 128 pages
+    expect(Memory.defaultsFor(0).pressure).toBe(128 * 4096)
+  })
+
+  it("a writer above `high` keeps room only up to its minimum", () => {
+    const m = Memory.make(LIMITS)
+    Memory.charge(m, 500_000)
+    expect(Memory.sendRoom(m, 100_000, 0)).toBe(100_000)
+    Memory.charge(m, 1)
+    expect(Memory.sendRoom(m, 100_000, 0)).toBe(Memory.MIN_SEND)
+    expect(Memory.sendRoom(m, 100_000, 1000)).toBe(Memory.MIN_SEND - 1000)
+    expect(Memory.sendRoom(m, 100_000, 10_000)).toBe(0)
+    expect(Memory.sendRoom(m, 100, 0)).toBe(100)
+  })
+})
+
+describe("the out-of-order queue pruned", () => {
+  const at = (o: number) => Seq.add(Seq.make(1000), o)
+  it("drops whole blocks from the highest sequence down, only above the segment that wants room, until enough is freed", () => {
+    const q = Ooo.make()
+    for (const o of [100, 300, 500, 700]) Ooo.insert(q, at(o), T.octets(50, o), 1 << 20, 64)
+    expect(q.octets).toBe(200)
+    // 60 octets wanted for a segment at 200: [700, 750) then [500, 550) go
+    expect(Ooo.prune(q, at(200), 60)).toBe(100)
+    expect(q.blocks.map((b) => Seq.sub(b.start, at(0)))).toEqual([100, 300])
+    expect(q.octets).toBe(100)
+    // nothing above 300's start for a segment at 300: [300, 350) starts at it, not above
+    expect(Ooo.prune(q, at(300), 1000)).toBe(0)
+    expect(Ooo.prune(q, at(0), 1000)).toBe(100)
+    expect(q.octets).toBe(0)
+  })
+})
+
+describe("window under pressure", () => {
+  const base = Seq.add(T.REMOTE_ISN, 1)
+  const edge = (s: T.TcpSocket) => Seq.sub(s.snd.view.rcvEdge!, base)
+  // a reader that keeps up: each segment read at once
+  const feed = (s: T.TcpSocket, from: number, to: number, now: number) => {
+    for (let o = from; o < to; o += 1000) {
+      s.send(now, seg(o, Math.min(1000, to - o)))
+      s.read(now)
+    }
+  }
+  it("reaches at most four segments past RCV.NXT, and never pulls back the edge already announced (__tcp_select_window)", () => {
+    const m = Memory.make(LIMITS)
+    const s = est(m)
+    const free = est(Memory.make(LIMITS))
+    feed(s, 0, 10_000, 0)
+    feed(free, 0, 10_000, 0)
+    const announced = edge(s)
+    expect(edge(free)).toBe(announced)
+    Memory.charge(m, 400_001)
+    // the reader reads on: without pressure the edge follows; under it, it stays where it was
+    feed(s, 10_000, 20_000, 10)
+    feed(free, 10_000, 20_000, 10)
+    expect(edge(free)).toBeGreaterThan(announced + 5000)
+    expect(edge(s)).toBe(announced)
+    // data up to near that edge: it may then move on, four segments past RCV.NXT at most (and the
+    // rounding of a scaled window)
+    feed(s, 20_000, announced - 1000, 20)
+    const unit = 2 ** s.snd.rcvShift
+    expect(edge(s)).toBeGreaterThan(announced)
+    expect(edge(s) - rcvNxt(s)).toBeLessThanOrEqual(Memory.pressureWindow(MSS) + unit)
+    // out of pressure (below low), the buffer's whole window comes back
+    Memory.charge(m, -100_002)
+    expect(m.pressure).toBe(false)
+    feed(s, announced - 1000, announced + 2000, 30)
+    expect(edge(s) - rcvNxt(s)).toBeGreaterThan(32 * 1024)
+  })
+})
+
+describe("data above `high`", () => {
+  it("is taken in order into an empty receive queue, and while the connection holds less than its minimum; beyond, dropped unacknowledged", () => {
+    const m = Memory.make(LIMITS)
+    const s = est(m)
+    Memory.charge(m, 600_000) // other connections hold more than `high`
+    // an empty receive queue takes in-order data whatever the total
+    const first = s.send(0, seg(0, 1460))
+    expect(rcvNxt(s)).toBe(1460)
+    // below the minimum (4096 held): still taken
+    s.send(10, seg(1460, 1460))
+    s.send(20, seg(2920, 1460))
+    expect(rcvNxt(s)).toBe(4380)
+    // 4380 held, more than the minimum: dropped, and nothing acknowledges it
+    const dropped = s.send(30, seg(4380, 1460))
+    expect(rcvNxt(s)).toBe(4380)
+    expect(dropped.filter((o) => T.ourAck(o) > 4380)).toEqual([])
+    expect(m.rcvQueueDropped).toBe(1)
+    void first
+    // memory falls below `high`: the peer's retransmission is taken
+    Memory.charge(m, -200_000)
+    s.send(40, seg(4380, 1460))
+    expect(rcvNxt(s)).toBe(5840)
+    expect(m.rcvQueueDropped).toBe(1)
+  })
+
+  it("prunes the out-of-order queue above the segment before dropping it; the highest blocks go first", () => {
+    const m = Memory.make(LIMITS)
+    const s = est(m, 64 * 1024, true)
+    // in order 5000 unread, then blocks at 10000, 20000, 30000
+    for (let o = 0; o < 5000; o += 1000) s.send(o, seg(o, 1000))
+    for (const o of [10_000, 20_000, 30_000]) s.send(o, seg(o, 2000))
+    expect(s.rcv.ooo.octets).toBe(6000)
+    // the stack at `high` exactly: a segment at 15000 needs 1000 octets, the block at 30000 makes room
+    Memory.charge(m, 500_000)
+    s.send(40_000, seg(15_000, 1000))
+    expect(m.ofoPruned).toBe(1)
+    expect(s.rcv.ooo.blocks.map((b) => Seq.sub(b.start, Seq.add(T.REMOTE_ISN, 1)))).toEqual([10_000, 15_000, 20_000])
+    // one beyond every block: nothing above it to prune, dropped
+    s.send(41_000, seg(40_000, 1000))
+    expect(m.rcvQueueDropped).toBe(1)
+    expect(s.rcv.ooo.octets).toBe(5000)
+  })
+  it("in order into an empty receive queue is taken even when out-of-order data puts the connection past its minimum, and nothing is pruned for it", () => {
+    const m = Memory.make(LIMITS)
+    const s = est(m, 64 * 1024, true)
+    for (const o of [10_000, 20_000, 30_000]) s.send(o, seg(o, 2000))
+    Memory.charge(m, 600_000)
+    s.send(40_000, seg(0, 1460))
+    expect(rcvNxt(s)).toBe(1460)
+    expect([m.ofoPruned, m.rcvQueueDropped, s.rcv.ooo.octets]).toEqual([0, 0, 6000])
+    // the queue no longer empty, the next does not fit: the blocks above it are pruned, which leaves the
+    // connection below its minimum, so it is taken
+    s.send(40_010, seg(1460, 1460))
+    expect(rcvNxt(s)).toBe(2920)
+    expect([m.ofoPruned, m.rcvQueueDropped, s.rcv.ooo.octets]).toEqual([1, 0, 0])
+    s.send(40_020, seg(2920, 1460))
+    // 4380 held in order, nothing left to prune: dropped
+    s.send(40_030, seg(4380, 1460))
+    expect(rcvNxt(s)).toBe(4380)
+    expect([m.ofoPruned, m.rcvQueueDropped]).toEqual([1, 1])
+  })
+})
