@@ -11,10 +11,12 @@
  * @since 0.1.0
  */
 import { Context, Data, Duration, Effect, Either, Layer, Option } from "effect"
+import { totalmem } from "node:os"
 import * as Addr from "./wire/Ipv4Addr.js"
 import * as Reassembly from "./ipv4/Reassembly.js"
 import * as Mac from "./wire/Mac.js"
 import * as Congestion from "./tcp/congestion/Congestion.js"
+import * as Memory from "./tcp/Memory.js"
 import { ECN_MODES, type EcnMode } from "./tcp/Params.js"
 
 /** @category models */
@@ -176,6 +178,15 @@ export interface StackConfig {
     readonly maxAcceptBacklog: number
     /** the ephemeral ports, first and last (Linux ip_local_port_range): a connect's own port, a listen on port 0 */
     readonly localPortRange: readonly [number, number]
+    /**
+     * the stack-wide bound on what every connection holds together, octets (Linux's tcp_mem, in
+     * pages there; src/tcp/Memory.ts): unacknowledged data written, unread data in order and data
+     * held out of order. Above `pressure` (until below `low`) no buffer grows and windows are
+     * capped; above `high` a connection past its minimum takes no new data and its writers wait.
+     * Default as Linux's tcp_init_mem from the machine's memory (`Memory.defaultsFor(os.totalmem())`):
+     * pressure at a sixteenth of it, low 3/4 of that, high twice low
+     */
+    readonly memory: Memory.Limits
   }
 }
 
@@ -347,11 +358,37 @@ const subnetOf = (a: Addr.Ipv4Addr, prefixLength: number) =>
   `${Addr.format((a & Addr.mask(prefixLength)) >>> 0)}/${prefixLength}`
 
 /**
+ * `tcp.memory`: three whole octet counts, low <= pressure <= high, high at
+ * least two minimum connections' worth (Memory.MIN_RECEIVE + MIN_SEND).
+ */
+const memoryLimits = (field: string, v: unknown): Either.Either<Memory.Limits, ConfigError> => {
+  if (v === null || typeof v !== "object") return fail(field, "OutOfRange", `${String(v)} is not { low, pressure, high }`)
+  const o = v as Record<string, unknown>
+  const each = (k: "low" | "pressure" | "high") =>
+    typeof o[k] === "number" ? int(`${field}.${k}`, o[k], 0, Number.MAX_SAFE_INTEGER, " octets") : fail(`${field}.${k}`, "OutOfRange", `${String(o[k])} is not a number of octets`)
+  return Either.gen(function*() {
+    const low = yield* each("low")
+    const pressure = yield* each("pressure")
+    const high = yield* each("high")
+    if (high < 2 * (Memory.MIN_RECEIVE + Memory.MIN_SEND)) {
+      return yield* fail(`${field}.high`, "OutOfRange", `must be at least ${2 * (Memory.MIN_RECEIVE + Memory.MIN_SEND)} octets`)
+    }
+    if (pressure > high) return yield* fail(`${field}.pressure`, "OutOfRange", "must not be above high")
+    if (low > pressure) return yield* fail(`${field}.low`, "OutOfRange", "must not be above pressure")
+    return { low, pressure, high }
+  })
+}
+
+/**
  * Validate an input and fill in the defaults: the one set of rules for every
  * front end (the CLI checks its flags through this, and maps `field` to the
- * flag). Pure.
+ * flag). Pure, but for one fact of the machine: `tcp.memory`'s default is
+ * derived from `totalMemory` (the machine's memory, octets; default
+ * os.totalmem()), as Linux's tcp_init_mem derives tcp_mem from the free
+ * pages at boot. (Node's buffers live outside the V8 heap, so the machine's
+ * memory, not the heap limit, is what they exhaust.)
  */
-export const check = (input: StackConfigInput): Either.Either<StackConfig, ConfigError> =>
+export const check = (input: StackConfigInput, totalMemory: number = totalmem()): Either.Either<StackConfig, ConfigError> =>
   Either.gen(function*() {
     const address = yield* addr("address", input.address)
     const prefixLength = yield* int("prefixLength", input.prefixLength ?? defaults.prefixLength, 0, 32)
@@ -475,7 +512,8 @@ export const check = (input: StackConfigInput): Either.Either<StackConfig, Confi
         synCookies: tcp.synCookies,
         acceptBacklog: yield* int("tcp.acceptBacklog", tcp.acceptBacklog, 0, 1 << 20),
         maxAcceptBacklog: yield* int("tcp.maxAcceptBacklog", tcp.maxAcceptBacklog, 0, 1 << 20),
-        localPortRange: yield* portRange("tcp.localPortRange", tcp.localPortRange)
+        localPortRange: yield* portRange("tcp.localPortRange", tcp.localPortRange),
+        memory: input.tcp?.memory === undefined ? Memory.defaultsFor(totalMemory) : yield* memoryLimits("tcp.memory", input.tcp.memory)
       }
     }
   })

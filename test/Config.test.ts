@@ -31,6 +31,15 @@ describe("Config", () => {
     expect(Either.getOrThrow(Config.check({ address: "198.18.0.2", tcp: { localPortRange: [1024, 1024] } })).tcp.localPortRange).toEqual([1024, 1024])
   })
 
+  it("derives tcp.memory from the machine's memory as Linux's tcp_init_mem, unless given", () => {
+    const c = Either.getOrThrow(Config.check({ address: "198.18.0.2" }, 4 * 1024 ** 3))
+    expect(c.tcp.memory).toEqual({ low: 192 * 1024 ** 2, pressure: 256 * 1024 ** 2, high: 384 * 1024 ** 2 })
+    const given = { low: 1 << 20, pressure: 2 << 20, high: 3 << 20 }
+    expect(Either.getOrThrow(Config.check({ address: "198.18.0.2", tcp: { memory: given } })).tcp.memory).toEqual(given)
+    // the default reads this machine's memory
+    expect(Either.getOrThrow(Config.check({ address: "198.18.0.2" })).tcp.memory.pressure).toBeGreaterThan(0)
+  })
+
   it("accepts a zero arp.idleBeforeEviction (a full cache may evict any settled entry), the one duration that may be zero", () => {
     const c = Either.getOrThrow(Config.check({ address: "198.18.0.2", arp: { idleBeforeEviction: Duration.zero } }))
     expect(Duration.toMillis(c.arp.idleBeforeEviction)).toBe(0)
@@ -66,7 +75,12 @@ describe("Config", () => {
     ["a port range from 0", { address: "198.18.0.2", tcp: { localPortRange: [0, 100] } }, "tcp.localPortRange", "OutOfRange", /within 1\.\.65535/],
     ["a port range past 65535", { address: "198.18.0.2", tcp: { localPortRange: [60000, 70000] } }, "tcp.localPortRange", "OutOfRange", /within 1\.\.65535/],
     ["a port range of one number", { address: "198.18.0.2", tcp: { localPortRange: [40000] as never } }, "tcp.localPortRange", "OutOfRange", /is not \[first, last\]/],
-    ["a port range of fractions", { address: "198.18.0.2", tcp: { localPortRange: [1.5, 9] } }, "tcp.localPortRange", "OutOfRange", /two port numbers/]
+    ["a port range of fractions", { address: "198.18.0.2", tcp: { localPortRange: [1.5, 9] } }, "tcp.localPortRange", "OutOfRange", /two port numbers/],
+    ["tcp.memory low above pressure", { address: "198.18.0.2", tcp: { memory: { low: 3 << 20, pressure: 2 << 20, high: 4 << 20 } } }, "tcp.memory.low", "OutOfRange", /not be above pressure/],
+    ["tcp.memory pressure above high", { address: "198.18.0.2", tcp: { memory: { low: 1 << 20, pressure: 5 << 20, high: 4 << 20 } } }, "tcp.memory.pressure", "OutOfRange", /not be above high/],
+    ["tcp.memory high below two connections' minimum", { address: "198.18.0.2", tcp: { memory: { low: 0, pressure: 0, high: 1000 } } }, "tcp.memory.high", "OutOfRange", /at least 16384/],
+    ["tcp.memory of fractions", { address: "198.18.0.2", tcp: { memory: { low: 0.5, pressure: 1 << 20, high: 2 << 20 } } }, "tcp.memory.low", "OutOfRange", /out of range/],
+    ["tcp.memory without high", { address: "198.18.0.2", tcp: { memory: { low: 0, pressure: 1 << 20 } as never } }, "tcp.memory.high", "OutOfRange", /not a number/]
   ]
   it.each(cases)("rejects %s, naming the field", (_, input, field, reason, message) => {
     const r = rejection(input)

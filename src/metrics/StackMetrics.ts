@@ -31,7 +31,8 @@ const GAUGES: ReadonlySet<string> = new Set([
   "tcp.connections",
   "tcp.halfOpen",
   "tcp.timeWait",
-  "tcp.portsHeld"
+  "tcp.portsHeld",
+  "tcp.memory"
 ])
 
 const snake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()

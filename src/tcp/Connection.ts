@@ -43,6 +43,18 @@
  * piece fits (its whole rest, or a quarter of the buffer up to 64 KiB), not
  * for every ACK's worth of room.
  *
+ * The stack-wide bound (Memory.ts, Linux's tcp_mem): the connection charges
+ * the stack's accountant with what it holds (`recharge`: unacknowledged
+ * data written, in-order data unread, data held out of order), the change
+ * since its last charge, after each batch taken, each send-half wake-up,
+ * each read and write, and at the end (then only what the application has
+ * still to read, nothing once it closed or nobody will read: a listener's
+ * unaccepted connection, the stack closing). Above `high` a writer whose
+ * connection holds its minimum (`Memory.MIN_SEND`) waits until its own
+ * ACKs empty its send side or the total falls below `high` (Linux's
+ * sk_stream_wait_memory, woken by its own write space): one that holds
+ * data in flight is always woken by that data's ACKs.
+ *
  * @since 0.1.0
  */
 import type { Clock } from "effect"
@@ -61,6 +73,7 @@ import type * as Addr from "../wire/Ipv4Addr.js"
 import * as Ip from "../wire/Ipv4Header.js"
 import * as TcpWire from "../wire/TcpHeader.js"
 import * as Delivery from "./Delivery.js"
+import * as Memory from "./Memory.js"
 import * as Receiver from "./Receiver.js"
 import type { OutSegment, Segment } from "./Segment.js"
 import { FIN, PSH } from "./Segment.js"
@@ -223,6 +236,10 @@ export class Conn {
   smallUsed = 0
   /** `opened` is done: the handshake completed */
   private isOpen = false
+  /** octets charged to the stack-wide accountant (Memory.ts) */
+  private charged = 0
+  /** nobody will read what is queued (a listener's unaccepted connection, the stack closing): not charged */
+  private released = false
   /**
    * What the connection's segments go with: DF (unless the path MTU is locked: Sender.pmtuLocked),
    * and the TOS the application set (RFC 1122 §4.2.4.2: the application MUST be able to; its ECN
@@ -316,6 +333,18 @@ export class Conn {
       s.unsafeDone(Exit.void)
     }
     this.events.unsafeOffer({ _tag: "Report", report })
+    this.recharge()
+  }
+
+  /** Charge the stack-wide accountant with the change in what the connection holds (see the module header). */
+  private recharge(): void {
+    const m = this.snd.params.memory
+    if (m === undefined) return
+    const unread = this.released || this.readClosed ? 0 : this.bytesReceived - this.reads.consumed
+    const held = this.done ? unread : unread + this.rcv.ooo.octets + this.written - this.taken + this.snd.buffer.length
+    if (held === this.charged) return
+    Memory.charge(m, held - this.charged)
+    this.charged = held
   }
 
   // --- send half -----------------------------------------------------------
@@ -464,11 +493,13 @@ export class Conn {
   private settle(): boolean {
     const s = this.snd
     this.buffered = s.buffer.length
+    this.recharge()
     if (s.progress) {
       s.progress = false
       this.env.confirm(this.route)
     }
-    if (this.writers !== undefined && this.room() >= this.writersNeed) {
+    // (above the stack-wide `high`, a writer goes on once its send side is empty: it may hold its minimum)
+    if (this.writers !== undefined && this.room() >= (Memory.overHigh(s.params.memory) ? Math.min(this.writersNeed, Memory.MIN_SEND) : this.writersNeed)) {
       const w = this.writers
       this.writers = undefined
       this.writersNeed = Number.POSITIVE_INFINITY
@@ -531,12 +562,16 @@ export class Conn {
 
   /** Octets the application may write before waiting. */
   room(): number {
-    return this.snd.sendCapacity - (this.written - this.taken + this.buffered)
+    const held = this.written - this.taken + this.buffered
+    // (above the stack-wide `high`, only up to the connection's minimum: Memory.sendRoom)
+    return Memory.sendRoom(this.snd.params.memory, this.snd.sendCapacity - held, held)
   }
 
   private teardown(): void {
     if (this.done) return
     this.done = true
+    // (the send side and the out-of-order queue go with the connection; unread data stays charged until read)
+    this.recharge()
     this.env.schedule(this, undefined)
     this.env.forget(this)
     const failure = this.snd.failure
@@ -566,7 +601,12 @@ export class Conn {
   /** Abort from outside the fibers (the stack or a listener is closing): RST now, then tear down. */
   abortNow(): Effect.Effect<void> {
     return Effect.suspend(() => {
-      if (this.done) return Effect.void
+      // (nobody reads what such a connection queued: it is no longer charged)
+      this.released = true
+      if (this.done) {
+        this.recharge()
+        return Effect.void
+      }
       const out: Array<OutSegment> = []
       Sender.abort(this.snd, this.env.clock.unsafeCurrentTimeMillis(), out)
       return Effect.zipRight(this.transmit(out), Effect.sync(() => this.teardown()))
@@ -588,7 +628,9 @@ export class Conn {
       if (data.length === 0) return Effect.void
       const room = this.room()
       // a piece worth a wake-up: the whole rest, or a quarter of the buffer (at most 64 KiB)
-      const need = Math.max(1, Math.min(data.length, this.snd.sendCapacity >> 2, 65536))
+      // (above the stack-wide `high`, the connection's minimum: Memory.sendRoom allows no more)
+      const piece = Math.max(1, Math.min(data.length, this.snd.sendCapacity >> 2, 65536))
+      const need = Memory.overHigh(this.snd.params.memory) ? Math.min(piece, Memory.MIN_SEND) : piece
       if (room < need) {
         const w = (this.writers ??= new Signal())
         if (need < this.writersNeed) this.writersNeed = need
@@ -596,6 +638,7 @@ export class Conn {
       }
       const n = Math.min(room, data.length)
       this.written += n
+      this.recharge()
       this.events.unsafeOffer(
         n === data.length
           ? { _tag: "Write", data, ...(urgent ? { urgent: true } : {}) }
@@ -632,16 +675,27 @@ export class Conn {
 
   close(): Effect.Effect<void> {
     return Effect.sync(() => {
-      if (this.done) return
+      if (this.done) {
+        // (what it left unread is let go with it)
+        this.readClosed = true
+        this.recharge()
+        return
+      }
       this.writeClosed = true
       this.readClosed = true
       this.events.unsafeOffer({ _tag: "Close" })
+      this.recharge()
     })
   }
 
   abort(): Effect.Effect<void> {
     return Effect.sync(() => {
-      if (this.done) return
+      // (what it left unread is let go with it, as by a close)
+      this.released = true
+      if (this.done) {
+        this.recharge()
+        return
+      }
       this.writeClosed = true
       this.events.unsafeOffer({ _tag: "Abort" })
     })
@@ -666,6 +720,7 @@ export class Conn {
     if (this.smallStore !== undefined && this.incoming.size === 0) this.smallStore = undefined
     const before = this.reads.consumed
     this.reads.consumed += n
+    this.recharge()
     // Only reads that may open the window meaningfully wake the send half (it decides; see Sender.onRead):
     // the read that lets the edge move a step past the one last announced, then one per step more.
     // (the step and the edge are the send half's: published, read here, never written)

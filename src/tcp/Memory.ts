@@ -131,6 +131,9 @@ export const mayGrowSend = (m: TcpMemory | undefined): boolean =>
 export const mayReceive = (m: TcpMemory, pending: number, held: number, size: number): boolean =>
   held < MIN_RECEIVE || m.allocated + pending + size <= m.limits.high
 
+/** Above `high`: connections past their minimum take no more. */
+export const overHigh = (m: TcpMemory | undefined): boolean => m !== undefined && m.allocated > m.limits.high
+
 /**
  * The room a writer has, octets, given the room its send buffer leaves
  * (`room`) and what its send side holds (`held`): all of it within `high`;

@@ -72,6 +72,7 @@ import * as PortIndex from "./PortIndex.js"
 import * as PortSelection from "./PortSelection.js"
 import * as TimeWait from "./TimeWait.js"
 import * as Negotiation from "./Negotiation.js"
+import * as Memory from "./Memory.js"
 import { QUICK_ACKS, type TcpParams } from "./Params.js"
 import * as Receiver from "./Receiver.js"
 import * as Segment from "./Segment.js"
@@ -155,6 +156,17 @@ export interface TcpStats {
   readonly timeWaitAcks: number
   /** 4-tuples in TIME-WAIT that a connect took over (from its chosen port, or to ourselves: Linux's tcp_tw_reuse, loopback) */
   readonly timeWaitReused: number
+  /**
+   * octets every connection holds now (Memory.ts, Linux's tcp_memory_allocated): unacknowledged data
+   * written, unread data in order and data held out of order; bounded by `tcp.memory`
+   */
+  readonly memory: number
+  /** times the stack entered TCP memory pressure, above `tcp.memory.pressure` (Linux's TCPMemoryPressures) */
+  readonly memoryPressure: number
+  /** data segments dropped unacknowledged because TCP memory was above `tcp.memory.high` (Linux's TCPRcvQDrop and TCPOFODrop) */
+  readonly rcvQueueDropped: number
+  /** times an out-of-order queue was pruned to make room under that bound (Linux's OfoPruned) */
+  readonly ofoPruned: number
 }
 
 /** A connection, for the application. @category models */
@@ -320,7 +332,7 @@ const addRecoveryCounts = (t: RecoveryCounts, s: Sender.Sender): void => {
 }
 
 /** The pure rules' parameters from the stack's configuration. */
-export const paramsOf = (c: StackConfig["tcp"]): TcpParams => ({
+export const paramsOf = (c: Omit<StackConfig["tcp"], "memory">): TcpParams => ({
   rtt: {
     initialRto: Duration.toMillis(c.initialRto),
     minRto: Duration.toMillis(c.minRto),
@@ -544,8 +556,11 @@ export const make = Effect.gen(function*() {
   const clock = yield* Effect.clock
   // every RTT measurement of the stack's connections, as an Effect metric (served at /metrics)
   const rttTags = [MetricLabel.make("stack", Addr.format(ip.address))]
+  // what every connection holds, together (Memory.ts): each charges its own changes
+  const memory = Memory.make(config.tcp.memory)
   const params: TcpParams = {
     ...paramsOf(config.tcp),
+    memory,
     onRttSample: (ms) => RTT_HISTOGRAM.unsafeUpdate(ms, rttTags),
     onChallenge: (n, answered) => {
       if (answered) c.challengeAcks += n
@@ -1526,6 +1541,10 @@ export const make = Effect.gen(function*() {
       halfOpen: halfOpenCount,
       timeWait: timeWaits.size,
       portsHeld: portIndex.size,
+      memory: memory.allocated,
+      memoryPressure: memory.pressureEntries,
+      rcvQueueDropped: memory.rcvQueueDropped,
+      ofoPruned: memory.ofoPruned,
       ...retransmissions()
     })),
     connections: Effect.sync(() =>

@@ -499,7 +499,11 @@ describe("Format", () => {
       portsHeld: 0,
       timeWaitAcks: 0,
       timeWaitOverflow: 0,
-      timeWaitReused: 0
+      timeWaitReused: 0,
+      memory: 0,
+      memoryPressure: 0,
+      rcvQueueDropped: 0,
+      ofoPruned: 0
     }
   }
 

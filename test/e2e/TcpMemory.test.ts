@@ -1,0 +1,226 @@
+/**
+ * The stack-wide bound on TCP memory (Memory.ts, Linux's tcp_mem), between
+ * two in-memory stacks in virtual time:
+ *
+ * - several connections into stack A whose readers stall, each with a
+ *   receive buffer that alone fits under `tcp.memory.high` but together do
+ *   not: A enters pressure, then above `high` drops further data
+ *   unacknowledged (the writers' `bytesAcked` never passes what A holds), and
+ *   what A holds never passes `high` by more than each connection's minimum
+ *   and a segment; the readers come back, memory falls, every transfer
+ *   completes intact and the gauge returns to 0;
+ * - nothing leaks: connections closed every way (an orderly close through
+ *   TIME-WAIT, an abort with data unread, a reset from the peer while data is
+ *   unread, a listener closed over unaccepted connections holding data, data
+ *   held out of order) leave the gauge at 0 on both stacks.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit, Fiber, Option, Scope, TestClock } from "effect"
+import type { Connection } from "../../src/tcp/Tcp.js"
+import { Tcp } from "../../src/tcp/Tcp.js"
+import * as Memory from "../../src/tcp/Memory.js"
+import { settle } from "../support/Clock.js"
+import * as LinkFault from "../../src/link/LinkFault.js"
+import { ADDR_A, run, statsOf, twoStacks } from "../support/TestNet.js"
+
+const BUFFER = 256 * 1024
+const LIMITS = { low: 384 * 1024, pressure: 512 * 1024, high: 640 * 1024 }
+const CONNECTIONS = 4
+const EACH = 1024 * 1024
+const MSS = 1460
+
+const pattern = (i: number, n: number) => ((i * 7 + n) & 0xff)
+
+describe("TCP memory above its stack-wide bound", () => {
+  it.scoped("stalled readers: data past `high` dropped unacknowledged, the total held near `high`; resumed, every transfer completes", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({
+        configA: { tcp: { receiveBuffer: BUFFER, maxReceiveBuffer: BUFFER, memory: LIMITS } }
+      })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+      const clients: Array<Connection> = []
+      const servers: Array<Connection> = []
+      for (let n = 0; n < CONNECTIONS; n++) {
+        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
+        yield* settle
+        servers.push(yield* listener.accept)
+        clients.push(yield* Fiber.join(client))
+      }
+      const writers = yield* Effect.forEach(clients, (c, n) =>
+        Effect.fork(Effect.gen(function*() {
+          const chunk = new Uint8Array(16 * 1024)
+          for (let off = 0; off < EACH; off += chunk.length) {
+            for (let i = 0; i < chunk.length; i++) chunk[i] = pattern(off + i, n)
+            yield* c.write(chunk.slice())
+          }
+          yield* c.end
+        })))
+      // the readers stall for a minute of virtual time
+      let peak = 0
+      for (let i = 0; i < 600; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        peak = Math.max(peak, (yield* statsOf(a)).tcp.memory)
+      }
+      const stalled = (yield* statsOf(a)).tcp
+      const held = yield* Effect.forEach(servers, (s) => Effect.map(s.info, (i) => i.bytesReceived))
+      const acked = yield* Effect.forEach(clients, (c) => Effect.map(c.info, (i) => i.bytesAcked))
+      // more was offered than A may hold: A went into pressure, then refused data past `high`
+      expect(stalled.memoryPressure).toBeGreaterThanOrEqual(1)
+      expect(stalled.rcvQueueDropped).toBeGreaterThan(0)
+      expect(peak).toBeGreaterThan(LIMITS.pressure)
+      // never above `high` but for each connection's minimum and a segment
+      expect(peak).toBeLessThanOrEqual(LIMITS.high + CONNECTIONS * (Memory.MIN_RECEIVE + MSS))
+      // what A holds is what it received; nothing it dropped was acknowledged
+      expect(stalled.memory).toBe(held.reduce((x, y) => x + y, 0))
+      for (let n = 0; n < CONNECTIONS; n++) expect(acked[n]!).toBeLessThanOrEqual(held[n]!)
+      // every connection is still open, and none got all of its data
+      for (const s of servers) expect((yield* s.info).state).toBe("Established")
+      expect(held.every((h) => h < EACH)).toBe(true)
+      // the readers come back: everything arrives, in order
+      const readers = yield* Effect.forEach(servers, (s, n) =>
+        Effect.fork(Effect.gen(function*() {
+          let got = 0
+          let bad = 0
+          for (;;) {
+            const next = yield* s.read
+            if (Option.isNone(next)) return { got, bad }
+            for (const v of next.value) if (v !== pattern(got++, n)) bad++
+          }
+        })))
+      const results: Array<{ got: number; bad: number }> = []
+      for (let i = 0; i < 6000 && results.length < CONNECTIONS; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        results.length = 0
+        for (const r of readers) {
+          const p = yield* Fiber.poll(r)
+          if (Option.isSome(p) && Exit.isSuccess(p.value)) results.push(p.value.value)
+        }
+      }
+      expect(results).toEqual(Array.from({ length: CONNECTIONS }, () => ({ got: EACH, bad: 0 })))
+      for (const w of writers) expect(Exit.isSuccess(yield* Fiber.join(w).pipe(Effect.exit))).toBe(true)
+      // everything read: nothing held on A
+      expect((yield* statsOf(a)).tcp.memory).toBe(0)
+      for (const s of servers) yield* s.close
+      for (let i = 0; i < 200; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* settle
+      }
+      expect((yield* statsOf(a)).tcp.memory).toBe(0)
+      expect((yield* statsOf(b)).tcp.memory).toBe(0)
+    }), 120_000)
+})
+
+describe("TCP memory, nothing leaked", () => {
+  const data = (n: number) => new Uint8Array(n).map((_, i) => i & 0xff)
+  const advance = (seconds: number) =>
+    Effect.gen(function*() {
+      for (let i = 0; i < seconds * 10; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+      }
+    })
+  const drain = (c: Connection) =>
+    Effect.gen(function*() {
+      let n = 0
+      for (;;) {
+        const next = yield* c.read
+        if (Option.isNone(next)) return n
+        n += next.value.length
+      }
+    })
+
+  it.scoped("closed every way (TIME-WAIT, abort and reset with data unread, a listener closed over unaccepted connections holding data), the gauge is back at 0 on both stacks", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const memoryOf = (s: typeof a) => Effect.map(statsOf(s), (x) => x.tcp.memory)
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+      const open = Effect.gen(function*() {
+        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
+        yield* settle
+        const server = yield* listener.accept
+        return { client: yield* Fiber.join(client), server }
+      })
+      // 1. an orderly close: both sides read everything, the client ends first (TIME-WAIT on its side)
+      const one = yield* open
+      yield* one.client.write(data(100_000))
+      yield* one.server.write(data(50_000))
+      yield* advance(1)
+      expect(yield* memoryOf(a)).toBe(100_000)
+      expect(yield* memoryOf(b)).toBe(50_000)
+      yield* one.client.end
+      const readA = yield* Effect.fork(drain(one.server))
+      const readB = yield* Effect.fork(drain(one.client))
+      yield* advance(1)
+      expect(yield* Fiber.join(readA)).toBe(100_000)
+      yield* one.server.close
+      yield* advance(1)
+      expect(yield* Fiber.join(readB)).toBe(50_000)
+      expect((yield* statsOf(b)).tcp.timeWait).toBe(1)
+      expect([yield* memoryOf(a), yield* memoryOf(b)]).toEqual([0, 0])
+      // 2. the server aborts with 30 000 octets unread; the client's unacknowledged data goes with its reset
+      const two = yield* open
+      yield* two.client.write(data(30_000))
+      yield* advance(1)
+      expect(yield* memoryOf(a)).toBe(30_000)
+      yield* two.server.abort
+      yield* advance(1)
+      expect([yield* memoryOf(a), yield* memoryOf(b)]).toEqual([0, 0])
+      // 3. the client resets while the server has 20 000 unread: they stay charged until read or closed
+      const three = yield* open
+      yield* three.client.write(data(20_000))
+      yield* advance(1)
+      yield* three.client.abort
+      yield* advance(1)
+      expect(yield* memoryOf(a)).toBe(20_000)
+      yield* three.server.close
+      expect([yield* memoryOf(a), yield* memoryOf(b)]).toEqual([0, 0])
+      // 4. a listener closed over two unaccepted connections holding data
+      const scope = yield* Scope.make()
+      const other = yield* run(a, Effect.flatMap(Tcp, (t) => Scope.extend(t.listen({ port: 10 }), scope)))
+      void other
+      const unaccepted = yield* Effect.forEach([0, 1], () =>
+        run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 10 }))).pipe(Effect.fork))
+      yield* advance(1)
+      for (const f of unaccepted) yield* (yield* Fiber.join(f)).write(data(10_000))
+      yield* advance(1)
+      expect(yield* memoryOf(a)).toBe(20_000)
+      yield* Scope.close(scope, Exit.void)
+      yield* advance(1)
+      expect([yield* memoryOf(a), yield* memoryOf(b)]).toEqual([0, 0])
+      // and TIME-WAIT expires with nothing changed
+      yield* advance(61)
+      expect([yield* memoryOf(a), yield* memoryOf(b)]).toEqual([0, 0])
+    }), 120_000)
+
+  it.scoped("over a lossy link (data held out of order), transfers and a reset in the middle of one leave the gauge at 0", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({ wrapB: (l) => LinkFault.make(l, { seed: 7, tx: { loss: 0.05, reorder: 0.05 } }) })
+      const memoryOf = (s: typeof a) => Effect.map(statsOf(s), (x) => x.tcp.memory)
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+      const open = Effect.gen(function*() {
+        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
+        yield* advance(3)
+        const server = yield* listener.accept
+        return { client: yield* Fiber.join(client), server }
+      })
+      const one = yield* open
+      const two = yield* open
+      const w1 = yield* Effect.fork(Effect.zipRight(one.client.write(data(400_000)), one.client.end))
+      yield* Effect.fork(two.client.write(data(400_000)))
+      const r1 = yield* Effect.fork(drain(one.server))
+      // the second's reader stays away; its writer resets half-way
+      yield* advance(0.3)
+      yield* two.client.abort
+      yield* advance(30)
+      yield* Fiber.join(w1)
+      expect(yield* Fiber.join(r1)).toBe(400_000)
+      expect((yield* statsOf(a)).tcp.received).toBeGreaterThan(0)
+      expect((yield* statsOf(b)).tcp.retransmits).toBeGreaterThan(0)
+      yield* one.server.close
+      yield* two.server.close
+      yield* advance(70)
+      expect([yield* memoryOf(a), yield* memoryOf(b)]).toEqual([0, 0])
+    }), 120_000)
+})
