@@ -498,8 +498,8 @@ export class Conn {
       s.progress = false
       this.env.confirm(this.route)
     }
-    // (above the stack-wide `high`, a writer goes on once its send side is empty: it may hold its minimum)
-    if (this.writers !== undefined && this.room() >= (Memory.overHigh(s.params.memory) ? Math.min(this.writersNeed, Memory.MIN_SEND) : this.writersNeed)) {
+    // (held back by the stack-wide bound, a writer goes on once its send side is empty: it may hold its minimum)
+    if (this.writers !== undefined && this.room() >= (this.memoryLimited() ? Math.min(this.writersNeed, Memory.MIN_SEND) : this.writersNeed)) {
       const w = this.writers
       this.writers = undefined
       this.writersNeed = Number.POSITIVE_INFINITY
@@ -563,8 +563,14 @@ export class Conn {
   /** Octets the application may write before waiting. */
   room(): number {
     const held = this.written - this.taken + this.buffered
-    // (above the stack-wide `high`, only up to the connection's minimum: Memory.sendRoom)
+    // (no further than the stack-wide `high`, but for the connection's minimum: Memory.sendRoom)
     return Memory.sendRoom(this.snd.params.memory, this.snd.sendCapacity - held, held)
+  }
+
+  /** The stack-wide bound, not the send buffer, limits `room` now. */
+  private memoryLimited(): boolean {
+    return this.snd.params.memory !== undefined &&
+      this.room() < this.snd.sendCapacity - (this.written - this.taken + this.buffered)
   }
 
   private teardown(): void {
@@ -628,9 +634,9 @@ export class Conn {
       if (data.length === 0) return Effect.void
       const room = this.room()
       // a piece worth a wake-up: the whole rest, or a quarter of the buffer (at most 64 KiB)
-      // (above the stack-wide `high`, the connection's minimum: Memory.sendRoom allows no more)
+      // (held back by the stack-wide bound, its minimum's worth: one whose send side is empty goes on)
       const piece = Math.max(1, Math.min(data.length, this.snd.sendCapacity >> 2, 65536))
-      const need = Memory.overHigh(this.snd.params.memory) ? Math.min(piece, Memory.MIN_SEND) : piece
+      const need = this.memoryLimited() ? Math.min(piece, Memory.MIN_SEND) : piece
       if (room < need) {
         const w = (this.writers ??= new Signal())
         if (need < this.writersNeed) this.writersNeed = need

@@ -29,9 +29,10 @@
  *   (tcp_prune_ofo_queue), so the peer sends it again later; in-order data
  *   into an empty receive queue is still taken (tcp_data_queue's
  *   sk_forced_mem_schedule), so every connection keeps moving. A writer
- *   whose send side holds its minimum (`MIN_SEND`, tcp_wmem[0]) waits
+ *   takes no more than is left below `high`, or what keeps its send side at
+ *   its minimum (`MIN_SEND`, tcp_wmem[0]), and waits for the rest
  *   (sk_stream_wait_memory) until its own acknowledgements free memory or
- *   the total falls below `high`.
+ *   the total falls.
  *
  * Linux also lets a socket through between `pressure` and `high` while it
  * holds less than its fair share (high / sockets); this module does not
@@ -131,16 +132,17 @@ export const mayGrowSend = (m: TcpMemory | undefined): boolean =>
 export const mayReceive = (m: TcpMemory, pending: number, held: number, size: number): boolean =>
   held < MIN_RECEIVE || m.allocated + pending + size <= m.limits.high
 
-/** Above `high`: connections past their minimum take no more. */
-export const overHigh = (m: TcpMemory | undefined): boolean => m !== undefined && m.allocated > m.limits.high
-
 /**
  * The room a writer has, octets, given the room its send buffer leaves
- * (`room`) and what its send side holds (`held`): all of it within `high`;
- * above, only what keeps it at its minimum (tcp_wmem[0]).
+ * (`room`) and what its send side holds (`held`): no more than what is
+ * left below `high` (so writes never carry the total past it, where Linux
+ * schedules per segment), but always what keeps the connection at its
+ * minimum (tcp_wmem[0]). A writer given less than its buffer's room waits
+ * for a piece of its minimum's size at most (Connection.put), so one whose
+ * send side is empty always goes on.
  */
 export const sendRoom = (m: TcpMemory | undefined, room: number, held: number): number =>
-  m === undefined || m.allocated <= m.limits.high ? room : Math.min(room, Math.max(0, MIN_SEND - held))
+  m === undefined ? room : Math.min(room, Math.max(0, m.limits.high - m.allocated, MIN_SEND - held))
 
 /** The most the window may reach past RCV.NXT under pressure, octets, for our MSS `advmss`. */
 export const pressureWindow = (advmss: number): number => PRESSURE_SEGMENTS * advmss

@@ -112,6 +112,65 @@ describe("TCP memory above its stack-wide bound", () => {
     }), 120_000)
 })
 
+describe("TCP memory held by writers", () => {
+  it.scoped("writers into stalled readers wait once their stack holds `high`, each keeping its minimum; the readers back, all completes", () =>
+    Effect.gen(function*() {
+      const SEND = { low: 96 * 1024, pressure: 128 * 1024, high: 192 * 1024 }
+      const { a, b } = yield* twoStacks({
+        configA: { tcp: { receiveBuffer: 64 * 1024, maxReceiveBuffer: 64 * 1024 } },
+        configB: { tcp: { memory: SEND } }
+      })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+      const clients: Array<Connection> = []
+      const servers: Array<Connection> = []
+      for (let n = 0; n < CONNECTIONS; n++) {
+        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
+        yield* settle
+        servers.push(yield* listener.accept)
+        clients.push(yield* Fiber.join(client))
+      }
+      const TOTAL = 512 * 1024
+      const writers = yield* Effect.forEach(clients, (c, n) =>
+        Effect.fork(Effect.gen(function*() {
+          const chunk = new Uint8Array(64 * 1024)
+          for (let off = 0; off < TOTAL; off += chunk.length) {
+            for (let i = 0; i < chunk.length; i++) chunk[i] = pattern(off + i, n)
+            yield* c.write(chunk.slice())
+          }
+          yield* c.end
+        })))
+      let peak = 0
+      for (let i = 0; i < 300; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        peak = Math.max(peak, (yield* statsOf(b)).tcp.memory)
+      }
+      // the send buffers (256 KiB each) would hold 1 MiB; the stack holds `high` and each connection's minimum at most
+      expect(peak).toBeGreaterThan(SEND.pressure)
+      expect(peak).toBeLessThanOrEqual(SEND.high + CONNECTIONS * Memory.MIN_SEND)
+      expect((yield* statsOf(b)).tcp.memoryPressure).toBeGreaterThanOrEqual(1)
+      for (const w of writers) expect(Option.isNone(yield* Fiber.poll(w))).toBe(true)
+      const readers = yield* Effect.forEach(servers, (s, n) =>
+        Effect.fork(Effect.gen(function*() {
+          let got = 0
+          let bad = 0
+          for (;;) {
+            const next = yield* s.read
+            if (Option.isNone(next)) return { got, bad }
+            for (const v of next.value) if (v !== pattern(got++, n)) bad++
+          }
+        })))
+      for (let i = 0; i < 3000; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        if ((yield* Effect.forEach(readers, Fiber.poll)).every(Option.isSome)) break
+      }
+      for (const r of readers) expect(yield* Fiber.join(r)).toEqual({ got: TOTAL, bad: 0 })
+      for (const w of writers) yield* Fiber.join(w)
+      expect((yield* statsOf(b)).tcp.memory).toBe(0)
+    }), 120_000)
+})
+
 describe("TCP memory, nothing leaked", () => {
   const data = (n: number) => new Uint8Array(n).map((_, i) => i & 0xff)
   const advance = (seconds: number) =>

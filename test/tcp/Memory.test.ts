@@ -48,10 +48,14 @@ describe("the accountant", () => {
     expect(Memory.defaultsFor(0).pressure).toBe(128 * 4096)
   })
 
-  it("a writer above `high` keeps room only up to its minimum", () => {
+  it("a writer's room stops at `high`, but for its minimum", () => {
     const m = Memory.make(LIMITS)
-    Memory.charge(m, 500_000)
+    Memory.charge(m, 300_000)
     expect(Memory.sendRoom(m, 100_000, 0)).toBe(100_000)
+    Memory.charge(m, 150_000)
+    expect(Memory.sendRoom(m, 100_000, 20_000)).toBe(50_000)
+    Memory.charge(m, 50_000)
+    expect(Memory.sendRoom(m, 100_000, 0)).toBe(Memory.MIN_SEND)
     Memory.charge(m, 1)
     expect(Memory.sendRoom(m, 100_000, 0)).toBe(Memory.MIN_SEND)
     expect(Memory.sendRoom(m, 100_000, 1000)).toBe(Memory.MIN_SEND - 1000)
