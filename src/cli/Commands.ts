@@ -135,6 +135,17 @@ const tcpEcn = Options.text("tcp-ecn").pipe(
   Options.optional
 )
 
+const tcpMem = Options.text("tcp-mem").pipe(
+  Options.withPseudoName("LOW,PRESSURE,HIGH"),
+  Options.withDescription(
+    "The stack-wide bound on TCP memory, octets (K, M, G: binary multiples), as Linux's tcp_mem: above PRESSURE " +
+      "(until below LOW) buffers stop growing and windows shrink to four segments, above HIGH connections past " +
+      "their 4 KiB minimum take no new data and writers wait. Default from the machine's memory, as Linux: " +
+      "LOW 3/64, PRESSURE 1/16, HIGH 3/32 of it."
+  ),
+  Options.optional
+)
+
 const realtime = Options.integer("realtime").pipe(
   Options.withPseudoName("PRIO"),
   Options.withDescription(
@@ -309,13 +320,14 @@ const statsEvery = Options.float("stats").pipe(
 
 const up = Command.make(
   "up",
-  { ...linkFlags, serve, tcpCc, tcpEcn, realtime, statsEvery },
+  { ...linkFlags, serve, tcpCc, tcpEcn, tcpMem, realtime, statsEvery },
   (raw) =>
     runUp({
       ...toLinkFlags(raw),
       serve: raw.serve,
       tcpCc: Option.getOrUndefined(raw.tcpCc),
       tcpEcn: Option.getOrUndefined(raw.tcpEcn),
+      tcpMem: Option.getOrUndefined(raw.tcpMem),
       realtime: Option.getOrUndefined(raw.realtime),
       stats: Option.getOrUndefined(raw.statsEvery)
     })

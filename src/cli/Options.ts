@@ -126,6 +126,8 @@ export interface UpFlags extends LinkFlags {
   readonly tcpCc: string | undefined
   /** `--tcp-ecn`: off, accept or on (RFC 3168); undefined: the default (accept, as Linux) */
   readonly tcpEcn?: string | undefined
+  /** `--tcp-mem`: LOW,PRESSURE,HIGH octets (K, M, G: binary multiples); undefined: derived from the machine's memory, as Linux */
+  readonly tcpMem?: string | undefined
   /** `--realtime`: SCHED_FIFO priority of the stack's threads; undefined: the normal policy */
   readonly realtime: number | undefined
   /** `--stats`: seconds between counter lines; undefined: none */
@@ -271,7 +273,10 @@ const FLAG_OF_FIELD: Readonly<Record<string, string>> = {
   gateway: "--gateway",
   mac: "--mac",
   mtu: "--mtu",
-  "tcp.congestion": "--tcp-cc"
+  "tcp.congestion": "--tcp-cc",
+  "tcp.memory.low": "--tcp-mem",
+  "tcp.memory.pressure": "--tcp-mem",
+  "tcp.memory.high": "--tcp-mem"
 }
 
 /** A `ConfigError` as a usage error that names the flag. @category plans */
@@ -360,6 +365,26 @@ export const parseEcn = (flag: string, text: string): Either.Either<EcnMode, Usa
   return isEcnMode(t)
     ? Either.right(t)
     : fail(`${flag}: '${text}' is not an ECN mode (use ${ECN_MODES.slice(0, -1).join(", ")} or ${ECN_MODES.at(-1)})`)
+}
+
+/**
+ * `--tcp-mem`: the stack-wide TCP memory bound (Config's `tcp.memory`) as
+ * LOW,PRESSURE,HIGH, each a whole number of octets, or of KiB, MiB or GiB
+ * with a K, M or G after it (Linux's tcp_mem counts pages; octets say what
+ * they mean without a page size). Their order is `Config.check`'s rule.
+ * @category parsers
+ */
+export const parseTcpMem = (flag: string, text: string): Either.Either<{ low: number; pressure: number; high: number }, UsageError> => {
+  const parts = text.split(",").map((t) => t.trim())
+  if (parts.length !== 3) return fail(`${flag}: '${text}' is not LOW,PRESSURE,HIGH`)
+  const sizes: Array<number> = []
+  for (const p of parts) {
+    const m = /^(\d+)([kmg]?)$/i.exec(p)
+    const n = m === null ? NaN : Number(m[1]) * 1024 ** " kmg".indexOf((m[2] || " ").toLowerCase())
+    if (!Number.isSafeInteger(n)) return fail(`${flag}: '${p}' is not a size (octets, or a number with K, M or G)`)
+    sizes.push(n)
+  }
+  return Either.right({ low: sizes[0]!, pressure: sizes[1]!, high: sizes[2]! })
 }
 
 /** Text shown for a service in the "up" line. */
@@ -459,7 +484,11 @@ export const planUp = (flags: UpFlags, randomMac: Mac.Mac): Either.Either<UpPlan
     }
     const congestion = flags.tcpCc === undefined ? DEFAULTS.tcpCc : yield* parseCongestion("--tcp-cc", flags.tcpCc)
     const ecn = flags.tcpEcn === undefined ? undefined : yield* parseEcn("--tcp-ecn", flags.tcpEcn)
-    const stack = { ...link.stack, tcp: ecn === undefined ? { congestion } : { congestion, ecn } }
+    const memory = flags.tcpMem === undefined ? undefined : yield* parseTcpMem("--tcp-mem", flags.tcpMem)
+    const stack = {
+      ...link.stack,
+      tcp: { congestion, ...(ecn === undefined ? {} : { ecn }), ...(memory === undefined ? {} : { memory }) }
+    }
     // the TCP settings by Config's rules too (fields named as flags)
     const checked = Config.check(stack)
     if (Either.isLeft(checked)) return yield* Either.left(configUsageError(checked.left))

@@ -81,7 +81,7 @@ describe.skipIf(!BUILT)("gonet (built)", () => {
     expect(r.code).toBe(0)
     for (
       const flag of [
-        "--tap", "--ip", "--host-ip", "--gateway", "--mac", "--mtu", "--serve", "--tcp-cc", "--tcp-ecn", "--pcap", "--no-host-config",
+        "--tap", "--ip", "--host-ip", "--gateway", "--mac", "--mtu", "--serve", "--tcp-cc", "--tcp-ecn", "--tcp-mem", "--pcap", "--no-host-config",
         "--realtime"
       ]
     ) {
@@ -106,6 +106,7 @@ describe.skipIf(!BUILT)("gonet (built)", () => {
     [["up", "--serve", "echo,,discard"], /^gonet: --serve: an empty item in 'echo,,discard'/],
     [["up", "--tcp-cc", "reno"], /^gonet: --tcp-cc: 'reno' is not a congestion control \(use one of newreno, cubic\)$/],
     [["up", "--tcp-ecn", "yes"], /^gonet: --tcp-ecn: 'yes' is not an ECN mode \(use off, accept or on\)$/],
+    [["up", "--tcp-mem", "1M,2M"], /^gonet: --tcp-mem: '1M,2M' is not LOW,PRESSURE,HIGH$/],
     [["up", "--mac", "01:00:5e:00:00:01"], /^gonet: --mac: .* multicast/],
     [["up", "--log-level", "verbose"], /^gonet: --log-level: 'verbose' is not a level/],
     [["up", "--realtime", "0"], /^gonet: --realtime: 0 is not a SCHED_FIFO priority \(1\.\.99\)$/],

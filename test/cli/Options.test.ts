@@ -285,6 +285,9 @@ describe("planUp", () => {
     ["empty --serve item", { serve: ["echo,,discard"] }, /^--serve: an empty item in 'echo,,discard'/],
     ["unknown --tcp-cc", { tcpCc: "reno" }, /^--tcp-cc: 'reno' is not a congestion control \(use one of newreno, cubic\)$/],
     ["unknown --tcp-ecn", { tcpEcn: "yes" }, /^--tcp-ecn: 'yes' is not an ECN mode \(use off, accept or on\)$/],
+    ["--tcp-mem of two sizes", { tcpMem: "1M,2M" }, /^--tcp-mem: '1M,2M' is not LOW,PRESSURE,HIGH$/],
+    ["--tcp-mem with a bad size", { tcpMem: "1M,2X,3M" }, /^--tcp-mem: '2X' is not a size/],
+    ["--tcp-mem out of order", { tcpMem: "3M,2M,4M" }, /^--tcp-mem: must not be above pressure$/],
     ["long tap name", { tap: "a-very-long-tap-name" }, /^--tap: .* longer than 15/],
     ["empty pcap", { pcap: " " }, /^--pcap: /],
     ["realtime priority 0", { realtime: 0 }, /^--realtime: 0 is not a SCHED_FIFO priority \(1\.\.99\)$/],
@@ -293,6 +296,14 @@ describe("planUp", () => {
   ]
   it.each(rejects)("rejects %s", (_, flags, message) => {
     expect(err(Flags.planUp({ ...UP, ...flags }, RANDOM_MAC))).toMatch(message)
+  })
+
+  it("--tcp-mem sets tcp.memory, in octets or K, M, G", () => {
+    const plan = ok(Flags.planUp({ ...UP, tcpMem: "96M, 128m,192M" }, RANDOM_MAC))
+    expect(plan.stack.tcp).toMatchObject({ memory: { low: 96 << 20, pressure: 128 << 20, high: 192 << 20 } })
+    expect(ok(Flags.planUp({ ...UP, tcpMem: "16384,16384,1G" }, RANDOM_MAC)).stack.tcp).toMatchObject({
+      memory: { low: 16384, pressure: 16384, high: 1 << 30 }
+    })
   })
 
   it("accepts a /31 pair (RFC 3021: no network or broadcast address)", () => {
