@@ -32,10 +32,11 @@ const MSS = 1460
 const pattern = (i: number, n: number) => ((i * 7 + n) & 0xff)
 
 describe("TCP memory above its stack-wide bound", () => {
-  it.scoped("stalled readers: data past `high` dropped unacknowledged, the total held near `high`; resumed, every transfer completes", () =>
+  const stalledReaders = (lossy: boolean) =>
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks({
-        configA: { tcp: { receiveBuffer: BUFFER, maxReceiveBuffer: BUFFER, memory: LIMITS } }
+        configA: { tcp: { receiveBuffer: BUFFER, maxReceiveBuffer: BUFFER, memory: LIMITS } },
+        ...(lossy ? { wrapB: (l) => LinkFault.make(l, { seed: 3, tx: { loss: 0.02 } }) } : {})
       })
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
       const clients: Array<Connection> = []
@@ -68,6 +69,8 @@ describe("TCP memory above its stack-wide bound", () => {
       // more was offered than A may hold: A went into pressure, then refused data past `high`
       expect(stalled.memoryPressure).toBeGreaterThanOrEqual(1)
       expect(stalled.rcvQueueDropped).toBeGreaterThan(0)
+      // with losses, data held out of order was pruned: SACKed octets the sender must send again (RFC 2018 §8)
+      if (lossy) expect(stalled.ofoPruned).toBeGreaterThan(0)
       expect(peak).toBeGreaterThan(LIMITS.pressure)
       // never above `high` but for each connection's minimum and a segment
       expect(peak).toBeLessThanOrEqual(LIMITS.high + CONNECTIONS * (Memory.MIN_RECEIVE + MSS))
@@ -109,7 +112,13 @@ describe("TCP memory above its stack-wide bound", () => {
       }
       expect((yield* statsOf(a)).tcp.memory).toBe(0)
       expect((yield* statsOf(b)).tcp.memory).toBe(0)
-    }), 120_000)
+    })
+
+  it.scoped("stalled readers: data past `high` dropped unacknowledged, the total held near `high`; resumed, every transfer completes", () =>
+    stalledReaders(false), 120_000)
+
+  it.scoped("the same over a lossy link: out-of-order data pruned (SACKed octets reneged), every transfer still completes", () =>
+    stalledReaders(true), 120_000)
 })
 
 describe("TCP memory held by writers", () => {
