@@ -848,6 +848,14 @@ const timewaitSock = (r: Receiver, view: SendView, at: number): boolean =>
   r.twAhead || view.orphanFinWait2At !== undefined && at >= view.orphanFinWait2At
 
 /**
+ * Whether everything delivered (the peer's FIN aside) has been read: Linux's sk_receive_queue is
+ * then empty, or holds at most the FIN's own skb, which the read that meets the end of the stream
+ * takes (the stack cannot tell that read from the last one: counted as taken).
+ */
+const queueEmpty = (r: Receiver, consumed: number): boolean =>
+  Seq.sub(r.rcvNxt, Seq.add(r.irs, 1)) - (r.finReceived ? 1 : 0) <= consumed
+
+/**
  * The receive window as the acceptability test reads it: from RCV.NXT to the buffer's right edge,
  * moved on by what the rounding up of a scaled window may have announced beyond it, and at least to
  * the furthest edge announced; 0 while the last ACK announced it shut.
@@ -1011,6 +1019,14 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // sent and starts within the window, and only its data goes (with a duplicate ACK): a peer's probe
     // into our zero window, or its tail loss probe ending at RCV.NXT, still tells us what it received
     if ((flags & ACK) !== 0 && Seq.gte(Seq.add(seg.seq, len), r.lastAck) && Seq.lte(seg.seq, Seq.add(r.rcvNxt, wnd))) {
+      // After the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) such a segment at or past RCV.NXT gets
+      // no further than its ACK in Linux when its receive queue is empty (tcp_sequence lets it in
+      // only then; here: everything delivered has been read, as after a close): step 7 of
+      // tcp_rcv_state_process breaks before tcp_data_queue, so no quick-ACK mode and no duplicate ACK
+      if (r.finReceived && Seq.gte(seg.seq, r.rcvNxt) && queueEmpty(r, consumed)) {
+        takeAck(r, seg, out, at, view, len)
+        return
+      }
       // Its data then reaches Linux's tcp_data_queue, which drops it (a resend ending at or past our
       // last ACK, a probe into a shut window, data at its right edge) but enters quick-ACK mode and
       // schedules the ACK, which spends a quick ACK (out_of_window): a sender that probes or resends

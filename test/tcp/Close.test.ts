@@ -255,6 +255,25 @@ describe("CLOSE-WAIT and LAST-ACK", () => {
     const r = Receiver.onBatch(s.rcv, [T.fromPeer({ seq: 1 + AFTER_FIN, ack: 0, payload: "late" })], 30, s.reads.consumed, s.snd.view)
     expect(r.pastRcvNxt).toBe(false)
   })
+  // Linux 6.18's tcp_sequence lets a segment that starts at the window's right edge through when its
+  // receive queue is empty (as after a close), and tcp_rcv_state_process's step 7 then does nothing
+  // with one at or past RCV.NXT in CLOSE_WAIT, CLOSING and LAST_ACK (`if (!before(seq, rcv_nxt))
+  // break`): tcp_data_queue, which would enter quick-ACK mode and schedule the duplicate ACK, is never
+  // reached, and tcp_ack_snd_check finds no ACK scheduled. Nothing goes.
+  it("LAST-ACK and CLOSING after a close: data at the window's right edge draws nothing (Linux's step 7 breaks before tcp_data_queue)", () => {
+    const s = closeWait()
+    s.close(20)
+    expect(s.state).toBe("LastAck")
+    expect(s.send(30, T.fromPeer({ seq: 1 + AFTER_FIN, ack: 0, payload: "late" }))).toEqual([])
+    expect(s.state).toBe("LastAck")
+    // CLOSING: our FIN out, the peer's FIN in before its ACK of ours
+    const c = finWait1()
+    c.close(15)
+    expect(T.seenAll(c.send(20, T.fromPeer({ seq: 0, ack: 0, flags: FIN | ACK })))).toEqual([seg(1, 1, "ACK", AFTER_FIN)])
+    expect(c.state).toBe("Closing")
+    expect(c.send(30, T.fromPeer({ seq: 1 + AFTER_FIN, ack: 0, payload: "late" }))).toEqual([])
+    expect(c.state).toBe("Closing")
+  })
   it("the application's end sends our FIN: LAST-ACK; its ACK closes", () => {
     const s = closeWait()
     expect(T.seenAll(s.end(20))).toEqual([seg(0, 1, "FIN|ACK", AFTER_FIN)])
