@@ -1097,6 +1097,9 @@ const sendData = (
     flags |= CWR
     s.cwrPending = false
   }
+  // data going with nothing in flight (Linux's tcp_event_data_sent, CA_EVENT_TX_START): RFC 9438 §4.2,
+  // CUBIC's t leaves out the pause since the last data sent; once per pause, as only data moves the stamp
+  if (len > 0 && inFlight(s) === 0 && s.sndMax !== s.iss) s.algorithm.onTxStart(s.cc, now - s.lastSendAt, now)
   emit(s, out, seq, flags, payload, options, s.rcvNxt, ect)
   const end = Seq.add(seq, len + (fin ? 1 : 0))
   // (the log without SACK too: a path MTU report resends by its segment edges, `resendTooLong`)
@@ -1175,9 +1178,9 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       break
     }
     const flight = inFlight(s)
-    // new data after a pause with nothing in flight: the algorithm hears how long (RFC 5681 §4.1's
-    // restart after more than an RTO; RFC 9438 §4.2: CUBIC's t leaves out any idle time, as Linux's
-    // CA_EVENT_TX_START moves its epoch on by every such pause)
+    // new data waiting after a pause with nothing in flight: the algorithm hears how long (RFC 5681
+    // §4.1's restart after more than an RTO, which Linux checks at the write and at a window that
+    // opens: tcp_slow_start_after_idle_check). CUBIC's epoch moves when the data goes (`sendData`)
     if (flight === 0 && now > s.lastSendAt && s.sndMax !== s.iss) {
       s.algorithm.onIdle(s.cc, now - s.lastSendAt, s.rtt.rto, now)
     }

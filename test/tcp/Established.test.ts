@@ -993,6 +993,28 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     const out = T.seenAll(s.send(t + 50, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 64240 })))
     expect(out.length).toBe(10)
   })
+  // Linux 6.18: CUBIC moves its epoch on at CA_EVENT_TX_START, which tcp_event_data_sent raises when a
+  // segment with data goes with nothing in flight, by the time since the last data sent (lsndtime, set
+  // just after), capped at now (bictcp_cwnd_event). A write into a shut window sends nothing, so it
+  // moves nothing; the restart check at the write (tcp_skb_entail's tcp_slow_start_after_idle_check)
+  // is no TX_START. The epoch moves once, when the window opens and the data goes.
+  it("a write into a shut window after idle moves CUBIC's epoch on only when the data goes, once (Linux's CA_EVENT_TX_START from tcp_event_data_sent)", () => {
+    const s = est({ params: { sendBuffer: 1 << 20 } })
+    s.snd.cc.cwnd = 20 * MSS
+    s.snd.cc.ssthresh = 10 * MSS
+    expect(sent(s.write(0, T.octets(2 * MSS)))).toBe(2 * MSS)
+    // all of it acknowledged, the window shut (the epoch as CUBIC's congestion avoidance left it)
+    expect(s.send(10, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 0 }))).toEqual([])
+    s.snd.cc.epochStart = -500
+    // more written at 100, which waits: nothing goes, nothing moves
+    expect(s.write(100, T.octets(4 * MSS))).toEqual([])
+    expect(s.snd.cc.epochStart).toBe(-500)
+    // the window opens at 150 (less than an RTO after the last data: no restart): the data goes, and
+    // the epoch moves on by the 150 ms since the last data sent, once
+    expect(150).toBeLessThan(s.snd.rtt.rto)
+    expect(sent(s.send(150, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 64240 })))).toBe(4 * MSS)
+    expect(s.snd.cc.epochStart).toBe(-350)
+  })
   it("probes go on past `retries` while the peer answers them", () => {
     const s = est({ params: { retries: 2, maxPersist: 1000 } })
     s.send(10, T.fromPeer({ seq: 0, ack: 0, window: 0 }))

@@ -86,10 +86,15 @@
  *    Linux's tcp_enter_loss). An RTO during fast recovery ends recovery
  *    without `onRecoveryEnd` (RFC 6582 §3.2 step 4). `flightSize` is the data outstanding when the
  *    timer fired (unused, as in `onLoss`).
- * 7. `onIdle(s, idleMs, rto, now)`: when the sender is about to send new
- *    data with nothing in flight. `idleMs` is the time since it last sent
- *    data, and `rto` is the current RTO in ms (RFC 5681 §4.1; Linux's
- *    tcp_slow_start_after_idle_check and CA_EVENT_TX_START).
+ * 7. `onIdle(s, idleMs, rto, now)`: when new data waits to be sent with
+ *    nothing in flight (at a write, or a window that opens). `idleMs` is the
+ *    time since it last sent data, and `rto` is the current RTO in ms (RFC
+ *    5681 §4.1's restart; Linux's tcp_slow_start_after_idle_check, which its
+ *    tcp_skb_entail and tcp_ack_update_window call).
+ * 7a. `onTxStart(s, idleMs, now)`: when a segment with data goes with nothing
+ *    in flight, `idleMs` after the last one with data (Linux's
+ *    CA_EVENT_TX_START from tcp_event_data_sent): once per pause, however
+ *    many writes found the window shut before it.
  * 8. `resize(s, smss)` (not a hook: the same for both): when a smaller path
  *    MTU lowers the send MSS (RFC 1191); the window keeps its segments.
  *
@@ -276,8 +281,10 @@ export interface Algorithm {
   readonly onRecoveryEnd: (s: State, inFlight: number, now: number) => void
   /** The retransmission timer expired with `inFlight` octets outstanding. */
   readonly onRto: (s: State, inFlight: number, now: number) => void
-  /** About to send at `now` after `idleMs` with nothing in flight; `rto` is the current RTO, ms. */
+  /** New data waits at `now`, `idleMs` after the last data sent, with nothing in flight; `rto` is the current RTO, ms. */
   readonly onIdle: (s: State, idleMs: number, rto: number, now?: number) => void
+  /** A segment with data goes at `now` with nothing in flight, `idleMs` after the last one with data. */
+  readonly onTxStart: (s: State, idleMs: number, now: number) => void
 }
 
 /**

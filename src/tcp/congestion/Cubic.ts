@@ -187,22 +187,28 @@ const onRto = (s: State, _inFlight: number, _now: number): void => {
 }
 
 /**
- * The restart after idle (`Reno.restart`, Linux's tcp_cwnd_restart), and
- * §4.2's rule that t must not count the idle time: the epoch moves on by
- * the idle time, never past `now`, whether or not the window was cut, as
- * Linux's bictcp_cwnd_event on CA_EVENT_TX_START (CUBIC leaves
- * CA_EVENT_CWND_RESTART alone). A cut window slow-starts back to its raised
- * ssthresh, then goes on along the curve where it stood when the sending
- * stopped, not along a new one from the cut window (which would climb back
- * towards W_max as slowly as after a loss).
+ * The restart after idle (`Reno.restart`, Linux's tcp_cwnd_restart): CUBIC
+ * leaves CA_EVENT_CWND_RESTART alone, so the epoch waits for `onTxStart`.
  */
-const onIdle = (s: State, idleMs: number, rto: number, now?: number): void => {
+const onIdle = (s: State, idleMs: number, rto: number): void => {
   Reno.restart(s, idleMs, rto)
+}
+
+/**
+ * §4.2's rule that t must not count the idle time: when data goes again with
+ * nothing in flight the epoch moves on by the time since the last data sent,
+ * never past `now`, whether or not the window was cut, as Linux's
+ * bictcp_cwnd_event on CA_EVENT_TX_START. A cut window slow-starts back to
+ * its raised ssthresh, then goes on along the curve where it stood when the
+ * sending stopped, not along a new one from the cut window (which would
+ * climb back towards W_max as slowly as after a loss).
+ */
+const onTxStart = (s: State, idleMs: number, now: number): void => {
   if (s.epochStart !== undefined && idleMs > 0) {
     s.epochStart += idleMs
-    if (now !== undefined && s.epochStart > now) s.epochStart = now
+    if (s.epochStart > now) s.epochStart = now
   }
 }
 
 /** CUBIC as a `Congestion.Algorithm`. @category constructors */
-export const algorithm: Algorithm = { name: "cubic", init, onAck, onLoss, onRecoveryEnd, onRto, onIdle }
+export const algorithm: Algorithm = { name: "cubic", init, onAck, onLoss, onRecoveryEnd, onRto, onIdle, onTxStart }

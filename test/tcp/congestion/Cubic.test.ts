@@ -286,11 +286,14 @@ describe("Cubic", () => {
   })
 
   describe("idle and application-limited periods", () => {
+    // (the restart is checked where data waits, `onIdle`; the epoch moves when data goes, `onTxStart`,
+    // as Linux's tcp_slow_start_after_idle_check and CA_EVENT_TX_START)
     it("an idle period shorter than the RTO moves the epoch on, so t does not count it (§4.2)", () => {
       const s = afterFirstLoss()
       run(s, 2000, 3000, RTT)
       const cwnd = s.cwnd
       A.onIdle(s, 500, 1000)
+      A.onTxStart(s, 500, 3500)
       expect(s.cwnd).toBe(cwnd)
       expect(s.epochStart).toBe(2500)
     })
@@ -300,6 +303,7 @@ describe("Cubic", () => {
       run(s, 2000, 3000, RTT)
       // the last ACK came after the last send: the idle since that send reaches back before it
       A.onIdle(s, 1500, 2000, 3400)
+      A.onTxStart(s, 1500, 3400)
       expect(s.epochStart).toBe(3400)
     })
 
@@ -308,6 +312,7 @@ describe("Cubic", () => {
       run(s, 2000, 3000, RTT)
       const [k, wMax] = [s.k, s.wMax]
       A.onIdle(s, 5000, 1000, 8000)
+      A.onTxStart(s, 5000, 8000)
       expect(s.cwnd).toBe(10 * SMSS)
       expect(s.ssthresh).toBe(70 * SMSS)
       expect([s.epochStart, s.k, s.wMax]).toEqual([7000, k, wMax])
@@ -324,6 +329,7 @@ describe("Cubic", () => {
       run(s, 2000, 3000, 10)
       expect(s.wEst).toBeGreaterThan(Cubic.wCubic(s, 1))
       A.onIdle(s, 5000, 1000, 8000)
+      A.onTxStart(s, 5000, 8000)
       let t = 8000
       while (s.cwnd < s.ssthresh) A.onAck(s, SMSS, t++, 10, s.cwnd)
       const ss = s.cwnd
