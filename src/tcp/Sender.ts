@@ -1130,7 +1130,9 @@ const sendData = (
   }
   if (len > 0 && len < room) s.sndSml = end
   if (s.rtoAt === undefined) s.rtoAt = now + s.rtt.rto
-  s.lastSendAt = now
+  // the last data sent (Linux's lsndtime, which tcp_event_data_sent stamps only for a segment with
+  // payload: `skb->len != tcp_header_size` in __tcp_transmit_skb): a bare FIN is none
+  if (len > 0) s.lastSendAt = now
   return len
 }
 

@@ -227,6 +227,28 @@ describe("TIME-WAIT", () => {
   })
 })
 
+describe("the FIN and the restart after idle", () => {
+  // Linux 6.18's __tcp_transmit_skb calls tcp_event_data_sent, which stamps lsndtime (the idle
+  // restart's and CA_EVENT_TX_START's "last data sent"), only for a segment with payload
+  // (`if (skb->len != tcp_header_size)`): a bare FIN leaves the stamp at the last data. (No data can
+  // follow our FIN but a resend after a timeout, whose window the timeout has cut already, so the
+  // stamp is checked here as it is kept.)
+  it("a bare FIN is no data sent: the last-data stamp stays at the last segment with data (tcp_transmit_skb's skb->len test)", () => {
+    const s = est()
+    expect(T.seenAll(s.write(10, "bye"))).toEqual([seg(0, 0, "PSH|ACK", AFTER_FIN + 1, "bye")])
+    expect(s.send(20, T.fromPeer({ seq: 0, ack: 3 }))).toEqual([])
+    expect(T.seenAll(s.end(500))).toEqual([seg(3, 0, "FIN|ACK", AFTER_FIN + 1)])
+    expect(s.snd.lastSendAt).toBe(10)
+    // a FIN riding on data is data sent
+    const t = est()
+    t.write(10, "x")
+    // (Nagle holds "bye" behind "x" until the end, which lets it go with the FIN)
+    expect(t.write(20, "bye")).toEqual([])
+    expect(T.seenAll(t.end(500))).toEqual([seg(1, 0, "FIN|PSH|ACK", AFTER_FIN + 1, "bye")])
+    expect(t.snd.lastSendAt).toBe(500)
+  })
+})
+
 describe("CLOSE-WAIT and LAST-ACK", () => {
   it("in CLOSE-WAIT we may still send (half-close)", () => {
     const s = closeWait()
