@@ -60,7 +60,8 @@ export interface TcpParams {
   readonly timeWait: number
   /**
    * how long a connection closed by its application waits in FIN-WAIT-2 for the peer's FIN (Linux
-   * tcp_fin_timeout 60 s); above 60 s, as Linux, it waits twice what passes 60 s (`Sender.orphanLife`)
+   * tcp_fin_timeout 60 s); above 60 s, as Linux, it waits twice what passes 60 s; at least 3.5 RTOs
+   * (tcp_fin_time; `Sender.orphanLife`)
    */
   readonly finWait2: number
   /**

@@ -119,7 +119,7 @@
  * - Closing (RFC 9293 §3.6, §3.10.4): FIN after the data; TIME-WAIT of
  *   `timeWait` restarted by a retransmitted FIN, and RSTs ignored there
  *   (RFC 1337); FIN-WAIT-2 ends after `finWait2` once the application has
- *   closed (above 60 s after Linux's two parts: `orphanLife`).
+ *   closed (above 60 s after Linux's two parts, and 3.5 RTOs at least: `orphanLife`).
  * - RFC 5961 challenge ACKs through a token bucket that only they draw on.
  * - ECN (RFC 3168 §6.1), when the handshake set it up (`params.ecn`: asked
  *   in our SYN when "on", a retransmitted SYN without; a peer's ask taken
@@ -863,23 +863,38 @@ const sending = (s: Sender): boolean =>
 const TCP_TIMEWAIT_LEN = 60_000
 
 /**
- * How long the orphan in FIN-WAIT-2 is Linux's timewait sock, ms, for a FIN-WAIT-2 timeout
- * (tcp_fin_time): all of it up to TCP_TIMEWAIT_LEN (tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) at once);
- * past it, the full socket first waits `finWait2 - TCP_TIMEWAIT_LEN` on its keepalive timer, whose
- * tcp_keepalive_timer then makes a timewait sock for that again (tcp_fin_time - TCP_TIMEWAIT_LEN),
- * not for the TCP_TIMEWAIT_LEN left of the timeout.
+ * Linux's floor of 3.5 RTOs, `(rto << 2) - (rto >> 1)` (`rto` ms for jiffies), under the FIN-WAIT-2
+ * timeout (tcp_fin_time) and under the life tcp_time_wait gives a timewait sock in FIN-WAIT-2 (not in
+ * TIME-WAIT, whose TCP_TIMEWAIT_LEN it leaves alone: the stack's `params.timeWait` has no floor either).
  */
-export const orphanTimewaitPart = (finWait2: number): number =>
-  finWait2 <= TCP_TIMEWAIT_LEN ? finWait2 : finWait2 - TCP_TIMEWAIT_LEN
+const rtoFloor = (rto: number): number => 4 * rto - Math.floor(rto / 2)
+
+/** The orphan's FIN-WAIT-2 timeout, ms: `finWait2`, but at least 3.5 RTOs (Linux's tcp_fin_time). */
+export const finTime = (finWait2: number, rto: number): number => Math.max(finWait2, rtoFloor(rto))
+
+/**
+ * How long the orphan in FIN-WAIT-2 is Linux's timewait sock, ms, for a FIN-WAIT-2 timeout
+ * (`finTime`): all of it up to TCP_TIMEWAIT_LEN (tcp_time_wait(sk, TCP_FIN_WAIT2, tmo) at once);
+ * past it, the full socket first waits `finTime - TCP_TIMEWAIT_LEN` on its keepalive timer, whose
+ * tcp_keepalive_timer then makes a timewait sock for that again (tcp_fin_time - TCP_TIMEWAIT_LEN),
+ * not for the TCP_TIMEWAIT_LEN left of the timeout, but for 3.5 RTOs at least (tcp_time_wait's floor).
+ * (The RTO is the one at the ACK of our FIN: nothing the orphan does in FIN-WAIT-2 changes it.)
+ */
+export const orphanTimewaitPart = (finWait2: number, rto: number): number => {
+  const tmo = finTime(finWait2, rto)
+  return tmo <= TCP_TIMEWAIT_LEN ? tmo : Math.max(tmo - TCP_TIMEWAIT_LEN, rtoFloor(rto))
+}
 
 /**
  * How long the orphan in FIN-WAIT-2 lives from the ACK of its FIN (or the close, in FIN-WAIT-2), ms:
- * the timeout up to TCP_TIMEWAIT_LEN; past it the full socket's part and the timewait sock's
- * (`orphanTimewaitPart`), twice `finWait2 - TCP_TIMEWAIT_LEN` in all (Linux 6.18: 61 s gives 2 s,
- * 120 s gives 120 s, 200 s gives 280 s).
+ * the timeout (`finTime`) up to TCP_TIMEWAIT_LEN; past it the full socket's part and the timewait
+ * sock's (`orphanTimewaitPart`), twice `finTime - TCP_TIMEWAIT_LEN` in all unless 3.5 RTOs are more
+ * (Linux 6.18, RTO 200 ms: 61 s gives 2 s, 120 s gives 120 s, 200 s gives 280 s).
  */
-export const orphanLife = (finWait2: number): number =>
-  finWait2 <= TCP_TIMEWAIT_LEN ? finWait2 : 2 * (finWait2 - TCP_TIMEWAIT_LEN)
+export const orphanLife = (finWait2: number, rto: number): number => {
+  const tmo = finTime(finWait2, rto)
+  return tmo <= TCP_TIMEWAIT_LEN ? tmo : tmo - TCP_TIMEWAIT_LEN + orphanTimewaitPart(finWait2, rto)
+}
 
 /** Keep the receive half's view of our bounds current. */
 const sync = (s: Sender): void => {
@@ -899,9 +914,11 @@ const sync = (s: Sender): void => {
   // all of it by default; tcp_close and tcp_rcv_state_process arm the keepalive timer for the
   // first part of a longer one, and tcp_keepalive_timer makes the timewait sock)
   s.view.orphanFinWait2At = s.appClosed && s.state === "FinWait2" && s.finWait2At !== undefined
-    ? s.finWait2At - orphanTimewaitPart(s.params.finWait2)
+    ? s.finWait2At - orphanTimewaitPart(s.params.finWait2, s.rtt.rto)
     : undefined
-  s.view.orphanFinEnd = s.appClosed && s.state === "FinWait1" && s.params.finWait2 <= TCP_TIMEWAIT_LEN ? finEnd(s) : undefined
+  s.view.orphanFinEnd = s.appClosed && s.state === "FinWait1" && finTime(s.params.finWait2, s.rtt.rto) <= TCP_TIMEWAIT_LEN
+    ? finEnd(s)
+    : undefined
   s.view.rcvCapacity = s.capacity
   s.view.sndMss = s.mss
 }
@@ -2340,7 +2357,7 @@ const finAcked = (s: Sender, now: number): void => {
   switch (s.state) {
     case "FinWait1":
       s.state = "FinWait2"
-      if (s.appClosed) s.finWait2At = now + orphanLife(s.params.finWait2)
+      if (s.appClosed) s.finWait2At = now + orphanLife(s.params.finWait2, s.rtt.rto)
       return
     case "Closing":
       enterTimeWait(s, now)
@@ -2727,7 +2744,7 @@ export const end = (s: Sender, now: number, out: Array<OutSegment>): void => {
 export const closeByApp = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.appClosed = true
   if (s.state === "FinWait2") {
-    if (s.finWait2At === undefined) s.finWait2At = now + orphanLife(s.params.finWait2)
+    if (s.finWait2At === undefined) s.finWait2At = now + orphanLife(s.params.finWait2, s.rtt.rto)
     // (no keepalive probes from the orphan: `armKeepalive`)
     armKeepalive(s, now)
   }

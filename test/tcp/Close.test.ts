@@ -126,7 +126,43 @@ describe("FIN-WAIT-2", () => {
     expect(s.state).toBe("FinWait2")
     s.tick(20 + 2000)
     expect(s.state).toBe("Closed")
-    expect([61_000, 120_000, 200_000].map(Sender.orphanLife)).toEqual([2000, 120_000, 280_000])
+    expect([61_000, 120_000, 200_000].map((f) => Sender.orphanLife(f, 200))).toEqual([2000, 120_000, 280_000])
+  })
+  // Linux 6.18 floors both timeouts at 3.5 RTOs, `(rto << 2) - (rto >> 1)`: tcp_fin_time (the FIN-WAIT-2
+  // timeout tcp_close and tcp_rcv_state_process's FIN_WAIT1 case take) and tcp_time_wait (`if (timeo <
+  // rto) timeo = rto`, for TCP_FIN_WAIT2 only: TIME_WAIT's is TCP_TIMEWAIT_LEN whatever it is)
+  it("the orphan's FIN-WAIT-2 lasts at least 3.5 RTOs (tcp_fin_time's floor, and tcp_time_wait's on the timewait sock)", () => {
+    const s = T.established({ params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, finWait2: 500 }, peerOptions: { mss: 1460, sackPermitted: false } })
+    s.close(10)
+    s.send(20, T.fromPeer({ seq: 0, ack: 1 }))
+    expect(s.state).toBe("FinWait2")
+    const rto = s.snd.rtt.rto
+    const floor = 4 * rto - Math.floor(rto / 2)
+    expect(floor).toBeGreaterThan(500)
+    // a timewait sock at once (the timeout is under 60 s), for all of it
+    expect(s.snd.view.orphanFinWait2At).toBe(20)
+    s.tick(20 + floor - 1)
+    expect(s.state).toBe("FinWait2")
+    s.tick(20 + floor)
+    expect(s.state).toBe("Closed")
+  })
+  it("above 60 s, the timewait sock's part is at least 3.5 RTOs (tcp_time_wait's floor after tcp_keepalive_timer)", () => {
+    // an RTO of at least 1 s: 3.5 RTOs is at least 3.5 s, above the 1 s a timeout of 61 s leaves it
+    const s = T.established({
+      params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, finWait2: 61_000, rtt: { initialRto: 1000, minRto: 1000, maxRto: 120_000, granularity: 1 } },
+      peerOptions: { mss: 1460, sackPermitted: false }
+    })
+    s.close(10)
+    s.send(20, T.fromPeer({ seq: 0, ack: 1 }))
+    const rto = s.snd.rtt.rto
+    const floor = 4 * rto - Math.floor(rto / 2)
+    expect(floor).toBeGreaterThan(1000)
+    // the full socket's 1 s (tcp_fin_time - TCP_TIMEWAIT_LEN, its own floor far below 60 s), then the timewait sock's max(1 s, 3.5 RTOs)
+    expect(s.snd.view.orphanFinWait2At).toBe(20 + 1000)
+    s.tick(20 + 1000 + floor - 1)
+    expect(s.state).toBe("FinWait2")
+    s.tick(20 + 1000 + floor)
+    expect(s.state).toBe("Closed")
   })
   it("closed for good in FIN-WAIT-2: the timer runs from then", () => {
     const s = finWait2()
