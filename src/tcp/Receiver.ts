@@ -213,6 +213,13 @@ export interface Receiver {
    */
   twSeen: boolean
   /**
+   * the timewait sock's window, octets from RCV.NXT as it was when Linux's socket became one (its
+   * tw_rcv_wnd: tcp_time_wait stores tcp_receive_window(), the window last announced); undefined
+   * before. Its acceptability test reads this, not the buffer's edge, and the send half announces it
+   * (`Report.twWnd`) from then on, TIME-WAIT included
+   */
+  twWnd: number | undefined
+  /**
    * RFC 7323 §4.3's Last.ACK.sent as this half knows it: the later of what
    * the send half says it sent (`SendView.lastAckSent`, as of its last
    * report) and this half's ACK points, which the send half sends as they
@@ -364,6 +371,8 @@ export interface Report {
    * tcp_enter_quickack_mode(sk, 2); the sender's window may be one segment)
    */
   quickAckEcn: boolean
+  /** the timewait sock's window (`Receiver.twWnd`), once Linux's socket is one: every ACK announces it */
+  twWnd: number | undefined
   /** challenge ACKs asked for (RFC 5961), which the send half rate-limits */
   challenges: number
   /** segments that would have drawn a challenge ACK but for the connection's limit of answers (`challenge`) */
@@ -427,6 +436,7 @@ export const synSent = (
   twAhead: false,
   lastOowAckAt: undefined,
   twSeen: false,
+  twWnd: undefined,
   lastAck: Seq.ZERO,
   ackMss: RcvMss.make(),
   owed: 0,
@@ -501,6 +511,7 @@ export const report = (r: Receiver, at: number): Report => ({
   ackNow: false,
   quickAck: false,
   quickAckEcn: false,
+  twWnd: r.twWnd,
   challenges: 0,
   challengesLimited: 0,
   fin: false,
@@ -894,7 +905,7 @@ const receiveWindow = (r: Receiver, consumed: number, view: SendView): number =>
  * The resets are tcp_v4_send_reset's: `<SEQ=SEG.ACK><CTL=RST>`, or without ACK
  * `<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>` (RFC 9293 §3.10.7.1), and they carry no timestamp.
  */
-const timewaitSegment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: number, view: SendView): void => {
+const timewaitSegment = (r: Receiver, seg: Segment, out: Report, at: number, view: SendView): void => {
   const flags = seg.flags
   const rst = (flags & RST) !== 0
   const len = seqLength(seg)
@@ -904,12 +915,17 @@ const timewaitSegment = (r: Receiver, seg: Segment, out: Report, at: number, con
   // into the hole is new data, reset below)
   if (!r.twSeen) {
     r.twSeen = true
+    // (the window last announced: the edge the send half keeps, tcp_receive_window's rcv_wup +
+    // rcv_wnd; none while the last ACK announced it shut. A read since that announced nothing, less
+    // than a step, leaves the buffer's edge beyond it: the timewait sock knows nothing of that)
+    r.twWnd = view.rcvShut || view.rcvEdge === undefined ? 0 : Math.max(0, Seq.sub(view.rcvEdge, r.rcvNxt))
+    out.twWnd = r.twWnd
     r.lastOowAckAt = undefined
     OutOfOrder.clear(r.ooo)
     if (!r.finReceived) r.finSeq = undefined
   }
   const paws = r.tsOk && ts !== undefined && Acceptance.timewaitPawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt)
-  if (paws || !Acceptance.inTimewaitWindow(r.rcvNxt, receiveWindow(r, consumed, view), seg.seq, len)) {
+  if (paws || !Acceptance.inTimewaitWindow(r.rcvNxt, r.twWnd ?? 0, seg.seq, len)) {
     if (oowLimitedFor(r, seg, at)) return
     out.ackNow = true
     return
@@ -954,7 +970,7 @@ const timewaitSegment = (r: Receiver, seg: Segment, out: Report, at: number, con
 
 /** RFC 9293 §3.10.7.4: a segment in a synchronized state. */
 const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: number, view: SendView): void => {
-  if (timewaitSock(r, view, at)) return timewaitSegment(r, seg, out, at, consumed, view)
+  if (timewaitSock(r, view, at)) return timewaitSegment(r, seg, out, at, view)
   const flags = seg.flags
   const rst = (flags & RST) !== 0
   const len = seqLength(seg)

@@ -455,6 +455,11 @@ export interface Sender {
   keepaliveIdle: number | undefined
   timeWaitAt: number | undefined
   finWait2At: number | undefined
+  /**
+   * once Linux's socket is a timewait sock (the orphan's FIN-WAIT-2 part, `Report.twWnd`; TIME-WAIT,
+   * from its first ACK): the window it announces, octets (tw_rcv_wnd), whatever the buffer does since
+   */
+  twWnd: number | undefined
   /** our SYN went again: the next goes without the ECN setup (Linux's tcp_ecn_fallback) */
   synRetransmitted: boolean
   /** RFC 5961 §7 challenge ACKs left; made full by the first challenge (most connections never draw one) */
@@ -650,6 +655,7 @@ const base = (
     keepaliveIdle: params.keepaliveIdle,
     timeWaitAt: undefined,
     finWait2At: undefined,
+    twWnd: undefined,
     synRetransmitted: false,
     pmtuLocked: pmtu?.locked ?? false,
     routeMtu,
@@ -968,6 +974,9 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
   // Before the peer's SYN there is no RCV.NXT to measure from: our SYN offers the buffer.
   if (syn) return Math.min(s.state === "SynSent" ? s.capacity : wnd, 0xffff)
   const unit = 2 ** s.rcvShift
+  // A timewait sock announces the window it kept, rounded down (tcp_v4_timewait_ack: tw_rcv_wnd >>
+  // tw_rcv_wscale), in TIME-WAIT too: its RCV.NXT past the FIN does not make it one octet less
+  if (s.twWnd !== undefined) return Math.min(0xffff, Math.floor(s.twWnd / unit))
   let field = Math.ceil(wnd / unit)
   // The right edge once announced does not move back (RFC 9293 §3.8.6.2.2; Linux's tcp_select_window
   // sends ALIGN(cur_win)): rounded up from a RCV.NXT that moved by other than whole units, the edge
@@ -982,7 +991,11 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
     const kept = Seq.sub(announced, rcvNxt)
     if (kept > field * unit) field = Math.max(field, Math.min(Math.ceil(kept / unit), Math.floor((wnd + windowStep(s) + unit - 1) / unit)))
   }
-  return Math.min(0xffff, field)
+  field = Math.min(0xffff, field)
+  // TIME-WAIT from a full socket: Linux's tcp_time_wait keeps the window its last ACK announced (the
+  // ACK of the FIN, tcp_fin's tcp_send_ack before it), and the timewait sock's ACKs repeat it
+  if (s.state === "TimeWait") s.twWnd = field * unit
+  return field
 }
 
 const optionsFor = (s: Sender, now: number, withSack: boolean): TcpOptions =>
@@ -1333,6 +1346,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   }
   if (r.syn !== undefined && s.state === "SynSent") onSyn(s, r, now, out)
   s.rcvNxt = r.rcvNxt
+  if (r.twWnd !== undefined && s.twWnd === undefined) s.twWnd = r.twWnd
   s.tsRecent = r.tsRecent
   s.ecnEcho = r.ece
   // (a report's own array, kept; the shared empty one when it has none)

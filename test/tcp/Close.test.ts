@@ -263,6 +263,37 @@ describe("TIME-WAIT", () => {
   })
 })
 
+describe("the orphan's timewait sock's window (Linux's tw_rcv_wnd)", () => {
+  // Linux 6.18's tcp_time_wait stores tw_rcv_wnd = tcp_receive_window(tp), the window last announced
+  // (rcv_wup + rcv_wnd - rcv_nxt); tcp_timewait_state_process's FIN_WAIT2 branch judges segments by
+  // tcp_in_window(seq, end_seq, tw_rcv_nxt, tw_rcv_nxt + tw_rcv_wnd), and every ACK the timewait sock
+  // sends (tcp_v4_timewait_ack) carries tw_rcv_wnd >> tw_rcv_wscale, in TIME_WAIT too (the FIN moves
+  // tw_rcv_nxt, not tw_rcv_wnd). A read of less than a step after the last ACK announced nothing, so
+  // the buffer's edge lies beyond the edge announced.
+  const orphanAfterRead = () => {
+    const s = est()
+    // 1000 octets in, acknowledged (the window BUF - 1000), read: too little to announce
+    expect(T.seenAll(s.send(5, T.fromPeer({ seq: 0, ack: 0, payload: T.octetsText(1000) })))).toEqual([seg(0, 1000, "ACK", BUF - 1000)])
+    expect(s.read(6).out).toEqual([])
+    expect(T.seenAll(s.close(10))).toEqual([seg(0, 1000, "FIN|ACK", BUF - 1000)])
+    expect(s.send(20, T.fromPeer({ seq: 1000, ack: 1 }))).toEqual([])
+    expect(s.state).toBe("FinWait2")
+    return s
+  }
+  it("a segment past the window last announced, within the buffer, is outside the timewait sock's window: an ACK, not a reset", () => {
+    const s = orphanAfterRead()
+    expect(T.seenAll(s.send(30, T.fromPeer({ seq: BUF, ack: 1, payload: "x" })))).toEqual([seg(1, 1000, "ACK", BUF - 1000)])
+    expect(s.state).toBe("FinWait2")
+  })
+  it("its ACKs carry tw_rcv_wnd, the ACK of the FIN in TIME-WAIT too (not one less)", () => {
+    const s = orphanAfterRead()
+    expect(T.seenAll(s.send(30, T.fromPeer({ seq: 1000, ack: 1, flags: FIN | ACK })))).toEqual([seg(1, 1001, "ACK", BUF - 1000)])
+    expect(s.state).toBe("TimeWait")
+    // the FIN again: the same window
+    expect(T.seenAll(s.send(1000, T.fromPeer({ seq: 1000, ack: 1, flags: FIN | ACK })))).toEqual([seg(1, 1001, "ACK", BUF - 1000)])
+  })
+})
+
 describe("the FIN and the restart after idle", () => {
   // Linux 6.18's __tcp_transmit_skb calls tcp_event_data_sent, which stamps lsndtime (the idle
   // restart's and CA_EVENT_TX_START's "last data sent"), only for a segment with payload
