@@ -15,7 +15,9 @@
  *    but a duplicate ACK the network reordered goes on (`Acceptance.disorderedAck`).
  * 2. The acceptability test against the window: outside it, ACK and drop
  *    (an RST outside it is dropped silently, RFC 5961 §3.2). A bare FIN at
- *    RCV.NXT passes even a zero window, as in Linux.
+ *    RCV.NXT passes even a zero window, as in Linux. One that starts in the
+ *    window but ends past it gives its ACK field (RFC 9293's "special
+ *    allowance") only while nothing waits unread, as Linux 6.17's tcp_sequence.
  * 3. RST: only exactly at RCV.NXT does it reset; elsewhere in the window it
  *    draws a challenge ACK (RFC 5961 §3.2).
  * 4. SYN: a challenge ACK, never a reset (RFC 5961 §4.2); but in a
@@ -1032,9 +1034,16 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     }
     // RFC 9293 §3.10.7.4: "special allowance should be made to accept valid ACKs" when the window is
     // zero. Linux's tcp_sequence takes the ACK of any segment that ends at or past the last ACK we
-    // sent and starts within the window, and only its data goes (with a duplicate ACK): a peer's probe
-    // into our zero window, or its tail loss probe ending at RCV.NXT, still tells us what it received
-    if ((flags & ACK) !== 0 && Seq.gte(Seq.add(seg.seq, len), r.lastAck) && Seq.lte(seg.seq, Seq.add(r.rcvNxt, wnd))) {
+    // sent and starts within the window, and only its data goes (with a duplicate ACK): its tail loss
+    // probe ending at RCV.NXT still tells us what it received. But since 6.17 (9ca48d616ed7) one that
+    // ends past the window's right edge passes only while nothing waits to be read: with data held
+    // for the application (a shut window's usual cause) a probe into it is refused whole, a duplicate
+    // ACK, its ACK field unread (our data it acknowledges goes again, as Linux's does)
+    const edge = Seq.add(r.rcvNxt, wnd)
+    if (
+      (flags & ACK) !== 0 && Seq.gte(Seq.add(seg.seq, len), r.lastAck) && Seq.lte(seg.seq, edge) &&
+      (!Seq.gt(Seq.add(seg.seq, len), edge) || queueEmpty(r, consumed))
+    ) {
       // After the peer's FIN (CLOSE-WAIT, CLOSING, LAST-ACK) such a segment at or past RCV.NXT gets
       // no further than its ACK in Linux when its receive queue is empty (tcp_sequence lets it in
       // only then; here: everything delivered has been read, as after a close): step 7 of

@@ -118,6 +118,23 @@ describe.skipIf(SKIP !== undefined)("the stack's flow control is the Linux kerne
       ]
     }))
 
+  // Linux 6.17's tcp_sequence (9ca48d616ed7, "tcp: do not accept packets beyond window") refuses a
+  // segment that ends past the window's right edge while its receive queue holds data: a duplicate
+  // ACK, and the segment's ACK field is never read (only a queue that is empty lets it through to
+  // tcp_ack). A one-octet probe into the shut window that acknowledges the device's data leaves that
+  // data unacknowledged, and it goes again (tail loss probe, RTO).
+  it.scopedLive("a probe into the shut window with unread data held: its ACK of our data is not read (6.17's tcp_sequence)", () =>
+    conforms({
+      ...SMALL_BUFFERS,
+      steps: [
+        ...FILLED,
+        { dut: { op: "write", bytes: 100 }, window: 20 },
+        { tb: { flags: "PA", payload: 1, ack: 101 }, window: 20 },
+        { wait: 600 },
+        { tb: { flags: "A", seq: 0, ack: 101 } }
+      ]
+    }))
+
   it.scopedLive("a bare FIN into a zero window is taken (Linux's tcp_data_queue), and reading on sends no window update", () =>
     conforms({
       ...SMALL_BUFFERS,
