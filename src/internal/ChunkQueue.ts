@@ -145,9 +145,24 @@ export class ChunkQueue<A, E> {
     )
   }
 
-  /** Readers parked now, stale entries included: whether one waits for the next item (tcp/Delivery.ts keeps views for it; tests). */
+  /** Readers parked now, stale entries included (for tests). */
   get parked(): number {
     return this.waiters === undefined ? 0 : this.waiters.length
+  }
+
+  /**
+   * Whether a reader is waiting for the next item now (tcp/Delivery.ts hands
+   * it views as they came): a parked entry whose fiber is not done. An entry
+   * stays after its reader gave up (a read under a timeout, or that lost a
+   * race, is interrupted and its fiber ends: no canceler, see above), so the
+   * count of entries alone would call a connection whose reader left
+   * "waiting" until the next wake-up.
+   */
+  get waiting(): boolean {
+    const waiters = this.waiters
+    if (waiters === undefined) return false
+    for (let i = 0; i < waiters.length; i++) if (waiters[i]!.fiber.unsafePoll() === null) return true
+    return false
   }
 
   private park(w: Waiter): void {

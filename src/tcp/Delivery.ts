@@ -16,9 +16,10 @@
  * it, copies the queue into compact skbs (tcp_prune_queue, tcp_collapse).
  * Here, decided per chunk as it is queued:
  *
- * - a reader waiting for data (parked on the empty queue) takes what comes
- *   as it came: a request and its answer, the loopback's round trips, a
- *   bulk transfer read as it comes never see a copy;
+ * - a reader waiting for data (parked on the empty queue, its fiber not
+ *   done: a read given up by a timeout or a lost race is nobody waiting)
+ *   takes what comes as it came: a request and its answer, the loopback's
+ *   round trips, a bulk transfer read as it comes never see a copy;
  * - otherwise (data is queued unread, or nobody is waiting: a reader busy
  *   or gone, a connection not yet accepted) a payload is copied when what
  *   this delivery uses of its buffer is under half of it (`Coalesce.sparse`:
@@ -68,7 +69,7 @@ export const deliver = <E>(queue: ChunkQueue<Uint8Array, E>, chunks: Array<Uint8
   if (queue.isDone) return
   // (behind: something is queued unread; waiting: a reader is parked for the next chunk)
   const behind = queue.size > 0
-  if (!behind && queue.parked > 0) {
+  if (!behind && queue.waiting) {
     queue.offerAll(chunks)
     return
   }

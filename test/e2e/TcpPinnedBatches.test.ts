@@ -8,7 +8,8 @@
  * - a reader that has stopped (or never started), sent one 600-octet
  *   segment per batch among 63 frames of something else, holds about its
  *   octets, not a batch each;
- * - a reader waiting for each segment takes it as it came (no copy);
+ * - a reader waiting for each segment takes it as it came (no copy); one
+ *   whose read was given up (a timeout, a race lost) is not waiting;
  * - bulk data that fills (most of) its batches is never copied, whether the
  *   reader keeps up or is behind.
  */
@@ -112,6 +113,23 @@ describe("TCP: what unread data keeps alive of the link's receive batches", () =
         expect(c.buffer).toBe(batch[0]!.buffer)
         expect(Array.from(c)).toEqual(stream(i * size, size))
       }
+    }))
+
+  it.scoped("a read given up (a timeout, a race lost) leaves nobody waiting: segments sent after it hold about their octets", () =>
+    Effect.gen(function*() {
+      const { fake, frames, stack } = yield* stackOnFakeTap(STACK_MAC)
+      const { conn, ours: ack } = yield* peerOpens(fake, frames, stack, STACK_MAC, PEER_MAC, ISN)
+      const reading = yield* Effect.fork(conn.read)
+      for (let k = 0; k < 20; k++) yield* Effect.yieldNow()
+      yield* Fiber.interrupt(reading)
+      const n = 20
+      const size = 600
+      for (let i = 0; i < n; i++) {
+        yield* deliverFromCallback(fake, frames, batchOf([data(ack, i * size, size), ...Array.from({ length: BATCH - 1 }, other)]))
+      }
+      const chunks = yield* readAll(conn, n * size)
+      expect(octetsOf(chunks)).toEqual(stream(0, n * size))
+      expect(retained(chunks)).toBeLessThan(2 * n * size)
     }))
 
   it.scoped("bulk data that fills its batches is never copied: to a reader that keeps up, or one that is behind", () =>

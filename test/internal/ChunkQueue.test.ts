@@ -89,9 +89,11 @@ describe("ChunkQueue", () => {
       yield* Effect.yieldNow()
       yield* Fiber.interrupt(a)
       expect(q.parked).toBe(1) // no canceler: the entry stays until someone looks
+      expect(q.waiting).toBe(false) // but nobody waits (tcp/Delivery.ts asks)
       const b = yield* Effect.fork(read(q))
       yield* Effect.yieldNow()
       expect(q.parked).toBe(1) // a's entry went when b parked
+      expect(q.waiting).toBe(true)
       q.offerAll([9])
       expect(yield* Fiber.join(b)).toStrictEqual(Option.some(9))
       expect(Exit.isInterrupted(yield* Fiber.await(a))).toBe(true)

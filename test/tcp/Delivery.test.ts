@@ -125,6 +125,34 @@ describe("Delivery", () => {
       expect(s.smallStore).toBeUndefined()
     })))
 
+  it("a reader that stopped waiting (its read timed out, or lost a race) is nobody waiting: a small part of a large batch is copied", () =>
+    Effect.runPromise(Effect.gen(function*() {
+      const q = new ChunkQueue<Uint8Array, never>()
+      const s = small()
+      // (a read under a timeout: the wait runs in a fiber of its own, interrupted when the time is up)
+      const timedOut = yield* Effect.fork(q.wait().pipe(Effect.timeout("1 millis")))
+      yield* Effect.yieldNow()
+      expect(q.parked).toBe(1)
+      yield* Effect.sleep("5 millis")
+      expect((yield* Fiber.join(timedOut).pipe(Effect.either))._tag).toBe("Left")
+      // (an entry of a fiber that is done stays until the next wake-up: no canceler, see ChunkQueue)
+      expect(q.parked).toBe(1)
+      const batch = batchOf(64)
+      const c = inBatch(batch, 3, 600, 0)
+      Delivery.deliver(q, [c], s)
+      const got = q.take()!
+      expect(Array.from(got)).toEqual(Array.from(c))
+      expect(got.buffer).not.toBe(batch.buffer)
+      // an interrupted read, the same
+      const gone = yield* Effect.fork(q.wait())
+      yield* Effect.yieldNow()
+      yield* Fiber.interrupt(gone)
+      expect(q.parked).toBe(1)
+      const other = batchOf(64)
+      Delivery.deliver(q, [inBatch(other, 5, 600, 600)], s)
+      expect(q.take()!.buffer).not.toBe(other.buffer)
+    })))
+
   it("with nobody waiting (a reader gone, a connection not yet accepted), a small part of a large batch is copied even into an empty queue", () => {
     const q = new ChunkQueue<Uint8Array, never>()
     const s = small()
