@@ -31,13 +31,22 @@
  *   (a larger payload gets a store of its size) and, when the newest item
  *   queued is the store's latest piece, is joined to it;
  * - bulk data whose batch is (mostly) this connection's goes as it came,
- *   behind or not.
+ *   behind or not. Two or more bulk flows sharing the link's batches, each
+ *   under half of one, are copied while their reader is not waiting
+ *   (measured over the fake TAP, readers doing asynchronous work per
+ *   chunk: 84 % of the octets with two flows, 95 % with four; none while
+ *   the readers wait for each delivery).
  *
  * So what the queue keeps alive is at most about twice its octets (the
  * views kept from one buffer were at least half of it when queued, or it
  * was no larger than a store; the reader takes in order, so at most one
- * such buffer is part read), plus the store being filled. A reader that
- * was waiting holds what it took as a view, with its batch: once taken,
+ * such buffer is part read), plus the store being filled, plus the rest
+ * of a delivery a waiting reader woke for, queued as it came: a reader
+ * that takes one chunk of it and stops keeps that batch alive, one per
+ * stall (up to 1 MiB with offloads; copying that rest instead would copy
+ * nearly all of two or more interleaved bulk flows to readers that keep
+ * up, measured over the fake TAP). A reader that was waiting holds what
+ * it took as a view, with its batch: once taken,
  * data is the application's to keep or copy (the Node shim copies a chunk
  * that is a small part of its buffer: node/Net.ts). Half is the ratio
  * Linux long budgeted a receive buffer with: the window was half the
