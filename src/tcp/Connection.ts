@@ -77,6 +77,7 @@ import * as Memory from "./Memory.js"
 import * as Receiver from "./Receiver.js"
 import type { OutSegment, Segment } from "./Segment.js"
 import { FIN, PSH } from "./Segment.js"
+import * as SendBuffer from "./SendBuffer.js"
 import * as Sender from "./Sender.js"
 import * as Tso from "./Tso.js"
 import type * as Seq from "./SeqNum.js"
@@ -622,7 +623,12 @@ export class Conn {
   // --- the application's side ----------------------------------------------
 
   write(data: Uint8Array): Effect.Effect<void, TcpError> {
-    return this.put(data, false)
+    return this.put(this.own(data), false)
+  }
+
+  /** `data`, or a copy of its own where holding it would keep a much larger buffer alive (SendBuffer.own: judged on the whole write, before `put` cuts it into pieces). */
+  private own(data: Uint8Array): Uint8Array {
+    return SendBuffer.own(data, this.written - this.taken + this.buffered)
   }
 
   /** Queue `data` as room comes; with `urgent`, its last piece goes as urgent data (see Sender.write). */
@@ -660,7 +666,7 @@ export class Conn {
    * was written so far is marked).
    */
   writeUrgent(data: Uint8Array): Effect.Effect<void, TcpError> {
-    if (data.length > 0) return this.put(data, true)
+    if (data.length > 0) return this.put(this.own(data), true)
     return Effect.zipRight(
       this.write(data),
       Effect.suspend(() => {

@@ -23,14 +23,19 @@
  * into an empty buffer is kept as it came (a request and its answer copy
  * nothing); the buffer lets go of its store when it empties.
  *
- * A larger write behind others is copied the same way when it is under half
- * of its ArrayBuffer (`Coalesce.sparse`): a program that writes back what it
- * read (an echo, a proxy) hands over views into the link's receive batches
- * (up to 64 frames in one buffer, 1 MiB with offloads), and a peer that
- * sends one segment per batch and takes nothing would make each 600 octets
- * held keep a batch alive (a 256 KiB buffer: ~40 MB, measured in the test).
- * Linux copies every write into its own skbs; here only those, so a write
- * of a buffer of its own, however large, is never copied.
+ * A larger write behind others is copied (`own`, a buffer of its size) when
+ * it is under half of its ArrayBuffer (`Coalesce.sparse`): a program that
+ * writes back what it read (an echo, a proxy) hands over views into the
+ * link's receive batches (up to 64 frames in one buffer, 1 MiB with
+ * offloads), and a peer that sends one segment per batch and takes nothing
+ * would make each 600 octets held keep a batch alive (a 256 KiB buffer:
+ * ~40 MB, measured in the test). Linux copies every write into its own
+ * skbs; here only those, so a write of a buffer of its own, however large,
+ * is never copied. That is judged on the whole write, before the
+ * connection cuts one larger than the room into pieces as room comes
+ * (Connection.put): each piece of a 4 MiB write is a small part of its
+ * buffer, and judged alone it was copied (94 % of the write, measured over
+ * LinkMemory), where the pieces together are all of it.
  * Over LinkMemory, 100 000 writes of 20 octets to a reading peer took 2.2 s
  * as 100 000 chunks and take 0.19 s so (a CPU profile put 45 % of the
  * former in `release`: the chunk array's `shift`).
@@ -76,12 +81,22 @@ const NOTHING = new Uint8Array(0)
 /** Sequence number one past the last octet held. */
 export const end = (b: SendBuffer): Seq.SeqNum => Seq.add(b.start, b.length)
 
-/** Append `data`: kept by reference, or copied into the store when small, or sparse, and behind other data (see above). */
+/**
+ * What to queue for a write of `data` while `held` octets are queued already
+ * (or on their way to the buffer): `data` itself, or a copy of its own when
+ * it is `SMALL` octets or more, behind other data, and under half of its
+ * ArrayBuffer (see above). Asked once per write, of all of it: not of the
+ * pieces it is cut into as room comes.
+ */
+export const own = (data: Uint8Array, held: number): Uint8Array =>
+  held === 0 || data.length < SMALL || !Coalesce.sparse(data.length, data.buffer.byteLength) ? data : data.slice()
+
+/** Append `data` (a write, or a piece of one: `own` judged the write): kept by reference, or copied into the store when small and behind other data (see above). */
 export const append = (b: SendBuffer, data: Uint8Array): void => {
   if (data.length === 0) return
   const held = b.length
   b.length += data.length
-  if (held === 0 || (data.length >= SMALL && !Coalesce.sparse(data.length, data.buffer.byteLength))) {
+  if (data.length >= SMALL || held === 0) {
     b.chunks.push(data)
     return
   }

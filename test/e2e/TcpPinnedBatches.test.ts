@@ -19,7 +19,8 @@ import type { Connection } from "../../src/tcp/Tcp.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
-import { deliverFromCallback, FAKE_STACK_ADDR, peerOpens, stackOnFakeTap } from "../support/FakeTap.js"
+import { flatten } from "../../src/link/Link.js"
+import { deliverFromCallback, FAKE_STACK_ADDR, peerOpens, stackOnFakeTap, tcpOf } from "../support/FakeTap.js"
 import { ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
 
 const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x02])
@@ -165,5 +166,49 @@ describe("TCP: what unread data keeps alive of the link's receive batches", () =
       const chunks = yield* readAll(conn, 1 + ours * full)
       expect(octetsOf(chunks)).toEqual(stream(from, 1 + ours * full))
       expect(chunks.slice(1).every((c) => batches.has(c.buffer))).toBe(true)
+    }))
+})
+
+describe("TCP: what the send buffer keeps of a write", () => {
+  it.scoped("a write larger than the send buffer is sent from the application's buffer as it came, cut as room comes: no copy", () =>
+    Effect.gen(function*() {
+      const { fake, frames, stack } = yield* stackOnFakeTap(STACK_MAC)
+      const { conn, ours } = yield* peerOpens(fake, frames, stack, STACK_MAC, PEER_MAC, ISN)
+      // (twice the send buffer: cut into pieces as acknowledgements make room)
+      const size = 1 << 19
+      const data = Uint8Array.from({ length: size }, (_, i) => (i * 7) & 0xff)
+      const writing = yield* Effect.fork(conn.write(data))
+      const ackOf = (n: number) =>
+        ipFrame(
+          peerSegment({ seq: Seq.add(ISN, 1), ack: Seq.add(ours, n), flags: TcpWire.Flag.ACK }, new Uint8Array(0), PEER_ADDR, FAKE_STACK_ADDR),
+          STACK_MAC,
+          PEER_MAC
+        )
+      // the peer acknowledges all that came, wake by wake (bounded)
+      let acked = 0
+      let fromApp = 0
+      let looked = 0
+      const got = new Uint8Array(size)
+      for (let round = 0; round < 5000 && acked < size; round++) {
+        for (let k = 0; k < 5; k++) yield* Effect.yieldNow()
+        for (; looked < fake.log.written.length; looked++) {
+          for (const frame of fake.log.written[looked]!.frames) {
+            const t = tcpOf(flatten(frame))
+            if (t === undefined || t.payload.length === 0) continue
+            const at = Seq.sub(t.seq, ours)
+            got.set(t.payload, at)
+            acked = Math.max(acked, at + t.payload.length)
+            // (a segment within one chunk of the send buffer goes gathered, its payload a view of the chunk)
+            const piece = Array.isArray(frame) ? frame[frame.length - 1] : undefined
+            if (piece !== undefined && piece.length === t.payload.length && piece.buffer === data.buffer) fromApp += piece.length
+          }
+        }
+        yield* deliverFromCallback(fake, frames, [ackOf(acked)])
+      }
+      yield* Fiber.join(writing)
+      expect(acked).toBe(size)
+      expect(got).toEqual(data)
+      // (a segment that spans two of the pieces the write was cut into is copied: a few)
+      expect(fromApp).toBeGreaterThan(0.95 * size)
     }))
 })

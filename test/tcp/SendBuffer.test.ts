@@ -87,11 +87,25 @@ describe("SendBuffer: writes that are a small part of a larger buffer", () => {
   it("an echo of 600-octet chunks each read from its own receive batch, to a peer that does not take them, holds about its octets", () => {
     const b = SendBuffer.make(START)
     const n = 400
-    for (let i = 0; i < n; i++) SendBuffer.append(b, inBatch(600, i * 600))
+    // (what a connection does with each write: SendBuffer.own, then append)
+    for (let i = 0; i < n; i++) SendBuffer.append(b, SendBuffer.own(inBatch(600, i * 600), b.length))
     expect(b.length).toBe(n * 600)
     // the first went as it came (the buffer was empty): its batch, and the rest about themselves
     expect(retained(b.chunks)).toBeLessThan(2 * n * 600 + 64 * 1514)
     expect(Array.from(SendBuffer.slice(b, START, n * 600))).toEqual(Array.from({ length: n * 600 }, (_, i) => i & 0xff))
+  })
+
+  it("a write larger than the room, cut into pieces as room comes, is judged whole: its pieces go as they came, behind others or not", () => {
+    const b = SendBuffer.make(START)
+    SendBuffer.append(b, SendBuffer.own(inBatch(600, 0), b.length))
+    const write = new Uint8Array(1 << 20)
+    const whole = SendBuffer.own(write, b.length)
+    expect(whole).toBe(write)
+    for (let at = 0; at < write.length; at += 65536) {
+      const piece = whole.subarray(at, at + 65536)
+      SendBuffer.append(b, piece)
+      expect(b.chunks.at(-1)).toBe(piece)
+    }
   })
 
   it("a write that is most of its buffer goes as it came, behind others or not", () => {
