@@ -17,11 +17,13 @@
  *   is thrown with its errno.
  * - startReading(handle, callback(frames, error?)): a uv_poll watcher
  *   (UV_READABLE) on the loop. Each wake does up to MAX_BATCH non-blocking
- *   read()s into one reused buffer, copies the batch into ONE fresh
- *   ArrayBuffer and calls `callback` ONCE with an array of Uint8Array views
- *   into it: JS owns them. With vnetHeader a view covers the frame only, and
- *   its virtio-net header is the 10 octets just before it in the same
- *   ArrayBuffer (a read shorter than a header is counted in readLost). `error` is present when reading hit a hard error;
+ *   read()s into one reused buffer, copies the batch out into fresh
+ *   ArrayBuffers (the frames under OWN_BUFFER octets share ONE; each longer
+ *   one, a TSO aggregate, has its own) and calls `callback` ONCE with an
+ *   array of Uint8Array views into them: JS owns them. With vnetHeader a view
+ *   covers the frame only, and its virtio-net header is the 10 octets just
+ *   before it in the same ArrayBuffer (a read shorter than a header is
+ *   counted in readLost). `error` is present when reading hit a hard error;
  *   reading has then stopped (the fd stays open).
  * - stopReading(handle), close(handle): idempotent; close stops the
  *   watcher, closes the fd and may be called from inside the callback.
@@ -74,6 +76,10 @@
  * 1 MiB holds 15 of them, or 64 small frames. */
 #define READ_BUF_VNET (1024 * 1024)
 #define VNET_HDR_LEN 10
+/* A frame this long or longer is handed over in an ArrayBuffer of its own
+ * (deliver): above any MTU-sized frame (9000-octet jumbo frames stay shared),
+ * so in practice the kernel's TSO aggregates. */
+#define OWN_BUFFER 16384
 
 typedef struct tap_s {
   napi_env env;
@@ -369,7 +375,7 @@ napi_value js_set_offload(napi_env env, napi_callback_info info) {
 
 /* Call the JS callback with (frames, error?) inside a proper callback scope,
  * so microtasks run afterwards and a throw becomes an uncaughtException. */
-static void deliver(tap_t *t, size_t total, uint32_t count, int err) {
+static void deliver(tap_t *t, uint32_t count, int err) {
   napi_env env = t->env;
   napi_handle_scope scope;
   if (napi_open_handle_scope(env, &scope) != napi_ok) {
@@ -387,12 +393,38 @@ static void deliver(tap_t *t, size_t total, uint32_t count, int err) {
             napi_get_global(env, &recv) == napi_ok &&
             napi_create_array_with_length(env, count, &arr) == napi_ok;
   if (ok && count > 0) {
-    /* One allocation per batch: JS owns the ArrayBuffer and every view. */
-    ok = napi_create_arraybuffer(env, total, &data, &ab) == napi_ok;
-    if (ok) memcpy(data, t->buf, total);
+    /* The small frames share one ArrayBuffer; a frame of OWN_BUFFER octets or
+     * more (a TSO aggregate, with offloads) gets one of its own. JS owns every
+     * buffer and view. A view keeps its whole buffer alive, so this way one
+     * aggregate kept (an unread segment, a Node 'data' chunk) holds its own
+     * 64 KiB, not up to 1 MiB of other connections' data, and a connection's
+     * aggregates are never a small part of a buffer (which the stack would
+     * copy out: tcp/Delivery.ts, internal/Coalesce.ts). Each frame's header
+     * stays in the 10 octets before its view, in the same buffer. */
+    const size_t hdr = t->vnet ? VNET_HDR_LEN : 0;
+    size_t shared = 0;
+    for (uint32_t i = 0; i < count; i++) {
+      if (t->lens[i] < OWN_BUFFER) shared += hdr + t->lens[i];
+    }
+    size_t at = 0;
+    if (shared > 0) ok = napi_create_arraybuffer(env, shared, &data, &ab) == napi_ok;
     for (uint32_t i = 0; ok && i < count; i++) {
-      napi_value view;
-      ok = napi_create_typedarray(env, napi_uint8_array, t->lens[i], ab, t->offs[i],
+      const uint8_t *from = t->buf + t->offs[i] - hdr;
+      const size_t whole = hdr + t->lens[i];
+      napi_value buffer = ab, view;
+      size_t offset;
+      if (t->lens[i] < OWN_BUFFER) {
+        memcpy((uint8_t *)data + at, from, whole);
+        offset = at + hdr;
+        at += whole;
+      } else {
+        void *own = NULL;
+        ok = napi_create_arraybuffer(env, whole, &own, &buffer) == napi_ok;
+        if (!ok) break;
+        memcpy(own, from, whole);
+        offset = hdr;
+      }
+      ok = napi_create_typedarray(env, napi_uint8_array, t->lens[i], buffer, offset,
                                   &view) == napi_ok &&
            napi_set_element(env, arr, i, view) == napi_ok;
     }
@@ -472,7 +504,7 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   }
   if (err != 0) t->read_errors += 1;
   if (count == 0 && err == 0) return;
-  deliver(t, off, count, err);
+  deliver(t, count, err);
   /* The callback may have stopped or closed us. `t` itself is still valid:
    * it is freed only from the poll handle's close callback, which libuv runs
    * after this function returns. */

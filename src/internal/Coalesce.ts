@@ -8,7 +8,7 @@
  *
  * A piece is also worth copying, small or not, when it is a view that is a
  * small part of a larger buffer (`sparse`): a payload read from the link's
- * receive batch (one ArrayBuffer for up to 64 frames) would keep the whole
+ * receive batch (one ArrayBuffer for up to 64 frames under 16 KiB) would keep the whole
  * batch alive for as long as it is held.
  *
  * Contract: octets are only ever written past the store's last piece, so a

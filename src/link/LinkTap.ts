@@ -13,7 +13,9 @@
  *   then configured in this namespace: MTU := `mtu`, the address and prefix
  *   assigned, the interface brought up (failures: the same reasons, or `Io`).
  * - Receive: the addon reads on the event loop and calls back once per wake
- *   with up to 64 frames in one fresh `ArrayBuffer`. The callback offers that
+ *   with up to 64 frames in fresh `ArrayBuffer`s (the frames under 16 KiB
+ *   share one; each longer one, a TSO aggregate, has its own, so keeping one
+ *   keeps only its own octets alive). The callback offers that
  *   batch to a bounded, dropping `Mailbox` of `receiveCapacity` batches
  *   without waiting (`unsafeOffer`, synchronous); when the mailbox is full the
  *   whole batch is dropped and its frames counted in `rxDropped`. The event
@@ -108,8 +110,9 @@ export interface LinkTapOptions {
 
 /**
  * The batch to deliver for `frames` read behind virtio-net headers, as the
- * addon hands them over: views into one `ArrayBuffer`, each frame's header
- * in the 10 octets before its view. Frames whose header is refused
+ * addon hands them over: views into `ArrayBuffer`s (the small frames share
+ * one, each aggregate has its own), each frame's header in the 10 octets
+ * before its view. Frames whose header is refused
  * (`VirtioNet.rxVerdict` < 0) are left out, the others kept in order, with
  * `checksumOk` where the kernel vouches for any of them; so the frames
  * refused are `frames.length - result.length` (the link's `rxMalformed`).
@@ -121,12 +124,14 @@ export interface LinkTapOptions {
  */
 export const rxVnetBatch = (frames: Array<Uint8Array>): FrameBatch => {
   if (frames.length === 0) return frames
-  const whole = new Uint8Array(frames[0]!.buffer)
+  // (the small frames share a buffer; an aggregate has one of its own: one view of each buffer)
+  let whole = new Uint8Array(frames[0]!.buffer)
   let ok: Uint8Array | undefined
   let gso: Uint16Array | undefined
   let bad = 0
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!
+    if (f.buffer !== whole.buffer) whole = new Uint8Array(f.buffer)
     const v = VirtioNet.rxVerdict(whole, f.byteOffset - VirtioNet.LEN, f.byteOffset, f.length)
     if (v === VirtioNet.CHECKSUM_OK) {
       ;(ok ??= new Uint8Array(frames.length))[i] = 1
@@ -142,6 +147,7 @@ export const rxVnetBatch = (frames: Array<Uint8Array>): FrameBatch => {
   const keptGso: Array<number> = []
   for (let i = 0; i < frames.length; i++) {
     const f = frames[i]!
+    if (f.buffer !== whole.buffer) whole = new Uint8Array(f.buffer)
     if (VirtioNet.rxVerdict(whole, f.byteOffset - VirtioNet.LEN, f.byteOffset, f.length) < 0) continue
     kept.push(f)
     keptOk.push(ok?.[i] ?? 0)

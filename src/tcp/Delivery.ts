@@ -3,9 +3,9 @@
  * while the application does not read it.
  *
  * A segment's payload is delivered as it arrived: a view of the frame, or of
- * the batch of frames the link read at once (LinkTap: up to 64 frames in one
- * fresh ArrayBuffer: up to 1 MiB, 15 offload aggregates of 64 KiB), with no
- * copy. A view held unread keeps that whole buffer alive, whatever its own
+ * the batch of frames the link read at once (LinkTap: up to 64 frames, those
+ * under 16 KiB in one fresh ArrayBuffer of up to 256 KiB, each offload
+ * aggregate in one of its own), with no copy. A view held unread keeps that whole buffer alive, whatever its own
  * size: a peer sending one-octet segments to a reader that has stopped made
  * each octet of the receive window cost ~220 octets of heap (measured over
  * LinkMemory: 50 000 segments, 10.4 MiB), and one 600-octet segment per TAP
@@ -31,8 +31,10 @@
  *   (a larger payload gets a store of its size) and, when the newest item
  *   queued is the store's latest piece, is joined to it;
  * - bulk data whose batch is (mostly) this connection's goes as it came,
- *   behind or not. Two or more bulk flows sharing the link's batches, each
- *   under half of one, are copied while their reader is not waiting
+ *   behind or not, and so do offload aggregates, each in a buffer of its
+ *   own. Two or more bulk flows of MTU-sized frames sharing the link's
+ *   batches, each under half of one, are copied while their reader is not
+ *   waiting
  *   (measured over the fake TAP, readers doing asynchronous work per
  *   chunk: 84 % of the octets with two flows, 95 % with four; none while
  *   the readers wait for each delivery).
@@ -43,7 +45,8 @@
  * such buffer is part read), plus the store being filled, plus the rest
  * of a delivery a waiting reader woke for, queued as it came: a reader
  * that takes one chunk of it and stops keeps that batch alive, one per
- * stall (up to 1 MiB with offloads; copying that rest instead would copy
+ * stall (at most the small frames' buffer of one read: an aggregate has
+ * its own; copying that rest instead would copy
  * nearly all of two or more interleaved bulk flows to readers that keep
  * up, measured over the fake TAP). A reader that was waiting holds what
  * it took as a view, with its batch: once taken,

@@ -29,7 +29,7 @@
  *   kernel's full socket buffer does. One fiber should read a socket.
  *   A datagram is queued as a view of the frame it came in, unless that
  *   frame's receive batch (one ArrayBuffer per link read: LinkTap's up to
- *   64 frames) is larger than what the socket's datagrams from it are
+ *   64 frames under 16 KiB) is larger than what the socket's datagrams from it are
  *   charged: then it is copied out (`unpin`), so what a socket holds stays
  *   within its charge however an attacker mixes its frames into batches.
  * - A datagram received carries its IPv4 TOS and options up to the

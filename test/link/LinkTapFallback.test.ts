@@ -341,6 +341,26 @@ describe("LinkTap fallbacks (fake addon)", () => {
       expect(LinkTap.rxVnetBatch(readBatch([[PARTIAL_TCP, tcpFrame(40, 1)]])).gsoSize).toBeUndefined()
     })
 
+    it("rxVnetBatch reads each frame's header from that frame's own buffer (the addon gives each aggregate a buffer of its own)", () => {
+      const tso = hdr({ flags: NeedsCsum, gsoType: TcpV4, gsoSize: MSS, csumStart: L4, csumOffset: TCP_CSUM })
+      // small frames in one buffer, an aggregate alone in another, then small ones in a third
+      const parts = [
+        readBatch([[PARTIAL_TCP, tcpFrame(40, 1)], [BAD_GSO_SIZE, tcpFrame(40, 2)]]),
+        readBatch([[tso, tcpFrame(12 * MSS, 3)]]),
+        readBatch([[hdr(), arpFrame(4)], [DATA_VALID, udpFrame(40, 5)]])
+      ]
+      const frames = parts.flat()
+      const batch = LinkTap.rxVnetBatch(frames)
+      expect(batch.map((f) => frames.indexOf(f))).toEqual([0, 2, 3, 4])
+      expect(Array.from(batch.checksumOk ?? [])).toEqual([1, 1, 0, 1])
+      expect(Array.from(batch.gsoSize ?? [])).toEqual([0, MSS, 0, 0])
+      // and a batch all of whose headers pass comes back as it is, its aggregate's size read
+      const fine = [...parts[1]!, ...parts[2]!]
+      const kept = LinkTap.rxVnetBatch(fine)
+      expect(kept).toBe(fine)
+      expect(Array.from(kept.gsoSize ?? [])).toEqual([MSS, 0, 0])
+    })
+
     it.prop(
       "rxVnetBatch never throws, and keeps exactly the frames whose header rxVerdict accepts, in order",
       [
