@@ -164,6 +164,8 @@ export interface ConnectionInfo {
   /** HyStart++ ended the initial slow start because the delay grew (RFC 9406): once at most, unless CSS found it spurious */
   readonly hystartExits: number
   readonly timeouts: number
+  /** timeouts that found the peer had reneged on SACKed data and cleared the scoreboard (RFC 2018 §8; Linux's TCPSACKReneging) */
+  readonly sackReneges: number
   readonly bytesAcked: number
   /** octets the application's writes have put into the stream (an interrupted write may have put a prefix of its data) */
   readonly bytesWritten: number
@@ -845,6 +847,7 @@ export class Conn {
       ecnReductions: s.ecnReductions,
       hystartExits: s.cc.hystart?.delayExits ?? 0,
       timeouts: s.timeouts,
+      sackReneges: s.reneges,
       bytesAcked: Math.max(0, this.taken - s.buffer.length),
       bytesWritten: this.written,
       bytesReceived: this.bytesReceived,

@@ -302,6 +302,18 @@ export const onAck = (
 }
 
 /**
+ * The peer reneged on what it SACKed (RFC 2018 §8; Scoreboard.reneged): no
+ * entry is delivered until cumulatively acknowledged, as Linux's
+ * tcp_timeout_mark_lost clears TCPCB_SACKED_ACKED on every skb when the head
+ * of its queue was SACKed at a timeout. RACK's state from those SACKs
+ * (RACK.xmit_ts, RACK.rtt, RACK.fack) stays, as Linux's does.
+ */
+export const renege = (r: Rack): void => {
+  for (let i = r.head; i < r.starts.length; i++) r.flags[i] = r.flags[i]! & ~SACKED
+  r.sacked = 0
+}
+
+/**
  * Everything was acknowledged: the log lets go of its arrays (an idle
  * connection keeps none; the first push on each array reserved room for 17
  * numbers, held for the connection's life otherwise).

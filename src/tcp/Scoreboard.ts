@@ -21,6 +21,13 @@
  *   only: so each range it adds holds a whole segment at least, and a peer's
  *   blocks cannot cut the board into more ranges than segments in flight;
  * - `prune` drops what the cumulative ACK has passed;
+ * - `reneged`: after `prune`, the octet at SND.UNA is still marked SACKed:
+ *   the peer acknowledged up to (or into) what it had SACKed and no further,
+ *   so it has dropped what it SACKed (RFC 2018 §8 lets a receiver renege so;
+ *   Linux's tcp_clean_rtx_queue sets FLAG_SACK_RENEGING when the new head
+ *   of its retransmission queue is still SACKED_ACKED). The board then says
+ *   the peer holds octets it does not: the send half clears it at the
+ *   timeout that follows (`clear`, as Linux's tcp_timeout_mark_lost);
  * - `isLost(seq)`: RFC 6675's IsLost, more than (DupThresh - 1) × SMSS
  *   octets SACKed above `seq`;
  * - `nextHole(from)`: RFC 6675 NextSeg rule (1), the first octets at or
@@ -111,6 +118,9 @@ export const prune = (b: Scoreboard, sndUna: Seq.SeqNum): void => {
     first.left = sndUna
   }
 }
+
+/** Pruned to `sndUna`, the board still holds the octet at it: the peer reneged (see the header). */
+export const reneged = (b: Scoreboard, sndUna: Seq.SeqNum): boolean => b.ranges[0]?.left === sndUna
 
 export const clear = (b: Scoreboard): void => {
   b.ranges.length = 0

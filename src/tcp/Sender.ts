@@ -71,6 +71,13 @@
  *   with RACK's time-based loss detection (RFC 8985 §6,
  *   Rack.ts), the first retransmission stopping at the first SACKed octet,
  *   its sends paced by Proportional Rate Reduction (RFC 6937).
+ *   A peer that reneges on what it SACKed (RFC 2018 §8: an ACK that moves
+ *   SND.UNA onto SACKed octets and no further, Scoreboard.reneged) gets,
+ *   as from Linux, a retransmission timer of max(SRTT / 2, 10 ms) instead of
+ *   the RTO (tcp_check_sack_reneging; that ACK takes no recovery step), and
+ *   a timeout that finds SND.UNA still SACKed clears the scoreboard before
+ *   going back to SND.UNA (tcp_timeout_mark_lost): the SACKed octets go
+ *   again, where before the board kept them skipped until each RTO in turn.
  *   A tail loss probe (RFC 8985 §7) after PTO = 2 × SRTT (plus the peer's
  *   worst delayed ACK when one segment is out) brings the ACK that starts
  *   recovery instead of the RTO.
@@ -421,6 +428,12 @@ export interface Sender {
    * segment (Linux's tcp_cwnd_reduction: FLAG_SND_UNA_ADVANCED && !newly_lost)
    */
   ackSafe: boolean
+  /**
+   * the ACK being processed moved SND.UNA onto octets the peer had SACKed, and no further: it
+   * reneged (Scoreboard.reneged; Linux's FLAG_SACK_RENEGING with FLAG_SND_UNA_ADVANCED). Its
+   * loss rules wait for the short timer it armed (`renegeDelay`): no RACK marking, no recovery step
+   */
+  ackReneged: boolean
   /** RACK's reordering timer: when the next segment sent before the last delivered one is due to be lost */
   rackAt: number | undefined
   /** end of the last partial segment sent (Minshall's Nagle: one small segment in flight at most) */
@@ -484,6 +497,8 @@ export interface Sender {
   eifelUndos: number
   /** congestion windows reduced for the peer's ECE (RFC 3168 §6.1.2) */
   ecnReductions: number
+  /** timeouts that found the peer had reneged on SACKed data (RFC 2018 §8): the scoreboard cleared (Linux's TCPSACKReneging) */
+  reneges: number
 }
 
 /**
@@ -641,6 +656,7 @@ const base = (
     prr: undefined,
     ackDelivered: 0,
     ackSafe: false,
+    ackReneged: false,
     sndSml: iss,
     lastSegStart: iss,
     noDelay: false,
@@ -695,7 +711,8 @@ const base = (
     undos: 0,
     spuriousTimeouts: 0,
     eifelUndos: 0,
-    ecnReductions: 0
+    ecnReductions: 0,
+    reneges: 0
   }
 }
 
@@ -1359,7 +1376,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // together, as one tick of the Clock sees them, and an earlier one's view (a segment SACKed
   // whose elder, reordered, the next ACK reports) is no loss. With the reordering window at 0 on
   // a path shorter than a tick, marking after each ACK resent what the batch had delivered
-  if (s.sackOk && r.acks.length > 0) rackDetect(s, now, out)
+  // (not after an ACK that reneged: the short timer it armed decides, and Linux's tcp_rack_mark_lost
+  // is in the part of tcp_fastretrans_alert that tcp_check_sack_reneging skips)
+  if (s.sackOk && r.acks.length > 0 && !s.ackReneged) rackDetect(s, now, out)
   // The peer's FIN in ESTABLISHED (to CLOSE-WAIT): its ACK waits for the delayed-ACK timer, quick
   // ACKs or not, so that the application's answer (its own FIN, or data) carries it, as Linux's
   // tcp_fin enters pingpong mode (no quick ACKs) and schedules a delayed ACK; but at once before any
@@ -1660,6 +1679,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   }
   const sackedBefore = s.board.sacked
   const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
+  s.ackReneged = false
   if (s.sackOk && a.sack !== undefined) {
     // each block counts for the whole segments inside it only (Rack.segmentEdgeAtOrAfter says why)
     const fin = finEnd(s)
@@ -1705,7 +1725,8 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   onAckLosses(s, a, at, now, out, advances, oldWnd, newlySacked)
   if (s.pmtuLost && sending(s)) resendMarkedLost(s, now, out)
   if (a.ece && s.ecnOk) onEce(s, flightBefore, now)
-  if (s.frto !== undefined && sending(s)) {
+  // (not on an ACK that reneged: Linux's tcp_fastretrans_alert returns before tcp_process_loss)
+  if (s.frto !== undefined && sending(s) && !s.ackReneged) {
     const duplicate = !advances && a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd
     frtoOnAck(s, advances, duplicate, now, out)
   }
@@ -2002,12 +2023,20 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   if (s.sndUp !== undefined && Seq.gte(s.sndUna, s.sndUp)) s.sndUp = undefined
   if (Seq.lt(s.sndNxt, s.sndUna)) s.sndNxt = s.sndUna
   Scoreboard.prune(s.board, s.sndUna)
+  // RFC 2018 §8: SND.UNA moved onto octets the peer SACKed, and no further: it dropped them (or
+  // its ACKs are odd for a moment). As Linux's tcp_check_sack_reneging: no recovery step on this
+  // ACK, and the retransmission timer at max(SRTT / 2, 10 ms), time for ACKs that set the board
+  // right, after which the timeout clears it and resends (`onRto`)
+  const reneged = s.sackOk && Scoreboard.reneged(s.board, s.sndUna)
+  s.ackReneged = reneged
   if (Seq.lt(s.highRxt, s.sndUna)) s.highRxt = s.sndUna
   s.retries = 0
   s.tlpAt = undefined
   s.tlpOut = false
   if (s.recovering) {
-    if (Seq.gte(a.ack, s.recover)) {
+    if (reneged) {
+      // (the recovery goes on, or ends, at a later ACK or at the timeout)
+    } else if (Seq.gte(a.ack, s.recover)) {
       // RFC 6582 §3.2 step 3, full acknowledgment
       s.recovering = false
       s.prr = undefined
@@ -2030,7 +2059,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
     s.limitedOut = 0
     // a timeout whose first retransmission was not needed: undone as F-RTO would (RFC 3522's
     // detection, RFC 4015's response; Linux's tcp_try_undo_loss with tcp_may_undo)
-    if (afterTimeout && delayed) {
+    if (afterTimeout && delayed && !reneged) {
       s.eifelUndos++
       spuriousTimeout(s)
     }
@@ -2053,10 +2082,23 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   // wrap round to look like new ones (a D-SACK for them then would undo a cut long past)
   if (s.undo !== undefined && !s.recovering && Seq.sub(s.sndUna, s.undo.end) > UNDO_HORIZON) s.undo = undefined
   // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it
-  s.rtoAt = Seq.sub(s.sndMax, s.sndUna) > 0 && s.persistAt === undefined ? now + s.rtt.rto : undefined
+  s.rtoAt = Seq.sub(s.sndMax, s.sndUna) > 0 && s.persistAt === undefined ? now + (reneged ? renegeDelay(s) : s.rtt.rto) : undefined
+  // (one timer in Linux: the retransmission timer set for reneging replaces RACK's reordering timer)
+  if (reneged) s.rackAt = undefined
   const fin = finEnd(s)
   if (fin !== undefined && s.sndUna === fin) finAcked(s, now)
 }
+
+/**
+ * How long a sender waits after the peer reneged before it takes the SACKed
+ * octets for lost (ms): max(SRTT / 2, 10 ms), Linux's tcp_check_sack_reneging
+ * (`srtt_us >> 4` of an srtt_us that holds 8 × SRTT; 10 ms with no sample),
+ * rounded up to the millisecond as its usecs_to_jiffies rounds up.
+ */
+export const renegeDelay = (s: Sender): number => Math.max(RENEGE_MIN_DELAY, Math.ceil((s.rtt.srtt ?? 0) / 2))
+
+/** Linux's msecs_to_jiffies(10) floor in tcp_check_sack_reneging. */
+const RENEGE_MIN_DELAY = 10
 
 /** Octets past an episode's end after which its undo record is dropped: 1 GiB, far beyond any late D-SACK. */
 const UNDO_HORIZON = 2 ** 30
@@ -2927,6 +2969,15 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
     s.retransmits++
     sendSyn(s, now, out)
     return
+  }
+  // RFC 2018 §8: SND.UNA still SACKed at a timeout (the short timer a reneging ACK set, or any
+  // RTO): the peer dropped what it SACKed. As Linux's tcp_timeout_mark_lost, every SACK mark goes,
+  // so that the go-back from SND.UNA below resends those octets too (the board made `push` skip
+  // them, and each waited for an RTO of its own)
+  if (s.sackOk && Scoreboard.reneged(s.board, s.sndUna)) {
+    s.reneges++
+    Scoreboard.clear(s.board)
+    Rack.renege(s.rack)
   }
   // the first timeout of a series begins an episode, unless it cuts short a fast recovery, whose it is
   if (s.retries === 1 && !s.recovering) beginUndo(s)

@@ -139,6 +139,32 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // RFC 2018 §8: the peer SACKed 1001-4001, then acknowledges the hole's retransmission only up
+  // to 1001 (it reneged: dropped what it SACKed, as Linux's tcp_prune_ofo_queue does under memory
+  // pressure). Linux's tcp_clean_rtx_queue sees the new head still SACKed (FLAG_SACK_RENEGING) and
+  // tcp_check_sack_reneging re-arms the retransmission timer for max(SRTT/2, 10 ms) (srtt_us >> 4:
+  // srtt_us holds 8 SRTT), not the RTO; at its expiry tcp_enter_loss (tcp_timeout_mark_lost) clears
+  // every SACK mark and resends from SND.UNA, one segment (cwnd 1), then the rest as ACKs come.
+  // SRTT is about 100 ms here (the write's window): nothing in the first 30 ms, the resend some
+  // 50 ms after the ACK, where an RTO (at least 200 ms) would not come; the ACKs after it take one
+  // segment each (see the header)
+  it.scopedLive("SACK reneging: an ACK up to the SACKed block resends it after SRTT/2, the scoreboard cleared", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 5000 } },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 4001]]),
+        { tb: { flags: "A", ack: 1001, ts: 6 }, window: 30 },
+        { wait: 70 },
+        { tb: { flags: "A", ack: 2001, ts: 7 }, window: 20 },
+        { tb: { flags: "A", ack: 3001, ts: 8 }, window: 20 },
+        { tb: { flags: "A", ack: 4001, ts: 9 }, window: 20 },
+        { tb: { flags: "A", ack: 5001, ts: 10 } }
+      ]
+    }))
+
   it.scopedLive("an RTO during NewReno recovery", () =>
     conforms({
       steps: [

@@ -14,6 +14,7 @@ import type * as Params from "../../src/tcp/Params.js"
 import { FIN, type OutSegment } from "../../src/tcp/Segment.js"
 import * as Congestion from "../../src/tcp/congestion/Congestion.js"
 import * as Scoreboard from "../../src/tcp/Scoreboard.js"
+import * as Sender from "../../src/tcp/Sender.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as T from "../support/TcpSocket.js"
 
@@ -1054,5 +1055,74 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
     // the first lost; 20 ms later the peer SACKs the second: not yet a loss (RACK waits, RFC 6675 wants three)
     expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS])))).toEqual([[B + 10 * MSS, MSS]])
     expect(shape(s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS])))).toEqual([[B + 11 * MSS, MSS]])
+  })
+})
+
+describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_check_sack_reneging and tcp_timeout_mark_lost)", () => {
+  /** Five segments at 1000, the first lost, the next three SACKed by 1022: recovery resends the first. */
+  const sackedThree = () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(5 * MSS))).length).toBe(5)
+    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
+    const out = s.send(1022, sackOf(B, [B + MSS, B + 4 * MSS]))
+    expect(shape(out)[0]).toEqual([B, MSS])
+    expect(s.snd.recovering).toBe(true)
+    return s
+  }
+
+  it("the hole's ACK stops where the SACKed octets begin: the timer at max(SRTT / 2, 10 ms), then the scoreboard cleared and a go-back from SND.UNA", () => {
+    const s = sackedThree()
+    const ssthresh = s.snd.cc.ssthresh
+    // the peer dropped what it SACKed: its ACK of the retransmission goes to B + MSS and no
+    // further. Nothing goes on it (no recovery step: Linux's tcp_fastretrans_alert returns), and
+    // the retransmission timer is due SRTT / 2 later, at least 10 ms (SRTT about 20 here), not the
+    // RTO's 200 ms
+    expect(shape(s.send(1042, sackOf(B + MSS)))).toEqual([])
+    expect(s.snd.sndUna).toBe(ours(B + MSS))
+    expect(s.snd.rtoAt).toBe(1052)
+    expect(s.snd.board.ranges.length).toBe(1)
+    expect(s.tick(1051)).toEqual([])
+    // its expiry is a timeout (Linux's tcp_retransmit_timer, tcp_enter_loss): the scoreboard and the
+    // log's SACK marks go, cwnd is one segment, ssthresh as the recovery cut it (no second cut in a
+    // window already reduced), and the first of the octets the peer had SACKed goes again
+    expect(shape(s.tick(1052))).toEqual([[B + MSS, MSS]])
+    expect([s.snd.reneges, s.snd.timeouts, s.snd.recovering]).toEqual([1, 1, false])
+    expect(s.snd.board.ranges).toEqual([])
+    expect(s.snd.board.sacked).toBe(0)
+    expect(s.snd.rack.sacked).toBe(0)
+    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([MSS, ssthresh])
+    // the RTO backed off from there, as after any timeout
+    expect(s.snd.rtoAt).toBe(1052 + s.snd.rtt.rto)
+    // the rest goes as the ACKs open cwnd: what was SACKed is resent, not skipped (the board made
+    // `push` skip it, each segment waiting for an RTO of its own)
+    expect(shape(s.send(1072, sackOf(B + 2 * MSS)))).toEqual([[B + 2 * MSS, MSS], [B + 3 * MSS, MSS]])
+    expect(shape(s.send(1092, sackOf(B + 4 * MSS)))).toEqual([[B + 4 * MSS, MSS]])
+    expect(shape(s.send(1112, sackOf(B + 5 * MSS)))).toEqual([])
+    expect(s.snd.timeouts).toBe(1)
+  })
+
+  it("the short timer is half the SRTT when that is above 10 ms, and 10 ms with no sample", () => {
+    const s = sackedThree()
+    s.snd.rtt = { ...s.snd.rtt, srtt: 101 }
+    expect(Sender.renegeDelay(s.snd)).toBe(51)
+    s.snd.rtt = { ...s.snd.rtt, srtt: undefined }
+    expect(Sender.renegeDelay(s.snd)).toBe(10)
+  })
+
+  it("an ACK inside the hole, short of the SACKed octets, is a partial ACK as before: the RTO, no clearing", () => {
+    const s = sackedThree()
+    s.send(1042, sackOf(B + 100, [B + MSS, B + 4 * MSS]))
+    expect(s.snd.ackReneged).toBe(false)
+    expect(s.snd.rtoAt).toBe(1042 + s.snd.rtt.rto)
+    expect(s.snd.board.ranges.length).toBe(1)
+  })
+
+  it("a timeout with the hole itself still missing keeps what the peer SACKed", () => {
+    // no reneging: the hole itself still missing at the RTO keeps what the peer SACKed
+    const s = sackedThree()
+    const rto = s.snd.rtoAt!
+    expect(shape(s.tick(rto))).toEqual([[B, MSS]])
+    expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([0, 1])
   })
 })
