@@ -182,7 +182,7 @@ export interface StackConfig {
      * the stack-wide bound on what every connection holds together, octets (Linux's tcp_mem, in
      * pages there; src/tcp/Memory.ts): unacknowledged data written, unread data in order and data
      * held out of order. Above `pressure` (until below `low`) no buffer grows and windows are
-     * capped; above `high` a connection past its minimum takes no new data and its writers wait.
+     * capped; above `high` new data is dropped but in order into an empty receive queue, and writers wait.
      * Default as Linux's tcp_init_mem from the machine's memory (`Memory.defaultsFor(os.totalmem())`):
      * pressure at a sixteenth of it, low 3/4 of that, high twice low
      */

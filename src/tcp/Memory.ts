@@ -23,20 +23,24 @@
  *   segments (`PRESSURE_SEGMENTS`, __tcp_select_window's cap of
  *   rcv_ssthresh at 4 × advmss), without pulling back a right edge already
  *   announced (RFC 9293 §3.8.6.2.2).
- * - Above `high`: new data for a connection whose receive side holds its
- *   minimum (`MIN_RECEIVE`, tcp_rmem[0]) is dropped unacknowledged, after
- *   the out-of-order queue is pruned from its highest sequence number down
+ * - Above `high`: new data is dropped unacknowledged, after the
+ *   out-of-order queue is pruned from its highest sequence number down
  *   (tcp_prune_ofo_queue), so the peer sends it again later; in-order data
  *   into an empty receive queue is still taken (tcp_data_queue's
- *   sk_forced_mem_schedule), so every connection keeps moving. A writer
+ *   sk_forced_mem_schedule), so every connection keeps moving. No receive
+ *   side keeps a minimum there: __sk_mem_raise_allocated goes over the hard
+ *   limit to suppress_allocation before its tcp_rmem[0] guarantee, as
+ *   connections enough, each under its minimum, would otherwise carry the
+ *   total past any bound (a peer that opens them, say). A writer
  *   takes no more than is left below `high`, or what keeps its send side at
  *   its minimum (`MIN_SEND`, tcp_wmem[0]), and waits for the rest
  *   (sk_stream_wait_memory) until its own acknowledgements free memory or
  *   the total falls.
  *
- * Linux also lets a socket through between `pressure` and `high` while it
- * holds less than its fair share (high / sockets); this module does not
- * (between the two, only the growth stops).
+ * Between `pressure` and `high` Linux refuses a socket past its minimum
+ * (tcp_rmem[0], `MIN_RECEIVE`) and its fair share (high / sockets); this
+ * module does not (between the two, only the growth stops), so the minimum
+ * plays no part in what is received.
  *
  * @since 0.1.0
  */
@@ -66,7 +70,7 @@ export interface TcpMemory {
   ofoPruned: number
 }
 
-/** The receive side's minimum, octets, kept whatever the total (Linux's tcp_rmem[0]). */
+/** The receive side's minimum, octets (Linux's tcp_rmem[0]): guaranteed by Linux below `high` only, never above it (see the header). */
 export const MIN_RECEIVE = 4096
 
 /** The send side's minimum, octets: a writer may always have this much unacknowledged (Linux's tcp_wmem[0]). */
@@ -125,12 +129,13 @@ export const mayGrowSend = (m: TcpMemory | undefined): boolean =>
   m === undefined || (!m.pressure && m.allocated < m.limits.low)
 
 /**
- * May a receive side that holds `held` octets take `size` more? `pending`
- * is what it holds beyond its last charge (a batch still being taken). Yes
- * below its minimum (tcp_rmem[0]), or when the total stays within `high`.
+ * May a receive side take `size` more octets? `pending` is what it holds
+ * beyond its last charge (a batch still being taken). Yes when the total
+ * stays within `high`, whatever the connection holds (no minimum above
+ * it: see the header).
  */
-export const mayReceive = (m: TcpMemory, pending: number, held: number, size: number): boolean =>
-  held < MIN_RECEIVE || m.allocated + pending + size <= m.limits.high
+export const mayReceive = (m: TcpMemory, pending: number, size: number): boolean =>
+  m.allocated + pending + size <= m.limits.high
 
 /**
  * The room a writer has, octets, given the room its send buffer leaves

@@ -587,23 +587,23 @@ const NO_BLOCKS: ReadonlyArray<SackBlock> = Object.freeze([])
 
 /**
  * May `size` new octets from `start` be held, with the stack-wide memory
- * as it stands (Memory.ts)? Within `high`, or while this half holds less
- * than its minimum, yes; in order into an empty receive queue, yes
- * whatever the total (tcp_data_queue's sk_forced_mem_schedule: a reader
- * that keeps up is never stopped); otherwise the out-of-order queue is
- * pruned above `start` from its highest block down (tcp_prune_ofo_queue),
- * and what still does not fit is dropped and counted (TCPRcvQDrop,
- * TCPOFODrop).
+ * as it stands (Memory.ts)? Within `high`, yes; in order into an empty
+ * receive queue, yes whatever the total (tcp_data_queue's
+ * sk_forced_mem_schedule: a reader that keeps up is never stopped), and
+ * nothing else above `high`, however little this half holds (no tcp_rmem[0]
+ * minimum there: Memory.ts); otherwise the out-of-order queue is pruned
+ * above `start` from its highest block down (tcp_prune_ofo_queue), and
+ * what still does not fit is dropped and counted (TCPRcvQDrop, TCPOFODrop).
  */
 const admit = (r: Receiver, m: Memory.TcpMemory, consumed: number, start: Seq.SeqNum, size: number): boolean => {
-  let now = holding(r, consumed)
-  if (Memory.mayReceive(m, now - r.heldAtBatch, now, size)) return true
+  const now = holding(r, consumed)
+  if (Memory.mayReceive(m, now - r.heldAtBatch, size)) return true
   if (start === r.rcvNxt && now === r.ooo.octets) return true
   const over = m.allocated + (now - r.heldAtBatch) + size - m.limits.high
-  if (OutOfOrder.prune(r.ooo, start, over) > 0) {
+  const freed = OutOfOrder.prune(r.ooo, start, over)
+  if (freed > 0) {
     m.ofoPruned++
-    now = holding(r, consumed)
-    if (Memory.mayReceive(m, now - r.heldAtBatch, now, size)) return true
+    if (Memory.mayReceive(m, now - freed - r.heldAtBatch, size)) return true
   }
   m.rcvQueueDropped++
   return false

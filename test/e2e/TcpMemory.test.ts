@@ -124,6 +124,54 @@ describe("TCP memory above its stack-wide bound", () => {
     stalledReaders(true), 120_000)
 })
 
+describe("TCP memory above `high`, many small connections", () => {
+  it.scoped("connections each holding less than tcp_rmem[0] cannot carry the total past `high` by more than a segment each (in order into an empty queue); read, all arrives", () =>
+    Effect.gen(function*() {
+      const SMALL = { low: 16 * 1024, pressure: 24 * 1024, high: 32 * 1024 }
+      const N = 24
+      const EACH_SMALL = 4000 // under tcp_rmem[0] (4096): a per-connection minimum would take all of it
+      const { a, b } = yield* twoStacks({ configA: { tcp: { memory: SMALL } } })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9, backlog: N })))
+      const clients: Array<Connection> = []
+      const servers: Array<Connection> = []
+      for (let n = 0; n < N; n++) {
+        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
+        yield* settle
+        servers.push(yield* listener.accept)
+        clients.push(yield* Fiber.join(client))
+      }
+      for (const [n, c] of clients.entries()) yield* c.write(new Uint8Array(EACH_SMALL).map((_, i) => pattern(i, n)))
+      // nobody reads for ten seconds
+      let peak = 0
+      for (let i = 0; i < 100; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        peak = Math.max(peak, (yield* statsOf(a)).tcp.memory)
+      }
+      // N × 4000 offered; past `high`, one segment each into an empty receive queue at most
+      expect(peak).toBeLessThanOrEqual(SMALL.high + N * MSS)
+      expect((yield* statsOf(a)).tcp.rcvQueueDropped).toBeGreaterThan(0)
+      const got = yield* Effect.forEach(servers, (s, n) =>
+        Effect.fork(Effect.gen(function*() {
+          let count = 0
+          let bad = 0
+          while (count < EACH_SMALL) {
+            const next = yield* s.read
+            if (Option.isNone(next)) break
+            for (const v of next.value) if (v !== pattern(count++, n)) bad++
+          }
+          return { count, bad }
+        })))
+      for (let i = 0; i < 1200; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        if ((yield* Effect.forEach(got, Fiber.poll)).every(Option.isSome)) break
+      }
+      for (const g of got) expect(yield* Fiber.join(g)).toEqual({ count: EACH_SMALL, bad: 0 })
+      expect((yield* statsOf(a)).tcp.memory).toBe(0)
+    }), 120_000)
+})
+
 describe("TCP memory held by writers", () => {
   it.scoped("writers into stalled readers wait once their stack holds `high`, each keeping its minimum; the readers back, all completes", () =>
     Effect.gen(function*() {

@@ -120,28 +120,43 @@ describe("window under pressure", () => {
 })
 
 describe("data above `high`", () => {
-  it("is taken in order into an empty receive queue, and while the connection holds less than its minimum; beyond, dropped unacknowledged", () => {
+  it("is taken in order into an empty receive queue only; beyond, dropped unacknowledged", () => {
     const m = Memory.make(LIMITS)
     const s = est(m)
     Memory.charge(m, 600_000) // other connections hold more than `high`
     // an empty receive queue takes in-order data whatever the total
-    const first = s.send(0, seg(0, 1460))
+    s.send(0, seg(0, 1460))
     expect(rcvNxt(s)).toBe(1460)
-    // below the minimum (4096 held): still taken
-    s.send(10, seg(1460, 1460))
-    s.send(20, seg(2920, 1460))
-    expect(rcvNxt(s)).toBe(4380)
-    // 4380 held, more than the minimum: dropped, and nothing acknowledges it
-    const dropped = s.send(30, seg(4380, 1460))
-    expect(rcvNxt(s)).toBe(4380)
-    expect(dropped.filter((o) => T.ourAck(o) > 4380)).toEqual([])
+    // 1460 unread: the next is dropped, and nothing acknowledges it
+    const dropped = s.send(30, seg(1460, 1460))
+    expect(rcvNxt(s)).toBe(1460)
+    expect(dropped.filter((o) => T.ourAck(o) > 1460)).toEqual([])
     expect(m.rcvQueueDropped).toBe(1)
-    void first
-    // memory falls below `high`: the peer's retransmission is taken
+    // read: the queue empty again, the peer's retransmission is taken
+    s.read(35)
+    s.send(40, seg(1460, 1460))
+    expect(rcvNxt(s)).toBe(2920)
+    // memory falls below `high`: taken behind unread data too
     Memory.charge(m, -200_000)
-    s.send(40, seg(4380, 1460))
-    expect(rcvNxt(s)).toBe(5840)
+    s.send(50, seg(2920, 1460))
+    expect(rcvNxt(s)).toBe(4380)
     expect(m.rcvQueueDropped).toBe(1)
+  })
+
+  it("gives a connection below its minimum (tcp_rmem[0]) nothing more above `high`: no out-of-order data, nothing behind unread data (else connections enough, each under it, carry the total past any bound: __sk_mem_raise_allocated goes to suppress_allocation before that guarantee)", () => {
+    const m = Memory.make(LIMITS)
+    Memory.charge(m, 600_000)
+    // many fresh connections, each holding nothing: out-of-order data is dropped on every one
+    const conns = Array.from({ length: 8 }, () => est(m, 64 * 1024, true))
+    for (const c of conns) c.send(0, seg(1460, 1460))
+    expect(conns.map((c) => c.rcv.ooo.octets)).toEqual(conns.map(() => 0))
+    expect(m.rcvQueueDropped).toBe(8)
+    // in order: the first into the empty queue, not a second behind it (1460 < tcp_rmem[0] held)
+    const c = conns[0]!
+    c.send(10, seg(0, 1460))
+    c.send(20, seg(1460, 1000))
+    expect(rcvNxt(c)).toBe(1460)
+    expect(m.rcvQueueDropped).toBe(9)
   })
 
   it("prunes the out-of-order queue above the segment before dropping it; the highest blocks go first", () => {
@@ -161,7 +176,7 @@ describe("data above `high`", () => {
     expect(m.rcvQueueDropped).toBe(1)
     expect(s.rcv.ooo.octets).toBe(5000)
   })
-  it("in order into an empty receive queue is taken even when out-of-order data puts the connection past its minimum, and nothing is pruned for it", () => {
+  it("in order into an empty receive queue is taken even with out-of-order data held, and nothing is pruned for it", () => {
     const m = Memory.make(LIMITS)
     const s = est(m, 64 * 1024, true)
     for (const o of [10_000, 20_000, 30_000]) s.send(o, seg(o, 2000))
@@ -169,15 +184,15 @@ describe("data above `high`", () => {
     s.send(40_000, seg(0, 1460))
     expect(rcvNxt(s)).toBe(1460)
     expect([m.ofoPruned, m.rcvQueueDropped, s.rcv.ooo.octets]).toEqual([0, 0, 6000])
-    // the queue no longer empty, the next does not fit: the blocks above it are pruned, which leaves the
-    // connection below its minimum, so it is taken
+    // the queue no longer empty, the next does not fit: the blocks above it are pruned, and it still
+    // does not fit (the others hold more than `high`): dropped
     s.send(40_010, seg(1460, 1460))
+    expect(rcvNxt(s)).toBe(1460)
+    expect([m.ofoPruned, m.rcvQueueDropped, s.rcv.ooo.octets]).toEqual([1, 1, 0])
+    // the others let go of enough: the pruned room is what lets it in
+    Memory.charge(m, -100_000 - 1460)
+    s.send(40_020, seg(1460, 1460))
     expect(rcvNxt(s)).toBe(2920)
-    expect([m.ofoPruned, m.rcvQueueDropped, s.rcv.ooo.octets]).toEqual([1, 0, 0])
-    s.send(40_020, seg(2920, 1460))
-    // 4380 held in order, nothing left to prune: dropped
-    s.send(40_030, seg(4380, 1460))
-    expect(rcvNxt(s)).toBe(4380)
     expect([m.ofoPruned, m.rcvQueueDropped]).toEqual([1, 1])
   })
 })
