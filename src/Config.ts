@@ -183,7 +183,8 @@ export interface StackConfig {
      * pages there; src/tcp/Memory.ts): unacknowledged data written, unread data in order and data
      * held out of order. Above `pressure` (until below `low`) no buffer grows and windows are
      * capped; above `high` new data is dropped but in order into an empty receive queue, and writers wait.
-     * Default as Linux's tcp_init_mem from the machine's memory (`Memory.defaultsFor(os.totalmem())`):
+     * Default as Linux's tcp_init_mem from the memory the process may use (`Memory.defaultsFor(memoryOfProcess())`:
+     * os.totalmem(), or a cgroup's smaller limit):
      * pressure at a sixteenth of it, low 3/4 of that, high twice low
      */
     readonly memory: Memory.Limits
@@ -380,15 +381,31 @@ const memoryLimits = (field: string, v: unknown): Either.Either<Memory.Limits, C
 }
 
 /**
+ * The memory the process may use, octets: the machine's (`total`), or less
+ * where a cgroup limits the process (`constrained`, Node's
+ * process.constrainedMemory(): 0 or undefined when it knows of no limit, and
+ * cgroup v2's "max" comes as a number past any machine). In a container
+ * os.totalmem() is the host's, and a bound derived from it would never be
+ * reached before the container's OOM killer; Linux itself charges socket
+ * memory to the memcg, whose limit puts TCP under pressure
+ * (mem_cgroup_under_socket_pressure).
+ */
+export const memoryOfProcess = (
+  total: number = totalmem(),
+  constrained: number | undefined = typeof process.constrainedMemory === "function" ? process.constrainedMemory() : undefined
+): number => (constrained !== undefined && constrained > 0 && constrained < total ? constrained : total)
+
+/**
  * Validate an input and fill in the defaults: the one set of rules for every
  * front end (the CLI checks its flags through this, and maps `field` to the
  * flag). Pure, but for one fact of the machine: `tcp.memory`'s default is
- * derived from `totalMemory` (the machine's memory, octets; default
- * os.totalmem()), as Linux's tcp_init_mem derives tcp_mem from the free
- * pages at boot. (Node's buffers live outside the V8 heap, so the machine's
- * memory, not the heap limit, is what they exhaust.)
+ * derived from `totalMemory` (the memory the process may use, octets;
+ * default `memoryOfProcess()`: the machine's, or its cgroup's limit), as
+ * Linux's tcp_init_mem derives tcp_mem from the free pages at boot. (Node's
+ * buffers live outside the V8 heap, so that memory, not the heap limit, is
+ * what they exhaust.)
  */
-export const check = (input: StackConfigInput, totalMemory: number = totalmem()): Either.Either<StackConfig, ConfigError> =>
+export const check = (input: StackConfigInput, totalMemory: number = memoryOfProcess()): Either.Either<StackConfig, ConfigError> =>
   Either.gen(function*() {
     const address = yield* addr("address", input.address)
     const prefixLength = yield* int("prefixLength", input.prefixLength ?? defaults.prefixLength, 0, 32)

@@ -40,6 +40,19 @@ describe("Config", () => {
     expect(Either.getOrThrow(Config.check({ address: "198.18.0.2" })).tcp.memory.pressure).toBeGreaterThan(0)
   })
 
+  it("takes the memory a cgroup leaves the process, when less than the machine's (a container: Linux charges socket memory to the memcg)", () => {
+    const GiB = 1024 ** 3
+    // a container limited to 512 MiB on a 64 GiB host: the bound is derived from the 512 MiB
+    expect(Config.memoryOfProcess(64 * GiB, 512 * 1024 ** 2)).toBe(512 * 1024 ** 2)
+    // no limit: the machine's (Node reports 0, or undefined, or the cgroup's "max" as a number past it)
+    expect(Config.memoryOfProcess(8 * GiB, 0)).toBe(8 * GiB)
+    expect(Config.memoryOfProcess(8 * GiB, undefined)).toBe(8 * GiB)
+    expect(Config.memoryOfProcess(8 * GiB, 2 ** 64)).toBe(8 * GiB)
+    // and so the default bound in such a container: high 48 MiB, not 6 GiB
+    const c = Either.getOrThrow(Config.check({ address: "198.18.0.2" }, Config.memoryOfProcess(64 * GiB, 512 * 1024 ** 2)))
+    expect(c.tcp.memory.high).toBe(48 * 1024 ** 2)
+  })
+
   it("accepts a zero arp.idleBeforeEviction (a full cache may evict any settled entry), the one duration that may be zero", () => {
     const c = Either.getOrThrow(Config.check({ address: "198.18.0.2", arp: { idleBeforeEviction: Duration.zero } }))
     expect(Duration.toMillis(c.arp.idleBeforeEviction)).toBe(0)
