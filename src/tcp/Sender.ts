@@ -1124,7 +1124,8 @@ const sendData = (
   seq: Seq.SeqNum,
   len: number,
   fin: boolean,
-  now: number
+  now: number,
+  probing = false
 ): number => {
   const options = optionsFor(s, now, true)
   // (the segment's payload less the options beyond the timestamps it always has, SACK blocks: RFC 6691)
@@ -1145,8 +1146,9 @@ const sendData = (
     s.cwrPending = false
   }
   // data going with nothing in flight (Linux's tcp_event_data_sent, CA_EVENT_TX_START): RFC 9438 §4.2,
-  // CUBIC's t leaves out the pause since the last data sent; once per pause, as only data moves the stamp
-  if (len > 0 && inFlight(s) === 0 && s.sndMax !== s.iss) s.algorithm.onTxStart(s.cc, now - s.lastSendAt, now)
+  // CUBIC's t leaves out the pause since the last data sent; once per pause, as only data moves the stamp.
+  // Not the octet of a probe into a shut window (`probing`): Linux's carries none (tcp_xmit_probe_skb)
+  if (len > 0 && !probing && inFlight(s) === 0 && s.sndMax !== s.iss) s.algorithm.onTxStart(s.cc, now - s.lastSendAt, now)
   emit(s, out, seq, flags, payload, options, s.rcvNxt, ect)
   const end = Seq.add(seq, len + (fin ? 1 : 0))
   // (the log without SACK too: a path MTU report resends by its segment edges, `resendTooLong`)
@@ -3137,7 +3139,7 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // and leaves lsndtime, so a window that opens more than an RTO after the last data restarts the
     // window, tcp_ack_update_window's tcp_slow_start_after_idle_check, however recent the probe)
     const keepSend = s.lastSendAt
-    sendData(s, out, s.sndUna, waiting <= 0 ? 0 : 1, waiting <= 0, now)
+    sendData(s, out, s.sndUna, waiting <= 0 ? 0 : 1, waiting <= 0, now, true)
     s.rtoAt = keepRto
     s.lastSendAt = keepSend
     s.timing = undefined

@@ -1015,6 +1015,32 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(sent(s.send(150, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 64240 })))).toBe(4 * MSS)
     expect(s.snd.cc.epochStart).toBe(-350)
   })
+  // Linux's probe into a shut window is tcp_xmit_probe_skb's segment without data (SND.UNA - 1), and
+  // __tcp_transmit_skb raises tcp_event_data_sent only for one with data: no CA_EVENT_TX_START, and
+  // lsndtime stays. The stack's probe carries an octet, sent with nothing in flight: it must not stand
+  // for the data going again, or each probe moves the epoch on by the whole pause so far.
+  it("zero-window probes move CUBIC's epoch not at all; the data that goes when the window opens moves it once (Linux's probe carries no data)", () => {
+    const s = est({ params: { sendBuffer: 1 << 20 } })
+    s.snd.cc.cwnd = 20 * MSS
+    s.snd.cc.ssthresh = 10 * MSS
+    expect(sent(s.write(0, T.octets(2 * MSS)))).toBe(2 * MSS)
+    expect(s.send(10, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 0 }))).toEqual([])
+    s.snd.cc.epochStart = -500
+    expect(s.write(20, T.octets(4 * MSS))).toEqual([])
+    // two probes, each answered with the window still shut
+    for (let i = 0; i < 2; i++) {
+      const t = s.snd.persistAt!
+      expect(T.seenAll(s.tick(t))).toMatchObject([{ seq: 2 * MSS, len: 1 }])
+      s.send(t + 1, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 0 }))
+      expect(s.snd.cc.epochStart).toBe(-500)
+    }
+    // the window opens (less than an RTO after the last probe, but long after the last data: Linux's
+    // tcp_ack_update_window restarts the window, tcp_slow_start_after_idle_check), the data goes, and
+    // the epoch moves on once by the time since the last data sent, capped at now
+    const t = s.snd.persistAt! - 10
+    expect(sent(s.send(t, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 64240 })))).toBeGreaterThan(0)
+    expect(s.snd.cc.epochStart).toBe(Math.min(-500 + t - 0, t))
+  })
   it("probes go on past `retries` while the peer answers them", () => {
     const s = est({ params: { retries: 2, maxPersist: 1000 } })
     s.send(10, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
