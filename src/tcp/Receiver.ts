@@ -1018,7 +1018,16 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   // A bare FIN at RCV.NXT is taken even into a zero window, where RFC 9293's test refuses any
   // segment of non-zero length: it takes no buffer, and Linux (tcp_data_queue) queues it too.
   const bareFin = (flags & (FIN | SYN)) === FIN && seg.payload.length === 0 && seg.seq === r.rcvNxt
-  if (!bareFin && !Acceptance.acceptable(r.rcvNxt, wnd, seg.seq, len)) {
+  // Linux 6.17's tcp_sequence (9ca48d616ed7) refuses whole, as out of the window, a segment that ends
+  // past its right edge while data waits unread, however much of it lies inside (a whole aggregate
+  // too: one skb): only a receive queue that is empty lets it through, for peers that overrun.
+  // Never a sender that keeps to what we announced: the edge here is at least the furthest one
+  // announced. A FIN may reach one past it (6.18 lets it, and the bare FIN above); the timewait
+  // sock that Linux's TIME-WAIT is asks no tcp_sequence
+  const overruns =
+    !view.timeWait && Seq.gt(Seq.add(seg.seq, len - ((flags & FIN) !== 0 ? 1 : 0)), Seq.add(r.rcvNxt, wnd)) &&
+    !queueEmpty(r, consumed)
+  if (!bareFin && (overruns || !Acceptance.acceptable(r.rcvNxt, wnd, seg.seq, len))) {
     if (rst) {
       if (Acceptance.resetsAfterFin(r.rcvNxt, seg.seq, r.finReceived, view.timeWait)) {
         out.reset = true

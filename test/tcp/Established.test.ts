@@ -242,12 +242,20 @@ describe("ESTABLISHED: data in", () => {
     expect(T.seenAll(s.send(60, T.fromPeer({ seq: 0, payload: "abc" })))).toEqual([ackSeg(0, 3, BUF - 3)])
     expect(s.received.map(T.text)).toEqual(["abc"])
   })
-  it("data beyond the right edge is trimmed, and a FIN riding on it is not taken", () => {
+  it("data beyond the right edge while data waits unread is refused whole, a FIN riding on it too (Linux 6.17's tcp_sequence)", () => {
     const s = est()
     const full = BUF - 100
     s.send(10, T.fromPeer({ seq: 0, payload: T.octets(full) }))
-    // 300 octets and a FIN where 100 fit
+    // 300 octets and a FIN where 100 fit: a duplicate ACK, the window as it was
     const out = s.send(20, T.fromPeer({ seq: full, payload: T.octets(300, full), flags: FIN | ACK }))
+    expect(s.state).toBe("Established")
+    expect(T.seenAll(out)).toEqual([ackSeg(0, full, 100)])
+    expect(sent(s.received.map((payload) => ({ payload })))).toBe(full)
+  })
+  it("with nothing unread, data beyond the right edge is trimmed, and a FIN riding on it is not taken (RFC 9293 §3.10.7.4; Linux would take it whole)", () => {
+    const s = est()
+    // a segment of more than the whole buffer (an aggregate) into an empty one, with a FIN
+    const out = s.send(20, T.fromPeer({ seq: 0, payload: T.octets(BUF + 300), flags: FIN | ACK }))
     expect(s.state).toBe("Established")
     expect(T.seenAll(out)).toEqual([ackSeg(0, BUF, 0)])
     expect(sent(s.received.map((payload) => ({ payload })))).toBe(BUF)
@@ -324,10 +332,12 @@ describe("ESTABLISHED: the receive buffer going round", () => {
     for (let off = 0; off < BUF; off += 1024) segs.push(T.fromPeer({ seq: off, payload: T.octets(1024, off) }))
     s.send(10, ...segs)
     expect(T.text(s.read(20, 5000).data)).toBe(T.octetsText(5000))
-    // one octet more than the read made room for: the last is trimmed (RFC 9293 §3.10.7.4)
-    // (and the 5000 taken are several full-sized segments' worth: acknowledged at once)
-    expect(T.seenAll(s.send(30, T.fromPeer({ seq: BUF, payload: T.octets(5001, BUF) })))).toMatchObject([{ ack: BUF + 5000, window: 0 }])
-    expect(T.text(s.read(80).data)).toBe(T.octetsText(BUF, 5000))
+    // one octet more than the read made room for, with data unread: refused whole (Linux 6.17's
+    // tcp_sequence), a duplicate ACK
+    expect(T.seenAll(s.send(30, T.fromPeer({ seq: BUF, payload: T.octets(5001, BUF) })))).toMatchObject([{ ack: BUF, window: 5000 }])
+    // exactly what the read made room for is taken (several full-sized segments' worth: acknowledged at once)
+    expect(T.seenAll(s.send(40, T.fromPeer({ seq: BUF, payload: T.octets(5000, BUF) })))).toMatchObject([{ ack: BUF + 5000, window: 0 }])
+    expect(T.text(s.read(80).data)).toBe(T.octetsText(BUF - 5000, 5000) + T.octetsText(5000, BUF))
   })
 })
 

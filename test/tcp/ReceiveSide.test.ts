@@ -66,6 +66,19 @@ describe("ACK fields of segments Linux's tcp_sequence lets through", () => {
     expect(s.send(20, T.fromPeer({ seq: BUF, ack: 5, payload: "x" })).map((o) => [T.ourAck(o), o.window])).toEqual([[BUF, 0]])
     expect(una(s)).toBe(0)
   })
+  it("data that starts inside the window and ends past its right edge, with data unread: refused whole, its ACK not read (Linux 6.17's tcp_sequence: INVALID_END_SEQUENCE)", () => {
+    const s = est()
+    s.write(0, "hello")
+    // the peer sends 15 KiB the application leaves unread: our window is the last 1 KiB
+    const segs = []
+    for (let off = 0; off < BUF - 1024; off += 1024) segs.push(T.fromPeer({ seq: off, payload: T.octets(1024, off) }))
+    expect(s.send(10, ...segs).map((o) => [T.ourAck(o), o.window]).at(-1)).toEqual([BUF - 1024, 1024])
+    // a segment of 1400 from the window's left edge overruns it: none of it is taken, and its ACK of
+    // our data is not read (a duplicate ACK says where the window stands)
+    const out = s.send(20, T.fromPeer({ seq: BUF - 1024, ack: 5, payload: T.octets(1400, BUF - 1024) }))
+    expect(out.map((o) => [T.ourAck(o), o.window])).toEqual([[BUF - 1024, 1024]])
+    expect(una(s)).toBe(0)
+  })
   it("data at the window's right edge with nothing unread: the data is dropped but its ACK is read (RFC 9293 §3.10.7.4 'special allowance ... valid ACKs'; Linux tcp_sequence + tcp_data_queue)", () => {
     const s = est()
     s.write(0, "hello")
