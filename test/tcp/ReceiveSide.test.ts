@@ -78,6 +78,11 @@ describe("ACK fields of segments Linux's tcp_sequence lets through", () => {
     const out = s.send(20, T.fromPeer({ seq: BUF - 1024, ack: 5, payload: T.octets(1400, BUF - 1024) }))
     expect(out.map((o) => [T.ourAck(o), o.window])).toEqual([[BUF - 1024, 1024]])
     expect(una(s)).toBe(0)
+    // out of order too (Linux's selftest tcp_rcv_big_endseq.pkt, its "ooo packet"): nothing is held
+    const ooo = s.send(30, T.fromPeer({ seq: BUF - 900, ack: 5, payload: T.octets(1400, BUF - 900) }))
+    expect(ooo.map((o) => [T.ourAck(o), o.window])).toEqual([[BUF - 1024, 1024]])
+    expect(s.rcv.ooo.blocks).toEqual([])
+    expect(una(s)).toBe(0)
   })
   it("data at the window's right edge with nothing unread: the data is dropped but its ACK is read (RFC 9293 §3.10.7.4 'special allowance ... valid ACKs'; Linux tcp_sequence + tcp_data_queue)", () => {
     const s = est()
