@@ -2418,6 +2418,13 @@ const finAcked = (s: Sender, now: number): void => {
       if (s.appClosed) s.finWait2At = now + orphanLife(s.params.finWait2, s.rtt.rto)
       return
     case "Closing":
+      // No ACK goes as Linux's socket becomes a timewait sock here, which keeps the window its last
+      // ACK announced (tcp_time_wait's tw_rcv_wnd): the one of the peer's FIN, as a read after that
+      // FIN announces nothing (tcp_cleanup_rbuf, RCV_SHUTDOWN). Pinned now, as the receive half
+      // pins the orphan's (`Receiver.twWnd`), or TIME-WAIT's first ACK would open it by that read
+      if (s.twWnd === undefined) {
+        s.twWnd = s.view.rcvShut || s.view.rcvEdge === undefined ? 0 : Math.max(0, Seq.sub(s.view.rcvEdge, s.rcvNxt))
+      }
       enterTimeWait(s, now)
       return
     case "LastAck":

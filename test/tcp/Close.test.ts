@@ -294,6 +294,26 @@ describe("the orphan's timewait sock's window (Linux's tw_rcv_wnd)", () => {
   })
 })
 
+describe("TIME-WAIT from CLOSING: the window last announced", () => {
+  // Linux's tcp_time_wait keeps tcp_receive_window(), the window its last ACK announced, as
+  // tw_rcv_wnd, and the timewait sock's ACKs say it (tcp_v4_timewait_ack). From CLOSING that ACK is
+  // the one of the peer's FIN: the ACK of ours sends none, and a read after the peer's FIN announces
+  // nothing (tcp_cleanup_rbuf, RCV_SHUTDOWN), so a read since does not open TIME-WAIT's window.
+  it("a read in CLOSING does not open TIME-WAIT's window: its ACKs carry the window of the ACK of the peer's FIN", () => {
+    const s = est()
+    expect(T.seenAll(s.send(5, T.fromPeer({ seq: 0, ack: 0, payload: T.octetsText(3000) })))).toEqual([seg(0, 3000, "ACK", BUF - 3000)])
+    expect(T.seenAll(s.end(10))).toEqual([seg(0, 3000, "FIN|ACK", BUF - 3000)])
+    const closing = T.seenAll(s.send(20, T.fromPeer({ seq: 3000, ack: 0, flags: FIN | ACK })))
+    expect(s.state).toBe("Closing")
+    expect(closing).toHaveLength(1)
+    const window = closing[0]!.window
+    expect(s.read(30).out).toEqual([])
+    expect(s.send(40, T.fromPeer({ seq: 3001, ack: 1 }))).toEqual([])
+    expect(s.state).toBe("TimeWait")
+    expect(T.seenAll(s.send(1000, T.fromPeer({ seq: 3000, ack: 1, flags: FIN | ACK })))).toEqual([seg(1, 3001, "ACK", window)])
+  })
+})
+
 describe("the FIN and the restart after idle", () => {
   // Linux 6.18's __tcp_transmit_skb calls tcp_event_data_sent, which stamps lsndtime (the idle
   // restart's and CA_EVENT_TX_START's "last data sent"), only for a segment with payload
