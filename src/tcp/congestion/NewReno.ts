@@ -288,8 +288,8 @@ const onIdle = (s: State, idleMs: number, rto: number): void => {
   restart(s, idleMs, rto)
 }
 
-/** NewReno as a `Congestion.Algorithm`. @category constructors */
 /** (Reno keeps no epoch: nothing moves when data goes again) */
 const onTxStart = (_s: State, _idleMs: number, _now: number): void => {}
 
+/** NewReno as a `Congestion.Algorithm`. @category constructors */
 export const algorithm: Algorithm = { name: "newreno", init, onAck, onLoss, onRecoveryEnd, onRto, onIdle, onTxStart }
