@@ -15,9 +15,11 @@
  *    but a duplicate ACK the network reordered goes on (`Acceptance.disorderedAck`).
  * 2. The acceptability test against the window: outside it, ACK and drop
  *    (an RST outside it is dropped silently, RFC 5961 §3.2). A bare FIN at
- *    RCV.NXT passes even a zero window, as in Linux. One that starts in the
- *    window but ends past it gives its ACK field (RFC 9293's "special
- *    allowance") only while nothing waits unread, as Linux 6.17's tcp_sequence.
+ *    RCV.NXT passes even a zero window, as in Linux. One that ends past the
+ *    window's right edge while data waits unread is outside it too, however
+ *    much of it lies inside (Linux 6.17's tcp_sequence); with nothing unread
+ *    it is trimmed to the edge, or at the edge gives its ACK field (RFC 9293's
+ *    "special allowance").
  * 3. RST: only exactly at RCV.NXT does it reset; elsewhere in the window it
  *    draws a challenge ACK (RFC 5961 §3.2).
  * 4. SYN: a challenge ACK, never a reset (RFC 5961 §4.2); but in a
