@@ -1677,6 +1677,12 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
       s.persistBackoff = 0
       // a probe's octet the closed window dropped goes again first, not past (a hole of one octet)
       s.sndNxt = s.sndUna
+      // SND.UNA still SACKed: the peer reneged (Scoreboard.reneged) and its window shut before the
+      // short timer could answer it (entering persist stopped it). `push` skips what the board holds,
+      // so nothing may go from SND.UNA now and nothing would arm a timer: the connection hung. The
+      // short timer runs from here (Linux's retransmission timer runs through a shut window, and its
+      // tcp_check_sack_reneging timer would have cleared the board there, tcp_enter_loss)
+      if (s.sackOk && Scoreboard.reneged(s.board, s.sndUna)) s.rtoAt = now + renegeDelay(s)
     }
   }
   const sackedBefore = s.board.sacked

@@ -1126,3 +1126,48 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
     expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([0, 1])
   })
 })
+
+describe("a peer that reneges as its window shuts (RFC 2018 §8 with RFC 9293 §3.8.6.1's persist timer)", () => {
+  /** The peer's ACK of `ack` with window `window`, no SACK blocks. */
+  const windowOf = (ack: number, window: number) => T.fromPeer({ ack, window, options: { sackPermitted: false } })
+
+  it("the window opens with SND.UNA still SACKed: the short timer runs then, and what the peer had SACKed goes again (before: no timer at all, the connection hung)", () => {
+    // five segments, the first lost, the next three SACKed; recovery resends the first
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(5 * MSS))).length).toBe(5)
+    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
+    expect(shape(s.send(1022, sackOf(B, [B + MSS, B + 4 * MSS])))[0]).toEqual([B, MSS])
+    // the peer (its reader stalled, memory short: our own receiver's prune, Memory.ts) dropped what
+    // it SACKed, and shuts its window with the ACK of the retransmission: the persist timer takes over
+    expect(shape(s.send(1042, windowOf(B + MSS, 0)))).toEqual([])
+    expect(s.snd.persistAt).toBeDefined()
+    expect(s.snd.rtoAt).toBeUndefined()
+    // its probes (one octet at SND.UNA) draw ACKs of the same window
+    let t = 1043
+    for (; t < 1800; t++) {
+      if (s.snd.persistAt !== undefined && s.snd.persistAt <= t) {
+        expect(shape(s.tick(t))).toEqual([[B + MSS, 1]])
+        s.send(t + 20, windowOf(B + MSS, 0))
+      }
+    }
+    // the reader is back: the window opens. Everything was sent, the board still says the peer
+    // holds the three segments after SND.UNA: the retransmission timer runs again, at the reneging
+    // delay (Linux's ran through the shut window; its tcp_check_sack_reneging timer cleared the
+    // board there, tcp_retransmit_timer's zero-window branch, tcp_enter_loss)
+    s.send(1800, windowOf(B + MSS, 64240))
+    expect(s.snd.persistAt).toBeUndefined()
+    expect(s.snd.rtoAt).toBe(1800 + Sender.renegeDelay(s.snd))
+    // at its expiry the board is cleared and SND.UNA goes again
+    const rto = s.snd.rtoAt!
+    expect(shape(s.tick(rto))).toEqual([[B + MSS, MSS]])
+    expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([1, 0])
+    // and the rest as the ACKs come: all of it acknowledged in the end
+    for (let i = 0; i < 20 && s.snd.sndUna !== s.snd.sndMax; i++) {
+      t = rto + 20 * (i + 1)
+      const una = Seq.sub(s.snd.sndNxt, ours(0))
+      s.send(t, sackOf(una))
+    }
+    expect(s.snd.sndUna).toBe(ours(B + 5 * MSS))
+  })
+})
