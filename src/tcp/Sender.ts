@@ -2997,8 +2997,14 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // the first timeout of a series begins an episode, unless it cuts short a fast recovery, whose it is
   if (s.retries === 1 && !s.recovering) beginUndo(s)
   // F-RTO step 1 (RFC 5682 §3.1), with SACK: not when the timeout cuts short a fast recovery, whose
-  // retransmissions could make it look spurious; again on a timeout that recurs (as Linux)
-  s.frto = s.params.frto && s.sackOk && (!s.recovering || s.retries > 1) ? s.sndMax : undefined
+  // retransmissions could make it look spurious, nor an earlier timeout's recovery an ACK of new
+  // data went on with (SND.UNA short of its `recover`: Linux's tcp_enter_loss takes F-RTO only for
+  // a new recovery, from Open, Disorder or CWR, or a timeout that recurs without such an ACK,
+  // `new_recovery || icsk_retransmits`; the reneging timer's expiry there would otherwise send new
+  // data before the octets the peer dropped, or take an original it kept for a spurious timeout);
+  // again on a timeout that recurs (as Linux)
+  const episode = s.recovering || Seq.lt(s.sndUna, s.recover)
+  s.frto = s.params.frto && s.sackOk && (!episode || s.retries > 1) ? s.sndMax : undefined
   s.frtoNewSent = false
   s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
   if (s.ecnOk) s.cwrPending = true

@@ -1171,3 +1171,36 @@ describe("a peer that reneges as its window shuts (RFC 2018 §8 with RFC 9293 §
     expect(s.snd.sndUna).toBe(ours(B + 5 * MSS))
   })
 })
+
+describe("a peer that reneges after a timeout (RFC 2018 §8 with F-RTO, RFC 5682)", () => {
+  it("the reneging timer's expiry in a timeout's recovery, after an ACK of new data, starts no F-RTO: the go-back resends what the peer dropped (Linux's tcp_enter_loss: `new_recovery || icsk_retransmits`)", () => {
+    const s = warm()
+    // six segments; none acknowledged (the tail probe first, at the RTO's time, its answer lost
+    // too): the RTO resends the first, and F-RTO starts (a first timeout, from the open state)
+    expect(shape(s.write(1000, T.octets(6 * MSS))).length).toBe(6)
+    expect(shape(s.tick(s.snd.rtoAt!))).toEqual([[B + 5 * MSS, MSS]])
+    const rto = s.snd.rtoAt!
+    expect(shape(s.tick(rto))).toEqual([[B, MSS]])
+    expect(s.snd.frto).toBeDefined()
+    // its ACK: nothing new to send, so F-RTO ends and the go-back goes on (cwnd 2)
+    expect(shape(s.send(rto + 20, sackOf(B + MSS)))).toEqual([[B + MSS, MSS], [B + 2 * MSS, MSS]])
+    expect(s.snd.frto).toBeUndefined()
+    // the next ACK SACKs the fourth segment; the one after stops where it begins: the peer reneged
+    expect(shape(s.send(rto + 40, sackOf(B + 2 * MSS, [B + 3 * MSS, B + 4 * MSS])))).toEqual([[B + 4 * MSS, MSS]])
+    expect(shape(s.send(rto + 41, sackOf(B + 3 * MSS)))).toEqual([[B + 5 * MSS, MSS]])
+    expect([s.snd.ackReneged, s.snd.retries]).toEqual([true, 0])
+    // the application writes two segments more: one goes
+    expect(shape(s.write(rto + 42, T.octets(2 * MSS)))).toEqual([[B + 6 * MSS, MSS]])
+    // the short timer's expiry is a timeout inside the first one's recovery (Linux's TCP_CA_Loss,
+    // SND.UNA short of its high_seq) after an ACK that reset icsk_retransmits: tcp_enter_loss's
+    // `new_recovery || icsk->icsk_retransmits` is false and F-RTO stays off
+    const short = s.snd.rtoAt!
+    expect(short).toBe(rto + 41 + Sender.renegeDelay(s.snd))
+    expect(shape(s.tick(short))).toEqual([[B + 3 * MSS, MSS]])
+    expect(s.snd.reneges).toBe(1)
+    expect(s.snd.frto).toBeUndefined()
+    // so the ACK of that resend draws the next old segments, what the peer dropped, not new data
+    // first (F-RTO's step 2.b sent the unsent segment ahead of them)
+    expect(shape(s.send(short + 20, sackOf(B + 4 * MSS)))).toEqual([[B + 4 * MSS, MSS], [B + 5 * MSS, MSS]])
+  })
+})
