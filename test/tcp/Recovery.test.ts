@@ -1204,3 +1204,43 @@ describe("a peer that reneges after a timeout (RFC 2018 §8 with F-RTO, RFC 5682
     expect(shape(s.send(short + 20, sackOf(B + 4 * MSS)))).toEqual([[B + 4 * MSS, MSS], [B + 5 * MSS, MSS]])
   })
 })
+
+describe("an ACK that reneges after a timeout takes no step of the timeout's undo (Linux's tcp_check_sack_reneging returns before tcp_process_loss)", () => {
+  /**
+   * Five segments of `p` octets, none acknowledged: the tail probe resends the fifth at the RTO's
+   * time, then the RTO the first.
+   */
+  const afterTimeout = (params: Partial<Params.TcpParams>, timestamps: boolean, p: number) => {
+    const s = warm(params, timestamps)
+    expect(shape(s.write(1000, T.octets(5 * p))).length).toBe(5)
+    expect(shape(s.tick(s.snd.rtoAt!))).toEqual([[B + 4 * p, p]])
+    const rto = s.snd.rtoAt!
+    expect(shape(s.tick(rto))).toEqual([[B, p]])
+    return { s, rto }
+  }
+
+  it("no F-RTO step: the ACK that moves SND.UNA onto SACKed octets, past originals sent once, does not prove the timeout spurious", () => {
+    const { s, rto } = afterTimeout({}, false, MSS)
+    expect(s.snd.frto).toBeDefined()
+    // the peer SACKs the fifth segment (the probe's copy: no proof), then acknowledges up to it and
+    // no further, past the second to fourth, sent once: it reneged. F-RTO takes no step on that ACK
+    // (at the next, tcp_process_loss no longer sees those originals: FLAG_ORIG_SACK_ACKED is the ACK's)
+    s.send(rto + 20, sackOf(B, [B + 4 * MSS, B + 5 * MSS]))
+    expect(s.snd.frto).toBeDefined()
+    s.send(rto + 21, sackOf(B + 4 * MSS))
+    expect(s.snd.ackReneged).toBe(true)
+    expect([s.snd.frto !== undefined, s.snd.spuriousTimeouts]).toEqual([true, 0])
+    expect(s.snd.rtoAt).toBe(rto + 21 + Sender.renegeDelay(s.snd))
+  })
+
+  it("no Eifel undo: its echo predates the retransmission, and still the timeout is not taken for spurious", () => {
+    const P = MSS - 12
+    const { s, rto } = afterTimeout({ frto: false }, true, P)
+    // (echoes of our clock before the retransmission at `rto`: the originals', 1000)
+    s.send(rto + 20, sackTs(50, 1000, B, [B + 2 * P, B + 3 * P]))
+    s.send(rto + 21, sackTs(51, 1000, B + 2 * P))
+    expect(s.snd.ackReneged).toBe(true)
+    expect([s.snd.eifelUndos, s.snd.spuriousTimeouts]).toEqual([0, 0])
+    expect(s.snd.rtoAt).toBe(rto + 21 + Sender.renegeDelay(s.snd))
+  })
+})
