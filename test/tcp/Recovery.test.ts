@@ -1244,3 +1244,25 @@ describe("an ACK that reneges after a timeout takes no step of the timeout's und
     expect(s.snd.rtoAt).toBe(rto + 21 + Sender.renegeDelay(s.snd))
   })
 })
+
+describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_reneging: no step of the recovery on it)", () => {
+  it("a hole its SACK blocks show above the reneged octets is not resent on it: nothing goes until the short timer", () => {
+    const s = warm()
+    // eight segments: the first lost, the second SACKed, the third lost, the fourth and fifth
+    // SACKed: recovery resends the first and the third
+    expect(shape(s.write(1000, T.octets(8 * MSS))).length).toBe(8)
+    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+    s.send(1021, sackOf(B, [B + 3 * MSS, B + 4 * MSS], [B + MSS, B + 2 * MSS]))
+    expect(shape(s.send(1022, sackOf(B, [B + 3 * MSS, B + 5 * MSS], [B + MSS, B + 2 * MSS])))).toEqual([[B, MSS], [B + 2 * MSS, MSS]])
+    expect(s.snd.recovering).toBe(true)
+    // the ACK of the first retransmission stops at the second segment, which the peer had SACKed:
+    // it reneged. Its blocks show a new hole at the sixth (the seventh SACKed), which a recovery
+    // step would resend at once; Linux's tcp_fastretrans_alert returns before tcp_xmit_retransmit_queue
+    expect(shape(s.send(1042, sackOf(B + MSS, [B + 6 * MSS, B + 7 * MSS], [B + 3 * MSS, B + 5 * MSS])))).toEqual([])
+    expect([s.snd.ackReneged, s.snd.recovering, s.snd.rtoAt, s.snd.rackAt]).toEqual([true, true, 1052, undefined])
+    for (let t = 1043; t < 1052; t++) expect(s.tick(t)).toEqual([])
+    // the timer: the board cleared, the go-back from SND.UNA (cwnd one segment)
+    expect(shape(s.tick(1052))).toEqual([[B + MSS, MSS]])
+    expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([1, 0])
+  })
+})
