@@ -744,7 +744,9 @@ export class Conn {
     // (and the read that empties the buffer when data that ended a write waits for its ACK)
     if (
       (now >= from && (before < from || Math.floor((before - from) / step) !== Math.floor((now - from) / step))) ||
-      (this.incoming.size === 0 && Sender.pushedAckOnRead(this.snd))
+      (this.incoming.size === 0 && Sender.pushedAckOnRead(this.snd)) ||
+      // (and every read while the window is shut for memory: the send half reopens it as soon as it can)
+      this.snd.memShut
     ) {
       this.events.unsafeOffer(READ)
     }

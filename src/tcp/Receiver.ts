@@ -363,6 +363,11 @@ export interface Report {
   /** acknowledge at once: out-of-order or duplicate data, a gap filled, an unacceptable segment (a FIN: `fin`) */
   ackNow: boolean
   /**
+   * in-order data was dropped for want of stack-wide memory (`admit`): the send half's next ACK goes
+   * at once and announces a window of 0 (Linux's ICSK_ACK_NOMEM | ICSK_ACK_NOW from tcp_data_queue)
+   */
+  nomem: boolean
+  /**
    * data that came before, wholly below RCV.NXT: the sender resends what we acknowledged (our ACK
    * was lost, or its timer fired), or data into a shut window or at its edge (a probe): the send
    * half goes back to quick-ACK mode (Linux's tcp_enter_quickack_mode, from tcp_data_queue and
@@ -513,6 +518,7 @@ export const report = (r: Receiver, at: number): Report => ({
   ackPointSacks: [],
   ackPointTs: [],
   ackNow: false,
+  nomem: false,
   quickAck: false,
   quickAckEcn: false,
   twWnd: r.twWnd,
@@ -1147,10 +1153,16 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     const start = Seq.add(seg.seq, skip)
     const data = skip === 0 && fits === payload.length ? payload : payload.subarray(skip, fits)
     // Above the stack-wide bound the new octets may be refused (Memory.ts): dropped unacknowledged,
-    // FIN and all, as Linux's tcp_data_queue drops what tcp_try_rmem_schedule refuses; the peer
-    // sends them again after its timeout (a duplicate in the segment is still acknowledged at once)
+    // FIN and all, as Linux's tcp_data_queue drops what tcp_try_rmem_schedule refuses (a duplicate
+    // in the segment is still acknowledged at once). In order, the drop draws an ACK at once that
+    // announces a window of 0 (`Report.nomem`: ICSK_ACK_NOMEM | ICSK_ACK_NOW), so the peer probes
+    // until a read reopens it; out of order, nothing (tcp_data_queue_ofo: the peer resends later)
     if (r.memory !== undefined && !admit(r, r.memory, consumed, start, data.length)) {
       if (dup !== undefined) ackPoint(r, out, dup)
+      if (start === r.rcvNxt) {
+        out.nomem = true
+        out.ackNow = true
+      }
       return
     }
     out.ackScheduled = true

@@ -340,6 +340,18 @@ export interface Sender {
   ourSack: ReadonlyArray<SackBlock>
   /** the right edge of the receive window we announced last */
   advEdge: Seq.SeqNum
+  /**
+   * the receive half dropped in-order data for want of stack-wide memory (`Report.nomem`): the next
+   * segment we send with ACK announces a window of 0 and pulls the edge back to RCV.NXT (Linux's
+   * ICSK_ACK_NOMEM, which tcp_select_window reads and the ACK sent clears)
+   */
+  rcvNoMem: boolean
+  /**
+   * the last window we announced is that zero window, retracted for memory: every read wakes the
+   * send half (`Connection.consumed`), whose window update goes as soon as the window is open again
+   * (tcp_cleanup_rbuf: from a window of 0 any new one is at least twice it)
+   */
+  memShut: boolean
   /** how much the application has read, written by the application side only */
   readonly reads: { consumed: number }
   /** quick-ACK mode: ACKs of new data still to send at once (Params.quickAcks) */
@@ -621,6 +633,8 @@ const base = (
     tsOffset,
     ourSack: NO_SACK,
     advEdge: Seq.ZERO,
+    rcvNoMem: false,
+    memShut: false,
     reads,
     // (set at the first data: `enterQuickAck`)
     quickAcks: 0,
@@ -984,6 +998,18 @@ const offeredEdge = (s: Sender, rcvNxt: Seq.SeqNum): Seq.SeqNum => {
 
 /** The window field to send, and the announced right edge moved as RFC 1122 §4.2.3.3 allows. */
 const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
+  // In-order data dropped for want of memory: a window of 0 at RCV.NXT, the edge pulled back to it
+  // (Linux 6.x's tcp_select_window on ICSK_ACK_NOMEM: rcv_wnd = 0, rcv_wup = rcv_nxt; 8c670bdfa58e).
+  // The one place an announced edge retracts: the peer learns at once that nothing fits, and
+  // probes, where it would otherwise resend into silence until its backed-off timer; the read that
+  // frees room reopens it (`onRead`). A timewait sock keeps the window it has
+  if (s.rcvNoMem && !syn && s.twWnd === undefined) {
+    s.rcvNoMem = false
+    s.advEdge = rcvNxt
+    s.view.rcvEdge = rcvNxt
+    s.memShut = true
+    return 0
+  }
   const edge = offeredEdge(s, rcvNxt)
   if (Seq.sub(edge, s.advEdge) >= windowStep(s)) s.advEdge = edge
   const wnd = Math.max(0, Seq.sub(s.advEdge, rcvNxt))
@@ -1066,6 +1092,7 @@ const emit = (
     const right = Seq.add(rcvNxt, syn ? window : window * 2 ** s.rcvShift)
     if (s.view.rcvEdge === undefined || Seq.gt(right, s.view.rcvEdge)) s.view.rcvEdge = right
     s.view.rcvShut = window === 0 && !syn
+    if (window !== 0) s.memShut = false
   }
   out.push({
     srcPort: s.localPort,
@@ -1478,6 +1505,12 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // (tcp_fin, then __tcp_ack_snd_check's rcv_nxt - rcv_wup > rcv_mss), and the ACK goes at once
   if (finWaits && r.dataSegments === 0 && owedBeyondMss(s)) s.ackNow = true
   if (r.ackNow && !answered) s.ackNow = true
+  // in-order data dropped for want of memory: an ACK at once, whatever the ACK points said, and it
+  // announces a window of 0 (`windowField`; Linux's ICSK_ACK_NOMEM | ICSK_ACK_NOW)
+  if (r.nomem) {
+    s.rcvNoMem = true
+    s.ackNow = true
+  }
   if (finWaits && !s.ackNow && s.ackDue === undefined) s.ackDue = now + s.params.delayedAck
   if (r.ackNow && s.state === "TimeWait") s.timeWaitAt = now + s.params.timeWait // a retransmitted FIN
   // (those the connection's limit of answers held back: counted as left unanswered)

@@ -92,7 +92,9 @@ describe("TCP memory above its stack-wide bound", () => {
           }
         })))
       const results: Array<{ got: number; bad: number }> = []
+      let resumed = 0
       for (let i = 0; i < 6000 && results.length < CONNECTIONS; i++) {
+        resumed += 100
         yield* TestClock.adjust("100 millis")
         yield* settle
         results.length = 0
@@ -102,6 +104,7 @@ describe("TCP memory above its stack-wide bound", () => {
         }
       }
       expect(results).toEqual(Array.from({ length: CONNECTIONS }, () => ({ got: EACH, bad: 0 })))
+      if (process.env.TCP_MEMORY_PRINT) console.log(`resume to completion: ${resumed} ms (virtual)`, JSON.stringify((yield* statsOf(a)).tcp), JSON.stringify(yield* Effect.forEach(clients, (c) => c.info)))
       // A's prunes reneged on octets it had SACKed: B's senders found it (an ACK stopping where the
       // SACKed octets began) and resent them after a short timer, not each at an RTO (RFC 2018 §8)
       if (lossy) expect((yield* Effect.forEach(clients, (c) => Effect.map(c.info, (i) => i.sackReneges))).reduce((x, y) => x + y, 0)).toBeGreaterThan(0)

@@ -10,6 +10,7 @@
 import { describe, expect, it } from "vitest"
 import * as Memory from "../../src/tcp/Memory.js"
 import * as Ooo from "../../src/tcp/OutOfOrder.js"
+import { ACK, FIN, type OutSegment } from "../../src/tcp/Segment.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as T from "../support/TcpSocket.js"
 
@@ -189,10 +190,92 @@ describe("data above `high`", () => {
     s.send(40_010, seg(1460, 1460))
     expect(rcvNxt(s)).toBe(1460)
     expect([m.ofoPruned, m.rcvQueueDropped, s.rcv.ooo.octets]).toEqual([1, 1, 0])
-    // the others let go of enough: the pruned room is what lets it in
+    // the others let go of enough: the pruned room is what lets it in, once the zero window the drop
+    // announced is open again (the peer's resend is refused by it, and its answer reopens it: the
+    // buffer has room, tcp_select_window's window is the buffer's, not memory's)
     Memory.charge(m, -100_000 - 1460)
+    const answer = s.send(40_015, seg(1460, 1460))
+    expect(rcvNxt(s)).toBe(1460)
+    expect(answer.map((o) => o.window > 0)).toEqual([true])
     s.send(40_020, seg(1460, 1460))
     expect(rcvNxt(s)).toBe(2920)
     expect([m.ofoPruned, m.rcvQueueDropped]).toEqual([1, 1])
+  })
+})
+
+describe("a zero window on a memory drop (Linux 6.x's ICSK_ACK_NOMEM)", () => {
+  const base = Seq.add(T.REMOTE_ISN, 1)
+  const acks = (out: ReadonlyArray<OutSegment>) => out.filter((o) => (o.flags & ACK) !== 0)
+  // 1460 in order, unread, with the stack above `high`: the next in-order segment is dropped
+  const squeezed = () => {
+    const m = Memory.make(LIMITS)
+    const s = est(m)
+    Memory.charge(m, 600_000)
+    s.send(0, seg(0, 1460))
+    s.tick(200) // the delayed ACK of the first goes: nothing owed
+    return { m, s }
+  }
+
+  it("the dropped in-order segment draws an ACK at once that announces a window of 0 at RCV.NXT (tcp_data_queue sets ICSK_ACK_NOMEM | ICSK_ACK_NOW; tcp_select_window then sets rcv_wnd = 0, rcv_wup = rcv_nxt)", () => {
+    const { m, s } = squeezed()
+    const out = s.send(300, seg(1460, 1460))
+    expect(m.rcvQueueDropped).toBe(1)
+    expect(rcvNxt(s)).toBe(1460)
+    const a = acks(out)
+    expect(a.length).toBe(1)
+    expect([T.ourAck(a[0]!), a[0]!.window]).toEqual([1460, 0])
+    // the edge is pulled back to RCV.NXT: the one place a window is retracted
+    expect(Seq.sub(s.snd.view.rcvEdge!, base)).toBe(1460)
+    expect(s.snd.view.rcvShut).toBe(true)
+  })
+
+  it("afterwards the window is 0 from RCV.NXT: data there is out of window (ACK at once and drop) even once memory is back below `high`; a bare FIN is still taken", () => {
+    const { m, s } = squeezed()
+    s.send(300, seg(1460, 1460))
+    Memory.charge(m, -200_000) // the others let go: memory no longer refuses it, the window does
+    const out = s.send(400, seg(1460, 1460))
+    expect(rcvNxt(s)).toBe(1460)
+    expect(m.rcvQueueDropped).toBe(1) // not a memory drop
+    expect(acks(out).map((o) => T.ourAck(o))).toEqual([1460])
+    // a bare FIN at RCV.NXT passes a zero window
+    const { s: s2 } = squeezed()
+    s2.send(300, seg(1460, 1460))
+    s2.send(400, T.fromPeer({ seq: 1460, flags: FIN | ACK }))
+    expect(s2.rcv.finReceived).toBe(true)
+  })
+
+  it("the read that frees room sends the window update at once (tcp_cleanup_rbuf: a window of 0 now, any new one is twice it), without waiting for the peer's probe", () => {
+    const { m, s } = squeezed()
+    s.send(300, seg(1460, 1460))
+    Memory.charge(m, -200_000)
+    const { out } = s.read(500)
+    const a = acks(out)
+    expect(a.length).toBe(1)
+    expect(T.ourAck(a[0]!)).toBe(1460)
+    expect(a[0]!.window).toBeGreaterThan(0)
+    expect(s.snd.view.rcvShut).toBe(false)
+    // the peer's retransmission is taken
+    s.send(600, seg(1460, 1460))
+    expect(rcvNxt(s)).toBe(2920)
+  })
+
+  it("retracts for nothing else: an out-of-order drop above `high` draws no ACK and keeps the announced edge (tcp_data_queue_ofo sets no ICSK_ACK_NOMEM)", () => {
+    const m = Memory.make(LIMITS)
+    const s = est(m, 64 * 1024, true)
+    s.send(0, seg(0, 1460))
+    s.tick(200)
+    const edge = Seq.sub(s.snd.view.rcvEdge!, base)
+    Memory.charge(m, 600_000)
+    const out = s.send(300, seg(4000, 1460))
+    expect(m.rcvQueueDropped).toBe(1)
+    expect(acks(out)).toEqual([])
+    expect(Seq.sub(s.snd.view.rcvEdge!, base)).toBe(edge)
+    expect(s.snd.view.rcvShut).toBe(false)
+    // the next ACK (the peer's data into an empty queue after a read) announces at least that edge
+    s.read(310)
+    const next = acks(s.send(320, seg(1460, 1460)).concat(s.tick(600)))
+    expect(next.length).toBeGreaterThan(0)
+    expect(Seq.sub(s.snd.view.rcvEdge!, base)).toBeGreaterThanOrEqual(edge)
+    expect(next.every((o) => o.window > 0)).toBe(true)
   })
 })
