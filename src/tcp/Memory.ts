@@ -27,7 +27,11 @@
  *   out-of-order queue is pruned from its highest sequence number down
  *   (tcp_prune_ofo_queue), so the peer sends it again later; in-order data
  *   into an empty receive queue is still taken (tcp_data_queue's
- *   sk_forced_mem_schedule), so every connection keeps moving. No receive
+ *   sk_forced_mem_schedule), so every connection keeps moving. An in-order
+ *   drop is answered at once with a window of 0 at RCV.NXT, the one edge
+ *   ever pulled back (tcp_data_queue's ICSK_ACK_NOMEM, tcp_select_window's
+ *   rcv_wnd = 0), so the peer probes instead of resending into silence,
+ *   and the next read reopens it (tcp_cleanup_rbuf; Sender.ts). No receive
  *   side keeps a minimum there: __sk_mem_raise_allocated goes over the hard
  *   limit to suppress_allocation before its tcp_rmem[0] guarantee, as
  *   connections enough, each under its minimum, would otherwise carry the

@@ -42,6 +42,9 @@ const LARGEST_SEGMENT = 65536
 
 const pattern = (i: number, n: number) => (i * 7 + n) & 0xff
 
+/** the kernel's counters printed after the run (nstat names) */
+const KERNEL_COUNTERS = ["TcpExtTCPWinProbe", "TcpExtTCPTimeouts", "TcpRetransSegs", "TcpExtTCPLossProbes", "TcpExtTCPFromZeroWindowAdv"]
+
 /** Four connections, each sends its pattern and shuts down its side; prints "ok" when every one got the stack's FIN. */
 const CLIENT = `
 import socket, sys, threading, signal
@@ -121,14 +124,25 @@ describe.skipIf(SKIP !== undefined)("TCP memory bound against the Linux kernel",
           yield* s.close
           return { got, bad, k }
         })))
+      const resumedAt = Date.now()
       const results = yield* Effect.forEach(readers, (r) => Fiber.join(r).pipe(Effect.timeout("60 seconds")))
+      const resumedFor = Date.now() - resumedAt
       const ran = yield* Fiber.join(client)
+      // the kernel senders' side: zero-window probes, timeouts, retransmissions (the namespace's own counters)
+      const nstat = yield* exec(ns, ["nstat", "-asz", ...KERNEL_COUNTERS])
+      const kernel = Object.fromEntries(
+        nstat.stdout.split("\n").map((l) => l.trim().split(/\s+/)).filter((f) => f.length >= 2 && KERNEL_COUNTERS.includes(f[0]!))
+          .map((f) => [f[0]!, Number(f[1])])
+      )
       expect(ran.stdout.trim(), ran.stderr).toBe("ok")
       expect(results.map((r) => ({ got: r.got, bad: r.bad }))).toEqual(
         Array.from({ length: CONNECTIONS }, () => ({ got: EACH, bad: 0 }))
       )
       expect(results.map((r) => r.k).sort()).toEqual([0, 1, 2, 3])
       expect((yield* tcpStats).memory).toBe(0)
-      console.log(`peak ${peak} (high ${LIMITS.high}), dropped ${stalled.rcvQueueDropped}, pressure entries ${stalled.memoryPressure}`)
+      console.log(
+        `peak ${peak} (high ${LIMITS.high}), dropped ${stalled.rcvQueueDropped}, pressure entries ${stalled.memoryPressure}, ` +
+          `resume to completion ${resumedFor} ms, kernel ${JSON.stringify(kernel)}`
+      )
     }), 150_000)
 })
