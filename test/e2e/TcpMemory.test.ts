@@ -349,3 +349,33 @@ describe("TCP memory, nothing leaked", () => {
       expect([yield* memoryOf(a), yield* memoryOf(b)]).toEqual([0, 0])
     }), 120_000)
 })
+
+describe("TCP memory: the zero window of an in-order drop", () => {
+  it.scoped("a read smaller than a window step reopens the window at once (every read wakes the send half while it stands: tcp_cleanup_rbuf, from a window of 0)", () =>
+    Effect.gen(function*() {
+      const SMALL = { low: 16 * 1024, pressure: 24 * 1024, high: 32 * 1024 }
+      const { a, b } = yield* twoStacks({
+        configA: { tcp: { receiveBuffer: 64 * 1024, maxReceiveBuffer: 64 * 1024, memory: SMALL } }
+      })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
+      yield* settle
+      const server = yield* listener.accept
+      const c = yield* Fiber.join(client)
+      yield* Effect.fork(c.write(new Uint8Array(128 * 1024)))
+      // the reader stalls: A holds `high`, and drops what comes in order behind it, with a zero window
+      for (let i = 0; i < 30; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+      }
+      const stalled = (yield* statsOf(a)).tcp
+      expect(stalled.rcvQueueDropped).toBeGreaterThan(0)
+      // one segment read (its chunk whole), less than the window's step (our MSS: the peer's segments
+      // carry timestamps): the update goes in that instant, no timer run (without the wake-up no
+      // segment went until the peer's probe)
+      const got = Option.getOrThrow(yield* server.readUpTo(1000)).length
+      expect(got).toBeLessThan(MSS)
+      yield* settle
+      expect((yield* statsOf(a)).tcp.segmentsSent).toBeGreaterThan(stalled.segmentsSent)
+    }), 60_000)
+})
