@@ -17,10 +17,9 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Fiber, Option } from "effect"
 import type { Connection } from "../../src/tcp/Tcp.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
-import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
 import { flatten } from "../../src/link/Link.js"
-import { deliverFromCallback, FAKE_STACK_ADDR, peerOpens, stackOnFakeTap, tcpOf } from "../support/FakeTap.js"
+import { batchOf, deliverFromCallback, FAKE_STACK_ADDR, otherFrame, peerOpens, retained, stackOnFakeTap, tcpOf } from "../support/FakeTap.js"
 import { ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
 
 const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x02])
@@ -42,19 +41,8 @@ const data = (ack: Seq.SeqNum, at: number, n: number) =>
     PEER_MAC
   )
 
-/** A full-sized frame of something else the stack drops (an EtherType it does not speak). */
-const other = () => Eth.emit({ dst: STACK_MAC, src: PEER_MAC, etherType: 0x88b5, payload: new Uint8Array(1500) })
+const other = () => otherFrame(STACK_MAC, PEER_MAC)
 
-/** `frames` copied into one fresh ArrayBuffer, handed over as views into it: a wake's batch as the addon makes it. */
-const batchOf = (frames: ReadonlyArray<Uint8Array>): Array<Uint8Array> => {
-  const whole = new Uint8Array(frames.reduce((a, f) => a + f.length, 0))
-  let at = 0
-  return frames.map((f) => {
-    whole.set(f, at)
-    at += f.length
-    return whole.subarray(at - f.length, at)
-  })
-}
 
 /** Read until `octets` have come (bounded): the chunks as the reader gets them. */
 const readAll = (conn: Connection, octets: number) =>
@@ -69,12 +57,6 @@ const readAll = (conn: Connection, octets: number) =>
     return chunks
   })
 
-/** The octets of every distinct ArrayBuffer the views reach: what holding them kept alive. */
-const retained = (views: ReadonlyArray<Uint8Array>) => {
-  let sum = 0
-  for (const b of new Set<ArrayBufferLike>(views.map((v) => v.buffer))) sum += b.byteLength
-  return sum
-}
 
 const octetsOf = (chunks: ReadonlyArray<Uint8Array>) => chunks.flatMap((c) => Array.from(c))
 const stream = (from: number, n: number) => Array.from({ length: n }, (_, k) => (from + k) & 0xff)

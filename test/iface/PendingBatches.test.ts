@@ -10,10 +10,9 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
-import { deliverFromCallback, FAKE_STACK_ADDR, stackOnFakeTap } from "../support/FakeTap.js"
+import { batchOf, deliverFromCallback, FAKE_STACK_ADDR, otherFrame, retained, stackOnFakeTap } from "../support/FakeTap.js"
 import { arpReply, asIpv4, ipFrame, ipRepr, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
 
 const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x02])
@@ -25,19 +24,8 @@ const echo = (seq: number) =>
     STACK_MAC
   )
 
-/** A full-sized frame of something else the stack drops (an EtherType it does not speak). */
-const other = () => Eth.emit({ dst: STACK_MAC, src: PEER_MAC, etherType: 0x88b5, payload: new Uint8Array(1500) })
+const other = () => otherFrame(STACK_MAC, PEER_MAC)
 
-/** `frames` copied into one fresh ArrayBuffer, handed over as views into it: a wake's batch as the addon makes it. */
-const batchOf = (frames: ReadonlyArray<Uint8Array>): Array<Uint8Array> => {
-  const whole = new Uint8Array(frames.reduce((a, f) => a + f.length, 0))
-  let at = 0
-  return frames.map((f) => {
-    whole.set(f, at)
-    at += f.length
-    return whole.subarray(at - f.length, at)
-  })
-}
 
 describe("frames waiting for a neighbour", () => {
   it.scoped("echo replies held while the requester's MAC is resolved keep alive about their octets, not a receive batch each", () =>
@@ -59,7 +47,7 @@ describe("frames waiting for a neighbour", () => {
       expect(replies.length).toBe(n)
       const held = replies.reduce((a, f) => a + f.length, 0)
       let kept = 0
-      for (const b of new Set<ArrayBufferLike>(replies.map((f) => f.buffer))) kept += b.byteLength
+      kept += retained(replies)
       expect(kept).toBeLessThanOrEqual(2 * held)
       expect(replies.some((f) => batches.has(f.buffer))).toBe(false)
     }))

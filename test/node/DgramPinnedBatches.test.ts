@@ -10,10 +10,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Dgram from "../../src/node/Dgram.js"
-import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as UdpWire from "../../src/wire/UdpHeader.js"
-import { deliverFromCallback, FAKE_STACK_ADDR, stackOnFakeTap } from "../support/FakeTap.js"
+import { batchOf, deliverFromCallback, FAKE_STACK_ADDR, otherFrame, retained, stackOnFakeTap } from "../support/FakeTap.js"
 import { arpRequest, ipFrame, ipRepr, PEER_ADDR, PEER_MAC } from "../support/Peer.js"
 
 const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x02])
@@ -25,19 +24,8 @@ const datagram = (payload: Uint8Array) =>
     STACK_MAC
   )
 
-/** A full-sized frame of something else the stack drops (an EtherType it does not speak). */
-const other = () => Eth.emit({ dst: STACK_MAC, src: PEER_MAC, etherType: 0x88b5, payload: new Uint8Array(1500) })
+const other = () => otherFrame(STACK_MAC, PEER_MAC)
 
-/** `frames` copied into one fresh ArrayBuffer, handed over as views into it: a wake's batch as the addon makes it. */
-const batchOf = (frames: ReadonlyArray<Uint8Array>): Array<Uint8Array> => {
-  const whole = new Uint8Array(frames.reduce((a, f) => a + f.length, 0))
-  let at = 0
-  return frames.map((f) => {
-    whole.set(f, at)
-    at += f.length
-    return whole.subarray(at - f.length, at)
-  })
-}
 
 describe("node:dgram over the stack: what kept messages keep alive", () => {
   it.scoped("a few messages kept out of batches the socket's datagrams filled keep alive about their octets, not a batch each", () =>
@@ -64,7 +52,7 @@ describe("node:dgram over the stack: what kept messages keep alive", () => {
       expect(kept.map((m) => m[0])).toEqual(Array.from({ length: 8 }, (_, b) => (b * 48) & 0xff))
       const held = kept.reduce((a, m) => a + m.length, 0)
       let alive = 0
-      for (const buffer of new Set<ArrayBufferLike>(kept.map((m) => m.buffer))) alive += buffer.byteLength
+      alive += retained(kept)
       expect(alive).toBeLessThanOrEqual(2 * held)
     }))
 })

@@ -12,9 +12,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import * as Net from "../../src/node/Net.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
-import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
-import { deliverFromCallback, FAKE_STACK_ADDR, stackOnFakeTap, tcpOf } from "../support/FakeTap.js"
+import { batchOf, deliverFromCallback, FAKE_STACK_ADDR, otherFrame, retained, stackOnFakeTap, tcpOf } from "../support/FakeTap.js"
 import { arpRequest, ipFrame, PEER_ADDR, PEER_MAC, peerSegment } from "../support/Peer.js"
 
 const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x02])
@@ -24,19 +23,8 @@ const BATCH = 64
 const segment = (over: Partial<TcpWire.TcpRepr>, payload = new Uint8Array(0)) =>
   ipFrame(peerSegment({ seq: ISN, ...over }, payload, PEER_ADDR, FAKE_STACK_ADDR), STACK_MAC, PEER_MAC)
 
-/** A full-sized frame of something else the stack drops (an EtherType it does not speak). */
-const other = () => Eth.emit({ dst: STACK_MAC, src: PEER_MAC, etherType: 0x88b5, payload: new Uint8Array(1500) })
+const other = () => otherFrame(STACK_MAC, PEER_MAC)
 
-/** `frames` copied into one fresh ArrayBuffer, handed over as views into it: a wake's batch as the addon makes it. */
-const batchOf = (frames: ReadonlyArray<Uint8Array>): Array<Uint8Array> => {
-  const whole = new Uint8Array(frames.reduce((a, f) => a + f.length, 0))
-  let at = 0
-  return frames.map((f) => {
-    whole.set(f, at)
-    at += f.length
-    return whole.subarray(at - f.length, at)
-  })
-}
 
 describe("node:net over the stack: what kept 'data' chunks keep alive", () => {
   // (every chunk kept; or one in ten, as a parser keeping a header: a copy cut from Node's 8 KiB
@@ -69,7 +57,7 @@ describe("node:net over the stack: what kept 'data' chunks keep alive", () => {
         expect(held).toBe(Math.ceil(n / every) * size)
         expect(Buffer.concat(kept)).toEqual(Buffer.concat(Array.from({ length: Math.ceil(n / every) }, (_, i) => Buffer.alloc(size, i * every))))
         let alive = 0
-        for (const b of new Set<ArrayBufferLike>(kept.map((c) => c.buffer))) alive += b.byteLength
+        alive += retained(kept)
         expect(alive).toBeLessThanOrEqual(2 * held)
       }))
   }

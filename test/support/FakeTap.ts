@@ -11,6 +11,7 @@ import type * as TapAddon from "../../src/link/TapAddon.js"
 import * as Stack from "../../src/Stack.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { type Connection, Tcp, type TcpError } from "../../src/tcp/Tcp.js"
+import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
@@ -159,3 +160,28 @@ export const peerOpens = (
     yield* deliverFromCallback(fake, frames, [segment({ seq: Seq.add(isn, 1), ack: ours })])
     return { conn: yield* listener.accept, ours }
   })
+
+/**
+ * `frames` copied into one fresh ArrayBuffer, handed over as views into it: a wake's batch as the
+ * addon makes it of frames under 16 KiB (each longer one gets a buffer of its own).
+ */
+export const batchOf = (frames: ReadonlyArray<Uint8Array>): Array<Uint8Array> => {
+  const whole = new Uint8Array(frames.reduce((a, f) => a + f.length, 0))
+  let at = 0
+  return frames.map((f) => {
+    whole.set(f, at)
+    at += f.length
+    return whole.subarray(at - f.length, at)
+  })
+}
+
+/** A full-sized frame of something else the stack drops (an EtherType it does not speak). */
+export const otherFrame = (dst: Uint8Array, src: Uint8Array): Uint8Array =>
+  Eth.emit({ dst, src, etherType: 0x88b5, payload: new Uint8Array(1500) })
+
+/** The octets of every distinct ArrayBuffer the views reach: what holding them keeps alive. */
+export const retained = (views: ReadonlyArray<Uint8Array>): number => {
+  let sum = 0
+  for (const b of new Set<ArrayBufferLike>(views.map((v) => v.buffer))) sum += b.byteLength
+  return sum
+}

@@ -19,7 +19,7 @@ import * as Eth from "../../src/wire/EthernetFrame.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as UdpWire from "../../src/wire/UdpHeader.js"
-import { deliverFromCallback, FAKE_STACK_ADDR, stackOnFakeTap } from "../support/FakeTap.js"
+import { batchOf, deliverFromCallback, FAKE_STACK_ADDR, otherFrame, retained, stackOnFakeTap } from "../support/FakeTap.js"
 import { arpRequest, ipFrame, PEER_ADDR } from "../support/Peer.js"
 
 const STACK_MAC = new Uint8Array([0x02, 0x67, 0x6e, 0x00, 0x00, 0x02])
@@ -50,26 +50,9 @@ const datagram = (payload: Uint8Array, options = new Uint8Array(0)) =>
     PEER_MAC
   )
 
-/** A full-sized frame of something else the stack drops (an EtherType it does not speak). */
-const other = () => Eth.emit({ dst: STACK_MAC, src: PEER_MAC, etherType: 0x88b5, payload: new Uint8Array(1500) })
+const other = () => otherFrame(STACK_MAC, PEER_MAC)
 
-/** `frames` copied into one fresh ArrayBuffer, handed over as views into it: a wake's batch as the addon makes it. */
-const batchOf = (frames: ReadonlyArray<Uint8Array>): Array<Uint8Array> => {
-  const whole = new Uint8Array(frames.reduce((a, f) => a + f.length, 0))
-  let at = 0
-  return frames.map((f) => {
-    whole.set(f, at)
-    at += f.length
-    return whole.subarray(at - f.length, at)
-  })
-}
 
-/** The octets of every distinct ArrayBuffer the views reach: what holding them keeps alive. */
-const retained = (views: ReadonlyArray<Uint8Array>) => {
-  let sum = 0
-  for (const b of new Set<ArrayBufferLike>(views.map((v) => v.buffer))) sum += b.byteLength
-  return sum
-}
 
 const reachable = (ds: ReadonlyArray<Datagram>) => ds.flatMap((d) => d.ipOptions.length > 0 ? [d.payload, d.ipOptions] : [d.payload])
 
