@@ -14,9 +14,9 @@
  *   mode (sk_enter_memory_pressure) and stays in it until the total falls
  *   below `low` again (sk_leave_memory_pressure, called from
  *   __sk_mem_reduce_allocated and __sk_mem_raise_allocated): hysteresis, so
- *   one read does not flip it back and forth. Above `high` a connection that
- *   holds more than its minimum may take no more (__sk_mem_raise_allocated's
- *   suppress_allocation).
+ *   one read does not flip it back and forth. Above `high` no receive side
+ *   takes more, but for in-order data into an empty receive queue
+ *   (__sk_mem_raise_allocated's suppress_allocation; below).
  * - Under pressure (`underPressure`): receive buffers stop auto-tuning,
  *   send buffers stop growing (tcp_should_expand_sndbuf: also from `low`
  *   on), and the window offered grows past RCV.NXT by at most four of our
@@ -55,7 +55,7 @@ export interface Limits {
   readonly low: number
   /** above it, pressure mode begins (tcp_mem[1]) */
   readonly pressure: number
-  /** above it, a connection beyond its minimum takes no more (tcp_mem[2]) */
+  /** above it, no receive side takes more but in-order data into an empty queue, and writers wait (tcp_mem[2]) */
   readonly high: number
 }
 
