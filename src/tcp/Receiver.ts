@@ -368,6 +368,12 @@ export interface Report {
    */
   nomem: boolean
   /**
+   * the ACK point of the duplicate part of the segment whose new part that drop refused (its D-SACK),
+   * -1 when it had none: when it is the batch's last, its ACK is the one that announces the window
+   * of 0, one ACK as Linux's (tcp_dsack_set, then queue_and_out's drop: one tcp_send_ack carries both)
+   */
+  nomemPoint: number
+  /**
    * data that came before, wholly below RCV.NXT: the sender resends what we acknowledged (our ACK
    * was lost, or its timer fired), or data into a shut window or at its edge (a probe): the send
    * half goes back to quick-ACK mode (Linux's tcp_enter_quickack_mode, from tcp_data_queue and
@@ -519,6 +525,7 @@ export const report = (r: Receiver, at: number): Report => ({
   ackPointTs: [],
   ackNow: false,
   nomem: false,
+  nomemPoint: -1,
   quickAck: false,
   quickAckEcn: false,
   twWnd: r.twWnd,
@@ -1160,6 +1167,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     if (r.memory !== undefined && !admit(r, r.memory, consumed, start, data.length)) {
       if (dup !== undefined) ackPoint(r, out, dup)
       if (start === r.rcvNxt) {
+        // (the first drop's: the ACK that goes after it carries the window of 0)
+        if (!out.nomem) out.nomemPoint = dup !== undefined ? out.ackPoints.length - 1 : -1
         out.nomem = true
         out.ackNow = true
       }

@@ -1447,6 +1447,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   let answered = false
   // whether the last ACK point was left to the batch's ACK
   let leftToBatch = false
+  // whether an ACK point announced the window of 0 of a memory drop
+  let noMemSent = false
   if (r.ackPoints.length > 0 && s.state !== "SynReceived" && s.state !== "SynSent") {
     const last = r.ackPoints.length - 1
     for (let i = 0; i <= last; i++) {
@@ -1470,6 +1472,12 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       const heard = s.ackScheduled && point === s.view.lastAckSent ? Rack.dsackOf(sack, point) : undefined
       const spares = heard !== undefined && Seq.lt(heard.right, point)
       if (spares) s.ackScheduled = false
+      // (the D-SACK of a segment whose new part memory refused, last in the batch: its ACK is the
+      // one that announces the window of 0, `windowField`, and no second ACK follows for it)
+      if (i === last && i === r.nomemPoint) {
+        s.rcvNoMem = true
+        noMemSent = true
+      }
       emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined, r.ackPointTs[i]!), point)
       if (spares) s.ackScheduled = true
       // (its blocks after the D-SACK are the batch's, as many as the D-SACK left room for)
@@ -1506,8 +1514,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   if (finWaits && r.dataSegments === 0 && owedBeyondMss(s)) s.ackNow = true
   if (r.ackNow && !answered) s.ackNow = true
   // in-order data dropped for want of memory: an ACK at once, whatever the ACK points said, and it
-  // announces a window of 0 (`windowField`; Linux's ICSK_ACK_NOMEM | ICSK_ACK_NOW)
-  if (r.nomem) {
+  // announces a window of 0 (`windowField`; Linux's ICSK_ACK_NOMEM | ICSK_ACK_NOW), unless the
+  // ACK point of the dropped segment's duplicate part was that ACK
+  if (r.nomem && !noMemSent) {
     s.rcvNoMem = true
     s.ackNow = true
   }

@@ -259,6 +259,22 @@ describe("a zero window on a memory drop (Linux 6.x's ICSK_ACK_NOMEM)", () => {
     expect(rcvNxt(s)).toBe(2920)
   })
 
+  it("a segment partly a duplicate whose new part is dropped draws one ACK, with the D-SACK of its old part and the window of 0 (tcp_data_queue: tcp_dsack_set, then queue_and_out's ICSK_ACK_NOMEM | ICSK_ACK_NOW; one tcp_send_ack carries both)", () => {
+    const m = Memory.make(LIMITS)
+    const s = est(m, 64 * 1024, true)
+    Memory.charge(m, 600_000)
+    s.send(0, seg(0, 1460))
+    s.tick(200)
+    // 730 octets we have, then 730 new ones that memory refuses
+    const out = s.send(300, seg(730, 1460))
+    expect(m.rcvQueueDropped).toBe(1)
+    expect(rcvNxt(s)).toBe(1460)
+    const block = (l: number, r: number) => ({ left: Seq.add(base, l), right: Seq.add(base, r) })
+    expect(acks(out).map((o) => [T.ourAck(o), o.window, o.options.sack])).toEqual([[1460, 0, [block(730, 1460)]]])
+    expect(Seq.sub(s.snd.view.rcvEdge!, base)).toBe(1460)
+    expect(s.snd.view.rcvShut).toBe(true)
+  })
+
   it("retracts for nothing else: an out-of-order drop above `high` draws no ACK and keeps the announced edge (tcp_data_queue_ofo sets no ICSK_ACK_NOMEM)", () => {
     const m = Memory.make(LIMITS)
     const s = est(m, 64 * 1024, true)
