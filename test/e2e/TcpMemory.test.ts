@@ -378,4 +378,37 @@ describe("TCP memory: the zero window of an in-order drop", () => {
       yield* settle
       expect((yield* statsOf(a)).tcp.segmentsSent).toBeGreaterThan(stalled.segmentsSent)
     }), 60_000)
+
+  it.scoped("a read of a hundred octets, far under a window step, reopens the window at once: the read wake while it stands (the step rule alone wakes only a read that crosses a step)", () =>
+    Effect.gen(function*() {
+      const SMALL = { low: 16 * 1024, pressure: 24 * 1024, high: 32 * 1024 }
+      const { a, b } = yield* twoStacks({
+        configA: { tcp: { receiveBuffer: 64 * 1024, maxReceiveBuffer: 64 * 1024, memory: SMALL } }
+      })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
+      yield* settle
+      const server = yield* listener.accept
+      const c = yield* Fiber.join(client)
+      // a message of a hundred octets, its own segment (nothing in flight: sent at once), then bulk
+      yield* c.write(new Uint8Array(100))
+      yield* settle
+      yield* Effect.fork(c.write(new Uint8Array(128 * 1024)))
+      for (let i = 0; i < 30; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+      }
+      const stalled = (yield* statsOf(a)).tcp
+      const peer = yield* c.info
+      expect(stalled.rcvQueueDropped).toBeGreaterThan(0)
+      expect(peer.sndWnd).toBe(0)
+      // the message read, a hundred octets: the update goes in that instant, no timer run, and the peer sends
+      // into the window it opened (here dropped again: memory is still near `high`, and the window
+      // shut once more). Without the wake nothing went until the peer's probe
+      const got = Option.getOrThrow(yield* server.readUpTo(100)).length
+      expect(got).toBe(100)
+      yield* settle
+      expect((yield* statsOf(a)).tcp.segmentsSent).toBeGreaterThan(stalled.segmentsSent)
+      expect((yield* c.info).segmentsSent).toBeGreaterThan(peer.segmentsSent)
+    }), 60_000)
 })
