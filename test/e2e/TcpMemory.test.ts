@@ -31,6 +31,31 @@ const MSS = 1460
 
 const pattern = (i: number, n: number) => ((i * 7 + n) & 0xff)
 
+/** CONNECTIONS pairs, one at a time: each client's `connect` forked, the server's end accepted, then the client's joined. */
+const openPairs = <E1, E2>(connect: Effect.Effect<Connection, E1>, accept: Effect.Effect<Connection, E2>) =>
+  Effect.gen(function*() {
+    const clients: Array<Connection> = []
+    const servers: Array<Connection> = []
+    for (let n = 0; n < CONNECTIONS; n++) {
+      const client = yield* Effect.fork(connect)
+      yield* settle
+      servers.push(yield* accept)
+      clients.push(yield* Fiber.join(client))
+    }
+    return { clients, servers }
+  })
+
+/** Client `n` writes `total` octets of its pattern in writes of `size`, then ends. */
+const writePattern = (c: Connection, n: number, total: number, size: number) =>
+  Effect.gen(function*() {
+    const chunk = new Uint8Array(size)
+    for (let off = 0; off < total; off += size) {
+      for (let i = 0; i < size; i++) chunk[i] = pattern(off + i, n)
+      yield* c.write(chunk.slice())
+    }
+    yield* c.end
+  })
+
 describe("TCP memory above its stack-wide bound", () => {
   const stalledReaders = (lossy: boolean) =>
     Effect.gen(function*() {
@@ -39,23 +64,8 @@ describe("TCP memory above its stack-wide bound", () => {
         ...(lossy ? { wrapB: (l) => LinkFault.make(l, { seed: 3, tx: { loss: 0.02 } }) } : {})
       })
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
-      const clients: Array<Connection> = []
-      const servers: Array<Connection> = []
-      for (let n = 0; n < CONNECTIONS; n++) {
-        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
-        yield* settle
-        servers.push(yield* listener.accept)
-        clients.push(yield* Fiber.join(client))
-      }
-      const writers = yield* Effect.forEach(clients, (c, n) =>
-        Effect.fork(Effect.gen(function*() {
-          const chunk = new Uint8Array(16 * 1024)
-          for (let off = 0; off < EACH; off += chunk.length) {
-            for (let i = 0; i < chunk.length; i++) chunk[i] = pattern(off + i, n)
-            yield* c.write(chunk.slice())
-          }
-          yield* c.end
-        })))
+      const { clients, servers } = yield* openPairs(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))), listener.accept)
+      const writers = yield* Effect.forEach(clients, (c, n) => Effect.fork(writePattern(c, n, EACH, 16 * 1024)))
       // the readers stall for a minute of virtual time
       let peak = 0
       for (let i = 0; i < 600; i++) {
@@ -187,24 +197,9 @@ describe("TCP memory held by writers", () => {
         configB: { tcp: { memory: SEND } }
       })
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
-      const clients: Array<Connection> = []
-      const servers: Array<Connection> = []
-      for (let n = 0; n < CONNECTIONS; n++) {
-        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
-        yield* settle
-        servers.push(yield* listener.accept)
-        clients.push(yield* Fiber.join(client))
-      }
+      const { clients, servers } = yield* openPairs(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))), listener.accept)
       const TOTAL = 512 * 1024
-      const writers = yield* Effect.forEach(clients, (c, n) =>
-        Effect.fork(Effect.gen(function*() {
-          const chunk = new Uint8Array(64 * 1024)
-          for (let off = 0; off < TOTAL; off += chunk.length) {
-            for (let i = 0; i < chunk.length; i++) chunk[i] = pattern(off + i, n)
-            yield* c.write(chunk.slice())
-          }
-          yield* c.end
-        })))
+      const writers = yield* Effect.forEach(clients, (c, n) => Effect.fork(writePattern(c, n, TOTAL, 64 * 1024)))
       let peak = 0
       for (let i = 0; i < 300; i++) {
         yield* TestClock.adjust("100 millis")
