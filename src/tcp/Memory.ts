@@ -27,9 +27,10 @@
  *   out-of-order queue is pruned from its highest sequence number down
  *   (tcp_prune_ofo_queue), so the peer sends it again later; in-order data
  *   into an empty receive queue is still taken (tcp_data_queue's
- *   sk_forced_mem_schedule), so every connection keeps moving. An in-order
- *   drop is answered at once with a window of 0 at RCV.NXT, the one edge
- *   ever pulled back (tcp_data_queue's ICSK_ACK_NOMEM, tcp_select_window's
+ *   sk_forced_mem_schedule), so every connection keeps moving. In-order
+ *   data memory refused, dropped or so forced in, is answered at once with
+ *   a window of 0 at RCV.NXT, the one edge ever pulled back (tcp_data_queue
+ *   sets ICSK_ACK_NOMEM before it looks at the queue; tcp_select_window's
  *   rcv_wnd = 0), so the peer probes instead of resending into silence,
  *   and the next read reopens it (tcp_cleanup_rbuf; Sender.ts). No receive
  *   side keeps a minimum there: __sk_mem_raise_allocated goes over the hard

@@ -363,8 +363,9 @@ export interface Report {
   /** acknowledge at once: out-of-order or duplicate data, a gap filled, an unacceptable segment (a FIN: `fin`) */
   ackNow: boolean
   /**
-   * in-order data was dropped for want of stack-wide memory (`admit`): the send half's next ACK goes
-   * at once and announces a window of 0 (Linux's ICSK_ACK_NOMEM | ICSK_ACK_NOW from tcp_data_queue)
+   * in-order data was refused for want of stack-wide memory (`admit`), dropped or forced into an
+   * empty receive queue: the send half's next ACK goes at once and announces a window of 0 (Linux's
+   * ICSK_ACK_NOMEM | ICSK_ACK_NOW from tcp_data_queue)
    */
   nomem: boolean
   /**
@@ -602,27 +603,34 @@ const NO_BLOCKS: ReadonlyArray<SackBlock> = Object.freeze([])
 
 /**
  * May `size` new octets from `start` be held, with the stack-wide memory
- * as it stands (Memory.ts)? Within `high`, yes; in order into an empty
- * receive queue, yes whatever the total (tcp_data_queue's
- * sk_forced_mem_schedule: a reader that keeps up is never stopped), and
- * nothing else above `high`, however little this half holds (no tcp_rmem[0]
- * minimum there: Memory.ts); otherwise the out-of-order queue is pruned
- * above `start` from its highest block down (tcp_prune_ofo_queue), and
- * what still does not fit is dropped and counted (TCPRcvQDrop, TCPOFODrop).
+ * as it stands (Memory.ts)? Within `high`, yes (`TAKEN`); in order into an
+ * empty receive queue, yes whatever the total, but as memory refused it
+ * (`FORCED`: tcp_data_queue's sk_forced_mem_schedule after
+ * tcp_try_rmem_schedule failed, with ICSK_ACK_NOMEM set all the same: a
+ * reader that keeps up is never stopped, and the peer hears of the squeeze),
+ * and nothing else above `high`, however little this half holds (no
+ * tcp_rmem[0] minimum there: Memory.ts); otherwise the out-of-order queue is
+ * pruned above `start` from its highest block down (tcp_prune_ofo_queue),
+ * and what still does not fit is dropped and counted (`REFUSED`;
+ * TCPRcvQDrop, TCPOFODrop).
  */
-const admit = (r: Receiver, m: Memory.TcpMemory, consumed: number, start: Seq.SeqNum, size: number): boolean => {
+const admit = (r: Receiver, m: Memory.TcpMemory, consumed: number, start: Seq.SeqNum, size: number): number => {
   const now = holding(r, consumed)
-  if (Memory.mayReceive(m, now - r.heldAtBatch, size)) return true
-  if (start === r.rcvNxt && now === r.ooo.octets) return true
+  if (Memory.mayReceive(m, now - r.heldAtBatch, size)) return TAKEN
+  if (start === r.rcvNxt && now === r.ooo.octets) return FORCED
   const over = m.allocated + (now - r.heldAtBatch) + size - m.limits.high
   const freed = OutOfOrder.prune(r.ooo, start, over)
   if (freed > 0) {
     m.ofoPruned++
-    if (Memory.mayReceive(m, now - freed - r.heldAtBatch, size)) return true
+    if (Memory.mayReceive(m, now - freed - r.heldAtBatch, size)) return TAKEN
   }
   m.rcvQueueDropped++
-  return false
+  return REFUSED
 }
+/** What `admit` says of new octets (numbers: nothing made per segment) */
+const REFUSED = 0
+const TAKEN = 1
+const FORCED = 2
 
 /** Our SACK blocks now (the shared empty array when SACK is off or nothing is held out of order). */
 const ourSack = (r: Receiver): ReadonlyArray<SackBlock> =>
@@ -1150,6 +1158,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   // this segment's own ACK (an ACK point), and the octets it brought twice
   let point = false
   let dup: SackBlock | undefined
+  // what the stack-wide bound said of its new octets (`admit`)
+  let admitted = TAKEN
   if (skip > 0) {
     // a duplicate, at least in part: acknowledge at once, and say which octets came twice
     out.ackNow = true
@@ -1164,7 +1174,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // in the segment is still acknowledged at once). In order, the drop draws an ACK at once that
     // announces a window of 0 (`Report.nomem`: ICSK_ACK_NOMEM | ICSK_ACK_NOW), so the peer probes
     // until a read reopens it; out of order, nothing (tcp_data_queue_ofo: the peer resends later)
-    if (r.memory !== undefined && !admit(r, r.memory, consumed, start, data.length)) {
+    if (r.memory !== undefined) admitted = admit(r, r.memory, consumed, start, data.length)
+    if (admitted === REFUSED) {
       if (dup !== undefined) ackPoint(r, out, dup)
       if (start === r.rcvNxt) {
         // (the first drop's: the ACK that goes after it carries the window of 0)
@@ -1253,6 +1264,15 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   }
   // (after the FIN's place is known: a block that ends at it covers it)
   if (point || dup !== undefined) ackPoint(r, out, dup)
+  // In order into an empty receive queue past the bound: taken, but memory refused it all the same,
+  // and the ACK goes at once with a window of 0, as for a drop (tcp_data_queue sets ICSK_ACK_NOMEM |
+  // ICSK_ACK_NOW before it looks at the queue; sk_forced_mem_schedule then takes the segment). Its
+  // ACK point, if it has one and it ends the batch, is that ACK
+  if (admitted === FORCED) {
+    if (!out.nomem) out.nomemPoint = point || dup !== undefined ? out.ackPoints.length - 1 : -1
+    out.nomem = true
+    out.ackNow = true
+  }
   // 8. FIN, once everything before it is here. When its ACK goes is the send half's to say (it
   // knows the state the FIN moves it to: Linux's tcp_fin acknowledges at once only in FIN-WAIT);
   // what else asks for an ACK at once (a gap filled, a duplicate) has said so above

@@ -341,7 +341,7 @@ export interface Sender {
   /** the right edge of the receive window we announced last */
   advEdge: Seq.SeqNum
   /**
-   * the receive half dropped in-order data for want of stack-wide memory (`Report.nomem`): the next
+   * the receive half refused in-order data for want of stack-wide memory (dropped, or forced in) (`Report.nomem`): the next
    * segment we send with ACK announces a window of 0 and pulls the edge back to RCV.NXT (Linux's
    * ICSK_ACK_NOMEM, which tcp_select_window reads and the ACK sent clears)
    */
@@ -1513,7 +1513,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // (tcp_fin, then __tcp_ack_snd_check's rcv_nxt - rcv_wup > rcv_mss), and the ACK goes at once
   if (finWaits && r.dataSegments === 0 && owedBeyondMss(s)) s.ackNow = true
   if (r.ackNow && !answered) s.ackNow = true
-  // in-order data dropped for want of memory: an ACK at once, whatever the ACK points said, and it
+  // in-order data memory refused (dropped, or forced in): an ACK at once, whatever the ACK points said, and it
   // announces a window of 0 (`windowField`; Linux's ICSK_ACK_NOMEM | ICSK_ACK_NOW), unless the
   // ACK point of the dropped segment's duplicate part was that ACK
   if (r.nomem && !noMemSent) {

@@ -124,37 +124,40 @@ describe("data above `high`", () => {
   it("is taken in order into an empty receive queue only; beyond, dropped unacknowledged", () => {
     const m = Memory.make(LIMITS)
     const s = est(m)
-    Memory.charge(m, 600_000) // other connections hold more than `high`
-    // an empty receive queue takes in-order data whatever the total
     s.send(0, seg(0, 1460))
     expect(rcvNxt(s)).toBe(1460)
+    Memory.charge(m, 600_000) // other connections hold more than `high`
     // 1460 unread: the next is dropped, and nothing acknowledges it
     const dropped = s.send(30, seg(1460, 1460))
     expect(rcvNxt(s)).toBe(1460)
     expect(dropped.filter((o) => T.ourAck(o) > 1460)).toEqual([])
     expect(m.rcvQueueDropped).toBe(1)
-    // read: the queue empty again, the peer's retransmission is taken
+    // read: the queue empty again (and the zero window of the drop open), the peer's retransmission
+    // is taken whatever the total (it shuts the window again: the next test)
     s.read(35)
     s.send(40, seg(1460, 1460))
     expect(rcvNxt(s)).toBe(2920)
     // memory falls below `high`: taken behind unread data too
+    s.read(45)
     Memory.charge(m, -200_000)
     s.send(50, seg(2920, 1460))
-    expect(rcvNxt(s)).toBe(4380)
+    s.send(55, seg(4380, 1460))
+    expect(rcvNxt(s)).toBe(5840)
     expect(m.rcvQueueDropped).toBe(1)
   })
 
   it("gives a connection below its minimum (tcp_rmem[0]) nothing more above `high`: no out-of-order data, nothing behind unread data (else connections enough, each under it, carry the total past any bound: __sk_mem_raise_allocated goes to suppress_allocation before that guarantee)", () => {
     const m = Memory.make(LIMITS)
-    Memory.charge(m, 600_000)
-    // many fresh connections, each holding nothing: out-of-order data is dropped on every one
+    // many fresh connections, each holding nothing (the first 1460 octets, in order, unread)
     const conns = Array.from({ length: 8 }, () => est(m, 64 * 1024, true))
-    for (const c of conns) c.send(0, seg(1460, 1460))
+    const c = conns[0]!
+    c.send(0, seg(0, 1460))
+    Memory.charge(m, 600_000)
+    // out-of-order data is dropped on every one
+    for (const c of conns) c.send(10, seg(2920, 1460))
     expect(conns.map((c) => c.rcv.ooo.octets)).toEqual(conns.map(() => 0))
     expect(m.rcvQueueDropped).toBe(8)
-    // in order: the first into the empty queue, not a second behind it (1460 < tcp_rmem[0] held)
-    const c = conns[0]!
-    c.send(10, seg(0, 1460))
+    // in order behind unread data: not taken, though 1460 < tcp_rmem[0] is held
     c.send(20, seg(1460, 1000))
     expect(rcvNxt(c)).toBe(1460)
     expect(m.rcvQueueDropped).toBe(9)
@@ -182,21 +185,19 @@ describe("data above `high`", () => {
     const s = est(m, 64 * 1024, true)
     for (const o of [10_000, 20_000, 30_000]) s.send(o, seg(o, 2000))
     Memory.charge(m, 600_000)
-    s.send(40_000, seg(0, 1460))
+    // (two in one batch: the second is judged by the window as it was, not the zero window the
+    // first one's ACK announces)
+    const out = s.send(40_000, seg(0, 1460), seg(1460, 1460))
     expect(rcvNxt(s)).toBe(1460)
-    expect([m.ofoPruned, m.rcvQueueDropped, s.rcv.ooo.octets]).toEqual([0, 0, 6000])
-    // the queue no longer empty, the next does not fit: the blocks above it are pruned, and it still
-    // does not fit (the others hold more than `high`): dropped
-    s.send(40_010, seg(1460, 1460))
-    expect(rcvNxt(s)).toBe(1460)
+    // the first taken, nothing pruned for it; the queue no longer empty, the second does not fit:
+    // the blocks above it are pruned, and it still does not fit (the others hold more than `high`):
+    // dropped
     expect([m.ofoPruned, m.rcvQueueDropped, s.rcv.ooo.octets]).toEqual([1, 1, 0])
-    // the others let go of enough: the pruned room is what lets it in, once the zero window the drop
-    // announced is open again (the peer's resend is refused by it, and its answer reopens it: the
-    // buffer has room, tcp_select_window's window is the buffer's, not memory's)
+    // the first one's ACK announces the window of 0 (memory refused it, then forced it in), the
+    // batch's after it what the buffer offers (tcp_select_window's window is the buffer's, not memory's)
+    expect(out.map((o) => [T.ourAck(o), o.window > 0])).toEqual([[1460, false], [1460, true]])
+    // the others let go of enough: the pruned room is what lets the resend in
     Memory.charge(m, -100_000 - 1460)
-    const answer = s.send(40_015, seg(1460, 1460))
-    expect(rcvNxt(s)).toBe(1460)
-    expect(answer.map((o) => o.window > 0)).toEqual([true])
     s.send(40_020, seg(1460, 1460))
     expect(rcvNxt(s)).toBe(2920)
     expect([m.ofoPruned, m.rcvQueueDropped]).toEqual([1, 1])
@@ -210,9 +211,9 @@ describe("a zero window on a memory drop (Linux 6.x's ICSK_ACK_NOMEM)", () => {
   const squeezed = () => {
     const m = Memory.make(LIMITS)
     const s = est(m)
-    Memory.charge(m, 600_000)
     s.send(0, seg(0, 1460))
     s.tick(200) // the delayed ACK of the first goes: nothing owed
+    Memory.charge(m, 600_000)
     return { m, s }
   }
 
@@ -262,9 +263,9 @@ describe("a zero window on a memory drop (Linux 6.x's ICSK_ACK_NOMEM)", () => {
   it("a segment partly a duplicate whose new part is dropped draws one ACK, with the D-SACK of its old part and the window of 0 (tcp_data_queue: tcp_dsack_set, then queue_and_out's ICSK_ACK_NOMEM | ICSK_ACK_NOW; one tcp_send_ack carries both)", () => {
     const m = Memory.make(LIMITS)
     const s = est(m, 64 * 1024, true)
-    Memory.charge(m, 600_000)
     s.send(0, seg(0, 1460))
     s.tick(200)
+    Memory.charge(m, 600_000)
     // 730 octets we have, then 730 new ones that memory refuses
     const out = s.send(300, seg(730, 1460))
     expect(m.rcvQueueDropped).toBe(1)
@@ -273,6 +274,29 @@ describe("a zero window on a memory drop (Linux 6.x's ICSK_ACK_NOMEM)", () => {
     expect(acks(out).map((o) => [T.ourAck(o), o.window, o.options.sack])).toEqual([[1460, 0, [block(730, 1460)]]])
     expect(Seq.sub(s.snd.view.rcvEdge!, base)).toBe(1460)
     expect(s.snd.view.rcvShut).toBe(true)
+  })
+
+  it("in-order data forced into an empty receive queue above `high` draws the same ACK at once, window 0 at the RCV.NXT past it (6.18's tcp_data_queue sets ICSK_ACK_NOMEM | ICSK_ACK_NOW whenever tcp_try_rmem_schedule fails, before it drops or sk_forced_mem_schedule takes the segment)", () => {
+    const m = Memory.make(LIMITS)
+    const s = est(m)
+    s.send(0, seg(0, 1460))
+    s.read(10)
+    s.tick(300) // nothing owed, nothing unread
+    Memory.charge(m, 600_000)
+    const out = s.send(400, seg(1460, 1460))
+    expect(rcvNxt(s)).toBe(2920)
+    expect(m.rcvQueueDropped).toBe(0)
+    expect(acks(out).map((o) => [T.ourAck(o), o.window])).toEqual([[2920, 0]])
+    expect(Seq.sub(s.snd.view.rcvEdge!, base)).toBe(2920)
+    expect(s.snd.view.rcvShut).toBe(true)
+    // the read of it reopens the window at once (Connection's memShut wake-up, onRead)
+    const { out: update } = s.read(500)
+    expect(acks(update).map((o) => [T.ourAck(o), o.window > 0])).toEqual([[2920, true]])
+    // below `high`, in order into an empty queue: nothing retracted
+    Memory.charge(m, -200_000)
+    const calm = s.send(600, seg(2920, 1460))
+    expect(rcvNxt(s)).toBe(4380)
+    expect(acks(calm.concat(s.tick(1000))).every((o) => o.window > 0)).toBe(true)
   })
 
   it("retracts for nothing else: an out-of-order drop above `high` draws no ACK and keeps the announced edge (tcp_data_queue_ofo sets no ICSK_ACK_NOMEM)", () => {
@@ -287,7 +311,9 @@ describe("a zero window on a memory drop (Linux 6.x's ICSK_ACK_NOMEM)", () => {
     expect(acks(out)).toEqual([])
     expect(Seq.sub(s.snd.view.rcvEdge!, base)).toBe(edge)
     expect(s.snd.view.rcvShut).toBe(false)
-    // the next ACK (the peer's data into an empty queue after a read) announces at least that edge
+    // the next ACK (the peer's data into an empty queue after a read, memory back below `high`)
+    // announces at least that edge
+    Memory.charge(m, -200_000)
     s.read(310)
     const next = acks(s.send(320, seg(1460, 1460)).concat(s.tick(600)))
     expect(next.length).toBeGreaterThan(0)
