@@ -110,7 +110,12 @@ export const defaultsFor = (total: number): Limits => {
 /**
  * A connection's holdings changed by `delta` octets (either sign): the
  * total moves, and pressure mode begins above `pressure` or ends below
- * `low` (between the two it stays as it was).
+ * `low` (between the two it stays as it was). Linux's raise path leaves at
+ * `<= low` (__sk_mem_raise_allocated) and its reduce path at `< low`
+ * (__sk_mem_reduce_allocated); one test serves both here, since a raise
+ * that ends at or below `low` began below it, where pressure had already
+ * ended (Linux can be in pressure there: tcp_enter_memory_pressure also
+ * comes from a failed page allocation, which nothing here models).
  */
 export const charge = (m: TcpMemory, delta: number): void => {
   if (delta === 0) return
