@@ -243,6 +243,8 @@ export class Conn {
   private charged = 0
   /** nobody will read what is queued (a listener's unaccepted connection, the stack closing): not charged */
   private released = false
+  /** counted among the stack's TCP sockets (`countSocket`) */
+  private socketCounted = false
   /**
    * What the connection's segments go with: DF (unless the path MTU is locked: Sender.pmtuLocked),
    * and the TOS the application set (RFC 1122 §4.2.4.2: the application MUST be able to; its ECN
@@ -316,6 +318,8 @@ export class Conn {
 
   private receive(a: Arrival): void {
     if (this.rcv.state === "Closed") return
+    // (what the send side holds, for the fair share of the stack-wide bound: Memory.mayReceive)
+    if (this.rcv.memory !== undefined) this.rcv.sendHeld = this.done ? 0 : this.written - this.taken + this.snd.buffer.length
     const report = Receiver.onBatch(this.rcv, a.segments, a.at, this.reads.consumed, this.snd.view)
     if (report.dataOctets > 0) {
       this.bytesReceived += report.dataOctets
@@ -512,6 +516,9 @@ export class Conn {
       this.isOpen = true
       this.opened = Signal.settle(this.opened, Exit.void)
     }
+    // (an orphan in FIN-WAIT-2 is Linux's timewait sock from `orphanFinWait2At` on: no socket then)
+    const twFrom = s.view.orphanFinWait2At
+    if (twFrom !== undefined && this.socketCounted && this.env.clock.unsafeCurrentTimeMillis() >= twFrom) this.uncountSocket()
     if (Sender.isClosed(s)) {
       this.teardown()
       return true
@@ -566,8 +573,35 @@ export class Conn {
   /** Octets the application may write before waiting. */
   room(): number {
     const held = this.written - this.taken + this.buffered
-    // (no further than the stack-wide `high`, but for the connection's minimum: Memory.sendRoom)
-    return Memory.sendRoom(this.snd.params.memory, this.snd.sendCapacity - held, held)
+    // (no further than the stack-wide `high`, nor under pressure than the connection's fair share,
+    // both sides together, but for its minimum: Memory.sendRoom)
+    const m = this.snd.params.memory
+    if (m === undefined) return this.snd.sendCapacity - held
+    const received = this.released || this.readClosed ? 0 : this.bytesReceived - this.reads.consumed + this.rcv.ooo.octets
+    return Memory.sendRoom(m, this.snd.sendCapacity - held, held, held + received)
+  }
+
+  /**
+   * The connection counts among the stack's TCP sockets (`Memory.TcpMemory.sockets`, Linux's
+   * tcp_sockets_allocated: the fair share's divisor) from now: made by the stack as it enters its
+   * table (tcp_init_sock, sk_clone_lock).
+   */
+  countSocket(): void {
+    const m = this.snd.params.memory
+    if (m === undefined || this.socketCounted) return
+    this.socketCounted = true
+    m.sockets++
+  }
+
+  /**
+   * It counts no more: it left the stack's table (its end, or its TIME-WAIT record), or as an orphan
+   * in FIN-WAIT-2 it is what Linux holds as a timewait sock (tcp_v4_destroy_sock). Once.
+   */
+  uncountSocket(): void {
+    const m = this.snd.params.memory
+    if (m === undefined || !this.socketCounted) return
+    this.socketCounted = false
+    m.sockets--
   }
 
   /** The stack-wide bound, not the send buffer, limits `room` now. */

@@ -42,10 +42,23 @@
  *   (sk_stream_wait_memory) until its own acknowledgements free memory or
  *   the total falls.
  *
- * Between `pressure` and `high` Linux refuses a socket past its minimum
- * (tcp_rmem[0], `MIN_RECEIVE`) and its fair share (high / sockets); this
- * module does not (between the two, only the growth stops), so the minimum
- * plays no part in what is received.
+ * - Under pressure, below `high` (__sk_mem_raise_allocated's "fair among
+ *   all the sockets" rule): a side past its minimum (tcp_rmem[0],
+ *   `MIN_RECEIVE`; tcp_wmem[0], `MIN_SEND`) goes on only while `high` >
+ *   `sockets` × what its connection holds, both sides together (Linux's
+ *   sk_wmem_queued + sk_rmem_alloc + sk_forward_alloc, here octets): a
+ *   connection that holds more than its share of `high` is refused, the
+ *   others are not. Received data so refused is dropped as above `high`
+ *   (forced into an empty receive queue, with the zero window); a writer
+ *   waits. `sockets` is Linux's tcp_sockets_allocated, kept exact by the
+ *   stack (Tcp.ts): every connection from its creation (SYN-SENT, or the
+ *   handshake completed, accepted or not) to its end or its TIME-WAIT
+ *   record, orphans included but for an orphan's FIN-WAIT-2 once Linux's
+ *   socket is a timewait sock there (`SendView.orphanFinWait2At`), and
+ *   every listener while it listens; not half-open entries (request
+ *   socks) nor TIME-WAIT records (timewait socks), which Linux does not
+ *   count either (tcp_init_sock and sk_clone_lock count a socket,
+ *   tcp_v4_destroy_sock lets go of it).
  *
  * @since 0.1.0
  */
@@ -73,6 +86,8 @@ export interface TcpMemory {
   rcvQueueDropped: number
   /** times an out-of-order queue was pruned to make room (Linux's OfoPruned) */
   ofoPruned: number
+  /** TCP sockets of the stack now, for the fair share (Linux's tcp_sockets_allocated; see the header for what counts) */
+  sockets: number
 }
 
 /** The receive side's minimum, octets (Linux's tcp_rmem[0]): guaranteed by Linux below `high` only, never above it (see the header). */
@@ -91,7 +106,8 @@ export const make = (limits: Limits): TcpMemory => ({
   pressure: false,
   pressureEntries: 0,
   rcvQueueDropped: 0,
-  ofoPruned: 0
+  ofoPruned: 0,
+  sockets: 0
 })
 
 /**
@@ -140,24 +156,55 @@ export const mayGrowSend = (m: TcpMemory | undefined): boolean =>
 
 /**
  * May a receive side take `size` more octets? `pending` is what it holds
- * beyond its last charge (a batch still being taken). Yes when the total
- * stays within `high`, whatever the connection holds (no minimum above
- * it: see the header).
+ * beyond its last charge (a batch still being taken), `held` what it holds
+ * now, `connHeld` what its connection holds now, both sides (octets). As
+ * __sk_mem_raise_allocated, with the total after the segment: yes at or
+ * below `low`; never above `high` (no minimum there: see the header); yes
+ * below the minimum (tcp_rmem[0]) or out of pressure mode; else yes only
+ * within the fair share. A segment that carries the total past `pressure`
+ * enters pressure mode first, taken or not (sk_enter_memory_pressure comes
+ * before the rest there).
  */
-export const mayReceive = (m: TcpMemory, pending: number, size: number): boolean =>
-  m.allocated + pending + size <= m.limits.high
+export const mayReceive = (m: TcpMemory, pending: number, size: number, held: number, connHeld: number): boolean => {
+  const total = m.allocated + pending + size
+  if (total <= m.limits.low) return true
+  // (asked past `pressure`, the stack enters pressure mode whether or not the octets are then let
+  // in, as Linux's raise enters it before it decides and takes the pages back when it refuses)
+  if (total > m.limits.pressure && !m.pressure) {
+    m.pressure = true
+    m.pressureEntries++
+  }
+  if (total > m.limits.high) return false
+  if (held < MIN_RECEIVE) return true
+  if (!m.pressure) return true
+  return withinShare(m, connHeld)
+}
+
+/** Whether a connection holding `connHeld` octets is below its share: `high` > sockets × connHeld (Linux compares pages). */
+export const withinShare = (m: TcpMemory, connHeld: number): boolean => m.limits.high > m.sockets * connHeld
+
+/** Octets a connection holding `connHeld` may add before it reaches its share (as `withinShare`: one more past it, at most). */
+const shareRoom = (m: TcpMemory, connHeld: number): number =>
+  m.sockets === 0 ? Number.POSITIVE_INFINITY : Math.ceil(m.limits.high / m.sockets) - connHeld
 
 /**
  * The room a writer has, octets, given the room its send buffer leaves
- * (`room`) and what its send side holds (`held`): no more than what is
- * left below `high` (so writes never carry the total past it, where Linux
- * schedules per segment), but always what keeps the connection at its
- * minimum (tcp_wmem[0]). A writer given less than its buffer's room waits
- * for a piece of its minimum's size at most (Connection.put), so one whose
- * send side is empty always goes on.
+ * (`room`), what its send side holds (`held`) and what its connection holds,
+ * both sides (`connHeld`): no more than what is left below `high` (so
+ * writes never carry the total past it, where Linux schedules per segment),
+ * and under pressure no more than what keeps the connection within its
+ * share, or the total within `low` (__sk_mem_raise_allocated, judged once a
+ * write where Linux judges each skb: pressure mode as it stands), but
+ * always what keeps the send side at its minimum (tcp_wmem[0]). A writer
+ * given less than its buffer's room waits for a piece of its minimum's size
+ * at most (Connection.put), so one whose send side is empty always goes on.
  */
-export const sendRoom = (m: TcpMemory | undefined, room: number, held: number): number =>
-  m === undefined ? room : Math.min(room, Math.max(0, m.limits.high - m.allocated, MIN_SEND - held))
+export const sendRoom = (m: TcpMemory | undefined, room: number, held: number, connHeld: number = held): number => {
+  if (m === undefined) return room
+  let grant = m.limits.high - m.allocated
+  if (m.pressure) grant = Math.min(grant, Math.max(m.limits.low - m.allocated, shareRoom(m, connHeld)))
+  return Math.min(room, Math.max(0, grant, MIN_SEND - held))
+}
 
 /** The most the window may reach past RCV.NXT under pressure, octets, for our MSS `advmss`. */
 export const pressureWindow = (advmss: number): number => PRESSURE_SEGMENTS * advmss

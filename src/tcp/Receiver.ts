@@ -262,6 +262,12 @@ export interface Receiver {
   readonly memory: Memory.TcpMemory | undefined
   /** what this half held (`holding`) when the batch being taken began: the connection charges after each batch */
   heldAtBatch: number
+  /**
+   * what the connection's send side holds (unacknowledged data written, octets), set by the
+   * connection before each batch: with `holding`, what the connection holds for the fair share
+   * (Memory.mayReceive; Linux's sk_wmem_queued beside sk_rmem_alloc)
+   */
+  sendHeld: number
   /** what our SYN offered, to settle the negotiation from the peer's SYN-ACK */
   readonly offer: { readonly timestamps: boolean; readonly sack: boolean; readonly ecn: boolean }
 }
@@ -462,6 +468,7 @@ export const synSent = (
   ectSeen: false,
   memory: params.memory,
   heldAtBatch: 0,
+  sendHeld: 0,
   offer: { timestamps: params.timestamps, sack: params.sack, ecn: params.ecn === "on" }
 })
 
@@ -603,26 +610,33 @@ const NO_BLOCKS: ReadonlyArray<SackBlock> = Object.freeze([])
 
 /**
  * May `size` new octets from `start` be held, with the stack-wide memory
- * as it stands (Memory.ts)? Within `high`, yes (`TAKEN`); in order into an
+ * as it stands (Memory.ts)? Within `high`, and under pressure within the
+ * connection's fair share (or its minimum), yes (`TAKEN`); in order into an
  * empty receive queue, yes whatever the total, but as memory refused it
  * (`FORCED`: tcp_data_queue's sk_forced_mem_schedule after
  * tcp_try_rmem_schedule failed, with ICSK_ACK_NOMEM set all the same: a
  * reader that keeps up is never stopped, and the peer hears of the squeeze),
  * and nothing else above `high`, however little this half holds (no
  * tcp_rmem[0] minimum there: Memory.ts); otherwise the out-of-order queue is
- * pruned above `start` from its highest block down (tcp_prune_ofo_queue),
- * and what still does not fit is dropped and counted (`REFUSED`;
+ * pruned above `start` from its highest block down (tcp_prune_ofo_queue)
+ * by the excess over `high` or over the share, and what still does not fit
+ * is dropped and counted (`REFUSED`;
  * TCPRcvQDrop, TCPOFODrop).
  */
 const admit = (r: Receiver, m: Memory.TcpMemory, consumed: number, start: Seq.SeqNum, size: number): number => {
   const now = holding(r, consumed)
-  if (Memory.mayReceive(m, now - r.heldAtBatch, size)) return TAKEN
+  const pending = now - r.heldAtBatch
+  if (Memory.mayReceive(m, pending, size, now, now + r.sendHeld)) return TAKEN
   if (start === r.rcvNxt && now === r.ooo.octets) return FORCED
-  const over = m.allocated + (now - r.heldAtBatch) + size - m.limits.high
-  const freed = OutOfOrder.prune(r.ooo, start, over)
+  // what to free: the total's excess over `high`, and under pressure the connection's over its share
+  const total = m.allocated + pending + size
+  const overShare = m.sockets > 0 && (m.pressure || total > m.limits.pressure)
+    ? now + r.sendHeld - Math.ceil(m.limits.high / m.sockets) + 1
+    : 0
+  const freed = OutOfOrder.prune(r.ooo, start, Math.max(total - m.limits.high, overShare))
   if (freed > 0) {
     m.ofoPruned++
-    if (Memory.mayReceive(m, now - freed - r.heldAtBatch, size)) return TAKEN
+    if (Memory.mayReceive(m, pending - freed, size, now - freed, now - freed + r.sendHeld)) return TAKEN
   }
   m.rcvQueueDropped++
   return REFUSED

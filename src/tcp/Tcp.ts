@@ -167,6 +167,12 @@ export interface TcpStats {
   readonly rcvQueueDropped: number
   /** times an out-of-order queue was pruned to make room under that bound (Linux's OfoPruned) */
   readonly ofoPruned: number
+  /**
+   * TCP sockets now, the divisor of that bound's fair share (Linux's tcp_sockets_allocated, sockstat's
+   * "alloc"): connections, orphans included but for Linux's timewait socks, and listeners; not
+   * half-open entries nor TIME-WAIT records (Memory.ts)
+   */
+  readonly sockets: number
 }
 
 /** A connection, for the application. @category models */
@@ -612,8 +618,12 @@ export const make = Effect.gen(function*() {
     if (before !== undefined) PortIndex.remove(portIndex, before.localPort, before.localAddress, before.ephemeralPort)
     conns.set(conn.key, conn)
     PortIndex.add(portIndex, conn.localPort, conn.localAddress, conn.ephemeralPort)
+    // (a TCP socket for the stack-wide bound's fair share, Memory.ts: the one it replaced is none)
+    before?.uncountSocket()
+    conn.countSocket()
   }
   const dropConn = (conn: Conn): void => {
+    conn.uncountSocket()
     if (conns.get(conn.key) !== conn) return
     conns.delete(conn.key)
     PortIndex.remove(portIndex, conn.localPort, conn.localAddress, conn.ephemeralPort)
@@ -1244,6 +1254,8 @@ export const make = Effect.gen(function*() {
    * reset). Again on a listener already detached: nothing.
    */
   const detach = (l: ListenerState): void => {
+    // (a listening socket counts among the stack's TCP sockets while it listens: Memory.ts)
+    if (isListening(l)) memory.sockets--
     unlink(l)
     for (const e of l.halfOpen.values()) dropHalfOpen(e)
   }
@@ -1359,6 +1371,7 @@ export const make = Effect.gen(function*() {
         cookiesAt: undefined
       }
       listeners.set(port, l)
+      memory.sockets++
       yield* Effect.addFinalizer(() => closeListener(l))
       return {
         port,
@@ -1545,6 +1558,7 @@ export const make = Effect.gen(function*() {
       memoryPressure: memory.pressureEntries,
       rcvQueueDropped: memory.rcvQueueDropped,
       ofoPruned: memory.ofoPruned,
+      sockets: memory.sockets,
       ...retransmissions()
     })),
     connections: Effect.sync(() =>

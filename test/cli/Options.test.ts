@@ -514,7 +514,8 @@ describe("Format", () => {
       memory: 0,
       memoryPressure: 0,
       rcvQueueDropped: 0,
-      ofoPruned: 0
+      ofoPruned: 0,
+      sockets: 0
     }
   }
 

@@ -407,3 +407,81 @@ describe("TCP memory: the zero window of an in-order drop", () => {
       expect((yield* c.info).segmentsSent).toBeGreaterThan(peer.segmentsSent)
     }), 60_000)
 })
+
+describe("TCP memory under pressure: the fair share", () => {
+  // 5 sockets on A (the listener and four connections): a share of 128 KiB of `high` each
+  const FAIR = { low: 128 * 1024, pressure: 192 * 1024, high: 640 * 1024 }
+  const BIG = 512 * 1024
+  const SMALL_EACH = 96 * 1024
+  it.scoped("a hog whose reader stalls is refused past its share once the stack is in pressure, well before `high` or its buffer; small connections that are read keep going; the hog read, all completes", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({
+        configA: { tcp: { receiveBuffer: BIG, maxReceiveBuffer: BIG, memory: FAIR } }
+      })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+      const { clients, servers } = yield* openPairs(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))), listener.accept)
+      // Linux's tcp_sockets_allocated: the listener and the four connections on A, the four on B
+      expect([(yield* statsOf(a)).tcp.sockets, (yield* statsOf(b)).tcp.sockets]).toEqual([5, 4])
+      const readAll = (s: Connection, n: number) =>
+        Effect.gen(function*() {
+          let got = 0
+          let bad = 0
+          for (;;) {
+            const next = yield* s.read
+            if (Option.isNone(next)) return { got, bad }
+            for (const v of next.value) if (v !== pattern(got++, n)) bad++
+          }
+        })
+      // the hog (connection 0) writes a MiB nobody reads for now
+      const hogWriter = yield* Effect.fork(writePattern(clients[0]!, 0, EACH, 16 * 1024))
+      for (let i = 0; i < 100; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+      }
+      const hogHeld = (yield* servers[0]!.info).bytesReceived
+      const stalled = (yield* statsOf(a)).tcp
+      // in pressure (above `pressure` once: the hog alone holds more than `low` since, so still), and
+      // the hog refused at its share (high / 5 = 128 KiB) plus what one batch brings past it, where
+      // without the share it would have filled its buffer or `high` (512 KiB)
+      expect(stalled.memoryPressure).toBe(1)
+      expect(stalled.rcvQueueDropped).toBeGreaterThan(0)
+      expect(hogHeld).toBeGreaterThan(FAIR.low)
+      expect(hogHeld).toBeLessThan(FAIR.pressure + 64 * 1024)
+      // the others, read as data comes, get through under pressure, the hog still stalled
+      const smallWriters = yield* Effect.forEach([1, 2, 3], (n) => Effect.fork(writePattern(clients[n]!, n, SMALL_EACH, 16 * 1024)))
+      const smallReaders = yield* Effect.forEach([1, 2, 3], (n) => Effect.fork(readAll(servers[n]!, n)))
+      const done: Array<{ got: number; bad: number }> = []
+      for (let i = 0; i < 600 && done.length < 3; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        done.length = 0
+        for (const r of smallReaders) {
+          const p = yield* Fiber.poll(r)
+          if (Option.isSome(p) && Exit.isSuccess(p.value)) done.push(p.value.value)
+        }
+      }
+      expect(done).toEqual([1, 2, 3].map(() => ({ got: SMALL_EACH, bad: 0 })))
+      for (const w of smallWriters) expect(Exit.isSuccess(yield* Fiber.join(w).pipe(Effect.exit))).toBe(true)
+      // all the while in the pressure entered once, the hog no further
+      expect((yield* statsOf(a)).tcp.memoryPressure).toBe(1)
+      expect((yield* servers[0]!.info).bytesReceived).toBeLessThan(FAIR.pressure + 64 * 1024)
+      // the hog read: its MiB arrives intact
+      const hogReader = yield* Effect.fork(readAll(servers[0]!, 0))
+      let hog: Option.Option<Exit.Exit<{ got: number; bad: number }, unknown>> = Option.none()
+      for (let i = 0; i < 600 && Option.isNone(hog); i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        hog = yield* Fiber.poll(hogReader)
+      }
+      expect(Option.isSome(hog) && Exit.isSuccess(hog.value) ? hog.value.value : undefined).toEqual({ got: EACH, bad: 0 })
+      expect(Exit.isSuccess(yield* Fiber.join(hogWriter).pipe(Effect.exit))).toBe(true)
+      for (const s of servers) yield* s.close
+      for (let i = 0; i < 200; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* settle
+      }
+      // the connections gone (TIME-WAIT records are no sockets): the listener alone on A, none on B
+      expect([(yield* statsOf(a)).tcp.sockets, (yield* statsOf(b)).tcp.sockets]).toEqual([1, 0])
+      expect([(yield* statsOf(a)).tcp.memory, (yield* statsOf(b)).tcp.memory]).toEqual([0, 0])
+    }), 120_000)
+})

@@ -247,5 +247,8 @@ describe("TCP memory under churn", () => {
       expect(sa.synCookiesSent).toBeGreaterThan(0)
       expect([sa.connections, sb.connections]).toEqual([0, 0])
       expect([sa.memory, sb.memory]).toEqual([0, 0])
+      // the fair share's count of TCP sockets (Linux's tcp_sockets_allocated) back to the one listener
+      // still listening on A, none on B: every connection let go of its count once, whichever way it ended
+      expect([sa.sockets, sb.sockets]).toEqual([1, 0])
     }), 180_000)
 })

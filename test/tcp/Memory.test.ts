@@ -222,6 +222,81 @@ describe("data above `high`", () => {
   })
 })
 
+describe("the fair share between `pressure` and `high` (__sk_mem_raise_allocated: a socket past its minimum goes on while high > sockets × its holdings)", () => {
+  it("lets a receive side through below `low`, below its minimum (tcp_rmem[0]), out of pressure, or under pressure while sockets × what its connection holds stays below `high`", () => {
+    const m = Memory.make(LIMITS)
+    m.sockets = 10 // a share of 50 000 octets each
+    // below `low` (after the segment): whatever it holds
+    expect(Memory.mayReceive(m, 0, 1000, 200_000, 200_000)).toBe(true)
+    Memory.charge(m, 350_000)
+    // between `low` and `pressure`, not in pressure mode: yes
+    expect(Memory.mayReceive(m, 0, 1000, 200_000, 200_000)).toBe(true)
+    // this segment carries the total past `pressure`: pressure mode at once (sk_enter_memory_pressure
+    // comes before the share is judged), and the share applies
+    expect(Memory.mayReceive(m, 49_000, 2000, 60_000, 60_000)).toBe(false)
+    expect([m.pressure, m.pressureEntries]).toEqual([true, 1])
+    Memory.charge(m, 60_000)
+    expect([m.pressure, m.pressureEntries]).toEqual([true, 1])
+    // under pressure: 9 × 60 000 ≥ 500 000... refused at 50 000 and above, let through below
+    expect(Memory.mayReceive(m, 0, 1000, 60_000, 60_000)).toBe(false)
+    expect(Memory.mayReceive(m, 0, 1000, 50_000, 50_000)).toBe(false)
+    expect(Memory.mayReceive(m, 0, 1000, 49_999, 49_999)).toBe(true)
+    // the socket's holdings are both sides' (sk_wmem_queued + sk_rmem_alloc): a little received, much sent
+    expect(Memory.mayReceive(m, 0, 1000, 5000, 55_000)).toBe(false)
+    // below its receive minimum, whatever the rest
+    expect(Memory.mayReceive(m, 0, 1000, Memory.MIN_RECEIVE - 1, 300_000)).toBe(true)
+    // over `high` nothing is let through, minimum or share
+    expect(Memory.mayReceive(m, 0, 100_000, 0, 0)).toBe(false)
+    // pressure stays down to `low` (hysteresis), and the share with it
+    Memory.charge(m, -100_000)
+    expect(m.pressure).toBe(true)
+    expect(Memory.mayReceive(m, 0, 1000, 60_000, 60_000)).toBe(false)
+    Memory.charge(m, -20_000)
+    expect(Memory.mayReceive(m, 0, 1000, 60_000, 60_000)).toBe(true)
+  })
+
+  it("gives a writer past its minimum (tcp_wmem[0]) under pressure no more than its share, what keeps the total within `low`, or its minimum", () => {
+    const m = Memory.make(LIMITS)
+    m.sockets = 10
+    Memory.charge(m, 420_000)
+    expect(m.pressure).toBe(true)
+    // holding 30 000 of its 50 000 share (send and receive sides together)
+    expect(Memory.sendRoom(m, 100_000, 20_000, 30_000)).toBe(20_000)
+    expect(Memory.sendRoom(m, 100_000, 20_000, 50_000)).toBe(0)
+    // below its minimum: up to it
+    expect(Memory.sendRoom(m, 100_000, 1000, 60_000)).toBe(Memory.MIN_SEND - 1000)
+    // out of pressure, `high` alone bounds it
+    Memory.charge(m, -130_000)
+    expect(m.pressure).toBe(false)
+    expect(Memory.sendRoom(m, 100_000, 20_000, 200_000)).toBe(100_000)
+  })
+
+  it("refuses a hog's in-order data behind unread data under pressure (a zero window, as any in-order drop), while a connection under its share still takes it; the hog, once read, takes it again", () => {
+    const m = Memory.make(LIMITS)
+    m.sockets = 10
+    const hog = est(m, 256 * 1024)
+    const small = est(m, 256 * 1024)
+    // the hog holds 60 000 unread, the small one 5000
+    for (let o = 0; o < 60_000; o += 1000) hog.send(o, seg(o, 1000))
+    for (let o = 0; o < 5000; o += 1000) small.send(o, seg(o, 1000))
+    Memory.charge(m, 350_000 + 65_000) // the others' and these two's: pressure
+    expect(m.pressure).toBe(true)
+    hog.tick(1000)
+    small.tick(1000)
+    const hogOut = hog.send(2000, seg(60_000, 1000))
+    small.send(2000, seg(5000, 1000))
+    expect([rcvNxt(hog), rcvNxt(small)]).toEqual([60_000, 6000])
+    expect(m.rcvQueueDropped).toBe(1)
+    // in order behind unread data: dropped, answered with a window of 0 (ICSK_ACK_NOMEM)
+    expect(hogOut.filter((o) => (o.flags & ACK) !== 0).map((o) => [T.ourAck(o), o.window])).toEqual([[60_000, 0]])
+    // the hog reads all: holding nothing, it is under its share, and the resend is taken
+    hog.read(3000)
+    hog.send(3100, seg(60_000, 1000))
+    expect(rcvNxt(hog)).toBe(61_000)
+    expect(m.rcvQueueDropped).toBe(1)
+  })
+})
+
 describe("a zero window on a memory drop (Linux 6.x's ICSK_ACK_NOMEM)", () => {
   const base = Seq.add(T.REMOTE_ISN, 1)
   const acks = (out: ReadonlyArray<OutSegment>) => out.filter((o) => (o.flags & ACK) !== 0)
