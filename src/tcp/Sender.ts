@@ -509,6 +509,21 @@ export interface Sender {
   eifelUndos: number
   /** congestion windows reduced for the peer's ECE (RFC 3168 §6.1.2) */
   ecnReductions: number
+  /**
+   * the window last announced, octets (Linux's rcv_wnd: 0 after a window of 0, that of a memory drop
+   * included), for the counters below; not 0 before the first
+   */
+  rcvWnd: number
+  /** windows of 0 announced after an open one (Linux's TCPToZeroWindowAdv; not the zero window of a memory drop, which tcp_select_window does not count) */
+  toZeroWindow: number
+  /** open windows announced after one of 0 (Linux's TCPFromZeroWindowAdv) */
+  fromZeroWindow: number
+  /**
+   * windows our buffer would have shut (less free than an MSS of the peer's, or than a sixteenth of
+   * the buffer, once under half of it is free: __tcp_select_window's "try to move to zero-window")
+   * that the edge already announced kept open (Linux's TCPWantZeroWindowAdv)
+   */
+  wantZeroWindow: number
   /** timeouts that found the peer had reneged on SACKed data (RFC 2018 §8): the scoreboard cleared (Linux's TCPSACKReneging) */
   reneges: number
 }
@@ -726,6 +741,10 @@ const base = (
     spuriousTimeouts: 0,
     eifelUndos: 0,
     ecnReductions: 0,
+    rcvWnd: 1,
+    toZeroWindow: 0,
+    fromZeroWindow: 0,
+    wantZeroWindow: 0,
     reneges: 0
   }
 }
@@ -1008,6 +1027,8 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
     s.advEdge = rcvNxt
     s.view.rcvEdge = rcvNxt
     s.memShut = true
+    // (tcp_select_window returns before its counters: no "to zero" for it; the reopening is a "from zero")
+    s.rcvWnd = 0
     return 0
   }
   const edge = offeredEdge(s, rcvNxt)
@@ -1035,10 +1056,28 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
     if (kept > field * unit) field = Math.max(field, Math.min(Math.ceil(kept / unit), Math.floor((wnd + windowStep(s) + unit - 1) / unit)))
   }
   field = Math.min(0xffff, field)
+  countZeroWindows(s, field, wnd, Seq.sub(edge, rcvNxt))
   // TIME-WAIT from a full socket: Linux's tcp_time_wait keeps the window its last ACK announced (the
   // ACK of the FIN, tcp_fin's tcp_send_ack before it), and the timewait sock's ACKs repeat it
   if (s.state === "TimeWait") s.twWnd = field * unit
   return field
+}
+
+/**
+ * tcp_select_window's counters, for a window `field` announced, `wnd` octets unscaled, where our
+ * buffer offers `offered` octets: a window our buffer would shut (__tcp_select_window returns 0
+ * below a sixteenth of the buffer or an MSS, once under half of it is free) kept open by the edge
+ * announced is a "want zero"; a window of 0 after an open one a "to zero", an open one after 0 a
+ * "from zero". Arithmetic only: per segment sent.
+ */
+const countZeroWindows = (s: Sender, field: number, wnd: number, offered: number): void => {
+  if (field > 0 && (offered <= 0 || (offered < s.capacity / 2 && (offered < s.rcvMss || offered < s.capacity / 16)))) {
+    s.wantZeroWindow++
+  }
+  if (field === 0) {
+    if (s.rcvWnd > 0) s.toZeroWindow++
+  } else if (s.rcvWnd === 0) s.fromZeroWindow++
+  s.rcvWnd = wnd
 }
 
 const optionsFor = (s: Sender, now: number, withSack: boolean): TcpOptions =>

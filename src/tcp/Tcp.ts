@@ -173,6 +173,12 @@ export interface TcpStats {
    * half-open entries nor TIME-WAIT records (Memory.ts)
    */
   readonly sockets: number
+  /** windows of 0 announced after an open one, over every connection (Linux's TCPToZeroWindowAdv; the zero window of a memory drop not counted, as there) */
+  readonly toZeroWindowAdv: number
+  /** open windows announced after one of 0, over every connection (Linux's TCPFromZeroWindowAdv) */
+  readonly fromZeroWindowAdv: number
+  /** windows a connection's buffer would have shut that the edge announced kept open (Linux's TCPWantZeroWindowAdv; Sender.wantZeroWindow) */
+  readonly wantZeroWindowAdv: number
 }
 
 /** A connection, for the application. @category models */
@@ -317,10 +323,21 @@ export interface ConnectionSummary {
 /** @category tags */
 export class Tcp extends Context.Tag("gonet/Tcp")<Tcp, TcpService>() {}
 
-/** A connection's loss-recovery counters, as the stack's stats total them (kept per stack, added to). */
+/** A connection's loss-recovery and zero-window counters, as the stack's stats total them (kept per stack, added to). */
 type RecoveryCounts = {
   -readonly [
-    K in "retransmits" | "fastRetransmits" | "timeouts" | "tailProbes" | "dsackUndos" | "spuriousTimeouts" | "eifelUndos" | "hystartExits"
+    K in
+      | "retransmits"
+      | "fastRetransmits"
+      | "timeouts"
+      | "tailProbes"
+      | "dsackUndos"
+      | "spuriousTimeouts"
+      | "eifelUndos"
+      | "hystartExits"
+      | "toZeroWindowAdv"
+      | "fromZeroWindowAdv"
+      | "wantZeroWindowAdv"
   ]:
     TcpStats[K]
 }
@@ -335,6 +352,9 @@ const addRecoveryCounts = (t: RecoveryCounts, s: Sender.Sender): void => {
   t.spuriousTimeouts += s.spuriousTimeouts
   t.eifelUndos += s.eifelUndos
   t.hystartExits += s.cc.hystart?.delayExits ?? 0
+  t.toZeroWindowAdv += s.toZeroWindow
+  t.fromZeroWindowAdv += s.fromZeroWindow
+  t.wantZeroWindowAdv += s.wantZeroWindow
 }
 
 /** The pure rules' parameters from the stack's configuration. */
@@ -605,7 +625,10 @@ export const make = Effect.gen(function*() {
   /** what connections that are over counted (the stats add the open ones') */
   const gone: RecoveryCounts = {
     retransmits: 0, fastRetransmits: 0, timeouts: 0, tailProbes: 0, dsackUndos: 0, spuriousTimeouts: 0, eifelUndos: 0,
-    hystartExits: 0
+    hystartExits: 0,
+    toZeroWindowAdv: 0,
+    fromZeroWindowAdv: 0,
+    wantZeroWindowAdv: 0
   }
   const timeWaits = new Map<string, TimeWaitEntry>()
   /**

@@ -515,7 +515,10 @@ describe("Format", () => {
       memoryPressure: 0,
       rcvQueueDropped: 0,
       ofoPruned: 0,
-      sockets: 0
+      sockets: 0,
+      toZeroWindowAdv: 0,
+      fromZeroWindowAdv: 0,
+      wantZeroWindowAdv: 0
     }
   }
 

@@ -447,6 +447,10 @@ describe("TCP memory under pressure: the fair share", () => {
       expect(stalled.rcvQueueDropped).toBeGreaterThan(0)
       expect(hogHeld).toBeGreaterThan(FAIR.low)
       expect(hogHeld).toBeLessThan(FAIR.pressure + 64 * 1024)
+      // each refusal of the hog's in-order data was a zero window (ICSK_ACK_NOMEM), which Linux's
+      // tcp_select_window does not count as "to zero", and each answer to a probe that reopened it
+      // (four segments, under pressure) a "from zero"; no buffer filled
+      expect([stalled.toZeroWindowAdv, stalled.fromZeroWindowAdv > 0]).toEqual([0, true])
       // the others, read as data comes, get through under pressure, the hog still stalled
       const smallWriters = yield* Effect.forEach([1, 2, 3], (n) => Effect.fork(writePattern(clients[n]!, n, SMALL_EACH, 16 * 1024)))
       const smallReaders = yield* Effect.forEach([1, 2, 3], (n) => Effect.fork(readAll(servers[n]!, n)))

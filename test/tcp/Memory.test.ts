@@ -222,6 +222,40 @@ describe("data above `high`", () => {
   })
 })
 
+describe("zero-window counters (tcp_select_window: TCPToZeroWindowAdv, TCPFromZeroWindowAdv, TCPWantZeroWindowAdv)", () => {
+  const counts = (s: T.TcpSocket) => [s.snd.toZeroWindow, s.snd.fromZeroWindow, s.snd.wantZeroWindow]
+  it("a buffer filled by a stalled reader: the window wanted 0 while an edge announced stood (Want), announced 0 once reached (To), reopened by the read (From)", () => {
+    const s = est(Memory.make(LIMITS), 16 * 1024)
+    // 16 KiB of buffer, the reader away: the edge stays where announced; the ACK that leaves 1024
+    // octets free (less than an MSS) is one Linux's buffer would shut, kept open by the edge (Want),
+    // the one of the last segment announces 0 (To)
+    for (let o = 0; o < 16 * 1024; o += 1024) s.send(o, seg(o, 1024))
+    s.tick(1000)
+    const full = s.snd.view.rcvEdge!
+    expect(Seq.sub(full, s.rcv.rcvNxt)).toBe(0)
+    expect(counts(s)).toEqual([1, 0, 1])
+    // the peer's probe into the shut window: its answer announces 0 again, no new "to zero"
+    s.send(2000, seg(16 * 1024, 1))
+    expect(counts(s)).toEqual([1, 0, 1])
+    // the read opens it
+    s.read(3000)
+    expect(counts(s)).toEqual([1, 1, 1])
+  })
+
+  it("the window of 0 of a memory drop is no \"to zero\" (tcp_select_window returns before it counts), its reopening is a \"from zero\"", () => {
+    const m = Memory.make(LIMITS)
+    const s = est(m)
+    s.send(0, seg(0, 1460))
+    s.tick(200)
+    Memory.charge(m, 600_000)
+    s.send(300, seg(1460, 1460))
+    expect(counts(s)).toEqual([0, 0, 0])
+    Memory.charge(m, -200_000)
+    s.read(500)
+    expect(counts(s)).toEqual([0, 1, 0])
+  })
+})
+
 describe("the fair share between `pressure` and `high` (__sk_mem_raise_allocated: a socket past its minimum goes on while high > sockets × its holdings)", () => {
   it("lets a receive side through below `low`, below its minimum (tcp_rmem[0]), out of pressure, or under pressure while sockets × what its connection holds stays below `high`", () => {
     const m = Memory.make(LIMITS)
