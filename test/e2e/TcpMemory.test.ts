@@ -409,6 +409,34 @@ describe("TCP memory: the zero window of an in-order drop", () => {
 })
 
 describe("TCP memory under pressure: the fair share", () => {
+  it.scoped("the count of TCP sockets (Linux's tcp_sockets_allocated): a listener while it listens, a connection from its handshake; an orphan in FIN-WAIT-2 counts no more (Linux's timewait sock), though the stack still keeps it", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks()
+      const scope = yield* Scope.make()
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => Scope.extend(t.listen({ port: 9 }), scope)))
+      expect((yield* statsOf(a)).tcp.sockets).toBe(1)
+      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
+      yield* settle
+      const server = yield* listener.accept
+      const c = yield* Fiber.join(client)
+      expect([(yield* statsOf(a)).tcp.sockets, (yield* statsOf(b)).tcp.sockets]).toEqual([2, 1])
+      // B closes, A does not: B's connection, FIN acknowledged, waits in FIN-WAIT-2 as an orphan
+      yield* c.close
+      yield* TestClock.adjust("1 second")
+      yield* settle
+      expect((yield* c.info).state).toBe("FinWait2")
+      expect([(yield* statsOf(b)).tcp.connections, (yield* statsOf(b)).tcp.sockets]).toEqual([1, 0])
+      // the listener closed: A's accepted connection alone
+      yield* Scope.close(scope, Exit.void)
+      expect((yield* statsOf(a)).tcp.sockets).toBe(1)
+      yield* server.close
+      for (let i = 0; i < 130; i++) {
+        yield* TestClock.adjust("1 second")
+        yield* settle
+      }
+      expect([(yield* statsOf(a)).tcp.sockets, (yield* statsOf(b)).tcp.sockets]).toEqual([0, 0])
+    }))
+
   // 5 sockets on A (the listener and four connections): a share of 128 KiB of `high` each
   const FAIR = { low: 128 * 1024, pressure: 192 * 1024, high: 640 * 1024 }
   const BIG = 512 * 1024
