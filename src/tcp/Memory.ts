@@ -24,9 +24,10 @@
  *   rcv_ssthresh at 4 × advmss), without pulling back a right edge already
  *   announced (RFC 9293 §3.8.6.2.2).
  * - Above `high`: new data is dropped unacknowledged, after the
- *   out-of-order queue is pruned from its highest sequence number down
- *   (tcp_prune_ofo_queue), so the peer sends it again later; in-order data
- *   into an empty receive queue is still taken (tcp_data_queue's
+ *   out-of-order queue above it is pruned, all of it (tcp_try_rmem_schedule,
+ *   tcp_prune_ofo_queue: under pressure it does not stop at its goal), so
+ *   the peer sends it again later; in-order data into an empty receive
+ *   queue is still taken, after that prune (tcp_data_queue's
  *   sk_forced_mem_schedule), so every connection keeps moving. In-order
  *   data memory refused, dropped or so forced in, is answered at once with
  *   a window of 0 at RCV.NXT, the one edge ever pulled back (tcp_data_queue

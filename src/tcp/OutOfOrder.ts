@@ -26,10 +26,12 @@
  *   a block per octet); a segment beyond either is refused (`NoRoom`), as
  *   Linux prunes its out-of-order queue, and TCP resends it.
  * - Under the stack-wide memory bound (Memory.ts) the queue is pruned from
- *   its highest sequence number down (`prune`, Linux's tcp_prune_ofo_queue):
- *   what lies furthest from RCV.NXT is the least use soon, and the peer,
- *   whose SACKed octets it then sends again after a timeout (RFC 2018 §8),
- *   loses the least.
+ *   its highest sequence number down (`prune`, Linux's tcp_prune_ofo_queue),
+ *   above the segment that wants the room: what lies furthest from RCV.NXT
+ *   is the least use soon (Receiver.admit lets go of all of it above the
+ *   segment, as Linux under memory pressure), and the peer, whose SACKed
+ *   octets it then sends again after a timeout (RFC 2018 §8), loses the
+ *   least.
  * - SACK (RFC 2018 §4): the first block reported is the one holding the most
  *   recently received segment, then the others, most recently changed first.
  *

@@ -611,33 +611,28 @@ const NO_BLOCKS: ReadonlyArray<SackBlock> = Object.freeze([])
 /**
  * May `size` new octets from `start` be held, with the stack-wide memory
  * as it stands (Memory.ts)? Within `high`, and under pressure within the
- * connection's fair share (or its minimum), yes (`TAKEN`); in order into an
- * empty receive queue, yes whatever the total, but as memory refused it
- * (`FORCED`: tcp_data_queue's sk_forced_mem_schedule after
- * tcp_try_rmem_schedule failed, with ICSK_ACK_NOMEM set all the same: a
- * reader that keeps up is never stopped, and the peer hears of the squeeze),
- * and nothing else above `high`, however little this half holds (no
- * tcp_rmem[0] minimum there: Memory.ts); otherwise the out-of-order queue is
- * pruned above `start` from its highest block down (tcp_prune_ofo_queue)
- * by the excess over `high` or over the share, and what still does not fit
- * is dropped and counted (`REFUSED`;
- * TCPRcvQDrop, TCPOFODrop).
+ * connection's fair share (or its minimum), yes (`TAKEN`). Otherwise, as
+ * tcp_try_rmem_schedule, the out-of-order queue above `start` goes first,
+ * all of it (tcp_prune_ofo_queue stops at its goal only out of pressure,
+ * and every refusal here comes under it), and what fits then is taken as
+ * usual; in order into an empty receive queue, what still does not fit is
+ * taken all the same, as memory refused it (`FORCED`: tcp_data_queue's
+ * sk_forced_mem_schedule, with ICSK_ACK_NOMEM set: a reader that keeps up
+ * is never stopped, and the peer hears of the squeeze); the rest is dropped
+ * and counted (`REFUSED`; TCPRcvQDrop, TCPOFODrop), however little this
+ * half holds (no tcp_rmem[0] minimum above `high`: Memory.ts).
  */
 const admit = (r: Receiver, m: Memory.TcpMemory, consumed: number, start: Seq.SeqNum, size: number): number => {
   const now = holding(r, consumed)
   const pending = now - r.heldAtBatch
   if (Memory.mayReceive(m, pending, size, now, now + r.sendHeld)) return TAKEN
-  if (start === r.rcvNxt && now === r.ooo.octets) return FORCED
-  // what to free: the total's excess over `high`, and under pressure the connection's over its share
-  const total = m.allocated + pending + size
-  const overShare = m.sockets > 0 && (m.pressure || total > m.limits.pressure)
-    ? now + r.sendHeld - Math.ceil(m.limits.high / m.sockets) + 1
-    : 0
-  const freed = OutOfOrder.prune(r.ooo, start, Math.max(total - m.limits.high, overShare))
+  const freed = OutOfOrder.prune(r.ooo, start, Number.POSITIVE_INFINITY)
   if (freed > 0) {
     m.ofoPruned++
     if (Memory.mayReceive(m, pending - freed, size, now - freed, now - freed + r.sendHeld)) return TAKEN
   }
+  // (nothing unread in order: all it holds is out of order)
+  if (start === r.rcvNxt && now - freed === r.ooo.octets) return FORCED
   m.rcvQueueDropped++
   return REFUSED
 }

@@ -133,6 +133,9 @@ const ending = (k: number, { client, server }: Pair, size: number): Effect.Effec
         yield* Effect.sleep("500 millis")
         yield* server.close
         yield* Effect.sleep("500 millis")
+        // (the server's RST may be lost on this link, and the client, with nothing to send, would wait
+        // for good: an octet of its own draws the closed port's reset)
+        yield* quietly(client.write(HELLO))
         yield* drain(client)
         yield* client.close
       })

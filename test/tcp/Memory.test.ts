@@ -181,44 +181,46 @@ describe("data above `high`", () => {
     expect(m.rcvQueueDropped).toBe(9)
   })
 
-  it("prunes the out-of-order queue above the segment before dropping it; the highest blocks go first", () => {
+  it("prunes the out-of-order queue above the segment before dropping it, all of it under pressure (tcp_prune_ofo_queue breaks at its goal only out of pressure), never below it", () => {
     const m = Memory.make(LIMITS)
     const s = est(m, 64 * 1024, true)
     // in order 5000 unread, then blocks at 10000, 20000, 30000
     for (let o = 0; o < 5000; o += 1000) s.send(o, seg(o, 1000))
     for (const o of [10_000, 20_000, 30_000]) s.send(o, seg(o, 2000))
     expect(s.rcv.ooo.octets).toBe(6000)
-    // the stack at `high` exactly: a segment at 15000 needs 1000 octets, the block at 30000 makes room
+    // the stack at `high` exactly: a segment at 15000 needs 1000 octets; the blocks above it go, both
+    // (the one at 30000 alone would make room), the one at 10000 stays
     Memory.charge(m, 500_000)
     s.send(40_000, seg(15_000, 1000))
     expect(m.ofoPruned).toBe(1)
-    expect(s.rcv.ooo.blocks.map((b) => Seq.sub(b.start, Seq.add(T.REMOTE_ISN, 1)))).toEqual([10_000, 15_000, 20_000])
+    expect(s.rcv.ooo.blocks.map((b) => Seq.sub(b.start, Seq.add(T.REMOTE_ISN, 1)))).toEqual([10_000, 15_000])
     // one beyond every block: nothing above it to prune, dropped
     s.send(41_000, seg(40_000, 1000))
     expect(m.rcvQueueDropped).toBe(1)
-    expect(s.rcv.ooo.octets).toBe(5000)
+    expect(s.rcv.ooo.octets).toBe(3000)
   })
-  it("in order into an empty receive queue is taken even with out-of-order data held, and nothing is pruned for it", () => {
+  it("in order into an empty receive queue: the out-of-order queue is pruned first (tcp_try_rmem_schedule), and what fits then is taken as usual; what does not is forced in, with the zero window", () => {
     const m = Memory.make(LIMITS)
     const s = est(m, 64 * 1024, true)
     for (const o of [10_000, 20_000, 30_000]) s.send(o, seg(o, 2000))
-    Memory.charge(m, 600_000)
-    // (two in one batch: the second is judged by the window as it was, not the zero window the
-    // first one's ACK announces)
-    const out = s.send(40_000, seg(0, 1460), seg(1460, 1460))
+    s.tick(1000)
+    // the others and the blocks (6000) hold less than `high`, but not with this segment on top: the
+    // blocks go, and it fits
+    Memory.charge(m, 500_000 - 1000)
+    const fits = s.send(2000, seg(0, 1460))
     expect(rcvNxt(s)).toBe(1460)
-    // the first taken, nothing pruned for it; the queue no longer empty, the second does not fit:
-    // the blocks above it are pruned, and it still does not fit (the others hold more than `high`):
-    // dropped
-    expect([m.ofoPruned, m.rcvQueueDropped, s.rcv.ooo.octets]).toEqual([1, 1, 0])
-    // the first one's ACK announces the window of 0 (memory refused it, then forced it in), the
-    // batch's after it what the buffer offers (tcp_select_window's window is the buffer's, not memory's)
-    expect(out.map((o) => [T.ourAck(o), o.window > 0])).toEqual([[1460, false], [1460, true]])
-    // the others let go of enough: the pruned room is what lets the resend in
-    Memory.charge(m, -100_000 - 1460)
-    s.send(40_020, seg(1460, 1460))
+    expect([m.ofoPruned, m.rcvQueueDropped, s.rcv.ooo.octets]).toEqual([1, 0, 0])
+    expect(fits.every((o) => o.window > 0)).toBe(true)
+    s.read(2010)
+    // blocks again, and the others above `high`: pruned, and still it does not fit: forced in
+    Memory.charge(m, -100_000)
+    for (const o of [10_000, 20_000]) s.send(3000, seg(o, 2000))
+    expect(s.rcv.ooo.octets).toBe(4000)
+    Memory.charge(m, 200_000)
+    const forced = s.send(4000, seg(1460, 1460))
     expect(rcvNxt(s)).toBe(2920)
-    expect([m.ofoPruned, m.rcvQueueDropped]).toEqual([1, 1])
+    expect([m.ofoPruned, m.rcvQueueDropped, s.rcv.ooo.octets]).toEqual([2, 0, 0])
+    expect(forced.map((o) => [T.ourAck(o), o.window])).toEqual([[2920, 0]])
   })
 })
 
