@@ -685,10 +685,10 @@ export class Socket extends Duplex {
     // connect(2) failing at once (a 4-tuple taken: the bind, SO_REUSEADDR as libuv's, went
     // through; no route; no ephemeral port; an address that cannot go there): Node's
     // internalConnect reports it with the socket's own end (getsockname), the wildcard and port
-    // 0 when nothing was bound. (From a local address without a port Linux's bind has picked
-    // one by then, which the stack has not: it says 0)
+    // 0 when nothing was bound; from a local address without a port, the port its bind of port 0
+    // picked (the stack's error names it: TcpError.localPort)
     if (AT_CONNECT.has(e.reason)) {
-      return { error: fromTcpError(e, "connect", address, port, `${bindAddress}:${localPort || 0}`), afterSyn: false }
+      return { error: fromTcpError(e, "connect", address, port, `${bindAddress}:${localPort || e.localPort || 0}`), afterSyn: false }
     }
     // one that failed after its SYN went, from a local port it was given, names its local end,
     // as Node's afterConnect does (`req.localAddress && req.localPort`: the wildcard when no

@@ -279,7 +279,9 @@ export interface ConnectOptions {
    * the route's source). Another is AddressNotAvailable; a 127/8 one towards another host
    * InvalidArgument (a loopback source never leaves the host: Linux's __mkroute_output, EINVAL).
    * Given, the connection's port is bound as a chosen one is (SO_REUSEADDR, as Node's bind of the
-   * address and port 0), whichever port the stack picks: a chosen-port connect may share it
+   * address and port 0), whichever port the stack picks: a chosen-port connect may share it.
+   * A failure after the bind (no route, a 127/8 source towards another host) names the port it
+   * took on the error (`TcpError.localPort`), as getsockname does after Linux's failed connect(2)
    */
   readonly localAddress?: Addr.Ipv4Addr | string
   /** Nagle off from the start */
@@ -1452,19 +1454,32 @@ export const make = Effect.gen(function*() {
       if (asked !== undefined && heldByEphemeral(asked, bound)) {
         return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${asked} is held by an ephemeral connect's connection` }))
       }
-      const r = ip.route(remote)
-      if (r === undefined) {
-        return Effect.fail(new TcpError({ reason: "NoRoute", detail: `no route to ${Addr.format(remote)}` }))
+      // What fails from here fails in connect(2), after the bind: it names the port bound, the one
+      // asked for, or for a local address alone the one its bind of port 0 took (Linux's
+      // inet_csk_find_open_port, at bind(2): getsockname gives it after the failed connect, and
+      // Node's internalConnect names it). The stack picks a port only once it knows the route, so
+      // here it picks the one its choice gives from the bound address; with nothing bound, none.
+      const failed = (reason: TcpError["reason"], detail: string): Effect.Effect<never, TcpError> => {
+        if (o.localAddress === undefined || asked !== undefined) {
+          return Effect.fail(new TcpError({ reason, detail, ...(asked !== undefined ? { localPort: asked } : {}) }))
+        }
+        const port = ephemeral(remote, o.port, bound, bound, false, clock.unsafeCurrentTimeMillis())
+        // (a bind that finds no port fails itself, as below)
+        return Effect.fail(
+          port === undefined
+            ? new TcpError({ reason: "AddressInUse", detail: `no free port to bind ${Addr.format(bound)} to` })
+            : new TcpError({ reason, detail, localPort: port })
+        )
       }
+      const r = ip.route(remote)
+      if (r === undefined) return failed("NoRoute", `no route to ${Addr.format(remote)}`)
       if (conns.size >= config.tcp.maxConnections) {
         c.connectionLimit++
-        return Effect.fail(new TcpError({ reason: "TooManyConnections", detail: `${conns.size} connections are open` }))
+        return failed("TooManyConnections", `${conns.size} connections are open`)
       }
       const loopback = r._tag === "Local"
       if (bound !== Addr.ANY && !loopback && bound !== r.src) {
-        return Effect.fail(
-          new TcpError({ reason: "InvalidArgument", detail: `a connection from ${Addr.format(bound)} cannot reach ${Addr.format(remote)}, another host` })
-        )
+        return failed("InvalidArgument", `a connection from ${Addr.format(bound)} cannot reach ${Addr.format(remote)}, another host`)
       }
       const local = bound === Addr.ANY ? r.src : bound
       const now = clock.unsafeCurrentTimeMillis()
@@ -1495,7 +1510,8 @@ export const make = Effect.gen(function*() {
         // (the bind went through; connect(2) finds the 4-tuple taken: EADDRNOTAVAIL,
         // __inet_check_established's not_unique)
         const reason = asked !== undefined ? "TupleInUse" : "AddressInUse"
-        return Effect.fail(new TcpError({ reason, detail: `port ${localPort} is in use towards that peer` }))
+        const named = asked !== undefined || o.localAddress !== undefined ? { localPort } : {}
+        return Effect.fail(new TcpError({ reason, detail: `port ${localPort} is in use towards that peer`, ...named }))
       }
       let iss: Seq.SeqNum
       let inherited: { readonly tsRecent: number; readonly at: number } | undefined
