@@ -189,7 +189,10 @@ export interface Connection {
    * as it fills (an empty `data` completes at once); do not change `data` afterwards. Interrupted
    * (a timeout, say) while it waits, it may have queued a prefix of `data` already, which will be
    * sent: `info`'s `bytesWritten` before and after says how much, so that a retry sends only the
-   * rest (as a blocking send(2) cut short by a signal returns the count it took)
+   * rest (as a blocking send(2) cut short by a signal returns the count it took). Waiting, it
+   * fails at once when our side is ended or closed (`Closed`, EPIPE: the prefix it queued is
+   * sent, then the FIN) or the connection is reset or aborted (its error), as Linux's
+   * sk_stream_wait_memory returns on SEND_SHUTDOWN or a socket error
    */
   readonly write: (data: Uint8Array) => Effect.Effect<void, TcpError>
   /**
@@ -199,9 +202,9 @@ export interface Connection {
    * applications should not use the mechanism, RFC 9293 SHLD-13)
    */
   readonly writeUrgent: (data: Uint8Array) => Effect.Effect<void, TcpError>
-  /** end our side (half-close): a FIN follows the data; reading goes on */
+  /** end our side (half-close): a FIN follows the data; reading goes on; a write waiting for room fails (`Closed`) */
   readonly end: Effect.Effect<void>
-  /** end both sides: FIN after the data; an RST instead if data was unread or more arrives (as Linux: RFC 1122 §4.2.2.13) */
+  /** end both sides: FIN after the data; an RST instead if data was unread or more arrives (as Linux: RFC 1122 §4.2.2.13); a write waiting for room fails (`Closed`) */
   readonly close: Effect.Effect<void>
   /** reset the connection at once (RST) */
   readonly abort: Effect.Effect<void>
