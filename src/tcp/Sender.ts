@@ -55,7 +55,9 @@
  *   (`handshakeLost`); after `retries` expiries in a row the
  *   connection fails with TimedOut. An expiry resends from SND.UNA (go-back-N
  *   within `cwnd`, RFC 5681 §3.1; with SACK, what the scoreboard does not
- *   hold); with SACK, F-RTO (RFC 5682 §3.1, as Linux) first: once the
+ *   hold, nor what went within RACK.rtt of the expiry, which stays in flight
+ *   until RACK finds it lost, the window then what is in flight + 1 segment:
+ *   RFC 8985 §6.3, Linux's tcp_timeout_mark_lost and tcp_enter_loss); with SACK, F-RTO (RFC 5682 §3.1, as Linux) first: once the
  *   first segment's retransmission is acknowledged, two new segments go
  *   instead of old ones, and an ACK of data sent only before the timeout
  *   shows it spurious and undoes its congestion cut. With timestamps, SACK
@@ -1243,8 +1245,13 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const bufEnd = SendBuffer.end(s.buffer)
   let sent = false
   for (;;) {
-    // resending after a timeout: what the peer SACKed needs no second copy
+    // resending after a timeout: what the peer SACKed needs no second copy, nor what the timeout
+    // held as sent too recently to be lost (Rack.markTimeout), until RACK finds it lost
     if (s.board.ranges.length > 0 && Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = Scoreboard.skip(s.board, s.sndNxt)
+    if (s.rack.held > 0 && Seq.lt(s.sndNxt, s.sndMax)) {
+      s.sndNxt = Rack.skipHeld(s.rack, s.sndNxt)
+      if (s.board.ranges.length > 0 && Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = Scoreboard.skip(s.board, s.sndNxt)
+    }
     const unsent = Seq.sub(bufEnd, s.sndNxt)
     const finPending = s.finQueued && Seq.lte(s.sndNxt, bufEnd)
     if (unsent <= 0) {
@@ -3031,11 +3038,19 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // RTO): the peer dropped what it SACKed. As Linux's tcp_timeout_mark_lost, every SACK mark goes,
   // so that the go-back from SND.UNA below resends those octets too (the board made `push` skip
   // them, and each waited for an RTO of its own)
-  if (s.sackOk && Scoreboard.reneged(s.board, s.sndUna)) {
+  const reneged = s.sackOk && Scoreboard.reneged(s.board, s.sndUna)
+  if (reneged) {
     s.reneges++
     Scoreboard.clear(s.board)
     Rack.renege(s.rack)
   }
+  // RFC 8985 §6.3, as Linux's tcp_timeout_mark_lost: the log's entries are lost but for those sent
+  // within RACK.rtt (held: RACK would not call them lost yet, and the peer's ACK of them may be on
+  // its way), which stay in flight: the go-back skips them (`push`) until RACK or the next timeout
+  // finds them lost, and the window after the timeout counts them (tcp_enter_loss: cwnd = in flight
+  // + 1). All of them after reneging. (With SACK only: without, nothing would find them lost before
+  // the next timeout, where Linux's tcp_newreno_mark_lost takes the head at each partial ACK)
+  const held = s.sackOk ? Rack.markTimeout(s.rack, now, reneged) : 0
   // the first timeout of a series begins an episode, unless it cuts short a fast recovery, whose it is
   if (s.retries === 1 && !s.recovering) beginUndo(s)
   // F-RTO step 1 (RFC 5682 §3.1), with SACK: not when the timeout cuts short a fast recovery, whose
@@ -3049,6 +3064,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.frto = s.params.frto && s.sackOk && (!episode || s.retries > 1) ? s.sndMax : undefined
   s.frtoNewSent = false
   s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+  if (held > 0) s.cc.cwnd += held
   if (s.ecnOk) s.cwrPending = true
   s.highRxt = s.sndUna
   s.tlpAt = undefined

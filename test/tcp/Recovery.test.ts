@@ -1127,6 +1127,66 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
   })
 })
 
+describe("a timeout holds back what went within RACK.rtt of it (RFC 8985 §6.3, as Linux's tcp_timeout_mark_lost and tcp_enter_loss)", () => {
+  /**
+   * Five segments at 1000, the first lost, the next four SACKed at 1020 (RACK.rtt 20): recovery
+   * resends the first; two new segments written 10 ms before the RTO go at once (PRR's room).
+   * Returns the RTO's instant.
+   */
+  const newBeforeRto = () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(5 * MSS))).length).toBe(5)
+    expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 5 * MSS])))).toEqual([[B, MSS]])
+    expect(s.snd.recovering).toBe(true)
+    const rto = s.snd.rtoAt!
+    expect(shape(s.write(rto - 10, T.octets(2 * MSS)))).toEqual([[B + 5 * MSS, MSS], [B + 6 * MSS, MSS]])
+    return { s, rto }
+  }
+
+  it("the timeout resends the first segment only; the two sent 10 ms before are in flight still, and the window counts them (cwnd = in flight + 1)", () => {
+    const { s, rto } = newBeforeRto()
+    expect(shape(s.tick(rto))).toEqual([[B, MSS]])
+    expect(s.snd.rack.held).toBe(2)
+    expect(s.snd.cc.cwnd).toBe(3 * MSS)
+    // its ACK 5 ms later, under the minimum RTT (20): RACK cannot tell it from the original's
+    // (RFC 8985 §6.2 step 2), nothing is found lost, and nothing goes: the go-back skips the two
+    // (before, it resent both: cwnd 2, and SND.NXT - SND.UNA 0)
+    expect(shape(s.send(rto + 5, sackOf(B + 5 * MSS)))).toEqual([])
+    expect(s.snd.sndNxt).toBe(ours(B + 7 * MSS))
+    // room for new data: cwnd 4, two in flight
+    expect(shape(s.write(rto + 6, T.octets(3 * MSS)))).toEqual([[B + 7 * MSS, MSS], [B + 8 * MSS, MSS]])
+  })
+
+  it("an ACK of the resend that RACK can time finds the two lost (sent before the resend, RACK.rtt passed): they go again", () => {
+    const { s, rto } = newBeforeRto()
+    s.tick(rto)
+    // 25 ms after the resend, above the minimum RTT: RACK.rtt 25, and the two went 35 ms ago
+    expect(shape(s.send(rto + 25, sackOf(B + 5 * MSS)))).toEqual([[B + 5 * MSS, MSS], [B + 6 * MSS, MSS]])
+    expect(s.snd.rack.held).toBe(0)
+  })
+
+  it("the next timeout finds them old: lost, and the go-back resends them", () => {
+    const { s, rto } = newBeforeRto()
+    s.tick(rto)
+    s.send(rto + 5, sackOf(B + 5 * MSS))
+    const next = s.snd.rtoAt!
+    expect(s.tick(next - 1)).toEqual([])
+    expect(shape(s.tick(next))).toEqual([[B + 5 * MSS, MSS]])
+    expect(s.snd.rack.held).toBe(0)
+    expect(s.snd.cc.cwnd).toBe(MSS)
+  })
+
+  it("after the peer reneged everything is lost, however recent", () => {
+    const { s, rto } = newBeforeRto()
+    // the ACK of the hole's resend stops where the SACKed octets begin: the peer dropped them
+    s.send(rto - 5, sackOf(B + MSS))
+    expect(s.snd.ackReneged).toBe(true)
+    expect(shape(s.tick(s.snd.rtoAt!))).toEqual([[B + MSS, MSS]])
+    expect(s.snd.rack.held).toBe(0)
+    expect(s.snd.cc.cwnd).toBe(MSS)
+  })
+})
+
 describe("a peer that reneges as its window shuts (RFC 2018 §8 with RFC 9293 §3.8.6.1's persist timer)", () => {
   /** The peer's ACK of `ack` with window `window`, no SACK blocks. */
   const windowOf = (ack: number, window: number) => T.fromPeer({ ack, window, options: { sackPermitted: false } })
