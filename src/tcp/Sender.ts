@@ -2092,7 +2092,10 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   s.tlpOut = false
   if (s.recovering) {
     if (reneged) {
-      // (the recovery goes on, or ends, at a later ACK or at the timeout)
+      // (the recovery goes on, or ends, at a later ACK or at the timeout). PRR's window is still
+      // worked out from this ACK, as Linux's tcp_cong_control runs tcp_cwnd_reduction after
+      // tcp_fastretrans_alert returned: the timeout may cut again from it (`onRto`)
+      if (s.prr !== undefined) recoveryWindow(s)
     } else if (Seq.gte(a.ack, s.recover)) {
       // RFC 6582 §3.2 step 3, full acknowledgment
       s.recovering = false
@@ -3061,6 +3064,16 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // data before the octets the peer dropped, or take an original it kept for a spurious timeout);
   // again on a timeout that recurs (as Linux)
   const episode = s.recovering || Seq.lt(s.sndUna, s.recover)
+  // A fast recovery a reneging ACK took to its `recover` or past (that ACK ends no recovery, as
+  // Linux's tcp_check_sack_reneging returns before tcp_fastretrans_alert's exit): the window it
+  // recovered from is acknowledged, so this timeout's loss is a new window's and ssthresh is cut
+  // again, from the window PRR had reached, with an undo record of its own (Linux's tcp_enter_loss:
+  // `!after(high_seq, snd_una)`, the cut from snd_cwnd, then tcp_init_undo)
+  if (s.recovering && Seq.gte(s.sndUna, s.recover)) {
+    if (s.prr !== undefined) s.cc.cwnd = Math.max(fullPayload(s), Math.floor(s.prr.wnd))
+    s.cc.reducing = false
+    beginUndo(s)
+  }
   s.frto = s.params.frto && s.sackOk && (!episode || s.retries > 1) ? s.sndMax : undefined
   s.frtoNewSent = false
   s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)

@@ -1102,6 +1102,39 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
     expect(s.snd.timeouts).toBe(1)
   })
 
+  it("a reneging ACK at the recovery's `recover`: the window recovered from is acknowledged, so the timer's expiry cuts ssthresh again, from the window PRR had reached (Linux's tcp_enter_loss: high_seq not after snd_una)", () => {
+    const s = sackedThree()
+    expect(s.snd.cc.ssthresh).toBe(7 * MSS)
+    // new data in the recovery (PRR's room), the peer SACKs the first of it, more goes
+    expect(shape(s.write(1023, T.octets(3 * MSS)))).toEqual([[B + 5 * MSS, MSS]])
+    s.send(1040, sackOf(B, [B + MSS, B + 4 * MSS], [B + 5 * MSS, B + 6 * MSS]))
+    // the hole's resend and the fifth segment acknowledged, SND.UNA at `recover` (the fifth's end),
+    // on the octets the peer SACKed and no further: it reneged, the recovery is not over (Linux's
+    // tcp_check_sack_reneging returns first), and PRR's window is worked out from it all the same
+    // (tcp_cong_control's tcp_cwnd_reduction): 3 segments, which let the rest of the data go
+    expect(shape(s.send(1042, sackOf(B + 5 * MSS)))).toEqual([[B + 6 * MSS, MSS], [B + 7 * MSS, MSS]])
+    expect([s.snd.ackReneged, s.snd.recovering, s.snd.sndUna]).toEqual([true, true, ours(B + 5 * MSS)])
+    expect(s.snd.prr!.wnd).toBe(3 * MSS)
+    // the short timer's expiry: a new window's loss, ssthresh cut again from 3 segments (CUBIC's
+    // 0.7, at least 2), where the recovery's 7 stayed; the undo record starts here
+    expect(shape(s.tick(s.snd.rtoAt!))).toEqual([[B + 5 * MSS, MSS]])
+    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([MSS, 2 * MSS])
+    expect(s.snd.undo?.marker).toBe(ours(B + 5 * MSS))
+    expect(s.snd.frto).toBeUndefined()
+  })
+
+  it("the same with nothing more to send: PRR's window is still worked out from the reneging ACK (no send did it)", () => {
+    const s = sackedThree()
+    expect(shape(s.write(1023, T.octets(MSS)))).toEqual([[B + 5 * MSS, MSS]])
+    s.send(1040, sackOf(B, [B + MSS, B + 4 * MSS], [B + 5 * MSS, B + 6 * MSS]))
+    expect(shape(s.send(1042, sackOf(B + 5 * MSS)))).toEqual([])
+    expect(s.snd.ackReneged).toBe(true)
+    // 3 segments, from this ACK (without it, 2: the window of the ACK before, stale)
+    expect([s.snd.prr!.wnd, s.snd.prr!.stale]).toEqual([3 * MSS, false])
+    s.tick(s.snd.rtoAt!)
+    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([MSS, 2 * MSS])
+  })
+
   it("the short timer is half the SRTT when that is above 10 ms, and 10 ms with no sample", () => {
     const s = sackedThree()
     s.snd.rtt = { ...s.snd.rtt, srtt: 101 }
