@@ -685,10 +685,10 @@ export class Socket extends Duplex {
     // connect(2) failing at once (a 4-tuple taken: the bind, SO_REUSEADDR as libuv's, went
     // through; no route; no ephemeral port; an address that cannot go there): Node's
     // internalConnect reports it with the socket's own end (getsockname), the wildcard and port
-    // 0 when nothing was bound. (From a local address without a port Linux's bind has picked
-    // one by then, which the stack has not: it says 0)
+    // 0 when nothing was bound; from a local address without a port, the port its bind of port 0
+    // picked (the stack's error names it: TcpError.localPort)
     if (AT_CONNECT.has(e.reason)) {
-      return { error: fromTcpError(e, "connect", address, port, `${bindAddress}:${localPort || 0}`), afterSyn: false }
+      return { error: fromTcpError(e, "connect", address, port, `${bindAddress}:${localPort || e.localPort || 0}`), afterSyn: false }
     }
     // one that failed after its SYN went, from a local port it was given, names its local end,
     // as Node's afterConnect does (`req.localAddress && req.localPort`: the wildcard when no
@@ -960,7 +960,7 @@ export class Socket extends Duplex {
     this.#waitingWrites.clear()
     for (const [write, fiber] of writes) {
       if (fiber !== undefined) runWith(this.#ctx, Fiber.interruptFork(fiber))
-      write(opened ? null : nodeError("ERR_SOCKET_CLOSED_BEFORE_CONNECTION", "Socket closed before the connection was established"))
+      if (!opened) write(nodeError("ERR_SOCKET_CLOSED_BEFORE_CONNECTION", "Socket closed before the connection was established"))
     }
     this.#stopTimer()
     const pump = this.#pump
@@ -975,7 +975,14 @@ export class Socket extends Duplex {
     // net.Socket emits 'close' from the handle's close callback, a turn of the
     // event loop later: after the stream's own 'error' (queued by cb on this
     // tick) and after the promise jobs the program's handlers queued
-    setImmediate(() => this.emit("close", err !== null && err !== undefined))
+    const life = this.#life
+    setImmediate(() => {
+      // a write the connection was still taking is called back (without an error) as Node's is:
+      // the handle's close cancels its request, whose callback (onWriteComplete on a destroyed
+      // stream) runs just before the close callback's 'close', after 'error'
+      if (opened && this.#life === life) for (const [write] of writes) write(null)
+      this.emit("close", err !== null && err !== undefined)
+    })
   }
 
   #reset = false

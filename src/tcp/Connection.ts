@@ -41,7 +41,13 @@
  * does: the buffer never holds more than its size, and a write completes
  * when its last octet was taken. A waiting writer is woken once a useful
  * piece fits (its whole rest, or a quarter of the buffer up to 64 KiB), not
- * for every ACK's worth of room.
+ * for every ACK's worth of room. A waiting write ends with the connection's
+ * writing side, not with the connection (Linux's sk_stream_wait_memory
+ * returns at once on SEND_SHUTDOWN or sk_err, and tcp_sendmsg_locked's
+ * sk_stream_error gives the socket's error, else EPIPE): `end` or `close`
+ * fails it at once with `Closed` (EPIPE), what it had put into the send
+ * buffer still going before the FIN; an abort or the peer's RST tears the
+ * connection down, which fails it with the connection's error.
  *
  * The stack-wide bound (Memory.ts, Linux's tcp_mem): the connection charges
  * the stack's accountant with what it holds (`recharge`: unacknowledged
@@ -507,10 +513,7 @@ export class Conn {
     }
     // (held back by the stack-wide bound, a writer goes on once its send side is empty: it may hold its minimum)
     if (this.writers !== undefined && this.room() >= (this.memoryLimited() ? Math.min(this.writersNeed, Memory.MIN_SEND) : this.writersNeed)) {
-      const w = this.writers
-      this.writers = undefined
-      this.writersNeed = Number.POSITIVE_INFINITY
-      w.unsafeDone(Exit.void)
+      this.wakeWriters()
     }
     if (!this.isOpen && s.state !== "SynSent" && s.state !== "SynReceived" && s.state !== "Closed") {
       this.isOpen = true
@@ -531,6 +534,15 @@ export class Conn {
     }
     this.env.schedule(this, Sender.deadline(s))
     return this.done
+  }
+
+  /** Wake every waiting writer: each looks again (room, or a side closed for writing: `put`). */
+  private wakeWriters(): void {
+    const w = this.writers
+    if (w === undefined) return
+    this.writers = undefined
+    this.writersNeed = Number.POSITIVE_INFINITY
+    w.unsafeDone(Exit.void)
   }
 
   /** Wait for the handshake: done when it completed, failed when it did not. */
@@ -671,7 +683,9 @@ export class Conn {
   private put(data: Uint8Array, urgent: boolean): Effect.Effect<void, TcpError> {
     return Effect.suspend(() => {
       if (this.done) return Effect.fail(this.failure() ?? closed(this, "the connection is closed"))
-      if (this.writeClosed) return Effect.fail(closed(this, "the connection was ended for writing"))
+      if (this.writeClosed) {
+        return Effect.fail(closed(this, this.readClosed ? "the connection was closed" : "the connection was ended for writing"))
+      }
       // nothing to queue: done, full buffer or not (as write(2) of 0 octets returns 0 at once)
       if (data.length === 0) return Effect.void
       const room = this.room()
@@ -718,6 +732,9 @@ export class Conn {
       if (this.writeClosed || this.done) return
       this.writeClosed = true
       this.events.unsafeOffer({ _tag: "End" })
+      // a write waiting for room fails now (EPIPE), not once room comes or the connection ends: the
+      // writing side is over (Linux's sk_stream_wait_memory, on SEND_SHUTDOWN). What it put in goes
+      this.wakeWriters()
     })
   }
 
@@ -733,6 +750,8 @@ export class Conn {
       this.readClosed = true
       this.events.unsafeOffer({ _tag: "Close" })
       this.recharge()
+      // (a waiting write fails now, as at `end`)
+      this.wakeWriters()
     })
   }
 

@@ -22,6 +22,8 @@
  *   reordering timer, §6.2 step 5). The window grows with the peer's
  *   D-SACKs (`onDsack`, RFC 2883: our retransmission was spurious) and
  *   shrinks back after 16 recoveries without one (`onRecoveryEnd`).
+ * - `markTimeout` (§6.3): a retransmission timeout marks the log lost but
+ *   for what went within RACK.rtt of it, held in flight (`skipHeld`).
  *
  * RACK needs SACK (without it, later segments cannot be seen delivered): its
  * rules run only when SACK was negotiated. The log is kept without SACK too,
@@ -38,6 +40,12 @@ import * as Seq from "./SeqNum.js"
 const RETRANSMITTED = 1
 const SACKED = 2
 const LOST = 4
+/**
+ * Not marked lost at a retransmission timeout because sent within RACK.rtt
+ * of it (`markTimeout`): in flight still, and not sent again by the
+ * timeout's go-back until RACK marks it lost or the next timeout does
+ */
+const HELD = 8
 
 /**
  * The empty log: four fields of every idle connection point here, and
@@ -92,6 +100,8 @@ export interface Rack {
   sacked: number
   /** entries in the log sent more than once */
   retransmitted: number
+  /** entries HELD by the last timeout (`markTimeout`), not yet sent again, SACKed, lost or acknowledged */
+  held: number
   /** RACK.reo_wnd_mult: the reordering window in quarters of the minimum RTT, grown by D-SACKs (§6.2 step 4) */
   reoWndMult: number
   /** RACK.dsack_round: SND.NXT when the window last grew; it grows once per round trip (none: undefined) */
@@ -135,6 +145,7 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   reordering: false,
   sacked: 0,
   retransmitted: 0,
+  held: 0,
   reoWndMult: 1,
   dsackRound: undefined,
   reoWndPersist: REO_WND_PERSIST,
@@ -185,7 +196,8 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
       r.sentAt[i] = now
       r.order[i] = order
       if ((r.flags[i]! & RETRANSMITTED) === 0) r.retransmitted++
-      r.flags[i] = (r.flags[i]! | RETRANSMITTED) & ~LOST
+      if ((r.flags[i]! & HELD) !== 0) r.held--
+      r.flags[i] = (r.flags[i]! | RETRANSMITTED) & ~(LOST | HELD)
       if ((r.flags[i]! & SACKED) !== 0) sacked = true
       if (first < 0) first = i
       lastCovered = i
@@ -227,6 +239,7 @@ const split = (r: Rack, i: number, at: Seq.SeqNum): void => {
   r.ends[i] = at
   if ((f & SACKED) !== 0) r.sacked++
   if ((f & RETRANSMITTED) !== 0) r.retransmitted++
+  if ((f & HELD) !== 0) r.held++
 }
 
 /**
@@ -262,6 +275,7 @@ export const onAck = (
       delivered = (f & SACKED) === 0
       if ((f & SACKED) !== 0) r.sacked--
       if ((f & RETRANSMITTED) !== 0) r.retransmitted--
+      if ((f & HELD) !== 0) r.held--
       h = i + 1
     } else {
       // acknowledged in part (a segment cut at the peer's window, or the peer took part of it):
@@ -280,7 +294,8 @@ export const onAck = (
       // delivered after all: no longer lost, whatever marked it so (RACK, or a smaller path MTU) before
       // its resend went (Linux's tcp_sacktag_one clears TCPCB_LOST): else it went again, SACKed, and
       // a lost run (`firstLost`) reached across it, and pipe counted it out twice (`lostRetransmitted`)
-      r.flags[i] = (f | SACKED) & ~LOST
+      if ((f & HELD) !== 0) r.held--
+      r.flags[i] = (f | SACKED) & ~(LOST | HELD)
       r.sacked++
       sacked = true
       delivered = true
@@ -314,6 +329,52 @@ export const renege = (r: Rack): void => {
 }
 
 /**
+ * A retransmission timeout (RFC 8985 §6.3, as Linux's tcp_timeout_mark_lost):
+ * the first entry and every other not SACKed is lost, but for those sent
+ * within RACK.rtt of `now` (not lost yet, as RACK's own rule would not find
+ * them so: Linux skips an skb whose tcp_rack_skb_timeout is still positive),
+ * which are HELD: in flight, and sent again only once RACK, or the next
+ * timeout, finds them lost. After the peer reneged (`renege` first) every
+ * entry is lost. Returns the octets held.
+ */
+export const markTimeout = (r: Rack, now: number, reneged: boolean): number => {
+  let held = 0
+  r.held = 0
+  for (let i = r.head; i < r.starts.length; i++) {
+    const f = r.flags[i]! & ~HELD
+    if ((f & SACKED) !== 0) {
+      r.flags[i] = f
+      continue
+    }
+    if (!reneged && i !== r.head && now - r.sentAt[i]! < r.rtt) {
+      r.flags[i] = f | HELD
+      r.held++
+      held += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
+    } else {
+      r.flags[i] = f | LOST
+    }
+  }
+  return held
+}
+
+/**
+ * Where the timeout's go-back-N goes on from `seq`: past the entries from
+ * there that are HELD (`markTimeout`) or SACKed, which need no copy now
+ * (`seq` itself when the entry there is neither, or none starts there).
+ */
+export const skipHeld = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
+  if (r.held === 0) return seq
+  const n = r.starts.length
+  let i = firstNotBelow(r, r.starts, seq, false)
+  if (i >= n || r.starts[i] !== seq) return seq
+  while (i < n && (r.flags[i]! & (HELD | SACKED)) !== 0 && r.starts[i] === seq) {
+    seq = r.ends[i]! as Seq.SeqNum
+    i++
+  }
+  return seq
+}
+
+/**
  * Everything was acknowledged: the log lets go of its arrays (an idle
  * connection keeps none; the first push on each array reserved room for 17
  * numbers, held for the connection's life otherwise).
@@ -326,6 +387,7 @@ const release = (r: Rack): void => {
   r.order = NO_LOG
   r.flags = NO_LOG
   r.head = 0
+  r.held = 0
 }
 
 
@@ -447,7 +509,8 @@ export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly los
     const sent = r.sentAt[i]!
     const remaining = sent + r.rtt + reoWnd - now
     if (remaining <= 0) {
-      r.flags[i] = f | LOST
+      if ((f & HELD) !== 0) r.held--
+      r.flags[i] = (f | LOST) & ~HELD
       lost++
     } else if (remaining > timeout) {
       timeout = remaining
@@ -524,7 +587,8 @@ export const markLongerLost = (r: Rack, mss: number, dataEnd: Seq.SeqNum): numbe
     if ((f & SACKED) !== 0) continue
     const start = r.starts[i]! as Seq.SeqNum
     if (Seq.sub(Seq.min(r.ends[i]! as Seq.SeqNum, dataEnd), start) <= mss) continue
-    r.flags[i] = f | LOST
+    if ((f & HELD) !== 0) r.held--
+    r.flags[i] = (f | LOST) & ~HELD
     marked++
   }
   return marked

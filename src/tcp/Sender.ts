@@ -55,7 +55,9 @@
  *   (`handshakeLost`); after `retries` expiries in a row the
  *   connection fails with TimedOut. An expiry resends from SND.UNA (go-back-N
  *   within `cwnd`, RFC 5681 §3.1; with SACK, what the scoreboard does not
- *   hold); with SACK, F-RTO (RFC 5682 §3.1, as Linux) first: once the
+ *   hold, nor what went within RACK.rtt of the expiry, which stays in flight
+ *   until RACK finds it lost, the window then what is in flight + 1 segment:
+ *   RFC 8985 §6.3, Linux's tcp_timeout_mark_lost and tcp_enter_loss); with SACK, F-RTO (RFC 5682 §3.1, as Linux) first: once the
  *   first segment's retransmission is acknowledged, two new segments go
  *   instead of old ones, and an ACK of data sent only before the timeout
  *   shows it spurious and undoes its congestion cut. With timestamps, SACK
@@ -1282,8 +1284,13 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const bufEnd = SendBuffer.end(s.buffer)
   let sent = false
   for (;;) {
-    // resending after a timeout: what the peer SACKed needs no second copy
+    // resending after a timeout: what the peer SACKed needs no second copy, nor what the timeout
+    // held as sent too recently to be lost (Rack.markTimeout), until RACK finds it lost
     if (s.board.ranges.length > 0 && Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = Scoreboard.skip(s.board, s.sndNxt)
+    if (s.rack.held > 0 && Seq.lt(s.sndNxt, s.sndMax)) {
+      s.sndNxt = Rack.skipHeld(s.rack, s.sndNxt)
+      if (s.board.ranges.length > 0 && Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = Scoreboard.skip(s.board, s.sndNxt)
+    }
     const unsent = Seq.sub(bufEnd, s.sndNxt)
     const finPending = s.finQueued && Seq.lte(s.sndNxt, bufEnd)
     if (unsent <= 0) {
@@ -2124,7 +2131,10 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   s.tlpOut = false
   if (s.recovering) {
     if (reneged) {
-      // (the recovery goes on, or ends, at a later ACK or at the timeout)
+      // (the recovery goes on, or ends, at a later ACK or at the timeout). PRR's window is still
+      // worked out from this ACK, as Linux's tcp_cong_control runs tcp_cwnd_reduction after
+      // tcp_fastretrans_alert returned: the timeout may cut again from it (`onRto`)
+      if (s.prr !== undefined) recoveryWindow(s)
     } else if (Seq.gte(a.ack, s.recover)) {
       // RFC 6582 §3.2 step 3, full acknowledgment
       s.recovering = false
@@ -3070,11 +3080,19 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // RTO): the peer dropped what it SACKed. As Linux's tcp_timeout_mark_lost, every SACK mark goes,
   // so that the go-back from SND.UNA below resends those octets too (the board made `push` skip
   // them, and each waited for an RTO of its own)
-  if (s.sackOk && Scoreboard.reneged(s.board, s.sndUna)) {
+  const reneged = s.sackOk && Scoreboard.reneged(s.board, s.sndUna)
+  if (reneged) {
     s.reneges++
     Scoreboard.clear(s.board)
     Rack.renege(s.rack)
   }
+  // RFC 8985 §6.3, as Linux's tcp_timeout_mark_lost: the log's entries are lost but for those sent
+  // within RACK.rtt (held: RACK would not call them lost yet, and the peer's ACK of them may be on
+  // its way), which stay in flight: the go-back skips them (`push`) until RACK or the next timeout
+  // finds them lost, and the window after the timeout counts them (tcp_enter_loss: cwnd = in flight
+  // + 1). All of them after reneging. (With SACK only: without, nothing would find them lost before
+  // the next timeout, where Linux's tcp_newreno_mark_lost takes the head at each partial ACK)
+  const held = s.sackOk ? Rack.markTimeout(s.rack, now, reneged) : 0
   // the first timeout of a series begins an episode, unless it cuts short a fast recovery, whose it is
   if (s.retries === 1 && !s.recovering) beginUndo(s)
   // F-RTO step 1 (RFC 5682 §3.1), with SACK: not when the timeout cuts short a fast recovery, whose
@@ -3085,9 +3103,20 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // data before the octets the peer dropped, or take an original it kept for a spurious timeout);
   // again on a timeout that recurs (as Linux)
   const episode = s.recovering || Seq.lt(s.sndUna, s.recover)
+  // A fast recovery a reneging ACK took to its `recover` or past (that ACK ends no recovery, as
+  // Linux's tcp_check_sack_reneging returns before tcp_fastretrans_alert's exit): the window it
+  // recovered from is acknowledged, so this timeout's loss is a new window's and ssthresh is cut
+  // again, from the window PRR had reached, with an undo record of its own (Linux's tcp_enter_loss:
+  // `!after(high_seq, snd_una)`, the cut from snd_cwnd, then tcp_init_undo)
+  if (s.recovering && Seq.gte(s.sndUna, s.recover)) {
+    if (s.prr !== undefined) s.cc.cwnd = Math.max(fullPayload(s), Math.floor(s.prr.wnd))
+    s.cc.reducing = false
+    beginUndo(s)
+  }
   s.frto = s.params.frto && s.sackOk && (!episode || s.retries > 1) ? s.sndMax : undefined
   s.frtoNewSent = false
   s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+  if (held > 0) s.cc.cwnd += held
   if (s.ecnOk) s.cwrPending = true
   s.highRxt = s.sndUna
   s.tlpAt = undefined

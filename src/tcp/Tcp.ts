@@ -201,7 +201,10 @@ export interface Connection {
    * as it fills (an empty `data` completes at once); do not change `data` afterwards. Interrupted
    * (a timeout, say) while it waits, it may have queued a prefix of `data` already, which will be
    * sent: `info`'s `bytesWritten` before and after says how much, so that a retry sends only the
-   * rest (as a blocking send(2) cut short by a signal returns the count it took)
+   * rest (as a blocking send(2) cut short by a signal returns the count it took). Waiting, it
+   * fails at once when our side is ended or closed (`Closed`, EPIPE: the prefix it queued is
+   * sent, then the FIN) or the connection is reset or aborted (its error), as Linux's
+   * sk_stream_wait_memory returns on SEND_SHUTDOWN or a socket error
    */
   readonly write: (data: Uint8Array) => Effect.Effect<void, TcpError>
   /**
@@ -211,9 +214,9 @@ export interface Connection {
    * applications should not use the mechanism, RFC 9293 SHLD-13)
    */
   readonly writeUrgent: (data: Uint8Array) => Effect.Effect<void, TcpError>
-  /** end our side (half-close): a FIN follows the data; reading goes on */
+  /** end our side (half-close): a FIN follows the data; reading goes on; a write waiting for room fails (`Closed`) */
   readonly end: Effect.Effect<void>
-  /** end both sides: FIN after the data; an RST instead if data was unread or more arrives (as Linux: RFC 1122 §4.2.2.13) */
+  /** end both sides: FIN after the data; an RST instead if data was unread or more arrives (as Linux: RFC 1122 §4.2.2.13); a write waiting for room fails (`Closed`) */
   readonly close: Effect.Effect<void>
   /** reset the connection at once (RST) */
   readonly abort: Effect.Effect<void>
@@ -291,7 +294,9 @@ export interface ConnectOptions {
    * the route's source). Another is AddressNotAvailable; a 127/8 one towards another host
    * InvalidArgument (a loopback source never leaves the host: Linux's __mkroute_output, EINVAL).
    * Given, the connection's port is bound as a chosen one is (SO_REUSEADDR, as Node's bind of the
-   * address and port 0), whichever port the stack picks: a chosen-port connect may share it
+   * address and port 0), whichever port the stack picks: a chosen-port connect may share it.
+   * A failure after the bind (no route, a 127/8 source towards another host) names the port it
+   * took on the error (`TcpError.localPort`), as getsockname does after Linux's failed connect(2)
    */
   readonly localAddress?: Addr.Ipv4Addr | string
   /** Nagle off from the start */
@@ -1488,19 +1493,32 @@ export const make = Effect.gen(function*() {
       if (asked !== undefined && heldByEphemeral(asked, bound)) {
         return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${asked} is held by an ephemeral connect's connection` }))
       }
-      const r = ip.route(remote)
-      if (r === undefined) {
-        return Effect.fail(new TcpError({ reason: "NoRoute", detail: `no route to ${Addr.format(remote)}` }))
+      // What fails from here fails in connect(2), after the bind: it names the port bound, the one
+      // asked for, or for a local address alone the one its bind of port 0 took (Linux's
+      // inet_csk_find_open_port, at bind(2): getsockname gives it after the failed connect, and
+      // Node's internalConnect names it). The stack picks a port only once it knows the route, so
+      // here it picks the one its choice gives from the bound address; with nothing bound, none.
+      const failed = (reason: TcpError["reason"], detail: string): Effect.Effect<never, TcpError> => {
+        if (o.localAddress === undefined || asked !== undefined) {
+          return Effect.fail(new TcpError({ reason, detail, ...(asked !== undefined ? { localPort: asked } : {}) }))
+        }
+        const port = ephemeral(remote, o.port, bound, bound, false, clock.unsafeCurrentTimeMillis())
+        // (a bind that finds no port fails itself, as below)
+        return Effect.fail(
+          port === undefined
+            ? new TcpError({ reason: "AddressInUse", detail: `no free port to bind ${Addr.format(bound)} to` })
+            : new TcpError({ reason, detail, localPort: port })
+        )
       }
+      const r = ip.route(remote)
+      if (r === undefined) return failed("NoRoute", `no route to ${Addr.format(remote)}`)
       if (conns.size >= config.tcp.maxConnections) {
         c.connectionLimit++
-        return Effect.fail(new TcpError({ reason: "TooManyConnections", detail: `${conns.size} connections are open` }))
+        return failed("TooManyConnections", `${conns.size} connections are open`)
       }
       const loopback = r._tag === "Local"
       if (bound !== Addr.ANY && !loopback && bound !== r.src) {
-        return Effect.fail(
-          new TcpError({ reason: "InvalidArgument", detail: `a connection from ${Addr.format(bound)} cannot reach ${Addr.format(remote)}, another host` })
-        )
+        return failed("InvalidArgument", `a connection from ${Addr.format(bound)} cannot reach ${Addr.format(remote)}, another host`)
       }
       const local = bound === Addr.ANY ? r.src : bound
       const now = clock.unsafeCurrentTimeMillis()
@@ -1531,7 +1549,8 @@ export const make = Effect.gen(function*() {
         // (the bind went through; connect(2) finds the 4-tuple taken: EADDRNOTAVAIL,
         // __inet_check_established's not_unique)
         const reason = asked !== undefined ? "TupleInUse" : "AddressInUse"
-        return Effect.fail(new TcpError({ reason, detail: `port ${localPort} is in use towards that peer` }))
+        const named = asked !== undefined || o.localAddress !== undefined ? { localPort } : {}
+        return Effect.fail(new TcpError({ reason, detail: `port ${localPort} is in use towards that peer`, ...named }))
       }
       let iss: Seq.SeqNum
       let inherited: { readonly tsRecent: number; readonly at: number } | undefined

@@ -67,6 +67,13 @@ export class TcpError extends Data.TaggedError("TcpError")<{
     /** a port outside 1..65535, or a bad address */
     | "InvalidArgument"
   readonly detail: string
+  /**
+   * the local port a connect had bound when it failed, bind(2) before connect(2): the one asked
+   * for, or the one a bind of port 0 picked for a local address given without a port (what
+   * getsockname gives after Linux's failed connect(2), which Node names on the error); none when
+   * nothing was bound or the failure came before the bind
+   */
+  readonly localPort?: number | undefined
 }> {
   override get message(): string {
     return this.detail

@@ -4,7 +4,10 @@
  * (an address not the stack's, EADDRNOTAVAIL; a port a listener holds,
  * EADDRINUSE) is refused whatever the destination, before its route is
  * looked at; only then does connect find no route (ENETUNREACH) or a 127/8
- * source towards another host (EINVAL, Linux's __mkroute_output).
+ * source towards another host (EINVAL, Linux's __mkroute_output). A failure
+ * after the bind names the port it bound (`TcpError.localPort`), the one a
+ * bind of port 0 picked among them, as getsockname gives it after Linux's
+ * failed connect(2).
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit, Option, type Scope } from "effect"
@@ -32,5 +35,32 @@ describe("TCP connect: the bind before the connect", () => {
       // what bind takes goes on to connect, which finds no route
       expect(yield* connect({ localAddress: "127.0.0.1" })).toBe("NoRoute")
       expect(yield* connect({ localPort: 8081 })).toBe("NoRoute")
+    }))
+
+  it.scoped("a connect(2) that fails after its bind names the port bound: the one given, or the one a bind of port 0 picked; none when nothing was bound", () =>
+    Effect.gen(function*() {
+      const { b } = yield* twoStacks({ configB: { tcp: { localPortRange: [40000, 40009] } } })
+      const tcp = (f: (t: Tcp["Type"]) => Effect.Effect<unknown, TcpError, Scope.Scope>) => run(b, Effect.flatMap(Tcp, f))
+      const failure = (o: { address: string; localAddress?: string; localPort?: number }) =>
+        Effect.map(Effect.exit(tcp((t) => t.connect({ port: 80, ...o }))), (exit) =>
+          Exit.isFailure(exit) ? Option.getOrUndefined(Cause.failureOption(exit.cause)) : undefined)
+      const picked = (e: TcpError | undefined) => e !== undefined && e.localPort !== undefined && e.localPort >= 40000 && e.localPort <= 40009
+      // no route (ENETUNREACH), from a local address (port 0 or none), from the wildcard named, from a port
+      for (const localAddress of ["198.18.0.3", "0.0.0.0"]) {
+        const e = yield* failure({ address: "198.19.0.1", localAddress })
+        expect(e?.reason).toBe("NoRoute")
+        expect(picked(e)).toBe(true)
+      }
+      const zero = yield* failure({ address: "198.19.0.1", localAddress: "198.18.0.3", localPort: 0 })
+      expect(picked(zero)).toBe(true)
+      expect((yield* failure({ address: "198.19.0.1", localPort: 8081 }))?.localPort).toBe(8081)
+      // nothing bound: no port (getsockname's 0)
+      const plain = yield* failure({ address: "198.19.0.1" })
+      expect(plain?.reason).toBe("NoRoute")
+      expect(plain?.localPort).toBeUndefined()
+      // from 127.0.0.1 to another host (EINVAL)
+      const lo = yield* failure({ address: "198.18.0.2", localAddress: "127.0.0.1" })
+      expect(lo?.reason).toBe("InvalidArgument")
+      expect(picked(lo)).toBe(true)
     }))
 })

@@ -165,6 +165,32 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // RFC 8985 §6.3 and Linux's tcp_timeout_mark_lost: a timeout marks lost the first segment and
+  // every other not sent within RACK.rtt of it; those sent since stay in flight and go again only once
+  // RACK finds them lost, and the window after the timeout is what is in flight + 1 (tcp_enter_loss).
+  // Ten segments out, the first lost, the nine SACKed 150 ms after (RACK.rtt ~160 ms; SRTT ~107, the
+  // RTO ~315 ms, the minimum RTT ~100 from the handshake): fast recovery resends the first (cwnd 7 by
+  // PRR, in flight 1); two new segments written 240 ms later go at once; the timeout ~75 ms after
+  // them resends the first again and holds the two (cwnd 3). The ACK of the resend comes under the
+  // minimum RTT after it, which RACK cannot tell from the original's ACK (RFC 8985 §6.2 step 2): the
+  // two are not found lost and nothing goes (seen in Linux's `ss -ti`: cwnd 4, unacked 2, lost 0);
+  // a write then sends two new segments (cwnd 4, 2 in flight). The stack's go-back from SND.UNA
+  // resent both at that ACK, and its cwnd of 1 let the write send nothing
+  it.scopedLive("a timeout holds back segments sent within RACK.rtt of it: the ACK of the resend sends nothing", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 10000 }, window: 150 },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 10001]], 240),
+        { dut: { op: "write", bytes: 2000 }, window: 150 },
+        { tb: { flags: "A", ack: 10001, ts: 6 }, window: 30 },
+        { dut: { op: "write", bytes: 2000 }, window: 30 },
+        { tb: { flags: "A", ts: 7 } }
+      ]
+    }))
+
   it.scopedLive("an RTO during NewReno recovery", () =>
     conforms({
       steps: [

@@ -217,6 +217,56 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "a write waiting for room when the peer resets: 'error' (the read's ECONNRESET), then the write's callback, then 'close'": async (w) => {
+    const trace: Array<string> = []
+    let serverSocket: SocketLike | undefined
+    const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => {
+      serverSocket = s
+    })
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    const closed = record(c, trace, "client")
+    // far beyond what the kernel's buffers (or the stacks') take from a peer that does not read
+    const big = Buffer.alloc(32 * 1024 * 1024, 7)
+    c.write(big, (err) => trace.push(`write cb ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+    // bounded: until the server is there and the write has stalled (the buffers full), at most 2 s
+    for (let i = 0; i < 200 && serverSocket === undefined; i++) await new Promise((r) => setTimeout(r, 10))
+    let taken = -1
+    for (let i = 0; i < 200 && taken !== c.bytesWritten; i++) {
+      taken = c.bytesWritten
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    trace.push(`waiting: ${c.writableLength > 0}`)
+    serverSocket!.resetAndDestroy()
+    await closed
+    await closeServer(server)
+    return trace
+  },
+
+  "a write waiting for room when the socket is destroyed: its callback (no error) just before 'close'": async (w) => {
+    const trace: Array<string> = []
+    const sockets: Array<SocketLike> = []
+    const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => sockets.push(s))
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    const closed = record(c, trace, "client")
+    const big = Buffer.alloc(32 * 1024 * 1024, 7)
+    c.write(big, (err) => trace.push(`write cb ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+    // bounded: until the write has stalled (the buffers full), at most 4 s
+    let taken = -1
+    for (let i = 0; i < 200 && taken !== c.bytesWritten; i++) {
+      taken = c.bytesWritten
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    trace.push(`waiting: ${c.writableLength > 0}`)
+    c.destroy()
+    trace.push("destroyed")
+    await closed
+    for (const s of sockets) s.destroy()
+    await closeServer(server)
+    return trace
+  },
+
   "small writes the socket takes at once complete at once: write returns true, nothing waits, no 'drain'": async (w) => {
     const trace: Array<string> = []
     let received = 0

@@ -1102,6 +1102,39 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
     expect(s.snd.timeouts).toBe(1)
   })
 
+  it("a reneging ACK at the recovery's `recover`: the window recovered from is acknowledged, so the timer's expiry cuts ssthresh again, from the window PRR had reached (Linux's tcp_enter_loss: high_seq not after snd_una)", () => {
+    const s = sackedThree()
+    expect(s.snd.cc.ssthresh).toBe(7 * MSS)
+    // new data in the recovery (PRR's room), the peer SACKs the first of it, more goes
+    expect(shape(s.write(1023, T.octets(3 * MSS)))).toEqual([[B + 5 * MSS, MSS]])
+    s.send(1040, sackOf(B, [B + MSS, B + 4 * MSS], [B + 5 * MSS, B + 6 * MSS]))
+    // the hole's resend and the fifth segment acknowledged, SND.UNA at `recover` (the fifth's end),
+    // on the octets the peer SACKed and no further: it reneged, the recovery is not over (Linux's
+    // tcp_check_sack_reneging returns first), and PRR's window is worked out from it all the same
+    // (tcp_cong_control's tcp_cwnd_reduction): 3 segments, which let the rest of the data go
+    expect(shape(s.send(1042, sackOf(B + 5 * MSS)))).toEqual([[B + 6 * MSS, MSS], [B + 7 * MSS, MSS]])
+    expect([s.snd.ackReneged, s.snd.recovering, s.snd.sndUna]).toEqual([true, true, ours(B + 5 * MSS)])
+    expect(s.snd.prr!.wnd).toBe(3 * MSS)
+    // the short timer's expiry: a new window's loss, ssthresh cut again from 3 segments (CUBIC's
+    // 0.7, at least 2), where the recovery's 7 stayed; the undo record starts here
+    expect(shape(s.tick(s.snd.rtoAt!))).toEqual([[B + 5 * MSS, MSS]])
+    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([MSS, 2 * MSS])
+    expect(s.snd.undo?.marker).toBe(ours(B + 5 * MSS))
+    expect(s.snd.frto).toBeUndefined()
+  })
+
+  it("the same with nothing more to send: PRR's window is still worked out from the reneging ACK (no send did it)", () => {
+    const s = sackedThree()
+    expect(shape(s.write(1023, T.octets(MSS)))).toEqual([[B + 5 * MSS, MSS]])
+    s.send(1040, sackOf(B, [B + MSS, B + 4 * MSS], [B + 5 * MSS, B + 6 * MSS]))
+    expect(shape(s.send(1042, sackOf(B + 5 * MSS)))).toEqual([])
+    expect(s.snd.ackReneged).toBe(true)
+    // 3 segments, from this ACK (without it, 2: the window of the ACK before, stale)
+    expect([s.snd.prr!.wnd, s.snd.prr!.stale]).toEqual([3 * MSS, false])
+    s.tick(s.snd.rtoAt!)
+    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([MSS, 2 * MSS])
+  })
+
   it("the short timer is half the SRTT when that is above 10 ms, and 10 ms with no sample", () => {
     const s = sackedThree()
     s.snd.rtt = { ...s.snd.rtt, srtt: 101 }
@@ -1124,6 +1157,66 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
     const rto = s.snd.rtoAt!
     expect(shape(s.tick(rto))).toEqual([[B, MSS]])
     expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([0, 1])
+  })
+})
+
+describe("a timeout holds back what went within RACK.rtt of it (RFC 8985 §6.3, as Linux's tcp_timeout_mark_lost and tcp_enter_loss)", () => {
+  /**
+   * Five segments at 1000, the first lost, the next four SACKed at 1020 (RACK.rtt 20): recovery
+   * resends the first; two new segments written 10 ms before the RTO go at once (PRR's room).
+   * Returns the RTO's instant.
+   */
+  const newBeforeRto = () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(5 * MSS))).length).toBe(5)
+    expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 5 * MSS])))).toEqual([[B, MSS]])
+    expect(s.snd.recovering).toBe(true)
+    const rto = s.snd.rtoAt!
+    expect(shape(s.write(rto - 10, T.octets(2 * MSS)))).toEqual([[B + 5 * MSS, MSS], [B + 6 * MSS, MSS]])
+    return { s, rto }
+  }
+
+  it("the timeout resends the first segment only; the two sent 10 ms before are in flight still, and the window counts them (cwnd = in flight + 1)", () => {
+    const { s, rto } = newBeforeRto()
+    expect(shape(s.tick(rto))).toEqual([[B, MSS]])
+    expect(s.snd.rack.held).toBe(2)
+    expect(s.snd.cc.cwnd).toBe(3 * MSS)
+    // its ACK 5 ms later, under the minimum RTT (20): RACK cannot tell it from the original's
+    // (RFC 8985 §6.2 step 2), nothing is found lost, and nothing goes: the go-back skips the two
+    // (before, it resent both: cwnd 2, and SND.NXT - SND.UNA 0)
+    expect(shape(s.send(rto + 5, sackOf(B + 5 * MSS)))).toEqual([])
+    expect(s.snd.sndNxt).toBe(ours(B + 7 * MSS))
+    // room for new data: cwnd 4, two in flight
+    expect(shape(s.write(rto + 6, T.octets(3 * MSS)))).toEqual([[B + 7 * MSS, MSS], [B + 8 * MSS, MSS]])
+  })
+
+  it("an ACK of the resend that RACK can time finds the two lost (sent before the resend, RACK.rtt passed): they go again", () => {
+    const { s, rto } = newBeforeRto()
+    s.tick(rto)
+    // 25 ms after the resend, above the minimum RTT: RACK.rtt 25, and the two went 35 ms ago
+    expect(shape(s.send(rto + 25, sackOf(B + 5 * MSS)))).toEqual([[B + 5 * MSS, MSS], [B + 6 * MSS, MSS]])
+    expect(s.snd.rack.held).toBe(0)
+  })
+
+  it("the next timeout finds them old: lost, and the go-back resends them", () => {
+    const { s, rto } = newBeforeRto()
+    s.tick(rto)
+    s.send(rto + 5, sackOf(B + 5 * MSS))
+    const next = s.snd.rtoAt!
+    expect(s.tick(next - 1)).toEqual([])
+    expect(shape(s.tick(next))).toEqual([[B + 5 * MSS, MSS]])
+    expect(s.snd.rack.held).toBe(0)
+    expect(s.snd.cc.cwnd).toBe(MSS)
+  })
+
+  it("after the peer reneged everything is lost, however recent", () => {
+    const { s, rto } = newBeforeRto()
+    // the ACK of the hole's resend stops where the SACKed octets begin: the peer dropped them
+    s.send(rto - 5, sackOf(B + MSS))
+    expect(s.snd.ackReneged).toBe(true)
+    expect(shape(s.tick(s.snd.rtoAt!))).toEqual([[B + MSS, MSS]])
+    expect(s.snd.rack.held).toBe(0)
+    expect(s.snd.cc.cwnd).toBe(MSS)
   })
 })
 
