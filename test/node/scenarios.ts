@@ -267,6 +267,72 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "a write waiting for room when the peer resets while the client is not reading (its buffer full): the write's ECONNRESET, then 'error', then 'close'": async (w) => {
+    const trace: Array<string> = []
+    let serverSocket: SocketLike | undefined
+    const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => {
+      serverSocket = s
+      // more than the client's stream takes before it stops reading
+      s.write(Buffer.alloc(256 * 1024, 1))
+    })
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    const closed = record(c, trace, "client")
+    const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"
+    c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`write cb ${code(err)}`))
+    c.write("queued", (err) => trace.push(`queued write cb ${code(err)}`))
+    for (let i = 0; i < 200 && serverSocket === undefined; i++) await new Promise((r) => setTimeout(r, 10))
+    await new Promise((r) => setTimeout(r, 200))
+    trace.push(`waiting: ${c.writableLength > 0} unread: ${c.readableLength > 0}`)
+    serverSocket!.resetAndDestroy()
+    await closed
+    await closeServer(server)
+    return trace
+  },
+
+  "a write waiting for room when the peer resets after its FIN (allowHalfOpen, not reading): the write's EPIPE, then 'error', then 'close'": async (w) => {
+    const trace: Array<string> = []
+    let serverSocket: SocketLike | undefined
+    const { server, port } = await serve(w, { pauseOnConnect: true, allowHalfOpen: true }, (s) => {
+      serverSocket = s
+      s.end()
+    })
+    const c = w.client.connect({ port, host: w.host, allowHalfOpen: true })
+    await once(c, "connect")
+    const closed = record(c, trace, "client")
+    c.resume()
+    const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"
+    c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`write cb ${code(err)}`))
+    for (let i = 0; i < 200 && serverSocket === undefined; i++) await new Promise((r) => setTimeout(r, 10))
+    await new Promise((r) => setTimeout(r, 200))
+    trace.push(`waiting: ${c.writableLength > 0}`)
+    serverSocket!.resetAndDestroy()
+    await closed
+    await closeServer(server)
+    return trace
+  },
+
+  "destroy(err) with a write waiting and two queued in the stream: 'error', the waiting write's callback, the queued ones' (the error), 'close'": async (w) => {
+    const trace: Array<string> = []
+    const sockets: Array<SocketLike> = []
+    const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => sockets.push(s))
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    const closed = record(c, trace, "client")
+    const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? (err as Error | null | undefined)?.message ?? "ok"
+    c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`big write cb ${code(err)}`))
+    c.write("a", (err) => trace.push(`queued a cb ${code(err)}`))
+    c.write("b", (err) => trace.push(`queued b cb ${code(err)}`))
+    await new Promise((r) => setTimeout(r, 50))
+    trace.push(`waiting: ${c.writableLength > 0}`)
+    c.destroy(Object.assign(new Error("boom"), { code: "EBOOM" }))
+    trace.push("destroyed")
+    await closed
+    for (const s of sockets) s.destroy()
+    await closeServer(server)
+    return trace
+  },
+
   "small writes the socket takes at once complete at once: write returns true, nothing waits, no 'drain'": async (w) => {
     const trace: Array<string> = []
     let received = 0
