@@ -975,13 +975,18 @@ export class Socket extends Duplex {
     // net.Socket emits 'close' from the handle's close callback, a turn of the
     // event loop later: after the stream's own 'error' (queued by cb on this
     // tick) and after the promise jobs the program's handlers queued
-    const life = this.#life
     setImmediate(() => {
-      // a write the connection was still taking is called back (without an error) as Node's is:
-      // the handle's close cancels its request, whose callback (onWriteComplete on a destroyed
-      // stream) runs just before the close callback's 'close', after 'error'
-      if (opened && this.#life === life) for (const [write] of writes) write(null)
-      this.emit("close", err !== null && err !== undefined)
+      // a write the connection was still taking is called back as Node's is: the handle's close
+      // cancels its request, whose callback (onWriteComplete) runs just before the close
+      // callback's 'close', after 'error'. On the destroyed stream it says nothing; on one a
+      // connect() took up again meanwhile (undestroyed, a new handle) it is the request's
+      // ECANCELED, which the stream takes as the write's error and is destroyed by, as Node's.
+      // Called back either way: the stream holds every later write until it is
+      if (opened) {
+        for (const [write] of writes) write(this.destroyed ? null : systemError("ECANCELED", "write"))
+      }
+      // (after what those callbacks queued for the next tick: the 'error' of a destroy they caused)
+      process.nextTick(() => this.emit("close", err !== null && err !== undefined))
     })
   }
 

@@ -267,6 +267,40 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "destroy with a write waiting and another queued in the stream, then connect again at once: the old write is cancelled (ECANCELED), which ends the new connection": async (w) => {
+    const trace: Array<string> = []
+    const sockets: Array<SocketLike> = []
+    const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => {
+      sockets.push(s)
+      s.on("error", () => {})
+    })
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    let closes = 0
+    c.on("error", (err: NodeJS.ErrnoException) => trace.push(`client error ${err.code} ${err.syscall} ${described(err)}`))
+    const closed = new Promise<void>((resolve) =>
+      c.on("close", (hadError: boolean) => {
+        trace.push(`client close ${hadError}`)
+        if (++closes === 2) resolve()
+      })
+    )
+    const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"
+    c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`big write cb ${code(err)}`))
+    await new Promise((r) => setTimeout(r, 50))
+    trace.push(`waiting: ${c.writableLength > 0}`)
+    c.destroy()
+    // a program that reconnects the same object at once (in the same tick as its destroy)
+    c.connect(port, w.host)
+    c.write("x", (err) => trace.push(`next write cb ${code(err)}`))
+    // bounded: both closes, or 3 s
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))])
+    trace.push(`writing ${(c as unknown as { _writableState: { writing: boolean } })._writableState.writing} destroyed ${c.destroyed}`)
+    c.destroy()
+    for (const s of sockets) s.destroy()
+    await closeServer(server)
+    return trace
+  },
+
   "a write waiting for room when the peer resets while the client is not reading (its buffer full): the write's ECONNRESET, then 'error', then 'close'": async (w) => {
     const trace: Array<string> = []
     let serverSocket: SocketLike | undefined
