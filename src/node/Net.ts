@@ -326,8 +326,9 @@ export class Socket extends Duplex {
    * write never hangs.
    */
   #waitingWrites = new Map<(error?: Error | null) => void, Fiber.RuntimeFiber<void, TcpError> | undefined>()
+  /** octets handed to the connection, taken or not (Node's _bytesDispatched: a write that failed after, or was cancelled, counts) */
   #written = 0
-  /** octets of the write (or writev) under way: handed to `_write`, not called back yet */
+  /** octets of the write (or writev) handed to `_write` and not yet to the connection (parked while it connects) */
   #inFlight = 0
   #noDelay: boolean | undefined
   readonly #pauseOnCreate: boolean
@@ -394,7 +395,7 @@ export class Socket extends Duplex {
   get pending(): boolean {
     return this.#conn === undefined || this.destroyed
   }
-  /** octets written: taken by the stack, on the way to it, and queued in the stream (as Node counts them) */
+  /** octets written: handed to the stack, on the way to it, and queued in the stream (as Node counts them) */
   get bytesWritten(): number {
     let n = this.#written + this.#inFlight
     const queued = (this as unknown as { writableBuffer: ReadonlyArray<{ chunk: Buffer | string; encoding: BufferEncoding }> }).writableBuffer
@@ -855,7 +856,7 @@ export class Socket extends Duplex {
     this.#dispatch(chunks.map((c) => (typeof c.chunk === "string" ? Buffer.from(c.chunk, c.encoding) : c.chunk)), cb)
   }
 
-  /** a write under way: its octets count in bytesWritten until it calls back (then #written has them) */
+  /** a write under way: its octets count in bytesWritten as #inFlight until it reaches the connection (then #written has them) */
   #dispatch(chunks: ReadonlyArray<Buffer>, cb: (error?: Error | null) => void): void {
     let n = 0
     for (const c of chunks) n += c.byteLength
@@ -889,6 +890,11 @@ export class Socket extends Duplex {
     // under noDelay, where a write per chunk sent a segment per chunk.
     let n = 0
     for (const c of chunks) n += c.byteLength
+    // handed to the connection: written, for bytesWritten, whatever becomes of it (Node counts a
+    // write once it is dispatched to its handle: one that fails after, or that a destroy cancels,
+    // still counts)
+    this.#inFlight = 0
+    this.#written += n
     const copy = new Uint8Array(n)
     let at = 0
     for (const c of chunks) {
@@ -897,7 +903,6 @@ export class Socket extends Duplex {
     }
     const settle = (exit: Exit.Exit<void, TcpError>): void => {
       if (Exit.isSuccess(exit)) {
-        this.#written += n
         this.#touch()
         cb()
         return

@@ -313,13 +313,16 @@ export const SCRIPTS: Record<string, Script> = {
     await once(c, "connect")
     const closed = record(c, trace, "client")
     const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"
-    c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`write cb ${code(err)}`))
-    c.write("queued", (err) => trace.push(`queued write cb ${code(err)}`))
+    const BIG = 32 * 1024 * 1024
+    c.write(Buffer.alloc(BIG, 7), (err) => trace.push(`write cb ${code(err)}, bytesWritten ${c.bytesWritten - BIG}`))
+    c.write("queued", (err) => trace.push(`queued write cb ${code(err)}, bytesWritten ${c.bytesWritten - BIG}`))
     for (let i = 0; i < 200 && serverSocket === undefined; i++) await new Promise((r) => setTimeout(r, 10))
     await new Promise((r) => setTimeout(r, 200))
     trace.push(`waiting: ${c.writableLength > 0} unread: ${c.readableLength > 0}`)
     serverSocket!.resetAndDestroy()
     await closed
+    // (Node counts a write handed to its handle, whatever became of it)
+    trace.push(`closed: bytesWritten ${c.bytesWritten - BIG}`)
     await closeServer(server)
     return trace
   },
@@ -362,6 +365,27 @@ export const SCRIPTS: Record<string, Script> = {
     c.destroy(Object.assign(new Error("boom"), { code: "EBOOM" }))
     trace.push("destroyed")
     await closed
+    for (const s of sockets) s.destroy()
+    await closeServer(server)
+    return trace
+  },
+
+  "bytesWritten counts a write the connection was taking when the socket is destroyed (Node counts it as dispatched), and one the stream still queued": async (w) => {
+    const trace: Array<string> = []
+    const sockets: Array<SocketLike> = []
+    const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => sockets.push(s))
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    const closed = record(c, trace, "client")
+    const BIG = 32 * 1024 * 1024
+    c.write(Buffer.alloc(BIG, 7), () => trace.push(`big write cb: bytesWritten ${c.bytesWritten - BIG}`))
+    c.write("abc", () => trace.push(`queued write cb: bytesWritten ${c.bytesWritten - BIG}`))
+    await new Promise((r) => setTimeout(r, 50))
+    trace.push(`before destroy: bytesWritten ${c.bytesWritten - BIG}`)
+    c.destroy()
+    trace.push(`destroyed: bytesWritten ${c.bytesWritten - BIG}`)
+    await closed
+    trace.push(`closed: bytesWritten ${c.bytesWritten - BIG}`)
     for (const s of sockets) s.destroy()
     await closeServer(server)
     return trace
