@@ -391,6 +391,51 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "resetAndDestroy with a write waiting and end() queued behind it: no 'finish', the write's callback (no error) just before 'close'": async (w) => {
+    const trace: Array<string> = []
+    const sockets: Array<SocketLike> = []
+    const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => {
+      sockets.push(s)
+      s.on("error", () => {})
+    })
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    const closed = record(c, trace, "client")
+    const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"
+    c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`write cb ${code(err)}`))
+    c.end("last", () => trace.push("end cb"))
+    await new Promise((r) => setTimeout(r, 50))
+    trace.push(`waiting: ${c.writableLength > 0}`)
+    c.resetAndDestroy()
+    trace.push("reset")
+    await closed
+    for (const s of sockets) s.destroy()
+    await closeServer(server)
+    return trace
+  },
+
+  "end() behind a write waiting for room, then the peer's reset while the client is not reading: the write's ECONNRESET, end's callback with it, 'error', 'close', no 'finish'": async (w) => {
+    const trace: Array<string> = []
+    let serverSocket: SocketLike | undefined
+    const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => {
+      serverSocket = s
+      s.write(Buffer.alloc(256 * 1024, 1))
+    })
+    const c = w.client.connect({ port, host: w.host })
+    await once(c, "connect")
+    const closed = record(c, trace, "client")
+    const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"
+    c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`write cb ${code(err)}`))
+    c.end("last", (err?: Error | null) => trace.push(`end cb ${code(err)}`))
+    for (let i = 0; i < 200 && serverSocket === undefined; i++) await new Promise((r) => setTimeout(r, 10))
+    await new Promise((r) => setTimeout(r, 200))
+    trace.push(`waiting: ${c.writableLength > 0}`)
+    serverSocket!.resetAndDestroy()
+    await closed
+    await closeServer(server)
+    return trace
+  },
+
   "small writes the socket takes at once complete at once: write returns true, nothing waits, no 'drain'": async (w) => {
     const trace: Array<string> = []
     let received = 0
