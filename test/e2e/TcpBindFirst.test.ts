@@ -10,8 +10,9 @@
  * failed connect(2).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Cause, Effect, Exit, Option, type Scope } from "effect"
+import { Cause, Effect, Exit, Fiber, Option, type Scope } from "effect"
 import { Tcp, type TcpError } from "../../src/tcp/Tcp.js"
+import { settle } from "../support/Clock.js"
 import { run, twoStacks } from "../support/TestNet.js"
 
 const reasonOf = <A, R>(effect: Effect.Effect<A, TcpError, R>): Effect.Effect<string, never, R> =>
@@ -62,5 +63,24 @@ describe("TCP connect: the bind before the connect", () => {
       const lo = yield* failure({ address: "198.18.0.2", localAddress: "127.0.0.1" })
       expect(lo?.reason).toBe("InvalidArgument")
       expect(picked(lo)).toBe(true)
+    }))
+
+  it.scoped("a failed connect holds no port: naming one only moves its destination's place in the port sequence (RFC 6056 Algorithm 4's counter), so after many the whole range still opens, and then a bind finds none", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({ configB: { tcp: { localPortRange: [40000, 40009] } } })
+      const tcp = <A>(f: (t: Tcp["Type"]) => Effect.Effect<A, TcpError, Scope.Scope>) => run(b, Effect.flatMap(Tcp, f))
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+      const reasons = new Set<string>()
+      // fifty failures after the bind, each naming a port of the range (five times round it)
+      for (let i = 0; i < 50; i++) reasons.add(yield* reasonOf(tcp((t) => t.connect({ address: "198.19.0.1", port: 80, localAddress: "198.18.0.3" }))))
+      expect([...reasons]).toEqual(["NoRoute"])
+      // every port of the range is still free: ten connections from the same local address open
+      const opening = yield* Effect.fork(Effect.forEach(Array.from({ length: 10 }), () => tcp((t) => t.connect({ address: "198.18.0.2", port: 9, localAddress: "198.18.0.3" }))))
+      yield* settle
+      for (let i = 0; i < 10; i++) yield* listener.accept
+      const conns = yield* Fiber.join(opening)
+      expect(new Set(conns.map((c) => c.localPort)).size).toBe(10)
+      // with the range held, the next connect's bind finds no port (EADDRINUSE), before any route or limit
+      expect(yield* reasonOf(tcp((t) => t.connect({ address: "198.19.0.1", port: 80, localAddress: "198.18.0.3" })))).toBe("AddressInUse")
     }))
 })
