@@ -108,6 +108,25 @@ describe("a write waiting for room when its connection is closed", () => {
         }), 60_000)
     }
 
+    it.scoped(`waiting for ${what}, interrupted, then end: what it had put in goes, then the FIN`, () =>
+      Effect.gen(function*() {
+        const { client, server, writer, written } = yield* waitingWrite(memory)
+        yield* Fiber.interrupt(writer)
+        expect((yield* client.info).bytesWritten).toBe(written)
+        yield* client.end
+        const reader = yield* Effect.fork(readAll(server))
+        for (let i = 0; i < 600 && Option.isNone(yield* Fiber.poll(reader)); i++) yield* advance(100)
+        expect(yield* Fiber.join(reader)).toEqual({ got: written, bad: 0 })
+      }), 60_000)
+
+    it.scoped(`waiting for ${what}, close then abort: Closed at once (the close's), the abort after it changes nothing`, () =>
+      Effect.gen(function*() {
+        const { client, writer } = yield* waitingWrite(memory)
+        yield* client.close
+        yield* client.abort
+        expect(yield* outcome(writer)).toBe("Closed")
+      }), 60_000)
+
     it.scoped(`waiting for ${what}, abort: Closed at once`, () =>
       Effect.gen(function*() {
         const { client, writer } = yield* waitingWrite(memory)
