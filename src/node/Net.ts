@@ -323,7 +323,8 @@ export class Socket extends Duplex {
    * Write callbacks not called yet: parked until the connection opens, or
    * running in the stack. `destroy()` calls each once, as Node's stream does
    * (an error before the connection, none once it was open), so a promisified
-   * write never hangs.
+   * write never hangs; but one parked whose own 'connect' listener is still to
+   * run (a 'connect' listener destroyed the socket): that listener calls it.
    */
   #waitingWrites = new Map<(error?: Error | null) => void, Fiber.RuntimeFiber<void, TcpError> | undefined>()
   /** octets handed to the connection, taken or not (Node's _bytesDispatched: a write that failed after, or was cancelled, counts) */
@@ -752,7 +753,18 @@ export class Socket extends Duplex {
     this.#demand = 0
     this.#resumeRead = undefined
     this.#life++
+    // A write parked until the last connection opened whose own 'connect' listener has not run (a
+    // 'connect' listener destroyed the socket and connected it again) is not this connection's:
+    // called back as Node's parked write is when the old handle closes, ERR_SOCKET_CLOSED_BEFORE_CONNECTION
+    // (which the stream takes as the write's error, ending the new connection, as Node's does). Not
+    // left uncalled: the stream would hold every later write behind it
+    const orphans = [...this.#waitingWrites.keys()]
     this.#waitingWrites.clear()
+    if (orphans.length > 0) {
+      setImmediate(() => {
+        for (const write of orphans) write(nodeError("ERR_SOCKET_CLOSED_BEFORE_CONNECTION", "Socket closed before the connection was established"))
+      })
+    }
     this.#written = 0
     this.#inFlight = 0
     this.#timedOut = false
@@ -869,7 +881,8 @@ export class Socket extends Duplex {
 
   #writeAll(chunks: ReadonlyArray<Buffer>, cb: (error?: Error | null) => void): void {
     const conn = this.#conn
-    if (conn === undefined) {
+    // (no handle: never connected, or destroyed, as by a 'connect' listener before a parked write's own ran)
+    if (conn === undefined || !this.#handle) {
       if (this.#connecting) {
         // as Node's _writeGeneric: the write goes from a 'connect' listener of its own, so it
         // runs (and a write taken at once calls back) after the listeners that came before it
@@ -961,9 +974,14 @@ export class Socket extends Duplex {
     // (Node's _destroy closes the handle and lets go of it: no bufferSize after)
     this.#handle = false
     if (this.#connectFiber !== undefined) runWith(this.#ctx, Fiber.interruptFork(this.#connectFiber))
-    const writes = [...this.#waitingWrites]
-    this.#waitingWrites.clear()
-    for (const [write, fiber] of writes) {
+    const writes: Array<(error?: Error | null) => void> = []
+    for (const [write, fiber] of this.#waitingWrites) {
+      // (one parked until the connection opened, destroyed by a 'connect' listener before its own
+      // ran: that listener still runs, finds no handle and says so, ERR_SOCKET_CLOSED, as Node's
+      // _writeGeneric does from its 'connect' listener)
+      if (opened && fiber === undefined) continue
+      this.#waitingWrites.delete(write)
+      writes.push(write)
       if (fiber !== undefined) runWith(this.#ctx, Fiber.interruptFork(fiber))
       if (!opened) write(nodeError("ERR_SOCKET_CLOSED_BEFORE_CONNECTION", "Socket closed before the connection was established"))
     }
@@ -988,7 +1006,7 @@ export class Socket extends Duplex {
       // ECANCELED, which the stream takes as the write's error and is destroyed by, as Node's.
       // Called back either way: the stream holds every later write until it is
       if (opened) {
-        for (const [write] of writes) write(this.destroyed ? null : systemError("ECANCELED", "write"))
+        for (const write of writes) write(this.destroyed ? null : systemError("ECANCELED", "write"))
       }
       // (after what those callbacks queued for the next tick: the 'error' of a destroy they caused)
       process.nextTick(() => this.emit("close", err !== null && err !== undefined))

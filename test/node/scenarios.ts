@@ -1052,6 +1052,61 @@ export const SCRIPTS: Record<string, Script> = {
     return trace
   },
 
+  "a write parked while connecting, the socket destroyed by an earlier 'connect' listener: the write's ERR_SOCKET_CLOSED (its own listener finds no handle), then 'close'": async (w) => {
+    const trace: Array<string> = []
+    const accepted: Array<SocketLike> = []
+    const { server, port } = await serve(w, {}, (s) => {
+      s.on("error", () => {})
+      accepted.push(s)
+    })
+    const c = w.client.connect({ port, host: w.host })
+    const closed = record(c, trace, "client")
+    c.once("connect", () => {
+      c.destroy()
+      trace.push("destroyed in 'connect'")
+    })
+    c.write("a", (err) => trace.push(`parked write cb ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+    await closed
+    for (const a of accepted) a.destroy()
+    await closeServer(server)
+    return trace
+  },
+
+  "a write parked while connecting, the socket destroyed and connected again by an earlier 'connect' listener: the write is the old connection's (ERR_SOCKET_CLOSED_BEFORE_CONNECTION when it closes), which ends the new one; nothing sent": async (w) => {
+    const trace: Array<string> = []
+    const accepted: Array<SocketLike> = []
+    let got = ""
+    const { server, port } = await serve(w, {}, (s) => {
+      s.on("error", () => {})
+      s.setEncoding("utf8")
+      s.on("data", (d: string) => (got += d))
+      accepted.push(s)
+    })
+    const c = w.client.connect({ port, host: w.host })
+    c.on("error", (err: NodeJS.ErrnoException) => trace.push(`client error ${err.code}`))
+    let closes = 0
+    const closed = new Promise<void>((resolve) =>
+      c.on("close", (hadError: boolean) => {
+        trace.push(`client close ${hadError}`)
+        if (++closes === 2) resolve()
+      })
+    )
+    c.once("connect", () => {
+      c.destroy()
+      c.connect(port, w.host)
+      trace.push("destroyed and connecting again in 'connect'")
+    })
+    c.write("a", (err) => trace.push(`parked write cb ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+    // bounded: both closes, or 3 s
+    await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))])
+    await new Promise((r) => setTimeout(r, 50))
+    trace.push(`server got ${JSON.stringify(got)}, writing ${(c as unknown as { _writableState: { writing: boolean } })._writableState.writing}`)
+    c.destroy()
+    for (const a of accepted) a.destroy()
+    await closeServer(server)
+    return trace
+  },
+
   "a reset after the peer's FIN (CLOSE-WAIT): the next write is EPIPE, not ECONNRESET (Linux's tcp_reset)": async (w) => {
     const trace: Array<string> = []
     let failed: (code: string) => void = () => {}
