@@ -46,7 +46,8 @@
  * returns at once on SEND_SHUTDOWN or sk_err, and tcp_sendmsg_locked's
  * sk_stream_error gives the socket's error, else EPIPE): `end` or `close`
  * fails it at once with `Closed` (EPIPE), what it had put into the send
- * buffer still going before the FIN; an abort or the peer's RST tears the
+ * buffer still going before the FIN (but for a close that resets, data
+ * unread: RFC 1122 §4.2.2.13); an abort or the peer's RST tears the
  * connection down, which fails it with the connection's error.
  *
  * The stack-wide bound (Memory.ts, Linux's tcp_mem): the connection charges

@@ -203,8 +203,9 @@ export interface Connection {
    * sent: `info`'s `bytesWritten` before and after says how much, so that a retry sends only the
    * rest (as a blocking send(2) cut short by a signal returns the count it took). Waiting, it
    * fails at once when our side is ended or closed (`Closed`, EPIPE: the prefix it queued is
-   * sent, then the FIN) or the connection is reset or aborted (its error), as Linux's
-   * sk_stream_wait_memory returns on SEND_SHUTDOWN or a socket error
+   * sent, then the FIN, unless a close with data unread resets instead) or the connection is
+   * reset or aborted (its error), as Linux's sk_stream_wait_memory returns on SEND_SHUTDOWN or a
+   * socket error
    */
   readonly write: (data: Uint8Array) => Effect.Effect<void, TcpError>
   /**
