@@ -520,9 +520,13 @@ export class Conn {
       this.isOpen = true
       this.opened = Signal.settle(this.opened, Exit.void)
     }
-    // (an orphan in FIN-WAIT-2 is Linux's timewait sock from `orphanFinWait2At` on: no socket then)
-    const twFrom = s.view.orphanFinWait2At
+    // (an orphan in FIN-WAIT-2 is Linux's timewait sock from `orphanFinWait2At` on: no socket then.
+    // Later than now with a FIN-WAIT-2 timeout past TCP_TIMEWAIT_LEN, that time is a wake-up of its
+    // own, as Linux's keepalive timer makes the timewait sock: no other wake-up need come before the
+    // orphan's end, and it would count until then)
+    let twFrom = s.view.orphanFinWait2At
     if (twFrom !== undefined && this.socketCounted && this.env.clock.unsafeCurrentTimeMillis() >= twFrom) this.uncountSocket()
+    if (!this.socketCounted) twFrom = undefined
     if (Sender.isClosed(s)) {
       this.teardown()
       return true
@@ -533,7 +537,8 @@ export class Conn {
       this.teardown()
       return true
     }
-    this.env.schedule(this, Sender.deadline(s))
+    const due = Sender.deadline(s)
+    this.env.schedule(this, twFrom !== undefined && (due === undefined || twFrom < due) ? twFrom : due)
     return this.done
   }
 

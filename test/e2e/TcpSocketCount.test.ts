@@ -7,7 +7,8 @@
  * it is accepted, one never accepted when its listener closes; an orderly
  * close (TIME-WAIT records are no sockets), TIME-WAIT's table full, a
  * simultaneous close; an orphan in FIN-WAIT-2 (Linux's timewait sock at
- * once by default);
+ * once by default, after tcp_fin_timeout - TCP_TIMEWAIT_LEN with a longer
+ * timeout: tcp_close arms the keepalive timer for that first part);
  * connections over the loopback. After each, the count is exactly what it
  * was (Linux counts from tcp_init_sock and sk_clone_lock, and lets go in
  * tcp_v4_destroy_sock).
@@ -133,5 +134,28 @@ describe("the count of TCP sockets (tcp.sockets) under churn", () => {
       yield* pass(1)
       yield* Scope.close(loop, Exit.void)
       expect(yield* counts).toEqual([0, 0])
+    }), 60_000)
+
+  it.scoped("an orphan in FIN-WAIT-2 with a timeout past TCP_TIMEWAIT_LEN counts until tcp_fin_timeout - TCP_TIMEWAIT_LEN, then is a timewait sock", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({ configB: { tcp: { finWait2: Duration.seconds(100) } } })
+      const counts = Effect.all([Effect.map(statsOf(a), (s) => s.tcp.sockets), Effect.map(statsOf(b), (s) => s.tcp.sockets)])
+      const tcpA = yield* run(a, Tcp)
+      const tcpB = yield* run(b, Tcp)
+      const listener = yield* tcpA.listen({ port: 9 })
+      const client = yield* Effect.fork(tcpB.connect({ address: ADDR_A, port: 9 }))
+      yield* settle
+      const server = yield* listener.accept
+      const c = yield* Fiber.join(client)
+      yield* c.close
+      yield* pass(1)
+      expect((yield* c.info).state).toBe("FinWait2")
+      // the full socket for 100 - 60 s (tcp_close: inet_csk_reset_keepalive_timer(sk, tmo - TCP_TIMEWAIT_LEN))
+      yield* pass(30)
+      expect(yield* counts).toEqual([2, 1])
+      // then Linux's tcp_keepalive_timer makes it a timewait sock (tcp_time_wait, tcp_done): no socket
+      yield* pass(15)
+      expect(yield* counts).toEqual([2, 0])
+      yield* server.close
     }), 60_000)
 })
