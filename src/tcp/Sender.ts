@@ -1058,7 +1058,9 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
     if (kept > field * unit) field = Math.max(field, Math.min(Math.ceil(kept / unit), Math.floor((wnd + windowStep(s) + unit - 1) / unit)))
   }
   field = Math.min(0xffff, field)
-  countZeroWindows(s, field, wnd, Seq.sub(edge, rcvNxt))
+  // (what the buffer has free, not the edge offered: under pressure that is capped at four segments,
+  // which __tcp_select_window applies after its zero-window test, from rcv_ssthresh)
+  countZeroWindows(s, field, wnd, s.capacity - Seq.sub(rcvNxt, Seq.add(s.irs, 1 + s.reads.consumed)))
   // TIME-WAIT from a full socket: Linux's tcp_time_wait keeps the window its last ACK announced (the
   // ACK of the FIN, tcp_fin's tcp_send_ack before it), and the timewait sock's ACKs repeat it
   if (s.state === "TimeWait") s.twWnd = field * unit
@@ -1067,7 +1069,8 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
 
 /**
  * tcp_select_window's counters, for a window `field` announced, `wnd` octets unscaled, where our
- * buffer offers `offered` octets: a window our buffer would shut (__tcp_select_window returns 0
+ * buffer has `offered` octets free past RCV.NXT (tcp_space, as __tcp_select_window judges it before
+ * any cap): a window our buffer would shut (__tcp_select_window returns 0
  * below a sixteenth of the buffer or an MSS, once under half of it is free) kept open by the edge
  * announced is a "want zero"; a window of 0 after an open one a "to zero", an open one after 0 a
  * "from zero". Arithmetic only: per segment sent.

@@ -256,6 +256,22 @@ describe("zero-window counters (tcp_select_window: TCPToZeroWindowAdv, TCPFromZe
     s.read(500)
     expect(counts(s)).toEqual([0, 1, 0])
   })
+  it("under pressure, a reader that keeps up wants no zero window: the cap of four segments past RCV.NXT is no shortage of buffer (__tcp_select_window judges tcp_space before it caps the window at rcv_ssthresh)", () => {
+    const m = Memory.make(LIMITS)
+    const s = est(m, 256 * 1024)
+    Memory.charge(m, 450_000)
+    expect(m.pressure).toBe(true)
+    // segments read as they come: the buffer is all but free, the window offered four segments
+    let wnd = -1
+    for (let o = 0, t = 0; o < 20 * 1460; o += 1460, t += 10) {
+      const out = s.send(t, seg(o, 1460))
+      s.read(t + 1)
+      for (const x of out) if ((x.flags & ACK) !== 0) wnd = x.window
+    }
+    s.tick(1000)
+    expect(wnd).toBeGreaterThan(0)
+    expect(counts(s)).toEqual([0, 0, 0])
+  })
 })
 
 describe("the fair share between `pressure` and `high` (__sk_mem_raise_allocated: a socket past its minimum goes on while high > sockets × its holdings)", () => {
