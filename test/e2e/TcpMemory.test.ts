@@ -516,4 +516,54 @@ describe("TCP memory under pressure: the fair share", () => {
       expect([(yield* statsOf(a)).tcp.sockets, (yield* statsOf(b)).tcp.sockets]).toEqual([1, 0])
       expect([(yield* statsOf(a)).tcp.memory, (yield* statsOf(b)).tcp.memory]).toEqual([0, 0])
     }), 120_000)
+
+  // 2 sockets on A (the listener and one connection): a share of 96 KiB, as much as `pressure`
+  const ONE = { low: 64 * 1024, pressure: 96 * 1024, high: 192 * 1024 }
+  it.scoped("a connection past its share under pressure with nothing in flight still writes: its minimum each time its send side empties (tcp_wmem[0]), woken by its own ACKs; no wake-up from elsewhere is needed", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({
+        configA: { tcp: { receiveBuffer: BIG, maxReceiveBuffer: BIG, memory: ONE } }
+      })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
+      yield* settle
+      const server = yield* listener.accept
+      const c = yield* Fiber.join(client)
+      // B sends more than A will hold for it, unread: A in pressure, the connection past its share
+      const hog = yield* Effect.fork(writePattern(c, 0, 256 * 1024, 16 * 1024))
+      for (let i = 0; i < 50; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+      }
+      const held = (yield* statsOf(a)).tcp
+      expect(held.memoryPressure).toBe(1)
+      expect(held.memory).toBeGreaterThan(ONE.high / 2)
+      // A writes 128 KiB the other way, read as it comes: 4 KiB at a time, each once the last is acknowledged
+      const reply = 128 * 1024
+      const writer = yield* Effect.fork(server.write(new Uint8Array(reply).fill(7)))
+      const reader = yield* Effect.fork(Effect.gen(function*() {
+        let got = 0
+        while (got < reply) {
+          const next = yield* c.read
+          if (Option.isNone(next)) return got
+          got += next.value.length
+        }
+        return got
+      }))
+      // (held back: without the share the send buffer would take it all at once)
+      yield* settle
+      expect(Option.isNone(yield* Fiber.poll(writer))).toBe(true)
+      let wrote: Option.Option<Exit.Exit<void, unknown>> = Option.none()
+      for (let i = 0; i < 600 && Option.isNone(wrote); i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+        wrote = yield* Fiber.poll(writer)
+      }
+      expect(Option.isSome(wrote) && Exit.isSuccess(wrote.value)).toBe(true)
+      expect(yield* Fiber.join(reader)).toBe(reply)
+      // the stack stayed in pressure throughout, the hog's data unread
+      expect((yield* statsOf(a)).tcp.memoryPressure).toBe(1)
+      expect((yield* statsOf(a)).tcp.memory).toBeGreaterThan(ONE.low)
+      yield* Fiber.interrupt(hog)
+    }), 60_000)
 })
