@@ -232,6 +232,11 @@ export class Conn {
   readClosed = false
   /** data arrived after the application closed (the receive half saw it): the send half resets */
   dataAfterClose = false
+  /**
+   * the receive half refused in-order data for memory (`Report.nomem`) and no read has woken the send
+   * half since: the next read does, whether or not the window of 0 has gone yet (`consumed`)
+   */
+  private memRefused = false
   arrivalsDropped = 0
   bytesReceived = 0
   /**
@@ -340,6 +345,7 @@ export class Conn {
     // (out of order, or a FIN beyond a hole, counts too: Linux resets on anything past RCV.NXT)
     if (report.pastRcvNxt && this.readClosed) this.dataAfterClose = true
     if (report.fin) this.incoming.done(Exit.void)
+    if (report.nomem) this.memRefused = true
     if (report.urgent !== undefined && this.urgentSignal !== undefined) {
       // RFC 9293 MUST-32: the application hears of each advance of the urgent pointer
       const s = this.urgentSignal
@@ -804,9 +810,14 @@ export class Conn {
     if (
       (now >= from && (before < from || Math.floor((before - from) / step) !== Math.floor((now - from) / step))) ||
       (this.incoming.size === 0 && Sender.pushedAckOnRead(this.snd)) ||
-      // (and every read while the window is shut for memory: the send half reopens it as soon as it can)
-      this.snd.memShut
+      // (and every read while the window is shut for memory: the send half reopens it as soon as it can;
+      // also the first read after a refusal whose window of 0 the send half has not sent yet, the reader
+      // having run first: that ACK goes before this read reaches the send half, which then reopens the
+      // window, as Linux's tcp_cleanup_rbuf after the NOMEM ACK. Without it, nothing but the peer's
+      // probe would reopen a window shut after the reader had taken everything)
+      this.snd.memShut || this.memRefused
     ) {
+      this.memRefused = false
       this.events.unsafeOffer(READ)
     }
   }

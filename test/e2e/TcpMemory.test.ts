@@ -566,4 +566,46 @@ describe("TCP memory under pressure: the fair share", () => {
       expect((yield* statsOf(a)).tcp.memory).toBeGreaterThan(ONE.low)
       yield* Fiber.interrupt(hog)
     }), 60_000)
+
+  // pressure just below `high`: a hog alone, out of pressure mode until then, fills the stack to it
+  const NEAR = { low: 64 * 1024, pressure: 127 * 1024, high: 128 * 1024 }
+  it.scoped("a reader that keeps up above `high`: the segment refused behind unread data draws a window of 0, and the read that takes that data reopens the window at once, even when it ran before that ACK went (Linux's tcp_cleanup_rbuf after the NOMEM ACK), not the peer's probe", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({
+        configA: { tcp: { receiveBuffer: BIG, maxReceiveBuffer: BIG, memory: NEAR } }
+      })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+      const open = Effect.gen(function*() {
+        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
+        yield* settle
+        const server = yield* listener.accept
+        return { c: yield* Fiber.join(client), server }
+      })
+      const hog = yield* open
+      const quick = yield* open
+      // the hog's reader stalls: A holds about `high`
+      yield* Effect.fork(writePattern(hog.c, 0, 512 * 1024, 16 * 1024))
+      for (let i = 0; i < 50; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+      }
+      expect((yield* statsOf(a)).tcp.memory).toBeGreaterThan(NEAR.high - 4096)
+      // a reader waiting in `read`, and three segments for it: the first taken, the next past `high` behind
+      // it refused (ICSK_ACK_NOMEM: the ACK goes at once with a window of 0), and the reader takes the first
+      // at once, maybe before the send half has sent that ACK
+      const reader = yield* Effect.fork(quick.server.read)
+      yield* settle
+      const held = (yield* statsOf(a)).tcp
+      expect(held.memory + 2 * 1448).toBeGreaterThan(NEAR.high)
+      yield* quick.c.write(new Uint8Array(3 * 1448).fill(1))
+      yield* settle
+      const got = yield* Fiber.join(reader)
+      expect(Option.isSome(got) ? got.value.length : 0).toBe(1448)
+      yield* TestClock.adjust("10 millis")
+      yield* settle
+      // the window shut for memory, and reopened by that read (Linux: the NOMEM ACK goes first, and the
+      // read's tcp_cleanup_rbuf finds rcv_wnd 0 and sends the update), not 200 ms on by B's probe
+      expect((yield* statsOf(a)).tcp.rcvQueueDropped).toBeGreaterThan(held.rcvQueueDropped)
+      expect((yield* quick.c.info).sndWnd).toBeGreaterThan(0)
+    }), 60_000)
 })
