@@ -32,7 +32,8 @@ const GAUGES: ReadonlySet<string> = new Set([
   "tcp.halfOpen",
   "tcp.timeWait",
   "tcp.portsHeld",
-  "tcp.memory"
+  "tcp.memory",
+  "tcp.sockets"
 ])
 
 const snake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()

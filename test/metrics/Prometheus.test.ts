@@ -95,6 +95,16 @@ describe("the stack's stats as Effect metrics", () => {
       expect(text).toContain("# TYPE gonet_tcp_connections gauge")
     }))
 
+  it.effect("sync: the count of TCP sockets (tcp.sockets, the fair share's divisor) is a level, a gauge that falls as sockets go", () =>
+    Effect.gen(function*() {
+      const sync = StackMetrics.makeSync("198.18.9.10")
+      yield* sync({ tcp: { sockets: 3 } } as unknown as StackStats)
+      yield* sync({ tcp: { sockets: 1 } } as unknown as StackStats)
+      const text = Prometheus.render(yield* Metric.snapshot)
+      expect(text).toContain("# TYPE gonet_tcp_sockets gauge")
+      expect(linesOf(text, 'gonet_tcp_sockets{stack="198.18.9.10"}')).toEqual(['gonet_tcp_sockets{stack="198.18.9.10"} 1'])
+    }))
+
   it.effect("sync: a stale snapshot (a scrape that read the stats before another scrape synced newer ones) does not make the next sync count the growth again", () =>
     Effect.gen(function*() {
       // two /metrics requests at once (Prometheus and a browser, or --serve http:80,http:8080 on one
