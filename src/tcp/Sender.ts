@@ -521,7 +521,7 @@ export interface Sender {
   /** open windows announced after one of 0 (Linux's TCPFromZeroWindowAdv) */
   fromZeroWindow: number
   /**
-   * windows our buffer would have shut (less free than an MSS of the peer's, or than a sixteenth of
+   * windows our buffer would have shut (less free than a segment of the peer's as guessed, `ackMss`, or than a sixteenth of
    * the buffer, once under half of it is free: __tcp_select_window's "try to move to zero-window")
    * that the edge already announced kept open (Linux's TCPWantZeroWindowAdv)
    */
@@ -1076,7 +1076,8 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
  * "from zero". Arithmetic only: per segment sent.
  */
 const countZeroWindows = (s: Sender, field: number, wnd: number, offered: number): void => {
-  if (field > 0 && (offered <= 0 || (offered < s.capacity / 2 && (offered < s.rcvMss || offered < s.capacity / 16)))) {
+  // (the peer's segment size as guessed, icsk_ack.rcv_mss there, not the MSS we announced)
+  if (field > 0 && (offered <= 0 || (offered < s.capacity / 2 && (offered < s.ackMss || offered < s.capacity / 16)))) {
     s.wantZeroWindow++
   }
   if (field === 0) {

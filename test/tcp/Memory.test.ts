@@ -228,19 +228,20 @@ describe("zero-window counters (tcp_select_window: TCPToZeroWindowAdv, TCPFromZe
   const counts = (s: T.TcpSocket) => [s.snd.toZeroWindow, s.snd.fromZeroWindow, s.snd.wantZeroWindow]
   it("a buffer filled by a stalled reader: the window wanted 0 while an edge announced stood (Want), announced 0 once reached (To), reopened by the read (From)", () => {
     const s = est(Memory.make(LIMITS), 16 * 1024)
-    // 16 KiB of buffer, the reader away: the edge stays where announced; the ACK that leaves 1024
-    // octets free (less than an MSS) is one Linux's buffer would shut, kept open by the edge (Want),
-    // the one of the last segment announces 0 (To)
-    for (let o = 0; o < 16 * 1024; o += 1024) s.send(o, seg(o, 1024))
-    s.tick(1000)
+    // 16 KiB of buffer, the reader away: the edge stays where announced; the ACK that leaves 384
+    // octets free (less than a segment of the peer's, 1000 octets) is one Linux's buffer would shut,
+    // kept open by the edge (Want), the one of the last segment announces 0 (To)
+    for (let o = 0; o < 16_000; o += 1000) s.send(o, seg(o, 1000))
+    s.send(16_000, seg(16_000, 384))
+    s.tick(17_000)
     const full = s.snd.view.rcvEdge!
     expect(Seq.sub(full, s.rcv.rcvNxt)).toBe(0)
     expect(counts(s)).toEqual([1, 0, 1])
     // the peer's probe into the shut window: its answer announces 0 again, no new "to zero"
-    s.send(2000, seg(16 * 1024, 1))
+    s.send(18_000, seg(16 * 1024, 1))
     expect(counts(s)).toEqual([1, 0, 1])
     // the read opens it
-    s.read(3000)
+    s.read(19_000)
     expect(counts(s)).toEqual([1, 1, 1])
   })
 
@@ -256,6 +257,22 @@ describe("zero-window counters (tcp_select_window: TCPToZeroWindowAdv, TCPFromZe
     s.read(500)
     expect(counts(s)).toEqual([0, 1, 0])
   })
+  it("\"want zero\" measures free space against the peer's segment size as we guessed it (__tcp_select_window: icsk_ack.rcv_mss), not the MSS we announced", () => {
+    const s = est(Memory.make(LIMITS), 16 * 1024)
+    // a peer whose segments are 536 octets (the guess: RcvMss), the reader away
+    let o = 0
+    for (let t = 0; o < 27 * 536; o += 536, t += 10) s.send(t, seg(o, 536))
+    s.tick(1000)
+    expect(s.snd.ackMss).toBe(536)
+    const before = s.snd.wantZeroWindow
+    // 1376 octets free: under half the buffer, not under a sixteenth of it (1024) nor under a
+    // segment of the peer's; Linux's buffer would not shut the window (under our MSS of 1460 only)
+    s.send(1100, seg(o, 536))
+    s.tick(2000)
+    expect(16 * 1024 - rcvNxt(s)).toBe(1376)
+    expect(s.snd.wantZeroWindow).toBe(before)
+  })
+
   it("under pressure, a reader that keeps up wants no zero window: the cap of four segments past RCV.NXT is no shortage of buffer (__tcp_select_window judges tcp_space before it caps the window at rcv_ssthresh)", () => {
     const m = Memory.make(LIMITS)
     const s = est(m, 256 * 1024)
