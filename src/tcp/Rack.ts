@@ -375,6 +375,22 @@ export const skipHeld = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
 }
 
 /**
+ * Octets of the entries HELD (`markTimeout`) that start at or after `seq`:
+ * the timeout's go-back-N has not reached them, yet they are in flight (its
+ * window counts them, Linux's tcp_packets_in_flight), and `push` counts
+ * them with SND.NXT - SND.UNA.
+ */
+export const heldFrom = (r: Rack, seq: Seq.SeqNum): number => {
+  if (r.held === 0) return 0
+  let octets = 0
+  const n = r.starts.length
+  for (let i = firstNotBelow(r, r.starts, seq, false); i < n; i++) {
+    if ((r.flags[i]! & HELD) !== 0) octets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
+  }
+  return octets
+}
+
+/**
  * Everything was acknowledged: the log lets go of its arrays (an idle
  * connection keeps none; the first push on each array reserved room for 17
  * numbers, held for the connection's life otherwise).

@@ -1305,7 +1305,9 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       // (on: a window that closed with everything in flight is probed, not retransmitted into)
       break
     }
-    const flight = inFlight(s)
+    // (what a timeout held, `Rack.markTimeout`, is in flight, also where the go-back has not yet
+    // reached it: its window, in flight + 1 segment, counts it, and so does the room left here)
+    const flight = inFlight(s) + (s.rack.held > 0 && Seq.lt(s.sndNxt, s.sndMax) ? Rack.heldFrom(s.rack, s.sndNxt) : 0)
     // new data waiting after a pause with nothing in flight: the algorithm hears how long (RFC 5681
     // §4.1's restart after more than an RTO, which Linux checks at the write and at a window that
     // opens: tcp_slow_start_after_idle_check). CUBIC's epoch moves when the data goes (`sendData`)

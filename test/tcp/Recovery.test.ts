@@ -1209,6 +1209,25 @@ describe("a timeout holds back what went within RACK.rtt of it (RFC 8985 §6.3, 
     expect(s.snd.cc.cwnd).toBe(MSS)
   })
 
+  it("segments lost before the held ones: the timeout resends the first only (Linux's tcp_retransmit_timer), the held in flight where the go-back has not reached them yet", () => {
+    // five segments at 1000 and every ACK lost: the tail probe resends the last, the RTO restarts
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(5 * MSS))).length).toBe(5)
+    expect(shape(s.tick(s.snd.tlpAt!))).toEqual([[B + 4 * MSS, MSS]])
+    const rto = s.snd.rtoAt!
+    // two new segments 10 ms before the timeout
+    expect(shape(s.write(rto - 10, T.octets(2 * MSS)))).toEqual([[B + 5 * MSS, MSS], [B + 6 * MSS, MSS]])
+    // the first five are lost, the two held: cwnd = in flight (2) + 1. The go-back from SND.UNA
+    // reaches the two only after four lost segments, so they count in flight from the start
+    // (before: the first three went at once, SND.NXT - SND.UNA counting none of the two)
+    expect(shape(s.tick(rto))).toEqual([[B, MSS]])
+    expect([s.snd.rack.held, s.snd.cc.cwnd]).toEqual([2, 3 * MSS])
+    // the ACK of the resend, 25 ms after it (RACK.rtt 25): the two, sent 35 ms ago, are lost now;
+    // cwnd 4 (slow start), nothing in flight: the next four lost segments go, in order
+    expect(shape(s.send(rto + 25, sackOf(B + MSS)))).toEqual([[B + MSS, MSS], [B + 2 * MSS, MSS], [B + 3 * MSS, MSS], [B + 4 * MSS, MSS]])
+    expect(s.snd.rack.held).toBe(0)
+  })
+
   it("after the peer reneged everything is lost, however recent", () => {
     const { s, rto } = newBeforeRto()
     // the ACK of the hole's resend stops where the SACKed octets begin: the peer dropped them
