@@ -375,6 +375,17 @@ export const skipHeld = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
 }
 
 /**
+ * Nothing is held any more: what the last timeout held is in flight as any
+ * other entry, and a go-back from SND.UNA sends it again (the peer's window
+ * shut with it beyond the edge: it was dropped, `Sender`'s persist).
+ */
+export const releaseHeld = (r: Rack): void => {
+  if (r.held === 0) return
+  for (let i = r.head; i < r.starts.length; i++) r.flags[i] = r.flags[i]! & ~HELD
+  r.held = 0
+}
+
+/**
  * Octets of the entries HELD (`markTimeout`) that start at or after `seq`:
  * the timeout's go-back-N has not reached them, yet they are in flight (its
  * window counts them, Linux's tcp_packets_in_flight), and `push` counts

@@ -1398,6 +1398,9 @@ const enterPersistIfStalled = (s: Sender, now: number): void => {
     s.tlpAt = undefined
     s.rackAt = undefined
     s.timing = undefined
+    // and so does what a timeout held (Rack.markTimeout): the go-back from SND.UNA when the window
+    // opens would skip it, and with nothing new to send none went and no timer ran again
+    Rack.releaseHeld(s.rack)
   } else if (Seq.sub(bufEnd, s.sndNxt) <= 0 || Seq.gt(s.sndNxt, s.sndUna)) {
     return
   }

@@ -1228,6 +1228,21 @@ describe("a timeout holds back what went within RACK.rtt of it (RFC 8985 §6.3, 
     expect(s.snd.rack.held).toBe(0)
   })
 
+  it("the window shuts with held segments beyond SND.UNA and opens again by a window update: they go again (before: nothing went, and no timer ran)", () => {
+    const { s, rto } = newBeforeRto()
+    expect(shape(s.tick(rto))).toEqual([[B, MSS]])
+    expect(s.snd.rack.held).toBe(2)
+    // the resend and the SACKed four acknowledged with the window shut: the two held lie beyond it
+    // (the peer dropped them), and the persist timer takes over from the retransmission timer
+    expect(shape(s.send(rto + 5, T.fromPeer({ ack: B + 5 * MSS, window: 0 })))).toEqual([])
+    expect([s.snd.persistAt !== undefined, s.snd.rtoAt]).toEqual([true, undefined])
+    // the peer's reader is back before the first probe: a window update, acknowledging nothing new.
+    // What was in flight goes again from SND.UNA, the two held included
+    expect(shape(s.send(rto + 30, T.fromPeer({ ack: B + 5 * MSS, window: 64240 })))).toEqual([[B + 5 * MSS, MSS], [B + 6 * MSS, MSS]])
+    expect(s.snd.rtoAt).toBeDefined()
+    expect(s.snd.rack.held).toBe(0)
+  })
+
   it("after the peer reneged everything is lost, however recent", () => {
     const { s, rto } = newBeforeRto()
     // the ACK of the hole's resend stops where the SACKed octets begin: the peer dropped them
