@@ -375,6 +375,18 @@ export const skipHeld = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
 }
 
 /**
+ * A timeout proved spurious (F-RTO, or the timestamp echo): nothing in the
+ * log is lost, nor held, as Linux's tcp_try_undo_loss unmarks every skb
+ * (tcp_undo_cwnd_reduction with unmark_loss). Else what `markTimeout` marked
+ * stays lost: the next recovery resent the whole old flight, still in the
+ * network, before its own loss, and the log counted none of it in flight.
+ */
+export const unmarkLost = (r: Rack): void => {
+  for (let i = r.head; i < r.starts.length; i++) r.flags[i] = r.flags[i]! & ~(LOST | HELD)
+  r.held = 0
+}
+
+/**
  * Nothing is held any more: what the last timeout held is in flight as any
  * other entry, and a go-back from SND.UNA sends it again (the peer's window
  * shut with it beyond the edge: it was dropped, `Sender`'s persist).
