@@ -346,7 +346,8 @@ export const markTimeout = (r: Rack, now: number, reneged: boolean): number => {
       r.flags[i] = f
       continue
     }
-    if (!reneged && i !== r.head && now - r.sentAt[i]! < r.rtt) {
+    // (one marked lost already, by RACK or a smaller path MTU, stays so: Linux's loop only skips it)
+    if (!reneged && i !== r.head && (f & LOST) === 0 && now - r.sentAt[i]! < r.rtt) {
       r.flags[i] = f | HELD
       r.held++
       held += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)

@@ -184,6 +184,23 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     expect(Rack.lostRetransmitted(m, at(400))).toBe(0)
   })
 
+  it("a timeout holds what went within RACK.rtt of it, but not what is marked lost already: that stays lost (Linux's tcp_timeout_mark_lost only skips it)", () => {
+    const r = fourSent()
+    // the fourth SACKed at 10 (RACK.rtt 7); a smaller path MTU marks the other three lost at once
+    Rack.onAck(r, at(0), board([300, 400]), 10, undefined, tsOf)
+    expect(Rack.markLongerLost(r, 50, at(400))).toBe(3)
+    // the timeout at 8.5: the third went 6.5 ms before, within RACK.rtt, but is lost: nothing is held
+    // (before: held and lost at once, its octets in the window after the timeout though out of flight)
+    expect(Rack.markTimeout(r, 8.5, false)).toBe(0)
+    expect(r.held).toBe(0)
+    expect(Rack.inFlight(r)).toBe(0)
+    // one not yet lost, sent as recently, is held
+    const h = fourSent()
+    Rack.onAck(h, at(0), board([300, 400]), 10, undefined, tsOf)
+    expect(Rack.markTimeout(h, 8.5, false)).toBe(100)
+    expect([h.held, Rack.inFlight(h)]).toEqual([1, 100])
+  })
+
   it("acknowledged entries leave the log; a long log stays correct across compaction", () => {
     const r = Rack.make(ISS)
     for (let i = 0; i < 1000; i++) Rack.onSend(r, at(10 * i), at(10 * i + 10), i)
