@@ -23,7 +23,10 @@
  *   D-SACKs (`onDsack`, RFC 2883: our retransmission was spurious) and
  *   shrinks back after 16 recoveries without one (`onRecoveryEnd`).
  * - `markTimeout` (§6.3): a retransmission timeout marks the log lost but
- *   for what went within RACK.rtt of it, held in flight (`skipHeld`).
+ *   for what went within RACK.rtt of it, held in flight: the go-back skips
+ *   it (`skipHeld`) and counts it in flight ahead of SND.NXT (`heldFrom`); a
+ *   shut window lets go of it (`releaseHeld`), a spurious timeout unmarks
+ *   everything (`unmarkLost`, Linux's tcp_undo_cwnd_reduction).
  *
  * RACK needs SACK (without it, later segments cannot be seen delivered): its
  * rules run only when SACK was negotiated. The log is kept without SACK too,

@@ -26,8 +26,9 @@
  * timeout sends one data segment (Linux's tcp_retransmit_timer resends the
  * head; the window after it is what is in flight + 1, which the segments
  * it held count in); and RACK's count of held entries is the number of
- * entries so marked, none of them marked lost too. Against rack47's first
- * cut (3985890) the timeout's burst fails on four of the 400 seeds.
+ * entries so marked, none of them marked lost too. Against main at 4d170f2
+ * (rack47's 3985890 and 2a7df2d) the timeout's burst fails on four of the
+ * 400 seeds.
  */
 import { describe, expect, it } from "vitest"
 import type { OutSegment } from "../../src/tcp/Segment.js"
