@@ -25,8 +25,7 @@
  * - `markTimeout` (§6.3): a retransmission timeout marks the log lost but
  *   for what went within RACK.rtt of it, held in flight: the go-back skips
  *   it (`skipHeld`) and counts it in flight ahead of SND.NXT (`heldFrom`); a
- *   shut window lets go of it (`releaseHeld`), a spurious timeout unmarks
- *   everything (`unmarkLost`, Linux's tcp_undo_cwnd_reduction).
+ *   shut window lets go of it (`releaseHeld`).
  *
  * RACK needs SACK (without it, later segments cannot be seen delivered): its
  * rules run only when SACK was negotiated. The log is kept without SACK too,
@@ -376,18 +375,6 @@ export const skipHeld = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
     i++
   }
   return seq
-}
-
-/**
- * A timeout proved spurious (F-RTO, or the timestamp echo): nothing in the
- * log is lost, nor held, as Linux's tcp_try_undo_loss unmarks every skb
- * (tcp_undo_cwnd_reduction with unmark_loss). Else what `markTimeout` marked
- * stays lost: the next recovery resent the whole old flight, still in the
- * network, before its own loss, and the log counted none of it in flight.
- */
-export const unmarkLost = (r: Rack): void => {
-  for (let i = r.head; i < r.starts.length; i++) r.flags[i] = r.flags[i]! & ~(LOST | HELD)
-  r.held = 0
 }
 
 /**

@@ -1986,8 +1986,6 @@ const spuriousTimeout = (s: Sender): void => {
   }
   if (Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = s.sndMax
   s.recover = Seq.add(s.sndUna, -1)
-  // (and nothing of it is lost by the timeout's marks any more, Linux's tcp_undo_cwnd_reduction)
-  if (s.sackOk) Rack.unmarkLost(s.rack)
 }
 
 /** What an ACK says about the data in flight: new data acknowledged, a duplicate, or losses shown by SACK. */
