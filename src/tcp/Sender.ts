@@ -1403,6 +1403,15 @@ const enterPersistIfStalled = (s: Sender, now: number): void => {
     Rack.releaseHeld(s.rack)
   } else if (Seq.sub(bufEnd, s.sndNxt) <= 0 || Seq.gt(s.sndNxt, s.sndUna)) {
     return
+  } else if (Seq.gt(s.sndMax, s.sndUna)) {
+    // A window too small for what waits, with data still out past SND.NXT (a timeout's go-back
+    // that the peer's window, shrunk, stopped): the retransmission timer is this data's, and Linux
+    // arms the probe timer only with nothing out (tcp_check_probe_timer: !packets_out, and one timer
+    // a socket, icsk_pending). A persist timer besides fired in the same instant as the RTO, and
+    // its probe sent SND.UNA's first octet again after the timeout's own resend. (The timer is
+    // running unless a shut window stopped it, above, and a window update opened it a little.)
+    if (s.rtoAt === undefined) s.rtoAt = now + s.rtt.rto
+    return
   }
   // Data waits and nothing is in flight: either the window is 0, or it is open
   // too little for sender-side SWS avoidance to use it and no ACK will come to

@@ -1216,6 +1216,20 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(T.seenAll(s.tick(60))).toEqual([ackSeg(0, BUF + 1, 0)])
   })
 })
+  it("a window shrunk below a segment while data is still in flight: the retransmission timer alone, no persist timer besides (Linux's tcp_check_probe_timer arms the probe timer only with nothing out, one timer a socket)", () => {
+    const s = est()
+    expect(sent(s.write(0, T.octets(4 * MSS)))).toBe(4 * MSS)
+    // the timeout goes back to SND.UNA: the first segment again
+    expect(T.seenAll(s.tick(200))).toMatchObject([{ seq: 0, len: MSS }])
+    // its ACK shrinks the window to 100 octets: the three segments after it are still out (packets_out)
+    s.send(210, T.fromPeer({ seq: 0, ack: MSS, window: 100 }))
+    expect(s.snd.rtoAt).toBeDefined()
+    expect(s.snd.persistAt).toBeUndefined()
+    // the timeout's own resend, cut to the window (tcp_retransmit_timer, __tcp_retransmit_skb), and
+    // no window probe's octet at SND.UNA in the same instant
+    const t = s.snd.rtoAt!
+    expect(T.seenAll(s.tick(t)).filter((o) => o.len > 0).map((o) => [o.seq, o.len])).toEqual([[MSS, 100]])
+  })
 
 describe("receive buffer auto-tuning", () => {
   it("grows the buffer, and the window, to twice what the reader took in an RTT plus 16 segments, up to the maximum", () => {
