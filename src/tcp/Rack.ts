@@ -25,7 +25,8 @@
  * - `markTimeout` (§6.3): a retransmission timeout marks the log lost but
  *   for what went within RACK.rtt of it, held in flight: the go-back skips
  *   it (`skipHeld`) and counts it in flight ahead of SND.NXT (`heldFrom`); a
- *   shut window lets go of it (`releaseHeld`).
+ *   shut window lets go of it (`releaseHeld`), a spurious timeout unmarks
+ *   everything (`unmarkLost`, Linux's tcp_undo_cwnd_reduction).
  *
  * RACK needs SACK (without it, later segments cannot be seen delivered): its
  * rules run only when SACK was negotiated. The log is kept without SACK too,
@@ -263,6 +264,12 @@ export const onAck = (
   const ranges = board.ranges
   const top = ranges.length > 0 ? ranges[ranges.length - 1]!.right : undefined
   let k = 0 // the scoreboard range the scan has reached
+  // RACK.rtt from this ACK (§6.2 step 2 sets it for every segment delivered, sent after RACK.xmit_ts
+  // or not): Linux tags SACKed skbs first and then frees the cumulatively acknowledged ones
+  // (tcp_sacktag_write_queue before tcp_clean_rtx_queue, each calling tcp_rack_advance), so the
+  // last of those, else the last SACKed one, gives it; -1 while none does
+  let cumRtt = -1
+  let sackRtt = -1
   let original: Seq.SeqNum | undefined
   let newestOriginal = -Infinity
   let sacked = false
@@ -307,9 +314,15 @@ export const onAck = (
         if (original === undefined) original = end
         if (r.sentAt[i]! > newestOriginal) newestOriginal = r.sentAt[i]!
       }
-      update(r, i, at, tsEcr, tsOf)
+      const rtt = update(r, i, at, tsEcr, tsOf)
+      if (rtt >= 0) {
+        if (Seq.gt(end, ack)) sackRtt = rtt
+        else cumRtt = rtt
+      }
     }
   }
+  if (cumRtt >= 0) r.rtt = cumRtt
+  else if (sackRtt >= 0) r.rtt = sackRtt
   r.lastOriginalEnd = original
   r.lastOriginalRtt = newestOriginal === -Infinity ? undefined : Math.max(0, at - newestOriginal)
   r.lastSacked = sacked
@@ -378,6 +391,18 @@ export const skipHeld = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
 }
 
 /**
+ * A timeout proved spurious (F-RTO, or the timestamp echo): nothing in the
+ * log is lost, nor held, as Linux's tcp_try_undo_loss unmarks every skb
+ * (tcp_undo_cwnd_reduction with unmark_loss). Else what `markTimeout` marked
+ * stays lost: the next recovery resent the whole old flight, still in the
+ * network, before its own loss, and the log counted none of it in flight.
+ */
+export const unmarkLost = (r: Rack): void => {
+  for (let i = r.head; i < r.starts.length; i++) r.flags[i] = r.flags[i]! & ~(LOST | HELD)
+  r.held = 0
+}
+
+/**
  * Nothing is held any more: what the last timeout held is in flight as any
  * other entry, and a go-back from SND.UNA sends it again (the peer's window
  * shut with it beyond the edge: it was dropped, `Sender`'s persist).
@@ -421,21 +446,28 @@ const release = (r: Rack): void => {
 }
 
 
-/** Steps 1-3 of §6.2 for entry `i`, just delivered. */
-const update = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf: (ms: number) => number): void => {
+/**
+ * Steps 1-3 of §6.2 for entry `i`, just delivered: its RTT sample (which
+ * `onAck` makes RACK.rtt: every segment delivered sets it, as RFC 8985's
+ * RACK_update and Linux's tcp_rack_advance do, whether or not it was sent
+ * after RACK.xmit_ts; so after a spurious timeout the originals' late
+ * deliveries make it long, and what went with them is judged by their age,
+ * not by the retransmission's short RTT), or -1 when it gives none (a
+ * retransmission whose ACK may be the original's).
+ */
+const update = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf: (ms: number) => number): number => {
   const sent = r.sentAt[i]!
   const end = r.ends[i]!
   const rtt = at - sent
   if ((r.flags[i]! & RETRANSMITTED) !== 0) {
     // the ACK may be for the original transmission: with timestamps, an echo older than the
     // retransmission says so; without, an RTT below the smallest ever measured does (§6.2 step 2)
-    if (tsEcr !== undefined && ((tsEcr - tsOf(sent)) | 0) < 0) return
-    if (rtt < r.minRtt) return
+    if (tsEcr !== undefined && ((tsEcr - tsOf(sent)) | 0) < 0) return -1
+    if (rtt < r.minRtt) return -1
   }
   if (rtt < r.minRtt) r.minRtt = rtt
   const order = r.order[i]!
   if (sentAfter(order, end, r.xmitOrder, r.endSeq)) {
-    r.rtt = rtt
     r.xmitAt = sent
     r.xmitOrder = order
     r.endSeq = end as Seq.SeqNum
@@ -446,6 +478,7 @@ const update = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf:
   } else {
     r.fack = end as Seq.SeqNum
   }
+  return rtt
 }
 
 const compact = (r: Rack): void => {
@@ -653,6 +686,20 @@ export const lostRetransmitted = (r: Rack, below: Seq.SeqNum): number => {
     if ((r.flags[i]! & (LOST | RETRANSMITTED)) === (LOST | RETRANSMITTED)) {
       octets += Seq.sub(Seq.min(r.ends[i]! as Seq.SeqNum, below), start)
     }
+  }
+  return octets
+}
+
+/**
+ * Octets of the entries marked lost (not yet sent again) that start at or
+ * after `from`: RFC 6675's pipe counts what lies above the highest SACKed
+ * octet in flight, Linux's in_flight not what is lost there.
+ */
+export const lostFrom = (r: Rack, from: Seq.SeqNum): number => {
+  let octets = 0
+  const n = r.starts.length
+  for (let i = firstNotBelow(r, r.starts, from, false); i < n; i++) {
+    if ((r.flags[i]! & LOST) !== 0) octets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
   }
   return octets
 }

@@ -1995,6 +1995,8 @@ const spuriousTimeout = (s: Sender): void => {
   }
   if (Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = s.sndMax
   s.recover = Seq.add(s.sndUna, -1)
+  // (and nothing of it is lost by the timeout's marks any more, Linux's tcp_undo_cwnd_reduction)
+  if (s.sackOk) Rack.unmarkLost(s.rack)
 }
 
 /** What an ACK says about the data in flight: new data acknowledged, a duplicate, or losses shown by SACK. */
@@ -2300,6 +2302,13 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     return
   }
   s.highRxt = s.sndUna
+  if (s.prr !== undefined) {
+    // what RACK finds lost by this ACK is marked before PRR's window is worked out from pipe, as
+    // Linux's tcp_fastretrans_alert runs tcp_identify_packet_loss before tcp_cong_control (here RACK
+    // runs once a batch, after it: with the window worked out first from a pipe that still held
+    // them, the losses it then marked all went at once, a spurious timeout's old flight the case)
+    Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))
+  }
   const hole = s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna) : undefined
   s.highRxt = Seq.add(s.sndUna, retransmitFirst(s, now, out, hole?.end))
   if (s.sackOk) sackRecover(s, now, out)
@@ -2426,8 +2435,15 @@ const echoPredatesEpisode = (s: Sender, a: AckInfo): boolean => {
  * the retransmissions RACK has found lost again (RFC 6675 counts everything
  * retransmitted below HighRxt as in flight).
  */
-const pipe = (s: Sender): number =>
-  Scoreboard.pipe(s.board, s.sndUna, s.sndMax, s.highRxt) - Rack.lostRetransmitted(s.rack, s.highRxt)
+const pipe = (s: Sender): number => {
+  const top = Scoreboard.highest(s.board)
+  // (and less what RACK marked lost above the highest SACKed octet, which RFC 6675's pipe counts
+  // in flight there, Linux's in_flight not: packets_out - (sacked_out + lost_out) + retrans_out; a
+  // spurious timeout's originals, found lost by age, went again all at one ACK)
+  const from = top === undefined ? s.highRxt : Seq.max(top, s.highRxt)
+  return Scoreboard.pipe(s.board, s.sndUna, s.sndMax, s.highRxt) - Rack.lostRetransmitted(s.rack, s.highRxt) -
+    Rack.lostFrom(s.rack, from)
+}
 
 /**
  * The window a SACK recovery's sends are held to: RFC 6937's PRR, worked
@@ -3325,6 +3341,11 @@ export const setKeepalive = (s: Sender, idle: number | undefined, now: number): 
 /** An RTT measurement (RFC 6298 §2): into the estimator, and to the stack's tally (`params.onRttSample`). */
 const rttSample = (s: Sender, ms: number): void => {
   s.rtt = Rtt.sample(s.rtt, ms, s.params.rtt)
+  // RACK's minimum RTT is the connection's, the handshake's sample and the timestamps' too (Linux's
+  // tcp_min_rtt, fed by tcp_ack_update_rtt): before any data was delivered a retransmission's ACK
+  // is judged against it (RFC 8985 §6.2 step 2), not refused for want of one. (Not a sample of
+  // 0 ms, under the clock's tick, which would make every retransmission's ACK its own)
+  if (ms > 0 && ms < s.rack.minRtt) s.rack.minRtt = ms
   s.params.onRttSample?.(ms)
 }
 

@@ -340,6 +340,38 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // Linux's tcp_try_undo_loss unmarks every skb a timeout marked lost (tcp_undo_cwnd_reduction with
+  // unmark_loss). Twelve segments written, ten go; the tail probe sends the eleventh, then the timeout
+  // resends the first (all eleven marked lost: sent long before it); the ACK of the resend draws the
+  // twelfth (F-RTO step 2.b; RACK.xmit_ts moves to the resend, its RTT above the minimum), the next,
+  // of the second's original (its timestamp echoed), shows the timeout spurious: the window is back,
+  // nothing lost. RACK.rtt then follows each original SACKed (RFC 8985's RACK_update, Linux's
+  // tcp_rack_advance: every segment delivered sets it, sent after RACK.xmit_ts or not), so the
+  // originals not SACKed are within the reordering window of being lost; at the third SACKed the
+  // window is 0 and the third and the seventh to tenth are lost at once (Linux's ss: lost 5). Fast
+  // recovery resends the third, then PRR one old segment an ACK (before: the timeout's marks stayed,
+  // and all four went at one ACK). (Linux sends the seventh at the third SACK only once its
+  // reordering timer for the eleventh fires, ~200 ms on, in the time the harness listens on while it
+  // has said less; the stack at once, PRR counting the first retransmission twice at recovery's
+  // start: see the notes, stop 47, timers47)
+  it.scopedLive("a spurious timeout unmarks its losses: RACK finds the old flight lost by its age, and PRR resends it one segment an ACK", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 12000 } },
+        { wait: 300 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001, ts: 3 } },
+        { tb: { flags: "A", ack: 2001, ts: 4, tsecrOf: 1001 } },
+        { tb: { flags: "A", ack: 2001, ts: 5, tsecrOf: 1001, sack: [[3001, 4001]] }, window: 20 },
+        { tb: { flags: "A", ack: 2001, ts: 6, tsecrOf: 1001, sack: [[3001, 5001]] }, window: 20 },
+        { tb: { flags: "A", ack: 2001, ts: 7, tsecrOf: 1001, sack: [[3001, 6001]] }, window: 20 },
+        { tb: { flags: "A", ack: 2001, ts: 8, tsecrOf: 1001, sack: [[3001, 7001]] }, window: 20 },
+        { tb: { flags: "A", ack: 2001, ts: 9, tsecrOf: 1001, sack: [[3001, 8001]] }, window: 20 },
+        { tb: { flags: "A", ack: 2001, ts: 10, tsecrOf: 1001, sack: [[3001, 9001]] }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("Eifel after an RTO with SACK: the ACK of all echoes the original's timestamp", () =>
     conforms({
       steps: [

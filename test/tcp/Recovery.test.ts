@@ -631,6 +631,19 @@ describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_p
     expect(s.snd.frto).toBeUndefined()
   })
 
+  it("a spurious timeout unmarks what the timeout marked lost (Linux's tcp_try_undo_loss: tcp_undo_cwnd_reduction with unmark_loss): a later fast recovery resends its own loss only", () => {
+    const { s, t } = stalled()
+    expect(shape(s.send(t + 5, sackOf(B + MSS)))).toEqual([seg(11), seg(12)])
+    s.send(t + 6, sackOf(B + 2 * MSS))
+    expect(s.snd.spuriousTimeouts).toBe(1)
+    // the third segment was lost after all: the next three SACKed show it (RFC 6675's IsLost). Only
+    // it goes again, and new data; the seventh to the eleventh are in flight as they always were
+    // (before: they went again too, still marked lost by the timeout)
+    const out = shape(s.send(t + 8, sackOf(B + 2 * MSS, [B + 3 * MSS, B + 6 * MSS])))
+    expect(s.snd.recovering).toBe(true)
+    expect(out.filter(([seq]) => seq! < B + 13 * MSS)).toEqual([seg(2)])
+  })
+
   it("not for a timeout that cuts a fast recovery short (its retransmissions would look like proof)", () => {
     const s = warm()
     s.write(1000, T.octets(6 * MSS))
