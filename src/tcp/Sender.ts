@@ -1329,7 +1329,13 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     const full = segmentPayload(s)
     let len = Math.min(unsent, full, room)
     if (len <= 0) break
-    if (len < full && len < unsent) {
+    // (a resend of what went before, after a timeout's go-back, that the peer's window alone cuts:
+    // owed already, and Linux's retransmissions send the piece up to the window's edge at the ACK,
+    // __tcp_retransmit_skb with avail_wnd under an MSS, with no SWS or Nagle test. Held to SWS
+    // avoidance, the piece went only at the retransmission timer, and with every octet a
+    // retransmission no RTT sample cleared its backoff: 100 octets every 120 s)
+    const windowCutResend = Seq.lt(s.sndNxt, s.sndMax) && wndRoom <= cwndRoom
+    if (len < full && len < unsent && !windowCutResend) {
       // window- or cwnd-limited: no silly segments (RFC 9293 §3.8.6.2.1), unless half the largest
       // window fits, and with Nagle on only while nothing is in flight (case 3's "[SND.NXT = SND.UNA
       // and]"). Linux's tcp_mss_split_point sends the piece up to the window's edge where its Nagle

@@ -1231,6 +1231,33 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(T.seenAll(s.tick(t)).filter((o) => o.len > 0).map((o) => [o.seq, o.len])).toEqual([[MSS, 100]])
   })
 
+  it("data still out when the window shut, then opened below a segment: what was out goes again cut to the window at each ACK, as Linux's retransmissions (__tcp_retransmit_skb cuts to the window, no SWS test); not one piece a backed-off timeout", () => {
+    const s = est()
+    expect(sent(s.write(0, T.octets(4 * MSS)))).toBe(4 * MSS)
+    // nothing acknowledged, the window shut: the persist timer alone
+    s.send(10, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+    expect(s.snd.persistAt).toBeDefined()
+    // it opens to 100 octets, the four segments still counted out
+    s.send(20, T.fromPeer({ seq: 0, ack: 0, window: 100 }))
+    let una = 0
+    let t = 20
+    for (let i = 0; i < 200 && una < 4 * MSS; i++) {
+      const next = Math.min(s.snd.rtoAt ?? Infinity, s.snd.persistAt ?? Infinity)
+      expect(next).toBeLessThan(Infinity)
+      t = next
+      let data = T.seenAll(s.tick(t)).filter((o) => o.len > 0)
+      // the peer takes what lies at SND.UNA in its window, and keeps the window at 100 octets
+      for (let j = 0; j < 100 && data.length > 0; j++) {
+        for (const o of data) if (o.seq === una) una += o.len
+        const at = t + 1 + j
+        data = T.seenAll(s.send(at, T.fromPeer({ seq: 0, ack: una, window: 100 }))).filter((o) => o.len > 0)
+      }
+    }
+    expect(una).toBe(4 * MSS)
+    // one timer at most (the window opened without an ACK of data), then a piece at every ACK
+    expect(t).toBeLessThan(1000)
+  })
+
 describe("receive buffer auto-tuning", () => {
   it("grows the buffer, and the window, to twice what the reader took in an RTT plus 16 segments, up to the maximum", () => {
     const s = T.established({
