@@ -1080,7 +1080,11 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // ends past the window's right edge passes only while nothing waits to be read: with data held
     // for the application (a shut window's usual cause) a probe into it is refused whole, a duplicate
     // ACK, its ACK field unread (our data it acknowledges goes again, as Linux's does)
-    const edge = Seq.add(r.rcvNxt, wnd)
+    // (the edge is the furthest one announced: a window we announced shut by rounding, with an edge
+    // announced earlier still ahead, must not leave the peer's ACKs of our data unread while it may
+    // send up to that edge: each side would then resend what the other refuses, for good)
+    let edge = Seq.add(r.rcvNxt, wnd)
+    if (view.rcvEdge !== undefined && Seq.gt(view.rcvEdge, edge)) edge = view.rcvEdge
     if (
       (flags & ACK) !== 0 && Seq.gte(Seq.add(seg.seq, len), r.lastAck) && Seq.lte(seg.seq, edge) &&
       (!Seq.gt(Seq.add(seg.seq, len), edge) || queueEmpty(r, consumed))

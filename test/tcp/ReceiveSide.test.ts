@@ -66,6 +66,19 @@ describe("ACK fields of segments Linux's tcp_sequence lets through", () => {
     expect(s.send(20, T.fromPeer({ seq: BUF, ack: 5, payload: "x" })).map((o) => [T.ourAck(o), o.window])).toEqual([[BUF, 0]])
     expect(una(s)).toBe(0)
   })
+  it("a window announced shut while an edge announced earlier is still ahead (rounding under window scaling): the peer's segments up to that edge still have their ACKs read", () => {
+    const s = est()
+    s.write(0, "hello")
+    const segs = []
+    for (let off = 0; off < BUF; off += 1024) segs.push(T.fromPeer({ seq: off, payload: T.octets(1024, off) }))
+    expect(s.send(10, ...segs).map((o) => [T.ourAck(o), o.window]).at(-1)).toEqual([BUF, 0])
+    expect(s.snd.view.rcvShut).toBe(true)
+    // as after an earlier ACK whose window, rounded up to the scale's unit, reached 200 octets further
+    // (the kernel test's lossy echo hung so: Linux's pure ACKs at its SND.NXT, RCV.NXT + 32, unread)
+    s.snd.view.rcvEdge = Seq.add(T.REMOTE_ISN, 1 + BUF + 200)
+    s.send(20, T.fromPeer({ seq: BUF + 32, ack: 5 }))
+    expect(una(s)).toBe(5)
+  })
   it("data that starts inside the window and ends past its right edge, with data unread: refused whole, its ACK not read (Linux 6.17's tcp_sequence: INVALID_END_SEQUENCE)", () => {
     const s = est()
     s.write(0, "hello")
