@@ -22,6 +22,7 @@ import * as Memory from "../../src/tcp/Memory.js"
 import { settle } from "../support/Clock.js"
 import * as LinkFault from "../../src/link/LinkFault.js"
 import { ADDR_A, run, statsOf, twoStacks } from "../support/TestNet.js"
+import type { StackContext } from "../support/TestNet.js"
 
 const BUFFER = 256 * 1024
 const LIMITS = { low: 384 * 1024, pressure: 512 * 1024, high: 640 * 1024 }
@@ -31,16 +32,46 @@ const MSS = 1460
 
 const pattern = (i: number, n: number) => ((i * 7 + n) & 0xff)
 
-/** CONNECTIONS pairs, one at a time: each client's `connect` forked, the server's end accepted, then the client's joined. */
-const openPairs = <E1, E2>(connect: Effect.Effect<Connection, E1>, accept: Effect.Effect<Connection, E2>) =>
+/** `seconds` of virtual time in steps of 100 ms, everything settled after each. */
+const advance = (seconds: number) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < seconds * 10; i++) {
+      yield* TestClock.adjust("100 millis")
+      yield* settle
+    }
+  })
+
+/** Two stacks, A with receive buffers of `buffer` (no auto-tuning past it) and `memory`'s tcp_mem. */
+const boundedA = (buffer: number, memory?: Memory.Limits) =>
+  twoStacks({ configA: { tcp: { receiveBuffer: buffer, maxReceiveBuffer: buffer, ...(memory ? { memory } : {}) } } })
+
+/** A's listener on port 9. */
+const listenA = (a: StackContext) => run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+
+/** B's connection to A's port 9 (the listener every test here opens there). */
+const connectB = (b: StackContext, port = 9) => run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port })))
+
+/**
+ * One pair: B's `connect` forked, A's end accepted once `wait` has run (the handshake's time: a
+ * settle, or seconds over a lossy link), then B's joined.
+ */
+const openPair = <E>(b: StackContext, listener: { readonly accept: Effect.Effect<Connection, E> }, wait: Effect.Effect<void> = settle) =>
+  Effect.gen(function*() {
+    const client = yield* Effect.fork(connectB(b))
+    yield* wait
+    const server = yield* listener.accept
+    return { client: yield* Fiber.join(client), server }
+  })
+
+/** `n` pairs, one at a time. */
+const openPairs = <E>(b: StackContext, listener: { readonly accept: Effect.Effect<Connection, E> }, n = CONNECTIONS) =>
   Effect.gen(function*() {
     const clients: Array<Connection> = []
     const servers: Array<Connection> = []
-    for (let n = 0; n < CONNECTIONS; n++) {
-      const client = yield* Effect.fork(connect)
-      yield* settle
-      servers.push(yield* accept)
-      clients.push(yield* Fiber.join(client))
+    for (let i = 0; i < n; i++) {
+      const { client, server } = yield* openPair(b, listener)
+      clients.push(client)
+      servers.push(server)
     }
     return { clients, servers }
   })
@@ -56,6 +87,18 @@ const writePattern = (c: Connection, n: number, total: number, size: number) =>
     yield* c.end
   })
 
+/** Read to the end what client `n` wrote: the octets read, and how many differ from its pattern. */
+const readPattern = (s: Connection, n: number) =>
+  Effect.gen(function*() {
+    let got = 0
+    let bad = 0
+    for (;;) {
+      const next = yield* s.read
+      if (Option.isNone(next)) return { got, bad }
+      for (const v of next.value) if (v !== pattern(got++, n)) bad++
+    }
+  })
+
 describe("TCP memory above its stack-wide bound", () => {
   const stalledReaders = (lossy: boolean) =>
     Effect.gen(function*() {
@@ -63,8 +106,8 @@ describe("TCP memory above its stack-wide bound", () => {
         configA: { tcp: { receiveBuffer: BUFFER, maxReceiveBuffer: BUFFER, memory: LIMITS } },
         ...(lossy ? { wrapB: (l) => LinkFault.make(l, { seed: 3, tx: { loss: 0.02 } }) } : {})
       })
-      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
-      const { clients, servers } = yield* openPairs(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))), listener.accept)
+      const listener = yield* listenA(a)
+      const { clients, servers } = yield* openPairs(b, listener)
       const writers = yield* Effect.forEach(clients, (c, n) => Effect.fork(writePattern(c, n, EACH, 16 * 1024)))
       // the readers stall for a minute of virtual time
       let peak = 0
@@ -92,15 +135,7 @@ describe("TCP memory above its stack-wide bound", () => {
       expect(held.every((h) => h < EACH)).toBe(true)
       // the readers come back: everything arrives, in order
       const readers = yield* Effect.forEach(servers, (s, n) =>
-        Effect.fork(Effect.gen(function*() {
-          let got = 0
-          let bad = 0
-          for (;;) {
-            const next = yield* s.read
-            if (Option.isNone(next)) return { got, bad }
-            for (const v of next.value) if (v !== pattern(got++, n)) bad++
-          }
-        })))
+        Effect.fork(readPattern(s, n)))
       const results: Array<{ got: number; bad: number }> = []
       let resumed = 0
       for (let i = 0; i < 6000 && results.length < CONNECTIONS; i++) {
@@ -148,14 +183,7 @@ describe("TCP memory above `high`, many small connections", () => {
       const EACH_SMALL = 4000 // under tcp_rmem[0] (4096): a per-connection minimum would take all of it
       const { a, b } = yield* twoStacks({ configA: { tcp: { memory: SMALL } } })
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9, backlog: N })))
-      const clients: Array<Connection> = []
-      const servers: Array<Connection> = []
-      for (let n = 0; n < N; n++) {
-        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
-        yield* settle
-        servers.push(yield* listener.accept)
-        clients.push(yield* Fiber.join(client))
-      }
+      const { clients, servers } = yield* openPairs(b, listener, N)
       for (const [n, c] of clients.entries()) yield* c.write(new Uint8Array(EACH_SMALL).map((_, i) => pattern(i, n)))
       // nobody reads for ten seconds
       let peak = 0
@@ -196,8 +224,8 @@ describe("TCP memory held by writers", () => {
         configA: { tcp: { receiveBuffer: 64 * 1024, maxReceiveBuffer: 64 * 1024 } },
         configB: { tcp: { memory: SEND } }
       })
-      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
-      const { clients, servers } = yield* openPairs(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))), listener.accept)
+      const listener = yield* listenA(a)
+      const { clients, servers } = yield* openPairs(b, listener)
       const TOTAL = 512 * 1024
       const writers = yield* Effect.forEach(clients, (c, n) => Effect.fork(writePattern(c, n, TOTAL, 64 * 1024)))
       let peak = 0
@@ -212,15 +240,7 @@ describe("TCP memory held by writers", () => {
       expect((yield* statsOf(b)).tcp.memoryPressure).toBeGreaterThanOrEqual(1)
       for (const w of writers) expect(Option.isNone(yield* Fiber.poll(w))).toBe(true)
       const readers = yield* Effect.forEach(servers, (s, n) =>
-        Effect.fork(Effect.gen(function*() {
-          let got = 0
-          let bad = 0
-          for (;;) {
-            const next = yield* s.read
-            if (Option.isNone(next)) return { got, bad }
-            for (const v of next.value) if (v !== pattern(got++, n)) bad++
-          }
-        })))
+        Effect.fork(readPattern(s, n)))
       for (let i = 0; i < 3000; i++) {
         yield* TestClock.adjust("100 millis")
         yield* settle
@@ -234,13 +254,6 @@ describe("TCP memory held by writers", () => {
 
 describe("TCP memory, nothing leaked", () => {
   const data = (n: number) => new Uint8Array(n).map((_, i) => i & 0xff)
-  const advance = (seconds: number) =>
-    Effect.gen(function*() {
-      for (let i = 0; i < seconds * 10; i++) {
-        yield* TestClock.adjust("100 millis")
-        yield* settle
-      }
-    })
   const drain = (c: Connection) =>
     Effect.gen(function*() {
       let n = 0
@@ -255,13 +268,8 @@ describe("TCP memory, nothing leaked", () => {
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks()
       const memoryOf = (s: typeof a) => Effect.map(statsOf(s), (x) => x.tcp.memory)
-      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
-      const open = Effect.gen(function*() {
-        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
-        yield* settle
-        const server = yield* listener.accept
-        return { client: yield* Fiber.join(client), server }
-      })
+      const listener = yield* listenA(a)
+      const open = openPair(b, listener)
       // 1. an orderly close: both sides read everything, the client ends first (TIME-WAIT on its side)
       const one = yield* open
       yield* one.client.write(data(100_000))
@@ -300,8 +308,7 @@ describe("TCP memory, nothing leaked", () => {
       const scope = yield* Scope.make()
       const other = yield* run(a, Effect.flatMap(Tcp, (t) => Scope.extend(t.listen({ port: 10 }), scope)))
       void other
-      const unaccepted = yield* Effect.forEach([0, 1], () =>
-        run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 10 }))).pipe(Effect.fork))
+      const unaccepted = yield* Effect.forEach([0, 1], () => Effect.fork(connectB(b, 10)))
       yield* advance(1)
       for (const f of unaccepted) yield* (yield* Fiber.join(f)).write(data(10_000))
       yield* advance(1)
@@ -318,13 +325,8 @@ describe("TCP memory, nothing leaked", () => {
     Effect.gen(function*() {
       const { a, b } = yield* twoStacks({ wrapB: (l) => LinkFault.make(l, { seed: 7, tx: { loss: 0.05, reorder: 0.05 } }) })
       const memoryOf = (s: typeof a) => Effect.map(statsOf(s), (x) => x.tcp.memory)
-      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
-      const open = Effect.gen(function*() {
-        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
-        yield* advance(3)
-        const server = yield* listener.accept
-        return { client: yield* Fiber.join(client), server }
-      })
+      const listener = yield* listenA(a)
+      const open = openPair(b, listener, advance(3))
       const one = yield* open
       const two = yield* open
       const w1 = yield* Effect.fork(Effect.zipRight(one.client.write(data(400_000)), one.client.end))
@@ -349,20 +351,12 @@ describe("TCP memory: the zero window of an in-order drop", () => {
   it.scoped("a read smaller than a window step reopens the window at once (every read wakes the send half while it stands: tcp_cleanup_rbuf, from a window of 0)", () =>
     Effect.gen(function*() {
       const SMALL = { low: 16 * 1024, pressure: 24 * 1024, high: 32 * 1024 }
-      const { a, b } = yield* twoStacks({
-        configA: { tcp: { receiveBuffer: 64 * 1024, maxReceiveBuffer: 64 * 1024, memory: SMALL } }
-      })
-      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
-      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
-      yield* settle
-      const server = yield* listener.accept
-      const c = yield* Fiber.join(client)
+      const { a, b } = yield* boundedA(64 * 1024, SMALL)
+      const listener = yield* listenA(a)
+      const { client: c, server } = yield* openPair(b, listener)
       yield* Effect.fork(c.write(new Uint8Array(128 * 1024)))
       // the reader stalls: A holds `high`, and drops what comes in order behind it, with a zero window
-      for (let i = 0; i < 30; i++) {
-        yield* TestClock.adjust("100 millis")
-        yield* settle
-      }
+      yield* advance(3)
       const stalled = (yield* statsOf(a)).tcp
       expect(stalled.rcvQueueDropped).toBeGreaterThan(0)
       // one segment read (its chunk whole), less than the window's step (our MSS: the peer's segments
@@ -377,22 +371,14 @@ describe("TCP memory: the zero window of an in-order drop", () => {
   it.scoped("a read of a hundred octets, far under a window step, reopens the window at once: the read wake while it stands (the step rule alone wakes only a read that crosses a step)", () =>
     Effect.gen(function*() {
       const SMALL = { low: 16 * 1024, pressure: 24 * 1024, high: 32 * 1024 }
-      const { a, b } = yield* twoStacks({
-        configA: { tcp: { receiveBuffer: 64 * 1024, maxReceiveBuffer: 64 * 1024, memory: SMALL } }
-      })
-      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
-      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
-      yield* settle
-      const server = yield* listener.accept
-      const c = yield* Fiber.join(client)
+      const { a, b } = yield* boundedA(64 * 1024, SMALL)
+      const listener = yield* listenA(a)
+      const { client: c, server } = yield* openPair(b, listener)
       // a message of a hundred octets, its own segment (nothing in flight: sent at once), then bulk
       yield* c.write(new Uint8Array(100))
       yield* settle
       yield* Effect.fork(c.write(new Uint8Array(128 * 1024)))
-      for (let i = 0; i < 30; i++) {
-        yield* TestClock.adjust("100 millis")
-        yield* settle
-      }
+      yield* advance(3)
       const stalled = (yield* statsOf(a)).tcp
       const peer = yield* c.info
       expect(stalled.rcvQueueDropped).toBeGreaterThan(0)
@@ -415,10 +401,7 @@ describe("TCP memory under pressure: the fair share", () => {
       const scope = yield* Scope.make()
       const listener = yield* run(a, Effect.flatMap(Tcp, (t) => Scope.extend(t.listen({ port: 9 }), scope)))
       expect((yield* statsOf(a)).tcp.sockets).toBe(1)
-      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
-      yield* settle
-      const server = yield* listener.accept
-      const c = yield* Fiber.join(client)
+      const { client: c, server } = yield* openPair(b, listener)
       expect([(yield* statsOf(a)).tcp.sockets, (yield* statsOf(b)).tcp.sockets]).toEqual([2, 1])
       // B closes, A does not: B's connection, FIN acknowledged, waits in FIN-WAIT-2 as an orphan
       yield* c.close
@@ -443,29 +426,14 @@ describe("TCP memory under pressure: the fair share", () => {
   const SMALL_EACH = 96 * 1024
   it.scoped("a hog whose reader stalls is refused past its share once the stack is in pressure, well before `high` or its buffer; small connections that are read keep going; the hog read, all completes", () =>
     Effect.gen(function*() {
-      const { a, b } = yield* twoStacks({
-        configA: { tcp: { receiveBuffer: BIG, maxReceiveBuffer: BIG, memory: FAIR } }
-      })
-      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
-      const { clients, servers } = yield* openPairs(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))), listener.accept)
+      const { a, b } = yield* boundedA(BIG, FAIR)
+      const listener = yield* listenA(a)
+      const { clients, servers } = yield* openPairs(b, listener)
       // Linux's tcp_sockets_allocated: the listener and the four connections on A, the four on B
       expect([(yield* statsOf(a)).tcp.sockets, (yield* statsOf(b)).tcp.sockets]).toEqual([5, 4])
-      const readAll = (s: Connection, n: number) =>
-        Effect.gen(function*() {
-          let got = 0
-          let bad = 0
-          for (;;) {
-            const next = yield* s.read
-            if (Option.isNone(next)) return { got, bad }
-            for (const v of next.value) if (v !== pattern(got++, n)) bad++
-          }
-        })
       // the hog (connection 0) writes a MiB nobody reads for now
       const hogWriter = yield* Effect.fork(writePattern(clients[0]!, 0, EACH, 16 * 1024))
-      for (let i = 0; i < 100; i++) {
-        yield* TestClock.adjust("100 millis")
-        yield* settle
-      }
+      yield* advance(10)
       const hogHeld = (yield* servers[0]!.info).bytesReceived
       const stalled = (yield* statsOf(a)).tcp
       // in pressure (above `pressure` once: the hog alone holds more than `low` since, so still), and
@@ -481,7 +449,7 @@ describe("TCP memory under pressure: the fair share", () => {
       expect([stalled.toZeroWindowAdv, stalled.fromZeroWindowAdv > 0]).toEqual([0, true])
       // the others, read as data comes, get through under pressure, the hog still stalled
       const smallWriters = yield* Effect.forEach([1, 2, 3], (n) => Effect.fork(writePattern(clients[n]!, n, SMALL_EACH, 16 * 1024)))
-      const smallReaders = yield* Effect.forEach([1, 2, 3], (n) => Effect.fork(readAll(servers[n]!, n)))
+      const smallReaders = yield* Effect.forEach([1, 2, 3], (n) => Effect.fork(readPattern(servers[n]!, n)))
       const done: Array<{ got: number; bad: number }> = []
       for (let i = 0; i < 600 && done.length < 3; i++) {
         yield* TestClock.adjust("100 millis")
@@ -498,7 +466,7 @@ describe("TCP memory under pressure: the fair share", () => {
       expect((yield* statsOf(a)).tcp.memoryPressure).toBe(1)
       expect((yield* servers[0]!.info).bytesReceived).toBeLessThan(FAIR.pressure + 64 * 1024)
       // the hog read: its MiB arrives intact
-      const hogReader = yield* Effect.fork(readAll(servers[0]!, 0))
+      const hogReader = yield* Effect.fork(readPattern(servers[0]!, 0))
       let hog: Option.Option<Exit.Exit<{ got: number; bad: number }, unknown>> = Option.none()
       for (let i = 0; i < 600 && Option.isNone(hog); i++) {
         yield* TestClock.adjust("100 millis")
@@ -521,20 +489,12 @@ describe("TCP memory under pressure: the fair share", () => {
   const ONE = { low: 64 * 1024, pressure: 96 * 1024, high: 192 * 1024 }
   it.scoped("a connection past its share under pressure with nothing in flight still writes: its minimum each time its send side empties (tcp_wmem[0]), woken by its own ACKs; no wake-up from elsewhere is needed", () =>
     Effect.gen(function*() {
-      const { a, b } = yield* twoStacks({
-        configA: { tcp: { receiveBuffer: BIG, maxReceiveBuffer: BIG, memory: ONE } }
-      })
-      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
-      const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
-      yield* settle
-      const server = yield* listener.accept
-      const c = yield* Fiber.join(client)
+      const { a, b } = yield* boundedA(BIG, ONE)
+      const listener = yield* listenA(a)
+      const { client: c, server } = yield* openPair(b, listener)
       // B sends more than A will hold for it, unread: A in pressure, the connection past its share
       const hog = yield* Effect.fork(writePattern(c, 0, 256 * 1024, 16 * 1024))
-      for (let i = 0; i < 50; i++) {
-        yield* TestClock.adjust("100 millis")
-        yield* settle
-      }
+      yield* advance(5)
       const held = (yield* statsOf(a)).tcp
       expect(held.memoryPressure).toBe(1)
       expect(held.memory).toBeGreaterThan(ONE.high / 2)
@@ -571,24 +531,13 @@ describe("TCP memory under pressure: the fair share", () => {
   const NEAR = { low: 64 * 1024, pressure: 127 * 1024, high: 128 * 1024 }
   it.scoped("a reader that keeps up above `high`: the segment refused behind unread data draws a window of 0, and the read that takes that data reopens the window at once, even when it ran before that ACK went (Linux's tcp_cleanup_rbuf after the NOMEM ACK), not the peer's probe", () =>
     Effect.gen(function*() {
-      const { a, b } = yield* twoStacks({
-        configA: { tcp: { receiveBuffer: BIG, maxReceiveBuffer: BIG, memory: NEAR } }
-      })
-      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
-      const open = Effect.gen(function*() {
-        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
-        yield* settle
-        const server = yield* listener.accept
-        return { c: yield* Fiber.join(client), server }
-      })
-      const hog = yield* open
-      const quick = yield* open
+      const { a, b } = yield* boundedA(BIG, NEAR)
+      const listener = yield* listenA(a)
+      const hog = yield* openPair(b, listener)
+      const quick = yield* openPair(b, listener)
       // the hog's reader stalls: A holds about `high`
-      yield* Effect.fork(writePattern(hog.c, 0, 512 * 1024, 16 * 1024))
-      for (let i = 0; i < 50; i++) {
-        yield* TestClock.adjust("100 millis")
-        yield* settle
-      }
+      yield* Effect.fork(writePattern(hog.client, 0, 512 * 1024, 16 * 1024))
+      yield* advance(5)
       expect((yield* statsOf(a)).tcp.memory).toBeGreaterThan(NEAR.high - 4096)
       // a reader waiting in `read`, and three segments for it: the first taken, the next past `high` behind
       // it refused (ICSK_ACK_NOMEM: the ACK goes at once with a window of 0), and the reader takes the first
@@ -597,7 +546,7 @@ describe("TCP memory under pressure: the fair share", () => {
       yield* settle
       const held = (yield* statsOf(a)).tcp
       expect(held.memory + 2 * 1448).toBeGreaterThan(NEAR.high)
-      yield* quick.c.write(new Uint8Array(3 * 1448).fill(1))
+      yield* quick.client.write(new Uint8Array(3 * 1448).fill(1))
       yield* settle
       const got = yield* Fiber.join(reader)
       expect(Option.isSome(got) ? got.value.length : 0).toBe(1448)
@@ -606,6 +555,6 @@ describe("TCP memory under pressure: the fair share", () => {
       // the window shut for memory, and reopened by that read (Linux: the NOMEM ACK goes first, and the
       // read's tcp_cleanup_rbuf finds rcv_wnd 0 and sends the update), not 200 ms on by B's probe
       expect((yield* statsOf(a)).tcp.rcvQueueDropped).toBeGreaterThan(held.rcvQueueDropped)
-      expect((yield* quick.c.info).sndWnd).toBeGreaterThan(0)
+      expect((yield* quick.client.info).sndWnd).toBeGreaterThan(0)
     }), 60_000)
 })
