@@ -74,6 +74,9 @@ const serve = async (
   return { server, port: (server.address() as { port: number }).port }
 }
 
+/** An error's code for a trace, "ok" for none. */
+const code = (err: unknown): string => (err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"
+
 const closeServer = (s: ServerLike): Promise<void> => new Promise((resolve) => s.close(() => resolve()))
 
 /**
@@ -277,7 +280,6 @@ export const SCRIPTS: Record<string, Script> = {
         if (++closes === 2) resolve()
       })
     )
-    const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"
     c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`big write cb ${code(err)}`))
     await new Promise((r) => setTimeout(r, 50))
     trace.push(`waiting: ${c.writableLength > 0}`)
@@ -305,7 +307,6 @@ export const SCRIPTS: Record<string, Script> = {
     const c = w.client.connect({ port, host: w.host })
     await once(c, "connect")
     const closed = record(c, trace, "client")
-    const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"
     const BIG = 32 * 1024 * 1024
     c.write(Buffer.alloc(BIG, 7), (err) => trace.push(`write cb ${code(err)}, bytesWritten ${c.bytesWritten - BIG}`))
     c.write("queued", (err) => trace.push(`queued write cb ${code(err)}, bytesWritten ${c.bytesWritten - BIG}`))
@@ -331,7 +332,6 @@ export const SCRIPTS: Record<string, Script> = {
     await once(c, "connect")
     const closed = record(c, trace, "client")
     c.resume()
-    const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"
     c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`write cb ${code(err)}`))
     for (let i = 0; i < 200 && serverSocket === undefined; i++) await new Promise((r) => setTimeout(r, 10))
     await new Promise((r) => setTimeout(r, 200))
@@ -349,10 +349,11 @@ export const SCRIPTS: Record<string, Script> = {
     const c = w.client.connect({ port, host: w.host })
     await once(c, "connect")
     const closed = record(c, trace, "client")
-    const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? (err as Error | null | undefined)?.message ?? "ok"
-    c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`big write cb ${code(err)}`))
-    c.write("a", (err) => trace.push(`queued a cb ${code(err)}`))
-    c.write("b", (err) => trace.push(`queued b cb ${code(err)}`))
+    // the error's message where it has no code (destroy's own error)
+    const codeOr = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? (err as Error | null | undefined)?.message ?? "ok"
+    c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`big write cb ${codeOr(err)}`))
+    c.write("a", (err) => trace.push(`queued a cb ${codeOr(err)}`))
+    c.write("b", (err) => trace.push(`queued b cb ${codeOr(err)}`))
     await new Promise((r) => setTimeout(r, 50))
     trace.push(`waiting: ${c.writableLength > 0}`)
     c.destroy(Object.assign(new Error("boom"), { code: "EBOOM" }))
@@ -394,7 +395,6 @@ export const SCRIPTS: Record<string, Script> = {
     const c = w.client.connect({ port, host: w.host })
     await once(c, "connect")
     const closed = record(c, trace, "client")
-    const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"
     c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`write cb ${code(err)}`))
     c.end("last", () => trace.push("end cb"))
     await new Promise((r) => setTimeout(r, 50))
@@ -417,7 +417,6 @@ export const SCRIPTS: Record<string, Script> = {
     const c = w.client.connect({ port, host: w.host })
     await once(c, "connect")
     const closed = record(c, trace, "client")
-    const code = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"
     c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`write cb ${code(err)}`))
     c.end("last", (err?: Error | null) => trace.push(`end cb ${code(err)}`))
     for (let i = 0; i < 200 && serverSocket === undefined; i++) await new Promise((r) => setTimeout(r, 10))
