@@ -48,7 +48,8 @@
  * fails it at once with `Closed` (EPIPE), what it had put into the send
  * buffer still going before the FIN (but for a close that resets, data
  * unread: RFC 1122 §4.2.2.13); an abort or the peer's RST tears the
- * connection down, which fails it with the connection's error.
+ * connection down, which fails it with the connection's error. Either error
+ * names what of the write was taken (`written`, write(2)'s short count).
  *
  * The stack-wide bound (Memory.ts, Linux's tcp_mem): the connection charges
  * the stack's accountant with what it holds (`recharge`: unacknowledged
@@ -691,12 +692,15 @@ export class Conn {
     return SendBuffer.own(data, this.written - this.taken + this.buffered)
   }
 
-  /** Queue `data` as room comes; with `urgent`, its last piece goes as urgent data (see Sender.write). */
-  private put(data: Uint8Array, urgent: boolean): Effect.Effect<void, TcpError> {
+  /**
+   * Queue `data` as room comes; with `urgent`, its last piece goes as urgent data (see Sender.write).
+   * `taken`: octets of the same write queued before (a failure then names them: `written`).
+   */
+  private put(data: Uint8Array, urgent: boolean, taken = 0): Effect.Effect<void, TcpError> {
     return Effect.suspend(() => {
-      if (this.done) return Effect.fail(this.failure() ?? closed(this, "the connection is closed"))
+      if (this.done) return Effect.fail(partly(this.failure() ?? closed(this, "the connection is closed"), taken))
       if (this.writeClosed) {
-        return Effect.fail(closed(this, this.readClosed ? "the connection was closed" : "the connection was ended for writing"))
+        return Effect.fail(partly(closed(this, this.readClosed ? "the connection was closed" : "the connection was ended for writing"), taken))
       }
       // nothing to queue: done, full buffer or not (as write(2) of 0 octets returns 0 at once)
       if (data.length === 0) return Effect.void
@@ -708,7 +712,7 @@ export class Conn {
       if (room < need) {
         const w = (this.writers ??= new Signal())
         if (need < this.writersNeed) this.writersNeed = need
-        return Effect.zipRight(w.wait(), this.put(data, urgent))
+        return Effect.zipRight(w.wait(), this.put(data, urgent, taken))
       }
       const n = Math.min(room, data.length)
       this.written += n
@@ -718,7 +722,7 @@ export class Conn {
           ? { _tag: "Write", data, ...(urgent ? { urgent: true } : {}) }
           : { _tag: "Write", data: data.subarray(0, n) }
       )
-      return n === data.length ? Effect.void : this.put(data.subarray(n), urgent)
+      return n === data.length ? Effect.void : this.put(data.subarray(n), urgent, taken + n)
     })
   }
 
@@ -998,6 +1002,10 @@ export const emitSegment = (
 const describe = (c: Conn): string => `${c.localPort} -> ${c.remotePort}`
 
 const closed = (c: Conn, why: string) => new TcpError({ reason: "Closed", detail: `${describe(c)}: ${why}` })
+
+/** `e` for a write of which `taken` octets were queued before it failed (none: `e` itself, shared). */
+const partly = (e: TcpError, taken: number): TcpError =>
+  taken === 0 ? e : new TcpError({ reason: e.reason, detail: e.detail, localPort: e.localPort, written: taken })
 
 /** The error `incoming` ended with (teardown ends it with `Exit.fail` of the connection's error). */
 const endError = (end: Exit.Exit<void, TcpError>, c: Conn): TcpError =>

@@ -74,6 +74,12 @@ export class TcpError extends Data.TaggedError("TcpError")<{
    * nothing was bound or the failure came before the bind
    */
   readonly localPort?: number | undefined
+  /**
+   * for a write that failed once part of it was in the send buffer: those octets, which still go
+   * (write(2) returns this short count in Linux, tcp_sendmsg_locked's `copied`, and the error
+   * comes with the next call); none when nothing of it was taken
+   */
+  readonly written?: number | undefined
 }> {
   override get message(): string {
     return this.detail

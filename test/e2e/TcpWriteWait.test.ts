@@ -15,6 +15,10 @@
  * - `abort`: `Closed` (the abort's error);
  * - the peer's RST: `ConnectionReset` (sk_err ECONNRESET); after the peer's
  *   FIN (CLOSE-WAIT) `BrokenPipe` (tcp_reset's EPIPE there).
+ *
+ * Each error names what of the write had been taken (`written`): write(2)'s
+ * short count in Linux (tcp_sendmsg_locked returns `copied`, the error
+ * coming with the next call).
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either, Fiber, Option, TestClock } from "effect"
@@ -68,7 +72,10 @@ const waitingWrite = (memory: boolean) =>
     return { client, server, writer, written }
   })
 
-/** The write's outcome once every fiber has run, with no time passing: None while it still waits. */
+/**
+ * The write's outcome once every fiber has run, with no time passing ("still waiting" while it
+ * waits): its error's reason and the octets of it the error says were taken (write(2)'s short count).
+ */
 const outcome = (writer: Fiber.RuntimeFiber<Either.Either<void, TcpError>>) =>
   Effect.gen(function*() {
     yield* settle
@@ -76,7 +83,7 @@ const outcome = (writer: Fiber.RuntimeFiber<Either.Either<void, TcpError>>) =>
     if (Option.isNone(done)) return "still waiting"
     const exit = done.value
     if (exit._tag === "Failure") return "died"
-    return Either.isLeft(exit.value) ? exit.value.left.reason : "completed"
+    return Either.isLeft(exit.value) ? `${exit.value.left.reason}, written ${exit.value.left.written}` : "completed"
   })
 
 /** Everything `c` gives until its end, checked against the pattern: octets and mismatches. */
@@ -99,7 +106,7 @@ describe("a write waiting for room when its connection is closed", () => {
         Effect.gen(function*() {
           const { client, server, writer, written } = yield* waitingWrite(memory)
           yield* how === "end" ? client.end : client.close
-          expect(yield* outcome(writer)).toBe("Closed")
+          expect(yield* outcome(writer)).toBe(`Closed, written ${written}`)
           // nothing more was put in once it was told
           expect((yield* client.info).bytesWritten).toBe(written)
           const reader = yield* Effect.fork(readAll(server))
@@ -121,35 +128,35 @@ describe("a write waiting for room when its connection is closed", () => {
 
     it.scoped(`waiting for ${what}, close then abort: Closed at once (the close's), the abort after it changes nothing`, () =>
       Effect.gen(function*() {
-        const { client, writer } = yield* waitingWrite(memory)
+        const { client, writer, written } = yield* waitingWrite(memory)
         yield* client.close
         yield* client.abort
-        expect(yield* outcome(writer)).toBe("Closed")
+        expect(yield* outcome(writer)).toBe(`Closed, written ${written}`)
       }), 60_000)
 
     it.scoped(`waiting for ${what}, abort: Closed at once`, () =>
       Effect.gen(function*() {
-        const { client, writer } = yield* waitingWrite(memory)
+        const { client, writer, written } = yield* waitingWrite(memory)
         yield* client.abort
-        expect(yield* outcome(writer)).toBe("Closed")
+        expect(yield* outcome(writer)).toBe(`Closed, written ${written}`)
       }), 60_000)
 
     it.scoped(`waiting for ${what}, the peer's RST: ConnectionReset at once`, () =>
       Effect.gen(function*() {
-        const { server, writer } = yield* waitingWrite(memory)
+        const { server, writer, written } = yield* waitingWrite(memory)
         yield* server.abort
-        expect(yield* outcome(writer)).toBe("ConnectionReset")
+        expect(yield* outcome(writer)).toBe(`ConnectionReset, written ${written}`)
       }), 60_000)
 
     it.scoped(`waiting for ${what}, the peer's RST after its FIN (CLOSE-WAIT): BrokenPipe at once`, () =>
       Effect.gen(function*() {
-        const { client, server, writer } = yield* waitingWrite(memory)
+        const { client, server, writer, written } = yield* waitingWrite(memory)
         yield* server.end
         yield* advance(200)
         expect((yield* client.info).state).toBe("CloseWait")
         expect(yield* outcome(writer)).toBe("still waiting")
         yield* server.abort
-        expect(yield* outcome(writer)).toBe("BrokenPipe")
+        expect(yield* outcome(writer)).toBe(`BrokenPipe, written ${written}`)
       }), 60_000)
   }
 })
