@@ -2314,6 +2314,16 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     // runs once a batch, after it: with the window worked out first from a pipe that still held
     // them, the losses it then marked all went at once, a spurious timeout's old flight the case)
     Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))
+    // PRR's window is worked out here, from what was in flight before the first retransmission,
+    // and that retransmission goes inside it: Linux's tcp_fastretrans_alert runs tcp_enter_recovery,
+    // then tcp_cwnd_reduction (cwnd = tcp_packets_in_flight + sndcnt, sndcnt at least 1 while
+    // prr_out is 0), and only then tcp_xmit_recovery sends. Worked out after it (at sackRecover's
+    // first turn), the retransmission was counted in pipe and in `prr.out` while PRR-SSRB's
+    // max(delivered - out, DeliveredData) still gave the ACK's whole delivery: one segment more
+    // went at recovery's start than Linux sends (test/kernel/ConformanceLoss.test.ts, "fast
+    // recovery's first retransmission is inside PRR's window"). (Linux's floor of one needs no
+    // counterpart: the retransmission below goes whatever the window says, RFC 6675 §5 step 4.3)
+    recoveryWindow(s)
   }
   const hole = s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna) : undefined
   s.highRxt = Seq.add(s.sndUna, retransmitFirst(s, now, out, hole?.end))

@@ -390,10 +390,15 @@ describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)
   it("a hole reaching past the new right edge is resent only up to it; the rest goes once the window takes it", () => {
     const s = warmed()
     expect(shape(s.write(1000, T.octets(5 * MSS)))).toHaveLength(5)
-    // the first two lost, the last three SACKed, and the window shrunk to MSS + 500 octets from SND.UNA
+    // the first two lost, the last three SACKed, the last two on one ACK, and the window shrunk to
+    // MSS + 500 octets from SND.UNA. PRR's window at recovery's start holds both resends, as Linux's
+    // (tcp_cwnd_reduction before tcp_xmit_recovery): the third SACKed segment makes RACK's window 0,
+    // the first two are lost, tcp_packets_in_flight = 5 out - 3 SACKed - 2 lost = 0, ssthresh 7
+    // (0.7 x 10), so sndcnt = min(7 - 0, max(prr_delivered 2 - prr_out 0, 2)) = 2 and cwnd = 0 + 2:
+    // the first resend and the second, cut at the edge (tcp_retransmit_skb). (With one segment
+    // SACKed a time, sndcnt is 1 there and the first resend fills it)
     const wnd = MSS + 500
     s.send(1020, sackWin(B, wnd, [B + 2 * MSS, B + 3 * MSS]))
-    s.send(1021, sackWin(B, wnd, [B + 2 * MSS, B + 4 * MSS]))
     expect(shape(s.send(1022, sackWin(B, wnd, [B + 2 * MSS, B + 5 * MSS])))).toEqual([[B, MSS], [B + MSS, 500]])
     // the first one's ACK moves the edge on: the rest of the second hole goes
     expect(shape(s.send(1050, sackWin(B + MSS, wnd, [B + 2 * MSS, B + 5 * MSS])))).toEqual([[B + MSS + 500, MSS - 500]])
@@ -1083,6 +1088,23 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
     expect(s.snd.recovering).toBe(true)
     return s
   }
+  /**
+   * The same, the fourth and fifth SACKed on one ACK: all four SACKed by 1022, the first resent and
+   * room for one segment more. As Linux's tcp_cwnd_reduction counts it at recovery's start, before
+   * the resend (tcp_xmit_recovery): tcp_packets_in_flight = 5 out - 4 SACKed - 1 lost = 0 below
+   * ssthresh 7 (0.7 x 10), sndcnt = min(7 - 0, max(prr_delivered 2 - prr_out 0, 2)) = 2, cwnd 0 + 2.
+   * (`sackedThree` leaves none: the fifth in flight and the resend fill sndcnt 1, cwnd 1 + 1)
+   */
+  const sackedFour = () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(5 * MSS))).length).toBe(5)
+    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
+    expect(shape(s.send(1022, sackOf(B, [B + MSS, B + 5 * MSS])))).toEqual([[B, MSS]])
+    expect(s.snd.recovering).toBe(true)
+    expect(s.snd.prr!.wnd).toBe(2 * MSS)
+    return s
+  }
 
   it("the hole's ACK stops where the SACKed octets begin: the timer at max(SRTT / 2, 10 ms), then the scoreboard cleared and a go-back from SND.UNA", () => {
     const s = sackedThree()
@@ -1116,19 +1138,28 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
   })
 
   it("a reneging ACK at the recovery's `recover`: the window recovered from is acknowledged, so the timer's expiry cuts ssthresh again, from the window PRR had reached (Linux's tcp_enter_loss: high_seq not after snd_una)", () => {
-    const s = sackedThree()
+    const s = sackedFour()
     expect(s.snd.cc.ssthresh).toBe(7 * MSS)
-    // new data in the recovery (PRR's room), the peer SACKs the first of it, more goes
-    expect(shape(s.write(1023, T.octets(3 * MSS)))).toEqual([[B + 5 * MSS, MSS]])
-    s.send(1040, sackOf(B, [B + MSS, B + 4 * MSS], [B + 5 * MSS, B + 6 * MSS]))
+    // new data in the recovery, PRR's room (cwnd 2, the first resend in flight: `sackedFour`)
+    expect(shape(s.write(1023, T.octets(MSS)))).toEqual([[B + 5 * MSS, MSS]])
+    // the peer SACKs it: RACK finds the first resend, sent before it, lost (its window is 0 in a
+    // recovery with no reordering seen, tcp_rack_reo_wnd), and it goes again. Linux counts
+    // prr_delivered 3, prr_out 2, tcp_packets_in_flight = 6 out - 5 SACKed - 1 lost = 0, sndcnt =
+    // min(7 - 0, max(3 - 2, 1)) = 1 (a SACK alone: no +1), cwnd 1: that resend alone (nothing more
+    // is written until the reneging ACK: the stack works this ACK's window out before RACK's marks,
+    // so its window here is a segment wider than Linux's cwnd 1; see the notes, stop 48)
+    expect(shape(s.send(1040, sackOf(B, [B + MSS, B + 6 * MSS])))).toEqual([[B, MSS]])
     // the hole's resend and the fifth segment acknowledged, SND.UNA at `recover` (the fifth's end),
     // on the octets the peer SACKed and no further: it reneged, the recovery is not over (Linux's
     // tcp_check_sack_reneging returns first), and PRR's window is worked out from it all the same
-    // (tcp_cong_control's tcp_cwnd_reduction): 3 segments, which let the rest of the data go
-    expect(shape(s.send(1042, sackOf(B + 5 * MSS)))).toEqual([[B + 6 * MSS, MSS], [B + 7 * MSS, MSS]])
+    // (tcp_cong_control's tcp_cwnd_reduction): prr_delivered 4, prr_out 3, in flight 1 out - 1
+    // SACKed = 0, SND.UNA advanced and nothing newly lost, so sndcnt = min(7 - 0, max(4 - 3, 1) + 1)
+    // = 2, cwnd 2: a write then sends two segments
+    expect(shape(s.send(1042, sackOf(B + 5 * MSS)))).toEqual([])
     expect([s.snd.ackReneged, s.snd.recovering, s.snd.sndUna]).toEqual([true, true, ours(B + 5 * MSS)])
-    expect(s.snd.prr!.wnd).toBe(3 * MSS)
-    // the short timer's expiry: a new window's loss, ssthresh cut again from 3 segments (CUBIC's
+    expect(s.snd.prr!.wnd).toBe(2 * MSS)
+    expect(shape(s.write(1043, T.octets(3 * MSS, MSS)))).toEqual([[B + 6 * MSS, MSS], [B + 7 * MSS, MSS]])
+    // the short timer's expiry: a new window's loss, ssthresh cut again from 2 segments (CUBIC's
     // 0.7, at least 2), where the recovery's 7 stayed; the undo record starts here
     expect(shape(s.tick(s.snd.rtoAt!))).toEqual([[B + 5 * MSS, MSS]])
     expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([MSS, 2 * MSS])
@@ -1137,13 +1168,15 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
   })
 
   it("the same with nothing more to send: PRR's window is still worked out from the reneging ACK (no send did it)", () => {
-    const s = sackedThree()
+    const s = sackedFour()
+    // as above: the new segment in PRR's room, SACKed; the first resend found lost and sent again
     expect(shape(s.write(1023, T.octets(MSS)))).toEqual([[B + 5 * MSS, MSS]])
-    s.send(1040, sackOf(B, [B + MSS, B + 4 * MSS], [B + 5 * MSS, B + 6 * MSS]))
+    expect(shape(s.send(1040, sackOf(B, [B + MSS, B + 6 * MSS])))).toEqual([[B, MSS]])
     expect(shape(s.send(1042, sackOf(B + 5 * MSS)))).toEqual([])
     expect(s.snd.ackReneged).toBe(true)
-    // 3 segments, from this ACK (without it, 2: the window of the ACK before, stale)
-    expect([s.snd.prr!.wnd, s.snd.prr!.stale]).toEqual([3 * MSS, false])
+    // 2 segments (Linux's cwnd = 0 in flight + sndcnt 2, as above), from this ACK: not stale (without
+    // it the window of the ACK before stays, marked stale, and the timeout would cut from that)
+    expect([s.snd.prr!.wnd, s.snd.prr!.stale]).toEqual([2 * MSS, false])
     s.tick(s.snd.rtoAt!)
     expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([MSS, 2 * MSS])
   })
@@ -1389,10 +1422,13 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
   it("a hole its SACK blocks show above the reneged octets is not resent on it: nothing goes until the short timer", () => {
     const s = warm()
     // eight segments: the first lost, the second SACKed, the third lost, the fourth and fifth
-    // SACKed: recovery resends the first and the third
+    // SACKed on one ACK: recovery resends the first and the third. PRR's window at its start holds
+    // both, as Linux's (tcp_cwnd_reduction before tcp_xmit_recovery): three SACKed make RACK's
+    // window 0, the first and third are lost, tcp_packets_in_flight = 8 out - 3 SACKed - 2 lost = 3
+    // below ssthresh 7, so sndcnt = min(7 - 3, max(prr_delivered 2 - prr_out 0, 2)) = 2, cwnd 5.
+    // (The fourth and fifth SACKed on ACKs of their own give sndcnt 1, and the first resend alone)
     expect(shape(s.write(1000, T.octets(8 * MSS))).length).toBe(8)
     s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
-    s.send(1021, sackOf(B, [B + 3 * MSS, B + 4 * MSS], [B + MSS, B + 2 * MSS]))
     expect(shape(s.send(1022, sackOf(B, [B + 3 * MSS, B + 5 * MSS], [B + MSS, B + 2 * MSS])))).toEqual([[B, MSS], [B + 2 * MSS, MSS]])
     expect(s.snd.recovering).toBe(true)
     // the ACK of the first retransmission stops at the second segment, which the peer had SACKed:
