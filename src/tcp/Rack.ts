@@ -27,6 +27,15 @@
  *   it (`skipHeld`) and counts it in flight ahead of SND.NXT (`heldFrom`); a
  *   shut window lets go of it (`releaseHeld`), a spurious timeout unmarks
  *   everything (`unmarkLost`, Linux's tcp_undo_cwnd_reduction).
+ * - `lostFrom` and `lostRetransmitted`: what RACK marked lost that RFC
+ *   6675's pipe counts in flight (the sender's `pipe` asks 3-4 times an ACK
+ *   in recovery). Every change of a LOST mark goes through `setFlags`, which
+ *   keeps the octets marked lost (and lost again after a resend) and a bound
+ *   on where they end, as Linux keeps lost_out beside its queue
+ *   (tcp_mark_skb_lost adds, tcp_sacktag_one and tcp_clean_rtx_queue take
+ *   away) for tcp_packets_in_flight rather than walk it: with none lost, or
+ *   the boundary past them all, these answer at once; else they scan the
+ *   shorter side of it.
  *
  * RACK needs SACK (without it, later segments cannot be seen delivered): its
  * rules run only when SACK was negotiated. The log is kept without SACK too,
@@ -105,6 +114,21 @@ export interface Rack {
   retransmitted: number
   /** entries HELD by the last timeout (`markTimeout`), not yet sent again, SACKed, lost or acknowledged */
   held: number
+  /**
+   * Octets of the entries marked LOST, and of those among them also
+   * RETRANSMITTED (a resend lost again), kept by `setFlags` and the ACK's
+   * trimming, so `lostFrom` and `lostRetransmitted` need not scan the log
+   */
+  lostOctets: number
+  lostRetransOctets: number
+  /**
+   * At or after the end of every entry marked LOST (`lostEnd`) and every
+   * one LOST and RETRANSMITTED (`lostRetransEnd`): raised at each mark,
+   * never lowered while anything counted is left (entries' ends only move
+   * down, by a split); meaningless while the count is 0
+   */
+  lostEnd: Seq.SeqNum
+  lostRetransEnd: Seq.SeqNum
   /** RACK.reo_wnd_mult: the reordering window in quarters of the minimum RTT, grown by D-SACKs (§6.2 step 4) */
   reoWndMult: number
   /** RACK.dsack_round: SND.NXT when the window last grew; it grows once per round trip (none: undefined) */
@@ -149,6 +173,10 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   sacked: 0,
   retransmitted: 0,
   held: 0,
+  lostOctets: 0,
+  lostRetransOctets: 0,
+  lostEnd: iss,
+  lostRetransEnd: iss,
   reoWndMult: 1,
   dsackRound: undefined,
   reoWndPersist: REO_WND_PERSIST,
@@ -168,6 +196,29 @@ const sentAfter = (o1: number, seq1: number, o2: number, seq2: number): boolean 
 
 /** Entries in the log. */
 export const size = (r: Rack): number => r.starts.length - r.head
+
+/**
+ * Entry `i`'s marks become `f`. Every change of a LOST mark comes here, so
+ * the lost counts (`lostOctets`, `lostRetransOctets`) and their bounds
+ * follow it; a change of other marks alone costs one test more.
+ */
+const setFlags = (r: Rack, i: number, f: number): void => {
+  const old = r.flags[i]!
+  r.flags[i] = f
+  if (((old | f) & LOST) === 0) return
+  const end = r.ends[i]! as Seq.SeqNum
+  const len = Seq.sub(end, r.starts[i]! as Seq.SeqNum)
+  if ((old & LOST) !== 0) r.lostOctets -= len
+  if ((f & LOST) !== 0) {
+    if (r.lostOctets === 0 || Seq.gt(end, r.lostEnd)) r.lostEnd = end
+    r.lostOctets += len
+  }
+  if ((old & (LOST | RETRANSMITTED)) === (LOST | RETRANSMITTED)) r.lostRetransOctets -= len
+  if ((f & (LOST | RETRANSMITTED)) === (LOST | RETRANSMITTED)) {
+    if (r.lostRetransOctets === 0 || Seq.gt(end, r.lostRetransEnd)) r.lostRetransEnd = end
+    r.lostRetransOctets += len
+  }
+}
 
 /**
  * [start, end) went out at `now`: a new entry for octets beyond the log,
@@ -200,7 +251,7 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
       r.order[i] = order
       if ((r.flags[i]! & RETRANSMITTED) === 0) r.retransmitted++
       if ((r.flags[i]! & HELD) !== 0) r.held--
-      r.flags[i] = (r.flags[i]! | RETRANSMITTED) & ~(LOST | HELD)
+      setFlags(r, i, (r.flags[i]! | RETRANSMITTED) & ~(LOST | HELD))
       if ((r.flags[i]! & SACKED) !== 0) sacked = true
       if (first < 0) first = i
       lastCovered = i
@@ -285,12 +336,22 @@ export const onAck = (
       if ((f & SACKED) !== 0) r.sacked--
       if ((f & RETRANSMITTED) !== 0) r.retransmitted--
       if ((f & HELD) !== 0) r.held--
+      if ((f & LOST) !== 0) {
+        const len = Seq.sub(end, start)
+        r.lostOctets -= len
+        if ((f & RETRANSMITTED) !== 0) r.lostRetransOctets -= len
+      }
       h = i + 1
     } else {
       // acknowledged in part (a segment cut at the peer's window, or the peer took part of it):
       // what is left starts at the ACK, as Linux's tcp_trim_head trims the skb, so that nothing
       // is ever resent from below SND.UNA
       if (Seq.lt(start, ack)) {
+        if ((f & LOST) !== 0) {
+          const len = Seq.sub(ack, start)
+          r.lostOctets -= len
+          if ((f & RETRANSMITTED) !== 0) r.lostRetransOctets -= len
+        }
         start = ack
         r.starts[i] = ack
       }
@@ -304,7 +365,7 @@ export const onAck = (
       // its resend went (Linux's tcp_sacktag_one clears TCPCB_LOST): else it went again, SACKed, and
       // a lost run (`firstLost`) reached across it, and pipe counted it out twice (`lostRetransmitted`)
       if ((f & HELD) !== 0) r.held--
-      r.flags[i] = (f | SACKED) & ~(LOST | HELD)
+      setFlags(r, i, (f | SACKED) & ~(LOST | HELD))
       r.sacked++
       sacked = true
       delivered = true
@@ -358,16 +419,16 @@ export const markTimeout = (r: Rack, now: number, reneged: boolean): number => {
   for (let i = r.head; i < r.starts.length; i++) {
     const f = r.flags[i]! & ~HELD
     if ((f & SACKED) !== 0) {
-      r.flags[i] = f
+      setFlags(r, i, f)
       continue
     }
     // (one marked lost already, by RACK or a smaller path MTU, stays so: Linux's loop only skips it)
     if (!reneged && i !== r.head && (f & LOST) === 0 && now - r.sentAt[i]! < r.rtt) {
-      r.flags[i] = f | HELD
+      setFlags(r, i, f | HELD)
       r.held++
       held += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
     } else {
-      r.flags[i] = f | LOST
+      setFlags(r, i, f | LOST)
     }
   }
   return held
@@ -400,6 +461,8 @@ export const skipHeld = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
 export const unmarkLost = (r: Rack): void => {
   for (let i = r.head; i < r.starts.length; i++) r.flags[i] = r.flags[i]! & ~(LOST | HELD)
   r.held = 0
+  r.lostOctets = 0
+  r.lostRetransOctets = 0
 }
 
 /**
@@ -443,6 +506,8 @@ const release = (r: Rack): void => {
   r.flags = NO_LOG
   r.head = 0
   r.held = 0
+  r.lostOctets = 0
+  r.lostRetransOctets = 0
 }
 
 
@@ -573,7 +638,7 @@ export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly los
     const remaining = sent + r.rtt + reoWnd - now
     if (remaining <= 0) {
       if ((f & HELD) !== 0) r.held--
-      r.flags[i] = (f | LOST) & ~HELD
+      setFlags(r, i, (f | LOST) & ~HELD)
       lost++
     } else if (remaining > timeout) {
       timeout = remaining
@@ -651,7 +716,7 @@ export const markLongerLost = (r: Rack, mss: number, dataEnd: Seq.SeqNum): numbe
     const start = r.starts[i]! as Seq.SeqNum
     if (Seq.sub(Seq.min(r.ends[i]! as Seq.SeqNum, dataEnd), start) <= mss) continue
     if ((f & HELD) !== 0) r.held--
-    r.flags[i] = (f | LOST) & ~HELD
+    setFlags(r, i, (f | LOST) & ~HELD)
     marked++
   }
   return marked
@@ -662,6 +727,8 @@ export const markLongerLost = (r: Rack, mss: number, dataEnd: Seq.SeqNum): numbe
  * With `run`, its end is that of the lost entries right after it too (no gap between them).
  */
 export const firstLost = (r: Rack, run = false): { readonly start: Seq.SeqNum; readonly end: Seq.SeqNum } | undefined => {
+  // (no entry is empty: with no octet lost, none is)
+  if (r.lostOctets === 0) return undefined
   const n = r.starts.length
   for (let i = r.head; i < n; i++) {
     if ((r.flags[i]! & LOST) === 0) continue
@@ -675,33 +742,67 @@ export const firstLost = (r: Rack, run = false): { readonly start: Seq.SeqNum; r
 /**
  * Octets marked lost below `below` that were retransmitted before: RFC 6675's
  * pipe counts them in flight (they lie below HighRxt), but RACK knows they
- * left the network.
+ * left the network. An entry `below` cuts counts up to it.
+ *
+ * From the count `setFlags` keeps: none such, or all ending at or below
+ * `below` (the common case: a resend lost again lies below HighRxt, which
+ * passed it when it went), is known at once; else the shorter side of
+ * `below` is scanned.
  */
 export const lostRetransmitted = (r: Rack, below: Seq.SeqNum): number => {
-  let octets = 0
+  const total = r.lostRetransOctets
+  if (total === 0) return 0
+  if (Seq.gte(below, r.lostRetransEnd)) return total
   const n = r.starts.length
-  for (let i = r.head; i < n; i++) {
-    const start = r.starts[i]! as Seq.SeqNum
-    if (!Seq.lt(start, below)) break
+  const k = firstNotBelow(r, r.starts, below, false) // the first entry not starting below it
+  let octets = 0
+  if (k - r.head <= n - k) {
+    for (let i = r.head; i < k; i++) {
+      if ((r.flags[i]! & (LOST | RETRANSMITTED)) === (LOST | RETRANSMITTED)) {
+        octets += Seq.sub(Seq.min(r.ends[i]! as Seq.SeqNum, below), r.starts[i]! as Seq.SeqNum)
+      }
+    }
+    return octets
+  }
+  // (the rest of the count: the entries from k, and the part of the one before past `below`)
+  for (let i = k; i < n; i++) {
     if ((r.flags[i]! & (LOST | RETRANSMITTED)) === (LOST | RETRANSMITTED)) {
-      octets += Seq.sub(Seq.min(r.ends[i]! as Seq.SeqNum, below), start)
+      octets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
     }
   }
-  return octets
+  const cut = k - 1
+  if (cut >= r.head && (r.flags[cut]! & (LOST | RETRANSMITTED)) === (LOST | RETRANSMITTED)) {
+    octets += Math.max(0, Seq.sub(r.ends[cut]! as Seq.SeqNum, below))
+  }
+  return total - octets
 }
 
 /**
  * Octets of the entries marked lost (not yet sent again) that start at or
  * after `from`: RFC 6675's pipe counts what lies above the highest SACKed
  * octet in flight, Linux's in_flight not what is lost there.
+ *
+ * From the count `setFlags` keeps: none lost, or all ending at or below
+ * `from` (the common case in a recovery: RACK marks lost below RACK.fack,
+ * so below the highest SACK), is known at once; else the shorter side of
+ * `from` is scanned.
  */
 export const lostFrom = (r: Rack, from: Seq.SeqNum): number => {
-  let octets = 0
+  const total = r.lostOctets
+  if (total === 0 || Seq.gte(from, r.lostEnd)) return 0
   const n = r.starts.length
-  for (let i = firstNotBelow(r, r.starts, from, false); i < n; i++) {
+  const k = firstNotBelow(r, r.starts, from, false)
+  let octets = 0
+  if (n - k <= k - r.head) {
+    for (let i = k; i < n; i++) {
+      if ((r.flags[i]! & LOST) !== 0) octets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
+    }
+    return octets
+  }
+  for (let i = r.head; i < k; i++) {
     if ((r.flags[i]! & LOST) !== 0) octets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
   }
-  return octets
+  return total - octets
 }
 
 /** Octets in the network by the log: sent, neither SACKed nor lost (Linux's packets_out - sacked - lost + retrans). */

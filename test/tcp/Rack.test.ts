@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest"
 import * as Rack from "../../src/tcp/Rack.js"
 import * as Scoreboard from "../../src/tcp/Scoreboard.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
+import * as Oracle from "../support/RackOracle.js"
 
 /** Our ISN, 300 octets below the wrap: the log's sequence numbers cross 2^32. */
 const ISS = Seq.make(0xfffffed4)
@@ -302,5 +303,89 @@ describe("the RTT an ACK measured, for congestion control (lastOriginalRtt)", ()
     // the ACK that takes the retransmitted one and an original: the original's
     Rack.onAck(r, at(200), board(), 70, undefined, tsOf)
     expect(r.lastOriginalRtt).toBe(69)
+  })
+})
+
+/** mulberry32: a small seeded generator, the same run for the same seed. */
+const random = (seed: number) => {
+  let a = seed >>> 0
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0
+    let t = a
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+describe("the lost counts (lostFrom, lostRetransmitted, firstLost) against the old scans (a property over seeds)", () => {
+  /**
+   * Random sequences of the log's operations as the sender makes them (new data, resends whole
+   * or cut, cumulative ACKs cutting entries, SACKs on segment edges, RACK's marks, timeouts with
+   * their HELD entries, reneging, spurious-timeout undo, a smaller path MTU), across the wrap;
+   * after each, every answer at every entry edge (and HighRxt, the highest SACK) equals the scan's.
+   */
+  it("200 seeds of 300 operations: the same answers at every boundary", () => {
+    for (let seed = 1; seed <= 200; seed++) {
+      const rnd = random(seed)
+      const pick = (n: number) => Math.floor(rnd() * n)
+      const r = Rack.make(ISS)
+      const b = Scoreboard.make()
+      let una = 0
+      let max = 0
+      let highRxt = 0
+      let now = 0
+      for (let step = 0; step < 300; step++) {
+        now += pick(5)
+        const op = pick(10)
+        const what = `seed ${seed} step ${step} op ${op}`
+        if (op <= 2 && Rack.size(r) < 30) {
+          // new data: a segment, or a short one (a FIN alone, a dribble)
+          const len = rnd() < 0.2 ? 1 + pick(10) : 100
+          Rack.onSend(r, at(max), at(max + len), now)
+          max += len
+        } else if (op === 3 && max > una) {
+          // a resend: what RACK marked first, else from a random octet, whole or cut short
+          const lost = Rack.firstLost(r, rnd() < 0.5)
+          const start = lost !== undefined && rnd() < 0.7 ? Seq.sub(lost.start, at(0)) : una + pick(max - una)
+          const end = Math.min(max, start + 1 + pick(rnd() < 0.5 ? 100 : 300))
+          Rack.onSend(r, at(start), at(end), now)
+          if (end > highRxt) highRxt = end
+        } else if (op <= 5) {
+          // an ACK: SND.UNA perhaps moved (into an entry too), SACK blocks on segment edges above it
+          if (rnd() < 0.4 && max > una) una += pick(max - una + 1)
+          Scoreboard.prune(b, at(una))
+          for (let k = pick(3); k > 0 && max > una + 1; k--) {
+            const l = una + 1 + pick(max - una - 1)
+            const rr = Math.min(max, l + 1 + pick(400))
+            const left = Rack.segmentEdgeAtOrAfter(r, at(l))
+            const right = Rack.segmentEdgeAtOrBefore(r, at(rr))
+            Scoreboard.add(b, left, right, at(una), at(max))
+          }
+          Rack.onAck(r, at(una), b, now, undefined, tsOf)
+          if (highRxt < una) highRxt = una
+        } else if (op === 6) {
+          Rack.detectLoss(r, now, pick(3))
+        } else if (op === 7) {
+          const reneged = rnd() < 0.2
+          if (reneged) {
+            Rack.renege(r)
+            Scoreboard.clear(b)
+          }
+          Rack.markTimeout(r, now, reneged)
+          highRxt = una
+        } else if (op === 8) {
+          const c = pick(3)
+          if (c === 0) Rack.unmarkLost(r)
+          else if (c === 1) Rack.releaseHeld(r)
+          else Rack.markLongerLost(r, 50 + pick(60), at(max))
+        } else {
+          Rack.detectLoss(r, now + 20, 0)
+        }
+        const top = Scoreboard.highest(b)
+        const extra = [at(highRxt), top ?? at(highRxt), top !== undefined ? Seq.max(top, at(highRxt)) : at(highRxt), at(una)]
+        expect(Oracle.check(r, extra, Rack), what).toBeUndefined()
+      }
+    }
   })
 })

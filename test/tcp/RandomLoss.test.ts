@@ -26,15 +26,20 @@
  * timeout sends one data segment (Linux's tcp_retransmit_timer resends the
  * head; the window after it is what is in flight + 1, which the segments
  * it held count in); and RACK's count of held entries is the number of
- * entries so marked, none of them marked lost too. Against main at 4d170f2
+ * entries so marked, none of them marked lost too; and the lost counts the
+ * sender's pipe reads (Rack.lostFrom, lostRetransmitted, firstLost) answer
+ * as the old scans of the log (test/support/RackOracle.ts) did. Against main at 4d170f2
  * (rack47's 3985890 and 2a7df2d) the timeout's burst fails on four of the
  * 400 seeds.
  */
 import { describe, expect, it } from "vitest"
+import * as Rack from "../../src/tcp/Rack.js"
+import * as Scoreboard from "../../src/tcp/Scoreboard.js"
 import type { OutSegment } from "../../src/tcp/Segment.js"
 import * as Sender from "../../src/tcp/Sender.js"
 import * as SendBuffer from "../../src/tcp/SendBuffer.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
+import * as Oracle from "../support/RackOracle.js"
 import * as T from "../support/TcpSocket.js"
 
 const MSS = 1460
@@ -162,6 +167,12 @@ const checkLog = (s: T.TcpSocket): void => {
     expect(f & (HELD | LOST)).not.toBe(HELD | LOST)
   }
   expect(r.held).toBe(held)
+  // the lost counts pipe reads (Rack.lostFrom, lostRetransmitted: HighRxt and the highest SACK as the
+  // sender asks, and every entry edge) answer as the old scans of the log did
+  const top = Scoreboard.highest(s.snd.board)
+  const highRxt = s.snd.highRxt
+  const extra = [highRxt, top === undefined ? highRxt : Seq.max(top, highRxt), s.snd.sndUna, s.snd.sndNxt, s.snd.sndMax]
+  expect(Oracle.check(r, extra, Rack)).toBeUndefined()
 }
 
 /** One run: `total` octets written at random moments; returns the virtual ms it took. */
