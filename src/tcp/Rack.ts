@@ -129,6 +129,14 @@ export interface Rack {
    */
   lostEnd: Seq.SeqNum
   lostRetransEnd: Seq.SeqNum
+  /**
+   * At or before the start of every entry marked LOST: lowered at each mark,
+   * raised by `firstLost` to the first it finds (entries' starts only move
+   * up, by a trim or a split), so a recovery's resends, each taking the
+   * first lost entry, do not walk the log from its head each time (Linux's
+   * retransmit_skb_hint); meaningless while `lostOctets` is 0
+   */
+  lostStart: Seq.SeqNum
   /** RACK.reo_wnd_mult: the reordering window in quarters of the minimum RTT, grown by D-SACKs (§6.2 step 4) */
   reoWndMult: number
   /** RACK.dsack_round: SND.NXT when the window last grew; it grows once per round trip (none: undefined) */
@@ -177,6 +185,7 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   lostRetransOctets: 0,
   lostEnd: iss,
   lostRetransEnd: iss,
+  lostStart: iss,
   reoWndMult: 1,
   dsackRound: undefined,
   reoWndPersist: REO_WND_PERSIST,
@@ -210,7 +219,9 @@ const setFlags = (r: Rack, i: number, f: number): void => {
   const len = Seq.sub(end, r.starts[i]! as Seq.SeqNum)
   if ((old & LOST) !== 0) r.lostOctets -= len
   if ((f & LOST) !== 0) {
+    const start = r.starts[i]! as Seq.SeqNum
     if (r.lostOctets === 0 || Seq.gt(end, r.lostEnd)) r.lostEnd = end
+    if (r.lostOctets === 0 || Seq.lt(start, r.lostStart)) r.lostStart = start
     r.lostOctets += len
   }
   if ((old & (LOST | RETRANSMITTED)) === (LOST | RETRANSMITTED)) r.lostRetransOctets -= len
@@ -730,8 +741,9 @@ export const firstLost = (r: Rack, run = false): { readonly start: Seq.SeqNum; r
   // (no entry is empty: with no octet lost, none is)
   if (r.lostOctets === 0) return undefined
   const n = r.starts.length
-  for (let i = r.head; i < n; i++) {
+  for (let i = firstNotBelow(r, r.starts, r.lostStart, false); i < n; i++) {
     if ((r.flags[i]! & LOST) === 0) continue
+    r.lostStart = r.starts[i]! as Seq.SeqNum
     let j = i
     while (run && j + 1 < n && (r.flags[j + 1]! & LOST) !== 0 && r.starts[j + 1] === r.ends[j]) j++
     return { start: r.starts[i]! as Seq.SeqNum, end: r.ends[j]! as Seq.SeqNum }
