@@ -35,7 +35,8 @@
  *   (tcp_mark_skb_lost adds, tcp_sacktag_one and tcp_clean_rtx_queue take
  *   away) for tcp_packets_in_flight rather than walk it: with none lost, or
  *   the boundary past them all, these answer at once; else they scan the
- *   shorter side of it.
+ *   shorter side of it. `firstLost`, which a recovery's resends take each
+ *   turn, starts from a bound on where they start (retransmit_skb_hint).
  *
  * RACK needs SACK (without it, later segments cannot be seen delivered): its
  * rules run only when SACK was negotiated. The log is kept without SACK too,
