@@ -1842,6 +1842,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     Rack.onAck(s.rack, a.ack, s.board, at, undefined, tsClock)
   }
   if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, oldWnd, dsack, now)
+  endRecoveryPastRecover(s, a, advances, now)
   onAckLosses(s, a, at, now, out, advances, oldWnd, newlySacked)
   if (s.pmtuLost && sending(s)) resendMarkedLost(s, now, out)
   if (a.ece && s.ecnOk) onEce(s, flightBefore, now)
@@ -2163,13 +2164,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
       if (s.prr !== undefined) recoveryWindow(s)
     } else if (Seq.gte(a.ack, s.recover)) {
       // RFC 6582 §3.2 step 3, full acknowledgment
-      s.recovering = false
-      s.prr = undefined
-      s.inflation = 0
-      s.dupAcks = 0
-      s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
-      if (s.sackOk) Rack.onRecoveryEnd(s.rack)
-      tryUndo(s, delayed)
+      endRecovery(s, now, delayed)
     } else if (s.sackOk) {
       // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows
       sackRecover(s, now, out)
@@ -2212,6 +2207,42 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   if (reneged) s.rackAt = undefined
   const fin = finEnd(s)
   if (fin !== undefined && s.sndUna === fin) finAcked(s, now)
+}
+
+/**
+ * A fast recovery is over (SND.UNA at or past `recover`): the window is
+ * ssthresh (RFC 6937, Linux's tcp_end_cwnd_reduction), and an episode whose
+ * retransmissions all proved needless is undone (`tryUndo`).
+ */
+const endRecovery = (s: Sender, now: number, delayed: boolean): void => {
+  s.recovering = false
+  s.prr = undefined
+  s.inflation = 0
+  s.dupAcks = 0
+  s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+  if (s.sackOk) Rack.onRecoveryEnd(s.rack)
+  tryUndo(s, delayed)
+}
+
+/**
+ * A SACK recovery that an ACK which reneged took to its `recover` or past
+ * (that ACK ended nothing: `newAck`) ends at the next ACK that does not
+ * renege, one that moves SND.UNA no further included: Linux's
+ * tcp_fastretrans_alert checks `!before(snd_una, high_seq)` on every ACK it
+ * sees in Recovery, before the state's own work, and only
+ * tcp_check_sack_reneging (an ACK that moves SND.UNA onto a SACKed segment)
+ * returns ahead of it. It sees a duplicate whenever data is out (tcp_ack's
+ * `!prior_packets` goes round it), an ACK below SND.UNA only when it carries
+ * SACK blocks (tcp_ack's old_ack). So the window goes to ssthresh there, and
+ * a loss that ACK or a later one shows starts a recovery of its own, with
+ * its own cut (tcp_enter_recovery from Open), where the old one would have
+ * gone on resending under the earlier ssthresh until the short timer.
+ */
+const endRecoveryPastRecover = (s: Sender, a: AckInfo, advances: boolean, now: number): void => {
+  if (!s.recovering || !s.sackOk || advances || Seq.lt(s.sndUna, s.recover) || !Seq.gt(s.sndMax, s.sndUna)) return
+  // (an ACK past SND.MAX is not this one's: the receive half answered it; below SND.UNA, with blocks only)
+  if (Seq.gt(a.ack, s.sndMax) || (Seq.lt(a.ack, s.sndUna) && a.sack === undefined)) return
+  endRecovery(s, now, echoPredatesEpisode(s, a))
 }
 
 /**
@@ -2305,6 +2336,17 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   if (s.sackOk && Seq.gt(s.highRxt, s.sndUna)) {
     sackRecover(s, now, out)
     s.rtoAt = now + s.rtt.rto
+    return
+  }
+  // SND.UNA itself SACKed: the peer reneged, and a later ACK ended the recovery that reneging ACK
+  // was in (`endRecoveryPastRecover`). Nothing at SND.UNA is known lost: Linux's
+  // tcp_xmit_retransmit_queue resends only LOST skbs (the holes RACK marks), and re-arms its timer
+  // only when it resends the head, so the short timer the reneging ACK set runs on (its expiry
+  // clears the board, `onRto`)
+  if (s.sackOk && Scoreboard.reneged(s.board, s.sndUna)) {
+    s.highRxt = s.sndUna
+    if (s.prr !== undefined) Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))
+    sackRecover(s, now, out)
     return
   }
   s.highRxt = s.sndUna

@@ -165,6 +165,34 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // Linux leaves a fast recovery at any ACK with SND.UNA at or past its recovery point that does not
+  // renege (tcp_fastretrans_alert's state check: tcp_try_undo_recovery sets Open, then
+  // tcp_end_cwnd_reduction cwnd = ssthresh), a duplicate ACK included; only an ACK that moves
+  // SND.UNA onto a SACKed segment (FLAG_SACK_RENEGING with FLAG_SND_UNA_ADVANCED) returns before it
+  // (tcp_check_sack_reneging). Here: recovery at 12001 (ssthresh 7), the resend, six new by PRR; a
+  // SACK of 12001-13001 (sent after the resend: RACK finds the resend lost, it goes again); the ACK
+  // of 12001 reneges at the recovery point (short timer, SRTT/2 ~50 ms: the steps after it come
+  // within 20 ms); a duplicate ACK SACKing 14001-18001 (its block at SND.UNA is refused by both,
+  // tcp_is_sackblock_valid): Linux leaves the first recovery, RACK marks 13001 lost (three SACKed
+  // above it), and a second recovery cuts again (ssthresh 4 from cwnd 7, tcp_enter_recovery; PRR:
+  // 2 in flight + 2): 13001 and one new, not 12001 (SACKed: tcp_xmit_retransmit_queue resends
+  // LOST skbs only). The stack stayed in the first recovery (ssthresh 7) and sent 13001 and two new
+  it.scopedLive("a duplicate ACK at the recovery point after a reneging ACK ends the recovery: the next loss cuts again", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 22000 } },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 12001]], 20),
+        dup(6, [[12001, 13001], [1001, 12001]], 15),
+        { tb: { flags: "A", ack: 12001, ts: 7 }, window: 10 },
+        { tb: { flags: "A", ack: 12001, ts: 8, sack: [[14001, 18001], [12001, 13001]] }, window: 10 },
+        { tb: { flags: "A", ts: 9 } },
+        { tb: { flags: "A", ts: 10 } }
+      ]
+    }))
+
   // RFC 8985 §6.3 and Linux's tcp_timeout_mark_lost: a timeout marks lost the first segment and
   // every other not sent within RACK.rtt of it; those sent since stay in flight and go again only once
   // RACK finds them lost, and the window after the timeout is what is in flight + 1 (tcp_enter_loss).
