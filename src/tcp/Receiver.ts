@@ -636,6 +636,20 @@ const admit = (r: Receiver, m: Memory.TcpMemory, consumed: number, start: Seq.Se
   m.rcvQueueDropped++
   return REFUSED
 }
+/**
+ * Would `size` new octets carry what this half holds past what one connection may hold, twice
+ * its buffer? The window announced may reach past the buffer's edge: rounded up to the scale's
+ * unit, and kept when the buffer's shrinks (Sender.windowField: tcp_select_window's
+ * ALIGN(cur_win), never pulled back), it creeps by less than a unit with each ACK while the peer
+ * leaves part of a unit of it, without end for a peer of segments shorter than a unit and a reader
+ * that stopped. Linux bounds that by the socket's sk_rcvbuf (tcp_try_rmem_schedule: sk_rmem_alloc
+ * past it, tcp_prune_queue, then the drop and ICSK_ACK_NOMEM), which holds about twice the window's
+ * octets (tcp_win_from_space's scaling_ratio, and tcp_collapse packs them); so here, in octets. A
+ * peer that fills the window sent each time never meets it (the creep stays under a unit per ACK).
+ */
+const overBuffer = (r: Receiver, consumed: number, size: number): boolean =>
+  holding(r, consumed) + size > 2 * r.capacity
+
 /** What `admit` says of new octets (numbers: nothing made per segment) */
 const REFUSED = 0
 const TAKEN = 1
@@ -907,8 +921,9 @@ const queueEmpty = (r: Receiver, consumed: number): boolean =>
  */
 const receiveWindow = (r: Receiver, consumed: number, view: SendView): number => {
   // (a fixed edge, so data taken past the buffer, a zero-window probe, uses that rounding up instead
-  // of finding it again each time; the send half keeps the furthest edge announced within a step and
-  // a unit past the buffer's: Sender.windowField)
+  // of finding it again each time; the send half never pulls the furthest edge announced back, and
+  // it may creep past the buffer's by less than a unit per ACK, bounded by `overBuffer`:
+  // Sender.windowField)
   const slack = r.rcvShift > 0 ? (1 << r.rcvShift) - 1 : 0
   let right = Seq.add(rightEdge(r, consumed), slack)
   if (view.rcvEdge !== undefined && Seq.gt(view.rcvEdge, right)) right = view.rcvEdge
@@ -1182,12 +1197,17 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   if (fits > skip) {
     const start = Seq.add(seg.seq, skip)
     const data = skip === 0 && fits === payload.length ? payload : payload.subarray(skip, fits)
-    // Above the stack-wide bound the new octets may be refused (Memory.ts): dropped unacknowledged,
-    // FIN and all, as Linux's tcp_data_queue drops what tcp_try_rmem_schedule refuses (a duplicate
-    // in the segment is still acknowledged at once). In order, the drop draws an ACK at once that
-    // announces a window of 0 (`Report.nomem`: ICSK_ACK_NOMEM | ICSK_ACK_NOW), so the peer probes
-    // until a read reopens it; out of order, nothing (tcp_data_queue_ofo: the peer resends later)
+    // Above the stack-wide bound (Memory.ts), or past what one connection may hold (`overBuffer`),
+    // the new octets may be refused: dropped unacknowledged, FIN and all, as Linux's tcp_data_queue
+    // drops what tcp_try_rmem_schedule refuses (a duplicate in the segment is still acknowledged at
+    // once). In order, the drop draws an ACK at once that announces a window of 0 (`Report.nomem`:
+    // ICSK_ACK_NOMEM | ICSK_ACK_NOW), so the peer probes until a read reopens it; out of order,
+    // nothing (tcp_data_queue_ofo: the peer resends later)
     if (r.memory !== undefined) admitted = admit(r, r.memory, consumed, start, data.length)
+    if (admitted === TAKEN && overBuffer(r, consumed, data.length)) {
+      // (in order into an empty receive queue it is taken all the same, as `admit`'s FORCED)
+      admitted = start === r.rcvNxt && holding(r, consumed) === r.ooo.octets ? FORCED : REFUSED
+    }
     if (admitted === REFUSED) {
       if (dup !== undefined) ackPoint(r, out, dup)
       if (start === r.rcvNxt) {

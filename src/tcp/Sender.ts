@@ -1044,23 +1044,29 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
   // tw_rcv_wscale), in TIME-WAIT too: its RCV.NXT past the FIN does not make it one octet less
   if (s.twWnd !== undefined) return Math.min(0xffff, Math.floor(s.twWnd / unit))
   let field = Math.ceil(wnd / unit)
-  // The right edge once announced does not move back (RFC 9293 §3.8.6.2.2; Linux's tcp_select_window
-  // sends ALIGN(cur_win)): rounded up from a RCV.NXT that moved by other than whole units, the edge
-  // of the buffer could be announced up to a unit short of the last one. Kept so, it creeps: each
-  // ACK may carry it up to a unit further while the reader leaves the buffer's edge where it is
-  // (Linux lets it, until memory runs short). Here it may pass the buffer's edge by a step at most
-  // (`windowStep`, as if the reader had read one more); past that, and when the buffer has less
-  // than a unit left, it retracts by less than a unit, as RFC 7323 §2.4 allows for rounding (else
-  // a reader that stopped would let each one-octet probe move the edge on by its octet, without end).
+  // The right edge once announced does not move back (RFC 9293 §3.8.6, SHLD-14: a receiver should
+  // not shrink the window; RFC 7323 §2.4). Linux's tcp_select_window, with net.ipv4.tcp_shrink_window at its
+  // default 0: a window __tcp_select_window chose below cur_win (rcv_wup + rcv_wnd - rcv_nxt, what
+  // is left of the furthest edge announced) is sent as ALIGN(cur_win, 1 << rcv_wscale). Rounded up
+  // from a RCV.NXT that moved by other than whole units, the edge of the buffer would be announced
+  // up to a unit short of the last one, or as 0 once the peer's data reached past the buffer's
+  // edge into what an earlier window's rounding up announced: an edge pulled back, data the peer
+  // sent in good faith refused, and its ACKs read only by the special allowance (stop 47's lossy
+  // echo). So the edge creeps instead, by less than a unit per ACK, while the peer leaves a part of
+  // a unit of it; it closes at 0 only where the peer filled it to the octet (ALIGN(0) = 0). What it
+  // holds past the buffer is bounded by the receive half (`Receiver.overBuffer`: Linux's sk_rcvbuf
+  // test in tcp_try_rmem_schedule), whose refusal is the one retraction: the window of 0 above
   const announced = s.view.rcvEdge
-  if (unit > 1 && wnd >= unit && announced !== undefined) {
+  if (announced !== undefined) {
     const kept = Seq.sub(announced, rcvNxt)
-    if (kept > field * unit) field = Math.max(field, Math.min(Math.ceil(kept / unit), Math.floor((wnd + windowStep(s) + unit - 1) / unit)))
+    if (kept > field * unit) field = Math.ceil(kept / unit)
   }
   field = Math.min(0xffff, field)
   // (what the buffer has free, not the edge offered: under pressure that is capped at four segments,
   // which __tcp_select_window applies after its zero-window test, from rcv_ssthresh)
-  countZeroWindows(s, field, wnd, s.capacity - Seq.sub(rcvNxt, Seq.add(s.irs, 1 + s.reads.consumed)))
+  // (and the window as announced, Linux's rcv_wnd = ALIGN(cur_win): not the buffer's, which may be 0
+  // under a window kept open)
+  countZeroWindows(s, field, field * unit, s.capacity - Seq.sub(rcvNxt, Seq.add(s.irs, 1 + s.reads.consumed)))
   // TIME-WAIT from a full socket: Linux's tcp_time_wait keeps the window its last ACK announced (the
   // ACK of the FIN, tcp_fin's tcp_send_ack before it), and the timewait sock's ACKs repeat it
   if (s.state === "TimeWait") s.twWnd = field * unit
@@ -1068,7 +1074,7 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
 }
 
 /**
- * tcp_select_window's counters, for a window `field` announced, `wnd` octets unscaled, where our
+ * tcp_select_window's counters, for a window `field` announced (`wnd` octets unscaled), where our
  * buffer has `offered` octets free past RCV.NXT (tcp_space, as __tcp_select_window judges it before
  * any cap): a window our buffer would shut (__tcp_select_window returns 0
  * below a sixteenth of the buffer or an MSS, once under half of it is free) kept open by the edge

@@ -196,26 +196,128 @@ describe("D-SACK (RFC 2883) for partly duplicate segments", () => {
 })
 
 describe("the announced edge with a reader that stopped (window scaling)", () => {
-  it("creeps at most a step past the buffer's edge, and no more data is taken than it announced", () => {
+  it("creeps by less than a unit per ACK, and no more data is taken than it announced", () => {
     const buf = 65536
     const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: 8 * 1024 * 1024 }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
     const unit = 2 ** s.snd.rcvShift
     expect(unit).toBe(256)
-    const bound = buf + Sender.windowStep(s.snd) + unit
     let maxEdge = 0
     let off = 0
     let at = 10
-    // 1000-octet segments, never a whole unit: each ACK would carry a kept edge up to a unit further
+    // 1000-octet segments, never a whole unit: each ACK carries the kept edge up to a unit further
+    // (tcp_select_window's ALIGN(cur_win)), until what is left of the window is under a segment
     for (let i = 0; i < 400; i++) {
       const out = s.send(at++, T.fromPeer({ seq: off, payload: T.octets(1000, off) }))
       off += 1000
-      for (const o of out) maxEdge = Math.max(maxEdge, T.ourAck(o) + o.window * unit)
+      for (const o of out) {
+        const right = T.ourAck(o) + o.window * unit
+        expect(right).toBeGreaterThanOrEqual(maxEdge)
+        expect(right - maxEdge).toBeLessThan(maxEdge === 0 ? Number.POSITIVE_INFINITY : unit)
+        maxEdge = right
+      }
       if (off + 1000 > maxEdge) break
     }
     const accepted = s.received.reduce((n, c) => n + c.length, 0)
     expect(maxEdge).toBeGreaterThan(buf)
-    expect(maxEdge).toBeLessThan(bound)
-    expect(accepted).toBeLessThan(bound)
+    expect(accepted).toBeLessThanOrEqual(maxEdge)
+    expect(accepted).toBeLessThan(2 * buf)
+  })
+
+  it("segments shorter than a unit would carry it on without end: past twice the buffer, in-order data is refused with a window of 0 at RCV.NXT (Linux's sk_rcvbuf in tcp_try_rmem_schedule, ICSK_ACK_NOMEM)", () => {
+    const buf = 4096
+    const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: 8 * 1024 * 1024 }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
+    const unit = 2 ** s.snd.rcvShift
+    expect(unit).toBe(256)
+    const taken = () => s.received.reduce((n, c) => n + c.length, 0)
+    let furthest = 0
+    let off = 0
+    let at = 10
+    let refused: Array<[number, number]> | undefined
+    // 200-octet segments, each acknowledged on its own: ALIGN(cur_win) gives back all 200 each time
+    for (let i = 0; i < 200 && refused === undefined; i++, at += 100) {
+      const out = [...s.send(at, seg(off, 200)), ...s.tick(at + 60)]
+      if (taken() === off) {
+        refused = out.map((o) => [T.ourAck(o), o.window])
+        break
+      }
+      off += 200
+      for (const o of out) {
+        const right = T.ourAck(o) + o.window * unit
+        expect(right).toBeGreaterThanOrEqual(furthest)
+        furthest = right
+      }
+    }
+    // the window never closed by itself: the edge went past the buffer's by more than a unit
+    expect(furthest).toBeGreaterThan(buf + unit)
+    // then memory refused the segment that would pass twice the buffer: a window of 0 at once
+    expect(off + 200).toBeGreaterThan(2 * buf)
+    expect(taken()).toBeLessThanOrEqual(2 * buf)
+    expect(refused).toEqual([[off, 0]])
+    expect(s.snd.view.rcvEdge).toEqual(peerSeq(off))
+  })
+})
+
+describe("the announced edge never pulled back (Linux's tcp_select_window: ALIGN(cur_win), net.ipv4.tcp_shrink_window = 0)", () => {
+  // With the reader stopped, a window rounded up to the scale's unit announces an edge past the
+  // buffer's. Once the peer's data reaches past the buffer's edge, short of that announced edge,
+  // the buffer has nothing left, but the window is not announced as 0: Linux's tcp_select_window
+  // finds __tcp_select_window's new window below cur_win = rcv_wup + rcv_wnd - rcv_nxt and sends
+  // ALIGN(cur_win, 1 << rcv_wscale), so the right edge stays (or creeps up by less than a unit)
+  const stopped = () =>
+    T.established({ params: { receiveBuffer: 65536, maxReceiveBuffer: 8 * 1024 * 1024 }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
+  const fillTo = (s: T.TcpSocket, unit: number, stopShort: number) => {
+    let off = 0
+    let edge = 0
+    let at = 10
+    for (let i = 0; i < 400; i++) {
+      const out = s.send(at++, seg(off, 1000))
+      off += 1000
+      for (const o of out) edge = Math.max(edge, T.ourAck(o) + o.window * unit)
+      if (off + 1000 + stopShort > edge) break
+    }
+    return { off, edge, at }
+  }
+
+  it("data ending less than a unit short of the furthest edge announced: the window is ALIGN(cur_win), one unit, not 0", () => {
+    const s = stopped()
+    const unit = 2 ** s.snd.rcvShift
+    expect(unit).toBe(256)
+    const { off, edge, at } = fillTo(s, unit, 1)
+    // the edge announced lies past the buffer's (65536): the buffer has no room left once the
+    // peer's data reaches one octet short of it
+    expect(edge).toBeGreaterThan(65536 + 1)
+    const out = s.send(at, seg(off, edge - 1 - off))
+    expect(out.map((o) => [T.ourAck(o), o.window])).toEqual([[edge - 1, 1]])
+    // the edge crept up by unit - 1: the peer that fills the window to that edge closes it exactly
+    // there (ALIGN(0) = 0; a lone short segment's ACK is the delayed one)
+    const crept = edge - 1 + unit
+    const last = [...s.send(at + 1, seg(edge - 1, crept - (edge - 1))), ...s.tick(at + 60)]
+    expect(last.map((o) => [T.ourAck(o), o.window])).toEqual([[crept, 0]])
+    // Linux's counters (rcv_wnd is the window announced, ALIGN(cur_win)): one window of 0 after open
+    // ones, none the other way
+    expect([s.snd.toZeroWindow, s.snd.fromZeroWindow]).toEqual([1, 0])
+  })
+
+  it("every ACK's right edge (SEG.ACK + SEG.WND << shift) at or past every one before it, the reader stopped and segments never a whole unit", () => {
+    const s = stopped()
+    const unit = 2 ** s.snd.rcvShift
+    let furthest = 0
+    let off = 0
+    let at = 10
+    for (let i = 0; i < 400; i++) {
+      const len = Math.min(1000, furthest === 0 ? 1000 : furthest - off)
+      if (len <= 0) break
+      const out = s.send(at++, seg(off, len))
+      off += len
+      for (const o of out) {
+        const right = T.ourAck(o) + o.window * unit
+        expect(right).toBeGreaterThanOrEqual(furthest)
+        furthest = right
+      }
+    }
+    // the peer filled the window to its edge: shut there
+    expect(s.snd.view.rcvShut).toBe(true)
+    expect(off).toBe(furthest)
   })
 })
 
