@@ -443,6 +443,12 @@ export interface Sender {
    */
   ackSafe: boolean
   /**
+   * a duplicate or partial ACK of the batch being processed asks a SACK recovery for its sends
+   * (RFC 6675 §5 (C)): they are made at the batch's end (`rackDetect`), after RACK has marked
+   * what the batch shows lost, so that PRR's window is worked out from what is then in flight
+   */
+  recoverDue: boolean
+  /**
    * the ACK being processed moved SND.UNA onto octets the peer had SACKed, and no further: it
    * reneged (Scoreboard.reneged; Linux's FLAG_SACK_RENEGING with FLAG_SND_UNA_ADVANCED). Its
    * loss rules wait for the short timer it armed (`renegeDelay`): no RACK marking, no recovery step
@@ -687,6 +693,7 @@ const base = (
     prr: undefined,
     ackDelivered: 0,
     ackSafe: false,
+    recoverDue: false,
     ackReneged: false,
     sndSml: iss,
     lastSegStart: iss,
@@ -1484,6 +1491,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // (not after an ACK that reneged: the short timer it armed decides, and Linux's tcp_rack_mark_lost
   // is in the part of tcp_fastretrans_alert that tcp_check_sack_reneging skips)
   if (s.sackOk && r.acks.length > 0 && !s.ackReneged) rackDetect(s, now, out)
+  // (a batch whose last ACK reneged makes no recovery step: its short timer decides, as above)
+  s.recoverDue = false
   // The peer's FIN in ESTABLISHED (to CLOSE-WAIT): its ACK waits for the delayed-ACK timer, quick
   // ACKs or not, so that the application's answer (its own FIN, or data) carries it, as Linux's
   // tcp_fin enters pingpong mode (no quick ACKs) and schedules a delayed ACK; but at once before any
@@ -2061,9 +2070,12 @@ const sackShowsLoss = (s: Sender): boolean =>
  * (or resend it, in recovery), and arm the reordering timer for what may
  * yet be. Losses of a window already recovered from (RFC 6582's "recover",
  * after a timeout) start no new recovery: the retransmission timer's
- * go-back-N resends them.
+ * go-back-N resends them. A SACK recovery's sends for the batch's duplicate
+ * and partial ACKs (`recoverDue`) are made here too, after the marks.
  */
 const rackDetect = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  const due = s.recoverDue
+  s.recoverDue = false
   // (a shut window is the persist timer's: no recovery starts, and no retransmission timer with it;
   // the ACK that opens the window looks again)
   if (s.persistAt !== undefined) {
@@ -2073,8 +2085,17 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const { lost, timeout } = Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering))
   s.rackAt = timeout > 0 ? now + timeout : undefined
   if (lost > 0) s.ackSafe = false
-  if (lost === 0 || !sending(s)) return
-  if (s.recovering) sackRecover(s, now, out)
+  if (!sending(s)) return
+  // In recovery PRR's window is worked out from pipe once what RACK found lost has left it, as
+  // Linux's tcp_fastretrans_alert marks at every ACK in Recovery (tcp_identify_packet_loss) before
+  // tcp_cong_control's tcp_cwnd_reduction sets cwnd = in_flight + sndcnt, no +1 for an ACK that
+  // marked a loss. Sent at the ACK before the marks, from a pipe that still held what they took
+  // out of it, the window let as many more go as were marked: a lost resend went again with a new
+  // segment where Linux's cwnd held the resend alone (test/kernel/ConformanceLoss.test.ts, "in fast
+  // recovery RACK's losses are marked before PRR's window")
+  if (s.recovering) {
+    if (lost > 0 || due) sackRecover(s, now, out)
+  } else if (lost === 0) return
   else if (mayRecoverAgain(s)) enterRecovery(s, now, out)
   else resendLostAfterTimeout(s, now, out)
 }
@@ -2172,8 +2193,9 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
       // RFC 6582 §3.2 step 3, full acknowledgment
       endRecovery(s, now, delayed)
     } else if (s.sackOk) {
-      // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows
-      sackRecover(s, now, out)
+      // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows, once RACK
+      // has marked what the batch shows lost (`rackDetect`)
+      s.recoverDue = true
     } else {
       // partial acknowledgment: the next hole is lost too; deflate by what was acked, add one segment
       retransmitFirst(s, now, out)
@@ -2292,7 +2314,8 @@ const echoBefore = (a: AckInfo, ts: number): boolean =>
 const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.dupAcks++
   if (s.recovering) {
-    if (s.sackOk) sackRecover(s, now, out)
+    // (a SACK recovery's sends wait for RACK's marks at the batch's end: `rackDetect`)
+    if (s.sackOk) s.recoverDue = true
     else s.inflation += segmentPayload(s)
     return
   }

@@ -422,6 +422,30 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // Inside fast recovery, what RACK finds lost at an ACK is marked before PRR's window is worked out
+  // from what is in flight (Linux's tcp_fastretrans_alert runs tcp_identify_packet_loss at every ACK
+  // in Recovery, and tcp_cong_control's tcp_cwnd_reduction comes after it). Five segments, the second
+  // to fifth SACKed (the last two on one ACK): the first is lost, in_flight 5 - 4 - 1 = 0, sndcnt =
+  // min(7 - 0, max(2, 2)) = 2, cwnd 2: its resend, and a write then sends one new segment. That one
+  // SACKed: RACK (its window 0 in recovery) finds the resend, sent before it, lost: in_flight = 6 - 5
+  // SACKed - 1 lost + 0 retransmitted = 0, prr_delivered 3, prr_out 2, sndcnt = min(7, max(3 - 2, 1))
+  // = 1 (a loss: no +1), cwnd 1: the resend again, and the last segment waits for the ACK that ends
+  // the recovery (cwnd = ssthresh 7). Worked out before the mark, from a pipe that still held the
+  // resend, the window let the last segment go with it
+  it.scopedLive("in fast recovery RACK's losses are marked before PRR's window: a lost resend goes again alone", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 5000 } },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 5001]], 20),
+        { dut: { op: "write", bytes: 2000 }, window: 20 },
+        dup(6, [[1001, 6001]], 20),
+        { tb: { flags: "A", ack: 6001, ts: 7 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("Eifel after an RTO with SACK: the ACK of all echoes the original's timestamp", () =>
     conforms({
       steps: [

@@ -281,8 +281,13 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
       Array.from({ length: cwnd - 2 }, (_, i) => seg(10 + i))
     )
     // the first new segment is SACKed at 1041, both retransmissions sent before it are not: lost
-    // again, then the next new segment as the window allows
-    expect(shape(s.send(1041, sackOf(B, [B + 2 * MSS, B + 11 * MSS])))).toEqual([seg(0), seg(1), seg(10 + cwnd - 2)])
+    // again, and both go again. No new segment with them: PRR's window comes from what is in flight
+    // once RACK has marked them (Linux's tcp_identify_packet_loss before tcp_cwnd_reduction):
+    // tcp_packets_in_flight = 15 out - 9 SACKed - 2 lost = 4 below ssthresh 7, prr_delivered 9,
+    // prr_out 7, so sndcnt = min(7 - 4, max(9 - 7, 1)) = 2 (a loss: no +1) and cwnd 6: the two
+    // resends fill it (before, the window worked out ahead of the marks let a new segment go too)
+    expect(cwnd).toBe(7)
+    expect(shape(s.send(1041, sackOf(B, [B + 2 * MSS, B + 11 * MSS])))).toEqual([seg(0), seg(1)])
     expect(s.snd.timeouts).toBe(0)
   })
 
@@ -1145,10 +1150,11 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
     // the peer SACKs it: RACK finds the first resend, sent before it, lost (its window is 0 in a
     // recovery with no reordering seen, tcp_rack_reo_wnd), and it goes again. Linux counts
     // prr_delivered 3, prr_out 2, tcp_packets_in_flight = 6 out - 5 SACKed - 1 lost = 0, sndcnt =
-    // min(7 - 0, max(3 - 2, 1)) = 1 (a SACK alone: no +1), cwnd 1: that resend alone (nothing more
-    // is written until the reneging ACK: the stack works this ACK's window out before RACK's marks,
-    // so its window here is a segment wider than Linux's cwnd 1; see the notes, stop 48)
+    // min(7 - 0, max(3 - 2, 1)) = 1 (a SACK alone: no +1), cwnd 1: that resend alone. (The window
+    // is worked out once RACK has marked the resend lost, `rackDetect`: worked out before, from a
+    // pipe that still held it, it was a segment wider and let new data go with the resend)
     expect(shape(s.send(1040, sackOf(B, [B + MSS, B + 6 * MSS])))).toEqual([[B, MSS]])
+    expect(s.snd.prr!.wnd).toBe(MSS)
     // the hole's resend and the fifth segment acknowledged, SND.UNA at `recover` (the fifth's end),
     // on the octets the peer SACKed and no further: it reneged, the recovery is not over (Linux's
     // tcp_check_sack_reneging returns first), and PRR's window is worked out from it all the same
@@ -1175,7 +1181,8 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
     expect(shape(s.send(1042, sackOf(B + 5 * MSS)))).toEqual([])
     expect(s.snd.ackReneged).toBe(true)
     // 2 segments (Linux's cwnd = 0 in flight + sndcnt 2, as above), from this ACK: not stale (without
-    // it the window of the ACK before stays, marked stale, and the timeout would cut from that)
+    // it the window of the ACK before, 1 segment, stays, marked stale, and the timeout would cut
+    // from that)
     expect([s.snd.prr!.wnd, s.snd.prr!.stale]).toEqual([2 * MSS, false])
     s.tick(s.snd.rtoAt!)
     expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([MSS, 2 * MSS])
