@@ -17,6 +17,16 @@
  * - `onAck` (§6.2 steps 1-3): the newly delivered entries update RACK.xmit_ts,
  *   RACK.end_seq and RACK.rtt (skipping a retransmission whose ACK may be for
  *   the original), the minimum RTT, and whether reordering has been seen.
+ *   The minimum RTT is Linux's tcp_min_rtt: the smallest sample of the last
+ *   300 s (WindowedMin.ts, tcp_min_rtt_wlen), one sample an ACK (its newest
+ *   delivered segment's, ca_rtt_us in tcp_clean_rtx_queue), taken after the
+ *   ACK's entries were judged against the minimum before it (tcp_rack_advance
+ *   runs before tcp_ack_update_rtt), and none larger than the minimum from an
+ *   ACK that may have been delayed (tcp_update_rtt_min's
+ *   FLAG_ACK_MAYBE_DELAYED: a peer that delays every ACK would otherwise
+ *   make its delay the path's once the window passed). An all-time minimum
+ *   never forgot a path that grew longer, and the reordering window built on
+ *   it stayed too small for good.
  * - `reorderingWindow` (§6.2 step 4) and `detectLoss` (step 5): mark the
  *   entries now lost, and say how long until the next could be (the
  *   reordering timer, §6.2 step 5). The window grows with the peer's
@@ -49,6 +59,7 @@
 import type { SackBlock } from "../wire/TcpHeader.js"
 import type { Scoreboard } from "./Scoreboard.js"
 import * as Seq from "./SeqNum.js"
+import * as WindowedMin from "./WindowedMin.js"
 
 const RETRANSMITTED = 1
 const SACKED = 2
@@ -103,8 +114,8 @@ export interface Rack {
   xmitAt: number
   /** RACK.rtt: that segment's RTT, ms */
   rtt: number
-  /** the smallest RTT measured, ms (Infinity before a sample) */
-  minRtt: number
+  /** the smallest RTT measured within the last `WindowedMin.RTT_WINDOW` (`minRtt` gives it), ms */
+  readonly minRttFilter: WindowedMin.WindowedMin
   /** RACK.fack: the highest sequence number delivered */
   fack: Seq.SeqNum
   /** RACK.reord: a segment was delivered below RACK.fack without being retransmitted */
@@ -176,7 +187,7 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   endSeq: iss,
   xmitOrder: -1,
   rtt: 0,
-  minRtt: Infinity,
+  minRttFilter: WindowedMin.make(),
   fack: iss,
   reordering: false,
   sacked: 0,
@@ -313,7 +324,8 @@ const split = (r: Rack, i: number, at: Seq.SeqNum): void => {
  * `ack`, with `board` the scoreboard after its SACK blocks. Steps 1-3 of
  * §6.2 for every entry it delivered; acknowledged entries leave the log.
  * `tsEcr` (the echoed timestamp, in the sender's timestamp clock `tsOf`) tells
- * a retransmission's ACK from the original's.
+ * a retransmission's ACK from the original's. `maybeDelayed`: the ACK may
+ * have waited for the peer's delayed-ACK timer (`sampleMinRtt`).
  */
 export const onAck = (
   r: Rack,
@@ -321,7 +333,8 @@ export const onAck = (
   board: Scoreboard,
   at: number,
   tsEcr: number | undefined,
-  tsOf: (ms: number) => number
+  tsOf: (ms: number) => number,
+  maybeDelayed = false
 ): void => {
   const n = r.starts.length
   const ranges = board.ranges
@@ -333,6 +346,8 @@ export const onAck = (
   // last of those, else the last SACKed one, gives it; -1 while none does
   let cumRtt = -1
   let sackRtt = -1
+  // the ACK's sample for the minimum: the shortest of its entries' (its newest delivered segment's)
+  let shortest = Infinity
   let original: Seq.SeqNum | undefined
   let newestOriginal = -Infinity
   let sacked = false
@@ -391,11 +406,13 @@ export const onAck = (
       if (rtt >= 0) {
         if (Seq.gt(end, ack)) sackRtt = rtt
         else cumRtt = rtt
+        if (rtt < shortest) shortest = rtt
       }
     }
   }
   if (cumRtt >= 0) r.rtt = cumRtt
   else if (sackRtt >= 0) r.rtt = sackRtt
+  if (shortest !== Infinity) sampleMinRtt(r, at, shortest, maybeDelayed)
   r.lastOriginalEnd = original
   r.lastOriginalRtt = newestOriginal === -Infinity ? undefined : Math.max(0, at - newestOriginal)
   r.lastSacked = sacked
@@ -540,9 +557,8 @@ const update = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf:
     // the ACK may be for the original transmission: with timestamps, an echo older than the
     // retransmission says so; without, an RTT below the smallest ever measured does (§6.2 step 2)
     if (tsEcr !== undefined && ((tsEcr - tsOf(sent)) | 0) < 0) return -1
-    if (rtt < r.minRtt) return -1
+    if (rtt < minRtt(r)) return -1
   }
-  if (rtt < r.minRtt) r.minRtt = rtt
   const order = r.order[i]!
   if (sentAfter(order, end, r.xmitOrder, r.endSeq)) {
     r.xmitAt = sent
@@ -556,6 +572,23 @@ const update = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf:
     r.fack = end as Seq.SeqNum
   }
   return rtt
+}
+
+/** The log's first entry in flight runs from `from` to `to` exactly (one segment, Linux's pkts_acked == 1). */
+export const headSegmentEndsAt = (r: Rack, from: Seq.SeqNum, to: Seq.SeqNum): boolean =>
+  r.head < r.starts.length && r.starts[r.head] === from && r.ends[r.head] === to
+
+/** The minimum RTT (Linux's tcp_min_rtt): the smallest sample of the last 300 s, ms (Infinity before any). */
+export const minRtt = (r: Rack): number => WindowedMin.get(r.minRttFilter)
+
+/**
+ * An RTT sample `rtt` (ms) taken `at`, for the minimum (Linux's tcp_update_rtt_min): `maybeDelayed`,
+ * the ACK may have been held by the peer's delayed-ACK timer, and then only a sample no larger than
+ * the minimum counts.
+ */
+export const sampleMinRtt = (r: Rack, at: number, rtt: number, maybeDelayed: boolean): void => {
+  if (maybeDelayed && rtt > WindowedMin.get(r.minRttFilter)) return
+  WindowedMin.update(r.minRttFilter, WindowedMin.RTT_WINDOW, at, rtt)
 }
 
 const compact = (r: Rack): void => {
@@ -576,7 +609,8 @@ const compact = (r: Rack): void => {
  */
 export const reorderingWindow = (r: Rack, srtt: number | undefined, recovering: boolean): number => {
   if (!r.reordering && (recovering || r.sacked >= 3)) return 0
-  const quarters = r.minRtt === Infinity ? 0 : (r.reoWndMult * r.minRtt) / 4
+  const min = minRtt(r)
+  const quarters = min === Infinity ? 0 : (r.reoWndMult * min) / 4
   return srtt === undefined ? quarters : Math.min(quarters, srtt)
 }
 

@@ -449,6 +449,12 @@ export interface Sender {
    */
   recoverDue: boolean
   /**
+   * the ACK being processed may have been held by the peer's delayed-ACK timer: it took one
+   * segment shorter than a full one, whole, and nothing was SACKed before or by it (Linux's
+   * FLAG_ACK_MAYBE_DELAYED, tcp_clean_rtx_queue); its RTT samples lower the minimum RTT only
+   */
+  ackMaybeDelayed: boolean
+  /**
    * the ACK being processed moved SND.UNA onto octets the peer had SACKed, and no further: it
    * reneged (Scoreboard.reneged; Linux's FLAG_SACK_RENEGING with FLAG_SND_UNA_ADVANCED). Its
    * loss rules wait for the short timer it armed (`renegeDelay`): no RACK marking, no recovery step
@@ -694,6 +700,7 @@ const base = (
     ackDelivered: 0,
     ackSafe: false,
     recoverDue: false,
+    ackMaybeDelayed: false,
     ackReneged: false,
     sndSml: iss,
     lastSegStart: iss,
@@ -816,7 +823,7 @@ export const established = (
   // and from IRS + 1 where that ACK came further on, a segment lost before it and sent again could
   // grow the window, which tcp_may_update_window would not let it either)
   s.sndWl1 = n.ackSeq
-  if (n.rttSample !== undefined) rttSample(s, n.rttSample)
+  if (n.rttSample !== undefined) rttSample(s, n.rttSample, now)
   else noHandshakeSample(s)
   s.ecnOk = n.ecnOk
   s.state = "Established"
@@ -1707,7 +1714,7 @@ const onSyn = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void 
   s.sndWl1 = syn.irs
   if (syn.acked) {
     const sample = synAckRtt(s, r)
-    if (sample !== undefined) rttSample(s, sample)
+    if (sample !== undefined) rttSample(s, sample, now)
     establish(s, now, synSentLost(s, r.syn?.tsEcr))
     s.ackNow = true
   } else {
@@ -1849,12 +1856,16 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     if (dsack !== undefined) dsackReceived(s, dsack, una)
     // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering window grows
     Rack.onDsack(s.rack, una, s.sndNxt, dsack !== undefined)
+    s.ackMaybeDelayed = advances && sackedBefore === 0 && newlySacked === 0 && dsack === undefined && maybeDelayed(s, a)
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     // (the echo less our offset: RACK compares it with its log's send times on the bare clock)
-    Rack.onAck(s.rack, una, s.board, at, s.tsOk && a.tsEcr !== undefined ? (a.tsEcr - s.tsOffset) >>> 0 : undefined, tsClock)
+    Rack.onAck(s.rack, una, s.board, at, s.tsOk && a.tsEcr !== undefined ? (a.tsEcr - s.tsOffset) >>> 0 : undefined, tsClock, s.ackMaybeDelayed)
   } else if (advances) {
+    s.ackMaybeDelayed = maybeDelayed(s, a)
     // without SACK the log only lets go of what is acknowledged (its scoreboard is empty)
-    Rack.onAck(s.rack, a.ack, s.board, at, undefined, tsClock)
+    Rack.onAck(s.rack, a.ack, s.board, at, undefined, tsClock, s.ackMaybeDelayed)
+  } else {
+    s.ackMaybeDelayed = false
   }
   if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, oldWnd, dsack, now)
   endRecoveryPastRecover(s, a, advances, now)
@@ -2142,6 +2153,14 @@ const resendFirstLost = (
   return sent === undefined ? undefined : Seq.add(start, sent)
 }
 
+/**
+ * Linux's FLAG_ACK_MAYBE_DELAYED, the rest of it (tcp_clean_rtx_queue: pkts_acked == 1, fully acked,
+ * under mss_cache, no ECE): the ACK takes exactly the log's first segment, shorter than a full one.
+ * A lone runt is what a receiver's delayed-ACK timer holds; its RTT holds the timer too.
+ */
+const maybeDelayed = (s: Sender, a: AckInfo): boolean =>
+  a.ece !== true && Seq.sub(a.ack, s.sndUna) < segmentPayload(s) && Rack.headSegmentEndsAt(s.rack, s.sndUna, a.ack)
+
 const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
   const flightBefore = Seq.sub(s.sndMax, s.sndUna)
   // (before SND.UNA moves: still inside a timeout's episode, and answering an original)
@@ -2155,13 +2174,13 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   if (s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0) {
     const r = (tsOf(s, at) - a.tsEcr) >>> 0
     if (r < 0x7fffffff && !echoPredatesRetransmission(s, a)) {
-      rttSample(s, r)
+      rttSample(s, r, at, s.ackMaybeDelayed)
       sample = r
     }
   } else {
     if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) {
       sample = at - s.timing.at
-      rttSample(s, sample)
+      rttSample(s, sample, at, s.ackMaybeDelayed)
     }
     if (s.sackOk && s.rack.lastOriginalRtt !== undefined) sample = s.rack.lastOriginalRtt
   }
@@ -3425,14 +3444,17 @@ export const setKeepalive = (s: Sender, idle: number | undefined, now: number): 
   armKeepalive(s, now)
 }
 
-/** An RTT measurement (RFC 6298 §2): into the estimator, and to the stack's tally (`params.onRttSample`). */
-const rttSample = (s: Sender, ms: number): void => {
+/**
+ * An RTT measurement (RFC 6298 §2) taken `at`: into the estimator, RACK's minimum, and the stack's
+ * tally (`params.onRttSample`). `maybeDelayed`: from an ACK the peer's delayed-ACK timer may have held.
+ */
+const rttSample = (s: Sender, ms: number, at: number, maybeDelayed = false): void => {
   s.rtt = Rtt.sample(s.rtt, ms, s.params.rtt)
-  // RACK's minimum RTT is the connection's, the handshake's sample and the timestamps' too (Linux's
-  // tcp_min_rtt, fed by tcp_ack_update_rtt): before any data was delivered a retransmission's ACK
-  // is judged against it (RFC 8985 §6.2 step 2), not refused for want of one. (Not a sample of
-  // 0 ms, under the clock's tick, which would make every retransmission's ACK its own)
-  if (ms > 0 && ms < s.rack.minRtt) s.rack.minRtt = ms
+  // RACK's minimum RTT takes the handshake's sample and the timestamps' too (Linux's tcp_min_rtt,
+  // fed by tcp_ack_update_rtt): before any data was delivered a retransmission's ACK is judged
+  // against it (RFC 8985 §6.2 step 2), not refused for want of one. (Not a sample of 0 ms, under the
+  // clock's tick, which would make every retransmission's ACK its own)
+  if (ms > 0) Rack.sampleMinRtt(s.rack, at, ms, maybeDelayed)
   s.params.onRttSample?.(ms)
 }
 

@@ -230,7 +230,7 @@ describe("RACK's reordering window and D-SACK (RFC 8985 §6.2 step 4, RFC 2883)"
   it("grows by a quarter of the minimum RTT once per round trip with D-SACKs, at most SRTT", () => {
     const r = fourSent()
     r.reordering = true
-    r.minRtt = 8
+    Rack.sampleMinRtt(r, 0, 8, false)
     expect(Rack.reorderingWindow(r, 100, false)).toBe(2)
     // a D-SACK while SND.NXT is 400: the window is two quarters until SND.UNA passes 400
     Rack.onDsack(r, at(0), at(400), true)
@@ -248,7 +248,7 @@ describe("RACK's reordering window and D-SACK (RFC 8985 §6.2 step 4, RFC 2883)"
   it("16 recoveries without a D-SACK put it back to one quarter; a D-SACK between starts the count again", () => {
     const r = fourSent()
     r.reordering = true
-    r.minRtt = 8
+    Rack.sampleMinRtt(r, 0, 8, false)
     Rack.onDsack(r, at(0), at(400), true)
     for (let i = 0; i < 15; i++) Rack.onRecoveryEnd(r)
     expect(Rack.reorderingWindow(r, 100, false)).toBe(4)

@@ -13,6 +13,7 @@ import { describe, expect, it } from "vitest"
 import type * as Params from "../../src/tcp/Params.js"
 import { FIN, type OutSegment } from "../../src/tcp/Segment.js"
 import * as Congestion from "../../src/tcp/congestion/Congestion.js"
+import * as Rack from "../../src/tcp/Rack.js"
 import * as Scoreboard from "../../src/tcp/Scoreboard.js"
 import * as Sender from "../../src/tcp/Sender.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
@@ -56,9 +57,44 @@ const warm = (params?: Partial<Params.TcpParams>, timestamps = false) => {
     s.send(40 * i + 20, sackOf(i + 1))
   }
   expect(s.snd.rtt.srtt).toBeGreaterThan(18)
-  expect(s.snd.rack.minRtt).toBe(20)
+  expect(Rack.minRtt(s.snd.rack)).toBe(20)
   return s
 }
+
+describe("RACK's minimum RTT over 300 s (Linux's tcp_min_rtt, tcp_min_rtt_wlen)", () => {
+  /** `n` full segments from `from` (relative octets) at `t0`, each acknowledged alone `rtt` ms after it went, one every `gap` ms. */
+  const exchanges = (s: ReturnType<typeof est>, from: number, t0: number, n: number, gap: number, rtt: number, size = MSS) => {
+    for (let i = 0; i < n; i++) {
+      const t = t0 + i * gap
+      s.write(t, T.octets(size))
+      s.send(t + rtt, sackOf(from + (i + 1) * size))
+    }
+    return from + n * size
+  }
+
+  it("a path that grew longer: the old minimum is held 300 s, then the longer one is the minimum, and the reordering window a quarter of it", () => {
+    const s = warm()
+    // 100 ms round trips from t = 1000, full segments (no delayed ACK): for 300 s after warm's last sample (t ~ 780) the 20 holds
+    let next = exchanges(s, B, 1000, 1490, 200, 100)
+    expect(Rack.minRtt(s.snd.rack)).toBe(20)
+    next = exchanges(s, next, 1000 + 1490 * 200, 20, 200, 100)
+    expect(Rack.minRtt(s.snd.rack)).toBe(100)
+    s.snd.rack.reordering = true
+    expect(Rack.reorderingWindow(s.snd.rack, s.snd.rtt.srtt, false)).toBe(25)
+    void next
+  })
+
+  it("samples from ACKs that may have been delayed (one runt, acknowledged whole: FLAG_ACK_MAYBE_DELAYED) do not become the minimum when the old one ages; a full segment's do", () => {
+    const s = warm()
+    // one octet at a time, each acknowledged 60 ms later, for 301 s: what a delayed-ACK timer makes
+    let next = exchanges(s, B, 1000, 1505, 200, 60, 1)
+    expect(Rack.minRtt(s.snd.rack)).toBe(20)
+    // a full segment's 60 ms: the path's now
+    next = exchanges(s, next, 1000 + 1505 * 200, 1, 200, 60)
+    expect(Rack.minRtt(s.snd.rack)).toBe(60)
+    void next
+  })
+})
 
 describe("RACK in recovery (RFC 8985 §6)", () => {
   it("a batch's ACKs are all taken before RACK marks losses: a segment reordered within the batch is not resent for its first ACK", () => {
@@ -69,7 +105,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
       s.write(10 * i, "x")
       s.send(10 * i, sackOf(i + 1))
     }
-    expect(s.snd.rack.minRtt).toBe(0)
+    expect(Rack.minRtt(s.snd.rack)).toBe(0)
     expect(shape(s.write(1000, T.octets(4 * MSS))).length).toBe(4)
     // the second segment came after the third and fourth: the receiver's ACKs, in one batch, report
     // the two beyond the hole, then everything. Marked after the first, the second looked lost
