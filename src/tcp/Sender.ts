@@ -2381,17 +2381,18 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // there, and RACK resends what it finds lost again (Linux retransmits only what is lost and not
   // yet retransmitted, TCPCB_SACKED_RETRANS; with ssthresh as the window after recovery the
   // holes went twice in one millisecond, test/e2e/TcpLoss.test.ts)
-  if (s.sackOk && Seq.gt(s.highRxt, s.sndUna)) {
-    sackRecover(s, now, out)
-    s.rtoAt = now + s.rtt.rto
-    return
-  }
   // SND.UNA itself SACKed: the peer reneged, and a later ACK ended the recovery that reneging ACK
   // was in (`endRecoveryPastRecover`). Nothing at SND.UNA is known lost: Linux's
   // tcp_xmit_retransmit_queue resends only LOST skbs (the holes RACK marks), and re-arms its timer
   // only when it resends the head, so the short timer the reneging ACK set runs on (its expiry
-  // clears the board, `onRto`)
-  if (s.sackOk && Scoreboard.reneged(s.board, s.sndUna)) {
+  // clears the board, `onRto`), whether or not the old episode's resends reach past SND.UNA
+  const reneged = s.sackOk && Scoreboard.reneged(s.board, s.sndUna)
+  if (s.sackOk && Seq.gt(s.highRxt, s.sndUna)) {
+    sackRecover(s, now, out)
+    if (!reneged) s.rtoAt = now + s.rtt.rto
+    return
+  }
+  if (reneged) {
     s.highRxt = s.sndUna
     if (s.prr !== undefined) Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))
     sackRecover(s, now, out)

@@ -1484,4 +1484,34 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
     expect(shape(s.tick(1052))).toEqual([[B + MSS, MSS]])
     expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([1, 0])
   })
+
+  it("the next loss after it starts a recovery of its own that leaves the short timer running, the old one's resends reaching past SND.UNA too (Linux's tcp_xmit_retransmit_queue re-arms only for the head)", () => {
+    const s = warm()
+    // ten segments, the first lost, the rest SACKed: recovery at 1022 (recover the tenth's end),
+    // the first resent; five new ones go by PRR at 1023
+    expect(shape(s.write(1000, T.octets(10 * MSS))).length).toBe(10)
+    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
+    expect(shape(s.send(1022, sackOf(B, [B + MSS, B + 10 * MSS])))).toEqual([[B, MSS]])
+    expect(shape(s.write(1023, T.octets(5 * MSS))).length).toBe(5)
+    // the 11th and 13th SACKed: RACK finds the 12th lost (and the first resend, sent before the
+    // 11th): both go again, so HighRxt passes `recover`
+    expect(shape(s.send(1040, sackOf(B, [B + 12 * MSS, B + 13 * MSS], [B + 10 * MSS, B + 11 * MSS], [B + MSS, B + 10 * MSS]))))
+      .toEqual([[B + 11 * MSS, MSS], [B, MSS]])
+    // the ACK of it all stops at `recover`, on the 11th, SACKed: it reneged, the short timer
+    expect(shape(s.send(1042, sackOf(B + 10 * MSS, [B + 12 * MSS, B + 13 * MSS])))).toEqual([])
+    expect([s.snd.ackReneged, s.snd.recovering, s.snd.rtoAt]).toEqual([true, true, 1052])
+    expect(Seq.gt(s.snd.highRxt, s.snd.sndUna)).toBe(true)
+    // a duplicate SACKing the 15th: the recovery is over (SND.UNA at `recover`), RACK finds the 14th
+    // lost and a recovery of its own resends it; SND.UNA, SACKed, is not resent, and the timer is
+    // still the short one (Linux's tcp_xmit_retransmit_queue re-arms only when it resends the head;
+    // tcp_clean_rtx_queue sets no FLAG_SET_XMIT_TIMER for a SACK of data sent after the head)
+    expect(shape(s.send(1044, sackOf(B + 10 * MSS, [B + 14 * MSS, B + 15 * MSS], [B + 12 * MSS, B + 13 * MSS]))))
+      .toEqual([[B + 13 * MSS, MSS]])
+    expect([s.snd.recovering, s.snd.recover]).toEqual([true, ours(B + 15 * MSS)])
+    expect(s.snd.rtoAt).toBe(1052)
+    // its expiry clears the board and goes back to SND.UNA, which the peer dropped
+    expect(shape(s.tick(1052))[0]).toEqual([B + 10 * MSS, MSS])
+    expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([1, 0])
+  })
 })
