@@ -2072,9 +2072,17 @@ const mayRecoverAgain = (s: Sender): boolean =>
  * first unacknowledged octet). RFC 8985 §7.4: a SACK for the tail probe
  * shows every hole below it lost at once (what RACK concludes: those octets
  * were sent before the probe, which arrived).
+ *
+ * IsLost asks about the first octet not SACKed: with SND.UNA itself SACKed
+ * (the peer reneged, `Scoreboard.reneged`) what lies above it counts for the
+ * first hole, not for SND.UNA, whose octets are the short timer's question
+ * (was it dropped?), not a loss; else a duplicate ACK after a reneging ACK
+ * started a recovery, with its cut, on a scoreboard showing no hole at all,
+ * where Linux stays Open (tcp_time_to_recover asks only lost_out, RACK's marks)
  */
 const sackShowsLoss = (s: Sender): boolean =>
-  Scoreboard.isLost(s.board, s.sndUna, segmentPayload(s)) || s.tlpOut && Scoreboard.nextHole(s.board, s.sndUna) !== undefined
+  Scoreboard.isLost(s.board, Scoreboard.skip(s.board, s.sndUna), segmentPayload(s)) ||
+  s.tlpOut && Scoreboard.nextHole(s.board, s.sndUna) !== undefined
 
 /**
  * RFC 8985 §6.2 steps 4-5: mark what RACK finds lost, start recovery for it

@@ -1514,4 +1514,29 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
     expect(shape(s.tick(1052))[0]).toEqual([B + 10 * MSS, MSS])
     expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([1, 0])
   })
+
+  it("a duplicate after it that shows no loss ends the recovery and starts none: the SACKed octets at SND.UNA are not lost (Linux's tcp_time_to_recover asks lost_out, RACK's marks)", () => {
+    const s = warm()
+    // as above: recovery at 1022, five new segments by PRR at 1023, all SACKed at 1040 (RACK finds
+    // the first resend lost: it goes again)
+    expect(shape(s.write(1000, T.octets(10 * MSS))).length).toBe(10)
+    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
+    expect(shape(s.send(1022, sackOf(B, [B + MSS, B + 10 * MSS])))).toEqual([[B, MSS]])
+    expect(shape(s.write(1023, T.octets(5 * MSS))).length).toBe(5)
+    expect(shape(s.send(1040, sackOf(B, [B + 10 * MSS, B + 15 * MSS], [B + MSS, B + 10 * MSS])))).toEqual([[B, MSS]])
+    // the ACK of it all stops at `recover`, on the five SACKed: it reneged
+    expect(shape(s.send(1042, sackOf(B + 10 * MSS)))).toEqual([])
+    expect([s.snd.ackReneged, s.snd.recovering, s.snd.rtoAt, s.snd.fastRetransmits]).toEqual([true, true, 1052, 1])
+    // a duplicate: the recovery is over (cwnd = ssthresh, tcp_end_cwnd_reduction), and nothing is
+    // lost: no hole lies below a SACKed octet, RACK marks nothing. The five SACKed from SND.UNA on
+    // are what the peer may have dropped (the short timer's question), not three SACKed above a
+    // loss (RFC 6675's IsLost asks about an octet not SACKed). Linux stays Open (tcp_try_to_open)
+    expect(shape(s.send(1044, sackOf(B + 10 * MSS, [B + 11 * MSS, B + 15 * MSS])))).toEqual([])
+    expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.rtoAt]).toEqual([false, 1, 1052])
+    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([7 * MSS, 7 * MSS])
+    // (the short timer then cuts from there, as Linux's tcp_enter_loss from Open: ssthresh 4)
+    expect(shape(s.tick(1052))).toEqual([[B + 10 * MSS, MSS]])
+    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([MSS, 4 * MSS])
+  })
 })
