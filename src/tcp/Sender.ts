@@ -2397,6 +2397,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   const reneged = s.sackOk && Scoreboard.reneged(s.board, s.sndUna)
   if (s.sackOk && Seq.gt(s.highRxt, s.sndUna)) {
     sackRecover(s, now, out)
+    firstLostAtEntry(s, now, out)
     if (!reneged) s.rtoAt = now + s.rtt.rto
     return
   }
@@ -2404,6 +2405,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     s.highRxt = s.sndUna
     if (s.prr !== undefined) Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))
     sackRecover(s, now, out)
+    firstLostAtEntry(s, now, out)
     return
   }
   s.highRxt = s.sndUna
@@ -2614,6 +2616,21 @@ const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
     if (sent === undefined) return
     s.highRxt = Seq.add(hole.start, sent)
   }
+}
+
+/**
+ * A recovery that starts without the first retransmission from SND.UNA
+ * (`enterRecovery`: the episode before resent it, or the peer SACKed it)
+ * still sends one segment when PRR's window has no room: Linux's
+ * tcp_cwnd_reduction forces a fast retransmit at a recovery's start
+ * (`sndcnt = max(sndcnt, prr_out ? 0 : 1)`), and tcp_xmit_retransmit_queue
+ * sends the first LOST skb. (Where the first retransmission goes, it is that
+ * one segment: RFC 6675 §5 step 4.3.) Nothing when RACK marked none lost.
+ */
+const firstLostAtEntry = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (s.prr === undefined || s.prr.out > 0 || !sending(s)) return
+  const end = resendFirstLost(s, now, out)
+  if (end !== undefined && Seq.gt(end, s.highRxt)) s.highRxt = end
 }
 
 /**

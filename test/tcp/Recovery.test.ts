@@ -1515,6 +1515,29 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
     expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([1, 0])
   })
 
+  it("a recovery of its own whose PRR window is full at its start still resends the first lost segment (Linux's tcp_cwnd_reduction: sndcnt at least 1 while prr_out is 0)", () => {
+    const s = warm()
+    // 22 segments written, ten go; two duplicates send the 11th and 12th (limited transmit); the
+    // third SACKs the 2nd to 12th: recovery (recover the 12th's end), the first resent, six new
+    expect(shape(s.write(1000, T.octets(22 * MSS))).length).toBe(10)
+    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
+    expect(shape(s.send(1022, sackOf(B, [B + MSS, B + 12 * MSS]))).length).toBe(7)
+    // the 13th and 15th SACKed: the 14th (a hole) and the first resend go again, and new data
+    s.send(1040, sackOf(B, [B + 14 * MSS, B + 15 * MSS], [B + 12 * MSS, B + 13 * MSS], [B + MSS, B + 12 * MSS]))
+    // the ACK of it all stops at `recover`, on the 13th, SACKed: it reneged
+    s.send(1042, sackOf(B + 12 * MSS, [B + 14 * MSS, B + 15 * MSS]))
+    expect([s.snd.ackReneged, s.snd.recovering]).toEqual([true, true])
+    // a duplicate SACKing the 17th: the recovery is over; RACK finds the 16th and 18th lost, and a
+    // recovery of its own starts (ssthresh 4). Its window is full (pipe 4 = ssthresh: the SSRB
+    // branch gives 0), but Linux forces one segment at a recovery's start (prr_out 0), and
+    // tcp_xmit_retransmit_queue sends the first LOST skb: the 16th. No first retransmission from
+    // SND.UNA goes here (it is SACKed), so nothing went at all
+    expect(shape(s.send(1044, sackOf(B + 12 * MSS, [B + 16 * MSS, B + 17 * MSS], [B + 14 * MSS, B + 15 * MSS]))))
+      .toEqual([[B + 15 * MSS, MSS]])
+    expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.cc.ssthresh]).toEqual([true, 2, 4 * MSS])
+  })
+
   it("a duplicate after it that shows no loss ends the recovery and starts none: the SACKed octets at SND.UNA are not lost (Linux's tcp_time_to_recover asks lost_out, RACK's marks)", () => {
     const s = warm()
     // as above: recovery at 1022, five new segments by PRR at 1023, all SACKed at 1040 (RACK finds
