@@ -82,7 +82,11 @@
  *   again, where before the board kept them skipped until each RTO in turn.
  *   A tail loss probe (RFC 8985 §7) after PTO = 2 × SRTT (plus the peer's
  *   worst delayed ACK when one segment is out) brings the ACK that starts
- *   recovery instead of the RTO.
+ *   recovery instead of the RTO. New data sent while a probe's episode is
+ *   open turns the RTO into a probe timer as Linux's one timer a socket does
+ *   (tcp_schedule_loss_probe), whose expiry only re-arms the RTO from the
+ *   first unacknowledged segment's send time (tcp_send_loss_probe's "at most
+ *   one outstanding TLP", tcp_rearm_rto).
  * - Zero window (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17): while the peer's
  *   window is 0 and data waits, probes of one octet go out at RTO intervals
  *   that double up to `maxPersist`, forever while the peer answers them
@@ -404,6 +408,12 @@ export interface Sender {
   /** a probe went out and no ACK of new data has come since */
   tlpOut: boolean
   /**
+   * SND.MAX when the probe went or `tlpAt` was last re-armed for new data
+   * sent while its episode is open (`armTailProbe`): new data since moves
+   * SND.MAX past it
+   */
+  tlpArmedMax: Seq.SeqNum
+  /**
    * RFC 8985 §7.4 TLP.end_seq: SND.MAX when the last probe went, while its
    * episode is open (no further probe until it closes); with where the
    * probe's octets began, whether it resent old data (TLP.is_retrans) and
@@ -689,6 +699,7 @@ const base = (
     highRxt: iss,
     tlpAt: undefined,
     tlpOut: false,
+    tlpArmedMax: iss,
     tlpEpisode: undefined,
     limitedOut: 0,
     rack: Rack.make(iss),
@@ -3319,6 +3330,10 @@ const armTailProbe = (s: Sender, now: number): void => {
   // has not yet reached the recovery point), no probe out already
   // (and one probe per episode: none while the last one's is open, §7.4; Linux's "at most one
   // outstanding TLP")
+  if (s.tlpEpisode !== undefined && Seq.gt(s.sndMax, s.tlpArmedMax)) {
+    armProbeOut(s, now)
+    return
+  }
   if (s.tlpAt !== undefined || s.tlpOut || s.tlpEpisode !== undefined || !s.sackOk || s.recovering || s.persistAt !== undefined) return
   if (s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
@@ -3333,6 +3348,38 @@ const armTailProbe = (s: Sender, now: number): void => {
   const pto = Math.max(MIN_PTO, 2 * s.rtt.srtt + (flight <= full ? WORST_DELAYED_ACK : 0))
   s.tlpAt = Math.min(now + pto, s.rtoAt)
 }
+
+/**
+ * New data went while a probe's episode is open (Linux's tlp_high_seq). Linux
+ * keeps one timer a socket (icsk_pending): tcp_write_xmit's
+ * tcp_schedule_loss_probe, which has no tlp_high_seq test, turns it into a
+ * loss-probe timer at min(PTO, the head's send time + RTO - now, when
+ * positive), over the RTO the probe restarted (tcp_event_new_data_sent
+ * re-arms nothing with packets out); at its expiry tcp_send_loss_probe finds
+ * the probe out and only re-arms the RTO from the head's send time
+ * (`tailProbe`). So the RTO this replaces (probe + RTO) goes, and the timeout
+ * comes at the first unacknowledged segment's send time + RTO (once that is
+ * past, at PTO from the last new data). In Linux's Open or CWR state, with
+ * SACK: not in a recovery, nothing SACKed (Disorder), not in persist.
+ */
+const armProbeOut = (s: Sender, now: number): void => {
+  s.tlpArmedMax = s.sndMax
+  if (!s.sackOk || s.recovering || s.persistAt !== undefined || s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
+  const flight = Seq.sub(s.sndMax, s.sndUna)
+  if (flight <= 0 || s.rtt.srtt === undefined || !sending(s)) return
+  const pto = Math.max(MIN_PTO, 2 * s.rtt.srtt + (flight <= segmentPayload(s) ? WORST_DELAYED_ACK : 0))
+  const head = headSentAt(s)
+  const due = head === undefined ? undefined : head + s.rtt.rto
+  s.tlpAt = due !== undefined && due > now ? Math.min(now + pto, due) : now + pto
+  s.rtoAt = undefined
+}
+
+/** When the first unacknowledged segment last went (Linux's tcp_rto_delta_us: the rtx queue head's skb_mstamp). */
+const headSentAt = (s: Sender): number | undefined =>
+  s.rack.head < s.rack.starts.length ? s.rack.sentAt[s.rack.head] : undefined
+
+/** The least delay a timer re-armed for a time already past waits, ms (Linux's one jiffy at HZ 1000). */
+const TIMER_TICK = 1
 
 /**
  * What a tail probe with nothing new to send resends: the last segment as it
@@ -3361,6 +3408,16 @@ const MIN_PTO = 10
 
 const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.tlpAt = undefined
+  // the timer `armProbeOut` set: a probe is out already (RFC 8985 §7.4, one a tail), so the RTO
+  // again, from the head's send time (Linux's tcp_rearm_rto with ICSK_TIME_LOSS_PROBE pending: a
+  // jiffy when that is past); one armed since (a resend of the head) stands
+  if (s.tlpEpisode !== undefined) {
+    if (s.rtoAt === undefined && Seq.gt(s.sndMax, s.sndUna)) {
+      const head = headSentAt(s)
+      s.rtoAt = Math.max(head === undefined ? now : head + s.rtt.rto, now + TIMER_TICK)
+    }
+    return
+  }
   // (never in persist: entering it calls the probe off, and armTailProbe arms none there)
   if (s.recovering || !sending(s) || Seq.sub(s.sndMax, s.sndUna) <= 0) return
   const full = segmentPayload(s)
@@ -3382,6 +3439,7 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     if (resend(s, out, start, last.len, last.finSent, now) === undefined) return
   }
   s.tlpOut = true
+  s.tlpArmedMax = s.sndMax
   s.tlpEpisode = { start, end: s.sndMax, retrans, flight: Seq.sub(s.sndMax, s.sndUna) }
   s.tailProbes++
   // RFC 8985 §7.3: the RTO restarts after a probe

@@ -469,6 +469,31 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // One timer a socket (Linux's icsk_pending): a write while a tail probe is out (tlp_high_seq set)
+  // sends new data, and tcp_write_xmit's tcp_schedule_loss_probe (no tlp_high_seq test) turns the
+  // retransmission timer the probe re-armed (probe + RTO) into a loss-probe timer at min(PTO, the
+  // head's send time + RTO - now), which tcp_event_new_data_sent leaves as it is (packets were out);
+  // at its expiry tcp_send_loss_probe finds a probe out ("at most one outstanding TLP") and
+  // tcp_rearm_rto re-arms the RTO from the head's send time (tcp_rto_delta_us, a jiffy when past).
+  // A 50 ms handshake (SRTT ~50-80 ms on Linux: PTO = 2 SRTT + 2 ~100-160 ms, RTO = SRTT + 200
+  // ~250-280 ms, tcp_rtt_estimator's first sample; the stack 100 and 250): three segments, the
+  // probe resends the third; a write 200 ms after the first: Linux resends the head at the first's
+  // send time + RTO, ~50-80 ms later, where the stack's RTO ran from the probe (~350 ms); the
+  // backoff (~500 ms after) falls after the last ACK
+  it.scopedLive("new data while a tail probe is out: the timeout comes at the head's send time + RTO, not the probe's", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: true, mss: 1012, ws: 7, ts: 1 }, window: 50 },
+        { tb: { flags: "A", ts: 2 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 3000 }, window: 200 },
+        { dut: { op: "write", bytes: 1000 }, window: 120 },
+        { wait: 300 },
+        { tb: { flags: "A", ts: 3 } }
+      ]
+    }))
+
   it.scopedLive("a tail loss probe D-SACKed (the original arrived): no cut, the next write shows the window (RFC 8985 §7.4)", () =>
     conforms({
       steps: [

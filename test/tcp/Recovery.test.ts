@@ -1027,15 +1027,57 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     // the ACK of everything, without a D-SACK: the original may have arrived too, its D-SACK to come
     s.send(probeAt + 20, sackOf(B + 4 * MSS))
     expect({ cwnd: s.snd.cc.cwnd >= cwnd, repairs: s.snd.tlpRepairs }).toEqual({ cwnd: true, repairs: 0 })
-    // while the episode is open no second probe is armed (at most one outstanding TLP)
+    // while the episode is open no second probe goes (at most one outstanding TLP): new data turns
+    // the RTO into a probe timer (Linux's one timer a socket), whose expiry only restarts the RTO
     s.write(probeAt + 30, T.octets(MSS))
-    expect(s.snd.tlpAt).toBeUndefined()
+    expect([s.snd.tlpAt !== undefined, s.snd.rtoAt]).toEqual([true, undefined])
     // an ACK beyond the probe's end, and no D-SACK came: the probe repaired a loss
     s.send(probeAt + 50, sackOf(B + 5 * MSS))
     expect(s.snd.tlpRepairs).toBe(1)
     expect(s.snd.cc.ssthresh).toBeLessThan(cwnd)
     expect(s.snd.cc.cwnd).toBe(s.snd.cc.ssthresh)
     expect(s.snd.tlpEpisode).toBeUndefined()
+  })
+
+  // Linux keeps one timer a socket: tcp_write_xmit's tcp_schedule_loss_probe (no tlp_high_seq test)
+  // makes it a loss-probe timer at min(PTO, the head's send time + RTO - now, when positive) over
+  // the RTO the probe restarted, and at its expiry tcp_send_loss_probe, a probe out, only calls
+  // tcp_rearm_rto: the RTO from the head's send time, a jiffy when that is past
+  it("new data while a probe is out: the timeout comes at the head's send time + RTO, not the probe's", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(3 * MSS)))).toHaveLength(3)
+    const probeAt = s.snd.tlpAt!
+    expect(shape(s.tick(probeAt))).toEqual([[B + 2 * MSS, MSS]])
+    const headDue = 1000 + s.snd.rtt.rto
+    expect(s.snd.rtoAt).toBe(probeAt + s.snd.rtt.rto)
+    expect(shape(s.write(probeAt + 10, T.octets(MSS)))).toEqual([[B + 3 * MSS, MSS]])
+    // (a PTO, 2 SRTT, is the sooner here)
+    const timer = s.snd.tlpAt!
+    expect(timer).toBeCloseTo(probeAt + 10 + 2 * s.snd.rtt.srtt!)
+    expect(timer).toBeLessThan(headDue)
+    expect(s.snd.rtoAt).toBeUndefined()
+    // no second probe: the RTO again, from the head's send time
+    expect(s.tick(timer)).toEqual([])
+    expect([s.snd.tlpAt, s.snd.rtoAt, s.snd.tailProbes]).toEqual([undefined, headDue, 1])
+    expect(s.tick(headDue - 1)).toEqual([])
+    expect(shape(s.tick(headDue))).toEqual([[B, MSS]])
+    expect(s.snd.timeouts).toBe(1)
+  })
+
+  it("new data while a probe is out, past the head's send time + RTO: the timeout a PTO after it", () => {
+    const s = warm()
+    s.write(1000, T.octets(3 * MSS))
+    const probeAt = s.snd.tlpAt!
+    s.tick(probeAt)
+    const headDue = 1000 + s.snd.rtt.rto
+    const at = headDue + 5
+    expect(at).toBeLessThan(s.snd.rtoAt!)
+    expect(shape(s.write(at, T.octets(MSS)))).toEqual([[B + 3 * MSS, MSS]])
+    const pto = s.snd.tlpAt! - at
+    expect(pto).toBeCloseTo(Math.max(10, 2 * s.snd.rtt.srtt!))
+    expect(s.tick(at + pto)).toEqual([])
+    expect(s.snd.rtoAt).toBe(at + pto + 1)
+    expect(shape(s.tick(at + pto + 1))).toEqual([[B, MSS]])
   })
 
   it("a probe that carried our FIN: a D-SACK of its data alone ends the episode too", () => {
@@ -1303,9 +1345,14 @@ describe("a timeout holds back what went within RACK.rtt of it (RFC 8985 §6.3, 
     const s = warm()
     expect(shape(s.write(1000, T.octets(5 * MSS))).length).toBe(5)
     expect(shape(s.tick(s.snd.tlpAt!))).toEqual([[B + 4 * MSS, MSS]])
+    // two new segments 10 ms before the first's send time + RTO: with the probe out, the timer they
+    // arm (Linux's loss-probe timer, there) only restarts the RTO, a tick later (tcp_rearm_rto)
+    const headDue = 1000 + s.snd.rtt.rto
+    expect(shape(s.write(headDue - 10, T.octets(2 * MSS)))).toEqual([[B + 5 * MSS, MSS], [B + 6 * MSS, MSS]])
+    expect(s.snd.tlpAt).toBe(headDue)
+    expect(s.tick(headDue)).toEqual([])
     const rto = s.snd.rtoAt!
-    // two new segments 10 ms before the timeout
-    expect(shape(s.write(rto - 10, T.octets(2 * MSS)))).toEqual([[B + 5 * MSS, MSS], [B + 6 * MSS, MSS]])
+    expect(rto).toBe(headDue + 1)
     // the first five are lost, the two held: cwnd = in flight (2) + 1. The go-back from SND.UNA
     // reaches the two only after four lost segments, so they count in flight from the start
     // (before: the first three went at once, SND.NXT - SND.UNA counting none of the two)
