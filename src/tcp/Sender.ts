@@ -2271,6 +2271,8 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
   s.rtoAt = Seq.sub(s.sndMax, s.sndUna) > 0 && s.persistAt === undefined ? now + (reneged ? renegeDelay(s) : s.rtt.rto) : undefined
   // (one timer in Linux: the retransmission timer set for reneging replaces RACK's reordering timer)
   if (reneged) s.rackAt = undefined
+  // (and with a probe's episode open, the timer Linux's tcp_set_xmit_timer sets here is a probe's)
+  else if (s.tlpEpisode !== undefined && s.rtoAt !== undefined) armProbeOut(s, now, true)
   const fin = finEnd(s)
   if (fin !== undefined && s.sndUna === fin) finAcked(s, now)
 }
@@ -3350,7 +3352,8 @@ const armTailProbe = (s: Sender, now: number): void => {
 }
 
 /**
- * New data went while a probe's episode is open (Linux's tlp_high_seq). Linux
+ * New data went while a probe's episode is open (Linux's tlp_high_seq), or
+ * (`acked`) an ACK of new data came that leaves it open. Linux
  * keeps one timer a socket (icsk_pending): tcp_write_xmit's
  * tcp_schedule_loss_probe, which has no tlp_high_seq test, turns it into a
  * loss-probe timer at min(PTO, the head's send time + RTO - now, when
@@ -3359,17 +3362,19 @@ const armTailProbe = (s: Sender, now: number): void => {
  * the probe out and only re-arms the RTO from the head's send time
  * (`tailProbe`). So the RTO this replaces (probe + RTO) goes, and the timeout
  * comes at the first unacknowledged segment's send time + RTO (once that is
- * past, at PTO from the last new data). In Linux's Open or CWR state, with
- * SACK: not in a recovery, nothing SACKed (Disorder), not in persist.
+ * past, at PTO from the last new data). The ACK's timer is tcp_set_xmit_timer's
+ * tcp_schedule_loss_probe(sk, true): min(PTO, RTO) from now, and its expiry
+ * likewise. In Linux's Open or CWR state, with SACK: not in a recovery,
+ * nothing SACKed (Disorder), not in persist.
  */
-const armProbeOut = (s: Sender, now: number): void => {
+const armProbeOut = (s: Sender, now: number, acked = false): void => {
   s.tlpArmedMax = s.sndMax
   if (!s.sackOk || s.recovering || s.persistAt !== undefined || s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
   if (flight <= 0 || s.rtt.srtt === undefined || !sending(s)) return
   const pto = Math.max(MIN_PTO, 2 * s.rtt.srtt + (flight <= segmentPayload(s) ? WORST_DELAYED_ACK : 0))
-  const head = headSentAt(s)
-  const due = head === undefined ? undefined : head + s.rtt.rto
+  const head = acked ? undefined : headSentAt(s)
+  const due = acked ? now + s.rtt.rto : head === undefined ? undefined : head + s.rtt.rto
   s.tlpAt = due !== undefined && due > now ? Math.min(now + pto, due) : now + pto
   s.rtoAt = undefined
 }
@@ -3408,16 +3413,19 @@ const MIN_PTO = 10
 
 const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.tlpAt = undefined
-  // the timer `armProbeOut` set: a probe is out already (RFC 8985 §7.4, one a tail), so the RTO
-  // again, from the head's send time (Linux's tcp_rearm_rto with ICSK_TIME_LOSS_PROBE pending: a
-  // jiffy when that is past); one armed since (a resend of the head) stands
-  if (s.tlpEpisode !== undefined) {
-    if (s.rtoAt === undefined && Seq.gt(s.sndMax, s.sndUna)) {
-      const head = headSentAt(s)
-      s.rtoAt = Math.max(head === undefined ? now : head + s.rtt.rto, now + TIMER_TICK)
-    }
-    return
+  // the timer `armProbeOut` set finding a probe out already (RFC 8985 §7.4, one a tail) sends none
+  if (s.tlpEpisode === undefined) sendProbe(s, now, out)
+  // no probe went (none could, or one was out), and `armProbeOut` had put the RTO off: the RTO
+  // again, from the head's send time (Linux's tcp_send_loss_probe ends in tcp_rearm_rto, with
+  // ICSK_TIME_LOSS_PROBE pending: a jiffy when that is past); one armed since (a resend of the head,
+  // or the probe's) stands
+  if (s.rtoAt === undefined && s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna)) {
+    const head = headSentAt(s)
+    s.rtoAt = Math.max(head === undefined ? now : head + s.rtt.rto, now + TIMER_TICK)
   }
+}
+
+const sendProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // (never in persist: entering it calls the probe off, and armTailProbe arms none there)
   if (s.recovering || !sending(s) || Seq.sub(s.sndMax, s.sndUna) <= 0) return
   const full = segmentPayload(s)

@@ -494,6 +494,27 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // The ACK side of the same rule: an ACK of new data below the probe's end (tlp_high_seq still set:
+  // tcp_process_tlp_ack returns) sets the timer through tcp_set_xmit_timer, which in Open is
+  // tcp_schedule_loss_probe(sk, true): a loss-probe timer at min(PTO, RTO) from the ACK, whose
+  // expiry re-arms the RTO from the new head's send time (tcp_rearm_rto: long past here, a jiffy).
+  // No timestamps (the RTT sample is the first segment's, 180 ms, on both: SRTT ~66, PTO ~135,
+  // RTO ~270-300): three segments, the probe resends the third (~100-160 ms), the ACK of the first
+  // at 180 ms: Linux resends the second a PTO after that ACK (~135-160 ms), the stack did an RTO after
+  it.scopedLive("an ACK of new data while a tail probe is out: the timeout a PTO after it, not an RTO", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: true, mss: 1000, ws: 7 }, window: 50 },
+        { tb: { flags: "A" } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 3000 }, window: 180 },
+        { tb: { flags: "A", ack: 1001 }, window: 200 },
+        { wait: 300 },
+        { tb: { flags: "A" } }
+      ]
+    }))
+
   it.scopedLive("a tail loss probe D-SACKed (the original arrived): no cut, the next write shows the window (RFC 8985 §7.4)", () =>
     conforms({
       steps: [

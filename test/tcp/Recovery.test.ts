@@ -1080,6 +1080,25 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(shape(s.tick(at + pto + 1))).toEqual([[B, MSS]])
   })
 
+  // the ACK side: an ACK of new data that leaves the episode open sets Linux's timer through
+  // tcp_set_xmit_timer, tcp_schedule_loss_probe(sk, true): min(PTO, RTO) from the ACK, and its expiry
+  // the RTO from the new head's send time (tcp_rearm_rto)
+  it("an ACK of new data while a probe is out: a probe timer from it, then the RTO from the head's send time", () => {
+    const s = warm()
+    s.write(1000, T.octets(3 * MSS))
+    const probeAt = s.snd.tlpAt!
+    s.tick(probeAt)
+    expect(s.send(probeAt + 10, sackOf(B + MSS))).toEqual([])
+    expect(s.snd.tlpEpisode).toBeDefined()
+    const timer = s.snd.tlpAt!
+    expect(timer).toBeCloseTo(probeAt + 10 + Math.min(Math.max(10, 2 * s.snd.rtt.srtt!), s.snd.rtt.rto))
+    expect(s.snd.rtoAt).toBeUndefined()
+    expect(s.tick(timer)).toEqual([])
+    const due = Math.max(1000 + s.snd.rtt.rto, timer + 1)
+    expect([s.snd.tlpAt, s.snd.rtoAt, s.snd.tailProbes]).toEqual([undefined, due, 1])
+    expect(shape(s.tick(due))).toEqual([[B + MSS, MSS]])
+  })
+
   it("a probe that carried our FIN: a D-SACK of its data alone ends the episode too", () => {
     const s = warm()
     const cwnd = s.snd.cc.cwnd
