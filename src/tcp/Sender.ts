@@ -3132,7 +3132,7 @@ const RESET_ON_ABORT: ReadonlySet<State> = new Set<State>(["SynReceived", "Estab
  * The application read (Linux's tcp_cleanup_rbuf): a read that empties the
  * buffer sends the ACK owed for data that ended a write (`ackPushed`), the
  * sender likely waiting on it; and the window goes out at once when the read
- * at least doubled it, but not once the peer's FIN is in (CLOSE-WAIT, or our
+ * at least doubled the one announced (tcp_receive_window), but not once the peer's FIN is in (CLOSE-WAIT, or our
  * FIN queued after it): no data can come into the window any more, and
  * Linux sends no update after RCV_SHUTDOWN either.
  */
@@ -3146,10 +3146,14 @@ export const onRead = (s: Sender, now: number, out: Array<OutSegment>): void => 
     return
   }
   if (s.state === "CloseWait" || s.finQueued && s.state !== "FinWait1" && s.state !== "FinWait2") return
-  const before = Math.max(0, Seq.sub(s.advEdge, s.rcvNxt))
+  // (measured from the furthest edge announced, Linux's tcp_receive_window: a kept edge may lie past
+  // the buffer's, `windowField`, and a read that moves the buffer's no further than it would only
+  // repeat the last ACK, a duplicate ACK to the peer; none either for a buffer still full)
+  const announced = s.view.rcvEdge !== undefined && Seq.gt(s.view.rcvEdge, s.advEdge) ? s.view.rcvEdge : s.advEdge
+  const before = Math.max(0, Seq.sub(announced, s.rcvNxt))
   const edge = offeredEdge(s, s.rcvNxt)
   const after = Math.max(0, Seq.sub(edge, s.rcvNxt))
-  if (Seq.sub(edge, s.advEdge) >= windowStep(s) && after >= 2 * before) {
+  if (Seq.sub(edge, s.advEdge) >= windowStep(s) && after > 0 && after >= 2 * before) {
     s.ackNow = true
     flushAck(s, now, out)
   }

@@ -319,6 +319,22 @@ describe("the announced edge never pulled back (Linux's tcp_select_window: ALIGN
     expect(s.snd.view.rcvShut).toBe(true)
     expect(off).toBe(furthest)
   })
+
+  it("a read that moves the buffer's edge no further than the edge announced sends nothing (Linux's tcp_cleanup_rbuf: a new window of at least twice tcp_receive_window, the announced one)", () => {
+    const s = stopped()
+    const unit = 2 ** s.snd.rcvShift
+    // data past the buffer's edge (65536), into the edge the rounding up announced
+    const { off, edge, at } = fillTo(s, unit, 1)
+    s.tick(at + 200)
+    expect(Seq.sub(s.snd.view.rcvEdge!, peerSeq(0))).toBeGreaterThanOrEqual(edge)
+    expect(off).toBeGreaterThan(65536 + 2 * Sender.windowStep(s.snd))
+    // reads that carry the buffer's edge a step on each time, still behind the data taken: an ACK
+    // would repeat the last one (the same SEG.ACK and SEG.WND, a duplicate ACK to the peer)
+    for (let k = 1; k <= 2; k++) {
+      const { out } = s.read(at + 200 + k, Sender.windowStep(s.snd))
+      expect(out.map((o) => [T.ourAck(o), o.window])).toEqual([])
+    }
+  })
 })
 
 describe("a window announced shut takes no data (RFC 9293 §3.10.7.4: with RCV.WND zero no segment is acceptable; Linux's tcp_data_queue)", () => {
