@@ -1205,8 +1205,15 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // nothing (tcp_data_queue_ofo: the peer resends later)
     if (r.memory !== undefined) admitted = admit(r, r.memory, consumed, start, data.length)
     if (admitted === TAKEN && overBuffer(r, consumed, data.length)) {
+      // Out-of-order data above these octets goes first, from the highest (tcp_prune_queue's
+      // tcp_prune_ofo_queue(sk, in_skb) before the drop, as `admit`'s): else the segment that fills a
+      // hole would be refused for the data held beyond it, the peer resending it into that refusal
+      const freed = OutOfOrder.prune(r.ooo, start, holding(r, consumed) + data.length - 2 * r.capacity)
+      if (freed > 0 && r.memory !== undefined) r.memory.ofoPruned++
       // (in order into an empty receive queue it is taken all the same, as `admit`'s FORCED)
-      admitted = start === r.rcvNxt && holding(r, consumed) === r.ooo.octets ? FORCED : REFUSED
+      if (overBuffer(r, consumed, data.length)) {
+        admitted = start === r.rcvNxt && holding(r, consumed) === r.ooo.octets ? FORCED : REFUSED
+      }
     }
     if (admitted === REFUSED) {
       if (dup !== undefined) ackPoint(r, out, dup)

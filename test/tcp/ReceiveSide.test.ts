@@ -255,6 +255,28 @@ describe("the announced edge with a reader that stopped (window scaling)", () =>
     expect(refused).toEqual([[off, 0]])
     expect(s.snd.view.rcvEdge).toEqual(peerSeq(off))
   })
+  it("past twice the buffer, out-of-order data above a segment goes first (Linux's tcp_prune_queue: tcp_prune_ofo_queue(sk, in_skb) before the drop): the segment that fills the hole is taken", () => {
+    const buf = 4096
+    const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: 8 * 1024 * 1024 }, peerOptions: { mss: MSS, sackPermitted: true, windowScale: 7 } })
+    const taken = () => s.received.reduce((n, c) => n + c.length, 0)
+    let at = 10
+    // in order, 200-octet segments each acknowledged on its own (under a unit: the kept window stays
+    // 4096 past RCV.NXT), the reader stopped
+    for (let off = 0; off < 4400; off += 200, at += 100) {
+      s.send(at, seg(off, 200))
+      s.tick(at + 60)
+    }
+    expect(taken()).toBe(4400)
+    // [4400, 4600) lost; what follows is held out of order up to what this half may hold
+    for (let off = 4600; off < 8200; off += 200) s.send(at++, seg(off, 200))
+    expect(s.rcv.ooo.octets).toBe(3600)
+    // the hole's retransmission: unread 4400 + held 3600 + 200 passes 2 x 4096, but what lies above
+    // it out of order is let go first, as Linux's, and the peer resends it later
+    const out = [...s.send(at, seg(4400, 200)), ...s.tick(at + 200)]
+    expect(taken()).toBe(4600)
+    expect(out.at(-1)!.window).toBeGreaterThan(0)
+    expect(T.ourAck(out.at(-1)!)).toBe(4600)
+  })
 })
 
 describe("the announced edge never pulled back (Linux's tcp_select_window: ALIGN(cur_win), net.ipv4.tcp_shrink_window = 0)", () => {
