@@ -20,19 +20,12 @@ import type { Connection } from "../../src/tcp/Tcp.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import { settle } from "../support/Clock.js"
 import { ADDR_A, run, statsOf, twoStacks } from "../support/TestNet.js"
+import { seeded } from "../support/Random.js"
 
 const LIMITS = { low: 128 * 1024, pressure: 192 * 1024, high: 256 * 1024 }
 const TCP = { memory: LIMITS, receiveBuffer: 64 * 1024, maxReceiveBuffer: 128 * 1024, sendBuffer: 64 * 1024, synBacklog: 2 }
 const WAVES = 3
 const ENDINGS = 10
-
-/** A seeded generator (mulberry32), so every run churns the same way. */
-const prng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 const HELLO = new Uint8Array([1])
 const data = (n: number) => new Uint8Array(n).map((_, i) => i & 0xff)
@@ -179,7 +172,7 @@ describe("TCP memory under churn", () => {
         wrapA: (l) => LinkFault.make(l, { seed: 11, tx: { loss: 0.02, reorder: 0.03 } }),
         wrapB: (l) => LinkFault.make(l, { seed: 12, tx: { loss: 0.02, reorder: 0.03 } })
       })
-      const rnd = prng(46)
+      const rnd = seeded(46)
       const advance = (seconds: number, until?: () => Effect.Effect<boolean>) =>
         Effect.gen(function*() {
           for (let i = 0; i < seconds * 10; i++) {

@@ -8,6 +8,7 @@ import * as Rack from "../../src/tcp/Rack.js"
 import * as Scoreboard from "../../src/tcp/Scoreboard.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as Oracle from "../support/RackOracle.js"
+import { seeded } from "../support/Random.js"
 
 /** Our ISN, 300 octets below the wrap: the log's sequence numbers cross 2^32. */
 const ISS = Seq.make(0xfffffed4)
@@ -306,18 +307,6 @@ describe("the RTT an ACK measured, for congestion control (lastOriginalRtt)", ()
   })
 })
 
-/** mulberry32: a small seeded generator, the same run for the same seed. */
-const random = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 describe("the lost counts (lostFrom, lostRetransmitted, firstLost) against the old scans (a property over seeds)", () => {
   /**
    * Random sequences of the log's operations as the sender makes them (new data, resends whole
@@ -327,7 +316,7 @@ describe("the lost counts (lostFrom, lostRetransmitted, firstLost) against the o
    */
   it("200 seeds of 300 operations: the same answers at every boundary", () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const rnd = random(seed)
+      const rnd = seeded(seed)
       const pick = (n: number) => Math.floor(rnd() * n)
       const r = Rack.make(ISS)
       const b = Scoreboard.make()

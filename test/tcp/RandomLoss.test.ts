@@ -45,23 +45,12 @@ import * as SendBuffer from "../../src/tcp/SendBuffer.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as Oracle from "../support/RackOracle.js"
 import * as T from "../support/TcpSocket.js"
+import { seeded } from "../support/Random.js"
 
 const MSS = 1460
 /** Rack's HELD flag (Rack.ts) */
 const HELD = 8
 const LOST = 4
-
-/** mulberry32: a small seeded generator, the same run for the same seed. */
-const random = (seed: number) => {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 type Event =
   | { readonly at: number; readonly n: number; readonly kind: "data"; readonly start: number; readonly len: number; readonly ts: number | undefined }
@@ -190,7 +179,7 @@ const checkLog = (s: T.TcpSocket): void => {
 
 /** One run: `total` octets written at random moments; returns the virtual ms it took. */
 const run = (seed: number, total: number, reneging = false) => {
-  const rnd = random(seed)
+  const rnd = seeded(seed)
   const dataLoss = 0.02 + rnd() * 0.18
   const ackLoss = rnd() * 0.15
   const base = 5 + Math.floor(rnd() * 40)

@@ -7,16 +7,9 @@
  */
 import { describe, expect, it } from "vitest"
 import * as WindowedMin from "../../src/tcp/WindowedMin.js"
+import { seeded } from "../support/Random.js"
 
 const W = 1000
-
-/** A seeded generator (mulberry32): the same sequence on every run. */
-const prng = (seed: number) => () => {
-  seed = (seed + 0x6d2b79f5) | 0
-  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-}
 
 describe("WindowedMin", () => {
   it("nothing seen: Infinity; the first sample is the minimum, a smaller one replaces it, a larger one does not", () => {
@@ -70,7 +63,7 @@ describe("WindowedMin", () => {
 
   it("seeded random paths: never below the minimum of the samples inside the window, never above the latest sample, equal to it when the latest is the smallest", () => {
     for (let seed = 1; seed <= 300; seed++) {
-      const rnd = prng(seed)
+      const rnd = seeded(seed)
       const m = WindowedMin.make()
       const kept: Array<{ at: number; value: number }> = []
       let at = 0
