@@ -1213,6 +1213,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       // (in order into an empty receive queue it is taken all the same, as `admit`'s FORCED)
       if (overBuffer(r, consumed, data.length)) {
         admitted = start === r.rcvNxt && holding(r, consumed) === r.ooo.octets ? FORCED : REFUSED
+        // counted with the stack-wide bound's refusals, as Linux's TCPRcvQDrop counts both
+        if (admitted === REFUSED && r.memory !== undefined) r.memory.rcvQueueDropped++
       }
     }
     if (admitted === REFUSED) {

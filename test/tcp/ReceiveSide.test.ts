@@ -13,6 +13,7 @@ import * as T from "../support/TcpSocket.js"
 import { Conn } from "../../src/tcp/Connection.js"
 import * as Sender from "../../src/tcp/Sender.js"
 import * as Receiver from "../../src/tcp/Receiver.js"
+import * as Memory from "../../src/tcp/Memory.js"
 
 const BUF = 16384
 const MSS = 1460
@@ -225,7 +226,9 @@ describe("the announced edge with a reader that stopped (window scaling)", () =>
 
   it("segments shorter than a unit would carry it on without end: past twice the buffer, in-order data is refused with a window of 0 at RCV.NXT (Linux's sk_rcvbuf in tcp_try_rmem_schedule, ICSK_ACK_NOMEM)", () => {
     const buf = 4096
-    const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: 8 * 1024 * 1024 }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
+    // (a stack-wide accountant far from its bounds: it only counts the drop)
+    const memory = Memory.make({ low: 1 << 30, pressure: 1 << 30, high: 1 << 30 })
+    const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: 8 * 1024 * 1024, memory }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
     const unit = 2 ** s.snd.rcvShift
     expect(unit).toBe(256)
     const taken = () => s.received.reduce((n, c) => n + c.length, 0)
@@ -254,6 +257,8 @@ describe("the announced edge with a reader that stopped (window scaling)", () =>
     expect(taken()).toBeLessThanOrEqual(2 * buf)
     expect(refused).toEqual([[off, 0]])
     expect(s.snd.view.rcvEdge).toEqual(peerSeq(off))
+    // counted as Linux's TCPRcvQDrop counts it
+    expect(memory.rcvQueueDropped).toBe(1)
   })
   it("past twice the buffer, out-of-order data above a segment goes first (Linux's tcp_prune_queue: tcp_prune_ofo_queue(sk, in_skb) before the drop): the segment that fills the hole is taken", () => {
     const buf = 4096
