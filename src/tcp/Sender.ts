@@ -2777,6 +2777,9 @@ export const markUrgent = (s: Sender, now: number, out: Array<OutSegment>): void
   s.sndUp = end
   push(s, now, out)
   flushAck(s, now, out)
+  // what went is new data as a write's (Linux's MSG_OOB send: tcp_push, tcp_write_xmit's
+  // tcp_schedule_loss_probe): a tail probe, or with one out the timer `armProbeOut` sets
+  armTailProbe(s, now)
   sync(s)
 }
 

@@ -1099,6 +1099,23 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(shape(s.tick(due))).toEqual([[B + MSS, MSS]])
   })
 
+  // new data that urgent mode sends past Nagle is new data as any write's (Linux's MSG_OOB send goes
+  // through tcp_push and tcp_write_xmit, whose tcp_schedule_loss_probe arms the timer likewise)
+  it("new data an urgent mark sends while a probe is out: the probe timer too, not the probe's RTO", () => {
+    const s = warm()
+    s.write(1000, T.octets(2 * MSS + 100))
+    const probeAt = s.snd.tlpAt!
+    expect(shape(s.tick(probeAt))).toEqual([[B + 2 * MSS, 100]])
+    // a small write Nagle holds (a small segment is out), then marked urgent: it goes at once
+    expect(s.write(probeAt + 10, "ab")).toEqual([])
+    const out: Array<OutSegment> = []
+    Sender.markUrgent(s.snd, probeAt + 11, out)
+    expect(shape(out)).toEqual([[B + 2 * MSS + 100, 2]])
+    const headDue = 1000 + s.snd.rtt.rto
+    expect(s.snd.rtoAt).toBeUndefined()
+    expect(s.snd.tlpAt).toBeCloseTo(Math.min(probeAt + 11 + Math.max(10, 2 * s.snd.rtt.srtt!), headDue))
+  })
+
   it("a probe that carried our FIN: a D-SACK of its data alone ends the episode too", () => {
     const s = warm()
     const cwnd = s.snd.cc.cwnd
