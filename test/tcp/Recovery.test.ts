@@ -61,6 +61,19 @@ const warm = (params?: Partial<Params.TcpParams>, timestamps = false) => {
   return s
 }
 
+/**
+ * `warm`, then `n` segments written at 1000 (`sent` of them go) with the first lost: the peer SACKs
+ * the second at 1020, the second and third at 1021, and the second to the `to`-th at 1022, which
+ * starts the recovery. The socket, and what that third ACK sent.
+ */
+const firstLost = (n: number, to: number, sent = n) => {
+  const s = warm()
+  expect(shape(s.write(1000, T.octets(n * MSS))).length).toBe(sent)
+  s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+  s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
+  return { s, entry: shape(s.send(1022, sackOf(B, [B + MSS, B + to * MSS]))) }
+}
+
 describe("RACK's minimum RTT over 300 s (Linux's tcp_min_rtt, tcp_min_rtt_wlen)", () => {
   /** `n` full segments from `from` (relative octets) at `t0`, each acknowledged alone `rtt` ms after it went, one every `gap` ms. */
   const exchanges = (s: ReturnType<typeof est>, from: number, t0: number, n: number, gap: number, rtt: number, size = MSS) => {
@@ -1198,12 +1211,8 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
 describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_check_sack_reneging and tcp_timeout_mark_lost)", () => {
   /** Five segments at 1000, the first lost, the next three SACKed by 1022: recovery resends the first. */
   const sackedThree = () => {
-    const s = warm()
-    expect(shape(s.write(1000, T.octets(5 * MSS))).length).toBe(5)
-    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
-    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
-    const out = s.send(1022, sackOf(B, [B + MSS, B + 4 * MSS]))
-    expect(shape(out)[0]).toEqual([B, MSS])
+    const { s, entry } = firstLost(5, 4)
+    expect(entry[0]).toEqual([B, MSS])
     expect(s.snd.recovering).toBe(true)
     return s
   }
@@ -1215,11 +1224,8 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
    * (`sackedThree` leaves none: the fifth in flight and the resend fill sndcnt 1, cwnd 1 + 1)
    */
   const sackedFour = () => {
-    const s = warm()
-    expect(shape(s.write(1000, T.octets(5 * MSS))).length).toBe(5)
-    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
-    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
-    expect(shape(s.send(1022, sackOf(B, [B + MSS, B + 5 * MSS])))).toEqual([[B, MSS]])
+    const { s, entry } = firstLost(5, 5)
+    expect(entry).toEqual([[B, MSS]])
     expect(s.snd.recovering).toBe(true)
     expect(s.snd.prr!.wnd).toBe(2 * MSS)
     return s
@@ -1432,11 +1438,8 @@ describe("a peer that reneges as its window shuts (RFC 2018 §8 with RFC 9293 §
 
   it("the window opens with SND.UNA still SACKed: the short timer runs then, and what the peer had SACKed goes again (before: no timer at all, the connection hung)", () => {
     // five segments, the first lost, the next three SACKed; recovery resends the first
-    const s = warm()
-    expect(shape(s.write(1000, T.octets(5 * MSS))).length).toBe(5)
-    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
-    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
-    expect(shape(s.send(1022, sackOf(B, [B + MSS, B + 4 * MSS])))[0]).toEqual([B, MSS])
+    const { s, entry } = firstLost(5, 4)
+    expect(entry[0]).toEqual([B, MSS])
     // the peer (its reader stalled, memory short: our own receiver's prune, Memory.ts) dropped what
     // it SACKed, and shuts its window with the ACK of the retransmission: the persist timer takes over
     expect(shape(s.send(1042, windowOf(B + MSS, 0)))).toEqual([])
@@ -1569,13 +1572,10 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
   })
 
   it("the next loss after it starts a recovery of its own that leaves the short timer running, the old one's resends reaching past SND.UNA too (Linux's tcp_xmit_retransmit_queue re-arms only for the head)", () => {
-    const s = warm()
     // ten segments, the first lost, the rest SACKed: recovery at 1022 (recover the tenth's end),
     // the first resent; five new ones go by PRR at 1023
-    expect(shape(s.write(1000, T.octets(10 * MSS))).length).toBe(10)
-    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
-    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
-    expect(shape(s.send(1022, sackOf(B, [B + MSS, B + 10 * MSS])))).toEqual([[B, MSS]])
+    const { s, entry } = firstLost(10, 10)
+    expect(entry).toEqual([[B, MSS]])
     expect(shape(s.write(1023, T.octets(5 * MSS))).length).toBe(5)
     // the 11th and 13th SACKed: RACK finds the 12th lost (and the first resend, sent before the
     // 11th): both go again, lowest first as Linux's tcp_xmit_retransmit_queue walks from the head
@@ -1600,13 +1600,10 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
   })
 
   it("a recovery of its own whose PRR window is full at its start still resends the first lost segment (Linux's tcp_cwnd_reduction: sndcnt at least 1 while prr_out is 0)", () => {
-    const s = warm()
     // 22 segments written, ten go; two duplicates send the 11th and 12th (limited transmit); the
     // third SACKs the 2nd to 12th: recovery (recover the 12th's end), the first resent, six new
-    expect(shape(s.write(1000, T.octets(22 * MSS))).length).toBe(10)
-    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
-    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
-    expect(shape(s.send(1022, sackOf(B, [B + MSS, B + 12 * MSS]))).length).toBe(7)
+    const { s, entry } = firstLost(22, 12, 10)
+    expect(entry.length).toBe(7)
     // the 13th and 15th SACKed: the 14th (a hole) and the first resend go again, and new data
     s.send(1040, sackOf(B, [B + 14 * MSS, B + 15 * MSS], [B + 12 * MSS, B + 13 * MSS], [B + MSS, B + 12 * MSS]))
     // the ACK of it all stops at `recover`, on the 13th, SACKed: it reneged
@@ -1623,13 +1620,10 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
   })
 
   it("a duplicate after it that shows no loss ends the recovery and starts none: the SACKed octets at SND.UNA are not lost (Linux's tcp_time_to_recover asks lost_out, RACK's marks)", () => {
-    const s = warm()
     // as above: recovery at 1022, five new segments by PRR at 1023, all SACKed at 1040 (RACK finds
     // the first resend lost: it goes again)
-    expect(shape(s.write(1000, T.octets(10 * MSS))).length).toBe(10)
-    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
-    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
-    expect(shape(s.send(1022, sackOf(B, [B + MSS, B + 10 * MSS])))).toEqual([[B, MSS]])
+    const { s, entry } = firstLost(10, 10)
+    expect(entry).toEqual([[B, MSS]])
     expect(shape(s.write(1023, T.octets(5 * MSS))).length).toBe(5)
     expect(shape(s.send(1040, sackOf(B, [B + 10 * MSS, B + 15 * MSS], [B + MSS, B + 10 * MSS])))).toEqual([[B, MSS]])
     // the ACK of it all stops at `recover`, on the five SACKed: it reneged
