@@ -79,6 +79,14 @@ const code = (err: unknown): string => (err as NodeJS.ErrnoException | null | un
 
 const closeServer = (s: ServerLike): Promise<void> => new Promise((resolve) => s.close(() => resolve()))
 
+/** Wait `ms` of wall-clock time (the scripts run real sockets, in both worlds). */
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
+
+/** Poll every `every` ms until `done()` holds, `tries` times at the most: bounded, so a script never hangs on it. */
+const until = async (done: () => boolean, tries = 200, every = 10): Promise<void> => {
+  for (let i = 0; i < tries && !done(); i++) await sleep(every)
+}
+
 /**
  * An error as a program sees it: its message word for word, the addresses and ports in it (which
  * differ between the worlds) written ADDR and PORT, and its enumerable properties by name (what
@@ -97,6 +105,17 @@ const record = (s: SocketLike, trace: Array<string>, who: string): Promise<void>
       resolve()
     })
   )
+}
+
+/** A client connected to `port`, its events recorded into `trace` as the client's, and its close. */
+const connectRecorded = async (
+  w: World,
+  port: number,
+  trace: Array<string>
+): Promise<{ c: SocketLike; closed: Promise<void> }> => {
+  const c = w.client.connect({ port, host: w.host })
+  await once(c, "connect")
+  return { c, closed: record(c, trace, "client") }
 }
 
 const text = (s: SocketLike): Promise<string> =>
@@ -226,16 +245,14 @@ export const SCRIPTS: Record<string, Script> = {
     const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => {
       serverSocket = s
     })
-    const c = w.client.connect({ port, host: w.host })
-    await once(c, "connect")
-    const closed = record(c, trace, "client")
+    const { c, closed } = await connectRecorded(w, port, trace)
     // far beyond what the kernel's buffers (or the stacks') take from a peer that does not read
     const big = Buffer.alloc(32 * 1024 * 1024, 7)
-    c.write(big, (err) => trace.push(`write cb ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+    c.write(big, (err) => trace.push(`write cb ${code(err)}`))
     // bounded: until the server is there (at most 2 s), then a while for the buffers to fill (bytesWritten
     // cannot tell a stalled write: Node's and ours count the whole write from the call on)
-    for (let i = 0; i < 200 && serverSocket === undefined; i++) await new Promise((r) => setTimeout(r, 10))
-    await new Promise((r) => setTimeout(r, 50))
+    await until(() => serverSocket !== undefined)
+    await sleep(50)
     trace.push(`waiting: ${c.writableLength > 0}`)
     serverSocket!.resetAndDestroy()
     await closed
@@ -247,13 +264,11 @@ export const SCRIPTS: Record<string, Script> = {
     const trace: Array<string> = []
     const sockets: Array<SocketLike> = []
     const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => sockets.push(s))
-    const c = w.client.connect({ port, host: w.host })
-    await once(c, "connect")
-    const closed = record(c, trace, "client")
+    const { c, closed } = await connectRecorded(w, port, trace)
     const big = Buffer.alloc(32 * 1024 * 1024, 7)
-    c.write(big, (err) => trace.push(`write cb ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+    c.write(big, (err) => trace.push(`write cb ${code(err)}`))
     // a while for the buffers to fill (bytesWritten cannot tell a stalled write: it counts the whole write from the call on)
-    await new Promise((r) => setTimeout(r, 50))
+    await sleep(50)
     trace.push(`waiting: ${c.writableLength > 0}`)
     c.destroy()
     trace.push("destroyed")
@@ -281,14 +296,14 @@ export const SCRIPTS: Record<string, Script> = {
       })
     )
     c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`big write cb ${code(err)}`))
-    await new Promise((r) => setTimeout(r, 50))
+    await sleep(50)
     trace.push(`waiting: ${c.writableLength > 0}`)
     c.destroy()
     // a program that reconnects the same object at once (in the same tick as its destroy)
     c.connect(port, w.host)
     c.write("x", (err) => trace.push(`next write cb ${code(err)}`))
     // bounded: both closes, or 3 s
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))])
+    await Promise.race([closed, sleep(3000)])
     trace.push(`writing ${(c as unknown as { _writableState: { writing: boolean } })._writableState.writing} destroyed ${c.destroyed}`)
     c.destroy()
     for (const s of sockets) s.destroy()
@@ -304,14 +319,12 @@ export const SCRIPTS: Record<string, Script> = {
       // more than the client's stream takes before it stops reading
       s.write(Buffer.alloc(256 * 1024, 1))
     })
-    const c = w.client.connect({ port, host: w.host })
-    await once(c, "connect")
-    const closed = record(c, trace, "client")
+    const { c, closed } = await connectRecorded(w, port, trace)
     const BIG = 32 * 1024 * 1024
     c.write(Buffer.alloc(BIG, 7), (err) => trace.push(`write cb ${code(err)}, bytesWritten ${c.bytesWritten - BIG}`))
     c.write("queued", (err) => trace.push(`queued write cb ${code(err)}, bytesWritten ${c.bytesWritten - BIG}`))
-    for (let i = 0; i < 200 && serverSocket === undefined; i++) await new Promise((r) => setTimeout(r, 10))
-    await new Promise((r) => setTimeout(r, 200))
+    await until(() => serverSocket !== undefined)
+    await sleep(200)
     trace.push(`waiting: ${c.writableLength > 0} unread: ${c.readableLength > 0}`)
     serverSocket!.resetAndDestroy()
     await closed
@@ -333,8 +346,8 @@ export const SCRIPTS: Record<string, Script> = {
     const closed = record(c, trace, "client")
     c.resume()
     c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`write cb ${code(err)}`))
-    for (let i = 0; i < 200 && serverSocket === undefined; i++) await new Promise((r) => setTimeout(r, 10))
-    await new Promise((r) => setTimeout(r, 200))
+    await until(() => serverSocket !== undefined)
+    await sleep(200)
     trace.push(`waiting: ${c.writableLength > 0}`)
     serverSocket!.resetAndDestroy()
     await closed
@@ -346,15 +359,13 @@ export const SCRIPTS: Record<string, Script> = {
     const trace: Array<string> = []
     const sockets: Array<SocketLike> = []
     const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => sockets.push(s))
-    const c = w.client.connect({ port, host: w.host })
-    await once(c, "connect")
-    const closed = record(c, trace, "client")
+    const { c, closed } = await connectRecorded(w, port, trace)
     // the error's message where it has no code (destroy's own error)
     const codeOr = (err: unknown) => (err as NodeJS.ErrnoException | null | undefined)?.code ?? (err as Error | null | undefined)?.message ?? "ok"
     c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`big write cb ${codeOr(err)}`))
     c.write("a", (err) => trace.push(`queued a cb ${codeOr(err)}`))
     c.write("b", (err) => trace.push(`queued b cb ${codeOr(err)}`))
-    await new Promise((r) => setTimeout(r, 50))
+    await sleep(50)
     trace.push(`waiting: ${c.writableLength > 0}`)
     c.destroy(Object.assign(new Error("boom"), { code: "EBOOM" }))
     trace.push("destroyed")
@@ -368,13 +379,11 @@ export const SCRIPTS: Record<string, Script> = {
     const trace: Array<string> = []
     const sockets: Array<SocketLike> = []
     const { server, port } = await serve(w, { pauseOnConnect: true }, (s) => sockets.push(s))
-    const c = w.client.connect({ port, host: w.host })
-    await once(c, "connect")
-    const closed = record(c, trace, "client")
+    const { c, closed } = await connectRecorded(w, port, trace)
     const BIG = 32 * 1024 * 1024
     c.write(Buffer.alloc(BIG, 7), () => trace.push(`big write cb: bytesWritten ${c.bytesWritten - BIG}`))
     c.write("abc", () => trace.push(`queued write cb: bytesWritten ${c.bytesWritten - BIG}`))
-    await new Promise((r) => setTimeout(r, 50))
+    await sleep(50)
     trace.push(`before destroy: bytesWritten ${c.bytesWritten - BIG}`)
     c.destroy()
     trace.push(`destroyed: bytesWritten ${c.bytesWritten - BIG}`)
@@ -392,12 +401,10 @@ export const SCRIPTS: Record<string, Script> = {
       sockets.push(s)
       s.on("error", () => {})
     })
-    const c = w.client.connect({ port, host: w.host })
-    await once(c, "connect")
-    const closed = record(c, trace, "client")
+    const { c, closed } = await connectRecorded(w, port, trace)
     c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`write cb ${code(err)}`))
     c.end("last", () => trace.push("end cb"))
-    await new Promise((r) => setTimeout(r, 50))
+    await sleep(50)
     trace.push(`waiting: ${c.writableLength > 0}`)
     c.resetAndDestroy()
     trace.push("reset")
@@ -414,13 +421,11 @@ export const SCRIPTS: Record<string, Script> = {
       serverSocket = s
       s.write(Buffer.alloc(256 * 1024, 1))
     })
-    const c = w.client.connect({ port, host: w.host })
-    await once(c, "connect")
-    const closed = record(c, trace, "client")
+    const { c, closed } = await connectRecorded(w, port, trace)
     c.write(Buffer.alloc(32 * 1024 * 1024, 7), (err) => trace.push(`write cb ${code(err)}`))
     c.end("last", (err?: Error | null) => trace.push(`end cb ${code(err)}`))
-    for (let i = 0; i < 200 && serverSocket === undefined; i++) await new Promise((r) => setTimeout(r, 10))
-    await new Promise((r) => setTimeout(r, 200))
+    await until(() => serverSocket !== undefined)
+    await sleep(200)
     trace.push(`waiting: ${c.writableLength > 0}`)
     serverSocket!.resetAndDestroy()
     await closed
@@ -446,7 +451,7 @@ export const SCRIPTS: Record<string, Script> = {
     const ended = new Promise<void>((r) => c.on("close", () => r()))
     c.end()
     await ended
-    for (let i = 0; i < 100 && received < 64 * 1024; i++) await new Promise((r) => setTimeout(r, 10))
+    await until(() => received >= 64 * 1024, 100)
     trace.push(`received ${received}`)
     await closeServer(server)
     return trace
@@ -495,7 +500,7 @@ export const SCRIPTS: Record<string, Script> = {
     trace.push(`right after: destroyed ${c.destroyed}`)
     await closed
     // (bounded: a reset before the handshake would leave the server nothing to see)
-    for (let i = 0; i < 200 && serverTrace.length === 0; i++) await new Promise((r) => setTimeout(r, 10))
+    await until(() => serverTrace.length !== 0)
     await serverClosed
     const never = new w.client.Socket()
     const neverClosed = record(never, trace, "never connected")
@@ -559,7 +564,7 @@ export const SCRIPTS: Record<string, Script> = {
     c.resume()
     await once(c, "connect")
     c.setTimeout(60_000)
-    await new Promise((r) => setTimeout(r, 20))
+    await sleep(20)
     c.setTimeout(30)
     // bounded: a hundred times the new idle time, far less than the old one
     const timedOut = await Promise.race([
@@ -582,7 +587,7 @@ export const SCRIPTS: Record<string, Script> = {
       s.resume()
       s.on("end", () =>
         setImmediate(() => {
-          const ret = s.write("late", (err) => trace.push(`server write cb ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+          const ret = s.write("late", (err) => trace.push(`server write cb ${code(err)}`))
           trace.push(`server write returned ${ret}`)
         }))
     })
@@ -592,7 +597,7 @@ export const SCRIPTS: Record<string, Script> = {
     c.end()
     await once(c, "close")
     await serverDone
-    await new Promise((r) => setTimeout(r, 20))
+    await sleep(20)
     await closeServer(server)
     return trace
   },
@@ -605,7 +610,7 @@ export const SCRIPTS: Record<string, Script> = {
     s.destroy()
     await closed
     // bounded: five times the idle time
-    await new Promise((r) => setTimeout(r, 100))
+    await sleep(100)
     return trace
   },
 
@@ -761,7 +766,7 @@ export const SCRIPTS: Record<string, Script> = {
     const trace: Array<string> = []
     const s = new w.client.Socket()
     const closed = record(s, trace, "s")
-    s.write("x", (err) => trace.push(`write cb ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+    s.write("x", (err) => trace.push(`write cb ${code(err)}`))
     await closed
     return trace
   },
@@ -883,7 +888,7 @@ export const SCRIPTS: Record<string, Script> = {
         r()
       })
     )
-    await new Promise((r) => setTimeout(r, 20))
+    await sleep(20)
     trace.push(`closed early: ${seen.join(",")} listening ${early.listening}`)
     return trace
   },
@@ -938,7 +943,7 @@ export const SCRIPTS: Record<string, Script> = {
     await once(c, "connect")
     // (a write of the whole mark that the socket takes at once still returns true, as with the kernel)
     trace.push(`write of 2048 returned ${c.write(Buffer.alloc(2048))}`)
-    for (let i = 0; i < 100 && (await accepted) === "none"; i++) await new Promise((r) => setTimeout(r, 5))
+    for (let i = 0; i < 100 && (await accepted) === "none"; i++) await sleep(5)
     trace.push(`accepted: ${await accepted}`)
     c.end()
     await once(c, "close")
@@ -966,7 +971,7 @@ export const SCRIPTS: Record<string, Script> = {
       disposed = true
       trace.push("disposed")
     })
-    await new Promise((r) => setTimeout(r, 20))
+    await sleep(20)
     trace.push(`listening ${server.listening}, disposed while a connection is open: ${disposed}`)
     c.end()
     await done
@@ -1008,7 +1013,7 @@ export const SCRIPTS: Record<string, Script> = {
     const { server, port } = await serve(w, {}, (s) => s.resume())
     const c = new w.client.Socket()
     c.connect(port, w.host, () => trace.push("connect callback"))
-    c.write("x", (err) => trace.push(`write callback ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+    c.write("x", (err) => trace.push(`write callback ${code(err)}`))
     c.on("connect", () => trace.push("connect listener added after the write"))
     c.on("ready", () => trace.push("ready"))
     c.end(() => trace.push("end callback"))
@@ -1043,7 +1048,7 @@ export const SCRIPTS: Record<string, Script> = {
     })
     const early = w.client.connect({ port, host: w.host })
     early.on("error", () => {})
-    const parked = new Promise<string>((r) => early.write("a", (err) => r((err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok")))
+    const parked = new Promise<string>((r) => early.write("a", (err) => r(code(err))))
     early.destroy()
     trace.push(`parked write: ${await parked}`)
     for (const a of accepted) a.destroy()
@@ -1064,7 +1069,7 @@ export const SCRIPTS: Record<string, Script> = {
       c.destroy()
       trace.push("destroyed in 'connect'")
     })
-    c.write("a", (err) => trace.push(`parked write cb ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+    c.write("a", (err) => trace.push(`parked write cb ${code(err)}`))
     await closed
     for (const a of accepted) a.destroy()
     await closeServer(server)
@@ -1095,10 +1100,10 @@ export const SCRIPTS: Record<string, Script> = {
       c.connect(port, w.host)
       trace.push("destroyed and connecting again in 'connect'")
     })
-    c.write("a", (err) => trace.push(`parked write cb ${(err as NodeJS.ErrnoException | null | undefined)?.code ?? "ok"}`))
+    c.write("a", (err) => trace.push(`parked write cb ${code(err)}`))
     // bounded: both closes, or 3 s
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))])
-    await new Promise((r) => setTimeout(r, 50))
+    await Promise.race([closed, sleep(3000)])
+    await sleep(50)
     trace.push(`server got ${JSON.stringify(got)}, writing ${(c as unknown as { _writableState: { writing: boolean } })._writableState.writing}`)
     c.destroy()
     for (const a of accepted) a.destroy()
