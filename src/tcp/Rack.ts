@@ -46,7 +46,8 @@
  *   away) for tcp_packets_in_flight rather than walk it: with none lost, or
  *   the boundary past them all, these answer at once; else they scan the
  *   shorter side of it. `firstLost`, which a recovery's resends take each
- *   turn, starts from a bound on where they start (retransmit_skb_hint).
+ *   turn, starts from a bound on where they start (retransmit_skb_hint),
+ *   and answers with the entry's index, allocating nothing.
  *
  * RACK needs SACK (without it, later segments cannot be seen delivered): its
  * rules run only when SACK was negotiated. The log is kept without SACK too,
@@ -769,21 +770,35 @@ export const markLongerLost = (r: Rack, mss: number, dataEnd: Seq.SeqNum): numbe
 }
 
 /**
- * The first entry marked lost (and not sent again since), as [start, end); undefined when none.
- * With `run`, its end is that of the lost entries right after it too (no gap between them).
+ * The first entry marked lost (and not sent again since): its index in the
+ * log (`entryStart`, `lostRunEnd` read it; good until the log next changes),
+ * -1 when none. An index, not a record, so that a recovery's resends, which
+ * ask at each turn, allocate nothing.
  */
-export const firstLost = (r: Rack, run = false): { readonly start: Seq.SeqNum; readonly end: Seq.SeqNum } | undefined => {
+export const firstLost = (r: Rack): number => {
   // (no entry is empty: with no octet lost, none is)
-  if (r.lostOctets === 0) return undefined
+  if (r.lostOctets === 0) return -1
   const n = r.starts.length
   for (let i = firstNotBelow(r, r.starts, r.lostStart, false); i < n; i++) {
     if ((r.flags[i]! & LOST) === 0) continue
     r.lostStart = r.starts[i]! as Seq.SeqNum
-    let j = i
-    while (run && j + 1 < n && (r.flags[j + 1]! & LOST) !== 0 && r.starts[j + 1] === r.ends[j]) j++
-    return { start: r.starts[i]! as Seq.SeqNum, end: r.ends[j]! as Seq.SeqNum }
+    return i
   }
-  return undefined
+  return -1
+}
+
+/** Where entry `i` (from `firstLost`) starts. */
+export const entryStart = (r: Rack, i: number): Seq.SeqNum => r.starts[i]! as Seq.SeqNum
+
+/**
+ * Where lost entry `i` (from `firstLost`) ends; with `run`, where the lost
+ * entries right after it (no gap between them) end.
+ */
+export const lostRunEnd = (r: Rack, i: number, run: boolean): Seq.SeqNum => {
+  const n = r.starts.length
+  let j = i
+  while (run && j + 1 < n && (r.flags[j + 1]! & LOST) !== 0 && r.starts[j + 1] === r.ends[j]) j++
+  return r.ends[j]! as Seq.SeqNum
 }
 
 /**

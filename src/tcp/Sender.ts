@@ -2160,13 +2160,16 @@ const resendFirstLost = (
   before?: Seq.SeqNum,
   run = false
 ): Seq.SeqNum | undefined => {
-  const lost = Rack.firstLost(s.rack, run)
-  if (lost === undefined || (before !== undefined && !Seq.lt(lost.start, before))) return undefined
+  const i = Rack.firstLost(s.rack)
+  if (i < 0) return undefined
+  const lostStart = Rack.entryStart(s.rack, i)
+  if (before !== undefined && !Seq.lt(lostStart, before)) return undefined
+  const lostEnd = Rack.lostRunEnd(s.rack, i, run)
   // (never below SND.UNA: the log trims what an ACK took of an entry, and this holds if it did not)
-  const start = Seq.max(lost.start, s.sndUna)
+  const start = Seq.max(lostStart, s.sndUna)
   const fin = finEnd(s)
-  const len = Math.max(0, Math.min(segmentPayload(s), Seq.sub(lost.end, start), Seq.sub(SendBuffer.end(s.buffer), start)))
-  const withFin = fin !== undefined && lost.end === fin && Seq.add(start, len + 1) === fin
+  const len = Math.max(0, Math.min(segmentPayload(s), Seq.sub(lostEnd, start), Seq.sub(SendBuffer.end(s.buffer), start)))
+  const withFin = fin !== undefined && lostEnd === fin && Seq.add(start, len + 1) === fin
   if (len === 0 && !withFin) return undefined
   const sent = resend(s, out, start, len, withFin, now)
   return sent === undefined ? undefined : Seq.add(start, sent)
@@ -3058,7 +3061,7 @@ const resendMarkedLost = (s: Sender, now: number, out: Array<OutSegment>): void 
     // (the holes a SACK recovery resends next start past it)
     if (sackRecovery && Seq.gt(end, s.highRxt)) s.highRxt = end
   }
-  if (Rack.firstLost(s.rack) === undefined) s.pmtuLost = false
+  if (Rack.firstLost(s.rack) < 0) s.pmtuLost = false
 }
 
 /** The application ended its side (shutdown for writing): FIN after the data (RFC 9293 §3.10.4). */

@@ -1,8 +1,9 @@
 /**
- * Rack.ts's lost counts as they were computed before stop 48 (pipe48): linear
- * scans of the log, kept here as the oracle the incremental answers
- * (`Rack.lostFrom`, `Rack.lostRetransmitted`, `Rack.firstLost` and the counts
- * `setFlags` keeps) are held to.
+ * Rack.ts's lost counts as they were computed before stop 48 (pipe48), and
+ * `firstLost`'s record as before stop 49 (cost49): linear scans of the log,
+ * kept here as the oracle the incremental answers (`Rack.lostFrom`,
+ * `Rack.lostRetransmitted`, `Rack.firstLost` and the counts `setFlags`
+ * keeps) are held to.
  */
 import type * as Rack from "../../src/tcp/Rack.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
@@ -47,6 +48,16 @@ export const firstLost = (r: Rack.Rack, run = false): { readonly start: Seq.SeqN
   return undefined
 }
 
+/** `lib.firstLost`'s index read as the record it gave before stop 49: [start, end) (with `run`, the run's end). */
+export const firstLostOf = (
+  lib: typeof Rack,
+  r: Rack.Rack,
+  run = false
+): { readonly start: Seq.SeqNum; readonly end: Seq.SeqNum } | undefined => {
+  const i = lib.firstLost(r)
+  return i < 0 ? undefined : { start: lib.entryStart(r, i), end: lib.lostRunEnd(r, i, run) }
+}
+
 /** The boundaries worth asking at: every entry's edges, a few octets either side, and the log's ends. */
 export const boundaries = (r: Rack.Rack): Array<Seq.SeqNum> => {
   const out: Array<Seq.SeqNum> = []
@@ -89,7 +100,7 @@ export const check = (
     if (a2 !== e2) return `lostRetransmitted(${b}) ${a2}, scanned ${e2}`
   }
   for (const run of [false, true]) {
-    const a = lib.firstLost(r, run)
+    const a = firstLostOf(lib, r, run)
     const e = firstLost(r, run)
     if (a?.start !== e?.start || a?.end !== e?.end) return `firstLost(${run}) ${JSON.stringify(a)}, scanned ${JSON.stringify(e)}`
   }

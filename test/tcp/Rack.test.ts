@@ -40,7 +40,7 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     expect(wnd).toBe(1.75)
     // sent at 0 and 1: due at 8.75 and 9.75, lost; sent at 2: due at 10.75, 0.75 from now
     expect(Rack.detectLoss(r, 10, wnd)).toEqual({ lost: 2, timeout: 0.75 })
-    expect(Rack.firstLost(r)).toEqual({ start: at(0), end: at(100) })
+    expect(Oracle.firstLostOf(Rack, r)).toEqual({ start: at(0), end: at(100) })
     const early = Rack.detectLoss(r, 10.74, wnd)
     expect(early.lost).toBe(0)
     expect(early.timeout).toBeCloseTo(0.01, 9)
@@ -55,12 +55,12 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     expect(Rack.detectLoss(r, 10, Rack.reorderingWindow(r, 7, false)).lost).toBe(2)
     // [0, 100) lost; a resend cut to its first 40 octets (a shrunk window, or SACK blocks taking room)
     Rack.onSend(r, at(0), at(40), 12)
-    expect(Rack.firstLost(r)).toEqual({ start: at(40), end: at(100) })
+    expect(Oracle.firstLostOf(Rack, r)).toEqual({ start: at(40), end: at(100) })
     expect(Rack.size(r)).toBe(5)
     expect(r.retransmitted).toBe(1)
     // the rest resent from the middle of the entry: split again, each piece once
     Rack.onSend(r, at(40), at(100), 13)
-    expect(Rack.firstLost(r)).toEqual({ start: at(100), end: at(200) })
+    expect(Oracle.firstLostOf(Rack, r)).toEqual({ start: at(100), end: at(200) })
     expect(r.retransmitted).toBe(2)
     // all of it acknowledged: the log lets go of every piece and its counts
     Rack.onAck(r, at(400), board(), 20, undefined, tsOf)
@@ -98,13 +98,13 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     expect(Rack.detectLoss(r, 5, 0).lost).toBe(1)
     // the first is sent again at 7: no longer lost, and counted as retransmitted
     Rack.onSend(r, at(0), at(100), 7)
-    expect(Rack.firstLost(r)).toBeUndefined()
+    expect(Oracle.firstLostOf(Rack, r)).toBeUndefined()
     Rack.onSend(r, at(200), at(300), 8)
     // that retransmission is lost too; the new segment after it arrives at 13
     Rack.onAck(r, at(0), board([100, 300]), 13, undefined, tsOf)
     expect(r.xmitAt).toBe(8)
     expect(Rack.detectLoss(r, 13, 0)).toEqual({ lost: 1, timeout: 0 })
-    expect(Rack.firstLost(r)).toEqual({ start: at(0), end: at(100) })
+    expect(Oracle.firstLostOf(Rack, r)).toEqual({ start: at(0), end: at(100) })
     // RFC 6675's pipe counted it in flight (below HighRxt): it left the network
     expect(Rack.lostRetransmitted(r, at(100))).toBe(100)
     expect(Rack.lostRetransmitted(r, at(50))).toBe(50)
@@ -127,12 +127,12 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     // (ordered by sequence number within the tick, it was, and went again at every such ACK)
     Rack.onAck(r, at(0), board([100, 300]), 0, undefined, tsOf)
     expect(Rack.detectLoss(r, 0, 0)).toEqual({ lost: 0, timeout: 0 })
-    expect(Rack.firstLost(r)).toBeUndefined()
+    expect(Oracle.firstLostOf(Rack, r)).toBeUndefined()
     // a segment sent after it is SACKed, in the same tick: now it is
     Rack.onSend(r, at(300), at(400), 0)
     Rack.onAck(r, at(0), board([100, 400]), 0, undefined, tsOf)
     expect(Rack.detectLoss(r, 0, 0)).toEqual({ lost: 1, timeout: 0 })
-    expect(Rack.firstLost(r)).toEqual({ start: at(0), end: at(100) })
+    expect(Oracle.firstLostOf(Rack, r)).toEqual({ start: at(0), end: at(100) })
   })
 
   /** Two segments at 0; the second SACKed at `sackAt` (the min RTT); the first sent again at 20. */
@@ -171,14 +171,14 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     expect(Rack.detectLoss(r, 10, Rack.reorderingWindow(r, 7, false)).lost).toBe(2)
     // the second arrives after all (reordered beyond the window), before its resend went
     Rack.onAck(r, at(0), board([100, 200], [300, 400]), 11, undefined, tsOf)
-    expect(Rack.firstLost(r, true)).toEqual({ start: at(0), end: at(100) })
+    expect(Oracle.firstLostOf(Rack, r, true)).toEqual({ start: at(0), end: at(100) })
     Rack.onSend(r, at(0), at(100), 12)
-    expect(Rack.firstLost(r, true)).toBeUndefined()
+    expect(Oracle.firstLostOf(Rack, r, true)).toBeUndefined()
     // the same for a mark a smaller path MTU made: the SACKed one is no longer lost
     const m = fourSent()
     expect(Rack.markLongerLost(m, 50, at(400))).toBe(4)
     Rack.onAck(m, at(0), board([100, 200]), 10, undefined, tsOf)
-    expect(Rack.firstLost(m, true)).toEqual({ start: at(0), end: at(100) })
+    expect(Oracle.firstLostOf(Rack, m, true)).toEqual({ start: at(0), end: at(100) })
     // and a lost retransmission that is SACKed has not left the network twice over (pipe counts it out once)
     Rack.onSend(m, at(200), at(300), 11)
     Rack.markLongerLost(m, 50, at(400))
@@ -212,7 +212,7 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     Rack.onAck(r, at(9000), board([9990, 10000]), 2001, undefined, tsOf)
     expect(r.xmitAt).toBe(999)
     expect(Rack.detectLoss(r, 3000, 0).lost).toBe(99)
-    expect(Rack.firstLost(r)).toEqual({ start: at(9000), end: at(9010) })
+    expect(Oracle.firstLostOf(Rack, r)).toEqual({ start: at(9000), end: at(9010) })
   })
 })
 
@@ -335,7 +335,7 @@ describe("the lost counts (lostFrom, lostRetransmitted, firstLost) against the o
           max += len
         } else if (op === 3 && max > una) {
           // a resend: what RACK marked first, else from a random octet, whole or cut short
-          const lost = Rack.firstLost(r, rnd() < 0.5)
+          const lost = Oracle.firstLostOf(Rack, r, rnd() < 0.5)
           const start = lost !== undefined && rnd() < 0.7 ? Seq.sub(lost.start, at(0)) : una + pick(max - una)
           const end = Math.min(max, start + 1 + pick(rnd() < 0.5 ? 100 : 300))
           Rack.onSend(r, at(start), at(end), now)
