@@ -47,7 +47,9 @@
  *   the boundary past them all, these answer at once; else they scan the
  *   shorter side of it. `firstLost`, which a recovery's resends take each
  *   turn, starts from a bound on where they start (retransmit_skb_hint),
- *   and answers with the entry's index, allocating nothing.
+ *   and answers with the entry's index, allocating nothing. `inFlight`
+ *   (what the window holds after a timeout, each ACK) is a count kept the
+ *   same way, of the octets neither SACKed nor lost.
  *
  * RACK needs SACK (without it, later segments cannot be seen delivered): its
  * rules run only when SACK was negotiated. The log is kept without SACK too,
@@ -135,6 +137,13 @@ export interface Rack {
   lostOctets: number
   lostRetransOctets: number
   /**
+   * Octets of the entries neither SACKED nor LOST (`inFlight`'s answer),
+   * kept by `setFlags`, the sends, the ACK's trimming and the bulk unmarks
+   * (`renege`, `unmarkLost`), so the congestion window's check after a
+   * timeout does not walk the log
+   */
+  outOctets: number
+  /**
    * At or after the end of every entry marked LOST (`lostEnd`) and every
    * one LOST and RETRANSMITTED (`lostRetransEnd`): raised at each mark,
    * never lowered while anything counted is left (entries' ends only move
@@ -196,6 +205,7 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   held: 0,
   lostOctets: 0,
   lostRetransOctets: 0,
+  outOctets: 0,
   lostEnd: iss,
   lostRetransEnd: iss,
   lostStart: iss,
@@ -220,16 +230,22 @@ const sentAfter = (o1: number, seq1: number, o2: number, seq2: number): boolean 
 export const size = (r: Rack): number => r.starts.length - r.head
 
 /**
- * Entry `i`'s marks become `f`. Every change of a LOST mark comes here, so
- * the lost counts (`lostOctets`, `lostRetransOctets`) and their bounds
- * follow it; a change of other marks alone costs one test more.
+ * Entry `i`'s marks become `f`. Every change of a LOST mark comes here, and
+ * every change of a SACKED mark but the bulk ones (`renege`), so the lost
+ * counts (`lostOctets`, `lostRetransOctets`), their bounds and the octets in
+ * flight (`outOctets`) follow it; a change of other marks alone costs one
+ * test more.
  */
 const setFlags = (r: Rack, i: number, f: number): void => {
   const old = r.flags[i]!
   r.flags[i] = f
-  if (((old | f) & LOST) === 0) return
+  if (((old | f) & (LOST | SACKED)) === 0) return
   const end = r.ends[i]! as Seq.SeqNum
   const len = Seq.sub(end, r.starts[i]! as Seq.SeqNum)
+  // (in flight: neither SACKED nor LOST, before or after)
+  if ((old & (LOST | SACKED)) === 0) r.outOctets -= len
+  if ((f & (LOST | SACKED)) === 0) r.outOctets += len
+  if (((old | f) & LOST) === 0) return
   if ((old & LOST) !== 0) r.lostOctets -= len
   if ((f & LOST) !== 0) {
     const start = r.starts[i]! as Seq.SeqNum
@@ -285,6 +301,9 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
     // Linux's tcp_retrans_try_collapse joins the skbs (a later, smaller path MTU cuts it again whole)
     if (lastCovered > first && !sacked) {
       const k = lastCovered - first
+      // (each joined entry is in flight, neither SACKED nor LOST now: the joined one counts what it spans)
+      for (let i = first; i <= lastCovered; i++) r.outOctets -= Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
+      r.outOctets += Seq.sub(r.ends[lastCovered]! as Seq.SeqNum, r.starts[first]! as Seq.SeqNum)
       r.ends[first] = r.ends[lastCovered]!
       for (const a of [r.starts, r.ends, r.sentAt, r.order, r.flags]) a.splice(first + 1, k)
       r.retransmitted -= k
@@ -304,6 +323,7 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
   r.sentAt.push(now)
   r.order.push(order)
   r.flags.push(0)
+  r.outOctets += Seq.sub(end, from)
 }
 
 /** Entry `i` becomes [its start, `at`) and [`at`, its end) follows it, with the same send time and marks. */
@@ -368,6 +388,8 @@ export const onAck = (
         const len = Seq.sub(end, start)
         r.lostOctets -= len
         if ((f & RETRANSMITTED) !== 0) r.lostRetransOctets -= len
+      } else if ((f & SACKED) === 0) {
+        r.outOctets -= Seq.sub(end, start)
       }
       h = i + 1
     } else {
@@ -379,6 +401,8 @@ export const onAck = (
           const len = Seq.sub(ack, start)
           r.lostOctets -= len
           if ((f & RETRANSMITTED) !== 0) r.lostRetransOctets -= len
+        } else if ((f & SACKED) === 0) {
+          r.outOctets -= Seq.sub(ack, start)
         }
         start = ack
         r.starts[i] = ack
@@ -430,7 +454,12 @@ export const onAck = (
  * (RACK.xmit_ts, RACK.rtt, RACK.fack) stays, as Linux's does.
  */
 export const renege = (r: Rack): void => {
-  for (let i = r.head; i < r.starts.length; i++) r.flags[i] = r.flags[i]! & ~SACKED
+  for (let i = r.head; i < r.starts.length; i++) {
+    const f = r.flags[i]!
+    // (a SACKED entry is never LOST too: it is in flight again)
+    if ((f & (SACKED | LOST)) === SACKED) r.outOctets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
+    r.flags[i] = f & ~SACKED
+  }
   r.sacked = 0
 }
 
@@ -489,7 +518,11 @@ export const skipHeld = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
  * network, before its own loss, and the log counted none of it in flight.
  */
 export const unmarkLost = (r: Rack): void => {
-  for (let i = r.head; i < r.starts.length; i++) r.flags[i] = r.flags[i]! & ~(LOST | HELD)
+  for (let i = r.head; i < r.starts.length; i++) {
+    const f = r.flags[i]!
+    if ((f & (SACKED | LOST)) === LOST) r.outOctets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
+    r.flags[i] = f & ~(LOST | HELD)
+  }
   r.held = 0
   r.lostOctets = 0
   r.lostRetransOctets = 0
@@ -538,6 +571,7 @@ const release = (r: Rack): void => {
   r.held = 0
   r.lostOctets = 0
   r.lostRetransOctets = 0
+  r.outOctets = 0
 }
 
 
@@ -867,13 +901,11 @@ export const lostFrom = (r: Rack, from: Seq.SeqNum): number => {
   return total - octets
 }
 
-/** Octets in the network by the log: sent, neither SACKed nor lost (Linux's packets_out - sacked - lost + retrans). */
-export const inFlight = (r: Rack): number => {
-  let octets = 0
-  const n = r.starts.length
-  for (let i = r.head; i < n; i++) {
-    if ((r.flags[i]! & (SACKED | LOST)) === 0) octets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
-  }
-  return octets
-}
+/**
+ * Octets in the network by the log: sent, neither SACKed nor lost (Linux's
+ * packets_out - sacked - lost + retrans), from the count `setFlags` and the
+ * sends and ACKs keep (`outOctets`), as Linux keeps those counts beside its
+ * queue rather than walk it.
+ */
+export const inFlight = (r: Rack): number => r.outOctets
 

@@ -1,15 +1,16 @@
 /**
  * Rack.ts's lost counts as they were computed before stop 48 (pipe48), and
- * `firstLost`'s record as before stop 49 (cost49): linear scans of the log,
- * kept here as the oracle the incremental answers (`Rack.lostFrom`,
- * `Rack.lostRetransmitted`, `Rack.firstLost` and the counts `setFlags`
- * keeps) are held to.
+ * `inFlight` and `firstLost`'s record as before stop 49 (cost49): linear
+ * scans of the log, kept here as the oracle the incremental answers
+ * (`Rack.lostFrom`, `Rack.lostRetransmitted`, `Rack.firstLost`,
+ * `Rack.inFlight` and the counts `setFlags` keeps) are held to.
  */
 import type * as Rack from "../../src/tcp/Rack.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 
 /** Rack's flags (Rack.ts) */
 export const RETRANSMITTED = 1
+export const SACKED = 2
 export const LOST = 4
 
 const len = (r: Rack.Rack, i: number) => Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
@@ -46,6 +47,15 @@ export const firstLost = (r: Rack.Rack, run = false): { readonly start: Seq.SeqN
     return { start: r.starts[i]! as Seq.SeqNum, end: r.ends[j]! as Seq.SeqNum }
   }
   return undefined
+}
+
+/** Octets of the entries neither SACKED nor LOST. */
+export const inFlight = (r: Rack.Rack): number => {
+  let octets = 0
+  for (let i = r.head; i < r.starts.length; i++) {
+    if ((r.flags[i]! & (SACKED | LOST)) === 0) octets += len(r, i)
+  }
+  return octets
 }
 
 /** `lib.firstLost`'s index read as the record it gave before stop 49: [start, end) (with `run`, the run's end). */
@@ -91,6 +101,8 @@ export const check = (
   }
   if (r.lostOctets !== lost) return `lostOctets ${r.lostOctets}, scanned ${lost}`
   if (r.lostRetransOctets !== lostRetx) return `lostRetransOctets ${r.lostRetransOctets}, scanned ${lostRetx}`
+  const out = inFlight(r)
+  if (lib.inFlight(r) !== out) return `inFlight ${lib.inFlight(r)}, scanned ${out}`
   for (const b of every ? [...extra, ...boundaries(r)] : extra) {
     const a1 = lib.lostFrom(r, b)
     const e1 = lostFrom(r, b)

@@ -216,6 +216,27 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
   })
 })
 
+describe("a log with a gap (onSend allows one; the sender's own sends leave none)", () => {
+  /**
+   * The sender sends from the log's end or inside it, so its log has no gaps and the property
+   * below never makes one; `onSend` takes a send past the end all the same, and the counts must
+   * hold there too: a resend joining entries across the gap spans it (inFlight counts the joined
+   * entry whole, as the scan does), and a lost run stops at it.
+   */
+  it("a resend joins [0, 100) and [200, 300) into [0, 300): in flight 300, as the scan says; a lost run stops at the gap", () => {
+    const r = Rack.make(ISS)
+    Rack.onSend(r, at(0), at(100), 0)
+    Rack.onSend(r, at(200), at(300), 1)
+    expect(Rack.inFlight(r)).toBe(200)
+    Rack.markTimeout(r, 100, false)
+    expect(Oracle.firstLostOf(Rack, r, true)).toEqual({ start: at(0), end: at(100) })
+    expect(Oracle.check(r, [], Rack)).toBeUndefined()
+    Rack.onSend(r, at(0), at(300), 200)
+    expect([Rack.size(r), Rack.inFlight(r), Oracle.inFlight(r)]).toEqual([1, 300, 300])
+    expect(Oracle.check(r, [], Rack)).toBeUndefined()
+  })
+})
+
 describe("RACK's reordering window and D-SACK (RFC 8985 §6.2 step 4, RFC 2883)", () => {
   const block = (l: number, r: number) => ({ left: at(l), right: at(r) })
 
@@ -307,7 +328,7 @@ describe("the RTT an ACK measured, for congestion control (lastOriginalRtt)", ()
   })
 })
 
-describe("the lost counts (lostFrom, lostRetransmitted, firstLost) against the old scans (a property over seeds)", () => {
+describe("the lost counts (lostFrom, lostRetransmitted, firstLost) and the octets in flight (inFlight) against the old scans (a property over seeds)", () => {
   /**
    * Random sequences of the log's operations as the sender makes them (new data, resends whole
    * or cut, cumulative ACKs cutting entries, SACKs on segment edges, RACK's marks, timeouts with

@@ -31,7 +31,8 @@
  * head; the window after it is what is in flight + 1, which the segments
  * it held count in); and RACK's count of held entries is the number of
  * entries so marked, none of them marked lost too; and the lost counts the
- * sender's pipe reads (Rack.lostFrom, lostRetransmitted, firstLost) answer
+ * sender's pipe reads (Rack.lostFrom, lostRetransmitted, firstLost) and the
+ * log's octets in flight (Rack.inFlight) answer
  * as the old scans of the log (test/support/RackOracle.ts) did. Against main at 4d170f2
  * (rack47's 3985890 and 2a7df2d) the timeout's burst fails on four of the
  * 400 seeds.
