@@ -151,6 +151,14 @@ export const underPressure = (m: TcpMemory | undefined): boolean => m !== undefi
 /** Receive buffers may auto-tune (tcp_rcv_space_adjust, tcp_grow_window): not under pressure. */
 export const mayGrowReceive = (m: TcpMemory | undefined): boolean => m === undefined || !m.pressure
 
+/**
+ * A receive side past what it may hold may raise that bound (tcp_clamp_window's sk_rcvbuf, up to
+ * tcp_rmem[2]): not under pressure, and only while the total, with `pending` (octets taken but not
+ * yet charged), is below `low` (sk_memory_allocated < sk_prot_mem_limits(sk, 0)).
+ */
+export const mayRaiseReceive = (m: TcpMemory | undefined, pending: number): boolean =>
+  m === undefined || (!m.pressure && m.allocated + pending < m.limits.low)
+
 /** Send buffers may grow (tcp_should_expand_sndbuf): not under pressure, and not once the total reaches `low`. */
 export const mayGrowSend = (m: TcpMemory | undefined): boolean =>
   m === undefined || (!m.pressure && m.allocated < m.limits.low)

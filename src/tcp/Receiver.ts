@@ -268,6 +268,13 @@ export interface Receiver {
    * (Memory.mayReceive; Linux's sk_wmem_queued beside sk_rmem_alloc)
    */
   sendHeld: number
+  /**
+   * what this half may hold as `tcpClampWindow` last raised it, octets (Linux's sk_rcvbuf after
+   * tcp_clamp_window); 0 before: the bound is then twice the buffer (`rcvbuf`)
+   */
+  rcvbufRaised: number
+  /** the most `tcpClampWindow` raises it to, octets: twice `maxReceiveBuffer` (Linux's tcp_rmem[2]) */
+  readonly rcvbufMax: number
   /** what our SYN offered, to settle the negotiation from the peer's SYN-ACK */
   readonly offer: { readonly timestamps: boolean; readonly sack: boolean; readonly ecn: boolean }
 }
@@ -469,6 +476,8 @@ export const synSent = (
   memory: params.memory,
   heldAtBatch: 0,
   sendHeld: 0,
+  rcvbufRaised: 0,
+  rcvbufMax: 2 * params.maxReceiveBuffer,
   offer: { timestamps: params.timestamps, sack: params.sack, ecn: params.ecn === "on" }
 })
 
@@ -637,18 +646,40 @@ const admit = (r: Receiver, m: Memory.TcpMemory, consumed: number, start: Seq.Se
   return REFUSED
 }
 /**
- * Would `size` new octets carry what this half holds past what one connection may hold, twice
- * its buffer? The window announced may reach past the buffer's edge: rounded up to the scale's
- * unit, and kept when the buffer's shrinks (Sender.windowField: tcp_select_window's
- * ALIGN(cur_win), never pulled back), it creeps by less than a unit with each ACK while the peer
- * leaves part of a unit of it, without end for a peer of segments shorter than a unit and a reader
- * that stopped. Linux bounds that by the socket's sk_rcvbuf (tcp_try_rmem_schedule: sk_rmem_alloc
- * past it, tcp_prune_queue, then the drop and ICSK_ACK_NOMEM), which holds about twice the window's
- * octets (tcp_win_from_space's scaling_ratio, and tcp_collapse packs them); so here, in octets. A
- * peer that fills the window sent each time never meets it (the creep stays under a unit per ACK).
+ * What this half may hold, octets (Linux's sk_rcvbuf): twice its buffer, or what `tcpClampWindow`
+ * raised it to. The window announced may reach past the buffer's edge: rounded up to the scale's
+ * unit, and kept when the buffer's shrinks (Sender.windowField: tcp_select_window's ALIGN(cur_win),
+ * never pulled back), it creeps by less than a unit with each ACK while the peer leaves part of a
+ * unit of it, without end for a peer of segments shorter than a unit and a reader that stopped.
+ * Linux bounds that by sk_rcvbuf (tcp_try_rmem_schedule: tcp_can_ingest false, tcp_prune_queue,
+ * then the drop and ICSK_ACK_NOMEM), which holds about twice the window's octets
+ * (tcp_win_from_space's scaling_ratio, and tcp_collapse packs them); so here, in octets. A peer that
+ * fills the window sent each time never meets it (the creep stays under a unit per ACK).
  */
-const overBuffer = (r: Receiver, consumed: number, size: number): boolean =>
-  holding(r, consumed) + size > 2 * r.capacity
+const rcvbuf = (r: Receiver): number => Math.max(2 * r.capacity, r.rcvbufRaised)
+
+/**
+ * Is what this half holds, before new octets, past what it may hold? Linux's tcp_can_ingest as
+ * 6.18's stable line has it (sk_rmem_alloc <= sk_rcvbuf: "tcp: give up on stronger sk_rcvbuf checks
+ * (for now)" took the segment's own length back out), so the segment that crosses the bound is
+ * taken, the next one is not.
+ */
+const overBuffer = (r: Receiver, consumed: number): boolean => holding(r, consumed) > rcvbuf(r)
+
+/**
+ * Linux's tcp_clamp_window, the first step of tcp_prune_queue once sk_rmem_alloc reached sk_rcvbuf:
+ * sk_rcvbuf is raised to what is held, up to tcp_rmem[2] (`rcvbufMax`), unless the application
+ * locked it (SOCK_RCVBUF_LOCK: the stack has no SO_RCVBUF for TCP, so never), the stack is under
+ * memory pressure, or its total has reached tcp_mem[0] (`low`; with `pending`, what this batch took
+ * before the connection charged it). So an auto-tuned connection out of pressure is bound by twice
+ * the largest buffer, not twice its own; the window is not raised with it (tcp_rcvbuf_grow alone
+ * moves window_clamp). Raised, it stays (sk_rcvbuf never shrinks).
+ */
+const tcpClampWindow = (r: Receiver, consumed: number): void => {
+  if (rcvbuf(r) >= r.rcvbufMax) return
+  if (!Memory.mayRaiseReceive(r.memory, holding(r, consumed) - r.heldAtBatch)) return
+  r.rcvbufRaised = Math.max(r.rcvbufRaised, Math.min(holding(r, consumed), r.rcvbufMax))
+}
 
 /** What `admit` says of new octets (numbers: nothing made per segment) */
 const REFUSED = 0
@@ -1204,14 +1235,17 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // ICSK_ACK_NOMEM | ICSK_ACK_NOW), so the peer probes until a read reopens it; out of order,
     // nothing (tcp_data_queue_ofo: the peer resends later)
     if (r.memory !== undefined) admitted = admit(r, r.memory, consumed, start, data.length)
-    if (admitted === TAKEN && overBuffer(r, consumed, data.length)) {
+    if (admitted === TAKEN && overBuffer(r, consumed)) tcpClampWindow(r, consumed)
+    if (admitted === TAKEN && overBuffer(r, consumed)) {
       // Out-of-order data above these octets goes first, from the highest (tcp_prune_queue's
       // tcp_prune_ofo_queue(sk, in_skb) before the drop, as `admit`'s): else the segment that fills a
-      // hole would be refused for the data held beyond it, the peer resending it into that refusal
-      const freed = OutOfOrder.prune(r.ooo, start, holding(r, consumed) + data.length - 2 * r.capacity)
+      // hole would be refused for the data held beyond it, the peer resending it into that refusal.
+      // Linux's stops once tcp_can_ingest, but under memory pressure goes on to the segment
+      const excess = Memory.underPressure(r.memory) ? Number.POSITIVE_INFINITY : holding(r, consumed) - rcvbuf(r)
+      const freed = OutOfOrder.prune(r.ooo, start, excess)
       if (freed > 0 && r.memory !== undefined) r.memory.ofoPruned++
       // (in order into an empty receive queue it is taken all the same, as `admit`'s FORCED)
-      if (overBuffer(r, consumed, data.length)) {
+      if (overBuffer(r, consumed)) {
         admitted = start === r.rcvNxt && holding(r, consumed) === r.ooo.octets ? FORCED : REFUSED
         // counted with the stack-wide bound's refusals, as Linux's TCPRcvQDrop counts both
         if (admitted === REFUSED && r.memory !== undefined) r.memory.rcvQueueDropped++

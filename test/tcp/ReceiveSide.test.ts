@@ -224,20 +224,17 @@ describe("the announced edge with a reader that stopped (window scaling)", () =>
     expect(accepted).toBeLessThan(2 * buf)
   })
 
-  it("segments shorter than a unit would carry it on without end: past twice the buffer, in-order data is refused with a window of 0 at RCV.NXT (Linux's sk_rcvbuf in tcp_try_rmem_schedule, ICSK_ACK_NOMEM)", () => {
-    const buf = 4096
-    // (a stack-wide accountant far from its bounds: it only counts the drop)
-    const memory = Memory.make({ low: 1 << 30, pressure: 1 << 30, high: 1 << 30 })
-    const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: 8 * 1024 * 1024, memory }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
+  // 200-octet segments each acknowledged on its own, the reader stopped: ALIGN(cur_win) gives back
+  // all 200 each time, so the window never closes by itself; until what this half holds passes the
+  // bound, the segment after is refused with a window of 0 at once. Returns what the ACKs said.
+  const creep = (s: T.TcpSocket, limit: number) => {
     const unit = 2 ** s.snd.rcvShift
-    expect(unit).toBe(256)
     const taken = () => s.received.reduce((n, c) => n + c.length, 0)
     let furthest = 0
     let off = 0
     let at = 10
     let refused: Array<[number, number]> | undefined
-    // 200-octet segments, each acknowledged on its own: ALIGN(cur_win) gives back all 200 each time
-    for (let i = 0; i < 200 && refused === undefined; i++, at += 100) {
+    for (let i = 0; i < limit && refused === undefined; i++, at += 100) {
       const out = [...s.send(at, seg(off, 200)), ...s.tick(at + 60)]
       if (taken() === off) {
         refused = out.map((o) => [T.ourAck(o), o.window])
@@ -250,19 +247,83 @@ describe("the announced edge with a reader that stopped (window scaling)", () =>
         furthest = right
       }
     }
-    // the window never closed by itself: the edge went past the buffer's by more than a unit
-    expect(furthest).toBeGreaterThan(buf + unit)
-    // then memory refused the segment that would pass twice the buffer: a window of 0 at once
-    expect(off + 200).toBeGreaterThan(2 * buf)
-    expect(taken()).toBeLessThanOrEqual(2 * buf)
+    return { off, furthest, refused, taken: taken(), unit }
+  }
+
+  // Linux's tcp_try_rmem_schedule, when sk_rmem_alloc passes sk_rcvbuf (tcp_can_ingest, as 6.18's
+  // stable line has it again after "tcp: give up on stronger sk_rcvbuf checks": rmem <= sk_rcvbuf,
+  // before the segment), calls tcp_prune_queue, whose tcp_clamp_window raises sk_rcvbuf to what is
+  // held, up to tcp_rmem[2], unless SO_RCVBUF locked it, the stack is under memory pressure, or
+  // tcp_memory_allocated has reached tcp_mem[0]: only then is the bound the buffer's own. Here twice
+  // the buffer, or twice maxReceiveBuffer (tcp_rmem[2]) when it may be raised
+  const under = [
+    ["under memory pressure (tcp_under_memory_pressure)", { low: 0, pressure: 0, high: 1 << 30 }, 0, true],
+    ["out of pressure, but the stack's total at tcp_mem[0] (sk_memory_allocated >= sk_prot_mem_limits(sk, 0))", { low: 1000, pressure: 1 << 30, high: 1 << 30 }, 1000, false]
+  ] as const
+  for (const [name, limits, allocated, pressure] of under) {
+    it(`segments shorter than a unit would carry it on without end: ${name}, past twice the buffer in-order data is refused with a window of 0 at RCV.NXT (Linux's tcp_clamp_window raises no sk_rcvbuf; tcp_try_rmem_schedule fails, ICSK_ACK_NOMEM)`, () => {
+      const buf = 4096
+      // (the accountant takes the octets: within its bounds, or within the connection's fair share)
+      const memory = Memory.make(limits)
+      memory.allocated = allocated
+      memory.pressure = pressure
+      const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: 8 * 1024 * 1024, memory }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
+      const r = creep(s, 200)
+      expect(r.unit).toBe(256)
+      // the window never closed by itself: the edge went past the buffer's by more than a unit
+      expect(r.furthest).toBeGreaterThan(buf + r.unit)
+      // taken while what it held was within twice the buffer (tcp_can_ingest: rmem <= sk_rcvbuf, the
+      // segment not counted), then refused: a window of 0 at once
+      expect(r.taken).toBeGreaterThan(2 * buf)
+      expect(r.taken - 200).toBeLessThanOrEqual(2 * buf)
+      expect(r.refused).toEqual([[r.off, 0]])
+      expect(s.snd.view.rcvEdge).toEqual(peerSeq(r.off))
+      // counted as Linux's TCPRcvQDrop counts it
+      expect(memory.rcvQueueDropped).toBe(1)
+    })
+  }
+
+  it("an auto-tuned buffer out of memory pressure: past twice the buffer the data is still taken, up to twice maxReceiveBuffer (Linux's tcp_clamp_window raises sk_rcvbuf up to tcp_rmem[2])", () => {
+    const buf = 4096
+    const max = 1 << 22
+    const memory = Memory.make({ low: 1 << 30, pressure: 1 << 30, high: 1 << 30 })
+    // (the smallest maxReceiveBuffer with a unit of 128: 2^22)
+    const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: max, memory }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
+    const unit = 2 ** s.snd.rcvShift
+    expect(unit).toBe(128)
+    const taken = () => s.received.reduce((n, c) => n + c.length, 0)
+    let off = 0
+    let at = 10
+    let refused: Array<[number, number]> | undefined
+    // 127-octet segments, under a unit: each ACK gives all of it back (ALIGN(cur_win)); some 66000
+    // of them to reach twice maxReceiveBuffer, the fewest any unit allows (tcp_rmem[2] / unit)
+    const size = unit - 1
+    let n = 0
+    for (let i = 0; i < 70_000; i++, at += 100) {
+      const out = s.send(at, seg(off, size))
+      if (out.length === 0) out.push(...s.tick(at + 60))
+      if (taken() === off) {
+        refused = out.map((o) => [T.ourAck(o), o.window])
+        break
+      }
+      off += size
+      if (off > 2 * buf && n === 0) n = i
+    }
+    // past twice the buffer already after some 65 segments, and on
+    expect(n).toBeGreaterThan(0)
+    expect(taken()).toBeGreaterThan(2 * max)
+    expect(taken() - size).toBeLessThanOrEqual(2 * max)
     expect(refused).toEqual([[off, 0]])
-    expect(s.snd.view.rcvEdge).toEqual(peerSeq(off))
-    // counted as Linux's TCPRcvQDrop counts it
     expect(memory.rcvQueueDropped).toBe(1)
-  })
+  }, 120_000)
+
   it("past twice the buffer, out-of-order data above a segment goes first (Linux's tcp_prune_queue: tcp_prune_ofo_queue(sk, in_skb) before the drop): the segment that fills the hole is taken", () => {
     const buf = 4096
-    const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: 8 * 1024 * 1024 }, peerOptions: { mss: MSS, sackPermitted: true, windowScale: 7 } })
+    // (the stack's total at tcp_mem[0], out of pressure: tcp_clamp_window raises no sk_rcvbuf, and
+    // tcp_prune_ofo_queue stops once tcp_can_ingest)
+    const memory = Memory.make({ low: 1000, pressure: 1 << 30, high: 1 << 30 })
+    memory.allocated = 1000
+    const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: 8 * 1024 * 1024, memory }, peerOptions: { mss: MSS, sackPermitted: true, windowScale: 7 } })
     const taken = () => s.received.reduce((n, c) => n + c.length, 0)
     let at = 10
     // in order, 200-octet segments each acknowledged on its own (under a unit: the kept window stays
@@ -272,11 +333,12 @@ describe("the announced edge with a reader that stopped (window scaling)", () =>
       s.tick(at + 60)
     }
     expect(taken()).toBe(4400)
-    // [4400, 4600) lost; what follows is held out of order up to what this half may hold
-    for (let off = 4600; off < 8200; off += 200) s.send(at++, seg(off, 200))
-    expect(s.rcv.ooo.octets).toBe(3600)
-    // the hole's retransmission: unread 4400 + held 3600 + 200 passes 2 x 4096, but what lies above
-    // it out of order is let go first, as Linux's, and the peer resends it later
+    // [4400, 4600) lost; what follows is held out of order while what this half holds is within
+    // twice the buffer (tcp_can_ingest: rmem <= sk_rcvbuf, before the segment)
+    for (let off = 4600; off < 8400; off += 200) s.send(at++, seg(off, 200))
+    expect(s.rcv.ooo.octets).toBe(3800)
+    // the hole's retransmission: unread 4400 + held 3800 passes 2 x 4096, but what lies above it out
+    // of order is let go first, as Linux's, and the peer resends it later
     const out = [...s.send(at, seg(4400, 200)), ...s.tick(at + 200)]
     expect(taken()).toBe(4600)
     expect(out.at(-1)!.window).toBeGreaterThan(0)
