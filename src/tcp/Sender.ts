@@ -1351,11 +1351,22 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // (RFC 3042 limited transmit, RFC 5681 §3.2's SHOULD: FlightSize up to cwnd + 2 SMSS, cwnd as it is)
     const cwndBase = Math.floor(s.cc.cwnd + s.inflation) - flight
     const limited = s.dupAcks > 0 && !s.recovering && !Seq.lt(s.sndUna, s.recover)
+    // With SACK, outside a loss episode and a timeout's go-back, what the peer SACKed is not in
+    // flight either: Linux's tcp_cwnd_test holds sending to cwnd - tcp_packets_in_flight, which is
+    // packets_out - sacked_out - lost_out + retrans_out in every state (lost_out is 0 here: a RACK
+    // mark starts a recovery). It matters where SACKed octets outlive a recovery: one that ends at
+    // a duplicate ACK after the peer reneged (`endRecoveryPastRecover`) leaves them from SND.UNA on,
+    // and FlightSize held cwnd with them until the short timer. Before a recovery the SACKed
+    // octets are the duplicates' limited transmit (RFC 3042) in Linux's terms, which is at least the
+    // one segment a duplicate lets go here, and more for a SACK of several segments at once
+    const sackedOut = s.sackOk && !s.recovering && s.board.sacked > 0 && s.sndNxt === s.sndMax && !Seq.lt(s.sndUna, s.recover)
+      ? s.board.sacked
+      : 0
     const cwndRoom = s.recovering && s.sackOk
       ? Math.floor(recoveryWindow(s)) - pipe(s)
       : limited
-      ? cwndBase + Math.min(s.dupAcks, 2) * segmentPayload(s)
-      : cwndBase
+      ? cwndBase + Math.max(Math.min(s.dupAcks, 2) * segmentPayload(s), sackedOut)
+      : cwndBase + sackedOut
     const room = Math.min(wndRoom, cwndRoom)
     const full = segmentPayload(s)
     let len = Math.min(unsent, full, room)

@@ -1640,4 +1640,21 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
     expect(shape(s.tick(1052))).toEqual([[B + 10 * MSS, MSS]])
     expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([MSS, 4 * MSS])
   })
+  it("after it, new data fills cwnd over what is in flight without the SACKed octets (Linux's tcp_packets_in_flight: packets_out - sacked_out - lost_out + retrans_out)", () => {
+    // as above: the recovery ends at the duplicate after the reneging ACK, cwnd = ssthresh = 7, the
+    // five segments from SND.UNA on SACKed (the peer may have dropped them: the short timer's
+    // question). Linux's tcp_cwnd_test counts tcp_packets_in_flight = 5 out - 5 SACKed = 0: seven
+    // new segments go at the next write (tcp_write_xmit). Counted as FlightSize (SND.NXT - SND.UNA),
+    // the five SACKed held cwnd and only two went until the short timer
+    const { s } = firstLost(10, 10)
+    expect(shape(s.write(1023, T.octets(5 * MSS))).length).toBe(5)
+    expect(shape(s.send(1040, sackOf(B, [B + 10 * MSS, B + 15 * MSS], [B + MSS, B + 10 * MSS])))).toEqual([[B, MSS]])
+    expect(shape(s.send(1042, sackOf(B + 10 * MSS)))).toEqual([])
+    expect(shape(s.send(1044, sackOf(B + 10 * MSS, [B + 11 * MSS, B + 15 * MSS])))).toEqual([])
+    expect([s.snd.recovering, s.snd.cc.cwnd]).toEqual([false, 7 * MSS])
+    expect(shape(s.write(1045, T.octets(10 * MSS, 15 * MSS)))).toEqual(
+      [15, 16, 17, 18, 19, 20, 21].map((i) => [B + i * MSS, MSS])
+    )
+    expect(s.snd.rtoAt).toBe(1052)
+  })
 })
