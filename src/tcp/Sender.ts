@@ -2362,8 +2362,9 @@ const echoBefore = (a: AckInfo, ts: number): boolean =>
 
 /**
  * RFC 5681 §3.2, RFC 6582 §3.2: the third duplicate starts fast retransmit;
- * later ones inflate the window. With SACK (RFC 6675 §5), the third, or the
- * first that shows loss on the scoreboard; in recovery each sends what pipe allows.
+ * later ones inflate the window. With SACK (RFC 6675 §5, RFC 8985), the
+ * first that shows loss on the scoreboard, or RACK at the batch's end; in
+ * recovery each sends what pipe allows.
  */
 const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.dupAcks++
@@ -2373,10 +2374,14 @@ const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
     else s.inflation += segmentPayload(s)
     return
   }
-  // not again for losses of the window already recovered
+  // not again for losses of the window already recovered. With SACK the duplicates are not
+  // counted: loss shows on the scoreboard (IsLost) or in RACK's marks at the batch's end
+  // (`rackDetect`, RFC 8985 §6: RACK replaces the count of duplicates), as Linux's
+  // tcp_time_to_recover asks only lost_out. Counted, three duplicates that SACKed segments with no
+  // hole below them (SND.UNA itself SACKed, after the peer reneged) started a recovery and its cut
   if (
     mayRecoverAgain(s) &&
-    (s.dupAcks === 3 || s.sackOk && sackShowsLoss(s))
+    (s.sackOk ? sackShowsLoss(s) : s.dupAcks === 3)
   ) enterRecovery(s, now, out)
 }
 

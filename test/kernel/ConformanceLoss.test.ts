@@ -189,6 +189,33 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // The same opening to the reneging ACK at the recovery point (20 segments written: nothing new is
+  // left to send); then three duplicates SACKing 13001-18001, -19001, -20001, joined to the
+  // 12001-13001 the board holds: no hole anywhere, and RACK marks nothing (the unSACKed segments
+  // went after the SACKed). The first ends the recovery (cwnd = ssthresh 7). Linux's
+  // tcp_time_to_recover asks only lost_out: it stays out of Recovery, no second cut, and the ACK of
+  // it all then a write show cwnd 7. The stack counted three duplicate ACKs and started a recovery
+  // (ssthresh 4 from 7): four segments at the write. (The windows after the reneging ACK total 12 ms,
+  // inside its short timer, SRTT / 2)
+  it.scopedLive("three duplicate ACKs after a reneging ACK, with no hole, start no recovery", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 20000 } },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 12001]], 20),
+        dup(6, [[12001, 13001], [1001, 12001]], 15),
+        { tb: { flags: "A", ack: 12001, ts: 7 }, window: 3 },
+        { tb: { flags: "A", ack: 12001, ts: 8, sack: [[13001, 18001]] }, window: 3 },
+        { tb: { flags: "A", ack: 12001, ts: 9, sack: [[13001, 19001]] }, window: 3 },
+        { tb: { flags: "A", ack: 12001, ts: 10, sack: [[13001, 20001]] }, window: 3 },
+        { tb: { flags: "A", ack: 20001, ts: 11 }, window: 20 },
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ts: 12 } }
+      ]
+    }))
+
   // RFC 8985 §6.3 and Linux's tcp_timeout_mark_lost: a timeout marks lost the first segment and
   // every other not sent within RACK.rtt of it; those sent since stay in flight and go again only once
   // RACK finds them lost, and the window after the timeout is what is in flight + 1 (tcp_enter_loss).

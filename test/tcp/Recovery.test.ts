@@ -1657,4 +1657,24 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
     )
     expect(s.snd.rtoAt).toBe(1052)
   })
+  it("three duplicates after it that SACK the new segments, no hole anywhere, start no recovery (Linux with RACK counts no duplicate ACKs: tcp_time_to_recover asks lost_out)", () => {
+    // as above: the recovery over, cwnd 7, SND.UNA and the four after it SACKed, seven new segments out
+    const { s } = firstLost(10, 10)
+    expect(shape(s.write(1023, T.octets(5 * MSS))).length).toBe(5)
+    s.send(1040, sackOf(B, [B + 10 * MSS, B + 15 * MSS], [B + MSS, B + 10 * MSS]))
+    s.send(1042, sackOf(B + 10 * MSS))
+    s.send(1044, sackOf(B + 10 * MSS, [B + 11 * MSS, B + 15 * MSS]))
+    expect(shape(s.write(1045, T.octets(10 * MSS, 15 * MSS))).length).toBe(7)
+    // the peer SACKs the 16th, 17th and 18th one an ACK, each joining the block from SND.UNA: three
+    // duplicate ACKs (each SACKs something new, RFC 6675 §2), but no octet lies unSACKed below a
+    // SACKed one and RACK marks nothing lost. Linux's tcp_fastretrans_alert enters Recovery only
+    // when tcp_time_to_recover finds lost_out (RACK's marks, tcp_identify_packet_loss): it stays in
+    // Disorder, cwnd 7, each SACKed segment letting a new one go. Counting three duplicates
+    // (RFC 5681's rule, which RACK replaces with SACK: RFC 8985 §6) started a second recovery, cut
+    // ssthresh to 4 and held the window to it
+    for (let i = 0; i < 3; i++) {
+      expect(shape(s.send(1046 + i, sackOf(B + 10 * MSS, [B + 11 * MSS, B + (16 + i) * MSS])))).toEqual([[B + (22 + i) * MSS, MSS]])
+    }
+    expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.cc.ssthresh]).toEqual([false, 1, 7 * MSS])
+  })
 })
