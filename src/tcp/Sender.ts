@@ -569,6 +569,12 @@ export interface Prr {
   wnd: number
   /** an ACK came since `wnd` was worked out */
   stale: boolean
+  /**
+   * what PRR-SSRB let out for the earlier ACKs of the batch being taken, not yet sent (the
+   * window is worked out once a batch, after RACK's marks; Linux's tcp_cwnd_reduction runs once
+   * an ACK, each with its own DeliveredData floor and +1): octets, 0 once the window is worked out
+   */
+  owed: number
 }
 
 /** A loss episode that D-SACKs or a timestamp echo may yet show spurious (`Sender.undo`). @category models */
@@ -1510,7 +1516,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // (a report's own array, kept; the shared empty one when it has none)
   s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
   for (const a of r.acks) {
-    onAck(s, a, r.at, now, out)
+    onAck(s, a, r.at, now, out, a !== r.acks[0])
     if (s.state === "Closed") return
   }
   // RACK's loss marking (RFC 8985 §6.2 step 5) once the batch's ACKs are all in: they arrived
@@ -1792,7 +1798,7 @@ const establish = (s: Sender, now: number, synLost: boolean): void => {
 }
 
 /** One segment's ACK fields (RFC 9293 §3.10.7.4, fifth). */
-const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
+const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>, inBatch = false): void => {
   if (s.state === "SynReceived") {
     // simultaneous open: the ACK of our SYN-ACK completes it (RFC 9293 §3.10.7.4, fifth); any
     // other drew its RST in the receive half
@@ -1866,6 +1872,15 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   let dsack: SackBlock | undefined
   if (s.sackOk) {
     const una = advances ? a.ack : s.sndUna
+    // An earlier ACK of this batch left PRR's window to the batch's end: what PRR-SSRB let out for
+    // it, by its own DeliveredData and +1, is owed (`recoveryWindow`), as Linux's
+    // tcp_cwnd_reduction counts each ACK (sndcnt = max(prr_delivered - prr_out, newly_acked_sacked),
+    // +1 when SND.UNA advanced) and sends before the next. Worked out once from the last ACK's alone,
+    // a batch of partial ACKs let out a segment less for each ACK before the last
+    const p = s.prr
+    if (p !== undefined && inBatch && p.stale && s.ackDelivered > 0) {
+      p.owed += Math.max(p.delivered - p.out - p.owed, s.ackDelivered) + (s.ackSafe ? segmentPayload(s) : 0)
+    }
     // RFC 6937 DeliveredData: the change in SND.UNA plus the change in what is SACKed above it
     s.ackDelivered = Math.max(0, Seq.sub(una, s.sndUna) + Scoreboard.sackedAbove(s.board, una) - sackedBefore)
     s.ackSafe = advances
@@ -2412,7 +2427,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // recovery RACK's reordering timer starts counts one segment delivered, as Linux's
   // tcp_rack_reo_timeout calls tcp_cwnd_reduction with one (a timer delivers nothing itself)
   s.prr = s.sackOk
-    ? { delivered: s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s), out: 0, recoverFs, wnd: 0, stale: true }
+    ? { delivered: s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s), out: 0, recoverFs, wnd: 0, stale: true, owed: 0 }
     : undefined
   // the first unacknowledged segment goes at once, whatever pipe says (RFC 6675 §5 step 4.3), and
   // only up to the first octets the peer reported holding: a byte stream keeps no segment
@@ -2616,9 +2631,10 @@ const recoveryWindow = (s: Sender): number => {
     const full = segmentPayload(s)
     const sndcnt = inFlight > ssthresh
       ? Math.ceil((p.delivered * ssthresh) / Math.max(1, p.recoverFs) / full) * full - p.out
-      : Math.min(ssthresh - inFlight, Math.max(p.delivered - p.out, s.ackDelivered) + (s.ackSafe ? full : 0))
+      : Math.min(ssthresh - inFlight, p.owed + Math.max(p.delivered - p.out - p.owed, s.ackDelivered) + (s.ackSafe ? full : 0))
     p.wnd = inFlight + Math.max(0, sndcnt)
     p.stale = false
+    p.owed = 0
   }
   return p.wnd
 }
@@ -3029,7 +3045,7 @@ const resizeWindow = (s: Sender): void => {
   const p = s.prr
   if (p !== undefined) {
     const r = s.cc.smss / before
-    s.prr = { delivered: p.delivered * r, out: p.out * r, recoverFs: p.recoverFs * r, wnd: p.wnd * r, stale: p.stale }
+    s.prr = { delivered: p.delivered * r, out: p.out * r, recoverFs: p.recoverFs * r, wnd: p.wnd * r, stale: p.stale, owed: p.owed * r }
   }
 }
 

@@ -901,6 +901,45 @@ describe("Proportional Rate Reduction in SACK recovery (RFC 6937)", () => {
   })
 })
 
+describe("PRR over a batch of ACKs (RFC 6937 per ACK, as Linux's tcp_cwnd_reduction runs once an ACK)", () => {
+  /**
+   * 40 segments written, ten go; the first three lost; the fourth SACKed at 1020 and the fifth at
+   * 1021 (limited transmit sends the 11th and 12th); at 1022 the fourth to tenth SACKed: recovery,
+   * the first three resent and two new (PRR-SSRB: in flight 0 below ssthresh 7, sndcnt 5)
+   */
+  const threeLost = () => {
+    const s = warm()
+    s.write(1000, T.octets(40 * MSS))
+    s.send(1020, sackOf(B, [B + 3 * MSS, B + 4 * MSS]))
+    s.send(1021, sackOf(B, [B + 3 * MSS, B + 5 * MSS]))
+    expect(shape(s.send(1022, sackOf(B, [B + 3 * MSS, B + 10 * MSS])))).toEqual(
+      [0, 1, 2, 12, 13].map((i) => [B + i * MSS, MSS])
+    )
+    return s
+  }
+  /** the ACKs of the first and second resends, each moving SND.UNA one segment */
+  const acks = () => [sackOf(B + MSS, [B + 3 * MSS, B + 10 * MSS]), sackOf(B + 2 * MSS, [B + 3 * MSS, B + 10 * MSS])]
+
+  it("two partial ACKs in one batch send what they send one batch each: each ACK's own PRR-SSRB count, its +1 for moving SND.UNA included", () => {
+    // one ACK a batch, as Linux takes each: prr_delivered 5, prr_out 5 after the entry. The first
+    // ACK delivers one segment (prr_delivered 6), and RACK finds the 11th and 12th lost (sent
+    // before the resend it acknowledges): sndcnt = max(6 - 5, 1) = 1, no +1 for an ACK that marked
+    // a loss: the 11th again. The second delivers one (7, prr_out 6), marks nothing and moves
+    // SND.UNA: max(7 - 6, 1) + 1 = 2, the 12th again and a new one, the 15th
+    const one = threeLost()
+    const [x, y] = acks()
+    const apart = [...shape(one.send(1042, x!)), ...shape(one.send(1042, y!))]
+    expect(apart).toEqual([10, 11, 14].map((i) => [B + i * MSS, MSS]))
+    // the same two ACKs in one batch (one wake-up, RACK's marks once at its end): the same sends.
+    // Worked out once for the batch from the last ACK's terms, max(7 - 5, 1) + 0 (the batch's marks
+    // fall on its last ACK) = 2 went: the 11th and 12th only. Now the first ACK's own count is
+    // owed, max(6 - 5, 1) + 1 = 2 (its marks are not known before the batch's end, so its +1
+    // stays, and the last ACK's goes), then the last's max(7 - 5 - 2, 1) = 1: three, as apart
+    const both = threeLost()
+    expect(shape(both.send(1042, ...acks()))).toEqual(apart)
+  })
+})
+
 describe("what counts in a SACK block, and what counts as a duplicate ACK", () => {
   /** The scoreboard's ranges, in octets from B. */
   const ranges = (s: ReturnType<typeof warm>) =>
