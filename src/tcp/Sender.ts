@@ -1356,7 +1356,11 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // inflation); outside any loss episode, the first two duplicate ACKs each let one segment more go
     // (RFC 3042 limited transmit, RFC 5681 §3.2's SHOULD: FlightSize up to cwnd + 2 SMSS, cwnd as it is)
     const cwndBase = Math.floor(s.cc.cwnd + s.inflation) - flight
-    const limited = s.dupAcks > 0 && !s.recovering && !Seq.lt(s.sndUna, s.recover)
+    // (without SACK, not while SND.UNA is the recovery point itself: Linux holds a Reno connection
+    // in Recovery until data above high_seq is acknowledged, tcp_is_non_sack_preventing_reopen, and
+    // a duplicate there resets its counted duplicates, tcp_reset_reno_sack, and delivers nothing to
+    // tcp_cwnd_reduction: nothing goes, where limited transmit sent a new segment at each of two)
+    const limited = s.dupAcks > 0 && !s.recovering && (s.sackOk ? !Seq.lt(s.sndUna, s.recover) : Seq.gt(s.sndUna, s.recover))
     // With SACK, outside a loss episode and a timeout's go-back, what the peer SACKed is not in
     // flight either: Linux's tcp_cwnd_test holds sending to cwnd - tcp_packets_in_flight, which is
     // packets_out - sacked_out - lost_out + retrans_out in every state (lost_out is 0 here: a RACK

@@ -119,6 +119,32 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // Linux holds a Reno (no SACK) connection in Recovery while SND.UNA is exactly the recovery point
+  // (tcp_try_undo_recovery: "Hold old state until something *above* high_seq is ACKed"): at each
+  // duplicate there tcp_fastretrans_alert resets its counted duplicates (tcp_reset_reno_sack) and
+  // returns, and tcp_cwnd_reduction sees nothing delivered (newly_acked_sacked 0): nothing goes.
+  // Here: ten segments, the first lost, three duplicates (fast retransmit), the ACK of all ten
+  // (SND.UNA = high_seq), a write that fills cwnd 7, its first segment lost, two duplicates, the
+  // ACK of it all. The stack had left recovery at the recovery point and sent a new segment at each
+  // of the two duplicates (limited transmit, RFC 3042); the harness then listened on for Linux and
+  // heard its retransmission timer resend 10001 (~200 ms, then ~400 ms backed off)
+  it.scopedLive("without SACK, duplicates at the recovery point itself send nothing (Linux holds Recovery until data above it is acknowledged)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 10001 }, window: 20 },
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ack: 10001 }, window: 20 },
+        { tb: { flags: "A", ack: 10001 }, window: 20 },
+        { tb: { flags: "A" }, window: 20 },
+        { tb: { flags: "A" } }
+      ]
+    }))
+
   it.scopedLive("an RTO during SACK recovery: the hole goes again, then what the ACK leaves, then the backoff", () =>
     conforms({
       steps: [
