@@ -408,9 +408,9 @@ export interface Sender {
   /** a probe went out and no ACK of new data has come since */
   tlpOut: boolean
   /**
-   * SND.MAX when the probe went or `tlpAt` was last re-armed for new data
-   * sent while its episode is open (`armTailProbe`): new data since moves
-   * SND.MAX past it
+   * SND.MAX when the probe went or `tlpAt` was last armed or re-armed for new
+   * data (`armTailProbe`, `armProbeOut`): new data since moves SND.MAX past
+   * it, and the timer is re-armed from that send
    */
   tlpArmedMax: Seq.SeqNum
   /**
@@ -3374,14 +3374,20 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
  * missing, and recovery starts. One probe per tail (until an ACK of new data).
  */
 const armTailProbe = (s: Sender, now: number): void => {
+  // New data went since the timer was last armed (SND.MAX past `tlpArmedMax`): Linux's tcp_write_xmit
+  // re-arms it at every send of new data, tcp_schedule_loss_probe(sk, false), whether or not a
+  // probe's episode is open (it has no tlp_high_seq test): the PTO from the last send (RFC 8985
+  // §7.2), capped at the head's send time + RTO (`armProbeOut`). Armed from the first send after the
+  // last ACK and left, a second write tens of ms later found the probe due a PTO after the first
+  // (test/kernel/ConformanceLoss.test.ts, "a second write outside a probe's episode")
+  if (Seq.gt(s.sndMax, s.tlpArmedMax)) {
+    armProbeOut(s, now)
+    return
+  }
   // RFC 8985 §7.2: SACK in use, nothing SACKed, not in recovery (fast or after a timeout: SND.UNA
   // has not yet reached the recovery point), no probe out already
   // (and one probe per episode: none while the last one's is open, §7.4; Linux's "at most one
   // outstanding TLP")
-  if (s.tlpEpisode !== undefined && Seq.gt(s.sndMax, s.tlpArmedMax)) {
-    armProbeOut(s, now)
-    return
-  }
   if (s.tlpAt !== undefined || s.tlpOut || s.tlpEpisode !== undefined || !s.sackOk || s.recovering || s.persistAt !== undefined) return
   if (s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
@@ -3398,8 +3404,10 @@ const armTailProbe = (s: Sender, now: number): void => {
 }
 
 /**
- * New data went while a probe's episode is open (Linux's tlp_high_seq), or
- * (`acked`) an ACK of new data came that leaves it open. Linux
+ * New data went (outside a probe's episode as inside one: Linux's
+ * tcp_write_xmit schedules the loss probe at every send of new data), or
+ * (`acked`) an ACK of new data came that leaves a probe's episode open
+ * (Linux's tlp_high_seq). Linux
  * keeps one timer a socket (icsk_pending): tcp_write_xmit's
  * tcp_schedule_loss_probe, which has no tlp_high_seq test, turns it into a
  * loss-probe timer at min(PTO, the head's send time + RTO - now, when
@@ -3422,7 +3430,10 @@ const armProbeOut = (s: Sender, now: number, acked = false): void => {
   const head = acked ? undefined : headSentAt(s)
   const due = acked ? now + s.rtt.rto : head === undefined ? undefined : head + s.rtt.rto
   s.tlpAt = due !== undefined && due > now ? Math.min(now + pto, due) : now + pto
-  s.rtoAt = undefined
+  // (Outside an episode the RTO the ACK or the first send armed stays beside it while it would come
+  // no sooner: the probe goes first and restarts it, or `tailProbe` re-arms it when none could go.
+  // Sooner, it goes: Linux has no RTO then, its one timer is the loss probe's)
+  if (s.tlpEpisode !== undefined || (s.rtoAt !== undefined && s.rtoAt < s.tlpAt)) s.rtoAt = undefined
 }
 
 /** When the first unacknowledged segment last went (Linux's tcp_rto_delta_us: the rtx queue head's skb_mstamp). */

@@ -580,6 +580,26 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // Outside a probe's episode Linux re-arms the loss-probe timer at every send of new data
+  // (tcp_write_xmit → tcp_schedule_loss_probe(sk, false): min(PTO, the head's send time + RTO - now),
+  // the PTO from the last send, RFC 8985 §7.2). A 50 ms handshake (as above: Linux's SRTT ~50-80,
+  // RTO ~250-280; the stack's 50 and 250). One segment: its PTO (2 SRTT + 200 ms, one packet out)
+  // lies past the RTO, so the timer is at the RTO. A second segment 40 ms later: two packets out,
+  // the PTO 2 SRTT + 2 ms from it, ~100-160 ms later, where Linux resends the second; the stack kept
+  // the first send's timer (~210 ms after the second write) and its probe fell in the next step
+  it.scopedLive("a second write outside a probe's episode: the probe timer from it (2 SRTT), not from the first", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: true, mss: 1012, ws: 7, ts: 1 }, window: 50 },
+        { tb: { flags: "A", ts: 2 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 1000 }, window: 40 },
+        { dut: { op: "write", bytes: 1000 }, window: 190 },
+        { tb: { flags: "A", ts: 3 } }
+      ]
+    }))
+
   it.scopedLive("a tail loss probe D-SACKed (the original arrived): no cut, the next write shows the window (RFC 8985 §7.4)", () =>
     conforms({
       steps: [

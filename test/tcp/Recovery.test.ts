@@ -1151,6 +1151,40 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(shape(s.tick(due))).toEqual([[B + MSS, MSS]])
   })
 
+  // Outside a probe's episode too, Linux re-arms the loss-probe timer at every send of new data:
+  // tcp_write_xmit's tcp_schedule_loss_probe(sk, false) at min(PTO, the head's send time + RTO - now)
+  // (RFC 8985 §7.2: the PTO from the last transmission), where the PTO counts the peer's delayed ACK
+  // only while one segment is out (packets_out == 1). One segment, then a second 20 ms later: the
+  // first's timer (2 SRTT + 200 ms, past the RTO: at the RTO) becomes 2 SRTT after the second
+  it("a second write outside any episode re-arms the probe timer from it (Linux's tcp_write_xmit), sooner with two segments out", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(MSS)))).toEqual([[B, MSS]])
+    const headDue = 1000 + s.snd.rtt.rto
+    expect(s.snd.tlpAt).toBe(headDue)
+    expect(shape(s.write(1020, T.octets(MSS)))).toEqual([[B + MSS, MSS]])
+    const timer = s.snd.tlpAt!
+    expect(timer).toBeCloseTo(1020 + 2 * s.snd.rtt.srtt!)
+    expect(shape(s.tick(Math.ceil(timer) - 1))).toEqual([])
+    expect(shape(s.tick(Math.ceil(timer)))).toEqual([[B + MSS, MSS]])
+    expect(s.snd.tailProbes).toBe(1)
+  })
+
+  // The same after an ACK: the ACK's timer (tcp_set_xmit_timer: min(PTO, RTO) from it) becomes, at
+  // the write, min(PTO from the write, the head's send time + RTO): here the head's due is the sooner
+  it("a write after an ACK of new data re-arms the probe timer, capped at the head's send time + RTO, not the ACK's", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(2 * MSS)))).toHaveLength(2)
+    expect(s.send(1010, sackOf(B + MSS))).toEqual([])
+    // one segment out: the ACK's timer is its RTO
+    expect(s.snd.tlpAt).toBe(1010 + s.snd.rtt.rto)
+    const at = 1000 + s.snd.rtt.rto - 2 * s.snd.rtt.srtt! + 5
+    expect(shape(s.write(at, T.octets(MSS)))).toEqual([[B + 2 * MSS, MSS]])
+    const headDue = 1000 + s.snd.rtt.rto
+    expect(s.snd.tlpAt).toBe(headDue)
+    expect(shape(s.tick(headDue))).toEqual([[B + 2 * MSS, MSS]])
+    expect([s.snd.tailProbes, s.snd.timeouts]).toEqual([1, 0])
+  })
+
   // new data that urgent mode sends past Nagle is new data as any write's (Linux's MSG_OOB send goes
   // through tcp_push and tcp_write_xmit, whose tcp_schedule_loss_probe arms the timer likewise)
   it("new data an urgent mark sends while a probe is out: the probe timer too, not the probe's RTO", () => {
