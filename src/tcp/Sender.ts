@@ -2142,10 +2142,47 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>): void => {
     s.rackAt = undefined
     return
   }
+  // (this is the timer's own expiry: Linux's tcp_rack_reo_timeout)
+  const pending = s.rackAt
+  const expired = pending !== undefined && pending <= now
   const { lost, timeout } = Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering))
-  s.rackAt = timeout > 0 ? now + timeout : undefined
   if (lost > 0) s.ackSafe = false
-  if (!sending(s)) return
+  if (sending(s)) rackRecover(s, now, out, lost, due)
+  // One timer a socket in Linux (icsk_pending), and RACK's is one of its kinds:
+  if (expired) {
+    // tcp_rack_reo_timeout drops the timeout its tcp_rack_detect_loss worked out, and re-arms the
+    // RTO from the head's send time (tcp_rearm_rto with ICSK_TIME_REO_TIMEOUT pending, a jiffy at
+    // least), over what the resends set (tcp_xmit_retransmit_queue re-arms nothing while the
+    // reordering timer is pending)
+    s.rackAt = undefined
+    if (Seq.gt(s.sndMax, s.sndUna)) rearmFromHead(s, now)
+  } else if (timeout > 0) {
+    // tcp_rack_mark_lost's inet_csk_reset_xmit_timer(ICSK_TIME_REO_TIMEOUT) replaces the RTO or the
+    // loss probe (and the ACK's FLAG_SET_XMIT_TIMER is dropped, tcp_identify_packet_loss): an RTO
+    // kept beside it fired first when it was due sooner, a timeout where Linux recovers by RACK
+    // (test/tcp/Recovery.test.ts, "RACK's reordering timer replaces the RTO")
+    s.rackAt = now + timeout
+    s.rtoAt = undefined
+    s.tlpAt = undefined
+  } else if (s.rtoAt !== undefined || s.tlpAt !== undefined || !Seq.gt(s.sndMax, s.sndUna)) {
+    s.rackAt = undefined
+    // (an ACK's re-arm while the reordering timer was pending: tcp_rearm_rto from the head's send time)
+    if (pending !== undefined && s.rtoAt !== undefined) rearmFromHead(s, now)
+  }
+  // (else nothing for RACK to wait for, and no other timer: the pending one stays, as Linux's
+  // tcp_rack_mark_lost arms none then and leaves it; its expiry re-arms the RTO)
+  if (s.rackAt === undefined && s.rtoAt === undefined && s.tlpAt === undefined && Seq.gt(s.sndMax, s.sndUna)) rearmFromHead(s, now)
+}
+
+/** The RTO from the head's send time, a tick at least (Linux's tcp_rearm_rto with a loss-probe or reordering timer pending: tcp_rto_delta_us). */
+const rearmFromHead = (s: Sender, now: number): void => {
+  if (s.persistAt !== undefined) return
+  const head = headSentAt(s)
+  s.rtoAt = Math.max(head === undefined ? now : head + s.rtt.rto, now + TIMER_TICK)
+}
+
+/** RACK's marks are in: the recovery's sends for them (and for the batch's ACKs, `due`). */
+const rackRecover = (s: Sender, now: number, out: Array<OutSegment>, lost: number, due: boolean): void => {
   // In recovery PRR's window is worked out from pipe once what RACK found lost has left it, as
   // Linux's tcp_fastretrans_alert marks at every ACK in Recovery (tcp_identify_packet_loss) before
   // tcp_cong_control's tcp_cwnd_reduction sets cwnd = in_flight + sndcnt, no +1 for an ACK that

@@ -1185,6 +1185,35 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect([s.snd.tailProbes, s.snd.timeouts]).toEqual([1, 0])
   })
 
+  // Linux keeps one timer a socket: RACK's reordering timer replaces the retransmission timer
+  // (tcp_rack_mark_lost: inet_csk_reset_xmit_timer(ICSK_TIME_REO_TIMEOUT), and the ACK's
+  // FLAG_SET_XMIT_TIMER is dropped), and at its expiry tcp_rack_reo_timeout marks, starts the
+  // recovery, resends, and re-arms the RTO from the head's send time (tcp_rearm_rto with
+  // REO_TIMEOUT pending), the reordering timeout it computed dropped. Here the RTO (the head's send
+  // time + RTO, re-armed at the expiry of the probe timer an ACK set while the probe's episode was
+  // open) would come 2 ms after a SACK that arms RACK's timer for 5 ms: Linux recovers by RACK, no
+  // timeout, where the RTO beside it fired first (a timeout: cwnd to one segment, the RTO doubled)
+  it("RACK's reordering timer replaces the RTO: an RTO due before it does not fire, the loss is a fast recovery (Linux's tcp_rack_reo_timeout)", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(4 * MSS)))).toHaveLength(4)
+    const probeAt = s.snd.tlpAt!
+    expect(shape(s.tick(probeAt))).toEqual([[B + 3 * MSS, MSS]])
+    s.send(probeAt + 10, sackOf(B + MSS))
+    expect(s.tick(s.snd.tlpAt!)).toEqual([])
+    const headDue = 1000 + s.snd.rtt.rto
+    expect(s.snd.rtoAt).toBe(headDue)
+    // the third SACKed 2 ms before the RTO: RACK's timer for the second (sent just before it) at
+    // 1000 + RACK.rtt + min RTT / 4 = the SACK's time + 5 ms
+    expect(s.send(headDue - 2, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))).toEqual([])
+    expect(s.snd.rackAt).toBe(headDue + 3)
+    expect(shape(s.tick(headDue))).toEqual([])
+    expect(s.snd.rtoAt).toBeUndefined()
+    expect(shape(s.tick(headDue + 3))).toEqual([[B + MSS, MSS]])
+    expect([s.snd.timeouts, s.snd.fastRetransmits, s.snd.recovering]).toEqual([0, 1, true])
+    // and the RTO from the head's send time: the second, resent now
+    expect([s.snd.rackAt, s.snd.rtoAt]).toEqual([undefined, headDue + 3 + s.snd.rtt.rto])
+  })
+
   // new data that urgent mode sends past Nagle is new data as any write's (Linux's MSG_OOB send goes
   // through tcp_push and tcp_write_xmit, whose tcp_schedule_loss_probe arms the timer likewise)
   it("new data an urgent mark sends while a probe is out: the probe timer too, not the probe's RTO", () => {
