@@ -600,6 +600,32 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // RACK's reordering timer replaces whatever timer was pending (one timer a socket: tcp_rack_mark_lost,
+  // inet_csk_reset_xmit_timer(ICSK_TIME_REO_TIMEOUT)), and its expiry (tcp_rack_reo_timeout) starts a
+  // fast recovery and re-arms the RTO from the head's send time. No timestamps, a 200 ms handshake
+  // (SRTT 200, RTO 600 on both; min RTT 200, RACK's window 50 ms): four segments, the probe resends
+  // the fourth at ~400; the ACK of the first at 430 (SRTT ~229, RTO ~759: a probe timer ~460 ms
+  // later, whose expiry finds the probe out and leaves the RTO a jiffy away, the head's send time +
+  // RTO being past); the third SACKed at 865, ~25 ms before that: Linux's reordering timer (~50 ms)
+  // replaces it, the second goes again by RACK at ~917 in a fast recovery, and the next timeout
+  // comes an RTO after that resend (~2260: Linux's RTO has grown with the SACK's RTT sample, which
+  // the stack does not take). The stack's RTO beside RACK's timer fired first (~889): the same
+  // resend, but as a timeout, and the next one backed off, at ~2405, past the wait
+  it.scopedLive("RACK's reordering timer replaces the RTO: a loss it finds just before the RTO is a fast recovery, not a timeout", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: true, mss: 1000, ws: 7 }, window: 200 },
+        { tb: { flags: "A" } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 4000 }, window: 430 },
+        { tb: { flags: "A", ack: 1001 }, window: 435 },
+        { tb: { flags: "A", ack: 1001, sack: [[2001, 3001]] }, window: 300 },
+        { wait: 1150 },
+        { tb: { flags: "A" } }
+      ]
+    }))
+
   it.scopedLive("a tail loss probe D-SACKed (the original arrived): no cut, the next write shows the window (RFC 8985 §7.4)", () =>
     conforms({
       steps: [
