@@ -2131,9 +2131,11 @@ const sackShowsLoss = (s: Sender): boolean =>
  * yet be. Losses of a window already recovered from (RFC 6582's "recover",
  * after a timeout) start no new recovery: the retransmission timer's
  * go-back-N resends them. A SACK recovery's sends for the batch's duplicate
- * and partial ACKs (`recoverDue`) are made here too, after the marks.
+ * and partial ACKs (`recoverDue`) are made here too, after the marks. At a
+ * batch's end, or (`expired`) at the reordering timer's expiry, whose
+ * handling of the connection's other timers follows Linux's one timer.
  */
-const rackDetect = (s: Sender, now: number, out: Array<OutSegment>): void => {
+const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = false): void => {
   const due = s.recoverDue
   s.recoverDue = false
   // (a shut window is the persist timer's: no recovery starts, and no retransmission timer with it;
@@ -2142,9 +2144,7 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>): void => {
     s.rackAt = undefined
     return
   }
-  // (this is the timer's own expiry: Linux's tcp_rack_reo_timeout)
   const pending = s.rackAt
-  const expired = pending !== undefined && pending <= now
   const { lost, timeout } = Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering))
   if (lost > 0) s.ackSafe = false
   if (sending(s)) rackRecover(s, now, out, lost, due)
@@ -3301,7 +3301,9 @@ export const onTimer = (s: Sender, now: number, out: Array<OutSegment>): void =>
   if (s.rtoAt !== undefined && s.rtoAt <= now && s.tlpAt !== undefined && s.tlpAt <= now) tailProbe(s, now, out)
   if (s.rtoAt !== undefined && s.rtoAt <= now) onRto(s, now, out)
   if (isClosed(s)) return
-  if (s.rackAt !== undefined && s.rackAt <= now) rackDetect(s, now, out)
+  // (the timer's own expiry, Linux's tcp_rack_reo_timeout; a batch's ACKs that come first, when the
+  // timer is overdue, re-arm it as any ACK's would)
+  if (s.rackAt !== undefined && s.rackAt <= now) rackDetect(s, now, out, true)
   if (s.tlpAt !== undefined && s.tlpAt <= now) tailProbe(s, now, out)
   if (s.persistAt !== undefined && s.persistAt <= now) probe(s, now, out)
   if (s.keepaliveAt !== undefined && s.keepaliveAt <= now) keepalive(s, now, out)
