@@ -603,14 +603,16 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // RACK's reordering timer replaces whatever timer was pending (one timer a socket: tcp_rack_mark_lost,
   // inet_csk_reset_xmit_timer(ICSK_TIME_REO_TIMEOUT)), and its expiry (tcp_rack_reo_timeout) starts a
   // fast recovery and re-arms the RTO from the head's send time. No timestamps, a 200 ms handshake
-  // (SRTT 200, RTO 600 on both; min RTT 200, RACK's window 50 ms): four segments, the probe resends
-  // the fourth at ~400; the ACK of the first at 430 (SRTT ~229, RTO ~759: a probe timer ~460 ms
-  // later, whose expiry finds the probe out and leaves the RTO a jiffy away, the head's send time +
-  // RTO being past); the third SACKed at 865, ~25 ms before that: Linux's reordering timer (~50 ms)
-  // replaces it, the second goes again by RACK at ~917 in a fast recovery, and the next timeout
-  // comes an RTO after that resend (~2260: Linux's RTO has grown with the SACK's RTT sample, which
-  // the stack does not take). The stack's RTO beside RACK's timer fired first (~889): the same
-  // resend, but as a timeout, and the next one backed off, at ~2405, past the wait
+  // (SRTT 200, RTO 600 on both; min RTT 200, Linux's RACK window 50 ms): four segments, the probe
+  // resends the fourth at ~400; the ACK of the first at 460 (SRTT ~233, RTO ~793: a probe timer ~465
+  // ms later, ~925, whose expiry finds the probe out and leaves the RTO a jiffy away, the head's send
+  // time + RTO being past); the third SACKed at 905, ~20 ms before that: Linux's reordering timer
+  // (~52 ms) replaces it, the second goes again by RACK at ~957 in a fast recovery, and the next
+  // timeout comes an RTO after that resend (~2370: Linux's RTO has grown with the SACK's RTT sample,
+  // which the stack does not take; the stack's ~1750). The stack's RTO kept beside RACK's timer
+  // fired first (~926): the same resend, but as a timeout, and the next one backed off, at ~2511,
+  // past the wait's end (~2440). (Linux's side has ~15 ms of room: a handshake sample later than
+  // that moves its probe timer before the SACK, and it times out too)
   it.scopedLive("RACK's reordering timer replaces the RTO: a loss it finds just before the RTO is a fast recovery, not a timeout", () =>
     conforms({
       steps: [
@@ -618,10 +620,10 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { tb: { flags: "S", sackOk: true, mss: 1000, ws: 7 }, window: 200 },
         { tb: { flags: "A" } },
         { dut: { op: "accept" } },
-        { dut: { op: "write", bytes: 4000 }, window: 430 },
-        { tb: { flags: "A", ack: 1001 }, window: 435 },
+        { dut: { op: "write", bytes: 4000 }, window: 460 },
+        { tb: { flags: "A", ack: 1001 }, window: 445 },
         { tb: { flags: "A", ack: 1001, sack: [[2001, 3001]] }, window: 300 },
-        { wait: 1150 },
+        { wait: 1235 },
         { tb: { flags: "A" } }
       ]
     }))
