@@ -388,6 +388,13 @@ export interface Report {
    */
   nomemPoint: number
   /**
+   * what this half holds was still past what it may hold after `tcpClampWindow` (its raise refused,
+   * or at its most): the send half cuts the window it offers to twice our MSS, to grow again with the
+   * data that comes (Linux's tcp_clamp_window: rcv_ssthresh = min(window_clamp, 2 * advmss) when
+   * sk_rmem_alloc is still past sk_rcvbuf; `Sender.rcvSsthresh`)
+   */
+  clamped: boolean
+  /**
    * data that came before, wholly below RCV.NXT: the sender resends what we acknowledged (our ACK
    * was lost, or its timer fired), or data into a shut window or at its edge (a probe): the send
    * half goes back to quick-ACK mode (Linux's tcp_enter_quickack_mode, from tcp_data_queue and
@@ -543,6 +550,7 @@ export const report = (r: Receiver, at: number): Report => ({
   ackNow: false,
   nomem: false,
   nomemPoint: -1,
+  clamped: false,
   quickAck: false,
   quickAckEcn: false,
   twWnd: r.twWnd,
@@ -1237,6 +1245,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     if (r.memory !== undefined) admitted = admit(r, r.memory, consumed, start, data.length)
     if (admitted === TAKEN && overBuffer(r, consumed)) tcpClampWindow(r, consumed)
     if (admitted === TAKEN && overBuffer(r, consumed)) {
+      // (still past it after the clamp: its rcv_ssthresh cut, whatever becomes of the segment)
+      out.clamped = true
       // Out-of-order data above these octets goes first, from the highest (tcp_prune_queue's
       // tcp_prune_ofo_queue(sk, in_skb) before the drop, as `admit`'s): else the segment that fills a
       // hole would be refused for the data held beyond it, the peer resending it into that refusal.

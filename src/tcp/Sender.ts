@@ -358,6 +358,13 @@ export interface Sender {
    * (tcp_cleanup_rbuf: from a window of 0 any new one is at least twice it)
    */
   memShut: boolean
+  /**
+   * the most the window may offer past RCV.NXT, octets, since the receive half's clamp found it held
+   * past what it may (`Report.clamped`; Linux's rcv_ssthresh as tcp_clamp_window cuts it to
+   * 2 × advmss): grown by in-order data (tcp_grow_window), and no bound again (Infinity) once it
+   * reaches the buffer (window_clamp). Infinity before any cut: this stack offers its buffer's edge
+   */
+  rcvSsthresh: number
   /** how much the application has read, written by the application side only */
   readonly reads: { consumed: number }
   /** quick-ACK mode: ACKs of new data still to send at once (Params.quickAcks) */
@@ -680,6 +687,7 @@ const base = (
     advEdge: Seq.ZERO,
     rcvNoMem: false,
     memShut: false,
+    rcvSsthresh: Number.POSITIVE_INFINITY,
     reads,
     // (set at the first data: `enterQuickAck`)
     quickAcks: 0,
@@ -1042,10 +1050,37 @@ export const readWakeFrom = (s: Sender): number =>
  * (the callers move `advEdge` only forward: RFC 9293 §3.8.6.2.2).
  */
 const offeredEdge = (s: Sender, rcvNxt: Seq.SeqNum): Seq.SeqNum => {
-  const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
+  let edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
+  // (after the receive half's clamp: no further than rcv_ssthresh past RCV.NXT, __tcp_select_window's cap)
+  if (s.rcvSsthresh !== Number.POSITIVE_INFINITY) {
+    const cut = Seq.add(rcvNxt, s.rcvSsthresh)
+    if (Seq.lt(cut, edge)) edge = cut
+  }
   if (!Memory.underPressure(s.params.memory)) return edge
   const cap = Seq.add(rcvNxt, Memory.pressureWindow(s.rcvMss))
   return Seq.lt(cap, edge) ? cap : edge
+}
+
+/**
+ * Linux's rcv_ssthresh after tcp_clamp_window cut it (`Sender.rcvSsthresh`), for one batch's report:
+ * cut to min(window_clamp, 2 × advmss) when the receive half's clamp left it past what it may hold;
+ * else grown by the batch's in-order data as tcp_grow_window grows it per segment (from
+ * tcp_event_data_recv: max(2 × advmss, 2 × skb->len) each, out of memory pressure, up to the room
+ * min(window_clamp, tcp_space) leaves), here by max(2 × advmss × segments, 2 × octets), the room
+ * measured once after the batch (the buffer's free space past RCV.NXT). At the buffer it bounds
+ * nothing more: Infinity. Arithmetic only, once per report.
+ */
+const clampWindow = (s: Sender, r: Report): void => {
+  if (r.clamped) {
+    s.rcvSsthresh = Math.min(s.capacity, 2 * s.rcvMss)
+    return
+  }
+  if (s.rcvSsthresh === Number.POSITIVE_INFINITY || r.dataSegments === 0 || Memory.underPressure(s.params.memory)) return
+  const free = Seq.sub(Seq.add(s.irs, 1 + s.reads.consumed + s.capacity), s.rcvNxt)
+  const room = Math.min(s.capacity, free) - s.rcvSsthresh
+  if (room <= 0) return
+  s.rcvSsthresh += Math.min(room, Math.max(2 * s.rcvMss * r.dataSegments, 2 * r.dataOctets))
+  if (s.rcvSsthresh >= s.capacity) s.rcvSsthresh = Number.POSITIVE_INFINITY
 }
 
 /** The window field to send, and the announced right edge moved as RFC 1122 §4.2.3.3 allows. */
@@ -1514,6 +1549,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   }
   if (r.syn !== undefined && s.state === "SynSent") onSyn(s, r, now, out)
   s.rcvNxt = r.rcvNxt
+  // (before anything this report sends carries a window: Linux's tcp_clamp_window and tcp_grow_window
+  // run as the segment is queued, before the ACK or data that answers it)
+  clampWindow(s, r)
   if (r.twWnd !== undefined && s.twWnd === undefined) s.twWnd = r.twWnd
   s.tsRecent = r.tsRecent
   s.ecnEcho = r.ece

@@ -344,6 +344,43 @@ describe("the announced edge with a reader that stopped (window scaling)", () =>
     expect(out.at(-1)!.window).toBeGreaterThan(0)
     expect(T.ourAck(out.at(-1)!)).toBe(4600)
   })
+
+  // Linux's tcp_clamp_window, when what the socket holds is still past sk_rcvbuf after it (no raise:
+  // here the stack's total at tcp_mem[0]), also cuts rcv_ssthresh to min(window_clamp, 2 * advmss);
+  // __tcp_select_window offers no more than rcv_ssthresh, so the window a read reopens after the
+  // NOMEM drop is ALIGN(2 * advmss), and it grows again by tcp_grow_window (tcp_event_data_recv: by
+  // max(2 * advmss, 2 * skb->len) per in-order segment, up to the free space), not to the buffer's edge
+  it("after the refusal, a read reopens the window to twice our MSS, not to the buffer's edge, and in-order data grows it again (Linux's tcp_clamp_window: rcv_ssthresh = min(window_clamp, 2 * advmss); tcp_grow_window)", () => {
+    const buf = 16384
+    const memory = Memory.make({ low: 1000, pressure: 1 << 30, high: 1 << 30 })
+    memory.allocated = 1000
+    const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: 8 * 1024 * 1024, memory }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
+    const r = creep(s, 400)
+    expect(r.refused).toEqual([[r.off, 0]])
+    const advmss = s.snd.rcvMss
+    expect(advmss).toBe(1460)
+    // the reader takes everything: the window reopens, at ALIGN(2 * advmss) (3072 with a unit of 256)
+    const at = 100_000
+    const reopened = s.read(at).out
+    expect(reopened.map((o) => [T.ourAck(o), o.window * r.unit])).toEqual([[r.off, Math.ceil((2 * advmss) / r.unit) * r.unit]])
+    // a full segment in order: rcv_ssthresh grows by 2 * advmss, the window with it (ALIGN(5840) = 5888)
+    const grown = [...s.send(at + 10, seg(r.off, advmss)), ...s.tick(at + 300)]
+    expect(grown.map((o) => [T.ourAck(o), o.window * r.unit])).toEqual([[r.off + advmss, Math.ceil((4 * advmss) / r.unit) * r.unit]])
+    // read, and more full segments: it grows on to the buffer's edge (as the read auto-tuned it)
+    s.read(at + 400)
+    let off = r.off + advmss
+    const windows: Array<number> = []
+    for (let i = 0; i < 60; i++) {
+      const out = [...s.send(at + 500 + 100 * i, seg(off, advmss)), ...s.tick(at + 560 + 100 * i)]
+      off += advmss
+      s.read(at + 570 + 100 * i)
+      for (const o of out) windows.push(o.window * r.unit)
+    }
+    // (by 2 * advmss a segment; each ACK goes before its segment is read: the buffer less one segment)
+    for (let i = 1; i < windows.length; i++) expect(windows[i]).toBeGreaterThanOrEqual(windows[i - 1]!)
+    expect(windows[1]! - windows[0]!).toBeLessThanOrEqual(2 * advmss + r.unit)
+    expect(windows.at(-1)).toBe(Math.ceil((s.snd.capacity - advmss) / r.unit) * r.unit)
+  })
 })
 
 describe("the announced edge never pulled back (Linux's tcp_select_window: ALIGN(cur_win), net.ipv4.tcp_shrink_window = 0)", () => {
