@@ -1073,6 +1073,8 @@ const offeredEdge = (s: Sender, rcvNxt: Seq.SeqNum): Seq.SeqNum => {
 const clampWindow = (s: Sender, r: Report): void => {
   if (r.clamped) {
     s.rcvSsthresh = Math.min(s.capacity, 2 * s.rcvMss)
+    // (and the quick ACKs left are spent: tcp_clamp_window's icsk_ack.quick = 0)
+    s.quickAcks = 0
     return
   }
   if (s.rcvSsthresh === Number.POSITIVE_INFINITY || r.dataSegments === 0 || Memory.underPressure(s.params.memory)) return
@@ -1080,6 +1082,9 @@ const clampWindow = (s: Sender, r: Report): void => {
   const room = Math.min(s.capacity, free) - s.rcvSsthresh
   if (room <= 0) return
   s.rcvSsthresh += Math.min(room, Math.max(2 * s.rcvMss * r.dataSegments, 2 * r.dataOctets))
+  // a window that grows is acknowledged at once (tcp_grow_window's icsk_ack.quick |= 1), so the
+  // peer hears of it with the segment that grew it, not a delayed ACK later
+  s.quickAcks |= 1
   if (s.rcvSsthresh >= s.capacity) s.rcvSsthresh = Number.POSITIVE_INFINITY
 }
 

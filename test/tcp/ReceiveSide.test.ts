@@ -363,15 +363,20 @@ describe("the announced edge with a reader that stopped (window scaling)", () =>
     const at = 100_000
     const reopened = s.read(at).out
     expect(reopened.map((o) => [T.ourAck(o), o.window * r.unit])).toEqual([[r.off, Math.ceil((2 * advmss) / r.unit) * r.unit]])
-    // a full segment in order: rcv_ssthresh grows by 2 * advmss, the window with it (ALIGN(5840) = 5888)
-    const grown = [...s.send(at + 10, seg(r.off, advmss)), ...s.tick(at + 300)]
+    // a full segment in order: rcv_ssthresh grows by 2 * advmss, the window with it (ALIGN(5840) = 5888),
+    // and its ACK goes at once: tcp_grow_window's icsk_ack.quick |= 1 (one segment is no more than
+    // rcv_mss, which __tcp_ack_snd_check would otherwise leave to the delayed ACK)
+    const grown = s.send(at + 10, seg(r.off, advmss))
     expect(grown.map((o) => [T.ourAck(o), o.window * r.unit])).toEqual([[r.off + advmss, Math.ceil((4 * advmss) / r.unit) * r.unit]])
     // read, and more full segments: it grows on to the buffer's edge (as the read auto-tuned it)
     s.read(at + 400)
     let off = r.off + advmss
     const windows: Array<number> = []
     for (let i = 0; i < 60; i++) {
-      const out = [...s.send(at + 500 + 100 * i, seg(off, advmss)), ...s.tick(at + 560 + 100 * i)]
+      const out = s.send(at + 500 + 100 * i, seg(off, advmss))
+      // (each at once while the window grows: the quick ACK tcp_grow_window gives each; then delayed)
+      if (i < 25) expect([i, out.length]).toEqual([i, 1])
+      out.push(...s.tick(at + 560 + 100 * i))
       off += advmss
       s.read(at + 570 + 100 * i)
       for (const o of out) windows.push(o.window * r.unit)
