@@ -1242,7 +1242,14 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // once). In order, the drop draws an ACK at once that announces a window of 0 (`Report.nomem`:
     // ICSK_ACK_NOMEM | ICSK_ACK_NOW), so the peer probes until a read reopens it; out of order,
     // nothing (tcp_data_queue_ofo: the peer resends later)
-    if (r.memory !== undefined) admitted = admit(r, r.memory, consumed, start, data.length)
+    if (r.memory !== undefined) {
+      // (past what it may hold before memory's prune: tcp_prune_queue runs tcp_clamp_window first,
+      // whatever sk_rmem_schedule said, and a refusal means pressure or a total past `high`, where it
+      // raises nothing: the cut alone, `Report.clamped`)
+      const over = overBuffer(r, consumed)
+      admitted = admit(r, r.memory, consumed, start, data.length)
+      if (admitted !== TAKEN && over) out.clamped = true
+    }
     if (admitted === TAKEN && overBuffer(r, consumed)) tcpClampWindow(r, consumed)
     if (admitted === TAKEN && overBuffer(r, consumed)) {
       // (still past it after the clamp: its rcv_ssthresh cut, whatever becomes of the segment)

@@ -386,6 +386,39 @@ describe("the announced edge with a reader that stopped (window scaling)", () =>
     expect(windows[1]! - windows[0]!).toBeLessThanOrEqual(2 * advmss + r.unit)
     expect(windows.at(-1)).toBe(Math.ceil((s.snd.capacity - advmss) / r.unit) * r.unit)
   })
+
+  // tcp_try_rmem_schedule goes to tcp_prune_queue when tcp_can_ingest fails or sk_rmem_schedule does,
+  // and tcp_prune_queue's tcp_clamp_window runs whenever sk_rmem_alloc is past sk_rcvbuf, whatever
+  // memory says: a segment the stack-wide bound refuses to a connection past its bound cuts
+  // rcv_ssthresh too, and the window stays cut once pressure is over
+  it("a segment memory refuses to a connection past its bound cuts the window too: once pressure is over, a read reopens it to twice our MSS (tcp_prune_queue: tcp_clamp_window before anything else)", () => {
+    const buf = 16384
+    const memory = Memory.make({ low: 1000, pressure: 1 << 29, high: 1 << 29 })
+    memory.allocated = 1000
+    const s = T.established({ params: { receiveBuffer: buf, maxReceiveBuffer: 8 * 1024 * 1024, memory }, peerOptions: { mss: MSS, sackPermitted: false, windowScale: 7 } })
+    // creep to just within the bound (twice the buffer), the last segments still taken
+    const unit = 2 ** s.snd.rcvShift
+    let off = 0
+    let at = 10
+    while (off + 200 <= 2 * buf) {
+      s.send(at, seg(off, 200))
+      s.tick(at + 60)
+      off += 200
+      at += 100
+    }
+    s.send(at, seg(off, 200))
+    off += 200
+    at += 100
+    expect(s.rcv.rcvNxt).toEqual(peerSeq(off))
+    // the stack's total past `high` (pressure): the next segment is refused by memory, with the NOMEM window
+    Memory.charge(memory, 1 << 29)
+    expect(s.send(at, seg(off, 200)).map((o) => [T.ourAck(o), o.window])).toEqual([[off, 0]])
+    // pressure over; the reader takes everything: ALIGN(2 * advmss), not the buffer's edge
+    Memory.charge(memory, -(1 << 29) - 1000)
+    expect(memory.pressure).toBe(false)
+    const reopened = s.read(at + 100_000).out
+    expect(reopened.map((o) => [T.ourAck(o), o.window * unit])).toEqual([[off, Math.ceil((2 * s.snd.rcvMss) / unit) * unit]])
+  })
 })
 
 describe("the announced edge never pulled back (Linux's tcp_select_window: ALIGN(cur_win), net.ipv4.tcp_shrink_window = 0)", () => {
