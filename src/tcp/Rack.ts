@@ -179,6 +179,21 @@ export interface Rack {
    * control: HyStart++'s sample per ACK when timestamps are off. Undefined: none.
    */
   lastOriginalRtt: number | undefined
+  /**
+   * The scoreboard's ranges as the last `onAck` left them, [tagLeft[k], tagRight[k]) for k below
+   * `tagCount` (none yet: the empty log's arrays): every entry wholly inside one was SACKED then,
+   * so the next ACK looks only at what its board holds beyond them (Linux's recv_sack_cache, which
+   * lets tcp_sacktag_write_queue skip the blocks it has walked before). Since then only a split or
+   * a new entry can make an entry not SACKED lie wholly inside one (a trim is `onAck`'s own); each such
+   * entry is inside `dirtyLo`..`dirtyHi` (while `dirty`), and a range meeting that span is looked
+   * at whole. `renege` forgets them all.
+   */
+  tagLeft: Array<number>
+  tagRight: Array<number>
+  tagCount: number
+  dirty: boolean
+  dirtyLo: Seq.SeqNum
+  dirtyHi: Seq.SeqNum
 }
 
 /** RACK.reo_wnd_persist's start: 16 recoveries without a D-SACK reset the window (§6.2 step 4) */
@@ -214,7 +229,13 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   reoWndPersist: REO_WND_PERSIST,
   lastOriginalEnd: undefined,
   lastSacked: false,
-  lastOriginalRtt: undefined
+  lastOriginalRtt: undefined,
+  tagLeft: NO_LOG,
+  tagRight: NO_LOG,
+  tagCount: 0,
+  dirty: false,
+  dirtyLo: iss,
+  dirtyHi: iss
 })
 
 /**
@@ -307,6 +328,8 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
       r.ends[first] = r.ends[lastCovered]!
       for (const a of [r.starts, r.ends, r.sentAt, r.order, r.flags]) a.splice(first + 1, k)
       r.retransmitted -= k
+      // (no `noteEdges`: inside a range the last ACK tagged, each piece not SACKED was noted
+      // already, so the span noted holds the joined entry too)
     }
     if (!Seq.gt(end, last)) return
     from = last
@@ -324,6 +347,34 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
   r.order.push(order)
   r.flags.push(0)
   r.outOctets += Seq.sub(end, from)
+  noteEdges(r, from, end)
+}
+
+/**
+ * [start, end) is a new entry of the log, not SACKED (a new segment, a split's piece): if it lies
+ * wholly inside a range the last `onAck` tagged, the next must look there again (`dirty`). The sender's own entries never do (a SACK range's edges are the log's, and what lies
+ * inside one is SACKED), so this is a binary search of the tags and nothing more.
+ */
+const noteEdges = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum): void => {
+  const tn = r.tagCount
+  if (tn === 0) return
+  // the first tag that ends after start
+  let lo = 0
+  let hi = tn
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (Seq.gt(r.tagRight[mid]! as Seq.SeqNum, start)) hi = mid
+    else lo = mid + 1
+  }
+  if (lo === tn || Seq.gt(r.tagLeft[lo]! as Seq.SeqNum, start) || Seq.gt(end, r.tagRight[lo]! as Seq.SeqNum)) return
+  if (!r.dirty) {
+    r.dirty = true
+    r.dirtyLo = start
+    r.dirtyHi = end
+    return
+  }
+  if (Seq.lt(start, r.dirtyLo)) r.dirtyLo = start
+  if (Seq.gt(end, r.dirtyHi)) r.dirtyHi = end
 }
 
 /** Entry `i` becomes [its start, `at`) and [`at`, its end) follows it, with the same send time and marks. */
@@ -338,6 +389,10 @@ const split = (r: Rack, i: number, at: Seq.SeqNum): void => {
   if ((f & SACKED) !== 0) r.sacked++
   if ((f & RETRANSMITTED) !== 0) r.retransmitted++
   if ((f & HELD) !== 0) r.held++
+  if ((f & SACKED) === 0) {
+    noteEdges(r, r.starts[i]! as Seq.SeqNum, at)
+    noteEdges(r, at, r.ends[i + 1]! as Seq.SeqNum)
+  }
 }
 
 /**
@@ -347,6 +402,17 @@ const split = (r: Rack, i: number, at: Seq.SeqNum): void => {
  * `tsEcr` (the echoed timestamp, in the sender's timestamp clock `tsOf`) tells
  * a retransmission's ACK from the original's. `maybeDelayed`: the ACK may
  * have waited for the peer's delayed-ACK timer (`sampleMinRtt`).
+ *
+ * An entry is newly SACKed when it lies wholly inside one of the board's
+ * ranges and was not SACKED. Only what the board holds beyond the ranges the
+ * last ACK left (`tagLeft`, `tagRight`) is looked at, each piece found by a
+ * binary search of the log (entries are in sequence order): the work is what
+ * the ACK changed, not the whole flight (a long SACK recovery walked every
+ * entry below the highest SACK at every ACK, SACKED ones one by one), as
+ * Linux's tcp_sacktag_write_queue skips the blocks its recv_sack_cache
+ * holds and tcp_sacktag_skip seeks in its rb-tree to each block's first skb.
+ * The entries delivered are taken in sequence order (acknowledged, then
+ * SACKed), as a walk from the head takes them, so RACK's state is the same.
  */
 export const onAck = (
   r: Rack,
@@ -359,91 +425,181 @@ export const onAck = (
 ): void => {
   const n = r.starts.length
   const ranges = board.ranges
-  const top = ranges.length > 0 ? ranges[ranges.length - 1]!.right : undefined
-  let k = 0 // the scoreboard range the scan has reached
   // RACK.rtt from this ACK (§6.2 step 2 sets it for every segment delivered, sent after RACK.xmit_ts
   // or not): Linux tags SACKed skbs first and then frees the cumulatively acknowledged ones
   // (tcp_sacktag_write_queue before tcp_clean_rtx_queue, each calling tcp_rack_advance), so the
-  // last of those, else the last SACKed one, gives it; -1 while none does
-  let cumRtt = -1
-  let sackRtt = -1
-  // the ACK's sample for the minimum: the shortest of its entries' (its newest delivered segment's)
-  let shortest = Infinity
-  let original: Seq.SeqNum | undefined
-  let newestOriginal = -Infinity
-  let sacked = false
+  // last of those, else the last SACKed one, gives it (`tally`)
+  tally.cumRtt = -1
+  tally.sackRtt = -1
+  tally.shortest = Infinity
+  tally.original = undefined
+  tally.newestOriginal = -Infinity
+  tally.sacked = false
   // the log is in sequence order: the acknowledged entries are its first ones, and leave it
-  let h = r.head
-  for (let i = r.head; i < n; i++) {
-    let start = r.starts[i]! as Seq.SeqNum
+  let i = r.head
+  for (; i < n; i++) {
+    const start = r.starts[i]! as Seq.SeqNum
     const end = r.ends[i]! as Seq.SeqNum
+    if (Seq.gt(end, ack)) break
     const f = r.flags[i]!
-    let delivered = false
-    if (!Seq.gt(end, ack)) {
-      delivered = (f & SACKED) === 0
-      if ((f & SACKED) !== 0) r.sacked--
-      if ((f & RETRANSMITTED) !== 0) r.retransmitted--
-      if ((f & HELD) !== 0) r.held--
-      if ((f & LOST) !== 0) {
-        const len = Seq.sub(end, start)
-        r.lostOctets -= len
-        if ((f & RETRANSMITTED) !== 0) r.lostRetransOctets -= len
-      } else if ((f & SACKED) === 0) {
-        r.outOctets -= Seq.sub(end, start)
-      }
-      h = i + 1
-    } else {
-      // acknowledged in part (a segment cut at the peer's window, or the peer took part of it):
-      // what is left starts at the ACK, as Linux's tcp_trim_head trims the skb, so that nothing
-      // is ever resent from below SND.UNA
-      if (Seq.lt(start, ack)) {
-        if ((f & LOST) !== 0) {
-          const len = Seq.sub(ack, start)
-          r.lostOctets -= len
-          if ((f & RETRANSMITTED) !== 0) r.lostRetransOctets -= len
-        } else if ((f & SACKED) === 0) {
-          r.outOctets -= Seq.sub(ack, start)
-        }
-        start = ack
-        r.starts[i] = ack
-      }
-      if (top === undefined || !Seq.lt(start, top)) break
-      if ((f & SACKED) !== 0) continue
-      while (k < ranges.length && !Seq.gt(ranges[k]!.right, start)) k++
-      const range = ranges[k]
-      if (range === undefined) break
-      if (!Seq.lte(range.left, start) || !Seq.lte(end, range.right)) continue
-      // delivered after all: no longer lost, whatever marked it so (RACK, or a smaller path MTU) before
-      // its resend went (Linux's tcp_sacktag_one clears TCPCB_LOST): else it went again, SACKed, and
-      // a lost run (`firstLost`) reached across it, and pipe counted it out twice (`lostRetransmitted`)
-      if ((f & HELD) !== 0) r.held--
-      setFlags(r, i, (f | SACKED) & ~(LOST | HELD))
-      r.sacked++
-      sacked = true
-      delivered = true
+    if ((f & SACKED) !== 0) r.sacked--
+    if ((f & RETRANSMITTED) !== 0) r.retransmitted--
+    if ((f & HELD) !== 0) r.held--
+    if ((f & LOST) !== 0) {
+      const len = Seq.sub(end, start)
+      r.lostOctets -= len
+      if ((f & RETRANSMITTED) !== 0) r.lostRetransOctets -= len
+    } else if ((f & SACKED) === 0) {
+      r.outOctets -= Seq.sub(end, start)
     }
-    if (delivered) {
-      if ((f & RETRANSMITTED) === 0) {
-        if (original === undefined) original = end
-        if (r.sentAt[i]! > newestOriginal) newestOriginal = r.sentAt[i]!
-      }
-      const rtt = update(r, i, at, tsEcr, tsOf)
-      if (rtt >= 0) {
-        if (Seq.gt(end, ack)) sackRtt = rtt
-        else cumRtt = rtt
-        if (rtt < shortest) shortest = rtt
-      }
-    }
+    if ((f & SACKED) === 0) deliver(r, i, false, at, tsEcr, tsOf)
   }
-  if (cumRtt >= 0) r.rtt = cumRtt
-  else if (sackRtt >= 0) r.rtt = sackRtt
-  if (shortest !== Infinity) sampleMinRtt(r, at, shortest, maybeDelayed)
-  r.lastOriginalEnd = original
-  r.lastOriginalRtt = newestOriginal === -Infinity ? undefined : Math.max(0, at - newestOriginal)
-  r.lastSacked = sacked
-  r.head = h
-  if (h === n) release(r)
-  else if (h > 64 && h * 2 > n) compact(r)
+  r.head = i
+  // acknowledged in part (a segment cut at the peer's window, or the peer took part of it): what is
+  // left starts at the ACK, as Linux's tcp_trim_head trims the skb, so that nothing is ever resent
+  // from below SND.UNA; its new start may put it inside a range it only met before
+  if (i < n && Seq.lt(r.starts[i]! as Seq.SeqNum, ack)) {
+    const f = r.flags[i]!
+    if ((f & LOST) !== 0) {
+      const len = Seq.sub(ack, r.starts[i]! as Seq.SeqNum)
+      r.lostOctets -= len
+      if ((f & RETRANSMITTED) !== 0) r.lostRetransOctets -= len
+    } else if ((f & SACKED) === 0) {
+      r.outOctets -= Seq.sub(ack, r.starts[i]! as Seq.SeqNum)
+    }
+    r.starts[i] = ack
+    if ((f & SACKED) === 0 && rangeHolds(ranges, ack, r.ends[i]! as Seq.SeqNum)) tag(r, i, at, tsEcr, tsOf)
+  }
+  // each range of the board, less the tagged ranges it holds (looked at whole where an entry may
+  // have changed inside one since, `dirty`)
+  const tl = r.tagLeft
+  const tr = r.tagRight
+  const tn = r.tagCount
+  let j = 0
+  for (let k = 0; k < ranges.length; k++) {
+    const left = ranges[k]!.left
+    const right = ranges[k]!.right
+    if (r.dirty && Seq.lt(left, r.dirtyHi) && Seq.lt(r.dirtyLo, right)) {
+      sackWithin(r, left, right, left, right, at, tsEcr, tsOf)
+      continue
+    }
+    while (j < tn && !Seq.gt(tr[j]! as Seq.SeqNum, left)) j++
+    let cursor = left
+    while (j < tn && Seq.lt(tl[j]! as Seq.SeqNum, right)) {
+      if (Seq.lt(cursor, tl[j]! as Seq.SeqNum)) sackWithin(r, cursor, tl[j]! as Seq.SeqNum, left, right, at, tsEcr, tsOf)
+      if (Seq.gt(tr[j]! as Seq.SeqNum, cursor)) cursor = tr[j]! as Seq.SeqNum
+      // (a tag reaching this range's end may meet the next range too, after a clear or a prune)
+      if (!Seq.lt(tr[j]! as Seq.SeqNum, right)) break
+      j++
+    }
+    if (Seq.lt(cursor, right)) sackWithin(r, cursor, right, left, right, at, tsEcr, tsOf)
+  }
+  // every entry wholly inside a range is SACKED now: the ranges are the next ACK's tags
+  if (ranges.length > 0 && r.tagLeft === NO_LOG) {
+    r.tagLeft = []
+    r.tagRight = []
+  }
+  for (let k = 0; k < ranges.length; k++) {
+    r.tagLeft[k] = ranges[k]!.left
+    r.tagRight[k] = ranges[k]!.right
+  }
+  r.tagCount = ranges.length
+  r.dirty = false
+  if (tally.cumRtt >= 0) r.rtt = tally.cumRtt
+  else if (tally.sackRtt >= 0) r.rtt = tally.sackRtt
+  if (tally.shortest !== Infinity) sampleMinRtt(r, at, tally.shortest, maybeDelayed)
+  r.lastOriginalEnd = tally.original
+  r.lastOriginalRtt = tally.newestOriginal === -Infinity ? undefined : Math.max(0, at - tally.newestOriginal)
+  r.lastSacked = tally.sacked
+  if (r.head === n) release(r)
+  else if (r.head > 64 && r.head * 2 > n) compact(r)
+}
+
+/**
+ * What one `onAck` gathers from the entries it delivers, reset at its
+ * start: one record for the module, so that an ACK allocates nothing (an
+ * `onAck` runs to its end without yielding, and nothing else writes it).
+ * RACK.rtt's candidates (-1: none), the ACK's minimum-RTT sample, the end of
+ * the lowest entry never sent twice, the newest send time of those, and
+ * whether any entry was SACKed.
+ */
+const tally = {
+  cumRtt: -1,
+  sackRtt: -1,
+  shortest: Infinity,
+  original: undefined as Seq.SeqNum | undefined,
+  newestOriginal: -Infinity,
+  sacked: false
+}
+
+/** Entry `i` was delivered (SACKed: `sacked`, else acknowledged): steps 1-3 of §6.2 (`update`), and `tally`. */
+const deliver = (
+  r: Rack,
+  i: number,
+  sacked: boolean,
+  at: number,
+  tsEcr: number | undefined,
+  tsOf: (ms: number) => number
+): void => {
+  if ((r.flags[i]! & RETRANSMITTED) === 0) {
+    if (tally.original === undefined) tally.original = r.ends[i]! as Seq.SeqNum
+    if (r.sentAt[i]! > tally.newestOriginal) tally.newestOriginal = r.sentAt[i]!
+  }
+  const rtt = update(r, i, at, tsEcr, tsOf)
+  if (rtt >= 0) {
+    if (sacked) tally.sackRtt = rtt
+    else tally.cumRtt = rtt
+    if (rtt < tally.shortest) tally.shortest = rtt
+  }
+}
+
+/** Entry `i`, not SACKED, lies wholly inside a range of the board: SACKed now, and delivered. */
+const tag = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf: (ms: number) => number): void => {
+  const f = r.flags[i]!
+  // delivered after all: no longer lost, whatever marked it so (RACK, or a smaller path MTU) before
+  // its resend went (Linux's tcp_sacktag_one clears TCPCB_LOST): else it went again, SACKed, and
+  // a lost run (`firstLost`) reached across it, and pipe counted it out twice (`lostRetransmitted`)
+  if ((f & HELD) !== 0) r.held--
+  setFlags(r, i, (f | SACKED) & ~(LOST | HELD))
+  r.sacked++
+  tally.sacked = true
+  deliver(r, i, true, at, tsEcr, tsOf)
+}
+
+/**
+ * The entries meeting [from, to) that lie wholly inside the board's range
+ * [left, right) and are not SACKED yet: SACKed now, in sequence order. The
+ * first is found by a binary search (the first entry ending after `from`).
+ */
+const sackWithin = (
+  r: Rack,
+  from: Seq.SeqNum,
+  to: Seq.SeqNum,
+  left: Seq.SeqNum,
+  right: Seq.SeqNum,
+  at: number,
+  tsEcr: number | undefined,
+  tsOf: (ms: number) => number
+): void => {
+  const n = r.starts.length
+  for (let i = firstNotBelow(r, r.ends, from, true); i < n && Seq.lt(r.starts[i]! as Seq.SeqNum, to); i++) {
+    if ((r.flags[i]! & SACKED) !== 0) continue
+    if (Seq.lt(r.starts[i]! as Seq.SeqNum, left) || Seq.gt(r.ends[i]! as Seq.SeqNum, right)) continue
+    tag(r, i, at, tsEcr, tsOf)
+  }
+}
+
+/** Some range of `ranges` (sorted, disjoint) holds [start, end) whole: a binary search for the first ending after `start`. */
+const rangeHolds = (ranges: Scoreboard["ranges"], start: Seq.SeqNum, end: Seq.SeqNum): boolean => {
+  let lo = 0
+  let hi = ranges.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (Seq.gt(ranges[mid]!.right, start)) hi = mid
+    else lo = mid + 1
+  }
+  const range = ranges[lo]
+  return range !== undefined && Seq.lte(range.left, start) && Seq.lte(end, range.right)
 }
 
 /**
@@ -461,6 +617,9 @@ export const renege = (r: Rack): void => {
     r.flags[i] = f & ~SACKED
   }
   r.sacked = 0
+  // (no range is known SACKED any more: the next ACK looks at every range of its board whole)
+  r.tagCount = 0
+  r.dirty = false
 }
 
 /**
@@ -572,6 +731,10 @@ const release = (r: Rack): void => {
   r.lostOctets = 0
   r.lostRetransOctets = 0
   r.outOctets = 0
+  r.tagLeft = NO_LOG
+  r.tagRight = NO_LOG
+  r.tagCount = 0
+  r.dirty = false
 }
 
 
