@@ -26,10 +26,15 @@
  *   FLAG_ACK_MAYBE_DELAYED: a peer that delays every ACK would otherwise
  *   make its delay the path's once the window passed). An all-time minimum
  *   never forgot a path that grew longer, and the reordering window built on
- *   it stayed too small for good.
+ *   it stayed too small for good. It looks only at what the scoreboard holds
+ *   beyond the ranges the last ACK left (`tagLeft`, Linux's recv_sack_cache),
+ *   each part's entries found by a binary search: an ACK costs what it
+ *   changed, not the flight.
  * - `reorderingWindow` (§6.2 step 4) and `detectLoss` (step 5): mark the
  *   entries now lost, and say how long until the next could be (the
- *   reordering timer, §6.2 step 5). The window grows with the peer's
+ *   reordering timer, §6.2 step 5), judging only the entries between those
+ *   ranges and none past the first sent after the most recently delivered
+ *   (`retransEnd`). The window grows with the peer's
  *   D-SACKs (`onDsack`, RFC 2883: our retransmission was spurious) and
  *   shrinks back after 16 recoveries without one (`onRecoveryEnd`).
  * - `markTimeout` (§6.3): a retransmission timeout marks the log lost but
@@ -159,6 +164,14 @@ export interface Rack {
    * retransmit_skb_hint); meaningless while `lostOctets` is 0
    */
   lostStart: Seq.SeqNum
+  /**
+   * At or after the end of every entry sent more than once (raised at each
+   * resend, never lowered: ends only move down, by a split); meaningless
+   * while `retransmitted` is 0. The entries from there on were sent once, in
+   * sequence order, so those sent after the most recently delivered segment
+   * are the last ones (`detectLoss` stops at the first of them)
+   */
+  retransEnd: Seq.SeqNum
   /** RACK.reo_wnd_mult: the reordering window in quarters of the minimum RTT, grown by D-SACKs (§6.2 step 4) */
   reoWndMult: number
   /** RACK.dsack_round: SND.NXT when the window last grew; it grows once per round trip (none: undefined) */
@@ -224,6 +237,7 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   lostEnd: iss,
   lostRetransEnd: iss,
   lostStart: iss,
+  retransEnd: iss,
   reoWndMult: 1,
   dsackRound: undefined,
   reoWndPersist: REO_WND_PERSIST,
@@ -310,6 +324,7 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
       if (Seq.gt(r.ends[i]! as Seq.SeqNum, end)) split(r, i, end)
       r.sentAt[i] = now
       r.order[i] = order
+      if (r.retransmitted === 0 || Seq.gt(r.ends[i]! as Seq.SeqNum, r.retransEnd)) r.retransEnd = r.ends[i]! as Seq.SeqNum
       if ((r.flags[i]! & RETRANSMITTED) === 0) r.retransmitted++
       if ((r.flags[i]! & HELD) !== 0) r.held--
       setFlags(r, i, (r.flags[i]! | RETRANSMITTED) & ~(LOST | HELD))
@@ -874,21 +889,78 @@ export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly los
   if (r.sacked === 0 && r.retransmitted === 0 && (n === r.head || !sentAfter(r.xmitOrder, r.endSeq, r.order[r.head]!, r.ends[r.head]!))) {
     return { lost, timeout }
   }
-  for (let i = r.head; i < n; i++) {
-    const f = r.flags[i]!
-    if ((f & (SACKED | LOST)) !== 0) continue
-    if (!sentAfter(r.xmitOrder, r.endSeq, r.order[i]!, r.ends[i]!)) continue
-    const sent = r.sentAt[i]!
-    const remaining = sent + r.rtt + reoWnd - now
-    if (remaining <= 0) {
-      if ((f & HELD) !== 0) r.held--
-      setFlags(r, i, (f | LOST) & ~HELD)
-      lost++
-    } else if (remaining > timeout) {
-      timeout = remaining
+  // Only the entries neither SACKED nor LOST can be found lost, and none of those lies wholly inside
+  // a range the last ACK tagged but in the dirty span (`tagLeft`): the log is looked at between the
+  // tags, each tag's entries passed over by a binary search, and in the dirty span, as Linux's
+  // tcp_rack_detect_loss goes through its tsorted_sent_queue, which holds no SACKed skb. (An entry
+  // looked at twice is judged the same: marked lost the first time, or the same time left.)
+  // Nor can an entry sent after the most recently delivered one: past the last entry sent twice the
+  // log went in sequence order, so those are its last entries, found by a binary search (Linux's walk
+  // of tsorted_sent_queue, in send order, stops at the first such skb)
+  const last = sentOnceFrom(r, r.retransmitted === 0 ? r.head : firstNotBelow(r, r.starts, r.retransEnd, false))
+  const tn = r.tagCount
+  let i = r.head
+  for (let k = 0; k <= tn; k++) {
+    for (; i < last && (k === tn || Seq.lt(r.starts[i]! as Seq.SeqNum, r.tagLeft[k]! as Seq.SeqNum)); i++) {
+      const x = judge(r, i, now, reoWnd)
+      if (x < 0) lost++
+      else if (x > timeout) timeout = x
+    }
+    // (from i every entry starts inside or after tag k: those ending inside it lie wholly in it)
+    if (k < tn) i = firstEndingAfter(r, i, r.tagRight[k]! as Seq.SeqNum)
+  }
+  if (r.dirty) {
+    for (let j = firstEndingAfter(r, r.head, r.dirtyLo); j < last && Seq.lt(r.starts[j]! as Seq.SeqNum, r.dirtyHi); j++) {
+      const x = judge(r, j, now, reoWnd)
+      if (x < 0) lost++
+      else if (x > timeout) timeout = x
     }
   }
   return { lost, timeout }
+}
+
+/**
+ * `detectLoss` for entry `i`: -1 when it is marked lost now (sent before
+ * the most recently delivered segment, RACK.rtt + `reoWnd` ago or more), else
+ * the ms left until it would be (0: it cannot be, SACKED, LOST, or sent after).
+ */
+const judge = (r: Rack, i: number, now: number, reoWnd: number): number => {
+  const f = r.flags[i]!
+  if ((f & (SACKED | LOST)) !== 0) return 0
+  if (!sentAfter(r.xmitOrder, r.endSeq, r.order[i]!, r.ends[i]!)) return 0
+  const remaining = r.sentAt[i]! + r.rtt + reoWnd - now
+  if (remaining > 0) return remaining
+  if ((f & HELD) !== 0) r.held--
+  setFlags(r, i, (f | LOST) & ~HELD)
+  return -1
+}
+
+/**
+ * The first entry from `from` on (entries sent once, in sequence order, so
+ * in the order of sends) sent after the most recently delivered segment (a
+ * binary search; the log's length when none).
+ */
+const sentOnceFrom = (r: Rack, from: number): number => {
+  let lo = from
+  let hi = r.starts.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (sentAfter(r.order[mid]!, r.ends[mid]!, r.xmitOrder, r.endSeq)) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+
+/** The first entry from `from` on that ends after `seq` (a binary search; the log's length when none). */
+const firstEndingAfter = (r: Rack, from: number, seq: Seq.SeqNum): number => {
+  let lo = from
+  let hi = r.ends.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (Seq.gt(r.ends[mid]! as Seq.SeqNum, seq)) hi = mid
+    else lo = mid + 1
+  }
+  return lo
 }
 
 /**

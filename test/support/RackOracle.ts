@@ -333,3 +333,28 @@ export const sameState = (r: RackState, w: RackState): string | undefined => {
   }
   return undefined
 }
+
+/** `Rack.detectLoss` before walk49: every entry of the log judged, SACKED ones stepped over one by one. */
+export const detectLoss = (r: RackState, now: number, reoWnd: number): { readonly lost: number; readonly timeout: number } => {
+  let lost = 0
+  let timeout = 0
+  if (r.xmitOrder < 0) return { lost, timeout }
+  const n = r.starts.length
+  if (r.sacked === 0 && r.retransmitted === 0 && (n === r.head || !sentAfter(r.xmitOrder, r.endSeq, r.order[r.head]!, r.ends[r.head]!))) {
+    return { lost, timeout }
+  }
+  for (let i = r.head; i < n; i++) {
+    const f = r.flags[i]!
+    if ((f & (SACKED | LOST)) !== 0) continue
+    if (!sentAfter(r.xmitOrder, r.endSeq, r.order[i]!, r.ends[i]!)) continue
+    const remaining = r.sentAt[i]! + r.rtt + reoWnd - now
+    if (remaining <= 0) {
+      if ((f & HELD) !== 0) r.held--
+      setFlags(r, i, (f | LOST) & ~HELD)
+      lost++
+    } else if (remaining > timeout) {
+      timeout = remaining
+    }
+  }
+  return { lost, timeout }
+}
