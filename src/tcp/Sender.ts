@@ -1897,6 +1897,10 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   const sackedBefore = s.board.sacked
   const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
   s.ackReneged = false
+  // An earlier ACK of this batch left PRR's window to the batch's end (`Prr.owed`, below): its
+  // count is taken at the pipe it left, before this ACK's blocks and SND.UNA
+  const prrFold = s.sackOk && s.prr !== undefined && inBatch && s.prr.stale && s.ackDelivered > 0
+  const pipeBefore = prrFold ? pipe(s) : 0
   if (s.sackOk && a.sack !== undefined) {
     // each block counts for the whole segments inside it only (Rack.segmentEdgeAtOrAfter says why)
     const fin = finEnd(s)
@@ -1919,15 +1923,14 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   let dsack: SackBlock | undefined
   if (s.sackOk) {
     const una = advances ? a.ack : s.sndUna
-    // An earlier ACK of this batch left PRR's window to the batch's end: what PRR-SSRB let out for
-    // it, by its own DeliveredData and +1, is owed (`recoveryWindow`), as Linux's
-    // tcp_cwnd_reduction counts each ACK (sndcnt = max(prr_delivered - prr_out, newly_acked_sacked),
-    // +1 when SND.UNA advanced) and sends before the next. Worked out once from the last ACK's alone,
-    // a batch of partial ACKs let out a segment less for each ACK before the last
+    // An earlier ACK of this batch left PRR's window to the batch's end: what it let out by its own
+    // count is owed (`recoveryWindow`), as Linux's tcp_cwnd_reduction counts each ACK and sends
+    // before the next. Worked out once from the last ACK's alone, a batch of partial ACKs let out a
+    // segment less for each ACK before the last (PRR-SSRB's +1 and DeliveredData floor), and one
+    // whose earlier ACKs found pipe above ssthresh took the last's pipe, with nothing sent in
+    // between, for PRR-SSRB's, whose room could be none: the proportional sends went missing
     const p = s.prr
-    if (p !== undefined && inBatch && p.stale && s.ackDelivered > 0) {
-      p.owed += Math.max(p.delivered - p.out - p.owed, s.ackDelivered) + (s.ackSafe ? segmentPayload(s) : 0)
-    }
+    if (prrFold && p !== undefined) p.owed += Math.max(0, prrOwed(s, p, pipeBefore))
     // RFC 6937 DeliveredData: the change in SND.UNA plus the change in what is SACKed above it
     s.ackDelivered = Math.max(0, Seq.sub(una, s.sndUna) + Scoreboard.sackedAbove(s.board, una) - sackedBefore)
     s.ackSafe = advances
@@ -2710,11 +2713,14 @@ const recoveryWindow = (s: Sender): number => {
   if (p.stale) {
     const inFlight = pipe(s)
     const ssthresh = s.cc.ssthresh
-    // (the proportional target in whole segments, rounded up, as Linux counts it in packets: in
-    // octets a fraction of a segment would hold back a send that Linux makes)
     const full = segmentPayload(s)
-    const sndcnt = inFlight > ssthresh
-      ? Math.ceil((p.delivered * ssthresh) / Math.max(1, p.recoverFs) / full) * full - p.out
+    // (what the batch's earlier ACKs let out, `Prr.owed`, counts in flight for the branch, as
+    // Linux's sends at those ACKs would: the proportional total is then what one at a time sends,
+    // at least those; and the batch's total is held to ssthresh - pipe, or to the proportional
+    // target where that is more, as the earlier counts were taken without RACK's marks)
+    const prop = prrProportional(s, p)
+    const sndcnt = inFlight + p.owed > ssthresh
+      ? Math.min(Math.max(p.owed, prop), Math.max(ssthresh - inFlight, prop))
       : Math.min(ssthresh - inFlight, p.owed + Math.max(p.delivered - p.out - p.owed, s.ackDelivered) + (s.ackSafe ? full : 0))
     p.wnd = inFlight + Math.max(0, sndcnt)
     p.stale = false
@@ -2722,6 +2728,28 @@ const recoveryWindow = (s: Sender): number => {
   }
   return p.wnd
 }
+
+/**
+ * PRR's proportional target (RFC 6937, Linux's tcp_cwnd_reduction with pipe above ssthresh):
+ * ceil(prr_delivered × ssthresh / RecoverFS) - prr_out, in whole segments, rounded up, as Linux
+ * counts it in packets (in octets a fraction of a segment would hold back a send that Linux makes).
+ */
+const prrProportional = (s: Sender, p: Prr): number => {
+  const full = segmentPayload(s)
+  return Math.ceil((p.delivered * s.cc.ssthresh) / Math.max(1, p.recoverFs) / full) * full - p.out
+}
+
+/**
+ * What an earlier ACK of a batch let out (`Prr.owed`), by its own DeliveredData and SND.UNA's
+ * advance (`ackDelivered`, `ackSafe`) and the pipe it left, with the batch's earlier counts in
+ * flight as if sent: the proportional target above ssthresh, else PRR-SSRB's without its cap
+ * (the pipe here still holds what RACK marks only at the batch's end: the cap is the batch's,
+ * `recoveryWindow`).
+ */
+const prrOwed = (s: Sender, p: Prr, pipeThen: number): number =>
+  pipeThen + p.owed > s.cc.ssthresh
+    ? prrProportional(s, p) - p.owed
+    : Math.max(p.delivered - p.out - p.owed, s.ackDelivered) + (s.ackSafe ? segmentPayload(s) : 0)
 
 /**
  * Resend, while cwnd - pipe has room for a segment: first what RACK marked

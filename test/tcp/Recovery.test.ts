@@ -938,6 +938,32 @@ describe("PRR over a batch of ACKs (RFC 6937 per ACK, as Linux's tcp_cwnd_reduct
     const both = threeLost()
     expect(shape(both.send(1042, ...acks()))).toEqual(apart)
   })
+  it("an earlier ACK of the batch with pipe above ssthresh owes its proportional count, and the batch's end counts it in flight (pipe stays above ssthresh, as one at a time)", () => {
+    // 40 segments written, ten go; the first lost; the second SACKed at 1020, the third at 1021
+    // (limited transmit: the 11th and 12th), the fourth at 1022: recovery, the first resent. Linux's
+    // counts: prior_cwnd 10, ssthresh 7, prr_delivered 1, prr_out 1, in flight 12 - 3 SACKed = 9
+    const entry = () => {
+      const s = warm()
+      s.write(1000, T.octets(40 * MSS))
+      s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+      s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
+      expect(shape(s.send(1022, sackOf(B, [B + MSS, B + 4 * MSS])))).toEqual([[B, MSS]])
+      return s
+    }
+    // then the fifth and the sixth SACKed, one ACK each (RACK marks nothing: the rest went after
+    // them or with them). One at a time each finds in flight 8 > 7: the proportional count,
+    // ceil(7 * 2 / 10) - 1 = 1, the 13th, then ceil(7 * 3 / 10) - 2 = 1, the 14th
+    const a = () => sackOf(B, [B + MSS, B + 5 * MSS])
+    const b = () => sackOf(B, [B + MSS, B + 6 * MSS])
+    const one = entry()
+    const apart = [...shape(one.send(1042, a())), ...shape(one.send(1042, b()))]
+    expect(apart).toEqual([12, 13].map((i) => [B + i * MSS, MSS]))
+    // the two in one batch: with nothing sent in between, the batch's end finds in flight 7, not
+    // above ssthresh, and PRR-SSRB's room ssthresh - 7 = 0: nothing went. The first ACK's count
+    // (proportional, at its own in flight 8) is owed and counts in flight as if sent
+    const both = entry()
+    expect(shape(both.send(1042, a(), b()))).toEqual(apart)
+  })
 })
 
 describe("what counts in a SACK block, and what counts as a duplicate ACK", () => {
