@@ -1930,13 +1930,20 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // whose earlier ACKs found pipe above ssthresh took the last's pipe, with nothing sent in
     // between, for PRR-SSRB's, whose room could be none: the proportional sends went missing
     const p = s.prr
-    if (prrFold && p !== undefined) p.owed += Math.max(0, prrOwed(s, p, pipeBefore))
     // RFC 6937 DeliveredData: the change in SND.UNA plus the change in what is SACKed above it
-    s.ackDelivered = Math.max(0, Seq.sub(una, s.sndUna) + Scoreboard.sackedAbove(s.board, una) - sackedBefore)
-    s.ackSafe = advances
-    if (s.prr !== undefined) {
-      s.prr.delivered += s.ackDelivered
-      s.prr.stale = true
+    const delivered = Math.max(0, Seq.sub(una, s.sndUna) + Scoreboard.sackedAbove(s.board, una) - sackedBefore)
+    // (an ACK that delivers nothing and moves nothing, a window update, makes no PRR step: Linux's
+    // tcp_cwnd_reduction returns at newly_acked_sacked 0. After an earlier one of the batch, that one
+    // stays the batch's last, whose +1 RACK's marks at the batch's end take back; as the last, the
+    // window update let the earlier's +1 go with the count owed, though a loss was marked at it)
+    if (!(prrFold && delivered === 0 && !advances)) {
+      if (prrFold && p !== undefined) p.owed += Math.max(0, prrOwed(s, p, pipeBefore))
+      s.ackDelivered = delivered
+      s.ackSafe = advances
+    }
+    if (p !== undefined) {
+      p.delivered += delivered
+      p.stale = true
     }
     dsack = Rack.dsackOf(a.sack, a.ack)
     if (dsack !== undefined && !Rack.dsackPlausible(dsack, s.maxSndWnd)) dsack = undefined

@@ -938,6 +938,23 @@ describe("PRR over a batch of ACKs (RFC 6937 per ACK, as Linux's tcp_cwnd_reduct
     const both = threeLost()
     expect(shape(both.send(1042, ...acks()))).toEqual(apart)
   })
+  it("an ACK that delivers nothing after one that did (a window update) leaves the earlier its own count: not its +1 once RACK marked a loss at it", () => {
+    // the first resend's ACK alone: RACK finds the 11th and 12th lost (sent before the resend it
+    // acknowledges), so no +1 (Linux's tcp_cwnd_reduction: FLAG_SND_UNA_ADVANCED && !newly_lost):
+    // max(6 - 5, 1) = 1, the 11th again. A window update after it (the same ACK, a larger window,
+    // nothing SACKed) delivers nothing: Linux's tcp_cwnd_reduction returns at newly_acked_sacked 0,
+    // and nothing goes
+    const [x] = acks()
+    const update = T.fromPeer({ ack: B + MSS, window: 60000, options: { sackPermitted: false, sack: [{ left: ours(B + 3 * MSS), right: ours(B + 10 * MSS) }] } })
+    const one = threeLost()
+    const apart = [...shape(one.send(1042, x!)), ...shape(one.send(1042, update))]
+    expect(apart).toEqual([[B + 10 * MSS, MSS]])
+    // in one batch the window update was the last ACK: the first's count was owed with its +1 (its
+    // marks come only at the batch's end, and were put on the last ACK, which had nothing to lose):
+    // the 11th and 12th went
+    const both = threeLost()
+    expect(shape(both.send(1042, x!, update))).toEqual(apart)
+  })
   it("an earlier ACK of the batch with pipe above ssthresh owes its proportional count, and the batch's end counts it in flight (pipe stays above ssthresh, as one at a time)", () => {
     // 40 segments written, ten go; the first lost; the second SACKed at 1020, the third at 1021
     // (limited transmit: the 11th and 12th), the fourth at 1022: recovery, the first resent. Linux's
