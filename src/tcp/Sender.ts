@@ -1932,18 +1932,22 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     const p = s.prr
     // RFC 6937 DeliveredData: the change in SND.UNA plus the change in what is SACKed above it
     const delivered = Math.max(0, Seq.sub(una, s.sndUna) + Scoreboard.sackedAbove(s.board, una) - sackedBefore)
-    // (an ACK that delivers nothing and moves nothing, a window update, makes no PRR step: Linux's
-    // tcp_cwnd_reduction returns at newly_acked_sacked 0. After an earlier one of the batch, that one
-    // stays the batch's last, whose +1 RACK's marks at the batch's end take back; as the last, the
-    // window update let the earlier's +1 go with the count owed, though a loss was marked at it)
-    if (!(prrFold && delivered === 0 && !advances)) {
+    // In recovery an ACK that delivers nothing and moves nothing (a window update, a duplicate with
+    // no new SACK) makes no PRR step: Linux's tcp_cwnd_reduction returns at newly_acked_sacked 0,
+    // and cwnd stays what the last ACK that delivered set (what RACK marks lost meanwhile leaves
+    // room under it). Taken for a step, it worked the count out again at a pipe the forced first
+    // resend had raised above ssthresh, and the proportional count let a new segment go; and after
+    // an earlier ACK of the batch it became the batch's last, so the earlier's +1 went with the
+    // count owed though RACK's marks at the batch's end fell on it
+    const prrStep = p === undefined || delivered > 0 || advances
+    if (prrStep) {
       if (prrFold && p !== undefined) p.owed += Math.max(0, prrOwed(s, p, pipeBefore))
       s.ackDelivered = delivered
       s.ackSafe = advances
-    }
-    if (p !== undefined) {
-      p.delivered += delivered
-      p.stale = true
+      if (p !== undefined) {
+        p.delivered += delivered
+        p.stale = true
+      }
     }
     dsack = Rack.dsackOf(a.sack, a.ack)
     if (dsack !== undefined && !Rack.dsackPlausible(dsack, s.maxSndWnd)) dsack = undefined

@@ -983,6 +983,30 @@ describe("PRR over a batch of ACKs (RFC 6937 per ACK, as Linux's tcp_cwnd_reduct
   })
 })
 
+describe("an ACK that delivers nothing in SACK recovery (Linux's tcp_cwnd_reduction returns at newly_acked_sacked 0)", () => {
+  it("a window update leaves PRR's window as the last ACK that delivered set it: the proportional count is not taken again at a pipe the forced first resend raised", () => {
+    // 40 segments written, ten go; the first lost; the second SACKed at 1020, the third at 1021
+    // (limited transmit: the 11th and 12th), the fourth and fifth at 1022: recovery. Linux's counts:
+    // prior_cwnd 10, ssthresh 7, in flight 12 - 4 SACKed - 1 lost = 7, not above ssthresh: sndcnt =
+    // min(7 - 7, ...) = 0, forced to 1 for the first resend (tcp_cwnd_reduction: `prr_out ? 0 : 1`),
+    // cwnd 8
+    const s = warm()
+    s.write(1000, T.octets(40 * MSS))
+    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+    s.send(1021, sackOf(B, [B + MSS, B + 3 * MSS]))
+    expect(shape(s.send(1022, sackOf(B, [B + MSS, B + 5 * MSS])))).toEqual([[B, MSS]])
+    // then the same ACK with a larger window (the peer's application read): nothing delivered,
+    // Linux's tcp_cwnd_reduction returns before it touches cwnd (8, in flight 8): nothing goes.
+    // Taken for a new PRR step, pipe 8 was above ssthresh and the proportional count ceil(7 * 2 /
+    // 10) - 1 = 1 let a new segment go
+    const update = T.fromPeer({ ack: B, window: 60000, options: { sackPermitted: false, sack: [{ left: ours(B + MSS), right: ours(B + 5 * MSS) }] } })
+    expect(shape(s.send(1023, update))).toEqual([])
+    // the next SACK delivers two, the sixth and seventh: in flight 6, below ssthresh, sndcnt =
+    // min(7 - 6, max(4 - 1, 2)) = 1: the 13th, the first new segment
+    expect(shape(s.send(1024, sackOf(B, [B + MSS, B + 7 * MSS])))).toEqual([[B + 12 * MSS, MSS]])
+  })
+})
+
 describe("what counts in a SACK block, and what counts as a duplicate ACK", () => {
   /** The scoreboard's ranges, in octets from B. */
   const ranges = (s: ReturnType<typeof warm>) =>
