@@ -2697,7 +2697,7 @@ const echoPredatesEpisode = (s: Sender, a: AckInfo): boolean => {
  * the retransmissions RACK has found lost again (RFC 6675 counts everything
  * retransmitted below HighRxt as in flight).
  */
-const pipe = (s: Sender): number => {
+export const pipe = (s: Sender): number => {
   const top = Scoreboard.highest(s.board)
   // (and less what RACK marked lost above the highest SACKed octet, which RFC 6675's pipe counts
   // in flight there, Linux's in_flight not: packets_out - (sacked_out + lost_out) + retrans_out; a

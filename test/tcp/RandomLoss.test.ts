@@ -35,7 +35,13 @@
  * log's octets in flight (Rack.inFlight) answer
  * as the old scans of the log (test/support/RackOracle.ts) did. Against main at 4d170f2
  * (rack47's 3985890 and 2a7df2d) the timeout's burst fails on four of the
- * 400 seeds.
+ * 400 seeds. And in SACK recovery an ACK that delivers nothing (SND.UNA and
+ * the SACKed octets as they were: a window update, a duplicate, a D-SACK)
+ * makes no PRR step (Linux's tcp_cwnd_reduction returns at
+ * newly_acked_sacked 0): pipe after it is no more than before it or than
+ * the window the last delivering ACK set; against 93401db (before
+ * review49a's fix) that fails in four of the five blocks (seeds 11, 226,
+ * 322, and 16 of the reneging peer's first).
  */
 import { describe, expect, it } from "vitest"
 import * as Rack from "../../src/tcp/Rack.js"
@@ -271,9 +277,18 @@ const run = (seed: number, total: number, reneging = false) => {
         if (rnd() >= ackLoss && !down(now)) push({ at: now + delay(), kind: "ack", seg: ack })
         break
       }
-      case "ack":
-        emit(now, s.send(now, next!.seg))
+      case "ack": {
+        const x = s.snd
+        const before = x.recovering && x.prr !== undefined
+          ? { una: x.sndUna, sacked: x.board.sacked, pipe: Sender.pipe(x), wnd: x.prr.stale ? 0 : x.prr.wnd }
+          : undefined
+        const out = s.send(now, next!.seg)
+        if (before !== undefined && x.recovering && x.prr !== undefined && x.sndUna === before.una && x.board.sacked <= before.sacked) {
+          expect(Sender.pipe(x), `seed ${seed} at ${now}: an ACK that delivered nothing took a PRR step`).toBeLessThanOrEqual(Math.max(before.pipe, before.wnd))
+        }
+        emit(now, out)
         break
+      }
       case "read": {
         peer.now = now
         // the reader takes what is there (or stalls a while), and a window that opened far says so
@@ -295,7 +310,7 @@ const run = (seed: number, total: number, reneging = false) => {
 
 describe("loss recovery under random loss, delay and reordering (a property over seeds)", () => {
   for (let block = 0; block < 4; block++) {
-    it(`seeds ${block * 100 + 1} to ${block * 100 + 100}: every octet acknowledged, a timer armed while any is outstanding, one segment at a timeout, RACK's held count true`, () => {
+    it(`seeds ${block * 100 + 1} to ${block * 100 + 100}: every octet acknowledged, a timer armed while any is outstanding, one segment at a timeout, RACK's held count true, no PRR step for an ACK that delivers nothing`, () => {
       for (let seed = block * 100 + 1; seed <= block * 100 + 100; seed++) run(seed, 100_000)
     }, 120_000)
   }
