@@ -2228,7 +2228,14 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = fa
   }
   // (else nothing for RACK to wait for, and no other timer: the pending one stays, as Linux's
   // tcp_rack_mark_lost arms none then and leaves it; its expiry re-arms the RTO)
-  if (s.rackAt === undefined && s.rtoAt === undefined && s.tlpAt === undefined && Seq.gt(s.sndMax, s.sndUna)) rearmFromHead(s, now)
+  // No timer at all with data out, and none was pending here (each branch above leaves one when it
+  // was): the persist timer's, stopped by a window that opened, whose probe octet is out. Linux's
+  // tcp_rearm_rto with neither a loss-probe nor a reordering timer pending arms a whole RTO from
+  // now, as the resend from SND.UNA that follows would (RFC 6298 §5.1). From the head's send time,
+  // the probe's, a window that opened more than an RTO after it timed out a tick after the resend,
+  // the RTO doubled and cwnd cut (test/tcp/Recovery.test.ts, "the window opens more than an RTO
+  // after the persist probe")
+  if (s.rackAt === undefined && s.rtoAt === undefined && s.tlpAt === undefined && Seq.gt(s.sndMax, s.sndUna)) s.rtoAt = now + s.rtt.rto
 }
 
 /** The RTO from the head's send time, a tick at least (Linux's tcp_rearm_rto with a loss-probe or reordering timer pending: tcp_rto_delta_us). */

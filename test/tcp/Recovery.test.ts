@@ -1590,6 +1590,28 @@ describe("a timeout holds back what went within RACK.rtt of it (RFC 8985 §6.3, 
     expect(s.snd.rack.held).toBe(0)
   })
 
+  it("the window opens more than an RTO after the persist probe: the retransmission timer runs from the resend, not from the probe's send time (no timeout a tick later)", () => {
+    const { s, rto } = newBeforeRto()
+    expect(shape(s.tick(rto))).toEqual([[B, MSS]])
+    expect(shape(s.send(rto + 5, T.fromPeer({ ack: B + 5 * MSS, window: 0 })))).toEqual([])
+    // the persist probe: one octet at SND.UNA into the shut window
+    const probeAt = s.snd.persistAt!
+    expect(shape(s.tick(probeAt))).toEqual([[B + 5 * MSS, 1]])
+    // the reader is back more than an RTO after the probe went, before the next probe: what was
+    // in flight goes again from SND.UNA (still in the timeout's episode: no loss probe arms)
+    const open = probeAt + s.snd.rtt.rto + 10
+    expect(open).toBeLessThan(s.snd.persistAt!)
+    expect(shape(s.send(open, T.fromPeer({ ack: B + 5 * MSS, window: 64240 })))).toEqual([[B + 5 * MSS, MSS], [B + 6 * MSS, MSS]])
+    // Linux has no loss-probe or reordering timer pending here, so its timer for the resend is a
+    // whole RTO from now (tcp_xmit_retransmit_queue / tcp_event_new_data_sent -> tcp_rearm_rto,
+    // RFC 6298 §5.1). Armed from the probe's send time (rackDetect's last guard, a958711) it was
+    // already past: a tick later a timeout resent the head, the RTO doubled and cwnd cut to one
+    expect(s.snd.rtoAt).toBe(open + s.snd.rtt.rto)
+    const timeouts = s.snd.timeouts
+    expect(s.tick(open + 1)).toEqual([])
+    expect(s.snd.timeouts).toBe(timeouts)
+  })
+
   it("after the peer reneged everything is lost, however recent", () => {
     const { s, rto } = newBeforeRto()
     // the ACK of the hole's resend stops where the SACKed octets begin: the peer dropped them
