@@ -2303,7 +2303,15 @@ const resendFirstLost = (
   const withFin = fin !== undefined && lostEnd === fin && Seq.add(start, len + 1) === fin
   if (len === 0 && !withFin) return undefined
   const sent = resend(s, out, start, len, withFin, now)
-  return sent === undefined ? undefined : Seq.add(start, sent)
+  if (sent === undefined) return undefined
+  // SND.UNA's segment went again: the retransmission timer restarts from this resend, as Linux's
+  // tcp_xmit_retransmit_queue re-arms it (a whole icsk_rto) when what it resends is the rtx queue's
+  // head, unless the reordering timer is pending (whose expiry re-arms from the head, `rackDetect`).
+  // Left running from an earlier send of it, the timeout came early after a lost retransmission
+  // that RACK found (test/tcp/Recovery.test.ts, "the first segment sent again in recovery restarts
+  // the retransmission timer")
+  if (start === s.sndUna && s.rackAt === undefined && s.persistAt === undefined) s.rtoAt = now + s.rtt.rto
+  return Seq.add(start, sent)
 }
 
 /**

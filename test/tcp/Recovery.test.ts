@@ -250,6 +250,23 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(s.snd.recovering).toBe(false)
   })
 
+  it("the first segment sent again in recovery restarts the retransmission timer from that resend (Linux's tcp_xmit_retransmit_queue at the rtx queue's head)", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(4 * MSS)))).toHaveLength(4)
+    expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 4 * MSS])))).toEqual([[B, MSS]])
+    const rto = s.snd.rtt.rto
+    expect(s.snd.rtoAt).toBe(1020 + rto)
+    expect(shape(s.write(1021, T.octets(MSS, 4 * MSS)))).toEqual([[B + 4 * MSS, MSS]])
+    // the retransmission is lost again, and RACK finds it so 30 ms later: it goes again, SND.UNA's
+    // segment. Linux's tcp_xmit_retransmit_queue re-arms its timer when what it resends is the rtx
+    // queue's head (no reordering timer pending): a whole RTO from now. Left at the first
+    // retransmission's, the timeout came 30 ms early, 190 ms after this resend
+    expect(shape(s.send(1050, sackOf(B, [B + MSS, B + 5 * MSS])))).toEqual([[B, MSS]])
+    expect([s.snd.rtoAt, s.snd.rackAt]).toEqual([1050 + rto, undefined])
+    expect(s.tick(1020 + rto)).toEqual([])
+    expect(s.snd.timeouts).toBe(0)
+  })
+
   it("three small segments SACKed in one ACK: lost at once with no reordering seen, min RTT / 4 later with it", () => {
     // one duplicate ACK, and 300 octets SACKed is not RFC 6675's IsLost: only RACK can see this loss
     const scenario = (reorderedBefore: boolean) => {
