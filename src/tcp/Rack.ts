@@ -486,7 +486,9 @@ export const onAck = (
     if ((f & SACKED) === 0 && rangeHolds(ranges, ack, r.ends[i]! as Seq.SeqNum)) tag(r, i, at, tsEcr, tsOf)
   }
   // each range of the board, less the tagged ranges it holds (looked at whole where an entry may
-  // have changed inside one since, `dirty`)
+  // have changed inside one since, `dirty`). This needs the board's ranges never to touch (Scoreboard
+  // merges touching blocks): an entry across the point where two tags met lies in neither and meets
+  // no part looked at, so a range holding both would not be seen to hold it
   const tl = r.tagLeft
   const tr = r.tagRight
   const tn = r.tagCount

@@ -401,6 +401,12 @@ describe("the lost counts (lostFrom, lostRetransmitted, firstLost) and the octet
 })
 
 describe("onAck looks only at what the board holds beyond the ranges the last ACK left, detectLoss only between them, and both leave the log as the walks from its head did (a property over seeds)", () => {
+  /** RACK_sent_after (Rack.ts's): o1/seq1 went after o2/seq2 */
+  const sentAfter = (o1: number, seq1: number, o2: number, seq2: number) =>
+    o1 > o2 || (o1 === o2 && Seq.gt(seq1 as Seq.SeqNum, seq2 as Seq.SeqNum))
+  /** entry i may be judged by detectLoss: neither SACKED nor LOST */
+  const open = (x: Rack.Rack, i: number) => (x.flags[i]! & (Oracle.SACKED | Oracle.LOST)) === 0
+
   /**
    * Two logs driven by the same random operations (the property above's, and what the sender never
    * makes but `onAck` must take all the same: SACK blocks off the segment edges or past the log's
@@ -409,16 +415,33 @@ describe("onAck looks only at what the board holds beyond the ranges the last AC
    * the old walks (`Oracle.onAck`, `Oracle.detectLoss`): after each step the entries, their marks, the counts and RACK's state
    * (RACK.xmit_ts, end_seq, rtt, fack, reord, the minimum RTT, what the ACK delivered) are the same,
    * and so is every answer an operation gives.
+   *
+   * `extended` (review49d) adds what the first mix reached seldom or never, each counted in `reach`:
+   * an ISS per seed (the wrap anywhere in the run, not only in its first segments), long segments
+   * (TSO), a path MTU's marks and the resends of the lost entries in MSS pieces (Sender's
+   * resendMarkedLost: splits, then joins at the next go), a timeout's go-back past what it HELD
+   * (`skipHeld`), blocks from the middle of an entry (half of a split one), blocks below SND.UNA or
+   * inside a range already held (a D-SACK's shape: `add` clips or merges them), a board replaced by a
+   * smaller or moved one (the tags then hold what no range does), an ACK of everything (`release`
+   * with tags held), and `renege` alone.
    */
-  it("300 seeds of 300 operations: the same log and the same RACK state after every step", () => {
-    for (let seed = 1; seed <= 300; seed++) {
-      const rnd = seeded(seed * 7919)
+  const twin = (seeds: number, seedOf: (seed: number) => number, extended: boolean) => {
+    const reach: Record<string, number> = {}
+    const saw = (k: string, yes = true) => {
+      if (yes) reach[k] = (reach[k] ?? 0) + 1
+    }
+    for (let seed = 1; seed <= seeds; seed++) {
+      const rnd = seeded(seedOf(seed))
       const pick = (n: number) => Math.floor(rnd() * n)
-      const r = Rack.make(ISS)
-      const w = Rack.make(ISS)
-      const b = Scoreboard.make()
+      // (the first mix's random numbers as they were: its seeds' failures of before still name the same steps)
+      const iss = extended ? Seq.make([0xfffffed4, 0xffffc000, 0xfffff000 + pick(0x1000), 0x7fffff00, pick(2 ** 32)][pick(5)]! >>> 0) : ISS
+      const at = (n: number) => Seq.add(iss, 1 + n)
+      const r = Rack.make(iss)
+      const w = Rack.make(iss)
+      let b = Scoreboard.make()
       const cap = rnd() < 0.3 ? 150 : 30
       const gaps = rnd() < 0.3
+      const tso = extended && rnd() < 0.4
       let una = 0
       let max = 0
       let now = 0
@@ -428,39 +451,111 @@ describe("onAck looks only at what the board holds beyond the ranges the last AC
         expect(f(w), what).toEqual(a)
         return a
       }
+      // a resend on both logs, and what it did to the new one's
+      const resend = (start: number, end: number) => {
+        const size = Rack.size(r)
+        const dirty = r.dirty
+        both((x) => Rack.onSend(x, at(start), at(end), now))
+        saw("a resend joined entries", Rack.size(r) < size)
+        saw("a split's piece lay inside a tag", r.dirty && !dirty)
+      }
       // RACK's step 5 the same way: the new one (between the tags) on one, the old walk on the other
-      const detect = (t: number, reoWnd: number) => expect(Oracle.detectLoss(w, t, reoWnd), what).toEqual(Rack.detectLoss(r, t, reoWnd))
+      const detect = (t: number, reoWnd: number) => {
+        if (r.xmitOrder >= 0) {
+          const n = r.starts.length
+          let tie = false
+          let resentAfter = -1
+          let before = false
+          for (let i = r.head; i < n; i++) {
+            if (!open(r, i)) continue
+            const after = sentAfter(r.order[i]!, r.ends[i]!, r.xmitOrder, r.endSeq)
+            if (r.order[i] === r.xmitOrder && r.ends[i] !== r.endSeq) tie = true
+            if (after && (r.flags[i]! & Oracle.RETRANSMITTED) !== 0 && resentAfter < 0) resentAfter = i
+            if (!after && resentAfter >= 0) before = true
+          }
+          saw("detectLoss: an entry of RACK's own send, ordered by its end", tie)
+          saw("detectLoss: an entry resent after RACK's segment, below one sent before it", before)
+          saw("detectLoss: the log's tail sent after RACK's segment, with resent entries", r.retransmitted > 0 && n > r.head && open(r, n - 1) && sentAfter(r.order[n - 1]!, r.ends[n - 1]!, r.xmitOrder, r.endSeq))
+        }
+        expect(Oracle.detectLoss(w, t, reoWnd), what).toEqual(Rack.detectLoss(r, t, reoWnd))
+      }
       for (let step = 0; step < 300; step++) {
         now += pick(5)
-        const op = pick(11)
+        const op = pick(extended ? 15 : 11)
         what = `seed ${seed} step ${step} op ${op}`
         if (op <= 2 && Rack.size(r) < cap) {
-          const len = rnd() < 0.2 ? 1 + pick(10) : 100
+          const long = tso && rnd() < 0.5
+          const len = long ? 200 + pick(1300) : rnd() < 0.2 ? 1 + pick(10) : 100
+          saw("a long segment (TSO)", long)
           const gap = gaps && rnd() < 0.15 ? 1 + pick(150) : 0
+          const dirty = r.dirty
           both((x) => Rack.onSend(x, at(max + gap), at(max + gap + len), now))
+          saw("a new entry lay inside a tag", r.dirty && !dirty)
           max += gap + len
         } else if (op === 3 && max > una) {
           const lost = Oracle.firstLostOf(Rack, r, rnd() < 0.5)
           both((x) => Rack.firstLost(x) - (Rack.firstLost(x) < 0 ? 0 : x.head))
           const start = lost !== undefined && rnd() < 0.7 ? Seq.sub(lost.start, at(0)) : una + pick(max - una)
           const end = Math.min(max, start + 1 + pick(rnd() < 0.5 ? 100 : 300))
-          both((x) => Rack.onSend(x, at(start), at(end), now))
+          resend(start, end)
         } else if (op <= 6) {
           if (rnd() < 0.4 && max > una) una += rnd() < 0.7 ? pick(Math.min(250, max - una + 1)) : pick(max - una + 1)
+          if (extended && rnd() < 0.03) una = max
           // (the sender prunes after the log has seen the ACK: a board not yet pruned below it)
           if (rnd() < 0.5) Scoreboard.prune(b, at(una))
+          if (extended && rnd() < 0.1) {
+            b = Scoreboard.make()
+            saw("a board replaced")
+          }
           for (let k = pick(4); k > 0 && max > una + 1; k--) {
-            const l = una + 1 + pick(max - una - 1)
-            const rr = l + 1 + pick(400)
-            const edges = rnd() < 0.7
-            const left = edges ? Rack.segmentEdgeAtOrAfter(r, at(l)) : at(l)
-            const right = edges ? Rack.segmentEdgeAtOrBefore(r, at(Math.min(max, rr))) : at(rr)
-            Scoreboard.add(b, left, right, at(una), at(rnd() < 0.2 ? max + 300 : max))
+            const kind = extended ? pick(5) : 4
+            if (kind === 0 && Rack.size(r) > 0) {
+              // from the middle of an entry (half of one a resend split, or of a long one), to an edge or a middle further on
+              const i = r.head + pick(Rack.size(r))
+              const s = Seq.sub(r.starts[i]! as Seq.SeqNum, at(0))
+              const mid = s + Math.max(1, (Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum) >> 1))
+              saw("a block from the middle of an entry")
+              const right = rnd() < 0.5 ? at(mid) : Rack.segmentEdgeAtOrBefore(r, at(Math.min(max, mid + pick(400))))
+              Scoreboard.add(b, at(rnd() < 0.5 ? mid : s), right, at(una), at(max))
+            } else if (kind === 1) {
+              // below SND.UNA (a D-SACK's first kind), or inside a range held (its second): clipped or merged
+              const held = b.ranges[pick(b.ranges.length + 1)]
+              saw("a block below SND.UNA or inside a range held (a D-SACK's shape)")
+              if (held !== undefined && rnd() < 0.5) Scoreboard.add(b, held.left, Seq.add(held.left, 1 + pick(Seq.sub(held.right, held.left))), at(una), at(max))
+              else Scoreboard.add(b, at(Math.max(0, una - pick(300))), at(una + pick(200)), at(una), at(max))
+            } else {
+              const l = una + 1 + pick(max - una - 1)
+              const rr = l + 1 + pick(400)
+              const edges = rnd() < 0.7
+              const left = edges ? Rack.segmentEdgeAtOrAfter(r, at(l)) : at(l)
+              const right = edges ? Rack.segmentEdgeAtOrBefore(r, at(Math.min(max, rr))) : at(rr)
+              Scoreboard.add(b, left, right, at(una), at(rnd() < 0.2 ? max + 300 : max))
+            }
           }
           const tsEcr = rnd() < 0.3 ? tsOf(Math.max(0, now - pick(30))) : undefined
           const delayed = rnd() < 0.2
+          // (onAck's tags rely on it: an entry across the point where two touching ranges met would be missed)
+          expect(b.ranges.every((g, k) => k === 0 || Seq.lt(b.ranges[k - 1]!.right, g.left)), `${what}: the board's ranges touch`).toBe(true)
+          // what this ACK meets, seen on the new log before it
+          const tags = r.tagCount
+          const size = Rack.size(r)
+          const head = r.head
+          const ranges = b.ranges
+          let dirtyTags = 0
+          for (let k = 0; k < tags; k++) {
+            const l = r.tagLeft[k]! as Seq.SeqNum
+            const rt = r.tagRight[k]! as Seq.SeqNum
+            if (r.dirty && Seq.lt(l, r.dirtyHi) && Seq.lt(r.dirtyLo, rt)) dirtyTags++
+            saw("a tag across 2^32", (l >>> 0) > (rt >>> 0))
+            saw("a tag no range holds now (the board shrunk or moved)", !ranges.some((g) => Seq.lte(g.left, l) && Seq.lte(rt, g.right)))
+          }
+          saw("the dirty span over two tags or more", dirtyTags >= 2)
+          saw("a range below SND.UNA", ranges.length > 0 && Seq.lt(ranges[0]!.left, at(una)))
+          saw("a range's edge inside an entry", ranges.some((g) => Rack.segmentEdgeAtOrAfter(r, g.left) !== g.left || Rack.segmentEdgeAtOrBefore(r, g.right) !== g.right))
           Rack.onAck(r, at(una), b, now, tsEcr, tsOf, delayed)
           Oracle.onAck(w, at(una), b, now, tsEcr, tsOf, delayed)
+          saw("the log compacted with tags held", tags > 0 && Rack.size(r) > 0 && r.head < head)
+          saw("the log released with tags held", tags > 0 && size > 0 && Rack.size(r) === 0)
         } else if (op === 7) {
           detect(now, pick(3))
         } else if (op === 8) {
@@ -476,13 +571,82 @@ describe("onAck looks only at what the board holds beyond the ranges the last AC
             const mss = 50 + pick(60)
             both((x) => Rack.markLongerLost(x, mss, at(max)))
           }
-        } else {
+        } else if (op === 10) {
           detect(now + 20, 0)
+        } else if (op === 11) {
+          // a smaller path MTU (Sender's resendTooLong): the longer entries lost, resent from the first in MSS pieces
+          const mss = 30 + pick(80)
+          const marked = both((x) => Rack.markLongerLost(x, mss, at(max)))
+          for (let k = 0; k < 8; k++) {
+            const i = Rack.firstLost(r)
+            if (i < 0) break
+            const s = Seq.sub(Rack.entryStart(r, i), at(0))
+            const e = Math.min(Seq.sub(Rack.lostRunEnd(r, i, true), at(0)), s + mss)
+            resend(s, e)
+          }
+          saw("a path MTU's resends in pieces", marked > 0)
+        } else if (op === 12 && max > una) {
+          // a timeout and its go-back from SND.UNA, past what it held (Sender's push with skipHeld)
+          const reneged = rnd() < 0.2
+          if (reneged) {
+            both((x) => Rack.renege(x))
+            Scoreboard.clear(b)
+          }
+          both((x) => Rack.markTimeout(x, now, reneged))
+          let s = una
+          for (let k = 0; k < 4 && s < max; k++) {
+            const from = Seq.sub(both((x) => Rack.skipHeld(x, at(s))), at(0))
+            saw("a go-back past HELD entries", from !== s)
+            s = from
+            if (s >= max) break
+            const e = Math.min(max, s + (rnd() < 0.5 ? 100 : 30 + pick(200)))
+            resend(s, e)
+            s = e
+          }
+        } else if (op === 13) {
+          saw("renege with tags held", r.tagCount > 0)
+          both((x) => Rack.renege(x))
+        } else if (op === 14) {
+          // RACK's step 5 at a time far on: everything sent before RACK's segment is due
+          detect(now + 1000, pick(3))
         }
         expect(Oracle.sameState(r, w), what).toBeUndefined()
         expect(Oracle.check(r, [at(una)], Rack, false), what).toBeUndefined()
       }
     }
+    return reach
+  }
+
+  it("300 seeds of 300 operations: the same log and the same RACK state after every step", () => {
+    twin(300, (seed) => seed * 7919, false)
+  })
+
+  it("300 seeds of 300 operations more, with what the first mix reaches seldom or never (each reached, counted)", () => {
+    const reach = twin(300, (seed) => seed * 104_729 + 3, true)
+    for (
+      const k of [
+        "a resend joined entries",
+        "a split's piece lay inside a tag",
+        "a new entry lay inside a tag",
+        "detectLoss: an entry of RACK's own send, ordered by its end",
+        "detectLoss: an entry resent after RACK's segment, below one sent before it",
+        "detectLoss: the log's tail sent after RACK's segment, with resent entries",
+        "a tag across 2^32",
+        "a tag no range holds now (the board shrunk or moved)",
+        "the dirty span over two tags or more",
+        "a range below SND.UNA",
+        "a range's edge inside an entry",
+        "the log compacted with tags held",
+        "the log released with tags held",
+        "a path MTU's resends in pieces",
+        "a go-back past HELD entries",
+        "renege with tags held",
+        "a long segment (TSO)",
+        "a block below SND.UNA or inside a range held (a D-SACK's shape)",
+        "a block from the middle of an entry",
+        "a board replaced"
+      ]
+    ) expect(reach[k] ?? 0, k).toBeGreaterThanOrEqual(10)
   })
 })
 
