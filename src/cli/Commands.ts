@@ -139,7 +139,8 @@ const tcpMem = Options.text("tcp-mem").pipe(
   Options.withPseudoName("LOW,PRESSURE,HIGH"),
   Options.withDescription(
     "The stack-wide bound on TCP memory, octets (K, M, G: binary multiples), as Linux's tcp_mem: above PRESSURE " +
-      "(until below LOW) buffers stop growing, windows shrink to four segments and a connection past its 4 KiB minimum " +
+      "(until below LOW) buffers stop growing, windows of connections short of buffer shrink to four segments (growing back " +
+      "after) and a connection past its 4 KiB minimum " +
       "holding its share of HIGH (HIGH / TCP sockets) takes no more, above HIGH new data is dropped " +
       "(but in order into an empty receive queue) and writers wait. Default from the memory the process may use (the machine's, or its cgroup's limit), as Linux: " +
       "LOW 3/64, PRESSURE 1/16, HIGH 3/32 of it."

@@ -19,10 +19,15 @@
  *   (__sk_mem_raise_allocated's suppress_allocation; below).
  * - Under pressure (`underPressure`): receive buffers stop auto-tuning,
  *   send buffers stop growing (tcp_should_expand_sndbuf: also from `low`
- *   on), and the window offered grows past RCV.NXT by at most four of our
- *   segments (`PRESSURE_SEGMENTS`, __tcp_select_window's cap of
- *   rcv_ssthresh at 4 × advmss), without pulling back a right edge already
- *   announced (RFC 9293 §3.8.6.2.2).
+ *   on), and a connection with under half its buffer free, with its window
+ *   still growing, or refused data within what it may hold has the window
+ *   it offers cut to four of our segments past RCV.NXT (`PRESSURE_SEGMENTS`,
+ *   tcp_adjust_rcv_ssthresh's rcv_ssthresh = min(rcv_ssthresh, 4 × advmss)
+ *   from __tcp_select_window, tcp_grow_window and tcp_prune_queue), without
+ *   pulling back a right edge already announced (RFC 9293 §3.8.6.2.2). The
+ *   cut outlives the pressure: the window grows back with the data that
+ *   comes (tcp_grow_window; Sender.ts `rcvSsthresh`). A reader that keeps
+ *   up keeps its whole window.
  * - Above `high`: new data is dropped unacknowledged, after the
  *   out-of-order queue above it is pruned, all of it (tcp_try_rmem_schedule,
  *   tcp_prune_ofo_queue: under pressure it does not stop at its goal), so
@@ -97,7 +102,7 @@ export const MIN_RECEIVE = 4096
 /** The send side's minimum, octets: a writer may always have this much unacknowledged (Linux's tcp_wmem[0]). */
 export const MIN_SEND = 4096
 
-/** Segments of our MSS the window may reach past RCV.NXT under pressure (__tcp_select_window: 4U * advmss). */
+/** Segments of our MSS the window is cut to past RCV.NXT under pressure (tcp_adjust_rcv_ssthresh: 4U * advmss). */
 export const PRESSURE_SEGMENTS = 4
 
 /** @category constructors */
@@ -215,5 +220,5 @@ export const sendRoom = (m: TcpMemory | undefined, room: number, held: number, c
   return Math.min(room, Math.max(0, grant, MIN_SEND - held))
 }
 
-/** The most the window may reach past RCV.NXT under pressure, octets, for our MSS `advmss`. */
+/** The window's cut past RCV.NXT under pressure, octets, for our MSS `advmss` (tcp_adjust_rcv_ssthresh). */
 export const pressureWindow = (advmss: number): number => PRESSURE_SEGMENTS * advmss

@@ -395,6 +395,14 @@ export interface Report {
    */
   clamped: boolean
   /**
+   * the stack-wide bound refused new octets at first (`admit`: tcp_try_rmem_schedule's
+   * sk_rmem_schedule failed, which here means memory pressure) while what this half holds was within
+   * what it may hold: the send half cuts the window it offers to four of our segments, a cut that
+   * outlives the pressure (Linux's tcp_prune_queue: tcp_adjust_rcv_ssthresh when tcp_can_ingest and
+   * tcp_under_memory_pressure; `Sender.rcvSsthresh`)
+   */
+  pressed: boolean
+  /**
    * data that came before, wholly below RCV.NXT: the sender resends what we acknowledged (our ACK
    * was lost, or its timer fired), or data into a shut window or at its edge (a probe): the send
    * half goes back to quick-ACK mode (Linux's tcp_enter_quickack_mode, from tcp_data_queue and
@@ -551,6 +559,7 @@ export const report = (r: Receiver, at: number): Report => ({
   nomem: false,
   nomemPoint: -1,
   clamped: false,
+  pressed: false,
   quickAck: false,
   quickAckEcn: false,
   twWnd: r.twWnd,
@@ -639,10 +648,13 @@ const NO_BLOCKS: ReadonlyArray<SackBlock> = Object.freeze([])
  * and counted (`REFUSED`; TCPRcvQDrop, TCPOFODrop), however little this
  * half holds (no tcp_rmem[0] minimum above `high`: Memory.ts).
  */
-const admit = (r: Receiver, m: Memory.TcpMemory, consumed: number, start: Seq.SeqNum, size: number): number => {
+const admit = (r: Receiver, m: Memory.TcpMemory, consumed: number, start: Seq.SeqNum, size: number, out: Report, over: boolean): number => {
   const now = holding(r, consumed)
   const pending = now - r.heldAtBatch
   if (Memory.mayReceive(m, pending, size, now, now + r.sendHeld)) return TAKEN
+  // (tcp_prune_queue's first step: past sk_rcvbuf the clamp, `Report.clamped`, reported by the
+  // caller; within it, under pressure (every refusal here is), rcv_ssthresh's cut to 4 × advmss)
+  if (!over) out.pressed = true
   const freed = OutOfOrder.prune(r.ooo, start, Number.POSITIVE_INFINITY)
   if (freed > 0) {
     m.ofoPruned++
@@ -1247,7 +1259,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       // whatever sk_rmem_schedule said, and a refusal means pressure or a total past `high`, where it
       // raises nothing: the cut alone, `Report.clamped`)
       const over = overBuffer(r, consumed)
-      admitted = admit(r, r.memory, consumed, start, data.length)
+      admitted = admit(r, r.memory, consumed, start, data.length, out, over)
       if (admitted !== TAKEN && over) out.clamped = true
     }
     if (admitted === TAKEN && overBuffer(r, consumed)) tcpClampWindow(r, consumed)

@@ -359,10 +359,12 @@ export interface Sender {
    */
   memShut: boolean
   /**
-   * the most the window may offer past RCV.NXT, octets, since the receive half's clamp found it held
-   * past what it may (`Report.clamped`; Linux's rcv_ssthresh as tcp_clamp_window cuts it to
-   * 2 × advmss): grown by in-order data (tcp_grow_window), and no bound again (Infinity) once it
-   * reaches the buffer (window_clamp). Infinity before any cut: this stack offers its buffer's edge
+   * the most the window may offer past RCV.NXT, octets (Linux's rcv_ssthresh), since a cut: the
+   * receive half's clamp found it held past what it may (`Report.clamped`; tcp_clamp_window cuts it
+   * to 2 × advmss), or memory pressure cut it to 4 × advmss (`pressureCut`, tcp_adjust_rcv_ssthresh:
+   * under half the buffer free, room to grow, or a refusal, `Report.pressed`). Grown by in-order data
+   * out of pressure (tcp_grow_window), and no bound again (Infinity) once it reaches the buffer
+   * (window_clamp). Infinity before any cut: this stack offers its buffer's edge
    */
   rcvSsthresh: number
   /** how much the application has read, written by the application side only */
@@ -1044,31 +1046,47 @@ export const readWakeFrom = (s: Sender): number =>
 
 /**
  * The right edge the receive buffer offers: the read position plus the
- * buffer, but under the stack-wide bound's pressure no further than four
- * of our segments past RCV.NXT (Memory.ts; __tcp_select_window caps
- * rcv_ssthresh at 4 × advmss there). An edge already announced is kept
- * (the callers move `advEdge` only forward: RFC 9293 §3.8.6.2.2).
+ * buffer, but no further than `rcvSsthresh` past RCV.NXT (__tcp_select_window's
+ * cap at rcv_ssthresh). Under the stack-wide bound's pressure (Memory.ts) with
+ * under half the buffer free, it first cuts `rcvSsthresh` to four of our
+ * segments (`pressureCut`), as __tcp_select_window calls
+ * tcp_adjust_rcv_ssthresh there: the callers are Linux's, a window chosen for a
+ * segment sent (tcp_select_window) or for a read (tcp_cleanup_rbuf). An edge
+ * already announced is kept (the callers move `advEdge` only forward: RFC 9293
+ * §3.8.6.2.2).
  */
 const offeredEdge = (s: Sender, rcvNxt: Seq.SeqNum): Seq.SeqNum => {
-  let edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
-  // (after the receive half's clamp: no further than rcv_ssthresh past RCV.NXT, __tcp_select_window's cap)
-  if (s.rcvSsthresh !== Number.POSITIVE_INFINITY) {
-    const cut = Seq.add(rcvNxt, s.rcvSsthresh)
-    if (Seq.lt(cut, edge)) edge = cut
-  }
-  if (!Memory.underPressure(s.params.memory)) return edge
-  const cap = Seq.add(rcvNxt, Memory.pressureWindow(s.rcvMss))
-  return Seq.lt(cap, edge) ? cap : edge
+  const edge = Seq.add(s.irs, 1 + s.reads.consumed + s.capacity)
+  // (free_space < full_space >> 1, both as tcp_space and min(window_clamp, tcp_full_space) measure
+  // them: the buffer less the unread octets, against the buffer)
+  if (Memory.underPressure(s.params.memory) && 2 * Seq.sub(edge, rcvNxt) < s.capacity) pressureCut(s)
+  if (s.rcvSsthresh === Number.POSITIVE_INFINITY) return edge
+  const cut = Seq.add(rcvNxt, s.rcvSsthresh)
+  return Seq.lt(cut, edge) ? cut : edge
 }
 
 /**
- * Linux's rcv_ssthresh after tcp_clamp_window cut it (`Sender.rcvSsthresh`), for one batch's report:
- * cut to min(window_clamp, 2 × advmss) when the receive half's clamp left it past what it may hold;
- * else grown by the batch's in-order data as tcp_grow_window grows it per segment (from
- * tcp_event_data_recv: max(2 × advmss, 2 × skb->len) each, out of memory pressure, up to the room
- * min(window_clamp, tcp_space) leaves), here by max(2 × advmss × segments, 2 × octets), the room
- * measured once after the batch (the buffer's free space past RCV.NXT). At the buffer it bounds
- * nothing more: Infinity. Arithmetic only, once per report.
+ * Linux's tcp_adjust_rcv_ssthresh (no SO_RESERVE_MEM here, so sk_unused_reserved_mem is 0):
+ * rcv_ssthresh = min(rcv_ssthresh, 4 × advmss), from __tcp_select_window with under half the buffer
+ * free, tcp_grow_window with room to grow, and tcp_prune_queue within sk_rcvbuf, each only under
+ * memory pressure. The cut stays after the pressure ends: tcp_grow_window regrows it (`clampWindow`).
+ * A bound at or past the buffer is none (Infinity, the buffer's rcv_ssthresh = window_clamp).
+ */
+const pressureCut = (s: Sender): void => {
+  const cap = Memory.pressureWindow(s.rcvMss)
+  if (cap < s.capacity && cap < s.rcvSsthresh) s.rcvSsthresh = cap
+}
+
+/**
+ * Linux's rcv_ssthresh after a cut (`Sender.rcvSsthresh`), for one batch's report: cut to
+ * min(window_clamp, 2 × advmss) when the receive half's clamp left it past what it may hold; to
+ * 4 × advmss when memory refused it within that (tcp_prune_queue's tcp_adjust_rcv_ssthresh); else,
+ * with room (min(window_clamp, tcp_space) past it), grown by the batch's in-order data as
+ * tcp_grow_window grows it per segment out of memory pressure (from tcp_event_data_recv:
+ * max(2 × advmss, 2 × skb->len) each), here by max(2 × advmss × segments, 2 × octets), the room
+ * measured once after the batch (the buffer's free space past RCV.NXT), or under pressure cut to
+ * 4 × advmss (tcp_grow_window's other branch). At the buffer it bounds nothing more: Infinity.
+ * Arithmetic only, once per report.
  */
 const clampWindow = (s: Sender, r: Report): void => {
   if (r.clamped) {
@@ -1077,10 +1095,17 @@ const clampWindow = (s: Sender, r: Report): void => {
     s.quickAcks = 0
     return
   }
-  if (s.rcvSsthresh === Number.POSITIVE_INFINITY || r.dataSegments === 0 || Memory.underPressure(s.params.memory)) return
+  // (tcp_prune_queue within sk_rcvbuf under pressure: `Report.pressed`)
+  if (r.pressed) pressureCut(s)
+  if (s.rcvSsthresh === Number.POSITIVE_INFINITY || r.dataSegments === 0) return
   const free = Seq.sub(Seq.add(s.irs, 1 + s.reads.consumed + s.capacity), s.rcvNxt)
   const room = Math.min(s.capacity, free) - s.rcvSsthresh
   if (room <= 0) return
+  // (with room, under pressure tcp_grow_window cuts instead: tcp_adjust_rcv_ssthresh)
+  if (Memory.underPressure(s.params.memory)) {
+    pressureCut(s)
+    return
+  }
   s.rcvSsthresh += Math.min(room, Math.max(2 * s.rcvMss * r.dataSegments, 2 * r.dataOctets))
   // a window that grows is acknowledged at once (tcp_grow_window's icsk_ack.quick |= 1), so the
   // peer hears of it with the segment that grew it, not a delayed ACK later
@@ -1133,8 +1158,8 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
     if (kept > field * unit) field = Math.ceil(kept / unit)
   }
   field = Math.min(0xffff, field)
-  // (what the buffer has free, not the edge offered: under pressure that is capped at four segments,
-  // which __tcp_select_window applies after its zero-window test, from rcv_ssthresh)
+  // (what the buffer has free, not the edge offered: that is capped at rcv_ssthresh, which
+  // __tcp_select_window applies after its zero-window test)
   // (and the window as announced, Linux's rcv_wnd = ALIGN(cur_win): not the buffer's, which may be 0
   // under a window kept open)
   countZeroWindows(s, field, field * unit, s.capacity - Seq.sub(rcvNxt, Seq.add(s.irs, 1 + s.reads.consumed)))

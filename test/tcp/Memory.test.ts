@@ -1,8 +1,9 @@
 /**
  * The stack-wide bound on TCP memory (Memory.ts, Linux's tcp_mem), rule by
  * rule: pressure mode's hysteresis (__sk_mem_raise_allocated /
- * __sk_mem_reduce_allocated), tcp_init_mem's defaults, the window cap under
- * pressure that keeps an announced edge (__tcp_select_window), the prune
+ * __sk_mem_reduce_allocated), tcp_init_mem's defaults, the window's cut under
+ * pressure that keeps an announced edge and outlives the pressure
+ * (tcp_adjust_rcv_ssthresh), the prune
  * order of the out-of-order queue (tcp_prune_ofo_queue), and the drop above
  * `high` that spares a connection below its minimum and in-order data into
  * an empty receive queue (tcp_data_queue, tcp_try_rmem_schedule).
@@ -100,9 +101,14 @@ describe("the out-of-order queue pruned", () => {
   })
 })
 
-describe("window under pressure", () => {
+describe("window under pressure (Linux's tcp_adjust_rcv_ssthresh: rcv_ssthresh = min(rcv_ssthresh, 4U * advmss))", () => {
   const base = Seq.add(T.REMOTE_ISN, 1)
   const edge = (s: T.TcpSocket) => Seq.sub(s.snd.view.rcvEdge!, base)
+  const windowOf = (out: ReadonlyArray<OutSegment>) => {
+    let w = -1
+    for (const o of out) if ((o.flags & ACK) !== 0) w = o.window
+    return w
+  }
   // a reader that keeps up: each segment read at once
   const feed = (s: T.TcpSocket, from: number, to: number, now: number) => {
     for (let o = from; o < to; o += 1000) {
@@ -110,31 +116,53 @@ describe("window under pressure", () => {
       s.read(now)
     }
   }
-  it("reaches at most four segments past RCV.NXT, and never pulls back the edge already announced (__tcp_select_window)", () => {
+  it("a reader that keeps up keeps its whole window: the cut comes only from __tcp_select_window with under half the buffer free, tcp_grow_window with room to grow, or tcp_prune_queue", () => {
     const m = Memory.make(LIMITS)
     const s = est(m)
     const free = est(Memory.make(LIMITS))
     feed(s, 0, 10_000, 0)
     feed(free, 0, 10_000, 0)
-    const announced = edge(s)
-    expect(edge(free)).toBe(announced)
     Memory.charge(m, 400_001)
-    // the reader reads on: without pressure the edge follows; under it, it stays where it was
+    expect(m.pressure).toBe(true)
+    // the reader reads on: the edge follows the reads, pressure or not
     feed(s, 10_000, 20_000, 10)
     feed(free, 10_000, 20_000, 10)
-    expect(edge(free)).toBeGreaterThan(announced + 5000)
-    expect(edge(s)).toBe(announced)
-    // data up to near that edge: it may then move on, four segments past RCV.NXT at most (and the
-    // rounding of a scaled window)
-    feed(s, 20_000, announced - 1000, 20)
+    expect(edge(s)).toBe(edge(free))
+    expect(s.snd.rcvSsthresh).toBe(Number.POSITIVE_INFINITY)
+  })
+
+  it("under half the buffer free under pressure cuts the window to four segments past RCV.NXT (__tcp_select_window), never pulling back an edge announced; the cut outlives the pressure and regrows by tcp_grow_window, each growth ACKed at once", () => {
+    const m = Memory.make(LIMITS)
+    const s = est(m)
     const unit = 2 ** s.snd.rcvShift
-    expect(edge(s)).toBeGreaterThan(announced)
-    expect(edge(s) - rcvNxt(s)).toBeLessThanOrEqual(Memory.pressureWindow(MSS) + unit)
-    // out of pressure (below low), the buffer's whole window comes back
+    // 40 000 unread of 65 536: under half free
+    for (let o = 0; o < 40_000; o += 1000) s.send(o, seg(o, 1000))
+    s.tick(100)
+    const announced = edge(s)
+    expect(announced).toBe(65_536)
+    Memory.charge(m, 400_001)
+    s.send(200, seg(40_000, 1000))
+    expect(s.snd.rcvSsthresh).toBe(4 * MSS)
+    expect(edge(s)).toBe(announced)
+    // read all: the buffer free again, but the cut stays while pressure lasts (tcp_grow_window under
+    // pressure cuts, it does not grow): data up to near the announced edge, read as it comes, moves
+    // it no further than RCV.NXT + four segments
+    s.read(300)
+    feed(s, 41_000, 61_000, 400)
+    expect(s.snd.rcvSsthresh).toBe(4 * MSS)
+    expect(edge(s) - rcvNxt(s)).toBeLessThanOrEqual(4 * MSS + unit)
+    // pressure ends (below `low`): the cut stays, and grows by max(2 × advmss, 2 × len) a segment
+    // (tcp_grow_window), each growth ACKed at once (icsk_ack.quick |= 1)
     Memory.charge(m, -100_002)
     expect(m.pressure).toBe(false)
-    feed(s, announced - 1000, announced + 2000, 30)
-    expect(edge(s) - rcvNxt(s)).toBeGreaterThan(32 * 1024)
+    const out = s.send(500, seg(61_000, 1000))
+    expect(windowOf(out) * unit).toBe(Math.ceil((4 * MSS + 2 * MSS) / unit) * unit)
+    // and on to the buffer, less the segment held as it grew (tcp_grow_window's room is
+    // min(window_clamp, tcp_space) - rcv_ssthresh, with the segment queued)
+    s.read(510)
+    feed(s, 62_000, 90_000, 600)
+    expect(s.snd.rcvSsthresh).toBe(s.snd.capacity - 1000)
+    expect(edge(s) - rcvNxt(s)).toBeGreaterThanOrEqual(s.snd.capacity - 1000)
   })
 })
 
@@ -273,12 +301,12 @@ describe("zero-window counters (tcp_select_window: TCPToZeroWindowAdv, TCPFromZe
     expect(s.snd.wantZeroWindow).toBe(before)
   })
 
-  it("under pressure, a reader that keeps up wants no zero window: the cap of four segments past RCV.NXT is no shortage of buffer (__tcp_select_window judges tcp_space before it caps the window at rcv_ssthresh)", () => {
+  it("under pressure, a reader that keeps up wants no zero window (__tcp_select_window judges tcp_space before it caps the window at rcv_ssthresh)", () => {
     const m = Memory.make(LIMITS)
     const s = est(m, 256 * 1024)
     Memory.charge(m, 450_000)
     expect(m.pressure).toBe(true)
-    // segments read as they come: the buffer is all but free, the window offered four segments
+    // segments read as they come: the buffer is all but free
     let wnd = -1
     for (let o = 0, t = 0; o < 20 * 1460; o += 1460, t += 10) {
       const out = s.send(t, seg(o, 1460))
@@ -420,6 +448,25 @@ describe("a zero window on a memory drop (Linux 6.x's ICSK_ACK_NOMEM)", () => {
     // the peer's retransmission is taken
     s.send(600, seg(1460, 1460))
     expect(rcvNxt(s)).toBe(2920)
+  })
+
+  it("the refusal cuts the window to four segments too, and the cut outlives the pressure: the read after it reopens no further (tcp_prune_queue: a socket within sk_rcvbuf under pressure gets tcp_adjust_rcv_ssthresh)", () => {
+    const { m, s } = squeezed()
+    s.send(300, seg(1460, 1460))
+    expect(m.rcvQueueDropped).toBe(1)
+    // everything back below `low`: pressure over before the read
+    Memory.charge(m, -500_000)
+    expect(m.pressure).toBe(false)
+    const { out } = s.read(500)
+    const a = acks(out)
+    expect(a.length).toBe(1)
+    const unit = 2 ** s.snd.rcvShift
+    expect(a[0]!.window).toBe(Math.ceil((4 * MSS) / unit))
+    // the retransmission is taken, and the window grows from there (tcp_grow_window)
+    const next = acks(s.send(600, seg(1460, 1460)).concat(s.tick(1000)))
+    expect(rcvNxt(s)).toBe(2920)
+    expect(next.at(-1)!.window * unit).toBeGreaterThan(4 * MSS)
+    expect(next.at(-1)!.window * unit).toBeLessThan(32 * 1024)
   })
 
   it("a segment partly a duplicate whose new part is dropped draws one ACK, with the D-SACK of its old part and the window of 0 (tcp_data_queue: tcp_dsack_set, then queue_and_out's ICSK_ACK_NOMEM | ICSK_ACK_NOW; one tcp_send_ack carries both)", () => {
