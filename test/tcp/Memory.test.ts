@@ -227,6 +227,29 @@ describe("data above `high`", () => {
     expect(m.rcvQueueDropped).toBe(1)
     expect(s.rcv.ooo.octets).toBe(3000)
   })
+  it("a FIN held beyond a hole outlives the prune of the data before it: its block alone is reported, and it is taken only once that data came again, FIN resent or not (Linux's tcp_prune_ofo_queue drops it with its skb and tcp_sack_reset clears every block: a difference no peer can misread, see the note)", () => {
+    const m = Memory.make(LIMITS)
+    const s = est(m, 64 * 1024, true)
+    const base = Seq.add(T.REMOTE_ISN, 1)
+    const blocks = (out: ReadonlyArray<OutSegment>) =>
+      out.filter((o) => (o.flags & ACK) !== 0).map((o) => [T.ourAck(o), (o.options.sack ?? []).map((b) => [Seq.sub(b.left, base), Seq.sub(b.right, base)])])
+    for (let o = 0; o < 5000; o += 1000) s.send(o, seg(o, 1000))
+    // [10000, 12000) and the FIN, beyond the hole at 5000
+    s.send(100, T.fromPeer({ seq: 10_000, payload: T.octets(2000, 10_000), flags: FIN | ACK }))
+    Memory.charge(m, 500_000)
+    // the segment at 6000 prunes everything above it: the data goes, the FIN stays (its block only)
+    expect(blocks(s.send(200, seg(6000, 1000)))).toEqual([[5000, [[6000, 7000], [12_000, 12_001]]]])
+    expect(s.rcv.ooo.octets).toBe(1000)
+    Memory.charge(m, -400_000)
+    s.read(300)
+    // the hole filled up to the FIN, data only (a peer that took the FIN's block resends no FIN):
+    // nothing acknowledges the FIN before its data, and then RCV.NXT passes it
+    s.send(400, seg(5000, 1000))
+    expect(blocks(s.send(500, seg(7000, 4000)))).toEqual([[11_000, [[12_000, 12_001]]]])
+    expect(s.rcv.finReceived).toBe(false)
+    expect(blocks(s.send(600, seg(11_000, 1000)).concat(s.tick(1000)))).toEqual([[12_001, []]])
+    expect([rcvNxt(s), s.rcv.finReceived, s.snd.state]).toEqual([12_001, true, "CloseWait"])
+  })
   it("in order into an empty receive queue: the out-of-order queue is pruned first (tcp_try_rmem_schedule), and what fits then is taken as usual; what does not is forced in, with the zero window", () => {
     const m = Memory.make(LIMITS)
     const s = est(m, 64 * 1024, true)
