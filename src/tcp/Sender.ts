@@ -3553,15 +3553,13 @@ const armTailProbe = (s: Sender, now: number): void => {
   if (s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
   if (flight <= 0 || s.rtt.srtt === undefined || !sending(s) || s.rtoAt === undefined) return
-  const full = segmentPayload(s)
   // nothing new to send, and the last segment lies wholly past a window the peer shrank: no probe
   // could go (tailProbe would send nothing, and this would arm it again and again until the RTO)
   if (Seq.sub(SendBuffer.end(s.buffer), s.sndNxt) <= 0 && !Seq.lt(lastSegment(s).start, Seq.add(s.sndUna, s.sndWnd))) return
   // RFC 8985 §7.2: when the RTO would fire before the probe, the probe goes at the RTO's time instead
   // (Linux's tcp_schedule_loss_probe: min(PTO, time to the RTO)); with one segment out, 2 SRTT +
   // WCDelAckT is always past the RTO, and a lone lost segment would otherwise always cost a timeout
-  const pto = Math.max(MIN_PTO, 2 * s.rtt.srtt + (flight <= full ? WORST_DELAYED_ACK : 0))
-  s.tlpAt = Math.min(now + pto, s.rtoAt)
+  s.tlpAt = Math.min(now + probeTimeout(s, flight), s.rtoAt)
 }
 
 /**
@@ -3587,7 +3585,7 @@ const armProbeOut = (s: Sender, now: number, acked = false): void => {
   if (!s.sackOk || s.recovering || s.persistAt !== undefined || s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
   if (flight <= 0 || s.rtt.srtt === undefined || !sending(s)) return
-  const pto = Math.max(MIN_PTO, 2 * s.rtt.srtt + (flight <= segmentPayload(s) ? WORST_DELAYED_ACK : 0))
+  const pto = probeTimeout(s, flight)
   const head = acked ? undefined : headSentAt(s)
   const due = acked ? now + s.rtt.rto : head === undefined ? undefined : head + s.rtt.rto
   s.tlpAt = due !== undefined && due > now ? Math.min(now + pto, due) : now + pto
@@ -3624,10 +3622,34 @@ const lastSegment = (s: Sender): { readonly start: Seq.SeqNum; readonly len: num
   return { start: Seq.add(dataEnd, -len), len, finSent }
 }
 
-/** RFC 8985 §7.2 WCDelAckT. */
-const WORST_DELAYED_ACK = 200
-/** A floor for the probe timeout, ms (Linux: TCP_TIMEOUT_MIN, about 10 ms). */
-const MIN_PTO = 10
+/**
+ * The probe timeout, ms (RFC 8985 §7.2's PTO as Linux 6.18's
+ * tcp_schedule_loss_probe works it out): 2 SRTT (srtt_us >> 2), plus the
+ * socket's minimum RTO (tcp_rto_min_us, Linux's stand-in for RFC 8985's
+ * WCDelAckT: the peer may hold a lone segment's ACK) when one packet is out,
+ * else plus TCP_TIMEOUT_MIN_US (2 ms), in whole jiffies rounded up
+ * (usecs_to_jiffies; a jiffy is 1 ms here, HZ 1000). No floor besides: on a
+ * path of microseconds the probe goes ~2-3 ms after the send (a 10 ms floor
+ * kept it waiting 10: test/kernel/ConformanceLoss.test.ts, "tail loss probe
+ * on a short path"). With no SRTT yet, TCP_TIMEOUT_INIT (1 s). The caller
+ * takes the min with the RTO's remaining time (tcp_rto_delta_us).
+ */
+const probeTimeout = (s: Sender, flight: number): number =>
+  s.rtt.srtt === undefined
+    ? TIMEOUT_INIT
+    : usecsToJiffies(2 * s.rtt.srtt + (flight <= segmentPayload(s) ? s.params.rtt.minRto : TIMEOUT_MIN))
+
+/** Linux's TCP_TIMEOUT_MIN_US, ms: what its probe and reordering timers add to the time they wait for. */
+const TIMEOUT_MIN = 2
+/** Linux's TCP_TIMEOUT_INIT, ms: the probe timeout before any RTT sample. */
+const TIMEOUT_INIT = 1000
+
+/**
+ * A delay of `ms` in whole jiffies (ms, HZ 1000), rounded up as Linux's
+ * usecs_to_jiffies rounds its microseconds (taken to the microsecond first,
+ * so that a float's last bit does not cost a jiffy).
+ */
+const usecsToJiffies = (ms: number): number => Math.ceil(Math.round(ms * 1000) / 1000)
 
 const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.tlpAt = undefined

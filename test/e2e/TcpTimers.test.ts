@@ -160,15 +160,16 @@ describe("TCP retransmission in virtual time", () => {
           yield* conn.write(new Uint8Array(30 * mss).map((_, i) => i & 0xff))
           yield* settle
           expect(withData(watch)).toHaveLength(10)
-          // the tail probe (new data, the eleventh segment) after its 10 ms floor; then the timeout
+          // the tail probe (new data, the eleventh segment) 2 ms after (2 SRTT + TCP_TIMEOUT_MIN_US, SRTT
+          // 0 in virtual time: Linux's tcp_schedule_loss_probe); then the timeout
           yield* advance(100)
           blackout = false
           const t = (yield* conn.info).rto
           yield* advance(t)
           // the first segment went twice: at the timeout, 200 ms (the RTO floor) after the probe, which
-          // went at its 10 ms floor (a sub-ms SRTT)
+          // went 2 ms after the write (2 SRTT + 2 ms, SRTT 0)
           expect(t).toBe(200)
-          expect(withData(watch).filter((x) => x.seg.seq === withData(watch)[0]!.seg.seq).map((x) => x.at - t0)).toEqual([0, 210])
+          expect(withData(watch).filter((x) => x.seg.seq === withData(watch)[0]!.seg.seq).map((x) => x.at - t0)).toEqual([0, 202])
           const info = yield* conn.info
           yield* conn.end
           const r = yield* runToEnd(Fiber.join(reading), "1 minute")
@@ -338,14 +339,15 @@ describe("TCP retransmission in virtual time", () => {
       yield* settle
       const reader = yield* Effect.fork(readAll(server))
       yield* settle
-      // SRTT is about 0 in virtual time: the probe timeout is its 10 ms floor
-      yield* advance(9)
+      // SRTT is 0 in virtual time: the probe timeout is Linux's 2 SRTT + TCP_TIMEOUT_MIN_US, 2 ms
+      // (tcp_schedule_loss_probe, more than one packet out; no floor besides)
+      yield* advance(1)
       expect(withData(watch)).toHaveLength(10)
       yield* advance(1)
       yield* settle
       const sent = withData(watch).map((s) => [s.at - t0, s.seg.seq - withData(watch)[0]!.seg.seq, s.dropped])
-      // the probe resends the last segment at 10 ms; its SACK shows the 9th lost, resent at once
-      expect(sent.slice(10)).toEqual([[10, 9 * 1448, false], [10, 8 * 1448, false]])
+      // the probe resends the last segment at 2 ms; its SACK shows the 9th lost, resent at once
+      expect(sent.slice(10)).toEqual([[2, 9 * 1448, false], [2, 8 * 1448, false]])
       yield* conn.end
       yield* settle
       const got = yield* Fiber.join(reader)

@@ -628,6 +628,24 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // The probe timeout on a short path: Linux's tcp_schedule_loss_probe is 2 SRTT + TCP_TIMEOUT_MIN_US
+  // (2 ms) with more than one packet out, rounded up to jiffies (usecs_to_jiffies), with no floor of
+  // its own. A 1 ms handshake (Linux's SRTT ~1-2 ms, the stack's 1): three segments, nothing ACKed:
+  // Linux resends the third ~4-6 ms after the write, inside the write's 8 ms step; the stack's 10 ms
+  // floor put it in the next step
+  it.scopedLive("tail loss probe on a short path: 2 SRTT + 2 ms after the send, no 10 ms floor", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: true, mss: 1012, ws: 7, ts: 1 }, window: 1 },
+        { tb: { flags: "A", ts: 2 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 3000 }, window: 8 },
+        { wait: 50 },
+        { tb: { flags: "A", ts: 3 } }
+      ]
+    }))
+
   it.scopedLive("a tail loss probe D-SACKed (the original arrived): no cut, the next write shows the window (RFC 8985 §7.4)", () =>
     conforms({
       steps: [

@@ -1187,9 +1187,11 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     const headDue = 1000 + s.snd.rtt.rto
     expect(s.snd.rtoAt).toBe(probeAt + s.snd.rtt.rto)
     expect(shape(s.write(probeAt + 10, T.octets(MSS)))).toEqual([[B + 3 * MSS, MSS]])
-    // (a PTO, 2 SRTT, is the sooner here)
+    // (a PTO is the sooner here: 2 SRTT + TCP_TIMEOUT_MIN_US, in jiffies rounded up, Linux's
+    // tcp_schedule_loss_probe with more than one packet out: 2 × 18.6 + 2 ms → 40 ms)
+    expect(probeAt).toBe(1040)
     const timer = s.snd.tlpAt!
-    expect(timer).toBeCloseTo(probeAt + 10 + 2 * s.snd.rtt.srtt!)
+    expect(timer).toBe(probeAt + 10 + 40)
     expect(timer).toBeLessThan(headDue)
     expect(s.snd.rtoAt).toBeUndefined()
     // no second probe: the RTO again, from the head's send time
@@ -1210,7 +1212,8 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(at).toBeLessThan(s.snd.rtoAt!)
     expect(shape(s.write(at, T.octets(MSS)))).toEqual([[B + 3 * MSS, MSS]])
     const pto = s.snd.tlpAt! - at
-    expect(pto).toBeCloseTo(Math.max(10, 2 * s.snd.rtt.srtt!))
+    // 2 SRTT + 2 ms rounded up to a jiffy (Linux's tcp_schedule_loss_probe): 2 × 18.6 + 2 → 40
+    expect(pto).toBe(40)
     expect(s.tick(at + pto)).toEqual([])
     expect(s.snd.rtoAt).toBe(at + pto + 1)
     expect(shape(s.tick(at + pto + 1))).toEqual([[B, MSS]])
@@ -1227,7 +1230,10 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.send(probeAt + 10, sackOf(B + MSS))).toEqual([])
     expect(s.snd.tlpEpisode).toBeDefined()
     const timer = s.snd.tlpAt!
-    expect(timer).toBeCloseTo(probeAt + 10 + Math.min(Math.max(10, 2 * s.snd.rtt.srtt!), s.snd.rtt.rto))
+    // min(PTO, RTO): 2 SRTT + 2 ms rounded up to a jiffy (Linux's tcp_schedule_loss_probe; the ACK's
+    // sample took SRTT to 22.5: 2 × 22.5 + 2 → 48)
+    expect(s.snd.rtt.srtt!).toBeCloseTo(22.54, 1)
+    expect(timer).toBe(probeAt + 10 + 48)
     expect(s.snd.rtoAt).toBeUndefined()
     expect(s.tick(timer)).toEqual([])
     const due = Math.max(1000 + s.snd.rtt.rto, timer + 1)
@@ -1247,7 +1253,9 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.tlpAt).toBe(headDue)
     expect(shape(s.write(1020, T.octets(MSS)))).toEqual([[B + MSS, MSS]])
     const timer = s.snd.tlpAt!
-    expect(timer).toBeCloseTo(1020 + 2 * s.snd.rtt.srtt!)
+    // 2 SRTT + TCP_TIMEOUT_MIN_US rounded up to a jiffy (Linux's tcp_schedule_loss_probe, two
+    // packets out): 2 × 18.6 + 2 → 40
+    expect(timer).toBe(1020 + 40)
     expect(shape(s.tick(Math.ceil(timer) - 1))).toEqual([])
     expect(shape(s.tick(Math.ceil(timer)))).toEqual([[B + MSS, MSS]])
     expect(s.snd.tailProbes).toBe(1)
@@ -1312,7 +1320,9 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(shape(out)).toEqual([[B + 2 * MSS + 100, 2]])
     const headDue = 1000 + s.snd.rtt.rto
     expect(s.snd.rtoAt).toBeUndefined()
-    expect(s.snd.tlpAt).toBeCloseTo(Math.min(probeAt + 11 + Math.max(10, 2 * s.snd.rtt.srtt!), headDue))
+    // the PTO from the urgent send, 2 SRTT + 2 ms rounded up (Linux's tcp_schedule_loss_probe): 40
+    expect(probeAt + 11 + 40).toBeLessThan(headDue)
+    expect(s.snd.tlpAt).toBe(probeAt + 11 + 40)
   })
 
   it("a probe that carried our FIN: a D-SACK of its data alone ends the episode too", () => {
