@@ -2243,7 +2243,14 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = fa
     // loss probe (and the ACK's FLAG_SET_XMIT_TIMER is dropped, tcp_identify_packet_loss): an RTO
     // kept beside it fired first when it was due sooner, a timeout where Linux recovers by RACK
     // (test/tcp/Recovery.test.ts, "RACK's reordering timer replaces the RTO")
-    s.rackAt = now + timeout
+    // Its delay is tcp_rack_mark_lost's usecs_to_jiffies(timeout + TCP_TIMEOUT_MIN_US): what RACK
+    // still waits for, 2 ms more, in whole jiffies rounded up (test/tcp/Recovery.test.ts, "RACK's
+    // reordering timer waits 2 ms past the reordering window"). Linux also holds it to icsk_rto
+    // (inet_csk_reset_xmit_timer's max_when); not here: the stack's RTO takes one timed segment a
+    // round trip without timestamps (Karn), where Linux samples every ACK of data sent once, so a
+    // RACK.rtt the RTO never saw can put the timeout past it (15 of ~5 900 arms in RandomLoss), and
+    // capped there the expiry finds nothing lost yet and times out where Linux's larger RTO would not
+    s.rackAt = now + usecsToJiffies(timeout + TIMEOUT_MIN)
     s.rtoAt = undefined
     s.tlpAt = undefined
   } else if (s.rtoAt !== undefined || s.tlpAt !== undefined || !Seq.gt(s.sndMax, s.sndUna)) {

@@ -141,10 +141,11 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS]])
     // one duplicate ACK with the second SACKed, 20 ms after both went: not three duplicates, and one
     // segment SACKed is not RFC 6675's IsLost. RACK: RACK.rtt 20, the first sent no later, lost at
-    // 1000 + 20 + 20 / 4 = 1025; the tail probe would come at about 1037, the RTO at 1200
+    // 1000 + 20 + 20 / 4 = 1025, its timer 2 ms later (Linux's tcp_rack_mark_lost adds
+    // TCP_TIMEOUT_MIN_US); the tail probe would come at 1040, the RTO at about 1218
     expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS])))).toEqual([])
-    expect(s.tick(1024)).toEqual([])
-    expect(shape(s.tick(1025))).toEqual([[B, MSS]])
+    expect(s.tick(1026)).toEqual([])
+    expect(shape(s.tick(1027))).toEqual([[B, MSS]])
     expect(s.snd.fastRetransmits).toBe(1)
     expect(s.snd.tailProbes + s.snd.timeouts).toBe(0)
     // the retransmission arrives: all acknowledged, recovery over
@@ -152,12 +153,12 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(s.snd.recovering).toBe(false)
   })
 
-  /** The first of two segments lost and resent by RACK at 1025; its ACK at 1045 ends the recovery exactly at its point. */
+  /** The first of two segments lost and resent by RACK at 1027 (1025 + 2 ms); its ACK at 1045 ends the recovery exactly at its point. */
   const recovered = () => {
     const s = warm()
     s.write(1000, T.octets(2 * MSS))
     s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
-    expect(shape(s.tick(1025))).toEqual([[B, MSS]])
+    expect(shape(s.tick(1027))).toEqual([[B, MSS]])
     s.send(1045, sackOf(B + 2 * MSS))
     expect(s.snd.recovering).toBe(false)
     expect(s.snd.sndUna).toBe(s.snd.recover)
@@ -180,12 +181,13 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     const s = recovered()
     const before = s.snd.fastRetransmits
     expect(shape(s.write(1046, T.octets(2 * MSS, 2 * MSS)))).toEqual([[B + 2 * MSS, MSS], [B + 3 * MSS, MSS]])
-    // the first of the two lost, the second SACKed: RACK finds it lost at 1046 + 20 + 20 / 4, and
+    // the first of the two lost, the second SACKed: RACK finds it lost at 1046 + 20 + 20 / 4 (its
+    // timer 2 ms after that, TCP_TIMEOUT_MIN_US), and
     // that is a new episode, recovering up to what was sent (it went as RACK's resend after a
     // timeout instead, with no episode, no congestion response, and the old recovery point kept)
     expect(shape(s.send(1066, sackOf(B + 2 * MSS, [B + 3 * MSS, B + 4 * MSS])))).toEqual([])
-    expect(s.tick(1070)).toEqual([])
-    expect(shape(s.tick(1071))).toEqual([[B + 2 * MSS, MSS]])
+    expect(s.tick(1072)).toEqual([])
+    expect(shape(s.tick(1073))).toEqual([[B + 2 * MSS, MSS]])
     expect(s.snd.fastRetransmits).toBe(before + 1)
     expect(s.snd.recovering).toBe(true)
     expect(s.snd.recover).toBe(s.snd.sndMax)
@@ -206,7 +208,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(s.write(1200, T.octets(2 * MSS, 4000)))).toEqual([[D, MSS], [D + MSS, MSS]])
     expect(s.snd.tlpAt).toBeDefined()
     s.send(1220, sackOf(D, [D + MSS, D + 2 * MSS]))
-    expect(shape(s.tick(1225))).toEqual([[D, MSS]])
+    expect(shape(s.tick(1227))).toEqual([[D, MSS]])
     expect(s.snd.fastRetransmits).toBe(1)
     expect(s.snd.recovering).toBe(true)
   })
@@ -289,8 +291,9 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(plain.answer).toEqual([[plain.at, 100]])
     const reordered = scenario(true)
     expect(reordered.answer).toEqual([])
-    expect(reordered.s.tick(1124)).toEqual([])
-    expect(shape(reordered.s.tick(1125))).toEqual([[reordered.at, 100]])
+    // (lost at 1125, RACK's timer 2 ms later: Linux's TCP_TIMEOUT_MIN_US in tcp_rack_mark_lost)
+    expect(reordered.s.tick(1126)).toEqual([])
+    expect(shape(reordered.s.tick(1127))).toEqual([[reordered.at, 100]])
   })
 
   it("a D-SACK from the peer (RFC 2883: a retransmission was spurious) widens the reordering window by a quarter of min RTT", () => {
@@ -306,9 +309,10 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     s.snd.noDelay = true
     for (let i = 0; i < 4; i++) s.write(1100, T.octets(100, i * 100))
     expect(s.send(1120, sackOf(at, [at + 100, at + 400]))).toEqual([])
-    // two quarters of the 20 ms minimum RTT, not one: resent at 1130
-    expect(s.tick(1129)).toEqual([])
-    expect(shape(s.tick(1130))).toEqual([[at, 100]])
+    // two quarters of the 20 ms minimum RTT, not one: lost at 1130, resent at RACK's timer 2 ms later
+    // (Linux's TCP_TIMEOUT_MIN_US in tcp_rack_mark_lost)
+    expect(s.tick(1131)).toEqual([])
+    expect(shape(s.tick(1132))).toEqual([[at, 100]])
   })
 
   it("a dubious D-SACK, empty or reversed or longer than any window the peer offered, widens nothing (Linux's tcp_dsack_seen)", () => {
@@ -325,13 +329,15 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   it("a retransmission delivered by a cumulative ACK shows what was sent before it lost (RACK.xmit_ts moves though nothing is SACKed)", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(3 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS], [B + 2 * MSS, MSS]])
-    // the first and third are lost; the second is SACKed: RACK resends the first at 1025
+    // the first and third are lost; the second is SACKed: RACK resends the first at 1027 (lost at
+    // 1025, its timer 2 ms later: TCP_TIMEOUT_MIN_US)
     expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS])))).toEqual([])
-    expect(shape(s.tick(1025))).toEqual([[B, MSS]])
-    // its ACK covers the second too: nothing SACKed or resent is left in the log, but the third was
-    // sent before the retransmission that just arrived, 20 ms (RACK.rtt) ago: lost, resent now, not
-    // at the RTO 200 ms after the last
-    expect(shape(s.send(1045, sackOf(B + 2 * MSS)))).toEqual([[B + 2 * MSS, MSS]])
+    expect(shape(s.tick(1027))).toEqual([[B, MSS]])
+    // its ACK, 20 ms after it went, covers the second too: nothing SACKed or resent is left in the
+    // log, but the third was sent before the retransmission that just arrived, 20 ms (RACK.rtt) ago:
+    // lost, resent now, not at the RTO 200 ms after the last. (An ACK 18 ms after the resend is below
+    // the minimum RTT: RACK takes no sample from a retransmission that quick, Linux's tcp_rack_advance)
+    expect(shape(s.send(1047, sackOf(B + 2 * MSS)))).toEqual([[B + 2 * MSS, MSS]])
     expect(s.snd.timeouts).toBe(0)
   })
 
@@ -377,8 +383,9 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     // the SACKed one, is lost by then and not counted in flight); without RACK after a timeout it
     // would wait for the backed-off timeout, 400 ms after the ACK
     expect(shape(s.send(t + 40, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS])))).toEqual([])
-    expect(s.tick(t + 44)).toEqual([])
-    expect(shape(s.tick(t + 45))).toEqual([seg(1)])
+    // (its timer 2 ms after that: Linux's TCP_TIMEOUT_MIN_US in tcp_rack_mark_lost)
+    expect(s.tick(t + 46)).toEqual([])
+    expect(shape(s.tick(t + 47))).toEqual([seg(1)])
     expect(s.snd.timeouts).toBe(1)
   })
 })
@@ -1295,15 +1302,31 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     const headDue = 1000 + s.snd.rtt.rto
     expect(s.snd.rtoAt).toBe(headDue)
     // the third SACKed 2 ms before the RTO: RACK's timer for the second (sent just before it) at
-    // 1000 + RACK.rtt + min RTT / 4 = the SACK's time + 5 ms
+    // 1000 + RACK.rtt + min RTT / 4 = the SACK's time + 5 ms, and 2 ms more (Linux's
+    // TCP_TIMEOUT_MIN_US in tcp_rack_mark_lost)
     expect(s.send(headDue - 2, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))).toEqual([])
-    expect(s.snd.rackAt).toBe(headDue + 3)
+    expect(s.snd.rackAt).toBe(headDue + 5)
     expect(shape(s.tick(headDue))).toEqual([])
     expect(s.snd.rtoAt).toBeUndefined()
-    expect(shape(s.tick(headDue + 3))).toEqual([[B + MSS, MSS]])
+    expect(shape(s.tick(headDue + 5))).toEqual([[B + MSS, MSS]])
     expect([s.snd.timeouts, s.snd.fastRetransmits, s.snd.recovering]).toEqual([0, 1, true])
     // and the RTO from the head's send time: the second, resent now
-    expect([s.snd.rackAt, s.snd.rtoAt]).toEqual([undefined, headDue + 3 + s.snd.rtt.rto])
+    expect([s.snd.rackAt, s.snd.rtoAt]).toEqual([undefined, headDue + 5 + s.snd.rtt.rto])
+  })
+
+  // Linux's tcp_rack_mark_lost arms the reordering timer for usecs_to_jiffies(timeout +
+  // TCP_TIMEOUT_MIN_US): what RACK still waits for (RACK.rtt + the reordering window - the time since
+  // the segment went, tcp_rack_detect_loss) plus 2 ms, in whole jiffies rounded up
+  it("RACK's reordering timer waits 2 ms past the reordering window (Linux's TCP_TIMEOUT_MIN_US in tcp_rack_mark_lost)", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(3 * MSS)))).toHaveLength(3)
+    // the second SACKed 20 ms on: the first waits RACK.rtt 20 + min RTT / 4 = 25 ms from its send,
+    // 5 ms more, and 2 ms past that
+    expect(s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))).toEqual([])
+    expect(s.snd.rackAt).toBe(1027)
+    expect(shape(s.tick(1026))).toEqual([])
+    expect(shape(s.tick(1027))).toEqual([[B, MSS]])
+    expect([s.snd.timeouts, s.snd.fastRetransmits, s.snd.recovering]).toEqual([0, 1, true])
   })
 
   // new data that urgent mode sends past Nagle is new data as any write's (Linux's MSG_OOB send goes
