@@ -27,7 +27,7 @@
  *   make its delay the path's once the window passed). An all-time minimum
  *   never forgot a path that grew longer, and the reordering window built on
  *   it stayed too small for good. It looks only at what the scoreboard holds
- *   beyond the ranges the last ACK left (`tagLeft`, Linux's recv_sack_cache),
+ *   beyond the ranges the last ACK left (`tags`, Linux's recv_sack_cache),
  *   each part's entries found by a binary search: an ACK costs what it
  *   changed, not the flight.
  * - `reorderingWindow` (§6.2 step 4) and `detectLoss` (step 5): mark the
@@ -193,20 +193,31 @@ export interface Rack {
    */
   lastOriginalRtt: number | undefined
   /**
-   * The scoreboard's ranges as the last `onAck` left them, [tagLeft[k], tagRight[k]) for k below
-   * `tagCount` (none yet: the empty log's arrays): every entry wholly inside one was SACKED then,
+   * The scoreboard's ranges as the last `onAck` left them (`Tags`; undefined with no log, or none
+   * yet): every entry wholly inside one was SACKED then,
    * so the next ACK looks only at what its board holds beyond them (Linux's recv_sack_cache, which
    * lets tcp_sacktag_write_queue skip the blocks it has walked before). Since then only a split or
    * a new entry can make an entry not SACKED lie wholly inside one (a trim is `onAck`'s own); each such
-   * entry is inside `dirtyLo`..`dirtyHi` (while `dirty`), and a range meeting that span is looked
+   * entry is inside the tags' dirty span (`lo`..`hi`, while `dirty`), and a range meeting that span is looked
    * at whole. `renege` forgets them all.
    */
-  tagLeft: Array<number>
-  tagRight: Array<number>
-  tagCount: number
+  tags: Tags | undefined
+}
+
+/**
+ * `Rack.tags`: made at the first ACK with SACK ranges and let go with the log (`release`), so an
+ * idle connection holds none of it (on every connection, a field each and a number's box for each
+ * sequence number would be ~80 octets of the ~16 KiB an idle connection holds).
+ */
+interface Tags {
+  /** [left[k], right[k]) for k below `count`: the scoreboard's ranges as the last `onAck` left them */
+  readonly left: Array<number>
+  readonly right: Array<number>
+  count: number
+  /** a new entry or a split's piece lies inside a tag: `lo`..`hi` is looked at again */
   dirty: boolean
-  dirtyLo: Seq.SeqNum
-  dirtyHi: Seq.SeqNum
+  lo: Seq.SeqNum
+  hi: Seq.SeqNum
 }
 
 /** RACK.reo_wnd_persist's start: 16 recoveries without a D-SACK reset the window (§6.2 step 4) */
@@ -244,12 +255,7 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   lastOriginalEnd: undefined,
   lastSacked: false,
   lastOriginalRtt: undefined,
-  tagLeft: NO_LOG,
-  tagRight: NO_LOG,
-  tagCount: 0,
-  dirty: false,
-  dirtyLo: iss,
-  dirtyHi: iss
+  tags: undefined
 })
 
 /**
@@ -371,25 +377,26 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
  * inside one is SACKED), so this is a binary search of the tags and nothing more.
  */
 const noteEdges = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum): void => {
-  const tn = r.tagCount
-  if (tn === 0) return
+  const t = r.tags
+  if (t === undefined || t.count === 0) return
+  const tn = t.count
   // the first tag that ends after start
   let lo = 0
   let hi = tn
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (Seq.gt(r.tagRight[mid]! as Seq.SeqNum, start)) hi = mid
+    if (Seq.gt(t.right[mid]! as Seq.SeqNum, start)) hi = mid
     else lo = mid + 1
   }
-  if (lo === tn || Seq.gt(r.tagLeft[lo]! as Seq.SeqNum, start) || Seq.gt(end, r.tagRight[lo]! as Seq.SeqNum)) return
-  if (!r.dirty) {
-    r.dirty = true
-    r.dirtyLo = start
-    r.dirtyHi = end
+  if (lo === tn || Seq.gt(t.left[lo]! as Seq.SeqNum, start) || Seq.gt(end, t.right[lo]! as Seq.SeqNum)) return
+  if (!t.dirty) {
+    t.dirty = true
+    t.lo = start
+    t.hi = end
     return
   }
-  if (Seq.lt(start, r.dirtyLo)) r.dirtyLo = start
-  if (Seq.gt(end, r.dirtyHi)) r.dirtyHi = end
+  if (Seq.lt(start, t.lo)) t.lo = start
+  if (Seq.gt(end, t.hi)) t.hi = end
 }
 
 /** Entry `i` becomes [its start, `at`) and [`at`, its end) follows it, with the same send time and marks. */
@@ -420,7 +427,7 @@ const split = (r: Rack, i: number, at: Seq.SeqNum): void => {
  *
  * An entry is newly SACKed when it lies wholly inside one of the board's
  * ranges and was not SACKED. Only what the board holds beyond the ranges the
- * last ACK left (`tagLeft`, `tagRight`) is looked at, each piece found by a
+ * last ACK left (`tags`) is looked at, each piece found by a
  * binary search of the log (entries are in sequence order): the work is what
  * the ACK changed, not the whole flight (a long SACK recovery walked every
  * entry below the highest SACK at every ACK, SACKED ones one by one), as
@@ -489,14 +496,15 @@ export const onAck = (
   // have changed inside one since, `dirty`). This needs the board's ranges never to touch (Scoreboard
   // merges touching blocks): an entry across the point where two tags met lies in neither and meets
   // no part looked at, so a range holding both would not be seen to hold it
-  const tl = r.tagLeft
-  const tr = r.tagRight
-  const tn = r.tagCount
+  const t = r.tags
+  const tl = t === undefined ? NO_LOG : t.left
+  const tr = t === undefined ? NO_LOG : t.right
+  const tn = t === undefined ? 0 : t.count
   let j = 0
   for (let k = 0; k < ranges.length; k++) {
     const left = ranges[k]!.left
     const right = ranges[k]!.right
-    if (r.dirty && Seq.lt(left, r.dirtyHi) && Seq.lt(r.dirtyLo, right)) {
+    if (t !== undefined && t.dirty && Seq.lt(left, t.hi) && Seq.lt(t.lo, right)) {
       sackWithin(r, left, right, left, right, at, tsEcr, tsOf)
       continue
     }
@@ -512,16 +520,16 @@ export const onAck = (
     if (Seq.lt(cursor, right)) sackWithin(r, cursor, right, left, right, at, tsEcr, tsOf)
   }
   // every entry wholly inside a range is SACKED now: the ranges are the next ACK's tags
-  if (ranges.length > 0 && r.tagLeft === NO_LOG) {
-    r.tagLeft = []
-    r.tagRight = []
+  if (ranges.length > 0 && r.tags === undefined) r.tags = { left: [], right: [], count: 0, dirty: false, lo: r.fack, hi: r.fack }
+  const u = r.tags
+  if (u !== undefined) {
+    for (let k = 0; k < ranges.length; k++) {
+      u.left[k] = ranges[k]!.left
+      u.right[k] = ranges[k]!.right
+    }
+    u.count = ranges.length
+    u.dirty = false
   }
-  for (let k = 0; k < ranges.length; k++) {
-    r.tagLeft[k] = ranges[k]!.left
-    r.tagRight[k] = ranges[k]!.right
-  }
-  r.tagCount = ranges.length
-  r.dirty = false
   if (tally.cumRtt >= 0) r.rtt = tally.cumRtt
   else if (tally.sackRtt >= 0) r.rtt = tally.sackRtt
   if (tally.shortest !== Infinity) sampleMinRtt(r, at, tally.shortest, maybeDelayed)
@@ -635,8 +643,10 @@ export const renege = (r: Rack): void => {
   }
   r.sacked = 0
   // (no range is known SACKED any more: the next ACK looks at every range of its board whole)
-  r.tagCount = 0
-  r.dirty = false
+  if (r.tags !== undefined) {
+    r.tags.count = 0
+    r.tags.dirty = false
+  }
 }
 
 /**
@@ -748,10 +758,7 @@ const release = (r: Rack): void => {
   r.lostOctets = 0
   r.lostRetransOctets = 0
   r.outOctets = 0
-  r.tagLeft = NO_LOG
-  r.tagRight = NO_LOG
-  r.tagCount = 0
-  r.dirty = false
+  r.tags = undefined
 }
 
 
@@ -892,7 +899,7 @@ export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly los
     return { lost, timeout }
   }
   // Only the entries neither SACKED nor LOST can be found lost, and none of those lies wholly inside
-  // a range the last ACK tagged but in the dirty span (`tagLeft`): the log is looked at between the
+  // a range the last ACK tagged but in the dirty span (`tags`): the log is looked at between the
   // tags, each tag's entries passed over by a binary search, and in the dirty span, as Linux's
   // tcp_rack_detect_loss goes through its tsorted_sent_queue, which holds no SACKed skb. (An entry
   // looked at twice is judged the same: marked lost the first time, or the same time left.)
@@ -900,19 +907,20 @@ export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly los
   // log went in sequence order, so those are its last entries, found by a binary search (Linux's walk
   // of tsorted_sent_queue, in send order, stops at the first such skb)
   const last = sentOnceFrom(r, r.retransmitted === 0 ? r.head : firstNotBelow(r, r.starts, r.retransEnd, false))
-  const tn = r.tagCount
+  const t = r.tags
+  const tn = t === undefined ? 0 : t.count
   let i = r.head
   for (let k = 0; k <= tn; k++) {
-    for (; i < last && (k === tn || Seq.lt(r.starts[i]! as Seq.SeqNum, r.tagLeft[k]! as Seq.SeqNum)); i++) {
+    for (; i < last && (k === tn || Seq.lt(r.starts[i]! as Seq.SeqNum, t!.left[k]! as Seq.SeqNum)); i++) {
       const x = judge(r, i, now, reoWnd)
       if (x < 0) lost++
       else if (x > timeout) timeout = x
     }
     // (from i every entry starts inside or after tag k: those ending inside it lie wholly in it)
-    if (k < tn) i = firstEndingAfter(r, i, r.tagRight[k]! as Seq.SeqNum)
+    if (k < tn) i = firstEndingAfter(r, i, t!.right[k]! as Seq.SeqNum)
   }
-  if (r.dirty) {
-    for (let j = firstEndingAfter(r, r.head, r.dirtyLo); j < last && Seq.lt(r.starts[j]! as Seq.SeqNum, r.dirtyHi); j++) {
+  if (t !== undefined && t.dirty) {
+    for (let j = firstEndingAfter(r, r.head, t.lo); j < last && Seq.lt(r.starts[j]! as Seq.SeqNum, t.hi); j++) {
       const x = judge(r, j, now, reoWnd)
       if (x < 0) lost++
       else if (x > timeout) timeout = x

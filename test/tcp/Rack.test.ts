@@ -454,10 +454,10 @@ describe("onAck looks only at what the board holds beyond the ranges the last AC
       // a resend on both logs, and what it did to the new one's
       const resend = (start: number, end: number) => {
         const size = Rack.size(r)
-        const dirty = r.dirty
+        const dirty = r.tags?.dirty === true
         both((x) => Rack.onSend(x, at(start), at(end), now))
         saw("a resend joined entries", Rack.size(r) < size)
-        saw("a split's piece lay inside a tag", r.dirty && !dirty)
+        saw("a split's piece lay inside a tag", r.tags?.dirty === true && !dirty)
       }
       // RACK's step 5 the same way: the new one (between the tags) on one, the old walk on the other
       const detect = (t: number, reoWnd: number) => {
@@ -488,9 +488,9 @@ describe("onAck looks only at what the board holds beyond the ranges the last AC
           const len = long ? 200 + pick(1300) : rnd() < 0.2 ? 1 + pick(10) : 100
           saw("a long segment (TSO)", long)
           const gap = gaps && rnd() < 0.15 ? 1 + pick(150) : 0
-          const dirty = r.dirty
+          const dirty = r.tags?.dirty === true
           both((x) => Rack.onSend(x, at(max + gap), at(max + gap + len), now))
-          saw("a new entry lay inside a tag", r.dirty && !dirty)
+          saw("a new entry lay inside a tag", r.tags?.dirty === true && !dirty)
           max += gap + len
         } else if (op === 3 && max > una) {
           const lost = Oracle.firstLostOf(Rack, r, rnd() < 0.5)
@@ -537,15 +537,15 @@ describe("onAck looks only at what the board holds beyond the ranges the last AC
           // (onAck's tags rely on it: an entry across the point where two touching ranges met would be missed)
           expect(b.ranges.every((g, k) => k === 0 || Seq.lt(b.ranges[k - 1]!.right, g.left)), `${what}: the board's ranges touch`).toBe(true)
           // what this ACK meets, seen on the new log before it
-          const tags = r.tagCount
+          const tags = r.tags?.count ?? 0
           const size = Rack.size(r)
           const head = r.head
           const ranges = b.ranges
           let dirtyTags = 0
           for (let k = 0; k < tags; k++) {
-            const l = r.tagLeft[k]! as Seq.SeqNum
-            const rt = r.tagRight[k]! as Seq.SeqNum
-            if (r.dirty && Seq.lt(l, r.dirtyHi) && Seq.lt(r.dirtyLo, rt)) dirtyTags++
+            const l = r.tags!.left[k]! as Seq.SeqNum
+            const rt = r.tags!.right[k]! as Seq.SeqNum
+            if (r.tags!.dirty && Seq.lt(l, r.tags!.hi) && Seq.lt(r.tags!.lo, rt)) dirtyTags++
             saw("a tag across 2^32", (l >>> 0) > (rt >>> 0))
             saw("a tag no range holds now (the board shrunk or moved)", !ranges.some((g) => Seq.lte(g.left, l) && Seq.lte(rt, g.right)))
           }
@@ -604,7 +604,7 @@ describe("onAck looks only at what the board holds beyond the ranges the last AC
             s = e
           }
         } else if (op === 13) {
-          saw("renege with tags held", r.tagCount > 0)
+          saw("renege with tags held", (r.tags?.count ?? 0) > 0)
           both((x) => Rack.renege(x))
         } else if (op === 14) {
           // RACK's step 5 at a time far on: everything sent before RACK's segment is due
