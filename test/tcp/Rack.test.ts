@@ -135,6 +135,33 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     expect(Oracle.firstLostOf(Rack, r)).toEqual({ start: at(0), end: at(100) })
   })
 
+  it("RACK.rtt is the last delivered segment's, not RACK's segment's: an ACK of a resent head and an older original waits past the reordering window (Linux's tcp_rack_advance)", () => {
+    // Linux 6.18's tcp_rack_advance sets rack.rtt_us for every skb an ACK delivers (bar an
+    // ambiguous retransmission) and moves rack.mstamp only for one sent after it; tcp_ack tags SACKs
+    // first, then tcp_clean_rtx_queue walks the acknowledged skbs in sequence order, so the last
+    // one's RTT stays. The resent head is RACK's segment (sent last), but the original behind it,
+    // sent long before, gives RACK.rtt; an entry sent between the two then waits
+    // reo_wnd + (its send − that original's send) in tcp_rack_detect_loss, more than reo_wnd
+    // (RFC 8985's RACK_update, walking in send order, would take the resend's RTT and mark it lost
+    // at once). RandomLoss's reordering timers past the RTO (278-492 ms, SRTT 43-104) are all this.
+    const r = Rack.make(ISS)
+    Rack.onSend(r, at(0), at(100), 0)
+    Rack.onAck(r, at(100), Scoreboard.make(), 40, undefined, tsOf) // min RTT 40
+    Rack.onSend(r, at(100), at(200), 50) // A, lost
+    Rack.onSend(r, at(200), at(300), 60) // B
+    Rack.onSend(r, at(300), at(400), 150) // C
+    Rack.onSend(r, at(100), at(200), 300) // A again (a timeout's resend)
+    // A's resend (RTT 60, not below the minimum: not ambiguous) and B (RTT 300) acknowledged at 360
+    Rack.onAck(r, at(300), Scoreboard.make(), 360, undefined, tsOf)
+    expect(r.xmitAt).toBe(300)
+    expect(r.rtt).toBe(300)
+    const wnd = Rack.reorderingWindow(r, 50, false)
+    expect(wnd).toBe(10)
+    // C went before A's resend: due at 150 + 300 + 10 = 460, 100 ms on, ten reordering windows
+    expect(Rack.detectLoss(r, 360, wnd)).toEqual({ lost: 0, timeout: 100 })
+    expect(Rack.detectLoss(r, 460, wnd)).toEqual({ lost: 1, timeout: 0 })
+  })
+
   /** Two segments at 0; the second SACKed at `sackAt` (the min RTT); the first sent again at 20. */
   const firstResent = (sackAt: number) => {
     const r = Rack.make(ISS)
