@@ -2245,12 +2245,15 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = fa
     // (test/tcp/Recovery.test.ts, "RACK's reordering timer replaces the RTO")
     // Its delay is tcp_rack_mark_lost's usecs_to_jiffies(timeout + TCP_TIMEOUT_MIN_US): what RACK
     // still waits for, 2 ms more, in whole jiffies rounded up (test/tcp/Recovery.test.ts, "RACK's
-    // reordering timer waits 2 ms past the reordering window"). Linux also holds it to icsk_rto
-    // (inet_csk_reset_xmit_timer's max_when); not here: the stack's RTO takes one timed segment a
-    // round trip without timestamps (Karn), where Linux samples every ACK of data sent once, so a
-    // RACK.rtt the RTO never saw can put the timeout past it (15 of ~5 900 arms in RandomLoss), and
-    // capped there the expiry finds nothing lost yet and times out where Linux's larger RTO would not
-    s.rackAt = now + usecsToJiffies(timeout + TIMEOUT_MIN)
+    // reordering timer waits 2 ms past the reordering window"), held to the current (backed-off) RTO:
+    // tcp_rack_mark_lost passes icsk_rto as inet_csk_reset_xmit_timer's max_when. RACK.rtt is the
+    // last delivered segment's, so an ACK of a resent head and an older original makes an entry sent
+    // between them wait past the RTO; at the capped expiry nothing is lost yet, the RTO is re-armed
+    // from the head's send time (a tick when past, above) and the timeout follows, as in Linux
+    // (test/tcp/Recovery.test.ts, "RACK's reordering timer is held to the RTO"). (Without timestamps
+    // the stack's RTO takes one timed segment a round trip (Karn) where Linux samples every ACK of
+    // data sent once, so there the cap can bind on an RTO smaller than Linux's would be.)
+    s.rackAt = now + Math.min(usecsToJiffies(timeout + TIMEOUT_MIN), s.rtt.rto)
     s.rtoAt = undefined
     s.tlpAt = undefined
   } else if (s.rtoAt !== undefined || s.tlpAt !== undefined || !Seq.gt(s.sndMax, s.sndUna)) {

@@ -1329,6 +1329,47 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect([s.snd.timeouts, s.snd.fastRetransmits, s.snd.recovering]).toEqual([0, 1, true])
   })
 
+  // Linux's tcp_rack_mark_lost arms the reordering timer with inet_csk_reset_xmit_timer(sk,
+  // ICSK_TIME_REO_TIMEOUT, timeout, inet_csk(sk)->icsk_rto): `when` past max_when is cut to it, so
+  // RACK waits at most the current RTO from the ACK. RACK.rtt is the last delivered segment's
+  // (tcp_rack_advance for every skb tcp_clean_rtx_queue frees, in sequence order): an ACK of a
+  // resent head and of an older original above it makes an entry sent between the two wait
+  // reo_wnd + (its send - the original's send), which can pass the RTO. At the expiry
+  // tcp_rack_reo_timeout finds nothing lost yet and re-arms the RTO from the head's send time
+  // (tcp_rearm_rto with ICSK_TIME_REO_TIMEOUT pending: a jiffy when that is past), and the timeout
+  // follows. With timestamps, where the stack's RTO samples every ACK as Linux's
+  // tcp_ack_update_rtt does (the echo of the resend)
+  it("RACK's reordering timer is held to the RTO (Linux's max_when = icsk_rto in tcp_rack_mark_lost): past it, the expiry re-arms the RTO from the head and the timeout follows", () => {
+    const P = MSS - 12
+    const s = warm(undefined, true)
+    // A, X1, X2, B at 1000; X1 SACKed at 1020: A lost 7 ms on, a fast recovery resends it
+    expect(shape(s.write(1000, T.octets(4 * P)))).toHaveLength(4)
+    s.send(1020, sackTs(100, 1000, B, [B + P, B + 2 * P]))
+    expect(shape(s.tick(1027))).toEqual([[B, P]])
+    // X2 SACKed late, at 1235 (B, sent with it but above it, is not before it: not lost); C goes
+    s.send(1235, sackTs(101, 1000, B, [B + P, B + 3 * P]))
+    expect(shape(s.write(1235, T.octets(P)))).toEqual([[B + 4 * P, P]])
+    // the resend of A is lost too: the timeout resends it; C went within RACK.rtt (235) of it, held
+    const tr = Math.ceil(s.snd.rtoAt!)
+    expect(tr).toBe(1246)
+    expect(shape(s.tick(tr))).toEqual([[B, P]])
+    expect([s.snd.timeouts, s.snd.rack.held]).toEqual([1, 1])
+    // A's resend and B acknowledged 20 ms on, echoing the resend: RTO from a 20 ms sample (about
+    // 219); RACK.rtt is B's, 266, and C waits 1235 + 266 + min RTT / 4 - 1266 = 240 (+ 2): past it
+    expect(s.send(tr + 20, sackTs(102, tr, B + 4 * P))).toEqual([])
+    const rto = s.snd.rtt.rto
+    expect(rto).toBeLessThan(240)
+    expect(s.snd.rackAt).toBe(tr + 20 + rto)
+    expect(s.snd.rtoAt).toBeUndefined()
+    // its expiry: nothing lost yet (C is due at 1508); the RTO from C's send time, past: a jiffy
+    const expiry = s.snd.rackAt!
+    expect(s.tick(expiry)).toEqual([])
+    expect([s.snd.rackAt, s.snd.rtoAt]).toEqual([undefined, expiry + 1])
+    // and the timeout resends C (before: RACK's timer at 1508 found it lost, no timeout)
+    expect(shape(s.tick(expiry + 1))).toEqual([[B + 4 * P, P]])
+    expect([s.snd.timeouts, s.snd.fastRetransmits]).toEqual([2, 1])
+  })
+
   // new data that urgent mode sends past Nagle is new data as any write's (Linux's MSG_OOB send goes
   // through tcp_push and tcp_write_xmit, whose tcp_schedule_loss_probe arms the timer likewise)
   it("new data an urgent mark sends while a probe is out: the probe timer too, not the probe's RTO", () => {
