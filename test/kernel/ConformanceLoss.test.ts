@@ -35,6 +35,10 @@
  *   acknowledged (tcp_try_undo_recovery), where PRR sets cwnd from what is in
  *   flight; the stack restores the window whole (RFC 4015). Unit-tested only
  *   (test/tcp/Recovery.test.ts); the timeout's undo without SACK is scripted;
+ * - Linux's TSO deferral (tcp_tso_should_defer): with room in cwnd for fewer
+ *   segments than its autosized skb (tcp_min_tso_segs, 2, at these rates),
+ *   more queued and the head's ACK overdue, it waits for the next ACK; the
+ *   script where it showed runs Linux with tcp_min_tso_segs 1;
  * - a retransmission after an ACK inside a segment: Linux sends its old
  *   segment's tail as it was cut, the stack a full segment from SND.UNA
  *   (a byte stream keeps no segment boundaries); the scripts acknowledge
@@ -241,6 +245,41 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { tb: { flags: "A", ack: 20001, ts: 11 }, window: 20 },
         { dut: { op: "write", bytes: 10000 }, window: 20 },
         { tb: { flags: "A", ts: 12 } }
+      ]
+    }))
+
+  // The same opening with more to send (40000 written): the reneging ACK at the recovery point, then
+  // one duplicate SACKing all that is out above SND.UNA (13001-20001). It ends the recovery (Linux:
+  // tcp_try_undo_recovery, tcp_end_cwnd_reduction: cwnd = ssthresh 7) and nothing is in flight
+  // (tcp_packets_in_flight: 8 out, 8 SACKed, the reneged head among them): seven new segments. The
+  // short timer the reneging ACK armed (max(SRTT / 2, 10 ms), tcp_check_sack_reneging; SRTT ~85 ms
+  // here) runs on through the recovery's end: Linux's state is Disorder (SACKed data out), where
+  // tcp_schedule_loss_probe arms no probe, and sending new data with packets out re-arms nothing
+  // (tcp_event_new_data_sent). At its expiry tcp_enter_loss finds the head SACKed (reneged), clears
+  // the SACK marks and resends 12001 alone (cwnd 1).
+  // Linux's side runs with tcp_min_tso_segs 1 and tcp_tso_rtt_log 0 (no autosize bonus for a short
+  // min RTT): with the defaults it sends six, not seven, and the seventh at the next ACK. That is TSO
+  // deferral, an artefact of its output path and not of its window (renege50 in notes/tcp-plan.md):
+  // tcp_tso_autosize gives 2 segments an skb (the pacing rate is ~110 KB/s, so tcp_min_tso_segs
+  // decides), tcp_write_xmit sends 2 + 2 + 2, and for the last segment of cwnd tcp_tso_should_defer
+  // holds the queued skb: the room (1 segment) is under max_segs and under a third of cwnd
+  // (tcp_tso_win_divisor), and the head's ACK is "due" (head->tstamp + SRTT already past). By my reading the head is the skb that SACK shifting
+  // (tcp_shift_skb_data) merged from the SACKed run 1001-13001, trimmed to 12001 by the reneging
+  // ACK: it carries 1001's send time, from the write. With one segment an skb (these sysctls), or
+  // with the head's ACK still far off (an 800 ms handshake: SRTT ~400 ms), Linux sends seven there
+  it.scopedLive("a duplicate ACK ending a recovery after a reneging ACK, all SACKed: cwnd = ssthresh, nothing in flight, then the short timer", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 40000 } },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 12001]], 20),
+        dup(6, [[12001, 13001], [1001, 12001]], 15),
+        { tb: { flags: "A", ack: 12001, ts: 7 }, window: 10 },
+        { tb: { flags: "A", ack: 12001, ts: 8, sack: [[13001, 20001]] }, window: 10 },
+        { wait: 80 }
       ]
     }))
 
