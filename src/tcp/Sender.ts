@@ -3562,7 +3562,8 @@ const armTailProbe = (s: Sender, now: number): void => {
   if (s.tlpAt !== undefined || s.tlpOut || s.tlpEpisode !== undefined || !s.sackOk || s.recovering || s.persistAt !== undefined) return
   if (s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
-  if (flight <= 0 || s.rtt.srtt === undefined || !sending(s) || s.rtoAt === undefined) return
+  // (with no RTT sample as well: `probeTimeout` is then Linux's TCP_TIMEOUT_INIT, see `armProbeOut`)
+  if (flight <= 0 || !sending(s) || s.rtoAt === undefined) return
   // nothing new to send, and the last segment lies wholly past a window the peer shrank: no probe
   // could go (tailProbe would send nothing, and this would arm it again and again until the RTO)
   if (Seq.sub(SendBuffer.end(s.buffer), s.sndNxt) <= 0 && !Seq.lt(lastSegment(s).start, Seq.add(s.sndUna, s.sndWnd))) return
@@ -3594,7 +3595,13 @@ const armProbeOut = (s: Sender, now: number, acked = false): void => {
   s.tlpArmedMax = s.sndMax
   if (!s.sackOk || s.recovering || s.persistAt !== undefined || s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
-  if (flight <= 0 || s.rtt.srtt === undefined || !sending(s)) return
+  // No RTT sample yet (a handshake whose SYN or SYN-ACK went again, without timestamps; or only
+  // retransmitted data acknowledged since, Karn's rule) arms it too: Linux's tcp_schedule_loss_probe
+  // has no such return, its timeout is then TCP_TIMEOUT_INIT (1 s) capped at the head's send time +
+  // RTO (3 s after such a handshake, tcp_init_metrics), so the probe goes 1 s after the last send
+  // where the stack waited for the timeout (test/kernel/ConformanceLoss.test.ts, "a tail loss probe
+  // before any RTT sample")
+  if (flight <= 0 || !sending(s)) return
   const pto = probeTimeout(s, flight)
   const head = acked ? undefined : headSentAt(s)
   const due = acked ? now + s.rtt.rto : head === undefined ? undefined : head + s.rtt.rto

@@ -685,6 +685,27 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // No RTT sample yet: Linux's tcp_schedule_loss_probe still arms the probe, at TCP_TIMEOUT_INIT (1 s)
+  // when srtt_us is 0, capped at the head's send time + RTO (tcp_rto_delta_us). The SYN-ACK went
+  // again by its timer and no timestamps are on, so the handshake gives no sample (tcp_synack_rtt_meas
+  // takes none from a re-sent SYN-ACK) and the RTO is 3 s (tcp_init_metrics, TCP_TIMEOUT_FALLBACK).
+  // Three segments, nothing ACKed: Linux resends the third ~1 s after the write (tcp_send_loss_probe:
+  // nothing in the first 900 ms, the probe in the 400 after), where the stack armed no probe and
+  // waited for the 3 s timeout
+  it.scopedLive("a tail loss probe before any RTT sample: 1 s after the send (TCP_TIMEOUT_INIT), not the 3 s timeout", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: true, mss: 1000, ws: 7 }, window: 1300 },
+        { tb: { flags: "A" } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 3000 } },
+        { wait: 800 },
+        { wait: 400 },
+        { tb: { flags: "A" } }
+      ]
+    }))
+
   it.scopedLive("a tail loss probe D-SACKed (the original arrived): no cut, the next write shows the window (RFC 8985 §7.4)", () =>
     conforms({
       steps: [
