@@ -3610,6 +3610,12 @@ const armProbeOut = (s: Sender, now: number, acked = false): void => {
   // no sooner: the probe goes first and restarts it, or `tailProbe` re-arms it when none could go.
   // Sooner, it goes: Linux has no RTO then, its one timer is the loss probe's)
   if (s.tlpEpisode !== undefined || (s.rtoAt !== undefined && s.rtoAt < s.tlpAt)) s.rtoAt = undefined
+  // and RACK's reordering timer goes too: tcp_reset_xmit_timer(ICSK_TIME_LOSS_PROBE) replaces whatever
+  // was pending. Only in Open (checked above), which a fast recovery's last ACK can leave with RACK
+  // waiting for new data sent just before its last retransmission: kept, it fired first and resent
+  // that data where Linux waits for the probe (test/tcp/Recovery.test.ts, "new data in Open after a
+  // fast recovery replaces RACK's pending reordering timer"). An ACK's marks re-arm it (`rackDetect`)
+  s.rackAt = undefined
 }
 
 /** When the first unacknowledged segment last went (Linux's tcp_rto_delta_us: the rtx queue head's skb_mstamp). */

@@ -1370,6 +1370,43 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect([s.snd.timeouts, s.snd.fastRetransmits]).toEqual([2, 1])
   })
 
+  // One timer a socket in Linux: tcp_write_xmit's tcp_schedule_loss_probe(sk, false) arms
+  // ICSK_TIME_LOSS_PROBE over whatever is pending (tcp_reset_xmit_timer), a reordering timer too,
+  // whenever the state is Open or CWR. A fast recovery that ends (tcp_fastretrans_alert: SND.UNA at
+  // high_seq, Open again) at an ACK delivering its last retransmission can leave RACK waiting for
+  // new data sent a little before that retransmission (tcp_rack_mark_lost arms REO_TIMEOUT); with
+  // nothing SACKed, no retransmission out and the head never resent, tcp_try_keep_open leaves the
+  // state Open, so the next send of new data replaces the reordering timer with the probe's: nothing
+  // goes at RACK's time, the probe goes a PTO after the send
+  it("new data in Open after a fast recovery replaces RACK's pending reordering timer with the probe timer (Linux's one timer: tcp_schedule_loss_probe from tcp_write_xmit)", () => {
+    const s = warm()
+    const k = (n: number) => B + n * MSS
+    expect(shape(s.write(1000, T.octets(10 * MSS)))).toHaveLength(10)
+    // the first lost, the next five SACKed: recovery at 1022 resends it (recover = the tenth's end)
+    s.send(1020, sackOf(B, [k(1), k(2)]))
+    s.send(1021, sackOf(B, [k(1), k(3)]))
+    expect(shape(s.send(1022, sackOf(B, [k(1), k(6)])))).toEqual([[B, MSS]])
+    // new data at 1038 (N10, N11) and 1039 (N12), the tenth never SACKed
+    expect(shape(s.write(1038, T.octets(3 * MSS)))).toEqual([[k(10), MSS], [k(11), MSS]])
+    expect(shape(s.send(1039, sackOf(B, [k(1), k(9)])))).toEqual([[k(12), MSS]])
+    // the ACK of the resend (RACK.xmit_ts 1022): the tenth, sent at 1000, is lost, and goes at 1042
+    expect(shape(s.send(1042, sackOf(k(9))))).toEqual([[k(9), MSS]])
+    // its ACK ends the recovery; N10-N12, sent before it went, are not SACKed: RACK waits for them
+    expect(s.send(1062, sackOf(k(10)))).toEqual([])
+    expect(s.snd.recovering).toBe(false)
+    const rackAt = s.snd.rackAt!
+    expect(rackAt).toBe(1066)
+    // a write: two new segments, and the probe timer, 2 SRTT + 2 ms from now, is the one timer
+    expect(shape(s.write(1062, T.octets(2 * MSS)))).toEqual([[k(13), MSS], [k(14), MSS]])
+    expect(s.snd.tlpAt).toBe(1102)
+    expect(s.snd.rackAt).toBeUndefined()
+    // nothing at RACK's time (before: N10 resent at 1066, a second recovery); the probe at 1102
+    expect(shape(s.tick(rackAt))).toEqual([])
+    expect(shape(s.tick(1101))).toEqual([])
+    expect(shape(s.tick(1102))).toEqual([[k(14), MSS]])
+    expect([s.snd.tailProbes, s.snd.fastRetransmits, s.snd.recovering]).toEqual([1, 1, false])
+  })
+
   // new data that urgent mode sends past Nagle is new data as any write's (Linux's MSG_OOB send goes
   // through tcp_push and tcp_write_xmit, whose tcp_schedule_loss_probe arms the timer likewise)
   it("new data an urgent mark sends while a probe is out: the probe timer too, not the probe's RTO", () => {
