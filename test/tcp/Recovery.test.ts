@@ -1137,6 +1137,21 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.timeouts).toBe(1)
   })
 
+  // No RTT sample yet (the SYN-ACK went again and no timestamps: the handshake gives none, and the
+  // RTO is 3 s, RFC 6298 §5.7, Linux's tcp_init_metrics): Linux's tcp_schedule_loss_probe arms the
+  // probe all the same, at TCP_TIMEOUT_INIT (1 s) with no rto_min added, capped at the head's send
+  // time + RTO (tcp_rto_delta_us); test/kernel/ConformanceLoss.test.ts, "a tail loss probe before
+  // any RTT sample", shows it on the wire
+  it("no RTT sample yet: the probe goes 1 s after the send (Linux's TCP_TIMEOUT_INIT), not the 3 s timeout", () => {
+    const s = T.established({ synAckRetransmitted: true, peerOptions: { mss: MSS, sackPermitted: true } })
+    expect(s.snd.rtt.srtt).toBeUndefined()
+    expect(shape(s.write(1000, T.octets(3 * MSS)))).toHaveLength(3)
+    expect([s.snd.tlpAt, s.snd.rtoAt]).toEqual([2000, 4000])
+    expect(shape(s.tick(1999))).toEqual([])
+    expect(shape(s.tick(2000))).toEqual([[2 * MSS, MSS]])
+    expect([s.snd.tailProbes, s.snd.timeouts, s.snd.rtoAt]).toEqual([1, 0, 5000])
+  })
+
   it("the probe resends the last segment as it was cut (RFC 8985 §7.3: the highest-sequence segment; Linux's tcp_send_loss_probe), not the last MSS", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(2 * MSS + 100)))).toEqual([[B, MSS], [B + MSS, MSS], [B + 2 * MSS, 100]])
