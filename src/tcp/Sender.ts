@@ -67,7 +67,10 @@
  * - Loss recovery: without SACK, fast retransmit and NewReno (RFC 5681
  *   §3.2, RFC 6582) on the third duplicate ACK (an ACK of nothing new, no
  *   data, the same window, with data outstanding: a window update is not a
- *   duplicate); with SACK, RFC 6675 recovery over the scoreboard
+ *   duplicate), its sends paced by PRR over the duplicates counted as
+ *   segments out of the network, as Linux runs it for Reno (not RFC 5681's
+ *   window inflation; a partial ACK's hole goes again when PRR's window has
+ *   room for it); with SACK, RFC 6675 recovery over the scoreboard
  *   (Scoreboard.ts), whose duplicate is an ACK that SACKs something new
  *   (§2) and whose blocks count for whole segments only (as Linux's),
  *   with RACK's time-based loss detection (RFC 8985 §6,
@@ -406,8 +409,13 @@ export interface Sender {
   recovering: boolean
   /** RFC 6582 "recover": the highest sequence number sent when recovery began */
   recover: Seq.SeqNum
-  /** the window inflation of fast recovery, octets (RFC 5681 §3.2 steps 3-4, kept out of cwnd) */
-  inflation: number
+  /**
+   * Without SACK, in fast recovery: the segments the duplicate ACKs say have left the network
+   * (Linux's sacked_out for a Reno connection: tcp_add_reno_sack counts one a duplicate, at most
+   * all but one of what is out, tcp_limit_reno_sacked; tcp_remove_reno_sacks takes all but one
+   * of a partial ACK's segments off), so that PRR's pipe leaves them out; 0 outside a recovery
+   */
+  renoSacked: number
   /** what the peer SACKed (RFC 6675 scoreboard) */
   readonly board: Scoreboard.Scoreboard
   /** RFC 6675 HighRxt: the end of the last hole retransmitted in this recovery */
@@ -710,7 +718,7 @@ const base = (
     dupAcks: 0,
     recovering: false,
     recover: iss,
-    inflation: 0,
+    renoSacked: 0,
     board: Scoreboard.make(),
     highRxt: iss,
     tlpAt: undefined,
@@ -1417,10 +1425,11 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       s.algorithm.onIdle(s.cc, now - s.lastSendAt, s.rtt.rto, now)
     }
     const wndRoom = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
-    // in SACK recovery the window holds `pipe` (RFC 6675 §5), else what is in flight (plus NewReno's
-    // inflation); outside any loss episode, the first two duplicate ACKs each let one segment more go
-    // (RFC 3042 limited transmit, RFC 5681 §3.2's SHOULD: FlightSize up to cwnd + 2 SMSS, cwnd as it is)
-    const cwndBase = Math.floor(s.cc.cwnd + s.inflation) - flight
+    // in fast recovery PRR's window holds `pipe` (RFC 6675 §5; without SACK, Linux's in_flight over
+    // the duplicates' count, `pipe`), else what is in flight; outside any loss episode, the first two
+    // duplicate ACKs each let one segment more go (RFC 3042 limited transmit, RFC 5681 §3.2's
+    // SHOULD: FlightSize up to cwnd + 2 SMSS, cwnd as it is)
+    const cwndBase = Math.floor(s.cc.cwnd) - flight
     // (without SACK, not while SND.UNA is the recovery point itself: Linux holds a Reno connection
     // in Recovery until data above high_seq is acknowledged, tcp_is_non_sack_preventing_reopen, and
     // a duplicate there resets its counted duplicates, tcp_reset_reno_sack, and delivers nothing to
@@ -1437,7 +1446,7 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     const sackedOut = s.sackOk && !s.recovering && s.board.sacked > 0 && s.sndNxt === s.sndMax && !Seq.lt(s.sndUna, s.recover)
       ? s.board.sacked
       : 0
-    const cwndRoom = s.recovering && s.sackOk
+    const cwndRoom = s.recovering && s.prr !== undefined
       ? Math.floor(recoveryWindow(s)) - pipe(s)
       : limited
       ? cwndBase + Math.max(Math.min(s.dupAcks, 2) * segmentPayload(s), sackedOut)
@@ -1598,6 +1607,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // (not after an ACK that reneged: the short timer it armed decides, and Linux's tcp_rack_mark_lost
   // is in the part of tcp_fastretrans_alert that tcp_check_sack_reneging skips)
   if (s.sackOk && r.acks.length > 0 && !s.ackReneged) rackDetect(s, now, out)
+  // (without SACK no RACK: the batch's duplicate and partial ACKs make their recovery's sends here)
+  else if (!s.sackOk && s.recoverDue && s.recovering) renoRecover(s, now, out)
   // (a batch whose last ACK reneged makes no recovery step: its short timer decides, as above)
   s.recoverDue = false
   // The peer's FIN in ESTABLISHED (to CLOSE-WAIT): its ACK waits for the delayed-ACK timer, quick
@@ -1983,12 +1994,16 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     // (the echo less our offset: RACK compares it with its log's send times on the bare clock)
     Rack.onAck(s.rack, una, s.board, at, s.tsOk && a.tsEcr !== undefined ? (a.tsEcr - s.tsOffset) >>> 0 : undefined, tsClock, s.ackMaybeDelayed)
-  } else if (advances) {
-    s.ackMaybeDelayed = maybeDelayed(s, a)
-    // without SACK the log only lets go of what is acknowledged (its scoreboard is empty)
-    Rack.onAck(s.rack, a.ack, s.board, at, undefined, tsClock, s.ackMaybeDelayed)
   } else {
-    s.ackMaybeDelayed = false
+    // (before the log lets go: the step reads the pipe this ACK found)
+    if (s.prr !== undefined) renoPrrStep(s, a, advances, oldWnd, inBatch)
+    if (advances) {
+      s.ackMaybeDelayed = maybeDelayed(s, a)
+      // without SACK the log only lets go of what is acknowledged (its scoreboard is empty)
+      Rack.onAck(s.rack, a.ack, s.board, at, undefined, tsClock, s.ackMaybeDelayed)
+    } else {
+      s.ackMaybeDelayed = false
+    }
   }
   if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, oldWnd, dsack, now)
   endRecoveryPastRecover(s, a, advances, now)
@@ -2166,7 +2181,7 @@ const onAckLosses = (
   oldWnd: number,
   newlySacked: number
 ): void => {
-  if (advances) newAck(s, a, at, now, out)
+  if (advances) newAck(s, a, at, now)
   else if (
     s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
     // RFC 6675 §2: with SACK, a duplicate is an ACK that SACKs octets not SACKed before (a D-SACK
@@ -2357,7 +2372,7 @@ const resendFirstLost = (
 const maybeDelayed = (s: Sender, a: AckInfo): boolean =>
   a.ece !== true && Seq.sub(a.ack, s.sndUna) < segmentPayload(s) && Rack.headSegmentEndsAt(s.rack, s.sndUna, a.ack)
 
-const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>): void => {
+const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   const flightBefore = Seq.sub(s.sndMax, s.sndUna)
   // (before SND.UNA moves: still inside a timeout's episode, and answering an original)
   const afterTimeout = !s.recovering && Seq.lt(s.sndUna, s.recover)
@@ -2406,16 +2421,27 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
       if (s.prr !== undefined) recoveryWindow(s)
     } else if (Seq.gte(a.ack, s.recover)) {
       // RFC 6582 §3.2 step 3, full acknowledgment
+      // (without SACK, the ACK that ends it past `recover` grows the window from ssthresh by what it
+      // delivered, max(its segments - the duplicates' count, 1), `renoPrrStep`: Linux's
+      // tcp_fastretrans_alert sets cwnd = ssthresh and Open (tcp_end_cwnd_reduction), then
+      // tcp_cong_control, out of cwnd reduction, runs tcp_cong_avoid with that ACK's delivered. Not
+      // at `recover` itself, where Linux holds Recovery (tcp_is_non_sack_preventing_reopen) and PRR
+      // sets the window instead; with SACK not done here: see notes/tcp-plan.md, renoprr50)
+      const grow = !s.sackOk && Seq.gt(a.ack, s.recover) && s.ackDelivered > 0
+      const delivered = s.ackDelivered
       endRecovery(s, now, delayed)
-    } else if (s.sackOk) {
-      // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows, once RACK
-      // has marked what the batch shows lost (`rackDetect`)
-      s.recoverDue = true
+      if (grow && !(s.ecnOk && (a.ece || ecnHeld(s)))) {
+        s.algorithm.onAck(s.cc, delivered, now, s.rtt.srtt, Math.max(flightBefore, s.maxFlight), sample, s.sndUna, s.sndMax)
+      }
     } else {
-      // partial acknowledgment: the next hole is lost too; deflate by what was acked, add one segment
-      retransmitFirst(s, now, out)
-      s.inflation = Math.max(0, s.inflation - acked) + segmentPayload(s)
-      s.rtoAt = now + s.rtt.rto
+      // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows, once RACK
+      // has marked what the batch shows lost (`rackDetect`). Without SACK, RFC 6582 §3.2 step 3's
+      // partial acknowledgment: the segment at the new SND.UNA is lost too (Linux's
+      // tcp_newreno_mark_lost marks the head), and goes again first at the batch's end when PRR's
+      // window has room for it (`renoRecover`), as Linux's tcp_xmit_retransmit_queue sends a LOST
+      // skb only while cwnd - in_flight allows: not at once whatever the window, as RFC 6582's
+      // deflation (cwnd - acked + 1 SMSS) let it go with new data besides
+      s.recoverDue = true
     }
   } else {
     s.dupAcks = 0
@@ -2462,7 +2488,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSe
 const endRecovery = (s: Sender, now: number, delayed: boolean): void => {
   s.recovering = false
   s.prr = undefined
-  s.inflation = 0
+  s.renoSacked = 0
   s.dupAcks = 0
   s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
   if (s.sackOk) Rack.onRecoveryEnd(s.rack)
@@ -2525,16 +2551,17 @@ const echoBefore = (a: AckInfo, ts: number): boolean =>
 
 /**
  * RFC 5681 §3.2, RFC 6582 §3.2: the third duplicate starts fast retransmit;
- * later ones inflate the window. With SACK (RFC 6675 §5, RFC 8985), the
- * first that shows loss on the scoreboard, or RACK at the batch's end; in
- * recovery each sends what pipe allows.
+ * in recovery each sends what PRR's window allows, at the batch's end
+ * (without SACK over the duplicates' count, `renoPrrStep`, as Linux: not
+ * RFC 5681's inflation). With SACK (RFC 6675 §5, RFC 8985), the first that
+ * shows loss on the scoreboard, or RACK at the batch's end.
  */
 const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.dupAcks++
   if (s.recovering) {
-    // (a SACK recovery's sends wait for RACK's marks at the batch's end: `rackDetect`)
-    if (s.sackOk) s.recoverDue = true
-    else s.inflation += segmentPayload(s)
+    // (a recovery's sends wait for the batch's end: RACK's marks first with SACK, `rackDetect`;
+    // `renoRecover` without)
+    s.recoverDue = true
     return
   }
   // not again for losses of the window already recovered. With SACK the duplicates are not
@@ -2574,9 +2601,20 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // RFC 6937 §3: the reduction is spread over the recovery's ACKs, from the flight at its start; a
   // recovery RACK's reordering timer starts counts one segment delivered, as Linux's
   // tcp_rack_reo_timeout calls tcp_cwnd_reduction with one (a timer delivers nothing itself)
-  s.prr = s.sackOk
-    ? { delivered: s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s), out: 0, recoverFs, wnd: 0, stale: true, owed: 0 }
-    : undefined
+  // Without SACK PRR runs too, as Linux's tcp_fastretrans_alert → tcp_cong_control →
+  // tcp_cwnd_reduction does for a Reno connection: the three duplicates are three segments out of
+  // the network (tcp_add_reno_sack's sacked_out, `renoSacked`), the first segment is lost
+  // (tcp_newreno_mark_lost), and this duplicate delivered one segment (newly_acked_sacked 1, no +1:
+  // SND.UNA did not move). RFC 6582's inflation (cwnd = ssthresh + 3 SMSS, one SMSS a duplicate)
+  // sent nothing for the first duplicates and then one segment each, where PRR sends ssthresh /
+  // prior cwnd of a segment each while pipe is above ssthresh, then one each
+  // (test/kernel/ConformanceLoss.test.ts, "without SACK, fast recovery is PRR")
+  if (!s.sackOk) {
+    s.renoSacked = Math.min(s.dupAcks, renoSackedCap(s))
+    s.ackDelivered = segmentPayload(s)
+    s.ackSafe = false
+  }
+  s.prr = { delivered: s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s), out: 0, recoverFs, wnd: 0, stale: true, owed: 0 }
   // the first unacknowledged segment goes at once, whatever pipe says (RFC 6675 §5 step 4.3), and
   // only up to the first octets the peer reported holding: a byte stream keeps no segment
   // boundaries, and a full segment from SND.UNA would carry SACKed data again. Not when the
@@ -2604,12 +2642,13 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     return
   }
   s.highRxt = s.sndUna
-  if (s.prr !== undefined) {
+  {
     // what RACK finds lost by this ACK is marked before PRR's window is worked out from pipe, as
     // Linux's tcp_fastretrans_alert runs tcp_identify_packet_loss before tcp_cong_control (here RACK
     // runs once a batch, after it: with the window worked out first from a pipe that still held
-    // them, the losses it then marked all went at once, a spurious timeout's old flight the case)
-    Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))
+    // them, the losses it then marked all went at once, a spurious timeout's old flight the case).
+    // (Without SACK no RACK: Linux's tcp_identify_packet_loss takes tcp_newreno_mark_lost for Reno)
+    if (s.sackOk) Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))
     // PRR's window is worked out here, from what was in flight before the first retransmission,
     // and that retransmission goes inside it: Linux's tcp_fastretrans_alert runs tcp_enter_recovery,
     // then tcp_cwnd_reduction (cwnd = tcp_packets_in_flight + sndcnt, sndcnt at least 1 while
@@ -2624,7 +2663,6 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   const hole = s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna) : undefined
   s.highRxt = Seq.add(s.sndUna, retransmitFirst(s, now, out, hole?.end))
   if (s.sackOk) sackRecover(s, now, out)
-  else s.inflation = 3 * segmentPayload(s)
   s.rtoAt = now + s.rtt.rto
 }
 
@@ -2748,6 +2786,7 @@ const echoPredatesEpisode = (s: Sender, a: AckInfo): boolean => {
  * retransmitted below HighRxt as in flight).
  */
 export const pipe = (s: Sender): number => {
+  if (!s.sackOk) return renoPipe(s)
   const top = Scoreboard.highest(s.board)
   // (and less what RACK marked lost above the highest SACKed octet, which RFC 6675's pipe counts
   // in flight there, Linux's in_flight not: packets_out - (sacked_out + lost_out) + retrans_out; a
@@ -2811,6 +2850,81 @@ const prrOwed = (s: Sender, p: Prr, pipeThen: number): number =>
   pipeThen + p.owed > s.cc.ssthresh
     ? prrProportional(s, p) - p.owed
     : Math.max(p.delivered - p.out - p.owed, s.ackDelivered) + (s.ackSafe ? segmentPayload(s) : 0)
+
+/**
+ * Without SACK, Linux's in_flight for a Reno connection (tcp_packets_in_flight: packets_out -
+ * (sacked_out + lost_out) + retrans_out), in octets: what is out, less the segments the
+ * duplicates counted (`renoSacked`, at most all but one segment of it: tcp_limit_reno_sacked), less
+ * the segment at SND.UNA while it is marked lost and not yet sent again (lost_out 1, retrans_out
+ * 0: tcp_newreno_mark_lost marks the head at the recovery's start and at each partial ACK; once
+ * resent, HighRxt is past SND.UNA and the two cancel).
+ */
+const renoPipe = (s: Sender): number => {
+  const out = Seq.sub(s.sndMax, s.sndUna)
+  const full = segmentPayload(s)
+  const sacked = Math.min(s.renoSacked * full, Math.max(0, out - full))
+  const lost = s.recovering && !Seq.gt(s.highRxt, s.sndUna) ? Math.min(full, out - sacked) : 0
+  return Math.max(0, out - sacked - lost)
+}
+
+/** The most segments duplicates may count out of the network: all but one of those out (Linux's tcp_limit_reno_sacked). */
+const renoSackedCap = (s: Sender): number => Math.max(0, Math.ceil(Seq.sub(s.sndMax, s.sndUna) / segmentPayload(s)) - 1)
+
+/**
+ * One ACK's PRR step in a fast recovery without SACK, before it moves SND.UNA (Linux's tcp_ack for a
+ * Reno connection in Recovery). A duplicate counts one segment out of the network and delivered
+ * (tcp_add_reno_sack: sacked_out + 1, tp->delivered + 1), unless all but one are counted already
+ * (tcp_limit_reno_sacked: then it delivers nothing). A partial ACK of n segments delivers
+ * max(n - counted, 1): the hole, the rest "eat duplicate ACKs" (tcp_remove_reno_sacks, which takes
+ * n - 1 off the count); it gets no PRR-SSRB +1, as tcp_newreno_mark_lost marks the new head lost on
+ * it (tcp_cwnd_reduction's newly_lost). An ACK that delivers nothing makes no step
+ * (tcp_cwnd_reduction returns at newly_acked_sacked 0). An earlier ACK of the batch is folded into
+ * `Prr.owed` first, as with SACK (`onAck`). The ACK that reaches `recover` ends the recovery after
+ * this (`newAck`): cwnd = ssthresh, Linux's tcp_end_cwnd_reduction.
+ */
+const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, oldWnd: number, inBatch: boolean): void => {
+  const p = s.prr
+  if (p === undefined) return
+  const full = segmentPayload(s)
+  const fold = inBatch && p.stale && s.ackDelivered > 0
+  const pipeBefore = fold ? pipe(s) : 0
+  let delivered = 0
+  if (advances) {
+    const segs = Math.max(1, Math.ceil(Seq.sub(a.ack, s.sndUna) / full))
+    delivered = Math.max(segs - s.renoSacked, 1) * full
+    s.renoSacked = Math.max(0, s.renoSacked - (segs - 1))
+  } else if (
+    s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
+    a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd
+  ) {
+    const before = s.renoSacked
+    s.renoSacked = Math.min(before + 1, renoSackedCap(s))
+    delivered = (s.renoSacked - before) * full
+  }
+  if (delivered === 0) return
+  if (fold) p.owed += Math.max(0, prrOwed(s, p, pipeBefore))
+  s.ackDelivered = delivered
+  s.ackSafe = false
+  p.delivered += delivered
+  p.stale = true
+}
+
+/**
+ * A fast recovery without SACK, at the batch's end: the segment at SND.UNA goes again first, if
+ * it is lost and not yet resent (a partial ACK's, RFC 6582 §3.2 step 3) and PRR's window has room
+ * for it, as Linux's tcp_xmit_retransmit_queue sends the LOST head while cwnd - in_flight allows,
+ * before tcp_data_snd_check's new data (`push`, after). Its resend restarts the timer
+ * (tcp_xmit_retransmit_queue re-arms it for the head).
+ */
+const renoRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (!sending(s) || s.persistAt !== undefined || Seq.gt(s.highRxt, s.sndUna)) return
+  if (Math.floor(recoveryWindow(s)) - pipe(s) < segmentPayload(s)) return
+  const sent = retransmitFirst(s, now, out)
+  if (sent > 0) {
+    s.highRxt = Seq.add(s.sndUna, sent)
+    s.rtoAt = now + s.rtt.rto
+  }
+}
 
 /**
  * Resend, while cwnd - pipe has room for a segment: first what RACK marked
@@ -3523,7 +3637,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (s.sackOk && s.retries === 1) Rack.onRecoveryEnd(s.rack)
   s.recovering = false
   s.prr = undefined
-  s.inflation = 0
+  s.renoSacked = 0
   s.dupAcks = 0
   // RFC 6582 §3.2 step 4: no fast retransmit for losses of what was already in flight
   s.recover = s.sndMax

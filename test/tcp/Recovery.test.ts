@@ -2012,3 +2012,118 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
     expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.cc.ssthresh]).toEqual([false, 1, 7 * MSS])
   })
 })
+
+/**
+ * A fast recovery without SACK is PRR too, as Linux 6.18 runs it for a Reno connection:
+ * tcp_fastretrans_alert counts each duplicate ACK as one segment SACKed (tcp_add_reno_sack:
+ * sacked_out + 1, one segment delivered; at most all but one of those out, tcp_limit_reno_sacked),
+ * tcp_packets_in_flight leaves those out and the head while it is marked lost and not yet resent
+ * (tcp_newreno_mark_lost), and tcp_cwnd_reduction sets cwnd = in_flight + sndcnt from prr_delivered
+ * and prr_out; a partial ACK of n segments delivers max(n - sacked_out, 1) and takes n - 1 off the
+ * count (tcp_remove_reno_sacks), and marks the new head lost (no PRR-SSRB +1); the head goes again
+ * only while cwnd - in_flight allows (tcp_xmit_retransmit_queue), new data after it. Not RFC 6582's
+ * inflation (cwnd = ssthresh + 3 SMSS, + 1 SMSS a duplicate, deflated at a partial ACK, which resent
+ * the hole at once): the steps below are test/kernel/ConformanceLoss.test.ts's two "without SACK"
+ * PRR scripts, whose counts Linux sent.
+ */
+describe("fast recovery without SACK is PRR over the duplicates counted (Linux's tcp_add_reno_sack, tcp_cwnd_reduction)", () => {
+  /** No SACK, 30 segments written at 0 (the initial window of 10 goes); a duplicate ACK (of 0) at `at`. */
+  const reno = (congestion?: "newreno") => {
+    const s = T.established({
+      params: { quickAcks: 0, ...(congestion !== undefined ? { congestion } : {}) },
+      peerOptions: { mss: MSS, sackPermitted: false },
+      peerWindow: 65535
+    })
+    expect(shape(s.write(0, T.octets(30 * MSS)))).toHaveLength(10)
+    return s
+  }
+  const ackAt = (s: ReturnType<typeof reno>, at: number, ack = 0) => shape(s.send(at, T.fromPeer({ seq: 0, ack, window: 65535 })))
+  const seg = (i: number) => [i * MSS, MSS]
+  /** The first two duplicates send the 11th and 12th (limited transmit), the third resends the first. */
+  const entered = (congestion?: "newreno") => {
+    const s = reno(congestion)
+    expect(ackAt(s, 20)).toEqual([seg(10)])
+    expect(ackAt(s, 21)).toEqual([seg(11)])
+    expect(ackAt(s, 22)).toEqual([seg(0)])
+    expect(s.snd.recovering).toBe(true)
+    return s
+  }
+
+  it("the duplicates send ssthresh / prior cwnd of a segment each while pipe is above ssthresh, then one each; the partial ACK resends the hole and one new segment", () => {
+    const s = entered()
+    // CUBIC: ssthresh 7 of prior_cwnd 10. The entry: in_flight 12 - 3 SACKed - 1 lost = 8, sndcnt
+    // ceil(7 * 1 / 10) - 0 = 1 (the resend). 4th: in_flight 8, ceil(7 * 2 / 10) - 1 = 1; 5th:
+    // ceil(21 / 10) - 2 = 1; 6th: ceil(28 / 10) - 3 = 0; 7th: in_flight 7 = ssthresh, PRR-SSRB
+    // min(7 - 7, ...) = 0. (Inflation sent nothing at the 4th and 5th, the 13th and 14th at the 6th and 7th)
+    expect(s.snd.cc.ssthresh).toBe(7 * MSS)
+    expect(ackAt(s, 23)).toEqual([seg(12)])
+    expect(ackAt(s, 24)).toEqual([seg(13)])
+    expect(ackAt(s, 25)).toEqual([])
+    expect(ackAt(s, 26)).toEqual([])
+    // the ACK of the first two: 1 delivered (prr_delivered 6, prr_out 3), sacked_out 7 - 1 = 6, the
+    // third marked lost: in_flight 12 - 6 - 1 = 5, sndcnt min(7 - 5, max(6 - 3, 1)) = 2: the third
+    // again, then the 15th (inflation's deflation, 7 - 2 + 1 over ssthresh, sent the 16th besides)
+    expect(ackAt(s, 27, 2 * MSS)).toEqual([seg(2), seg(14)])
+    expect(s.snd.recovering).toBe(true)
+    // in_flight at ssthresh: one segment a duplicate (packet conservation)
+    expect(ackAt(s, 28, 2 * MSS)).toEqual([seg(15)])
+    expect(ackAt(s, 29, 2 * MSS)).toEqual([seg(16)])
+    // past the recovery point (12 segments): cwnd = ssthresh (tcp_end_cwnd_reduction), 2 out, 5 go
+    expect(ackAt(s, 30, 15 * MSS)).toEqual([seg(17), seg(18), seg(19), seg(20), seg(21)])
+    expect(s.snd.recovering).toBe(false)
+  })
+
+  it("a partial ACK's hole waits for PRR's room: nothing at the ACK, the hole at the next duplicate (tcp_newreno_mark_lost, tcp_xmit_retransmit_queue)", () => {
+    const s = entered()
+    // the ACK of the first alone: 1 delivered (prr_delivered 2, prr_out 1), sacked_out stays 3, the
+    // second marked lost: in_flight 11 - 3 - 1 = 7 = ssthresh, sndcnt min(0, max(2 - 1, 1)) = 0
+    // (RFC 6582 §3.2 step 3 resent it at once)
+    expect(ackAt(s, 23, MSS)).toEqual([])
+    expect(s.snd.recovering).toBe(true)
+    // sacked_out 4, in_flight 6: sndcnt min(1, max(3 - 1, 1)) = 1, the hole first; its resend
+    // restarts the timer (tcp_xmit_retransmit_queue re-arms it for the head; the partial ACK's was 23's)
+    expect(ackAt(s, 24, MSS)).toEqual([seg(1)])
+    expect(s.snd.rtoAt).toBe(24 + s.snd.rtt.rto)
+    // sacked_out 5, in_flight 6 (the hole resent): sndcnt min(1, max(4 - 2, 1)) = 1, a new segment
+    expect(ackAt(s, 25, MSS)).toEqual([seg(12)])
+  })
+
+  it("the 4th and 5th duplicates in one batch send what they send one batch each (`Prr.owed`, as with SACK)", () => {
+    const s = entered()
+    // at the batch's end in_flight is 12 - 5 = 7 = ssthresh, where PRR-SSRB's room is 0; the 4th
+    // found 8 > ssthresh and owes its proportional count (1), so the proportional branch holds: 2
+    const dup = () => T.fromPeer({ seq: 0, ack: 0, window: 65535 })
+    expect(shape(s.send(23, dup(), dup()))).toEqual([seg(12), seg(13)])
+    expect(ackAt(s, 25)).toEqual([])
+    expect(ackAt(s, 26)).toEqual([])
+    expect(ackAt(s, 27, 2 * MSS)).toEqual([seg(2), seg(14)])
+  })
+
+  it("a partial ACK gets no PRR-SSRB +1: it marks the new head lost (tcp_newreno_mark_lost, tcp_cwnd_reduction's newly_lost)", () => {
+    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    // ten segments, nothing more written: the duplicates send nothing until the third resends the first
+    expect(shape(s.write(0, T.octets(10 * MSS)))).toHaveLength(10)
+    expect(ackAt(s, 20)).toEqual([])
+    expect(ackAt(s, 21)).toEqual([])
+    expect(ackAt(s, 22)).toEqual([seg(0)])
+    // in_flight 10 - 3 - 1 = 6 < ssthresh 7 at the entry: sndcnt min(1, max(1, 1)) = 1, the resend: no room left
+    expect(shape(s.write(23, T.octets(20 * MSS)))).toEqual([])
+    // the ACK of nine (the tenth lost too): delivered max(9 - 3, 1) = 6, sacked_out 0, the tenth
+    // marked lost: in_flight 1 - 0 - 1 = 0, sndcnt min(7 - 0, max(7 - 1, 6)) = 6, no +1: the tenth
+    // again and five new segments (with the +1 of an ACK that moved SND.UNA, six)
+    expect(ackAt(s, 24, 9 * MSS)).toEqual([seg(9), seg(10), seg(11), seg(12), seg(13), seg(14)])
+  })
+
+  it("the ACK that ends it past the recovery point grows the window from ssthresh by what it delivered (tcp_end_cwnd_reduction, then tcp_cong_control's tcp_cong_avoid)", () => {
+    // NewReno: ssthresh 5 of 10 (tcp_reno_ssthresh). The entry: in_flight 8 > 5, sndcnt ceil(5 / 10) = 1;
+    // 4th: ceil(10 / 10) - 1 = 0; 5th: ceil(15 / 10) - 1 = 1, the 13th
+    const s = entered("newreno")
+    expect(s.snd.cc.ssthresh).toBe(5 * MSS)
+    expect(ackAt(s, 23)).toEqual([])
+    expect(ackAt(s, 24)).toEqual([seg(12)])
+    // the ACK of all 13: delivered max(13 - 5 counted, 1) = 8; cwnd = ssthresh 5, and congestion
+    // avoidance takes the 8 (tcp_reno_cong_avoid: snd_cwnd_cnt 8 >= 5, one more): 6 go, not 5
+    expect(ackAt(s, 30, 13 * MSS)).toHaveLength(6)
+    expect(s.snd.cc.cwnd).toBe(6 * MSS)
+  })
+})

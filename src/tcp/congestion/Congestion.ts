@@ -34,19 +34,19 @@
  * ## What is the sender's, and what is here
  *
  * Loss *detection* and *recovery* belong to the sender: counting duplicate
- * ACKs, fast retransmit, the window inflation of fast recovery (RFC 5681
- * §3.2 steps 3-4), NewReno's partial ACKs (RFC 6582 §3.2 step 3), the SACK
- * scoreboard and `pipe`
+ * ACKs, fast retransmit, fast recovery's window (Proportional Rate Reduction,
+ * RFC 6937, with SACK and without, as Linux), NewReno's partial ACKs (RFC
+ * 6582 §3.2 step 3), the SACK scoreboard and `pipe`
  * (RFC 6675), RACK, and the retransmission timer (`Rtt.ts`). This module
  * only answers one question: how big `cwnd` and `ssthresh` are after each
  * event.
  *
  * `cwnd` here is never inflated. During fast recovery it holds the
- * reduced window (`ssthresh`). A sender without SACK that follows RFC 6582
- * lets itself send while `inFlight < cwnd + dupAcks * SMSS` (the "+3*SMSS"
- * and the +SMSS per further duplicate); a SACK sender sends while
- * `pipe < cwnd` (RFC 6675 §5). Either way the inflation is arithmetic the
- * sender does on its own counters, and nothing has to be deflated here when
+ * reduced window (`ssthresh`), and the sender's sends follow PRR's window
+ * over its `pipe` (RFC 6937; without SACK the duplicates count as segments
+ * out of the network, Linux's tcp_add_reno_sack, where RFC 6582 would
+ * inflate: `inFlight < cwnd + dupAcks * SMSS`). That window is the sender's
+ * arithmetic on its own counters, and nothing has to be undone here when
  * recovery ends.
  *
  * ## When the sender calls each hook
@@ -72,14 +72,16 @@
  *    (RFC 6582 §3.2 step 2's "recover" guard). `flightSize` is the data
  *    outstanding at that moment (RFC 5681's FlightSize); both algorithms
  *    here take ssthresh from cwnd instead, as Linux's do (NewReno.halfWindow).
- * 4. Partial ACKs during recovery call nothing. The sender retransmits and
- *    deflates its own inflation (RFC 6582 §3.2 step 3, "partial
+ * 4. Partial ACKs during recovery call nothing. The sender retransmits the
+ *    next hole as PRR's window allows (RFC 6582 §3.2 step 3, "partial
  *    acknowledgments").
  * 5. `onRecoveryEnd(s, flightSize, now)`: when an ACK covers the recovery
  *    point (RFC 6582 §3.2 step 3, "full acknowledgment"). `flightSize` is what
  *    is still outstanding after that ACK (unused: cwnd becomes ssthresh, as
- *    Linux's tcp_end_cwnd_reduction). That ACK is not also passed to
- *    `onAck`.
+ *    Linux's tcp_end_cwnd_reduction). With SACK that ACK is not also passed
+ *    to `onAck`; without, one past the recovery point is, with what it
+ *    delivered (Linux's tcp_cong_control after tcp_fastretrans_alert set
+ *    Open).
  * 6. `onRto(s, flightSize, now)`: on every expiry of the retransmission
  *    timer, repeated expiries included (this module keeps ssthresh as it is
  *    on those, RFC 5681 §3.1, and on one during a recovery or an ECN cut, as

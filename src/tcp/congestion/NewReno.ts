@@ -3,8 +3,9 @@
  * avoidance, the loss and timeout responses) with
  * RFC 3465 byte counting, RFC 6582's exit from fast recovery and RFC 6928's
  * initial window. Everything else NewReno is the sender's: duplicate-ACK
- * counting, the retransmissions, the window inflation of RFC 5681 §3.2
- * steps 3-4 and RFC 6582's partial ACKs (see Congestion.ts). Restart after
+ * counting, the retransmissions, fast recovery's window (PRR, as Linux, in
+ * place of RFC 5681 §3.2 steps 3-4's inflation) and RFC 6582's partial ACKs
+ * (see Congestion.ts). Restart after
  * idle is Linux's (tcp_cwnd_restart, RFC 2861's decay), not RFC 5681 §4.1's.
  *
  * This module also holds the rules every window-based algorithm here
@@ -255,7 +256,7 @@ const onAck = (
 /**
  * Loss detected without a timeout (RFC 5681 §3.2 step 2, RFC 6582 §3.2
  * step 2). `ssthresh = max(cwnd / 2, 2 * SMSS)` (`halfWindow`) and
- * `cwnd = ssthresh`. The "+3 * SMSS" inflation is the sender's (see
+ * `cwnd = ssthresh`. Fast recovery's window is the sender's (PRR; see
  * Congestion.ts).
  */
 const onLoss = (s: State, _inFlight: number, _now: number): void => {
