@@ -193,6 +193,17 @@ export interface Rack {
    */
   lastOriginalRtt: number | undefined
   /**
+   * The RTT samples, ms, the last `onAck` gives the retransmission timer (-1: none), from the
+   * log's own send times, as Linux's tcp_clean_rtx_queue and tcp_sacktag_one take them (Karn's
+   * rule per segment: never from an entry sent twice). `seqRtt`: from the first entry the ACK
+   * acknowledged whole that was neither SACKed before nor sent twice, none when any entry it
+   * acknowledged whole was sent twice (Linux's seq_rtt_us from first_ackt, dropped for
+   * FLAG_RETRANS_DATA_ACKED). `sackRtt`: from the first entry it newly SACKed that was never sent
+   * twice (sack_rtt_us from first_sackt).
+   */
+  seqRtt: number
+  sackRtt: number
+  /**
    * The scoreboard's ranges as the last `onAck` left them (`Tags`; undefined with no log, or none
    * yet): every entry wholly inside one was SACKED then,
    * so the next ACK looks only at what its board holds beyond them (Linux's recv_sack_cache, which
@@ -255,6 +266,8 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   lastOriginalEnd: undefined,
   lastSacked: false,
   lastOriginalRtt: undefined,
+  seqRtt: -1,
+  sackRtt: -1,
   tags: undefined
 })
 
@@ -457,6 +470,9 @@ export const onAck = (
   tally.original = undefined
   tally.newestOriginal = -Infinity
   tally.sacked = false
+  tally.firstAckt = NO_SEND
+  tally.retransAcked = false
+  tally.firstSackt = NO_SEND
   // the log is in sequence order: the acknowledged entries are its first ones, and leave it
   let i = r.head
   for (; i < n; i++) {
@@ -465,7 +481,12 @@ export const onAck = (
     if (Seq.gt(end, ack)) break
     const f = r.flags[i]!
     if ((f & SACKED) !== 0) r.sacked--
-    if ((f & RETRANSMITTED) !== 0) r.retransmitted--
+    if ((f & RETRANSMITTED) !== 0) {
+      r.retransmitted--
+      tally.retransAcked = true
+    } else if ((f & SACKED) === 0 && tally.firstAckt === NO_SEND) {
+      tally.firstAckt = r.sentAt[i]!
+    }
     if ((f & HELD) !== 0) r.held--
     if ((f & LOST) !== 0) {
       const len = Seq.sub(end, start)
@@ -536,6 +557,8 @@ export const onAck = (
   r.lastOriginalEnd = tally.original
   r.lastOriginalRtt = tally.newestOriginal === -Infinity ? undefined : Math.max(0, at - tally.newestOriginal)
   r.lastSacked = tally.sacked
+  r.seqRtt = tally.firstAckt === NO_SEND || tally.retransAcked ? -1 : Math.max(0, at - tally.firstAckt)
+  r.sackRtt = tally.firstSackt === NO_SEND ? -1 : Math.max(0, at - tally.firstSackt)
   if (r.head === n) release(r)
   else if (r.head > 64 && r.head * 2 > n) compact(r)
 }
@@ -546,7 +569,10 @@ export const onAck = (
  * `onAck` runs to its end without yielding, and nothing else writes it).
  * RACK.rtt's candidates (-1: none), the ACK's minimum-RTT sample, the end of
  * the lowest entry never sent twice, the newest send time of those, and
- * whether any entry was SACKed.
+ * whether any entry was SACKed; for the retransmission timer's samples (`seqRtt`, `sackRtt`) the
+ * send time of the first entry acknowledged whole that was neither SACKed nor sent twice
+ * (Linux's first_ackt), whether any acknowledged whole was sent twice (FLAG_RETRANS_DATA_ACKED),
+ * and the send time of the first newly SACKed entry never sent twice (first_sackt).
  */
 const tally = {
   cumRtt: -1,
@@ -554,8 +580,14 @@ const tally = {
   shortest: Infinity,
   original: undefined as Seq.SeqNum | undefined,
   newestOriginal: -Infinity,
-  sacked: false
+  sacked: false,
+  firstAckt: -Infinity,
+  retransAcked: false,
+  firstSackt: -Infinity
 }
+
+/** `tally`'s send times before one is found (a send time may be 0 on a virtual clock). */
+const NO_SEND = -Infinity
 
 /** Entry `i` was delivered (SACKed: `sacked`, else acknowledged): steps 1-3 of §6.2 (`update`), and `tally`. */
 const deliver = (
@@ -588,6 +620,7 @@ const tag = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf: (m
   setFlags(r, i, (f | SACKED) & ~(LOST | HELD))
   r.sacked++
   tally.sacked = true
+  if ((f & RETRANSMITTED) === 0 && tally.firstSackt === NO_SEND) tally.firstSackt = r.sentAt[i]!
   deliver(r, i, true, at, tsEcr, tsOf)
 }
 

@@ -47,8 +47,10 @@
  *   we announce moves only by at least min(buffer / 2, MSS) and never back.
  * - Retransmission (RFC 6298): one timer for the oldest outstanding
  *   segment, restarted by each ACK of new data, doubled per expiry; RTT
- *   from timestamps (RFC 7323 §4) or by Karn's rule, taken when the batch
- *   arrived; 3 s once established when the handshake gave no sample
+ *   at every ACK from the send times of what it delivers that went once
+ *   (Karn's rule per segment), else from timestamps (RFC 7323 §4), as
+ *   Linux's tcp_ack_update_rtt, taken when the batch arrived; 3 s once
+ *   established when the handshake gave no sample
  *   (RFC 6298 §5.7, as Linux; with timestamps a resent SYN's echo is one), and the first window
  *   one segment if the handshake lost a SYN or SYN-ACK (RFC 5681 §3.1), which as Linux's
  *   tcp_init_transfer takes more than one sent again, not shown needless by the echo
@@ -393,7 +395,7 @@ export interface Sender {
   rtoAt: number | undefined
   /** consecutive retransmission timeouts (or SYN retransmissions) */
   retries: number
-  /** the segment being timed for an RTT sample (Karn: never a retransmitted one) */
+  /** our SYN being timed for an RTT sample (Karn: never a retransmitted one); data is timed at every ACK from RACK's log (`ackRtt`) */
   timing: { readonly end: Seq.SeqNum; readonly at: number } | undefined
   /** the latest retransmission: where it started and when (an echo older than it is no RTT sample) */
   lastRetransmit: { readonly seq: Seq.SeqNum; readonly at: number } | undefined
@@ -1350,14 +1352,11 @@ const sendData = (
       if (u.ranges !== undefined) noteResent(u, Seq.sub(seq, u.marker), Seq.sub(Seq.min(end, u.end), u.marker))
     }
     s.lastRetransmit = { seq, at: now }
-    // Karn: a sample across a retransmitted segment is ambiguous
-    if (s.timing !== undefined && Seq.gt(s.timing.end, seq)) s.timing = undefined
   }
   if (Seq.gt(end, s.sndNxt)) s.sndNxt = end
   if (Seq.gt(s.sndNxt, s.sndMax)) {
     s.sndMax = s.sndNxt
     s.lastSegStart = seq
-    if (s.timing === undefined && !retransmission) s.timing = { end, at: now }
   }
   if (len > 0 && len < room) s.sndSml = end
   if (s.rtoAt === undefined) s.rtoAt = now + s.rtt.rto
@@ -1994,6 +1993,10 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     // (the echo less our offset: RACK compares it with its log's send times on the bare clock)
     Rack.onAck(s.rack, una, s.board, at, s.tsOk && a.tsEcr !== undefined ? (a.tsEcr - s.tsOffset) >>> 0 : undefined, tsClock, s.ackMaybeDelayed)
+    // A duplicate that SACKs data sent once is an RTT sample too (Linux's sack_rtt_us, taken by
+    // tcp_clean_rtx_queue at any ACK neither old nor beyond SND.NXT; the echo counts only for an
+    // ACK of new data, RFC 7323 §4.1); an ACK of new data takes its own in `newAck`
+    if (!advances && a.ack === s.sndUna && s.rack.sackRtt >= 0) rttSample(s, s.rack.sackRtt, at)
   } else {
     // (before the log lets go: the step reads the pipe this ACK found)
     if (s.prr !== undefined) renoPrrStep(s, a, advances, oldWnd, inBatch)
@@ -2365,6 +2368,26 @@ const resendFirstLost = (
 }
 
 /**
+ * The RTT sample of an ACK that acknowledges new data, ms, as Linux's tcp_ack_update_rtt chooses
+ * it: from the send time of a segment it acknowledges that went once (Rack's `seqRtt`, Linux's
+ * seq_rtt_us: Karn's rule per segment, none if it acknowledges any segment sent twice), else of one
+ * it newly SACKs (`sackRtt`, sack_rtt_us), and only when neither exists the echoed timestamp's
+ * (`echoed`; RFC 7323 §4.1; Linux prefers its own clock: "broken middle-boxes or peers may corrupt
+ * TS-ECR fields"). An ACK of one segment a round trip's timed segment (RFC 6298 §3 with Karn) left
+ * the RTO without the samples Linux takes, so its timer differed from Linux's
+ * (test/kernel/ConformanceLoss.test.ts, "without timestamps every ACK of data sent once is an RTT
+ * sample"). `Rack.onAck` has taken this ACK.
+ */
+const ackRtt = (s: Sender, echoed: number | undefined): number | undefined =>
+  s.rack.seqRtt >= 0 ? s.rack.seqRtt : s.rack.sackRtt >= 0 ? s.rack.sackRtt : echoed
+
+/** The echoed timestamp's RTT sample, ms (RFC 7323 §4.1), unless it wrapped or predates a retransmission it acknowledges. */
+const echoRtt = (s: Sender, a: AckInfo, at: number): number | undefined => {
+  const r = (tsOf(s, at) - a.tsEcr!) >>> 0
+  return r < 0x7fffffff && !echoPredatesRetransmission(s, a) ? r : undefined
+}
+
+/**
  * Linux's FLAG_ACK_MAYBE_DELAYED, the rest of it (tcp_clean_rtx_queue: pkts_acked == 1, fully acked,
  * under mss_cache, no ECE): the ACK takes exactly the log's first segment, shorter than a full one.
  * A lone runt is what a receiver's delayed-ACK timer holds; its RTT holds the timer too.
@@ -2379,23 +2402,13 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   const delayed = echoPredatesEpisode(s, a)
   const acked = Seq.sub(a.ack, s.sndUna)
   s.progress = true
-  // RTT: from the echoed timestamp (RFC 7323 §4.1), else the timed segment (Karn's rule); HyStart++
-  // takes one per ACK, without timestamps from the log of what was sent (SACK's RACK log)
-  let sample: number | undefined
-  if (s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0) {
-    const r = (tsOf(s, at) - a.tsEcr) >>> 0
-    if (r < 0x7fffffff && !echoPredatesRetransmission(s, a)) {
-      rttSample(s, r, at, s.ackMaybeDelayed)
-      sample = r
-    }
-  } else {
-    if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) {
-      sample = at - s.timing.at
-      rttSample(s, sample, at, s.ackMaybeDelayed)
-    }
-    if (s.sackOk && s.rack.lastOriginalRtt !== undefined) sample = s.rack.lastOriginalRtt
-  }
-  if (s.timing !== undefined && Seq.gte(a.ack, s.timing.end)) s.timing = undefined
+  // RTT (RFC 6298 §2) at every ACK, as Linux's tcp_ack_update_rtt takes it (`ackRtt`); HyStart++
+  // takes one per ACK too: the echoed timestamp's, else the newest segment's sent once (RACK's log)
+  const echo = s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0
+  const echoed = echo ? echoRtt(s, a, at) : undefined
+  const measured = ackRtt(s, echoed)
+  if (measured !== undefined) rttSample(s, measured, at, s.ackMaybeDelayed)
+  const sample = echo ? echoed : s.rack.lastOriginalRtt
   SendBuffer.release(s.buffer, a.ack)
   s.bytesAcked += Seq.sub(a.ack, s.sndUna)
   s.sndUna = a.ack

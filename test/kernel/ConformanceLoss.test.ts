@@ -421,6 +421,30 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // Without timestamps Linux takes an RTT sample at every ACK that acknowledges data never sent
+  // twice, from its own send time of the first such segment (tcp_clean_rtx_queue's first_ackt,
+  // seq_rtt_us; tcp_ack_update_rtt), not one timed segment a round trip. Ten segments go at once
+  // after a 100 ms handshake (SRTT 100); the first nine are acknowledged one at a time, 100 ms after
+  // the write and then 15 ms apart, so their samples are 100, 115, ..., 220 ms. Linux's estimator
+  // (tcp_rtt_estimator, rttvar the round's largest mdev, here its last) and RFC 6298's over the same
+  // samples give SRTT ~151, 4 × RTTVAR ~242: the RTO ~393 ms (Linux's ~460 in a run here: its real
+  // steps run a little long, so its samples are larger), and the tenth goes again in the wait,
+  // 345-645 ms after the ninth's ACK. One timed segment a round trip (the first's 100 ms) left SRTT
+  // at 100 and the RTO at 300: the resend came inside the ACK's own step
+  it.scopedLive("without timestamps every ACK of data sent once is an RTT sample: the RTO after ACKs that slow down", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 10000 } },
+        ...Array.from({ length: 8 }, (_, i): Step => ({ tb: { flags: "A", ack: 1001 + 1000 * i }, window: 15 })),
+        // (exact: Linux's side is not heard past the window, where the stack's earlier resend would
+        // have kept the harness listening for Linux's later one)
+        { tb: { flags: "A", ack: 9001 }, window: 345, exact: true },
+        { wait: 300 },
+        { tb: { flags: "A", ack: 10001 } }
+      ]
+    }))
+
   it.scopedLive("with timestamps the retransmission's ACK is an RTT sample: the next RTO is not backed off", () =>
     conforms({
       steps: [

@@ -262,9 +262,12 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     // the retransmission is lost again, and RACK finds it so 30 ms later: it goes again, SND.UNA's
     // segment. Linux's tcp_xmit_retransmit_queue re-arms its timer when what it resends is the rtx
     // queue's head (no reordering timer pending): a whole RTO from now. Left at the first
-    // retransmission's, the timeout came 30 ms early, 190 ms after this resend
+    // retransmission's, the timeout came 30 ms early, 190 ms after this resend. (The RTO is this
+    // ACK's: its SACK of the new segment, sent once at 1021, is an RTT sample of 29 ms, as Linux's
+    // sack_rtt_us in tcp_ack_update_rtt)
     expect(shape(s.send(1050, sackOf(B, [B + MSS, B + 5 * MSS])))).toEqual([[B, MSS]])
-    expect([s.snd.rtoAt, s.snd.rackAt]).toEqual([1050 + rto, undefined])
+    expect(s.snd.rtt.rto).not.toBe(rto)
+    expect([s.snd.rtoAt, s.snd.rackAt]).toEqual([1050 + s.snd.rtt.rto, undefined])
     expect(s.tick(1020 + rto)).toEqual([])
     expect(s.snd.timeouts).toBe(0)
   })
@@ -1361,22 +1364,26 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(shape(s.write(1000, T.octets(4 * P)))).toHaveLength(4)
     s.send(1020, sackTs(100, 1000, B, [B + P, B + 2 * P]))
     expect(shape(s.tick(1027))).toEqual([[B, P]])
-    // X2 SACKed late, at 1235 (B, sent with it but above it, is not before it: not lost); C goes
+    // X2 SACKed late, at 1235 (B, sent with it but above it, is not before it: not lost); C goes at
+    // 1240. (That SACK of X2, sent once at 1000, is an RTT sample of 235 ms, as Linux's sack_rtt_us
+    // in tcp_ack_update_rtt, and so was X1's at 1020, of 20)
     s.send(1235, sackTs(101, 1000, B, [B + P, B + 3 * P]))
-    expect(shape(s.write(1235, T.octets(P)))).toEqual([[B + 4 * P, P]])
+    expect(shape(s.write(1240, T.octets(P)))).toEqual([[B + 4 * P, P]])
     // the resend of A is lost too: the timeout resends it; C went within RACK.rtt (235) of it, held
     const tr = Math.ceil(s.snd.rtoAt!)
     expect(tr).toBe(1246)
     expect(shape(s.tick(tr))).toEqual([[B, P]])
     expect([s.snd.timeouts, s.snd.rack.held]).toEqual([1, 1])
-    // A's resend and B acknowledged 20 ms on, echoing the resend: RTO from a 20 ms sample (about
-    // 219); RACK.rtt is B's, 266, and C waits 1235 + 266 + min RTT / 4 - 1266 = 240 (+ 2): past it
+    // A's resend and B acknowledged 20 ms on, echoing the resend: RTO from a 20 ms sample (the
+    // echo's: the ACK takes a segment sent twice, so no sample from the send times, Linux's
+    // FLAG_RETRANS_DATA_ACKED; about 243 after the 235 ms one); RACK.rtt is B's, 266, and C waits
+    // 1240 + 266 + min RTT / 4 - 1266 = 245 (+ 2): past it
     expect(s.send(tr + 20, sackTs(102, tr, B + 4 * P))).toEqual([])
     const rto = s.snd.rtt.rto
-    expect(rto).toBeLessThan(240)
+    expect(rto).toBeLessThan(245)
     expect(s.snd.rackAt).toBe(tr + 20 + rto)
     expect(s.snd.rtoAt).toBeUndefined()
-    // its expiry: nothing lost yet (C is due at 1508); the RTO from C's send time, past: a jiffy
+    // its expiry: nothing lost yet (C is due at 1513); the RTO from C's send time, past: a jiffy
     const expiry = s.snd.rackAt!
     expect(s.tick(expiry)).toEqual([])
     expect([s.snd.rackAt, s.snd.rtoAt]).toEqual([undefined, expiry + 1])
@@ -1898,10 +1905,12 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
     // it reneged. Its blocks show a new hole at the sixth (the seventh SACKed), which a recovery
     // step would resend at once; Linux's tcp_fastretrans_alert returns before tcp_xmit_retransmit_queue
     expect(shape(s.send(1042, sackOf(B + MSS, [B + 6 * MSS, B + 7 * MSS], [B + 3 * MSS, B + 5 * MSS])))).toEqual([])
-    expect([s.snd.ackReneged, s.snd.recovering, s.snd.rtoAt, s.snd.rackAt]).toEqual([true, true, 1052, undefined])
-    for (let t = 1043; t < 1052; t++) expect(s.tick(t)).toEqual([])
+    // (the short timer max(SRTT / 2, 10 ms): the SACKs at 1020, 1022 and here of segments sent once
+    // at 1000 were RTT samples of 20, 22 and 42 ms, as Linux's sack_rtt_us in tcp_ack_update_rtt)
+    expect([s.snd.ackReneged, s.snd.recovering, s.snd.rtoAt, s.snd.rackAt]).toEqual([true, true, 1054, undefined])
+    for (let t = 1043; t < 1054; t++) expect(s.tick(t)).toEqual([])
     // the timer: the board cleared, the go-back from SND.UNA (cwnd one segment)
-    expect(shape(s.tick(1052))).toEqual([[B + MSS, MSS]])
+    expect(shape(s.tick(1054))).toEqual([[B + MSS, MSS]])
     expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([1, 0])
   })
 
@@ -2125,5 +2134,45 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     // avoidance takes the 8 (tcp_reno_cong_avoid: snd_cwnd_cnt 8 >= 5, one more): 6 go, not 5
     expect(ackAt(s, 30, 13 * MSS)).toHaveLength(6)
     expect(s.snd.cc.cwnd).toBe(6 * MSS)
+  })
+})
+
+// Linux takes an RTT sample at every ACK (tcp_clean_rtx_queue, tcp_ack_update_rtt), from its own send
+// times: seq_rtt_us from the first segment the ACK acknowledges that went once and was not SACKed
+// before (none when it acknowledges any segment sent twice: FLAG_RETRANS_DATA_ACKED), else
+// sack_rtt_us from the first it newly SACKs that went once (tcp_sacktag_one's first_sackt), and the
+// echoed timestamp only when neither exists ("broken middle-boxes or peers may corrupt TS-ECR")
+describe("RTT samples at every ACK from the send times (Linux's tcp_ack_update_rtt)", () => {
+  it("a duplicate ACK that SACKs a segment sent once is a sample (sack_rtt_us)", () => {
+    const s = warm()
+    const srtt = s.snd.rtt.srtt!
+    expect(shape(s.write(1000, T.octets(4 * MSS)))).toHaveLength(4)
+    // the second SACKed 60 ms after it went: SRTT moves an eighth of the way to 60 (RFC 6298 §2.3)
+    s.send(1060, sackOf(B, [B + MSS, B + 2 * MSS]))
+    expect(s.snd.rtt.srtt).toBeCloseTo(srtt + (60 - srtt) / 8, 6)
+  })
+
+  it("with timestamps an ACK of data sent once takes the send time's sample, not the echo's", () => {
+    const s = warm(undefined, true)
+    const srtt = s.snd.rtt.srtt!
+    const P = MSS - 12
+    expect(shape(s.write(1000, T.octets(2 * P)))).toHaveLength(2)
+    // the first acknowledged at 1050, echoing a TSval older than its send (a stale TS.Recent): the
+    // sample is 50 ms from the send, not the echo's 60
+    s.send(1050, sackTs(100, 990, B + P))
+    expect(s.snd.rtt.srtt).toBeCloseTo(srtt + (50 - srtt) / 8, 6)
+  })
+
+  it("an ACK that acknowledges a segment sent twice takes no sample from the send times (Karn per segment): the echo's, with timestamps", () => {
+    const P = MSS - 12
+    const s = warm(undefined, true)
+    expect(shape(s.write(1000, T.octets(4 * P)))).toHaveLength(4)
+    // the first lost: three SACKed at 1020 (samples of 20), a fast recovery resends it at once
+    expect(shape(s.send(1020, sackTs(100, 1000, B, [B + P, B + 4 * P])))).toEqual([[B, P]])
+    const srtt = s.snd.rtt.srtt!
+    // the resend and all above acknowledged at 1100, echoing the resend: the first segment went
+    // twice, the rest were SACKed before: the echo's 80 ms
+    s.send(1100, sackTs(101, 1020, B + 4 * P))
+    expect(s.snd.rtt.srtt).toBeCloseTo(srtt + (80 - srtt) / 8, 6)
   })
 })
