@@ -2268,9 +2268,9 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = fa
     // last delivered segment's, so an ACK of a resent head and an older original makes an entry sent
     // between them wait past the RTO; at the capped expiry nothing is lost yet, the RTO is re-armed
     // from the head's send time (a tick when past, above) and the timeout follows, as in Linux
-    // (test/tcp/Recovery.test.ts, "RACK's reordering timer is held to the RTO"). (Without timestamps
-    // the stack's RTO takes one timed segment a round trip (Karn) where Linux samples every ACK of
-    // data sent once, so there the cap can bind on an RTO smaller than Linux's would be.)
+    // (test/tcp/Recovery.test.ts, "RACK's reordering timer is held to the RTO"). The RTO samples
+    // every ACK as Linux's does (`ackRtt`), timestamps or not: the cap no longer lacks samples
+    // Linux's has (the estimator is RFC 6298's, not tcp_rtt_estimator's)
     s.rackAt = now + Math.min(usecsToJiffies(timeout + TIMEOUT_MIN), s.rtt.rto)
     s.rtoAt = undefined
     s.tlpAt = undefined
