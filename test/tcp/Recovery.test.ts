@@ -1419,13 +1419,16 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     const rackAt = s.snd.rackAt!
     expect(rackAt).toBe(1066)
     // a write: two new segments, and the probe timer, 2 SRTT + 2 ms from now, is the one timer
+    // (SRTT ~22 ms: the SACKs above are samples too, Linux's sack_rtt_us)
     expect(shape(s.write(1062, T.octets(2 * MSS)))).toEqual([[k(13), MSS], [k(14), MSS]])
-    expect(s.snd.tlpAt).toBe(1102)
+    const probeAt = 1062 + Math.ceil(2 * s.snd.rtt.srtt! + 2)
+    expect(probeAt).toBe(1108)
+    expect(s.snd.tlpAt).toBe(probeAt)
     expect(s.snd.rackAt).toBeUndefined()
-    // nothing at RACK's time (before: N10 resent at 1066, a second recovery); the probe at 1102
+    // nothing at RACK's time (before: N10 resent at 1066, a second recovery); the probe at its time
     expect(shape(s.tick(rackAt))).toEqual([])
-    expect(shape(s.tick(1101))).toEqual([])
-    expect(shape(s.tick(1102))).toEqual([[k(14), MSS]])
+    expect(shape(s.tick(probeAt - 1))).toEqual([])
+    expect(shape(s.tick(probeAt))).toEqual([[k(14), MSS]])
     expect([s.snd.tailProbes, s.snd.fastRetransmits, s.snd.recovering]).toEqual([1, 1, false])
   })
 
