@@ -489,6 +489,13 @@ export interface Sender {
    * loss rules wait for the short timer it armed (`renegeDelay`): no RACK marking, no recovery step
    */
   ackReneged: boolean
+  /**
+   * every ACK of the batch so far was one Linux's tcp_ack_is_dubious lets by: it came in Open (no
+   * recovery, nothing SACKed, no ECN cut held, nothing in the log sent twice) and moved SND.UNA
+   * with no SACK block and no ECE. Linux runs no tcp_fastretrans_alert for such an ACK, so RACK
+   * marks nothing at it (`rackDetect` is not run for the batch)
+   */
+  acksNotDubious: boolean
   /** RACK's reordering timer: when the next segment sent before the last delivered one is due to be lost */
   rackAt: number | undefined
   /** end of the last partial segment sent (Minshall's Nagle: one small segment in flight at most) */
@@ -739,6 +746,7 @@ const base = (
     recoverDue: false,
     ackMaybeDelayed: false,
     ackReneged: false,
+    acksNotDubious: false,
     sndSml: iss,
     lastSegStart: iss,
     noDelay: false,
@@ -1595,6 +1603,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   s.ecnEcho = r.ece
   // (a report's own array, kept; the shared empty one when it has none)
   s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
+  s.acksNotDubious = true
   for (const a of r.acks) {
     onAck(s, a, r.at, now, out, a !== r.acks[0])
     if (s.state === "Closed") return
@@ -1605,7 +1614,17 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // a path shorter than a tick, marking after each ACK resent what the batch had delivered
   // (not after an ACK that reneged: the short timer it armed decides, and Linux's tcp_rack_mark_lost
   // is in the part of tcp_fastretrans_alert that tcp_check_sack_reneging skips)
-  if (s.sackOk && r.acks.length > 0 && !s.ackReneged) rackDetect(s, now, out)
+  // Not after ACKs Linux finds no dubious one in (`acksNotDubious`): tcp_ack runs no
+  // tcp_fastretrans_alert for them, so tcp_rack_mark_lost neither marks nor re-arms, and their
+  // FLAG_SET_XMIT_TIMER makes tcp_set_xmit_timer's tcp_schedule_loss_probe(sk, true) replace a
+  // pending reordering timer with the probe's (`armTailProbe`, below, from the RTO the ACK
+  // restarted). Run after them, RACK marked data sent before a resend it saw delivered, or waited
+  // for it, where Linux waits for the probe (test/tcp/Recovery.test.ts, "an ACK of new data in Open
+  // after a fast recovery marks nothing")
+  if (s.sackOk && r.acks.length > 0 && !s.ackReneged) {
+    if (!s.acksNotDubious) rackDetect(s, now, out)
+    else s.rackAt = undefined
+  }
   // (without SACK no RACK: the batch's duplicate and partial ACKs make their recovery's sends here)
   else if (!s.sackOk && s.recoverDue && s.recovering) renoRecover(s, now, out)
   // (a batch whose last ACK reneged makes no recovery step: its short timer decides, as above)
@@ -1931,6 +1950,10 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   }
   const sackedBefore = s.board.sacked
   const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
+  // (Linux's tcp_ack_is_dubious, in the state before this ACK: a duplicate, an ACK with SACK blocks
+  // or an ECE, or any ACK outside Open. Open here is the stricter: a retransmission in the log,
+  // which Linux's Disorder holds once a dubious ACK saw it, counts as out of Open)
+  if (!advances || (a.sack !== undefined && a.sack.length > 0) || (a.ece && s.ecnOk) || !openState(s)) s.acksNotDubious = false
   s.ackReneged = false
   // An earlier ACK of this batch left PRR's window to the batch's end (`Prr.owed`, below): its
   // count is taken at the pipe it left, before this ACK's blocks and SND.UNA
@@ -2087,6 +2110,16 @@ const onEce = (s: Sender, flight: number, now: number): void => {
  * in the same window does not cut again, and ACKs do not grow the window.
  */
 const ecnHeld = (s: Sender): boolean => s.ecnRecover !== undefined && Seq.lte(s.sndUna, s.ecnRecover)
+
+/**
+ * Linux's Open state, as far as the stack can tell it: no fast recovery, no timeout's (SND.UNA at
+ * `recover`, no F-RTO), nothing SACKed (Disorder), no ECN cut held (CWR), and nothing in the log
+ * sent more than once (tcp_any_retrans_done's Disorder; stricter than Linux, which enters it only at
+ * a dubious ACK)
+ */
+const openState = (s: Sender): boolean =>
+  !s.recovering && !Seq.lt(s.sndUna, s.recover) && s.frto === undefined && s.board.ranges.length === 0 &&
+  !ecnHeld(s) && s.rack.retransmitted === 0
 
 /**
  * F-RTO, steps 2 and 3 of RFC 5682 §3.1 (the SACK-enhanced algorithm) as

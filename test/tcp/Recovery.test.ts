@@ -1432,6 +1432,37 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect([s.snd.tailProbes, s.snd.fastRetransmits, s.snd.recovering]).toEqual([1, 1, false])
   })
 
+  // The same recovery's end, then an ACK of new data where probe50's test had a write. Linux is Open
+  // (tcp_try_keep_open), and an ACK that moves SND.UNA with no SACK block and no ECE is not dubious
+  // (tcp_ack_is_dubious: FLAG_NOT_DUP, no FLAG_CA_ALERT, Open): tcp_ack skips tcp_fastretrans_alert,
+  // so tcp_rack_mark_lost neither marks nor re-arms, and the ACK's FLAG_SET_XMIT_TIMER makes
+  // tcp_set_xmit_timer's tcp_schedule_loss_probe(sk, true) replace the pending reordering timer with
+  // the probe's, min(PTO, RTO) from the ACK. RACK's marks wait for a dubious ACK (the probe's SACK)
+  it("an ACK of new data in Open after a fast recovery marks nothing and replaces RACK's pending reordering timer with the probe timer (Linux's tcp_ack_is_dubious, tcp_set_xmit_timer)", () => {
+    const s = warm()
+    const k = (n: number) => B + n * MSS
+    expect(shape(s.write(1000, T.octets(10 * MSS)))).toHaveLength(10)
+    s.send(1020, sackOf(B, [k(1), k(2)]))
+    s.send(1021, sackOf(B, [k(1), k(3)]))
+    expect(shape(s.send(1022, sackOf(B, [k(1), k(6)])))).toEqual([[B, MSS]])
+    expect(shape(s.write(1038, T.octets(3 * MSS)))).toEqual([[k(10), MSS], [k(11), MSS]])
+    expect(shape(s.send(1039, sackOf(B, [k(1), k(9)])))).toEqual([[k(12), MSS]])
+    expect(shape(s.send(1042, sackOf(k(9))))).toEqual([[k(9), MSS]])
+    expect(s.send(1062, sackOf(k(10)))).toEqual([])
+    expect([s.snd.recovering, s.snd.rackAt]).toEqual([false, 1066])
+    // N10's ACK, no SACK block: N11 and N12, sent before the resend RACK last saw delivered, are not
+    // marked and not waited for (before: RACK's timer again, at 1071, and N11 resent there in a second
+    // recovery); the probe timer is the one timer
+    expect(s.send(1063, sackOf(k(11)))).toEqual([])
+    expect(s.snd.rackAt).toBeUndefined()
+    const tlpAt = s.snd.tlpAt!
+    expect(tlpAt).toBe(1063 + Math.ceil(2 * s.snd.rtt.srtt! + 2))
+    for (let t = 1064; t < tlpAt; t++) expect(shape(s.tick(t))).toEqual([])
+    // the probe: nothing new to send, so the last segment
+    expect(shape(s.tick(tlpAt))).toEqual([[k(12), MSS]])
+    expect([s.snd.tailProbes, s.snd.fastRetransmits, s.snd.recovering]).toEqual([1, 1, false])
+  })
+
   // new data that urgent mode sends past Nagle is new data as any write's (Linux's MSG_OOB send goes
   // through tcp_push and tcp_write_xmit, whose tcp_schedule_loss_probe arms the timer likewise)
   it("new data an urgent mark sends while a probe is out: the probe timer too, not the probe's RTO", () => {
