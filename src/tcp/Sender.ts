@@ -491,8 +491,8 @@ export interface Sender {
   ackReneged: boolean
   /**
    * every ACK of the batch so far was one Linux's tcp_ack_is_dubious lets by: it came in Open (no
-   * recovery, nothing SACKed, no ECN cut held, nothing in the log sent twice) and moved SND.UNA
-   * with no SACK block and no ECE. Linux runs no tcp_fastretrans_alert for such an ACK, so RACK
+   * recovery, nothing SACKed, no ECN cut held, nothing in the log sent twice) and moved SND.UNA or
+   * carried data, with no SACK block and no ECE. Linux runs no tcp_fastretrans_alert for such an ACK, so RACK
    * marks nothing at it (`rackDetect` is not run for the batch)
    */
   acksNotDubious: boolean
@@ -1604,6 +1604,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // (a report's own array, kept; the shared empty one when it has none)
   s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
   s.acksNotDubious = true
+  const unaBefore = s.sndUna
   for (const a of r.acks) {
     onAck(s, a, r.at, now, out, a !== r.acks[0])
     if (s.state === "Closed") return
@@ -1615,15 +1616,23 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // (not after an ACK that reneged: the short timer it armed decides, and Linux's tcp_rack_mark_lost
   // is in the part of tcp_fastretrans_alert that tcp_check_sack_reneging skips)
   // Not after ACKs Linux finds no dubious one in (`acksNotDubious`): tcp_ack runs no
-  // tcp_fastretrans_alert for them, so tcp_rack_mark_lost neither marks nor re-arms, and their
-  // FLAG_SET_XMIT_TIMER makes tcp_set_xmit_timer's tcp_schedule_loss_probe(sk, true) replace a
-  // pending reordering timer with the probe's (`armTailProbe`, below, from the RTO the ACK
-  // restarted). Run after them, RACK marked data sent before a resend it saw delivered, or waited
-  // for it, where Linux waits for the probe (test/tcp/Recovery.test.ts, "an ACK of new data in Open
-  // after a fast recovery marks nothing")
+  // tcp_fastretrans_alert for them, so tcp_rack_mark_lost neither marks nor re-arms. When one moved
+  // SND.UNA, its FLAG_SET_XMIT_TIMER makes tcp_set_xmit_timer's tcp_schedule_loss_probe(sk, true)
+  // replace a pending reordering timer with the probe's (`armTailProbe`, below, from the RTO the ACK
+  // restarted); else a pending one stays as it was. Run after them, RACK marked data sent before a
+  // resend it saw delivered, or waited for it anew, where Linux waits for the probe or for the timer
+  // it had (test/tcp/Recovery.test.ts, "an ACK of new data in Open after a fast recovery marks
+  // nothing", "the peer's data in Open after a fast recovery")
   if (s.sackOk && r.acks.length > 0 && !s.ackReneged) {
     if (!s.acksNotDubious) rackDetect(s, now, out)
-    else s.rackAt = undefined
+    else {
+      if (s.sndUna !== unaBefore) s.rackAt = undefined
+      // (a timer with data out, as `rackDetect` leaves one: the persist timer's, stopped by a window
+      // that opened on the peer's data, whose probe octet is out)
+      if (s.rackAt === undefined && s.rtoAt === undefined && s.tlpAt === undefined && s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna)) {
+        s.rtoAt = now + s.rtt.rto
+      }
+    }
   }
   // (without SACK no RACK: the batch's duplicate and partial ACKs make their recovery's sends here)
   else if (!s.sackOk && s.recoverDue && s.recovering) renoRecover(s, now, out)
@@ -1950,10 +1959,13 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   }
   const sackedBefore = s.board.sacked
   const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
-  // (Linux's tcp_ack_is_dubious, in the state before this ACK: a duplicate, an ACK with SACK blocks
-  // or an ECE, or any ACK outside Open. Open here is the stricter: a retransmission in the log,
-  // which Linux's Disorder holds once a dubious ACK saw it, counts as out of Open)
-  if (!advances || (a.sack !== undefined && a.sack.length > 0) || (a.ece && s.ecnOk) || !openState(s)) s.acksNotDubious = false
+  // (Linux's tcp_ack_is_dubious, in the state before this ACK: a duplicate (neither FLAG_DATA nor
+  // FLAG_ACKED; a bare window update, FLAG_WIN_UPDATE, is taken for one here, RACK's run as before),
+  // an ACK with SACK blocks or an ECE, or any ACK outside Open. Open here is the stricter: a
+  // retransmission in the log, which Linux's Disorder holds once a dubious ACK saw it, is out of it)
+  if (!(advances || a.len > 0) || (a.sack !== undefined && a.sack.length > 0) || (a.ece && s.ecnOk) || !openState(s)) {
+    s.acksNotDubious = false
+  }
   s.ackReneged = false
   // An earlier ACK of this batch left PRR's window to the batch's end (`Prr.owed`, below): its
   // count is taken at the pipe it left, before this ACK's blocks and SND.UNA

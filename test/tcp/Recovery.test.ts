@@ -1463,6 +1463,30 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect([s.snd.tailProbes, s.snd.fastRetransmits, s.snd.recovering]).toEqual([1, 1, false])
   })
 
+  // The same, with the peer's data at SND.UNA where the last test had an ACK of new data: not dubious
+  // either (FLAG_DATA is one of FLAG_NOT_DUP), so tcp_rack_mark_lost neither marks nor re-arms, and
+  // with SND.UNA unmoved no FLAG_SET_XMIT_TIMER: the reordering timer stays as it was armed, and its
+  // expiry (tcp_rack_reo_timeout) finds the new data lost
+  it("the peer's data in Open after a fast recovery leaves RACK's pending reordering timer as it was: no marks before it (Linux's tcp_ack_is_dubious)", () => {
+    const s = warm()
+    const k = (n: number) => B + n * MSS
+    const data = (out: ReadonlyArray<OutSegment>) => shape(out).filter(([, len]) => len > 0)
+    expect(shape(s.write(1000, T.octets(10 * MSS)))).toHaveLength(10)
+    s.send(1020, sackOf(B, [k(1), k(2)]))
+    s.send(1021, sackOf(B, [k(1), k(3)]))
+    expect(shape(s.send(1022, sackOf(B, [k(1), k(6)])))).toEqual([[B, MSS]])
+    expect(shape(s.write(1038, T.octets(3 * MSS)))).toEqual([[k(10), MSS], [k(11), MSS]])
+    expect(shape(s.send(1039, sackOf(B, [k(1), k(9)])))).toEqual([[k(12), MSS]])
+    expect(shape(s.send(1042, sackOf(k(9))))).toEqual([[k(9), MSS]])
+    expect(s.send(1062, sackOf(k(10)))).toEqual([])
+    expect([s.snd.recovering, s.snd.rackAt]).toEqual([false, 1066])
+    expect(data(s.send(1064, T.fromPeer({ ack: k(10), payload: "request" })))).toEqual([])
+    expect([s.snd.recovering, s.snd.rackAt]).toEqual([false, 1066])
+    expect(data(s.tick(1065))).toEqual([])
+    expect(data(s.tick(1066))[0]).toEqual([k(10), MSS])
+    expect(s.snd.recovering).toBe(true)
+  })
+
   // new data that urgent mode sends past Nagle is new data as any write's (Linux's MSG_OOB send goes
   // through tcp_push and tcp_write_xmit, whose tcp_schedule_loss_probe arms the timer likewise)
   it("new data an urgent mark sends while a probe is out: the probe timer too, not the probe's RTO", () => {
