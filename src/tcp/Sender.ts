@@ -1449,26 +1449,44 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // a duplicate ACK after the peer reneged (`endRecoveryPastRecover`) leaves them from SND.UNA on,
     // and FlightSize held cwnd with them until the short timer. Before a recovery the SACKed
     // octets are the duplicates' limited transmit (RFC 3042) in Linux's terms, which is at least the
-    // one segment a duplicate lets go here, and more for a SACK of several segments at once
-    const sackedOut = s.sackOk && !s.recovering && s.board.sacked > 0 && s.sndNxt === s.sndMax && !Seq.lt(s.sndUna, s.recover)
-      ? s.board.sacked
-      : 0
+    // one segment a duplicate lets go here, and more for a SACK of several segments at once.
+    // In a timeout's go-back (Linux's TCP_CA_Loss, the same tcp_packets_in_flight) the SACKed octets
+    // SND.NXT has passed again are not in flight: counted, they held the go-back to cwnd less them,
+    // and the next hole and the lost segments after them waited for later ACKs or the next timeout
+    // (test/kernel/ConformanceLoss.test.ts, "in a timeout's go-back the SACKed octets are not in flight")
+    const sackedOut = !s.sackOk || s.recovering || s.board.sacked === 0
+      ? 0
+      : !Seq.lt(s.sndUna, s.recover)
+      ? (s.sndNxt === s.sndMax ? s.board.sacked : 0)
+      : s.board.sacked - Scoreboard.sackedAbove(s.board, s.sndNxt)
     const cwndRoom = s.recovering && s.prr !== undefined
       ? Math.floor(recoveryWindow(s)) - pipe(s)
       : limited
       ? cwndBase + Math.max(Math.min(s.dupAcks, 2) * segmentPayload(s), sackedOut)
       : cwndBase + sackedOut
-    const room = Math.min(wndRoom, cwndRoom)
     const full = segmentPayload(s)
+    // (there the room is whole segments, as `resendLostAfterTimeout`'s: Linux counts packets, and a
+    // runt the go-back resent up to a SACKed range leaves no room for another; the timeout's one
+    // segment took a second with it)
+    if (sackedOut > 0 && Seq.lt(s.sndUna, s.recover) && cwndRoom < full) break
+    const room = Math.min(wndRoom, cwndRoom)
     let len = Math.min(unsent, full, room)
     if (len <= 0) break
+    // (a resend of the go-back ends where octets the peer SACKed begin, as Linux resends the skb of
+    // the hole, which tcp_sacktag_write_queue cut at the SACK's edge, and never SACKed data: so the
+    // SACKed octets below SND.NXT are those the go-back passed over, out of flight above. Sent
+    // through, a resend that crossed into a SACKed range counted its tail out of flight too, and the
+    // timeout's one segment took another with it)
+    const holeEnd = Seq.lt(s.sndNxt, s.sndMax) && s.board.ranges.length > 0 ? Scoreboard.nextHole(s.board, s.sndNxt)?.end : undefined
+    const holeCut = holeEnd !== undefined && Seq.sub(holeEnd, s.sndNxt) <= len
+    if (holeCut) len = Seq.sub(holeEnd, s.sndNxt)
     // (a resend of what went before, after a timeout's go-back, that the peer's window alone cuts:
     // owed already, and Linux's retransmissions send the piece up to the window's edge at the ACK,
     // __tcp_retransmit_skb with avail_wnd under an MSS, with no SWS or Nagle test. Held to SWS
     // avoidance, the piece went only at the retransmission timer, and with every octet a
     // retransmission no RTT sample cleared its backoff: 100 octets every 120 s)
     const windowCutResend = Seq.lt(s.sndNxt, s.sndMax) && wndRoom <= cwndRoom
-    if (len < full && len < unsent && !windowCutResend) {
+    if (len < full && len < unsent && !windowCutResend && !holeCut) {
       // window- or cwnd-limited: no silly segments (RFC 9293 §3.8.6.2.1), unless half the largest
       // window fits, and with Nagle on only while nothing is in flight (case 3's "[SND.NXT = SND.UNA
       // and]"). Linux's tcp_mss_split_point sends the piece up to the window's edge where its Nagle
@@ -3702,7 +3720,8 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // go back to SND.UNA: the first segment now, the rest as ACKs open cwnd again
   s.sndNxt = s.sndUna
   if (s.pmtuExpiresAt !== undefined && now >= s.pmtuExpiresAt) pmtuExpired(s)
-  retransmitFirst(s, now, out)
+  // (up to the first octets the peer SACKed: Linux resends the head skb, cut at the SACK's edge)
+  retransmitFirst(s, now, out, s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna)?.end : undefined)
   push(s, now, out)
   if (s.rtoAt === undefined && Seq.gt(s.sndMax, s.sndUna)) s.rtoAt = now + s.rtt.rto
 }

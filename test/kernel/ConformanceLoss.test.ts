@@ -373,6 +373,31 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // In the timeout's go-back (Linux's TCP_CA_Loss) what the peer SACKed is not in flight either:
+  // tcp_packets_in_flight is packets_out - (sacked_out + lost_out) + retrans_out in every state, and
+  // tcp_xmit_retransmit_queue resends LOST skbs while it is below cwnd. Eight segments, the third to
+  // fifth SACKed: RACK's window is 0 (three SACKed), the first two are lost, and fast recovery
+  // resends the first (PRR: cwnd = 3 in flight + 1). The timeout (from Recovery: no F-RTO,
+  // tcp_enter_loss) marks the rest lost and resends the first again (cwnd = 0 in flight + 1); its ACK
+  // grows cwnd to 2 (slow start) with nothing in flight, so the second and the sixth go; the ACK of
+  // the second (cwnd 3, the sixth out) sends the seventh and eighth. The stack counted SND.NXT -
+  // SND.UNA, the SACKed octets in it, once its go-back had passed them: four segments in flight at
+  // the first ACK, and the second went alone
+  it.scopedLive("in a timeout's go-back the SACKed octets are not in flight: the ACK of the resend sends the next hole and the next lost segment", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 8000 } },
+        dup(3, [[2001, 3001]], 5),
+        dup(4, [[2001, 4001]], 5),
+        dup(5, [[2001, 5001]]),
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001, ts: 6, sack: [[2001, 5001]] } },
+        { tb: { flags: "A", ack: 5001, ts: 7 } },
+        { tb: { flags: "A", ts: 8 } }
+      ]
+    }))
+
   it.scopedLive("an RTO during NewReno recovery", () =>
     conforms({
       steps: [

@@ -385,7 +385,9 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     // finds it lost 5 ms after that and it goes again (the rest of the first flight, sent before
     // the SACKed one, is lost by then and not counted in flight); without RACK after a timeout it
     // would wait for the backed-off timeout, 400 ms after the ACK
-    expect(shape(s.send(t + 40, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS])))).toEqual([])
+    // (the SACKed resend is not in flight, as Linux's tcp_packets_in_flight in TCP_CA_Loss: the
+    // go-back has room for the next lost segment, cwnd 2)
+    expect(shape(s.send(t + 40, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS])))).toEqual([seg(3)])
     // (its timer 2 ms after that: Linux's TCP_TIMEOUT_MIN_US in tcp_rack_mark_lost)
     expect(s.tick(t + 46)).toEqual([])
     expect(shape(s.tick(t + 47))).toEqual([seg(1)])
@@ -1886,12 +1888,14 @@ describe("a peer that reneges after a timeout (RFC 2018 §8 with F-RTO, RFC 5682
     // its ACK: nothing new to send, so F-RTO ends and the go-back goes on (cwnd 2)
     expect(shape(s.send(rto + 20, sackOf(B + MSS)))).toEqual([[B + MSS, MSS], [B + 2 * MSS, MSS]])
     expect(s.snd.frto).toBeUndefined()
-    // the next ACK SACKs the fourth segment; the one after stops where it begins: the peer reneged
-    expect(shape(s.send(rto + 40, sackOf(B + 2 * MSS, [B + 3 * MSS, B + 4 * MSS])))).toEqual([[B + 4 * MSS, MSS]])
-    expect(shape(s.send(rto + 41, sackOf(B + 3 * MSS)))).toEqual([[B + 5 * MSS, MSS]])
+    // the next ACK SACKs the fourth segment (cwnd 3; the go-back passes it, and what the peer
+    // SACKed is not in flight, as Linux's tcp_packets_in_flight in TCP_CA_Loss: the fifth and sixth
+    // go); the one after stops where it begins: the peer reneged
+    expect(shape(s.send(rto + 40, sackOf(B + 2 * MSS, [B + 3 * MSS, B + 4 * MSS])))).toEqual([[B + 4 * MSS, MSS], [B + 5 * MSS, MSS]])
+    expect(shape(s.send(rto + 41, sackOf(B + 3 * MSS)))).toEqual([])
     expect([s.snd.ackReneged, s.snd.retries]).toEqual([true, 0])
-    // the application writes two segments more: one goes
-    expect(shape(s.write(rto + 42, T.octets(2 * MSS)))).toEqual([[B + 6 * MSS, MSS]])
+    // the application writes two segments more: both go (cwnd 4, the fifth and sixth in flight)
+    expect(shape(s.write(rto + 42, T.octets(2 * MSS)))).toEqual([[B + 6 * MSS, MSS], [B + 7 * MSS, MSS]])
     // the short timer's expiry is a timeout inside the first one's recovery (Linux's TCP_CA_Loss,
     // SND.UNA short of its high_seq) after an ACK that reset icsk_retransmits: tcp_enter_loss's
     // `new_recovery || icsk->icsk_retransmits` is false and F-RTO stays off
