@@ -860,7 +860,9 @@ const compact = (r: Rack): void => {
  * §6.2 step 4, RACK.reo_wnd: 0 while no reordering has been seen and the
  * sender is in recovery or has DupThresh segments SACKed (so RACK is no
  * slower than RFC 6675 then); otherwise RACK.reo_wnd_mult quarters of the
- * minimum RTT, at most SRTT.
+ * minimum RTT, at most SRTT. `recovering`: fast recovery or a timeout's
+ * (Linux's tcp_rack_reo_wnd: icsk_ca_state >= TCP_CA_Recovery, TCP_CA_Loss
+ * included).
  */
 export const reorderingWindow = (r: Rack, srtt: number | undefined, recovering: boolean): number => {
   if (!r.reordering && (recovering || r.sacked >= 3)) return 0

@@ -2308,7 +2308,12 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = fa
     return
   }
   const pending = s.rackAt
-  const { lost, timeout } = Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering))
+  // (the window is 0 with no reordering seen in a timeout's episode too: Linux's tcp_rack_reo_wnd
+  // asks icsk_ca_state >= TCP_CA_Recovery, and TCP_CA_Loss is above it; with min RTT / 4 there a
+  // segment held by the timeout stayed in flight past RACK.rtt, test/tcp/Recovery.test.ts, "in the
+  // timeout's episode RACK's reordering window is 0")
+  const loss = s.recovering || Seq.lt(s.sndUna, s.recover)
+  const { lost, timeout } = Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, loss))
   if (lost > 0) s.ackSafe = false
   if (sending(s)) rackRecover(s, now, out, lost, due)
   // One timer a socket in Linux (icsk_pending), and RACK's is one of its kinds:

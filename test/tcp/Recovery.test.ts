@@ -381,16 +381,13 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(s.tick(t))).toEqual([seg(0)])
     // its ACK opens the window to two: go-back-N resends the next two
     expect(shape(s.send(t + 20, sackOf(B + MSS)))).toEqual([seg(1), seg(2)])
-    // the second of them is SACKed 20 ms later, the first not: RACK (RACK.rtt 20, min RTT / 4)
-    // finds it lost 5 ms after that and it goes again (the rest of the first flight, sent before
-    // the SACKed one, is lost by then and not counted in flight); without RACK after a timeout it
-    // would wait for the backed-off timeout, 400 ms after the ACK
-    // (the SACKed resend is not in flight, as Linux's tcp_packets_in_flight in TCP_CA_Loss: the
-    // go-back has room for the next lost segment, cwnd 2)
-    expect(shape(s.send(t + 40, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS])))).toEqual([seg(3)])
-    // (its timer 2 ms after that: Linux's TCP_TIMEOUT_MIN_US in tcp_rack_mark_lost)
-    expect(s.tick(t + 46)).toEqual([])
-    expect(shape(s.tick(t + 47))).toEqual([seg(1)])
+    // the second of them is SACKed 20 ms later, the first not: RACK (RACK.rtt 20; its window 0 in a
+    // timeout's episode with no reordering seen, Linux's tcp_rack_reo_wnd) finds it lost at once,
+    // sent in the same instant as the SACKed one (tcp_rack_detect_loss: remaining <= 0), and it goes
+    // again; the SACKed resend is not in flight (Linux's tcp_packets_in_flight in TCP_CA_Loss), nor
+    // the rest of the first flight, lost by then: cwnd 2 holds it and the next lost segment. Without
+    // RACK after a timeout it would wait for the backed-off timeout, 400 ms after the ACK
+    expect(shape(s.send(t + 40, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS])))).toEqual([seg(1), seg(3)])
     expect(s.snd.timeouts).toBe(1)
   })
 })
@@ -1783,6 +1780,29 @@ describe("a timeout holds back what went within RACK.rtt of it (RFC 8985 §6.3, 
     // cwnd 4 (slow start), nothing in flight: the next four lost segments go, in order
     expect(shape(s.send(rto + 25, sackOf(B + MSS)))).toEqual([[B + MSS, MSS], [B + 2 * MSS, MSS], [B + 3 * MSS, MSS], [B + 4 * MSS, MSS]])
     expect(s.snd.rack.held).toBe(0)
+  })
+
+  // Linux's tcp_rack_reo_wnd is 0 while no reordering has been seen and icsk_ca_state >=
+  // TCP_CA_Recovery, which TCP_CA_Loss (a timeout's episode) is too, whatever sacked_out is. Not a
+  // conformance script: the difference lies in a reordering window of min RTT / 4 measured in real
+  // time against Linux's own RTO (test/kernel/ConformanceLoss.test.ts's header leaves such windows
+  // out). The same timeout as above, the two written 3 ms before the first's send time + RTO
+  it("in the timeout's episode RACK's reordering window is 0 (no reordering seen): two held segments sent 4 ms before the resend are lost at its ACK, not min RTT / 4 later (Linux's tcp_rack_reo_wnd: TCP_CA_Loss >= TCP_CA_Recovery)", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(5 * MSS))).length).toBe(5)
+    expect(shape(s.tick(s.snd.tlpAt!))).toEqual([[B + 4 * MSS, MSS]])
+    const headDue = 1000 + s.snd.rtt.rto
+    expect(shape(s.write(headDue - 3, T.octets(2 * MSS)))).toEqual([[B + 5 * MSS, MSS], [B + 6 * MSS, MSS]])
+    expect(s.tick(headDue)).toEqual([])
+    const rto = s.snd.rtoAt!
+    expect(shape(s.tick(rto))).toEqual([[B, MSS]])
+    expect([s.snd.rack.held, s.snd.rack.sacked, s.snd.rack.reordering]).toEqual([2, 0, false])
+    // the ACK of the resend 25 ms after it (RACK.rtt 25, above the minimum RTT 20): the two went 29
+    // ms before it, 4 past RACK.rtt, so with a window of 0 they are lost now, as in Linux; cwnd 4
+    // (slow start), nothing in flight: the next four lost segments go. With min RTT / 4 (5 ms) they
+    // stayed in flight a millisecond more, and only two went
+    expect(shape(s.send(rto + 25, sackOf(B + MSS)))).toEqual([[B + MSS, MSS], [B + 2 * MSS, MSS], [B + 3 * MSS, MSS], [B + 4 * MSS, MSS]])
+    expect([s.snd.rack.held, s.snd.rackAt]).toEqual([0, undefined])
   })
 
   it("the window shuts with held segments beyond SND.UNA and opens again by a window update: they go again (before: nothing went, and no timer ran)", () => {
