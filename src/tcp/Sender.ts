@@ -601,6 +601,12 @@ export interface Prr {
    * an ACK, each with its own DeliveredData floor and +1): octets, 0 once the window is worked out
    */
   owed: number
+  /**
+   * the recovery began in a timeout's go-back (RACK's reordering timer, `rackRecover`): what is in
+   * flight is the log's count (`Rack.inFlight`, Linux's tcp_packets_in_flight), as the go-back's
+   * resends and the segments the timeout held lie among the scoreboard's holes
+   */
+  readonly byLog: boolean
 }
 
 /** A loss episode that D-SACKs or a timestamp echo may yet show spurious (`Sender.undo`). @category models */
@@ -2315,7 +2321,7 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = fa
   const loss = s.recovering || Seq.lt(s.sndUna, s.recover)
   const { lost, timeout } = Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, loss))
   if (lost > 0) s.ackSafe = false
-  if (sending(s)) rackRecover(s, now, out, lost, due)
+  if (sending(s)) rackRecover(s, now, out, lost, due, expired)
   // One timer a socket in Linux (icsk_pending), and RACK's is one of its kinds:
   if (expired) {
     // tcp_rack_reo_timeout drops the timeout its tcp_rack_detect_loss worked out, and re-arms the
@@ -2366,8 +2372,11 @@ const rearmFromHead = (s: Sender, now: number): void => {
   s.rtoAt = Math.max(head === undefined ? now : head + s.rtt.rto, now + TIMER_TICK)
 }
 
-/** RACK's marks are in: the recovery's sends for them (and for the batch's ACKs, `due`). */
-const rackRecover = (s: Sender, now: number, out: Array<OutSegment>, lost: number, due: boolean): void => {
+/**
+ * RACK's marks are in: the recovery's sends for them (and for the batch's ACKs, `due`); `expired`,
+ * at the reordering timer's own expiry.
+ */
+const rackRecover = (s: Sender, now: number, out: Array<OutSegment>, lost: number, due: boolean, expired: boolean): void => {
   // In recovery PRR's window is worked out from pipe once what RACK found lost has left it, as
   // Linux's tcp_fastretrans_alert marks at every ACK in Recovery (tcp_identify_packet_loss) before
   // tcp_cong_control's tcp_cwnd_reduction sets cwnd = in_flight + sndcnt, no +1 for an ACK that
@@ -2378,7 +2387,12 @@ const rackRecover = (s: Sender, now: number, out: Array<OutSegment>, lost: numbe
   if (s.recovering) {
     if (lost > 0 || due) sackRecover(s, now, out)
   } else if (lost === 0) return
-  else if (mayRecoverAgain(s)) enterRecovery(s, now, out)
+  // (at the reordering timer's expiry a timeout's go-back becomes a fast recovery too: Linux's
+  // tcp_rack_reo_timeout calls tcp_enter_recovery in any state but Recovery, TCP_CA_Loss included,
+  // then tcp_cwnd_reduction with one segment delivered; left in the go-back, slow start's cwnd sent
+  // what PRR's holds back, test/tcp/Recovery.test.ts, "RACK's reordering timer expiring in a
+  // timeout's episode starts a fast recovery")
+  else if (mayRecoverAgain(s) || expired) enterRecovery(s, now, out)
   else resendLostAfterTimeout(s, now, out)
 }
 
@@ -2658,6 +2672,8 @@ const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
 
 /** Fast retransmit: loss detected without a timeout (RFC 5681 §3.2, RFC 6582 §3.2, RFC 6675 §5). */
 const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  // (from a timeout's go-back: RACK's reordering timer, `rackRecover`)
+  const fromLoss = Seq.lt(s.sndUna, s.recover)
   beginUndo(s)
   s.recovering = true
   s.recover = s.sndMax
@@ -2695,7 +2711,16 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     s.ackDelivered = segmentPayload(s)
     s.ackSafe = false
   }
-  s.prr = { delivered: s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s), out: 0, recoverFs, wnd: 0, stale: true, owed: 0 }
+  s.prr = { delivered: s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s), out: 0, recoverFs, wnd: 0, stale: true, owed: 0, byLog: fromLoss }
+  // The go-back ends there: Linux has none (its snd_nxt is SND.MAX; what the timeout marked lost
+  // waits in the queue as LOST skbs), so what it has not reached is resent as RACK's marks are, in
+  // order under PRR (`sackRecover`), new data goes from SND.MAX, and F-RTO (tcp_process_loss's,
+  // which Recovery no longer runs) is over
+  if (fromLoss) {
+    s.sndNxt = s.sndMax
+    s.highRxt = s.sndMax
+    s.frto = undefined
+  }
   // the first unacknowledged segment goes at once, whatever pipe says (RFC 6675 §5 step 4.3), and
   // only up to the first octets the peer reported holding: a byte stream keeps no segment
   // boundaries, and a full segment from SND.UNA would carry SACKed data again. Not when the
@@ -2868,6 +2893,7 @@ const echoPredatesEpisode = (s: Sender, a: AckInfo): boolean => {
  */
 export const pipe = (s: Sender): number => {
   if (!s.sackOk) return renoPipe(s)
+  if (s.prr?.byLog === true) return Rack.inFlight(s.rack)
   const top = Scoreboard.highest(s.board)
   // (and less what RACK marked lost above the highest SACKed octet, which RFC 6675's pipe counts
   // in flight there, Linux's in_flight not: packets_out - (sacked_out + lost_out) + retrans_out; a
@@ -3413,7 +3439,7 @@ const resizeWindow = (s: Sender): void => {
   const p = s.prr
   if (p !== undefined) {
     const r = s.cc.smss / before
-    s.prr = { delivered: p.delivered * r, out: p.out * r, recoverFs: p.recoverFs * r, wnd: p.wnd * r, stale: p.stale, owed: p.owed * r }
+    s.prr = { delivered: p.delivered * r, out: p.out * r, recoverFs: p.recoverFs * r, wnd: p.wnd * r, stale: p.stale, owed: p.owed * r, byLog: p.byLog }
   }
 }
 

@@ -780,6 +780,38 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // RACK's reordering timer expiring in a timeout's episode starts a fast recovery: Linux's
+  // tcp_rack_reo_timeout calls tcp_enter_recovery in any state but Recovery, TCP_CA_Loss included
+  // (ssthresh cut from cwnd, high_seq = SND.MAX), and tcp_cwnd_reduction(sk, 1, ...): cwnd = in
+  // flight + 1. No timestamps, a 100 ms handshake (min RTT 100): A, X1, X2, B; X1 SACKed (RACK's
+  // window 25 ms: A resent ~27 ms on, fast recovery); X2 SACKed; C written 200 ms later (PRR's room),
+  // ~40-80 ms before the RTO of A's resend (Linux's RTO ~350 ms here): the timeout resends A and
+  // holds C (Linux's TCP_INFO: Loss, lost 2, cwnd 2; written ~150 ms before the RTO, C was marked
+  // lost there, see notes/tcp-plan.md, loss50). The ACK of A and B 230 ms after C (A's resend timed
+  // above the minimum RTT): RACK.rtt is B's, so C waits C's send - B's send, ~400 ms, under the
+  // backed-off RTO (Linux: Loss, lost 0, cwnd 4). The expiry resends C as one segment either way,
+  // but Linux is then in Recovery (cwnd 1), so a write sends nothing, and the ACK of C ends the
+  // recovery with cwnd = ssthresh: two of the three go. The stack stayed in its go-back (cwnd 3) and
+  // sent two at the write
+  it.scopedLive("RACK's reordering timer expiring in a timeout's episode starts a fast recovery: a write then waits for the ACK that ends it", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: true, mss: 1000, ws: 7 } },
+        { tb: { flags: "A" } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 4000 } },
+        { tb: { flags: "A", ack: 1, sack: [[1001, 2001]] } },
+        { tb: { flags: "A", ack: 1, sack: [[1001, 3001]] }, window: 200 },
+        { dut: { op: "write", bytes: 1000 }, window: 230 },
+        { tb: { flags: "A", ack: 4001 } },
+        { wait: 400 },
+        { dut: { op: "write", bytes: 3000 }, window: 50 },
+        { tb: { flags: "A", ack: 5001 } },
+        { tb: { flags: "A" } }
+      ]
+    }))
+
   // The probe timeout on a short path: Linux's tcp_schedule_loss_probe is 2 SRTT + TCP_TIMEOUT_MIN_US
   // (2 ms) with more than one packet out, rounded up to jiffies (usecs_to_jiffies), with no floor of
   // its own. A 1 ms handshake (Linux's SRTT ~1-2 ms, the stack's 1): three segments, nothing ACKed:

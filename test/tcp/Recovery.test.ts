@@ -1486,6 +1486,44 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.recovering).toBe(true)
   })
 
+  // Linux's tcp_rack_reo_timeout: when the reordering timer's expiry marks something lost in any
+  // state but Recovery, TCP_CA_Loss included, it calls tcp_enter_recovery (a cut from cwnd, the
+  // recovery point at SND.MAX, tcp_init_undo) and tcp_cwnd_reduction(sk, 1, ...) before
+  // tcp_xmit_retransmit_queue: cwnd = in flight + 1 (the wire: ConformanceLoss, "RACK's reordering
+  // timer expiring in a timeout's episode starts a fast recovery"). No timestamps (the RTO stays
+  // backed off: Karn)
+  it("RACK's reordering timer expiring in a timeout's episode starts a fast recovery (Linux's tcp_rack_reo_timeout: tcp_enter_recovery from TCP_CA_Loss): one resend, and no new data past PRR's window", () => {
+    const s = warm()
+    // A, X1, X2, B at 1000; X1 SACKed at 1020: A lost 7 ms on, a fast recovery resends it
+    expect(shape(s.write(1000, T.octets(4 * MSS)))).toHaveLength(4)
+    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+    expect(shape(s.tick(1027))).toEqual([[B, MSS]])
+    // X2 SACKed at 1235 (B, sent with it but above it, is not before it); C goes
+    s.send(1235, sackOf(B, [B + MSS, B + 3 * MSS]))
+    expect(shape(s.write(1235, T.octets(MSS)))).toEqual([[B + 4 * MSS, MSS]])
+    // the resend of A is lost too: the timeout resends it; C went within RACK.rtt of it, held
+    const tr = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(tr))).toEqual([[B, MSS]])
+    expect([s.snd.timeouts, s.snd.rack.held]).toEqual([1, 1])
+    // A's resend and B's original acknowledged 20 ms on: RACK.rtt is B's (tr + 20 - 1000), so C
+    // (sent 1235) waits 235 ms (+ 2), under the backed-off RTO; nothing goes (cwnd 3, C in flight)
+    expect(s.send(tr + 20, sackOf(B + 4 * MSS))).toEqual([])
+    const expiry = s.snd.rackAt!
+    expect(expiry).toBe(tr + 20 + 237)
+    expect(s.snd.rtt.rto).toBeGreaterThan(237)
+    const cwnd = s.snd.cc.cwnd
+    // the expiry finds C lost: a fast recovery (ssthresh cut from cwnd), C resent (in flight 0, + 1)
+    expect(shape(s.tick(expiry))).toEqual([[B + 4 * MSS, MSS]])
+    expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.cc.ssthresh < cwnd]).toEqual([true, 2, true])
+    expect(s.snd.recover).toBe(ours(B + 5 * MSS))
+    // a write now: PRR's window (C in flight, + 1 at the expiry) holds it. Left in the go-back, cwnd
+    // 3 sent two new segments
+    expect(s.write(expiry + 1, T.octets(3 * MSS))).toEqual([])
+    // the ACK of C ends the recovery (SND.UNA at its point): cwnd = ssthresh, and new data goes
+    expect(shape(s.send(expiry + 20, sackOf(B + 5 * MSS))).length).toBeGreaterThan(0)
+    expect(s.snd.recovering).toBe(false)
+  })
+
   // new data that urgent mode sends past Nagle is new data as any write's (Linux's MSG_OOB send goes
   // through tcp_push and tcp_write_xmit, whose tcp_schedule_loss_probe arms the timer likewise)
   it("new data an urgent mark sends while a probe is out: the probe timer too, not the probe's RTO", () => {
