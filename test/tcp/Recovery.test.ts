@@ -1364,10 +1364,10 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     s.send(1020, sackTs(100, 1000, B, [B + P, B + 2 * P]))
     expect(shape(s.tick(1027))).toEqual([[B, P]])
     // X2 SACKed late, at 1235 (B, sent with it but above it, is not before it: not lost); C goes at
-    // 1240. (That SACK of X2, sent once at 1000, is an RTT sample of 235 ms, as Linux's sack_rtt_us
+    // 1244. (That SACK of X2, sent once at 1000, is an RTT sample of 235 ms, as Linux's sack_rtt_us
     // in tcp_ack_update_rtt, and so was X1's at 1020, of 20)
     s.send(1235, sackTs(101, 1000, B, [B + P, B + 3 * P]))
-    expect(shape(s.write(1240, T.octets(P)))).toEqual([[B + 4 * P, P]])
+    expect(shape(s.write(1244, T.octets(P)))).toEqual([[B + 4 * P, P]])
     // the resend of A is lost too: the timeout resends it; C went within RACK.rtt (235) of it, held
     const tr = Math.ceil(s.snd.rtoAt!)
     expect(tr).toBe(1246)
@@ -1376,17 +1376,18 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     // A's resend and B acknowledged 20 ms on, echoing the resend: RTO from a 20 ms sample (the
     // echo's: the ACK takes a segment sent twice, so no sample from the send times, Linux's
     // FLAG_RETRANS_DATA_ACKED; about 243 after the 235 ms one); RACK.rtt is B's, 266, and C waits
-    // 1240 + 266 + min RTT / 4 - 1266 = 245 (+ 2): past it
+    // 1244 + 266 - 1266 = 244 (+ 2; the reordering window is 0 in the timeout's episode, Linux's
+    // tcp_rack_reo_wnd in TCP_CA_Loss, loss50): past it
     expect(s.send(tr + 20, sackTs(102, tr, B + 4 * P))).toEqual([])
     const rto = s.snd.rtt.rto
     expect(rto).toBeLessThan(245)
     expect(s.snd.rackAt).toBe(tr + 20 + rto)
     expect(s.snd.rtoAt).toBeUndefined()
-    // its expiry: nothing lost yet (C is due at 1513); the RTO from C's send time, past: a jiffy
+    // its expiry: nothing lost yet (C is due at 1510); the RTO from C's send time, past: a jiffy
     const expiry = s.snd.rackAt!
     expect(s.tick(expiry)).toEqual([])
     expect([s.snd.rackAt, s.snd.rtoAt]).toEqual([undefined, expiry + 1])
-    // and the timeout resends C (before: RACK's timer at 1508 found it lost, no timeout)
+    // and the timeout resends C (before: RACK's timer at 1512 found it lost, no timeout)
     expect(shape(s.tick(expiry + 1))).toEqual([[B + 4 * P, P]])
     expect([s.snd.timeouts, s.snd.fastRetransmits]).toEqual([2, 1])
   })
