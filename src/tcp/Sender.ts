@@ -2974,8 +2974,11 @@ const renoPipe = (s: Sender): number => {
   return Math.max(0, out - sacked - lost)
 }
 
-/** The most segments duplicates may count out of the network: all but one of those out (Linux's tcp_limit_reno_sacked). */
-const renoSackedCap = (s: Sender): number => Math.max(0, Math.ceil(Seq.sub(s.sndMax, s.sndUna) / segmentPayload(s)) - 1)
+/**
+ * The most segments duplicates may count out of the network: all but one of those out from `una`
+ * (Linux's tcp_limit_reno_sacked, after each duplicate and each ACK of data, tcp_check_reno_reordering).
+ */
+const renoSackedCap = (s: Sender, una = s.sndUna): number => Math.max(0, Math.ceil(Seq.sub(s.sndMax, una) / segmentPayload(s)) - 1)
 
 /**
  * One ACK's PRR step in a fast recovery without SACK, before it moves SND.UNA (Linux's tcp_ack for a
@@ -2999,14 +3002,18 @@ const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, oldWnd: number, i
   if (advances) {
     const segs = Math.max(1, Math.ceil(Seq.sub(a.ack, s.sndUna) / full))
     delivered = Math.max(segs - s.renoSacked, 1) * full
-    s.renoSacked = Math.max(0, s.renoSacked - (segs - 1))
+    // (and held to all but one of what is still out, as tcp_remove_reno_sacks's
+    // tcp_check_reno_reordering holds it: a count at the old cap, after duplicates past what was
+    // out, stood a segment above the new one, and the next duplicate took that off PRR's delivered)
+    s.renoSacked = Math.min(Math.max(0, s.renoSacked - (segs - 1)), renoSackedCap(s, a.ack))
   } else if (
     s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
     a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd
   ) {
     const before = s.renoSacked
     s.renoSacked = Math.min(before + 1, renoSackedCap(s))
-    delivered = (s.renoSacked - before) * full
+    // (tcp_add_reno_sack counts only delivered > 0)
+    delivered = Math.max(0, s.renoSacked - before) * full
   }
   if (delivered === 0) return
   if (fold) p.owed += Math.max(0, prrOwed(s, p, pipeBefore))

@@ -2256,6 +2256,36 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     expect(ackAt(s, 30, 13 * MSS)).toHaveLength(6)
     expect(s.snd.cc.cwnd).toBe(6 * MSS)
   })
+
+  it("a partial ACK leaves the count at all but one of what is still out, and a duplicate past that delivers nothing (tcp_remove_reno_sacks → tcp_check_reno_reordering → tcp_limit_reno_sacked)", () => {
+    // (review50b) Duplicates beyond what is out (the network duplicated ACKs, or reordered data)
+    // are capped as they come: sacked_out at most packets_out - 1. Linux caps it again after a
+    // partial ACK (tcp_remove_reno_sacks calls tcp_check_reno_reordering, whose
+    // tcp_limit_reno_sacked holds sacked_out to packets_out - max(lost_out, 1) with the acknowledged
+    // segments gone): left at the old cap, the count stood above the new one, and the next duplicate
+    // took the difference off PRR's delivered count (the cap's "delivered" negative), where Linux's
+    // delivers nothing (tcp_add_reno_sack counts only delivered > 0) and tcp_cwnd_reduction leaves
+    // cwnd as the partial ACK set it
+    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    expect(shape(s.write(0, T.octets(10 * MSS)))).toHaveLength(10)
+    expect(ackAt(s, 20)).toEqual([])
+    expect(ackAt(s, 21)).toEqual([])
+    expect(ackAt(s, 22)).toEqual([seg(0)])
+    // the 4th to 9th: sacked_out 9 = packets_out - 1; the 10th and 11th are past it, capped (nothing to send)
+    for (let t = 23; t <= 30; t++) expect(ackAt(s, t)).toEqual([])
+    expect(s.snd.renoSacked).toBe(9)
+    // the ACK of the first: delivered max(1 - 9, 1) = 1 (prr_delivered 8, prr_out 1), sacked_out 9,
+    // capped to 9 - 1 = 8 with nine out, the second marked lost: in_flight 9 - 8 - 1 = 0, sndcnt
+    // min(7, max(8 - 1, 1)) = 7: the second again
+    expect(ackAt(s, 31, MSS)).toEqual([seg(1)])
+    expect(s.snd.renoSacked).toBe(8)
+    // a duplicate: sacked_out 8 + 1, capped to 8 again: nothing delivered, no PRR step (cwnd 7)
+    const delivered = s.snd.prr!.delivered
+    expect(ackAt(s, 32, MSS)).toEqual([])
+    expect(s.snd.prr!.delivered).toBe(delivered)
+    // twenty segments written: cwnd 7 - in_flight 1 (the second's resend) = 6 go
+    expect(shape(s.write(33, T.octets(20 * MSS)))).toHaveLength(6)
+  })
 })
 
 // Linux takes an RTT sample at every ACK (tcp_clean_rtx_queue, tcp_ack_update_rtt), from its own send
