@@ -2964,14 +2964,18 @@ const prrOwed = (s: Sender, p: Prr, pipeThen: number): number =>
  * duplicates counted (`renoSacked`, at most all but one segment of it: tcp_limit_reno_sacked), less
  * the segment at SND.UNA while it is marked lost and not yet sent again (lost_out 1, retrans_out
  * 0: tcp_newreno_mark_lost marks the head at the recovery's start and at each partial ACK; once
- * resent, HighRxt is past SND.UNA and the two cancel).
+ * resent, HighRxt is past SND.UNA and the two cancel). What a shut window's go-back has sent again
+ * from SND.UNA (SND.NXT short of SND.MAX, `enterPersistIfStalled`) counts besides, as Linux's
+ * retrans_out: its originals are still in `out` (Linux goes back over nothing, and its in_flight
+ * stays), and left out the whole go-back went at the first duplicate that gave PRR room.
  */
 const renoPipe = (s: Sender): number => {
   const out = Seq.sub(s.sndMax, s.sndUna)
   const full = segmentPayload(s)
   const sacked = Math.min(s.renoSacked * full, Math.max(0, out - full))
   const lost = s.recovering && !Seq.gt(s.highRxt, s.sndUna) ? Math.min(full, out - sacked) : 0
-  return Math.max(0, out - sacked - lost)
+  const resent = Seq.lt(s.sndNxt, s.sndMax) ? Seq.sub(s.sndNxt, s.sndUna) : 0
+  return Math.max(0, out - sacked - lost) + resent
 }
 
 /**

@@ -2286,6 +2286,30 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     // twenty segments written: cwnd 7 - in_flight 1 (the second's resend) = 6 go
     expect(shape(s.write(33, T.octets(20 * MSS)))).toHaveLength(6)
   })
+
+  it("a window that shuts and opens again in the recovery lets its go-back out one PRR step at a time, not all at one duplicate", () => {
+    // (review50b) Linux goes back over nothing when the peer's window shuts with data out: its
+    // in_flight (tcp_packets_in_flight) is what it was, and PRR goes on as before. Here a shut window
+    // goes back to SND.UNA (`enterPersistIfStalled`), and what goes again from there is sent once
+    // more on top of the originals the count still holds in flight: retransmissions, Linux's
+    // retrans_out in in_flight. Left out of the pipe, it stayed at the originals' less the
+    // duplicates however much went again, and the duplicate that first gave PRR room let the whole
+    // go-back out at once (fifteen segments, PRR's ssthresh 7)
+    const s = entered()
+    expect(ackAt(s, 23)).toEqual([seg(12)])
+    expect(ackAt(s, 24)).toEqual([seg(13)])
+    // the window shuts (the persist timer), and opens again: in_flight 14 - 5 = 9 > ssthresh, nothing
+    expect(shape(s.send(25, T.fromPeer({ seq: 0, ack: 0, window: 0 })))).toEqual([])
+    expect(s.snd.persistAt).toBeDefined()
+    expect(ackAt(s, 26)).toEqual([])
+    // 6th: ceil(7 * 4 / 10) - 3 = 0; 7th: in_flight 7 = ssthresh, PRR-SSRB's room 0; 8th: in_flight
+    // 6, sndcnt min(1, max(6 - 3, 1)) = 1: one segment (the go-back's first; Linux's a new one)
+    expect(ackAt(s, 27)).toEqual([])
+    expect(ackAt(s, 28)).toEqual([])
+    expect(ackAt(s, 29)).toEqual([seg(0)])
+    // in_flight 7 with it: one a duplicate from here on (packet conservation)
+    expect(ackAt(s, 30)).toEqual([seg(1)])
+  })
 })
 
 // Linux takes an RTT sample at every ACK (tcp_clean_rtx_queue, tcp_ack_update_rtt), from its own send
