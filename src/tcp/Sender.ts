@@ -68,8 +68,9 @@
  *   (RFC 4015, as Linux's tcp_try_undo_recovery and tcp_try_undo_loss).
  * - Loss recovery: without SACK, fast retransmit and NewReno (RFC 5681
  *   §3.2, RFC 6582) on the third duplicate ACK (an ACK of nothing new, no
- *   data, the same window, with data outstanding: a window update is not a
- *   duplicate), its sends paced by PRR over the duplicates counted as
+ *   data, with data outstanding: a window update is not a duplicate, nor, as
+ *   Linux's tcp_may_update_window has it, an ACK whose SEQ is past SND.WL1),
+ *   its sends paced by PRR over the duplicates counted as
  *   segments out of the network, as Linux runs it for Reno (not RFC 5681's
  *   window inflation; a partial ACK's hole goes again when PRR's window has
  *   room for it); with SACK, RFC 6675 recovery over the scoreboard
@@ -1944,7 +1945,6 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // retransmitted") and undoes it
     establish(s, now, false)
   }
-  const oldWnd = s.sndWnd
   // FlightSize when the peer sent this ACK: what an ECE in it speaks of
   const flightBefore = Seq.sub(s.sndMax, s.sndUna)
   // the window, from the most recent segment only (SND.WL1, below), or from any that acknowledges new
@@ -1964,7 +1964,13 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   // would take a smaller one too): a peer's ACKs of one moment reordered on the way then cannot
   // shrink it back, and Linux's peers never retract their right edge that way
   const nwin = a.syn === true ? a.window : a.window * 2 ** s.sndShift
-  if (a.reordered !== true && (acksNew || current && (Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && (nwin > s.sndWnd || nwin === 0))))) {
+  // (and such an ACK is no duplicate, whether or not the window it brings differs: Linux's
+  // tcp_ack_update_window sets FLAG_WIN_UPDATE, one of FLAG_NOT_DUP, whenever
+  // tcp_may_update_window holds; the peer's first pure ACK after data of its own, SEQ past
+  // SND.WL1, is one. Taken for a duplicate it counted towards the fast retransmit, and in a
+  // recovery without SACK one segment out of the network, where Linux counts none)
+  const winUpdate = a.reordered !== true && (acksNew || current && (Seq.lt(s.sndWl1, a.seq) || (s.sndWl1 === a.seq && (nwin > s.sndWnd || nwin === 0))))
+  if (winUpdate) {
     s.sndWnd = nwin
     s.sndWl1 = a.seq
     if (s.sndWnd > s.maxSndWnd) s.maxSndWnd = s.sndWnd
@@ -2058,7 +2064,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     if (!advances && a.ack === s.sndUna && s.rack.sackRtt >= 0) rttSample(s, s.rack.sackRtt, at)
   } else {
     // (before the log lets go: the step reads the pipe this ACK found)
-    if (s.prr !== undefined) renoPrrStep(s, a, advances, oldWnd, inBatch)
+    if (s.prr !== undefined) renoPrrStep(s, a, advances, winUpdate, inBatch)
     if (advances) {
       s.ackMaybeDelayed = maybeDelayed(s, a)
       // without SACK the log only lets go of what is acknowledged (its scoreboard is empty)
@@ -2067,14 +2073,14 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
       s.ackMaybeDelayed = false
     }
   }
-  if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, oldWnd, dsack, now)
+  if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, winUpdate, dsack, now)
   endRecoveryPastRecover(s, a, advances, now)
-  onAckLosses(s, a, at, now, out, advances, oldWnd, newlySacked)
+  onAckLosses(s, a, at, now, out, advances, winUpdate, newlySacked)
   if (s.pmtuLost && sending(s)) resendMarkedLost(s, now, out)
   if (a.ece && s.ecnOk) onEce(s, flightBefore, now)
   // (not on an ACK that reneged: Linux's tcp_fastretrans_alert returns before tcp_process_loss)
   if (s.frto !== undefined && sending(s) && !s.ackReneged) {
-    const duplicate = !advances && a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd
+    const duplicate = !advances && a.ack === s.sndUna && a.len === 0 && !winUpdate
     frtoOnAck(s, advances, duplicate, now, out)
   }
 }
@@ -2094,7 +2100,7 @@ const tlpEpisodeAck = (
   s: Sender,
   a: AckInfo,
   advances: boolean,
-  oldWnd: number,
+  winUpdate: boolean,
   dsack: SackBlock | undefined,
   now: number
 ): void => {
@@ -2111,7 +2117,7 @@ const tlpEpisodeAck = (
     s.undo = undefined
     s.algorithm.onLoss(s.cc, e.flight, now)
     if (s.ecnOk) s.cwrPending = true
-  } else if (!advances && (a.sack === undefined || a.sack.length === 0) && a.len === 0 && s.sndWnd === oldWnd) {
+  } else if (!advances && (a.sack === undefined || a.sack.length === 0) && a.len === 0 && !winUpdate) {
     // (a duplicate as RFC 5681 §2 has it, the same window too: a window update is news, not the
     // probe's echo; Linux's FLAG_WIN_UPDATE is one of FLAG_NOT_DUP)
     s.tlpEpisode = undefined
@@ -2250,7 +2256,7 @@ const onAckLosses = (
   now: number,
   out: Array<OutSegment>,
   advances: boolean,
-  oldWnd: number,
+  winUpdate: boolean,
   newlySacked: number
 ): void => {
   if (advances) newAck(s, a, at, now)
@@ -2258,8 +2264,8 @@ const onAckLosses = (
     s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
     // RFC 6675 §2: with SACK, a duplicate is an ACK that SACKs octets not SACKed before (a D-SACK
     // for a copy the peer already had, or blocks that report nothing new, show no loss; Linux counts
-    // SACKed segments too); without, RFC 5681 §2's: same ACK, no data, same window
-    (s.sackOk ? newlySacked > 0 : a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd)
+    // SACKed segments too); without, RFC 5681 §2's: same ACK, no data, no window update (`winUpdate`)
+    (s.sackOk ? newlySacked > 0 : a.ack === s.sndUna && a.len === 0 && !winUpdate)
   ) duplicateAck(s, now, out)
   else if (
     s.sackOk && !s.recovering && mayRecoverAgain(s) && s.persistAt === undefined && sackShowsLoss(s)
@@ -2996,7 +3002,7 @@ const renoSackedCap = (s: Sender, una = s.sndUna): number => Math.max(0, Math.ce
  * `Prr.owed` first, as with SACK (`onAck`). The ACK that reaches `recover` ends the recovery after
  * this (`newAck`): cwnd = ssthresh, Linux's tcp_end_cwnd_reduction.
  */
-const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, oldWnd: number, inBatch: boolean): void => {
+const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, winUpdate: boolean, inBatch: boolean): void => {
   const p = s.prr
   if (p === undefined) return
   const full = segmentPayload(s)
@@ -3012,7 +3018,7 @@ const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, oldWnd: number, i
     s.renoSacked = Math.min(Math.max(0, s.renoSacked - (segs - 1)), renoSackedCap(s, a.ack))
   } else if (
     s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
-    a.ack === s.sndUna && a.len === 0 && s.sndWnd === oldWnd
+    a.ack === s.sndUna && a.len === 0 && !winUpdate
   ) {
     const before = s.renoSacked
     s.renoSacked = Math.min(before + 1, renoSackedCap(s))

@@ -213,6 +213,32 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // Without SACK a duplicate is an ACK that Linux's tcp_ack does not flag FLAG_NOT_DUP, and
+  // tcp_ack_update_window flags FLAG_WIN_UPDATE whenever tcp_may_update_window holds: for an ACK
+  // of nothing new, a SEQ past SND.WL1 too, whatever the window. The testbench's data moves its
+  // SEQ on, so its first pure ACK after the data is no duplicate (nothing goes: no limited
+  // transmit, and later no count towards the third); the ACKs after it are. In the recovery the
+  // same: the first pure ACK after data counts no segment out of the network (tcp_add_reno_sack is
+  // not called) and sends nothing; the next is the 5th duplicate (ceil(7 * 3 / 10) - 2 = 1 new
+  // segment, CUBIC's ssthresh 7 of 10), the one after it the 6th (ceil(28 / 10) - 3 = 0). (review50b)
+  it.scopedLive("without SACK, the first pure ACK after the testbench's data is a window update, not a duplicate (Linux's tcp_may_update_window: SEQ past SND.WL1)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "PA", ack: 1, payload: 100 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "PA", ack: 1, payload: 100 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("an RTO during SACK recovery: the hole goes again, then what the ACK leaves, then the backoff", () =>
     conforms({
       steps: [

@@ -2310,6 +2310,32 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     // in_flight 7 with it: one a duplicate from here on (packet conservation)
     expect(ackAt(s, 30)).toEqual([seg(1)])
   })
+
+  it("the peer's first pure ACK after data of its own is a window update, not a duplicate (tcp_may_update_window: SEQ past SND.WL1)", () => {
+    // (review50b) Linux's tcp_ack counts a duplicate only without FLAG_NOT_DUP, and
+    // tcp_ack_update_window sets FLAG_WIN_UPDATE whenever tcp_may_update_window holds: for an ACK
+    // of nothing new, a SEQ past SND.WL1 too, the window the same or not. The peer's data moves
+    // its SEQ on; the pure ACK after it (SEQ at the data's end) is no duplicate, before a recovery
+    // (no limited transmit, no count towards the third) and in one (tcp_add_reno_sack is not called:
+    // no segment counted out of the network, no PRR step). The ACKs after it, at that SEQ, are
+    const s = reno()
+    const fromPeer = (at: number, seq: number, payload?: string) =>
+      shape(s.send(at, T.fromPeer({ seq, ack: 0, window: 65535, ...(payload !== undefined ? { payload } : {}) }))).filter(([, len]) => len! > 0)
+    expect(fromPeer(20, 0, "abc")).toEqual([])
+    expect(fromPeer(21, 3)).toEqual([])
+    expect(s.snd.dupAcks).toBe(0)
+    expect(fromPeer(22, 3)).toEqual([seg(10)])
+    expect(fromPeer(23, 3)).toEqual([seg(11)])
+    expect(fromPeer(24, 3)).toEqual([seg(0)])
+    expect(fromPeer(25, 3)).toEqual([seg(12)])
+    expect(s.snd.renoSacked).toBe(4)
+    // data again in the recovery, then its first pure ACK: nothing counted, nothing goes
+    expect(fromPeer(26, 3, "def")).toEqual([])
+    expect(fromPeer(27, 6)).toEqual([])
+    expect(s.snd.renoSacked).toBe(4)
+    // the 5th duplicate: ceil(7 * 3 / 10) - 2 = 1
+    expect(fromPeer(28, 6)).toEqual([seg(13)])
+  })
 })
 
 // Linux takes an RTT sample at every ACK (tcp_clean_rtx_queue, tcp_ack_update_rtt), from its own send
