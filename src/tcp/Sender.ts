@@ -2556,8 +2556,12 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     // RFC 3168 §6.1.2: no growth for an ECE, nor while a cut for one is held (Linux's CWR state)
     if (!(s.ecnOk && (a.ece || ecnHeld(s)))) {
       // (the window's largest flight, not only this ACK's: an application-limited window may grow to
-      // twice what it sent at most, however far the ACKs have drained it; Linux's tcp_is_cwnd_limited)
-      s.algorithm.onAck(s.cc, acked, now, s.rtt.srtt, Math.max(flightBefore, s.maxFlight), sample, s.sndUna, s.sndMax)
+      // twice what it sent at most, however far the ACKs have drained it; Linux's tcp_is_cwnd_limited.
+      // With SACK by what the ACK delivered, RFC 6937's DeliveredData, as Linux's tcp_cong_avoid gets
+      // tcp_ack's acked_sacked: octets SACKed before count when they were SACKed, by an ACK that grew
+      // nothing (tcp_may_raise_cwnd: no FLAG_DATA_ACKED), not again when SND.UNA passes them)
+      const grown = s.sackOk ? s.ackDelivered : acked
+      s.algorithm.onAck(s.cc, grown, now, s.rtt.srtt, Math.max(flightBefore, s.maxFlight), sample, s.sndUna, s.sndMax)
     }
     expandSendBuffer(s)
   }

@@ -239,6 +239,30 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // CUBIC counts whole segments (Linux's bictcp_update, tcp_cong_avoid_ai): the "a partial ACK's
+  // hole goes again when PRR's window has room" script's recovery (two above), ended at once by an ACK of all 13 segments, past the recovery point (12001), 7 delivered.
+  // cwnd = ssthresh 7 (tcp_end_cwnd_reduction), then tcp_cong_avoid with those 7: the epoch begins
+  // there, K = cbrt((10 - 7) / 0.4) ≈ 1.96 s, and at t = one RTT (delay_min) the curve is a little
+  // above 7; Linux's bic_target is the origin 10 less the curve's drop rounded down, 10 - 2 = 8, so
+  // cnt = 7 / (8 - 7) = 7 and the 7 delivered add one segment: 8 new segments go. RFC 9438's
+  // octet window took cwnd to 7 + (W_cubic - 7) · 7 / 7, a fraction above 7: 7 went. The outcome
+  // holds while t + RTT stays under the 0.25 s at which the curve reaches 8 (then Linux's target
+  // is 9, and 8 still go)
+  it.scopedLive("CUBIC in whole segments: the ACK that ends a recovery, 7 delivered, grows the window to 8 at once (Linux's bic_target rounded up below W_max, cnt 7)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 13001 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("an RTO during SACK recovery: the hole goes again, then what the ACK leaves, then the backoff", () =>
     conforms({
       steps: [
@@ -319,6 +343,10 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // inside its short timer, SRTT / 2: the two 60 ms windows before it raise SRTT so that the timer
   // is not at its 10 ms floor, which a loaded machine's steps reached; nothing else is due in them:
   // no RACK timer, as everything unSACKed went after the highest SACKed segment, nor a probe)
+  // (The ACK of 20001 delivers nothing: all it covers was SACKed before, so the window stays at
+  // ssthresh 7, Linux's tcp_cong_avoid getting acked_sacked 0. Grown by SND.UNA's advance of 8
+  // segments, CUBIC in whole segments (cnt 7, cc50) let an eighth go, where Linux's eighth was its
+  // tail loss probe, heard only when the harness listened on)
   it.scopedLive("three duplicate ACKs after a reneging ACK, with no hole, start no recovery", () =>
     conforms({
       steps: [

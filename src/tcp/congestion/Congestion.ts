@@ -102,7 +102,7 @@
  *
  * The sender then sends while `inFlight + segment <= min(cwnd, rwnd)` (plus
  * the recovery arithmetic above). `cwnd` may carry a fraction of an octet
- * under CUBIC, so compare it; don't index with it.
+ * (after `resize`), so compare it; don't index with it.
  *
  * ## Growth only when the window was the limit
  *
@@ -179,8 +179,8 @@ export interface State {
   /** sender maximum segment size (RFC 5681 §2 SMSS), octets: > 0; changed only by `resize` (a smaller path MTU) */
   smss: number
   /**
-   * congestion window, octets: in `[smss, MAX_CWND]`, always finite. Under
-   * CUBIC it may hold a fraction of an octet. During fast recovery this is
+   * congestion window, octets: in `[smss, MAX_CWND]`, always finite. It may
+   * hold a fraction of an octet after `resize`. During fast recovery this is
    * the reduced window, never inflated (the module doc explains why).
    */
   cwnd: number
@@ -192,7 +192,8 @@ export interface State {
   ssthresh: number
   /**
    * octets acknowledged in congestion avoidance that have not yet grown
-   * `cwnd`: RFC 3465 §2.1's `bytes_acked` (NewReno only), in `[0, 2^32]`
+   * `cwnd`: RFC 3465 §2.1's `bytes_acked` (NewReno), CUBIC's count toward
+   * its next whole segment (Linux's snd_cwnd_cnt), in `[0, 2^32]`
    */
   bytesAcked: number
   /**

@@ -14,21 +14,29 @@
  * last window that lost is probably near capacity), then probes past it
  * ever faster (the "convex" region, t > K).
  *
- * Per ACK in congestion avoidance:
+ * Per ACK in congestion avoidance, in whole segments as Linux's CUBIC
+ * (bictcp_update, tcp_cong_avoid_ai; its cwnd counts packets):
  * - W_est, the window Reno would have reached, grows by
  *   `alpha_cubic * SMSS * acked / cwnd` (§4.3, Figure 4), with
  *   `alpha_cubic = 3 (1 - beta) / (1 + beta)`. alpha becomes 1 once W_est
  *   reaches cwnd_prior.
- * - If `W_cubic(t) < W_est`, CUBIC is in its Reno-friendly region and
- *   `cwnd = W_est` (§4.3). That happens on short round trips, where Reno's
- *   ACK-clocked growth beats a curve that runs on wall-clock time. At most
- *   half a segment per segment acknowledged, as the cubic branch's cap
- *   (Linux's ca->cnt of at least 2 bounds both): W_est only runs far ahead
- *   of cwnd after an idle restart cut the window and kept the epoch.
- * - Otherwise `cwnd += (target - cwnd) * acked / cwnd`, where target is
- *   `W_cubic(t + RTT)` clamped to `[cwnd, 1.5 * cwnd]` (§4.4, §4.5,
- *   Figure 3). Over one RTT this brings cwnd to where the curve will be one
- *   RTT later.
+ * - The target is `W_cubic(t + RTT)` (§4.4, Figure 3) in whole segments:
+ *   rounded up while `t + RTT < K` (below W_max, Linux's bic_target is the
+ *   origin less the curve's drop rounded down), down after. `cnt`, the
+ *   segments to acknowledge for one segment of growth, is
+ *   `cwnd / (target - cwnd)` in whole segments (100 cwnd when the target
+ *   is not above cwnd), lowered to `cwnd / (W_est - cwnd)` when W_est, in
+ *   whole segments, is ahead (the Reno-friendly region, §4.3: short round
+ *   trips, where Reno's ACK-clocked growth beats a curve that runs on
+ *   wall-clock time), and at least 2: at most half a segment per segment
+ *   acknowledged, §4.5's 1.5 cwnd cap on the target.
+ * - What is acknowledged adds up in `bytesAcked` (Linux's snd_cwnd_cnt in
+ *   octets), and each `cnt` segments of it add one SMSS to cwnd. So the
+ *   window lets one more segment go when Linux's does. RFC 9438's
+ *   `cwnd += (target - cwnd) * acked / cwnd` in octets let it go only once
+ *   the fractions made a segment, after the curve had passed it: a segment
+ *   late right after a loss (7 segments after a window of 10, an ACK of 7
+ *   gives Linux 8: target 8, cnt 7).
  *
  * The epoch (t = 0) starts at the first ACK processed in congestion
  * avoidance, with `cwnd_epoch = W_est = cwnd`. When W_max is not above
@@ -38,8 +46,8 @@
  * "t ... MUST NOT include these periods"), the epoch kept through an idle
  * restart as Linux keeps it (`onIdle`). Other stretches where the
  * application sent less than the window still count toward t, as in Linux.
- * The window does not grow during them (§5.8), and the 1.5 * cwnd cap on
- * the target bounds the catch-up afterwards.
+ * The window does not grow during them (§5.8), and cnt's floor of 2
+ * bounds the catch-up afterwards.
  *
  * On loss (§4.6, §4.7): fast convergence first. If cwnd is below the
  * previous W_max, the flow is losing share, and W_max becomes
@@ -54,7 +62,11 @@
  *
  * HyStart++ (RFC 9406, which §4.10 recommends) ends the initial slow
  * start when the delay grows (HyStart.ts, run by `Reno.slowStartAck`).
- * Not implemented: ECN's smaller floor (§4.6 `reduction_on_loss`).
+ * Not implemented: ECN's smaller floor (§4.6 `reduction_on_loss`). Not
+ * Linux's: cnt worked out at most once a jiffy (and every 1/32 s when cwnd
+ * has not changed), its time in jiffies and its look-ahead the minimum RTT,
+ * not the smoothed; its cnt of at most 20 before any loss; its Reno
+ * estimate, which keeps alpha past cwnd_prior.
  *
  * Hooks change the caller's `State` in place and allocate nothing.
  *
@@ -140,19 +152,43 @@ const onAck = (
   // §5.8: no growth, and no W_est credit, while the window was not the limit.
   if (!limited) return
   if (s.epochStart === undefined) startEpoch(s, now)
-  const t = seconds(now - s.epochStart!)
   const cwnd = s.cwnd
-  s.wEst += ((s.wEst >= s.cwndPrior ? 1 : ALPHA) * acked * s.smss) / cwnd
-  let next: number
-  if (wCubic(s, t) < s.wEst) {
-    next = Math.min(s.wEst, cwnd + acked / 2)
-  } else {
-    const w = wCubic(s, t + seconds(rttMs ?? 0))
-    const target = w < cwnd ? cwnd : w > 1.5 * cwnd ? 1.5 * cwnd : w
-    next = cwnd + ((target - cwnd) * acked) / cwnd
+  const smss = s.smss
+  s.wEst += ((s.wEst >= s.cwndPrior ? 1 : ALPHA) * acked * smss) / cwnd
+  // The window in whole segments, as Linux's bictcp_update counts it: the target one RTT ahead
+  // (Figure 3) rounded to a whole segment as its integer bic_target is, up below W_max (the
+  // origin less the curve's drop rounded down) and down above it; `cnt`, the segments to
+  // acknowledge per segment of growth, cwnd / (target - cwnd) in whole segments, lowered to what
+  // W_est asks (§4.3, Linux's tcp_friendliness) and at least 2 (§4.5's 1.5 cwnd cap)
+  const n = Math.max(1, Math.floor(cwnd / smss))
+  const ahead = seconds(now - s.epochStart!) + seconds(rttMs ?? 0)
+  // (less a hair: at t = 0 the curve is cwnd_epoch itself, which cbrt's rounding may leave a
+  // fraction above a whole segment)
+  const w = wCubic(s, ahead) / smss
+  const target = ahead < s.k ? Math.ceil(w - 1e-9) : Math.floor(w + 1e-9)
+  let cnt = target > n ? Math.floor(n / (target - n)) : 100 * n
+  const reno = Math.floor(s.wEst / smss + 1e-9)
+  if (reno > n) cnt = Math.min(cnt, Math.floor(n / (reno - n)))
+  if (cnt < 2) cnt = 2
+  // Linux's tcp_cong_avoid_ai: what is acknowledged adds up (`bytesAcked`, its snd_cwnd_cnt in
+  // octets), and each `cnt` segments of it add a whole segment; a count left from a larger cnt
+  // adds one first. A window in octets that grew by fractions (RFC 9438's
+  // (target - cwnd) / cwnd per segment) let a segment more go only once the fractions made one,
+  // after the curve had passed the next whole segment: later than Linux, a whole segment late
+  // below W_max, where Linux's target is the curve rounded up
+  const every = cnt * smss
+  let grow = 0
+  if (s.bytesAcked >= every) {
+    s.bytesAcked = 0
+    grow = smss
   }
-  // An ACK never shrinks the window (W_est may lag a cwnd that the curve raised).
-  s.cwnd = Math.max(cwnd, Math.min(next, Reno.MAX_CWND))
+  s.bytesAcked += acked
+  if (s.bytesAcked >= every) {
+    const d = Math.floor(s.bytesAcked / every)
+    s.bytesAcked -= d * every
+    grow += d * smss
+  }
+  s.cwnd = Math.min(cwnd + grow, Reno.MAX_CWND)
 }
 
 const onLoss = (s: State, _inFlight: number, _now: number): void => {
