@@ -2522,13 +2522,14 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       if (s.prr !== undefined) recoveryWindow(s)
     } else if (Seq.gte(a.ack, s.recover)) {
       // RFC 6582 §3.2 step 3, full acknowledgment
-      // (without SACK, the ACK that ends it past `recover` grows the window from ssthresh by what it
-      // delivered, max(its segments - the duplicates' count, 1), `renoPrrStep`: Linux's
-      // tcp_fastretrans_alert sets cwnd = ssthresh and Open (tcp_end_cwnd_reduction), then
-      // tcp_cong_control, out of cwnd reduction, runs tcp_cong_avoid with that ACK's delivered. Not
-      // at `recover` itself, where Linux holds Recovery (tcp_is_non_sack_preventing_reopen) and PRR
-      // sets the window instead; with SACK not done here: see notes/tcp-plan.md, renoprr50)
-      const grow = !s.sackOk && Seq.gt(a.ack, s.recover) && s.ackDelivered > 0
+      // (the ACK that ends it grows the window from ssthresh by what it delivered: Linux's
+      // tcp_fastretrans_alert sets Open (tcp_try_undo_recovery) and cwnd = ssthresh
+      // (tcp_end_cwnd_reduction), then tcp_cong_control, out of cwnd reduction, runs tcp_cong_avoid
+      // with that ACK's acked_sacked (tcp_may_raise_cwnd: FLAG_DATA_ACKED, SND.UNA moved over
+      // data). With SACK, DeliveredData; without, max(its segments - the duplicates' count, 1),
+      // `renoPrrStep`, and not at `recover` itself, where Linux holds Recovery
+      // (tcp_try_undo_recovery for Reno) and PRR sets the window instead)
+      const grow = (s.sackOk || Seq.gt(a.ack, s.recover)) && s.ackDelivered > 0
       const delivered = s.ackDelivered
       endRecovery(s, now, delayed)
       if (grow && !(s.ecnOk && (a.ece || ecnHeld(s)))) {

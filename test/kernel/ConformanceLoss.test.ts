@@ -263,6 +263,27 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // With SACK too the ACK that ends a recovery grows the window by what it delivered: Linux's
+  // tcp_fastretrans_alert sees SND.UNA at high_seq, tcp_try_undo_recovery sets Open and
+  // tcp_end_cwnd_reduction cwnd = ssthresh; then tcp_cong_control, the state out of cwnd
+  // reduction, runs tcp_cong_avoid (tcp_may_raise_cwnd: FLAG_DATA_ACKED, SND.UNA moved over data)
+  // with the ACK's delivered. Ten segments, the second to fourth SACKed (the first two SACKs send
+  // the 11th and 12th, limited transmit): RACK marks the first lost, in_flight 12 - 3 - 1 = 8 over
+  // ssthresh 7, PRR's sndcnt at least 1: its resend. Then the ACK of all twelve, high_seq 12001:
+  // delivered 9 (the first and the eight never SACKed), cwnd 7, and CUBIC's epoch begins with cnt
+  // 7 (bic_target 10 - 2 = 8, as the previous script): cwnd 8, and 8 new segments go
+  it.scopedLive("with SACK the ACK that ends a recovery grows the window by what it delivered (Linux's tcp_cong_control after tcp_fastretrans_alert set Open)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 30000 } },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 4001]], 20),
+        { tb: { flags: "A", ack: 12001, ts: 6 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("an RTO during SACK recovery: the hole goes again, then what the ACK leaves, then the backoff", () =>
     conforms({
       steps: [

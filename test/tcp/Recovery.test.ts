@@ -927,6 +927,24 @@ describe("Proportional Rate Reduction in SACK recovery (RFC 6937)", () => {
   })
 })
 
+describe("the ACK that ends a SACK recovery (Linux's tcp_fastretrans_alert, then tcp_cong_control)", () => {
+  it("grows the window from ssthresh by what it delivered: tcp_try_undo_recovery sets Open, tcp_end_cwnd_reduction cwnd = ssthresh, and tcp_cong_avoid takes the ACK's delivered", () => {
+    // ten of 30 segments go (cwnd 10); the first lost, the second to fourth SACKed (the first two
+    // SACKs send the 11th and 12th, limited transmit; the third starts the recovery, ssthresh 7)
+    const { s, entry } = firstLost(30, 4, 10)
+    expect(entry).toEqual([[B, MSS]])
+    expect(s.snd.cc.ssthresh).toBe(7 * MSS)
+    // the ACK of all twelve: delivered 9 (the first and the eight never SACKed); cwnd 7, and CUBIC's
+    // epoch begins: W_cubic one RTT on ≈ 7.1 segments, Linux's bic_target 8, cnt 7: one segment more
+    // (tcp_may_raise_cwnd: FLAG_DATA_ACKED). ssthresh's 7 let 7 go
+    const out = shape(s.send(1040, sackOf(B + 12 * MSS)))
+    expect(s.snd.recovering).toBe(false)
+    expect(s.snd.cc.cwnd).toBe(8 * MSS)
+    expect(out).toHaveLength(8)
+    expect(out[0]).toEqual([B + 12 * MSS, MSS])
+  })
+})
+
 describe("PRR over a batch of ACKs (RFC 6937 per ACK, as Linux's tcp_cwnd_reduction runs once an ACK)", () => {
   /**
    * 40 segments written, ten go; the first three lost; the fourth SACKed at 1020 and the fifth at

@@ -58,8 +58,10 @@
  *    (RFC 5681 §3.1).
  * 2. `onAck(s, acked, now, srtt, inFlightBefore)`: for every ACK that
  *    advances SND.UNA *outside fast recovery*. That includes the ACKs after
- *    an RTO, which drive the slow start that follows it. `acked` is the
- *    number of data octets newly acknowledged. `inFlightBefore` is the data
+ *    an RTO, which drive the slow start that follows it. `acked` is what
+ *    the ACK delivered: the data octets newly acknowledged, with SACK RFC
+ *    6937's DeliveredData (octets SACKed earlier counted then, not again:
+ *    Linux's acked_sacked). `inFlightBefore` is the data
  *    in flight when the ACK arrived, before it was taken off (SND.MAX -
  *    SND.UNA), or the largest flight of the window this ACK belongs to if
  *    that was more (the sender's `maxFlight`: maxFS below). `srtt` is
@@ -78,10 +80,10 @@
  * 5. `onRecoveryEnd(s, flightSize, now)`: when an ACK covers the recovery
  *    point (RFC 6582 §3.2 step 3, "full acknowledgment"). `flightSize` is what
  *    is still outstanding after that ACK (unused: cwnd becomes ssthresh, as
- *    Linux's tcp_end_cwnd_reduction). With SACK that ACK is not also passed
- *    to `onAck`; without, one past the recovery point is, with what it
- *    delivered (Linux's tcp_cong_control after tcp_fastretrans_alert set
- *    Open).
+ *    Linux's tcp_end_cwnd_reduction). That ACK is then passed to `onAck`
+ *    with what it delivered (Linux's tcp_cong_control after
+ *    tcp_fastretrans_alert set Open); without SACK only one past the
+ *    recovery point (at it Linux holds Recovery).
  * 6. `onRto(s, flightSize, now)`: on every expiry of the retransmission
  *    timer, repeated expiries included (this module keeps ssthresh as it is
  *    on those, RFC 5681 §3.1, and on one during a recovery or an ECN cut, as
