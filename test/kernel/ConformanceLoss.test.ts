@@ -194,9 +194,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // in_flight 6, sndcnt min(1, max(3 - 1, 1)) = 1) resends it, the one after sends a new segment.
   // Then the ACK of the recovery point itself (Linux holds Recovery there: in_flight 1, sndcnt
   // min(6, max(10 - 3, 6) + 1) = 6; the stack's cwnd = ssthresh 7 lets the same 6 go) and the ACK
-  // past it. (Ended at once by an ACK of all 13, Linux grew cwnd to 8 there: tcp_cong_avoid with
-  // the ACK's 7 delivered, CUBIC's integer bic_target (10 - 2 = 8, cnt 7) adding one segment where
-  // the stack's RFC 9438 CUBIC adds a fraction: see notes/tcp-plan.md, renoprr50)
+  // past it. (Ended at once by an ACK of all 13: the next script)
   it.scopedLive("without SACK, a partial ACK's hole goes again when PRR's window has room for it, not at once (Linux's tcp_newreno_mark_lost, tcp_xmit_retransmit_queue)", () =>
     conforms({
       steps: [
