@@ -52,7 +52,8 @@
  * On loss (§4.6, §4.7): fast convergence first. If cwnd is below the
  * previous W_max, the flow is losing share, and W_max becomes
  * `cwnd * (1 + beta) / 2` instead of cwnd, so that it makes room for newer
- * flows. Then `ssthresh = max(cwnd * beta, 2 * SMSS)` in whole segments (`reducedSsthresh`) and
+ * flows; in whole segments, as Linux's (with its beta of 717 / 1024: 7
+ * segments give 5). Then `ssthresh = max(cwnd * beta, 2 * SMSS)` in whole segments (`reducedSsthresh`) and
  * `cwnd = ssthresh`. On an RTO, ssthresh is set the same way and cwnd
  * becomes 1 SMSS as in Reno (§4.8). Slow start, the exit from recovery and
  * the restart after idle are Reno's (NewReno.ts; §4.10).
@@ -193,9 +194,14 @@ const onAck = (
 
 const onLoss = (s: State, _inFlight: number, _now: number): void => {
   HyStart.stop(s.hystart)
-  // §4.7 fast convergence, on the window before the reduction.
+  // §4.7 fast convergence, on the window before the reduction, in whole segments as Linux's
+  // cubictcp_recalc_ssthresh (last_max_cwnd = cwnd * (1024 + 717) / 2048, its cwnd in packets):
+  // bictcp_update's origin is a whole segment, and K comes from whole segments. A W_max with a
+  // fraction put the target, rounded up below it, a segment above Linux's (5.95 segments after 7
+  // below 10: target 6 where Linux's is 5, cnt 2 where its is 4)
   s.ssthresh = reducedSsthresh(s)
-  s.wMax = s.cwnd < s.wMax ? (s.cwnd * (1 + BETA)) / 2 : s.cwnd
+  const n = Math.floor(s.cwnd / s.smss)
+  s.wMax = (n * s.smss < s.wMax ? Math.floor((n * 1741) / 2048) : n) * s.smss
   s.cwndPrior = s.cwnd
   s.cwnd = Math.min(s.ssthresh, Reno.MAX_CWND)
   s.epochStart = undefined

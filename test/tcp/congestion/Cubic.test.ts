@@ -240,17 +240,17 @@ describe("Cubic", () => {
     it("a loss below the previous W_max lowers W_max to cwnd (1 + beta) / 2; at or above it, W_max = cwnd", () => {
       const s = afterFirstLoss() // W_max 100 segments, cwnd 70
       A.onLoss(s, 70 * SMSS, 2000) // lost again before regaining W_max
-      expect(s.wMax).toBeCloseTo(59_500, 9) // 70 * (1 + 0.7) / 2 segments
+      expect(s.wMax).toBe(59 * SMSS) // 70 * 1741 / 2048 = 59.5 segments, Linux's whole 59
       expect(s.cwndPrior).toBe(70 * SMSS)
       expect(s.ssthresh).toBe(49 * SMSS)
       expect(s.cwnd).toBe(49 * SMSS)
       A.onRecoveryEnd(s, 49 * SMSS, 2100)
       // The next epoch aims at the lowered W_max.
       A.onAck(s, SMSS, 2200, RTT, s.cwnd)
-      expect(s.k).toBeCloseTo(Math.cbrt((59.5 - 49) / 0.4), 12)
+      expect(s.k).toBeCloseTo(Math.cbrt((59 - 49) / 0.4), 12)
       // Grown past W_max, a loss takes W_max = cwnd as it is.
       run(s, 2201, 2201 + 10_000, RTT)
-      expect(s.cwnd).toBeGreaterThan(59_500)
+      expect(s.cwnd).toBeGreaterThan(59 * SMSS)
       const cwnd = s.cwnd
       A.onLoss(s, 80 * SMSS, 12_300)
       expect(s.wMax).toBe(cwnd)
@@ -261,6 +261,28 @@ describe("Cubic", () => {
       A.onAck(s, SMSS, 12_500, RTT, s.cwnd)
       expect(s.epochStart).toBe(12_500)
       expect(s.k).toBeCloseTo(Math.cbrt((cwnd - ss) / (0.4 * SMSS)), 12)
+    })
+    // Linux's cubictcp_recalc_ssthresh: last_max_cwnd = snd_cwnd * (1024 + 717) / 2048 in whole
+    // packets, so bictcp_update's origin (and K, from last_max_cwnd - cwnd) is a whole segment. A
+    // W_max of 5.95 segments in octets put the target, rounded up below it, at 6 where Linux's is 5:
+    // cnt 2 where Linux's is 4, a segment early
+    it("lowers W_max in whole segments, as Linux's cubictcp_recalc_ssthresh: 7 segments below a W_max of 10 give 5, not 5.95", () => {
+      const s = A.init(SMSS, 0)
+      A.onLoss(s, 10 * SMSS, 1000) // W_max 10, cwnd 7
+      A.onRecoveryEnd(s, 0, 1100)
+      A.onLoss(s, 7 * SMSS, 2000) // 7 < 10: fast convergence, 7 * 1741 / 2048 = 5.95 -> 5; ssthresh 4
+      A.onRecoveryEnd(s, 0, 2100)
+      expect([s.cwnd, s.ssthresh, s.wMax]).toEqual([4 * SMSS, 4 * SMSS, 5 * SMSS])
+      // the epoch begins: K = cbrt((5 - 4) / 0.4) ≈ 1.357 s; target 5 (5 - 0.79 rounded up), cnt 4
+      A.onAck(s, SMSS, 3000, RTT, 4 * SMSS)
+      expect(s.k).toBeCloseTo(Math.cbrt(1 / 0.4), 12)
+      expect(s.cwnd).toBe(4 * SMSS)
+      // 1.3 s ahead, just short of K: Linux's target 5 - 0 = 5, cnt 4, and 3 acknowledged grow nothing
+      A.onAck(s, 2 * SMSS, 4200, RTT, 4 * SMSS)
+      expect(s.cwnd).toBe(4 * SMSS)
+      expect(s.bytesAcked).toBe(3 * SMSS)
+      A.onAck(s, SMSS, 4200, RTT, 4 * SMSS)
+      expect(s.cwnd).toBe(5 * SMSS)
     })
   })
 
