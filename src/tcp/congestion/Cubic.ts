@@ -41,8 +41,10 @@
  * The epoch (t = 0) starts at the first ACK processed in congestion
  * avoidance, with `cwnd_epoch = W_est = cwnd`. When W_max is not above
  * cwnd_epoch (after an RTO, which drops W_max per §4.8, or when slow start
- * ends without a loss), `K = 0` and `W_max = cwnd_epoch`, so only the convex
- * half of the curve remains (§4.8). Idle time is taken out of t (§4.2:
+ * ends without a loss), `K = 0` and the curve's origin is cwnd_epoch, so
+ * only the convex half remains (§4.8); W_max stays as the last loss set it
+ * (Linux's last_max_cwnd, which fast convergence compares with), and while
+ * it is 0 cnt is at most 20, as Linux's. Idle time is taken out of t (§4.2:
  * "t ... MUST NOT include these periods"), the epoch kept through an idle
  * restart as Linux keeps it (`onIdle`). Other stretches where the
  * application sent less than the window still count toward t, as in Linux.
@@ -66,8 +68,8 @@
  * Not implemented: ECN's smaller floor (§4.6 `reduction_on_loss`). Not
  * Linux's: cnt worked out at most once a jiffy (and every 1/32 s when cwnd
  * has not changed), its time in jiffies and its look-ahead the minimum RTT,
- * not the smoothed; its cnt of at most 20 before any loss; its Reno
- * estimate, which keeps alpha past cwnd_prior.
+ * not the smoothed; its Reno estimate, which keeps alpha past cwnd_prior.
+ * Linux's: cnt at most 20 while W_max is 0 (no loss yet, or since an RTO).
  *
  * Hooks change the caller's `State` in place and allocate nothing.
  *
@@ -89,13 +91,17 @@ export const ALPHA = (3 * (1 - BETA)) / (1 + BETA)
 
 /**
  * `W_cubic(t)` in octets, where `t` is in seconds since the epoch began
- * (§4.2, Figure 1). By construction `wCubic(s, s.k) === s.wMax`.
+ * (§4.2, Figure 1). By construction `wCubic(s, s.k) === s.wMax` when W_max
+ * is above the window the epoch began with; otherwise K = 0 and the curve
+ * starts at that window.
  *
  * @category combinators
  */
 export const wCubic = (s: State, t: number): number => {
   const d = t - s.k
-  return C * s.smss * d * d * d + s.wMax
+  // (the origin: W_max, or with K = 0 the window the epoch began with, as Linux's
+  // bic_origin_point; W_max itself is left as the last loss set it, Linux's last_max_cwnd)
+  return C * s.smss * d * d * d + (s.k > 0 ? s.wMax : s.cwndEpoch)
 }
 
 /** A duration in ms as seconds, with negative and NaN read as 0 (a clock that stepped back must not rewind the curve). */
@@ -119,12 +125,9 @@ const startEpoch = (s: State, now: number): void => {
   s.epochStart = now
   s.cwndEpoch = s.cwnd
   s.wEst = s.cwnd
-  if (s.wMax > s.cwnd) {
-    s.k = Math.cbrt((s.wMax - s.cwnd) / (C * s.smss))
-  } else {
-    s.k = 0
-    s.wMax = s.cwnd
-  }
+  // (W_max not raised to cwnd when below it: Linux's bictcp_update takes cwnd as the origin and
+  // leaves last_max_cwnd, whose 0 means no loss since the start or a timeout: see `onAck`'s 20)
+  s.k = s.wMax > s.cwnd ? Math.cbrt((s.wMax - s.cwnd) / (C * s.smss)) : 0
 }
 
 const init = (smss: number, _now: number, synLost = false, hystart = false): State =>
@@ -168,6 +171,12 @@ const onAck = (
   const w = wCubic(s, ahead) / smss
   const target = ahead < s.k ? Math.ceil(w - 1e-9) : Math.floor(w + 1e-9)
   let cnt = target > n ? Math.floor(n / (target - n)) : 100 * n
+  // Linux's bictcp_update while last_max_cwnd is 0 (no loss yet, or none since a timeout, whose
+  // TCP_CA_Loss resets it, cubictcp_state): "the initial growth of cubic function may be too
+  // conservative when the available bandwidth is still unknown", cnt at most 20, 5% a round.
+  // Without it a window that left slow start with no loss (HyStart++) or came back after a
+  // timeout grew at the curve's C t^3 from K = 0 and Reno's estimate, far below Linux's
+  if (s.wMax === 0 && cnt > 20) cnt = 20
   const reno = Math.floor(s.wEst / smss + 1e-9)
   if (reno > n) cnt = Math.min(cnt, Math.floor(n / (reno - n)))
   if (cnt < 2) cnt = 2

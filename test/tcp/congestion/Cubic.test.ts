@@ -167,6 +167,30 @@ describe("Cubic", () => {
       expect(r.cwnd).toBe(71 * SMSS)
     })
 
+    // Linux's bictcp_update: "The initial growth of cubic function may be too conservative when
+    // the available bandwidth is still unknown": while last_max_cwnd is 0 (no loss yet, or since
+    // an RTO: cubictcp_state's bictcp_reset on TCP_CA_Loss) cnt is at most 20, a segment per 20
+    // acknowledged (5% a round), where the curve from K = 0 asks almost nothing (cnt 100 cwnd)
+    it("with no W_max yet (no loss, or since a timeout), grows at least a segment per 20 acknowledged, as Linux's bictcp_update while last_max_cwnd is 0", () => {
+      const s = A.init(SMSS, 0)
+      s.cwnd = 100 * SMSS
+      s.ssthresh = 100 * SMSS // (HyStart++ ended slow start: no loss, no W_max)
+      for (let i = 0; i < 19; i++) A.onAck(s, SMSS, 1000, RTT, s.cwnd)
+      expect([s.cwnd, s.k, s.wMax]).toEqual([100 * SMSS, 0, 0])
+      A.onAck(s, SMSS, 1000, RTT, s.cwnd)
+      expect(s.cwnd).toBe(101 * SMSS)
+      // the curve's origin is the window at the epoch's start, as Linux's bic_origin_point
+      expect(Cubic.wCubic(s, 1)).toBeCloseTo(100 * SMSS + 0.4 * SMSS, 9)
+      // after a loss W_max is known: no floor, the plateau asks for nothing
+      const r = A.init(SMSS, 0)
+      r.cwnd = 100 * SMSS
+      A.onLoss(r, 100 * SMSS, 500) // W_max 100, cwnd 70
+      A.onRecoveryEnd(r, 0, 600)
+      r.cwnd = 100 * SMSS // (at the plateau, the target not above cwnd)
+      for (let i = 0; i < 40; i++) A.onAck(r, SMSS, 1000, RTT, r.cwnd)
+      expect(r.cwnd).toBe(100 * SMSS)
+    })
+
     it("never aims more than 1.5 cwnd ahead: a long silence gives a segment per two acknowledged (Linux's cnt of at least 2)", () => {
       const s = afterFirstLoss()
       A.onAck(s, SMSS, 2000, RTT, s.cwnd)
@@ -312,7 +336,8 @@ describe("Cubic", () => {
       A.onAck(s, SMSS, 4000, RTT, s.cwnd)
       expect(s.epochStart).toBe(4000)
       expect(s.k).toBe(0)
-      expect(s.wMax).toBe(ss)
+      // (W_max stays 0, Linux's last_max_cwnd after bictcp_reset: the origin is cwnd_epoch)
+      expect([s.wMax, s.cwndEpoch]).toEqual([0, ss])
       expect(s.wEst).toBeGreaterThan(ss)
       // From there only the convex half: W_cubic(t) = C t^3 + cwnd_epoch.
       expect(Cubic.wCubic(s, 2)).toBeCloseTo(ss + 0.4 * SMSS * 8, 9)
