@@ -5,7 +5,18 @@
  *
  * - Before any measurement RTO is `initialRto` (RFC 6298 §2.1: 1 s).
  * - The first measurement R sets SRTT = R, RTTVAR = R/2 (§2.2); later ones
- *   update RTTVAR first, then SRTT, with alpha = 1/8 and beta = 1/4 (§2.3).
+ *   update SRTT with alpha = 1/8 (§2.3) and the variation as Linux's
+ *   tcp_rtt_estimator does (net/ipv4/tcp_input.c, 6.18): a mean deviation
+ *   `mdev` with beta = 1/4 at every sample (1/32 for the part of a sample
+ *   below SRTT beyond mdev, its "Eifel" damping), the round's largest
+ *   `mdevMax`, and RTTVAR, the RTO's variation term, raised to mdevMax at
+ *   once but lowered only once a round trip, a quarter of the way to it, when
+ *   SND.UNA passes `rttSeq` (SND.NXT at the round's start), mdevMax then
+ *   reset to the floor. RFC 6298's RTTVAR decays by a quarter per sample:
+ *   with a sample at every ACK (Linux's tcp_ack_update_rtt), a window of ten
+ *   ACKs took an excursion's variation away in one round trip, and a stall
+ *   that Linux's RTO rides out fired the stack's timer
+ *   (test/tcp/Retransmission.test.ts, "the RTO's variation over a round trip").
  * - RTO = SRTT + max(G, 4 * RTTVAR, minRto), at most maxRto. RFC 6298 §2.4
  *   asks for a 1 s floor under the whole RTO; on a link with microsecond
  *   round trips that floor makes every tail loss cost a second (TCP-PITFALLS:
@@ -21,6 +32,7 @@
  *
  * @since 0.1.0
  */
+import * as Seq from "./SeqNum.js"
 
 /** @category models */
 export interface RttParams {
@@ -41,15 +53,29 @@ export const defaults: RttParams = { initialRto: 1000, minRto: 200, maxRto: 120_
 export interface Rtt {
   /** smoothed round-trip time, ms; undefined before the first measurement */
   readonly srtt: number | undefined
-  /** round-trip time variation, ms */
+  /** round-trip time variation, ms: the RTO's variation term over 4 (Linux's rttvar_us / 4) */
   readonly rttvar: number
+  /** the mean deviation of the samples, ms (Linux's mdev_us / 4) */
+  readonly mdev: number
+  /** the largest `mdev` of this round trip, at least the floor / 4, ms (Linux's mdev_max_us / 4) */
+  readonly mdevMax: number
+  /** the round trip ends when SND.UNA passes this (Linux's rtt_seq); undefined: at the next sample */
+  readonly rttSeq: Seq.SeqNum | undefined
   /** the current retransmission timeout, ms, backoff included */
   readonly rto: number
   /** expiries since the last measurement (each doubled the RTO) */
   readonly backoffs: number
 }
 
-export const initial = (p: RttParams): Rtt => ({ srtt: undefined, rttvar: 0, rto: clamp(p.initialRto, p), backoffs: 0 })
+export const initial = (p: RttParams): Rtt => ({
+  srtt: undefined,
+  rttvar: 0,
+  mdev: 0,
+  mdevMax: 0,
+  rttSeq: undefined,
+  rto: clamp(p.initialRto, p),
+  backoffs: 0
+})
 
 const clamp = (rto: number, p: RttParams): number => Math.min(p.maxRto, Math.max(p.minRto, rto))
 
@@ -57,16 +83,37 @@ const clamp = (rto: number, p: RttParams): number => Math.min(p.maxRto, Math.max
 const rtoOf = (srtt: number, rttvar: number, p: RttParams): number =>
   clamp(srtt + Math.max(p.granularity, 4 * rttvar, p.minRto), p)
 
-/** The estimator after one round-trip measurement of `r` ms (RFC 6298 §2.2-2.4). */
-export const sample = (e: Rtt, r: number, p: RttParams): Rtt => {
+/**
+ * The estimator after one round-trip measurement of `r` ms (RFC 6298 §2.2-2.4, the variation as
+ * Linux's tcp_rtt_estimator), taken at an ACK that left SND.UNA at `una` with `nxt` the highest
+ * sequence sent (Linux's snd_nxt); without them every sample ends a round trip.
+ */
+export const sample = (e: Rtt, r: number, p: RttParams, una?: Seq.SeqNum, nxt?: Seq.SeqNum): Rtt => {
   const measured = Math.max(0, r)
+  const floor = p.minRto / 4
   if (e.srtt === undefined) {
-    const rttvar = measured / 2
-    return { srtt: measured, rttvar, rto: rtoOf(measured, rttvar, p), backoffs: 0 }
+    const mdev = measured / 2
+    const rttvar = Math.max(mdev, floor)
+    return { srtt: measured, rttvar, mdev, mdevMax: rttvar, rttSeq: nxt, rto: rtoOf(measured, rttvar, p), backoffs: 0 }
   }
-  const rttvar = 0.75 * e.rttvar + 0.25 * Math.abs(e.srtt - measured)
-  const srtt = 0.875 * e.srtt + 0.125 * measured
-  return { srtt, rttvar, rto: rtoOf(srtt, rttvar, p), backoffs: 0 }
+  const err = measured - e.srtt
+  const srtt = e.srtt + err / 8
+  // beta = 1/4; a sample below SRTT by more than mdev moves mdev up by 1/32 of that only
+  const d = Math.abs(err) - e.mdev
+  const mdev = e.mdev + (err < 0 && d > 0 ? d / 32 : d / 4)
+  let mdevMax = e.mdevMax
+  let rttvar = e.rttvar
+  if (mdev > mdevMax) {
+    mdevMax = mdev
+    if (mdevMax > rttvar) rttvar = mdevMax
+  }
+  let rttSeq = e.rttSeq
+  if (una === undefined || rttSeq === undefined || Seq.gt(una, rttSeq)) {
+    if (mdevMax < rttvar) rttvar -= (rttvar - mdevMax) / 4
+    rttSeq = nxt
+    mdevMax = floor
+  }
+  return { srtt, rttvar, mdev, mdevMax, rttSeq, rto: rtoOf(srtt, rttvar, p), backoffs: 0 }
 }
 
 /**

@@ -2495,7 +2495,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   const echo = s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0
   const echoed = echo ? echoRtt(s, a, at) : undefined
   const measured = ackRtt(s, echoed)
-  if (measured !== undefined) rttSample(s, measured, at, s.ackMaybeDelayed)
+  if (measured !== undefined) rttSample(s, measured, at, s.ackMaybeDelayed, a.ack)
   const sample = echo ? echoed : s.rack.lastOriginalRtt
   SendBuffer.release(s.buffer, a.ack)
   s.bytesAcked += Seq.sub(a.ack, s.sndUna)
@@ -4046,9 +4046,12 @@ export const setKeepalive = (s: Sender, idle: number | undefined, now: number): 
 /**
  * An RTT measurement (RFC 6298 §2) taken `at`: into the estimator, RACK's minimum, and the stack's
  * tally (`params.onRttSample`). `maybeDelayed`: from an ACK the peer's delayed-ACK timer may have held.
+ * `una`: SND.UNA once the ACK is taken (Linux's tcp_rtt_estimator runs after tcp_snd_una_update).
  */
-const rttSample = (s: Sender, ms: number, at: number, maybeDelayed = false): void => {
-  s.rtt = Rtt.sample(s.rtt, ms, s.params.rtt)
+const rttSample = (s: Sender, ms: number, at: number, maybeDelayed = false, una = s.sndUna): void => {
+  // (the round trip of Linux's rtt_seq, over which its tcp_rtt_estimator holds the variation: SND.UNA
+  // after this ACK against the highest sent, Linux's snd_nxt, which a go-back does not move back)
+  s.rtt = Rtt.sample(s.rtt, ms, s.params.rtt, una, s.sndMax)
   // RACK's minimum RTT takes the handshake's sample and the timestamps' too (Linux's tcp_min_rtt,
   // fed by tcp_ack_update_rtt): before any data was delivered a retransmission's ACK is judged
   // against it (RFC 8985 §6.2 step 2), not refused for want of one. (Not a sample of 0 ms, under the

@@ -1381,19 +1381,21 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(shape(s.write(1000, T.octets(4 * P)))).toHaveLength(4)
     s.send(1020, sackTs(100, 1000, B, [B + P, B + 2 * P]))
     expect(shape(s.tick(1027))).toEqual([[B, P]])
-    // X2 SACKed late, at 1235 (B, sent with it but above it, is not before it: not lost); C goes at
-    // 1244. (That SACK of X2, sent once at 1000, is an RTT sample of 235 ms, as Linux's sack_rtt_us
-    // in tcp_ack_update_rtt, and so was X1's at 1020, of 20)
-    s.send(1235, sackTs(101, 1000, B, [B + P, B + 3 * P]))
+    // X2 SACKed late, at 1100 (B, sent with it but above it, is not before it: not lost); C goes at
+    // 1244. (That SACK of X2, sent once at 1000, is an RTT sample of 100 ms, as Linux's sack_rtt_us
+    // in tcp_ack_update_rtt, and so was X1's at 1020, of 20. Not later: Linux's tcp_rtt_estimator
+    // holds the variation a late sample brings for the round trip, review50d, and an RTO above
+    // C's wait below would not cap it)
+    s.send(1100, sackTs(101, 1000, B, [B + P, B + 3 * P]))
     expect(shape(s.write(1244, T.octets(P)))).toEqual([[B + 4 * P, P]])
-    // the resend of A is lost too: the timeout resends it; C went within RACK.rtt (235) of it, held
+    // the resend of A is lost too: the timeout resends it; C went within RACK.rtt (100) of it, held
     const tr = Math.ceil(s.snd.rtoAt!)
     expect(tr).toBe(1246)
     expect(shape(s.tick(tr))).toEqual([[B, P]])
     expect([s.snd.timeouts, s.snd.rack.held]).toEqual([1, 1])
     // A's resend and B acknowledged 20 ms on, echoing the resend: RTO from a 20 ms sample (the
     // echo's: the ACK takes a segment sent twice, so no sample from the send times, Linux's
-    // FLAG_RETRANS_DATA_ACKED; about 243 after the 235 ms one); RACK.rtt is B's, 266, and C waits
+    // FLAG_RETRANS_DATA_ACKED; about 228); RACK.rtt is B's, 266, and C waits
     // 1244 + 266 - 1266 = 244 (+ 2; the reordering window is 0 in the timeout's episode, Linux's
     // tcp_rack_reo_wnd in TCP_CA_Loss, loss50): past it
     expect(s.send(tr + 20, sackTs(102, tr, B + 4 * P))).toEqual([])

@@ -434,3 +434,38 @@ describe("PAWS and reordered duplicate ACKs (Linux's tcp_disordered_ack)", () =>
     expect(acks.map((o) => o.options?.timestamp?.echo)).toEqual([value])
   })
 })
+
+// With an RTT sample at every ACK (Linux's tcp_ack_update_rtt), RFC 6298 §2.3's RTTVAR decays by a
+// quarter at every ACK: a window of ten ACKs takes 94% of an excursion's variation away within one
+// round trip. Linux's tcp_rtt_estimator (net/ipv4/tcp_input.c, 6.18) decays it once a round trip
+// instead: mdev follows every sample (with a gain of 1/32 for samples below SRTT, "similar to one of
+// Eifel findings"), mdev_max holds the round's largest, and rttvar, the RTO's variation term, takes
+// mdev_max at once when it is larger and otherwise falls a quarter of the way to it only when SND.UNA
+// passes rtt_seq (the SND.NXT of the round's start), mdev_max then reset to rto_min
+describe("the RTO's variation over a round trip (Linux's tcp_rtt_estimator: mdev_max, rttvar once a round)", () => {
+  it("after a 280 ms excursion on a 100 ms path, a 320 ms stall two rounds later is within the RTO, as Linux's", () => {
+    const s = est()
+    let t = 1000
+    let una = 0
+    // rounds of ten segments written at once, each acknowledged alone d, d + 1, ..., d + 9 ms after
+    // the write (samples of d..d+9, Karn-clean: every segment went once); the next write at the last ACK
+    const round = (d: number) => {
+      expect(shape(s.write(t, T.octets(10 * MSS)))).toHaveLength(10)
+      for (let j = 0; j < 10; j++) {
+        una += MSS
+        s.send(t + d + j, ackOf(una))
+      }
+      t += d + 9
+    }
+    for (const d of [100, 100, 100, 280, 100, 100]) round(d)
+    // Linux's estimator over these samples: SRTT ~108, rttvar ~97 (mdev_max held from the 280 ms
+    // round, decayed twice by a quarter): its RTO ~497 ms. RFC 6298's per sample: ~315 ms
+    expect(s.snd.rtt.rto).toBeGreaterThan(480)
+    // the next round's ACKs stall 320 ms: no timeout before them (with the RTO at ~315, the first
+    // segment went again at t + 315, a spurious timeout Linux does not take)
+    expect(shape(s.write(t, T.octets(10 * MSS)))).toHaveLength(10)
+    for (let at = t + 1; at < t + 320; at++) expect(s.tick(at)).toEqual([])
+    expect(s.snd.timeouts).toBe(0)
+    expect(s.send(t + 320, ackOf(una + MSS))).toEqual([])
+  })
+})
