@@ -1189,3 +1189,18 @@ export const lostFrom = (r: Rack, from: Seq.SeqNum): number => {
  */
 export const inFlight = (r: Rack): number => r.outOctets
 
+
+/**
+ * Linux's tcp_any_retrans_done: a retransmission is in flight (sent again,
+ * neither SACKed nor lost again since: retrans_out), or the head entry was
+ * ever sent again (TCPCB_EVER_RETRANS). A scan, for the rare entry into a
+ * fast recovery from a timeout's episode (`Sender.enterRecovery`).
+ */
+export const anyRetransDone = (r: Rack): boolean => {
+  if (r.retransmitted === 0 || r.head === r.starts.length) return false
+  if ((r.flags[r.head]! & RETRANSMITTED) !== 0) return true
+  for (let i = r.head + 1; i < r.starts.length; i++) {
+    if ((r.flags[i]! & (RETRANSMITTED | SACKED | LOST)) === RETRANSMITTED) return true
+  }
+  return false
+}

@@ -2685,7 +2685,14 @@ const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
 const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // (from a timeout's go-back: RACK's reordering timer, `rackRecover`)
   const fromLoss = Seq.lt(s.sndUna, s.recover)
+  // (and then the episode's first retransmission stays Eifel's mark while any of its resends is in
+  // flight or the head was sent again: Linux's tcp_enter_recovery zeroes retrans_stamp only when
+  // !tcp_any_retrans_done (tcp_retrans_stamp_cleanup), and tcp_packet_delayed asks it. From this
+  // recovery's first resend, an ACK echoing a go-back resend sent before it undid the cut,
+  // test/tcp/Recovery.test.ts, "keeps the episode's first retransmission for Eifel")
+  const episodeTs = fromLoss && s.sackOk && Rack.anyRetransDone(s.rack) ? s.undo?.retransTs : undefined
   beginUndo(s)
+  if (episodeTs !== undefined && s.undo !== undefined) s.undo.retransTs = episodeTs
   s.recovering = true
   s.recover = s.sndMax
   // (a window already cut for an ECE is not cut again, RFC 3168 §6.1.2: one cut per window, as

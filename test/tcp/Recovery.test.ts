@@ -1545,6 +1545,43 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.recovering).toBe(false)
   })
 
+  // The same with timestamps, and a go-back resend (Y, after the timeout) still out at the expiry.
+  // Linux's tcp_enter_recovery from TCP_CA_Loss resets undo_marker (tcp_init_undo) but not
+  // retrans_stamp, the episode's first retransmission (tcp_retransmit_skb sets it only when 0): so
+  // tcp_try_undo_recovery's tcp_packet_delayed at the ACK that ends the recovery asks whether the
+  // echo predates that first resend, not the expiry's. An ACK echoing Y's resend (C's resend having
+  // arrived first, out of order) shows the resends were needed: no undo
+  it("a recovery RACK's reordering timer starts from a timeout's episode keeps the episode's first retransmission for Eifel (Linux's retrans_stamp survives tcp_enter_recovery): an echo of a go-back resend undoes nothing", () => {
+    const s = warm(undefined, true)
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    // A, X1, X2, Bs, Y at 1000; X1 SACKed at 1020: A lost 7 ms on, a fast recovery resends it
+    expect(shape(s.write(1000, T.octets(5 * P)))).toHaveLength(5)
+    s.send(1020, sackTs(100, 1000, B, [k(1), k(2)]))
+    expect(shape(s.tick(1027))).toEqual([[B, P]])
+    const firstResend = 1027
+    // X2 SACKed at 1235; C goes
+    s.send(1235, sackTs(101, 1000, B, [k(1), k(3)]))
+    expect(shape(s.write(1235, T.octets(P)))).toEqual([[k(5), P]])
+    // the resend of A is lost too: the timeout resends it; C went within RACK.rtt of it, held
+    const tr = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(tr))).toEqual([[B, P]])
+    expect([s.snd.timeouts, s.snd.rack.held]).toEqual([1, 1])
+    // A's resend, X1, X2 and Bs acknowledged 20 ms on, echoing A's resend: Y (lost at the timeout) goes
+    expect(shape(s.send(tr + 20, sackTs(102, tr, k(4))))).toEqual([[k(4), P]])
+    const expiry = s.snd.rackAt!
+    expect(expiry).toBeGreaterThan(tr + 20)
+    // the expiry finds C lost: a fast recovery, C resent
+    expect(shape(s.tick(expiry))).toEqual([[k(5), P]])
+    expect(s.snd.recovering).toBe(true)
+    // C's resend arrives first (SACKed, echoing A's resend of tr), then Y's: the ACK of all echoes tr + 20
+    s.send(expiry + 20, sackTs(103, tr, k(4), [k(5), k(6)]))
+    s.send(expiry + 21, sackTs(104, tr + 20, k(6)))
+    expect(s.snd.recovering).toBe(false)
+    expect(firstResend).toBeLessThan(tr + 20)
+    expect([s.snd.eifelUndos, s.snd.undos]).toEqual([0, 0])
+  })
+
   // new data that urgent mode sends past Nagle is new data as any write's (Linux's MSG_OOB send goes
   // through tcp_push and tcp_write_xmit, whose tcp_schedule_loss_probe arms the timer likewise)
   it("new data an urgent mark sends while a probe is out: the probe timer too, not the probe's RTO", () => {
