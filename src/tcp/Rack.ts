@@ -1204,3 +1204,23 @@ export const anyRetransDone = (r: Rack): boolean => {
   }
   return false
 }
+
+/**
+ * A D-SACK `block` above SND.UNA reports a second copy of a segment sent
+ * again and already SACKed (both copies arrived: the original was late, not
+ * lost), below RACK.fack: reordering seen (Linux's tcp_sacktag_one sets
+ * state->reord for a dup_sack on a TCPCB_RETRANS skb that is
+ * TCPCB_SACKED_ACKED, and tcp_check_sack_reordering counts reord_seen when
+ * that lies below the highest SACKed sequence). Before the ACK's own tags.
+ */
+export const onDsackReordering = (r: Rack, block: SackBlock): void => {
+  if (r.reordering || !Seq.lt(block.left as Seq.SeqNum, r.fack)) return
+  const right = block.right as Seq.SeqNum
+  for (let i = firstNotBelow(r, r.ends, block.left as Seq.SeqNum, true); i < r.starts.length; i++) {
+    if (!Seq.lt(r.starts[i]! as Seq.SeqNum, right)) break
+    if ((r.flags[i]! & (RETRANSMITTED | SACKED)) === (RETRANSMITTED | SACKED)) {
+      r.reordering = true
+      return
+    }
+  }
+}

@@ -1582,6 +1582,27 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect([s.snd.eifelUndos, s.snd.undos]).toEqual([0, 0])
   })
 
+  // Linux's tcp_sacktag_one: a D-SACK for a segment sent again and already SACKed (both copies
+  // arrived: the original was reordered, not lost) sets state->reord, and tcp_check_sack_reordering
+  // (below the highest SACKed sequence) counts reord_seen. From then on tcp_rack_reo_wnd is min RTT / 4
+  // (times the D-SACK steps) in Recovery and Loss too, not 0
+  it("a D-SACK for a resent segment the peer had SACKed is reordering seen (Linux's tcp_sacktag_one → tcp_check_sack_reordering): RACK's window is no longer 0 in recovery", () => {
+    const s = warm()
+    const k = (n: number) => B + n * MSS
+    // S0..S4 at 1000; S0 lost, S1 late: S2..S4 SACKed at 1020, both marked lost, a fast recovery
+    expect(shape(s.write(1000, T.octets(5 * MSS)))).toHaveLength(5)
+    expect(shape(s.send(1020, sackOf(B, [k(2), k(5)])))).toEqual([[B, MSS], [k(1), MSS]])
+    expect(s.snd.recovering).toBe(true)
+    // S1's original arrives: SACKed (at 1030, within min RTT of its resend: no RACK advance)
+    expect(s.send(1030, sackOf(B, [k(1), k(5)]))).toEqual([])
+    expect(s.snd.rack.reordering).toBe(false)
+    expect(Rack.reorderingWindow(s.snd.rack, s.snd.rtt.srtt, true)).toBe(0)
+    // S1's resend arrives: a D-SACK for it, inside the SACKed range
+    expect(s.send(1041, sackOf(B, [k(1), k(2)], [k(1), k(5)]))).toEqual([])
+    expect(s.snd.rack.reordering).toBe(true)
+    expect(Rack.reorderingWindow(s.snd.rack, s.snd.rtt.srtt, true)).toBeGreaterThan(0)
+  })
+
   // new data that urgent mode sends past Nagle is new data as any write's (Linux's MSG_OOB send goes
   // through tcp_push and tcp_write_xmit, whose tcp_schedule_loss_probe arms the timer likewise)
   it("new data an urgent mark sends while a probe is out: the probe timer too, not the probe's RTO", () => {
