@@ -168,6 +168,16 @@ export const nextHole = (b: Scoreboard, from: Seq.SeqNum): { start: Seq.SeqNum; 
   return undefined
 }
 
+/** Where the next hole from `from` ends (`nextHole`'s end), without a record: for `push`'s per-ACK go-back. */
+export const nextHoleEnd = (b: Scoreboard, from: Seq.SeqNum): Seq.SeqNum | undefined => {
+  let cursor = from
+  for (const r of b.ranges) {
+    if (Seq.lt(cursor, r.left)) return r.left
+    if (Seq.lt(cursor, r.right)) cursor = r.right
+  }
+  return undefined
+}
+
 /** RFC 6675 §4 pipe, octets: holes retransmitted (below `highRxt`) plus what lies above the highest SACK. */
 export const pipe = (b: Scoreboard, sndUna: Seq.SeqNum, sndMax: Seq.SeqNum, highRxt: Seq.SeqNum): number => {
   const top = highest(b)

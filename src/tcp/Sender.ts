@@ -1484,7 +1484,7 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // SACKed octets below SND.NXT are those the go-back passed over, out of flight above. Sent
     // through, a resend that crossed into a SACKed range counted its tail out of flight too, and the
     // timeout's one segment took another with it)
-    const holeEnd = Seq.lt(s.sndNxt, s.sndMax) && s.board.ranges.length > 0 ? Scoreboard.nextHole(s.board, s.sndNxt)?.end : undefined
+    const holeEnd = Seq.lt(s.sndNxt, s.sndMax) && s.board.ranges.length > 0 ? Scoreboard.nextHoleEnd(s.board, s.sndNxt) : undefined
     const holeCut = holeEnd !== undefined && Seq.sub(holeEnd, s.sndNxt) <= len
     if (holeCut) len = Seq.sub(holeEnd, s.sndNxt)
     // (a resend of what went before, after a timeout's go-back, that the peer's window alone cuts:
