@@ -2330,9 +2330,11 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = fa
   // segment held by the timeout stayed in flight past RACK.rtt, test/tcp/Recovery.test.ts, "in the
   // timeout's episode RACK's reordering window is 0")
   const loss = s.recovering || Seq.lt(s.sndUna, s.recover)
+  // (a resend marked lost again: Linux's FLAG_LOST_RETRANS, retrans_out fallen in tcp_identify_packet_loss)
+  const lostRetransBefore = s.rack.lostRetransOctets
   const { lost, timeout } = Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, loss))
   if (lost > 0) s.ackSafe = false
-  if (sending(s)) rackRecover(s, now, out, lost, due, expired)
+  if (sending(s)) rackRecover(s, now, out, lost, due, expired, s.rack.lostRetransOctets > lostRetransBefore)
   // One timer a socket in Linux (icsk_pending), and RACK's is one of its kinds:
   if (expired) {
     // tcp_rack_reo_timeout drops the timeout its tcp_rack_detect_loss worked out, and re-arms the
@@ -2387,7 +2389,7 @@ const rearmFromHead = (s: Sender, now: number): void => {
  * RACK's marks are in: the recovery's sends for them (and for the batch's ACKs, `due`); `expired`,
  * at the reordering timer's own expiry.
  */
-const rackRecover = (s: Sender, now: number, out: Array<OutSegment>, lost: number, due: boolean, expired: boolean): void => {
+const rackRecover = (s: Sender, now: number, out: Array<OutSegment>, lost: number, due: boolean, expired: boolean, lostRetrans: boolean): void => {
   // In recovery PRR's window is worked out from pipe once what RACK found lost has left it, as
   // Linux's tcp_fastretrans_alert marks at every ACK in Recovery (tcp_identify_packet_loss) before
   // tcp_cong_control's tcp_cwnd_reduction sets cwnd = in_flight + sndcnt, no +1 for an ACK that
@@ -2403,7 +2405,11 @@ const rackRecover = (s: Sender, now: number, out: Array<OutSegment>, lost: numbe
   // then tcp_cwnd_reduction with one segment delivered; left in the go-back, slow start's cwnd sent
   // what PRR's holds back, test/tcp/Recovery.test.ts, "RACK's reordering timer expiring in a
   // timeout's episode starts a fast recovery")
-  else if (mayRecoverAgain(s) || expired) enterRecovery(s, now, out)
+  // And at an ACK that finds a resend lost again (FLAG_LOST_RETRANS): tcp_fastretrans_alert's
+  // TCP_CA_Loss branch falls through to tcp_enter_recovery then, and tcp_cwnd_reduction sets cwnd
+  // from what is in flight; left in the go-back, slow start's cwnd sent the next lost segment with
+  // the resend (test/tcp/Recovery.test.ts, "a go-back-N retransmission lost again")
+  else if (mayRecoverAgain(s) || expired || lostRetrans) enterRecovery(s, now, out)
   else resendLostAfterTimeout(s, now, out)
 }
 

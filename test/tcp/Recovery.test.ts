@@ -366,7 +366,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(s.snd.timeouts).toBe(0)
   })
 
-  it("after a timeout, a go-back-N retransmission lost again is resent when a later one is SACKed, not at the next timeout", () => {
+  it("after a timeout, a go-back-N retransmission lost again is resent when a later one is SACKed, not at the next timeout: in a fast recovery (Linux's FLAG_LOST_RETRANS in TCP_CA_Loss → tcp_enter_recovery)", () => {
     const s = warm()
     const seg = (i: number) => [B + i * MSS, MSS]
     const ten = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
@@ -384,10 +384,15 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     // the second of them is SACKed 20 ms later, the first not: RACK (RACK.rtt 20; its window 0 in a
     // timeout's episode with no reordering seen, Linux's tcp_rack_reo_wnd) finds it lost at once,
     // sent in the same instant as the SACKed one (tcp_rack_detect_loss: remaining <= 0), and it goes
-    // again; the SACKed resend is not in flight (Linux's tcp_packets_in_flight in TCP_CA_Loss), nor
-    // the rest of the first flight, lost by then: cwnd 2 holds it and the next lost segment. Without
-    // RACK after a timeout it would wait for the backed-off timeout, 400 ms after the ACK
-    expect(shape(s.send(t + 40, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS])))).toEqual([seg(1), seg(3)])
+    // again. Without RACK after a timeout it would wait for the backed-off timeout, 400 ms after the
+    // ACK. A retransmission marked lost at an ACK in TCP_CA_Loss is FLAG_LOST_RETRANS
+    // (tcp_identify_packet_loss), and tcp_fastretrans_alert's Loss branch falls through to
+    // tcp_enter_recovery: ssthresh from cwnd 2 (CUBIC's floor, 2), then tcp_cwnd_reduction with one
+    // delivered and one newly lost: in flight 0 (the SACKed resend, and the rest of the first
+    // flight lost by then, are not), sndcnt min(2 - 0, max(1 - 0, 1)) = 1, cwnd 1: the resend alone,
+    // where the go-back's cwnd 2 sent the next lost segment with it
+    expect(shape(s.send(t + 40, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS])))).toEqual([seg(1)])
+    expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.recover]).toEqual([true, 1, ours(B + 10 * MSS)])
     expect(s.snd.timeouts).toBe(1)
   })
 })
