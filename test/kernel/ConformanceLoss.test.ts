@@ -194,7 +194,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // in_flight 6, sndcnt min(1, max(3 - 1, 1)) = 1) resends it, the one after sends a new segment.
   // Then the ACK of the recovery point itself (Linux holds Recovery there: in_flight 1, sndcnt
   // min(6, max(10 - 3, 6) + 1) = 6; the stack's cwnd = ssthresh 7 lets the same 6 go) and the ACK
-  // past it. (Ended at once by an ACK of all 13: the next script)
+  // past it. (Ended at once by an ACK of all 13: the "CUBIC in whole segments" script below)
   it.scopedLive("without SACK, a partial ACK's hole goes again when PRR's window has room for it, not at once (Linux's tcp_newreno_mark_lost, tcp_xmit_retransmit_queue)", () =>
     conforms({
       steps: [
