@@ -193,17 +193,6 @@ export interface Rack {
    */
   lastOriginalRtt: number | undefined
   /**
-   * The RTT samples, ms, the last `onAck` gives the retransmission timer (-1: none), from the
-   * log's own send times, as Linux's tcp_clean_rtx_queue and tcp_sacktag_one take them (Karn's
-   * rule per segment: never from an entry sent twice). `seqRtt`: from the first entry the ACK
-   * acknowledged whole that was neither SACKed before nor sent twice, none when any entry it
-   * acknowledged whole was sent twice (Linux's seq_rtt_us from first_ackt, dropped for
-   * FLAG_RETRANS_DATA_ACKED). `sackRtt`: from the first entry it newly SACKed that was never sent
-   * twice (sack_rtt_us from first_sackt).
-   */
-  seqRtt: number
-  sackRtt: number
-  /**
    * The scoreboard's ranges as the last `onAck` left them (`Tags`; undefined with no log, or none
    * yet): every entry wholly inside one was SACKED then,
    * so the next ACK looks only at what its board holds beyond them (Linux's recv_sack_cache, which
@@ -266,8 +255,6 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   lastOriginalEnd: undefined,
   lastSacked: false,
   lastOriginalRtt: undefined,
-  seqRtt: -1,
-  sackRtt: -1,
   tags: undefined
 })
 
@@ -557,8 +544,8 @@ export const onAck = (
   r.lastOriginalEnd = tally.original
   r.lastOriginalRtt = tally.newestOriginal === -Infinity ? undefined : Math.max(0, at - tally.newestOriginal)
   r.lastSacked = tally.sacked
-  r.seqRtt = tally.firstAckt === NO_SEND || tally.retransAcked ? -1 : Math.max(0, at - tally.firstAckt)
-  r.sackRtt = tally.firstSackt === NO_SEND ? -1 : Math.max(0, at - tally.firstSackt)
+  ackRtt.seq = tally.firstAckt === NO_SEND || tally.retransAcked ? -1 : Math.max(0, at - tally.firstAckt)
+  ackRtt.sack = tally.firstSackt === NO_SEND ? -1 : Math.max(0, at - tally.firstSackt)
   if (r.head === n) release(r)
   else if (r.head > 64 && r.head * 2 > n) compact(r)
 }
@@ -569,7 +556,7 @@ export const onAck = (
  * `onAck` runs to its end without yielding, and nothing else writes it).
  * RACK.rtt's candidates (-1: none), the ACK's minimum-RTT sample, the end of
  * the lowest entry never sent twice, the newest send time of those, and
- * whether any entry was SACKed; for the retransmission timer's samples (`seqRtt`, `sackRtt`) the
+ * whether any entry was SACKed; for the retransmission timer's samples (`ackRtt`) the
  * send time of the first entry acknowledged whole that was neither SACKed nor sent twice
  * (Linux's first_ackt), whether any acknowledged whole was sent twice (FLAG_RETRANS_DATA_ACKED),
  * and the send time of the first newly SACKed entry never sent twice (first_sackt).
@@ -584,6 +571,25 @@ const tally = {
   firstAckt: -Infinity,
   retransAcked: false,
   firstSackt: -Infinity
+}
+
+/**
+ * The RTT samples, ms, the last `onAck` gives the retransmission timer (-1: none), from the log's
+ * own send times, as Linux's tcp_clean_rtx_queue and tcp_sacktag_one take them (Karn's rule per
+ * segment: never from an entry sent twice). `seq`: from the first entry the ACK acknowledged whole
+ * that was neither SACKed before nor sent twice, none when any entry it acknowledged whole was
+ * sent twice (Linux's seq_rtt_us from first_ackt, dropped for FLAG_RETRANS_DATA_ACKED). `sack`:
+ * from the first entry it newly SACKed that was never sent twice (sack_rtt_us from first_sackt).
+ * One record for the module, as `tally`, read by the caller right after its `onAck` (`clearAckRtt`
+ * before, so that no other connection's ACK is read): kept on each RACK, the two numbers were
+ * 16 octets or more of every idle connection.
+ */
+export const ackRtt = { seq: -1, sack: -1 }
+
+/** No samples yet for the ACK about to be taken (`ackRtt`). */
+export const clearAckRtt = (): void => {
+  ackRtt.seq = -1
+  ackRtt.sack = -1
 }
 
 /** `tally`'s send times before one is found (a send time may be 0 on a virtual clock). */

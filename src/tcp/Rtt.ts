@@ -84,6 +84,12 @@ const rtoOf = (srtt: number, rttvar: number, p: RttParams): number =>
   clamp(srtt + Math.max(p.granularity, 4 * rttvar, p.minRto), p)
 
 /**
+ * `seq` as a signed 32-bit integer: the same point mod 2^32 for `Seq`'s comparisons, and a small
+ * integer to V8, where a sequence number past 2^31 is a heap number of its own on every record.
+ */
+const small = (seq: Seq.SeqNum | undefined): Seq.SeqNum | undefined => seq === undefined ? undefined : (seq | 0) as Seq.SeqNum
+
+/**
  * The estimator after one round-trip measurement of `r` ms (RFC 6298 §2.2-2.4, the variation as
  * Linux's tcp_rtt_estimator), taken at an ACK that left SND.UNA at `una` with `nxt` the highest
  * sequence sent (Linux's snd_nxt); without them every sample ends a round trip.
@@ -94,7 +100,7 @@ export const sample = (e: Rtt, r: number, p: RttParams, una?: Seq.SeqNum, nxt?: 
   if (e.srtt === undefined) {
     const mdev = measured / 2
     const rttvar = Math.max(mdev, floor)
-    return { srtt: measured, rttvar, mdev, mdevMax: rttvar, rttSeq: nxt, rto: rtoOf(measured, rttvar, p), backoffs: 0 }
+    return { srtt: measured, rttvar, mdev, mdevMax: rttvar, rttSeq: small(nxt), rto: rtoOf(measured, rttvar, p), backoffs: 0 }
   }
   const err = measured - e.srtt
   const srtt = e.srtt + err / 8
@@ -110,7 +116,7 @@ export const sample = (e: Rtt, r: number, p: RttParams, una?: Seq.SeqNum, nxt?: 
   let rttSeq = e.rttSeq
   if (una === undefined || rttSeq === undefined || Seq.gt(una, rttSeq)) {
     if (mdevMax < rttvar) rttvar -= (rttvar - mdevMax) / 4
-    rttSeq = nxt
+    rttSeq = small(nxt)
     mdevMax = floor
   }
   return { srtt, rttvar, mdev, mdevMax, rttSeq, rto: rtoOf(srtt, rttvar, p), backoffs: 0 }

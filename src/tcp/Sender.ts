@@ -490,13 +490,6 @@ export interface Sender {
    * loss rules wait for the short timer it armed (`renegeDelay`): no RACK marking, no recovery step
    */
   ackReneged: boolean
-  /**
-   * every ACK of the batch so far was one Linux's tcp_ack_is_dubious lets by: it came in Open (no
-   * recovery, nothing SACKed, no ECN cut held, nothing in the log sent twice) and moved SND.UNA or
-   * carried data, with no SACK block and no ECE. Linux runs no tcp_fastretrans_alert for such an ACK, so RACK
-   * marks nothing at it (`rackDetect` is not run for the batch)
-   */
-  acksNotDubious: boolean
   /** RACK's reordering timer: when the next segment sent before the last delivered one is due to be lost */
   rackAt: number | undefined
   /** end of the last partial segment sent (Minshall's Nagle: one small segment in flight at most) */
@@ -753,7 +746,6 @@ const base = (
     recoverDue: false,
     ackMaybeDelayed: false,
     ackReneged: false,
-    acksNotDubious: false,
     sndSml: iss,
     lastSegStart: iss,
     noDelay: false,
@@ -1590,6 +1582,16 @@ const enterPersistIfStalled = (s: Sender, now: number): void => {
 // the receive half's report
 // ---------------------------------------------------------------------------
 
+/**
+ * Every ACK of the batch `onReport` is taking so far was one Linux's tcp_ack_is_dubious lets by: it
+ * came in Open (no recovery, nothing SACKed, no ECN cut held, nothing in the log sent twice) and
+ * moved SND.UNA or carried data, with no SACK block and no ECE. Linux runs no tcp_fastretrans_alert
+ * for such an ACK, so RACK marks nothing at it (`rackDetect` is not run for the batch). One flag for
+ * the module: `onReport` sets it, its ACKs clear it and it reads it in one synchronous pass (a
+ * field on every Sender was 8 octets of every idle connection).
+ */
+let batchNotDubious = false
+
 /** Take the receive half's report of one batch. */
 export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void => {
   // in a simultaneous open's SYN-RECEIVED, what the receive half would acknowledge (the peer's SYN
@@ -1628,7 +1630,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   s.ecnEcho = r.ece
   // (a report's own array, kept; the shared empty one when it has none)
   s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
-  s.acksNotDubious = true
+  batchNotDubious = true
   const unaBefore = s.sndUna
   for (const a of r.acks) {
     onAck(s, a, r.at, now, out, a !== r.acks[0])
@@ -1640,7 +1642,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // a path shorter than a tick, marking after each ACK resent what the batch had delivered
   // (not after an ACK that reneged: the short timer it armed decides, and Linux's tcp_rack_mark_lost
   // is in the part of tcp_fastretrans_alert that tcp_check_sack_reneging skips)
-  // Not after ACKs Linux finds no dubious one in (`acksNotDubious`): tcp_ack runs no
+  // Not after ACKs Linux finds no dubious one in (`batchNotDubious`): tcp_ack runs no
   // tcp_fastretrans_alert for them, so tcp_rack_mark_lost neither marks nor re-arms. When one moved
   // SND.UNA, its FLAG_SET_XMIT_TIMER makes tcp_set_xmit_timer's tcp_schedule_loss_probe(sk, true)
   // replace a pending reordering timer with the probe's (`armTailProbe`, below, from the RTO the ACK
@@ -1649,7 +1651,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // it had (test/tcp/Recovery.test.ts, "an ACK of new data in Open after a fast recovery marks
   // nothing", "the peer's data in Open after a fast recovery")
   if (s.sackOk && r.acks.length > 0 && !s.ackReneged) {
-    if (!s.acksNotDubious) rackDetect(s, now, out)
+    if (!batchNotDubious) rackDetect(s, now, out)
     else {
       if (s.sndUna !== unaBefore) s.rackAt = undefined
       // (a timer with data out, as `rackDetect` leaves one: the persist timer's, stopped by a window
@@ -1934,6 +1936,8 @@ const establish = (s: Sender, now: number, synLost: boolean): void => {
 
 /** One segment's ACK fields (RFC 9293 §3.10.7.4, fifth). */
 const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>, inBatch = false): void => {
+  // (this ACK's RTT samples come from its own `Rack.onAck`, never an earlier one's)
+  Rack.clearAckRtt()
   if (s.state === "SynReceived") {
     // simultaneous open: the ACK of our SYN-ACK completes it (RFC 9293 §3.10.7.4, fifth); any
     // other drew its RST in the receive half
@@ -1994,7 +1998,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   // an ACK with SACK blocks or an ECE, or any ACK outside Open. Open here is the stricter: a
   // retransmission in the log, which Linux's Disorder holds once a dubious ACK saw it, is out of it)
   if (!(advances || a.len > 0) || (a.sack !== undefined && a.sack.length > 0) || (a.ece && s.ecnOk) || !openState(s)) {
-    s.acksNotDubious = false
+    batchNotDubious = false
   }
   s.ackReneged = false
   // An earlier ACK of this batch left PRR's window to the batch's end (`Prr.owed`, below): its
@@ -2066,7 +2070,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // A duplicate that SACKs data sent once is an RTT sample too (Linux's sack_rtt_us, taken by
     // tcp_clean_rtx_queue at any ACK neither old nor beyond SND.NXT; the echo counts only for an
     // ACK of new data, RFC 7323 §4.1); an ACK of new data takes its own in `newAck`
-    if (!advances && a.ack === s.sndUna && s.rack.sackRtt >= 0) rttSample(s, s.rack.sackRtt, at)
+    if (!advances && a.ack === s.sndUna && Rack.ackRtt.sack >= 0) rttSample(s, Rack.ackRtt.sack, at)
   } else {
     // (before the log lets go: the step reads the pipe this ACK found)
     if (s.prr !== undefined) renoPrrStep(s, a, advances, winUpdate, inBatch)
@@ -2468,17 +2472,17 @@ const resendFirstLost = (
 
 /**
  * The RTT sample of an ACK that acknowledges new data, ms, as Linux's tcp_ack_update_rtt chooses
- * it: from the send time of a segment it acknowledges that went once (Rack's `seqRtt`, Linux's
+ * it: from the send time of a segment it acknowledges that went once (`Rack.ackRtt`'s, Linux's
  * seq_rtt_us: Karn's rule per segment, none if it acknowledges any segment sent twice), else of one
- * it newly SACKs (`sackRtt`, sack_rtt_us), and only when neither exists the echoed timestamp's
+ * it newly SACKs (sack_rtt_us), and only when neither exists the echoed timestamp's
  * (`echoed`; RFC 7323 §4.1; Linux prefers its own clock: "broken middle-boxes or peers may corrupt
  * TS-ECR fields"). An ACK of one segment a round trip's timed segment (RFC 6298 §3 with Karn) left
  * the RTO without the samples Linux takes, so its timer differed from Linux's
  * (test/kernel/ConformanceLoss.test.ts, "without timestamps every ACK of data sent once is an RTT
  * sample"). `Rack.onAck` has taken this ACK.
  */
-const ackRtt = (s: Sender, echoed: number | undefined): number | undefined =>
-  s.rack.seqRtt >= 0 ? s.rack.seqRtt : s.rack.sackRtt >= 0 ? s.rack.sackRtt : echoed
+const ackRtt = (echoed: number | undefined): number | undefined =>
+  Rack.ackRtt.seq >= 0 ? Rack.ackRtt.seq : Rack.ackRtt.sack >= 0 ? Rack.ackRtt.sack : echoed
 
 /** The echoed timestamp's RTT sample, ms (RFC 7323 §4.1), unless it wrapped or predates a retransmission it acknowledges. */
 const echoRtt = (s: Sender, a: AckInfo, at: number): number | undefined => {
@@ -2505,7 +2509,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   // takes one per ACK too: the echoed timestamp's, else the newest segment's sent once (RACK's log)
   const echo = s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0
   const echoed = echo ? echoRtt(s, a, at) : undefined
-  const measured = ackRtt(s, echoed)
+  const measured = ackRtt(echoed)
   if (measured !== undefined) rttSample(s, measured, at, s.ackMaybeDelayed, a.ack)
   const sample = echo ? echoed : s.rack.lastOriginalRtt
   SendBuffer.release(s.buffer, a.ack)
