@@ -1417,6 +1417,28 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect([s.snd.timeouts, s.snd.fastRetransmits]).toEqual([2, 1])
   })
 
+  /**
+   * `warm`, ten segments at 1000 with the first lost and the next five SACKed: the recovery at 1022
+   * resends it (recover = the tenth's end); new data at 1038 (N10, N11) and 1039 (N12), the tenth
+   * never SACKed; the ACK of the resend (RACK.xmit_ts 1022) finds the tenth, sent at 1000, lost, and
+   * it goes at 1042; its ACK at 1062 ends the recovery, and N10-N12, sent before it went and not
+   * SACKed, leave RACK's reordering timer pending at 1066. `k(n)`: where the n-th segment starts.
+   */
+  const recoveredWithRackPending = () => {
+    const s = warm()
+    const k = (n: number) => B + n * MSS
+    expect(shape(s.write(1000, T.octets(10 * MSS)))).toHaveLength(10)
+    s.send(1020, sackOf(B, [k(1), k(2)]))
+    s.send(1021, sackOf(B, [k(1), k(3)]))
+    expect(shape(s.send(1022, sackOf(B, [k(1), k(6)])))).toEqual([[B, MSS]])
+    expect(shape(s.write(1038, T.octets(3 * MSS)))).toEqual([[k(10), MSS], [k(11), MSS]])
+    expect(shape(s.send(1039, sackOf(B, [k(1), k(9)])))).toEqual([[k(12), MSS]])
+    expect(shape(s.send(1042, sackOf(k(9))))).toEqual([[k(9), MSS]])
+    expect(s.send(1062, sackOf(k(10)))).toEqual([])
+    expect([s.snd.recovering, s.snd.rackAt]).toEqual([false, 1066])
+    return { s, k }
+  }
+
   // One timer a socket in Linux: tcp_write_xmit's tcp_schedule_loss_probe(sk, false) arms
   // ICSK_TIME_LOSS_PROBE over whatever is pending (tcp_reset_xmit_timer), a reordering timer too,
   // whenever the state is Open or CWR. A fast recovery that ends (tcp_fastretrans_alert: SND.UNA at
@@ -1426,23 +1448,8 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
   // state Open, so the next send of new data replaces the reordering timer with the probe's: nothing
   // goes at RACK's time, the probe goes a PTO after the send
   it("new data in Open after a fast recovery replaces RACK's pending reordering timer with the probe timer (Linux's one timer: tcp_schedule_loss_probe from tcp_write_xmit)", () => {
-    const s = warm()
-    const k = (n: number) => B + n * MSS
-    expect(shape(s.write(1000, T.octets(10 * MSS)))).toHaveLength(10)
-    // the first lost, the next five SACKed: recovery at 1022 resends it (recover = the tenth's end)
-    s.send(1020, sackOf(B, [k(1), k(2)]))
-    s.send(1021, sackOf(B, [k(1), k(3)]))
-    expect(shape(s.send(1022, sackOf(B, [k(1), k(6)])))).toEqual([[B, MSS]])
-    // new data at 1038 (N10, N11) and 1039 (N12), the tenth never SACKed
-    expect(shape(s.write(1038, T.octets(3 * MSS)))).toEqual([[k(10), MSS], [k(11), MSS]])
-    expect(shape(s.send(1039, sackOf(B, [k(1), k(9)])))).toEqual([[k(12), MSS]])
-    // the ACK of the resend (RACK.xmit_ts 1022): the tenth, sent at 1000, is lost, and goes at 1042
-    expect(shape(s.send(1042, sackOf(k(9))))).toEqual([[k(9), MSS]])
-    // its ACK ends the recovery; N10-N12, sent before it went, are not SACKed: RACK waits for them
-    expect(s.send(1062, sackOf(k(10)))).toEqual([])
-    expect(s.snd.recovering).toBe(false)
+    const { s, k } = recoveredWithRackPending()
     const rackAt = s.snd.rackAt!
-    expect(rackAt).toBe(1066)
     // a write: two new segments, and the probe timer, 2 SRTT + 2 ms from now, is the one timer
     // (SRTT ~22 ms: the SACKs above are samples too, Linux's sack_rtt_us)
     expect(shape(s.write(1062, T.octets(2 * MSS)))).toEqual([[k(13), MSS], [k(14), MSS]])
@@ -1464,17 +1471,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
   // tcp_set_xmit_timer's tcp_schedule_loss_probe(sk, true) replace the pending reordering timer with
   // the probe's, min(PTO, RTO) from the ACK. RACK's marks wait for a dubious ACK (the probe's SACK)
   it("an ACK of new data in Open after a fast recovery marks nothing and replaces RACK's pending reordering timer with the probe timer (Linux's tcp_ack_is_dubious, tcp_set_xmit_timer)", () => {
-    const s = warm()
-    const k = (n: number) => B + n * MSS
-    expect(shape(s.write(1000, T.octets(10 * MSS)))).toHaveLength(10)
-    s.send(1020, sackOf(B, [k(1), k(2)]))
-    s.send(1021, sackOf(B, [k(1), k(3)]))
-    expect(shape(s.send(1022, sackOf(B, [k(1), k(6)])))).toEqual([[B, MSS]])
-    expect(shape(s.write(1038, T.octets(3 * MSS)))).toEqual([[k(10), MSS], [k(11), MSS]])
-    expect(shape(s.send(1039, sackOf(B, [k(1), k(9)])))).toEqual([[k(12), MSS]])
-    expect(shape(s.send(1042, sackOf(k(9))))).toEqual([[k(9), MSS]])
-    expect(s.send(1062, sackOf(k(10)))).toEqual([])
-    expect([s.snd.recovering, s.snd.rackAt]).toEqual([false, 1066])
+    const { s, k } = recoveredWithRackPending()
     // N10's ACK, no SACK block: N11 and N12, sent before the resend RACK last saw delivered, are not
     // marked and not waited for (before: RACK's timer again, at 1071, and N11 resent there in a second
     // recovery); the probe timer is the one timer
@@ -1493,18 +1490,8 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
   // with SND.UNA unmoved no FLAG_SET_XMIT_TIMER: the reordering timer stays as it was armed, and its
   // expiry (tcp_rack_reo_timeout) finds the new data lost
   it("the peer's data in Open after a fast recovery leaves RACK's pending reordering timer as it was: no marks before it (Linux's tcp_ack_is_dubious)", () => {
-    const s = warm()
-    const k = (n: number) => B + n * MSS
+    const { s, k } = recoveredWithRackPending()
     const data = (out: ReadonlyArray<OutSegment>) => shape(out).filter(([, len]) => len > 0)
-    expect(shape(s.write(1000, T.octets(10 * MSS)))).toHaveLength(10)
-    s.send(1020, sackOf(B, [k(1), k(2)]))
-    s.send(1021, sackOf(B, [k(1), k(3)]))
-    expect(shape(s.send(1022, sackOf(B, [k(1), k(6)])))).toEqual([[B, MSS]])
-    expect(shape(s.write(1038, T.octets(3 * MSS)))).toEqual([[k(10), MSS], [k(11), MSS]])
-    expect(shape(s.send(1039, sackOf(B, [k(1), k(9)])))).toEqual([[k(12), MSS]])
-    expect(shape(s.send(1042, sackOf(k(9))))).toEqual([[k(9), MSS]])
-    expect(s.send(1062, sackOf(k(10)))).toEqual([])
-    expect([s.snd.recovering, s.snd.rackAt]).toEqual([false, 1066])
     expect(data(s.send(1064, T.fromPeer({ ack: k(10), payload: "request" })))).toEqual([])
     expect([s.snd.recovering, s.snd.rackAt]).toEqual([false, 1066])
     expect(data(s.tick(1065))).toEqual([])
