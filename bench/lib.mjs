@@ -7,7 +7,7 @@
 // process started are ever signalled.
 import { execFileSync, spawn } from "node:child_process"
 import { createRequire } from "node:module"
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { cpus, loadavg } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
@@ -428,6 +428,27 @@ export const writeResult = (name, result) => {
 export const schedstat = (pid, tid = pid) => {
   const [run, wait, slices] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").trim().split(" ").map(Number)
   return { runS: run / 1e9, waitS: wait / 1e9, slices }
+}
+
+/**
+ * schedstat's run and wait seconds summed over every thread of process `pid` (main thread, V8's
+ * helpers that run parallel and concurrent GC and compilation, libuv's pool), and the number of threads.
+ */
+export const schedstatAll = (pid) => {
+  let runS = 0
+  let waitS = 0
+  let threads = 0
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const [run, wait] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").trim().split(" ").map(Number)
+      runS += run / 1e9
+      waitS += wait / 1e9
+      threads++
+    } catch {
+      // the thread has just ended
+    }
+  }
+  return { runS, waitS, threads }
 }
 
 export const schedDelta = (a, b) => ({

@@ -5,7 +5,7 @@
 //
 //   sudo node bench/ping.mjs [--flows 1,1000] [--count 20] [--interval 0.2]
 //        [--targets stack,veth,js-floor,c-floor] [--socket dgram|raw] [--quiet-wait 120] [--rounds 1]
-//        [--realtime PRIO] [--stack-cpu LIST] [--ping-cpu LIST] [--stack-nice N] [--warmup PINGS] [--node-args "..."]
+//        [--realtime PRIO] [--stack-cpu LIST] [--ping-cpu LIST] [--stack-nice N] [--warmup PINGS] [--memory-reducer] [--node-args "..."]
 //        [--tree DIR]   (measure the stack built in another checkout; see lib.mjs)
 //
 // All flows of a configuration are forked first and held at a start barrier
@@ -19,6 +19,27 @@
 // For the stack, the run also reports the TAP's tx_dropped (echo requests the
 // kernel dropped because the stack did not read them in time) and the stack
 // main thread's run-queue wait per wake-up and CPU per echo (schedstat).
+// For every responder alike (the stack and the floors) CPU per echo is the
+// main thread's run time over the echo requests ping sent (its "transmitted"),
+// unrounded; "other threads" is the run time of the responder's other threads
+// (V8's GC and compiler helpers) in the same window, so a collection that lands
+// in a round shows.
+//
+// The two Node responders (the stack and js-floor) run under the same node
+// flags: --node-args (default: bin/gonet.js's, as the stack runs), and V8's
+// memory reducer off (--no-memory-reducer) unless --memory-reducer is given.
+// The js-floor ran with none of them before 2026-12-06. The reducer: after the
+// 5000-echo warm-up grows a Node responder's heap, V8 waits for the allocation
+// rate to fall and then runs up to three full collections (on the stack's heap
+// 50-200 ms of CPU over its main thread and four helpers), 16-32 s after the
+// warm-up on this class: inside whichever timed round was then running, the
+// stack's own (its CPU per echo read 1.2-1.3 ms instead of 0.3-0.4) or a
+// floor's, beside which it then ran on the other core. It collects what the
+// harness's warm-up burst left, not a cost of the sparse echoes; a responder
+// that serves one echo per 0.2 s allocates too little to set it off. Each
+// round records the CPU of every Node responder's threads (the measured one's
+// helpers as "other threads", the idle one's as "idle responder"), so a
+// collection in a round shows.
 //
 // --rounds R: each configuration R times, the targets' order rotated from round
 // to round, and each target's RTTs pooled over the rounds (the per-round
@@ -52,14 +73,14 @@
 //   stack: ns gbench-ps-PID-N: kernel 198.18.0.1/24 on TAP gbench0 <-> stack 198.18.0.2
 //   floors: ns gbench-pj-PID-N (js-floor), gbench-pc-PID-N (c-floor): the same, the floor program on gbench0
 //   veth:  ns gbench-va-PID-N 198.18.1.1/24 (gbva) <-> ns gbench-vb-PID-N 198.18.1.2/24 (gbvb)
-import { cpuListOpt, intOpt, opt } from "./args.mjs"
+import { cpuListOpt, flag, intOpt, opt } from "./args.mjs"
 import { execFileSync, spawn } from "node:child_process"
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import {
   runMain, assertBenchAddress, BENCH_DIR, busyBetween, cpuStat, inNs, IP, linkStats, machine, makeNs, preflight, printTable, round, schedDelta,
-  schedstat, sleep, startStack, startTapProgram, summarize, tempDir, track, treeInfo, treeText, waitExit, waitQuiet, writeResult, nodeArgsOpt
+  schedstat, schedstatAll, sleep, startStack, startTapProgram, summarize, tempDir, track, treeInfo, treeText, waitExit, waitQuiet, writeResult, nodeArgsOpt
 } from "./lib.mjs"
 
 const FLOWS = opt("flows", "1,1000").split(",").map(Number)
@@ -76,9 +97,11 @@ const ROUNDS = intOpt("rounds", 1, 1, 20)
 // (it serves traffic all day) nor what the cold path is about (caches cold after 0.2 s idle).
 // The floors get the same warm-up. `--warmup 200` gives the old figures.
 const WARMUP = intOpt("warmup", 5000, 1, 100_000)
+const MEMORY_REDUCER = flag("memory-reducer")
 const STACK_CPU = cpuListOpt("stack-cpu")
 const PING_CPU = cpuListOpt("ping-cpu")
-const NODE_ARGS = nodeArgsOpt()
+// (both Node responders: see above)
+const NODE_ARGS = [...nodeArgsOpt(), ...(MEMORY_REDUCER ? [] : ["--no-memory-reducer"])]
 if (!["dgram", "raw"].includes(SOCKET)) throw new Error("--socket dgram|raw")
 const FLOORS = ["js-floor", "c-floor"]
 if (TARGETS.some((t) => !["stack", "veth", ...FLOORS].includes(t))) throw new Error("--targets: any of stack,veth,js-floor,c-floor")
@@ -134,7 +157,7 @@ const startFloor = async (kind, seconds) => {
   inNs(ns, ["sysctl", "-q", "-w", `net.ipv4.ping_group_range=${PING_RANGE}`])
   const argv = kind === "c-floor"
     ? [buildFloorEcho(), "gbench0", String(seconds)]
-    : [process.execPath, join(BENCH_DIR, "floor", "echo.cjs"), "gbench0", String(seconds)]
+    : [process.execPath, ...NODE_ARGS, join(BENCH_DIR, "floor", "echo.cjs"), "gbench0", String(seconds)]
   const floor = await startTapProgram(ns, argv, kind)
   inNs(ns, ["ping", "-n", "-q", "-c", String(WARMUP), ...(WARMUP > 200 ? ["-f"] : ["-i", "0.005"]), "-w", "30", "198.18.0.2"], { allowFail: true, timeoutMs: 40_000 })
   return floor
@@ -303,10 +326,12 @@ const pool = (runs) => {
       }
       : {}),
     ...(first.tap !== undefined ? { tap: { txPackets: sum((r) => r.tap.txPackets), txDropped: sum((r) => r.tap.txDropped) } } : {}),
-    ...(first.stackCpuPerEchoUs !== undefined ? { stackCpuPerEchoUs: round(sum((r) => r.stackCpuPerEchoUs) / runs.length, 1) } : {})
+    ...(first.stackCpuPerEchoUs !== undefined ? { stackCpuPerEchoUs: round(sum((r) => r.stackCpuPerEchoUs) / runs.length, 1) } : {}),
+    ...(first.otherThreadsMs !== undefined ? { otherThreadsMs: round(sum((r) => r.otherThreadsMs), 1) } : {}),
+    idleResponderMs: round(sum((r) => r.idleResponderMs), 1)
   }
   if (runs.length > 1) {
-    pooled.rounds = runs.map((r) => ({ round: r.round, rttMs: { mean: r.rttMs.mean, p50: r.rttMs.p50, p99: r.rttMs.p99 }, lossPct: r.lossPct, machineBusyBefore: r.machineBusyBefore, machineBusyDuring: r.machineBusyDuring }))
+    pooled.rounds = runs.map((r) => ({ round: r.round, rttMs: { mean: r.rttMs.mean, p50: r.rttMs.p50, p99: r.rttMs.p99 }, lossPct: r.lossPct, machineBusyBefore: r.machineBusyBefore, machineBusyDuring: r.machineBusyDuring, stackCpuPerEchoUs: r.stackCpuPerEchoUs, otherThreadsMs: r.otherThreadsMs, idleResponderMs: r.idleResponderMs }))
   }
   delete pooled.rtts
   delete pooled.flowAvgs
@@ -320,7 +345,7 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { flows: FLOWS, targets: TARGETS, count: COUNT, interval: INTERVAL, deadline: DEADLINE, socket: SOCKET, payload: 56, quietWaitS: QUIET_WAIT, rounds: ROUNDS, stackNice: STACK_NICE, realtime: REALTIME, stackCpu: STACK_CPU, pingCpu: PING_CPU, warmup: WARMUP, stackNodeArgs: NODE_ARGS },
+    params: { flows: FLOWS, targets: TARGETS, count: COUNT, interval: INTERVAL, deadline: DEADLINE, socket: SOCKET, payload: 56, quietWaitS: QUIET_WAIT, rounds: ROUNDS, stackNice: STACK_NICE, realtime: REALTIME, stackCpu: STACK_CPU, pingCpu: PING_CPU, warmup: WARMUP, memoryReducer: MEMORY_REDUCER, stackNodeArgs: NODE_ARGS, jsFloorNodeArgs: NODE_ARGS },
     pingVersion: execFileSync("ping", ["-V"], { encoding: "utf8" }).split("\n")[0],
     runs: []
   }
@@ -350,6 +375,8 @@ const main = async () => {
     inNs(vethA, ["sysctl", "-q", "-w", `net.ipv4.ping_group_range=${PING_RANGE}`])
     inNs(vethA, ["ping", "-n", "-q", "-c", "200", "-i", "0.005", "-w", "10", "198.18.1.2"], { allowFail: true, timeoutMs: 20_000 })
   }
+  // every Node responder, to see what the ones not measured do in a round
+  const nodeResponders = [...(stack !== undefined ? [["stack", stack.pid]] : []), ...(floors["js-floor"] !== undefined ? [["js-floor", floors["js-floor"].pid]] : [])]
   for (const n of FLOWS) {
     const byTarget = new Map(TARGETS.map((t) => [t, []]))
     for (let round_ = 0; round_ < ROUNDS; round_++) for (const target of TARGETS.map((_, i) => TARGETS[(i + round_) % TARGETS.length])) {
@@ -360,24 +387,30 @@ const main = async () => {
       const side = target === "stack" ? { ns: stackNs, pid: stack.pid } : floors[target]
       const before = target === "stack" ? (await stack.snapshot()).stats : undefined
       const schedBefore = side !== undefined ? schedstat(side.pid) : undefined
+      const allBefore = side !== undefined ? schedstatAll(side.pid) : undefined
+      const idleBefore = nodeResponders.filter(([name]) => name !== target).map(([, pid]) => schedstatAll(pid).runS)
       const tapBefore = side !== undefined ? tapTx(side.ns) : undefined
       const r = side !== undefined
         ? await runFlows(side.ns, "198.18.0.2", n, target)
         : await runFlows(vethA, "198.18.1.2", n, "veth")
+      // the CPU of the Node responders not measured in this round (all threads)
+      r.idleResponderMs = round(nodeResponders.filter(([name]) => name !== target).reduce((a, [, pid], i) => a + schedstatAll(pid).runS - idleBefore[i], 0) * 1000, 1)
       r.machineBusyBefore = quiet?.busy
       r.machineBusyDuring = busyBetween(cpu0, cpuStat())
       if (side !== undefined) {
         // CPU contention seen by the responder's main thread during the flows (for a floor: the floor program's)
-        r.stackMainThread = schedDelta(schedBefore, schedstat(side.pid))
+        const schedAfter = schedstat(side.pid)
+        r.stackMainThread = schedDelta(schedBefore, schedAfter)
+        // the responder's other threads (V8's helpers: parallel and concurrent GC, compilers)
+        r.otherThreadsMs = round((schedstatAll(side.pid).runS - allBefore.runS - (schedAfter.runS - schedBefore.runS)) * 1000, 1)
+        // the same measure for every responder: main-thread run time, unrounded, per echo request ping sent
+        r.stackCpuPerEchoUs = round(((schedAfter.runS - schedBefore.runS) / Math.max(1, r.transmitted)) * 1e6, 1)
         const tapAfter = tapTx(side.ns)
         // kernel -> responder direction of the TAP: frames the kernel queued, and dropped because nobody read them in time
         r.tap = { txPackets: tapAfter.packets - tapBefore.packets, txDropped: tapAfter.dropped - tapBefore.dropped }
-        // a floor counts nothing itself: the frames the TAP carried to it stand in for its echo requests
-        if (target !== "stack") r.stackCpuPerEchoUs = round((r.stackMainThread.runS / Math.max(1, r.tap.txPackets)) * 1e6, 1)
       }
       if (target === "stack") {
         const after = (await stack.snapshot()).stats
-        r.stackCpuPerEchoUs = round((r.stackMainThread.runS / Math.max(1, after.icmp.echoRequests - before.icmp.echoRequests)) * 1e6, 1)
         r.stackDelta = {
           linkRxFrames: after.link.rxFrames - before.link.rxFrames,
           linkRxDropped: after.link.rxDropped - before.link.rxDropped,
@@ -401,11 +434,11 @@ const main = async () => {
   // Human summary.
   console.log(`\n${treeText(result.tree)}`)
   console.log(`ping RTT (ms), ${COUNT} pings/flow at ${INTERVAL}s, socket ${SOCKET}${REALTIME > 0 ? `, stack threads SCHED_FIFO ${REALTIME}` : ""}${STACK_NICE !== 0 ? `, stack nice ${STACK_NICE}` : ""}${STACK_CPU !== undefined ? `, stack on CPU ${STACK_CPU}` : ""}${PING_CPU !== undefined ? `, pings on CPU ${PING_CPU}` : ""}; load ${result.machine.loadavg.join(" ")}`)
-  const hdr = ["target", "flows", "socket", "conc.", "mean", "p50", "p99", "max", "flow-avg p50", "flow-avg p99", "loss %", "tap tx_dropped", "stack runq-wait/wake µs", "stack CPU/echo µs", "CPU busy before/during"]
+  const hdr = ["target", "flows", "socket", "conc.", "mean", "p50", "p99", "max", "flow-avg p50", "flow-avg p99", "loss %", "tap tx_dropped", "stack runq-wait/wake µs", "stack CPU/echo µs", "other threads ms", "idle responder ms", "CPU busy before/during"]
   const rows = result.runs.map((r) => [
     r.target, r.flows, r.socketType.startsWith("SOCK_DGRAM") ? "dgram" : r.socketType, r.peakConcurrentFlows,
     r.rttMs.mean, r.rttMs.p50, r.rttMs.p99, r.rttMs.max, r.perFlowAvgMs.p50, r.perFlowAvgMs.p99, r.lossPct, r.tap?.txDropped ?? "-",
-    r.stackMainThread?.waitPerSliceUs ?? "-", r.stackCpuPerEchoUs ?? "-", `${r.machineBusyBefore ?? "-"}/${r.machineBusyDuring}`
+    r.stackMainThread?.waitPerSliceUs ?? "-", r.stackCpuPerEchoUs ?? "-", r.otherThreadsMs ?? "-", r.idleResponderMs, `${r.machineBusyBefore ?? "-"}/${r.machineBusyDuring}`
   ])
   printTable(hdr, rows)
   for (const n of FLOWS) {
