@@ -2506,12 +2506,17 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   const acked = Seq.sub(a.ack, s.sndUna)
   s.progress = true
   // RTT (RFC 6298 §2) at every ACK, as Linux's tcp_ack_update_rtt takes it (`ackRtt`); HyStart++
-  // takes one per ACK too: the echoed timestamp's, else the newest segment's sent once (RACK's log)
+  // takes one per ACK too, the one Linux's CUBIC gets (rs->rtt_us, tcp_clean_rtx_queue's ca_rtt_us):
+  // the newest segment sent once this ACK delivered, from the log's send times, while the ACK gives a
+  // send-time sample (with SACK the newest newly SACKed, Linux's last_sackt; none when it acknowledges
+  // a resent segment and SACKs nothing); else the echo. The echo first let a peer's stale TSecr end
+  // slow start on a steady path (test/tcp/congestion/HyStart.test.ts, "HyStart++'s RTT sample from
+  // the send times")
   const echo = s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0
   const echoed = echo ? echoRtt(s, a, at) : undefined
   const measured = ackRtt(echoed)
   if (measured !== undefined) rttSample(s, measured, at, s.ackMaybeDelayed, a.ack)
-  const sample = echo ? echoed : s.rack.lastOriginalRtt
+  const sample = Rack.ackRtt.seq >= 0 || Rack.ackRtt.sack >= 0 ? s.rack.lastOriginalRtt : echoed
   SendBuffer.release(s.buffer, a.ack)
   s.bytesAcked += Seq.sub(a.ack, s.sndUna)
   s.sndUna = a.ack

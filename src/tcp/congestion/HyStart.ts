@@ -33,12 +33,16 @@
  * period that cuts the window to the restart window starts it over
  * (`restart`; §4.3 allows it for the restart window).
  *
- * The RTT samples are the sender's, one per ACK that yields one: from the
- * timestamp echo when timestamps are on, else from the transmission log of
- * the newest segment never sent twice that the ACK delivered (with SACK),
- * else from the one segment timed per round trip. Without timestamps and
- * without SACK a round therefore has one sample, never `N_RTT_SAMPLE`, and
- * HyStart++ never ends slow start (standard slow start, as before).
+ * The RTT samples are the sender's, one per ACK of new data that yields one,
+ * the sample Linux's CUBIC gets (tcp_clean_rtx_queue's ca_rtt_us, passed on
+ * as rs->rtt_us to cubictcp_acked): from the transmission log's send time of
+ * the newest segment sent only once that the ACK acknowledged or newly
+ * SACKed (none from the acknowledged ones when any of them was sent twice,
+ * Karn), and from the timestamp echo only when the log gives none. With or
+ * without timestamps and SACK a round has a sample per ACK. The echo first
+ * would let a peer or middlebox that echoes a stale TSval (Linux: "broken
+ * middle-boxes or peers may corrupt TS-ECR fields") end slow start on a path
+ * whose delay never grew.
  *
  * Slow start's own growth per ACK stays RFC 3465's (L = 2 SMSS, NewReno.ts
  * `slowStart`); §4.2's L = 8 for unpaced senders is an upper bound, and CSS

@@ -13,7 +13,9 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Congestion from "../../../src/tcp/congestion/Congestion.js"
 import * as HyStart from "../../../src/tcp/congestion/HyStart.js"
+import type * as Segment from "../../../src/tcp/Segment.js"
 import * as Seq from "../../../src/tcp/SeqNum.js"
+import * as T from "../../support/TcpSocket.js"
 
 const SMSS = 1000
 const ISS = Seq.make(2 ** 32 - 20 * SMSS)
@@ -271,5 +273,56 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
     for (let i = 0; i < 200; i++) ack(f, 50 + i)
     expect(f.s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
     expect(f.s.cwnd).toBe(10 * SMSS + 200 * SMSS)
+  })
+})
+
+/**
+ * HyStart++'s input in a whole connection: each ACK's RTT sample is the one Linux's CUBIC gets
+ * (tcp_clean_rtx_queue's ca_rtt_us, which tcp_ack_update_rtt hands on as rs->rtt_us to
+ * pkts_acked, cubictcp_acked): the send time of the newest segment the ACK acknowledges (or newly
+ * SACKs) that went only once, and the echoed timestamp only when no such segment exists ("Prefer
+ * RTT measured from ACK's timing to TS-ECR. This is because broken middle-boxes or peers may
+ * corrupt TS-ECR fields"). A peer that echoes a stale TSval then does not end slow start.
+ *
+ * The flow: a 100 ms path (plus `extra` for data sent from 100 ms on), every segment ACKed
+ * alone, each ACK echoing the TSval of the segment it acknowledges less `stale` (from 100 ms on);
+ * 10 segments at 0, 28 more by 100 ms, and the second round's minimum compared with the first's
+ * 100 ms (RttThresh 12.5 ms) from its 8th sample, the window then past 16 segments.
+ */
+describe("HyStart++'s RTT sample from the send times, the echo only without one (Linux's ca_rtt_us)", () => {
+  const MSS = 1460
+  const run = (o: { readonly sack: boolean; readonly stale: number; readonly extra: number }): HyStart.HyStart => {
+    const s = T.established({
+      params: { congestion: "cubic", hystart: true, sack: o.sack },
+      peerOptions: { mss: MSS, sackPermitted: o.sack, timestamp: { value: 1, echo: 0 } },
+      peerWindow: 65535
+    })
+    const queue: Array<{ end: number; tsval: number; at: number }> = []
+    const sent = (at: number, out: ReadonlyArray<Segment.OutSegment>) => {
+      for (const seg of out) {
+        const len = seg.payload?.length ?? 0
+        if (len > 0) queue.push({ end: T.ourSeq(seg) + len, tsval: seg.options.timestamp!.value, at })
+      }
+    }
+    sent(0, s.write(0, T.octets(60 * MSS)))
+    let peerTs = 2
+    while (queue.length > 0) {
+      const q = queue.shift()!
+      const at = q.at + 100 + (q.at >= 100 ? o.extra : 0)
+      if (at > 250) break
+      const echo = q.tsval - (q.at >= 100 ? o.stale : 0)
+      sent(at, s.send(at, T.fromPeer({ ack: q.end, window: 65535, options: { sackPermitted: false, timestamp: { value: peerTs++, echo } } })))
+    }
+    return s.snd.cc.hystart!
+  }
+
+  it.each([false, true])("a peer echoing TSvals 20 ms stale, the send times 100 ms steady: slow start goes on (SACK %s)", (sack) => {
+    const h = run({ sack, stale: 20, extra: 0 })
+    expect([h.phase, h.delayExits]).toEqual(["slowStart", 0])
+  })
+
+  it.each([false, true])("the same flow whose delay grows by 20 ms: CSS from the second round (SACK %s)", (sack) => {
+    const h = run({ sack, stale: 0, extra: 20 })
+    expect([h.phase, h.delayExits]).toEqual(["css", 1])
   })
 })
