@@ -239,7 +239,9 @@ const onRto = (s: State, _inFlight: number, _now: number): void => {
 
 /**
  * The restart after idle (`Reno.restart`, Linux's tcp_cwnd_restart): CUBIC
- * leaves CA_EVENT_CWND_RESTART alone, so the epoch waits for `onTxStart`.
+ * leaves CA_EVENT_CWND_RESTART alone, so the epoch waits for `onTxStart`,
+ * and W_est, W_max and the count toward the next segment (`bytesAcked`,
+ * snd_cwnd_cnt) stay as they were.
  */
 const onIdle = (s: State, idleMs: number, rto: number): void => {
   Reno.restart(s, idleMs, rto)

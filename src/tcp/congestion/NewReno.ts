@@ -208,8 +208,11 @@ export const lossWindow = (s: State): void => {
  * Linux's rule, and the next burst after a short pause then is Linux's.
  * `ssthresh` rises to at least 3/4 of the window before the restart
  * (tcp_current_ssthresh), so slow start brings the window most of the way
- * back. A HyStart++ still running starts over (`HyStart.restart`). Returns
- * whether `cwnd` shrank.
+ * back. A HyStart++ still running starts over (`HyStart.restart`). The count
+ * toward the next segment of congestion avoidance (`bytesAcked`) is kept, as
+ * tcp_cwnd_restart leaves snd_cwnd_cnt: the first ACK past ssthresh then
+ * grows the window when the count had reached a segment's worth (CUBIC's
+ * cnt, Reno's cwnd) before the idle. Returns whether `cwnd` shrank.
  */
 export const restart = (s: State, idleMs: number, rto: number): boolean => {
   if (!(idleMs > rto)) return false
@@ -222,7 +225,6 @@ export const restart = (s: State, idleMs: number, rto: number): boolean => {
   cwnd = Math.max(cwnd, rw)
   if (cwnd >= s.cwnd) return false
   s.cwnd = cwnd
-  s.bytesAcked = 0
   HyStart.restart(s.hystart)
   return true
 }

@@ -387,7 +387,28 @@ describe("Cubic", () => {
       expect(s.epochStart).toBe(7000)
     })
 
-    it("after a restart, ACKs take the window back up at most a segment per two acknowledged, even with W_est far above (Linux's ca->cnt of at least 2)", () => {
+    it("a restart keeps the count toward the next segment: back at ssthresh, the first ACK in congestion avoidance grows the window when the count reached cnt (Linux's tcp_cwnd_restart leaves snd_cwnd_cnt; tcp_cong_avoid_ai)", () => {
+      const s = afterFirstLoss()
+      // 60 ACKs from 2000: 72 segments, 14 of them counted toward the next (cnt 23, then 22)
+      for (let i = 0; i < 60; i++) A.onAck(s, SMSS, 2000 + i, RTT, s.cwnd)
+      expect([s.cwnd, s.bytesAcked]).toEqual([72 * SMSS, 14 * SMSS])
+      // idle 5 s past an RTO of 1 s: the restart window, ssthresh max(70, 3/4 of 72) = 70
+      A.onIdle(s, 5000, 1000, 7060)
+      A.onTxStart(s, 5000, 7060)
+      expect([s.cwnd, s.ssthresh]).toEqual([10 * SMSS, 70 * SMSS])
+      expect(s.bytesAcked).toBe(14 * SMSS)
+      // slow start back to 70 leaves the count alone (tcp_slow_start); then the curve (t 0.16 s into
+      // the epoch once the idle time is out, 0.26 s with the RTT ahead: a target of 76, cnt 11): 14
+      // counted >= 11 add one segment at the first ACK and the count starts over, as
+      // tcp_cong_avoid_ai's first step (zeroed, the count was 11 ACKs more: 71 at the 11th)
+      let t = 7100
+      while (s.cwnd < s.ssthresh) A.onAck(s, SMSS, t++, RTT, s.cwnd)
+      expect(s.cwnd).toBe(70 * SMSS)
+      A.onAck(s, SMSS, t, RTT, s.cwnd)
+      expect([s.cwnd, s.bytesAcked]).toEqual([71 * SMSS, SMSS])
+    })
+
+    it("after a restart, ACKs take the window back up at most a segment per two acknowledged (past the one the kept count adds), even with W_est far above (Linux's ca->cnt of at least 2)", () => {
       const s = afterFirstLoss()
       // a short RTT: W_est (about 0.53 segments a round) runs ahead of the curve (the Reno-friendly region)
       run(s, 2000, 3000, 10)
@@ -398,12 +419,18 @@ describe("Cubic", () => {
       while (s.cwnd < s.ssthresh) A.onAck(s, SMSS, t++, 10, s.cwnd)
       const ss = s.cwnd
       expect(s.wEst).toBeGreaterThan(ss + 10 * SMSS)
+      // (the 16 segments counted before the idle are kept, as tcp_cwnd_restart keeps snd_cwnd_cnt:
+      // at or past cnt, they add one segment at the first ACK and the count starts over from it)
+      expect(s.bytesAcked).toBe(16 * SMSS)
       A.onAck(s, SMSS, t, 10, s.cwnd)
-      expect(s.cwnd).toBe(ss)
+      expect([s.cwnd, s.bytesAcked]).toEqual([ss + SMSS, SMSS])
       A.onAck(s, SMSS, t, 10, s.cwnd)
-      expect(s.cwnd).toBe(ss + SMSS)
+      expect(s.cwnd).toBe(ss + 2 * SMSS)
+      A.onAck(s, SMSS, t, 10, s.cwnd)
+      expect(s.cwnd).toBe(ss + 2 * SMSS)
+      // (at 108 segments W_est's 143 gives cnt 108 / 35 = 3: a count of 1 + 4 adds one)
       A.onAck(s, 4 * SMSS, t, 10, s.cwnd)
-      expect(s.cwnd).toBe(ss + 3 * SMSS)
+      expect([s.cwnd, s.bytesAcked]).toEqual([ss + 3 * SMSS, 2 * SMSS])
     })
 
     it("does not grow, nor earn W_est, nor start its epoch while the window is not the limit (§5.8)", () => {

@@ -296,6 +296,17 @@ describe("NewReno", () => {
       expect(s.ssthresh).toBe(16 * SMSS)
     })
 
+    it("keeps the count toward the next segment of congestion avoidance (tcp_cwnd_restart leaves snd_cwnd_cnt)", () => {
+      const s = A.init(SMSS, 0)
+      fullRound(s, 100, 10, SMSS)
+      A.onLoss(s, 20 * SMSS, 300)
+      A.onRecoveryEnd(s, 10 * SMSS, 400)
+      for (let i = 0; i < 15; i++) A.onAck(s, SMSS, 500 + i, RTT, s.cwnd) // 10 of them: 11 SMSS, 5 counted
+      expect([s.cwnd, s.bytesAcked]).toEqual([11 * SMSS, 5 * SMSS])
+      A.onIdle(s, 1000, 300)
+      expect([s.cwnd, s.ssthresh, s.bytesAcked]).toEqual([IW, 10 * SMSS, 5 * SMSS])
+    })
+
     it("leaves a window already below the initial one as it is", () => {
       const s = A.init(SMSS, 0)
       A.onRto(s, 4 * SMSS, 1000) // cwnd 1 SMSS
