@@ -2511,7 +2511,8 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   // send-time sample (with SACK the newest newly SACKed, Linux's last_sackt; none when it acknowledges
   // a resent segment and SACKs nothing); else the echo. The echo first let a peer's stale TSecr end
   // slow start on a steady path (test/tcp/congestion/HyStart.test.ts, "HyStart++'s RTT sample from
-  // the send times")
+  // the send times"). CUBIC looks the minimum RTT ahead (RACK's filter, as Linux's tcp_min_rtt, for
+  // CUBIC's delay_min, bictcp_update), not SRTT, which a queue lifts (Cubic.test.ts, "the look-ahead")
   const echo = s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0
   const echoed = echo ? echoRtt(s, a, at) : undefined
   const measured = ackRtt(echoed)
@@ -2553,7 +2554,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       const delivered = s.ackDelivered
       endRecovery(s, now, delayed)
       if (grow && !(s.ecnOk && (a.ece || ecnHeld(s)))) {
-        s.algorithm.onAck(s.cc, delivered, now, s.rtt.srtt, Math.max(flightBefore, s.maxFlight), sample, s.sndUna, s.sndMax)
+        s.algorithm.onAck(s.cc, delivered, now, Rack.minRtt(s.rack), Math.max(flightBefore, s.maxFlight), sample, s.sndUna, s.sndMax)
       }
     } else {
       // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows, once RACK
@@ -2582,7 +2583,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // tcp_ack's acked_sacked: octets SACKed before count when they were SACKed, by an ACK that grew
       // nothing (tcp_may_raise_cwnd: no FLAG_DATA_ACKED), not again when SND.UNA passes them)
       const grown = s.sackOk ? s.ackDelivered : acked
-      s.algorithm.onAck(s.cc, grown, now, s.rtt.srtt, Math.max(flightBefore, s.maxFlight), sample, s.sndUna, s.sndMax)
+      s.algorithm.onAck(s.cc, grown, now, Rack.minRtt(s.rack), Math.max(flightBefore, s.maxFlight), sample, s.sndUna, s.sndMax)
     }
     expandSendBuffer(s)
   }

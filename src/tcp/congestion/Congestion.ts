@@ -56,7 +56,7 @@
  *    the handshake lost a SYN or SYN-ACK (the sender's rule,
  *    `Sender.handshakeLost`): then the initial window is one segment
  *    (RFC 5681 §3.1).
- * 2. `onAck(s, acked, now, srtt, inFlightBefore)`: for every ACK that
+ * 2. `onAck(s, acked, now, minRtt, inFlightBefore)`: for every ACK that
  *    advances SND.UNA *outside fast recovery*. That includes the ACKs after
  *    an RTO, which drive the slow start that follows it. `acked` is what
  *    the ACK delivered: the data octets newly acknowledged, with SACK RFC
@@ -64,8 +64,9 @@
  *    Linux's acked_sacked). `inFlightBefore` is the data
  *    in flight when the ACK arrived, before it was taken off (SND.MAX -
  *    SND.UNA), or the largest flight of the window this ACK belongs to if
- *    that was more (the sender's `maxFlight`: maxFS below). `srtt` is
- *    `Rtt.srtt`. Duplicate ACKs and pure window updates call nothing.
+ *    that was more (the sender's `maxFlight`: maxFS below). `minRtt` is
+ *    the minimum RTT (`Rack.minRtt`), how far ahead CUBIC aims (Linux's
+ *    delay_min). Duplicate ACKs and pure window updates call nothing.
  * 3. `onLoss(s, flightSize, now)`: once per recovery episode, when the
  *    sender decides a segment is lost without a timeout and enters fast
  *    recovery. That happens on the third duplicate ACK (RFC 5681 §3.2 step 2,
@@ -264,8 +265,8 @@ export interface Algorithm {
   readonly init: (smss: number, now: number, synLost?: boolean, hystart?: boolean) => State
   /**
    * `ackedOctets` of new data were acknowledged at `now`, outside fast
-   * recovery. `rttMs` is the smoothed RTT (undefined before the first
-   * sample; CUBIC then looks no time ahead). `inFlightBefore` is the data in
+   * recovery. `rttMs` is the minimum RTT (undefined or Infinity before the
+   * first sample; CUBIC then looks no time ahead). `inFlightBefore` is the data in
    * flight just before this ACK. For HyStart++: `sample`, the RTT this ACK
    * measured (ms; undefined: none), `ack`, the new SND.UNA, and `sndNxt`
    * (without `ack`, HyStart++ sees nothing of this ACK).

@@ -20,7 +20,10 @@
  *   `alpha_cubic * SMSS * acked / cwnd` (§4.3, Figure 4), with
  *   `alpha_cubic = 3 (1 - beta) / (1 + beta)`. alpha becomes 1 once W_est
  *   reaches cwnd_prior.
- * - The target is `W_cubic(t + RTT)` (§4.4, Figure 3) in whole segments:
+ * - The target is `W_cubic(t + RTT)` (§4.4, Figure 3) in whole segments,
+ *   RTT the minimum RTT, as Linux's delay_min, where RFC 9438 §4.1.2 takes
+ *   the smoothed RTT (RFC 6298): SRTT grows with a standing queue, and aimed
+ *   the curve further ahead than a Linux peer's, so the window grew sooner:
  *   rounded up while `t + RTT < K` (below W_max, Linux's bic_target is the
  *   origin less the curve's drop rounded down), down after. `cnt`, the
  *   segments to acknowledge for one segment of growth, is
@@ -67,8 +70,10 @@
  * start when the delay grows (HyStart.ts, run by `Reno.slowStartAck`).
  * Not implemented: ECN's smaller floor (§4.6 `reduction_on_loss`). Not
  * Linux's: cnt worked out at most once a jiffy (and every 1/32 s when cwnd
- * has not changed), its time in jiffies and its look-ahead the minimum RTT,
- * not the smoothed; its Reno estimate, which keeps alpha past cwnd_prior.
+ * has not changed), its time in jiffies (and delay_min rounded up to one),
+ * its delay_min CUBIC's own (reset by a timeout, no samples from the first
+ * second of an epoch; here RACK's windowed minimum); its Reno estimate, which
+ * keeps alpha past cwnd_prior.
  * Linux's: cnt at most 20 while W_max is 0 (no loss yet, or since an RTO).
  *
  * Hooks change the caller's `State` in place and allocate nothing.
@@ -165,7 +170,8 @@ const onAck = (
   // acknowledge per segment of growth, cwnd / (target - cwnd) in whole segments, lowered to what
   // W_est asks (§4.3, Linux's tcp_friendliness) and at least 2 (§4.5's 1.5 cwnd cap)
   const n = Math.max(1, Math.floor(cwnd / smss))
-  const ahead = seconds(now - s.epochStart!) + seconds(rttMs ?? 0)
+  // (one minimum RTT ahead, Linux's t += delay_min: none before a sample, Infinity from an empty filter)
+  const ahead = seconds(now - s.epochStart!) + (rttMs !== undefined && rttMs < Infinity ? seconds(rttMs) : 0)
   // (less a hair: at t = 0 the curve is cwnd_epoch itself, which cbrt's rounding may leave a
   // fraction above a whole segment)
   const w = wCubic(s, ahead) / smss

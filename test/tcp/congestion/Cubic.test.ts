@@ -13,6 +13,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import * as Congestion from "../../../src/tcp/congestion/Congestion.js"
 import * as Cubic from "../../../src/tcp/congestion/Cubic.js"
+import * as T from "../../support/TcpSocket.js"
 
 const SMSS = 1000
 const RTT = 100
@@ -513,5 +514,32 @@ describe("undoing a spurious reduction (RFC 9438 §4.9.2)", () => {
     const grown = { ...s }
     Congestion.undo(s, saved)
     expect(s).toEqual(grown)
+  })
+})
+
+describe("the look-ahead is the minimum RTT, not the smoothed (Linux's bictcp_update: t += delay_min)", () => {
+  it("a queue that lifts SRTT to 300 ms over a 100 ms path: 10 ACKs one RTT ahead of t = 0 grow 10 segments to 11, as Linux's", () => {
+    const MSS = 1460
+    // (no handshake sample: the SYN-ACK went twice)
+    const s = T.established({
+      params: { congestion: "cubic", hystart: false, sack: false, timestamps: false },
+      peerOptions: { mss: MSS, sackPermitted: false },
+      synAckRetransmitted: true
+    })
+    // one segment, ACKed 100 ms later: the minimum RTT (and Linux's delay_min) is 100
+    s.write(0, T.octets(MSS))
+    s.send(100, T.fromPeer({ ack: MSS }))
+    // congestion avoidance at 10 segments below a W_max of 20 (K = cbrt(10 / 0.4) = 2.92 s)
+    const cc = s.snd.cc
+    cc.ssthresh = cc.cwnd
+    cc.wMax = 20 * MSS
+    expect(s.write(100, T.octets(40 * MSS)).length).toBe(10)
+    // the ten ACKed one by one at 500 (400 ms: a queue), SRTT 137 after the first, 321 after the tenth
+    for (let i = 1; i <= 10; i++) s.send(500, T.fromPeer({ ack: MSS + i * MSS }))
+    expect(s.snd.rtt.srtt).toBeGreaterThan(300)
+    // Linux: the epoch begins at the first, t = 0 + delay_min = 0.1 s, target
+    // ceil(20 - 0.4 (2.92 - 0.1)^3) = 11, cnt = 10 / (11 - 10) = 10: the tenth ACK makes 11. From
+    // SRTT (0.14-0.32 s ahead: targets 12-13, cnt 5-3) the window had 12
+    expect(cc.cwnd).toBe(11 * MSS)
   })
 })
