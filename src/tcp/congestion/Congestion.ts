@@ -225,8 +225,9 @@ export interface State {
    */
   wMax: number
   /**
-   * CUBIC's cwnd_prior: `cwnd` when ssthresh was last set, in octets. Once
-   * W_est reaches it, alpha_cubic becomes 1 (§4.3). 0 until then.
+   * CUBIC's cwnd_prior: `cwnd` when ssthresh was last set, in octets; 0 until
+   * then. §4.3 has alpha_cubic become 1 once W_est reaches it; Linux's
+   * estimate, followed here, keeps alpha, so only the undo reads it (§4.9.2).
    */
   cwndPrior: number
   /** CUBIC's K: seconds from the start of the epoch until W_cubic reaches W_max (§4.2, Figure 2); 0 outside CUBIC */

@@ -18,8 +18,11 @@
  * (bictcp_update, tcp_cong_avoid_ai; its cwnd counts packets):
  * - W_est, the window Reno would have reached, grows by
  *   `alpha_cubic * SMSS * acked / cwnd` (§4.3, Figure 4), with
- *   `alpha_cubic = 3 (1 - beta) / (1 + beta)`. alpha becomes 1 once W_est
- *   reaches cwnd_prior.
+ *   `alpha_cubic = 3 (1 - beta) / (1 + beta)`, and stays so once W_est
+ *   reaches cwnd_prior, as Linux's estimate (tcp_friendliness: a segment per
+ *   15 cwnd / 8 acknowledged), where §4.3 says it SHOULD become 1: on short
+ *   round trips, where the estimate sets the window, 1 grew a segment per
+ *   window where a Linux peer grows one per 1.9 windows.
  * - The target is `W_cubic(t + RTT)` (§4.4, Figure 3) in whole segments,
  *   RTT the minimum RTT, as Linux's delay_min, where RFC 9438 §4.1.2 takes
  *   the smoothed RTT (RFC 6298): SRTT grows with a standing queue, and aimed
@@ -72,8 +75,8 @@
  * Linux's: cnt worked out at most once a jiffy (and every 1/32 s when cwnd
  * has not changed), its time in jiffies (and delay_min rounded up to one),
  * its delay_min CUBIC's own (reset by a timeout, no samples from the first
- * second of an epoch; here RACK's windowed minimum); its Reno estimate, which
- * keeps alpha past cwnd_prior.
+ * second of an epoch; here RACK's windowed minimum); its Reno estimate in
+ * whole segments (floor(15 cwnd / 8) ACKs each, 0.56 a window at 10).
  * Linux's: cnt at most 20 while W_max is 0 (no loss yet, or since an RTO).
  *
  * Hooks change the caller's `State` in place and allocate nothing.
@@ -163,7 +166,8 @@ const onAck = (
   if (s.epochStart === undefined) startEpoch(s, now)
   const cwnd = s.cwnd
   const smss = s.smss
-  s.wEst += ((s.wEst >= s.cwndPrior ? 1 : ALPHA) * acked * smss) / cwnd
+  // (alpha_cubic throughout, as Linux's tcp_friendliness, not §4.3's 1 once W_est passes cwnd_prior)
+  s.wEst += (ALPHA * acked * smss) / cwnd
   // The window in whole segments, as Linux's bictcp_update counts it: the target one RTT ahead
   // (Figure 3) rounded to a whole segment as its integer bic_target is, up below W_max (the
   // origin less the curve's drop rounded down) and down above it; `cnt`, the segments to
