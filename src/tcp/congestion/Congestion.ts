@@ -140,7 +140,17 @@
  * window that had grown well past the last ssthresh sets a higher one than
  * the flow had, which the episode, had it not happened, would not have.
  * For NewReno only cwnd and ssthresh matter; its CUBIC fields are the
- * initial values either way.
+ * initial values either way. Linux's CUBIC differs here too, kept as the
+ * RFC's: its undo_cwnd is tcp_reno_undo_cwnd (cwnd = max(cwnd, prior_cwnd))
+ * and nothing of its own goes back, so it keeps the loss's last_max_cwnd
+ * (fast convergence applied; 0 after a timeout, bictcp_reset) and, its
+ * epoch_start zeroed by the loss, begins a new epoch at the next ACK from
+ * the restored window: K = 0 there (the window is not below last_max_cwnd),
+ * the convex curve and a Reno estimate from that window, where the stack
+ * goes on along the curve the episode interrupted. It shows in the growth
+ * after the undo: below the old W_max the stack climbs on towards it at the
+ * concave curve's pace, a Linux peer starts the convex curve from its
+ * window, slow at first (a segment per ~2 windows, the Reno estimate's).
  *
  * HyStart++ (RFC 9406) ends the initial slow start of either algorithm when
  * the delay grows (HyStart.ts; `NewReno.slowStartAck` runs it).
