@@ -253,8 +253,11 @@ export interface State {
   cwndEpoch: number
   /** CUBIC's W_est: the window Reno would have by now, in octets (§4.3). 0 before any epoch. */
   wEst: number
-  /** HyStart++ (RFC 9406, HyStart.ts) for the initial slow start; undefined when not in use */
-  readonly hystart: HyStart.HyStart | undefined
+  /**
+   * HyStart++ (RFC 9406, HyStart.ts) for the initial slow start; undefined when not in use.
+   * `HyStart.FRESH` (shared, never written) until the first write (`HyStart.own`).
+   */
+  hystart: HyStart.HyStart | undefined
 }
 
 /**
@@ -360,7 +363,7 @@ export const undo = (s: State, saved: Saved): void => {
   s.epochStart = saved.epochStart
   s.cwndEpoch = saved.cwndEpoch
   s.wEst = saved.wEst
-  if (saved.hystart !== undefined) HyStart.restore(s.hystart, saved.hystart)
+  if (saved.hystart !== undefined) HyStart.restore(HyStart.own(s), saved.hystart)
 }
 
 /**

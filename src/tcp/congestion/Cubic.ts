@@ -212,7 +212,7 @@ const onAck = (
 }
 
 const onLoss = (s: State, _inFlight: number, _now: number): void => {
-  HyStart.stop(s.hystart)
+  HyStart.stop(HyStart.own(s))
   // §4.7 fast convergence, on the window before the reduction, in whole segments as Linux's
   // cubictcp_recalc_ssthresh (last_max_cwnd = cwnd * (1024 + 717) / 2048, its cwnd in packets):
   // bictcp_update's origin is a whole segment, and K comes from whole segments. A W_max with a

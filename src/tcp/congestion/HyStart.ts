@@ -130,6 +130,23 @@ export const make = (): HyStart => ({
   resumed: 0
 })
 
+/**
+ * The state of a HyStart++ that has seen no ACK yet, the same for every
+ * connection: one frozen record shared by all (`make`'s values), so an idle
+ * connection holds no HyStart++ record of its own (the record and its three
+ * boxed Infinities are ~150 octets; issue 8 §2's heap per idle connection).
+ * `own` gives a connection its own copy at the first write: the first ACK in
+ * slow start (`NewReno.slowStartAck`), a loss, an undo. Nothing writes this
+ * one (frozen: a write throws).
+ */
+export const FRESH: HyStart = Object.freeze(make()) as HyStart
+
+/** The connection's HyStart++ record to write in: its own, made from `FRESH` on the first write. */
+export const own = (o: { hystart: HyStart | undefined }): HyStart | undefined => {
+  const h = o.hystart
+  return h === FRESH ? (o.hystart = make()) : h
+}
+
 /** §4.2: RttThresh = max(MIN_RTT_THRESH, min(lastRoundMinRTT / MIN_RTT_DIVISOR, MAX_RTT_THRESH)). */
 export const rttThresh = (lastRoundMin: number): number =>
   Math.max(MIN_RTT_THRESH, Math.min(lastRoundMin / MIN_RTT_DIVISOR, MAX_RTT_THRESH))
@@ -241,7 +258,8 @@ export const restore = (h: HyStart | undefined, saved: Saved): void => {
  * window (a CSS left running would end at the restart window's size).
  */
 export const restart = (h: HyStart | undefined): void => {
-  if (h === undefined || h.phase === "done") return
+  // (FRESH is already what a restart makes: nothing to write)
+  if (h === undefined || h === FRESH || h.phase === "done") return
   h.phase = "slowStart"
   h.roundEnd = undefined
   h.lastRoundMin = Infinity

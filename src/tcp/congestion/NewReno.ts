@@ -75,7 +75,7 @@ export const makeState = (name: Name, smss: number, synLost: boolean, hystart: b
     epochStart: undefined,
     cwndEpoch: 0,
     wEst: 0,
-    hystart: hystart ? HyStart.make() : undefined
+    hystart: hystart ? HyStart.FRESH : undefined
   }
 }
 
@@ -117,8 +117,12 @@ export const slowStartAck = (
   ack: Seq.SeqNum | undefined,
   sndNxt: Seq.SeqNum | undefined
 ): number => {
-  const h = s.hystart
-  if (h !== undefined && ack !== undefined && sndNxt !== undefined) HyStart.observe(h, sample, ack, sndNxt, s.cwnd / s.smss)
+  let h = s.hystart
+  if (h !== undefined && ack !== undefined && sndNxt !== undefined) {
+    // (the first ACK in slow start gives the connection its own record: `HyStart.FRESH`)
+    if (h === HyStart.FRESH) h = s.hystart = HyStart.make()
+    HyStart.observe(h, sample, ack, sndNxt, s.cwnd / s.smss)
+  }
   const rest = slowStart(s, acked, inFlightBefore)
   if (!HyStart.cssDone(h)) return rest
   s.ssthresh = Math.max(Math.floor(s.cwnd), 2 * s.smss)
@@ -190,7 +194,7 @@ export const endRecovery = (s: State): void => {
  * first expiry.
  */
 export const lossWindow = (s: State): void => {
-  HyStart.stop(s.hystart)
+  HyStart.stop(HyStart.own(s))
   s.cwnd = s.smss
   s.bytesAcked = 0
   s.afterRto = true
@@ -262,7 +266,7 @@ const onAck = (
  * Congestion.ts).
  */
 const onLoss = (s: State, _inFlight: number, _now: number): void => {
-  HyStart.stop(s.hystart)
+  HyStart.stop(HyStart.own(s))
   s.ssthresh = halfWindow(s)
   s.cwnd = Math.min(s.ssthresh, MAX_CWND)
   s.bytesAcked = 0

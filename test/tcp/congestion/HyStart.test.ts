@@ -46,8 +46,9 @@ const ack = (f: Flow, rtt: number): void => {
 
 /** ACKs at `rtt` until the round in progress ends; returns how many it took. */
 const round = (f: Flow, rtt: number): number => {
-  const h = f.s.hystart!
   ack(f, rtt)
+  // (read after the first ACK: it gives the flow its own record in place of HyStart.FRESH)
+  const h = f.s.hystart!
   let n = 1
   // (the first ACK may have begun the first round)
   const end = h.roundEnd
@@ -265,6 +266,23 @@ describe.each(["cubic", "newreno"] as const)("HyStart++ in %s's initial slow sta
     const f = inCss(name)
     f.algorithm.onIdle(f.s, 100, 200)
     expect([hs(f).phase, hs(f).baseline]).toEqual(["css", 60])
+  })
+
+  it("a new flow shares HyStart.FRESH until its first ACK, then has its own record; a loss or timeout before any ACK ends only its own", () => {
+    // (issue 8 §2: an idle connection holds no HyStart++ record of its own; the behaviour is make()'s)
+    const f = flow(name)
+    const g = flow(name)
+    expect(f.s.hystart).toBe(HyStart.FRESH)
+    expect(g.s.hystart).toBe(HyStart.FRESH)
+    ack(f, 50)
+    expect(f.s.hystart).not.toBe(HyStart.FRESH)
+    expect([hs(f).phase, hs(f).roundMin, hs(f).samples]).toEqual(["slowStart", 50, 1])
+    g.algorithm.onIdle(g.s, 5000, 200)
+    expect(g.s.hystart).toBe(HyStart.FRESH)
+    g.algorithm.onRto(g.s, Seq.sub(g.nxt, g.una), 1000)
+    expect(hs(g).phase).toBe("done")
+    expect(HyStart.FRESH).toEqual(HyStart.make())
+    expect(flow(name).s.hystart).toBe(HyStart.FRESH)
   })
 
   it("turned off, growing delays never end slow start", () => {
