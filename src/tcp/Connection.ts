@@ -904,6 +904,7 @@ export class Conn {
 
   info(): ConnectionInfo {
     const s = this.snd
+    const c = Sender.counters(s)
     return {
       state: s.state,
       srtt: s.rtt.srtt,
@@ -913,17 +914,17 @@ export class Conn {
       mss: s.mss,
       sndWnd: s.sndWnd,
       segmentsSent: s.segmentsSent,
-      retransmits: s.retransmits,
-      fastRetransmits: s.fastRetransmits,
-      tailProbes: s.tailProbes,
-      dsackUndos: s.undos,
-      spuriousTimeouts: s.spuriousTimeouts,
-      eifelUndos: s.eifelUndos,
+      retransmits: c.retransmits,
+      fastRetransmits: c.fastRetransmits,
+      tailProbes: c.tailProbes,
+      dsackUndos: c.undos,
+      spuriousTimeouts: c.spuriousTimeouts,
+      eifelUndos: c.eifelUndos,
       ecn: s.ecnOk,
-      ecnReductions: s.ecnReductions,
+      ecnReductions: c.ecnReductions,
       hystartExits: s.cc.hystart?.delayExits ?? 0,
-      timeouts: s.timeouts,
-      sackReneges: s.reneges,
+      timeouts: c.timeouts,
+      sackReneges: c.reneges,
       bytesAcked: Math.max(0, this.taken - s.buffer.length),
       bytesWritten: this.written,
       bytesReceived: this.bytesReceived,

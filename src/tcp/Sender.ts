@@ -539,6 +539,23 @@ export interface Sender {
   progress: boolean
   // counters
   segmentsSent: number
+  /**
+   * the window last announced, octets (Linux's rcv_wnd: 0 after a window of 0, that of a memory drop
+   * included), for the counters below; not 0 before the first
+   */
+  rcvWnd: number
+  /** the counters of rarer events (`Counters`): made at the first (`count`); read them with `counters` */
+  counted: Counters | undefined
+}
+
+/**
+ * A connection's counters of rarer events (losses, recoveries, undos, window edges; Linux's MIB
+ * counters, kept per socket). Made at the connection's first such event (`count`): a connection
+ * that never met one, an idle one the most common, carries one field instead of thirteen (issue 8
+ * section 2's heap per idle connection). None is counted on every ACK or segment sent.
+ */
+export interface Counters {
+  /** segments sent again (a timeout's, a fast retransmit's, RACK's, a probe's; our SYN again) */
   retransmits: number
   fastRetransmits: number
   timeouts: number
@@ -553,11 +570,6 @@ export interface Sender {
   eifelUndos: number
   /** congestion windows reduced for the peer's ECE (RFC 3168 §6.1.2) */
   ecnReductions: number
-  /**
-   * the window last announced, octets (Linux's rcv_wnd: 0 after a window of 0, that of a memory drop
-   * included), for the counters below; not 0 before the first
-   */
-  rcvWnd: number
   /** windows of 0 announced after an open one (Linux's TCPToZeroWindowAdv; not the zero window of a memory drop, which tcp_select_window does not count) */
   toZeroWindow: number
   /** open windows announced after one of 0 (Linux's TCPFromZeroWindowAdv) */
@@ -792,22 +804,32 @@ const base = (
     },
     progress: false,
     segmentsSent: 0,
-    retransmits: 0,
-    fastRetransmits: 0,
-    timeouts: 0,
-    tailProbes: 0,
-    tlpRepairs: 0,
-    undos: 0,
-    spuriousTimeouts: 0,
-    eifelUndos: 0,
-    ecnReductions: 0,
     rcvWnd: 1,
-    toZeroWindow: 0,
-    fromZeroWindow: 0,
-    wantZeroWindow: 0,
-    reneges: 0
+    counted: undefined
   }
 }
+
+const newCounters = (): Counters => ({
+  retransmits: 0,
+  fastRetransmits: 0,
+  timeouts: 0,
+  tailProbes: 0,
+  tlpRepairs: 0,
+  undos: 0,
+  spuriousTimeouts: 0,
+  eifelUndos: 0,
+  ecnReductions: 0,
+  toZeroWindow: 0,
+  fromZeroWindow: 0,
+  wantZeroWindow: 0,
+  reneges: 0
+})
+/** All zero: the counters of a connection that has counted nothing yet (frozen, shared). */
+const NO_COUNTS: Readonly<Counters> = Object.freeze(newCounters())
+/** The connection's counters to add to: made at its first counted event. */
+const count = (s: Sender): Counters => s.counted ?? (s.counted = newCounters())
+/** The connection's counters (all zero before its first counted event). @category accessors */
+export const counters = (s: Sender): Readonly<Counters> => s.counted ?? NO_COUNTS
 
 /**
  * Our SYN's options: everything the parameters allow (RFC 7323, RFC 2018), MSS from the MTU (the
@@ -1197,11 +1219,11 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
 const countZeroWindows = (s: Sender, field: number, wnd: number, offered: number): void => {
   // (the peer's segment size as guessed, icsk_ack.rcv_mss there, not the MSS we announced)
   if (field > 0 && (offered <= 0 || (offered < s.capacity / 2 && (offered < s.ackMss || offered < s.capacity / 16)))) {
-    s.wantZeroWindow++
+    count(s).wantZeroWindow++
   }
   if (field === 0) {
-    if (s.rcvWnd > 0) s.toZeroWindow++
-  } else if (s.rcvWnd === 0) s.fromZeroWindow++
+    if (s.rcvWnd > 0) count(s).toZeroWindow++
+  } else if (s.rcvWnd === 0) count(s).fromZeroWindow++
   s.rcvWnd = wnd
 }
 
@@ -1349,7 +1371,7 @@ const sendData = (
   if (len > 0 && s.lastDataAt !== undefined && now - s.lastDataAt < s.params.delayedAck) s.pingpong = true
   const retransmission = Seq.lt(seq, s.sndMax)
   if (retransmission) {
-    s.retransmits++
+    count(s).retransmits++
     // (only the episode's own: a later probe of newer data is no part of it)
     const u = s.undo
     if (u !== undefined && Seq.gte(seq, u.marker) && Seq.lt(seq, u.end)) {
@@ -1911,8 +1933,8 @@ const synAckRtt = (s: Sender, r: Report): number | undefined => {
  */
 const synSentLost = (s: Sender, echo: number | undefined): boolean =>
   handshakeLost({
-    retransmitted: s.retransmits,
-    byTimer: s.retransmits > 0,
+    retransmitted: counters(s).retransmits,
+    byTimer: counters(s).retransmits > 0,
     firstEchoed: s.tsOk && echo !== undefined && echo === tsOf(s, s.connectAt)
   })
 
@@ -2120,7 +2142,7 @@ const tlpEpisodeAck = (
     s.tlpEpisode = undefined
   } else if (Seq.gt(a.ack, e.end)) {
     s.tlpEpisode = undefined
-    s.tlpRepairs++
+    count(s).tlpRepairs++
     // one cut per window: not inside a loss episode or an ECN cut, whose cut covers it already
     if (s.recovering || Seq.lt(s.sndUna, s.recover) || ecnHeld(s)) return
     s.undo = undefined
@@ -2151,7 +2173,7 @@ const onEce = (s: Sender, flight: number, now: number): void => {
   s.algorithm.onLoss(s.cc, flight, now)
   s.ecnRecover = s.sndMax
   s.cwrPending = true
-  s.ecnReductions++
+  count(s).ecnReductions++
 }
 
 /**
@@ -2243,7 +2265,7 @@ const frtoSendNew = (s: Sender, now: number, out: Array<OutSegment>): boolean =>
  */
 const spuriousTimeout = (s: Sender): void => {
   s.frto = undefined
-  s.spuriousTimeouts++
+  count(s).spuriousTimeouts++
   const u = s.undo
   if (u !== undefined) {
     s.undo = undefined
@@ -2572,7 +2594,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     // a timeout whose first retransmission was not needed: undone as F-RTO would (RFC 3522's
     // detection, RFC 4015's response; Linux's tcp_try_undo_loss with tcp_may_undo)
     if (afterTimeout && delayed && !reneged) {
-      s.eifelUndos++
+      count(s).eifelUndos++
       spuriousTimeout(s)
     }
     // RFC 3168 §6.1.2: no growth for an ECE, nor while a cut for one is held (Linux's CWR state)
@@ -2729,7 +2751,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     // RFC 3168 §6.1.2: any reduction of the window, this one too, is announced with CWR
     if (s.ecnOk) s.cwrPending = true
   }
-  s.fastRetransmits++
+  count(s).fastRetransmits++
   s.tlpAt = undefined
   // RFC 8985 §7.1: fast recovery ends any probe's episode (its cut covers the window)
   s.tlpEpisode = undefined
@@ -2910,8 +2932,8 @@ const tryUndo = (s: Sender, delayed = false): void => {
   s.undo = undefined
   Congestion.undo(s.cc, u.cc)
   s.cwrPending = false
-  if (u.retrans > 0) s.eifelUndos++
-  else s.undos++
+  if (u.retrans > 0) count(s).eifelUndos++
+  else count(s).undos++
 }
 
 /**
@@ -3727,7 +3749,7 @@ const retryLimit = (s: Sender): number =>
 
 /** RFC 6298 §5.4-5.7: the retransmission timer expired. */
 const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
-  s.timeouts++
+  count(s).timeouts++
   const synPhase = s.state === "SynSent" || s.state === "SynReceived"
   if (s.retries >= (synPhase ? s.params.synRetries : retryLimit(s))) {
     timedOut(s)
@@ -3739,7 +3761,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.rtoAt = undefined
   if (synPhase) {
     s.synRetransmitted = true
-    s.retransmits++
+    count(s).retransmits++
     sendSyn(s, now, out)
     return
   }
@@ -3749,7 +3771,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // them, and each waited for an RTO of its own)
   const reneged = s.sackOk && Scoreboard.reneged(s.board, s.sndUna)
   if (reneged) {
-    s.reneges++
+    count(s).reneges++
     Scoreboard.clear(s.board)
     Rack.renege(s.rack)
   }
@@ -3984,7 +4006,7 @@ const sendProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.tlpOut = true
   s.tlpArmedMax = s.sndMax
   s.tlpEpisode = { start, end: s.sndMax, retrans, flight: Seq.sub(s.sndMax, s.sndUna) }
-  s.tailProbes++
+  count(s).tailProbes++
   // RFC 8985 §7.3: the RTO restarts after a probe
   s.rtoAt = now + s.rtt.rto
 }

@@ -350,17 +350,18 @@ type RecoveryCounts = {
 
 /** Add what a connection's send half counted to `t` (for the connections open and over alike). */
 const addRecoveryCounts = (t: RecoveryCounts, s: Sender.Sender): void => {
-  t.retransmits += s.retransmits
-  t.fastRetransmits += s.fastRetransmits
-  t.timeouts += s.timeouts
-  t.tailProbes += s.tailProbes
-  t.dsackUndos += s.undos
-  t.spuriousTimeouts += s.spuriousTimeouts
-  t.eifelUndos += s.eifelUndos
+  const c = Sender.counters(s)
+  t.retransmits += c.retransmits
+  t.fastRetransmits += c.fastRetransmits
+  t.timeouts += c.timeouts
+  t.tailProbes += c.tailProbes
+  t.dsackUndos += c.undos
+  t.spuriousTimeouts += c.spuriousTimeouts
+  t.eifelUndos += c.eifelUndos
   t.hystartExits += s.cc.hystart?.delayExits ?? 0
-  t.toZeroWindowAdv += s.toZeroWindow
-  t.fromZeroWindowAdv += s.fromZeroWindow
-  t.wantZeroWindowAdv += s.wantZeroWindow
+  t.toZeroWindowAdv += c.toZeroWindow
+  t.fromZeroWindowAdv += c.fromZeroWindow
+  t.wantZeroWindowAdv += c.wantZeroWindow
 }
 
 /** The pure rules' parameters from the stack's configuration. */

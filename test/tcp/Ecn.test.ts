@@ -16,6 +16,7 @@ import * as Seq from "../../src/tcp/SeqNum.js"
 import * as SynCookie from "../../src/tcp/SynCookie.js"
 import * as Sip from "../../src/internal/SipHash.js"
 import * as T from "../support/TcpSocket.js"
+import * as Sender from "../../src/tcp/Sender.js"
 
 const MSS = 1460
 const SETUP = ECE | CWR
@@ -231,10 +232,10 @@ describe("the sender: ECE reduces the window once per window (RFC 3168 §6.1.2)"
   it("an ECE halves cwnd and ssthresh as a loss would, without a retransmission; the next new data says CWR, once", () => {
     const before = flight(false, 2).s.snd.cc.cwnd
     const { out, s } = flight(true, 2)
-    expect(s.snd.ecnReductions).toBe(1)
+    expect(Sender.counters(s.snd).ecnReductions).toBe(1)
     expect(s.snd.cc.cwnd).toBeLessThan(before)
     expect(s.snd.cc.ssthresh).toBe(s.snd.cc.cwnd)
-    expect(s.snd.retransmits).toBe(0)
+    expect(Sender.counters(s.snd).retransmits).toBe(0)
     // whatever went at once: the first new data segment says CWR, the rest do not
     const sent = [...data(out), ...data(s.send(30, T.fromPeer({ seq: 0, ack: 10 * MSS })))]
     expect(sent.length).toBeGreaterThan(1)
@@ -247,11 +248,11 @@ describe("the sender: ECE reduces the window once per window (RFC 3168 §6.1.2)"
     s.send(30, T.fromPeer({ seq: 0, ack: 4 * MSS, flags: ACK | ECE }))
     // (the whole window it was sent in, but nothing above it: the CWR may not have arrived)
     const more = s.send(31, T.fromPeer({ seq: 0, ack: 10 * MSS, flags: ACK | ECE }))
-    expect(s.snd.ecnReductions).toBe(1)
+    expect(Sender.counters(s.snd).ecnReductions).toBe(1)
     expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(cwnd)
     expect(data(more).length).toBeGreaterThan(0)
     s.send(40, T.fromPeer({ seq: 0, ack: 11 * MSS, flags: ACK | ECE }))
-    expect(s.snd.ecnReductions).toBe(2)
+    expect(Sender.counters(s.snd).ecnReductions).toBe(2)
   })
   for (const congestion of ["newreno", "cubic"] as const) {
     it(`${congestion}: an ECE on the ACK of the whole flight cuts from that flight, not from the nothing left after it`, () => {
@@ -265,14 +266,14 @@ describe("the sender: ECE reduces the window once per window (RFC 3168 §6.1.2)"
       // ACKed at once as a receiver does): FlightSize when the mark was made was 10 segments
       expect(data(s.write(0, T.octets(10 * MSS))).length).toBe(10)
       s.send(20, T.fromPeer({ seq: 0, ack: 10 * MSS, flags: ACK | ECE, window: 65535 }))
-      expect(s.snd.ecnReductions).toBe(1)
+      expect(Sender.counters(s.snd).ecnReductions).toBe(1)
       // NewReno halves it, CUBIC takes 0.7 of it (RFC 9438 §4.6); not the 2 SMSS floor
       expect(s.snd.cc.ssthresh).toBe((congestion === "cubic" ? 7 : 5) * MSS)
     })
   }
   it("without ECN negotiated an ECE is ignored", () => {
     const { s } = flight(true, 2, { peerSynFlags: 0 })
-    expect(s.snd.ecnReductions).toBe(0)
+    expect(Sender.counters(s.snd).ecnReductions).toBe(0)
     expect(s.snd.cc.cwnd).toBe(flight(false, 2, { peerSynFlags: 0 }).s.snd.cc.cwnd)
   })
 })
@@ -305,7 +306,7 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     const s = warm()
     s.write(1000, T.octets(10 * MSS))
     s.send(1020, ackOf(B + MSS, true))
-    expect(s.snd.ecnReductions).toBe(1)
+    expect(Sender.counters(s.snd).ecnReductions).toBe(1)
     const cut = { ...s.snd.cc }
     // the second segment was lost: three SACKed beyond it start a recovery, without a second cut
     s.send(1021, ackOf(B + MSS, true, [[B + 2 * MSS, B + 5 * MSS]]))
@@ -319,11 +320,11 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     const before = s.snd.cc.cwnd
     const t = Math.ceil(s.snd.rtoAt!)
     s.tick(t)
-    expect(s.snd.timeouts).toBe(1)
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
     // the ACKs that were held up come, saying ECE (a CE on the flight), then without
     s.send(t + 5, ackOf(B + MSS, true))
     s.send(t + 6, ackOf(B + 2 * MSS, false))
-    expect(s.snd.spuriousTimeouts).toBe(1)
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
     expect(s.snd.cc.cwnd).toBeLessThan(before)
   })
   it("an ECE during a fast recovery forbids undoing it: the Eifel echo shows it spurious, the cut stands", () => {
@@ -348,7 +349,7 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     s.send(1020, ackOf(B, false, [[B + P, B + 4 * P]], [100, 1000]))
     expect(s.snd.cwrPending).toBe(true)
     s.send(1023, ackOf(B + 4 * P, false, [], [102, 1000]))
-    expect(s.snd.eifelUndos).toBe(1)
+    expect(Sender.counters(s.snd).eifelUndos).toBe(1)
     expect(s.snd.cwrPending).toBe(false)
   })
   it("ACKs that say ECE, or come while a cut is held, do not grow the window", () => {
@@ -371,7 +372,7 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     }
     s.write(300, T.octets(10 * MSS))
     s.send(320, T.fromPeer({ ack: 4000 + MSS, flags: ACK | ECE }))
-    expect(s.snd.ecnReductions).toBe(1)
+    expect(Sender.counters(s.snd).ecnReductions).toBe(1)
   })
   it("a data segment saying CWR is ACKed at once: the sender's window may be one segment", () => {
     const s = est()

@@ -14,6 +14,7 @@ import * as Ooo from "../../src/tcp/OutOfOrder.js"
 import { ACK, FIN, type OutSegment } from "../../src/tcp/Segment.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import * as T from "../support/TcpSocket.js"
+import * as Sender from "../../src/tcp/Sender.js"
 
 const MSS = 1460
 const LIMITS = { low: 300_000, pressure: 400_000, high: 500_000 }
@@ -276,7 +277,7 @@ describe("data above `high`", () => {
 })
 
 describe("zero-window counters (tcp_select_window: TCPToZeroWindowAdv, TCPFromZeroWindowAdv, TCPWantZeroWindowAdv)", () => {
-  const counts = (s: T.TcpSocket) => [s.snd.toZeroWindow, s.snd.fromZeroWindow, s.snd.wantZeroWindow]
+  const counts = (s: T.TcpSocket) => [Sender.counters(s.snd).toZeroWindow, Sender.counters(s.snd).fromZeroWindow, Sender.counters(s.snd).wantZeroWindow]
   it("a buffer filled by a stalled reader: the window wanted 0 while an edge announced stood (Want), announced 0 once reached (To), reopened by the read (From)", () => {
     const s = est(Memory.make(LIMITS), 16 * 1024)
     // 16 KiB of buffer, the reader away: the edge stays where announced; the ACK that leaves 384
@@ -315,13 +316,13 @@ describe("zero-window counters (tcp_select_window: TCPToZeroWindowAdv, TCPFromZe
     for (let t = 0; o < 27 * 536; o += 536, t += 10) s.send(t, seg(o, 536))
     s.tick(1000)
     expect(s.snd.ackMss).toBe(536)
-    const before = s.snd.wantZeroWindow
+    const before = Sender.counters(s.snd).wantZeroWindow
     // 1376 octets free: under half the buffer, not under a sixteenth of it (1024) nor under a
     // segment of the peer's; Linux's buffer would not shut the window (under our MSS of 1460 only)
     s.send(1100, seg(o, 536))
     s.tick(2000)
     expect(16 * 1024 - rcvNxt(s)).toBe(1376)
-    expect(s.snd.wantZeroWindow).toBe(before)
+    expect(Sender.counters(s.snd).wantZeroWindow).toBe(before)
   })
 
   it("under pressure, a reader that keeps up wants no zero window (__tcp_select_window judges tcp_space before it caps the window at rcv_ssthresh)", () => {

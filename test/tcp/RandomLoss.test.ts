@@ -254,12 +254,12 @@ const run = (seed: number, total: number, reneging = false, sack = true) => {
     if (next === undefined && timer === undefined) break
     if (timer !== undefined && (next === undefined || timer < next.at)) {
       now = Math.max(now, timer)
-      const timeouts = s.snd.timeouts
+      const timeouts = Sender.counters(s.snd).timeouts
       const out = s.tick(now)
       // a retransmission timeout resends the first segment alone (Linux's tcp_retransmit_timer): the
       // window after it is what is in flight + 1 (RFC 8985 §6.3, tcp_enter_loss); no persist probe
       // goes in the same instant (one timer a socket: Linux arms the probe timer only with nothing out)
-      if (s.snd.timeouts > timeouts) {
+      if (Sender.counters(s.snd).timeouts > timeouts) {
         expect(out.filter((o) => (o.payload?.length ?? 0) > 0).length, `seed ${seed} at ${now}: the timeout's burst`).toBeLessThanOrEqual(1)
       }
       emit(now, out)

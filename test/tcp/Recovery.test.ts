@@ -125,7 +125,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     // (sent before a SACKed one, RACK.rtt + 0 passed) and went again
     const out = s.send(1000, sackOf(B + MSS, [B + 2 * MSS, B + 4 * MSS]), sackOf(B + 4 * MSS))
     expect(shape(out)).toEqual([])
-    expect([s.snd.retransmits, s.snd.fastRetransmits, s.snd.recovering]).toEqual([0, 0, false])
+    expect([Sender.counters(s.snd).retransmits, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([0, 0, false])
     // the same two ACKs in two batches: the first alone shows the second segment lost, and it goes
     const t = est()
     for (let i = 0; i < B; i++) {
@@ -146,8 +146,8 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS])))).toEqual([])
     expect(s.tick(1026)).toEqual([])
     expect(shape(s.tick(1027))).toEqual([[B, MSS]])
-    expect(s.snd.fastRetransmits).toBe(1)
-    expect(s.snd.tailProbes + s.snd.timeouts).toBe(0)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(1)
+    expect(Sender.counters(s.snd).tailProbes + Sender.counters(s.snd).timeouts).toBe(0)
     // the retransmission arrives: all acknowledged, recovery over
     expect(shape(s.send(1045, sackOf(B + 2 * MSS)))).toEqual([])
     expect(s.snd.recovering).toBe(false)
@@ -174,12 +174,12 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     const probe = s.snd.tlpAt!
     expect(probe).toBeLessThan(1046 + 100)
     expect(shape(s.tick(Math.ceil(probe)))).toEqual([[B + 3 * MSS, MSS]])
-    expect(s.snd.tailProbes).toBe(1)
+    expect(Sender.counters(s.snd).tailProbes).toBe(1)
   })
 
   it("SND.UNA at the recovery point: a loss in the next flight starts a fast recovery of its own", () => {
     const s = recovered()
-    const before = s.snd.fastRetransmits
+    const before = Sender.counters(s.snd).fastRetransmits
     expect(shape(s.write(1046, T.octets(2 * MSS, 2 * MSS)))).toEqual([[B + 2 * MSS, MSS], [B + 3 * MSS, MSS]])
     // the first of the two lost, the second SACKed: RACK finds it lost at 1046 + 20 + 20 / 4 (its
     // timer 2 ms after that, TCP_TIMEOUT_MIN_US), and
@@ -188,7 +188,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(s.send(1066, sackOf(B + 2 * MSS, [B + 3 * MSS, B + 4 * MSS])))).toEqual([])
     expect(s.tick(1072)).toEqual([])
     expect(shape(s.tick(1073))).toEqual([[B + 2 * MSS, MSS]])
-    expect(s.snd.fastRetransmits).toBe(before + 1)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(before + 1)
     expect(s.snd.recovering).toBe(true)
     expect(s.snd.recover).toBe(s.snd.sndMax)
   })
@@ -209,7 +209,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(s.snd.tlpAt).toBeDefined()
     s.send(1220, sackOf(D, [D + MSS, D + 2 * MSS]))
     expect(shape(s.tick(1227))).toEqual([[D, MSS]])
-    expect(s.snd.fastRetransmits).toBe(1)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(1)
     expect(s.snd.recovering).toBe(true)
   })
 
@@ -247,7 +247,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     // that new segment is SACKed at 1041, the retransmission sent before it is not: lost again
     // (RACK.rtt 20, no reordering window in recovery); RFC 6675 alone would wait for the RTO at 1220
     expect(shape(s.send(1041, sackOf(B, [B + MSS, B + 5 * MSS])))).toEqual([[B, MSS]])
-    expect(s.snd.timeouts).toBe(0)
+    expect(Sender.counters(s.snd).timeouts).toBe(0)
     expect(shape(s.send(1061, sackOf(B + 5 * MSS)))).toEqual([])
     expect(s.snd.recovering).toBe(false)
   })
@@ -269,7 +269,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(s.snd.rtt.rto).not.toBe(rto)
     expect([s.snd.rtoAt, s.snd.rackAt]).toEqual([1050 + s.snd.rtt.rto, undefined])
     expect(s.tick(1020 + rto)).toEqual([])
-    expect(s.snd.timeouts).toBe(0)
+    expect(Sender.counters(s.snd).timeouts).toBe(0)
   })
 
   it("three small segments SACKed in one ACK: lost at once with no reordering seen, min RTT / 4 later with it", () => {
@@ -341,7 +341,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     // lost, resent now, not at the RTO 200 ms after the last. (An ACK 18 ms after the resend is below
     // the minimum RTT: RACK takes no sample from a retransmission that quick, Linux's tcp_rack_advance)
     expect(shape(s.send(1047, sackOf(B + 2 * MSS)))).toEqual([[B + 2 * MSS, MSS]])
-    expect(s.snd.timeouts).toBe(0)
+    expect(Sender.counters(s.snd).timeouts).toBe(0)
   })
 
   it("two retransmissions lost again are both found by one later SACK and both sent again, no RTO", () => {
@@ -363,7 +363,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     // resends fill it (before, the window worked out ahead of the marks let a new segment go too)
     expect(cwnd).toBe(7)
     expect(shape(s.send(1041, sackOf(B, [B + 2 * MSS, B + 11 * MSS])))).toEqual([seg(0), seg(1)])
-    expect(s.snd.timeouts).toBe(0)
+    expect(Sender.counters(s.snd).timeouts).toBe(0)
   })
 
   it("after a timeout, a go-back-N retransmission lost again is resent when a later one is SACKed, not at the next timeout: in a fast recovery (Linux's FLAG_LOST_RETRANS in TCP_CA_Loss → tcp_enter_recovery)", () => {
@@ -392,8 +392,8 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     // flight lost by then, are not), sndcnt min(2 - 0, max(1 - 0, 1)) = 1, cwnd 1: the resend alone,
     // where the go-back's cwnd 2 sent the next lost segment with it
     expect(shape(s.send(t + 40, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS])))).toEqual([seg(1)])
-    expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.recover]).toEqual([true, 1, ours(B + 10 * MSS)])
-    expect(s.snd.timeouts).toBe(1)
+    expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits, s.snd.recover]).toEqual([true, 1, ours(B + 10 * MSS)])
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
   })
 })
 
@@ -511,7 +511,7 @@ describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)
     s.send(1010, sackWin(B, 1000))
     expect(s.tick(Math.ceil(armed))).toEqual([])
     expect(s.snd.tlpAt).toBe(undefined)
-    expect(s.snd.tailProbes).toBe(0)
+    expect(Sender.counters(s.snd).tailProbes).toBe(0)
   })
   it("a hole wholly past the new right edge is not resent at all", () => {
     const s = warmed()
@@ -543,13 +543,13 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     const { cc, s, before } = reordered()
     expect(s.snd.cc.wMax).toBe(before.cwnd)
     s.send(1040, sackOf(B + 4 * MSS, [B, B + MSS]))
-    expect(s.snd.undos).toBe(1)
+    expect(Sender.counters(s.snd).undos).toBe(1)
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
     expect(s.snd.cc.name).toBe("cubic")
     expect(s.snd.cc).toEqual(cc)
     // once: the same D-SACK again changes nothing more
     s.send(1041, sackOf(B + 4 * MSS, [B, B + MSS]))
-    expect(s.snd.undos).toBe(1)
+    expect(Sender.counters(s.snd).undos).toBe(1)
   })
 
   it("the D-SACK on the ACK that also acknowledges the retransmission (the ACK before it lost) undoes too, as Linux's tcp_sacktag_walk counts it", () => {
@@ -561,7 +561,7 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     // that D-SACKs it: the block lies below the new SND.UNA, above the old one
     s.send(1040, sackOf(B + 4 * MSS, [B, B + MSS]))
     expect(s.snd.recovering).toBe(false)
-    expect(s.snd.undos).toBe(1)
+    expect(Sender.counters(s.snd).undos).toBe(1)
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
   })
 
@@ -570,7 +570,7 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     const cut = s.snd.cc.cwnd
     // a D-SACK of the warm-up's octets, sent before the episode began
     s.send(1040, sackOf(B + 4 * MSS, [B - 2, B - 1]))
-    expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
+    expect([Sender.counters(s.snd).undos, s.snd.cc.cwnd]).toEqual([0, cut])
   })
 
   it("a D-SACK of data sent after the episode is no proof about it", () => {
@@ -580,7 +580,7 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     s.send(1050, sackOf(B + 5 * MSS))
     const cut = s.snd.cc.cwnd
     s.send(1051, sackOf(B + 5 * MSS, [B + 4 * MSS, B + 5 * MSS]))
-    expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
+    expect([Sender.counters(s.snd).undos, s.snd.cc.cwnd]).toEqual([0, cut])
   })
 
   /** Six segments, the first two lost and resent at 1020, everything acknowledged at 1041: the cut cwnd. */
@@ -600,10 +600,10 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     // the first retransmission reported twice, twice over: one of two, still no undo
     s.send(1043, sackOf(B + 6 * MSS, [B, B + MSS]))
     s.send(1044, sackOf(B + 6 * MSS, [B, B + MSS]))
-    expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
+    expect([Sender.counters(s.snd).undos, s.snd.cc.cwnd]).toEqual([0, cut])
     // the second retransmission reported too: both were needless, the cut goes
     s.send(1045, sackOf(B + 6 * MSS, [B + MSS, B + 2 * MSS]))
-    expect(s.snd.undos).toBe(1)
+    expect(Sender.counters(s.snd).undos).toBe(1)
     expect(s.snd.cc.cwnd).toBeGreaterThan(cut)
   })
 
@@ -618,13 +618,13 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     const cut = s.snd.cc.cwnd
     // one D-SACK: one of the two copies came for nothing, the other was the loss's
     s.send(t + 6, sackOf(B + 4 * MSS, [B, B + MSS]))
-    expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
+    expect([Sender.counters(s.snd).undos, s.snd.cc.cwnd]).toEqual([0, cut])
   })
 
   it("two retransmissions, one D-SACKed: no undo (the other was a real loss)", () => {
     const { cut, s } = twoResent()
     s.send(1042, sackOf(B + 6 * MSS, [B, B + MSS]))
-    expect([s.snd.undos, s.snd.cc.cwnd]).toEqual([0, cut])
+    expect([Sender.counters(s.snd).undos, s.snd.cc.cwnd]).toEqual([0, cut])
   })
 })
 
@@ -664,34 +664,34 @@ describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_p
     // the next acknowledges the second segment, sent once, before the timeout: the timeout was
     // spurious. cwnd and ssthresh are back, and what follows is new data, not the old flight again
     const out = s.send(t + 6, sackOf(B + 2 * MSS))
-    expect(s.snd.spuriousTimeouts).toBe(1)
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
     expect(onlyFrom(out, 13)).toBe(true)
     // the rest of the old flight is acknowledged in turn; none of it was ever sent twice
     for (let i = 3; i <= 13; i++) expect(onlyFrom(s.send(t + 4 + 2 * i, sackOf(B + i * MSS)), 13)).toBe(true)
-    expect(s.snd.retransmits).toBe(1)
-    expect(s.snd.timeouts).toBe(1)
+    expect(Sender.counters(s.snd).retransmits).toBe(1)
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
   })
 
   it("one ACK of old and new data at once after step 2 proves the timeout spurious too", () => {
     const { before, s, t } = stalled()
     expect(shape(s.send(t + 5, sackOf(B + MSS)))).toEqual([seg(11), seg(12)])
     s.send(t + 6, sackOf(B + 13 * MSS))
-    expect(s.snd.spuriousTimeouts).toBe(1)
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
   })
 
   it("one cumulative ACK of the whole old flight after the timeout proves it spurious at once (step 2, as Linux)", () => {
     const { before, s, t } = stalled()
     const out = s.send(t + 5, sackOf(B + 11 * MSS))
-    expect(s.snd.spuriousTimeouts).toBe(1)
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
     expect(out.length).toBeGreaterThan(0)
     expect(onlyFrom(out, 11)).toBe(true)
     // and the window after it is an ordinary one: a loss in the new data starts a fast recovery
     // (not the go-back-N a timeout's window gets, RFC 6582's "recover")
     expect(shape(s.send(t + 25, sackOf(B + 11 * MSS, [B + 12 * MSS, B + 15 * MSS])))).toEqual([seg(11)])
-    expect(s.snd.fastRetransmits).toBe(1)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(1)
     expect(s.snd.recovering).toBe(true)
   })
 
@@ -700,7 +700,7 @@ describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_p
     expect(shape(s.send(t + 20, sackOf(B + MSS)))).toEqual([seg(11), seg(12)])
     // step 3.a: the ACK after them SACKs them and not the second segment: the flight was lost
     const out = s.send(t + 40, sackOf(B + MSS, [B + 11 * MSS, B + 13 * MSS]))
-    expect(s.snd.spuriousTimeouts).toBe(0)
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(0)
     expect(s.snd.frto).toBeUndefined()
     expect(shape(out)[0]).toEqual(seg(1))
     expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
@@ -725,7 +725,7 @@ describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_p
     const { s, t } = stalled()
     expect(shape(s.send(t + 5, sackOf(B + MSS)))).toEqual([seg(11), seg(12)])
     s.send(t + 6, sackOf(B + 2 * MSS))
-    expect(s.snd.spuriousTimeouts).toBe(1)
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
     // the third segment was lost after all: the next three SACKed show it (RFC 6675's IsLost). Only
     // it goes again, and new data; the seventh to the eleventh are in flight as they always were
     // (before: they went again too, still marked lost by the timeout)
@@ -742,7 +742,7 @@ describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_p
     expect(s.snd.recovering).toBe(true)
     const t = Math.ceil(s.snd.rtoAt!)
     s.tick(t)
-    expect(s.snd.timeouts).toBe(1)
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
     expect(s.snd.frto).toBeUndefined()
   })
 })
@@ -763,7 +763,7 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     // the original arrives after all: the peer's ACK of everything echoes its timestamp, 1000
     s.send(1022, sackTs(101, 1000, B + 4 * P))
     expect(s.snd.recovering).toBe(false)
-    expect([s.snd.eifelUndos, s.snd.undos]).toEqual([1, 0])
+    expect([Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).undos]).toEqual([1, 0])
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
   })
 
@@ -774,7 +774,7 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     s.send(1020, sackTs(100, 1000, B, [B + P, B + 4 * P]))
     s.send(1040, sackTs(101, 1020, B + 4 * P))
     expect(s.snd.recovering).toBe(false)
-    expect([s.snd.eifelUndos, s.snd.undos]).toEqual([0, 0])
+    expect([Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).undos]).toEqual([0, 0])
     expect(s.snd.cc.cwnd).toBeLessThan(before)
   })
 
@@ -782,7 +782,7 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     const { before, s, t } = stalled(undefined, true)
     // the ACK of the first segment, for the original sent at 1000: spurious at once, before F-RTO's step 2
     const out = s.send(t + 5, sackTs(100, 1000, B + P))
-    expect([s.snd.eifelUndos, s.snd.spuriousTimeouts]).toEqual([1, 1])
+    expect([Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).spuriousTimeouts]).toEqual([1, 1])
     // (undone before this ACK's own growth, as Linux undoes before tcp_cong_control)
     expect(s.snd.cc.ssthresh).toBe(before.ssthresh)
     expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(before.cwnd)
@@ -790,7 +790,7 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     // echoing the retransmission (sent at t) instead: F-RTO's step 2, new data, no undo yet
     const other = stalled(undefined, true)
     expect(shape(other.s.send(other.t + 5, sackTs(100, other.t, B + P)))).toEqual([seg(11), seg(12)])
-    expect(other.s.snd.eifelUndos).toBe(0)
+    expect(Sender.counters(other.s.snd).eifelUndos).toBe(0)
   })
 })
 
@@ -820,7 +820,7 @@ describe("Eifel detection without SACK: timestamps alone show a retransmission w
     expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
     // the originals arrived; the peer's ACK was held up, and echoes the first original's time, 1000
     s.send(t + 5, tsAck(100, 1000, B + 3 * P))
-    expect([s.snd.eifelUndos, s.snd.spuriousTimeouts]).toEqual([1, 1])
+    expect([Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).spuriousTimeouts]).toEqual([1, 1])
     expect(s.snd.cc.ssthresh).toBe(before.ssthresh)
     expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(before.cwnd)
   })
@@ -836,7 +836,7 @@ describe("Eifel detection without SACK: timestamps alone show a retransmission w
     expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
     s.send(1024, tsAck(103, 1000, B + 6 * P))
     expect(s.snd.recovering).toBe(false)
-    expect(s.snd.eifelUndos).toBe(1)
+    expect(Sender.counters(s.snd).eifelUndos).toBe(1)
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
   })
 
@@ -846,7 +846,7 @@ describe("Eifel detection without SACK: timestamps alone show a retransmission w
     s.write(1000, T.octets(6 * P))
     for (const at of [1020, 1021, 1022]) s.send(at, tsAck(100, 1000, B))
     s.send(1040, tsAck(103, 1022, B + 6 * P))
-    expect(s.snd.eifelUndos).toBe(0)
+    expect(Sender.counters(s.snd).eifelUndos).toBe(0)
     expect(s.snd.cc.cwnd).toBeLessThan(before)
   })
 })
@@ -1115,7 +1115,7 @@ describe("what counts in a SACK block, and what counts as a duplicate ACK", () =
       // at the next ACK
       const resent = [...s.tick(1025), ...s.tick(1026), ...s.tick(1030)]
       expect(shape(resent)).toEqual([[B, MSS]])
-      expect(s.snd.timeouts).toBe(0)
+      expect(Sender.counters(s.snd).timeouts).toBe(0)
     }
   })
 
@@ -1135,13 +1135,13 @@ describe("what counts in a SACK block, and what counts as a duplicate ACK", () =
     // three D-SACKs of an octet the peer had long ago (it got a copy again), no new SACK
     for (let i = 0; i < 3; i++) expect(s.send(1020 + i, sackOf(B, [5, 6]))).toEqual([])
     expect(s.snd.recovering).toBe(false)
-    expect(s.snd.fastRetransmits).toBe(0)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(0)
     // while three that each SACK a segment more are: the first goes again
     s.send(1030, sackOf(B, [B + 7 * MSS, B + 8 * MSS]))
     s.send(1031, sackOf(B, [B + 7 * MSS, B + 9 * MSS]))
     expect(s.snd.recovering).toBe(false)
     expect(shape(s.send(1032, sackOf(B, [B + 7 * MSS, B + 10 * MSS])))[0]).toEqual([B, MSS])
-    expect(s.snd.fastRetransmits).toBe(1)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(1)
   })
 })
 
@@ -1155,11 +1155,11 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.tlpAt).toBe(rtoAt)
     expect(shape(s.tick(rtoAt - 1))).toEqual([])
     expect(shape(s.tick(rtoAt))).toEqual([[B, MSS]])
-    expect({ tailProbes: s.snd.tailProbes, timeouts: s.snd.timeouts, cwnd: s.snd.cc.cwnd }).toEqual({ tailProbes: 1, timeouts: 0, cwnd })
+    expect({ tailProbes: Sender.counters(s.snd).tailProbes, timeouts: Sender.counters(s.snd).timeouts, cwnd: s.snd.cc.cwnd }).toEqual({ tailProbes: 1, timeouts: 0, cwnd })
     // the timer restarts from the probe (§7.3): lost again, the RTO follows one RTO later
     expect(s.snd.rtoAt).toBe(rtoAt + s.snd.rtt.rto)
     expect(shape(s.tick(s.snd.rtoAt!))).toEqual([[B, MSS]])
-    expect(s.snd.timeouts).toBe(1)
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
   })
 
   // No RTT sample yet (the SYN-ACK went again and no timestamps: the handshake gives none, and the
@@ -1174,7 +1174,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect([s.snd.tlpAt, s.snd.rtoAt]).toEqual([2000, 4000])
     expect(shape(s.tick(1999))).toEqual([])
     expect(shape(s.tick(2000))).toEqual([[2 * MSS, MSS]])
-    expect([s.snd.tailProbes, s.snd.timeouts, s.snd.rtoAt]).toEqual([1, 0, 5000])
+    expect([Sender.counters(s.snd).tailProbes, Sender.counters(s.snd).timeouts, s.snd.rtoAt]).toEqual([1, 0, 5000])
   })
 
   it("the probe resends the last segment as it was cut (RFC 8985 §7.3: the highest-sequence segment; Linux's tcp_send_loss_probe), not the last MSS", () => {
@@ -1190,7 +1190,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     const probe = s.tick(s.snd.tlpAt!)
     expect(shape(probe)).toEqual([[B + 100, 0]])
     expect(probe[0]!.flags & FIN).toBe(FIN)
-    expect(s.snd.tailProbes).toBe(1)
+    expect(Sender.counters(s.snd).tailProbes).toBe(1)
   })
 
   /** Four segments at 1000, the first two acknowledged at 1020, the last resent by the probe; returns the probe's time. */
@@ -1209,14 +1209,14 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     const { cwnd, probeAt, s } = tail()
     // the ACK of everything, without a D-SACK: the original may have arrived too, its D-SACK to come
     s.send(probeAt + 20, sackOf(B + 4 * MSS))
-    expect({ cwnd: s.snd.cc.cwnd >= cwnd, repairs: s.snd.tlpRepairs }).toEqual({ cwnd: true, repairs: 0 })
+    expect({ cwnd: s.snd.cc.cwnd >= cwnd, repairs: Sender.counters(s.snd).tlpRepairs }).toEqual({ cwnd: true, repairs: 0 })
     // while the episode is open no second probe goes (at most one outstanding TLP): new data turns
     // the RTO into a probe timer (Linux's one timer a socket), whose expiry only restarts the RTO
     s.write(probeAt + 30, T.octets(MSS))
     expect([s.snd.tlpAt !== undefined, s.snd.rtoAt]).toEqual([true, undefined])
     // an ACK beyond the probe's end, and no D-SACK came: the probe repaired a loss
     s.send(probeAt + 50, sackOf(B + 5 * MSS))
-    expect(s.snd.tlpRepairs).toBe(1)
+    expect(Sender.counters(s.snd).tlpRepairs).toBe(1)
     expect(s.snd.cc.ssthresh).toBeLessThan(cwnd)
     expect(s.snd.cc.cwnd).toBe(s.snd.cc.ssthresh)
     expect(s.snd.tlpEpisode).toBeUndefined()
@@ -1243,10 +1243,10 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.rtoAt).toBeUndefined()
     // no second probe: the RTO again, from the head's send time
     expect(s.tick(timer)).toEqual([])
-    expect([s.snd.tlpAt, s.snd.rtoAt, s.snd.tailProbes]).toEqual([undefined, headDue, 1])
+    expect([s.snd.tlpAt, s.snd.rtoAt, Sender.counters(s.snd).tailProbes]).toEqual([undefined, headDue, 1])
     expect(s.tick(headDue - 1)).toEqual([])
     expect(shape(s.tick(headDue))).toEqual([[B, MSS]])
-    expect(s.snd.timeouts).toBe(1)
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
   })
 
   it("new data while a probe is out, past the head's send time + RTO: the timeout a PTO after it", () => {
@@ -1284,7 +1284,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.rtoAt).toBeUndefined()
     expect(s.tick(timer)).toEqual([])
     const due = Math.max(1000 + s.snd.rtt.rto, timer + 1)
-    expect([s.snd.tlpAt, s.snd.rtoAt, s.snd.tailProbes]).toEqual([undefined, due, 1])
+    expect([s.snd.tlpAt, s.snd.rtoAt, Sender.counters(s.snd).tailProbes]).toEqual([undefined, due, 1])
     expect(shape(s.tick(due))).toEqual([[B + MSS, MSS]])
   })
 
@@ -1305,7 +1305,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(timer).toBe(1020 + 40)
     expect(shape(s.tick(Math.ceil(timer) - 1))).toEqual([])
     expect(shape(s.tick(Math.ceil(timer)))).toEqual([[B + MSS, MSS]])
-    expect(s.snd.tailProbes).toBe(1)
+    expect(Sender.counters(s.snd).tailProbes).toBe(1)
   })
 
   // The same after an ACK: the ACK's timer (tcp_set_xmit_timer: min(PTO, RTO) from it) becomes, at
@@ -1321,7 +1321,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     const headDue = 1000 + s.snd.rtt.rto
     expect(s.snd.tlpAt).toBe(headDue)
     expect(shape(s.tick(headDue))).toEqual([[B + 2 * MSS, MSS]])
-    expect([s.snd.tailProbes, s.snd.timeouts]).toEqual([1, 0])
+    expect([Sender.counters(s.snd).tailProbes, Sender.counters(s.snd).timeouts]).toEqual([1, 0])
   })
 
   // Linux keeps one timer a socket: RACK's reordering timer replaces the retransmission timer
@@ -1349,7 +1349,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(shape(s.tick(headDue))).toEqual([])
     expect(s.snd.rtoAt).toBeUndefined()
     expect(shape(s.tick(headDue + 5))).toEqual([[B + MSS, MSS]])
-    expect([s.snd.timeouts, s.snd.fastRetransmits, s.snd.recovering]).toEqual([0, 1, true])
+    expect([Sender.counters(s.snd).timeouts, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([0, 1, true])
     // and the RTO from the head's send time: the second, resent now
     expect([s.snd.rackAt, s.snd.rtoAt]).toEqual([undefined, headDue + 5 + s.snd.rtt.rto])
   })
@@ -1366,7 +1366,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.rackAt).toBe(1027)
     expect(shape(s.tick(1026))).toEqual([])
     expect(shape(s.tick(1027))).toEqual([[B, MSS]])
-    expect([s.snd.timeouts, s.snd.fastRetransmits, s.snd.recovering]).toEqual([0, 1, true])
+    expect([Sender.counters(s.snd).timeouts, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([0, 1, true])
   })
 
   // Linux's tcp_rack_mark_lost arms the reordering timer with inet_csk_reset_xmit_timer(sk,
@@ -1397,7 +1397,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     const tr = Math.ceil(s.snd.rtoAt!)
     expect(tr).toBe(1246)
     expect(shape(s.tick(tr))).toEqual([[B, P]])
-    expect([s.snd.timeouts, s.snd.rack.held]).toEqual([1, 1])
+    expect([Sender.counters(s.snd).timeouts, s.snd.rack.held]).toEqual([1, 1])
     // A's resend and B acknowledged 20 ms on, echoing the resend: RTO from a 20 ms sample (the
     // echo's: the ACK takes a segment sent twice, so no sample from the send times, Linux's
     // FLAG_RETRANS_DATA_ACKED; about 228); RACK.rtt is B's, 266, and C waits
@@ -1414,7 +1414,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect([s.snd.rackAt, s.snd.rtoAt]).toEqual([undefined, expiry + 1])
     // and the timeout resends C (before: RACK's timer at 1512 found it lost, no timeout)
     expect(shape(s.tick(expiry + 1))).toEqual([[B + 4 * P, P]])
-    expect([s.snd.timeouts, s.snd.fastRetransmits]).toEqual([2, 1])
+    expect([Sender.counters(s.snd).timeouts, Sender.counters(s.snd).fastRetransmits]).toEqual([2, 1])
   })
 
   /**
@@ -1461,7 +1461,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(shape(s.tick(rackAt))).toEqual([])
     expect(shape(s.tick(probeAt - 1))).toEqual([])
     expect(shape(s.tick(probeAt))).toEqual([[k(14), MSS]])
-    expect([s.snd.tailProbes, s.snd.fastRetransmits, s.snd.recovering]).toEqual([1, 1, false])
+    expect([Sender.counters(s.snd).tailProbes, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([1, 1, false])
   })
 
   // The same recovery's end, then an ACK of new data where probe50's test had a write. Linux is Open
@@ -1482,7 +1482,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     for (let t = 1064; t < tlpAt; t++) expect(shape(s.tick(t))).toEqual([])
     // the probe: nothing new to send, so the last segment
     expect(shape(s.tick(tlpAt))).toEqual([[k(12), MSS]])
-    expect([s.snd.tailProbes, s.snd.fastRetransmits, s.snd.recovering]).toEqual([1, 1, false])
+    expect([Sender.counters(s.snd).tailProbes, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([1, 1, false])
   })
 
   // The same, with the peer's data at SND.UNA where the last test had an ACK of new data: not dubious
@@ -1517,7 +1517,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     // the resend of A is lost too: the timeout resends it; C went within RACK.rtt of it, held
     const tr = Math.ceil(s.snd.rtoAt!)
     expect(shape(s.tick(tr))).toEqual([[B, MSS]])
-    expect([s.snd.timeouts, s.snd.rack.held]).toEqual([1, 1])
+    expect([Sender.counters(s.snd).timeouts, s.snd.rack.held]).toEqual([1, 1])
     // A's resend and B's original acknowledged 20 ms on: RACK.rtt is B's (tr + 20 - 1000), so C
     // (sent 1235) waits 235 ms (+ 2), under the backed-off RTO; nothing goes (cwnd 3, C in flight)
     expect(s.send(tr + 20, sackOf(B + 4 * MSS))).toEqual([])
@@ -1527,7 +1527,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     const cwnd = s.snd.cc.cwnd
     // the expiry finds C lost: a fast recovery (ssthresh cut from cwnd), C resent (in flight 0, + 1)
     expect(shape(s.tick(expiry))).toEqual([[B + 4 * MSS, MSS]])
-    expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.cc.ssthresh < cwnd]).toEqual([true, 2, true])
+    expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits, s.snd.cc.ssthresh < cwnd]).toEqual([true, 2, true])
     expect(s.snd.recover).toBe(ours(B + 5 * MSS))
     // a write now: PRR's window (C in flight, + 1 at the expiry) holds it. Left in the go-back, cwnd
     // 3 sent two new segments
@@ -1558,7 +1558,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     // the resend of A is lost too: the timeout resends it; C went within RACK.rtt of it, held
     const tr = Math.ceil(s.snd.rtoAt!)
     expect(shape(s.tick(tr))).toEqual([[B, P]])
-    expect([s.snd.timeouts, s.snd.rack.held]).toEqual([1, 1])
+    expect([Sender.counters(s.snd).timeouts, s.snd.rack.held]).toEqual([1, 1])
     // A's resend, X1, X2 and Bs acknowledged 20 ms on, echoing A's resend: Y (lost at the timeout) goes
     expect(shape(s.send(tr + 20, sackTs(102, tr, k(4))))).toEqual([[k(4), P]])
     const expiry = s.snd.rackAt!
@@ -1571,7 +1571,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     s.send(expiry + 21, sackTs(104, tr + 20, k(6)))
     expect(s.snd.recovering).toBe(false)
     expect(firstResend).toBeLessThan(tr + 20)
-    expect([s.snd.eifelUndos, s.snd.undos]).toEqual([0, 0])
+    expect([Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).undos]).toEqual([0, 0])
   })
 
   // Linux's tcp_sacktag_one: a D-SACK for a segment sent again and already SACKed (both copies
@@ -1633,7 +1633,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.tlpEpisode).toBeDefined()
     s.send(probeAt + 20, sackOf(B + 3 * MSS + 201, [B + 3 * MSS + 100, B + 3 * MSS + 200]))
     expect(s.snd.tlpEpisode).toBeUndefined()
-    expect(s.snd.tlpRepairs).toBe(0)
+    expect(Sender.counters(s.snd).tlpRepairs).toBe(0)
     expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(cwnd)
   })
 
@@ -1645,7 +1645,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.tlpEpisode).toBeDefined()
     s.write(probeAt + 40, T.octets(MSS))
     s.send(probeAt + 60, T.fromPeer({ ack: B + 5 * MSS, window: 65535 }))
-    expect(s.snd.tlpRepairs).toBe(1)
+    expect(Sender.counters(s.snd).tlpRepairs).toBe(1)
     expect(s.snd.cc.ssthresh).toBeLessThan(cwnd)
   })
 
@@ -1656,7 +1656,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.tlpEpisode).toBeUndefined()
     s.write(probeAt + 40, T.octets(MSS))
     s.send(probeAt + 60, sackOf(B + 5 * MSS))
-    expect(s.snd.tlpRepairs).toBe(0)
+    expect(Sender.counters(s.snd).tlpRepairs).toBe(0)
     expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(cwnd)
   })
 
@@ -1667,7 +1667,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.tlpEpisode).toBeUndefined()
     s.write(probeAt + 30, T.octets(MSS))
     s.send(probeAt + 50, sackOf(B + 5 * MSS))
-    expect(s.snd.tlpRepairs).toBe(0)
+    expect(Sender.counters(s.snd).tlpRepairs).toBe(0)
     expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(cwnd)
   })
 })
@@ -1732,7 +1732,7 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
     // log's SACK marks go, cwnd is one segment, ssthresh as the recovery cut it (no second cut in a
     // window already reduced), and the first of the octets the peer had SACKed goes again
     expect(shape(s.tick(1052))).toEqual([[B + MSS, MSS]])
-    expect([s.snd.reneges, s.snd.timeouts, s.snd.recovering]).toEqual([1, 1, false])
+    expect([Sender.counters(s.snd).reneges, Sender.counters(s.snd).timeouts, s.snd.recovering]).toEqual([1, 1, false])
     expect(s.snd.board.ranges).toEqual([])
     expect(s.snd.board.sacked).toBe(0)
     expect(s.snd.rack.sacked).toBe(0)
@@ -1744,7 +1744,7 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
     expect(shape(s.send(1072, sackOf(B + 2 * MSS)))).toEqual([[B + 2 * MSS, MSS], [B + 3 * MSS, MSS]])
     expect(shape(s.send(1092, sackOf(B + 4 * MSS)))).toEqual([[B + 4 * MSS, MSS]])
     expect(shape(s.send(1112, sackOf(B + 5 * MSS)))).toEqual([])
-    expect(s.snd.timeouts).toBe(1)
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
   })
 
   it("a reneging ACK at the recovery's `recover`: the window recovered from is acknowledged, so the timer's expiry cuts ssthresh again, from the window PRR had reached (Linux's tcp_enter_loss: high_seq not after snd_una)", () => {
@@ -1814,7 +1814,7 @@ describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_ch
     const s = sackedThree()
     const rto = s.snd.rtoAt!
     expect(shape(s.tick(rto))).toEqual([[B, MSS]])
-    expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([0, 1])
+    expect([Sender.counters(s.snd).reneges, s.snd.board.ranges.length]).toEqual([0, 1])
   })
 })
 
@@ -1946,9 +1946,9 @@ describe("a timeout holds back what went within RACK.rtt of it (RFC 8985 §6.3, 
     // RFC 6298 §5.1). Armed from the probe's send time (rackDetect's last guard, a958711) it was
     // already past: a tick later a timeout resent the head, the RTO doubled and cwnd cut to one
     expect(s.snd.rtoAt).toBe(open + s.snd.rtt.rto)
-    const timeouts = s.snd.timeouts
+    const timeouts = Sender.counters(s.snd).timeouts
     expect(s.tick(open + 1)).toEqual([])
-    expect(s.snd.timeouts).toBe(timeouts)
+    expect(Sender.counters(s.snd).timeouts).toBe(timeouts)
   })
 
   it("after the peer reneged everything is lost, however recent", () => {
@@ -1993,7 +1993,7 @@ describe("a peer that reneges as its window shuts (RFC 2018 §8 with RFC 9293 §
     // at its expiry the board is cleared and SND.UNA goes again
     const rto = s.snd.rtoAt!
     expect(shape(s.tick(rto))).toEqual([[B + MSS, MSS]])
-    expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([1, 0])
+    expect([Sender.counters(s.snd).reneges, s.snd.board.ranges.length]).toEqual([1, 0])
     // and the rest as the ACKs come: all of it acknowledged in the end
     for (let i = 0; i < 20 && s.snd.sndUna !== s.snd.sndMax; i++) {
       t = rto + 20 * (i + 1)
@@ -2031,7 +2031,7 @@ describe("a peer that reneges after a timeout (RFC 2018 §8 with F-RTO, RFC 5682
     const short = s.snd.rtoAt!
     expect(short).toBe(rto + 41 + Sender.renegeDelay(s.snd))
     expect(shape(s.tick(short))).toEqual([[B + 3 * MSS, MSS]])
-    expect(s.snd.reneges).toBe(1)
+    expect(Sender.counters(s.snd).reneges).toBe(1)
     expect(s.snd.frto).toBeUndefined()
     // so the ACK of that resend draws the next old segments, what the peer dropped, not new data
     // first (F-RTO's step 2.b sent the unsent segment ahead of them)
@@ -2063,7 +2063,7 @@ describe("an ACK that reneges after a timeout takes no step of the timeout's und
     expect(s.snd.frto).toBeDefined()
     s.send(rto + 21, sackOf(B + 4 * MSS))
     expect(s.snd.ackReneged).toBe(true)
-    expect([s.snd.frto !== undefined, s.snd.spuriousTimeouts]).toEqual([true, 0])
+    expect([s.snd.frto !== undefined, Sender.counters(s.snd).spuriousTimeouts]).toEqual([true, 0])
     expect(s.snd.rtoAt).toBe(rto + 21 + Sender.renegeDelay(s.snd))
   })
 
@@ -2074,7 +2074,7 @@ describe("an ACK that reneges after a timeout takes no step of the timeout's und
     s.send(rto + 20, sackTs(50, 1000, B, [B + 2 * P, B + 3 * P]))
     s.send(rto + 21, sackTs(51, 1000, B + 2 * P))
     expect(s.snd.ackReneged).toBe(true)
-    expect([s.snd.eifelUndos, s.snd.spuriousTimeouts]).toEqual([0, 0])
+    expect([Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).spuriousTimeouts]).toEqual([0, 0])
     expect(s.snd.rtoAt).toBe(rto + 21 + Sender.renegeDelay(s.snd))
   })
 })
@@ -2102,7 +2102,7 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
     for (let t = 1043; t < 1054; t++) expect(s.tick(t)).toEqual([])
     // the timer: the board cleared, the go-back from SND.UNA (cwnd one segment)
     expect(shape(s.tick(1054))).toEqual([[B + MSS, MSS]])
-    expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([1, 0])
+    expect([Sender.counters(s.snd).reneges, s.snd.board.ranges.length]).toEqual([1, 0])
   })
 
   it("the next loss after it starts a recovery of its own that leaves the short timer running, the old one's resends reaching past SND.UNA too (Linux's tcp_xmit_retransmit_queue re-arms only for the head)", () => {
@@ -2130,7 +2130,7 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
     expect(s.snd.rtoAt).toBe(1052)
     // its expiry clears the board and goes back to SND.UNA, which the peer dropped
     expect(shape(s.tick(1052))[0]).toEqual([B + 10 * MSS, MSS])
-    expect([s.snd.reneges, s.snd.board.ranges.length]).toEqual([1, 0])
+    expect([Sender.counters(s.snd).reneges, s.snd.board.ranges.length]).toEqual([1, 0])
   })
 
   it("a recovery of its own whose PRR window is full at its start still resends the first lost segment (Linux's tcp_cwnd_reduction: sndcnt at least 1 while prr_out is 0)", () => {
@@ -2150,7 +2150,7 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
     // SND.UNA goes here (it is SACKed), so nothing went at all
     expect(shape(s.send(1044, sackOf(B + 12 * MSS, [B + 16 * MSS, B + 17 * MSS], [B + 14 * MSS, B + 15 * MSS]))))
       .toEqual([[B + 15 * MSS, MSS]])
-    expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.cc.ssthresh]).toEqual([true, 2, 4 * MSS])
+    expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits, s.snd.cc.ssthresh]).toEqual([true, 2, 4 * MSS])
   })
 
   it("a duplicate after it that shows no loss ends the recovery and starts none: the SACKed octets at SND.UNA are not lost (Linux's tcp_time_to_recover asks lost_out, RACK's marks)", () => {
@@ -2162,13 +2162,13 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
     expect(shape(s.send(1040, sackOf(B, [B + 10 * MSS, B + 15 * MSS], [B + MSS, B + 10 * MSS])))).toEqual([[B, MSS]])
     // the ACK of it all stops at `recover`, on the five SACKed: it reneged
     expect(shape(s.send(1042, sackOf(B + 10 * MSS)))).toEqual([])
-    expect([s.snd.ackReneged, s.snd.recovering, s.snd.rtoAt, s.snd.fastRetransmits]).toEqual([true, true, 1052, 1])
+    expect([s.snd.ackReneged, s.snd.recovering, s.snd.rtoAt, Sender.counters(s.snd).fastRetransmits]).toEqual([true, true, 1052, 1])
     // a duplicate: the recovery is over (cwnd = ssthresh, tcp_end_cwnd_reduction), and nothing is
     // lost: no hole lies below a SACKed octet, RACK marks nothing. The five SACKed from SND.UNA on
     // are what the peer may have dropped (the short timer's question), not three SACKed above a
     // loss (RFC 6675's IsLost asks about an octet not SACKed). Linux stays Open (tcp_try_to_open)
     expect(shape(s.send(1044, sackOf(B + 10 * MSS, [B + 11 * MSS, B + 15 * MSS])))).toEqual([])
-    expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.rtoAt]).toEqual([false, 1, 1052])
+    expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits, s.snd.rtoAt]).toEqual([false, 1, 1052])
     expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([7 * MSS, 7 * MSS])
     // (the short timer then cuts from there, as Linux's tcp_enter_loss from Open: ssthresh 4)
     expect(shape(s.tick(1052))).toEqual([[B + 10 * MSS, MSS]])
@@ -2209,7 +2209,7 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
     for (let i = 0; i < 3; i++) {
       expect(shape(s.send(1046 + i, sackOf(B + 10 * MSS, [B + 11 * MSS, B + (16 + i) * MSS])))).toEqual([[B + (22 + i) * MSS, MSS]])
     }
-    expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.cc.ssthresh]).toEqual([false, 1, 7 * MSS])
+    expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits, s.snd.cc.ssthresh]).toEqual([false, 1, 7 * MSS])
   })
 })
 

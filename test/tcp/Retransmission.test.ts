@@ -264,7 +264,7 @@ describe("fast retransmit (RFC 5681 §3.2) and NewReno (RFC 6582)", () => {
       len: MSS,
       data: T.octetsText(MSS, MSS)
     }])
-    expect(s.snd.fastRetransmits).toBe(1)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(1)
   })
   it("three duplicates in one batch count the same", () => {
     const s = five()
@@ -275,14 +275,14 @@ describe("fast retransmit (RFC 5681 §3.2) and NewReno (RFC 6582)", () => {
     s.send(30, ackOf(MSS, 65000))
     s.send(31, ackOf(MSS, 66000))
     expect(s.send(32, ackOf(MSS, 67000))).toEqual([])
-    expect(s.snd.fastRetransmits).toBe(0)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(0)
   })
   it("an ACK carrying data is not a duplicate", () => {
     const s = five()
     s.send(30, T.fromPeer({ seq: 0, ack: MSS, payload: "a" }))
     s.send(31, T.fromPeer({ seq: 1, ack: MSS, payload: "b" }))
     s.send(32, T.fromPeer({ seq: 2, ack: MSS, payload: "c" }))
-    expect(s.snd.fastRetransmits).toBe(0)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(0)
   })
   it("a partial ACK resends the next hole at once and stays in recovery; the ACK of all ends it", () => {
     const s = five()
@@ -369,7 +369,7 @@ describe("PAWS and reordered duplicate ACKs (Linux's tcp_disordered_ack)", () =>
     expect(s.send(30, dup(seg, 13))).toEqual([])
     expect(s.send(31, dup(seg, 11))).toEqual([])
     expect(shape(s.send(32, dup(seg, 12)))).toEqual([[seg, seg]])
-    expect(s.snd.fastRetransmits).toBe(1)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(1)
     // TS.Recent never goes back (RFC 7323 §4.3: only SEG.TSval >= TS.Recent is copied)
     expect(s.rcv.tsRecent).toBe(13)
   })
@@ -386,7 +386,7 @@ describe("PAWS and reordered duplicate ACKs (Linux's tcp_disordered_ack)", () =>
     expect(s.received).toEqual([])
     // none of the three counted: the third duplicate is the third in order, not the second
     expect(s.send(34, dup(seg, 1001))).toEqual([])
-    expect(s.snd.fastRetransmits).toBe(0)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(0)
     expect(shape(s.send(35, dup(seg, 1002)))).toEqual([[seg, seg]])
   })
 
@@ -465,7 +465,7 @@ describe("the RTO's variation over a round trip (Linux's tcp_rtt_estimator: mdev
     // segment went again at t + 315, a spurious timeout Linux does not take)
     expect(shape(s.write(t, T.octets(10 * MSS)))).toHaveLength(10)
     for (let at = t + 1; at < t + 320; at++) expect(s.tick(at)).toEqual([])
-    expect(s.snd.timeouts).toBe(0)
+    expect(Sender.counters(s.snd).timeouts).toBe(0)
     expect(s.send(t + 320, ackOf(una + MSS))).toEqual([])
   })
 })

@@ -174,7 +174,22 @@ describe("RTO on a long path (Linux's tcp_rtt_estimator: the variation term at l
     for (let now = t + 1; now < t + 220; now++) resent.push(...s.tick(now))
     s.send(t + 220, T.fromPeer({ seq: 0, ack: acked + 1 }))
     expect(resent.filter((o) => (o.payload?.length ?? 0) > 0)).toEqual([])
-    expect(s.snd.timeouts).toBe(0)
+    expect(Sender.counters(s.snd).timeouts).toBe(0)
+  })
+})
+
+describe("the counters of rarer events (issue 8 §2: heap per idle connection)", () => {
+  it("an established connection that has counted nothing holds no counters record; its first timeout makes one", () => {
+    const s = est()
+    expect(s.snd.counted).toBeUndefined()
+    expect(Sender.counters(s.snd).timeouts).toBe(0)
+    s.write(0, "data")
+    expect(s.snd.counted).toBeUndefined()
+    let t = 1
+    while (Sender.counters(s.snd).timeouts === 0 && t < 5000) s.tick(t++)
+    expect(s.snd.counted).toBeDefined()
+    expect([Sender.counters(s.snd).timeouts, Sender.counters(s.snd).retransmits]).toEqual([1, 1])
+    expect(Sender.counters(est().snd)).toEqual({ ...s.snd.counted, timeouts: 0, retransmits: 0 })
   })
 })
 
@@ -187,7 +202,7 @@ describe("an orphan's retries (Linux's tcp_orphan_retries: 8)", () => {
     for (; t <= 200_000 && s.state !== "Closed"; t += 50) s.tick(t)
     expect(s.state).toBe("Closed")
     expect(s.snd.failure).toBe("TimedOut")
-    expect(s.snd.timeouts).toBe(9)
+    expect(Sender.counters(s.snd).timeouts).toBe(9)
     expect(t).toBeLessThan(110_000)
   })
   it("ended (half-closed) but still reading, it keeps `retries`", () => {
