@@ -450,6 +450,14 @@ export interface Report {
   urgent: Seq.SeqNum | undefined
 }
 
+type Offer = Receiver["offer"]
+/** The eight `offer` records, frozen and shared: an offer is three flags, not a record per connection (issue 8 §2). */
+const OFFERS: ReadonlyArray<Offer> = Array.from({ length: 8 }, (_, i) =>
+  Object.freeze({ timestamps: (i & 4) !== 0, sack: (i & 2) !== 0, ecn: (i & 1) !== 0 })
+)
+const offerOf = (timestamps: boolean, sack: boolean, ecn: boolean): Offer =>
+  OFFERS[(timestamps ? 4 : 0) | (sack ? 2 : 0) | (ecn ? 1 : 0)]!
+
 /**
  * A receiver for an active open (our SYN is out), offering what `params` allow. A connect that
  * took a TIME-WAIT over starts from its TS.Recent (`inherited`, TimeWait.inheritedTsRecent); the
@@ -493,7 +501,7 @@ export const synSent = (
   sendHeld: 0,
   rcvbufRaised: 0,
   rcvbufMax: 2 * params.maxReceiveBuffer,
-  offer: { timestamps: params.timestamps, sack: params.sack, ecn: params.ecn === "on" }
+  offer: offerOf(params.timestamps, params.sack, params.ecn === "on")
 })
 
 /** A receiver synchronized by a handshake the listener completed (a passive open). @category constructors */
@@ -510,7 +518,7 @@ export const open = (params: TcpParams, n: Negotiated, now: number): Receiver =>
   lastAck: Seq.add(n.irs, 1),
   sackOk: n.sackOk,
   ecnOk: n.ecnOk,
-  offer: { timestamps: n.tsOk, sack: n.sackOk, ecn: n.ecnOk }
+  offer: offerOf(n.tsOk, n.sackOk, n.ecnOk)
 })
 
 /**

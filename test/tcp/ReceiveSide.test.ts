@@ -29,6 +29,20 @@ const block = (left: number, right: number) => ({ left: peerSeq(left), right: pe
 const seg = (from: number, len: number) => T.fromPeer({ seq: from, payload: T.octets(len, from) })
 const una = (s: T.TcpSocket) => Seq.sub(s.snd.sndUna, Seq.add(T.LOCAL_ISN, 1))
 
+describe("the receive half's per-connection state (issue 8 §2: heap per idle connection)", () => {
+  it("what our SYN offered is one shared record per combination of options, not one per connection; the negotiation reads it as before", () => {
+    const peer = { sackPermitted: true, timestamp: { value: 1, echo: 0 } }
+    const a = est({ peer })
+    const b = est({ peer })
+    expect(a.rcv.offer).toBe(b.rcv.offer)
+    expect([a.rcv.offer.timestamps, a.rcv.offer.sack, a.rcv.tsOk, a.rcv.sackOk]).toEqual([true, true, true, true])
+    const c = est({ peer, params: { sack: false } })
+    expect(c.rcv.offer).not.toBe(a.rcv.offer)
+    expect(c.rcv.offer).toEqual({ ...a.rcv.offer, sack: false })
+    expect([c.rcv.tsOk, c.rcv.sackOk]).toEqual([true, false])
+  })
+})
+
 describe("window announcement", () => {
   it("the announced right edge (SEG.ACK + SEG.WND << shift) never moves back under window scaling (Linux tcp_select_window: ALIGN(cur_win))", () => {
     const big = 256 * 1024
