@@ -2092,7 +2092,18 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // A duplicate that SACKs data sent once is an RTT sample too (Linux's sack_rtt_us, taken by
     // tcp_clean_rtx_queue at any ACK neither old nor beyond SND.NXT; the echo counts only for an
     // ACK of new data, RFC 7323 §4.1); an ACK of new data takes its own in `newAck`
-    if (!advances && a.ack === s.sndUna && Rack.ackRtt.sack >= 0) rttSample(s, Rack.ackRtt.sack, at)
+    if (!advances && a.ack === s.sndUna && Rack.ackRtt.sack >= 0) {
+      rttSample(s, Rack.ackRtt.sack, at)
+      // and when that sample predates the head's last send (the first segment it newly SACKed went
+      // before the head's resend), the ACK re-arms the timer as one of new data would: Linux's
+      // tcp_clean_rtx_queue sets FLAG_SET_XMIT_TIMER then ("Do not re-arm RTO if the sack RTT is
+      // measured from data sent after when the head was last (re)transmitted"), with the new RTO.
+      // Left at the resend's, the timeout of a recovery whose resend was lost came while the SACKs
+      // of the window's originals were still coming in (test/tcp/Recovery.test.ts, "a SACK of data
+      // sent before the head's resend re-arms the retransmission timer")
+      const head = headSentAt(s)
+      if (head !== undefined && at - Rack.ackRtt.sack < head) setXmitTimer(s, now)
+    }
   } else {
     // (before the log lets go: the step reads the pipe this ACK found)
     if (s.prr !== undefined) renoPrrStep(s, a, advances, winUpdate, inBatch)
@@ -2402,6 +2413,26 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = fa
   // the RTO doubled and cwnd cut (test/tcp/Recovery.test.ts, "the window opens more than an RTO
   // after the persist probe")
   if (s.rackAt === undefined && s.rtoAt === undefined && s.tlpAt === undefined && Seq.gt(s.sndMax, s.sndUna)) s.rtoAt = now + s.rtt.rto
+}
+
+/**
+ * An ACK that moved no SND.UNA asks for the timer (Linux's FLAG_SET_XMIT_TIMER from a SACK's RTT
+ * sample, above): tcp_ack's tcp_set_xmit_timer, after tcp_fastretrans_alert, unless RACK's marks
+ * arm the reordering timer (`rackDetect`, at the batch's end, replaces this as
+ * tcp_identify_packet_loss drops the flag). An ACK with SACK blocks leaves Linux's Open
+ * (tcp_try_keep_open: Disorder), so tcp_schedule_loss_probe arms no probe and tcp_rearm_rto does:
+ * from the head's send time with a probe or reordering timer pending (tcp_rto_delta_us; with the
+ * reordering timer `rackDetect` makes it so once it knows RACK waits for nothing), else a whole RTO
+ * from now. Not in persist (its timer is the window's).
+ */
+const setXmitTimer = (s: Sender, now: number): void => {
+  if (s.persistAt !== undefined || !Seq.gt(s.sndMax, s.sndUna)) return
+  if (s.tlpAt !== undefined) {
+    s.tlpAt = undefined
+    rearmFromHead(s, now)
+  } else {
+    s.rtoAt = now + s.rtt.rto
+  }
 }
 
 /** The RTO from the head's send time, a tick at least (Linux's tcp_rearm_rto with a loss-probe or reordering timer pending: tcp_rto_delta_us). */

@@ -471,6 +471,29 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // Linux's tcp_clean_rtx_queue sets FLAG_SET_XMIT_TIMER for an ACK that moves no SND.UNA when its
+  // SACK's RTT sample (sack_rtt_us, the first segment it newly SACKs that was sent once) predates the
+  // rtx queue head's last send: tcp_set_xmit_timer, outside Open and CWR tcp_rearm_rto, a whole RTO
+  // from that ACK. Ten segments, the first lost: three duplicates start the recovery and resend it
+  // (T0); 150 ms on, the fifth to tenth SACKed (sent before T0): the RTO runs from there (~T0 + 150
+  // + RTO, the RTO ~300-400 ms). A duplicate with nothing new 100 ms later, heard for its window
+  // only (T0 + 250 to T0 + 400): nothing; the timeout after it. The stack left the RTO at the
+  // resend's (~T0 + 300) and resent the first segment in that step
+  it.scopedLive("a SACK of data sent before the head's resend re-arms the retransmission timer: the timeout comes an RTO after that ACK, not after the resend", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 10000 } },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 4001]], 150),
+        dup(6, [[1001, 10001]]),
+        { ...dup(7, [[1001, 10001]], 150), exact: true },
+        { wait: 500 },
+        { tb: { flags: "A", ack: 10001, ts: 8 } }
+      ]
+    }))
+
   it.scopedLive("an RTO during NewReno recovery", () =>
     conforms({
       steps: [
@@ -858,9 +881,11 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // (ssthresh cut from cwnd, high_seq = SND.MAX), and tcp_cwnd_reduction(sk, 1, ...): cwnd = in
   // flight + 1. No timestamps, a 100 ms handshake (min RTT 100): A, X1, X2, B; X1 SACKed (RACK's
   // window 25 ms: A resent ~27 ms on, fast recovery); X2 SACKed; C written 200 ms later (PRR's room),
-  // ~40-80 ms before the RTO of A's resend (Linux's RTO ~350 ms here): the timeout resends A and
-  // holds C (Linux's TCP_INFO: Loss, lost 2, cwnd 2; written ~150 ms before the RTO, C was marked
-  // lost there, see notes/tcp-plan.md, loss50). The ACK of A and B 230 ms after C (A's resend timed
+  // ~150 ms before the RTO, which runs from X2's SACK (X2 went before A's resend: tcp_clean_rtx_queue's
+  // FLAG_SET_XMIT_TIMER; Linux's RTO ~350 ms here), within RACK.rtt (X2's, ~200 ms) of it: the
+  // timeout resends A and holds C (Linux's TCP_INFO: Loss, lost 2, cwnd 2; written more than RACK.rtt
+  // before that RTO, C was marked lost there, notes/tcp-plan.md, loss50 and timer51). The ACK of A
+  // and B 230 ms after C (A's resend timed
   // above the minimum RTT): RACK.rtt is B's, so C waits C's send - B's send, ~400 ms, under the
   // backed-off RTO (Linux: Loss, lost 0, cwnd 4). The expiry resends C as one segment either way,
   // but Linux is then in Recovery (cwnd 1), so a write sends nothing, and the ACK of C ends the

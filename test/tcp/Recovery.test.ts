@@ -272,6 +272,29 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(Sender.counters(s.snd).timeouts).toBe(0)
   })
 
+  // Linux's tcp_clean_rtx_queue sets FLAG_SET_XMIT_TIMER for an ACK that acknowledges nothing new
+  // too, when it took an RTT sample (tcp_ack_update_rtt: sack_rtt_us, the first segment it newly
+  // SACKed that was sent once) and that sample predates the rtx queue head's last send
+  // (sack_rtt_us > now - the head's skb_mstamp: "Do not re-arm RTO if the sack RTT is measured from
+  // data sent after when the head was last (re)transmitted"). tcp_ack then calls tcp_set_xmit_timer
+  // unless RACK armed its reordering timer: outside Open and CWR no probe (tcp_schedule_loss_probe
+  // returns false), so tcp_rearm_rto, a whole RTO from now with the retransmission timer pending.
+  // In a recovery whose head went again, the SACKs of the originals still coming in push the RTO out
+  it("a SACK of data sent before the head's resend re-arms the retransmission timer from that ACK (Linux's FLAG_SET_XMIT_TIMER in tcp_clean_rtx_queue, tcp_set_xmit_timer → tcp_rearm_rto)", () => {
+    const { s, entry } = firstLost(10, 4)
+    expect(entry).toEqual([[B, MSS]])
+    const firstDue = s.snd.rtoAt!
+    expect(firstDue).toBe(1022 + s.snd.rtt.rto)
+    // the fifth to tenth, sent at 1000 before the head's resend at 1022, SACKed at 1100: a 100 ms
+    // sample, and the RTO from 1100 (nothing for RACK to wait for: the head went after the tenth)
+    expect(s.send(1100, sackOf(B, [B + MSS, B + 10 * MSS]))).toEqual([])
+    expect([s.snd.rackAt, s.snd.rtoAt]).toEqual([undefined, 1100 + s.snd.rtt.rto])
+    expect(s.tick(firstDue)).toEqual([])
+    expect(Sender.counters(s.snd).timeouts).toBe(0)
+    expect(shape(s.tick(1100 + s.snd.rtt.rto))).toEqual([[B, MSS]])
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
+  })
+
   it("three small segments SACKed in one ACK: lost at once with no reordering seen, min RTT / 4 later with it", () => {
     // one duplicate ACK, and 300 octets SACKed is not RFC 6675's IsLost: only RACK can see this loss
     const scenario = (reorderedBefore: boolean) => {
@@ -1391,28 +1414,33 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     // in tcp_ack_update_rtt, and so was X1's at 1020, of 20. Not later: Linux's tcp_rtt_estimator
     // holds the variation a late sample brings for the round trip, review50d, and an RTO above
     // C's wait below would not cap it)
+    // (X2 went before A's resend, so that SACK re-arms the RTO from 1100: Linux's FLAG_SET_XMIT_TIMER
+    // for a SACK sample older than the head's last send)
     s.send(1100, sackTs(101, 1000, B, [B + P, B + 3 * P]))
+    const due = 1100 + s.snd.rtt.rto
+    expect(s.snd.rtoAt).toBe(due)
     expect(shape(s.write(1244, T.octets(P)))).toEqual([[B + 4 * P, P]])
     // the resend of A is lost too: the timeout resends it; C went within RACK.rtt (100) of it, held
     const tr = Math.ceil(s.snd.rtoAt!)
-    expect(tr).toBe(1246)
+    expect(tr).toBe(Math.ceil(due))
+    expect(tr - 1244).toBeLessThan(100)
     expect(shape(s.tick(tr))).toEqual([[B, P]])
     expect([Sender.counters(s.snd).timeouts, s.snd.rack.held]).toEqual([1, 1])
     // A's resend and B acknowledged 20 ms on, echoing the resend: RTO from a 20 ms sample (the
     // echo's: the ACK takes a segment sent twice, so no sample from the send times, Linux's
-    // FLAG_RETRANS_DATA_ACKED; about 228); RACK.rtt is B's, 266, and C waits
-    // 1244 + 266 - 1266 = 244 (+ 2; the reordering window is 0 in the timeout's episode, Linux's
+    // FLAG_RETRANS_DATA_ACKED; about 228); RACK.rtt is B's, tr + 20 - 1000, and C waits
+    // 1244 + (tr + 20 - 1000) - (tr + 20) = 244 (+ 2; the reordering window is 0 in the timeout's episode, Linux's
     // tcp_rack_reo_wnd in TCP_CA_Loss, loss50): past it
     expect(s.send(tr + 20, sackTs(102, tr, B + 4 * P))).toEqual([])
     const rto = s.snd.rtt.rto
     expect(rto).toBeLessThan(245)
     expect(s.snd.rackAt).toBe(tr + 20 + rto)
     expect(s.snd.rtoAt).toBeUndefined()
-    // its expiry: nothing lost yet (C is due at 1510); the RTO from C's send time, past: a jiffy
+    // its expiry: nothing lost yet (C is due at tr + 264); the RTO from C's send time, past: a jiffy
     const expiry = s.snd.rackAt!
     expect(s.tick(expiry)).toEqual([])
     expect([s.snd.rackAt, s.snd.rtoAt]).toEqual([undefined, expiry + 1])
-    // and the timeout resends C (before: RACK's timer at 1512 found it lost, no timeout)
+    // and the timeout resends C (before: RACK's timer at tr + 266 found it lost, no timeout)
     expect(shape(s.tick(expiry + 1))).toEqual([[B + 4 * P, P]])
     expect([Sender.counters(s.snd).timeouts, Sender.counters(s.snd).fastRetransmits]).toEqual([2, 1])
   })
@@ -1511,18 +1539,22 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(shape(s.write(1000, T.octets(4 * MSS)))).toHaveLength(4)
     s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
     expect(shape(s.tick(1027))).toEqual([[B, MSS]])
-    // X2 SACKed at 1235 (B, sent with it but above it, is not before it); C goes
+    // X2 SACKed at 1235 (B, sent with it but above it, is not before it): X2 went before A's resend,
+    // so the RTO runs from this ACK (Linux's FLAG_SET_XMIT_TIMER for a SACK sample older than the
+    // head's last send); C goes 50 ms before it
     s.send(1235, sackOf(B, [B + MSS, B + 3 * MSS]))
-    expect(shape(s.write(1235, T.octets(MSS)))).toEqual([[B + 4 * MSS, MSS]])
-    // the resend of A is lost too: the timeout resends it; C went within RACK.rtt of it, held
+    expect(s.snd.rtoAt).toBe(1235 + s.snd.rtt.rto)
+    const cAt = Math.ceil(s.snd.rtoAt!) - 50
+    expect(shape(s.write(cAt, T.octets(MSS)))).toEqual([[B + 4 * MSS, MSS]])
+    // the resend of A is lost too: the timeout resends it; C went within RACK.rtt (235) of it, held
     const tr = Math.ceil(s.snd.rtoAt!)
     expect(shape(s.tick(tr))).toEqual([[B, MSS]])
     expect([Sender.counters(s.snd).timeouts, s.snd.rack.held]).toEqual([1, 1])
     // A's resend and B's original acknowledged 20 ms on: RACK.rtt is B's (tr + 20 - 1000), so C
-    // (sent 1235) waits 235 ms (+ 2), under the backed-off RTO; nothing goes (cwnd 3, C in flight)
+    // waits cAt - 1000 ms (+ 2), under the backed-off RTO; nothing goes (cwnd 3, C in flight)
     expect(s.send(tr + 20, sackOf(B + 4 * MSS))).toEqual([])
     const expiry = s.snd.rackAt!
-    expect(expiry).toBe(tr + 20 + 237)
+    expect(expiry).toBe(tr + 20 + cAt - 1000 + 2)
     expect(s.snd.rtt.rto).toBeGreaterThan(237)
     const cwnd = s.snd.cc.cwnd
     // the expiry finds C lost: a fast recovery (ssthresh cut from cwnd), C resent (in flight 0, + 1)
@@ -1552,25 +1584,33 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     s.send(1020, sackTs(100, 1000, B, [k(1), k(2)]))
     expect(shape(s.tick(1027))).toEqual([[B, P]])
     const firstResend = 1027
-    // X2 SACKed at 1235; C goes
+    // X2 SACKed at 1235: X2 went before A's resend, so the RTO runs from this ACK (Linux's
+    // FLAG_SET_XMIT_TIMER for a SACK sample older than the head's last send). C goes just inside
+    // RACK.rtt (235) of that RTO, and so waits as little as it can below (C's send - 1000)
     s.send(1235, sackTs(101, 1000, B, [k(1), k(3)]))
-    expect(shape(s.write(1235, T.octets(P)))).toEqual([[k(5), P]])
+    const rto1 = s.snd.rtt.rto
+    expect(s.snd.rtoAt).toBe(1235 + rto1)
+    const cAt = Math.ceil(1000 + rto1) + 5
+    expect(shape(s.write(cAt, T.octets(P)))).toEqual([[k(5), P]])
     // the resend of A is lost too: the timeout resends it; C went within RACK.rtt of it, held
     const tr = Math.ceil(s.snd.rtoAt!)
     expect(shape(s.tick(tr))).toEqual([[B, P]])
     expect([Sender.counters(s.snd).timeouts, s.snd.rack.held]).toEqual([1, 1])
-    // A's resend, X1, X2 and Bs acknowledged 20 ms on, echoing A's resend: Y (lost at the timeout) goes
-    expect(shape(s.send(tr + 20, sackTs(102, tr, k(4))))).toEqual([[k(4), P]])
+    // A's resend, X1, X2 and Bs acknowledged 150 ms on, echoing A's resend: Y (lost at the timeout)
+    // goes. The echo's 150 ms sample lifts the RTO over C's wait (cAt - 1000: RACK.rtt is Bs's), so
+    // RACK's timer is not held to it
+    const acked = tr + 150
+    expect(shape(s.send(acked, sackTs(102, tr, k(4))))).toEqual([[k(4), P]])
     const expiry = s.snd.rackAt!
-    expect(expiry).toBeGreaterThan(tr + 20)
+    expect(expiry).toBe(acked + cAt - 1000 + 2)
     // the expiry finds C lost: a fast recovery, C resent
     expect(shape(s.tick(expiry))).toEqual([[k(5), P]])
     expect(s.snd.recovering).toBe(true)
-    // C's resend arrives first (SACKed, echoing A's resend of tr), then Y's: the ACK of all echoes tr + 20
+    // C's resend arrives first (SACKed, echoing A's resend of tr), then Y's: the ACK of all echoes Y's resend
     s.send(expiry + 20, sackTs(103, tr, k(4), [k(5), k(6)]))
-    s.send(expiry + 21, sackTs(104, tr + 20, k(6)))
+    s.send(expiry + 21, sackTs(104, acked, k(6)))
     expect(s.snd.recovering).toBe(false)
-    expect(firstResend).toBeLessThan(tr + 20)
+    expect(firstResend).toBeLessThan(acked)
     expect([Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).undos]).toEqual([0, 0])
   })
 
