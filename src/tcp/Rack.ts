@@ -1212,6 +1212,20 @@ export const anyRetransDone = (r: Rack): boolean => {
 }
 
 /**
+ * The retransmissions in flight (sent again, neither SACKed nor lost again since: Linux's
+ * retrans_out), as [start, end) pairs in sequence order. A scan and an array, for the rare entry
+ * into a fast recovery from a timeout's episode (`Sender.enterRecovery`, tcp_init_undo).
+ */
+export const retransInFlight = (r: Rack): Array<number> => {
+  const pairs: Array<number> = []
+  if (r.retransmitted === 0) return pairs
+  for (let i = r.head; i < r.starts.length; i++) {
+    if ((r.flags[i]! & (RETRANSMITTED | SACKED | LOST)) === RETRANSMITTED) pairs.push(r.starts[i]!, r.ends[i]!)
+  }
+  return pairs
+}
+
+/**
  * A D-SACK `block` above SND.UNA reports a second copy of a segment sent
  * again and already SACKed (both copies arrived: the original was late, not
  * lost), below RACK.fack: reordering seen (Linux's tcp_sacktag_one sets

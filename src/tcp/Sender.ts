@@ -2767,6 +2767,12 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   const episodeTs = fromLoss && s.sackOk && Rack.anyRetransDone(s.rack) ? s.undo?.retransTs : undefined
   beginUndo(s)
   if (episodeTs !== undefined && s.undo !== undefined) s.undo.retransTs = episodeTs
+  // (and the go-back's resends still in flight are this recovery's to D-SACK: Linux's tcp_init_undo
+  // sets undo_retrans = retrans_out, and tcp_try_undo_dsack / tcp_try_undo_recovery undo only when
+  // all of them are reported twice. Counting its own resends only, a D-SACK of those undid the cut
+  // though a go-back resend was needed, test/tcp/Recovery.test.ts, "counts the go-back's resends
+  // still out for its D-SACK undo")
+  if (fromLoss && s.sackOk && s.undo !== undefined) countResendsOut(s, s.undo)
   s.recovering = true
   s.recover = s.sndMax
   // (a window already cut for an ECE is not cut again, RFC 3168 §6.1.2: one cut per window, as
@@ -2875,6 +2881,22 @@ const beginUndo = (s: Sender): void => {
   s.undo = s.sackOk || s.tsOk
     ? { marker: s.sndUna, end: s.sndMax, sent: 0, retrans: 0, retransTs: undefined, ranges: [], cc: Congestion.saveForUndo(s.cc) }
     : undefined
+}
+
+/**
+ * A new undo record takes the retransmissions still in flight as its own (Linux's tcp_init_undo:
+ * undo_retrans = retrans_out): each a segment resent in the episode and not yet D-SACKed.
+ */
+const countResendsOut = (s: Sender, u: Undo): void => {
+  const pairs = Rack.retransInFlight(s.rack)
+  for (let i = 0; i < pairs.length; i += 2) {
+    const from = pairs[i]! as Seq.SeqNum
+    const to = Seq.min(pairs[i + 1]! as Seq.SeqNum, u.end)
+    if (!Seq.gt(to, from) || Seq.lt(from, u.marker)) continue
+    u.sent++
+    u.retrans++
+    if (u.ranges !== undefined) noteResent(u, Seq.sub(from, u.marker), Seq.sub(to, u.marker))
+  }
 }
 
 /** Ranges an undo record keeps at most (16 octets each); a longer episode counts its D-SACKs as Linux does. */

@@ -1614,6 +1614,45 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect([Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).undos]).toEqual([0, 0])
   })
 
+  // Linux's tcp_enter_recovery begins its undo record with tcp_init_undo: undo_retrans =
+  // retrans_out, the retransmissions still in flight, so at an entry from TCP_CA_Loss the go-back's
+  // resends not yet SACKed or lost again count as the new recovery's, and a D-SACK of any of them
+  // counts down (tcp_check_dsack / tcp_sacktag_one: above undo_marker). tcp_try_undo_dsack and
+  // tcp_try_undo_recovery undo only at 0. Here Y's go-back resend is out when RACK's expiry starts
+  // the recovery, and only C's resend is D-SACKed: Y's was needed, so no undo
+  it("a recovery RACK's reordering timer starts from a timeout's episode counts the go-back's resends still out for its D-SACK undo (Linux's tcp_init_undo: undo_retrans = retrans_out)", () => {
+    const s = warm()
+    const k = (n: number) => B + n * MSS
+    // A, X1, X2, Bs, Y at 1000; X1 SACKed at 1020: A lost 7 ms on, a fast recovery resends it
+    expect(shape(s.write(1000, T.octets(5 * MSS)))).toHaveLength(5)
+    s.send(1020, sackOf(B, [k(1), k(2)]))
+    expect(shape(s.tick(1027))).toEqual([[B, MSS]])
+    // X2 SACKed at 1235 (the RTO from there); C goes just inside RACK.rtt (235) of that RTO
+    s.send(1235, sackOf(B, [k(1), k(3)]))
+    const cAt = Math.ceil(1000 + s.snd.rtt.rto) + 5
+    expect(shape(s.write(cAt, T.octets(MSS)))).toEqual([[k(5), MSS]])
+    // the resend of A is lost too: the timeout resends it, C held
+    const tr = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(tr))).toEqual([[B, MSS]])
+    expect([s.snd.timeouts, s.snd.rack.held]).toEqual([1, 1])
+    // A's resend, X1, X2 and Bs acknowledged: Y (lost at the timeout) goes again in the go-back
+    expect(shape(s.send(tr + 20, sackOf(k(4))))).toEqual([[k(4), MSS]])
+    // RACK's expiry finds C lost: a fast recovery from the timeout's episode, Y's resend still out
+    const expiry = s.snd.rackAt!
+    expect(shape(s.tick(expiry))).toEqual([[k(5), MSS]])
+    expect(s.snd.recovering).toBe(true)
+    // Y's resend and C's original arrive: the ACK of all ends the recovery; then C's resend, D-SACKed.
+    // Y's resend was needed (never D-SACKed): the cut stands
+    s.send(expiry + 20, sackOf(k(6)))
+    expect(s.snd.recovering).toBe(false)
+    s.send(expiry + 21, sackOf(k(6), [k(5), k(6)]))
+    expect([s.snd.undos, s.snd.eifelUndos]).toEqual([0, 0])
+    // Y's original turns up after all (D-SACKed): every resend out at the entry and since was needless,
+    // and the cut goes (tcp_try_undo_dsack, which Linux runs in Open and Disorder)
+    s.send(expiry + 22, sackOf(k(6), [k(4), k(5)]))
+    expect([s.snd.undos, s.snd.eifelUndos]).toEqual([1, 0])
+  })
+
   // Linux's tcp_sacktag_one: a D-SACK for a segment sent again and already SACKed (both copies
   // arrived: the original was reordered, not lost) sets state->reord, and tcp_check_sack_reordering
   // (below the highest SACKed sequence) counts reord_seen. From then on tcp_rack_reo_wnd is min RTT / 4
