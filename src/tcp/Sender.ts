@@ -2420,7 +2420,8 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = fa
  * sample, above): tcp_ack's tcp_set_xmit_timer, after tcp_fastretrans_alert, unless RACK's marks
  * arm the reordering timer (`rackDetect`, at the batch's end, replaces this as
  * tcp_identify_packet_loss drops the flag). An ACK with SACK blocks leaves Linux's Open
- * (tcp_try_keep_open: Disorder), so tcp_schedule_loss_probe arms no probe and tcp_rearm_rto does:
+ * (tcp_try_keep_open: Disorder; CWR stays CWR, but there the head was never resent, so no such
+ * sample arises), so tcp_schedule_loss_probe arms no probe and tcp_rearm_rto does:
  * from the head's send time with a probe or reordering timer pending (tcp_rto_delta_us; with the
  * reordering timer `rackDetect` makes it so once it knows RACK waits for nothing), else a whole RTO
  * from now. Not in persist (its timer is the window's).
@@ -3906,8 +3907,8 @@ const armTailProbe = (s: Sender, now: number): void => {
   // has not yet reached the recovery point), no probe out already
   // (and one probe per episode: none while the last one's is open, §7.4; Linux's "at most one
   // outstanding TLP")
-  if (s.tlpAt !== undefined || s.tlpOut || s.tlpEpisode !== undefined || !s.sackOk || s.recovering || s.persistAt !== undefined) return
-  if (s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
+  if (s.tlpAt !== undefined || s.tlpOut || s.tlpEpisode !== undefined || !s.sackOk || s.persistAt !== undefined) return
+  if (!probeState(s)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
   // (with no RTT sample as well: `probeTimeout` is then Linux's TCP_TIMEOUT_INIT, see `armProbeOut`)
   if (flight <= 0 || !sending(s) || s.rtoAt === undefined) return
@@ -3935,12 +3936,12 @@ const armTailProbe = (s: Sender, now: number): void => {
  * comes at the first unacknowledged segment's send time + RTO (once that is
  * past, at PTO from the last new data). The ACK's timer is tcp_set_xmit_timer's
  * tcp_schedule_loss_probe(sk, true): min(PTO, RTO) from now, and its expiry
- * likewise. In Linux's Open or CWR state, with SACK: not in a recovery,
- * nothing SACKed (Disorder), not in persist.
+ * likewise. In Linux's Open or CWR state, with SACK (`probeState`): not in a
+ * recovery, nothing SACKed (Disorder) unless an ECN cut is held, not in persist.
  */
 const armProbeOut = (s: Sender, now: number, acked = false): void => {
   s.tlpArmedMax = s.sndMax
-  if (!s.sackOk || s.recovering || s.persistAt !== undefined || s.board.ranges.length > 0 || Seq.lt(s.sndUna, s.recover)) return
+  if (!s.sackOk || s.persistAt !== undefined || !probeState(s)) return
   const flight = Seq.sub(s.sndMax, s.sndUna)
   // No RTT sample yet (a handshake whose SYN or SYN-ACK went again, without timestamps; or only
   // retransmitted data acknowledged since, Karn's rule) arms it too: Linux's tcp_schedule_loss_probe
@@ -3964,6 +3965,15 @@ const armProbeOut = (s: Sender, now: number, acked = false): void => {
   // fast recovery replaces RACK's pending reordering timer"). An ACK's marks re-arm it (`rackDetect`)
   s.rackAt = undefined
 }
+
+/**
+ * Linux's Open or CWR state, where tcp_schedule_loss_probe arms the probe: no fast recovery, no
+ * timeout's (SND.UNA short of `recover`), and nothing SACKed (Disorder) unless an ECN cut is held:
+ * Linux's CWR holds through SACKs (tcp_try_to_open leaves it, no tcp_try_keep_open), and the probe
+ * has no sacked_out test (test/tcp/Recovery.test.ts, "new data sent in CWR with a SACK hole")
+ */
+const probeState = (s: Sender): boolean =>
+  !s.recovering && !Seq.lt(s.sndUna, s.recover) && (s.board.ranges.length === 0 || ecnHeld(s))
 
 /** When the first unacknowledged segment last went (Linux's tcp_rto_delta_us: the rtx queue head's skb_mstamp). */
 const headSentAt = (s: Sender): number | undefined =>

@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from "vitest"
 import type * as Params from "../../src/tcp/Params.js"
-import { FIN, type OutSegment } from "../../src/tcp/Segment.js"
+import { ACK, CWR, ECE, FIN, type OutSegment } from "../../src/tcp/Segment.js"
 import * as Congestion from "../../src/tcp/congestion/Congestion.js"
 import * as Rack from "../../src/tcp/Rack.js"
 import * as Scoreboard from "../../src/tcp/Scoreboard.js"
@@ -1748,6 +1748,51 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     s.send(probeAt + 50, sackOf(B + 5 * MSS))
     expect(Sender.counters(s.snd).tlpRepairs).toBe(0)
     expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(cwnd)
+  })
+})
+
+describe("the probe in Linux's CWR state (ECN's cut held) with SACKed data (tcp_schedule_loss_probe: Open or CWR)", () => {
+  /** `warm`'s exchanges on a connection that set up ECN (RFC 3168 §6.1.1), with SACK. */
+  const warmEcn = () => {
+    const s = T.established({
+      params: { ecn: "accept" },
+      peerOptions: { mss: MSS, sackPermitted: true },
+      peerSynFlags: ECE | CWR
+    })
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, sackOf(i + 1))
+    }
+    expect(s.snd.ecnOk).toBe(true)
+    return s
+  }
+
+  // Linux's CWR state holds through SACKs (tcp_try_to_open leaves CWR as it is: no
+  // tcp_try_keep_open), and tcp_schedule_loss_probe arms the probe in Open and CWR whatever
+  // sacked_out is. So new data sent there (tcp_write_xmit's tcp_schedule_loss_probe(sk, false))
+  // replaces a pending reordering timer with the probe timer: nothing goes at RACK's time. The
+  // stack took SACKed data for Linux's Disorder whatever the ECN state, armed no probe, and RACK's
+  // timer resent the hole in a fast recovery
+  it("new data sent in CWR with a SACK hole replaces RACK's pending reordering timer with the probe timer", () => {
+    const s = warmEcn()
+    const k = (n: number) => B + n * MSS
+    expect(shape(s.write(1000, T.octets(6 * MSS)))).toHaveLength(6)
+    // the first acknowledged with ECE: CWR (the cut, held until SND.MAX of now is acknowledged)
+    s.send(1020, T.fromPeer({ ack: k(1), flags: ACK | ECE }))
+    expect(s.snd.ecnReductions).toBe(1)
+    // the third SACKed, the second not: RACK waits for it (min RTT / 4: one segment SACKed)
+    s.send(1021, sackOf(k(1), [k(2), k(3)]))
+    const rackAt = s.snd.rackAt!
+    expect(rackAt).toBeGreaterThan(1021)
+    // a write: one new segment, and the probe timer is the one timer
+    expect(shape(s.write(1022, T.octets(MSS, 6 * MSS)))).toEqual([[k(6), MSS]])
+    const probeAt = 1022 + Math.ceil(2 * s.snd.rtt.srtt! + 2)
+    expect([s.snd.rackAt, s.snd.tlpAt]).toEqual([undefined, probeAt])
+    expect(shape(s.tick(rackAt))).toEqual([])
+    expect(s.snd.recovering).toBe(false)
+    // the probe: nothing new to send, so the last segment again
+    expect(shape(s.tick(probeAt))).toEqual([[k(6), MSS]])
+    expect([s.snd.tailProbes, s.snd.fastRetransmits]).toEqual([1, 0])
   })
 })
 
