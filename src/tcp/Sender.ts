@@ -2953,19 +2953,26 @@ const takeResent = (r: Array<number>, from: number, to: number): number => {
 }
 
 /**
- * The peer reports `block` received twice. Below `una`, what the ACK that
- * carries it acknowledges (or SND.UNA), and within the episode's octets,
+ * The peer reports `block` received twice. Within the episode's octets,
  * what of it the episode sent again was sent for nothing, counted in
- * segments (Linux's tcp_check_dsack for what it acknowledged before, and
- * tcp_sacktag_walk, which checks each segment's "retransmitted" mark, for
- * what this ACK acknowledges: it tags before it frees them, so a D-SACK on
- * the ACK that also acknowledges the retransmission, the one before it lost,
- * counts as well)
+ * segments: below `una` (what the ACK that carries it acknowledges, or
+ * SND.UNA) as Linux's tcp_check_dsack counts what it acknowledged before,
+ * and above it as tcp_sacktag_walk's dup_sack tagging does, which checks
+ * each segment's "retransmitted" mark (tcp_sacktag_one) whether or not
+ * SND.UNA has passed it: it tags before it frees, so a D-SACK on the ACK
+ * that also acknowledges the retransmission counts, and so does one for a
+ * resend the peer holds beyond a hole (both copies of a late segment came
+ * while an earlier one was missing; left out, that resend never counted and
+ * a needless recovery was never undone: test/tcp/Recovery.test.ts, "a D-SACK
+ * above SND.UNA of a resend counts for the undo too"). Above `una` only
+ * with the episode's resent ranges kept: without them nothing tells a
+ * resend from an original there.
  */
 const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
   const u = s.undo
   if (u === undefined || u.retrans === 0) return
-  if (!Seq.gt(block.right, u.marker) || Seq.gt(block.right, una) || Seq.gt(block.right, u.end)) return
+  if (!Seq.gt(block.right, u.marker) || Seq.gt(block.right, u.end)) return
+  if (Seq.gt(block.right, una) && u.ranges === undefined) return
   const octets = u.ranges === undefined
     ? Seq.sub(block.right, block.left)
     : takeResent(u.ranges, Math.max(0, Seq.sub(block.left, u.marker)), Seq.sub(block.right, u.marker))

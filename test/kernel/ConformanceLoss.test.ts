@@ -630,6 +630,27 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // A D-SACK above SND.UNA counts for the undo too: Linux's tcp_sacktag_walk tags the D-SACK block's
+  // skbs with dup_sack, and tcp_sacktag_one takes each retransmitted one off undo_retrans. The first
+  // two segments late: three SACKed mark both lost, both resent; the second's original, then its
+  // resend (a D-SACK beyond the missing first), then the first's original (the ACK of all, the
+  // recovery over, one resend unreported), then the first's resend D-SACKed: undo_retrans 0, the cut
+  // undone (tcp_try_undo_dsack), and the next write shows the window. The stack counted only D-SACKs
+  // below SND.UNA and kept the cut
+  it.scopedLive("a D-SACK above SND.UNA for a needless resend counts for the undo: the next write shows the window", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 5000 } },
+        dup(3, [[2001, 5001]], 20),
+        dup(4, [[1001, 5001]], 20),
+        dup(5, [[1001, 2001], [1001, 5001]], 20),
+        { tb: { flags: "A", ack: 5001, ts: 6 }, window: 20 },
+        { tb: { flags: "A", ack: 5001, ts: 7, sack: [[1, 1001]] }, window: 20 },
+        { dut: { op: "write", bytes: 20000 } }
+      ]
+    }))
+
   it.scopedLive("Eifel: the ACK of a fast retransmission echoes the original's timestamp: the cut is undone", () =>
     conforms({
       steps: [

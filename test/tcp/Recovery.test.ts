@@ -588,6 +588,33 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
   })
 
+  // Linux counts a D-SACK above SND.UNA too: tcp_sacktag_walk tags the D-SACK block's skbs with
+  // dup_sack, and tcp_sacktag_one takes one off undo_retrans for each that was retransmitted
+  // (TCPCB_RETRANS, above undo_marker), whether or not SND.UNA has passed it. Here both of two
+  // resends were needless: S1's copies both arrive while S0 is still missing (its D-SACK is above
+  // SND.UNA), then S0's original, then S0's resend (D-SACKed below SND.UNA): the second D-SACK
+  // leaves nothing to wait for, and tcp_try_undo_dsack undoes (Open). The stack counted only D-SACKs
+  // below SND.UNA: one resend stayed unreported, and the cut stood
+  it("a D-SACK above SND.UNA of a resend counts for the undo too (Linux's tcp_sacktag_one with dup_sack)", () => {
+    const s = warm()
+    const k = (n: number) => B + n * MSS
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    // S0..S4 at 1000; S0 and S1 late: S2..S4 SACKed at 1020, both marked lost and resent
+    expect(shape(s.write(1000, T.octets(5 * MSS)))).toHaveLength(5)
+    expect(shape(s.send(1020, sackOf(B, [k(2), k(5)])))).toEqual([[B, MSS], [k(1), MSS]])
+    // S1's original, then its resend: a D-SACK above SND.UNA (S0 still missing)
+    s.send(1030, sackOf(B, [k(1), k(5)]))
+    s.send(1031, sackOf(B, [k(1), k(2)], [k(1), k(5)]))
+    expect(s.snd.undos).toBe(0)
+    // S0's original: everything acknowledged, the recovery over (S0's resend not yet reported twice)
+    s.send(1032, sackOf(k(5)))
+    expect([s.snd.recovering, s.snd.undos]).toEqual([false, 0])
+    // S0's resend, D-SACKed: both resends were needless, the cut goes
+    s.send(1033, sackOf(k(5), [B, k(1)]))
+    expect(s.snd.undos).toBe(1)
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+  })
+
   it("no undo without the D-SACK, nor for a D-SACK of data from before the loss", () => {
     const { s } = reordered()
     const cut = s.snd.cc.cwnd
