@@ -605,13 +605,13 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     // S1's original, then its resend: a D-SACK above SND.UNA (S0 still missing)
     s.send(1030, sackOf(B, [k(1), k(5)]))
     s.send(1031, sackOf(B, [k(1), k(2)], [k(1), k(5)]))
-    expect(s.snd.undos).toBe(0)
+    expect(Sender.counters(s.snd).undos).toBe(0)
     // S0's original: everything acknowledged, the recovery over (S0's resend not yet reported twice)
     s.send(1032, sackOf(k(5)))
-    expect([s.snd.recovering, s.snd.undos]).toEqual([false, 0])
+    expect([s.snd.recovering, Sender.counters(s.snd).undos]).toEqual([false, 0])
     // S0's resend, D-SACKed: both resends were needless, the cut goes
     s.send(1033, sackOf(k(5), [B, k(1)]))
-    expect(s.snd.undos).toBe(1)
+    expect(Sender.counters(s.snd).undos).toBe(1)
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
   })
 
@@ -1661,7 +1661,7 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     // the resend of A is lost too: the timeout resends it, C held
     const tr = Math.ceil(s.snd.rtoAt!)
     expect(shape(s.tick(tr))).toEqual([[B, MSS]])
-    expect([s.snd.timeouts, s.snd.rack.held]).toEqual([1, 1])
+    expect([Sender.counters(s.snd).timeouts, s.snd.rack.held]).toEqual([1, 1])
     // A's resend, X1, X2 and Bs acknowledged: Y (lost at the timeout) goes again in the go-back
     expect(shape(s.send(tr + 20, sackOf(k(4))))).toEqual([[k(4), MSS]])
     // RACK's expiry finds C lost: a fast recovery from the timeout's episode, Y's resend still out
@@ -1673,11 +1673,11 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     s.send(expiry + 20, sackOf(k(6)))
     expect(s.snd.recovering).toBe(false)
     s.send(expiry + 21, sackOf(k(6), [k(5), k(6)]))
-    expect([s.snd.undos, s.snd.eifelUndos]).toEqual([0, 0])
+    expect([Sender.counters(s.snd).undos, Sender.counters(s.snd).eifelUndos]).toEqual([0, 0])
     // Y's original turns up after all (D-SACKed): every resend out at the entry and since was needless,
     // and the cut goes (tcp_try_undo_dsack, which Linux runs in Open and Disorder)
     s.send(expiry + 22, sackOf(k(6), [k(4), k(5)]))
-    expect([s.snd.undos, s.snd.eifelUndos]).toEqual([1, 0])
+    expect([Sender.counters(s.snd).undos, Sender.counters(s.snd).eifelUndos]).toEqual([1, 0])
   })
 
   // Linux's tcp_sacktag_one: a D-SACK for a segment sent again and already SACKed (both copies
@@ -1806,7 +1806,7 @@ describe("the probe in Linux's CWR state (ECN's cut held) with SACKed data (tcp_
     expect(shape(s.write(1000, T.octets(6 * MSS)))).toHaveLength(6)
     // the first acknowledged with ECE: CWR (the cut, held until SND.MAX of now is acknowledged)
     s.send(1020, T.fromPeer({ ack: k(1), flags: ACK | ECE }))
-    expect(s.snd.ecnReductions).toBe(1)
+    expect(Sender.counters(s.snd).ecnReductions).toBe(1)
     // the third SACKed, the second not: RACK waits for it (min RTT / 4: one segment SACKed)
     s.send(1021, sackOf(k(1), [k(2), k(3)]))
     const rackAt = s.snd.rackAt!
@@ -1819,7 +1819,7 @@ describe("the probe in Linux's CWR state (ECN's cut held) with SACKed data (tcp_
     expect(s.snd.recovering).toBe(false)
     // the probe: nothing new to send, so the last segment again
     expect(shape(s.tick(probeAt))).toEqual([[k(6), MSS]])
-    expect([s.snd.tailProbes, s.snd.fastRetransmits]).toEqual([1, 0])
+    expect([Sender.counters(s.snd).tailProbes, Sender.counters(s.snd).fastRetransmits]).toEqual([1, 0])
   })
 })
 
