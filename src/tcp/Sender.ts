@@ -613,6 +613,14 @@ export interface Prr {
    * resends and the segments the timeout held lie among the scoreboard's holes
    */
   readonly byLog: boolean
+  /**
+   * Without SACK: the octets the duplicates' count (`renoSacked`) takes out of the pipe, fixed when
+   * the count is (at most all of it beyond a segment at SND.UNA, `renoCount`). Linux's sacked_out
+   * counts packets and stays as it is between the duplicates and ACKs that set it, so that new data
+   * sent meanwhile raises in_flight by a packet a segment; a bound taken at each look, after a runt
+   * beyond the head, grew with what went and gave room again (`renoPipe`)
+   */
+  renoCredit: number
 }
 
 /** A loss episode that D-SACKs or a timestamp echo may yet show spurious (`Sender.undo`). @category models */
@@ -2806,11 +2814,20 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // prior cwnd of a segment each while pipe is above ssthresh, then one each
   // (test/kernel/ConformanceLoss.test.ts, "without SACK, fast recovery is PRR")
   if (!s.sackOk) {
-    s.renoSacked = Math.min(s.dupAcks, renoSackedCap(s))
     s.ackDelivered = segmentPayload(s)
     s.ackSafe = false
   }
-  s.prr = { delivered: s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s), out: 0, recoverFs, wnd: 0, stale: true, owed: 0, byLog: fromLoss }
+  s.prr = {
+    delivered: s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s),
+    out: 0,
+    recoverFs,
+    wnd: 0,
+    stale: true,
+    owed: 0,
+    byLog: fromLoss,
+    renoCredit: 0
+  }
+  if (!s.sackOk) renoCount(s, s.prr, Math.min(s.dupAcks, renoSackedCap(s)), s.sndUna)
   // The go-back ends there: Linux has none (its snd_nxt is SND.MAX; what the timeout marked lost
   // waits in the queue as LOST skbs), so what it has not reached is resent as RACK's marks are, in
   // order under PRR (`sackRecover`), new data goes from SND.MAX, and F-RTO (tcp_process_loss's,
@@ -3083,7 +3100,8 @@ const prrOwed = (s: Sender, p: Prr, pipeThen: number): number =>
 /**
  * Without SACK, Linux's in_flight for a Reno connection (tcp_packets_in_flight: packets_out -
  * (sacked_out + lost_out) + retrans_out), in octets: what is out, less the segments the
- * duplicates counted (`renoSacked`, at most all but one segment of it: tcp_limit_reno_sacked), less
+ * duplicates counted (`renoSacked`, at most all but one segment of it: tcp_limit_reno_sacked; in
+ * octets as they were when the count was set, `Prr.renoCredit`), less
  * the segment at SND.UNA while it is marked lost and not yet sent again (lost_out 1, retrans_out
  * 0: tcp_newreno_mark_lost marks the head at the recovery's start and at each partial ACK; once
  * resent, HighRxt is past SND.UNA and the two cancel). What a shut window's go-back has sent again
@@ -3094,7 +3112,7 @@ const prrOwed = (s: Sender, p: Prr, pipeThen: number): number =>
 const renoPipe = (s: Sender): number => {
   const out = Seq.sub(s.sndMax, s.sndUna)
   const full = segmentPayload(s)
-  const sacked = Math.min(s.renoSacked * full, Math.max(0, out - full))
+  const sacked = s.prr === undefined ? 0 : Math.min(s.prr.renoCredit, Math.max(0, out - full))
   const lost = s.recovering && !Seq.gt(s.highRxt, s.sndUna) ? Math.min(full, out - sacked) : 0
   const resent = Seq.lt(s.sndNxt, s.sndMax) ? Seq.sub(s.sndNxt, s.sndUna) : 0
   return Math.max(0, out - sacked - lost) + resent
@@ -3105,6 +3123,18 @@ const renoPipe = (s: Sender): number => {
  * (Linux's tcp_limit_reno_sacked, after each duplicate and each ACK of data, tcp_check_reno_reordering).
  */
 const renoSackedCap = (s: Sender, una = s.sndUna): number => Math.max(0, Math.ceil(Seq.sub(s.sndMax, una) / segmentPayload(s)) - 1)
+
+/**
+ * Sets the duplicates' count, and the octets it takes out of the pipe with what is out from `una`
+ * then: its segments, at most all of it beyond one segment (Linux's tcp_limit_reno_sacked, whose
+ * packets_out - 1 is in packets; in octets beyond a runt the bound is the runt). Fixed until the
+ * count is set again, as Linux's sacked_out is: data sent meanwhile is in flight whole.
+ */
+const renoCount = (s: Sender, p: Prr, count: number, una: Seq.SeqNum): void => {
+  const full = segmentPayload(s)
+  s.renoSacked = count
+  p.renoCredit = Math.min(count * full, Math.max(0, Seq.sub(s.sndMax, una) - full))
+}
 
 /**
  * One ACK's PRR step in a fast recovery without SACK, before it moves SND.UNA (Linux's tcp_ack for a
@@ -3131,13 +3161,13 @@ const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, winUpdate: boolea
     // (and held to all but one of what is still out, as tcp_remove_reno_sacks's
     // tcp_check_reno_reordering holds it: a count at the old cap, after duplicates past what was
     // out, stood a segment above the new one, and the next duplicate took that off PRR's delivered)
-    s.renoSacked = Math.min(Math.max(0, s.renoSacked - (segs - 1)), renoSackedCap(s, a.ack))
+    renoCount(s, p, Math.min(Math.max(0, s.renoSacked - (segs - 1)), renoSackedCap(s, a.ack)), a.ack)
   } else if (
     s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
     a.ack === s.sndUna && a.len === 0 && !winUpdate
   ) {
     const before = s.renoSacked
-    s.renoSacked = Math.min(before + 1, renoSackedCap(s))
+    renoCount(s, p, Math.min(before + 1, renoSackedCap(s)), s.sndUna)
     // (tcp_add_reno_sack counts only delivered > 0)
     delivered = Math.max(0, s.renoSacked - before) * full
   }
@@ -3572,7 +3602,16 @@ const resizeWindow = (s: Sender): void => {
   const p = s.prr
   if (p !== undefined) {
     const r = s.cc.smss / before
-    s.prr = { delivered: p.delivered * r, out: p.out * r, recoverFs: p.recoverFs * r, wnd: p.wnd * r, stale: p.stale, owed: p.owed * r, byLog: p.byLog }
+    s.prr = {
+      delivered: p.delivered * r,
+      out: p.out * r,
+      recoverFs: p.recoverFs * r,
+      wnd: p.wnd * r,
+      stale: p.stale,
+      owed: p.owed * r,
+      byLog: p.byLog,
+      renoCredit: p.renoCredit * r
+    }
   }
 }
 

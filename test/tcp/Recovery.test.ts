@@ -2532,6 +2532,34 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     expect(ackAt(s, 30)).toEqual([seg(1)])
   })
 
+  it("a duplicate counts a segment out of the network once, when it comes: with the head resent and a runt beyond it, new data sent after it does not raise the count's octets (Linux counts packets: tcp_add_reno_sack, tcp_packets_in_flight)", () => {
+    // Linux's sacked_out is a count of packets, held at each duplicate and each ACK of data to
+    // packets_out - max(lost_out, 1) (tcp_limit_reno_sacked) and unchanged in between: what goes out
+    // after it raises in_flight by one packet a segment. Here the count is of segments, and pipe is
+    // in octets: the counted segments' octets are at most what is out beyond the head. With a runt
+    // beyond the resent head that bound was the runt's 233 octets, and it grew as new data went,
+    // so one duplicate's room of one segment let a segment and then 1227 octets more go (the lead's
+    // section of stop 50, RandomLoss seed 40 without SACK)
+    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    s.snd.noDelay = true
+    // five full segments and a runt of 233 (A B C D E R); A and E are lost
+    expect(shape(s.write(0, T.octets(5 * MSS + 233)))).toHaveLength(6)
+    expect(ackAt(s, 20)).toEqual([])
+    expect(ackAt(s, 21)).toEqual([])
+    // B, C, D's duplicates: sacked_out 3, A marked lost, in_flight 6 - 3 - 1 = 2, CUBIC's ssthresh 7:
+    // sndcnt min(7 - 2, max(1, 1)) = 1, A again
+    expect(ackAt(s, 22)).toEqual([seg(0)])
+    // A's resend arrives: the ACK of four (B, C, D held), sacked_out 3 - 3 = 0, E marked lost:
+    // in_flight 2 - 0 - 1 = 1, sndcnt min(6, max(2 - 1, 1)) = 1: E again
+    expect(ackAt(s, 30, 4 * MSS)).toEqual([seg(4)])
+    // R's duplicate (it came after A's resend): sacked_out 1 (packets_out 2 - lost_out 1), delivered
+    // 1: in_flight 2 - 1 - 1 + 1 = 1, sndcnt min(6, max(3 - 2, 1)) = 1, cwnd 2
+    expect(ackAt(s, 31, 4 * MSS)).toEqual([])
+    expect(s.snd.renoSacked).toBe(1)
+    // a segment and 500 octets written: one packet goes (in_flight 2 = cwnd); the 500 wait
+    expect(shape(s.write(32, T.octets(MSS + 500)))).toEqual([[5 * MSS + 233, MSS]])
+  })
+
   it("the peer's first pure ACK after data of its own is a window update, not a duplicate (tcp_may_update_window: SEQ past SND.WL1)", () => {
     // (review50b) Linux's tcp_ack counts a duplicate only without FLAG_NOT_DUP, and
     // tcp_ack_update_window sets FLAG_WIN_UPDATE whenever tcp_may_update_window holds: for an ACK
