@@ -2603,6 +2603,17 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // worked out from this ACK, as Linux's tcp_cong_control runs tcp_cwnd_reduction after
       // tcp_fastretrans_alert returned: the timeout may cut again from it (`onRto`)
       if (s.prr !== undefined) recoveryWindow(s)
+    } else if (renoHold(s, a) && !delayed) {
+      // Without SACK, SND.UNA at `recover` itself: Linux holds Recovery "until something *above*
+      // high_seq is ACKed" (tcp_try_undo_recovery for a Reno connection, RFC 6582's false fast
+      // retransmits), and tcp_cong_control runs tcp_cwnd_reduction for this ACK: PRR's window,
+      // worked out at the batch's end from what `renoPrrStep` counted (its segments less the
+      // duplicates' count, the count gone, and PRR-SSRB's +1: nothing is marked lost here), not
+      // cwnd = ssthresh. Its duplicates count nothing and send nothing (`renoPrrStep`); the ACK
+      // past it ends the recovery (test/kernel/ConformanceLoss.test.ts, "the ACK of the recovery
+      // point itself"). (With an echo that shows the retransmission needless, `delayed`, the
+      // recovery ends here and is undone whole, RFC 4015; Linux undoes at the hold too, and then
+      // PRR's window at this ACK, still in Recovery, replaces the restored cwnd)
     } else if (Seq.gte(a.ack, s.recover)) {
       // RFC 6582 §3.2 step 3, full acknowledgment
       // (the ACK that ends it grows the window from ssthresh by what it delivered: Linux's
@@ -2610,8 +2621,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // (tcp_end_cwnd_reduction), then tcp_cong_control, out of cwnd reduction, runs tcp_cong_avoid
       // with that ACK's acked_sacked (tcp_may_raise_cwnd: FLAG_DATA_ACKED, SND.UNA moved over
       // data). With SACK, DeliveredData; without, max(its segments - the duplicates' count, 1),
-      // `renoPrrStep`, and not at `recover` itself, where Linux holds Recovery
-      // (tcp_try_undo_recovery for Reno) and PRR sets the window instead)
+      // `renoPrrStep`, and not at `recover` itself, where only an undo ends it)
       const grow = (s.sackOk || Seq.gt(a.ack, s.recover)) && s.ackDelivered > 0
       const delivered = s.ackDelivered
       endRecovery(s, now, delayed)
@@ -3113,10 +3123,18 @@ const renoPipe = (s: Sender): number => {
   const out = Seq.sub(s.sndMax, s.sndUna)
   const full = segmentPayload(s)
   const sacked = s.prr === undefined ? 0 : Math.min(s.prr.renoCredit, Math.max(0, out - full))
-  const lost = s.recovering && !Seq.gt(s.highRxt, s.sndUna) ? Math.min(full, out - sacked) : 0
+  const lost = s.recovering && !Seq.gt(s.highRxt, s.sndUna) && Seq.lt(s.sndUna, s.recover) ? Math.min(full, out - sacked) : 0
   const resent = Seq.lt(s.sndNxt, s.sndMax) ? Seq.sub(s.sndNxt, s.sndUna) : 0
   return Math.max(0, out - sacked - lost) + resent
 }
+
+/**
+ * Without SACK, an ACK that takes SND.UNA to `recover` exactly, in a fast recovery: Linux holds a
+ * Reno connection in Recovery there (tcp_try_undo_recovery: "Hold old state until something
+ * *above* high_seq is ACKed"), so that duplicates of the window just recovered start no false fast
+ * retransmit (RFC 6582 §3.2 step 1's concern).
+ */
+const renoHold = (s: Sender, a: AckInfo): boolean => !s.sackOk && s.recovering && a.ack === s.recover
 
 /**
  * The most segments duplicates may count out of the network: all but one of those out from `una`
@@ -3145,8 +3163,9 @@ const renoCount = (s: Sender, p: Prr, count: number, una: Seq.SeqNum): void => {
  * n - 1 off the count); it gets no PRR-SSRB +1, as tcp_newreno_mark_lost marks the new head lost on
  * it (tcp_cwnd_reduction's newly_lost). An ACK that delivers nothing makes no step
  * (tcp_cwnd_reduction returns at newly_acked_sacked 0). An earlier ACK of the batch is folded into
- * `Prr.owed` first, as with SACK (`onAck`). The ACK that reaches `recover` ends the recovery after
- * this (`newAck`): cwnd = ssthresh, Linux's tcp_end_cwnd_reduction.
+ * `Prr.owed` first, as with SACK (`onAck`). The ACK that reaches `recover` itself holds the
+ * recovery (`renoHold`): the count goes, and its step has the +1; the ACK past it ends the
+ * recovery after this (`newAck`): cwnd = ssthresh, Linux's tcp_end_cwnd_reduction.
  */
 const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, winUpdate: boolean, inBatch: boolean): void => {
   const p = s.prr
@@ -3155,15 +3174,21 @@ const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, winUpdate: boolea
   const fold = inBatch && p.stale && s.ackDelivered > 0
   const pipeBefore = fold ? pipe(s) : 0
   let delivered = 0
+  let safe = false
   if (advances) {
     const segs = Math.max(1, Math.ceil(Seq.sub(a.ack, s.sndUna) / full))
     delivered = Math.max(segs - s.renoSacked, 1) * full
     // (and held to all but one of what is still out, as tcp_remove_reno_sacks's
     // tcp_check_reno_reordering holds it: a count at the old cap, after duplicates past what was
-    // out, stood a segment above the new one, and the next duplicate took that off PRR's delivered)
-    renoCount(s, p, Math.min(Math.max(0, s.renoSacked - (segs - 1)), renoSackedCap(s, a.ack)), a.ack)
+    // out, stood a segment above the new one, and the next duplicate took that off PRR's delivered.
+    // At `recover` itself, the hold, the count goes (tcp_reset_reno_sack), and no loss is marked:
+    // tcp_fastretrans_alert returns before tcp_newreno_mark_lost, so PRR-SSRB's +1 is due)
+    safe = renoHold(s, a)
+    renoCount(s, p, safe ? 0 : Math.min(Math.max(0, s.renoSacked - (segs - 1)), renoSackedCap(s, a.ack)), a.ack)
   } else if (
-    s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
+    // (at the hold a duplicate counts nothing: tcp_fastretrans_alert resets the count and returns
+    // before tcp_add_reno_sack)
+    s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) && Seq.lt(s.sndUna, s.recover) &&
     a.ack === s.sndUna && a.len === 0 && !winUpdate
   ) {
     const before = s.renoSacked
@@ -3174,7 +3199,7 @@ const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, winUpdate: boolea
   if (delivered === 0) return
   if (fold) p.owed += Math.max(0, prrOwed(s, p, pipeBefore))
   s.ackDelivered = delivered
-  s.ackSafe = false
+  s.ackSafe = safe
   p.delivered += delivered
   p.stale = true
 }
@@ -3187,7 +3212,7 @@ const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, winUpdate: boolea
  * (tcp_xmit_retransmit_queue re-arms it for the head).
  */
 const renoRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
-  if (!sending(s) || s.persistAt !== undefined || Seq.gt(s.highRxt, s.sndUna)) return
+  if (!sending(s) || s.persistAt !== undefined || Seq.gt(s.highRxt, s.sndUna) || !Seq.lt(s.sndUna, s.recover)) return
   if (Math.floor(recoveryWindow(s)) - pipe(s) < segmentPayload(s)) return
   const sent = retransmitFirst(s, now, out)
   if (sent > 0) {

@@ -151,6 +151,29 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // At the ACK of the recovery point itself Linux's Reno connection stays in Recovery
+  // (tcp_try_undo_recovery's hold), and tcp_cong_control runs tcp_cwnd_reduction for it: cwnd =
+  // in_flight + sndcnt, not ssthresh. Four segments (the application's whole write), the first lost:
+  // three duplicates (sacked_out 3, at most packets_out - 1), the third resends it (in_flight 4 - 3
+  // - 1 = 0, sndcnt max(1, 1) = 1: cwnd 1, so a write of twenty segments sends nothing). The ACK of
+  // all four: tcp_remove_reno_sacks counts max(4 - 3, 1) = 1 delivered (prr_delivered 2, prr_out 1),
+  // tcp_reset_reno_sack, in_flight 0, sndcnt min(7 - 0, max(2 - 1, 1) + 1) = 2 (SND.UNA moved, nothing
+  // newly lost): two new segments, where cwnd = ssthresh (7) sent seven. The ACK of the first
+  // of them is above the recovery point: Open, cwnd = ssthresh (tcp_end_cwnd_reduction)
+  it.scopedLive("without SACK, the ACK of the recovery point itself sends what PRR allows, not ssthresh's window (Linux holds Recovery there: tcp_try_undo_recovery, tcp_cwnd_reduction)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 4000 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { dut: { op: "write", bytes: 20000 }, window: 20 },
+        { tb: { flags: "A", ack: 4001 }, window: 20 },
+        { tb: { flags: "A", ack: 5001 }, window: 20 }
+      ]
+    }))
+
   // Linux runs PRR for a Reno (no SACK) connection too: tcp_fastretrans_alert counts each duplicate
   // as one segment "SACKed" (tcp_add_reno_sack: sacked_out + 1, newly_acked_sacked 1), so
   // tcp_packets_in_flight leaves it out, and tcp_cwnd_reduction sets cwnd = in_flight + sndcnt from

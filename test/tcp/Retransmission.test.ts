@@ -284,13 +284,20 @@ describe("fast retransmit (RFC 5681 §3.2) and NewReno (RFC 6582)", () => {
     s.send(32, T.fromPeer({ seq: 2, ack: MSS, payload: "c" }))
     expect(Sender.counters(s.snd).fastRetransmits).toBe(0)
   })
-  it("a partial ACK resends the next hole at once and stays in recovery; the ACK of all ends it", () => {
+  it("a partial ACK resends the next hole at once and stays in recovery; the ACK of all holds it, an ACK above it ends it", () => {
     const s = five()
     s.send(30, ackOf(MSS), ackOf(MSS), ackOf(MSS)) // segment 1 again
     // segment 1 filled the first hole; segment 3 was lost too: ACK up to 3 MSS only
     expect(shape(s.send(40, ackOf(3 * MSS)))).toEqual([[3 * MSS, MSS]])
     expect(s.snd.recovering).toBe(true)
+    // the ACK of all is the recovery point itself: Linux holds a Reno connection in Recovery until
+    // data above it is acknowledged (tcp_try_undo_recovery); nothing is out, the timer stops
     expect(s.send(50, ackOf(5 * MSS))).toEqual([])
+    expect(s.snd.recovering).toBe(true)
+    expect(s.snd.rtoAt).toBe(undefined)
+    // new data goes under PRR's window, and its ACK ends the recovery
+    expect(shape(s.write(60, T.octets(MSS)))).toEqual([[5 * MSS, MSS]])
+    s.send(70, ackOf(6 * MSS))
     expect(s.snd.recovering).toBe(false)
     expect(s.snd.rtoAt).toBe(undefined)
   })
