@@ -2316,8 +2316,15 @@ const onAckLosses = (
     // for a copy the peer already had, or blocks that report nothing new, show no loss; Linux counts
     // SACKed segments too); without, RFC 5681 §2's: same ACK, no data, no window update (`winUpdate`)
     (s.sackOk ? newlySacked > 0 : a.ack === s.sndUna && a.len === 0 && !winUpdate)
-  ) duplicateAck(s, now, out)
-  else if (
+  ) {
+    duplicateAck(s, now, out)
+    // Without SACK, limited transmit's segment goes at its own duplicate (RFC 3042), as Linux sends
+    // after each ACK (tcp_ack, then tcp_data_snd_check): a batch's first two duplicates each let one
+    // go before its third starts the recovery, whose PRR window at the batch's end let the resend
+    // go alone (test/tcp/Recovery.test.ts, "three duplicates in one batch"). Not for an ECE, whose
+    // cut comes later in this ACK (`onEce`); with SACK the batch's end decides, after RACK's marks
+    if (!s.sackOk && !s.recovering && !(s.ecnOk && a.ece)) push(s, now, out)
+  } else if (
     s.sackOk && !s.recovering && mayRecoverAgain(s) && s.persistAt === undefined && sackShowsLoss(s)
   ) enterRecovery(s, now, out)
 }

@@ -1835,6 +1835,19 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
     expect(shape(dup(22))).toEqual([[0, MSS]])
     expect(s.snd.cc.ssthresh).toBe(5 * MSS)
   })
+  it("without SACK: three duplicates in one batch send what they send one at a time, the two new segments, then the first again", () => {
+    // Linux takes each ACK by itself (tcp_ack, then tcp_data_snd_check), so each of the first two
+    // duplicates lets a new segment go (tcp_add_reno_sack: in_flight one less in Disorder) before
+    // the third starts the recovery; worked out at the batch's end, the recovery's PRR window
+    // (in_flight 10 - 3 - 1 = 6 < ssthresh 7: sndcnt 1) let the resend go alone
+    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    expect(shape(s.write(0, T.octets(20 * MSS)))).toHaveLength(10)
+    const dup = () => T.fromPeer({ seq: 0, ack: 0, window: 65535 })
+    expect(shape(s.send(20, dup(), dup(), dup()))).toEqual([[10 * MSS, MSS], [11 * MSS, MSS], [0, MSS]])
+    expect(s.snd.recovering).toBe(true)
+    // the same as one at a time from here: the 4th duplicate, ceil(7 * 2 / 10) - 1 = 1
+    expect(shape(s.send(21, dup()))).toEqual([[12 * MSS, MSS]])
+  })
   it("with SACK: a SACK of one segment above a hole lets one new segment go", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(20 * MSS)))).toHaveLength(10)
