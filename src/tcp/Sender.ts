@@ -419,6 +419,13 @@ export interface Sender {
    * of a partial ACK's segments off), so that PRR's pipe leaves them out; 0 outside a recovery
    */
   renoSacked: number
+  /**
+   * Without SACK, the duplicates' count that starts a fast retransmit, segments: Linux's
+   * tp->reordering for a Reno connection, 3 (sysctl_tcp_reordering) until more duplicates come than
+   * segments are out, when tcp_check_reno_reordering sets it to what was out (at most 300,
+   * sysctl_tcp_max_reordering); a timeout after three or more lowers it to 3 again (tcp_enter_loss)
+   */
+  renoReordering: number
   /** what the peer SACKed (RFC 6675 scoreboard) */
   readonly board: Scoreboard.Scoreboard
   /** RFC 6675 HighRxt: the end of the last hole retransmitted in this recovery */
@@ -748,6 +755,7 @@ const base = (
     recovering: false,
     recover: iss,
     renoSacked: 0,
+    renoReordering: RENO_REORDERING,
     board: Scoreboard.make(),
     highRxt: iss,
     tlpAt: undefined,
@@ -1464,7 +1472,9 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // in fast recovery PRR's window holds `pipe` (RFC 6675 §5; without SACK, Linux's in_flight over
     // the duplicates' count, `pipe`), else what is in flight; outside any loss episode, the first two
     // duplicate ACKs each let one segment more go (RFC 3042 limited transmit, RFC 5681 §3.2's
-    // SHOULD: FlightSize up to cwnd + 2 SMSS, cwnd as it is)
+    // SHOULD: FlightSize up to cwnd + 2 SMSS, cwnd as it is); without SACK one a counted duplicate,
+    // as Linux's in_flight leaves out sacked_out in Disorder: the first two, or more while a raised
+    // `renoReordering` holds the fast retransmit back)
     const cwndBase = Math.floor(s.cc.cwnd) - flight
     // (without SACK, not while SND.UNA is the recovery point itself: Linux holds a Reno connection
     // in Recovery until data above high_seq is acknowledged, tcp_is_non_sack_preventing_reopen, and
@@ -1491,7 +1501,7 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     const cwndRoom = s.recovering && s.prr !== undefined
       ? Math.floor(recoveryWindow(s)) - pipe(s)
       : limited
-      ? cwndBase + Math.max(Math.min(s.dupAcks, 2) * segmentPayload(s), sackedOut)
+      ? cwndBase + (s.sackOk ? Math.max(Math.min(s.dupAcks, 2) * segmentPayload(s), sackedOut) : s.renoSacked * segmentPayload(s))
       : cwndBase + sackedOut
     const full = segmentPayload(s)
     // (there the room is whole segments, as `resendLostAfterTimeout`'s: Linux counts packets, and a
@@ -2647,6 +2657,13 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     }
   } else {
     s.dupAcks = 0
+    // (without SACK the ACK takes its segments off the duplicates' count, all but one, and may show
+    // reordering, as Linux's tcp_remove_reno_sacks; then tcp_fastretrans_alert resets the count)
+    if (!s.sackOk && s.renoSacked > 0) {
+      const segs = Math.max(1, Math.ceil(acked / segmentPayload(s)))
+      renoLimit(s, Math.max(0, s.renoSacked - (segs - 1)), s.sndUna, segs)
+      s.renoSacked = 0
+    }
     s.limitedOut = 0
     // a timeout whose first retransmission was not needed: undone as F-RTO would (RFC 3522's
     // detection, RFC 4015's response; Linux's tcp_try_undo_loss with tcp_may_undo)
@@ -2764,6 +2781,10 @@ const echoBefore = (a: AckInfo, ts: number): boolean =>
  */
 const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.dupAcks++
+  // (without SACK, outside a recovery, the duplicate counts a segment out of the network as Linux's
+  // tcp_add_reno_sack in Disorder: at most all but one of what is out, tcp_limit_reno_sacked, and
+  // more duplicates than that are reordering, tcp_check_reno_reordering)
+  if (!s.sackOk && !s.recovering) s.renoSacked = renoLimit(s, s.renoSacked + 1, s.sndUna, 0)
   if (s.recovering) {
     // (a recovery's sends wait for the batch's end: RACK's marks first with SACK, `rackDetect`;
     // `renoRecover` without)
@@ -2777,7 +2798,12 @@ const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // hole below them (SND.UNA itself SACKed, after the peer reneged) started a recovery and its cut
   if (
     mayRecoverAgain(s) &&
-    (s.sackOk ? sackShowsLoss(s) : s.dupAcks === 3)
+    // without SACK, the count at tp->reordering (3 unless raised): Linux's tcp_newreno_mark_lost
+    // marks the head lost in Disorder once sacked_out >= reordering, and tcp_time_to_recover asks
+    // lost_out. As the count is at most all but one of what is out, a flight of three segments or
+    // fewer is never fast-retransmitted, however many duplicates the network makes of the two it can
+    // draw (test/tcp/Recovery.test.ts, "three segments out")
+    (s.sackOk ? sackShowsLoss(s) : s.renoSacked >= s.renoReordering)
   ) enterRecovery(s, now, out)
 }
 
@@ -2844,7 +2870,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     byLog: fromLoss,
     renoCredit: 0
   }
-  if (!s.sackOk) renoCount(s, s.prr, Math.min(s.dupAcks, renoSackedCap(s)), s.sndUna)
+  if (!s.sackOk) renoCount(s, s.prr, Math.min(s.renoSacked, renoSackedCap(s)), s.sndUna)
   // The go-back ends there: Linux has none (its snd_nxt is SND.MAX; what the timeout marked lost
   // waits in the queue as LOST skbs), so what it has not reached is resent as RACK's marks are, in
   // order under PRR (`sackRecover`), new data goes from SND.MAX, and F-RTO (tcp_process_loss's,
@@ -3150,6 +3176,23 @@ const renoHold = (s: Sender, a: AckInfo): boolean => !s.sackOk && s.recovering &
 const renoSackedCap = (s: Sender, una = s.sndUna): number => Math.max(0, Math.ceil(Seq.sub(s.sndMax, una) / segmentPayload(s)) - 1)
 
 /**
+ * A duplicates' count held to all but one of the segments out from `una` (Linux's
+ * tcp_limit_reno_sacked), and, when it had to be, reordering seen: Linux's
+ * tcp_check_reno_reordering sets tp->reordering to the segments out plus `addend` (the segments
+ * the ACK took, for an ACK of data: tcp_remove_reno_sacks), at most 300. The count held.
+ */
+const renoLimit = (s: Sender, count: number, una: Seq.SeqNum, addend: number): number => {
+  const cap = renoSackedCap(s, una)
+  if (count <= cap) return count
+  s.renoReordering = Math.min(cap + 1 + addend, RENO_MAX_REORDERING)
+  return cap
+}
+
+/** Linux's sysctl_tcp_reordering and sysctl_tcp_max_reordering defaults (segments). */
+const RENO_REORDERING = 3
+const RENO_MAX_REORDERING = 300
+
+/**
  * Sets the duplicates' count, and the octets it takes out of the pipe with what is out from `una`
  * then: its segments, at most all of it beyond one segment (Linux's tcp_limit_reno_sacked, whose
  * packets_out - 1 is in packets; in octets beyond a runt the bound is the runt). Fixed until the
@@ -3191,7 +3234,8 @@ const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, winUpdate: boolea
     // At `recover` itself, the hold, the count goes (tcp_reset_reno_sack), and no loss is marked:
     // tcp_fastretrans_alert returns before tcp_newreno_mark_lost, so PRR-SSRB's +1 is due)
     safe = renoHold(s, a)
-    renoCount(s, p, safe ? 0 : Math.min(Math.max(0, s.renoSacked - (segs - 1)), renoSackedCap(s, a.ack)), a.ack)
+    const left = renoLimit(s, Math.max(0, s.renoSacked - (segs - 1)), a.ack, segs)
+    renoCount(s, p, safe ? 0 : left, a.ack)
   } else if (
     // (at the hold a duplicate counts nothing: tcp_fastretrans_alert resets the count and returns
     // before tcp_add_reno_sack)
@@ -3199,7 +3243,7 @@ const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, winUpdate: boolea
     a.ack === s.sndUna && a.len === 0 && !winUpdate
   ) {
     const before = s.renoSacked
-    renoCount(s, p, Math.min(before + 1, renoSackedCap(s)), s.sndUna)
+    renoCount(s, p, renoLimit(s, before + 1, s.sndUna, 0), s.sndUna)
     // (tcp_add_reno_sack counts only delivered > 0)
     delivered = Math.max(0, s.renoSacked - before) * full
   }
@@ -3946,6 +3990,9 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.limitedOut = 0
   // a timeout's recovery counts once for RACK's reordering window (§6.2 step 4), at its first timeout
   if (s.sackOk && s.retries === 1) Rack.onRecoveryEnd(s.rack)
+  // (a timeout after three duplicates or more outside a recovery: the reordering they suggested
+  // was too much, Linux's tcp_enter_loss takes tp->reordering back to sysctl_tcp_reordering)
+  if (!s.sackOk && !s.recovering && s.renoSacked >= RENO_REORDERING) s.renoReordering = Math.min(s.renoReordering, RENO_REORDERING)
   s.recovering = false
   s.prr = undefined
   s.renoSacked = 0

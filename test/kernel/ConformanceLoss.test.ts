@@ -174,6 +174,30 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // Linux never fast-retransmits a Reno flight of three segments or fewer: each duplicate counts a
+  // segment out of the network only up to packets_out - 1 (tcp_limit_reno_sacked: here 2), and the
+  // head is marked lost in Disorder once sacked_out >= tp->reordering (3, tcp_newreno_mark_lost).
+  // Three segments, the first lost, three duplicates (the third a copy the network made): nothing
+  // goes; the stack resent the first at the third. The ACK of all three ends it. (The handshake's
+  // ACK comes 800 ms late: an RTO of 2.4 s on both, past the 2 s the harness listens on when the
+  // stack says more than Linux, where it heard Linux's timeout resend the first and took the two for
+  // the same)
+  it.scopedLive("without SACK, three duplicates with three segments out start no fast retransmit (Linux's tcp_limit_reno_sacked: sacked_out at most packets_out - 1)", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: false, mss: 1000 } },
+        { wait: 800 },
+        { tb: { flags: "A" } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 3000 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 } }
+      ]
+    }))
+
   // Linux runs PRR for a Reno (no SACK) connection too: tcp_fastretrans_alert counts each duplicate
   // as one segment "SACKed" (tcp_add_reno_sack: sacked_out + 1, newly_acked_sacked 1), so
   // tcp_packets_in_flight leaves it out, and tcp_cwnd_reduction sets cwnd = in_flight + sndcnt from

@@ -2573,6 +2573,55 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     expect(shape(s.write(32, T.octets(MSS + 500)))).toEqual([[5 * MSS + 233, MSS]])
   })
 
+  it("three segments out, the first lost: duplicates the network made of the two it can draw start no fast retransmit (tcp_limit_reno_sacked, tcp_newreno_mark_lost); the RTO resends", () => {
+    // Linux counts a duplicate as a segment out of the network only up to all but one of those out
+    // (sacked_out <= packets_out - 1: here 2), and marks the head lost in Disorder only once
+    // sacked_out >= tp->reordering (3): a flight of three or fewer is never fast-retransmitted. The
+    // third duplicate here is a copy the network made; the stack counted it and resent at once
+    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    expect(shape(s.write(0, T.octets(3 * MSS)))).toHaveLength(3)
+    expect(ackAt(s, 20)).toEqual([])
+    expect(ackAt(s, 21)).toEqual([])
+    expect(ackAt(s, 22)).toEqual([])
+    expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.renoSacked]).toEqual([false, 0, 2])
+    // (more duplicates than the two: reordering, tcp_check_reno_reordering, at packets_out 3)
+    expect(s.snd.renoReordering).toBe(3)
+    expect(shape(s.tick(Math.ceil(s.snd.rtoAt!)))).toEqual([seg(0)])
+  })
+
+  it("more duplicates in a recovery than segments out raise the count the next fast retransmit waits for, and each counted duplicate lets a segment go meanwhile (tcp_check_reno_reordering)", () => {
+    // ten segments, the first lost, eleven duplicates: the 10th and 11th find sacked_out at
+    // packets_out - 1 already, so Linux sets tp->reordering = packets_out (10). The next loss is
+    // fast-retransmitted at the 10th duplicate (tcp_newreno_mark_lost: sacked_out >= reordering),
+    // and until then each duplicate lets a new segment go (in_flight = packets_out - sacked_out in
+    // Disorder); the stack resent at the third and let two go before it (RFC 3042)
+    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    expect(shape(s.write(0, T.octets(10 * MSS)))).toHaveLength(10)
+    expect(ackAt(s, 20)).toEqual([])
+    expect(ackAt(s, 21)).toEqual([])
+    expect(ackAt(s, 22)).toEqual([seg(0)])
+    for (let t = 23; t <= 30; t++) expect(ackAt(s, t)).toEqual([])
+    expect(s.snd.renoReordering).toBe(10)
+    // the ACK of all ten (the hold), a write, the ACK of what went: the recovery is over
+    expect(ackAt(s, 31, 10 * MSS)).toEqual([])
+    const sent = shape(s.write(32, T.octets(60 * MSS)))
+    expect(sent.length).toBeGreaterThan(0)
+    ackAt(s, 40, (10 + sent.length) * MSS)
+    expect(s.snd.recovering).toBe(false)
+    const una = 10 + sent.length
+    const fr = s.snd.fastRetransmits
+    // the next flight's first segment lost: nine duplicates, one new segment each, no resend
+    for (let k = 1; k <= 9; k++) {
+      const out = ackAt(s, 50 + k, una * MSS)
+      expect(out, `duplicate ${k}`).toHaveLength(1)
+      expect(out[0]![0], `duplicate ${k}`).not.toBe(una * MSS)
+    }
+    expect(s.snd.fastRetransmits).toBe(fr)
+    // the 10th: the fast retransmit
+    expect(ackAt(s, 60, una * MSS)[0]).toEqual(seg(una))
+    expect(s.snd.fastRetransmits).toBe(fr + 1)
+  })
+
   it("the peer's first pure ACK after data of its own is a window update, not a duplicate (tcp_may_update_window: SEQ past SND.WL1)", () => {
     // (review50b) Linux's tcp_ack counts a duplicate only without FLAG_NOT_DUP, and
     // tcp_ack_update_window sets FLAG_WIN_UPDATE whenever tcp_may_update_window holds: for an ACK
