@@ -2629,8 +2629,9 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // cwnd = ssthresh. Its duplicates count nothing and send nothing (`renoPrrStep`); the ACK
       // past it ends the recovery (test/kernel/ConformanceLoss.test.ts, "the ACK of the recovery
       // point itself"). (With an echo that shows the retransmission needless, `delayed`, the
-      // recovery ends here and is undone whole, RFC 4015; Linux undoes at the hold too, and then
-      // PRR's window at this ACK, still in Recovery, replaces the restored cwnd)
+      // recovery ends here and is undone whole, RFC 4015, as before. Linux undoes there too
+      // (tcp_try_undo_recovery), but a probe script found its next write sending twenty segments
+      // where the stack's restored window sends ten: not matched, notes/tcp-plan.md stop 51)
     } else if (Seq.gte(a.ack, s.recover)) {
       // RFC 6582 §3.2 step 3, full acknowledgment
       // (the ACK that ends it grows the window from ssthresh by what it delivered: Linux's
