@@ -2583,7 +2583,7 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     expect(ackAt(s, 20)).toEqual([])
     expect(ackAt(s, 21)).toEqual([])
     expect(ackAt(s, 22)).toEqual([])
-    expect([s.snd.recovering, s.snd.fastRetransmits, s.snd.renoSacked]).toEqual([false, 0, 2])
+    expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits, s.snd.renoSacked]).toEqual([false, 0, 2])
     // (more duplicates than the two: reordering, tcp_check_reno_reordering, at packets_out 3)
     expect(s.snd.renoReordering).toBe(3)
     expect(shape(s.tick(Math.ceil(s.snd.rtoAt!)))).toEqual([seg(0)])
@@ -2609,17 +2609,17 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     ackAt(s, 40, (10 + sent.length) * MSS)
     expect(s.snd.recovering).toBe(false)
     const una = 10 + sent.length
-    const fr = s.snd.fastRetransmits
+    const fr = Sender.counters(s.snd).fastRetransmits
     // the next flight's first segment lost: nine duplicates, one new segment each, no resend
     for (let k = 1; k <= 9; k++) {
       const out = ackAt(s, 50 + k, una * MSS)
       expect(out, `duplicate ${k}`).toHaveLength(1)
       expect(out[0]![0], `duplicate ${k}`).not.toBe(una * MSS)
     }
-    expect(s.snd.fastRetransmits).toBe(fr)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(fr)
     // the 10th: the fast retransmit
     expect(ackAt(s, 60, una * MSS)[0]).toEqual(seg(una))
-    expect(s.snd.fastRetransmits).toBe(fr + 1)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(fr + 1)
   })
 
   it("the peer's first pure ACK after data of its own is a window update, not a duplicate (tcp_may_update_window: SEQ past SND.WL1)", () => {
