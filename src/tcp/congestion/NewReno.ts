@@ -132,18 +132,32 @@ export const slowStartAck = (
 
 /**
  * Congestion avoidance for one ACK, counting bytes (RFC 5681 §3.1's
- * recommended way, RFC 3465 §2.1). Acknowledged octets add up in
- * `bytesAcked`. Once they reach `cwnd`, `cwnd` goes up by one SMSS and
- * `bytesAcked` drops by the old `cwnd`, so a whole window acknowledged adds
- * one segment. A stretch ACK covering more than a window keeps the rest for
- * the next ACK. The caller has already checked that the window was the
+ * recommended way, RFC 3465 §2.1) as Linux's tcp_reno_cong_avoid counts
+ * them (tcp_cong_avoid_ai with w = cwnd, its snd_cwnd_cnt in octets here):
+ * acknowledged octets add up in `bytesAcked`, and each whole `cwnd` of them
+ * adds one SMSS, the rest kept for the next ACK; so a whole window
+ * acknowledged adds one segment. A count already at `cwnd` or more when the
+ * ACK comes, left from a larger window (the restart after idle keeps it,
+ * `restart`), adds one segment and starts over from this ACK's octets
+ * ("credits accumulated at a higher w, apply them gently now"), not RFC
+ * 3465's carry of what it exceeds the window by, which grew the next
+ * segment early. The caller has already checked that the window was the
  * limit.
  */
 const congestionAvoidance = (s: State, acked: number): void => {
+  const w = s.cwnd
+  let grow = 0
+  if (s.bytesAcked >= w) {
+    s.bytesAcked = 0
+    grow = s.smss
+  }
   s.bytesAcked = Math.min(s.bytesAcked + acked, 2 ** 32)
-  if (s.bytesAcked < s.cwnd) return
-  s.bytesAcked -= s.cwnd
-  s.cwnd = Math.min(s.cwnd + s.smss, MAX_CWND)
+  if (s.bytesAcked >= w) {
+    const d = Math.floor(s.bytesAcked / w)
+    s.bytesAcked -= d * w
+    grow += d * s.smss
+  }
+  s.cwnd = Math.min(w + grow, MAX_CWND)
 }
 
 /**
@@ -215,8 +229,10 @@ export const lossWindow = (s: State): void => {
  * back. A HyStart++ still running starts over (`HyStart.restart`). The count
  * toward the next segment of congestion avoidance (`bytesAcked`) is kept, as
  * tcp_cwnd_restart leaves snd_cwnd_cnt: the first ACK past ssthresh then
- * grows the window when the count had reached a segment's worth (CUBIC's
- * cnt, Reno's cwnd) before the idle. Returns whether `cwnd` shrank.
+ * grows the window by one segment, the count starting over, when the count
+ * had reached a segment's worth (CUBIC's cnt, Reno's cwnd) before the idle
+ * (tcp_cong_avoid_ai's first step; `congestionAvoidance`). Returns whether
+ * `cwnd` shrank.
  */
 export const restart = (s: State, idleMs: number, rto: number): boolean => {
   if (!(idleMs > rto)) return false

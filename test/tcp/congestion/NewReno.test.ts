@@ -307,6 +307,29 @@ describe("NewReno", () => {
       expect([s.cwnd, s.ssthresh, s.bytesAcked]).toEqual([IW, 10 * SMSS, 5 * SMSS])
     })
 
+    it("a kept count of a window or more adds one segment at the first ACK past ssthresh and starts over, as Linux's tcp_cong_avoid_ai (tcp_reno_cong_avoid)", () => {
+      const s = inCongestionAvoidance()
+      // 20 + 21 + 22 + 23 ACKs: 24 segments, then 22 counted toward the 25th
+      for (let i = 0; i < 86 + 22; i++) A.onAck(s, SMSS, 1200 + i, RTT, s.cwnd)
+      expect([s.cwnd, s.bytesAcked]).toEqual([24 * SMSS, 22 * SMSS])
+      // idle: the restart window, ssthresh max(20, 18 + 0) = 20 (tcp_current_ssthresh), the count kept
+      A.onIdle(s, 1000, 300)
+      expect([s.cwnd, s.ssthresh, s.bytesAcked]).toEqual([IW, 20 * SMSS, 22 * SMSS])
+      // slow start back to 20 leaves the count alone (tcp_slow_start)
+      let t = 3000
+      while (s.cwnd < s.ssthresh) A.onAck(s, SMSS, t++, RTT, s.cwnd)
+      expect([s.cwnd, s.bytesAcked]).toEqual([20 * SMSS, 22 * SMSS])
+      // Linux's tcp_cong_avoid_ai(w = 20): "credits accumulated at a higher w" (22 >= 20) give one
+      // segment and the count is zeroed before this ACK's is added: 21 segments, 1 counted. Carrying
+      // the 2 over (RFC 3465's bytes_acked -= cwnd) put the next segment two ACKs early
+      A.onAck(s, SMSS, t++, RTT, s.cwnd)
+      expect([s.cwnd, s.bytesAcked]).toEqual([21 * SMSS, SMSS])
+      // then a whole window of 21: the 20th ACK after it makes 22, not the 18th
+      const seen = fullRound(s, t, 20, SMSS)
+      expect(seen.slice(0, 19).every((c) => c === 21 * SMSS)).toBe(true)
+      expect(seen[19]).toBe(22 * SMSS)
+    })
+
     it("leaves a window already below the initial one as it is", () => {
       const s = A.init(SMSS, 0)
       A.onRto(s, 4 * SMSS, 1000) // cwnd 1 SMSS
