@@ -188,8 +188,11 @@ export interface Rack {
   lastSacked: boolean
   /**
    * The RTT, ms, of the most recently sent entry the last `onAck` delivered
-   * that was never sent twice (Karn), as Linux's ca_rtt_us for congestion
-   * control: HyStart++'s sample per ACK when timestamps are off. Undefined: none.
+   * that was never sent twice (Karn). Linux's ca_rtt_us for congestion
+   * control (last_sackt's, else last_ackt's) when `ackRtt` has a sample, which
+   * the Sender checks first (Linux has none from an ACK of a resent segment
+   * that SACKs nothing): HyStart++'s sample per ACK, timestamps on or off.
+   * Undefined: none.
    */
   lastOriginalRtt: number | undefined
   /**

@@ -237,7 +237,8 @@ export interface State {
   /**
    * CUBIC's cwnd_prior: `cwnd` when ssthresh was last set, in octets; 0 until
    * then. §4.3 has alpha_cubic become 1 once W_est reaches it; Linux's
-   * estimate, followed here, keeps alpha, so only the undo reads it (§4.9.2).
+   * estimate, followed here, keeps alpha, so no rule reads it now: it is set
+   * at each reduction, saved and put back by the undo (§4.9.2), and scaled.
    */
   cwndPrior: number
   /** CUBIC's K: seconds from the start of the epoch until W_cubic reaches W_max (§4.2, Figure 2); 0 outside CUBIC */
