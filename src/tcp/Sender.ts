@@ -423,7 +423,8 @@ export interface Sender {
    * Without SACK, the duplicates' count that starts a fast retransmit, segments: Linux's
    * tp->reordering for a Reno connection, 3 (sysctl_tcp_reordering) until more duplicates come than
    * segments are out, when tcp_check_reno_reordering sets it to what was out (at most 300,
-   * sysctl_tcp_max_reordering); a timeout after three or more lowers it to 3 again (tcp_enter_loss)
+   * sysctl_tcp_max_reordering), or lower when fewer are out. A timeout leaves it: tcp_enter_loss's
+   * reset to sysctl_tcp_reordering asks sacked_out, which tcp_timeout_mark_lost has reset for Reno
    */
   renoReordering: number
   /** what the peer SACKed (RFC 6675 scoreboard) */
@@ -3991,9 +3992,10 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.limitedOut = 0
   // a timeout's recovery counts once for RACK's reordering window (§6.2 step 4), at its first timeout
   if (s.sackOk && s.retries === 1) Rack.onRecoveryEnd(s.rack)
-  // (a timeout after three duplicates or more outside a recovery: the reordering they suggested
-  // was too much, Linux's tcp_enter_loss takes tp->reordering back to sysctl_tcp_reordering)
-  if (!s.sackOk && !s.recovering && s.renoSacked >= RENO_REORDERING) s.renoReordering = Math.min(s.renoReordering, RENO_REORDERING)
+  // (`renoReordering` stays: Linux's tcp_enter_loss lowers tp->reordering to sysctl_tcp_reordering
+  // after sacked_out >= 3 in Open or Disorder, but for a Reno connection tcp_timeout_mark_lost,
+  // which it calls first, has reset sacked_out already, tcp_reset_reno_sack: test/tcp/Recovery.test.ts,
+  // "a timeout after duplicates below a raised count")
   s.recovering = false
   s.prr = undefined
   s.renoSacked = 0

@@ -2622,6 +2622,33 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     expect(Sender.counters(s.snd).fastRetransmits).toBe(fr + 1)
   })
 
+  /** (review51b) Ten segments, the first lost, eleven duplicates: Linux's tp->reordering is 10; then the recovery ends. */
+  const raised = () => {
+    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    expect(shape(s.write(0, T.octets(10 * MSS)))).toHaveLength(10)
+    for (let t = 20; t <= 30; t++) ackAt(s, t)
+    expect(s.snd.renoReordering).toBe(10)
+    ackAt(s, 31, 10 * MSS)
+    const sent = shape(s.write(32, T.octets(3 * MSS)))
+    ackAt(s, 40, (10 + sent.length) * MSS)
+    expect([s.snd.recovering, s.snd.sndUna === s.snd.sndMax, s.snd.renoReordering]).toEqual([false, true, 10])
+    return { s, una: 10 + sent.length }
+  }
+
+  it("a timeout after duplicates below a raised count leaves the count as it is: Linux's tcp_timeout_mark_lost zeroes a Reno sacked_out before tcp_enter_loss asks it (review51b)", () => {
+    // tcp_enter_loss lowers tp->reordering to sysctl_tcp_reordering only when sacked_out >=
+    // sysctl_tcp_reordering in Open or Disorder, but for a Reno connection tcp_timeout_mark_lost,
+    // which it calls first, has already reset sacked_out (tcp_reset_reno_sack): the check never
+    // holds without SACK, and the raised count outlives the timeout. Five segments, four
+    // duplicates (below 10: no fast retransmit, one new segment each), the timeout
+    const { s, una } = raised()
+    expect(shape(s.write(50, T.octets(5 * MSS)))).toHaveLength(5)
+    for (let t = 51; t <= 54; t++) ackAt(s, t, una * MSS)
+    expect(s.snd.fastRetransmits).toBe(1)
+    expect(shape(s.tick(Math.ceil(s.snd.rtoAt!)))[0]).toEqual(seg(una))
+    expect(s.snd.renoReordering).toBe(10)
+  })
+
   it("the peer's first pure ACK after data of its own is a window update, not a duplicate (tcp_may_update_window: SEQ past SND.WL1)", () => {
     // (review50b) Linux's tcp_ack counts a duplicate only without FLAG_NOT_DUP, and
     // tcp_ack_update_window sets FLAG_WIN_UPDATE whenever tcp_may_update_window holds: for an ACK
