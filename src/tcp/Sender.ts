@@ -2785,8 +2785,11 @@ const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.dupAcks++
   // (without SACK, outside a recovery, the duplicate counts a segment out of the network as Linux's
   // tcp_add_reno_sack in Disorder: at most all but one of what is out, tcp_limit_reno_sacked, and
-  // more duplicates than that are reordering, tcp_check_reno_reordering)
-  if (!s.sackOk && !s.recovering) s.renoSacked = renoLimit(s, s.renoSacked + 1, s.sndUna, 0)
+  // more duplicates than that are reordering, tcp_check_reno_reordering. Not in a timeout's
+  // go-back, to SND.UNA = recover included: Linux's tcp_process_loss counts Reno duplicates only
+  // for new data F-RTO sent past high_seq, and holds Loss at high_seq itself, tcp_try_undo_recovery;
+  // test/tcp/Recovery.test.ts, "duplicates in a timeout's go-back count nothing")
+  if (!s.sackOk && !s.recovering && mayRecoverAgain(s)) s.renoSacked = renoLimit(s, s.renoSacked + 1, s.sndUna, 0)
   if (s.recovering) {
     // (a recovery's sends wait for the batch's end: RACK's marks first with SACK, `rackDetect`;
     // `renoRecover` without)

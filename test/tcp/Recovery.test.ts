@@ -2649,6 +2649,21 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     expect(s.snd.renoReordering).toBe(10)
   })
 
+  it("duplicates in a timeout's go-back count nothing and leave a raised count as it is: Linux's tcp_process_loss adds Reno duplicates only for new data F-RTO sent (review51b)", () => {
+    // In TCP_CA_Loss tcp_fastretrans_alert goes to tcp_process_loss, which calls tcp_add_reno_sack
+    // only when snd_nxt is past high_seq (new data F-RTO's step 2.b sent) and resets the count on
+    // an ACK of data; at SND.UNA = high_seq it holds Loss (tcp_try_undo_recovery). So duplicates of
+    // the window a timeout goes back over neither count nor, past the cap, set tp->reordering
+    // (tcp_check_reno_reordering). Three segments, the timeout, three duplicates (copies the network
+    // made): counted, the third found the count at the cap (2) and set it to 3
+    const { s, una } = raised()
+    expect(shape(s.write(50, T.octets(3 * MSS)))).toHaveLength(3)
+    const at = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(at))[0]).toEqual(seg(una))
+    for (let k = 1; k <= 3; k++) expect(ackAt(s, at + k, una * MSS)).toEqual([])
+    expect([s.snd.recovering, s.snd.renoSacked, s.snd.renoReordering]).toEqual([false, 0, 10])
+  })
+
   it("the peer's first pure ACK after data of its own is a window update, not a duplicate (tcp_may_update_window: SEQ past SND.WL1)", () => {
     // (review50b) Linux's tcp_ack counts a duplicate only without FLAG_NOT_DUP, and
     // tcp_ack_update_window sets FLAG_WIN_UPDATE whenever tcp_may_update_window holds: for an ACK
