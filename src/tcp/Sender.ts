@@ -2660,9 +2660,15 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   } else {
     s.dupAcks = 0
     // (without SACK the ACK takes its segments off the duplicates' count, all but one, and may show
-    // reordering, as Linux's tcp_remove_reno_sacks; then tcp_fastretrans_alert resets the count)
+    // reordering, as Linux's tcp_remove_reno_sacks; then tcp_fastretrans_alert resets the count.
+    // What it delivered is its segments less the count, one at least: the duplicates counted the
+    // rest, and grew nothing, tcp_may_raise_cwnd; so the window grows by that, tcp_cong_avoid's
+    // acked_sacked: test/tcp/Recovery.test.ts, "an ACK of data after counted duplicates")
+    let grownReno = acked
     if (!s.sackOk && s.renoSacked > 0) {
-      const segs = Math.max(1, Math.ceil(acked / segmentPayload(s)))
+      const full = segmentPayload(s)
+      const segs = Math.max(1, Math.ceil(acked / full))
+      grownReno = Math.min(acked, Math.max(segs - s.renoSacked, 1) * full)
       renoLimit(s, Math.max(0, s.renoSacked - (segs - 1)), s.sndUna, segs)
       s.renoSacked = 0
     }
@@ -2680,7 +2686,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // With SACK by what the ACK delivered, RFC 6937's DeliveredData, as Linux's tcp_cong_avoid gets
       // tcp_ack's acked_sacked: octets SACKed before count when they were SACKed, by an ACK that grew
       // nothing (tcp_may_raise_cwnd: no FLAG_DATA_ACKED), not again when SND.UNA passes them)
-      const grown = s.sackOk ? s.ackDelivered : acked
+      const grown = s.sackOk ? s.ackDelivered : grownReno
       s.algorithm.onAck(s.cc, grown, now, Rack.minRtt(s.rack), Math.max(flightBefore, s.maxFlight), sample, s.sndUna, s.sndMax)
     }
     expandSendBuffer(s)

@@ -2644,7 +2644,7 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     const { s, una } = raised()
     expect(shape(s.write(50, T.octets(5 * MSS)))).toHaveLength(5)
     for (let t = 51; t <= 54; t++) ackAt(s, t, una * MSS)
-    expect(s.snd.fastRetransmits).toBe(1)
+    expect(Sender.counters(s.snd).fastRetransmits).toBe(1)
     expect(shape(s.tick(Math.ceil(s.snd.rtoAt!)))[0]).toEqual(seg(una))
     expect(s.snd.renoReordering).toBe(10)
   })
@@ -2662,6 +2662,22 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     expect(shape(s.tick(at))[0]).toEqual(seg(una))
     for (let k = 1; k <= 3; k++) expect(ackAt(s, at + k, una * MSS)).toEqual([])
     expect([s.snd.recovering, s.snd.renoSacked, s.snd.renoReordering]).toEqual([false, 0, 10])
+  })
+
+  it("an ACK of data after counted duplicates grows the window by what it delivered, its segments less the count (Linux's tcp_remove_reno_sacks in Disorder) (review51b)", () => {
+    // Without SACK each duplicate counts a segment delivered (tcp_add_reno_sack) but grows nothing
+    // (tcp_may_raise_cwnd: no FLAG_DATA_ACKED, and no FLAG_DATA_SACKED for Reno); the ACK of data
+    // after them delivers max(acked - sacked_out, 1) packets (tcp_remove_reno_sacks), and that is
+    // tcp_cong_avoid's acked_sacked. Ten segments in slow start, two duplicates (limited transmit:
+    // the 11th and 12th), then the first arrives late and the ACK of three: cwnd 10 + (3 - 2) = 11,
+    // where growing by all three made 13
+    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    expect(shape(s.write(0, T.octets(20 * MSS)))).toHaveLength(10)
+    expect(s.snd.cc.cwnd).toBe(10 * MSS)
+    expect(ackAt(s, 20)).toEqual([seg(10)])
+    expect(ackAt(s, 21)).toEqual([seg(11)])
+    ackAt(s, 22, 3 * MSS)
+    expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits, s.snd.cc.cwnd]).toEqual([false, 0, 11 * MSS])
   })
 
   it("the peer's first pure ACK after data of its own is a window update, not a duplicate (tcp_may_update_window: SEQ past SND.WL1)", () => {
