@@ -1039,6 +1039,22 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review51b) Without SACK the duplicates count segments delivered (tcp_add_reno_sack) but grow
+  // nothing (tcp_may_raise_cwnd: no FLAG_DATA_ACKED); the ACK of data after them delivers
+  // max(acked - sacked_out, 1) (tcp_remove_reno_sacks), which is what tcp_cong_avoid grows by. Ten
+  // segments in slow start, two duplicates (the 11th and 12th go), then the ACK of three: cwnd
+  // 10 + 1 = 11 over nine in flight, two new segments; grown by all three, the stack sent three
+  it.scopedLive("without SACK, the ACK of data after two duplicates grows the window by its segments less the two (Linux's tcp_remove_reno_sacks)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 20000 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("limited transmit without SACK: one new segment at the second duplicate ACK", () =>
     conforms({
       steps: [
