@@ -3057,15 +3057,48 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
  * over: the losses were not losses (reordering, or a timer too quick), so
  * the congestion state goes back to what it was (Linux's tcp_try_undo_dsack;
  * RFC 2883 §5; for CUBIC's curve too, RFC 9438 §4.9.2: Congestion.undo).
+ *
+ * In a fast recovery too, at the D-SACK that leaves no resend unreported
+ * (`undoInRecovery`), with nothing marked lost still to resend: Linux 6.18's
+ * tcp_fastretrans_alert runs tcp_try_undo_dsack in TCP_CA_Recovery ("tcp:
+ * undo on DSACK during recovery") and then tcp_try_to_open, and
+ * tcp_time_to_recover (lost_out 0) starts no new recovery. Waiting for
+ * SND.UNA to pass the recovery point held PRR's pace over data still out
+ * (test/tcp/Recovery.test.ts, "undoes during the recovery"). With lost data
+ * still unsent Linux undoes and at once starts a new recovery, cut again
+ * from the window given back: left in the one running here.
  */
 const tryUndo = (s: Sender, delayed = false): void => {
   const u = s.undo
-  if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed) || s.recovering || Seq.lt(s.sndUna, s.recover)) return
+  if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed)) return
+  if (s.recovering) {
+    if (delayed || !s.sackOk || s.rack.lostOctets > 0) return
+    undoInRecovery(s)
+  } else if (Seq.lt(s.sndUna, s.recover)) {
+    return
+  }
   s.undo = undefined
   Congestion.undo(s.cc, u.cc)
   s.cwrPending = false
   if (u.retrans > 0) count(s).eifelUndos++
   else count(s).undos++
+}
+
+/**
+ * A fast recovery proved needless before SND.UNA reached its recovery point
+ * ends here, its window to be given back (`tryUndo`) rather than deflated to
+ * ssthresh (`endRecovery`'s onRecoveryEnd; Linux's tcp_undo_cwnd_reduction
+ * with no tcp_end_cwnd_reduction). `recover` goes just behind SND.UNA, as
+ * after a spurious timeout: Linux's Open (tcp_try_to_open), where a new loss
+ * may start a recovery at once, not a timeout's episode (SND.UNA short of it).
+ */
+const undoInRecovery = (s: Sender): void => {
+  s.recovering = false
+  s.prr = undefined
+  s.renoSacked = 0
+  s.dupAcks = 0
+  Rack.onRecoveryEnd(s.rack)
+  s.recover = Seq.add(s.sndUna, -1)
 }
 
 /**

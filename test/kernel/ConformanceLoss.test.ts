@@ -698,6 +698,32 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // Linux 6.18 undoes in Recovery too: tcp_fastretrans_alert's TCP_CA_Recovery case runs
+  // tcp_try_undo_dsack, and at undo_retrans 0 tcp_undo_cwnd_reduction gives the window back and
+  // tcp_try_to_open takes it to Open (nothing lost left: tcp_time_to_recover starts nothing). The
+  // script above with a sixth segment, sent with the fifth and never SACKed (RACK never finds it
+  // lost: the resends' deliveries come within the minimum RTT, ambiguous, tcp_rack_advance skips
+  // them): SND.UNA stays short of the recovery point when the second resend is D-SACKed, and the
+  // next write shows the window from before (Linux's TCP_INFO there: Open, cwnd 10, ssthresh
+  // restored, one segment out: nine go). The stack undid only once SND.UNA passed the recovery
+  // point, and sent four at PRR's pace. (The write's step is short and its data then acknowledged:
+  // left ~100 ms, the two differ, Linux sending the sixth segment again, the stack a probe of new
+  // data; notes/tcp-plan.md, review51a)
+  it.scopedLive("the D-SACK that leaves no resend unreported undoes during the recovery: the next write shows the window", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 6000 } },
+        dup(3, [[2001, 5001]], 20),
+        dup(4, [[1001, 5001]], 20),
+        dup(5, [[1001, 2001], [1001, 5001]], 20),
+        { tb: { flags: "A", ack: 5001, ts: 6 }, window: 20 },
+        { tb: { flags: "A", ack: 5001, ts: 7, sack: [[1, 1001]] }, window: 20 },
+        { dut: { op: "write", bytes: 9000 }, window: 20 },
+        { tb: { flags: "A", ack: 15001, ts: 8 } }
+      ]
+    }))
+
   it.scopedLive("Eifel: the ACK of a fast retransmission echoes the original's timestamp: the cut is undone", () =>
     conforms({
       steps: [

@@ -615,6 +615,37 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
   })
 
+  // Linux 6.18 undoes in Recovery too, at the D-SACK that leaves nothing to wait for: its
+  // tcp_fastretrans_alert's TCP_CA_Recovery case calls tcp_try_undo_dsack (undo_marker set,
+  // undo_retrans 0: tcp_undo_cwnd_reduction) and then tcp_try_to_open, Open again with nothing SACKed
+  // or out again; tcp_time_to_recover (lost_out 0) starts no new recovery. Here S0 and S1 are late,
+  // both resent; S5, sent with S4, is still out, so SND.UNA stays short of the recovery point when
+  // both resends come back D-SACKed (S1's above SND.UNA). The stack undid only once the recovery was
+  // over, at S5's ACK: the write between went out at PRR's pace, not at the window from before
+  it("the D-SACK that leaves no resend unreported undoes during the recovery, as Linux's tcp_try_undo_dsack in TCP_CA_Recovery", () => {
+    const s = warm()
+    const k = (n: number) => B + n * MSS
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    // S0..S5 at 1000; S0 and S1 late: S2..S4 SACKed at 1020, both marked lost and resent (not S5, sent with S4)
+    expect(shape(s.write(1000, T.octets(6 * MSS)))).toHaveLength(6)
+    expect(shape(s.send(1020, sackOf(B, [k(2), k(5)])))).toEqual([[B, MSS], [k(1), MSS]])
+    expect(s.snd.recovering).toBe(true)
+    // S1's original, then its resend (a D-SACK above SND.UNA), then S0's original: SND.UNA at S5
+    s.send(1030, sackOf(B, [k(1), k(5)]))
+    s.send(1031, sackOf(B, [k(1), k(2)], [k(1), k(5)]))
+    s.send(1032, sackOf(k(5)))
+    expect([s.snd.recovering, s.snd.undos]).toEqual([true, 0])
+    // S0's resend, D-SACKed: both resends were needless, the cut goes now, S5 still out
+    s.send(1033, sackOf(k(5), [B, k(1)]))
+    expect([s.snd.recovering, s.snd.undos]).toEqual([false, 1])
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+    // (the window from before, less the one segment out: nine go at a write)
+    expect(shape(s.write(1034, T.octets(20 * MSS)))).toHaveLength(9)
+    // and S5's ACK later changes nothing more
+    s.send(1040, sackOf(k(6)))
+    expect([s.snd.recovering, s.snd.undos, s.snd.cc.ssthresh]).toEqual([false, 1, before.ssthresh])
+  })
+
   it("no undo without the D-SACK, nor for a D-SACK of data from before the loss", () => {
     const { s } = reordered()
     const cut = s.snd.cc.cwnd
