@@ -634,16 +634,16 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     s.send(1030, sackOf(B, [k(1), k(5)]))
     s.send(1031, sackOf(B, [k(1), k(2)], [k(1), k(5)]))
     s.send(1032, sackOf(k(5)))
-    expect([s.snd.recovering, s.snd.undos]).toEqual([true, 0])
+    expect([s.snd.recovering, Sender.counters(s.snd).undos]).toEqual([true, 0])
     // S0's resend, D-SACKed: both resends were needless, the cut goes now, S5 still out
     s.send(1033, sackOf(k(5), [B, k(1)]))
-    expect([s.snd.recovering, s.snd.undos]).toEqual([false, 1])
+    expect([s.snd.recovering, Sender.counters(s.snd).undos]).toEqual([false, 1])
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
     // (the window from before, less the one segment out: nine go at a write)
     expect(shape(s.write(1034, T.octets(20 * MSS)))).toHaveLength(9)
     // and S5's ACK later changes nothing more
     s.send(1040, sackOf(k(6)))
-    expect([s.snd.recovering, s.snd.undos, s.snd.cc.ssthresh]).toEqual([false, 1, before.ssthresh])
+    expect([s.snd.recovering, Sender.counters(s.snd).undos, s.snd.cc.ssthresh]).toEqual([false, 1, before.ssthresh])
   })
 
   it("no undo without the D-SACK, nor for a D-SACK of data from before the loss", () => {
