@@ -588,6 +588,24 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
   })
 
+  const k = (n: number) => B + n * MSS
+  /**
+   * After `warm`, S0..S(n-1) written at 1000 (n of 5 or more); S0 and S1 late: S2..S4 SACKed at 1020, both
+   * marked lost and resent; then S1's original and S1's resend come back (the second a D-SACK above
+   * SND.UNA, S0 still missing): no undo yet. `before`: the window and ssthresh before the episode.
+   */
+  const twoLateResent = (n: number) => {
+    const s = warm()
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    expect(shape(s.write(1000, T.octets(n * MSS)))).toHaveLength(n)
+    expect(shape(s.send(1020, sackOf(B, [k(2), k(5)])))).toEqual([[B, MSS], [k(1), MSS]])
+    expect(s.snd.recovering).toBe(true)
+    s.send(1030, sackOf(B, [k(1), k(5)]))
+    s.send(1031, sackOf(B, [k(1), k(2)], [k(1), k(5)]))
+    expect(Sender.counters(s.snd).undos).toBe(0)
+    return { s, before }
+  }
+
   // Linux counts a D-SACK above SND.UNA too: tcp_sacktag_walk tags the D-SACK block's skbs with
   // dup_sack, and tcp_sacktag_one takes one off undo_retrans for each that was retransmitted
   // (TCPCB_RETRANS, above undo_marker), whether or not SND.UNA has passed it. Here both of two
@@ -596,16 +614,7 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
   // leaves nothing to wait for, and tcp_try_undo_dsack undoes (Open). The stack counted only D-SACKs
   // below SND.UNA: one resend stayed unreported, and the cut stood
   it("a D-SACK above SND.UNA of a resend counts for the undo too (Linux's tcp_sacktag_one with dup_sack)", () => {
-    const s = warm()
-    const k = (n: number) => B + n * MSS
-    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
-    // S0..S4 at 1000; S0 and S1 late: S2..S4 SACKed at 1020, both marked lost and resent
-    expect(shape(s.write(1000, T.octets(5 * MSS)))).toHaveLength(5)
-    expect(shape(s.send(1020, sackOf(B, [k(2), k(5)])))).toEqual([[B, MSS], [k(1), MSS]])
-    // S1's original, then its resend: a D-SACK above SND.UNA (S0 still missing)
-    s.send(1030, sackOf(B, [k(1), k(5)]))
-    s.send(1031, sackOf(B, [k(1), k(2)], [k(1), k(5)]))
-    expect(Sender.counters(s.snd).undos).toBe(0)
+    const { s, before } = twoLateResent(5)
     // S0's original: everything acknowledged, the recovery over (S0's resend not yet reported twice)
     s.send(1032, sackOf(k(5)))
     expect([s.snd.recovering, Sender.counters(s.snd).undos]).toEqual([false, 0])
@@ -623,16 +632,8 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
   // both resends come back D-SACKed (S1's above SND.UNA). The stack undid only once the recovery was
   // over, at S5's ACK: the write between went out at PRR's pace, not at the window from before
   it("the D-SACK that leaves no resend unreported undoes during the recovery, as Linux's tcp_try_undo_dsack in TCP_CA_Recovery", () => {
-    const s = warm()
-    const k = (n: number) => B + n * MSS
-    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
-    // S0..S5 at 1000; S0 and S1 late: S2..S4 SACKed at 1020, both marked lost and resent (not S5, sent with S4)
-    expect(shape(s.write(1000, T.octets(6 * MSS)))).toHaveLength(6)
-    expect(shape(s.send(1020, sackOf(B, [k(2), k(5)])))).toEqual([[B, MSS], [k(1), MSS]])
-    expect(s.snd.recovering).toBe(true)
-    // S1's original, then its resend (a D-SACK above SND.UNA), then S0's original: SND.UNA at S5
-    s.send(1030, sackOf(B, [k(1), k(5)]))
-    s.send(1031, sackOf(B, [k(1), k(2)], [k(1), k(5)]))
+    // (S5, sent with S4, is not resent; after S0's original SND.UNA is at S5)
+    const { s, before } = twoLateResent(6)
     s.send(1032, sackOf(k(5)))
     expect([s.snd.recovering, Sender.counters(s.snd).undos]).toEqual([true, 0])
     // S0's resend, D-SACKed: both resends were needless, the cut goes now, S5 still out
@@ -2422,13 +2423,16 @@ describe("an ACK that reneges in a fast recovery (Linux's tcp_check_sack_renegin
  * PRR scripts, whose counts Linux sent.
  */
 describe("fast recovery without SACK is PRR over the duplicates counted (Linux's tcp_add_reno_sack, tcp_cwnd_reduction)", () => {
-  /** No SACK, 30 segments written at 0 (the initial window of 10 goes); a duplicate ACK (of 0) at `at`. */
-  const reno = (congestion?: "newreno") => {
-    const s = T.established({
+  /** No SACK, nothing written yet. */
+  const renoOpen = (congestion?: "newreno") =>
+    T.established({
       params: { quickAcks: 0, ...(congestion !== undefined ? { congestion } : {}) },
       peerOptions: { mss: MSS, sackPermitted: false },
       peerWindow: 65535
     })
+  /** No SACK, 30 segments written at 0 (the initial window of 10 goes); a duplicate ACK (of 0) at `at`. */
+  const reno = (congestion?: "newreno") => {
+    const s = renoOpen(congestion)
     expect(shape(s.write(0, T.octets(30 * MSS)))).toHaveLength(10)
     return s
   }
@@ -2495,7 +2499,7 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
   })
 
   it("a partial ACK gets no PRR-SSRB +1: it marks the new head lost (tcp_newreno_mark_lost, tcp_cwnd_reduction's newly_lost)", () => {
-    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    const s = renoOpen()
     // ten segments, nothing more written: the duplicates send nothing until the third resends the first
     expect(shape(s.write(0, T.octets(10 * MSS)))).toHaveLength(10)
     expect(ackAt(s, 20)).toEqual([])
@@ -2531,7 +2535,7 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     // took the difference off PRR's delivered count (the cap's "delivered" negative), where Linux's
     // delivers nothing (tcp_add_reno_sack counts only delivered > 0) and tcp_cwnd_reduction leaves
     // cwnd as the partial ACK set it
-    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    const s = renoOpen()
     expect(shape(s.write(0, T.octets(10 * MSS)))).toHaveLength(10)
     expect(ackAt(s, 20)).toEqual([])
     expect(ackAt(s, 21)).toEqual([])
@@ -2584,7 +2588,7 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     // beyond the resent head that bound was the runt's 233 octets, and it grew as new data went,
     // so one duplicate's room of one segment let a segment and then 1227 octets more go (the lead's
     // section of stop 50, RandomLoss seed 40 without SACK)
-    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    const s = renoOpen()
     s.snd.noDelay = true
     // five full segments and a runt of 233 (A B C D E R); A and E are lost
     expect(shape(s.write(0, T.octets(5 * MSS + 233)))).toHaveLength(6)
@@ -2609,7 +2613,7 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     // (sacked_out <= packets_out - 1: here 2), and marks the head lost in Disorder only once
     // sacked_out >= tp->reordering (3): a flight of three or fewer is never fast-retransmitted. The
     // third duplicate here is a copy the network made; the stack counted it and resent at once
-    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    const s = renoOpen()
     expect(shape(s.write(0, T.octets(3 * MSS)))).toHaveLength(3)
     expect(ackAt(s, 20)).toEqual([])
     expect(ackAt(s, 21)).toEqual([])
@@ -2626,7 +2630,7 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     // fast-retransmitted at the 10th duplicate (tcp_newreno_mark_lost: sacked_out >= reordering),
     // and until then each duplicate lets a new segment go (in_flight = packets_out - sacked_out in
     // Disorder); the stack resent at the third and let two go before it (RFC 3042)
-    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    const s = renoOpen()
     expect(shape(s.write(0, T.octets(10 * MSS)))).toHaveLength(10)
     expect(ackAt(s, 20)).toEqual([])
     expect(ackAt(s, 21)).toEqual([])
@@ -2655,7 +2659,7 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
 
   /** (review51b) Ten segments, the first lost, eleven duplicates: Linux's tp->reordering is 10; then the recovery ends. */
   const raised = () => {
-    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    const s = renoOpen()
     expect(shape(s.write(0, T.octets(10 * MSS)))).toHaveLength(10)
     for (let t = 20; t <= 30; t++) ackAt(s, t)
     expect(s.snd.renoReordering).toBe(10)
@@ -2702,7 +2706,7 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     // tcp_cong_avoid's acked_sacked. Ten segments in slow start, two duplicates (limited transmit:
     // the 11th and 12th), then the first arrives late and the ACK of three: cwnd 10 + (3 - 2) = 11,
     // where growing by all three made 13
-    const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 65535 })
+    const s = renoOpen()
     expect(shape(s.write(0, T.octets(20 * MSS)))).toHaveLength(10)
     expect(s.snd.cc.cwnd).toBe(10 * MSS)
     expect(ackAt(s, 20)).toEqual([seg(10)])
