@@ -2438,6 +2438,16 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
   }
   const ackAt = (s: ReturnType<typeof reno>, at: number, ack = 0) => shape(s.send(at, T.fromPeer({ seq: 0, ack, window: 65535 })))
   const seg = (i: number) => [i * MSS, MSS]
+  /** Ten segments written at 0 (all of them), the first lost: eleven duplicates, the third resends it, nothing else goes. */
+  const tenElevenDuplicates = () => {
+    const s = renoOpen()
+    expect(shape(s.write(0, T.octets(10 * MSS)))).toHaveLength(10)
+    expect(ackAt(s, 20)).toEqual([])
+    expect(ackAt(s, 21)).toEqual([])
+    expect(ackAt(s, 22)).toEqual([seg(0)])
+    for (let t = 23; t <= 30; t++) expect(ackAt(s, t)).toEqual([])
+    return s
+  }
   /** The first two duplicates send the 11th and 12th (limited transmit), the third resends the first. */
   const entered = (congestion?: "newreno") => {
     const s = reno(congestion)
@@ -2535,13 +2545,8 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     // took the difference off PRR's delivered count (the cap's "delivered" negative), where Linux's
     // delivers nothing (tcp_add_reno_sack counts only delivered > 0) and tcp_cwnd_reduction leaves
     // cwnd as the partial ACK set it
-    const s = renoOpen()
-    expect(shape(s.write(0, T.octets(10 * MSS)))).toHaveLength(10)
-    expect(ackAt(s, 20)).toEqual([])
-    expect(ackAt(s, 21)).toEqual([])
-    expect(ackAt(s, 22)).toEqual([seg(0)])
-    // the 4th to 9th: sacked_out 9 = packets_out - 1; the 10th and 11th are past it, capped (nothing to send)
-    for (let t = 23; t <= 30; t++) expect(ackAt(s, t)).toEqual([])
+    // the 4th to 9th duplicates: sacked_out 9 = packets_out - 1; the 10th and 11th are past it, capped (nothing to send)
+    const s = tenElevenDuplicates()
     expect(s.snd.renoSacked).toBe(9)
     // the ACK of the first: delivered max(1 - 9, 1) = 1 (prr_delivered 8, prr_out 1), sacked_out 9,
     // capped to 9 - 1 = 8 with nine out, the second marked lost: in_flight 9 - 8 - 1 = 0, sndcnt
@@ -2630,12 +2635,7 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     // fast-retransmitted at the 10th duplicate (tcp_newreno_mark_lost: sacked_out >= reordering),
     // and until then each duplicate lets a new segment go (in_flight = packets_out - sacked_out in
     // Disorder); the stack resent at the third and let two go before it (RFC 3042)
-    const s = renoOpen()
-    expect(shape(s.write(0, T.octets(10 * MSS)))).toHaveLength(10)
-    expect(ackAt(s, 20)).toEqual([])
-    expect(ackAt(s, 21)).toEqual([])
-    expect(ackAt(s, 22)).toEqual([seg(0)])
-    for (let t = 23; t <= 30; t++) expect(ackAt(s, t)).toEqual([])
+    const s = tenElevenDuplicates()
     expect(s.snd.renoReordering).toBe(10)
     // the ACK of all ten (the hold), a write, the ACK of what went: the recovery is over
     expect(ackAt(s, 31, 10 * MSS)).toEqual([])
