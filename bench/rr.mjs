@@ -7,7 +7,7 @@
 //
 //   sudo node bench/rr.mjs [--count 20000] [--warmup 1000] [--rounds 3]
 //        [--targets stack,veth[,js-floor]] [--seconds 60] [--quiet-wait 60]
-//        [--node-args "..."] [--tree DIR] [--quick] [--client-spin] [--time-addon]
+//        [--node-args "..."] [--memory-reducer] [--tree DIR] [--quick] [--client-spin] [--time-addon]
 //
 // One measurement: tcpbench.c rr connects, makes --warmup untimed round trips,
 // then --count timed ones (send 1 octet, read it back, checked), and reports
@@ -30,12 +30,30 @@
 //             no Effect (bench/floor/README.md): the floor the stack's latency is quoted against;
 //             ns gbench-rj-PID-N, the program makes TAP gbench0, 198.18.0.1 <-> 198.18.0.2. Started
 //             here, bounded by its own time argument, stopped by PID at the end. No stack CPU for it.
+// The two Node responders (the stack server and js-floor) run under the same
+// node flags: --node-args (default: bin/gonet.js's, as the stack runs), and
+// V8's memory reducer off (--no-memory-reducer) unless --memory-reducer is
+// given, as ping.mjs does since 2026-12-06 (js-floor ran with none of them
+// before). Each run records, from schedstat, the measured responder's
+// main-thread and other-thread (V8's GC and compiler helpers) run time and the
+// idle Node responder's, so that a collection in a round shows.
+// Measured 2026-12-06 (notes/bench-investigations.md, twenty-seventh pass): with
+// --quiet-wait 0 a run of 2-12 rounds (10-45 s) saw no memory-reducer collection
+// in either responder; with quiet waits (run.mjs's step waits 60 s before every
+// measurement) the reducer ran in the stack, in a wait, in 1 of 3 traced runs
+// (three "Mark-Compact (reduce)" 24.5-25.8 s after start), never in a timed
+// round and never in the floor (its heap never mark-compacts). After a quiet
+// wait of 20 s the stack's young generation is shrunk with or without the
+// reducer (V8 shrinks it at a GC after a low allocation rate): its next round
+// then makes ~250-350 scavenges instead of ~35 (120-280 ms of them on the main
+// thread); the floor's 20-32 do not change. That is the stack's idle cost under
+// this harness's waits, the same for both; not changed here.
 // Every namespace is deleted on exit, error and signals (lib.mjs's cleanup).
 import { join } from "node:path"
 import { flag, intOpt, opt } from "./args.mjs"
 import {
-  BENCH_DIR, deleteNs, machine, makeNs, preflight, printTable, round, runMain, startTapProgram, summarize, treeInfo, treeText,
-  waitQuiet, writeResult, nodeArgsOpt
+  BENCH_DIR, deleteNs, machine, makeNs, preflight, printTable, round, runMain, schedstat, schedstatAll, startTapProgram, summarize, treeInfo,
+  treeText, waitQuiet, writeResult, nodeArgsOpt
 } from "./lib.mjs"
 import {
   buildTcpbench, cpuSeconds, makeVethPair, runTcpbench, STACK, startTcpbenchServer, startTcpStack, VETH_B
@@ -49,7 +67,9 @@ const WARMUP = intOpt("warmup", QUICK ? 200 : 1000, 0, 100_000)
 const ROUNDS = intOpt("rounds", QUICK ? 1 : 3, 1, 20)
 const SECONDS = intOpt("seconds", 60, 5, 120)
 const QUIET_WAIT = intOpt("quiet-wait", QUICK ? 0 : 60, 0, 600)
-const NODE_ARGS = nodeArgsOpt()
+const MEMORY_REDUCER = flag("memory-reducer")
+// (both Node responders: see above)
+const NODE_ARGS = [...nodeArgsOpt(), ...(MEMORY_REDUCER ? [] : ["--no-memory-reducer"])]
 const ALL_TARGETS = ["stack", "veth", "js-floor"]
 const TARGETS = opt("targets", "stack,veth").split(",")
 if (TARGETS.length === 0 || TARGETS.some((t) => !ALL_TARGETS.includes(t)) || new Set(TARGETS).size !== TARGETS.length) {
@@ -108,7 +128,7 @@ const vethRr = async (v, bin) => {
  */
 const startJsFloor = async (seconds) => {
   const ns = makeNs("rj")
-  const argv = [process.execPath, join(BENCH_DIR, "floor", "tcpecho.cjs"), "gbench0", String(seconds), String(PORT)]
+  const argv = [process.execPath, ...NODE_ARGS, join(BENCH_DIR, "floor", "tcpecho.cjs"), "gbench0", String(seconds), String(PORT)]
   const floor = await startTapProgram(ns, argv, "js-floor")
   return {
     ...floor,
@@ -138,7 +158,7 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { count: COUNT, warmup: WARMUP, rounds: ROUNDS, seconds: SECONDS, quietWaitS: QUIET_WAIT, port: PORT, targets: TARGETS, stackNodeArgs: NODE_ARGS, clientSpin: CLIENT_SPIN, timeAddon: TIME_ADDON },
+    params: { count: COUNT, warmup: WARMUP, rounds: ROUNDS, seconds: SECONDS, quietWaitS: QUIET_WAIT, port: PORT, targets: TARGETS, memoryReducer: MEMORY_REDUCER, stackNodeArgs: NODE_ARGS, jsFloorNodeArgs: NODE_ARGS, clientSpin: CLIENT_SPIN, timeAddon: TIME_ADDON },
     runs: []
   }
   // (a start that fails leaves what was started to lib.mjs's cleanup: killed by PID, namespaces deleted)
@@ -147,11 +167,30 @@ const main = async () => {
   const v = TARGETS.includes("veth") ? makeVethPair("on") : undefined
   try {
     const measure = { stack: () => stackRr(s, bin), veth: () => vethRr(v, bin), "js-floor": () => floorRr(f, bin) }
+    // every Node responder, to see what each does in every run (the measured one's main thread and
+    // other threads, the idle one's all threads: a collection in a run shows)
+    const responders = [...(s !== undefined ? [["stack", s.stack.pid]] : []), ...(f !== undefined ? [["js-floor", f.pid]] : [])]
+    const threads = () => responders.map(([name, pid]) => {
+      try {
+        return [name, schedstat(pid).runS, schedstatAll(pid).runS]
+      } catch {
+        return [name, NaN, NaN] // (ended)
+      }
+    })
     for (let r = 0; r < ROUNDS; r++) {
       const k = r % TARGETS.length
       for (const target of [...TARGETS.slice(k), ...TARGETS.slice(0, k)]) {
         const quiet = QUIET_WAIT > 0 ? await waitQuiet(QUIET_WAIT * 1000) : undefined
+        const t0 = threads()
         const x = { round: r, machineBusyBefore: quiet?.busy, ...(await measure[target]()) }
+        const t1 = threads()
+        const ms = (v) => round(v * 1000, 1)
+        const mine = t0.findIndex(([name]) => name === target)
+        if (mine >= 0) {
+          x.mainThreadMs = ms(t1[mine][1] - t0[mine][1])
+          x.otherThreadsMs = ms(t1[mine][2] - t0[mine][2] - (t1[mine][1] - t0[mine][1]))
+        }
+        x.idleResponderMs = ms(t0.reduce((a, [name, , all], i) => (name === target ? a : a + t1[i][2] - all), 0))
         result.runs.push(x)
         const c = x.client
         console.log(`round ${r + 1}/${ROUNDS}  ${x.system.padEnd(11)} ` +
@@ -162,7 +201,9 @@ const main = async () => {
           (x.floorCpuUsPerRoundTrip !== undefined ? `; floor CPU ${x.floorCpuUsPerRoundTrip} us per round trip` : "") +
           (x.addonSplit !== undefined
             ? `; per answering callback: ${x.addonSplit.preWriteUs} us to the write, ${x.addonSplit.writeUs} in it, ${x.addonSplit.postWriteUs} after it`
-            : ""))
+            : "") +
+          (x.otherThreadsMs !== undefined ? `; main thread ${x.mainThreadMs} ms, other threads ${x.otherThreadsMs} ms` : "") +
+          (responders.length > 1 || x.otherThreadsMs === undefined ? `; idle responder ${x.idleResponderMs} ms` : ""))
         if (x.system === SYSTEM.stack && !x.complete) throw new Error("the stack did not complete the ping-pong; stopping (see the result above)")
       }
     }

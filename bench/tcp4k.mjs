@@ -24,6 +24,12 @@
 // first line: a 64 MiB young generation, no allocation-site pretenuring), for
 // both systems; `--node-args` replaces them.
 // The script starts itself again with them when they are missing.
+// One heap for both systems: a collection falls in whichever measurement is
+// running. Traced 2026-12-06 (--trace-gc, 4 runs, notes/bench-investigations.md,
+// twenty-seventh pass): V8's memory reducer never ran (left on); one full
+// mark-compact per run inside the rounds (12-23 ms), each time in a node-net
+// measurement, though most of the heap is the stack's garbage: it moves a
+// cell's min, not its median (one measurement of 10-140). Left as it is.
 //
 // One measurement: the clock starts just before the N connects are issued
 // (all at once) and stops when the server has received N x --bytes octets in
