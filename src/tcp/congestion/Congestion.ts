@@ -5,6 +5,8 @@
  *
  * - `"newreno"`: RFC 5681 slow start and congestion avoidance with RFC 3465
  *   byte counting, the RFC 6582 exit from fast recovery (NewReno.ts);
+ *   slow start without RFC 3465's L, growing by all an ACK acknowledged as
+ *   Linux's tcp_slow_start (`NewReno.slowStart` says why);
  * - `"cubic"`: RFC 9438, the Linux default (Cubic.ts).
  *
  * Both start from the RFC 6928 initial window and restart after idle as
@@ -210,12 +212,6 @@ export interface State {
    */
   bytesAcked: number
   /**
-   * in the slow start that follows an RTO: one ACK grows `cwnd` by at most
-   * 1 SMSS instead of 2 (RFC 3465 §2.3). Cleared when slow start ends or on
-   * `onLoss`.
-   */
-  afterRto: boolean
-  /**
    * an RTO happened and no ACK of new data has come since: a further RTO is
    * a retransmission of the same segment timing out again, so ssthresh is
    * kept (RFC 5681 §3.1, after equation 4)
@@ -317,7 +313,6 @@ export interface Algorithm {
 export interface Saved {
   readonly cwnd: number
   readonly ssthresh: number
-  readonly afterRto: boolean
   readonly wMax: number
   readonly cwndPrior: number
   readonly k: number
@@ -332,7 +327,6 @@ export interface Saved {
 export const saveForUndo = (s: State): Saved => ({
   cwnd: s.cwnd,
   ssthresh: s.ssthresh,
-  afterRto: s.afterRto,
   wMax: s.wMax,
   cwndPrior: s.cwndPrior,
   k: s.k,
@@ -355,7 +349,6 @@ export const undo = (s: State, saved: Saved): void => {
   if (s.cwnd >= saved.cwnd) return
   s.cwnd = saved.cwnd
   s.ssthresh = saved.ssthresh
-  s.afterRto = saved.afterRto
   s.rtoPending = false
   s.reducing = false
   s.wMax = saved.wMax

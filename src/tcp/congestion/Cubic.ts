@@ -225,7 +225,6 @@ const onLoss = (s: State, _inFlight: number, _now: number): void => {
   s.cwnd = Math.min(s.ssthresh, Reno.MAX_CWND)
   s.epochStart = undefined
   s.bytesAcked = 0
-  s.afterRto = false
   s.rtoPending = false
   s.reducing = true
 }

@@ -44,9 +44,10 @@
  * middle-boxes or peers may corrupt TS-ECR fields") end slow start on a path
  * whose delay never grew.
  *
- * Slow start's own growth per ACK stays RFC 3465's (L = 2 SMSS, NewReno.ts
- * `slowStart`); §4.2's L = 8 for unpaced senders is an upper bound, and CSS
- * divides whatever slow start would have grown.
+ * Slow start's own growth per ACK is Linux's tcp_slow_start, everything the
+ * ACK acknowledged (NewReno.ts `slowStart`), not §4.2's L = 8 for unpaced
+ * senders (Linux's CUBIC, the reference peer, limits nothing); CSS divides
+ * whatever slow start would have grown by CSS_GROWTH_DIVISOR, as §4.2.
  *
  * Linux's CUBIC runs HyStart (Ha and Rhee, 2011): a delay rule with the same
  * 4-16 ms clamp and 8 samples, but against the lowest RTT the connection has

@@ -1,8 +1,9 @@
 /**
  * NewReno's window rules, in octets: RFC 5681 (slow start, congestion
  * avoidance, the loss and timeout responses) with
- * RFC 3465 byte counting, RFC 6582's exit from fast recovery and RFC 6928's
- * initial window. Everything else NewReno is the sender's: duplicate-ACK
+ * RFC 3465 byte counting in congestion avoidance, RFC 6582's exit from fast
+ * recovery and RFC 6928's initial window; slow start grows by every segment
+ * acknowledged, with no RFC 3465 L, as Linux's tcp_slow_start (`slowStart`). Everything else NewReno is the sender's: duplicate-ACK
  * counting, the retransmissions, fast recovery's window (PRR, as Linux, in
  * place of RFC 5681 §3.2 steps 3-4's inflation) and RFC 6582's partial ACKs
  * (see Congestion.ts). Restart after
@@ -66,7 +67,6 @@ export const makeState = (name: Name, smss: number, synLost: boolean, hystart: b
     cwnd: synLost ? smss : initialWindow(smss),
     ssthresh: INFINITE_SSTHRESH,
     bytesAcked: 0,
-    afterRto: false,
     rtoPending: false,
     reducing: false,
     wMax: 0,
@@ -80,26 +80,38 @@ export const makeState = (name: Name, smss: number, synLost: boolean, hystart: b
 }
 
 /**
- * Slow start for one ACK of `acked` octets (RFC 5681 §3.1 with RFC 3465
- * §2.2). `cwnd` grows by what was acknowledged, at most L per ACK. L is
- * 2 SMSS, or 1 SMSS in the slow start after an RTO (RFC 3465 §2.3), where one
- * ACK can cover many segments retransmitted back to back; in HyStart++'s
- * Conservative Slow Start a quarter of that (RFC 9406 §4.2). Growth also
- * stops at `ssthresh` and at twice the data in flight (see "Growth only when
- * the window was the limit" in Congestion.ts).
+ * Slow start for one ACK of `acked` octets (RFC 5681 §3.1), as Linux's
+ * `tcp_slow_start`: `cwnd` grows by everything the ACK acknowledged (with
+ * SACK, what it delivered), however many segments that is, up to
+ * `ssthresh`; in HyStart++'s Conservative Slow Start by a quarter of it
+ * (RFC 9406 §4.2's CSS_GROWTH_DIVISOR). Growth also stops at twice the data
+ * in flight (see "Growth only when the window was the limit" in
+ * Congestion.ts).
+ *
+ * No RFC 3465 L. §2.2 caps one ACK's growth at L = 2 SMSS (1 SMSS in the
+ * slow start after an RTO, §2.3) and leaves more to experiments; Linux has
+ * had no L since 2013 (3.8 removed ABC and its tcp_abc sysctl): its
+ * tcp_slow_start takes a stretch ACK of N segments as N ACKs of one,
+ * answering RFC 3465's ACK-division attack by counting only whole segments
+ * acknowledged, and since 2015's stretch-ACK fixes hands what passes
+ * ssthresh to congestion avoidance. A receiver that thins its ACKs (GRO merging a burst,
+ * Linux's delayed ACK of several segments, ACK thinning on the path) then
+ * opens Linux's window as fast as an ACK per segment would, and the stack
+ * followed it a round or more behind: an ACK of four segments let six go
+ * where Linux sends eight (test/kernel/ConformanceCwnd.test.ts, "stretch
+ * ACKs"). Linux is the reference peer. RFC 9406's L = 8 for a sender
+ * without pacing is not taken either: Linux's CUBIC limits nothing.
  *
  * Returns the octets of this ACK left over once `cwnd` reached `ssthresh`.
  * The caller feeds them to congestion avoidance, as Linux's `tcp_slow_start`
  * does. The result is 0 while slow start goes on.
  */
 export const slowStart = (s: State, acked: number, inFlightBefore: number): number => {
-  const limit = s.afterRto ? s.smss : 2 * s.smss
-  const asked = Math.min(acked, limit) / HyStart.divisor(s.hystart)
-  const grow = Math.max(0, Math.min(asked, s.ssthresh - s.cwnd, 2 * inFlightBefore - s.cwnd, MAX_CWND - s.cwnd))
+  const d = HyStart.divisor(s.hystart)
+  const grow = Math.max(0, Math.min(acked / d, s.ssthresh - s.cwnd, 2 * inFlightBefore - s.cwnd, MAX_CWND - s.cwnd))
   s.cwnd += grow
   if (s.cwnd < s.ssthresh) return 0
-  s.afterRto = false
-  return acked - grow
+  return acked - grow * d
 }
 
 /**
@@ -203,15 +215,15 @@ export const endRecovery = (s: State): void => {
 
 /**
  * The timeout's loss window (RFC 5681 §3.1). `cwnd` becomes one segment
- * whatever the initial window was, and a slow start with L = 1 SMSS
- * (RFC 3465 §2.3) begins. The caller has already set ssthresh if this is the
+ * whatever the initial window was, and slow start begins, growing by all
+ * each ACK acknowledged as any other (Linux's tcp_slow_start; not RFC 3465
+ * §2.3's L = 1 SMSS). The caller has already set ssthresh if this is the
  * first expiry.
  */
 export const lossWindow = (s: State): void => {
   HyStart.stop(HyStart.own(s))
   s.cwnd = s.smss
   s.bytesAcked = 0
-  s.afterRto = true
   s.rtoPending = true
   s.reducing = false
 }
@@ -286,7 +298,6 @@ const onLoss = (s: State, _inFlight: number, _now: number): void => {
   s.ssthresh = halfWindow(s)
   s.cwnd = Math.min(s.ssthresh, MAX_CWND)
   s.bytesAcked = 0
-  s.afterRto = false
   s.rtoPending = false
   s.reducing = true
 }

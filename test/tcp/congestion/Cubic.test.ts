@@ -55,8 +55,8 @@ describe("Cubic", () => {
     expect(s.cwnd).toBe(10 * SMSS)
     expect(s.ssthresh).toBe(Congestion.INFINITE_SSTHRESH)
     expect(s.wMax).toBe(0)
-    A.onAck(s, 4 * SMSS, 100, RTT, s.cwnd) // L = 2 SMSS, as in NewReno (§4.10)
-    expect(s.cwnd).toBe(12 * SMSS)
+    A.onAck(s, 4 * SMSS, 100, RTT, s.cwnd) // all four, as in NewReno (§4.10; Linux's tcp_slow_start)
+    expect(s.cwnd).toBe(14 * SMSS)
   })
 
   describe("multiplicative decrease (§4.6)", () => {
@@ -329,9 +329,10 @@ describe("Cubic", () => {
       A.onRto(s, SMSS, 3500)
       expect(s.ssthresh).toBe(ss)
       expect(s.cwndPrior).toBe(cwnd)
-      // Slow start with L = 1 SMSS back to ssthresh (a 2-segment ACK grows it by one) ...
+      // Slow start back to ssthresh, a 2-segment ACK growing it by two (Linux's tcp_slow_start, no
+      // RFC 3465 §2.3 L = 1) ...
       A.onAck(s, 2 * SMSS, 3600, RTT, s.cwnd + SMSS)
-      expect(s.cwnd).toBe(2 * SMSS)
+      expect(s.cwnd).toBe(3 * SMSS)
       let t = 3601
       while (s.cwnd < s.ssthresh) A.onAck(s, Math.min(SMSS, s.ssthresh - s.cwnd), t++, RTT, s.cwnd)
       // ... then congestion avoidance from ssthresh.
@@ -499,12 +500,12 @@ describe("undoing a spurious reduction (RFC 9438 §4.9.2)", () => {
     expect(s.cwnd).toBe(twin.cwnd)
   })
 
-  it("after a timeout proved spurious, W_max is back (the timeout had forgotten it) and slow start is not limited as after an RTO", () => {
+  it("after a timeout proved spurious, W_max is back (the timeout had forgotten it), and the window", () => {
     const s = cruising()
     const before = { ...s }
     const saved = Congestion.saveForUndo(s)
     A.onRto(s, s.cwnd, 7100)
-    expect([s.wMax, s.cwnd, s.afterRto]).toEqual([0, SMSS, true])
+    expect([s.wMax, s.cwnd]).toEqual([0, SMSS])
     Congestion.undo(s, saved)
     expect(s).toEqual({ ...before, bytesAcked: 0 })
   })

@@ -1,6 +1,7 @@
 /**
  * NewReno's window, step by step: RFC 6928's initial window, RFC 5681
- * slow start with RFC 3465 byte counting (L = 2 SMSS, 1 SMSS after an RTO),
+ * slow start growing by all each ACK acknowledged (Linux's tcp_slow_start, no
+ * RFC 3465 L),
  * congestion avoidance at one SMSS per window acknowledged, the loss and
  * timeout responses, RFC 6582's exit from recovery, and the restart after
  * idle (Linux's tcp_cwnd_restart, where RFC 5681 §4.1 would take RW at once).
@@ -77,7 +78,7 @@ describe("NewReno", () => {
     })
   })
 
-  describe("slow start (RFC 5681 §3.1, RFC 3465 §2.2)", () => {
+  describe("slow start (RFC 5681 §3.1; Linux's tcp_slow_start)", () => {
     it("an ACK per segment doubles cwnd every round trip", () => {
       const s = A.init(SMSS, 0)
       // Round 1: the 10 segments sent at 0 are acknowledged at 100..109, +1 SMSS each.
@@ -89,30 +90,20 @@ describe("NewReno", () => {
       expect(s.cwnd).toBe(80 * SMSS)
     })
 
-    it("delayed ACKs (one per two segments) double it just the same: byte counting, L = 2 SMSS", () => {
+    it("delayed ACKs (one per two segments) double it just the same: byte counting", () => {
       const s = A.init(SMSS, 0)
       expect(fullRound(s, 100, 5, 2 * SMSS)).toEqual([12, 14, 16, 18, 20].map((n) => n * SMSS))
       fullRound(s, 200, 10, 2 * SMSS)
       expect(s.cwnd).toBe(40 * SMSS)
     })
 
-    it("a stretch ACK grows cwnd by at most L = 2 SMSS (RFC 3465 §2.3)", () => {
-      const s = A.init(SMSS, 0)
-      A.onAck(s, 4 * SMSS, 100, RTT, IW)
-      expect(s.cwnd).toBe(IW + 2 * SMSS)
-      // A partial segment counts by its octets.
-      A.onAck(s, 500, 101, RTT, s.cwnd)
-      expect(s.cwnd).toBe(IW + 2 * SMSS + 500)
-    })
-
-    it("in the slow start after an RTO, L is 1 SMSS (RFC 3465 §2.3), until cwnd reaches ssthresh", () => {
+    it("in the slow start after an RTO an ACK of two segments grows cwnd by two (no RFC 3465 §2.3 L = 1: Linux's tcp_slow_start), until cwnd reaches ssthresh", () => {
       const s = grownTo(20)
       A.onRto(s, 20 * SMSS, 1000) // ssthresh 10 SMSS, cwnd 1 SMSS
       A.onAck(s, 2 * SMSS, 1100, RTT, s.cwnd + SMSS)
-      expect(s.cwnd).toBe(2 * SMSS)
+      expect(s.cwnd).toBe(3 * SMSS)
       for (let t = 1200; s.cwnd < s.ssthresh; t += 1) A.onAck(s, 2 * SMSS, t, RTT, s.cwnd)
       expect(s.cwnd).toBe(10 * SMSS)
-      expect(s.afterRto).toBe(false)
     })
 
     it("stops at ssthresh and counts the rest of that ACK toward congestion avoidance", () => {
@@ -137,6 +128,31 @@ describe("NewReno", () => {
       A.onAck(s, 2 * SMSS, 200, RTT, 6 * SMSS)
       A.onAck(s, 2 * SMSS, 201, RTT, 6 * SMSS)
       expect(s.cwnd).toBe(12 * SMSS)
+    })
+
+    // Linux's tcp_slow_start: cwnd = min(cwnd + acked, ssthresh), every segment acknowledged counted,
+    // no RFC 3465 L (a stretch ACK from a GRO'd or ACK-thinning receiver, ConformanceCwnd's "stretch ACKs")
+    it("a stretch ACK grows cwnd by every segment it acknowledges, as Linux's tcp_slow_start (no L)", () => {
+      const s = A.init(SMSS, 0)
+      A.onAck(s, 4 * SMSS, 100, RTT, IW)
+      expect(s.cwnd).toBe(IW + 4 * SMSS)
+      A.onAck(s, 6 * SMSS, 101, RTT, 14 * SMSS)
+      expect(s.cwnd).toBe(IW + 10 * SMSS)
+      // A partial segment counts by its octets.
+      A.onAck(s, 500, 102, RTT, s.cwnd)
+      expect(s.cwnd).toBe(IW + 10 * SMSS + 500)
+    })
+
+    // tcp_slow_start has no smaller L after a timeout either: a go-back's cumulative ACK of many
+    // segments grows the window by all of them, up to ssthresh, the rest to tcp_cong_avoid_ai
+    it("after an RTO a stretch ACK grows cwnd by all it acknowledges up to ssthresh, the rest counted toward avoidance", () => {
+      const s = grownTo(20)
+      A.onRto(s, 20 * SMSS, 1000) // ssthresh 10 SMSS, cwnd 1 SMSS
+      A.onAck(s, 6 * SMSS, 1100, RTT, 20 * SMSS)
+      expect(s.cwnd).toBe(7 * SMSS)
+      A.onAck(s, 6 * SMSS, 1101, RTT, 20 * SMSS)
+      expect(s.cwnd).toBe(10 * SMSS)
+      expect(s.bytesAcked).toBe(3 * SMSS)
     })
 
     it("ignores an ACK of nothing, or of a negative or NaN amount", () => {
