@@ -112,19 +112,25 @@
  * ## Growth only when the window was the limit
  *
  * A window that was never filled says nothing about the path, so `onAck`
- * grows `cwnd` only as far as the data in flight justifies (RFC 7661's
- * concern; draft-ietf-ccwg-ratelimited-increase §3 makes it a rule for
- * RFC 5681 and RFC 9438; Linux's `tcp_is_cwnd_limited` does the same):
+ * grows `cwnd` only when the data in flight justifies it (RFC 7661's
+ * concern), as Linux's `tcp_is_cwnd_limited` decides it
+ * (`NewReno.cwndLimited`), once per ACK, before slow start and avoidance:
  *
- * - In slow start `cwnd` reaches at most `2 * inFlightBefore` (the draft's
- *   `limit(maxFS) = 2 * maxFS`; maxFS the largest flight of the window
- *   being acknowledged, as Linux's max_packets_out, so that the ACKs
- *   draining a flight of six segments take cwnd to twelve, not eleven).
+ * - In slow start while `cwnd < 2 * inFlightBefore` (Linux's
+ *   `cwnd < 2 * max_packets_out`; inFlightBefore the largest flight of the
+ *   window being acknowledged, the sender's maxFS, so that the ACKs
+ *   draining a flight of six segments take cwnd to twelve, not eleven), or
+ *   while the window was the limit (below). The ACK that may grow it grows
+ *   it by all it acknowledged, as Linux's tcp_slow_start: a flight of six
+ *   acknowledged at once takes ten to sixteen. That is Linux's, not
+ *   draft-ietf-ccwg-ratelimited-increase §3's `limit(maxFS) = 2 * maxFS`,
+ *   which the stack applied as a cap until stop 51 (twelve there).
  * - In congestion avoidance nothing grows, and NewReno's `bytesAcked` and
  *   CUBIC's W_est earn nothing, unless the window could not fit one more
  *   full segment: `inFlightBefore + SMSS > cwnd`, with `cwnd` as it was
  *   before this ACK (RFC 9438 §5.8: CUBIC does not grow when limited by
- *   the application or by rwnd).
+ *   the application or by rwnd; Linux's is_cwnd_limited). The rest of an
+ *   ACK that took slow start past ssthresh counts on slow start's answer.
  *
  * An application that trickles data therefore cannot build up a window it
  * never used, and then dump it into the network in one burst.

@@ -158,10 +158,11 @@ const onAck = (
   s.rtoPending = false
   s.reducing = false
   if (s.cwnd < s.ssthresh) {
-    acked = Reno.slowStartAck(s, acked, flight, sample, ack, sndNxt)
+    acked = Reno.slowStartAck(s, acked, limited, sample, ack, sndNxt)
     if (acked === 0) return
   }
-  // §5.8: no growth, and no W_est credit, while the window was not the limit.
+  // §5.8: no growth, and no W_est credit, while the window was not the limit (Linux's
+  // tcp_is_cwnd_limited, asked before slow start: its slow-start answer for what passed ssthresh).
   if (!limited) return
   if (s.epochStart === undefined) startEpoch(s, now)
   const cwnd = s.cwnd

@@ -84,9 +84,11 @@ export const makeState = (name: Name, smss: number, synLost: boolean, hystart: b
  * `tcp_slow_start`: `cwnd` grows by everything the ACK acknowledged (with
  * SACK, what it delivered), however many segments that is, up to
  * `ssthresh`; in HyStart++'s Conservative Slow Start by a quarter of it
- * (RFC 9406 §4.2's CSS_GROWTH_DIVISOR). Growth also stops at twice the data
- * in flight (see "Growth only when the window was the limit" in
- * Congestion.ts).
+ * (RFC 9406 §4.2's CSS_GROWTH_DIVISOR). Nothing grows unless the caller's
+ * `limited` (`cwndLimited`, Linux's tcp_is_cwnd_limited) says the window
+ * was used enough (see "Growth only when the window was the limit" in
+ * Congestion.ts); if it was, the ACK grows it by all it acknowledged, past
+ * twice the flight if it is large, as Linux's.
  *
  * No RFC 3465 L. §2.2 caps one ACK's growth at L = 2 SMSS (1 SMSS in the
  * slow start after an RTO, §2.3) and leaves more to experiments; Linux has
@@ -106,9 +108,10 @@ export const makeState = (name: Name, smss: number, synLost: boolean, hystart: b
  * The caller feeds them to congestion avoidance, as Linux's `tcp_slow_start`
  * does. The result is 0 while slow start goes on.
  */
-export const slowStart = (s: State, acked: number, inFlightBefore: number): number => {
+export const slowStart = (s: State, acked: number, limited: boolean): number => {
+  if (!limited) return 0
   const d = HyStart.divisor(s.hystart)
-  const grow = Math.max(0, Math.min(acked / d, s.ssthresh - s.cwnd, 2 * inFlightBefore - s.cwnd, MAX_CWND - s.cwnd))
+  const grow = Math.max(0, Math.min(acked / d, s.ssthresh - s.cwnd, MAX_CWND - s.cwnd))
   s.cwnd += grow
   if (s.cwnd < s.ssthresh) return 0
   return acked - grow * d
@@ -124,7 +127,7 @@ export const slowStart = (s: State, acked: number, inFlightBefore: number): numb
 export const slowStartAck = (
   s: State,
   acked: number,
-  inFlightBefore: number,
+  limited: boolean,
   sample: number | undefined,
   ack: Seq.SeqNum | undefined,
   sndNxt: Seq.SeqNum | undefined
@@ -135,7 +138,7 @@ export const slowStartAck = (
     if (h === HyStart.FRESH) h = s.hystart = HyStart.make()
     HyStart.observe(h, sample, ack, sndNxt, s.cwnd / s.smss)
   }
-  const rest = slowStart(s, acked, inFlightBefore)
+  const rest = slowStart(s, acked, limited)
   if (!HyStart.cssDone(h)) return rest
   s.ssthresh = Math.max(Math.floor(s.cwnd), 2 * s.smss)
   HyStart.stop(h)
@@ -173,20 +176,35 @@ const congestionAvoidance = (s: State, acked: number): void => {
 }
 
 /**
- * The window was the limit when this ACK's data was sent: it could not fit
- * one more full segment (`inFlightBefore + SMSS > cwnd`, checked against
- * `cwnd` before the ACK). This is the congestion-avoidance test of Linux's
- * `tcp_is_cwnd_limited` and of RFC 9438 §5.8. Slow start has its own,
- * looser bound (`slowStart`).
+ * Whether this ACK may grow the window, as Linux's `tcp_is_cwnd_limited`
+ * (include/net/tcp.h), asked once per ACK before slow start and congestion
+ * avoidance (tcp_reno_cong_avoid, cubictcp_cong_avoid):
+ *
+ * - the window was the limit: it could not fit one more full segment
+ *   (`inFlightBefore + SMSS > cwnd`, `cwnd` as before the ACK), Linux's
+ *   is_cwnd_limited (tcp_cwnd_validate: packets in flight reached cwnd in
+ *   the window being acknowledged), RFC 9438 §5.8's test;
+ * - or, in slow start, `cwnd < 2 * inFlightBefore`, Linux's
+ *   `cwnd < 2 * max_packets_out`: an application that used half the window
+ *   may still double it.
+ *
+ * In slow start the ACK then grows the window by all it acknowledged
+ * (`slowStart`): six segments in flight under a window of ten, acknowledged
+ * at once, make it sixteen, not twelve (twice the flight, the cap the stack
+ * had, draft-ietf-ccwg-ratelimited-increase's limit(maxFS)); and the rest of
+ * an ACK that passes ssthresh counts toward congestion avoidance on the
+ * same answer, as Linux's tcp_slow_start hands it to tcp_cong_avoid_ai.
  */
-export const cwndLimited = (s: State, inFlightBefore: number): boolean => inFlightBefore + s.smss > s.cwnd
+export const cwndLimited = (s: State, inFlightBefore: number): boolean =>
+  inFlightBefore + s.smss > s.cwnd || (s.cwnd < s.ssthresh && s.cwnd < 2 * inFlightBefore)
 
 /**
  * RFC 5681 §3.1 equation 4 on the window, as Linux's tcp_reno_ssthresh:
  * `ssthresh = max(cwnd / 2, 2 * SMSS)`, on loss detection (§3.2 step 2), an
  * ECN echo and a timeout. The RFC halves FlightSize and warns against cwnd,
  * which an application-limited sender may have grown past anything it
- * sent; here cwnd never grows past twice what was in flight, nor at all in
+ * sent; here cwnd grows only while below twice what was in flight (by at
+ * most one ACK's worth past it), nor at all in
  * congestion avoidance while the window is not the limit ("Growth only when
  * the window was the limit" in Congestion.ts; RFC 9438 §4.6 allows cwnd on
  * that condition), and FlightSize taken after an ACK that covered most of
@@ -281,7 +299,7 @@ const onAck = (
   s.rtoPending = false
   s.reducing = false
   if (s.cwnd < s.ssthresh) {
-    acked = slowStartAck(s, acked, flight, sample, ack, sndNxt)
+    acked = slowStartAck(s, acked, limited, sample, ack, sndNxt)
     if (acked === 0) return
   }
   if (limited) congestionAvoidance(s, acked)

@@ -155,6 +155,26 @@ describe("NewReno", () => {
       expect(s.bytesAcked).toBe(3 * SMSS)
     })
 
+    // Linux's tcp_is_cwnd_limited in slow start: cwnd < 2 * max_packets_out lets the ACK grow the
+    // window by all it acknowledged (tcp_slow_start), past twice the flight if the ACK is large
+    it("an application-limited flight of six acknowledged at once grows the window by all six (10 < 2 x 6)", () => {
+      const s = A.init(SMSS, 0)
+      A.onAck(s, 6 * SMSS, 100, RTT, 6 * SMSS)
+      expect(s.cwnd).toBe(16 * SMSS)
+    })
+
+    // tcp_reno_cong_avoid asks tcp_is_cwnd_limited once, before tcp_slow_start: in slow start its
+    // loose test (cwnd < 2 * max_packets_out), which then lets the rest past ssthresh count too
+    it("the rest of an ACK past ssthresh counts toward avoidance when slow start's looser test let it grow", () => {
+      const s = A.init(SMSS, 0)
+      s.cwnd = 9 * SMSS
+      s.ssthresh = 10 * SMSS
+      // six in flight: room for three more (not cwnd-limited), but 9 < 2 x 6
+      A.onAck(s, 3 * SMSS, 100, RTT, 6 * SMSS)
+      expect(s.cwnd).toBe(10 * SMSS)
+      expect(s.bytesAcked).toBe(2 * SMSS)
+    })
+
     it("ignores an ACK of nothing, or of a negative or NaN amount", () => {
       const s = A.init(SMSS, 0)
       for (const acked of [0, -SMSS, Number.NaN]) A.onAck(s, acked, 100, RTT, IW)
