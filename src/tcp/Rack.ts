@@ -176,8 +176,14 @@ export interface Rack {
   reoWndMult: number
   /** RACK.dsack_round: SND.NXT when the window last grew; it grows once per round trip (none: undefined) */
   dsackRound: Seq.SeqNum | undefined
-  /** RACK.reo_wnd_persist: recoveries left before a grown window goes back to one quarter */
-  reoWndPersist: number
+  /**
+   * Linux's rack.reo_wnd_persist:5, dsack_seen:1 and advanced:1, in one small integer as Linux keeps
+   * them in one byte (a field each was a slot more on every connection): the recoveries left before
+   * a grown window goes back to one quarter (`& PERSIST`); `DSACK_SEEN`; `ADVANCED`, something was
+   * delivered (an entry `update` took, not a resend whose ACK may be the original's) since RACK's
+   * last marking run (`takeAdvanced`)
+   */
+  reoBits: number
   /**
    * What the last `onAck` delivered, for F-RTO (RFC 5682 §3.1): the end of
    * the lowest entry it delivered that was never sent twice (undefined:
@@ -225,6 +231,10 @@ interface Tags {
 
 /** RACK.reo_wnd_persist's start: 16 recoveries without a D-SACK reset the window (§6.2 step 4) */
 const REO_WND_PERSIST = 16
+/** `reoBits`: the recoveries left (5 bits), a D-SACK waiting to widen the window, something delivered since the last run */
+const PERSIST = 31
+// DSACK_SEEN = 32 (item 2)
+const ADVANCED = 64
 
 /** @category constructors */
 export const make = (iss: Seq.SeqNum): Rack => ({
@@ -254,7 +264,7 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   retransEnd: iss,
   reoWndMult: 1,
   dsackRound: undefined,
-  reoWndPersist: REO_WND_PERSIST,
+  reoBits: REO_WND_PERSIST,
   lastOriginalEnd: undefined,
   lastSacked: false,
   lastOriginalRtt: undefined,
@@ -613,6 +623,8 @@ const deliver = (
   }
   const rtt = update(r, i, at, tsEcr, tsOf)
   if (rtt >= 0) {
+    // (Linux's tcp_rack_advance sets rack.advanced for each, `takeAdvanced`)
+    r.reoBits |= ADVANCED
     if (sacked) tally.sackRtt = rtt
     else tally.cumRtt = rtt
     if (rtt < tally.shortest) tally.shortest = rtt
@@ -893,13 +905,35 @@ export const onDsack = (r: Rack, sndUna: Seq.SeqNum, sndNxt: Seq.SeqNum, dsack: 
     r.dsackRound = sndNxt
     // (bounded as Linux's reo_wnd_steps; the window itself never exceeds SRTT)
     r.reoWndMult = Math.min(255, r.reoWndMult + 1)
-    r.reoWndPersist = REO_WND_PERSIST
+    r.reoBits = (r.reoBits & ~PERSIST) | REO_WND_PERSIST
   }
 }
 
 /** §6.2 step 4: a recovery (fast or after a timeout) ended; 16 without a D-SACK put the window back. */
 export const onRecoveryEnd = (r: Rack): void => {
-  if (--r.reoWndPersist <= 0) r.reoWndMult = 1
+  const left = (r.reoBits & PERSIST) - 1
+  r.reoBits = (r.reoBits & ~PERSIST) | Math.max(0, left)
+  if (left <= 0) r.reoWndMult = 1
+}
+
+/**
+ * Whether anything was delivered since RACK last marked (`ADVANCED`), which this clears: Linux
+ * 6.18's tcp_rack_mark_lost returns at once unless rack.advanced, and resets it before its walk
+ * ("to avoid unnecessary queue scanning"). An ACK that delivers nothing new (a duplicate, a D-SACK
+ * or an ECE alone) then neither marks nor re-arms: the pending reordering timer decides. Run anyway,
+ * RACK marked in the 2 ms between an entry's time and its timer, and re-armed the timer later after
+ * a D-SACK had widened the window (test/tcp/Recovery.test.ts, "an ACK that delivers nothing leaves
+ * RACK's pending reordering timer"). The timer's own expiry (tcp_rack_reo_timeout) does not ask.
+ */
+export const takeAdvanced = (r: Rack): boolean => {
+  if ((r.reoBits & ADVANCED) === 0) return false
+  r.reoBits &= ~ADVANCED
+  return true
+}
+
+/** RACK looks again at its next run whatever the ACK delivers: Linux's tcp_undo_cwnd_reduction sets rack.advanced ("Force RACK to re-exam losses"). */
+export const forceAdvanced = (r: Rack): void => {
+  r.reoBits |= ADVANCED
 }
 
 /**

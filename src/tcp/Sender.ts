@@ -2305,8 +2305,12 @@ const spuriousTimeout = (s: Sender): void => {
   }
   if (Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = s.sndMax
   s.recover = Seq.add(s.sndUna, -1)
-  // (and nothing of it is lost by the timeout's marks any more, Linux's tcp_undo_cwnd_reduction)
-  if (s.sackOk) Rack.unmarkLost(s.rack)
+  // (and nothing of it is lost by the timeout's marks any more, Linux's tcp_undo_cwnd_reduction,
+  // which also has RACK look again at its next run, rack.advanced)
+  if (s.sackOk) {
+    Rack.unmarkLost(s.rack)
+    Rack.forceAdvanced(s.rack)
+  }
 }
 
 /** What an ACK says about the data in flight: new data acknowledged, a duplicate, or losses shown by SACK. */
@@ -2395,7 +2399,12 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = fa
   const loss = s.recovering || Seq.lt(s.sndUna, s.recover)
   // (a resend marked lost again: Linux's FLAG_LOST_RETRANS, retrans_out fallen in tcp_identify_packet_loss)
   const lostRetransBefore = s.rack.lostRetransOctets
-  const { lost, timeout } = Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, loss))
+  // (at a batch's end only when something was delivered since RACK's last run: Linux's
+  // tcp_rack_mark_lost returns at once without rack.advanced, `Rack.takeAdvanced`, leaving the
+  // pending reordering timer as it was; its expiry, tcp_rack_reo_timeout, always looks)
+  const { lost, timeout } = expired || Rack.takeAdvanced(s.rack)
+    ? Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, loss))
+    : NOTHING_LOST
   if (lost > 0) s.ackSafe = false
   if (sending(s)) rackRecover(s, now, out, lost, due, expired, s.rack.lostRetransOctets > lostRetransBefore)
   // One timer a socket in Linux (icsk_pending), and RACK's is one of its kinds:
@@ -2440,6 +2449,9 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = fa
   // after the persist probe")
   if (s.rackAt === undefined && s.rtoAt === undefined && s.tlpAt === undefined && Seq.gt(s.sndMax, s.sndUna)) s.rtoAt = now + s.rtt.rto
 }
+
+/** RACK's answer when it does not run (`rackDetect`): nothing marked, nothing to wait for. */
+const NOTHING_LOST = { lost: 0, timeout: 0 } as const
 
 /**
  * An ACK that moved no SND.UNA asks for the timer (Linux's FLAG_SET_XMIT_TIMER from a SACK's RTT
@@ -3080,6 +3092,8 @@ const tryUndo = (s: Sender, delayed = false): void => {
   s.undo = undefined
   Congestion.undo(s.cc, u.cc)
   s.cwrPending = false
+  // (Linux's tcp_undo_cwnd_reduction: RACK looks again at its next run, rack.advanced)
+  Rack.forceAdvanced(s.rack)
   if (u.retrans > 0) count(s).eifelUndos++
   else count(s).undos++
 }

@@ -254,6 +254,8 @@ export const onAck = (
       }
       const rtt = update(r, i, at, tsEcr, tsOf)
       if (rtt >= 0) {
+        // (Rack.ts's ADVANCED: Linux's rack.advanced, set by tcp_rack_advance)
+        r.reoBits |= 64
         if (Seq.gt(end, ack)) sackRtt = rtt
         else cumRtt = rtt
         if (rtt < shortest) shortest = rtt
@@ -320,7 +322,7 @@ export const sameState = (r: RackState, w: RackState): string | undefined => {
       "outOctets",
       "reoWndMult",
       "dsackRound",
-      "reoWndPersist",
+      "reoBits",
       "lastOriginalEnd",
       "lastSacked",
       "lastOriginalRtt"

@@ -341,6 +341,33 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(s.tick(1132))).toEqual([[at, 100]])
   })
 
+  // Linux 6.18's tcp_rack_mark_lost returns at once unless rack.advanced (set by tcp_rack_advance for
+  // each segment an ACK delivers, cleared by the run): an ACK that delivers nothing (a duplicate, a
+  // D-SACK only, an ECE only) neither marks nor re-arms, and the pending reordering timer decides
+  const pendingTimer = () => {
+    const s = warm()
+    // reordering seen, as above
+    s.write(1000, T.octets(3 * MSS))
+    s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
+    s.send(1021, sackOf(B + 3 * MSS))
+    const at = B + 3 * MSS
+    s.snd.noDelay = true
+    for (let i = 0; i < 4; i++) s.write(1100, T.octets(100, i * 100))
+    // the first is lost at 1125 (RACK.rtt 20, a quarter of the 20 ms minimum RTT); timer at 1127
+    expect(s.send(1120, sackOf(at, [at + 100, at + 400]))).toEqual([])
+    expect(s.snd.rackAt).toBe(1127)
+    return { s, at }
+  }
+
+  it("an ACK that delivers nothing leaves RACK's pending reordering timer: a duplicate past the loss time marks nothing (tcp_rack_mark_lost, rack.advanced)", () => {
+    const { s, at } = pendingTimer()
+    // the same blocks again at 1126, past the first's time (1125) but before the timer: Linux's RACK
+    // does not run (nothing delivered since its last run), so nothing goes until the timer at 1127
+    expect(s.send(1126, sackOf(at, [at + 100, at + 400]))).toEqual([])
+    expect(s.snd.rackAt).toBe(1127)
+    expect(shape(s.tick(1127))).toEqual([[at, 100]])
+  })
+
   it("a dubious D-SACK, empty or reversed or longer than any window the peer offered, widens nothing (Linux's tcp_dsack_seen)", () => {
     for (const block of [[B + 2 * MSS, B + MSS], [B + MSS, B + MSS], [B - 70_000, B + MSS]] as const) {
       const s = warm()
