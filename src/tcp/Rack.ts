@@ -174,8 +174,13 @@ export interface Rack {
   retransEnd: Seq.SeqNum
   /** RACK.reo_wnd_mult: the reordering window in quarters of the minimum RTT, grown by D-SACKs (§6.2 step 4) */
   reoWndMult: number
-  /** RACK.dsack_round: SND.NXT when the window last grew; it grows once per round trip (none: undefined) */
-  dsackRound: Seq.SeqNum | undefined
+  /**
+   * `sends` when the window last grew (0: never): an ACK whose newest delivered entry went before
+   * then drops a D-SACK seen (Linux's rack.last_delivered, tp->delivered then, against the rate
+   * sample's prior_delivered, the delivered count when that entry went: one round trip by delivered
+   * data, told here by the order of sends)
+   */
+  reoRound: number
   /**
    * Linux's rack.reo_wnd_persist:5, dsack_seen:1 and advanced:1, in one small integer as Linux keeps
    * them in one byte (a field each was a slot more on every connection): the recoveries left before
@@ -233,7 +238,7 @@ interface Tags {
 const REO_WND_PERSIST = 16
 /** `reoBits`: the recoveries left (5 bits), a D-SACK waiting to widen the window, something delivered since the last run */
 const PERSIST = 31
-// DSACK_SEEN = 32 (item 2)
+const DSACK_SEEN = 32
 const ADVANCED = 64
 
 /** @category constructors */
@@ -263,7 +268,7 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   lostStart: iss,
   retransEnd: iss,
   reoWndMult: 1,
-  dsackRound: undefined,
+  reoRound: 0,
   reoBits: REO_WND_PERSIST,
   lastOriginalEnd: undefined,
   lastSacked: false,
@@ -473,6 +478,7 @@ export const onAck = (
   tally.firstAckt = NO_SEND
   tally.retransAcked = false
   tally.firstSackt = NO_SEND
+  tally.newestOrder = -1
   // the log is in sequence order: the acknowledged entries are its first ones, and leave it
   let i = r.head
   for (; i < n; i++) {
@@ -559,6 +565,7 @@ export const onAck = (
   r.lastSacked = tally.sacked
   ackRtt.seq = tally.firstAckt === NO_SEND || tally.retransAcked ? -1 : Math.max(0, at - tally.firstAckt)
   ackRtt.sack = tally.firstSackt === NO_SEND ? -1 : Math.max(0, at - tally.firstSackt)
+  if (tally.newestOrder >= 0) updateReoWnd(r)
   if (r.head === n) release(r)
   else if (r.head > 64 && r.head * 2 > n) compact(r)
 }
@@ -583,7 +590,8 @@ const tally = {
   sacked: false,
   firstAckt: -Infinity,
   retransAcked: false,
-  firstSackt: -Infinity
+  firstSackt: -Infinity,
+  newestOrder: -1
 }
 
 /**
@@ -617,6 +625,8 @@ const deliver = (
   tsEcr: number | undefined,
   tsOf: (ms: number) => number
 ): void => {
+  // (the rate sample's prior_delivered comes from the newest sent of all it delivers, resends too)
+  if (r.order[i]! > tally.newestOrder) tally.newestOrder = r.order[i]!
   if ((r.flags[i]! & RETRANSMITTED) === 0) {
     if (tally.original === undefined) tally.original = r.ends[i]! as Seq.SeqNum
     if (r.sentAt[i]! > tally.newestOriginal) tally.newestOriginal = r.sentAt[i]!
@@ -893,27 +903,49 @@ export const reorderingWindow = (r: Rack, srtt: number | undefined, recovering: 
 }
 
 /**
- * §6.2 step 4, the window's adaptation, per ACK: a D-SACK says a
- * retransmission was spurious (the original arrived after all, reordered
- * by more than the window), so the window grows by a quarter of the
- * minimum RTT, at most once a round trip (until SND.UNA passes the SND.NXT
- * of the last growth); the growth persists for 16 recoveries.
+ * §6.2 step 4, the window's adaptation: a D-SACK says a retransmission was
+ * spurious (the original arrived after all, reordered by more than the
+ * window), so the window grows by a quarter of the minimum RTT, at most once
+ * a round trip, and the growth persists for 16 recoveries. As Linux 6.18:
+ * tcp_dsack_seen notes it (rack.dsack_seen) only once reordering was seen
+ * (reord_seen, before this ACK's own tags: RACK.reord here) and not for a
+ * probe's D-SACK (FLAG_DSACK_TLP, `probe`), and tcp_rack_update_reo_wnd acts
+ * on it at an ACK that delivers (`updateReoWnd`, from `onAck`), the same ACK
+ * when it does. Grown at once, at a D-SACK alone, by an SND.NXT round, the
+ * window widened where Linux's waits for data delivered, and at D-SACKs
+ * with no reordering seen (test/tcp/Recovery.test.ts, "a D-SACK widens the
+ * window at the next ACK that delivers").
  */
-export const onDsack = (r: Rack, sndUna: Seq.SeqNum, sndNxt: Seq.SeqNum, dsack: boolean): void => {
-  if (r.dsackRound !== undefined && Seq.gte(sndUna, r.dsackRound)) r.dsackRound = undefined
-  if (r.dsackRound === undefined && dsack) {
-    r.dsackRound = sndNxt
+export const onDsack = (r: Rack, probe: boolean): void => {
+  if (r.reordering && !probe) r.reoBits |= DSACK_SEEN
+}
+
+/**
+ * Linux's tcp_rack_update_reo_wnd, at an ACK that delivered (rs->prior_delivered set): a D-SACK
+ * seen counts only when the newest entry this ACK delivered went after the window last grew
+ * (`reoRound`: a round trip by delivered data, else it is dropped); then the window grows a
+ * quarter (reo_wnd_steps, at most 255) and persists 16 recoveries. With no D-SACK and no recovery
+ * left to persist, the window is back to one quarter.
+ */
+const updateReoWnd = (r: Rack): void => {
+  if (tally.newestOrder < r.reoRound) r.reoBits &= ~DSACK_SEEN
+  if ((r.reoBits & DSACK_SEEN) !== 0) {
     // (bounded as Linux's reo_wnd_steps; the window itself never exceeds SRTT)
     r.reoWndMult = Math.min(255, r.reoWndMult + 1)
-    r.reoBits = (r.reoBits & ~PERSIST) | REO_WND_PERSIST
+    r.reoBits = (r.reoBits & ~(DSACK_SEEN | PERSIST)) | REO_WND_PERSIST
+    r.reoRound = r.sends
+  } else if ((r.reoBits & PERSIST) === 0) {
+    r.reoWndMult = 1
   }
 }
 
-/** §6.2 step 4: a recovery (fast or after a timeout) ended; 16 without a D-SACK put the window back. */
+/**
+ * §6.2 step 4: a recovery (fast or after a timeout) ended; 16 without a D-SACK put the window back
+ * (Linux's tcp_try_undo_recovery takes one off reo_wnd_persist; tcp_rack_update_reo_wnd puts the
+ * window back at the next ACK that delivers, `updateReoWnd`).
+ */
 export const onRecoveryEnd = (r: Rack): void => {
-  const left = (r.reoBits & PERSIST) - 1
-  r.reoBits = (r.reoBits & ~PERSIST) | Math.max(0, left)
-  if (left <= 0) r.reoWndMult = 1
+  if ((r.reoBits & PERSIST) > 0) r.reoBits--
 }
 
 /**

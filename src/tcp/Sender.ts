@@ -2096,14 +2096,21 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     }
     dsack = Rack.dsackOf(a.sack, a.ack)
     if (dsack !== undefined && !Rack.dsackPlausible(dsack, s.maxSndWnd)) dsack = undefined
-    if (dsack !== undefined) dsackReceived(s, dsack, una)
+    if (dsack !== undefined) {
+      dsackReceived(s, dsack, una)
+      // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering
+      // window grows at this or the next ACK that delivers (`Rack.onDsack`), unless it reports the
+      // probe's copy (Linux's FLAG_DSACK_TLP: one segment or less, ending at tlp_high_seq; the
+      // probe is timer-driven, not RACK's doing). Before the ACK's own tags, as tcp_dsack_seen
+      // reads reord_seen before tcp_sacktag_write_queue's tcp_check_sack_reordering
+      const e = s.tlpEpisode
+      Rack.onDsack(s.rack, e !== undefined && dsack.right === e.end && Seq.sub(dsack.right, dsack.left) <= segmentPayload(s))
+    }
     // (a D-SACK for a resent segment the peer had SACKed is reordering seen, as Linux's
     // tcp_sacktag_one → tcp_check_sack_reordering, which TCP_CA_Loss skips once nothing is left to
     // undo: RACK's window is min RTT / 4 from then on in recovery and after a timeout, not 0;
     // test/tcp/Recovery.test.ts, "a D-SACK for a resent segment the peer had SACKed")
     if (dsack !== undefined && (s.recovering || !Seq.lt(s.sndUna, s.recover) || s.undo !== undefined)) Rack.onDsackReordering(s.rack, dsack)
-    // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering window grows
-    Rack.onDsack(s.rack, una, s.sndNxt, dsack !== undefined)
     s.ackMaybeDelayed = advances && sackedBefore === 0 && newlySacked === 0 && dsack === undefined && maybeDelayed(s, a)
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     // (the echo less our offset: RACK compares it with its log's send times on the bare clock)

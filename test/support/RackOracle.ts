@@ -321,7 +321,7 @@ export const sameState = (r: RackState, w: RackState): string | undefined => {
       "lostRetransOctets",
       "outOctets",
       "reoWndMult",
-      "dsackRound",
+      "reoRound",
       "reoBits",
       "lastOriginalEnd",
       "lastSacked",

@@ -276,35 +276,58 @@ describe("RACK's reordering window and D-SACK (RFC 8985 §6.2 step 4, RFC 2883)"
     expect(Rack.dsackOf(undefined, at(300))).toBeUndefined()
   })
 
-  it("grows by a quarter of the minimum RTT once per round trip with D-SACKs, at most SRTT", () => {
+  // Linux 6.18: tcp_dsack_seen sets rack.dsack_seen (reordering seen, not a probe's D-SACK);
+  // tcp_rack_update_reo_wnd acts on it at an ACK that delivered (rs->prior_delivered), unless that
+  // ACK's newest delivered segment went before the window last grew (rack.last_delivered): once a
+  // round trip by delivered data, not by SND.NXT
+  it("grows by a quarter of the minimum RTT at the next ACK that delivers, once per round trip by what went since, at most SRTT", () => {
     const r = fourSent()
     r.reordering = true
     Rack.sampleMinRtt(r, 0, 8, false)
     expect(Rack.reorderingWindow(r, 100, false)).toBe(2)
-    // a D-SACK while SND.NXT is 400: the window is two quarters until SND.UNA passes 400
-    Rack.onDsack(r, at(0), at(400), true)
+    // a D-SACK alone: noted, the window as it was until an ACK delivers
+    Rack.onDsack(r, false)
+    expect(Rack.reorderingWindow(r, 100, false)).toBe(2)
+    Rack.onAck(r, at(100), board(), 10, undefined, tsOf) // delivers the first (sent at 0)
     expect(Rack.reorderingWindow(r, 100, false)).toBe(4)
-    Rack.onDsack(r, at(200), at(500), true) // the same round: no more
+    // another D-SACK, and an ACK of the second, sent before the window grew: dropped
+    Rack.onDsack(r, false)
+    Rack.onAck(r, at(200), board(), 11, undefined, tsOf)
     expect(Rack.reorderingWindow(r, 100, false)).toBe(4)
-    Rack.onDsack(r, at(400), at(600), true) // the next round
+    // one sent after it grew: the next D-SACK and its delivery grow it again
+    Rack.onSend(r, at(400), at(500), 12)
+    Rack.onDsack(r, false)
+    Rack.onAck(r, at(200), board([400, 500]), 20, undefined, tsOf)
     expect(Rack.reorderingWindow(r, 100, false)).toBe(6)
     expect(Rack.reorderingWindow(r, 5, false)).toBe(5) // at most SRTT
-    // an ACK without one ends the round, changing nothing else
-    Rack.onDsack(r, at(600), at(700), false)
-    expect([r.dsackRound, Rack.reorderingWindow(r, 100, false)]).toEqual([undefined, 6])
   })
 
-  it("16 recoveries without a D-SACK put it back to one quarter; a D-SACK between starts the count again", () => {
+  it("a D-SACK grows nothing with no reordering seen, nor the probe's (tcp_dsack_seen: reord_seen, FLAG_DSACK_TLP)", () => {
+    for (const [reordering, probe] of [[false, false], [true, true]] as const) {
+      const r = fourSent()
+      r.reordering = reordering
+      Rack.sampleMinRtt(r, 0, 8, false)
+      Rack.onDsack(r, probe)
+      Rack.onAck(r, at(100), board(), 10, undefined, tsOf)
+      expect(r.reoWndMult).toBe(1)
+    }
+  })
+
+  it("16 recoveries without a D-SACK put it back to one quarter at the next ACK that delivers; a D-SACK between starts the count again", () => {
     const r = fourSent()
     r.reordering = true
     Rack.sampleMinRtt(r, 0, 8, false)
-    Rack.onDsack(r, at(0), at(400), true)
+    Rack.onDsack(r, false)
+    Rack.onAck(r, at(100), board(), 10, undefined, tsOf)
     for (let i = 0; i < 15; i++) Rack.onRecoveryEnd(r)
     expect(Rack.reorderingWindow(r, 100, false)).toBe(4)
-    Rack.onDsack(r, at(400), at(400), true) // a new round with a D-SACK: 16 again, and three quarters
-    for (let i = 0; i < 15; i++) Rack.onRecoveryEnd(r)
+    // a new round with a D-SACK: 16 again, and three quarters
+    Rack.onSend(r, at(400), at(500), 12)
+    Rack.onDsack(r, false)
+    Rack.onAck(r, at(200), board([400, 500]), 20, undefined, tsOf)
+    for (let i = 0; i < 16; i++) Rack.onRecoveryEnd(r)
     expect(Rack.reorderingWindow(r, 100, false)).toBe(6)
-    Rack.onRecoveryEnd(r)
+    Rack.onAck(r, at(300), board([400, 500]), 21, undefined, tsOf)
     expect(Rack.reorderingWindow(r, 100, false)).toBe(2)
   })
 })

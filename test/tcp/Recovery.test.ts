@@ -328,13 +328,16 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     s.write(1000, T.octets(3 * MSS))
     s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
     s.send(1021, sackOf(B + 3 * MSS))
-    // the peer says [B + MSS, B + 2 MSS) came twice: a D-SACK block, below its cumulative ACK
+    // the peer says [B + MSS, B + 2 MSS) came twice: a D-SACK block, below its cumulative ACK;
+    // the window grows at the next ACK that delivers (Linux's tcp_rack_update_reo_wnd acts on
+    // rack.dsack_seen only when rs->prior_delivered is set)
     s.send(1022, sackOf(B + 3 * MSS, [B + MSS, B + 2 * MSS]))
-    expect(s.snd.rack.reoWndMult).toBe(2)
+    expect(s.snd.rack.reoWndMult).toBe(1)
     const at = B + 3 * MSS
     s.snd.noDelay = true
     for (let i = 0; i < 4; i++) s.write(1100, T.octets(100, i * 100))
     expect(s.send(1120, sackOf(at, [at + 100, at + 400]))).toEqual([])
+    expect(s.snd.rack.reoWndMult).toBe(2)
     // two quarters of the 20 ms minimum RTT, not one: lost at 1130, resent at RACK's timer 2 ms later
     // (Linux's TCP_TIMEOUT_MIN_US in tcp_rack_mark_lost)
     expect(s.tick(1131)).toEqual([])
@@ -365,6 +368,16 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     // does not run (nothing delivered since its last run), so nothing goes until the timer at 1127
     expect(s.send(1126, sackOf(at, [at + 100, at + 400]))).toEqual([])
     expect(s.snd.rackAt).toBe(1127)
+    expect(shape(s.tick(1127))).toEqual([[at, 100]])
+  })
+
+  it("a D-SACK alone neither re-arms RACK's pending timer nor widens the window before an ACK delivers (tcp_rack_mark_lost's rack.advanced, tcp_rack_update_reo_wnd's prior_delivered)", () => {
+    const { s, at } = pendingTimer()
+    // a D-SACK below the ACK, nothing new SACKed: RACK does not run, the timer stays at 1127, and
+    // the window stays one quarter until an ACK delivers, so the expiry finds the first lost
+    expect(s.send(1122, sackOf(at, [B + MSS, B + 2 * MSS], [at + 100, at + 400]))).toEqual([])
+    expect([s.snd.rackAt, s.snd.rack.reoWndMult]).toEqual([1127, 1])
+    expect(s.tick(1126)).toEqual([])
     expect(shape(s.tick(1127))).toEqual([[at, 100]])
   })
 
