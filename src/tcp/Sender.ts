@@ -2972,6 +2972,20 @@ const beginUndo = (s: Sender): void => {
   s.undo = s.sackOk || s.tsOk
     ? { marker: s.sndUna, end: s.sndMax, sent: 0, retrans: 0, retransTs: undefined, ranges: [], cc: Congestion.saveForUndo(s.cc) }
     : undefined
+  // A tail probe's retransmission still out (its episode open) is the new episode's to D-SACK too:
+  // Linux 6.18's tcp_init_undo adds one to undo_retrans for it (tlp_high_seq && tlp_retrans), in
+  // tcp_enter_recovery before tcp_init_cwnd_reduction and in tcp_enter_loss before either clears
+  // tlp_high_seq. Left out, the D-SACK of a recovery's own resend undid the cut while the probe's
+  // copy was unreported (test/tcp/Recovery.test.ts, "a fast recovery entered with a probe's
+  // retransmission out counts it"). (The probe's send counted in no record: `s.undo` was none, or
+  // the old episode's, which this one replaces.)
+  const e = s.tlpEpisode
+  const u = s.undo
+  if (e !== undefined && e.retrans && u !== undefined && !Seq.lt(e.start, u.marker) && Seq.lt(e.start, u.end)) {
+    u.sent++
+    u.retrans++
+    if (u.ranges !== undefined) noteResent(u, Seq.sub(e.start, u.marker), Seq.sub(Seq.min(e.end, u.end), u.marker))
+  }
 }
 
 /**

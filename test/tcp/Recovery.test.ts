@@ -671,6 +671,32 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
   // both resent; S5, sent with S4, is still out, so SND.UNA stays short of the recovery point when
   // both resends come back D-SACKed (S1's above SND.UNA). The stack undid only once the recovery was
   // over, at S5's ACK: the write between went out at PRR's pace, not at the window from before
+  // Linux 6.18's tcp_init_undo: undo_retrans = retrans_out, and one more for a tail probe's
+  // retransmission still out (tlp_high_seq && tlp_retrans; tcp_enter_recovery calls it before
+  // tcp_init_cwnd_reduction clears tlp_high_seq): the probe's copy is the episode's to D-SACK too
+  it("a fast recovery entered with a probe's retransmission out counts it for the D-SACK undo (tcp_init_undo's tlp_retrans)", () => {
+    const s = warm()
+    const seg = (i: number) => [B + i * MSS, MSS]
+    expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([seg(0), seg(1)])
+    // nothing comes back: the probe resends the last
+    const probe = Math.ceil(s.snd.tlpAt!)
+    expect(shape(s.tick(probe))).toEqual([seg(1)])
+    const before = s.snd.cc.ssthresh
+    // the second is SACKed 20 ms on: RACK finds the first lost at once (sent long before) and a
+    // fast recovery resends it, the probe's episode still open
+    expect(shape(s.send(probe + 20, sackOf(B, [B + MSS, B + 2 * MSS])))).toEqual([seg(0)])
+    expect(s.snd.recovering).toBe(true)
+    // both copies of the first arrive: the D-SACK reports the recovery's resend, but the probe's
+    // copy of the second is unreported, so nothing is undone (Linux: undo_retrans 2, then 1)
+    s.send(probe + 40, sackOf(B + 2 * MSS, [B, B + MSS]))
+    expect(Sender.counters(s.snd).undos).toBe(0)
+    expect(s.snd.cc.ssthresh).toBeLessThan(before)
+    // the probe's D-SACK too: now every resend came back twice, and the cut is given back
+    s.send(probe + 41, sackOf(B + 2 * MSS, [B + MSS, B + 2 * MSS]))
+    expect(Sender.counters(s.snd).undos).toBe(1)
+    expect(s.snd.cc.ssthresh).toBe(before)
+  })
+
   it("the D-SACK that leaves no resend unreported undoes during the recovery, as Linux's tcp_try_undo_dsack in TCP_CA_Recovery", () => {
     // (S5, sent with S4, is not resent; after S0's original SND.UNA is at S5)
     const { s, before } = twoLateResent(6)
