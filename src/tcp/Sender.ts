@@ -514,11 +514,12 @@ export interface Sender {
   lastSendAt: number
   /**
    * the largest flight (SND.MAX - SND.UNA) of the window being acknowledged, and where that
-   * window ends: the congestion window grows no further than twice it while the application, not
-   * the window, limits what goes (draft-ietf-ccwg-ratelimited-increase §3's maxFS; Linux's
-   * max_packets_out and cwnd_usage_seq, kept by tcp_cwnd_validate as it sends). Taken as a new
-   * window's first flight once SND.UNA passed `maxFlightEnd`, so it follows what the application
-   * did in the last round trip, not the largest flight ever.
+   * window ends: while the application, not the window, limits what goes, slow start grows the
+   * congestion window only while it is below twice this (Linux's max_packets_out and
+   * cwnd_usage_seq, kept by tcp_cwnd_validate as it sends; tcp_is_cwnd_limited; the maxFS of
+   * draft-ietf-ccwg-ratelimited-increase §3, whose limit(maxFS) cap the stack no longer applies).
+   * Taken as a new window's first flight once SND.UNA passed `maxFlightEnd`, so it follows what
+   * the application did in the last round trip, not the largest flight ever.
    */
   maxFlight: number
   maxFlightEnd: Seq.SeqNum
@@ -2700,8 +2701,11 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     }
     // RFC 3168 §6.1.2: no growth for an ECE, nor while a cut for one is held (Linux's CWR state)
     if (!(s.ecnOk && (a.ece || ecnHeld(s)))) {
-      // (the window's largest flight, not only this ACK's: an application-limited window may grow to
-      // twice what it sent at most, however far the ACKs have drained it; Linux's tcp_is_cwnd_limited.
+      // (the window's largest flight, not only this ACK's, as Linux's max_packets_out: in slow start an
+      // application-limited window still grows while below twice what the window sent, however far
+      // the ACKs have drained it, and then by all this ACK acknowledged (it may end past twice the
+      // flight by less than one ACK); in avoidance only if that flight filled it. Linux's
+      // tcp_is_cwnd_limited, asked once per ACK: NewReno.cwndLimited.
       // With SACK by what the ACK delivered, RFC 6937's DeliveredData, as Linux's tcp_cong_avoid gets
       // tcp_ack's acked_sacked: octets SACKed before count when they were SACKed, by an ACK that grew
       // nothing (tcp_may_raise_cwnd: no FLAG_DATA_ACKED), not again when SND.UNA passes them)

@@ -19,9 +19,10 @@
  *   (test/kernel/ConformanceWindow.test.ts); the zero window script here stops
  *   before a probe is due;
  * - where PSH falls (the transcripts leave it out: test/support/Conformance.ts);
- * - slow start after an ACK of several segments: Linux grows cwnd by all it
- *   acknowledged, the stack by at most 2 SMSS (RFC 3465 §2.2); the scripts
- *   acknowledge the initial window no further than its first ACK;
+ * - slow start after an ACK of several segments: until stop 51 Linux grew
+ *   cwnd by all it acknowledged, the stack by at most 2 SMSS (RFC 3465 §2.2),
+ *   so the scripts acknowledge the initial window no further than its first
+ *   ACK (both now grow by all of it: ConformanceCwnd's "stretch ACKs");
  * - limited transmit where one duplicate ACK SACKs two segments: Linux sends
  *   two new segments (RFC 6675 §5), the stack one (RFC 3042 §2: one for each
  *   of the first two duplicate ACKs); the scripts SACK one segment an ACK.

@@ -28,10 +28,11 @@
  *   count for that ACK differs by one;
  * - slow start after a timeout (ssthresh is 0.7 × cwnd on both, Linux's
  *   cubictcp_recalc_ssthresh, scripted with a flight the application left
- *   below the window), where Linux grows cwnd by all an ACK
+ *   below the window): until stop 51 Linux grew cwnd by all an ACK
  *   delivered, SACKed segments too, and the stack by at most one SMSS after
- *   a timeout (RFC 3465 §2.3): the timeout scripts acknowledge one segment at
- *   a time, or show the window only after an undo;
+ *   a timeout (RFC 3465 §2.3), so the timeout scripts acknowledge one segment
+ *   at a time, or show the window only after an undo; both now grow by all
+ *   of it (tcp_slow_start, NewReno.slowStart);
  * - an undo of a NewReno (no SACK) fast recovery: Linux holds its Reno
  *   connection in recovery until data above the recovery point is
  *   acknowledged (tcp_try_undo_recovery), where PRR sets cwnd from what is in
@@ -550,8 +551,8 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
         { tb: { flags: "A", ack: 1, ts: 5 }, window: 20 },
         { wait: 400 },
-        // (the retransmission's ACK, of one 988-octet segment: an ACK of two would show slow start's
-        // growth, all of it in Linux's, at most one SMSS after a timeout in the stack's, RFC 3465 §2.3)
+        // (the retransmission's ACK, of one 988-octet segment: an ACK of two showed slow start's
+        // growth, all of it in Linux's, at most one SMSS after a timeout in the stack's until stop 51)
         { tb: { flags: "A", ack: 989, ts: 6 } },
         { tb: { flags: "A", ts: 7 } }
       ]

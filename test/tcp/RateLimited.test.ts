@@ -1,10 +1,11 @@
 /**
  * How far the congestion window grows while the application, not the window,
- * limits what is in flight (RFC 7661's concern; draft-ietf-ccwg-ratelimited-
- * increase §3: cwnd no larger than limit(maxFS) = 2 * maxFS, maxFS the
- * largest flight since the window was last cut; Linux's tcp_is_cwnd_limited:
- * in slow start, cwnd < 2 * max_packets_out, the largest flight of the
- * window being acknowledged, kept by tcp_cwnd_validate when it sends).
+ * limits what is in flight (RFC 7661's concern), as Linux's
+ * tcp_is_cwnd_limited: in slow start an ACK grows the window, by all it
+ * acknowledged (tcp_slow_start), while cwnd < 2 * max_packets_out, the
+ * largest flight of the window being acknowledged, kept by tcp_cwnd_validate
+ * when it sends. With ACKs of one segment that ends at twice the flight,
+ * draft-ietf-ccwg-ratelimited-increase §3's limit(maxFS) = 2 * maxFS.
  */
 import { describe, expect, it } from "vitest"
 import * as T from "../support/TcpSocket.js"

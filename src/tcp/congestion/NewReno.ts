@@ -3,11 +3,12 @@
  * avoidance, the loss and timeout responses) with
  * RFC 3465 byte counting in congestion avoidance, RFC 6582's exit from fast
  * recovery and RFC 6928's initial window; slow start grows by every segment
- * acknowledged, with no RFC 3465 L, as Linux's tcp_slow_start (`slowStart`). Everything else NewReno is the sender's: duplicate-ACK
- * counting, the retransmissions, fast recovery's window (PRR, as Linux, in
- * place of RFC 5681 §3.2 steps 3-4's inflation) and RFC 6582's partial ACKs
- * (see Congestion.ts). Restart after
- * idle is Linux's (tcp_cwnd_restart, RFC 2861's decay), not RFC 5681 §4.1's.
+ * acknowledged, with no RFC 3465 L, as Linux's tcp_slow_start (`slowStart`).
+ * Everything else NewReno is the sender's: duplicate-ACK counting, the
+ * retransmissions, fast recovery's window (PRR, as Linux, in place of RFC
+ * 5681 §3.2 steps 3-4's inflation) and RFC 6582's partial ACKs (see
+ * Congestion.ts). Restart after idle is Linux's (tcp_cwnd_restart, RFC
+ * 2861's decay), not RFC 5681 §4.1's.
  *
  * This module also holds the rules every window-based algorithm here
  * shares, because RFC 9438 has CUBIC use them unchanged: the initial window,

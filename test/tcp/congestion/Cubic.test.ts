@@ -500,7 +500,7 @@ describe("undoing a spurious reduction (RFC 9438 §4.9.2)", () => {
     expect(s.cwnd).toBe(twin.cwnd)
   })
 
-  it("after a timeout proved spurious, W_max is back (the timeout had forgotten it), and the window", () => {
+  it("after a timeout proved spurious, W_max is back (the timeout had forgotten it), and the window and ssthresh", () => {
     const s = cruising()
     const before = { ...s }
     const saved = Congestion.saveForUndo(s)
