@@ -558,6 +558,23 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // Linux's tcp_slow_start has no RFC 3465 §2.3 L = 1 SMSS after a timeout: an ACK of three segments
+  // (the originals behind the resend arrived) grows cwnd from one to four in Loss state
+  // (tcp_cong_control, tcp_may_raise_cwnd), and four of the segments marked lost go again
+  it.scopedLive("an RTO during NewReno recovery, then an ACK of three segments: four resends go (no L after a timeout)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }, { ts: true }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 5 }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 2965, ts: 6 } },
+        { tb: { flags: "A", ts: 7 } }
+      ]
+    }))
+
   it.scopedLive("Karn's rule: without timestamps the retransmission's ACK leaves the RTO backed off", () =>
     conforms({
       steps: [
