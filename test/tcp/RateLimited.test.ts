@@ -44,3 +44,28 @@ describe("slow start while the application limits the flight", () => {
     expect(s.snd.cc.cwnd).toBe(24 * MSS)
   })
 })
+
+describe("congestion avoidance after a window that was the limit", () => {
+  // Linux's tcp_cwnd_validate (2022, "fix tcp_cwnd_validate() to not forget is_cwnd_limited"): a
+  // send that fills cwnd sets is_cwnd_limited and moves cwnd_usage_seq to SND.NXT, and the flag holds
+  // until a send finds SND.UNA past that point without filling cwnd; tcp_is_cwnd_limited asks the flag
+  // at each ACK (tcp_reno_cong_avoid). Here the eleventh segment goes at the first ACK and fills the
+  // window again (ten in flight under ten): the window being acknowledged runs to its end. The one
+  // segment written after the tenth ACK goes before SND.UNA passed it, so the flag holds, and the
+  // eleventh segment's ACK counts toward the next increase (snd_cwnd_cnt 1)
+  it("a window refilled to cwnd by a later send stays the limit until SND.UNA passes that send", () => {
+    const s = T.established({
+      params: { receiveBuffer: 1 << 20, maxReceiveBuffer: 1 << 20, congestion: "newreno" },
+      peerOptions: { mss: MSS, sackPermitted: false }
+    })
+    s.snd.cc.ssthresh = 10 * MSS
+    expect(s.write(10, T.octets(11 * MSS))).toHaveLength(10)
+    expect(s.send(20, T.fromPeer({ seq: 0, ack: MSS }))).toHaveLength(1)
+    for (let i = 2; i <= 10; i++) expect(s.send(20 + i, T.fromPeer({ seq: 0, ack: i * MSS }))).toHaveLength(0)
+    // ten ACKs of a full window of ten: one segment more, the count starting over
+    expect([s.snd.cc.cwnd, s.snd.cc.bytesAcked]).toEqual([11 * MSS, 0])
+    expect(s.write(40, T.octets(MSS))).toHaveLength(1)
+    s.send(50, T.fromPeer({ seq: 0, ack: 11 * MSS }))
+    expect([s.snd.cc.cwnd, s.snd.cc.bytesAcked]).toEqual([11 * MSS, MSS])
+  })
+})
