@@ -523,6 +523,12 @@ export interface Sender {
    */
   maxFlight: number
   maxFlightEnd: Seq.SeqNum
+  /**
+   * a send of the window ending at `maxFlightEnd` filled cwnd (Linux's is_cwnd_limited): the window
+   * was the limit, and every ACK may grow it, until a send finds SND.UNA past `maxFlightEnd`
+   * without filling it (`noteFlight`)
+   */
+  maxFlightFull: boolean
   /** when the peer last sent anything (keepalive) */
   lastHeardAt: number
   keepaliveProbes: number
@@ -783,6 +789,7 @@ const base = (
     lastSendAt: now,
     maxFlight: 0,
     maxFlightEnd: iss,
+    maxFlightFull: false,
     lastHeardAt: now,
     keepaliveProbes: 0,
     windowProbes: 0,
@@ -1556,15 +1563,32 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
 /**
  * After a send: the flight joins the window's largest (`maxFlight`), or starts a new window's
  * once the last one is acknowledged (Linux's tcp_cwnd_validate, called by tcp_write_xmit when it
- * sent something; the ACKs that only drain a flight change nothing).
+ * sent something; the ACKs that only drain a flight change nothing). A send that fills cwnd (no
+ * room for one more full segment, the test `NewReno.cwndLimited` makes at the ACK) starts the
+ * window again from here and marks it the limit (`maxFlightFull`), as tcp_cwnd_validate since
+ * "tcp: fix tcp_cwnd_validate() to not forget is_cwnd_limited" (2022): a later send that does not
+ * fill it, before SND.UNA passed this one, leaves that mark, and the ACKs of what this send let go
+ * may grow the window. Only the flight moved `maxFlightEnd`, so a window refilled at the same
+ * flight ended at its first send's end, and a small write after it took the rest of its ACKs for
+ * application-limited (test/tcp/RateLimited.test.ts, "a window refilled to cwnd by a later send").
  */
 const noteFlight = (s: Sender): void => {
   const flight = Seq.sub(s.sndMax, s.sndUna)
-  if (!Seq.lt(s.sndUna, s.maxFlightEnd) || flight > s.maxFlight) {
+  const full = flight + segmentPayload(s) > Math.floor(s.cc.cwnd)
+  if (!Seq.lt(s.sndUna, s.maxFlightEnd) || full || (!s.maxFlightFull && flight > s.maxFlight)) {
+    s.maxFlightFull = full
     s.maxFlight = flight
     s.maxFlightEnd = s.sndMax
   }
 }
+
+/**
+ * The flight an ACK reports to the algorithm's `onAck` (its `inFlightBefore`): the window's
+ * largest, or cwnd itself while the window was the limit (`maxFlightFull`), which
+ * `NewReno.cwndLimited` then takes as full: Linux's tcp_is_cwnd_limited, is_cwnd_limited first.
+ */
+const ackFlight = (s: Sender, flightBefore: number): number =>
+  Math.max(flightBefore, s.maxFlight, s.maxFlightFull ? Math.floor(s.cc.cwnd) : 0)
 
 /**
  * All data acknowledged, our FIN not: a bare FIN that a shut window holds back (`push`), or one
@@ -2665,7 +2689,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       const delivered = s.ackDelivered
       endRecovery(s, now, delayed)
       if (grow && !(s.ecnOk && (a.ece || ecnHeld(s)))) {
-        s.algorithm.onAck(s.cc, delivered, now, Rack.minRtt(s.rack), Math.max(flightBefore, s.maxFlight), sample, s.sndUna, s.sndMax)
+        s.algorithm.onAck(s.cc, delivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
       }
     } else {
       // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows, once RACK
@@ -2710,7 +2734,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // tcp_ack's acked_sacked: octets SACKed before count when they were SACKed, by an ACK that grew
       // nothing (tcp_may_raise_cwnd: no FLAG_DATA_ACKED), not again when SND.UNA passes them)
       const grown = s.sackOk ? s.ackDelivered : grownReno
-      s.algorithm.onAck(s.cc, grown, now, Rack.minRtt(s.rack), Math.max(flightBefore, s.maxFlight), sample, s.sndUna, s.sndMax)
+      s.algorithm.onAck(s.cc, grown, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
     }
     expandSendBuffer(s)
   }
