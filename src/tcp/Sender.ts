@@ -2728,8 +2728,8 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // (the window's largest flight, not only this ACK's, as Linux's max_packets_out: in slow start an
       // application-limited window still grows while below twice what the window sent, however far
       // the ACKs have drained it, and then by all this ACK acknowledged (it may end past twice the
-      // flight by less than one ACK); in avoidance only if that flight filled it. Linux's
-      // tcp_is_cwnd_limited, asked once per ACK: NewReno.cwndLimited.
+      // flight by less than one ACK); in avoidance only if a send of the window filled it (`ackFlight`).
+      // Linux's tcp_is_cwnd_limited, asked once per ACK: NewReno.cwndLimited.
       // With SACK by what the ACK delivered, RFC 6937's DeliveredData, as Linux's tcp_cong_avoid gets
       // tcp_ack's acked_sacked: octets SACKed before count when they were SACKed, by an ACK that grew
       // nothing (tcp_may_raise_cwnd: no FLAG_DATA_ACKED), not again when SND.UNA passes them)

@@ -66,7 +66,8 @@
  *    Linux's acked_sacked). `inFlightBefore` is the data
  *    in flight when the ACK arrived, before it was taken off (SND.MAX -
  *    SND.UNA), or the largest flight of the window this ACK belongs to if
- *    that was more (the sender's `maxFlight`: maxFS below). `minRtt` is
+ *    that was more (the sender's `maxFlight`: maxFS below), or cwnd while a
+ *    send of that window filled it (Linux's is_cwnd_limited). `minRtt` is
  *    the minimum RTT (`Rack.minRtt`), how far ahead CUBIC aims (Linux's
  *    delay_min). Duplicate ACKs and pure window updates call nothing.
  * 3. `onLoss(s, flightSize, now)`: once per recovery episode, when the
