@@ -631,7 +631,13 @@ const deliver = (
     if (tally.original === undefined) tally.original = r.ends[i]! as Seq.SeqNum
     if (r.sentAt[i]! > tally.newestOriginal) tally.newestOriginal = r.sentAt[i]!
   }
-  const rtt = update(r, i, at, tsEcr, tsOf)
+  // (the echo is asked for an acknowledged entry only, as Linux's tcp_clean_rtx_queue asks
+  // tcp_skb_spurious_retrans; tcp_sacktag_one's tcp_rack_advance takes a SACKed resend on the
+  // minimum RTT alone. A SACK above a hole echoes the peer's last in-sequence segment, older than
+  // any resend: held to the echo, a SACKed resend never moved RACK nor set ADVANCED, and a resend
+  // lost again before it waited for the RTO; test/tcp/Recovery.test.ts, "with timestamps, a SACKed
+  // resend moves RACK")
+  const rtt = update(r, i, at, sacked ? undefined : tsEcr, tsOf)
   if (rtt >= 0) {
     // (Linux's tcp_rack_advance sets rack.advanced for each, `takeAdvanced`)
     r.reoBits |= ADVANCED
@@ -841,7 +847,8 @@ const update = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf:
   const rtt = at - sent
   if ((r.flags[i]! & RETRANSMITTED) !== 0) {
     // the ACK may be for the original transmission: with timestamps, an echo older than the
-    // retransmission says so; without, an RTT below the smallest ever measured does (§6.2 step 2)
+    // retransmission says so (`tsEcr`, given for an acknowledged entry only, `deliver`); else an
+    // RTT below the minimum does (§6.2 step 2, Linux's tcp_rack_advance)
     if (tsEcr !== undefined && ((tsEcr - tsOf(sent)) | 0) < 0) return -1
     if (rtt < minRtt(r)) return -1
   }

@@ -252,7 +252,8 @@ export const onAck = (
         if (original === undefined) original = end
         if (r.sentAt[i]! > newestOriginal) newestOriginal = r.sentAt[i]!
       }
-      const rtt = update(r, i, at, tsEcr, tsOf)
+      // (the echo for an acknowledged entry only, as Rack.ts's `deliver`: Linux's tcp_sacktag_one asks none)
+      const rtt = update(r, i, at, Seq.gt(end, ack) ? undefined : tsEcr, tsOf)
       if (rtt >= 0) {
         // (Rack.ts's ADVANCED: Linux's rack.advanced, set by tcp_rack_advance)
         r.reoBits |= 64

@@ -458,6 +458,30 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits, s.snd.recover]).toEqual([true, 1, ours(B + 10 * MSS)])
     expect(Sender.counters(s.snd).timeouts).toBe(1)
   })
+
+  // Linux 6.18's tcp_sacktag_one calls tcp_rack_advance for a newly SACKed resend with no timestamp
+  // test: only an RTT below tcp_min_rtt makes it ambiguous. The echo test is tcp_clean_rtx_queue's
+  // alone (tcp_skb_spurious_retrans, for a cumulative ACK). A SACK for data above a hole echoes
+  // the peer's ts_recent, set by the last in-sequence segment (tcp_replace_ts_recent: not for one
+  // past rcv_wup), so it is older than any resend the hole's data went after: held to the echo,
+  // a SACKed resend never moved RACK, nor set rack.advanced, and a resend lost again before it
+  // waited for the RTO
+  it("with timestamps, a SACKed resend moves RACK though the ACK echoes an older timestamp (tcp_sacktag_one's tcp_rack_advance: the minimum RTT only)", () => {
+    const s = warm(undefined, true)
+    const P = MSS - 12
+    const seg = (i: number) => [B + i * P, P]
+    expect(shape(s.write(1000, T.octets(10 * P)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(seg))
+    const probe = Math.ceil(s.snd.tlpAt!)
+    expect(shape(s.tick(probe))).toEqual([seg(9)])
+    const t = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t))).toEqual([seg(0)])
+    // the resend's ACK echoes its own timestamp (t): needed, no undo; go-back-N sends the next two
+    expect(shape(s.send(t + 20, sackTs(100, t, B + P)))).toEqual([seg(1), seg(2)])
+    // the second of them SACKed 20 ms after it went (not below the 20 ms minimum), echoing t still
+    // (the peer's last in-sequence segment): RACK finds the first of them lost, as without timestamps
+    expect(shape(s.send(t + 40, sackTs(101, t, B + P, [B + 2 * P, B + 3 * P])))).toEqual([seg(1)])
+    expect(s.snd.recovering).toBe(true)
+  })
 })
 
 describe("a shut window in the middle of a loss (persist, RFC 9293 §3.8.6.1)", () => {
