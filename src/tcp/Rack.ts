@@ -956,6 +956,14 @@ export const onRecoveryEnd = (r: Rack): void => {
 }
 
 /**
+ * A recovery undone by D-SACKs (Linux 6.18's tcp_try_undo_dsack): reo_wnd_persist gains one, at
+ * most 16 (TCP_RACK_RECOVERY_THRESH), so a grown window outlasts needless recoveries.
+ */
+export const onDsackUndo = (r: Rack): void => {
+  if ((r.reoBits & PERSIST) < REO_WND_PERSIST) r.reoBits++
+}
+
+/**
  * Whether anything was delivered since RACK last marked (`ADVANCED`), which this clears: Linux
  * 6.18's tcp_rack_mark_lost returns at once unless rack.advanced, and resets it before its walk
  * ("to avoid unnecessary queue scanning"). An ACK that delivers nothing new (a duplicate, a D-SACK

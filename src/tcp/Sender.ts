@@ -2769,8 +2769,9 @@ const endRecovery = (s: Sender, now: number, delayed: boolean): void => {
   s.renoSacked = 0
   s.dupAcks = 0
   s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
-  if (s.sackOk) Rack.onRecoveryEnd(s.rack)
-  tryUndo(s, delayed)
+  // (a recovery counts against RACK's grown window only when nothing undoes it: Linux's
+  // tcp_try_undo_recovery takes one off reo_wnd_persist in its branch without tcp_may_undo)
+  if (!tryUndo(s, delayed) && s.sackOk) Rack.onRecoveryEnd(s.rack)
 }
 
 /**
@@ -3110,7 +3111,9 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
     : takeResent(u.ranges, Math.max(0, Seq.sub(block.left, u.marker)), Seq.sub(block.right, u.marker))
   if (octets <= 0) return
   u.retrans = Math.max(0, u.retrans - Math.ceil(octets / segmentPayload(s)))
-  tryUndo(s)
+  // (undone by D-SACKs, in a recovery or after it: Linux's tcp_try_undo_dsack, which adds one to
+  // reo_wnd_persist, at most 16; test/tcp/Recovery.test.ts, "a recovery undone by D-SACKs adds one")
+  if (tryUndo(s)) Rack.onDsackUndo(s.rack)
 }
 
 /**
@@ -3129,14 +3132,14 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
  * still unsent Linux undoes and at once starts a new recovery, cut again
  * from the window given back: left in the one running here.
  */
-const tryUndo = (s: Sender, delayed = false): void => {
+const tryUndo = (s: Sender, delayed = false): boolean => {
   const u = s.undo
-  if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed)) return
+  if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed)) return false
   if (s.recovering) {
-    if (delayed || !s.sackOk || s.rack.lostOctets > 0) return
+    if (delayed || !s.sackOk || s.rack.lostOctets > 0) return false
     undoInRecovery(s)
   } else if (Seq.lt(s.sndUna, s.recover)) {
-    return
+    return false
   }
   s.undo = undefined
   Congestion.undo(s.cc, u.cc)
@@ -3145,6 +3148,7 @@ const tryUndo = (s: Sender, delayed = false): void => {
   Rack.forceAdvanced(s.rack)
   if (u.retrans > 0) count(s).eifelUndos++
   else count(s).undos++
+  return true
 }
 
 /**
@@ -3160,7 +3164,7 @@ const undoInRecovery = (s: Sender): void => {
   s.prr = undefined
   s.renoSacked = 0
   s.dupAcks = 0
-  Rack.onRecoveryEnd(s.rack)
+  // (no recovery off RACK's reo_wnd_persist: the D-SACK undo adds one instead, `dsackReceived`)
   s.recover = Seq.add(s.sndUna, -1)
 }
 

@@ -737,6 +737,33 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect([s.snd.recovering, Sender.counters(s.snd).undos, s.snd.cc.ssthresh]).toEqual([false, 1, before.ssthresh])
   })
 
+  // RACK's reo_wnd_persist in Linux 6.18: tcp_try_undo_dsack (a recovery undone by D-SACKs, in
+  // TCP_CA_Recovery or after it) adds one, at most TCP_RACK_RECOVERY_THRESH (16); only
+  // tcp_try_undo_recovery's branch that undoes nothing takes one off. A recovery the D-SACKs
+  // proved needless keeps a grown window longer, not shorter (reo_wnd_persist, Rack.reoBits & 31)
+  it("a recovery undone by D-SACKs adds one to the reordering window's persistence, not takes one (tcp_try_undo_dsack's reo_wnd_persist + 1)", () => {
+    const s = warm()
+    const k = (n: number) => B + n * MSS
+    // a window grown earlier, one recovery left before it goes back to a quarter
+    s.snd.rack.reoWndMult = 2
+    s.snd.rack.reoBits = (s.snd.rack.reoBits & ~31) | 1
+    expect(shape(s.write(1000, T.octets(6 * MSS)))).toHaveLength(6)
+    expect(shape(s.send(1020, sackOf(B, [k(2), k(5)])))).toEqual([[B, MSS], [k(1), MSS]])
+    s.send(1030, sackOf(B, [k(1), k(5)]))
+    s.send(1031, sackOf(B, [k(1), k(2)], [k(1), k(5)]))
+    s.send(1032, sackOf(k(5)))
+    s.send(1033, sackOf(k(5), [B, k(1)]))
+    expect([s.snd.recovering, Sender.counters(s.snd).undos]).toEqual([false, 1])
+    expect([s.snd.rack.reoWndMult, s.snd.rack.reoBits & 31]).toEqual([2, 2])
+    // a recovery that ends with nothing undone takes one off (tcp_try_undo_recovery)
+    const t = warm()
+    t.snd.rack.reoBits = (t.snd.rack.reoBits & ~31) | 5
+    t.write(1000, T.octets(4 * MSS))
+    expect(shape(t.send(1020, sackOf(B, [B + MSS, B + 4 * MSS])))).toEqual([[B, MSS]])
+    t.send(1040, sackOf(B + 4 * MSS))
+    expect([t.snd.recovering, Sender.counters(t.snd).undos, t.snd.rack.reoBits & 31]).toEqual([false, 0, 4])
+  })
+
   it("no undo without the D-SACK, nor for a D-SACK of data from before the loss", () => {
     const { s } = reordered()
     const cut = s.snd.cc.cwnd
