@@ -737,6 +737,35 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect([s.snd.recovering, Sender.counters(s.snd).undos, s.snd.cc.ssthresh]).toEqual([false, 1, before.ssthresh])
   })
 
+  // After that undo Linux is Open (tcp_try_to_open, tcp_try_keep_open: nothing left out, the head
+  // never resent), so its next send arms the tail loss probe: tcp_write_xmit calls
+  // tcp_schedule_loss_probe(sk, false), whose tests (tcp_is_sack, Open or CWR, packets_out) all hold;
+  // the timeout is 2 SRTT + TCP_TIMEOUT_MIN (more than one segment out), capped by tcp_rto_delta_us,
+  // the head's (S5's, sent at 1000) send time + RTO. The probe finds nothing new and resends the last
+  // (tcp_send_loss_probe). (probe51: the wire difference review51a saw with a longer write was
+  // Linux's TSO deferral at the write, not the probe: notes/tcp-plan.md)
+  it("after the D-SACK undo in recovery the next write arms the tail loss probe, capped at the head's send time + RTO", () => {
+    const { s } = twoLateResent(6)
+    s.send(1032, sackOf(k(5)))
+    s.send(1033, sackOf(k(5), [B, k(1)]))
+    expect([s.snd.recovering, Sender.counters(s.snd).undos]).toEqual([false, 1])
+    // a write soon after: the probe 2 SRTT + 2 ms on
+    const t = twoLateResent(6).s
+    t.send(1032, sackOf(k(5)))
+    t.send(1033, sackOf(k(5), [B, k(1)]))
+    expect(shape(t.write(1034, T.octets(9 * MSS)))).toHaveLength(9)
+    const pto = Math.ceil(2 * t.snd.rtt.srtt! + 2)
+    expect(1034 + pto).toBeLessThan(1000 + t.snd.rtt.rto)
+    expect(t.snd.tlpAt).toBe(1034 + pto)
+    expect(shape(t.tick(t.snd.tlpAt!))).toEqual([[k(14), MSS]])
+    // a write later, within a PTO of S5's RTO (the RTO the ACK at 1032 armed comes later still):
+    // the probe at S5's send time + RTO, where the conformance script's lands
+    expect(shape(s.write(1200, T.octets(9 * MSS)))).toHaveLength(9)
+    expect(1200 + pto).toBeGreaterThan(1000 + s.snd.rtt.rto)
+    expect(s.snd.tlpAt).toBe(1000 + s.snd.rtt.rto)
+    expect(shape(s.tick(s.snd.tlpAt!))).toEqual([[k(14), MSS]])
+  })
+
   // RACK's reo_wnd_persist in Linux 6.18: tcp_try_undo_dsack (a recovery undone by D-SACKs, in
   // TCP_CA_Recovery or after it) adds one, at most TCP_RACK_RECOVERY_THRESH (16); only
   // tcp_try_undo_recovery's branch that undoes nothing takes one off. A recovery the D-SACKs
