@@ -597,6 +597,11 @@ export interface Counters {
   wantZeroWindow: number
   /** timeouts that found the peer had reneged on SACKed data (RFC 2018 §8): the scoreboard cleared (Linux's TCPSACKReneging) */
   reneges: number
+  /**
+   * segments the peer has D-SACKed, believable by length (Linux's tp->dsack_dups, a block's length
+   * in segments, one at least): past `retransmits` (total_retrans) a D-SACK is not ours (`dsackSeen`)
+   */
+  dsackDups: number
 }
 
 /**
@@ -847,7 +852,8 @@ const newCounters = (): Counters => ({
   toZeroWindow: 0,
   fromZeroWindow: 0,
   wantZeroWindow: 0,
-  reneges: 0
+  reneges: 0,
+  dsackDups: 0
 })
 /** All zero: the counters of a connection that has counted nothing yet (frozen, shared). */
 const NO_COUNTS: Readonly<Counters> = Object.freeze(newCounters())
@@ -2120,7 +2126,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
       }
     }
     dsack = Rack.dsackOf(a.sack, a.ack)
-    if (dsack !== undefined && !Rack.dsackPlausible(dsack, s.maxSndWnd)) dsack = undefined
+    if (dsack !== undefined && !dsackSeen(s, dsack)) dsack = undefined
     if (dsack !== undefined) {
       dsackReceived(s, dsack, una)
       // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering
@@ -3101,6 +3107,22 @@ const takeResent = (r: Array<number>, from: number, to: number): number => {
  * with the episode's resent ranges kept: without them nothing tells a
  * resend from an original there.
  */
+/**
+ * Whether a D-SACK block is believable, as Linux 6.18's tcp_dsack_seen judges it (a dubious one
+ * makes tcp_check_dsack return false: no undo count, no reordering window growth, no reordering):
+ * not empty, no longer than the largest window the peer offered (`Rack.dsackPlausible`), and, once
+ * its segments (its length over the MSS, rounded up, one at least) are added to those D-SACKed
+ * before, no more D-SACKed segments than were ever sent again: a duplicate of what we never resent
+ * is the network's or the peer's doing, not a spurious retransmission of ours. The count is kept
+ * from the first D-SACK of the right length on, believed or not, as Linux's dsack_dups is.
+ */
+const dsackSeen = (s: Sender, block: SackBlock): boolean => {
+  if (!Rack.dsackPlausible(block, s.maxSndWnd)) return false
+  const c = count(s)
+  c.dsackDups += Math.max(1, Math.ceil(Seq.sub(block.right, block.left) / segmentPayload(s)))
+  return c.dsackDups <= c.retransmits
+}
+
 const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
   const u = s.undo
   if (u === undefined || u.retrans === 0) return

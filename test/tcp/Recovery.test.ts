@@ -328,20 +328,48 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     s.write(1000, T.octets(3 * MSS))
     s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
     s.send(1021, sackOf(B + 3 * MSS))
-    // the peer says [B + MSS, B + 2 MSS) came twice: a D-SACK block, below its cumulative ACK;
-    // the window grows at the next ACK that delivers (Linux's tcp_rack_update_reo_wnd acts on
-    // rack.dsack_seen only when rs->prior_delivered is set)
-    s.send(1022, sackOf(B + 3 * MSS, [B + MSS, B + 2 * MSS]))
-    expect(s.snd.rack.reoWndMult).toBe(1)
+    // RACK resends the first of four at its timer (lost at 1125, timer 2 ms later), then the
+    // original arrives and the resend after it: a D-SACK of a segment we did send twice (Linux's
+    // tcp_dsack_seen believes it: dsack_dups 1, total_retrans 1)
     const at = B + 3 * MSS
     s.snd.noDelay = true
     for (let i = 0; i < 4; i++) s.write(1100, T.octets(100, i * 100))
     expect(s.send(1120, sackOf(at, [at + 100, at + 400]))).toEqual([])
+    expect(shape(s.tick(1127))).toEqual([[at, 100]])
+    s.send(1130, sackOf(at + 400))
+    // the window grows at the next ACK that delivers (Linux's tcp_rack_update_reo_wnd acts on
+    // rack.dsack_seen only when rs->prior_delivered is set)
+    s.send(1131, sackOf(at + 400, [at, at + 100]))
+    expect(s.snd.rack.reoWndMult).toBe(1)
+    const next = at + 400
+    for (let i = 0; i < 4; i++) s.write(1200, T.octets(100, i * 100))
+    expect(s.send(1220, sackOf(next, [next + 100, next + 400]))).toEqual([])
     expect(s.snd.rack.reoWndMult).toBe(2)
-    // two quarters of the 20 ms minimum RTT, not one: lost at 1130, resent at RACK's timer 2 ms later
+    // two quarters of the 20 ms minimum RTT, not one: lost at 1230, resent at RACK's timer 2 ms later
     // (Linux's TCP_TIMEOUT_MIN_US in tcp_rack_mark_lost)
-    expect(s.tick(1131)).toEqual([])
-    expect(shape(s.tick(1132))).toEqual([[at, 100]])
+    expect(s.tick(1231)).toEqual([])
+    expect(shape(s.tick(1232))).toEqual([[next, 100]])
+  })
+
+  it("a D-SACK when more segments were D-SACKed than ever resent is ignored: the window does not widen (tcp_dsack_seen: dsack_dups > total_retrans)", () => {
+    const s = warm()
+    // reordering seen, as above, and nothing ever sent twice
+    s.write(1000, T.octets(3 * MSS))
+    s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
+    s.send(1021, sackOf(B + 3 * MSS))
+    expect(Sender.counters(s.snd).retransmits).toBe(0)
+    // the peer D-SACKs [B + MSS, B + 2 MSS), sent once: Linux's tcp_dsack_seen adds the block's
+    // segments to dsack_dups and, above total_retrans, drops the D-SACK whole (tcp_check_dsack
+    // returns false): no rack.dsack_seen, no undo count, no reordering from it
+    s.send(1022, sackOf(B + 3 * MSS, [B + MSS, B + 2 * MSS]))
+    const at = B + 3 * MSS
+    s.snd.noDelay = true
+    for (let i = 0; i < 4; i++) s.write(1100, T.octets(100, i * 100))
+    expect(s.send(1120, sackOf(at, [at + 100, at + 400]))).toEqual([])
+    expect(s.snd.rack.reoWndMult).toBe(1)
+    // one quarter of the 20 ms minimum RTT: lost at 1125, resent at RACK's timer 2 ms later
+    expect(s.tick(1126)).toEqual([])
+    expect(shape(s.tick(1127))).toEqual([[at, 100]])
   })
 
   // Linux 6.18's tcp_rack_mark_lost returns at once unless rack.advanced (set by tcp_rack_advance for
@@ -821,18 +849,28 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
   }
 
   it("a D-SACK of an original the episode never sent again (the network's duplicate) is no proof, nor a second one of the same retransmission", () => {
-    const { cut, s } = twoResent()
     // the fourth segment, never resent, came twice (a copy the link made): counted as the second
-    // retransmission's D-SACK, it would undo the cut with the first retransmission's
-    s.send(1042, sackOf(B + 6 * MSS, [B + 3 * MSS, B + 4 * MSS]))
-    // the first retransmission reported twice, twice over: one of two, still no undo
-    s.send(1043, sackOf(B + 6 * MSS, [B, B + MSS]))
-    s.send(1044, sackOf(B + 6 * MSS, [B, B + MSS]))
-    expect([Sender.counters(s.snd).undos, s.snd.cc.cwnd]).toEqual([0, cut])
-    // the second retransmission reported too: both were needless, the cut goes
-    s.send(1045, sackOf(B + 6 * MSS, [B + MSS, B + 2 * MSS]))
-    expect(Sender.counters(s.snd).undos).toBe(1)
-    expect(s.snd.cc.cwnd).toBeGreaterThan(cut)
+    // retransmission's D-SACK, it would undo the cut with the first retransmission's. And it spends
+    // the count: Linux's tcp_dsack_seen adds every D-SACKed segment to dsack_dups and drops a D-SACK
+    // whole once they outnumber total_retrans (two here), so the second retransmission's D-SACK,
+    // the third D-SACKed segment, proves nothing either
+    const a = twoResent()
+    a.s.send(1042, sackOf(B + 6 * MSS, [B + 3 * MSS, B + 4 * MSS]))
+    a.s.send(1043, sackOf(B + 6 * MSS, [B, B + MSS]))
+    expect([Sender.counters(a.s.snd).undos, a.s.snd.cc.cwnd]).toEqual([0, a.cut])
+    a.s.send(1045, sackOf(B + 6 * MSS, [B + MSS, B + 2 * MSS]))
+    expect([Sender.counters(a.s.snd).undos, a.s.snd.cc.cwnd, Sender.counters(a.s.snd).dsackDups]).toEqual([0, a.cut, 3])
+    // the first retransmission reported twice: one of two, no undo
+    const b = twoResent()
+    b.s.send(1043, sackOf(B + 6 * MSS, [B, B + MSS]))
+    b.s.send(1044, sackOf(B + 6 * MSS, [B, B + MSS]))
+    expect([Sender.counters(b.s.snd).undos, b.s.snd.cc.cwnd]).toEqual([0, b.cut])
+    // each retransmission reported once: both were needless, the cut goes
+    const c = twoResent()
+    c.s.send(1043, sackOf(B + 6 * MSS, [B, B + MSS]))
+    c.s.send(1045, sackOf(B + 6 * MSS, [B + MSS, B + 2 * MSS]))
+    expect(Sender.counters(c.s.snd).undos).toBe(1)
+    expect(c.s.snd.cc.cwnd).toBeGreaterThan(c.cut)
   })
 
   it("a segment resent twice (fast retransmit, then the RTO) and D-SACKed once: no undo, one copy was needed", () => {
