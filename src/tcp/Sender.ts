@@ -2729,6 +2729,14 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       count(s).eifelUndos++
       spuriousTimeout(s)
     }
+    // The timeout's recovery ends (SND.UNA at its `recover`, Linux's high_seq): one recovery off
+    // RACK's reo_wnd_persist unless it was undone, as tcp_process_loss's tcp_try_undo_recovery
+    // takes one only in its branch without tcp_may_undo. An undone episode's record is gone (the
+    // D-SACKs', F-RTO's, the echo's undo: `tryUndo`, `spuriousTimeout`); one kept means nothing
+    // undid it. (A record the peer's ECE or a new MSS dropped counts as undone here: Linux's
+    // undo_marker is 0 then and it would take one; rare, left.) (test/tcp/Recovery.test.ts, "a
+    // timeout's recovery takes one off ... where it ends without an undo")
+    if (afterTimeout && s.sackOk && !Seq.lt(s.sndUna, s.recover) && s.undo !== undefined) Rack.onRecoveryEnd(s.rack)
     // RFC 3168 §6.1.2: no growth for an ECE, nor while a cut for one is held (Linux's CWR state)
     if (!(s.ecnOk && (a.ece || ecnHeld(s)))) {
       // (the window's largest flight, not only this ACK's, as Linux's max_packets_out: in slow start an
@@ -4121,8 +4129,8 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // RFC 8985 §7.1: an RTO recovery ends any probe's episode (its cut covers the window)
   s.tlpEpisode = undefined
   s.limitedOut = 0
-  // a timeout's recovery counts once for RACK's reordering window (§6.2 step 4), at its first timeout
-  if (s.sackOk && s.retries === 1) Rack.onRecoveryEnd(s.rack)
+  // (a timeout's recovery counts once for RACK's reordering window, §6.2 step 4, where it ends
+  // without an undo, `newAck`: not here, as Linux's tcp_enter_loss leaves reo_wnd_persist)
   // (`renoReordering` stays: Linux's tcp_enter_loss lowers tp->reordering to sysctl_tcp_reordering
   // after sacked_out >= 3 in Open or Disorder, but for a Reno connection tcp_timeout_mark_lost,
   // which it calls first, has reset sacked_out already, tcp_reset_reno_sack: test/tcp/Recovery.test.ts,

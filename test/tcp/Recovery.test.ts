@@ -821,6 +821,27 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect([t.snd.recovering, Sender.counters(t.snd).undos, t.snd.rack.reoBits & 31]).toEqual([false, 0, 4])
   })
 
+  // Linux 6.18 takes one off reo_wnd_persist for a timeout's recovery where it ends: tcp_process_loss,
+  // SND.UNA at high_seq, runs tcp_try_undo_recovery, whose branch without tcp_may_undo decrements.
+  // Not at the timeout itself (tcp_enter_loss leaves it), nor for a timeout the peer's echo shows
+  // spurious (tcp_try_undo_loss undoes before)
+  it("a timeout's recovery takes one off the reordering window's persistence where it ends without an undo, not at the timeout (tcp_process_loss → tcp_try_undo_recovery)", () => {
+    const s = warm()
+    s.snd.rack.reoBits = (s.snd.rack.reoBits & ~31) | 5
+    s.write(1000, T.octets(2 * MSS))
+    // the tail probe (the last segment again), then the timeout (the first)
+    expect(shape(s.tick(Math.ceil(s.snd.tlpAt!)))).toEqual([[B + MSS, MSS]])
+    const tr = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(tr))).toEqual([[B, MSS]])
+    expect(s.snd.rack.reoBits & 31).toBe(5)
+    // the resend acknowledged, the episode not over yet (the second segment lost too)
+    s.send(tr + 20, sackOf(B + MSS))
+    expect(s.snd.rack.reoBits & 31).toBe(5)
+    // the ACK of everything ends it, nothing undone: one off
+    s.send(tr + 40, sackOf(B + 2 * MSS))
+    expect([Sender.counters(s.snd).undos, Sender.counters(s.snd).spuriousTimeouts, s.snd.rack.reoBits & 31]).toEqual([0, 0, 4])
+  })
+
   it("no undo without the D-SACK, nor for a D-SACK of data from before the loss", () => {
     const { s } = reordered()
     const cut = s.snd.cc.cwnd
