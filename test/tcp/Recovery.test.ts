@@ -62,6 +62,18 @@ const warm = (params?: Partial<Params.TcpParams>, timestamps = false) => {
 }
 
 /**
+ * `warm`, then reordering seen: of three segments written at 1000 the third arrives before the
+ * second (SACKed at 1020), and RACK sees it when the second comes in below it (all acknowledged at 1021).
+ */
+const reorderingSeen = () => {
+  const s = warm()
+  s.write(1000, T.octets(3 * MSS))
+  s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
+  s.send(1021, sackOf(B + 3 * MSS))
+  return s
+}
+
+/**
  * `warm`, then `n` segments written at 1000 (`sent` of them go) with the first lost: the peer SACKs
  * the second at 1020, the second and third at 1021, and the second to the `to`-th at 1022, which
  * starts the recovery. The socket, and what that third ACK sent.
@@ -298,14 +310,8 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   it("three small segments SACKed in one ACK: lost at once with no reordering seen, min RTT / 4 later with it", () => {
     // one duplicate ACK, and 300 octets SACKed is not RFC 6675's IsLost: only RACK can see this loss
     const scenario = (reorderedBefore: boolean) => {
-      const s = warm()
-      if (reorderedBefore) {
-        // the third of three arrives before the second: RACK sees reordering when the second comes in below it
-        s.write(1000, T.octets(3 * MSS))
-        s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
-        s.send(1021, sackOf(B + 3 * MSS))
-        expect(s.snd.rack.reordering).toBe(true)
-      }
+      const s = reorderedBefore ? reorderingSeen() : warm()
+      if (reorderedBefore) expect(s.snd.rack.reordering).toBe(true)
       const at = reorderedBefore ? B + 3 * MSS : B
       s.snd.noDelay = true
       for (let i = 0; i < 4; i++) s.write(1100, T.octets(100, i * 100))
@@ -323,11 +329,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   })
 
   it("a D-SACK from the peer (RFC 2883: a retransmission was spurious) widens the reordering window by a quarter of min RTT", () => {
-    const s = warm()
-    // reordering seen, as in the test above
-    s.write(1000, T.octets(3 * MSS))
-    s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
-    s.send(1021, sackOf(B + 3 * MSS))
+    const s = reorderingSeen()
     // RACK resends the first of four at its timer (lost at 1125, timer 2 ms later), then the
     // original arrives and the resend after it: a D-SACK of a segment we did send twice (Linux's
     // tcp_dsack_seen believes it: dsack_dups 1, total_retrans 1)
@@ -352,11 +354,8 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   })
 
   it("a D-SACK when more segments were D-SACKed than ever resent is ignored: the window does not widen (tcp_dsack_seen: dsack_dups > total_retrans)", () => {
-    const s = warm()
-    // reordering seen, as above, and nothing ever sent twice
-    s.write(1000, T.octets(3 * MSS))
-    s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
-    s.send(1021, sackOf(B + 3 * MSS))
+    // (nothing ever sent twice)
+    const s = reorderingSeen()
     expect(Sender.counters(s.snd).retransmits).toBe(0)
     // the peer D-SACKs [B + MSS, B + 2 MSS), sent once: Linux's tcp_dsack_seen adds the block's
     // segments to dsack_dups and, above total_retrans, drops the D-SACK whole (tcp_check_dsack
@@ -376,11 +375,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   // each segment an ACK delivers, cleared by the run): an ACK that delivers nothing (a duplicate, a
   // D-SACK only, an ECE only) neither marks nor re-arms, and the pending reordering timer decides
   const pendingTimer = () => {
-    const s = warm()
-    // reordering seen, as above
-    s.write(1000, T.octets(3 * MSS))
-    s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
-    s.send(1021, sackOf(B + 3 * MSS))
+    const s = reorderingSeen()
     const at = B + 3 * MSS
     s.snd.noDelay = true
     for (let i = 0; i < 4; i++) s.write(1100, T.octets(100, i * 100))
@@ -411,10 +406,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
 
   it("a dubious D-SACK, empty or reversed or longer than any window the peer offered, widens nothing (Linux's tcp_dsack_seen)", () => {
     for (const block of [[B + 2 * MSS, B + MSS], [B + MSS, B + MSS], [B - 70_000, B + MSS]] as const) {
-      const s = warm()
-      s.write(1000, T.octets(3 * MSS))
-      s.send(1020, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS]))
-      s.send(1021, sackOf(B + 3 * MSS))
+      const s = reorderingSeen()
       s.send(1022, sackOf(B + 3 * MSS, block))
       expect(s.snd.rack.reoWndMult).toBe(1)
     }
