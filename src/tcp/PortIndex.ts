@@ -31,6 +31,17 @@
  * Listeners are not here (the stack keeps them by port); nor half-open
  * entries (a request socket holds no port of its own: the listener's).
  *
+ * A port's record stays in the map once its last holder goes (as Linux
+ * frees an empty bucket only later, inet_bind_bucket_destroy at the next
+ * unhash), until the emptied records outnumber the held ones; then they all
+ * go at once. Why: V8's Map leaves a deleted entry in its hash bucket's chain
+ * until the table is rebuilt, and a key added again joins the same chain.
+ * A listener's port is added and removed once per connection it accepts, so
+ * with thousands of ports held (TIME-WAIT records) every lookup of it walked
+ * a chain as long as the connections since the last rebuild: 1.7 µs per add
+ * in Fig. 4's loop at ~8 000 records, 6-30 µs per connection in a scratch
+ * loop at 2 500-20 000 (notes/bench-investigations.md, twenty-ninth pass).
+ *
  * Every function is pure but for the index it is given, which add and
  * remove change in place. A remove that no add matched is a bug: it throws.
  *
@@ -53,19 +64,32 @@ export interface Holders {
   byAddress: Map<Addr.Ipv4Addr, number> | undefined
 }
 
-/** Local port to its holders; a port nobody holds has no record. @category models */
-export type PortIndex = Map<number, Holders>
+/** Local port to its holders. @category models */
+export interface PortIndex {
+  /** each held port's record, and emptied ones (no holder) until they are swept */
+  readonly ports: Map<number, Holders>
+  /** how many records in `ports` are empty */
+  idle: number
+}
+
+/** Emptied records kept at least, whatever the number held: a sweep is a walk of the map. */
+const IDLE_FLOOR = 64
 
 /** @category constructors */
-export const make = (): PortIndex => new Map()
+export const make = (): PortIndex => ({ ports: new Map(), idle: 0 })
+
+/** How many ports something holds. */
+export const size = (index: PortIndex): number => index.ports.size - index.idle
+
+const isIdle = (h: Holders): boolean => h.ephemeral === 0 && h.bound === 0
 
 /** A connection or TIME-WAIT record on `port`, from `address`, takes its place in the index. */
 export const add = (index: PortIndex, port: number, address: Addr.Ipv4Addr, ephemeral: boolean): void => {
-  let h = index.get(port)
+  let h = index.ports.get(port)
   if (h === undefined) {
     h = { ephemeral: 0, bound: 0, address, byAddress: undefined }
-    index.set(port, h)
-  }
+    index.ports.set(port, h)
+  } else if (isIdle(h)) index.idle--
   if (!ephemeral) {
     h.bound++
     return
@@ -76,9 +100,12 @@ export const add = (index: PortIndex, port: number, address: Addr.Ipv4Addr, ephe
   h.ephemeral++
 }
 
-/** A connection or TIME-WAIT record `add` counted goes; the port's record with the last of its holders. */
+/**
+ * A connection or TIME-WAIT record `add` counted goes. The port's record stays when it empties,
+ * until the emptied ones outnumber the held ones (and IDLE_FLOOR): then they all go.
+ */
 export const remove = (index: PortIndex, port: number, address: Addr.Ipv4Addr, ephemeral: boolean): void => {
-  const h = index.get(port)
+  const h = index.ports.get(port)
   if (h === undefined || (ephemeral ? h.ephemeral : h.bound) === 0) {
     throw new Error(`port index: no ${ephemeral ? "ephemeral" : "bound"} holder of port ${port} to remove`)
   }
@@ -97,7 +124,13 @@ export const remove = (index: PortIndex, port: number, address: Addr.Ipv4Addr, e
       h.byAddress = undefined
     }
   }
-  if (h.ephemeral === 0 && h.bound === 0) index.delete(port)
+  if (isIdle(h) && ++index.idle > IDLE_FLOOR && index.idle > index.ports.size - index.idle) sweep(index)
+}
+
+/** Every emptied record goes (a walk of the map: amortised over the removes that emptied them). */
+const sweep = (index: PortIndex): void => {
+  for (const [port, h] of index.ports) if (isIdle(h)) index.ports.delete(port)
+  index.idle = 0
 }
 
 /**
@@ -106,7 +139,7 @@ export const remove = (index: PortIndex, port: number, address: Addr.Ipv4Addr, e
  * socket without SO_REUSEADDR, EADDRINUSE.
  */
 export const heldByEphemeral = (index: PortIndex, port: number, bound: Addr.Ipv4Addr): boolean => {
-  const h = index.get(port)
+  const h = index.ports.get(port)
   if (h === undefined || h.ephemeral === 0) return false
   if (bound === Addr.ANY) return true
   return h.byAddress === undefined ? h.address === bound : h.byAddress.has(bound)
@@ -118,7 +151,7 @@ export const heldByEphemeral = (index: PortIndex, port: number, bound: Addr.Ipv4
  * only ephemeral connects hold may be shared, its 4-tuple free.
  */
 export const heldByBound = (index: PortIndex, port: number): boolean => {
-  const h = index.get(port)
+  const h = index.ports.get(port)
   return h !== undefined && h.bound > 0
 }
 
@@ -127,4 +160,7 @@ export const heldByBound = (index: PortIndex, port: number): boolean => {
  * (Linux's inet_csk_find_open_port asks for no conflict at all, not even between two sockets
  * with SO_REUSEADDR, while ip_autobind_reuse is off, its default).
  */
-export const held = (index: PortIndex, port: number): boolean => index.has(port)
+export const held = (index: PortIndex, port: number): boolean => {
+  const h = index.ports.get(port)
+  return h !== undefined && !isIdle(h)
+}

@@ -1597,7 +1597,7 @@ export const make = Effect.gen(function*() {
       connections: conns.size,
       halfOpen: halfOpenCount,
       timeWait: timeWaits.size,
-      portsHeld: portIndex.size,
+      portsHeld: PortIndex.size(portIndex),
       memory: memory.allocated,
       memoryPressure: memory.pressureEntries,
       rcvQueueDropped: memory.rcvQueueDropped,
