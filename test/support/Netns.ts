@@ -218,22 +218,64 @@ export const run = (
 // ---------------------------------------------------------------------------
 // namespaces and processes
 
+/** Whether process `pid` is alive (ESRCH: gone; EPERM: alive, not ours to signal). */
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as { code?: unknown }).code === "EPERM"
+  }
+}
+
+let swept = false
+
+/**
+ * Namespaces `makeNetns` made in processes that are gone (`gn-<tag>-<pid>-<n>`, the pid not
+ * alive), deleted: a test process killed before its finalizers ran (a worker ended on a
+ * timeout) leaves its namespaces, and so did a deletion that failed while a failed test's
+ * processes were still going. Once per process, before its first namespace. Only our own names
+ * of dead processes: a namespace of a live process (another test file's) is never touched.
+ */
+const sweepStale = (ip: string): Effect.Effect<void, NetnsError> =>
+  Effect.suspend(() => {
+    if (swept) return Effect.void
+    swept = true
+    return Effect.flatMap(execHost([ip, "netns", "list"]), (r) =>
+      Effect.forEach(
+        r.stdout.split("\n").flatMap((line) => {
+          const m = /^(gn-[a-z0-9]+-(\d+)-\d+)(\s|$)/.exec(line)
+          return m !== null && Number(m[2]) !== process.pid && !alive(Number(m[2])) ? [m[1]!] : []
+        }),
+        (name) => execHost([ip, "netns", "del", name]),
+        { discard: true }
+      ))
+  })
+
+/** `ip netns del`, once more after 200 ms if it failed (the namespace's last processes still exiting). */
+const deleteNetns = (name: string): Effect.Effect<void> => {
+  const del = execHost([ipBinary() ?? "ip", "netns", "del", name])
+  return Effect.ignore(Effect.flatMap(del, (r) => r.code === 0 ? Effect.void : Effect.zipRight(Effect.sleep("200 millis"), del)))
+}
+
 /**
  * A fresh namespace `gn-<tag>-<pid>-<n>` with `lo` up, deleted (with every
- * interface still in it) when the scope closes.
+ * interface still in it) when the scope closes. The first one a process makes
+ * deletes those that processes now gone left (`sweepStale`).
  */
 export const makeNetns = (tag: string): Effect.Effect<Netns, NetnsError, Scope.Scope> =>
   Effect.acquireRelease(
     Effect.gen(function*() {
       const name = `gn-${tag}-${process.pid}-${counter++}`
       const ip = ipBinary() ?? "ip"
+      yield* sweepStale(ip)
       yield* runHost([ip, "netns", "add", name])
       yield* run(name, [ip, "link", "set", "lo", "up"]).pipe(
-        Effect.tapError(() => execHost([ip, "netns", "del", name]))
+        Effect.tapError(() => deleteNetns(name))
       )
       return { name } satisfies Netns
     }),
-    (ns) => Effect.ignore(execHost([ipBinary() ?? "ip", "netns", "del", ns.name]))
+    (ns) => deleteNetns(ns.name)
   )
 
 /** A long-running process started by `spawnIn`. */
