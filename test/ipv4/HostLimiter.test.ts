@@ -29,10 +29,20 @@ describe("ICMP error buckets per host", () => {
     // host 1 used again (refused, which changes nothing, then allowed a second later): 2 is now the oldest
     expect(takeAll(l, 1, 1000, 1)).toBe(1)
     expect(takeAll(l, 4, 1000, 1)).toBe(1)
-    expect([...l.buckets.keys()]).toEqual([3, 1, 4])
+    expect(HostLimiter.hosts(l)).toEqual([3, 1, 4])
     // host 2 was forgotten: it starts again with a full burst
     expect(takeAll(l, 2, 1000, 10)).toBe(6)
-    expect(l.buckets.size).toBe(3)
-    expect(l.buckets.has(3)).toBe(false)
+    expect(HostLimiter.hosts(l)).toEqual([1, 4, 2])
+    expect(l.entries.size).toBe(3)
+    expect(l.entries.has(3)).toBe(false)
+    // the oldest used again, then the newest: the order follows, and a use never re-adds a key to
+    // the Map (its order is the order hosts came in: why, HostLimiter.ts)
+    expect(takeAll(l, 1, 5000, 1)).toBe(1)
+    expect(takeAll(l, 1, 6000, 1)).toBe(1)
+    expect(takeAll(l, 4, 7000, 1)).toBe(1)
+    expect(HostLimiter.hosts(l)).toEqual([2, 1, 4])
+    expect([...l.entries.keys()]).toEqual([1, 4, 2])
+    expect(takeAll(l, 5, 7000, 1)).toBe(1)
+    expect(HostLimiter.hosts(l)).toEqual([1, 4, 5])
   })
 })
