@@ -641,6 +641,12 @@ export interface Prr {
    * beyond the head, grew with what went and gave room again (`renoPipe`)
    */
   renoCredit: number
+  /**
+   * Without SACK: the recovery was undone at its recovery point and holds there (`undoAtHold`):
+   * the ACK past it leaves cwnd at PRR's window (`wnd`), not ssthresh, as Linux's
+   * tcp_end_cwnd_reduction resets cwnd only while undo_marker is set
+   */
+  undone: boolean
 }
 
 /** A loss episode that D-SACKs or a timestamp echo may yet show spurious (`Sender.undo`). @category models */
@@ -2671,7 +2677,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // worked out from this ACK, as Linux's tcp_cong_control runs tcp_cwnd_reduction after
       // tcp_fastretrans_alert returned: the timeout may cut again from it (`onRto`)
       if (s.prr !== undefined) recoveryWindow(s)
-    } else if (renoHold(s, a) && !delayed) {
+    } else if (renoHold(s, a)) {
       // Without SACK, SND.UNA at `recover` itself: Linux holds Recovery "until something *above*
       // high_seq is ACKed" (tcp_try_undo_recovery for a Reno connection, RFC 6582's false fast
       // retransmits), and tcp_cong_control runs tcp_cwnd_reduction for this ACK: PRR's window,
@@ -2679,10 +2685,9 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // duplicates' count, the count gone, and PRR-SSRB's +1: nothing is marked lost here), not
       // cwnd = ssthresh. Its duplicates count nothing and send nothing (`renoPrrStep`); the ACK
       // past it ends the recovery (test/kernel/ConformanceLoss.test.ts, "the ACK of the recovery
-      // point itself"). (With an echo that shows the retransmission needless, `delayed`, the
-      // recovery ends here and is undone whole, RFC 4015, as before. Linux undoes there too
-      // (tcp_try_undo_recovery), but a probe script found its next write sending twenty segments
-      // where the stack's restored window sends ten: not matched, notes/tcp-plan.md stop 51)
+      // point itself"). With an echo that shows the retransmission needless (`delayed`) it holds
+      // too, undone first: ssthresh given back (`undoAtHold`)
+      if (delayed) undoAtHold(s)
     } else if (Seq.gte(a.ack, s.recover)) {
       // RFC 6582 §3.2 step 3, full acknowledgment
       // (the ACK that ends it grows the window from ssthresh by what it delivered: Linux's
@@ -2778,11 +2783,14 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
  * retransmissions all proved needless is undone (`tryUndo`).
  */
 const endRecovery = (s: Sender, now: number, delayed: boolean): void => {
+  // (a recovery undone where it held, `undoAtHold`, keeps the window PRR set there)
+  const held = s.prr?.undone === true ? s.prr.wnd : undefined
   s.recovering = false
   s.prr = undefined
   s.renoSacked = 0
   s.dupAcks = 0
   s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+  if (held !== undefined) s.cc.cwnd = held
   // (a recovery counts against RACK's grown window only when nothing undoes it: Linux's
   // tcp_try_undo_recovery takes one off reo_wnd_persist in its branch without tcp_may_undo)
   if (!tryUndo(s, delayed) && s.sackOk) Rack.onRecoveryEnd(s.rack)
@@ -2941,7 +2949,8 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     stale: true,
     owed: 0,
     byLog: fromLoss,
-    renoCredit: 0
+    renoCredit: 0,
+    undone: false
   }
   if (!s.sackOk) renoCount(s, s.prr, Math.min(s.renoSacked, renoSackedCap(s)), s.sndUna)
   // The go-back ends there: Linux has none (its snd_nxt is SND.MAX; what the timeout marked lost
@@ -3179,6 +3188,29 @@ const tryUndo = (s: Sender, delayed = false): boolean => {
   if (u.retrans > 0) count(s).eifelUndos++
   else count(s).undos++
   return true
+}
+
+/**
+ * Without SACK, the ACK of the recovery point itself echoes a timestamp older than the recovery's
+ * first retransmission (`delayed`): Linux 6.18's tcp_try_undo_recovery undoes (tcp_may_undo:
+ * tcp_packet_delayed; its 6.16 fix for tcp_is_non_sack_preventing_reopen stops only an undo where
+ * retrans_stamp is 0, nothing resent) and then holds Recovery there all the same. The undo gives
+ * back ssthresh (tcp_undo_cwnd_reduction), but the cwnd it gives back is gone at once:
+ * tcp_cong_control, still in Recovery, runs tcp_cwnd_reduction for the ACK, so cwnd = in_flight +
+ * PRR-SSRB's count under the ssthresh given back (`recoveryWindow`, at the batch's end). Undo_marker
+ * is 0 after it, so the ACK past the recovery point goes to Open without cwnd = ssthresh
+ * (tcp_end_cwnd_reduction asks undo_marker): `Prr.undone`, `endRecovery`. Ended and undone whole
+ * (RFC 4015), the window sent ten segments where Linux sends eight
+ * (test/kernel/ConformanceLoss.test.ts, "the undo at the recovery point itself").
+ */
+const undoAtHold = (s: Sender): void => {
+  const u = s.undo
+  if (u === undefined || u.sent === 0 || s.prr === undefined) return
+  s.undo = undefined
+  Congestion.undo(s.cc, u.cc)
+  s.cwrPending = false
+  s.prr.undone = true
+  count(s).eifelUndos++
 }
 
 /**
@@ -3827,7 +3859,8 @@ const resizeWindow = (s: Sender): void => {
       stale: p.stale,
       owed: p.owed * r,
       byLog: p.byLog,
-      renoCredit: p.renoCredit * r
+      renoCredit: p.renoCredit * r,
+      undone: p.undone
     }
   }
 }

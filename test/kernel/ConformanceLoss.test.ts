@@ -33,11 +33,11 @@
  *   a timeout (RFC 3465 §2.3), so the timeout scripts acknowledge one segment
  *   at a time, or show the window only after an undo; both now grow by all
  *   of it (tcp_slow_start, NewReno.slowStart);
- * - an undo of a NewReno (no SACK) fast recovery: Linux holds its Reno
- *   connection in recovery until data above the recovery point is
- *   acknowledged (tcp_try_undo_recovery), where PRR sets cwnd from what is in
- *   flight; the stack restores the window whole (RFC 4015). Unit-tested only
- *   (test/tcp/Recovery.test.ts); the timeout's undo without SACK is scripted;
+ * - (was: an undo of a NewReno (no SACK) fast recovery, unit-tested only; both
+ *   Reno undoes are scripted since stop 52, "the undo at the recovery point
+ *   itself" and "a partial ACK that echoes the original", with a 20 ms pause
+ *   before the duplicates so that Linux's millisecond timestamp of the resend
+ *   is past the original's);
  * - Linux's TSO deferral (tcp_tso_should_defer): with room in cwnd for fewer
  *   segments than its autosized skb (tcp_min_tso_segs, 2, at these rates),
  *   more queued and the head's ACK overdue, it waits for the next ACK; the
@@ -1118,6 +1118,34 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { tb: { flags: "A", ack: 1 }, window: 20 },
         { tb: { flags: "A", ack: 1 }, window: 20 },
         { tb: { flags: "A", ack: 3001 }, window: 20 }
+      ]
+    }))
+
+  // (reno52) Linux 6.18's undo of a Reno recovery at the recovery point itself: the ACK of all
+  // echoes the first segment's original timestamp (sent 20 ms before its resend, so the echo is
+  // older than retrans_stamp: tcp_packet_delayed), tcp_try_undo_recovery undoes
+  // (tcp_undo_cwnd_reduction: ssthresh back to its infinite prior), then holds Recovery there
+  // (tcp_is_non_sack_preventing_reopen), and tcp_cong_control runs tcp_cwnd_reduction with the
+  // ssthresh given back: cwnd = in_flight 0 + max(prr_delivered 9 - prr_out 1, 8) + 1 = 9 (TCP_INFO:
+  // CA_Recovery, cwnd 9). Ten segments and a runt (timestamps: 988 octets a segment), the first lost,
+  // the runt limited transmit's. The write sends 9; the stack, which ended the recovery and gave the
+  // window back whole (RFC 4015), sent 10. The ACK of two of them is past the recovery point: Open,
+  // and no cwnd = ssthresh (the undo cleared undo_marker: tcp_end_cwnd_reduction leaves cwnd), slow
+  // start 9 + 2 = 11 over 7 in flight: four go. (Linux's side runs with tcp_min_tso_segs 1 and
+  // tcp_tso_rtt_log 0: one segment an skb, no TSO deferral)
+  it.scopedLive("without SACK, the undo at the recovery point itself gives back ssthresh and holds the recovery: the next write sends PRR's window (Linux's tcp_try_undo_recovery, tcp_cwnd_reduction)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false }, { ts: true }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 5 }, window: 20 },
+        { tb: { flags: "A", ack: 10001, ts: 6, tsecrOf: 1 }, window: 20 },
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 11977, ts: 7 }, window: 20 }
       ]
     }))
 

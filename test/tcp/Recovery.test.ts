@@ -1113,10 +1113,48 @@ describe("Eifel detection without SACK: timestamps alone show a retransmission w
     expect(shape(s.send(1022, tsAck(102, 1000, B)))).toEqual([seg(0)])
     expect(s.snd.recovering).toBe(true)
     expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
+    // (all six were out: this ACK is the recovery point itself, where Linux undoes and then holds
+    // Recovery, tcp_try_undo_recovery; the ACK past it ends it, PRR's window kept: below, reno52)
     s.send(1024, tsAck(103, 1000, B + 6 * P))
-    expect(s.snd.recovering).toBe(false)
+    expect(s.snd.recovering).toBe(true)
     expect(Sender.counters(s.snd).eifelUndos).toBe(1)
     expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+  })
+
+  /** No SACK, timestamps, nothing written yet, no warm-up (cwnd 10, quick ACKs off). */
+  const renoTs = () =>
+    T.established({
+      params: { quickAcks: 0 },
+      peerOptions: { mss: MSS, sackPermitted: false, timestamp: { value: 1, echo: 0 } },
+      peerWindow: 65535
+    })
+  const at0 = (i: number) => [i * P, P]
+
+  // (reno52) Linux 6.18 undoes a Reno recovery at the recovery point when the echo shows the
+  // retransmission needless (tcp_try_undo_recovery: tcp_may_undo, tcp_packet_delayed's echo before
+  // retrans_stamp; 6.16's "fix tcp_packet_delayed() for tcp_is_non_sack_preventing_reopen()" only
+  // stops an undo where retrans_stamp is 0), but tcp_undo_cwnd_reduction gives back ssthresh and then
+  // the connection holds Recovery there (tcp_is_non_sack_preventing_reopen): tcp_cong_control runs
+  // tcp_cwnd_reduction for the ACK with the ssthresh given back, cwnd = in_flight + max(prr_delivered
+  // - prr_out, newly) + 1, not the window from before. Undo_marker is 0 after it, so the ACK past the
+  // recovery point sets Open without cwnd = ssthresh (tcp_end_cwnd_reduction) and slow start grows it.
+  // The stack ended the recovery and gave the window back whole: ten segments where Linux sends eight
+  // (test/kernel/ConformanceLoss.test.ts, "without SACK, the undo at the recovery point itself")
+  it("the ACK of the recovery point itself echoes the original: ssthresh is given back and the recovery holds, cwnd PRR's (Linux's tcp_try_undo_recovery, then tcp_cwnd_reduction)", () => {
+    const s = renoTs()
+    const before = s.snd.cc.ssthresh
+    expect(shape(s.write(1000, T.octets(10 * P)))).toHaveLength(10)
+    expect(shape(s.send(1020, tsAck(100, 1000, 0)))).toEqual([])
+    expect(shape(s.send(1021, tsAck(101, 1000, 0)))).toEqual([])
+    expect(shape(s.send(1022, tsAck(102, 1000, 0)))).toEqual([at0(0)])
+    // prr_delivered 1 + max(10 - 3, 1) = 8, prr_out 1, in_flight 0: cwnd 0 + max(7, 7) + 1 = 8
+    expect(shape(s.send(1030, tsAck(103, 1000, 10 * P)))).toEqual([])
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh]).toEqual([true, 1, before])
+    expect(shape(s.write(1031, T.octets(30 * P)))).toEqual([10, 11, 12, 13, 14, 15, 16, 17].map(at0))
+    // the ACK of two of them: Open, cwnd 8 (no cwnd = ssthresh: the undo took undo_marker), + 2 in
+    // slow start = 10 over 6 in flight: four go
+    expect(shape(s.send(1040, tsAck(104, 1031, 12 * P)))).toEqual([18, 19, 20, 21].map(at0))
+    expect(s.snd.recovering).toBe(false)
   })
 
   it("the retransmission's own timestamp echoed: it was needed, nothing is undone", () => {
