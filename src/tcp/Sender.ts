@@ -2368,8 +2368,15 @@ const onAckLosses = (
   winUpdate: boolean,
   newlySacked: number
 ): void => {
-  if (advances) newAck(s, a, at, now)
-  else if (
+  if (advances) {
+    newAck(s, a, at, now)
+    // (without SACK, a count left at tp->reordering by a partial ACK's undo, `undoPartial`: Linux's
+    // tcp_newreno_mark_lost marks the head lost in Disorder and tcp_time_to_recover starts a new
+    // recovery on that ACK. Outside that undo an ACK of data leaves no count outside a recovery)
+    if (!s.sackOk && !s.recovering && s.renoSacked >= s.renoReordering && mayRecoverAgain(s) && Seq.gt(s.sndMax, s.sndUna)) {
+      enterRecovery(s, now, out)
+    }
+  } else if (
     s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
     // RFC 6675 §2: with SACK, a duplicate is an ACK that SACKs octets not SACKed before (a D-SACK
     // for a copy the peer already had, or blocks that report nothing new, show no loss; Linux counts
@@ -2701,6 +2708,15 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       endRecovery(s, now, delayed)
       if (grow && !(s.ecnOk && (a.ece || ecnHeld(s)))) {
         s.algorithm.onAck(s.cc, delivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
+      }
+    } else if (!s.sackOk && delayed && !Seq.gt(s.highRxt, s.sndUna)) {
+      // without SACK, a partial ACK whose echo shows the hole filled by its original, no resend
+      // still out: undone at once (Linux's tcp_try_undo_partial), and the ACK grows the window
+      undoPartial(s)
+      // (not when the count left starts a new recovery on this ACK, `onAckLosses`: Linux's
+      // tcp_cong_control then runs tcp_cwnd_reduction, the cut taken from the window given back)
+      if (s.renoSacked < s.renoReordering && !(s.ecnOk && (a.ece || ecnHeld(s)))) {
+        s.algorithm.onAck(s.cc, s.ackDelivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
       }
     } else {
       // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows, once RACK
@@ -3211,6 +3227,37 @@ const undoAtHold = (s: Sender): void => {
   s.cwrPending = false
   s.prr.undone = true
   count(s).eifelUndos++
+}
+
+/**
+ * Without SACK, a partial ACK in a fast recovery whose echo is older than the recovery's first
+ * retransmission (`delayed`), with no resend still out (HighRxt at SND.UNA, Linux's retrans_out 0):
+ * the hole was filled by its original, late. Linux's tcp_try_undo_partial undoes at once
+ * (tcp_undo_cwnd_reduction: cwnd max(cwnd, prior_cwnd), ssthresh given back, undo_marker 0) and
+ * tcp_try_keep_open leaves Recovery for Disorder, the duplicates still counted (sacked_out after
+ * tcp_remove_reno_sacks), high_seq = snd_nxt; tcp_check_sack_reordering raises no tp->reordering
+ * for a Reno connection there (TCP_INFO's reordering stayed 3). No loss is marked unless the count
+ * is at tp->reordering (tcp_newreno_mark_lost in Disorder; then tcp_time_to_recover starts a new
+ * recovery at once: `onAckLosses`), and tcp_cong_control, out of cwnd reduction, grows cwnd by
+ * what the ACK delivered (the caller). Taken for a plain partial ACK, the head was marked lost and
+ * PRR's window held everything (test/kernel/ConformanceLoss.test.ts, "a partial ACK that echoes the
+ * original"). With a resend still out Linux undoes nothing and marks nothing, as the plain path
+ * here, whose head is not lost while HighRxt is past SND.UNA.
+ */
+const undoPartial = (s: Sender): void => {
+  const u = s.undo
+  if (u !== undefined) {
+    s.undo = undefined
+    Congestion.undo(s.cc, u.cc)
+    s.cwrPending = false
+    count(s).eifelUndos++
+  }
+  s.recovering = false
+  s.prr = undefined
+  // (Disorder: the count stays, and lets as many segments go as it holds, `limited`)
+  s.dupAcks = s.renoSacked
+  s.limitedOut = 0
+  s.recover = Seq.add(s.sndUna, -1)
 }
 
 /**

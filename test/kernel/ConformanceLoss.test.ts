@@ -1149,6 +1149,52 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (reno52) A partial ACK whose echo predates the recovery's first retransmission (the original of
+  // the first segment arrived after all): Linux's tcp_try_undo_partial finds no resend still out
+  // (retrans_out 0), undoes (tcp_undo_cwnd_reduction: cwnd max(9, prior 10) = 10, ssthresh back) and
+  // goes to Disorder (tcp_try_keep_open: two duplicates still counted); nothing is marked lost
+  // (tcp_newreno_mark_lost in Disorder: sacked_out 2 < reordering 3), and tcp_cong_control grows cwnd
+  // by the one segment delivered (slow start): 11 over in_flight 10 - 2 = 8, three new segments
+  // (TCP_INFO: CA_Disorder, cwnd 11, sacked 2, lost 0). The next duplicate makes the count 3: the head
+  // (1977) lost, a new recovery, cut from 11 (ssthresh 7); the one after sends a new segment (PRR:
+  // ceil(7 x 2 / 11) - 1). The stack took it for a plain partial ACK (the hole marked lost, no room
+  // in PRR's window: nothing sent). The 20 ms pause puts the resend's timestamp past the original's
+  // (Linux's clock is in ms: without it the echo may not be older, and there is no undo)
+  it.scopedLive("without SACK, a partial ACK that echoes the original undoes the recovery: the window back, new data over the duplicates still counted (Linux's tcp_try_undo_partial, tcp_try_keep_open)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 5 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 6, tsecrOf: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 7 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 8 }, window: 20 }
+      ]
+    }))
+
+  // (reno52) The same with seven duplicates: the partial ACK leaves six counted (tcp_remove_reno_sacks),
+  // at tp->reordering or more, so after the undo tcp_newreno_mark_lost (Disorder) marks 1977 lost and
+  // tcp_time_to_recover starts a new recovery on the same ACK, cut from the window given back, 10,
+  // not grown (TCP_INFO: CA_Recovery, ssthresh 7, cwnd 6 = in_flight 5 + 1): 1977 alone, then a new
+  // segment at the next duplicate. The stack before (no undo: the hole resent under the old
+  // recovery's PRR window) sent a new segment with 1977 at the partial ACK
+  it.scopedLive("without SACK, a partial ACK that echoes the original with the count left at the threshold: undone, and a new recovery on the same ACK (Linux's tcp_try_undo_partial, tcp_newreno_mark_lost)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        ...[3, 4, 5, 6, 7, 8, 9].map((ts): Step => ({ tb: { flags: "A", ack: 1, ts }, window: 20 })),
+        { tb: { flags: "A", ack: 1977, ts: 10, tsecrOf: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 11 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("limited transmit without SACK: one new segment at the second duplicate ACK", () =>
     conforms({
       steps: [

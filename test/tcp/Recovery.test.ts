@@ -1157,6 +1157,49 @@ describe("Eifel detection without SACK: timestamps alone show a retransmission w
     expect(s.snd.recovering).toBe(false)
   })
 
+  // (reno52) A partial ACK whose echo predates the recovery's first retransmission: the hole was
+  // filled by the original, and with no resend left out Linux undoes at once (tcp_try_undo_partial:
+  // tcp_undo_cwnd_reduction, then tcp_try_keep_open: Disorder while duplicates stay counted), grows
+  // cwnd by what the ACK delivered (tcp_cong_control out of cwnd reduction: tcp_cong_avoid, one
+  // segment here) and sends new data over in_flight = packets_out - sacked_out; no loss is marked
+  // (tcp_newreno_mark_lost in Disorder asks sacked_out >= reordering: 2 < 3). The next duplicate
+  // makes the count 3: a new recovery, cut from the window given back. The stack took it for a plain
+  // partial ACK: the hole marked lost, nothing sent (test/kernel/ConformanceLoss.test.ts, "without
+  // SACK, a partial ACK that echoes the original undoes the recovery")
+  it("a partial ACK that echoes the original undoes the recovery at once: the window back, one segment grown, new data over the duplicates still counted (Linux's tcp_try_undo_partial, tcp_try_keep_open)", () => {
+    const s = renoTs()
+    const before = s.snd.cc.ssthresh
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    expect(shape(s.send(1020, tsAck(100, 1000, 0)))).toEqual([at0(10)])
+    expect(shape(s.send(1021, tsAck(101, 1000, 0)))).toEqual([at0(11)])
+    expect(shape(s.send(1022, tsAck(102, 1000, 0)))).toEqual([at0(0)])
+    // delivered max(2 - 3, 1) = 1, sacked_out 3 - 1 = 2: cwnd 10 + 1 = 11, in_flight 10 - 2 = 8: three go
+    expect(shape(s.send(1030, tsAck(103, 1000, 2 * P)))).toEqual([at0(12), at0(13), at0(14)])
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh, s.snd.renoSacked]).toEqual([false, 1, before, 2])
+    expect(s.snd.cc.cwnd).toBe(11 * P)
+    // the next duplicate: sacked_out 3, the head lost, a new recovery (ssthresh 0.7 x 11), its resend
+    expect(shape(s.send(1031, tsAck(104, 1030, 2 * P)))).toEqual([at0(2)])
+    expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits]).toEqual([true, 2])
+  })
+
+  // (reno52) The same with seven duplicates: the partial ACK leaves six counted, at tp->reordering
+  // or more, so Linux's tcp_newreno_mark_lost (Disorder: sacked_out >= reordering) marks the new head
+  // lost and tcp_time_to_recover starts a new recovery on the same ACK, cut from the window given
+  // back (10, not grown: tcp_cong_control runs tcp_cwnd_reduction in Recovery, no tcp_cong_avoid).
+  // Linux: the head resent at once (TCP_INFO: CA_Recovery, ssthresh 7, cwnd 6), a new segment at the
+  // next duplicate
+  it("a partial ACK that echoes the original with the count left at the threshold: undone, and a new recovery on the same ACK, cut from the window given back", () => {
+    const s = renoTs()
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    expect(shape(s.send(1020, tsAck(100, 1000, 0)))).toEqual([at0(10)])
+    expect(shape(s.send(1021, tsAck(101, 1000, 0)))).toEqual([at0(11)])
+    expect(shape(s.send(1022, tsAck(102, 1000, 0)))).toEqual([at0(0)])
+    for (let t = 1023; t <= 1026; t++) s.send(t, tsAck(100 + t - 1020, 1000, 0))
+    expect(shape(s.send(1030, tsAck(110, 1000, 2 * P)))).toEqual([at0(2)])
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).fastRetransmits]).toEqual([true, 1, 2])
+    expect([s.snd.cc.ssthresh, s.snd.cc.wMax]).toEqual([7 * P, 10 * P])
+  })
+
   it("the retransmission's own timestamp echoed: it was needed, nothing is undone", () => {
     const s = warmNoSack()
     const before = s.snd.cc.cwnd
