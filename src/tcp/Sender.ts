@@ -3927,9 +3927,26 @@ const resendTooLong = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // What is in flight now is a loss episode's, as after a timeout (Linux's tcp_simple_retransmit
   // enters CA_Loss with high_seq = SND.NXT, and clears its undo marker): the duplicate ACKs (or SACKs)
   // of the shorter segments the router passed start no fast recovery for it (RFC 6582's recover),
-  // which would cut the window and send the first piece a second time. Not inside an episode already
-  // (a recovery's, or a timeout's: Linux keeps high_seq in CA_Loss)
-  if (!s.recovering && !Seq.lt(s.sndUna, s.recover)) {
+  // which would cut the window and send the first piece a second time. Not inside a timeout's
+  // episode already (Linux keeps high_seq in CA_Loss)
+  const fast = s.recovering
+  if (fast) {
+    // A fast recovery too (Linux's tcp_simple_retransmit leaves every state but CA_Loss for it):
+    // PRR's reduction ends there, cwnd stays what PRR last made it (Linux's snd_cwnd, which
+    // tcp_cwnd_reduction sets each ACK) and ssthresh as it is (tcp_current_ssthresh in Recovery),
+    // high_seq = SND.NXT; from here the ACKs are a timeout's episode's, whose window grows as they
+    // come (CA_Loss is no cwnd reduction: tcp_cong_control's tcp_cong_avoid). Kept in the recovery,
+    // its PRR held the window at the recovery point (7 segments where Linux had grown to 9:
+    // test/kernel/ConformancePmtu.test.ts, "without SACK, in recovery")
+    const wnd = s.prr !== undefined ? recoveryWindow(s) : s.cc.cwnd
+    s.recovering = false
+    s.prr = undefined
+    s.renoSacked = 0
+    s.dupAcks = 0
+    s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+    s.cc.cwnd = wnd
+  }
+  if (fast || !Seq.lt(s.sndUna, s.recover)) {
     s.recover = s.sndMax
     s.undo = undefined
   }

@@ -236,6 +236,23 @@ describe.skipIf(SKIP !== undefined)("the stack takes a router's fragmentation ne
       ]
     }))
 
+  it.scopedLive("without SACK, in recovery: the recovery becomes a timeout's episode (CA_Loss), whose ACKs grow the window (tcp_simple_retransmit)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ sackOk: false }),
+        { dut: { op: "write", bytes: 5792 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 5 }, window: 20 },
+        fragNeeded(776),
+        { tb: { flags: "A", ack: 725, ts: 6 }, window: 20 },
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 2173, ts: 7 }, window: 20 },
+        { tb: { flags: "A", ack: 5793, ts: 8 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("SACK on, in recovery: the retransmission already sent is cut again, the SACKed segment never goes again, the rest as ACKs come", () =>
     conforms({
       steps: [

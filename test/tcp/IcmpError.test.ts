@@ -230,6 +230,26 @@ describe("fragmentation needed resends only the segments longer than the new MSS
     }
   })
 
+  // (reno52) Linux's tcp_simple_retransmit takes every state but CA_Loss to CA_Loss: a fast recovery
+  // too. PRR is over there, cwnd what tcp_cwnd_reduction last made it (here 1: four segments out, three
+  // duplicates, in_flight 0 + sndcnt 1), ssthresh as it is, high_seq = SND.NXT, and the ACKs grow the
+  // window as a timeout's episode's do (CA_Loss is no cwnd reduction: tcp_cong_avoid, slow start
+  // under ssthresh). The stack stayed in its recovery and resent as much as the congestion window
+  // (7 of the old segments, scaled) held, where Linux resends one piece
+  // (test/kernel/ConformancePmtu.test.ts, "without SACK, in recovery")
+  it("without SACK, in recovery: the recovery becomes a timeout's episode (Linux's CA_Loss) with the window PRR left, which the ACKs grow", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    expect(s.write(1000, T.octets(4 * MSS))).toHaveLength(4)
+    const dup = (at: number) => shape(s.send(at, T.fromPeer({ seq: 0, ack: 0 })))
+    expect([dup(1020), dup(1021), dup(1022)]).toEqual([[], [], [[0, MSS]]])
+    expect(s.snd.recovering).toBe(true)
+    // MTU 770: 730 octets a segment, each old one two pieces; PRR's window of one segment: one piece
+    expect(shape(icmp(s, FRAG_NEEDED, 770, 0, 1025))).toEqual([[0, 730]])
+    expect(s.snd.recovering).toBe(false)
+    // its ACK: slow start, cwnd 2 (ssthresh 7 of 10 segments), two pieces
+    expect(shape(s.send(1030, T.fromPeer({ seq: 0, ack: 730 })))).toEqual([[730, 730], [1460, 730]])
+  })
+
   it("the lost ones the window has no room for go as ACKs make room (Linux's CA_Loss), not again from SND.UNA", () => {
     const s = interactive(false)
     // the initial window: ten segments of 1460, all in flight
