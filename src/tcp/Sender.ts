@@ -3227,6 +3227,10 @@ const undoAtHold = (s: Sender): void => {
   s.cwrPending = false
   s.prr.undone = true
   count(s).eifelUndos++
+  // (PRR's window for this ACK now, with the ssthresh given back, as Linux's tcp_cong_control sets
+  // cwnd for it before the next ACK: an ACK past the recovery point later in the same batch then
+  // keeps this window, not the one before the hold's)
+  recoveryWindow(s)
 }
 
 /**

@@ -1157,6 +1157,27 @@ describe("Eifel detection without SACK: timestamps alone show a retransmission w
     expect(s.snd.recovering).toBe(false)
   })
 
+  // (reno52) The hold's undo and an ACK past the recovery point in one batch: the window PRR set at
+  // the hold (in_flight 2 + max(10 - 3, 7) + 1 = 10, Linux's tcp_cwnd_reduction for that ACK) is what
+  // the second keeps and grows (Open, slow start: 11 over 1 in flight), as one at a time
+  it("the undo at the recovery point and an ACK past it in one batch send what they send one at a time", () => {
+    const run = (batched: boolean) => {
+      const s = renoTs()
+      expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+      expect(shape(s.send(1020, tsAck(100, 1000, 0)))).toEqual([at0(10)])
+      expect(shape(s.send(1021, tsAck(101, 1000, 0)))).toEqual([at0(11)])
+      expect(shape(s.send(1022, tsAck(102, 1000, 0)))).toEqual([at0(0)])
+      expect(shape(s.send(1023, tsAck(103, 1000, 0)))).toEqual([at0(12)])
+      expect(shape(s.send(1024, tsAck(104, 1000, 0)))).toEqual([at0(13)])
+      const hold = tsAck(105, 1000, 12 * P)
+      const past = tsAck(106, 1024, 13 * P)
+      return batched ? [shape(s.send(1030, hold, past))] : [shape(s.send(1030, hold)), shape(s.send(1030, past))]
+    }
+    const seq = run(false)
+    expect(seq).toEqual([[14, 15, 16, 17, 18, 19, 20, 21].map(at0), [22, 23].map(at0)])
+    expect(run(true)).toEqual([seq.flat()])
+  })
+
   // (reno52) A partial ACK whose echo predates the recovery's first retransmission: the hole was
   // filled by the original, and with no resend left out Linux undoes at once (tcp_try_undo_partial:
   // tcp_undo_cwnd_reduction, then tcp_try_keep_open: Disorder while duplicates stay counted), grows
