@@ -1009,9 +1009,11 @@ export const dsackPlausible = (block: SackBlock, maxWindow: number): boolean =>
 /**
  * §6.2 step 5: mark lost every entry sent before the most recently
  * delivered one whose time is up. Returns how many were newly marked, and
- * the time (ms from `now`) until the next entry's would be (0: none).
+ * the time (ms from `now`) until the next entry's would be (0: none). With
+ * `mark` false nothing is marked: how many would be (the Sender's question
+ * at an ACK inside a batch, whose marks wait for the batch's end).
  */
-export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly lost: number; readonly timeout: number } => {
+export const detectLoss = (r: Rack, now: number, reoWnd: number, mark = true): { readonly lost: number; readonly timeout: number } => {
   let lost = 0
   let timeout = 0
   if (r.xmitOrder < 0) return { lost, timeout }
@@ -1037,7 +1039,7 @@ export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly los
   let i = r.head
   for (let k = 0; k <= tn; k++) {
     for (; i < last && (k === tn || Seq.lt(r.starts[i]! as Seq.SeqNum, t!.left[k]! as Seq.SeqNum)); i++) {
-      const x = judge(r, i, now, reoWnd)
+      const x = judge(r, i, now, reoWnd, mark)
       if (x < 0) lost++
       else if (x > timeout) timeout = x
     }
@@ -1046,7 +1048,7 @@ export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly los
   }
   if (t !== undefined && t.dirty) {
     for (let j = firstEndingAfter(r, r.head, t.lo); j < last && Seq.lt(r.starts[j]! as Seq.SeqNum, t.hi); j++) {
-      const x = judge(r, j, now, reoWnd)
+      const x = judge(r, j, now, reoWnd, mark)
       if (x < 0) lost++
       else if (x > timeout) timeout = x
     }
@@ -1059,12 +1061,13 @@ export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly los
  * the most recently delivered segment, RACK.rtt + `reoWnd` ago or more), else
  * the ms left until it would be (0: it cannot be, SACKED, LOST, or sent after).
  */
-const judge = (r: Rack, i: number, now: number, reoWnd: number): number => {
+const judge = (r: Rack, i: number, now: number, reoWnd: number, mark: boolean): number => {
   const f = r.flags[i]!
   if ((f & (SACKED | LOST)) !== 0) return 0
   if (!sentAfter(r.xmitOrder, r.endSeq, r.order[i]!, r.ends[i]!)) return 0
   const remaining = r.sentAt[i]! + r.rtt + reoWnd - now
   if (remaining > 0) return remaining
+  if (!mark) return -1
   if ((f & HELD) !== 0) r.held--
   setFlags(r, i, (f | LOST) & ~HELD)
   return -1

@@ -297,6 +297,12 @@ export interface AckInfo {
   readonly ece: boolean
   /** it came past PAWS as a reordered duplicate ACK (`Acceptance.disorderedAck`): it sets no window */
   readonly reordered?: boolean
+  /**
+   * TS.Recent once this segment was taken (RFC 7323 §4.3): what a segment the send half sends at
+   * this ACK, before the batch's later ones, echoes (Linux takes each segment by itself,
+   * tcp_replace_ts_recent then tcp_ack's sends)
+   */
+  readonly tsRecent?: number
 }
 
 /** The peer's SYN, seen in SYN-SENT. @category models */
@@ -841,7 +847,8 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
     len,
     tsEcr: seg.options.timestamp?.echo,
     sack: seg.options.sack,
-    ece: (seg.flags & ECE) !== 0
+    ece: (seg.flags & ECE) !== 0,
+    tsRecent: r.tsRecent
   })
   return true
 }

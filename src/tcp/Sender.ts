@@ -1710,10 +1710,17 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
   batchNotDubious = true
   const unaBefore = s.sndUna
-  for (const a of r.acks) {
-    onAck(s, a, r.at, now, out, a !== r.acks[0])
+  const acks = r.acks
+  for (let i = 0; i < acks.length; i++) {
+    const a = acks[i]!
+    // (what goes at an ACK before the batch's last echoes that ACK's TSval, as Linux's, which takes
+    // each segment by itself: limited transmit's segments, a recovery's first resend; then the
+    // batch's, for what goes at its end)
+    if (a.tsRecent !== undefined) s.tsRecent = a.tsRecent
+    onAck(s, a, r.at, now, out, i > 0, i < acks.length - 1)
     if (s.state === "Closed") return
   }
+  s.tsRecent = r.tsRecent
   // RACK's loss marking (RFC 8985 §6.2 step 5) once the batch's ACKs are all in: they arrived
   // together, as one tick of the Clock sees them, and an earlier one's view (a segment SACKed
   // whose elder, reordered, the next ACK reports) is no loss. With the reordering window at 0 on
@@ -2013,7 +2020,7 @@ const establish = (s: Sender, now: number, synLost: boolean): void => {
 }
 
 /** One segment's ACK fields (RFC 9293 §3.10.7.4, fifth). */
-const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>, inBatch = false): void => {
+const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>, inBatch = false, more = false): void => {
   // (this ACK's RTT samples come from its own `Rack.onAck`, never an earlier one's)
   Rack.clearAckRtt()
   if (s.state === "SynReceived") {
@@ -2180,7 +2187,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   }
   if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, winUpdate, dsack, now)
   endRecoveryPastRecover(s, a, advances, now)
-  onAckLosses(s, a, at, now, out, advances, winUpdate, newlySacked)
+  onAckLosses(s, a, at, now, out, advances, winUpdate, newlySacked, more)
   if (s.pmtuLost && sending(s)) resendMarkedLost(s, now, out)
   if (a.ece && s.ecnOk) onEce(s, flightBefore, now)
   // (not on an ACK that reneged: Linux's tcp_fastretrans_alert returns before tcp_process_loss)
@@ -2366,7 +2373,8 @@ const onAckLosses = (
   out: Array<OutSegment>,
   advances: boolean,
   winUpdate: boolean,
-  newlySacked: number
+  newlySacked: number,
+  more: boolean
 ): void => {
   if (advances) {
     newAck(s, a, at, now)
@@ -2388,11 +2396,36 @@ const onAckLosses = (
     // after each ACK (tcp_ack, then tcp_data_snd_check): a batch's first two duplicates each let one
     // go before its third starts the recovery, whose PRR window at the batch's end let the resend
     // go alone (test/tcp/Recovery.test.ts, "three duplicates in one batch"). Not for an ECE, whose
-    // cut comes later in this ACK (`onEce`); with SACK the batch's end decides, after RACK's marks
+    // cut comes later in this ACK (`onEce`); with SACK see `limitedTransmitInBatch`
     if (!s.sackOk && !s.recovering && !(s.ecnOk && a.ece)) push(s, now, out)
+    else if (more && s.sackOk && !(s.ecnOk && a.ece)) limitedTransmitInBatch(s, now, out)
   } else if (
     s.sackOk && !s.recovering && mayRecoverAgain(s) && s.persistAt === undefined && sackShowsLoss(s)
   ) enterRecovery(s, now, out)
+}
+
+/**
+ * With SACK, a duplicate before the batch's last ACK sends what it lets go when RACK would mark
+ * nothing at it. Linux takes each ACK by itself (tcp_ack: tcp_fastretrans_alert's
+ * tcp_rack_mark_lost, then tcp_data_snd_check), so a SACK that leaves the hole below it within
+ * RACK's reordering window (min RTT / 4 while sacked_out is under tp->reordering, tcp_rack_reo_wnd)
+ * lets a new segment go in Disorder (RFC 3042; in_flight = packets_out - sacked_out) before the
+ * batch's third SACK marks the hole lost and PRR's window holds the resend alone. Left to the
+ * batch's end, that window sent the resend and nothing of the two (test/tcp/Recovery.test.ts and
+ * test/kernel/ConformanceLoss.test.ts, "three duplicates in one batch"/"in one burst").
+ * RACK only looks here (`Rack.detectLoss` without marking, its ADVANCED bit left for the batch's
+ * end, `rackDetect`): where it would mark something the ACK sends nothing and the batch's end
+ * decides, so a segment an earlier ACK of the batch shows above a hole that a later one fills is
+ * still no loss (the Clock's tick, "a batch's ACKs are all taken before RACK marks losses").
+ * Only outside a recovery and a timeout's episode (whose sends are RACK's and PRR's, at the batch's
+ * end) and with new data to send within the peer's window: elsewhere nothing differs on the wire,
+ * and the batch keeps its one run of RACK.
+ */
+const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (s.recovering || !mayRecoverAgain(s) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
+  if (!Seq.lt(s.sndMax, Seq.min(SendBuffer.end(s.buffer), Seq.add(s.sndUna, s.sndWnd)))) return
+  if (Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false), false).lost > 0) return
+  push(s, now, out)
 }
 
 /**

@@ -330,6 +330,31 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // The same three SACKs in one burst: the stack's link hands them over together (one wake-up of
+  // the connection), Linux takes each by itself (tcp_ack: tcp_fastretrans_alert's
+  // tcp_rack_mark_lost, then tcp_data_snd_check), so the first two still send the 11th and 12th
+  // (RACK's window min RTT / 4 while sacked_out is under tp->reordering, tcp_rack_reo_wnd; in
+  // Disorder in_flight = packets_out - sacked_out) and the third the resend (sacked_out 3: window
+  // 0, the first lost, PRR's sndcnt 1). Taken together, the stack marked the first lost once, at
+  // the batch's end, and sent the resend alone
+  it.scopedLive("with SACK, three duplicates in one burst send the 11th and 12th, then the first again, as one at a time (Linux's tcp_ack per ACK)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 30000 } },
+        {
+          burst: [
+            { flags: "A", ack: 1, ts: 3, sack: [[1001, 2001]] },
+            { flags: "A", ack: 1, ts: 4, sack: [[1001, 3001]] },
+            { flags: "A", ack: 1, ts: 5, sack: [[1001, 4001]] }
+          ],
+          window: 20
+        },
+        { tb: { flags: "A", ack: 12001, ts: 6 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("an RTO during SACK recovery: the hole goes again, then what the ACK leaves, then the backoff", () =>
     conforms({
       steps: [

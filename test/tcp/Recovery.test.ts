@@ -2179,6 +2179,35 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
     // the same as one at a time from here: the 4th duplicate, ceil(7 * 2 / 10) - 1 = 1
     expect(shape(s.send(21, dup()))).toEqual([[12 * MSS, MSS]])
   })
+  it("with SACK: three duplicates in one batch send what they send one at a time, the two new segments, then the first again", () => {
+    // Linux takes each ACK by itself (tcp_ack: tcp_fastretrans_alert's tcp_rack_mark_lost, then
+    // tcp_data_snd_check): at the first two SACKs RACK's window is min RTT / 4 (tcp_rack_reo_wnd:
+    // sacked_out below tp->reordering, 3), the first segment is not yet lost, Disorder's in_flight
+    // (packets_out - sacked_out) leaves room for one new segment each (RFC 3042); the third's
+    // sacked_out 3 takes the window to 0, the first is lost and the recovery resends it (PRR:
+    // in_flight 12 - 3 - 1 = 8 above ssthresh 7, sndcnt ceil(1 * 7 / 10) - 0 = 1)
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(20 * MSS)))).toHaveLength(10)
+    const out = s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]), sackOf(B, [B + MSS, B + 3 * MSS]), sackOf(B, [B + MSS, B + 4 * MSS]))
+    expect(shape(out)).toEqual([[B + 10 * MSS, MSS], [B + 11 * MSS, MSS], [B, MSS]])
+    expect(s.snd.recovering).toBe(true)
+  })
+  it("with SACK, a duplicate inside a batch whose hole RACK would mark lost sends nothing at it: the batch's later ACK that fills the hole decides, as before", () => {
+    // the per-ACK limited transmit above only looks at RACK (Rack.detectLoss without marking): on a
+    // path shorter than the Clock's millisecond (RACK's window 0) the first SACK shows the first
+    // segment lost, and the batch's next ACK acknowledges it; marked at the first, it went again
+    // and a recovery cut the window ("a batch's ACKs are all taken before RACK marks losses")
+    const s = est()
+    for (let i = 0; i < B; i++) {
+      s.write(10 * i, "x")
+      s.send(10 * i, sackOf(i + 1))
+    }
+    expect(Rack.minRtt(s.snd.rack)).toBe(0)
+    expect(shape(s.write(1000, T.octets(14 * MSS)))).toHaveLength(10)
+    const out = shape(s.send(1000, sackOf(B, [B + MSS, B + 3 * MSS]), sackOf(B + 3 * MSS)))
+    expect(out.every(([seq]) => seq! >= B + 10 * MSS)).toBe(true)
+    expect([Sender.counters(s.snd).retransmits, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([0, 0, false])
+  })
   it("with SACK: a SACK of one segment above a hole lets one new segment go", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(20 * MSS)))).toHaveLength(10)
