@@ -1284,6 +1284,20 @@ export const inFlight = (r: Rack): number => r.outOctets
 
 
 /**
+ * A retransmission is in flight past `una` (sent again, neither SACKed nor lost again since, and
+ * not acknowledged by the ACK in hand, whose SND.UNA is `una`): Linux's retrans_out, whose skbs a
+ * recovery resent as LOST and still holds in lost_out. A scan, for the rare D-SACK that leaves a
+ * recovery nothing to undo (`Sender.tryUndo`).
+ */
+export const anyRetransOut = (r: Rack, una: Seq.SeqNum): boolean => {
+  if (r.retransmitted === 0) return false
+  for (let i = r.head; i < r.starts.length; i++) {
+    if ((r.flags[i]! & (RETRANSMITTED | SACKED | LOST)) === RETRANSMITTED && Seq.gt(r.ends[i]! as Seq.SeqNum, una)) return true
+  }
+  return false
+}
+
+/**
  * Linux's tcp_any_retrans_done: a retransmission is in flight (sent again,
  * neither SACKed nor lost again since: retrans_out), or the head entry was
  * ever sent again (TCPCB_EVER_RETRANS). A scan, for the rare entry into a
@@ -1299,17 +1313,19 @@ export const anyRetransDone = (r: Rack): boolean => {
 }
 
 /**
- * The retransmissions in flight (sent again, neither SACKed nor lost again since: Linux's
- * retrans_out), as [start, end) pairs in sequence order. A scan and an array, for the rare entry
- * into a fast recovery from a timeout's episode (`Sender.enterRecovery`, tcp_init_undo).
+ * The entries ever sent again (Linux's TCPCB_EVER_RETRANS), as [start, end, out] triples in
+ * sequence order, `out` 1 for the retransmissions in flight (neither SACKed nor lost again since:
+ * Linux's retrans_out, TCPCB_SACKED_RETRANS), else 0. A scan and an array, for the rare entry into
+ * a fast recovery from a timeout's episode (`Sender.enterRecovery`, tcp_init_undo).
  */
-export const retransInFlight = (r: Rack): Array<number> => {
-  const pairs: Array<number> = []
-  if (r.retransmitted === 0) return pairs
+export const retransmissions = (r: Rack): Array<number> => {
+  const triples: Array<number> = []
+  if (r.retransmitted === 0) return triples
   for (let i = r.head; i < r.starts.length; i++) {
-    if ((r.flags[i]! & (RETRANSMITTED | SACKED | LOST)) === RETRANSMITTED) pairs.push(r.starts[i]!, r.ends[i]!)
+    const f = r.flags[i]!
+    if ((f & RETRANSMITTED) !== 0) triples.push(r.starts[i]!, r.ends[i]!, (f & (SACKED | LOST)) === 0 ? 1 : 0)
   }
-  return pairs
+  return triples
 }
 
 /**

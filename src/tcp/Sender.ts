@@ -3091,16 +3091,22 @@ const beginUndo = (s: Sender): void => {
 
 /**
  * A new undo record takes the retransmissions still in flight as its own (Linux's tcp_init_undo:
- * undo_retrans = retrans_out): each a segment resent in the episode and not yet D-SACKed.
+ * undo_retrans = retrans_out): each a segment resent in the episode and not yet D-SACKed. The
+ * other segments ever resent (SACKed since, or lost again) are noted without being counted: a
+ * D-SACK of one still takes one off, as Linux's tcp_sacktag_one tests TCPCB_RETRANS, which holds
+ * TCPCB_EVER_RETRANS, for any skb above undo_marker (test/tcp/Recovery.test.ts, "a D-SACK of a
+ * resend SACKed before the recovery's entry counts for the undo")
  */
 const countResendsOut = (s: Sender, u: Undo): void => {
-  const pairs = Rack.retransInFlight(s.rack)
-  for (let i = 0; i < pairs.length; i += 2) {
-    const from = pairs[i]! as Seq.SeqNum
-    const to = Seq.min(pairs[i + 1]! as Seq.SeqNum, u.end)
+  const triples = Rack.retransmissions(s.rack)
+  for (let i = 0; i < triples.length; i += 3) {
+    const from = triples[i]! as Seq.SeqNum
+    const to = Seq.min(triples[i + 1]! as Seq.SeqNum, u.end)
     if (!Seq.gt(to, from) || Seq.lt(from, u.marker)) continue
-    u.sent++
-    u.retrans++
+    if (triples[i + 2] === 1) {
+      u.sent++
+      u.retrans++
+    }
     if (u.ranges !== undefined) noteResent(u, Seq.sub(from, u.marker), Seq.sub(to, u.marker))
   }
 }
@@ -3201,7 +3207,7 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
   u.retrans = Math.max(0, u.retrans - Math.ceil(octets / segmentPayload(s)))
   // (undone by D-SACKs, in a recovery or after it: Linux's tcp_try_undo_dsack, which adds one to
   // reo_wnd_persist, at most 16; test/tcp/Recovery.test.ts, "a recovery undone by D-SACKs adds one")
-  if (tryUndo(s)) Rack.onDsackUndo(s.rack)
+  if (tryUndo(s, false, una)) Rack.onDsackUndo(s.rack)
 }
 
 /**
@@ -3220,11 +3226,33 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
  * still unsent Linux undoes and at once starts a new recovery, cut again
  * from the window given back: left in the one running here.
  */
-const tryUndo = (s: Sender, delayed = false): boolean => {
+const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna): boolean => {
   const u = s.undo
   if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed)) return false
   if (s.recovering) {
     if (delayed || !s.sackOk || s.rack.lostOctets > 0) return false
+    // A resend of this recovery still out (the count reached 0 by a D-SACK of a segment resent
+    // before it, `countResendsOut`): Linux's skb is LOST with its resend out, so after
+    // tcp_try_undo_dsack's undo tcp_time_to_recover (lost_out) starts a recovery at once, cut again
+    // from the window given back (max(cwnd, prior_cwnd): the same cut when PRR held cwnd under
+    // it), with a new undo record (tcp_init_undo: undo_retrans = retrans_out, the marker at
+    // SND.UNA) and high_seq at SND.NXT. The recovery runs on here with that record and point, the
+    // undo counted (LINUX_MIB_TCPDSACKUNDO, reo_wnd_persist + 1 and rack.advanced as
+    // tcp_try_undo_dsack and tcp_undo_cwnd_reduction set them); ended and undone, the window came
+    // back whole where Linux's is cut again (test/tcp/Recovery.test.ts, "a D-SACK of a resend
+    // SACKed before the recovery's entry ... a resend still out")
+    // (what the ACK in hand acknowledges, `una`, is out no more: Linux's tcp_clean_rtx_queue runs
+    // before tcp_fastretrans_alert)
+    if (Rack.anyRetransOut(s.rack, una)) {
+      const fresh: Undo = { marker: una, end: s.sndMax, sent: 0, retrans: 0, retransTs: u.retransTs, ranges: [], cc: u.cc }
+      countResendsOut(s, fresh)
+      s.undo = fresh
+      s.recover = s.sndMax
+      count(s).undos++
+      Rack.onDsackUndo(s.rack)
+      Rack.forceAdvanced(s.rack)
+      return false
+    }
     undoInRecovery(s)
   } else if (Seq.lt(s.sndUna, s.recover)) {
     return false

@@ -479,6 +479,56 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(Sender.counters(s.snd).timeouts).toBe(1)
   })
 
+  // Linux's tcp_sacktag_one takes one off undo_retrans for a D-SACK of any skb with TCPCB_RETRANS
+  // above undo_marker, TCPCB_EVER_RETRANS included: a segment resent before the recovery's entry and
+  // SACKed by then (out of retrans_out, so not in tcp_init_undo's count) still counts when its
+  // other copy is reported. Here the go-back's resend of the third segment is SACKed and the
+  // second's found lost again (FLAG_LOST_RETRANS: tcp_enter_recovery from Loss, undo_retrans -1,
+  // then 1 for the second's resend, tcp_retransmit_skb). The third's D-SACK takes it to 0 and
+  // tcp_try_undo_dsack, run in Recovery, undoes (LINUX_MIB_TCPDSACKUNDO): ssthresh back to 7, cwnd
+  // max(cwnd, prior_cwnd 2). The second is still LOST with its resend out, so tcp_try_to_open's
+  // tcp_time_to_recover (lost_out 1) starts a recovery at once (tcp_enter_recovery): ssthresh 2
+  // from cwnd 2, high_seq SND.NXT, undo_retrans = retrans_out 1. The ACK of all ends it (cwnd =
+  // ssthresh 2, tcp_end_cwnd_reduction) and undoes nothing: the second's resend was needed
+  it("a D-SACK of a resend SACKed before the recovery's entry counts for the undo (Linux's TCPCB_EVER_RETRANS in tcp_sacktag_one), and with a resend still out a recovery goes on, cut again", () => {
+    const s = warm()
+    const seg = (i: number) => [B + i * MSS, MSS]
+    expect(shape(s.write(1000, T.octets(3 * MSS)))).toEqual([seg(0), seg(1), seg(2)])
+    const probe = Math.ceil(s.snd.tlpAt!)
+    expect(shape(s.tick(probe))).toEqual([seg(2)])
+    const t = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t))).toEqual([seg(0)])
+    expect(shape(s.send(t + 20, sackOf(B + MSS)))).toEqual([seg(1), seg(2)])
+    expect(shape(s.send(t + 40, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS])))).toEqual([seg(1)])
+    expect([s.snd.recovering, s.snd.undo?.retrans]).toEqual([true, 1])
+    // the third's other copy: D-SACKed. Undone, and at once a recovery again, whose record counts
+    // the second's resend
+    expect(s.send(t + 41, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS], [B + 2 * MSS, B + 3 * MSS]))).toEqual([])
+    expect(Sender.counters(s.snd).undos).toBe(1)
+    expect([s.snd.recovering, s.snd.undo?.retrans, s.snd.cc.ssthresh]).toEqual([true, 1, 2 * MSS])
+    // the second's resend arrives: the end, cwnd = ssthresh, no second undo
+    s.send(t + 60, sackOf(B + 3 * MSS))
+    expect([s.snd.recovering, s.snd.cc.cwnd, Sender.counters(s.snd).undos]).toEqual([false, 2 * MSS, 1])
+  })
+
+  // The same D-SACK after the ACK that ended the recovery: below SND.UNA, where Linux's
+  // tcp_check_dsack counts any D-SACK above undo_marker (its "dumb counting"), and
+  // tcp_try_undo_dsack, run in Open, undoes
+  it("a D-SACK below SND.UNA of a resend SACKed before the recovery's entry undoes it after its end", () => {
+    const s = warm()
+    const seg = (i: number) => [B + i * MSS, MSS]
+    s.write(1000, T.octets(3 * MSS))
+    s.tick(Math.ceil(s.snd.tlpAt!))
+    const t = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t))).toEqual([seg(0)])
+    s.send(t + 20, sackOf(B + MSS))
+    expect(shape(s.send(t + 40, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS])))).toEqual([seg(1)])
+    s.send(t + 60, sackOf(B + 3 * MSS))
+    expect([s.snd.recovering, Sender.counters(s.snd).undos]).toEqual([false, 0])
+    s.send(t + 61, sackOf(B + 3 * MSS, [B + 2 * MSS, B + 3 * MSS]))
+    expect(Sender.counters(s.snd).undos).toBe(1)
+  })
+
   // Linux 6.18's tcp_sacktag_one calls tcp_rack_advance for a newly SACKed resend with no timestamp
   // test: only an RTT below tcp_min_rtt makes it ambiguous. The echo test is tcp_clean_rtx_queue's
   // alone (tcp_skb_spurious_retrans, for a cumulative ACK). A SACK for data above a hole echoes
