@@ -4288,8 +4288,13 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (s.ecnOk) s.cwrPending = true
   s.highRxt = s.sndUna
   s.tlpAt = undefined
-  // RFC 8985 §7.1: an RTO recovery ends any probe's episode (its cut covers the window)
+  // RFC 8985 §7.1: an RTO recovery ends any probe's episode (its cut covers the window), and with
+  // it §7.4's reading of a SACK for the probe (`sackShowsLoss`), as Linux's tcp_enter_loss clears
+  // tlp_high_seq: kept, a SACK after the timeout proved spurious (F-RTO, Eifel: Open again, its
+  // marks undone) started a fast recovery for a hole nothing showed lost
+  // (test/tcp/Recovery.test.ts, "after a timeout that proved spurious, a SACK below the probe")
   s.tlpEpisode = undefined
+  s.tlpOut = false
   s.limitedOut = 0
   // (a timeout's recovery counts once for RACK's reordering window, §6.2 step 4, where it ends
   // without an undo, `newAck`: not here, as Linux's tcp_enter_loss leaves reo_wnd_persist)

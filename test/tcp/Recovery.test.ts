@@ -2181,6 +2181,36 @@ describe("the probe in Linux's CWR state (ECN's cut held) with SACKed data (tcp_
   // replaces a pending reordering timer with the probe timer: nothing goes at RACK's time. The
   // stack took SACKed data for Linux's Disorder whatever the ECN state, armed no probe, and RACK's
   // timer resent the hole in a fast recovery
+  /**
+   * `warmEcn`, four segments H, X1, X2, X3 at 1000, all lost but X1 and X2 late: the probe resends
+   * X3, the timeout H (F-RTO); X1's SACK shows the timeout spurious (its original, never resent,
+   * arrived: tcp_process_loss's tcp_try_undo_loss, Open, the timeout's marks gone). The socket and
+   * the timeout's time.
+   */
+  const spuriousAfterProbe = () => {
+    const s = warmEcn()
+    const k = (n: number) => B + n * MSS
+    expect(shape(s.write(1000, T.octets(4 * MSS)))).toHaveLength(4)
+    expect(shape(s.tick(Math.ceil(s.snd.tlpAt!)))).toEqual([[k(3), MSS]])
+    const t = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t))).toEqual([[B, MSS]])
+    expect(shape(s.send(t + 20, sackOf(B, [k(1), k(2)])))).toEqual([])
+    expect([Sender.counters(s.snd).spuriousTimeouts, s.snd.recovering]).toEqual([1, false])
+    return { s, t, k }
+  }
+
+  // The probe's episode ends at the timeout (Linux's tcp_enter_loss: tlp_high_seq = 0), and with it
+  // RFC 8985 §7.4's "a SACK for the probe shows the holes below it lost" (`sackShowsLoss`): after
+  // the timeout proved spurious Linux is Open with its marks undone (tcp_undo_cwnd_reduction(sk,
+  // true)), and X2's SACK finds nothing lost (tcp_rack_detect_loss: H's resend went after X2, X3's
+  // probe too). The stack kept `tlpOut` through the timeout, and the SACK started a fast recovery
+  // that resent H
+  it("after a timeout that proved spurious, a SACK below the probe sent before it starts no recovery (the timeout ended the probe's episode)", () => {
+    const { s, t, k } = spuriousAfterProbe()
+    expect(shape(s.send(t + 22, sackOf(B, [k(1), k(3)])))).toEqual([])
+    expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits]).toEqual([false, 0])
+  })
+
   it("new data sent in CWR with a SACK hole replaces RACK's pending reordering timer with the probe timer", () => {
     const s = warmEcn()
     const k = (n: number) => B + n * MSS
