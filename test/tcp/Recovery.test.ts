@@ -2211,6 +2211,24 @@ describe("the probe in Linux's CWR state (ECN's cut held) with SACKed data (tcp_
     expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits]).toEqual([false, 0])
   })
 
+  // review51a's left case, a CWR socket with a resent head: an ACK that SACKs data sent before the
+  // head's resend sets FLAG_SET_XMIT_TIMER (tcp_clean_rtx_queue), and tcp_set_xmit_timer's
+  // tcp_schedule_loss_probe(sk, true) arms the probe in CWR (no sacked_out test): min(PTO, RTO)
+  // from the ACK, not the RTO. After `spuriousAfterProbe` a duplicate with ECE takes Linux to CWR
+  // (tcp_try_to_open → tcp_enter_cwr), then X2's SACK (sent at 1000, before H's resend). The stack
+  // agreed already (`setXmitTimer` re-arms the RTO from the head, and `armTailProbe`, in CWR by
+  // `probeState`, arms the probe from this ACK): kept as a regression check
+  it("in CWR a SACK of data sent before the head's resend arms the probe from the ACK (tcp_set_xmit_timer's tcp_schedule_loss_probe in CWR), with the RTO from the head behind it", () => {
+    const { s, t, k } = spuriousAfterProbe()
+    s.send(t + 21, T.fromPeer({ ack: B, flags: ACK | ECE, options: { sackPermitted: false, sack: [{ left: ours(k(1)), right: ours(k(2)) }] } }))
+    expect(Sender.counters(s.snd).ecnReductions).toBe(1)
+    expect(shape(s.send(t + 22, sackOf(B, [k(1), k(3)])))).toEqual([])
+    expect([s.snd.recovering, s.snd.rackAt, s.snd.tlpAt]).toEqual([false, undefined, t + 22 + Math.ceil(2 * s.snd.rtt.srtt! + 2)])
+    expect(s.snd.rtoAt).toBe(t + s.snd.rtt.rto)
+    // the probe: nothing new to send, the last segment again
+    expect(shape(s.tick(s.snd.tlpAt!))).toEqual([[k(3), MSS]])
+  })
+
   it("new data sent in CWR with a SACK hole replaces RACK's pending reordering timer with the probe timer", () => {
     const s = warmEcn()
     const k = (n: number) => B + n * MSS
