@@ -826,6 +826,30 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // The timeout ends the probe's episode (tcp_enter_loss: tlp_high_seq = 0). Four segments, all
+  // unanswered: the tail probe resends the fourth, the timeout the first; the SACK of the second
+  // (its original, never resent) shows the timeout spurious (F-RTO, tcp_try_undo_loss: Open, every
+  // LOST mark undone), and the SACK of the third finds nothing lost (tcp_rack_detect_loss: the
+  // first's resend and the probe went after the third). Linux sends nothing in the next second. The
+  // stack had kept `tlpOut` (RFC 8985 §7.4, a SACK of the probe shows the holes below lost) through
+  // the timeout, and the third's SACK started a fast recovery: the first again at once. (A variant
+  // with only the second's SACK, then a second's wait: both resend the first, by their RTO, not the
+  // fourth by a probe, though tcp_try_undo_loss sets Open before tcp_set_xmit_timer runs.) `exact`:
+  // Linux heard only in the step's window, so a later resend of its own is not taken for the stack's
+  it.scopedLive("after a timeout that proved spurious, a SACK below the probe sent before it finds nothing lost (the timeout ended the probe's episode)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 4000 } },
+        // the tail probe, then the timeout
+        { wait: 300 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1, ts: 3, sack: [[1001, 2001]] }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 1, ts: 4, sack: [[1001, 3001]] }, window: 50, exact: true },
+        { wait: 1000 }
+      ]
+    }))
+
   // Linux's tcp_try_undo_loss unmarks every skb a timeout marked lost (tcp_undo_cwnd_reduction with
   // unmark_loss). Twelve segments written, ten go; the tail probe sends the eleventh, then the timeout
   // resends the first (all eleven marked lost: sent long before it); the ACK of the resend draws the
