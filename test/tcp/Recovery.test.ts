@@ -2290,6 +2290,18 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
     expect(shape(out)).toEqual([[B + 10 * MSS, MSS], [B + 11 * MSS, MSS], [B, MSS]])
     expect(s.snd.recovering).toBe(true)
   })
+  it("with SACK: four duplicates in one batch send what four one at a time do, the 11th and 12th, the first again, then the 13th", () => {
+    // the fourth in recovery: prr_delivered 2, in_flight 12 - 4 - 1 + 1 = 8 above ssthresh 7,
+    // sndcnt ceil(2 * 7 / 10) - 1 = 1 (tcp_cwnd_reduction); the same ACKs in four batches send the same
+    const batch = warm()
+    batch.write(1000, T.octets(20 * MSS))
+    const acks = () => [2, 3, 4, 5].map((n) => sackOf(B, [B + MSS, B + n * MSS]))
+    const seqs = (out: ReadonlyArray<OutSegment>) => shape(out).map(([seq]) => (seq! - B) / MSS)
+    expect(seqs(batch.send(1020, ...acks()))).toEqual([10, 11, 0, 12])
+    const single = warm()
+    single.write(1000, T.octets(20 * MSS))
+    expect(acks().flatMap((a) => seqs(single.send(1020, a)))).toEqual([10, 11, 0, 12])
+  })
   it("with SACK, a duplicate inside a batch whose hole RACK would mark lost sends nothing at it: the batch's later ACK that fills the hole decides, as before", () => {
     // the per-ACK limited transmit above only looks at RACK (Rack.detectLoss without marking): on a
     // path shorter than the Clock's millisecond (RACK's window 0) the first SACK shows the first
