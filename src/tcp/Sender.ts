@@ -1711,13 +1711,25 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   batchNotDubious = true
   const unaBefore = s.sndUna
   const acks = r.acks
+  // (the last ACK with SACK blocks or an ECE: one before it may send at once, `limitedTransmitInBatch`;
+  // after it, or in a batch with none, the batch's end sends what each ACK would have)
+  let lastDubious = -1
+  if (s.sackOk && acks.length > 1) {
+    for (let i = acks.length - 1; i > 0; i--) {
+      const a = acks[i]!
+      if ((a.sack !== undefined && a.sack.length > 0) || (a.ece && s.ecnOk)) {
+        lastDubious = i
+        break
+      }
+    }
+  }
   for (let i = 0; i < acks.length; i++) {
     const a = acks[i]!
     // (what goes at an ACK before the batch's last echoes that ACK's TSval, as Linux's, which takes
     // each segment by itself: limited transmit's segments, a recovery's first resend; then the
     // batch's, for what goes at its end)
     if (a.tsRecent !== undefined) s.tsRecent = a.tsRecent
-    onAck(s, a, r.at, now, out, i > 0, i < acks.length - 1)
+    onAck(s, a, r.at, now, out, i > 0, i < lastDubious)
     if (s.state === "Closed") return
   }
   s.tsRecent = r.tsRecent
@@ -2384,6 +2396,7 @@ const onAckLosses = (
     if (!s.sackOk && !s.recovering && s.renoSacked >= s.renoReordering && mayRecoverAgain(s) && Seq.gt(s.sndMax, s.sndUna)) {
       enterRecovery(s, now, out)
     }
+    if (more && !(s.ecnOk && a.ece)) limitedTransmitInBatch(s, now, out)
   } else if (
     s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
     // RFC 6675 §2: with SACK, a duplicate is an ACK that SACKs octets not SACKed before (a D-SACK
@@ -2398,15 +2411,20 @@ const onAckLosses = (
     // go alone (test/tcp/Recovery.test.ts, "three duplicates in one batch"). Not for an ECE, whose
     // cut comes later in this ACK (`onEce`); with SACK see `limitedTransmitInBatch`
     if (!s.sackOk && !s.recovering && !(s.ecnOk && a.ece)) push(s, now, out)
-    else if (more && s.sackOk && !(s.ecnOk && a.ece)) limitedTransmitInBatch(s, now, out)
+    else if (more && !(s.ecnOk && a.ece)) limitedTransmitInBatch(s, now, out)
   } else if (
     s.sackOk && !s.recovering && mayRecoverAgain(s) && s.persistAt === undefined && sackShowsLoss(s)
   ) enterRecovery(s, now, out)
 }
 
 /**
- * With SACK, a duplicate before the batch's last ACK sends what it lets go when RACK would mark
- * nothing at it. Linux takes each ACK by itself (tcp_ack: tcp_fastretrans_alert's
+ * With SACK, a duplicate or an ACK of new data before the batch's last ACK with SACK blocks or an
+ * ECE (`more`: a later ACK that may start a recovery or a cut, whose window would hold back what
+ * this one lets go) sends what it lets go when RACK would mark nothing at it. So an ACK of new data
+ * followed in the batch by a SACK that starts a recovery sends the segments its room and slow
+ * start's growth allow, then the recovery resends (Linux: tcp_ack, tcp_data_snd_check, then the
+ * next ACK; test/tcp/Recovery.test.ts, "an ACK of new data, then a SACK that starts a recovery, in
+ * one batch"). Linux takes each ACK by itself (tcp_ack: tcp_fastretrans_alert's
  * tcp_rack_mark_lost, then tcp_data_snd_check), so a SACK that leaves the hole below it within
  * RACK's reordering window (min RTT / 4 while sacked_out is under tp->reordering, tcp_rack_reo_wnd)
  * lets a new segment go in Disorder (RFC 3042; in_flight = packets_out - sacked_out) before the

@@ -355,6 +355,28 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // An ACK of new data, then a SACK that starts a recovery, in one burst: Linux's first ACK (Open)
+  // acknowledges the first segment and slow start takes cwnd to 11, so the 11th and 12th go
+  // (tcp_data_snd_check); the second SACKs three above the second segment, RACK's window is 0 and
+  // the recovery resends it (in_flight 11 - 3 - 1 = 7 = ssthresh: sndcnt 0, forced to 1 as prr_out
+  // is 0). Taken together, the stack's recovery window sent the resend and the 11th only
+  it.scopedLive("with SACK, an ACK of new data and a SACK that starts a recovery in one burst: the ACK's room first, then the resend (Linux's tcp_ack per ACK)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 30000 } },
+        {
+          burst: [
+            { flags: "A", ack: 1001, ts: 3 },
+            { flags: "A", ack: 1001, ts: 4, sack: [[2001, 5001]] }
+          ],
+          window: 20
+        },
+        { tb: { flags: "A", ack: 12001, ts: 5 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("an RTO during SACK recovery: the hole goes again, then what the ACK leaves, then the backoff", () =>
     conforms({
       steps: [

@@ -2302,6 +2302,21 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
     single.write(1000, T.octets(20 * MSS))
     expect(acks().flatMap((a) => seqs(single.send(1020, a)))).toEqual([10, 11, 0, 12])
   })
+  it("with SACK: an ACK of new data, then a SACK that starts a recovery, in one batch: the ACK's room goes first, then the resend", () => {
+    // Linux: the first ACK (Open, not dubious) acknowledges one segment and slow start grows cwnd to
+    // 11: in_flight 9, two new segments (tcp_data_snd_check). The second SACKs three above the
+    // second segment: RACK's window 0, it is lost, tcp_enter_recovery (ssthresh 7 of 11):
+    // in_flight 11 - 3 - 1 = 7, delta 0, sndcnt min(0, ...) forced to 1 (prr_out 0): the resend.
+    // Taken together the recovery's window held the two back: [resend, 11th]
+    const seqs = (out: ReadonlyArray<OutSegment>) => shape(out).map(([seq]) => (seq! - B) / MSS)
+    const acks = () => [sackOf(B + MSS), sackOf(B + MSS, [B + 2 * MSS, B + 5 * MSS])]
+    const batch = warm()
+    batch.write(1000, T.octets(20 * MSS))
+    expect(seqs(batch.send(1020, ...acks()))).toEqual([10, 11, 1])
+    const single = warm()
+    single.write(1000, T.octets(20 * MSS))
+    expect(acks().flatMap((a) => seqs(single.send(1020, a)))).toEqual([10, 11, 1])
+  })
   it("with SACK, a duplicate inside a batch whose hole RACK would mark lost sends nothing at it: the batch's later ACK that fills the hole decides, as before", () => {
     // the per-ACK limited transmit above only looks at RACK (Rack.detectLoss without marking): on a
     // path shorter than the Clock's millisecond (RACK's window 0) the first SACK shows the first
