@@ -22,9 +22,10 @@
  *   A full SYN queue drops SYNs, a full accept queue drops the completing
  *   ACK (the SYN-ACK is then re-sent, as Linux does); both are counted.
  * - **The timer wheel** is one fiber that keeps every connection's and
- *   half-open record's next deadline in a heap (internal/Deadlines.ts) and
- *   wakes whoever is due. It waits on a signal; a small alarm fiber sleeps
- *   on Effect's Clock until the earliest deadline and raises it. A deadline
+ *   half-open record's next deadline in a heap (internal/Deadlines.ts), the
+ *   TIME-WAIT records' in a second one, and wakes whoever is due. It waits
+ *   on a signal; a small alarm fiber sleeps on Effect's Clock until the
+ *   earliest deadline and raises it. A deadline
  *   moved earlier than the wheel's target raises it at once (the wheel then
  *   sets a new alarm, interrupting the old one). So no TCP timer is a fiber
  *   or a sleep of its own, and TestClock drives all of them. (A race of the
@@ -746,13 +747,21 @@ export const make = Effect.gen(function*() {
 
   // --- the timer wheel ----------------------------------------------------------------
   const deadlines = Deadlines.make<Timed>()
+  // The TIME-WAIT records apart: thousands of them may be held (Fig. 4's loop holds every one
+  // of its connections', 60 s each), and in one heap with the live connections each deadline a
+  // connection cleared swapped the heap's last record (the latest deadline) down through all
+  // their levels: 84 swaps per N = 1 round over ~4000 records, against none here. A record's
+  // deadline is most often the latest yet (now + 2 MSL), so it goes in at the bottom in one step.
+  const timeWaitDeadlines = Deadlines.make<TimeWaitEntry>()
   let target: number | undefined = undefined
   /** the last millisecond the wheel served */
   let served = -Infinity
   let wake = new Signal()
   const schedule = (owner: Timed, deadline: number | undefined): void => {
+    // (an owner sits in one heap: a TIME-WAIT record always in its own)
+    const d: Deadlines.Deadlines<Timed> = owner instanceof TimeWaitEntry ? timeWaitDeadlines : deadlines
     if (deadline === undefined) {
-      Deadlines.remove(deadlines, owner)
+      Deadlines.remove(d, owner)
       return
     }
     // Whole milliseconds: an RTO carries fractions of a ms (SRTT is an average),
@@ -761,7 +770,7 @@ export const make = Effect.gen(function*() {
     // Never the millisecond the wheel has just served: an owner woken for
     // nothing (its deadline moved) cannot keep the wheel spinning in one instant.
     const at = Math.max(Math.ceil(deadline), served + 1)
-    Deadlines.set(deadlines, owner, at)
+    Deadlines.set(d, owner, at)
     if (target === undefined || at < target) wake.unsafeDone(Exit.void)
   }
   /** the alarm fiber sleeping to `at`, which raises `wake` unless replaced meanwhile */
@@ -787,8 +796,13 @@ export const make = Effect.gen(function*() {
     served = now
     const due = Deadlines.takeDue(deadlines, now)
     const tx = new Tx()
+    // (a record due only leaves the table, timeWaitFire: it sends nothing and nothing due reads it,
+    // so the two heaps' owners need no merged order)
+    for (const owner of Deadlines.takeDue(timeWaitDeadlines, now)) owner.fire()
     for (const owner of due) owner.fire(now, tx)
-    target = Deadlines.earliest(deadlines)
+    const first = Deadlines.earliest(deadlines)
+    const firstRecord = Deadlines.earliest(timeWaitDeadlines)
+    target = first === undefined || (firstRecord !== undefined && firstRecord < first) ? firstRecord : first
     setAlarm(target, now)
     const flushed = tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
     return Effect.zipRight(Effect.zipRight(flushed, wake.wait()), wheel)
