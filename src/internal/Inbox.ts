@@ -59,7 +59,16 @@ export class Inbox<A, E = never> {
   static make<A, E = never>(
     options?: { readonly capacity?: number; readonly strategy?: "suspend" | "dropping" | "sliding" }
   ): Effect.Effect<Inbox<A, E>> {
-    return Effect.map(Mailbox.make<A, E>(options), (mailbox) => new Inbox(mailbox))
+    return Effect.map(Mailbox.make<A, E>(options), Inbox.of)
+  }
+
+  /**
+   * An inbox over `mailbox`, made by the caller in the fiber it is for (as
+   * `make` does): for one that makes several in one step, without an
+   * effect of its own per inbox.
+   */
+  static of<A, E = never>(mailbox: Mailbox.Mailbox<A, E>): Inbox<A, E> {
+    return new Inbox(mailbox)
   }
 
   /** the parked consumer's resume (undefined: nobody parked) */

@@ -66,7 +66,7 @@
  * @since 0.1.0
  */
 import type { Clock } from "effect"
-import { Chunk, Effect, Exit, Option, Stream } from "effect"
+import { Chunk, Effect, Exit, Mailbox, Option, Stream } from "effect"
 import { ChunkQueue } from "../internal/ChunkQueue.js"
 import { Inbox } from "../internal/Inbox.js"
 import type * as ErrorConvert from "../icmp/ErrorConvert.js"
@@ -197,15 +197,17 @@ export interface Queues {
 /**
  * Make a connection's queues, in the calling fiber (`Effect.runSync` would
  * run a fiber of its own per queue, and leave each queue on that fiber's
- * synchronous scheduler). `segmentQueue` bounds `arrivals` (dropping).
+ * synchronous scheduler), and go on with `f`. `segmentQueue` bounds
+ * `arrivals` (dropping). The two Mailboxes and `f` in one chain: no
+ * `Effect.map` per inbox nor a zip of them (an operation and a continuation
+ * each, per connection, on the path of every open).
  */
-export const makeQueues = (segmentQueue: number): Effect.Effect<Queues> =>
-  // (zipWith, not Effect.all: a connection is opened on the cold path, and `all` runs forEach's machinery)
-  Effect.zipWith(
-    Inbox.make<Event>(),
-    Inbox.make<Arrival>({ capacity: segmentQueue, strategy: "dropping" }),
-    (events, arrivals) => ({ events, arrivals })
-  )
+export const withQueues = <A, E>(segmentQueue: number, f: (queues: Queues) => Effect.Effect<A, E>): Effect.Effect<A, E> =>
+  Effect.flatMap(Mailbox.make<Event>(), (events) =>
+    Effect.flatMap(
+      Mailbox.make<Arrival>({ capacity: segmentQueue, strategy: "dropping" }),
+      (arrivals) => f({ events: Inbox.of(events), arrivals: Inbox.of(arrivals) })
+    ))
 
 /** One connection: the two fibers' records and the queues between them and the application. @category models */
 export class Conn {

@@ -67,7 +67,7 @@ import * as Addr from "../wire/Ipv4Addr.js"
 import * as Ip from "../wire/Ipv4Header.js"
 import * as TcpWire from "../wire/TcpHeader.js"
 import type { WireReason } from "../wire/WireError.js"
-import { Conn, type ConnectionInfo, emitSegment, type Env, makeQueues } from "./Connection.js"
+import { Conn, type ConnectionInfo, emitSegment, type Env, withQueues } from "./Connection.js"
 import * as Handshake from "./Handshake.js"
 import * as PortIndex from "./PortIndex.js"
 import * as PortSelection from "./PortSelection.js"
@@ -1231,12 +1231,12 @@ export const make = Effect.gen(function*() {
    */
   const openAll = (opening: Map<string, Opening>, at: number, tx: Tx): Effect.Effect<void> => {
     const open = (o: Opening) =>
-      Effect.map(makeQueues(config.queues.tcpSegments), (queues) => {
+      withQueues(config.queues.tcpSegments, (queues) => {
         // the listener closed meanwhile (its scope, or the stack's): the peer is reset
         if (!isListening(o.listener)) {
           o.listener.waiting--
           refuse(o, tx)
-          return
+          return Effect.void
         }
         const conn = new Conn(env, o.key, o.localAddress, o.remoteAddress, o.route, o.rcv, o.snd, queues)
         addConn(conn)
@@ -1244,6 +1244,7 @@ export const make = Effect.gen(function*() {
         o.listener.accepted.unsafeOffer(conn)
         conn.start([])
         if (o.segments.length > 0 && !conn.offer({ at, segments: o.segments })) c.arrivalsDropped++
+        return Effect.void
       })
     // one handshake per batch is the usual case: no forEach machinery for it
     return opening.size === 1 ? open(opening.values().next().value!) : Effect.forEach(opening.values(), open, { discard: true })
@@ -1478,7 +1479,7 @@ export const make = Effect.gen(function*() {
 
   const connect = (o: ConnectOptions): Effect.Effect<Connection, TcpError> =>
     // the queues first, in this fiber; every check and the port choice after, in one synchronous step
-    Effect.flatMap(makeQueues(config.queues.tcpSegments), (queues) => {
+    withQueues(config.queues.tcpSegments, (queues) => {
       if (closing) return Effect.fail(stackClosed())
       const remote = typeof o.address === "string" ? Addr.parse(o.address) : o.address
       if (remote === undefined) {
