@@ -78,8 +78,14 @@ const MIN_MTU = 68
 /** The window-scale shift to offer for a receive buffer of `bufferOctets` (RFC 7323 §2.3: at most 14). */
 export const windowShiftFor = (bufferOctets: number): number => {
   let shift = 0
-  // Division, not `>>>`: a 32-bit shift would wrap a buffer of 2^32 octets or more to a small one.
-  while (shift < MAX_WINDOW_SHIFT && bufferOctets / 2 ** shift >= 65536) shift++
+  // Halving, not `>>>`: a 32-bit shift would wrap a buffer of 2^32 octets or more to a small one.
+  // (Halving a double is exact, so each step is bufferOctets / 2^shift; `2 ** shift` with the shift
+  // a variable cost ~0.38 µs a call here against ~0.01, and a connection pair makes five calls.)
+  let left = bufferOctets
+  while (shift < MAX_WINDOW_SHIFT && left >= 65536) {
+    left /= 2
+    shift++
+  }
   return shift
 }
 

@@ -57,6 +57,18 @@ describe("window scale (RFC 7323 §2.3)", () => {
     expect(N.windowShiftFor(2 ** 32)).toBe(14) // not wrapped to 0 by 32-bit arithmetic
     expect(N.windowShiftFor(2 ** 40)).toBe(14)
   })
+
+  it("is the shift of the smallest power of two that brings the buffer below 65536 (every power-of-two boundary, either side)", () => {
+    // the rule as a division by 2^shift, which the function computes by halving
+    const byDivision = (b: number): number => {
+      let shift = 0
+      while (shift < 14 && b / 2 ** shift >= 65536) shift++
+      return shift
+    }
+    const sizes = [0, 1, 1000, 87380, 212992, 6 * 1024 * 1024, Number.MAX_SAFE_INTEGER]
+    for (let k = 10; k <= 50; k++) sizes.push(2 ** k - 1, 2 ** k, 2 ** k + 1, 3 * 2 ** k)
+    for (const b of sizes) expect([b, N.windowShiftFor(b)]).toEqual([b, byDivision(b)])
+  })
 })
 
 describe("ISN (RFC 6528)", () => {
