@@ -18,6 +18,37 @@ export type Ipv4Addr = number
  * Whitespace around the whole text is ignored.
  */
 export const parse = (text: string): Ipv4Addr | undefined => {
+  // Text of ASCII digits and dots alone, the usual case (every connect to an address given as
+  // text parses it), is read in one pass of char codes: the split and four regular expressions
+  // below cost ~0.75 µs a call against ~0.05. Anything else goes the way below; the pass gives
+  // the same answer for such text (no whitespace to trim; the same four parts and rules).
+  let v = 0
+  let part = 0
+  let digits = 0
+  let dots = 0
+  let bad = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 0x2e) {
+      if (digits === 0 || part > 255) bad = true
+      v = v * 256 + part
+      part = 0
+      digits = 0
+      dots++
+    } else if (c >= 0x30 && c <= 0x39) {
+      // (a leading zero, or a fourth digit)
+      if ((digits > 0 && part === 0) || digits === 3) bad = true
+      part = part * 10 + (c - 0x30)
+      digits++
+    } else {
+      return parseParts(text)
+    }
+  }
+  if (bad || dots !== 3 || digits === 0 || part > 255) return undefined
+  return (v * 256 + part) >>> 0
+}
+
+const parseParts = (text: string): Ipv4Addr | undefined => {
   const parts = text.trim().split(".")
   if (parts.length !== 4) return undefined
   let v = 0

@@ -70,6 +70,23 @@ describe("Ipv4Addr", () => {
       }
     })
 
+    it.prop(
+      "reads text of digits and dots as the rule written as a split and regular expressions does",
+      [fc.array(fc.constantFrom("0", "1", "2", "5", "9", ".", " ", "a"), { maxLength: 20 })
+        .chain((cs) => fc.constant(cs.join(""))), fc.tuple(fc.nat(300), fc.nat(300), fc.nat(300), fc.nat(300))],
+      ([text, quad]) => {
+        // the rule (Ipv4Addr.parse's doc), written plainly
+        const byRule = (t: string): number | undefined => {
+          const parts = t.trim().split(".")
+          if (parts.length !== 4 || !parts.every((p) => /^(0|[1-9]\d{0,2})$/.test(p) && Number(p) <= 255)) return undefined
+          return parts.reduce((v, p) => v * 256 + Number(p), 0) >>> 0
+        }
+        for (const t of [text, quad.join("."), `0${quad.join(".")}`, ` ${quad.join(".")}`, `${quad.join(".")}\n`]) {
+          expect([t, Ipv4Addr.parse(t)]).toEqual([t, byRule(t)])
+        }
+      }
+    )
+
     it("formats without leading zeros", () => {
       expect(Ipv4Addr.format(0xc6120001)).toBe("198.18.0.1")
       expect(Ipv4Addr.format(0)).toBe("0.0.0.0")
