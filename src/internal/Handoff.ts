@@ -80,12 +80,27 @@ export const consumeBatches = <A, E, R, B extends ReadonlyArray<A> = ReadonlyArr
   inbox: Inbox<B>,
   handle: (items: B) => Effect.Effect<void, E, R>,
   /** several batches as one (default: their items in order; Link.concatBatches keeps what a frame batch carries) */
-  merge: (batches: ReadonlyArray<B>) => B = (batches) => batches.flat() as unknown as B
+  merge: (batches: ReadonlyArray<B>) => B = (batches) => concat(batches) as unknown as B
 ): Effect.Effect<void, E, R> =>
   untilDone(inbox, (batches) => {
     const items = batches.length === 1 ? Chunk.unsafeHead(batches) : merge(Chunk.toReadonlyArray(batches))
     return items.length === 0 ? Effect.void : handle(items)
   })
+
+/**
+ * The items of `batches`, in order, in one array: `batches.flat()` for dense
+ * arrays. V8's `flat` costs ~0.15-0.25 µs per inner array against ~0.015 for
+ * this loop (10 batches of 2: 2.8 µs against 0.14); a TCP dealer merged ~600
+ * batches per Fig. 4 round at N = 100.
+ */
+export const concat = <A>(batches: ReadonlyArray<ReadonlyArray<A>>): Array<A> => {
+  const out: Array<A> = []
+  for (let b = 0; b < batches.length; b++) {
+    const batch = batches[b]!
+    for (let i = 0; i < batch.length; i++) out.push(batch[i]!)
+  }
+  return out
+}
 
 /** Take everything queued per wake-up and run `handle` on it, until the inbox is done. */
 const untilDone = <A, E, R>(

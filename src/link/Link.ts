@@ -46,6 +46,7 @@
  * @since 0.1.0
  */
 import { Context, Data, Effect } from "effect"
+import { concat } from "../internal/Handoff.js"
 import type { Inbox } from "../internal/Inbox.js"
 
 import type { Mac } from "../wire/Mac.js"
@@ -80,7 +81,7 @@ export const vouched = (frames: Array<Uint8Array>, checksumOk: Uint8Array, gsoSi
  */
 export const concatBatches = (batches: ReadonlyArray<FrameBatch>): FrameBatch => {
   if (batches.length === 1) return batches[0]!
-  const frames = batches.flat()
+  const frames = concat(batches)
   if (!batches.some((b) => b.checksumOk !== undefined)) return frames
   const ok = new Uint8Array(frames.length)
   const gso = batches.some((b) => b.gsoSize !== undefined) ? new Uint16Array(frames.length) : undefined
