@@ -34,6 +34,7 @@
  *
  * @since 0.1.0
  */
+import { windowUnit } from "./Negotiation.js"
 import * as Seq from "./SeqNum.js"
 
 /**
@@ -214,7 +215,7 @@ export const disorderedAck = (
   tsVal: number
 ): boolean => {
   if (!pureAck || seg.seq !== rcvNxt || seg.ack !== snd.sndUna) return false
-  const wnd = seg.window * 2 ** snd.sndShift
+  const wnd = seg.window * windowUnit(snd.sndShift)
   const mayUpdate = Seq.gt(seg.seq, snd.sndWl1) || (seg.seq === snd.sndWl1 && (wnd > snd.sndWnd || wnd === 0))
   if (mayUpdate) return false
   return ((tsRecent - tsVal) | 0) <= Math.floor((snd.rto * 1200) / 1000)

@@ -89,6 +89,16 @@ export const windowShiftFor = (bufferOctets: number): number => {
   return shift
 }
 
+const WINDOW_UNITS: ReadonlyArray<number> = Array.from({ length: MAX_WINDOW_SHIFT + 1 }, (_, i) => 2 ** i)
+
+/**
+ * 2^`shift`: what a window field counts in under that scale (RFC 7323 §2.3), from a table for the
+ * shifts a connection has (0..14). `2 ** shift` with the shift a variable is a Math.pow call in V8,
+ * ~0.11 µs, and a window is scaled several times per segment (the ACK's window, the one we send,
+ * the right edge we announce, the pure-ACK check). Any other shift: the power itself.
+ */
+export const windowUnit = (shift: number): number => WINDOW_UNITS[shift] ?? 2 ** shift
+
 /** The 4-tuple, from our side. @category models */
 export interface FourTuple {
   readonly localAddr: number

@@ -1211,7 +1211,7 @@ const windowField = (s: Sender, syn: boolean, rcvNxt: Seq.SeqNum): number => {
   // The SYN's window is never scaled (RFC 7323 §2.2); later ones round up.
   // Before the peer's SYN there is no RCV.NXT to measure from: our SYN offers the buffer.
   if (syn) return Math.min(s.state === "SynSent" ? s.capacity : wnd, 0xffff)
-  const unit = 2 ** s.rcvShift
+  const unit = Negotiation.windowUnit(s.rcvShift)
   // A timewait sock announces the window it kept, rounded down (tcp_v4_timewait_ack: tw_rcv_wnd >>
   // tw_rcv_wscale), in TIME-WAIT too: its RCV.NXT past the FIN does not make it one octet less
   if (s.twWnd !== undefined) return Math.min(0xffff, Math.floor(s.twWnd / unit))
@@ -1312,7 +1312,7 @@ const emit = (
   const window = (flags & RST) !== 0 ? 0 : windowField(s, syn, rcvNxt)
   if (acking && (flags & RST) === 0) {
     // the furthest right edge announced: the receive half takes data up to it
-    const right = Seq.add(rcvNxt, syn ? window : window * 2 ** s.rcvShift)
+    const right = Seq.add(rcvNxt, syn ? window : window * Negotiation.windowUnit(s.rcvShift))
     if (s.view.rcvEdge === undefined || Seq.gt(right, s.view.rcvEdge)) s.view.rcvEdge = right
     s.view.rcvShut = window === 0 && !syn
     if (window !== 0) s.memShut = false
@@ -2064,7 +2064,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   // new, the window is taken only when it grows or shuts, as Linux's tcp_may_update_window (RFC 9293
   // would take a smaller one too): a peer's ACKs of one moment reordered on the way then cannot
   // shrink it back, and Linux's peers never retract their right edge that way
-  const nwin = a.syn === true ? a.window : a.window * 2 ** s.sndShift
+  const nwin = a.syn === true ? a.window : a.window * Negotiation.windowUnit(s.sndShift)
   // (and such an ACK is no duplicate, whether or not the window it brings differs: Linux's
   // tcp_ack_update_window sets FLAG_WIN_UPDATE, one of FLAG_NOT_DUP, whenever
   // tcp_may_update_window holds; the peer's first pure ACK after data of its own, SEQ past

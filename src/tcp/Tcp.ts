@@ -837,7 +837,7 @@ export const make = Effect.gen(function*() {
         tsRecent: s.tsRecent,
         tsRecentAt: clock.unsafeCurrentTimeMillis(),
         tsOffset: s.tsOffset,
-        window: Math.min(0xffff, Math.ceil(s.capacity / 2 ** s.rcvShift)),
+        window: Math.min(0xffff, Math.ceil(s.capacity / Negotiation.windowUnit(s.rcvShift))),
         deadline: s.timeWaitAt ?? clock.unsafeCurrentTimeMillis() + params.timeWait,
         // (after a close in FIN-WAIT-2, Linux's timewait sock goes on into TIME-WAIT with the rate
         // limit of its answers; from a full socket, tcp_time_wait starts it afresh)

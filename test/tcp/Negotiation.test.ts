@@ -71,6 +71,14 @@ describe("window scale (RFC 7323 §2.3)", () => {
   })
 })
 
+describe("window unit (RFC 7323 §2.3)", () => {
+  it("is 2^shift for every shift, the table's 0..14 and any other", () => {
+    for (const shift of [0, 1, 7, 13, 14, 15, 20, 30, 31, 32, 40, -1, 0.5, 1.5]) {
+      expect([shift, N.windowUnit(shift)]).toEqual([shift, 2 ** shift])
+    }
+  })
+})
+
 describe("ISN (RFC 6528)", () => {
   it("grows with time on one 4-tuple: 250 per ms (a 4 µs clock)", () => {
     const a = N.isn(KEY, T, 1000)
