@@ -647,6 +647,13 @@ export interface Prr {
    * tcp_end_cwnd_reduction resets cwnd only while undo_marker is set
    */
   undone: boolean
+  /**
+   * Without SACK: the episode's undo record after an ECE in this recovery (`onEce`). Linux's
+   * tcp_fastretrans_alert zeroes prior_ssthresh at an ECE ("prohibit cwnd undoing") and leaves
+   * undo_marker: an echo older than the first resend still undoes the recovery
+   * (tcp_try_undo_partial, tcp_try_undo_recovery), giving back neither cwnd nor ssthresh
+   */
+  cutKept: Undo | undefined
 }
 
 /** A loss episode that D-SACKs or a timestamp echo may yet show spurious (`Sender.undo`). @category models */
@@ -1670,6 +1677,9 @@ const enterPersistIfStalled = (s: Sender, now: number): void => {
  */
 let batchNotDubious = false
 
+/** The ACK being taken undid a Reno recovery by a partial ACK with an ECE, which enters no CWR (`undoPartial`). */
+let eceTakenByUndo = false
+
 /** Take the receive half's report of one batch. */
 export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void => {
   // in a simultaneous open's SYN-RECEIVED, what the receive half would acknowledge (the peer's SYN
@@ -2201,7 +2211,10 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   endRecoveryPastRecover(s, a, advances, now)
   onAckLosses(s, a, at, now, out, advances, winUpdate, newlySacked, more)
   if (s.pmtuLost && sending(s)) resendMarkedLost(s, now, out)
-  if (a.ece && s.ecnOk) onEce(s, flightBefore, now)
+  // (not when a Reno partial ACK's undo took this ECE, `undoPartial`: Linux's tcp_fastretrans_alert
+  // returns before tcp_try_to_open, so no CWR on this ACK)
+  if (a.ece && s.ecnOk && !eceTakenByUndo) onEce(s, flightBefore, now)
+  eceTakenByUndo = false
   // (not on an ACK that reneged: Linux's tcp_fastretrans_alert returns before tcp_process_loss)
   if (s.frto !== undefined && sending(s) && !s.ackReneged) {
     const duplicate = !advances && a.ack === s.sndUna && a.len === 0 && !winUpdate
@@ -2258,7 +2271,11 @@ const tlpEpisodeAck = (
 const onEce = (s: Sender, flight: number, now: number): void => {
   // the congestion is real whatever else this window shows: no undo may give back its cut, the
   // loss episode's either (Linux's tcp_fastretrans_alert: "ECE, hence prohibit cwnd undoing")
+  const u = s.undo
   s.undo = undefined
+  // (that zeroes prior_ssthresh only: in a Reno recovery the record stays for the echo, whose undo
+  // still ends the recovery, giving nothing back: `Prr.cutKept`, `undoAtHold`, `undoPartial`)
+  if (u !== undefined && !s.sackOk && s.recovering && s.prr !== undefined) s.prr.cutKept = u
   if (s.recovering || Seq.lt(s.sndUna, s.recover) || !sending(s) || ecnHeld(s)) return
   // FlightSize from before this ACK (`flight`): the CE was on data of that flight, and an ECE on
   // the ACK of all of it (a receiver's quick ACK of a marked last segment) would otherwise find
@@ -2697,6 +2714,12 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   // (before SND.UNA moves: still inside a timeout's episode, and answering an original)
   const afterTimeout = !s.recovering && Seq.lt(s.sndUna, s.recover)
   const delayed = echoPredatesEpisode(s, a)
+  // (without SACK, the record an ECE in the recovery kept, `Prr.cutKept`, is asked too: Linux's
+  // undo_marker outlives the ECE, which zeroes prior_ssthresh only; and an ECE on this ACK, taken
+  // first by tcp_fastretrans_alert, leaves the undo nothing to give back either)
+  const kept = s.sackOk ? undefined : s.prr?.cutKept
+  const renoDelayed = delayed || (kept !== undefined && echoPredatesEpisode(s, a, kept))
+  const giveBack = !(s.ecnOk && a.ece)
   const acked = Seq.sub(a.ack, s.sndUna)
   s.progress = true
   // RTT (RFC 6298 §2) at every ACK, as Linux's tcp_ack_update_rtt takes it (`ackRtt`); HyStart++
@@ -2745,7 +2768,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // past it ends the recovery (test/kernel/ConformanceLoss.test.ts, "the ACK of the recovery
       // point itself"). With an echo that shows the retransmission needless (`delayed`) it holds
       // too, undone first: ssthresh given back (`undoAtHold`)
-      if (delayed) undoAtHold(s)
+      if (renoDelayed) undoAtHold(s, giveBack)
     } else if (Seq.gte(a.ack, s.recover)) {
       // RFC 6582 §3.2 step 3, full acknowledgment
       // (the ACK that ends it grows the window from ssthresh by what it delivered: Linux's
@@ -2760,13 +2783,16 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       if (grow && !(s.ecnOk && (a.ece || ecnHeld(s)))) {
         s.algorithm.onAck(s.cc, delivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
       }
-    } else if (!s.sackOk && delayed && !Seq.gt(s.highRxt, s.sndUna)) {
+    } else if (!s.sackOk && renoDelayed && !Seq.gt(s.highRxt, s.sndUna)) {
       // without SACK, a partial ACK whose echo shows the hole filled by its original, no resend
       // still out: undone at once (Linux's tcp_try_undo_partial), and the ACK grows the window
-      undoPartial(s)
+      undoPartial(s, giveBack, now)
+      if (!giveBack) eceTakenByUndo = true
       // (not when the count left starts a new recovery on this ACK, `onAckLosses`: Linux's
-      // tcp_cong_control then runs tcp_cwnd_reduction, the cut taken from the window given back)
-      if (s.renoSacked < s.renoReordering && !(s.ecnOk && (a.ece || ecnHeld(s)))) {
+      // tcp_cong_control then runs tcp_cwnd_reduction, the cut taken from the window given back.
+      // An ECE on it grows it all the same: tcp_may_raise_cwnd asks no FLAG_ECE, and no CWR is
+      // entered on this ACK)
+      if (s.renoSacked < s.renoReordering && !(s.ecnOk && ecnHeld(s))) {
         s.algorithm.onAck(s.cc, s.ackDelivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
       }
     } else {
@@ -3017,7 +3043,8 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     owed: 0,
     byLog: fromLoss,
     renoCredit: 0,
-    undone: false
+    undone: false,
+    cutKept: undefined
   }
   if (!s.sackOk) renoCount(s, s.prr, Math.min(s.renoSacked, renoSackedCap(s)), s.sndUna)
   // The go-back ends there: Linux has none (its snd_nxt is SND.MAX; what the timeout marked lost
@@ -3298,12 +3325,20 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna): boolea
  * (RFC 4015), the window sent ten segments where Linux sends eight
  * (test/kernel/ConformanceLoss.test.ts, "the undo at the recovery point itself").
  */
-const undoAtHold = (s: Sender): void => {
-  const u = s.undo
+const undoAtHold = (s: Sender, giveBack: boolean): void => {
+  const live = s.undo
+  const u = live ?? s.prr?.cutKept
   if (u === undefined || u.sent === 0 || s.prr === undefined) return
   s.undo = undefined
-  Congestion.undo(s.cc, u.cc)
-  s.cwrPending = false
+  s.prr.cutKept = undefined
+  // (after an ECE, this ACK's or one before in the recovery, Linux's prior_ssthresh is 0:
+  // tcp_undo_cwnd_reduction gives back nothing and withdraws no CWR, yet clears undo_marker, so the
+  // hold's PRR goes on under the cut's ssthresh and the ACK past it keeps PRR's window:
+  // test/kernel/ConformanceLoss.test.ts, "the undo at the recovery point itself with ECE")
+  if (live !== undefined && giveBack) {
+    Congestion.undo(s.cc, u.cc)
+    s.cwrPending = false
+  }
   s.prr.undone = true
   count(s).eifelUndos++
   // (PRR's window for this ACK now, with the ssthresh given back, as Linux's tcp_cong_control sets
@@ -3327,13 +3362,25 @@ const undoAtHold = (s: Sender): void => {
  * original"). With a resend still out Linux undoes nothing and marks nothing, as the plain path
  * here, whose head is not lost while HighRxt is past SND.UNA.
  */
-const undoPartial = (s: Sender): void => {
-  const u = s.undo
+const undoPartial = (s: Sender, giveBack: boolean, now: number): void => {
+  const live = s.undo
+  const u = live ?? s.prr?.cutKept
   if (u !== undefined) {
     s.undo = undefined
-    Congestion.undo(s.cc, u.cc)
-    s.cwrPending = false
     count(s).eifelUndos++
+    if (live !== undefined && giveBack) {
+      Congestion.undo(s.cc, u.cc)
+      s.cwrPending = false
+    } else {
+      // After an ECE (this ACK's or one before in the recovery) Linux's prior_ssthresh is 0:
+      // tcp_undo_cwnd_reduction gives back nothing and withdraws no CWR, but the recovery ends all
+      // the same (tcp_try_keep_open), cwnd as tcp_cwnd_reduction last set it (PRR's window) and
+      // ssthresh the cut's. Given back whole, then cut again for the ECE, the window sent nothing
+      // where Linux sends a segment (test/kernel/ConformanceLoss.test.ts, "without SACK, ECN")
+      const wnd = s.prr !== undefined && s.prr.wnd > 0 ? s.prr.wnd : s.cc.cwnd
+      s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
+      s.cc.cwnd = wnd
+    }
   }
   s.recovering = false
   s.prr = undefined
@@ -3366,8 +3413,7 @@ const undoInRecovery = (s: Sender): void => {
  * segment it answers was sent before any of them: an original arrived, and
  * what the episode resent up to this ACK was not needed.
  */
-const echoPredatesEpisode = (s: Sender, a: AckInfo): boolean => {
-  const u = s.undo
+const echoPredatesEpisode = (s: Sender, a: AckInfo, u: Undo | undefined = s.undo): boolean => {
   return u !== undefined && u.retransTs !== undefined && s.tsOk && echoBefore(a, u.retransTs)
 }
 
@@ -3990,7 +4036,9 @@ const resizeWindow = (s: Sender): void => {
       owed: p.owed * r,
       byLog: p.byLog,
       renoCredit: p.renoCredit * r,
-      undone: p.undone
+      undone: p.undone,
+      // (in octets of the old size, as `s.undo`: dropped with it)
+      cutKept: undefined
     }
   }
 }

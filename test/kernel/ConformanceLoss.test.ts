@@ -1266,6 +1266,72 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review52a) The partial ACK that echoes the original carries ECE: Linux's tcp_fastretrans_alert
+  // zeroes prior_ssthresh first ("ECE, hence prohibit cwnd undoing"), so tcp_try_undo_partial's
+  // tcp_undo_cwnd_reduction gives back neither cwnd nor ssthresh (cwnd stays PRR's 9, ssthresh 7) yet
+  // clears undo_marker, and tcp_try_keep_open goes to Disorder; the function returns before
+  // tcp_try_to_open, so this ECE enters no CWR. In_flight 10 - 2 = 8 under cwnd 9: one new segment,
+  // with the CWR the recovery queued (no tcp_ecn_withdraw_cwr: nothing given back). The next
+  // duplicate makes the count 3: a new recovery cut from 9 (ssthresh 6), 1977 resent. The stack gave
+  // the window back whole and then cut it for the ECE (onLoss from 10: cwnd 7): nothing sent
+  it.scopedLive("without SACK, ECN: a partial ACK that echoes the original with ECE undoes the recovery but gives nothing back (Linux's prior_ssthresh 0, tcp_try_undo_partial)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 5 }, window: 20 },
+        { tb: { flags: "AE", ack: 1977, ts: 6, tsecrOf: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 7 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 8 }, window: 20 }
+      ]
+    }))
+
+  // (review52a) The same with the ECE on the third duplicate, the one that starts the recovery: Linux's
+  // tcp_enter_recovery(ece_ack) leaves prior_ssthresh 0 but sets undo_marker (tcp_init_undo), so the
+  // partial ACK's old echo still undoes (tcp_try_undo_partial: tcp_packet_delayed), giving nothing
+  // back: Disorder, cwnd PRR's 9, one new segment. The stack dropped its undo record at the ECE and
+  // took the partial ACK for a plain one (the hole lost, PRR's window full): nothing sent
+  it.scopedLive("without SACK, ECN: an ECE in the recovery leaves the undo of a partial ACK that echoes the original, with nothing given back (Linux's undo_marker kept, prior_ssthresh 0)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
+        { tb: { flags: "AE", ack: 1, ts: 5 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 6, tsecrOf: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 7 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 8 }, window: 20 }
+      ]
+    }))
+
+  // (review52a) The undo at the recovery point itself on an ACK with ECE: prior_ssthresh 0 first, so
+  // tcp_try_undo_recovery's tcp_undo_cwnd_reduction gives back no ssthresh (7 stays) but clears
+  // undo_marker; the hold's tcp_cwnd_reduction then works from ssthresh 7: cwnd 0 + min(7, 9) = 7,
+  // and the ACK past the recovery point keeps it (tcp_end_cwnd_reduction: undo_marker 0). The write
+  // sends 7; the stack gave ssthresh back (infinite): 9
+  it.scopedLive("without SACK, ECN: the undo at the recovery point itself with ECE gives back no ssthresh: the next write sends PRR's window under the cut (Linux's prior_ssthresh 0)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 5 }, window: 20 },
+        { tb: { flags: "AE", ack: 10001, ts: 6, tsecrOf: 1 }, window: 20 },
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 11977, ts: 7 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("limited transmit without SACK: one new segment at the second duplicate ACK", () =>
     conforms({
       steps: [

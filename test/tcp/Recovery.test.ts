@@ -1259,6 +1259,72 @@ describe("Eifel detection without SACK: timestamps alone show a retransmission w
   // back (10, not grown: tcp_cong_control runs tcp_cwnd_reduction in Recovery, no tcp_cong_avoid).
   // Linux: the head resent at once (TCP_INFO: CA_Recovery, ssthresh 7, cwnd 6), a new segment at the
   // next duplicate
+  /** `renoTs` with ECN negotiated (the peer's SYN asked with ECE and CWR). */
+  const renoTsEcn = () =>
+    T.established({
+      params: { quickAcks: 0, ecn: "accept" },
+      peerOptions: { mss: MSS, sackPermitted: false, timestamp: { value: 1, echo: 0 } },
+      peerSynFlags: ECE | CWR,
+      peerWindow: 65535
+    })
+  const tsEce = (value: number, echo: number, ack: number) =>
+    T.fromPeer({ ack, flags: ACK | ECE, options: { sackPermitted: false, timestamp: { value, echo } } })
+
+  // (review52a) An ECE on the partial ACK that echoes the original: Linux's tcp_fastretrans_alert
+  // zeroes prior_ssthresh first ("ECE, hence prohibit cwnd undoing"), so tcp_try_undo_partial's
+  // tcp_undo_cwnd_reduction gives back neither cwnd nor ssthresh and withdraws no CWR, yet clears
+  // undo_marker and tcp_try_keep_open leaves Recovery for Disorder; the function returns before
+  // tcp_try_to_open, so this ECE enters no CWR. cwnd stays PRR's 9 (in_flight 8 + 1), in_flight
+  // 10 - 2 = 8: one new segment, with CWR. The stack gave the window back whole and cut it again for
+  // the ECE (cwnd 7): nothing (test/kernel/ConformanceLoss.test.ts, "without SACK, ECN: a partial ACK")
+  it("ECN: a partial ACK that echoes the original with ECE ends the recovery but gives nothing back: PRR's window, the cut's ssthresh, no second cut (Linux's prior_ssthresh 0)", () => {
+    const s = renoTsEcn()
+    expect(s.snd.ecnOk).toBe(true)
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    expect(shape(s.send(1020, tsAck(100, 1000, 0)))).toEqual([at0(10)])
+    expect(shape(s.send(1021, tsAck(101, 1000, 0)))).toEqual([at0(11)])
+    expect(shape(s.send(1022, tsAck(102, 1000, 0)))).toEqual([at0(0)])
+    const cut = s.snd.cc.ssthresh
+    const out = s.send(1030, tsEce(103, 1000, 2 * P))
+    expect(shape(out)).toEqual([at0(12)])
+    expect((out[0]!.flags & CWR) !== 0).toBe(true)
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([false, 1, cut, 9 * P])
+  })
+
+  // (review52a) The ECE on the third duplicate, which starts the recovery: Linux's
+  // tcp_enter_recovery(ece_ack) leaves prior_ssthresh 0 but sets undo_marker (tcp_init_undo), so a
+  // partial ACK's old echo still undoes (tcp_try_undo_partial), giving nothing back: Disorder, cwnd
+  // PRR's 9, one new segment. The stack dropped its undo record at the ECE and took the partial ACK
+  // for a plain one: nothing sent (test/kernel/ConformanceLoss.test.ts, "an ECE in the recovery")
+  it("ECN: an ECE earlier in the recovery leaves the echo's undo of a partial ACK, with nothing given back (Linux's undo_marker kept)", () => {
+    const s = renoTsEcn()
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    expect(shape(s.send(1020, tsAck(100, 1000, 0)))).toEqual([at0(10)])
+    expect(shape(s.send(1021, tsAck(101, 1000, 0)))).toEqual([at0(11)])
+    expect(shape(s.send(1022, tsEce(102, 1000, 0)))).toEqual([at0(0)])
+    const cut = s.snd.cc.ssthresh
+    expect(shape(s.send(1030, tsAck(103, 1000, 2 * P)))).toEqual([at0(12)])
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([false, 1, cut, 9 * P])
+  })
+
+  // (review52a) The undo at the recovery point itself on an ACK with ECE: no ssthresh given back,
+  // so the hold's PRR works from the cut's 7 (cwnd 0 + min(7, 8) = 7, Linux's tcp_cwnd_reduction),
+  // and the CWR the recovery queued is not withdrawn (test/kernel/ConformanceLoss.test.ts, "the
+  // undo at the recovery point itself with ECE")
+  it("ECN: the undo at the recovery point with ECE gives back no ssthresh: the hold's PRR under the cut, CWR still due", () => {
+    const s = renoTsEcn()
+    expect(shape(s.write(1000, T.octets(10 * P)))).toHaveLength(10)
+    expect(shape(s.send(1020, tsAck(100, 1000, 0)))).toEqual([])
+    expect(shape(s.send(1021, tsAck(101, 1000, 0)))).toEqual([])
+    expect(shape(s.send(1022, tsAck(102, 1000, 0)))).toEqual([at0(0)])
+    const cut = s.snd.cc.ssthresh
+    expect(shape(s.send(1030, tsEce(103, 1000, 10 * P)))).toEqual([])
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh]).toEqual([true, 1, cut])
+    const out = s.write(1031, T.octets(30 * P))
+    expect(shape(out)).toEqual([10, 11, 12, 13, 14, 15, 16].map(at0))
+    expect((out[0]!.flags & CWR) !== 0).toBe(true)
+  })
+
   it("a partial ACK that echoes the original with the count left at the threshold: undone, and a new recovery on the same ACK, cut from the window given back", () => {
     const s = renoTs()
     expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
