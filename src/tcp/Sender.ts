@@ -4054,7 +4054,16 @@ const resizeWindow = (s: Sender): void => {
  * `takeMtu`). What the window has no room for goes as ACKs make room (`pmtuLost`).
  */
 const resendTooLong = (s: Sender, now: number, out: Array<OutSegment>): void => {
-  if (Rack.markLongerLost(s.rack, segmentPayload(s), SendBuffer.end(s.buffer)) === 0) return
+  const marked = Rack.markLongerLost(s.rack, segmentPayload(s), SendBuffer.end(s.buffer))
+  // Nothing longer than the new MSS: nothing to resend, and no new episode, unless something is
+  // lost already: Linux's tcp_simple_retransmit returns only when lost_out is 0, and a Reno recovery
+  // short of its recovery point holds its head marked lost (tcp_newreno_mark_lost, at the entry and
+  // each partial ACK, until acknowledged), so it goes to CA_Loss all the same. Kept in the recovery,
+  // the duplicate after the partial ACK resent the new head under PRR where Linux sends nothing
+  // (test/kernel/ConformancePmtu.test.ts, "an MTU all segments fit"). (With SACK, RACK's marks are
+  // Linux's lost_out: not done here)
+  const renoLost = !s.sackOk && s.recovering && Seq.lt(s.sndUna, s.recover)
+  if (marked === 0 && !renoLost) return
   // What is in flight now is a loss episode's, as after a timeout (Linux's tcp_simple_retransmit
   // enters CA_Loss with high_seq = SND.NXT, and clears its undo marker): the duplicate ACKs (or SACKs)
   // of the shorter segments the router passed start no fast recovery for it (RFC 6582's recover),
@@ -4072,7 +4081,9 @@ const resendTooLong = (s: Sender, now: number, out: Array<OutSegment>): void => 
     const wnd = s.prr !== undefined ? recoveryWindow(s) : s.cc.cwnd
     s.recovering = false
     s.prr = undefined
-    s.renoSacked = 0
+    // (Linux's tcp_limit_reno_sacked holds sacked_out to packets_out - lost_out: none left when
+    // every segment out was marked, as it was the duplicates' count when nothing was)
+    if (marked > 0) s.renoSacked = 0
     s.dupAcks = 0
     s.algorithm.onRecoveryEnd(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
     s.cc.cwnd = wnd

@@ -253,6 +253,30 @@ describe.skipIf(SKIP !== undefined)("the stack takes a router's fragmentation ne
       ]
     }))
 
+  // (review52a) Fragmentation needed in a Reno recovery whose segments all fit the new MTU (MSS 1000:
+  // 988 octets a segment, MTU 1400). Linux's tcp_v4_mtu_reduced calls tcp_simple_retransmit whenever
+  // the MTU drops; it marks no skb lost, but returns only when lost_out is 0, and the recovery's head
+  // is marked lost (tcp_newreno_mark_lost): so CA_Loss all the same, high_seq = SND.NXT, undo_marker
+  // 0. The partial ACK then marks nothing (tcp_newreno_mark_lost only in Recovery) and resets the
+  // duplicates' count (tcp_process_loss), and a duplicate counts nothing (SND.NXT at high_seq):
+  // cwnd 9 over in_flight 10, nothing goes. The stack stayed in its recovery: the duplicate after the
+  // partial ACK resent 1977 under PRR
+  it.scopedLive("without SACK, in recovery, an MTU all segments fit: still a timeout's episode (tcp_simple_retransmit returns only when nothing is lost)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ sackOk: false, mss: 1000 }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 5 }, window: 20 },
+        fragNeeded(1400),
+        { tb: { flags: "A", ack: 1977, ts: 6 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 7 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 8 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("SACK on, in recovery: the retransmission already sent is cut again, the SACKed segment never goes again, the rest as ACKs come", () =>
     conforms({
       steps: [

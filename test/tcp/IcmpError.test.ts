@@ -250,6 +250,25 @@ describe("fragmentation needed resends only the segments longer than the new MSS
     expect(shape(s.send(1030, T.fromPeer({ seq: 0, ack: 730 })))).toEqual([[730, 730], [1460, 730]])
   })
 
+  // (review52a) An MTU that every segment in flight fits (the peer's MSS 1000, MTU 1400): nothing is
+  // marked, but Linux's tcp_simple_retransmit returns only when lost_out is 0, and a Reno recovery's
+  // head is marked lost (tcp_newreno_mark_lost): CA_Loss all the same, the window PRR left. The
+  // partial ACK then marks nothing (tcp_newreno_mark_lost only in Recovery) and a duplicate counts
+  // nothing: cwnd 7 over 8 in flight, nothing goes. Kept in the recovery, the stack resent the new
+  // head under PRR (test/kernel/ConformancePmtu.test.ts, "an MTU all segments fit")
+  it("without SACK, in recovery, an MTU every segment fits: still a timeout's episode (Linux's tcp_simple_retransmit: lost_out holds the recovery's head)", () => {
+    const M = 1000
+    const s = T.established({ peerOptions: { mss: M, sackPermitted: false } })
+    expect(s.write(1000, T.octets(10 * M))).toHaveLength(10)
+    const dup = (at: number) => shape(s.send(at, T.fromPeer({ seq: 0, ack: 0 })))
+    expect([dup(1020), dup(1021), dup(1022)]).toEqual([[], [], [[0, M]]])
+    expect(shape(icmp(s, FRAG_NEEDED, 1400, 0, 1025))).toEqual([])
+    expect(s.snd.recovering).toBe(false)
+    expect(shape(s.send(1030, T.fromPeer({ seq: 0, ack: 2 * M })))).toEqual([])
+    expect(dup(1031)).toEqual([])
+    expect(s.snd.recovering).toBe(false)
+  })
+
   it("the lost ones the window has no room for go as ACKs make room (Linux's CA_Loss), not again from SND.UNA", () => {
     const s = interactive(false)
     // the initial window: ten segments of 1460, all in flight
