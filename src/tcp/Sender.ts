@@ -4001,29 +4001,31 @@ export const onPathMtu = (s: Sender, p: PathMtuView | undefined): void => {
 /**
  * The path MTU is `mtu`, lower than the connection's: the MSS cut to it. Once
  * synchronized, the window keeps its segments, not its octets (Linux's cwnd
- * counts packets), and a loss episode in progress can no longer be undone to
- * octets of the old size (Linux's tcp_simple_retransmit clears its undo marker).
+ * counts packets), and so does a loss episode's undo record (`resizeWindow`).
  */
 const takeMtu = (s: Sender, mtu: number): void => {
   s.mtu = mtu
   s.mss = Negotiation.sendMss(s.peerMss, mtu)
-  if (s.state !== "SynSent" && s.state !== "SynReceived") {
-    resizeWindow(s)
-    s.undo = undefined
-  }
+  if (s.state !== "SynSent" && s.state !== "SynReceived") resizeWindow(s)
 }
 
 /**
  * The segment size changed (a lower path MTU, or a lowered one expired): the window keeps its
- * segments, a recovery's PRR counts too (Linux counts packets), and an episode's undo record, in
- * octets of the old size, is dropped (either way: restored at a larger size it would be a window
+ * segments, a recovery's PRR counts too (Linux counts packets), and an episode's undo record is
+ * scaled with them (kept in octets of the old size, restored at a larger size it would be a window
  * of fewer segments, at a smaller one of more).
  */
 const resizeWindow = (s: Sender): void => {
   const before = s.cc.smss
   Congestion.resize(s.cc, fullPayload(s))
   if (before === s.cc.smss) return
-  s.undo = undefined
+  // (the undo record in segments too: Linux's prior_cwnd and prior_ssthresh count packets, and
+  // undo_marker outlives a smaller MTU in CA_Loss (tcp_simple_retransmit leaves that state alone)
+  // and wherever nothing is marked lost; `resendTooLong` drops the record where Linux clears it.
+  // Dropped here, a timeout's undo by the original's echo after a report was lost:
+  // test/tcp/IcmpError.test.ts, "a report after a timeout keeps its undo")
+  const u = s.undo
+  if (u !== undefined) s.undo = { ...u, cc: Congestion.resizeSaved(u.cc, before, s.cc.smss) }
   const p = s.prr
   if (p !== undefined) {
     const r = s.cc.smss / before
@@ -4037,8 +4039,7 @@ const resizeWindow = (s: Sender): void => {
       byLog: p.byLog,
       renoCredit: p.renoCredit * r,
       undone: p.undone,
-      // (in octets of the old size, as `s.undo`: dropped with it)
-      cutKept: undefined
+      cutKept: p.cutKept === undefined ? undefined : { ...p.cutKept, cc: Congestion.resizeSaved(p.cutKept.cc, before, s.cc.smss) }
     }
   }
 }

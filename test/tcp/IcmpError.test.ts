@@ -269,6 +269,23 @@ describe("fragmentation needed resends only the segments longer than the new MSS
     expect(s.snd.recovering).toBe(false)
   })
 
+  // (review52a) A report after a timeout (CA_Loss): Linux's tcp_simple_retransmit leaves CA_Loss's
+  // state alone, undo_marker with it, and prior_cwnd counts packets: the ACK of all echoing the
+  // originals' timestamp undoes the timeout (tcp_try_undo_loss, tcp_packet_delayed), cwnd back to 10
+  // segments of the new size (seen against Linux 6.18: the next write sent ten 724-octet segments).
+  // The stack dropped its undo record with the old MSS (takeMtu): the window stayed the timeout's
+  it("without SACK, a report after a timeout keeps its undo, in segments: the original's echo gives the window back at the new size (Linux's undo_marker, prior_cwnd in packets)", () => {
+    const s = T.established({ peerOptions: { mss: 1000, sackPermitted: false, timestamp: { value: 1, echo: 0 } } })
+    expect(s.write(1000, T.octets(3000))).toHaveLength(4)
+    const rto = Sender.deadline(s.snd)!
+    expect(shape(s.tick(rto))).toEqual([[0, 988]])
+    icmp(s, FRAG_NEEDED, 776, 0, rto + 5)
+    expect(s.snd.mss).toBe(736)
+    s.send(rto + 10, T.fromPeer({ ack: 3000, options: { sackPermitted: false, timestamp: { value: 3, echo: 1000 } } }))
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
+    expect(s.snd.cc.cwnd).toBe(10 * 724)
+  })
+
   it("the lost ones the window has no room for go as ACKs make room (Linux's CA_Loss), not again from SND.UNA", () => {
     const s = interactive(false)
     // the initial window: ten segments of 1460, all in flight
@@ -287,7 +304,9 @@ describe("fragmentation needed resends only the segments longer than the new MSS
 })
 
 describe("a lowered path MTU that expires during a recovery (RFC 1191 §6.3)", () => {
-  it("the window's counts keep their segments at the larger size, PRR's too, and the episode can no longer be undone to octets of the smaller one (as a lower MTU, takeMtu)", () => {
+  // (review52a: the undo record is scaled with the rest, not dropped: Linux's prior_cwnd and
+  // prior_ssthresh count packets and nothing at a larger MTU clears undo_marker)
+  it("the window's counts keep their segments at the larger size, PRR's too, and the episode's undo record with them (as a lower MTU, takeMtu)", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: true } })
     icmp(s, FRAG_NEEDED, 576, 0, 1000)
     expect(s.write(1010, T.octets(10 * 536))).toHaveLength(10)
@@ -295,6 +314,7 @@ describe("a lowered path MTU that expires during a recovery (RFC 1191 §6.3)", (
     s.send(1020, T.fromPeer({ seq: 0, ack: 0, options: { sackPermitted: false, sack: [{ left: ours(536), right: ours(4 * 536) }] } }))
     expect(s.snd.recovering).toBe(true)
     expect(s.snd.undo).toBeDefined()
+    const saved = s.snd.undo!.cc
     const { delivered, recoverFs } = s.snd.prr!
     // the report's ten minutes are up (set here, before the retransmission timer): the next send finds it
     s.snd.pmtuExpiresAt = 1030
@@ -302,7 +322,7 @@ describe("a lowered path MTU that expires during a recovery (RFC 1191 §6.3)", (
     expect(s.snd.mss).toBe(MSS)
     const r = s.snd.cc.smss / 536
     expect([s.snd.prr!.delivered, s.snd.prr!.recoverFs]).toEqual([delivered * r, recoverFs * r])
-    expect(s.snd.undo).toBeUndefined()
+    expect(s.snd.undo!.cc.cwnd).toBe(saved.cwnd * r)
   })
 })
 

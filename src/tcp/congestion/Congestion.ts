@@ -391,6 +391,28 @@ export const resize = (s: State, smss: number): void => {
   s.smss = smss
 }
 
+/**
+ * `saved` (from `saveForUndo`) for a send MSS that became `smss` from `from`: its octet figures
+ * scale as `resize` scales the state's, so that an undo after a smaller path MTU gives the window
+ * back in segments, as Linux's does (prior_cwnd and prior_ssthresh count packets, and
+ * tcp_simple_retransmit leaves them, and undo_marker, alone in CA_Loss).
+ *
+ * @category combinators
+ */
+export const resizeSaved = (saved: Saved, from: number, smss: number): Saved => {
+  if (!(Number.isInteger(smss) && smss > 0 && from > 0) || smss === from) return saved
+  const r = smss / from
+  return {
+    ...saved,
+    cwnd: Math.min(Math.max(saved.cwnd * r, smss), NewReno.MAX_CWND),
+    ssthresh: saved.ssthresh === NewReno.INFINITE_SSTHRESH ? saved.ssthresh : Math.max(Math.floor(saved.ssthresh * r), 2 * smss),
+    wMax: saved.wMax * r,
+    cwndPrior: saved.cwndPrior * r,
+    cwndEpoch: saved.cwndEpoch * r,
+    wEst: saved.wEst * r
+  }
+}
+
 /** The strategy called `name`. @category constructors */
 export const byName = (name: Name): Algorithm => (name === "cubic" ? Cubic.algorithm : NewReno.algorithm)
 
