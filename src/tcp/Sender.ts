@@ -4110,13 +4110,28 @@ const resendMarkedLost = (s: Sender, now: number, out: Array<OutSegment>): void 
     // (in flight by the log: what is marked lost has left the network, as Linux's
     // packets_out - sacked_out - lost_out + retrans_out; a SACK recovery's window is PRR's)
     const wnd = sackRecovery ? recoveryWindow(s) : s.cc.cwnd
-    if (Math.floor(wnd) - Rack.inFlight(s.rack) < full) break
+    if (Math.floor(wnd) - markedInFlight(s) < full) break
     const end = resendFirstLost(s, now, out, s.sndNxt, true)
     if (end === undefined) break
     // (the holes a SACK recovery resends next start past it)
     if (sackRecovery && Seq.gt(end, s.highRxt)) s.highRxt = end
   }
   if (Rack.firstLost(s.rack) < 0) s.pmtuLost = false
+}
+
+/**
+ * What is in flight for `resendMarkedLost`: the log's count, less what is marked lost. Without SACK
+ * in a timeout's go-back (SND.NXT short of SND.MAX) the timeout marked nothing in the log (the
+ * go-back is SND.NXT's), where Linux's tcp_timeout_mark_lost marks all but what was sent within
+ * RACK's window: in flight is then what the go-back resent and is not marked lost again, and what
+ * the timeout held (as `push` counts it). Taken from the log, a runt beyond SND.NXT counted in
+ * flight and the report's cut head did not go in the timeout's window of one segment, where Linux
+ * resends it (test/kernel/ConformancePmtu.test.ts, "without SACK, after a timeout").
+ */
+const markedInFlight = (s: Sender): number => {
+  if (s.sackOk || !Seq.lt(s.sndNxt, s.sndMax)) return Rack.inFlight(s.rack)
+  const lostBelow = s.rack.lostOctets - Rack.lostFrom(s.rack, s.sndNxt)
+  return Math.max(0, Seq.sub(s.sndNxt, s.sndUna) - lostBelow) + (s.rack.held > 0 ? Rack.heldFrom(s.rack, s.sndNxt) : 0)
 }
 
 /** The application ended its side (shutdown for writing): FIN after the data (RFC 9293 §3.10.4). */

@@ -277,6 +277,25 @@ describe.skipIf(SKIP !== undefined)("the stack takes a router's fragmentation ne
       ]
     }))
 
+  // (review52a) Fragmentation needed after a timeout (CA_Loss), no SACK: Linux's tcp_simple_retransmit
+  // marks the long segments lost (the head's resend with them: its retransmission no longer in flight)
+  // and resends the head cut, in the timeout's window of one (the 36-octet runt is lost too, marked by
+  // the timeout: tcp_timeout_mark_lost); it leaves CA_Loss's state alone, undo_marker too, so the ACK
+  // of all echoing the originals' timestamp undoes the timeout (tcp_try_undo_loss: cwnd back to
+  // prior_cwnd, ten packets of the new size). The stack sent nothing at the report (its go-back
+  // counted the runt in flight) and had dropped its undo record with the old MSS: five segments
+  it.scopedLive("without SACK, after a timeout: the head goes again cut, and the timeout's undo survives the report (tcp_simple_retransmit leaves CA_Loss alone)", () =>
+    conforms({
+      steps: [
+        ...open({ sackOk: false, mss: 1000 }),
+        { dut: { op: "write", bytes: 3000 }, window: 20 },
+        { wait: 300 },
+        fragNeeded(776),
+        { tb: { flags: "A", ts: 3, tsecrOf: 1 }, window: 20 },
+        { dut: { op: "write", bytes: 20000 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("SACK on, in recovery: the retransmission already sent is cut again, the SACKed segment never goes again, the rest as ACKs come", () =>
     conforms({
       steps: [

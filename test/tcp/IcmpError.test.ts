@@ -279,7 +279,10 @@ describe("fragmentation needed resends only the segments longer than the new MSS
     expect(s.write(1000, T.octets(3000))).toHaveLength(4)
     const rto = Sender.deadline(s.snd)!
     expect(shape(s.tick(rto))).toEqual([[0, 988]])
-    icmp(s, FRAG_NEEDED, 776, 0, rto + 5)
+    // (and the head goes again cut at the report, in the timeout's window of one: Linux's
+    // tcp_timeout_mark_lost marked the runt lost too, so nothing is in flight; the stack's go-back
+    // counted the runt and sent nothing)
+    expect(shape(icmp(s, FRAG_NEEDED, 776, 0, rto + 5))).toEqual([[0, 724]])
     expect(s.snd.mss).toBe(736)
     s.send(rto + 10, T.fromPeer({ ack: 3000, options: { sackPermitted: false, timestamp: { value: 3, echo: 1000 } } }))
     expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
