@@ -2163,7 +2163,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     dsack = Rack.dsackOf(a.sack, a.ack)
     if (dsack !== undefined && !dsackSeen(s, dsack)) dsack = undefined
     if (dsack !== undefined) {
-      dsackReceived(s, dsack, una)
+      dsackReceived(s, dsack, una, delivered)
       // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering
       // window grows at this or the next ACK that delivers (`Rack.onDsack`), unless it reports the
       // probe's copy (Linux's FLAG_DSACK_TLP: one segment or less, ending at tlp_high_seq; the
@@ -3240,7 +3240,7 @@ const dsackSeen = (s: Sender, block: SackBlock): boolean => {
   return c.dsackDups <= c.retransmits
 }
 
-const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
+const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum, delivered: number): void => {
   const u = s.undo
   if (u === undefined || u.retrans === 0) return
   if (!Seq.gt(block.right, u.marker) || Seq.gt(block.right, u.end)) return
@@ -3252,7 +3252,9 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
   u.retrans = Math.max(0, u.retrans - Math.ceil(octets / segmentPayload(s)))
   // (undone by D-SACKs, in a recovery or after it: Linux's tcp_try_undo_dsack, which adds one to
   // reo_wnd_persist, at most 16; test/tcp/Recovery.test.ts, "a recovery undone by D-SACKs adds one")
-  if (tryUndo(s, false, una)) Rack.onDsackUndo(s.rack)
+  if (tryUndo(s, false, una, delivered + Math.max(1, Math.ceil(Seq.sub(block.right, block.left) / segmentPayload(s))) * segmentPayload(s))) {
+    Rack.onDsackUndo(s.rack)
+  }
 }
 
 /**
@@ -3271,7 +3273,7 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum): void => {
  * still unsent Linux undoes and at once starts a new recovery, cut again
  * from the window given back: left in the one running here.
  */
-const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna): boolean => {
+const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, delivered = 0): boolean => {
   const u = s.undo
   if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed)) return false
   if (s.recovering) {
@@ -3296,6 +3298,18 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna): boolea
       count(s).undos++
       Rack.onDsackUndo(s.rack)
       Rack.forceAdvanced(s.rack)
+      // PRR starts again, as Linux's tcp_enter_recovery finds no cwnd reduction running (the undo
+      // left Recovery for Disorder) and runs tcp_init_cwnd_reduction: prior_cwnd the window the undo
+      // gave back (tcp_undo_cwnd_reduction's max(cwnd, prior_cwnd)), prr_delivered and prr_out 0;
+      // then tcp_cwnd_reduction counts this ACK's delivery, the D-SACK's segments in it
+      // (tcp_dsack_seen's sack_delivered: "A spurious retransmission is delivered", `delivered`).
+      // Kept, the old count (prr_out its resends, and no delivery for a D-SACK) held back the
+      // segment Linux sends at this ACK (test/tcp/Recovery.test.ts, "starts PRR again")
+      const p = s.prr
+      if (p !== undefined) {
+        s.prr = { ...p, recoverFs: Math.max(p.recoverFs, Math.floor(s.cc.cwnd)), delivered, out: 0, stale: true, owed: 0 }
+        s.ackDelivered = delivered
+      }
       return false
     }
     undoInRecovery(s)

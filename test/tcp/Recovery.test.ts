@@ -511,6 +511,31 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect([s.snd.recovering, s.snd.cc.cwnd, Sender.counters(s.snd).undos]).toEqual([false, 2 * MSS, 1])
   })
 
+  // The same re-entry with data waiting. Linux's tcp_enter_recovery, run from Disorder after the
+  // undo (tcp_try_undo_dsack, tcp_try_to_open), is not in a cwnd reduction, so
+  // tcp_init_cwnd_reduction starts PRR again: prior_cwnd the window the undo gave back (2),
+  // prr_delivered and prr_out 0. tcp_cong_control's tcp_cwnd_reduction then counts this ACK's
+  // delivery, the D-SACK's segment (tcp_dsack_seen: "A spurious retransmission is delivered",
+  // sack_delivered += dup_segs): in_flight 2 - (1 SACKed + 1 lost) + 1 resent = 1, delta
+  // ssthresh 2 - 1 = 1, sndcnt min(1, max(1 - 0, 1)) = 1 (and at least 1 while prr_out is 0):
+  // cwnd 2, and tcp_data_snd_check sends the fourth. Kept, the old PRR (prr_out 1, nothing
+  // delivered by a D-SACK) sent nothing
+  it("the recovery a D-SACK undo starts again with a resend still out starts PRR again: a new segment goes at that ACK", () => {
+    const s = warm()
+    const seg = (i: number) => [B + i * MSS, MSS]
+    expect(shape(s.write(1000, T.octets(3 * MSS)))).toEqual([seg(0), seg(1), seg(2)])
+    s.tick(Math.ceil(s.snd.tlpAt!))
+    const t = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t))).toEqual([seg(0)])
+    expect(shape(s.send(t + 20, sackOf(B + MSS)))).toEqual([seg(1), seg(2)])
+    expect(shape(s.send(t + 40, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS])))).toEqual([seg(1)])
+    // (PRR's window, in_flight 0 + sndcnt 1, holds the rest: the resend filled it)
+    expect(shape(s.write(t + 40, T.octets(5 * MSS)))).toEqual([])
+    const out = s.send(t + 41, sackOf(B + MSS, [B + 2 * MSS, B + 3 * MSS], [B + 2 * MSS, B + 3 * MSS]))
+    expect([Sender.counters(s.snd).undos, s.snd.recovering]).toEqual([1, true])
+    expect(shape(out)).toEqual([seg(3)])
+  })
+
   // The same D-SACK after the ACK that ended the recovery: below SND.UNA, where Linux's
   // tcp_check_dsack counts any D-SACK above undo_marker (its "dumb counting"), and
   // tcp_try_undo_dsack, run in Open, undoes
