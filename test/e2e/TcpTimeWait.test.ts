@@ -4,7 +4,7 @@
  * RFC 1122 §4.2.2.13, RFC 6191; Linux's tcp_timewait_state_process).
  */
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Fiber, TestClock } from "effect"
+import { Clock, Effect, Fiber, TestClock } from "effect"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import { Tcp } from "../../src/tcp/Tcp.js"
 import * as IcmpWire from "../../src/wire/IcmpMessage.js"
@@ -242,5 +242,63 @@ describe("the index of local ports (PortIndex.ts) as connections and TIME-WAIT r
       for (const s of [a, b]) {
         expect((yield* statsOf(s)).tcp).toMatchObject({ connections: 0, timeWait: 0, halfOpen: 0, portsHeld: 0 })
       }
+    }))
+})
+
+describe("a TIME-WAIT record's own deadline (its heap apart from the connections', Tcp.ts's wheel)", () => {
+  // RFC 9293 §3.10.7.4: TIME-WAIT lasts 2 MSL from its start, restarted by a retransmitted FIN
+  // (Linux's tcp_timewait_state_process re-arms inet_twsk_reschedule with TCP_TIMEWAIT_LEN). The
+  // stack holds the record alone here: no connection or half-open has a deadline, so only the
+  // records' heap can wake the wheel.
+  it.scoped("is held until 2 MSL after the FIN and gone the millisecond after, with no other deadline held", () =>
+    Effect.gen(function*() {
+      const start = yield* Clock.currentTimeMillis
+      const { stats } = yield* passiveTimeWait(0)
+      yield* TestClock.adjust(`${60_000 - 1 - ((yield* Clock.currentTimeMillis) - start)} millis`)
+      yield* settle
+      expect((yield* stats).tcp.timeWait).toBe(1)
+      yield* TestClock.adjust("2 millis")
+      yield* settle
+      expect((yield* stats).tcp.timeWait).toBe(0)
+    }))
+
+  it.scoped("restarts on a retransmitted FIN and is then held 2 MSL from it, not from the first", () =>
+    Effect.gen(function*() {
+      const { peer, sndNxt, stats } = yield* passiveTimeWait(0)
+      yield* TestClock.adjust("30000 millis")
+      yield* settle
+      const finAt = yield* Clock.currentTimeMillis
+      yield* peer.sendFrame(frame({ seq: Seq.add(ISN, 1), ack: sndNxt, flags: FIN | ACK }))
+      const ack = segmentOf(yield* peer.next)
+      expect(ack.ack).toBe(Seq.add(ISN, 2))
+      yield* settle
+      // past the first deadline: still held
+      yield* TestClock.adjust("40000 millis")
+      yield* settle
+      expect((yield* stats).tcp.timeWait).toBe(1)
+      yield* TestClock.adjust(`${finAt + 60_000 - 1 - (yield* Clock.currentTimeMillis)} millis`)
+      yield* settle
+      expect((yield* stats).tcp.timeWait).toBe(1)
+      yield* TestClock.adjust("2 millis")
+      yield* settle
+      expect((yield* stats).tcp.timeWait).toBe(0)
+    }))
+
+  it.scoped("a half-open's deadline, earlier than the record's, still wakes the wheel; a clock jumped past the record's drops it", () =>
+    Effect.gen(function*() {
+      const { peer, stats } = yield* passiveTimeWait(0)
+      yield* TestClock.adjust("10 millis")
+      // a new SYN to the listener from another port: a live half-open with its own deadline
+      yield* peer.sendFrame(ipFrame(peerSegment({ seq: ISN, flags: SYN, srcPort: 40001, options: { mss: 1460, sackPermitted: false } }, new Uint8Array(0), PEER_ADDR, ADDR_A), MAC_A))
+      const synAck = segmentOf(yield* peer.next)
+      expect(synAck.flags).toBe(SYN | ACK)
+      // the SYN-ACK's retransmission (1 s) comes while the record is held
+      yield* TestClock.adjust("1100 millis")
+      const again = segmentOf(yield* peer.next)
+      expect(again.flags).toBe(SYN | ACK)
+      expect((yield* stats).tcp.timeWait).toBe(1)
+      yield* TestClock.adjust("120000 millis")
+      yield* settle
+      expect((yield* stats).tcp.timeWait).toBe(0)
     }))
 })
