@@ -62,6 +62,20 @@ const warm = (params?: Partial<Params.TcpParams>, timestamps = false) => {
 }
 
 /**
+ * A path shorter than the Clock's millisecond: 20 one-octet exchanges, each acknowledged in the ms
+ * it went, so RACK's minimum RTT is 0 and its reordering window 0 (a quarter of it).
+ */
+const warmZeroRtt = () => {
+  const s = est()
+  for (let i = 0; i < B; i++) {
+    s.write(10 * i, "x")
+    s.send(10 * i, sackOf(i + 1))
+  }
+  expect(Rack.minRtt(s.snd.rack)).toBe(0)
+  return s
+}
+
+/**
  * `warm`, then reordering seen: of three segments written at 1000 the third arrives before the
  * second (SACKed at 1020), and RACK sees it when the second comes in below it (all acknowledged at 1021).
  */
@@ -125,12 +139,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   it("a batch's ACKs are all taken before RACK marks losses: a segment reordered within the batch is not resent for its first ACK", () => {
     // a path shorter than the Clock's millisecond: every exchange acknowledged in the ms it went,
     // RACK's minimum RTT 0, so its reordering window is 0 (a quarter of it)
-    const s = est()
-    for (let i = 0; i < B; i++) {
-      s.write(10 * i, "x")
-      s.send(10 * i, sackOf(i + 1))
-    }
-    expect(Rack.minRtt(s.snd.rack)).toBe(0)
+    const s = warmZeroRtt()
     expect(shape(s.write(1000, T.octets(4 * MSS))).length).toBe(4)
     // the second segment came after the third and fourth: the receiver's ACKs, in one batch, report
     // the two beyond the hole, then everything. Marked after the first, the second looked lost
@@ -2413,12 +2422,7 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
     // path shorter than the Clock's millisecond (RACK's window 0) the first SACK shows the first
     // segment lost, and the batch's next ACK acknowledges it; marked at the first, it went again
     // and a recovery cut the window ("a batch's ACKs are all taken before RACK marks losses")
-    const s = est()
-    for (let i = 0; i < B; i++) {
-      s.write(10 * i, "x")
-      s.send(10 * i, sackOf(i + 1))
-    }
-    expect(Rack.minRtt(s.snd.rack)).toBe(0)
+    const s = warmZeroRtt()
     expect(shape(s.write(1000, T.octets(14 * MSS)))).toHaveLength(10)
     const out = shape(s.send(1000, sackOf(B, [B + MSS, B + 3 * MSS]), sackOf(B + 3 * MSS)))
     expect(out.every(([seq]) => seq! >= B + 10 * MSS)).toBe(true)
