@@ -28,6 +28,20 @@ const segmentOf = (f: Uint8Array) => asTcp(f)!
  * `alongFin` gives frames to send in the same batch as that FIN. Returns the stack's SND.NXT (past
  * its FIN) and the peer's next sequence number.
  */
+/**
+ * The TIME-WAIT record is still held a millisecond before Clock time `deadline` and gone a
+ * millisecond after (the clock moved there from now).
+ */
+const heldUntil = (stats: Effect.Effect<{ readonly tcp: { readonly timeWait: number } }>, deadline: number) =>
+  Effect.gen(function*() {
+    yield* TestClock.adjust(`${deadline - 1 - (yield* Clock.currentTimeMillis)} millis`)
+    yield* settle
+    expect((yield* stats).tcp.timeWait).toBe(1)
+    yield* TestClock.adjust("2 millis")
+    yield* settle
+    expect((yield* stats).tcp.timeWait).toBe(0)
+  })
+
 const passiveTimeWait = (octets: number, alongFin: (sndNxt: Seq.SeqNum) => ReadonlyArray<Uint8Array> = () => []) =>
   Effect.gen(function*() {
     const env = yield* stackWithPeer({ config: { tcp: { timestamps: false } } })
@@ -254,12 +268,7 @@ describe("a TIME-WAIT record's own deadline (its heap apart from the connections
     Effect.gen(function*() {
       const start = yield* Clock.currentTimeMillis
       const { stats } = yield* passiveTimeWait(0)
-      yield* TestClock.adjust(`${60_000 - 1 - ((yield* Clock.currentTimeMillis) - start)} millis`)
-      yield* settle
-      expect((yield* stats).tcp.timeWait).toBe(1)
-      yield* TestClock.adjust("2 millis")
-      yield* settle
-      expect((yield* stats).tcp.timeWait).toBe(0)
+      yield* heldUntil(stats, start + 60_000)
     }))
 
   it.scoped("restarts on a retransmitted FIN and is then held 2 MSL from it, not from the first", () =>
@@ -276,12 +285,7 @@ describe("a TIME-WAIT record's own deadline (its heap apart from the connections
       yield* TestClock.adjust("40000 millis")
       yield* settle
       expect((yield* stats).tcp.timeWait).toBe(1)
-      yield* TestClock.adjust(`${finAt + 60_000 - 1 - (yield* Clock.currentTimeMillis)} millis`)
-      yield* settle
-      expect((yield* stats).tcp.timeWait).toBe(1)
-      yield* TestClock.adjust("2 millis")
-      yield* settle
-      expect((yield* stats).tcp.timeWait).toBe(0)
+      yield* heldUntil(stats, finAt + 60_000)
     }))
 
   it.scoped("a half-open's deadline, earlier than the record's, still wakes the wheel; a clock jumped past the record's drops it", () =>
