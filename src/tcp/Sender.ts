@@ -4075,10 +4075,14 @@ const resendTooLong = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // short of its recovery point holds its head marked lost (tcp_newreno_mark_lost, at the entry and
   // each partial ACK, until acknowledged), so it goes to CA_Loss all the same. Kept in the recovery,
   // the duplicate after the partial ACK resent the new head under PRR where Linux sends nothing
-  // (test/kernel/ConformancePmtu.test.ts, "an MTU all segments fit"). (With SACK, RACK's marks are
-  // Linux's lost_out: not done here)
-  const renoLost = !s.sackOk && s.recovering && Seq.lt(s.sndUna, s.recover)
-  if (marked === 0 && !renoLost) return
+  // (test/kernel/ConformancePmtu.test.ts, "an MTU all segments fit"). In a SACK recovery lost_out
+  // counts what RACK marked, resent or not (tcp_mark_skb_lost sets TCPCB_LOST and a resend keeps
+  // it until the segment is SACKed or acknowledged): the stack's marks not yet sent again, and the
+  // resends in flight (a recovery resends only what was marked). Kept in the recovery, the partial
+  // ACK after the report sent one segment under PRR where Linux, in CA_Loss, marked everything sent
+  // before the delivered resend and sent seven ("SACK on, in recovery, an MTU all segments fit")
+  const lostOut = s.recovering && (s.sackOk ? s.rack.lostOctets > 0 || Rack.anyRetransOut(s.rack, s.sndUna) : Seq.lt(s.sndUna, s.recover))
+  if (marked === 0 && !lostOut) return
   // What is in flight now is a loss episode's, as after a timeout (Linux's tcp_simple_retransmit
   // enters CA_Loss with high_seq = SND.NXT, and clears its undo marker): the duplicate ACKs (or SACKs)
   // of the shorter segments the router passed start no fast recovery for it (RFC 6582's recover),

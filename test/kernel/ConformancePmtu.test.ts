@@ -277,6 +277,31 @@ describe.skipIf(SKIP !== undefined)("the stack takes a router's fragmentation ne
       ]
     }))
 
+  // The same with SACK. Linux's lost_out holds what RACK marked, resent or not (a resend keeps
+  // TCPCB_LOST until SACKed or acknowledged), so tcp_simple_retransmit goes on to CA_Loss: high_seq =
+  // SND.NXT, undo_marker 0, the window tcp_cwnd_reduction left. The partial ACK then marks every
+  // segment sent before the delivered resend lost (RACK's window is 0 in CA_Loss, tcp_rack_reo_wnd) and
+  // resends them, new data after them: seven segments. The stack stayed in its recovery and sent one
+  // under PRR. (The partial ACK's step waits 40 ms. With 20 ms, in the one run tried, Linux did not
+  // take the next SACK, of a resend, as RACK's advance where the stack did: that RTT sample, one
+  // window, lies next to min_rtt, the first flight's, and tcp_rack_advance skips a resend's delivery
+  // whose RTT is below min_rtt; not probed further)
+  it.scopedLive("SACK on, in recovery, an MTU all segments fit: still a timeout's episode (tcp_simple_retransmit returns only when nothing is lost)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000 }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3, sack: [[1977, 2965]] }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4, sack: [[1977, 3953]] }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 5, sack: [[1977, 4941]] }, window: 20 },
+        fragNeeded(1400),
+        { tb: { flags: "A", ack: 989, ts: 6, sack: [[1977, 4941]] }, window: 40 },
+        { tb: { flags: "A", ack: 989, ts: 7, sack: [[1977, 5929]] }, window: 20 },
+        { tb: { flags: "A", ack: 989, ts: 8, sack: [[1977, 6917]] }, window: 20 }
+      ]
+    }))
+
   // (review52a) Fragmentation needed after a timeout (CA_Loss), no SACK: Linux's tcp_simple_retransmit
   // marks the long segments lost (the head's resend with them: its retransmission no longer in flight)
   // and resends the head cut, in the timeout's window of one (the 36-octet runt is lost too, marked by

@@ -269,6 +269,39 @@ describe("fragmentation needed resends only the segments longer than the new MSS
     expect(s.snd.recovering).toBe(false)
   })
 
+  // The same with SACK: lost_out is what RACK marked, resent or not (a resend keeps TCPCB_LOST until
+  // SACKed or acknowledged), so a SACK recovery with its holes out goes to CA_Loss at any report. The
+  // partial ACK after it marks every segment sent before the delivered resend lost (RACK's window is
+  // 0 in CA_Loss, tcp_rack_reo_wnd) and resends them as the window allows, new data after them.
+  // Kept in the recovery, the stack sent one segment under PRR there, Linux seven
+  // (test/kernel/ConformancePmtu.test.ts, "SACK on, in recovery, an MTU all segments fit")
+  it("with SACK, in recovery, an MTU every segment fits: still a timeout's episode (Linux's tcp_simple_retransmit: lost_out holds RACK's marks)", () => {
+    const M = 988
+    const s = T.established({ peerOptions: { mss: 1000, sackPermitted: true, timestamp: { value: 1, echo: 0 } } })
+    expect(s.write(1000, T.octets(30 * M))).toHaveLength(10)
+    let tsVal = 2
+    const ack = (at: number, acked: number, sackedTo: number, echo = 1000) =>
+      shape(s.send(at, T.fromPeer({
+        seq: 0,
+        ack: acked,
+        options: { sackPermitted: false, timestamp: { value: tsVal++, echo }, sack: [{ left: ours(2 * M), right: ours(sackedTo) }] }
+      })))
+    // the third segment SACKed (limited transmit), RACK's timer resends the first; the fourth SACKed:
+    // the second goes again; the fifth: new data (PRR)
+    expect(ack(1020, 0, 3 * M)).toEqual([[10 * M, M]])
+    expect(shape(s.tick(s.snd.rackAt!))).toEqual([[0, M]])
+    expect(ack(1040, 0, 4 * M)).toEqual([[M, M]])
+    expect(ack(1060, 0, 5 * M)).toEqual([[11 * M, M]])
+    expect(s.snd.recovering).toBe(true)
+    // MTU 1400: every segment fits, nothing goes again, but the resends out are lost_out: the
+    // recovery is over
+    expect(shape(icmp(s, FRAG_NEEDED, 1400, 0, 1065))).toEqual([])
+    expect(s.snd.recovering).toBe(false)
+    // the first one's resend arrives: what went before it and is neither SACKed nor resent is lost
+    // (RACK's window 0 in CA_Loss) and goes, then new data, as the window PRR left holds
+    expect(ack(1100, M, 5 * M, 1060)).toEqual([[5 * M, M], [6 * M, M], [7 * M, M], [8 * M, M], [9 * M, M], [10 * M, M], [12 * M, M]])
+  })
+
   // (review52a) A report after a timeout (CA_Loss): Linux's tcp_simple_retransmit leaves CA_Loss's
   // state alone, undo_marker with it, and prior_cwnd counts packets: the ACK of all echoing the
   // originals' timestamp undoes the timeout (tcp_try_undo_loss, tcp_packet_delayed), cwnd back to 10
