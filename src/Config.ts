@@ -166,6 +166,12 @@ export interface StackConfig {
      */
     readonly maxTimeWait: number
     /**
+     * fibers kept waiting for the next connection's half once theirs is over
+     * (internal/FiberPool.ts), at most: a new connection's halves then cost
+     * no fresh fiber each. About 0.9 KiB each; 0 makes a fiber per half
+     */
+    readonly idleFibers: number
+    /**
      * half-open connections per listener (the SYN queue); beyond it SYNs are
      * answered with SYN cookies (`synCookies`) or dropped, and counted
      */
@@ -274,6 +280,7 @@ export const defaults = {
     challengeAcksPerSecond: 1000,
     maxConnections: 65536,
     maxTimeWait: 65536,
+    idleFibers: 1024,
     synBacklog: 1024,
     synCookies: true,
     acceptBacklog: 511,
@@ -525,6 +532,7 @@ export const check = (input: StackConfigInput, totalMemory: number = memoryOfPro
         challengeAcksPerSecond: yield* int("tcp.challengeAcksPerSecond", tcp.challengeAcksPerSecond, 1, 1_000_000),
         maxConnections: yield* int("tcp.maxConnections", tcp.maxConnections, 1, 1 << 24),
         maxTimeWait: yield* int("tcp.maxTimeWait", tcp.maxTimeWait, 0, 1 << 24),
+        idleFibers: yield* int("tcp.idleFibers", tcp.idleFibers, 0, 1 << 20),
         synBacklog: yield* int("tcp.synBacklog", tcp.synBacklog, 1, 1 << 20),
         synCookies: tcp.synCookies,
         acceptBacklog: yield* int("tcp.acceptBacklog", tcp.acceptBacklog, 0, 1 << 20),

@@ -31,6 +31,7 @@ const GAUGES: ReadonlySet<string> = new Set([
   "tcp.connections",
   "tcp.halfOpen",
   "tcp.timeWait",
+  "tcp.idleFibers",
   "tcp.portsHeld",
   "tcp.memory",
   "tcp.sockets"

@@ -58,6 +58,7 @@ import { Tx } from "../iface/Interface.js"
 import { ChurnMap } from "../internal/ChurnMap.js"
 import { consumeBatches } from "../internal/Handoff.js"
 import * as Deadlines from "../internal/Deadlines.js"
+import * as FiberPool from "../internal/FiberPool.js"
 import * as SharedRunner from "../internal/SharedRunner.js"
 import { Signal } from "../internal/Signal.js"
 import * as Sip from "../internal/SipHash.js"
@@ -147,6 +148,8 @@ export interface TcpStats {
   readonly eifelUndos: number
   /** initial slow starts HyStart++ ended because the round-trip delay grew (RFC 9406; Linux's TCPHystartDelayDetect) */
   readonly hystartExits: number
+  /** fibers waiting now for the next connection's half (`tcp.idleFibers` at most; internal/FiberPool.ts) */
+  readonly idleFibers: number
   /** 4-tuples held in TIME-WAIT now (as small records, not connections) */
   readonly timeWait: number
   /** local ports that connections and TIME-WAIT records hold now, each once however many hold it (Linux's bind buckets; listeners' ports not counted) */
@@ -744,6 +747,12 @@ export const make = Effect.gen(function*() {
     FiberSet.unsafeAdd(fibers, fiber)
     return fiber
   }
+  // The connections' halves run on fibers kept between connections (internal/FiberPool.ts): a
+  // half's fiber, once its connection is over, waits for the next connection's half
+  const halves = new FiberPool.FiberPool((job) => {
+    runFork(job)
+  }, config.tcp.idleFibers)
+  yield* Effect.addFinalizer(() => Effect.sync(() => halves.close()))
 
   // --- the timer wheel ----------------------------------------------------------------
   const deadlines = Deadlines.make<Timed>()
@@ -856,7 +865,7 @@ export const make = Effect.gen(function*() {
       c.segmentsSent += n
     },
     fork: (effect) => {
-      runFork(effect)
+      halves.run(effect)
     }
   }
   const timeWaitFire = (e: TimeWaitEntry): void => dropTimeWait(e)
@@ -1612,6 +1621,7 @@ export const make = Effect.gen(function*() {
       connections: conns.size,
       halfOpen: halfOpenCount,
       timeWait: timeWaits.size,
+      idleFibers: halves.waiting,
       portsHeld: PortIndex.size(portIndex),
       memory: memory.allocated,
       memoryPressure: memory.pressureEntries,

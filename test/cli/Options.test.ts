@@ -507,6 +507,7 @@ describe("Format", () => {
       eifelUndos: 0,
       hystartExits: 0,
       timeWait: 0,
+      idleFibers: 0,
       portsHeld: 0,
       timeWaitAcks: 0,
       timeWaitOverflow: 0,

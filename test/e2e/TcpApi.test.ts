@@ -586,3 +586,30 @@ describe("TCP API: listening on a port connections hold", () => {
       expect((yield* client.info).state).toBe("Established")
     }))
 })
+
+describe("TCP API: the halves' fibers kept between connections (internal/FiberPool.ts)", () => {
+  it.scoped("a connection's halves, once it is over, wait for the next connection's (tcp.idleFibers, at most that many); the next takes them; 0 keeps none", () =>
+    Effect.gen(function*() {
+      for (const idle of [3, 0]) {
+        const { a, b } = yield* twoStacks({ configA: { tcp: { idleFibers: idle } } })
+        const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 80 })))
+        expect((yield* statsOf(a)).tcp.idleFibers).toBe(0)
+        // two connections at once, A's ends closed first (TIME-WAIT: their fibers end, the record stays)
+        const one = yield* openPair(b, listener)
+        const two = yield* openPair(b, listener)
+        yield* closeInTurn(one.server, one.client)
+        yield* closeInTurn(two.server, two.client)
+        expect((yield* statsOf(a)).tcp).toMatchObject({ connections: 0, timeWait: 2, idleFibers: Math.min(4, idle) })
+        // a third takes two of them, and the data still goes both ways
+        const three = yield* openPair(b, listener)
+        expect((yield* statsOf(a)).tcp.idleFibers).toBe(Math.max(0, Math.min(4, idle) - 2))
+        yield* three.client.write(new TextEncoder().encode("ping"))
+        yield* three.client.end
+        yield* settle
+        const got = yield* three.server.read
+        expect(Option.map(got, (c) => new TextDecoder().decode(c))).toEqual(Option.some("ping"))
+        yield* closeInTurn(three.server, three.client)
+        expect((yield* statsOf(a)).tcp.idleFibers).toBe(Math.min(4, idle))
+      }
+    }))
+})
