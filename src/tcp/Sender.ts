@@ -2141,10 +2141,20 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // whose earlier ACKs found pipe above ssthresh took the last's pipe, with nothing sent in
     // between, for PRR-SSRB's, whose room could be none: the proportional sends went missing
     const p = s.prr
-    // RFC 6937 DeliveredData: the change in SND.UNA plus the change in what is SACKed above it
-    const delivered = Math.max(0, Seq.sub(una, s.sndUna) + Scoreboard.sackedAbove(s.board, una) - sackedBefore)
+    // (a D-SACK first: Linux's tcp_check_dsack runs at the top of tcp_sacktag_write_queue; one it
+    // takes for no D-SACK, dubious or beyond what was resent, tcp_dsack_seen, counts for nothing)
+    dsack = Rack.dsackOf(a.sack, a.ack)
+    if (dsack !== undefined && !dsackSeen(s, dsack)) dsack = undefined
+    // RFC 6937 DeliveredData: the change in SND.UNA plus the change in what is SACKed above it, and,
+    // as Linux counts it, a D-SACK's segments: tcp_dsack_seen adds them to sack_delivered ("A
+    // spurious retransmission is delivered"), tcp_ack to tp->delivered (tcp_count_delivered), and
+    // tcp_cong_control hands the ACK's whole delivery to tcp_cwnd_reduction (newly_acked_sacked) or
+    // tcp_cong_avoid (acked_sacked). Left out, a D-SACK in a recovery made no PRR step where Linux's
+    // may send (test/kernel/ConformanceLoss.test.ts, "a D-SACK in recovery counts as delivered")
+    const delivered = Math.max(0, Seq.sub(una, s.sndUna) + Scoreboard.sackedAbove(s.board, una) - sackedBefore) +
+      (dsack === undefined ? 0 : dsackSegments(s, dsack) * segmentPayload(s))
     // In recovery an ACK that delivers nothing and moves nothing (a window update, a duplicate with
-    // no new SACK) makes no PRR step: Linux's tcp_cwnd_reduction returns at newly_acked_sacked 0,
+    // no new SACK nor a D-SACK) makes no PRR step: Linux's tcp_cwnd_reduction returns at newly_acked_sacked 0,
     // and cwnd stays what the last ACK that delivered set (what RACK marks lost meanwhile leaves
     // room under it). Taken for a step, it worked the count out again at a pipe the forced first
     // resend had raised above ssthresh, and the proportional count let a new segment go; and after
@@ -2160,8 +2170,6 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
         p.stale = true
       }
     }
-    dsack = Rack.dsackOf(a.sack, a.ack)
-    if (dsack !== undefined && !dsackSeen(s, dsack)) dsack = undefined
     if (dsack !== undefined) {
       dsackReceived(s, dsack, una, delivered)
       // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering
@@ -3236,9 +3244,13 @@ const takeResent = (r: Array<number>, from: number, to: number): number => {
 const dsackSeen = (s: Sender, block: SackBlock): boolean => {
   if (!Rack.dsackPlausible(block, s.maxSndWnd)) return false
   const c = count(s)
-  c.dsackDups += Math.max(1, Math.ceil(Seq.sub(block.right, block.left) / segmentPayload(s)))
+  c.dsackDups += dsackSegments(s, block)
   return c.dsackDups <= c.retransmits
 }
+
+/** The segments a D-SACK block reports received twice, one at least (Linux's tcp_dsack_seen: dup_segs). */
+const dsackSegments = (s: Sender, block: SackBlock): number =>
+  Math.max(1, Math.ceil(Seq.sub(block.right, block.left) / segmentPayload(s)))
 
 const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum, delivered: number): void => {
   const u = s.undo
@@ -3252,7 +3264,7 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum, delivered: 
   u.retrans = Math.max(0, u.retrans - Math.ceil(octets / segmentPayload(s)))
   // (undone by D-SACKs, in a recovery or after it: Linux's tcp_try_undo_dsack, which adds one to
   // reo_wnd_persist, at most 16; test/tcp/Recovery.test.ts, "a recovery undone by D-SACKs adds one")
-  if (tryUndo(s, false, una, delivered + Math.max(1, Math.ceil(Seq.sub(block.right, block.left) / segmentPayload(s))) * segmentPayload(s))) {
+  if (tryUndo(s, false, una, delivered)) {
     Rack.onDsackUndo(s.rack)
   }
 }

@@ -950,6 +950,30 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // A D-SACK in recovery is a delivery: Linux's tcp_dsack_seen adds its segments to
+  // sack_delivered ("A spurious retransmission is delivered"), tcp_ack counts them into
+  // tp->delivered (tcp_count_delivered), and tcp_cong_control hands them to tcp_cwnd_reduction as
+  // newly_acked_sacked. Five segments, the first two lost; three SACKed start the recovery (in_flight
+  // 5 - 3 - 2 = 0, ssthresh 7: the first again), a write queues more; the first's resend arrives
+  // (ACK 1001: prr_delivered 2, prr_out 1, sndcnt min(7, max(1, 1) + 1) = 2: the second again and a
+  // new segment); then its original too, D-SACKed below SND.UNA (undo_retrans 2 -> 1: no undo):
+  // prr_delivered 3, prr_out 3, in_flight 2, sndcnt min(5, max(0, 1)) = 1: one more new segment. The
+  // stack counted a D-SACK as no delivery and sent nothing there
+  it.scopedLive("a D-SACK in recovery counts as delivered: PRR lets a new segment go at it (Linux's tcp_dsack_seen, sack_delivered)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 5000 } },
+        dup(3, [[2001, 3001]], 20),
+        dup(4, [[2001, 4001]], 20),
+        dup(5, [[2001, 5001]], 20),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ack: 1001, ts: 6, sack: [[2001, 5001]] }, window: 20 },
+        { tb: { flags: "A", ack: 1001, ts: 7, sack: [[1, 1001], [2001, 5001]] }, window: 20 },
+        { tb: { flags: "A", ack: 7001, ts: 8 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("Eifel after an RTO with SACK: the ACK of all echoes the original's timestamp", () =>
     conforms({
       steps: [

@@ -563,6 +563,30 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(Sender.counters(s.snd).undos).toBe(1)
   })
 
+  // A D-SACK is a delivery to PRR: Linux's tcp_dsack_seen adds its segments to sack_delivered ("A
+  // spurious retransmission is delivered"), tcp_ack counts them (tcp_count_delivered), and
+  // tcp_cong_control gives them to tcp_cwnd_reduction as newly_acked_sacked. Five segments, the
+  // first two lost: three SACKed start the recovery (in_flight 5 - 3 - 2 = 0, ssthresh 7: the first
+  // again); more written; the first's resend acknowledged (prr_delivered 2, prr_out 1, sndcnt
+  // min(7, max(1, 1) + 1) = 2: the second again and a new one); then the first's original D-SACKed
+  // below SND.UNA (undo_retrans 2 -> 1, no undo): prr_delivered 3, prr_out 3, in_flight 2, sndcnt
+  // min(5, max(0, 1)) = 1, one more new segment. The stack took the D-SACK for no delivery and made
+  // no PRR step (test/kernel/ConformanceLoss.test.ts, "a D-SACK in recovery counts as delivered")
+  it("a D-SACK in recovery counts as delivered: PRR lets a new segment go at it (Linux's tcp_dsack_seen, sack_delivered)", () => {
+    const s = warm()
+    const seg = (i: number) => [B + i * MSS, MSS]
+    expect(shape(s.write(1000, T.octets(5 * MSS)))).toEqual([0, 1, 2, 3, 4].map(seg))
+    s.send(1020, sackOf(B, [B + 2 * MSS, B + 3 * MSS]))
+    s.send(1021, sackOf(B, [B + 2 * MSS, B + 4 * MSS]))
+    expect(shape(s.send(1022, sackOf(B, [B + 2 * MSS, B + 5 * MSS])))).toEqual([seg(0)])
+    expect(s.snd.cc.ssthresh).toBe(7 * MSS)
+    expect(shape(s.write(1022, T.octets(10 * MSS)))).toEqual([])
+    expect(shape(s.send(1030, sackOf(B + MSS, [B + 2 * MSS, B + 5 * MSS])))).toEqual([seg(1), seg(5)])
+    const out = s.send(1031, sackOf(B + MSS, [B, B + MSS], [B + 2 * MSS, B + 5 * MSS]))
+    expect([s.snd.recovering, s.snd.undo?.retrans]).toEqual([true, 1])
+    expect(shape(out)).toEqual([seg(6)])
+  })
+
   // Linux 6.18's tcp_sacktag_one calls tcp_rack_advance for a newly SACKed resend with no timestamp
   // test: only an RTT below tcp_min_rtt makes it ambiguous. The echo test is tcp_clean_rtx_queue's
   // alone (tcp_skb_spurious_retrans, for a cumulative ACK). A SACK for data above a hole echoes
