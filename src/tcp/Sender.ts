@@ -3586,7 +3586,8 @@ const renoCount = (s: Sender, p: Prr, count: number, una: Seq.SeqNum): void => {
  * (tcp_limit_reno_sacked: then it delivers nothing). A partial ACK of n segments delivers
  * max(n - counted, 1): the hole, the rest "eat duplicate ACKs" (tcp_remove_reno_sacks, which takes
  * n - 1 off the count); it gets no PRR-SSRB +1, as tcp_newreno_mark_lost marks the new head lost on
- * it (tcp_cwnd_reduction's newly_lost). An ACK that delivers nothing makes no step
+ * it (tcp_cwnd_reduction's newly_lost). One that acknowledges no whole segment (inside the resent
+ * head) delivers nothing and counts nothing (tcp_clean_rtx_queue frees no skb). An ACK that delivers nothing makes no step
  * (tcp_cwnd_reduction returns at newly_acked_sacked 0). An earlier ACK of the batch is folded into
  * `Prr.owed` first, as with SACK (`onAck`). The ACK that reaches `recover` itself holds the
  * recovery (`renoHold`): the count goes, and its step has the +1; the ACK past it ends the
@@ -3601,6 +3602,13 @@ const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, winUpdate: boolea
   let delivered = 0
   let safe = false
   if (advances) {
+    // An ACK that ends inside the segment at SND.UNA acknowledges no whole one (in practice one
+    // inside the resent head): Linux's tcp_clean_rtx_queue stops at a one-segment skb the ACK only
+    // partly covers, so no FLAG_DATA_ACKED, no tcp_remove_reno_sacks (the count stays), nothing
+    // delivered, and tcp_cwnd_reduction returns at newly_acked_sacked 0; tcp_newreno_mark_lost finds
+    // the head LOST already. No step, then, where one segment counted delivered let a new one go
+    // (test/tcp/Recovery.test.ts, "an ACK inside the resent head delivers nothing")
+    if (!Seq.gt(Rack.segmentEdgeAtOrBefore(s.rack, a.ack), s.sndUna)) return
     const segs = Math.max(1, Math.ceil(Seq.sub(a.ack, s.sndUna) / full))
     delivered = Math.max(segs - s.renoSacked, 1) * full
     // (and held to all but one of what is still out, as tcp_remove_reno_sacks's

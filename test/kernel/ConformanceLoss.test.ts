@@ -259,6 +259,31 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // An ACK inside the resent head acknowledges no whole segment: Linux's tcp_clean_rtx_queue stops
+  // at a one-segment skb the ACK only partly covers (nothing trimmed or freed), so no
+  // FLAG_DATA_ACKED, no tcp_remove_reno_sacks (sacked_out stays 3), nothing delivered, and
+  // tcp_cwnd_reduction returns at newly_acked_sacked 0: nothing goes (TCP_INFO after it: Recovery,
+  // cwnd 9, sacked 3, lost 1, retrans 1, as before). The duplicate after it counts one (sacked 4,
+  // ceil(7 * 2 / 10) - 1 = 1: the 13th). The stack counted a segment delivered at the ACK inside
+  // and sent the 13th there, the 14th at the duplicate. (Linux's ACK inside re-arms no timer either,
+  // no FLAG_ACKED: its RTO runs on from the head's resend and fires ~300 ms after it, where the
+  // stack's restarts at the ACK; the ACK of 3001 comes well before, and the steps listen no
+  // further than their windows)
+  it.scopedLive("without SACK, an ACK inside the resent head delivers nothing: no PRR step (Linux's tcp_clean_rtx_queue acks no part of a one-segment skb)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 501 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 501 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 13001 }, window: 20, exact: true }
+      ]
+    }))
+
   // Without SACK a duplicate is an ACK that Linux's tcp_ack does not flag FLAG_NOT_DUP, and
   // tcp_ack_update_window flags FLAG_WIN_UPDATE whenever tcp_may_update_window holds: for an ACK
   // of nothing new, a SEQ past SND.WL1 too, whatever the window. The testbench's data moves its

@@ -3069,6 +3069,25 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     expect(ackAt(s, 25, MSS)).toEqual([seg(12)])
   })
 
+  // (prr53) An ACK inside the resent head acknowledges no whole segment: Linux's tcp_clean_rtx_queue
+  // stops at a one-segment skb that the ACK only partly covers (it trims nothing, frees nothing),
+  // so FLAG_DATA_ACKED stays clear, tcp_remove_reno_sacks is not called (sacked_out stays), nothing
+  // counts as delivered, and tcp_cwnd_reduction returns at newly_acked_sacked 0: cwnd stays. Its
+  // tcp_newreno_mark_lost finds the head LOST already and marks nothing, and the head's resend is
+  // still out, so nothing goes again. Linux 6.18 here (TCP_INFO after the ACK of 501 of a
+  // 1000-octet head: Recovery, cwnd 9, sacked 3, lost 1, retrans 1, as before it; nothing sent),
+  // and the next duplicate sends the 13th (sacked 4, ceil(7 * 2 / 10) - 1 = 1). The stack counted
+  // a segment delivered and sent the 13th at the ACK inside, the 14th at the duplicate. (A PRR-SSRB
+  // +1 for an ACK that marks nothing lost is not due either: no step at all)
+  it("an ACK inside the resent head delivers nothing: no PRR step, the count kept (Linux's tcp_clean_rtx_queue acks no part of a one-segment skb)", () => {
+    const s = entered()
+    const delivered = s.snd.prr!.delivered
+    expect(ackAt(s, 23, MSS / 2)).toEqual([])
+    expect([s.snd.recovering, s.snd.renoSacked, s.snd.prr!.delivered]).toEqual([true, 3, delivered])
+    expect(ackAt(s, 24, MSS / 2)).toEqual([seg(12)])
+    expect(s.snd.renoSacked).toBe(4)
+  })
+
   it("the 4th and 5th duplicates in one batch send what they send one batch each (`Prr.owed`, as with SACK)", () => {
     const s = entered()
     // at the batch's end in_flight is 12 - 5 = 7 = ssthresh, where PRR-SSRB's room is 0; the 4th
