@@ -2439,7 +2439,15 @@ const onAckLosses = (
     else if (more && !(s.ecnOk && a.ece)) limitedTransmitInBatch(s, now, out)
   } else if (
     s.sackOk && !s.recovering && mayRecoverAgain(s) && s.persistAt === undefined && sackShowsLoss(s)
-  ) enterRecovery(s, now, out)
+  ) {
+    enterRecovery(s, now, out)
+  } else if (winUpdate && more && !(s.ecnOk && a.ece)) {
+    // A window update before a later ACK of the batch that may start a recovery or a cut sends what
+    // the window it opens lets go, as Linux's tcp_ack for it runs tcp_data_snd_check before the next
+    // ACK is taken; left to the batch's end, the recovery's window held that new data back
+    // (test/tcp/Recovery.test.ts, "a window update, then a SACK that starts a recovery")
+    limitedTransmitInBatch(s, now, out)
+  }
 }
 
 /**

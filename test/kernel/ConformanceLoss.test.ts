@@ -380,6 +380,33 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // A window update, then a SACK that starts a recovery, in one burst: Linux's tcp_ack takes the
+  // update by itself (FLAG_WIN_UPDATE; RACK marks nothing without a delivery) and tcp_data_snd_check
+  // sends what it opens: cwnd 10, in_flight 5 - 2 SACKed = 3, seven new segments. Then the SACK
+  // (sacked_out 3, RACK's window 0, the first lost) starts the recovery: in_flight 12 - 3 - 1 = 8
+  // above ssthresh 7, sndcnt 1, the resend. The stack sent nothing at the update, and the
+  // recovery's window at the burst's end held the new data back (review52b's "Found, left")
+  it.scopedLive("with SACK, a window update and a SACK that starts a recovery in one burst: the window's room first, then the resend (Linux's tcp_ack per ACK)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: true, ts: 1, mss: 1012 } },
+        { tb: { flags: "A", ts: 2, win: 5000 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 30000 } },
+        { tb: { flags: "A", ack: 1, ts: 3, sack: [[1001, 3001]], win: 5000 }, window: 5 },
+        {
+          burst: [
+            { flags: "A", ack: 1, ts: 4, sack: [[1001, 3001]], win: 20000 },
+            { flags: "A", ack: 1, ts: 5, sack: [[1001, 4001]], win: 20000 }
+          ],
+          window: 20
+        },
+        { tb: { flags: "A", ack: 12001, ts: 6, win: 20000 }, window: 20 }
+      ]
+    }))
+
   // An ACK of new data, then a SACK that starts a recovery, in one burst: Linux's first ACK (Open)
   // acknowledges the first segment and slow start takes cwnd to 11, so the 11th and 12th go
   // (tcp_data_snd_check); the second SACKs three above the second segment, RACK's window is 0 and

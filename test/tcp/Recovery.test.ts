@@ -2441,6 +2441,33 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
     single.write(1000, T.octets(20 * MSS))
     expect(acks().flatMap((a) => seqs(single.send(1020, a)))).toEqual([10, 11, 1])
   })
+  // (prr53; review52b's "Found, left") A window update before the batch's SACK that starts a
+  // recovery: Linux takes it by itself (tcp_ack: FLAG_WIN_UPDATE, Disorder, RACK marks nothing
+  // without a delivery; then tcp_data_snd_check): cwnd 10, in_flight 5 - 2 SACKed = 3, the window
+  // now 20 segments: seven new ones go. The SACK after it (sacked_out 3: RACK's window 0, the first
+  // lost) starts the recovery: in_flight 12 - 3 - 1 = 8 above ssthresh 7, sndcnt ceil(1 * 7 / 10) = 1:
+  // the resend. The stack sent nothing at the window update (neither of onAckLosses' branches) and
+  // the recovery's window then held the new data back
+  it("with SACK: a window update, then a SACK that starts a recovery, in one batch: the window's room goes first, then the resend", () => {
+    const win = (window: number, ack: number, ...blocks: ReadonlyArray<readonly [number, number]>) =>
+      T.fromPeer({ ack, window, options: { sackPermitted: false, sack: blocks.map(([l, r]) => ({ left: ours(l), right: ours(r) })) } })
+    const seqs = (out: ReadonlyArray<OutSegment>) => shape(out).map(([seq]) => (seq! - B) / MSS)
+    const run = (batched: boolean) => {
+      const s = est()
+      for (let i = 0; i < B; i++) {
+        s.write(40 * i, "x")
+        s.send(40 * i + 20, win(5 * MSS, i + 1))
+      }
+      expect(seqs(s.write(1000, T.octets(20 * MSS)))).toEqual([0, 1, 2, 3, 4])
+      expect(seqs(s.send(1020, win(5 * MSS, B, [B + MSS, B + 3 * MSS])))).toEqual([])
+      const acks = [win(20 * MSS, B, [B + MSS, B + 3 * MSS]), win(20 * MSS, B, [B + MSS, B + 4 * MSS])]
+      const out = batched ? seqs(s.send(1022, ...acks)) : acks.flatMap((a) => seqs(s.send(1022, a)))
+      expect(s.snd.recovering).toBe(true)
+      return out
+    }
+    expect(run(false)).toEqual([5, 6, 7, 8, 9, 10, 11, 0])
+    expect(run(true)).toEqual([5, 6, 7, 8, 9, 10, 11, 0])
+  })
   it("with SACK, a duplicate inside a batch whose hole RACK would mark lost sends nothing at it: the batch's later ACK that fills the hole decides, as before", () => {
     // the per-ACK limited transmit above only looks at RACK (Rack.detectLoss without marking): on a
     // path shorter than the Clock's millisecond (RACK's window 0) the first SACK shows the first
