@@ -4417,8 +4417,10 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // `!after(high_seq, snd_una)`, the cut from snd_cwnd, then tcp_init_undo)
   if (s.recovering && Seq.gte(s.sndUna, s.recover)) {
     if (s.prr !== undefined) s.cc.cwnd = Math.max(fullPayload(s), Math.floor(s.prr.wnd))
-    s.cc.reducing = false
+    // (the record first, while the reduction still runs: Linux's tcp_current_ssthresh in Recovery
+    // is snd_ssthresh itself, not 3/4 of PRR's window, `Congestion.saveForUndo`)
     beginUndo(s)
+    s.cc.reducing = false
   }
   s.frto = s.params.frto && s.sackOk && (!episode || s.retries > 1) ? s.sndMax : undefined
   s.frtoNewSent = false

@@ -1408,6 +1408,52 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (undo53) The undo record's ssthresh is Linux's tcp_current_ssthresh: max(snd_ssthresh,
+  // (cwnd >> 1) + (cwnd >> 2)) outside a cwnd reduction (tcp_enter_recovery), and
+  // tcp_undo_cwnd_reduction gives it back when it is larger. Both on Reno (the stack's NewReno), 1000-
+  // octet segments with timestamps, no SACK. An earlier loss (the first of ten, three duplicates:
+  // ssthresh 5, the resend; the ACK of the recovery point echoes the resend: no undo, the hold sends
+  // PRR's 5; the ACK past it ends the recovery, cwnd = ssthresh 5); then congestion avoidance with the
+  // window full, one ACK a segment (tcp_cong_avoid_ai): 6 after five, 7 after six more, 8 after seven
+  // more. Then a reordering: three duplicates of segment 31 (limited transmit sends two), a recovery
+  // cut from 8 to 4 saving prior_ssthresh max(5, 4 + 2) = 6, and the ACK of the recovery point echoes
+  // 31's original: tcp_try_undo_recovery gives back ssthresh 6 and holds Recovery, whose
+  // tcp_cwnd_reduction sets cwnd = in_flight 0 + min(6, max(prr_delivered - prr_out, newly) + 1):
+  // six new segments. The stack saved ssthresh as it was, 5, and sent five
+  it.scopedLive("without SACK, Reno: the undo at the recovery point after an earlier loss gives back 3/4 of the window grown since (Linux's tcp_current_ssthresh as prior_ssthresh)", () => {
+    const e = (i: number) => 1 + 1000 * i
+    let ts = 3
+    const ack = (to: number, more: Partial<TbSegment> = {}): Step => ({ tb: { flags: "A", ack: to, ts: ts++, ...more }, window: 20 })
+    return conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      stack: { tcp: { congestion: "newreno" } },
+      steps: [
+        { dut: { op: "listen", port: 5000, cc: "reno" } },
+        ...open({ mss: 1012, sackOk: false }, { ts: true }).slice(1),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        // the earlier loss: limited transmit sends 11 and 12, the third duplicate the resend of 1
+        ack(1),
+        ack(1),
+        ack(1),
+        // the recovery point, the resend's echo: the hold, PRR's 5
+        ack(e(12)),
+        // past it: cwnd 5, congestion avoidance
+        // (more written as the send buffer drains: it takes about 30000 octets at once)
+        ...Array.from({ length: 18 }, (_, i): ReadonlyArray<Step> =>
+          i % 6 === 5 ? [ack(e(13 + i)), { dut: { op: "write", bytes: 10000 }, window: 20 }] : [ack(e(13 + i))]).flat(),
+        { wait: 20 },
+        // the reordering: segment 31 late
+        ack(e(30)),
+        ack(e(30)),
+        ack(e(30)),
+        // the recovery point, echoing 31's original: the undo, and the hold's PRR
+        ack(e(40), { tsecrOf: e(30) }),
+        ack(e(42))
+      ]
+    })
+  })
+
   it.scopedLive("limited transmit without SACK: one new segment at the second duplicate ACK", () =>
     conforms({
       steps: [

@@ -102,8 +102,12 @@ export const TB_TS = 1_000_000
 
 /** A socket call the device under test makes. Its result is written down when it returns. */
 export type DutOp =
-  /** bound to `address` if given (127.0.0.1 or DUT_IP: bind(2) before listen(2)), else to every address */
-  | { readonly op: "listen"; readonly port: number; readonly backlog?: number; readonly address?: string }
+  /**
+   * bound to `address` if given (127.0.0.1 or DUT_IP: bind(2) before listen(2)), else to every address;
+   * `cc: "reno"`: Linux's sockets on Reno (TCP_CONGESTION) instead of CUBIC (a script that says so sets
+   * the stack's `tcp.congestion` to "newreno" in `stack`)
+   */
+  | { readonly op: "listen"; readonly port: number; readonly backlog?: number; readonly address?: string; readonly cc?: "reno" }
   | { readonly op: "accept" }
   /**
    * to the testbench (198.18.0.1); from `localPort` if given (Linux: SO_REUSEADDR, bind(2), then

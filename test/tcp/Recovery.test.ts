@@ -1406,6 +1406,85 @@ describe("Eifel detection without SACK: timestamps alone show a retransmission w
   })
 })
 
+describe("the undo record's ssthresh is Linux's prior_ssthresh (tcp_current_ssthresh, tcp_undo_cwnd_reduction)", () => {
+  // 1000-octet segments: the peer's MSS 1012 less the timestamps option
+  const P = 1000
+  const at = (i: number) => [i * P, P]
+  const tsAck = (value: number, echo: number, ack: number) =>
+    T.fromPeer({ ack, options: { sackPermitted: false, timestamp: { value, echo } } })
+  const conn = (congestion: "newreno" | "cubic") =>
+    T.established({
+      params: { quickAcks: 0, congestion, hystart: false },
+      peerOptions: { mss: 1012, sackPermitted: false, timestamp: { value: 1, echo: 0 } },
+      peerWindow: 65535
+    })
+
+  /**
+   * The earlier loss of test/kernel/ConformanceLoss.test.ts's script ("Reno: the undo at the recovery
+   * point after an earlier loss"): the first of ten lost, three duplicates, the ACK of the recovery point
+   * echoing the resend (no undo), the ACK past it; then one ACK a segment, the window full, until cwnd is
+   * `segs` segments. The socket, the clock, the next segment to acknowledge, and when each went.
+   */
+  const grown = (congestion: "newreno" | "cubic", segs: number) => {
+    const s = conn(congestion)
+    const sentAt = new Map<number, number>()
+    const note = (t: number, out: ReadonlyArray<OutSegment>) => {
+      for (const o of out) if (!sentAt.has(T.ourSeq(o))) sentAt.set(T.ourSeq(o), t)
+      return shape(out)
+    }
+    expect(note(1000, s.write(1000, T.octets(200 * P)))).toHaveLength(10)
+    expect(note(1020, s.send(1020, tsAck(100, 1000, 0)))).toEqual([at(10)])
+    expect(note(1021, s.send(1021, tsAck(101, 1000, 0)))).toEqual([at(11)])
+    expect(note(1022, s.send(1022, tsAck(102, 1000, 0)))).toEqual([at(0)])
+    const cut = congestion === "newreno" ? 5 : 7
+    expect(s.snd.cc.ssthresh).toBe(cut * P)
+    // the hold: PRR's window under the cut, no undo (the echo is the resend's)
+    expect(note(1030, s.send(1030, tsAck(103, 1022, 12 * P)))).toHaveLength(cut)
+    let t = 1040
+    let next = 13
+    for (; next < 200 && (s.snd.recovering || s.snd.cc.cwnd < segs * P); next++, t += 10) note(t, s.send(t, tsAck(100 + next, t - 10, next * P)))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([false, 0, segs * P, cut * P])
+    // (the window full: `segs` segments out from the next to acknowledge)
+    expect(Seq.sub(s.snd.sndMax, s.snd.sndUna)).toBe(segs * P)
+    return { s, t, next: next - 1, sentAt, note }
+  }
+
+  // Reno: ssthresh 5 after the earlier loss, cwnd grown to 8 in congestion avoidance. The reordering's
+  // recovery (tcp_enter_recovery, Disorder: no cwnd reduction, no ECE) saves prior_ssthresh = max(5,
+  // 4 + 2) = 6 and cuts to 4; the ACK of the recovery point echoing the late segment's original undoes
+  // (tcp_try_undo_recovery: 6 > 4, given back) and holds Recovery, whose tcp_cwnd_reduction sets cwnd =
+  // in_flight 0 + min(6, max(prr_delivered 8 - prr_out 1, newly 7) + 1): six go (Linux's, in the script).
+  // The record saved ssthresh as it was: five went
+  it("NewReno: the hold's undo after an earlier loss gives back max(ssthresh, 3/4 cwnd): six go, not five", () => {
+    const { s, t, next, sentAt, note } = grown("newreno", 8)
+    const late = next
+    expect(note(t + 20, s.send(t + 20, tsAck(300, t, late * P)))).toEqual([at(late + 8)])
+    expect(note(t + 21, s.send(t + 21, tsAck(301, t, late * P)))).toEqual([at(late + 9)])
+    expect(note(t + 22, s.send(t + 22, tsAck(302, t, late * P)))).toEqual([at(late)])
+    expect(s.snd.cc.ssthresh).toBe(4 * P)
+    const out = s.send(t + 30, tsAck(303, sentAt.get(late * P)!, (late + 10) * P))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh]).toEqual([true, 1, 6 * P])
+    expect(shape(out)).toEqual([10, 11, 12, 13, 14, 15].map((i) => at(late + i)))
+    // past it: Open with PRR's 6 (the undo took undo_marker), congestion avoidance: two go
+    expect(shape(s.send(t + 40, tsAck(304, t + 30, (late + 12) * P)))).toEqual([at(late + 16), at(late + 17)])
+  })
+
+  // CUBIC: ssthresh 7 after the earlier loss, cwnd grown back to 12. prior_ssthresh = max(7, 6 + 3) = 9,
+  // the cut 8 (12 × 717 / 1024); the undo gives back 9 as it is larger, and the hold's PRR sends 9. The
+  // record saved 7 and put it back exactly, below the cut's own 8: seven went
+  it("CUBIC: the hold's undo after an earlier loss gives back max(ssthresh, 3/4 cwnd), never less than the cut: nine go, not seven", () => {
+    const { s, t, next, sentAt, note } = grown("cubic", 12)
+    const late = next
+    note(t + 20, s.send(t + 20, tsAck(300, t, late * P)))
+    note(t + 21, s.send(t + 21, tsAck(301, t, late * P)))
+    expect(note(t + 22, s.send(t + 22, tsAck(302, t, late * P)))).toEqual([at(late)])
+    expect(s.snd.cc.ssthresh).toBe(8 * P)
+    const out = s.send(t + 30, tsAck(303, sentAt.get(late * P)!, (late + 14) * P))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh]).toEqual([true, 1, 9 * P])
+    expect(shape(out)).toHaveLength(9)
+  })
+})
+
 describe("Proportional Rate Reduction in SACK recovery (RFC 6937)", () => {
   it("with pipe above ssthresh, each ACK lets out what the peer received times ssthresh / RecoverFS, from the first ACK on (not a pause until pipe falls below cwnd)", () => {
     const s = warm()

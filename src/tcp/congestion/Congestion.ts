@@ -140,18 +140,30 @@
  *
  * `saveForUndo` copies what a loss episode is about to change, before its
  * first hook runs; `undo` puts it back once the peer proves the episode
- * spurious (the sender's D-SACK check). RFC 9438 §4.9.2 lists CUBIC's
- * variables for this (cwnd, cwnd_prior, ssthresh, W_max, K, t_epoch,
- * W_est; cwnd_epoch goes with K) and restores them, exactly, only while
- * `cwnd` is still below what it was: a window that has already grown past
- * it keeps its own, newer state. Exactly, not Linux's "at least"
- * (tcp_undo_cwnd_reduction keeps the larger ssthresh): a cut taken from a
- * window that had grown well past the last ssthresh sets a higher one than
- * the flow had, which the episode, had it not happened, would not have.
- * For NewReno only cwnd and ssthresh matter; its CUBIC fields are the
- * initial values either way. Linux's CUBIC differs here too, kept as the
- * RFC's: its undo_cwnd is tcp_reno_undo_cwnd (cwnd = max(cwnd, prior_cwnd))
- * and nothing of its own goes back, so it keeps the loss's last_max_cwnd
+ * spurious (the sender's D-SACK check, F-RTO, the timestamp echo).
+ *
+ * ssthresh and cwnd are Linux's, as a Linux peer's next windows show
+ * (test/kernel/ConformanceLoss.test.ts, "Reno: the undo at the recovery
+ * point after an earlier loss"): the record saves tcp_current_ssthresh
+ * (`NewReno.currentSsthresh`: outside a cwnd reduction at least 3/4 of the
+ * window, (cwnd >> 1) + (cwnd >> 2) in whole segments; inside one ssthresh
+ * itself), Linux's prior_ssthresh from tcp_enter_recovery and
+ * tcp_enter_loss, and `undo` gives it back whenever it is larger than the
+ * ssthresh then (tcp_undo_cwnd_reduction), with cwnd = max(cwnd, saved)
+ * (tcp_reno_undo_cwnd, CUBIC's undo_cwnd too). So "at least", not
+ * exactly: after an earlier loss a window grown past 4/3 of its ssthresh
+ * comes back with 3/4 of that window as ssthresh (a Reno flow at 8 segments
+ * over an ssthresh of 5 gets 6, a CUBIC one at 12 over 7 gets 9, above the
+ * cut's own 8, which an exact restore lowered). Until stop 53
+ * the record kept RFC 9438 §4.9.2's exact restore; a flow's next slow
+ * start or PRR window then fell a segment or more short of Linux's.
+ *
+ * CUBIC's own variables (cwnd_prior, W_max, K, t_epoch, W_est; cwnd_epoch
+ * goes with K, RFC 9438 §4.9.2's list) go back only while `cwnd` is still
+ * below the saved window: one that has already grown past it keeps its own,
+ * newer curve. Linux's CUBIC differs here, kept as the RFC's: its
+ * undo_cwnd is tcp_reno_undo_cwnd and nothing of its own goes back, so it
+ * keeps the loss's last_max_cwnd
  * (fast convergence applied; 0 after a timeout, bictcp_reset) and, its
  * epoch_start zeroed by the loss, begins a new epoch at the next ACK from
  * the restored window: K = 0 there (the window is not below last_max_cwnd),
@@ -330,10 +342,16 @@ export interface Saved {
   readonly hystart: HyStart.Saved | undefined
 }
 
-/** Copy what the coming loss episode's hooks will change (call it before `onLoss` or the first `onRto`). @category constructors */
+/**
+ * Copy what the coming loss episode's hooks will change (call it before `onLoss` or the first
+ * `onRto`). ssthresh is saved as Linux's prior_ssthresh, tcp_current_ssthresh: at least 3/4 of the
+ * window unless a cut is already under way (`reducing`; the module doc says why).
+ *
+ * @category constructors
+ */
 export const saveForUndo = (s: State): Saved => ({
   cwnd: s.cwnd,
-  ssthresh: s.ssthresh,
+  ssthresh: NewReno.currentSsthresh(s),
   wMax: s.wMax,
   cwndPrior: s.cwndPrior,
   k: s.k,
@@ -344,20 +362,20 @@ export const saveForUndo = (s: State): Saved => ({
 })
 
 /**
- * The episode `saved` was taken before proved spurious: while `cwnd` is
- * still below `saved.cwnd`, everything goes back to it (RFC 9438 §4.9.2),
- * CUBIC's curve included, so the flow goes on as if the episode had not
- * happened. A window that has already grown past it keeps its own state
- * (§4.9.2's "rare case": the proof came long after).
+ * The episode `saved` was taken before proved spurious: while `cwnd` is still below `saved.cwnd`,
+ * cwnd goes back to it and ssthresh to the saved one if that is larger (Linux's
+ * tcp_undo_cwnd_reduction), CUBIC's curve too (RFC 9438 §4.9.2), so the flow goes on as if the
+ * episode had not happened. A window that has already grown past it keeps its own state (§4.9.2's
+ * "rare case": the proof came long after).
  *
  * @category combinators
  */
 export const undo = (s: State, saved: Saved): void => {
   if (s.cwnd >= saved.cwnd) return
-  s.cwnd = saved.cwnd
-  s.ssthresh = saved.ssthresh
+  if (saved.ssthresh > s.ssthresh) s.ssthresh = saved.ssthresh
   s.rtoPending = false
   s.reducing = false
+  s.cwnd = saved.cwnd
   s.wMax = saved.wMax
   s.cwndPrior = saved.cwndPrior
   s.k = saved.k

@@ -248,6 +248,19 @@ export const lossWindow = (s: State): void => {
 }
 
 /**
+ * Linux's tcp_current_ssthresh: inside a cwnd reduction (its CWR and Recovery states, `reducing`)
+ * ssthresh itself, otherwise at least 3/4 of the window, in whole segments as Linux's
+ * `(cwnd >> 1) + (cwnd >> 2)`: the threshold the window's size already vouches for. What an idle
+ * restart raises ssthresh to (`restart`), and what a loss episode saves to give back if it proves
+ * spurious (Linux's prior_ssthresh; `Congestion.saveForUndo`).
+ */
+export const currentSsthresh = (s: State): number => {
+  if (s.reducing) return s.ssthresh
+  const segs = Math.floor(s.cwnd / s.smss)
+  return Math.max(s.ssthresh, ((segs >> 1) + (segs >> 2)) * s.smss)
+}
+
+/**
  * Restart after idle, as Linux's tcp_cwnd_restart (tcp_slow_start_after_idle
  * = 1, its default): if nothing was sent for longer than an RTO, the ACK
  * clock is gone. `cwnd` is halved once for each whole RTO of the idle time
@@ -267,8 +280,7 @@ export const lossWindow = (s: State): void => {
  */
 export const restart = (s: State, idleMs: number, rto: number): boolean => {
   if (!(idleMs > rto)) return false
-  const segs = Math.floor(s.cwnd / s.smss)
-  if (!s.reducing) s.ssthresh = Math.max(s.ssthresh, ((segs >> 1) + (segs >> 2)) * s.smss)
+  s.ssthresh = currentSsthresh(s)
   const rw = Math.min(initialWindow(s.smss), s.cwnd)
   let cwnd = s.cwnd
   // (bounded: each turn halves cwnd, which stops at rw, whatever rto is)

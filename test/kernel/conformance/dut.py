@@ -63,10 +63,11 @@ def conn():
     return socks["conn"]
 
 
-def cubic(s):
+def cubic(s, cc="cubic"):
     # the stack's congestion control, CUBIC, whatever the host's default (a namespace takes it, and
-    # may not set one the host does not allow; a socket of root's may): accepted sockets inherit it
-    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, b"cubic")
+    # may not set one the host does not allow; a socket of root's may): accepted sockets inherit it.
+    # A listen's "cc" names another ("reno", built in: the stack's "newreno", which the script sets)
+    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, cc.encode())
 
 
 def bind_local(c, cmd):
@@ -82,7 +83,7 @@ def run(cmd):
     if op == "listen":
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        cubic(s)
+        cubic(s, cmd.get("cc", "cubic"))
         s.bind((cmd.get("address", "0.0.0.0"), cmd["port"]))
         s.listen(cmd.get("backlog", 8))
         s.settimeout(TIMEOUT)

@@ -208,3 +208,51 @@ describe("Congestion.resize: a smaller path MTU keeps the window's segments (as 
     expect(s).toEqual(before)
   })
 })
+
+describe("the undo record is Linux's (tcp_current_ssthresh saved, tcp_undo_cwnd_reduction's larger ssthresh)", () => {
+  const SMSS = 1000
+
+  /**
+   * An earlier loss at ten segments, its recovery ended (cwnd = ssthresh: Reno 5, CUBIC 7), then
+   * congestion avoidance with the window full until cwnd reaches `segs` segments.
+   */
+  const grownAfterLoss = (name: Congestion.Name, segs: number): Congestion.State => {
+    const a = Congestion.byName(name)
+    const s = a.init(SMSS, 0, false, false)
+    a.onLoss(s, s.cwnd, 100)
+    a.onRecoveryEnd(s, 0, 200)
+    expect(s.ssthresh).toBe(name === "newreno" ? 5 * SMSS : 7 * SMSS)
+    for (let t = 300; s.cwnd < segs * SMSS; t += 10) a.onAck(s, SMSS, t, 20, s.cwnd)
+    expect(s.cwnd).toBe(segs * SMSS)
+    return s
+  }
+
+  // Linux's tcp_enter_recovery (not in CWR or Recovery, no ECE) and tcp_enter_loss (from Open or
+  // Disorder) save prior_ssthresh = tcp_current_ssthresh: max(snd_ssthresh, (cwnd >> 1) + (cwnd >> 2))
+  // outside a cwnd reduction; tcp_undo_cwnd_reduction gives it back when it is larger than the
+  // ssthresh then, and cwnd = max(cwnd, prior_cwnd) (tcp_reno_undo_cwnd, CUBIC's undo_cwnd too).
+  // Saved as it was, the undo gave back Reno 5 where Linux has 6, CUBIC 7 where Linux has 9
+  it.each([
+    ["newreno", 8, 6],
+    ["cubic", 12, 9]
+  ] as const)("%s: a window grown past 4/3 of ssthresh after an earlier loss saves 3/4 of it, and the undo gives that back", (name, segs, prior) => {
+    const a = Congestion.byName(name)
+    const s = grownAfterLoss(name, segs)
+    const saved = Congestion.saveForUndo(s)
+    expect(saved.ssthresh).toBe(prior * SMSS)
+    a.onLoss(s, s.cwnd, 5000)
+    expect(s.ssthresh).toBeLessThan(prior * SMSS)
+    Congestion.undo(s, saved)
+    expect([s.cwnd, s.ssthresh, s.reducing]).toEqual([segs * SMSS, prior * SMSS, false])
+  })
+
+  // Inside a cwnd reduction (Recovery or CWR) tcp_current_ssthresh is snd_ssthresh itself (Linux's
+  // tcp_enter_loss from Recovery once SND.UNA reached high_seq)
+  it("inside a reduction the record saves ssthresh as it is", () => {
+    for (const name of Congestion.names) {
+      const s = grownAfterLoss(name, name === "newreno" ? 8 : 12)
+      s.reducing = true
+      expect(Congestion.saveForUndo(s).ssthresh).toBe(s.ssthresh)
+    }
+  })
+})

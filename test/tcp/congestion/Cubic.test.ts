@@ -481,10 +481,23 @@ describe("undoing a spurious reduction (RFC 9438 §4.9.2)", () => {
     return s
   }
 
-  it("a loss proved spurious puts every variable back, so the curve goes on from where it was", () => {
+  /**
+   * What the undo gives ssthresh back as: Linux's prior_ssthresh, tcp_current_ssthresh when the
+   * episode began, max(ssthresh, (cwnd >> 1) + (cwnd >> 2)) in whole segments (the window here is
+   * far past 4/3 of the first loss's ssthresh: 3/4 of it), given back as it is larger than the cut
+   * (tcp_undo_cwnd_reduction)
+   */
+  const priorSsthresh = (st: Congestion.State): number => {
+    const n = Math.floor(st.cwnd / SMSS)
+    return Math.max(st.ssthresh, ((n >> 1) + (n >> 2)) * SMSS)
+  }
+
+  it("a loss proved spurious puts every variable back, so the curve goes on from where it was; ssthresh comes back as Linux's prior_ssthresh", () => {
     const s = cruising()
     const before = { ...s }
     const saved = Congestion.saveForUndo(s)
+    expect(saved.ssthresh).toBe(priorSsthresh(before))
+    expect(saved.ssthresh).toBeGreaterThan(before.ssthresh)
     A.onLoss(s, s.cwnd, 7100)
     // the cut: fast convergence does not apply (cwnd above W_max), W_max becomes the window, no epoch
     expect([s.wMax, s.cwndPrior, s.epochStart]).toEqual([before.cwnd, before.cwnd, undefined])
@@ -492,9 +505,9 @@ describe("undoing a spurious reduction (RFC 9438 §4.9.2)", () => {
     Congestion.undo(s, saved)
     // (but the count toward the next whole segment, which starts over as Linux's snd_cwnd_cnt:
     // tcp_init_cwnd_reduction zeroes it, tcp_undo_cwnd_reduction leaves it)
-    expect(s).toEqual({ ...before, bytesAcked: 0 })
+    expect(s).toEqual({ ...before, bytesAcked: 0, ssthresh: priorSsthresh(before) })
     // and the next ACK grows it along the old curve: the same step as without the episode
-    const twin = { ...before, bytesAcked: 0 }
+    const twin = { ...before, bytesAcked: 0, ssthresh: priorSsthresh(before) }
     A.onAck(s, SMSS, 7150, RTT, s.cwnd)
     A.onAck(twin, SMSS, 7150, RTT, twin.cwnd)
     expect(s.cwnd).toBe(twin.cwnd)
@@ -507,7 +520,7 @@ describe("undoing a spurious reduction (RFC 9438 §4.9.2)", () => {
     A.onRto(s, s.cwnd, 7100)
     expect([s.wMax, s.cwnd]).toEqual([0, SMSS])
     Congestion.undo(s, saved)
-    expect(s).toEqual({ ...before, bytesAcked: 0 })
+    expect(s).toEqual({ ...before, bytesAcked: 0, ssthresh: priorSsthresh(before) })
   })
 
   it("a window that has grown past the old one by the time of the proof keeps its own state", () => {
