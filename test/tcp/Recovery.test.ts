@@ -2231,7 +2231,12 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
   // counts down (tcp_check_dsack / tcp_sacktag_one: above undo_marker). tcp_try_undo_dsack and
   // tcp_try_undo_recovery undo only at 0. Here Y's go-back resend is out when RACK's expiry starts
   // the recovery, and only C's resend is D-SACKed: Y's was needed, so no undo
-  it("a recovery RACK's reordering timer starts from a timeout's episode counts the go-back's resends still out for its D-SACK undo (Linux's tcp_init_undo: undo_retrans = retrans_out)", () => {
+  /**
+   * A fast recovery RACK's reordering timer starts from a timeout's episode (a go-back resend, Y's,
+   * still out), ended by the ACK of all; then C's resend D-SACKed. Y's resend is not D-SACKed (yet):
+   * no undo. The socket, the expiry's time and `k`.
+   */
+  const recoveryFromTimeout = () => {
     const s = warm()
     const k = (n: number) => B + n * MSS
     // A, X1, X2, Bs, Y at 1000; X1 SACKed at 1020: A lost 7 ms on, a fast recovery resends it
@@ -2258,10 +2263,37 @@ describe("tail loss probes and their episodes (RFC 8985 §7, as Linux's tcp_sche
     expect(s.snd.recovering).toBe(false)
     s.send(expiry + 21, sackOf(k(6), [k(5), k(6)]))
     expect([Sender.counters(s.snd).undos, Sender.counters(s.snd).eifelUndos]).toEqual([0, 0])
+    return { s, expiry, k }
+  }
+
+  it("a recovery RACK's reordering timer starts from a timeout's episode counts the go-back's resends still out for its D-SACK undo (Linux's tcp_init_undo: undo_retrans = retrans_out)", () => {
+    const { s, expiry, k } = recoveryFromTimeout()
     // Y's original turns up after all (D-SACKed): every resend out at the entry and since was needless,
     // and the cut goes (tcp_try_undo_dsack, which Linux runs in Open and Disorder)
     s.send(expiry + 22, sackOf(k(6), [k(4), k(5)]))
     expect([Sender.counters(s.snd).undos, Sender.counters(s.snd).eifelUndos]).toEqual([1, 0])
+  })
+
+  // (undo53; reno52's note) The same recovery's record: entered from Linux's CA_Loss (no cwnd
+  // reduction), prior_ssthresh = tcp_current_ssthresh = max(7, 3/4 of 4) = 7 (the first recovery's
+  // cut, kept by the timeout), prior_cwnd 4 (the timeout's slow start); the cut takes ssthresh to 2.
+  // Y's D-SACK comes late, after the window has grown back past 4: tcp_undo_cwnd_reduction keeps the
+  // larger cwnd and gives back ssthresh 7, as it is larger than 2. The stack returned early there (cwnd
+  // not below the saved one) and kept 2: congestion avoidance where Linux slow-starts to 7
+  it("a late D-SACK undo of a recovery from a timeout's episode, the window grown back past the saved one: ssthresh is given back all the same (tcp_undo_cwnd_reduction)", () => {
+    const { s, expiry, k } = recoveryFromTimeout()
+    expect(s.snd.undo?.cc.cwnd).toBe(4 * MSS)
+    expect(s.snd.undo?.cc.ssthresh).toBe(7 * MSS)
+    expect(s.snd.cc.ssthresh).toBe(2 * MSS)
+    // more data, each segment acknowledged 20 ms after it went, until cwnd is past 4
+    s.write(expiry + 30, T.octets(40 * MSS))
+    let t = expiry + 50
+    for (let n = 7; n < 46 && s.snd.cc.cwnd <= 4 * MSS; n++, t += 5) s.send(t, sackOf(k(n)))
+    expect(s.snd.cc.cwnd).toBe(5 * MSS)
+    expect(s.snd.cc.ssthresh).toBe(2 * MSS)
+    // Y's original, D-SACKed at last
+    s.send(t, sackOf(Seq.sub(s.snd.sndUna, ours(0)), [k(4), k(5)]))
+    expect([Sender.counters(s.snd).undos, s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([1, 5 * MSS, 7 * MSS])
   })
 
   // Linux's tcp_sacktag_one: a D-SACK for a segment sent again and already SACKed (both copies

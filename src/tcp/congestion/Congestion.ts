@@ -154,7 +154,10 @@
  * exactly: after an earlier loss a window grown past 4/3 of its ssthresh
  * comes back with 3/4 of that window as ssthresh (a Reno flow at 8 segments
  * over an ssthresh of 5 gets 6, a CUBIC one at 12 over 7 gets 9, above the
- * cut's own 8, which an exact restore lowered). Until stop 53
+ * cut's own 8, which an exact restore lowered), and a proof that comes
+ * after the window has grown past the saved one still gives ssthresh back
+ * (a recovery from a timeout's slow start, saved at 4 segments over a
+ * timeout's ssthresh of 7, cut to 2: the undo gives back 7). Until stop 53
  * the record kept RFC 9438 §4.9.2's exact restore; a flow's next slow
  * start or PRR window then fell a segment or more short of Linux's.
  *
@@ -362,19 +365,20 @@ export const saveForUndo = (s: State): Saved => ({
 })
 
 /**
- * The episode `saved` was taken before proved spurious: while `cwnd` is still below `saved.cwnd`,
- * cwnd goes back to it and ssthresh to the saved one if that is larger (Linux's
- * tcp_undo_cwnd_reduction), CUBIC's curve too (RFC 9438 §4.9.2), so the flow goes on as if the
- * episode had not happened. A window that has already grown past it keeps its own state (§4.9.2's
- * "rare case": the proof came long after).
+ * The episode `saved` was taken before proved spurious, as Linux's tcp_undo_cwnd_reduction: ssthresh
+ * goes back to the saved one if that is larger, cwnd to the saved one if it is below it, and the cut
+ * is over (a later timeout or loss cuts afresh: Linux is Open again, or holds a Reno recovery whose
+ * timeout cuts anyway). While `cwnd` is below `saved.cwnd` CUBIC's curve goes back too (RFC 9438
+ * §4.9.2), so the flow goes on as if the episode had not happened; a window that has already grown
+ * past it keeps its own curve (§4.9.2's "rare case": the proof came long after).
  *
  * @category combinators
  */
 export const undo = (s: State, saved: Saved): void => {
-  if (s.cwnd >= saved.cwnd) return
   if (saved.ssthresh > s.ssthresh) s.ssthresh = saved.ssthresh
   s.rtoPending = false
   s.reducing = false
+  if (s.cwnd >= saved.cwnd) return
   s.cwnd = saved.cwnd
   s.wMax = saved.wMax
   s.cwndPrior = saved.cwndPrior

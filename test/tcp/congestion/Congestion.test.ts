@@ -255,4 +255,31 @@ describe("the undo record is Linux's (tcp_current_ssthresh saved, tcp_undo_cwnd_
       expect(Congestion.saveForUndo(s).ssthresh).toBe(s.ssthresh)
     }
   })
+
+  // A timeout at fourteen segments (ssthresh Reno 7, CUBIC 9), slow start back to four, then a fast
+  // recovery (from Linux's CA_Loss, no cwnd reduction: prior_ssthresh max(7, 3) = 7, prior_cwnd 4) cut
+  // to two; the recovery over and cwnd back at four when the proof comes. Linux's undo: cwnd max(4, 4),
+  // ssthresh 7 (or 9) given back as it is larger. The stack's returned early (cwnd not below the saved
+  // one) and kept ssthresh 2 (reno52's note: a late D-SACK after a recovery entered from a timeout's
+  // episode)
+  it.each([
+    ["newreno", 7],
+    ["cubic", 9]
+  ] as const)("%s: an undo with the window not below the saved one still gives back the larger ssthresh", (name, rtoSsthresh) => {
+    const a = Congestion.byName(name)
+    const s = a.init(SMSS, 0, false, false)
+    for (let t = 10; s.cwnd < 14 * SMSS; t += 10) a.onAck(s, SMSS, t, 20, s.cwnd)
+    a.onRto(s, s.cwnd, 100)
+    expect([s.cwnd, s.ssthresh]).toEqual([SMSS, rtoSsthresh * SMSS])
+    for (let t = 200; s.cwnd < 4 * SMSS; t += 10) a.onAck(s, SMSS, t, 20, s.cwnd)
+    expect(s.cwnd).toBe(4 * SMSS)
+    const saved = Congestion.saveForUndo(s)
+    expect([saved.cwnd, saved.ssthresh]).toEqual([4 * SMSS, rtoSsthresh * SMSS])
+    a.onLoss(s, s.cwnd, 300)
+    expect(s.ssthresh).toBe(2 * SMSS)
+    a.onRecoveryEnd(s, 0, 400)
+    s.cwnd = 4 * SMSS
+    Congestion.undo(s, saved)
+    expect([s.cwnd, s.ssthresh]).toEqual([4 * SMSS, rtoSsthresh * SMSS])
+  })
 })
