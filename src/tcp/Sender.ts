@@ -2795,6 +2795,19 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // `renoPrrStep`, and not at `recover` itself, where only an undo ends it)
       const grow = (s.sackOk || Seq.gt(a.ack, s.recover)) && s.ackDelivered > 0
       const delivered = s.ackDelivered
+      // Without SACK, past the recovery point with no hold (its ACK lost), the echo showing the
+      // retransmission needless by the record an ECE in the recovery kept (`Prr.cutKept`; the live
+      // one, given back, is `tryUndo`'s): Linux's tcp_try_undo_recovery undoes with prior_ssthresh 0,
+      // giving nothing back, but clears undo_marker and sets Open, so tcp_end_cwnd_reduction leaves
+      // cwnd as PRR's last step set it, not ssthresh (`Prr.undone`, `endRecovery`). Ended with cwnd =
+      // ssthresh, a segment or more went short of Linux's (test/tcp/Recovery.test.ts, "the hold's ACK
+      // lost")
+      if (s.undo === undefined && kept !== undefined && kept.sent > 0 && s.prr !== undefined && s.prr.wnd > 0 &&
+        echoPredatesEpisode(s, a, kept)) {
+        s.prr.undone = true
+        s.prr.cutKept = undefined
+        count(s).eifelUndos++
+      }
       endRecovery(s, now, delayed)
       if (grow && !(s.ecnOk && (a.ece || ecnHeld(s)))) {
         s.algorithm.onAck(s.cc, delivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)

@@ -1387,6 +1387,30 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (undo53; review52a's left item) The ECE on the duplicate that starts the recovery (prior_ssthresh
+  // 0, undo_marker set), two more duplicates (PRR: 12 and 13 go; cwnd in_flight 8 + ceil(7 × 3 / 10) -
+  // 2 = 9 at the last), the ACK of the recovery point lost, and the next, past it, echoes the first
+  // segment's original: tcp_try_undo_recovery undoes giving nothing back, undo_marker 0, Open (no hold
+  // past high_seq), so tcp_end_cwnd_reduction leaves cwnd 9; CUBIC's epoch at 9 below W_max 10 grows
+  // nothing for the 8 delivered. Eight new segments over the one still out; the stack ended the
+  // recovery at ssthresh 7 (grown to 8): seven
+  it.scopedLive("without SACK, ECN: an ECE in the recovery, the ACK of the recovery point lost, the next echoing the original: undone with nothing given back, PRR's window kept (Linux's undo_marker 0 at tcp_end_cwnd_reduction)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
+        { tb: { flags: "AE", ack: 1, ts: 5 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 6 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 7 }, window: 20 },
+        { tb: { flags: "A", ack: 1 + 13 * 988, ts: 8, tsecrOf: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 + 15 * 988, ts: 9 }, window: 20 }
+      ]
+    }))
+
   // (review52a) The undo at the recovery point itself on an ACK with ECE: prior_ssthresh 0 first, so
   // tcp_try_undo_recovery's tcp_undo_cwnd_reduction gives back no ssthresh (7 stays) but clears
   // undo_marker; the hold's tcp_cwnd_reduction then works from ssthresh 7: cwnd 0 + min(7, 9) = 7,

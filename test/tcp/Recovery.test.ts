@@ -1383,6 +1383,35 @@ describe("Eifel detection without SACK: timestamps alone show a retransmission w
     expect((out[0]!.flags & CWR) !== 0).toBe(true)
   })
 
+  // (undo53; review52a's left item) An ECE in the recovery (on the duplicate that starts it: Linux's
+  // tcp_enter_recovery(ece_ack) leaves prior_ssthresh 0, undo_marker set), the ACK of the recovery
+  // point itself lost, and the next, past it, echoes the first segment's original: Linux's
+  // tcp_try_undo_recovery undoes (tcp_packet_delayed) giving nothing back, clears undo_marker and sets
+  // Open (SND.UNA past high_seq: no hold), so tcp_end_cwnd_reduction leaves cwnd as PRR's last
+  // tcp_cwnd_reduction set it, 9 (in_flight 8 + ceil(7 × 3 / 10) - 2), not ssthresh 7; tcp_cong_avoid
+  // then grows nothing for the 8 segments delivered (CUBIC's epoch begins at 9 below W_max 10: a
+  // target of 10, cnt 9). Eight new segments go over the one still out. The stack kept the record only
+  // in `Prr.cutKept`, ended the recovery with cwnd = ssthresh 7, grown to 8: seven went
+  it("ECN: an ECE earlier in the recovery, the hold's ACK lost, the ACK past the recovery point echoing the original: undone with nothing given back, PRR's window kept (Linux's undo_marker 0 at tcp_end_cwnd_reduction)", () => {
+    const s = T.established({
+      params: { quickAcks: 0, ecn: "accept" },
+      peerOptions: { mss: MSS, sackPermitted: false, timestamp: { value: 1, echo: 0 } },
+      peerSynFlags: ECE | CWR,
+      peerWindow: 65535
+    })
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    expect(shape(s.send(1020, tsAck(100, 1000, 0)))).toEqual([at0(10)])
+    expect(shape(s.send(1021, tsAck(101, 1000, 0)))).toEqual([at0(11)])
+    expect(shape(s.send(1022, tsEce(102, 1000, 0)))).toEqual([at0(0)])
+    expect(shape(s.send(1023, tsAck(103, 1000, 0)))).toEqual([at0(12)])
+    expect(shape(s.send(1024, tsAck(104, 1000, 0)))).toEqual([at0(13)])
+    expect([s.snd.cc.ssthresh, s.snd.prr?.wnd]).toEqual([7 * P, 9 * P])
+    // (the ACK of 12 segments, the recovery point, lost)
+    const out = s.send(1030, tsAck(105, 1000, 13 * P))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([false, 1, 7 * P, 9 * P])
+    expect(shape(out)).toEqual([14, 15, 16, 17, 18, 19, 20, 21].map(at0))
+  })
+
   it("a partial ACK that echoes the original with the count left at the threshold: undone, and a new recovery on the same ACK, cut from the window given back", () => {
     const s = renoTs()
     expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
