@@ -3329,6 +3329,8 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, deliver
       s.undo = fresh
       s.recover = s.sndMax
       count(s).undos++
+      // (and a new recovery: Linux's tcp_enter_recovery adds one to TCPSACKRECOVERY at each entry)
+      count(s).fastRetransmits++
       Rack.onDsackUndo(s.rack)
       Rack.forceAdvanced(s.rack)
       // PRR starts again, as Linux's tcp_enter_recovery finds no cwnd reduction running (the undo
