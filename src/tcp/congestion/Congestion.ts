@@ -159,7 +159,12 @@
  * (a recovery from a timeout's slow start, saved at 4 segments over a
  * timeout's ssthresh of 7, cut to 2: the undo gives back 7). Until stop 53
  * the record kept RFC 9438 §4.9.2's exact restore; a flow's next slow
- * start or PRR window then fell a segment or more short of Linux's.
+ * start or PRR window then fell a segment or more short of Linux's. Where
+ * Linux's prior_ssthresh is 0 (an ECE on the ACK that starts the recovery
+ * or on one in it) nothing is given back: the sender then calls no `undo`
+ * (Sender.ts's `onEce`, `Prr.cutKept`). A recovery entered during an ECN
+ * cut (Linux's CWR: prior_ssthresh 0 too) saves the cut window and
+ * ssthresh, so its `undo` changes neither.
  *
  * CUBIC's own variables (cwnd_prior, W_max, K, t_epoch, W_est; cwnd_epoch
  * goes with K, RFC 9438 §4.9.2's list) go back only while `cwnd` is still

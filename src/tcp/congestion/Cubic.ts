@@ -67,7 +67,9 @@
  * the restart after idle are Reno's (NewReno.ts; §4.10).
  *
  * A reduction proved spurious (§4.9.2) is undone by `Congestion.undo`,
- * which puts this module's variables back with cwnd and ssthresh.
+ * which puts this module's variables back with cwnd while cwnd is below
+ * the saved window, and ssthresh as Linux's prior_ssthresh (Congestion.ts,
+ * "Undoing a reduction that proved spurious").
  *
  * HyStart++ (RFC 9406, which §4.10 recommends) ends the initial slow
  * start when the delay grows (HyStart.ts, run by `Reno.slowStartAck`).
