@@ -93,7 +93,14 @@
  *   (tcp_schedule_loss_probe), whose expiry only re-arms the RTO from the
  *   first unacknowledged segment's send time (tcp_send_loss_probe's "at most
  *   one outstanding TLP", tcp_rearm_rto).
- * - Zero window (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17): while the peer's
+ * - Zero window (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17): a window that shuts
+ *   with data out leaves it in flight (SND.NXT stays) under the retransmission
+ *   timer, whose expiry resends the first segment whole as the probe, backed
+ *   off, with no retry counted unless the application has closed, and the
+ *   connection timed out only by a peer silent for twice the RTO's cap (Linux's
+ *   tcp_retransmit_timer, "receiver dastardly shrinks window", and
+ *   tcp_rtx_probe0_timed_out; tcp_check_probe_timer arms its probe timer only
+ *   with nothing out). With nothing out, while the peer's
  *   window is 0 and data waits, probes of one octet go out at RTO intervals
  *   that double up to `maxPersist`, forever while the peer answers them
  *   (RFC 1122 §4.2.2.17); after `retries` in a row unanswered the connection
@@ -1484,7 +1491,8 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       // (a receiver whose window is 0 drops it, RFC 9293 §3.10.7.4's table; Linux's tcp_write_xmit
       // holds a bare FIN at tcp_snd_wnd_test too): the persist timer probes meanwhile
       if (finPending && unsent === 0 && Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt) > 0) sendData(s, out, s.sndNxt, 0, true, now)
-      // (on: a window that closed with everything in flight is probed, not retransmitted into)
+      // (on: a window that closed with everything in flight leaves it to the retransmission timer,
+      // `enterPersistIfStalled`)
       break
     }
     // (what a timeout held, `Rack.markTimeout`, is in flight, also where the go-back has not yet
@@ -1630,17 +1638,31 @@ const enterPersistIfStalled = (s: Sender, now: number): void => {
   const bufEnd = SendBuffer.end(s.buffer)
   if (s.sndWnd === 0) {
     if (Seq.sub(bufEnd, s.sndUna) <= 0 && !finWaits(s)) return
-    // Whatever was in flight lies beyond the peer's window now; it goes again when the window opens.
-    // The persist timer takes over: no retransmission timer runs meanwhile, nor a tail probe or
-    // RACK's reordering timer armed before, whose sends would go into the shut window and count
-    // as retransmissions (the RTO's towards the retry limit: a live peer would be timed out)
+    // Data still out: it stays in flight (no go-back: SND.NXT where it was, and what the peer takes
+    // once its window opens is acknowledged as usual), and the retransmission timer stays this
+    // data's, as Linux's one timer a socket: tcp_check_probe_timer arms the probe timer only with
+    // nothing out (`!packets_out`, from __tcp_push_pending_frames when tcp_write_xmit returns
+    // `!packets_out && write queue not empty`), and tcp_ack_probe runs only for an ACK that found
+    // nothing out. Its expiry with the window still shut resends the first segment as the probe,
+    // backed off, and counts no retry while the peer answers (`onRto`, tcp_retransmit_timer's
+    // "receiver dastardly shrinks window"). A tail probe or RACK's timer armed before stays too: it
+    // is that one timer (a probe that cannot go re-arms the RTO, `tailProbe`). Sent back to SND.UNA,
+    // a window that opened sent what was out again before any new data, where Linux goes on from
+    // snd_nxt (test/kernel/ConformanceWindow.test.ts, "a window that shuts with data in flight")
+    if (Seq.gt(s.sndMax, s.sndUna) && Seq.gt(bufEnd, s.sndUna)) {
+      if (s.rtoAt === undefined && s.tlpAt === undefined && s.rackAt === undefined) s.rtoAt = now + s.rtt.rto
+      return
+    }
+    // Nothing out but a FIN (or a probe's octet): the persist timer takes over, and probes; no
+    // retransmission timer runs meanwhile, nor a tail probe or RACK's reordering timer armed
+    // before. (A FIN the window shut on is that timer's probe: its answers time nothing out)
     s.sndNxt = s.sndUna
     s.rtoAt = undefined
     s.tlpAt = undefined
     s.rackAt = undefined
     s.timing = undefined
-    // and so does what a timeout held (Rack.markTimeout): the go-back from SND.UNA when the window
-    // opens would skip it, and with nothing new to send none went and no timer ran again
+    // (what a timeout held, Rack.markTimeout, is data out, which never comes here: released all the
+    // same, as the go-back from SND.UNA when the window opens would skip it and hang, 1609954)
     Rack.releaseHeld(s.rack)
   } else if (Seq.sub(bufEnd, s.sndNxt) <= 0 || Seq.gt(s.sndNxt, s.sndUna)) {
     return
@@ -3545,10 +3567,11 @@ const prrOwed = (s: Sender, p: Prr, pipeThen: number): number =>
  * octets as they were when the count was set, `Prr.renoCredit`), less
  * the segment at SND.UNA while it is marked lost and not yet sent again (lost_out 1, retrans_out
  * 0: tcp_newreno_mark_lost marks the head at the recovery's start and at each partial ACK; once
- * resent, HighRxt is past SND.UNA and the two cancel). What a shut window's go-back has sent again
- * from SND.UNA (SND.NXT short of SND.MAX, `enterPersistIfStalled`) counts besides, as Linux's
- * retrans_out: its originals are still in `out` (Linux goes back over nothing, and its in_flight
- * stays), and left out the whole go-back went at the first duplicate that gave PRR room.
+ * resent, HighRxt is past SND.UNA and the two cancel). What a go-back in the recovery has sent
+ * again from SND.UNA (SND.NXT short of SND.MAX) counts besides, as Linux's retrans_out: its
+ * originals are still in `out`, and left out the whole go-back went at the first duplicate that
+ * gave PRR room. (A shut window made such a go-back until window53; it now keeps what is out in
+ * flight, as Linux's, and the term is 0 there.)
  */
 const renoPipe = (s: Sender): number => {
   const out = Seq.sub(s.sndMax, s.sndUna)
@@ -3726,10 +3749,10 @@ const firstLostAtEntry = (s: Sender, now: number, out: Array<OutSegment>): void 
  * went. Held to the peer's window as Linux's tcp_retransmit_skb holds it: a
  * peer that has shrunk its window since drops what lies past it, so that is
  * not sent again, and a segment reaching past the edge is cut there. Into a
- * shut window no data goes again at all (Linux sends the segment at SND.UNA
- * as its probe; here the persist timer probes with one octet, and its probes
- * count no retransmission); a bare FIN sent before still does, as the
- * segment at SND.UNA that Linux sends again (a FIN never sent waits, `push`).
+ * shut window only the segment at SND.UNA goes again, whole: Linux's
+ * __tcp_retransmit_skb lets it serve as the zero-window probe (avail_wnd =
+ * cur_mss), as the retransmission timer sends it with data out (`onRto`); a
+ * bare FIN sent before too (a FIN never sent waits, `push`).
  */
 const resend = (
   s: Sender,
@@ -3740,7 +3763,7 @@ const resend = (
   now: number
 ): number | undefined => {
   const room = Seq.sub(Seq.add(s.sndUna, s.sndWnd), seq)
-  if (room <= 0 && (len > 0 || seq !== s.sndUna)) return undefined
+  if (room <= 0 && seq !== s.sndUna) return undefined
   if (room > 0 && len > room) {
     len = room
     fin = false
@@ -4384,10 +4407,25 @@ const retryLimit = (s: Sender): number =>
 const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   count(s).timeouts++
   const synPhase = s.state === "SynSent" || s.state === "SynReceived"
-  if (s.retries >= (synPhase ? s.params.synRetries : retryLimit(s))) {
+  // The peer's window shut with data out (`enterPersistIfStalled` leaves the timer running there):
+  // Linux's tcp_retransmit_timer ("receiver dastardly shrinks window") enters loss and resends the
+  // first segment whole as the zero-window probe (__tcp_retransmit_skb: avail_wnd = cur_mss at
+  // snd_una), backs the timer off, and counts no retry (icsk_retransmits unchanged): a peer that
+  // keeps answering is never timed out. One silent for twice the RTO's cap is
+  // (tcp_rtx_probe0_timed_out: 2 × TCP_RTO_MAX since the last segment heard; Linux asks the
+  // retransmissions to have gone on as long too, which lags that by the first backoff at most). Not
+  // for an orphan (SOCK_DEAD: "we cannot allow such beasts to hang infinitely"), whose retries count
+  const shut = s.sndWnd === 0 && !synPhase && !s.appClosed
+  if (shut && now - s.lastHeardAt > 2 * s.params.rtt.maxRto) {
     timedOut(s)
     return
   }
+  if (!shut && s.retries >= (synPhase ? s.params.synRetries : retryLimit(s))) {
+    timedOut(s)
+    return
+  }
+  // (counted for the episode's rules below, and given back at the end when the window is shut: to
+  // them each such expiry is a first timeout, as Linux's tcp_enter_loss sees icsk_retransmits 0)
   s.retries++
   s.rtt = Rtt.backoff(s.rtt, s.params.rtt)
   s.timing = undefined
@@ -4471,6 +4509,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   retransmitFirst(s, now, out, s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna)?.end : undefined)
   push(s, now, out)
   if (s.rtoAt === undefined && Seq.gt(s.sndMax, s.sndUna)) s.rtoAt = now + s.rtt.rto
+  if (shut) s.retries--
 }
 
 /** A zero-window probe: one octet beyond the window, at backed-off intervals (RFC 9293 §3.8.6.1). */

@@ -149,10 +149,15 @@ describe("TCP memory above its stack-wide bound", () => {
         }
       }
       expect(results).toEqual(Array.from({ length: CONNECTIONS }, () => ({ got: EACH, bad: 0 })))
-      // and soon: each in-order drop drew a zero-window ACK (Linux 6.x's ICSK_ACK_NOMEM), so B's senders
-      // probed rather than resent into silence, and the readers' first reads reopened the windows at
-      // once (tcp_cleanup_rbuf); before, B waited out its backed-off timers (42 s here)
-      expect(resumed).toBeLessThanOrEqual(5_000)
+      // and within one backed-off timer: each in-order drop drew a zero-window ACK (Linux 6.x's
+      // ICSK_ACK_NOMEM), so B's senders, their data out, ran their retransmission timers through the
+      // shut windows as Linux's zero-window branch does (the first segment whole at each expiry, no
+      // retry counted: none timed out), and the readers' first reads reopened the windows at once
+      // (tcp_cleanup_rbuf). B then waits for that timer (TCP_CA_Loss, cwnd 1 with the resend in
+      // flight: Linux sends nothing at the window update either, ConformanceWindow "the window shut
+      // with data in flight"), at most the RTO's cap: 42 s here. (Until window53 the shut window sent
+      // B to its persist timer and back to SND.UNA, and the transfers resumed within 5 s)
+      expect(resumed).toBeLessThanOrEqual(120_000)
       // A's prunes reneged on octets it had SACKed: B's senders found it (an ACK stopping where the
       // SACKed octets began) and resent them after a short timer, not each at an RTO (RFC 2018 §8)
       if (lossy) expect((yield* Effect.forEach(clients, (c) => Effect.map(c.info, (i) => i.sackReneges))).reduce((x, y) => x + y, 0)).toBeGreaterThan(0)
@@ -383,14 +388,15 @@ describe("TCP memory: the zero window of an in-order drop", () => {
       const peer = yield* c.info
       expect(stalled.rcvQueueDropped).toBeGreaterThan(0)
       expect(peer.sndWnd).toBe(0)
-      // the message read, a hundred octets: the update goes in that instant, no timer run, and the peer sends
-      // into the window it opened (here dropped again: memory is still near `high`, and the window
-      // shut once more). Without the wake nothing went until the peer's probe
+      // the message read, a hundred octets: the update goes in that instant, no timer run, and the peer
+      // takes the window it opened. Without the wake nothing went until the peer's timer. (Its data
+      // is out, past that small window: it goes again at the peer's retransmission timer, as
+      // Linux's, not at the update; until window53 the peer went back to SND.UNA and sent into it)
       const got = Option.getOrThrow(yield* server.readUpTo(100)).length
       expect(got).toBe(100)
       yield* settle
       expect((yield* statsOf(a)).tcp.segmentsSent).toBeGreaterThan(stalled.segmentsSent)
-      expect((yield* c.info).segmentsSent).toBeGreaterThan(peer.segmentsSent)
+      expect((yield* c.info).sndWnd).toBeGreaterThan(0)
     }), 60_000)
 })
 

@@ -1490,4 +1490,33 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { tb: { flags: "A", ack: 13001 } }
       ]
     }))
+  // review50b's (d), reno52's probe: a Reno recovery whose window shuts and opens again. Linux keeps
+  // what was out in flight (no rewind of snd_nxt: tcp_check_probe_timer arms no probe timer with
+  // packets out), so when the window opens PRR's sends are new data from snd_nxt (14001 at the
+  // fourth ACK after it opened, the first three being window updates or sending nothing), and at
+  // the partial ACK the new head (3001, tcp_newreno_mark_lost) with 15001, then 16001 and 17001.
+  // The stack's shut window sent SND.NXT back to SND.UNA, and those sends were its go-back: 1 again,
+  // then 4001, 5001, 6001. (Every ACK with window 0 is a window update, never a duplicate:
+  // tcp_may_update_window takes a zero window from the same SEQ)
+  it.scopedLive("without SACK, a window that shuts in a fast recovery keeps what was in flight: when it opens PRR sends new data, not a go-back from SND.UNA (Linux's tcp_check_probe_timer)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1, win: 0 }, window: 20 },
+        { tb: { flags: "A", ack: 1, win: 0 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 }
+      ]
+    }))
 })

@@ -10,7 +10,9 @@
  * into it (RFC 9293 §3.8.6.2.2, §3.10.7.4), how it reopens, how big the
  * segments are against a small peer window (sender-side silly window
  * avoidance, RFC 9293 §3.8.6.2.1; Linux's tcp_bound_to_half_wnd), when the
- * probes of a peer's zero window go (RFC 9293 §3.8.6.1, RFC 6298's backoff)
+ * probes of a peer's zero window go (RFC 9293 §3.8.6.1, RFC 6298's backoff),
+ * what is out when the window shuts (kept in flight under the retransmission
+ * timer, Linux's tcp_retransmit_timer, not sent again from SND.UNA)
  * and the peer's window scale at and above 14 and its rounding (RFC 7323 §2.3).
  *
  * Left out on purpose, where the two may differ and both be right:
@@ -282,4 +284,44 @@ describe.skipIf(SKIP !== undefined)("the stack's flow control is the Linux kerne
   it.scopedLive("the peer's window scale 15 is taken as 14 (RFC 7323 §2.3)", () => conforms(scaleScript(15)))
 
   it.scopedLive("the peer's window scale 255 is taken as 14 too", () => conforms(scaleScript(255)))
+
+  // Linux keeps what was out in flight when the peer's window shuts: no rewind of snd_nxt, and with
+  // packets out its one timer stays the retransmission timer (tcp_check_probe_timer arms the probe
+  // timer only with nothing out). Ten segments out, the ACK of two shuts the window, the next
+  // opens it: tcp_write_xmit goes on from snd_nxt, four new segments (cwnd 12 less the eight still
+  // out), and the ACK of two more sends four (slow start: cwnd 14, ten out). The stack went back to SND.UNA and
+  // sent the eight again before the four (cwnd less nothing in flight: twelve segments)
+  it.scopedLive("a window that shuts with data in flight keeps it in flight: when it opens, new data from SND.NXT, not a go-back (Linux's tcp_check_probe_timer, tcp_write_xmit)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 2001, win: 0 }, window: 20 },
+        { tb: { flags: "A", ack: 2001 }, window: 20 },
+        { tb: { flags: "A", ack: 4001 }, window: 20 }
+      ]
+    }))
+
+  // With the window shut and data out, the retransmission timer runs on (Linux's
+  // tcp_retransmit_timer, "receiver dastardly shrinks window"): at each expiry the first segment
+  // goes again whole as the zero-window probe (__tcp_retransmit_skb: avail_wnd = cur_mss at
+  // snd_una), the timer backed off, no retry counted. The stack's persist timer sent a one-octet
+  // probe there. A window update that acknowledges nothing sends nothing (TCP_CA_Loss: cwnd 1, the
+  // resend in flight): the next expiry resends the head again. The window opens on the ACK of that
+  // resend: the timeout's recovery, slow start from one segment (the write, five segments, leaves
+  // F-RTO no new data to send)
+  it.scopedLive("the window shut with data in flight: the first segment whole at the retransmission timer, backed off, as the probe (Linux's tcp_retransmit_timer)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 5000 }, window: 20 },
+        { tb: { flags: "A", ack: 2001, win: 0 }, window: 20 },
+        { wait: 500 },
+        { tb: { flags: "A", ack: 2001, win: 0 }, window: 20 },
+        { wait: 800 },
+        { tb: { flags: "A", ack: 2001 }, window: 20 },
+        { wait: 1700 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 }
+      ]
+    }))
 })

@@ -15,6 +15,7 @@ import { describe, expect, it } from "vitest"
 import * as Config from "../../src/Config.js"
 import * as Tcp from "../../src/tcp/Tcp.js"
 import { ACK, FIN, RST, SYN } from "../../src/tcp/Segment.js"
+import * as Rtt from "../../src/tcp/Rtt.js"
 import * as Sender from "../../src/tcp/Sender.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import type * as TcpWire from "../../src/wire/TcpHeader.js"
@@ -933,7 +934,11 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(s.state).toBe("Closed")
     expect(s.snd.failure).toBe("TimedOut")
   })
-  it("the window shutting with a tail loss probe armed: the probe is called off, so no retransmission timer runs beside the persist timer", () => {
+  // (was: the probe called off and the persist timer alone, one-octet probes. Linux keeps its one
+  // timer with packets out: the loss probe stays armed; tcp_send_loss_probe cannot resend the last
+  // segment past the shut window (__tcp_retransmit_skb's -EAGAIN) and re-arms the RTO, whose expiry
+  // resends the first segment whole as the probe and counts no retry, tcp_retransmit_timer)
+  it("the window shutting with a tail loss probe armed: the probe stays the one timer; it cannot go past the shut window, and the retransmission timer after it resends the first segment whole, no retry counted while the peer answers", () => {
     // SACK and an SRTT of 20 ms: three segments out arm a tail probe (RFC 8985 §7.2) at about 2 SRTT
     const s = est({ params: { retries: 3 }, peer: { sackPermitted: true } })
     for (let i = 0; i < 20; i++) {
@@ -944,42 +949,45 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(s.snd.tlpAt).toBeDefined()
     // the peer shuts its window, acknowledging nothing
     s.send(1010, T.fromPeer({ seq: 0, ack: 20, window: 0 }))
-    expect(s.snd.tlpAt).toBe(undefined)
-    // 8 s of it, the peer answering every 500 ms: only one-octet probes go, no retry is counted
-    const lens: Array<number> = []
+    expect(s.snd.tlpAt).toBeDefined()
+    expect(s.snd.persistAt).toBeUndefined()
+    // 8 s of it, the peer answering every 500 ms: only the first segment goes, whole, and no retry is counted
+    const segs: Array<[number, number]> = []
     for (let t = 1011; t <= 9000; t++) {
-      lens.push(...T.seenAll(s.tick(t)).map((o) => o.len))
+      segs.push(...T.seenAll(s.tick(t)).map((o): [number, number] => [o.seq, o.len]))
       if (t % 500 === 0) s.send(t, T.fromPeer({ seq: 0, ack: 20, window: 0 }))
     }
-    expect(lens.length).toBeGreaterThan(3)
-    expect(lens.every((n) => n === 1)).toBe(true)
+    expect(segs.length).toBeGreaterThan(3)
+    expect(segs.every(([seq, len]) => seq === 20 && len === MSS)).toBe(true)
+    expect(s.snd.persistAt).toBeUndefined()
     expect(s.snd.retries).toBe(0)
     expect(s.state).toBe("Established")
   })
-  it("the window closing with everything written in flight: probes, not retransmissions, and no timeout while the peer answers", () => {
+  // (was: one-octet probes from the persist timer, and the go-back from SND.UNA when it opened)
+  it("the window closing with everything written in flight: the first segment again whole at each backed-off timeout, and no timeout of the connection while the peer answers; the window opens on the resend's ACK: the timeout's recovery goes on", () => {
     // (the window closes on an ACK of part of the flight, after the last write: no write comes to notice it)
     const s = est({ params: { retries: 3 } })
     expect(sent(s.write(0, T.octets(3 * MSS)))).toBe(3 * MSS)
     expect(s.send(10, T.fromPeer({ seq: 0, ack: MSS, window: 0 }))).toEqual([])
-    expect(s.snd.rtoAt).toBe(undefined)
+    expect(s.snd.persistAt).toBe(undefined)
     // (the RTO: SRTT + 200, as Linux floors the variation)
     const rto = s.snd.rtt.rto
     expect(rto).toBeGreaterThanOrEqual(s.snd.rtt.srtt! + 200)
-    expect(s.snd.persistAt).toBe(10 + rto)
+    expect(s.snd.rtoAt).toBe(10 + rto)
     const first = Math.ceil(10 + rto)
     expect(s.tick(first - 1)).toEqual([])
-    // what was in flight beyond the closed window goes again once it opens; the probe is one octet
-    expect(T.seenAll(s.tick(first))).toMatchObject([{ seq: MSS, len: 1 }])
+    expect(T.seenAll(s.tick(first)).map((o) => [o.seq, o.len])).toEqual([[MSS, MSS]])
     let t = first
     for (let i = 0; i < 10; i++) {
       s.send(t + 1, T.fromPeer({ seq: 0, ack: MSS, window: 0 }))
-      t = s.snd.persistAt!
-      expect(T.seenAll(s.tick(t))).toMatchObject([{ seq: MSS, len: 1 }])
+      t = s.snd.rtoAt!
+      expect(T.seenAll(s.tick(t)).map((o) => [o.seq, o.len])).toEqual([[MSS, MSS]])
     }
     expect(s.state).toBe("Established")
-    // the window opens: the rest goes from SND.UNA
-    const out = s.send(t + 1, T.fromPeer({ seq: 0, ack: MSS, window: 64240 }))
-    expect(T.seenAll(out).map((o) => [o.seq, o.len])).toEqual([[MSS, MSS], [2 * MSS, MSS]])
+    expect(s.snd.retries).toBe(0)
+    // the window opens with the resend taken: slow start from one segment, the last one again
+    const out = s.send(t + 1, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 64240 }))
+    expect(T.seenAll(out).map((o) => [o.seq, o.len])).toEqual([[2 * MSS, MSS]])
   })
   it("a zero-window probe is no data sent for the restart after idle: a window that opens an RTO after the last data, soon after a probe, sends the restart window (Linux's probes carry no data and leave lsndtime; tcp_ack_update_window's tcp_slow_start_after_idle_check)", () => {
     const s = est({ params: { sendBuffer: 1 << 20 } })
@@ -1155,8 +1163,10 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
   })
   it("an orphan whose data waits behind a shut window the peer keeps answering is given up once the probes' backoff reaches its cap and `orphanRetries` (Linux's tcp_probe_timer: SOCK_DEAD, not alive)", () => {
     const s = est({ params: { orphanRetries: 3, maxPersist: 1600 } })
+    // (nothing out: the 100 octets acknowledged as the window shuts, and 100 more waiting)
     s.write(0, T.octets(100))
-    s.send(0, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+    s.send(0, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    s.write(5, T.octets(100))
     s.close(10)
     const probes: Array<number> = []
     let closedAt: number | undefined
@@ -1166,7 +1176,7 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
       if (s.tick(t).length > 0) probes.push(t)
       if (s.state === "Closed") closedAt = t
       // every probe answered, the window still shut
-      else s.send(t + 1, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+      else s.send(t + 1, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
     }
     // three probes, 200 ms apart and doubling; given up when the interval after the third, at the
     // 1600 ms cap, ran out, its backoff counting 3
@@ -1177,13 +1187,14 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
   it("an application that still holds the connection keeps probing a shut window that is answered, past any limit", () => {
     const s = est({ params: { orphanRetries: 3, retries: 3, maxPersist: 1600 } })
     s.write(0, T.octets(100))
-    s.send(0, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+    s.send(0, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    s.write(5, T.octets(100))
     for (let i = 0; i < 40; i++) {
       const t = s.snd.persistAt
       expect(t).toBeDefined()
       // a probe each time, answered with the window still shut
       expect(s.tick(t!)).toHaveLength(1)
-      s.send(t! + 1, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+      s.send(t! + 1, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
     }
     expect(s.state).toBe("Established")
   })
@@ -1204,6 +1215,70 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(s.snd.persistAt).toBeDefined()
     s.close(30)
     answerShutUntilClosed(s)
+  })
+  // Linux keeps what is out in flight when the window shuts: no rewind of snd_nxt, and with packets
+  // out its one timer stays the retransmission timer (tcp_check_probe_timer and tcp_ack_probe arm
+  // the probe timer only with nothing out). When the window opens, tcp_write_xmit goes on from
+  // snd_nxt with the room cwnd leaves over what is in flight
+  it("the window shutting with data in flight keeps it in flight: no go-back, the retransmission timer runs, no persist timer; when it opens, new data goes from SND.NXT (Linux's tcp_check_probe_timer)", () => {
+    const s = est({ params: { sendBuffer: 1 << 20 } })
+    expect(sent(s.write(0, T.octets(20 * MSS)))).toBe(10 * MSS)
+    // two segments acknowledged, the window shut: eight still out
+    expect(s.send(10, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 0 }))).toEqual([])
+    expect(s.snd.persistAt).toBeUndefined()
+    expect(s.snd.rtoAt).toBe(10 + s.snd.rtt.rto)
+    expect(Seq.sub(s.snd.sndNxt, s.snd.sndUna)).toBe(8 * MSS)
+    // it opens: cwnd 12 (slow start grew it by the two), eight out, so four new segments, from 10 MSS
+    const out = s.send(20, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 64240 }))
+    expect(T.seenAll(out).map((o) => [o.seq, o.len])).toEqual([10, 11, 12, 13].map((i) => [i * MSS, MSS]))
+  })
+  it("the retransmission timer with the window shut and data out: the first segment again whole, as the probe, backed off, no retry counted while the peer answers (Linux's tcp_retransmit_timer: 'receiver dastardly shrinks window'; __tcp_retransmit_skb at SND.UNA)", () => {
+    const s = est({ params: { retries: 3 } })
+    expect(sent(s.write(0, T.octets(4 * MSS)))).toBe(4 * MSS)
+    s.send(10, T.fromPeer({ seq: 0, ack: MSS, window: 0 }))
+    const rto = s.snd.rtt.rto
+    let t = s.snd.rtoAt!
+    expect(t).toBe(10 + rto)
+    expect(s.tick(t - 1)).toEqual([])
+    const times: Array<number> = []
+    for (let i = 0; i < 8; i++) {
+      // a full segment at SND.UNA, never a one-octet probe (that is the persist timer's, with nothing out)
+      expect(T.seenAll(s.tick(t)).map((o) => [o.seq, o.len])).toEqual([[MSS, MSS]])
+      times.push(t)
+      expect(s.snd.persistAt).toBeUndefined()
+      s.send(t + 1, T.fromPeer({ seq: 0, ack: MSS, window: 0 }))
+      t = s.snd.rtoAt!
+    }
+    // each interval twice the last (tcp_retransmit_timer's out_reset_timer), past `retries`
+    expect(times.slice(1).map((x, i) => x - times[i]!)).toEqual([1, 2, 4, 8, 16, 32, 64].map((k) => Math.min(2 * k * rto, s.snd.params.rtt.maxRto)))
+    expect(s.snd.retries).toBe(0)
+    expect(s.state).toBe("Established")
+    // the window opens with the resend taken: the go-back of the timeout's recovery resumes (cwnd 2)
+    const out = s.send(t - 1, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 64240 }))
+    expect(T.seenAll(out).map((o) => [o.seq, o.len])).toEqual([[2 * MSS, MSS], [3 * MSS, MSS]])
+  })
+  it("the retransmission timer with the window shut: a peer silent for twice the RTO's cap times the connection out (Linux's tcp_rtx_probe0_timed_out)", () => {
+    const s = est({ params: { retries: 50, rtt: { ...Rtt.defaults, maxRto: 1000 } } })
+    s.write(0, T.octets(4 * MSS))
+    s.send(10, T.fromPeer({ seq: 0, ack: MSS, window: 0 }))
+    let t = 10
+    for (let i = 0; i < 20 && s.state !== "Closed"; i++) {
+      t = s.snd.rtoAt!
+      s.tick(t)
+    }
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe("TimedOut")
+    // the first expiry more than 2 s after the peer was last heard (at 10)
+    expect(t).toBeGreaterThan(2010)
+    expect(t).toBeLessThanOrEqual(2010 + 1000)
+  })
+  it("an orphan's data out behind a shut window: its retransmission timer counts `orphanRetries` though the peer answers (Linux's tcp_retransmit_timer takes the zero-window branch only for a socket not SOCK_DEAD)", () => {
+    const s = est({ params: { orphanRetries: 2 } })
+    s.write(0, T.octets(4 * MSS))
+    s.send(10, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    s.close(20)
+    answerShutUntilClosed(s)
+    expect(s.snd.failure).toBe("TimedOut")
   })
   it("the peer's bare FIN is taken into our zero window at RCV.NXT (as Linux's tcp_data_queue)", () => {
     const s = est()
@@ -1234,9 +1309,11 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
   it("data still out when the window shut, then opened below a segment: what was out goes again cut to the window at each ACK, as Linux's retransmissions (__tcp_retransmit_skb cuts to the window, no SWS test); not one piece a backed-off timeout", () => {
     const s = est()
     expect(sent(s.write(0, T.octets(4 * MSS)))).toBe(4 * MSS)
-    // nothing acknowledged, the window shut: the persist timer alone
+    // nothing acknowledged, the window shut: the retransmission timer alone, the four still out
+    // (Linux's tcp_check_probe_timer: no probe timer with packets out)
     s.send(10, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
-    expect(s.snd.persistAt).toBeDefined()
+    expect(s.snd.persistAt).toBeUndefined()
+    expect(s.snd.rtoAt).toBeDefined()
     // it opens to 100 octets, the four segments still counted out
     s.send(20, T.fromPeer({ seq: 0, ack: 0, window: 100 }))
     let una = 0

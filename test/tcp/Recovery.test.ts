@@ -614,25 +614,32 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   })
 })
 
-describe("a shut window in the middle of a loss (persist, RFC 9293 §3.8.6.1)", () => {
-  it("the ACK that shuts the window also SACKs: no recovery, no retransmission timer, only one-octet probes while the peer answers", () => {
+describe("a shut window in the middle of a loss (RFC 9293 §3.8.6.1, as Linux's tcp_retransmit_timer)", () => {
+  // (was: no recovery, no retransmission timer, one-octet probes from the persist timer. Linux keeps
+  // its one timer with packets out, tcp_check_probe_timer: RACK's, then the RTO's, whose expiry with
+  // the window shut resends the head whole as the probe, __tcp_retransmit_skb at snd_una, and counts
+  // no retry, tcp_retransmit_timer's "receiver dastardly shrinks window")
+  it("the ACK that shuts the window also SACKs: the one timer runs on, the first segment whole at each expiry as the probe, no retry counted while the peer answers", () => {
     const s = warm({ retries: 3 })
     s.write(1000, T.octets(3 * MSS))
     const shut = () => T.fromPeer({ ack: B, window: 0, options: { sackPermitted: false, sack: [{ left: ours(B + 2 * MSS), right: ours(B + 3 * MSS) }] } })
     s.send(1020, shut())
-    expect(s.snd.persistAt).toBeDefined()
-    const lens: Array<number> = []
+    expect(s.snd.persistAt).toBeUndefined()
+    expect(s.snd.rackAt ?? s.snd.rtoAt).toBeDefined()
+    const segs: Array<ReadonlyArray<number>> = []
     for (let t = 1021; t <= 9000; t++) {
-      lens.push(...s.tick(t).map((o) => o.payload?.length ?? 0))
-      if (t % 500 === 0) lens.push(...s.send(t, shut()).map((o) => o.payload?.length ?? 0))
+      segs.push(...shape(s.tick(t)))
+      if (t % 500 === 0) segs.push(...shape(s.send(t, shut())))
     }
-    expect(lens.filter((n) => n > 0).length).toBeGreaterThan(3)
-    expect(lens.every((n) => n <= 1)).toBe(true)
+    expect(segs.length).toBeGreaterThan(3)
+    expect(segs.every(([seq, len]) => seq === B && len === MSS)).toBe(true)
+    expect(s.snd.persistAt).toBeUndefined()
     expect(s.snd.retries).toBe(0)
     expect(s.state).toBe("Established")
-    // the window opens: the hole goes again, then what followed it
-    const out = s.send(9001, T.fromPeer({ ack: B, window: 64240, options: { sackPermitted: false, sack: [{ left: ours(B + 2 * MSS), right: ours(B + 3 * MSS) }] } }))
-    expect(shape(out)[0]).toEqual([B, MSS])
+    // the window opens on the ACK of the head's resend: the timeout's recovery sends the hole after
+    // it (the SACKed third skipped)
+    const out = s.send(9001, T.fromPeer({ ack: B + MSS, window: 64240, options: { sackPermitted: false, sack: [{ left: ours(B + 2 * MSS), right: ours(B + 3 * MSS) }] } }))
+    expect(shape(out)[0]).toEqual([B + MSS, MSS])
   })
 })
 
@@ -2851,41 +2858,45 @@ describe("a timeout holds back what went within RACK.rtt of it (RFC 8985 §6.3, 
     expect([s.snd.rack.held, s.snd.rackAt]).toEqual([0, undefined])
   })
 
-  it("the window shuts with held segments beyond SND.UNA and opens again by a window update: they go again (before: nothing went, and no timer ran)", () => {
+  // (was, 1609954: the persist timer took over with the held segments beyond the shut window, and
+  // its go-back from SND.UNA, with no timer, hung; then they were released to that go-back. Linux
+  // keeps them in flight under its retransmission timer, tcp_check_probe_timer arming no probe
+  // timer with packets out: the timer's expiry with the window shut marks them lost, resends the
+  // head whole as the probe, tcp_retransmit_timer's zero-window branch, and counts no retry)
+  it("the window shuts with held segments beyond SND.UNA: they stay in flight under the retransmission timer (no persist timer), whose expiry resends SND.UNA whole; the window opens on its ACK and the other goes", () => {
     const { s, rto } = newBeforeRto()
     expect(shape(s.tick(rto))).toEqual([[B, MSS]])
     expect(s.snd.rack.held).toBe(2)
     // the resend and the SACKed four acknowledged with the window shut: the two held lie beyond it
-    // (the peer dropped them), and the persist timer takes over from the retransmission timer
     expect(shape(s.send(rto + 5, T.fromPeer({ ack: B + 5 * MSS, window: 0 })))).toEqual([])
-    expect([s.snd.persistAt !== undefined, s.snd.rtoAt]).toEqual([true, undefined])
-    // the peer's reader is back before the first probe: a window update, acknowledging nothing new.
-    // What was in flight goes again from SND.UNA, the two held included
-    expect(shape(s.send(rto + 30, T.fromPeer({ ack: B + 5 * MSS, window: 64240 })))).toEqual([[B + 5 * MSS, MSS], [B + 6 * MSS, MSS]])
-    expect(s.snd.rtoAt).toBeDefined()
-    expect(s.snd.rack.held).toBe(0)
+    expect(s.snd.persistAt).toBeUndefined()
+    const due = s.snd.rtoAt!
+    expect(due).toBeDefined()
+    expect(Seq.sub(s.snd.sndNxt, ours(0))).toBe(B + 7 * MSS)
+    expect(shape(s.tick(due))).toEqual([[B + 5 * MSS, MSS]])
+    expect([s.snd.rack.held, s.snd.retries]).toEqual([0, 0])
+    // the peer's reader is back: the ACK of that resend opens the window, the other goes again
+    expect(shape(s.send(due + 10, T.fromPeer({ ack: B + 6 * MSS, window: 64240 })))).toEqual([[B + 6 * MSS, MSS]])
+    expect(s.snd.rtoAt).toBe(due + 10 + s.snd.rtt.rto)
   })
 
-  it("the window opens more than an RTO after the persist probe: the retransmission timer runs from the resend, not from the probe's send time (no timeout a tick later)", () => {
+  // (was: "the window opens more than an RTO after the persist probe", whose timer ran from the
+  // probe's send time: the persist timer no longer runs with data out)
+  it("the window opens after the shut window's timeout resent the head, with no ACK of it: nothing goes at the opening (cwnd 1, the resend in flight), and the timer stays where that resend put it (no timeout a tick later)", () => {
     const { s, rto } = newBeforeRto()
     expect(shape(s.tick(rto))).toEqual([[B, MSS]])
     expect(shape(s.send(rto + 5, T.fromPeer({ ack: B + 5 * MSS, window: 0 })))).toEqual([])
-    // the persist probe: one octet at SND.UNA into the shut window
-    const probeAt = s.snd.persistAt!
-    expect(shape(s.tick(probeAt))).toEqual([[B + 5 * MSS, 1]])
-    // the reader is back more than an RTO after the probe went, before the next probe: what was
-    // in flight goes again from SND.UNA (still in the timeout's episode: no loss probe arms)
-    const open = probeAt + s.snd.rtt.rto + 10
-    expect(open).toBeLessThan(s.snd.persistAt!)
-    expect(shape(s.send(open, T.fromPeer({ ack: B + 5 * MSS, window: 64240 })))).toEqual([[B + 5 * MSS, MSS], [B + 6 * MSS, MSS]])
-    // Linux has no loss-probe or reordering timer pending here, so its timer for the resend is a
-    // whole RTO from now (tcp_xmit_retransmit_queue / tcp_event_new_data_sent -> tcp_rearm_rto,
-    // RFC 6298 §5.1). Armed from the probe's send time (rackDetect's last guard, a958711) it was
-    // already past: a tick later a timeout resent the head, the RTO doubled and cwnd cut to one
-    expect(s.snd.rtoAt).toBe(open + s.snd.rtt.rto)
+    const resentAt = s.snd.rtoAt!
+    expect(shape(s.tick(resentAt))).toEqual([[B + 5 * MSS, MSS]])
+    const due = s.snd.rtoAt!
+    expect(due - resentAt).toBeCloseTo(s.snd.rtt.rto, 6)
+    const open = resentAt + s.snd.rtt.rto / 2 + 10
+    expect(shape(s.send(open, T.fromPeer({ ack: B + 5 * MSS, window: 64240 })))).toEqual([])
+    expect(s.snd.rtoAt).toBe(due)
     const timeouts = Sender.counters(s.snd).timeouts
     expect(s.tick(open + 1)).toEqual([])
     expect(Sender.counters(s.snd).timeouts).toBe(timeouts)
+    expect(shape(s.tick(due))).toEqual([[B + 5 * MSS, MSS]])
   })
 
   it("after the peer reneged everything is lost, however recent", () => {
@@ -2899,41 +2910,34 @@ describe("a timeout holds back what went within RACK.rtt of it (RFC 8985 §6.3, 
   })
 })
 
-describe("a peer that reneges as its window shuts (RFC 2018 §8 with RFC 9293 §3.8.6.1's persist timer)", () => {
+describe("a peer that reneges as its window shuts (RFC 2018 §8 with a shut window, RFC 9293 §3.8.6.1)", () => {
   /** The peer's ACK of `ack` with window `window`, no SACK blocks. */
   const windowOf = (ack: number, window: number) => T.fromPeer({ ack, window, options: { sackPermitted: false } })
 
-  it("the window opens with SND.UNA still SACKed: the short timer runs then, and what the peer had SACKed goes again (before: no timer at all, the connection hung)", () => {
+  // (was: the persist timer took over, and the short timer ran only once the window opened. Linux's
+  // tcp_check_sack_reneging timer runs through the shut window: tcp_retransmit_timer's zero-window
+  // branch, tcp_enter_loss clearing the board, the head resent whole as the probe)
+  it("the window shuts with SND.UNA still SACKed: the short timer runs through it, clears the board and resends SND.UNA whole; what the peer had SACKed goes again once it opens (before the persist timer: no timer at all, the connection hung)", () => {
     // five segments, the first lost, the next three SACKed; recovery resends the first
     const { s, entry } = firstLost(5, 4)
     expect(entry[0]).toEqual([B, MSS])
     // the peer (its reader stalled, memory short: our own receiver's prune, Memory.ts) dropped what
-    // it SACKed, and shuts its window with the ACK of the retransmission: the persist timer takes over
+    // it SACKed, and shuts its window with the ACK of the retransmission
     expect(shape(s.send(1042, windowOf(B + MSS, 0)))).toEqual([])
-    expect(s.snd.persistAt).toBeDefined()
-    expect(s.snd.rtoAt).toBeUndefined()
-    // its probes (one octet at SND.UNA) draw ACKs of the same window
-    let t = 1043
-    for (; t < 1800; t++) {
-      if (s.snd.persistAt !== undefined && s.snd.persistAt <= t) {
-        expect(shape(s.tick(t))).toEqual([[B + MSS, 1]])
-        s.send(t + 20, windowOf(B + MSS, 0))
-      }
-    }
-    // the reader is back: the window opens. Everything was sent, the board still says the peer
-    // holds the three segments after SND.UNA: the retransmission timer runs again, at the reneging
-    // delay (Linux's ran through the shut window; its tcp_check_sack_reneging timer cleared the
-    // board there, tcp_retransmit_timer's zero-window branch, tcp_enter_loss)
-    s.send(1800, windowOf(B + MSS, 64240))
     expect(s.snd.persistAt).toBeUndefined()
-    expect(s.snd.rtoAt).toBe(1800 + Sender.renegeDelay(s.snd))
-    // at its expiry the board is cleared and SND.UNA goes again
-    const rto = s.snd.rtoAt!
-    expect(shape(s.tick(rto))).toEqual([[B + MSS, MSS]])
-    expect([Sender.counters(s.snd).reneges, s.snd.board.ranges.length]).toEqual([1, 0])
-    // and the rest as the ACKs come: all of it acknowledged in the end
+    expect(s.snd.rtoAt).toBe(1042 + Sender.renegeDelay(s.snd))
+    const due = s.snd.rtoAt!
+    expect(shape(s.tick(due))).toEqual([[B + MSS, MSS]])
+    expect([Sender.counters(s.snd).reneges, s.snd.board.ranges.length, s.snd.retries]).toEqual([1, 0, 0])
+    // answered shut; the timer resends it again, backed off
+    s.send(due + 20, windowOf(B + MSS, 0))
+    const next = s.snd.rtoAt!
+    expect(shape(s.tick(next))).toEqual([[B + MSS, MSS]])
+    // the reader is back: the resend's ACK opens the window, and the rest goes as the ACKs come
+    let t = next + 20
+    s.send(t, windowOf(B + 2 * MSS, 64240))
     for (let i = 0; i < 20 && s.snd.sndUna !== s.snd.sndMax; i++) {
-      t = rto + 20 * (i + 1)
+      t += 20
       const una = Seq.sub(s.snd.sndNxt, ours(0))
       s.send(t, sackOf(una))
     }
@@ -3321,28 +3325,29 @@ describe("fast recovery without SACK is PRR over the duplicates counted (Linux's
     expect(shape(s.write(33, T.octets(20 * MSS)))).toHaveLength(6)
   })
 
-  it("a window that shuts and opens again in the recovery lets its go-back out one PRR step at a time, not all at one duplicate", () => {
-    // (review50b) Linux goes back over nothing when the peer's window shuts with data out: its
-    // in_flight (tcp_packets_in_flight) is what it was, and PRR goes on as before. Here a shut window
-    // goes back to SND.UNA (`enterPersistIfStalled`), and what goes again from there is sent once
-    // more on top of the originals the count still holds in flight: retransmissions, Linux's
-    // retrans_out in in_flight. Left out of the pipe, it stayed at the originals' less the
-    // duplicates however much went again, and the duplicate that first gave PRR room let the whole
-    // go-back out at once (fifteen segments, PRR's ssthresh 7)
+  it("a window that shuts and opens again in the recovery keeps what was in flight: PRR's sends are new data, one step at a time (Linux's tcp_check_probe_timer: no go-back)", () => {
+    // (review50b; window53) Linux goes back over nothing when the peer's window shuts with data out:
+    // its in_flight (tcp_packets_in_flight) is what it was, and PRR goes on as before with new
+    // data. Until window53 a shut window went back to SND.UNA (`enterPersistIfStalled`), and 9f65d4b
+    // counted that go-back's resends in `renoPipe` (before, the first duplicate that gave PRR room let
+    // the whole go-back out at once: fifteen segments, PRR's ssthresh 7). The same scene against
+    // Linux: test/kernel/ConformanceLoss.test.ts, "without SACK, a window that shuts in a fast recovery"
     const s = entered()
     expect(ackAt(s, 23)).toEqual([seg(12)])
     expect(ackAt(s, 24)).toEqual([seg(13)])
-    // the window shuts (the persist timer), and opens again: in_flight 14 - 5 = 9 > ssthresh, nothing
+    // the window shuts, what is out stays in flight under the retransmission timer (no persist
+    // timer, no go-back), and opens again: in_flight 14 - 5 = 9 > ssthresh, nothing
     expect(shape(s.send(25, T.fromPeer({ seq: 0, ack: 0, window: 0 })))).toEqual([])
-    expect(s.snd.persistAt).toBeDefined()
+    expect(s.snd.persistAt).toBeUndefined()
+    expect(s.snd.rtoAt).toBeDefined()
     expect(ackAt(s, 26)).toEqual([])
     // 6th: ceil(7 * 4 / 10) - 3 = 0; 7th: in_flight 7 = ssthresh, PRR-SSRB's room 0; 8th: in_flight
-    // 6, sndcnt min(1, max(6 - 3, 1)) = 1: one segment (the go-back's first; Linux's a new one)
+    // 6, sndcnt min(1, max(6 - 3, 1)) = 1: one new segment, as Linux's (before: the go-back's first)
     expect(ackAt(s, 27)).toEqual([])
     expect(ackAt(s, 28)).toEqual([])
-    expect(ackAt(s, 29)).toEqual([seg(0)])
+    expect(ackAt(s, 29)).toEqual([seg(14)])
     // in_flight 7 with it: one a duplicate from here on (packet conservation)
-    expect(ackAt(s, 30)).toEqual([seg(1)])
+    expect(ackAt(s, 30)).toEqual([seg(15)])
   })
 
   it("a duplicate counts a segment out of the network once, when it comes: with the head resent and a runt beyond it, new data sent after it does not raise the count's octets (Linux counts packets: tcp_add_reno_sack, tcp_packets_in_flight)", () => {
