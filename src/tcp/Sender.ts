@@ -4477,6 +4477,11 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   }
   s.frto = s.params.frto && s.sackOk && (!episode || s.retries > 1) ? s.sndMax : undefined
   s.frtoNewSent = false
+  // (a shut window's expiry with no counted timeout before it in the episode is a first one to
+  // Linux's tcp_enter_loss, TCP_CA_Loss with icsk_retransmits 0: ssthresh again, from the window
+  // the last expiry left, one segment: 2. Held as a repeated timeout's, the window reopened into
+  // slow start up to the first expiry's ssthresh: ConformanceWindow "two timeouts of a shut window")
+  if (shut && s.retries === 1) s.cc.rtoPending = false
   s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
   if (held > 0) s.cc.cwnd += held
   if (s.ecnOk) s.cwrPending = true

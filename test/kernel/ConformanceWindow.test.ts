@@ -324,4 +324,24 @@ describe.skipIf(SKIP !== undefined)("the stack's flow control is the Linux kerne
         { tb: { flags: "A", ack: 3001 }, window: 20 }
       ]
     }))
+  // Each such expiry is a first timeout to Linux's tcp_enter_loss (TCP_CA_Loss with
+  // icsk_retransmits 0, which the zero-window branch leaves): ssthresh again, from the window the
+  // last one left (one segment: 2, cubictcp_recalc_ssthresh). The window opens on the ACK of the
+  // resend: slow start to 2 (3001, 4001), then congestion avoidance: the ACK of both sends two, where
+  // the stack, holding the first expiry's ssthresh (8) as a repeated timeout's, slow-started to four.
+  // (Not scripted further: Linux's CUBIC updates its cnt at most every HZ / 32 while cwnd is
+  // unchanged, bictcp_update, and the stack's does at every ACK: the next ACK 20 ms on parts them)
+  it.scopedLive("two timeouts of a shut window: each is a first one to tcp_enter_loss, ssthresh from the window the last left (Linux's tcp_retransmit_timer leaves icsk_retransmits at 0)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 12000 }, window: 20 },
+        { tb: { flags: "A", ack: 2001, win: 0 }, window: 20 },
+        { wait: 500 },
+        { tb: { flags: "A", ack: 2001, win: 0 }, window: 20 },
+        { wait: 800 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 },
+        { tb: { flags: "A", ack: 5001 }, window: 20 }
+      ]
+    }))
 })

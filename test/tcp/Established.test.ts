@@ -1257,6 +1257,20 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     const out = s.send(t - 1, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 64240 }))
     expect(T.seenAll(out).map((o) => [o.seq, o.len])).toEqual([[2 * MSS, MSS], [3 * MSS, MSS]])
   })
+  it("two expiries of the retransmission timer with the window shut: each is a first timeout to the congestion control, ssthresh from the window the last left (Linux's tcp_enter_loss in TCP_CA_Loss with icsk_retransmits 0)", () => {
+    const s = est({ params: { sendBuffer: 1 << 20 } })
+    s.write(0, T.octets(12 * MSS))
+    s.send(10, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 0 }))
+    s.tick(s.snd.rtoAt!)
+    // the first from cwnd 12: CUBIC's 0.7
+    expect(s.snd.cc.ssthresh).toBe(Math.floor(12 * 0.7) * MSS)
+    const t = s.snd.rtoAt!
+    s.send(t - 1, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 0 }))
+    s.tick(t)
+    // the second from the one segment the first left: 2 (held at 8 as a repeated timeout's before)
+    expect(s.snd.cc.ssthresh).toBe(2 * MSS)
+    expect(s.snd.cc.cwnd).toBe(MSS)
+  })
   it("the retransmission timer with the window shut: a peer silent for twice the RTO's cap times the connection out (Linux's tcp_rtx_probe0_timed_out)", () => {
     const s = est({ params: { retries: 50, rtt: { ...Rtt.defaults, maxRto: 1000 } } })
     s.write(0, T.octets(4 * MSS))
