@@ -1519,4 +1519,38 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { tb: { flags: "A", ack: 3001 }, window: 20 }
       ]
     }))
+  // The same with SACK and timestamps (ConformanceWindow's scripts are without): a window that shuts
+  // with data out keeps it in flight, and the one that opens sends new data from snd_nxt (Linux's
+  // tcp_check_probe_timer arms no probe timer with packets out); RACK and the loss probe change nothing
+  it.scopedLive("SACK: a window that shuts with data in flight keeps it in flight: when it opens, new data from SND.NXT, not a go-back (Linux's tcp_check_probe_timer)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 2001, ts: 3, win: 0 }, window: 20 },
+        { tb: { flags: "A", ack: 2001, ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: 4001, ts: 5 }, window: 20 }
+      ]
+    }))
+
+  // With SACK and timestamps, the retransmission timer through a shut window: the head whole at each
+  // expiry (the loss probe, armed by the ACK that shut it, cannot resend the last segment past the
+  // window and re-arms the RTO: tcp_send_loss_probe), nothing at a window update that acknowledges
+  // nothing, the next expiry's resend, and the window reopened on its ACK: slow start from one
+  // segment, then congestion avoidance from the ssthresh the second expiry took from one segment (2)
+  it.scopedLive("SACK: the window shut with data in flight: the first segment whole at the retransmission timer, backed off; after the reopening, the timeout's recovery (Linux's tcp_retransmit_timer, tcp_enter_loss)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 12000 }, window: 20 },
+        { tb: { flags: "A", ack: 2001, ts: 3, win: 0 }, window: 20 },
+        { wait: 500 },
+        { tb: { flags: "A", ack: 2001, ts: 4, win: 0 }, window: 20 },
+        { wait: 800 },
+        { tb: { flags: "A", ack: 2001, ts: 5 }, window: 20 },
+        { wait: 1700 },
+        { tb: { flags: "A", ack: 3001, ts: 6 }, window: 20 },
+        { tb: { flags: "A", ack: 5001, ts: 7 }, window: 20 }
+      ]
+    }))
 })
