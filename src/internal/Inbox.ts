@@ -147,6 +147,19 @@ export class Inbox<A, E = never> {
   }
 
   /**
+   * `() => Effect.flatMap(this.takeAll(), f)`, for a consumer loop that
+   * continues with the same `f` at every wake-up (a dealer's): the two
+   * effects it can be (the Mailbox's takeAll when something is queued, the
+   * park otherwise) are made here, once, so a wake-up builds no `flatMap` of
+   * its own. Like `takeAll`, each call looks at the queue when it is made.
+   */
+  continueWith<B, E2, R>(f: (taken: Taken<A>) => Effect.Effect<B, E2, R>): () => Effect.Effect<B, E | E2, R> {
+    const ready = Effect.flatMap(this.mailbox.takeAll, f)
+    const parked = Effect.flatMap(this.wait, f)
+    return () => (this.ready() ? ready : parked)
+  }
+
+  /**
    * The park, one effect for the inbox's life (an `Effect.async` is a
    * description: each run registers afresh), so a wake-up allocates no
    * closure and no primitive of ours.
