@@ -528,7 +528,8 @@ export const make = Effect.gen(function*() {
     const now = clock.unsafeCurrentTimeNanos()
     const tx = new Tx()
     for (const p of batch) onPacket(p, now, tx)
-    return ip.flush(tx)
+    // (in the dealer's wake-up: the reply goes at once where the link allows it, Ipv4's flushNow)
+    return ip.flushNow(tx)
   }).pipe(Effect.forkScoped)
 
   const ping = (dst: Addr.Ipv4Addr, options?: PingOptions): Effect.Effect<PingReply, PingError> => {

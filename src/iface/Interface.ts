@@ -84,6 +84,7 @@ import {
   type LinkService,
   NO_OFFLOAD,
   type OutFrame,
+  unsafeSendBatchOf,
   vouched
 } from "../link/Link.js"
 import * as ArpWire from "../wire/ArpPacket.js"
@@ -248,6 +249,14 @@ export interface InterfaceService {
   readonly output: (tx: Tx, route: Route, frame: OutFrame, meta?: number) => void
   /** send what `tx` holds in one link call */
   readonly flush: (tx: Tx) => Effect.Effect<void>
+  /**
+   * `flush`, but at once, in the caller's step, when the link's sends are
+   * synchronous (`Link.unsafeSendBatchOf`): then nothing is left to run and
+   * the result is `Effect.void`; otherwise it is `flush(tx)`. For a fiber's
+   * wake-up (a dealer's handler, a connection's half), which runs the
+   * result next: the send is not an operation of its own there.
+   */
+  readonly flushNow: (tx: Tx) => Effect.Effect<void>
   /** the MAC of neighbour `ip`, resolving it if needed */
   readonly resolve: (ip: Addr.Ipv4Addr) => Effect.Effect<Mac, NeighbourError>
   readonly neighbour: (ip: Addr.Ipv4Addr) => Effect.Effect<Option.Option<NeighbourInfo>>
@@ -647,6 +656,13 @@ export const make = (link: LinkService) =>
 
     const flush = (tx: Tx): Effect.Effect<void> =>
       tx.frames.length > 0 ? link.sendBatch(tx.frames, tx.meta) : Effect.void
+    const sendNow = unsafeSendBatchOf(link.sendBatch)
+    const flushNow = (tx: Tx): Effect.Effect<void> => {
+      if (tx.frames.length === 0) return Effect.void
+      if (sendNow === undefined) return link.sendBatch(tx.frames, tx.meta)
+      sendNow(tx.frames, tx.meta)
+      return Effect.void
+    }
 
     const resolve = (ip: Addr.Ipv4Addr): Effect.Effect<Mac, NeighbourError> =>
       Effect.suspend(() => {
@@ -773,6 +789,7 @@ export const make = (link: LinkService) =>
       route,
       output,
       flush,
+      flushNow,
       resolve,
       neighbour: (ip) =>
         Effect.sync(() => {

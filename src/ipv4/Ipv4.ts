@@ -344,6 +344,12 @@ export interface Ipv4Service {
   ) => EmitFailure | undefined
   /** send what `tx` holds: one link call; datagrams to ourselves dealt to ourselves */
   readonly flush: (tx: Iface.Tx) => Effect.Effect<void>
+  /**
+   * `flush`, with the link call made at once where the link allows it
+   * (Interface's `flushNow`): for a fiber's wake-up, which runs the effect
+   * returned (what is left: the datagrams to ourselves, or the send itself) next.
+   */
+  readonly flushNow: (tx: Iface.Tx) => Effect.Effect<void>
   /** one datagram, for callers without a send path of their own (copies nothing: the payload is gathered) */
   readonly send: (options: SendOptions) => Effect.Effect<void, Ipv4Error>
   /** tell the senders of `abouts` that they failed; suppressed where RFC 1122 §3.2.2 says so */
@@ -591,6 +597,10 @@ export const make = Effect.gen(function*() {
 
   const flush = (tx: Iface.Tx): Effect.Effect<void> => {
     const sending = iface.flush(tx)
+    return tx.local.length === 0 ? sending : Effect.zipRight(sending, Effect.suspend(() => deal(tx.local, true)))
+  }
+  const flushNow = (tx: Iface.Tx): Effect.Effect<void> => {
+    const sending = iface.flushNow(tx)
     return tx.local.length === 0 ? sending : Effect.zipRight(sending, Effect.suspend(() => deal(tx.local, true)))
   }
 
@@ -1079,6 +1089,7 @@ export const make = Effect.gen(function*() {
     allocate,
     emit,
     flush,
+    flushNow,
     send,
     icmpErrors,
     onIcmpError,

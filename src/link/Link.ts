@@ -211,6 +211,41 @@ export interface LinkService {
   readonly stats: Effect.Effect<LinkStats>
 }
 
+/** the synchronous send behind each `sendBatch` made by `syncSendBatch` */
+const syncSends = new WeakMap<LinkService["sendBatch"], (frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>) => void>()
+
+/**
+ * A `sendBatch` that runs `send` (a synchronous send: it hands the frames to
+ * the medium before it returns), for a link whose sends are synchronous
+ * anyway (LinkTap's `writev`, LinkMemory's hand-over).
+ *
+ * Why: the interface flushes a dealer's or a connection's batch inside that
+ * fiber's wake-up, and an `Effect.sync` there is an operation, a closure and
+ * a continuation per send on the path every packet of a sparse flow takes.
+ * `unsafeSendBatchOf` gives the interface `send` itself, but only for this
+ * very `sendBatch`: a wrapper that replaces `sendBatch` (a middleware, a
+ * test's recorder spreading the link) has none, so nothing bypasses it.
+ * @category constructors
+ */
+export const syncSendBatch = (
+  send: (frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>) => void
+): LinkService["sendBatch"] => {
+  const sendBatch = (frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>): Effect.Effect<void> =>
+    Effect.sync(() => send(frames, meta))
+  syncSends.set(sendBatch, send)
+  return sendBatch
+}
+
+/**
+ * The synchronous send behind `sendBatch` when `syncSendBatch` made it
+ * (undefined otherwise): calling it is running `sendBatch(frames, meta)`,
+ * now, in the caller's step.
+ * @category accessors
+ */
+export const unsafeSendBatchOf = (
+  sendBatch: LinkService["sendBatch"]
+): ((frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>) => void) | undefined => syncSends.get(sendBatch)
+
 /**
  * @category tags
  */

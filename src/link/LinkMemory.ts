@@ -55,6 +55,7 @@ import {
   MAX_SEGMENTED_FRAME,
   NO_OFFLOAD,
   type OutFrame,
+  syncSendBatch,
   TxMeta,
   vouched
 } from "./Link.js"
@@ -125,30 +126,30 @@ const makeSide = (
   // A single-buffer frame is handed over as it is (the sender gave it up); a
   // gathered one is copied into one buffer, since its pieces go back to the
   // sender once the send completes.
-  const sendBatch = (frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>): Effect.Effect<void> =>
-    Effect.sync(() => {
-      const batch: Array<Uint8Array> = []
-      let ok: Array<number> | undefined
-      let gso: Array<number> | undefined
-      for (let i = 0; i < frames.length; i++) {
-        const frame = frames[i]!
-        const m = offload.checksum && meta !== undefined ? meta[i] ?? 0 : 0
-        const size = TxMeta.segmentSize(m)
-        if (frameLength(frame) > (size > 0 ? MAX_SEGMENTED_FRAME : maxFrame)) {
-          c.txTooBig += 1
-          continue
-        }
-        if (m !== 0) (ok ??= new Array<number>(batch.length).fill(0)).push(1)
-        else ok?.push(0)
-        // (a segmented frame arrives whole, with the segment size it asked for, as a veth's GSO packet)
-        if (size > 0) (gso ??= new Array<number>(batch.length).fill(0)).push(size)
-        else gso?.push(0)
-        batch.push(flatten(frame))
+  // (synchronous: the interface calls it in place inside a wake-up, Link.syncSendBatch)
+  const sendBatch = syncSendBatch((frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>): void => {
+    const batch: Array<Uint8Array> = []
+    let ok: Array<number> | undefined
+    let gso: Array<number> | undefined
+    for (let i = 0; i < frames.length; i++) {
+      const frame = frames[i]!
+      const m = offload.checksum && meta !== undefined ? meta[i] ?? 0 : 0
+      const size = TxMeta.segmentSize(m)
+      if (frameLength(frame) > (size > 0 ? MAX_SEGMENTED_FRAME : maxFrame)) {
+        c.txTooBig += 1
+        continue
       }
-      if (batch.length > 0) {
-        deliver(ok === undefined ? batch : vouched(batch, Uint8Array.from(ok), gso === undefined ? undefined : Uint16Array.from(gso)))
-      }
-    })
+      if (m !== 0) (ok ??= new Array<number>(batch.length).fill(0)).push(1)
+      else ok?.push(0)
+      // (a segmented frame arrives whole, with the segment size it asked for, as a veth's GSO packet)
+      if (size > 0) (gso ??= new Array<number>(batch.length).fill(0)).push(size)
+      else gso?.push(0)
+      batch.push(flatten(frame))
+    }
+    if (batch.length > 0) {
+      deliver(ok === undefined ? batch : vouched(batch, Uint8Array.from(ok), gso === undefined ? undefined : Uint16Array.from(gso)))
+    }
+  })
   const send = (frame: OutFrame): Effect.Effect<void> => sendBatch([frame])
 
   const stats = Effect.sync(() => linkStats({ ...c, rxErrors: 0, rxMalformed: 0, txQueueFull: 0 }))

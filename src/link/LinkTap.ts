@@ -77,7 +77,18 @@ import { Inbox } from "../internal/Inbox.js"
 import * as Trampoline from "../internal/Trampoline.js"
 import * as Eth from "../wire/EthernetFrame.js"
 import * as VirtioNet from "../wire/VirtioNet.js"
-import { flatten, frameLength, Link, linkStats, MAX_SEGMENTED_FRAME, NO_OFFLOAD, type OutFrame, TxMeta, vouched } from "./Link.js"
+import {
+  flatten,
+  frameLength,
+  Link,
+  linkStats,
+  MAX_SEGMENTED_FRAME,
+  NO_OFFLOAD,
+  type OutFrame,
+  syncSendBatch,
+  TxMeta,
+  vouched
+} from "./Link.js"
 import type { FrameBatch, LinkError, LinkOffload, LinkService, LinkStats } from "./Link.js"
 import type { Mac } from "../wire/Mac.js"
 import * as TapAddon from "./TapAddon.js"
@@ -273,45 +284,45 @@ export const make = (
       for (let i = 0; i < metas.length; i++) if (metas[i] !== 0) return true
       return false
     }
-    const sendBatch = (frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>): Effect.Effect<void> =>
-      Effect.sync(() => {
-        let out = frames
-        let metas = meta
-        let clean = true
-        for (let i = 0; i < frames.length && clean; i++) {
-          clean = writable(frames[i]!) && fits(frames[i]!, metas === undefined ? 0 : granted(metas[i] ?? 0))
-        }
-        if (!clean) {
-          const kept: Array<OutFrame> = []
-          const keptMeta: Array<number> = []
-          for (let i = 0; i < frames.length; i++) {
-            const f = frames[i]!
-            const m = metas === undefined ? 0 : granted(metas[i] ?? 0)
-            if (!fits(f, m)) {
-              counters.txTooBig++
-              continue
-            }
-            kept.push(writable(f) ? f : flatten(f))
-            keptMeta.push(m)
+    // (synchronous: the interface calls it in place inside a wake-up, Link.syncSendBatch)
+    const sendBatch = syncSendBatch((frames: ReadonlyArray<OutFrame>, meta?: ReadonlyArray<number>): void => {
+      let out = frames
+      let metas = meta
+      let clean = true
+      for (let i = 0; i < frames.length && clean; i++) {
+        clean = writable(frames[i]!) && fits(frames[i]!, metas === undefined ? 0 : granted(metas[i] ?? 0))
+      }
+      if (!clean) {
+        const kept: Array<OutFrame> = []
+        const keptMeta: Array<number> = []
+        for (let i = 0; i < frames.length; i++) {
+          const f = frames[i]!
+          const m = metas === undefined ? 0 : granted(metas[i] ?? 0)
+          if (!fits(f, m)) {
+            counters.txTooBig++
+            continue
           }
-          out = kept
-          metas = keptMeta
+          kept.push(writable(f) ? f : flatten(f))
+          keptMeta.push(m)
         }
-        if (out.length === 0) return
-        let headers: Uint8Array | undefined
-        if (vnet && metas !== undefined && anyOffload(metas)) {
-          // (at least 10 octets per frame, as writeBatch asks; more is allowed)
-          if (headerRoom.length < VirtioNet.LEN * out.length) headerRoom = new Uint8Array(VirtioNet.LEN * out.length * 2)
-          headers = headerRoom
-          for (let i = 0; i < out.length; i++) {
-            const f = out[i]!
-            // every slot written in full (txHeader zero-fills it first, and a frame that asks for
-            // nothing keeps the zeros), whatever an earlier batch left there
-            VirtioNet.txHeader(headers, i * VirtioNet.LEN, granted(metas[i] ?? 0), f instanceof Uint8Array ? f : f[0]!)
-          }
+        out = kept
+        metas = keptMeta
+      }
+      if (out.length === 0) return
+      let headers: Uint8Array | undefined
+      if (vnet && metas !== undefined && anyOffload(metas)) {
+        // (at least 10 octets per frame, as writeBatch asks; more is allowed)
+        if (headerRoom.length < VirtioNet.LEN * out.length) headerRoom = new Uint8Array(VirtioNet.LEN * out.length * 2)
+        headers = headerRoom
+        for (let i = 0; i < out.length; i++) {
+          const f = out[i]!
+          // every slot written in full (txHeader zero-fills it first, and a frame that asks for
+          // nothing keeps the zeros), whatever an earlier batch left there
+          VirtioNet.txHeader(headers, i * VirtioNet.LEN, granted(metas[i] ?? 0), f instanceof Uint8Array ? f : f[0]!)
         }
-        counters.txFrames += addon.writeBatch(handle, out, headers)
-      })
+      }
+      counters.txFrames += addon.writeBatch(handle, out, headers)
+    })
     const send = (frame: OutFrame): Effect.Effect<void> => sendBatch([frame])
 
     const stats = Effect.sync((): LinkStats => {

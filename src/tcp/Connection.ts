@@ -397,14 +397,17 @@ export class Conn {
       if (others) for (const e of events) if (e._tag !== "Report") this.apply(e, now, out)
       // (the path MTU locked below the floor, or unlocked when that expired: DF follows, before the sends)
       if (this.snd.pmtuLocked === this.emitOptions.dontFragment) this.emitWith(this.emitOptions.tos ?? 0)
-      return Effect.zipRight(this.transmit(out), finished ? last : next)
+      const sending = this.transmit(out, true)
+      if (finished) return Effect.zipRight(sending, last)
+      // (nothing to send: settle and ask for the next wait in this step, with no operation of its own)
+      return sending === Effect.void ? next() : Effect.flatMap(sending, next)
     }
     // after each wake-up's transmit (made once: nothing allocated per wake-up for them)
-    const next: Effect.Effect<void> = Effect.suspend(() => (this.settle() ? Effect.void : loop()))
+    const next = (): Effect.Effect<void> => (this.settle() ? Effect.void : loop())
     const last: Effect.Effect<void> = Effect.sync(() => {
       this.settle()
     })
-    return Effect.zipRight(this.transmit(first), next)
+    return Effect.flatMap(this.transmit(first), next)
   }
 
   private apply(e: Event, now: number, out: Array<OutSegment>): void {
@@ -473,7 +476,11 @@ export class Conn {
    * of segments that the link would cut back into exactly the same ones
    * (`Tso.runLength`) go as one.
    */
-  private transmit(out: Array<OutSegment>): Effect.Effect<void> {
+  /**
+   * Emit `out` and send it: `inStep` (called in the send half's wake-up, which runs the result
+   * next), at once where the link allows it (Ipv4's `flushNow`); otherwise when the effect returned runs.
+   */
+  private transmit(out: Array<OutSegment>, inStep = false): Effect.Effect<void> {
     if (out.length === 0) return Effect.void
     const tx: Tx = new TxBatch()
     const ip = this.env.ip
@@ -501,7 +508,7 @@ export class Conn {
       }
     }
     this.env.sent(out.length)
-    return ip.flush(tx)
+    return inStep ? ip.flushNow(tx) : ip.flush(tx)
   }
 
   /** The timer wheel found this connection due: its send half runs its timers. */

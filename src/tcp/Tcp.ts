@@ -1203,7 +1203,8 @@ export const make = Effect.gen(function*() {
       }
     }
     const opened = opening
-    if (opened === undefined) return tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void
+    // (in the dealer's wake-up: sent at once where the link allows it, Ipv4's flushNow)
+    if (opened === undefined) return tx.frames.length + tx.local.length > 0 ? ip.flushNow(tx) : Effect.void
     opening = undefined
     // (a handshake refused after the batch puts its reset into `tx`: flushed after openAll)
     return Effect.zipRight(openAll(opened, at, tx), Effect.suspend(() => tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void))
