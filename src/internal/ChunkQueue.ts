@@ -30,11 +30,14 @@
  *
  * @since 0.1.0
  */
-import { Effect, Exit, type Fiber } from "effect"
+import { Effect, Exit, Fiber } from "effect"
 
-/** A parked reader: its fiber (to tell a stale entry) and how to wake it. */
+/**
+ * A parked reader: its fiber (to tell a stale entry; undefined, never seen so far, if the wait
+ * ran outside every fiber: such an entry counts as live until the next wake-up) and how to wake it.
+ */
 interface Waiter {
-  readonly fiber: Fiber.RuntimeFiber<unknown, unknown>
+  readonly fiber: Fiber.RuntimeFiber<unknown, unknown> | undefined
   readonly resume: (effect: Effect.Effect<void>) => void
 }
 
@@ -136,13 +139,14 @@ export class ChunkQueue<A, E> {
    */
   wait(): Effect.Effect<void> {
     if (this.items !== undefined || this.outcome !== undefined) return Exit.void
-    return Effect.withFiberRuntime((fiber) =>
-      Effect.async<void>((resume) => {
-        // the queue may have changed between the check above and this fiber reaching here
-        if (this.items !== undefined || this.outcome !== undefined) resume(Exit.void)
-        else this.park({ fiber, resume })
-      })
-    )
+    return Effect.async<void>((resume) => {
+      // the queue may have changed between the check above and this fiber reaching here
+      if (this.items !== undefined || this.outcome !== undefined) return resume(Exit.void)
+      // (the register runs inside the waiting fiber's own step, where Effect sets it as the current
+      // fiber: no `withFiberRuntime` of its own, an operation and a closure per wait fewer)
+      const current = Fiber.getCurrentFiber()
+      this.park({ fiber: current._tag === "Some" ? current.value : undefined, resume })
+    })
   }
 
   /** Readers parked now, stale entries included (for tests). */
@@ -161,7 +165,7 @@ export class ChunkQueue<A, E> {
   get waiting(): boolean {
     const waiters = this.waiters
     if (waiters === undefined) return false
-    for (let i = 0; i < waiters.length; i++) if (waiters[i]!.fiber.unsafePoll() === null) return true
+    for (let i = 0; i < waiters.length; i++) if (live(waiters[i]!)) return true
     return false
   }
 
@@ -174,7 +178,7 @@ export class ChunkQueue<A, E> {
     let kept = 0
     for (let i = 0; i < waiters.length; i++) {
       const o = waiters[i]!
-      if (o.fiber !== w.fiber && o.fiber.unsafePoll() === null) waiters[kept++] = o
+      if ((o.fiber === undefined || o.fiber !== w.fiber) && live(o)) waiters[kept++] = o
     }
     waiters.length = kept
     waiters.push(w)
@@ -189,3 +193,6 @@ export class ChunkQueue<A, E> {
 }
 
 const NONE: ReadonlyArray<never> = []
+
+/** the entry's fiber has not ended (an entry whose fiber is unknown counts as live) */
+const live = (w: Waiter): boolean => w.fiber === undefined || w.fiber.unsafePoll() === null
