@@ -57,8 +57,14 @@ import type { Scheduler } from "effect"
 import { Effect, Fiber, FiberRef, Option } from "effect"
 
 class Trampoline implements Scheduler.Scheduler {
-  private queue: Array<Scheduler.Task | undefined> = []
+  /**
+   * The run's tasks, [head, tail) still to run. Kept from run to run (each
+   * slot emptied once its task ran or left): a run per TAP callback with a
+   * fresh array would allocate its backing store again at every sparse packet.
+   */
+  private readonly queue: Array<Scheduler.Task | undefined> = []
   private head = 0
+  private tail = 0
   private running = false
   /** tasks handed to `fallback` since the event loop's last turn was asked for */
   private handedOff = 0
@@ -69,7 +75,9 @@ class Trampoline implements Scheduler.Scheduler {
 
   scheduleTask(task: Scheduler.Task, priority: number, fiber?: Fiber.RuntimeFiber<unknown, unknown>): void {
     if (this.running) {
-      this.queue.push(task)
+      if (this.tail < this.queue.length) this.queue[this.tail] = task
+      else this.queue.push(task)
+      this.tail++
       return
     }
     if (Option.isSome(Fiber.getCurrentFiber())) {
@@ -81,19 +89,22 @@ class Trampoline implements Scheduler.Scheduler {
     try {
       task()
       ran = 1
-      while (this.head < this.queue.length && ran < this.budget) {
+      while (this.head < this.tail && ran < this.budget) {
         const next = this.queue[this.head]!
         this.queue[this.head++] = undefined
         next()
         ran++
       }
     } finally {
-      const rest = this.queue
-      const from = this.head
-      this.queue = []
+      // what is left (over the budget, or after a task threw: rare) is taken out before it is
+      // handed off, so that a fallback which ran a task at once, starting a run here, finds the
+      // queue empty
+      const rest = this.head < this.tail ? this.queue.slice(this.head, this.tail) : undefined
+      for (let i = this.head; i < this.tail; i++) this.queue[i] = undefined
       this.head = 0
+      this.tail = 0
       this.running = false
-      for (let i = from; i < rest.length; i++) this.handOff(rest[i]!, priority)
+      if (rest !== undefined) for (const task of rest) this.handOff(task!, priority)
     }
   }
 
