@@ -474,11 +474,9 @@ export class Conn {
   /**
    * Write the segments in place and send them in one batch; with TSO, runs
    * of segments that the link would cut back into exactly the same ones
-   * (`Tso.runLength`) go as one.
-   */
-  /**
-   * Emit `out` and send it: `inStep` (called in the send half's wake-up, which runs the result
-   * next), at once where the link allows it (Ipv4's `flushNow`); otherwise when the effect returned runs.
+   * (`Tso.runLength`) go as one. With `inStep` (called in the send half's
+   * wake-up, which runs the result next) the batch goes at once where the
+   * link allows it (Ipv4's `flushNow`); otherwise when the effect returned runs.
    */
   private transmit(out: Array<OutSegment>, inStep = false): Effect.Effect<void> {
     if (out.length === 0) return Effect.void
