@@ -2182,7 +2182,12 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // resend had raised above ssthresh, and the proportional count let a new segment go; and after
     // an earlier ACK of the batch it became the batch's last, so the earlier's +1 went with the
     // count owed though RACK's marks at the batch's end fell on it
-    const prrStep = p === undefined || delivered > 0 || advances
+    // Nor does an ACK below SND.UNA (a reordered one, with blocks): Linux's tcp_ack takes it at
+    // old_ack, where tcp_sacktag_write_queue (its D-SACK seen, tcp_dsack_seen) and
+    // tcp_fastretrans_alert run but neither tcp_count_delivered nor tcp_cong_control, so no
+    // tcp_cwnd_reduction; taken for a step, its D-SACK's segment let a new one go
+    // (test/kernel/ConformanceLoss.test.ts, "a D-SACK in an ACK below SND.UNA in recovery")
+    const prrStep = p === undefined || ((delivered > 0 || advances) && !Seq.lt(a.ack, s.sndUna))
     if (prrStep) {
       if (prrFold && p !== undefined) p.owed += Math.max(0, prrOwed(s, p, pipeBefore))
       s.ackDelivered = delivered

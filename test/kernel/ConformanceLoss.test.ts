@@ -1026,6 +1026,27 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review53b) The same D-SACK in an ACK older than SND.UNA (the peer's ACK reordered behind the
+  // one of 1001) is no delivery to PRR: Linux's tcp_ack takes an ACK below prior_snd_una at its
+  // old_ack label, where tcp_sacktag_write_queue and tcp_fastretrans_alert run (the D-SACK is seen,
+  // tcp_dsack_seen, undo_retrans 2 -> 1) but not tcp_count_delivered nor tcp_cong_control: no
+  // tcp_cwnd_reduction, cwnd stays in_flight (3), nothing goes. The stack made a PRR step of its
+  // segment and sent 6001
+  it.scopedLive("a D-SACK in an ACK below SND.UNA in recovery is no PRR step (Linux's tcp_ack: old_ack runs no tcp_cong_control)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 5000 } },
+        dup(3, [[2001, 3001]], 20),
+        dup(4, [[2001, 4001]], 20),
+        dup(5, [[2001, 5001]], 20),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ack: 1001, ts: 6, sack: [[2001, 5001]] }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 7, sack: [[2001, 3001], [2001, 5001]] }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 6001, ts: 8 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("Eifel after an RTO with SACK: the ACK of all echoes the original's timestamp", () =>
     conforms({
       steps: [

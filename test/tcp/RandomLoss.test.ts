@@ -307,7 +307,15 @@ const run = (seed: number, total: number, reneging = false, sack = true) => {
         // no more than was resent, dsack_dups <= total_retrans)
         const c = Sender.counters(x)
         const dsackCounted = before !== undefined && c.dsackDups > before.dups && c.dsackDups <= c.retransmits
-        if (
+        // (an ACK below SND.UNA, reordered behind a newer one, is no PRR step whatever it SACKs or
+        // D-SACKs: Linux's tcp_ack takes it at old_ack, which runs no tcp_cong_control; review53b)
+        const old = before !== undefined && Seq.lt(next!.seg.ack, before.una)
+        if (before !== undefined && old && x.recovering && x.prr === before.prr) {
+          expect(x.prr.delivered, `seed ${seed} at ${now}: an ACK below SND.UNA counted a delivery`).toBe(before.delivered)
+          if (!before.stale && x.board.sacked <= before.sacked) {
+            expect(Sender.pipe(x), `seed ${seed} at ${now}: an ACK below SND.UNA took a PRR step`).toBeLessThanOrEqual(Math.max(before.pipe, before.wnd))
+          }
+        } else if (
           before !== undefined && x.recovering && x.prr !== undefined && x.sndUna === before.una && x.board.sacked <= before.sacked &&
           x.renoSacked <= before.reno && !dsackCounted
         ) {
@@ -319,7 +327,7 @@ const run = (seed: number, total: number, reneging = false, sack = true) => {
             expect(Sender.pipe(x), `seed ${seed} at ${now}: an ACK that delivered nothing took a PRR step`).toBeLessThanOrEqual(Math.max(before.pipe, before.wnd))
           }
         } else if (
-          before !== undefined && dsackCounted && x.prr === before.prr && x.sndUna === before.una && x.board.sacked <= before.sacked
+          before !== undefined && dsackCounted && !old && x.prr === before.prr && x.sndUna === before.una && x.board.sacked <= before.sacked
         ) {
           // and a D-SACK alone, in the same recovery, delivered its segments (Linux's dup_segs), so
           // PRR counted them

@@ -589,6 +589,29 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(out)).toEqual([seg(6)])
   })
 
+  // (review53b) The same D-SACK in an ACK below SND.UNA (the peer's ACK reordered behind the one that
+  // acknowledged the first's resend) is no PRR step: Linux's tcp_ack goes to old_ack for it, where
+  // tcp_sacktag_write_queue sees the D-SACK (tcp_dsack_seen) and tcp_fastretrans_alert may undo,
+  // but neither tcp_count_delivered nor tcp_cong_control runs: cwnd stays what the ACK before set
+  // (in_flight 3), nothing goes. The stack counted its segment into PRR's delivery and sent the
+  // 7th (test/kernel/ConformanceLoss.test.ts, "a D-SACK in an ACK below SND.UNA in recovery")
+  it("a D-SACK in an ACK below SND.UNA in recovery is no PRR step (Linux's tcp_ack: old_ack runs no tcp_cong_control)", () => {
+    const s = warm()
+    const seg = (i: number) => [B + i * MSS, MSS]
+    expect(shape(s.write(1000, T.octets(5 * MSS)))).toEqual([0, 1, 2, 3, 4].map(seg))
+    s.send(1020, sackOf(B, [B + 2 * MSS, B + 3 * MSS]))
+    s.send(1021, sackOf(B, [B + 2 * MSS, B + 4 * MSS]))
+    expect(shape(s.send(1022, sackOf(B, [B + 2 * MSS, B + 5 * MSS])))).toEqual([seg(0)])
+    expect(shape(s.write(1022, T.octets(10 * MSS)))).toEqual([])
+    expect(shape(s.send(1030, sackOf(B + MSS, [B + 2 * MSS, B + 5 * MSS])))).toEqual([seg(1), seg(5)])
+    const delivered = s.snd.prr!.delivered
+    const out = s.send(1031, sackOf(B, [B + 2 * MSS, B + 3 * MSS], [B + 2 * MSS, B + 5 * MSS]))
+    expect([s.snd.recovering, Sender.counters(s.snd).dsackDups, s.snd.prr!.delivered]).toEqual([true, 1, delivered])
+    expect(shape(out)).toEqual([])
+    // and the ACK of all that went lets the rest go, as on Linux
+    expect(shape(s.send(1040, sackOf(B + 6 * MSS))).length).toBeGreaterThan(0)
+  })
+
   // Linux 6.18's tcp_sacktag_one calls tcp_rack_advance for a newly SACKed resend with no timestamp
   // test: only an RTT below tcp_min_rtt makes it ambiguous. The echo test is tcp_clean_rtx_queue's
   // alone (tcp_skb_spurious_retrans, for a cumulative ACK). A SACK for data above a hole echoes
