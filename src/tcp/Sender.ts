@@ -483,6 +483,12 @@ export interface Sender {
   /** RFC 6937 DeliveredData of the ACK being processed: octets it acknowledged or SACKed anew */
   ackDelivered: number
   /**
+   * With SACK, octets SND.UNA moved into the segment at it without reaching its end (an ACK inside
+   * a segment), not yet counted delivered: Linux frees that one-segment skb, and counts it, only
+   * when an ACK covers it whole (tcp_clean_rtx_queue), so they count with the ACK that passes its end
+   */
+  unaPartial: number
+  /**
    * the ACK being processed moved SND.UNA and RACK marked nothing lost on it: PRR-SSRB's extra
    * segment (Linux's tcp_cwnd_reduction: FLAG_SND_UNA_ADVANCED && !newly_lost)
    */
@@ -803,6 +809,7 @@ const base = (
     frtoNewSent: false,
     prr: undefined,
     ackDelivered: 0,
+    unaPartial: 0,
     ackSafe: false,
     recoverDue: false,
     ackMaybeDelayed: false,
@@ -2173,7 +2180,16 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // tcp_cong_control hands the ACK's whole delivery to tcp_cwnd_reduction (newly_acked_sacked) or
     // tcp_cong_avoid (acked_sacked). Left out, a D-SACK in a recovery made no PRR step where Linux's
     // may send (test/kernel/ConformanceLoss.test.ts, "a D-SACK in recovery counts as delivered")
-    const delivered = Math.max(0, Seq.sub(una, s.sndUna) + Scoreboard.sackedAbove(s.board, una) - sackedBefore) +
+    // SND.UNA's move counts to the last segment edge it passed, and the part of the segment it
+    // ends inside counts when an ACK passes that segment's end, as Linux's tcp_clean_rtx_queue
+    // frees (and tcp_count_delivered counts) only a one-segment skb the ACK covers whole: an ACK
+    // inside the resent head delivers nothing, and makes no PRR step unless it SACKs something
+    // (test/kernel/ConformanceLoss.test.ts, "with SACK, an ACK inside the resent head")
+    const edge = advances ? Rack.segmentEdgeAtOrBefore(s.rack, a.ack) : s.sndUna
+    const whole = advances && Seq.gt(edge, s.sndUna)
+    const unaDelivered = whole ? Seq.sub(edge, s.sndUna) + s.unaPartial : 0
+    if (advances) s.unaPartial = whole ? Seq.sub(a.ack, edge) : s.unaPartial + Seq.sub(a.ack, s.sndUna)
+    const delivered = Math.max(0, unaDelivered + Scoreboard.sackedAbove(s.board, una) - sackedBefore) +
       (dsack === undefined ? 0 : dsackSegments(s, dsack) * segmentPayload(s))
     // In recovery an ACK that delivers nothing and moves nothing (a window update, a duplicate with
     // no new SACK nor a D-SACK) makes no PRR step: Linux's tcp_cwnd_reduction returns at newly_acked_sacked 0,
@@ -2187,7 +2203,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
     // tcp_fastretrans_alert run but neither tcp_count_delivered nor tcp_cong_control, so no
     // tcp_cwnd_reduction; taken for a step, its D-SACK's segment let a new one go
     // (test/kernel/ConformanceLoss.test.ts, "a D-SACK in an ACK below SND.UNA in recovery")
-    const prrStep = p === undefined || ((delivered > 0 || advances) && !Seq.lt(a.ack, s.sndUna))
+    const prrStep = p === undefined || ((delivered > 0 || whole) && !Seq.lt(a.ack, s.sndUna))
     if (prrStep) {
       if (prrFold && p !== undefined) p.owed += Math.max(0, prrOwed(s, p, pipeBefore))
       s.ackDelivered = delivered

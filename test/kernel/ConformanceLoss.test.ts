@@ -1047,6 +1047,28 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review53b; prr53's "Found, left") With SACK too an ACK inside the resent head delivers nothing:
+  // Linux's tcp_clean_rtx_queue stops at the one-segment skb it only partly covers (nothing freed,
+  // no tcp_count_delivered, no FLAG_DATA_ACKED), so tcp_cwnd_reduction returns at
+  // newly_acked_sacked 0 and nothing goes. At the ACK of the rest the skb is freed whole: one
+  // segment delivered, +1 (SND.UNA advanced, nothing newly lost): the second again and a new one.
+  // The stack counted the 500 octets SND.UNA moved, with PRR-SSRB's +1, and sent the second's
+  // resend at the ACK inside, then only the new one
+  it.scopedLive("with SACK, an ACK inside the resent head delivers nothing: no PRR step, the segment counted whole at the ACK of its rest (Linux's tcp_clean_rtx_queue)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 5000 } },
+        dup(3, [[2001, 3001]], 20),
+        dup(4, [[2001, 4001]], 20),
+        dup(5, [[2001, 5001]], 20),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ack: 501, ts: 6, sack: [[2001, 5001]] }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 1001, ts: 7, sack: [[2001, 5001]] }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 2001, ts: 8, sack: [[2001, 5001]] }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("Eifel after an RTO with SACK: the ACK of all echoes the original's timestamp", () =>
     conforms({
       steps: [

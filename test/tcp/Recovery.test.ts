@@ -589,6 +589,28 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(out)).toEqual([seg(6)])
   })
 
+  // (review53b; prr53's "Found, left") An ACK inside the resent head acknowledges no whole segment:
+  // Linux's tcp_clean_rtx_queue stops at the one-segment skb it only partly covers (nothing freed,
+  // no tcp_count_delivered), so tcp_cwnd_reduction returns at newly_acked_sacked 0: nothing goes.
+  // The ACK of its rest frees it whole: one segment delivered (prr_delivered 2, prr_out 1, sndcnt
+  // min(7, max(1, 1) + 1) = 2): the second again and a new one, as when it is acknowledged at once.
+  // The stack counted the octets SND.UNA moved with PRR-SSRB's +1 and resent the second at the ACK
+  // inside (test/kernel/ConformanceLoss.test.ts, "with SACK, an ACK inside the resent head")
+  it("with SACK, an ACK inside the resent head delivers nothing: no PRR step; the ACK of its rest counts the segment whole (Linux's tcp_clean_rtx_queue)", () => {
+    const s = warm()
+    const seg = (i: number) => [B + i * MSS, MSS]
+    expect(shape(s.write(1000, T.octets(5 * MSS)))).toEqual([0, 1, 2, 3, 4].map(seg))
+    s.send(1020, sackOf(B, [B + 2 * MSS, B + 3 * MSS]))
+    s.send(1021, sackOf(B, [B + 2 * MSS, B + 4 * MSS]))
+    expect(shape(s.send(1022, sackOf(B, [B + 2 * MSS, B + 5 * MSS])))).toEqual([seg(0)])
+    expect(shape(s.write(1022, T.octets(10 * MSS)))).toEqual([])
+    const delivered = s.snd.prr!.delivered
+    expect(shape(s.send(1030, sackOf(B + MSS / 2, [B + 2 * MSS, B + 5 * MSS])))).toEqual([])
+    expect(s.snd.prr!.delivered).toBe(delivered)
+    expect(shape(s.send(1031, sackOf(B + MSS, [B + 2 * MSS, B + 5 * MSS])))).toEqual([seg(1), seg(5)])
+    expect(s.snd.prr!.delivered).toBe(delivered + MSS)
+  })
+
   // (review53b) The same D-SACK in an ACK below SND.UNA (the peer's ACK reordered behind the one that
   // acknowledged the first's resend) is no PRR step: Linux's tcp_ack goes to old_ack for it, where
   // tcp_sacktag_write_queue sees the D-SACK (tcp_dsack_seen) and tcp_fastretrans_alert may undo,
