@@ -1768,7 +1768,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     // each segment by itself: limited transmit's segments, a recovery's first resend; then the
     // batch's, for what goes at its end)
     if (a.tsRecent !== undefined) s.tsRecent = a.tsRecent
-    onAck(s, a, r.at, now, out, i > 0, i < lastDubious)
+    onAck(s, a, r.at, now, out, i > 0, i < lastDubious, i < acks.length - 1)
     if (s.state === "Closed") return
   }
   s.tsRecent = r.tsRecent
@@ -2071,7 +2071,16 @@ const establish = (s: Sender, now: number, synLost: boolean): void => {
 }
 
 /** One segment's ACK fields (RFC 9293 §3.10.7.4, fifth). */
-const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSegment>, inBatch = false, more = false): void => {
+const onAck = (
+  s: Sender,
+  a: AckInfo,
+  at: number,
+  now: number,
+  out: Array<OutSegment>,
+  inBatch = false,
+  more = false,
+  later = false
+): void => {
   // (this ACK's RTT samples come from its own `Rack.onAck`, never an earlier one's)
   Rack.clearAckRtt()
   if (s.state === "SynReceived") {
@@ -2260,7 +2269,7 @@ const onAck = (s: Sender, a: AckInfo, at: number, now: number, out: Array<OutSeg
   }
   if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, winUpdate, dsack, now)
   endRecoveryPastRecover(s, a, advances, now)
-  onAckLosses(s, a, at, now, out, advances, winUpdate, newlySacked, more)
+  onAckLosses(s, a, at, now, out, advances, winUpdate, newlySacked, more, later)
   if (s.pmtuLost && sending(s)) resendMarkedLost(s, now, out)
   // (not when a Reno partial ACK's undo took this ECE, `undoPartial`: Linux's tcp_fastretrans_alert
   // returns before tcp_try_to_open, so no CWR on this ACK)
@@ -2454,7 +2463,8 @@ const onAckLosses = (
   advances: boolean,
   winUpdate: boolean,
   newlySacked: number,
-  more: boolean
+  more: boolean,
+  later: boolean
 ): void => {
   if (advances) {
     newAck(s, a, at, now)
@@ -2484,11 +2494,13 @@ const onAckLosses = (
     s.sackOk && !s.recovering && mayRecoverAgain(s) && s.persistAt === undefined && sackShowsLoss(s)
   ) {
     enterRecovery(s, now, out)
-  } else if (winUpdate && more && !(s.ecnOk && a.ece)) {
+  } else if (winUpdate && (more || (!s.sackOk && later)) && !(s.ecnOk && a.ece)) {
     // A window update before a later ACK of the batch that may start a recovery or a cut sends what
     // the window it opens lets go, as Linux's tcp_ack for it runs tcp_data_snd_check before the next
     // ACK is taken; left to the batch's end, the recovery's window held that new data back
-    // (test/tcp/Recovery.test.ts, "a window update, then a SACK that starts a recovery")
+    // (test/tcp/Recovery.test.ts, "a window update, then a SACK that starts a recovery"). Without
+    // SACK any later ACK of the batch may be the duplicate that starts it (`more` is SACK's only:
+    // "a window update, then the third duplicate"; review53b)
     limitedTransmitInBatch(s, now, out)
   }
 }

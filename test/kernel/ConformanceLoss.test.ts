@@ -407,6 +407,34 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review53b) The same without SACK: a window update, then the third duplicate, in one burst.
+  // Linux's tcp_ack takes the update by itself (FLAG_WIN_UPDATE, no duplicate: tcp_add_reno_sack
+  // counts nothing) and tcp_data_snd_check sends what it opens: cwnd 10, in_flight 5 - 2 = 3,
+  // seven new segments. The duplicate after it (sacked_out 3) starts the recovery: in_flight
+  // 12 - 3 - 1 = 8 above ssthresh 7, sndcnt 1, the resend. The stack sent nothing at the update
+  // (the per-ACK send was SACK's only) and the recovery's window held the new data back
+  it.scopedLive("without SACK, a window update and the third duplicate in one burst: the window's room first, then the resend (Linux's tcp_ack per ACK)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: false, mss: 1000 } },
+        { tb: { flags: "A", win: 5000 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 1, win: 5000 }, window: 20 },
+        { tb: { flags: "A", ack: 1, win: 5000 }, window: 20 },
+        {
+          burst: [
+            { flags: "A", ack: 1, win: 20000 },
+            { flags: "A", ack: 1, win: 20000 }
+          ],
+          window: 20
+        },
+        { tb: { flags: "A", ack: 12001, win: 20000 }, window: 20 }
+      ]
+    }))
+
   // An ACK of new data, then a SACK that starts a recovery, in one burst: Linux's first ACK (Open)
   // acknowledges the first segment and slow start takes cwnd to 11, so the 11th and 12th go
   // (tcp_data_snd_check); the second SACKs three above the second segment, RACK's window is 0 and

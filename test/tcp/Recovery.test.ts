@@ -2595,6 +2595,29 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
     // the same as one at a time from here: the 4th duplicate, ceil(7 * 2 / 10) - 1 = 1
     expect(shape(s.send(21, dup()))).toEqual([[12 * MSS, MSS]])
   })
+  // (review53b) prr53's 5266cd1 without SACK: a window update, then the third duplicate, in one
+  // batch. Linux takes the update by itself (FLAG_WIN_UPDATE: no duplicate, tcp_add_reno_sack counts
+  // nothing; Disorder's in_flight 5 - 2 = 3 under cwnd 10) and tcp_data_snd_check sends the seven
+  // new segments the window now allows; the duplicate after it (sacked_out 3) starts the recovery:
+  // in_flight 12 - 3 - 1 = 8 above ssthresh 7, sndcnt ceil(1 * 7 / 10) = 1, the resend. The stack
+  // sent nothing at the update (the per-ACK send there was SACK's only, `more`), and the recovery's
+  // PRR window at the batch's end then let the resend go with less new data
+  it("without SACK: a window update, then the third duplicate, in one batch: the window's room goes first, then the resend", () => {
+    const win = (window: number) => T.fromPeer({ seq: 0, ack: 0, window })
+    const seqs = (out: ReadonlyArray<OutSegment>) => shape(out).map(([seq]) => seq! / MSS)
+    const run = (batched: boolean) => {
+      const s = T.established({ params: { quickAcks: 0 }, peerOptions: { mss: MSS, sackPermitted: false }, peerWindow: 5 * MSS })
+      expect(seqs(s.write(0, T.octets(20 * MSS)))).toEqual([0, 1, 2, 3, 4])
+      expect(seqs(s.send(20, win(5 * MSS)))).toEqual([])
+      expect(seqs(s.send(21, win(5 * MSS)))).toEqual([])
+      const acks = [win(20 * MSS), win(20 * MSS)]
+      const out = batched ? seqs(s.send(22, ...acks)) : acks.flatMap((a) => seqs(s.send(22, a)))
+      expect(s.snd.recovering).toBe(true)
+      return out
+    }
+    expect(run(false)).toEqual([5, 6, 7, 8, 9, 10, 11, 0])
+    expect(run(true)).toEqual([5, 6, 7, 8, 9, 10, 11, 0])
+  })
   it("with SACK: three duplicates in one batch send what they send one at a time, the two new segments, then the first again", () => {
     // Linux takes each ACK by itself (tcp_ack: tcp_fastretrans_alert's tcp_rack_mark_lost, then
     // tcp_data_snd_check): at the first two SACKs RACK's window is min RTT / 4 (tcp_rack_reo_wnd:
