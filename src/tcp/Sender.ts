@@ -489,6 +489,11 @@ export interface Sender {
    */
   unaPartial: number
   /**
+   * With SACK, the ACK being processed moved SND.UNA past a segment's end (Linux's FLAG_DATA_ACKED:
+   * tcp_clean_rtx_queue freed a whole skb), which growth outside a recovery asks (tcp_may_raise_cwnd)
+   */
+  ackWhole: boolean
+  /**
    * the ACK being processed moved SND.UNA and RACK marked nothing lost on it: PRR-SSRB's extra
    * segment (Linux's tcp_cwnd_reduction: FLAG_SND_UNA_ADVANCED && !newly_lost)
    */
@@ -810,6 +815,7 @@ const base = (
     prr: undefined,
     ackDelivered: 0,
     unaPartial: 0,
+    ackWhole: false,
     ackSafe: false,
     recoverDue: false,
     ackMaybeDelayed: false,
@@ -2198,6 +2204,7 @@ const onAck = (
     const whole = advances && Seq.gt(edge, s.sndUna)
     const unaDelivered = whole ? Seq.sub(edge, s.sndUna) + s.unaPartial : 0
     if (advances) s.unaPartial = whole ? Seq.sub(a.ack, edge) : s.unaPartial + Seq.sub(a.ack, s.sndUna)
+    s.ackWhole = whole
     const delivered = Math.max(0, unaDelivered + Scoreboard.sackedAbove(s.board, una) - sackedBefore) +
       (dsack === undefined ? 0 : dsackSegments(s, dsack) * segmentPayload(s))
     // In recovery an ACK that delivers nothing and moves nothing (a window update, a duplicate with
@@ -2929,7 +2936,10 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // With SACK by what the ACK delivered, RFC 6937's DeliveredData, as Linux's tcp_cong_avoid gets
       // tcp_ack's acked_sacked: octets SACKed before count when they were SACKed, by an ACK that grew
       // nothing (tcp_may_raise_cwnd: no FLAG_DATA_ACKED), not again when SND.UNA passes them)
-      const grown = s.sackOk ? s.ackDelivered : grownReno
+      // (and only when it acknowledged a whole segment: tcp_may_raise_cwnd asks FLAG_DATA_ACKED, which
+      // an ACK inside a segment does not set, whatever it SACKs; test/tcp/Recovery.test.ts, "outside
+      // a recovery, an ACK inside a segment grows nothing")
+      const grown = s.sackOk ? (s.ackWhole ? s.ackDelivered : 0) : grownReno
       s.algorithm.onAck(s.cc, grown, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
     }
     expandSendBuffer(s)

@@ -611,6 +611,22 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(s.snd.prr!.delivered).toBe(delivered + MSS)
   })
 
+  // (review53b) Outside a recovery an ACK inside a segment grows nothing, whatever it SACKs: Linux's
+  // tcp_cong_control raises cwnd only under tcp_may_raise_cwnd, FLAG_DATA_ACKED (tp->reordering at
+  // its default), which tcp_clean_rtx_queue sets only when it frees a whole skb. Slow start, cwnd
+  // 10, ten out: the ACK of half the first with the third SACKed (Disorder, RACK's window not 0)
+  // leaves cwnd 10; the stack grew it by the SACKed segment
+  it("outside a recovery, an ACK inside a segment grows nothing though it SACKs one (Linux's tcp_may_raise_cwnd: FLAG_DATA_ACKED)", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(20 * MSS)))).toHaveLength(10)
+    const cwnd = s.snd.cc.cwnd
+    s.send(1020, sackOf(B + MSS / 2, [B + 2 * MSS, B + 3 * MSS]))
+    expect([s.snd.recovering, s.snd.cc.cwnd]).toEqual([false, cwnd])
+    // and the ACK that passes the first's end counts it whole (tcp_slow_start: acked 2, the first and the second)
+    s.send(1021, sackOf(B + 2 * MSS, [B + 2 * MSS, B + 3 * MSS]))
+    expect(s.snd.cc.cwnd).toBe(cwnd + 2 * MSS)
+  })
+
   // (review53b) The same D-SACK in an ACK below SND.UNA (the peer's ACK reordered behind the one that
   // acknowledged the first's resend) is no PRR step: Linux's tcp_ack goes to old_ack for it, where
   // tcp_sacktag_write_queue sees the D-SACK (tcp_dsack_seen) and tcp_fastretrans_alert may undo,
