@@ -4590,8 +4590,15 @@ const armTailProbe = (s: Sender, now: number): void => {
   // (with no RTT sample as well: `probeTimeout` is then Linux's TCP_TIMEOUT_INIT, see `armProbeOut`)
   if (flight <= 0 || !sending(s) || s.rtoAt === undefined) return
   // nothing new to send, and the last segment lies wholly past a window the peer shrank: no probe
-  // could go (tailProbe would send nothing, and this would arm it again and again until the RTO)
-  if (Seq.sub(SendBuffer.end(s.buffer), s.sndNxt) <= 0 && !Seq.lt(lastSegment(s).start, Seq.add(s.sndUna, s.sndWnd))) return
+  // could go (tailProbe would send nothing, and this would arm it again and again until the RTO).
+  // Unless it is the segment at SND.UNA, which `resend` lets go whole into a shut window (Linux's
+  // __tcp_retransmit_skb): one segment out when the window shut is probed as Linux's
+  // tcp_schedule_loss_probe arms it at the ACK (test/kernel/ConformanceLoss.test.ts, "SACK: one
+  // segment out when the window shuts")
+  if (Seq.sub(SendBuffer.end(s.buffer), s.sndNxt) <= 0) {
+    const last = lastSegment(s).start
+    if (!Seq.lt(last, Seq.add(s.sndUna, s.sndWnd)) && last !== s.sndUna) return
+  }
   // RFC 8985 §7.2: when the RTO would fire before the probe, the probe goes at the RTO's time instead
   // (Linux's tcp_schedule_loss_probe: min(PTO, time to the RTO)); with one segment out, 2 SRTT +
   // WCDelAckT is always past the RTO, and a lone lost segment would otherwise always cost a timeout

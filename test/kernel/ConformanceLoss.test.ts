@@ -1624,4 +1624,25 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { tb: { flags: "A", ack: 5001, ts: 7 }, window: 20 }
       ]
     }))
+
+  // One segment out, at SND.UNA, when the ACK of the one before it shuts the window: Linux's ACK of
+  // new data arms the loss probe (tcp_set_xmit_timer, SACK and Open), whose resend of the last skb
+  // goes into the shut window whole, being the one at snd_una (__tcp_retransmit_skb: avail_wnd =
+  // cur_mss there), and the RTO from it (tcp_send_loss_probe's tcp_rearm_rto); the zero-window
+  // branch of its expiry resends it again, backed off. The stack armed no probe (the last segment
+  // lay past the window) and its RTO went at the same time, then backed off: the second resend an
+  // RTO later than Linux's
+  it.scopedLive("SACK: one segment out when the window shuts: the loss probe resends it whole into the shut window, then the retransmission timer (Linux's tcp_schedule_loss_probe, __tcp_retransmit_skb)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 2000 }, window: 20 },
+        { tb: { flags: "A", ack: 1001, ts: 3, win: 0 } },
+        { wait: 300 },
+        { tb: { flags: "A", ack: 1001, ts: 4, win: 0 } },
+        { wait: 300 },
+        { wait: 500 },
+        { tb: { flags: "A", ack: 2001, ts: 5 } }
+      ]
+    }))
 })
