@@ -1631,18 +1631,21 @@ const ackFlight = (s: Sender, flightBefore: number): number =>
   Math.max(flightBefore, s.maxFlight, s.maxFlightFull ? Math.floor(s.cc.cwnd) : 0)
 
 /**
- * All data acknowledged, our FIN not: a bare FIN that a shut window holds back (`push`), or one
- * sent that the peer has not taken (a receiver whose window is 0 may drop it, RFC 9293
- * §3.10.7.4's table). Behind a zero window either waits under the persist timer, whose answered
- * probes never time the connection out (RFC 1122 §4.2.2.17), where the retransmission timer's
- * retries would (Linux's tcp_retransmit_timer does not count them either while the window is
- * shut and the peer answers); but not a sent one once the application has closed: Linux times
- * an orphan's retransmissions out whatever the window ("we cannot allow such beasts to hang
- * infinitely"), and so does the retransmission timer here, at `orphanRetries`.
+ * All data acknowledged and our FIN not yet sent: a bare FIN that a shut window holds back
+ * (`push`; Linux's tcp_write_xmit holds it at tcp_snd_wnd_test). With nothing out it waits under
+ * the persist timer, whose probes (SND.UNA - 1, Linux's tcp_xmit_probe_skb) never time the
+ * connection out while answered (RFC 1122 §4.2.2.17). A FIN already sent is out, as data is
+ * (Linux's packets_out counts it): its retransmission timer stays (and a loss probe armed before
+ * it), and resends it into the shut window at each expiry, no retry counted unless the
+ * application has closed (`onRto`, Linux's tcp_retransmit_timer; tcp_check_probe_timer arms the
+ * probe timer only with nothing out). Under the persist timer its probes went at the RTO, then at
+ * twice it, where Linux's loss probe and then its RTO resend it at about the RTO and once more an
+ * RTO later (test/kernel/ConformanceClose.test.ts, "shutdown behind data, the ACK of the data
+ * shuts the window").
  */
 const finWaits = (s: Sender): boolean => {
   const bufEnd = SendBuffer.end(s.buffer)
-  return s.finQueued && s.sndUna === bufEnd && (s.sndMax === bufEnd || !s.appClosed)
+  return s.finQueued && s.sndUna === bufEnd && s.sndMax === bufEnd
 }
 
 /** RFC 9293 §3.8.6.1: data (or a bare FIN) waits behind a zero window: probe instead of retransmitting. */
@@ -1666,9 +1669,9 @@ const enterPersistIfStalled = (s: Sender, now: number): void => {
       if (s.rtoAt === undefined && s.tlpAt === undefined && s.rackAt === undefined) s.rtoAt = now + s.rtt.rto
       return
     }
-    // Nothing out but a FIN (or a probe's octet): the persist timer takes over, and probes; no
-    // retransmission timer runs meanwhile, nor a tail probe or RACK's reordering timer armed
-    // before. (A FIN the window shut on is that timer's probe: its answers time nothing out)
+    // Nothing out (but a probe's octet) and a FIN not yet sent, or data, waiting: the persist timer
+    // takes over, and probes; no retransmission timer runs meanwhile, nor a tail probe or RACK's
+    // reordering timer armed before. (A FIN sent is out, and never comes here: `finWaits`)
     s.sndNxt = s.sndUna
     s.rtoAt = undefined
     s.tlpAt = undefined
@@ -4592,9 +4595,10 @@ const armTailProbe = (s: Sender, now: number): void => {
   // nothing new to send, and the last segment lies wholly past a window the peer shrank: no probe
   // could go (tailProbe would send nothing, and this would arm it again and again until the RTO).
   // Unless it is the segment at SND.UNA, which `resend` lets go whole into a shut window (Linux's
-  // __tcp_retransmit_skb): one segment out when the window shut is probed as Linux's
-  // tcp_schedule_loss_probe arms it at the ACK (test/kernel/ConformanceLoss.test.ts, "SACK: one
-  // segment out when the window shuts")
+  // __tcp_retransmit_skb): one segment, or a FIN alone, out when the window shut is probed as
+  // Linux's tcp_schedule_loss_probe arms it at the ACK (test/kernel/ConformanceLoss.test.ts, "SACK:
+  // one segment out when the window shuts"; ConformanceClose.test.ts, "shutdown behind data, the
+  // ACK of the data shuts the window")
   if (Seq.sub(SendBuffer.end(s.buffer), s.sndNxt) <= 0) {
     const last = lastSegment(s).start
     if (!Seq.lt(last, Seq.add(s.sndUna, s.sndWnd)) && last !== s.sndUna) return

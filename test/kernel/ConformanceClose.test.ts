@@ -616,6 +616,34 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  // A FIN out (after shutdown: not an orphan) when the ACK of all the data before it shuts the
+  // window: Linux's packets_out counts the FIN, so its one timer stays the retransmission timer's
+  // (tcp_check_probe_timer arms the probe timer only with nothing out): the ACK of new data arms the
+  // loss probe (tcp_set_xmit_timer, SACK and Open), whose resend of the last skb, the FIN at
+  // snd_una, goes into the shut window (__tcp_retransmit_skb); then the RTO from it, whose
+  // zero-window branch resends the FIN again and backs off (tcp_retransmit_timer). The persist
+  // timer's probes went at the RTO and then at twice it, one RTO later than Linux's second. When
+  // the window opens with no ACK of the FIN, nothing goes: the FIN at the next expiry
+  it.scopedLive("shutdown behind data, the ACK of the data shuts the window: the FIN out stays under the loss probe and the retransmission timer, not the persist timer (Linux's tcp_check_probe_timer)", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "write", bytes: 100 }, window: 5 },
+        { dut: { op: "shutdown" }, window: 5 },
+        { tb: { flags: "A", ack: 101, ts: 3, win: 0 } },
+        { wait: 300 },
+        { tb: { flags: "A", ack: 101, ts: 4, win: 0 } },
+        { wait: 300 },
+        { wait: 500 },
+        { tb: { flags: "A", ack: 101, ts: 5, win: 0 } },
+        // the window opens, acknowledging nothing: nothing goes (TCP_CA_Loss, cwnd 1 with the FIN's
+        // resend in flight); the FIN at the next expiry, then its ACK
+        { tb: { flags: "A", ack: 101, ts: 6 }, window: 50 },
+        { wait: 1000 },
+        { tb: { flags: "A", ack: 102, ts: 7 } }
+      ]
+    }))
+
   it.scopedLive("a close behind data never acknowledged: the probe, then the data and FIN again, the RTO doubling", () =>
     conforms({
       steps: [

@@ -1155,10 +1155,16 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
       s.send(t + 1, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
     }
     expect(s.state).toBe("FinWait1")
-    // the window opens: the FIN goes (again) and is acknowledged
-    const out = s.send(t + 2, T.fromPeer({ seq: 0, ack: 100, window: 1000 }))
-    expect(T.seenAll(out)).toMatchObject([{ seq: 100, flags: "FIN|ACK", len: 0 }])
-    s.send(t + 3, T.fromPeer({ seq: 0, ack: 101, window: 1000 }))
+    // (review53c: the FIN is out, Linux's packets_out counts it, so its timer is the retransmission
+    // timer, no persist timer: was, the persist timer's probes and the FIN at the window update)
+    expect(s.snd.persistAt).toBeUndefined()
+    // the window opens by an update that acknowledges nothing: nothing goes then (the timeout's
+    // recovery, one segment of window with the FIN's resend in flight, Linux's TCP_CA_Loss), the
+    // FIN at the next expiry, and it is acknowledged
+    expect(s.send(t + 2, T.fromPeer({ seq: 0, ack: 100, window: 1000 }))).toEqual([])
+    const next = s.snd.rtoAt!
+    expect(T.seenAll(s.tick(next))).toMatchObject([{ seq: 100, flags: "FIN|ACK", len: 0 }])
+    s.send(next + 1, T.fromPeer({ seq: 0, ack: 101, window: 1000 }))
     expect(s.state).toBe("FinWait2")
   })
   it("an orphan whose data waits behind a shut window the peer keeps answering is given up once the probes' backoff reaches its cap and `orphanRetries` (Linux's tcp_probe_timer: SOCK_DEAD, not alive)", () => {
@@ -1212,7 +1218,9 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     s.send(0, T.fromPeer({ seq: 0, ack: 100, window: 1000 }))
     s.end(10)
     s.send(20, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
-    expect(s.snd.persistAt).toBeDefined()
+    // (review53c: the FIN out keeps its retransmission timer, no persist timer, as Linux's
+    // packets_out counts it: was, the persist timer until the close)
+    expect([s.snd.persistAt, s.snd.rtoAt !== undefined]).toEqual([undefined, true])
     s.close(30)
     answerShutUntilClosed(s)
   })
