@@ -591,6 +591,7 @@ export interface Counters {
   /** segments sent again (a timeout's, a fast retransmit's, RACK's, a probe's; our SYN again) */
   retransmits: number
   fastRetransmits: number
+  /** expiries of the retransmission timer, not those with the peer's window shut (Linux's TCPTimeouts, tcpi_total_rto) */
   timeouts: number
   tailProbes: number
   /** losses a tail probe's retransmission repaired, found at its episode's end (RFC 8985 §7.4.2), each with a congestion response */
@@ -4451,7 +4452,6 @@ const retryLimit = (s: Sender): number =>
 
 /** RFC 6298 §5.4-5.7: the retransmission timer expired. */
 const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
-  count(s).timeouts++
   const synPhase = s.state === "SynSent" || s.state === "SynReceived"
   // The peer's window shut with data out (`enterPersistIfStalled` leaves the timer running there):
   // Linux's tcp_retransmit_timer ("receiver dastardly shrinks window") enters loss and resends the
@@ -4462,6 +4462,10 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // retransmissions to have gone on as long too, which lags that by the first backoff at most). Not
   // for an orphan (SOCK_DEAD: "we cannot allow such beasts to hang infinitely"), whose retries count
   const shut = s.sndWnd === 0 && !synPhase && !s.appClosed
+  // (a shut window's expiry is no timeout to count: Linux's zero-window branch goes to
+  // out_reset_timer before the TCPTimeouts count and tcp_update_rto_stats, tcpi_total_rto; its
+  // resend counts as a retransmission all the same)
+  if (!shut) count(s).timeouts++
   if (shut && now - s.lastHeardAt > 2 * s.params.rtt.maxRto) {
     timedOut(s)
     return

@@ -136,7 +136,7 @@ export interface TcpStats {
   readonly retransmits: number
   /** of those: fast retransmissions (three duplicate ACKs, SACK or RACK loss detection) */
   readonly fastRetransmits: number
-  /** retransmission timeouts (RFC 6298 §5.4-5.6) */
+  /** retransmission timeouts (RFC 6298 §5.4-5.6); not the expiries with the peer's window shut, which are its probes (Linux's TCPTimeouts) */
   readonly timeouts: number
   /** tail loss probes (RFC 8985 §7) */
   readonly tailProbes: number

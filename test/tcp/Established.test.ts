@@ -1265,6 +1265,25 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     const out = s.send(t - 1, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 64240 }))
     expect(T.seenAll(out).map((o) => [o.seq, o.len])).toEqual([[2 * MSS, MSS], [3 * MSS, MSS]])
   })
+  // (review53c) Linux's zero-window branch of tcp_retransmit_timer returns (goto out_reset_timer)
+  // before __NET_INC_STATS(LINUX_MIB_TCPTIMEOUTS) and tcp_update_rto_stats (tcpi_total_rto): its
+  // resends into the shut window are counted as retransmissions (tcp_retransmit_skb's
+  // total_retrans), not as timeouts. An expiry with the window open after them is one
+  it("a shut window's expiries are not counted as retransmission timeouts, their resends as retransmissions (Linux's TCPTimeouts and tcpi_total_rto skip tcp_retransmit_timer's zero-window branch)", () => {
+    const s = est()
+    s.write(0, T.octets(4 * MSS))
+    s.send(10, T.fromPeer({ seq: 0, ack: MSS, window: 0 }))
+    for (let i = 0; i < 3; i++) {
+      const t = s.snd.rtoAt!
+      expect(T.seenAll(s.tick(t)).map((o) => [o.seq, o.len])).toEqual([[MSS, MSS]])
+      s.send(t + 1, T.fromPeer({ seq: 0, ack: MSS, window: 0 }))
+    }
+    expect([Sender.counters(s.snd).timeouts, Sender.counters(s.snd).retransmits]).toEqual([0, 3])
+    // the window opens, acknowledging nothing; the next expiry, with it open, is a timeout
+    s.send(s.snd.rtoAt! - 1, T.fromPeer({ seq: 0, ack: MSS, window: 64240 }))
+    s.tick(s.snd.rtoAt!)
+    expect([Sender.counters(s.snd).timeouts, Sender.counters(s.snd).retransmits]).toEqual([1, 4])
+  })
   it("two expiries of the retransmission timer with the window shut: each is a first timeout to the congestion control, ssthresh from the window the last left (Linux's tcp_enter_loss in TCP_CA_Loss with icsk_retransmits 0)", () => {
     const s = est({ params: { sendBuffer: 1 << 20 } })
     s.write(0, T.octets(12 * MSS))
