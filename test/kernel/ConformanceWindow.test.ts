@@ -344,4 +344,30 @@ describe.skipIf(SKIP !== undefined)("the stack's flow control is the Linux kerne
         { tb: { flags: "A", ack: 5001 }, window: 20 }
       ]
     }))
+
+  // (review53c) From the retransmission timer to the persist timer: a shut window's expiry backs
+  // the RTO off (tcp_retransmit_timer's out_reset_timer, the zero-window branch too), then an ACK
+  // of everything, the window still shut, leaves nothing out; what is written next waits under the
+  // probe timer (tcp_check_probe_timer, from the backed-off RTO: no RTT sample from an ACK that
+  // covers a resend, Karn), probes backed off from there (tcp_send_probe0). Seen alike: the first
+  // probe within 700 ms of the write, the next 800-1200 ms after its answer (Linux's icsk_backoff,
+  // which the expiry raised too, moved nothing that this resolution shows)
+  it.scopedLive("a zero window after a shut window's timeout and the ACK of everything: the window probes for the next write from the backed-off RTO (Linux's tcp_check_probe_timer, tcp_send_probe0)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 3000 }, window: 20 },
+        { tb: { flags: "A", ack: 1001, win: 0 }, window: 20 },
+        { wait: 500 },
+        { tb: { flags: "A", ack: 3001, win: 0 }, window: 20 },
+        { dut: { op: "write", bytes: 1000 }, window: 20 },
+        { wait: 700 },
+        { tb: { flags: "A", ack: 3001, win: 0 }, window: 20 },
+        { wait: 400 },
+        { wait: 400 },
+        { wait: 400 },
+        { wait: 400 },
+        { wait: 400 }
+      ]
+    }))
 })
