@@ -4202,6 +4202,13 @@ const resendTooLong = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // which would cut the window and send the first piece a second time. Not inside a timeout's
   // episode already (Linux keeps high_seq in CA_Loss)
   const fast = s.recovering
+  // Out of any loss episode (Linux's Open, Disorder or CWR) the threshold takes what the window
+  // already vouches for: tcp_simple_retransmit sets snd_ssthresh = tcp_current_ssthresh before it
+  // enters CA_Loss (max(ssthresh, 3/4 of cwnd in packets) out of a cwnd reduction, ssthresh itself in
+  // CWR; the window in segments at the new MSS, `takeMtu`). Kept, a later slow start stopped a segment
+  // or more short of Linux's (test/tcp/IcmpError.test.ts, "ssthresh rises to 3/4 of the window").
+  // (In a fast recovery tcp_current_ssthresh is ssthresh: nothing to do)
+  if (!fast && !Seq.lt(s.sndUna, s.recover)) s.cc.ssthresh = Congestion.currentSsthresh(s.cc)
   if (fast) {
     // A fast recovery too (Linux's tcp_simple_retransmit leaves every state but CA_Loss for it):
     // PRR's reduction ends there, cwnd stays what PRR last made it (Linux's snd_cwnd, which

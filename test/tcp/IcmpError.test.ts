@@ -185,6 +185,25 @@ describe("fragmentation needed resends only the segments longer than the new MSS
     expect(shape(icmp(s, FRAG_NEEDED, 1000, 0, 1020))).toEqual([[0, 960], [960, 960], [1920, 400]])
   })
 
+  // (review53a) Linux's tcp_simple_retransmit, outside CA_Loss, sets snd_ssthresh =
+  // tcp_current_ssthresh: out of a cwnd reduction (Open, Disorder) max(ssthresh, (cwnd >> 1) +
+  // (cwnd >> 2)), cwnd in packets (tcp_sync_mss left it alone), before it enters CA_Loss with
+  // prior_ssthresh 0. The stack kept ssthresh as it was: a later slow start (an idle restart's, a
+  // timeout's is cut from cwnd anyway) stopped a segment or more short of Linux's
+  it("in congestion avoidance after an earlier loss: ssthresh rises to 3/4 of the window in segments, as Linux's tcp_simple_retransmit (tcp_current_ssthresh)", () => {
+    const s = interactive(false)
+    s.write(1000, T.octets(2 * MSS))
+    // an earlier loss left ssthresh 5 segments; the window grew back to 8 since (set after the
+    // write, whose idle restart would raise ssthresh by the same rule)
+    s.snd.cc.ssthresh = 5 * MSS
+    s.snd.cc.cwnd = 8 * MSS
+    expect(shape(icmp(s, FRAG_NEEDED, 1000, 0, 1010))).toEqual([[0, 960], [960, 960], [1920, 960], [2880, 40]])
+    // 960 octets a segment now: cwnd keeps its 8 segments, ssthresh max(5, 4 + 2) = 6 segments
+    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([8 * 960, 6 * 960])
+    // and no undo may give anything back (prior_ssthresh 0, undo_marker 0)
+    expect(s.snd.undo).toBeUndefined()
+  })
+
   it("nothing longer than the new MSS in flight: nothing goes again", () => {
     const s = interactive(false)
     s.write(1000, T.octets(900))

@@ -447,6 +447,8 @@ export const byName = (name: Name): Algorithm => (name === "cubic" ? Cubic.algor
 export const inSlowStart = (s: State): boolean => s.cwnd < s.ssthresh
 
 export {
+  /** Linux's tcp_current_ssthresh: ssthresh inside a cut (`reducing`), else at least 3/4 of the window, octets. */
+  currentSsthresh,
   /** RFC 6928's initial window for a given SMSS, octets. */
   initialWindow,
   /** `ssthresh` before any congestion: "arbitrarily high" (RFC 5681 §3.1), yet finite. */
