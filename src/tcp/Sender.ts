@@ -4510,8 +4510,16 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // + 1). All of them after reneging. (With SACK only: without, nothing would find them lost before
   // the next timeout, where Linux's tcp_newreno_mark_lost takes the head at each partial ACK)
   const held = s.sackOk ? Rack.markTimeout(s.rack, now, reneged) : 0
-  // the first timeout of a series begins an episode, unless it cuts short a fast recovery, whose it is
-  if (s.retries === 1 && !s.recovering) beginUndo(s)
+  // the first timeout of a series begins an episode, unless it cuts short a fast recovery, whose it is,
+  // or comes during an ECN cut short of its end: Linux's tcp_enter_cwr zeroed prior_ssthresh and
+  // undo_marker, and tcp_enter_loss from CWR with high_seq ahead of snd_una takes no record (no
+  // tcp_init_undo), so nothing proves the timeout spurious but F-RTO, whose undo (prior_ssthresh 0)
+  // gives nothing back. Recorded, F-RTO's proof gave the cut's window back where Linux keeps the
+  // timeout's (test/tcp/Ecn.test.ts, "a timeout during an ECN cut takes no undo record")
+  if (s.retries === 1 && !s.recovering) {
+    if (ecnHeld(s) && Seq.lt(s.sndUna, s.ecnRecover!)) s.undo = undefined
+    else beginUndo(s)
+  }
   // F-RTO step 1 (RFC 5682 §3.1), with SACK: not when the timeout cuts short a fast recovery, whose
   // retransmissions could make it look spurious, nor an earlier timeout's recovery an ACK of new
   // data went on with (SND.UNA short of its `recover`: Linux's tcp_enter_loss takes F-RTO only for

@@ -342,6 +342,33 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(s.snd.recovering).toBe(false)
     expect(s.snd.cc.cwnd).toBeLessThan(before)
   })
+  // (review53a) Linux's tcp_enter_cwr zeroes prior_ssthresh and undo_marker, and tcp_enter_loss from
+  // CWR with high_seq still ahead of snd_una takes no new record (neither Open/Disorder nor
+  // `!after(high_seq, snd_una)`: no tcp_init_undo), so F-RTO's proof (tcp_try_undo_loss(sk, true):
+  // tcp_undo_cwnd_reduction with prior_ssthresh 0) ends the episode with cwnd as the timeout's slow
+  // start left it and the cut's ssthresh, giving nothing back. The stack's onRto began a record there
+  // (the cut's window), which the proof gave back
+  it("a timeout during an ECN cut takes no undo record: F-RTO finds it spurious, the cut's window is not given back (Linux's CWR)", () => {
+    const s = warm()
+    s.write(1000, T.octets(20 * MSS))
+    // the first segment's ACK says ECE: the cut, held until SND.MAX now is passed
+    s.send(1020, ackOf(B + MSS, true))
+    expect(Sender.counters(s.snd).ecnReductions).toBe(1)
+    const cut = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    // then the ACKs stop: the probe, then the timeout (ssthresh kept: the window was cut already)
+    s.tick(Math.ceil(s.snd.tlpAt!))
+    const t = Math.ceil(s.snd.rtoAt!)
+    s.tick(t)
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
+    expect(s.snd.undo).toBeUndefined()
+    // the ACK of the second and third segments, the third never sent again: spurious (F-RTO)
+    s.send(t + 5, ackOf(B + 3 * MSS, false))
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
+    // the timeout's window, grown by the two segments acknowledged (slow start under the cut's
+    // ssthresh), not the cut's window given back
+    expect(s.snd.cc.ssthresh).toBe(cut.ssthresh)
+    expect(s.snd.cc.cwnd).toBeLessThan(cut.cwnd)
+  })
   it("after a cut is undone, no CWR goes (nothing to announce)", () => {
     const s = warm(true)
     const P = MSS - 12
