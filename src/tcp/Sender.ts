@@ -4550,6 +4550,12 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
   if (held > 0) s.cc.cwnd += held
   if (s.ecnOk) s.cwrPending = true
+  // An ECN cut's hold ends here: Linux's tcp_enter_loss takes CWR to CA_Loss, which is no cwnd
+  // reduction (tcp_in_cwnd_reduction), so the timeout's slow start grows the window at each ACK of
+  // data (tcp_cong_control's tcp_cong_avoid); the episode's `recover` (SND.MAX now, past the cut's)
+  // keeps a second cut out of that window. Held, the window stayed at one segment until SND.UNA
+  // passed the cut's SND.MAX (test/tcp/Ecn.test.ts, "a timeout during an ECN cut ends the cut's hold")
+  s.ecnRecover = undefined
   s.highRxt = s.sndUna
   s.tlpAt = undefined
   // RFC 8985 §7.1: an RTO recovery ends any probe's episode (its cut covers the window), and with

@@ -361,13 +361,32 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     s.tick(t)
     expect(Sender.counters(s.snd).timeouts).toBe(1)
     expect(s.snd.undo).toBeUndefined()
+    const rtoCwnd = s.snd.cc.cwnd
     // the ACK of the second and third segments, the third never sent again: spurious (F-RTO)
     s.send(t + 5, ackOf(B + 3 * MSS, false))
     expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
     // the timeout's window, grown by the two segments acknowledged (slow start under the cut's
-    // ssthresh), not the cut's window given back
+    // ssthresh: the hold ended with the timeout), not the cut's window given back
     expect(s.snd.cc.ssthresh).toBe(cut.ssthresh)
     expect(s.snd.cc.cwnd).toBeLessThan(cut.cwnd)
+    expect(s.snd.cc.cwnd).toBe(rtoCwnd + 2 * MSS)
+  })
+  // (review53a) Linux's tcp_enter_loss sets CA_Loss from CWR too: the cut's hold is over
+  // (tcp_in_cwnd_reduction is false in CA_Loss), and tcp_cong_control grows the timeout's window by
+  // slow start at each ACK of data (tcp_cong_avoid). The stack went on holding the window while
+  // SND.UNA was short of the cut's SND.MAX (`ecnHeld`), so the timeout's slow start did not start
+  it("a timeout during an ECN cut ends the cut's hold: the ACKs after it grow the window by slow start (Linux's CA_Loss)", () => {
+    const s = warm()
+    s.write(1000, T.octets(20 * MSS))
+    s.send(1020, ackOf(B + MSS, true))
+    const cut = s.snd.cc.ssthresh
+    s.tick(Math.ceil(s.snd.tlpAt!))
+    const t = Math.ceil(s.snd.rtoAt!)
+    s.tick(t)
+    const cwnd = s.snd.cc.cwnd
+    // the ACK of the resent second segment: slow start, one segment more
+    s.send(t + 5, ackOf(B + 2 * MSS, false))
+    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([cwnd + MSS, cut])
   })
   it("after a cut is undone, no CWR goes (nothing to announce)", () => {
     const s = warm(true)
