@@ -2437,6 +2437,21 @@ const frtoSendNew = (s: Sender, now: number, out: Array<OutSegment>): boolean =>
 }
 
 /**
+ * The congestion state `u` saved goes back (`Congestion.undo`, Linux's tcp_undo_cwnd_reduction), and
+ * the CWR a cut queued is withdrawn only if the undo raised ssthresh: tcp_ecn_withdraw_cwr runs
+ * under `prior_ssthresh > snd_ssthresh` alone. A record that gives no ssthresh back (a recovery
+ * entered during an ECN cut, saved at the cut's; a timeout after a recovery reached its point,
+ * saved at the recovery's) leaves the cut the peer was told of, or is about to be: withdrawn, the
+ * peer never heard CWR and went on saying ECE (test/tcp/Ecn.test.ts, "an undo that gives no ssthresh
+ * back withdraws no CWR").
+ */
+const undoCut = (s: Sender, u: Undo): void => {
+  const raised = u.cc.ssthresh > s.cc.ssthresh
+  Congestion.undo(s.cc, u.cc)
+  if (raised) s.cwrPending = false
+}
+
+/**
  * The timeout was spurious (F-RTO's step 3.b, RFC 5682, or the timestamp
  * echo, RFC 3522): the congestion state goes back to what it was before it
  * (RFC 4015's response, as Linux's tcp_try_undo_loss), the old flight is in
@@ -2450,9 +2465,7 @@ const spuriousTimeout = (s: Sender): void => {
   const u = s.undo
   if (u !== undefined) {
     s.undo = undefined
-    Congestion.undo(s.cc, u.cc)
-    // (the cut is given back: no CWR to announce it, Linux's tcp_ecn_withdraw_cwr)
-    s.cwrPending = false
+    undoCut(s, u)
   }
   if (Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = s.sndMax
   s.recover = Seq.add(s.sndUna, -1)
@@ -3421,8 +3434,7 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, deliver
     return false
   }
   s.undo = undefined
-  Congestion.undo(s.cc, u.cc)
-  s.cwrPending = false
+  undoCut(s, u)
   // (Linux's tcp_undo_cwnd_reduction: RACK looks again at its next run, rack.advanced)
   Rack.forceAdvanced(s.rack)
   if (u.retrans > 0) count(s).eifelUndos++
@@ -3454,8 +3466,7 @@ const undoAtHold = (s: Sender, giveBack: boolean): void => {
   // hold's PRR goes on under the cut's ssthresh and the ACK past it keeps PRR's window:
   // test/kernel/ConformanceLoss.test.ts, "the undo at the recovery point itself with ECE")
   if (live !== undefined && giveBack) {
-    Congestion.undo(s.cc, u.cc)
-    s.cwrPending = false
+    undoCut(s, u)
   }
   s.prr.undone = true
   count(s).eifelUndos++
@@ -3487,8 +3498,7 @@ const undoPartial = (s: Sender, giveBack: boolean, now: number): void => {
     s.undo = undefined
     count(s).eifelUndos++
     if (live !== undefined && giveBack) {
-      Congestion.undo(s.cc, u.cc)
-      s.cwrPending = false
+      undoCut(s, u)
     } else {
       // After an ECE (this ACK's or one before in the recovery) Linux's prior_ssthresh is 0:
       // tcp_undo_cwnd_reduction gives back nothing and withdraws no CWR, but the recovery ends all

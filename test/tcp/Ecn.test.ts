@@ -398,6 +398,29 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(Sender.counters(s.snd).eifelUndos).toBe(1)
     expect(s.snd.cwrPending).toBe(false)
   })
+  // (review53a) Linux's tcp_undo_cwnd_reduction withdraws the queued CWR (tcp_ecn_withdraw_cwr) only
+  // when it raises ssthresh (prior_ssthresh > snd_ssthresh). A recovery entered during an ECN cut
+  // (CWR) has prior_ssthresh 0 (tcp_enter_recovery): its undo gives nothing back and the CWR the cut
+  // queued still goes, on the next new data. The stack withdrew it at every undo: the peer, never
+  // told, would go on saying ECE
+  it("an undo that gives no ssthresh back withdraws no CWR: a recovery inside an ECN cut, undone by the echo, still announces the cut", () => {
+    const s = warm(true)
+    const P = MSS - 12
+    s.write(1000, T.octets(10 * P))
+    // the first segment's ACK says ECE: the cut, its CWR waiting for new data (none written yet)
+    s.send(1020, ackOf(B + P, true, [], [100, 1000]))
+    expect([Sender.counters(s.snd).ecnReductions, s.snd.cwrPending]).toEqual([1, true])
+    // the second held up, three SACKed beyond it: a recovery inside the cut (its resend says no CWR)
+    s.send(1021, ackOf(B + P, false, [[B + 2 * P, B + 5 * P]], [101, 1000]))
+    expect(s.snd.recovering).toBe(true)
+    // the second's original arrives: the ACK of all echoes a time before the retransmission
+    s.send(1023, ackOf(B + 10 * P, false, [], [102, 1000]))
+    expect([Sender.counters(s.snd).eifelUndos, s.snd.recovering]).toEqual([1, false])
+    // the next new data says CWR
+    const sent = data(s.write(1030, T.octets(2 * P)))
+    expect(sent.length).toBeGreaterThan(0)
+    expect(has(sent[0]!, CWR)).toBe(true)
+  })
   it("ACKs that say ECE, or come while a cut is held, do not grow the window", () => {
     const s = est()
     s.write(10, T.octets(20 * MSS))
