@@ -1719,6 +1719,12 @@ let batchNotDubious = false
 /** The ACK being taken undid a Reno recovery by a partial ACK with an ECE, which enters no CWR (`undoPartial`). */
 let eceTakenByUndo = false
 
+/**
+ * The ACK being taken says ECE on an ECN connection: Linux's tcp_fastretrans_alert zeroes
+ * prior_ssthresh before any undo on it ("ECE, hence prohibit cwnd undoing"; `spuriousTimeout`).
+ */
+let ackEce = false
+
 /** Take the receive half's report of one batch. */
 export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void => {
   // in a simultaneous open's SYN-RECEIVED, what the receive half would acknowledge (the peer's SYN
@@ -2106,6 +2112,7 @@ const onAck = (
   }
   // FlightSize when the peer sent this ACK: what an ECE in it speaks of
   const flightBefore = Seq.sub(s.sndMax, s.sndUna)
+  ackEce = a.ece && s.ecnOk
   // the window, from the most recent segment only (SND.WL1, below), or from any that acknowledges new
   // data (as Linux's tcp_may_update_window): a peer's retransmission carries an older SEQ than its
   // newest segment, but its ACK and window are newer, and the window may have shut meanwhile
@@ -2282,15 +2289,18 @@ const onAck = (
   endRecoveryPastRecover(s, a, advances, now)
   onAckLosses(s, a, at, now, out, advances, winUpdate, newlySacked, more, later)
   if (s.pmtuLost && sending(s)) resendMarkedLost(s, now, out)
-  // (not when a Reno partial ACK's undo took this ECE, `undoPartial`: Linux's tcp_fastretrans_alert
-  // returns before tcp_try_to_open, so no CWR on this ACK)
-  if (a.ece && s.ecnOk && !eceTakenByUndo) onEce(s, flightBefore, now)
-  eceTakenByUndo = false
   // (not on an ACK that reneged: Linux's tcp_fastretrans_alert returns before tcp_process_loss)
+  // (before the ECE's cut: F-RTO's proof on an ACK with ECE undoes with nothing given back and then
+  // the ECE cuts from the timeout's window, tcp_try_undo_loss then tcp_try_to_open, `spuriousTimeout`)
   if (s.frto !== undefined && sending(s) && !s.ackReneged) {
     const duplicate = !advances && a.ack === s.sndUna && a.len === 0 && !winUpdate
     frtoOnAck(s, advances, duplicate, now, out)
   }
+  // (not when a Reno partial ACK's undo took this ECE, `undoPartial`: Linux's tcp_fastretrans_alert
+  // returns before tcp_try_to_open, so no CWR on this ACK)
+  if (a.ece && s.ecnOk && !eceTakenByUndo) onEce(s, flightBefore, now)
+  eceTakenByUndo = false
+  ackEce = false
 }
 
 /**
@@ -2465,7 +2475,15 @@ const spuriousTimeout = (s: Sender): void => {
   const u = s.undo
   if (u !== undefined) {
     s.undo = undefined
-    undoCut(s, u)
+    // An ECE on the ACK that proves it: Linux's prior_ssthresh is 0 first, so tcp_try_undo_loss's
+    // tcp_undo_cwnd_reduction gives nothing back. With SACK (or F-RTO's proof) it sets Open and the
+    // fall-through's tcp_try_to_open enters CWR for the ECE, cut from the timeout's window (`onEce`,
+    // after this). Without SACK the echo's undo leaves CA_Loss as it is, and the function returns
+    // before tcp_try_to_open: no cut for the ECE (`eceTakenByUndo`). Given back, then cut for the
+    // ECE, the window was the old one's cut where Linux's is the timeout's (test/tcp/Ecn.test.ts,
+    // "an ECE on the ACK that shows a timeout spurious")
+    if (!ackEce) undoCut(s, u)
+    else if (!s.sackOk) eceTakenByUndo = true
   }
   if (Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = s.sndMax
   s.recover = Seq.add(s.sndUna, -1)

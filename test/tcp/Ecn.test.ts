@@ -327,6 +327,45 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
     expect(s.snd.cc.cwnd).toBeLessThan(before)
   })
+  // (review53a; undo53's left item, for a timeout) The ECE on the very ACK that shows the timeout
+  // spurious: Linux's tcp_fastretrans_alert zeroes prior_ssthresh first ("ECE, hence prohibit cwnd
+  // undoing"), so tcp_try_undo_loss(sk, true)'s tcp_undo_cwnd_reduction gives nothing back and sets
+  // Open; the fall-through's tcp_try_to_open then enters CWR for the ECE (tcp_enter_cwr), its
+  // ssthresh from the timeout's window (CUBIC: max(0.7 × 1, 2) = 2). The stack gave the window back
+  // (10 segments, ssthresh infinite) and then cut it for the ECE: 7
+  it("an ECE on the ACK that shows a timeout spurious: nothing given back, the ECE's cut from the timeout's window (Linux's prior_ssthresh 0, tcp_try_to_open)", () => {
+    const s = warm()
+    s.write(1000, T.octets(20 * MSS))
+    s.tick(Math.ceil(s.snd.tlpAt!))
+    const t = Math.ceil(s.snd.rtoAt!)
+    s.tick(t)
+    expect(s.snd.cc.cwnd).toBe(MSS)
+    // the ACK of the first two segments, the second never sent again (F-RTO's proof), says ECE
+    s.send(t + 5, ackOf(B + 2 * MSS, true))
+    expect([Sender.counters(s.snd).spuriousTimeouts, Sender.counters(s.snd).ecnReductions]).toEqual([1, 1])
+    expect([s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([2 * MSS, 2 * MSS])
+  })
+  // Without SACK the proof is the echo (tcp_try_undo_loss(sk, false)), whose undo leaves CA_Loss as
+  // it is (neither F-RTO nor SACK: no Open), so tcp_fastretrans_alert returns before tcp_try_to_open:
+  // nothing given back and no cut for the ECE (ssthresh the timeout's)
+  it("without SACK, an ECE on the ACK whose echo shows a timeout spurious: nothing given back, and no cut for it (Linux's CA_Loss kept)", () => {
+    const s = est({ ts: true })
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, ackOf(i + 1, false, [], [i + 2, 40 * i]))
+    }
+    const P = MSS - 12
+    s.write(1000, T.octets(20 * P))
+    s.tick(Math.ceil(s.snd.tlpAt!))
+    const t = Math.ceil(s.snd.rtoAt!)
+    s.tick(t)
+    const rto = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    // the ACK of the first two segments echoes the first's original send (1000), and says ECE
+    s.send(t + 5, ackOf(B + 2 * P, true, [], [100, 1000]))
+    expect([Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).ecnReductions]).toEqual([1, 0])
+    expect(s.snd.cc.ssthresh).toBe(rto.ssthresh)
+    expect(s.snd.cc.cwnd).toBeLessThan(10 * P)
+  })
   it("an ECE during a fast recovery forbids undoing it: the Eifel echo shows it spurious, the cut stands", () => {
     const s = warm(true)
     const P = MSS - 12
