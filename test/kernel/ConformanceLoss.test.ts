@@ -1549,6 +1549,24 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
     })
   })
 
+  // (review53a) A timeout during an ECN cut: Linux's tcp_enter_loss takes CWR to CA_Loss, which is no
+  // cwnd reduction, so the ACK of the resend grows the timeout's window by slow start (1 to 2) and two
+  // more go again; the stack held the cut (growth waited for SND.UNA past the cut's SND.MAX): one.
+  // (tcp_frto 0: without SACK the stack takes no F-RTO, Linux's would send new data instead)
+  it.scopedLive("without SACK, ECN: a timeout during the cut for an ECE ends it: the resend's ACK grows the window by slow start (Linux's CA_Loss)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_frto": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "AE", ack: 1001 }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 2001 }, window: 20 },
+        { tb: { flags: "A", ack: 4001 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("limited transmit without SACK: one new segment at the second duplicate ACK", () =>
     conforms({
       steps: [
