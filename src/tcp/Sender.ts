@@ -3409,6 +3409,7 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum, delivered: 
 const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, delivered = 0): boolean => {
   const u = s.undo
   if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed)) return false
+  const inRecovery = s.recovering
   if (s.recovering) {
     if (delayed || !s.sackOk || s.rack.lostOctets > 0) return false
     // A resend of this recovery still out (the count reached 0 by a D-SACK of a segment resent
@@ -3452,7 +3453,14 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, deliver
     return false
   }
   s.undo = undefined
-  undoCut(s, u)
+  // An ECE on this ACK, out of a recovery (a late D-SACK in Open, or the echo at a SACK recovery's
+  // end): Linux's prior_ssthresh is 0 first, so tcp_undo_cwnd_reduction gives nothing back, and
+  // tcp_try_to_open then enters CWR from the window as it is (`onEce`, after this). Given back, the
+  // ECE's cut came from the old window (test/tcp/Ecn.test.ts, "an ECE on the ACK whose late D-SACK
+  // shows a recovery needless"). (At a recovery's end Linux's window is PRR's last, at most the
+  // ssthresh the stack's `endRecovery` set. In a recovery Linux's tcp_enter_cwr finds Recovery and
+  // cuts nothing, PRR's window kept: left as it was, given back and cut)
+  if (!(ackEce && !inRecovery)) undoCut(s, u)
   // (Linux's tcp_undo_cwnd_reduction: RACK looks again at its next run, rack.advanced)
   Rack.forceAdvanced(s.rack)
   if (u.retrans > 0) count(s).eifelUndos++

@@ -366,6 +366,25 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(s.snd.cc.ssthresh).toBe(rto.ssthresh)
     expect(s.snd.cc.cwnd).toBeLessThan(10 * P)
   })
+  // (review53a) The same for a late D-SACK: the recovery over (cwnd 7, ssthresh 7), the D-SACK of
+  // its resend comes on an ACK with ECE. Linux's tcp_fastretrans_alert zeroes prior_ssthresh, then
+  // (Open) tcp_try_undo_dsack's tcp_undo_cwnd_reduction gives nothing back, and tcp_try_to_open
+  // enters CWR for the ECE from the window as it is: CUBIC's ssthresh max(7 × 717 / 1024, 2) = 4.
+  // The stack gave the window back (10, ssthresh infinite) and then cut it for the ECE: 7
+  it("an ECE on the ACK whose late D-SACK shows a recovery needless: nothing given back, the ECE's cut from the window as it is (Linux's tcp_try_undo_dsack, then tcp_try_to_open)", () => {
+    const s = warm()
+    s.write(1000, T.octets(4 * MSS))
+    // the first held up: three SACKed beyond it, a recovery and its resend; then the ACK of all
+    s.send(1020, ackOf(B, false, [[B + MSS, B + 4 * MSS]]))
+    expect(s.snd.recovering).toBe(true)
+    s.send(1022, ackOf(B + 4 * MSS, false))
+    expect(s.snd.recovering).toBe(false)
+    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([7 * MSS, 7 * MSS])
+    // the resend's D-SACK, late, on an ACK that says ECE
+    s.send(1040, ackOf(B + 4 * MSS, true, [[B, B + MSS]]))
+    expect([Sender.counters(s.snd).undos, Sender.counters(s.snd).ecnReductions]).toEqual([1, 1])
+    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([4 * MSS, 4 * MSS])
+  })
   it("an ECE during a fast recovery forbids undoing it: the Eifel echo shows it spurious, the cut stands", () => {
     const s = warm(true)
     const P = MSS - 12
