@@ -61,6 +61,7 @@ class Trampoline implements Scheduler.Scheduler {
    * The run's tasks, [head, tail) still to run. Kept from run to run (each
    * slot emptied once its task ran or left): a run per TAP callback with a
    * fresh array would allocate its backing store again at every sparse packet.
+   * Up to `KEPT_SLOTS`: a burst's longer array goes at the end of its run.
    */
   private readonly queue: Array<Scheduler.Task | undefined> = []
   private head = 0
@@ -101,6 +102,9 @@ class Trampoline implements Scheduler.Scheduler {
       // queue empty
       const rest = this.head < this.tail ? this.queue.slice(this.head, this.tail) : undefined
       for (let i = this.head; i < this.tail; i++) this.queue[i] = undefined
+      // (a burst's slots are let go: kept, they would be held for the runner's life, which is the
+      // process's; a sparse packet's run needs a handful)
+      if (this.queue.length > KEPT_SLOTS) this.queue.length = 0
       this.head = 0
       this.tail = 0
       this.running = false
@@ -154,6 +158,12 @@ class Trampoline implements Scheduler.Scheduler {
  * turns, not once in 1.9 s.
  */
 const HAND_OFFS_PER_TURN = 8192
+
+/**
+ * Slots of the run queue kept between runs: a run that queued more (one callback waking that many
+ * fibers) lets its array go, as the queue did after every run before it was kept.
+ */
+const KEPT_SLOTS = 1024
 
 /** Effect's default `maxOpsBeforeYield`: no fiber on the runner yields before it. */
 const YIELD_AFTER = 2048

@@ -114,6 +114,28 @@ describe("Trampoline", () => {
     expect(log).toEqual(["queued", "next"])
   })
 
+  it("the run queue kept from run to run holds no more than a small run needs once a burst has gone", () => {
+    // (kept so that a sparse packet's run, a handful of tasks, grows no fresh backing store; but a
+    // burst, one callback waking thousands of fibers, must not leave its slots held for the life of
+    // the runner, which is the process's: the queue before it kept nothing between runs)
+    const fb = keeping()
+    const t = Trampoline.make(fb.s, 100_000)
+    const held = (): number => (t as unknown as { readonly queue: ReadonlyArray<unknown> }).queue.length
+    let ran = 0
+    t.scheduleTask(() => {
+      for (let i = 0; i < 50_000; i++) t.scheduleTask(() => ran++, 0)
+    }, 0)
+    expect(ran).toBe(50_000)
+    expect(held()).toBeLessThanOrEqual(1024)
+    // a small run afterwards still runs in order and keeps its few slots
+    const log: Array<number> = []
+    t.scheduleTask(() => {
+      for (let i = 0; i < 3; i++) t.scheduleTask(() => log.push(i), 0)
+    }, 0)
+    expect(log).toEqual([0, 1, 2])
+    expect(held()).toBe(3)
+  })
+
   it("inside a fiber it is the fallback: the task waits, with its fiber", () => {
     const fb = keeping()
     const t = Trampoline.make(fb.s, 100)
