@@ -15,7 +15,7 @@ import * as TcpWire from "../../src/wire/TcpHeader.js"
 import * as UdpWire from "../../src/wire/UdpHeader.js"
 import * as Udp from "../../src/udp/Udp.js"
 import { deliverFromCallback, stackOnFakeTap } from "../support/FakeTap.js"
-import { arpRequest, asArp, asIpv4, ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
+import { arpRequest, asArp, asIpv4, echoRequestFrame, ipFrame, PEER_ADDR, peerSegment } from "../support/Peer.js"
 
 /** A fallback that keeps what it is given (task and fiber argument) and runs nothing by itself. */
 const keeping = () => {
@@ -174,23 +174,7 @@ describe("Trampoline", () => {
     const STACK_ADDR = Addr.parse("198.18.0.2")!
     const PEER_MAC = new Uint8Array([0x02, 0x00, 0x00, 0x00, 0x00, 0x99])
 
-    const echoRequest = (seq: number): Uint8Array =>
-      ipFrame(
-        {
-          src: PEER_ADDR,
-          dst: STACK_ADDR,
-          protocol: 1,
-          ttl: 64,
-          id: seq,
-          dontFragment: false,
-          moreFragments: false,
-          fragmentOffset: 0,
-          tos: 0,
-          payload: IcmpWire.emit({ _tag: "EchoRequest", ident: 7, seq, data: new Uint8Array([1, 2, 3]) })
-        },
-        STACK_MAC,
-        PEER_MAC
-      )
+    const echoRequest = (seq: number): Uint8Array => echoRequestFrame(seq, STACK_ADDR, STACK_MAC, PEER_MAC)
 
     /** What a frame the stack wrote is: "arp-reply", "echo-reply SEQ", or "other". */
     const kind = (frame: Uint8Array): string => {

@@ -11,12 +11,11 @@ import { Link, unsafeSendBatchOf } from "../../src/link/Link.js"
 import * as LinkMemory from "../../src/link/LinkMemory.js"
 import * as LinkTap from "../../src/link/LinkTap.js"
 import * as Stack from "../../src/Stack.js"
-import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import type { Ipv4Addr } from "../../src/wire/Ipv4Addr.js"
 import { boundedWait } from "../support/Clock.js"
 import { deliverFromCallback, fakeAddon } from "../support/FakeTap.js"
-import { arpRequest, asIpv4, ipFrame, PEER_ADDR } from "../support/Peer.js"
+import { arpRequest, asIpv4, echoRequestFrame } from "../support/Peer.js"
 import { ADDR_A, ADDR_B, MAC_A, MAC_B, pingFrom, recordSends, type StackContext, twoStacks } from "../support/TestNet.js"
 
 const frame = (dst: Uint8Array, src: Uint8Array): Uint8Array => {
@@ -81,19 +80,7 @@ describe("a link's synchronous send", () => {
         Stack.layer({ address: "198.18.0.2", prefixLength: 24 }).pipe(Layer.provide(Layer.succeed(Link, link)))
       ).pipe(Effect.orDie)
       const stackAddr = Addr.parse("198.18.0.2")!
-      const echo = (seq: number) =>
-        ipFrame({
-          src: PEER_ADDR,
-          dst: stackAddr,
-          protocol: 1,
-          ttl: 64,
-          id: seq,
-          dontFragment: false,
-          moreFragments: false,
-          fragmentOffset: 0,
-          tos: 0,
-          payload: IcmpWire.emit({ _tag: "EchoRequest", ident: 7, seq, data: new Uint8Array([1, 2, 3]) })
-        }, mac)
+      const echo = (seq: number) => echoRequestFrame(seq, stackAddr, mac)
       const none = () => []
       const before = tried
       // the ARP reply (the ARP dealer, through sendBatch) and the echo reply (the ICMP dealer, in place)

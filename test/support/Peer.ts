@@ -9,6 +9,7 @@ import type { LinkService } from "../../src/link/Link.js"
 import * as ArpWire from "../../src/wire/ArpPacket.js"
 import * as Checksum from "../../src/wire/Checksum.js"
 import * as Eth from "../../src/wire/EthernetFrame.js"
+import * as IcmpWire from "../../src/wire/IcmpMessage.js"
 import * as Ip from "../../src/wire/Ipv4Header.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
@@ -86,6 +87,21 @@ export const ipFrame = (repr: IpReprInput, dstMac: Uint8Array, srcMac: Uint8Arra
     etherType: Eth.EtherType.IPv4,
     payload: Ip.emit({ ...repr, options: repr.options ?? new Uint8Array(0) })
   })
+
+/** An ICMP echo request (ident 7, three octets of data) from PEER_ADDR to `dst`, in a frame to `dstMac`. */
+export const echoRequestFrame = (seq: number, dst: Addr.Ipv4Addr, dstMac: Uint8Array, srcMac: Uint8Array = PEER_MAC): Uint8Array =>
+  ipFrame({
+    src: PEER_ADDR,
+    dst,
+    protocol: 1,
+    ttl: 64,
+    id: seq,
+    dontFragment: false,
+    moreFragments: false,
+    fragmentOffset: 0,
+    tos: 0,
+    payload: IcmpWire.emit({ _tag: "EchoRequest", ident: 7, seq, data: new Uint8Array([1, 2, 3]) })
+  }, dstMac, srcMac)
 
 /** An ARP frame from `mac`. */
 export const arpFrame = (mac: Uint8Array, dst: Uint8Array, repr: ArpWire.ArpRepr): Uint8Array =>

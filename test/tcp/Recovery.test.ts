@@ -61,6 +61,23 @@ const warm = (params?: Partial<Params.TcpParams>, timestamps = false) => {
   return s
 }
 
+/** A segment of `MSS` octets, the `i`th after B: [start, length], as `shape` gives them. */
+const seg = (i: number) => [B + i * MSS, MSS]
+
+/**
+ * Five segments out of a warmed connection, the first two lost: the third, fourth and fifth SACKed
+ * one ACK at a time start the recovery at the last (three SACKed: RFC 6675's DupThresh, RACK's window
+ * 0), which resends the first.
+ */
+const firstTwoLost = () => {
+  const s = warm()
+  expect(shape(s.write(1000, T.octets(5 * MSS)))).toEqual([0, 1, 2, 3, 4].map(seg))
+  s.send(1020, sackOf(B, [B + 2 * MSS, B + 3 * MSS]))
+  s.send(1021, sackOf(B, [B + 2 * MSS, B + 4 * MSS]))
+  expect(shape(s.send(1022, sackOf(B, [B + 2 * MSS, B + 5 * MSS])))).toEqual([seg(0)])
+  return s
+}
+
 /**
  * A path shorter than the Clock's millisecond: 20 one-octet exchanges, each acknowledged in the ms
  * it went, so RACK's minimum RTT is 0 and its reordering window 0 (a quarter of it).
@@ -438,7 +455,6 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
 
   it("two retransmissions lost again are both found by one later SACK and both sent again, no RTO", () => {
     const s = warm()
-    const seg = (i: number) => [B + i * MSS, MSS]
     expect(shape(s.write(1000, T.octets(10 * MSS)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(seg))
     // the first two lost: both resent at once (IsLost, and RACK with eight SACKed)
     expect(shape(s.send(1020, sackOf(B, [B + 2 * MSS, B + 10 * MSS])))).toEqual([seg(0), seg(1)])
@@ -460,7 +476,6 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
 
   it("after a timeout, a go-back-N retransmission lost again is resent when a later one is SACKed, not at the next timeout: in a fast recovery (Linux's FLAG_LOST_RETRANS in TCP_CA_Loss → tcp_enter_recovery)", () => {
     const s = warm()
-    const seg = (i: number) => [B + i * MSS, MSS]
     const ten = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]
     expect(shape(s.write(1000, T.octets(10 * MSS)))).toEqual(ten.map(seg))
     // the whole flight is lost, the tail probe too (it resends the last, about 2 SRTT later); the
@@ -501,7 +516,6 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   // ssthresh 2, tcp_end_cwnd_reduction) and undoes nothing: the second's resend was needed
   it("a D-SACK of a resend SACKed before the recovery's entry counts for the undo (Linux's TCPCB_EVER_RETRANS in tcp_sacktag_one), and with a resend still out a recovery goes on, cut again", () => {
     const s = warm()
-    const seg = (i: number) => [B + i * MSS, MSS]
     expect(shape(s.write(1000, T.octets(3 * MSS)))).toEqual([seg(0), seg(1), seg(2)])
     const probe = Math.ceil(s.snd.tlpAt!)
     expect(shape(s.tick(probe))).toEqual([seg(2)])
@@ -533,7 +547,6 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   // delivered by a D-SACK) sent nothing
   it("the recovery a D-SACK undo starts again with a resend still out starts PRR again: a new segment goes at that ACK", () => {
     const s = warm()
-    const seg = (i: number) => [B + i * MSS, MSS]
     expect(shape(s.write(1000, T.octets(3 * MSS)))).toEqual([seg(0), seg(1), seg(2)])
     s.tick(Math.ceil(s.snd.tlpAt!))
     const t = Math.ceil(s.snd.rtoAt!)
@@ -552,7 +565,6 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   // tcp_try_undo_dsack, run in Open, undoes
   it("a D-SACK below SND.UNA of a resend SACKed before the recovery's entry undoes it after its end", () => {
     const s = warm()
-    const seg = (i: number) => [B + i * MSS, MSS]
     s.write(1000, T.octets(3 * MSS))
     s.tick(Math.ceil(s.snd.tlpAt!))
     const t = Math.ceil(s.snd.rtoAt!)
@@ -575,12 +587,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   // min(5, max(0, 1)) = 1, one more new segment. The stack took the D-SACK for no delivery and made
   // no PRR step (test/kernel/ConformanceLoss.test.ts, "a D-SACK in recovery counts as delivered")
   it("a D-SACK in recovery counts as delivered: PRR lets a new segment go at it (Linux's tcp_dsack_seen, sack_delivered)", () => {
-    const s = warm()
-    const seg = (i: number) => [B + i * MSS, MSS]
-    expect(shape(s.write(1000, T.octets(5 * MSS)))).toEqual([0, 1, 2, 3, 4].map(seg))
-    s.send(1020, sackOf(B, [B + 2 * MSS, B + 3 * MSS]))
-    s.send(1021, sackOf(B, [B + 2 * MSS, B + 4 * MSS]))
-    expect(shape(s.send(1022, sackOf(B, [B + 2 * MSS, B + 5 * MSS])))).toEqual([seg(0)])
+    const s = firstTwoLost()
     expect(s.snd.cc.ssthresh).toBe(7 * MSS)
     expect(shape(s.write(1022, T.octets(10 * MSS)))).toEqual([])
     expect(shape(s.send(1030, sackOf(B + MSS, [B + 2 * MSS, B + 5 * MSS])))).toEqual([seg(1), seg(5)])
@@ -597,12 +604,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   // The stack counted the octets SND.UNA moved with PRR-SSRB's +1 and resent the second at the ACK
   // inside (test/kernel/ConformanceLoss.test.ts, "with SACK, an ACK inside the resent head")
   it("with SACK, an ACK inside the resent head delivers nothing: no PRR step; the ACK of its rest counts the segment whole (Linux's tcp_clean_rtx_queue)", () => {
-    const s = warm()
-    const seg = (i: number) => [B + i * MSS, MSS]
-    expect(shape(s.write(1000, T.octets(5 * MSS)))).toEqual([0, 1, 2, 3, 4].map(seg))
-    s.send(1020, sackOf(B, [B + 2 * MSS, B + 3 * MSS]))
-    s.send(1021, sackOf(B, [B + 2 * MSS, B + 4 * MSS]))
-    expect(shape(s.send(1022, sackOf(B, [B + 2 * MSS, B + 5 * MSS])))).toEqual([seg(0)])
+    const s = firstTwoLost()
     expect(shape(s.write(1022, T.octets(10 * MSS)))).toEqual([])
     const delivered = s.snd.prr!.delivered
     expect(shape(s.send(1030, sackOf(B + MSS / 2, [B + 2 * MSS, B + 5 * MSS])))).toEqual([])
@@ -634,12 +636,7 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   // (in_flight 3), nothing goes. The stack counted its segment into PRR's delivery and sent the
   // 7th (test/kernel/ConformanceLoss.test.ts, "a D-SACK in an ACK below SND.UNA in recovery")
   it("a D-SACK in an ACK below SND.UNA in recovery is no PRR step (Linux's tcp_ack: old_ack runs no tcp_cong_control)", () => {
-    const s = warm()
-    const seg = (i: number) => [B + i * MSS, MSS]
-    expect(shape(s.write(1000, T.octets(5 * MSS)))).toEqual([0, 1, 2, 3, 4].map(seg))
-    s.send(1020, sackOf(B, [B + 2 * MSS, B + 3 * MSS]))
-    s.send(1021, sackOf(B, [B + 2 * MSS, B + 4 * MSS]))
-    expect(shape(s.send(1022, sackOf(B, [B + 2 * MSS, B + 5 * MSS])))).toEqual([seg(0)])
+    const s = firstTwoLost()
     expect(shape(s.write(1022, T.octets(10 * MSS)))).toEqual([])
     expect(shape(s.send(1030, sackOf(B + MSS, [B + 2 * MSS, B + 5 * MSS])))).toEqual([seg(1), seg(5)])
     const delivered = s.snd.prr!.delivered
@@ -898,7 +895,6 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
   // tcp_init_cwnd_reduction clears tlp_high_seq): the probe's copy is the episode's to D-SACK too
   it("a fast recovery entered with a probe's retransmission out counts it for the D-SACK undo (tcp_init_undo's tlp_retrans)", () => {
     const s = warm()
-    const seg = (i: number) => [B + i * MSS, MSS]
     expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([seg(0), seg(1)])
     // nothing comes back: the probe resends the last
     const probe = Math.ceil(s.snd.tlpAt!)
@@ -1109,7 +1105,6 @@ const stalled = (params?: Partial<Params.TcpParams>, timestamps = false) => {
 }
 
 describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_process_loss)", () => {
-  const seg = (i: number) => [B + i * MSS, MSS]
   /** every octet of what `out` carries lies at or after segment `i` (new data only) */
   const onlyFrom = (out: ReadonlyArray<OutSegment>, i: number) => shape(out).every(([seq]) => seq! >= B + i * MSS)
 
