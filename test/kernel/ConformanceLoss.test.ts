@@ -84,6 +84,19 @@ const dup = (ts: number, sack: ReadonlyArray<readonly [number, number]>, window?
   ...(window === undefined ? {} : { window })
 })
 
+/**
+ * Five segments written and the first two lost: the third, fourth and fifth SACKed one step at a
+ * time start the recovery (the first resent); ten more segments written for PRR to send.
+ */
+const FIRST_TWO_LOST: ReadonlyArray<Step> = [
+  ...OPEN_SACK,
+  { dut: { op: "write", bytes: 5000 } },
+  dup(3, [[2001, 3001]], 20),
+  dup(4, [[2001, 4001]], 20),
+  dup(5, [[2001, 5001]], 20),
+  { dut: { op: "write", bytes: 10000 }, window: 20 }
+]
+
 describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux kernel does", () => {
   it.scopedLive("SACK, three holes: each goes again, lowest first, then the partial ACKs", () =>
     conforms({
@@ -1042,12 +1055,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("a D-SACK in recovery counts as delivered: PRR lets a new segment go at it (Linux's tcp_dsack_seen, sack_delivered)", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 5000 } },
-        dup(3, [[2001, 3001]], 20),
-        dup(4, [[2001, 4001]], 20),
-        dup(5, [[2001, 5001]], 20),
-        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        ...FIRST_TWO_LOST,
         { tb: { flags: "A", ack: 1001, ts: 6, sack: [[2001, 5001]] }, window: 20 },
         { tb: { flags: "A", ack: 1001, ts: 7, sack: [[1, 1001], [2001, 5001]] }, window: 20 },
         { tb: { flags: "A", ack: 7001, ts: 8 }, window: 20 }
@@ -1063,12 +1071,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("a D-SACK in an ACK below SND.UNA in recovery is no PRR step (Linux's tcp_ack: old_ack runs no tcp_cong_control)", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 5000 } },
-        dup(3, [[2001, 3001]], 20),
-        dup(4, [[2001, 4001]], 20),
-        dup(5, [[2001, 5001]], 20),
-        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        ...FIRST_TWO_LOST,
         { tb: { flags: "A", ack: 1001, ts: 6, sack: [[2001, 5001]] }, window: 20 },
         { tb: { flags: "A", ack: 1, ts: 7, sack: [[2001, 3001], [2001, 5001]] }, window: 20, exact: true },
         { tb: { flags: "A", ack: 6001, ts: 8 }, window: 20 }
@@ -1085,12 +1088,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("with SACK, an ACK inside the resent head delivers nothing: no PRR step, the segment counted whole at the ACK of its rest (Linux's tcp_clean_rtx_queue)", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 5000 } },
-        dup(3, [[2001, 3001]], 20),
-        dup(4, [[2001, 4001]], 20),
-        dup(5, [[2001, 5001]], 20),
-        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        ...FIRST_TWO_LOST,
         { tb: { flags: "A", ack: 501, ts: 6, sack: [[2001, 5001]] }, window: 20, exact: true },
         { tb: { flags: "A", ack: 1001, ts: 7, sack: [[2001, 5001]] }, window: 20, exact: true },
         { tb: { flags: "A", ack: 2001, ts: 8, sack: [[2001, 5001]] }, window: 20 }
