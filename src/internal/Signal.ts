@@ -55,22 +55,47 @@ export class Signal<E = never> {
   /** Wait until done, then succeed or fail as it was done. */
   wait(): Effect.Effect<void, E> {
     if (this.outcome !== undefined) return this.outcome
-    return Effect.async<void, E>((resume) => {
-      if (this.outcome !== undefined) {
-        resume(this.outcome)
-        return
-      }
-      // (a literal of one: a first push on [] would reserve room for 17)
-      if (this.waiters === undefined) this.waiters = [resume]
-      else this.waiters.push(resume)
-      const waiters = this.waiters
-      return Effect.sync(() => {
-        const i = waiters.indexOf(resume)
-        if (i >= 0) waiters.splice(i, 1)
-      })
+    return Effect.async<void, E>((resume) => this.park(resume))
+  }
+
+  /**
+   * `wait`, succeeding with `value`; `onInterrupt` runs when the waiting
+   * fiber is interrupted while it waits. Both in the one wait: the canceler
+   * that takes an interrupted waiter out runs `onInterrupt` after it, where
+   * `Effect.as` and `Effect.onInterrupt` around `wait` would each add their
+   * operations, and the latter an uninterruptible region of its own, to
+   * every wait (a TCP connect's, for one). The waiter can be interrupted
+   * only while it waits: the fiber that made this effect runs it next, and
+   * nothing else runs in between.
+   */
+  waitAs<A>(value: A, onInterrupt: Effect.Effect<void>): Effect.Effect<A, E> {
+    const outcome = this.outcome
+    if (outcome !== undefined) return outcome._tag === "Success" ? Effect.succeed(value) : failed(outcome)
+    return Effect.async<A, E>((resume) => {
+      const left = this.park((o) => resume(o._tag === "Success" ? Effect.succeed(value) : failed(o)))
+      return left === undefined ? undefined : Effect.zipRight(left, onInterrupt)
+    })
+  }
+
+  /** `resume` called with the outcome, now if done, otherwise when done; the canceler of a wait that parked. */
+  private park(resume: (outcome: Exit.Exit<void, E>) => void): Effect.Effect<void> | undefined {
+    if (this.outcome !== undefined) {
+      resume(this.outcome)
+      return
+    }
+    // (a literal of one: a first push on [] would reserve room for 17)
+    if (this.waiters === undefined) this.waiters = [resume]
+    else this.waiters.push(resume)
+    const waiters = this.waiters
+    return Effect.sync(() => {
+      const i = waiters.indexOf(resume)
+      if (i >= 0) waiters.splice(i, 1)
     })
   }
 }
+
+/** A failed outcome as it is: it carries no value, so it fails an effect of any success type. */
+const failed = <E>(outcome: Exit.Failure<void, E>): Effect.Effect<never, E> => outcome as unknown as Exit.Exit<never, E>
 
 /** Done with success: what `settle` gives when nobody was waiting. */
 const SUCCEEDED: Signal<never> = new Signal<never>()

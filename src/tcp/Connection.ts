@@ -407,7 +407,11 @@ export class Conn {
     const last: Effect.Effect<void> = Effect.sync(() => {
       this.settle()
     })
-    return Effect.flatMap(this.transmit(first), next)
+    // (the first segments, a connect's SYN, go out in the half's first step as a wake-up's do)
+    return Effect.suspend(() => {
+      const sending = this.transmit(first, true)
+      return sending === Effect.void ? next() : Effect.flatMap(sending, next)
+    })
   }
 
   private apply(e: Event, now: number, out: Array<OutSegment>): void {
@@ -568,6 +572,11 @@ export class Conn {
   /** Wait for the handshake: done when it completed, failed when it did not. */
   waitOpened(): Effect.Effect<void, TcpError> {
     return (this.opened ??= new Signal()).wait()
+  }
+
+  /** `waitOpened`, succeeding with `value`; `onInterrupt` runs if the waiter is interrupted while it waits (Signal.waitAs). */
+  waitOpenedAs<A>(value: A, onInterrupt: Effect.Effect<void>): Effect.Effect<A, TcpError> {
+    return (this.opened ??= new Signal()).waitAs(value, onInterrupt)
   }
 
   /** Wait for the end: done when CLOSED, failed on reset, timeout or abort. */

@@ -1206,8 +1206,9 @@ export const make = Effect.gen(function*() {
     // (in the dealer's wake-up: sent at once where the link allows it, Ipv4's flushNow)
     if (opened === undefined) return tx.frames.length + tx.local.length > 0 ? ip.flushNow(tx) : Effect.void
     opening = undefined
-    // (a handshake refused after the batch puts its reset into `tx`: flushed after openAll)
-    return Effect.zipRight(openAll(opened, at, tx), Effect.suspend(() => tx.frames.length + tx.local.length > 0 ? ip.flush(tx) : Effect.void))
+    // (a handshake refused after the batch puts its reset into `tx`: flushed after openAll, in the
+    // same wake-up)
+    return Effect.flatMap(openAll(opened, at, tx), () => tx.frames.length + tx.local.length > 0 ? ip.flushNow(tx) : Effect.void)
   }
 
   /**
@@ -1610,7 +1611,7 @@ export const make = Effect.gen(function*() {
       // A caller that gives up on the handshake (a timeout, an interrupted fiber) leaves nobody to
       // hold the connection: it is aborted (RFC 9293 §3.10.5: in SYN-SENT the TCB just goes; once
       // past it, an RST tells the peer), not left to open and stay ESTABLISHED with no owner.
-      return Effect.as(Effect.onInterrupt(Effect.suspend(() => conn.waitOpened()), () => conn.abort()), new Handle(conn))
+      return conn.waitOpenedAs(new Handle(conn), conn.abort())
     })
 
   return Tcp.of({

@@ -11,7 +11,8 @@ import { type Connection, type Listener, Tcp, type TcpError } from "../../src/tc
 import { boundedWait, settle } from "../support/Clock.js"
 import { makeWatch, watching, withData } from "../support/TcpWatch.js"
 import * as TcpWire from "../../src/wire/TcpHeader.js"
-import { ADDR_A, ADDR_B, run, type StackContext, statsOf, twoStacks } from "../support/TestNet.js"
+import { ADDR_A, ADDR_B, MAC_A, run, type StackContext, stackWithPeer, statsOf, twoStacks } from "../support/TestNet.js"
+import { asTcp, PEER_ADDR, synAckTo } from "../support/Peer.js"
 import * as Addr from "../../src/wire/Ipv4Addr.js"
 
 /** The reason an effect failed with, or "succeeded". */
@@ -218,6 +219,29 @@ describe("TCP API: typed errors", () => {
       expect(yield* connect("198.18.0.2", -1)).toBe("InvalidArgument")
       expect(yield* connect("198.18.0.2", 65_536)).toBe("InvalidArgument")
       expect((yield* statsOf(b)).tcp.connections).toBe(0)
+    }))
+
+  it.scoped("a connect given up during the handshake (its fiber interrupted) leaves no connection behind, nor its port; a later SYN-ACK draws a reset", () =>
+    Effect.gen(function*() {
+      // a raw peer that does not answer: the connect waits in SYN-SENT until its fiber is interrupted
+      const { stack, peer, stats } = yield* stackWithPeer()
+      const connecting = yield* Effect.fork(run(stack, Effect.flatMap(Tcp, (t) => t.connect({ address: PEER_ADDR, port: 80 }))))
+      let synFrame: Uint8Array | undefined
+      while (synFrame === undefined) {
+        const f = yield* boundedWait(peer.next, "the SYN")
+        if (asTcp(f) !== undefined) synFrame = f
+      }
+      const syn = asTcp(synFrame)!
+      expect((yield* stats).tcp.connections).toBe(1)
+      yield* Fiber.interrupt(connecting)
+      yield* settle
+      // RFC 9293 §3.10.5: in SYN-SENT the TCB just goes, with nothing sent
+      expect((yield* stats).tcp).toMatchObject({ connections: 0, portsHeld: 0 })
+      expect(yield* peer.poll).toEqual(Option.none())
+      // the peer's answer, late, finds no connection: a reset (RFC 9293 §3.10.7.1)
+      yield* peer.sendIp(synAckTo(syn, 80, Seq.make(9000), PEER_ADDR, ADDR_A), MAC_A)
+      const rst = asTcp(yield* boundedWait(peer.next, "the reset"))!
+      expect(rst.flags & TcpWire.Flag.RST).not.toBe(0)
     }))
 })
 

@@ -63,4 +63,40 @@ describe("Signal", () => {
       expect(Signal.settle(s, Exit.fail("reset"))).toBe(s)
       expect(yield* Fiber.await(w)).toStrictEqual(Exit.fail("reset"))
     }))
+
+  it.effect("waitAs: the value on success, the failure as it is, before or after the outcome", () =>
+    Effect.gen(function*() {
+      const s = new Signal<string>()
+      let interrupted = 0
+      const a = yield* Effect.fork(s.waitAs(42, Effect.sync(() => interrupted++)))
+      yield* Effect.yieldNow()
+      expect(a.unsafePoll()).toBeNull()
+      s.unsafeDone(Exit.void)
+      expect(yield* Fiber.await(a)).toStrictEqual(Exit.succeed(42))
+      expect(yield* Effect.exit(s.waitAs("later", Effect.sync(() => interrupted++)))).toStrictEqual(Exit.succeed("later"))
+      const f = new Signal<string>()
+      const b = yield* Effect.fork(f.waitAs(42, Effect.sync(() => interrupted++)))
+      yield* Effect.yieldNow()
+      f.unsafeDone(Exit.fail("refused"))
+      expect(yield* Fiber.await(b)).toStrictEqual(Exit.fail("refused"))
+      expect(yield* Effect.exit(f.waitAs(42, Effect.sync(() => interrupted++)))).toStrictEqual(Exit.fail("refused"))
+      expect(interrupted).toBe(0)
+    }))
+
+  it.effect("waitAs: an interrupted waiter runs onInterrupt once, is removed, and is not resumed", () =>
+    Effect.gen(function*() {
+      const s = new Signal()
+      let interrupted = 0
+      const a = yield* Effect.fork(s.waitAs("a", Effect.sync(() => interrupted++)))
+      const b = yield* Effect.fork(s.waitAs("b", Effect.sync(() => interrupted += 10)))
+      yield* Effect.yieldNow()
+      yield* Fiber.interrupt(a)
+      expect(interrupted).toBe(1)
+      expect((s as unknown as { waiters: Array<unknown> }).waiters).toHaveLength(1)
+      s.unsafeDone(Exit.void)
+      expect(Exit.isInterrupted(yield* Fiber.await(a))).toBe(true)
+      expect(yield* Fiber.await(b)).toStrictEqual(Exit.succeed("b"))
+      // (done: interrupting a waiter that has its outcome runs nothing)
+      expect(interrupted).toBe(1)
+    }))
 })
