@@ -606,9 +606,9 @@ export const make = Effect.gen(function*() {
     if (tx.local.length === 0) return sending
     // The frames went out (or there were none): the datagrams to ourselves are dealt in this step
     // too, as the caller would run them next. Dealing is synchronous (each protocol's inbox takes
-    // its packets or drops them), so the loopback's segments cost the sender no operation of its
-    // own: at Fig. 4's N = 100, four of the ~250 Effect operations of each connection pair's
-    // every local send. A send still to run keeps the datagrams behind it, in order.
+    // its packets or drops them), so a loopback send costs the sender no Effect operation of its
+    // own (four before: the zipRight, the suspend and their results; Fig. 4 makes ~8 such sends
+    // per connection pair). A link send still to run keeps the datagrams behind it, in order.
     if (sending === Effect.void) return deal(tx.local, true)
     return Effect.zipRight(sending, Effect.suspend(() => deal(tx.local, true)))
   }
