@@ -47,7 +47,7 @@
  *
  * @since 0.1.0
  */
-import { Context, Duration, Effect, Exit, Fiber, FiberId, FiberRef, FiberRefs, FiberSet, Layer, Mailbox, Option, Runtime, Stream } from "effect"
+import { Context, Duration, Effect, Exit, Fiber, FiberId, FiberRef, FiberRefs, FiberSet, Layer, Option, Runtime, Stream } from "effect"
 import type { Scope } from "effect"
 import * as Metric from "effect/Metric"
 import * as MetricBoundaries from "effect/MetricBoundaries"
@@ -61,6 +61,7 @@ import * as Deadlines from "../internal/Deadlines.js"
 import * as FiberPool from "../internal/FiberPool.js"
 import * as SharedRunner from "../internal/SharedRunner.js"
 import { Signal } from "../internal/Signal.js"
+import { TakeQueue } from "../internal/TakeQueue.js"
 import * as Sip from "../internal/SipHash.js"
 import { Ipv4, type Ipv4Packet } from "../ipv4/Ipv4.js"
 import * as PathMtu from "../ipv4/PathMtu.js"
@@ -455,7 +456,8 @@ interface ListenerState {
   readonly halfOpen: ChurnMap<string, HalfOpenEntry>
   /** half-open entries whose SYN-ACK the timer has not re-sent yet (Linux's young requests: Handshake.synAckRetryLimit) */
   young: number
-  readonly accepted: Mailbox.Mailbox<Conn>
+  /** established connections for `accept`, each a `Connection` as it is taken */
+  readonly accepted: TakeQueue<Conn, Connection, TcpError>
   /** established, not yet accepted */
   waiting: number
   /** Clock ms of the last SYN answered with a cookie: cookie ACKs are looked for only while one can be valid */
@@ -1252,7 +1254,7 @@ export const make = Effect.gen(function*() {
         const conn = new Conn(env, o.key, o.localAddress, o.remoteAddress, o.route, o.rcv, o.snd, queues)
         addConn(conn)
         c.passiveOpens++
-        o.listener.accepted.unsafeOffer(conn)
+        o.listener.accepted.offer(conn)
         conn.start([])
         if (o.segments.length > 0 && !conn.offer({ at, segments: o.segments })) c.arrivalsDropped++
         return Effect.void
@@ -1323,12 +1325,8 @@ export const make = Effect.gen(function*() {
   const closeListener = (l: ListenerState): Effect.Effect<void> =>
     Effect.gen(function*() {
       detach(l)
-      // (takeAll waits only when the queue is empty)
-      if (Option.getOrElse(l.accepted.unsafeSize(), () => 0) > 0) {
-        const [left] = yield* l.accepted.takeAll
-        yield* Effect.forEach(left, (conn: Conn) => conn.abortNow(), { discard: true })
-      }
-      yield* l.accepted.shutdown
+      const left = l.accepted.end(new TcpError({ reason: "Closed", detail: `the listener on port ${l.port} is closed` }))
+      if (left.length > 0) yield* Effect.forEach(left, (conn: Conn) => conn.abortNow(), { discard: true })
     })
 
   // Closing the stack: every connection is reset, every listener closed (an `accept` waiting in a
@@ -1383,11 +1381,8 @@ export const make = Effect.gen(function*() {
       if (o.backlog !== undefined && !Number.isFinite(o.backlog)) {
         return yield* new TcpError({ reason: "InvalidArgument", detail: `backlog ${o.backlog} is not a number` })
       }
-      // (on the stack's scheduler, whoever listens: the Mailbox releases a waiting accept through a task
-      // on it; made first, so that nothing comes between the checks below and the listener's entry)
-      const accepted = yield* Effect.withScheduler(Mailbox.make<Conn>(), runner)
-      // (after the Mailbox, with nothing to wait on until the listener's entry: a listener made
-      // once the stack's close has begun would take connections its close never sees)
+      // (nothing to wait on from here until the listener's entry: a listener made once the stack's
+      // close has begun would take connections its close never sees)
       if (closing) return yield* stackClosed()
       const address = bindAddress(o.address)
       if (address instanceof TcpError) return yield* address
@@ -1415,6 +1410,11 @@ export const make = Effect.gen(function*() {
       // limit, as Linux's __sys_listen's unsigned compare makes it)
       const asked = o.backlog === undefined ? config.tcp.acceptBacklog : o.backlog < 0 ? config.tcp.maxAcceptBacklog : o.backlog
       const backlog = Math.min(asked, config.tcp.maxAcceptBacklog)
+      // (an accepted connection leaves the backlog's count as a taker gets it)
+      const accepted = new TakeQueue<Conn, Connection, TcpError>((conn) => {
+        l.waiting--
+        return new Handle(conn)
+      })
       const l: ListenerState = {
         port,
         address,
@@ -1431,14 +1431,7 @@ export const make = Effect.gen(function*() {
       yield* Effect.addFinalizer(() => closeListener(l))
       return {
         port,
-        accept: accepted.take.pipe(
-          Effect.map((conn) => {
-            l.waiting--
-            return new Handle(conn)
-          }),
-          Effect.catchTag("NoSuchElementException", () =>
-            Effect.fail(new TcpError({ reason: "Closed", detail: `the listener on port ${port} is closed` })))
-        )
+        accept: accepted.take
       }
     })
 
