@@ -1137,6 +1137,12 @@ export const segmentEdgeAtOrBefore = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
 }
 
 /**
+ * The log's entries that end at or before `seq` (a binary search): the whole segments an ACK of
+ * `seq` frees, as Linux's pkts_acked counts its skbs (tcp_clean_rtx_queue). 0 with an empty log.
+ */
+export const entriesEndingBy = (r: Rack, seq: Seq.SeqNum): number => firstNotBelow(r, r.ends, seq, true) - r.head
+
+/**
  * Binary search of the log from `head`: the first entry whose edge (`edges`:
  * the log's starts or ends, both ascending) is not below `seq` (with
  * `orAt`, not at or below it); the log's length when none.

@@ -483,13 +483,13 @@ export interface Sender {
   /** RFC 6937 DeliveredData of the ACK being processed: octets it acknowledged or SACKed anew */
   ackDelivered: number
   /**
-   * With SACK, octets SND.UNA moved into the segment at it without reaching its end (an ACK inside
-   * a segment), not yet counted delivered: Linux frees that one-segment skb, and counts it, only
+   * Octets SND.UNA moved into the segment at it without reaching its end (an ACK inside a
+   * segment), not yet counted delivered: Linux frees that one-segment skb, and counts it, only
    * when an ACK covers it whole (tcp_clean_rtx_queue), so they count with the ACK that passes its end
    */
   unaPartial: number
   /**
-   * With SACK, the ACK being processed moved SND.UNA past a segment's end (Linux's FLAG_DATA_ACKED:
+   * The ACK being processed moved SND.UNA past a segment's end (Linux's FLAG_DATA_ACKED:
    * tcp_clean_rtx_queue freed a whole skb), which growth outside a recovery asks (tcp_may_raise_cwnd)
    */
   ackWhole: boolean
@@ -1725,6 +1725,16 @@ let eceTakenByUndo = false
  */
 let ackEce = false
 
+/**
+ * Without SACK, what the ACK being taken frees of the log as Linux's tcp_clean_rtx_queue frees
+ * skbs (`renoFreed`, before the log lets go): `renoAckSegs`, the whole segments (pkts_acked: a
+ * one-segment skb the ACK covers in part stops the walk), and `renoAcked`, their octets with the
+ * part of the first that earlier ACKs moved SND.UNA into (`unaPartial`). Module-wide, as the flags
+ * above: read in the same synchronous pass (`renoPrrStep`, `newAck`).
+ */
+let renoAckSegs = 0
+let renoAcked = 0
+
 /** Take the receive half's report of one batch. */
 export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegment>): void => {
   // in a simultaneous open's SYN-RECEIVED, what the receive half would acknowledge (the peer's SYN
@@ -2275,6 +2285,7 @@ const onAck = (
       if (head !== undefined && at - Rack.ackRtt.sack < head) setXmitTimer(s, now)
     }
   } else {
+    renoFreed(s, a.ack, advances)
     // (before the log lets go: the step reads the pipe this ACK found)
     if (s.prr !== undefined) renoPrrStep(s, a, advances, winUpdate, inBatch)
     if (advances) {
@@ -2833,7 +2844,6 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   const kept = s.sackOk ? undefined : s.prr?.cutKept
   const renoDelayed = delayed || (kept !== undefined && echoPredatesEpisode(s, a, kept))
   const giveBack = !(s.ecnOk && a.ece)
-  const acked = Seq.sub(a.ack, s.sndUna)
   s.progress = true
   // RTT (RFC 6298 §2) at every ACK, as Linux's tcp_ack_update_rtt takes it (`ackRtt`); HyStart++
   // takes one per ACK too, the one Linux's CUBIC gets (rs->rtt_us, tcp_clean_rtx_queue's ca_rtt_us):
@@ -2938,12 +2948,20 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     // What it delivered is its segments less the count, one at least: the duplicates counted the
     // rest, and grew nothing, tcp_may_raise_cwnd; so the window grows by that, tcp_cong_avoid's
     // acked_sacked: test/tcp/Recovery.test.ts, "an ACK of data after counted duplicates")
-    let grownReno = acked
+    // By whole segments, as Linux's pkts_acked counts the skbs tcp_clean_rtx_queue frees (`renoFreed`):
+    // an ACK inside a segment frees none, delivers nothing and grows nothing (no FLAG_DATA_ACKED,
+    // no tcp_remove_reno_sacks; in Disorder tcp_fastretrans_alert's tcp_reset_reno_sack clears the
+    // count all the same, FLAG_SND_UNA_ADVANCED), and the segment counts whole with the ACK of its
+    // rest; an ACK of 2.5 segments after one duplicate delivers max(2 - 1, 1). By the octets SND.UNA
+    // moved, the stack grew by half segments and counted three there (test/tcp/PartialAck.test.ts)
+    let grownReno = renoAcked
     if (!s.sackOk && s.renoSacked > 0) {
-      const full = segmentPayload(s)
-      const segs = Math.max(1, Math.ceil(acked / full))
-      grownReno = Math.min(acked, Math.max(segs - s.renoSacked, 1) * full)
-      renoLimit(s, Math.max(0, s.renoSacked - (segs - 1)), s.sndUna, segs)
+      if (s.ackWhole) {
+        const full = segmentPayload(s)
+        const segs = Math.max(1, renoAckSegs)
+        grownReno = Math.min(renoAcked, Math.max(segs - s.renoSacked, 1) * full)
+        renoLimit(s, Math.max(0, s.renoSacked - (segs - 1)), s.sndUna, segs)
+      }
       s.renoSacked = 0
     }
     s.limitedOut = 0
@@ -3709,6 +3727,29 @@ const renoCount = (s: Sender, p: Prr, count: number, una: Seq.SeqNum): void => {
 }
 
 /**
+ * Without SACK, what an ACK to `ack` frees of the log before it lets go (Linux's
+ * tcp_clean_rtx_queue): whether it passes a segment's end (`ackWhole`, FLAG_ACKED), the segments it
+ * frees whole (`renoAckSegs`, pkts_acked) and their octets (`renoAcked`), the part of the first
+ * that SND.UNA had moved into before counted with them; what it moves into the next is kept for
+ * the ACK that frees it (`unaPartial`), as the SACK path does (`onAck`).
+ */
+const renoFreed = (s: Sender, ack: Seq.SeqNum, advances: boolean): void => {
+  s.ackWhole = false
+  renoAckSegs = 0
+  renoAcked = 0
+  if (!advances) return
+  const edge = Rack.segmentEdgeAtOrBefore(s.rack, ack)
+  if (!Seq.gt(edge, s.sndUna)) {
+    s.unaPartial += Seq.sub(ack, s.sndUna)
+    return
+  }
+  s.ackWhole = true
+  renoAckSegs = Rack.entriesEndingBy(s.rack, ack)
+  renoAcked = Seq.sub(edge, s.sndUna) + s.unaPartial
+  s.unaPartial = Seq.sub(ack, edge)
+}
+
+/**
  * One ACK's PRR step in a fast recovery without SACK, before it moves SND.UNA (Linux's tcp_ack for a
  * Reno connection in Recovery). A duplicate counts one segment out of the network and delivered
  * (tcp_add_reno_sack: sacked_out + 1, tp->delivered + 1), unless all but one are counted already
@@ -3737,8 +3778,11 @@ const renoPrrStep = (s: Sender, a: AckInfo, advances: boolean, winUpdate: boolea
     // delivered, and tcp_cwnd_reduction returns at newly_acked_sacked 0; tcp_newreno_mark_lost finds
     // the head LOST already. No step, then, where one segment counted delivered let a new one go
     // (test/tcp/Recovery.test.ts, "an ACK inside the resent head delivers nothing")
-    if (!Seq.gt(Rack.segmentEdgeAtOrBefore(s.rack, a.ack), s.sndUna)) return
-    const segs = Math.max(1, Math.ceil(Seq.sub(a.ack, s.sndUna) / full))
+    if (!s.ackWhole) return
+    // (the whole segments it frees: an ACK of 2.5 segments frees two, Linux's pkts_acked, where
+    // ceil(octets / segment) counted three and delivered one more than Linux's max(2 - counted, 1);
+    // test/tcp/PartialAck.test.ts)
+    const segs = Math.max(1, renoAckSegs)
     delivered = Math.max(segs - s.renoSacked, 1) * full
     // (and held to all but one of what is still out, as tcp_remove_reno_sacks's
     // tcp_check_reno_reordering holds it: a count at the old cap, after duplicates past what was
