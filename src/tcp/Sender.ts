@@ -489,8 +489,9 @@ export interface Sender {
    */
   unaPartial: number
   /**
-   * The ACK being processed moved SND.UNA past a segment's end (Linux's FLAG_DATA_ACKED:
-   * tcp_clean_rtx_queue freed a whole skb), which growth outside a recovery asks (tcp_may_raise_cwnd)
+   * The ACK being processed moved SND.UNA past a segment's end (Linux's FLAG_DATA_ACKED, FLAG_ACKED:
+   * tcp_clean_rtx_queue freed a whole skb), which growth outside a recovery asks (tcp_may_raise_cwnd),
+   * and without which the ACK re-arms no timer (FLAG_SET_XMIT_TIMER) and takes no echo's RTT
    */
   ackWhole: boolean
   /**
@@ -2853,7 +2854,10 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   // slow start on a steady path (test/tcp/congestion/HyStart.test.ts, "HyStart++'s RTT sample from
   // the send times"). CUBIC looks the minimum RTT ahead (RACK's filter, as Linux's tcp_min_rtt, for
   // CUBIC's delay_min, bictcp_update), not SRTT, which a queue lifts (Cubic.test.ts, "the look-ahead")
-  const echo = s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0
+  // (the echo only when the ACK frees a whole segment: Linux's tcp_ack_update_rtt asks FLAG_ACKED
+  // for it, so an ACK inside a one-segment skb samples nothing and leaves a backed-off RTO backed
+  // off; test/tcp/PartialAck.test.ts)
+  const echo = s.tsOk && a.tsEcr !== undefined && a.tsEcr !== 0 && s.ackWhole
   const echoed = echo ? echoRtt(s, a, at) : undefined
   const measured = ackRtt(echoed)
   if (measured !== undefined) rttSample(s, measured, at, s.ackMaybeDelayed, a.ack)
@@ -2873,7 +2877,8 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   s.ackReneged = reneged
   if (Seq.lt(s.highRxt, s.sndUna)) s.highRxt = s.sndUna
   s.retries = 0
-  s.tlpAt = undefined
+  // (an ACK that frees no whole segment leaves the pending timer, the probe's too: below)
+  if (s.ackWhole) s.tlpAt = undefined
   s.tlpOut = false
   if (s.recovering) {
     if (reneged) {
@@ -3007,12 +3012,22 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   // and an episode's undo record, kept for D-SACKs that come late, goes before its octets could
   // wrap round to look like new ones (a D-SACK for them then would undo a cut long past)
   if (s.undo !== undefined && !s.recovering && Seq.sub(s.sndUna, s.undo.end) > UNDO_HORIZON) s.undo = undefined
-  // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it
-  s.rtoAt = Seq.sub(s.sndMax, s.sndUna) > 0 && s.persistAt === undefined ? now + (reneged ? renegeDelay(s) : s.rtt.rto) : undefined
-  // (one timer in Linux: the retransmission timer set for reneging replaces RACK's reordering timer)
-  if (reneged) s.rackAt = undefined
-  // (and with a probe's episode open, the timer Linux's tcp_set_xmit_timer sets here is a probe's)
-  else if (s.tlpEpisode !== undefined && s.rtoAt !== undefined) armProbeOut(s, now, true)
+  // RFC 6298 §5.2-5.3: stop the timer when all is acknowledged, else restart it. Not for an ACK that
+  // frees no whole segment (inside the one at SND.UNA): Linux's tcp_clean_rtx_queue sets no
+  // FLAG_ACKED then, so no FLAG_SET_XMIT_TIMER, and tcp_ack's tcp_set_xmit_timer does not run: the
+  // pending timer (the RTO from the head's resend, a loss probe) runs on. Restarted, a recovery's
+  // resend lost after such an ACK timed out an RTO after the ACK, where Linux's came an RTO after
+  // the resend (test/tcp/PartialAck.test.ts). (Reneging sets its own, tcp_check_sack_reneging; and
+  // with no timer pending one is armed, as with data out Linux always has one)
+  const keep = !s.ackWhole && !reneged && s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
+    (s.rtoAt !== undefined || s.tlpAt !== undefined || s.rackAt !== undefined)
+  if (!keep) {
+    s.rtoAt = Seq.sub(s.sndMax, s.sndUna) > 0 && s.persistAt === undefined ? now + (reneged ? renegeDelay(s) : s.rtt.rto) : undefined
+    // (one timer in Linux: the retransmission timer set for reneging replaces RACK's reordering timer)
+    if (reneged) s.rackAt = undefined
+    // (and with a probe's episode open, the timer Linux's tcp_set_xmit_timer sets here is a probe's)
+    else if (s.tlpEpisode !== undefined && s.rtoAt !== undefined) armProbeOut(s, now, true)
+  }
   const fin = finEnd(s)
   if (fin !== undefined && s.sndUna === fin) finAcked(s, now)
 }

@@ -14,11 +14,23 @@
  */
 import { describe, expect, it } from "vitest"
 import type { OutSegment } from "../../src/tcp/Segment.js"
+import * as Sender from "../../src/tcp/Sender.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
 import * as T from "../support/TcpSocket.js"
 
 const MSS = 1460
 
 const shape = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o), o.payload?.length ?? 0])
+
+/** Our sequence number `n` octets after our ISN + 1. */
+const ours = (n: number) => Seq.add(T.LOCAL_ISN, 1 + n)
+
+/** The peer's ACK of `ack` octets with SACK blocks [left, right) (relative octets). */
+const sackOf = (ack: number, ...blocks: ReadonlyArray<readonly [number, number]>) =>
+  T.fromPeer({
+    ack,
+    options: { sackPermitted: false, sack: blocks.map(([l, r]) => ({ left: ours(l), right: ours(r) })) }
+  })
 
 /** No SACK; the Reno fixtures of test/tcp/Recovery.test.ts. */
 const renoOpen = (timestamps = false) =>
@@ -29,6 +41,85 @@ const renoOpen = (timestamps = false) =>
   })
 const ackAt = (s: ReturnType<typeof renoOpen>, at: number, ack = 0) => shape(s.send(at, T.fromPeer({ seq: 0, ack, window: 65535 })))
 const seg = (i: number) => [i * MSS, MSS]
+
+/** 30 segments written at 0 (ten go); two duplicates send the 11th and 12th, the third resends the first. */
+const renoEntered = () => {
+  const s = renoOpen()
+  expect(shape(s.write(0, T.octets(30 * MSS)))).toHaveLength(10)
+  expect(ackAt(s, 20)).toEqual([seg(10)])
+  expect(ackAt(s, 21)).toEqual([seg(11)])
+  expect(ackAt(s, 22)).toEqual([seg(0)])
+  expect(s.snd.recovering).toBe(true)
+  return s
+}
+
+/** SACK: five segments written at 0 (B = 0), the first two lost; the third to fifth SACKed start the recovery (the first resent). */
+const sackFirstTwoLost = () => {
+  const s = T.established({ peerOptions: { mss: MSS, sackPermitted: true } })
+  expect(shape(s.write(0, T.octets(5 * MSS)))).toHaveLength(5)
+  s.send(20, sackOf(0, [2 * MSS, 3 * MSS]))
+  s.send(21, sackOf(0, [2 * MSS, 4 * MSS]))
+  expect(shape(s.send(22, sackOf(0, [2 * MSS, 5 * MSS])))).toEqual([seg(0)])
+  expect(s.snd.recovering).toBe(true)
+  return s
+}
+
+describe("an ACK inside a one-segment skb re-arms no timer (Linux's tcp_clean_rtx_queue: no FLAG_ACKED, so no FLAG_SET_XMIT_TIMER)", () => {
+  // prr53's probe of Linux 6.18, the ConformanceLoss script "without SACK, an ACK inside the resent
+  // head delivers nothing" run on: after the ACK of 501 of the resent 1000-octet head, CA_Loss came
+  // ~300 ms (one RTO) after the resend, not after the ACK. The stack restarted its RTO at the ACK
+  it("without SACK, in recovery: the RTO runs on from the head's resend", () => {
+    const s = renoEntered()
+    const due = s.snd.rtoAt!
+    expect(due).toBe(22 + s.snd.rtt.rto)
+    expect(ackAt(s, 40, MSS / 2)).toEqual([])
+    expect(s.snd.rtoAt).toBe(due)
+    expect(shape(s.tick(due - 1))).toEqual([])
+    expect(Sender.counters(s.snd).timeouts).toBe(0)
+    const out = s.tick(due)
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
+    expect(T.ourSeq(out[0]!)).toBe(MSS / 2)
+  })
+
+  it("with SACK, in recovery: the RTO runs on from the head's resend", () => {
+    const s = sackFirstTwoLost()
+    const due = s.snd.rtoAt!
+    expect(due).toBe(22 + s.snd.rtt.rto)
+    s.send(40, sackOf(MSS / 2, [2 * MSS, 5 * MSS]))
+    expect(s.snd.rtoAt).toBe(due)
+    // the ACK of its rest frees the skb whole: FLAG_ACKED, the timer re-armed from that ACK
+    s.send(41, sackOf(MSS, [2 * MSS, 5 * MSS]))
+    expect(s.snd.rtoAt).toBe(41 + s.snd.rtt.rto)
+  })
+
+  // In Open with SACK the timer after the last send is the loss probe (tcp_schedule_loss_probe);
+  // an ACK inside the first segment leaves it as it was (no tcp_set_xmit_timer). The stack re-armed
+  // it a PTO from that ACK
+  it("with SACK, in Open: the loss probe armed at the send stays where it was", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: true } })
+    expect(shape(s.write(100, T.octets(4 * MSS)))).toHaveLength(4)
+    const probe = s.snd.tlpAt!
+    const rto = s.snd.rtoAt
+    expect(probe).toBeGreaterThan(101)
+    s.send(101, sackOf(MSS / 2))
+    expect([s.snd.tlpAt, s.snd.rtoAt]).toEqual([probe, rto])
+  })
+
+  // tcp_ack_update_rtt takes the echo only under FLAG_ACKED (seq_rtt_us < 0 && saw_tstamp &&
+  // rcv_tsecr && flag & FLAG_ACKED): an ACK inside the head samples nothing, so a backed-off RTO
+  // stays backed off (icsk_backoff is cleared only with a sample)
+  it("with timestamps, an ACK inside a segment takes no RTT sample from the echo", () => {
+    const s = renoOpen(true)
+    // (1448-octet segments: the option takes 12)
+    expect(shape(s.write(10, T.octets(4 * 1448)))).toHaveLength(4)
+    const rtt = s.snd.rtt
+    s.send(300, T.fromPeer({ seq: 0, ack: 700, window: 65535, options: { sackPermitted: false, timestamp: { value: 2, echo: 10 } } }))
+    expect(s.snd.rtt).toEqual(rtt)
+    // (the ACK of the rest frees the segment and takes a sample)
+    s.send(301, T.fromPeer({ seq: 0, ack: 1448, window: 65535, options: { sackPermitted: false, timestamp: { value: 3, echo: 10 } } }))
+    expect(s.snd.rtt).not.toEqual(rtt)
+  })
+})
 
 describe("Reno's count of an ACK that ends inside a segment: the whole skbs freed (Linux's pkts_acked)", () => {
   // Slow start, no duplicates: the ACK of half the first segment frees no skb (no FLAG_DATA_ACKED:
