@@ -1137,6 +1137,31 @@ export const segmentEdgeAtOrBefore = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
 }
 
 /**
+ * Where a resend of the segment at `from` (the log's first entry, trimmed to SND.UNA) ends when
+ * that entry went again before, as Linux's __tcp_retransmit_skb sends the head skb: a resent head
+ * is an skb of one segment in Linux (tcp_xmit_retransmit_queue's resend cut it to what cwnd let
+ * go, tcp_fragment), which an ACK inside it leaves whole and the next resend trims (tcp_trim_head):
+ * cut to `max` octets when longer, else joined with the entries right after it while each fits
+ * whole within `max` and none is SACKed (tcp_retrans_try_collapse, tcp_can_collapse), never past
+ * the log. Undefined (no bound from the log) for an empty log or a head never resent: Linux's
+ * original may be one skb of several segments (TSO), which tcp_tso_acked trims to SND.UNA and
+ * re-segments from there, full segments from SND.UNA as the stack sends them.
+ */
+export const resendEnd = (r: Rack, from: Seq.SeqNum, max: number): Seq.SeqNum | undefined => {
+  const n = r.starts.length
+  if (n === r.head || (r.flags[r.head]! & RETRANSMITTED) === 0) return undefined
+  let end = r.ends[r.head]! as Seq.SeqNum
+  if (Seq.sub(end, from) >= max) return Seq.add(from, max)
+  for (let j = r.head + 1; j < n; j++) {
+    if (r.starts[j] !== r.ends[j - 1] || (r.flags[j]! & SACKED) !== 0) break
+    const e = r.ends[j]! as Seq.SeqNum
+    if (Seq.sub(e, from) > max) break
+    end = e
+  }
+  return end
+}
+
+/**
  * The log's entries that end at or before `seq` (a binary search): the whole segments an ACK of
  * `seq` frees, as Linux's pkts_acked counts its skbs (tcp_clean_rtx_queue). 0 with an empty log.
  */

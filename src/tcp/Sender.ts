@@ -3919,7 +3919,15 @@ const resend = (
 /** Resend the oldest unacknowledged segment (ending before `limit` if given); the data octets resent. */
 const retransmitFirst = (s: Sender, now: number, out: Array<OutSegment>, limit?: Seq.SeqNum): number => {
   const data = Math.max(0, Seq.sub(SendBuffer.end(s.buffer), s.sndUna))
-  const len = Math.min(segmentPayload(s), data, limit === undefined ? data : Math.max(0, Seq.sub(limit, s.sndUna)))
+  // (a head sent again before goes as it went, less what an ACK inside it took, joined with whole
+  // ones after it that fit: Linux's resent head is a one-segment skb, which __tcp_retransmit_skb
+  // resends trimmed to SND.UNA, tcp_trim_head, and tcp_retrans_try_collapse joins only skbs that
+  // fit whole in the MSS, `Rack.resendEnd`. A full segment from SND.UNA after an ACK of 501 inside
+  // the resent 1000-octet head sent 501-1501 where Linux sends 501-1001;
+  // test/kernel/ConformanceLoss.test.ts, "the RTO after an ACK inside the resent head")
+  const head = Rack.resendEnd(s.rack, s.sndUna, segmentPayload(s))
+  const room = head === undefined ? data : Math.max(1, Seq.sub(head, s.sndUna))
+  const len = Math.min(segmentPayload(s), data, room, limit === undefined ? data : Math.max(0, Seq.sub(limit, s.sndUna)))
   const fin = finEnd(s)
   const withFin = fin !== undefined && len === data && Seq.lte(fin, s.sndMax)
   if (len === 0 && !withFin) return 0

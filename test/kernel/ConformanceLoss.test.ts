@@ -42,10 +42,12 @@
  *   segments than its autosized skb (tcp_min_tso_segs, 2, at these rates),
  *   more queued and the head's ACK overdue, it waits for the next ACK; the
  *   script where it showed runs Linux with tcp_min_tso_segs 1;
- * - a retransmission after an ACK inside a segment: Linux sends its old
- *   segment's tail as it was cut, the stack a full segment from SND.UNA
- *   (a byte stream keeps no segment boundaries); the scripts acknowledge
- *   whole segments.
+ * - a retransmission after an ACK inside a segment never sent twice: Linux
+ *   sends the tail of a one-segment skb as it was cut, and re-segments a
+ *   TSO skb from SND.UNA (tcp_tso_acked), which the stack does (its log
+ *   knows the wire's segments, not Linux's skbs); the scripts acknowledge
+ *   whole segments there. (A resent head is one segment in both, and its
+ *   tail goes alone: skb54's "the RTO after an ACK inside the resent head".)
  *
  * Live clock for Linux's side (a real kernel); virtual for the stack's. Needs
  * root, /dev/net/tun, iproute2 and python3; skips with the printed reason
@@ -294,6 +296,28 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { tb: { flags: "A", ack: 501 }, window: 20, exact: true },
         { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
         { tb: { flags: "A", ack: 13001 }, window: 20, exact: true }
+      ]
+    }))
+
+  // (skb54) The same ACK inside the resent head, on to the timeout: it re-arms no timer (Linux's
+  // tcp_clean_rtx_queue sets no FLAG_ACKED, so no FLAG_SET_XMIT_TIMER), so the RTO (about 300 ms:
+  // the handshake's windows make SRTT about 100 ms) comes that long after the resend, not after the
+  // ACK, 100 ms later; and the timeout resends the head skb as the ACK left it, 501-1001
+  // (__tcp_retransmit_skb: tcp_trim_head, and tcp_retrans_try_collapse joins no segment that does
+  // not fit whole). The stack restarted its RTO at the ACK (its resend came in the step after) and
+  // sent a full segment from 501. Then the ACK of the head: slow start's two, the go-back
+  it.scopedLive("without SACK, the RTO after an ACK inside the resent head runs from the resend, and resends the head's rest (Linux's tcp_ack: no FLAG_SET_XMIT_TIMER; tcp_trim_head)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { wait: 100 },
+        { tb: { flags: "A", ack: 501 }, window: 20, exact: true },
+        { wait: 250 },
+        { tb: { flags: "A", ack: 1001 }, window: 50 }
       ]
     }))
 

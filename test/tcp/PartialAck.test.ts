@@ -78,7 +78,20 @@ describe("an ACK inside a one-segment skb re-arms no timer (Linux's tcp_clean_rt
     expect(Sender.counters(s.snd).timeouts).toBe(0)
     const out = s.tick(due)
     expect(Sender.counters(s.snd).timeouts).toBe(1)
-    expect(T.ourSeq(out[0]!)).toBe(MSS / 2)
+    // and the timeout resends the head as the resend cut it, less what the ACK took: Linux's resent
+    // head is a one-segment skb, trimmed (tcp_trim_head) and joined with no segment that does not
+    // fit whole (tcp_retrans_try_collapse). The stack sent a full segment from SND.UNA
+    expect(shape(out)).toEqual([[MSS / 2, MSS / 2]])
+  })
+
+  // A head never resent may be one of a TSO skb's segments in Linux, which tcp_tso_acked trims to
+  // SND.UNA and re-segments from there (tcp_trim_head's tcp_set_skb_tso_segs): the timeout sends a
+  // full segment from SND.UNA, as the stack sends it
+  it("a head never resent, acknowledged in part: the timeout sends a full segment from SND.UNA", () => {
+    const s = renoOpen()
+    expect(shape(s.write(0, T.octets(4 * MSS)))).toHaveLength(4)
+    ackAt(s, 20, MSS / 2)
+    expect(shape(s.tick(s.snd.rtoAt!))).toEqual([[MSS / 2, MSS]])
   })
 
   it("with SACK, in recovery: the RTO runs on from the head's resend", () => {
