@@ -1119,6 +1119,21 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (skb54) The same ACK inside the resent head, on to the timeout: no FLAG_ACKED, so no
+  // FLAG_SET_XMIT_TIMER and no echo sample: the RTO runs on from the head's resend, and the timeout
+  // resends the head's rest, 501-1001 (__tcp_retransmit_skb: tcp_trim_head). The stack restarted
+  // its RTO at the ACK and sent a full segment from 501
+  it.scopedLive("with SACK, the RTO after an ACK inside the resent head runs from the resend, and resends the head's rest (Linux's tcp_ack: no FLAG_SET_XMIT_TIMER; tcp_trim_head)", () =>
+    conforms({
+      steps: [
+        ...FIRST_TWO_LOST,
+        { wait: 100 },
+        { tb: { flags: "A", ack: 501, ts: 6, sack: [[2001, 5001]] }, window: 20, exact: true },
+        { wait: 200 },
+        { wait: 300 }
+      ]
+    }))
+
   it.scopedLive("Eifel after an RTO with SACK: the ACK of all echoes the original's timestamp", () =>
     conforms({
       steps: [
