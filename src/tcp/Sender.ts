@@ -150,9 +150,10 @@
  * - ECN (RFC 3168 §6.1), when the handshake set it up (`params.ecn`: asked
  *   in our SYN when "on", a retransmitted SYN without; a peer's ask taken
  *   unless "off"): new data goes ECT(0), never a retransmission, window
- *   probe or pure ACK; an ECE cuts the window as a loss would, once per
+ *   probe or pure ACK; an ECE cuts ssthresh as a loss would, and cwnd by
+ *   PRR at each ACK after, as Linux's CWR state (`cwrStep`), once per
  *   window of data (held: no other cut, a loss's included, and no growth
- *   until data above it is acknowledged) and not inside a loss episode,
+ *   until data above it is acknowledged, then cwnd = ssthresh) and not inside a loss episode,
  *   whose cut it then forbids undoing; the next new data after any cut
  *   says CWR (withdrawn if the cut is undone); every segment says ECE while
  *   the receive half asks.
@@ -340,6 +341,12 @@ export interface Sender {
    * is past it, one per window of data (RFC 3168 §6.1.2; Linux's CWR state)
    */
   ecnRecover: Seq.SeqNum | undefined
+  /**
+   * ECN: the cut for an ECE under way (Linux's CWR state): PRR (RFC 6937) spreads it over the ACKs
+   * until SND.UNA passes `ecnRecover`, as Linux's tcp_cwnd_reduction runs at each ACK in CWR
+   * (`cwrStep`); undefined outside it, and once a recovery or a timeout takes over
+   */
+  cwr: Cwr | undefined
   /** the peer's ISN; with `reads.consumed` it places our receive window */
   irs: Seq.SeqNum
   /** receive buffer, octets: grows by auto-tuning up to `params.maxReceiveBuffer` */
@@ -676,6 +683,17 @@ export interface Prr {
   cutKept: Undo | undefined
 }
 
+/**
+ * The proportional rate reduction of an ECN cut (Linux's CWR state, tcp_init_cwnd_reduction):
+ * the window before the cut (prior_cwnd), and what was delivered (prr_delivered) and sent
+ * (prr_out) since, in octets. @category models
+ */
+export interface Cwr {
+  readonly priorCwnd: number
+  delivered: number
+  out: number
+}
+
 /** A loss episode that D-SACKs or a timestamp echo may yet show spurious (`Sender.undo`). @category models */
 export interface Undo {
   /** SND.UNA and SND.MAX when it began: its retransmissions lie between */
@@ -767,6 +785,7 @@ const base = (
     ecnEcho: false,
     cwrPending: false,
     ecnRecover: undefined,
+    cwr: undefined,
     irs: Seq.ZERO,
     capacity: params.receiveBuffer,
     sendCapacity: params.sendBuffer,
@@ -1433,6 +1452,7 @@ const sendData = (
   // (the log without SACK too: a path MTU report resends by its segment edges, `resendTooLong`)
   if (Seq.gt(end, seq)) Rack.onSend(s.rack, seq, end, now)
   if (s.prr !== undefined) s.prr.out += len
+  else if (s.cwr !== undefined) s.cwr.out += len
   // data going out soon after data came in: an interactive exchange, whose ACKs ride on the answers
   if (len > 0 && s.lastDataAt !== undefined && now - s.lastDataAt < s.params.delayedAck) s.pingpong = true
   const retransmission = Seq.lt(seq, s.sndMax)
@@ -2287,6 +2307,8 @@ const onAck = (
     }
   } else {
     renoFreed(s, a.ack, advances)
+    // (outside a recovery this ACK's DeliveredData is set below, for an ECN cut's step: `cwrStep`)
+    if (s.prr === undefined) s.ackDelivered = 0
     // (before the log lets go: the step reads the pipe this ACK found)
     if (s.prr !== undefined) renoPrrStep(s, a, advances, winUpdate, inBatch)
     if (advances) {
@@ -2299,7 +2321,12 @@ const onAck = (
   }
   if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, winUpdate, dsack, now)
   endRecoveryPastRecover(s, a, advances, now)
+  const renoBefore = s.renoSacked
   onAckLosses(s, a, at, now, out, advances, winUpdate, newlySacked, more, later)
+  // (without SACK, a duplicate the count took is a segment delivered: Linux's tcp_add_reno_sack)
+  if (!s.sackOk && s.prr === undefined && !advances && s.renoSacked > renoBefore) {
+    s.ackDelivered = (s.renoSacked - renoBefore) * segmentPayload(s)
+  }
   if (s.pmtuLost && sending(s)) resendMarkedLost(s, now, out)
   // (not on an ACK that reneged: Linux's tcp_fastretrans_alert returns before tcp_process_loss)
   // (before the ECE's cut: F-RTO's proof on an ACK with ECE undoes with nothing given back and then
@@ -2311,6 +2338,11 @@ const onAck = (
   // (not when a Reno partial ACK's undo took this ECE, `undoPartial`: Linux's tcp_fastretrans_alert
   // returns before tcp_try_to_open, so no CWR on this ACK)
   if (a.ece && s.ecnOk && !eceTakenByUndo) onEce(s, flightBefore, now)
+  // An ECN cut under way (entered on this ACK or before) takes this ACK's PRR step: Linux's
+  // tcp_cong_control runs tcp_cwnd_reduction in CWR, after tcp_fastretrans_alert entered it. Not for
+  // an ACK below SND.UNA, nor one that found nothing in flight (a late D-SACK after all was
+  // acknowledged): Linux's tcp_ack takes those at old_ack and no_queue, without tcp_cong_control
+  if (s.cwr !== undefined && flightBefore > 0 && !Seq.lt(a.ack, s.sndUna)) cwrStep(s, advances)
   eceTakenByUndo = false
   ackEce = false
 }
@@ -2355,9 +2387,10 @@ const tlpEpisodeAck = (
 }
 
 /**
- * The peer saw congestion on our data (an ECE, RFC 3168 §6.1.2): the window
+ * The peer saw congestion on our data (an ECE, RFC 3168 §6.1.2): ssthresh
  * is reduced as for a loss, without retransmitting (CUBIC too, RFC 9438
- * §4.6), at most once per window of data; the next new data segment says
+ * §4.6), and cwnd follows PRR from the window before (`cwrStep`, Linux's
+ * CWR state), at most once per window of data; the next new data segment says
  * CWR. Not inside a loss episode, whose cut covers the same window (Linux
  * enters its CWR state only from Open). No undo can give back such a cut.
  */
@@ -2373,10 +2406,53 @@ const onEce = (s: Sender, flight: number, now: number): void => {
   // FlightSize from before this ACK (`flight`): the CE was on data of that flight, and an ECE on
   // the ACK of all of it (a receiver's quick ACK of a marked last segment) would otherwise find
   // none left and cut to 2 SMSS (Linux takes its ssthresh from cwnd there)
+  // (the cut's window is PRR's from here, as Linux's tcp_enter_cwr: tcp_init_cwnd_reduction sets
+  // ssthresh and leaves cwnd to tcp_cwnd_reduction at each ACK, from prior_cwnd, `cwrStep`; cut to
+  // ssthresh at once, nothing went until the flight fell below it where Linux sends one segment in
+  // about ssthresh / prior_cwnd of what is delivered: test/kernel/ConformanceLoss.test.ts, "the cut
+  // for an ECE is spread over the next ACKs by PRR")
+  const priorCwnd = s.cc.cwnd
   s.algorithm.onLoss(s.cc, flight, now)
+  s.cc.cwnd = priorCwnd
+  s.cwr = { priorCwnd, delivered: 0, out: 0 }
   s.ecnRecover = s.sndMax
   s.cwrPending = true
   count(s).ecnReductions++
+}
+
+/**
+ * One ACK's step of an ECN cut (Linux's tcp_cwnd_reduction in CWR, RFC 6937): none for an ACK
+ * that delivers nothing; while what is in flight is above ssthresh, sends follow what was
+ * delivered, scaled by ssthresh over the window before the cut (rounded up in whole segments, as
+ * Linux counts packets); below it, they grow back to ssthresh no faster than slow start (PRR-SSRB:
+ * at most what was delivered, plus a segment on an ACK that moved SND.UNA). At least one segment
+ * before any went (`sndcnt = max(sndcnt, prr_out ? 0 : 1)`). cwnd = in flight + that count, in
+ * flight as Linux's tcp_packets_in_flight: what is out less what the peer SACKed (without SACK,
+ * the duplicates counted). The cut ends in `newAck` (`endCwr`).
+ */
+const cwrStep = (s: Sender, advances: boolean): void => {
+  const c = s.cwr!
+  const delivered = s.ackDelivered
+  if (delivered <= 0) return
+  c.delivered += delivered
+  const full = segmentPayload(s)
+  const sacked = s.sackOk ? (s.sndNxt === s.sndMax ? s.board.sacked : 0) : Math.min(s.renoSacked * full, inFlight(s))
+  const flight = Math.max(0, inFlight(s) - sacked)
+  const ssthresh = s.cc.ssthresh
+  const sndcnt = flight > ssthresh
+    ? Math.ceil((c.delivered * ssthresh) / Math.max(1, c.priorCwnd) / full) * full - c.out
+    : Math.min(ssthresh - flight, Math.max(c.delivered - c.out, delivered) + (advances ? full : 0))
+  s.cc.cwnd = Math.max(full, flight + Math.max(sndcnt, c.out > 0 ? 0 : full))
+}
+
+/**
+ * An ECN cut ends once SND.UNA is past SND.MAX at the cut (the segment that said CWR went after
+ * it): cwnd = ssthresh, as Linux's tcp_fastretrans_alert leaves CWR (tcp_end_cwnd_reduction) before
+ * tcp_cong_control, so the same ACK then grows the window as any other.
+ */
+const endCwr = (s: Sender, now: number): void => {
+  s.cwr = undefined
+  s.algorithm.onRecoveryEnd(s.cc, inFlight(s), now)
 }
 
 /**
@@ -2969,6 +3045,10 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       }
       s.renoSacked = 0
     }
+    // (without SACK, what the ACK delivered, for an ECN cut's step: `cwrStep`)
+    if (!s.sackOk) s.ackDelivered = grownReno
+    // SND.UNA past the ECN cut's SND.MAX: the cut ends before this ACK's growth (`endCwr`)
+    if (s.cwr !== undefined && !ecnHeld(s)) endCwr(s, now)
     s.limitedOut = 0
     // a timeout whose first retransmission was not needed: undone as F-RTO would (RFC 3522's
     // detection, RFC 4015's response; Linux's tcp_try_undo_loss with tcp_may_undo)
@@ -3163,6 +3243,8 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   if (fromLoss && s.sackOk && s.undo !== undefined) countResendsOut(s, s.undo)
   s.recovering = true
   s.recover = s.sndMax
+  // (the ECN cut's PRR gives way to the recovery's, below)
+  s.cwr = undefined
   // (a window already cut for an ECE is not cut again, RFC 3168 §6.1.2: one cut per window, as
   // Linux's tcp_enter_recovery skips its reduction while in CWR)
   // PRR's divisor: the window before the cut (Linux's prior_cwnd, tcp_init_cwnd_reduction); under
@@ -4659,6 +4741,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // keeps a second cut out of that window. Held, the window stayed at one segment until SND.UNA
   // passed the cut's SND.MAX (test/tcp/Ecn.test.ts, "a timeout during an ECN cut ends the cut's hold")
   s.ecnRecover = undefined
+  s.cwr = undefined
   s.highRxt = s.sndUna
   s.tlpAt = undefined
   // RFC 8985 §7.1: an RTO recovery ends any probe's episode (its cut covers the window), and with

@@ -1604,6 +1604,43 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (ecn54) The cut for an ECE is spread over the ACKs that follow, as a recovery's is: Linux's
+  // tcp_try_to_open enters CWR (tcp_enter_cwr: prior_cwnd 10, ssthresh 7 for CUBIC, high_seq SND.NXT),
+  // and each ACK's tcp_cong_control runs tcp_cwnd_reduction (PRR, RFC 6937) until SND.UNA passes
+  // high_seq. Ten segments out, one ACK a segment: at the ECE's ACK in_flight 9, sndcnt ceil(7 × 1 /
+  // 10) - 0 = 1, one new segment (with CWR); then ceil(7 × 2 / 10) - 1 = 1 and ceil(21 / 10) - 2 = 1.
+  // The stack cut cwnd to 7 at once: nothing went until the flight fell under 7. (Not scripted
+  // further: at the fourth ACK, where PRR's count is 0, Linux's retransmission timer fired on every
+  // run, TCP_INFO CA_Loss with two backoffs, in 20 ms with an RTO of 300 ms; the end of the episode,
+  // cwnd = ssthresh, is test/tcp/Ecn.test.ts's)
+  it.scopedLive("ECN: the cut for an ECE is spread over the next ACKs by PRR (Linux's CWR state, tcp_cwnd_reduction)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, flags: "SEC" }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "AE", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 2001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 }
+      ]
+    }))
+
+  // (ecn54) The same without SACK: Linux's tcp_fastretrans_alert runs for each ACK in CWR, and a
+  // Reno connection's ACK of data delivers its segments (tcp_remove_reno_sacks, none counted)
+  it.scopedLive("without SACK, ECN: the cut for an ECE is spread over the next ACKs by PRR (Linux's CWR state, tcp_cwnd_reduction)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "AE", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 2001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("limited transmit without SACK: one new segment at the second duplicate ACK", () =>
     conforms({
       steps: [

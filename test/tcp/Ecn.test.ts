@@ -229,12 +229,15 @@ describe("the sender: ECE reduces the window once per window (RFC 3168 §6.1.2)"
     const out = s.send(20, T.fromPeer({ seq: 0, ack: acked * MSS, flags: ece ? ACK | ECE : ACK }))
     return { s, out }
   }
-  it("an ECE halves cwnd and ssthresh as a loss would, without a retransmission; the next new data says CWR, once", () => {
+  // (ssthresh as for a loss, cwnd PRR's at each ACK from the window before the cut, as Linux's CWR
+  // state: tcp_enter_cwr, then tcp_cwnd_reduction. Here 10 out, 2 delivered with the ECE: CUBIC's
+  // ssthresh 7, in flight 8 above it, cwnd 8 + ceil(7 × 2 / 10) = 10, not grown to 12 nor cut to 7)
+  it("an ECE cuts ssthresh as a loss would, cwnd by PRR, without a retransmission; the next new data says CWR, once", () => {
     const before = flight(false, 2).s.snd.cc.cwnd
     const { out, s } = flight(true, 2)
     expect(Sender.counters(s.snd).ecnReductions).toBe(1)
     expect(s.snd.cc.cwnd).toBeLessThan(before)
-    expect(s.snd.cc.ssthresh).toBe(s.snd.cc.cwnd)
+    expect([s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([7 * MSS, 10 * MSS])
     expect(Sender.counters(s.snd).retransmits).toBe(0)
     // whatever went at once: the first new data segment says CWR, the rest do not
     const sent = [...data(out), ...data(s.send(30, T.fromPeer({ seq: 0, ack: 10 * MSS })))]
@@ -244,15 +247,35 @@ describe("the sender: ECE reduces the window once per window (RFC 3168 §6.1.2)"
   })
   it("further ECEs in the same window change nothing; once it is acknowledged, the next reduces again", () => {
     const { s } = flight(true, 2)
-    const cwnd = s.snd.cc.cwnd
     s.send(30, T.fromPeer({ seq: 0, ack: 4 * MSS, flags: ACK | ECE }))
     // (the whole window it was sent in, but nothing above it: the CWR may not have arrived)
     const more = s.send(31, T.fromPeer({ seq: 0, ack: 10 * MSS, flags: ACK | ECE }))
     expect(Sender.counters(s.snd).ecnReductions).toBe(1)
-    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(cwnd)
+    // (no second cut: ssthresh stays, and PRR's steps go on: 3 in flight under ssthresh 7, cwnd
+    // 3 + min(7 - 3, max(10 - 3, 6) + 1) = 7, Linux's tcp_cwnd_reduction)
+    expect([s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([7 * MSS, 7 * MSS])
     expect(data(more).length).toBeGreaterThan(0)
     s.send(40, T.fromPeer({ seq: 0, ack: 11 * MSS, flags: ACK | ECE }))
     expect(Sender.counters(s.snd).ecnReductions).toBe(2)
+  })
+  // (Linux's tcp_fastretrans_alert leaves CWR once SND.UNA is past high_seq, SND.NXT at the ECE:
+  // tcp_end_cwnd_reduction sets cwnd = ssthresh, then tcp_cong_control grows it as out of any
+  // reduction. Ten out, the ECE on the first's ACK: PRR's cwnd 9 + ceil(7 × 1 / 10) = 10, the 11th
+  // goes with CWR; the ACK of all eleven ends the cut at 7, grown by CUBIC's avoidance by less than
+  // a segment, not left at PRR's 10)
+  it("the cut ends when the data sent before it is acknowledged, and something above: cwnd = ssthresh, then the ACK grows it", () => {
+    const s = est()
+    s.write(10, T.octets(11 * MSS))
+    const first = data(s.send(20, T.fromPeer({ ack: MSS, flags: ACK | ECE })))
+    expect([s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([7 * MSS, 10 * MSS])
+    expect(first.map((x) => has(x, CWR))).toEqual([true])
+    s.send(30, T.fromPeer({ ack: 10 * MSS }))
+    expect(s.snd.cwr).toBeDefined()
+    s.send(40, T.fromPeer({ ack: 11 * MSS }))
+    expect(s.snd.cwr).toBeUndefined()
+    expect(s.snd.cc.ssthresh).toBe(7 * MSS)
+    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(7 * MSS)
+    expect(s.snd.cc.cwnd).toBeLessThan(8 * MSS)
   })
   for (const congestion of ["newreno", "cubic"] as const) {
     it(`${congestion}: an ECE on the ACK of the whole flight cuts from that flight, not from the nothing left after it`, () => {
@@ -343,7 +366,9 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     // the ACK of the first two segments, the second never sent again (F-RTO's proof), says ECE
     s.send(t + 5, ackOf(B + 2 * MSS, true))
     expect([Sender.counters(s.snd).spuriousTimeouts, Sender.counters(s.snd).ecnReductions]).toEqual([1, 1])
-    expect([s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([2 * MSS, 2 * MSS])
+    // (and cwnd PRR's first step from the timeout's window, Linux's tcp_cwnd_reduction with
+    // prior_cwnd 1: 9 in flight above ssthresh 2, cwnd 9 + ceil(2 × 2 / 1) = 13)
+    expect([s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([2 * MSS, 13 * MSS])
   })
   // Without SACK the proof is the echo (tcp_try_undo_loss(sk, false)), whose undo leaves CA_Loss as
   // it is (neither F-RTO nor SACK: no Open), so tcp_fastretrans_alert returns before tcp_try_to_open:
@@ -383,7 +408,9 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     // the resend's D-SACK, late, on an ACK that says ECE
     s.send(1040, ackOf(B + 4 * MSS, true, [[B, B + MSS]]))
     expect([Sender.counters(s.snd).undos, Sender.counters(s.snd).ecnReductions]).toEqual([1, 1])
-    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([4 * MSS, 4 * MSS])
+    // (cwnd as it was: with nothing in flight Linux's tcp_ack takes the ACK at no_queue, which runs
+    // tcp_fastretrans_alert but no tcp_cong_control, so no PRR step until data goes again)
+    expect([s.snd.cc.cwnd, s.snd.cc.ssthresh]).toEqual([7 * MSS, 4 * MSS])
   })
   it("an ECE during a fast recovery forbids undoing it: the Eifel echo shows it spurious, the cut stands", () => {
     const s = warm(true)
@@ -479,14 +506,20 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(sent.length).toBeGreaterThan(0)
     expect(has(sent[0]!, CWR)).toBe(true)
   })
-  it("ACKs that say ECE, or come while a cut is held, do not grow the window", () => {
+  // (Linux's tcp_cong_control in CWR: tcp_cwnd_reduction, never tcp_cong_avoid. 10 out, ssthresh 7:
+  // 8 + ceil(7 × 2 / 10) - 0 = 10; 8 + ceil(7 × 4 / 10) - 2 = 9; then 7 in flight, at ssthresh:
+  // 7 + min(0, ...) = 7)
+  it("ACKs that say ECE, or come while a cut is held, do not grow the window: PRR takes it down", () => {
     const s = est()
     s.write(10, T.octets(20 * MSS))
+    const cwnd: Array<number> = []
     s.send(20, T.fromPeer({ ack: 2 * MSS, flags: ACK | ECE }))
-    const cwnd = s.snd.cc.cwnd
+    cwnd.push(s.snd.cc.cwnd)
     s.send(30, T.fromPeer({ ack: 4 * MSS, flags: ACK | ECE }))
+    cwnd.push(s.snd.cc.cwnd)
     s.send(31, T.fromPeer({ ack: 6 * MSS }))
-    expect(s.snd.cc.cwnd).toBe(cwnd)
+    cwnd.push(s.snd.cc.cwnd)
+    expect(cwnd).toEqual([10 * MSS, 9 * MSS, 7 * MSS])
   })
   it("the mark of a cut goes once passed: 2^31 octets later it cannot come round to hold the next ECE", () => {
     const s = est()

@@ -184,8 +184,10 @@
  * HyStart++ (RFC 9406) ends the initial slow start of either algorithm when
  * the delay grows (HyStart.ts; `NewReno.slowStartAck` runs it).
  *
- * ECN's response (RFC 3168 §6.1.2; RFC 9438 §4.6 for CUBIC) is `onLoss`
- * itself, called by the sender without a recovery episode. Not here:
+ * ECN's response (RFC 3168 §6.1.2; RFC 9438 §4.6 for CUBIC) is `onLoss`'s
+ * ssthresh, called by the sender without a recovery episode; the sender
+ * puts cwnd back and spreads the cut over the ACKs by PRR, as Linux's CWR
+ * state, then `onRecoveryEnd` (Sender.ts's `cwrStep`, `endCwr`). Not here:
  * RFC 7661's non-validated phase, and pacing. (A cut
  * is undone on three proofs, all in Sender.ts: D-SACKs, RFC 2883; F-RTO,
  * RFC 5682; an echoed timestamp older than the first retransmission, RFC
