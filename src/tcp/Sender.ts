@@ -2489,8 +2489,7 @@ const openState = (s: Sender): boolean =>
  */
 const frtoOnAck = (s: Sender, advances: boolean, duplicate: boolean, now: number, out: Array<OutSegment>): void => {
   const high = s.frto!
-  const original = s.rack.lastOriginalEnd
-  if (original !== undefined && Seq.lte(original, high)) {
+  if (frtoProves(s)) {
     spuriousTimeout(s)
     return
   }
@@ -2505,6 +2504,10 @@ const frtoOnAck = (s: Sender, advances: boolean, duplicate: boolean, now: number
   if (!advances) return
   if (!frtoSendNew(s, now, out)) frtoGiveUp(s)
 }
+
+/** F-RTO's proof on the ACK being taken: data never sent again, sent before the timeout, was delivered (`frtoOnAck`). */
+const frtoProves = (s: Sender): boolean =>
+  s.frto !== undefined && s.rack.lastOriginalEnd !== undefined && Seq.lte(s.rack.lastOriginalEnd, s.frto)
 
 /** F-RTO ends without proof: the ordinary recovery after a timeout, from SND.UNA (what the scoreboard holds is skipped). */
 const frtoGiveUp = (s: Sender): void => {
@@ -3064,8 +3067,15 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     // undo_marker is 0 then and it would take one; rare, left.) (test/tcp/Recovery.test.ts, "a
     // timeout's recovery takes one off ... where it ends without an undo")
     if (afterTimeout && s.sackOk && !Seq.lt(s.sndUna, s.recover) && s.undo !== undefined) Rack.onRecoveryEnd(s.rack)
-    // RFC 3168 §6.1.2: no growth for an ECE, nor while a cut for one is held (Linux's CWR state)
-    if (!(s.ecnOk && (a.ece || ecnHeld(s)))) {
+    // RFC 3168 §6.1.2: no growth while a cut for an ECE is held (Linux's CWR state, whose ACKs take
+    // PRR's steps, `cwrStep`), nor for an ECE that starts one on this ACK. An ECE that starts none
+    // grows the window as any ACK: Linux's tcp_may_raise_cwnd asks no FLAG_ECE, and in a timeout's
+    // episode (CA_Loss) tcp_fastretrans_alert returns before tcp_try_to_open unless the episode ends
+    // on this ACK or F-RTO proves it spurious (`frtoProves`). Taken for no growth, the ACK of a
+    // timeout's resend with ECE sent one segment where Linux's slow start sends two
+    // (test/kernel/ConformanceLoss.test.ts, "an ECE on the ACK of a timeout's resend still grows")
+    const eceCuts = ackEce && (!Seq.lt(s.sndUna, s.recover) || frtoProves(s))
+    if (!(s.ecnOk && (eceCuts || ecnHeld(s)))) {
       // (the window's largest flight, not only this ACK's, as Linux's max_packets_out: in slow start an
       // application-limited window still grows while below twice what the window sent, however far
       // the ACKs have drained it, and then by all this ACK acknowledged (it may end past twice the

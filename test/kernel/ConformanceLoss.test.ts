@@ -1641,6 +1641,24 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (ecn54) An ECE on the ACK of a timeout's resend: Linux's tcp_process_loss stays in CA_Loss (no
+  // undo: the resend not yet proved needless), so tcp_fastretrans_alert returns before tcp_try_to_open
+  // and enters no CWR; tcp_cong_control, out of any cwnd reduction, grows the window as ever
+  // (tcp_may_raise_cwnd asks FLAG_DATA_ACKED, not FLAG_ECE): slow start 1 to 2, and the next two lost
+  // segments go again. The stack took the ECE for a reason to grow nothing: one. (tcp_frto 0: without
+  // SACK the stack takes no F-RTO)
+  it.scopedLive("without SACK, ECN: an ECE on the ACK of a timeout's resend still grows the window: two go again (Linux's CA_Loss, tcp_may_raise_cwnd)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_frto": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "AE", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("limited transmit without SACK: one new segment at the second duplicate ACK", () =>
     conforms({
       steps: [
