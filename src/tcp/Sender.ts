@@ -3074,7 +3074,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     // on this ACK or F-RTO proves it spurious (`frtoProves`). Taken for no growth, the ACK of a
     // timeout's resend with ECE sent one segment where Linux's slow start sends two
     // (test/kernel/ConformanceLoss.test.ts, "an ECE on the ACK of a timeout's resend still grows")
-    const eceCuts = ackEce && (!Seq.lt(s.sndUna, s.recover) || frtoProves(s))
+    const eceCuts = ackEce && !eceTakenByUndo && (!Seq.lt(s.sndUna, s.recover) || frtoProves(s))
     if (!(s.ecnOk && (eceCuts || ecnHeld(s)))) {
       // (the window's largest flight, not only this ACK's, as Linux's max_packets_out: in slow start an
       // application-limited window still grows while below twice what the window sent, however far
@@ -3534,7 +3534,6 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum, delivered: 
 const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, delivered = 0): boolean => {
   const u = s.undo
   if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed)) return false
-  const inRecovery = s.recovering
   if (s.recovering) {
     if (delayed || !s.sackOk || s.rack.lostOctets > 0) return false
     // A resend of this recovery still out (the count reached 0 by a D-SACK of a segment resent
@@ -3573,7 +3572,21 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, deliver
       }
       return false
     }
+    // (PRR's window as the last ACK left it: Linux's cwnd, which an undo with ECE keeps, below)
+    const kept = s.prr !== undefined && s.prr.wnd > 0 ? s.prr.wnd : undefined
     undoInRecovery(s)
+    // An ECE on this ACK: Linux's prior_ssthresh is 0 first, so tcp_undo_cwnd_reduction gives back
+    // nothing (cwnd PRR's, ssthresh the recovery's) and withdraws no CWR; tcp_try_keep_open leaves
+    // Recovery, and the Recovery case returns with nothing lost before any tcp_try_to_open: no CWR
+    // entered, no cut for the ECE (`eceTakenByUndo`), and tcp_cong_control, out of any reduction,
+    // may grow the window. Given back and then cut for the ECE, the next write sent one segment
+    // where Linux sends PRR's window (test/kernel/ConformanceLoss.test.ts, "the D-SACK undo during
+    // the recovery on an ACK with ECE")
+    if (ackEce) {
+      if (kept !== undefined) s.cc.cwnd = Math.max(fullPayload(s), Math.floor(kept))
+      s.cc.reducing = false
+      eceTakenByUndo = true
+    }
   } else if (Seq.lt(s.sndUna, s.recover)) {
     return false
   }
@@ -3583,9 +3596,8 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, deliver
   // tcp_try_to_open then enters CWR from the window as it is (`onEce`, after this). Given back, the
   // ECE's cut came from the old window (test/tcp/Ecn.test.ts, "an ECE on the ACK whose late D-SACK
   // shows a recovery needless"). (At a recovery's end Linux's window is PRR's last, at most the
-  // ssthresh the stack's `endRecovery` set. In a recovery Linux's tcp_enter_cwr finds Recovery and
-  // cuts nothing, PRR's window kept: left as it was, given back and cut)
-  if (!(ackEce && !inRecovery)) undoCut(s, u)
+  // ssthresh the stack's `endRecovery` set. In a recovery: above)
+  if (!ackEce) undoCut(s, u)
   // (Linux's tcp_undo_cwnd_reduction: RACK looks again at its next run, rack.advanced)
   Rack.forceAdvanced(s.rack)
   if (u.retrans > 0) count(s).eifelUndos++

@@ -905,6 +905,30 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (ecn54) The same D-SACK on an ACK with ECE: tcp_fastretrans_alert zeroes prior_ssthresh first, so
+  // tcp_try_undo_dsack's tcp_undo_cwnd_reduction gives nothing back (cwnd PRR's last, ssthresh the
+  // recovery's) and clears undo_marker; tcp_try_keep_open leaves Recovery, and with nothing lost the
+  // Recovery case returns before any tcp_try_to_open: no CWR entered, no second cut. The write sends
+  // what PRR's window holds (6) over the one segment out, its first with the CWR the recovery queued.
+  // The stack gave the window back and then cut it for the ECE (CUBIC: 7 from 10, PRR from there):
+  // one segment for five. (TSO deferral off: with more written than the window holds Linux keeps the
+  // fifth back for its tail probe, the script above's note)
+  it.scopedLive("ECN: the D-SACK undo during the recovery on an ACK with ECE gives nothing back and cuts nothing more (Linux's prior_ssthresh 0, no tcp_try_to_open)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1012, ws: 7, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 6000 } },
+        dup(3, [[2001, 5001]], 20),
+        dup(4, [[1001, 5001]], 20),
+        dup(5, [[1001, 2001], [1001, 5001]], 20),
+        { tb: { flags: "A", ack: 5001, ts: 6 }, window: 20 },
+        { tb: { flags: "AE", ack: 5001, ts: 7, sack: [[1, 1001]] }, window: 20 },
+        { dut: { op: "write", bytes: 9000 }, window: 20 },
+        { tb: { flags: "A", ack: 15001, ts: 8 } }
+      ]
+    }))
+
   // After that undo Linux is Open and its next send arms the tail loss probe (tcp_write_xmit's
   // tcp_schedule_loss_probe: SACK, Open, packets out; the timeout min(PTO, tcp_rto_delta_us), the
   // head's send time + RTO). A write that fills the window, then silence: nine go, and the probe
