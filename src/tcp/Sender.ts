@@ -3268,6 +3268,12 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     // RFC 3168 §6.1.2: any reduction of the window, this one too, is announced with CWR
     if (s.ecnOk) s.cwrPending = true
   }
+  // The recovery replaces an ECN cut under way (Linux's tcp_enter_recovery sets Recovery over CWR),
+  // and its `recover` covers the cut's window: no mark is held past it. Kept, an undo of this
+  // recovery short of the mark left it held, where Linux's undo goes to Open: the next ACK grew
+  // nothing and its ECE cut nothing (test/tcp/Ecn.test.ts, "an undo of a recovery entered during
+  // an ECN cut leaves no cut held")
+  s.ecnRecover = undefined
   count(s).fastRetransmits++
   s.tlpAt = undefined
   // RFC 8985 §7.1: fast recovery ends any probe's episode (its cut covers the window)

@@ -506,6 +506,26 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(sent.length).toBeGreaterThan(0)
     expect(has(sent[0]!, CWR)).toBe(true)
   })
+  // (ecn54) A recovery entered during an ECN cut replaces it: Linux's tcp_enter_recovery sets
+  // TCP_CA_Recovery over CWR, and an undo of that recovery (here tcp_try_undo_dsack, SND.UNA still
+  // short of the cut's high_seq) goes to Open (tcp_try_keep_open), not back to CWR. So the next ACK
+  // with ECE enters CWR again (tcp_try_to_open), a second cut; the stack held the old cut's mark
+  // until SND.UNA passed it, and took that ECE for the same window
+  it("an undo of a recovery entered during an ECN cut leaves no cut held: the next ECE cuts again (Linux's Recovery replaced CWR)", () => {
+    const s = warm()
+    s.write(1000, T.octets(20 * MSS))
+    // the first segment's ACK says ECE: the cut, its mark at the ten segments out
+    s.send(1020, ackOf(B + MSS, true))
+    expect(Sender.counters(s.snd).ecnReductions).toBe(1)
+    // the second held up, three SACKed beyond it: a recovery inside the cut, the second resent
+    s.send(1021, ackOf(B + MSS, false, [[B + 2 * MSS, B + 5 * MSS]]))
+    expect(s.snd.recovering).toBe(true)
+    // the second's original arrives, and the resend's D-SACK: undone, SND.UNA short of the mark
+    s.send(1023, ackOf(B + 5 * MSS, false, [[B + MSS, B + 2 * MSS]]))
+    expect([s.snd.recovering, Sender.counters(s.snd).undos]).toEqual([false, 1])
+    s.send(1025, ackOf(B + 6 * MSS, true))
+    expect(Sender.counters(s.snd).ecnReductions).toBe(2)
+  })
   // (Linux's tcp_cong_control in CWR: tcp_cwnd_reduction, never tcp_cong_avoid. 10 out, ssthresh 7:
   // 8 + ceil(7 × 2 / 10) - 0 = 10; 8 + ceil(7 × 4 / 10) - 2 = 9; then 7 in flight, at ssthresh:
   // 7 + min(0, ...) = 7)
