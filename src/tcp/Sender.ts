@@ -2184,6 +2184,12 @@ const onAck = (
       if (s.sackOk && Scoreboard.reneged(s.board, s.sndUna)) s.rtoAt = now + renegeDelay(s)
     }
   }
+  // An ACK while the persist timer runs with the window still shut (a probe's answer, or any other):
+  // the next probe goes a backed-off interval from now, as Linux's tcp_ack_probe re-arms the probe
+  // timer at now + tcp_probe0_when for an ACK that found nothing out and a head that does not fit;
+  // timed from the probe's send, a peer answering late was probed again that much sooner
+  // (test/tcp/Established.test.ts, "an answered probe re-arms the persist timer from the answer")
+  if (s.persistAt !== undefined && current) s.persistAt = now + persistInterval(s)
   const sackedBefore = s.board.sacked
   const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
   // (Linux's tcp_ack_is_dubious, in the state before this ACK: a duplicate (neither FLAG_DATA nor
@@ -5053,8 +5059,11 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     s.timing = undefined
   }
   s.persistBackoff++
-  s.persistAt = now + Math.min(s.params.maxPersist, s.rtt.rto * 2 ** s.persistBackoff)
+  s.persistAt = now + persistInterval(s)
 }
+
+/** The persist timer's interval: the RTO backed off by the probes sent, capped (Linux's tcp_probe0_when). */
+const persistInterval = (s: Sender): number => Math.min(s.params.maxPersist, s.rtt.rto * 2 ** s.persistBackoff)
 
 const armKeepalive = (s: Sender, now: number): void => {
   const idle = s.keepaliveIdle

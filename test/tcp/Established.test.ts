@@ -909,12 +909,35 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(s.tick(219)).toEqual([])
     const probe = s.tick(220)
     expect(T.seenAll(probe)).toEqual([{ seq: 100, ack: 0, flags: "ACK", window: BUF, options: NO_OPTS, len: 1, data: "h" }])
-    // the peer answers each probe with its window still 0: 400 ms, then 800 ms
+    // the peer answers the probe with its window still 0: 400 ms from the answer (Linux's
+    // tcp_ack_probe), then, unanswered, 800 ms from that probe
     expect(s.send(230, T.fromPeer({ seq: 0, ack: 100, window: 0 }))).toEqual([])
-    expect(s.tick(619)).toEqual([])
-    expect(T.seenAll(s.tick(620))).toMatchObject([{ seq: 100, len: 1, data: "h" }])
-    expect(s.tick(1419)).toEqual([])
-    expect(T.seenAll(s.tick(1420))).toMatchObject([{ seq: 100, len: 1, data: "h" }])
+    expect(s.tick(629)).toEqual([])
+    expect(T.seenAll(s.tick(630))).toMatchObject([{ seq: 100, len: 1, data: "h" }])
+    expect(s.tick(1429)).toEqual([])
+    expect(T.seenAll(s.tick(1430))).toMatchObject([{ seq: 100, len: 1, data: "h" }])
+    expect(s.state).toBe("Established")
+  })
+  // Linux 6.18's tcp_ack_probe: an ACK that finds nothing out (tcp_ack's no_queue) while the head
+  // still does not fit the window re-arms the probe timer at now + tcp_probe0_when (the RTO shifted by
+  // icsk_backoff, which tcp_send_probe0 raised at the probe): the next probe goes that long after the
+  // answer, not after the probe. A peer that answers late pushes the next probe on by its lateness.
+  it("an answered probe re-arms the persist timer from the answer, backed off as before (Linux's tcp_ack_probe: now + tcp_probe0_when)", () => {
+    const s = closed()
+    s.write(20, "hello")
+    expect(T.seenAll(s.tick(220))).toMatchObject([{ seq: 100, len: 1 }])
+    // answered 150 ms late, the window still shut: the next probe 400 ms after the answer
+    expect(s.send(370, T.fromPeer({ seq: 0, ack: 100, window: 0 }))).toEqual([])
+    expect(s.snd.persistAt).toBe(370 + 400)
+    expect(s.tick(769)).toEqual([])
+    expect(T.seenAll(s.tick(770))).toMatchObject([{ seq: 100, len: 1 }])
+    // a second answer before the third probe: 800 ms from it; a later duplicate of it again from then
+    s.send(800, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    expect(s.snd.persistAt).toBe(800 + 800)
+    s.send(900, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    expect(s.snd.persistAt).toBe(900 + 800)
+    expect(s.tick(1699)).toEqual([])
+    expect(T.seenAll(s.tick(1700))).toMatchObject([{ seq: 100, len: 1 }])
     expect(s.state).toBe("Established")
   })
   it("a peer gone with its window shut: after `retries` unanswered probes the connection fails with TimedOut (as Linux's tcp_probe_timer)", () => {
@@ -1070,7 +1093,8 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
       s.send(t + 1, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
     }
     expect(s.state).toBe("Established")
-    expect(s.snd.persistAt! - t).toBe(1000) // the ceiling
+    // the ceiling, from the last answer (tcp_ack_probe)
+    expect(s.snd.persistAt! - (t + 1)).toBe(1000)
   })
   it("with the defaults the probe interval doubles from the RTO up to 120 s, Linux's TCP_RTO_MAX (tcp_probe0_when), and stays there", () => {
     const s = est()
@@ -1118,9 +1142,10 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(s.snd.persistAt).toBe(20 + 200)
     expect(T.seenAll(s.tick(220))).toEqual([{ seq: 99, ack: 0, flags: "ACK", window: BUF, options: NO_OPTS, len: 0, data: "" }])
     // answered, the window still shut: probing goes on, backing off
+    // (from the answer: Linux's tcp_ack_probe)
     s.send(230, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
-    expect(s.snd.persistAt).toBe(220 + 400)
-    expect(T.seenAll(s.tick(620))).toMatchObject([{ seq: 99, flags: "ACK", len: 0 }])
+    expect(s.snd.persistAt).toBe(230 + 400)
+    expect(T.seenAll(s.tick(630))).toMatchObject([{ seq: 99, flags: "ACK", len: 0 }])
     // the window opens: the FIN goes, and its own timer runs
     expect(T.seenAll(s.send(700, T.fromPeer({ seq: 0, ack: 100, window: 1000 })))).toEqual([
       { seq: 100, ack: 0, flags: "FIN|ACK", window: BUF, options: NO_OPTS, len: 0, data: "" }
@@ -1184,10 +1209,11 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
       // every probe answered, the window still shut
       else s.send(t + 1, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
     }
-    // three probes, 200 ms apart and doubling; given up when the interval after the third, at the
-    // 1600 ms cap, ran out, its backoff counting 3
-    expect(probes.map((t) => t - probes[0]!)).toEqual([0, 400, 1200])
-    expect(closedAt! - probes.at(-1)!).toBe(1600)
+    // three probes, 200 ms apart and doubling, each interval from the answer 1 ms after its probe
+    // (tcp_ack_probe); given up when the interval after the third, at the 1600 ms cap, ran out, its
+    // backoff counting 3
+    expect(probes.map((t) => t - probes[0]!)).toEqual([0, 401, 1202])
+    expect(closedAt! - probes.at(-1)!).toBe(1601)
     expect(s.snd.failure).toBe("TimedOut")
   })
   it("an application that still holds the connection keeps probing a shut window that is answered, past any limit", () => {
