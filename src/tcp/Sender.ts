@@ -557,6 +557,12 @@ export interface Sender {
   maxFlightFull: boolean
   /** when the peer last sent anything (keepalive) */
   lastHeardAt: number
+  /**
+   * When the loss episode's retransmissions began, ms (Linux's retrans_stamp: set by the first
+   * timeout's or fast retransmit's resend, cleared once back in Open with nothing resent in flight);
+   * undefined: none. A shut window's timeout asks it (`onRto`, tcp_rtx_probe0_timed_out)
+   */
+  retransStamp: number | undefined
   keepaliveProbes: number
   /** zero-window probes sent since the peer was last heard */
   windowProbes: number
@@ -850,6 +856,7 @@ const base = (
     maxFlightEnd: iss,
     maxFlightFull: false,
     lastHeardAt: now,
+    retransStamp: undefined,
     keepaliveProbes: 0,
     windowProbes: 0,
     keepaliveAt: undefined,
@@ -2350,6 +2357,9 @@ const onAck = (
   // acknowledged): Linux's tcp_ack takes those at old_ack and no_queue, without tcp_cong_control
   if (s.cwr !== undefined && flightBefore > 0 && !Seq.lt(a.ack, s.sndUna)) cwrStep(s, advances)
   eceTakenByUndo = false
+  // (back in Open with nothing resent in the log: the next episode's retransmissions start the clock
+  // again, as Linux zeroes retrans_stamp there, tcp_fastretrans_alert in Open, tcp_try_to_open)
+  if (s.retransStamp !== undefined && openState(s)) s.retransStamp = undefined
   ackEce = false
 }
 
@@ -3249,6 +3259,8 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // recovery's first resend, an ACK echoing a go-back resend sent before it undid the cut,
   // test/tcp/Recovery.test.ts, "keeps the episode's first retransmission for Eifel")
   const episodeTs = fromLoss && s.sackOk && Rack.anyRetransDone(s.rack) ? s.undo?.retransTs : undefined
+  // (the fast retransmit starts the clock unless resends are still out: tcp_retrans_stamp_cleanup)
+  if (s.retransStamp === undefined || !Rack.anyRetransDone(s.rack)) s.retransStamp = now
   beginUndo(s)
   if (episodeTs !== undefined && s.undo !== undefined) s.undo.retransTs = episodeTs
   // (and the go-back's resends still in flight are this recovery's to D-SACK: Linux's tcp_init_undo
@@ -4684,15 +4696,17 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // first segment whole as the zero-window probe (__tcp_retransmit_skb: avail_wnd = cur_mss at
   // snd_una), backs the timer off, and counts no retry (icsk_retransmits unchanged): a peer that
   // keeps answering is never timed out. One silent for twice the RTO's cap is
-  // (tcp_rtx_probe0_timed_out: 2 × TCP_RTO_MAX since the last segment heard; Linux asks the
-  // retransmissions to have gone on as long too, which lags that by the first backoff at most). Not
-  // for an orphan (SOCK_DEAD: "we cannot allow such beasts to hang infinitely"), whose retries count
+  // (tcp_rtx_probe0_timed_out: 2 × TCP_RTO_MAX since the last segment heard, and the retransmissions
+  // gone on as long too, rtx_delta: since retrans_stamp, or the head's send before any resend. The
+  // first resend of a long RTO comes well after the peer was last heard: test/tcp/Established.test.ts,
+  // "only once the retransmissions too have lasted twice the RTO's cap"). Not for an orphan (SOCK_DEAD: "we cannot allow such beasts to hang infinitely"), whose retries count
   const shut = s.sndWnd === 0 && !synPhase && !s.appClosed
   // (a shut window's expiry is no timeout to count: Linux's zero-window branch goes to
   // out_reset_timer before the TCPTimeouts count and tcp_update_rto_stats, tcpi_total_rto; its
   // resend counts as a retransmission all the same)
   if (!shut) count(s).timeouts++
-  if (shut && now - s.lastHeardAt > 2 * s.params.rtt.maxRto) {
+  if (shut && now - s.lastHeardAt > 2 * s.params.rtt.maxRto &&
+    now - (s.retransStamp ?? headSentAt(s) ?? now) > 2 * s.params.rtt.maxRto) {
     timedOut(s)
     return
   }
@@ -4712,6 +4726,8 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
     sendSyn(s, now, out)
     return
   }
+  // (the head resent below: the episode's first retransmission, if none came before it)
+  if (s.retransStamp === undefined) s.retransStamp = now
   // RFC 2018 §8: SND.UNA still SACKed at a timeout (the short timer a reneging ACK set, or any
   // RTO): the peer dropped what it SACKed. As Linux's tcp_timeout_mark_lost, every SACK mark goes,
   // so that the go-back from SND.UNA below resends those octets too (the board made `push` skip

@@ -1339,6 +1339,27 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(t).toBeGreaterThan(2010)
     expect(t).toBeLessThanOrEqual(2010 + 1000)
   })
+  // Linux 6.18's tcp_rtx_probe0_timed_out (tcp_retransmit_timer's zero-window branch) times out only
+  // when both hold: the peer silent for 2 × TCP_RTO_MAX (icsk_timeout - rcv_tstamp) and the
+  // retransmissions going on as long (rtx_delta: now - retrans_stamp, the episode's first
+  // retransmission, or the head's send before any). Here the first resend comes 390 ms after the
+  // peer was last heard, so the second clause holds the connection one expiry longer.
+  it("the retransmission timer with the window shut: a silent peer times the connection out only once the retransmissions too have lasted twice the RTO's cap (Linux's tcp_rtx_probe0_timed_out, rtx_delta)", () => {
+    const s = est({ params: { retries: 50, rtt: { ...Rtt.defaults, minRto: 400, maxRto: 1000 } } })
+    expect(s.snd.rtt.rto).toBe(400)
+    s.write(0, T.octets(4 * MSS))
+    // the peer shuts its window at 10, acknowledging nothing, and is heard no more
+    s.send(10, T.fromPeer({ seq: 0, ack: 0, window: 0 }))
+    const times: Array<number> = []
+    for (let i = 0; i < 20 && s.state !== "Closed"; i++) {
+      const t = s.snd.rtoAt!
+      if (T.seenAll(s.tick(t)).length > 0) times.push(t)
+      else times.push(-t)
+    }
+    // resends at 400, 1200, 2200 (silent 2190 ms there, but resending for 1800 ms only); timed out at 3200
+    expect(times).toEqual([400, 1200, 2200, -3200])
+    expect(s.snd.failure).toBe("TimedOut")
+  })
   it("an orphan's data out behind a shut window: its retransmission timer counts `orphanRetries` though the peer answers (Linux's tcp_retransmit_timer takes the zero-window branch only for a socket not SOCK_DEAD)", () => {
     const s = est({ params: { orphanRetries: 2 } })
     s.write(0, T.octets(4 * MSS))
