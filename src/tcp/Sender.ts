@@ -1539,7 +1539,7 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     }
     // (what a timeout held, `Rack.markTimeout`, is in flight, also where the go-back has not yet
     // reached it: its window, in flight + 1 segment, counts it, and so does the room left here)
-    const flight = inFlight(s) + (s.rack.held > 0 && Seq.lt(s.sndNxt, s.sndMax) ? Rack.heldFrom(s.rack, s.sndNxt) : 0)
+    const flight = Math.max(0, inFlight(s) + renoLossBeyond(s)) + (s.rack.held > 0 && Seq.lt(s.sndNxt, s.sndMax) ? Rack.heldFrom(s.rack, s.sndNxt) : 0)
     // new data waiting after a pause with nothing in flight: the algorithm hears how long (RFC 5681
     // §4.1's restart after more than an RTO, which Linux checks at the write and at a window that
     // opens: tcp_slow_start_after_idle_check). CUBIC's epoch moves when the data goes (`sendData`)
@@ -2330,6 +2330,8 @@ const onAck = (
       Rack.onAck(s.rack, a.ack, s.board, at, undefined, tsClock, s.ackMaybeDelayed)
     } else {
       s.ackMaybeDelayed = false
+      // (nor did it deliver anything: an earlier ACK's originals are no F-RTO proof at this one)
+      s.rack.lastOriginalEnd = undefined
     }
   }
   if (s.tlpEpisode !== undefined) tlpEpisodeAck(s, a, advances, winUpdate, dsack, now)
@@ -2521,9 +2523,17 @@ const frtoOnAck = (s: Sender, advances: boolean, duplicate: boolean, now: number
   if (!frtoSendNew(s, now, out)) frtoGiveUp(s)
 }
 
-/** F-RTO's proof on the ACK being taken: data never sent again, sent before the timeout, was delivered (`frtoOnAck`). */
-const frtoProves = (s: Sender): boolean =>
-  s.frto !== undefined && s.rack.lastOriginalEnd !== undefined && Seq.lte(s.rack.lastOriginalEnd, s.frto)
+/**
+ * F-RTO's step 3.b on the ACK being taken: it delivered data sent before the timeout and never sent
+ * again (`frtoOnAck`). Without SACK not when it also acknowledges a segment sent twice: Linux's
+ * tcp_clean_rtx_queue drops FLAG_ORIG_SACK_ACKED for a Reno connection then ("non-SACK case cannot
+ * confirm that progress was due to original transmission"), and RACK's sequence RTT sample is none
+ * for such an ACK.
+ */
+const frtoProves = (s: Sender): boolean => {
+  const original = s.rack.lastOriginalEnd
+  return s.frto !== undefined && original !== undefined && Seq.lte(original, s.frto) && (s.sackOk || Rack.ackRtt.seq >= 0)
+}
 
 /** F-RTO ends without proof: the ordinary recovery after a timeout, from SND.UNA (what the scoreboard holds is skipped). */
 const frtoGiveUp = (s: Sender): void => {
@@ -3074,6 +3084,13 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     if (afterTimeout && delayed && !reneged) {
       count(s).eifelUndos++
       spuriousTimeout(s)
+    } else if (afterTimeout && s.frto !== undefined && !reneged && frtoProves(s)) {
+      // F-RTO's proof on this ACK (step 3.b: data sent once before the timeout acknowledged) undoes
+      // before the ACK's growth too: Linux's tcp_process_loss (tcp_try_undo_loss(sk, true)) runs in
+      // tcp_fastretrans_alert, before tcp_cong_control grows the window given back. After the
+      // growth, the undo's max(cwnd, prior_cwnd) swallowed it (test/kernel/ConformanceLoss.test.ts,
+      // "without SACK, an RTO found spurious (F-RTO)")
+      spuriousTimeout(s)
     }
     // The timeout's recovery ends (SND.UNA at its `recover`, Linux's high_seq): one recovery off
     // RACK's reo_wnd_persist unless it was undone, as tcp_process_loss's tcp_try_undo_recovery
@@ -3226,7 +3243,12 @@ const duplicateAck = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // go-back, to SND.UNA = recover included: Linux's tcp_process_loss counts Reno duplicates only
   // for new data F-RTO sent past high_seq, and holds Loss at high_seq itself, tcp_try_undo_recovery;
   // test/tcp/Recovery.test.ts, "duplicates in a timeout's go-back count nothing")
-  if (!s.sackOk && !s.recovering && mayRecoverAgain(s)) s.renoSacked = renoLimit(s, s.renoSacked + 1, s.sndUna, 0)
+  // (and in a timeout's go-back with data sent past its `recover`, F-RTO's new data: Linux's
+  // tcp_process_loss counts a Reno duplicate there, `after(snd_nxt, high_seq)`, and its in_flight
+  // leaves it out, `renoLossBeyond`)
+  if (!s.sackOk && !s.recovering && (mayRecoverAgain(s) || (Seq.lt(s.sndUna, s.recover) && Seq.gt(s.sndMax, s.recover)))) {
+    s.renoSacked = renoLimit(s, s.renoSacked + 1, s.sndUna, 0)
+  }
   if (s.recovering) {
     // (a recovery's sends wait for the batch's end: RACK's marks first with SACK, `rackDetect`;
     // `renoRecover` without)
@@ -3392,8 +3414,8 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
  * needs only timestamps (Linux undoes a Reno connection's episode by it too,
  * tcp_try_undo_recovery and tcp_try_undo_loss).
  */
-const beginUndo = (s: Sender): void => {
-  s.undo = s.sackOk || s.tsOk
+const beginUndo = (s: Sender, frto = false): void => {
+  s.undo = s.sackOk || s.tsOk || frto
     ? { marker: s.sndUna, end: s.sndMax, sent: 0, retrans: 0, retransTs: undefined, ranges: [], cc: Congestion.saveForUndo(s.cc) }
     : undefined
   // A tail probe's retransmission still out (its episode open) is the new episode's to D-SACK too:
@@ -3817,6 +3839,21 @@ const prrOwed = (s: Sender, p: Prr, pipeThen: number): number =>
  * gave PRR room. (A shut window made such a go-back until window53; it now keeps what is out in
  * flight, as Linux's, and the term is 0 there.)
  */
+/**
+ * Without SACK, in a timeout's go-back (SND.NXT short of SND.MAX) with data sent past its `recover`
+ * (F-RTO's new data, step 2.b, whose ACK went back over the old flight): octets in flight besides
+ * SND.NXT - SND.UNA. The timeout marked lost only what was out when it fired, so what went after
+ * it is in flight, less the duplicates counted since (Linux's tcp_packets_in_flight in TCP_CA_Loss,
+ * packets_out - (sacked_out + lost_out) + retrans_out, with tcp_process_loss's tcp_add_reno_sack).
+ * Left out, the go-back after F-RTO's proof of a real loss sent two old segments a duplicate where
+ * Linux sends one (test/kernel/ConformanceLoss.test.ts, "without SACK, an RTO whose loss was real").
+ * May be negative (the duplicates count resends too); 0 elsewhere.
+ */
+const renoLossBeyond = (s: Sender): number => {
+  if (s.sackOk || s.recovering || !Seq.lt(s.sndUna, s.recover) || !Seq.gt(s.sndMax, s.recover) || !Seq.lt(s.sndNxt, s.sndMax)) return 0
+  return Seq.sub(s.sndMax, Seq.gt(s.sndNxt, s.recover) ? s.sndNxt : s.recover) - s.renoSacked * segmentPayload(s)
+}
+
 const renoPipe = (s: Sender): number => {
   const out = Seq.sub(s.sndMax, s.sndUna)
   const full = segmentPayload(s)
@@ -4753,9 +4790,15 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // timeout's (test/tcp/Ecn.test.ts, "a timeout during an ECN cut takes no undo record")
   if (s.retries === 1 && !s.recovering) {
     if (ecnHeld(s) && Seq.lt(s.sndUna, s.ecnRecover!)) s.undo = undefined
-    else beginUndo(s)
+    // (without SACK or timestamps too when F-RTO may run: its proof gives the cut back with neither,
+    // Linux's tcp_try_undo_loss(sk, true) from the prior_ssthresh tcp_enter_loss saved; nothing else
+    // reads such a record, as no D-SACK or echo can come)
+    else beginUndo(s, s.params.frto)
   }
-  // F-RTO step 1 (RFC 5682 §3.1), with SACK: not when the timeout cuts short a fast recovery, whose
+  // F-RTO step 1 (RFC 5682 §3.1), with SACK or without (Linux's tcp_enter_loss asks no SACK, and
+  // tcp_process_loss runs the steps for a Reno connection on cumulative ACKs: without, the ACK of
+  // the resend sent the old flight again where Linux sends new data, and a spurious timeout's cut
+  // stood; test/tcp/Recovery.test.ts, "F-RTO without SACK"): not when the timeout cuts short a fast recovery, whose
   // retransmissions could make it look spurious, nor an earlier timeout's recovery an ACK of new
   // data went on with (SND.UNA short of its `recover`: Linux's tcp_enter_loss takes F-RTO only for
   // a new recovery, from Open, Disorder or CWR, or a timeout that recurs without such an ACK,
@@ -4775,7 +4818,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
     beginUndo(s)
     s.cc.reducing = false
   }
-  s.frto = s.params.frto && s.sackOk && (!episode || s.retries > 1) ? s.sndMax : undefined
+  s.frto = s.params.frto && (!episode || s.retries > 1) ? s.sndMax : undefined
   s.frtoNewSent = false
   // (a shut window's expiry with no counted timeout before it in the episode is a first one to
   // Linux's tcp_enter_loss, TCP_CA_Loss with icsk_retransmits 0: ssthresh again, from the window

@@ -989,6 +989,46 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (timer54) F-RTO without SACK: Linux 6.18's tcp_enter_loss sets tp->frto with no SACK test, and
+  // tcp_process_loss runs it on cumulative ACKs. Ten segments out, no ACK: the timeout resends the
+  // first; its ACK draws two new segments (step 2.b, REXMIT_NEW), not the second and third again;
+  // the ACK of the second and third, sent once, shows the timeout spurious (FLAG_ORIG_SACK_ACKED,
+  // tcp_try_undo_loss(sk, true)): the window is back. The stack took no F-RTO without SACK: the
+  // resend's ACK went back over the old flight, and the cut stood
+  it.scopedLive("without SACK, an RTO found spurious (F-RTO): new data at the resend's ACK, then the ACK of old data sent once gives the window back", () =>
+    conforms({
+      // (no TSO deferral: with room for three, Linux's autosized skbs of two send two and wait)
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        // the timeout (Linux's RTO: 200 ms + the handshake's RTT, at least)
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        // (the window given back, 10, then slow start by this ACK's two segments, 12, with nine in
+        // flight: three new segments, as Linux's undo comes before tcp_cong_control)
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 14001 }, window: 20, exact: true }
+      ]
+    }))
+
+  // (timer54) and the loss real: after F-RTO's two new segments a duplicate ACK (step 3.a) ends it,
+  // and the old flight goes again from SND.UNA (REXMIT_LOST; Linux's tcp_process_loss counts the
+  // duplicate for a Reno connection, tcp_add_reno_sack, new data being past high_seq)
+  it.scopedLive("without SACK, an RTO whose loss was real: F-RTO's new data, then a duplicate ACK, and the go-back from SND.UNA", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 2001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true }
+      ]
+    }))
+
   // The timeout ends the probe's episode (tcp_enter_loss: tlp_high_seq = 0). Four segments, all
   // unanswered: the tail probe resends the fourth, the timeout the first; the SACK of the second
   // (its original, never resent) shows the timeout spurious (F-RTO, tcp_try_undo_loss: Open, every
@@ -1613,10 +1653,11 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // (review53a) A timeout during an ECN cut: Linux's tcp_enter_loss takes CWR to CA_Loss, which is no
   // cwnd reduction, so the ACK of the resend grows the timeout's window by slow start (1 to 2) and two
   // more go again; the stack held the cut (growth waited for SND.UNA past the cut's SND.MAX): one.
-  // (tcp_frto 0: without SACK the stack takes no F-RTO, Linux's would send new data instead)
+  // (F-RTO off on both, tcp_frto 0 and the stack's `frto`: with it the resend's ACK sends new data)
   it.scopedLive("without SACK, ECN: a timeout during the cut for an ECE ends it: the resend's ACK grows the window by slow start (Linux's CA_Loss)", () =>
     conforms({
       sysctls: { "net.ipv4.tcp_frto": 0 },
+      stack: { tcp: { frto: false } },
       steps: [
         ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
         { dut: { op: "write", bytes: 10000 }, window: 20 },

@@ -1115,9 +1115,11 @@ describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_p
     expect(shape(s.send(t + 5, sackOf(B + MSS)))).toEqual([seg(11), seg(12)])
     // the next acknowledges the second segment, sent once, before the timeout: the timeout was
     // spurious. cwnd and ssthresh are back, and what follows is new data, not the old flight again
+    // (the window given back, then grown by the ACK's segment: Linux's tcp_process_loss undoes in
+    // tcp_fastretrans_alert, before tcp_cong_control)
     const out = s.send(t + 6, sackOf(B + 2 * MSS))
     expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
-    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual({ ...before, cwnd: before.cwnd + MSS })
     expect(onlyFrom(out, 13)).toBe(true)
     // the rest of the old flight is acknowledged in turn; none of it was ever sent twice
     for (let i = 3; i <= 13; i++) expect(onlyFrom(s.send(t + 4 + 2 * i, sackOf(B + i * MSS)), 13)).toBe(true)
@@ -1130,14 +1132,16 @@ describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_p
     expect(shape(s.send(t + 5, sackOf(B + MSS)))).toEqual([seg(11), seg(12)])
     s.send(t + 6, sackOf(B + 13 * MSS))
     expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
-    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+    // (given back, then slow start by the twelve segments it acknowledges)
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual({ ...before, cwnd: before.cwnd + 12 * MSS })
   })
 
   it("one cumulative ACK of the whole old flight after the timeout proves it spurious at once (step 2, as Linux)", () => {
     const { before, s, t } = stalled()
     const out = s.send(t + 5, sackOf(B + 11 * MSS))
     expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
-    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual(before)
+    // (given back, then slow start by the eleven segments it acknowledges)
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual({ ...before, cwnd: before.cwnd + 11 * MSS })
     expect(out.length).toBeGreaterThan(0)
     expect(onlyFrom(out, 11)).toBe(true)
     // and the window after it is an ordinary one: a loss in the new data starts a fast recovery
@@ -1196,6 +1200,91 @@ describe("F-RTO after a timeout (RFC 5682 §3.1, SACK-enhanced, as Linux's tcp_p
     s.tick(t)
     expect(Sender.counters(s.snd).timeouts).toBe(1)
     expect(s.snd.frto).toBeUndefined()
+  })
+})
+
+// Linux 6.18's tcp_enter_loss sets tp->frto with no SACK test (sysctl_tcp_frto, a new recovery or a
+// recurring timeout, no MTU probe), and tcp_process_loss runs its steps for a Reno connection too: the
+// cumulative ACK of data sent once before the timeout (tcp_clean_rtx_queue's FLAG_ORIG_SACK_ACKED)
+// proves it spurious (tcp_try_undo_loss(sk, true): the cut given back with no timestamp); the ACK of
+// the retransmission alone sends new data (REXMIT_NEW); after it a duplicate ACK shows the loss real.
+describe("F-RTO without SACK (Linux's tcp_enter_loss and tcp_process_loss take no SACK test)", () => {
+  /** A connection with neither SACK nor timestamps, warmed as `warm`: twenty one-octet exchanges. */
+  const warmReno = (params?: Partial<Params.TcpParams>) => {
+    const s = T.established({ ...(params !== undefined ? { params } : {}), peerOptions: { mss: MSS, sackPermitted: false } })
+    expect([s.snd.sackOk, s.snd.tsOk]).toEqual([false, false])
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, T.fromPeer({ ack: i + 1 }))
+    }
+    return s
+  }
+  /** Twenty segments written, ten sent, then silence: the RTO resends the first (no tail probe without SACK). */
+  const stalledReno = (params?: Partial<Params.TcpParams>) => {
+    const s = warmReno(params)
+    expect(shape(s.write(1000, T.octets(20 * MSS)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(seg))
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    const t = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t))).toEqual([seg(0)])
+    expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
+    return { s, t, before }
+  }
+  const ack = (n: number) => T.fromPeer({ ack: n })
+
+  it("a delay, not a loss: the ACK of the retransmission draws two new segments, the next ACK of old data undoes the timeout", () => {
+    const { before, s, t } = stalledReno()
+    expect(s.snd.frto).toBeDefined()
+    // step 2.b: new data, not the second segment again
+    expect(shape(s.send(t + 5, ack(B + MSS)))).toEqual([seg(10), seg(11)])
+    // the second segment, sent once before the timeout, acknowledged: spurious, the cut given back
+    // (and the window grown by the ACK's segment after it, as Linux's tcp_cong_control after the undo)
+    const out = s.send(t + 6, ack(B + 2 * MSS))
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual({ ...before, cwnd: before.cwnd + MSS })
+    expect(shape(out).every(([seq]) => seq! >= B + 12 * MSS)).toBe(true)
+    expect(Sender.counters(s.snd).retransmits).toBe(1)
+  })
+
+  // Linux's tcp_clean_rtx_queue, for a Reno connection: "If any of the cumulatively ACKed segments was
+  // retransmitted, non-SACK case cannot confirm that progress was due to original transmission" (no
+  // FLAG_ORIG_SACK_ACKED). With SACK the same ACK is the proof ("one cumulative ACK of the whole old
+  // flight", above).
+  it("an ACK of the resend and of old data sent once together proves nothing without SACK: new data goes (step 2.b), and the next ACK of old data is the proof", () => {
+    const { before, s, t } = stalledReno()
+    expect(shape(s.send(t + 5, ack(B + 5 * MSS)))).toEqual([seg(10), seg(11)])
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(0)
+    expect(s.snd.frto).toBeDefined()
+    const out = s.send(t + 6, ack(B + 6 * MSS))
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
+    expect({ cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }).toEqual({ ...before, cwnd: before.cwnd + MSS })
+    // nothing of the old flight again: what follows is new data
+    expect(shape(out).every(([seq]) => seq! >= B + 12 * MSS)).toBe(true)
+  })
+
+  it("a real loss: a duplicate ACK after the new segments, and the old flight goes again from SND.UNA, cwnd not restored", () => {
+    const { before, s, t } = stalledReno()
+    expect(shape(s.send(t + 20, ack(B + MSS)))).toEqual([seg(10), seg(11)])
+    // step 3.a: the new segments draw duplicates of the first's ACK: the second was lost
+    const out = s.send(t + 40, ack(B + MSS))
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(0)
+    expect(s.snd.frto).toBeUndefined()
+    expect(shape(out)[0]).toEqual(seg(1))
+    expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
+  })
+
+  it("duplicates before any new data went prove nothing either way: an earlier ACK's originals are no proof", () => {
+    const { s, t } = stalledReno()
+    // (the peer's copies of its last ACK, from before the timeout)
+    s.send(t + 1, ack(B))
+    s.send(t + 2, ack(B))
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(0)
+    expect(s.snd.frto).toBeDefined()
+  })
+
+  it("with F-RTO off, the ACK of the retransmission draws the next old segments (go-back-N)", () => {
+    const { s, t } = stalledReno({ frto: false })
+    expect(s.snd.frto).toBeUndefined()
+    expect(shape(s.send(t + 5, ack(B + MSS)))).toEqual([seg(1), seg(2)])
   })
 })
 
