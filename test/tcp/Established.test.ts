@@ -1360,6 +1360,39 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(times).toEqual([400, 1200, 2200, -3200])
     expect(s.snd.failure).toBe("TimedOut")
   })
+  // Linux 6.18: a FIN sent counts in packets_out, so with the window shut it stays under the
+  // retransmission timer (tcp_check_probe_timer arms no probe timer), whose zero-window branch resends
+  // it at each expiry, backed off, no retry counted, and gives up only by tcp_rtx_probe0_timed_out:
+  // silent 2 × TCP_RTO_MAX and resending as long (not after `retries` unanswered persist probes)
+  it("a FIN out when the peer's window shuts, the peer then silent: the FIN again at each backed-off expiry, timed out by tcp_rtx_probe0_timed_out's two clauses, not by `retries`", () => {
+    const s = est({ params: { retries: 2, rtt: { ...Rtt.defaults, minRto: 400, maxRto: 1000 } } })
+    s.write(0, T.octets(100))
+    s.end(0)
+    expect(s.state).toBe("FinWait1")
+    // the data taken, not the FIN, and the window shut at 10; nothing more is heard
+    s.send(10, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    expect(s.snd.persistAt).toBeUndefined()
+    const first = s.snd.rtoAt!
+    const rto = first - 10
+    expect(rto).toBeGreaterThanOrEqual(400)
+    expect(rto).toBeLessThan(500)
+    const fins: Array<number> = []
+    for (let i = 0; i < 20 && s.state !== "Closed"; i++) {
+      const t = s.snd.rtoAt!
+      expect(s.tick(t - 1)).toEqual([])
+      const out = T.seenAll(s.tick(t))
+      if (out.length > 0) {
+        expect(out).toMatchObject([{ seq: 100, flags: "FIN|ACK", len: 0 }])
+        fins.push(t)
+      } else fins.push(-t)
+    }
+    // the first expiry an RTO after the ACK, then 2 RTO, then the 1000 ms cap: silent for over 2000 ms
+    // at the third resend but resending for less (from the first), so timed out one expiry later
+    const third = first + 2 * rto + 1000
+    expect([third - 10 > 2000, third - first > 2000]).toEqual([true, false])
+    expect(fins).toEqual([first, first + 2 * rto, third, -(third + 1000)])
+    expect(s.snd.failure).toBe("TimedOut")
+  })
   it("an orphan's data out behind a shut window: its retransmission timer counts `orphanRetries` though the peer answers (Linux's tcp_retransmit_timer takes the zero-window branch only for a socket not SOCK_DEAD)", () => {
     const s = est({ params: { orphanRetries: 2 } })
     s.write(0, T.octets(4 * MSS))
