@@ -2178,11 +2178,20 @@ const onAck = (
     s.sndWnd = nwin
     s.sndWl1 = a.seq
     if (s.sndWnd > s.maxSndWnd) s.maxSndWnd = s.sndWnd
+    // (the timer and its backoff end only for a window that takes what waits, a segment of it or a
+    // bare FIN: Linux's tcp_ack_probe clears them when the head fits, and otherwise re-arms the timer
+    // backed off, below, whose expiry sends what fits, tcp_write_wakeup; tcp_snd_wnd_test sends
+    // nothing before. Ended at any window, the probe's octet, dropped, made what fits a resend owed,
+    // and it went at the update: test/kernel/ConformanceWindow.test.ts, "a window opened below the
+    // data waiting")
     if (s.sndWnd > 0 && s.persistAt !== undefined) {
-      s.persistAt = undefined
-      s.persistBackoff = 0
       // a probe's octet the closed window dropped goes again first, not past (a hole of one octet)
       s.sndNxt = s.sndUna
+    }
+    if (s.sndWnd > 0 && s.persistAt !== undefined &&
+      s.sndWnd >= Math.max(1, Math.min(Seq.sub(SendBuffer.end(s.buffer), s.sndUna), segmentPayload(s)))) {
+      s.persistAt = undefined
+      s.persistBackoff = 0
       // SND.UNA still SACKed: the peer reneged (Scoreboard.reneged) and its window shut before the
       // short timer could answer it (entering persist stopped it). `push` skips what the board holds,
       // so nothing may go from SND.UNA now and nothing would arm a timer: the connection hung. The
@@ -2191,7 +2200,8 @@ const onAck = (
       if (s.sackOk && Scoreboard.reneged(s.board, s.sndUna)) s.rtoAt = now + renegeDelay(s)
     }
   }
-  // An ACK while the persist timer runs with the window still shut (a probe's answer, or any other):
+  // An ACK while the persist timer runs with the window still shut, or open below what waits (a
+  // probe's answer, or any other):
   // the next probe goes a backed-off interval from now, as Linux's tcp_ack_probe re-arms the probe
   // timer at now + tcp_probe0_when for an ACK that found nothing out and a head that does not fit;
   // timed from the probe's send, a peer answering late was probed again that much sooner

@@ -268,6 +268,24 @@ describe.skipIf(SKIP !== undefined)("the stack's flow control is the Linux kerne
       ]
     }))
 
+  // (timer54) Linux 6.18's tcp_ack_probe: an ACK that opens the window below the head waiting (1000
+  // octets, 100 of window) re-arms the probe timer at now + tcp_probe0_when, the backoff the first
+  // probe raised kept, and sends nothing (tcp_snd_wnd_test); at its expiry tcp_write_wakeup sends the
+  // 100 that fit. The stack sent them at the update (its one-octet probe made them a resend owed)
+  it.scopedLive("a window opened below the data waiting, after a probe: nothing at the update, what fits at the backed-off probe timer (Linux's tcp_ack_probe)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1460 }),
+        { dut: { op: "write", bytes: 1000 }, window: 20 },
+        // all of it taken, the window shut (the largest window stays the handshake's: full segments)
+        { tb: { flags: "A", ack: 1001, win: 0 }, window: 20 },
+        { dut: { op: "write", bytes: 1000 } },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001, win: 100 }, window: 100, exact: true },
+        { wait: 700 }
+      ]
+    }))
+
   it.scopedLive("a scaled window whose rounding moves the right edge left: nothing past the new edge, then on when it moves right", () =>
     conforms({
       steps: [

@@ -940,6 +940,23 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(T.seenAll(s.tick(1700))).toMatchObject([{ seq: 100, len: 1 }])
     expect(s.state).toBe("Established")
   })
+  // Linux 6.18's tcp_ack_probe clears the probe timer and its backoff only when the head fits the
+  // window the ACK brings (`!after(end_seq, tcp_wnd_end)`); a window opened below it re-arms the timer
+  // at now + tcp_probe0_when, the backoff kept, and nothing goes before it (tcp_snd_wnd_test), where
+  // tcp_send_probe0's tcp_write_wakeup sends what fits.
+  it("a window opened below the segment waiting keeps the persist timer backed off: what fits goes a backed-off interval after the update (Linux's tcp_ack_probe)", () => {
+    const s = closed()
+    s.write(20, T.octets(1000))
+    expect(T.seenAll(s.tick(220))).toMatchObject([{ seq: 100, len: 1 }])
+    s.send(230, T.fromPeer({ seq: 0, ack: 100, window: 0 }))
+    expect(T.seenAll(s.tick(630))).toMatchObject([{ seq: 100, len: 1 }])
+    // the window opens to 100 octets, below the 1000 waiting: nothing now, the timer 4 RTOs on
+    expect(s.send(700, T.fromPeer({ seq: 0, ack: 100, window: 100 }))).toEqual([])
+    expect(s.snd.persistAt).toBe(700 + 800)
+    expect(s.tick(1499)).toEqual([])
+    expect(T.seenAll(s.tick(1500))).toMatchObject([{ seq: 100, len: 100 }])
+    expect(s.snd.persistAt).toBeUndefined()
+  })
   it("a peer gone with its window shut: after `retries` unanswered probes the connection fails with TimedOut (as Linux's tcp_probe_timer)", () => {
     const s = est({ params: { retries: 3 } })
     s.write(0, T.octets(100))
