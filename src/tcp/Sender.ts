@@ -698,6 +698,11 @@ export interface Cwr {
   readonly priorCwnd: number
   delivered: number
   out: number
+  /**
+   * the ACK being taken has made its step (`cwrStep`): a recovery entered after it (RACK's marks at
+   * a batch's end) counts its delivery once (`enterRecovery`)
+   */
+  stepped: boolean
 }
 
 /** A loss episode that D-SACKs or a timestamp echo may yet show spurious (`Sender.undo`). @category models */
@@ -2137,6 +2142,7 @@ const onAck = (
 ): void => {
   // (this ACK's RTT samples come from its own `Rack.onAck`, never an earlier one's)
   Rack.clearAckRtt()
+  if (s.cwr !== undefined) s.cwr.stepped = false
   if (s.state === "SynReceived") {
     // simultaneous open: the ACK of our SYN-ACK completes it (RFC 9293 §3.10.7.4, fifth); any
     // other drew its RST in the receive half
@@ -2442,7 +2448,7 @@ const onEce = (s: Sender, flight: number, now: number): void => {
   const priorCwnd = s.cc.cwnd
   s.algorithm.onLoss(s.cc, flight, now)
   s.cc.cwnd = priorCwnd
-  s.cwr = { priorCwnd, delivered: 0, out: 0 }
+  s.cwr = { priorCwnd, delivered: 0, out: 0, stepped: false }
   s.ecnRecover = s.sndMax
   s.cwrPending = true
   count(s).ecnReductions++
@@ -2463,6 +2469,7 @@ const cwrStep = (s: Sender, advances: boolean): void => {
   const delivered = s.ackDelivered
   if (delivered <= 0) return
   c.delivered += delivered
+  c.stepped = true
   const full = segmentPayload(s)
   const sacked = s.sackOk ? (s.sndNxt === s.sndMax ? s.board.sacked : 0) : Math.min(s.renoSacked * full, inFlight(s))
   const flight = Math.max(0, inFlight(s) - sacked)
@@ -3302,7 +3309,17 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // still out for its D-SACK undo")
   if (fromLoss && s.sackOk && s.undo !== undefined) countResendsOut(s, s.undo)
   s.recovering = true
-  s.recover = s.sndMax
+  // A recovery entered during an ECN cut takes the cut's reduction over rather than starting its
+  // own: Linux's tcp_enter_recovery runs tcp_init_cwnd_reduction only outside CWR
+  // (tcp_in_cwnd_reduction), so high_seq stays the cut's SND.NXT (the recovery ends once SND.UNA
+  // reaches it, and a loss of data sent after it is a new recovery, cut again) and PRR goes on with
+  // the cut's prior_cwnd, prr_delivered and prr_out (below). Held to SND.MAX here, the recovery took
+  // such a loss inside it, with no cut and no CWR (test/tcp/Ecn.test.ts, "a recovery entered during
+  // an ECN cut ends at the cut's point"). (SACK only: a Reno recovery's counts, `renoCount`, start
+  // afresh; its end is the cut's point all the same)
+  const cwr = s.cwr
+  s.recover = cwr !== undefined && s.ecnRecover !== undefined ? s.ecnRecover : s.sndMax
+  const cwrKept = s.sackOk ? cwr : undefined
   // (the ECN cut's PRR gives way to the recovery's, below)
   s.cwr = undefined
   // (a window already cut for an ECE is not cut again, RFC 3168 §6.1.2: one cut per window, as
@@ -3344,10 +3361,13 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     s.ackDelivered = segmentPayload(s)
     s.ackSafe = false
   }
+  const entryDelivered = s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s)
   s.prr = {
-    delivered: s.ackDelivered > 0 ? s.ackDelivered : segmentPayload(s),
-    out: 0,
-    recoverFs,
+    // (the cut's counts go on, this ACK's delivery once: `Cwr.stepped` when RACK's marks at a
+    // batch's end start the recovery after the ACK's own step)
+    delivered: cwrKept === undefined ? entryDelivered : cwrKept.delivered + (cwrKept.stepped ? 0 : entryDelivered),
+    out: cwrKept === undefined ? 0 : cwrKept.out,
+    recoverFs: cwrKept === undefined ? recoverFs : cwrKept.priorCwnd,
     wnd: 0,
     stale: true,
     owed: 0,
@@ -3410,6 +3430,14 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     // recovery's first retransmission is inside PRR's window"). (Linux's floor of one needs no
     // counterpart: the retransmission below goes whatever the window says, RFC 6675 §5 step 4.3)
     recoveryWindow(s)
+  }
+  // (once the ECN cut it took over has sent, its first retransmission waits for PRR's window as
+  // any other: Linux's tcp_cwnd_reduction forces one segment only while prr_out is 0, and
+  // tcp_xmit_retransmit_queue stops at cwnd. Forced, the head went at a SACK where Linux's window
+  // held it: test/tcp/Ecn.test.ts, "PRR of a recovery entered during an ECN cut goes on")
+  if (cwrKept !== undefined && cwrKept.out > 0) {
+    sackRecover(s, now, out)
+    return
   }
   const hole = s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna) : undefined
   s.highRxt = Seq.add(s.sndUna, retransmitFirst(s, now, out, hole?.end))

@@ -506,6 +506,62 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(sent.length).toBeGreaterThan(0)
     expect(has(sent[0]!, CWR)).toBe(true)
   })
+  // (review54a) Linux's tcp_enter_recovery inside CWR (tcp_in_cwnd_reduction) skips
+  // tcp_init_cwnd_reduction: high_seq stays the cut's SND.NXT, so the recovery ends once SND.UNA
+  // reaches it (tcp_fastretrans_alert's exit, cwnd = ssthresh) and a loss of data sent after it is a
+  // new recovery, cut again and announced with CWR. Linux 6.18 in ConformanceLoss's shape (TCP_INFO
+  // after each ACK): Recovery at the SACK of 4..6, ssthresh 7; Open with cwnd 7 at the ACK of 11;
+  // ssthresh 4 at the SACK that shows the 12th lost. The stack held the recovery to SND.MAX at its
+  // entry (13) and took that loss inside it: no cut, no CWR
+  it("a recovery entered during an ECN cut ends at the cut's point, and a loss after it is a new recovery, cut again (Linux's high_seq kept by tcp_enter_recovery)", () => {
+    const s = warm()
+    s.write(1000, T.octets(30 * MSS))
+    s.send(1020, ackOf(B + MSS, true))
+    s.send(1021, ackOf(B + 2 * MSS, false))
+    s.send(1022, ackOf(B + 3 * MSS, false))
+    s.send(1023, ackOf(B + 3 * MSS, false, [[B + 4 * MSS, B + 7 * MSS]]))
+    expect([s.snd.recovering, s.snd.cc.ssthresh]).toEqual([true, 7 * MSS])
+    s.send(1024, ackOf(B + 9 * MSS, false))
+    expect(s.snd.recovering).toBe(true)
+    s.send(1025, ackOf(B + 11 * MSS, false))
+    expect(s.snd.recovering).toBe(false)
+    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(7 * MSS)
+    expect(s.snd.cc.cwnd).toBeLessThan(8 * MSS)
+    s.send(1026, ackOf(B + 11 * MSS, false, [[B + 12 * MSS, B + 15 * MSS]]))
+    expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits, s.snd.cc.ssthresh]).toEqual([true, 2, 4 * MSS])
+    expect(s.snd.cwrPending).toBe(true)
+  })
+  // (review54a) And its PRR goes on from the cut's: tcp_enter_recovery in CWR keeps prior_cwnd,
+  // prr_delivered and prr_out, so tcp_cwnd_reduction's floor of one (`prr_out ? 0 : 1`) forces no
+  // first retransmission once the cut has sent. NewReno, ssthresh 5 from 10: the ECE's ACK sends the
+  // 11th (ceil(5 x 1 / 10) = 1), the third ACK the 12th (ceil(15 / 10) - 1); the SACK of 4..6 finds
+  // in flight 9 - 3 SACKed - 1 lost = 5 = ssthresh: sndcnt min(0, ...) = 0, prr_out 2, cwnd 5,
+  // nothing goes; the next SACK (one more delivered, in flight 4) lets the resend of the 4th go. The
+  // stack started PRR afresh (out 0) and resent the 4th at once, whatever the window said
+  it("PRR of a recovery entered during an ECN cut goes on from the cut's counts: no forced first resend once the cut has sent (Linux's prr_out kept)", () => {
+    const s = T.established({
+      params: { ecn: "accept", quickAcks: 0, congestion: "newreno", hystart: false },
+      peerOptions: { mss: MSS, sackPermitted: true },
+      peerSynFlags: SETUP,
+      peerWindow: 65535
+    })
+    const sent: Array<number> = []
+    const at = (t: number, seg: ReturnType<typeof ackOf>) => sent.push(data(s.send(t, seg)).length)
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, ackOf(i + 1, false))
+    }
+    s.write(1000, T.octets(30 * MSS))
+    at(1020, ackOf(B + MSS, true))
+    at(1021, ackOf(B + 2 * MSS, false))
+    at(1022, ackOf(B + 3 * MSS, false))
+    expect([s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([5 * MSS, 9 * MSS])
+    at(1023, ackOf(B + 3 * MSS, false, [[B + 4 * MSS, B + 7 * MSS]]))
+    expect(s.snd.recovering).toBe(true)
+    at(1024, ackOf(B + 3 * MSS, false, [[B + 4 * MSS, B + 8 * MSS]]))
+    expect(sent).toEqual([1, 0, 1, 0, 1])
+    expect(Sender.counters(s.snd).retransmits).toBe(1)
+  })
   // (ecn54) A recovery entered during an ECN cut replaces it: Linux's tcp_enter_recovery sets
   // TCP_CA_Recovery over CWR, and an undo of that recovery (here tcp_try_undo_dsack, SND.UNA still
   // short of the cut's high_seq) goes to Open (tcp_try_keep_open), not back to CWR. So the next ACK
