@@ -4863,6 +4863,12 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // the last expiry left, one segment: 2. Held as a repeated timeout's, the window reopened into
   // slow start up to the first expiry's ssthresh: ConformanceWindow "two timeouts of a shut window")
   if (shut && s.retries === 1) s.cc.rtoPending = false
+  // An ECN cut held at its point itself (all sent before it acknowledged, nothing above) covers no
+  // more of the window: Linux's tcp_enter_loss cuts again unless `after(high_seq, snd_una)` in CWR,
+  // from the window PRR has reached (the record above kept the cut's ssthresh, tcp_current_ssthresh
+  // in CWR). Held as a cut under way (`reducing`), the timeout slow-started back to the old
+  // ssthresh (test/tcp/Ecn.test.ts, "a timeout during an ECN cut with SND.UNA at the cut's point")
+  if (s.cwr !== undefined && s.ecnRecover !== undefined && !Seq.lt(s.sndUna, s.ecnRecover)) s.cc.reducing = false
   s.algorithm.onRto(s.cc, Seq.sub(s.sndMax, s.sndUna), now)
   if (held > 0) s.cc.cwnd += held
   if (s.ecnOk) s.cwrPending = true

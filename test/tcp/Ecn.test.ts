@@ -456,6 +456,29 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(s.snd.cc.cwnd).toBeLessThan(cut.cwnd)
     expect(s.snd.cc.cwnd).toBe(rtoCwnd + 2 * MSS)
   })
+  // (review54a) Linux's tcp_enter_loss cuts ssthresh again unless the cut it finds covers the window:
+  // `icsk_ca_state <= TCP_CA_Disorder || !after(high_seq, snd_una)`. In CWR with SND.UNA at the cut's
+  // point itself (all sent before it acknowledged, nothing above: the cut still held for its CWR) the
+  // timeout's window is a new one: prior_ssthresh = ssthresh (tcp_current_ssthresh in CWR), ssthresh
+  // from PRR's cwnd (CUBIC: 7 x 0.7 = 4), an undo record. The stack kept the cut's ssthresh
+  // (`reducing`), slow-starting back to 7 where Linux's stops at 4
+  it("a timeout during an ECN cut with SND.UNA at the cut's point cuts ssthresh again, from PRR's window (Linux's tcp_enter_loss: !after(high_seq, snd_una))", () => {
+    const s = warm()
+    s.write(1000, T.octets(30 * MSS))
+    s.send(1020, ackOf(B + MSS, true))
+    s.send(1021, ackOf(B + 2 * MSS, false))
+    s.send(1022, ackOf(B + 3 * MSS, false))
+    // the ACK of all ten sent before the cut, none of the three after: held at its point
+    s.send(1023, ackOf(B + 10 * MSS, false))
+    expect(s.snd.cwr).toBeDefined()
+    // (PRR-SSRB: 3 in flight under ssthresh 7, cwnd 3 + min(4, max(10 - 3, 7) + 1) = 7)
+    expect([s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([7 * MSS, 7 * MSS])
+    if (s.snd.tlpAt !== undefined) s.tick(Math.ceil(s.snd.tlpAt))
+    s.tick(Math.ceil(s.snd.rtoAt!))
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
+    expect(s.snd.cc.ssthresh).toBe(4 * MSS)
+    expect(s.snd.undo).toBeDefined()
+  })
   // (review53a) Linux's tcp_enter_loss sets CA_Loss from CWR too: the cut's hold is over
   // (tcp_in_cwnd_reduction is false in CA_Loss), and tcp_cong_control grows the timeout's window by
   // slow start at each ACK of data (tcp_cong_avoid). The stack went on holding the window while
