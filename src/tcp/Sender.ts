@@ -727,6 +727,11 @@ export interface Undo {
   ranges: Array<number> | undefined
   /** the congestion state from before the episode cut it */
   readonly cc: Congestion.Saved
+  /**
+   * a fast recovery entered during an ECN cut: its undo gives nothing back (Linux's tcp_enter_recovery
+   * leaves prior_ssthresh 0 inside a cwnd reduction), PRR's window stays (`tryUndo`)
+   */
+  nothingBack?: true
 }
 
 /** Timestamp clock: Clock ms mod 2^32 (RFC 7323 §5.4: between 1 ms and 1 s per tick). */
@@ -3320,6 +3325,11 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   const cwr = s.cwr
   s.recover = cwr !== undefined && s.ecnRecover !== undefined ? s.ecnRecover : s.sndMax
   const cwrKept = s.sackOk ? cwr : undefined
+  // (and its undo gives nothing back: tcp_enter_recovery sets prior_ssthresh only outside a cwnd
+  // reduction. Given back, the undo restored the cut's window at the entry, 10 where Linux keeps
+  // PRR's 7: test/tcp/Ecn.test.ts, "an undo of a recovery entered during an ECN cut gives nothing
+  // back". SACK only: Reno's undo paths, `undoAtHold` and `undoPartial`, still give it back)
+  if (cwrKept !== undefined && s.undo !== undefined) s.undo.nothingBack = true
   // (the ECN cut's PRR gives way to the recovery's, below)
   s.cwr = undefined
   // (a window already cut for an ECE is not cut again, RFC 3168 §6.1.2: one cut per window, as
@@ -3666,10 +3676,11 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, deliver
     // may grow the window. Given back and then cut for the ECE, the next write sent one segment
     // where Linux sends PRR's window (test/kernel/ConformanceLoss.test.ts, "the D-SACK undo during
     // the recovery on an ACK with ECE")
-    if (ackEce) {
+    // (the same for a recovery entered during an ECN cut, `Undo.nothingBack`, whatever this ACK says)
+    if (ackEce || u.nothingBack === true) {
       if (kept !== undefined) s.cc.cwnd = Math.max(fullPayload(s), Math.floor(kept))
       s.cc.reducing = false
-      eceTakenByUndo = true
+      if (ackEce) eceTakenByUndo = true
     }
   } else if (Seq.lt(s.sndUna, s.recover)) {
     return false
@@ -3681,7 +3692,7 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, deliver
   // ECE's cut came from the old window (test/tcp/Ecn.test.ts, "an ECE on the ACK whose late D-SACK
   // shows a recovery needless"). (At a recovery's end Linux's window is PRR's last, at most the
   // ssthresh the stack's `endRecovery` set. In a recovery: above)
-  if (!ackEce) undoCut(s, u)
+  if (!ackEce && u.nothingBack !== true) undoCut(s, u)
   // (Linux's tcp_undo_cwnd_reduction: RACK looks again at its next run, rack.advanced)
   Rack.forceAdvanced(s.rack)
   if (u.retrans > 0) count(s).eifelUndos++

@@ -585,6 +585,24 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(sent).toEqual([1, 0, 1, 0, 1])
     expect(Sender.counters(s.snd).retransmits).toBe(1)
   })
+  // (review54a) Linux's tcp_enter_recovery zeroes prior_ssthresh and sets it again only outside a
+  // cwnd reduction: entered in CWR, its undo (tcp_undo_cwnd_reduction under prior_ssthresh 0) gives
+  // nothing back, cwnd stays what the recovery's last tcp_cwnd_reduction set, and tcp_cong_control,
+  // Open again, grows it from there. Here PRR's 7 (the cut's counts: delivered 4, out 1, in flight
+  // 6 under ssthresh 7) and then CUBIC's avoidance at ssthresh: 7 and a fraction. The stack gave the
+  // record's window back, the cut's 10 at the recovery's entry
+  it("an undo of a recovery entered during an ECN cut gives nothing back: cwnd stays PRR's (Linux's prior_ssthresh 0 in CWR)", () => {
+    const s = warm()
+    s.write(1000, T.octets(20 * MSS))
+    s.send(1020, ackOf(B + MSS, true))
+    s.send(1021, ackOf(B + MSS, false, [[B + 2 * MSS, B + 5 * MSS]]))
+    expect(s.snd.recovering).toBe(true)
+    s.send(1023, ackOf(B + 5 * MSS, false, [[B + MSS, B + 2 * MSS]]))
+    expect([s.snd.recovering, Sender.counters(s.snd).undos]).toEqual([false, 1])
+    expect(s.snd.cc.ssthresh).toBe(7 * MSS)
+    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(7 * MSS)
+    expect(s.snd.cc.cwnd).toBeLessThan(8 * MSS)
+  })
   // (ecn54) A recovery entered during an ECN cut replaces it: Linux's tcp_enter_recovery sets
   // TCP_CA_Recovery over CWR, and an undo of that recovery (here tcp_try_undo_dsack, SND.UNA still
   // short of the cut's high_seq) goes to Open (tcp_try_keep_open), not back to CWR. So the next ACK
