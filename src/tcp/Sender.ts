@@ -3335,8 +3335,8 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // (a window already cut for an ECE is not cut again, RFC 3168 §6.1.2: one cut per window, as
   // Linux's tcp_enter_recovery skips its reduction while in CWR)
   // PRR's divisor: the window before the cut (Linux's prior_cwnd, tcp_init_cwnd_reduction); under
-  // an ECN cut held, which this recovery does not cut again, the flight (the window before that
-  // cut is gone)
+  // an ECN cut held, which this recovery does not cut again, the flight without SACK (with SACK the
+  // cut's own prior_cwnd and counts go on, `cwrKept` below)
   let recoverFs = Seq.sub(s.sndMax, s.sndUna)
   if (!ecnHeld(s)) {
     recoverFs = Math.max(segmentPayload(s), Math.floor(s.cc.cwnd))
