@@ -2625,7 +2625,14 @@ const spuriousTimeout = (s: Sender): void => {
     else if (!s.sackOk) eceTakenByUndo = true
   }
   if (Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = s.sndMax
-  s.recover = Seq.add(s.sndUna, -1)
+  // Without SACK, not at the timeout's `recover` itself (the ACK of exactly the old flight): Linux's
+  // tcp_try_undo_loss undoes, but tcp_is_non_sack_preventing_reopen holds TCP_CA_Loss until data
+  // above high_seq is acknowledged, and a duplicate there counts nothing (tcp_process_loss returns at
+  // `recovered` before tcp_add_reno_sack): no limited transmit, no fast retransmit. `recover` left
+  // at SND.UNA does that here (`mayRecoverAgain`, `limited`), and the next ACK of data past it moves
+  // it on (`newAck`). Reopened, the duplicates each sent a new segment and the third resent SND.UNA
+  // (test/kernel/ConformanceLoss.test.ts, "F-RTO's proof at the old flight's end")
+  if (s.sackOk || s.sndUna !== s.recover) s.recover = Seq.add(s.sndUna, -1)
   // (and nothing of it is lost by the timeout's marks any more, Linux's tcp_undo_cwnd_reduction,
   // which also has RACK look again at its next run, rack.advanced)
   if (s.sackOk) {

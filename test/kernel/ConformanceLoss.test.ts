@@ -1029,6 +1029,26 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review54c) F-RTO's proof by the ACK of exactly the old flight (SND.UNA = high_seq): Linux's
+  // tcp_try_undo_loss undoes, but for a Reno connection tcp_is_non_sack_preventing_reopen holds
+  // TCP_CA_Loss until data above high_seq is acknowledged, and duplicates there count nothing
+  // (tcp_process_loss: `recovered`, tcp_try_undo_recovery, before any tcp_add_reno_sack): no
+  // limited transmit, no fast retransmit
+  it.scopedLive("without SACK, F-RTO's proof at the old flight's end holds the timeout's state: duplicates there send nothing", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 40000 }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 10001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 10001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 10001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 10001 }, window: 20, exact: true }
+      ]
+    }))
+
   // The timeout ends the probe's episode (tcp_enter_loss: tlp_high_seq = 0). Four segments, all
   // unanswered: the tail probe resends the fourth, the timeout the first; the SACK of the second
   // (its original, never resent) shows the timeout spurious (F-RTO, tcp_try_undo_loss: Open, every
