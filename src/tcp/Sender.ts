@@ -1536,6 +1536,13 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       s.sndNxt = Rack.skipHeld(s.rack, s.sndNxt)
       if (s.board.ranges.length > 0 && Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = Scoreboard.skip(s.board, s.sndNxt)
     }
+    // Without SACK, the go-back after F-RTO gave up ends at the old flight's end: what F-RTO sent past
+    // it (step 2.b) went after the timeout and is in flight, not lost, and Linux's
+    // tcp_xmit_retransmit_queue resends only LOST skbs (it stops at retrans_out >= lost_out), then
+    // tcp_write_xmit goes on from snd_nxt with data never sent. Gone on through, the go-back sent
+    // F-RTO's two segments again where Linux sends the next new one
+    // (test/kernel/ConformanceLoss.test.ts, "the go-back resends the old flight only")
+    if (Seq.lt(s.sndNxt, s.sndMax) && !Seq.lt(s.sndNxt, s.recover) && renoPastRecover(s)) s.sndNxt = s.sndMax
     const unsent = Seq.sub(bufEnd, s.sndNxt)
     const finPending = s.finQueued && Seq.lte(s.sndNxt, bufEnd)
     if (unsent <= 0) {
@@ -1607,13 +1614,17 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     const holeEnd = Seq.lt(s.sndNxt, s.sndMax) && s.board.ranges.length > 0 ? Scoreboard.nextHoleEnd(s.board, s.sndNxt) : undefined
     const holeCut = holeEnd !== undefined && Seq.sub(holeEnd, s.sndNxt) <= len
     if (holeCut) len = Seq.sub(holeEnd, s.sndNxt)
+    // (and a resend there ends at `recover`, as Linux's resends the lost skb, whatever F-RTO's new data
+    // after it: no SWS test, it is owed, as the hole's above)
+    const flightCut = Seq.lt(s.sndNxt, s.recover) && Seq.sub(s.recover, s.sndNxt) < len && renoPastRecover(s)
+    if (flightCut) len = Seq.sub(s.recover, s.sndNxt)
     // (a resend of what went before, after a timeout's go-back, that the peer's window alone cuts:
     // owed already, and Linux's retransmissions send the piece up to the window's edge at the ACK,
     // __tcp_retransmit_skb with avail_wnd under an MSS, with no SWS or Nagle test. Held to SWS
     // avoidance, the piece went only at the retransmission timer, and with every octet a
     // retransmission no RTT sample cleared its backoff: 100 octets every 120 s)
     const windowCutResend = Seq.lt(s.sndNxt, s.sndMax) && wndRoom <= cwndRoom
-    if (len < full && len < unsent && !windowCutResend && !holeCut) {
+    if (len < full && len < unsent && !windowCutResend && !holeCut && !flightCut) {
       // window- or cwnd-limited: no silly segments (RFC 9293 §3.8.6.2.1), unless half the largest
       // window fits, and with Nagle on only while nothing is in flight (case 3's "[SND.NXT = SND.UNA
       // and]"). Linux's tcp_mss_split_point sends the piece up to the window's edge where its Nagle
@@ -3002,6 +3013,9 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   // the urgent data is acknowledged: urgent mode ends
   if (s.sndUp !== undefined && Seq.gte(s.sndUna, s.sndUp)) s.sndUp = undefined
   if (Seq.lt(s.sndNxt, s.sndUna)) s.sndNxt = s.sndUna
+  // (without SACK, SND.UNA at or past the end of a timeout's old flight with F-RTO's new data beyond:
+  // the go-back is over, and that data is in flight, not owed again: `push`)
+  if (afterTimeout && !s.sackOk && !Seq.lt(s.sndUna, s.recover) && Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = s.sndMax
   Scoreboard.prune(s.board, s.sndUna)
   // RFC 2018 §8: SND.UNA moved onto octets the peer SACKed, and no further: it dropped them (or
   // its ACKs are odd for a moment). As Linux's tcp_check_sack_reneging: no recovery step on this
@@ -3883,6 +3897,28 @@ const prrOwed = (s: Sender, p: Prr, pipeThen: number): number =>
     : Math.max(p.delivered - p.out - p.owed, s.ackDelivered) + (s.ackSafe ? segmentPayload(s) : 0)
 
 /**
+ * Without SACK, a timeout's episode (SND.UNA short of its `recover`, Linux's high_seq) with data
+ * sent past `recover`: F-RTO's new data (step 2.b). The timeout marked lost only what was out when
+ * it fired (tcp_timeout_mark_lost), so that data is in flight, never resent by the go-back.
+ */
+const renoPastRecover = (s: Sender): boolean =>
+  !s.sackOk && !s.recovering && Seq.lt(s.sndUna, s.recover) && Seq.gt(s.sndMax, s.recover)
+
+/**
+ * In a timeout's go-back without SACK with data sent past its `recover` (`renoPastRecover`: F-RTO's
+ * new data, step 2.b, whose ACK went back over the old flight): octets in flight besides
+ * SND.NXT - SND.UNA, what lies past both SND.NXT and `recover` (none once the go-back has reached
+ * `recover` and SND.NXT has gone on to SND.MAX, `push`), less the duplicates counted since (Linux's
+ * tcp_packets_in_flight in TCP_CA_Loss, packets_out - (sacked_out + lost_out) + retrans_out, with
+ * tcp_process_loss's tcp_add_reno_sack). Left out, the go-back after F-RTO's proof of a real loss
+ * sent two old segments a duplicate where Linux sends one (test/kernel/ConformanceLoss.test.ts,
+ * "without SACK, an RTO whose loss was real"). May be negative (the duplicates count resends too);
+ * 0 elsewhere.
+ */
+const renoLossBeyond = (s: Sender): number =>
+  renoPastRecover(s) ? Seq.sub(s.sndMax, Seq.max(s.sndNxt, s.recover)) - s.renoSacked * segmentPayload(s) : 0
+
+/**
  * Without SACK, Linux's in_flight for a Reno connection (tcp_packets_in_flight: packets_out -
  * (sacked_out + lost_out) + retrans_out), in octets: what is out, less the segments the
  * duplicates counted (`renoSacked`, at most all but one segment of it: tcp_limit_reno_sacked; in
@@ -3895,21 +3931,6 @@ const prrOwed = (s: Sender, p: Prr, pipeThen: number): number =>
  * gave PRR room. (A shut window made such a go-back until window53; it now keeps what is out in
  * flight, as Linux's, and the term is 0 there.)
  */
-/**
- * Without SACK, in a timeout's go-back (SND.NXT short of SND.MAX) with data sent past its `recover`
- * (F-RTO's new data, step 2.b, whose ACK went back over the old flight): octets in flight besides
- * SND.NXT - SND.UNA. The timeout marked lost only what was out when it fired, so what went after
- * it is in flight, less the duplicates counted since (Linux's tcp_packets_in_flight in TCP_CA_Loss,
- * packets_out - (sacked_out + lost_out) + retrans_out, with tcp_process_loss's tcp_add_reno_sack).
- * Left out, the go-back after F-RTO's proof of a real loss sent two old segments a duplicate where
- * Linux sends one (test/kernel/ConformanceLoss.test.ts, "without SACK, an RTO whose loss was real").
- * May be negative (the duplicates count resends too); 0 elsewhere.
- */
-const renoLossBeyond = (s: Sender): number => {
-  if (s.sackOk || s.recovering || !Seq.lt(s.sndUna, s.recover) || !Seq.gt(s.sndMax, s.recover) || !Seq.lt(s.sndNxt, s.sndMax)) return 0
-  return Seq.sub(s.sndMax, Seq.gt(s.sndNxt, s.recover) ? s.sndNxt : s.recover) - s.renoSacked * segmentPayload(s)
-}
-
 const renoPipe = (s: Sender): number => {
   const out = Seq.sub(s.sndMax, s.sndUna)
   const full = segmentPayload(s)

@@ -1029,6 +1029,23 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review54c) and the go-back that follows resends the old flight only: F-RTO's two new segments,
+  // sent after the timeout, were never marked lost (tcp_timeout_mark_lost marked what was out when
+  // it fired), so Linux's tcp_xmit_retransmit_queue stops at the last LOST skb (retrans_out >=
+  // lost_out) and tcp_write_xmit goes on from snd_nxt with data never sent
+  it.scopedLive("without SACK, after F-RTO's real loss the go-back resends the old flight only, not F-RTO's new segments", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((i): Step => ({ tb: { flags: "A", ack: i * 1000 + 1 }, window: 20, exact: true }))
+      ]
+    }))
+
   // (review54c) F-RTO's proof by the ACK of exactly the old flight (SND.UNA = high_seq): Linux's
   // tcp_try_undo_loss undoes, but for a Reno connection tcp_is_non_sack_preventing_reopen holds
   // TCP_CA_Loss until data above high_seq is acknowledged, and duplicates there count nothing

@@ -1281,6 +1281,31 @@ describe("F-RTO without SACK (Linux's tcp_enter_loss and tcp_process_loss take n
     expect(s.snd.frto).toBeDefined()
   })
 
+  // (review54c) Linux's tcp_xmit_retransmit_queue resends LOST skbs only, and the timeout marked only
+  // what was out (tcp_timeout_mark_lost): the go-back ends with the old flight's last segment as it
+  // was cut, and F-RTO's new segments past it are in flight, not resent; tcp_write_xmit then sends
+  // data never sent (the wire: test/kernel/ConformanceLoss.test.ts, "the go-back resends the old
+  // flight only")
+  it("after a real loss the go-back ends at the old flight's end: its short last segment alone, then data never sent", () => {
+    const s = warmReno()
+    const half = MSS / 2
+    // nine and a half segments: all out, the last short
+    expect(shape(s.write(1000, T.octets(9 * MSS + half))).length).toBe(10)
+    const t = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t))).toEqual([seg(0)])
+    s.write(t + 1, T.octets(10 * MSS))
+    const end = B + 9 * MSS + half
+    expect(shape(s.send(t + 20, ack(B + MSS)))).toEqual([[end, MSS], [end + MSS, MSS]])
+    // step 3.a, then the go-back: each ACK of a resend lets the next go as the window allows
+    expect(shape(s.send(t + 40, ack(B + MSS)))[0]).toEqual(seg(1))
+    const sent: Array<Array<number>> = []
+    for (let i = 2; i <= 9; i++) sent.push(...shape(s.send(t + 40 + i, ack(B + i * MSS))))
+    // the short last segment goes alone, F-RTO's two are not sent again, and new data follows
+    expect(sent).toContainEqual([B + 9 * MSS, half])
+    expect(sent.some(([seq]) => seq === end || seq === end + MSS)).toBe(false)
+    expect(sent.some(([seq]) => seq === end + 2 * MSS)).toBe(true)
+  })
+
   it("with F-RTO off, the ACK of the retransmission draws the next old segments (go-back-N)", () => {
     const { s, t } = stalledReno({ frto: false })
     expect(s.snd.frto).toBeUndefined()
