@@ -957,6 +957,21 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(T.seenAll(s.tick(1500))).toMatchObject([{ seq: 100, len: 100 }])
     expect(s.snd.persistAt).toBeUndefined()
   })
+  // (review54c) and no stall where Linux sends at the update: tcp_snd_wnd_test asks room for one MSS
+  // of what waits, or all of it when less, so a window of a segment or more, or one that takes all
+  // that waits, sends at once (tcp_ack_probe clears the timer, tcp_data_snd_check sends)
+  it("a window opened to a full segment, or to all that waits, ends the persist timer and sends at the update", () => {
+    const wide = closed()
+    wide.write(20, T.octets(3 * MSS))
+    expect(T.seenAll(wide.tick(220))).toMatchObject([{ seq: 100, len: 1 }])
+    expect(T.seenAll(wide.send(300, T.fromPeer({ seq: 0, ack: 100, window: MSS + 10 })))).toMatchObject([{ seq: 100, len: MSS }])
+    expect(wide.snd.persistAt).toBeUndefined()
+    const small = closed()
+    small.write(20, T.octets(300))
+    expect(T.seenAll(small.tick(220))).toMatchObject([{ seq: 100, len: 1 }])
+    expect(T.seenAll(small.send(300, T.fromPeer({ seq: 0, ack: 100, window: 500 })))).toMatchObject([{ seq: 100, len: 300 }])
+    expect(small.snd.persistAt).toBeUndefined()
+  })
   it("a peer gone with its window shut: after `retries` unanswered probes the connection fails with TimedOut (as Linux's tcp_probe_timer)", () => {
     const s = est({ params: { retries: 3 } })
     s.write(0, T.octets(100))
