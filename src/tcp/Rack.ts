@@ -1138,8 +1138,8 @@ export const segmentEdgeAtOrBefore = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
 
 /**
  * Where a resend of the segment at `from` (the log's first entry, trimmed to SND.UNA) ends when
- * that entry went again before, as Linux's __tcp_retransmit_skb sends the head skb: a resent head
- * is an skb of one segment in Linux (tcp_xmit_retransmit_queue's resend cut it to what cwnd let
+ * that entry went again before, as Linux's __tcp_retransmit_skb sends the head skb: a head resent
+ * alone is an skb of one segment in Linux (tcp_xmit_retransmit_queue's resend cut it to what cwnd let
  * go, tcp_fragment), which an ACK inside it leaves whole and the next resend trims (tcp_trim_head):
  * cut to `max` octets when longer, else joined with the entries right after it while each fits
  * whole within `max` and none is SACKed (tcp_retrans_try_collapse, tcp_can_collapse), never past
@@ -1149,8 +1149,20 @@ export const segmentEdgeAtOrBefore = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
  */
 export const resendEnd = (r: Rack, from: Seq.SeqNum, max: number): Seq.SeqNum | undefined => {
   const n = r.starts.length
-  if (n === r.head || (r.flags[r.head]! & RETRANSMITTED) === 0) return undefined
-  let end = r.ends[r.head]! as Seq.SeqNum
+  const h = r.head
+  if (n === h || (r.flags[h]! & RETRANSMITTED) === 0) return undefined
+  // A head resent in one burst with the segment after it (the next send, the same instant, neither
+  // SACKed since) went as Linux's one skb of several segments: tcp_xmit_retransmit_queue resends a
+  // lost TSO skb whole when cwnd lets min(segs, max_segs) go, and tcp_sacktag would have cut it at
+  // a SACK's edge. An ACK inside it frees nothing (tcp_tso_acked: the rest still that many segments)
+  // and the timeout's __tcp_retransmit_skb cuts one full segment from SND.UNA (tcp_fragment at
+  // cur_mss), as for a head never resent: no bound. (test/kernel/ConformanceLoss.test.ts, "a head
+  // resent as a two-segment skb": 501 len 1000, where the rest of the first alone sent 501 len 500)
+  if (
+    h + 1 < n && r.starts[h + 1] === r.ends[h] && (r.flags[h + 1]! & (RETRANSMITTED | SACKED)) === RETRANSMITTED &&
+    r.sentAt[h + 1] === r.sentAt[h] && r.order[h + 1] === r.order[h]! + 1
+  ) return undefined
+  let end = r.ends[h]! as Seq.SeqNum
   if (Seq.sub(end, from) >= max) return Seq.add(from, max)
   for (let j = r.head + 1; j < n; j++) {
     if (r.starts[j] !== r.ends[j - 1] || (r.flags[j]! & SACKED) !== 0) break

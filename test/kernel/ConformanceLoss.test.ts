@@ -1235,6 +1235,27 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review54b) A resent head that went as part of a two-segment skb: eight segments SACKed at once
+  // above a hole of two (one skb of Linux's, two segments at these rates: tcp_tso_autosize's
+  // tcp_min_tso_segs) make PRR-SSRB's room 7 (in_flight 0, prr_delivered 8), and
+  // tcp_xmit_retransmit_queue resends the lost skb whole, min(segs, max_segs) = 2: one skb of two
+  // segments. The ACK inside it frees nothing (tcp_tso_acked: 1500 octets left, still two
+  // segments) and re-arms no timer; at the timeout __tcp_retransmit_skb trims it to SND.UNA and
+  // cuts one segment from there (tcp_fragment at cur_mss): 501 len 1000, not the rest of the
+  // first segment alone
+  it.scopedLive("with SACK, the RTO after an ACK inside a head resent as a two-segment skb resends a full segment from SND.UNA (Linux's tcp_tso_acked, tcp_fragment)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        dup(3, [[2001, 10001]], 20),
+        { wait: 100 },
+        { tb: { flags: "A", ack: 501, ts: 4, sack: [[2001, 10001]] }, window: 20, exact: true },
+        { wait: 200 },
+        { wait: 300 }
+      ]
+    }))
+
   it.scopedLive("Eifel after an RTO with SACK: the ACK of all echoes the original's timestamp", () =>
     conforms({
       steps: [
