@@ -2553,6 +2553,17 @@ const frtoOnAck = (s: Sender, advances: boolean, duplicate: boolean, now: number
     return
   }
   if (!advances) return
+  // Step 2.b at an ACK inside the resent head, which frees no whole segment: Linux's tcp_process_loss
+  // asks for new data all the same (FLAG_SND_UNA_ADVANCED, REXMIT_NEW), but tcp_cong_control grows
+  // nothing without FLAG_DATA_ACKED, so at cwnd 1 with the head's rest in flight
+  // tcp_xmit_recovery's __tcp_push_pending_frames sends nothing, and F-RTO ends (tp->frto = 0): the
+  // go-back-N goes on. Sent anyway, two new segments went at that ACK where Linux's resent the next
+  // two old ones at the ACK of the head's rest (test/kernel/ConformanceLoss.test.ts, "F-RTO's first
+  // ACK inside the resent head")
+  if (!s.ackWhole) {
+    frtoGiveUp(s)
+    return
+  }
   if (!frtoSendNew(s, now, out)) frtoGiveUp(s)
 }
 

@@ -1256,6 +1256,26 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review54b) F-RTO's first ACK after the timeout lands inside the resent head: Linux's
+  // tcp_process_loss takes it for step 2.b all the same (FLAG_SND_UNA_ADVANCED) and asks for new
+  // data (REXMIT_NEW), but the ACK frees no skb (tcp_clean_rtx_queue: no FLAG_DATA_ACKED), so
+  // tcp_cong_control grows nothing: cwnd 1 with the resend's rest in flight, tcp_xmit_recovery's
+  // __tcp_push_pending_frames sends nothing, and F-RTO ends there (tp->frto = 0). The ACK of the
+  // head's rest then grows cwnd to 2 (slow start) and the go-back-N resends the next two
+  it.scopedLive("with SACK, F-RTO's first ACK inside the resent head sends no new data and ends F-RTO (Linux's tcp_process_loss, tcp_xmit_recovery at cwnd 1)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 3000 } },
+        // the tail probe, then the timeout
+        { wait: 300 },
+        { wait: 400 },
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { tb: { flags: "A", ack: 501, ts: 3 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 1001, ts: 4 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("Eifel after an RTO with SACK: the ACK of all echoes the original's timestamp", () =>
     conforms({
       steps: [
