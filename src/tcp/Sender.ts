@@ -3036,8 +3036,15 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   s.ackReneged = reneged
   if (Seq.lt(s.highRxt, s.sndUna)) s.highRxt = s.sndUna
   s.retries = 0
-  // (an ACK that frees no whole segment leaves the pending timer, the probe's too: below)
-  if (s.ackWhole) s.tlpAt = undefined
+  // (an ACK that frees no whole segment leaves the pending timer, the probe's too: below; unless its
+  // SACK RTT sample predates the head's last send, which sets FLAG_SET_XMIT_TIMER all the same:
+  // tcp_clean_rtx_queue's "Do not re-arm RTO if the sack RTT is measured from data sent after when
+  // the head was last (re)transmitted", as for a duplicate in `onAck`. Kept, a recovery's RTO ran
+  // from the resend where Linux's runs from the ACK; test/tcp/PartialAck.test.ts, "an ACK inside
+  // the resent head that SACKs data sent before the resend")
+  const head = headSentAt(s)
+  const xmitTimer = s.ackWhole || (Rack.ackRtt.sack >= 0 && head !== undefined && at - Rack.ackRtt.sack < head)
+  if (xmitTimer) s.tlpAt = undefined
   s.tlpOut = false
   if (s.recovering) {
     if (reneged) {
@@ -3196,7 +3203,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   // resend lost after such an ACK timed out an RTO after the ACK, where Linux's came an RTO after
   // the resend (test/tcp/PartialAck.test.ts). (Reneging sets its own, tcp_check_sack_reneging; and
   // with no timer pending one is armed, as with data out Linux always has one)
-  const keep = !s.ackWhole && !reneged && s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
+  const keep = !xmitTimer && !reneged && s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
     (s.rtoAt !== undefined || s.tlpAt !== undefined || s.rackAt !== undefined)
   if (!keep) {
     s.rtoAt = Seq.sub(s.sndMax, s.sndUna) > 0 && s.persistAt === undefined ? now + (reneged ? renegeDelay(s) : s.rtt.rto) : undefined

@@ -105,6 +105,20 @@ describe("an ACK inside a one-segment skb re-arms no timer (Linux's tcp_clean_rt
     expect(s.snd.rtoAt).toBe(41 + s.snd.rtt.rto)
   })
 
+  // (review54b) The same ACK inside the resent head, SACKing the second segment, which went at 0,
+  // before the head's resend at 22: tcp_clean_rtx_queue frees nothing (no FLAG_ACKED), but its SACK
+  // RTT sample (40 ms, sack_rtt_us, which tcp_ack_update_rtt takes) is older than the head's last
+  // send (18 ms ago), so it sets FLAG_SET_XMIT_TIMER ("Do not re-arm RTO if the sack RTT is measured
+  // from data sent after when the head was last (re)transmitted") and tcp_set_xmit_timer re-arms
+  // the RTO from this ACK, as for a duplicate (Recovery.test.ts, "a SACK of data sent before the
+  // head's resend re-arms the retransmission timer"). The stack left it at the resend's
+  it("with SACK, an ACK inside the resent head that SACKs data sent before the resend re-arms the RTO (the SACK RTT's FLAG_SET_XMIT_TIMER)", () => {
+    const s = sackFirstTwoLost()
+    expect(s.snd.rtoAt).toBe(22 + s.snd.rtt.rto)
+    s.send(40, sackOf(MSS / 2, [MSS, 5 * MSS]))
+    expect(s.snd.rtoAt).toBe(40 + s.snd.rtt.rto)
+  })
+
   // In Open with SACK the timer after the last send is the loss probe (tcp_schedule_loss_probe);
   // an ACK inside the first segment leaves it as it was (no tcp_set_xmit_timer). The stack re-armed
   // it a PTO from that ACK
