@@ -1556,7 +1556,14 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     }
     // (what a timeout held, `Rack.markTimeout`, is in flight, also where the go-back has not yet
     // reached it: its window, in flight + 1 segment, counts it, and so does the room left here)
-    const flight = Math.max(0, inFlight(s) + renoLossBeyond(s)) + (s.rack.held > 0 && Seq.lt(s.sndNxt, s.sndMax) ? Rack.heldFrom(s.rack, s.sndNxt) : 0)
+    // (and the segment at SND.UNA counts whole while an ACK inside it has freed none of it: Linux's
+    // one-segment skb stays one packet in tcp_packets_in_flight until an ACK frees it whole,
+    // tcp_clean_rtx_queue. Counted by the octets left, an ACK of 2501 inside the resent 2001-3001 of
+    // a timeout's go-back at cwnd 3 let a 500-octet segment go where Linux sends nothing;
+    // test/kernel/ConformanceLoss.test.ts, "without SACK, an ACK inside a resent segment in a
+    // timeout's go-back")
+    const flight = Math.max(0, inFlight(s) + renoLossBeyond(s)) + (s.unaPartial > 0 && Seq.gt(s.sndNxt, s.sndUna) ? s.unaPartial : 0) +
+      (s.rack.held > 0 && Seq.lt(s.sndNxt, s.sndMax) ? Rack.heldFrom(s.rack, s.sndNxt) : 0)
     // new data waiting after a pause with nothing in flight: the algorithm hears how long (RFC 5681
     // §4.1's restart after more than an RTO, which Linux checks at the write and at a window that
     // opens: tcp_slow_start_after_idle_check). CUBIC's epoch moves when the data goes (`sendData`)

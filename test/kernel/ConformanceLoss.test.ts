@@ -321,6 +321,26 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review54b) An ACK inside a segment the go-back after a timeout resent frees no skb: Linux's
+  // tcp_packets_in_flight still counts that segment one packet. 5500 written, all lost; the timeout
+  // resends the first, the ACK of 501 inside it frees nothing, the ACK of 1001 (cwnd 2) resends two,
+  // the ACK of 2001 (cwnd 3) two more; the ACK of 2501, inside the third resend, leaves three
+  // packets in flight at cwnd 3: nothing goes until the ACK of 3001. The stack counted the 2500
+  // octets left in flight and sent 5001 len 500 at the ACK of 2501
+  it.scopedLive("without SACK, an ACK inside a resent segment in a timeout's go-back leaves it one segment in flight (Linux's tcp_packets_in_flight)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 5500 }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 501 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 2001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 2501 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001 }, window: 20 }
+      ]
+    }))
+
   // Without SACK a duplicate is an ACK that Linux's tcp_ack does not flag FLAG_NOT_DUP, and
   // tcp_ack_update_window flags FLAG_WIN_UPDATE whenever tcp_may_update_window holds: for an ACK
   // of nothing new, a SEQ past SND.WL1 too, whatever the window. The testbench's data moves its
