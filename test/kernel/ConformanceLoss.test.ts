@@ -46,8 +46,12 @@
  *   sends the tail of a one-segment skb as it was cut, and re-segments a
  *   TSO skb from SND.UNA (tcp_tso_acked), which the stack does (its log
  *   knows the wire's segments, not Linux's skbs); the scripts acknowledge
- *   whole segments there. (A resent head is one segment in both, and its
- *   tail goes alone: skb54's "the RTO after an ACK inside the resent head".)
+ *   whole segments there. (A head resent alone is one segment in both, and
+ *   its tail goes alone: skb54's "the RTO after an ACK inside the resent
+ *   head"; one resent with the next segment at once is Linux's two-segment
+ *   skb, cut a full segment from SND.UNA: review54b's "a head resent as a
+ *   two-segment skb". A short last segment of a TSO skb, a write's tail, is
+ *   left out: tcp_tso_acked counts its packets from the skb's end.)
  *
  * Live clock for Linux's side (a real kernel); virtual for the stack's. Needs
  * root, /dev/net/tun, iproute2 and python3; skips with the printed reason
