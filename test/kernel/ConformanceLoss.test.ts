@@ -1013,6 +1013,20 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  /**
+   * Without SACK (F-RTO's scripts below): `bytes` written at MSS 1000, nothing acknowledged until the
+   * timeout (Linux's RTO: 200 ms + the handshake's RTT, at least) has resent the first segment, then
+   * the ACK of that resend (F-RTO's step 2.b: new data)
+   */
+  const timeoutWithoutSack = (bytes: number): ReadonlyArray<Step> => [
+    ...open({ mss: 1000, sackOk: false }),
+    { dut: { op: "write", bytes }, window: 20 },
+    { wait: 400 },
+    { tb: { flags: "A", ack: 1001 }, window: 20, exact: true }
+  ]
+  /** a duplicate of the resend's ACK (F-RTO's step 3.a) */
+  const DUP_1001: Step = { tb: { flags: "A", ack: 1001 }, window: 20, exact: true }
+
   // (timer54) F-RTO without SACK: Linux 6.18's tcp_enter_loss sets tp->frto with no SACK test, and
   // tcp_process_loss runs it on cumulative ACKs. Ten segments out, no ACK: the timeout resends the
   // first; its ACK draws two new segments (step 2.b, REXMIT_NEW), not the second and third again;
@@ -1024,11 +1038,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       // (no TSO deferral: with room for three, Linux's autosized skbs of two send two and wait)
       sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
       steps: [
-        ...open({ mss: 1000, sackOk: false }),
-        { dut: { op: "write", bytes: 30000 }, window: 20 },
-        // the timeout (Linux's RTO: 200 ms + the handshake's RTT, at least)
-        { wait: 400 },
-        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        ...timeoutWithoutSack(30000),
         // (the window given back, 10, then slow start by this ACK's two segments, 12, with nine in
         // flight: three new segments, as Linux's undo comes before tcp_cong_control)
         { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
@@ -1042,12 +1052,9 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("without SACK, an RTO whose loss was real: F-RTO's new data, then a duplicate ACK, and the go-back from SND.UNA", () =>
     conforms({
       steps: [
-        ...open({ mss: 1000, sackOk: false }),
-        { dut: { op: "write", bytes: 30000 }, window: 20 },
-        { wait: 400 },
-        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
-        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
-        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        ...timeoutWithoutSack(30000),
+        DUP_1001,
+        DUP_1001,
         { tb: { flags: "A", ack: 2001 }, window: 20, exact: true },
         { tb: { flags: "A", ack: 3001 }, window: 20, exact: true }
       ]
@@ -1060,12 +1067,9 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("without SACK, after F-RTO's real loss the go-back resends the old flight only, not F-RTO's new segments", () =>
     conforms({
       steps: [
-        ...open({ mss: 1000, sackOk: false }),
-        { dut: { op: "write", bytes: 30000 }, window: 20 },
-        { wait: 400 },
-        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
-        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
-        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        ...timeoutWithoutSack(30000),
+        DUP_1001,
+        DUP_1001,
         ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((i): Step => ({ tb: { flags: "A", ack: i * 1000 + 1 }, window: 20, exact: true }))
       ]
     }))
@@ -1079,10 +1083,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
     conforms({
       sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
       steps: [
-        ...open({ mss: 1000, sackOk: false }),
-        { dut: { op: "write", bytes: 40000 }, window: 20 },
-        { wait: 400 },
-        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        ...timeoutWithoutSack(40000),
         { tb: { flags: "A", ack: 10001 }, window: 20, exact: true },
         { tb: { flags: "A", ack: 10001 }, window: 20, exact: true },
         { tb: { flags: "A", ack: 10001 }, window: 20, exact: true },
