@@ -45,10 +45,6 @@ export class TakeQueue<A, B, E> {
     return this.items.length - this.head
   }
 
-  get isEnded(): boolean {
-    return this.failure !== undefined
-  }
-
   /** Queue `item`, or hand it to the longest-waiting taker; false (nothing done) once ended. */
   offer(item: A): boolean {
     if (this.failure !== undefined) return false

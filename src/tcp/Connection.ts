@@ -569,12 +569,7 @@ export class Conn {
     w.unsafeDone(Exit.void)
   }
 
-  /** Wait for the handshake: done when it completed, failed when it did not. */
-  waitOpened(): Effect.Effect<void, TcpError> {
-    return (this.opened ??= new Signal()).wait()
-  }
-
-  /** `waitOpened`, succeeding with `value`; `onInterrupt` runs if the waiter is interrupted while it waits (Signal.waitAs). */
+  /** Wait for the handshake: `value` when it completed, its failure when it did not; `onInterrupt` runs if the waiter is interrupted while it waits (Signal.waitAs). */
   waitOpenedAs<A>(value: A, onInterrupt: Effect.Effect<void>): Effect.Effect<A, TcpError> {
     return (this.opened ??= new Signal()).waitAs(value, onInterrupt)
   }

@@ -73,7 +73,6 @@ describe("TakeQueue", () => {
       expect(yield* Fiber.await(waiting)).toStrictEqual(Exit.fail("closed"))
       expect(yield* Effect.exit(q.take)).toStrictEqual(Exit.fail("closed"))
       expect(q.offer(1)).toBe(false)
-      expect(q.isEnded).toBe(true)
 
       const r = new TakeQueue<number, number, string>((n) => n)
       r.offer(1)
