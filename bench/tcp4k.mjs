@@ -145,96 +145,108 @@ const makeStack = (scope) =>
     return { tcp: ctx.unsafeMap.get(Tcp.Tcp.key), stack: ctx.unsafeMap.get(Stack.Stack.key) }
   }).pipe(Scope.extend(scope))
 
+// The server's and each client's code are generator functions made once, here, not a `function*`
+// written inside the measurement: V8 gives every generator function object the hidden class of
+// its generators of its own, made in the old generation, and that map keeps the function, and so
+// everything it closes over (the connection, the measurement), reachable in every young-generation
+// collection until the next full one. Written inside, each connection's objects were promoted
+// when the next scavenges came (12.3 KiB per pair at N = 100 against 3.2 KiB, 16-17 % of the time
+// in collections against 8-9 %: notes/bench-investigations.md, thirty-second pass).
+
+/** One server end: read the client's octets, check them, close on its FIN (as Node's net server does without allowHalfOpen). */
+function* serveGen(m, c, check) {
+  for (;;) {
+    const chunk = yield* c.read
+    if (chunk._tag === "None") break
+    m.received += check.take(chunk.value)
+    if (m.received >= m.target && m.tLast === undefined) {
+      m.tLast = performance.now()
+      yield* Deferred.succeed(m.done, undefined)
+    }
+  }
+  yield* c.close
+}
+
+/** One client: connect, write PAYLOAD, end its side. */
+function* clientGen(m, i) {
+  const c = yield* m.tcp.connect({ address: STACK_ADDRESS, port: PORT })
+  m.clients[i] = c
+  yield* c.write(PAYLOAD)
+  yield* c.end
+}
+
 /** One measurement on `net` (a stack from makeStack): a fresh listener, N clients, the listener closed after. */
-const measureOn = (net, n) =>
-  Effect.scoped(Effect.gen(function*() {
-    const { tcp, stack } = net
-    const listener = yield* tcp.listen({ port: PORT, backlog: Math.max(128, n) })
-    const target = n * BYTES
-    let received = 0
-    let tLast
-    const served = []
-    const done = yield* Deferred.make()
-    const serveOne = (c) => {
-      const check = checker()
-      served.push({ c, check })
-      return Effect.gen(function*() {
-        for (;;) {
-          const chunk = yield* c.read
-          if (chunk._tag === "None") break
-          received += check.take(chunk.value)
-          if (received >= target && tLast === undefined) {
-            tLast = performance.now()
-            yield* Deferred.succeed(done, undefined)
-          }
-        }
-        // the client's FIN: close ours, as Node's net server does without allowHalfOpen
-        yield* c.close
-      })
-    }
-    yield* Effect.forkScoped(Effect.forever(Effect.flatMap(listener.accept, (c) => Effect.forkScoped(Effect.ignore(serveOne(c))))))
-    // The bound on the measurement is armed before the clock starts, as node-net's setTimeout is:
-    // a watchdog fiber, already asleep, fails `done` if the server has not got everything in time
-    // (`Effect.timeout` on the wait, after t0, forked a race and armed its timer inside the timed part).
-    yield* Effect.forkScoped(Effect.zipRight(Effect.sleep(TIMEOUT_S * 1000), Deferred.fail(done, "timeout")))
-    yield* Effect.yieldNow()
-    const clients = []
-    const t0 = performance.now()
-    // One fiber per client, forked one after another: Effect's form of Go's `go client(i)` and of
-    // node-net's `net.connect` per client (an `Effect.forEach` with unbounded concurrency ran its own
-    // fiber and join machinery first: 35 against 20 µs from t0 to the first client's start at N = 1)
-    const clientFibers = []
-    for (let i = 0; i < n; i++) {
-      clientFibers.push(yield* Effect.forkScoped(Effect.gen(function*() {
-        const c = yield* tcp.connect({ address: STACK_ADDRESS, port: PORT })
-        clients[i] = c
-        yield* c.write(PAYLOAD)
-        yield* c.end
-      }).pipe(Effect.either)))
-    }
-    const finished = yield* Deferred.await(done).pipe(Effect.exit)
-    const clientErrors = []
-    const clientExit = yield* Fiber.join(Fiber.all(clientFibers)).pipe(Effect.timeout(1000), Effect.exit)
-    if (Exit.isSuccess(clientExit)) for (const e of clientExit.value) if (e._tag === "Left") clientErrors.push(String(e.left?.message ?? e.left?._tag ?? e.left))
-    const mismatches = served.reduce((a, s) => a + s.check.mismatches, 0)
-    const base = { received, target, accepted: served.length, mismatches, clientErrors: clientErrors.slice(0, 5), clientErrorCount: clientErrors.length }
-    if (Exit.isFailure(finished)) {
-      const infos = []
-      for (const c of clients) infos.push(c === undefined ? { state: "not connected" } : yield* c.info)
-      const serverInfos = []
-      for (const s of served) serverInfos.push({ got: s.check.offset, ...(yield* s.c.info) })
-      const states = {}
-      for (const i of infos) states[i.state] = (states[i.state] ?? 0) + 1
-      // a stalled measurement's connections are aborted, so that the next one starts clean
-      for (const c of clients) if (c !== undefined) yield* c.abort
-      for (const s of served) yield* s.c.abort
-      return { ...base, stalled: true, clientStates: states, clients: infos, servers: serverInfos, tcpStats: (yield* stack.stats).tcp }
-    }
-    const seconds = (tLast - t0) / 1000
-    // untimed: every server end closed (its FIN acknowledged: the clients' ends are in TIME-WAIT),
-    // so that nothing of this measurement is left for the next but the TIME-WAIT records. One bound
-    // over all the waits, not a timeout per end: that raced a fiber and a timer per connection, 38 of
-    // the 215 KiB a connection pair allocated at N = 100, garbage whose scavenges then landed in the
-    // next measurements (notes/bench-investigations.md, eleventh pass).
-    const allClosed = yield* Effect.forEach(served, (s) => Effect.either(s.c.closed), { discard: true })
-      .pipe(Effect.timeout(2000), Effect.isSuccess)
-    // (only when the bound ran out, each end is looked at: how many are still open)
-    let unclosed = 0
-    if (!allClosed) for (const s of served) if ((yield* s.c.info).state !== "Closed") unclosed++
-    // the clients' send halves: MSS, segments, retransmissions (a retransmission on loopback is a finding)
-    const senders = { mss: undefined, segmentsSent: 0, retransmits: 0, fastRetransmits: 0, timeouts: 0 }
-    for (const c of clients) {
-      if (c === undefined) continue
-      const i = yield* c.info
-      senders.mss ??= i.mss
-      senders.segmentsSent += i.segmentsSent
-      senders.retransmits += i.retransmits
-      senders.fastRetransmits += i.fastRetransmits
-      senders.timeouts += i.timeouts
-    }
-    const tcpStats = (yield* stack.stats).tcp
-    return { ...base, seconds, mbitPerSec: (target * 8) / seconds / 1e6, senders, unclosed, connectionsOpenAfter: tcpStats.connections, timeWait: tcpStats.timeWait, tcpStats }
-  }))
+function* measureGen(net, n) {
+  const { tcp, stack } = net
+  const listener = yield* tcp.listen({ port: PORT, backlog: Math.max(128, n) })
+  const target = n * BYTES
+  // the measurement's state, which the server's and clients' generators share
+  const m = { received: 0, target, tLast: undefined, done: yield* Deferred.make(), tcp, clients: [] }
+  const { clients, done } = m
+  const served = []
+  const serveOne = (c) => {
+    const check = checker()
+    served.push({ c, check })
+    return Effect.gen(() => serveGen(m, c, check))
+  }
+  yield* Effect.forkScoped(Effect.forever(Effect.flatMap(listener.accept, (c) => Effect.forkScoped(Effect.ignore(serveOne(c))))))
+  // The bound on the measurement is armed before the clock starts, as node-net's setTimeout is:
+  // a watchdog fiber, already asleep, fails `done` if the server has not got everything in time
+  // (`Effect.timeout` on the wait, after t0, forked a race and armed its timer inside the timed part).
+  yield* Effect.forkScoped(Effect.zipRight(Effect.sleep(TIMEOUT_S * 1000), Deferred.fail(done, "timeout")))
+  yield* Effect.yieldNow()
+  const t0 = performance.now()
+  // One fiber per client, forked one after another: Effect's form of Go's `go client(i)` and of
+  // node-net's `net.connect` per client (an `Effect.forEach` with unbounded concurrency ran its own
+  // fiber and join machinery first: 35 against 20 µs from t0 to the first client's start at N = 1)
+  const clientFibers = []
+  for (let i = 0; i < n; i++) {
+    clientFibers.push(yield* Effect.forkScoped(Effect.either(Effect.gen(() => clientGen(m, i)))))
+  }
+  const finished = yield* Deferred.await(done).pipe(Effect.exit)
+  const clientErrors = []
+  const clientExit = yield* Fiber.join(Fiber.all(clientFibers)).pipe(Effect.timeout(1000), Effect.exit)
+  if (Exit.isSuccess(clientExit)) for (const e of clientExit.value) if (e._tag === "Left") clientErrors.push(String(e.left?.message ?? e.left?._tag ?? e.left))
+  const mismatches = served.reduce((a, s) => a + s.check.mismatches, 0)
+  const base = { received: m.received, target, accepted: served.length, mismatches, clientErrors: clientErrors.slice(0, 5), clientErrorCount: clientErrors.length }
+  if (Exit.isFailure(finished)) {
+    const infos = []
+    for (const c of clients) infos.push(c === undefined ? { state: "not connected" } : yield* c.info)
+    const serverInfos = []
+    for (const s of served) serverInfos.push({ got: s.check.offset, ...(yield* s.c.info) })
+    const states = {}
+    for (const i of infos) states[i.state] = (states[i.state] ?? 0) + 1
+    // a stalled measurement's connections are aborted, so that the next one starts clean
+    for (const c of clients) if (c !== undefined) yield* c.abort
+    for (const s of served) yield* s.c.abort
+    return { ...base, stalled: true, clientStates: states, clients: infos, servers: serverInfos, tcpStats: (yield* stack.stats).tcp }
+  }
+  const seconds = (m.tLast - t0) / 1000
+  // untimed: every server end closed (its FIN acknowledged: the clients' ends are in TIME-WAIT),
+  // so that nothing of this measurement is left for the next but the TIME-WAIT records. One bound
+  // over all the waits, not a timeout per end: that raced a fiber and a timer per connection, 38 of
+  // the 215 KiB a connection pair allocated at N = 100, garbage whose scavenges then landed in the
+  // next measurements (notes/bench-investigations.md, eleventh pass).
+  const allClosed = yield* Effect.forEach(served, (s) => Effect.either(s.c.closed), { discard: true })
+    .pipe(Effect.timeout(2000), Effect.isSuccess)
+  // (only when the bound ran out, each end is looked at: how many are still open)
+  let unclosed = 0
+  if (!allClosed) for (const s of served) if ((yield* s.c.info).state !== "Closed") unclosed++
+  // the clients' send halves: MSS, segments, retransmissions (a retransmission on loopback is a finding)
+  const senders = { mss: undefined, segmentsSent: 0, retransmits: 0, fastRetransmits: 0, timeouts: 0 }
+  for (const c of clients) {
+    if (c === undefined) continue
+    const i = yield* c.info
+    senders.mss ??= i.mss
+    senders.segmentsSent += i.segmentsSent
+    senders.retransmits += i.retransmits
+    senders.fastRetransmits += i.fastRetransmits
+    senders.timeouts += i.timeouts
+  }
+  const tcpStats = (yield* stack.stats).tcp
+  return { ...base, seconds, mbitPerSec: (target * 8) / seconds / 1e6, senders, unclosed, connectionsOpenAfter: tcpStats.connections, timeWait: tcpStats.timeWait, tcpStats }
+}
+const measureOn = (net, n) => Effect.scoped(Effect.gen(() => measureGen(net, n)))
 
 // one stack for the run (unless --fresh-stack), closed at exit with the process
 const runScope = Effect.runSync(Scope.make())
