@@ -27,7 +27,7 @@
  */
 import * as Socket from "@effect/platform/Socket"
 import * as SocketServer from "@effect/platform/SocketServer"
-import { Cause, Deferred, Effect, FiberSet, Layer, Option, Scope } from "effect"
+import { Cause, type Context, Deferred, Effect, FiberSet, Layer, Option, Scope } from "effect"
 import { type Connection, Tcp } from "../tcp/Tcp.js"
 import type { TcpError } from "../tcp/TcpError.js"
 import { boundAddress } from "../node/Hosts.js"
@@ -37,65 +37,85 @@ const encoder = new TextEncoder()
 /** Octets a read takes at most, as a Node socket's (libuv's 64 KiB read buffer). */
 const READ_SIZE = 65536
 
+/** What a socket's `run` and its writer share: the connection of the run in progress. */
+interface RunState {
+  current: Connection | undefined
+  /** ends the current run with `error`, as the Node socket's 'error' or 'close' ends NodeSocket's */
+  endRun: ((error: Socket.SocketError) => Effect.Effect<void>) | undefined
+  /** open while a run's connection is open: writes wait for it */
+  readonly latch: Effect.Latch
+}
+
+/**
+ * One run of a socket: open the connection in `scope`, hand each read to `handler` until the
+ * peer's FIN. A generator function made once, its state passed in: one written inside `run` would
+ * be a function object per socket, each with a hidden class of its own in V8's old generation that
+ * keeps the socket's run reachable until a full collection (notes/bench-investigations.md, 32nd pass).
+ */
+function* runOn<RO, _, E, R>(
+  state: RunState,
+  scope: Scope.Scope,
+  open: Effect.Effect<Connection, Socket.SocketError, RO | Scope.Scope>,
+  openContext: Context.Context<Exclude<RO, Scope.Scope>>,
+  handler: (_: Uint8Array) => Effect.Effect<_, E, R> | void,
+  opts: { readonly onOpen?: Effect.Effect<void> | undefined } | undefined
+) {
+  const fibers = yield* FiberSet.make<unknown, Socket.SocketError | E>().pipe(Scope.extend(scope))
+  const conn = yield* Scope.extend(open, scope).pipe(Effect.provide(openContext))
+  const runFork = yield* FiberSet.runtime(fibers)<R>()
+  state.current = conn
+  state.endRun = (error) => Effect.asVoid(Deferred.fail(fibers.deferred, error))
+  yield* state.latch.open
+  if (opts?.onOpen !== undefined) yield* opts.onOpen
+  // (what is queued, up to 64 KiB, as one chunk: what NodeSocket's handler gets per read)
+  const read = Effect.either(conn.readUpTo(READ_SIZE))
+  const readLoop: Effect.Effect<void> = Effect.flatMap(
+    read,
+    (r) => {
+      if (r._tag === "Left") {
+        return Deferred.fail(fibers.deferred, new Socket.SocketGenericError({ reason: "Read", cause: r.left }))
+      }
+      if (Option.isNone(r.right)) return Deferred.succeed(fibers.deferred, undefined)
+      const result = handler(r.right.value)
+      if (Effect.isEffect(result)) runFork(result)
+      return readLoop
+    }
+  )
+  runFork(readLoop)
+  return yield* FiberSet.join(fibers)
+}
+
 /**
  * A platform `Socket` whose `run` opens its connection with `open` (in the
  * run's scope).
  */
 const fromOpen = <RO>(open: Effect.Effect<Connection, Socket.SocketError, RO | Scope.Scope>): Effect.Effect<Socket.Socket, never, Exclude<RO, Scope.Scope>> =>
   Effect.map(Effect.context<Exclude<RO, Scope.Scope>>(), (openContext) => {
-    let current: Connection | undefined
-    /** ends the current run with `error`, as the Node socket's 'error' or 'close' ends NodeSocket's */
-    let endRun: ((error: Socket.SocketError) => Effect.Effect<void>) | undefined
-    const latch = Effect.unsafeMakeLatch(false)
+    const state: RunState = { current: undefined, endRun: undefined, latch: Effect.unsafeMakeLatch(false) }
+    const { latch } = state
 
     const run = <_, E, R>(
       handler: (_: Uint8Array) => Effect.Effect<_, E, R> | void,
       opts?: { readonly onOpen?: Effect.Effect<void> | undefined }
     ): Effect.Effect<void, Socket.SocketError | E, R> =>
-      Effect.scopedWith((scope) =>
-        Effect.gen(function*() {
-          const fibers = yield* FiberSet.make<unknown, Socket.SocketError | E>().pipe(Scope.extend(scope))
-          const conn = yield* Scope.extend(open, scope).pipe(Effect.provide(openContext))
-          const runFork = yield* FiberSet.runtime(fibers)<R>()
-          current = conn
-          endRun = (error) => Effect.asVoid(Deferred.fail(fibers.deferred, error))
-          yield* latch.open
-          if (opts?.onOpen !== undefined) yield* opts.onOpen
-          // (what is queued, up to 64 KiB, as one chunk: what NodeSocket's handler gets per read)
-          const read = Effect.either(conn.readUpTo(READ_SIZE))
-          const readLoop: Effect.Effect<void> = Effect.flatMap(
-            read,
-            (r) => {
-              if (r._tag === "Left") {
-                return Deferred.fail(fibers.deferred, new Socket.SocketGenericError({ reason: "Read", cause: r.left }))
-              }
-              if (Option.isNone(r.right)) return Deferred.succeed(fibers.deferred, undefined)
-              const result = handler(r.right.value)
-              if (Effect.isEffect(result)) runFork(result)
-              return readLoop
-            }
-          )
-          runFork(readLoop)
-          return yield* FiberSet.join(fibers)
-        })
-      ).pipe(
+      Effect.scopedWith((scope) => Effect.gen(() => runOn(state, scope, open, openContext, handler, opts))).pipe(
         Effect.ensuring(Effect.sync(() => {
           latch.unsafeClose()
-          current = undefined
-          endRun = undefined
+          state.current = undefined
+          state.endRun = undefined
         })),
         Effect.interruptible
       )
 
     const write = (chunk: Uint8Array | string | Socket.CloseEvent): Effect.Effect<void, Socket.SocketError> =>
       latch.whenOpen(Effect.suspend((): Effect.Effect<void, Socket.SocketError> => {
-        const conn = current
+        const conn = state.current
         if (conn === undefined) return Effect.fail(new Socket.SocketCloseError({ reason: "Close", code: 1000 }))
         if (Socket.isCloseEvent(chunk)) {
           // NodeSocket destroys its socket: the run ends then, whether or not the peer has ended
           // its side; with SocketCloseError 1000 ('close' without an error) or, for a code above
           // 1000 (destroy with an error), the 'error' that comes first
-          const end = endRun
+          const end = state.endRun
           const error = chunk.code > 1000
             ? new Socket.SocketGenericError({ reason: "Read", cause: new Error(`closed with code ${chunk.code}`) })
             : new Socket.SocketCloseError({ reason: "Close", code: 1000 })
@@ -107,7 +127,7 @@ const fromOpen = <RO>(open: Effect.Effect<Connection, Socket.SocketError, RO | S
 
     const writer = Effect.acquireRelease(
       Effect.succeed(write),
-      () => Effect.suspend(() => (current === undefined ? Effect.void : current.end))
+      () => Effect.suspend(() => (state.current === undefined ? Effect.void : state.current.end))
     )
 
     return Socket.Socket.of({ [Socket.TypeId]: Socket.TypeId, run, runRaw: run, writer })

@@ -76,13 +76,17 @@ export const chargenCycle: Uint8Array = new TextEncoder().encode(
  * lines, as from xinetd's chargen); the write failing (the peer's reset:
  * Linux resets a closed socket that data still reaches) ends the service.
  */
-export const chargen = (c: Connection): Effect.Effect<void, TcpError> =>
-  Effect.gen(function*() {
-    const reader = yield* Effect.fork(Effect.ignore(drain(c)))
-    yield* Effect.ignore(Effect.forever(c.write(chargenCycle)))
-    yield* Fiber.interrupt(reader)
-    yield* c.close
-  })
+export const chargen = (c: Connection): Effect.Effect<void, TcpError> => Effect.gen(() => chargenOn(c))
+
+// (a generator function made once, its connection an argument: one written inside `chargen` would be
+// a function object per connection, each with a hidden class of its own in V8's old generation that
+// keeps the connection reachable until a full collection; notes/bench-investigations.md, 32nd pass)
+function* chargenOn(c: Connection) {
+  const reader = yield* Effect.fork(Effect.ignore(drain(c)))
+  yield* Effect.ignore(Effect.forever(c.write(chargenCycle)))
+  yield* Fiber.interrupt(reader)
+  yield* c.close
+}
 
 /** The handler for a service kind. */
 export const handlerFor = (kind: TcpServiceKind): (c: Connection) => Effect.Effect<void, TcpError> =>
