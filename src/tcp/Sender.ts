@@ -2548,7 +2548,7 @@ const openState = (s: Sender): boolean =>
 const frtoOnAck = (s: Sender, advances: boolean, duplicate: boolean, now: number, out: Array<OutSegment>): void => {
   const high = s.frto!
   if (frtoProves(s)) {
-    spuriousTimeout(s)
+    spuriousTimeout(s, true)
     return
   }
   if (!Seq.lt(s.sndUna, high)) {
@@ -2635,9 +2635,10 @@ const undoCut = (s: Sender, u: Undo): void => {
  * (RFC 4015's response, as Linux's tcp_try_undo_loss), the old flight is in
  * the network after all (nothing of it goes again by go-back-N; what RACK
  * finds lost by its own rule still does), and later losses may start a fast
- * recovery again.
+ * recovery again. `frto`: F-RTO's proof (tcp_try_undo_loss(sk, true)), not
+ * the echo's (tcp_may_undo), which differ without SACK (the state after it).
  */
-const spuriousTimeout = (s: Sender): void => {
+const spuriousTimeout = (s: Sender, frto: boolean): void => {
   s.frto = undefined
   count(s).spuriousTimeouts++
   const u = s.undo
@@ -2650,8 +2651,13 @@ const spuriousTimeout = (s: Sender): void => {
     // before tcp_try_to_open: no cut for the ECE (`eceTakenByUndo`). Given back, then cut for the
     // ECE, the window was the old one's cut where Linux's is the timeout's (test/tcp/Ecn.test.ts,
     // "an ECE on the ACK that shows a timeout spurious")
+    // F-RTO's undo without SACK (`frto`) sets Open too (`frto_undo || tcp_is_sack`), and so cuts for
+    // the ECE, except at the old flight's end itself, where tcp_is_non_sack_preventing_reopen keeps
+    // CA_Loss (below). Taken as the echo's, the ECE cut nothing and the ACK grew the window by slow
+    // start where Linux's PRR sends from the timeout's (test/kernel/ConformanceLoss.test.ts, "F-RTO's
+    // proof on an ACK with ECE ... enters CWR")
     if (!ackEce) undoCut(s, u)
-    else if (!s.sackOk) eceTakenByUndo = true
+    else if (!s.sackOk && (!frto || s.sndUna === s.recover)) eceTakenByUndo = true
   }
   if (Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = s.sndMax
   // Without SACK, not at the timeout's `recover` itself (the ACK of exactly the old flight): Linux's
@@ -3151,14 +3157,14 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     // detection, RFC 4015's response; Linux's tcp_try_undo_loss with tcp_may_undo)
     if (afterTimeout && delayed && !reneged) {
       count(s).eifelUndos++
-      spuriousTimeout(s)
+      spuriousTimeout(s, false)
     } else if (afterTimeout && s.frto !== undefined && !reneged && frtoProves(s)) {
       // F-RTO's proof on this ACK (step 3.b: data sent once before the timeout acknowledged) undoes
       // before the ACK's growth too: Linux's tcp_process_loss (tcp_try_undo_loss(sk, true)) runs in
       // tcp_fastretrans_alert, before tcp_cong_control grows the window given back. After the
       // growth, the undo's max(cwnd, prior_cwnd) swallowed it (test/kernel/ConformanceLoss.test.ts,
       // "without SACK, an RTO found spurious (F-RTO)")
-      spuriousTimeout(s)
+      spuriousTimeout(s, true)
     }
     // The timeout's recovery ends (SND.UNA at its `recover`, Linux's high_seq): one recovery off
     // RACK's reo_wnd_persist unless it was undone, as tcp_process_loss's tcp_try_undo_recovery

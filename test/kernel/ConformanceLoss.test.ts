@@ -1091,6 +1091,43 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (ecn55, review54c) F-RTO's proof without SACK on an ACK with ECE: Linux's tcp_fastretrans_alert
+  // zeroes prior_ssthresh ("ECE, hence prohibit cwnd undoing"), tcp_process_loss's
+  // tcp_try_undo_loss(sk, true) undoes with nothing given back (cwnd 2, the resend's ACK's slow
+  // start) and sets Open (`frto_undo || tcp_is_sack`), so the fall-through's tcp_try_to_open enters
+  // CWR for the ECE (tcp_enter_cwr: prior_cwnd 2, ssthresh 2) and tcp_cong_control runs
+  // tcp_cwnd_reduction on the same ACK: 9 in flight above ssthresh, sndcnt ceil(2 × 2 / 2) - 0 = 2,
+  // two new segments (the first says CWR); the next ACK, ceil(2 × 3 / 2) - 2 = 1. The stack took the
+  // ECE as the Eifel undo's, which stays in CA_Loss: no cut, slow start 2 to 4 with 9 out, nothing
+  it.scopedLive("without SACK, ECN: F-RTO's proof on an ACK with ECE gives nothing back and enters CWR: PRR sends from the timeout's window (Linux's tcp_try_undo_loss sets Open, tcp_try_to_open)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "AE", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 4001 }, window: 20, exact: true }
+      ]
+    }))
+
+  // (ecn55) and the same proof by the ACK of exactly the old flight: tcp_is_non_sack_preventing_reopen
+  // holds TCP_CA_Loss, so tcp_fastretrans_alert returns before tcp_try_to_open: no CWR, and
+  // tcp_cong_control grows the window (nothing given back: cwnd 2, ssthresh 7 from the timeout; slow
+  // start to 7 by nine delivered, two out: five new segments, none saying CWR)
+  it.scopedLive("without SACK, ECN: F-RTO's proof with ECE at the old flight's end enters no CWR: the window grows (Linux's tcp_is_non_sack_preventing_reopen)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
+        { dut: { op: "write", bytes: 40000 }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "AE", ack: 10001 }, window: 20, exact: true }
+      ]
+    }))
+
   // The timeout ends the probe's episode (tcp_enter_loss: tlp_high_seq = 0). Four segments, all
   // unanswered: the tail probe resends the fourth, the timeout the first; the SACK of the second
   // (its original, never resent) shows the timeout spurious (F-RTO, tcp_try_undo_loss: Open, every
