@@ -2710,8 +2710,12 @@ const onAckLosses = (
     // after each ACK (tcp_ack, then tcp_data_snd_check): a batch's first two duplicates each let one
     // go before its third starts the recovery, whose PRR window at the batch's end let the resend
     // go alone (test/tcp/Recovery.test.ts, "three duplicates in one batch"). Not for an ECE, whose
-    // cut comes later in this ACK (`onEce`); with SACK see `limitedTransmitInBatch`
-    if (!s.sackOk && !s.recovering && !(s.ecnOk && a.ece)) push(s, now, out)
+    // cut comes later in this ACK (`onEce`); with SACK see `limitedTransmitInBatch`. Nor in an ECN
+    // cut, whose window for this duplicate is its PRR step at the end of the ACK (`cwrStep`, Linux's
+    // tcp_cong_control in CWR, before tcp_data_snd_check): sent first, from the window the last ACK
+    // left, a segment went at a duplicate where Linux's PRR sends none (test/tcp/Ecn.test.ts,
+    // "without SACK, a duplicate during an ECN cut sends what the cut's PRR step allows")
+    if (!s.sackOk && !s.recovering && !(s.ecnOk && a.ece) && s.cwr === undefined) push(s, now, out)
     else if (more && !(s.ecnOk && a.ece)) limitedTransmitInBatch(s, now, out)
   } else if (
     s.sackOk && !s.recovering && mayRecoverAgain(s) && s.persistAt === undefined && sackShowsLoss(s)

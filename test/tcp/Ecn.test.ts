@@ -638,6 +638,26 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     cwnd.push(s.snd.cc.cwnd)
     expect(cwnd).toEqual([10 * MSS, 9 * MSS, 7 * MSS])
   })
+  // (ecn55) Without SACK a duplicate in CWR is a PRR step as any ACK there: Linux's tcp_add_reno_sack
+  // counts it delivered (sacked_out + 1), tcp_cong_control runs tcp_cwnd_reduction, and only then
+  // tcp_data_snd_check sends. CUBIC, ssthresh 7 from 10: the ECE's ACK and the two after send one
+  // each (PRR's ceil(7k / 10) - (k - 1)); the first duplicate, in flight 10 - 1 = 9 above ssthresh,
+  // ceil(7 × 4 / 10) - 3 = 0: nothing; the second, ceil(35 / 10) - 3 = 1: one. The stack sent limited
+  // transmit's segment at the duplicate before its step, from the window the last ACK left: one at
+  // the first
+  it("without SACK, a duplicate during an ECN cut sends what the cut's PRR step allows, not limited transmit's segment first (Linux's tcp_cwnd_reduction in CWR)", () => {
+    const s = est()
+    s.write(10, T.octets(30 * MSS))
+    const sent = [
+      s.send(20, T.fromPeer({ ack: MSS, flags: ACK | ECE })),
+      s.send(21, T.fromPeer({ ack: 2 * MSS })),
+      s.send(22, T.fromPeer({ ack: 3 * MSS })),
+      s.send(23, T.fromPeer({ ack: 3 * MSS })),
+      s.send(24, T.fromPeer({ ack: 3 * MSS }))
+    ].map((o) => data(o).length)
+    expect(sent).toEqual([1, 1, 1, 0, 1])
+    expect(s.snd.cc.cwnd).toBe(9 * MSS)
+  })
   it("the mark of a cut goes once passed: 2^31 octets later it cannot come round to hold the next ECE", () => {
     const s = est()
     // a cut long ago, as 2^31 - 3000 octets of clean transfer since leave it
