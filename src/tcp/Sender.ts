@@ -3376,23 +3376,25 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // reaches it, and a loss of data sent after it is a new recovery, cut again) and PRR goes on with
   // the cut's prior_cwnd, prr_delivered and prr_out (below). Held to SND.MAX here, the recovery took
   // such a loss inside it, with no cut and no CWR (test/tcp/Ecn.test.ts, "a recovery entered during
-  // an ECN cut ends at the cut's point"). (SACK only: a Reno recovery's counts, `renoCount`, start
-  // afresh; its end is the cut's point all the same)
-  const cwr = s.cwr
-  s.recover = cwr !== undefined && s.ecnRecover !== undefined ? s.ecnRecover : s.sndMax
-  const cwrKept = s.sackOk ? cwr : undefined
+  // an ECN cut ends at the cut's point"). Without SACK too: the cut's counts go on over the
+  // duplicates' (`renoCount`), as tcp_enter_recovery is the same for a Reno connection; started
+  // afresh, the third duplicate resent SND.UNA at once (prr_out 0) where Linux's window, at ssthresh,
+  // sends nothing (test/kernel/ConformanceLoss.test.ts, "without SACK, ECN: a recovery entered
+  // during the cut goes on with the cut's PRR")
+  const cwrKept = s.cwr
+  s.recover = cwrKept !== undefined && s.ecnRecover !== undefined ? s.ecnRecover : s.sndMax
   // (and its undo gives nothing back: tcp_enter_recovery sets prior_ssthresh only outside a cwnd
   // reduction. Given back, the undo restored the cut's window at the entry, 10 where Linux keeps
   // PRR's 7: test/tcp/Ecn.test.ts, "an undo of a recovery entered during an ECN cut gives nothing
-  // back". SACK only: Reno's undo paths, `undoAtHold` and `undoPartial`, still give it back)
+  // back"; without SACK, Reno's undo paths, `undoAtHold` and `undoPartial`, read it too)
   if (cwrKept !== undefined && s.undo !== undefined) s.undo.nothingBack = true
   // (the ECN cut's PRR gives way to the recovery's, below)
   s.cwr = undefined
   // (a window already cut for an ECE is not cut again, RFC 3168 §6.1.2: one cut per window, as
   // Linux's tcp_enter_recovery skips its reduction while in CWR)
   // PRR's divisor: the window before the cut (Linux's prior_cwnd, tcp_init_cwnd_reduction); under
-  // an ECN cut held, which this recovery does not cut again, the flight without SACK (with SACK the
-  // cut's own prior_cwnd and counts go on, `cwrKept` below)
+  // an ECN cut held, which this recovery does not cut again, the cut's own prior_cwnd and counts go
+  // on (`cwrKept` below; the flight if no cut's counts are at hand)
   let recoverFs = Seq.sub(s.sndMax, s.sndUna)
   if (!ecnHeld(s)) {
     recoverFs = Math.max(segmentPayload(s), Math.floor(s.cc.cwnd))
@@ -3502,7 +3504,8 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // tcp_xmit_retransmit_queue stops at cwnd. Forced, the head went at a SACK where Linux's window
   // held it: test/tcp/Ecn.test.ts, "PRR of a recovery entered during an ECN cut goes on")
   if (cwrKept !== undefined && cwrKept.out > 0) {
-    sackRecover(s, now, out)
+    if (s.sackOk) sackRecover(s, now, out)
+    else renoRecover(s, now, out)
     return
   }
   const hole = s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna) : undefined
@@ -3778,8 +3781,10 @@ const undoAtHold = (s: Sender, giveBack: boolean): void => {
   // (after an ECE, this ACK's or one before in the recovery, Linux's prior_ssthresh is 0:
   // tcp_undo_cwnd_reduction gives back nothing and withdraws no CWR, yet clears undo_marker, so the
   // hold's PRR goes on under the cut's ssthresh and the ACK past it keeps PRR's window:
-  // test/kernel/ConformanceLoss.test.ts, "the undo at the recovery point itself with ECE")
-  if (live !== undefined && giveBack) {
+  // test/kernel/ConformanceLoss.test.ts, "the undo at the recovery point itself with ECE"). So
+  // for a recovery entered during an ECN cut (`Undo.nothingBack`: tcp_enter_recovery in CWR leaves
+  // prior_ssthresh 0)
+  if (live !== undefined && giveBack && live.nothingBack !== true) {
     undoCut(s, u)
   }
   s.prr.undone = true
@@ -3811,10 +3816,11 @@ const undoPartial = (s: Sender, giveBack: boolean, now: number): void => {
   if (u !== undefined) {
     s.undo = undefined
     count(s).eifelUndos++
-    if (live !== undefined && giveBack) {
+    if (live !== undefined && giveBack && live.nothingBack !== true) {
       undoCut(s, u)
     } else {
-      // After an ECE (this ACK's or one before in the recovery) Linux's prior_ssthresh is 0:
+      // After an ECE (this ACK's or one before in the recovery), or for a recovery entered during
+      // an ECN cut (`Undo.nothingBack`), Linux's prior_ssthresh is 0:
       // tcp_undo_cwnd_reduction gives back nothing and withdraws no CWR, but the recovery ends all
       // the same (tcp_try_keep_open), cwnd as tcp_cwnd_reduction last set it (PRR's window) and
       // ssthresh the cut's. Given back whole, then cut again for the ECE, the window sent nothing

@@ -1846,6 +1846,56 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (ecn55, review54a) Without SACK, a recovery entered during the cut takes its PRR over: Linux's
+  // tcp_enter_recovery in CWR skips tcp_init_cwnd_reduction, so prior_cwnd (10), prr_delivered and
+  // prr_out go on. CUBIC, ssthresh 7: the ECE's ACK and the next two send 10001, 11001, 12001 (as
+  // above); the first duplicate nothing (ceil(7 × 4 / 10) - 3), the second 13001 (ceil(35 / 10) - 3);
+  // the third marks 3001 lost (tcp_newreno_mark_lost in CWR, sacked_out 3) and enters Recovery with
+  // in flight 11 - 3 - 1 = 7 = ssthresh: sndcnt min(0, ...) = 0 and no floor (prr_out 4), nothing
+  // goes; the fourth (in flight 6) lets 3001 go again. The stack started PRR afresh (out 0): 3001
+  // at the third duplicate, whatever the window
+  it.scopedLive("without SACK, ECN: a recovery entered during the cut goes on with the cut's PRR: no forced resend at the third duplicate (Linux's tcp_enter_recovery in CWR)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "AE", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 2001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true }
+      ]
+    }))
+
+  // (ecn55, review54a) And its undo gives nothing back: tcp_enter_recovery in CWR leaves prior_ssthresh
+  // 0, so the partial ACK whose echo predates the resend (the original of 2965 arrived: tsecr of the
+  // write's first segment, 20 ms before the resend) undoes by tcp_try_undo_partial with cwnd as the
+  // last tcp_cwnd_reduction set it, 7 (in flight 6 at the fourth duplicate, + 1), and
+  // tcp_try_keep_open goes to Open: 7 over the six still out, one new segment (CUBIC's avoidance at
+  // ssthresh grows less than one). The stack gave back the record's window, the cut's 9 at the
+  // recovery's entry: three. (988-octet segments: timestamps)
+  it.scopedLive("without SACK, ECN: the undo of a recovery entered during the cut gives nothing back: PRR's window stays (Linux's prior_ssthresh 0, tcp_try_undo_partial)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "AE", ack: 989, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: 2965, ts: 5 }, window: 20 },
+        { tb: { flags: "A", ack: 2965, ts: 6 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 2965, ts: 7 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 2965, ts: 8 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 2965, ts: 9 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 7905, ts: 10, tsecrOf: 1 }, window: 20, exact: true }
+      ]
+    }))
+
   // (ecn54) An ECE on the ACK of a timeout's resend: Linux's tcp_process_loss stays in CA_Loss (no
   // undo: the resend not yet proved needless), so tcp_fastretrans_alert returns before tcp_try_to_open
   // and enters no CWR; tcp_cong_control, out of any cwnd reduction, grows the window as ever
