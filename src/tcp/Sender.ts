@@ -3241,6 +3241,10 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
 const endRecovery = (s: Sender, now: number, delayed: boolean): void => {
   // (a recovery undone where it held, `undoAtHold`, keeps the window PRR set there)
   const held = s.prr?.undone === true ? s.prr.wnd : undefined
+  // (PRR's window as the last ACK left it, Linux's cwnd here, and whether an undo on this ACK would
+  // give nothing back: a recovery entered during an ECN cut, or an ECE on this ACK, `tryUndo`)
+  const last = s.prr !== undefined && s.prr.wnd > 0 ? s.prr.wnd : undefined
+  const nothingBack = s.undo !== undefined && (s.undo.nothingBack === true || ackEce)
   s.recovering = false
   s.prr = undefined
   s.renoSacked = 0
@@ -3249,7 +3253,17 @@ const endRecovery = (s: Sender, now: number, delayed: boolean): void => {
   if (held !== undefined) s.cc.cwnd = held
   // (a recovery counts against RACK's grown window only when nothing undoes it: Linux's
   // tcp_try_undo_recovery takes one off reo_wnd_persist in its branch without tcp_may_undo)
-  if (!tryUndo(s, delayed) && s.sackOk) Rack.onRecoveryEnd(s.rack)
+  if (!tryUndo(s, delayed)) {
+    if (s.sackOk) Rack.onRecoveryEnd(s.rack)
+  } else if (nothingBack && last !== undefined) {
+    // Undone here with nothing given back: Linux's tcp_try_undo_recovery zeroes undo_marker
+    // (tcp_undo_cwnd_reduction), so tcp_end_cwnd_reduction, which sets cwnd = ssthresh only in CWR
+    // or while undo_marker is set, leaves cwnd as the last tcp_cwnd_reduction set it, PRR's window,
+    // and this ACK's tcp_cong_control (or an ECE's tcp_enter_cwr, `onEce`) goes on from that. Left at
+    // ssthresh, the window was 5 and a fraction where Linux's is 7 (test/tcp/Ecn.test.ts, "the echo's
+    // undo at the end of a recovery entered during an ECN cut")
+    s.cc.cwnd = Math.max(fullPayload(s), Math.floor(last))
+  }
 }
 
 /**
@@ -3749,8 +3763,8 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, deliver
   // end): Linux's prior_ssthresh is 0 first, so tcp_undo_cwnd_reduction gives nothing back, and
   // tcp_try_to_open then enters CWR from the window as it is (`onEce`, after this). Given back, the
   // ECE's cut came from the old window (test/tcp/Ecn.test.ts, "an ECE on the ACK whose late D-SACK
-  // shows a recovery needless"). (At a recovery's end Linux's window is PRR's last, at most the
-  // ssthresh the stack's `endRecovery` set. In a recovery: above)
+  // shows a recovery needless"). (At a recovery's end Linux's window is PRR's last: `endRecovery`
+  // sets it. In a recovery: above)
   if (!ackEce && u.nothingBack !== true) undoCut(s, u)
   // (Linux's tcp_undo_cwnd_reduction: RACK looks again at its next run, rack.advanced)
   Rack.forceAdvanced(s.rack)

@@ -603,6 +603,43 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(7 * MSS)
     expect(s.snd.cc.cwnd).toBeLessThan(8 * MSS)
   })
+  // (ecn55, review54a) The same undo by the timestamp echo at the recovery's end: Linux's
+  // tcp_try_undo_recovery (tcp_may_undo) runs tcp_undo_cwnd_reduction under prior_ssthresh 0,
+  // nothing back, and zeroes undo_marker, so tcp_end_cwnd_reduction (which sets cwnd = ssthresh only
+  // in CWR or while undo_marker is set) leaves cwnd as the last tcp_cwnd_reduction set it, and
+  // tcp_cong_control, Open, grows it from there. NewReno, ssthresh 5 from 10: the ECE's ACK sends
+  // the 11th (ceil(5 × 1 / 10)); the SACK of the 3rd..5th starts the recovery inside the cut, the 2nd
+  // resent (in flight 6 above ssthresh: ceil(5 × 4 / 10) - 1 = 1, cwnd 7); the SACK of the 6th sends
+  // the 12th (in flight 6: ceil(25 / 10) - 2 = 1, cwnd 7); the ACK of the ten sent before the cut,
+  // echoing a time before the resend, ends and undoes it: cwnd 7 (and avoidance's growth: five
+  // delivered, under 7), ssthresh 5. The stack set cwnd = ssthresh first (RFC 6937's end), the undo
+  // giving nothing back: 5 and a fraction
+  it("the echo's undo at the end of a recovery entered during an ECN cut keeps PRR's last window, not ssthresh (Linux's tcp_end_cwnd_reduction after undo_marker 0)", () => {
+    const s = T.established({
+      params: { ecn: "accept", quickAcks: 0, congestion: "newreno", hystart: false },
+      peerOptions: { mss: MSS, sackPermitted: true, timestamp: { value: 1, echo: 0 } },
+      peerSynFlags: SETUP,
+      peerWindow: 65535
+    })
+    const P = MSS - 12
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, ackOf(i + 1, false, [], [i + 2, 40 * i]))
+    }
+    s.write(1000, T.octets(30 * P))
+    const sent = [
+      s.send(1020, ackOf(B + P, true, [], [100, 1000])),
+      s.send(1021, ackOf(B + P, false, [[B + 2 * P, B + 5 * P]], [101, 1000])),
+      s.send(1022, ackOf(B + P, false, [[B + 2 * P, B + 6 * P]], [102, 1000]))
+    ].map((o) => data(o).length)
+    expect(sent).toEqual([1, 1, 1])
+    expect([s.snd.recovering, s.snd.cc.ssthresh]).toEqual([true, 5 * P])
+    s.send(1030, ackOf(B + 10 * P, false, [], [103, 1000]))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos]).toEqual([false, 1])
+    expect(s.snd.cc.ssthresh).toBe(5 * P)
+    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(7 * P)
+    expect(s.snd.cc.cwnd).toBeLessThan(8 * P)
+  })
   // (ecn54) A recovery entered during an ECN cut replaces it: Linux's tcp_enter_recovery sets
   // TCP_CA_Recovery over CWR, and an undo of that recovery (here tcp_try_undo_dsack, SND.UNA still
   // short of the cut's high_seq) goes to Open (tcp_try_keep_open), not back to CWR. So the next ACK
