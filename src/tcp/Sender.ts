@@ -3260,8 +3260,10 @@ const endRecovery = (s: Sender, now: number, delayed: boolean): void => {
     // (tcp_undo_cwnd_reduction), so tcp_end_cwnd_reduction, which sets cwnd = ssthresh only in CWR
     // or while undo_marker is set, leaves cwnd as the last tcp_cwnd_reduction set it, PRR's window,
     // and this ACK's tcp_cong_control (or an ECE's tcp_enter_cwr, `onEce`) goes on from that. Left at
-    // ssthresh, the window was 5 and a fraction where Linux's is 7 (test/tcp/Ecn.test.ts, "the echo's
-    // undo at the end of a recovery entered during an ECN cut")
+    // ssthresh, the window was 5 (grown to 6) where Linux's is 7: four new segments for Linux's five
+    // (test/kernel/ConformanceLoss.test.ts, "the echo's undo at the end of a SACK recovery entered
+    // during the cut"; test/tcp/Ecn.test.ts, "the echo's undo at the end of a recovery entered during
+    // an ECN cut")
     s.cc.cwnd = Math.max(fullPayload(s), Math.floor(last))
   }
 }

@@ -1896,6 +1896,32 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (ecn55, review54a) A SACK recovery entered during the cut, undone by the echo at its end: Linux's
+  // tcp_try_undo_recovery gives nothing back (prior_ssthresh 0) and zeroes undo_marker, so
+  // tcp_end_cwnd_reduction leaves cwnd as the last tcp_cwnd_reduction set it. Reno, ssthresh 5 from
+  // 10: the ECE's ACK sends 10 (ceil(5 × 1 / 10)); the SACK of 2..4 starts the recovery inside the cut
+  // and resends 1 (in flight 6: ceil(5 × 4 / 10) - 1, cwnd 7); the SACK of 5 sends 11 (ceil(25 / 10)
+  // - 2, cwnd 7); the ACK of the cut's point, echoing the first segment's original, ends and undoes
+  // it: cwnd 7 over the two out, five new segments. The stack set cwnd = ssthresh first, 5 (grown
+  // to 6 by the ACK): four
+  it.scopedLive("ECN: the echo's undo at the end of a SACK recovery entered during the cut keeps PRR's last window, not ssthresh (Linux's tcp_end_cwnd_reduction after undo_marker 0)", () => {
+    const e = (i: number) => 1 + 1000 * i
+    return conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      stack: { tcp: { congestion: "newreno" } },
+      steps: [
+        { dut: { op: "listen", port: 5000, cc: "reno" } },
+        ...open({ mss: 1012, flags: "SEC" }, { ts: true }).slice(1),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "AE", ack: e(1), ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: e(1), ts: 4, sack: [[e(2), e(5)]] }, window: 20 },
+        { tb: { flags: "A", ack: e(1), ts: 5, sack: [[e(2), e(6)]] }, window: 20 },
+        { tb: { flags: "A", ack: e(10), ts: 6, tsecrOf: e(0) }, window: 20 }
+      ]
+    })
+  })
+
   // (ecn54) An ECE on the ACK of a timeout's resend: Linux's tcp_process_loss stays in CA_Loss (no
   // undo: the resend not yet proved needless), so tcp_fastretrans_alert returns before tcp_try_to_open
   // and enters no CWR; tcp_cong_control, out of any cwnd reduction, grows the window as ever

@@ -613,7 +613,8 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
   // the 12th (in flight 6: ceil(25 / 10) - 2 = 1, cwnd 7); the ACK of the ten sent before the cut,
   // echoing a time before the resend, ends and undoes it: cwnd 7 (and avoidance's growth: five
   // delivered, under 7), ssthresh 5. The stack set cwnd = ssthresh first (RFC 6937's end), the undo
-  // giving nothing back: 5 and a fraction
+  // giving nothing back: 5, grown to 6 by the ACK. (On the wire: ConformanceLoss, "the echo's undo
+  // at the end of a SACK recovery entered during the cut")
   it("the echo's undo at the end of a recovery entered during an ECN cut keeps PRR's last window, not ssthresh (Linux's tcp_end_cwnd_reduction after undo_marker 0)", () => {
     const s = T.established({
       params: { ecn: "accept", quickAcks: 0, congestion: "newreno", hystart: false },
