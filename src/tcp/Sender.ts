@@ -729,7 +729,8 @@ export interface Undo {
   readonly cc: Congestion.Saved
   /**
    * a fast recovery entered during an ECN cut: its undo gives nothing back (Linux's tcp_enter_recovery
-   * leaves prior_ssthresh 0 inside a cwnd reduction), PRR's window stays (`tryUndo`)
+   * leaves prior_ssthresh 0 inside a cwnd reduction), PRR's window stays (`tryUndo`, `endRecovery`);
+   * so for a SACK recovery that an ECE came in (`onEce`: tcp_fastretrans_alert zeroes prior_ssthresh)
    */
   nothingBack?: true
 }
@@ -2459,6 +2460,15 @@ const onEce = (s: Sender, flight: number, now: number): void => {
   // (that zeroes prior_ssthresh only: in a Reno recovery the record stays for the echo, whose undo
   // still ends the recovery, giving nothing back: `Prr.cutKept`, `undoAtHold`, `undoPartial`)
   if (u !== undefined && !s.sackOk && s.recovering && s.prr !== undefined) s.prr.cutKept = u
+  // (in a SACK recovery it stays as it is, giving nothing back (`Undo.nothingBack`): the echo at the
+  // recovery's end, or D-SACKs, still undo it, and Linux's tcp_end_cwnd_reduction, finding
+  // undo_marker 0, then leaves PRR's last window (`endRecovery`). Dropped, the recovery ended at
+  // ssthresh: four new segments where Linux sends five, test/kernel/ConformanceLoss.test.ts, "an ECE
+  // inside a SACK recovery leaves the echo's undo at its end")
+  if (u !== undefined && s.sackOk && s.recovering) {
+    u.nothingBack = true
+    s.undo = u
+  }
   if (s.recovering || Seq.lt(s.sndUna, s.recover) || !sending(s) || ecnHeld(s)) return
   // FlightSize from before this ACK (`flight`): the CE was on data of that flight, and an ECE on
   // the ACK of all of it (a receiver's quick ACK of a marked last segment) would otherwise find
@@ -2624,6 +2634,10 @@ const frtoSendNew = (s: Sender, now: number, out: Array<OutSegment>): boolean =>
  * back withdraws no CWR").
  */
 const undoCut = (s: Sender, u: Undo): void => {
+  // (a record that gives nothing back, `Undo.nothingBack`, whoever undoes it: a timeout that cut a
+  // recovery short keeps the recovery's record, and F-RTO's or the echo's proof of it
+  // (`spuriousTimeout`) then runs Linux's tcp_undo_cwnd_reduction under the same prior_ssthresh 0)
+  if (u.nothingBack === true) return
   const raised = u.cc.ssthresh > s.cc.ssthresh
   Congestion.undo(s.cc, u.cc)
   if (raised) s.cwrPending = false

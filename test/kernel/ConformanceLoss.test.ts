@@ -1922,6 +1922,33 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
     })
   })
 
+  // (ecn55) The same end after an ECE inside a SACK recovery: Linux's tcp_fastretrans_alert zeroes
+  // prior_ssthresh at the ECE ("prohibit cwnd undoing") but leaves undo_marker, so the echo at the
+  // recovery's end still undoes (tcp_try_undo_recovery, tcp_may_undo), giving nothing back, and
+  // tcp_end_cwnd_reduction then leaves PRR's last window. Reno, 10 out: the SACK of 1..3 starts the
+  // recovery (ssthresh 5; in flight 6: ceil(5 × 3 / 10) = 2, the resend of 0 and 10); the ECE on the
+  // SACK of 4 (in flight 7: ceil(20 / 10) - 2 = 0, cwnd 7); the SACK of 5 sends 11 (ceil(25 / 10) -
+  // 2, cwnd 7); the ACK of the recovery point echoing the first segment's original: cwnd 7 over the
+  // two out, five new segments. The stack dropped the undo record at the ECE: no undo, cwnd =
+  // ssthresh, 5 (grown to 6): four
+  it.scopedLive("ECN: an ECE inside a SACK recovery leaves the echo's undo at its end, with nothing given back: PRR's last window stays (Linux's prior_ssthresh 0, undo_marker kept)", () => {
+    const e = (i: number) => 1 + 1000 * i
+    return conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      stack: { tcp: { congestion: "newreno" } },
+      steps: [
+        { dut: { op: "listen", port: 5000, cc: "reno" } },
+        ...open({ mss: 1012, flags: "SEC" }, { ts: true }).slice(1),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: e(0), ts: 3, sack: [[e(1), e(4)]] }, window: 20 },
+        { tb: { flags: "AE", ack: e(0), ts: 4, sack: [[e(1), e(5)]] }, window: 20 },
+        { tb: { flags: "A", ack: e(0), ts: 5, sack: [[e(1), e(6)]] }, window: 20 },
+        { tb: { flags: "A", ack: e(10), ts: 6, tsecrOf: e(0) }, window: 20 }
+      ]
+    })
+  })
+
   // (ecn54) An ECE on the ACK of a timeout's resend: Linux's tcp_process_loss stays in CA_Loss (no
   // undo: the resend not yet proved needless), so tcp_fastretrans_alert returns before tcp_try_to_open
   // and enters no CWR; tcp_cong_control, out of any cwnd reduction, grows the window as ever

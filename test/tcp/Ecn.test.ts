@@ -641,6 +641,28 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(7 * P)
     expect(s.snd.cc.cwnd).toBeLessThan(8 * P)
   })
+  // (ecn55) A timeout that cuts short a SACK recovery an ECE came in: Linux's tcp_enter_loss from
+  // Recovery short of high_seq takes no new record (no tcp_init_undo, prior_ssthresh left 0 by the
+  // ECE) and no F-RTO, so the echo that shows the episode needless (tcp_try_undo_loss, tcp_may_undo
+  // on the recovery's undo_marker) gives nothing back: ssthresh the recovery's cut. The record kept
+  // through the ECE (`Undo.nothingBack`) must not give it back at the timeout's undo either
+  it("a timeout that cuts short a SACK recovery an ECE came in: the echo's undo gives nothing back (Linux's prior_ssthresh 0, no record at tcp_enter_loss)", () => {
+    const s = warm(true)
+    const P = MSS - 12
+    s.write(1000, T.octets(20 * P))
+    s.send(1020, ackOf(B + P, false, [[B + 2 * P, B + 5 * P]], [100, 1000]))
+    expect(s.snd.recovering).toBe(true)
+    s.send(1021, ackOf(B + P, true, [[B + 2 * P, B + 6 * P]], [101, 1000]))
+    const cut = s.snd.cc.ssthresh
+    const t = Math.ceil(s.snd.rtoAt!)
+    s.tick(t)
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
+    // the second's original arrives at last: the ACK of all ten echoes the write's time
+    s.send(t + 5, ackOf(B + 10 * P, false, [], [102, 1000]))
+    expect(Sender.counters(s.snd).eifelUndos).toBe(1)
+    expect(s.snd.cc.ssthresh).toBe(cut)
+    expect(s.snd.cc.cwnd).toBeLessThan(cut)
+  })
   // (ecn54) A recovery entered during an ECN cut replaces it: Linux's tcp_enter_recovery sets
   // TCP_CA_Recovery over CWR, and an undo of that recovery (here tcp_try_undo_dsack, SND.UNA still
   // short of the cut's high_seq) goes to Open (tcp_try_keep_open), not back to CWR. So the next ACK
