@@ -2671,8 +2671,12 @@ const spuriousTimeout = (s: Sender, frto: boolean): void => {
     // start where Linux's PRR sends from the timeout's (test/kernel/ConformanceLoss.test.ts, "F-RTO's
     // proof on an ACK with ECE ... enters CWR")
     if (!ackEce) undoCut(s, u)
-    else if (!s.sackOk && (!frto || s.sndUna === s.recover)) eceTakenByUndo = true
   }
+  // (and so with no record at all, F-RTO's undo asking none: a timeout during an ECN cut takes none,
+  // `onRto`, yet tcp_try_undo_loss(sk, true) at the old flight's end holds CA_Loss all the same.
+  // Inside the record's test only, the ECE cut again there where Linux enters no CWR:
+  // test/tcp/Ecn.test.ts, "F-RTO's proof at the old flight's end of a timeout during an ECN cut")
+  if (ackEce && !s.sackOk && (!frto || s.sndUna === s.recover)) eceTakenByUndo = true
   if (Seq.lt(s.sndNxt, s.sndMax)) s.sndNxt = s.sndMax
   // Without SACK, not at the timeout's `recover` itself (the ACK of exactly the old flight): Linux's
   // tcp_try_undo_loss undoes, but tcp_is_non_sack_preventing_reopen holds TCP_CA_Loss until data

@@ -1809,6 +1809,29 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review55a) The same timeout with F-RTO, proven spurious at exactly the old flight's end on an ACK
+  // with ECE: tcp_enter_loss from CWR short of high_seq takes no undo record (undo_marker 0 since
+  // tcp_enter_cwr), but tcp_try_undo_loss(sk, true) asks none, and tcp_is_non_sack_preventing_reopen
+  // (snd_una == high_seq, Reno) holds CA_Loss: tcp_fastretrans_alert returns before tcp_try_to_open,
+  // no CWR for the ECE, and tcp_cong_control grows the window. The ECE's ACK sends 10001 (PRR's
+  // first, ceil(7 / 10)); the timeout resends 1001; its ACK (F-RTO's step 2.b) sends 11001 and 12001;
+  // the ACK of 11001, the old flight's end, with ECE: slow start, no CWR on what goes. The stack,
+  // holding off the ECE only when the timeout had a record, cut again there
+  it.scopedLive("without SACK, ECN: F-RTO's proof with ECE at the old flight's end of a timeout during the cut enters no CWR (Linux's tcp_is_non_sack_preventing_reopen, no record)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "AE", ack: 1001 }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 2001 }, window: 20, exact: true },
+        { tb: { flags: "AE", ack: 11001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 13001 }, window: 20, exact: true }
+      ]
+    }))
+
   // (ecn54) The cut for an ECE is spread over the ACKs that follow, as a recovery's is: Linux's
   // tcp_try_to_open enters CWR (tcp_enter_cwr: prior_cwnd 10, ssthresh 7 for CUBIC, high_seq SND.NXT),
   // and each ACK's tcp_cong_control runs tcp_cwnd_reduction (PRR, RFC 6937) until SND.UNA passes

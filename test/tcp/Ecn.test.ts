@@ -479,6 +479,35 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(s.snd.cc.ssthresh).toBe(4 * MSS)
     expect(s.snd.undo).toBeDefined()
   })
+  // (review55a) The same timeout without SACK, F-RTO's proof at the old flight's end itself, on an ACK
+  // with ECE: Linux's tcp_try_undo_loss(sk, true) runs (F-RTO's undo asks no undo_marker), but
+  // tcp_is_non_sack_preventing_reopen (snd_una == high_seq, Reno) keeps CA_Loss, so
+  // tcp_fastretrans_alert returns before tcp_try_to_open: no CWR for the ECE. With no record (the
+  // cut's timeout took none) the stack's hold exception was skipped, and the ECE cut again
+  it("without SACK, F-RTO's proof at the old flight's end of a timeout during an ECN cut, with ECE: no second cut (Linux's tcp_is_non_sack_preventing_reopen)", () => {
+    const s = est()
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, ackOf(i + 1, false))
+    }
+    s.write(1000, T.octets(20 * MSS))
+    s.send(1020, ackOf(B + MSS, true))
+    expect(Sender.counters(s.snd).ecnReductions).toBe(1)
+    if (s.snd.tlpAt !== undefined) s.tick(Math.ceil(s.snd.tlpAt))
+    const t = Math.ceil(s.snd.rtoAt!)
+    s.tick(t)
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
+    expect(s.snd.undo).toBeUndefined()
+    const end = Seq.sub(s.snd.sndMax, ours(0))
+    // the ACK of the resent head (F-RTO's step 2.b: new data goes), then the ACK of the rest of the
+    // old flight, never sent again (the proof), exactly at the timeout's end, says ECE
+    s.send(t + 5, ackOf(B + 2 * MSS, false))
+    expect(s.snd.frto).toBeDefined()
+    s.send(t + 6, ackOf(end, true))
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
+    expect(Sender.counters(s.snd).ecnReductions).toBe(1)
+    expect(s.snd.cwr).toBeUndefined()
+  })
   // (review53a) Linux's tcp_enter_loss sets CA_Loss from CWR too: the cut's hold is over
   // (tcp_in_cwnd_reduction is false in CA_Loss), and tcp_cong_control grows the timeout's window by
   // slow start at each ACK of data (tcp_cong_avoid). The stack went on holding the window while
