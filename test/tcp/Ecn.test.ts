@@ -747,6 +747,21 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(sent).toEqual([1, 1, 1, 0, 1])
     expect(s.snd.cc.cwnd).toBe(9 * MSS)
   })
+  // (review55a) The same two duplicates in one batch: Linux takes each ACK by itself (tcp_ack's
+  // tcp_cong_control, tcp_cwnd_reduction in CWR, then tcp_data_snd_check), so the batch sends what
+  // they send one at a time, none then one. A duplicate with another ACK behind it went to
+  // `limitedTransmitInBatch`, whose segment went before the duplicate's PRR step, from the window the
+  // last ACK left
+  it("without SACK, two duplicates in one batch during an ECN cut send what they send one at a time (Linux's tcp_cwnd_reduction before tcp_data_snd_check, per ACK)", () => {
+    const s = est()
+    s.write(10, T.octets(30 * MSS))
+    s.send(20, T.fromPeer({ ack: MSS, flags: ACK | ECE }))
+    s.send(21, T.fromPeer({ ack: 2 * MSS }))
+    s.send(22, T.fromPeer({ ack: 3 * MSS }))
+    const dup = () => T.fromPeer({ ack: 3 * MSS })
+    expect(data(s.send(23, dup(), dup())).length).toBe(1)
+    expect(s.snd.cc.cwnd).toBe(9 * MSS)
+  })
   it("the mark of a cut goes once passed: 2^31 octets later it cannot come round to hold the next ECE", () => {
     const s = est()
     // a cut long ago, as 2^31 - 3000 octets of clean transfer since leave it
