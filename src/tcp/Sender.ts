@@ -3736,7 +3736,13 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, deliver
     // (what the ACK in hand acknowledges, `una`, is out no more: Linux's tcp_clean_rtx_queue runs
     // before tcp_fastretrans_alert)
     if (Rack.anyRetransOut(s.rack, una)) {
+      // (a record that gave nothing back, `Undo.nothingBack`, hands on one that gives nothing back
+      // either: the stack's recovery goes on uncut, where Linux's re-entry records its own cut window
+      // as prior_ssthresh and prior_cwnd, which is the window as it stands here. With the old saved
+      // state, the next undo gave back the window from before an ECE's cut: test/tcp/Ecn.test.ts,
+      // "the record a D-SACK undo hands on")
       const fresh: Undo = { marker: una, end: s.sndMax, sent: 0, retrans: 0, retransTs: u.retransTs, ranges: [], cc: u.cc }
+      if (u.nothingBack === true) fresh.nothingBack = true
       countResendsOut(s, fresh)
       s.undo = fresh
       s.recover = s.sndMax

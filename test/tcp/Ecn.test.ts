@@ -692,6 +692,33 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(s.snd.cc.ssthresh).toBe(cut)
     expect(s.snd.cc.cwnd).toBeLessThan(cut)
   })
+  // (review55a) The record an ECE in a SACK recovery keeps (`Undo.nothingBack`, 8c9a227) is the one a
+  // D-SACK undo with a resend still out hands to the recovery that starts at once. Linux: the
+  // timeout's go-back, then the second's resend lost again (FLAG_LOST_RETRANS: tcp_enter_recovery
+  // from Loss, ssthresh 2 from cwnd 2); the ECE zeroes prior_ssthresh; the third's D-SACK undoes
+  // with nothing back (tcp_try_undo_dsack), and tcp_enter_recovery from Disorder records afresh
+  // (tcp_init_undo, prior_ssthresh tcp_current_ssthresh: 2, prior_cwnd 2). The ACK of all with the
+  // D-SACK of the second's resend undoes that record: ssthresh max(2, 2), nothing of the window
+  // before the ECE. The stack's new record took the old one's saved state without its
+  // `nothingBack`, and gave back ssthresh 7, the window before the ECE's cut
+  it("an ECE in a SACK recovery: the record a D-SACK undo hands on (a resend still out) gives nothing back either (Linux's tcp_enter_recovery after tcp_try_undo_dsack)", () => {
+    const s = warm()
+    s.write(1000, T.octets(3 * MSS))
+    s.tick(Math.ceil(s.snd.tlpAt!))
+    const t = Math.ceil(s.snd.rtoAt!)
+    s.tick(t)
+    s.send(t + 20, ackOf(B + MSS, false))
+    s.send(t + 40, ackOf(B + MSS, false, [[B + 2 * MSS, B + 3 * MSS]]))
+    expect([s.snd.recovering, s.snd.cc.ssthresh]).toEqual([true, 2 * MSS])
+    s.send(t + 41, ackOf(B + MSS, true, [[B + 2 * MSS, B + 3 * MSS]]))
+    // the third's other copy D-SACKed: undone (nothing back), a recovery again
+    s.send(t + 42, ackOf(B + MSS, false, [[B + 2 * MSS, B + 3 * MSS], [B + 2 * MSS, B + 3 * MSS]]))
+    expect([Sender.counters(s.snd).undos, s.snd.recovering, s.snd.cc.ssthresh]).toEqual([1, true, 2 * MSS])
+    // the ACK of all, D-SACKing the second's resend: undone again, nothing back
+    s.send(t + 60, ackOf(B + 3 * MSS, false, [[B + MSS, B + 2 * MSS]]))
+    expect([Sender.counters(s.snd).undos, s.snd.recovering]).toEqual([2, false])
+    expect(s.snd.cc.ssthresh).toBe(2 * MSS)
+  })
   // (ecn54) A recovery entered during an ECN cut replaces it: Linux's tcp_enter_recovery sets
   // TCP_CA_Recovery over CWR, and an undo of that recovery (here tcp_try_undo_dsack, SND.UNA still
   // short of the cut's high_seq) goes to Open (tcp_try_keep_open), not back to CWR. So the next ACK
