@@ -32,7 +32,8 @@
  * SFRAUEC, `seq`/`ack` relative to the ISNs, payload length, whether the
  * window is zero (not for a reset), options with the echoed timestamp and SACK blocks relative
  * to the testbench's values) and the results of its socket calls
- * (`dut: read 100`, `dut: ECONNRESET`). What is left out is what the two
+ * (`dut: read 100`, `dut: ECONNRESET`); the result of a call that returns at
+ * once (a write, a close) heads its step, for it came before the window. What is left out is what the two
  * may choose differently and still both be right: the ISNs, the timestamp
  * clock, the window's size and scale (and so how much a device takes before
  * its window shuts: after a `fill` step the testbench's sequence numbers
@@ -829,9 +830,12 @@ export const play = (
     const transcript: Array<Entry> = []
     // the octets a "read filled" asks for, whose result reads "read filled"
     let readFilled: number | undefined
+    const said = (r: string): string => `dut: ${r === `read ${readFilled}` ? "read filled" : r}`
     for (const step of script.steps) {
       let label: string
       let window: number
+      // results that came before the step's window: an immediate call's own (see below)
+      const early: Array<string> = []
       const sentAt = performance.now()
       if ("tb" in step) {
         const built = buildTb(step.tb, st, script)
@@ -873,6 +877,13 @@ export const play = (
         } else {
           yield* dut.call(op)
         }
+        // A call that returns at once has returned before the window starts (`call` waits for it):
+        // its result heads the step, before what the device sent. Written after the first look's
+        // segments instead, it sat before or after a segment that came late, on Linux's side
+        // within GRACE (a tail loss probe of a connection whose handshake the load stretched, so
+        // its SRTT), depending on whether the window's look or a later one heard the segment: the
+        // same segments in the same step, in another order
+        if (IMMEDIATE.has(op.op)) for (const r of dut.results()) early.push(said(r))
       } else if ("fill" in step) {
         transcript.push({ step: `tb> fill to a zero window (${step.fill.payload}-octet segments)`, got: yield* fill(dut, step.fill, st, script) })
         continue
@@ -881,13 +892,13 @@ export const play = (
         window = step.wait
       }
       yield* dut.pass(window)
-      const got: Array<string> = []
+      const got: Array<string> = early
       const hear = Effect.gen(function*() {
         for (const frame of yield* dut.tb.drain) {
           const line = describeDut(frame, st)
           if (line !== undefined) got.push(line)
         }
-        for (const r of dut.results()) got.push(`dut: ${r === `read ${readFilled}` ? "read filled" : r}`)
+        for (const r of dut.results()) got.push(said(r))
       })
       yield* hear
       const exact = "exact" in step && step.exact === true
