@@ -72,17 +72,37 @@ const LISTEN: Step = { dut: { op: "listen", port: 5000 } }
 
 /**
  * A passive open, accepted: the testbench's SYN carries `syn` (SACK permitted
- * unless said otherwise); with `ts`, both carry timestamps 1 and 2.
+ * unless said otherwise); with `ts`, both carry timestamps 1 and 2; `rtt`: the
+ * ms between the SYN-ACK and the ACK (the handshake's RTT sample, so the
+ * minimum RTT; default the step's 100).
  */
-const open = (syn: Partial<TbSegment>, opts: { readonly ts?: boolean } = {}): ReadonlyArray<Step> => [
+const open = (syn: Partial<TbSegment>, opts: { readonly ts?: boolean; readonly rtt?: number } = {}): ReadonlyArray<Step> => [
   LISTEN,
-  { tb: { flags: "S", sackOk: true, ...(opts.ts === true ? { ts: 1 } : {}), ...syn } },
+  { tb: { flags: "S", sackOk: true, ...(opts.ts === true ? { ts: 1 } : {}), ...syn }, ...(opts.rtt === undefined ? {} : { window: opts.rtt }) },
   { tb: { flags: "A", ...(opts.ts === true ? { ts: 2 } : {}) } },
   { dut: { op: "accept" } }
 ]
 
 /** MSS 1012 with timestamps and SACK: 1000-octet segments. */
 const OPEN_SACK = open({ mss: 1012, ws: 7 }, { ts: true })
+
+/**
+ * A minimum RTT long enough that Linux's RACK reordering timer stays out of a script's first SACKs.
+ * Until three segments are SACKed (or the connection is in recovery) Linux's reordering window is
+ * min RTT / 4 (tcp_rack_reo_wnd), and its timer's expiry (tcp_rack_reo_timeout) resends the hole:
+ * a script whose ACKs SACK one segment, then more, 5 ms apart, means that timer to stay out. With
+ * the default windows the minimum RTT is ~100 ms (the handshake's sample, and the first SACK's:
+ * its segment went at the write, a step's window before), the timer ~25 ms after the first SACK,
+ * which a loaded machine's testbench overran between two 5 ms steps: a 30 ms stall there, on
+ * Linux's side only, moved its resend of the hole a step early (the stack's side runs on virtual
+ * time, each step exactly its window). Both samples SLOW_RTT: the timer ~150 ms after the SACK
+ * (probed with a stall injected on Linux's side after a SACK step: 120 ms passes, 200 ms fails).
+ * Not 1 s or more: the SYN-ACK's own timer (1 s) would resend it and the handshake give no sample
+ */
+const SLOW_RTT = 600
+
+/** OPEN_SACK with a SLOW_RTT handshake; the write after it should listen SLOW_RTT too. */
+const OPEN_SACK_SLOW = open({ mss: 1012, ws: 7 }, { ts: true, rtt: SLOW_RTT })
 
 /** A duplicate ACK (of the ISN + 1) with the SACK blocks given. */
 const dup = (ts: number, sack: ReadonlyArray<readonly [number, number]>, window?: number): Step => ({
@@ -107,8 +127,8 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("SACK, three holes: each goes again, lowest first, then the partial ACKs", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 8000 } },
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 8000 }, window: SLOW_RTT },
         dup(3, [[1001, 2001]], 5),
         dup(4, [[3001, 4001], [1001, 2001]], 5),
         dup(5, [[5001, 8001], [3001, 4001], [1001, 2001]]),
@@ -1219,8 +1239,8 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("in fast recovery RACK's losses are marked before PRR's window: a lost resend goes again alone", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 5000 } },
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 5000 }, window: SLOW_RTT },
         dup(3, [[1001, 2001]], 5),
         dup(4, [[1001, 3001]], 5),
         dup(5, [[1001, 5001]], 20),
