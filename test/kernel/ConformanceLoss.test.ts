@@ -112,11 +112,14 @@ const dup = (ts: number, sack: ReadonlyArray<readonly [number, number]>, window?
 
 /**
  * Five segments written and the first two lost: the third, fourth and fifth SACKed one step at a
- * time start the recovery (the first resent); ten more segments written for PRR to send.
+ * time start the recovery (the first resent); ten more segments written for PRR to send. On a
+ * SLOW_RTT path: with OPEN_SACK's ~100 ms minimum RTT Linux's RACK reordering timer came ~27 ms
+ * after the first SACK, 20 ms steps apart (a 25 ms stall injected on Linux's side after the first
+ * SACK step resent the first segment a step early in all four scripts below)
  */
 const FIRST_TWO_LOST: ReadonlyArray<Step> = [
-  ...OPEN_SACK,
-  { dut: { op: "write", bytes: 5000 } },
+  ...OPEN_SACK_SLOW,
+  { dut: { op: "write", bytes: 5000 }, window: SLOW_RTT },
   dup(3, [[2001, 3001]], 20),
   dup(4, [[2001, 4001]], 20),
   dup(5, [[2001, 5001]], 20),
@@ -141,8 +144,8 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("SACK, two holes, the second ACK SACKing three segments above both", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 6000 } },
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 6000 }, window: SLOW_RTT },
         dup(3, [[1001, 2001]], 5),
         dup(4, [[3001, 6001], [1001, 2001]]),
         { tb: { flags: "A", ack: 2001, ts: 5, sack: [[3001, 6001]] } },
@@ -427,8 +430,8 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("with SACK the ACK that ends a recovery grows the window by what it delivered (Linux's tcp_cong_control after tcp_fastretrans_alert set Open)", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 30000 } },
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 30000 }, window: SLOW_RTT },
         dup(3, [[1001, 2001]], 5),
         dup(4, [[1001, 3001]], 5),
         dup(5, [[1001, 4001]], 20),
@@ -1212,13 +1215,14 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // cwnd 4, the first segment's resend fills it. The eighth SACKed next: in_flight 10 - 4 - 4 + 1
   // retransmitted = 3, sndcnt = min(4, max(2 - 1, 1)) = 1, cwnd 4: the second goes. (Before: the window
   // worked out after the first resend, counted in pipe and in PRR's out, let the second go with the
-  // first, then the third at the next SACK.) The windows stay short of the RACK timer (min RTT / 4,
-  // ~25 ms, before the third SACK) and of the RTO
+  // first, then the third at the next SACK.) On a SLOW_RTT path: the RACK timer (min RTT / 4 before
+  // the third SACK) ~150 ms after the first SACK, the RTO far off (at ~100 ms it was ~25 ms after,
+  // and a 25 ms stall on Linux's side there overran the two 5 ms steps)
   it.scopedLive("fast recovery's first retransmission is inside PRR's window: one segment at recovery's start, one an ACK after", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 10000 } },
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 10000 }, window: SLOW_RTT },
         dup(3, [[4001, 5001]], 5),
         dup(4, [[4001, 6001]], 5),
         dup(5, [[4001, 7001]], 20),
@@ -1305,15 +1309,19 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // (skb54) The same ACK inside the resent head, on to the timeout: no FLAG_ACKED, so no
   // FLAG_SET_XMIT_TIMER and no echo sample: the RTO runs on from the head's resend, and the timeout
   // resends the head's rest, 501-1001 (__tcp_retransmit_skb: tcp_trim_head). The stack restarted
-  // its RTO at the ACK and sent a full segment from 501
+  // its RTO at the ACK and sent a full segment from 501. The waits for FIRST_TWO_LOST's 600 ms
+  // path: RTO = SRTT + RTTVAR = 600 + 1200 ms (tcp_rtt_estimator's first sample: mdev 2 m; no
+  // cumulative ACK since, so RTTVAR unchanged), ~1.8 s from the resend; the ACK inside comes ~1.06 s
+  // after it, so an RTO from the resend falls in the wait of 1200 (to ~2.26 s) and one restarted at
+  // the ACK (~2.86 s) in the wait of 1500 (the stack's with its RTO restarted there fails)
   it.scopedLive("with SACK, the RTO after an ACK inside the resent head runs from the resend, and resends the head's rest (Linux's tcp_ack: no FLAG_SET_XMIT_TIMER; tcp_trim_head)", () =>
     conforms({
       steps: [
         ...FIRST_TWO_LOST,
-        { wait: 100 },
+        { wait: 1000 },
         { tb: { flags: "A", ack: 501, ts: 6, sack: [[2001, 5001]] }, window: 20, exact: true },
-        { wait: 200 },
-        { wait: 300 }
+        { wait: 1200 },
+        { wait: 1500 }
       ]
     }))
 
