@@ -317,4 +317,27 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
         ackTo(5001, 8, { win: 60000 }, 20)
       ]
     }))
+  // Congestion avoidance from a window of two with no W_max (two timeouts of a shut window, as
+  // ConformanceWindow's "two timeouts" script: each sets ssthresh from the window the last left, 2,
+  // and TCP_CA_Loss resets CUBIC, cubictcp_state). The ACK of 3001 slow-starts to 2; the ACK of 5001
+  // starts the epoch (target 2, cnt 100 * 2 capped at 20 while last_max_cwnd is 0) and the window
+  // stays 2. The next ACK, 8 ms on, finds cwnd unchanged within HZ / 32 of the last update:
+  // Linux's bictcp_update returns before tcp_friendliness and keeps cnt 20 (2 go); recomputed,
+  // Reno's estimate (ack_cnt 4 > 15 * 2 / 8 = 3: tcp_cwnd 3) asks cnt 2 and the window grows to 4
+  it.scopedLive("congestion avoidance at two: an ACK within HZ / 32 of the last keeps CUBIC's cnt (Linux's bictcp_update), the window stays two", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }, { ts: false, ws: false }),
+        { dut: { op: "write", bytes: 12000 }, window: 20 },
+        { tb: { flags: "A", ack: 2001, win: 0 }, window: 20 },
+        { wait: 500 },
+        { tb: { flags: "A", ack: 2001, win: 0 }, window: 20 },
+        { wait: 800 },
+        { tb: { flags: "A", ack: 3001, win: 60000 }, window: 20 },
+        // (a short window: each step's window is real time on Linux's side, and the next ACK must
+        // come within 7 jiffies of this one)
+        { tb: { flags: "A", ack: 5001, win: 60000 }, window: 8 },
+        { tb: { flags: "A", ack: 7001, win: 60000 }, window: 20 }
+      ]
+    }))
 })

@@ -347,8 +347,8 @@ describe.skipIf(SKIP !== undefined)("the stack's flow control is the Linux kerne
   // last one left (one segment: 2, cubictcp_recalc_ssthresh). The window opens on the ACK of the
   // resend: slow start to 2 (3001, 4001), then congestion avoidance: the ACK of both sends two, where
   // the stack, holding the first expiry's ssthresh (8) as a repeated timeout's, slow-started to four.
-  // (Not scripted further: Linux's CUBIC updates its cnt at most every HZ / 32 while cwnd is
-  // unchanged, bictcp_update, and the stack's does at every ACK: the next ACK 20 ms on parts them)
+  // (The next ACK, within HZ / 32 of this one, keeps CUBIC's cnt: bictcp_update, scripted in
+  // ConformanceCwnd.test.ts, "congestion avoidance at two")
   it.scopedLive("two timeouts of a shut window: each is a first one to tcp_enter_loss, ssthresh from the window the last left (Linux's tcp_retransmit_timer leaves icsk_retransmits at 0)", () =>
     conforms({
       steps: [

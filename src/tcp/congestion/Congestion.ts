@@ -280,6 +280,19 @@ export interface State {
   /** CUBIC's W_est: the window Reno would have by now, in octets (§4.3). 0 before any epoch. */
   wEst: number
   /**
+   * CUBIC's `cnt` as Linux's bictcp_update last worked it out: the segments to acknowledge per
+   * segment of growth (at least 2 once set; 0 before any, and after an RTO). Not scaled by
+   * `resize` (a count of segments, as Linux's).
+   */
+  cnt: number
+  /**
+   * CUBIC's window, in whole segments, when `cnt` was last worked out from the curve (Linux's
+   * last_cwnd); 0 before, and after an RTO (bictcp_reset), which no window equals.
+   */
+  lastCwnd: number
+  /** The jiffy (`now` / 4 ms, HZ 250, rounded down) at which `lastCwnd` was taken: Linux's last_time. */
+  lastJiffy: number
+  /**
    * HyStart++ (RFC 9406, HyStart.ts) for the initial slow start; undefined when not in use.
    * `HyStart.FRESH` (shared, never written) until the first write (`HyStart.own`).
    */

@@ -73,9 +73,12 @@
  *
  * HyStart++ (RFC 9406, which §4.10 recommends) ends the initial slow
  * start when the delay grows (HyStart.ts, run by `Reno.slowStartAck`).
- * Not implemented: ECN's smaller floor (§4.6 `reduction_on_loss`). Not
- * Linux's: cnt worked out at most once a jiffy (and every 1/32 s when cwnd
- * has not changed), its time in jiffies (and delay_min rounded up to one),
+ * Not implemented: ECN's smaller floor (§4.6 `reduction_on_loss`). Linux's:
+ * cnt kept while cwnd is unchanged and no more than HZ / 32 jiffies have
+ * passed since it was worked out (7 at the reference kernel's HZ of 250),
+ * and within the jiffy of the last update only Reno's estimate asked again
+ * (bictcp_update; jiffies here `now` / 4 ms). Not Linux's: its time in
+ * jiffies (and delay_min rounded up to one),
  * its delay_min CUBIC's own (reset by a timeout, no samples from the first
  * second of an epoch; here RACK's windowed minimum); its Reno estimate in
  * whole segments (floor(15 cwnd / 8) ACKs each, 0.56 a window at 10).
@@ -113,6 +116,12 @@ export const wCubic = (s: State, t: number): number => {
   // bic_origin_point; W_max itself is left as the last loss set it, Linux's last_max_cwnd)
   return C * s.smss * d * d * d + (s.k > 0 ? s.wMax : s.cwndEpoch)
 }
+
+/** A jiffy of the reference kernel, in ms (CONFIG_HZ 250). */
+const JIFFY_MS = 4
+
+/** HZ / 32 in jiffies (integer division, as Linux's: 7 at HZ 250), bictcp_update's hold on cnt. */
+const HZ_32 = 7
 
 /** A duration in ms as seconds, with negative and NaN read as 0 (a clock that stepped back must not rewind the curve). */
 const seconds = (ms: number): number => (ms > 0 ? ms / 1000 : 0)
@@ -166,33 +175,56 @@ const onAck = (
   // §5.8: no growth, and no W_est credit, while the window was not the limit (Linux's
   // tcp_is_cwnd_limited, asked before slow start: its slow-start answer for what passed ssthresh).
   if (!limited) return
-  if (s.epochStart === undefined) startEpoch(s, now)
   const cwnd = s.cwnd
   const smss = s.smss
-  // (alpha_cubic throughout, as Linux's tcp_friendliness, not §4.3's 1 once W_est passes cwnd_prior)
-  s.wEst += (ALPHA * acked * smss) / cwnd
-  // The window in whole segments, as Linux's bictcp_update counts it: the target one RTT ahead
-  // (Figure 3) rounded to a whole segment as its integer bic_target is, up below W_max (the
-  // origin less the curve's drop rounded down) and down above it; `cnt`, the segments to
-  // acknowledge per segment of growth, cwnd / (target - cwnd) in whole segments, lowered to what
-  // W_est asks (§4.3, Linux's tcp_friendliness) and at least 2 (§4.5's 1.5 cwnd cap)
   const n = Math.max(1, Math.floor(cwnd / smss))
-  // (one minimum RTT ahead, Linux's t += delay_min: none before a sample, Infinity from an empty filter)
-  const ahead = seconds(now - s.epochStart!) + (rttMs !== undefined && rttMs < Infinity ? seconds(rttMs) : 0)
-  // (less a hair: at t = 0 the curve is cwnd_epoch itself, which cbrt's rounding may leave a
-  // fraction above a whole segment)
-  const w = wCubic(s, ahead) / smss
-  const target = ahead < s.k ? Math.ceil(w - 1e-9) : Math.floor(w + 1e-9)
-  let cnt = target > n ? Math.floor(n / (target - n)) : 100 * n
-  // Linux's bictcp_update while last_max_cwnd is 0 (no loss yet, or none since a timeout, whose
-  // TCP_CA_Loss resets it, cubictcp_state): "the initial growth of cubic function may be too
-  // conservative when the available bandwidth is still unknown", cnt at most 20, 5% a round.
-  // Without it a window that left slow start with no loss (HyStart++) or came back after a
-  // timeout grew at the curve's C t^3 from K = 0 and Reno's estimate, far below Linux's
-  if (s.wMax === 0 && cnt > 20) cnt = 20
-  const reno = Math.floor(s.wEst / smss + 1e-9)
-  if (reno > n) cnt = Math.min(cnt, Math.floor(n / (reno - n)))
-  if (cnt < 2) cnt = 2
+  const jiffy = Math.floor(now / JIFFY_MS)
+  let cnt: number
+  if (s.lastCwnd === n && jiffy - s.lastJiffy <= HZ_32) {
+    // Linux's bictcp_update returns before anything else (after ack_cnt += acked) while cwnd is
+    // the one cnt was last worked out for and no more than HZ / 32 jiffies have passed: the
+    // earlier cnt stands, Reno's estimate counts the ACK but is not asked (a cnt of 20 at a window
+    // of 2, with no W_max, kept over an ACK that recomputed would take the estimate's 2)
+    if (s.epochStart !== undefined) s.wEst += (ALPHA * acked * smss) / cwnd
+    cnt = s.cnt
+  } else {
+    // Within the jiffy of the last update, with an epoch under way, Linux keeps the curve's cnt
+    // and asks only Reno's estimate again (bictcp_update's goto tcp_friendliness), last_cwnd and
+    // last_time left as they were
+    const sameJiffy = s.epochStart !== undefined && jiffy === s.lastJiffy
+    if (!sameJiffy) {
+      s.lastCwnd = n
+      s.lastJiffy = jiffy
+    }
+    if (s.epochStart === undefined) startEpoch(s, now)
+    // (alpha_cubic throughout, as Linux's tcp_friendliness, not §4.3's 1 once W_est passes cwnd_prior)
+    s.wEst += (ALPHA * acked * smss) / cwnd
+    if (sameJiffy) cnt = s.cnt
+    else {
+      // The window in whole segments, as Linux's bictcp_update counts it: the target one RTT
+      // ahead (Figure 3) rounded to a whole segment as its integer bic_target is, up below W_max
+      // (the origin less the curve's drop rounded down) and down above it; `cnt`, the segments to
+      // acknowledge per segment of growth, cwnd / (target - cwnd) in whole segments, lowered to
+      // what W_est asks (§4.3, Linux's tcp_friendliness) and at least 2 (§4.5's 1.5 cwnd cap)
+      // (one minimum RTT ahead, Linux's t += delay_min: none before a sample, Infinity from an empty filter)
+      const ahead = seconds(now - s.epochStart!) + (rttMs !== undefined && rttMs < Infinity ? seconds(rttMs) : 0)
+      // (less a hair: at t = 0 the curve is cwnd_epoch itself, which cbrt's rounding may leave a
+      // fraction above a whole segment)
+      const w = wCubic(s, ahead) / smss
+      const target = ahead < s.k ? Math.ceil(w - 1e-9) : Math.floor(w + 1e-9)
+      cnt = target > n ? Math.floor(n / (target - n)) : 100 * n
+      // Linux's bictcp_update while last_max_cwnd is 0 (no loss yet, or none since a timeout, whose
+      // TCP_CA_Loss resets it, cubictcp_state): "the initial growth of cubic function may be too
+      // conservative when the available bandwidth is still unknown", cnt at most 20, 5% a round.
+      // Without it a window that left slow start with no loss (HyStart++) or came back after a
+      // timeout grew at the curve's C t^3 from K = 0 and Reno's estimate, far below Linux's
+      if (s.wMax === 0 && cnt > 20) cnt = 20
+    }
+    const reno = Math.floor(s.wEst / smss + 1e-9)
+    if (reno > n) cnt = Math.min(cnt, Math.floor(n / (reno - n)))
+    if (cnt < 2) cnt = 2
+    s.cnt = cnt
+  }
   // Linux's tcp_cong_avoid_ai: what is acknowledged adds up (`bytesAcked`, its snd_cwnd_cnt in
   // octets), and each `cnt` segments of it add a whole segment; a count left from a larger cnt
   // adds one first. A window in octets that grew by fractions (RFC 9438's
@@ -246,6 +278,10 @@ const onRto = (s: State, _inFlight: number, _now: number): void => {
   }
   s.wMax = 0
   s.epochStart = undefined
+  // (cubictcp_state on TCP_CA_Loss, bictcp_reset: cnt and last_cwnd 0, so the next ACK in
+  // congestion avoidance works cnt out afresh)
+  s.cnt = 0
+  s.lastCwnd = 0
   Reno.lossWindow(s)
 }
 

@@ -76,6 +76,9 @@ export const makeState = (name: Name, smss: number, synLost: boolean, hystart: b
     epochStart: undefined,
     cwndEpoch: 0,
     wEst: 0,
+    cnt: 0,
+    lastCwnd: 0,
+    lastJiffy: 0,
     hystart: hystart ? HyStart.FRESH : undefined
   }
 }
