@@ -277,8 +277,16 @@ export interface State {
   epochStart: number | undefined
   /** CUBIC's cwnd_epoch: `cwnd` at the start of the epoch, in octets (§4.2). 0 before any epoch. */
   cwndEpoch: number
-  /** CUBIC's W_est: the window Reno would have by now, in octets (§4.3). 0 before any epoch. */
+  /**
+   * CUBIC's W_est: the window Reno would have by now, in octets (§4.3), in whole segments as
+   * Linux's tcp_cwnd (a segment per `floor(15 cwnd / 8)` acknowledged). 0 before any epoch.
+   */
   wEst: number
+  /**
+   * CUBIC's octets acknowledged in the epoch not yet counted into `wEst` (Linux's ack_cnt, in
+   * octets). Scaled by `resize`; left alone by the undo, as Linux's.
+   */
+  ackCnt: number
   /**
    * CUBIC's `cnt` as Linux's bictcp_update last worked it out: the segments to acknowledge per
    * segment of growth (at least 2 once set; 0 before any, and after an RTO). Not scaled by
@@ -430,6 +438,7 @@ export const resize = (s: State, smss: number): void => {
   s.cwndPrior *= r
   s.cwndEpoch *= r
   s.wEst *= r
+  s.ackCnt *= r
   s.smss = smss
 }
 

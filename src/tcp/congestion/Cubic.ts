@@ -18,11 +18,13 @@
  * (bictcp_update, tcp_cong_avoid_ai; its cwnd counts packets):
  * - W_est, the window Reno would have reached, grows by
  *   `alpha_cubic * SMSS * acked / cwnd` (§4.3, Figure 4), with
- *   `alpha_cubic = 3 (1 - beta) / (1 + beta)`, and stays so once W_est
- *   reaches cwnd_prior, as Linux's estimate (tcp_friendliness: a segment per
- *   15 cwnd / 8 acknowledged), where §4.3 says it SHOULD become 1: on short
- *   round trips, where the estimate sets the window, 1 grew a segment per
- *   window where a Linux peer grows one per 1.9 windows.
+ *   `alpha_cubic = 3 (1 - beta) / (1 + beta)`, in whole segments as Linux's
+ *   estimate (tcp_friendliness: tcp_cwnd a segment more per floor(15 cwnd / 8)
+ *   acknowledged, its ack_cnt here `ackCnt`: 0.56 segments a window at 10,
+ *   where 0.53 fractions left it a segment behind at 37 acknowledged), and
+ *   stays so once W_est reaches cwnd_prior, where §4.3 says it SHOULD become
+ *   1: on short round trips, where the estimate sets the window, 1 grew a
+ *   segment per window where a Linux peer grows one per 1.9 windows.
  * - The target is `W_cubic(t + RTT)` (§4.4, Figure 3) in whole segments,
  *   RTT the minimum RTT, as Linux's delay_min, where RFC 9438 §4.1.2 takes
  *   the smoothed RTT (RFC 6298): SRTT grows with a standing queue, and aimed
@@ -80,8 +82,7 @@
  * (bictcp_update; jiffies here `now` / 4 ms). Not Linux's: its time in
  * jiffies (and delay_min rounded up to one),
  * its delay_min CUBIC's own (reset by a timeout, no samples from the first
- * second of an epoch; here RACK's windowed minimum); its Reno estimate in
- * whole segments (floor(15 cwnd / 8) ACKs each, 0.56 a window at 10).
+ * second of an epoch; here RACK's windowed minimum).
  * Linux's: cnt at most 20 while W_max is 0 (no loss yet, or since an RTO).
  *
  * Hooks change the caller's `State` in place and allocate nothing.
@@ -117,6 +118,13 @@ export const wCubic = (s: State, t: number): number => {
   return C * s.smss * d * d * d + (s.k > 0 ? s.wMax : s.cwndEpoch)
 }
 
+/**
+ * Linux's beta_scale, 8 (1024 + 717) / 3 / (1024 - 717) in integers: 15, so that Reno's estimate
+ * grows a segment per floor(15 cwnd / 8) acknowledged (tcp_friendliness), alpha_cubic = 3 (1 - beta)
+ * / (1 + beta) per window with beta 717 / 1024.
+ */
+const RENO_SCALE = 15
+
 /** A jiffy of the reference kernel, in ms (CONFIG_HZ 250). */
 const JIFFY_MS = 4
 
@@ -143,7 +151,9 @@ const reducedSsthresh = (s: State): number =>
 const startEpoch = (s: State, now: number): void => {
   s.epochStart = now
   s.cwndEpoch = s.cwnd
-  s.wEst = s.cwnd
+  // (Linux's tcp_cwnd = cwnd in whole segments, ack_cnt from this ACK's, added by `onAck`)
+  s.wEst = Math.max(1, Math.floor(s.cwnd / s.smss)) * s.smss
+  s.ackCnt = 0
   // (W_max not raised to cwnd when below it: Linux's bictcp_update takes cwnd as the origin and
   // leaves last_max_cwnd, whose 0 means no loss since the start or a timeout: see `onAck`'s 20)
   s.k = s.wMax > s.cwnd ? Math.cbrt((s.wMax - s.cwnd) / (C * s.smss)) : 0
@@ -185,7 +195,7 @@ const onAck = (
     // the one cnt was last worked out for and no more than HZ / 32 jiffies have passed: the
     // earlier cnt stands, Reno's estimate counts the ACK but is not asked (a cnt of 20 at a window
     // of 2, with no W_max, kept over an ACK that recomputed would take the estimate's 2)
-    if (s.epochStart !== undefined) s.wEst += (ALPHA * acked * smss) / cwnd
+    s.ackCnt += acked
     cnt = s.cnt
   } else {
     // Within the jiffy of the last update, with an epoch under way, Linux keeps the curve's cnt
@@ -197,8 +207,7 @@ const onAck = (
       s.lastJiffy = jiffy
     }
     if (s.epochStart === undefined) startEpoch(s, now)
-    // (alpha_cubic throughout, as Linux's tcp_friendliness, not §4.3's 1 once W_est passes cwnd_prior)
-    s.wEst += (ALPHA * acked * smss) / cwnd
+    s.ackCnt += acked
     if (sameJiffy) cnt = s.cnt
     else {
       // The window in whole segments, as Linux's bictcp_update counts it: the target one RTT
@@ -219,6 +228,17 @@ const onAck = (
       // Without it a window that left slow start with no loss (HyStart++) or came back after a
       // timeout grew at the curve's C t^3 from K = 0 and Reno's estimate, far below Linux's
       if (s.wMax === 0 && cnt > 20) cnt = 20
+    }
+    // Reno's estimate as Linux's tcp_friendliness, in whole segments: a segment more per
+    // floor(15 cwnd / 8) acknowledged (beta_scale 15 / 8: alpha_cubic, 0.53 segments a window, with
+    // the floor's rounding, 0.56 at 10), counted once past it (its `ack_cnt > delta`), the rest
+    // carried; past cwnd_prior too, not §4.3's 1 there (on short round trips, where the estimate
+    // sets the window, 1 grew a segment per window where a Linux peer grows one per 1.9)
+    const per = Math.floor((n * RENO_SCALE) / 8) * smss
+    if (s.ackCnt > per) {
+      const steps = Math.ceil(s.ackCnt / per) - 1
+      s.ackCnt -= steps * per
+      s.wEst += steps * smss
     }
     const reno = Math.floor(s.wEst / smss + 1e-9)
     if (reno > n) cnt = Math.min(cnt, Math.floor(n / (reno - n)))

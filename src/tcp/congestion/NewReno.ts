@@ -76,6 +76,7 @@ export const makeState = (name: Name, smss: number, synLost: boolean, hystart: b
     epochStart: undefined,
     cwndEpoch: 0,
     wEst: 0,
+    ackCnt: 0,
     cnt: 0,
     lastCwnd: 0,
     lastJiffy: 0,
