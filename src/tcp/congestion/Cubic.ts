@@ -79,9 +79,11 @@
  * cnt kept while cwnd is unchanged and no more than HZ / 32 jiffies have
  * passed since it was worked out (7 at the reference kernel's HZ of 250),
  * and within the jiffy of the last update only Reno's estimate asked again
- * (bictcp_update; jiffies here `now` / 4 ms). Not Linux's: its time in
- * jiffies (and delay_min rounded up to one),
- * its delay_min CUBIC's own (reset by a timeout, no samples from the first
+ * (bictcp_update; jiffies here `now` / 4 ms). Linux's: t + RTT in whole
+ * jiffies, the RTT rounded up to one, then 1/1024 s (`aheadSeconds`). Not
+ * Linux's: C 0.4 where its bic_scale gives 410 / 1024, and K from `Math.cbrt`
+ * in seconds where its cubic_root gives 1/1024 s (a few ms apart); its
+ * delay_min CUBIC's own (reset by a timeout, no samples from the first
  * second of an epoch; here RACK's windowed minimum).
  * Linux's: cnt at most 20 while W_max is 0 (no loss yet, or since an RTO).
  *
@@ -128,11 +130,25 @@ const RENO_SCALE = 15
 /** A jiffy of the reference kernel, in ms (CONFIG_HZ 250). */
 const JIFFY_MS = 4
 
+/** The reference kernel's CONFIG_HZ. */
+const HZ = 250
+
 /** HZ / 32 in jiffies (integer division, as Linux's: 7 at HZ 250), bictcp_update's hold on cnt. */
 const HZ_32 = 7
 
-/** A duration in ms as seconds, with negative and NaN read as 0 (a clock that stepped back must not rewind the curve). */
-const seconds = (ms: number): number => (ms > 0 ? ms / 1000 : 0)
+/**
+ * t + RTT as Linux's bictcp_update works it out, in seconds: whole jiffies since the epoch began
+ * (`tcp_jiffies32 - ca->epoch_start`) plus delay_min rounded up to whole jiffies
+ * (`usecs_to_jiffies(ca->delay_min)`, a sample of 0 counted as 1 us: a jiffy at the least), then
+ * `t <<= BICTCP_HZ; do_div(t, HZ)`: 1/1024 s rounded down. No RTT sample: no look-ahead (delay_min
+ * 0). A clock that stepped back, or NaN, reads as no time elapsed.
+ */
+const aheadSeconds = (jiffy: number, epochStart: number, rttMs: number | undefined): number => {
+  let j = jiffy - Math.floor(epochStart / JIFFY_MS)
+  if (!(j > 0)) j = 0
+  if (rttMs !== undefined && rttMs < Infinity && rttMs >= 0) j += Math.max(1, Math.ceil(rttMs / JIFFY_MS))
+  return Math.floor((j * 1024) / HZ) / 1024
+}
 
 /**
  * ssthresh after a congestion event (§4.6, Figure 5): cwnd * 0.7 in whole
@@ -216,7 +232,7 @@ const onAck = (
       // acknowledge per segment of growth, cwnd / (target - cwnd) in whole segments, lowered to
       // what W_est asks (§4.3, Linux's tcp_friendliness) and at least 2 (§4.5's 1.5 cwnd cap)
       // (one minimum RTT ahead, Linux's t += delay_min: none before a sample, Infinity from an empty filter)
-      const ahead = seconds(now - s.epochStart!) + (rttMs !== undefined && rttMs < Infinity ? seconds(rttMs) : 0)
+      const ahead = aheadSeconds(jiffy, s.epochStart!, rttMs)
       // (less a hair: at t = 0 the curve is cwnd_epoch itself, which cbrt's rounding may leave a
       // fraction above a whole segment)
       const w = wCubic(s, ahead) / smss

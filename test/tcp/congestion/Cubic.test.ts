@@ -645,3 +645,20 @@ describe("Reno's estimate in whole segments (Linux's tcp_friendliness: ack_cnt, 
     expect([s.cwnd, s.bytesAcked]).toEqual([12 * SMSS, SMSS])
   })
 })
+
+// Linux 6.18 net/ipv4/tcp_cubic.c, bictcp_update: `t = (s32)(tcp_jiffies32 - ca->epoch_start);
+// t += usecs_to_jiffies(ca->delay_min); t <<= BICTCP_HZ; do_div(t, HZ);`: the time since the
+// epoch began in whole jiffies (4 ms at HZ 250), the minimum RTT rounded up to whole jiffies (a
+// sub-millisecond RTT is a jiffy), then 1/1024 s rounded down.
+describe("t + RTT in jiffies, the minimum RTT rounded up to one (Linux's bictcp_update)", () => {
+  it("44 ms into the epoch with a 0.3 ms RTT: 12 jiffies (47.9 ms), the target 72 where 44.3 ms gave 71", () => {
+    const s = afterFirstLoss()
+    A.onAck(s, SMSS, 2000, 0.3, s.cwnd) // the epoch starts (jiffy 500): target 71, cnt 70
+    expect([s.cwnd, s.cnt]).toEqual([70 * SMSS, 70])
+    // 11 jiffies on (past HZ / 32) plus a jiffy for the RTT: W_cubic(49 / 1024 s) ≈ 71.0 segments,
+    // the target 72 (the origin less the drop rounded down), cnt 70 / 2 = 35; 36 counted add one.
+    // At 44.3 ms the curve was 70.94, the target 71, cnt 70, and the window stayed at 70
+    A.onAck(s, 35 * SMSS, 2044, 0.3, s.cwnd)
+    expect([s.cwnd, s.cnt]).toEqual([71 * SMSS, 35])
+  })
+})
