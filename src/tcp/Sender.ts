@@ -3706,7 +3706,8 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum, delivered: 
  * Every retransmission of the episode came back D-SACKed and the episode is
  * over: the losses were not losses (reordering, or a timer too quick), so
  * the congestion state goes back to what it was (Linux's tcp_try_undo_dsack;
- * RFC 2883 §5; for CUBIC's curve too, RFC 9438 §4.9.2: Congestion.undo).
+ * RFC 2883 §5; cwnd and ssthresh only, CUBIC's curve too as Linux's
+ * tcp_reno_undo_cwnd, not RFC 9438 §4.9.2: Congestion.undo).
  *
  * In a fast recovery too, at the D-SACK that leaves no resend unreported
  * (`undoInRecovery`), with nothing marked lost still to resend: Linux 6.18's

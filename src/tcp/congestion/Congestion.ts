@@ -166,20 +166,18 @@
  * cut (Linux's CWR: prior_ssthresh 0 too) saves the cut window and
  * ssthresh, so its `undo` changes neither.
  *
- * CUBIC's own variables (cwnd_prior, W_max, K, t_epoch, W_est; cwnd_epoch
- * goes with K, RFC 9438 §4.9.2's list) go back only while `cwnd` is still
- * below the saved window: one that has already grown past it keeps its own,
- * newer curve. Linux's CUBIC differs here, kept as the RFC's: its
- * undo_cwnd is tcp_reno_undo_cwnd and nothing of its own goes back, so it
- * keeps the loss's last_max_cwnd
- * (fast convergence applied; 0 after a timeout, bictcp_reset) and, its
- * epoch_start zeroed by the loss, begins a new epoch at the next ACK from
- * the restored window: K = 0 there (the window is not below last_max_cwnd),
- * the convex curve and a Reno estimate from that window, where the stack
- * goes on along the curve the episode interrupted. It shows in the growth
- * after the undo: below the old W_max the stack climbs on towards it at the
- * concave curve's pace, a Linux peer starts the convex curve from its
- * window, slow at first (a segment per ~2 windows, the Reno estimate's).
+ * CUBIC's own variables (cwnd_prior, W_max, K, t_epoch, W_est, RFC 9438
+ * §4.9.2's list) do not go back: the stack follows Linux here, not the RFC.
+ * Linux's CUBIC undo_cwnd is tcp_reno_undo_cwnd and nothing of its own goes
+ * back, so it keeps the loss's last_max_cwnd (fast convergence applied; 0
+ * after a timeout, bictcp_reset) and, its epoch_start zeroed by the loss
+ * (cubictcp_recalc_ssthresh), begins a new epoch at the next ACK from the
+ * restored window: K = 0 there (the window is not below last_max_cwnd), the
+ * convex curve and a Reno estimate from that window. Until stop 55 the
+ * stack restored §4.9.2's list and went on along the curve the episode
+ * interrupted: below the old W_max it climbed on at the concave curve's
+ * pace where a Linux peer starts the convex curve from its window, slow at
+ * first (a segment per ~2 windows, the Reno estimate's).
  *
  * HyStart++ (RFC 9406) ends the initial slow start of either algorithm when
  * the delay grows (HyStart.ts; `NewReno.slowStartAck` runs it).
@@ -263,7 +261,7 @@ export interface State {
    * CUBIC's cwnd_prior: `cwnd` when ssthresh was last set, in octets; 0 until
    * then. §4.3 has alpha_cubic become 1 once W_est reaches it; Linux's
    * estimate, followed here, keeps alpha, so no rule reads it now: it is set
-   * at each reduction, saved and put back by the undo (§4.9.2), and scaled.
+   * at each reduction and scaled; the undo leaves it (Linux's tcp_reno_undo_cwnd).
    */
   cwndPrior: number
   /** CUBIC's K: seconds from the start of the epoch until W_cubic reaches W_max (§4.2, Figure 2); 0 outside CUBIC */
@@ -363,12 +361,6 @@ export interface Algorithm {
 export interface Saved {
   readonly cwnd: number
   readonly ssthresh: number
-  readonly wMax: number
-  readonly cwndPrior: number
-  readonly k: number
-  readonly epochStart: number | undefined
-  readonly cwndEpoch: number
-  readonly wEst: number
   /** where HyStart++ was (undefined: not in use) */
   readonly hystart: HyStart.Saved | undefined
 }
@@ -383,12 +375,6 @@ export interface Saved {
 export const saveForUndo = (s: State): Saved => ({
   cwnd: s.cwnd,
   ssthresh: NewReno.currentSsthresh(s),
-  wMax: s.wMax,
-  cwndPrior: s.cwndPrior,
-  k: s.k,
-  epochStart: s.epochStart,
-  cwndEpoch: s.cwndEpoch,
-  wEst: s.wEst,
   hystart: s.hystart === undefined ? undefined : HyStart.save(s.hystart)
 })
 
@@ -396,9 +382,11 @@ export const saveForUndo = (s: State): Saved => ({
  * The episode `saved` was taken before proved spurious, as Linux's tcp_undo_cwnd_reduction: ssthresh
  * goes back to the saved one if that is larger, cwnd to the saved one if it is below it, and the cut
  * is over (a later timeout or loss cuts afresh: Linux is Open again, or holds a Reno recovery whose
- * timeout cuts anyway). While `cwnd` is below `saved.cwnd` CUBIC's curve goes back too (RFC 9438
- * §4.9.2), so the flow goes on as if the episode had not happened; a window that has already grown
- * past it keeps its own curve (§4.9.2's "rare case": the proof came long after).
+ * timeout cuts anyway). Nothing of CUBIC's own goes back: the stack follows Linux here, whose CUBIC
+ * undo is tcp_reno_undo_cwnd (cwnd and ssthresh only), not RFC 9438 §4.9.2 (W_max, K, the epoch and
+ * W_est back). The loss's W_max (fast convergence applied; 0 after a timeout, bictcp_reset) stays
+ * and, the epoch ended by the loss, the next ACK in congestion avoidance starts a new one from the
+ * restored window (Cubic.test.ts, "undoing a spurious reduction").
  *
  * @category combinators
  */
@@ -408,12 +396,6 @@ export const undo = (s: State, saved: Saved): void => {
   s.reducing = false
   if (s.cwnd >= saved.cwnd) return
   s.cwnd = saved.cwnd
-  s.wMax = saved.wMax
-  s.cwndPrior = saved.cwndPrior
-  s.k = saved.k
-  s.epochStart = saved.epochStart
-  s.cwndEpoch = saved.cwndEpoch
-  s.wEst = saved.wEst
   if (saved.hystart !== undefined) HyStart.restore(HyStart.own(s), saved.hystart)
 }
 
@@ -456,11 +438,7 @@ export const resizeSaved = (saved: Saved, from: number, smss: number): Saved => 
   return {
     ...saved,
     cwnd: Math.min(Math.max(saved.cwnd * r, smss), NewReno.MAX_CWND),
-    ssthresh: saved.ssthresh === NewReno.INFINITE_SSTHRESH ? saved.ssthresh : Math.max(Math.floor(saved.ssthresh * r), 2 * smss),
-    wMax: saved.wMax * r,
-    cwndPrior: saved.cwndPrior * r,
-    cwndEpoch: saved.cwndEpoch * r,
-    wEst: saved.wEst * r
+    ssthresh: saved.ssthresh === NewReno.INFINITE_SSTHRESH ? saved.ssthresh : Math.max(Math.floor(saved.ssthresh * r), 2 * smss)
   }
 }
 

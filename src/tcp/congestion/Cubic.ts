@@ -68,10 +68,11 @@
  * becomes 1 SMSS as in Reno (§4.8). Slow start, the exit from recovery and
  * the restart after idle are Reno's (NewReno.ts; §4.10).
  *
- * A reduction proved spurious (§4.9.2) is undone by `Congestion.undo`,
- * which puts this module's variables back with cwnd while cwnd is below
- * the saved window, and ssthresh as Linux's prior_ssthresh (Congestion.ts,
- * "Undoing a reduction that proved spurious").
+ * A reduction proved spurious is undone by `Congestion.undo`: cwnd and
+ * ssthresh only, as Linux's CUBIC (tcp_reno_undo_cwnd), not RFC 9438
+ * §4.9.2's restore of this module's variables: the loss's W_max stays and
+ * the next ACK starts a new epoch (Congestion.ts, "Undoing a reduction
+ * that proved spurious").
  *
  * HyStart++ (RFC 9406, which §4.10 recommends) ends the initial slow
  * start when the delay grows (HyStart.ts, run by `Reno.slowStartAck`).

@@ -489,7 +489,7 @@ describe("Cubic", () => {
   })
 })
 
-describe("undoing a spurious reduction (RFC 9438 §4.9.2)", () => {
+describe("undoing a spurious reduction: Linux's tcp_reno_undo_cwnd, not RFC 9438 §4.9.2", () => {
   /** Past the first loss, six seconds into congestion avoidance: an epoch under way, W_est and the curve past W_max. */
   const cruising = (): Congestion.State => {
     const s = afterFirstLoss()
@@ -511,7 +511,12 @@ describe("undoing a spurious reduction (RFC 9438 §4.9.2)", () => {
     return Math.max(st.ssthresh, ((n >> 1) + (n >> 2)) * SMSS)
   }
 
-  it("a loss proved spurious puts every variable back, so the curve goes on from where it was; ssthresh comes back as Linux's prior_ssthresh", () => {
+  // Linux's CUBIC undo is tcp_reno_undo_cwnd (cubictcp's undo_cwnd): cwnd = max(cwnd, prior_cwnd),
+  // and tcp_undo_cwnd_reduction the larger ssthresh; nothing of CUBIC's own goes back. The loss's
+  // cubictcp_recalc_ssthresh (epoch_start 0, last_max_cwnd with fast convergence) stands, so the next
+  // ACK in congestion avoidance starts a new epoch from the restored window. Until stop 55 the stack
+  // put W_max, K, the epoch and W_est back (RFC 9438 §4.9.2) and the old curve went on
+  it("a loss proved spurious gives back cwnd and ssthresh only: the loss's W_max stays and the next ACK starts a new epoch from the restored window", () => {
     const s = cruising()
     const before = { ...s }
     const saved = Congestion.saveForUndo(s)
@@ -521,27 +526,39 @@ describe("undoing a spurious reduction (RFC 9438 §4.9.2)", () => {
     // the cut: fast convergence does not apply (cwnd above W_max), W_max becomes the window, no epoch
     expect([s.wMax, s.cwndPrior, s.epochStart]).toEqual([before.cwnd, before.cwnd, undefined])
     expect(s.cwnd).toBeLessThan(before.cwnd)
+    const cut = { ...s }
     Congestion.undo(s, saved)
-    // (but the count toward the next whole segment, which starts over as Linux's snd_cwnd_cnt:
+    // (the count toward the next whole segment starts over as Linux's snd_cwnd_cnt:
     // tcp_init_cwnd_reduction zeroes it, tcp_undo_cwnd_reduction leaves it)
-    expect(s).toEqual({ ...before, bytesAcked: 0, ssthresh: priorSsthresh(before) })
-    // and the next ACK grows it along the old curve: the same step as without the episode
+    expect(s).toEqual({ ...cut, cwnd: before.cwnd, ssthresh: priorSsthresh(before), reducing: false })
+    // The next ACK, 40 ms on (past HZ / 32 of the last update), starts the epoch at the restored
+    // window: W_max (the window at the loss, whole segments) is not above it, so K 0, the origin the
+    // window, and W_est from it. The old curve, 6 s on and past K, asked for a segment per few ACKs
+    A.onAck(s, SMSS, 7140, RTT, s.cwnd)
+    expect([s.epochStart, s.k, s.cwndEpoch, Math.floor(s.wEst / SMSS)]).toEqual([7140, 0, before.cwnd, Math.floor(before.cwnd / SMSS)])
     const twin = { ...before, bytesAcked: 0, ssthresh: priorSsthresh(before) }
-    A.onAck(s, SMSS, 7150, RTT, s.cwnd)
-    A.onAck(twin, SMSS, 7150, RTT, twin.cwnd)
-    expect(s.cwnd).toBe(twin.cwnd)
+    A.onAck(twin, SMSS, 7140, RTT, twin.cwnd)
+    // A second of full windows on: the new epoch's convex curve from 102 (and Reno's estimate, 0.53
+    // segments a window) against the old curve 6 s past its K, rising ~4 segments a second
+    run(s, 7200, 8200, RTT)
+    run(twin, 7200, 8200, RTT)
+    expect([s.cwnd / SMSS, twin.cwnd / SMSS]).toEqual([107, 110])
   })
 
-  it("after a timeout proved spurious, W_max is back (the timeout had forgotten it), and the window and ssthresh", () => {
+  it("after a timeout proved spurious, W_max stays forgotten (TCP_CA_Loss's bictcp_reset): only the window and ssthresh come back", () => {
     const s = cruising()
     const before = { ...s }
     const saved = Congestion.saveForUndo(s)
     A.onRto(s, s.cwnd, 7100)
     expect([s.wMax, s.cwnd]).toEqual([0, SMSS])
+    const cut = { ...s }
     Congestion.undo(s, saved)
-    // (but cnt and last_cwnd, which TCP_CA_Loss's bictcp_reset zeroed and tcp_undo_cwnd_reduction
-    // leaves: the next ACK works cnt out afresh)
-    expect(s).toEqual({ ...before, bytesAcked: 0, ssthresh: priorSsthresh(before), cnt: 0, lastCwnd: 0 })
+    // (cnt and last_cwnd, which bictcp_reset zeroed and tcp_undo_cwnd_reduction leaves: the next
+    // ACK works cnt out afresh, from a new epoch with W_max 0: K 0 and cnt at most 20)
+    expect(s).toEqual({ ...cut, cwnd: before.cwnd, ssthresh: priorSsthresh(before), rtoPending: false })
+    expect([s.wMax, s.epochStart, s.cnt, s.lastCwnd]).toEqual([0, undefined, 0, 0])
+    A.onAck(s, SMSS, 7140, RTT, s.cwnd)
+    expect([s.epochStart, s.k, s.cnt]).toEqual([7140, 0, 20])
   })
 
   it("a window that has grown past the old one by the time of the proof keeps its own state, but for the larger ssthresh (tcp_undo_cwnd_reduction)", () => {
