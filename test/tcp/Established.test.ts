@@ -1083,10 +1083,11 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(s.write(100, T.octets(4 * MSS))).toEqual([])
     expect(s.snd.cc.epochStart).toBe(-500)
     // the window opens at 150 (less than an RTO after the last data: no restart): the data goes, and
-    // the epoch moves on by the 150 ms since the last data sent, once
+    // the epoch moves on by the time since the last data sent, once, in whole jiffies as Linux's
+    // `tcp_jiffies32 - lsndtime` (HZ 250: 0 ms is jiffy 0, 150 ms jiffy 37, so 148 ms)
     expect(150).toBeLessThan(s.snd.rtt.rto)
     expect(sent(s.send(150, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 64240 })))).toBe(4 * MSS)
-    expect(s.snd.cc.epochStart).toBe(-350)
+    expect(s.snd.cc.epochStart).toBe(-352)
   })
   // Linux's probe into a shut window is tcp_xmit_probe_skb's segment without data (SND.UNA - 1), and
   // __tcp_transmit_skb raises tcp_event_data_sent only for one with data: no CA_EVENT_TX_START, and
@@ -1109,10 +1110,11 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     }
     // the window opens (less than an RTO after the last probe, but long after the last data: Linux's
     // tcp_ack_update_window restarts the window, tcp_slow_start_after_idle_check), the data goes, and
-    // the epoch moves on once by the time since the last data sent, capped at now
+    // the epoch moves on once by the time since the last data sent, capped at now, in whole jiffies
+    // as Linux's `tcp_jiffies32 - lsndtime` (4 ms at HZ 250; the last data at 0, jiffy 0)
     const t = s.snd.persistAt! - 10
     expect(sent(s.send(t, T.fromPeer({ seq: 0, ack: 2 * MSS, window: 64240 })))).toBeGreaterThan(0)
-    expect(s.snd.cc.epochStart).toBe(Math.min(-500 + t - 0, t))
+    expect(s.snd.cc.epochStart).toBe(Math.min(-500 + 4 * Math.floor(t / 4), t))
   })
   it("probes go on past `retries` while the peer answers them", () => {
     const s = est({ params: { retries: 2, maxPersist: 1000 } })

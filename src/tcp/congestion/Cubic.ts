@@ -342,10 +342,15 @@ const onIdle = (s: State, idleMs: number, rto: number): void => {
  * climb back towards W_max as slowly as after a loss).
  */
 const onTxStart = (s: State, idleMs: number, now: number): void => {
-  if (s.epochStart !== undefined && idleMs > 0) {
-    s.epochStart += idleMs
-    if (s.epochStart > now) s.epochStart = now
-  }
+  if (s.epochStart === undefined || !(idleMs > 0)) return
+  // In whole jiffies, as Linux's `tcp_jiffies32 - lsndtime` (and only when above 0): bictcp_update
+  // counts t in jiffies from epoch_start, and the idle's milliseconds moved the epoch's jiffy a jiffy
+  // off Linux's where the two roundings parted (2 ms within one jiffy moved it; 2 ms across an edge
+  // did not). Whole jiffies of 4 ms keep `epochStart`'s place within its jiffy
+  const jiffies = Math.floor(now / JIFFY_MS) - Math.floor((now - idleMs) / JIFFY_MS)
+  if (!(jiffies > 0)) return
+  s.epochStart += jiffies * JIFFY_MS
+  if (Math.floor(s.epochStart / JIFFY_MS) > Math.floor(now / JIFFY_MS)) s.epochStart = now
 }
 
 /** CUBIC as a `Congestion.Algorithm`. @category constructors */

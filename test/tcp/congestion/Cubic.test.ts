@@ -679,3 +679,41 @@ describe("t + RTT in jiffies, the minimum RTT rounded up to one (Linux's bictcp_
     expect([s.cwnd, s.cnt]).toEqual([71 * SMSS, 35])
   })
 })
+
+describe("the restart's shift of the epoch in whole jiffies (Linux's cubictcp_cwnd_event on CA_EVENT_TX_START)", () => {
+  // Linux moves epoch_start by `tcp_jiffies32 - lsndtime`, both in jiffies, and only when that is
+  // above 0: an idle within one jiffy moves nothing, one of 2 ms across a jiffy's edge moves a whole
+  // jiffy. bictcp_update's t counts jiffies from epoch_start, so a shift by the idle's milliseconds
+  // put the epoch a jiffy off Linux's whenever the two roundings parted (`now` / 4 ms, HZ 250)
+  /** After the first loss, an epoch begun by an ACK at `start` (cwnd 70, W_max 100). */
+  const epochAt = (start: number): Congestion.State => {
+    const s = afterFirstLoss()
+    A.onAck(s, SMSS, start, RTT, s.cwnd)
+    expect(s.epochStart).toBe(start)
+    return s
+  }
+
+  it("2 ms idle inside one jiffy (1201 to 1203) moves no jiffy: cnt at 1252 is 11, as without the idle (the shift by 2 ms gave 14)", () => {
+    const s = epochAt(1103)
+    const twin = structuredClone(s)
+    A.onTxStart(s, 2, 1203)
+    A.onAck(s, SMSS, 1252, RTT, s.cwnd)
+    A.onAck(twin, SMSS, 1252, RTT, twin.cwnd)
+    expect([s.cnt, twin.cnt]).toEqual([11, 11])
+  })
+
+  it("2 ms idle across a jiffy's edge (1203 to 1205) moves a whole jiffy: cnt as an epoch a jiffy later", () => {
+    const s = epochAt(1100)
+    const twin = structuredClone(s)
+    A.onTxStart(s, 2, 1205)
+    twin.epochStart = 1104
+    // (Linux's epoch one jiffy on, at 276: the shift by 2 ms left it in 275 and parted at 1252, 1304, ...)
+    for (const T of [1252, 1304]) {
+      const a = structuredClone(s)
+      const b = structuredClone(twin)
+      A.onAck(a, SMSS, T, RTT, a.cwnd)
+      A.onAck(b, SMSS, T, RTT, b.cwnd)
+      expect(a.cnt).toBe(b.cnt)
+    }
+  })
+})
