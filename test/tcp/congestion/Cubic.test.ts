@@ -632,6 +632,18 @@ describe("cnt kept while cwnd is unchanged for HZ / 32 (Linux's bictcp_update)",
     expect(s.cwnd).toBe(2 * SMSS)
   })
 
+  // (`(s32)(tcp_jiffies32 - ca->last_time) <= HZ / 32`: 7 jiffies still hold, 8 do not; review55b)
+  it("holds cnt at exactly HZ / 32, 7 jiffies on (2510 is jiffy 627, 2538 jiffy 634), and not at 8 (2542)", () => {
+    const held = afterTimeouts()
+    A.onAck(held, 2 * SMSS, 2510, 1, 2 * SMSS)
+    A.onAck(held, 2 * SMSS, 2538, 1, 2 * SMSS)
+    expect(held.cwnd).toBe(2 * SMSS)
+    const redone = afterTimeouts()
+    A.onAck(redone, 2 * SMSS, 2510, 1, 2 * SMSS)
+    A.onAck(redone, 2 * SMSS, 2542, 1, 2 * SMSS)
+    expect(redone.cwnd).toBe(4 * SMSS)
+  })
+
   it("recomputes once more than HZ / 32 has passed, or when cwnd changed", () => {
     const s = afterTimeouts()
     A.onAck(s, 2 * SMSS, 2510, 1, 2 * SMSS)
