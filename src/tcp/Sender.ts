@@ -563,6 +563,16 @@ export interface Sender {
    * undefined: none. A shut window's timeout asks it (`onRto`, tcp_rtx_probe0_timed_out)
    */
   retransStamp: number | undefined
+  /**
+   * the user timeout, ms (RFC 9293 §3.10.8; Linux's TCP_USER_TIMEOUT, icsk_user_timeout); 0: off, the
+   * default. Set, it replaces the retransmissions' count (`retries`) and the keepalive probes' count,
+   * and bounds zero-window probing (`setUserTimeout`)
+   */
+  userTimeout: number
+  /** when our first SYN went (Linux's tcp_connect sets retrans_stamp there): a SYN-SENT's user timeout runs from it */
+  synSentAt: number | undefined
+  /** when the persist timer's first probe went since the window shut (Linux's icsk_probes_tstamp), for the user timeout; undefined: none yet */
+  probesStamp: number | undefined
   keepaliveProbes: number
   /** zero-window probes sent since the peer was last heard */
   windowProbes: number
@@ -868,6 +878,9 @@ const base = (
     maxFlightFull: false,
     lastHeardAt: now,
     retransStamp: undefined,
+    userTimeout: 0,
+    synSentAt: undefined,
+    probesStamp: undefined,
     keepaliveProbes: 0,
     windowProbes: 0,
     keepaliveAt: undefined,
@@ -962,6 +975,7 @@ export const connect = (
   const s = base(params, ports.localPort, ports.remotePort, iss, mtu, reads, now, tsOffset, pmtu)
   // (the earliest TSval a SYN-ACK may echo: the receive half checks it)
   if (params.timestamps) s.view.synTs = tsOf(s, now)
+  s.synSentAt = now
   sendSyn(s, now, out)
   sync(s)
   return s
@@ -1756,6 +1770,7 @@ const enterPersistIfStalled = (s: Sender, now: number): void => {
   // until it is read). RFC 9293 §3.8.6.2.1's override timer: the persist timer
   // sends what fits when it fires (as Linux's probe timer does).
   s.persistBackoff = 0
+  s.probesStamp = undefined
   s.persistAt = now + s.rtt.rto
 }
 
@@ -2222,6 +2237,7 @@ const onAck = (
       s.sndWnd >= Math.max(1, Math.min(Seq.sub(SendBuffer.end(s.buffer), s.sndUna), segmentPayload(s)))) {
       s.persistAt = undefined
       s.persistBackoff = 0
+      s.probesStamp = undefined
       // SND.UNA still SACKed: the peer reneged (Scoreboard.reneged) and its window shut before the
       // short timer could answer it (entering persist stopped it). `push` skips what the board holds,
       // so nothing may go from SND.UNA now and nothing would arm a timer: the connection hung. The
@@ -2236,7 +2252,7 @@ const onAck = (
   // timer at now + tcp_probe0_when for an ACK that found nothing out and a head that does not fit;
   // timed from the probe's send, a peer answering late was probed again that much sooner
   // (test/tcp/Established.test.ts, "an answered probe re-arms the persist timer from the answer")
-  if (s.persistAt !== undefined && current) s.persistAt = now + persistInterval(s)
+  if (s.persistAt !== undefined && current) s.persistAt = now + persistInterval(s, now)
   const sackedBefore = s.board.sacked
   const advances = Seq.gt(a.ack, s.sndUna) && Seq.lte(a.ack, s.sndMax)
   // (Linux's tcp_ack_is_dubious, in the state before this ACK: a duplicate (neither FLAG_DATA nor
@@ -4901,12 +4917,11 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // out_reset_timer before the TCPTimeouts count and tcp_update_rto_stats, tcpi_total_rto; its
   // resend counts as a retransmission all the same)
   if (!shut) count(s).timeouts++
-  if (shut && now - s.lastHeardAt > 2 * s.params.rtt.maxRto &&
-    now - (s.retransStamp ?? headSentAt(s) ?? now) > 2 * s.params.rtt.maxRto) {
+  if (shut && shutTimedOut(s, now)) {
     timedOut(s)
     return
   }
-  if (!shut && s.retries >= (synPhase ? s.params.synRetries : retryLimit(s))) {
+  if (!shut && retriesTimedOut(s, now, synPhase)) {
     timedOut(s)
     return
   }
@@ -4920,6 +4935,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
     s.synRetransmitted = true
     count(s).retransmits++
     sendSyn(s, now, out)
+    clampRtoToUserTimeout(s, now)
     return
   }
   // (the head resent below: the episode's first retransmission, if none came before it)
@@ -5029,7 +5045,60 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   retransmitFirst(s, now, out, s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna)?.end : undefined)
   push(s, now, out)
   if (s.rtoAt === undefined && Seq.gt(s.sndMax, s.sndUna)) s.rtoAt = now + s.rtt.rto
+  clampRtoToUserTimeout(s, now)
   if (shut) s.retries--
+}
+
+/**
+ * The retransmission timer's expiry gives up (not a shut window's: `shutTimedOut`): after `retries`
+ * (a SYN's, `synRetries`) retransmissions in a row; with a user timeout instead once it has passed
+ * since the first of them, as Linux's tcp_write_timeout, where retransmits_timed_out(sk,
+ * retry_until, icsk_user_timeout) measures the user timeout from retrans_stamp (the first
+ * retransmission's send, tcp_retransmit_skb), and only once one was made (icsk_retransmits): the
+ * user timeout replaces tcp_retries2 (and an orphan's count), longer or shorter. A SYN's count
+ * still holds beside it (`expired = icsk_retransmits >= max_retransmits` first).
+ */
+const retriesTimedOut = (s: Sender, now: number, synPhase: boolean): boolean => {
+  if (synPhase && s.retries >= s.params.synRetries) return true
+  if (s.userTimeout > 0) return s.retries > 0 && now - (userTimeoutStart(s) ?? now) >= s.userTimeout
+  return !synPhase && s.retries >= retryLimit(s)
+}
+
+/**
+ * Where the retransmissions' user timeout runs from (Linux's retrans_stamp): in SYN-SENT the first
+ * SYN's send (tcp_connect), else the episode's first retransmission (tcp_retransmit_skb)
+ */
+const userTimeoutStart = (s: Sender): number | undefined => s.state === "SynSent" ? s.synSentAt : s.retransStamp
+
+/**
+ * A shut window's expiry gives up (Linux's tcp_rtx_probe0_timed_out): the peer silent for twice the
+ * RTO's cap and the retransmissions gone on as long (rtx_delta: since retrans_stamp, or the head's
+ * send before any resend). With a user timeout, once the retransmissions have gone on longer than
+ * it ("it does not want win 0 packets to 'reset the timer' while retransmits are not making
+ * progress"), and the cap is the user timeout when that is shorter.
+ */
+const shutTimedOut = (s: Sender, now: number): boolean => {
+  const rtxDelta = now - (s.retransStamp ?? headSentAt(s) ?? now)
+  let limit = 2 * s.params.rtt.maxRto
+  if (s.userTimeout > 0) {
+    if (rtxDelta > s.userTimeout) return true
+    limit = Math.min(limit, s.userTimeout)
+  }
+  return now - s.lastHeardAt > limit && rtxDelta > limit
+}
+
+/**
+ * The retransmission timer re-armed by an expiry waits no longer than the user timeout has left since
+ * the first retransmission, and fires at once (a jiffy: 1 ms) once it has passed, so that the
+ * connection fails at the user timeout, not an RTO after it (Linux's tcp_clamp_rto_to_user_timeout,
+ * which tcp_retransmit_timer's out_reset_timer applies, a SYN's too; the RTO armed by a send is not
+ * clamped). Linux's "at once" is one jiffy (4 ms at HZ 250); here 1 ms, the Clock's tick.
+ */
+const clampRtoToUserTimeout = (s: Sender, now: number): void => {
+  const start = userTimeoutStart(s)
+  if (s.userTimeout === 0 || s.rtoAt === undefined || start === undefined) return
+  const remaining = s.userTimeout - (now - start)
+  s.rtoAt = Math.min(s.rtoAt, now + (remaining <= 0 ? 1 : remaining))
 }
 
 /** A zero-window probe: one octet beyond the window, at backed-off intervals (RFC 9293 §3.8.6.1). */
@@ -5236,6 +5305,7 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (waiting <= 0 && !(finWaits(s) && s.sndWnd === 0)) {
     s.persistAt = undefined
     s.persistBackoff = 0
+    s.probesStamp = undefined
     push(s, now, out)
     // (a FIN sent before, whose application has closed since: its retransmission timer again)
     if (s.persistAt === undefined && s.rtoAt === undefined && Seq.gt(s.sndMax, s.sndUna)) s.rtoAt = now + s.rtt.rto
@@ -5246,6 +5316,7 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // a window too small for SWS avoidance: send what fits, as a normal (timed, retransmitted) segment
     s.persistAt = undefined
     s.persistBackoff = 0
+    s.probesStamp = undefined
     const full = segmentPayload(s)
     const len = Math.min(room, full, Seq.sub(SendBuffer.end(s.buffer), s.sndNxt))
     const fin = finEnd(s)
@@ -5259,6 +5330,14 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // the backed-off RTO reaches TCP_RTO_MAX): else a peer keeping its window shut would hold the
   // orphan, and what it had left to send, for ever
   const capped = s.rtt.rto * 2 ** s.persistBackoff >= s.params.maxPersist
+  // With a user timeout, the probes end once it has passed since the first of them, answered or not
+  // (Linux's tcp_probe_timer: icsk_probes_tstamp, set at the first expiry, is reset only by a window
+  // that opens, tcp_ack_probe, not by the answers that keep icsk_probes_out at 0)
+  if (s.probesStamp === undefined) s.probesStamp = now
+  else if (s.userTimeout > 0 && now - s.probesStamp >= s.userTimeout) {
+    timedOut(s)
+    return
+  }
   if (s.windowProbes >= retryLimit(s) || (s.appClosed && capped && s.persistBackoff >= retryLimit(s))) {
     timedOut(s)
     return
@@ -5283,11 +5362,23 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     s.timing = undefined
   }
   s.persistBackoff++
-  s.persistAt = now + persistInterval(s)
+  s.persistAt = now + persistInterval(s, now)
 }
 
-/** The persist timer's interval: the RTO backed off by the probes sent, capped (Linux's tcp_probe0_when). */
-const persistInterval = (s: Sender): number => Math.min(s.params.maxPersist, s.rtt.rto * 2 ** s.persistBackoff)
+/**
+ * The persist timer's interval: the RTO backed off by the probes sent, capped (Linux's tcp_probe0_when);
+ * with a user timeout, no longer than it has left since the first probe, at least TCP_TIMEOUT_MIN
+ * (Linux's tcp_clamp_probe0_to_user_timeout, in tcp_send_probe0 and tcp_ack_probe)
+ */
+const persistInterval = (s: Sender, now: number): number => {
+  const when = Math.min(s.params.maxPersist, s.rtt.rto * 2 ** s.persistBackoff)
+  if (s.userTimeout === 0 || s.probesStamp === undefined) return when
+  const remaining = s.userTimeout - Math.max(0, now - s.probesStamp)
+  return Math.min(when, Math.max(remaining, PROBE0_MIN))
+}
+
+/** Linux's TCP_TIMEOUT_MIN (2 jiffies), ms as at HZ 1000: the shortest persist timer a user timeout's clamp leaves. */
+const PROBE0_MIN = 2
 
 const armKeepalive = (s: Sender, now: number): void => {
   const idle = s.keepaliveIdle
@@ -5333,6 +5424,15 @@ const rttSample = (s: Sender, ms: number, at: number, maybeDelayed = false, una 
   s.params.onRttSample?.(ms)
 }
 
+/**
+ * The user timeout for this connection, ms, 0 for off (RFC 9293 §3.10.8; Linux's TCP_USER_TIMEOUT,
+ * whose tcp_sock_set_user_timeout only records it: the timers running keep their deadlines, and
+ * their next expiry or re-arm reads it). The caller checks `ms` (a non-negative integer).
+ */
+export const setUserTimeout = (s: Sender, ms: number): void => {
+  s.userTimeout = ms
+}
+
 /** RFC 1122 §4.2.3.6: a keepalive probe is SEG.SEQ = SND.NXT - 1 with no data, which draws an ACK. */
 const keepalive = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // data in flight has its own timer (and its retries end the connection), and data or a FIN still
@@ -5343,7 +5443,10 @@ const keepalive = (s: Sender, now: number, out: Array<OutSegment>): void => {
     s.keepaliveAt = now + (s.keepaliveIdle ?? 0)
     return
   }
-  if (s.keepaliveProbes >= s.params.keepaliveProbes) {
+  // With a user timeout, it and not the probes' count says when: once it has passed since the peer
+  // was last heard with a probe out (Linux's tcp_keepalive_timer: `elapsed >= user_timeout &&
+  // icsk_probes_out > 0`; the count is not asked then)
+  if (s.userTimeout > 0 ? s.keepaliveProbes > 0 && now - s.lastHeardAt >= s.userTimeout : s.keepaliveProbes >= s.params.keepaliveProbes) {
     // the peer is told, in case it is there after all (Linux's tcp_send_active_reset)
     emit(s, out, ackSeq(s), RST | ACK, undefined, resetOptions(s, now))
     timedOut(s)
