@@ -113,6 +113,7 @@ export type Event =
   | { readonly _tag: "NoDelay"; readonly on: boolean }
   /** keepalive probes after `idle` ms of silence, or none (undefined) */
   | { readonly _tag: "Keepalive"; readonly idle: number | undefined }
+  | { readonly _tag: "UserTimeout"; readonly ms: number }
   | {
     readonly _tag: "IcmpError"
     /** what the ICMP error said (its type, code and next-hop MTU) */
@@ -465,6 +466,9 @@ export class Conn {
       case "Keepalive":
         Sender.setKeepalive(s, e.idle, now)
         return
+      case "UserTimeout":
+        Sender.setUserTimeout(s, e.ms)
+        return
       case "IcmpError":
         // a believed "fragmentation needed" holds for the address, for every user of it (Linux's
         // tcp_v4_mtu_reduced updates the route's exception through inet_csk_update_pmtu)
@@ -804,6 +808,13 @@ export class Conn {
   setKeepalive(idle: number | undefined): Effect.Effect<void> {
     return Effect.sync(() => {
       this.events.unsafeOffer({ _tag: "Keepalive", idle })
+    })
+  }
+
+  /** the user timeout, ms (0: off), for the send half, which owns the timers (TCP_USER_TIMEOUT) */
+  setUserTimeout(ms: number): Effect.Effect<void> {
+    return Effect.sync(() => {
+      this.events.unsafeOffer({ _tag: "UserTimeout", ms })
     })
   }
 

@@ -237,6 +237,14 @@ export interface Connection {
    */
   readonly setKeepAlive: (on: boolean, idle?: Duration.DurationInput) => Effect.Effect<void>
   /**
+   * the user timeout, ms, from now on (RFC 9293 §3.10.8 USER TIMEOUT; Linux's TCP_USER_TIMEOUT); 0
+   * turns it off, the default. Set, data left unacknowledged that long after its first
+   * retransmission, zero-window probes that long after the first, or a peer silent that long with a
+   * keepalive probe out, fails the connection with TimedOut, in place of the counts of `tcp.retries`
+   * and `tcp.keepaliveProbes` (Sender.ts). A negative or fractional one is InvalidArgument
+   */
+  readonly setUserTimeout: (ms: number) => Effect.Effect<void, TcpError>
+  /**
    * Octets of urgent data (RFC 9293 §3.8.5) the peer has marked that have not been read yet,
    * 0 when none is pending (MUST-33). The data itself comes in line, in order, by `read`.
    */
@@ -279,6 +287,13 @@ export interface ListenOptions {
    * `tcp.maxAcceptBacklog` (Linux's somaxconn), and a negative one is that, as Linux makes it
    */
   readonly backlog?: number
+  /**
+   * the user timeout, ms, of every connection it accepts (`Connection.setUserTimeout`), as Linux's
+   * accepted sockets inherit TCP_USER_TIMEOUT from the listener (inet_csk_clone_lock copies it); 0
+   * (the default): off. Not the SYN-ACK's retries, which `tcp.synAckRetries` alone ends, as Linux's
+   * reqsk_timer_handler
+   */
+  readonly userTimeout?: number
 }
 
 /** @category models */
@@ -309,6 +324,12 @@ export interface ConnectOptions {
   readonly noDelay?: boolean
   /** the TOS (DiffServ field) of the connection's segments, the SYN included (RFC 1122 §4.2.4.2); its ECN bits are ignored */
   readonly tos?: number
+  /**
+   * the user timeout, ms (`Connection.setUserTimeout`), from the SYN on: set before connect(2), as
+   * Linux's TCP_USER_TIMEOUT, it ends the SYN's retransmissions too once it has passed since the
+   * first SYN (tcp_write_timeout in SYN-SENT), or `tcp.synRetries`, whichever comes first; 0 (the default): off
+   */
+  readonly userTimeout?: number
 }
 
 /** @category models */
@@ -453,6 +474,8 @@ interface ListenerState {
   /** the next listener on the same port (each bound to an address of its own: `listenerFor`) */
   next: ListenerState | undefined
   readonly backlog: number
+  /** the user timeout its accepted connections start with, ms (0: off; `ListenOptions.userTimeout`) */
+  readonly userTimeout: number
   readonly halfOpen: ChurnMap<string, HalfOpenEntry>
   /** half-open entries whose SYN-ACK the timer has not re-sent yet (Linux's young requests: Handshake.synAckRetryLimit) */
   young: number
@@ -518,6 +541,12 @@ const tosError = (tos: number): TcpError | undefined =>
     ? undefined
     : new TcpError({ reason: "InvalidArgument", detail: `TOS ${tos} is not 0..255` })
 
+/** Why `ms` cannot be a user timeout (undefined: it can): Linux's do_tcp_setsockopt answers EINVAL to a negative one. */
+const userTimeoutError = (ms: number): TcpError | undefined =>
+  Number.isSafeInteger(ms) && ms >= 0
+    ? undefined
+    : new TcpError({ reason: "InvalidArgument", detail: `user timeout ${ms} is not a whole number of ms, 0 or more` })
+
 class Handle implements Connection {
   constructor(private readonly conn: Conn) {}
   get localAddress() {
@@ -578,6 +607,12 @@ class Handle implements Connection {
       this.conn.setKeepalive(
         on ? (idle === undefined ? this.conn.snd.params.keepaliveIdleAsked : Duration.toMillis(idle)) : undefined
       )
+  }
+  get setUserTimeout() {
+    return (ms: number) => {
+      const bad = userTimeoutError(ms)
+      return bad === undefined ? this.conn.setUserTimeout(ms) : Effect.fail(bad)
+    }
   }
   get closed() {
     return Effect.suspend(() => this.conn.waitClosed())
@@ -966,6 +1001,10 @@ export const make = Effect.gen(function*() {
       return false
     }
     l.waiting++
+    // (the SYN-ACK's MSS was from the path's MTU, `n.mtu`; the route's is what it goes back to)
+    const snd = Sender.established(params, n, { consumed: 0 }, at, ip.pathMtu(p.src), route.mtu)
+    // the listener's user timeout, as Linux's child inherits icsk_user_timeout (inet_csk_clone_lock)
+    if (l.userTimeout > 0) Sender.setUserTimeout(snd, l.userTimeout)
     ;(opening ??= new Map()).set(k, {
       key: k,
       listener: l,
@@ -973,8 +1012,7 @@ export const make = Effect.gen(function*() {
       remoteAddress: p.src,
       route,
       rcv: Receiver.open(params, n, at),
-      // (the SYN-ACK's MSS was from the path's MTU, `n.mtu`; the route's is what it goes back to)
-      snd: Sender.established(params, n, { consumed: 0 }, at, ip.pathMtu(p.src), route.mtu),
+      snd,
       // the completing ACK may carry data or a FIN already
       segments: Handshake.carriesMore(seg) ? [seg] : []
     })
@@ -1381,6 +1419,8 @@ export const make = Effect.gen(function*() {
       if (o.backlog !== undefined && !Number.isFinite(o.backlog)) {
         return yield* new TcpError({ reason: "InvalidArgument", detail: `backlog ${o.backlog} is not a number` })
       }
+      const badTimeout = o.userTimeout === undefined ? undefined : userTimeoutError(o.userTimeout)
+      if (badTimeout !== undefined) return yield* badTimeout
       // (nothing to wait on from here until the listener's entry: a listener made once the stack's
       // close has begun would take connections its close never sees)
       if (closing) return yield* stackClosed()
@@ -1420,6 +1460,7 @@ export const make = Effect.gen(function*() {
         address,
         next: listeners.get(port),
         backlog,
+        userTimeout: o.userTimeout ?? 0,
         halfOpen: new ChurnMap(),
         young: 0,
         accepted,
@@ -1498,6 +1539,8 @@ export const make = Effect.gen(function*() {
       }
       const badTos = o.tos === undefined ? undefined : tosError(o.tos)
       if (badTos !== undefined) return Effect.fail(badTos)
+      const badTimeout = o.userTimeout === undefined ? undefined : userTimeoutError(o.userTimeout)
+      if (badTimeout !== undefined) return Effect.fail(badTimeout)
       // the bind(2) before the connect(2) first (as Node's internalConnect): what it refuses is
       // refused whatever the destination and its route
       const bound = bindAddress(o.localAddress)
@@ -1592,6 +1635,7 @@ export const make = Effect.gen(function*() {
       const pmtu = ip.pathMtu(remote)
       const snd = Sender.connect(params, { localPort, remotePort: o.port }, iss, r.mtu, reads, now, first, Negotiation.tsOffset(tsKey, local, remote), pmtu)
       if (o.noDelay === true) snd.noDelay = true
+      if (o.userTimeout !== undefined) Sender.setUserTimeout(snd, o.userTimeout)
       const rcv = Receiver.synSent(params, iss, inherited)
       const conn = new Conn(env, k, local, remote, Iface.routeFrom(r, local), rcv, snd, queues)
       // (a local address alone is bound too, to port 0, as Node's bind of it: with SO_REUSEADDR,
