@@ -208,6 +208,66 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  // The user timeout (TCP_USER_TIMEOUT; RFC 9293 §3.10.8): the peer silent, a read waiting. The
+  // handshake's ~100 ms RTT (its step's window) makes the RTO ~300 ms: the tail probe at the RTO's
+  // time (~300 ms after the write: no retrans_stamp, tcp_send_loss_probe), the first RTO's resend
+  // (~600: retrans_stamp, tcp_retransmit_skb), the next at ~1200, and then not the backed-off ~2400:
+  // the timer clamped to what is left (tcp_clamp_rto_to_user_timeout), ETIMEDOUT at ~1600
+  // (retransmits_timed_out from retrans_stamp), with no segment (tcp_write_err sends no reset).
+  // Windows (from the write): ..100, ..250, ..550, ..950, ..1250, ..1500, ..1700, ..2700
+  it.scopedLive("a user timeout: the retransmissions end 1000 ms after the first RTO's resend, the timer clamped to it, ETIMEDOUT", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "userTimeout", ms: 1000 } },
+        { dut: { op: "read" } },
+        { dut: { op: "write", bytes: 100 } },
+        { wait: 150 },
+        { wait: 300 },
+        { wait: 400 },
+        { wait: 300 },
+        { wait: 250 },
+        { wait: 200 },
+        { wait: 1000 }
+      ]
+    }))
+
+  it.scopedLive("a listener's user timeout is its accepted connection's (Linux's inet_csk_clone_lock copies it)", () =>
+    conforms({
+      steps: [
+        { dut: { op: "listen", port: 5000, userTimeout: 1000 } },
+        ...OPEN_ALL.slice(1),
+        { dut: { op: "read" } },
+        { dut: { op: "write", bytes: 100 } },
+        { wait: 150 },
+        { wait: 300 },
+        { wait: 400 },
+        { wait: 300 },
+        { wait: 250 },
+        { wait: 200 },
+        { wait: 1000 }
+      ]
+    }))
+
+  // Keepalive with a user timeout: tcp_keepalive_timer aborts, with a reset, at the first expiry the
+  // user timeout has passed by since the peer was heard with a probe out; the count (2 here) is not
+  // asked. Probes at 1, 2 and 3 s, the reset at 4 s (3 s without the user timeout: the keepalive script
+  // of Conformance.test.ts)
+  it.scopedLive("keepalive with a user timeout of 3.5 s: probes past the count, then a reset and ETIMEDOUT at 4 s", () =>
+    conforms({
+      stack: { tcp: { keepaliveInterval: "1 second", keepaliveProbes: 2 } },
+      steps: [
+        ...OPEN_ALL,
+        { dut: { op: "read" } },
+        { dut: { op: "userTimeout", ms: 3500 } },
+        { dut: { op: "keepalive", idle: 1, interval: 1, count: 2 } },
+        { wait: 1200 },
+        { wait: 1000 },
+        { wait: 1000 },
+        { wait: 1000 }
+      ]
+    }))
+
   it.scopedLive("FIN-WAIT-2 after shutdown has no timeout: the peer's data and FIN still come in", () =>
     conforms({
       sysctls: { "net.ipv4.tcp_fin_timeout": 1 },

@@ -108,7 +108,15 @@ export type DutOp =
    * `cc: "reno"`: Linux's sockets on Reno (TCP_CONGESTION) instead of CUBIC (a script that says so sets
    * the stack's `tcp.congestion` to "newreno" in `stack`)
    */
-  | { readonly op: "listen"; readonly port: number; readonly backlog?: number; readonly address?: string; readonly cc?: "reno" }
+  | {
+    readonly op: "listen"
+    readonly port: number
+    readonly backlog?: number
+    readonly address?: string
+    readonly cc?: "reno"
+    /** TCP_USER_TIMEOUT (ms) on the listening socket, which its accepted sockets inherit (the stack's ListenOptions.userTimeout) */
+    readonly userTimeout?: number
+  }
   | { readonly op: "accept" }
   /**
    * to the testbench (198.18.0.1); from `localPort` if given (Linux: SO_REUSEADDR, bind(2), then
@@ -139,6 +147,8 @@ export type DutOp =
    * ...); the stack takes only `idle` per connection: a script sets the other two in `stack.tcp`
    */
   | { readonly op: "keepalive"; readonly idle: number; readonly interval: number; readonly count: number }
+  /** TCP_USER_TIMEOUT, ms (the stack's Connection.setUserTimeout) */
+  | { readonly op: "userTimeout"; readonly ms: number }
   /** close the listener (connections it holds unaccepted are reset) */
   | { readonly op: "unlisten" }
   /** `bytes` octets of "x", the last urgent (send with MSG_OOB; the stack's writeUrgent) */
@@ -154,6 +164,7 @@ const IMMEDIATE: ReadonlySet<DutOp["op"]> = new Set([
   "abort",
   "nodelay",
   "keepalive",
+  "userTimeout",
   "unlisten",
   "writeUrgent"
 ])
@@ -1108,13 +1119,16 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
           return Effect.gen(function*() {
             listenerScope = yield* Scope.make()
             const address = op.address !== undefined ? { address: op.address } : {}
-            listener = yield* Scope.extend(tcp.listen({ port: op.port, backlog: op.backlog ?? 8, ...address }), listenerScope)
+            const userTimeout = op.userTimeout !== undefined ? { userTimeout: op.userTimeout } : {}
+            listener = yield* Scope.extend(tcp.listen({ port: op.port, backlog: op.backlog ?? 8, ...address, ...userTimeout }), listenerScope)
             return "ok"
           })
         case "unlisten":
           return listenerScope === undefined ? Effect.fail("EBADF") : Effect.as(Scope.close(listenerScope, Exit.void), "ok")
         case "keepalive":
           return Effect.flatMap(need(conn), (c) => Effect.as(c.setKeepAlive(true, `${op.idle} seconds`), "ok"))
+        case "userTimeout":
+          return Effect.flatMap(need(conn), (c) => Effect.as(c.setUserTimeout(op.ms), "ok"))
         case "accept":
           return Effect.flatMap(need(listener), (l) => Effect.map(l.accept, (c) => {
             conn = c

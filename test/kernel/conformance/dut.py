@@ -17,6 +17,7 @@ kernel side; the test checks that every address it passes lies in
   {"id": 7, "op": "read", "bytes": 100}
   {"id": 8, "op": "shutdown"} | {"op": "close"} | {"op": "abort"} | {"op": "nodelay"}
   {"id": 9, "op": "keepalive", "idle": 1, "interval": 1, "count": 2} | {"op": "unlisten"}
+  {"id": 11, "op": "userTimeout", "ms": 1000}   (TCP_USER_TIMEOUT; "userTimeout" on a listen: the listener's, inherited)
   {"id": 10, "op": "writeUrgent", "bytes": 10}   (send with MSG_OOB: the last octet urgent)
 
 Sockets use CUBIC (TCP_CONGESTION), the stack's congestion control, whatever
@@ -84,6 +85,8 @@ def run(cmd):
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         cubic(s, cmd.get("cc", "cubic"))
+        if "userTimeout" in cmd:
+            s.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, cmd["userTimeout"])
         s.bind((cmd.get("address", "0.0.0.0"), cmd["port"]))
         s.listen(cmd.get("backlog", 8))
         s.settimeout(TIMEOUT)
@@ -143,6 +146,9 @@ def run(cmd):
         c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, cmd["idle"])
         c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, cmd["interval"])
         c.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, cmd["count"])
+        return "ok"
+    if op == "userTimeout":
+        conn().setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, cmd["ms"])
         return "ok"
     if op == "unlisten":
         socks["listener"].close()
