@@ -268,6 +268,48 @@ describe.skipIf(SKIP !== undefined)("the stack's flow control is the Linux kerne
       ]
     }))
 
+  // The user timeout and a shut window (Linux's tcp_probe_timer: icsk_probes_tstamp from the first
+  // probe, ~300 ms after the write; tcp_clamp_probe0_to_user_timeout). 1000 ms: the second probe
+  // ~600 later (~900), then not ~1200 later but at what is left: ETIMEDOUT at ~1300, no probe, no
+  // reset (tcp_write_err). Windows (from the write): ..100, ..600, ..1100, ..1200, ..1450, ..2450
+  it.scopedLive("a zero window and a user timeout: probes at the RTO and twice it, then ETIMEDOUT at the user timeout from the first (tcp_probe_timer)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1460, ws: 7, ts: 1 }, { ts: 2, win: 0 }),
+        { dut: { op: "userTimeout", ms: 1000 } },
+        { dut: { op: "read" } },
+        { dut: { op: "write", bytes: 500 } },
+        { wait: 500 },
+        { wait: 500 },
+        { wait: 100 },
+        { wait: 250 },
+        { wait: 1000 }
+      ]
+    }))
+
+  // ... and answered with the window still shut: the answers do not put it off (Linux 5.11's fix, the
+  // probes' stamp kept until the window opens, tcp_ack_probe). 1600 ms: the first probe at ~300, the
+  // answer at ~600 re-arms the timer a backed-off 600 on (tcp_ack_probe), the probe at ~1200, then
+  // 400 left of 1600: ETIMEDOUT at ~1900 (without: a probe at ~2400). Windows (from the write): ..100,
+  // ..600, the answer ..700, ..1150, ..1300, ..1750, ..2050, ..2650
+  it.scopedLive("a zero window and a user timeout, the probes answered with the window shut: ETIMEDOUT all the same (tcp_probe_timer's probes_tstamp)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1460, ws: 7, ts: 1 }, { ts: 2, win: 0 }),
+        { dut: { op: "userTimeout", ms: 1600 } },
+        { dut: { op: "read" } },
+        { dut: { op: "write", bytes: 500 } },
+        { wait: 500 },
+        // (acknowledging nothing: Linux probes below SND.UNA, the stack with the octet that waits)
+        { tb: { flags: "A", ack: 1, ts: 3, win: 0 } },
+        { wait: 450 },
+        { wait: 150 },
+        { wait: 450 },
+        { wait: 300 },
+        { wait: 600 }
+      ]
+    }))
+
   // (timer54) Linux 6.18's tcp_ack_probe: an ACK that opens the window below the head waiting (1000
   // octets, 100 of window) re-arms the probe timer at now + tcp_probe0_when, the backoff the first
   // probe raised kept, and sends nothing (tcp_snd_wnd_test); at its expiry tcp_write_wakeup sends the
