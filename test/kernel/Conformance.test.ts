@@ -469,6 +469,24 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
       steps: [{ dut: { op: "connect", port: 6000 } }, { wait: 1300 }, { wait: 2000 }]
     }))
 
+  // A user timeout set before connect(2) ends the SYN's retransmissions too (tcp_write_timeout in
+  // SYN-SENT: retransmits_timed_out from retrans_stamp, which tcp_connect set at the first SYN): the
+  // SYN again at 1 s, its timer clamped to the 1.5 s left (tcp_clamp_rto_to_user_timeout), and the
+  // connect fails ETIMEDOUT at 2.5 s with no third SYN (3 s without it). Windows: ..100, ..1400,
+  // ..2300, ..2700, ..3700
+  it.scopedLive("a user timeout of 2.5 s on a connect: the SYN again at 1 s, ETIMEDOUT at 2.5 s, no SYN at 3 s", () =>
+    conforms({
+      sysctls: DOUBLED_SYN_TIMEOUTS,
+      tbPort: 6000,
+      steps: [
+        { dut: { op: "connect", port: 6000, userTimeout: 2500 } },
+        { wait: 1300 },
+        { wait: 900 },
+        { wait: 400 },
+        { wait: 1000 }
+      ]
+    }))
+
   // The first flight after a connect whose SYN went again (Linux's tcp_init_transfer: one segment
   // only after more than one retransmission, total_retrans, and when the SYN-ACK does not echo the
   // first SYN's TSval, tcp_try_undo_spurious_syn). 14600 octets: ten segments of 1448 and one of

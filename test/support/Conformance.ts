@@ -122,7 +122,13 @@ export type DutOp =
    * to the testbench (198.18.0.1); from `localPort` if given (Linux: SO_REUSEADDR, bind(2), then
    * connect(2), as Node's localPort does through libuv; the stack's `localPort`)
    */
-  | { readonly op: "connect"; readonly port: number; readonly localPort?: number }
+  | {
+    readonly op: "connect"
+    readonly port: number
+    readonly localPort?: number
+    /** TCP_USER_TIMEOUT (ms) set before connect(2) (the stack's ConnectOptions.userTimeout) */
+    readonly userTimeout?: number
+  }
   /**
    * a connect that returns at once, the handshake left to go on (a non-blocking connect(2); the
    * stack's connect in a fiber of its own): a close or abort before it completes is one in
@@ -1136,11 +1142,19 @@ export const stackDut = (config: Partial<StackConfigInput> = {}): Effect.Effect<
             return "ok"
           }))
         case "connect":
-          return Effect.map(tcp.connect({ address: TB_IP, port: op.port, ...(op.localPort === undefined ? {} : { localPort: op.localPort }) }), (c) => {
-            conn = c
-            spare = 0
-            return "ok"
-          })
+          return Effect.map(
+            tcp.connect({
+              address: TB_IP,
+              port: op.port,
+              ...(op.localPort === undefined ? {} : { localPort: op.localPort }),
+              ...(op.userTimeout === undefined ? {} : { userTimeout: op.userTimeout })
+            }),
+            (c) => {
+              conn = c
+              spare = 0
+              return "ok"
+            }
+          )
         case "connectAsync":
           return Effect.gen(function*() {
             connecting = yield* Effect.forkIn(

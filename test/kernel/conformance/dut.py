@@ -17,7 +17,8 @@ kernel side; the test checks that every address it passes lies in
   {"id": 7, "op": "read", "bytes": 100}
   {"id": 8, "op": "shutdown"} | {"op": "close"} | {"op": "abort"} | {"op": "nodelay"}
   {"id": 9, "op": "keepalive", "idle": 1, "interval": 1, "count": 2} | {"op": "unlisten"}
-  {"id": 11, "op": "userTimeout", "ms": 1000}   (TCP_USER_TIMEOUT; "userTimeout" on a listen: the listener's, inherited)
+  {"id": 11, "op": "userTimeout", "ms": 1000}   (TCP_USER_TIMEOUT; "userTimeout" on a listen: the listener's, inherited;
+                                                 on a connect: set before connect(2))
   {"id": 10, "op": "writeUrgent", "bytes": 10}   (send with MSG_OOB: the last octet urgent)
 
 Sockets use CUBIC (TCP_CONGESTION), the stack's congestion control, whatever
@@ -105,6 +106,8 @@ def run(cmd):
         c.settimeout(TIMEOUT)
         socks["conn"] = c
         bind_local(c, cmd)
+        if "userTimeout" in cmd:
+            c.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, cmd["userTimeout"])
         c.connect((cmd["host"], cmd["port"]))
         return "ok"
     if op == "connectAsync":
