@@ -88,6 +88,29 @@ describe("user timeout: retransmissions (tcp_write_timeout, retransmits_timed_ou
   })
 })
 
+describe("user timeout: a window shut with data out (tcp_retransmit_timer, tcp_rtx_probe0_timed_out)", () => {
+  it("the retransmissions into the shut window end once they have gone on longer than the user timeout (strictly: a resend at it, the end a jiffy on)", () => {
+    const s = est()
+    Sender.setUserTimeout(s.snd, 1000)
+    // the peer's octet first, so that its later ACK may shrink the window (tcp_may_update_window)
+    s.send(5, T.fromPeer({ seq: 0, ack: 0, payload: "y" }))
+    expect(s.write(10, "abc")).toHaveLength(1)
+    // nothing acknowledged, the window shut
+    s.send(20, T.fromPeer({ seq: 1, ack: 0, window: 0 }))
+    // resends at 210 (retrans_stamp), 610; then 800 backed off against 600 left: 1210
+    expect(s.tick(210)).toHaveLength(1)
+    expect(s.tick(610)).toHaveLength(1)
+    expect(s.snd.rtoAt).toBe(1210)
+    // rtx_delta 1000 is not past 1000 (`rtx_delta > user_timeout`): one more resend, the timer at once
+    expect(s.tick(1210)).toHaveLength(1)
+    expect(s.state).toBe("Established")
+    expect(s.snd.rtoAt).toBe(1211)
+    expect(s.tick(1211)).toEqual([])
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe("TimedOut")
+  })
+})
+
 describe("user timeout: zero-window probes (tcp_probe_timer, tcp_clamp_probe0_to_user_timeout)", () => {
   const shut = (ut: number) => {
     const s = est()
