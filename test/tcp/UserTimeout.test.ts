@@ -109,6 +109,26 @@ describe("user timeout: a window shut with data out (tcp_retransmit_timer, tcp_r
     expect(s.state).toBe("Closed")
     expect(s.snd.failure).toBe("TimedOut")
   })
+  it("the peer answering with its window shut does not put it off: the resends' own clock ends it (rtx_delta > user_timeout first)", () => {
+    // tcp_rtx_probe0_timed_out: "If user application specified a TCP_USER_TIMEOUT, it does not want
+    // win 0 packets to 'reset the timer' while retransmits are not making progress": rtx_delta past the
+    // user timeout ends it whatever rcv_tstamp says (without that clause the peer's answers, heard a
+    // moment ago, would hold the connection open)
+    const s = est()
+    Sender.setUserTimeout(s.snd, 1000)
+    s.send(5, T.fromPeer({ seq: 0, ack: 0, payload: "y" }))
+    expect(s.write(10, "abc")).toHaveLength(1)
+    s.send(20, T.fromPeer({ seq: 1, ack: 0, window: 0 }))
+    for (const at of [210, 610, 1210]) {
+      expect(s.tick(at)).toHaveLength(1)
+      s.send(at + 1, T.fromPeer({ seq: 1, ack: 0, window: 0 }))
+      expect(s.state).toBe("Established")
+    }
+    expect(s.snd.rtoAt).toBe(1211)
+    s.tick(1211)
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe("TimedOut")
+  })
 })
 
 describe("user timeout: zero-window probes (tcp_probe_timer, tcp_clamp_probe0_to_user_timeout)", () => {
@@ -148,6 +168,27 @@ describe("user timeout: zero-window probes (tcp_probe_timer, tcp_clamp_probe0_to
     s.tick(1220)
     expect(s.state).toBe("Closed")
     expect(s.snd.failure).toBe("TimedOut")
+  })
+  it("a window that opens ends the probes' clock: the next shut window's probes are timed afresh (tcp_ack_probe zeroes icsk_probes_tstamp)", () => {
+    const s = shut(1000)
+    expect(T.seenAll(s.tick(220))).toHaveLength(1)
+    expect(T.seenAll(s.tick(620))).toHaveLength(1)
+    // the window opens: "hello" goes; its ACK shuts the window again, and more waits
+    expect(T.seenAll(s.send(700, T.fromPeer({ seq: 0, ack: 100, window: 1000 })))).toHaveLength(1)
+    s.send(750, T.fromPeer({ seq: 0, ack: 105, window: 0 }))
+    s.write(760, "world")
+    const first = s.snd.persistAt!
+    expect(T.seenAll(s.tick(first))).toHaveLength(1)
+    // past 220 + 1000 and still probing; it ends 1000 after this episode's first probe
+    const due: Array<number> = []
+    for (let t = first + 1; s.state === "Established" && t < first + 5000; t++) {
+      if (Sender.deadline(s.snd) === t) {
+        s.tick(t)
+        due.push(t)
+      }
+    }
+    expect(s.snd.failure).toBe("TimedOut")
+    expect(due[due.length - 1]).toBe(first + 1000)
   })
 })
 
