@@ -569,7 +569,7 @@ export interface Sender {
    * and bounds zero-window probing (`setUserTimeout`)
    */
   userTimeout: number
-  /** when our first SYN went (Linux's tcp_connect sets retrans_stamp there): a SYN-SENT's user timeout runs from it */
+  /** when our first SYN went (Linux's tcp_connect sets retrans_stamp there): a SYN-SENT's user timeout runs from it, a simultaneous open's SYN-RECEIVED's too */
   synSentAt: number | undefined
   /** when the persist timer's first probe went since the window shut (Linux's icsk_probes_tstamp), for the user timeout; undefined: none yet */
   probesStamp: number | undefined
@@ -5066,9 +5066,12 @@ const retriesTimedOut = (s: Sender, now: number, synPhase: boolean): boolean => 
 
 /**
  * Where the retransmissions' user timeout runs from (Linux's retrans_stamp): in SYN-SENT the first
- * SYN's send (tcp_connect), else the episode's first retransmission (tcp_retransmit_skb)
+ * SYN's send (tcp_connect), and in the SYN-RECEIVED of a simultaneous open still that (the crossed
+ * SYN's tcp_rcv_synsent_state_process leaves retrans_stamp as it was; the stack's SynReceived sender
+ * is only ever a connect's); else the episode's first retransmission (tcp_retransmit_skb)
  */
-const userTimeoutStart = (s: Sender): number | undefined => s.state === "SynSent" ? s.synSentAt : s.retransStamp
+const userTimeoutStart = (s: Sender): number | undefined =>
+  s.state === "SynSent" || s.state === "SynReceived" ? s.synSentAt : s.retransStamp
 
 /**
  * A shut window's expiry gives up (Linux's tcp_rtx_probe0_timed_out): the peer silent for twice the

@@ -241,6 +241,22 @@ describe("user timeout: the SYN (tcp_write_timeout in SYN-SENT)", () => {
     socket.tick(1001)
     expect(socket.snd.failure).toBe("TimedOut")
   })
+  it("a simultaneous open's SYN-RECEIVED keeps the first SYN's clock (tcp_rcv_synsent_state_process leaves retrans_stamp)", () => {
+    // Linux: the crossed SYN turns SYN-SENT into SYN-RECEIVED without touching retrans_stamp, which
+    // tcp_connect set at the first SYN; tcp_write_timeout in SYN_RECV asks retransmits_timed_out with
+    // the user timeout from it, and out_reset_timer's tcp_clamp_rto_to_user_timeout clamps from it
+    const { socket } = T.synSent({ now: 0 })
+    Sender.setUserTimeout(socket.snd, 2500)
+    socket.send(10, T.peerSyn())
+    expect(socket.snd.state).toBe("SynReceived")
+    // the SYN-ACK again at 1000; 2000 backed off, 1500 left since the first SYN: at 2500
+    expect(socket.tick(1000)).toHaveLength(1)
+    expect(socket.snd.rtoAt).toBe(2500)
+    expect(socket.tick(2499)).toEqual([])
+    expect(socket.tick(2500)).toEqual([])
+    expect(socket.snd.state).toBe("Closed")
+    expect(socket.snd.failure).toBe("TimedOut")
+  })
   it("synRetries still ends it first when shorter", () => {
     const { socket } = T.synSent({ now: 0, params: { synRetries: 1 } })
     Sender.setUserTimeout(socket.snd, 100_000)
