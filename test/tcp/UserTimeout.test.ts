@@ -22,6 +22,27 @@ import * as T from "../support/TcpSocket.js"
 const MSS = 1460
 const est = (o: Partial<T.Options> = {}) => T.established({ ...o, peerOptions: { mss: MSS, sackPermitted: false } })
 
+/** Nothing at `at - 1`, still `open`; at `at` the connection fails with TimedOut (the exact instant), silently. */
+const failsAt = (s: T.TcpSocket, at: number, open = "Established") => {
+  expect(s.tick(at - 1)).toEqual([])
+  expect(s.state).toBe(open)
+  expect(T.seenAll(s.tick(at))).toEqual([])
+  expect(s.state).toBe("Closed")
+  expect(s.snd.failure).toBe("TimedOut")
+}
+
+/** Runs the connection's timers from `from` on, each at its deadline, while it is open: the last expiry's time. */
+const lastExpiry = (s: T.TcpSocket, from: number): number | undefined => {
+  let last: number | undefined
+  for (let t = from + 1; s.state === "Established" && t < from + 5000; t++) {
+    if (Sender.deadline(s.snd) === t) {
+      s.tick(t)
+      last = t
+    }
+  }
+  return last
+}
+
 describe("user timeout: retransmissions (tcp_write_timeout, retransmits_timed_out)", () => {
   it("unacknowledged data fails with TimedOut exactly the user timeout after the first retransmission, the RTO clamped to it", () => {
     const s = est()
@@ -35,11 +56,7 @@ describe("user timeout: retransmissions (tcp_write_timeout, retransmits_timed_ou
     expect(s.tick(610)).toHaveLength(1)
     // backed off to 800, but only 600 left: the timer at 1210, not 1410 (tcp_clamp_rto_to_user_timeout)
     expect(s.snd.rtoAt).toBe(1210)
-    expect(s.tick(1209)).toEqual([])
-    expect(s.state).toBe("Established")
-    expect(s.tick(1210)).toEqual([])
-    expect(s.state).toBe("Closed")
-    expect(s.snd.failure).toBe("TimedOut")
+    failsAt(s, 1210)
   })
   it("a user timeout longer than `retries` would last keeps retransmitting past them (it replaces tcp_retries2)", () => {
     const s = est({ params: { retries: 3 } })
@@ -51,11 +68,7 @@ describe("user timeout: retransmissions (tcp_write_timeout, retransmits_timed_ou
     // 3200 backed off, 10000 - 2800 left: 6210; then 6400 against 4000 left: 10210
     expect(s.tick(6210)).toHaveLength(1)
     expect(s.snd.rtoAt).toBe(10_210)
-    expect(s.tick(10_209)).toEqual([])
-    expect(s.state).toBe("Established")
-    s.tick(10_210)
-    expect(s.state).toBe("Closed")
-    expect(s.snd.failure).toBe("TimedOut")
+    failsAt(s, 10_210)
   })
   it("an ACK of the data ends the episode: the next loss is timed from its own first retransmission", () => {
     const s = est()
@@ -69,15 +82,8 @@ describe("user timeout: retransmissions (tcp_write_timeout, retransmits_timed_ou
     expect(s.tick(first)).toHaveLength(1)
     expect(s.state).toBe("Established")
     // well past 210 + 1000 and still open; fails 1000 after `first`
-    const due: Array<number> = []
-    for (let t = first + 1; s.state === "Established" && t < first + 5000; t++) {
-      if (Sender.deadline(s.snd) === t) {
-        s.tick(t)
-        due.push(t)
-      }
-    }
+    expect(lastExpiry(s, first)).toBe(first + 1000)
     expect(s.snd.failure).toBe("TimedOut")
-    expect(due[due.length - 1]).toBe(first + 1000)
   })
   it("off (0, the default): the count of `retries` as before", () => {
     const s = est({ params: { retries: 2 } })
@@ -89,7 +95,8 @@ describe("user timeout: retransmissions (tcp_write_timeout, retransmits_timed_ou
 })
 
 describe("user timeout: a window shut with data out (tcp_retransmit_timer, tcp_rtx_probe0_timed_out)", () => {
-  it("the retransmissions into the shut window end once they have gone on longer than the user timeout (strictly: a resend at it, the end a jiffy on)", () => {
+  /** user timeout 1000; "abc" sent at 10, unacknowledged, the window shut at 20 */
+  const shutWithDataOut = () => {
     const s = est()
     Sender.setUserTimeout(s.snd, 1000)
     // the peer's octet first, so that its later ACK may shrink the window (tcp_may_update_window)
@@ -97,6 +104,10 @@ describe("user timeout: a window shut with data out (tcp_retransmit_timer, tcp_r
     expect(s.write(10, "abc")).toHaveLength(1)
     // nothing acknowledged, the window shut
     s.send(20, T.fromPeer({ seq: 1, ack: 0, window: 0 }))
+    return s
+  }
+  it("the retransmissions into the shut window end once they have gone on longer than the user timeout (strictly: a resend at it, the end a jiffy on)", () => {
+    const s = shutWithDataOut()
     // resends at 210 (retrans_stamp), 610; then 800 backed off against 600 left: 1210
     expect(s.tick(210)).toHaveLength(1)
     expect(s.tick(610)).toHaveLength(1)
@@ -114,11 +125,7 @@ describe("user timeout: a window shut with data out (tcp_retransmit_timer, tcp_r
     // win 0 packets to 'reset the timer' while retransmits are not making progress": rtx_delta past the
     // user timeout ends it whatever rcv_tstamp says (without that clause the peer's answers, heard a
     // moment ago, would hold the connection open)
-    const s = est()
-    Sender.setUserTimeout(s.snd, 1000)
-    s.send(5, T.fromPeer({ seq: 0, ack: 0, payload: "y" }))
-    expect(s.write(10, "abc")).toHaveLength(1)
-    s.send(20, T.fromPeer({ seq: 1, ack: 0, window: 0 }))
+    const s = shutWithDataOut()
     for (const at of [210, 610, 1210]) {
       expect(s.tick(at)).toHaveLength(1)
       s.send(at + 1, T.fromPeer({ seq: 1, ack: 0, window: 0 }))
@@ -147,11 +154,7 @@ describe("user timeout: zero-window probes (tcp_probe_timer, tcp_clamp_probe0_to
     expect(T.seenAll(s.tick(620))).toHaveLength(1)
     // 800 backed off, 600 left: 1220
     expect(s.snd.persistAt).toBe(1220)
-    expect(s.tick(1219)).toEqual([])
-    expect(s.state).toBe("Established")
-    expect(T.seenAll(s.tick(1220))).toEqual([])
-    expect(s.state).toBe("Closed")
-    expect(s.snd.failure).toBe("TimedOut")
+    failsAt(s, 1220)
   })
   it("probes the peer answers with its window still shut do not put it off (Linux 5.11's fix: probes_tstamp kept)", () => {
     const s = shut(1000)
@@ -180,15 +183,8 @@ describe("user timeout: zero-window probes (tcp_probe_timer, tcp_clamp_probe0_to
     const first = s.snd.persistAt!
     expect(T.seenAll(s.tick(first))).toHaveLength(1)
     // past 220 + 1000 and still probing; it ends 1000 after this episode's first probe
-    const due: Array<number> = []
-    for (let t = first + 1; s.state === "Established" && t < first + 5000; t++) {
-      if (Sender.deadline(s.snd) === t) {
-        s.tick(t)
-        due.push(t)
-      }
-    }
+    expect(lastExpiry(s, first)).toBe(first + 1000)
     expect(s.snd.failure).toBe("TimedOut")
-    expect(due[due.length - 1]).toBe(first + 1000)
   })
 })
 
@@ -226,11 +222,7 @@ describe("user timeout: the SYN (tcp_write_timeout in SYN-SENT)", () => {
     expect(socket.tick(1000)).toHaveLength(1)
     // 2000 backed off, 1500 left since the first SYN: at 2500
     expect(socket.snd.rtoAt).toBe(2500)
-    expect(socket.tick(2499)).toEqual([])
-    expect(socket.state).toBe("SynSent")
-    expect(socket.tick(2500)).toEqual([])
-    expect(socket.state).toBe("Closed")
-    expect(socket.snd.failure).toBe("TimedOut")
+    failsAt(socket, 2500, "SynSent")
   })
   it("not before a first retransmission (icsk_retransmits 0): a user timeout under the initial RTO resends once", () => {
     const { socket } = T.synSent({ now: 0 })
@@ -252,10 +244,7 @@ describe("user timeout: the SYN (tcp_write_timeout in SYN-SENT)", () => {
     // the SYN-ACK again at 1000; 2000 backed off, 1500 left since the first SYN: at 2500
     expect(socket.tick(1000)).toHaveLength(1)
     expect(socket.snd.rtoAt).toBe(2500)
-    expect(socket.tick(2499)).toEqual([])
-    expect(socket.tick(2500)).toEqual([])
-    expect(socket.snd.state).toBe("Closed")
-    expect(socket.snd.failure).toBe("TimedOut")
+    failsAt(socket, 2500, "SynReceived")
   })
   it("synRetries still ends it first when shorter", () => {
     const { socket } = T.synSent({ now: 0, params: { synRetries: 1 } })
