@@ -85,6 +85,19 @@ describe("user timeout: retransmissions (tcp_write_timeout, retransmits_timed_ou
     expect(lastExpiry(s, first)).toBe(first + 1000)
     expect(s.snd.failure).toBe("TimedOut")
   })
+  it("an orphan's too: the user timeout, not orphanRetries, ends the FIN's and the data's retransmissions", () => {
+    // tcp_write_timeout for SOCK_DEAD sets retry_until = tcp_orphan_retries, but retransmits_timed_out
+    // ignores the boundary once a user timeout is given (only tcp_model_timeout reads it)
+    const s = est({ params: { orphanRetries: 1 } })
+    Sender.setUserTimeout(s.snd, 1000)
+    s.write(10, "abc")
+    s.close(10)
+    expect(s.snd.appClosed).toBe(true)
+    // the count alone gives up at 610; the user timeout resends there and ends at 1210
+    for (const at of [210, 610]) expect(s.tick(at).length).toBeGreaterThan(0)
+    expect(s.snd.rtoAt).toBe(1210)
+    failsAt(s, 1210, "FinWait1")
+  })
   it("off (0, the default): the count of `retries` as before", () => {
     const s = est({ params: { retries: 2 } })
     s.write(10, "abc")
