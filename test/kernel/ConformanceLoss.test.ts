@@ -569,13 +569,13 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("SACK reneging: an ACK up to the SACKed block resends it after SRTT/2, the scoreboard cleared", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 5000 } },
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 5000 }, window: SLOW_RTT },
         dup(3, [[1001, 2001]], 5),
         dup(4, [[1001, 3001]], 5),
         dup(5, [[1001, 4001]]),
-        { tb: { flags: "A", ack: 1001, ts: 6 }, window: 30 },
-        { wait: 70 },
+        { tb: { flags: "A", ack: 1001, ts: 6 }, window: 100 },
+        { wait: 400 },
         { tb: { flags: "A", ack: 2001, ts: 7 }, window: 20 },
         { tb: { flags: "A", ack: 3001, ts: 8 }, window: 20 },
         { tb: { flags: "A", ack: 4001, ts: 9 }, window: 20 },
@@ -598,8 +598,8 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("a duplicate ACK at the recovery point after a reneging ACK ends the recovery: the next loss cuts again", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 22000 } },
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 22000 }, window: SLOW_RTT },
         dup(3, [[1001, 2001]], 5),
         dup(4, [[1001, 3001]], 5),
         dup(5, [[1001, 12001]], 20),
@@ -628,8 +628,8 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("three duplicate ACKs after a reneging ACK, with no hole, start no recovery", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 20000 } },
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 20000 }, window: SLOW_RTT },
         dup(3, [[1001, 2001]], 5),
         dup(4, [[1001, 3001]], 5),
         dup(5, [[1001, 12001]], 60),
@@ -667,15 +667,15 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
     conforms({
       sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 40000 } },
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 40000 }, window: SLOW_RTT },
         dup(3, [[1001, 2001]], 5),
         dup(4, [[1001, 3001]], 5),
         dup(5, [[1001, 12001]], 20),
         dup(6, [[12001, 13001], [1001, 12001]], 15),
         { tb: { flags: "A", ack: 12001, ts: 7 }, window: 10 },
         { tb: { flags: "A", ack: 12001, ts: 8, sack: [[13001, 20001]] }, window: 10 },
-        { wait: 80 }
+        { wait: 500 }
       ]
     }))
 
