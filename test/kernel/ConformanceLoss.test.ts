@@ -563,9 +563,11 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // tcp_check_sack_reneging re-arms the retransmission timer for max(SRTT/2, 10 ms) (srtt_us >> 4:
   // srtt_us holds 8 SRTT), not the RTO; at its expiry tcp_enter_loss (tcp_timeout_mark_lost) clears
   // every SACK mark and resends from SND.UNA, one segment (cwnd 1), then the rest as ACKs come.
-  // SRTT is about 100 ms here (the write's window): nothing in the first 30 ms, the resend some
-  // 50 ms after the ACK, where an RTO (at least 200 ms) would not come; the ACKs after it take one
-  // segment each (see the header)
+  // On a SLOW_RTT path (Linux's RACK reordering timer, min RTT / 4 before the third SACK, came ~25 ms
+  // after the first SACK at ~100 ms, 5 ms steps apart: a 30 ms stall on Linux's side after it resent
+  // the head a step early): SRTT is some 500-600 ms here, so nothing in the ACK's 100 ms, the resend
+  // some 250-300 ms after the ACK, in the wait, where an RTO (SRTT + 4 RTTVAR, over 700 ms) would not
+  // come; the ACKs after it take one segment each (see the header)
   it.scopedLive("SACK reneging: an ACK up to the SACKed block resends it after SRTT/2, the scoreboard cleared", () =>
     conforms({
       steps: [
@@ -589,7 +591,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // SND.UNA onto a SACKed segment (FLAG_SACK_RENEGING with FLAG_SND_UNA_ADVANCED) returns before it
   // (tcp_check_sack_reneging). Here: recovery at 12001 (ssthresh 7), the resend, six new by PRR; a
   // SACK of 12001-13001 (sent after the resend: RACK finds the resend lost, it goes again); the ACK
-  // of 12001 reneges at the recovery point (short timer, SRTT/2 ~50 ms: the steps after it come
+  // of 12001 reneges at the recovery point (short timer, SRTT/2, some 250 ms on this SLOW_RTT path: the steps after it come
   // within 20 ms); a duplicate ACK SACKing 14001-18001 (its block at SND.UNA is refused by both,
   // tcp_is_sackblock_valid): Linux leaves the first recovery, RACK marks 13001 lost (three SACKed
   // above it), and a second recovery cuts again (ssthresh 4 from cwnd 7, tcp_enter_recovery; PRR:
@@ -619,7 +621,8 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // it all then a write show cwnd 7. The stack counted three duplicate ACKs and started a recovery
   // (ssthresh 4 from 7): four segments at the write. (The windows after the reneging ACK total 12 ms,
   // inside its short timer, SRTT / 2: the two 60 ms windows before it raise SRTT so that the timer
-  // is not at its 10 ms floor, which a loaded machine's steps reached; nothing else is due in them:
+  // is not at its 10 ms floor, which a loaded machine's steps reached (on the SLOW_RTT path SRTT is
+  // some 500 ms anyway, as for the RACK timer in the first SACKs); nothing else is due in them:
   // no RACK timer, as everything unSACKed went after the highest SACKed segment, nor a probe)
   // (The ACK of 20001 delivers nothing: all it covers was SACKed before, so the window stays at
   // ssthresh 7, Linux's tcp_cong_avoid getting acked_sacked 0. Grown by SND.UNA's advance of 8
@@ -648,8 +651,8 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // one duplicate SACKing all that is out above SND.UNA (13001-20001). It ends the recovery (Linux:
   // tcp_try_undo_recovery, tcp_end_cwnd_reduction: cwnd = ssthresh 7) and nothing is in flight
   // (tcp_packets_in_flight: 8 out, 8 SACKed, the reneged head among them): seven new segments. The
-  // short timer the reneging ACK armed (max(SRTT / 2, 10 ms), tcp_check_sack_reneging; SRTT ~85 ms
-  // here) runs on through the recovery's end: Linux's state is Disorder (SACKed data out), where
+  // short timer the reneging ACK armed (max(SRTT / 2, 10 ms), tcp_check_sack_reneging; some 250-300
+  // ms on this SLOW_RTT path, the wait 500 for it) runs on through the recovery's end: Linux's state is Disorder (SACKed data out), where
   // tcp_schedule_loss_probe arms no probe, and sending new data with packets out re-arms nothing
   // (tcp_event_new_data_sent). At its expiry tcp_enter_loss finds the head SACKed (reneged), clears
   // the SACK marks and resends 12001 alone (cwnd 1).
