@@ -541,18 +541,27 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // On a SLOW_RTT path: at ~100 ms Linux's RACK reordering timer (min RTT / 4 before the third
+  // SACK) came ~25 ms after the first duplicate, 5 ms steps apart (a 30 ms stall injected on Linux's
+  // side after the first duplicate resent the first segment a step early). The RTO is then ~1.8 s
+  // (SRTT ~600 + 4 RTTVAR, tcp_rtt_estimator's first sample's 1200 kept: SND.UNA does not pass the
+  // handshake's rtt_seq until the ACK), found with 100 ms waits on both sides: the first resend
+  // 1.8-1.9 s after the fast retransmission, the next 1.8-1.9 s after the ACK, the backoff's at
+  // 5.4-5.5 s after it (twice the RTO after the resend). The waits put each in its own step, and the
+  // silent middle one is where a resend with no backoff (~3.7 s after the ACK) would show
   it.scopedLive("an RTO during SACK recovery: the hole goes again, then what the ACK leaves, then the backoff", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 5000 } },
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 5000 }, window: SLOW_RTT },
         dup(3, [[1001, 2001]], 5),
         dup(4, [[1001, 3001]], 5),
         dup(5, [[1001, 4001]]),
-        { wait: 400 },
+        { wait: 2300 },
         { tb: { flags: "A", ack: 4001, ts: 6 } },
-        { wait: 500 },
-        { wait: 900 },
+        { wait: 2300 },
+        { wait: 2300 },
+        { wait: 1300 },
         { tb: { flags: "A", ts: 7 } }
       ]
     }))
@@ -717,16 +726,20 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // grows cwnd to 2 (slow start) with nothing in flight, so the second and the sixth go; the ACK of
   // the second (cwnd 3, the sixth out) sends the seventh and eighth. The stack counted SND.NXT -
   // SND.UNA, the SACKed octets in it, once its go-back had passed them: four segments in flight at
-  // the first ACK, and the second went alone
+  // the first ACK, and the second went alone. On a SLOW_RTT path (at ~100 ms Linux's RACK
+  // reordering timer, min RTT / 4 before the third SACK, came ~25 ms after the first SACK, 5 ms steps
+  // apart: a 30 ms stall on Linux's side after it resent the first segment a step early): the RTO is
+  // then ~1.8 s (SRTT ~600 + 4 RTTVAR), 1.8-1.9 s after the fast retransmission on both sides, in the
+  // wait
   it.scopedLive("in a timeout's go-back the SACKed octets are not in flight: the ACK of the resend sends the next hole and the next lost segment", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 8000 } },
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 8000 }, window: SLOW_RTT },
         dup(3, [[2001, 3001]], 5),
         dup(4, [[2001, 4001]], 5),
         dup(5, [[2001, 5001]]),
-        { wait: 400 },
+        { wait: 2300 },
         { tb: { flags: "A", ack: 1001, ts: 6, sack: [[2001, 5001]] } },
         { tb: { flags: "A", ack: 5001, ts: 7 } },
         { tb: { flags: "A", ts: 8 } }
