@@ -5104,7 +5104,6 @@ const clampRtoToUserTimeout = (s: Sender, now: number): void => {
   s.rtoAt = Math.min(s.rtoAt, now + (remaining <= 0 ? 1 : remaining))
 }
 
-/** A zero-window probe: one octet beyond the window, at backed-off intervals (RFC 9293 §3.8.6.1). */
 /**
  * RFC 8985 §7 tail loss probe: a tail of lost segments draws no duplicate
  * ACKs, so without a probe it waits for the RTO. After PTO = 2 × SRTT (plus

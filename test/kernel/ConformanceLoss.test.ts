@@ -1063,8 +1063,8 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
    * timeout (Linux's RTO: 200 ms + the handshake's RTT, at least) has resent the first segment, then
    * the ACK of that resend (F-RTO's step 2.b: new data)
    */
-  const timeoutWithoutSack = (bytes: number): ReadonlyArray<Step> => [
-    ...open({ mss: 1000, sackOk: false }),
+  const timeoutWithoutSack = (bytes: number, flags?: string): ReadonlyArray<Step> => [
+    ...open({ mss: 1000, sackOk: false, ...(flags !== undefined ? { flags } : {}) }),
     { dut: { op: "write", bytes }, window: 20 },
     { wait: 400 },
     { tb: { flags: "A", ack: 1001 }, window: 20, exact: true }
@@ -1148,10 +1148,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
     conforms({
       sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
       steps: [
-        ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
-        { dut: { op: "write", bytes: 30000 }, window: 20 },
-        { wait: 400 },
-        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        ...timeoutWithoutSack(30000, "SEC"),
         { tb: { flags: "AE", ack: 3001 }, window: 20, exact: true },
         { tb: { flags: "A", ack: 4001 }, window: 20, exact: true }
       ]
@@ -1165,10 +1162,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
     conforms({
       sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
       steps: [
-        ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
-        { dut: { op: "write", bytes: 40000 }, window: 20 },
-        { wait: 400 },
-        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        ...timeoutWithoutSack(40000, "SEC"),
         { tb: { flags: "AE", ack: 10001 }, window: 20, exact: true }
       ]
     }))

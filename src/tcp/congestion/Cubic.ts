@@ -128,14 +128,14 @@ export const wCubic = (s: State, t: number): number => {
  */
 const RENO_SCALE = 15
 
-/** A jiffy of the reference kernel, in ms (CONFIG_HZ 250). */
-const JIFFY_MS = 4
-
 /** The reference kernel's CONFIG_HZ. */
 const HZ = 250
 
+/** A jiffy of the reference kernel, in ms (4 at HZ 250). */
+const JIFFY_MS = 1000 / HZ
+
 /** HZ / 32 in jiffies (integer division, as Linux's: 7 at HZ 250), bictcp_update's hold on cnt. */
-const HZ_32 = 7
+const HZ_32 = Math.floor(HZ / 32)
 
 /**
  * t + RTT as Linux's bictcp_update works it out, in seconds: whole jiffies since the epoch began
