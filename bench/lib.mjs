@@ -388,6 +388,38 @@ export const machine = () => ({
   kernel: sh(["uname", "-r"], { allowFail: true }).trim()
 })
 
+
+// The machine's memory latency, as a plain-JS pointer chase: MEMORY_PROBE.loads dependent loads
+// through one random cycle over a fixed MEMORY_PROBE.mib MiB array (Sattolo's shuffle, a fixed
+// seed: every call walks the same cycle), in ns per load. On this VM class it is not a constant: the
+// same chase, the array never moved, takes ~45-55 ns per load for stretches of seconds and then
+// ~90-110 for the next, and at one moment the two vCPUs can be in different states, while a loop of
+// arithmetic alone keeps its speed (measured 2026-12-07, notes/bench-investigations.md,
+// thirty-third pass): the host's memory, not the process. Fig. 4 at N = 100 moves with it
+// (the stack 7-8 ms against 14-16 per measurement), so the benches record it beside their figures.
+export const MEMORY_PROBE = { mib: 4, loads: 100_000 }
+let chase
+export const memoryLatencyNs = () => {
+  if (chase === undefined) {
+    const n = (MEMORY_PROBE.mib << 20) >> 2
+    chase = new Uint32Array(n)
+    for (let i = 0; i < n; i++) chase[i] = i
+    let seed = 0x9e3779b9
+    for (let i = n - 1; i > 0; i--) {
+      seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0
+      const j = seed % i
+      const t = chase[i]
+      chase[i] = chase[j]
+      chase[j] = t
+    }
+  }
+  let k = 0
+  const t0 = performance.now()
+  for (let i = 0; i < MEMORY_PROBE.loads; i++) k = chase[k]
+  const ns = ((performance.now() - t0) * 1e6) / MEMORY_PROBE.loads
+  // (k is kept, so that the chase is not dead code)
+  return k === -1 ? -1 : ns
+}
 /** Which code a result measured: the tree, its commit, and whether src/ or native/ differ from it. */
 export const treeInfo = () => {
   const git = (...a) => sh(["git", "-C", TREE, ...a], { allowFail: true }).trim()

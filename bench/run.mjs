@@ -180,10 +180,14 @@ const convert = {
         ...row("tcp4k", system, s.n, "throughput p90", s.mbitPerSec.p90, "Mbit/s"),
         // the median of each round's first recorded measurement: the figure before --record-ms (2026-12-03)
         ...row("tcp4k", system, s.n, "throughput, rounds' first", s.first?.p50, "Mbit/s"),
+        // the same median over the cells where the machine's memory was at or below the run's median
+        // latency, and above it (tcp4k.mjs: a pointer chase after each cell; both systems alike)
+        ...row("tcp4k", system, s.n, "throughput [memory fast half]", s.byMemory?.fastHalf?.p50, "Mbit/s"),
+        ...row("tcp4k", system, s.n, "throughput [memory slow half]", s.byMemory?.slowHalf?.p50, "Mbit/s"),
         ...row("tcp4k", system, s.n, "stalled", s.stalled, "runs")
       )
     }
-    return { rows, details: { rounds: r.params.rounds, warmupConnections: r.params.warmupConnections, summary: r.summary } }
+    return { rows, details: { rounds: r.params.rounds, warmupConnections: r.params.warmupConnections, memoryLatencyNs: r.memoryLatencyNs, summary: r.summary } }
   },
   bulk: (r) => {
     const rows = []

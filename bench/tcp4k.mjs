@@ -73,7 +73,7 @@ import { spawnSync } from "node:child_process"
 import net from "node:net"
 import { performance } from "node:perf_hooks"
 import {
-  assertBenchAddress, effectOfTree, fromTree, machine, printTable, round, runMain, summarize, treeInfo, treeText,
+  assertBenchAddress, effectOfTree, fromTree, machine, MEMORY_PROBE, memoryLatencyNs, printTable, round, runMain, summarize, treeInfo, treeText,
   waitQuiet, writeResult, nodeArgsOpt
 } from "./lib.mjs"
 
@@ -374,22 +374,35 @@ const main = async () => {
         first = false
       } while (performance.now() < until)
       const mine = result.measurements.filter((m) => m.round === r && m.system === system && m.n === n && !m.stalled)
-      if (mine.length > 1) console.log(`          ${system.padEnd(8)} N=${String(n).padStart(4)}  ${mine.length} recorded, median ${round(summarize(mine.map((m) => m.mbitPerSec)).p50, 2)} Mbit/s`)
+      // the machine's memory latency right after the cell (untimed; the header of lib.mjs's
+      // memoryLatencyNs says why), recorded with each of the cell's measurements
+      const memNs = round(memoryLatencyNs(), 1)
+      for (const m of result.measurements) if (m.round === r && m.system === system && m.n === n) m.memNs = memNs
+      if (mine.length > 1) console.log(`          ${system.padEnd(8)} N=${String(n).padStart(4)}  ${mine.length} recorded, median ${round(summarize(mine.map((m) => m.mbitPerSec)).p50, 2)} Mbit/s, memory ${memNs} ns`)
+      else console.log(`          memory ${memNs} ns`)
     }
   }
   result.summary = []
+  // The run's memory latency, one sample per cell, and its median: each system's figures are also
+  // summarised over the cells at or below it (the machine's faster memory) and above it, so that
+  // both systems are compared in the same state of the machine as well as over the whole run.
+  const memSamples = summarize(result.measurements.filter((m) => m.first).map((m) => m.memNs))
+  result.memoryLatencyNs = { method: `pointer chase, ${MEMORY_PROBE.loads} dependent loads over ${MEMORY_PROBE.mib} MiB, after each cell`, min: round(memSamples.min, 1), p50: round(memSamples.p50, 1), max: round(memSamples.max, 1) }
   for (const n of CLIENTS) for (const system of Object.keys(SYSTEMS)) {
     const ms = result.measurements.filter((m) => m.n === n && m.system === system)
     const ok = ms.filter((m) => !m.stalled && m.mismatches === 0)
     const s = summarize(ok.map((m) => m.mbitPerSec))
     const f = summarize(ok.filter((m) => m.first).map((m) => m.mbitPerSec))
+    const fast = summarize(ok.filter((m) => m.memNs <= memSamples.p50).map((m) => m.mbitPerSec))
+    const slow = summarize(ok.filter((m) => m.memNs > memSamples.p50).map((m) => m.mbitPerSec))
     result.summary.push({
       system, n, runs: ms.length, rounds: new Set(ms.map((m) => m.round)).size, stalled: ms.filter((m) => m.stalled).length, mismatched: ms.filter((m) => m.mismatches > 0).length,
       mbitPerSec: { min: round(s.min, 2), p10: round(s.p10, 2), p50: round(s.p50, 2), p90: round(s.p90, 2), max: round(s.max, 2) },
       // the time of the median measurement itself (a nearest-rank median of the times would be
       // the other middle round when the count is even, and disagree with the Mbit/s beside it)
       ms: s.n > 0 ? (n * BYTES * 8) / (s.p50 * 1e6) * 1000 : undefined,
-      first: { runs: f.n, p50: round(f.p50, 2) }
+      first: { runs: f.n, p50: round(f.p50, 2) },
+      byMemory: { fastHalf: { runs: fast.n, p50: round(fast.p50, 2) }, slowHalf: { runs: slow.n, p50: round(slow.p50, 2) } }
     })
   }
   await Effect.runPromise(Scope.close(runScope, Exit.void))
@@ -398,10 +411,12 @@ const main = async () => {
   console.log(`\nFig. 4: N clients x ${BYTES} octets to one server, loopback, Mbit/s from the first connect to the last octet received; ` +
     `${ROUNDS} rounds; ${treeText(result.tree)}; load ${result.machine.loadavg.join(" ")}`)
   printTable(
-    ["N", "system", "runs", "stalled", "Mbit/s min", "median", "max", "median ms", "rounds' first, median", "paper GoNet"],
-    result.summary.map((s) => [s.n, s.system, s.runs, s.stalled, s.mbitPerSec.min, s.mbitPerSec.p50, s.mbitPerSec.max, round(s.ms, 2), s.first.p50, s.system === "gonet-ts" ? (PAPER[s.n] ?? "-") : ""]),
+    ["N", "system", "runs", "stalled", "Mbit/s min", "median", "max", "median ms", "rounds' first, median", "memory fast / slow half, median", "paper GoNet"],
+    result.summary.map((s) => [s.n, s.system, s.runs, s.stalled, s.mbitPerSec.min, s.mbitPerSec.p50, s.mbitPerSec.max, round(s.ms, 2), s.first.p50, `${s.byMemory.fastHalf.p50 ?? "-"} / ${s.byMemory.slowHalf.p50 ?? "-"}`, s.system === "gonet-ts" ? (PAPER[s.n] ?? "-") : ""]),
     { leftFirst: true }
   )
+  const mem = result.memoryLatencyNs
+  console.log(`memory latency (${mem.method}): min ${mem.min}, median ${mem.p50}, max ${mem.max} ns`)
   console.log(`result: ${file}`)
 }
 
