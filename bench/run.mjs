@@ -184,6 +184,8 @@ const convert = {
         // latency, and above it (tcp4k.mjs: a pointer chase after each cell; both systems alike)
         ...row("tcp4k", system, s.n, "throughput [memory fast half]", s.byMemory?.fastHalf?.p50, "Mbit/s"),
         ...row("tcp4k", system, s.n, "throughput [memory slow half]", s.byMemory?.slowHalf?.p50, "Mbit/s"),
+        // gonet only: the median over the rounds of gonet's cell median over node-net's in the same round
+        ...row("tcp4k", system, s.n, "throughput ratio to node-net, paired by round", s.pairedRatioToNodeNet?.p50, "×"),
         ...row("tcp4k", system, s.n, "stalled", s.stalled, "runs")
       )
     }

@@ -405,6 +405,24 @@ const main = async () => {
       byMemory: { fastHalf: { runs: fast.n, p50: round(fast.p50, 2) }, slowHalf: { runs: slow.n, p50: round(slow.p50, 2) } }
     })
   }
+  // The stack against node-net round by round: in each round both systems ran the same N within
+  // a few tens of ms of each other, in the same stretch of the machine (its memory's speed holds
+  // for seconds), so the ratio of the two cells' medians is paired; its median over the rounds is
+  // the comparison the machine's stretches move least. (The two medians over the whole run can
+  // both favour one system in each half of the run and the other overall, when the cells of one
+  // land in the slow stretches more often.)
+  for (const n of CLIENTS) {
+    const ratios = []
+    for (let r = 0; r < ROUNDS; r++) {
+      const cell = (system) => summarize(result.measurements.filter((m) => m.round === r && m.n === n && m.system === system && !m.stalled && m.mismatches === 0).map((m) => m.mbitPerSec))
+      const g = cell("gonet-ts")
+      const k = cell("node-net")
+      if (g.n > 0 && k.n > 0) ratios.push(g.p50 / k.p50)
+    }
+    const q = summarize(ratios)
+    const s = result.summary.find((x) => x.n === n && x.system === "gonet-ts")
+    if (s !== undefined && q.n > 0) s.pairedRatioToNodeNet = { rounds: q.n, min: round(q.min, 3), p50: round(q.p50, 3), max: round(q.max, 3) }
+  }
   await Effect.runPromise(Scope.close(runScope, Exit.void))
   result.finishedAt = new Date().toISOString()
   const file = writeResult("tcp4k", result)
@@ -415,6 +433,7 @@ const main = async () => {
     result.summary.map((s) => [s.n, s.system, s.runs, s.stalled, s.mbitPerSec.min, s.mbitPerSec.p50, s.mbitPerSec.max, round(s.ms, 2), s.first.p50, `${s.byMemory.fastHalf.p50 ?? "-"} / ${s.byMemory.slowHalf.p50 ?? "-"}`, s.system === "gonet-ts" ? (PAPER[s.n] ?? "-") : ""]),
     { leftFirst: true }
   )
+  console.log(`gonet-ts / node-net, the median of the rounds' paired ratios: ${CLIENTS.map((n) => `N = ${n} ${result.summary.find((x) => x.n === n && x.system === "gonet-ts")?.pairedRatioToNodeNet?.p50 ?? "-"}`).join(", ")}`)
   const mem = result.memoryLatencyNs
   console.log(`memory latency (${mem.method}): min ${mem.min}, median ${mem.p50}, max ${mem.max} ns`)
   console.log(`result: ${file}`)
