@@ -5,7 +5,7 @@
 // kernel loopback (127.0.0.1): the "node-net" system. No root needed.
 //
 //   node bench/tcp4k.mjs [--clients 1,10,100] [--rounds 10] [--warmup 3000] [--bytes 4096]
-//        [--timeout 20] [--quiet-wait 30] [--rewarm-ms 250] [--prime-ms 10] [--record-ms 10] [--fresh-stack] [--no-prime]
+//        [--timeout 20] [--quiet-wait 30] [--rewarm-ms 250] [--prime-ms 10] [--record-ms 10] [--record-min 3] [--fresh-stack] [--no-prime]
 //        [--node-args "..."]
 //        [--tree DIR] [--quick]
 //
@@ -55,12 +55,12 @@
 // allocates into young-generation pages last used before the wait, which one priming
 // measurement does not reach; a plain-JS allocation loop slows the same way (30-100 %). A
 // server under load never leaves its memory idle that long. After the prime, a round records
-// every measurement of that system and N made within --record-ms (at least one; 0: one), and
+// every measurement of that system and N made within --record-ms (at least --record-min), and
 // the summary's median is over all of them: at N = 1 one measurement is ~0.1 ms, a single draw
 // from a spread whose p10 and p90 are 2x apart back to back (58 / 70 / 120 us for the stack,
 // 76 / 79-101 / 110-194 for node-net, p10 / p50 / p90 of 3000), so one per round gave a median
 // of ten draws that moved 30 % between runs of the same command. The same window takes one
-// or two measurements at N = 100 (~10 ms each). `first` in the summary is the median of each
+// or two measurements at N = 100 (~10 ms each), hence --record-min (3). `first` in the summary is the median of each
 // round's first recorded measurement alone (the method before 2026-12-03).
 // Every measurement is bounded by --timeout seconds
 // (armed before the clock starts, for both systems):
@@ -93,6 +93,10 @@ const FRESH_STACK = flag("fresh-stack")
 const PRIME = !flag("no-prime")
 const PRIME_MS = intOpt("prime-ms", 10, 0, 1000)
 const RECORD_MS = intOpt("record-ms", 10, 0, 1000)
+// (at least this many recorded per cell: at N = 100 one measurement outlasts --record-ms, and a
+// median of ten single draws, one per round, moved with whichever stretch of the machine each
+// round found; notes/bench-investigations.md, thirty-third pass)
+const RECORD_MIN = intOpt("record-min", 3, 1, 100)
 // (per system; 250 ms: about 20 measurements at N = 100 each, the stack's a few times its 64 MiB young generation)
 const REWARM_MS = intOpt("rewarm-ms", 250, 0, 10000)
 const NODE_ARGS = nodeArgsOpt()
@@ -316,7 +320,7 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     machine: machine(),
     tree: treeInfo(),
-    params: { clients: CLIENTS, rounds: ROUNDS, warmupConnections: WARMUP, bytes: BYTES, timeoutS: TIMEOUT_S, quietWaitS: QUIET_WAIT, rewarmMs: QUIET_WAIT > 0 ? REWARM_MS : 0, stackAddress: STACK_ADDRESS, port: PORT, stackPer: FRESH_STACK ? "measurement" : "run", primed: PRIME, primeMs: PRIME ? PRIME_MS : 0, recordMs: RECORD_MS, nodeArgs: process.execArgv },
+    params: { clients: CLIENTS, rounds: ROUNDS, warmupConnections: WARMUP, bytes: BYTES, timeoutS: TIMEOUT_S, quietWaitS: QUIET_WAIT, rewarmMs: QUIET_WAIT > 0 ? REWARM_MS : 0, stackAddress: STACK_ADDRESS, port: PORT, stackPer: FRESH_STACK ? "measurement" : "run", primed: PRIME, primeMs: PRIME ? PRIME_MS : 0, recordMs: RECORD_MS, recordMin: RECORD_MIN, nodeArgs: process.execArgv },
     paperMbitPerSec: PAPER,
     warmup: [],
     measurements: []
@@ -351,10 +355,12 @@ const main = async () => {
         do await SYSTEMS[system](n)
         while (performance.now() < until)
       }
-      // every measurement within --record-ms recorded (at least one), the first marked as such
+      // every measurement within --record-ms recorded (at least --record-min), the first marked as such
       const until = performance.now() + RECORD_MS
       let first = true
+      let recorded = 0
       do {
+        recorded++
         const m = await SYSTEMS[system](n)
         const odd = m.stalled || m.mismatches > 0 || m.unclosed > 0 || m.clientErrorCount > 0
         // (the round's first, and any that went wrong, whole; the rest by their figures alone)
@@ -372,7 +378,7 @@ const main = async () => {
             (m.clientErrorCount > 0 ? `  client errors: ${m.clientErrorCount} (${m.clientErrors[0]})` : ""))
         }
         first = false
-      } while (performance.now() < until)
+      } while (performance.now() < until || recorded < RECORD_MIN)
       const mine = result.measurements.filter((m) => m.round === r && m.system === system && m.n === n && !m.stalled)
       // the machine's memory latency right after the cell (untimed; the header of lib.mjs's
       // memoryLatencyNs says why), recorded with each of the cell's measurements
