@@ -425,6 +425,19 @@ const main = async () => {
       console.log(`mean ${r.rttMs.mean} ms, loss ${r.lossPct} %`)
     }
     for (const target of TARGETS) result.runs.push(pool(byTarget.get(target)))
+    // The stack against the plain-JS floor round by round: the two ran in the same round, seconds
+    // apart, in the same stretch of the machine (whose memory has stretches of two speeds,
+    // per vCPU: notes/bench-investigations.md, thirty-third pass), so each round's ratio is
+    // paired; the median over the rounds moves least with the stretches.
+    const stackRounds = byTarget.get("stack")
+    const floorRounds = byTarget.get("js-floor")
+    if (stackRounds !== undefined && floorRounds !== undefined && ROUNDS > 1) {
+      const ratios = (f) => summarize(stackRounds.flatMap((sr) => floorRounds.filter((fr) => fr.round === sr.round).map((fr) => f(sr) / f(fr))).filter(Number.isFinite))
+      const mean = ratios((r) => r.rttMs.mean)
+      const p50 = ratios((r) => r.rttMs.p50)
+      const run = result.runs.find((r) => r.target === "stack" && r.flows === n)
+      if (run !== undefined && mean.n > 0) run.pairedRatioToJsFloor = { rounds: mean.n, mean: { min: round(mean.min, 3), p50: round(mean.p50, 3), max: round(mean.max, 3) }, p50: { min: round(p50.min, 3), p50: round(p50.p50, 3), max: round(p50.max, 3) } }
+    }
   }
   if (stack) result.stackFinal = (await stack.stop())?.stats
   for (const f of Object.values(floors)) await f.stop()
@@ -445,6 +458,7 @@ const main = async () => {
     const s = result.runs.find((r) => r.target === "stack" && r.flows === n)
     const v = result.runs.find((r) => r.target === "veth" && r.flows === n)
     if (s && v) console.log(`${n} flow(s): stack/veth mean ratio ${round(s.rttMs.mean / v.rttMs.mean, 1)}x`)
+    if (s?.pairedRatioToJsFloor) console.log(`${n} flow(s): stack / js-floor, the median of the rounds' paired ratios: mean ${s.pairedRatioToJsFloor.mean.p50}x, p50 ${s.pairedRatioToJsFloor.p50.p50}x (${s.pairedRatioToJsFloor.rounds} rounds)`)
     if (s) {
       const target = n === 1 ? 0.15 : n >= 1000 ? 0.7 : undefined
       if (target !== undefined) {

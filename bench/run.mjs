@@ -158,7 +158,10 @@ const convert = {
         ...row("ping", system, x.flows, tag("mean", v), x.rttMs.mean, "ms"),
         ...row("ping", system, x.flows, tag("p50", v), x.rttMs.p50, "ms"),
         ...row("ping", system, x.flows, tag("p99", v), x.rttMs.p99, "ms"),
-        ...row("ping", system, x.flows, tag("loss", v), x.lossPct, "%")
+        ...row("ping", system, x.flows, tag("loss", v), x.lossPct, "%"),
+        // gonet only (ping.mjs with --rounds and js-floor among the targets): the median over the
+        // rounds of the stack's mean over the floor's in the same round
+        ...row("ping", system, x.flows, tag("mean ratio to js-floor, paired by round", v), x.pairedRatioToJsFloor?.mean?.p50, "×")
       )
       details.push({
         system, n: x.flows, variant: v, socket: x.socketType, peakConcurrentFlows: x.peakConcurrentFlows, transmitted: x.transmitted,
