@@ -1506,7 +1506,16 @@ const sendData = (
     s.lastSegStart = seq
   }
   if (len > 0 && len < room) s.sndSml = end
-  if (s.rtoAt === undefined) s.rtoAt = now + s.rtt.rto
+  // Data out arms the retransmission timer when none is pending, but not beside RACK's reordering
+  // timer: Linux has one timer a socket (icsk_pending), and with ICSK_TIME_REO_TIMEOUT pending
+  // neither tcp_xmit_retransmit_queue's resend of the head (`rearm_timer` only when that timer is
+  // not pending) nor tcp_event_new_data_sent (packets were out) re-arms it. Its expiry or the next
+  // ACK's tcp_rearm_rto then sets the RTO from the head's send time (`rackDetect`). Armed here, the
+  // resend of a recovery's head dropped RACK's timer at the batch's end, and a SACK of data sent
+  // before that resend restarted a whole RTO from itself, where Linux's ran from the resend
+  // (test/kernel/ConformanceLoss.test.ts, "a SACK of data sent before the head's resend, RACK's
+  // reordering timer pending")
+  if (s.rtoAt === undefined && s.rackAt === undefined) s.rtoAt = now + s.rtt.rto
   // the last data sent (Linux's lsndtime, which tcp_event_data_sent stamps only for a segment with
   // payload: `skb->len != tcp_header_size` in __tcp_transmit_skb): a bare FIN is none
   if (len > 0) s.lastSendAt = now
@@ -3561,7 +3570,11 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   const hole = s.sackOk ? Scoreboard.nextHole(s.board, s.sndUna) : undefined
   s.highRxt = Seq.add(s.sndUna, retransmitFirst(s, now, out, hole?.end))
   if (s.sackOk) sackRecover(s, now, out)
-  s.rtoAt = now + s.rtt.rto
+  // The head's resend restarts the RTO (tcp_xmit_retransmit_queue's `rearm_timer`), unless RACK's
+  // reordering timer is pending: Linux's one timer stays that one then (the third SACK marks the
+  // head lost and tcp_rack_mark_lost, finding nothing more to wait for, leaves it armed), and its
+  // expiry, or an ACK's tcp_rearm_rto before it, sets the RTO from the head's send time (`rackDetect`)
+  if (s.rackAt === undefined) s.rtoAt = now + s.rtt.rto
 }
 
 /**

@@ -749,22 +749,53 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // Linux's tcp_clean_rtx_queue sets FLAG_SET_XMIT_TIMER for an ACK that moves no SND.UNA when its
   // SACK's RTT sample (sack_rtt_us, the first segment it newly SACKs that was sent once) predates the
   // rtx queue head's last send: tcp_set_xmit_timer, outside Open and CWR tcp_rearm_rto, a whole RTO
-  // from that ACK. Ten segments, the first lost: three duplicates start the recovery and resend it
-  // (T0); 150 ms on, the fifth to tenth SACKed (sent before T0): the RTO runs from there (~T0 + 150
-  // + RTO, the RTO ~300-400 ms). A duplicate with nothing new 100 ms later, heard for its window
-  // only (T0 + 250 to T0 + 400): nothing; the timeout after it. The stack left the RTO at the
-  // resend's (~T0 + 300) and resent the first segment in that step
+  // from that ACK when the pending timer is the RTO's. Ten segments, the first lost: three duplicates
+  // start the recovery and resend it (T0); 300 ms on, the fifth to tenth SACKed (sent before T0):
+  // the RTO (~1.8 s, SRTT ~600 + RTTVAR ~1200, tcp_rtt_estimator's first sample's mdev) runs from
+  // there, the timeout ~T0 + 2.1 s, in the second wait; the stack left the RTO at the resend's
+  // (~T0 + 1.8 s) and resent the first segment in the first. On the SLOW_RTT path: at ~100 ms the
+  // RACK reordering timer (min RTT / 4 after the first SACK) is tens of ms, and the two readings
+  // (from the resend, from the SACK) an RTO of ~300 apart. Here RACK's timer (~150 ms after the
+  // second SACK) has long expired at that SACK: the next script has it pending
   it.scopedLive("a SACK of data sent before the head's resend re-arms the retransmission timer: the timeout comes an RTO after that ACK, not after the resend", () =>
     conforms({
       steps: [
-        ...OPEN_SACK,
-        { dut: { op: "write", bytes: 10000 } },
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 10000 }, window: SLOW_RTT },
         dup(3, [[1001, 2001]], 5),
         dup(4, [[1001, 3001]], 5),
-        dup(5, [[1001, 4001]], 150),
-        dup(6, [[1001, 10001]]),
-        { ...dup(7, [[1001, 10001]], 150), exact: true },
-        { wait: 500 },
+        dup(5, [[1001, 4001]], 300),
+        dup(6, [[1001, 10001]], 1650),
+        dup(7, [[1001, 10001]], 300),
+        { tb: { flags: "A", ack: 10001, ts: 8 } }
+      ]
+    }))
+
+  // The same SACK while RACK's reordering timer is pending: the RTO runs from the head's resend.
+  // The first SACK (one segment above the hole, min RTT / 4 = ~150 ms of reordering window on this
+  // SLOW_RTT path: tcp_rack_reo_wnd) arms Linux's reordering timer (ICSK_TIME_REO_TIMEOUT, ~150 ms
+  // after the second SACK); the third SACK marks the head lost (the window 0 once three are SACKed)
+  // and its resend (T0) re-arms nothing, for tcp_xmit_retransmit_queue re-arms the RTO only when
+  // that timer is not pending, nor does tcp_rack_mark_lost drop it when it finds nothing to wait
+  // for. At the SACK of the fifth to tenth 100 ms after T0, that timer still pending, tcp_ack's
+  // tcp_set_xmit_timer → tcp_rearm_rto arms the RTO from the head's send time (tcp_rto_delta_us:
+  // T0 + the RTO that ACK's sample gave, ~1.8 s), not from the ACK: the timeout ~T0 + 1.82 s, in the
+  // second step (T0 + 1700 to 1890). The stack's resend armed an RTO beside RACK's timer (a send
+  // found no RTO pending) and dropped RACK's at the batch's end, so that ACK re-armed from itself:
+  // its timeout ~T0 + 1.92 s, after the second step (flake55c's probe at 150 ms after T0, stop 55,
+  // was this with the SACK at the instant RACK's timer expires: Linux's still pending, the stack's
+  // gone). A Linux side stalled past RACK's expiry before that SACK would re-arm from the ACK, late:
+  // the harness listens on for it
+  it.scopedLive("a SACK of data sent before the head's resend, RACK's reordering timer pending: the RTO runs from the resend (tcp_rearm_rto's tcp_rto_delta_us)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 10000 }, window: SLOW_RTT },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 4001]], 100),
+        dup(6, [[1001, 10001]], 1600),
+        dup(7, [[1001, 10001]], 190),
         { tb: { flags: "A", ack: 10001, ts: 8 } }
       ]
     }))

@@ -61,6 +61,11 @@ const sackFirstTwoLost = () => {
   s.send(21, sackOf(0, [2 * MSS, 4 * MSS]))
   expect(shape(s.send(22, sackOf(0, [2 * MSS, 5 * MSS])))).toEqual([seg(0)])
   expect(s.snd.recovering).toBe(true)
+  // (RACK's reordering timer, armed by the SACK at 21, is pending still: the resend armed no RTO
+  // beside it, tcp_xmit_retransmit_queue; its expiry at 28 finds nothing and arms the RTO from the
+  // resend, tcp_rack_reo_timeout → tcp_rearm_rto)
+  expect([s.snd.rtoAt, s.snd.rackAt]).toEqual([undefined, 28])
+  expect(s.tick(28)).toEqual([])
   return s
 }
 

@@ -321,6 +321,11 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   it("a SACK of data sent before the head's resend re-arms the retransmission timer from that ACK (Linux's FLAG_SET_XMIT_TIMER in tcp_clean_rtx_queue, tcp_set_xmit_timer → tcp_rearm_rto)", () => {
     const { s, entry } = firstLost(10, 4)
     expect(entry).toEqual([[B, MSS]])
+    // (the resend at 1022 leaves RACK's reordering timer, armed by the SACK at 1021, pending: its
+    // expiry marks nothing and arms the RTO from the head's resend, tcp_rack_reo_timeout →
+    // tcp_rearm_rto; the next test has the SACK come before it)
+    expect([s.snd.rtoAt, s.snd.rackAt]).toEqual([undefined, 1028])
+    expect(s.tick(1028)).toEqual([])
     const firstDue = s.snd.rtoAt!
     expect(firstDue).toBe(1022 + s.snd.rtt.rto)
     // the fifth to tenth, sent at 1000 before the head's resend at 1022, SACKed at 1100: a 100 ms
@@ -330,6 +335,28 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(s.tick(firstDue)).toEqual([])
     expect(Sender.counters(s.snd).timeouts).toBe(0)
     expect(shape(s.tick(1100 + s.snd.rtt.rto))).toEqual([[B, MSS]])
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
+  })
+
+  // The same SACK while RACK's reordering timer (armed by the SACK at 1021) is still pending: one
+  // timer a socket in Linux, and the resend of the head at 1022 left it so (tcp_xmit_retransmit_queue
+  // re-arms the RTO only with no reordering timer pending; tcp_rack_mark_lost, nothing more to wait
+  // for, arms none and drops none). The SACK's tcp_set_xmit_timer → tcp_rearm_rto finds it pending
+  // and arms the RTO from the head's send time, with the RTO that ACK's sample gave
+  // (tcp_rto_delta_us), not from the ACK. The stack armed an RTO at the resend beside RACK's timer,
+  // dropped RACK's at the batch's end, and the SACK re-armed from itself: on a 600 ms path Linux's
+  // timeout came ~100 ms before the stack's (test/kernel/ConformanceLoss.test.ts, "a SACK of data
+  // sent before the head's resend, RACK's reordering timer pending")
+  it("a SACK of data sent before the head's resend with RACK's reordering timer pending arms the RTO from the resend (Linux's tcp_rearm_rto, tcp_rto_delta_us)", () => {
+    const { s, entry } = firstLost(10, 4)
+    expect(entry).toEqual([[B, MSS]])
+    expect([s.snd.rtoAt, s.snd.rackAt]).toEqual([undefined, 1028])
+    const rto = s.snd.rtt.rto
+    expect(s.send(1025, sackOf(B, [B + MSS, B + 10 * MSS]))).toEqual([])
+    expect(s.snd.rtt.rto).not.toBe(rto)
+    expect([s.snd.rackAt, s.snd.rtoAt]).toEqual([undefined, 1022 + s.snd.rtt.rto])
+    expect(s.tick(1022 + s.snd.rtt.rto - 1)).toEqual([])
+    expect(shape(s.tick(1022 + s.snd.rtt.rto))).toEqual([[B, MSS]])
     expect(Sender.counters(s.snd).timeouts).toBe(1)
   })
 
@@ -2834,11 +2861,18 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
 })
 
 describe("a peer that reneges on what it SACKed (RFC 2018 §8, as Linux's tcp_check_sack_reneging and tcp_timeout_mark_lost)", () => {
-  /** Five segments at 1000, the first lost, the next three SACKed by 1022: recovery resends the first. */
+  /**
+   * Five segments at 1000, the first lost, the next three SACKed by 1022: recovery resends the first.
+   * RACK's reordering timer, armed by the SACK at 1021, is left to expire at 1028 (nothing lost):
+   * the RTO then runs from the resend (tcp_rack_reo_timeout → tcp_rearm_rto), as the tests expect.
+   */
   const sackedThree = () => {
     const { s, entry } = firstLost(5, 4)
     expect(entry[0]).toEqual([B, MSS])
     expect(s.snd.recovering).toBe(true)
+    expect([s.snd.rtoAt, s.snd.rackAt]).toEqual([undefined, 1028])
+    expect(s.tick(1028)).toEqual([])
+    expect(s.snd.rtoAt).toBe(1022 + s.snd.rtt.rto)
     return s
   }
   /**
