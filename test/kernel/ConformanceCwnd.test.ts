@@ -48,7 +48,9 @@
  *   (CWR state, PRR: tcp_cwnd_reduction) where the stack cuts at once (RFC
  *   3168 §6.1.2, RFC 9438 §4.6). Congestion avoidance is scripted once, in
  *   the first quarter second after a SACK recovery, where both count whole
- *   segments toward a target of the curve rounded up (cc50); further along
+ *   segments toward a target of the curve rounded up (cc50), and for nine
+ *   windows after a D-SACK undo, where Reno's estimate from the restored
+ *   window sets the pace and the new epoch's curve stays flat (cubicundo56); further along
  *   the curve what goes hangs on real time (Linux's jiffies and minimum RTT
  *   against the stack's virtual clock and SRTT): test/tcp/congestion/Cubic.test.ts.
  *
@@ -317,6 +319,45 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
         ackTo(5001, 8, { win: 60000 }, 20)
       ]
     }))
+  // CUBIC after a D-SACK undo (cubicundo56): the undo gives back cwnd and ssthresh only (Linux's
+  // tcp_undo_cwnd_reduction with CUBIC's undo_cwnd, tcp_reno_undo_cwnd), and bictcp's state stays as
+  // the loss left it (cubictcp_recalc_ssthresh: epoch_start 0, last_max_cwnd with fast convergence),
+  // so the next ACK in congestion avoidance starts a new epoch from the restored window. First a
+  // real SACK recovery, as "with SACK the ACK that ends a recovery grows the window" in
+  // ConformanceLoss: ssthresh 7, last_max_cwnd 10, and the ACK of 12001 takes cwnd to 8 (cnt 7, 9
+  // delivered); 13001-20001 go. Then the 13th segment late: the SACK of the 14th sends the 21st, and
+  // RACK's reordering timer (min RTT / 4, a few ms) resends the 13th: Recovery with prior_cwnd 8,
+  // prior_ssthresh 7 (tcp_current_ssthresh: max(7, 3/4 of 8)), ssthresh 5, last_max_cwnd 8 * 1741 /
+  // 2048 = 6, epoch_start 0; PRR sends the 22nd at the next SACK. The ACK of all 22 with a D-SACK
+  // of the resend: undo_retrans 0, and at the recovery point tcp_try_undo_recovery undoes (cwnd 8,
+  // ssthresh 7, Open; tcp_end_cwnd_reduction leaves cwnd, undo_marker 0), then tcp_cong_avoid with
+  // the 8 it delivered (the D-SACKed resend counted, tcp_dsack_seen): bictcp_update starts the epoch
+  // there, K 0 and origin 8 (last_max_cwnd 6 is below), Reno's estimate tcp_cwnd = 8 with ack_cnt 8.
+  // The curve from 8 adds a segment only 1.36 s on (0.4 t^3), so here Reno's estimate sets cnt: the
+  // ACKs of four segments 36 ms apart (past HZ / 32, 28 ms, so each recomputes) take ack_cnt past
+  // 15 at the second (tcp_cwnd 9, cnt 8: cwnd 9, five go), then past 16 at the sixth (cwnd 10), and
+  // one segment more each twenty acknowledged after: 13 at the end, about nine windows on. RFC 9438
+  // §4.9.2's undo (the stack's until 26f68de) put back the old curve and W_est (7 from the first
+  // recovery's end): the window grew first at the fourth ACK, not the second. A tcp_wmem of 1 MiB so
+  // that the one write takes the whole transfer at once (sendall would wait for ACKs otherwise)
+  it.scopedLive("after a D-SACK undo CUBIC starts a new epoch from the restored window: Reno's estimate from 8 grows it at the second ACK, then one segment per twenty acknowledged (Linux's tcp_reno_undo_cwnd, bictcp_update)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_wmem": "4096 1048576 4194304" },
+      steps: [
+        ...OPEN_SLOW,
+        { dut: { op: "write", bytes: 150000 }, window: SLOW_RTT },
+        ackTo(1, 3, { sack: [[1001, 2001]] }, 5),
+        ackTo(1, 4, { sack: [[1001, 3001]] }, 5),
+        ackTo(1, 5, { sack: [[1001, 4001]] }, 20),
+        ackTo(12001, 6, {}, 20),
+        ackTo(12001, 7, { sack: [[13001, 14001]] }, 20),
+        ackTo(12001, 8, { sack: [[13001, 15001]] }, 20),
+        ackTo(12001, 9, { sack: [[13001, 16001]] }, 20),
+        ackTo(22001, 10, { sack: [[12001, 13001]] }, 36),
+        ...Array.from({ length: 24 }, (_, i) => ackTo(22001 + 4000 * (i + 1), 11 + i, {}, 36))
+      ]
+    }))
+
   // Congestion avoidance from a window of two with no W_max (two timeouts of a shut window, as
   // ConformanceWindow's "two timeouts" script: each sets ssthresh from the window the last left, 2,
   // and TCP_CA_Loss resets CUBIC, cubictcp_state). The ACK of 3001 slow-starts to 2; the ACK of 5001
