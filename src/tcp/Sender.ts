@@ -3242,7 +3242,9 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // an ACK inside a segment does not set, whatever it SACKs; test/tcp/Recovery.test.ts, "outside
       // a recovery, an ACK inside a segment grows nothing")
       const grown = s.sackOk ? (s.ackWhole ? s.ackDelivered : 0) : grownReno
-      s.algorithm.onAck(s.cc, grown, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
+      // (`ackWhole` as FLAG_DATA_ACKED: an ACK of segments all SACKed before delivers 0 but runs
+      // Linux's tcp_cong_avoid all the same, which CUBIC acts on: Cubic.ts `onAck`)
+      s.algorithm.onAck(s.cc, grown, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax, s.ackWhole)
     }
     expandSendBuffer(s)
   }

@@ -358,6 +358,44 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
       ]
     }))
 
+  // An ACK in congestion avoidance that acknowledges only segments SACKed before delivers nothing
+  // new (acked_sacked 0) but acknowledges data (FLAG_DATA_ACKED): Linux's tcp_cong_control still
+  // runs tcp_cong_avoid, cubictcp_cong_avoid's bictcp_update works cnt out again (past HZ / 32) and
+  // tcp_cong_avoid_ai applies the count gathered under the old cnt. The script above's undo and its
+  // first four ACKs (cwnd 9, ack_cnt 9, snd_cwnd_cnt 12, cnt 900: Reno's estimate at 9, not past
+  // cwnd), then the ACK of 43001, five (ack_cnt 14, not past 9 * 15 / 8 = 16; snd_cwnd_cnt 17; five
+  // go), and within HZ / 32 of it a burst: the SACK of 46001-47001 (sent with 43001-46001, so RACK's
+  // reordering window keeps them out of loss until the next ACK fills them: one new goes, in flight
+  // 8 of 9) and the ACK of 46001 (three delivered; cwnd unchanged within HZ / 32, bictcp_update
+  // returns at once: ack_cnt 17, cnt 900 kept, snd_cwnd_cnt 20; three go). The ACK of 47001, 36 ms
+  // on, acknowledges only the SACKed segment: bictcp_update takes ack_cnt past 16 (tcp_cwnd 10, cnt
+  // 9) and tcp_cong_avoid_ai, snd_cwnd_cnt 20 at or past 9, takes cwnd to 10: one segment goes
+  // there. The stack returned at 0 acknowledged and let it go only at the next ACK
+  it.scopedLive("an ACK of only SACKed data in congestion avoidance still runs CUBIC: cnt worked out again grows the window there (Linux's tcp_cong_avoid with acked_sacked 0, bictcp_update, tcp_cong_avoid_ai)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_wmem": "4096 1048576 4194304" },
+      steps: [
+        ...OPEN_SLOW,
+        { dut: { op: "write", bytes: 150000 }, window: SLOW_RTT },
+        ackTo(1, 3, { sack: [[1001, 2001]] }, 5),
+        ackTo(1, 4, { sack: [[1001, 3001]] }, 5),
+        ackTo(1, 5, { sack: [[1001, 4001]] }, 20),
+        ackTo(12001, 6, {}, 20),
+        ackTo(12001, 7, { sack: [[13001, 14001]] }, 20),
+        ackTo(12001, 8, { sack: [[13001, 15001]] }, 20),
+        ackTo(12001, 9, { sack: [[13001, 16001]] }, 20),
+        ackTo(22001, 10, { sack: [[12001, 13001]] }, 36),
+        ...Array.from({ length: 4 }, (_, i) => ackTo(22001 + 4000 * (i + 1), 11 + i, {}, 36)),
+        // (a short window: the burst must come within HZ / 32 of this ACK, as "congestion avoidance at two")
+        ackTo(43001, 15, {}, 8),
+        {
+          burst: [{ flags: "A", ack: 43001, ts: 16, sack: [[46001, 47001]] }, { flags: "A", ack: 46001, ts: 17, sack: [[46001, 47001]] }],
+          window: 36
+        },
+        ackTo(47001, 18, {}, 36)
+      ]
+    }))
+
   // Congestion avoidance from a window of two with no W_max (two timeouts of a shut window, as
   // ConformanceWindow's "two timeouts" script: each sets ssthresh from the window the last left, 2,
   // and TCP_CA_Loss resets CUBIC, cubictcp_state). The ACK of 3001 slow-starts to 2; the ACK of 5001

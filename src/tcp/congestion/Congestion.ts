@@ -328,7 +328,11 @@ export interface Algorithm {
    * first sample; CUBIC then looks no time ahead). `inFlightBefore` is the data in
    * flight just before this ACK. For HyStart++: `sample`, the RTT this ACK
    * measured (ms; undefined: none), `ack`, the new SND.UNA, and `sndNxt`
-   * (without `ack`, HyStart++ sees nothing of this ACK).
+   * (without `ack`, HyStart++ sees nothing of this ACK). `dataAcked`: the
+   * ACK freed a whole segment (Linux's FLAG_DATA_ACKED) though `ackedOctets`
+   * is 0, all of it SACKed before: Linux's tcp_cong_control still runs
+   * tcp_cong_avoid with acked_sacked 0, which CUBIC's congestion avoidance
+   * acts on (bictcp_update, tcp_cong_avoid_ai); without it 0 does nothing.
    */
   readonly onAck: (
     s: State,
@@ -338,7 +342,8 @@ export interface Algorithm {
     inFlightBefore: number,
     sample?: number,
     ack?: Seq.SeqNum,
-    sndNxt?: Seq.SeqNum
+    sndNxt?: Seq.SeqNum,
+    dataAcked?: boolean
   ) => void
   /** Entering fast recovery with `inFlight` octets outstanding (FlightSize). */
   readonly onLoss: (s: State, inFlight: number, now: number) => void

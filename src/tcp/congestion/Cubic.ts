@@ -187,10 +187,17 @@ const onAck = (
   inFlightBefore: number,
   sample?: number,
   ack?: Seq.SeqNum,
-  sndNxt?: Seq.SeqNum
+  sndNxt?: Seq.SeqNum,
+  dataAcked?: boolean
 ): void => {
   let acked = Reno.octets(ackedOctets)
-  if (acked === 0) return
+  // An ACK of data all SACKed before (`dataAcked`, nothing new delivered) still reaches Linux's
+  // cubictcp_cong_avoid (tcp_cong_control asks FLAG_DATA_ACKED, not acked_sacked): in slow start
+  // tcp_slow_start of 0 returns at once, in congestion avoidance bictcp_update runs with 0 (cnt
+  // worked out again past HZ / 32, last_cwnd and last_time moved, an epoch started) and
+  // tcp_cong_avoid_ai applies a count gathered under a larger cnt. Returning here, the window grew
+  // an ACK late (test/kernel/ConformanceCwnd.test.ts, "an ACK of only SACKed data")
+  if (acked === 0 && (dataAcked !== true || s.cwnd < s.ssthresh)) return
   const flight = Reno.octets(inFlightBefore)
   const limited = Reno.cwndLimited(s, flight)
   s.rtoPending = false

@@ -675,6 +675,42 @@ describe("Reno's estimate in whole segments (Linux's tcp_friendliness: ack_cnt, 
   })
 })
 
+// Linux 6.18 tcp_input.c tcp_cong_control: `else if (tcp_may_raise_cwnd(sk, flag))
+// tcp_cong_avoid(sk, ack, acked_sacked);`, FLAG_DATA_ACKED asked, not acked_sacked: an ACK of
+// segments all SACKed before (acked_sacked 0) reaches cubictcp_cong_avoid, whose bictcp_update runs
+// with 0 and tcp_cong_avoid_ai(tp, ca->cnt, 0) applies `if (tp->snd_cwnd_cnt >= w)` (cubicundo56)
+describe("an ACK that delivers nothing new but acknowledges data (Linux's tcp_cong_avoid with acked_sacked 0)", () => {
+  /** A window of 10 with K = 0, an epoch at 2000, then 15 ACKs of two within HZ / 32 (cnt 1000 kept: ack_cnt 31, 31 counted). */
+  const held = (): Congestion.State => {
+    const s = A.init(SMSS, 0)
+    s.ssthresh = 10 * SMSS
+    s.cwnd = 10 * SMSS
+    s.wMax = 10 * SMSS
+    A.onAck(s, SMSS, 2000, 1, 10 * SMSS)
+    for (let i = 1; i <= 15; i++) A.onAck(s, 2 * SMSS, 2000 + i, 1, 10 * SMSS)
+    expect([s.cwnd, s.bytesAcked, s.cnt]).toEqual([10 * SMSS, 31 * SMSS, 1000])
+    return s
+  }
+
+  it("40 ms on, it works cnt out again (ack_cnt 31 past 18: tcp_cwnd 11, cnt 10) and the 31 counted add a segment there", () => {
+    const s = held()
+    A.onAck(s, 0, 2040, 1, 10 * SMSS, undefined, undefined, undefined, true)
+    expect([s.cwnd, s.bytesAcked, s.cnt]).toEqual([11 * SMSS, 0, 10])
+  })
+
+  it("an ACK that acknowledged no whole segment (no FLAG_DATA_ACKED) changes nothing", () => {
+    const s = held()
+    A.onAck(s, 0, 2040, 1, 10 * SMSS)
+    expect([s.cwnd, s.bytesAcked, s.cnt]).toEqual([10 * SMSS, 31 * SMSS, 1000])
+  })
+
+  it("in slow start nothing either (tcp_slow_start of 0 returns at once)", () => {
+    const s = A.init(SMSS, 0)
+    A.onAck(s, 0, 100, 1, 10 * SMSS, undefined, undefined, undefined, true)
+    expect([s.cwnd, s.bytesAcked, s.epochStart]).toEqual([10 * SMSS, 0, undefined])
+  })
+})
+
 // Linux 6.18 net/ipv4/tcp_cubic.c, bictcp_update: `t = (s32)(tcp_jiffies32 - ca->epoch_start);
 // t += usecs_to_jiffies(ca->delay_min); t <<= BICTCP_HZ; do_div(t, HZ);`: the time since the
 // epoch began in whole jiffies (4 ms at HZ 250), the minimum RTT rounded up to whole jiffies (a
