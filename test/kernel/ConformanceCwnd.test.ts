@@ -49,8 +49,10 @@
  *   3168 §6.1.2, RFC 9438 §4.6). Congestion avoidance is scripted once, in
  *   the first quarter second after a SACK recovery, where both count whole
  *   segments toward a target of the curve rounded up (cc50), and for nine
- *   windows after a D-SACK undo, where Reno's estimate from the restored
- *   window sets the pace and the new epoch's curve stays flat (cubicundo56); further along
+ *   windows after a D-SACK undo, at the recovery's end (a new epoch from the
+ *   restored window) and after it (the epoch begun at the reduced window
+ *   goes on), where Reno's estimate sets the pace and the curve stays flat
+ *   (cubicundo56); further along
  *   the curve what goes hangs on real time (Linux's jiffies and minimum RTT
  *   against the stack's virtual clock and SRTT): test/tcp/congestion/Cubic.test.ts.
  *
@@ -393,6 +395,35 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
           window: 36
         },
         ackTo(47001, 18, {}, 36)
+      ]
+    }))
+
+  // The same episode with the D-SACK an ACK late: the ACK of all 22 first ends the recovery with no
+  // undo (the resend not yet reported, and the echo of the newest segment), tcp_end_cwnd_reduction
+  // sets cwnd = ssthresh 5, and tcp_cong_avoid with its 7 delivered starts CUBIC's epoch there:
+  // last_max_cwnd 6 above 5, so K = cubic_root(1 segment) ≈ 1.36 s and origin 6; tcp_cwnd 5, ack_cnt
+  // 7; bic_target 6 (the drop under a segment), cnt 5: cwnd 6, six go. Then the D-SACK, Open:
+  // tcp_try_undo_dsack gives back cwnd 8 and ssthresh 7 (tcp_reno_undo_cwnd: two more go) and nothing
+  // of bictcp's, so that epoch goes on: the curve stays at or below its origin 6 for over a second
+  // (cnt 100 * 8), and Reno's estimate, from 5 at 15 acknowledged a segment, passes 8 only at the
+  // fourteenth ACK of four (ack_cnt 7 + 56 past 4 * 15): cwnd 9 there, 10 at the eighteenth. An undo
+  // that started a new epoch (or the old curve of RFC 9438 §4.9.2) would grow it sooner
+  it.scopedLive("a D-SACK undo after the recovery's end keeps the epoch begun at the reduced window: Reno's estimate from 5 holds the restored 8 for thirteen ACKs (Linux's tcp_reno_undo_cwnd leaves bictcp alone)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_wmem": "4096 1048576 4194304" },
+      steps: [
+        ...OPEN_SLOW,
+        { dut: { op: "write", bytes: 150000 }, window: SLOW_RTT },
+        ackTo(1, 3, { sack: [[1001, 2001]] }, 5),
+        ackTo(1, 4, { sack: [[1001, 3001]] }, 5),
+        ackTo(1, 5, { sack: [[1001, 4001]] }, 20),
+        ackTo(12001, 6, {}, 20),
+        ackTo(12001, 7, { sack: [[13001, 14001]] }, 20),
+        ackTo(12001, 8, { sack: [[13001, 15001]] }, 20),
+        ackTo(12001, 9, { sack: [[13001, 16001]] }, 20),
+        ackTo(22001, 10, {}, 36),
+        ackTo(22001, 11, { sack: [[12001, 13001]] }, 36),
+        ...Array.from({ length: 20 }, (_, i) => ackTo(22001 + 4000 * (i + 1), 12 + i, {}, 36))
       ]
     }))
 
