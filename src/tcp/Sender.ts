@@ -2350,7 +2350,7 @@ const onAck = (
       }
     }
     if (dsack !== undefined) {
-      dsackReceived(s, dsack, una, delivered)
+      dsackReceived(s, dsack, una, delivered, now)
       // RFC 8985 §6.2 step 4: a D-SACK (RFC 2883) says a retransmission was spurious: the reordering
       // window grows at this or the next ACK that delivers (`Rack.onDsack`), unless it reports the
       // probe's copy (Linux's FLAG_DSACK_TLP: one segment or less, ending at tlp_high_seq; the
@@ -3298,7 +3298,7 @@ const endRecovery = (s: Sender, now: number, delayed: boolean): void => {
   if (held !== undefined) s.cc.cwnd = held
   // (a recovery counts against RACK's grown window only when nothing undoes it: Linux's
   // tcp_try_undo_recovery takes one off reo_wnd_persist in its branch without tcp_may_undo)
-  if (!tryUndo(s, delayed)) {
+  if (!tryUndo(s, now, delayed)) {
     if (s.sackOk) Rack.onRecoveryEnd(s.rack)
   } else if (nothingBack && last !== undefined) {
     // Undone here with nothing given back: Linux's tcp_try_undo_recovery zeroes undo_marker
@@ -3716,7 +3716,7 @@ const dsackSeen = (s: Sender, block: SackBlock): boolean => {
 const dsackSegments = (s: Sender, block: SackBlock): number =>
   Math.max(1, Math.ceil(Seq.sub(block.right, block.left) / segmentPayload(s)))
 
-const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum, delivered: number): void => {
+const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum, delivered: number, now: number): void => {
   const u = s.undo
   if (u === undefined || u.retrans === 0) return
   if (!Seq.gt(block.right, u.marker) || Seq.gt(block.right, u.end)) return
@@ -3728,7 +3728,7 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum, delivered: 
   u.retrans = Math.max(0, u.retrans - Math.ceil(octets / segmentPayload(s)))
   // (undone by D-SACKs, in a recovery or after it: Linux's tcp_try_undo_dsack, which adds one to
   // reo_wnd_persist, at most 16; test/tcp/Recovery.test.ts, "a recovery undone by D-SACKs adds one")
-  if (tryUndo(s, false, una, delivered)) {
+  if (tryUndo(s, now, false, una, delivered)) {
     Rack.onDsackUndo(s.rack)
   }
 }
@@ -3750,7 +3750,7 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum, delivered: 
  * still unsent Linux undoes and at once starts a new recovery, cut again
  * from the window given back: left in the one running here.
  */
-const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, delivered = 0): boolean => {
+const tryUndo = (s: Sender, now: number, delayed = false, una: Seq.SeqNum = s.sndUna, delivered = 0): boolean => {
   const u = s.undo
   if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed)) return false
   if (s.recovering) {
@@ -3768,13 +3768,28 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, deliver
     // (what the ACK in hand acknowledges, `una`, is out no more: Linux's tcp_clean_rtx_queue runs
     // before tcp_fastretrans_alert)
     if (Rack.anyRetransOut(s.rack, una)) {
-      // (a record that gave nothing back, `Undo.nothingBack`, hands on one that gives nothing back
-      // either: the stack's recovery goes on uncut, where Linux's re-entry records its own cut window
-      // as prior_ssthresh and prior_cwnd, which is the window as it stands here. With the old saved
-      // state, the next undo gave back the window from before an ECE's cut: test/tcp/Ecn.test.ts,
-      // "the record a D-SACK undo hands on")
-      const fresh: Undo = { marker: una, end: s.sndMax, sent: 0, retrans: 0, retransTs: u.retransTs, ranges: [], cc: u.cc }
-      if (u.nothingBack === true) fresh.nothingBack = true
+      // The undo itself first (tcp_try_undo_dsack's tcp_undo_cwnd_reduction): the window as PRR's
+      // last step left it (Linux's cwnd in Recovery), and with something given back max(that, the
+      // record's) and ssthresh max(ssthresh, the record's); nothing for a record that gives nothing
+      // back (`Undo.nothingBack`) or on an ACK with ECE (prior_ssthresh 0 either way). Then the new
+      // recovery from Disorder: tcp_enter_recovery records that window (prior_cwnd; prior_ssthresh
+      // tcp_current_ssthresh, out of a cwnd reduction max(ssthresh, 3/4 cwnd), or none with ECE) and,
+      // not in a cwnd reduction, tcp_init_cwnd_reduction cuts ssthresh again from it and queues CWR.
+      // Given back that is the first cut's window and the same ssthresh; given nothing back it is
+      // PRR's window, below the one the first cut came from, and the second cut is deeper. The stack
+      // kept the first cut's ssthresh and record: four segments at the recovery's end where Linux
+      // sends two (test/kernel/ConformanceLoss.test.ts, "the recovery a D-SACK undo hands on after
+      // an ECE"); and before a7c935f the old record's saved state, which gave back the window from
+      // before an ECE's cut (test/tcp/Ecn.test.ts, "the record a D-SACK undo hands on")
+      const p = s.prr
+      if (p !== undefined && p.wnd > 0) s.cc.cwnd = Math.max(fullPayload(s), Math.floor(p.wnd))
+      s.cc.reducing = false
+      if (!ackEce && u.nothingBack !== true) Congestion.undo(s.cc, u.cc)
+      const fresh: Undo = { marker: una, end: s.sndMax, sent: 0, retrans: 0, retransTs: u.retransTs, ranges: [], cc: Congestion.saveForUndo(s.cc) }
+      if (ackEce) fresh.nothingBack = true
+      const priorCwnd = Math.max(fullPayload(s), Math.floor(s.cc.cwnd))
+      s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, una), now)
+      if (s.ecnOk) s.cwrPending = true
       countResendsOut(s, fresh)
       s.undo = fresh
       s.recover = s.sndMax
@@ -3785,14 +3800,13 @@ const tryUndo = (s: Sender, delayed = false, una: Seq.SeqNum = s.sndUna, deliver
       Rack.forceAdvanced(s.rack)
       // PRR starts again, as Linux's tcp_enter_recovery finds no cwnd reduction running (the undo
       // left Recovery for Disorder) and runs tcp_init_cwnd_reduction: prior_cwnd the window the undo
-      // gave back (tcp_undo_cwnd_reduction's max(cwnd, prior_cwnd)), prr_delivered and prr_out 0;
-      // then tcp_cwnd_reduction counts this ACK's delivery, the D-SACK's segments in it
-      // (tcp_dsack_seen's sack_delivered: "A spurious retransmission is delivered", `delivered`).
-      // Kept, the old count (prr_out its resends, and no delivery for a D-SACK) held back the
-      // segment Linux sends at this ACK (test/tcp/Recovery.test.ts, "starts PRR again")
-      const p = s.prr
+      // left (above), prr_delivered and prr_out 0; then tcp_cwnd_reduction counts this ACK's
+      // delivery, the D-SACK's segments in it (tcp_dsack_seen's sack_delivered: "A spurious
+      // retransmission is delivered", `delivered`). Kept, the old count (prr_out its resends, and no
+      // delivery for a D-SACK) held back the segment Linux sends at this ACK
+      // (test/tcp/Recovery.test.ts, "starts PRR again")
       if (p !== undefined) {
-        s.prr = { ...p, recoverFs: Math.max(p.recoverFs, Math.floor(s.cc.cwnd)), delivered, out: 0, stale: true, owed: 0 }
+        s.prr = { ...p, recoverFs: priorCwnd, delivered, out: 0, stale: true, owed: 0 }
         s.ackDelivered = delivered
       }
       return false

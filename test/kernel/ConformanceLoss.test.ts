@@ -2053,6 +2053,64 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
     })
   })
 
+  // (undo56, review55a's left item) The recovery a D-SACK undo hands on with a resend still out cuts
+  // again from the window as it stands: Linux's tcp_try_undo_dsack, then tcp_try_to_open (Disorder)
+  // and tcp_enter_recovery, out of any cwnd reduction, so tcp_init_cwnd_reduction takes ssthresh
+  // from cwnd again. With an ECE in the recovery (prior_ssthresh 0) the undo gives nothing back and
+  // that cwnd is PRR's, below the one the first cut came from. CUBIC, ten out, all lost: the probe,
+  // the timeout (ssthresh 7), the go-back to cwnd 7 (1, 2, then 3..6, then 7..9); 7's resend lost
+  // again, 8 and 9 SACKed: a recovery from Loss (FLAG_LOST_RETRANS), ssthresh 4 from 7, cwnd 2 (in
+  // flight 0 + min(4, 2)), 7 resent; the ECE; the D-SACK of 8 (resent before the entry, SACKed: one
+  // off undo_retrans) undoes with nothing back, and the recovery starts again (7 LOST, its resend
+  // out): ssthresh 2 from cwnd 2. The ACK of all ends it at cwnd = ssthresh 2: two new segments. The
+  // stack kept ssthresh 4: four
+  it.scopedLive("ECN: the recovery a D-SACK undo hands on after an ECE cuts again from PRR's window: two go at its end, not four (Linux's tcp_enter_recovery from Disorder)", () => {
+    const e = (i: number) => 1 + 1000 * i
+    return conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1012, ws: 7, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        // the tail probe, then the timeout
+        { wait: 300 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: e(1), ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: e(3), ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: e(7), ts: 5 }, window: 20 },
+        { tb: { flags: "A", ack: e(7), ts: 6, sack: [[e(8), e(10)]] }, window: 20 },
+        { tb: { flags: "AE", ack: e(7), ts: 7, sack: [[e(8), e(10)]] }, window: 20 },
+        { tb: { flags: "A", ack: e(7), ts: 8, sack: [[e(8), e(9)], [e(8), e(10)]] }, window: 20 },
+        { tb: { flags: "A", ack: e(10), ts: 9 }, window: 20 },
+        { dut: { op: "write", bytes: 20000 }, window: 20 }
+      ]
+    })
+  })
+
+  // (undo56) The same with the ECE on the D-SACK's own ACK: tcp_fastretrans_alert zeroes
+  // prior_ssthresh first, so the undo gives nothing back; tcp_try_to_open's tcp_enter_cwr changes
+  // nothing in Recovery, and tcp_enter_recovery(ece_ack) cuts again from PRR's 2 with no
+  // prior_ssthresh: two at the end, not four
+  it.scopedLive("ECN: the recovery a D-SACK undo with ECE hands on cuts again from PRR's window: two go at its end, not four (Linux's tcp_enter_recovery from Disorder)", () => {
+    const e = (i: number) => 1 + 1000 * i
+    return conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1012, ws: 7, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        // the tail probe, then the timeout
+        { wait: 300 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: e(1), ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: e(3), ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: e(7), ts: 5 }, window: 20 },
+        { tb: { flags: "A", ack: e(7), ts: 6, sack: [[e(8), e(10)]] }, window: 20 },
+        { tb: { flags: "AE", ack: e(7), ts: 7, sack: [[e(8), e(9)], [e(8), e(10)]] }, window: 20 },
+        { tb: { flags: "A", ack: e(10), ts: 8 }, window: 20 },
+        { dut: { op: "write", bytes: 20000 }, window: 20 }
+      ]
+    })
+  })
+
   // (ecn54) An ECE on the ACK of a timeout's resend: Linux's tcp_process_loss stays in CA_Loss (no
   // undo: the resend not yet proved needless), so tcp_fastretrans_alert returns before tcp_try_to_open
   // and enters no CWR; tcp_cong_control, out of any cwnd reduction, grows the window as ever
