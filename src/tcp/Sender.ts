@@ -5018,8 +5018,14 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (s.recovering && Seq.gte(s.sndUna, s.recover)) {
     if (s.prr !== undefined) s.cc.cwnd = Math.max(fullPayload(s), Math.floor(s.prr.wnd))
     // (the record first, while the reduction still runs: Linux's tcp_current_ssthresh in Recovery
-    // is snd_ssthresh itself, not 3/4 of PRR's window, `Congestion.saveForUndo`)
-    beginUndo(s)
+    // is snd_ssthresh itself, not 3/4 of PRR's window, `Congestion.saveForUndo`). Without SACK or
+    // timestamps too when F-RTO may run, as for a first timeout above: none runs for this one (a
+    // timeout from Recovery), but a later one's does (Linux's `new_recovery || icsk_retransmits`),
+    // and its proof gives this record back (tcp_try_undo_loss(sk, true)). Without one, a Reno
+    // connection's timeout at the hold (SND.UNA at `recover`, `renoHold`) kept its cut after that
+    // proof (test/kernel/ConformanceLoss.test.ts, "without SACK, a timeout at the recovery point
+    // itself takes an undo record")
+    beginUndo(s, s.params.frto)
     s.cc.reducing = false
   }
   s.frto = s.params.frto && (!episode || s.retries > 1) ? s.sndMax : undefined

@@ -217,6 +217,34 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (undo56, review55a's left item) A timeout at the hold (SND.UNA at the recovery point itself)
+  // takes an undo record of its own: Linux's tcp_enter_loss finds high_seq not after snd_una, so it
+  // saves prior_ssthresh (tcp_current_ssthresh in Recovery: ssthresh, 7) and prior_cwnd (PRR's 2),
+  // cuts from cwnd (2) and runs tcp_init_undo, though no F-RTO runs for it (Recovery, no retries).
+  // The second timeout's F-RTO (icsk_retransmits) proves it spurious: the head's ACK draws two new
+  // segments (step 2.b), the ACK of the next, sent once, gives the record back
+  // (tcp_try_undo_loss(sk, true): ssthresh 7, cwnd max(2, 2)), and slow start grows it: one new
+  // segment, then at the ACK of both new ones four more. Without SACK or timestamps the stack took
+  // no record at the hold, so F-RTO's proof gave nothing back: ssthresh 2, and congestion avoidance
+  it.scopedLive("without SACK, a timeout at the recovery point itself takes an undo record: a later F-RTO proof gives back the hold's ssthresh (Linux's tcp_enter_loss: high_seq not after snd_una)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 4000 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1 }, window: 20 },
+        { dut: { op: "write", bytes: 20000 }, window: 20 },
+        { tb: { flags: "A", ack: 4001 }, window: 20 },
+        // the timeout at the hold, then the second
+        { wait: 500 },
+        { wait: 1000 },
+        { tb: { flags: "A", ack: 5001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 6001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 8001 }, window: 20, exact: true }
+      ]
+    }))
+
   // Linux never fast-retransmits a Reno flight of three segments or fewer: each duplicate counts a
   // segment out of the network only up to packets_out - 1 (tcp_limit_reno_sacked: here 2), and the
   // head is marked lost in Disorder once sacked_out >= tp->reordering (3, tcp_newreno_mark_lost).

@@ -1621,6 +1621,35 @@ describe("Eifel detection without SACK: timestamps alone show a retransmission w
     expect(shape(out)).toEqual([14, 15, 16, 17, 18, 19, 20, 21].map(at0))
   })
 
+  // (undo56, review55a's left item) A recovery entered during an ECN cut keeps an undo record that
+  // gives nothing back (`Undo.nothingBack`: tcp_enter_recovery in CWR leaves prior_ssthresh 0). A
+  // timeout at its hold is no longer that recovery's: Linux's tcp_enter_loss finds high_seq not after
+  // snd_una and takes a record of its own (prior_ssthresh tcp_current_ssthresh, in Recovery the
+  // cut's 7; prior_cwnd PRR's 7; tcp_init_undo), so the echo that shows the timeout needless
+  // (tcp_try_undo_loss) gives back the hold's window: ssthresh 7, cwnd 7, not the timeout's 4 and 1
+  it("ECN: a timeout at the hold of a recovery entered during the cut takes a record of its own: the echo's undo gives back the hold's window (Linux's tcp_enter_loss: high_seq not after snd_una)", () => {
+    const s = renoTsEcn()
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    s.send(1020, tsEce(100, 1000, P))
+    s.send(1021, tsAck(101, 1000, P))
+    s.send(1022, tsAck(102, 1000, P))
+    s.send(1023, tsAck(103, 1000, P))
+    expect([s.snd.recovering, s.snd.undo?.nothingBack]).toEqual([true, true])
+    // (the cut's PRR: the resend waits for its window)
+    expect(shape(s.send(1024, tsAck(104, 1000, P)))).toEqual([])
+    expect(shape(s.send(1025, tsAck(105, 1000, P)))).toEqual([at0(1)])
+    s.send(1026, tsAck(106, 1000, P))
+    // the hold: SND.UNA at the cut's point, the echo the resend's (no undo)
+    expect(shape(s.send(1040, tsAck(107, 1026, 10 * P)))).toHaveLength(3)
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.prr?.wnd]).toEqual([true, 0, 7 * P])
+    const t = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t))).toEqual([at0(10)])
+    expect([s.snd.cc.ssthresh, s.snd.undo?.nothingBack]).toEqual([4 * P, undefined])
+    // the ACK of two echoes the tenth's original: undone, the hold's window back
+    s.send(t + 20, tsAck(108, 1020, 12 * P))
+    expect([Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([1, 7 * P, 7 * P])
+  })
+
   it("a partial ACK that echoes the original with the count left at the threshold: undone, and a new recovery on the same ACK, cut from the window given back", () => {
     const s = renoTs()
     expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
