@@ -307,10 +307,17 @@ const onAck = (
   inFlightBefore: number,
   sample?: number,
   ack?: Seq.SeqNum,
-  sndNxt?: Seq.SeqNum
+  sndNxt?: Seq.SeqNum,
+  dataAcked?: boolean
 ): void => {
   let acked = octets(ackedOctets)
-  if (acked === 0) return
+  // An ACK of data all SACKed before (`dataAcked`, nothing new delivered) still runs Linux's
+  // tcp_reno_cong_avoid (tcp_cong_control asks tcp_may_raise_cwnd, FLAG_DATA_ACKED, not
+  // acked_sacked): in slow start tcp_slow_start of 0 returns, past ssthresh tcp_cong_avoid_ai(tp,
+  // cwnd, 0) applies a count already at cwnd or more, left from a larger window by an idle restart
+  // (`restart`): a segment at this ACK, not the next (test/tcp/congestion/NewReno.test.ts, "an ACK of
+  // only SACKed data")
+  if (acked === 0 && (dataAcked !== true || s.cwnd < s.ssthresh)) return
   const flight = octets(inFlightBefore)
   const limited = cwndLimited(s, flight)
   s.rtoPending = false

@@ -366,6 +366,30 @@ describe("NewReno", () => {
       expect(seen[19]).toBe(22 * SMSS)
     })
 
+    // Linux 6.x tcp_cong_control runs tcp_cong_avoid when tcp_may_raise_cwnd (FLAG_DATA_ACKED), with
+    // acked_sacked 0 for an ACK of segments all SACKed before; tcp_reno_cong_avoid then calls
+    // tcp_cong_avoid_ai(tp, cwnd, 0), whose first step applies a count left from a larger window
+    it("an ACK of only SACKed data (acked_sacked 0, FLAG_DATA_ACKED) past ssthresh applies a kept count of a window or more, as Linux's tcp_cong_avoid_ai with acked 0", () => {
+      const s = inCongestionAvoidance()
+      for (let i = 0; i < 86 + 22; i++) A.onAck(s, SMSS, 1200 + i, RTT, s.cwnd)
+      A.onIdle(s, 1000, 300)
+      let t = 3000
+      while (s.cwnd < s.ssthresh) A.onAck(s, SMSS, t++, RTT, s.cwnd)
+      expect([s.cwnd, s.bytesAcked]).toEqual([20 * SMSS, 22 * SMSS])
+      // no whole segment acknowledged (no FLAG_DATA_ACKED): no tcp_cong_avoid, nothing moves
+      A.onAck(s, 0, t++, RTT, s.cwnd)
+      expect([s.cwnd, s.bytesAcked]).toEqual([20 * SMSS, 22 * SMSS])
+      // a whole segment acknowledged that was SACKed before: one segment, the count zeroed
+      A.onAck(s, 0, t++, RTT, s.cwnd, undefined, undefined, undefined, true)
+      expect([s.cwnd, s.bytesAcked]).toEqual([21 * SMSS, 0])
+    })
+
+    it("in slow start an ACK of only SACKed data grows nothing (tcp_slow_start of 0 returns 0)", () => {
+      const s = A.init(SMSS, 0)
+      A.onAck(s, 0, 100, RTT, s.cwnd, undefined, undefined, undefined, true)
+      expect([s.cwnd, s.bytesAcked]).toEqual([IW, 0])
+    })
+
     it("leaves a window already below the initial one as it is", () => {
       const s = A.init(SMSS, 0)
       A.onRto(s, 4 * SMSS, 1000) // cwnd 1 SMSS
