@@ -3131,7 +3131,11 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // with that ACK's acked_sacked (tcp_may_raise_cwnd: FLAG_DATA_ACKED, SND.UNA moved over
       // data). With SACK, DeliveredData; without, max(its segments - the duplicates' count, 1),
       // `renoPrrStep`, and not at `recover` itself, where only an undo ends it)
-      const grow = (s.sackOk || Seq.gt(a.ack, s.recover)) && s.ackDelivered > 0
+      // (with SACK on FLAG_DATA_ACKED, `ackWhole`, though all it acknowledged was SACKed before and
+      // it delivers 0: tcp_may_raise_cwnd asks the flag, not acked_sacked, and CUBIC's
+      // cubictcp_cong_avoid starts its epoch at that ACK: Cubic.ts `onAck`; test/tcp/Recovery.test.ts,
+      // "the ACK that ends a SACK recovery acknowledging only SACKed data")
+      const grow = s.sackOk ? s.ackWhole : Seq.gt(a.ack, s.recover) && s.ackDelivered > 0
       const delivered = s.ackDelivered
       // Without SACK, past the recovery point with no hold (its ACK lost), the echo showing the
       // retransmission needless by the record an ECE in the recovery kept (`Prr.cutKept`; the live
@@ -3148,7 +3152,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       }
       endRecovery(s, now, delayed)
       if (grow && !(s.ecnOk && (a.ece || ecnHeld(s)))) {
-        s.algorithm.onAck(s.cc, delivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
+        s.algorithm.onAck(s.cc, delivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax, s.ackWhole)
       }
     } else if (!s.sackOk && renoDelayed && !Seq.gt(s.highRxt, s.sndUna)) {
       // without SACK, a partial ACK whose echo shows the hole filled by its original, no resend

@@ -1851,6 +1851,31 @@ describe("the ACK that ends a SACK recovery (Linux's tcp_fastretrans_alert, then
   })
 })
 
+describe("the ACK that ends a SACK recovery acknowledging only SACKed data (Linux's tcp_cong_avoid with acked_sacked 0)", () => {
+  // Linux 6.x tcp_ack: tcp_fastretrans_alert ends the recovery (tcp_end_cwnd_reduction: cwnd =
+  // ssthresh, Open), then tcp_cong_control, out of cwnd reduction, asks tcp_may_raise_cwnd
+  // (FLAG_DATA_ACKED: SND.UNA moved over whole segments), not acked_sacked, and runs tcp_cong_avoid
+  // with the 0 delivered: cubictcp_cong_avoid's bictcp_update starts the epoch at this ACK (epoch_start
+  // 0 since cubictcp_recalc_ssthresh; last_cwnd, last_time set) and tcp_cong_avoid_ai(cnt, 0) adds
+  // nothing. The stack ran no congestion avoidance for a recovery-ending ACK that delivered nothing
+  it("starts CUBIC's epoch at that ACK, the window left at ssthresh", () => {
+    const { s, entry } = firstLost(30, 4, 10)
+    expect(entry).toEqual([[B, MSS]])
+    expect(s.snd.cc.ssthresh).toBe(7 * MSS)
+    // the rest of the flight SACKed, then the resent first acknowledged alone: a partial ACK (recover
+    // is 12) that stops at SACKed data (Linux's FLAG_SACK_RENEGING: tcp_check_sack_reneging arms the
+    // timer, max(SRTT / 2, 10 ms), and the recovery goes on)
+    s.send(1030, sackOf(B, [B + MSS, B + 12 * MSS]))
+    expect(shape(s.send(1035, sackOf(B + MSS)))).toEqual([seg(18)])
+    expect([s.snd.recovering, s.snd.cc.epochStart]).toEqual([true, undefined])
+    // the ACK of all twelve, 5 ms on: nothing new delivered, FLAG_DATA_ACKED all the same
+    // (in flight 7 of the window of 7: nothing goes)
+    expect(shape(s.send(1040, sackOf(B + 12 * MSS)))).toEqual([])
+    expect([s.snd.ackDelivered, s.snd.ackWhole]).toEqual([0, true])
+    expect([s.snd.recovering, s.snd.cc.cwnd, s.snd.cc.epochStart]).toEqual([false, 7 * MSS, 1040])
+  })
+})
+
 describe("PRR over a batch of ACKs (RFC 6937 per ACK, as Linux's tcp_cwnd_reduction runs once an ACK)", () => {
   /**
    * 40 segments written, ten go; the first three lost; the fourth SACKed at 1020 and the fifth at
