@@ -331,8 +331,10 @@ export interface Algorithm {
    * (without `ack`, HyStart++ sees nothing of this ACK). `dataAcked`: the
    * ACK freed a whole segment (Linux's FLAG_DATA_ACKED) though `ackedOctets`
    * is 0, all of it SACKed before: Linux's tcp_cong_control still runs
-   * tcp_cong_avoid with acked_sacked 0, which CUBIC's congestion avoidance
-   * acts on (bictcp_update, tcp_cong_avoid_ai); without it 0 does nothing.
+   * tcp_cong_avoid with acked_sacked 0, which congestion avoidance past
+   * ssthresh acts on (CUBIC's bictcp_update; both algorithms'
+   * tcp_cong_avoid_ai, whose count may already be at its threshold); in
+   * slow start, or without it, 0 does nothing.
    */
   readonly onAck: (
     s: State,
