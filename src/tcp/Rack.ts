@@ -1341,6 +1341,34 @@ export const anyRetransOut = (r: Rack, una: Seq.SeqNum): boolean => {
 }
 
 /**
+ * An entry above `una` is marked lost and not SACKed up to its end (`sackedTo`: where a SACKed
+ * range from a sequence number reaches, the scoreboard's, which holds the ACK in hand's blocks
+ * already): Linux's lost_out once tcp_clean_rtx_queue and tcp_sacktag_write_queue have taken that
+ * ACK, for a check made before the log catches up (`Sender.tryUndo`). A scan, for the rare D-SACK
+ * undo in a recovery.
+ */
+export const anyLostAbove = (r: Rack, una: Seq.SeqNum, sackedTo: (seq: Seq.SeqNum) => Seq.SeqNum): boolean => {
+  if (r.lostOctets === 0 || !Seq.gt(r.lostEnd, una)) return false
+  for (let i = firstNotBelow(r, r.ends, una, true); i < r.starts.length; i++) {
+    if ((r.flags[i]! & LOST) === 0) continue
+    const start = r.starts[i]! as Seq.SeqNum
+    if (Seq.lt(sackedTo(Seq.gt(start, una) ? start : una), r.ends[i]! as Seq.SeqNum)) return true
+  }
+  return false
+}
+
+/**
+ * The first entry above `una` was ever sent again (Linux's TCPCB_EVER_RETRANS on the head skb, once
+ * tcp_clean_rtx_queue has taken the ACK in hand): with `anyRetransOut`, Linux's tcp_any_retrans_done
+ * for a check made before the log is trimmed to `una`.
+ */
+export const everResentAt = (r: Rack, una: Seq.SeqNum): boolean => {
+  if (r.retransmitted === 0) return false
+  const i = firstNotBelow(r, r.ends, una, true)
+  return i < r.starts.length && (r.flags[i]! & RETRANSMITTED) !== 0
+}
+
+/**
  * Linux's tcp_any_retrans_done: a retransmission is in flight (sent again,
  * neither SACKed nor lost again since: retrans_out), or the head entry was
  * ever sent again (TCPCB_EVER_RETRANS). A scan, for the rare entry into a

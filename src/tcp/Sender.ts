@@ -3750,15 +3750,15 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum, delivered: 
  * undo on DSACK during recovery") and then tcp_try_to_open, and
  * tcp_time_to_recover (lost_out 0) starts no new recovery. Waiting for
  * SND.UNA to pass the recovery point held PRR's pace over data still out
- * (test/tcp/Recovery.test.ts, "undoes during the recovery"). With lost data
- * still unsent Linux undoes and at once starts a new recovery, cut again
- * from the window given back: left in the one running here.
+ * (test/tcp/Recovery.test.ts, "undoes during the recovery"). With anything
+ * still marked lost, resent or not, Linux undoes and at once starts a new
+ * recovery, cut again from the window the undo leaves: so here (below).
  */
 const tryUndo = (s: Sender, now: number, delayed = false, una: Seq.SeqNum = s.sndUna, delivered = 0): boolean => {
   const u = s.undo
   if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed)) return false
   if (s.recovering) {
-    if (delayed || !s.sackOk || s.rack.lostOctets > 0) return false
+    if (delayed || !s.sackOk) return false
     // A resend of this recovery still out (the count reached 0 by a D-SACK of a segment resent
     // before it, `countResendsOut`): Linux's skb is LOST with its resend out, so after
     // tcp_try_undo_dsack's undo tcp_time_to_recover (lost_out) starts a recovery at once, cut again
@@ -3771,7 +3771,14 @@ const tryUndo = (s: Sender, now: number, delayed = false, una: Seq.SeqNum = s.sn
     // SACKed before the recovery's entry ... a resend still out")
     // (what the ACK in hand acknowledges, `una`, is out no more: Linux's tcp_clean_rtx_queue runs
     // before tcp_fastretrans_alert)
-    if (Rack.anyRetransOut(s.rack, una)) {
+    // Lost data still to resend (not SACKed by this ACK) hands a recovery on just the same: Linux's
+    // tcp_try_undo_dsack runs whenever undo_retrans reaches 0, and tcp_undo_cwnd_reduction(sk, false)
+    // keeps the LOST marks, so lost_out starts the recovery again on this ACK. Left with no undo at
+    // all, the recovery went on under the first cut's ssthresh and record where Linux's, after an ECE,
+    // is cut again from PRR's window (test/tcp/Ecn.test.ts, "an ECE on the D-SACK that undoes a SACK
+    // recovery with lost data unsent")
+    const resendOut = Rack.anyRetransOut(s.rack, una)
+    if (resendOut || Rack.anyLostAbove(s.rack, una, (q) => Scoreboard.skip(s.board, q))) {
       // The undo itself first (tcp_try_undo_dsack's tcp_undo_cwnd_reduction): the window as PRR's
       // last step left it (Linux's cwnd in Recovery), and with something given back max(that, the
       // record's) and ssthresh max(ssthresh, the record's); nothing for a record that gives nothing
@@ -3789,7 +3796,12 @@ const tryUndo = (s: Sender, now: number, delayed = false, una: Seq.SeqNum = s.sn
       if (p !== undefined && p.wnd > 0) s.cc.cwnd = Math.max(fullPayload(s), Math.floor(p.wnd))
       s.cc.reducing = false
       if (!ackEce && u.nothingBack !== true) Congestion.undo(s.cc, u.cc)
-      const fresh: Undo = { marker: una, end: s.sndMax, sent: 0, retrans: 0, retransTs: u.retransTs, ranges: [], cc: Congestion.saveForUndo(s.cc) }
+      // (the episode's first resend stays the clock's start while a resend is out or the head was
+      // ever resent: Linux's tcp_retrans_stamp_cleanup, tcp_any_retrans_done. Else retrans_stamp is
+      // 0 and the new recovery's first resend sets it, as at an entry, `enterRecovery`)
+      const stampKept = resendOut || Rack.everResentAt(s.rack, una)
+      if (!stampKept) s.retransStamp = now
+      const fresh: Undo = { marker: una, end: s.sndMax, sent: 0, retrans: 0, retransTs: stampKept ? u.retransTs : undefined, ranges: [], cc: Congestion.saveForUndo(s.cc) }
       if (ackEce) fresh.nothingBack = true
       const priorCwnd = Math.max(fullPayload(s), Math.floor(s.cc.cwnd))
       s.algorithm.onLoss(s.cc, Seq.sub(s.sndMax, una), now)

@@ -719,6 +719,27 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect([Sender.counters(s.snd).undos, s.snd.recovering]).toEqual([2, false])
     expect(s.snd.cc.ssthresh).toBe(2 * MSS)
   })
+  // (review56c) The same re-entry with lost data still unsent and no resend out. Linux undoes
+  // whenever undo_retrans reaches 0 (tcp_try_undo_dsack, in TCP_CA_Recovery), lost_out or not:
+  // tcp_undo_cwnd_reduction(sk, false) keeps the LOST marks, tcp_try_to_open goes to Disorder and
+  // tcp_time_to_recover (lost_out) starts a recovery on the same ACK. Ten out, the first seven lost
+  // (the last three SACKed): ssthresh 7, PRR resends three (cwnd 0 + min(7, 3)). Their originals
+  // arrive with the resends' D-SACK and an ECE: prior_ssthresh 0, so nothing is given back and cwnd
+  // is PRR's 3; tcp_enter_recovery(ece_ack) from Disorder cuts ssthresh from it (CUBIC: 2) and PRR
+  // starts again (in flight 0: S3..S6 lost, S7..S9 SACKed): cwnd min(2, ...) = 2, two resends. The
+  // stack undid nothing while anything was lost unsent: ssthresh 7, and four went
+  it("an ECE on the D-SACK that undoes a SACK recovery with lost data unsent: undone, a recovery again cut from PRR's window (Linux's tcp_time_to_recover after tcp_try_undo_dsack)", () => {
+    const s = warm()
+    expect(data(s.write(1000, T.octets(10 * MSS)))).toHaveLength(10)
+    const resent = s.send(1020, ackOf(B, false, [[B + 7 * MSS, B + 10 * MSS]]))
+    expect(data(resent).map((o) => T.ourSeq(o))).toEqual([B, B + MSS, B + 2 * MSS])
+    expect([s.snd.recovering, s.snd.cc.ssthresh, s.snd.rack.lostOctets]).toEqual([true, 7 * MSS, 4 * MSS])
+    const out = s.send(1040, ackOf(B + 3 * MSS, true, [[B, B + 3 * MSS], [B + 7 * MSS, B + 10 * MSS]]))
+    expect([Sender.counters(s.snd).undos, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([1, 2, true])
+    expect(s.snd.cc.ssthresh).toBe(2 * MSS)
+    expect(data(out).map((o) => T.ourSeq(o))).toEqual([B + 3 * MSS, B + 4 * MSS])
+    expect(s.snd.undo?.nothingBack).toBe(true)
+  })
   // (ecn54) A recovery entered during an ECN cut replaces it: Linux's tcp_enter_recovery sets
   // TCP_CA_Recovery over CWR, and an undo of that recovery (here tcp_try_undo_dsack, SND.UNA still
   // short of the cut's high_seq) goes to Open (tcp_try_keep_open), not back to CWR. So the next ACK
