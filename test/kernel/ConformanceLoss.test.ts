@@ -2139,6 +2139,29 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
     })
   })
 
+  // (review56c) The same re-entry with lost data still unsent and no resend out: Linux's
+  // tcp_try_undo_dsack runs in Recovery whenever undo_retrans reaches 0, tcp_undo_cwnd_reduction(sk,
+  // false) keeps the LOST marks, and tcp_time_to_recover (lost_out) starts the recovery again on
+  // that ACK. CUBIC, ten out, the last three SACKed: 0..6 lost (RACK's window 0 with three SACKed),
+  // ssthresh 7, PRR (in flight 0: min(7, 3)) resends three, cwnd 3. Their originals arrive, with the
+  // resends' D-SACK and an ECE: nothing given back (prior_ssthresh 0), cwnd PRR's 3, and
+  // tcp_enter_recovery from Disorder cuts to ssthresh 2 from it: in flight 0, two resends, and then
+  // nothing until the timeout. The stack undid nothing while anything was lost unsent: ssthresh 7,
+  // the other two lost resent and three new segments
+  it.scopedLive("ECN: a D-SACK undo with ECE in a recovery with lost data unsent hands it on, cut again from PRR's window: two resends, not four and new data (Linux's tcp_try_undo_dsack, tcp_time_to_recover)", () => {
+    const e = (i: number) => 1 + 1000 * i
+    return conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1012, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: e(0), ts: 3, sack: [[e(7), e(10)]] }, window: 20 },
+        { tb: { flags: "AE", ack: e(3), ts: 4, sack: [[e(0), e(3)], [e(7), e(10)]] }, window: 20 }
+      ]
+    })
+  })
+
   // (ecn54) An ECE on the ACK of a timeout's resend: Linux's tcp_process_loss stays in CA_Loss (no
   // undo: the resend not yet proved needless), so tcp_fastretrans_alert returns before tcp_try_to_open
   // and enters no CWR; tcp_cong_control, out of any cwnd reduction, grows the window as ever
