@@ -587,6 +587,27 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(out)).toEqual([seg(3)])
   })
 
+  // (review56c) The same re-entry with lost data unsent and no resend out: Linux's
+  // tcp_try_undo_dsack undoes whenever undo_retrans reaches 0 (cwnd max(3, prior_cwnd 10), ssthresh
+  // back), tcp_undo_cwnd_reduction(sk, false) keeps the LOST marks, and tcp_time_to_recover (lost_out
+  // 4) starts a recovery on the same ACK: tcp_init_undo at SND.UNA (prior_cwnd 10, prior_ssthresh
+  // tcp_current_ssthresh, the one given back), ssthresh 7 again from 10. No resend is out and the
+  // head was never resent, so tcp_try_to_open and tcp_retrans_stamp_cleanup zero retrans_stamp: the
+  // new recovery's first resend, at this ACK, starts the clock. The stack undid nothing while
+  // anything was lost unsent, and its record kept the first recovery's clock
+  it("a D-SACK undo with lost data unsent and no resend out: undone, and a recovery again, its record and clock afresh (Linux's tcp_time_to_recover after tcp_try_undo_dsack)", () => {
+    const s = warm()
+    const before = s.snd.cc.ssthresh
+    s.write(1000, T.octets(20 * MSS))
+    expect(shape(s.send(1020, sackOf(B, [B + 7 * MSS, B + 10 * MSS])))).toEqual([seg(0), seg(1), seg(2)])
+    expect([s.snd.recovering, s.snd.rack.lostOctets, s.snd.undo?.retransTs]).toEqual([true, 4 * MSS, 1020])
+    const out = s.send(1040, sackOf(B + 3 * MSS, [B, B + 3 * MSS], [B + 7 * MSS, B + 10 * MSS]))
+    expect(shape(out).slice(0, 4)).toEqual([seg(3), seg(4), seg(5), seg(6)])
+    expect([Sender.counters(s.snd).undos, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([1, 2, true])
+    expect([s.snd.cc.ssthresh, s.snd.undo?.marker, s.snd.undo?.retransTs]).toEqual([7 * MSS, ours(B + 3 * MSS), 1040])
+    expect([s.snd.undo?.cc.cwnd, s.snd.undo?.cc.ssthresh]).toEqual([10 * MSS, before])
+  })
+
   // The same D-SACK after the ACK that ended the recovery: below SND.UNA, where Linux's
   // tcp_check_dsack counts any D-SACK above undo_marker (its "dumb counting"), and
   // tcp_try_undo_dsack, run in Open, undoes
