@@ -3535,7 +3535,12 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   if (s.sackOk && Seq.gt(s.highRxt, s.sndUna)) {
     sackRecover(s, now, out)
     firstLostAtEntry(s, now, out)
-    if (!reneged) s.rtoAt = now + s.rtt.rto
+    // (not beside RACK's reordering timer, as at the entry below: Linux's one timer stays that one,
+    // tcp_xmit_retransmit_queue re-arming only with it not pending. Armed, `rackDetect` dropped
+    // RACK's at the batch's end and a SACK of data sent before the head's last send re-armed a
+    // whole RTO from itself, where Linux's tcp_rearm_rto, REO pending, runs from the head's send:
+    // test/tcp/Recovery.test.ts, "a recovery entered again with the head resent before")
+    if (!reneged && s.rackAt === undefined) s.rtoAt = now + s.rtt.rto
     return
   }
   if (reneged) {

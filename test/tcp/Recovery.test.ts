@@ -360,6 +360,46 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(Sender.counters(s.snd).timeouts).toBe(1)
   })
 
+  // The same rule where a recovery starts again with its head resent by the episode before (HighRxt
+  // past SND.UNA: `enterRecovery`'s first branch). Twenty segments written, ten go; the first lost,
+  // limited transmit sends the 11th and 12th, the recovery (at 1022, `recover` at the 13th) the 13th
+  // to 18th, new data past `recover`; at 1042 the
+  // 14th SACKed: RACK (window 0 in recovery) finds the first's resend and the 13th lost, both go again
+  // with the 19th. At 1043 the ACK of the first twelve ends the recovery with the 13th's resend out;
+  // at 1044 the 16th SACKed (the 15th, sent a ms before it, within min RTT / 4: RACK's timer). At 1045
+  // the 19th SACKed, sent with the 13th's resend at 1042: no FLAG_SET_XMIT_TIMER (its sample is no
+  // older than the head's last send); three SACKed past the 13th: RACK marks the 15th, 17th and 18th
+  // and the 13th's resend lost with a window of 0 and waits for nothing, so Linux's reordering timer
+  // stays pending (tcp_rack_mark_lost) and the resend of the head re-arms nothing
+  // (tcp_xmit_retransmit_queue). At 1047 the 18th SACKed (sent at 1030, before the head's resend at
+  // 1045): tcp_set_xmit_timer → tcp_rearm_rto with REO pending, the head's send + RTO
+  // (tcp_rto_delta_us). The stack's entry armed a whole RTO there, beside RACK's timer, which
+  // `rackDetect` then dropped, so the SACK at 1047 re-armed from itself (review56a: RandomLoss reaches
+  // this branch with RACK's timer pending, seeds 201 to 400)
+  it("a recovery entered again with the head resent before, RACK's reordering timer pending: a SACK of older data arms the RTO from the head's send (tcp_xmit_retransmit_queue, tcp_rearm_rto)", () => {
+    const s = warm()
+    const S = (i: number) => B + i * MSS
+    expect(shape(s.write(1000, T.octets(20 * MSS))).length).toBe(10)
+    s.send(1020, sackOf(S(0), [S(1), S(2)]))
+    s.send(1021, sackOf(S(0), [S(1), S(3)]))
+    expect(shape(s.send(1022, sackOf(S(0), [S(1), S(4)])))).toEqual([seg(0)])
+    for (let i = 5; i <= 12; i++) s.send(1018 + i, sackOf(S(0), [S(1), S(i)]))
+    expect(s.snd.sndMax).toBe(ours(S(18)))
+    expect(shape(s.send(1042, sackOf(S(0), [S(1), S(12)], [S(13), S(14)])))).toEqual([seg(0), seg(12), seg(18)])
+    s.send(1043, sackOf(S(12), [S(13), S(14)]))
+    expect([s.snd.recovering, s.snd.sndUna, s.snd.highRxt]).toEqual([false, ours(S(12)), ours(S(13))])
+    s.send(1044, sackOf(S(12), [S(15), S(16)], [S(13), S(14)]))
+    const reo = s.snd.rackAt!
+    expect([s.snd.rtoAt, reo > 1047]).toEqual([undefined, true])
+    // the re-entry: the head (the 13th) goes again, and RACK's timer stays the one timer
+    const entry = shape(s.send(1045, sackOf(S(12), [S(18), S(19)], [S(15), S(16)], [S(13), S(14)])))
+    expect(entry).toContainEqual(seg(12))
+    expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits]).toEqual([true, 2])
+    expect([s.snd.rtoAt, s.snd.rackAt]).toEqual([undefined, reo])
+    s.send(1047, sackOf(S(12), [S(17), S(19)], [S(15), S(16)], [S(13), S(14)]))
+    expect([s.snd.rackAt, s.snd.rtoAt]).toEqual([undefined, 1045 + s.snd.rtt.rto])
+  })
+
   it("three small segments SACKed in one ACK: lost at once with no reordering seen, min RTT / 4 later with it", () => {
     // one duplicate ACK, and 300 octets SACKed is not RFC 6675's IsLost: only RACK can see this loss
     const scenario = (reorderedBefore: boolean) => {
