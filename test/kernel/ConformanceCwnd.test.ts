@@ -321,9 +321,10 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
         ackTo(5001, 8, { win: 60000 }, 20)
       ]
     }))
-  // (the first two scripts below begin alike: a real SACK recovery, then a spurious one undone at
-  // its recovery point by the D-SACK of the resend; the comment below says what each step does)
-  const UNDONE_AT_THE_RECOVERY_POINT: ReadonlyArray<Step> = [
+  // (the three scripts below begin alike: a real SACK recovery, then a spurious one whose resend
+  // the peer D-SACKs; the first two undo it at its recovery point, the third an ACK later; the
+  // comment below says what each step does)
+  const SPURIOUS_RECOVERY: ReadonlyArray<Step> = [
     ...OPEN_SLOW,
     { dut: { op: "write", bytes: 150000 }, window: SLOW_RTT },
     ackTo(1, 3, { sack: [[1001, 2001]] }, 5),
@@ -332,7 +333,10 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
     ackTo(12001, 6, {}, 20),
     ackTo(12001, 7, { sack: [[13001, 14001]] }, 20),
     ackTo(12001, 8, { sack: [[13001, 15001]] }, 20),
-    ackTo(12001, 9, { sack: [[13001, 16001]] }, 20),
+    ackTo(12001, 9, { sack: [[13001, 16001]] }, 20)
+  ]
+  const UNDONE_AT_THE_RECOVERY_POINT: ReadonlyArray<Step> = [
+    ...SPURIOUS_RECOVERY,
     ackTo(22001, 10, { sack: [[12001, 13001]] }, 36)
   ]
   // CUBIC after a D-SACK undo (cubicundo56): the undo gives back cwnd and ssthresh only (Linux's
@@ -408,15 +412,7 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
     conforms({
       sysctls: { "net.ipv4.tcp_wmem": "4096 1048576 4194304" },
       steps: [
-        ...OPEN_SLOW,
-        { dut: { op: "write", bytes: 150000 }, window: SLOW_RTT },
-        ackTo(1, 3, { sack: [[1001, 2001]] }, 5),
-        ackTo(1, 4, { sack: [[1001, 3001]] }, 5),
-        ackTo(1, 5, { sack: [[1001, 4001]] }, 20),
-        ackTo(12001, 6, {}, 20),
-        ackTo(12001, 7, { sack: [[13001, 14001]] }, 20),
-        ackTo(12001, 8, { sack: [[13001, 15001]] }, 20),
-        ackTo(12001, 9, { sack: [[13001, 16001]] }, 20),
+        ...SPURIOUS_RECOVERY,
         ackTo(22001, 10, {}, 36),
         ackTo(22001, 11, { sack: [[12001, 13001]] }, 36),
         ...Array.from({ length: 20 }, (_, i) => ackTo(22001 + 4000 * (i + 1), 12 + i, {}, 36))
