@@ -197,7 +197,7 @@ const onAck = (
   // worked out again past HZ / 32, last_cwnd and last_time moved, an epoch started) and
   // tcp_cong_avoid_ai applies a count gathered under a larger cnt. Returning here, the window grew
   // an ACK late (test/kernel/ConformanceCwnd.test.ts, "an ACK of only SACKed data")
-  if (acked === 0 && (dataAcked !== true || s.cwnd < s.ssthresh)) return
+  if (Reno.nothingAcked(s, acked, dataAcked)) return
   const flight = Reno.octets(inFlightBefore)
   const limited = Reno.cwndLimited(s, flight)
   s.rtoPending = false

@@ -204,6 +204,16 @@ export const cwndLimited = (s: State, inFlightBefore: number): boolean =>
   inFlightBefore + s.smss > s.cwnd || (s.cwnd < s.ssthresh && s.cwnd < 2 * inFlightBefore)
 
 /**
+ * Nothing for congestion control to do with this ACK: it acknowledged no octets, and either no
+ * whole segment either (`dataAcked`, Linux's FLAG_DATA_ACKED) or the window is in slow start,
+ * where Linux's tcp_slow_start of 0 adds nothing. An ACK of data all SACKed before, past ssthresh,
+ * still runs congestion avoidance with 0 (tcp_cong_control asks tcp_may_raise_cwnd, the flag, not
+ * acked_sacked): both algorithms' `onAck` return on this, and only on this.
+ */
+export const nothingAcked = (s: State, ackedOctets: number, dataAcked: boolean | undefined): boolean =>
+  ackedOctets === 0 && (dataAcked !== true || s.cwnd < s.ssthresh)
+
+/**
  * RFC 5681 §3.1 equation 4 on the window, as Linux's tcp_reno_ssthresh:
  * `ssthresh = max(cwnd / 2, 2 * SMSS)`, on loss detection (§3.2 step 2), an
  * ECN echo and a timeout. The RFC halves FlightSize and warns against cwnd,
@@ -317,7 +327,7 @@ const onAck = (
   // cwnd, 0) applies a count already at cwnd or more, left from a larger window by an idle restart
   // (`restart`): a segment at this ACK, not the next (test/tcp/congestion/NewReno.test.ts, "an ACK of
   // only SACKed data")
-  if (acked === 0 && (dataAcked !== true || s.cwnd < s.ssthresh)) return
+  if (nothingAcked(s, acked, dataAcked)) return
   const flight = octets(inFlightBefore)
   const limited = cwndLimited(s, flight)
   s.rtoPending = false
