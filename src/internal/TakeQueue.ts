@@ -22,8 +22,11 @@
  *   the next taker or waits. (An item already handed over is the taker's, as
  *   with a Mailbox: its fiber continues with it.)
  * - **The end.** `end(failure)` fails every taker waiting and every later
- *   take with `failure`, refuses later offers (false), and returns the items
- *   never taken, for the caller to dispose of.
+ *   take with `failure()`, refuses later offers (false), and returns the items
+ *   never taken, for the caller to dispose of. The failure is made for each
+ *   take that meets the end, and never when none does: a listener's Closed
+ *   is an Error, whose construction captures a stack trace, and most
+ *   listeners close with nobody waiting in `accept`.
  * - `taken` runs once per item, when a taker gets it.
  *
  * @since 0.1.0
@@ -64,10 +67,10 @@ export class TakeQueue<A, B, E> {
     return this.wait
   })
 
-  /** Fail every waiting and later take with `failure`; the items never taken. Only the first end counts. */
-  end(failure: E): Array<A> {
+  /** Fail every waiting and later take with `failure()`; the items never taken. Only the first end counts. */
+  end(failure: () => E): Array<A> {
     if (this.failure !== undefined) return []
-    this.failure = Effect.fail(failure)
+    this.failure = Effect.failSync(failure)
     const left = this.items.slice(this.head)
     this.items = []
     this.head = 0

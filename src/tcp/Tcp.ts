@@ -1361,10 +1361,12 @@ export const make = Effect.gen(function*() {
    * established connections nobody accepted are reset, and a waiting `accept` fails with Closed.
    */
   const closeListener = (l: ListenerState): Effect.Effect<void> =>
-    Effect.gen(function*() {
+    // (no generator made per call: one per listener would pin it until a full collection, as the
+    // thirty-second pass of notes/bench-investigations.md found)
+    Effect.suspend(() => {
       detach(l)
-      const left = l.accepted.end(new TcpError({ reason: "Closed", detail: `the listener on port ${l.port} is closed` }))
-      if (left.length > 0) yield* Effect.forEach(left, (conn: Conn) => conn.abortNow(), { discard: true })
+      const left = l.accepted.end(() => new TcpError({ reason: "Closed", detail: `the listener on port ${l.port} is closed` }))
+      return left.length > 0 ? Effect.forEach(left, (conn: Conn) => conn.abortNow(), { discard: true }) : Effect.void
     })
 
   // Closing the stack: every connection is reset, every listener closed (an `accept` waiting in a

@@ -69,7 +69,7 @@ describe("TakeQueue", () => {
       const q = new TakeQueue<number, number, string>((n) => n)
       const waiting = yield* Effect.fork(q.take)
       yield* Effect.yieldNow()
-      expect(q.end("closed")).toEqual([])
+      expect(q.end(() => "closed")).toEqual([])
       expect(yield* Fiber.await(waiting)).toStrictEqual(Exit.fail("closed"))
       expect(yield* Effect.exit(q.take)).toStrictEqual(Exit.fail("closed"))
       expect(q.offer(1)).toBe(false)
@@ -79,8 +79,32 @@ describe("TakeQueue", () => {
       r.offer(2)
       expect(yield* r.take).toBe(1)
       r.offer(3)
-      expect(r.end("closed")).toEqual([2, 3])
-      expect(r.end("again")).toEqual([])
+      expect(r.end(() => "closed")).toEqual([2, 3])
+      expect(r.end(() => "again")).toEqual([])
       expect(yield* Effect.exit(r.take)).toStrictEqual(Exit.fail("closed"))
+    }))
+
+  it.effect("the end's failure is made for each take that meets it, and not at all when none does", () =>
+    Effect.gen(function*() {
+      let made = 0
+      const failure = () => {
+        made++
+        return `closed ${made}`
+      }
+      const q = new TakeQueue<number, number, string>((n) => n)
+      expect(q.end(failure)).toEqual([])
+      expect(made).toBe(0)
+      expect(yield* Effect.exit(q.take)).toStrictEqual(Exit.fail("closed 1"))
+      expect(yield* Effect.exit(q.take)).toStrictEqual(Exit.fail("closed 2"))
+
+      made = 0
+      const r = new TakeQueue<number, number, string>((n) => n)
+      const a = yield* Effect.fork(r.take)
+      const b = yield* Effect.fork(r.take)
+      yield* Effect.yieldNow()
+      r.end(failure)
+      expect(yield* Fiber.await(a)).toStrictEqual(Exit.fail("closed 1"))
+      expect(yield* Fiber.await(b)).toStrictEqual(Exit.fail("closed 2"))
+      expect(made).toBe(2)
     }))
 })
