@@ -1413,40 +1413,41 @@ export const make = Effect.gen(function*() {
   }
 
   const listen = (o: ListenOptions): Effect.Effect<Listener, TcpError, Scope.Scope> =>
-    Effect.gen(function*() {
+    // (no generator made per call: it would pin the listener until a full collection)
+    Effect.suspend(() => {
       if (!Number.isInteger(o.port) || o.port < 0 || o.port > 65535) {
-        return yield* new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 0..65535` })
+        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `port ${o.port} is not 0..65535` }))
       }
       // (NaN or infinity would never fill the accept queue: an unbounded one)
       if (o.backlog !== undefined && !Number.isFinite(o.backlog)) {
-        return yield* new TcpError({ reason: "InvalidArgument", detail: `backlog ${o.backlog} is not a number` })
+        return Effect.fail(new TcpError({ reason: "InvalidArgument", detail: `backlog ${o.backlog} is not a number` }))
       }
       const badTimeout = o.userTimeout === undefined ? undefined : userTimeoutError(o.userTimeout)
-      if (badTimeout !== undefined) return yield* badTimeout
+      if (badTimeout !== undefined) return Effect.fail(badTimeout)
       // (nothing to wait on from here until the listener's entry: a listener made once the stack's
       // close has begun would take connections its close never sees)
-      if (closing) return yield* stackClosed()
+      if (closing) return Effect.fail(stackClosed())
       const address = bindAddress(o.address)
-      if (address instanceof TcpError) return yield* address
+      if (address instanceof TcpError) return Effect.fail(address)
       // port 0: a free ephemeral port, as bind(2) gives: none a listener, a connection or a
       // TIME-WAIT holds, of whatever kind (Linux's inet_csk_find_open_port: a port with any socket
       // on it conflicts there, SO_REUSEADDR on both or not, while ip_autobind_reuse is off)
       const port = o.port === 0 ? freePort(portLow, portHigh, (p) => !listeners.has(p) && !PortIndex.held(portIndex, p)) : o.port
       // (none: that bind's EADDRINUSE, which Node's listen reports)
       if (port === undefined) {
-        return yield* new TcpError({ reason: "AddressInUse", detail: "every ephemeral port is held (a listener, a connection or a TIME-WAIT)" })
+        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: "every ephemeral port is held (a listener, a connection or a TIME-WAIT)" }))
       }
       const held = listenerOverlapping(port, address)
       if (held !== undefined) {
         const on = held.address === Addr.ANY ? "every address" : Addr.format(held.address)
-        return yield* new TcpError({ reason: "AddressInUse", detail: `port ${port} is already listening on ${on}` })
+        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${port} is already listening on ${on}` }))
       }
       // nor a port an ephemeral connect holds, its connection or TIME-WAIT, from an address the
       // listener's overlaps: the bind, with SO_REUSEADDR as Node's, meets a socket without it
       // (Linux's inet_csk_bind_conflict, EADDRINUSE). A bound socket's connection or TIME-WAIT is
       // no conflict: both set SO_REUSEADDR, and it is not listening
       if (heldByEphemeral(port, address)) {
-        return yield* new TcpError({ reason: "AddressInUse", detail: `port ${port} is held by an ephemeral connect's connection` })
+        return Effect.fail(new TcpError({ reason: "AddressInUse", detail: `port ${port} is held by an ephemeral connect's connection` }))
       }
       // (none above the system's limit, somaxconn there, `maxAcceptBacklog` here; a negative one is that
       // limit, as Linux's __sys_listen's unsigned compare makes it)
@@ -1471,11 +1472,8 @@ export const make = Effect.gen(function*() {
       }
       listeners.set(port, l)
       memory.sockets++
-      yield* Effect.addFinalizer(() => closeListener(l))
-      return {
-        port,
-        accept: accepted.take
-      }
+      const listener: Listener = { port, accept: accepted.take }
+      return Effect.as(Effect.addFinalizer(() => closeListener(l)), listener)
     })
 
   /** Whether a connect to ourselves from an ephemeral port may take over a 4-tuple held in TIME-WAIT now (TimeWait.ts). */
