@@ -128,6 +128,14 @@ export interface Rack {
   fack: Seq.SeqNum
   /** RACK.reord: a segment was delivered below RACK.fack without being retransmitted */
   reordering: boolean
+  /**
+   * Linux's tp->reordering for a SACK connection: how far, in segments, the peer has been seen to
+   * deliver out of order (3, sysctl_tcp_reordering, until shown more; at most 300,
+   * sysctl_tcp_max_reordering). Raised by `checkReordering`, brought back to 3 by a timeout after
+   * three segments or more were SACKed outside a recovery (`timeoutReordering`). Above 3, an ACK
+   * that SACKs new data grows the window outside a recovery (Linux's tcp_may_raise_cwnd)
+   */
+  degree: number
   /** entries SACKed and not yet cumulatively acknowledged */
   sacked: number
   /** entries in the log sent more than once */
@@ -234,6 +242,10 @@ interface Tags {
   hi: Seq.SeqNum
 }
 
+/** Linux's sysctl_tcp_reordering and sysctl_tcp_max_reordering defaults (segments): `Rack.degree` */
+export const REORDERING = 3
+const MAX_REORDERING = 300
+
 /** RACK.reo_wnd_persist's start: 16 recoveries without a D-SACK reset the window (§6.2 step 4) */
 const REO_WND_PERSIST = 16
 /** `reoBits`: the recoveries left (5 bits), a D-SACK waiting to widen the window, something delivered since the last run */
@@ -257,6 +269,7 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   minRttFilter: WindowedMin.make(),
   fack: iss,
   reordering: false,
+  degree: REORDERING,
   sacked: 0,
   retransmitted: 0,
   held: 0,
@@ -479,6 +492,11 @@ export const onAck = (
   tally.retransAcked = false
   tally.firstSackt = NO_SEND
   tally.newestOrder = -1
+  // (Linux's prior_fack, tcp_highest_sack_seq before this ACK: only while something is SACKed,
+  // else SND.UNA, below everything this ACK delivers; RACK.fack then is the highest SACKed end)
+  tally.reordFack = r.sacked > 0 ? r.fack : undefined
+  tally.reordLow = undefined
+  tally.reordAcked = false
   // the log is in sequence order: the acknowledged entries are its first ones, and leave it
   let i = r.head
   for (; i < n; i++) {
@@ -490,8 +508,14 @@ export const onAck = (
     if ((f & RETRANSMITTED) !== 0) {
       r.retransmitted--
       tally.retransAcked = true
-    } else if ((f & SACKED) === 0 && tally.firstAckt === NO_SEND) {
-      tally.firstAckt = r.sentAt[i]!
+    } else if ((f & SACKED) === 0) {
+      if (tally.firstAckt === NO_SEND) tally.firstAckt = r.sentAt[i]!
+      // a hole sent once and filled below what was SACKed: reordering (Linux's tcp_clean_rtx_queue,
+      // `reord` below prior_fack; the first such is the lowest)
+      if (tally.reordLow === undefined && tally.reordFack !== undefined && Seq.lt(start, tally.reordFack)) {
+        tally.reordLow = start
+        tally.reordAcked = true
+      }
     }
     if ((f & HELD) !== 0) r.held--
     if ((f & LOST) !== 0) {
@@ -591,7 +615,11 @@ const tally = {
   firstAckt: -Infinity,
   retransAcked: false,
   firstSackt: -Infinity,
-  newestOrder: -1
+  newestOrder: -1,
+  reordFack: undefined as Seq.SeqNum | undefined,
+  reordLow: undefined as Seq.SeqNum | undefined,
+  reordAcked: false,
+  reordDsack: undefined as Seq.SeqNum | undefined
 }
 
 /**
@@ -657,7 +685,14 @@ const tag = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf: (m
   setFlags(r, i, (f | SACKED) & ~(LOST | HELD))
   r.sacked++
   tally.sacked = true
-  if ((f & RETRANSMITTED) === 0 && tally.firstSackt === NO_SEND) tally.firstSackt = r.sentAt[i]!
+  if ((f & RETRANSMITTED) === 0) {
+    if (tally.firstSackt === NO_SEND) tally.firstSackt = r.sentAt[i]!
+    // SACKed below what was SACKed before, sent once: reordering (Linux's tcp_sacktag_one, start_seq
+    // before tcp_highest_sack_seq; the walk goes up, so only what was SACKed before lies above)
+    if (tally.reordLow === undefined && tally.reordFack !== undefined && Seq.lt(r.starts[i]! as Seq.SeqNum, tally.reordFack)) {
+      tally.reordLow = r.starts[i]! as Seq.SeqNum
+    }
+  }
   deliver(r, i, true, at, tsEcr, tsOf)
 }
 
@@ -1405,16 +1440,58 @@ export const retransmissions = (r: Rack): Array<number> => {
  * lost), below RACK.fack: reordering seen (Linux's tcp_sacktag_one sets
  * state->reord for a dup_sack on a TCPCB_RETRANS skb that is
  * TCPCB_SACKED_ACKED, and tcp_check_sack_reordering counts reord_seen when
- * that lies below the highest SACKed sequence). Before the ACK's own tags.
+ * that lies below the highest SACKed sequence). Before the ACK's own tags; the entry's start is
+ * this ACK's lowest reordered sequence for `checkReordering` (state->reord), which the ACK's
+ * `onAck` keeps. A D-SACK is rare: the search runs at each.
  */
 export const onDsackReordering = (r: Rack, block: SackBlock): void => {
-  if (r.reordering || !Seq.lt(block.left as Seq.SeqNum, r.fack)) return
+  tally.reordDsack = undefined
+  if (!Seq.lt(block.left as Seq.SeqNum, r.fack)) return
   const right = block.right as Seq.SeqNum
   for (let i = firstNotBelow(r, r.ends, block.left as Seq.SeqNum, true); i < r.starts.length; i++) {
     if (!Seq.lt(r.starts[i]! as Seq.SeqNum, right)) break
     if ((r.flags[i]! & (RETRANSMITTED | SACKED)) === (RETRANSMITTED | SACKED)) {
       r.reordering = true
+      tally.reordDsack = r.starts[i]! as Seq.SeqNum
       return
     }
   }
+}
+
+/**
+ * Linux's tcp_check_sack_reordering, after an ACK's `onAck` (and `onDsackReordering`): the lowest
+ * sequence that ACK showed delivered out of order (a segment sent once, SACKed or cumulatively
+ * acknowledged below what was SACKed before; a D-SACKed resend the peer had SACKed), against the
+ * highest SACKed sequence after it (SND.UNA, `ack`, when nothing above it is SACKed: Linux's
+ * tcp_highest_sack_seq), raises `degree` to that distance in segments of `mss` (rounded up, at
+ * most 300) when it exceeds the degree. `sackCounts`: the SACK side counts (Linux's
+ * tcp_sacktag_write_queue checks unless in TCP_CA_Loss with nothing left to undo; the cumulative
+ * side, tcp_clean_rtx_queue's, always checks). Reordering seen is `reordering` (RACK.reord, set by
+ * `onAck`). Allocates nothing: a few comparisons an ACK.
+ */
+export const checkReordering = (r: Rack, ack: Seq.SeqNum, board: Scoreboard, mss: number, sackCounts: boolean): void => {
+  let low = tally.reordAcked ? tally.reordLow : undefined
+  if (sackCounts) {
+    if (low === undefined) low = tally.reordLow
+    const d = tally.reordDsack
+    if (d !== undefined && (low === undefined || Seq.lt(d, low))) low = d
+  }
+  tally.reordDsack = undefined
+  if (low === undefined || mss <= 0) return
+  const highest = board.ranges.length > 0 ? board.ranges[board.ranges.length - 1]!.right : ack
+  const fack = Seq.gt(highest, ack) ? highest : ack
+  if (!Seq.lt(low, fack)) return
+  const metric = Seq.sub(fack, low)
+  if (metric > r.degree * mss) r.degree = Math.min(Math.ceil(metric / mss), MAX_REORDERING)
+}
+
+/**
+ * A retransmission timeout outside a recovery, a timeout's episode or an ECN cut (Linux's
+ * tcp_enter_loss in Open or Disorder) with three segments or more SACKed: the degree was
+ * over-estimated ("Timeout in disordered state after receiving substantial DUPACKs"), and goes
+ * back to 3 (sysctl_tcp_reordering) if above. Before the timeout's marks, after a renege's
+ * (tcp_timeout_mark_lost clears sacked_out for a SACKed head first).
+ */
+export const timeoutReordering = (r: Rack): void => {
+  if (r.sacked >= REORDERING && r.degree > REORDERING) r.degree = REORDERING
 }

@@ -243,6 +243,92 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
   })
 })
 
+/** Ten 100-octet segments sent at 0..9 ms. */
+const tenSent = () => {
+  const r = Rack.make(ISS)
+  for (let i = 0; i < 10; i++) Rack.onSend(r, at(100 * i), at(100 * i + 100), i)
+  return r
+}
+
+describe("the reordering degree (Linux's tp->reordering, tcp_check_sack_reordering)", () => {
+  it("a hole filled cumulatively below a SACKed segment: the distance to the highest SACKed, in segments, rounded up", () => {
+    const r = tenSent()
+    expect(r.degree).toBe(3)
+    // the fifth SACKed, then the first four acknowledged: never resent, below it by five segments
+    Rack.onAck(r, at(0), board([400, 500]), 20, undefined, tsOf)
+    Rack.checkReordering(r, at(0), board([400, 500]), 100, true)
+    expect(r.degree).toBe(3)
+    Rack.onAck(r, at(500), board([400, 500]), 21, undefined, tsOf)
+    Rack.checkReordering(r, at(500), board([400, 500]), 100, true)
+    expect(r.degree).toBe(5)
+    // rounded up: 500 octets in segments of 120 are 5
+    const s = tenSent()
+    Rack.onAck(s, at(0), board([400, 500]), 20, undefined, tsOf)
+    Rack.onAck(s, at(500), board([400, 500]), 21, undefined, tsOf)
+    Rack.checkReordering(s, at(500), board([400, 500]), 120, true)
+    expect(s.degree).toBe(5)
+  })
+
+  it("a segment SACKed below one SACKed before: the distance to the highest SACKed after the ACK", () => {
+    const r = tenSent()
+    Rack.onAck(r, at(0), board([500, 600]), 20, undefined, tsOf)
+    Rack.checkReordering(r, at(0), board([500, 600]), 100, true)
+    // the first arrives, SACKed with one more above: from 0 to 700
+    Rack.onAck(r, at(0), board([0, 100], [500, 700]), 22, undefined, tsOf)
+    Rack.checkReordering(r, at(0), board([0, 100], [500, 700]), 100, true)
+    expect(r.degree).toBe(7)
+    // never lowered by a shorter distance
+    Rack.onAck(r, at(0), board([0, 100], [300, 700]), 23, undefined, tsOf)
+    Rack.checkReordering(r, at(0), board([0, 100], [300, 700]), 100, true)
+    expect(r.degree).toBe(7)
+  })
+
+  it("three segments or fewer is no more than the degree; a resent segment, or the SACK side in a timeout's episode with nothing to undo, is none", () => {
+    const r = tenSent()
+    Rack.onAck(r, at(0), board([200, 300]), 20, undefined, tsOf)
+    Rack.onAck(r, at(200), board([200, 300]), 21, undefined, tsOf)
+    Rack.checkReordering(r, at(200), board([200, 300]), 100, true)
+    expect(r.degree).toBe(3)
+    expect(r.reordering).toBe(true)
+    // the SACK side counts only with `sackCounts`; the cumulative side always
+    const s = tenSent()
+    Rack.onAck(s, at(0), board([600, 700]), 20, undefined, tsOf)
+    Rack.onAck(s, at(0), board([0, 100], [600, 700]), 21, undefined, tsOf)
+    Rack.checkReordering(s, at(0), board([0, 100], [600, 700]), 100, false)
+    expect(s.degree).toBe(3)
+    Rack.onAck(s, at(400), board([0, 100], [600, 700]), 22, undefined, tsOf)
+    Rack.checkReordering(s, at(400), board([0, 100], [600, 700]), 100, false)
+    expect(s.degree).toBe(6) // 100..400 filled below 700
+    // a resent segment filling the hole is no reordering
+    const t = tenSent()
+    Rack.onAck(t, at(0), board([600, 700]), 20, undefined, tsOf)
+    Rack.onSend(t, at(0), at(100), 25)
+    Rack.onAck(t, at(100), board([600, 700]), 40, undefined, tsOf)
+    Rack.checkReordering(t, at(100), board([600, 700]), 100, true)
+    expect(t.degree).toBe(3)
+  })
+
+  it("capped at 300 segments (sysctl_tcp_max_reordering); a timeout with three SACKed brings it back to 3", () => {
+    const r = Rack.make(ISS)
+    for (let i = 0; i < 400; i++) Rack.onSend(r, at(10 * i), at(10 * i + 10), 0)
+    Rack.onAck(r, at(0), board([3900, 4000]), 20, undefined, tsOf)
+    Rack.onAck(r, at(3900), board([3900, 4000]), 21, undefined, tsOf)
+    Rack.checkReordering(r, at(3900), board([3900, 4000]), 10, true)
+    expect(r.degree).toBe(300)
+    // two SACKed: kept; three: back to 3
+    const s = tenSent()
+    Rack.onAck(s, at(0), board([800, 900]), 20, undefined, tsOf)
+    Rack.onAck(s, at(0), board([0, 100], [800, 900]), 21, undefined, tsOf)
+    Rack.checkReordering(s, at(0), board([0, 100], [800, 900]), 100, true)
+    expect(s.degree).toBe(9)
+    Rack.timeoutReordering(s)
+    expect(s.degree).toBe(9)
+    Rack.onAck(s, at(0), board([0, 100], [700, 900]), 22, undefined, tsOf)
+    Rack.timeoutReordering(s)
+    expect(s.degree).toBe(3)
+  })
+})
+
 describe("a log with a gap (onSend allows one; the sender's own sends leave none)", () => {
   /**
    * The sender sends from the log's end or inside it, so its log has no gaps and the property
