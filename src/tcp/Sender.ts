@@ -2363,11 +2363,16 @@ const onAck = (
     // tcp_sacktag_one → tcp_check_sack_reordering, which TCP_CA_Loss skips once nothing is left to
     // undo: RACK's window is min RTT / 4 from then on in recovery and after a timeout, not 0;
     // test/tcp/Recovery.test.ts, "a D-SACK for a resent segment the peer had SACKed")
-    if (dsack !== undefined && (s.recovering || !Seq.lt(s.sndUna, s.recover) || s.undo !== undefined)) Rack.onDsackReordering(s.rack, dsack)
+    const sackReorders = s.recovering || !Seq.lt(s.sndUna, s.recover) || s.undo !== undefined
+    if (dsack !== undefined && sackReorders) Rack.onDsackReordering(s.rack, dsack)
     s.ackMaybeDelayed = advances && sackedBefore === 0 && newlySacked === 0 && dsack === undefined && maybeDelayed(s, a)
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     // (the echo less our offset: RACK compares it with its log's send times on the bare clock)
     Rack.onAck(s.rack, una, s.board, at, s.tsOk && a.tsEcr !== undefined ? (a.tsEcr - s.tsOffset) >>> 0 : undefined, tsClock, s.ackMaybeDelayed)
+    // and how far out of order the peer delivered (Linux's tp->reordering: tcp_sacktag_write_queue
+    // and tcp_clean_rtx_queue call tcp_check_sack_reordering), the SACK side not in a timeout's
+    // episode with nothing left to undo, as the D-SACK's above
+    Rack.checkReordering(s.rack, una, s.board, segmentPayload(s), sackReorders)
     // A duplicate that SACKs data sent once is an RTT sample too (Linux's sack_rtt_us, taken by
     // tcp_clean_rtx_queue at any ACK neither old nor beyond SND.NXT; the echo counts only for an
     // ACK of new data, RFC 7323 §4.1); an ACK of new data takes its own in `newAck`
@@ -2423,6 +2428,17 @@ const onAck = (
   // an ACK below SND.UNA, nor one that found nothing in flight (a late D-SACK after all was
   // acknowledged): Linux's tcp_ack takes those at old_ack and no_queue, without tcp_cong_control
   if (s.cwr !== undefined && flightBefore > 0 && !Seq.lt(a.ack, s.sndUna)) cwrStep(s, advances)
+  // An ACK that only SACKs grows the window once the peer has been seen to reorder by more than
+  // three segments (Linux's tcp_may_raise_cwnd: tp->reordering above sysctl_tcp_reordering asks
+  // FLAG_FORWARD_PROGRESS, SACKs too, not FLAG_DATA_ACKED), by what it delivered (acked_sacked), as
+  // tcp_cong_control runs tcp_cong_avoid after tcp_fastretrans_alert: not once it entered a recovery
+  // or an ECN cut (tcp_in_cwnd_reduction), nor for an ACK below SND.UNA (old_ack) or an ECE. An ACK
+  // of data takes the same rule in `newAck`
+  if (!advances && s.sackOk && s.rack.lastSacked && s.rack.degree > Rack.REORDERING && a.ack === s.sndUna &&
+    !s.recovering && s.cwr === undefined && !(s.ecnOk && (a.ece || ecnHeld(s)))) {
+    const sample = Rack.ackRtt.sack >= 0 ? s.rack.lastOriginalRtt : undefined
+    s.algorithm.onAck(s.cc, s.ackDelivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
+  }
   eceTakenByUndo = false
   // (back in Open with nothing resent in the log: the next episode's retransmissions start the clock
   // again, as Linux zeroes retrans_stamp there, tcp_fastretrans_alert in Open, tcp_try_to_open)
@@ -3245,7 +3261,10 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // (and only when it acknowledged a whole segment: tcp_may_raise_cwnd asks FLAG_DATA_ACKED, which
       // an ACK inside a segment does not set, whatever it SACKs; test/tcp/Recovery.test.ts, "outside
       // a recovery, an ACK inside a segment grows nothing")
-      const grown = s.sackOk ? (s.ackWhole ? s.ackDelivered : 0) : grownReno
+      // (with the reordering degree above 3, an ACK inside a segment that SACKs data grows too:
+      // FLAG_FORWARD_PROGRESS, `onAck`)
+      const grows = s.ackWhole || (s.rack.lastSacked && s.rack.degree > Rack.REORDERING)
+      const grown = s.sackOk ? (grows ? s.ackDelivered : 0) : grownReno
       // (`ackWhole` as FLAG_DATA_ACKED: an ACK of segments all SACKed before delivers 0 but runs
       // Linux's tcp_cong_avoid all the same, which CUBIC acts on: Cubic.ts `onAck`)
       s.algorithm.onAck(s.cc, grown, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax, s.ackWhole)

@@ -760,6 +760,43 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   })
 })
 
+/**
+ * `warm`, then a reordering of six segments: of 20 segments written at 1000 (ten go), the sixth is
+ * SACKed at 1020 and the first five come in at 1021 (all six acknowledged, within RACK's window):
+ * Linux's tcp_clean_rtx_queue finds a hole sent once filled below what was SACKed, and
+ * tcp_check_sack_reordering sets tp->reordering to 6.
+ */
+const reorderedBySix = () => {
+  const s = warm()
+  expect(shape(s.write(1000, T.octets(20 * MSS)))).toHaveLength(10)
+  s.send(1020, sackOf(B, [B + 5 * MSS, B + 6 * MSS]))
+  expect(s.snd.rack.degree).toBe(3)
+  s.send(1021, sackOf(B + 6 * MSS))
+  expect([s.snd.recovering, s.snd.rack.degree]).toEqual([false, 6])
+  return s
+}
+
+describe("the reordering degree (Linux's tp->reordering) and the window", () => {
+  it("above 3, an ACK that only SACKs grows the window outside a recovery (tcp_may_raise_cwnd: FLAG_FORWARD_PROGRESS)", () => {
+    const s = reorderedBySix()
+    const cwnd = s.snd.cc.cwnd
+    // the seventh missing, the eighth SACKed: one segment delivered, slow start adds it
+    s.send(1040, sackOf(B + 6 * MSS, [B + 7 * MSS, B + 8 * MSS]))
+    expect([s.snd.recovering, s.snd.cc.cwnd]).toEqual([false, cwnd + MSS])
+    // nor an ACK that delivers nothing new (the same block again)
+    s.send(1041, sackOf(B + 6 * MSS, [B + 7 * MSS, B + 8 * MSS]))
+    expect(s.snd.cc.cwnd).toBe(cwnd + MSS)
+  })
+
+  it("at 3, an ACK that only SACKs grows nothing (tcp_may_raise_cwnd: FLAG_DATA_ACKED)", () => {
+    const s = warm()
+    expect(shape(s.write(1000, T.octets(20 * MSS)))).toHaveLength(10)
+    const cwnd = s.snd.cc.cwnd
+    s.send(1020, sackOf(B, [B + MSS, B + 2 * MSS]))
+    expect([s.snd.recovering, s.snd.rack.degree, s.snd.cc.cwnd]).toEqual([false, 3, cwnd])
+  })
+})
+
 describe("a shut window in the middle of a loss (RFC 9293 §3.8.6.1, as Linux's tcp_retransmit_timer)", () => {
   // (was: no recovery, no retransmission timer, one-octet probes from the persist timer. Linux keeps
   // its one timer with packets out, tcp_check_probe_timer: RACK's, then the RTO's, whose expiry with
