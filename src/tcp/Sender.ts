@@ -5025,6 +5025,11 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // finds them lost, and the window after the timeout counts them (tcp_enter_loss: cwnd = in flight
   // + 1). All of them after reneging. (With SACK only: without, nothing would find them lost before
   // the next timeout, where Linux's tcp_newreno_mark_lost takes the head at each partial ACK)
+  // (with SACK, a timeout in Open or Disorder, not in a recovery, a timeout's episode or an ECN cut,
+  // with three segments or more SACKed says the reordering degree was over-estimated: Linux's
+  // tcp_enter_loss takes tp->reordering back to 3, sacked_out read after tcp_timeout_mark_lost
+  // cleared it for a renege, as `Rack.renege` above)
+  if (s.sackOk && !s.recovering && !Seq.lt(s.sndUna, s.recover) && s.cwr === undefined) Rack.timeoutReordering(s.rack)
   const held = s.sackOk ? Rack.markTimeout(s.rack, now, reneged) : 0
   // the first timeout of a series begins an episode, unless it cuts short a fast recovery, whose it is,
   // or comes during an ECN cut short of its end: Linux's tcp_enter_cwr zeroed prior_ssthresh and

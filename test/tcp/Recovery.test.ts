@@ -788,6 +788,15 @@ describe("the reordering degree (Linux's tp->reordering) and the window", () => 
     expect(s.snd.cc.cwnd).toBe(cwnd + MSS)
   })
 
+  it("a timeout in a recovery leaves it: tcp_enter_loss lowers it to 3 only from Open or Disorder", () => {
+    const s = reorderedBySix()
+    // the seventh missing, the eighth to tenth SACKed: a recovery, the seventh resent
+    expect(shape(s.send(1040, sackOf(B + 6 * MSS, [B + 7 * MSS, B + 10 * MSS])))).toContainEqual(seg(6))
+    expect(s.snd.recovering).toBe(true)
+    s.tick(Math.ceil(s.snd.rtoAt!))
+    expect([Sender.counters(s.snd).timeouts, s.snd.rack.degree]).toEqual([1, 6])
+  })
+
   it("at 3, an ACK that only SACKs grows nothing (tcp_may_raise_cwnd: FLAG_DATA_ACKED)", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(20 * MSS)))).toHaveLength(10)
