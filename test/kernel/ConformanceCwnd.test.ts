@@ -321,6 +321,28 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
         ackTo(5001, 8, { win: 60000 }, 20)
       ]
     }))
+  // The reordering degree (Linux's tp->reordering, reorder57). Ten segments on a SLOW_RTT path (RACK's
+  // reordering window 150 ms, far from every step); the sixth SACKed, one new goes (in_flight 9 of 10);
+  // then the first five come in: the ACK of 6001 finds a hole sent once filled below what was SACKed
+  // (tcp_clean_rtx_queue), and tcp_check_sack_reordering sets tp->reordering to 6 (6000 octets); slow
+  // start adds the five it delivered (cwnd 15, ten go). Then SACKs of the 8th and 9th with the 7th
+  // missing (still within RACK's window, no loss): tp->reordering above sysctl_tcp_reordering (3),
+  // tcp_may_raise_cwnd asks FLAG_FORWARD_PROGRESS and each SACK-only ACK grows the window by the
+  // segment it SACKed (cwnd 16, 17: two go at each, in_flight packets_out - sacked_out). The stack
+  // grew only at ACKs of data: one went at each. Then the ACK of all
+  it.scopedLive("reordered by six segments, then SACK-only ACKs in Disorder grow the window (Linux's tp->reordering above 3: tcp_may_raise_cwnd's FLAG_FORWARD_PROGRESS)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SLOW,
+        { dut: { op: "write", bytes: 40000 }, window: SLOW_RTT },
+        ackTo(1, 3, { sack: [[5001, 6001]] }, 5),
+        ackTo(6001, 4, {}, 20),
+        ackTo(6001, 5, { sack: [[7001, 8001]] }, 20),
+        ackTo(6001, 6, { sack: [[7001, 9001]] }, 20),
+        ackTo(9001, 7, {}, 20)
+      ]
+    }))
+
   // (the three scripts below begin alike: a real SACK recovery, then a spurious one whose resend
   // the peer D-SACKs; the first two undo it at its recovery point, the third an ACK later; the
   // comment below says what each step does)
