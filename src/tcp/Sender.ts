@@ -2843,9 +2843,16 @@ const mayRecoverAgain = (s: Sender): boolean =>
  * (was it dropped?), not a loss; else a duplicate ACK after a reneging ACK
  * started a recovery, with its cut, on a scoreboard showing no hole at all,
  * where Linux stays Open (tcp_time_to_recover asks only lost_out, RACK's marks)
+ *
+ * IsLost stands for RACK's window of 0 (Linux's tcp_rack_reo_wnd with no reordering seen and
+ * sacked_out at tp->reordering, 3 then): once reordering was seen (RACK.reord, reord_seen) the
+ * window is min RTT / 4 whatever is SACKed, and only RACK's marks start a recovery (`rackDetect`).
+ * Taken at once, three segments SACKed above a hole after a reordering started a recovery where
+ * Linux's sent new data (test/kernel/ConformanceCwnd.test.ts, "reordered by six segments, then a
+ * third SACKed")
  */
 const sackShowsLoss = (s: Sender): boolean =>
-  Scoreboard.isLost(s.board, Scoreboard.skip(s.board, s.sndUna), segmentPayload(s)) ||
+  (!s.rack.reordering && Scoreboard.isLost(s.board, Scoreboard.skip(s.board, s.sndUna), segmentPayload(s))) ||
   s.tlpOut && Scoreboard.nextHole(s.board, s.sndUna) !== undefined
 
 /**

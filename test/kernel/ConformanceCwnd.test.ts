@@ -329,17 +329,30 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
   // missing (still within RACK's window, no loss): tp->reordering above sysctl_tcp_reordering (3),
   // tcp_may_raise_cwnd asks FLAG_FORWARD_PROGRESS and each SACK-only ACK grows the window by the
   // segment it SACKed (cwnd 16, 17: two go at each, in_flight packets_out - sacked_out). The stack
-  // grew only at ACKs of data: one went at each. Then the ACK of all
+  // grew only at ACKs of data: one went at each
+  const REORDERED_BY_SIX: ReadonlyArray<Step> = [
+    ...OPEN_SLOW,
+    { dut: { op: "write", bytes: 40000 }, window: SLOW_RTT },
+    ackTo(1, 3, { sack: [[5001, 6001]] }, 5),
+    ackTo(6001, 4, {}, 20),
+    ackTo(6001, 5, { sack: [[7001, 8001]] }, 20),
+    ackTo(6001, 6, { sack: [[7001, 9001]] }, 20)
+  ]
   it.scopedLive("reordered by six segments, then SACK-only ACKs in Disorder grow the window (Linux's tp->reordering above 3: tcp_may_raise_cwnd's FLAG_FORWARD_PROGRESS)", () =>
+    conforms({ steps: [...REORDERED_BY_SIX, ackTo(9001, 7, {}, 20)] }))
+
+  // The same, then a third and a fourth SACKed. With reordering seen (reord_seen) Linux's RACK window
+  // is min RTT / 4 however many are SACKed (tcp_rack_reo_wnd asks sacked_out >= tp->reordering only
+  // without it): the third SACKed, the 10th, went with the hole, no loss, two new go. The fourth, the
+  // 11th, went at the first SACK, 600 ms after the hole, past RACK's window: the hole is lost, a
+  // recovery resends it. The stack's RFC 6675 IsLost started the recovery at the third
+  it.scopedLive("reordered by six segments, then a third SACKed above the hole is no loss yet: RACK's window, not three SACKed, decides once reordering was seen (tcp_rack_reo_wnd)", () =>
     conforms({
       steps: [
-        ...OPEN_SLOW,
-        { dut: { op: "write", bytes: 40000 }, window: SLOW_RTT },
-        ackTo(1, 3, { sack: [[5001, 6001]] }, 5),
-        ackTo(6001, 4, {}, 20),
-        ackTo(6001, 5, { sack: [[7001, 8001]] }, 20),
-        ackTo(6001, 6, { sack: [[7001, 9001]] }, 20),
-        ackTo(9001, 7, {}, 20)
+        ...REORDERED_BY_SIX,
+        ackTo(6001, 7, { sack: [[7001, 10001]] }, 20),
+        ackTo(6001, 8, { sack: [[7001, 11001]] }, 20),
+        ackTo(11001, 9, {}, 20)
       ]
     }))
 

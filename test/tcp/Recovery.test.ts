@@ -790,11 +790,33 @@ describe("the reordering degree (Linux's tp->reordering) and the window", () => 
 
   it("a timeout in a recovery leaves it: tcp_enter_loss lowers it to 3 only from Open or Disorder", () => {
     const s = reorderedBySix()
-    // the seventh missing, the eighth to tenth SACKed: a recovery, the seventh resent
-    expect(shape(s.send(1040, sackOf(B + 6 * MSS, [B + 7 * MSS, B + 10 * MSS])))).toContainEqual(seg(6))
+    // the seventh missing, the eighth to tenth SACKed (all sent with it): reordering seen, so RACK's
+    // window is min RTT / 4 however many are SACKed (no RFC 6675 IsLost), and its timer starts the
+    // recovery, the seventh resent
+    expect(shape(s.send(1040, sackOf(B + 6 * MSS, [B + 7 * MSS, B + 10 * MSS])))).not.toContainEqual(seg(6))
+    expect(s.snd.recovering).toBe(false)
+    expect(shape(s.tick(Math.ceil(s.snd.rackAt!)))).toContainEqual(seg(6))
     expect(s.snd.recovering).toBe(true)
     s.tick(Math.ceil(s.snd.rtoAt!))
     expect([Sender.counters(s.snd).timeouts, s.snd.rack.degree]).toEqual([1, 6])
+  })
+
+  it("after reordering seen, three whole segments SACKed above a hole start no recovery until RACK's window has passed (tcp_rack_reo_wnd: min RTT / 4 once reord_seen)", () => {
+    const scenario = (reorderedBefore: boolean) => {
+      const s = reorderedBefore ? reorderingSeen() : warm()
+      const at = reorderedBefore ? B + 3 * MSS : B
+      expect(shape(s.write(1100, T.octets(4 * MSS)))).toHaveLength(4)
+      return { s, at, answer: shape(s.send(1120, sackOf(at, [at + MSS, at + 4 * MSS]))) }
+    }
+    const plain = scenario(false)
+    expect(plain.answer).toContainEqual([plain.at, MSS])
+    const reordered = scenario(true)
+    expect(reordered.answer).not.toContainEqual([reordered.at, MSS])
+    expect(reordered.s.snd.recovering).toBe(false)
+    // (lost at 1125, RACK's timer 2 ms later: Linux's TCP_TIMEOUT_MIN_US in tcp_rack_mark_lost)
+    expect(shape(reordered.s.tick(1126))).toEqual([])
+    expect(shape(reordered.s.tick(1127))).toContainEqual([reordered.at, MSS])
+    expect(reordered.s.snd.recovering).toBe(true)
   })
 
   it("at 3, an ACK that only SACKs grows nothing (tcp_may_raise_cwnd: FLAG_DATA_ACKED)", () => {
