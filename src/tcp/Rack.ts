@@ -935,10 +935,11 @@ const compact = (r: Rack): void => {
  * slower than RFC 6675 then); otherwise RACK.reo_wnd_mult quarters of the
  * minimum RTT, at most SRTT. `recovering`: fast recovery or a timeout's
  * (Linux's tcp_rack_reo_wnd: icsk_ca_state >= TCP_CA_Recovery, TCP_CA_Loss
- * included).
+ * included). DupThresh is Linux's tp->reordering (`degree`: tcp_rack_reo_wnd's `sacked_out >=
+ * tp->reordering`), which only reordering seen raises above 3, so with none seen it is 3.
  */
 export const reorderingWindow = (r: Rack, srtt: number | undefined, recovering: boolean): number => {
-  if (!r.reordering && (recovering || r.sacked >= 3)) return 0
+  if (!r.reordering && (recovering || r.sacked >= r.degree)) return 0
   const min = minRtt(r)
   const quarters = min === Infinity ? 0 : (r.reoWndMult * min) / 4
   return srtt === undefined ? quarters : Math.min(quarters, srtt)

@@ -788,6 +788,13 @@ describe("the reordering degree (Linux's tp->reordering) and the window", () => 
     expect(s.snd.cc.cwnd).toBe(cwnd + MSS)
   })
 
+  it("above 3, an ACK inside a segment that SACKs one grows the window by it (FLAG_DATA_SACKED, though no FLAG_DATA_ACKED)", () => {
+    const s = reorderedBySix()
+    const cwnd = s.snd.cc.cwnd
+    s.send(1040, sackOf(B + 6 * MSS + MSS / 2, [B + 7 * MSS, B + 8 * MSS]))
+    expect([s.snd.recovering, s.snd.cc.cwnd]).toEqual([false, cwnd + MSS])
+  })
+
   it("a timeout in a recovery leaves it: tcp_enter_loss lowers it to 3 only from Open or Disorder", () => {
     const s = reorderedBySix()
     // the seventh missing, the eighth to tenth SACKed (all sent with it): reordering seen, so RACK's
