@@ -308,6 +308,23 @@ describe("the reordering degree (Linux's tp->reordering, tcp_check_sack_reorderi
     expect(t.degree).toBe(3)
   })
 
+  it("a D-SACK for a resend the peer had SACKed: from its start (tcp_sacktag_one's dup_sack on a TCPCB_RETRANS, SACKED_ACKED skb)", () => {
+    const dsacked = (sackCounts: boolean) => {
+      const r = tenSent()
+      Rack.onSend(r, at(500), at(600), 15)
+      Rack.onAck(r, at(0), board([500, 1000]), 30, undefined, tsOf)
+      Rack.checkReordering(r, at(0), board([500, 1000]), 100, sackCounts)
+      expect(r.degree).toBe(3)
+      Rack.onDsackReordering(r, { left: at(500), right: at(600) })
+      Rack.onAck(r, at(0), board([500, 1000]), 31, undefined, tsOf)
+      Rack.checkReordering(r, at(0), board([500, 1000]), 100, sackCounts)
+      return r.degree
+    }
+    expect(dsacked(true)).toBe(5)
+    // (in a timeout's episode with nothing to undo the SACK side does not count)
+    expect(dsacked(false)).toBe(3)
+  })
+
   it("capped at 300 segments (sysctl_tcp_max_reordering); a timeout with three SACKed brings it back to 3", () => {
     const r = Rack.make(ISS)
     for (let i = 0; i < 400; i++) Rack.onSend(r, at(10 * i), at(10 * i + 10), 0)
