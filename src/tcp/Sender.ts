@@ -2433,9 +2433,13 @@ const onAck = (
   // FLAG_FORWARD_PROGRESS, SACKs too, not FLAG_DATA_ACKED), by what it delivered (acked_sacked), as
   // tcp_cong_control runs tcp_cong_avoid after tcp_fastretrans_alert: not once it entered a recovery
   // or an ECN cut (tcp_in_cwnd_reduction), nor for an ACK below SND.UNA (old_ack) or an ECE. An ACK
-  // of data takes the same rule in `newAck`
+  // of data takes the same rule in `newAck`. Nor when RACK will find a loss at the batch's end and
+  // start a recovery (`rackDetect`; looked at here without marking, as `limitedTransmitInBatch`):
+  // Linux's RACK marks within this ACK's tcp_fastretrans_alert, and the recovery is cut from the
+  // window before the growth (test/tcp/Recovery.test.ts, "a SACK-only ACK that shows a loss")
   if (!advances && s.sackOk && s.rack.lastSacked && s.rack.degree > Rack.REORDERING && a.ack === s.sndUna &&
-    !s.recovering && s.cwr === undefined && !(s.ecnOk && (a.ece || ecnHeld(s)))) {
+    !s.recovering && s.cwr === undefined && !(s.ecnOk && (a.ece || ecnHeld(s))) &&
+    !(mayRecoverAgain(s) && Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false), false).lost > 0)) {
     const sample = Rack.ackRtt.sack >= 0 ? s.rack.lastOriginalRtt : undefined
     s.algorithm.onAck(s.cc, s.ackDelivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
   }

@@ -788,6 +788,15 @@ describe("the reordering degree (Linux's tp->reordering) and the window", () => 
     expect(s.snd.cc.cwnd).toBe(cwnd + MSS)
   })
 
+  it("above 3, a SACK-only ACK that shows a loss grows nothing: the recovery it starts is cut from the window before it (tcp_cong_control after tcp_fastretrans_alert: tcp_in_cwnd_reduction)", () => {
+    const s = reorderedBySix()
+    const cwnd = s.snd.cc.cwnd
+    // the twelfth, sent at 1021, SACKed at 1041: the seventh, sent at 1000, is past RACK.rtt (20) and
+    // the window (5), lost; the recovery resends it, PRR's divisor the window as it was
+    expect(shape(s.send(1041, sackOf(B + 6 * MSS, [B + 11 * MSS, B + 12 * MSS])))).toContainEqual(seg(6))
+    expect([s.snd.recovering, s.snd.prr!.recoverFs]).toEqual([true, cwnd])
+  })
+
   it("above 3, an ACK inside a segment that SACKs one grows the window by it (FLAG_DATA_SACKED, though no FLAG_DATA_ACKED)", () => {
     const s = reorderedBySix()
     const cwnd = s.snd.cc.cwnd
