@@ -2437,8 +2437,12 @@ const onAck = (
   // start a recovery (`rackDetect`; looked at here without marking, as `limitedTransmitInBatch`):
   // Linux's RACK marks within this ACK's tcp_fastretrans_alert, and the recovery is cut from the
   // window before the growth (test/tcp/Recovery.test.ts, "a SACK-only ACK that shows a loss")
+  // (an ECE stops it only where it cuts, as in `newAck`: in a timeout's episode Linux's
+  // tcp_fastretrans_alert returns from TCP_CA_Loss before tcp_try_to_open's tcp_enter_cwr, and
+  // TCP_CA_Loss is no tcp_in_cwnd_reduction, so tcp_cong_avoid runs; test/tcp/Recovery.test.ts,
+  // "in a timeout's episode a SACK-only ACK with ECE grows")
   if (!advances && s.sackOk && s.rack.lastSacked && s.rack.degree > Rack.REORDERING && a.ack === s.sndUna &&
-    !s.recovering && s.cwr === undefined && !(s.ecnOk && (a.ece || ecnHeld(s))) &&
+    !s.recovering && s.cwr === undefined && !(s.ecnOk && ((a.ece && !Seq.lt(s.sndUna, s.recover)) || ecnHeld(s))) &&
     !(mayRecoverAgain(s) && Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false), false).lost > 0)) {
     const sample = Rack.ackRtt.sack >= 0 ? s.rack.lastOriginalRtt : undefined
     s.algorithm.onAck(s.cc, s.ackDelivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)

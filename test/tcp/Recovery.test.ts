@@ -835,6 +835,34 @@ describe("the reordering degree (Linux's tp->reordering) and the window", () => 
     expect(reordered.s.snd.recovering).toBe(true)
   })
 
+  it("above 3, in a timeout's episode a SACK-only ACK with ECE grows the window as one without (CA_Loss is no cwnd reduction: tcp_fastretrans_alert returns before tcp_try_to_open's CWR)", () => {
+    // (F-RTO off: its proof, an original SACKed, would undo the episode and let the ECE cut)
+    const grown = (ece: boolean) => {
+      const s = T.established({ params: { frto: false }, peerOptions: { mss: MSS, sackPermitted: true }, peerSynFlags: ECE | CWR })
+      for (let i = 0; i < B; i++) {
+        s.write(40 * i, "x")
+        s.send(40 * i + 20, sackOf(i + 1))
+      }
+      expect(s.snd.ecnOk).toBe(true)
+      expect(shape(s.write(1000, T.octets(20 * MSS)))).toHaveLength(10)
+      s.send(1020, sackOf(B, [B + 5 * MSS, B + 6 * MSS]))
+      s.send(1021, sackOf(B + 6 * MSS))
+      expect(s.snd.rack.degree).toBe(6)
+      // nothing more comes: the tail probe, then the timeout, whose episode keeps the degree (nothing SACKed)
+      for (let i = 0; i < 5 && Sender.counters(s.snd).timeouts === 0; i++) {
+        s.tick(Math.ceil(Math.min(s.snd.tlpAt ?? Infinity, s.snd.rtoAt ?? Infinity)))
+      }
+      expect([Sender.counters(s.snd).timeouts, s.snd.rack.degree, s.snd.recovering]).toEqual([1, 6, false])
+      const cwnd = s.snd.cc.cwnd
+      // the eighth SACKed (sent once, at 1000), the seventh still missing
+      const t = Math.ceil(s.snd.rtoAt!) - 1
+      s.send(t, T.fromPeer({ ack: B + 6 * MSS, flags: ACK | (ece ? ECE : 0), options: { sackPermitted: false, sack: [{ left: ours(B + 7 * MSS), right: ours(B + 8 * MSS) }] } }))
+      return s.snd.cc.cwnd - cwnd
+    }
+    expect(grown(false)).toBe(MSS)
+    expect(grown(true)).toBe(MSS)
+  })
+
   it("at 3, an ACK that only SACKs grows nothing (tcp_may_raise_cwnd: FLAG_DATA_ACKED)", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(20 * MSS)))).toHaveLength(10)
