@@ -1050,16 +1050,37 @@ export const dsackPlausible = (block: SackBlock, maxWindow: number): boolean =>
  * at an ACK inside a batch, whose marks wait for the batch's end).
  */
 export const detectLoss = (r: Rack, now: number, reoWnd: number, mark = true): { readonly lost: number; readonly timeout: number } => {
+  scan(r, now, reoWnd, mark, false)
+  return { lost: scanned.lost, timeout: scanned.timeout }
+}
+
+/**
+ * Whether step 5 would mark anything lost now, marking nothing: `detectLoss` with `mark` false,
+ * but allocating nothing and stopping at the first entry found lost (the Sender asks it at every
+ * ACK that only SACKs once the reordering degree is above 3, `onAck`).
+ */
+export const wouldMarkLost = (r: Rack, now: number, reoWnd: number): boolean => {
+  scan(r, now, reoWnd, false, true)
+  return scanned.lost > 0
+}
+
+/** What the last `scan` found: entries lost (marked or not), the time until the next would be. */
+const scanned = { lost: 0, timeout: 0 }
+
+/** `detectLoss`'s walk, into `scanned`; `firstOnly`: stop at the first entry found lost. */
+const scan = (r: Rack, now: number, reoWnd: number, mark: boolean, firstOnly: boolean): void => {
   let lost = 0
   let timeout = 0
-  if (r.xmitOrder < 0) return { lost, timeout }
+  scanned.lost = 0
+  scanned.timeout = 0
+  if (r.xmitOrder < 0) return
   const n = r.starts.length
   // With nothing SACKed or sent twice in the log, its entries went out in sequence order, so the
   // first went first: when even it was sent after the most recently delivered segment (a clean bulk
   // transfer), nothing is to scan on each ACK. (Not when a retransmission, since acknowledged and
   // gone from the log, was delivered: what was sent before it is found here.)
   if (r.sacked === 0 && r.retransmitted === 0 && (n === r.head || !sentAfter(r.xmitOrder, r.endSeq, r.order[r.head]!, r.ends[r.head]!))) {
-    return { lost, timeout }
+    return
   }
   // Only the entries neither SACKED nor LOST can be found lost, and none of those lies wholly inside
   // a range the last ACK tagged but in the dirty span (`tags`): the log is looked at between the
@@ -1076,8 +1097,13 @@ export const detectLoss = (r: Rack, now: number, reoWnd: number, mark = true): {
   for (let k = 0; k <= tn; k++) {
     for (; i < last && (k === tn || Seq.lt(r.starts[i]! as Seq.SeqNum, t!.left[k]! as Seq.SeqNum)); i++) {
       const x = judge(r, i, now, reoWnd, mark)
-      if (x < 0) lost++
-      else if (x > timeout) timeout = x
+      if (x < 0) {
+        lost++
+        if (firstOnly) {
+          scanned.lost = lost
+          return
+        }
+      } else if (x > timeout) timeout = x
     }
     // (from i every entry starts inside or after tag k: those ending inside it lie wholly in it)
     if (k < tn) i = firstEndingAfter(r, i, t!.right[k]! as Seq.SeqNum)
@@ -1085,11 +1111,14 @@ export const detectLoss = (r: Rack, now: number, reoWnd: number, mark = true): {
   if (t !== undefined && t.dirty) {
     for (let j = firstEndingAfter(r, r.head, t.lo); j < last && Seq.lt(r.starts[j]! as Seq.SeqNum, t.hi); j++) {
       const x = judge(r, j, now, reoWnd, mark)
-      if (x < 0) lost++
-      else if (x > timeout) timeout = x
+      if (x < 0) {
+        lost++
+        if (firstOnly) break
+      } else if (x > timeout) timeout = x
     }
   }
-  return { lost, timeout }
+  scanned.lost = lost
+  scanned.timeout = timeout
 }
 
 /**

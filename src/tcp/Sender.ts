@@ -2443,7 +2443,7 @@ const onAck = (
   // "in a timeout's episode a SACK-only ACK with ECE grows")
   if (!advances && s.sackOk && s.rack.lastSacked && s.rack.degree > Rack.REORDERING && a.ack === s.sndUna &&
     !s.recovering && s.cwr === undefined && !(s.ecnOk && ((a.ece && !Seq.lt(s.sndUna, s.recover)) || ecnHeld(s))) &&
-    !(mayRecoverAgain(s) && Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false), false).lost > 0)) {
+    !(mayRecoverAgain(s) && Rack.wouldMarkLost(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false)))) {
     const sample = Rack.ackRtt.sack >= 0 ? s.rack.lastOriginalRtt : undefined
     s.algorithm.onAck(s.cc, s.ackDelivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
   }

@@ -49,6 +49,19 @@ describe("RACK loss detection (RFC 8985 §6.2)", () => {
     expect(Rack.size(r)).toBe(4)
   })
 
+  it("wouldMarkLost answers whether step 5 would mark any, marking nothing (the Sender's look-ahead at a SACK-only ACK)", () => {
+    const r = fourSent()
+    Rack.onAck(r, at(0), board([300, 400]), 10, undefined, tsOf)
+    const wnd = Rack.reorderingWindow(r, 7, false)
+    expect(Rack.wouldMarkLost(r, 8.74, wnd)).toBe(false)
+    expect(Rack.wouldMarkLost(r, 8.75, wnd)).toBe(true)
+    // nothing was marked: all three still found lost at 10.75
+    expect(Oracle.firstLostOf(Rack, r)).toBeUndefined()
+    expect(Rack.detectLoss(r, 10.75, wnd)).toEqual({ lost: 3, timeout: 0 })
+    // and once marked, nothing more would be
+    expect(Rack.wouldMarkLost(r, 20, wnd)).toBe(false)
+  })
+
   it("a resend of part of a lost segment splits it: the rest stays lost, with its own send time", () => {
     const r = fourSent()
     Rack.onAck(r, at(0), board([300, 400]), 10, undefined, tsOf)
