@@ -2408,6 +2408,9 @@ const onAck = (
   endRecoveryPastRecover(s, a, advances, now)
   const renoBefore = s.renoSacked
   onAckLosses(s, a, at, now, out, advances, winUpdate, newlySacked, more, later)
+  // (an ACK before the batch's last that SACKs something new: `rackInBatch`; never without SACK,
+  // whose board stays empty, nor at a batch's last or only ACK, whose end runs RACK as before)
+  if (later && newlySacked > 0 && !s.recovering && !(a.ece && s.ecnOk)) rackInBatch(s, now, out)
   // (without SACK, a duplicate the count took is a segment delivered: Linux's tcp_add_reno_sack)
   if (!s.sackOk && s.prr === undefined && !advances && s.renoSacked > renoBefore) {
     s.ackDelivered = (s.renoSacked - renoBefore) * segmentPayload(s)
@@ -2827,6 +2830,40 @@ const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>):
   if (Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false), false).lost > 0) return
   push(s, now, out)
 }
+
+/**
+ * RACK's marks at an ACK before the batch's last (RFC 8985 §6.2 step 5), where the losses it finds
+ * do not hang on the order of sends within one tick of the Clock. Linux takes each ACK by itself:
+ * tcp_ack's tcp_fastretrans_alert runs tcp_identify_packet_loss → tcp_rack_mark_lost, then
+ * tcp_time_to_recover → tcp_enter_recovery, and tcp_xmit_recovery resends before the next ACK is
+ * read. So a SACK above a hole sent well before the SACKed segment, then the ACK that fills the hole,
+ * make Linux resend the hole and cut at the first; left to the batch's end, RACK found it
+ * acknowledged and the stack neither resent nor cut (test/tcp/Recovery.test.ts, "a SACK above a hole
+ * sent a tick and more before it"; test/kernel/ConformanceCwnd.test.ts, "a burst of a SACK above a
+ * hole and the ACK that fills it").
+ * Marked here only what was sent more than the reordering window and a whole tick before the most
+ * recently delivered segment: the ACKs of a batch share one tick, and on a path shorter than it the
+ * window reads 0, so a segment sent in the same tick as the SACKed one (reordered within the batch,
+ * its ACK next) would look lost where Linux's microsecond clock sees it sent just before and waits
+ * min RTT / 4 (stop 30: per-ACK marking resent a third more in the fault soak; "a batch's ACKs are
+ * all taken before RACK marks losses"). A tick more than the window: the two sends were more than
+ * the window apart, whatever their times within their ticks. What this pass finds the batch's end
+ * would find too unless a later ACK hides it; the batch's end still runs RACK with the whole window
+ * (its ADVANCED bit set again), its sends and timers as before.
+ * Only where a recovery may start (not in one, whose marks and sends wait for the batch's end, nor in
+ * a timeout's episode, F-RTO's, a shut window or after an ACK that reneged).
+ */
+const rackInBatch = (s: Sender, now: number, out: Array<OutSegment>): void => {
+  if (!mayRecoverAgain(s) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
+  const reoWnd = Rack.reorderingWindow(s.rack, s.rtt.srtt, false) + CLOCK_TICK
+  if (Rack.detectLoss(s.rack, now, reoWnd).lost === 0) return
+  s.ackSafe = false
+  Rack.forceAdvanced(s.rack)
+  enterRecovery(s, now, out)
+}
+
+/** The Clock's resolution, ms (its `unsafeCurrentTimeMillis`): two times in one tick may be a tick apart. */
+const CLOCK_TICK = 1
 
 /**
  * A new fast recovery may start: the window an earlier one (or a timeout)

@@ -433,6 +433,34 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
       ]
     }))
 
+  // (perack57; cubicundo56's left burst) Linux takes the ACKs of a burst one by one: tcp_ack runs
+  // tcp_fastretrans_alert → tcp_identify_packet_loss → tcp_rack_mark_lost, tcp_enter_recovery and
+  // tcp_xmit_recovery at each before reading the next. After the undo and the ACK of 26001 (cwnd 8:
+  // 30001-34001 go, 36 ms after 26001-30001), a burst whose first ACK SACKs 30001-31001: RACK finds
+  // the four below it lost (sent 36 ms before it, past RACK.rtt + min RTT / 4), Recovery, and PRR's
+  // forced first sndcnt resends 26001 at once; the burst's second ACK then acknowledges the hole.
+  // The stack ran RACK at the batch's end only, found the hole acknowledged, and resent nothing
+  // (`rackInBatch`). The second ACK two ways: at the recovery point (its echo older than the resend:
+  // tcp_try_undo_recovery's Eifel undo, cwnd 8 back, five go, and the ACK of 38001 three more), and
+  // at the SACKed segment itself (two new go; the ACK points at a remembered SACK, and
+  // tcp_check_sack_reneging's short timer, max(SRTT / 16, 10 ms), resent 30001 within 36 ms in one
+  // probe run and not in another: the script listens 8 ms, short of it)
+  const burstAfterUndo = (second: TbSegment, window: number): ReadonlyArray<Step> => [
+    ...UNDONE_AT_THE_RECOVERY_POINT,
+    ackTo(26001, 11, {}, 8),
+    { burst: [{ flags: "A", ack: 26001, ts: 12, sack: [[30001, 31001]] }, second], window }
+  ]
+  it.scopedLive("a burst of a SACK above a hole and the ACK that fills it to the recovery point: the hole is resent at the SACK, as Linux takes each ACK by itself (tcp_rack_mark_lost, tcp_enter_recovery, tcp_xmit_recovery per tcp_ack)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_wmem": "4096 1048576 4194304" },
+      steps: [...burstAfterUndo({ flags: "A", ack: 34001, ts: 13 }, 36), ackTo(38001, 14, {}, 36)]
+    }))
+  it.scopedLive("a burst of a SACK above a hole and the ACK that fills it up to the SACKed segment: the hole is resent at the SACK (tcp_rack_mark_lost per tcp_ack), two new at the ACK", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_wmem": "4096 1048576 4194304" },
+      steps: burstAfterUndo({ flags: "A", ack: 30001, ts: 13, sack: [[30001, 31001]] }, 8)
+    }))
+
   // The same episode with the D-SACK an ACK late: the ACK of all 22 first ends the recovery with no
   // undo (the resend not yet reported, and the echo of the newest segment), tcp_end_cwnd_reduction
   // sets cwnd = ssthresh 5, and tcp_cong_avoid with its 7 delivered starts CUBIC's epoch there:

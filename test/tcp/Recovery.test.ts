@@ -174,6 +174,25 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(shape(t.send(1000, sackOf(B + MSS, [B + 2 * MSS, B + 4 * MSS])))).toEqual([[B + MSS, MSS]])
   })
 
+  // (perack57; cubicundo56's left burst) Linux takes each ACK by itself: tcp_ack's
+  // tcp_fastretrans_alert runs tcp_identify_packet_loss → tcp_rack_mark_lost at the first, which
+  // finds the four segments sent 36 ms before the SACKed one lost (past RACK.rtt + min RTT / 4),
+  // tcp_enter_recovery, and tcp_xmit_recovery resends the first (PRR's forced first sndcnt); the
+  // second ACK finds them acknowledged. The stack marked at the batch's end only, where they were
+  // acknowledged already: nothing resent, no recovery
+  it("a SACK above a hole sent a tick and more before it, then the ACK that fills it, in one batch: RACK marks at the first, as one at a time", () => {
+    const run = (batched: boolean) => {
+      const s = warm()
+      expect(shape(s.write(1000, T.octets(4 * MSS)))).toEqual([0, 1, 2, 3].map(seg))
+      expect(shape(s.write(1036, T.octets(MSS, 4 * MSS)))).toEqual([seg(4)])
+      const acks = [sackOf(B, [B + 4 * MSS, B + 5 * MSS]), sackOf(B + 5 * MSS)]
+      const out = batched ? shape(s.send(1044, ...acks)) : acks.flatMap((a) => shape(s.send(1044, a)))
+      return [out, Sender.counters(s.snd).fastRetransmits]
+    }
+    expect(run(false)).toEqual([[seg(0)], 1])
+    expect(run(true)).toEqual([[seg(0)], 1])
+  })
+
   it("two segments out, the first lost, the second SACKed: the first goes again min RTT / 4 later, before the probe and the RTO", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS]])
