@@ -2408,9 +2408,10 @@ const onAck = (
   endRecoveryPastRecover(s, a, advances, now)
   const renoBefore = s.renoSacked
   onAckLosses(s, a, at, now, out, advances, winUpdate, newlySacked, more, later)
-  // (an ACK before the batch's last that SACKs something new: `rackInBatch`; never without SACK,
-  // whose board stays empty, nor at a batch's last or only ACK, whose end runs RACK as before)
-  if (later && newlySacked > 0 && !s.recovering && !(a.ece && s.ecnOk)) rackInBatch(s, now, out)
+  // (an ACK before the batch's last that SACKs something new, in a recovery or where one may start:
+  // `rackInBatch`; never without SACK, whose board stays empty, nor at a batch's last or only ACK,
+  // whose end runs RACK as before)
+  if (later && newlySacked > 0 && !(a.ece && s.ecnOk)) rackInBatch(s, now, out)
   // (without SACK, a duplicate the count took is a segment delivered: Linux's tcp_add_reno_sack)
   if (!s.sackOk && s.prr === undefined && !advances && s.renoSacked > renoBefore) {
     s.ackDelivered = (s.renoSacked - renoBefore) * segmentPayload(s)
@@ -2850,16 +2851,24 @@ const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>):
  * the window apart, whatever their times within their ticks. What this pass finds the batch's end
  * would find too unless a later ACK hides it; the batch's end still runs RACK with the whole window
  * (its ADVANCED bit set again), its sends and timers as before.
- * Only where a recovery may start (not in one, whose marks and sends wait for the batch's end, nor in
- * a timeout's episode, F-RTO's, a shut window or after an ACK that reneged).
+ * In a recovery the same (RACK's window 0 there while no reordering is seen, plus the tick): what it
+ * marks goes at this ACK as far as PRR's window for it allows (`sackRecover`, which takes the batch's
+ * earlier ACKs' counts, `Prr.owed`, and leaves the next ACK to count afresh, as a batch ending here
+ * would), where Linux's tcp_xmit_recovery sends it; left to the batch's end, a hole a later ACK
+ * SACKed went unsent and a resend RACK found lost again waited (test/tcp/Recovery.test.ts, "in
+ * recovery, a SACK of data sent a tick and more after a hole"). Else only where a recovery may
+ * start: not in a timeout's episode (its go-back's), F-RTO's, a shut window or after an ACK that
+ * reneged, which keep their batch-end decision.
  */
 const rackInBatch = (s: Sender, now: number, out: Array<OutSegment>): void => {
-  if (!mayRecoverAgain(s) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
-  const reoWnd = Rack.reorderingWindow(s.rack, s.rtt.srtt, false) + CLOCK_TICK
+  if (!(s.recovering || mayRecoverAgain(s)) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
+  const reoWnd = Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering) + CLOCK_TICK
   if (Rack.detectLoss(s.rack, now, reoWnd).lost === 0) return
   s.ackSafe = false
   Rack.forceAdvanced(s.rack)
-  enterRecovery(s, now, out)
+  if (s.recovering) {
+    if (sending(s)) sackRecover(s, now, out)
+  } else enterRecovery(s, now, out)
 }
 
 /** The Clock's resolution, ms (its `unsafeCurrentTimeMillis`): two times in one tick may be a tick apart. */

@@ -193,6 +193,31 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(run(true)).toEqual([[seg(0)], 1])
   })
 
+  // (perack57) The same in a recovery: Linux's tcp_fastretrans_alert in Recovery marks at each ACK
+  // (tcp_identify_packet_loss, RACK's window 0 with no reordering seen) and tcp_xmit_recovery
+  // resends what PRR's window for that ACK allows before the next ACK is read. Ten out at 1000, the
+  // first lost: the SACK of 1-4 at 1020 starts the recovery (the first again, and the 10th), 1025
+  // sends the 11th and 12th, 1030 the 13th to 15th. Then a batch: the SACK of the 11th (sent 1025)
+  // finds the 10th and the first's resend (both sent at 1020) lost, and they go again with the 16th;
+  // the next ACK SACKs the 10th too and lets the 17th go. At the batch's end only, the 10th was
+  // SACKed already and the resend of the first, sent before the 11th, waited
+  it("in recovery, a SACK of data sent a tick and more after a hole, then the ACK that SACKs the hole, in one batch: RACK marks and PRR resends at the first, as one at a time", () => {
+    const k = (n: number) => B + n * MSS
+    const seqs = (out: ReadonlyArray<OutSegment>) => shape(out).map(([seq]) => (seq! - B) / MSS)
+    const run = (batched: boolean) => {
+      const s = warm()
+      expect(seqs(s.write(1000, T.octets(30 * MSS)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      expect(seqs(s.send(1020, sackOf(k(0), [k(1), k(5)])))).toEqual([0, 10])
+      expect(seqs(s.send(1025, sackOf(k(0), [k(1), k(7)])))).toEqual([11, 12])
+      expect(seqs(s.send(1030, sackOf(k(0), [k(1), k(10)])))).toEqual([13, 14, 15])
+      const acks = [sackOf(k(0), [k(1), k(10)], [k(11), k(12)]), sackOf(k(0), [k(1), k(12)])]
+      const out = batched ? seqs(s.send(1050, ...acks)) : acks.flatMap((a) => seqs(s.send(1050, a)))
+      return [out, Sender.counters(s.snd).retransmits]
+    }
+    expect(run(false)).toEqual([[0, 10, 16, 17], 3])
+    expect(run(true)).toEqual([[0, 10, 16, 17], 3])
+  })
+
   it("two segments out, the first lost, the second SACKed: the first goes again min RTT / 4 later, before the probe and the RTO", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS]])
