@@ -2411,7 +2411,7 @@ const onAck = (
   // (an ACK before the batch's last that SACKs something new, in a recovery or where one may start:
   // `rackInBatch`; never without SACK, whose board stays empty, nor at a batch's last or only ACK,
   // whose end runs RACK as before)
-  if (later && newlySacked > 0 && !(a.ece && s.ecnOk)) rackInBatch(s, now, out)
+  if (later && newlySacked > 0 && !(a.ece && s.ecnOk)) rackInBatch(s, at, now, out)
   // (without SACK, a duplicate the count took is a segment delivered: Linux's tcp_add_reno_sack)
   if (!s.sackOk && s.prr === undefined && !advances && s.renoSacked > renoBefore) {
     s.ackDelivered = (s.renoSacked - renoBefore) * segmentPayload(s)
@@ -2860,10 +2860,16 @@ const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>):
  * start: not in a timeout's episode (its go-back's), F-RTO's, a shut window or after an ACK that
  * reneged, which keep their batch-end decision.
  */
-const rackInBatch = (s: Sender, now: number, out: Array<OutSegment>): void => {
+const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>): void => {
   if (!(s.recovering || mayRecoverAgain(s)) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
   const reoWnd = Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering) + CLOCK_TICK
-  if (Rack.detectLoss(s.rack, now, reoWnd).lost === 0) return
+  // (judged at the batch's arrival, where this ACK's RACK.rtt was taken (`Rack.onAck`): an entry is
+  // then lost by the gap between its send and the delivered one's alone, as Linux's per-ACK
+  // tcp_rack_detect_loss takes rack.rtt_us and the skb's age from the one tcp_mstamp. At the send
+  // half's `now`, a batch taken a tick or more after it came read the lag as part of that gap and
+  // the tick guard was gone: test/tcp/Recovery.test.ts, "a batch's ACKs taken a tick after they
+  // came". What time alone makes lost since is the batch's end's, at `now`)
+  if (Rack.detectLoss(s.rack, at, reoWnd).lost === 0) return
   s.ackSafe = false
   Rack.forceAdvanced(s.rack)
   if (s.recovering) {

@@ -218,6 +218,20 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(run(true)).toEqual([[0, 10, 16, 17], 3])
   })
 
+  // (review57c) The tick of `rackInBatch` is counted between the two sends, as Linux's per-ACK
+  // tcp_rack_detect_loss sees it at the ACK's own moment (rack.rtt_us and the skb's age both from
+  // tcp_mstamp, so remaining = xmit - rack.mstamp + reo_wnd): a send half that takes the batch a
+  // tick after it came (`sendLate`) must not read the lag as the gap. Read at the processing time,
+  // with RACK.rtt from the arrival, the lag ate the tick: the second segment, sent in the SACKed
+  // one's ms and reported by the batch's next ACK, went again and a recovery cut the window
+  it("a batch's ACKs taken a tick after they came: a segment reordered within the batch is still not resent for its first ACK", () => {
+    const s = warmZeroRtt()
+    expect(shape(s.write(1000, T.octets(4 * MSS))).length).toBe(4)
+    const out = s.sendLate(1000, 1001, sackOf(B + MSS, [B + 2 * MSS, B + 4 * MSS]), sackOf(B + 4 * MSS))
+    expect(shape(out)).toEqual([])
+    expect([Sender.counters(s.snd).retransmits, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([0, 0, false])
+  })
+
   it("two segments out, the first lost, the second SACKed: the first goes again min RTT / 4 later, before the probe and the RTO", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS]])
