@@ -1813,6 +1813,19 @@ let ackEce = false
  * part of the first that earlier ACKs moved SND.UNA into (`unaPartial`). Module-wide, as the flags
  * above: read in the same synchronous pass (`renoPrrStep`, `newAck`).
  */
+/**
+ * RACK's marks for the ACK being taken are in, made by `rackInBatch` at an ACK before the batch's
+ * last with its ticked window: the recovery's sends there (`enterRecovery`, `sackRecover`) are those
+ * marks and nothing else, as Linux's tcp_xmit_recovery → tcp_xmit_retransmit_queue resends only
+ * LOST skbs. Neither marks again at the plain window (what lies within a tick of the delivered
+ * segment may be the batch's next ACK's, stop 30) nor resends a hole RACK did not mark (RFC 6675's
+ * hole past HighRxt): both sent, at that ACK, a segment the batch's next ACK SACKed, and its resend
+ * then made the head's look lost again at the batch's end, resent twice (test/tcp/Recovery.test.ts,
+ * "above one sent in its own tick that the batch's next ACK reports"). Set and cleared within one
+ * `rackInBatch`.
+ */
+let innerMarks = false
+
 let renoAckSegs = 0
 let renoAcked = 0
 
@@ -2872,9 +2885,11 @@ const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>)
   if (Rack.detectLoss(s.rack, at, reoWnd).lost === 0) return
   s.ackSafe = false
   Rack.forceAdvanced(s.rack)
+  innerMarks = true
   if (s.recovering) {
     if (sending(s)) sackRecover(s, now, out)
   } else enterRecovery(s, now, out)
+  innerMarks = false
 }
 
 /** The Clock's resolution, ms (its `unsafeCurrentTimeMillis`): two times in one tick may be a tick apart. */
@@ -3643,7 +3658,8 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
     // runs once a batch, after it: with the window worked out first from a pipe that still held
     // them, the losses it then marked all went at once, a spurious timeout's old flight the case).
     // (Without SACK no RACK: Linux's tcp_identify_packet_loss takes tcp_newreno_mark_lost for Reno)
-    if (s.sackOk) Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))
+    // (not again after `rackInBatch`'s marks for this ACK, `innerMarks`)
+    if (s.sackOk && !innerMarks) Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))
     // PRR's window is worked out here, from what was in flight before the first retransmission,
     // and that retransmission goes inside it: Linux's tcp_fastretrans_alert runs tcp_enter_recovery,
     // then tcp_cwnd_reduction (cwnd = tcp_packets_in_flight + sndcnt, sndcnt at least 1 while
@@ -4333,6 +4349,8 @@ const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
     if (end === undefined) break
     if (Seq.gt(end, s.highRxt)) s.highRxt = end
   }
+  // (at an ACK inside a batch, RACK's marks only: `innerMarks`)
+  if (innerMarks) return
   for (;;) {
     if (Math.floor(recoveryWindow(s)) - pipe(s) < full) return
     const hole = Scoreboard.nextHole(s.board, Seq.max(s.highRxt, s.sndUna))

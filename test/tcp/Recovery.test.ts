@@ -232,6 +232,21 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect([Sender.counters(s.snd).retransmits, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([0, 0, false])
   })
 
+  // (review57c) What `rackInBatch` resends at an ACK inside a batch is what its ticked window marked
+  // lost, nothing more: Linux's tcp_xmit_recovery → tcp_xmit_retransmit_queue resends only LOST skbs
+  // (those tcp_rack_mark_lost marked at that ACK). The first segment went 5 ms before the others;
+  // the first ACK SACKs the third and fourth, the next the second (reordered within the batch, sent
+  // in their ms). Marked lost again by the entry's own RACK pass at the plain window (0: min RTT 0)
+  // and open to the hole loop, the second went again at the first ACK, beside the first's resend
+  it("a SACK above a hole sent a tick and more before it, and above one sent in its own tick that the batch's next ACK reports: only the first is resent", () => {
+    const s = warmZeroRtt()
+    expect(shape(s.write(1000, T.octets(MSS)))).toEqual([seg(0)])
+    expect(shape(s.write(1005, T.octets(3 * MSS, MSS)))).toEqual([1, 2, 3].map(seg))
+    const out = s.send(1005, sackOf(B, [B + 2 * MSS, B + 4 * MSS]), sackOf(B, [B + MSS, B + 4 * MSS]))
+    expect(shape(out)).toEqual([seg(0)])
+    expect([Sender.counters(s.snd).retransmits, Sender.counters(s.snd).fastRetransmits]).toEqual([1, 1])
+  })
+
   it("two segments out, the first lost, the second SACKed: the first goes again min RTT / 4 later, before the probe and the RTO", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS]])
