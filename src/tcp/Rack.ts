@@ -454,7 +454,9 @@ const split = (r: Rack, i: number, at: Seq.SeqNum): void => {
  * §6.2 for every entry it delivered; acknowledged entries leave the log.
  * `tsEcr` (the echoed timestamp, in the sender's timestamp clock `tsOf`) tells
  * a retransmission's ACK from the original's. `maybeDelayed`: the ACK may
- * have waited for the peer's delayed-ACK timer (`sampleMinRtt`).
+ * have waited for the peer's delayed-ACK timer (`sampleMinRtt`). `sentFrom`:
+ * sends from this place in their order (`sends`) on went after the ACK
+ * arrived, so a resend among them is not what it delivers (`update`).
  *
  * An entry is newly SACKed when it lies wholly inside one of the board's
  * ranges and was not SACKED. Only what the board holds beyond the ranges the
@@ -474,10 +476,12 @@ export const onAck = (
   at: number,
   tsEcr: number | undefined,
   tsOf: (ms: number) => number,
-  maybeDelayed = false
+  maybeDelayed = false,
+  sentFrom = Infinity
 ): void => {
   const n = r.starts.length
   const ranges = board.ranges
+  tally.sentFrom = sentFrom
   // RACK.rtt from this ACK (§6.2 step 2 sets it for every segment delivered, sent after RACK.xmit_ts
   // or not): Linux tags SACKed skbs first and then frees the cumulatively acknowledged ones
   // (tcp_sacktag_write_queue before tcp_clean_rtx_queue, each calling tcp_rack_advance), so the
@@ -619,7 +623,9 @@ const tally = {
   reordFack: undefined as Seq.SeqNum | undefined,
   reordLow: undefined as Seq.SeqNum | undefined,
   reordAcked: false,
-  reordDsack: undefined as Seq.SeqNum | undefined
+  reordDsack: undefined as Seq.SeqNum | undefined,
+  /** `onAck`'s `sentFrom`: the first place in the order of sends made after the ACK arrived */
+  sentFrom: Infinity
 }
 
 /**
@@ -886,6 +892,10 @@ const update = (r: Rack, i: number, at: number, tsEcr: number | undefined, tsOf:
     // RTT below the minimum does (§6.2 step 2, Linux's tcp_rack_advance)
     if (tsEcr !== undefined && ((tsEcr - tsOf(sent)) | 0) < 0) return -1
     if (rtt < minRtt(r)) return -1
+    // nor a resend made after the ACK arrived (`onAck`'s `sentFrom`: at an earlier ACK of its batch,
+    // the Sender's `rackInBatch`), which it cannot report: Linux's µs RTT of such a resend is always
+    // below min_rtt, where the Clock's tick reads 0 and a minimum RTT of 0 let it through
+    if (r.order[i]! >= tally.sentFrom) return -1
   }
   const order = r.order[i]!
   if (sentAfter(order, end, r.xmitOrder, r.endSeq)) {

@@ -1826,6 +1826,13 @@ let ackEce = false
  */
 let innerMarks = false
 
+/**
+ * Where the batch `onReport` is taking began in RACK's order of sends (`Rack.sends`): what went from
+ * there on (a resend `rackInBatch` made at an earlier ACK of the batch) left after every ACK of the
+ * batch arrived, and none of them reports it (`Rack.onAck`'s `sentFrom`). Infinity outside a batch.
+ */
+let batchSends = Infinity
+
 let renoAckSegs = 0
 let renoAcked = 0
 
@@ -1873,6 +1880,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // (the last ACK with SACK blocks or an ECE: one before it may send at once, `limitedTransmitInBatch`;
   // after it, or in a batch with none, the batch's end sends what each ACK would have)
   let lastDubious = -1
+  batchSends = s.rack.sends
   if (s.sackOk && acks.length > 1) {
     for (let i = acks.length - 1; i > 0; i--) {
       const a = acks[i]!
@@ -1889,8 +1897,12 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     // batch's, for what goes at its end)
     if (a.tsRecent !== undefined) s.tsRecent = a.tsRecent
     onAck(s, a, r.at, now, out, i > 0, i < lastDubious, i < acks.length - 1)
-    if (s.state === "Closed") return
+    if (s.state === "Closed") {
+      batchSends = Infinity
+      return
+    }
   }
+  batchSends = Infinity
   s.tsRecent = r.tsRecent
   // RACK's loss marking (RFC 8985 §6.2 step 5) once the batch's ACKs are all in: they arrived
   // together, as one tick of the Clock sees them, and an earlier one's view (a segment SACKed
@@ -2381,7 +2393,7 @@ const onAck = (
     s.ackMaybeDelayed = advances && sackedBefore === 0 && newlySacked === 0 && dsack === undefined && maybeDelayed(s, a)
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     // (the echo less our offset: RACK compares it with its log's send times on the bare clock)
-    Rack.onAck(s.rack, una, s.board, at, s.tsOk && a.tsEcr !== undefined ? (a.tsEcr - s.tsOffset) >>> 0 : undefined, tsClock, s.ackMaybeDelayed)
+    Rack.onAck(s.rack, una, s.board, at, s.tsOk && a.tsEcr !== undefined ? (a.tsEcr - s.tsOffset) >>> 0 : undefined, tsClock, s.ackMaybeDelayed, batchSends)
     // and how far out of order the peer delivered (Linux's tp->reordering: tcp_sacktag_write_queue
     // and tcp_clean_rtx_queue call tcp_check_sack_reordering), the SACK side not in a timeout's
     // episode with nothing left to undo, as the D-SACK's above
@@ -2410,7 +2422,7 @@ const onAck = (
     if (advances) {
       s.ackMaybeDelayed = maybeDelayed(s, a)
       // without SACK the log only lets go of what is acknowledged (its scoreboard is empty)
-      Rack.onAck(s.rack, a.ack, s.board, at, undefined, tsClock, s.ackMaybeDelayed)
+      Rack.onAck(s.rack, a.ack, s.board, at, undefined, tsClock, s.ackMaybeDelayed, batchSends)
     } else {
       s.ackMaybeDelayed = false
       // (nor did it deliver anything: an earlier ACK's originals are no F-RTO proof at this one)

@@ -247,6 +247,26 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect([Sender.counters(s.snd).retransmits, Sender.counters(s.snd).fastRetransmits]).toEqual([1, 1])
   })
 
+  // (review57c) An ACK cannot report a transmission made after it arrived: a resend `rackInBatch`
+  // makes at an ACK inside a batch is not what the batch's later ACKs SACK, and does not move RACK.
+  // Linux's tcp_rack_advance skips a SACKed retransmission whose RTT is below min_rtt ("ambiguous
+  // whether the retransmission or the original ... was sacked"), which a µs clock always finds for a
+  // resend made at the ACK before; on a path shorter than the Clock's tick the RTT reads 0, min RTT 0,
+  // and the stack took it. Five segments at 1000, five at 1005; one batch: the SACK of the 6th and 7th
+  // marks the first five lost and resends the first and second (PRR's two); the next ACK SACKs the
+  // second's original, reordered. Taken for the resend (sent after the first's), RACK found the
+  // first's resend lost at the batch's end and sent it again in the same batch
+  it("a resend at an ACK inside a batch is not what the batch's later ACK SACKs: the first segment is not resent twice in one batch", () => {
+    const k = (n: number) => B + n * MSS
+    const seqs = (out: ReadonlyArray<OutSegment>) => shape(out).map(([seq]) => (seq! - B) / MSS)
+    const s = warmZeroRtt()
+    expect(seqs(s.write(1000, T.octets(5 * MSS)))).toEqual([0, 1, 2, 3, 4])
+    expect(seqs(s.write(1005, T.octets(5 * MSS, 5 * MSS)))).toEqual([5, 6, 7, 8, 9])
+    const out = seqs(s.send(1005, sackOf(k(0), [k(5), k(7)]), sackOf(k(0), [k(1), k(2)], [k(5), k(7)])))
+    expect(out.filter((n) => n === 0)).toEqual([0])
+    expect(out).toEqual([0, 1, 2])
+  })
+
   it("two segments out, the first lost, the second SACKed: the first goes again min RTT / 4 later, before the probe and the RTO", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[B, MSS], [B + MSS, MSS]])
