@@ -126,9 +126,13 @@ export interface StackConfig {
     readonly maxSendBuffer: number
     /** longest an ACK is delayed (RFC 9293 §3.8.6.3 requires < 0.5 s; Linux 40 ms) */
     readonly delayedAck: Duration.Duration
-    /** retransmissions of one segment before the connection fails with TimedOut (Linux tcp_retries2) */
+    /**
+     * Linux's tcp_retries2: the connection fails with TimedOut at the first retransmission timeout
+     * past the time this many retransmissions backed off from 200 ms would take, from the first
+     * retransmission (tcp_model_timeout: 924.6 s for 15); a longer RTO resends fewer times
+     */
     readonly retries: number
-    /** the same once the application has closed the connection (Linux tcp_orphan_retries, 0 meaning 8) */
+    /** the same (a time) once the application has closed the connection (Linux tcp_orphan_retries, 0 meaning 8) */
     readonly orphanRetries: number
     /** SYN retransmissions before connect fails with TimedOut (Linux tcp_syn_retries) */
     readonly synRetries: number

@@ -44,15 +44,25 @@ export interface TcpParams {
    * the most; fewer when half the window then announced holds fewer segments (Sender.quickAckCount).
    */
   readonly quickAcks: number
-  /** retransmissions of one segment before the connection fails with TimedOut (Linux tcp_retries2 = 15) */
+  /**
+   * Linux's tcp_retries2 (15) boundary: the connection fails with TimedOut at the first retransmission
+   * timeout this long after its first retransmission: the time `retries` retransmissions backed off
+   * from 200 ms (TCP_RTO_MIN) up to the RTO's cap would take (tcp_model_timeout: 924.6 s for 15). A time,
+   * not a count: an RTO above 200 ms spends it in fewer resends. Also the unanswered zero-window probes'
+   * count (tcp_probe_timer)
+   */
   readonly retries: number
   /**
    * the same, and unanswered window probes, once the application has closed the connection: an
-   * orphan nobody reads from gives up sooner (Linux tcp_orphan_retries, whose 0 means 8: ~100 s
-   * with a 200 ms RTO, against ~925 s for `retries` 15)
+   * orphan nobody reads from gives up sooner (Linux tcp_orphan_retries, whose 0 means 8: 102.2 s
+   * from the first retransmission, against 924.6 s for `retries` 15)
    */
   readonly orphanRetries: number
-  /** retransmissions of a SYN before connect fails with TimedOut (Linux tcp_syn_retries = 6) */
+  /**
+   * retransmissions of a SYN before connect fails with TimedOut (Linux tcp_syn_retries = 6); as for
+   * `retries` also the time they would take from the initial RTO, from the first SYN (127 s for 6),
+   * which the count reaches at the same expiry
+   */
   readonly synRetries: number
   /** retransmissions of a SYN-ACK before a half-open connection is dropped (Linux tcp_synack_retries = 5) */
   readonly synAckRetries: number

@@ -135,6 +135,30 @@ export const revertBackoff = (e: Rtt, p: RttParams): Rtt => {
   return { ...e, rto: Math.min(p.maxRto, base * 2 ** backoffs), backoffs }
 }
 
+/**
+ * Linux's TCP_RTO_MIN (HZ / 5): the RTO the give-up model backs off from for data, whatever floor the
+ * connection's RTO has (`minRto`, as Linux's route or sysctl rto_min: retransmits_timed_out passes the
+ * constant, not tcp_rto_min(sk))
+ */
+export const MODEL_RTO_BASE = 200
+
+/**
+ * How long `boundary` retransmissions take, ms, backed off from `base` and doubling up to `max` (Linux's
+ * tcp_model_timeout, net/ipv4/tcp_timer.c): the sum of the `boundary` + 1 timeouts base, 2 base, 4 base,
+ * ..., each at most `max`. Below ilog2(max / base) doublings, (2^(boundary+1) - 1) × base; each past it,
+ * `max`. The connection gives up at the first expiry this long after its first retransmission
+ * (retransmits_timed_out), so a retry count is a time: an RTO above `base` spends it in fewer resends.
+ */
+export const modelTimeout = (boundary: number, base: number, max: number): number => {
+  // (a base at or above the cap times every retransmission at the cap: ilog2(max / base) is 0)
+  const b = Math.max(1, Math.min(base, max))
+  const ratio = Math.floor(max / b)
+  let threshold = 0
+  while (2 ** (threshold + 1) <= ratio) threshold++
+  if (boundary <= threshold) return (2 ** (boundary + 1) - 1) * b
+  return (2 ** (threshold + 1) - 1) * b + (boundary - threshold) * max
+}
+
 /** The estimator after the retransmission timer expired (RFC 6298 §5.5): the RTO doubles, at most `maxRto`. */
 export const backoff = (e: Rtt, p: RttParams): Rtt => ({
   ...e,

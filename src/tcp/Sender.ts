@@ -54,8 +54,10 @@
  *   (RFC 6298 §5.7, as Linux; with timestamps a resent SYN's echo is one), and the first window
  *   one segment if the handshake lost a SYN or SYN-ACK (RFC 5681 §3.1), which as Linux's
  *   tcp_init_transfer takes more than one sent again, not shown needless by the echo
- *   (`handshakeLost`); after `retries` expiries in a row the
- *   connection fails with TimedOut. An expiry resends from SND.UNA (go-back-N
+ *   (`handshakeLost`); once the time `retries` backed-off retransmissions
+ *   would take from 200 ms has passed since the first, the next expiry
+ *   fails the connection with TimedOut (Linux's tcp_model_timeout,
+ *   `retriesTimedOut`). An expiry resends from SND.UNA (go-back-N
  *   within `cwnd`, RFC 5681 §3.1; with SACK, what the scoreboard does not
  *   hold, nor what went within RACK.rtt of the expiry, which stays in flight
  *   until RACK finds it lost, the window then what is in flight + 1 segment:
@@ -5062,7 +5064,7 @@ export const onTimer = (s: Sender, now: number, out: Array<OutSegment>): void =>
   sync(s)
 }
 
-/** Retransmissions (or unanswered probes) before giving up: fewer once the application has closed (Linux's tcp_orphan_retries). */
+/** The retransmissions' boundary (a time, `retriesTimedOut`) or unanswered probes' count before giving up: fewer once the application has closed (Linux's tcp_orphan_retries). */
 const retryLimit = (s: Sender): number =>
   s.appClosed ? Math.min(s.params.orphanRetries, s.params.retries) : s.params.retries
 
@@ -5227,18 +5229,30 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
 }
 
 /**
- * The retransmission timer's expiry gives up (not a shut window's: `shutTimedOut`): after `retries`
- * (a SYN's, `synRetries`) retransmissions in a row; with a user timeout instead once it has passed
- * since the first of them, as Linux's tcp_write_timeout, where retransmits_timed_out(sk,
- * retry_until, icsk_user_timeout) measures the user timeout from retrans_stamp (the first
- * retransmission's send, tcp_retransmit_skb), and only once one was made (icsk_retransmits): the
- * user timeout replaces tcp_retries2 (and an orphan's count), longer or shorter. A SYN's count
- * still holds beside it (`expired = icsk_retransmits >= max_retransmits` first).
+ * The retransmission timer's expiry gives up (not a shut window's: `shutTimedOut`) once a time has
+ * passed since the first retransmission, as Linux's tcp_write_timeout, where retransmits_timed_out(sk,
+ * retry_until, icsk_user_timeout) measures from retrans_stamp (the first retransmission's send,
+ * tcp_retransmit_skb), `>=` at the instant, and only once one was made (icsk_retransmits, `retries`).
+ * The time is the user timeout when one is set (it replaces tcp_retries2 and an orphan's count, longer
+ * or shorter); else tcp_model_timeout: how long `retries` (an orphan's `orphanRetries`; a SYN's
+ * `synRetries`) retransmissions would take backed off from TCP_RTO_MIN (a SYN's: the initial RTO,
+ * tcp_timeout_init) up to the RTO's cap (`Rtt.modelTimeout`). A bound on time, not on this
+ * connection's resends: with an RTO above that base fewer go, and more after TCP-LD's reverted
+ * backoffs (RFC 6069, `revertBackoff`), which would spend a count early (why Linux made it a time).
+ * Timed from the first resend, not the original send, the model's time is one base RTO longer than
+ * its resends: with the RTO exactly 200 ms, one more resend than the boundary. A SYN's count still
+ * holds first (`expired = icsk_retransmits >= max_retransmits`), and its model (timed from the first
+ * SYN) comes at the same expiry.
  */
 const retriesTimedOut = (s: Sender, now: number, synPhase: boolean): boolean => {
   if (synPhase && s.retries >= s.params.synRetries) return true
-  if (s.userTimeout > 0) return s.retries > 0 && now - (userTimeoutStart(s) ?? now) >= s.userTimeout
-  return !synPhase && s.retries >= retryLimit(s)
+  if (s.retries === 0) return false
+  const timeout = s.userTimeout > 0
+    ? s.userTimeout
+    : synPhase
+    ? Rtt.modelTimeout(s.params.synRetries, Rtt.initial(s.params.rtt).rto, s.params.rtt.maxRto)
+    : Rtt.modelTimeout(retryLimit(s), Rtt.MODEL_RTO_BASE, s.params.rtt.maxRto)
+  return now - (userTimeoutStart(s) ?? now) >= timeout
 }
 
 /**

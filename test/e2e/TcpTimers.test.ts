@@ -301,7 +301,10 @@ describe("TCP retransmission in virtual time", () => {
       expect(watch.sent.filter((s) => isSyn(s.seg)).length).toBe(1)
     }))
 
-  it.scoped("with every segment lost, the connection fails with TimedOut when the last backed-off RTO expires", () =>
+  // Linux's give-up rule (tcp_write_timeout, retransmits_timed_out): the first expiry at least
+  // tcp_model_timeout(tcp_retries2, TCP_RTO_MIN, rto max) after the first retransmission, the time
+  // `retries` resends backed off from 200 ms would take: with `retries` 3, 200 + 400 + 800 + 1600 ms
+  it.scoped("with every segment lost, the connection fails with TimedOut at the first expiry 3 s after the first retransmission (`retries` 3)", () =>
     Effect.gen(function*() {
       const watch = makeWatch()
       const { conn } = yield* connected(watch, { tcp: { retries: 3 } })
@@ -311,17 +314,54 @@ describe("TCP retransmission in virtual time", () => {
       const closed = yield* Effect.fork(conn.closed)
       // RTO 200 ms. A lone segment's tail probe would come after it (2 SRTT + 200 ms), so it goes at
       // the RTO's time instead and restarts the timer (RFC 8985 §7.2, as Linux); then the RTO, doubled
-      // at each of 3 retransmissions: 200 + 200 + 400 + 800 + 1600
-      for (const step of [200, 200, 400, 800, 1599]) yield* advance(step)
+      // at each retransmission: the first at 400 (retrans_stamp), then 800, 1600, and 3200, 2800 after
+      // the first, short of 3000; 6400, 6000 after it, ends it
+      for (const step of [200, 200, 400, 800, 1600, 3199]) yield* advance(step)
       expect(closed.unsafePoll()).toBeNull()
-      expect(withData(watch).map((s) => s.at - t0)).toEqual([0, 200, 400, 800, 1600])
+      expect(withData(watch).map((s) => s.at - t0)).toEqual([0, 200, 400, 800, 1600, 3200])
       const info = yield* conn.info
-      expect({ tailProbes: info.tailProbes, timeouts: info.timeouts }).toEqual({ tailProbes: 1, timeouts: 3 })
+      expect({ tailProbes: info.tailProbes, timeouts: info.timeouts }).toEqual({ tailProbes: 1, timeouts: 4 })
       yield* advance(1)
       const exit = yield* Fiber.await(closed)
       const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
       expect(Option.map(failure, (e) => e.reason)).toEqual(Option.some("TimedOut"))
-      expect(withData(watch)).toHaveLength(5)
+      expect(withData(watch)).toHaveLength(6)
+    }))
+
+  // The same rule with the RTO above the 200 ms the model assumes (tcp.minRto raised to 1 s, as a
+  // route's rto_min; a longer RTT does the same): the time, 924.6 s for the default `retries` 15, runs
+  // out after 13 resends, not 15 (1 s doubled to the 120 s cap: 2, 4, ... 64 s, then 120 s each)
+  it.scoped("with the RTO at 1 s and the default `retries` 15: TimedOut at the first expiry 924.6 s after the first retransmission, after 13 resends", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { conn } = yield* connected(watch, { tcp: { minRto: "1 second" } })
+      expect((yield* conn.info).rto).toBe(1000)
+      watch.drop = () => true
+      const t0 = yield* now
+      yield* conn.write(new Uint8Array(100))
+      const closed = yield* Effect.fork(conn.closed)
+      // the tail probe at 1000 (the RTO's time), the timer restarted from it: the first retransmission
+      // at 2000 (retrans_stamp)
+      const gaps = [2000, 4000, 8000, 16_000, 32_000, 64_000, 120_000, 120_000, 120_000, 120_000, 120_000, 120_000]
+      const resends = gaps.reduce((at, gap) => [...at, at.at(-1)! + gap], [2000])
+      yield* advance(1000)
+      yield* advance(1000)
+      let last = 2000
+      for (const at of resends.slice(1)) {
+        yield* advance(at - last)
+        last = at
+      }
+      expect(withData(watch).map((s) => s.at - t0)).toEqual([0, 1000, ...resends])
+      expect(resends.at(-1)! - 2000).toBe(846_000)
+      yield* advance(120_000 - 1)
+      expect(closed.unsafePoll()).toBeNull()
+      yield* advance(1)
+      expect(closed.unsafePoll()).not.toBeNull()
+      const exit = yield* Fiber.await(closed)
+      const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+      expect(Option.map(failure, (e) => e.reason)).toEqual(Option.some("TimedOut"))
+      expect((yield* now) - t0 - 2000).toBe(966_000)
+      expect(withData(watch)).toHaveLength(2 + 13)
     }))
 
   it.scoped("a tail drop is recovered by a probe after 2 SRTT and SACK, not by an RTO (RFC 8985)", () =>

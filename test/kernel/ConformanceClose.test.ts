@@ -208,6 +208,56 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  // tcp_retries2 is a time, not a count (tcp_write_timeout, retransmits_timed_out): the first expiry
+  // tcp_model_timeout(2, TCP_RTO_MIN, TCP_RTO_MAX) = 200 + 400 + 800 = 1400 ms after the first
+  // retransmission (retrans_stamp) ends it. A 600 ms handshake makes the RTO ~1.8 s (SRTT + 4 RTTVAR):
+  // the FIN's tail probe at ~1.4 s (2 SRTT + TCP_RTO_MIN, no retrans_stamp), the RTO's resend ~1.8 s
+  // after it, ~3.2 s (retrans_stamp), and at the next expiry, ~3.6 s on, ETIMEDOUT after that one
+  // resend: the count of 2 would resend there and end ~7.2 s later.
+  // Windows (from the shutdown): ..1700, ..3500, ..7800, ..14800
+  it.scopedLive("with the RTO above the floor, tcp_retries2 2 is 1.4 s of retransmissions: ETIMEDOUT at the expiry after the first", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_retries2": 2 },
+      stack: { tcp: { retries: 2 } },
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", mss: 1460, sackOk: true, ts: 1, ws: 7 }, window: 600 },
+        { tb: { flags: "A", ts: 2 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "shutdown" } },
+        { dut: { op: "read" } },
+        { wait: 1700 },
+        { wait: 1800 },
+        { wait: 4300 },
+        { wait: 7000 }
+      ]
+    }))
+
+  // The same time with the RTO near the floor: a ~5 ms handshake makes it ~205 ms (Linux: ~208, a
+  // whole jiffy at HZ 250). Timed from the first retransmission, not the original send, the two
+  // resends of the count take 2 + 4 RTOs, ~1.25 s, short of the model's 1.4 s: a third resend, and
+  // ETIMEDOUT at the expiry after it, ~14 RTOs after the first resend. Without SACK (no tail probe,
+  // Linux's tcp_schedule_loss_probe wants it): the FIN again at ~205 (retrans_stamp), ~615, ~1435,
+  // ETIMEDOUT at ~3075. Windows (from the shutdown): ..150, ..550, ..1050, ..2050, ..4050, ..6050
+  it.scopedLive("with the RTO near the floor, tcp_retries2 2 is 1.4 s of retransmissions: a third resend before ETIMEDOUT", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_retries2": 2 },
+      stack: { tcp: { retries: 2 } },
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", mss: 1460, ts: 1, ws: 7 }, window: 5 },
+        { tb: { flags: "A", ts: 2 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "shutdown" } },
+        { dut: { op: "read" }, window: 50 },
+        { wait: 400 },
+        { wait: 500 },
+        { wait: 1000 },
+        { wait: 2000 },
+        { wait: 2000 }
+      ]
+    }))
+
   // The user timeout (TCP_USER_TIMEOUT; RFC 9293 §3.10.8): the peer silent, a read waiting. The
   // handshake's ~100 ms RTT (its step's window) makes the RTO ~300 ms: the tail probe at the RTO's
   // time (~300 ms after the write: no retrans_stamp, tcp_send_loss_probe), the first RTO's resend

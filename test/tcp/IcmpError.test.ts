@@ -509,6 +509,28 @@ describe("net or host unreachable during RTO backoff (RFC 6069 TCP-LD, as Linux'
     icmp(fresh, HOST_UNREACHABLE, 0, 0, 1010)
     expect([fresh.snd.rtt.rto, fresh.snd.rtoAt]).toEqual([200, 1200])
   })
+
+  // Why Linux's tcp_retries2 is a time (tcp_model_timeout, retransmits_timed_out), not a count: with
+  // each backoff undone by a router's report the RTO stays 200 ms, and `retries` 3 resends would be
+  // spent in 600 ms; the connection goes on for the 3 s (200 + 400 + 800 + 1600) three backed-off
+  // resends would take from the first, then fails with the soft error (tcp_write_err)
+  it("with every backoff undone, the retransmissions go on for the time `retries` would take, not the count", () => {
+    const s = T.established({ params: { retries: 3 }, peerOptions: { mss: MSS, sackPermitted: false } })
+    s.write(1000, T.octets(MSS))
+    const resends: Array<number> = []
+    for (let i = 0; i < 40 && s.state !== "Closed"; i++) {
+      const at = s.snd.rtoAt!
+      if (s.tick(at).length === 0) break
+      resends.push(at)
+      // the router's host unreachable for each resend, 10 ms on: the backoff undone, due 200 after it
+      icmp(s, HOST_UNREACHABLE, 0, 0, at + 10)
+      expect(s.snd.rtoAt).toBe(at + 200)
+    }
+    // resent every 200 ms from 1200 (retrans_stamp) to 4000; the expiry at 4200, 3000 after the first, ends it
+    expect(resends).toEqual(Array.from({ length: 15 }, (_, k) => 1200 + 200 * k))
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe("EHOSTUNREACH")
+  })
 })
 
 describe("a soft error at the timeout (Linux's tcp_write_err: sk_err = sk_err_soft ?: ETIMEDOUT)", () => {

@@ -11,6 +11,7 @@
  */
 import { describe, expect, it } from "vitest"
 import * as Receiver from "../../src/tcp/Receiver.js"
+import * as Rtt from "../../src/tcp/Rtt.js"
 import * as Sender from "../../src/tcp/Sender.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
 import type { OutSegment } from "../../src/tcp/Segment.js"
@@ -39,6 +40,22 @@ const shrinkable = () => {
   return s
 }
 const ackAfter = (ack: number, window = 64240) => T.fromPeer({ seq: 1, ack, window })
+
+/**
+ * Runs the retransmission timer, each expiry at its instant, until the connection fails (at most 40
+ * expiries): the instants that resent something, and the one that ended it.
+ */
+const runToFailure = (s: T.TcpSocket) => {
+  const resends: Array<number> = []
+  let end: number | undefined
+  for (let i = 0; i < 40 && s.state !== "Closed"; i++) {
+    const at = s.snd.rtoAt!
+    expect(s.tick(at - 1)).toEqual([])
+    if (s.tick(at).length > 0) resends.push(at)
+    else end = at
+  }
+  return { resends, end }
+}
 
 describe("retransmission timer (RFC 6298)", () => {
   it("the go-back-N after a timeout resends a small last segment with the rest, not held by Nagle for another timeout", () => {
@@ -219,16 +236,42 @@ describe("retransmission timer (RFC 6298)", () => {
     // its ACK opens the window: "ef" and the FIN go again
     expect(T.seenAll(s.send(250, ackAfter(4))).map((o) => [o.seq, o.flags, o.data])).toEqual([[4, "FIN|PSH|ACK", "ef"]])
   })
-  it("after `retries` retransmissions the next expiry fails the connection with TimedOut", () => {
+  // Linux's give-up rule is a time, not a count (tcp_write_timeout, retransmits_timed_out): the first
+  // expiry at least tcp_model_timeout(tcp_retries2, TCP_RTO_MIN, rto max) after the first
+  // retransmission (retrans_stamp) fails the connection: the time `retries` retransmissions would take
+  // backed off from 200 ms (Rtt.modelTimeout). Timed from the first resend, not the original send,
+  // that time is one RTO of 200 longer than the resends themselves take: with the RTO at the floor, one
+  // retransmission more than the count
+  it("with the RTO at the 200 ms floor, `retries` 3: the first expiry 3 s after the first retransmission fails the connection (four resends)", () => {
     const s = est({ params: { retries: 3 } })
     s.write(10, "abc")
-    expect(s.tick(210)).toHaveLength(1) // 1st, RTO 200
+    expect(s.tick(210)).toHaveLength(1) // 1st, RTO 200: retrans_stamp
     expect(s.tick(610)).toHaveLength(1) // 2nd, 400
     expect(s.tick(1410)).toHaveLength(1) // 3rd, 800
+    expect(s.tick(3010)).toHaveLength(1) // 4th, 1600: 2800 since 210, short of 200 + 400 + 800 + 1600
     expect(s.state).toBe("Established")
-    expect(s.tick(3009)).toEqual([])
-    expect(s.tick(3010)).toEqual([]) // + 1600: given up
+    expect(s.tick(6209)).toEqual([])
+    expect(s.tick(6210)).toEqual([]) // + 3200: 6000 since 210, given up
     expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe("TimedOut")
+  })
+  it("the default `retries` 15 at the floor: 924.6 s from the first retransmission, the sixteenth resend at 924.4 s, TimedOut at 1044.4 s", () => {
+    const s = est()
+    s.write(10, "abc")
+    const { resends, end } = runToFailure(s)
+    expect(resends).toHaveLength(16)
+    expect(resends[0]).toBe(210)
+    expect(resends.at(-1)).toBe(210 + 924_400)
+    expect(end).toBe(210 + 1_044_400)
+    expect(s.snd.failure).toBe("TimedOut")
+  })
+  it("with the RTO above the floor (1 s: the floor raised) fewer resends than `retries`: 13, TimedOut at the first expiry 924.6 s after the first", () => {
+    const s = est({ params: { rtt: { ...Rtt.defaults, minRto: 1000 } } })
+    s.write(10, "abc")
+    const { resends, end } = runToFailure(s)
+    // 1000 doubled to the 120 s cap: 2, 4, ... 64 s, then 120 s each; 846 s after 1010 is short of 924.6
+    expect(resends).toEqual([1010, 3010, 7010, 15_010, 31_010, 63_010, 127_010, 247_010, 367_010, 487_010, 607_010, 727_010, 847_010])
+    expect(end).toBe(967_010)
     expect(s.snd.failure).toBe("TimedOut")
   })
   it("an ACK between expiries resets the count", () => {

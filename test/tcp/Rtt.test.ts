@@ -58,6 +58,31 @@ describe("Rtt (RFC 6298)", () => {
   })
 })
 
+// Linux's tcp_model_timeout (net/ipv4/tcp_timer.c, 6.18): how long `boundary` retransmissions take,
+// backed off from `rto_base`, doubling until the cap and then at the cap: (2^(b+1) - 1) × base below
+// ilog2(max / base), and each retransmission past it the cap
+describe("Rtt.modelTimeout (Linux's tcp_model_timeout)", () => {
+  it("tcp_retries2 15 from TCP_RTO_MIN with TCP_RTO_MAX: 924.6 s (ip-sysctl's figure)", () => {
+    expect(Rtt.modelTimeout(15, 200, 120_000)).toBe(924_600)
+  })
+  it("below the cap, the sum of the doubled RTOs: 3 from 200 is 200 + 400 + 800 + 1600", () => {
+    expect(Rtt.modelTimeout(3, 200, 120_000)).toBe(3000)
+    expect(Rtt.modelTimeout(0, 200, 120_000)).toBe(200)
+    // ilog2(600) = 9: the ninth still doubles (1023 × 200), the tenth is the cap
+    expect(Rtt.modelTimeout(9, 200, 120_000)).toBe(204_600)
+    expect(Rtt.modelTimeout(10, 200, 120_000)).toBe(324_600)
+  })
+  it("tcp_syn_retries 6 from TCP_TIMEOUT_INIT: 127 s (ip-sysctl's figure)", () => {
+    expect(Rtt.modelTimeout(6, 1000, 120_000)).toBe(127_000)
+  })
+  it("a lower cap (tcp_rto_max_ms): ilog2 of the integer ratio, then the cap per retransmission", () => {
+    // ilog2(1000 / 300) = ilog2(3) = 1: 300 + 600, then 1000 each
+    expect(Rtt.modelTimeout(4, 300, 1000)).toBe(900 + 3 * 1000)
+    // a base at the cap: the base, then the cap each
+    expect(Rtt.modelTimeout(2, 1000, 1000)).toBe(3000)
+  })
+})
+
 // Linux's tcp_rtt_estimator (net/ipv4/tcp_input.c, 6.18): RTTVAR, the RTO's variation term, takes the
 // round trip's largest mean deviation (mdev_max) at once, and falls a quarter of the way to it only
 // when SND.UNA passes rtt_seq, the SND.NXT of the round's start; a sample below SRTT raises mdev by

@@ -63,7 +63,8 @@ describe("user timeout: retransmissions (tcp_write_timeout, retransmits_timed_ou
     Sender.setUserTimeout(s.snd, 10_000)
     s.write(10, "abc")
     for (const at of [210, 610, 1410]) expect(s.tick(at)).toHaveLength(1)
-    // the count alone gives up at 3010; the user timeout sends a fourth and a fifth
+    // a fourth and a fifth: without the user timeout, tcp_retries2's model (3 s from 210) sends the
+    // fourth and gives up at 6210
     expect(s.tick(3010)).toHaveLength(1)
     // 3200 backed off, 10000 - 2800 left: 6210; then 6400 against 4000 left: 10210
     expect(s.tick(6210)).toHaveLength(1)
@@ -93,17 +94,18 @@ describe("user timeout: retransmissions (tcp_write_timeout, retransmits_timed_ou
     s.write(10, "abc")
     s.close(10)
     expect(s.snd.appClosed).toBe(true)
-    // the count alone gives up at 610; the user timeout resends there and ends at 1210
+    // both resend at 610; without the user timeout the model of orphanRetries 1 (600 ms from 210)
+    // would end it at the next expiry, 1410: the user timeout ends it at 1210
     for (const at of [210, 610]) expect(s.tick(at).length).toBeGreaterThan(0)
     expect(s.snd.rtoAt).toBe(1210)
     failsAt(s, 1210, "FinWait1")
   })
-  it("off (0, the default): the count of `retries` as before", () => {
+  it("off (0, the default): the model of `retries` (tcp_model_timeout from TCP_RTO_MIN) from the same start", () => {
     const s = est({ params: { retries: 2 } })
     s.write(10, "abc")
-    for (const at of [210, 610]) expect(s.tick(at)).toHaveLength(1)
-    s.tick(1410)
-    expect(s.snd.failure).toBe("TimedOut")
+    // 200 + 400 + 800 = 1400 from the first retransmission (210): 1410 is short of it, 3010 past
+    for (const at of [210, 610, 1410]) expect(s.tick(at)).toHaveLength(1)
+    failsAt(s, 3010)
   })
 })
 
