@@ -132,7 +132,10 @@ export interface StackConfig {
      * retransmission (tcp_model_timeout: 924.6 s for 15); a longer RTO resends fewer times
      */
     readonly retries: number
-    /** the same (a time) once the application has closed the connection (Linux tcp_orphan_retries, 0 meaning 8) */
+    /**
+     * the same (a time) once the application has closed the connection, in place of `retries` even
+     * when that is lower (Linux tcp_orphan_retries, its 0 meaning 8: 102.2 s)
+     */
     readonly orphanRetries: number
     /** SYN retransmissions before connect fails with TimedOut (Linux tcp_syn_retries) */
     readonly synRetries: number

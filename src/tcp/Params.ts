@@ -53,9 +53,10 @@ export interface TcpParams {
    */
   readonly retries: number
   /**
-   * the same, and unanswered window probes, once the application has closed the connection: an
-   * orphan nobody reads from gives up sooner (Linux tcp_orphan_retries, whose 0 means 8: 102.2 s
-   * from the first retransmission, against 924.6 s for `retries` 15)
+   * the same, and unanswered window probes, once the application has closed the connection, in place
+   * of `retries`: by default an orphan nobody reads from gives up sooner (Linux tcp_orphan_retries,
+   * whose 0 means 8: 102.2 s from the first retransmission, against 924.6 s for `retries` 15); with
+   * `retries` set below it, later, as Linux's (not the lesser of the two)
    */
   readonly orphanRetries: number
   /**

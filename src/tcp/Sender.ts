@@ -5064,9 +5064,15 @@ export const onTimer = (s: Sender, now: number, out: Array<OutSegment>): void =>
   sync(s)
 }
 
-/** The retransmissions' boundary (a time, `retriesTimedOut`) or unanswered probes' count before giving up: fewer once the application has closed (Linux's tcp_orphan_retries). */
-const retryLimit = (s: Sender): number =>
-  s.appClosed ? Math.min(s.params.orphanRetries, s.params.retries) : s.params.retries
+/**
+ * The retransmissions' boundary (a time, `retriesTimedOut`) or unanswered probes' count before giving
+ * up: once the application has closed, `orphanRetries` in place of `retries`, not the lesser of the
+ * two (Linux's tcp_write_timeout and tcp_probe_timer: for SOCK_DEAD, retry_until / max_probes =
+ * tcp_orphan_retries(sk, alive) alone), so an orphan goes on longer than an open connection when
+ * `retries` is set below it (test/kernel/ConformanceClose.test.ts, "an orphan's boundary is
+ * tcp_orphan_retries even above tcp_retries2")
+ */
+const retryLimit = (s: Sender): number => s.appClosed ? s.params.orphanRetries : s.params.retries
 
 /** RFC 6298 §5.4-5.7: the retransmission timer expired. */
 const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {

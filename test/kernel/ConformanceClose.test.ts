@@ -192,6 +192,32 @@ describe.skipIf(SKIP !== undefined)("the stack ends connections as the Linux ker
       ]
     }))
 
+  // An orphan's boundary is tcp_orphan_retries in place of tcp_retries2, not the lesser of the two
+  // (tcp_write_timeout: for SOCK_DEAD, retry_until = tcp_orphan_retries(sk, alive), which
+  // retransmits_timed_out takes alone), so with tcp_retries2 below it the orphan goes on longer than
+  // a connection still open would: tcp_model_timeout(3) = 3 s from the first retransmission, not
+  // tcp_retries2 1's 600 ms. A 300 ms handshake makes the RTO ~900 ms (SRTT + 4 RTTVAR); no SACK (no
+  // tail probe): the FIN again at ~900 (retrans_stamp) and ~2700 (1.8 s on, short of 3 s), then gone
+  // at the next expiry (~6300, 5.4 s on; any RTO from 0.5 to 1.5 s gives the same); the ACK after
+  // draws a reset. With tcp_retries2's 600 ms it ended at ~2700. Windows (from the close): ..100,
+  // ..1600, ..4000, ..9000
+  it.scopedLive("an orphan's boundary is tcp_orphan_retries even above tcp_retries2: 3 s of retransmissions, not 600 ms", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_retries2": 1, "net.ipv4.tcp_orphan_retries": 3 },
+      stack: { tcp: { retries: 1, orphanRetries: 3 } },
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", mss: 1460, ts: 1, ws: 7 }, window: 300 },
+        { tb: { flags: "A", ts: 2 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "close" } },
+        { wait: 1500 },
+        { wait: 2400 },
+        { wait: 5000 },
+        { tb: { flags: "A", ts: 3 } }
+      ]
+    }))
+
   it.scopedLive("FIN-WAIT-1 after shutdown: after tcp_retries2 the connection fails, a read waiting gets ETIMEDOUT", () =>
     conforms({
       sysctls: { "net.ipv4.tcp_retries2": 2 },

@@ -211,6 +211,20 @@ describe("an orphan's retries (Linux's tcp_orphan_retries: 8)", () => {
     expect(t).toBeGreaterThan(204_600)
     expect(t).toBeLessThan(205_000)
   })
+  // Linux's tcp_write_timeout takes tcp_orphan_retries(sk, alive) in place of tcp_retries2 for
+  // SOCK_DEAD, not the lesser: `retries` 1 (600 ms from the first) below `orphanRetries` 3 (3 s)
+  it("closed with `retries` below `orphanRetries`, it keeps `orphanRetries`' time: 3 s from the first retransmission, not 600 ms", () => {
+    const s = est({ params: { retries: 1, orphanRetries: 3 } })
+    s.write(10, "data")
+    s.close(10)
+    // 210 (retrans_stamp), 610, 1410 (1200 on), 3010 (2800 on, short of 3000); 6210 ends it
+    for (const at of [210, 610, 1410, 3010]) expect(s.tick(at).length).toBeGreaterThan(0)
+    expect(s.tick(6209)).toEqual([])
+    expect(s.state).not.toBe("Closed")
+    expect(s.tick(6210)).toEqual([])
+    expect(s.state).toBe("Closed")
+    expect(s.snd.failure).toBe("TimedOut")
+  })
   it("ended (half-closed) but still reading, it keeps `retries`", () => {
     const s = est()
     s.write(0, "data")
