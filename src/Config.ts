@@ -128,7 +128,7 @@ export interface StackConfig {
     readonly delayedAck: Duration.Duration
     /**
      * Linux's tcp_retries2: the connection fails with TimedOut at the first retransmission timeout
-     * past the time this many retransmissions backed off from 200 ms would take, from the first
+     * at or past the time this many retransmissions backed off from 200 ms would take, from the first
      * retransmission (tcp_model_timeout: 924.6 s for 15); a longer RTO resends fewer times
      */
     readonly retries: number

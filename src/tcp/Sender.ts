@@ -567,7 +567,7 @@ export interface Sender {
   retransStamp: number | undefined
   /**
    * the user timeout, ms (RFC 9293 §3.10.8; Linux's TCP_USER_TIMEOUT, icsk_user_timeout); 0: off, the
-   * default. Set, it replaces the retransmissions' count (`retries`) and the keepalive probes' count,
+   * default. Set, it replaces the retransmissions' time (`retries`' tcp_model_timeout) and the keepalive probes' count,
    * and bounds zero-window probing (`setUserTimeout`)
    */
   userTimeout: number

@@ -240,8 +240,9 @@ export interface Connection {
    * the user timeout, ms, from now on (RFC 9293 §3.10.8 USER TIMEOUT; Linux's TCP_USER_TIMEOUT); 0
    * turns it off, the default. Set, data left unacknowledged that long after its first
    * retransmission, zero-window probes that long after the first, or a peer silent that long with a
-   * keepalive probe out, fails the connection with TimedOut, in place of the counts of `tcp.retries`
-   * and `tcp.keepaliveProbes` (Sender.ts). A negative or fractional one is InvalidArgument
+   * keepalive probe out, fails the connection with TimedOut, in place of `tcp.retries`' time (and an
+   * orphan's `tcp.orphanRetries`) and the count of `tcp.keepaliveProbes` (Sender.ts). A negative or
+   * fractional one is InvalidArgument
    */
   readonly setUserTimeout: (ms: number) => Effect.Effect<void, TcpError>
   /**
