@@ -5459,20 +5459,24 @@ const usecsToJiffies = (ms: number): number => Math.ceil(Math.round(ms * 1000) /
 const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   s.tlpAt = undefined
   // the timer `armProbeOut` set finding a probe out already (RFC 8985 §7.4, one a tail) sends none
-  if (s.tlpEpisode === undefined) sendProbe(s, now, out)
-  // no probe went (none could, or one was out), and `armProbeOut` had put the RTO off: the RTO
-  // again, from the head's send time (Linux's tcp_send_loss_probe ends in tcp_rearm_rto, with
-  // ICSK_TIME_LOSS_PROBE pending: a jiffy when that is past); one armed since (a resend of the head,
-  // or the probe's) stands
-  if (s.rtoAt === undefined && s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna)) {
-    const head = headSentAt(s)
-    s.rtoAt = Math.max(head === undefined ? now : head + s.rtt.rto, now + TIMER_TICK)
-  }
+  const tried = s.tlpEpisode === undefined
+  if (tried && sendProbe(s, now, out)) return
+  // No probe went (none could, or one was out): Linux's tcp_send_loss_probe ends in tcp_rearm_rto
+  // with ICSK_TIME_LOSS_PROBE still pending (tcp_write_timer_handler clears only RETRANS and
+  // PROBE0 before their handlers), the RTO from the head's send time (tcp_rto_delta_us, a jiffy
+  // when that is past). That replaces the RTO an ACK or a send had left beside the probe (`armProbeOut`,
+  // `armTailProbe`), when the probe could not go: kept, a last segment wholly past a window the peer
+  // shrank timed out an RTO after the last ACK, where Linux's came an RTO after the head's send
+  // (test/tcp/Recovery.test.ts, "a tail probe that cannot go re-arms the RTO from the head's send
+  // time"). With a probe out, `armProbeOut` had put the RTO off; one armed since (a resend of the
+  // head) stands
+  if (s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) && (tried || s.rtoAt === undefined)) rearmFromHead(s, now)
 }
 
-const sendProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
+/** The tail probe goes if it can: whether it went. */
+const sendProbe = (s: Sender, now: number, out: Array<OutSegment>): boolean => {
   // (never in persist: entering it calls the probe off, and armTailProbe arms none there)
-  if (s.recovering || !sending(s) || Seq.sub(s.sndMax, s.sndUna) <= 0) return
+  if (s.recovering || !sending(s) || Seq.sub(s.sndMax, s.sndUna) <= 0) return false
   const full = segmentPayload(s)
   const bufEnd = SendBuffer.end(s.buffer)
   const unsent = Seq.sub(bufEnd, s.sndNxt)
@@ -5486,10 +5490,10 @@ const sendProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   } else {
     // the last segment again (with the FIN if it was sent)
     const last = lastSegment(s)
-    // past a window the peer shrank it cannot go: no probe then, and the RTO stays as it was
-    // (Linux's tcp_send_loss_probe re-arms the timer it had)
+    // past a window the peer shrank it cannot go (Linux's __tcp_retransmit_skb: -EAGAIN): no probe
+    // then, and `tailProbe` re-arms the RTO from the head's send time
     start = last.start
-    if (resend(s, out, start, last.len, last.finSent, now) === undefined) return
+    if (resend(s, out, start, last.len, last.finSent, now) === undefined) return false
   }
   s.tlpOut = true
   s.tlpArmedMax = s.sndMax
@@ -5497,6 +5501,7 @@ const sendProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   count(s).tailProbes++
   // RFC 8985 §7.3: the RTO restarts after a probe
   s.rtoAt = now + s.rtt.rto
+  return true
 }
 
 const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {

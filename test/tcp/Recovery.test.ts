@@ -1088,6 +1088,31 @@ describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)
     expect(s.snd.tlpAt).toBe(undefined)
     expect(Sender.counters(s.snd).tailProbes).toBe(0)
   })
+  // (timers57; review56a's "Left") The probe's timer armed at an ACK of new data finds the last
+  // segment wholly past the window the peer has shrunk since: Linux's tcp_send_loss_probe sends
+  // nothing (__tcp_retransmit_skb: -EAGAIN past the shrunk edge) and ends in tcp_rearm_rto with
+  // ICSK_TIME_LOSS_PROBE still pending (tcp_write_timer_handler clears only RETRANS and PROBE0
+  // first): the RTO from the head's send time, tcp_rto_delta_us. The stack kept the RTO the ACK had
+  // armed beside the probe, an RTO after that ACK
+  it("a tail probe that cannot go re-arms the RTO from the head's send time, not from the last ACK (Linux's tcp_send_loss_probe → tcp_rearm_rto)", () => {
+    const s = warmed()
+    expect(shape(s.write(1000, T.octets(3 * MSS)))).toHaveLength(3)
+    // the first acknowledged with an octet of the peer's (its SEQ 1): the probe re-armed from this ACK
+    s.send(1020, T.fromPeer({ seq: 1, ack: B + MSS, payload: "z" }))
+    const armed = s.snd.tlpAt!
+    expect(armed).toBeDefined()
+    expect(armed).toBeLessThan(s.snd.rtoAt!)
+    // a newer segment of the peer's (SEQ 2) shrinks the window to 500 octets: the last segment lies
+    // wholly past it, and nothing waits unsent
+    s.send(1030, T.fromPeer({ seq: 2, ack: B + MSS, window: 500 }))
+    expect(s.snd.sndWnd).toBe(500)
+    expect(s.snd.tlpAt).toBe(armed)
+    // (no data: only the delayed ACK of the peer's octet)
+    expect(shape(s.tick(Math.ceil(armed))).filter(([, len]) => len > 0)).toEqual([])
+    expect(Sender.counters(s.snd).tailProbes).toBe(0)
+    // the second segment, the head now, went at 1000
+    expect([s.snd.tlpAt, s.snd.rtoAt]).toEqual([undefined, 1000 + s.snd.rtt.rto])
+  })
   it("a hole wholly past the new right edge is not resent at all", () => {
     const s = warmed()
     s.write(1000, T.octets(5 * MSS))
