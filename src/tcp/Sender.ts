@@ -5338,7 +5338,20 @@ const armTailProbe = (s: Sender, now: number): void => {
   // ACK of the data shuts the window")
   if (Seq.sub(SendBuffer.end(s.buffer), s.sndNxt) <= 0) {
     const last = lastSegment(s).start
-    if (!Seq.lt(last, Seq.add(s.sndUna, s.sndWnd)) && last !== s.sndUna) return
+    if (!Seq.lt(last, Seq.add(s.sndUna, s.sndWnd)) && last !== s.sndUna) {
+      // The RTO all the same where Linux's would come: its tcp_schedule_loss_probe asks no window,
+      // so the ACK arms the probe's timer (below), whose expiry sends nothing (__tcp_retransmit_skb:
+      // -EAGAIN) and re-arms the RTO from the head's send time, a jiffy after it at least
+      // (tcp_send_loss_probe → tcp_rearm_rto, `tailProbe`). Never later than the RTO armed: once
+      // that is Linux's (after the probe's expiry, or at a later call) it stands. Kept, an ACK of
+      // new data that shrank the window past the last segment timed out an RTO after itself, where
+      // Linux's came an RTO after the head's send (test/tcp/Recovery.test.ts, "an ACK of new data
+      // that shrinks the window past the last segment")
+      const probeDue = Math.min(now + probeTimeout(s, flight), s.rtoAt)
+      const head = headSentAt(s)
+      s.rtoAt = Math.min(s.rtoAt, Math.max(head === undefined ? probeDue : head + s.rtt.rto, probeDue + TIMER_TICK))
+      return
+    }
   }
   // RFC 8985 §7.2: when the RTO would fire before the probe, the probe goes at the RTO's time instead
   // (Linux's tcp_schedule_loss_probe: min(PTO, time to the RTO)); with one segment out, 2 SRTT +

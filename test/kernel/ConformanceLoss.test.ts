@@ -2278,4 +2278,25 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { tb: { flags: "A", ack: 2001, ts: 5 } }
       ]
     }))
+
+  // (timers57) Three segments, the first's ACK shrinking the window to 512 octets (4 << 7), the
+  // last segment wholly past it, nothing unsent. Linux's tcp_ack takes the window (it acknowledges
+  // new data) and arms the loss probe (tcp_schedule_loss_probe asks no window) at min(PTO, RTO) from
+  // the ACK, 2 × 600 + 2 ms on this SLOW_RTT path; its expiry sends nothing (__tcp_retransmit_skb:
+  // -EAGAIN past the shrunk edge) and tcp_rearm_rto, the probe's timer pending, re-arms from the
+  // head's send: T0 + the RTO (~1.8 s) is past by then, so a jiffy: the timeout ~T0 + 1.8 s, in the
+  // second step, the head resent cut to the window. The stack armed no probe that could not go and
+  // kept the ACK's RTO: its timeout T0 + 600 + its RTO (~1.5 s, RFC 6298's after two 600 ms samples),
+  // ~T0 + 2.1 s, after that step. The first step is `exact`: Linux's timeout cannot come in it, and an
+  // early one of the stack's would otherwise be matched by Linux's side listening on (GRACE)
+  it.scopedLive("SACK: an ACK of new data shrinks the window past the last segment: the loss probe's timer, then the RTO from the head's send (tcp_schedule_loss_probe, tcp_send_loss_probe → tcp_rearm_rto)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 3000 }, window: SLOW_RTT },
+        { tb: { flags: "A", ack: 1001, ts: 3, win: 4 }, window: 1100, exact: true },
+        { wait: 250 },
+        { tb: { flags: "A", ack: 3001, ts: 4 } }
+      ]
+    }))
 })

@@ -1113,6 +1113,23 @@ describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)
     // the second segment, the head now, went at 1000
     expect([s.snd.tlpAt, s.snd.rtoAt]).toEqual([undefined, 1000 + s.snd.rtt.rto])
   })
+  // (timers57) The same with the ACK of new data itself shrinking the window: Linux's tcp_ack runs
+  // tcp_set_xmit_timer → tcp_schedule_loss_probe(sk, true), which asks no window, so the probe's
+  // timer is armed (min(PTO, RTO) from the ACK) and its expiry sends nothing and re-arms the RTO from
+  // the head's send time, as above. The stack arms no probe that cannot go (`armTailProbe`), and kept
+  // the ACK's RTO, an RTO after the ACK: the timeout came the ACK's delay (20 ms) late
+  it("an ACK of new data that shrinks the window past the last segment: the timeout an RTO after the head's send (Linux's probe timer, tcp_send_loss_probe → tcp_rearm_rto)", () => {
+    const s = warmed()
+    expect(shape(s.write(1000, T.octets(3 * MSS)))).toHaveLength(3)
+    s.send(1020, sackWin(B + MSS, 500))
+    expect(s.snd.sndWnd).toBe(500)
+    const due = 1000 + s.snd.rtt.rto
+    expect([s.snd.tlpAt, s.snd.rtoAt]).toEqual([undefined, due])
+    expect(shape(s.tick(Math.ceil(due) - 1))).toEqual([])
+    // the timeout's resend of the head, cut at the shrunk window's edge
+    expect(shape(s.tick(Math.ceil(due)))).toEqual([[B + MSS, 500]])
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
+  })
   it("a hole wholly past the new right edge is not resent at all", () => {
     const s = warmed()
     s.write(1000, T.octets(5 * MSS))
