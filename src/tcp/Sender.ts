@@ -5329,14 +5329,17 @@ const armTailProbe = (s: Sender, now: number): void => {
   const flight = Seq.sub(s.sndMax, s.sndUna)
   // (with no RTT sample as well: `probeTimeout` is then Linux's TCP_TIMEOUT_INIT, see `armProbeOut`)
   if (flight <= 0 || !sending(s) || s.rtoAt === undefined) return
-  // nothing new to send, and the last segment lies wholly past a window the peer shrank: no probe
-  // could go (tailProbe would send nothing, and this would arm it again and again until the RTO).
-  // Unless it is the segment at SND.UNA, which `resend` lets go whole into a shut window (Linux's
-  // __tcp_retransmit_skb): one segment, or a FIN alone, out when the window shut is probed as
-  // Linux's tcp_schedule_loss_probe arms it at the ACK (test/kernel/ConformanceLoss.test.ts, "SACK:
-  // one segment out when the window shuts"; ConformanceClose.test.ts, "shutdown behind data, the
-  // ACK of the data shuts the window")
-  if (Seq.sub(SendBuffer.end(s.buffer), s.sndNxt) <= 0) {
+  // nothing new to send that the window takes (`sendProbe`'s test, Linux's tcp_snd_wnd_test on the
+  // send head), and the last segment lies wholly past a window the peer shrank: no probe could go
+  // (tailProbe would send nothing, and this would arm it again and again; with the RTO re-armed a
+  // tick on at each such expiry, `tailProbe`, for ever: test/tcp/RandomLoss.test.ts, seed 285, with
+  // data unsent that the window did not take). Unless it is the segment at SND.UNA, which `resend`
+  // lets go whole into a shut window (Linux's __tcp_retransmit_skb): one segment, or a FIN alone,
+  // out when the window shut is probed as Linux's tcp_schedule_loss_probe arms it at the ACK
+  // (test/kernel/ConformanceLoss.test.ts, "SACK: one segment out when the window shuts";
+  // ConformanceClose.test.ts, "shutdown behind data, the ACK of the data shuts the window")
+  const unsent = Seq.sub(SendBuffer.end(s.buffer), s.sndNxt)
+  if (!(unsent > 0 && Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt) >= Math.min(unsent, segmentPayload(s)))) {
     const last = lastSegment(s).start
     if (!Seq.lt(last, Seq.add(s.sndUna, s.sndWnd)) && last !== s.sndUna) {
       // The RTO all the same where Linux's would come: its tcp_schedule_loss_probe asks no window,
