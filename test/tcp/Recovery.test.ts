@@ -1118,6 +1118,30 @@ describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)
   // timer is armed (min(PTO, RTO) from the ACK) and its expiry sends nothing and re-arms the RTO from
   // the head's send time, as above. The stack arms no probe that cannot go (`armTailProbe`), and kept
   // the ACK's RTO, an RTO after the ACK: the timeout came the ACK's delay (20 ms) late
+  // (review57a) The same with the head's send + RTO already past when the probe's timer expires (the
+  // first segment's ACK came late, 190 ms after the send, and the probe waits a PTO from that ACK):
+  // Linux's tcp_rearm_rto with ICSK_TIME_LOSS_PROBE pending takes usecs_to_jiffies(max(delta, 1)),
+  // one jiffy, so the timeout comes a tick after the failed probe. The test above does not tell
+  // `tailProbe`'s re-arm from `armTailProbe`'s (run at the end of the same `onTimer`), as there the
+  // head's send + RTO is still ahead and both give it; here `armTailProbe`'s alone (the probe's due
+  // worked out again from now) gave the expiry + PTO + 1 tick
+  it("a tail probe that cannot go, the head's send + RTO past: the timeout a tick after the probe's expiry (Linux's tcp_rearm_rto, tcp_rto_delta_us ≤ 0)", () => {
+    const s = warmed()
+    expect(shape(s.write(1000, T.octets(3 * MSS)))).toHaveLength(3)
+    s.send(1190, T.fromPeer({ seq: 1, ack: B + MSS, payload: "z" }))
+    const armed = s.snd.tlpAt!
+    expect(armed).toBeDefined()
+    // the second segment, the head now, went at 1000: its RTO is past when the probe's timer expires
+    expect(1000 + s.snd.rtt.rto).toBeLessThan(armed)
+    s.send(1200, T.fromPeer({ seq: 2, ack: B + MSS, window: 500 }))
+    expect(s.snd.sndWnd).toBe(500)
+    expect(shape(s.tick(Math.ceil(armed))).filter(([, len]) => len > 0)).toEqual([])
+    expect(Sender.counters(s.snd).tailProbes).toBe(0)
+    expect([s.snd.tlpAt, s.snd.rtoAt]).toEqual([undefined, Math.ceil(armed) + 1])
+    // the timeout's resend of the head, cut at the shrunk window's edge
+    expect(shape(s.tick(Math.ceil(armed) + 1))).toEqual([[B + MSS, 500]])
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
+  })
   it("an ACK of new data that shrinks the window past the last segment: the timeout an RTO after the head's send (Linux's probe timer, tcp_send_loss_probe → tcp_rearm_rto)", () => {
     const s = warmed()
     expect(shape(s.write(1000, T.octets(3 * MSS)))).toHaveLength(3)
