@@ -245,6 +245,9 @@ const run = (seed: number, total: number, reneging = false, sack = true) => {
   }
   push({ at: 1, kind: "read" })
   let now = 0
+  // timer expiries in a row, each at most a tick after the one before
+  let tight = 0
+  let lastTick = -Infinity
   const limit = 30 * 60 * 1000
   for (let step = 0; step < 2_000_000; step++) {
     const bufEnd = Seq.sub(SendBuffer.end(s.snd.buffer), Seq.add(T.LOCAL_ISN, 1))
@@ -260,6 +263,13 @@ const run = (seed: number, total: number, reneging = false, sack = true) => {
     if (timer !== undefined && (next === undefined || timer < next.at)) {
       now = Math.max(now, timer)
       const timeouts = Sender.counters(s.snd).timeouts
+      // (and no timer re-armed for the next tick again and again: a probe that cannot go and the RTO
+      // it re-arms a tick on, each due with the other, stepped 1 ms at a time for ever, seed 285
+      // before b79637d; Linux re-arms no loss probe after a failed one, tcp_send_loss_probe →
+      // tcp_rearm_rto leaves ICSK_TIME_RETRANS pending)
+      tight = now - lastTick <= 1 ? tight + 1 : 0
+      lastTick = now
+      expect(tight, `seed ${seed} at ${now}: timers re-armed a tick on, ${tight} times running`).toBeLessThan(500)
       const out = s.tick(now)
       // a retransmission timeout resends the first segment alone (Linux's tcp_retransmit_timer): the
       // window after it is what is in flight + 1 (RFC 8985 §6.3, tcp_enter_loss); no persist probe
