@@ -89,7 +89,9 @@ class Peer {
   /** octets delivered in order and not yet read */
   unread = 0
   constructor(readonly capacity: number) {}
-  window = (): number => Math.max(0, this.capacity - this.unread - this.oooOctets())
+  /** octets the peer takes back from its window's right edge (a peer that shrinks its window, RFC 9293 §3.8.6.2.2) */
+  shrink = 0
+  window = (): number => Math.max(0, this.capacity - this.unread - this.oooOctets() - this.shrink)
   oooOctets = (): number => this.ooo.reduce((n, [l, r]) => n + r - l, 0)
 
   /** A data segment [start, start + len) arrives: the ACK it draws. */
@@ -192,7 +194,7 @@ const checkLog = (s: T.TcpSocket): void => {
 }
 
 /** One run: `total` octets written at random moments; returns the virtual ms it took. */
-const run = (seed: number, total: number, reneging = false, sack = true) => {
+const run = (seed: number, total: number, reneging = false, sack = true, shrinking = false) => {
   const rnd = seeded(seed)
   const dataLoss = 0.02 + rnd() * 0.18
   const ackLoss = rnd() * 0.15
@@ -353,6 +355,14 @@ const run = (seed: number, total: number, reneging = false, sack = true) => {
         peer.unread = 0
         // (a reneging peer drops its out-of-order queue at some reads)
         if (reneging && peer.ooo.length > 0 && rnd() < 0.3) peer.renege()
+        // (a shrinking peer takes back part of its window at some reads, and says so at once, or
+        // gives it back: what was sent past the new edge is dropped, `receive`)
+        if (shrinking) {
+          const r = rnd()
+          if (r < 0.15) peer.shrink = Math.floor(rnd() * peer.capacity)
+          else if (r < 0.4) peer.shrink = 0
+          if (r < 0.15 && rnd() >= ackLoss && !down(now)) push({ at: now + delay(), kind: "ack", seg: peer.ack() })
+        }
         if (peer.window() - before >= 2 * MSS || (before === 0 && peer.window() > 0)) {
           if (rnd() >= ackLoss && !down(now)) push({ at: now + delay(), kind: "ack", seg: peer.ack() })
         }
@@ -381,5 +391,11 @@ describe("loss recovery under random loss, delay and reordering (a property over
   // tcp_add_reno_sack, tcp_cwnd_reduction; renoprr50), partial ACKs whose hole waits for PRR's room
   it("seeds 1 to 100 without SACK (Reno, PRR over the duplicates counted): the same", () => {
     for (let seed = 1; seed <= 100; seed++) run(seed, 100_000, false, false)
+  }, 120_000)
+  // the same with a peer that shrinks its window now and then (review57a): tail probes that cannot
+  // go (the last segment wholly past the new edge, Linux's __tcp_retransmit_skb -EAGAIN), the RTO
+  // re-armed from the head's send (tcp_rearm_rto), the timeout's resend cut at the edge
+  it("seeds 1 to 100 with a peer that shrinks its window: the same", () => {
+    for (let seed = 1; seed <= 100; seed++) run(seed, 100_000, false, true, true)
   }, 120_000)
 })
