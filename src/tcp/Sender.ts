@@ -458,6 +458,16 @@ export interface Sender {
    */
   tlpArmedMax: Seq.SeqNum
   /**
+   * Linux's loss-probe timer where the probe cannot go (the last segment wholly past a window the
+   * peer shrank, nothing new that the window takes): `armTailProbe` arms no `tlpAt` then, and
+   * `tailProbe` records one that went off without a probe. `at` is when it expires or expired; it
+   * holds while SND.UNA and SND.MAX stay as they were (`una`, `max`) and no timeout comes. Before
+   * `at` a window that opens lets the probe go at `at`; from `at` on none is armed, as Linux's
+   * tcp_send_loss_probe leaves ICSK_TIME_RETRANS pending (tcp_rearm_rto) and only an ACK of new data
+   * (tcp_set_xmit_timer) or new data sent (tcp_write_xmit) arms a probe again
+   */
+  tlpBlocked: { readonly at: number; readonly una: Seq.SeqNum; readonly max: Seq.SeqNum } | undefined
+  /**
    * RFC 8985 §7.4 TLP.end_seq: SND.MAX when the last probe went, while its
    * episode is open (no further probe until it closes); with where the
    * probe's octets began, whether it resent old data (TLP.is_retrans) and
@@ -855,6 +865,7 @@ const base = (
     tlpAt: undefined,
     tlpOut: false,
     tlpArmedMax: iss,
+    tlpBlocked: undefined,
     tlpEpisode: undefined,
     limitedOut: 0,
     rack: Rack.make(iss),
@@ -5102,6 +5113,7 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // (counted for the episode's rules below, and given back at the end when the window is shut: to
   // them each such expiry is a first timeout, as Linux's tcp_enter_loss sees icsk_retransmits 0)
   s.retries++
+  s.tlpBlocked = undefined
   s.rtt = Rtt.backoff(s.rtt, s.params.rtt)
   s.timing = undefined
   s.rtoAt = undefined
@@ -5353,8 +5365,23 @@ const armTailProbe = (s: Sender, now: number): void => {
       const probeDue = Math.min(now + probeTimeout(s, flight), s.rtoAt)
       const head = headSentAt(s)
       s.rtoAt = Math.min(s.rtoAt, Math.max(head === undefined ? probeDue : head + s.rtt.rto, probeDue + TIMER_TICK))
+      // (Linux's probe timer, pending until then: a window that opens before it lets the probe go
+      // at that time, not a PTO after the window update, which arms no timer; one that opens after
+      // it arms none, `blockedProbe`)
+      if (blockedProbe(s) === undefined) s.tlpBlocked = { at: probeDue, una: s.sndUna, max: s.sndMax }
       return
     }
+  }
+  // A probe's timer that could not go holds (Linux's, armed at the last ACK of new data: a window
+  // update, which acknowledges nothing, arms none, tcp_ack's FLAG_SET_XMIT_TIMER being unset): the
+  // probe goes at its time if that is still to come, else none is armed and the RTO it left comes.
+  // Armed from the window update, a probe went a PTO after it, or at the RTO's time instead of the
+  // timeout, where Linux resends the head (test/tcp/Recovery.test.ts, "a window that opens after the
+  // probe's timer found the last segment past it arms no probe")
+  const blocked = blockedProbe(s)
+  if (blocked !== undefined) {
+    if (blocked.at > now) s.tlpAt = Math.min(blocked.at, s.rtoAt)
+    return
   }
   // RFC 8985 §7.2: when the RTO would fire before the probe, the probe goes at the RTO's time instead
   // (Linux's tcp_schedule_loss_probe: min(PTO, time to the RTO)); with one segment out, 2 SRTT +
@@ -5487,6 +5514,17 @@ const tailProbe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // time"). With a probe out, `armProbeOut` had put the RTO off; one armed since (a resend of the
   // head) stands
   if (s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) && (tried || s.rtoAt === undefined)) rearmFromHead(s, now)
+  // (and no probe again until an ACK of new data or new data sent, `tlpBlocked`)
+  if (tried && Seq.gt(s.sndMax, s.sndUna)) s.tlpBlocked = { at: now, una: s.sndUna, max: s.sndMax }
+}
+
+/** `tlpBlocked` while it holds: SND.UNA and SND.MAX where they were when the probe's timer was armed or went off. */
+const blockedProbe = (s: Sender): { readonly at: number } | undefined => {
+  const b = s.tlpBlocked
+  if (b === undefined) return undefined
+  if (b.una === s.sndUna && b.max === s.sndMax) return b
+  s.tlpBlocked = undefined
+  return undefined
 }
 
 /** The tail probe goes if it can: whether it went. */

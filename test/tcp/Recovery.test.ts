@@ -1154,6 +1154,43 @@ describe("recovery into a window the peer shrank (as Linux's tcp_retransmit_skb)
     expect(shape(s.tick(Math.ceil(due)))).toEqual([[B + MSS, 500]])
     expect(Sender.counters(s.snd).timeouts).toBe(1)
   })
+  // (review57a) After the ACK above, Linux's one timer is the loss probe's (tcp_schedule_loss_probe
+  // asks no window), and its expiry, the window still shrunk, sends nothing and leaves the RTO
+  // pending from the head's send (tcp_send_loss_probe → tcp_rearm_rto). A window that opens after
+  // that arms no probe: a window update acknowledges nothing (no FLAG_SET_XMIT_TIMER, so no
+  // tcp_set_xmit_timer) and sends no new data (no tcp_schedule_loss_probe from tcp_write_xmit), so
+  // the RTO comes and resends the head. The stack armed a probe at the window update, due at the
+  // RTO's own time, which went instead of the timeout: the last segment again, where Linux resends
+  // the first
+  it("a window that opens after the probe's timer found the last segment past it arms no probe: the RTO resends the head (Linux's tcp_send_loss_probe → tcp_rearm_rto; a window update sets no timer)", () => {
+    const s = warmed()
+    expect(shape(s.write(1000, T.octets(3 * MSS)))).toHaveLength(3)
+    s.send(1020, sackWin(B + MSS, 500))
+    const due = 1000 + s.snd.rtt.rto
+    // Linux's probe timer: min(PTO, RTO) from the ACK, 2 SRTT + 2 ms here
+    const pto = Math.ceil(2 * s.snd.rtt.srtt! + 2)
+    expect(1020 + pto + 20).toBeLessThan(due)
+    // the window opens (a newer segment of the peer's) after that timer's expiry
+    expect(shape(s.tick(1020 + pto + 20))).toEqual([])
+    expect(shape(s.send(1020 + pto + 20, T.fromPeer({ seq: 2, ack: B + MSS, window: 64000 })))).toEqual([])
+    expect(shape(s.tick(Math.ceil(due) - 1))).toEqual([])
+    expect(shape(s.tick(Math.ceil(due)))).toEqual([[B + MSS, MSS]])
+    expect(Sender.counters(s.snd).tailProbes).toBe(0)
+    expect(Sender.counters(s.snd).timeouts).toBe(1)
+  })
+  // (review57a) And one that opens before it: Linux's probe timer is still pending, and goes at its
+  // own time, a PTO from the ACK (the last segment, now inside the window), not a PTO from the
+  // window update
+  it("a window that opens before the probe's timer expires: the probe at its time from the ACK (Linux's tcp_schedule_loss_probe at the ACK; a window update sets no timer)", () => {
+    const s = warmed()
+    expect(shape(s.write(1000, T.octets(3 * MSS)))).toHaveLength(3)
+    s.send(1020, sackWin(B + MSS, 500))
+    const pto = Math.ceil(2 * s.snd.rtt.srtt! + 2)
+    expect(shape(s.send(1030, T.fromPeer({ seq: 2, ack: B + MSS, window: 64000 })))).toEqual([])
+    expect(shape(s.tick(1020 + pto - 1))).toEqual([])
+    expect(shape(s.tick(1020 + pto))).toEqual([[B + 2 * MSS, MSS]])
+    expect(Sender.counters(s.snd).tailProbes).toBe(1)
+  })
   it("a hole wholly past the new right edge is not resent at all", () => {
     const s = warmed()
     s.write(1000, T.octets(5 * MSS))
