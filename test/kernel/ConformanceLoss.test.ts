@@ -2299,4 +2299,27 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { tb: { flags: "A", ack: 3001, ts: 4 } }
       ]
     }))
+
+  // (review57a) A 20 ms path (Linux's SRTT ~20 ms, its RTO ~220 ms; the stack's 200 ms): three
+  // segments, the first's ACK shrinking the window to 512 octets (4 << 7), the last two wholly past
+  // it. Linux's probe timer (2 SRTT + 2 ms from the ACK, tcp_schedule_loss_probe asks no window)
+  // sends nothing at its expiry (__tcp_retransmit_skb: -EAGAIN) and leaves the RTO from the head's
+  // send (tcp_rearm_rto). The window update 80 ms after the ACK, past that expiry, acknowledges
+  // nothing and sends nothing new: it arms no probe, and the timeout ~T0 + 220 ms resends 1001. The
+  // stack armed a probe at the update, a PTO on: 2001 again at ~T0 + 142 ms, and the head only at
+  // that probe's RTO
+  it.scopedLive("SACK: a window that opens after the probe's timer found the last segment past it arms no probe: the timeout resends the head (tcp_send_loss_probe → tcp_rearm_rto; a window update sets no timer)", () =>
+    conforms({
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: true, mss: 1012, ws: 7, ts: 1 }, window: 20 },
+        { tb: { flags: "A", ts: 2 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 3000 }, window: 20 },
+        { tb: { flags: "A", ack: 1001, ts: 3, win: 4 }, window: 30 },
+        { wait: 50 },
+        { tb: { flags: "A", ack: 1001, ts: 4, win: 100 }, window: 250 },
+        { tb: { flags: "A", ack: 3001, ts: 5 } }
+      ]
+    }))
 })
