@@ -1055,19 +1055,18 @@ export const dsackPlausible = (block: SackBlock, maxWindow: number): boolean =>
 /**
  * §6.2 step 5: mark lost every entry sent before the most recently
  * delivered one whose time is up. Returns how many were newly marked, and
- * the time (ms from `now`) until the next entry's would be (0: none). With
- * `mark` false nothing is marked: how many would be (the Sender's question
- * at an ACK inside a batch, whose marks wait for the batch's end).
+ * the time (ms from `now`) until the next entry's would be (0: none).
+ * (`wouldMarkLost` asks the same without marking.)
  */
-export const detectLoss = (r: Rack, now: number, reoWnd: number, mark = true): { readonly lost: number; readonly timeout: number } => {
-  scan(r, now, reoWnd, mark, false)
+export const detectLoss = (r: Rack, now: number, reoWnd: number): { readonly lost: number; readonly timeout: number } => {
+  scan(r, now, reoWnd, true, false)
   return { lost: scanned.lost, timeout: scanned.timeout }
 }
 
 /**
- * Whether step 5 would mark anything lost now, marking nothing: `detectLoss` with `mark` false,
- * but allocating nothing and stopping at the first entry found lost (the Sender asks it at every
- * ACK that only SACKs once the reordering degree is above 3, `onAck`).
+ * Whether step 5 would mark anything lost now, marking nothing, allocating nothing and stopping
+ * at the first entry found lost (the Sender asks it at an ACK inside a batch before a limited
+ * transmit, and at every ACK that only SACKs once the reordering degree is above 3, `onAck`).
  */
 export const wouldMarkLost = (r: Rack, now: number, reoWnd: number): boolean => {
   scan(r, now, reoWnd, false, true)

@@ -73,9 +73,12 @@ export const initial = (p: RttParams): Rtt => ({
   mdev: 0,
   mdevMax: 0,
   rttSeq: undefined,
-  rto: clamp(p.initialRto, p),
+  rto: initialRto(p),
   backoffs: 0
 })
+
+/** The RTO before any sample: `initialRto` within the bounds (a SYN's, and the give-up model's base for SYNs). */
+export const initialRto = (p: RttParams): number => clamp(p.initialRto, p)
 
 const clamp = (rto: number, p: RttParams): number => Math.min(p.maxRto, Math.max(p.minRto, rto))
 

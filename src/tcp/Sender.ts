@@ -2866,7 +2866,7 @@ const onAckLosses = (
 const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (s.recovering || !mayRecoverAgain(s) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
   if (!Seq.lt(s.sndMax, Seq.min(SendBuffer.end(s.buffer), Seq.add(s.sndUna, s.sndWnd)))) return
-  if (Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false), false).lost > 0) return
+  if (Rack.wouldMarkLost(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))) return
   push(s, now, out)
 }
 
@@ -5268,7 +5268,7 @@ const retriesTimedOut = (s: Sender, now: number, synPhase: boolean): boolean => 
   const timeout = s.userTimeout > 0
     ? s.userTimeout
     : synPhase
-    ? Rtt.modelTimeout(s.params.synRetries, Rtt.initial(s.params.rtt).rto, s.params.rtt.maxRto)
+    ? Rtt.modelTimeout(s.params.synRetries, Rtt.initialRto(s.params.rtt), s.params.rtt.maxRto)
     : Rtt.modelTimeout(retryLimit(s), Rtt.MODEL_RTO_BASE, s.params.rtt.maxRto)
   return now - (userTimeoutStart(s) ?? now) >= timeout
 }
