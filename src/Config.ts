@@ -139,6 +139,13 @@ export interface StackConfig {
     readonly orphanRetries: number
     /** SYN retransmissions before connect fails with TimedOut (Linux tcp_syn_retries) */
     readonly synRetries: number
+    /**
+     * SYN timeouts (of a connect) that keep the RTO at `initialRto` before it doubles, as Linux 6.5+'s
+     * tcp_syn_linear_timeouts (6.18's default 4: SYNs again at 1, 2, 3, 4, 5, 7, 11, ... s); 0 (the
+     * default): RFC 6298's doubling. 0..127, Linux's range. The connect then gives up after `synRetries`
+     * + this resends, or `synRetries`' time (127 s for 6) from the first SYN, whichever comes first
+     */
+    readonly synLinearTimeouts: number
     /** SYN-ACK retransmissions before a half-open connection is dropped (Linux tcp_synack_retries) */
     readonly synAckRetries: number
     /** TIME-WAIT, 2 × MSL (RFC 9293 §3.4.2; Linux 60 s) */
@@ -272,6 +279,7 @@ export const defaults = {
     retries: 15,
     orphanRetries: 8,
     synRetries: 6,
+    synLinearTimeouts: 0,
     synAckRetries: 5,
     timeWait: Duration.seconds(60),
     finWait2: Duration.seconds(60),
@@ -295,6 +303,9 @@ export const defaults = {
     localPortRange: [32768, 60999] as readonly [number, number]
   }
 } as const
+
+/** Linux's MAX_TCP_SYNCNT (127): the most tcp_syn_linear_timeouts (and tcp_syn_retries) takes. */
+export const MAX_SYN_LINEAR_TIMEOUTS = 127
 
 const fail = (field: string, reason: ConfigError["reason"], detail: string) =>
   Either.left(new ConfigError({ field, reason, detail }))
@@ -524,6 +535,8 @@ export const check = (input: StackConfigInput, totalMemory: number = memoryOfPro
         retries: yield* int("tcp.retries", tcp.retries, 1, 100),
         orphanRetries: yield* int("tcp.orphanRetries", tcp.orphanRetries, 1, 100),
         synRetries: yield* int("tcp.synRetries", tcp.synRetries, 0, 100),
+        // (Linux's sysctl: proc_dou8vec_minmax, 0..MAX_TCP_SYNCNT)
+        synLinearTimeouts: yield* int("tcp.synLinearTimeouts", tcp.synLinearTimeouts, 0, MAX_SYN_LINEAR_TIMEOUTS),
         synAckRetries: yield* int("tcp.synAckRetries", tcp.synAckRetries, 0, 100),
         timeWait: yield* nonNegative("tcp.timeWait", tcp.timeWait),
         finWait2: yield* positive("tcp.finWait2", tcp.finWait2),

@@ -28,6 +28,9 @@ describe("Config", () => {
     // a Linux host's accept_redirects=1
     expect(c.icmp.acceptRedirects).toBe(true)
     expect(c.tcp.localPortRange).toEqual([32768, 60999])
+    // RFC 6298's doubling for SYNs; Linux 6.18's 4 only when asked
+    expect(c.tcp.synLinearTimeouts).toBe(0)
+    expect(Either.getOrThrow(Config.check({ address: "198.18.0.2", tcp: { synLinearTimeouts: 127 } })).tcp.synLinearTimeouts).toBe(127)
     expect(Either.getOrThrow(Config.check({ address: "198.18.0.2", tcp: { localPortRange: [1024, 1024] } })).tcp.localPortRange).toEqual([1024, 1024])
   })
 
@@ -81,6 +84,10 @@ describe("Config", () => {
     ["no frames held while resolving", { address: "198.18.0.2", arp: { pendingFrames: 0 } }, "arp.pendingFrames", "OutOfRange", /0 is out/],
     ["no pings", { address: "198.18.0.2", icmp: { maxOutstandingPings: 0 } }, "icmp.maxOutstandingPings", "OutOfRange", /0 is out/],
     ["an orphan that never retries", { address: "198.18.0.2", tcp: { orphanRetries: 0 } }, "tcp.orphanRetries", "OutOfRange", /0 is out/],
+    // (Linux's tcp_syn_linear_timeouts: proc_dou8vec_minmax, 0..MAX_TCP_SYNCNT)
+    ["SYN linear timeouts above Linux's 127", { address: "198.18.0.2", tcp: { synLinearTimeouts: 128 } }, "tcp.synLinearTimeouts", "OutOfRange", /128 is out of range \(0\.\.127\)/],
+    ["negative SYN linear timeouts", { address: "198.18.0.2", tcp: { synLinearTimeouts: -1 } }, "tcp.synLinearTimeouts", "OutOfRange", /-1 is out/],
+    ["fractional SYN linear timeouts", { address: "198.18.0.2", tcp: { synLinearTimeouts: 1.5 } }, "tcp.synLinearTimeouts", "OutOfRange", /1\.5 is out/],
     ["ECN neither off, accept nor on", { address: "198.18.0.2", tcp: { ecn: "yes" as never } }, "tcp.ecn", "OutOfRange", /'yes' is not one of off, accept, on/],
     ["too many pings", { address: "198.18.0.2", icmp: { maxOutstandingPings: 65537 } }, "icmp.maxOutstandingPings", "OutOfRange", /65537/],
     ["reassembly bound below one datagram", { address: "198.18.0.2", reassembly: { maxBytes: 65535 } }, "reassembly.maxBytes", "OutOfRange", /out of range/],

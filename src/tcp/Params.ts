@@ -62,9 +62,17 @@ export interface TcpParams {
   /**
    * retransmissions of a SYN before connect fails with TimedOut (Linux tcp_syn_retries = 6); as for
    * `retries` also the time they would take from the initial RTO, from the first SYN (127 s for 6),
-   * which the count reaches at the same expiry
+   * which the count reaches at the same expiry (with `synLinearTimeouts`, the time may come first)
    */
   readonly synRetries: number
+  /**
+   * how many of a connect's SYN timeouts keep the RTO at the initial one before it doubles (Linux 6.5+'s
+   * tcp_syn_linear_timeouts, 6.18's default 4: SYNs again at 1, 2, 3, 4, 5, 7, 11, ... s); 0 (the
+   * default): RFC 6298 §5.5's doubling from the first. SYN-SENT only, as Linux's: not a simultaneous
+   * open's SYN-RECEIVED, nor a listener's SYN-ACKs. The count `synRetries` is then `synRetries` + this
+   * (tcp_write_timeout's max_retransmits), the time stays `synRetries`' from the initial RTO
+   */
+  readonly synLinearTimeouts: number
   /** retransmissions of a SYN-ACK before a half-open connection is dropped (Linux tcp_synack_retries = 5) */
   readonly synAckRetries: number
   /** TIME-WAIT: 2 × MSL (RFC 9293 §3.4.2; Linux 60 s) */
@@ -136,6 +144,7 @@ export const defaults: TcpParams = {
   retries: 15,
   orphanRetries: 8,
   synRetries: 6,
+  synLinearTimeouts: 0,
   synAckRetries: 5,
   timeWait: 60_000,
   finWait2: 60_000,

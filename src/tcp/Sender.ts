@@ -5114,7 +5114,10 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // them each such expiry is a first timeout, as Linux's tcp_enter_loss sees icsk_retransmits 0)
   s.retries++
   s.tlpBlocked = undefined
-  s.rtt = Rtt.backoff(s.rtt, s.params.rtt)
+  // (a connect's first `synLinearTimeouts` timeouts keep the initial RTO: Linux's tcp_retransmit_timer
+  // doubles in SYN-SENT only once `total_rto > tcp_syn_linear_timeouts`, total_rto counting this
+  // expiry; `retries` is that count in SYN-SENT, which starts it at 0 and has no TCP-LD revert)
+  if (!(s.state === "SynSent" && s.retries <= s.params.synLinearTimeouts)) s.rtt = Rtt.backoff(s.rtt, s.params.rtt)
   s.timing = undefined
   s.rtoAt = undefined
   if (synPhase) {
@@ -5260,10 +5263,16 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
  * Timed from the first resend, not the original send, the model's time is one base RTO longer than
  * its resends: with the RTO exactly 200 ms, one more resend than the boundary. A SYN's count still
  * holds first (`expired = icsk_retransmits >= max_retransmits`), and its model (timed from the first
- * SYN) comes at the same expiry.
+ * SYN) comes at the same expiry; with `synLinearTimeouts` N the count in SYN-SENT is `synRetries` + N
+ * while the model stays `synRetries`', so the model comes first once N reaches 2^synRetries (with 4:
+ * `synRetries` 1 or 2, 3 and 7 s), else at the same expiry (131 s for 6), and a user timeout in
+ * its place leaves the count to end it.
  */
 const retriesTimedOut = (s: Sender, now: number, synPhase: boolean): boolean => {
-  if (synPhase && s.retries >= s.params.synRetries) return true
+  // (in SYN-SENT the count is tcp_syn_retries + tcp_syn_linear_timeouts, max_retransmits: the
+  // linear timeouts spend resends faster than the doubling the model times; SYN-RECEIVED's is not)
+  const synLimit = s.params.synRetries + (s.state === "SynSent" ? s.params.synLinearTimeouts : 0)
+  if (synPhase && s.retries >= synLimit) return true
   if (s.retries === 0) return false
   const timeout = s.userTimeout > 0
     ? s.userTimeout

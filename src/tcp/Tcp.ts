@@ -328,7 +328,8 @@ export interface ConnectOptions {
   /**
    * the user timeout, ms (`Connection.setUserTimeout`), from the SYN on: set before connect(2), as
    * Linux's TCP_USER_TIMEOUT, it ends the SYN's retransmissions too once it has passed since the
-   * first SYN (tcp_write_timeout in SYN-SENT), or `tcp.synRetries`, whichever comes first; 0 (the default): off
+   * first SYN (tcp_write_timeout in SYN-SENT), or `tcp.synRetries` resends (+ `tcp.synLinearTimeouts` in SYN-SENT),
+   * whichever comes first; 0 (the default): off
    */
   readonly userTimeout?: number
 }
@@ -408,6 +409,7 @@ export const paramsOf = (c: Omit<StackConfig["tcp"], "memory">): TcpParams => ({
   retries: c.retries,
   orphanRetries: c.orphanRetries,
   synRetries: c.synRetries,
+  synLinearTimeouts: c.synLinearTimeouts,
   synAckRetries: c.synAckRetries,
   timeWait: Duration.toMillis(c.timeWait),
   finWait2: Duration.toMillis(c.finWait2),

@@ -270,6 +270,37 @@ describe("TCP retransmission in virtual time", () => {
       expect(info.cwnd).toBe(info.mss - (info.timestamps ? 12 : 0))
     }))
 
+  // Linux 6.5+'s tcp_syn_linear_timeouts (6.18's default 4; the stack's default 0 keeps RFC 6298's
+  // doubling above): the SYN's RTO held at its initial 1 s for the first four timeouts, doubled after
+  // (tcp_retransmit_timer: total_rto > 4); the connect fails at the first expiry at or past
+  // tcp_model_timeout(tcp_syn_retries 6, 1 s) = 127 s from the first SYN, the count's (6 + 4 resends) too
+  it.scoped("tcp.synLinearTimeouts 4, every SYN lost: SYN at 0, 1, 2, 3, 4, 5, 7, 11, 19, 35, 67 s, none a tick earlier; connect fails TimedOut at 131 s", () =>
+    Effect.gen(function*() {
+      const watch = makeWatch()
+      const { b } = yield* world(watch, { tcp: { synLinearTimeouts: 4 } })
+      watch.drop = (seg) => isSyn(seg)
+      const t0 = yield* now
+      const client = yield* Effect.fork(connect(b))
+      yield* settle
+      const syns = () => watch.sent.filter((s) => isSyn(s.seg)).map((s) => s.at - t0)
+      const expected = [0, 1000, 2000, 3000, 4000, 5000, 7000, 11_000, 19_000, 35_000, 67_000]
+      let at = 0
+      for (const next of expected.slice(1)) {
+        yield* advance(next - 1 - at)
+        expect(syns().at(-1)).toBe(at)
+        yield* advance(1)
+        at = next
+      }
+      expect(syns()).toEqual(expected)
+      yield* advance(131_000 - 1 - at)
+      expect(client.unsafePoll()).toBeNull()
+      yield* advance(1)
+      const exit = yield* Fiber.await(client)
+      const failure = Exit.isFailure(exit) ? Cause.failureOption(exit.cause) : Option.none()
+      expect(Option.map(failure, (e) => e.reason)).toEqual(Option.some("TimedOut"))
+      expect(syns()).toEqual(expected)
+    }))
+
   it.scoped("a connect given up while its SYN is unanswered leaves nothing: no SYN is sent again, no connection is left", () =>
     Effect.gen(function*() {
       const watch = makeWatch()

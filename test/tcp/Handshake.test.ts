@@ -11,6 +11,7 @@
  */
 import { describe, expect, it } from "vitest"
 import * as Handshake from "../../src/tcp/Handshake.js"
+import type * as Params from "../../src/tcp/Params.js"
 import { ACK, FIN, RST, SYN } from "../../src/tcp/Segment.js"
 import * as Segment from "../../src/tcp/Segment.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
@@ -704,6 +705,68 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
     expect(socket.tick(7000)).toEqual([]) // + 4 s: given up
     expect(socket.state).toBe("Closed")
     expect(socket.snd.failure).toBe("TimedOut")
+  })
+  // Linux 6.5+'s tcp_syn_linear_timeouts (ccce324dabfe, "tcp: make the first N SYN RTO backoffs
+  // linear"; 6.18's default 4): in SYN-SENT the RTO doubles only once N timeouts have passed
+  // (tcp_retransmit_timer: `total_rto > tcp_syn_linear_timeouts`), and the count tcp_write_timeout
+  // gives up at is tcp_syn_retries + N (SYN-SENT only), while retransmits_timed_out's time stays
+  // tcp_model_timeout(tcp_syn_retries, 1 s) from the first SYN: whichever comes first.
+  describe("synLinearTimeouts (Linux's tcp_syn_linear_timeouts)", () => {
+    /** SYNs again at exactly `resends` (nothing a millisecond before), then TimedOut at exactly `end` */
+    const timeline = (params: Partial<Params.TcpParams>, resends: ReadonlyArray<number>, end: number) => {
+      const { socket } = T.synSent({ now: 0, params })
+      for (const at of resends) {
+        expect(socket.tick(at - 1)).toEqual([])
+        const out = socket.tick(at)
+        expect(out.map((o) => o.flags)).toEqual([SYN])
+      }
+      expect(socket.tick(end - 1)).toEqual([])
+      expect(socket.state).toBe("SynSent")
+      expect(socket.tick(end)).toEqual([])
+      expect(socket.state).toBe("Closed")
+      expect(socket.snd.failure).toBe("TimedOut")
+    }
+    it("4 with synRetries 6 (Linux 6.18's defaults): SYN again at 1, 2, 3, 4, 5 s, then 7, 11, 19, 35, 67; TimedOut at 131 s (the tenth resend's expiry: 6 + 4)", () => {
+      timeline({ synLinearTimeouts: 4, synRetries: 6 }, [1000, 2000, 3000, 4000, 5000, 7000, 11_000, 19_000, 35_000, 67_000], 131_000)
+    })
+    it("0 (the default): RFC 6298's doubling, SYN again at 1, 3, 7, 15, 31, 63 s, TimedOut at 127 s", () => {
+      timeline({ synRetries: 6 }, [1000, 3000, 7000, 15_000, 31_000, 63_000], 127_000)
+      timeline({ synLinearTimeouts: 0, synRetries: 6 }, [1000, 3000, 7000, 15_000, 31_000, 63_000], 127_000)
+    })
+    it("4 with synRetries 2: the model's 7 s from the first SYN ends it before the count (6): SYN again at 1 ... 5 s, none at 6, TimedOut at 7 s", () => {
+      timeline({ synLinearTimeouts: 4, synRetries: 2 }, [1000, 2000, 3000, 4000, 5000], 7000)
+    })
+    it("4 with synRetries 1: the model's 3 s: SYN again at 1 and 2 s, TimedOut at 3 s", () => {
+      timeline({ synLinearTimeouts: 4, synRetries: 1 }, [1000, 2000], 3000)
+    })
+    it("the held RTO is the initial one (tcp_timeout_init), not 1 s: 300 ms apart with an initial RTO of 300 ms", () => {
+      timeline(
+        { synLinearTimeouts: 2, synRetries: 3, rtt: { ...T.params().rtt, initialRto: 300 } },
+        [300, 600, 900, 1500, 2700],
+        // the count (3 + 2 resends) and the model's 15 × 300 = 4500 ms, both at the next expiry
+        5100
+      )
+    })
+    it("SYN-RECEIVED (a simultaneous open) doubles again, and gives up at synRetries alone (tcp_write_timeout adds N in SYN-SENT only)", () => {
+      const crossed = () => synAck({ flags: SYN, ack: 0, options: { mss: 1460, sackPermitted: false } })
+      const open = (synRetries: number) => {
+        const { socket } = T.synSent({ now: 0, params: { synLinearTimeouts: 4, synRetries } })
+        expect(socket.tick(1000)).toHaveLength(1)
+        expect(socket.tick(2000)).toHaveLength(1)
+        socket.send(2500, crossed())
+        expect(socket.state).toBe("SynReceived")
+        return socket
+      }
+      const going = open(6)
+      expect(going.tick(3000)).toHaveLength(1)
+      expect(going.tick(4999)).toEqual([])
+      expect(going.tick(5000)).toHaveLength(1)
+      const ending = open(2)
+      expect(ending.tick(2999)).toEqual([])
+      expect(ending.tick(3000)).toEqual([])
+      expect(ending.state).toBe("Closed")
+      expect(ending.snd.failure).toBe("TimedOut")
+    })
   })
 })
 

@@ -261,6 +261,13 @@ describe("user timeout: the SYN (tcp_write_timeout in SYN-SENT)", () => {
     expect(socket.snd.rtoAt).toBe(2500)
     failsAt(socket, 2500, "SynReceived")
   })
+  it("with synLinearTimeouts the count is synRetries + N (Linux's max_retransmits in SYN-SENT), which a long user timeout leaves to end it", () => {
+    // (without a user timeout, tcp_model_timeout(2, 1 s) = 7 s would end it at 7 s)
+    const { socket } = T.synSent({ now: 0, params: { synRetries: 2, synLinearTimeouts: 4 } })
+    Sender.setUserTimeout(socket.snd, 100_000)
+    for (const at of [1000, 2000, 3000, 4000, 5000, 7000]) expect(socket.tick(at)).toHaveLength(1)
+    failsAt(socket, 11_000, "SynSent")
+  })
   it("synRetries still ends it first when shorter", () => {
     const { socket } = T.synSent({ now: 0, params: { synRetries: 1 } })
     Sender.setUserTimeout(socket.snd, 100_000)
