@@ -469,6 +469,36 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
       steps: [{ dut: { op: "connect", port: 6000 } }, { wait: 1300 }, { wait: 2000 }]
     }))
 
+  // Linux 6.18's own SYN timeouts (tcp_syn_linear_timeouts, its default 4; ccce324dabfe): 1 s apart for
+  // the first four timeouts, doubled from the fifth (total_rto > 4), and with tcp_syn_retries 2 the
+  // connect ends at retransmits_timed_out's tcp_model_timeout(2, 1 s) = 7 s from the first SYN, before
+  // the count tcp_syn_retries + 4 (a seventh SYN at 7 s, ETIMEDOUT at 11). The stack with
+  // tcp.synLinearTimeouts 4. Windows: ..100, ..1500, ..2500, ..3500, ..4500, ..5500, ..6500 (no SYN
+  // at 6 s), ..7500
+  it.scopedLive.skipIf(!hasSysctl("net.ipv4.tcp_syn_linear_timeouts"))(
+    "tcp_syn_linear_timeouts 4, tcp_syn_retries 2: the SYN again at 1, 2, 3, 4 and 5 s, none at 6, ETIMEDOUT at 7 s",
+    () =>
+      conforms({
+        sysctls: { "net.ipv4.tcp_syn_linear_timeouts": 4, "net.ipv4.tcp_syn_retries": 2 },
+        stack: { tcp: { synLinearTimeouts: 4, synRetries: 2 } },
+        tbPort: 6000,
+        steps: [{ dut: { op: "connect", port: 6000 } }, { wait: 1400 }, ...Array.from({ length: 6 }, (): Step => ({ wait: 1000 }))]
+      })
+  )
+
+  // The same with tcp_syn_retries 1: tcp_model_timeout(1, 1 s) = 3 s ends it after two resends, three
+  // short of the count (1 + 4). Windows: ..100, ..1500, ..2500, ..3500
+  it.scopedLive.skipIf(!hasSysctl("net.ipv4.tcp_syn_linear_timeouts"))(
+    "tcp_syn_linear_timeouts 4, tcp_syn_retries 1: the SYN again at 1 and 2 s, ETIMEDOUT at 3 s",
+    () =>
+      conforms({
+        sysctls: { "net.ipv4.tcp_syn_linear_timeouts": 4, "net.ipv4.tcp_syn_retries": 1 },
+        stack: { tcp: { synLinearTimeouts: 4, synRetries: 1 } },
+        tbPort: 6000,
+        steps: [{ dut: { op: "connect", port: 6000 } }, { wait: 1400 }, { wait: 1000 }, { wait: 1000 }]
+      })
+  )
+
   // A user timeout set before connect(2) ends the SYN's retransmissions too (tcp_write_timeout in
   // SYN-SENT: retransmits_timed_out from retrans_stamp, which tcp_connect set at the first SYN): the
   // SYN again at 1 s, its timer clamped to the 1.5 s left (tcp_clamp_rto_to_user_timeout), and the
