@@ -143,7 +143,8 @@ export interface StackConfig {
      * SYN timeouts (of a connect) that keep the RTO at `initialRto` before it doubles, as Linux 6.5+'s
      * tcp_syn_linear_timeouts (6.18's default 4: SYNs again at 1, 2, 3, 4, 5, 7, 11, ... s); 0 (the
      * default): RFC 6298's doubling. 0..127, Linux's range. The connect then gives up after `synRetries`
-     * + this resends, or `synRetries`' time (127 s for 6) from the first SYN, whichever comes first
+     * + this resends, or at the first expiry once `synRetries`' time (127 s for 6) has passed since the
+     * first SYN, whichever comes first (with 4 and 6: the tenth resend's expiry, 131 s)
      */
     readonly synLinearTimeouts: number
     /** SYN-ACK retransmissions before a half-open connection is dropped (Linux tcp_synack_retries) */

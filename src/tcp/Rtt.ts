@@ -26,7 +26,8 @@
  *   the whole RTO, a steady 180 ms path had an RTO of 200 ms, and a peer's
  *   delayed ACK of a lone segment (40 ms) lost to the timer every time.
  * - Each expiry doubles the RTO up to `maxRto` (§5.5, "back off the
- *   timer"); a new measurement (§5.7 with Karn's rule: never from a
+ *   timer": `backoff`, which the sender skips for a connect's first
+ *   `synLinearTimeouts` expiries, Linux's tcp_syn_linear_timeouts); a new measurement (§5.7 with Karn's rule: never from a
  *   retransmitted segment unless timestamps tell them apart, which is the
  *   caller's to enforce) computes it afresh.
  *
@@ -63,7 +64,7 @@ export interface Rtt {
   readonly rttSeq: Seq.SeqNum | undefined
   /** the current retransmission timeout, ms, backoff included */
   readonly rto: number
-  /** expiries since the last measurement (each doubled the RTO) */
+  /** doublings since the last measurement, one per expiry but a connect's linear ones (Linux's icsk_backoff: tcp_retransmit_timer counts it only where it doubles the RTO) */
   readonly backoffs: number
 }
 

@@ -46,7 +46,9 @@
  * - Receive window (RFC 9293 §3.8.6.2.2, RFC 1122 §4.2.3.3): the right edge
  *   we announce moves only by at least min(buffer / 2, MSS) and never back.
  * - Retransmission (RFC 6298): one timer for the oldest outstanding
- *   segment, restarted by each ACK of new data, doubled per expiry; RTT
+ *   segment, restarted by each ACK of new data, doubled per expiry (but a
+ *   connect's first `synLinearTimeouts` in SYN-SENT, which keep the initial
+ *   RTO: Linux's tcp_syn_linear_timeouts, tcp_retransmit_timer); RTT
  *   at every ACK from the send times of what it delivers that went once
  *   (Karn's rule per segment), else from timestamps (RFC 7323 §4), as
  *   Linux's tcp_ack_update_rtt, taken when the batch arrived; 3 s once
@@ -57,7 +59,9 @@
  *   (`handshakeLost`); once the time `retries` backed-off retransmissions
  *   would take from 200 ms has passed since the first, the next expiry
  *   fails the connection with TimedOut (Linux's tcp_model_timeout,
- *   `retriesTimedOut`). An expiry resends from SND.UNA (go-back-N
+ *   `retriesTimedOut`; a SYN's: `synRetries` from the initial RTO, timed
+ *   from the first SYN, or that many resends, + `synLinearTimeouts` in
+ *   SYN-SENT, whichever comes first). An expiry resends from SND.UNA (go-back-N
  *   within `cwnd`, RFC 5681 §3.1; with SACK, what the scoreboard does not
  *   hold, nor what went within RACK.rtt of the expiry, which stays in flight
  *   until RACK finds it lost, the window then what is in flight + 1 segment:
@@ -627,7 +631,11 @@ export interface Counters {
   /** segments sent again (a timeout's, a fast retransmit's, RACK's, a probe's; our SYN again) */
   retransmits: number
   fastRetransmits: number
-  /** expiries of the retransmission timer, not those with the peer's window shut (Linux's TCPTimeouts, tcpi_total_rto) */
+  /**
+   * expiries of the retransmission timer, not those with the peer's window shut (Linux's TCPTimeouts,
+   * counted before tcp_write_timeout: the expiry that gives up too, so a connect that times out after 6
+   * resends counts 7; tcpi_total_rto, counted by tcp_update_rto_stats after it, would be 6)
+   */
   timeouts: number
   tailProbes: number
   /** losses a tail probe's retransmission repaired, found at its episode's end (RFC 8985 §7.4.2), each with a congestion response */
