@@ -517,6 +517,28 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
       ]
     }))
 
+  // The same user timeout under Linux 6.18's linear SYN timeouts (tcp_syn_linear_timeouts 4; the stack's
+  // tcp.synLinearTimeouts 4): the SYN again at 1 and 2 s (the RTO held at 1 s), the timer after the
+  // second clamped to the 0.5 s left (tcp_clamp_rto_to_user_timeout: min(icsk_rto, what remains)), and
+  // ETIMEDOUT at 2.5 s from the first SYN (retransmits_timed_out with the user timeout; the count 6 + 4
+  // far off), before a SYN at 3 s. Windows: ..100, ..1300, ..2200, ..2600, ..3600
+  it.scopedLive.skipIf(!hasSysctl("net.ipv4.tcp_syn_linear_timeouts"))(
+    "a user timeout of 2.5 s with tcp_syn_linear_timeouts 4: the SYN again at 1 and 2 s, ETIMEDOUT at 2.5 s, no SYN at 3 s",
+    () =>
+      conforms({
+        sysctls: { "net.ipv4.tcp_syn_linear_timeouts": 4 },
+        stack: { tcp: { synLinearTimeouts: 4 } },
+        tbPort: 6000,
+        steps: [
+          { dut: { op: "connect", port: 6000, userTimeout: 2500 } },
+          { wait: 1300 },
+          { wait: 900 },
+          { wait: 400 },
+          { wait: 1000 }
+        ]
+      })
+  )
+
   // The first flight after a connect whose SYN went again (Linux's tcp_init_transfer: one segment
   // only after more than one retransmission, total_retrans, and when the SYN-ACK does not echo the
   // first SYN's TSval, tcp_try_undo_spurious_syn). 14600 octets: ten segments of 1448 and one of

@@ -747,6 +747,14 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
         5100
       )
     })
+    it("the early expiry after our RST to an unacceptable ACK is one of the N (Linux's total_rto counts every expiry): SYN at 12 ms, then 1 s apart three times, then doubled", () => {
+      const { socket } = T.synSent({ now: 0, params: { synLinearTimeouts: 4, synRetries: 6 } })
+      socket.send(10, synAck({ ack: 0 }))
+      for (const at of [12, 1012, 2012, 3012, 4012, 6012, 10_012]) {
+        expect(socket.tick(at - 1)).toEqual([])
+        expect(socket.tick(at).map((o) => o.flags)).toEqual([SYN])
+      }
+    })
     it("SYN-RECEIVED (a simultaneous open) doubles again, and gives up at synRetries alone (tcp_write_timeout adds N in SYN-SENT only)", () => {
       const crossed = () => synAck({ flags: SYN, ack: 0, options: { mss: 1460, sackPermitted: false } })
       const open = (synRetries: number) => {
