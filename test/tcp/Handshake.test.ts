@@ -15,6 +15,7 @@ import type * as Params from "../../src/tcp/Params.js"
 import { ACK, FIN, RST, SYN } from "../../src/tcp/Segment.js"
 import * as Segment from "../../src/tcp/Segment.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
+import * as Sender from "../../src/tcp/Sender.js"
 import type * as TcpWire from "../../src/wire/TcpHeader.js"
 import * as T from "../support/TcpSocket.js"
 
@@ -725,16 +726,22 @@ describe("SYN-SENT (RFC 9293 §3.10.7.3)", () => {
       expect(socket.tick(end)).toEqual([])
       expect(socket.state).toBe("Closed")
       expect(socket.snd.failure).toBe("TimedOut")
+      return socket
     }
     it("4 with synRetries 6 (Linux 6.18's defaults): SYN again at 1, 2, 3, 4, 5 s, then 7, 11, 19, 35, 67; TimedOut at 131 s (the tenth resend's expiry: 6 + 4)", () => {
-      timeline({ synLinearTimeouts: 4, synRetries: 6 }, [1000, 2000, 3000, 4000, 5000, 7000, 11_000, 19_000, 35_000, 67_000], 131_000)
+      const socket = timeline({ synLinearTimeouts: 4, synRetries: 6 }, [1000, 2000, 3000, 4000, 5000, 7000, 11_000, 19_000, 35_000, 67_000], 131_000)
+      // Linux's counters for such a connect: TCPSynRetrans (and RetransSegs) 10, TCPTimeouts 11 (counted
+      // before tcp_write_timeout, the expiry that gives up too; tcpi_total_rto would be 10)
+      expect(Sender.counters(socket.snd)).toMatchObject({ retransmits: 10, timeouts: 11 })
     })
     it("0 (the default): RFC 6298's doubling, SYN again at 1, 3, 7, 15, 31, 63 s, TimedOut at 127 s", () => {
       timeline({ synRetries: 6 }, [1000, 3000, 7000, 15_000, 31_000, 63_000], 127_000)
       timeline({ synLinearTimeouts: 0, synRetries: 6 }, [1000, 3000, 7000, 15_000, 31_000, 63_000], 127_000)
     })
     it("4 with synRetries 2: the model's 7 s from the first SYN ends it before the count (6): SYN again at 1 ... 5 s, none at 6, TimedOut at 7 s", () => {
-      timeline({ synLinearTimeouts: 4, synRetries: 2 }, [1000, 2000, 3000, 4000, 5000], 7000)
+      const socket = timeline({ synLinearTimeouts: 4, synRetries: 2 }, [1000, 2000, 3000, 4000, 5000], 7000)
+      // (five resends, six expiries: the model's gives up, counted as Linux's TCPTimeouts counts it)
+      expect(Sender.counters(socket.snd)).toMatchObject({ retransmits: 5, timeouts: 6 })
     })
     it("4 with synRetries 1: the model's 3 s: SYN again at 1 and 2 s, TimedOut at 3 s", () => {
       timeline({ synLinearTimeouts: 4, synRetries: 1 }, [1000, 2000], 3000)
