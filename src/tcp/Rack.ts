@@ -1525,6 +1525,21 @@ export const checkReordering = (r: Rack, ack: Seq.SeqNum, board: Scoreboard, mss
 }
 
 /**
+ * Linux's tcp_check_sack_reordering called with a sequence number of its own, `low` (tcp_try_undo_partial's
+ * prior_snd_una, when a partial ACK's echo shows the hole there filled by its original): below the
+ * highest SACKed sequence after the ACK (SND.UNA, `ack`, with nothing SACKed above it), reordering is
+ * seen (reord_seen), and the degree rises to that distance in segments of `mss` when it exceeds it.
+ */
+export const reorderedFrom = (r: Rack, low: Seq.SeqNum, ack: Seq.SeqNum, board: Scoreboard, mss: number): void => {
+  const highest = board.ranges.length > 0 ? board.ranges[board.ranges.length - 1]!.right : ack
+  const fack = Seq.gt(highest, ack) ? highest : ack
+  if (!Seq.lt(low, fack) || mss <= 0) return
+  r.reordering = true
+  const metric = Seq.sub(fack, low)
+  if (metric > r.degree * mss) r.degree = Math.min(Math.ceil(metric / mss), MAX_REORDERING)
+}
+
+/**
  * A retransmission timeout outside a recovery, a timeout's episode or an ECN cut (Linux's
  * tcp_enter_loss in Open or Disorder) with three segments or more SACKed: the degree was
  * over-estimated ("Timeout in disordered state after receiving substantial DUPACKs"), and goes

@@ -71,7 +71,10 @@
  *   shows it spurious and undoes its congestion cut. With timestamps, SACK
  *   or not, an ACK echoing a timestamp older than an episode's first
  *   retransmission shows it spurious too (RFC 3522) and undoes its cut
- *   (RFC 4015, as Linux's tcp_try_undo_recovery and tcp_try_undo_loss).
+ *   (RFC 4015, as Linux's tcp_try_undo_recovery and tcp_try_undo_loss); in a
+ *   fast recovery at a partial ACK already (tcp_try_undo_partial, SACK or not:
+ *   undone when no resend is still out, else the recovery marks and resends
+ *   nothing at that ACK; `undoPartial`, `sackUndoPartial`).
  * - Loss recovery: without SACK, fast retransmit and NewReno (RFC 5681
  *   §3.2, RFC 6582) on the third duplicate ACK (an ACK of nothing new, no
  *   data, with data outstanding: a window update is not a duplicate, nor, as
@@ -1822,6 +1825,15 @@ let batchNotDubious = false
 let eceTakenByUndo = false
 
 /**
+ * The ACK being taken is a partial ACK of a SACK recovery whose echo showed the hole filled by its
+ * original while a resend is still out (`sackUndoPartial`): Linux's tcp_try_undo_partial returns
+ * true, and tcp_fastretrans_alert returns before tcp_identify_packet_loss and REXMIT_LOST. RACK
+ * marks nothing for it and no resend goes, only new data under PRR's window (`rackDetect`,
+ * `rackInBatch`). Set per ACK (`onAck`); the batch's end reads its last ACK's.
+ */
+let undoHeld = false
+
+/**
  * The ACK being taken says ECE on an ECN connection: Linux's tcp_fastretrans_alert zeroes
  * prior_ssthresh before any undo on it ("ECE, hence prohibit cwnd undoing"; `spuriousTimeout`).
  */
@@ -1896,6 +1908,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // (a report's own array, kept; the shared empty one when it has none)
   s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
   batchNotDubious = true
+  undoHeld = false
   const unaBefore = s.sndUna
   const acks = r.acks
   // (the last ACK with SACK blocks or an ECE: one before it may send at once, `limitedTransmitInBatch`;
@@ -2087,6 +2100,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     s.ackNow = false
   }
   push(s, now, out)
+  undoHeld = false
   flushAck(s, now, out)
   armTailProbe(s, now)
   sync(s)
@@ -2236,6 +2250,7 @@ const onAck = (
 ): void => {
   // (this ACK's RTT samples come from its own `Rack.onAck`, never an earlier one's)
   Rack.clearAckRtt()
+  undoHeld = false
   if (s.cwr !== undefined) s.cwr.stepped = false
   if (s.state === "SynReceived") {
     // simultaneous open: the ACK of our SYN-ACK completes it (RFC 9293 §3.10.7.4, fifth); any
@@ -2457,7 +2472,7 @@ const onAck = (
   // (an ACK before the batch's last that SACKs something new, in a recovery or where one may start:
   // `rackInBatch`; never without SACK, whose board stays empty, nor at a batch's last or only ACK,
   // whose end runs RACK as before)
-  if (later && newlySacked > 0 && !(a.ece && s.ecnOk)) rackInBatch(s, at, now, out)
+  if (later && newlySacked > 0 && !(a.ece && s.ecnOk) && !undoHeld) rackInBatch(s, at, now, out)
   // (without SACK, a duplicate the count took is a segment delivered: Linux's tcp_add_reno_sack)
   if (!s.sackOk && s.prr === undefined && !advances && s.renoSacked > renoBefore) {
     s.ackDelivered = (s.renoSacked - renoBefore) * segmentPayload(s)
@@ -2993,11 +3008,15 @@ const rackDetect = (s: Sender, now: number, out: Array<OutSegment>, expired = fa
   // (at a batch's end only when something was delivered since RACK's last run: Linux's
   // tcp_rack_mark_lost returns at once without rack.advanced, `Rack.takeAdvanced`, leaving the
   // pending reordering timer as it was; its expiry, tcp_rack_reo_timeout, always looks)
-  const { lost, timeout } = expired || Rack.takeAdvanced(s.rack)
+  // (nor after a partial ACK whose echo held the recovery, `undoHeld`: Linux's tcp_fastretrans_alert
+  // returns before tcp_identify_packet_loss, leaving rack.advanced for the next ACK, and sets no
+  // REXMIT_LOST: no resend, new data only, `push`)
+  const held = undoHeld && !expired
+  const { lost, timeout } = !held && (expired || Rack.takeAdvanced(s.rack))
     ? Rack.detectLoss(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, loss))
     : NOTHING_LOST
   if (lost > 0) s.ackSafe = false
-  if (sending(s)) rackRecover(s, now, out, lost, due, expired, s.rack.lostRetransOctets > lostRetransBefore)
+  if (sending(s) && !held) rackRecover(s, now, out, lost, due, expired, s.rack.lostRetransOctets > lostRetransBefore)
   // One timer a socket in Linux (icsk_pending), and RACK's is one of its kinds:
   if (expired) {
     // tcp_rack_reo_timeout drops the timeout its tcp_rack_detect_loss worked out, and re-arms the
@@ -3183,6 +3202,7 @@ const maybeDelayed = (s: Sender, a: AckInfo): boolean =>
 
 const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
   const flightBefore = Seq.sub(s.sndMax, s.sndUna)
+  const unaBefore = s.sndUna
   // (before SND.UNA moves: still inside a timeout's episode, and answering an original)
   const afterTimeout = !s.recovering && Seq.lt(s.sndUna, s.recover)
   const delayed = echoPredatesEpisode(s, a)
@@ -3296,6 +3316,18 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // entered on this ACK)
       if (s.renoSacked < s.renoReordering && !(s.ecnOk && ecnHeld(s))) {
         s.algorithm.onAck(s.cc, s.ackDelivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
+      }
+    } else if (s.sackOk && delayed) {
+      // with SACK the same (Linux's tcp_try_undo_partial runs for SACK and Reno alike): the echo
+      // shows the hole filled by its original, late
+      if (sackUndoPartial(s, unaBefore) && !(s.ecnOk && ecnHeld(s)) &&
+        (s.ackWhole || (s.rack.lastSacked && s.rack.degree > Rack.REORDERING)) &&
+        !Rack.wouldMarkLost(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))) {
+        // undone: out of cwnd reduction, tcp_cong_control grows the window by what the ACK delivered
+        // (tcp_may_raise_cwnd; an ECE on it grows it too, as without SACK), unless RACK, looking
+        // again at once (rack.advanced), starts a new recovery on this ACK (`rackDetect`, at the
+        // batch's end): tcp_cong_control then runs PRR, cut from the window given back
+        s.algorithm.onAck(s.cc, s.ackDelivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax, s.ackWhole)
       }
     } else {
       // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows, once RACK
@@ -4081,6 +4113,47 @@ const undoPartial = (s: Sender, giveBack: boolean, now: number): void => {
 }
 
 /**
+ * With SACK, a partial ACK in a fast recovery whose echo is older than the recovery's first
+ * retransmission (`delayed`: Linux's undo_marker and tcp_packet_delayed): the hole at the SND.UNA
+ * before it, `unaBefore`, was filled by its original. Linux's tcp_try_undo_partial first counts the
+ * reordering from there (tcp_check_sack_reordering(sk, prior_snd_una, 1): reord_seen, and the degree
+ * up to the highest SACKed sequence, `Rack.reorderedFrom`). With a resend still out (retrans_out,
+ * `Rack.anyRetransOut`) the recovery goes on but nothing more is marked or resent at this ACK
+ * (`undoHeld`): new data goes under PRR's window. Else tcp_undo_cwnd_reduction(sk, true): cwnd
+ * max(PRR's window, prior_cwnd) and ssthresh given back (nothing after an ECE or for a recovery
+ * entered in an ECN cut: prior_ssthresh 0), every LOST mark cleared and RACK to look again
+ * (rack.advanced); LINUX_MIB_TCPPARTIALUNDO (`eifelUndos`, as without SACK, `undoPartial`);
+ * tcp_try_keep_open leaves Recovery (Open or Disorder, which the stack reads from the scoreboard
+ * and log, `openState`), retrans_stamp 0 unless the head was ever resent. tcp_identify_packet_loss
+ * then runs RACK, and tcp_time_to_recover starts a new recovery only for what it marks (`rackDetect`
+ * at the batch's end). True when it undid.
+ */
+const sackUndoPartial = (s: Sender, unaBefore: Seq.SeqNum): boolean => {
+  Rack.reorderedFrom(s.rack, unaBefore, s.sndUna, s.board, segmentPayload(s))
+  if (Rack.anyRetransOut(s.rack, s.sndUna)) {
+    undoHeld = true
+    return false
+  }
+  const u = s.undo!
+  // (PRR's window as the last ACK left it: Linux's cwnd in Recovery, which tcp_undo_cwnd_reduction
+  // raises to prior_cwnd at most, or keeps when it gives nothing back)
+  const p = s.prr
+  if (p !== undefined && p.wnd > 0) s.cc.cwnd = Math.max(fullPayload(s), Math.floor(p.wnd))
+  s.cc.reducing = false
+  s.undo = undefined
+  if (!ackEce && u.nothingBack !== true) undoCut(s, u)
+  // (an ECE on this ACK: tcp_try_keep_open left Recovery and tcp_time_to_recover returns before any
+  // tcp_try_to_open, so no CWR is entered for it, as the D-SACK's undo in a recovery, `tryUndo`)
+  else if (ackEce) eceTakenByUndo = true
+  undoInRecovery(s)
+  Rack.unmarkLost(s.rack)
+  Rack.forceAdvanced(s.rack)
+  if (!Rack.everResentAt(s.rack, s.sndUna)) s.retransStamp = undefined
+  count(s).eifelUndos++
+  return true
+}
+
+/**
  * A fast recovery proved needless before SND.UNA reached its recovery point
  * ends here, its window to be given back (`tryUndo`) rather than deflated to
  * ssthresh (`endRecovery`'s onRecoveryEnd; Linux's tcp_undo_cwnd_reduction
@@ -4114,7 +4187,10 @@ const echoPredatesEpisode = (s: Sender, a: AckInfo, u: Undo | undefined = s.undo
  */
 export const pipe = (s: Sender): number => {
   if (!s.sackOk) return renoPipe(s)
-  if (s.prr?.byLog === true) return Rack.inFlight(s.rack)
+  // (and for the new data a partial ACK held by its echo lets go, `undoHeld`: RACK marked nothing at
+  // it, so the holes below the highest SACKed octet are in flight as Linux's tcp_packets_in_flight
+  // counts them, not taken for lost as the scoreboard's estimate below takes them)
+  if (s.prr?.byLog === true || undoHeld) return Rack.inFlight(s.rack)
   const top = Scoreboard.highest(s.board)
   // (and less what RACK marked lost above the highest SACKed octet, which RFC 6675's pipe counts
   // in flight there, Linux's in_flight not: packets_out - (sacked_out + lost_out) + retrans_out; a

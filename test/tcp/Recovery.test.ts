@@ -1757,6 +1757,66 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     expect(shape(other.s.send(other.t + 5, sackTs(100, other.t, B + P)))).toEqual([seg(11), seg(12)])
     expect(Sender.counters(other.s.snd).eifelUndos).toBe(0)
   })
+
+  // (undo58) A partial ACK in a SACK recovery whose echo predates the recovery's first resend: the
+  // hole was filled by its original. Linux's tcp_fastretrans_alert (TCP_CA_Recovery, FLAG_SND_UNA_ADVANCED)
+  // runs tcp_try_undo_partial for SACK connections too: tcp_packet_delayed, tcp_check_sack_reordering
+  // from the SND.UNA before the ACK, and with no resend out (retrans_out 0)
+  // tcp_undo_cwnd_reduction(sk, true): cwnd max(cwnd, prior_cwnd), ssthresh prior_ssthresh, every
+  // LOST mark cleared; LINUX_MIB_TCPPARTIALUNDO; tcp_try_keep_open (Open: nothing SACKed or lost
+  // left, nothing resent out). tcp_identify_packet_loss finds nothing, so tcp_time_to_recover starts
+  // no recovery, and tcp_cong_control, out of cwnd reduction, grows the window by what the ACK
+  // delivered (slow start: 10 + 1). The stack had no SACK partial undo: the recovery went on under
+  // PRR, one segment sent
+  it("a partial ACK that echoes the original with no resend out undoes the SACK recovery at once: the window back and grown, Open (Linux's tcp_try_undo_partial)", () => {
+    const s = warm(undefined, true)
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    expect(shape(s.write(1000, T.octets(30 * P)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(seg))
+    // the first held up: three SACKed, it goes again at 1020 (PRR: in_flight 6, one to ssthresh 7)
+    expect(shape(s.send(1020, sackTs(100, 1000, B, [B + P, B + 4 * P])))).toEqual([seg(0)])
+    expect(s.snd.recovering).toBe(true)
+    // its original fills the hole: the ACK of four echoes 1000, before the resend; six still out
+    // (cwnd max(7, 10) + 1 = 11 over in_flight 6: five new)
+    expect(shape(s.send(1025, sackTs(101, 1000, B + 4 * P)))).toEqual([10, 11, 12, 13, 14].map(seg))
+    expect(s.snd.recovering).toBe(false)
+    expect([Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).undos]).toEqual([1, 0])
+    expect(s.snd.cc.ssthresh).toBe(before.ssthresh)
+    expect(s.snd.cc.cwnd).toBe(before.cwnd + P)
+    // (reordering seen: tcp_check_sack_reordering from the SND.UNA before, B, to SND.UNA: 4 segments)
+    expect([s.snd.rack.reordering, s.snd.rack.degree]).toEqual([true, 4])
+  })
+
+  // (undo58) The same with a resend still out: tcp_try_undo_partial returns true with retrans_out,
+  // so tcp_fastretrans_alert returns before tcp_identify_packet_loss (RACK marks nothing: the 7th
+  // segment SACKed above the 6th leaves it unmarked) and before *rexmit = REXMIT_LOST (no resend);
+  // tcp_cong_control, still in Recovery, runs PRR (in_flight 9 - (5 SACKed + 1 lost) + 1 resent = 4,
+  // delta 3, prr_delivered 6 - prr_out 2 + 1 = 5: sndcnt 3) and tcp_data_snd_check sends new data.
+  // tcp_check_sack_reordering(prior_snd_una): fack the highest SACKed, 8 segments above B: degree 8,
+  // reordering seen. The stack resent the 6th with the new data, and kept degree 3
+  it("a partial ACK that echoes the original with a resend still out stays in the recovery, marks and resends nothing, sends new data and raises the reordering degree (Linux's tcp_try_undo_partial with retrans_out)", () => {
+    const s = warm(undefined, true)
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    // the first two held up: both go again at 1020 (in_flight 5, delta 2)
+    expect(shape(s.send(1020, sackTs(100, 1000, B, [B + 2 * P, B + 5 * P])))).toEqual([seg(0), seg(1)])
+    const cut = s.snd.cc.ssthresh
+    // the first's original arrives (echo 1000), the 6th and 8th SACKed, the 7th not: the 2nd's resend is still out
+    const out = s.send(1025, sackTs(101, 1000, B + P, [B + 2 * P, B + 6 * P], [B + 7 * P, B + 8 * P]))
+    expect(shape(out)).toEqual([10, 11, 12].map(seg))
+    expect([s.snd.recovering, s.snd.cc.ssthresh, Sender.counters(s.snd).eifelUndos]).toEqual([true, cut, 0])
+    expect([s.snd.rack.reordering, s.snd.rack.degree]).toEqual([true, 8])
+  })
+
+  // (undo58) Not delayed (the echo is the resend's): tcp_try_undo_partial does nothing, RACK marks
+  // the 7th (window 0: in Recovery, no reordering seen) and PRR sends it first, then new data
+  it("a partial ACK that echoes the resend in a SACK recovery undoes nothing: RACK's marks and the resends go on", () => {
+    const s = warm(undefined, true)
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    expect(shape(s.send(1020, sackTs(100, 1000, B, [B + 2 * P, B + 5 * P])))).toEqual([seg(0), seg(1)])
+    const out = s.send(1025, sackTs(101, 1020, B + P, [B + 2 * P, B + 6 * P], [B + 7 * P, B + 8 * P]))
+    expect(shape(out)).toEqual([6, 10, 11, 12].map(seg))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos]).toEqual([true, 0])
+    expect([s.snd.rack.reordering, s.snd.rack.degree]).toEqual([false, 3])
+  })
 })
 
 describe("Eifel detection without SACK: timestamps alone show a retransmission was not needed (RFC 3522 asks no SACK; Linux's tcp_try_undo_loss, tcp_try_undo_recovery)", () => {
