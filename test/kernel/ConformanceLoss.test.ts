@@ -1767,6 +1767,47 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (undo58) With SACK: a partial ACK whose echo predates the recovery's first retransmission, no
+  // resend still out. Ten segments of 988 octets (timestamps), the first held up: the ACK SACKing the
+  // next three starts the recovery (RACK's window 0: three SACKed, no reordering seen) and PRR resends
+  // the first alone (in_flight 10 - 3 - 1 = 6, one to ssthresh 7). Its original then fills the hole:
+  // the ACK of four echoes the original's timestamp. Linux's tcp_try_undo_partial runs for SACK too:
+  // retrans_out 0 (the resend acknowledged), so tcp_undo_cwnd_reduction (cwnd max(7, prior 10),
+  // ssthresh back), tcp_try_keep_open (Open), RACK finds nothing lost, and tcp_cong_control, out of
+  // cwnd reduction, grows cwnd by the one segment delivered (slow start): 11 over 6 in flight, five
+  // new segments. The stack had no SACK partial undo: the recovery went on, PRR sent one. The 20 ms
+  // pause puts the resend's millisecond timestamp past the original's
+  it.scopedLive("with SACK, a partial ACK that echoes the original with no resend out undoes the recovery: the window back and grown (Linux's tcp_try_undo_partial)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000 }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3, sack: [[989, 3953]] }, window: 20 },
+        { tb: { flags: "A", ack: 3953, ts: 4, tsecrOf: 1 }, window: 20 }
+      ]
+    }))
+
+  // (undo58) The same with a resend still out: the first two held up, both resent when the next three
+  // are SACKed (in_flight 5, two to ssthresh 7). The first's original arrives (the ACK of one echoes
+  // its timestamp) with SACKs of the 6th and the 8th, not the 7th: tcp_try_undo_partial finds the
+  // second's resend out (retrans_out 1) and returns true, so tcp_fastretrans_alert returns before
+  // tcp_identify_packet_loss (the 7th stays unmarked) and sets no REXMIT_LOST; tcp_cong_control runs
+  // PRR (in_flight 9 - (5 + 1) + 1 = 4, sndcnt min(7 - 4, 6 - 2 + 1) = 3) and three new segments go.
+  // The stack marked the 7th (RACK's window 0 in Recovery) and resent it with three new
+  it.scopedLive("with SACK, a partial ACK that echoes the original with a resend still out holds the recovery: nothing marked or resent, new data only (Linux's tcp_try_undo_partial with retrans_out)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000 }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3, sack: [[1977, 4941]] }, window: 20 },
+        { tb: { flags: "A", ack: 989, ts: 4, tsecrOf: 1, sack: [[1977, 5929], [6917, 7905]] }, window: 20 }
+      ]
+    }))
+
   // (review52a) The partial ACK that echoes the original carries ECE: Linux's tcp_fastretrans_alert
   // zeroes prior_ssthresh first ("ECE, hence prohibit cwnd undoing"), so tcp_try_undo_partial's
   // tcp_undo_cwnd_reduction gives back neither cwnd nor ssthresh (cwnd stays PRR's 9, ssthresh 7) yet
