@@ -1808,6 +1808,26 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+
+  // (undo58) With SACK and ECN, the partial ACK that echoes the original (no resend out) carries ECE:
+  // Linux's tcp_fastretrans_alert zeroes prior_ssthresh first, so tcp_try_undo_partial's
+  // tcp_undo_cwnd_reduction gives nothing back (cwnd PRR's 7, ssthresh 7) but clears undo_marker and
+  // the LOST marks, and tcp_try_keep_open leaves Recovery; tcp_time_to_recover (nothing lost) returns
+  // before any tcp_try_to_open, so this ECE enters no CWR. Out of cwnd reduction tcp_cong_control
+  // grows by less than a segment (congestion avoidance at ssthresh): one new segment over 6 in
+  // flight, with the CWR the recovery queued
+  it.scopedLive("with SACK, ECN: a partial ACK that echoes the original with ECE undoes the recovery but gives nothing back (Linux's prior_ssthresh 0, tcp_try_undo_partial)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3, sack: [[989, 3953]] }, window: 20 },
+        { tb: { flags: "AE", ack: 3953, ts: 4, tsecrOf: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 4941, ts: 5 }, window: 20 }
+      ]
+    }))
   // (review52a) The partial ACK that echoes the original carries ECE: Linux's tcp_fastretrans_alert
   // zeroes prior_ssthresh first ("ECE, hence prohibit cwnd undoing"), so tcp_try_undo_partial's
   // tcp_undo_cwnd_reduction gives back neither cwnd nor ssthresh (cwnd stays PRR's 9, ssthresh 7) yet

@@ -1817,6 +1817,28 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos]).toEqual([true, 0])
     expect([s.snd.rack.reordering, s.snd.rack.degree]).toEqual([false, 3])
   })
+
+  // (undo58) With ECE on that partial ACK: Linux's tcp_fastretrans_alert zeroes prior_ssthresh first,
+  // so tcp_undo_cwnd_reduction gives nothing back (cwnd PRR's 7, ssthresh the cut's) but the recovery
+  // ends all the same (tcp_try_keep_open), and tcp_time_to_recover returns before tcp_try_to_open: no
+  // CWR for this ECE. Out of cwnd reduction the ACK grows the window (avoidance at ssthresh: less
+  // than a segment): one new segment over 6 in flight (test/kernel/ConformanceLoss.test.ts, "with
+  // SACK, ECN: a partial ACK that echoes the original with ECE")
+  it("a partial ACK that echoes the original with ECE ends the SACK recovery but gives nothing back and cuts nothing (Linux's prior_ssthresh 0)", () => {
+    const s = T.established({
+      params: { ecn: "accept" },
+      peerOptions: { mss: MSS, sackPermitted: true, timestamp: { value: 1, echo: 0 } },
+      peerSynFlags: ECE | CWR
+    })
+    expect([s.snd.sackOk, s.snd.tsOk, s.snd.ecnOk]).toEqual([true, true, true])
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    expect(shape(s.send(1020, sackTs(100, 1000, 0, [P, 4 * P]))).map(([q]) => q)).toEqual([0])
+    const cut = s.snd.cc.ssthresh
+    const ece = T.fromPeer({ ack: 4 * P, flags: ACK | ECE, options: { sackPermitted: false, timestamp: { value: 101, echo: 1000 } } })
+    expect(shape(s.send(1025, ece)).map(([q]) => q)).toEqual([10 * P])
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).ecnReductions, s.snd.cc.ssthresh]).toEqual([false, 1, 0, cut])
+    expect(Math.floor(s.snd.cc.cwnd / P)).toBe(7)
+  })
 })
 
 describe("Eifel detection without SACK: timestamps alone show a retransmission was not needed (RFC 3522 asks no SACK; Linux's tcp_try_undo_loss, tcp_try_undo_recovery)", () => {
