@@ -4181,16 +4181,29 @@ const echoPredatesEpisode = (s: Sender, a: AckInfo, u: Undo | undefined = s.undo
 }
 
 /**
+ * A SACK recovery once reordering was seen (RACK.reord, Linux's reord_seen): RACK's window there is
+ * min RTT / 4, not 0 (tcp_rack_reo_wnd), so a hole below the highest SACKed octet is not lost until
+ * RACK marks it. Linux resends LOST skbs only (tcp_xmit_retransmit_queue) and counts an unmarked hole
+ * in flight (tcp_packets_in_flight), so the recovery goes by RACK's marks and the log's count, not by
+ * the scoreboard's holes (RFC 6675's NextSeg and pipe, which take every hole there for lost: exact
+ * while RACK's window is 0). Taken by the holes, after tcp_try_undo_partial's hold (which sets
+ * reord_seen) the next SACK resent a segment RACK was still waiting for (test/tcp/Recovery.test.ts,
+ * "after the hold, reordering seen")
+ */
+const byRack = (s: Sender): boolean => s.recovering && s.rack.reordering
+
+/**
  * RFC 6675 §4 pipe, octets in the network: the scoreboard's estimate, less
  * the retransmissions RACK has found lost again (RFC 6675 counts everything
  * retransmitted below HighRxt as in flight).
  */
 export const pipe = (s: Sender): number => {
   if (!s.sackOk) return renoPipe(s)
-  // (and for the new data a partial ACK held by its echo lets go, `undoHeld`: RACK marked nothing at
-  // it, so the holes below the highest SACKed octet are in flight as Linux's tcp_packets_in_flight
-  // counts them, not taken for lost as the scoreboard's estimate below takes them)
-  if (s.prr?.byLog === true || undoHeld) return Rack.inFlight(s.rack)
+  // (and in a recovery once reordering was seen, `byRack`: the partial ACK held by its echo, `undoHeld`,
+  // sets reord_seen itself, so the holes below the highest SACKed octet RACK has not marked are in
+  // flight as Linux's tcp_packets_in_flight counts them, at that ACK and after it, not taken for lost
+  // as the scoreboard's estimate below takes them)
+  if (s.prr?.byLog === true || byRack(s)) return Rack.inFlight(s.rack)
   const top = Scoreboard.highest(s.board)
   // (and less what RACK marked lost above the highest SACKed octet, which RFC 6675's pipe counts
   // in flight there, Linux's in_flight not: packets_out - (sacked_out + lost_out) + retrans_out; a
@@ -4458,8 +4471,9 @@ const sackRecover = (s: Sender, now: number, out: Array<OutSegment>): void => {
     if (end === undefined) break
     if (Seq.gt(end, s.highRxt)) s.highRxt = end
   }
-  // (at an ACK inside a batch, RACK's marks only: `innerMarks`)
-  if (innerMarks) return
+  // (at an ACK inside a batch, RACK's marks only: `innerMarks`; and once reordering was seen,
+  // `byRack`)
+  if (innerMarks || byRack(s)) return
   for (;;) {
     if (Math.floor(recoveryWindow(s)) - pipe(s) < full) return
     const hole = Scoreboard.nextHole(s.board, Seq.max(s.highRxt, s.sndUna))

@@ -1806,6 +1806,27 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     expect([s.snd.rack.reordering, s.snd.rack.degree]).toEqual([true, 8])
   })
 
+  // (review58b) After the hold, reordering is seen (tcp_check_sack_reordering's reord_seen), so in the
+  // recovery RACK's window is min RTT / 4 (tcp_rack_reo_wnd), 5 ms here, no longer 0. The next ACK
+  // SACKs the 8th: the 7th, sent with it 25 ms before, is within RACK.rtt (25) + 5 ms, so
+  // tcp_rack_detect_loss marks nothing and the reordering timer waits 5 + 2 ms. Linux's
+  // tcp_xmit_retransmit_queue resends LOST skbs only, so the 7th waits too, and PRR over
+  // tcp_packets_in_flight (11 out - (5 SACKed + 1 lost) + 1 resent = 6, delta 1) lets one new
+  // segment go; at the timer the 7th is lost and goes. The stack resent the 7th at once, as a hole
+  // below the highest SACK (RFC 6675's NextSeg), and took it for lost in pipe
+  it("after the hold, reordering seen, the next ACK resends no hole that RACK's window (min RTT / 4) has not marked: it goes at RACK's timer (Linux's tcp_rack_reo_wnd with reord_seen, tcp_xmit_retransmit_queue)", () => {
+    const s = warm(undefined, true)
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    expect(shape(s.send(1020, sackTs(100, 1000, B, [B + 2 * P, B + 5 * P])))).toEqual([seg(0), seg(1)])
+    // the hold (the 6th SACKed besides): PRR over in_flight 9 - (4 + 1) + 1 = 5, sndcnt min(2, 3 + 1)
+    expect(shape(s.send(1025, sackTs(101, 1000, B + P, [B + 2 * P, B + 6 * P])))).toEqual([seg(10), seg(11)])
+    expect([s.snd.recovering, s.snd.rack.reordering]).toEqual([true, true])
+    expect(shape(s.send(1025, sackTs(102, 1000, B + P, [B + 2 * P, B + 6 * P], [B + 7 * P, B + 8 * P])))).toEqual([seg(12)])
+    expect(s.snd.rackAt).toBe(1032)
+    expect(shape(s.tick(1031))).toEqual([])
+    expect(shape(s.tick(1032))).toEqual([seg(6)])
+  })
+
   // (undo58) Not delayed (the echo is the resend's): tcp_try_undo_partial does nothing, RACK marks
   // the 7th (window 0: in Recovery, no reordering seen) and PRR sends it first, then new data
   it("a partial ACK that echoes the resend in a SACK recovery undoes nothing: RACK's marks and the resends go on", () => {
