@@ -74,7 +74,9 @@
  *   (RFC 4015, as Linux's tcp_try_undo_recovery and tcp_try_undo_loss); in a
  *   fast recovery at a partial ACK already (tcp_try_undo_partial, SACK or not:
  *   undone when no resend is still out, else the recovery marks and resends
- *   nothing at that ACK; `undoPartial`, `sackUndoPartial`).
+ *   nothing at that ACK; `undoPartial`, `sackUndoPartial`); with SACK, timestamps
+ *   or not, a partial ACK of a recovery that has resent nothing yet too
+ *   (tcp_packet_delayed with retrans_stamp 0, `nothingResent`).
  * - Loss recovery: without SACK, fast retransmit and NewReno (RFC 5681
  *   §3.2, RFC 6582) on the third duplicate ACK (an ACK of nothing new, no
  *   data, with data outstanding: a window update is not a duplicate, nor, as
@@ -766,6 +768,13 @@ export interface Undo {
    * so for a SACK recovery that an ECE came in (`onEce`: tcp_fastretrans_alert zeroes prior_ssthresh)
    */
   nothingBack?: true
+  /**
+   * a resend was in flight, or the head had been resent, when the recovery began, and no earlier
+   * record's first resend came with it: Linux's tcp_enter_recovery keeps retrans_stamp then
+   * (tcp_retrans_stamp_cleanup), so tcp_packet_delayed compares the echo with an older resend and
+   * does not take "nothing resent yet" for delayed (`nothingResent`)
+   */
+  stampKept?: true
 }
 
 /** Timestamp clock: Clock ms mod 2^32 (RFC 7323 §5.4: between 1 ms and 1 s per tick). */
@@ -3317,9 +3326,10 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       if (s.renoSacked < s.renoReordering && !(s.ecnOk && ecnHeld(s))) {
         s.algorithm.onAck(s.cc, s.ackDelivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
       }
-    } else if (s.sackOk && delayed) {
+    } else if (s.sackOk && (delayed || nothingResent(s, unaBefore))) {
       // with SACK the same (Linux's tcp_try_undo_partial runs for SACK and Reno alike): the echo
-      // shows the hole filled by its original, late
+      // shows the hole filled by its original, late; or nothing was resent yet, timestamps or not
+      // (`nothingResent`)
       if (sackUndoPartial(s, unaBefore) && !(s.ecnOk && ecnHeld(s)) &&
         (s.ackWhole || (s.rack.lastSacked && s.rack.degree > Rack.REORDERING)) &&
         !Rack.wouldMarkLost(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))) {
@@ -3594,6 +3604,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   if (s.retransStamp === undefined || !Rack.anyRetransDone(s.rack)) s.retransStamp = now
   beginUndo(s)
   if (episodeTs !== undefined && s.undo !== undefined) s.undo.retransTs = episodeTs
+  else if (s.undo !== undefined && s.sackOk && Rack.anyRetransDone(s.rack)) s.undo.stampKept = true
   // (and the go-back's resends still in flight are this recovery's to D-SACK: Linux's tcp_init_undo
   // sets undo_retrans = retrans_out, and tcp_try_undo_dsack / tcp_try_undo_recovery undo only when
   // all of them are reported twice. Counting its own resends only, a D-SACK of those undid the cut
@@ -4114,8 +4125,9 @@ const undoPartial = (s: Sender, giveBack: boolean, now: number): void => {
 
 /**
  * With SACK, a partial ACK in a fast recovery whose echo is older than the recovery's first
- * retransmission (`delayed`: Linux's undo_marker and tcp_packet_delayed): the hole at the SND.UNA
- * before it, `unaBefore`, was filled by its original. Linux's tcp_try_undo_partial first counts the
+ * retransmission (`delayed`: Linux's undo_marker and tcp_packet_delayed), or of a recovery that has
+ * resent nothing yet (`nothingResent`, tcp_packet_delayed with retrans_stamp 0): the hole at the
+ * SND.UNA before it, `unaBefore`, was filled by its original. Linux's tcp_try_undo_partial first counts the
  * reordering from there (tcp_check_sack_reordering(sk, prior_snd_una, 1): reord_seen, and the degree
  * up to the highest SACKed sequence, `Rack.reorderedFrom`). With a resend still out (retrans_out,
  * `Rack.anyRetransOut`) the recovery goes on but nothing more is marked or resent at this ACK
@@ -4178,6 +4190,23 @@ const undoInRecovery = (s: Sender): void => {
  */
 const echoPredatesEpisode = (s: Sender, a: AckInfo, u: Undo | undefined = s.undo): boolean => {
   return u !== undefined && u.retransTs !== undefined && s.tsOk && echoBefore(a, u.retransTs)
+}
+
+/**
+ * Linux 6.x's tcp_packet_delayed with retrans_stamp 0, for a SACK recovery: nothing resent since it
+ * began (tcp_enter_recovery cleared the stamp, tcp_retrans_stamp_cleanup, and only a resend sets it
+ * again, tcp_retransmit_skb), so SND.UNA moving shows a hole filled by its original, with no echo to
+ * ask ("no retransmit yet ... apparently a packet was merely delayed, not lost"). The stack's
+ * recoveries resend at once, except one entered during an ECN cut that has sent (PRR's window holds
+ * the first resend, `enterRecovery`). Not when the stamp was kept at the entry (`Undo.stampKept`),
+ * nor for a record this ACK's own D-SACK undo handed on (`tryUndo`: its marker at this ACK's
+ * SND.UNA, not at or below `unaBefore`): Linux's tcp_try_undo_partial runs before
+ * tcp_try_undo_dsack, on the recovery that resent
+ */
+const nothingResent = (s: Sender, unaBefore: Seq.SeqNum): boolean => {
+  const u = s.undo
+  return s.sackOk && u !== undefined && u.sent === 0 && u.retransTs === undefined && u.stampKept !== true &&
+    Seq.lte(u.marker, unaBefore)
 }
 
 /**

@@ -2093,6 +2093,36 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review58b) A SACK recovery entered during the cut whose first resend PRR still holds, then the
+  // head's original arrives, no timestamps. Reno, ssthresh 5 from 10: the ECE's ACK sends 10001, the
+  // next nothing, the third 11001; the SACK of 4001-7001 marks 3001 lost and enters Recovery inside
+  // the cut: in flight 9 - 3 - 1 = 5 = ssthresh, sndcnt 0 and no floor (prr_out 2): nothing goes.
+  // The ACK of 7001 (3001's original): nothing resent, so retrans_stamp is 0 and tcp_packet_delayed
+  // answers true: tcp_try_undo_partial undoes (prior_ssthresh 0: nothing back, cwnd 5) and
+  // tcp_try_keep_open goes to Open; five out, nothing goes. The ECE on the ACK of 8001 then enters
+  // CWR (tcp_try_to_open): ssthresh 2, PRR from 5: one segment with CWR (ceil(2 × 1 / 5)); the ACK of
+  // 9001 nothing (ceil(4 / 5) - 1), of 10001 one. The stack went on with the recovery: that ECE cut
+  // nothing, and each ACK sent one
+  it.scopedLive("ECN: a partial ACK of a SACK recovery that has resent nothing yet undoes it without timestamps, and the next ECE enters CWR (Linux's tcp_packet_delayed with retrans_stamp 0, tcp_try_undo_partial)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      stack: { tcp: { congestion: "newreno" } },
+      steps: [
+        { dut: { op: "listen", port: 5000, cc: "reno" } },
+        ...open({ mss: 1000, flags: "SEC" }).slice(1),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "AE", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 2001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001, sack: [[4001, 7001]] }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 7001 }, window: 20, exact: true },
+        { tb: { flags: "AE", ack: 8001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 9001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 10001 }, window: 20, exact: true }
+      ]
+    }))
+
   // (ecn55, review54a) A SACK recovery entered during the cut, undone by the echo at its end: Linux's
   // tcp_try_undo_recovery gives nothing back (prior_ssthresh 0) and zeroes undo_marker, so
   // tcp_end_cwnd_reduction leaves cwnd as the last tcp_cwnd_reduction set it. Reno, ssthresh 5 from

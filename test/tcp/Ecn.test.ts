@@ -614,6 +614,43 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(sent).toEqual([1, 0, 1, 0, 1])
     expect(Sender.counters(s.snd).retransmits).toBe(1)
   })
+  // (review58b) The same recovery, its first resend still held by PRR, and then the 4th's original
+  // arrives: the ACK of 4..7, a partial ACK, with no timestamps. Nothing was resent in the recovery,
+  // so Linux's retrans_stamp is 0 (tcp_enter_recovery's tcp_retrans_stamp_cleanup) and 6.x's
+  // tcp_packet_delayed answers true without an echo ("no retransmit yet": delayed, not lost):
+  // tcp_try_undo_partial raises the degree from the old SND.UNA (tcp_check_sack_reordering: 4
+  // segments, reord_seen), finds no resend out and undoes under prior_ssthresh 0 (entered in CWR:
+  // nothing back, cwnd PRR's 5, ssthresh 5), LINUX_MIB_TCPPARTIALUNDO, tcp_try_keep_open: Open; RACK
+  // finds nothing lost. So the ECE at the next ACK finds Linux Open and enters CWR: ssthresh
+  // tcp_reno_ssthresh(5) = 2. The stack asked the echo alone: the recovery went on to the cut's
+  // point, and that ECE cut nothing
+  it("a partial ACK of a SACK recovery that has resent nothing yet undoes it without timestamps, and the next ECE cuts again (Linux's tcp_packet_delayed with retrans_stamp 0, tcp_try_undo_partial)", () => {
+    const s = T.established({
+      params: { ecn: "accept", quickAcks: 0, congestion: "newreno", hystart: false },
+      peerOptions: { mss: MSS, sackPermitted: true },
+      peerSynFlags: SETUP,
+      peerWindow: 65535
+    })
+    const sent: Array<number> = []
+    const at = (t: number, seg: ReturnType<typeof ackOf>) => sent.push(data(s.send(t, seg)).length)
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, ackOf(i + 1, false))
+    }
+    s.write(1000, T.octets(30 * MSS))
+    at(1020, ackOf(B + MSS, true))
+    at(1021, ackOf(B + 2 * MSS, false))
+    at(1022, ackOf(B + 3 * MSS, false))
+    at(1023, ackOf(B + 3 * MSS, false, [[B + 4 * MSS, B + 7 * MSS]]))
+    expect([s.snd.recovering, Sender.counters(s.snd).retransmits]).toEqual([true, 0])
+    at(1024, ackOf(B + 7 * MSS, false))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh]).toEqual([false, 1, 5 * MSS])
+    expect([s.snd.rack.reordering, s.snd.rack.degree]).toEqual([true, 4])
+    expect(Math.floor(s.snd.cc.cwnd / MSS)).toBe(5)
+    at(1025, ackOf(B + 8 * MSS, true))
+    expect([Sender.counters(s.snd).ecnReductions, s.snd.cc.ssthresh]).toEqual([2, 2 * MSS])
+    expect(Sender.counters(s.snd).retransmits).toBe(0)
+  })
   // (review54a) Linux's tcp_enter_recovery zeroes prior_ssthresh and sets it again only outside a
   // cwnd reduction: entered in CWR, its undo (tcp_undo_cwnd_reduction under prior_ssthresh 0) gives
   // nothing back, cwnd stays what the recovery's last tcp_cwnd_reduction set, and tcp_cong_control,
