@@ -492,6 +492,35 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (ltbatch58) A SACK inside a burst that shows a hole sent well before the SACKed segment lost:
+  // the first segment goes alone, the next nine 60 ms later; the burst 20 ms after them SACKs the
+  // second, then the second and third. Linux's tcp_ack takes the first by itself:
+  // tcp_fastretrans_alert's tcp_rack_mark_lost finds the first lost (sent 60 ms before the SACKed
+  // one, past RACK's window, min RTT / 4), tcp_enter_recovery (ssthresh 7 of 10), tcp_cwnd_reduction
+  // (in_flight 10 - 1 - 1 = 8 above 7: sndcnt 1, cwnd 9) and tcp_xmit_recovery resends it; no room is
+  // left for new data (no limited transmit in Recovery). The second: sndcnt ceil(7 * 2 / 10) - 1 = 1,
+  // the 11th. The stack's limited transmit at the burst's first ACK sent the 11th before the resend
+  // where RACK's look (`limitedTransmitInBatch`) is cut (seen: [10001, 1, 11001]). The ACK of all
+  // eleven ends the recovery (cwnd = ssthresh 7, CUBIC's epoch takes it to 8 at once, as in "with
+  // SACK the ACK that ends a recovery grows the window"): eight new
+  it.scopedLive("with SACK, a SACK in a burst that shows an older hole lost sends the resend, not new data, then the 11th (Linux's tcp_ack per ACK: tcp_rack_mark_lost, tcp_enter_recovery, tcp_xmit_recovery)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 1000 }, window: 60 },
+        { dut: { op: "write", bytes: 29000 }, window: 20 },
+        {
+          burst: [
+            { flags: "A", ack: 1, ts: 3, sack: [[1001, 2001]] },
+            { flags: "A", ack: 1, ts: 4, sack: [[1001, 3001]] }
+          ],
+          window: 20
+        },
+        { tb: { flags: "A", ack: 11001, ts: 5 }, window: 20 }
+      ]
+    }))
+
   // A window update, then a SACK that starts a recovery, in one burst: Linux's tcp_ack takes the
   // update by itself (FLAG_WIN_UPDATE; RACK marks nothing without a delivery) and tcp_data_snd_check
   // sends what it opens: cwnd 10, in_flight 5 - 2 SACKed = 3, seven new segments. Then the SACK

@@ -3377,6 +3377,33 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
     expect(out.every(([seq]) => seq! >= B + 10 * MSS)).toBe(true)
     expect([Sender.counters(s.snd).retransmits, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([0, 0, false])
   })
+  // (ltbatch58) The look before limited transmit's send at an ACK inside a batch: where RACK would
+  // mark a loss at this ACK, no new data goes at it. Linux's tcp_ack takes each ACK by itself: at
+  // the SACK of the second segment (sent at 1010, RACK.rtt 20) tcp_fastretrans_alert's
+  // tcp_identify_packet_loss → tcp_rack_mark_lost finds the first (sent 10 ms earlier, past RACK.rtt
+  // + min RTT / 4 = 25 ms: tcp_rack_detect_loss's remaining 20 + 5 - 30 < 0) lost, and
+  // tcp_time_to_recover (lost_out) → tcp_enter_recovery: ssthresh 7 of cwnd 10. tcp_cong_control's
+  // tcp_cwnd_reduction: in_flight 10 - 1 SACKed - 1 lost = 8 above ssthresh, sndcnt ceil(7 * 1 / 10)
+  // - 0 = 1, cwnd 9; tcp_xmit_recovery resends the first (in_flight 9), and tcp_data_snd_check's
+  // tcp_cwnd_test finds no room for new data: no limited transmit in Recovery (RFC 3042's send is
+  // Disorder's, where in_flight drops below cwnd). The next ACK (the third SACKed): prr_delivered 2,
+  // in_flight 10 - 2 - 1 + 1 = 8, sndcnt ceil(7 * 2 / 10) - 1 = 1, cwnd 9: the 11th goes. Without the
+  // look, limited transmit sent the 11th at the first ACK (pipe 9 under cwnd 10) before
+  // `rackInBatch` entered the recovery and resent the first: [10, 0, ...]
+  it("with SACK, a SACK inside a batch that shows a hole sent well before it lost sends the resend, not new data, as one at a time", () => {
+    const seqs = (out: ReadonlyArray<OutSegment>) => shape(out).map(([seq]) => (seq! - B) / MSS)
+    const run = (batched: boolean) => {
+      const s = warm()
+      expect(seqs(s.write(1000, T.octets(MSS)))).toEqual([0])
+      expect(seqs(s.write(1010, T.octets(19 * MSS, MSS)))).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+      const acks = [sackOf(B, [B + MSS, B + 2 * MSS]), sackOf(B, [B + MSS, B + 3 * MSS])]
+      const out = batched ? seqs(s.send(1030, ...acks)) : acks.flatMap((a) => seqs(s.send(1030, a)))
+      expect(s.snd.recovering).toBe(true)
+      return [out, Sender.counters(s.snd).fastRetransmits, s.snd.cc.ssthresh / MSS]
+    }
+    expect(run(false)).toEqual([[0, 10], 1, 7])
+    expect(run(true)).toEqual([[0, 10], 1, 7])
+  })
   it("with SACK: a SACK of one segment above a hole lets one new segment go", () => {
     const s = warm()
     expect(shape(s.write(1000, T.octets(20 * MSS)))).toHaveLength(10)
