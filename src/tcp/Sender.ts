@@ -2478,10 +2478,11 @@ const onAck = (
   endRecoveryPastRecover(s, a, advances, now)
   const renoBefore = s.renoSacked
   onAckLosses(s, a, at, now, out, advances, winUpdate, newlySacked, more, later)
-  // (an ACK before the batch's last that SACKs something new, in a recovery or where one may start:
-  // `rackInBatch`; never without SACK, whose board stays empty, nor at a batch's last or only ACK,
-  // whose end runs RACK as before)
-  if (later && newlySacked > 0 && !(a.ece && s.ecnOk) && !undoHeld) rackInBatch(s, at, now, out)
+  // (an ACK before the batch's last that SACKs something new where a recovery may start, or in a
+  // SACK recovery any that makes a PRR step: `rackInBatch`; never without SACK, whose board stays
+  // empty, nor at a batch's last or only ACK, whose end runs RACK and sends as before; nor at a
+  // partial ACK whose echo held the recovery, `undoHeld`, which marks and resends nothing)
+  if (later && (newlySacked > 0 || (s.sackOk && s.recovering)) && !(a.ece && s.ecnOk) && !undoHeld) rackInBatch(s, at, now, out)
   // (without SACK, a duplicate the count took is a segment delivered: Linux's tcp_add_reno_sack)
   if (!s.sackOk && s.prr === undefined && !advances && s.renoSacked > renoBefore) {
     s.ackDelivered = (s.renoSacked - renoBefore) * segmentPayload(s)
@@ -2921,12 +2922,14 @@ const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>):
  * the window apart, whatever their times within their ticks. What this pass finds the batch's end
  * would find too unless a later ACK hides it; the batch's end still runs RACK with the whole window
  * (its ADVANCED bit set again), its sends and timers as before.
- * In a recovery the same (RACK's window 0 there while no reordering is seen, plus the tick): what it
- * marks goes at this ACK as far as PRR's window for it allows (`sackRecover`, which takes the batch's
- * earlier ACKs' counts, `Prr.owed`, and leaves the next ACK to count afresh, as a batch ending here
- * would), where Linux's tcp_xmit_recovery sends it; left to the batch's end, a hole a later ACK
- * SACKed went unsent and a resend RACK found lost again waited (test/tcp/Recovery.test.ts, "in
- * recovery, a SACK of data sent a tick and more after a hole"). Else only where a recovery may
+ * In a recovery the same (RACK's window 0 there while no reordering is seen, plus the tick), at every
+ * ACK that makes a PRR step: what it marks, and what earlier marks left unsent, goes at this ACK as
+ * far as PRR's window for it allows, then new data (`sackRecover`, `push`, which take the batch's
+ * earlier ACKs' counts, `Prr.owed`, and leave the next ACK to count afresh, as a batch ending here
+ * would), where Linux's tcp_xmit_recovery and tcp_data_snd_check send it; left to the batch's end,
+ * a hole a later ACK SACKed went unsent and a resend RACK found lost again waited
+ * (test/tcp/Recovery.test.ts, "in recovery, a SACK of data sent a tick and more after a hole"; "...
+ * that lets PRR resend a segment marked lost before"). Else only where a recovery may
  * start: not in a timeout's episode (its go-back's), F-RTO's, a shut window or after an ACK that
  * reneged, which keep their batch-end decision.
  */
@@ -2939,13 +2942,36 @@ const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>)
   // half's `now`, a batch taken a tick or more after it came read the lag as part of that gap and
   // the tick guard was gone: test/tcp/Recovery.test.ts, "a batch's ACKs taken a tick after they
   // came". What time alone makes lost since is the batch's end's, at `now`)
-  if (Rack.detectLoss(s.rack, at, reoWnd).lost === 0) return
-  s.ackSafe = false
-  Rack.forceAdvanced(s.rack)
-  innerMarks = true
+  const marked = Rack.detectLoss(s.rack, at, reoWnd).lost > 0
+  if (marked) {
+    s.ackSafe = false
+    Rack.forceAdvanced(s.rack)
+  }
   if (s.recovering) {
-    if (sending(s)) sackRecover(s, now, out)
-  } else enterRecovery(s, now, out)
+    // In a recovery every ACK that delivers sends what PRR's window for it allows, at it: Linux's
+    // tcp_ack runs tcp_cong_control's tcp_cwnd_reduction, tcp_xmit_recovery (the LOST skbs,
+    // tcp_xmit_retransmit_queue: this ACK's marks and an earlier ACK's left unsent alike) and then
+    // tcp_data_snd_check's new data before the next ACK is read, each echoing this ACK's
+    // timestamp. Sent at the batch's end only unless RACK newly marked something here, a segment an
+    // earlier batch marked lost waited, and a later ACK of the batch that acknowledged it (its
+    // original late) left it unsent where Linux resent it; new data went with the last ACK's echo
+    // (test/tcp/Recovery.test.ts and test/kernel/ConformanceLoss.test.ts, "in recovery, a SACK
+    // inside a batch that lets PRR resend a segment marked lost before" / "a burst whose first ACK
+    // lets PRR resend"). (Not for an ACK that made no PRR step, `Prr.stale`: Linux's
+    // tcp_cwnd_reduction leaves cwnd as it was at newly_acked_sacked 0; nor the hole loop past
+    // RACK's marks, `innerMarks`)
+    if (!marked && s.prr?.stale !== true) return
+    innerMarks = true
+    if (sending(s)) {
+      sackRecover(s, now, out)
+      push(s, now, out)
+    }
+    innerMarks = false
+    return
+  }
+  if (!marked) return
+  innerMarks = true
+  enterRecovery(s, now, out)
   innerMarks = false
 }
 

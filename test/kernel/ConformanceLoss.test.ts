@@ -521,6 +521,37 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (ltbatch58; the stop-57 lead's "a recovery's resends of segments marked before a batch still
+  // wait for its end") Twelve out (the 11th and 12th by limited transmit), the first two lost: the
+  // third SACK (sacked_out 3, RACK's window 0) marks both lost and the recovery resends the first
+  // alone (in_flight 12 - 3 - 2 = 7 = ssthresh 7: sndcnt forced to 1). Then a burst: the SACK of
+  // 5001-8001 (prr_delivered 4, in_flight 12 - 6 - 2 + 1 = 5, sndcnt min(2, max(4 - 1, 3)) = 2) and
+  // the ACK of 8001 (the second's original late; in_flight 5, sndcnt min(2, max(6 - 3, 2) + 1) = 2).
+  // Linux's tcp_ack at the first runs tcp_cwnd_reduction, tcp_xmit_recovery (1001, marked lost by
+  // the ACK before) and tcp_data_snd_check (12001), both echoing ts 6; the second sends 13001 and
+  // 14001. The stack sent at the burst's end only (RACK marked nothing new at its first ACK): no
+  // 1001, and 12001 with the second's echo. The ACK of all fifteen ends the recovery: cwnd =
+  // ssthresh 7, CUBIC's epoch takes it to 8, eight new
+  it.scopedLive("in recovery, a burst whose first ACK lets PRR resend a segment marked lost before and whose second acknowledges it: the resend and a new segment go at the first (Linux's tcp_xmit_recovery, tcp_data_snd_check per tcp_ack)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 30000 }, window: SLOW_RTT },
+        dup(3, [[2001, 3001]], 5),
+        dup(4, [[2001, 4001]], 5),
+        dup(5, [[2001, 5001]], 20),
+        {
+          burst: [
+            { flags: "A", ack: 1, ts: 6, sack: [[2001, 8001]] },
+            { flags: "A", ack: 8001, ts: 7 }
+          ],
+          window: 20
+        },
+        { tb: { flags: "A", ack: 15001, ts: 8 }, window: 20 }
+      ]
+    }))
+
   // A window update, then a SACK that starts a recovery, in one burst: Linux's tcp_ack takes the
   // update by itself (FLAG_WIN_UPDATE; RACK marks nothing without a delivery) and tcp_data_snd_check
   // sends what it opens: cwnd 10, in_flight 5 - 2 SACKed = 3, seven new segments. Then the SACK

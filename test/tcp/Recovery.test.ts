@@ -232,6 +232,38 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect([Sender.counters(s.snd).retransmits, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([0, 0, false])
   })
 
+  // (ltbatch58; the stop-57 lead's "a recovery's resends of segments marked before a batch still
+  // wait for its end") In a recovery Linux's tcp_ack runs tcp_cong_control's tcp_cwnd_reduction and
+  // tcp_xmit_recovery at every ACK, then tcp_data_snd_check: what PRR's window for that ACK allows
+  // goes at it, a segment marked lost by an earlier ACK first (tcp_xmit_retransmit_queue), then new
+  // data, echoing that ACK's timestamp. Twelve out (the 11th and 12th by limited transmit), the
+  // first two lost: the third SACK (sacked_out 3, RACK's window 0) marks both lost, the recovery
+  // resends the first alone (in_flight 12 - 3 - 2 = 7 = ssthresh: sndcnt forced to 1). Then a batch:
+  // the SACK of the 6th to 8th (prr_delivered 4, in_flight 12 - 6 - 2 + 1 = 5, sndcnt min(7 - 5,
+  // max(4 - 1, 3)) = 2) resends the second and sends the 13th; the ACK of the first eight (the
+  // second's original came late; in_flight 5, sndcnt min(2, max(6 - 3, 2) + 1) = 2) the 14th and
+  // 15th. The stack sent at an inner ACK only what RACK newly marked there: the second waited for
+  // the batch's end, where it was acknowledged, and the batch sent [12, 13, 14], all at its end
+  // (test/kernel/ConformanceLoss.test.ts, "in recovery, a burst whose first ACK lets PRR resend")
+  it("in recovery, a SACK inside a batch that lets PRR resend a segment marked lost before, then the ACK that acknowledges it: the resend and the new data go at the first, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [(T.ourSeq(o) - B) / P, o.options.timestamp?.echo])
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      expect(sent(s.write(1000, T.octets(30 * P))).map(([n]) => n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      expect(sent(s.send(1020, sackTs(100, 1000, k(0), [k(2), k(3)])))).toEqual([[10, 100]])
+      expect(sent(s.send(1020, sackTs(101, 1000, k(0), [k(2), k(4)])))).toEqual([[11, 101]])
+      expect(sent(s.send(1020, sackTs(102, 1000, k(0), [k(2), k(5)])))).toEqual([[0, 102]])
+      const acks = [sackTs(103, 1000, k(0), [k(2), k(8)]), sackTs(104, 1020, k(8))]
+      const out = batched ? sent(s.send(1025, ...acks)) : acks.flatMap((a) => sent(s.send(1025, a)))
+      return [out, Sender.counters(s.snd).retransmits, s.snd.recovering]
+    }
+    const linux = [[[1, 103], [12, 103], [13, 104], [14, 104]], 2, true]
+    expect(run(false)).toEqual(linux)
+    expect(run(true)).toEqual(linux)
+  })
+
   // (review57c) What `rackInBatch` resends at an ACK inside a batch is what its ticked window marked
   // lost, nothing more: Linux's tcp_xmit_recovery → tcp_xmit_retransmit_queue resends only LOST skbs
   // (those tcp_rack_mark_lost marked at that ACK). The first segment went 5 ms before the others;
