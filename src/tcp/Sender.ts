@@ -2366,6 +2366,8 @@ const onAck = (
   // octets this ACK SACKed that were neither acknowledged nor SACKed before (the board is pruned later)
   const newlySacked = s.board.sacked - sackedBefore
   let dsack: SackBlock | undefined
+  // (this ACK delivered something, so makes a PRR step in a recovery: `rackInBatch`)
+  let delivers = false
   if (s.sackOk) {
     const una = advances ? a.ack : s.sndUna
     // An earlier ACK of this batch left PRR's window to the batch's end: what it let out by its own
@@ -2409,7 +2411,8 @@ const onAck = (
     // tcp_fastretrans_alert run but neither tcp_count_delivered nor tcp_cong_control, so no
     // tcp_cwnd_reduction; taken for a step, its D-SACK's segment let a new one go
     // (test/kernel/ConformanceLoss.test.ts, "a D-SACK in an ACK below SND.UNA in recovery")
-    const prrStep = p === undefined || ((delivered > 0 || whole) && !Seq.lt(a.ack, s.sndUna))
+    delivers = (delivered > 0 || whole) && !Seq.lt(a.ack, s.sndUna)
+    const prrStep = p === undefined || delivers
     if (prrStep) {
       if (prrFold && p !== undefined) p.owed += Math.max(0, prrOwed(s, p, pipeBefore))
       s.ackDelivered = delivered
@@ -2482,7 +2485,7 @@ const onAck = (
   // SACK recovery any that makes a PRR step: `rackInBatch`; never without SACK, whose board stays
   // empty, nor at a batch's last or only ACK, whose end runs RACK and sends as before; nor at a
   // partial ACK whose echo held the recovery, `undoHeld`, which marks and resends nothing)
-  if (later && (newlySacked > 0 || (s.sackOk && s.recovering)) && !(a.ece && s.ecnOk) && !undoHeld) rackInBatch(s, at, now, out)
+  if (later && (newlySacked > 0 || (s.sackOk && s.recovering)) && !(a.ece && s.ecnOk) && !undoHeld) rackInBatch(s, at, now, out, delivers)
   // (without SACK, a duplicate the count took is a segment delivered: Linux's tcp_add_reno_sack)
   if (!s.sackOk && s.prr === undefined && !advances && s.renoSacked > renoBefore) {
     s.ackDelivered = (s.renoSacked - renoBefore) * segmentPayload(s)
@@ -2933,7 +2936,7 @@ const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>):
  * start: not in a timeout's episode (its go-back's), F-RTO's, a shut window or after an ACK that
  * reneged, which keep their batch-end decision.
  */
-const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>): void => {
+const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>, delivers: boolean): void => {
   if (!(s.recovering || mayRecoverAgain(s)) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
   const reoWnd = Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering) + CLOCK_TICK
   // (judged at the batch's arrival, where this ACK's RACK.rtt was taken (`Rack.onAck`): an entry is
@@ -2957,10 +2960,11 @@ const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>)
     // original late) left it unsent where Linux resent it; new data went with the last ACK's echo
     // (test/tcp/Recovery.test.ts and test/kernel/ConformanceLoss.test.ts, "in recovery, a SACK
     // inside a batch that lets PRR resend a segment marked lost before" / "a burst whose first ACK
-    // lets PRR resend"). (Not for an ACK that made no PRR step, `Prr.stale`: Linux's
-    // tcp_cwnd_reduction leaves cwnd as it was at newly_acked_sacked 0; nor the hole loop past
-    // RACK's marks, `innerMarks`)
-    if (!marked && s.prr?.stale !== true) return
+    // lets PRR resend"). So too at an ACK whose RFC 6675 IsLost started the recovery here
+    // (`onAckLosses`): its new data went at the batch's end ("a recovery entered at an ACK inside a
+    // batch sends the new data"). (Not for an ACK that delivered nothing: Linux's tcp_cwnd_reduction
+    // leaves cwnd as it was at newly_acked_sacked 0; nor the hole loop past RACK's marks, `innerMarks`)
+    if (!marked && !delivers) return
     innerMarks = true
     if (sending(s)) {
       sackRecover(s, now, out)
@@ -2972,6 +2976,9 @@ const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>)
   if (!marked) return
   innerMarks = true
   enterRecovery(s, now, out)
+  // (and the new data the entry's PRR window leaves room for, at this ACK: Linux's
+  // tcp_data_snd_check after tcp_xmit_recovery, echoing this ACK's timestamp, as above)
+  if (s.recovering && sending(s)) push(s, now, out)
   innerMarks = false
 }
 

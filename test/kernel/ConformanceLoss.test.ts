@@ -552,6 +552,29 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (ltbatch58) A recovery entered at a burst's first ACK sends its new data there: ten out, the first
+  // two lost, the SACK of 2001-9001 (sacked_out 7: RACK's window 0, both lost; RFC 6675's IsLost in
+  // the stack) enters (ssthresh 7): in_flight 10 - 7 - 2 = 1, delta 6, sndcnt min(6, max(7, 7)) = 6,
+  // cwnd 7: tcp_xmit_recovery resends 1 and 1001, tcp_data_snd_check sends 10001-14001, all echoing
+  // ts 3; the SACK of 9001-10001 (in_flight 14 - 8 - 2 + 2 = 6, sndcnt min(1, max(8 - 6, 1)) = 1)
+  // 14001. The stack sent the new data at the burst's end, echoing ts 4
+  it.scopedLive("with SACK, a recovery entered at a burst's first ACK sends the new data PRR allows at it (Linux's tcp_xmit_recovery, tcp_data_snd_check per tcp_ack)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...OPEN_SACK,
+        { dut: { op: "write", bytes: 30000 } },
+        {
+          burst: [
+            { flags: "A", ack: 1, ts: 3, sack: [[2001, 9001]] },
+            { flags: "A", ack: 1, ts: 4, sack: [[2001, 10001]] }
+          ],
+          window: 20
+        },
+        { tb: { flags: "A", ack: 15001, ts: 5 }, window: 20 }
+      ]
+    }))
+
   // A window update, then a SACK that starts a recovery, in one burst: Linux's tcp_ack takes the
   // update by itself (FLAG_WIN_UPDATE; RACK marks nothing without a delivery) and tcp_data_snd_check
   // sends what it opens: cwnd 10, in_flight 5 - 2 SACKed = 3, seven new segments. Then the SACK

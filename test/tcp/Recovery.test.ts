@@ -264,6 +264,57 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(run(true)).toEqual(linux)
   })
 
+  // (ltbatch58) The same at a recovery's entry inside a batch: Linux's tcp_ack for the ACK that
+  // enters runs tcp_cwnd_reduction, tcp_xmit_recovery and tcp_data_snd_check before the next. Ten
+  // out, the first two lost; the SACK of the 3rd to 9th (sacked_out 7: RACK's window 0, both lost)
+  // enters (ssthresh 7): in_flight 10 - 7 - 2 = 1, delta 6, sndcnt min(6, max(7 - 0, 7)) = 6, cwnd 7:
+  // the two resends, then four new, all echoing its timestamp; the next ACK (the 10th SACKed:
+  // in_flight 14 - 8 - 2 + 2 = 6, sndcnt min(1, max(8 - 6, 1)) = 1) the 15th. The stack entered and
+  // resent at the first ACK but sent the new data at the batch's end, echoing the second
+  it("a recovery entered at an ACK inside a batch sends the new data PRR's window allows at that ACK, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [(T.ourSeq(o) - B) / P, o.options.timestamp?.echo])
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      expect(sent(s.write(1000, T.octets(30 * P))).map(([n]) => n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      const acks = [sackTs(100, 1000, k(0), [k(2), k(9)]), sackTs(101, 1000, k(0), [k(2), k(10)])]
+      const out = batched ? sent(s.send(1020, ...acks)) : acks.flatMap((a) => sent(s.send(1020, a)))
+      return [out, Sender.counters(s.snd).retransmits, s.snd.cc.ssthresh / P]
+    }
+    const linux = [[[0, 100], [1, 100], [10, 100], [11, 100], [12, 100], [13, 100], [14, 101]], 2, 7]
+    expect(run(false)).toEqual(linux)
+    expect(run(true)).toEqual(linux)
+  })
+
+  // (ltbatch58) The same where RACK's marks (`rackInBatch`) start it, reordering seen (so no RFC 6675
+  // IsLost, and RACK's window min RTT / 4 = 5 ms): the first segment at 2000, nine at 2010; the SACK
+  // of the 2nd to 8th at 2030 finds the first lost (sent 10 ms before them), enters (ssthresh 7):
+  // in_flight 10 - 7 - 1 = 2, sndcnt min(5, 7) = 5: the resend and four new at it; the next ACK
+  // (in_flight 14 - 8 - 1 + 1 = 6, sndcnt min(1, max(8 - 5, 1)) = 1) the 15th
+  it("a recovery RACK enters at an ACK inside a batch sends the new data PRR's window allows at that ACK, as one at a time", () => {
+    const P = MSS - 12
+    const base = B + 3 * P
+    const k = (n: number) => base + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [(T.ourSeq(o) - base) / P, o.options.timestamp?.echo])
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      // reordering seen: of three segments the third arrives before the second
+      s.write(1000, T.octets(3 * P))
+      s.send(1020, sackTs(60, 1000, B + P, [B + 2 * P, B + 3 * P]))
+      s.send(1021, sackTs(61, 1000, B + 3 * P))
+      expect(s.snd.rack.reordering).toBe(true)
+      expect(sent(s.write(2000, T.octets(P)))).toEqual([[0, 61]])
+      expect(sent(s.write(2010, T.octets(29 * P, P))).map(([n]) => n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+      const acks = [sackTs(100, 2010, k(0), [k(1), k(8)]), sackTs(101, 2010, k(0), [k(1), k(9)])]
+      const out = batched ? sent(s.send(2030, ...acks)) : acks.flatMap((a) => sent(s.send(2030, a)))
+      return [out, Sender.counters(s.snd).retransmits, s.snd.cc.ssthresh / P]
+    }
+    const linux = [[[0, 100], [10, 100], [11, 100], [12, 100], [13, 100], [14, 101]], 1, 7]
+    expect(run(false)).toEqual(linux)
+    expect(run(true)).toEqual(linux)
+  })
+
   // (review57c) What `rackInBatch` resends at an ACK inside a batch is what its ticked window marked
   // lost, nothing more: Linux's tcp_xmit_recovery → tcp_xmit_retransmit_queue resends only LOST skbs
   // (those tcp_rack_mark_lost marked at that ACK). The first segment went 5 ms before the others;
