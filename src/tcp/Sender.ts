@@ -2950,6 +2950,15 @@ const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>,
     s.ackSafe = false
     Rack.forceAdvanced(s.rack)
   }
+  // What RACK's plain window would mark at this ACK beyond the ticked marks (a hole sent in the
+  // SACKed segment's own tick, or within a tick of the window): Linux's tcp_rack_mark_lost marks it
+  // here (its µs clock sees it sent before), and tcp_xmit_retransmit_queue resends it before
+  // tcp_data_snd_check's new data. Left unmarked for a later ACK of the batch that may report it, it
+  // is out of RFC 6675's pipe already (a hole below the highest SACK), so PRR's window for this ACK
+  // went to new data and the hole waited: new data goes at this ACK only when nothing is left for
+  // the batch's end to mark; else the batch's end decides, its resends first (test/tcp/Recovery.test.ts,
+  // "in recovery, a SACK inside a batch above holes sent in its own tick")
+  const pending = Rack.wouldMarkLost(s.rack, at, Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering))
   if (s.recovering) {
     // In a recovery every ACK that delivers sends what PRR's window for it allows, at it: Linux's
     // tcp_ack runs tcp_cong_control's tcp_cwnd_reduction, tcp_xmit_recovery (the LOST skbs,
@@ -2964,11 +2973,11 @@ const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>,
     // (`onAckLosses`): its new data went at the batch's end ("a recovery entered at an ACK inside a
     // batch sends the new data"). (Not for an ACK that delivered nothing: Linux's tcp_cwnd_reduction
     // leaves cwnd as it was at newly_acked_sacked 0; nor the hole loop past RACK's marks, `innerMarks`)
-    if (!marked && !delivers) return
+    if (!marked && (!delivers || pending)) return
     innerMarks = true
     if (sending(s)) {
       sackRecover(s, now, out)
-      push(s, now, out)
+      if (!pending) push(s, now, out)
     }
     innerMarks = false
     return
@@ -2978,7 +2987,8 @@ const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>,
   enterRecovery(s, now, out)
   // (and the new data the entry's PRR window leaves room for, at this ACK: Linux's
   // tcp_data_snd_check after tcp_xmit_recovery, echoing this ACK's timestamp, as above)
-  if (s.recovering && sending(s)) push(s, now, out)
+  // (not while the plain window would mark more: `pending`)
+  if (s.recovering && sending(s) && !pending) push(s, now, out)
   innerMarks = false
 }
 

@@ -315,6 +315,61 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(run(true)).toEqual(linux)
   })
 
+  // (review58a) In a recovery, a SACK inside a batch above holes sent in the SACKed segment's own
+  // tick: Linux's tcp_rack_mark_lost (window 0 in Recovery with no reordering seen; µs clock: sent
+  // before the SACKed one) marks them at that ACK, and tcp_xmit_recovery resends them before
+  // tcp_data_snd_check's new data. Ten out at 1000, the 1st and 5th/6th lost: the SACKs of the 2nd
+  // and 2nd-3rd each let limited transmit send one (the 11th, 12th), that of the 2nd-4th enters
+  // (ssthresh 7; in_flight 12 - 3 - 1 = 8 above it: sndcnt ceil(7 / 10) = 1, the 1st resent). Then a
+  // batch: the SACK of the 7th-9th (the 5th and 6th lost: prr_delivered 4, in_flight 12 - 6 - 3 + 1
+  // = 4, sndcnt min(3, max(4 - 1, 3)) = 3): the 5th and 6th resent, then the 13th; the SACK of the
+  // 10th (in_flight 13 - 7 - 3 + 3 = 6, sndcnt min(1, max(5 - 4, 1)) = 1) the 14th. The ticked look
+  // inside the batch marks neither hole (same ms), and the first ACK's window went to new data
+  it("in recovery, a SACK inside a batch above holes sent in its own tick: the holes go before new data, as one at a time", () => {
+    const k = (n: number) => B + n * MSS
+    const seqs = (out: ReadonlyArray<OutSegment>) => shape(out).map(([seq]) => (seq! - B) / MSS)
+    const run = (batched: boolean) => {
+      const s = warm()
+      expect(seqs(s.write(1000, T.octets(30 * MSS)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      s.send(1020, sackOf(k(0), [k(1), k(2)]))
+      s.send(1020, sackOf(k(0), [k(1), k(3)]))
+      expect(seqs(s.send(1020, sackOf(k(0), [k(1), k(4)])))).toEqual([0])
+      const acks = [sackOf(k(0), [k(1), k(4)], [k(6), k(9)]), sackOf(k(0), [k(1), k(4)], [k(6), k(10)])]
+      const out = batched ? seqs(s.send(1022, ...acks)) : acks.flatMap((a) => seqs(s.send(1022, a)))
+      return [out, Sender.counters(s.snd).retransmits]
+    }
+    expect(run(false)).toEqual([[4, 5, 12, 13], 3])
+    expect(run(true)).toEqual([[4, 5, 12, 13], 3])
+  })
+
+  // (review58a) The same at a recovery RACK's ticked marks enter inside a batch: reordering seen
+  // (RACK's window min RTT / 4 = 5 ms), the 1st segment at 2000, the 2nd at 2005, eight at 2010; the
+  // SACK of the 3rd to 9th at 2030 finds the 1st lost by the ticked window and the 2nd (sent the
+  // window's 5 ms before the SACKed ones) by the plain one only. Taken by itself (RACK's window at
+  // the batch's end, as Linux's tcp_rack_mark_lost at the ACK) both are marked and resent before the
+  // new data PRR allows; the entry's new data at the inner ACK went before the 2nd's resend
+  it("a recovery RACK enters inside a batch with a hole the plain window marks: its resend goes before the new data, as one at a time", () => {
+    const P = MSS - 12
+    const base = B + 3 * P
+    const k = (n: number) => base + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => (T.ourSeq(o) - base) / P)
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      s.write(1000, T.octets(3 * P))
+      s.send(1020, sackTs(60, 1000, B + P, [B + 2 * P, B + 3 * P]))
+      s.send(1021, sackTs(61, 1000, B + 3 * P))
+      expect(s.snd.rack.reordering).toBe(true)
+      expect(sent(s.write(2000, T.octets(P)))).toEqual([0])
+      expect(sent(s.write(2005, T.octets(P, P)))).toEqual([1])
+      expect(sent(s.write(2010, T.octets(28 * P, 2 * P)))).toEqual([2, 3, 4, 5, 6, 7, 8, 9])
+      const acks = [sackTs(100, 2010, k(0), [k(2), k(9)]), sackTs(101, 2010, k(0), [k(2), k(10)])]
+      const out = batched ? sent(s.send(2030, ...acks)) : acks.flatMap((a) => sent(s.send(2030, a)))
+      return [out.slice(0, 3), Sender.counters(s.snd).retransmits]
+    }
+    expect(run(false)).toEqual([[0, 1, 10], 2])
+    expect(run(true)).toEqual([[0, 1, 10], 2])
+  })
+
   // (review57c) What `rackInBatch` resends at an ACK inside a batch is what its ticked window marked
   // lost, nothing more: Linux's tcp_xmit_recovery → tcp_xmit_retransmit_queue resends only LOST skbs
   // (those tcp_rack_mark_lost marked at that ACK). The first segment went 5 ms before the others;
