@@ -2925,11 +2925,12 @@ const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>):
  * the window apart, whatever their times within their ticks. What this pass finds the batch's end
  * would find too unless a later ACK hides it; the batch's end still runs RACK with the whole window
  * (its ADVANCED bit set again), its sends and timers as before.
- * In a recovery the same (RACK's window 0 there while no reordering is seen, plus the tick), at every
- * ACK that makes a PRR step: what it marks, and what earlier marks left unsent, goes at this ACK as
- * far as PRR's window for it allows, then new data (`sackRecover`, `push`, which take the batch's
- * earlier ACKs' counts, `Prr.owed`, and leave the next ACK to count afresh, as a batch ending here
- * would), where Linux's tcp_xmit_recovery and tcp_data_snd_check send it; left to the batch's end,
+ * In a recovery the same, without the tick while RACK's window is 0 (no reordering seen: Linux's
+ * is 0 there too, and send order decides), at every ACK that makes a PRR step: what it marks, and
+ * what earlier marks left unsent, goes at this ACK as far as PRR's window for it allows, then new
+ * data (`sackRecover`, `push`, which take the batch's earlier ACKs' counts, `Prr.owed`, and leave
+ * the next ACK to count afresh, as a batch ending here would), unless RACK's plain window would
+ * mark more here (`pending`: the batch's end decides, its resends first), where Linux's tcp_xmit_recovery and tcp_data_snd_check send it; left to the batch's end,
  * a hole a later ACK SACKed went unsent and a resend RACK found lost again waited
  * (test/tcp/Recovery.test.ts, "in recovery, a SACK of data sent a tick and more after a hole"; "...
  * that lets PRR resend a segment marked lost before"). Else only where a recovery may
@@ -2938,7 +2939,15 @@ const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>):
  */
 const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>, delivers: boolean): void => {
   if (!(s.recovering || mayRecoverAgain(s)) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
-  const reoWnd = Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering) + CLOCK_TICK
+  // (not in a recovery whose window is 0, no reordering seen: Linux's tcp_rack_reo_wnd returns 0 in
+  // Recovery whatever its min RTT, so what went before the SACKed segment is lost by send order
+  // alone, tcp_rack_sent_after, which the log keeps within a tick too (`Rack.detectLoss`); the
+  // tick's grace stands for a µs window that the Clock reads 0, and there is none. With it, holes
+  // sent in the SACKed segment's tick waited for the batch's end, resent with its last ACK's echo:
+  // test/kernel/ConformanceLoss.test.ts, "in recovery, a burst whose first ACK SACKs above holes
+  // sent with the SACKed data")
+  const plainWnd = Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering)
+  const reoWnd = plainWnd + (s.recovering && plainWnd === 0 ? 0 : CLOCK_TICK)
   // (judged at the batch's arrival, where this ACK's RACK.rtt was taken (`Rack.onAck`): an entry is
   // then lost by the gap between its send and the delivered one's alone, as Linux's per-ACK
   // tcp_rack_detect_loss takes rack.rtt_us and the skb's age from the one tcp_mstamp. At the send
@@ -2958,7 +2967,7 @@ const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>,
   // went to new data and the hole waited: new data goes at this ACK only when nothing is left for
   // the batch's end to mark; else the batch's end decides, its resends first (test/tcp/Recovery.test.ts,
   // "in recovery, a SACK inside a batch above holes sent in its own tick")
-  const pending = Rack.wouldMarkLost(s.rack, at, Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering))
+  const pending = Rack.wouldMarkLost(s.rack, at, plainWnd)
   if (s.recovering) {
     // In a recovery every ACK that delivers sends what PRR's window for it allows, at it: Linux's
     // tcp_ack runs tcp_cong_control's tcp_cwnd_reduction, tcp_xmit_recovery (the LOST skbs,

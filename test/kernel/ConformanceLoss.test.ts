@@ -552,6 +552,35 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review58a) In recovery, a burst whose first ACK SACKs data sent in the same moment as holes
+  // below it: ten out, the first and the 5th and 6th lost. The SACKs of 1001-2001 and 1001-3001 each
+  // let limited transmit send one (10001, 11001); that of 1001-4001 enters (ssthresh 7, in_flight 8:
+  // sndcnt ceil(7 / 10) = 1) and resends 1. The burst: the SACK of 6001-9001 (tcp_rack_mark_lost,
+  // window 0 in Recovery, finds 4001 and 5001 sent before the SACKed ones: in_flight 12 - 6 - 3 + 1
+  // = 4, sndcnt min(3, max(4 - 1, 3)) = 3): tcp_xmit_recovery resends 4001 and 5001, then
+  // tcp_data_snd_check sends 12001, echoing ts 6; the SACK of 9001-10001 (sndcnt 1) 13001 at ts 7.
+  // The stack's look inside the burst (a tick's grace) marked neither hole, and PRR's window at
+  // the first ACK went to new data (12001-14001), 4001 alone at the end and 5001 left out
+  it.scopedLive("in recovery, a burst whose first ACK SACKs above holes sent with the SACKed data resends the holes before new data (Linux's tcp_rack_mark_lost, tcp_xmit_recovery, then tcp_data_snd_check)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...OPEN_SACK_SLOW,
+        { dut: { op: "write", bytes: 30000 }, window: SLOW_RTT },
+        dup(3, [[1001, 2001]], 5),
+        dup(4, [[1001, 3001]], 5),
+        dup(5, [[1001, 4001]], 20),
+        {
+          burst: [
+            { flags: "A", ack: 1, ts: 6, sack: [[1001, 4001], [6001, 9001]] },
+            { flags: "A", ack: 1, ts: 7, sack: [[1001, 4001], [6001, 10001]] }
+          ],
+          window: 20
+        },
+        { tb: { flags: "A", ack: 14001, ts: 8 }, window: 20 }
+      ]
+    }))
+
   // (ltbatch58) A recovery entered at a burst's first ACK sends its new data there: ten out, the first
   // two lost, the SACK of 2001-9001 (sacked_out 7: RACK's window 0, both lost; RFC 6675's IsLost in
   // the stack) enters (ssthresh 7): in_flight 10 - 7 - 2 = 1, delta 6, sndcnt min(6, max(7, 7)) = 6,
