@@ -1857,9 +1857,9 @@ let ackEce = false
  */
 /**
  * RACK's marks for the ACK being taken are in, made by `rackInBatch` at an ACK before the batch's
- * last with its ticked window: the recovery's sends there (`enterRecovery`, `sackRecover`) are those
- * marks and nothing else, as Linux's tcp_xmit_recovery → tcp_xmit_retransmit_queue resends only
- * LOST skbs. Neither marks again at the plain window (what lies within a tick of the delivered
+ * last with its ticked window (the plain one in a recovery whose window is 0): the recovery's sends
+ * there (`enterRecovery`, `sackRecover`) are those marks and nothing else, as Linux's
+ * tcp_xmit_recovery → tcp_xmit_retransmit_queue resends only LOST skbs. Neither marks again at the plain window (what lies within a tick of the delivered
  * segment may be the batch's next ACK's, stop 30) nor resends a hole RACK did not mark (RFC 6675's
  * hole past HighRxt): both sent, at that ACK, a segment the batch's next ACK SACKed, and its resend
  * then made the head's look lost again at the batch's end, resent twice (test/tcp/Recovery.test.ts,
