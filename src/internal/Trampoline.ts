@@ -131,8 +131,10 @@ class Trampoline implements Scheduler.Scheduler {
     this.handedOff = 0
     const waiting = [task]
     this.deferred = waiting
+    turnsAwaited++
     setImmediate(() => {
       this.deferred = undefined
+      turnsAwaited--
       let i = 0
       try {
         for (; i < waiting.length; i++) waiting[i]!()
@@ -158,6 +160,16 @@ class Trampoline implements Scheduler.Scheduler {
  * turns, not once in 1.9 s.
  */
 const HAND_OFFS_PER_TURN = 8192
+
+/** Runners whose tasks wait for the event loop's next turn (`handOff`), in this process. */
+let turnsAwaited = 0
+
+/**
+ * Whether some runner's tasks wait for the event loop's next turn: a wait made of yields alone
+ * (microtasks) never reaches them. For tests that let every runnable fiber run (test/support's
+ * `settle`), whose bounded yields ran out while the stack's tasks waited for that turn.
+ */
+export const awaitsTurn = (): boolean => turnsAwaited > 0
 
 /**
  * Slots of the run queue kept between runs: a run that queued more (one callback waking that many

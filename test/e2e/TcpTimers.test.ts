@@ -581,13 +581,6 @@ describe("TCP bounds, counted when hit", () => {
       watch.drop = (seg) => !isSyn(seg)
       const { a, b } = yield* world(watch, { configA: { tcp: { synBacklog: 2, synCookies: false } } })
       for (let i = 0; i < 3; i++) yield* Effect.fork(connect(b))
-      // (and a turn of the event loop: the stack's scheduler (internal/Trampoline.ts) counts its
-      // hand-offs across the file's tests, and when its count comes due inside this settle the
-      // stack's tasks wait for the next turn (`setImmediate`) while the settle's yields run out in
-      // microtasks: after review58a's 3cf6687 changed how many tasks the earlier lossy transfers
-      // made, the SYNs were not yet in and the counts read 0 on the whole file, passing alone)
-      yield* settle
-      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
       yield* settle
       expect((yield* statsOf(a)).tcp).toMatchObject({ halfOpen: 2, synQueueFull: 1, passiveOpens: 0 })
     }))

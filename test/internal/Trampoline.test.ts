@@ -38,9 +38,11 @@ describe("Trampoline", () => {
       const toPong = yield* Queue.unbounded<number>()
       const toPing = yield* Queue.unbounded<number>()
       let exchanged = 0
+      let sawAwaited = false
       let whenTimerFired: number | undefined
       const timer = setTimeout(() => {
         whenTimerFired = exchanged
+        sawAwaited = Trampoline.awaitsTurn()
       }, 0)
       const ping = Effect.gen(function*() {
         for (let i = 0; i < N; i++) {
@@ -57,6 +59,11 @@ describe("Trampoline", () => {
       expect(exchanged).toBe(N)
       expect(whenTimerFired).toBeDefined()
       expect(whenTimerFired!).toBeLessThan(N / 2)
+      // (the timer ran because the fibers' tasks waited for that turn, and `awaitsTurn` said so then;
+      // not once the turn has run them: what test/support's `settle` asks before it waits for one)
+      expect(sawAwaited).toBe(true)
+      yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+      expect(Trampoline.awaitsTurn()).toBe(false)
     }))
 
   it("outside every fiber: the task runs now, and what it schedules runs after it, in order, never nested", () => {

@@ -5,6 +5,7 @@
  * nobody advances fail at once instead of at the runner's timeout.
  */
 import { Cause, Clock, Duration, Effect, Fiber, Option, TestClock } from "effect"
+import * as Trampoline from "../../src/internal/Trampoline.js"
 
 /** Yield until at least `n` sleeps are registered with the TestClock. */
 export const awaitSleeps = (n = 1) =>
@@ -17,9 +18,19 @@ export const awaitSleeps = (n = 1) =>
     return yield* Effect.dieMessage(`no ${n} sleeps registered`)
   })
 
-/** Let every runnable fiber run (a bounded number of yields). */
+/**
+ * Let every runnable fiber run (a bounded number of yields), and, where the stack's runner gave the
+ * event loop its turn meanwhile (src/internal/Trampoline.ts: every HAND_OFFS_PER_TURN tasks, the next
+ * ones wait for a `setImmediate`), that turn too, then yield again: yields alone are microtasks and
+ * never reach it, and a test whose settle fell on such a turn read its counts before the segments
+ * were in (counted across a file's tests, so a change elsewhere in the file moved it onto another test).
+ */
 export const settle = Effect.gen(function*() {
-  for (let i = 0; i < 50; i++) yield* Effect.yieldNow()
+  for (let turn = 0; turn < 4; turn++) {
+    for (let i = 0; i < 50; i++) yield* Effect.yieldNow()
+    if (!Trampoline.awaitsTurn()) return
+    yield* Effect.promise(() => new Promise<void>((resolve) => setImmediate(resolve)))
+  }
 })
 
 /**
