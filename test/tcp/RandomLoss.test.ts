@@ -394,8 +394,6 @@ const run = (seed: number, total: number, reneging = false, sack = true, shrinki
   throw new Error(`seed ${seed}: unfinished, ${Seq.sub(s.snd.sndUna, Seq.add(T.LOCAL_ISN, 1))} of ${total} acknowledged at ${now}`)
 }
 
-import { afterAll } from "vitest"
-afterAll(() => { console.log("INNER", (globalThis as any).__inner, "SEND", (globalThis as any).__innerSend) })
 describe("loss recovery under random loss, delay and reordering (a property over seeds)", () => {
   for (let block = 0; block < 4; block++) {
     it(`seeds ${block * 100 + 1} to ${block * 100 + 100}: every octet acknowledged, a timer armed while any is outstanding, one segment at a timeout, RACK's held count true, no PRR step for an ACK that delivers nothing`, () => {
