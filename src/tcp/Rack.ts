@@ -1516,12 +1516,22 @@ export const checkReordering = (r: Rack, ack: Seq.SeqNum, board: Scoreboard, mss
     if (d !== undefined && (low === undefined || Seq.lt(d, low))) low = d
   }
   tally.reordDsack = undefined
-  if (low === undefined || mss <= 0) return
+  if (low !== undefined) raiseDegree(r, low, ack, board, mss)
+}
+
+/**
+ * tcp_check_sack_reordering's measure: when `low` lies below the highest SACKed sequence after the
+ * ACK (SND.UNA, `ack`, with nothing SACKed above it), the degree rises to that distance in segments
+ * of `mss` where it exceeds it. Whether `low` was below it (reordering seen).
+ */
+const raiseDegree = (r: Rack, low: Seq.SeqNum, ack: Seq.SeqNum, board: Scoreboard, mss: number): boolean => {
+  if (mss <= 0) return false
   const highest = board.ranges.length > 0 ? board.ranges[board.ranges.length - 1]!.right : ack
   const fack = Seq.gt(highest, ack) ? highest : ack
-  if (!Seq.lt(low, fack)) return
+  if (!Seq.lt(low, fack)) return false
   const metric = Seq.sub(fack, low)
   if (metric > r.degree * mss) r.degree = Math.min(Math.ceil(metric / mss), MAX_REORDERING)
+  return true
 }
 
 /**
@@ -1531,12 +1541,7 @@ export const checkReordering = (r: Rack, ack: Seq.SeqNum, board: Scoreboard, mss
  * seen (reord_seen), and the degree rises to that distance in segments of `mss` when it exceeds it.
  */
 export const reorderedFrom = (r: Rack, low: Seq.SeqNum, ack: Seq.SeqNum, board: Scoreboard, mss: number): void => {
-  const highest = board.ranges.length > 0 ? board.ranges[board.ranges.length - 1]!.right : ack
-  const fack = Seq.gt(highest, ack) ? highest : ack
-  if (!Seq.lt(low, fack) || mss <= 0) return
-  r.reordering = true
-  const metric = Seq.sub(fack, low)
-  if (metric > r.degree * mss) r.degree = Math.min(Math.ceil(metric / mss), MAX_REORDERING)
+  if (raiseDegree(r, low, ack, board, mss)) r.reordering = true
 }
 
 /**
