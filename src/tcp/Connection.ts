@@ -326,7 +326,9 @@ export class Conn {
     // (takeAll() looks at the inbox when called: asked anew per wake-up, just before the wait starts)
     const loop = (): Effect.Effect<void> => Effect.flatMap(this.arrivals.takeAll(), handle)
     const handle = ([batch, finished]: readonly [Chunk.Chunk<Arrival>, boolean]): Effect.Effect<void> => {
-      for (const a of batch) this.receive(a)
+      // (the Chunk's own array, indexed: `for...of` on a Chunk makes an iterator per wake-up)
+      const arrivals = Chunk.toReadonlyArray(batch)
+      for (let i = 0; i < arrivals.length; i++) this.receive(arrivals[i]!)
       return finished ? Effect.void : loop()
     }
     return Effect.suspend(loop)
@@ -390,12 +392,20 @@ export class Conn {
       // already arrived, so the data this wake-up sends carries their ACK (and the window and
       // the ACKs they bring count before a write is pushed or a timer fires), as Linux fills a
       // segment's ACK when it transmits. The application's own events keep their order.
+      // (the Chunk's own array, indexed: `for...of` on a Chunk makes an iterator per loop)
+      const list = Chunk.toReadonlyArray(events)
       let others = false
-      for (const e of events) {
+      for (let i = 0; i < list.length; i++) {
+        const e = list[i]!
         if (e._tag === "Report") this.apply(e, now, out)
         else others = true
       }
-      if (others) for (const e of events) if (e._tag !== "Report") this.apply(e, now, out)
+      if (others) {
+        for (let i = 0; i < list.length; i++) {
+          const e = list[i]!
+          if (e._tag !== "Report") this.apply(e, now, out)
+        }
+      }
       // (the path MTU locked below the floor, or unlocked when that expired: DF follows, before the sends)
       if (this.snd.pmtuLocked === this.emitOptions.dontFragment) this.emitWith(this.emitOptions.tos ?? 0)
       const sending = this.transmit(out, true)
@@ -733,8 +743,9 @@ export class Conn {
       this.written += n
       this.recharge()
       this.events.unsafeOffer(
+        // (two literals, not a spread of `{}` or `{ urgent }`: a spread makes an object per write)
         n === data.length
-          ? { _tag: "Write", data, ...(urgent ? { urgent: true } : {}) }
+          ? urgent ? { _tag: "Write", data, urgent: true } : { _tag: "Write", data }
           : { _tag: "Write", data: data.subarray(0, n) }
       )
       return n === data.length ? Effect.void : this.put(data.subarray(n), urgent, taken + n)

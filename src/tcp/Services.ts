@@ -42,9 +42,13 @@ const ignore = (): Effect.Effect<void> => Effect.void
 
 /** RFC 862: send back everything received; end when the peer ends. */
 export const echo = (c: Connection): Effect.Effect<void, TcpError> => {
+  // (the read, the write function and the loop taken once per connection: each `c.read` or
+  // `c.write` is an effect or a function made when asked for, per chunk otherwise)
+  const read = c.read
+  const write = c.write
   const loop: Effect.Effect<void, TcpError> = Effect.flatMap(
-    c.read,
-    (chunk) => chunk._tag === "None" ? c.end : Effect.zipRight(c.write(chunk.value), loop)
+    read,
+    (chunk) => chunk._tag === "None" ? c.end : Effect.zipRight(write(chunk.value), loop)
   )
   return loop
 }

@@ -1146,10 +1146,17 @@ export const make = Effect.gen(function*() {
   }
 
   // --- the dealer -----------------------------------------------------------------------
+  /**
+   * A batch's Tx that it left empty, for the next batch: most batches send nothing from the dealer
+   * (an exchange's segments all go to their connection), and need no Tx of their own. One whose
+   * frames went to `flushNow` is never kept.
+   */
+  let idleTx: Tx | undefined = undefined
   /** One wake-up's segments, dealt at once, when called (by `consumeBatches`, in the dealer's fiber); what is left is the effect returned. */
   const deal = (batch: ReadonlyArray<Ipv4Packet>): Effect.Effect<void> => {
     const at = clock.unsafeCurrentTimeMillis()
-    const tx = new Tx()
+    const tx = idleTx ?? new Tx()
+    idleTx = undefined
     // Each connection's segments, in the order the connections first appear. A batch is mostly
     // one connection's (an rr exchange, a bulk flow's burst): it needs no map.
     let first: Conn | undefined
@@ -1247,7 +1254,11 @@ export const make = Effect.gen(function*() {
     }
     const opened = opening
     // (in the dealer's wake-up: sent at once where the link allows it, Ipv4's flushNow)
-    if (opened === undefined) return tx.frames.length + tx.local.length > 0 ? ip.flushNow(tx) : Effect.void
+    if (opened === undefined) {
+      if (tx.frames.length + tx.local.length > 0) return ip.flushNow(tx)
+      idleTx = tx
+      return Effect.void
+    }
     opening = undefined
     // (a handshake refused after the batch puts its reset into `tx`: flushed after openAll, in the
     // same wake-up)
