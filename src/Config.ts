@@ -181,6 +181,12 @@ export interface StackConfig {
      */
     readonly maxTimeWait: number
     /**
+     * connections the application closed that the stack keeps finishing at once (Linux
+     * tcp_max_orphans); past it an orphan is reset at its close, and at a retransmission or probe
+     * timeout from half of it on (a quarter for one silent for 240 s or given up on), counted
+     */
+    readonly maxOrphans: number
+    /**
      * fibers kept waiting for the next connection's half once theirs is over
      * (internal/FiberPool.ts), at most: a new connection's halves then cost
      * no fresh fiber each. About 0.9 KiB each; 0 makes a fiber per half
@@ -296,6 +302,7 @@ export const defaults = {
     challengeAcksPerSecond: 1000,
     maxConnections: 65536,
     maxTimeWait: 65536,
+    maxOrphans: 65536,
     idleFibers: 1024,
     synBacklog: 1024,
     synCookies: true,
@@ -553,6 +560,7 @@ export const check = (input: StackConfigInput, totalMemory: number = memoryOfPro
         challengeAcksPerSecond: yield* int("tcp.challengeAcksPerSecond", tcp.challengeAcksPerSecond, 1, 1_000_000),
         maxConnections: yield* int("tcp.maxConnections", tcp.maxConnections, 1, 1 << 24),
         maxTimeWait: yield* int("tcp.maxTimeWait", tcp.maxTimeWait, 0, 1 << 24),
+        maxOrphans: yield* int("tcp.maxOrphans", tcp.maxOrphans, 0, 1 << 24),
         idleFibers: yield* int("tcp.idleFibers", tcp.idleFibers, 0, 1 << 20),
         synBacklog: yield* int("tcp.synBacklog", tcp.synBacklog, 1, 1 << 20),
         synCookies: tcp.synCookies,

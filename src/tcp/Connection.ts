@@ -261,6 +261,8 @@ export class Conn {
   private released = false
   /** counted among the stack's TCP sockets (`countSocket`) */
   private socketCounted = false
+  /** of those, among its orphans (`countOrphan`) */
+  private orphanCounted = false
   /**
    * What the connection's segments go with: DF (unless the path MTU is locked: Sender.pmtuLocked),
    * and the TOS the application set (RFC 1122 §4.2.4.2: the application MUST be able to; its ECN
@@ -458,6 +460,7 @@ export class Conn {
           Sender.abort(s, now, out, true)
           return
         }
+        this.countOrphan()
         Sender.closeByApp(s, now, out)
         return
       case "Abort":
@@ -652,6 +655,22 @@ export class Conn {
     if (m === undefined || !this.socketCounted) return
     this.socketCounted = false
     m.sockets--
+    if (this.orphanCounted) {
+      this.orphanCounted = false
+      m.orphans--
+    }
+  }
+
+  /**
+   * The application closed it, and it still counts as a socket: an orphan now (Linux's __tcp_close
+   * counts it, tcp_orphan_count_inc, before its tcp_check_oom: Sender.closeByApp), until it is no
+   * socket (`uncountSocket`). Once.
+   */
+  private countOrphan(): void {
+    const m = this.snd.params.memory
+    if (m === undefined || !this.socketCounted || this.orphanCounted) return
+    this.orphanCounted = true
+    m.orphans++
   }
 
   /** The stack-wide bound, not the send buffer, limits `room` now. */

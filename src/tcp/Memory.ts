@@ -65,6 +65,17 @@
  *   socks) nor TIME-WAIT records (timewait socks), which Linux does not
  *   count either (tcp_init_sock and sk_clone_lock count a socket,
  *   tcp_v4_destroy_sock lets go of it).
+ * - Orphans (Linux's tcp_orphan_count and tcp_max_orphans): of those
+ *   sockets, the connections the application closed (Connection.ts counts
+ *   one at its close, before the check, and lets go of it with its socket).
+ *   One is reset when the stack cannot keep it (`checkOom`, Linux's
+ *   tcp_check_oom): more orphans than `maxOrphans`, or more than
+ *   SOCK_MIN_SNDBUF queued to send while the total is past `high`; asked
+ *   at its close with the count as it is, and at its retransmission and
+ *   zero-window probe timeouts with the count doubled for each of its
+ *   penalties (Sender.ts, tcp_out_of_resources), so that a flood of
+ *   closed connections whose peers never acknowledge cannot hold the
+ *   stack's memory for their retries' minutes. Counted (TCPAbortOnMemory).
  *
  * @since 0.1.0
  */
@@ -94,6 +105,16 @@ export interface TcpMemory {
   ofoPruned: number
   /** TCP sockets of the stack now, for the fair share (Linux's tcp_sockets_allocated; see the header for what counts) */
   sockets: number
+  /**
+   * Orphans now: of `sockets`, the connections the application closed (Linux's tcp_orphan_count: from
+   * tcp_close's sock_orphan to inet_csk_destroy_sock; an orphan's FIN-WAIT-2 that Linux holds as a
+   * timewait sock is no socket, so none)
+   */
+  orphans: number
+  /** the orphans the stack keeps before it resets them (Linux's tcp_max_orphans; `checkOom`) */
+  readonly maxOrphans: number
+  /** connections reset for too many orphans or for memory past `high` (`checkOom`; Linux's TCPAbortOnMemory) */
+  abortedOnMemory: number
 }
 
 /** The receive side's minimum, octets (Linux's tcp_rmem[0]): guaranteed by Linux below `high` only, never above it (see the header). */
@@ -105,16 +126,37 @@ export const MIN_SEND = 4096
 /** Segments of our MSS the window is cut to past RCV.NXT under pressure (tcp_adjust_rcv_ssthresh: 4U * advmss). */
 export const PRESSURE_SEGMENTS = 4
 
+/**
+ * Linux's SOCK_MIN_SNDBUF, 2 × TCP_SKB_MIN_TRUESIZE (2048 octets and a struct sk_buff): past this
+ * much queued for sending, a connection counts as holding memory (`checkOom`). Linux's is a true
+ * size; here the octets of the send buffer.
+ */
+export const SOCK_MIN_SNDBUF = 4608
+
 /** @category constructors */
-export const make = (limits: Limits): TcpMemory => ({
+export const make = (limits: Limits, maxOrphans = Number.POSITIVE_INFINITY): TcpMemory => ({
   limits,
   allocated: 0,
   pressure: false,
   pressureEntries: 0,
   rcvQueueDropped: 0,
   ofoPruned: 0,
-  sockets: 0
+  sockets: 0,
+  orphans: 0,
+  maxOrphans,
+  abortedOnMemory: 0
 })
+
+/**
+ * Linux's tcp_check_oom: should an orphan be reset? When the orphans, their count doubled `shift`
+ * times (the caller's penalties), are more than `maxOrphans` (too_many_orphans), or when this one
+ * holds more than SOCK_MIN_SNDBUF for sending (`sendHeld`, its send buffer's octets) while the stack
+ * holds more than `high` (tcp_out_of_memory). Linux asks at an orphan's close (__tcp_close) and at its
+ * retransmission and zero-window probe timeouts (tcp_out_of_resources); Sender.ts.
+ */
+export const checkOom = (m: TcpMemory | undefined, shift: number, sendHeld: number): boolean =>
+  m !== undefined &&
+  (m.orphans * 2 ** shift > m.maxOrphans || (sendHeld > SOCK_MIN_SNDBUF && m.allocated > m.limits.high))
 
 /**
  * Linux's tcp_init_mem, in octets, for a machine of `total` octets: a

@@ -119,7 +119,10 @@
  *   tcp_retries2, so a peer gone with its window shut does not hold it forever;
  *   once the application has closed, answered or not, after `orphanRetries`
  *   backoffs with the interval at its cap (Linux's SOCK_DEAD rule there), so
- *   that a peer cannot hold orphans by keeping its window shut;
+ *   that a peer cannot hold orphans by keeping its window shut; and an
+ *   orphan the stack cannot keep (too many orphans, or memory past `high`:
+ *   Memory.checkOom) is reset at its close, and at its retransmission and
+ *   probe timeouts (Linux's __tcp_close and tcp_out_of_resources);
  *   the same timer sends what fits into a window too small for sender-side
  *   silly-window avoidance (RFC 9293 §3.8.6.2.1's override). A bare FIN
  *   waits for the window too (it takes a sequence number), probed meanwhile
@@ -5105,6 +5108,48 @@ export const closeByApp = (s: Sender, now: number, out: Array<OutSegment>): void
     armKeepalive(s, now)
   }
   end(s, now, out)
+  // An orphan the stack cannot keep, too many of them or memory past `high`, is reset at once
+  // (Linux's __tcp_close: tcp_check_oom(sk, 0) once the close's FIN is queued, then
+  // tcp_set_state(TCP_CLOSE) and tcp_send_active_reset; the connection already counts among the
+  // orphans, Connection.countOrphan). Not one left in FIN-WAIT-2 that Linux holds as a timewait sock
+  // from here on (tcp_time_wait for a FIN-WAIT-2 timeout within TCP_TIMEWAIT_LEN: no socket, no check)
+  if (
+    s.state !== "Closed" && s.state !== "TimeWait" &&
+    !(s.state === "FinWait2" && finTime(s.params.finWait2, s.rtt.rto) <= TCP_TIMEWAIT_LEN) &&
+    Memory.checkOom(s.params.memory, 0, s.buffer.length)
+  ) {
+    abortOnMemory(s, now, out, true)
+  }
+}
+
+/** Linux's 2 × TCP_RTO_MAX (120 s, whatever `maxRto` is): an orphan silent that long counts double in `outOfResources`. */
+const ORPHAN_SILENT = 240_000
+
+/**
+ * Linux's tcp_out_of_resources, at an orphan's retransmission timeout (`doReset`: its RTO still
+ * under the cap, or its retries not yet spent, as tcp_write_timeout passes it) or zero-window probe
+ * timeout (always): reset it (`abortOnMemory`) when the stack cannot keep it (`Memory.checkOom`),
+ * with its orphan count doubled once for an orphan whose last data went out more than 240 s ago or
+ * that is being given up on anyway (`!doReset`), and once more with an ICMP soft error kept. Sent
+ * only with `doReset`, or when its last data went within TCP_TIMEWAIT_LEN or its window is shut with
+ * nothing in flight (Linux's "exceptional cases, when connection requires reset"). True when it ended.
+ */
+const outOfResources = (s: Sender, now: number, doReset: boolean, out: Array<OutSegment>): boolean => {
+  const m = s.params.memory
+  if (m === undefined) return false
+  let shift = 0
+  if (now - s.lastSendAt > ORPHAN_SILENT || !doReset) shift++
+  if (s.softError !== undefined) shift++
+  if (!Memory.checkOom(m, shift, s.buffer.length)) return false
+  abortOnMemory(s, now, out, doReset || now - s.lastSendAt <= TCP_TIMEWAIT_LEN || (s.sndWnd === 0 && inFlight(s) === 0))
+  return true
+}
+
+/** The orphan ends for resources (`checkOom`): with a reset if `reset` (Linux's tcp_send_active_reset), counted (TCPAbortOnMemory). */
+const abortOnMemory = (s: Sender, now: number, out: Array<OutSegment>, reset: boolean): void => {
+  if (reset) emit(s, out, ackSeq(s), RST | ACK, undefined, resetOptions(s, now))
+  if (s.params.memory !== undefined) s.params.memory.abortedOnMemory++
+  fail(s, "Aborted")
 }
 
 /**
@@ -5285,6 +5330,15 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
     timedOut(s)
     return
   }
+  // (an orphan the stack cannot keep ends here, before its retries are looked at: Linux's
+  // tcp_write_timeout for SOCK_DEAD, whose do_reset is "alive", its RTO under the cap, or its
+  // retries not spent by the model's time alone, retransmits_timed_out with no user timeout)
+  if (
+    s.appClosed && !synPhase &&
+    outOfResources(s, now, s.rtt.rto < s.params.rtt.maxRto || !retriesTimedOut(s, now, false, 0), out)
+  ) {
+    return
+  }
   if (!shut && retriesTimedOut(s, now, synPhase)) {
     timedOut(s)
     return
@@ -5447,14 +5501,14 @@ const onRto = (s: Sender, now: number, out: Array<OutSegment>): void => {
  * `synRetries` 1 or 2, 3 and 7 s), else at the same expiry (131 s for 6), and a user timeout in
  * its place leaves the count to end it.
  */
-const retriesTimedOut = (s: Sender, now: number, synPhase: boolean): boolean => {
+const retriesTimedOut = (s: Sender, now: number, synPhase: boolean, userTimeout = s.userTimeout): boolean => {
   // (in SYN-SENT the count is tcp_syn_retries + tcp_syn_linear_timeouts, max_retransmits: the
   // linear timeouts spend resends faster than the doubling the model times; SYN-RECEIVED's is not)
   const synLimit = s.params.synRetries + (s.state === "SynSent" ? s.params.synLinearTimeouts : 0)
   if (synPhase && s.retries >= synLimit) return true
   if (s.retries === 0) return false
-  const timeout = s.userTimeout > 0
-    ? s.userTimeout
+  const timeout = userTimeout > 0
+    ? userTimeout
     : synPhase
     ? Rtt.modelTimeout(s.params.synRetries, Rtt.initialRto(s.params.rtt), s.params.rtt.maxRto)
     : Rtt.modelTimeout(retryLimit(s), Rtt.MODEL_RTO_BASE, s.params.rtt.maxRto)
@@ -5784,7 +5838,14 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
     timedOut(s)
     return
   }
-  if (s.windowProbes >= retryLimit(s) || (s.appClosed && capped && s.persistBackoff >= retryLimit(s))) {
+  if (s.appClosed && capped && s.persistBackoff >= retryLimit(s)) {
+    timedOut(s)
+    return
+  }
+  // (an orphan the stack cannot keep ends here, after the check above and before the probes' count,
+  // reset whatever its state: Linux's tcp_probe_timer, tcp_out_of_resources(sk, true))
+  if (s.appClosed && outOfResources(s, now, true, out)) return
+  if (s.windowProbes >= retryLimit(s)) {
     timedOut(s)
     return
   }

@@ -172,6 +172,10 @@ export interface TcpStats {
   readonly rcvQueueDropped: number
   /** times an out-of-order queue was pruned to make room under that bound (Linux's OfoPruned) */
   readonly ofoPruned: number
+  /** connections the application closed, still finishing (Linux's tcp_orphan_count; bounded by `tcp.maxOrphans`) */
+  readonly orphans: number
+  /** orphans reset for `tcp.maxOrphans` or for TCP memory past `tcp.memory.high` (Linux's TCPAbortOnMemory) */
+  readonly abortOnMemory: number
   /**
    * TCP sockets now, the divisor of that bound's fair share (Linux's tcp_sockets_allocated, sockstat's
    * "alloc"): connections, orphans included but for Linux's timewait socks, and listeners; not
@@ -634,7 +638,7 @@ export const make = Effect.gen(function*() {
   // every RTT measurement of the stack's connections, as an Effect metric (served at /metrics)
   const rttTags = [MetricLabel.make("stack", Addr.format(ip.address))]
   // what every connection holds, together (Memory.ts): each charges its own changes
-  const memory = Memory.make(config.tcp.memory)
+  const memory = Memory.make(config.tcp.memory, config.tcp.maxOrphans)
   const params: TcpParams = {
     ...paramsOf(config.tcp),
     memory,
@@ -1681,6 +1685,8 @@ export const make = Effect.gen(function*() {
       rcvQueueDropped: memory.rcvQueueDropped,
       ofoPruned: memory.ofoPruned,
       sockets: memory.sockets,
+      orphans: memory.orphans,
+      abortOnMemory: memory.abortedOnMemory,
       ...retransmissions()
     })),
     connections: Effect.sync(() =>

@@ -517,6 +517,8 @@ describe("Format", () => {
       rcvQueueDropped: 0,
       ofoPruned: 0,
       sockets: 0,
+      orphans: 0,
+      abortOnMemory: 0,
       toZeroWindowAdv: 0,
       fromZeroWindowAdv: 0,
       wantZeroWindowAdv: 0

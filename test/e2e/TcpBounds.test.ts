@@ -75,3 +75,42 @@ describe("a reader that stops", () => {
       expect(bad).toBe(0)
     }), 60_000)
 })
+
+describe("orphans (tcp.maxOrphans, Linux's tcp_max_orphans)", () => {
+  it.scoped("past the bound an orphan is reset at its close and counted; the orphans held are a gauge that goes back to 0", () =>
+    Effect.gen(function*() {
+      const { a, b } = yield* twoStacks({
+        configA: { tcp: { receiveBuffer: 4096, maxReceiveBuffer: 4096 } },
+        configB: { tcp: { maxOrphans: 1 } }
+      })
+      const listener = yield* run(a, Effect.flatMap(Tcp, (t) => t.listen({ port: 9 })))
+      const stats = run(b, Effect.flatMap(Tcp, (t) => t.stats))
+      const servers = []
+      for (let i = 0; i < 3; i++) {
+        const client = yield* Effect.fork(run(b, Effect.flatMap(Tcp, (t) => t.connect({ address: ADDR_A, port: 9 }))))
+        yield* settle
+        servers.push(yield* listener.accept)
+        const conn = yield* Fiber.join(client)
+        // more than the server's window takes, never read: the orphan has data and its FIN to send
+        yield* Effect.fork(conn.write(new Uint8Array(32 * 1024)))
+        yield* TestClock.adjust("10 millis")
+        yield* settle
+        yield* conn.close
+        yield* settle
+      }
+      const held = yield* stats
+      // the first kept, the second and third past the bound of 1 (each counts itself), reset
+      expect([held.orphans, held.abortOnMemory]).toEqual([1, 2])
+      const states = []
+      for (const s of servers) states.push((yield* s.info).state)
+      expect(states).toEqual(["Established", "Closed", "Closed"])
+      // the kept orphan's data read: it ends (FIN-WAIT-2, its timewait sock), and counts no more
+      const drain = yield* Effect.fork(Effect.forever(servers[0]!.read))
+      for (let i = 0; i < 100; i++) {
+        yield* TestClock.adjust("100 millis")
+        yield* settle
+      }
+      yield* Fiber.interrupt(drain)
+      expect((yield* stats).orphans).toBe(0)
+    }), 60_000)
+})

@@ -554,3 +554,90 @@ describe("a zero window on a memory drop (Linux 6.x's ICSK_ACK_NOMEM)", () => {
     expect(next.every((o) => o.window > 0)).toBe(true)
   })
 })
+
+describe("orphans the stack cannot keep (Linux's tcp_check_oom and tcp_out_of_resources)", () => {
+  // (the connection counts itself among the orphans before the close's check, as Connection.ts does
+  // at the application's close: Linux's __tcp_close counts it, tcp_orphan_count_inc, first)
+  const orphaned = (maxOrphans: number, others: number, peerWindow?: number) => {
+    const m = Memory.make(LIMITS, maxOrphans)
+    const s = T.established({
+      params: { memory: m },
+      peerOptions: { mss: MSS, sackPermitted: false },
+      ...(peerWindow === undefined ? {} : { peerWindow })
+    })
+    m.orphans = others + 1
+    return { m, s }
+  }
+  const flags = (out: ReadonlyArray<OutSegment>) => out.map((o) => T.flagNames(o.flags))
+
+  it("checkOom: the orphans doubled `shift` times past the bound, or more than SOCK_MIN_SNDBUF queued while the total is past `high`", () => {
+    const m = Memory.make(LIMITS, 4)
+    m.orphans = 4
+    expect([Memory.checkOom(m, 0, 0), Memory.checkOom(m, 1, 0)]).toEqual([false, true])
+    m.orphans = 2
+    expect([Memory.checkOom(m, 1, 0), Memory.checkOom(m, 2, 0)]).toEqual([false, true])
+    m.orphans = 0
+    Memory.charge(m, LIMITS.high + 1)
+    expect([Memory.checkOom(m, 0, Memory.SOCK_MIN_SNDBUF), Memory.checkOom(m, 0, Memory.SOCK_MIN_SNDBUF + 1)]).toEqual([false, true])
+    Memory.charge(m, -1) // at `high`, not past it
+    expect(Memory.checkOom(m, 0, Memory.SOCK_MIN_SNDBUF + 1)).toBe(false)
+    expect(Memory.checkOom(undefined, 5, 1 << 20)).toBe(false)
+  })
+
+  it("an orphan past the bound is reset at its close, after its FIN (__tcp_close: tcp_send_fin, then tcp_check_oom(sk, 0), tcp_set_state(TCP_CLOSE) and tcp_send_active_reset), counted", () => {
+    const { m, s } = orphaned(1, 1)
+    s.write(0, T.octets(100))
+    const out = s.close(1)
+    expect(flags(out)).toEqual(["FIN|ACK", "RST|ACK"])
+    expect(T.ourSeq(out[1]!)).toBe(101) // SND.NXT, past the FIN (tcp_acceptable_seq)
+    expect([s.state, s.snd.failure, m.abortedOnMemory]).toEqual(["Closed", "Aborted", 1])
+  })
+
+  it("one within the bound goes on as an orphan: its FIN, no reset", () => {
+    const { m, s } = orphaned(2, 1)
+    expect(flags(s.close(1))).toEqual(["FIN|ACK"])
+    expect([s.state, m.abortedOnMemory]).toEqual(["FinWait1", 0])
+  })
+
+  it("one left in FIN-WAIT-2 with a timeout within TCP_TIMEWAIT_LEN is Linux's timewait sock already: no check", () => {
+    const { m, s } = orphaned(0, 3)
+    s.end(0)
+    s.send(10, T.fromPeer({ seq: 0, ack: 1 })) // our FIN acknowledged
+    expect(s.state).toBe("FinWait2")
+    expect(s.close(20)).toEqual([])
+    expect([s.state, m.abortedOnMemory]).toEqual(["FinWait2", 0])
+  })
+
+  it("at a retransmission timeout an orphan past the bound is reset instead of resending, one within it resends (tcp_write_timeout for SOCK_DEAD: tcp_out_of_resources)", () => {
+    const { m, s } = orphaned(2, 1)
+    s.write(0, T.octets(100))
+    expect(flags(s.close(0))).toEqual(["FIN|ACK"])
+    const rto = s.snd.rtoAt!
+    expect(flags(s.tick(rto))).toEqual(["FIN|PSH|ACK"]) // 2 orphans, bound 2: the head resent, with the FIN
+    m.orphans = 3
+    const out = s.tick(s.snd.rtoAt!)
+    expect(flags(out)).toEqual(["RST|ACK"])
+    expect([s.state, m.abortedOnMemory]).toEqual(["Closed", 1])
+  })
+
+  it("a zero-window probe timeout of an orphan past the bound resets it (tcp_probe_timer: tcp_out_of_resources(sk, true))", () => {
+    const { m, s } = orphaned(1, 0)
+    s.write(0, T.octets(3000))
+    s.send(5, T.fromPeer({ seq: 0, ack: 3000, window: 0 })) // everything acknowledged, the window shut
+    s.write(6, T.octets(100))
+    expect(flags(s.close(7))).toEqual([])
+    expect(s.snd.persistAt).toBeDefined()
+    m.orphans = 2
+    const out = s.tick(s.snd.persistAt!)
+    expect(flags(out)).toEqual(["RST|ACK"])
+    expect([s.state, m.abortedOnMemory]).toEqual(["Closed", 1])
+  })
+
+  it("an orphan holding more than SOCK_MIN_SNDBUF to send while TCP memory is past `high` is reset at its close", () => {
+    const { m, s } = orphaned(100, 0, 1000)
+    s.write(0, T.octets(8000))
+    Memory.charge(m, LIMITS.high + 1)
+    expect(flags(s.close(1)).at(-1)).toBe("RST|ACK")
+    expect(m.abortedOnMemory).toBe(1)
+  })
+})
