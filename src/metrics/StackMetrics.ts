@@ -34,7 +34,8 @@ const GAUGES: ReadonlySet<string> = new Set([
   "tcp.idleFibers",
   "tcp.portsHeld",
   "tcp.memory",
-  "tcp.sockets"
+  "tcp.sockets",
+  "tcp.orphans"
 ])
 
 const snake = (s: string): string => s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()

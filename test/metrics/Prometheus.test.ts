@@ -105,6 +105,17 @@ describe("the stack's stats as Effect metrics", () => {
       expect(linesOf(text, 'gonet_tcp_sockets{stack="198.18.9.10"}')).toEqual(['gonet_tcp_sockets{stack="198.18.9.10"} 1'])
     }))
 
+  it.effect("sync: the orphans held (tcp.orphans) are a level, a gauge; the orphans reset for it (tcp.abortOnMemory) a counter", () =>
+    Effect.gen(function*() {
+      const sync = StackMetrics.makeSync("198.18.9.11")
+      yield* sync({ tcp: { orphans: 4, abortOnMemory: 1 } } as unknown as StackStats)
+      yield* sync({ tcp: { orphans: 2, abortOnMemory: 3 } } as unknown as StackStats)
+      const text = Prometheus.render(yield* Metric.snapshot)
+      expect(text).toContain("# TYPE gonet_tcp_orphans gauge")
+      expect(linesOf(text, 'gonet_tcp_orphans{stack="198.18.9.11"}')).toEqual(['gonet_tcp_orphans{stack="198.18.9.11"} 2'])
+      expect(linesOf(text, 'gonet_tcp_abort_on_memory_total{stack="198.18.9.11"}')).toEqual(['gonet_tcp_abort_on_memory_total{stack="198.18.9.11"} 3'])
+    }))
+
   it.effect("sync: a stale snapshot (a scrape that read the stats before another scrape synced newer ones) does not make the next sync count the growth again", () =>
     Effect.gen(function*() {
       // two /metrics requests at once (Prometheus and a browser, or --serve http:80,http:8080 on one
