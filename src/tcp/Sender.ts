@@ -3994,7 +3994,15 @@ const dsackReceived = (s: Sender, block: SackBlock, una: Seq.SeqNum, delivered: 
  */
 const tryUndo = (s: Sender, now: number, delayed = false, una: Seq.SeqNum = s.sndUna, delivered = 0): boolean => {
   const u = s.undo
-  if (u === undefined || u.sent === 0 || (u.retrans > 0 && !delayed)) return false
+  // (a SACK recovery that ends having resent nothing is undone too: Linux's tcp_try_undo_recovery asks
+  // tcp_may_undo, whose tcp_packet_delayed answers true with retrans_stamp 0 for SACK, "no retransmit
+  // yet" (undo_retrans is -1 then, tcp_init_undo, so no D-SACK undo). Only at the end, out of the
+  // recovery (`endRecovery`): a D-SACK never finds such a record, its `retrans` 0. Without SACK,
+  // tcp_packet_delayed answers false at high_seq. Asked for a resend, the recovery ended at ssthresh
+  // where Linux keeps PRR's last window (test/tcp/Ecn.test.ts, "the end of a SACK recovery that has
+  // resent nothing is an undo")
+  const unresent = u !== undefined && !s.recovering && nothingResent(s, una)
+  if (u === undefined || (u.sent === 0 && !unresent) || (u.retrans > 0 && !delayed)) return false
   if (s.recovering) {
     if (delayed || !s.sackOk) return false
     // A resend of this recovery still out (the count reached 0 by a D-SACK of a segment resent
@@ -4094,7 +4102,8 @@ const tryUndo = (s: Sender, now: number, delayed = false, una: Seq.SeqNum = s.sn
   if (!ackEce && u.nothingBack !== true) undoCut(s, u)
   // (Linux's tcp_undo_cwnd_reduction: RACK looks again at its next run, rack.advanced)
   Rack.forceAdvanced(s.rack)
-  if (u.retrans > 0) count(s).eifelUndos++
+  // (the echo's, or nothing resent: tcp_packet_delayed's; all resends D-SACKed: the D-SACKs')
+  if (u.retrans > 0 || unresent) count(s).eifelUndos++
   else count(s).undos++
   return true
 }

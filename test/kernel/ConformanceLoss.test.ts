@@ -2235,6 +2235,33 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (undo59) The same recovery ended by the ACK of the cut's point with nothing resent: Linux's
+  // tcp_try_undo_recovery asks tcp_may_undo, and tcp_packet_delayed answers true for SACK with
+  // retrans_stamp 0. Reno, ssthresh 5 from 10, a SLOW_RTT path (RACK's window min RTT / 4 keeps the
+  // SACK of two from marking): the ECE's ACK sends 10001, the next nothing, the third 11001; the SACK
+  // of 4001-6001 12001 (in flight 7: ceil(5 × 5 / 10) - 2); the SACK of 4001-7001 marks 3001 lost and
+  // enters Recovery inside the cut: in flight 10 - 3 - 1 = 6, sndcnt ceil(5 × 6 / 10) - 3 = 0, no floor
+  // (prr_out 3), cwnd 6, nothing goes. The ACK of 10001 (high_seq) undoes, nothing back
+  // (prior_ssthresh 0), undo_marker 0, so tcp_end_cwnd_reduction leaves cwnd 6, and tcp_cong_avoid
+  // grows it to 7 (seven acknowledged): three out, four new. The stack asked for a resend: no undo,
+  // cwnd = ssthresh 5, grown to 6: three
+  it.scopedLive("ECN: the end of a SACK recovery that has resent nothing is an undo, cwnd PRR's, not ssthresh (Linux's tcp_may_undo with retrans_stamp 0, tcp_try_undo_recovery)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      stack: { tcp: { congestion: "newreno" } },
+      steps: [
+        { dut: { op: "listen", port: 5000, cc: "reno" } },
+        ...open({ mss: 1000, flags: "SEC" }, { rtt: SLOW_RTT }).slice(1),
+        { dut: { op: "write", bytes: 30000 }, window: SLOW_RTT },
+        { tb: { flags: "AE", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 2001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001, sack: [[4001, 6001]] }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001, sack: [[4001, 7001]] }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 10001 }, window: 20, exact: true }
+      ]
+    }))
+
   // (ecn55, review54a) A SACK recovery entered during the cut, undone by the echo at its end: Linux's
   // tcp_try_undo_recovery gives nothing back (prior_ssthresh 0) and zeroes undo_marker, so
   // tcp_end_cwnd_reduction leaves cwnd as the last tcp_cwnd_reduction set it. Reno, ssthresh 5 from

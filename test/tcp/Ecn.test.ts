@@ -651,6 +651,46 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect([Sender.counters(s.snd).ecnReductions, s.snd.cc.ssthresh]).toEqual([2, 2 * MSS])
     expect(Sender.counters(s.snd).retransmits).toBe(0)
   })
+  // (undo59) The same rule at the recovery's end: Linux's tcp_try_undo_recovery asks tcp_may_undo,
+  // undo_marker and (undo_retrans 0, or tcp_packet_delayed); with nothing resent undo_retrans is -1
+  // (tcp_init_undo), retrans_stamp 0, and 6.x's tcp_packet_delayed answers true for SACK. NewReno,
+  // ssthresh 5 from 10: the ECE's ACK sends the 11th, the third ACK the 12th; the SACK of 5..6 (two,
+  // no mark yet: RACK's window min RTT / 4 below three SACKed) the 13th (in flight 7: ceil(5 × 5 /
+  // 10) - 2); the SACK of 5..7 marks the 4th and enters Recovery inside the cut: in flight 10 - 3 - 1
+  // = 6 above ssthresh, sndcnt ceil(5 × 6 / 10) - 3 = 0, no floor (prr_out 3): cwnd 6, nothing
+  // resent. The ACK of the ten sent before the cut (high_seq, the cut's SND.NXT) ends the recovery:
+  // undone under prior_ssthresh 0 (nothing back), LINUX_MIB_TCPFULLUNDO, undo_marker 0, so
+  // tcp_end_cwnd_reduction leaves PRR's 6, not ssthresh. The stack asked for a resend (`sent > 0`):
+  // no undo, cwnd = ssthresh 5
+  it("the end of a SACK recovery that has resent nothing is an undo: cwnd stays PRR's, not ssthresh (Linux's tcp_may_undo with retrans_stamp 0, tcp_try_undo_recovery)", () => {
+    const s = T.established({
+      params: { ecn: "accept", quickAcks: 0, congestion: "newreno", hystart: false },
+      peerOptions: { mss: MSS, sackPermitted: true },
+      peerSynFlags: SETUP,
+      peerWindow: 65535
+    })
+    const sent: Array<number> = []
+    const at = (t: number, seg: ReturnType<typeof ackOf>) => sent.push(data(s.send(t, seg)).length)
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, ackOf(i + 1, false))
+    }
+    s.write(1000, T.octets(30 * MSS))
+    at(1020, ackOf(B + MSS, true))
+    at(1021, ackOf(B + 2 * MSS, false))
+    at(1022, ackOf(B + 3 * MSS, false))
+    at(1023, ackOf(B + 3 * MSS, false, [[B + 4 * MSS, B + 6 * MSS]]))
+    expect(s.snd.recovering).toBe(false)
+    at(1024, ackOf(B + 3 * MSS, false, [[B + 4 * MSS, B + 7 * MSS]]))
+    expect([s.snd.recovering, Sender.counters(s.snd).retransmits]).toEqual([true, 0])
+    expect(sent).toEqual([1, 0, 1, 1, 0])
+    const undos = Sender.counters(s.snd).eifelUndos
+    at(1025, ackOf(B + 10 * MSS, false))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos - undos, s.snd.cc.ssthresh]).toEqual([false, 1, 5 * MSS])
+    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(6 * MSS)
+    expect(s.snd.cc.cwnd).toBeLessThan(8 * MSS)
+    expect(Sender.counters(s.snd).retransmits).toBe(0)
+  })
   // (review54a) Linux's tcp_enter_recovery zeroes prior_ssthresh and sets it again only outside a
   // cwnd reduction: entered in CWR, its undo (tcp_undo_cwnd_reduction under prior_ssthresh 0) gives
   // nothing back, cwnd stays what the recovery's last tcp_cwnd_reduction set, and tcp_cong_control,
