@@ -3369,9 +3369,14 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       if (grow && !(s.ecnOk && (a.ece || ecnHeld(s)))) {
         s.algorithm.onAck(s.cc, delivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax, s.ackWhole)
       }
-    } else if (!s.sackOk && renoDelayed && !Seq.gt(s.highRxt, s.sndUna)) {
+    } else if (!s.sackOk && (renoDelayed || nothingResent(s, unaBefore, s.undo ?? kept)) && !Seq.gt(s.highRxt, s.sndUna)) {
       // without SACK, a partial ACK whose echo shows the hole filled by its original, no resend
       // still out: undone at once (Linux's tcp_try_undo_partial), and the ACK grows the window
+      // (or with nothing resent since the recovery began, timestamps or not: 6.x's
+      // tcp_packet_delayed answers true with retrans_stamp 0 below high_seq for a Reno connection
+      // too, `nothingResent`. Taken for a plain partial ACK, the head was marked lost and resent
+      // where Linux sends nothing: test/kernel/ConformanceLoss.test.ts, "without SACK, ECN: a
+      // partial ACK of a recovery that has resent nothing yet")
       undoPartial(s, giveBack, now)
       if (!giveBack) eceTakenByUndo = true
       // (not when the count left starts a new recovery on this ACK, `onAckLosses`: Linux's
@@ -3657,9 +3662,9 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   const episodeTs = fromLoss && s.sackOk && Rack.anyRetransDone(s.rack) ? s.undo?.retransTs : undefined
   // (the fast retransmit starts the clock unless resends are still out: tcp_retrans_stamp_cleanup)
   if (s.retransStamp === undefined || !Rack.anyRetransDone(s.rack)) s.retransStamp = now
-  beginUndo(s)
+  beginUndo(s, false, true)
   if (episodeTs !== undefined && s.undo !== undefined) s.undo.retransTs = episodeTs
-  else if (s.undo !== undefined && s.sackOk && Rack.anyRetransDone(s.rack)) s.undo.stampKept = true
+  else if (s.undo !== undefined && Rack.anyRetransDone(s.rack)) s.undo.stampKept = true
   // (and the go-back's resends still in flight are this recovery's to D-SACK: Linux's tcp_init_undo
   // sets undo_retrans = retrans_out, and tcp_try_undo_dsack / tcp_try_undo_recovery undo only when
   // all of them are reported twice. Counting its own resends only, a D-SACK of those undid the cut
@@ -3826,10 +3831,12 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
  * was spurious restores (RFC 2883 §5; Linux's tcp_init_undo). Only where a
  * proof can come: D-SACKs need SACK, but the timestamp echo of RFC 3522
  * needs only timestamps (Linux undoes a Reno connection's episode by it too,
- * tcp_try_undo_recovery and tcp_try_undo_loss).
+ * tcp_try_undo_recovery and tcp_try_undo_loss). A fast recovery always: one
+ * that has resent nothing yet is undone by a partial ACK, timestamps or not
+ * (6.x's tcp_packet_delayed with retrans_stamp 0, `nothingResent`).
  */
-const beginUndo = (s: Sender, frto = false): void => {
-  s.undo = s.sackOk || s.tsOk || frto
+const beginUndo = (s: Sender, frto = false, recovery = false): void => {
+  s.undo = s.sackOk || s.tsOk || frto || recovery
     ? { marker: s.sndUna, end: s.sndMax, sent: 0, retrans: 0, retransTs: undefined, ranges: [], cc: Congestion.saveForUndo(s.cc) }
     : undefined
   // A tail probe's retransmission still out (its episode open) is the new episode's to D-SACK too:
@@ -4265,13 +4272,14 @@ const echoPredatesEpisode = (s: Sender, a: AckInfo, u: Undo | undefined = s.undo
  * the first resend, `enterRecovery`). Not when the stamp was kept at the entry (`Undo.stampKept`),
  * nor for a record this ACK's own D-SACK undo handed on (`tryUndo`: its marker at this ACK's
  * SND.UNA, not at or below `unaBefore`): Linux's tcp_try_undo_partial runs before
- * tcp_try_undo_dsack, on the recovery that resent
+ * tcp_try_undo_dsack, on the recovery that resent. Without SACK only below the recovery point
+ * (tcp_packet_delayed's exception: tcp_is_non_sack_preventing_reopen clears the stamp at high_seq
+ * after resends too), on the live record or the one an ECE in the recovery kept (`Prr.cutKept`:
+ * Linux's undo_marker outlives the ECE)
  */
-const nothingResent = (s: Sender, unaBefore: Seq.SeqNum): boolean => {
-  const u = s.undo
-  return s.sackOk && u !== undefined && u.sent === 0 && u.retransTs === undefined && u.stampKept !== true &&
-    Seq.lte(u.marker, unaBefore)
-}
+const nothingResent = (s: Sender, unaBefore: Seq.SeqNum, u: Undo | undefined = s.undo): boolean =>
+  u !== undefined && u.sent === 0 && u.retransTs === undefined && u.stampKept !== true &&
+  Seq.lte(u.marker, unaBefore) && (s.sackOk || Seq.lt(s.sndUna, s.recover))
 
 /**
  * A SACK recovery once reordering was seen (RACK.reord, Linux's reord_seen): RACK's window there is

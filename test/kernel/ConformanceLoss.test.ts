@@ -2180,6 +2180,32 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (undo59) The same recovery, nothing resent yet, and then a partial ACK (3001's original arrived):
+  // no timestamps, so no echo, but Linux's retrans_stamp is 0 and 6.x's tcp_packet_delayed answers
+  // true for a Reno connection too while SND.UNA is below high_seq (its non-SACK exception is only
+  // at high_seq, where tcp_is_non_sack_preventing_reopen clears the stamp). tcp_try_undo_partial
+  // undoes with nothing out (prior_ssthresh 0 in CWR: nothing back, cwnd PRR's 7), and
+  // tcp_try_keep_open goes to Open (the duplicates' count gone with the four segments acknowledged):
+  // seven out, nothing goes, and 7001 is not marked; the ACK of 8001 sends one new. The stack asked
+  // the echo alone: the partial ACK marked 7001 lost and resent it
+  it.scopedLive("without SACK, ECN: a partial ACK of a recovery that has resent nothing yet undoes it without timestamps (Linux's tcp_packet_delayed with retrans_stamp 0 below high_seq, tcp_try_undo_partial)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "AE", ack: 1001 }, window: 20 },
+        { tb: { flags: "A", ack: 2001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20 },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 7001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 8001 }, window: 20, exact: true }
+      ]
+    }))
+
   // (ecn55, review54a) And its undo gives nothing back: tcp_enter_recovery in CWR leaves prior_ssthresh
   // 0, so the partial ACK whose echo predates the resend (the original of 2965 arrived: tsecr of the
   // write's first segment, 20 ms before the resend) undoes by tcp_try_undo_partial with cwnd as the

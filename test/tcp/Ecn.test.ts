@@ -691,6 +691,40 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     expect(s.snd.cc.cwnd).toBeLessThan(8 * MSS)
     expect(Sender.counters(s.snd).retransmits).toBe(0)
   })
+  // (undo59) Without SACK the same: 6.x's tcp_packet_delayed answers true with retrans_stamp 0 for a
+  // Reno connection while SND.UNA is below high_seq. CUBIC, ssthresh 7 from 10: the ECE's ACK and the
+  // next two send the 11th..13th, the first duplicate nothing, the second the 14th; the third marks
+  // the 4th lost and enters Recovery inside the cut (in flight 7 = ssthresh: nothing goes). The ACK
+  // of 4..7 (the 4th's original) is a partial ACK with nothing resent: tcp_try_undo_partial undoes
+  // (nothing back under prior_ssthresh 0: cwnd PRR's 7), LINUX_MIB_TCPPARTIALUNDO, tcp_try_keep_open:
+  // Open, nothing marked, nothing sent. The stack asked the echo alone: the 8th marked lost and resent
+  it("without SACK, a partial ACK of a recovery that has resent nothing yet undoes it without timestamps (Linux's tcp_packet_delayed with retrans_stamp 0 below high_seq, tcp_try_undo_partial)", () => {
+    const s = T.established({
+      params: { ecn: "accept", quickAcks: 0, hystart: false },
+      peerOptions: { mss: MSS, sackPermitted: false },
+      peerSynFlags: SETUP,
+      peerWindow: 65535
+    })
+    const sent: Array<number> = []
+    const at = (t: number, seg: ReturnType<typeof ackOf>) => sent.push(data(s.send(t, seg)).length)
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, ackOf(i + 1, false))
+    }
+    s.write(1000, T.octets(30 * MSS))
+    at(1020, ackOf(B + MSS, true))
+    at(1021, ackOf(B + 2 * MSS, false))
+    at(1022, ackOf(B + 3 * MSS, false))
+    for (let i = 0; i < 3; i++) at(1023 + i, ackOf(B + 3 * MSS, false))
+    expect([s.snd.recovering, Sender.counters(s.snd).retransmits]).toEqual([true, 0])
+    expect(sent).toEqual([1, 1, 1, 0, 1, 0])
+    const undos = Sender.counters(s.snd).eifelUndos
+    at(1026, ackOf(B + 7 * MSS, false))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos - undos, sent[6]]).toEqual([false, 1, 0])
+    expect(Math.floor(s.snd.cc.cwnd / MSS)).toBe(7)
+    at(1027, ackOf(B + 8 * MSS, false))
+    expect([sent[7], Sender.counters(s.snd).retransmits]).toEqual([1, 0])
+  })
   // (review54a) Linux's tcp_enter_recovery zeroes prior_ssthresh and sets it again only outside a
   // cwnd reduction: entered in CWR, its undo (tcp_undo_cwnd_reduction under prior_ssthresh 0) gives
   // nothing back, cwnd stays what the recovery's last tcp_cwnd_reduction set, and tcp_cong_control,
