@@ -1852,6 +1852,15 @@ let undoHeld = false
 let ackEce = false
 
 /**
+ * A SACK recovery undone in it by an ACK with ECE (`sackUndoPartial`, `tryUndo`): Linux's
+ * tcp_fastretrans_alert then runs RACK on that ACK and, for what it marks, tcp_enter_recovery(sk,
+ * ece_ack), which leaves prior_ssthresh 0: that new recovery's undo gives nothing back either. The
+ * stack's RACK look and entry for it come at the batch's end (`rackDetect`), with the ACK's ECE gone,
+ * so this carries it there (`enterRecovery`). Cleared per ACK (`onAck`) and after the batch's end.
+ */
+let eceUndone = false
+
+/**
  * Without SACK, what the ACK being taken frees of the log as Linux's tcp_clean_rtx_queue frees
  * skbs (`renoFreed`, before the log lets go): `renoAckSegs`, the whole segments (pkts_acked: a
  * one-segment skb the ACK covers in part stops the walk), and `renoAcked`, their octets with the
@@ -2113,6 +2122,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   }
   push(s, now, out)
   undoHeld = false
+  eceUndone = false
   flushAck(s, now, out)
   armTailProbe(s, now)
   sync(s)
@@ -2263,6 +2273,7 @@ const onAck = (
   // (this ACK's RTT samples come from its own `Rack.onAck`, never an earlier one's)
   Rack.clearAckRtt()
   undoHeld = false
+  eceUndone = false
   if (s.cwr !== undefined) s.cwr.stepped = false
   if (s.state === "SynReceived") {
     // simultaneous open: the ACK of our SYN-ACK completes it (RFC 9293 §3.10.7.4, fifth); any
@@ -3690,6 +3701,10 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // PRR's 7: test/tcp/Ecn.test.ts, "an undo of a recovery entered during an ECN cut gives nothing
   // back"; without SACK, Reno's undo paths, `undoAtHold` and `undoPartial`, read it too)
   if (cwrKept !== undefined && s.undo !== undefined) s.undo.nothingBack = true
+  // (and for one RACK starts after an undo on an ACK with ECE: tcp_enter_recovery(sk, ece_ack) leaves
+  // prior_ssthresh 0, `eceUndone`. Given back, its undo restored the first cut's ssthresh:
+  // test/tcp/Recovery.test.ts, "whose RACK look starts a new recovery")
+  else if (eceUndone && s.undo !== undefined) s.undo.nothingBack = true
   // (the ECN cut's PRR gives way to the recovery's, below)
   s.cwr = undefined
   // (a window already cut for an ECE is not cut again, RFC 3168 §6.1.2: one cut per window, as
@@ -4094,7 +4109,10 @@ const tryUndo = (s: Sender, now: number, delayed = false, una: Seq.SeqNum = s.sn
     if (ackEce || u.nothingBack === true) {
       if (kept !== undefined) s.cc.cwnd = Math.max(fullPayload(s), Math.floor(kept))
       s.cc.reducing = false
-      if (ackEce) eceTakenByUndo = true
+      if (ackEce) {
+        eceTakenByUndo = true
+        eceUndone = true
+      }
     }
   } else if (Seq.lt(s.sndUna, s.recover)) {
     return false
@@ -4226,8 +4244,12 @@ const sackUndoPartial = (s: Sender, unaBefore: Seq.SeqNum): boolean => {
   s.undo = undefined
   if (!ackEce && u.nothingBack !== true) undoCut(s, u)
   // (an ECE on this ACK: tcp_try_keep_open left Recovery and tcp_time_to_recover returns before any
-  // tcp_try_to_open, so no CWR is entered for it, as the D-SACK's undo in a recovery, `tryUndo`)
-  else if (ackEce) eceTakenByUndo = true
+  // tcp_try_to_open, so no CWR is entered for it, as the D-SACK's undo in a recovery, `tryUndo`; a
+  // recovery RACK starts for it gives nothing back, `eceUndone`)
+  else if (ackEce) {
+    eceTakenByUndo = true
+    eceUndone = true
+  }
   undoInRecovery(s)
   Rack.unmarkLost(s.rack)
   Rack.forceAdvanced(s.rack)

@@ -1998,6 +1998,34 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).ecnReductions, s.snd.cc.ssthresh]).toEqual([false, 1, 0, cut])
     expect(Math.floor(s.snd.cc.cwnd / P)).toBe(7)
   })
+
+  // (undo59) And when RACK, looking again at that ACK (rack.advanced), finds a loss: Linux's
+  // tcp_fastretrans_alert starts the new recovery on the same ACK with tcp_enter_recovery(sk,
+  // ece_ack), which leaves prior_ssthresh 0, so that recovery's own undo gives nothing back either.
+  // Here the 11th, sent at 1022, is SACKed on the ECE's partial ACK: the 6th..10th, sent at 1000,
+  // are past RACK's window (min RTT / 4 with reordering seen) and lost: a new recovery, cut again
+  // from PRR's window. Its end, echoing the originals' time, undoes it (tcp_try_undo_recovery,
+  // tcp_packet_delayed) with nothing back: ssthresh stays the second cut's. The stack's new record
+  // (entered at the batch's end, the ECE forgotten) gave back the first cut's ssthresh
+  it("a partial ACK with ECE that undoes and whose RACK look starts a new recovery: that recovery's undo gives nothing back either (Linux's tcp_enter_recovery(sk, ece_ack))", () => {
+    const s = T.established({
+      params: { ecn: "accept" },
+      peerOptions: { mss: MSS, sackPermitted: true, timestamp: { value: 1, echo: 0 } },
+      peerSynFlags: ECE | CWR
+    })
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    expect(shape(s.send(1020, sackTs(100, 1000, 0, [P, 4 * P]))).map(([q]) => q)).toEqual([0])
+    expect(shape(s.send(1022, sackTs(101, 1000, 0, [P, 5 * P]))).map(([q]) => q)).toEqual([10 * P])
+    const cut = s.snd.cc.ssthresh
+    const ece = T.fromPeer({ ack: 5 * P, flags: ACK | ECE, options: { sackPermitted: false, sack: [{ left: ours(10 * P), right: ours(11 * P) }], timestamp: { value: 102, echo: 1000 } } })
+    s.send(1030, ece)
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).fastRetransmits]).toEqual([true, 1, 2])
+    const second = s.snd.cc.ssthresh
+    expect(second).toBeLessThan(cut)
+    s.send(1040, sackTs(103, 1000, Seq.sub(s.snd.recover, Seq.add(T.LOCAL_ISN, 1))))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos]).toEqual([false, 2])
+    expect(s.snd.cc.ssthresh).toBe(second)
+  })
 })
 
 describe("Eifel detection without SACK: timestamps alone show a retransmission was not needed (RFC 3522 asks no SACK; Linux's tcp_try_undo_loss, tcp_try_undo_recovery)", () => {
