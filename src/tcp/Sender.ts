@@ -74,9 +74,10 @@
  *   (RFC 4015, as Linux's tcp_try_undo_recovery and tcp_try_undo_loss); in a
  *   fast recovery at a partial ACK already (tcp_try_undo_partial, SACK or not:
  *   undone when no resend is still out, else the recovery marks and resends
- *   nothing at that ACK; `undoPartial`, `sackUndoPartial`); with SACK, timestamps
- *   or not, a partial ACK of a recovery that has resent nothing yet too
- *   (tcp_packet_delayed with retrans_stamp 0, `nothingResent`).
+ *   nothing at that ACK; `undoPartial`, `sackUndoPartial`); timestamps or
+ *   not, a partial ACK of a recovery that has resent nothing yet too, and with
+ *   SACK that recovery's end (tcp_packet_delayed with retrans_stamp 0,
+ *   `nothingResent`).
  * - Loss recovery: without SACK, fast retransmit and NewReno (RFC 5681
  *   §3.2, RFC 6582) on the third duplicate ACK (an ACK of nothing new, no
  *   data, with data outstanding: a window update is not a duplicate, nor, as
