@@ -725,6 +725,45 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     at(1027, ackOf(B + 8 * MSS, false))
     expect([sent[7], Sender.counters(s.snd).retransmits]).toEqual([1, 0])
   })
+  // (review59a) But not at the recovery's end: 6.x's tcp_packet_delayed answers false with
+  // retrans_stamp 0 for a non-SACK connection once SND.UNA is at or past high_seq (Neal Cardwell's
+  // 2025 "fix tcp_packet_delayed() for tcp_is_non_sack_preventing_reopen() behavior":
+  // tcp_is_non_sack_preventing_reopen clears the stamp there after resends too), and undo_retrans is
+  // -1 (tcp_init_undo), so tcp_try_undo_recovery's tcp_may_undo is false: no TCPFULLUNDO, and
+  // tcp_end_cwnd_reduction, undo_marker still set, takes cwnd to ssthresh. NewReno, ssthresh 5 from
+  // 10: the ECE's ACK sends the 11th, the third ACK the 12th, the second duplicate the 13th; the
+  // third marks the 4th lost and enters Recovery inside the cut, in flight 10 - 3 - 1 = 6 above
+  // ssthresh, sndcnt ceil(5 × 6 / 10) - 3 = 0 (prr_out 3): cwnd 6, nothing resent. The ACK of the
+  // 11th (past high_seq, the cut's SND.NXT, so no hold) ends it without an undo: cwnd 5, grown by
+  // the five it delivered (tcp_remove_reno_sacks: 8 less the 3 counted; tcp_cong_avoid_ai at 5) to
+  // exactly 6, ssthresh 5. Undone (the SACK rule taken for Reno too), cwnd stayed PRR's 6 and grew
+  // 5/6 of a segment more, and the undo was counted
+  it("without SACK, the end of a recovery that has resent nothing is no undo (Linux's tcp_packet_delayed: retrans_stamp 0 at or past high_seq answers false for a non-SACK connection)", () => {
+    const s = T.established({
+      params: { ecn: "accept", quickAcks: 0, congestion: "newreno", hystart: false },
+      peerOptions: { mss: MSS, sackPermitted: false },
+      peerSynFlags: SETUP,
+      peerWindow: 65535
+    })
+    const sent: Array<number> = []
+    const at = (t: number, seg: ReturnType<typeof ackOf>) => sent.push(data(s.send(t, seg)).length)
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, ackOf(i + 1, false))
+    }
+    s.write(1000, T.octets(30 * MSS))
+    at(1020, ackOf(B + MSS, true))
+    at(1021, ackOf(B + 2 * MSS, false))
+    at(1022, ackOf(B + 3 * MSS, false))
+    for (let i = 0; i < 3; i++) at(1023 + i, ackOf(B + 3 * MSS, false))
+    expect([s.snd.recovering, Sender.counters(s.snd).retransmits, s.snd.cc.ssthresh]).toEqual([true, 0, 5 * MSS])
+    expect(sent).toEqual([1, 0, 1, 0, 1, 0])
+    const undos = Sender.counters(s.snd).eifelUndos
+    at(1026, ackOf(B + 11 * MSS, false))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos - undos, s.snd.cc.ssthresh]).toEqual([false, 0, 5 * MSS])
+    expect(s.snd.cc.cwnd).toBe(6 * MSS)
+    expect(Sender.counters(s.snd).retransmits).toBe(0)
+  })
   // (review54a) Linux's tcp_enter_recovery zeroes prior_ssthresh and sets it again only outside a
   // cwnd reduction: entered in CWR, its undo (tcp_undo_cwnd_reduction under prior_ssthresh 0) gives
   // nothing back, cwnd stays what the recovery's last tcp_cwnd_reduction set, and tcp_cong_control,
