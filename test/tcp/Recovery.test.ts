@@ -1848,6 +1848,38 @@ describe("F-RTO without SACK (Linux's tcp_enter_loss and tcp_process_loss take n
     expect(s.snd.frto).toBeUndefined()
     expect(shape(s.send(t + 5, ack(B + MSS)))).toEqual([seg(1), seg(2)])
   })
+
+  // (review59a) A timeout in the middle of a fast recovery, neither SACK nor timestamps: Linux's
+  // tcp_enter_recovery made an undo record for it (tcp_init_undo, prior_ssthresh and prior_cwnd, for
+  // every connection), and tcp_enter_loss from Recovery with high_seq ahead of snd_una, or from Loss
+  // after a first timeout (icsk_retransmits), takes no new one. The second timeout runs F-RTO
+  // (`new_recovery || icsk_retransmits`), whose proof (tcp_try_undo_loss(sk, true)) gives back the
+  // state from before the fast recovery's cut (tcp_undo_cwnd_reduction from prior_ssthresh). Before
+  // 2aafdda such a recovery had no record here, and the proof gave nothing back
+  it("a timeout in the middle of a fast recovery, timed out again: F-RTO's proof gives back the recovery's cut (Linux's tcp_init_undo at tcp_enter_recovery, kept by tcp_enter_loss)", () => {
+    const s = warmReno()
+    expect(shape(s.write(1000, T.octets(20 * MSS)))).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map(seg))
+    s.send(1020, ack(B + MSS))
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    s.send(1021, ack(B + MSS))
+    s.send(1022, ack(B + MSS))
+    expect(shape(s.send(1023, ack(B + MSS)))[0]).toEqual(seg(1))
+    expect([s.snd.recovering, s.snd.cc.cwnd < before.cwnd]).toEqual([true, true])
+    // the fast retransmit lost: a timeout from the recovery (no F-RTO: a recovery was under way),
+    // then a second one, which runs F-RTO
+    const t1 = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t1))).toEqual([seg(1)])
+    expect(s.snd.frto).toBeUndefined()
+    const t2 = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t2))).toEqual([seg(1)])
+    expect(s.snd.frto).toBeDefined()
+    // step 2.b: the ACK of the resend draws new data; step 3.b: the ACK of the third, sent once
+    expect(shape(s.send(t2 + 5, ack(B + 2 * MSS))).every(([seq]) => seq! >= B + 12 * MSS)).toBe(true)
+    s.send(t2 + 6, ack(B + 3 * MSS))
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
+    expect(s.snd.cc.ssthresh).toBe(before.ssthresh)
+    expect(s.snd.cc.cwnd).toBeGreaterThanOrEqual(before.cwnd)
+  })
 })
 
 describe("Eifel detection: an echoed timestamp older than the first retransmission (RFC 3522, as Linux's tcp_packet_delayed)", () => {
