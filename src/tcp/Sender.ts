@@ -3451,7 +3451,14 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     s.limitedOut = 0
     // a timeout whose first retransmission was not needed: undone as F-RTO would (RFC 3522's
     // detection, RFC 4015's response; Linux's tcp_try_undo_loss with tcp_may_undo)
-    if (afterTimeout && delayed && !reneged) {
+    // (or whose resends all came back D-SACKed, this ACK's D-SACKs counted first (`dsackReceived`):
+    // tcp_may_undo's !undo_retrans, asked by tcp_process_loss at every ACK that moves SND.UNA in
+    // TCP_CA_Loss, at the episode's end or short of it, LINUX_MIB_TCPLOSSUNDO. `tryUndo` takes no
+    // D-SACK undo inside the episode (tcp_try_undo_dsack runs only up to Disorder), and nothing asked
+    // again here: the cut stood, and at the end RACK's reo_wnd_persist lost one where Linux's, undone,
+    // keeps it: test/tcp/Recovery.test.ts, "a timeout's episode whose resends all came back D-SACKed")
+    const dsacked = afterTimeout && s.undo !== undefined && s.undo.sent > 0 && s.undo.retrans === 0
+    if (afterTimeout && (delayed || dsacked) && !reneged) {
       count(s).eifelUndos++
       spuriousTimeout(s, false)
     } else if (afterTimeout && s.frto !== undefined && !reneged && frtoProves(s)) {

@@ -1545,6 +1545,32 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect([Sender.counters(s.snd).undos, Sender.counters(s.snd).spuriousTimeouts, s.snd.rack.reoBits & 31]).toEqual([0, 0, 4])
   })
 
+  // (review59a) In a timeout's episode (Linux's TCP_CA_Loss) D-SACKs that bring undo_retrans to 0
+  // undo at an ACK that moves SND.UNA, whether or not the episode ends there: tcp_process_loss runs
+  // tcp_try_undo_loss(sk, false) on FLAG_SND_UNA_ADVANCED, and tcp_may_undo asks undo_marker and
+  // !undo_retrans (TCPLOSSUNDO; tcp_undo_cwnd_reduction(sk, true), Open with SACK). F-RTO off, so
+  // only that undo can come. Twelve segments written, ten sent; the tail probe sends the eleventh
+  // (new data: no resend), the timeout resends the first. The peer had the first (its ACK lost) and
+  // nothing after it yet: the resend's ACK moves SND.UNA one segment and D-SACKs the resend (nothing
+  // SACKed above, so RACK marks nothing and no new recovery follows). Undone: cwnd and ssthresh back
+  // (tcp_undo_cwnd_reduction from the prior_ssthresh tcp_enter_loss saved). The stack's `tryUndo`
+  // refused a D-SACK undo short of the episode's end, and nothing asked again: the cut stood
+  it("a timeout's episode whose resends all came back D-SACKed is undone at the ACK that moves SND.UNA, short of its end too (Linux's tcp_process_loss → tcp_try_undo_loss with tcp_may_undo)", () => {
+    const s = warm({ frto: false, hystart: false })
+    expect(shape(s.write(1000, T.octets(12 * MSS))).length).toBe(10)
+    const before = { cwnd: s.snd.cc.cwnd, ssthresh: s.snd.cc.ssthresh }
+    expect(shape(s.tick(Math.ceil(s.snd.tlpAt!)))).toEqual([seg(10)])
+    const tr = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(tr))).toEqual([seg(0)])
+    expect(s.snd.cc.cwnd).toBeLessThan(before.cwnd)
+    // (5 ms after the resend, under the minimum RTT: RACK takes the ACK for the original's, Linux's
+    // tcp_rack_advance, and marks nothing above it: no new recovery on this ACK)
+    s.send(tr + 5, sackOf(B + MSS, [B, B + MSS]))
+    // (LINUX_MIB_TCPLOSSUNDO, `eifelUndos`, as the echo's undo of a timeout; not a D-SACK undo)
+    expect([Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).undos, Sender.counters(s.snd).fastRetransmits]).toEqual([1, 0, 0])
+    expect([s.snd.recovering, s.snd.cc.cwnd >= before.cwnd, s.snd.cc.ssthresh]).toEqual([false, true, before.ssthresh])
+  })
+
   it("no undo without the D-SACK, nor for a D-SACK of data from before the loss", () => {
     const { s } = reordered()
     const cut = s.snd.cc.cwnd
