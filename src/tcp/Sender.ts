@@ -3458,9 +3458,11 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     // again here: the cut stood, and at the end RACK's reo_wnd_persist lost one where Linux's, undone,
     // keeps it: test/tcp/Recovery.test.ts, "a timeout's episode whose resends all came back D-SACKed")
     const dsacked = afterTimeout && s.undo !== undefined && s.undo.sent > 0 && s.undo.retrans === 0
+    let undoneHere = false
     if (afterTimeout && (delayed || dsacked) && !reneged) {
       count(s).eifelUndos++
       spuriousTimeout(s, false)
+      undoneHere = true
     } else if (afterTimeout && s.frto !== undefined && !reneged && frtoProves(s)) {
       // F-RTO's proof on this ACK (step 3.b: data sent once before the timeout acknowledged) undoes
       // before the ACK's growth too: Linux's tcp_process_loss (tcp_try_undo_loss(sk, true)) runs in
@@ -3485,7 +3487,15 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     // timeout's resend with ECE sent one segment where Linux's slow start sends two
     // (test/kernel/ConformanceLoss.test.ts, "an ECE on the ACK of a timeout's resend still grows")
     const eceCuts = ackEce && !eceTakenByUndo && (!Seq.lt(s.sndUna, s.recover) || frtoProves(s))
-    if (!(s.ecnOk && (eceCuts || ecnHeld(s)))) {
+    // (nor after that undo when RACK, looking again at once (rack.advanced), starts a recovery on this
+    // ACK (`rackDetect`, at the batch's end; looked at here without marking, as for the partial ACK's
+    // undo): Linux's tcp_fastretrans_alert, Open after tcp_try_undo_loss, runs tcp_enter_recovery on
+    // the same ACK, cut from the window given back, and tcp_cong_control, in the reduction, grows
+    // nothing. Grown first, the cut came from the grown window: test/tcp/Recovery.test.ts, "a
+    // timeout's episode undone by D-SACKs on an ACK whose RACK look starts a recovery")
+    const recoversHere = undoneHere && s.sackOk && mayRecoverAgain(s) &&
+      Rack.wouldMarkLost(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))
+    if (!(s.ecnOk && (eceCuts || ecnHeld(s))) && !recoversHere) {
       // (the window's largest flight, not only this ACK's, as Linux's max_packets_out: in slow start an
       // application-limited window still grows while below twice what the window sent, however far
       // the ACKs have drained it, and then by all this ACK acknowledged (it may end past twice the

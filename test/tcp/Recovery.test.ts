@@ -1571,6 +1571,23 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect([s.snd.recovering, s.snd.cc.cwnd >= before.cwnd, s.snd.cc.ssthresh]).toEqual([false, true, before.ssthresh])
   })
 
+  // (review59a) And when the resend's ACK, 20 ms after it (not under the minimum RTT), has RACK take
+  // it for the resend's own (tcp_rack_advance): everything sent before it is lost by RACK's rule.
+  // Linux's tcp_fastretrans_alert, Open after tcp_try_undo_loss, runs tcp_identify_packet_loss and
+  // tcp_enter_recovery on the same ACK, cut from the window the undo gave back (CUBIC: 7 of 10), and
+  // tcp_cong_control, in the reduction, grows nothing. The stack grew the window first (slow start, by
+  // what the ACK delivered), and the recovery at the batch's end cut from that: 8 for Linux's 7
+  it("a timeout's episode undone by D-SACKs on an ACK whose RACK look starts a recovery: the cut from the window given back, not grown first (Linux's tcp_fastretrans_alert: tcp_process_loss, then tcp_enter_recovery, then tcp_cong_control)", () => {
+    const s = warm({ frto: false, hystart: false })
+    expect(shape(s.write(1000, T.octets(12 * MSS))).length).toBe(10)
+    expect(shape(s.tick(Math.ceil(s.snd.tlpAt!)))).toEqual([seg(10)])
+    const tr = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(tr))).toEqual([seg(0)])
+    s.send(tr + 20, sackOf(B + MSS, [B, B + MSS]))
+    expect([Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).fastRetransmits, s.snd.recovering]).toEqual([1, 1, true])
+    expect(s.snd.cc.ssthresh).toBe(7 * MSS)
+  })
+
   it("no undo without the D-SACK, nor for a D-SACK of data from before the loss", () => {
     const { s } = reordered()
     const cut = s.snd.cc.cwnd
