@@ -77,7 +77,9 @@
  *   nothing at that ACK; `undoPartial`, `sackUndoPartial`); timestamps or
  *   not, a partial ACK of a recovery that has resent nothing yet too, and with
  *   SACK that recovery's end (tcp_packet_delayed with retrans_stamp 0,
- *   `nothingResent`).
+ *   `nothingResent`). A timeout's episode whose resends all came back
+ *   D-SACKed is undone at the next ACK that moves SND.UNA, short of its end
+ *   too (tcp_process_loss → tcp_try_undo_loss, tcp_may_undo).
  * - Loss recovery: without SACK, fast retransmit and NewReno (RFC 5681
  *   §3.2, RFC 6582) on the third duplicate ACK (an ACK of nothing new, no
  *   data, with data outstanding: a window update is not a duplicate, nor, as
@@ -500,7 +502,9 @@ export interface Sender {
    * The last loss episode (a fast recovery, or timeouts) while the peer may
    * still prove it spurious (RFC 2883 §5, Linux's undo_marker): where it
    * began, its retransmissions not yet D-SACKed, and cwnd and ssthresh from
-   * before it cut them. None without SACK.
+   * before it cut them. Every fast recovery has one (Linux's tcp_init_undo at
+   * tcp_enter_recovery, SACK or not: `beginUndo`); a timeout's only where a
+   * proof can come (SACK, timestamps, or F-RTO).
    */
   undo: Undo | undefined
   /**
@@ -744,7 +748,7 @@ export interface Cwr {
   stepped: boolean
 }
 
-/** A loss episode that D-SACKs or a timestamp echo may yet show spurious (`Sender.undo`). @category models */
+/** A loss episode that D-SACKs, a timestamp echo, F-RTO, or a partial ACK before any resend may yet show spurious (`Sender.undo`). @category models */
 export interface Undo {
   /** SND.UNA and SND.MAX when it began: its retransmissions lie between */
   readonly marker: Seq.SeqNum
@@ -4304,7 +4308,7 @@ const echoPredatesEpisode = (s: Sender, a: AckInfo, u: Undo | undefined = s.undo
 }
 
 /**
- * Linux 6.x's tcp_packet_delayed with retrans_stamp 0, for a SACK recovery: nothing resent since it
+ * Linux 6.x's tcp_packet_delayed with retrans_stamp 0, for a fast recovery: nothing resent since it
  * began (tcp_enter_recovery cleared the stamp, tcp_retrans_stamp_cleanup, and only a resend sets it
  * again, tcp_retransmit_skb), so SND.UNA moving shows a hole filled by its original, with no echo to
  * ask ("no retransmit yet ... apparently a packet was merely delayed, not lost"). The stack's
