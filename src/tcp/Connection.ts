@@ -160,11 +160,11 @@ export interface ConnectionInfo {
   readonly fastRetransmits: number
   /** RFC 8985 tail loss probes sent */
   readonly tailProbes: number
-  /** loss episodes undone: every retransmission came back D-SACKed (RFC 2883 §5) */
+  /** loss episodes undone: every retransmission came back D-SACKed (RFC 2883 §5); a timeout's, in its episode, counts in `eifelUndos` */
   readonly dsackUndos: number
-  /** retransmission timeouts found spurious and undone (F-RTO, RFC 5682, or the timestamp echo) */
+  /** retransmission timeouts found spurious and undone (F-RTO, RFC 5682, the timestamp echo, or the D-SACKs of every resend) */
   readonly spuriousTimeouts: number
-  /** loss episodes undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522) */
+  /** loss episodes undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522), because they had resent nothing yet, or (a timeout's) because every resend came back D-SACKed (Linux's TCPLossUndo, TCPFullUndo, TCPPartialUndo) */
   readonly eifelUndos: number
   /** ECN was negotiated (RFC 3168) */
   readonly ecn: boolean

@@ -653,11 +653,15 @@ export interface Counters {
   tailProbes: number
   /** losses a tail probe's retransmission repaired, found at its episode's end (RFC 8985 §7.4.2), each with a congestion response */
   tlpRepairs: number
-  /** loss episodes whose every retransmission the peer D-SACKed: their cwnd cut undone */
+  /** loss episodes whose every retransmission the peer D-SACKed: their cwnd cut undone (a timeout's, in its episode: `eifelUndos`, Linux's TCPLossUndo) */
   undos: number
-  /** retransmission timeouts proved spurious (by F-RTO or by the timestamp echo): their cwnd cut undone, the old flight not sent again */
+  /** retransmission timeouts proved spurious (by F-RTO, the timestamp echo, or the D-SACKs of all their resends): their cwnd cut undone, the old flight not sent again */
   spuriousTimeouts: number
-  /** loss episodes (fast recoveries or timeouts) undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522) */
+  /**
+   * loss episodes (fast recoveries or timeouts) undone because an ACK echoed a timestamp from before
+   * their first retransmission (RFC 3522), or because they had resent nothing yet, or (a timeout's)
+   * because every resend came back D-SACKed: Linux's TCPLossUndo, TCPFullUndo and TCPPartialUndo
+   */
   eifelUndos: number
   /** congestion windows reduced for the peer's ECE (RFC 3168 §6.1.2) */
   ecnReductions: number

@@ -141,11 +141,11 @@ export interface TcpStats {
   readonly timeouts: number
   /** tail loss probes (RFC 8985 §7) */
   readonly tailProbes: number
-  /** loss episodes undone: every retransmission came back D-SACKed (RFC 2883 §5; Linux's TCPDSACKUndo) */
+  /** loss episodes undone: every retransmission came back D-SACKed (RFC 2883 §5; Linux's TCPDSACKUndo); a timeout's, in its episode, counts in `eifelUndos` (TCPLossUndo) */
   readonly dsackUndos: number
-  /** retransmission timeouts found spurious and undone, by F-RTO (RFC 5682; Linux's TCPSpuriousRTOs) or by the timestamp echo */
+  /** retransmission timeouts found spurious and undone, by F-RTO (RFC 5682; Linux's TCPSpuriousRTOs), by the timestamp echo, or by the D-SACKs of every resend */
   readonly spuriousTimeouts: number
-  /** loss episodes undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522; Linux's TCPLossUndo and TCPFullUndo) */
+  /** loss episodes undone because an ACK echoed a timestamp from before their first retransmission (RFC 3522), because they had resent nothing yet, or (a timeout's) because every resend came back D-SACKed (Linux's TCPLossUndo, TCPFullUndo and TCPPartialUndo); not the D-SACK undos of `dsackUndos` */
   readonly eifelUndos: number
   /** initial slow starts HyStart++ ended because the round-trip delay grew (RFC 9406; Linux's TCPHystartDelayDetect) */
   readonly hystartExits: number
