@@ -353,6 +353,26 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
     })
   /** B one-octet exchanges first, so that the RTT is known and cwnd is the initial window. */
   const B = 20
+  /**
+   * An ECN connection (HyStart off, no quick ACKs, a peer window of 65535), with SACK or not and
+   * `congestion` (the default if undefined), after the B exchanges; `at` takes the peer's segment
+   * and records how many data segments it drew (`sent`).
+   */
+  const primed = (sack: boolean, congestion: "newreno" | "cubic" | undefined) => {
+    const s = T.established({
+      params: { ecn: "accept", quickAcks: 0, ...(congestion === undefined ? {} : { congestion }), hystart: false },
+      peerOptions: { mss: MSS, sackPermitted: sack },
+      peerSynFlags: SETUP,
+      peerWindow: 65535
+    })
+    const sent: Array<number> = []
+    const at = (t: number, seg: ReturnType<typeof ackOf>) => sent.push(data(s.send(t, seg)).length)
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, ackOf(i + 1, false))
+    }
+    return { s, sent, at }
+  }
   const warm = (ts = false) => {
     const s = est({ sack: true, ts })
     for (let i = 0; i < B; i++) {
@@ -628,18 +648,7 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
   // nothing goes; the next SACK (one more delivered, in flight 4) lets the resend of the 4th go. The
   // stack started PRR afresh (out 0) and resent the 4th at once, whatever the window said
   it("PRR of a recovery entered during an ECN cut goes on from the cut's counts: no forced first resend once the cut has sent (Linux's prr_out kept)", () => {
-    const s = T.established({
-      params: { ecn: "accept", quickAcks: 0, congestion: "newreno", hystart: false },
-      peerOptions: { mss: MSS, sackPermitted: true },
-      peerSynFlags: SETUP,
-      peerWindow: 65535
-    })
-    const sent: Array<number> = []
-    const at = (t: number, seg: ReturnType<typeof ackOf>) => sent.push(data(s.send(t, seg)).length)
-    for (let i = 0; i < B; i++) {
-      s.write(40 * i, "x")
-      s.send(40 * i + 20, ackOf(i + 1, false))
-    }
+    const { s, sent, at } = primed(true, "newreno")
     s.write(1000, T.octets(30 * MSS))
     at(1020, ackOf(B + MSS, true))
     at(1021, ackOf(B + 2 * MSS, false))
@@ -662,18 +671,7 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
   // tcp_reno_ssthresh(5) = 2. The stack asked the echo alone: the recovery went on to the cut's
   // point, and that ECE cut nothing
   it("a partial ACK of a SACK recovery that has resent nothing yet undoes it without timestamps, and the next ECE cuts again (Linux's tcp_packet_delayed with retrans_stamp 0, tcp_try_undo_partial)", () => {
-    const s = T.established({
-      params: { ecn: "accept", quickAcks: 0, congestion: "newreno", hystart: false },
-      peerOptions: { mss: MSS, sackPermitted: true },
-      peerSynFlags: SETUP,
-      peerWindow: 65535
-    })
-    const sent: Array<number> = []
-    const at = (t: number, seg: ReturnType<typeof ackOf>) => sent.push(data(s.send(t, seg)).length)
-    for (let i = 0; i < B; i++) {
-      s.write(40 * i, "x")
-      s.send(40 * i + 20, ackOf(i + 1, false))
-    }
+    const { s, at } = primed(true, "newreno")
     s.write(1000, T.octets(30 * MSS))
     at(1020, ackOf(B + MSS, true))
     at(1021, ackOf(B + 2 * MSS, false))
@@ -700,18 +698,7 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
   // tcp_end_cwnd_reduction leaves PRR's 6, not ssthresh. The stack asked for a resend (`sent > 0`):
   // no undo, cwnd = ssthresh 5
   it("the end of a SACK recovery that has resent nothing is an undo: cwnd stays PRR's, not ssthresh (Linux's tcp_may_undo with retrans_stamp 0, tcp_try_undo_recovery)", () => {
-    const s = T.established({
-      params: { ecn: "accept", quickAcks: 0, congestion: "newreno", hystart: false },
-      peerOptions: { mss: MSS, sackPermitted: true },
-      peerSynFlags: SETUP,
-      peerWindow: 65535
-    })
-    const sent: Array<number> = []
-    const at = (t: number, seg: ReturnType<typeof ackOf>) => sent.push(data(s.send(t, seg)).length)
-    for (let i = 0; i < B; i++) {
-      s.write(40 * i, "x")
-      s.send(40 * i + 20, ackOf(i + 1, false))
-    }
+    const { s, sent, at } = primed(true, "newreno")
     s.write(1000, T.octets(30 * MSS))
     at(1020, ackOf(B + MSS, true))
     at(1021, ackOf(B + 2 * MSS, false))
@@ -736,18 +723,7 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
   // (nothing back under prior_ssthresh 0: cwnd PRR's 7), LINUX_MIB_TCPPARTIALUNDO, tcp_try_keep_open:
   // Open, nothing marked, nothing sent. The stack asked the echo alone: the 8th marked lost and resent
   it("without SACK, a partial ACK of a recovery that has resent nothing yet undoes it without timestamps (Linux's tcp_packet_delayed with retrans_stamp 0 below high_seq, tcp_try_undo_partial)", () => {
-    const s = T.established({
-      params: { ecn: "accept", quickAcks: 0, hystart: false },
-      peerOptions: { mss: MSS, sackPermitted: false },
-      peerSynFlags: SETUP,
-      peerWindow: 65535
-    })
-    const sent: Array<number> = []
-    const at = (t: number, seg: ReturnType<typeof ackOf>) => sent.push(data(s.send(t, seg)).length)
-    for (let i = 0; i < B; i++) {
-      s.write(40 * i, "x")
-      s.send(40 * i + 20, ackOf(i + 1, false))
-    }
+    const { s, sent, at } = primed(false, undefined)
     s.write(1000, T.octets(30 * MSS))
     at(1020, ackOf(B + MSS, true))
     at(1021, ackOf(B + 2 * MSS, false))
@@ -776,18 +752,7 @@ describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
   // exactly 6, ssthresh 5. Undone (the SACK rule taken for Reno too), cwnd stayed PRR's 6 and grew
   // 5/6 of a segment more, and the undo was counted
   it("without SACK, the end of a recovery that has resent nothing is no undo (Linux's tcp_packet_delayed: retrans_stamp 0 at or past high_seq answers false for a non-SACK connection)", () => {
-    const s = T.established({
-      params: { ecn: "accept", quickAcks: 0, congestion: "newreno", hystart: false },
-      peerOptions: { mss: MSS, sackPermitted: false },
-      peerSynFlags: SETUP,
-      peerWindow: 65535
-    })
-    const sent: Array<number> = []
-    const at = (t: number, seg: ReturnType<typeof ackOf>) => sent.push(data(s.send(t, seg)).length)
-    for (let i = 0; i < B; i++) {
-      s.write(40 * i, "x")
-      s.send(40 * i + 20, ackOf(i + 1, false))
-    }
+    const { s, sent, at } = primed(false, "newreno")
     s.write(1000, T.octets(30 * MSS))
     at(1020, ackOf(B + MSS, true))
     at(1021, ackOf(B + 2 * MSS, false))
