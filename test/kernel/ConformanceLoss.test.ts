@@ -2155,6 +2155,22 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  /**
+   * Without SACK, ECN: a write of 30 segments, an ECE on the ACK of the first, then three duplicates
+   * of 3001 that enter a recovery inside the ECN cut (the two scripts below go on from there)
+   */
+  const RENO_ECN_RECOVERY: ReadonlyArray<Step> = [
+    ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
+    { dut: { op: "write", bytes: 30000 }, window: 20 },
+    { wait: 20 },
+    { tb: { flags: "AE", ack: 1001 }, window: 20 },
+    { tb: { flags: "A", ack: 2001 }, window: 20 },
+    { tb: { flags: "A", ack: 3001 }, window: 20 },
+    { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+    { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+    { tb: { flags: "A", ack: 3001 }, window: 20, exact: true }
+  ]
+
   // (ecn55, review54a) Without SACK, a recovery entered during the cut takes its PRR over: Linux's
   // tcp_enter_recovery in CWR skips tcp_init_cwnd_reduction, so prior_cwnd (10), prr_delivered and
   // prr_out go on. CUBIC, ssthresh 7: the ECE's ACK and the next two send 10001, 11001, 12001 (as
@@ -2167,15 +2183,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
     conforms({
       sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
       steps: [
-        ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
-        { dut: { op: "write", bytes: 30000 }, window: 20 },
-        { wait: 20 },
-        { tb: { flags: "AE", ack: 1001 }, window: 20 },
-        { tb: { flags: "A", ack: 2001 }, window: 20 },
-        { tb: { flags: "A", ack: 3001 }, window: 20 },
-        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
-        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
-        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        ...RENO_ECN_RECOVERY,
         { tb: { flags: "A", ack: 3001 }, window: 20, exact: true }
       ]
     }))
@@ -2192,15 +2200,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
     conforms({
       sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
       steps: [
-        ...open({ mss: 1000, sackOk: false, flags: "SEC" }),
-        { dut: { op: "write", bytes: 30000 }, window: 20 },
-        { wait: 20 },
-        { tb: { flags: "AE", ack: 1001 }, window: 20 },
-        { tb: { flags: "A", ack: 2001 }, window: 20 },
-        { tb: { flags: "A", ack: 3001 }, window: 20 },
-        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
-        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
-        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        ...RENO_ECN_RECOVERY,
         { tb: { flags: "A", ack: 7001 }, window: 20, exact: true },
         { tb: { flags: "A", ack: 8001 }, window: 20, exact: true }
       ]
