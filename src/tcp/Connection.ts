@@ -259,10 +259,11 @@ export class Conn {
   private charged = 0
   /** nobody will read what is queued (a listener's unaccepted connection, the stack closing): not charged */
   private released = false
-  /** counted among the stack's TCP sockets (`countSocket`) */
+  /**
+   * counted among the stack's TCP sockets (`countSocket`); among its orphans too once the application
+   * closed it (`snd.appClosed`, set only by the close that counts it: `countOrphan`)
+   */
   private socketCounted = false
-  /** of those, among its orphans (`countOrphan`) */
-  private orphanCounted = false
   /**
    * What the connection's segments go with: DF (unless the path MTU is locked: Sender.pmtuLocked),
    * and the TOS the application set (RFC 1122 §4.2.4.2: the application MUST be able to; its ECN
@@ -655,21 +656,18 @@ export class Conn {
     if (m === undefined || !this.socketCounted) return
     this.socketCounted = false
     m.sockets--
-    if (this.orphanCounted) {
-      this.orphanCounted = false
-      m.orphans--
-    }
+    if (this.snd.appClosed) m.orphans--
   }
 
   /**
    * The application closed it, and it still counts as a socket: an orphan now (Linux's __tcp_close
-   * counts it, tcp_orphan_count_inc, before its tcp_check_oom: Sender.closeByApp), until it is no
-   * socket (`uncountSocket`). Once.
+   * counts it, tcp_orphan_count_inc, before its tcp_check_oom: Sender.closeByApp, which marks it
+   * `appClosed`), until it is no socket (`uncountSocket`). Only at that close, which comes once (a
+   * connection already closed never reaches it): no flag of its own.
    */
   private countOrphan(): void {
     const m = this.snd.params.memory
-    if (m === undefined || !this.socketCounted || this.orphanCounted) return
-    this.orphanCounted = true
+    if (m === undefined || !this.socketCounted || this.snd.appClosed) return
     m.orphans++
   }
 
