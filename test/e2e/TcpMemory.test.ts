@@ -41,6 +41,24 @@ const advance = (seconds: number) =>
     }
   })
 
+/**
+ * Virtual time in steps of 100 ms, at most `seconds`, until `c`'s view of its peer's window is 0.
+ * A stack past its share in pressure shuts the window only at the ACK of the segment it drops (a
+ * NOMEM ACK, Linux's tcp_select_window); the ACK of the next probe, out of that shut window, carries
+ * the window free space allows again (__tcp_select_window), so the peer's view alternates between 0
+ * and that window at each of its timer's probes. A test of what a read does to a shut window waits
+ * for the shut phase rather than sampling at a fixed instant, whose phase any change in what goes
+ * when would move.
+ */
+const untilShut = (c: Connection, seconds = 30) =>
+  Effect.gen(function*() {
+    for (let i = 0; i < seconds * 10 && (yield* c.info).sndWnd !== 0; i++) {
+      yield* TestClock.adjust("100 millis")
+      yield* settle
+    }
+    expect((yield* c.info).sndWnd).toBe(0)
+  })
+
 /** Two stacks, A with receive buffers of `buffer` (no auto-tuning past it) and `memory`'s tcp_mem. */
 const boundedA = (buffer: number, memory?: Memory.Limits) =>
   twoStacks({ configA: { tcp: { receiveBuffer: buffer, maxReceiveBuffer: buffer, ...(memory ? { memory } : {}) } } })
@@ -155,9 +173,12 @@ describe("TCP memory above its stack-wide bound", () => {
       // retry counted: none timed out), and the readers' first reads reopened the windows at once
       // (tcp_cleanup_rbuf). B then waits for that timer (TCP_CA_Loss, cwnd 1 with the resend in
       // flight: Linux sends nothing at the window update either, ConformanceWindow "the window shut
-      // with data in flight"), at most the RTO's cap: 42 s here. (Until window53 the shut window sent
-      // B to its persist timer and back to SND.UNA, and the transfers resumed within 5 s)
-      expect(resumed).toBeLessThanOrEqual(120_000)
+      // with data in flight"), at most the RTO's cap: 42 s here. Over the lossy link the resend at
+      // that timer may be lost too (2% of segments), and then the next timer, doubled, runs: one more
+      // cap (this seed: one connection's resend 46 s in was lost, its next timer 106 s; 152 s). (Until
+      // window53 the shut window sent B to its persist timer and back to SND.UNA, and the transfers
+      // resumed within 5 s)
+      expect(resumed).toBeLessThanOrEqual(lossy ? 240_000 : 120_000)
       // A's prunes reneged on octets it had SACKed: B's senders found it (an ACK stopping where the
       // SACKed octets began) and resent them after a short timer, not each at an RTO (RFC 2018 §8)
       if (lossy) expect((yield* Effect.forEach(clients, (c) => Effect.map(c.info, (i) => i.sackReneges))).reduce((x, y) => x + y, 0)).toBeGreaterThan(0)
@@ -362,6 +383,7 @@ describe("TCP memory: the zero window of an in-order drop", () => {
       yield* Effect.fork(c.write(new Uint8Array(128 * 1024)))
       // the reader stalls: A holds `high`, and drops what comes in order behind it, with a zero window
       yield* advance(3)
+      yield* untilShut(c)
       const stalled = (yield* statsOf(a)).tcp
       expect(stalled.rcvQueueDropped).toBeGreaterThan(0)
       // one segment read (its chunk whole), less than the window's step (our MSS: the peer's segments
@@ -384,10 +406,9 @@ describe("TCP memory: the zero window of an in-order drop", () => {
       yield* settle
       yield* Effect.fork(c.write(new Uint8Array(128 * 1024)))
       yield* advance(3)
+      yield* untilShut(c)
       const stalled = (yield* statsOf(a)).tcp
-      const peer = yield* c.info
       expect(stalled.rcvQueueDropped).toBeGreaterThan(0)
-      expect(peer.sndWnd).toBe(0)
       // the message read, a hundred octets: the update goes in that instant, no timer run, and the peer
       // takes the window it opened. Without the wake nothing went until the peer's timer. (Its data
       // is out, past that small window: it goes again at the peer's retransmission timer, as
