@@ -2865,7 +2865,7 @@ const onAckLosses = (
     if (!s.sackOk && !s.recovering && s.renoSacked >= s.renoReordering && mayRecoverAgain(s) && Seq.gt(s.sndMax, s.sndUna)) {
       enterRecovery(s, now, out)
     }
-    if (more && !(s.ecnOk && a.ece)) limitedTransmitInBatch(s, now, out)
+    if (inBatchSends(s, a, more, later)) limitedTransmitInBatch(s, now, out)
   } else if (
     s.persistAt === undefined && Seq.gt(s.sndMax, s.sndUna) &&
     // RFC 6675 §2: with SACK, a duplicate is an ACK that SACKs octets not SACKed before (a D-SACK
@@ -2884,12 +2884,12 @@ const onAckLosses = (
     // left, a segment went at a duplicate where Linux's PRR sends none (test/tcp/Ecn.test.ts,
     // "without SACK, a duplicate during an ECN cut sends what the cut's PRR step allows")
     if (!s.sackOk && !s.recovering && !(s.ecnOk && a.ece) && s.cwr === undefined) push(s, now, out)
-    else if (more && !(s.ecnOk && a.ece)) limitedTransmitInBatch(s, now, out)
+    else if (inBatchSends(s, a, more, later)) limitedTransmitInBatch(s, now, out)
   } else if (
     s.sackOk && !s.recovering && mayRecoverAgain(s) && s.persistAt === undefined && sackShowsLoss(s)
   ) {
     enterRecovery(s, now, out)
-  } else if (winUpdate && (more || (!s.sackOk && later)) && !(s.ecnOk && a.ece)) {
+  } else if (winUpdate && (inBatchSends(s, a, more, later) || (!s.sackOk && later && !(s.ecnOk && a.ece)))) {
     // A window update before a later ACK of the batch that may start a recovery or a cut sends what
     // the window it opens lets go, as Linux's tcp_ack for it runs tcp_data_snd_check before the next
     // ACK is taken; left to the batch's end, the recovery's window held that new data back
@@ -2899,6 +2899,23 @@ const onAckLosses = (
     limitedTransmitInBatch(s, now, out)
   }
 }
+
+/**
+ * An ACK before the batch's last sends what it lets go at itself (`limitedTransmitInBatch`): before
+ * a later ACK with SACK blocks or an ECE (`more`), and, outside an ECN cut, before any later ACK.
+ * Linux's tcp_rcv_established takes each segment by itself, tcp_ack (tcp_cong_control's growth in
+ * Open, or the recovery's end, tcp_end_cwnd_reduction) then tcp_data_snd_check, so what an ACK of a
+ * burst lets go leaves echoing that ACK's timestamp, and at the cwnd of that moment. Left to the
+ * batch's end, a batch of ACKs in Open (a bulk transfer's usual case) sent all of it with the last
+ * ACK's echo (test/tcp/Recovery.test.ts, "in Open, each ACK of new data inside a batch", "an ACK
+ * inside a batch that ends a recovery"; test/kernel/ConformanceCwnd.test.ts, "a burst of ACKs in
+ * slow start"). The segments still go in the batch's one write (`out`); only the moment of the
+ * decision moves. Not with an ECE on this ACK, whose cut comes later in it (`onEce`), nor in an ECN
+ * cut without a later dubious ACK: its window for this ACK is the PRR step after (`cwrStep`), which
+ * the batch's end takes as before.
+ */
+const inBatchSends = (s: Sender, a: AckInfo, more: boolean, later: boolean): boolean =>
+  !(s.ecnOk && a.ece) && (more || (later && s.cwr === undefined))
 
 /**
  * With SACK, a duplicate or an ACK of new data before the batch's last ACK with SACK blocks or an

@@ -151,6 +151,24 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
       ]
     }))
 
+  // (batch59) A burst of ACKs in slow start: Linux takes each by itself (tcp_ack: tcp_cong_avoid's
+  // slow start, then tcp_data_snd_check before the next is read), so what each lets go echoes its
+  // own timestamp: the ACK of two segments cwnd 12 (in_flight 8), four new echoing 3; the next, cwnd
+  // 14 (in_flight 10), four echoing 4; the third, cwnd 16, four echoing 5. The stack sent all twelve
+  // at the burst's end, echoing 5
+  it.scopedLive("slow start, a burst of ACKs: what each ACK lets go echoes that ACK (Linux's tcp_ack, tcp_data_snd_check per segment)", () =>
+    conforms({
+      steps: [
+        ...OPEN,
+        { dut: { op: "write", bytes: 40000 }, window: 20 },
+        {
+          burst: [{ flags: "A", ack: 2001, ts: 3 }, { flags: "A", ack: 4001, ts: 4 }, { flags: "A", ack: 6001, ts: 5 }],
+          window: 20
+        },
+        ackTo(10001, 6, {}, 20)
+      ]
+    }))
+
   // A receiver whose ACKs cover four and six segments (GRO merging what a burst delivered, as a
   // Linux receiver behind a NIC does): Linux's tcp_slow_start adds every segment acknowledged, cwnd
   // 10 + 4 = 14 with six out (eight go), then 14 + 6 = 20 with eight out (twelve go). RFC 3465
@@ -195,6 +213,25 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
         ackTo(1, 6, { sack: [[1001, 12001]] }, 20),
         ackTo(12001, 7, {}, 20),
         ...eachTo(12001, 7, 8, 20)
+      ]
+    }))
+
+  // (batch59) The same recovery, ended by the first ACK of a burst: Linux's tcp_ack for it
+  // (tcp_fastretrans_alert: SND.UNA at high_seq, tcp_end_cwnd_reduction, cwnd = ssthresh 7, Open;
+  // tcp_cong_control's CUBIC) and tcp_data_snd_check send what it lets go echoing 7, before the
+  // burst's second ACK (two more segments) sends its own, echoing 8. The stack sent both ACKs' new
+  // data at the burst's end, echoing 8
+  it.scopedLive("a SACK recovery ended by a burst's first ACK: its new data echoes it, the second's echoes the second (Linux's tcp_ack, tcp_data_snd_check per segment)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SLOW,
+        { dut: { op: "write", bytes: 40000 }, window: SLOW_RTT },
+        ackTo(1, 3, { sack: [[1001, 2001]] }, 5),
+        ackTo(1, 4, { sack: [[1001, 3001]] }, 5),
+        ackTo(1, 5, { sack: [[1001, 4001]] }, 20),
+        ackTo(1, 6, { sack: [[1001, 12001]] }, 20),
+        { burst: [{ flags: "A", ack: 12001, ts: 7 }, { flags: "A", ack: 14001, ts: 8 }], window: 20 },
+        ...eachTo(14001, 3, 9, 20)
       ]
     }))
 

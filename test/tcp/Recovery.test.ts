@@ -264,6 +264,60 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(run(true)).toEqual(linux)
   })
 
+  // (batch59) A batch of ACKs of new data in Open: Linux's tcp_ack takes each by itself, slow start
+  // grows cwnd (tcp_cong_avoid) and tcp_data_snd_check sends what it lets go before the next ACK is
+  // read, each segment echoing that ACK's timestamp. Ten out (cwnd 10); the ACK of two grows cwnd to
+  // 12 (in_flight 8): four new, echoing it; the ACK of two more: cwnd 14, in_flight 10, four new,
+  // echoing the second. The stack sent all eight at the batch's end, echoing the last
+  it("in Open, each ACK of new data inside a batch sends what it lets go at itself, echoing it, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [(T.ourSeq(o) - B) / P, o.options.timestamp?.echo])
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      expect(sent(s.write(1000, T.octets(30 * P))).map(([n]) => n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      const acks = [sackTs(100, 1000, k(2)), sackTs(101, 1000, k(4))]
+      const out = batched ? sent(s.send(1020, ...acks)) : acks.flatMap((a) => sent(s.send(1020, a)))
+      return [out, s.snd.cc.cwnd / P]
+    }
+    const linux = [[[10, 100], [11, 100], [12, 100], [13, 100], [14, 101], [15, 101], [16, 101], [17, 101]], 14]
+    expect(run(false)).toEqual(linux)
+    expect(run(true)).toEqual(linux)
+  })
+
+  // (batch59) An ACK inside a batch that ends a recovery (SND.UNA at recover) sends its new data at
+  // itself: Linux's tcp_ack → tcp_fastretrans_alert (Recovery, SND.UNA at high_seq: tcp_try_undo_recovery
+  // finds nothing to undo, tcp_end_cwnd_reduction: cwnd = ssthresh; Open), then tcp_data_snd_check
+  // sends, echoing this ACK; the next ACK of the batch sends what it then lets go, echoing itself.
+  // Ten out, the first lost: the SACKs of the 2nd and 2nd-3rd send the 11th and 12th (RFC 3042), that
+  // of the 2nd-4th enters (recover: the 12th's end) and resends the first, that of the 2nd-10th lets
+  // PRR send the 13th-16th. Then a batch: the ACK of twelve (the recovery's end) and of fourteen.
+  // The stack sent the first's new data with the last's echo
+  it("an ACK inside a batch that ends a recovery sends its new data at itself, echoing it, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [(T.ourSeq(o) - B) / P, o.options.timestamp?.echo])
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      expect(sent(s.write(1000, T.octets(40 * P))).map(([n]) => n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      expect(sent(s.send(1020, sackTs(100, 1000, k(0), [k(1), k(2)])))).toEqual([[10, 100]])
+      expect(sent(s.send(1020, sackTs(101, 1000, k(0), [k(1), k(3)])))).toEqual([[11, 101]])
+      expect(sent(s.send(1020, sackTs(102, 1000, k(0), [k(1), k(4)])))).toEqual([[0, 102]])
+      expect(s.snd.recovering).toBe(true)
+      // the SACK of the 5th to 10th: PRR lets new data go (the 13th, 14th ...), still in recovery
+      const prr = sent(s.send(1021, sackTs(103, 1000, k(0), [k(1), k(10)]))).map(([n]) => n)
+      expect(prr.slice(0, 2)).toEqual([12, 13])
+      expect(s.snd.recovering).toBe(true)
+      const acks = [sackTs(104, 1020, k(12)), sackTs(105, 1021, k(14))]
+      const out = batched ? sent(s.send(1060, ...acks)) : acks.flatMap((a) => sent(s.send(1060, a)))
+      return [out, s.snd.recovering, s.snd.cc.cwnd / P]
+    }
+    // (the first: cwnd = ssthresh 7, in_flight 16 - 12 = 4, three new; the second: in_flight 5, two)
+    const linux = [[[16, 104], [17, 104], [18, 104], [19, 105], [20, 105]], false, 7]
+    expect(run(false)).toEqual(linux)
+    expect(run(true)).toEqual(linux)
+  })
+
   // (ltbatch58) The same at a recovery's entry inside a batch: Linux's tcp_ack for the ACK that
   // enters runs tcp_cwnd_reduction, tcp_xmit_recovery and tcp_data_snd_check before the next. Ten
   // out, the first two lost; the SACK of the 3rd to 9th (sacked_out 7: RACK's window 0, both lost)
