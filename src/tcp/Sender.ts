@@ -2509,6 +2509,20 @@ const onAck = (
   // empty, nor at a batch's last or only ACK, whose end runs RACK and sends as before; nor at a
   // partial ACK whose echo held the recovery, `undoHeld`, which marks and resends nothing)
   if (later && (newlySacked > 0 || (s.sackOk && s.recovering)) && !(a.ece && s.ecnOk) && !undoHeld) rackInBatch(s, at, now, out, delivers)
+  // Without SACK, an ACK before the batch's last that made a PRR step in a recovery (a duplicate
+  // tcp_add_reno_sack counted, a partial ACK whose head tcp_newreno_mark_lost marked: `renoPrrStep`,
+  // `Prr.stale`) sends at itself what PRR's window for it allows, the head first (`renoRecover`), then
+  // new data, as Linux's tcp_ack runs tcp_cwnd_reduction, tcp_xmit_recovery and tcp_data_snd_check
+  // before the next segment is read, each echoing this ACK. Left to the batch's end, the sends went
+  // with the last ACK's echo, and a partial ACK's head that a later ACK of the batch acknowledged went
+  // unsent (test/tcp/Recovery.test.ts, "without SACK: a recovery's duplicates and partial ACKs inside a
+  // batch"; test/kernel/ConformanceLoss.test.ts, "without SACK, a burst of duplicates in recovery").
+  // The batch's end runs `renoRecover` and `push` again, which find PRR's window worked out here
+  // (not with an ECE, whose handling comes later in this ACK)
+  else if (later && !s.sackOk && s.recovering && s.recoverDue && s.prr !== undefined && s.prr.stale && !(a.ece && s.ecnOk)) {
+    renoRecover(s, now, out)
+    push(s, now, out)
+  }
   // (without SACK, a duplicate the count took is a segment delivered: Linux's tcp_add_reno_sack)
   if (!s.sackOk && s.prr === undefined && !advances && s.renoSacked > renoBefore) {
     s.ackDelivered = (s.renoSacked - renoBefore) * segmentPayload(s)

@@ -659,6 +659,33 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (batch59) Without SACK, a recovery's duplicates and partial ACKs in bursts: Linux's tcp_ack takes
+  // each by itself (tcp_fastretrans_alert: tcp_add_reno_sack, or tcp_newreno_mark_lost of the new
+  // head; tcp_cwnd_reduction; tcp_xmit_recovery; tcp_data_snd_check), each send echoing its ACK. Ten
+  // out, the first two duplicates send 10001 and 11001, the third resends 1 (ssthresh 7). The burst of
+  // the 4th and 5th duplicates: 12001 echoing 6 (sndcnt ceil(2 * 7 / 10) - 1 = 1), 13001 echoing 7.
+  // The burst of the partial ACKs of 8001 and 10001: the first (in_flight 14 - 8 - 1 = 5, sndcnt
+  // min(2, max(6 - 3, 3)) = 2) resends 8001 and sends 14001, echoing 8; the second (in_flight 4, sndcnt
+  // 3) resends 10001, then 15001 and 16001, echoing 9. The stack made each burst's sends at its end
+  // (`renoRecover`): all echoing the last ACK, and 8001, acknowledged by the second, never resent
+  it.scopedLive("without SACK, a burst of duplicates in recovery, then one of partial ACKs: each ACK's sends echo it, and each partial ACK's head goes again (Linux's tcp_ack per segment)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: false, ts: 1, mss: 1012 } },
+        { tb: { flags: "A", ts: 2 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 5 }, window: 20 },
+        { burst: [{ flags: "A", ack: 1, ts: 6 }, { flags: "A", ack: 1, ts: 7 }], window: 20 },
+        { burst: [{ flags: "A", ack: 8001, ts: 8 }, { flags: "A", ack: 10001, ts: 9 }], window: 20 },
+        { tb: { flags: "A", ack: 17001, ts: 10 }, window: 20 }
+      ]
+    }))
+
   // An ACK of new data, then a SACK that starts a recovery, in one burst: Linux's first ACK (Open)
   // acknowledges the first segment and slow start takes cwnd to 11, so the 11th and 12th go
   // (tcp_data_snd_check); the second SACKs three above the second segment, RACK's window is 0 and

@@ -3571,6 +3571,42 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
     // the same as one at a time from here: the 4th duplicate, ceil(7 * 2 / 10) - 1 = 1
     expect(shape(s.send(21, dup()))).toEqual([[12 * MSS, MSS]])
   })
+  // (batch59) Without SACK, a recovery's duplicates and partial ACKs inside a batch: Linux's tcp_ack
+  // takes each by itself (tcp_fastretrans_alert: tcp_add_reno_sack for a duplicate, tcp_newreno_mark_lost
+  // of the new head for a partial ACK; tcp_cwnd_reduction; tcp_xmit_recovery, then
+  // tcp_data_snd_check), so each sends what PRR allows at it, echoing it. Ten out, the 4th duplicate
+  // (prr_delivered 2, in_flight 12 - 4 - 1 + 1 = 8 above ssthresh 7: sndcnt ceil(14 / 10) - 1 = 1) the
+  // 13th, the 5th (ceil(21 / 10) - 2 = 1) the 14th. Then the partial ACKs of eight and of ten
+  // segments: the first (delivered max(8 - 5 counted, 1) = 3, prr_delivered 6; in_flight 14 - 8 - 1
+  // lost head = 5 under 7: sndcnt min(2, max(6 - 3, 3)) = 2) marks the 9th lost and resends it, then
+  // the 15th; the second (prr_delivered 8, in_flight 4: min(3, max(8 - 5, 2)) = 3) the 11th, then the
+  // 16th and 17th. The stack made the batch's sends at its end (`renoRecover`), echoing the last ACK,
+  // and the first partial ACK's head, acknowledged by the second, never went
+  it("without SACK: a recovery's duplicates and partial ACKs inside a batch each send at themselves, as one at a time", () => {
+    const P = MSS - 12
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o) / P, o.options.timestamp?.echo])
+    const ack = (value: number, echo: number, n: number) =>
+      T.fromPeer({ seq: 0, ack: n * P, window: 65535, options: { sackPermitted: false, timestamp: { value, echo } } })
+    const run = (batched: boolean) => {
+      const s = T.established({
+        params: { quickAcks: 0 },
+        peerOptions: { mss: MSS, sackPermitted: false, timestamp: { value: 1, echo: 0 } },
+        peerWindow: 65535
+      })
+      expect(sent(s.write(1000, T.octets(30 * P))).map(([n]) => n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      expect(sent(s.send(1020, ack(100, 1000, 0)))).toEqual([[10, 100]])
+      expect(sent(s.send(1020, ack(101, 1000, 0)))).toEqual([[11, 101]])
+      expect(sent(s.send(1020, ack(102, 1000, 0)))).toEqual([[0, 102]])
+      const batch = (at: number, acks: ReadonlyArray<ReturnType<typeof ack>>) =>
+        batched ? sent(s.send(at, ...acks)) : acks.flatMap((a) => sent(s.send(at, a)))
+      const dups = batch(1025, [ack(103, 1000, 0), ack(104, 1000, 0)])
+      const partials = batch(1045, [ack(105, 1020, 8), ack(106, 1020, 10)])
+      return [dups, partials, Sender.counters(s.snd).retransmits, s.snd.recovering]
+    }
+    const linux = [[[12, 103], [13, 104]], [[8, 105], [14, 105], [10, 106], [15, 106], [16, 106]], 3, true]
+    expect(run(false)).toEqual(linux)
+    expect(run(true)).toEqual(linux)
+  })
   // (review53b) prr53's 5266cd1 without SACK: a window update, then the third duplicate, in one
   // batch. Linux takes the update by itself (FLAG_WIN_UPDATE: no duplicate, tcp_add_reno_sack counts
   // nothing; Disorder's in_flight 5 - 2 = 3 under cwnd 10) and tcp_data_snd_check sends the seven
