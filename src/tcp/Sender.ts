@@ -2509,6 +2509,13 @@ const onAck = (
   // empty, nor at a batch's last or only ACK, whose end runs RACK and sends as before; nor at a
   // partial ACK whose echo held the recovery, `undoHeld`, which marks and resends nothing)
   if (later && (newlySacked > 0 || (s.sackOk && s.recovering)) && !(a.ece && s.ecnOk) && !undoHeld) rackInBatch(s, at, now, out, delivers)
+  // A partial ACK held by its echo (`undoHeld`) before the batch's last sends its new data at itself
+  // under PRR's window for it: Linux's tcp_try_undo_partial returns true with a resend out, so
+  // tcp_fastretrans_alert returns before any mark or resend (REXMIT_NONE), but tcp_cong_control's
+  // tcp_cwnd_reduction and tcp_data_snd_check still run for it before the next segment, each segment
+  // echoing this ACK. Left to the batch's end, that data went with the last ACK's echo
+  // (test/tcp/Recovery.test.ts, "the hold inside a batch sends its new data at itself")
+  else if (later && undoHeld && delivers && s.recovering && !s.ackReneged && !(a.ece && s.ecnOk)) push(s, now, out)
   // Without SACK, an ACK before the batch's last that made a PRR step in a recovery (a duplicate
   // tcp_add_reno_sack counted, a partial ACK whose head tcp_newreno_mark_lost marked: `renoPrrStep`,
   // `Prr.stale`) sends at itself what PRR's window for it allows, the head first (`renoRecover`), then

@@ -2094,6 +2094,29 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     expect(shape(s.tick(1032))).toEqual([seg(6)])
   })
 
+  // (batch59) The hold inside a batch: Linux's tcp_ack takes the held partial ACK by itself
+  // (tcp_try_undo_partial true with retrans_out: tcp_fastretrans_alert returns, REXMIT_NONE;
+  // tcp_cong_control's PRR, sndcnt 2) and tcp_data_snd_check sends the 11th and 12th echoing it; the
+  // next ACK (the 8th SACKed) sends the 13th echoing itself. The stack left the held ACK's new data to
+  // the batch's end (`undoHeld` kept `rackInBatch` out), all of it echoing the last ACK
+  it("the hold inside a batch sends its new data at itself, echoing it, as one at a time (Linux's tcp_try_undo_partial, then tcp_data_snd_check per ACK)", () => {
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [(T.ourSeq(o) - B) / P, o.options.timestamp?.echo])
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+      expect(shape(s.send(1020, sackTs(100, 1000, B, [B + 2 * P, B + 5 * P])))).toEqual([seg(0), seg(1)])
+      const acks = [
+        sackTs(101, 1000, B + P, [B + 2 * P, B + 6 * P]),
+        sackTs(102, 1000, B + P, [B + 2 * P, B + 6 * P], [B + 7 * P, B + 8 * P])
+      ]
+      const out = batched ? sent(s.send(1025, ...acks)) : acks.flatMap((a) => sent(s.send(1025, a)))
+      return [out, s.snd.recovering, s.snd.rackAt]
+    }
+    const linux = [[[10, 101], [11, 101], [12, 102]], true, 1032]
+    expect(run(false)).toEqual(linux)
+    expect(run(true)).toEqual(linux)
+  })
+
   // (undo58) Not delayed (the echo is the resend's): tcp_try_undo_partial does nothing, RACK marks
   // the 7th (window 0: in Recovery, no reordering seen) and PRR sends it first, then new data
   it("a partial ACK that echoes the resend in a SACK recovery undoes nothing: RACK's marks and the resends go on", () => {
