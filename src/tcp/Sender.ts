@@ -2514,7 +2514,8 @@ const onAck = (
   // tcp_fastretrans_alert returns before any mark or resend (REXMIT_NONE), but tcp_cong_control's
   // tcp_cwnd_reduction and tcp_data_snd_check still run for it before the next segment, each segment
   // echoing this ACK. Left to the batch's end, that data went with the last ACK's echo
-  // (test/tcp/Recovery.test.ts, "the hold inside a batch sends its new data at itself")
+  // (test/tcp/Recovery.test.ts, "the hold inside a batch sends its new data at itself";
+  // test/kernel/ConformanceLoss.test.ts, "with SACK, the hold inside a burst")
   else if (later && undoHeld && delivers && s.recovering && !s.ackReneged && !(a.ece && s.ecnOk)) push(s, now, out)
   // Without SACK, an ACK before the batch's last that made a PRR step in a recovery (a duplicate
   // tcp_add_reno_sack counted, a partial ACK whose head tcp_newreno_mark_lost marked: `renoPrrStep`,

@@ -1948,6 +1948,30 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
     }))
 
 
+  // (batch59) The hold inside a burst: the held partial ACK (the 6th SACKed besides), then the SACK of
+  // the 8th. Linux's tcp_ack takes the first by itself: tcp_try_undo_partial true (retrans_out),
+  // no marks or resends, PRR (in_flight 9 - (4 + 1) + 1 = 5, sndcnt min(2, max(5 - 2, 2) + 1) = 2) and
+  // tcp_data_snd_check's two new segments echoing 4; the second (reordering seen: RACK's window
+  // min RTT / 4, the 7th unmarked) one more, echoing 5. The stack sent all three at the burst's end,
+  // echoing 5
+  it.scopedLive("with SACK, the hold inside a burst: its new data echoes it, the next ACK's echoes the next (Linux's tcp_try_undo_partial, tcp_data_snd_check per segment)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000 }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3, sack: [[1977, 4941]] }, window: 20 },
+        {
+          burst: [
+            { flags: "A", ack: 989, ts: 4, tsecrOf: 1, sack: [[1977, 5929]] },
+            { flags: "A", ack: 989, ts: 5, tsecrOf: 1, sack: [[1977, 5929], [6917, 7905]] }
+          ],
+          window: 10
+        }
+      ]
+    }))
+
   // (undo58) With SACK and ECN, the partial ACK that echoes the original (no resend out) carries ECE:
   // Linux's tcp_fastretrans_alert zeroes prior_ssthresh first, so tcp_try_undo_partial's
   // tcp_undo_cwnd_reduction gives nothing back (cwnd PRR's 7, ssthresh 7) but clears undo_marker and
