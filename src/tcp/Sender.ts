@@ -1855,6 +1855,13 @@ let eceTakenByUndo = false
 let undoHeld = false
 
 /**
+ * A SACK duplicate before the batch's last (`onAckLosses`) whose own sends wait for the end of its
+ * `onAck`, after the growth a SACK-only ACK may make there (tcp_cong_control before
+ * tcp_data_snd_check). Cleared per ACK.
+ */
+let dupSendDue = false
+
+/**
  * The ACK being taken says ECE on an ECN connection: Linux's tcp_fastretrans_alert zeroes
  * prior_ssthresh before any undo on it ("ECE, hence prohibit cwnd undoing"; `spuriousTimeout`).
  */
@@ -2283,6 +2290,7 @@ const onAck = (
   Rack.clearAckRtt()
   undoHeld = false
   eceUndone = false
+  dupSendDue = false
   if (s.cwr !== undefined) s.cwr.stepped = false
   if (s.state === "SynReceived") {
     // simultaneous open: the ACK of our SYN-ACK completes it (RFC 9293 §3.10.7.4, fifth); any
@@ -2569,6 +2577,16 @@ const onAck = (
     !(mayRecoverAgain(s) && Rack.wouldMarkLost(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false)))) {
     const sample = Rack.ackRtt.sack >= 0 ? s.rack.lastOriginalRtt : undefined
     s.algorithm.onAck(s.cc, s.ackDelivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax)
+  }
+  // A SACK duplicate before the batch's last sends what it lets go here, after that growth: Linux's
+  // tcp_ack runs tcp_cong_control (tcp_cong_avoid under tcp_may_raise_cwnd's FLAG_FORWARD_PROGRESS
+  // once tp->reordering is above 3) before tcp_data_snd_check, so the growth's segment leaves with
+  // the rest, echoing this ACK. Sent from `onAckLosses` before the growth, that segment waited for
+  // the batch's next ACK or its end, with a later echo (test/tcp/Recovery.test.ts, "above 3, a
+  // SACK-only ACK inside a batch sends its growth at itself")
+  if (dupSendDue) {
+    dupSendDue = false
+    limitedTransmitInBatch(s, now, out)
   }
   eceTakenByUndo = false
   // (back in Open with nothing resent in the log: the next episode's retransmissions start the clock
@@ -2906,7 +2924,12 @@ const onAckLosses = (
     // left, a segment went at a duplicate where Linux's PRR sends none (test/tcp/Ecn.test.ts,
     // "without SACK, a duplicate during an ECN cut sends what the cut's PRR step allows")
     if (!s.sackOk && !s.recovering && !(s.ecnOk && a.ece) && s.cwr === undefined) push(s, now, out)
-    else if (inBatchSends(s, a, more, later)) limitedTransmitInBatch(s, now, out)
+    // (with SACK outside an ECN cut and F-RTO, after the growth a SACK-only ACK may make at the end
+    // of `onAck`: `dupSendDue`)
+    else if (inBatchSends(s, a, more, later)) {
+      if (s.sackOk && s.cwr === undefined && s.frto === undefined) dupSendDue = true
+      else limitedTransmitInBatch(s, now, out)
+    }
   } else if (
     s.sackOk && !s.recovering && mayRecoverAgain(s) && s.persistAt === undefined && sackShowsLoss(s)
   ) {

@@ -1073,6 +1073,34 @@ describe("the reordering degree (Linux's tp->reordering) and the window", () => 
     expect(s.snd.cc.cwnd).toBe(cwnd + MSS)
   })
 
+  // (review59b) Above 3, a SACK-only ACK before the batch's last sends its growth at itself: Linux's
+  // tcp_ack runs tcp_fastretrans_alert, then tcp_cong_control (tcp_may_raise_cwnd:
+  // FLAG_FORWARD_PROGRESS; slow start adds the SACKed segment), then tcp_data_snd_check, whose
+  // segments echo this ACK. Six reordered (degree 6), then a batch: the eighth SACKed (the seventh
+  // missing) and the ACK that fills the hole. One at a time the SACK sends the growth's segment and
+  // the room the SACKed one frees, echoing it; the stack sent the room at the SACK, before the
+  // growth, and the growth's segment with the next ACK's echo
+  it("above 3, a SACK-only ACK inside a batch sends its growth at itself, echoing it, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [(T.ourSeq(o) - B) / P, o.options.timestamp?.echo])
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      expect(sent(s.write(1000, T.octets(40 * P))).map(([n]) => n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      s.send(1020, sackTs(100, 1000, k(0), [k(5), k(6)]))
+      s.send(1021, sackTs(101, 1000, k(6)))
+      expect([s.snd.recovering, s.snd.rack.degree]).toEqual([false, 6])
+      const acks = [sackTs(102, 1000, k(6), [k(7), k(8)]), sackTs(103, 1000, k(8))]
+      const out = batched ? sent(s.send(1040, ...acks)) : acks.flatMap((a) => sent(s.send(1040, a)))
+      return [out, s.snd.cc.cwnd / P]
+    }
+    // (the SACK: cwnd 15 + 1 = 16, in_flight 15 - 1 SACKed = 14: two new, echoing it; the ACK of the
+    // 7th and 8th: acked_sacked 1, cwnd 17, in_flight 15: two more)
+    const linux = [[[21, 102], [22, 102], [23, 103], [24, 103]], 17]
+    expect(run(false)).toEqual(linux)
+    expect(run(true)).toEqual(linux)
+  })
+
   it("above 3, a SACK-only ACK that shows a loss grows nothing: the recovery it starts is cut from the window before it (tcp_cong_control after tcp_fastretrans_alert: tcp_in_cwnd_reduction)", () => {
     const s = reorderedBySix()
     const cwnd = s.snd.cc.cwnd
