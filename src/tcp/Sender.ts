@@ -2981,12 +2981,18 @@ const inBatchSends = (s: Sender, a: AckInfo, more: boolean, later: boolean): boo
  * decides, so a segment an earlier ACK of the batch shows above a hole that a later one fills is
  * still no loss (the Clock's tick, "a batch's ACKs are all taken before RACK marks losses").
  * Only outside a recovery and a timeout's episode (whose sends are RACK's and PRR's, at the batch's
- * end) and with new data to send within the peer's window: elsewhere nothing differs on the wire,
+ * end) and with new data (or our FIN) to send within the peer's window: elsewhere nothing differs on the wire,
  * and the batch keeps its one run of RACK.
  */
 const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (s.recovering || !mayRecoverAgain(s) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
-  if (!Seq.lt(s.sndMax, Seq.min(SendBuffer.end(s.buffer), Seq.add(s.sndUna, s.sndWnd)))) return
+  // (or our FIN, unsent behind data that filled the peer's window, once one sequence number fits:
+  // Linux's tcp_write_xmit sends the FIN's skb at this ACK, tcp_snd_wnd_test (`push` decides the
+  // rest as for data). Asked for data alone, the FIN waited for the batch's end and the last ACK's echo;
+  // test/tcp/Recovery.test.ts, "a FIN the window held goes at the ACK inside a batch")
+  const bufEnd = SendBuffer.end(s.buffer)
+  const edge = Seq.add(s.sndUna, s.sndWnd)
+  if (!Seq.lt(s.sndMax, Seq.min(bufEnd, edge)) && !(s.finQueued && s.sndMax === bufEnd && Seq.gt(edge, bufEnd))) return
   if (Rack.wouldMarkLost(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))) return
   push(s, now, out)
 }

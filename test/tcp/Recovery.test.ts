@@ -318,6 +318,33 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(run(true)).toEqual(linux)
   })
 
+  // (review59b) A FIN the peer's window held back goes at the ACK inside a batch that opens room for
+  // it: Linux's tcp_ack, then tcp_data_snd_check → tcp_write_xmit, whose tcp_snd_wnd_test lets the
+  // FIN's skb go once one sequence number fits (in_flight 2 under cwnd 10), echoing this ACK. Four segments fill the peer's window, the application closes: the ACK of two
+  // opens room, the FIN goes echoing it. The stack's `limitedTransmitInBatch` asked for data never
+  // sent, so the FIN waited for the batch's end and the last ACK's echo
+  it("a FIN the window held goes at the ACK inside a batch that opens room for it, echoing it, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => n * P
+    const sent = (out: ReadonlyArray<OutSegment>) =>
+      out.map((o) => [T.ourSeq(o) / P, o.payload?.length ?? 0, o.options.timestamp?.echo])
+    const ack = (value: number, echo: number, n: number) =>
+      T.fromPeer({ ack: k(n), window: 4 * P, options: { sackPermitted: false, timestamp: { value, echo } } })
+    const run = (batched: boolean) => {
+      const s = T.established({
+        peerOptions: { mss: MSS, sackPermitted: true, timestamp: { value: 1, echo: 0 } },
+        peerWindow: 4 * P
+      })
+      expect(sent(s.write(1000, T.octets(4 * P))).map(([n]) => n)).toEqual([0, 1, 2, 3])
+      expect(s.close(1000)).toEqual([])
+      const acks = [ack(100, 1000, 2), ack(101, 1000, 4)]
+      return batched ? sent(s.send(1020, ...acks)) : acks.flatMap((a) => sent(s.send(1020, a)))
+    }
+    const linux = [[4, 0, 100]]
+    expect(run(false)).toEqual(linux)
+    expect(run(true)).toEqual(linux)
+  })
+
   // (ltbatch58) The same at a recovery's entry inside a batch: Linux's tcp_ack for the ACK that
   // enters runs tcp_cwnd_reduction, tcp_xmit_recovery and tcp_data_snd_check before the next. Ten
   // out, the first two lost; the SACK of the 3rd to 9th (sacked_out 7: RACK's window 0, both lost)
