@@ -2535,7 +2535,14 @@ const onAck = (
   // batch"; test/kernel/ConformanceLoss.test.ts, "without SACK, a burst of duplicates in recovery").
   // The batch's end runs `renoRecover` and `push` again, which find PRR's window worked out here
   // (not with an ECE, whose handling comes later in this ACK)
-  else if (later && !s.sackOk && s.recovering && s.recoverDue && s.prr !== undefined && s.prr.stale && !(a.ece && s.ecnOk)) {
+  // (so too the ACK of `recover` itself, the hold, `renoHold`: tcp_try_undo_recovery returns true
+  // before any mark, but tcp_cong_control's tcp_cwnd_reduction and tcp_data_snd_check still run for
+  // it, its new data echoing it. Left to the batch's end, that data went with the next ACK's echo;
+  // test/tcp/Recovery.test.ts, "without SACK, the hold inside a batch sends its new data at itself")
+  else if (
+    later && !s.sackOk && s.recovering && (s.recoverDue || renoHold(s, a)) && s.prr !== undefined && s.prr.stale &&
+    !(a.ece && s.ecnOk)
+  ) {
     renoRecover(s, now, out)
     push(s, now, out)
   }

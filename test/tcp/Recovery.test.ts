@@ -3685,6 +3685,39 @@ describe("limited transmit (RFC 3042; RFC 5681 §3.2 SHOULD)", () => {
     expect(run(false)).toEqual(linux)
     expect(run(true)).toEqual(linux)
   })
+  // (review59b) Without SACK, the hold inside a batch: Linux's tcp_ack for the ACK of `recover`
+  // itself (tcp_try_undo_recovery: Reno holds Recovery, returns before any mark), then
+  // tcp_cong_control's tcp_cwnd_reduction (prr_delivered 10, in_flight 1 under ssthresh 7: sndcnt
+  // min(6, max(10 - 2, 8) + 1) = 6) and tcp_data_snd_check: the 14th to 19th go echoing it. The
+  // next ACK (the 13th's, past the point: Open, cwnd = ssthresh 7, in_flight 6) sends the 20th
+  // echoing itself; a duplicate of the hold sends nothing. The stack left the hold's sends to the
+  // batch's end (`recoverDue` is not set at the hold), all echoing the last ACK
+  it("without SACK, the hold inside a batch sends its new data at itself, as one at a time", () => {
+    const P = MSS - 12
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o) / P, o.options.timestamp?.echo])
+    const ack = (value: number, echo: number, n: number) =>
+      T.fromPeer({ seq: 0, ack: n * P, window: 65535, options: { sackPermitted: false, timestamp: { value, echo } } })
+    const run = (batched: boolean, next: number) => {
+      const s = T.established({
+        params: { quickAcks: 0 },
+        peerOptions: { mss: MSS, sackPermitted: false, timestamp: { value: 1, echo: 0 } },
+        peerWindow: 65535
+      })
+      expect(sent(s.write(1000, T.octets(40 * P))).map(([n]) => n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      expect(sent(s.send(1020, ack(100, 1000, 0)))).toEqual([[10, 100]])
+      expect(sent(s.send(1020, ack(101, 1000, 0)))).toEqual([[11, 101]])
+      expect(sent(s.send(1020, ack(102, 1000, 0)))).toEqual([[0, 102]])
+      expect(sent(s.send(1025, ack(103, 1000, 0)))).toEqual([[12, 103]])
+      const acks = [ack(105, 1020, 12), ack(106, 1020, next)]
+      const out = batched ? sent(s.send(1045, ...acks)) : acks.flatMap((a) => sent(s.send(1045, a)))
+      return [out, s.snd.recovering, s.snd.cc.cwnd / P]
+    }
+    const held = [[13, 105], [14, 105], [15, 105], [16, 105], [17, 105], [18, 105]]
+    expect(run(false, 13)).toEqual([[...held, [19, 106]], false, 7])
+    expect(run(true, 13)).toEqual([[...held, [19, 106]], false, 7])
+    expect(run(false, 12)).toEqual([held, true, 7])
+    expect(run(true, 12)).toEqual([held, true, 7])
+  })
   // (review53b) prr53's 5266cd1 without SACK: a window update, then the third duplicate, in one
   // batch. Linux takes the update by itself (FLAG_WIN_UPDATE: no duplicate, tcp_add_reno_sack counts
   // nothing; Disorder's in_flight 5 - 2 = 3 under cwnd 10) and tcp_data_snd_check sends the seven
