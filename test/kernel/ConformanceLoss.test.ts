@@ -686,6 +686,31 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review59b) Without SACK, the hold inside a burst: ten out, the first two duplicates send 10001
+  // and 11001, the third resends 1 (ssthresh 7), the fourth sends 12001 (recover 12001). The burst of
+  // the ACK of 12001 itself and of 13001: Linux's tcp_ack takes the first by itself (Reno holds
+  // Recovery at high_seq, tcp_try_undo_recovery returns before any mark; tcp_cwnd_reduction: in_flight
+  // 1, sndcnt 6) and tcp_data_snd_check sends 13001-18001 echoing 7; the second (past high_seq:
+  // Open, cwnd = ssthresh 7, in_flight 6) sends 19001 echoing 8. The stack sent all seven at the
+  // burst's end, echoing 8
+  it.scopedLive("without SACK, the hold inside a burst: its new data echoes it (Linux's tcp_try_undo_recovery hold, tcp_data_snd_check per segment)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        LISTEN,
+        { tb: { flags: "S", sackOk: false, ts: 1, mss: 1012 } },
+        { tb: { flags: "A", ts: 2 } },
+        { dut: { op: "accept" } },
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 5 }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 6 }, window: 20 },
+        { burst: [{ flags: "A", ack: 12001, ts: 7 }, { flags: "A", ack: 13001, ts: 8 }], window: 20 },
+        { tb: { flags: "A", ack: 20001, ts: 9 }, window: 20 }
+      ]
+    }))
+
   // An ACK of new data, then a SACK that starts a recovery, in one burst: Linux's first ACK (Open)
   // acknowledges the first segment and slow start takes cwnd to 11, so the 11th and 12th go
   // (tcp_data_snd_check); the second SACKs three above the second segment, RACK's window is 0 and
