@@ -169,6 +169,21 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
       ]
     }))
 
+  // (review59b) A FIN that the peer's window held back, then a burst of ACKs: Linux's tcp_ack for the
+  // first (the window's edge now 6001) and tcp_data_snd_check send the FIN's skb at it
+  // (tcp_snd_wnd_test: one sequence number fits), echoing 3. The stack asked `limitedTransmitInBatch`
+  // for data never sent, and the FIN went at the burst's end, echoing 4
+  it.scopedLive("a FIN the peer's window held goes at the first ACK of a burst that opens room for it, echoing that ACK (Linux's tcp_ack, tcp_data_snd_check per segment)", () =>
+    conforms({
+      steps: [
+        ...open({}, { ws: false, win: 4000 }),
+        { dut: { op: "write", bytes: 4000 }, window: 20 },
+        { dut: { op: "close" }, window: 20 },
+        { burst: [{ flags: "A", ack: 2001, ts: 3, win: 4000 }, { flags: "A", ack: 4001, ts: 4, win: 4000 }], window: 20 },
+        ackTo(4002, 5, { win: 4000 }, 20)
+      ]
+    }))
+
   // A receiver whose ACKs cover four and six segments (GRO merging what a burst delivered, as a
   // Linux receiver behind a NIC does): Linux's tcp_slow_start adds every segment acknowledged, cwnd
   // 10 + 4 = 14 with six out (eight go), then 14 + 6 = 20 with eight out (twelve go). RFC 3465
