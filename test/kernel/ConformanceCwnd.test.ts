@@ -169,6 +169,22 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
       ]
     }))
 
+  // (review59b) Reordering above 3, then a burst of a SACK-only ACK and the ACK that fills its hole:
+  // Linux's tcp_ack for the SACK grows cwnd by the SACKed segment (tcp_may_raise_cwnd:
+  // FLAG_FORWARD_PROGRESS once tp->reordering is above 3) before tcp_data_snd_check, so the growth's
+  // segment goes with the room the SACK frees, echoing it; the stack sent the room at the SACK,
+  // before the growth, and the growth's segment with the next ACK's echo
+  it.scopedLive("reordering above 3, a burst of a SACK and the ACK that fills its hole: the SACK's growth goes at it, echoing it (Linux's tcp_cong_control before tcp_data_snd_check)", () =>
+    conforms({
+      steps: [
+        ...OPEN_SLOW,
+        { dut: { op: "write", bytes: 40000 }, window: SLOW_RTT },
+        ackTo(1, 3, { sack: [[5001, 6001]] }, 5),
+        ackTo(6001, 4, {}, 20),
+        { burst: [{ flags: "A", ack: 6001, ts: 5, sack: [[7001, 8001]] }, { flags: "A", ack: 8001, ts: 6 }], window: 20 }
+      ]
+    }))
+
   // (review59b) A FIN that the peer's window held back, then a burst of ACKs: Linux's tcp_ack for the
   // first (the window's edge now 6001) and tcp_data_snd_check send the FIN's skb at it
   // (tcp_snd_wnd_test: one sequence number fits), echoing 3. The stack asked `limitedTransmitInBatch`
