@@ -2566,6 +2566,14 @@ const onAck = (
   // an ACK below SND.UNA, nor one that found nothing in flight (a late D-SACK after all was
   // acknowledged): Linux's tcp_ack takes those at old_ack and no_queue, without tcp_cong_control
   if (s.cwr !== undefined && flightBefore > 0 && !Seq.lt(a.ack, s.sndUna)) cwrStep(s, advances)
+  // An ACK before the batch's last in an ECN cut sends what the cut's PRR step for it lets go, at
+  // it: Linux's tcp_ack runs tcp_cong_control's tcp_cwnd_reduction in CWR, then tcp_data_snd_check,
+  // before the next segment is read (`inBatchSends` leaves the cut's ACKs to here). Left to the
+  // batch's end, the last ACK's step found the earlier steps' room unsent, the flight lower, and PRR
+  // below ssthresh let less go: two ACKs of new data in a cut sent nothing where Linux sends a
+  // segment at each; sent before the step (a later SACK), the room came from the last ACK's window
+  // (test/tcp/Ecn.test.ts, "in an ECN cut, each ACK inside a batch sends what its PRR step allows")
+  if (later && s.cwr !== undefined && !(a.ece && s.ecnOk)) limitedTransmitInBatch(s, now, out)
   // An ACK that only SACKs grows the window once the peer has been seen to reorder by more than
   // three segments (Linux's tcp_may_raise_cwnd: tp->reordering above sysctl_tcp_reordering asks
   // FLAG_FORWARD_PROGRESS, SACKs too, not FLAG_DATA_ACKED), by what it delivered (acked_sacked), as
@@ -2953,8 +2961,8 @@ const onAckLosses = (
 }
 
 /**
- * An ACK before the batch's last sends what it lets go at itself (`limitedTransmitInBatch`): before
- * a later ACK with SACK blocks or an ECE (`more`), and, outside an ECN cut, before any later ACK.
+ * An ACK before the batch's last sends what it lets go at itself (`limitedTransmitInBatch`), outside
+ * an ECN cut (in one, `onAck` sends after the cut's PRR step, `cwrStep`).
  * Linux's tcp_rcv_established takes each segment by itself, tcp_ack (tcp_cong_control's growth in
  * Open, or the recovery's end, tcp_end_cwnd_reduction) then tcp_data_snd_check, so what an ACK of a
  * burst lets go leaves echoing that ACK's timestamp, and at the cwnd of that moment. Left to the
@@ -2962,12 +2970,10 @@ const onAckLosses = (
  * ACK's echo (test/tcp/Recovery.test.ts, "in Open, each ACK of new data inside a batch", "an ACK
  * inside a batch that ends a recovery"; test/kernel/ConformanceCwnd.test.ts, "a burst of ACKs in
  * slow start"). The segments still go in the batch's one write (`out`); only the moment of the
- * decision moves. Not with an ECE on this ACK, whose cut comes later in it (`onEce`), nor in an ECN
- * cut without a later dubious ACK: its window for this ACK is the PRR step after (`cwrStep`), which
- * the batch's end takes as before.
+ * decision moves. Not with an ECE on this ACK, whose cut comes later in it (`onEce`).
  */
 const inBatchSends = (s: Sender, a: AckInfo, more: boolean, later: boolean): boolean =>
-  !(s.ecnOk && a.ece) && (more || (later && s.cwr === undefined))
+  !(s.ecnOk && a.ece) && (more || later) && s.cwr === undefined
 
 /**
  * With SACK, a duplicate or an ACK of new data before the batch's last ACK with SACK blocks or an

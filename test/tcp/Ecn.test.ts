@@ -299,6 +299,43 @@ describe("the sender: ECE reduces the window once per window (RFC 3168 §6.1.2)"
     expect(Sender.counters(s.snd).ecnReductions).toBe(0)
     expect(s.snd.cc.cwnd).toBe(flight(false, 2, { peerSynFlags: 0 }).s.snd.cc.cwnd)
   })
+  // (review59b) In an ECN cut (CWR) each ACK inside a batch takes its PRR step and sends at itself:
+  // Linux's tcp_ack runs tcp_cong_control's tcp_cwnd_reduction in CWR, then tcp_data_snd_check,
+  // before the next segment is read. Ten out, the ACK of two with ECE cuts (ssthresh 7, prior_cwnd
+  // 10; sndcnt ceil(7 * 2 / 10) = 2: the 11th and 12th). Then the ACK of four (prr_delivered 4,
+  // in_flight 8: ceil(28 / 10) - 2 = 1, the 13th echoing it) and the ACK of five, or a SACK of the
+  // sixth (prr_delivered 5, in_flight 8: ceil(35 / 10) - 3 = 1, the 14th echoing it); cwnd 9. The
+  // stack left the first's step unsent to the batch's end, where the last step (in_flight 7, no
+  // longer above ssthresh) let nothing go, cwnd 7; before a later SACK it sent from the cut's window
+  // before the step, two at the first
+  it("in an ECN cut, each ACK inside a batch sends what its PRR step allows, as one at a time (Linux's tcp_cwnd_reduction, then tcp_data_snd_check, per ACK)", () => {
+    const P = MSS - 12
+    const sent = (out: ReadonlyArray<OutSegment>) => data(out).map((o) => [T.ourSeq(o) / P, o.options.timestamp?.echo])
+    const ack = (value: number, n: number, ece: boolean, sack?: readonly [number, number]) =>
+      T.fromPeer({
+        ack: n * P,
+        flags: ACK | (ece ? ECE : 0),
+        window: 65535,
+        options: {
+          sackPermitted: false,
+          ...(sack !== undefined ? { sack: [{ left: Seq.add(T.LOCAL_ISN, 1 + sack[0] * P), right: Seq.add(T.LOCAL_ISN, 1 + sack[1] * P) }] } : {}),
+          timestamp: { value, echo: 1000 }
+        }
+      })
+    const run = (batched: boolean, sackLast: boolean) => {
+      const s = est({ sack: true, ts: true })
+      expect(sent(s.write(1000, T.octets(40 * P))).map(([n]) => n)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+      expect(sent(s.send(1020, ack(100, 2, true)))).toEqual([[10, 100], [11, 100]])
+      const acks = [ack(101, 4, false), sackLast ? ack(102, 4, false, [5, 6]) : ack(102, 5, false)]
+      const out = batched ? sent(s.send(1030, ...acks)) : acks.flatMap((a) => sent(s.send(1030, a)))
+      return [out, s.snd.cc.cwnd / P, s.snd.cwr !== undefined]
+    }
+    const linux = [[[12, 101], [13, 102]], 9, true]
+    for (const sackLast of [false, true]) {
+      expect(run(false, sackLast)).toEqual(linux)
+      expect(run(true, sackLast)).toEqual(linux)
+    }
+  })
 })
 
 describe("ECN beside loss recovery (RFC 3168 §6.1.2, as Linux)", () => {
