@@ -1198,6 +1198,24 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review59b) ECN: in a cut, a burst of ACKs of new data. Linux's tcp_ack takes each by itself:
+  // tcp_cong_control's tcp_cwnd_reduction in CWR (prior_cwnd 10, ssthresh 7: the ECE's ACK of two
+  // sends 10001 and 11001; the ACK of four, prr_delivered 4 and in_flight 8, one: 12001 echoing 4;
+  // the ACK of five, prr_delivered 5 and in_flight 8, one: 13001 echoing 5), then
+  // tcp_data_snd_check. The stack took the first's step at the burst's end, where the second's
+  // (in_flight 7, not above ssthresh) let nothing go
+  it.scopedLive("ECN: in a cut, a burst of ACKs of new data: each sends what its PRR step allows, echoing it (Linux's tcp_cwnd_reduction, then tcp_data_snd_check, per segment)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1012, ws: 7, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 40000 }, window: 20 },
+        { tb: { flags: "AE", ack: 2001, ts: 3 }, window: 20 },
+        { burst: [{ flags: "A", ack: 4001, ts: 4 }, { flags: "A", ack: 5001, ts: 5 }], window: 20 },
+        { tb: { flags: "A", ack: 14001, ts: 6 }, window: 20 }
+      ]
+    }))
+
   // (ecn54) The same D-SACK on an ACK with ECE: tcp_fastretrans_alert zeroes prior_ssthresh first, so
   // tcp_try_undo_dsack's tcp_undo_cwnd_reduction gives nothing back (cwnd PRR's last, ssthresh the
   // recovery's) and clears undo_marker; tcp_try_keep_open leaves Recovery, and with nothing lost the
