@@ -1614,15 +1614,7 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     if (Seq.lt(s.sndNxt, s.sndMax) && !Seq.lt(s.sndNxt, s.recover) && renoPastRecover(s)) s.sndNxt = s.sndMax
     const unsent = Seq.sub(bufEnd, s.sndNxt)
     const finPending = s.finQueued && Seq.lte(s.sndNxt, bufEnd)
-    if (unsent <= 0) {
-      // only the FIN is left. It takes a sequence number, so it waits for the window to hold one
-      // (a receiver whose window is 0 drops it, RFC 9293 §3.10.7.4's table; Linux's tcp_write_xmit
-      // holds a bare FIN at tcp_snd_wnd_test too): the persist timer probes meanwhile
-      if (finPending && unsent === 0 && Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt) > 0) sendData(s, out, s.sndNxt, 0, true, now)
-      // (on: a window that closed with everything in flight leaves it to the retransmission timer,
-      // `enterPersistIfStalled`)
-      break
-    }
+    if (unsent < 0) break
     // (what a timeout held, `Rack.markTimeout`, is in flight, also where the go-back has not yet
     // reached it: its window, in flight + 1 segment, counts it, and so does the room left here)
     // (and the segment at SND.UNA counts whole while an ACK inside it has freed none of it: Linux's
@@ -1636,7 +1628,9 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // new data waiting after a pause with nothing in flight: the algorithm hears how long (RFC 5681
     // §4.1's restart after more than an RTO, which Linux checks at the write and at a window that
     // opens: tcp_slow_start_after_idle_check). CUBIC's epoch moves when the data goes (`sendData`)
-    if (flight === 0 && now > s.lastSendAt && s.sndMax !== s.iss) {
+    // (not for a bare FIN: Linux checks at a write, tcp_skb_entail, which tcp_send_fin's tcp_queue_skb
+    // skips; and with nothing in flight the window never holds it)
+    if (unsent > 0 && flight === 0 && now > s.lastSendAt && s.sndMax !== s.iss) {
       s.algorithm.onIdle(s.cc, now - s.lastSendAt, s.rtt.rto, now)
     }
     const wndRoom = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
@@ -1675,6 +1669,23 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       ? cwndBase + (s.sackOk ? Math.max(Math.min(s.dupAcks, 2) * segmentPayload(s), sackedOut) : s.renoSacked * segmentPayload(s))
       : cwndBase + sackedOut
     const full = segmentPayload(s)
+    if (unsent === 0) {
+      // only the FIN is left. It takes a sequence number, so it waits for the window to hold one
+      // (a receiver whose window is 0 drops it, RFC 9293 §3.10.7.4's table; Linux's tcp_write_xmit
+      // holds a bare FIN at tcp_snd_wnd_test too): the persist timer probes meanwhile. And it is a
+      // packet like any other for the congestion window: Linux 6.10 removed tcp_cwnd_test's
+      // exception for a one-segment FIN skb ("tcp: remove dubious FIN exception from
+      // tcp_cwnd_test()"), so the FIN's skb waits while in_flight >= cwnd, for the ACK that opens
+      // room (or goes as the tail probe's new data, `sendProbe`). Room for a whole segment here, as
+      // Linux counts packets (the octets left below a full segment are no packet); with nothing in
+      // flight always, as in_flight 0 is below any cwnd. Sent whatever cwnd, it went at the
+      // shutdown behind ten segments at cwnd 10 (test/kernel/ConformanceCwnd.test.ts, "a bare FIN
+      // behind a full congestion window")
+      if (finPending && wndRoom > 0 && (cwndRoom >= full || flight === 0)) sendData(s, out, s.sndNxt, 0, true, now)
+      // (on: a window that closed with everything in flight leaves it to the retransmission timer,
+      // `enterPersistIfStalled`)
+      break
+    }
     // (there the room is whole segments, as `resendLostAfterTimeout`'s: Linux counts packets, and a
     // runt the go-back resent up to a SACKed range leaves no room for another; the timeout's one
     // segment took a second with it)
@@ -5924,7 +5935,11 @@ const sendProbe = (s: Sender, now: number, out: Array<OutSegment>): boolean => {
   const unsent = Seq.sub(bufEnd, s.sndNxt)
   const room = Seq.sub(Seq.add(s.sndUna, s.sndWnd), s.sndNxt)
   const fin = finEnd(s)
-  const retrans = !(unsent > 0 && room >= Math.min(unsent, full))
+  // (new data here is also a bare FIN that the congestion window held, `push`: Linux's
+  // tcp_send_loss_probe sends its send head, the FIN's skb, by tcp_write_xmit with push_one 2, whose
+  // cwnd test gives way for the probe, once tcp_snd_wnd_test finds room for its one sequence number)
+  const finNew = unsent === 0 && fin !== undefined && Seq.lt(s.sndMax, fin) && room > 0
+  const retrans = !finNew && !(unsent > 0 && room >= Math.min(unsent, full))
   let start = s.sndNxt
   if (!retrans) {
     const len = Math.min(unsent, full)

@@ -336,6 +336,95 @@ describe("the FIN and the restart after idle", () => {
   })
 })
 
+describe("the FIN and the congestion window", () => {
+  // Linux 6.10 and later hold a bare FIN behind a full congestion window as data ("tcp: remove
+  // dubious FIN exception from tcp_cwnd_test()": tcp_write_xmit's tcp_cwnd_test is 0 at in_flight >=
+  // cwnd for the FIN's skb too); a FIN on data that cwnd holds waits with the data (tcp_send_fin tacks
+  // it on the unsent tail skb). On the wire: test/kernel/ConformanceCwnd.test.ts (fin60)
+  const FULL = 14600 // the initial window: ten 1460-octet segments
+  /** ten segments out at cwnd 10 (written at 10), none acknowledged */
+  const full = (sack = false) => {
+    const s = T.established({
+      params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, timeWait: TIME_WAIT, finWait2: FIN_WAIT_2 },
+      peerOptions: { mss: 1460, sackPermitted: sack },
+      peerWindow: 60000
+    })
+    expect(T.seenAll(s.write(10, "a".repeat(FULL))).length).toBe(10)
+    return s
+  }
+  /** what went: [relative seq, length, flags] */
+  const brief = (out: ReadonlyArray<{ readonly seq: unknown }>) =>
+    T.seenAll(out as Parameters<typeof T.seenAll>[0]).map((x) => [x.seq, x.len, x.flags])
+
+  it("a bare FIN behind a full cwnd waits (FIN-WAIT-1 all the same), and goes with the first ACK that opens room", () => {
+    const s = full()
+    expect(s.end(20)).toEqual([])
+    expect(s.state).toBe("FinWait1")
+    // a window update (larger: Linux's tcp_may_update_window takes no smaller one at the same
+    // SEG.SEQ and SEG.ACK, and the ACK is then a duplicate, whose limited transmit would send the
+    // FIN) opens the peer's window, not cwnd: the FIN still waits
+    expect(s.send(30, T.fromPeer({ seq: 0, ack: 0, window: 64000 }))).toEqual([])
+    // the ACK of one segment: cwnd 11 segments, nine out
+    expect(brief(s.send(40, T.fromPeer({ seq: 0, ack: 1460 })))).toEqual([[FULL, 0, "FIN|ACK"]])
+    expect(s.send(50, T.fromPeer({ seq: 0, ack: FULL + 1 }))).toEqual([])
+    expect(s.state).toBe("FinWait2")
+  })
+
+  it("a FIN on data the full cwnd holds waits with it, and both go at the ACK that opens room", () => {
+    const s = full()
+    expect(s.write(20, "b")).toEqual([])
+    expect(s.end(30)).toEqual([])
+    expect(T.seenAll(s.send(40, T.fromPeer({ seq: 0, ack: 1460 })))).toEqual([seg(FULL, 0, "FIN|PSH|ACK", AFTER_FIN + 1, "b")])
+  })
+
+  it("an orphan's FIN (the application closed) waits as well, and goes at the ACK that opens room", () => {
+    const s = full()
+    expect(s.close(20)).toEqual([])
+    expect(s.state).toBe("FinWait1")
+    expect(brief(s.send(40, T.fromPeer({ seq: 0, ack: 2920 })))).toEqual([[FULL, 0, "FIN|ACK"]])
+  })
+
+  it("with nothing in flight the FIN goes at once, whatever cwnd (in_flight 0 is below any)", () => {
+    const s = full()
+    expect(s.send(20, T.fromPeer({ seq: 0, ack: FULL }))).toEqual([])
+    s.snd.cc.cwnd = 100 // below one segment: no room for one, and nothing out
+    expect(brief(s.end(30))).toEqual([[FULL, 0, "FIN|ACK"]])
+  })
+
+  it("with SACK the tail probe sends the held FIN as its new data, and its timer resends it after", () => {
+    const s = full(true)
+    expect(s.end(20)).toEqual([])
+    const at = Sender.deadline(s.snd)!
+    expect(brief(s.tick(at))).toEqual([[FULL, 0, "FIN|ACK"]])
+    // unanswered: the RTO resends the head (cwnd one segment); the ACK of all the data then leaves
+    // the FIN out (sent once, the ACK beyond the resend: F-RTO), and its own timer resends it
+    const rto = Sender.deadline(s.snd)!
+    expect(brief(s.tick(rto))).toEqual([[0, 1460, "ACK"]])
+    expect(s.send(rto + 10, T.fromPeer({ seq: 0, ack: FULL }))).toEqual([])
+    const again = Sender.deadline(s.snd)!
+    expect(brief(s.tick(again))).toEqual([[FULL, 0, "FIN|ACK"]])
+    expect(s.send(again + 10, T.fromPeer({ seq: 0, ack: FULL + 1 }))).toEqual([])
+    expect(s.state).toBe("FinWait2")
+  })
+
+  it("without SACK (no tail probe) the RTO resends the head, and the FIN goes once the ACKs open room; nothing hangs", () => {
+    const s = full()
+    expect(s.end(20)).toEqual([])
+    const rto = Sender.deadline(s.snd)!
+    expect(brief(s.tick(rto))).toEqual([[0, 1460, "ACK"]])
+    // the go-back, cwnd 1 then 2: the FIN waits behind what is still owed
+    const more = brief(s.send(rto + 10, T.fromPeer({ seq: 0, ack: 1460 })))
+    expect(more.every(([, len]) => len === 1460)).toBe(true)
+    // everything acknowledged: the FIN, and its own timer after
+    const fin = brief(s.send(rto + 20, T.fromPeer({ seq: 0, ack: FULL })))
+    expect(fin).toEqual([[FULL, 0, "FIN|ACK"]])
+    const again = Sender.deadline(s.snd)!
+    expect(brief(s.tick(again))).toEqual([[FULL, 0, "FIN|ACK"]])
+    expect(s.send(again + 10, T.fromPeer({ seq: 0, ack: FULL + 1 }))).toEqual([])
+    expect(s.state).toBe("FinWait2")
+  })
+})
+
 describe("CLOSE-WAIT and LAST-ACK", () => {
   it("in CLOSE-WAIT we may still send (half-close)", () => {
     const s = closeWait()
