@@ -24,7 +24,8 @@
  * back to the initial window after several, and a write after less (Linux's
  * tcp_cwnd_restart, tcp_slow_start_after_idle = 1); a pure window
  * update and two duplicate ACKs (no growth); what goes once the peer's
- * window opens.
+ * window opens; a bare FIN behind a full window (Linux 6.10+ holds it as
+ * data until an ACK opens room, or sends it as the tail-loss probe).
  *
  * Left out on purpose, where the two differ and both may be right:
  * - the bands of a restart after idle: both halve the window once per idle
@@ -197,6 +198,71 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
         { dut: { op: "close" }, window: 20 },
         { burst: [{ flags: "A", ack: 2001, ts: 3, win: 4000 }, { flags: "A", ack: 4001, ts: 4, win: 4000 }], window: 20 },
         ackTo(4002, 5, { win: 4000 }, 20)
+      ]
+    }))
+
+  // (fin60) A bare FIN behind a full congestion window: ten segments at the initial window, none
+  // acknowledged, then shutdown. Linux 6.10 and later hold it as data ("tcp: remove dubious FIN
+  // exception from tcp_cwnd_test()", 22555032c513: tcp_write_xmit's tcp_cwnd_test returns 0 at
+  // in_flight 10, cwnd 10, for the FIN's skb too) until the ACK of two opens room (cwnd 12, eight
+  // out), and the FIN goes at that ACK. Without SACK, and with an 800 ms handshake (RTO 2.4 s): no
+  // tail-loss probe (tcp_schedule_loss_probe needs SACK) nor RTO inside the 2 s Linux's side
+  // listens past the shutdown's window while the stack has sent more there, either of which would
+  // put a segment into it (with SACK the probe, 2 × SRTT on, is the FIN itself, and hid the
+  // difference)
+  it.scopedLive("a bare FIN behind a full congestion window waits for the ACK that opens room (Linux 6.10+'s tcp_cwnd_test, no FIN exception)", () =>
+    conforms({
+      steps: [
+        ...open({ sackOk: false }, { rtt: 800 }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { dut: { op: "shutdown" }, window: 20 },
+        ackTo(2001, 3, {}, 20),
+        ackTo(10002, 4, {}, 20)
+      ]
+    }))
+
+  // (fin60) The same bare FIN behind a full window, then a burst of two ACKs: Linux's tcp_ack for the
+  // first (cwnd 12, eight out) and tcp_data_snd_check send the FIN at it, echoing 3
+  it.scopedLive("a bare FIN behind a full congestion window goes at the first ACK of a burst that opens room, echoing it", () =>
+    conforms({
+      steps: [
+        ...open({ sackOk: false }, { rtt: 800 }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { dut: { op: "shutdown" }, window: 20 },
+        { burst: [{ flags: "A", ack: 2001, ts: 3 }, { flags: "A", ack: 4001, ts: 4 }], window: 20 },
+        ackTo(10002, 5, {}, 20)
+      ]
+    }))
+
+  // (fin60) The same bare FIN behind a full window, with SACK and no ACK: Linux's tail-loss probe
+  // (2 × SRTT on, 1.2 s) sends it as its new data (tcp_send_loss_probe: the send head, the FIN's skb,
+  // fits the peer's window; tcp_write_xmit with push_one 2 lets one packet past the cwnd test), not
+  // the last segment again. With `push` holding the FIN, the stack's probe took "no data unsent"
+  // for nothing new and resent 9001-10001; before fin60 the FIN went at the shutdown and the probe
+  // sent it again, two FINs in the step where Linux sends one
+  it.scopedLive("the tail-loss probe sends a bare FIN the full congestion window held, as its new data", () =>
+    conforms({
+      steps: [
+        ...OPEN_SLOW,
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { dut: { op: "shutdown" }, window: 1500 },
+        ackTo(10002, 3, {}, 20)
+      ]
+    }))
+
+  // (fin60) The same full window, but a one-octet write after the ten: it waits for cwnd (a one-segment
+  // skb, no TSO deferral: tcp_cwnd_test returns 0), the shutdown's FIN joins it (tcp_send_fin tacks
+  // the FIN on the unsent tail skb) and waits with it; both go at the ACK that opens room (cwnd 11,
+  // nine out). (The stack did this before fin60 too: its FIN on data always waited with the data)
+  it.scopedLive("a FIN on data the full congestion window holds waits with it, and both go at the ACK that opens room", () =>
+    conforms({
+      steps: [
+        ...OPEN_SLOW,
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { dut: { op: "write", bytes: 1 }, window: 20 },
+        { dut: { op: "shutdown" }, window: 20 },
+        ackTo(1001, 3, {}, 20),
+        ackTo(10003, 4, {}, 20)
       ]
     }))
 
