@@ -221,6 +221,21 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
       ]
     }))
 
+  // (fin60) The bare FIN behind a full window whose last segment is a runt: nine full segments and
+  // 500 octets, ten packets at cwnd 10, so Linux holds the FIN until the ACK of one (cwnd 11, nine
+  // out). The stack counts octets: 500 are left below cwnd, and `push` asks room for a whole segment
+  // before it counts the FIN a packet's worth (with any room it went at the shutdown)
+  it.scopedLive("a bare FIN behind a full congestion window whose last segment is short waits as well (Linux counts packets)", () =>
+    conforms({
+      steps: [
+        ...open({ sackOk: false }, { rtt: 800 }),
+        { dut: { op: "write", bytes: 9500 }, window: 20 },
+        { dut: { op: "shutdown" }, window: 20 },
+        ackTo(1001, 3, {}, 20),
+        ackTo(9502, 4, {}, 20)
+      ]
+    }))
+
   // (fin60) The same bare FIN behind a full window, then a burst of two ACKs: Linux's tcp_ack for the
   // first (cwnd 12, eight out) and tcp_data_snd_check send the FIN at it, echoing 3
   it.scopedLive("a bare FIN behind a full congestion window goes at the first ACK of a burst that opens room, echoing it", () =>
