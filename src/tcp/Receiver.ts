@@ -164,6 +164,14 @@ export interface SendView extends Acceptance.SendWindow {
   readonly tsOffset: number
   /** the TSval our first SYN carried (an active open that offered timestamps); undefined otherwise */
   synTs: number | undefined
+  /**
+   * a TSval the send half took as TS.Recent in its last report, which this half did not (`tsTakenAt`:
+   * that report's arrival): a segment of the batch that a send at an earlier ACK of it had covered
+   * (Linux's tcp_replace_ts_recent against rcv_wup, which that send moved: `AckInfo.tsVal`). Taken
+   * here at the next batch, so PAWS and the ACKs after it go on from it; undefined when none
+   */
+  tsTaken: number | undefined
+  tsTakenAt: number
 }
 
 /** @category models */
@@ -303,6 +311,17 @@ export interface AckInfo {
    * tcp_replace_ts_recent then tcp_ack's sends)
    */
   readonly tsRecent?: number
+  /** the segment's TSval, when it carried timestamps */
+  readonly tsVal?: number | undefined
+  /**
+   * RCV.NXT once this segment's own data and FIN were taken: what a segment the send half sends at
+   * this ACK acknowledges (Linux's tcp_rcv_established queues a segment's payload, tcp_data_queue or
+   * the fast path's tcp_queue_rcv, before tcp_data_snd_check sends, and __tcp_transmit_skb writes
+   * ack_seq = rcv_nxt then); undefined where the segment is the batch's only word (RCV.NXT after it)
+   */
+  rcvNxt?: Seq.SeqNum
+  /** the batch's ACK points (`Report.ackPoints`) made up to this segment's end, its own included */
+  points?: number
 }
 
 /** The peer's SYN, seen in SYN-SENT. @category models */
@@ -617,10 +636,26 @@ export const onBatch = (
   // since, a part, as Linux's rcv_wup moves with every ACK sent)
   if (view.lastAckSent !== undefined) r.owed = Math.min(r.owed, Math.max(0, Seq.sub(r.rcvNxt, view.lastAckSent)))
   if (r.memory !== undefined) r.heldAtBatch = holding(r, consumed)
+  // a TSval the send half took in the last report (a send inside it had covered the segment)
+  if (view.tsTaken !== undefined && r.tsOk && !Acceptance.tsOlder(r.tsRecent, view.tsTaken)) {
+    r.tsRecent = view.tsTaken
+    r.tsRecentAt = view.tsTakenAt
+  }
   for (const seg of segments) {
     if (r.state === "Closed") break
     if (r.state === "SynSent") synSentSegment(r, seg, out, at, view)
-    else segment(r, seg, out, at, consumed, view)
+    else {
+      const n = out.acks.length
+      segment(r, seg, out, at, consumed, view)
+      // (what a send at this segment's ACK acknowledges, and the ACK points it would answer)
+      if (out.acks.length > n) {
+        const a = out.acks[n]!
+        if (a.points !== undefined) {
+          a.rcvNxt = r.rcvNxt
+          a.points = out.ackPoints.length
+        }
+      }
+    }
   }
   // an ACK point right before the FIN the batch ended on acknowledges what the batch's own ACK does,
   // less the FIN: one ACK for both, as Linux sends
@@ -848,7 +883,11 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
     tsEcr: seg.options.timestamp?.echo,
     sack: seg.options.sack,
     ece: (seg.flags & ECE) !== 0,
-    tsRecent: r.tsRecent
+    tsRecent: r.tsRecent,
+    tsVal: seg.options.timestamp?.value,
+    // (both set once the segment is taken: `onBatch`)
+    rcvNxt: r.rcvNxt,
+    points: 0
   })
   return true
 }

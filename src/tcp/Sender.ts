@@ -184,6 +184,7 @@ import * as TokenBucket from "../ipv4/TokenBucket.js"
 import * as IcmpWire from "../wire/IcmpMessage.js"
 import type { SackBlock, TcpOptions } from "../wire/TcpHeader.js"
 import * as Congestion from "./congestion/Congestion.js"
+import * as Acceptance from "./Acceptance.js"
 import * as Memory from "./Memory.js"
 import * as Negotiation from "./Negotiation.js"
 import type { TcpParams } from "./Params.js"
@@ -960,7 +961,9 @@ const base = (
       rcvMss: Negotiation.announcedMss(mtu),
       sndMss: mss,
       tsOffset,
-      synTs: undefined
+      synTs: undefined,
+      tsTaken: undefined,
+      tsTakenAt: 0
     },
     progress: false,
     segmentsSent: 0,
@@ -1946,6 +1949,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     return
   }
   if (r.syn !== undefined && s.state === "SynSent") onSyn(s, r, now, out)
+  // (RCV.NXT before the batch: an inner ACK's segment that moves it brought data, `AckInfo.rcvNxt`)
+  let rcvNxtAt = s.rcvNxt
   s.rcvNxt = r.rcvNxt
   // (before anything this report sends carries a window: Linux's tcp_clamp_window and tcp_grow_window
   // run as the segment is queued, before the ACK or data that answers it)
@@ -1953,8 +1958,11 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   if (r.twWnd !== undefined && s.twWnd === undefined) s.twWnd = r.twWnd
   s.tsRecent = r.tsRecent
   s.ecnEcho = r.ece
+  // (the blocks before the batch: what a send at an ACK before the batch's first ACK point carries)
+  const sackBefore = s.ourSack
   // (a report's own array, kept; the shared empty one when it has none)
   s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
+  s.view.tsTaken = undefined
   batchNotDubious = true
   undoHeld = false
   const unaBefore = s.sndUna
@@ -1972,20 +1980,80 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       }
     }
   }
+  // The ACK points a segment sent at an inner ACK answered (those of that ACK's own segment:
+  // `AckInfo.points`, when none of an earlier segment is left unsent), whether such a send
+  // acknowledged anything, and whether it made this half take a TSval the receive half did not
+  let pointsFrom = 0
+  let pointsBefore = 0
+  let innerAcked = false
+  let tsOwn = false
+  const lastAckBefore = s.view.lastAckSent
   for (let i = 0; i < acks.length; i++) {
     const a = acks[i]!
     // (what goes at an ACK before the batch's last echoes that ACK's TSval, as Linux's, which takes
     // each segment by itself: limited transmit's segments, a recovery's first resend; then the
     // batch's, for what goes at its end)
-    if (a.tsRecent !== undefined) s.tsRecent = a.tsRecent
-    onAck(s, a, r.at, now, out, i > 0, i < lastDubious, i < acks.length - 1)
+    // (not back past one this half took below: the receive half did not see that send)
+    if (a.tsRecent !== undefined && !(tsOwn && Acceptance.tsOlder(s.tsRecent, a.tsRecent))) s.tsRecent = a.tsRecent
+    // A send at an earlier ACK of the batch acknowledged this segment's start: Linux's
+    // tcp_replace_ts_recent takes its TSval (seq not after rcv_wup, which that send's
+    // tcp_select_window moved to rcv_nxt), where the receive half, which saw no send, did not
+    const sentTo = s.view.lastAckSent
+    if (
+      a.tsVal !== undefined && s.tsOk && sentTo !== undefined && sentTo !== lastAckBefore &&
+      Seq.lte(a.seq, sentTo) && !Acceptance.tsOlder(s.tsRecent, a.tsVal)
+    ) {
+      if (s.tsRecent !== a.tsVal) tsOwn = true
+      s.tsRecent = a.tsVal
+    }
+    // What goes at this ACK acknowledges the peer's data up to this segment, with our blocks as they
+    // stood then (Linux's tcp_rcv_established queues the segment's payload before
+    // tcp_data_snd_check, and __tcp_transmit_skb writes rcv_nxt and the window of that moment)
+    const inner = i < acks.length - 1
+    const points = a.points === undefined ? 0 : Math.min(a.points, r.ackPoints.length)
+    if (inner && a.rcvNxt !== undefined) {
+      if (a.rcvNxt !== rcvNxtAt) {
+        // The segment brought data, as Linux's tcp_event_data_recv takes it before the sends: quick-ACK
+        // mode at the first data (or after an idle RTO), its time (the pingpong test of what goes
+        // now), and a scheduled ACK, which a segment sent now carries and spends a quick ACK for
+        // (tcp_event_ack_sent's tcp_dec_quickack_mode). The batch's end does the same for the rest
+        if (r.ackMss > 0) s.ackMss = r.ackMss
+        if (s.lastDataAt === undefined || r.at - s.lastDataAt > s.rtt.rto) enterQuickAck(s)
+        s.lastDataAt = r.at
+        s.ackScheduled = true
+        rcvNxtAt = a.rcvNxt
+      }
+      s.rcvNxt = a.rcvNxt
+      s.ourSack = points > 0 ? r.ackPointSacks[points - 1]! : sackBefore
+    }
+    const sent = s.segmentsSent
+    onAck(s, a, r.at, now, out, i > 0, i < lastDubious, inner)
     if (s.state === "Closed") {
       batchSends = Infinity
       return
     }
+    // A segment sent here carried this segment's ACK and blocks: its ACK points are said, as
+    // Linux's __tcp_ack_snd_check finds no ACK scheduled after it. (Points of an earlier segment left
+    // for the batch's end keep this one's too: Linux sent those before this segment's sends, and
+    // they still go, after them, as before)
+    if (inner && a.rcvNxt !== undefined && s.segmentsSent > sent && s.view.lastAckSent === a.rcvNxt) {
+      innerAcked = true
+      if (pointsFrom >= pointsBefore && points > pointsFrom) pointsFrom = points
+    }
+    if (a.points !== undefined) pointsBefore = points
   }
   batchSends = Infinity
-  s.tsRecent = r.tsRecent
+  s.rcvNxt = r.rcvNxt
+  s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
+  if (!tsOwn || !Acceptance.tsOlder(s.tsRecent, r.tsRecent)) s.tsRecent = r.tsRecent
+  if (tsOwn) {
+    s.view.tsTaken = s.tsRecent
+    s.view.tsTakenAt = r.at
+  }
+  // Everything the batch brought was acknowledged by a segment sent at an inner ACK (its last data
+  // and FIN, no ACK point after): Linux's tcp_event_ack_sent cleared the pending ACK there, and the
+  // segments after it (pure ACKs) scheduled none
+  const innerAnswered = innerAcked && pointsFrom >= r.ackPoints.length && s.view.lastAckSent === r.rcvNxt
   // RACK's loss marking (RFC 8985 §6.2 step 5) once the batch's ACKs are all in: they arrived
   // together, as one tick of the Clock sees them, and an earlier one's view (a segment SACKed
   // whose elder, reordered, the next ACK reports) is no loss. With the reordering window at 0 on
@@ -2050,15 +2118,15 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     if (s.lastDataAt === undefined || r.at - s.lastDataAt > s.rtt.rto) enterQuickAck(s)
     s.lastDataAt = r.at
   }
-  if (r.ackScheduled) s.ackScheduled = true
-  let answered = false
+  if (r.ackScheduled && !innerAnswered) s.ackScheduled = true
+  let answered = innerAnswered
   // whether the last ACK point was left to the batch's ACK
   let leftToBatch = false
   // whether an ACK point announced the window of 0 of a memory drop
   let noMemSent = false
-  if (r.ackPoints.length > 0 && s.state !== "SynReceived" && s.state !== "SynSent") {
+  if (r.ackPoints.length > pointsFrom && s.state !== "SynReceived" && s.state !== "SynSent") {
     const last = r.ackPoints.length - 1
-    for (let i = 0; i <= last; i++) {
+    for (let i = pointsFrom; i <= last; i++) {
       const point = r.ackPoints[i]!
       const sack = r.ackPointSacks[i]!
       // An earlier point at RCV.NXT (data beyond a hole) spent the batch's scheduled ACK; each
@@ -2094,7 +2162,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     }
   }
   // (after the ACK points, which cleared what came before them)
-  if (r.pushed > 0) s.ackPushed = Math.min(2, s.ackPushed + r.pushed)
+  if (r.pushed > 0 && !innerAnswered) s.ackPushed = Math.min(2, s.ackPushed + r.pushed)
   if (r.dataSegments > 0) {
     // in quick-ACK mode, at once (the ACK spends one: `emit`)
     // (after a CE, or Not-ECT data after ECT, so even with `quickAcks` at 0: Linux's
@@ -2127,7 +2195,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     s.rcvNoMem = true
     s.ackNow = true
   }
-  if (finWaits && !s.ackNow && s.ackDue === undefined) s.ackDue = now + s.params.delayedAck
+  if (finWaits && !s.ackNow && s.ackDue === undefined && !innerAnswered) s.ackDue = now + s.params.delayedAck
   if (r.ackNow && s.state === "TimeWait") s.timeWaitAt = now + s.params.timeWait // a retransmitted FIN
   // (those the connection's limit of answers held back: counted as left unanswered)
   if (r.challengesLimited > 0) s.params.onChallenge?.(r.challengesLimited, false)

@@ -285,6 +285,89 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(run(true)).toEqual(linux)
   })
 
+  // (rcvnxt60) Both directions busy: each ACK of the batch brings the peer's data too. Linux's
+  // tcp_rcv_established queues a segment's payload before tcp_data_snd_check, so what each ACK lets
+  // go acknowledges the data up to its own segment, with the window of that moment (the buffer less
+  // what had come by then), and it carries the ACK that data was owed (tcp_event_ack_sent: the
+  // scheduled ACK cleared, a quick ACK spent). A last ACK of nothing new sends nothing, and nothing
+  // is owed after it: no ACK, now or at the delayed-ACK timer. Batched as one at a time: the same
+  // segments, ACK numbers, echoes and windows, and the same quick ACKs left
+  it("in Open, ACKs inside a batch that bring data: what each lets go acknowledges the data up to it, with its window, and nothing is owed after, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const data = (seq: number, ack: number, value: number, flags: number = ACK) =>
+      T.fromPeer({ seq, ack, flags, payload: T.octets(1000), options: T.ts(value, 1000) })
+    const sent = (out: ReadonlyArray<OutSegment>) =>
+      out.map((o) => [(T.ourSeq(o) - B) / P, o.payload?.length ?? 0, T.ourAck(o), o.options.timestamp?.echo, o.window])
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      expect(s.write(1000, T.octets(30 * P))).toHaveLength(10)
+      const segs = [data(0, k(2), 100), data(1000, k(4), 101), T.fromPeer({ seq: 2000, ack: k(4), options: T.ts(102, 1000) })]
+      const out = batched ? sent(s.send(1020, ...segs)) : segs.flatMap((a) => sent(s.send(1020, a)))
+      const quiet = sent(s.tick(1300)).filter(([, len]) => len === 0)
+      // (TS.Recent as the next batch's receive half holds it: the third segment's, 102, whose start the
+      // second's sends had acknowledged, tcp_replace_ts_recent against the rcv_wup they moved)
+      s.send(1310, T.fromPeer({ seq: 2000, ack: k(4) }))
+      return [out, s.snd.quickAcks, s.snd.ackScheduled, quiet, s.rcv.tsRecent]
+    }
+    const one = run(false)
+    expect(one[0]).toEqual([
+      ...[10, 11, 12, 13].map((n) => [n, P, 1000, 100, expect.any(Number)]),
+      ...[14, 15, 16, 17].map((n) => [n, P, 2000, 101, expect.any(Number)])
+    ])
+    expect(one[4]).toBe(102)
+    expect(run(true)).toEqual(one)
+  })
+
+  // (rcvnxt60) TS.Recent after a send at an inner ACK: the data the first segment brought is
+  // acknowledged by what its ACK lets go, which moves Linux's rcv_wup, so the next segment, starting
+  // there, has its TSval taken (tcp_replace_ts_recent: seq not after rcv_wup), and its own sends echo
+  // it; the receive half, which saw no ACK go, takes it from the send half at the next batch
+  it("a send at an ACK inside a batch acknowledges the data before the next segment: that segment's TSval is TS.Recent, in both halves, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      expect(s.write(1000, T.octets(30 * P))).toHaveLength(10)
+      const segs = [
+        T.fromPeer({ seq: 0, ack: k(2), payload: T.octets(1000), options: T.ts(100, 1000) }),
+        T.fromPeer({ seq: 1000, ack: k(4), options: T.ts(101, 1000) })
+      ]
+      const out = batched ? s.send(1020, ...segs) : segs.flatMap((a) => s.send(1020, a))
+      s.send(1030, T.fromPeer({ seq: 1000, ack: k(4) }))
+      return [out.map((o) => [T.ourAck(o), o.options.timestamp?.echo]), s.rcv.tsRecent]
+    }
+    const one = run(false)
+    expect(one).toEqual([[...Array(4).fill([1000, 100]), ...Array(4).fill([1000, 101])], 101])
+    expect(run(true)).toEqual(one)
+  })
+
+  // (rcvnxt60) The same with the FIN on the second segment: Linux's tcp_fin (in tcp_data_queue) moves
+  // rcv_nxt past it before tcp_data_snd_check, so what that ACK lets go acknowledges the FIN, and no
+  // ACK of the FIN follows (the delayed one tcp_fin scheduled is cleared by those segments)
+  it("in Open, a FIN on an ACK inside a batch: what that ACK lets go acknowledges the FIN, and no ACK of it follows, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const data = (seq: number, ack: number, value: number, flags: number = ACK) =>
+      T.fromPeer({ seq, ack, flags, payload: T.octets(1000), options: T.ts(value, 1000) })
+    const sent = (out: ReadonlyArray<OutSegment>) =>
+      out.map((o) => [(T.ourSeq(o) - B) / P, o.payload?.length ?? 0, T.ourAck(o), o.options.timestamp?.echo])
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      expect(s.write(1000, T.octets(30 * P))).toHaveLength(10)
+      const segs = [data(0, k(2), 100), data(1000, k(4), 101, ACK | FIN), T.fromPeer({ seq: 2001, ack: k(4), options: T.ts(102, 1000) })]
+      const out = batched ? sent(s.send(1020, ...segs)) : segs.flatMap((a) => sent(s.send(1020, a)))
+      return [out, s.state, sent(s.tick(1300)).filter(([, len]) => len === 0)]
+    }
+    const one = run(false)
+    expect(one).toEqual([
+      [...[10, 11, 12, 13].map((n) => [n, P, 1000, 100]), ...[14, 15, 16, 17].map((n) => [n, P, 2001, 101])],
+      "CloseWait",
+      []
+    ])
+    expect(run(true)).toEqual(one)
+  })
+
   // (batch59) An ACK inside a batch that ends a recovery (SND.UNA at recover) sends its new data at
   // itself: Linux's tcp_ack → tcp_fastretrans_alert (Recovery, SND.UNA at high_seq: tcp_try_undo_recovery
   // finds nothing to undo, tcp_end_cwnd_reduction: cwnd = ssthresh; Open), then tcp_data_snd_check
