@@ -170,6 +170,72 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
       ]
     }))
 
+  // (rcvnxt60) The same burst with data of the peer's on each ACK (both directions busy): Linux takes
+  // each segment by itself, its payload queued (rcv_nxt past it) before tcp_data_snd_check sends
+  // what its ACK let go (the fast path's tcp_queue_rcv then tcp_ack; the slow path's tcp_ack,
+  // tcp_data_queue, then tcp_data_snd_check), and __tcp_transmit_skb writes ack_seq = rcv_nxt then:
+  // the four segments at each carry 1001, 2001, 3001 in turn. Those segments carry the ACK the
+  // peer's data was owed (tcp_event_ack_sent clears the pending ACK), so no bare ACK follows
+  it.scopedLive("slow start, a burst of ACKs with data: what each lets go acknowledges the data up to it (Linux's tcp_data_queue before tcp_data_snd_check, ack_seq = rcv_nxt)", () =>
+    conforms({
+      steps: [
+        ...OPEN,
+        { dut: { op: "write", bytes: 40000 }, window: 20 },
+        {
+          burst: [
+            { flags: "PA", ack: 2001, ts: 3, payload: 1000 },
+            { flags: "PA", ack: 4001, ts: 4, payload: 1000 },
+            { flags: "PA", ack: 6001, ts: 5, payload: 1000 }
+          ],
+          window: 20
+        },
+        ackTo(10001, 6, {}, 20)
+      ]
+    }))
+
+  // (rcvnxt60) The same with the peer's FIN on the burst's second segment: Linux's tcp_data_queue takes
+  // the FIN (tcp_fin: rcv_nxt past it, a delayed ACK scheduled in pingpong mode) before
+  // tcp_data_snd_check, so the segments sent at it acknowledge the FIN (2002) and echo it (4), and
+  // no ACK of the FIN follows: they cleared it (tcp_event_ack_sent)
+  it.scopedLive("a burst of ACKs with data, the second with the FIN: what it lets go acknowledges the FIN, and no bare ACK follows", () =>
+    conforms({
+      steps: [
+        ...OPEN,
+        { dut: { op: "write", bytes: 40000 }, window: 20 },
+        {
+          burst: [
+            { flags: "PA", ack: 2001, ts: 3, payload: 1000 },
+            { flags: "FPA", ack: 4001, ts: 4, payload: 1000 },
+            { flags: "A", ack: 6001, ts: 5 }
+          ],
+          window: 20
+        },
+        ackTo(10001, 6, { seq: 2002 }, 100)
+      ]
+    }))
+  // (rcvnxt60) The burst's second segment lies beyond a hole: rcv_nxt stays, and what its ACK lets go
+  // carries the SACK block of the data it brought (tcp_established_options: the out-of-order queue's
+  // blocks, the payload 12 octets shorter for them), still echoing 3 (its seq is past rcv_wup, so
+  // tcp_replace_ts_recent leaves ts_recent); the duplicate ACK __tcp_ack_snd_check would send for
+  // out-of-order data is not sent: those segments cleared the scheduled ACK. The fill is then
+  // acknowledged, blocks gone, by what its own ACK lets go
+  it.scopedLive("a burst of ACKs with data, the second beyond a hole: what it lets go carries the SACK block and no duplicate ACK goes", () =>
+    conforms({
+      steps: [
+        ...OPEN,
+        { dut: { op: "write", bytes: 40000 }, window: 20 },
+        {
+          burst: [
+            { flags: "PA", ack: 2001, ts: 3, payload: 1000 },
+            { flags: "PA", seq: 2001, ack: 4001, ts: 4, payload: 1000 },
+            { flags: "A", seq: 3001, ack: 6001, ts: 5 }
+          ],
+          window: 20
+        },
+        { tb: { flags: "PA", seq: 1001, ack: 10001, ts: 6, payload: 1000 }, window: 20 }
+      ]
+    }))
+
   // (review59b) Reordering above 3, then a burst of a SACK-only ACK and the ACK that fills its hole:
   // Linux's tcp_ack for the SACK grows cwnd by the SACKed segment (tcp_may_raise_cwnd:
   // FLAG_FORWARD_PROGRESS once tp->reordering is above 3) before tcp_data_snd_check, so the growth's
