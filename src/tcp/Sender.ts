@@ -2027,17 +2027,25 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       s.ourSack = points > 0 ? r.ackPointSacks[points - 1]! : sackBefore
     }
     const sent = s.segmentsSent
+    // (ACK points of earlier segments not yet sent: where they go if this ACK sends, `earlierPoints`)
+    const pending = inner && pointsFrom < pointsBefore
+    const mark = pending ? out.length : 0
+    const seqAt = pending ? ackSeq(s) : s.sndNxt
     onAck(s, a, r.at, now, out, i > 0, i < lastDubious, inner)
     if (s.state === "Closed") {
       batchSends = Infinity
       return
     }
     // A segment sent here carried this segment's ACK and blocks: its ACK points are said, as
-    // Linux's __tcp_ack_snd_check finds no ACK scheduled after it. (Points of an earlier segment left
-    // for the batch's end keep this one's too: Linux sent those before this segment's sends, and
-    // they still go, after them, as before)
+    // Linux's __tcp_ack_snd_check finds no ACK scheduled after it; an earlier segment's points, which
+    // Linux sent at that segment, go first (`earlierPoints`). (One that announces a memory drop's
+    // window of 0 keeps them all for the batch's end, after these sends, as before)
     if (inner && a.rcvNxt !== undefined && s.segmentsSent > sent && s.view.lastAckSent === a.rcvNxt) {
       innerAcked = true
+      if (pending && (r.nomemPoint < pointsFrom || r.nomemPoint >= pointsBefore)) {
+        earlierPoints(s, r, pointsFrom, pointsBefore, seqAt, mark, now, out)
+        pointsFrom = pointsBefore
+      }
       if (pointsFrom >= pointsBefore && points > pointsFrom) pointsFrom = points
     }
     if (a.points !== undefined) pointsBefore = points
@@ -2221,6 +2229,47 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   flushAck(s, now, out)
   armTailProbe(s, now)
   sync(s)
+}
+
+/**
+ * The ACK points [from, to) of segments before an inner ACK that has just sent (from `mark` in
+ * `out`), sent before those segments, as Linux sent each at its own segment (__tcp_ack_snd_check)
+ * before the later segment's tcp_data_snd_check: SEQ as it stood then (`seq`), each point's ACK
+ * number, blocks and echo, each spending a quick ACK. Then the order in `out` is made so (a
+ * rotation in place, nothing allocated), and the state the sends left is kept: the last ACK sent is
+ * theirs, and the ACK they cleared stays cleared. Only in a batch with both directions busy.
+ */
+const earlierPoints = (
+  s: Sender,
+  r: Report,
+  from: number,
+  to: number,
+  seq: Seq.SeqNum,
+  mark: number,
+  now: number,
+  out: Array<OutSegment>
+): void => {
+  const lastSent = s.view.lastAckSent
+  const end = out.length
+  for (let i = from; i < to; i++) {
+    const sack = r.ackPointSacks[i]!
+    // (the segment that made the point had scheduled its ACK: the ACK spends a quick one)
+    s.ackScheduled = true
+    emit(s, out, seq, ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined, r.ackPointTs[i]!), r.ackPoints[i]!)
+  }
+  s.ackScheduled = false
+  s.view.lastAckSent = lastSent
+  reverse(out, mark, end - 1)
+  reverse(out, end, out.length - 1)
+  reverse(out, mark, out.length - 1)
+}
+
+const reverse = (out: Array<OutSegment>, from: number, to: number): void => {
+  for (let i = from, j = to; i < j; i++, j--) {
+    const x = out[i]!
+    out[i] = out[j]!
+    out[j] = x
+  }
 }
 
 /**

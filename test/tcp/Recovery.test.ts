@@ -342,6 +342,35 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(run(true)).toEqual(one)
   })
 
+  // (rcvnxt60) An ACK point of an earlier segment of the batch, then an inner ACK that sends: Linux
+  // sent that segment's ACK at it (__tcp_ack_snd_check: more than one segment unacknowledged), before
+  // the later segment's sends, with SND.NXT as it stood then. Quick ACKs off (Params.quickAcks 0),
+  // so only the second segment's data draws one (echoing 100: no ACK had covered the second's start).
+  // One at a time: ACK 2000, then the sends at the third (ACK 3000, echoing 102); batched, the ACK
+  // went after them (its number going back), with their SND.NXT
+  it("an ACK point of an earlier segment goes before the sends of a later ACK inside the batch, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const data = (seq: number, ack: number, value: number) =>
+      T.fromPeer({ seq, ack, payload: T.octets(1000), options: T.ts(value, 1000) })
+    const sent = (out: ReadonlyArray<OutSegment>) =>
+      out.map((o) => [(T.ourSeq(o) - B) / P, o.payload?.length ?? 0, T.ourAck(o), o.options.timestamp?.echo])
+    const run = (batched: boolean) => {
+      const s = warm({ quickAcks: 0 }, true)
+      expect(s.write(1000, T.octets(30 * P))).toHaveLength(10)
+      const segs = [data(0, k(0), 100), data(1000, k(0), 101), data(2000, k(2), 102), T.fromPeer({ seq: 3000, ack: k(4), options: T.ts(103, 1000) })]
+      const out = batched ? sent(s.send(1020, ...segs)) : segs.flatMap((a) => sent(s.send(1020, a)))
+      return [out, s.snd.ackScheduled, s.snd.view.lastAckSent === s.snd.rcvNxt]
+    }
+    const one = run(false)
+    expect(one[0]).toEqual([
+      [10, 0, 2000, 100],
+      ...[10, 11, 12, 13].map((n) => [n, P, 3000, 102]),
+      ...[14, 15, 16, 17].map((n) => [n, P, 3000, 103])
+    ])
+    expect(run(true)).toEqual(one)
+  })
+
   // (rcvnxt60) The same with the FIN on the second segment: Linux's tcp_fin (in tcp_data_queue) moves
   // rcv_nxt past it before tcp_data_snd_check, so what that ACK lets go acknowledges the FIN, and no
   // ACK of the FIN follows (the delayed one tcp_fin scheduled is cleared by those segments)
