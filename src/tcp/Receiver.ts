@@ -350,6 +350,12 @@ export interface Report {
   readonly acks: Array<AckInfo>
   /** RCV.NXT after the batch */
   rcvNxt: Seq.SeqNum
+  /**
+   * the send half's last ACK (`SendView.lastAckSent`) as this half saw it when it took the batch: a
+   * send of the send half after that (at an inner ACK of this report, or of an earlier report this
+   * half had not yet seen answered) moved Linux's rcv_wup before these segments
+   */
+  lastAckSeen: Seq.SeqNum | undefined
   /** in-order data for the application */
   readonly data: Array<Uint8Array>
   dataOctets: number
@@ -578,6 +584,7 @@ export const report = (r: Receiver, at: number): Report => ({
   at,
   acks: [],
   rcvNxt: r.rcvNxt,
+  lastAckSeen: undefined,
   data: [],
   dataOctets: 0,
   dataSegments: 0,
@@ -622,6 +629,7 @@ export const onBatch = (
   view: SendView
 ): Report => {
   const out = report(r, at)
+  out.lastAckSeen = view.lastAckSent
   // (while the view says FIN-WAIT-1 or the orphan's FIN-WAIT-2: `orphanFinWait2At` is the send
   // half's clock when it read the report, later than a batch that reached the dealer before then)
   if (view.orphanFinEnd === undefined && view.orphanFinWait2At === undefined) r.twAhead = false

@@ -1962,7 +1962,15 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   const sackBefore = s.ourSack
   // (a report's own array, kept; the shared empty one when it has none)
   s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
-  s.view.tsTaken = undefined
+  // A TSval this half took at an earlier report stays handed over until the receive half has it: that
+  // half may have taken this batch before the earlier report was answered (Connection.ts: it takes a
+  // wake-up's arrivals one after another), its TS.Recent then behind Linux's, which went on from it
+  const tsPending = s.view.tsTaken
+  let tsOwn = false
+  if (tsPending !== undefined && s.tsOk && Acceptance.tsOlder(tsPending, r.tsRecent)) {
+    s.tsRecent = tsPending
+    tsOwn = true
+  } else s.view.tsTaken = undefined
   batchNotDubious = true
   undoHeld = false
   const unaBefore = s.sndUna
@@ -1986,8 +1994,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   let pointsFrom = 0
   let pointsBefore = 0
   let innerAcked = false
-  let tsOwn = false
-  const lastAckBefore = s.view.lastAckSent
+  // (the last ACK as the receive half saw it: sends after it, at an inner ACK here or at an earlier
+  // report the receive half had not seen answered, moved rcv_wup before this batch's segments)
+  const lastAckBefore = r.lastAckSeen
   for (let i = 0; i < acks.length; i++) {
     const a = acks[i]!
     // (what goes at an ACK before the batch's last echoes that ACK's TSval, as Linux's, which takes
@@ -2054,7 +2063,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   s.rcvNxt = r.rcvNxt
   s.ourSack = r.sack.length > 0 ? r.sack : NO_SACK
   if (!tsOwn || !Acceptance.tsOlder(s.tsRecent, r.tsRecent)) s.tsRecent = r.tsRecent
-  if (tsOwn) {
+  if (tsOwn && s.tsRecent !== tsPending) {
     s.view.tsTaken = s.tsRecent
     s.view.tsTakenAt = r.at
   }

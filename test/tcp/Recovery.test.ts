@@ -14,6 +14,7 @@ import type * as Params from "../../src/tcp/Params.js"
 import { ACK, CWR, ECE, FIN, type OutSegment } from "../../src/tcp/Segment.js"
 import * as Congestion from "../../src/tcp/congestion/Congestion.js"
 import * as Rack from "../../src/tcp/Rack.js"
+import * as Receiver from "../../src/tcp/Receiver.js"
 import * as Scoreboard from "../../src/tcp/Scoreboard.js"
 import * as Sender from "../../src/tcp/Sender.js"
 import * as Seq from "../../src/tcp/SeqNum.js"
@@ -339,6 +340,42 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     }
     const one = run(false)
     expect(one).toEqual([[...Array(4).fill([1000, 100]), ...Array(4).fill([1000, 101])], 101])
+    expect(run(true)).toEqual(one)
+  })
+
+  // (review60a) The receive half takes the wake-up's arrivals one after another before the send half
+  // sees their reports (Connection.ts: one queue each way). The TSval the send half took at the first
+  // report (tsTaken) must survive the second report, whose batch the receive half took before it: Linux
+  // (tcp_replace_ts_recent at each segment, against the rcv_wup the earlier send moved) has TS.Recent 101
+  // after the first batch, and 102 after the second's ACK at seq 1000 = rcv_wup; the segments the
+  // second ACK lets go echo 102, and both halves keep it
+  it("a TSval the send half took survives a second batch the receive half took before that report, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const segs = () => [
+      [
+        T.fromPeer({ seq: 0, ack: k(2), payload: T.octets(1000), options: T.ts(100, 1000) }),
+        T.fromPeer({ seq: 1000, ack: k(4), options: T.ts(101, 1000) })
+      ],
+      [T.fromPeer({ seq: 1000, ack: k(6), options: T.ts(102, 1000) })]
+    ]
+    const run = (interleaved: boolean) => {
+      const s = warm(undefined, true)
+      expect(s.write(1000, T.octets(30 * P))).toHaveLength(10)
+      const [b1, b2] = segs()
+      let out: Array<OutSegment>
+      if (interleaved) {
+        const r1 = Receiver.onBatch(s.rcv, b1!, 1020, s.reads.consumed, s.snd.view)
+        const r2 = Receiver.onBatch(s.rcv, b2!, 1020, s.reads.consumed, s.snd.view)
+        out = []
+        Sender.onReport(s.snd, r1, 1020, out)
+        Sender.onReport(s.snd, r2, 1020, out)
+      } else out = [...s.send(1020, ...b1!), ...s.send(1020, ...b2!)]
+      s.send(1030, T.fromPeer({ seq: 1000, ack: k(6) }))
+      return [out.map((o) => [T.ourAck(o), o.options.timestamp?.echo]), s.rcv.tsRecent, s.snd.tsRecent]
+    }
+    const one = run(false)
+    expect(one[1]).toBe(102)
     expect(run(true)).toEqual(one)
   })
 
