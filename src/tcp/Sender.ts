@@ -2957,7 +2957,19 @@ const frtoSendNew = (s: Sender, now: number, out: Array<OutSegment>): boolean =>
   let sent = 0
   for (let seq = s.sndMax; sent < 2; sent++) {
     const len = Math.min(Seq.sub(bufEnd, seq), Seq.sub(edge, seq), full)
-    if (len <= 0) break
+    if (len <= 0) {
+      // a bare FIN never sent (the congestion window held it, `push`) is new data too: Linux's
+      // tcp_process_loss asks for REXMIT_NEW while the write queue is not empty (write_seq, past
+      // the FIN, beyond snd_nxt) and the window reaches past snd_nxt, and tcp_xmit_recovery's
+      // __tcp_push_pending_frames sends the FIN's skb (the rest is marked lost, nothing in
+      // flight). Given up, the go-back resent the next two old segments where Linux sends the FIN
+      // (test/tcp/Close.test.ts, "F-RTO: at the ACK of the timeout's resent head")
+      if (s.finQueued && seq === bufEnd && Seq.gt(edge, seq)) {
+        sendData(s, out, seq, 0, true, now)
+        sent++
+      }
+      break
+    }
     const fin = s.finQueued && Seq.add(seq, len) === bufEnd
     sendData(s, out, seq, len, fin, now)
     seq = s.sndMax

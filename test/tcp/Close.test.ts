@@ -343,9 +343,9 @@ describe("the FIN and the congestion window", () => {
   // it on the unsent tail skb). On the wire: test/kernel/ConformanceCwnd.test.ts (fin60)
   const FULL = 14600 // the initial window: ten 1460-octet segments
   /** ten segments out at cwnd 10 (written at 10), none acknowledged */
-  const full = (sack = false) => {
+  const full = (sack = false, frto = true) => {
     const s = T.established({
-      params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, timeWait: TIME_WAIT, finWait2: FIN_WAIT_2 },
+      params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, timeWait: TIME_WAIT, finWait2: FIN_WAIT_2, frto },
       peerOptions: { mss: 1460, sackPermitted: sack },
       peerWindow: 60000
     })
@@ -407,8 +407,27 @@ describe("the FIN and the congestion window", () => {
     expect(s.state).toBe("FinWait2")
   })
 
-  it("without SACK (no tail probe) the RTO resends the head, and the FIN goes once the ACKs open room; nothing hangs", () => {
+  it("F-RTO: at the ACK of the timeout's resent head the held FIN goes as step 2.b's new data, and the ACK of original data then undoes the timeout", () => {
+    // Linux's tcp_process_loss: SND.UNA advanced below high_seq and the write queue not empty (the
+    // FIN's skb unsent: write_seq past snd_nxt) with the window past snd_nxt: REXMIT_NEW, and
+    // tcp_xmit_recovery's __tcp_push_pending_frames sends the FIN (cwnd 2 after the ACK, nothing
+    // in flight: the rest is marked lost); not the next two old segments of the go-back
     const s = full()
+    expect(s.end(20)).toEqual([])
+    const rto = Sender.deadline(s.snd)!
+    expect(brief(s.tick(rto))).toEqual([[0, 1460, "ACK"]])
+    expect(brief(s.send(rto + 10, T.fromPeer({ seq: 0, ack: 1460 })))).toEqual([[FULL, 0, "FIN|ACK"]])
+    expect(s.snd.frto).toBeDefined()
+    // the next ACK delivers a segment sent once, before the timeout (step 3.b): spurious, no go-back
+    const after = brief(s.send(rto + 20, T.fromPeer({ seq: 0, ack: 2920 })))
+    expect(after.every(([seq]) => (seq as number) >= FULL)).toBe(true)
+    expect(Sender.counters(s.snd).spuriousTimeouts).toBe(1)
+    expect(s.send(rto + 30, T.fromPeer({ seq: 0, ack: FULL + 1 }))).toEqual([])
+    expect(s.state).toBe("FinWait2")
+  })
+
+  it("without SACK (no tail probe) the RTO resends the head, and the FIN goes once the ACKs open room; nothing hangs", () => {
+    const s = full(false, false)
     expect(s.end(20)).toEqual([])
     const rto = Sender.deadline(s.snd)!
     expect(brief(s.tick(rto))).toEqual([[0, 1460, "ACK"]])
