@@ -1336,6 +1336,25 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review60b) F-RTO with a bare FIN the full congestion window held (Linux 6.10+'s tcp_cwnd_test,
+  // fin60): ten segments, none acknowledged, shutdown (nothing goes), the timeout resends the first.
+  // At its ACK Linux's tcp_process_loss finds the write queue not empty (the FIN's skb unsent) and
+  // the window past snd_nxt: REXMIT_NEW, and tcp_xmit_recovery's __tcp_push_pending_frames sends the
+  // FIN as step 2.b's new data; the ACK of the second and third, sent once, then undoes the timeout.
+  // The stack's F-RTO found no octet to send, gave up, and its go-back resent 1001-3001
+  it.scopedLive("without SACK, F-RTO sends a bare FIN the full window held as its new data at the resend's ACK", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { dut: { op: "shutdown" }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 10002 }, window: 20, exact: true }
+      ]
+    }))
+
   // (timer54) and the loss real: after F-RTO's two new segments a duplicate ACK (step 3.a) ends it,
   // and the old flight goes again from SND.UNA (REXMIT_LOST; Linux's tcp_process_loss counts the
   // duplicate for a Reno connection, tcp_add_reno_sack, new data being past high_seq)
