@@ -1733,7 +1733,13 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     ) break
     len = Math.min(len, unsent)
     if (limited && len > cwndBase) s.limitedOut += len - Math.max(0, cwndBase)
-    sendData(s, out, s.sndNxt, len, finPending && len === unsent, now)
+    // (not with a FIN that went past `recover` after the timeout, F-RTO's new data: the go-back
+    // resends the old flight, which it was no part of. Linux's tcp_xmit_retransmit_queue resends
+    // the skbs tcp_timeout_mark_lost marked, the last data skb alone (a full one: no
+    // tcp_retrans_try_collapse), never the FIN's skb sent after them; test/tcp/Close.test.ts,
+    // "F-RTO's FIN, then the loss real")
+    const finGone = Seq.lt(s.sndNxt, s.recover) && renoPastRecover(s)
+    sendData(s, out, s.sndNxt, len, finPending && len === unsent && !finGone, now)
     sent = true
   }
   if (sent) noteFlight(s)

@@ -426,6 +426,25 @@ describe("the FIN and the congestion window", () => {
     expect(s.state).toBe("FinWait2")
   })
 
+  it("F-RTO's FIN, then the loss real: the go-back resends the old flight without the FIN, sent after the timeout and not lost", () => {
+    // Linux's tcp_process_loss: a duplicate after step 2.b's new data ends F-RTO (tcp_add_reno_sack),
+    // and tcp_xmit_retransmit_queue resends the skbs the timeout marked lost (tcp_timeout_mark_lost):
+    // the last data skb alone (full, so tcp_retrans_try_collapse takes nothing into it), not the
+    // FIN's skb, which went after the timeout; `recover` is the old flight's end
+    const s = full()
+    expect(s.end(20)).toEqual([])
+    const rto = Sender.deadline(s.snd)!
+    expect(brief(s.tick(rto))).toEqual([[0, 1460, "ACK"]])
+    expect(brief(s.send(rto + 10, T.fromPeer({ seq: 0, ack: 1460 })))).toEqual([[FULL, 0, "FIN|ACK"]])
+    const sent: Array<Array<unknown>> = []
+    for (let i = 0; i < 4; i++) sent.push(...brief(s.send(rto + 20 + i, T.fromPeer({ seq: 0, ack: 1460 }))))
+    for (let a = 2920; a <= FULL; a += 1460) sent.push(...brief(s.send(rto + 100 + a / 100, T.fromPeer({ seq: 0, ack: a }))))
+    expect(sent.map(([seq]) => seq)).toEqual([1460, 2920, 4380, 5840, 7300, 8760, 10220, 11680, 13140])
+    expect(sent.filter(([, , flags]) => (flags as string).includes("FIN"))).toEqual([])
+    expect(s.send(rto + 300, T.fromPeer({ seq: 0, ack: FULL + 1 }))).toEqual([])
+    expect(s.state).toBe("FinWait2")
+  })
+
   it("without SACK (no tail probe) the RTO resends the head, and the FIN goes once the ACKs open room; nothing hangs", () => {
     const s = full(false, false)
     expect(s.end(20)).toEqual([])
