@@ -4673,7 +4673,12 @@ const renoPastRecover = (s: Sender): boolean =>
  * 0 elsewhere.
  */
 const renoLossBeyond = (s: Sender): number =>
-  renoPastRecover(s) ? Seq.sub(s.sndMax, Seq.max(s.sndNxt, s.recover)) - s.renoSacked * segmentPayload(s) : 0
+  // (never below 0: Linux's tcp_limit_reno_sacked holds sacked_out to packets_out - lost_out, the
+  // packets sent past the timeout's flight, so duplicates beyond those count nothing. Below 0, a
+  // lone F-RTO packet (a bare FIN) and two duplicates took a segment off the go-back's resends in
+  // flight, and a third old segment went at the second duplicate where Linux sends nothing:
+  // test/kernel/ConformanceLoss.test.ts, "after F-RTO's FIN a real loss")
+  renoPastRecover(s) ? Math.max(0, Seq.sub(s.sndMax, Seq.max(s.sndNxt, s.recover)) - s.renoSacked * segmentPayload(s)) : 0
 
 /**
  * Without SACK, Linux's in_flight for a Reno connection (tcp_packets_in_flight: packets_out -

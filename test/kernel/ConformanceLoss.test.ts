@@ -1355,6 +1355,25 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review60b) and the loss real: duplicates after that FIN end F-RTO, and the go-back resends the
+  // old flight only: the last segment, 9001-10001, without the FIN (its skb went after the timeout,
+  // unmarked by tcp_timeout_mark_lost; a full skb collapses nothing into it). The stack's go-back
+  // put the FIN on that resend
+  it.scopedLive("without SACK, after F-RTO's FIN a real loss: the go-back resends the last segment without the FIN", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { dut: { op: "shutdown" }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        DUP_1001,
+        DUP_1001,
+        ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((i): Step => ({ tb: { flags: "A", ack: i * 1000 + 1 }, window: 20, exact: true })),
+        { tb: { flags: "A", ack: 10002 }, window: 20, exact: true }
+      ]
+    }))
+
   // (timer54) and the loss real: after F-RTO's two new segments a duplicate ACK (step 3.a) ends it,
   // and the old flight goes again from SND.UNA (REXMIT_LOST; Linux's tcp_process_loss counts the
   // duplicate for a Reno connection, tcp_add_reno_sack, new data being past high_seq)
