@@ -267,6 +267,14 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
       ]
     }))
 
+  // (fin60) Without SACK, an 800 ms handshake, `bytes` written and the write side shut: the bare FIN
+  // behind a full congestion window (the scripts below; why without SACK and so slow: the first)
+  const heldFin = (bytes: number): ReadonlyArray<Step> => [
+    ...open({ sackOk: false }, { rtt: 800 }),
+    { dut: { op: "write", bytes }, window: 20 },
+    { dut: { op: "shutdown" }, window: 20 }
+  ]
+
   // (fin60) A bare FIN behind a full congestion window: ten segments at the initial window, none
   // acknowledged, then shutdown. Linux 6.10 and later hold it as data ("tcp: remove dubious FIN
   // exception from tcp_cwnd_test()", 22555032c513: tcp_write_xmit's tcp_cwnd_test returns 0 at
@@ -279,9 +287,7 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
   it.scopedLive("a bare FIN behind a full congestion window waits for the ACK that opens room (Linux 6.10+'s tcp_cwnd_test, no FIN exception)", () =>
     conforms({
       steps: [
-        ...open({ sackOk: false }, { rtt: 800 }),
-        { dut: { op: "write", bytes: 10000 }, window: 20 },
-        { dut: { op: "shutdown" }, window: 20 },
+        ...heldFin(10000),
         ackTo(2001, 3, {}, 20),
         ackTo(10002, 4, {}, 20)
       ]
@@ -294,9 +300,7 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
   it.scopedLive("a bare FIN behind a full congestion window whose last segment is short waits as well (Linux counts packets)", () =>
     conforms({
       steps: [
-        ...open({ sackOk: false }, { rtt: 800 }),
-        { dut: { op: "write", bytes: 9500 }, window: 20 },
-        { dut: { op: "shutdown" }, window: 20 },
+        ...heldFin(9500),
         ackTo(1001, 3, {}, 20),
         ackTo(9502, 4, {}, 20)
       ]
@@ -307,9 +311,7 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
   it.scopedLive("a bare FIN behind a full congestion window goes at the first ACK of a burst that opens room, echoing it", () =>
     conforms({
       steps: [
-        ...open({ sackOk: false }, { rtt: 800 }),
-        { dut: { op: "write", bytes: 10000 }, window: 20 },
-        { dut: { op: "shutdown" }, window: 20 },
+        ...heldFin(10000),
         { burst: [{ flags: "A", ack: 2001, ts: 3 }, { flags: "A", ack: 4001, ts: 4 }], window: 20 },
         ackTo(10002, 5, {}, 20)
       ]

@@ -1336,6 +1336,16 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review60b) Without SACK, ten segments and a bare FIN behind them, the timeout's resend of the
+  // head and its ACK: F-RTO's step 2.b, where the held FIN is the new data (the two scripts below)
+  const FRTO_FIN: ReadonlyArray<Step> = [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { dut: { op: "shutdown" }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+  ]
+
   // (review60b) F-RTO with a bare FIN the full congestion window held (Linux 6.10+'s tcp_cwnd_test,
   // fin60): ten segments, none acknowledged, shutdown (nothing goes), the timeout resends the first.
   // At its ACK Linux's tcp_process_loss finds the write queue not empty (the FIN's skb unsent) and
@@ -1345,11 +1355,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("without SACK, F-RTO sends a bare FIN the full window held as its new data at the resend's ACK", () =>
     conforms({
       steps: [
-        ...open({ mss: 1000, sackOk: false }),
-        { dut: { op: "write", bytes: 10000 }, window: 20 },
-        { dut: { op: "shutdown" }, window: 20 },
-        { wait: 400 },
-        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        ...FRTO_FIN,
         { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
         { tb: { flags: "A", ack: 10002 }, window: 20, exact: true }
       ]
@@ -1362,11 +1368,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   it.scopedLive("without SACK, after F-RTO's FIN a real loss: the go-back resends the last segment without the FIN", () =>
     conforms({
       steps: [
-        ...open({ mss: 1000, sackOk: false }),
-        { dut: { op: "write", bytes: 10000 }, window: 20 },
-        { dut: { op: "shutdown" }, window: 20 },
-        { wait: 400 },
-        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        ...FRTO_FIN,
         DUP_1001,
         DUP_1001,
         ...[2, 3, 4, 5, 6, 7, 8, 9, 10].map((i): Step => ({ tb: { flags: "A", ack: i * 1000 + 1 }, window: 20, exact: true })),
