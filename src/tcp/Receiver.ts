@@ -407,6 +407,18 @@ export interface Report {
   /** acknowledge at once: out-of-order or duplicate data, a gap filled, an unacceptable segment (a FIN: `fin`) */
   ackNow: boolean
   /**
+   * the ACK points (indexes into `ackPoints`) of segments refused before their ACK was read (PAWS,
+   * outside the window: `dupAck`), each Linux's tcp_send_dupack, which schedules no ACK of data;
+   * undefined when none (made only then)
+   */
+  refusedPoints: Array<number> | undefined
+  /**
+   * `ackNow` as it stood once the segment of the batch's last ACK (`acks`' last) was taken: the
+   * refused segments behind it (their points past that ACK's `points`) are answered after its sends,
+   * each by its own ACK, and ask for nothing of that ACK's
+   */
+  ackNowAtLast: boolean
+  /**
    * in-order data was refused for want of stack-wide memory (`admit`), dropped or forced into an
    * empty receive queue: the send half's next ACK goes at once and announces a window of 0 (Linux's
    * ICSK_ACK_NOMEM | ICSK_ACK_NOW from tcp_data_queue)
@@ -596,6 +608,8 @@ export const report = (r: Receiver, at: number): Report => ({
   ackPointSacks: [],
   ackPointTs: [],
   ackNow: false,
+  refusedPoints: undefined,
+  ackNowAtLast: false,
   nomem: false,
   nomemPoint: -1,
   clamped: false,
@@ -658,6 +672,7 @@ export const onBatch = (
       // (what a send at this segment's ACK acknowledges, and the ACK points it would answer)
       if (out.acks.length > n) {
         const a = out.acks[n]!
+        out.ackNowAtLast = out.ackNow
         if (a.points !== undefined) {
           a.rcvNxt = r.rcvNxt
           a.points = out.ackPoints.length
@@ -670,7 +685,9 @@ export const onBatch = (
   // (one that reports a duplicate becomes that ACK, with its D-SACK block: a resent segment of
   // data and FIN, partly had, draws one ACK that takes the FIN and says what came twice)
   const last = out.ackPoints.length - 1
-  if (out.fin && last >= 0 && Seq.add(out.ackPoints[last]!, 1) === r.rcvNxt) {
+  // (not a refused segment's: Linux's tcp_send_dupack sent it before the FIN came)
+  const refusedLast = out.refusedPoints !== undefined && out.refusedPoints[out.refusedPoints.length - 1] === last
+  if (out.fin && last >= 0 && !refusedLast && Seq.add(out.ackPoints[last]!, 1) === r.rcvNxt) {
     out.ackPointTs.pop()
     const dup = Rack.dsackOf(out.ackPointSacks.pop(), out.ackPoints.pop()!)
     if (dup !== undefined) ackPoint(r, out, dup)
@@ -824,16 +841,27 @@ const ackPoint = (r: Receiver, out: Report, dup: SackBlock | undefined): void =>
  * came twice: an ACK of its own reports them (RFC 2883 §4; Linux's
  * tcp_send_dupack).
  */
-const dupAck = (r: Receiver, out: Report, seg: Segment): void => {
+const dupAck = (r: Receiver, out: Report, seg: Segment, refused: boolean): void => {
   out.ackNow = true
   // the data and a FIN that came twice (Linux's tcp_send_dupack reports the segment's whole space
   // below RCV.NXT, so a peer learns its FIN's retransmission was spurious too)
   const len = seg.payload.length + ((seg.flags & FIN) !== 0 ? 1 : 0)
+  let dup: SackBlock | undefined
   if (len > 0 && Seq.lt(seg.seq, r.rcvNxt)) {
     out.quickAck = true
-    const dup = twice(r, seg.seq, Seq.min(Seq.add(seg.seq, len), r.rcvNxt))
-    if (dup !== undefined) ackPoint(r, out, dup)
+    dup = twice(r, seg.seq, Seq.min(Seq.add(seg.seq, len), r.rcvNxt))
   }
+  // Refused before its ACK was read (PAWS, tcp_sequence): Linux's tcp_validate_incoming answers it
+  // with tcp_send_dupack, whose tcp_send_ack goes there and then, whatever the segment carried: an
+  // ACK point at its place in the batch, between what the ACKs before and after it send (its D-SACK
+  // block, if any, first). One whose ACK was taken (the window's special allowance) passed Linux's
+  // tcp_sequence: tcp_data_queue drops its data and schedules the segment's own ACK, which what
+  // goes at that ACK carries; only its D-SACK needs a point (tcp_dsack_set)
+  if (refused) {
+    ackPoint(r, out, dup)
+    if (out.refusedPoints === undefined) out.refusedPoints = []
+    out.refusedPoints.push(out.ackPoints.length - 1)
+  } else if (dup !== undefined) ackPoint(r, out, dup)
 }
 
 /**
@@ -908,9 +936,9 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
  * cannot ACK each other's ACKs at link speed. (A FIN again is a peer's
  * retransmission, as data is: it would go on sending it unanswered.)
  */
-const answerOutOfWindow = (r: Receiver, out: Report, seg: Segment, at: number): void => {
+const answerOutOfWindow = (r: Receiver, out: Report, seg: Segment, at: number, refused: boolean): void => {
   if (oowLimitedFor(r, seg, at)) return
-  dupAck(r, out, seg)
+  dupAck(r, out, seg, refused)
 }
 
 /**
@@ -1144,8 +1172,9 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     r.tsOk && ts !== undefined &&
     Acceptance.pawsRejects(r.tsRecent, ts.value, rst, at - r.tsRecentAt, Acceptance.PAWS_WINDOW)
   ) {
-    if (!Acceptance.disorderedAck(r.rcvNxt, seg, (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0, view, r.tsRecent, ts.value)) {
-      answerOutOfWindow(r, out, seg, at)
+    const pureAck = (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0
+    if (!Acceptance.disorderedAck(r.rcvNxt, seg, pureAck, view, r.tsRecent, ts.value)) {
+      answerOutOfWindow(r, out, seg, at, true)
       return
     }
     // A reordered duplicate ACK goes on as a duplicate only: the view it was judged against may be
@@ -1213,6 +1242,8 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // send up to that edge: each side would then resend what the other refuses, for good)
     let edge = Seq.add(r.rcvNxt, wnd)
     if (view.rcvEdge !== undefined && Seq.gt(view.rcvEdge, edge)) edge = view.rcvEdge
+    // (whether its ACK was taken: Linux's tcp_sequence let it by, and tcp_validate_incoming sent nothing)
+    let taken = false
     if (
       (flags & ACK) !== 0 && Seq.gte(Seq.add(seg.seq, len), r.lastAck) && Seq.lte(seg.seq, edge) &&
       (!Seq.gt(Seq.add(seg.seq, len), edge) || queueEmpty(r, consumed))
@@ -1229,14 +1260,15 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       // last ACK, a probe into a shut window, data at its right edge) but enters quick-ACK mode and
       // schedules the ACK, which spends a quick ACK (out_of_window): a sender that probes or resends
       // may be down to a segment, and the window we next open should not wait on a delayed ACK
-      if (takeAck(r, seg, out, at, view, len) && len > 0) {
+      taken = takeAck(r, seg, out, at, view, len)
+      if (taken && len > 0) {
         out.quickAck = true
         out.ackScheduled = true
         // (after the peer's FIN no data is new: Linux's CLOSING and LAST-ACK ignore it, no reset)
         if (!r.finReceived && Seq.gt(Seq.add(seg.seq, seg.payload.length), r.rcvNxt)) out.pastRcvNxt = true
       }
     }
-    answerOutOfWindow(r, out, seg, at)
+    answerOutOfWindow(r, out, seg, at, !taken)
     return
   }
   // 3. RST

@@ -2000,6 +2000,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   let pointsFrom = 0
   let pointsBefore = 0
   let innerAcked = false
+  // (the first point of the last ACK's own segment; those before it Linux sent before its sends)
+  let lastFrom = 0
   // (the last ACK as the receive half saw it: sends after it, at an inner ACK here or at an earlier
   // report the receive half had not seen answered, moved rcv_wup before this batch's segments)
   const lastAckBefore = r.lastAckSeen
@@ -2026,6 +2028,10 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     // tcp_data_snd_check, and __tcp_transmit_skb writes rcv_nxt and the window of that moment)
     const inner = i < acks.length - 1
     const points = a.points === undefined ? 0 : Math.min(a.points, r.ackPoints.length)
+    // (where this ACK's segment began among the points: after the refused segments' before it,
+    // which have no ACK of their own here, `Report.refusedPoints`)
+    const segFrom = a.points === undefined ? pointsBefore : pointsBefore + refusedIn(r, pointsBefore, points)
+    if (!inner) lastFrom = segFrom
     if (inner && a.rcvNxt !== undefined) {
       if (a.rcvNxt !== rcvNxtAt) {
         // The segment brought data, as Linux's tcp_event_data_recv takes it before the sends: quick-ACK
@@ -2043,7 +2049,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     }
     const sent = s.segmentsSent
     // (ACK points of earlier segments not yet sent: where they go if this ACK sends, `earlierPoints`)
-    const pending = inner && pointsFrom < pointsBefore
+    const pending = inner && pointsFrom < segFrom
     const mark = pending ? out.length : 0
     const seqAt = pending ? ackSeq(s) : s.sndNxt
     onAck(s, a, r.at, now, out, i > 0, i < lastDubious, inner)
@@ -2057,11 +2063,11 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     // window of 0 keeps them all for the batch's end, after these sends, as before)
     if (inner && a.rcvNxt !== undefined && s.segmentsSent > sent && s.view.lastAckSent === a.rcvNxt) {
       innerAcked = true
-      if (pending && (r.nomemPoint < pointsFrom || r.nomemPoint >= pointsBefore)) {
-        earlierPoints(s, r, pointsFrom, pointsBefore, seqAt, mark, now, out)
-        pointsFrom = pointsBefore
+      if (pending && (r.nomemPoint < pointsFrom || r.nomemPoint >= segFrom)) {
+        earlierPoints(s, r, pointsFrom, segFrom, seqAt, mark, now, out)
+        pointsFrom = segFrom
       }
-      if (pointsFrom >= pointsBefore && points > pointsFrom) pointsFrom = points
+      if (pointsFrom >= segFrom && points > pointsFrom) pointsFrom = points
     }
     if (a.points !== undefined) pointsBefore = points
   }
@@ -2076,7 +2082,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // Everything the batch brought was acknowledged by a segment sent at an inner ACK (its last data
   // and FIN, no ACK point after): Linux's tcp_event_ack_sent cleared the pending ACK there, and the
   // segments after it (pure ACKs) scheduled none
-  const innerAnswered = innerAcked && pointsFrom >= r.ackPoints.length && s.view.lastAckSent === r.rcvNxt
+  // (refused segments' points after it are their own ACKs, tcp_send_dupack's, which ask for no other)
+  const innerAnswered = innerAcked && refusedIn(r, pointsFrom, r.ackPoints.length) === r.ackPoints.length - pointsFrom &&
+    s.view.lastAckSent === r.rcvNxt
   // RACK's loss marking (RFC 8985 §6.2 step 5) once the batch's ACKs are all in: they arrived
   // together, as one tick of the Clock sees them, and an earlier one's view (a segment SACKed
   // whose elder, reordered, the next ACK reports) is no loss. With the reordering window at 0 on
@@ -2147,23 +2155,33 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   let leftToBatch = false
   // whether an ACK point announced the window of 0 of a memory drop
   let noMemSent = false
-  if (r.ackPoints.length > pointsFrom && s.state !== "SynReceived" && s.state !== "SynSent") {
-    const last = r.ackPoints.length - 1
+  // Refused segments behind the batch's last ACK (PAWS, outside the window) are answered after what
+  // that ACK sends, each by tcp_send_dupack's ACK there and then (`trailingPoints`); the ACK points
+  // before, here, before it
+  const lastAck = acks.length > 0 ? acks[acks.length - 1]! : undefined
+  const trailFrom = lastAck?.points === undefined ? r.ackPoints.length : Math.max(pointsFrom, Math.min(lastAck.points, r.ackPoints.length))
+  if (trailFrom > pointsFrom && s.state !== "SynReceived" && s.state !== "SynSent") {
+    const last = trailFrom - 1
     for (let i = pointsFrom; i <= last; i++) {
       const point = r.ackPoints[i]!
       const sack = r.ackPointSacks[i]!
+      const refused = refusedIn(r, i, i + 1) > 0
       // An earlier point at RCV.NXT (data beyond a hole) spent the batch's scheduled ACK; each
       // further one but a D-SACK of data below it (a resend of what we had acknowledged) is a
       // segment's own ACK, and spends one too (Linux schedules one per segment beyond a hole, held
       // already or not, tcp_data_queue_ofo; its tcp_send_dupack, none)
-      if (!s.ackScheduled && r.ackScheduled) {
+      if (!s.ackScheduled && r.ackScheduled && !refused) {
         const dsack = Rack.dsackOf(sack, point)
         if (dsack === undefined || Seq.gt(dsack.right, point)) s.ackScheduled = true
       }
-      if (i === last && point === s.rcvNxt && sameBlocks(sack, r.sack)) {
+      // (only a point of the last ACK's own segment: what that ACK sends goes after the ACKs of
+      // earlier segments, as Linux sent each at its own, __tcp_ack_snd_check or tcp_send_dupack)
+      const says = point === s.rcvNxt && sameBlocks(sack, r.sack)
+      if (i === last && says && i >= lastFrom) {
         leftToBatch = true
         break
       }
+      if (i === last && says) answered = true
       // A duplicate ACK for a resend wholly below the last ACK we sent, with nothing new owed before
       // it, acknowledges nothing the peer has not heard: Linux answers it from tcp_send_dupack with
       // no ACK scheduled, and it spends none (new data later in the batch still does)
@@ -2210,7 +2228,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // A bare FIN after data left waiting: its one may make more than a segment's worth unacknowledged
   // (tcp_fin, then __tcp_ack_snd_check's rcv_nxt - rcv_wup > rcv_mss), and the ACK goes at once
   if (finWaits && r.dataSegments === 0 && owedBeyondMss(s)) s.ackNow = true
-  if (r.ackNow && !answered) s.ackNow = true
+  const trailing = trailFrom < r.ackPoints.length && s.state !== "SynReceived" && s.state !== "SynSent"
+  if ((trailing ? r.ackNowAtLast : r.ackNow) && !answered) s.ackNow = true
   // in-order data memory refused (dropped, or forced in): an ACK at once, whatever the ACK points said, and it
   // announces a window of 0 (`windowField`; Linux's ICSK_ACK_NOMEM | ICSK_ACK_NOW), unless the
   // ACK point of the dropped segment's duplicate part was that ACK
@@ -2241,9 +2260,34 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   push(s, now, out)
   undoHeld = false
   eceUndone = false
+  if (trailing) trailingPoints(s, r, trailFrom, now, out)
   flushAck(s, now, out)
   armTailProbe(s, now)
   sync(s)
+}
+
+/**
+ * The ACK points of refused segments behind the batch's last ACK (PAWS, outside the window), after
+ * what that ACK sent: its own ACK first when one is owed at once and nothing sent carried it (its
+ * __tcp_ack_snd_check), then each refused segment's, as Linux's tcp_validate_incoming sends
+ * tcp_send_dupack's at it. Each acknowledges RCV.NXT, so nothing is owed after them (tcp_event_ack_sent
+ * clears the delayed ACK).
+ */
+const trailingPoints = (s: Sender, r: Report, from: number, now: number, out: Array<OutSegment>): void => {
+  flushAck(s, now, out)
+  for (let i = from; i < r.ackPoints.length; i++) {
+    const sack = r.ackPointSacks[i]!
+    emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined, r.ackPointTs[i]!), r.ackPoints[i]!)
+  }
+}
+
+/** How many of the ACK points [from, to) are refused segments' (`Report.refusedPoints`). */
+const refusedIn = (r: Report, from: number, to: number): number => {
+  const refused = r.refusedPoints
+  if (refused === undefined) return 0
+  let n = 0
+  for (const i of refused) if (i >= from && i < to) n++
+  return n
 }
 
 /**
@@ -2268,8 +2312,9 @@ const earlierPoints = (
   const end = out.length
   for (let i = from; i < to; i++) {
     const sack = r.ackPointSacks[i]!
-    // (the segment that made the point had scheduled its ACK: the ACK spends a quick one)
-    s.ackScheduled = true
+    // (the segment that made the point had scheduled its ACK: the ACK spends a quick one; a refused
+    // segment's, tcp_send_dupack's, schedules none)
+    s.ackScheduled = refusedIn(r, i, i + 1) === 0
     emit(s, out, seq, ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined, r.ackPointTs[i]!), r.ackPoints[i]!)
   }
   s.ackScheduled = false

@@ -383,11 +383,10 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
   // the batch brought: Linux's tcp_validate_incoming answers it with tcp_send_dupack (data: no rate
   // limit) there and then, between the sends of the ACK before it and those of the ACK after it. The
   // batch's "all answered" (innerAnswered) must not swallow that duplicate ACK.
-  // Skipped: it fails on 51c04cd too (before rcvnxt60), so no regression of it: the receive half's
-  // answer to a refused segment is the batch's `ackNow`, which any segment the batch sends satisfies,
-  // where Linux's tcp_send_dupack sends a bare ACK of its own at that segment. A fix places it as an
-  // ACK point of its segment (one per refused segment, under the out-of-window rate limit)
-  it.skip("a segment PAWS refuses after an inner ACK that answered the batch's data still draws its duplicate ACK, as one at a time", () => {
+  // (It failed on 51c04cd too, before rcvnxt60: the receive half's answer to a refused segment was the
+  // batch's `ackNow`, which any segment the batch sends satisfies; batch61 makes it an ACK point of
+  // its own, `Receiver.dupAck`, placed between the sends of the ACKs around it)
+  it("a segment PAWS refuses after an inner ACK that answered the batch's data still draws its duplicate ACK, as one at a time", () => {
     const P = MSS - 12
     const k = (n: number) => B + n * P
     const sent = (out: ReadonlyArray<OutSegment>) =>
@@ -404,6 +403,68 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     }
     const one = run(false)
     expect(one.filter((o) => o[1] === 0)).toHaveLength(1)
+    expect(run(true)).toEqual(one)
+  })
+
+  // (batch61) Several refused segments in one batch: each draws its own ACK where it lies, as Linux's
+  // tcp_validate_incoming sends tcp_send_dupack's at each (data is not rate limited,
+  // tcp_oow_rate_limited): PAWS (an older TSval), outside the window (beyond its right edge,
+  // tcp_sequence), before and after an inner ACK that sends, and behind the batch's last ACK (after
+  // what it sends). Batched = one at a time, the bare ACKs counted (quick ACKs off: a batch's data
+  // segments draw ACK points one per two, not quick-ACK mode's one each, an older compromise)
+  it("refused segments inside a batch draw one duplicate ACK each, where they lie, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) =>
+      out.map((o) => [(T.ourSeq(o) - B) / P, o.payload?.length ?? 0, T.ourAck(o), o.options.timestamp?.echo, o.options.sack?.length ?? 0])
+    const data = (seq: number, ack: number, value: number) =>
+      T.fromPeer({ seq, ack, payload: T.octets(1000), options: T.ts(value, 1000) })
+    const run = (batched: boolean, segs: ReadonlyArray<ReturnType<typeof T.fromPeer>>) => {
+      const s = warm({ quickAcks: 0 }, true)
+      expect(s.write(1000, T.octets(30 * P))).toHaveLength(10)
+      const out = batched ? sent(s.send(1020, ...segs)) : segs.flatMap((a) => sent(s.send(1020, a)))
+      return [out, s.snd.view.lastAckSent === s.snd.rcvNxt, s.snd.ackDue]
+    }
+    const beyond = 10_000_000
+    const cases: ReadonlyArray<[ReadonlyArray<ReturnType<typeof T.fromPeer>>, number]> = [
+      // two refused by PAWS, then an ACK that sends
+      [[data(0, k(2), 100), data(1000, k(2), 50), data(2000, k(2), 50), T.fromPeer({ seq: 1000, ack: k(4), options: T.ts(101, 1000) })], 2],
+      // one PAWS, one beyond the window, around an inner ACK that sends
+      [[data(0, k(0), 100), data(1000, k(0), 50), data(1000, k(2), 101), data(beyond, k(2), 102), T.fromPeer({ seq: 2000, ack: k(4), options: T.ts(103, 1000) })], 2],
+      // behind the batch's last ACK, which sends: its segments, then the refused segment's ACK
+      [[data(0, k(2), 100), data(1000, k(2), 50)], 1],
+      // the same beyond the window
+      [[data(0, k(2), 100), data(beyond, k(2), 101), data(beyond, k(2), 101)], 2]
+    ]
+    for (const [segs, bare] of cases) {
+      const one = run(false, segs)
+      expect((one[0] as Array<Array<number>>).filter((o) => o[1] === 0)).toHaveLength(bare)
+      expect(run(true, segs)).toEqual(one)
+    }
+  })
+
+  // (batch61) An ACK point of a segment before the batch's last ACK, which sends: Linux's
+  // __tcp_ack_snd_check sent it at its own segment (the second of two), before the last segment's
+  // tcp_data_snd_check. Quick ACKs off. One at a time: ACK 2000 bare, then the sends; batched, the
+  // point was left to the batch's ACK, which the sends carried (one bare ACK fewer)
+  it("an ACK point of a segment before the batch's last ACK goes before what that ACK sends, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) =>
+      out.map((o) => [(T.ourSeq(o) - B) / P, o.payload?.length ?? 0, T.ourAck(o), o.options.timestamp?.echo])
+    const run = (batched: boolean) => {
+      const s = warm({ quickAcks: 0 }, true)
+      expect(s.write(1000, T.octets(30 * P))).toHaveLength(10)
+      const segs = [
+        T.fromPeer({ seq: 0, ack: k(0), payload: T.octets(1000), options: T.ts(100, 1000) }),
+        T.fromPeer({ seq: 1000, ack: k(0), payload: T.octets(1000), options: T.ts(101, 1000) }),
+        T.fromPeer({ seq: 2000, ack: k(2), options: T.ts(102, 1000) })
+      ]
+      const out = batched ? sent(s.send(1020, ...segs)) : segs.flatMap((a) => sent(s.send(1020, a)))
+      return [out, s.snd.ackDue, s.snd.view.lastAckSent === s.snd.rcvNxt]
+    }
+    const one = run(false)
+    expect((one[0] as Array<Array<number>>)[0]).toEqual([10, 0, 2000, 100])
     expect(run(true)).toEqual(one)
   })
 
