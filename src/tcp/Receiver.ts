@@ -1174,6 +1174,10 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   ) {
     const pureAck = (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0
     if (!Acceptance.disorderedAck(r.rcvNxt, seg, pureAck, view, r.tsRecent, ts.value)) {
+      // An old pure ACK (below RCV.NXT) is common and draws no duplicate ACK: Linux 6.18's
+      // tcp_validate_incoming drops it (tcp_disordered_ack_check's SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK,
+      // PAWSOldAck) before the rate-limited tcp_send_dupack the others get
+      if (pureAck && Seq.lt(seg.seq, r.rcvNxt)) return
       answerOutOfWindow(r, out, seg, at, true)
       return
     }

@@ -468,6 +468,23 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(run(true)).toEqual(one)
   })
 
+  // (batch61) An old pure ACK (its SEQ below RCV.NXT) PAWS refuses draws no duplicate ACK: Linux 6.18's
+  // tcp_validate_incoming drops it (tcp_disordered_ack_check says SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK:
+  // "Old ACK are common", PAWSOldAck) before tcp_send_dupack; one at RCV.NXT that is no reordered
+  // duplicate (it acknowledges new data) still draws one, rate limited
+  it("an old pure ACK PAWS refuses draws no duplicate ACK; one at RCV.NXT does", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const s = warm(undefined, true)
+    expect(s.write(1000, T.octets(4 * P))).toHaveLength(4)
+    s.send(1020, T.fromPeer({ seq: 0, ack: k(1), payload: T.octets(1000), options: T.ts(100, 1000) }))
+    s.send(1400, T.fromPeer({ seq: 1000, ack: k(1), options: T.ts(101, 1000) }))
+    expect(s.send(1500, T.fromPeer({ seq: 500, ack: k(2), options: T.ts(50, 1000) }))).toEqual([])
+    expect(s.snd.sndUna).toBe(Seq.add(T.LOCAL_ISN, 1 + k(1)))
+    const dup = s.send(1600, T.fromPeer({ seq: 1000, ack: k(2), options: T.ts(50, 1000) }))
+    expect(dup.map((o) => [T.ourAck(o), o.payload?.length ?? 0, o.options.timestamp?.echo])).toEqual([[1000, 0, 101]])
+  })
+
   // (rcvnxt60) An ACK point of an earlier segment of the batch, then an inner ACK that sends: Linux
   // sent that segment's ACK at it (__tcp_ack_snd_check: more than one segment unacknowledged), before
   // the later segment's sends, with SND.NXT as it stood then. Quick ACKs off (Params.quickAcks 0),
