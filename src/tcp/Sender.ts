@@ -1948,10 +1948,12 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   }
   // RFC 1337: TIME-WAIT ignores resets (its 2 MSL protect the next incarnation), and the rest of
   // the batch goes on: a retransmitted FIN beside the RST is still ACKed, and the timer restarts
-  if (r.reset && s.state !== "TimeWait") {
-    // (after the peer's FIN, in CLOSE-WAIT, what is left to fail is our sending: Linux's tcp_reset
-    // gives EPIPE there, ECONNRESET elsewhere)
-    fail(s, s.state === "SynSent" ? "Refused" : s.state === "CloseWait" ? "ResetAfterFin" : "Reset")
+  // The RST is the batch's last segment taken (the receive half stops at it): ACKs before it go
+  // through first, with what they send, as Linux takes each segment in order (tcp_ack and
+  // tcp_data_snd_check at each) before tcp_reset at the RST; the connection fails at the end
+  const reset = r.reset && s.state !== "TimeWait"
+  if (reset && r.acks.length === 0) {
+    resetBy(s)
     return
   }
   if (r.syn !== undefined && s.state === "SynSent") onSyn(s, r, now, out)
@@ -2262,9 +2264,20 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   eceUndone = false
   if (trailing) trailingPoints(s, r, trailFrom, now, out)
   flushAck(s, now, out)
+  if (reset) {
+    resetBy(s)
+    return
+  }
   armTailProbe(s, now)
   sync(s)
 }
+
+/**
+ * An acceptable RST ends the connection: refused in SYN-SENT; after the peer's FIN, in CLOSE-WAIT,
+ * what is left to fail is our sending (Linux's tcp_reset gives EPIPE there, ECONNRESET elsewhere).
+ */
+const resetBy = (s: Sender): void =>
+  fail(s, s.state === "SynSent" ? "Refused" : s.state === "CloseWait" ? "ResetAfterFin" : "Reset")
 
 /**
  * The ACK points of refused segments behind the batch's last ACK (PAWS, outside the window), after

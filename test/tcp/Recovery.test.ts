@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from "vitest"
 import type * as Params from "../../src/tcp/Params.js"
-import { ACK, CWR, ECE, FIN, type OutSegment } from "../../src/tcp/Segment.js"
+import { ACK, CWR, ECE, FIN, type OutSegment, RST } from "../../src/tcp/Segment.js"
 import * as Congestion from "../../src/tcp/congestion/Congestion.js"
 import * as Rack from "../../src/tcp/Rack.js"
 import * as Receiver from "../../src/tcp/Receiver.js"
@@ -466,6 +466,33 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     const one = run(false)
     expect((one[0] as Array<Array<number>>)[0]).toEqual([10, 0, 2000, 100])
     expect(run(true)).toEqual(one)
+  })
+
+  // (batch61) An RST behind ACKs in one burst: Linux takes each segment in order, so the ACKs before
+  // it send what they let go (tcp_ack, then tcp_data_snd_check per segment: here an ACK of two segments
+  // that slow start grows the window by) before tcp_reset ends the connection at the RST. Batched,
+  // the report's reset was taken before its ACKs: nothing went. With and without data on the ACK
+  it("an RST behind ACKs of new data in one batch: the ACKs' sends go before the reset, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) =>
+      out.map((o) => [(T.ourSeq(o) - B) / P, o.payload?.length ?? 0, T.ourAck(o), o.flags & RST])
+    for (const payload of [0, 1000]) {
+      const run = (batched: boolean) => {
+        const s = warm(undefined, true)
+        expect(s.write(1000, T.octets(30 * P))).toHaveLength(10)
+        const segs = [
+          T.fromPeer({ seq: 0, ack: k(2), payload: T.octets(payload), options: T.ts(100, 1000) }),
+          T.fromPeer({ seq: payload, ack: k(2), flags: RST | ACK, options: T.ts(101, 1000) })
+        ]
+        const out = batched ? sent(s.send(1020, ...segs)) : segs.flatMap((a) => sent(s.send(1020, a)))
+        return [out, s.snd.state, s.snd.failure]
+      }
+      const one = run(false)
+      expect((one[0] as Array<unknown>).length).toBeGreaterThan(0)
+      expect(one[2]).toBe("Reset")
+      expect(run(true)).toEqual(one)
+    }
   })
 
   // (batch61) An old pure ACK (its SEQ below RCV.NXT) PAWS refuses draws no duplicate ACK: Linux 6.18's
