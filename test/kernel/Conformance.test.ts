@@ -278,6 +278,21 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
       ]
     }))
 
+  // (batch61) An old pure ACK (SEQ below RCV.NXT) with an older timestamp: Linux 6.18's
+  // tcp_validate_incoming drops it without a duplicate ACK (tcp_disordered_ack_check's
+  // SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK, PAWSOldAck); one at RCV.NXT, its SEQ past SND.WL1 (it may
+  // update the window: no reordered duplicate), draws tcp_send_dupack's ACK
+  it.scopedLive("PAWS: an old pure ACK with an older timestamp draws nothing; one at RCV.NXT draws a duplicate ACK", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "PA", payload: 10, ts: 10 } },
+        { tb: { flags: "A", seq: 5, ts: 5 } },
+        { tb: { flags: "A", seq: 11, ts: 5 } },
+        { dut: { op: "read", bytes: 10 } }
+      ]
+    }))
+
   // Linux's tcp_validate_incoming measures PAWS with a replay window of one tick (TCP_PAWS_WINDOW):
   // a TSval one below TS.Recent is taken, two below is not; TS.Recent stays (tcp_replace_ts_recent
   // allows no window), so the third segment is measured against the first one's TSval

@@ -236,6 +236,39 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
       ]
     }))
 
+  // (batch61) A segment PAWS refuses inside the burst, between two ACKs that send: Linux's
+  // tcp_validate_incoming answers it with tcp_send_dupack there and then (data: tcp_oow_rate_limited
+  // lets it by), a bare ACK 1001 echoing 3 between the four segments each ACK lets go. The stack's
+  // batch left it to the ACKs' segments (its `ackNow`): no duplicate ACK
+  it.scopedLive("a burst of ACKs with a segment PAWS refuses between them: its duplicate ACK goes between their sends (tcp_validate_incoming's tcp_send_dupack)", () =>
+    conforms({
+      steps: [
+        ...OPEN,
+        { dut: { op: "write", bytes: 40000 }, window: 20 },
+        {
+          burst: [
+            { flags: "PA", ack: 2001, ts: 3, payload: 1000 },
+            { flags: "PA", seq: 1001, ack: 2001, ts: 1, payload: 1000 },
+            { flags: "A", seq: 1001, ack: 4001, ts: 4 }
+          ],
+          window: 20
+        },
+        ackTo(10001, 5, { seq: 1001 }, 20)
+      ]
+    }))
+
+  // (batch61) An RST behind an ACK of new data in one burst: Linux's tcp_ack and tcp_data_snd_check
+  // at the ACK send the four segments it lets go before tcp_reset ends the socket at the RST. The
+  // stack took the reset before the ACK: nothing went
+  it.scopedLive("a burst of an ACK of new data and an RST: what the ACK lets go goes before the reset", () =>
+    conforms({
+      steps: [
+        ...OPEN,
+        { dut: { op: "write", bytes: 40000 }, window: 20 },
+        { burst: [{ flags: "A", ack: 2001, ts: 3 }, { flags: "R", seq: 1 }], window: 20 }
+      ]
+    }))
+
   // (review59b) Reordering above 3, then a burst of a SACK-only ACK and the ACK that fills its hole:
   // Linux's tcp_ack for the SACK grows cwnd by the SACKed segment (tcp_may_raise_cwnd:
   // FLAG_FORWARD_PROGRESS once tp->reordering is above 3) before tcp_data_snd_check, so the growth's
