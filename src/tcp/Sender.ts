@@ -2048,6 +2048,12 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       }
       s.rcvNxt = a.rcvNxt
       s.ourSack = points > 0 ? r.ackPointSacks[points - 1]! : sackBefore
+      // (a D-SACK goes once: an earlier segment's point carries it, before these sends, and Linux's
+      // tcp_options_write clears rx_opt.dsack once written, so they carry the blocks after it; the
+      // ACK's own point is carried by its sends, D-SACK and all)
+      if (points > 0 && points <= segFrom && Rack.dsackOf(s.ourSack, r.ackPoints[points - 1]!) !== undefined) {
+        s.ourSack = s.ourSack.slice(1)
+      }
     }
     const sent = s.segmentsSent
     // (ACK points of earlier segments not yet sent: where they go if this ACK sends, `earlierPoints`)

@@ -495,6 +495,32 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     }
   })
 
+  // (batch61) A D-SACK goes once: Linux's tcp_options_write clears rx_opt.dsack once an ACK carried
+  // it. Here a resend of the peer's data we had (its D-SACK at its own ACK, tcp_data_queue's
+  // tcp_dsack_set and quick ACK), then an ACK of new data inside the batch that sends: one at a time
+  // its segments carry no block; batched, they took the earlier point's blocks, the D-SACK again
+  it("a D-SACK goes once: the sends of a later ACK inside the batch do not repeat an earlier segment's, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) =>
+      out.map((o) => [(T.ourSeq(o) - B) / P, o.payload?.length ?? 0, T.ourAck(o), o.options.sack?.length ?? 0])
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      expect(s.write(1000, T.octets(30 * P))).toHaveLength(10)
+      s.send(1010, T.fromPeer({ seq: 0, ack: k(0), payload: T.octets(1000), options: T.ts(100, 1000) }))
+      const segs = [
+        T.fromPeer({ seq: 0, ack: k(0), payload: T.octets(1000), options: T.ts(101, 1000) }),
+        T.fromPeer({ seq: 1000, ack: k(2), options: T.ts(102, 1000) }),
+        T.fromPeer({ seq: 1000, ack: k(4), options: T.ts(103, 1000) })
+      ]
+      return batched ? sent(s.send(1020, ...segs)) : segs.flatMap((a) => sent(s.send(1020, a)))
+    }
+    const one = run(false)
+    expect(one[0]).toEqual([10, 0, 1000, 1])
+    expect(one.slice(1).every((o) => o[3] === 0)).toBe(true)
+    expect(run(true)).toEqual(one)
+  })
+
   // (batch61) An old pure ACK (its SEQ below RCV.NXT) PAWS refuses draws no duplicate ACK: Linux 6.18's
   // tcp_validate_incoming drops it (tcp_disordered_ack_check says SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK:
   // "Old ACK are common", PAWSOldAck) before tcp_send_dupack; one at RCV.NXT that is no reordered
