@@ -1891,10 +1891,20 @@ let ackEce = false
  * A SACK recovery undone in it by an ACK with ECE (`sackUndoPartial`, `tryUndo`): Linux's
  * tcp_fastretrans_alert then runs RACK on that ACK and, for what it marks, tcp_enter_recovery(sk,
  * ece_ack), which leaves prior_ssthresh 0: that new recovery's undo gives nothing back either. The
- * stack's RACK look and entry for it come at the batch's end (`rackDetect`), with the ACK's ECE gone,
- * so this carries it there (`enterRecovery`). Cleared per ACK (`onAck`) and after the batch's end.
+ * stack's RACK look and entry for it come after the ACK's own turn (`rackInBatch` at an ACK before the
+ * batch's last, `rackDetect` at its end), with the ACK's ECE gone, so this carries it there
+ * (`enterRecovery`). Cleared per ACK (`onAck`), unless `eceUndoCarried`, and after the batch's end.
  */
 let eceUndone = false
+
+/**
+ * An ECE undo at an ACK before the batch's last whose RACK look there (`rackInBatch`) marked nothing
+ * by the tick's grace though the plain window would have (`pending`): the recovery the batch's end
+ * enters for those marks stands for the one Linux's µs clock starts at that ACK, with its ECE
+ * (tcp_enter_recovery(sk, ece_ack)), so `eceUndone` lives on to it. Cleared once a recovery took it
+ * (`enterRecovery`) and after the batch's end.
+ */
+let eceUndoCarried = false
 
 /**
  * Without SACK, what the ACK being taken frees of the log as Linux's tcp_clean_rtx_queue frees
@@ -1981,6 +1991,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   } else s.view.tsTaken = undefined
   batchNotDubious = true
   undoHeld = false
+  // (module-wide, so none is left from a report that returned early: a closed connection's)
+  eceUndone = false
+  eceUndoCarried = false
   const unaBefore = s.sndUna
   const acks = r.acks
   // (the last ACK with SACK blocks or an ECE: one before it may send at once, `limitedTransmitInBatch`;
@@ -2063,6 +2076,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     onAck(s, a, r.at, now, out, i > 0, i < lastDubious, inner)
     if (s.state === "Closed") {
       batchSends = Infinity
+      eceUndone = false
+      eceUndoCarried = false
       return
     }
     // A segment sent here carried this segment's ACK and blocks: its ACK points are said, as
@@ -2268,6 +2283,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   push(s, now, out)
   undoHeld = false
   eceUndone = false
+  eceUndoCarried = false
   if (trailing) trailingPoints(s, r, trailFrom, now, out)
   flushAck(s, now, out)
   if (reset) {
@@ -2496,7 +2512,7 @@ const onAck = (
   // (this ACK's RTT samples come from its own `Rack.onAck`, never an earlier one's)
   Rack.clearAckRtt()
   undoHeld = false
-  eceUndone = false
+  if (!eceUndoCarried) eceUndone = false
   dupSendDue = false
   if (s.cwr !== undefined) s.cwr.stepped = false
   if (s.state === "SynReceived") {
@@ -2723,7 +2739,16 @@ const onAck = (
   // SACK recovery any that makes a PRR step: `rackInBatch`; never without SACK, whose board stays
   // empty, nor at a batch's last or only ACK, whose end runs RACK and sends as before; nor at a
   // partial ACK whose echo held the recovery, `undoHeld`, which marks and resends nothing)
-  if (later && (newlySacked > 0 || (s.sackOk && s.recovering)) && !(a.ece && s.ecnOk) && !undoHeld) rackInBatch(s, at, now, out, delivers)
+  // (but at an ACK with ECE whose undo took it, `eceUndone`, which enters no CWR: Linux's
+  // tcp_fastretrans_alert runs tcp_identify_packet_loss after tcp_try_undo_partial or
+  // tcp_try_undo_dsack on that ACK (rack.advanced set by the undo), and tcp_enter_recovery(sk,
+  // ece_ack) for what it marks, prior_ssthresh 0, then tcp_xmit_recovery. Left to the batch's end, a
+  // later ACK's turn cleared `eceUndone` and the recovery's undo gave back the first cut, and the
+  // entry's PRR window, from the last ACK's delivery, resent one segment where Linux resends two:
+  // test/tcp/Recovery.test.ts, "an ECE partial ACK that undoes inside a batch")
+  if (
+    later && (newlySacked > 0 || (s.sackOk && s.recovering) || eceUndone) && !(a.ece && s.ecnOk && !eceUndone) && !undoHeld
+  ) rackInBatch(s, at, now, out, delivers)
   // A partial ACK held by its echo (`undoHeld`) before the batch's last sends its new data at itself
   // under PRR's window for it: Linux's tcp_try_undo_partial returns true with a resend out, so
   // tcp_fastretrans_alert returns before any mark or resend (REXMIT_NONE), but tcp_cong_control's
@@ -3314,7 +3339,11 @@ const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>,
     innerMarks = false
     return
   }
-  if (!marked) return
+  if (!marked) {
+    // (an ECE undo's marks the tick held over: the batch's end enters for them, `eceUndoCarried`)
+    if (eceUndone && pending) eceUndoCarried = true
+    return
+  }
   innerMarks = true
   enterRecovery(s, now, out)
   // (and the new data the entry's PRR window leaves room for, at this ACK: Linux's
@@ -4031,6 +4060,7 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // prior_ssthresh 0, `eceUndone`. Given back, its undo restored the first cut's ssthresh:
   // test/tcp/Recovery.test.ts, "whose RACK look starts a new recovery")
   else if (eceUndone && s.undo !== undefined) s.undo.nothingBack = true
+  eceUndoCarried = false
   // (the ECN cut's PRR gives way to the recovery's, below)
   s.cwr = undefined
   // (a window already cut for an ECE is not cut again, RFC 3168 §6.1.2: one cut per window, as

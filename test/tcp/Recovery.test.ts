@@ -2541,6 +2541,56 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos]).toEqual([false, 2])
     expect(s.snd.cc.ssthresh).toBe(second)
   })
+
+  // (undo61) The same ECE partial ACK inside a batch, a plain duplicate of it (no ECE) after it:
+  // Linux takes each segment by itself, so RACK's look on the ECE's ACK (tcp_identify_packet_loss
+  // after tcp_try_undo_partial, rack.advanced) marks the 6th..10th there and tcp_enter_recovery(sk,
+  // ece_ack) leaves prior_ssthresh 0; PRR (ssthresh 4, in flight 0, the ACK's two segments
+  // delivered) resends the 6th and 7th; the duplicate, in Recovery, delivers nothing and sends
+  // nothing. The stack skipped RACK at the ECE's ACK (`rackInBatch` left ECE ACKs to the batch's end)
+  // and the duplicate's `onAck` cleared `eceUndone`: the batch's end entered the recovery with a
+  // record that gave back the first cut, and resent the 6th alone, echoing the duplicate.
+  // (`sent`: the second SACK's time, when the 11th goes)
+  const eceThenDup = (batched: boolean, first = 1020, sent11 = 1022) => {
+    const s = T.established({
+      params: { ecn: "accept" },
+      peerOptions: { mss: MSS, sackPermitted: true, timestamp: { value: 1, echo: 0 } },
+      peerSynFlags: ECE | CWR
+    })
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    expect(shape(s.send(first, sackTs(100, 1000, 0, [P, 4 * P]))).map(([q]) => q)).toEqual([0])
+    expect(shape(s.send(sent11, sackTs(101, 1000, 0, [P, 5 * P]))).map(([q]) => q)).toEqual([10 * P])
+    const cut = s.snd.cc.ssthresh
+    const ece = T.fromPeer({ ack: 5 * P, flags: ACK | ECE, options: { sackPermitted: false, sack: [{ left: ours(10 * P), right: ours(11 * P) }], timestamp: { value: 102, echo: 1000 } } })
+    const dup = T.fromPeer({ ack: 5 * P, options: { sackPermitted: false, sack: [{ left: ours(10 * P), right: ours(11 * P) }], timestamp: { value: 103, echo: 1000 } } })
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o) / P, o.options.timestamp?.echo])
+    const out = batched ? sent(s.send(1030, ece, dup)) : [...sent(s.send(1030, ece)), ...sent(s.send(1030, dup))]
+    const entered = [s.snd.recovering, Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).fastRetransmits]
+    const second = s.snd.cc.ssthresh
+    s.send(1040, sackTs(104, 1000, Seq.sub(s.snd.recover, Seq.add(T.LOCAL_ISN, 1))))
+    return { out, entered, second: second < cut, end: [s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh === second] }
+  }
+
+  it("an ECE partial ACK that undoes inside a batch, a later ACK after it: RACK's new recovery is entered at the ECE's ACK and gives nothing back (Linux: per segment, tcp_enter_recovery(sk, ece_ack))", () => {
+    const linux = eceThenDup(false)
+    expect(linux).toEqual({ out: [[5, 102], [6, 102]], entered: [true, 1, 2], second: true, end: [false, 2, true] })
+    expect(eceThenDup(true)).toEqual(linux)
+  })
+
+  // (undo61) The same with the 11th sent a millisecond after the 6th..10th (both SACKs at 1001):
+  // after the undo RACK's window is min RTT / 4 (0.25 ms, reordering seen), so Linux's µs clock marks
+  // them at the ECE's ACK as above. The stack's look inside the batch keeps a tick's grace (a send in
+  // the SACKed one's tick may be its elder by a hair: `rackInBatch`) and leaves the marks to the batch's
+  // end, which resends with the last ACK's echo (the tick's compromise, as for any ACK inside a batch);
+  // but the recovery it enters there is the ECE's ACK's, and gives nothing back (`eceUndoCarried`).
+  // Without that, the duplicate's turn cleared `eceUndone` and the end gave back the first cut
+  it("the same where a tick's grace leaves RACK's marks to the batch's end: that recovery still gives nothing back", () => {
+    const linux = eceThenDup(false, 1001, 1001)
+    expect(linux).toEqual({ out: [[5, 102], [6, 102]], entered: [true, 1, 2], second: true, end: [false, 2, true] })
+    const batched = eceThenDup(true, 1001, 1001)
+    expect(batched.out).toEqual([[5, 103]])
+    expect([batched.entered, batched.second, batched.end]).toEqual([linux.entered, linux.second, linux.end])
+  })
 })
 
 describe("Eifel detection without SACK: timestamps alone show a retransmission was not needed (RFC 3522 asks no SACK; Linux's tcp_try_undo_loss, tcp_try_undo_recovery)", () => {
