@@ -2005,6 +2005,27 @@ describe("undoing a spurious recovery with D-SACKs (RFC 2883 §5, as Linux's tcp
     expect(s.snd.cc.ssthresh).toBe(7 * MSS)
   })
 
+  // (undo61) With F-RTO on as well (Linux's default, sysctl tcp_frto 2): tcp_process_loss asks
+  // tcp_try_undo_loss(sk, false) on FLAG_SND_UNA_ADVANCED before any F-RTO step, so the D-SACKs'
+  // undo comes first and F-RTO's step 2.b (REXMIT_NEW: new data at this ACK, the resend's own ACK,
+  // no original delivered) never runs: Open, RACK's marks, tcp_enter_recovery, and PRR resends the
+  // 2nd and 3rd, as with F-RTO off. Had F-RTO's step gone first, the 12th went as new data and the
+  // cut stood
+  it("with F-RTO on, the D-SACKs' undo of a timeout's episode comes before F-RTO's step 2.b (tcp_process_loss: tcp_try_undo_loss first)", () => {
+    const run = (frto: boolean) => {
+      const s = warm({ frto, hystart: false })
+      expect(shape(s.write(1000, T.octets(12 * MSS))).length).toBe(10)
+      expect(shape(s.tick(Math.ceil(s.snd.tlpAt!)))).toEqual([seg(10)])
+      const tr = Math.ceil(s.snd.rtoAt!)
+      expect(shape(s.tick(tr))).toEqual([seg(0)])
+      const out = shape(s.send(tr + 20, sackOf(B + MSS, [B, B + MSS])))
+      return [out, Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).fastRetransmits, s.snd.recovering, s.snd.cc.ssthresh, s.snd.frto]
+    }
+    const off = run(false)
+    expect(off).toEqual([[seg(1), seg(2)], 1, 1, true, 7 * MSS, undefined])
+    expect(run(true)).toEqual(off)
+  })
+
   it("no undo without the D-SACK, nor for a D-SACK of data from before the loss", () => {
     const { s } = reordered()
     const cut = s.snd.cc.cwnd
