@@ -4059,7 +4059,14 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // (and for one RACK starts after an undo on an ACK with ECE: tcp_enter_recovery(sk, ece_ack) leaves
   // prior_ssthresh 0, `eceUndone`. Given back, its undo restored the first cut's ssthresh:
   // test/tcp/Recovery.test.ts, "whose RACK look starts a new recovery")
-  else if (eceUndone && s.undo !== undefined) s.undo.nothingBack = true
+  // (so too for any entry on the ACK being taken when it says ECE, `ackEce`: without SACK, the new
+  // recovery a partial ACK's undo leaves the duplicates' count to start on that ACK (`onAckLosses`
+  // after `undoPartial`, which took the ECE: no `onEce` drops this record). Given back, its undo at
+  // the end restored the first cut: seven new segments where Linux sends six,
+  // test/kernel/ConformanceLoss.test.ts, "without SACK, ECN: a partial ACK that echoes the original
+  // with ECE, the count left at the threshold". Elsewhere `onEce` follows on that ACK and drops or
+  // marks the record as this does)
+  else if ((eceUndone || ackEce) && s.undo !== undefined) s.undo.nothingBack = true
   eceUndoCarried = false
   // (the ECN cut's PRR gives way to the recovery's, below)
   s.cwr = undefined

@@ -1989,6 +1989,31 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (undo61) Both of the above at once: seven duplicates, then the partial ACK that echoes the original
+  // with ECE. Linux's tcp_fastretrans_alert zeroes prior_ssthresh, tcp_try_undo_partial undoes with
+  // nothing given back (cwnd PRR's, ssthresh 7) and leaves six duplicates counted, so in Disorder
+  // tcp_newreno_mark_lost marks 1977 lost and tcp_time_to_recover starts a new recovery on the same
+  // ACK: tcp_enter_recovery(sk, ece_ack), whose prior_ssthresh stays 0 (tcp_init_undo sets
+  // undo_marker all the same); 1977 resent, cut from PRR's window (no CWR for this ECE: the Recovery
+  // case returns before tcp_try_to_open). That recovery ends at the ACK of 14821, past its high_seq
+  // 13833, echoing 1977's original, older than its resend: tcp_try_undo_recovery undoes, giving
+  // nothing back, undo_marker 0, so tcp_end_cwnd_reduction leaves PRR's window: six new segments.
+  // The stack's new record (entered in `onAckLosses` with the ECE taken by `undoPartial`, no `onEce`
+  // to drop it) gave back the first cut's window and ssthresh 7: seven
+  it.scopedLive("without SACK, ECN: a partial ACK that echoes the original with ECE, the count left at the threshold: the new recovery on that ACK gives nothing back either (Linux's tcp_enter_recovery(sk, ece_ack))", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, sackOk: false, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        ...[3, 4, 5, 6, 7, 8, 9].map((ts): Step => ({ tb: { flags: "A", ack: 1, ts }, window: 20 })),
+        { tb: { flags: "AE", ack: 1977, ts: 10, tsecrOf: 1 }, window: 20 },
+        { tb: { flags: "A", ack: 1977, ts: 11 }, window: 20 },
+        { tb: { flags: "A", ack: 14821, ts: 12, tsecrOf: 1977 }, window: 20 }
+      ]
+    }))
+
   // (undo58) With SACK: a partial ACK whose echo predates the recovery's first retransmission, no
   // resend still out. Ten segments of 988 octets (timestamps), the first held up: the ACK SACKing the
   // next three starts the recovery (RACK's window 0: three SACKed, no reordering seen) and PRR resends

@@ -2798,6 +2798,32 @@ describe("Eifel detection without SACK: timestamps alone show a retransmission w
     expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh, s.snd.cc.cwnd]).toEqual([false, 1, cut, 9 * P])
   })
 
+  // (undo61) Seven duplicates, then the partial ACK that echoes the original with ECE: undone with
+  // nothing given back (cwnd PRR's, ssthresh the cut's), six duplicates left counted, so Linux's
+  // tcp_newreno_mark_lost (Disorder) marks the new head and tcp_enter_recovery(sk, ece_ack) starts a
+  // recovery on the same ACK with prior_ssthresh 0. Its end past its recovery point, echoing the new
+  // head's original (older than its resend), undoes it with nothing given back (tcp_try_undo_recovery;
+  // undo_marker 0, so tcp_end_cwnd_reduction leaves PRR's window): six new segments. The stack's
+  // record for that recovery (entered in `onAckLosses`, the ECE taken by `undoPartial`, no `onEce` to
+  // drop it) gave back the first cut: seven (test/kernel/ConformanceLoss.test.ts, "without SACK, ECN:
+  // a partial ACK that echoes the original with ECE, the count left at the threshold")
+  it("ECN: a partial ACK that echoes the original with ECE, the count left at the threshold: the new recovery on that ACK gives nothing back either (Linux's tcp_enter_recovery(sk, ece_ack))", () => {
+    const s = renoTsEcn()
+    expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+    const dups = [0, 1, 2, 3, 4, 5, 6].flatMap((i) => shape(s.send(1020 + i, tsAck(100 + i, 1000, 0))))
+    expect(dups).toEqual([at0(10), at0(11), at0(0), at0(12), at0(13)])
+    const cut = s.snd.cc.ssthresh
+    expect(shape(s.send(1030, tsEce(107, 1000, 2 * P)))).toEqual([at0(2)])
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, Sender.counters(s.snd).fastRetransmits]).toEqual([true, 1, 2])
+    const second = s.snd.cc.ssthresh
+    expect(second).toBeLessThan(cut)
+    expect(shape(s.send(1031, tsAck(108, 1000, 2 * P)))).toEqual([at0(14)])
+    // (past the recovery point, SND.MAX at the entry: the 15th's end)
+    const out = shape(s.send(1040, tsAck(109, 1000, 15 * P)))
+    expect(out).toEqual([15, 16, 17, 18, 19, 20].map(at0))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh]).toEqual([false, 2, second])
+  })
+
   // (review52a) The undo at the recovery point itself on an ACK with ECE: no ssthresh given back,
   // so the hold's PRR works from the cut's 7 (cwnd 0 + min(7, 8) = 7, Linux's tcp_cwnd_reduction),
   // and the CWR the recovery queued is not withdrawn (test/kernel/ConformanceLoss.test.ts, "the
