@@ -2099,6 +2099,41 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
         { tb: { flags: "A", ack: 4941, ts: 5 }, window: 20 }
       ]
     }))
+  // (undo61) The same partial ACK with ECE inside a burst, a duplicate of it after, where the undo's
+  // RACK look starts a new recovery. Ten out, the 2nd..4th SACKed (the first resent), then the 5th
+  // (the 11th goes, 40 ms after the ten). The burst's first ACK acknowledges five, SACKs the 11th and
+  // echoes the first's original: Linux takes it by itself. prior_ssthresh 0 (ECE),
+  // tcp_try_undo_partial undoes with nothing given back (cwnd PRR's 7) and unmarks; RACK, looking
+  // again (rack.advanced), finds the 6th..10th sent 40 ms before the 11th, past its window (min RTT
+  // / 4, reordering seen), and tcp_enter_recovery(sk, ece_ack) cuts from 7 (ssthresh 4) with
+  // prior_ssthresh 0; PRR (in flight 0, two delivered) resends the 6th and 7th echoing 5. The
+  // duplicate delivers nothing. The ACK of all, echoing the 6th's original (older than its resend),
+  // undoes that recovery with nothing given back (tcp_try_undo_recovery; undo_marker 0, so
+  // tcp_end_cwnd_reduction leaves PRR's 2, and slow start to ssthresh 4 grows it): four new
+  // segments, with the CWR the recovery queued. The stack left RACK's look at the ECE's ACK to the
+  // burst's end (`rackInBatch` skipped ECE ACKs) and the duplicate's turn forgot the ECE
+  // (`eceUndone`): one resend echoing 6, and a record that gave back the first cut: seven new
+  // segments, no CWR
+  it.scopedLive("with SACK, ECN: a partial ACK with ECE inside a burst whose undo's RACK look starts a new recovery: it starts at that ACK, and gives nothing back (Linux's tcp_enter_recovery(sk, ece_ack) per segment)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3, sack: [[989, 3953]] }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4, sack: [[989, 4941]] }, window: 20 },
+        {
+          burst: [
+            { flags: "AE", ack: 4941, ts: 5, tsecrOf: 1, sack: [[9881, 10869]] },
+            { flags: "A", ack: 4941, ts: 6, sack: [[9881, 10869]] }
+          ],
+          window: 20
+        },
+        { tb: { flags: "A", ack: 10869, ts: 7, tsecrOf: 4941 }, window: 20 }
+      ]
+    }))
+
   // (review52a) The partial ACK that echoes the original carries ECE: Linux's tcp_fastretrans_alert
   // zeroes prior_ssthresh first ("ECE, hence prohibit cwnd undoing"), so tcp_try_undo_partial's
   // tcp_undo_cwnd_reduction gives back neither cwnd nor ssthresh (cwnd stays PRR's 9, ssthresh 7) yet
