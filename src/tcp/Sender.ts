@@ -2746,8 +2746,13 @@ const onAck = (
   // later ACK's turn cleared `eceUndone` and the recovery's undo gave back the first cut, and the
   // entry's PRR window, from the last ACK's delivery, resent one segment where Linux resends two:
   // test/tcp/Recovery.test.ts, "an ECE partial ACK that undoes inside a batch")
+  // (nor in a SACK recovery, where an ECE enters no CWR either, `onEce` only marking the record:
+  // Linux's Recovery case takes an ECE ACK as any other but for prior_ssthresh 0, its marks and
+  // PRR's sends at it. Left to the batch's end, they echoed the last ACK: test/tcp/Recovery.test.ts,
+  // "an ECE partial ACK inside a batch in a SACK recovery that undoes nothing")
   if (
-    later && (newlySacked > 0 || (s.sackOk && s.recovering) || eceUndone) && !(a.ece && s.ecnOk && !eceUndone) && !undoHeld
+    later && (newlySacked > 0 || (s.sackOk && s.recovering) || eceUndone) &&
+    !(a.ece && s.ecnOk && !eceUndone && !(s.sackOk && s.recovering)) && !undoHeld
   ) rackInBatch(s, at, now, out, delivers)
   // A partial ACK held by its echo (`undoHeld`) before the batch's last sends its new data at itself
   // under PRR's window for it: Linux's tcp_try_undo_partial returns true with a resend out, so

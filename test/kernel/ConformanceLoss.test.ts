@@ -2134,6 +2134,32 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (undo61) The burst above with an echo no older than the first resend: no undo, and the ECE's
+  // partial ACK is a plain one in the recovery. Linux's Recovery case takes it as any other ACK but for
+  // prior_ssthresh 0 (no CWR in Recovery): RACK marks the 6th..10th (window 0 in Recovery, sent before
+  // the 11th) and PRR resends four (in flight 6 - 1 - 5 = 0, sndcnt min(7, max(6 - 2, 2)) = 4),
+  // echoing 5; the duplicate sends nothing. The stack left every ECE ACK inside a burst to the burst's
+  // end (`rackInBatch`'s guard): the same four, echoing 6
+  it.scopedLive("with SACK, ECN: a partial ACK with ECE inside a burst in a recovery it does not undo: its resends echo it (Linux's Recovery case per segment, no CWR)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ mss: 1000, flags: "SEC" }, { ts: true }),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        { wait: 20 },
+        { tb: { flags: "A", ack: 1, ts: 3, sack: [[989, 3953]] }, window: 20 },
+        { tb: { flags: "A", ack: 1, ts: 4, sack: [[989, 4941]] }, window: 20 },
+        {
+          burst: [
+            { flags: "AE", ack: 4941, ts: 5, sack: [[9881, 10869]] },
+            { flags: "A", ack: 4941, ts: 6, sack: [[9881, 10869]] }
+          ],
+          window: 20
+        },
+        { tb: { flags: "A", ack: 10869, ts: 7 }, window: 20 }
+      ]
+    }))
+
   // (review52a) The partial ACK that echoes the original carries ECE: Linux's tcp_fastretrans_alert
   // zeroes prior_ssthresh first ("ECE, hence prohibit cwnd undoing"), so tcp_try_undo_partial's
   // tcp_undo_cwnd_reduction gives back neither cwnd nor ssthresh (cwnd stays PRR's 9, ssthresh 7) yet

@@ -2612,6 +2612,19 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     expect(batched.out).toEqual([[5, 103]])
     expect([batched.entered, batched.second, batched.end]).toEqual([linux.entered, linux.second, linux.end])
   })
+
+  // (undo61) With the first resend at 1000, the write's own millisecond, the echo is no older than it:
+  // no undo, and the ECE's partial ACK is a plain one in the recovery. Linux, in Recovery, takes an ECE
+  // ACK as any other but for prior_ssthresh 0 (no CWR is entered in Recovery): RACK marks the 6th..10th
+  // (window 0, sent before the 11th) and PRR resends four, echoing that ACK. The stack left every ECE
+  // ACK inside a batch to the batch's end (`rackInBatch`'s guard, there for the CWR an ECE enters
+  // later in `onAck`, which it does not in a recovery): the same four, echoing the duplicate
+  it("an ECE partial ACK inside a batch in a SACK recovery that undoes nothing: its marks and PRR's resends go at it, echoing it, as one at a time", () => {
+    const linux = eceThenDup(false, 1000, 1001)
+    expect(linux.out).toEqual([[5, 102], [6, 102], [7, 102], [8, 102]])
+    expect(linux.entered).toEqual([true, 0, 1])
+    expect(eceThenDup(true, 1000, 1001)).toEqual(linux)
+  })
 })
 
 describe("Eifel detection without SACK: timestamps alone show a retransmission was not needed (RFC 3522 asks no SACK; Linux's tcp_try_undo_loss, tcp_try_undo_recovery)", () => {
