@@ -1594,6 +1594,26 @@ const segmentPayload = (s: Sender): number =>
 const finEnd = (s: Sender): Seq.SeqNum | undefined =>
   s.finQueued ? Seq.add(SendBuffer.end(s.buffer), 1) : undefined
 
+/**
+ * Whether a resend of `len` octets ending at the data's end at `seq` carries a FIN sent before.
+ * A FIN that went with the last data is in that segment (Linux's one skb) and goes again with it.
+ * One that went as its own segment (`lastSegStart` at the data's end: tcp_send_fin queues a new skb
+ * when all data had gone) stays its own skb, and Linux's __tcp_retransmit_skb joins it to the last
+ * data skb only where tcp_retrans_try_collapse can: a one-segment skb shorter than
+ * min(avail_wnd, cur_mss), whose room takes the FIN's skb whole (tcp_collapse_retrans moves the FIN
+ * flag). A full segment collapses nothing, and the FIN's skb goes after it as a packet of its own,
+ * when cwnd has room (`push`'s bare FIN). Put on a full last resend, the FIN went at the timeout
+ * with 1-1001 where Linux resends 1-1001 alone and the FIN at its ACK
+ * (test/kernel/ConformanceLoss.test.ts, "the timeout resends a full head without the bare FIN",
+ * "the go-back resends a full last segment without the bare FIN").
+ */
+const finRidesResend = (s: Sender, seq: Seq.SeqNum, len: number): boolean => {
+  if (len === 0 || s.lastSegStart !== SendBuffer.end(s.buffer)) return true
+  // (avail_wnd: the peer's window from `seq`, which the FIN's sequence number must fit too: the
+  // collapse stops at an skb ending past tcp_wnd_end, so none into a shut window)
+  return len < Math.min(segmentPayload(s), Seq.sub(Seq.add(s.sndUna, s.sndWnd), seq))
+}
+
 /** Send what the windows, Nagle and the state allow. */
 const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (!sending(s) || s.persistAt !== undefined) return
@@ -1739,7 +1759,10 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // tcp_retrans_try_collapse), never the FIN's skb sent after them; test/tcp/Close.test.ts,
     // "F-RTO's FIN, then the loss real")
     const finGone = Seq.lt(s.sndNxt, s.recover) && renoPastRecover(s)
-    sendData(s, out, s.sndNxt, len, finPending && len === unsent && !finGone, now)
+    // (and a FIN sent before as its own segment rides on the last data's resend only where Linux
+    // collapses it into a short one, `finRidesResend`; else it goes after, as the bare FIN above)
+    const finOldAlone = Seq.lt(s.sndNxt, s.sndMax) && !finRidesResend(s, s.sndNxt, len)
+    sendData(s, out, s.sndNxt, len, finPending && len === unsent && !finGone && !finOldAlone, now)
     sent = true
   }
   if (sent) noteFlight(s)
@@ -5042,7 +5065,7 @@ const retransmitFirst = (s: Sender, now: number, out: Array<OutSegment>, limit?:
   const room = head === undefined ? data : Math.max(1, Seq.sub(head, s.sndUna))
   const len = Math.min(segmentPayload(s), data, room, limit === undefined ? data : Math.max(0, Seq.sub(limit, s.sndUna)))
   const fin = finEnd(s)
-  const withFin = fin !== undefined && len === data && Seq.lte(fin, s.sndMax)
+  const withFin = fin !== undefined && len === data && Seq.lte(fin, s.sndMax) && finRidesResend(s, s.sndUna, len)
   if (len === 0 && !withFin) return 0
   return resend(s, out, s.sndUna, len, withFin, now) ?? 0
 }

@@ -1376,6 +1376,58 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (fin61) Without SACK, `bytes` written, the write side shut with room in cwnd, so the FIN goes at
+  // once as its own skb (tcp_send_fin: the write queue empty, a new skb), and no ACK until the
+  // timeout (F-RTO finds nothing new to send at the resend's ACK: tcp_process_loss sets frto 0 with
+  // the write queue empty, and the go-back follows, REXMIT_LOST)
+  const bareFinLost = (writes: ReadonlyArray<number>): ReadonlyArray<Step> => [
+    ...open({ mss: 1000, sackOk: false }),
+    ...writes.map((bytes): Step => ({ dut: { op: "write", bytes }, window: 20 })),
+    { dut: { op: "shutdown" }, window: 20 },
+    { wait: 400 }
+  ]
+
+  // (fin61) One full segment and a bare FIN after it, both lost: the timeout resends the head skb
+  // alone, 1-1001 (tcp_retransmit_timer → tcp_retransmit_skb; __tcp_retransmit_skb calls
+  // tcp_retrans_try_collapse only for an skb shorter than min(avail_wnd, cur_mss), and a full one
+  // takes nothing in), and the FIN's skb goes at the resend's ACK (cwnd 2). The stack's
+  // `retransmitFirst` put the FIN on the head's resend, as the head held all the data
+  it.scopedLive("without SACK, the timeout resends a full head without the bare FIN sent after it (a full skb collapses nothing)", () =>
+    conforms({
+      steps: [
+        ...bareFinLost([1000]),
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 1002 }, window: 20 }
+      ]
+    }))
+
+  // (fin61) Three full segments and a bare FIN, all lost: the timeout resends the first; at its ACK
+  // (cwnd 2) the go-back resends 1001-3001 and stops at the FIN's skb (tcp_xmit_retransmit_queue:
+  // in_flight 2 >= cwnd 2), the last data skb full, so no collapse; the ACK of 3001 (cwnd 4) lets
+  // the FIN go alone. The stack's `push` put the FIN on 2001-3001, the go-back's last data resend
+  it.scopedLive("without SACK, the go-back resends a full last segment without the bare FIN sent after it, and the FIN alone when cwnd has room", () =>
+    conforms({
+      steps: [
+        ...bareFinLost([3000]),
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3002 }, window: 20 }
+      ]
+    }))
+
+  // (fin61) The same with a short last segment of its own (a second write, sent at once: no small
+  // segment in flight for Nagle): at the go-back that one-segment skb of 500 octets has room for the
+  // FIN's skb, and tcp_retrans_try_collapse joins them (tcp_collapse_retrans moves the FIN flag):
+  // 2001-2501 with the FIN, one packet
+  it.scopedLive("without SACK, the go-back resends a short last segment with the bare FIN sent after it (tcp_retrans_try_collapse)", () =>
+    conforms({
+      steps: [
+        ...bareFinLost([2000, 500]),
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 2502 }, window: 20 }
+      ]
+    }))
+
   // (timer54) and the loss real: after F-RTO's two new segments a duplicate ACK (step 3.a) ends it,
   // and the old flight goes again from SND.UNA (REXMIT_LOST; Linux's tcp_process_loss counts the
   // duplicate for a Reno connection, tcp_add_reno_sack, new data being past high_seq)
