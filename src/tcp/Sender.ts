@@ -1704,7 +1704,13 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
       // flight always, as in_flight 0 is below any cwnd. Sent whatever cwnd, it went at the
       // shutdown behind ten segments at cwnd 10 (test/kernel/ConformanceCwnd.test.ts, "a bare FIN
       // behind a full congestion window")
-      if (finPending && wndRoom > 0 && (cwndRoom >= full || flight === 0)) sendData(s, out, s.sndNxt, 0, true, now)
+      // (and it is a packet of the flight for the window's use, as tcp_write_xmit's tcp_cwnd_validate
+      // runs after any skb sent: the FIN that takes cwnd's last packet makes the flight cwnd-limited,
+      // `noteFlight`; test/tcp/Close.test.ts, "a bare FIN that fills cwnd")
+      if (finPending && wndRoom > 0 && (cwndRoom >= full || flight === 0)) {
+        sendData(s, out, s.sndNxt, 0, true, now)
+        sent = true
+      }
       // (on: a window that closed with everything in flight leaves it to the retransmission timer,
       // `enterPersistIfStalled`)
       break

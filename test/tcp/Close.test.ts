@@ -466,6 +466,24 @@ describe("the FIN and the congestion window", () => {
     expect(s.send(again + 10, T.fromPeer({ seq: 0, ack: FULL + 1 }))).toEqual([])
     expect(s.state).toBe("FinWait2")
   })
+
+  // (fin61) A bare FIN that takes the window's last packet makes the flight cwnd-limited: Linux's
+  // tcp_write_xmit runs tcp_cwnd_validate after any skb it sent, the FIN's too (is_cwnd_limited:
+  // ten packets out at cwnd 10), and tcp_is_cwnd_limited answers is_cwnd_limited first: each ACK
+  // of that window grows cwnd in slow start, nine ACKs of one segment 19. Without the FIN's
+  // `noteFlight` the window was nine segments' and never the limit, and growth stopped at twice
+  // nine, 18. (Nothing new can follow the FIN: only a later loss episode's cut could show it)
+  it("a bare FIN that fills cwnd marks the flight cwnd-limited: each ACK of its window grows cwnd (Linux's tcp_cwnd_validate after the FIN)", () => {
+    const s = T.established({
+      params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, timeWait: TIME_WAIT, finWait2: FIN_WAIT_2 },
+      peerOptions: { mss: 1460, sackPermitted: false },
+      peerWindow: 60000
+    })
+    expect(T.seenAll(s.write(10, "a".repeat(9 * 1460))).length).toBe(9)
+    expect(brief(s.end(20))).toEqual([[9 * 1460, 0, "FIN|ACK"]])
+    for (let i = 1; i <= 9; i++) expect(s.send(20 + 10 * i, T.fromPeer({ seq: 0, ack: i * 1460 }))).toEqual([])
+    expect(s.snd.cc.cwnd).toBe(19 * 1460)
+  })
 })
 
 describe("CLOSE-WAIT and LAST-ACK", () => {
