@@ -308,6 +308,42 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
     { dut: { op: "shutdown" }, window: 20 }
   ]
 
+  // (fin61) Runts count as packets, in Linux's window and its growth (skipped: the stack counts
+  // octets, and a fix is the redesign written up in notes/tcp-plan.md, "Stop 61: ... (fin61)").
+  // With Nagle off, eleven writes of 100 octets, none acknowledged: each write is an skb of its own,
+  // sent at once, one packet to tcp_cwnd_test, so ten go at cwnd 10 and the eleventh waits for the
+  // ACK that opens room. The stack's octets (1000 of 10000) sent the eleventh at its write
+  it.scopedLive.skip("runts count as packets: with Nagle off the eleventh 100-octet write waits behind ten at cwnd 10", () =>
+    conforms({
+      steps: [
+        ...open({ sackOk: false }, { rtt: 800 }),
+        { dut: { op: "nodelay" }, window: 20 },
+        ...Array.from({ length: 11 }, (): Step => ({ dut: { op: "write", bytes: 100 }, window: 10 })),
+        { wait: 100 },
+        ackTo(101, 3, {}, 20),
+        ackTo(301, 4, {}, 20),
+        ackTo(1101, 5, {}, 20)
+      ]
+    }))
+
+  // (fin61, skipped as the one above) and the ACK of ten such runts, the window the limit (ten
+  // packets at cwnd 10: is_cwnd_limited), grows Linux's cwnd by ten packets (tcp_slow_start counts
+  // the skbs tcp_clean_rtx_queue freed): a large write then sends twenty full segments. The stack's
+  // ACK of 1000 octets found a flight of 1000 octets, no limit, and grew nothing: ten went
+  it.scopedLive.skip("runts count as packets: the ACK of ten runts at cwnd 10 grows the window by ten packets (twenty full segments go)", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ sackOk: false }, { rtt: 800 }),
+        { dut: { op: "nodelay" }, window: 20 },
+        ...Array.from({ length: 10 }, (): Step => ({ dut: { op: "write", bytes: 100 }, window: 10 })),
+        { wait: 100 },
+        ackTo(1001, 3, {}, 20),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        ackTo(31001, 4, {}, 20)
+      ]
+    }))
+
   // (fin60) A bare FIN behind a full congestion window: ten segments at the initial window, none
   // acknowledged, then shutdown. Linux 6.10 and later hold it as data ("tcp: remove dubious FIN
   // exception from tcp_cwnd_test()", 22555032c513: tcp_write_xmit's tcp_cwnd_test returns 0 at
