@@ -467,6 +467,30 @@ describe("the FIN and the congestion window", () => {
     expect(s.state).toBe("FinWait2")
   })
 
+  // (fin61) A FIN that went as its own segment stays its own at a resend of a full last segment
+  // (Linux's __tcp_retransmit_skb collapses into an skb only below min(avail_wnd, cur_mss)), and
+  // rides on a short one (tcp_retrans_try_collapse). On the wire: ConformanceLoss's "the timeout
+  // resends a full head without the bare FIN" and its two neighbours
+  it("a bare FIN sent after a full last segment: the timeout resends the segment alone and the FIN at its ACK; after a short one, with it", () => {
+    const lone = (bytes: number) => {
+      const s = T.established({
+        params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, timeWait: TIME_WAIT, finWait2: FIN_WAIT_2, frto: false },
+        peerOptions: { mss: 1460, sackPermitted: false },
+        peerWindow: 60000
+      })
+      expect(brief(s.write(10, "a".repeat(bytes)))).toEqual([[0, bytes, "PSH|ACK"]])
+      expect(brief(s.end(20))).toEqual([[bytes, 0, "FIN|ACK"]])
+      return s
+    }
+    const s = lone(1460)
+    const rto = Sender.deadline(s.snd)!
+    expect(brief(s.tick(rto))).toEqual([[0, 1460, "PSH|ACK"]])
+    expect(brief(s.send(rto + 10, T.fromPeer({ seq: 0, ack: 1460 })))).toEqual([[1460, 0, "FIN|ACK"]])
+    const r = lone(500)
+    const rto2 = Sender.deadline(r.snd)!
+    expect(brief(r.tick(rto2))).toEqual([[0, 500, "FIN|PSH|ACK"]])
+  })
+
   // (fin61) A bare FIN that takes the window's last packet makes the flight cwnd-limited: Linux's
   // tcp_write_xmit runs tcp_cwnd_validate after any skb it sent, the FIN's too (is_cwnd_limited:
   // ten packets out at cwnd 10), and tcp_is_cwnd_limited answers is_cwnd_limited first: each ACK
