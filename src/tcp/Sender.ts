@@ -1595,7 +1595,7 @@ const finEnd = (s: Sender): Seq.SeqNum | undefined =>
   s.finQueued ? Seq.add(SendBuffer.end(s.buffer), 1) : undefined
 
 /**
- * Whether a resend of `len` octets ending at the data's end at `seq` carries a FIN sent before.
+ * Whether a resend of `len` octets from `seq` ending at the data's end carries the FIN.
  * A FIN that went with the last data is in that segment (Linux's one skb) and goes again with it.
  * One that went as its own segment (`lastSegStart` at the data's end: tcp_send_fin queues a new skb
  * when all data had gone) stays its own skb, and Linux's __tcp_retransmit_skb joins it to the last
@@ -1608,7 +1608,13 @@ const finEnd = (s: Sender): Seq.SeqNum | undefined =>
  * "the go-back resends a full last segment without the bare FIN").
  */
 const finRidesResend = (s: Sender, seq: Seq.SeqNum, len: number): boolean => {
-  if (len === 0 || s.lastSegStart !== SendBuffer.end(s.buffer)) return true
+  const bufEnd = SendBuffer.end(s.buffer)
+  // (a FIN never sent, that cwnd held after all the data went (fin60), is its own skb in the write
+  // queue, which tcp_retrans_try_collapse never walks: the last data goes again alone, and the FIN
+  // after it as new data when cwnd has room; test/kernel/ConformanceLoss.test.ts, "the go-back
+  // resends the last segment without a FIN cwnd held")
+  if (len > 0 && Seq.lt(s.sndMax, Seq.add(bufEnd, 1))) return false
+  if (len === 0 || s.lastSegStart !== bufEnd) return true
   // (avail_wnd: the peer's window from `seq`, which the FIN's sequence number must fit too: the
   // collapse stops at an skb ending past tcp_wnd_end, so none into a shut window)
   return len < Math.min(segmentPayload(s), Seq.sub(Seq.add(s.sndUna, s.sndWnd), seq))

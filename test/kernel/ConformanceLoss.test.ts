@@ -1428,6 +1428,27 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (fin61) A bare FIN that the full window held (fin60) and the timeout's go-back, F-RTO off on both
+  // (with it the resend's ACK sends that FIN as new data: the F-RTO scripts above): the FIN's skb,
+  // never sent, sits in the write queue, which tcp_retrans_try_collapse never walks, so the go-back
+  // resends 9001-10001 alone, and tcp_write_xmit then sends the FIN as new data, cwnd having room
+  // (cwnd 7 at the ACK of 7001, nothing else out). The stack's `push` put the FIN on 9001-10001
+  it.scopedLive("without SACK, the go-back resends the last segment without a FIN cwnd held, and the FIN goes after it as new data", () =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_frto": 0 },
+      stack: { tcp: { frto: false } },
+      steps: [
+        ...open({ mss: 1000, sackOk: false }),
+        { dut: { op: "write", bytes: 10000 }, window: 20 },
+        { dut: { op: "shutdown" }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 7001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 10002 }, window: 20 }
+      ]
+    }))
+
   // (timer54) and the loss real: after F-RTO's two new segments a duplicate ACK (step 3.a) ends it,
   // and the old flight goes again from SND.UNA (REXMIT_LOST; Linux's tcp_process_loss counts the
   // duplicate for a Reno connection, tcp_add_reno_sack, new data being past high_seq)
