@@ -1771,8 +1771,8 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // tcp_retrans_try_collapse), never the FIN's skb sent after them; test/tcp/Close.test.ts,
     // "F-RTO's FIN, then the loss real")
     const finGone = Seq.lt(s.sndNxt, s.recover) && renoPastRecover(s)
-    // (and a FIN sent before as its own segment rides on the last data's resend only where Linux
-    // collapses it into a short one, `finRidesResend`; else it goes after, as the bare FIN above)
+    // (and a FIN sent as its own segment, or never sent, rides on the last data's resend only where
+    // Linux's skbs put it there, `finRidesResend`; else it goes after, as the bare FIN above)
     const finOldAlone = Seq.lt(s.sndNxt, s.sndMax) && !finRidesResend(s, s.sndNxt, len)
     sendData(s, out, s.sndNxt, len, finPending && len === unsent && !finGone && !finOldAlone, now)
     sent = true
