@@ -5192,3 +5192,54 @@ describe("RTT samples at every ACK from the send times (Linux's tcp_ack_update_r
     expect(s.snd.rtt.srtt).toBeCloseTo(srtt + (80 - srtt) / 8, 6)
   })
 })
+
+// (review61b) A recovery entered from a timeout's episode at an ACK that finds a go-back resend lost
+// again (FLAG_LOST_RETRANS) and says ECE: Linux's tcp_fastretrans_alert zeroes prior_ssthresh for the
+// ECE, tcp_process_loss keeps CA_Loss, the Loss case falls through on FLAG_LOST_RETRANS, and
+// tcp_enter_recovery(sk, ece_ack) leaves prior_ssthresh 0 (Loss is no tcp_in_cwnd_reduction, so only
+// `!ece_ack` would set it). No CWR is entered (the state is Recovery). So when the third's other copy
+// is D-SACKed and the ACK of all ends that recovery, tcp_try_undo_recovery's tcp_undo_cwnd_reduction
+// gives nothing back: ssthresh stays the recovery's 2 segments. Without the ECE the same undo gives
+// back prior_ssthresh, the timeout's 7. The stack enters this recovery at the batch's end
+// (`rackDetect`, `rackRecover`), after `onAck` cleared `ackEce`, and the ECE's `onEce` in the
+// timeout's episode had dropped the timeout's record: the new record gave back 7
+describe("an ECE on the ACK that finds a timeout's resend lost again (review61b)", () => {
+  const lostAgain = (ece: boolean) => {
+    const s = T.established({
+      params: { ecn: "accept" },
+      peerOptions: { mss: MSS, sackPermitted: true },
+      peerSynFlags: ECE | CWR
+    })
+    for (let i = 0; i < B; i++) {
+      s.write(40 * i, "x")
+      s.send(40 * i + 20, sackOf(i + 1))
+    }
+    expect(s.snd.ecnOk).toBe(true)
+    expect(shape(s.write(1000, T.octets(3 * MSS)))).toEqual([seg(0), seg(1), seg(2)])
+    expect(shape(s.tick(Math.ceil(s.snd.tlpAt!)))).toEqual([seg(2)])
+    const t = Math.ceil(s.snd.rtoAt!)
+    expect(shape(s.tick(t))).toEqual([seg(0)])
+    expect(shape(s.send(t + 20, sackOf(B + MSS)))).toEqual([seg(1), seg(2)])
+    const timeoutCut = s.snd.cc.ssthresh
+    const blocks = [{ left: ours(B + 2 * MSS), right: ours(B + 3 * MSS) }]
+    const lost = T.fromPeer({ ack: B + MSS, flags: ece ? ACK | ECE : ACK, options: { sackPermitted: false, sack: blocks } })
+    expect(shape(s.send(t + 40, lost))).toEqual([seg(1)])
+    expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits, Sender.counters(s.snd).ecnReductions]).toEqual([true, 1, 0])
+    const recoveryCut = s.snd.cc.ssthresh
+    // the second's first resend arrives late with the third's other copy (D-SACKed): the ACK of all
+    s.send(t + 41, sackOf(B + 3 * MSS, [B + 2 * MSS, B + 3 * MSS]))
+    return { recovering: s.snd.recovering, undos: Sender.counters(s.snd).undos, timeoutCut, recoveryCut, ssthresh: s.snd.cc.ssthresh }
+  }
+
+  it("without the ECE the D-SACK's undo at the recovery's end gives back the timeout's ssthresh", () => {
+    const r = lostAgain(false)
+    expect([r.recovering, r.undos, r.recoveryCut]).toEqual([false, 1, 2 * MSS])
+    expect(r.ssthresh).toBe(r.timeoutCut)
+  })
+
+  it("with it that undo gives nothing back (tcp_enter_recovery(sk, ece_ack): prior_ssthresh 0)", () => {
+    const r = lostAgain(true)
+    expect([r.recovering, r.undos, r.recoveryCut]).toEqual([false, 1, 2 * MSS])
+    expect(r.ssthresh).toBe(2 * MSS)
+  })
+})
