@@ -1942,6 +1942,17 @@ let eceUndone = false
 let eceUndoCarried = false
 
 /**
+ * The batch's last ACK said ECE on an ECN connection, read by a recovery RACK's look at the batch's
+ * end enters for it (`rackDetect`, `enterRecovery`), after that ACK's `onAck` cleared `ackEce`:
+ * Linux's tcp_enter_recovery(sk, ece_ack) takes that ACK's FLAG_ECE. Mostly `onEce` already said so
+ * (a CWR entered on it, `cwrKept`), but not in a timeout's episode, where it enters none: there a
+ * go-back resend found lost again (FLAG_LOST_RETRANS) falls through to tcp_enter_recovery(sk, true),
+ * prior_ssthresh 0 (test/tcp/Recovery.test.ts, "an ECE on the ACK that finds a timeout's resend lost
+ * again"). Set for the batch's end only.
+ */
+let batchEndEce = false
+
+/**
  * Without SACK, what the ACK being taken frees of the log as Linux's tcp_clean_rtx_queue frees
  * skbs (`renoFreed`, before the log lets go): `renoAckSegs`, the whole segments (pkts_acked: a
  * one-segment skb the ACK covers in part stops the walk), and `renoAcked`, their octets with the
@@ -2158,7 +2169,12 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // it had (test/tcp/Recovery.test.ts, "an ACK of new data in Open after a fast recovery marks
   // nothing", "the peer's data in Open after a fast recovery")
   if (s.sackOk && r.acks.length > 0 && !s.ackReneged) {
-    if (!batchNotDubious) rackDetect(s, now, out)
+    if (!batchNotDubious) {
+      const last = acks[acks.length - 1]!
+      batchEndEce = last.ece && s.ecnOk
+      rackDetect(s, now, out)
+      batchEndEce = false
+    }
     else {
       if (s.sndUna !== unaBefore) s.rackAt = undefined
       // (a timer with data out, as `rackDetect` leaves one: the persist timer's, stopped by a window
@@ -4106,7 +4122,9 @@ const enterRecovery = (s: Sender, now: number, out: Array<OutSegment>): void => 
   // test/kernel/ConformanceLoss.test.ts, "without SACK, ECN: a partial ACK that echoes the original
   // with ECE, the count left at the threshold". Elsewhere `onEce` follows on that ACK and drops or
   // marks the record as this does)
-  else if ((eceUndone || ackEce) && s.undo !== undefined) s.undo.nothingBack = true
+  // (and for one RACK starts at the batch's end on its last ACK's ECE, `batchEndEce`: in a timeout's
+  // episode no `onEce` CWR says so)
+  else if ((eceUndone || ackEce || batchEndEce) && s.undo !== undefined) s.undo.nothingBack = true
   eceUndoCarried = false
   // (the ECN cut's PRR gives way to the recovery's, below)
   s.cwr = undefined
