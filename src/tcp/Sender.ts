@@ -1615,6 +1615,11 @@ const finRidesResend = (s: Sender, seq: Seq.SeqNum, len: number): boolean => {
   // resends the last segment without a FIN cwnd held")
   if (len > 0 && Seq.lt(s.sndMax, Seq.add(bufEnd, 1))) return false
   if (len === 0 || s.lastSegStart !== bufEnd) return true
+  // (nor one the peer SACKed: tcp_retrans_try_collapse stops at an skb tcp_can_collapse refuses, a
+  // TCPCB_SACKED_ACKED one among them, and the FIN's skb stays in the queue, SACKed, never resent.
+  // Put on the resend, the FIN went with the short last data at each resend while SACKed;
+  // test/tcp/Close.test.ts, "a bare FIN the peer SACKed")
+  if (Scoreboard.skip(s.board, bufEnd) !== bufEnd) return false
   // (avail_wnd: the peer's window from `seq`, which the FIN's sequence number must fit too: the
   // collapse stops at an skb ending past tcp_wnd_end, so none into a shut window)
   return len < Math.min(segmentPayload(s), Seq.sub(Seq.add(s.sndUna, s.sndWnd), seq))

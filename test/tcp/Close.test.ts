@@ -11,6 +11,7 @@ import { describe, expect, it } from "vitest"
 import { ACK, FIN, RST } from "../../src/tcp/Segment.js"
 import * as Receiver from "../../src/tcp/Receiver.js"
 import * as Sender from "../../src/tcp/Sender.js"
+import * as Seq from "../../src/tcp/SeqNum.js"
 import * as T from "../support/TcpSocket.js"
 
 const BUF = 16384
@@ -489,6 +490,27 @@ describe("the FIN and the congestion window", () => {
     const r = lone(500)
     const rto2 = Sender.deadline(r.snd)!
     expect(brief(r.tick(rto2))).toEqual([[0, 500, "FIN|PSH|ACK"]])
+  })
+
+  // (review61c) A bare FIN the peer SACKed rides on no resend of the short last segment: Linux's
+  // tcp_retrans_try_collapse stops at an skb tcp_can_collapse refuses, and that includes one
+  // TCPCB_SACKED_ACKED ("Some heuristics for collapsing over SACK'd could be invented"), so the
+  // FIN's skb stays SACKed in the queue and the data goes again alone: at the recovery's fast
+  // retransmit and at each timeout after. With the FIN put on them, every resend carried it
+  it("a bare FIN the peer SACKed: the short last segment goes again without it (tcp_can_collapse skips a SACKed skb)", () => {
+    const s = T.established({
+      params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, timeWait: TIME_WAIT, finWait2: FIN_WAIT_2 },
+      peerOptions: { mss: 1460, sackPermitted: true },
+      peerWindow: 60000
+    })
+    expect(brief(s.write(10, "a".repeat(500)))).toEqual([[0, 500, "PSH|ACK"]])
+    expect(brief(s.end(20))).toEqual([[500, 0, "FIN|ACK"]])
+    const sack = { sackPermitted: false, sack: [{ left: Seq.add(T.LOCAL_ISN, 501), right: Seq.add(T.LOCAL_ISN, 502) }] }
+    expect(brief(s.send(30, T.fromPeer({ seq: 0, ack: 0, options: sack })))).toEqual([[0, 500, "PSH|ACK"]])
+    const rto = Sender.deadline(s.snd)!
+    expect(brief(s.tick(rto))).toEqual([[0, 500, "PSH|ACK"]])
+    expect(s.send(rto + 10, T.fromPeer({ seq: 0, ack: 501 }))).toEqual([])
+    expect(s.state).toBe("FinWait2")
   })
 
   // (fin61) A bare FIN that takes the window's last packet makes the flight cwnd-limited: Linux's
