@@ -3632,7 +3632,15 @@ const resendFirstLost = (
   const start = Seq.max(lostStart, s.sndUna)
   const fin = finEnd(s)
   const len = Math.max(0, Math.min(segmentPayload(s), Seq.sub(lostEnd, start), Seq.sub(SendBuffer.end(s.buffer), start)))
-  const withFin = fin !== undefined && lostEnd === fin && Seq.add(start, len + 1) === fin
+  // (a FIN that went with the last data rides when the lost entry holds it; one that went alone is
+  // its own skb, which Linux's __tcp_retransmit_skb joins to the last data's resend only where
+  // tcp_retrans_try_collapse does, `finRidesResend`, whatever its LOST mark (the collapse reads
+  // none): RACK's resend of a short last segment took no FIN the mark had not reached, and with
+  // `run` a full one took the FIN's lost entry with it; test/tcp/Close.test.ts, "in a SACK
+  // recovery RACK's resend of a short last segment")
+  const bufEnd = SendBuffer.end(s.buffer)
+  const withFin = fin !== undefined && Seq.add(start, len + 1) === fin && Seq.lte(fin, s.sndMax) &&
+    (s.lastSegStart !== bufEnd ? lostEnd === fin : len === 0 ? lostEnd === fin : finRidesResend(s, start, len))
   if (len === 0 && !withFin) return undefined
   const sent = resend(s, out, start, len, withFin, now)
   if (sent === undefined) return undefined

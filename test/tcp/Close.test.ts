@@ -513,6 +513,36 @@ describe("the FIN and the congestion window", () => {
     expect(s.state).toBe("FinWait2")
   })
 
+  // (review61c) In a SACK recovery, RACK's resend of a short last segment takes the bare FIN sent
+  // after it: Linux's tcp_xmit_retransmit_queue resends the LOST skb through __tcp_retransmit_skb,
+  // whose tcp_retrans_try_collapse joins the FIN's skb (one packet, not SACKed, inside the window:
+  // it looks at no LOST mark) to an skb shorter than min(avail_wnd, cur_mss). A full last segment
+  // goes alone (no collapse). The resend took the FIN only where RACK's lost entry held it, so the
+  // short segment went alone and the FIN waited for the timeout
+  it("in a SACK recovery RACK's resend of a short last segment carries the bare FIN (tcp_retrans_try_collapse); of a full one, not", () => {
+    const run = (last: number) => {
+      const s = T.established({
+        params: { receiveBuffer: BUF, maxReceiveBuffer: BUF, timeWait: TIME_WAIT, finWait2: FIN_WAIT_2 },
+        peerOptions: { mss: 1460, sackPermitted: true },
+        peerWindow: 60000
+      })
+      expect(T.seenAll(s.write(10, "a".repeat(2920 + last))).length).toBe(3)
+      expect(brief(s.end(20))).toEqual([[2920 + last, 0, "FIN|ACK"]])
+      // the second segment SACKed: RACK's timer finds the first lost, and the recovery resends it
+      const sack = { sackPermitted: false, sack: [{ left: Seq.add(T.LOCAL_ISN, 1461), right: Seq.add(T.LOCAL_ISN, 2921) }] }
+      expect(s.send(30, T.fromPeer({ seq: 0, ack: 0, options: sack }))).toEqual([])
+      const at = Sender.deadline(s.snd)!
+      expect(brief(s.tick(at))).toEqual([[0, 1460, "ACK"]])
+      // its ACK, late enough for RACK to find the third and the FIN, sent before the resend, lost
+      return { s, out: brief(s.send(at + 150, T.fromPeer({ seq: 0, ack: 2920 }))), at }
+    }
+    const short = run(500)
+    expect(short.out).toEqual([[2920, 500, "FIN|PSH|ACK"]])
+    expect(short.s.send(short.at + 160, T.fromPeer({ seq: 0, ack: 3421 }))).toEqual([])
+    expect(short.s.state).toBe("FinWait2")
+    expect(run(1460).out).toEqual([[2920, 1460, "PSH|ACK"]])
+  })
+
   // (fin61) A bare FIN that takes the window's last packet makes the flight cwnd-limited: Linux's
   // tcp_write_xmit runs tcp_cwnd_validate after any skb it sent, the FIN's too (is_cwnd_limited:
   // ten packets out at cwnd 10), and tcp_is_cwnd_limited answers is_cwnd_limited first: each ACK
