@@ -1449,6 +1449,21 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review61c) With SACK, 500 octets and a bare FIN after them; the data lost, the FIN SACKed: RACK
+  // finds the data lost and it goes again alone, 1-501, no FIN (__tcp_retransmit_skb's
+  // tcp_retrans_try_collapse stops at the FIN's skb: tcp_can_collapse refuses a TCPCB_SACKED_ACKED
+  // one). The stack's `finRidesResend` put the SACKed FIN on the short resend
+  it.scopedLive("with SACK, the resend of a short last segment leaves out the bare FIN the peer SACKed (tcp_can_collapse)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000 }),
+        { dut: { op: "write", bytes: 500 }, window: 20 },
+        { dut: { op: "shutdown" }, window: 20 },
+        { tb: { flags: "A", ack: 1, sack: [[501, 502]] }, window: 300 },
+        { tb: { flags: "A", ack: 502 }, window: 20 }
+      ]
+    }))
+
   // (timer54) and the loss real: after F-RTO's two new segments a duplicate ACK (step 3.a) ends it,
   // and the old flight goes again from SND.UNA (REXMIT_LOST; Linux's tcp_process_loss counts the
   // duplicate for a Reno connection, tcp_add_reno_sack, new data being past high_seq)
