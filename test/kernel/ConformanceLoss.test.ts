@@ -1464,6 +1464,25 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
       ]
     }))
 
+  // (review61c) With SACK, 2500 octets (skbs of 2000 and 500: tcp_tso_autosize's two segments at
+  // these rates) and a bare FIN; the second segment SACKed: RACK's timer finds the first lost and the
+  // recovery resends it; the ACK of 2001, past the minimum RTT after that resend, finds 2001-2501
+  // and the FIN, sent before it, lost: __tcp_retransmit_skb resends the 500-octet skb and
+  // tcp_retrans_try_collapse joins the FIN's (not SACKed, one packet, inside the window; it reads no
+  // LOST mark): 2001-2501 with the FIN, one packet. The stack's `resendFirstLost` sent it alone
+  // and left the FIN to the timeout
+  it.scopedLive("with SACK, RACK's resend of a short last segment in recovery carries the bare FIN sent after it (tcp_retrans_try_collapse)", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000 }),
+        { dut: { op: "write", bytes: 2500 }, window: 20 },
+        { dut: { op: "shutdown" }, window: 20 },
+        { tb: { flags: "A", ack: 1, sack: [[1001, 2001]] }, window: 200 },
+        { tb: { flags: "A", ack: 2001 }, window: 20 },
+        { tb: { flags: "A", ack: 2502 }, window: 20 }
+      ]
+    }))
+
   // (timer54) and the loss real: after F-RTO's two new segments a duplicate ACK (step 3.a) ends it,
   // and the old flight goes again from SND.UNA (REXMIT_LOST; Linux's tcp_process_loss counts the
   // duplicate for a Reno connection, tcp_add_reno_sack, new data being past high_seq)
