@@ -521,6 +521,36 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     expect(run(true)).toEqual(one)
   })
 
+  // (review61a) An RST behind segments that took no ACK but drew an answer: Linux's tcp_validate_incoming
+  // sends a refused segment's tcp_send_dupack, or an in-window RST's tcp_send_challenge_ack (RFC 5961
+  // §3.2), there and then, before the next segment's tcp_reset ends the socket. Batched, a report
+  // with a reset and no ACK failed at once: the refused segment's ACK point and the challenge were lost
+  it("an RST behind a refused segment or a challenged RST in one batch: their ACKs go before the reset, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) =>
+      out.map((o) => [(T.ourSeq(o) - B) / P, o.payload?.length ?? 0, T.ourAck(o), o.flags & RST])
+    const rst = (seq: number) => T.fromPeer({ seq, ack: k(0), flags: RST | ACK, options: T.ts(101, 1000) })
+    const cases = [
+      // data beyond the window (tcp_sequence), then an RST at RCV.NXT
+      [T.fromPeer({ seq: 10_000_000, ack: k(0), payload: T.octets(1000), options: T.ts(100, 1000) }), rst(0)],
+      // an RST inside the window but not at RCV.NXT (a challenge ACK), then one at RCV.NXT
+      [rst(500), rst(0)]
+    ]
+    for (const segs of cases) {
+      const run = (batched: boolean) => {
+        const s = warm(undefined, true)
+        expect(s.write(1000, T.octets(4 * P))).toHaveLength(4)
+        const out = batched ? sent(s.send(1020, ...segs)) : segs.flatMap((a) => sent(s.send(1020, a)))
+        return [out, s.snd.state, s.snd.failure]
+      }
+      const one = run(false)
+      expect(one[0]).toEqual([[4, 0, 0, 0]])
+      expect(one[2]).toBe("Reset")
+      expect(run(true)).toEqual(one)
+    }
+  })
+
   // (batch61) An old pure ACK (its SEQ below RCV.NXT) PAWS refuses draws no duplicate ACK: Linux 6.18's
   // tcp_validate_incoming drops it (tcp_disordered_ack_check says SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK:
   // "Old ACK are common", PAWSOldAck) before tcp_send_dupack; one at RCV.NXT that is no reordered
