@@ -2012,8 +2012,11 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // The RST is the batch's last segment taken (the receive half stops at it): ACKs before it go
   // through first, with what they send, as Linux takes each segment in order (tcp_ack and
   // tcp_data_snd_check at each) before tcp_reset at the RST; the connection fails at the end
+  // (so too the answers to segments before it that took no ACK: a refused segment's duplicate ACK,
+  // tcp_send_dupack, or an in-window RST's challenge, tcp_send_challenge_ack, went there and then,
+  // before tcp_reset; only an RST with nothing before it to answer fails at once)
   const reset = r.reset && s.state !== "TimeWait"
-  if (reset && r.acks.length === 0) {
+  if (reset && r.acks.length === 0 && r.ackPoints.length === 0 && r.challenges === 0 && r.challengesLimited === 0) {
     resetBy(s)
     return
   }
