@@ -551,6 +551,32 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     }
   })
 
+  // (review61a) An in-window RST not at RCV.NXT behind an ACK of new data in one batch: Linux takes the
+  // ACK first (tcp_ack, tcp_data_snd_check: four segments), then answers the RST with
+  // tcp_send_challenge_ack (RFC 5961 §3.2), an ACK of its own whatever went before it (tcp_send_ack; the
+  // global limit is off since 6.0, the connection's 500 ms one allows it). Batched, the challenge was the
+  // batch's ackNow, which the ACK's data carried: no ACK of its own. The same with an RST at RCV.NXT
+  // after the challenge: the challenge ACK goes, then the connection fails
+  it("a challenge ACK behind an ACK's sends in one batch is an ACK of its own, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) =>
+      out.map((o) => [(T.ourSeq(o) - B) / P, o.payload?.length ?? 0, T.ourAck(o), o.flags & RST])
+    const rst = (seq: number) => T.fromPeer({ seq, ack: k(2), flags: RST | ACK, options: T.ts(101, 1000) })
+    const ack = T.fromPeer({ seq: 0, ack: k(2), options: T.ts(100, 1000) })
+    for (const segs of [[ack, rst(500)], [ack, rst(500), rst(0)]]) {
+      const run = (batched: boolean) => {
+        const s = warm(undefined, true)
+        expect(s.write(1000, T.octets(30 * P))).toHaveLength(10)
+        const out = batched ? sent(s.send(1020, ...segs)) : segs.flatMap((a) => sent(s.send(1020, a)))
+        return [out, s.snd.state, s.snd.failure]
+      }
+      const one = run(false)
+      expect((one[0] as Array<Array<number>>).map((o) => o[1])).toEqual([P, P, P, P, 0])
+      expect(run(true)).toEqual(one)
+    }
+  })
+
   // (batch61) An old pure ACK (its SEQ below RCV.NXT) PAWS refuses draws no duplicate ACK: Linux 6.18's
   // tcp_validate_incoming drops it (tcp_disordered_ack_check says SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK:
   // "Old ACK are common", PAWSOldAck) before tcp_send_dupack; one at RCV.NXT that is no reordered
