@@ -2323,6 +2323,9 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   if (r.ackNow && s.state === "TimeWait") s.timeWaitAt = now + s.params.timeWait // a retransmitted FIN
   // (those the connection's limit of answers held back: counted as left unanswered)
   if (r.challengesLimited > 0) s.params.onChallenge?.(r.challengesLimited, false)
+  // (each goes as an ACK of its own after the batch's sends, below: Linux's tcp_send_challenge_ack
+  // is a tcp_send_ack whatever went before it, not a pending ACK that a data segment satisfies)
+  let challengeAcks = 0
   for (let i = 0; i < r.challenges; i++) {
     const rate = s.params.challengeAcksPerSecond
     const b = TokenBucket.take(s.challengeBucket ?? TokenBucket.full(rate, now), now, rate, rate)
@@ -2331,7 +2334,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       break
     }
     s.challengeBucket = b
-    s.ackNow = true
+    challengeAcks++
     s.params.onChallenge?.(1, true)
   }
   armKeepalive(s, now)
@@ -2345,6 +2348,13 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   eceUndoCarried = false
   if (trailing) trailingPoints(s, r, trailFrom, now, out)
   flushAck(s, now, out)
+  // The challenge ACKs, after what the batch's ACKs sent and the ACK they owed: the report does not
+  // say where among its segments the challenged one lay, so one before an ACK that sends goes after
+  // those sends here (Linux sent it before them), but it goes, as Linux's does
+  for (let i = 0; i < challengeAcks; i++) {
+    s.ackNow = true
+    flushAck(s, now, out)
+  }
   if (reset) {
     resetBy(s)
     return
