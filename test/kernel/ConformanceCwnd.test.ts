@@ -269,6 +269,31 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
       ]
     }))
 
+  // (review61a) An RST inside the window but not at RCV.NXT behind an ACK of new data in one burst:
+  // Linux's tcp_ack and tcp_data_snd_check send the four segments the ACK lets go, then
+  // tcp_validate_incoming answers the RST with tcp_send_challenge_ack (RFC 5961 §3.2), a bare ACK of
+  // its own. The stack's batch made the challenge its pending ACK, which the four segments carried
+  it.scopedLive("a burst of an ACK of new data and an in-window RST: the challenge ACK goes after the ACK's sends", () =>
+    conforms({
+      steps: [
+        ...OPEN,
+        { dut: { op: "write", bytes: 40000 }, window: 20 },
+        { burst: [{ flags: "A", ack: 2001, ts: 3 }, { flags: "R", seq: 501 }], window: 20 }
+      ]
+    }))
+
+  // (review61a) Data beyond the window, then an RST at RCV.NXT, in one burst: Linux's
+  // tcp_validate_incoming answers the first with tcp_send_dupack there and then (data: not rate
+  // limited), then tcp_reset ends the socket. The stack failed at once on a report with a reset and no
+  // ACK taken: no duplicate ACK
+  it.scopedLive("a burst of data beyond the window and an RST: the duplicate ACK goes before the reset", () =>
+    conforms({
+      steps: [
+        ...OPEN,
+        { burst: [{ flags: "PA", seq: 900001, ts: 3, payload: 1000 }, { flags: "R", seq: 1 }], window: 20 }
+      ]
+    }))
+
   // (review59b) Reordering above 3, then a burst of a SACK-only ACK and the ACK that fills its hole:
   // Linux's tcp_ack for the SACK grows cwnd by the SACKed segment (tcp_may_raise_cwnd:
   // FLAG_FORWARD_PROGRESS once tp->reordering is above 3) before tcp_data_snd_check, so the growth's
