@@ -3651,9 +3651,15 @@ const resendFirstLost = (
   // none): RACK's resend of a short last segment took no FIN the mark had not reached, and with
   // `run` a full one took the FIN's lost entry with it; test/tcp/Close.test.ts, "in a SACK
   // recovery RACK's resend of a short last segment")
+  // (but not in a path MTU drop's resends, `run`: Linux's tcp_simple_retransmit marked the skbs
+  // longer than the new MSS, and tcp_xmit_retransmit_queue resends each whole as cwnd allows, so a
+  // short last piece is the tail of a multi-packet skb, whose length tcp_retrans_try_collapse's
+  // `skb->len < avail_wnd` refuses; the FIN's skb, no longer than the MSS, is never marked there.
+  // Joined, the FIN went on the 52-octet tail of 2896 octets cut at 948:
+  // test/kernel/ConformancePmtu.test.ts, "a FIN sent after the data")
   const bufEnd = SendBuffer.end(s.buffer)
   const withFin = fin !== undefined && Seq.add(start, len + 1) === fin && Seq.lte(fin, s.sndMax) &&
-    (s.lastSegStart !== bufEnd ? lostEnd === fin : len === 0 ? lostEnd === fin : finRidesResend(s, start, len))
+    (s.lastSegStart !== bufEnd || len === 0 || run ? lostEnd === fin : finRidesResend(s, start, len))
   if (len === 0 && !withFin) return undefined
   const sent = resend(s, out, start, len, withFin, now)
   if (sent === undefined) return undefined

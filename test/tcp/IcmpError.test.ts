@@ -49,6 +49,19 @@ describe("ICMP errors for an established connection", () => {
     expect(s.snd.mss).toBe(1360)
   })
 
+  // (stop 61) A bare FIN sent alone after the data: the drop's resends cut the long segments to the
+  // new size, and their short last piece is the tail of an skb Linux resends whole (several packets:
+  // tcp_retrans_try_collapse refuses it), so the FIN, never marked (not longer than the MSS), does not
+  // ride on it; test/kernel/ConformancePmtu.test.ts "a FIN sent after the data" on the wire
+  it("a bare FIN sent after the data: the resends cut to the new size leave it out, the short last piece too", () => {
+    const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
+    expect(shape(s.write(1000, T.octets(2 * MSS)))).toEqual([[0, MSS], [MSS, MSS]])
+    expect(shape(s.end(1005))).toEqual([[2 * MSS, 0]])
+    const out = icmp(s, FRAG_NEEDED, 1400, 0, 1010)
+    expect(shape(out)).toEqual([[0, 1360], [1360, 1360], [2720, 200]])
+    expect(out.map((o) => o.flags & FIN)).toEqual([0, 0, 0])
+  })
+
   it("a forged MTU below 552 is taken as 552 (Linux's min_pmtu), not as RFC 1191's 68: 512 octets a segment, not 28", () => {
     const s = T.established({ peerOptions: { mss: MSS, sackPermitted: false } })
     s.write(1000, T.octets(MSS))
