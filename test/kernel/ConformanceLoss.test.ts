@@ -1453,6 +1453,25 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // finds the data lost and it goes again alone, 1-501, no FIN (__tcp_retransmit_skb's
   // tcp_retrans_try_collapse stops at the FIN's skb: tcp_can_collapse refuses a TCPCB_SACKED_ACKED
   // one). The stack's `finRidesResend` put the SACKed FIN on the short resend
+  // (stop 61, the lead) The full-last-segment go-back above, with SACK: a 5 ms handshake, so the
+  // tail loss probe (2001-3001 again, within the write's step, both sides) and the timeout (1-1001)
+  // come inside the steps; F-RTO at the resend's ACK has no new data to send and gives up
+  // (tcp_process_loss: tcp_write_queue_empty, REXMIT_LOST): the go-back resends 1001-3001 (cwnd 2),
+  // the full last skb collapsing nothing, and the FIN's skb goes alone at the ACK of 3001. Fails
+  // with `finRidesResend`'s length rule cut (the stack's `push` go-back)
+  it.scopedLive("with SACK, the go-back resends a full last segment without the bare FIN sent after it, and the FIN alone when cwnd has room", () =>
+    conforms({
+      steps: [
+        ...open({ mss: 1000 }, { rtt: 5 }),
+        { dut: { op: "write", bytes: 3000 }, window: 20 },
+        { dut: { op: "shutdown" }, window: 20 },
+        { wait: 400 },
+        { tb: { flags: "A", ack: 1001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3001 }, window: 20, exact: true },
+        { tb: { flags: "A", ack: 3002 }, window: 20 }
+      ]
+    }))
+
   it.scopedLive("with SACK, the resend of a short last segment leaves out the bare FIN the peer SACKed (tcp_can_collapse)", () =>
     conforms({
       steps: [
