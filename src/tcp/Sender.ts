@@ -2638,7 +2638,7 @@ const onAck = (
     if (s.sndWnd > 0 && s.persistAt !== undefined &&
       s.sndWnd >= Math.max(1, Math.min(Seq.sub(SendBuffer.end(s.buffer), s.sndUna), segmentPayload(s)))) {
       s.persistAt = undefined
-      s.persistBackoff = 0
+      endProbeBackoff(s)
       s.probesStamp = undefined
       // SND.UNA still SACKed: the peer reneged (Scoreboard.reneged) and its window shut before the
       // short timer could answer it (entering persist stopped it). `push` skips what the board holds,
@@ -6305,7 +6305,7 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const waiting = Seq.sub(SendBuffer.end(s.buffer), s.sndUna)
   if (waiting <= 0 && !(finWaits(s) && s.sndWnd === 0)) {
     s.persistAt = undefined
-    s.persistBackoff = 0
+    endProbeBackoff(s)
     s.probesStamp = undefined
     push(s, now, out)
     // (a FIN sent before, whose application has closed since: its retransmission timer again)
@@ -6316,7 +6316,7 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (s.sndWnd > 0 && room > 0) {
     // a window too small for SWS avoidance: send what fits, as a normal (timed, retransmitted) segment
     s.persistAt = undefined
-    s.persistBackoff = 0
+    endProbeBackoff(s)
     s.probesStamp = undefined
     const full = segmentPayload(s)
     const len = Math.min(room, full, Seq.sub(SendBuffer.end(s.buffer), s.sndNxt))
@@ -6330,7 +6330,7 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
   // counts the orphan retries, as Linux's tcp_probe_timer for SOCK_DEAD (no longer "alive" once
   // the backed-off RTO reaches TCP_RTO_MAX): else a peer keeping its window shut would hold the
   // orphan, and what it had left to send, for ever
-  const capped = s.rtt.rto * 2 ** s.persistBackoff >= s.params.maxPersist
+  const capped = s.rtt.rto * 2 ** probe0Shift(s) >= s.params.maxPersist
   // With a user timeout, the probes end once it has passed since the first of them, answered or not
   // (Linux's tcp_probe_timer: icsk_probes_tstamp, set at the first expiry, is reset only by a window
   // that opens, tcp_ack_probe, not by the answers that keep icsk_probes_out at 0)
@@ -6379,10 +6379,29 @@ const probe = (s: Sender, now: number, out: Array<OutSegment>): void => {
  * (Linux's tcp_clamp_probe0_to_user_timeout, in tcp_send_probe0 and tcp_ack_probe)
  */
 const persistInterval = (s: Sender, now: number): number => {
-  const when = Math.min(s.params.maxPersist, s.rtt.rto * 2 ** s.persistBackoff)
+  const when = Math.min(s.params.maxPersist, s.rtt.rto * 2 ** probe0Shift(s))
   if (s.userTimeout === 0 || s.probesStamp === undefined) return when
   const remaining = s.userTimeout - Math.max(0, now - s.probesStamp)
   return Math.min(when, Math.max(remaining, PROBE0_MIN))
+}
+
+/**
+ * The probe timer's shift (Linux's icsk_backoff in tcp_probe0_when): the probes sent and the
+ * retransmission timer's doublings since the last RTT sample. Linux counts both in one icsk_backoff
+ * and shifts icsk_rto, which the doublings already grew, by it: after a shut window's expiry (RTO
+ * 2R, backoff 1) the first probe goes at 2R and the next 8R after it, not 4R
+ * (test/kernel/ConformanceWindow.test.ts, "a zero window after a shut window's timeout").
+ */
+const probe0Shift = (s: Sender): number => s.rtt.backoffs + s.persistBackoff
+
+/**
+ * The probes' backoff ends (Linux's tcp_ack_probe for a head that fits, tcp_send_probe0 with data
+ * out or nothing to send): icsk_backoff to 0, so the retransmission timer's doublings go with it,
+ * while the RTO they grew stays until a sample (the RFC 6069 revert has none left to undo then).
+ */
+const endProbeBackoff = (s: Sender): void => {
+  s.persistBackoff = 0
+  if (s.rtt.backoffs !== 0) s.rtt = { ...s.rtt, backoffs: 0 }
 }
 
 /** Linux's TCP_TIMEOUT_MIN (2 jiffies), ms as at HZ 1000: the shortest persist timer a user timeout's clamp leaves. */

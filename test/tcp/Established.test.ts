@@ -940,6 +940,33 @@ describe("ESTABLISHED: zero window (RFC 9293 §3.8.6.1)", () => {
     expect(T.seenAll(s.tick(1700))).toMatchObject([{ seq: 100, len: 1 }])
     expect(s.state).toBe("Established")
   })
+  // Linux keeps one icsk_backoff for the retransmission timer and the probe timer, and
+  // tcp_probe0_when shifts icsk_rto, which the expiries already doubled, by it. A shut window's
+  // expiry (out_reset_timer: RTO 400, backoff 1) whose resend an ACK of everything covers (no
+  // sample, Karn: the backoff stays): the first probe at the backed-off RTO (tcp_check_probe_timer,
+  // tcp_probe0_base), the next 400 << 2 after it, not 800. (The kernel shows it too:
+  // test/kernel/ConformanceWindow.test.ts, "a zero window after a shut window's timeout".)
+  it("after a shut window's timeout the probes back off from the expiry's backoff as well (Linux's one icsk_backoff in tcp_probe0_when)", () => {
+    const s = est()
+    s.write(0, T.octets(3 * MSS))
+    s.send(0, T.fromPeer({ seq: 0, ack: MSS, window: 0 }))
+    // the shut window's expiry resends the head and doubles the RTO
+    expect(T.seenAll(s.tick(200))).toMatchObject([{ seq: MSS, len: MSS }])
+    expect(s.snd.rtt.rto).toBe(400)
+    // everything acknowledged, the window still shut, no RTT sample: a write waits for the probe timer
+    s.send(250, T.fromPeer({ seq: 0, ack: 3 * MSS, window: 0 }))
+    expect(s.write(260, "hello")).toEqual([])
+    expect(s.snd.persistAt).toBe(260 + 400)
+    expect(T.seenAll(s.tick(660))).toMatchObject([{ seq: 3 * MSS, len: 1 }])
+    expect(s.snd.persistAt).toBe(660 + 1600)
+    // answered, the window still shut: from the answer, as far
+    s.send(700, T.fromPeer({ seq: 0, ack: 3 * MSS, window: 0 }))
+    expect(s.snd.persistAt).toBe(700 + 1600)
+    // the window opens: the backoff ends with the probes' (tcp_ack_probe); the RTO stays 400 until a sample
+    expect(T.seenAll(s.send(800, T.fromPeer({ seq: 0, ack: 3 * MSS, window: MSS })))).toMatchObject([{ seq: 3 * MSS, len: 5 }])
+    expect(s.snd.rtt.backoffs).toBe(0)
+    expect(s.snd.rtt.rto).toBe(400)
+  })
   // Linux 6.18's tcp_ack_probe clears the probe timer and its backoff only when the head fits the
   // window the ACK brings (`!after(end_seq, tcp_wnd_end)`); a window opened below it re-arms the timer
   // at now + tcp_probe0_when, the backoff kept, and nothing goes before it (tcp_snd_wnd_test), where
