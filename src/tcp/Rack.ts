@@ -78,6 +78,15 @@ const LOST = 4
  * timeout's go-back until RACK marks it lost or the next timeout does
  */
 const HELD = 8
+/**
+ * A window probe's octet (the persist timer's, `Sender`): data in flight by its octet, but no
+ * packet of `outSegs`, as Linux's probe into a shut window carries no data (tcp_xmit_probe_skb)
+ * and leaves packets_out; a resend over it makes it a packet as any
+ */
+const PROBE = 16
+
+/** Entry marks `f` count a packet in flight (`outSegs`): neither SACKED nor LOST, nor a probe's octet */
+const packet = (f: number): boolean => (f & (LOST | SACKED | PROBE)) === 0
 
 /**
  * The empty log: four fields of every idle connection point here, and
@@ -156,6 +165,12 @@ export interface Rack {
    * timeout does not walk the log
    */
   outOctets: number
+  /**
+   * Entries neither SACKED nor LOST: the wire's segments in flight, each one packet as Linux's
+   * tcp_packets_in_flight counts skbs (packets_out - sacked_out - lost_out + retrans_out), however
+   * short (`inFlightSegments`). Kept beside `outOctets` by the same changes, and a split's piece
+   */
+  outSegs: number
   /**
    * At or after the end of every entry marked LOST (`lostEnd`) and every
    * one LOST and RETRANSMITTED (`lostRetransEnd`): raised at each mark,
@@ -276,6 +291,7 @@ export const make = (iss: Seq.SeqNum): Rack => ({
   lostOctets: 0,
   lostRetransOctets: 0,
   outOctets: 0,
+  outSegs: 0,
   lostEnd: iss,
   lostRetransEnd: iss,
   lostStart: iss,
@@ -311,12 +327,14 @@ export const size = (r: Rack): number => r.starts.length - r.head
 const setFlags = (r: Rack, i: number, f: number): void => {
   const old = r.flags[i]!
   r.flags[i] = f
-  if (((old | f) & (LOST | SACKED)) === 0) return
+  if (((old | f) & (LOST | SACKED)) === 0 && ((old ^ f) & PROBE) === 0) return
   const end = r.ends[i]! as Seq.SeqNum
   const len = Seq.sub(end, r.starts[i]! as Seq.SeqNum)
   // (in flight: neither SACKED nor LOST, before or after)
   if ((old & (LOST | SACKED)) === 0) r.outOctets -= len
   if ((f & (LOST | SACKED)) === 0) r.outOctets += len
+  if (packet(old)) r.outSegs--
+  if (packet(f)) r.outSegs++
   if (((old | f) & LOST) === 0) return
   if ((old & LOST) !== 0) r.lostOctets -= len
   if ((f & LOST) !== 0) {
@@ -341,10 +359,28 @@ const setFlags = (r: Rack, i: number, f: number): void => {
  * the part not sent again keeps its send time and its marks, so RACK can
  * still find it lost, and a resend after a timeout takes it next.
  */
-export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number): void => {
+export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number, probe = false): void => {
   const n = r.starts.length
   const last = n > r.head ? (r.ends[n - 1]! as Seq.SeqNum) : undefined
   const order = r.sends++
+  // a window probe's octet at the head of the segment that follows it: one entry, that segment's,
+  // and one packet, as on the wire (Linux's probe carried no data: one skb, this send). Sent again
+  // as before (RETRANSMITTED: an ACK of it gives no RTT sample, Karn, as when the resend of the
+  // probe's octet was an entry of its own beside the new octets)
+  const p = n - 1
+  if (!probe && last !== undefined && (r.flags[p]! & (PROBE | SACKED)) === PROBE && r.starts[p] === start && Seq.gt(end, last)) {
+    const f = r.flags[p]!
+    if (r.retransmitted === 0 || Seq.gt(end, r.retransEnd)) r.retransEnd = end
+    if ((f & RETRANSMITTED) === 0) r.retransmitted++
+    if ((f & HELD) !== 0) r.held--
+    setFlags(r, p, RETRANSMITTED)
+    r.ends[p] = end
+    r.sentAt[p] = now
+    r.order[p] = order
+    r.outOctets += Seq.sub(end, last)
+    noteEdges(r, start, end)
+    return
+  }
   let from = start
   if (last !== undefined && Seq.lt(start, last)) {
     // the entries the resend covers, and whether the peer has SACKed any of them
@@ -364,7 +400,8 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
       if (r.retransmitted === 0 || Seq.gt(r.ends[i]! as Seq.SeqNum, r.retransEnd)) r.retransEnd = r.ends[i]! as Seq.SeqNum
       if ((r.flags[i]! & RETRANSMITTED) === 0) r.retransmitted++
       if ((r.flags[i]! & HELD) !== 0) r.held--
-      setFlags(r, i, (r.flags[i]! | RETRANSMITTED) & ~(LOST | HELD))
+      // (a probe again over a probe's octet stays one: no packet)
+      setFlags(r, i, (r.flags[i]! | RETRANSMITTED) & ~(LOST | HELD | (probe ? 0 : PROBE)))
       if ((r.flags[i]! & SACKED) !== 0) sacked = true
       if (first < 0) first = i
       lastCovered = i
@@ -377,6 +414,7 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
       // (each joined entry is in flight, neither SACKED nor LOST now: the joined one counts what it spans)
       for (let i = first; i <= lastCovered; i++) r.outOctets -= Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
       r.outOctets += Seq.sub(r.ends[lastCovered]! as Seq.SeqNum, r.starts[first]! as Seq.SeqNum)
+      r.outSegs -= k
       r.ends[first] = r.ends[lastCovered]!
       for (const a of [r.starts, r.ends, r.sentAt, r.order, r.flags]) a.splice(first + 1, k)
       r.retransmitted -= k
@@ -397,8 +435,9 @@ export const onSend = (r: Rack, start: Seq.SeqNum, end: Seq.SeqNum, now: number)
   r.ends.push(end)
   r.sentAt.push(now)
   r.order.push(order)
-  r.flags.push(0)
+  r.flags.push(probe ? PROBE : 0)
   r.outOctets += Seq.sub(end, from)
+  if (!probe) r.outSegs++
   noteEdges(r, from, end)
 }
 
@@ -442,6 +481,8 @@ const split = (r: Rack, i: number, at: Seq.SeqNum): void => {
   if ((f & SACKED) !== 0) r.sacked++
   if ((f & RETRANSMITTED) !== 0) r.retransmitted++
   if ((f & HELD) !== 0) r.held++
+  // (two packets now, as tcp_fragment's two skbs)
+  if (packet(f)) r.outSegs++
   if ((f & SACKED) === 0) {
     noteEdges(r, r.starts[i]! as Seq.SeqNum, at)
     noteEdges(r, at, r.ends[i + 1]! as Seq.SeqNum)
@@ -528,6 +569,7 @@ export const onAck = (
       if ((f & RETRANSMITTED) !== 0) r.lostRetransOctets -= len
     } else if ((f & SACKED) === 0) {
       r.outOctets -= Seq.sub(end, start)
+      if ((f & PROBE) === 0) r.outSegs--
     }
     if ((f & SACKED) === 0) deliver(r, i, false, at, tsEcr, tsOf)
   }
@@ -749,7 +791,10 @@ export const renege = (r: Rack): void => {
   for (let i = r.head; i < r.starts.length; i++) {
     const f = r.flags[i]!
     // (a SACKED entry is never LOST too: it is in flight again)
-    if ((f & (SACKED | LOST)) === SACKED) r.outOctets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
+    if ((f & (SACKED | LOST)) === SACKED) {
+      r.outOctets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
+      if ((f & PROBE) === 0) r.outSegs++
+    }
     r.flags[i] = f & ~SACKED
   }
   r.sacked = 0
@@ -817,7 +862,10 @@ export const skipHeld = (r: Rack, seq: Seq.SeqNum): Seq.SeqNum => {
 export const unmarkLost = (r: Rack): void => {
   for (let i = r.head; i < r.starts.length; i++) {
     const f = r.flags[i]!
-    if ((f & (SACKED | LOST)) === LOST) r.outOctets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
+    if ((f & (SACKED | LOST)) === LOST) {
+      r.outOctets += Seq.sub(r.ends[i]! as Seq.SeqNum, r.starts[i]! as Seq.SeqNum)
+      if ((f & PROBE) === 0) r.outSegs++
+    }
     r.flags[i] = f & ~(LOST | HELD)
   }
   r.held = 0
@@ -869,6 +917,7 @@ const release = (r: Rack): void => {
   r.lostOctets = 0
   r.lostRetransOctets = 0
   r.outOctets = 0
+  r.outSegs = 0
   r.tags = undefined
 }
 
@@ -1398,6 +1447,13 @@ export const lostFrom = (r: Rack, from: Seq.SeqNum): number => {
  * queue rather than walk it.
  */
 export const inFlight = (r: Rack): number => r.outOctets
+
+/**
+ * Segments in the network by the log (`outSegs`): Linux's tcp_packets_in_flight, which counts a
+ * runt, a bare FIN and the head a partial ACK trimmed each one packet, where `inFlight` counts
+ * their octets.
+ */
+export const inFlightSegments = (r: Rack): number => r.outSegs
 
 
 /**

@@ -1530,7 +1530,8 @@ const sendData = (
   emit(s, out, seq, flags, payload, options, s.rcvNxt, ect)
   const end = Seq.add(seq, len + (fin ? 1 : 0))
   // (the log without SACK too: a path MTU report resends by its segment edges, `resendTooLong`)
-  if (Seq.gt(end, seq)) Rack.onSend(s.rack, seq, end, now)
+  // (a probe's octet is no packet in flight: `Rack.onSend`'s `probe`)
+  if (Seq.gt(end, seq)) Rack.onSend(s.rack, seq, end, now, probing)
   if (s.prr !== undefined) s.prr.out += len
   else if (s.cwr !== undefined) s.cwr.out += len
   // data going out soon after data came in: an interactive exchange, whose ACKs ride on the answers
@@ -1657,8 +1658,12 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
     // a timeout's go-back at cwnd 3 let a 500-octet segment go where Linux sends nothing;
     // test/kernel/ConformanceLoss.test.ts, "without SACK, an ACK inside a resent segment in a
     // timeout's go-back")
+    // (and each segment in flight counts a full one, a runt or a bare FIN too: Linux's tcp_cwnd_test
+    // holds sending to cwnd - tcp_packets_in_flight, in packets, `runtPad`. By octets, ten 100-octet
+    // writes with Nagle off left 9000 of cwnd 10000 and the eleventh went where Linux holds it;
+    // test/kernel/ConformanceCwnd.test.ts, "runts count as packets: with Nagle off")
     const flight = Math.max(0, inFlight(s) + renoLossBeyond(s)) + (s.unaPartial > 0 && Seq.gt(s.sndNxt, s.sndUna) ? s.unaPartial : 0) +
-      (s.rack.held > 0 && Seq.lt(s.sndNxt, s.sndMax) ? Rack.heldFrom(s.rack, s.sndNxt) : 0)
+      (s.rack.held > 0 && Seq.lt(s.sndNxt, s.sndMax) ? Rack.heldFrom(s.rack, s.sndNxt) : 0) + runtPad(s)
     // new data waiting after a pause with nothing in flight: the algorithm hears how long (RFC 5681
     // §4.1's restart after more than an RTO, which Linux checks at the write and at a window that
     // opens: tcp_slow_start_after_idle_check). CUBIC's epoch moves when the data goes (`sendData`)
@@ -1785,6 +1790,21 @@ const push = (s: Sender, now: number, out: Array<OutSegment>): void => {
   if (sent) noteFlight(s)
   enterPersistIfStalled(s, now)
 }
+
+/**
+ * Runts as packets (fin61's design): the octets that count the log's segments in flight a full
+ * segment each beyond what their octets count, with the part of the head segment earlier ACKs
+ * moved SND.UNA into (`unaPartial`, which the callers count already) taken as its own. Linux
+ * counts packets against cwnd (tcp_packets_in_flight: packets_out - sacked_out - lost_out +
+ * retrans_out) where the stack counts octets: for full-sized segments the two agree and this is
+ * 0; a runt (Nagle off, a write PSH bounds, a window's edge) or a bare FIN weighs a whole segment.
+ * Without SACK in a timeout's go-back the log is not marked (the go-back is SND.NXT's,
+ * `markedInFlight`): its entries past SND.NXT are not in flight there, and nothing is added.
+ */
+const runtPad = (s: Sender): number =>
+  s.sackOk || !Seq.lt(s.sndNxt, s.sndMax)
+    ? Math.max(0, Rack.inFlightSegments(s.rack) * segmentPayload(s) - Rack.inFlight(s.rack) - s.unaPartial)
+    : 0
 
 /**
  * After a send: the flight joins the window's largest (`maxFlight`), or starts a new window's
@@ -3618,7 +3638,8 @@ const rackRecover = (s: Sender, now: number, out: Array<OutSegment>, lost: numbe
 const resendLostAfterTimeout = (s: Sender, now: number, out: Array<OutSegment>): void => {
   const full = segmentPayload(s)
   for (;;) {
-    if (Math.floor(s.cc.cwnd) - Rack.inFlight(s.rack) < full) return
+    // (a runt in flight counting a full segment, as Linux's in_flight counts packets: `runtPad`)
+    if (Math.floor(s.cc.cwnd) - Rack.inFlight(s.rack) - runtPad(s) < full) return
     if (resendFirstLost(s, now, out, s.sndNxt) === undefined) return
   }
 }

@@ -333,12 +333,12 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
     { dut: { op: "shutdown" }, window: 20 }
   ]
 
-  // (fin61) Runts count as packets, in Linux's window and its growth (skipped: the stack counts
-  // octets, and a fix is the redesign written up in notes/tcp-plan.md, "Stop 61: ... (fin61)").
-  // With Nagle off, eleven writes of 100 octets, none acknowledged: each write is an skb of its own,
+  // (fin61, runts62) Runts count as packets, in Linux's window and its growth (notes/tcp-plan.md,
+  // "Stop 61: ... (fin61)" and "Stop 62: ... (runts62)"): the stack charges each segment in flight a
+  // full one (`runtPad`). With Nagle off, eleven writes of 100 octets, none acknowledged: each write is an skb of its own,
   // sent at once, one packet to tcp_cwnd_test, so ten go at cwnd 10 and the eleventh waits for the
   // ACK that opens room. The stack's octets (1000 of 10000) sent the eleventh at its write
-  it.scopedLive.skip("runts count as packets: with Nagle off the eleventh 100-octet write waits behind ten at cwnd 10", () =>
+  it.scopedLive("runts count as packets: with Nagle off the eleventh 100-octet write waits behind ten at cwnd 10", () =>
     conforms({
       steps: [
         ...open({ sackOk: false }, { rtt: 800 }),
