@@ -542,6 +542,7 @@ export const onAck = (
   tally.reordFack = r.sacked > 0 ? r.fack : undefined
   tally.reordLow = undefined
   tally.reordAcked = false
+  tally.segments = 0
   // the log is in sequence order: the acknowledged entries are its first ones, and leave it
   let i = r.head
   for (; i < n; i++) {
@@ -652,6 +653,8 @@ export const onAck = (
  * and the send time of the first newly SACKed entry never sent twice (first_sackt).
  */
 const tally = {
+  /** entries delivered (acknowledged whole and not SACKED before, or newly SACKed), no probe's octet */
+  segments: 0,
   cumRtt: -1,
   sackRtt: -1,
   shortest: Infinity,
@@ -701,6 +704,7 @@ const deliver = (
   tsEcr: number | undefined,
   tsOf: (ms: number) => number
 ): void => {
+  if ((r.flags[i]! & PROBE) === 0) tally.segments++
   // (the rate sample's prior_delivered comes from the newest sent of all it delivers, resends too)
   if (r.order[i]! > tally.newestOrder) tally.newestOrder = r.order[i]!
   if ((r.flags[i]! & RETRANSMITTED) === 0) {
@@ -1454,6 +1458,14 @@ export const inFlight = (r: Rack): number => r.outOctets
  * their octets.
  */
 export const inFlightSegments = (r: Rack): number => r.outSegs
+
+/**
+ * The segments the last `onAck` delivered: entries acknowledged whole that were not SACKed before,
+ * and entries it newly SACKed, each one packet however short, as Linux's tcp_clean_rtx_queue and
+ * tcp_sacktag_write_queue count skbs (pkts_acked, sacked); a window probe's octet none. An ACK
+ * inside an entry delivers none of it. Read in the same synchronous pass as that `onAck`.
+ */
+export const deliveredSegments = (): number => tally.segments
 
 
 /**

@@ -1819,7 +1819,8 @@ const runtPad = (s: Sender): number =>
  * application-limited (test/tcp/RateLimited.test.ts, "a window refilled to cwnd by a later send").
  */
 const noteFlight = (s: Sender): void => {
-  const flight = Seq.sub(s.sndMax, s.sndUna)
+  // (in packets as Linux's max_packets_out: each segment in flight a full one, `runtPad`)
+  const flight = Seq.sub(s.sndMax, s.sndUna) + runtPad(s)
   const full = flight + segmentPayload(s) > Math.floor(s.cc.cwnd)
   if (!Seq.lt(s.sndUna, s.maxFlightEnd) || full || (!s.maxFlightFull && flight > s.maxFlight)) {
     s.maxFlightFull = full
@@ -3880,12 +3881,13 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
     // count all the same, FLAG_SND_UNA_ADVANCED), and the segment counts whole with the ACK of its
     // rest; an ACK of 2.5 segments after one duplicate delivers max(2 - 1, 1). By the octets SND.UNA
     // moved, the stack grew by half segments and counted three there (test/tcp/PartialAck.test.ts)
-    let grownReno = renoAcked
+    // (and each whole segment freed counts a full one, however short: runts as packets, pkts_acked)
+    let grownReno = Math.max(renoAcked, renoAckSegs * segmentPayload(s))
     if (!s.sackOk && s.renoSacked > 0) {
       if (s.ackWhole) {
         const full = segmentPayload(s)
         const segs = Math.max(1, renoAckSegs)
-        grownReno = Math.min(renoAcked, Math.max(segs - s.renoSacked, 1) * full)
+        grownReno = Math.min(grownReno, Math.max(segs - s.renoSacked, 1) * full)
         renoLimit(s, Math.max(0, s.renoSacked - (segs - 1)), s.sndUna, segs)
       }
       s.renoSacked = 0
@@ -3956,7 +3958,12 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // (with the reordering degree above 3, an ACK inside a segment that SACKs data grows too:
       // FLAG_FORWARD_PROGRESS, `onAck`)
       const grows = s.ackWhole || (s.rack.lastSacked && s.rack.degree > Rack.REORDERING)
-      const grown = s.sackOk ? (grows ? s.ackDelivered : 0) : grownReno
+      // (runts as packets: what it delivered counts a full segment for each segment it freed whole
+      // or newly SACKed, however short, as Linux's tcp_cong_avoid grows by acked_sacked in packets,
+      // `Rack.deliveredSegments`; the same octets as before for full-sized segments. By octets, the
+      // ACK of ten 100-octet runts grew 1000 where Linux grows ten segments; test/kernel/
+      // ConformanceCwnd.test.ts, "runts count as packets: the ACK of ten runts")
+      const grown = s.sackOk ? (grows ? Math.max(s.ackDelivered, Rack.deliveredSegments() * segmentPayload(s)) : 0) : grownReno
       // (`ackWhole` as FLAG_DATA_ACKED: an ACK of segments all SACKed before delivers 0 but runs
       // Linux's tcp_cong_avoid all the same, which CUBIC acts on: Cubic.ts `onAck`)
       s.algorithm.onAck(s.cc, grown, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax, s.ackWhole)
@@ -5475,6 +5482,13 @@ const resizeWindow = (s: Sender): void => {
   // test/tcp/IcmpError.test.ts, "a report after a timeout keeps its undo")
   const u = s.undo
   if (u !== undefined) s.undo = { ...u, cc: Congestion.resizeSaved(u.cc, before, s.cc.smss) }
+  // (and the window's largest flight, which counts a full segment for each segment sent (`noteFlight`,
+  // `runtPad`): Linux's max_packets_out counts packets, the same count at the new size. Left in
+  // octets of the old size, the flight of four segments at 988 (a runt among them, charged whole)
+  // made a window of ten at 724 cwnd-limited and the undo's ACK grew it, where Linux's
+  // tcp_is_cwnd_limited (10 < 2 × 4 false) grows nothing: test/tcp/IcmpError.test.ts, "a report
+  // after a timeout keeps its undo")
+  s.maxFlight = s.maxFlight * (s.cc.smss / before)
   const p = s.prr
   if (p !== undefined) {
     const r = s.cc.smss / before
