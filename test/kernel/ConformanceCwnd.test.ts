@@ -354,37 +354,25 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
   // (fin61; runts62 un-skipped) and the ACK of ten such runts, the window the limit (ten
   // packets at cwnd 10: is_cwnd_limited), grows Linux's cwnd by ten packets (tcp_slow_start counts
   // the skbs tcp_clean_rtx_queue freed): a large write then sends twenty full segments. The stack's
-  // ACK of 1000 octets found a flight of 1000 octets, no limit, and grew nothing: ten went
+  // ACK of 1000 octets found a flight of 1000 octets, no limit, and grew nothing: ten went.
+  // (runts62) With SACK the same (`Rack.deliveredSegments`, the SACK path's growth)
+  const tenRunts = (sackOk: boolean) =>
+    conforms({
+      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+      steps: [
+        ...open({ sackOk }, { rtt: 800 }),
+        { dut: { op: "nodelay" }, window: 20 },
+        ...Array.from({ length: 10 }, (): Step => ({ dut: { op: "write", bytes: 100 }, window: 10 })),
+        { wait: 100 },
+        ackTo(1001, 3, {}, 20),
+        { dut: { op: "write", bytes: 30000 }, window: 20 },
+        ackTo(31001, 4, {}, 20)
+      ]
+    })
   it.scopedLive("runts count as packets: the ACK of ten runts at cwnd 10 grows the window by ten packets (twenty full segments go)", () =>
-    conforms({
-      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
-      steps: [
-        ...open({ sackOk: false }, { rtt: 800 }),
-        { dut: { op: "nodelay" }, window: 20 },
-        ...Array.from({ length: 10 }, (): Step => ({ dut: { op: "write", bytes: 100 }, window: 10 })),
-        { wait: 100 },
-        ackTo(1001, 3, {}, 20),
-        { dut: { op: "write", bytes: 30000 }, window: 20 },
-        ackTo(31001, 4, {}, 20)
-      ]
-    }))
-
-  // (runts62) The same with SACK: the ACK of ten runts grows by the segments it freed whole there too
-  // (`Rack.deliveredSegments`, the SACK path's growth; tcp_clean_rtx_queue's pkts_acked is the
-  // same count). Ten 100-octet writes and their ACK at once, then the large write: twenty go
+    tenRunts(false))
   it.scopedLive("runts count as packets, with SACK: the ACK of ten runts at cwnd 10 grows the window by ten packets", () =>
-    conforms({
-      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
-      steps: [
-        ...open({}, { rtt: 800 }),
-        { dut: { op: "nodelay" }, window: 20 },
-        ...Array.from({ length: 10 }, (): Step => ({ dut: { op: "write", bytes: 100 }, window: 10 })),
-        { wait: 100 },
-        ackTo(1001, 3, {}, 20),
-        { dut: { op: "write", bytes: 30000 }, window: 20 },
-        ackTo(31001, 4, {}, 20)
-      ]
-    }))
+    tenRunts(true))
 
   // (fin60) A bare FIN behind a full congestion window: ten segments at the initial window, none
   // acknowledged, then shutdown. Linux 6.10 and later hold it as data ("tcp: remove dubious FIN
