@@ -2683,6 +2683,88 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     expect(linux.entered).toEqual([true, 0, 1])
     expect(eceThenDup(true, 1000, 1001)).toEqual(linux)
   })
+
+  // (ece62) After the carried case above, a later ACK inside the batch with ECE that SACKs what went
+  // after the holes (the 12th, sent at 1003): Linux is in Recovery from the first ECE's ACK on (its µs
+  // clock marked there), and an ECE in Recovery enters no CWR. Were it Open at that ACK, its order is
+  // the same: tcp_fastretrans_alert runs tcp_identify_packet_loss and tcp_time_to_recover →
+  // tcp_enter_recovery(sk, ece_ack) before tcp_try_to_open's tcp_enter_cwr. The stack runs RACK's
+  // look at that ACK (`rackInBatch`, the carried `eceUndone` lets it past the ECE's exclusion) before
+  // its `onEce`: the recovery enters there, nothing back, and no CWR. Cut, `onEce` entered a CWR at it
+  // (an ECN reduction Linux never makes) and the batch's end a recovery inside that cut
+  it("after the carried case, a later ECE ACK inside the batch whose RACK look marks: the recovery enters there before its ECE's CWR, which never comes (Linux: tcp_fastretrans_alert before tcp_try_to_open)", () => {
+    const run = (batched: boolean) => {
+      const s = T.established({
+        params: { ecn: "accept" },
+        peerOptions: { mss: MSS, sackPermitted: true, timestamp: { value: 1, echo: 0 } },
+        peerSynFlags: ECE | CWR
+      })
+      expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+      expect(shape(s.send(1001, sackTs(100, 1000, 0, [P, 4 * P]))).map(([q]) => q)).toEqual([0])
+      expect(shape(s.send(1001, sackTs(101, 1000, 0, [P, 5 * P]))).map(([q]) => q)).toEqual([10 * P])
+      expect(shape(s.send(1003, sackTs(101, 1000, 0, [P, 6 * P]))).map(([q]) => q)).toEqual([11 * P])
+      const cut = s.snd.cc.ssthresh
+      const blocks = (n: number) => [{ left: ours(10 * P), right: ours(n * P) }]
+      const acks = [
+        T.fromPeer({ ack: 6 * P, flags: ACK | ECE, options: { sackPermitted: false, sack: blocks(11), timestamp: { value: 102, echo: 1000 } } }),
+        T.fromPeer({ ack: 6 * P, flags: ACK | ECE, options: { sackPermitted: false, sack: blocks(12), timestamp: { value: 103, echo: 1000 } } }),
+        T.fromPeer({ ack: 6 * P, options: { sackPermitted: false, sack: blocks(12), timestamp: { value: 104, echo: 1000 } } })
+      ]
+      const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o) / P, o.options.timestamp?.echo])
+      const out = batched ? sent(s.send(1030, ...acks)) : acks.flatMap((a) => sent(s.send(1030, a)))
+      const c = Sender.counters(s.snd)
+      const entered = [s.snd.recovering, c.eifelUndos, c.fastRetransmits, c.ecnReductions, s.snd.cwr === undefined]
+      const second = s.snd.cc.ssthresh
+      s.send(1040, sackTs(105, 1000, Seq.sub(s.snd.recover, Seq.add(T.LOCAL_ISN, 1))))
+      return { out, entered, second: second < cut, end: [s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh === second] }
+    }
+    const linux = run(false)
+    expect(linux).toEqual({ out: [[6, 102], [7, 102], [8, 103]], entered: [true, 1, 2, 0, true], second: true, end: [false, 2, true] })
+    const batched = run(true)
+    // (entered at the second ECE's ACK, its PRR window from that ACK's delivery alone: the tick's compromise)
+    expect(batched.out).toEqual([[6, 103]])
+    expect([batched.entered, batched.second, batched.end]).toEqual([linux.entered, linux.second, linux.end])
+  })
+
+  // (ece62) An ECE partial ACK whose undo's re-look marks though it SACKs nothing new: the 8th and
+  // 9th (sent at 1000) were marked lost in the recovery (the 10th, sent at 1008, SACKed) and PRR had
+  // resent the 5th..7th only. The partial ACK of the 1st..7th echoes the originals' time: nothing
+  // resent is left out, so tcp_try_undo_partial undoes (prior_ssthresh 0 for the ECE: nothing back),
+  // tcp_undo_cwnd_reduction unmarks LOST and sets rack.advanced, and tcp_identify_packet_loss marks
+  // the 8th and 9th again (8 ms before the 10th, past min RTT / 4): tcp_enter_recovery(sk, ece_ack)
+  // on that ACK, PRR resending both echoing it; the duplicate after it sends nothing. The stack's look
+  // at that ACK inside a batch is `rackInBatch`'s `eceUndone` term (no new SACK, out of a recovery):
+  // cut, the batch's end entered the recovery after the duplicate's turn cleared `eceUndone`, its
+  // record gave back the first cut, and it resent the 8th alone, echoing the duplicate
+  it("an ECE partial ACK whose undo's re-look marks without new SACK blocks, inside a batch: the recovery enters at it, nothing back (tcp_undo_cwnd_reduction's rack.advanced)", () => {
+    const run = (batched: boolean) => {
+      const s = T.established({
+        params: { ecn: "accept" },
+        peerOptions: { mss: MSS, sackPermitted: true, timestamp: { value: 1, echo: 0 } },
+        peerSynFlags: ECE | CWR
+      })
+      expect(shape(s.write(1000, T.octets(9 * P)))).toHaveLength(9)
+      expect(shape(s.write(1008, T.octets(20 * P))).map(([q]) => q)).toEqual([9 * P])
+      expect(shape(s.send(1020, sackTs(100, 1000, 0, [P, 4 * P]))).map(([q]) => q)).toEqual([0])
+      expect(shape(s.send(1021, sackTs(101, 1008, 0, [P, 4 * P], [9 * P, 10 * P]))).map(([q]) => q / P)).toEqual([4, 5, 6])
+      const cut = s.snd.cc.ssthresh
+      const blocks = [{ left: ours(9 * P), right: ours(10 * P) }]
+      const acks = [
+        T.fromPeer({ ack: 7 * P, flags: ACK | ECE, options: { sackPermitted: false, sack: blocks, timestamp: { value: 102, echo: 1000 } } }),
+        T.fromPeer({ ack: 7 * P, options: { sackPermitted: false, sack: blocks, timestamp: { value: 103, echo: 1000 } } })
+      ]
+      const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o) / P, o.options.timestamp?.echo])
+      const out = batched ? sent(s.send(1030, ...acks)) : acks.flatMap((a) => sent(s.send(1030, a)))
+      const c = Sender.counters(s.snd)
+      const entered = [s.snd.recovering, c.eifelUndos, c.fastRetransmits, c.ecnReductions]
+      const second = s.snd.cc.ssthresh
+      s.send(1040, sackTs(104, 1000, Seq.sub(s.snd.recover, Seq.add(T.LOCAL_ISN, 1))))
+      return { out, entered, second: second < cut, end: [s.snd.recovering, Sender.counters(s.snd).eifelUndos, s.snd.cc.ssthresh === second] }
+    }
+    const linux = run(false)
+    expect(linux).toEqual({ out: [[7, 102], [8, 102]], entered: [true, 1, 2, 0], second: true, end: [false, 2, true] })
+    expect(run(true)).toEqual(linux)
+  })
 })
 
 describe("Eifel detection without SACK: timestamps alone show a retransmission was not needed (RFC 3522 asks no SACK; Linux's tcp_try_undo_loss, tcp_try_undo_recovery)", () => {
