@@ -5344,7 +5344,8 @@ describe("RTT samples at every ACK from the send times (Linux's tcp_ack_update_r
 // (`rackDetect`, `rackRecover`), after `onAck` cleared `ackEce`, and the ECE's `onEce` in the
 // timeout's episode had dropped the timeout's record: the new record gave back 7
 describe("an ECE on the ACK that finds a timeout's resend lost again (review61b)", () => {
-  const lostAgain = (ece: boolean) => {
+  // (`dup`: a duplicate without ECE follows that ACK, in its batch or after it, ece62)
+  const lostAgain = (ece: boolean, dup?: { readonly batched: boolean }) => {
     const s = T.established({
       params: { ecn: "accept" },
       peerOptions: { mss: MSS, sackPermitted: true },
@@ -5363,7 +5364,11 @@ describe("an ECE on the ACK that finds a timeout's resend lost again (review61b)
     const timeoutCut = s.snd.cc.ssthresh
     const blocks = [{ left: ours(B + 2 * MSS), right: ours(B + 3 * MSS) }]
     const lost = T.fromPeer({ ack: B + MSS, flags: ece ? ACK | ECE : ACK, options: { sackPermitted: false, sack: blocks } })
-    expect(shape(s.send(t + 40, lost))).toEqual([seg(1)])
+    const again = T.fromPeer({ ack: B + MSS, options: { sackPermitted: false, sack: blocks } })
+    const sent = dup === undefined
+      ? s.send(t + 40, lost)
+      : dup.batched ? s.send(t + 40, lost, again) : [...s.send(t + 40, lost), ...s.send(t + 40, again)]
+    expect(shape(sent)).toEqual([seg(1)])
     expect([s.snd.recovering, Sender.counters(s.snd).fastRetransmits, Sender.counters(s.snd).ecnReductions]).toEqual([true, 1, 0])
     const recoveryCut = s.snd.cc.ssthresh
     // the second's first resend arrives late with the third's other copy (D-SACKed): the ACK of all
@@ -5381,5 +5386,19 @@ describe("an ECE on the ACK that finds a timeout's resend lost again (review61b)
     const r = lostAgain(true)
     expect([r.recovering, r.undos, r.recoveryCut]).toEqual([false, 1, 2 * MSS])
     expect(r.ssthresh).toBe(2 * MSS)
+  })
+
+  // (ece62) That ECE ACK inside a batch, a duplicate without ECE after it: Linux takes each segment
+  // by itself, so the recovery starts at the ECE's ACK (TCP_CA_Loss's FLAG_LOST_RETRANS falls through
+  // to tcp_enter_recovery(sk, ece_ack)), prior_ssthresh 0, and the duplicate, in Recovery, changes
+  // nothing. The stack's `rackInBatch` returned in a timeout's episode (and its guard kept ECE ACKs
+  // out): the batch's end entered the recovery after the duplicate, `batchEndEce` false, and the
+  // D-SACK's undo gave back the timeout's ssthresh
+  it("inside a batch with a duplicate after it, the recovery still starts at the ECE's ACK and its undo gives nothing back", () => {
+    for (const batched of [false, true]) {
+      const r = lostAgain(true, { batched })
+      expect([r.recovering, r.undos, r.recoveryCut]).toEqual([false, 1, 2 * MSS])
+      expect(r.ssthresh).toBe(2 * MSS)
+    }
   })
 })
