@@ -1126,6 +1126,20 @@ export const wouldMarkLost = (r: Rack, now: number, reoWnd: number): boolean => 
   return scanned.lost > 0
 }
 
+/**
+ * Whether step 5 would mark lost an entry sent more than once (a resend lost again: Linux's
+ * FLAG_LOST_RETRANS, tcp_identify_packet_loss's retrans_out fall), marking nothing. The Sender asks
+ * it at an ACK with ECE inside a batch in a timeout's episode, where that flag starts the recovery
+ * at that very ACK (`rackInBatch`). Only the entries below `retransEnd` can be such.
+ */
+export const wouldMarkRetransLost = (r: Rack, now: number, reoWnd: number): boolean => {
+  if (r.retransmitted === 0 || r.xmitOrder < 0) return false
+  for (let i = r.head; i < r.starts.length && Seq.lt(r.starts[i]! as Seq.SeqNum, r.retransEnd); i++) {
+    if ((r.flags[i]! & RETRANSMITTED) !== 0 && judge(r, i, now, reoWnd, false) < 0) return true
+  }
+  return false
+}
+
 /** What the last `scan` found: entries lost (marked or not), the time until the next would be. */
 const scanned = { lost: 0, timeout: 0 }
 

@@ -2840,9 +2840,15 @@ const onAck = (
   // Linux's Recovery case takes an ECE ACK as any other but for prior_ssthresh 0, its marks and
   // PRR's sends at it. Left to the batch's end, they echoed the last ACK: test/tcp/Recovery.test.ts,
   // "an ECE partial ACK inside a batch in a SACK recovery that undoes nothing")
+  // (nor in a timeout's episode, where an ECE enters no CWR either (`onEce`): there Linux's
+  // TCP_CA_Loss branch runs tcp_identify_packet_loss, and a resend it finds lost again
+  // (FLAG_LOST_RETRANS) falls through to tcp_enter_recovery(sk, ece_ack) on that ACK, prior_ssthresh
+  // 0. Left to the batch's end after a later ACK without ECE, the recovery's record gave back the
+  // timeout's ssthresh at its D-SACK undo: test/tcp/Recovery.test.ts, "inside a batch with a
+  // duplicate after it, the recovery still starts at the ECE's ACK")
   if (
     later && (newlySacked > 0 || (s.sackOk && s.recovering) || eceUndone) &&
-    !(a.ece && s.ecnOk && !eceUndone && !(s.sackOk && s.recovering)) && !undoHeld
+    !(a.ece && s.ecnOk && !eceUndone && !(s.sackOk && (s.recovering || Seq.lt(s.sndUna, s.recover)))) && !undoHeld
   ) rackInBatch(s, at, now, out, delivers)
   // A partial ACK held by its echo (`undoHeld`) before the batch's last sends its new data at itself
   // under PRR's window for it: Linux's tcp_try_undo_partial returns true with a resend out, so
@@ -3381,7 +3387,9 @@ const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>):
  * reneged, which keep their batch-end decision.
  */
 const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>, delivers: boolean): void => {
-  if (!(s.recovering || mayRecoverAgain(s)) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
+  // (in a timeout's episode only at an ACK with ECE whose look finds a resend lost again, below)
+  const lossEce = ackEce && s.sackOk && !s.recovering && !mayRecoverAgain(s)
+  if (!(s.recovering || mayRecoverAgain(s) || lossEce) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
   // (not in a recovery whose window is 0, no reordering seen: Linux's tcp_rack_reo_wnd returns 0 in
   // Recovery whatever its min RTT, so what went before the SACKed segment is lost by send order
   // alone, tcp_rack_sent_after, which the log keeps within a tick too (`Rack.detectLoss`); the
@@ -3389,8 +3397,15 @@ const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>,
   // sent in the SACKed segment's tick waited for the batch's end, resent with its last ACK's echo:
   // test/kernel/ConformanceLoss.test.ts, "in recovery, a burst whose first ACK SACKs above holes
   // sent with the SACKed data")
-  const plainWnd = Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering)
-  const reoWnd = plainWnd + (s.recovering && plainWnd === 0 ? 0 : CLOCK_TICK)
+  const plainWnd = Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering || lossEce)
+  const reoWnd = plainWnd + ((s.recovering || lossEce) && plainWnd === 0 ? 0 : CLOCK_TICK)
+  // At an ECE's ACK in a timeout's episode: a resend RACK finds lost again starts the recovery here,
+  // as Linux's TCP_CA_Loss branch falls through to tcp_enter_recovery(sk, ece_ack) for
+  // FLAG_LOST_RETRANS (prior_ssthresh 0: `enterRecovery` reads `ackEce`), its resends echoing this
+  // ACK. Otherwise Linux stays in Loss, and the go-back's sends stay the batch's end's (`rackDetect`,
+  // `resendLostAfterTimeout`): nothing is marked here then, whose count the end's look would miss.
+  // (The window is 0 there with no reordering seen, tcp_rack_reo_wnd's TCP_CA_Loss, as in a recovery)
+  if (lossEce && !Rack.wouldMarkRetransLost(s.rack, at, reoWnd)) return
   // (judged at the batch's arrival, where this ACK's RACK.rtt was taken (`Rack.onAck`): an entry is
   // then lost by the gap between its send and the delivered one's alone, as Linux's per-ACK
   // tcp_rack_detect_loss takes rack.rtt_us and the skb's age from the one tcp_mstamp. At the send
