@@ -22,10 +22,11 @@ import * as T from "../support/TcpSocket.js"
 
 const MSS = 1460
 
-const est = (params?: Partial<Params.TcpParams>, timestamps = false) =>
+const est = (params?: Partial<Params.TcpParams>, timestamps = false, ecn = false) =>
   T.established({
-    ...(params !== undefined ? { params } : {}),
-    peerOptions: { mss: MSS, sackPermitted: true, ...(timestamps ? { timestamp: { value: 1, echo: 0 } } : {}) }
+    ...(params !== undefined || ecn ? { params: { ...params, ...(ecn ? { ecn: "accept" as const } : {}) } } : {}),
+    peerOptions: { mss: MSS, sackPermitted: true, ...(timestamps ? { timestamp: { value: 1, echo: 0 } } : {}) },
+    ...(ecn ? { peerSynFlags: ECE | CWR } : {})
   })
 
 /** Our sequence number `n` octets after our ISN + 1. */
@@ -51,8 +52,8 @@ const shape = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourSeq(o), o
 const B = 20
 
 /** 20 one-octet exchanges, each acknowledged 20 ms after it went: SRTT converges near 20 ms. */
-const warm = (params?: Partial<Params.TcpParams>, timestamps = false) => {
-  const s = est(params, timestamps)
+const warm = (params?: Partial<Params.TcpParams>, timestamps = false, ecn = false) => {
+  const s = est(params, timestamps, ecn)
   for (let i = 0; i < B; i++) {
     s.write(40 * i, "x")
     s.send(40 * i + 20, sackOf(i + 1))
@@ -2559,6 +2560,29 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     expect(run(true)).toEqual(linux)
   })
 
+  // (ece62) The same with ECE on the held ACK (an ECN connection): Linux's tcp_fastretrans_alert zeroes
+  // prior_ssthresh and tcp_try_undo_partial still holds (undo_marker, tcp_packet_delayed, retrans_out),
+  // so the state stays Recovery, where an ECE enters no CWR; tcp_cwnd_reduction and
+  // tcp_data_snd_check send the 11th (with CWR, the recovery's) and 12th at that ACK, echoing it. The
+  // stack's push at the held ACK skipped ECE ACKs, as if a CWR came later in `onAck`: both went at the
+  // batch's end, echoing the next ACK
+  it("the hold inside a batch with ECE on the held ACK sends its new data at itself too (in Recovery an ECE enters no CWR)", () => {
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [(T.ourSeq(o) - B) / P, o.options.timestamp?.echo, (o.flags & CWR) !== 0])
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true, true)
+      expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
+      expect(shape(s.send(1020, sackTs(100, 1000, B, [B + 2 * P, B + 5 * P])))).toEqual([seg(0), seg(1)])
+      const held = sackTs(101, 1000, B + P, [B + 2 * P, B + 6 * P])
+      const acks = [{ ...held, flags: held.flags | ECE }, sackTs(102, 1000, B + P, [B + 2 * P, B + 6 * P], [B + 7 * P, B + 8 * P])]
+      const out = batched ? sent(s.send(1025, ...acks)) : acks.flatMap((a) => sent(s.send(1025, a)))
+      const c = Sender.counters(s.snd)
+      return [out, s.snd.recovering, s.snd.rackAt, c.ecnReductions, c.eifelUndos, s.snd.undo?.nothingBack]
+    }
+    const linux = [[[10, 101, true], [11, 101, false], [12, 102, false]], true, 1032, 0, 0, true]
+    expect(run(false)).toEqual(linux)
+    expect(run(true)).toEqual(linux)
+  })
+
   // (undo58) Not delayed (the echo is the resend's): tcp_try_undo_partial does nothing, RACK marks
   // the 7th (window 0: in Recovery, no reordering seen) and PRR sends it first, then new data
   it("a partial ACK that echoes the resend in a SACK recovery undoes nothing: RACK's marks and the resends go on", () => {
@@ -2694,11 +2718,7 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
   // (an ECN reduction Linux never makes) and the batch's end a recovery inside that cut
   it("after the carried case, a later ECE ACK inside the batch whose RACK look marks: the recovery enters there before its ECE's CWR, which never comes (Linux: tcp_fastretrans_alert before tcp_try_to_open)", () => {
     const run = (batched: boolean) => {
-      const s = T.established({
-        params: { ecn: "accept" },
-        peerOptions: { mss: MSS, sackPermitted: true, timestamp: { value: 1, echo: 0 } },
-        peerSynFlags: ECE | CWR
-      })
+      const s = est(undefined, true, true)
       expect(shape(s.write(1000, T.octets(30 * P)))).toHaveLength(10)
       expect(shape(s.send(1001, sackTs(100, 1000, 0, [P, 4 * P]))).map(([q]) => q)).toEqual([0])
       expect(shape(s.send(1001, sackTs(101, 1000, 0, [P, 5 * P]))).map(([q]) => q)).toEqual([10 * P])
@@ -2738,11 +2758,7 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
   // record gave back the first cut, and it resent the 8th alone, echoing the duplicate
   it("an ECE partial ACK whose undo's re-look marks without new SACK blocks, inside a batch: the recovery enters at it, nothing back (tcp_undo_cwnd_reduction's rack.advanced)", () => {
     const run = (batched: boolean) => {
-      const s = T.established({
-        params: { ecn: "accept" },
-        peerOptions: { mss: MSS, sackPermitted: true, timestamp: { value: 1, echo: 0 } },
-        peerSynFlags: ECE | CWR
-      })
+      const s = est(undefined, true, true)
       expect(shape(s.write(1000, T.octets(9 * P)))).toHaveLength(9)
       expect(shape(s.write(1008, T.octets(20 * P))).map(([q]) => q)).toEqual([9 * P])
       expect(shape(s.send(1020, sackTs(100, 1000, 0, [P, 4 * P]))).map(([q]) => q)).toEqual([0])
