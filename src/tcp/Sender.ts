@@ -2857,7 +2857,11 @@ const onAck = (
   // echoing this ACK. Left to the batch's end, that data went with the last ACK's echo
   // (test/tcp/Recovery.test.ts, "the hold inside a batch sends its new data at itself";
   // test/kernel/ConformanceLoss.test.ts, "with SACK, the hold inside a burst")
-  else if (later && undoHeld && delivers && s.recovering && !s.ackReneged && !(a.ece && s.ecnOk)) push(s, now, out)
+  // (an ECE on it too: the hold leaves the state Recovery, where an ECE only zeroes prior_ssthresh
+  // and enters no CWR (`onEce` marks the record), so tcp_data_snd_check's sends go at it all the
+  // same. Kept out as an ECE outside a recovery is, they went at the batch's end echoing the next
+  // ACK: test/tcp/Recovery.test.ts, "the hold inside a batch with ECE on the held ACK")
+  else if (later && undoHeld && delivers && s.recovering && !s.ackReneged) push(s, now, out)
   // Without SACK, an ACK before the batch's last that made a PRR step in a recovery (a duplicate
   // tcp_add_reno_sack counted, a partial ACK whose head tcp_newreno_mark_lost marked: `renoPrrStep`,
   // `Prr.stale`) sends at itself what PRR's window for it allows, the head first (`renoRecover`), then
