@@ -2746,6 +2746,34 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     expect([batched.entered, batched.second, batched.end]).toEqual([linux.entered, linux.second, linux.end])
   })
 
+  // (ece62) Without any undo: an ECE ACK inside a batch in Open whose RACK look marks. Five segments
+  // at 1000, five at 1010; the ACK at 1030 SACKs the 10th only (no three SACKed: RACK alone, its
+  // window min RTT / 4 = 5 ms), so the 1st..5th, sent 10 ms before it, are lost. Linux takes that ACK
+  // by itself: tcp_fastretrans_alert marks them (tcp_identify_packet_loss) and tcp_time_to_recover →
+  // tcp_enter_recovery(sk, ece_ack) comes before tcp_try_to_open's tcp_enter_cwr, so no CWR; PRR
+  // (in flight 4 under ssthresh 7, one delivered) resends the 1st, echoing it; the duplicate after it
+  // sends nothing. The stack kept ECE ACKs out of `rackInBatch` (for the CWR `onEce` enters later in
+  // `onAck`): the ECE entered a CWR, and the batch's end a recovery inside it, whose PRR counted the
+  // duplicate's step as a segment delivered: the 1st and 2nd resent, echoing the duplicate
+  it("an ECE ACK inside a batch in Open whose RACK look marks: the recovery enters at it, before any CWR, its resend echoing it (Linux's tcp_enter_recovery(sk, ece_ack) before tcp_try_to_open)", () => {
+    const run = (batched: boolean, ece: boolean) => {
+      const s = warm(undefined, true, true)
+      expect(shape(s.write(1000, T.octets(5 * P)))).toHaveLength(5)
+      expect(shape(s.write(1010, T.octets(25 * P)))).toHaveLength(5)
+      const first = sackTs(101, 1010, B, [B + 9 * P, B + 10 * P])
+      const acks = [ece ? { ...first, flags: first.flags | ECE } : first, sackTs(102, 1010, B, [B + 9 * P, B + 10 * P])]
+      const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [(T.ourSeq(o) - B) / P, o.options.timestamp?.echo])
+      const out = batched ? sent(s.send(1030, ...acks)) : acks.flatMap((a) => sent(s.send(1030, a)))
+      const c = Sender.counters(s.snd)
+      return { out, state: [s.snd.recovering, c.fastRetransmits, s.snd.undo?.nothingBack === true], cwr: c.ecnReductions }
+    }
+    // (the same without the ECE, and one at a time: the last ACK of a batch enters its CWR first and
+    // the recovery at the batch's end, `cwrKept`, which sends the same)
+    expect(run(true, false)).toEqual({ out: [[0, 101]], state: [true, 1, false], cwr: 0 })
+    expect(run(false, true)).toEqual({ out: [[0, 101]], state: [true, 1, true], cwr: 1 })
+    expect(run(true, true)).toEqual({ out: [[0, 101]], state: [true, 1, true], cwr: 0 })
+  })
+
   // (ece62) An ECE partial ACK whose undo's re-look marks though it SACKs nothing new: the 8th and
   // 9th (sent at 1000) were marked lost in the recovery (the 10th, sent at 1008, SACKed) and PRR had
   // resent the 5th..7th only. The partial ACK of the 1st..7th echoes the originals' time: nothing
