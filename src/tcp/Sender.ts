@@ -2829,27 +2829,25 @@ const onAck = (
   // SACK recovery any that makes a PRR step: `rackInBatch`; never without SACK, whose board stays
   // empty, nor at a batch's last or only ACK, whose end runs RACK and sends as before; nor at a
   // partial ACK whose echo held the recovery, `undoHeld`, which marks and resends nothing)
-  // (but at an ACK with ECE whose undo took it, `eceUndone`, which enters no CWR: Linux's
-  // tcp_fastretrans_alert runs tcp_identify_packet_loss after tcp_try_undo_partial or
-  // tcp_try_undo_dsack on that ACK (rack.advanced set by the undo), and tcp_enter_recovery(sk,
-  // ece_ack) for what it marks, prior_ssthresh 0, then tcp_xmit_recovery. Left to the batch's end, a
-  // later ACK's turn cleared `eceUndone` and the recovery's undo gave back the first cut, and the
-  // entry's PRR window, from the last ACK's delivery, resent one segment where Linux resends two:
-  // test/tcp/Recovery.test.ts, "an ECE partial ACK that undoes inside a batch")
-  // (nor in a SACK recovery, where an ECE enters no CWR either, `onEce` only marking the record:
-  // Linux's Recovery case takes an ECE ACK as any other but for prior_ssthresh 0, its marks and
-  // PRR's sends at it. Left to the batch's end, they echoed the last ACK: test/tcp/Recovery.test.ts,
-  // "an ECE partial ACK inside a batch in a SACK recovery that undoes nothing")
-  // (nor in a timeout's episode, where an ECE enters no CWR either (`onEce`): there Linux's
-  // TCP_CA_Loss branch runs tcp_identify_packet_loss, and a resend it finds lost again
-  // (FLAG_LOST_RETRANS) falls through to tcp_enter_recovery(sk, ece_ack) on that ACK, prior_ssthresh
-  // 0. Left to the batch's end after a later ACK without ECE, the recovery's record gave back the
-  // timeout's ssthresh at its D-SACK undo: test/tcp/Recovery.test.ts, "inside a batch with a
-  // duplicate after it, the recovery still starts at the ECE's ACK")
-  if (
-    later && (newlySacked > 0 || (s.sackOk && s.recovering) || eceUndone) &&
-    !(a.ece && s.ecnOk && !eceUndone && !(s.sackOk && (s.recovering || Seq.lt(s.sndUna, s.recover)))) && !undoHeld
-  ) rackInBatch(s, at, now, out, delivers)
+  // An ACK with ECE runs it too, before its `onEce`: Linux's tcp_fastretrans_alert runs
+  // tcp_identify_packet_loss and, for what it marks, tcp_enter_recovery(sk, ece_ack) (prior_ssthresh
+  // 0: `enterRecovery` reads `ackEce`) before tcp_try_to_open's tcp_enter_cwr, which a recovery then
+  // makes a no-op; where RACK marks nothing here, `onEce` enters its CWR as before. So in Open (left
+  // out, the ECE's CWR came first and the batch's end's recovery inside it counted the next ACK's
+  // step as a segment delivered: two resends echoing it where Linux resends one echoing the ECE's
+  // ACK, test/tcp/Recovery.test.ts, "an ECE ACK inside a batch in Open whose RACK look marks"); after
+  // an undo on that ACK (`eceUndone`, rack.advanced set by tcp_try_undo_partial or
+  // tcp_try_undo_dsack: left to the batch's end, a later ACK's turn cleared `eceUndone` and the
+  // recovery's undo gave back the first cut, "an ECE partial ACK that undoes inside a batch"; and
+  // without new SACK blocks, the `eceUndone` term below, "whose undo's re-look marks without new SACK
+  // blocks"); in a SACK recovery, where an ECE only marks the record (Linux's Recovery case takes it
+  // as any other ACK but for prior_ssthresh 0: "an ECE partial ACK inside a batch in a SACK recovery
+  // that undoes nothing"); and in a timeout's episode, where a resend RACK finds lost again
+  // (FLAG_LOST_RETRANS) falls through from TCP_CA_Loss to tcp_enter_recovery(sk, ece_ack) on that
+  // ACK (left to the batch's end after a later ACK without ECE, its record gave back the timeout's
+  // ssthresh at the D-SACK undo: "inside a batch with a duplicate after it, the recovery still starts
+  // at the ECE's ACK")
+  if (later && (newlySacked > 0 || (s.sackOk && s.recovering) || eceUndone) && !undoHeld) rackInBatch(s, at, now, out, delivers)
   // A partial ACK held by its echo (`undoHeld`) before the batch's last sends its new data at itself
   // under PRR's window for it: Linux's tcp_try_undo_partial returns true with a resend out, so
   // tcp_fastretrans_alert returns before any mark or resend (REXMIT_NONE), but tcp_cong_control's
@@ -3387,8 +3385,9 @@ const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>):
  * a hole a later ACK SACKed went unsent and a resend RACK found lost again waited
  * (test/tcp/Recovery.test.ts, "in recovery, a SACK of data sent a tick and more after a hole"; "...
  * that lets PRR resend a segment marked lost before"). Else only where a recovery may
- * start: not in a timeout's episode (its go-back's), F-RTO's, a shut window or after an ACK that
- * reneged, which keep their batch-end decision.
+ * start: not in a timeout's episode (its go-back's; but at an ACK with ECE whose look finds a resend
+ * lost again, `lossEce` below), F-RTO's, a shut window or after an ACK that reneged, which keep their
+ * batch-end decision.
  */
 const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>, delivers: boolean): void => {
   // (in a timeout's episode only at an ACK with ECE whose look finds a resend lost again, below)
