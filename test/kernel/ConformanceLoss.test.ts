@@ -2188,23 +2188,25 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // tcp_data_snd_check's two new segments echoing 4; the second (reordering seen: RACK's window
   // min RTT / 4, the 7th unmarked) one more, echoing 5. The stack sent all three at the burst's end,
   // echoing 5
+  // (`ecn`: on an ECN connection, the held ACK saying ECE, ece62's script below)
+  const holdInABurst = (ecn: boolean): Script => ({
+    sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
+    steps: [
+      ...open(ecn ? { mss: 1000, flags: "SEC" } : { mss: 1000 }, { ts: true }),
+      { dut: { op: "write", bytes: 30000 }, window: 20 },
+      { wait: 20 },
+      { tb: { flags: "A", ack: 1, ts: 3, sack: [[1977, 4941]] }, window: 20 },
+      {
+        burst: [
+          { flags: ecn ? "AE" : "A", ack: 989, ts: 4, tsecrOf: 1, sack: [[1977, 5929]] },
+          { flags: "A", ack: 989, ts: 5, tsecrOf: 1, sack: [[1977, 5929], [6917, 7905]] }
+        ],
+        window: 10
+      }
+    ]
+  })
   it.scopedLive("with SACK, the hold inside a burst: its new data echoes it, the next ACK's echoes the next (Linux's tcp_try_undo_partial, tcp_data_snd_check per segment)", () =>
-    conforms({
-      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
-      steps: [
-        ...open({ mss: 1000 }, { ts: true }),
-        { dut: { op: "write", bytes: 30000 }, window: 20 },
-        { wait: 20 },
-        { tb: { flags: "A", ack: 1, ts: 3, sack: [[1977, 4941]] }, window: 20 },
-        {
-          burst: [
-            { flags: "A", ack: 989, ts: 4, tsecrOf: 1, sack: [[1977, 5929]] },
-            { flags: "A", ack: 989, ts: 5, tsecrOf: 1, sack: [[1977, 5929], [6917, 7905]] }
-          ],
-          window: 10
-        }
-      ]
-    }))
+    conforms(holdInABurst(false)))
 
   // (ece62) The same burst on an ECN connection with ECE on the held partial ACK: Linux's
   // tcp_fastretrans_alert zeroes prior_ssthresh, and tcp_try_undo_partial still holds (retrans_out),
@@ -2212,22 +2214,7 @@ describe.skipIf(SKIP !== undefined)("the stack recovers from losses as the Linux
   // echoing 4 (the first with the CWR the recovery queued), and the next ACK's one echoing 5. The
   // stack's push at the held ACK skipped ECE ACKs: all three at the burst's end, echoing 5
   it.scopedLive("with SACK, ECN: the hold inside a burst with ECE on the held ACK: its new data still echoes it (in Recovery an ECE enters no CWR)", () =>
-    conforms({
-      sysctls: { "net.ipv4.tcp_min_tso_segs": 1, "net.ipv4.tcp_tso_rtt_log": 0 },
-      steps: [
-        ...open({ mss: 1000, flags: "SEC" }, { ts: true }),
-        { dut: { op: "write", bytes: 30000 }, window: 20 },
-        { wait: 20 },
-        { tb: { flags: "A", ack: 1, ts: 3, sack: [[1977, 4941]] }, window: 20 },
-        {
-          burst: [
-            { flags: "AE", ack: 989, ts: 4, tsecrOf: 1, sack: [[1977, 5929]] },
-            { flags: "A", ack: 989, ts: 5, tsecrOf: 1, sack: [[1977, 5929], [6917, 7905]] }
-          ],
-          window: 10
-        }
-      ]
-    }))
+    conforms(holdInABurst(true)))
 
   // (undo58) With SACK and ECN, the partial ACK that echoes the original (no resend out) carries ECE:
   // Linux's tcp_fastretrans_alert zeroes prior_ssthresh first, so tcp_try_undo_partial's
