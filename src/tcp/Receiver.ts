@@ -413,6 +413,15 @@ export interface Report {
    */
   refusedPoints: Array<number> | undefined
   /**
+   * the ACK points (indexes into `ackPoints`, each in `refusedPoints` too) of the challenge ACKs
+   * (RFC 5961) the connection's limit let by, in the order they came: Linux's
+   * tcp_send_challenge_ack is a tcp_send_ack there and then, between what the segments before and
+   * after it send; the send half's rate (`Params.challengeAcksPerSecond`) may still hold some back
+   * (the last ones). Undefined when none (made only then), and in SYN-RECEIVED, where `challenges`
+   * alone counts them
+   */
+  challengePoints: Array<number> | undefined
+  /**
    * `ackNow` as it stood once the segment of the batch's last ACK (`acks`' last) was taken: the
    * refused segments behind it (their points past that ACK's `points`) are answered after its sends,
    * each by its own ACK, and ask for nothing of that ACK's
@@ -609,6 +618,7 @@ export const report = (r: Receiver, at: number): Report => ({
   ackPointTs: [],
   ackNow: false,
   refusedPoints: undefined,
+  challengePoints: undefined,
   ackNowAtLast: false,
   nomem: false,
   nomemPoint: -1,
@@ -903,7 +913,7 @@ const takeAck = (r: Receiver, seg: Segment, out: Report, at: number, view: SendV
     return false
   }
   if (verdict === "ChallengeAck") {
-    challenge(r, out, at)
+    challenge(r, out, at, view)
     return false
   }
   takeTsRecent(r, seg, at)
@@ -948,9 +958,23 @@ const answerOutOfWindow = (r: Receiver, out: Report, seg: Segment, at: number, r
  * `Acceptance.OOW_ACK_INTERVAL`, whatever the segment carried), then the send half's limit
  * (RFC 5961 §7, `Params.challengeAcksPerSecond`).
  */
-const challenge = (r: Receiver, out: Report, at: number): void => {
-  if (Acceptance.oowLimited(r, at)) out.challengesLimited++
-  else out.challenges++
+const challenge = (r: Receiver, out: Report, at: number, view: SendView): void => {
+  if (Acceptance.oowLimited(r, at)) {
+    out.challengesLimited++
+    return
+  }
+  out.challenges++
+  // (SYN-RECEIVED's batch has no ACK points: the send half answers its challenges after the batch)
+  if (view.synReceived) return
+  // An ACK of RCV.NXT as it stands here, at the challenged segment's place in the batch, before what
+  // a later segment's ACK sends (tcp_send_ack moves rcv_wup and clears the pending ACK, as an ACK
+  // point does); like a refused segment's, it schedules no ACK of data
+  ackPoint(r, out, undefined)
+  const i = out.ackPoints.length - 1
+  if (out.refusedPoints === undefined) out.refusedPoints = []
+  out.refusedPoints.push(i)
+  if (out.challengePoints === undefined) out.challengePoints = []
+  out.challengePoints.push(i)
 }
 
 /** Whether the answer to a refused `seg` must wait (`answerOutOfWindow`); when it need not, it is stamped. */
@@ -1231,7 +1255,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     // RFC 5961 §4.2: a SYN, "irrespective of the sequence number", is a challenge (rate limited);
     // not the peer's SYN again in a simultaneous open's SYN-RECEIVED, which our SYN-ACK answers
     if ((flags & SYN) !== 0 && !view.synReceived) {
-      challenge(r, out, at)
+      challenge(r, out, at, view)
       return
     }
     // RFC 9293 §3.10.7.4: "special allowance should be made to accept valid ACKs" when the window is
@@ -1283,12 +1307,12 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       out.reset = true
       // RFC 1337: TIME-WAIT ignores it, and must still re-ACK a retransmitted FIN
       if (!view.timeWait) r.state = "Closed"
-    } else if (verdict === "ChallengeAck") challenge(r, out, at)
+    } else if (verdict === "ChallengeAck") challenge(r, out, at, view)
     return
   }
   // 4. SYN
   if ((flags & SYN) !== 0) {
-    challenge(r, out, at)
+    challenge(r, out, at, view)
     return
   }
   // 5. ACK

@@ -2042,6 +2042,25 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
     return
   }
   if (r.syn !== undefined && s.state === "SynSent") onSyn(s, r, now, out)
+  // (those the connection's limit of answers held back: counted as left unanswered)
+  if (r.challengesLimited > 0) s.params.onChallenge?.(r.challengesLimited, false)
+  // The challenge ACKs the stack's rate lets go, the first ones: each is a tcp_send_ack whatever went
+  // before it, not a pending ACK that a data segment satisfies. Each goes at its ACK point, where its
+  // segment lay (`Report.challengePoints`: before what a later segment's ACK sends, after what an
+  // earlier one's did), the rest skipped there (`deniedChallenge`); in SYN-RECEIVED, after the batch
+  let challengeAcks = 0
+  for (let i = 0; i < r.challenges; i++) {
+    const rate = s.params.challengeAcksPerSecond
+    const b = TokenBucket.take(s.challengeBucket ?? TokenBucket.full(rate, now), now, rate, rate)
+    if (b === undefined) {
+      s.params.onChallenge?.(r.challenges - i, false)
+      break
+    }
+    s.challengeBucket = b
+    challengeAcks++
+    s.params.onChallenge?.(1, true)
+  }
+  challengesGranted = challengeAcks
   // (RCV.NXT before the batch: an inner ACK's segment that moves it brought data, `AckInfo.rcvNxt`)
   let rcvNxtAt = s.rcvNxt
   s.rcvNxt = r.rcvNxt
@@ -2266,6 +2285,7 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   if (trailFrom > pointsFrom && s.state !== "SynReceived" && s.state !== "SynSent") {
     const last = trailFrom - 1
     for (let i = pointsFrom; i <= last; i++) {
+      if (deniedChallenge(r, i)) continue
       const point = r.ackPoints[i]!
       const sack = r.ackPointSacks[i]!
       const refused = refusedIn(r, i, i + 1) > 0
@@ -2280,7 +2300,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
       // (only a point of the last ACK's own segment: what that ACK sends goes after the ACKs of
       // earlier segments, as Linux sent each at its own, __tcp_ack_snd_check or tcp_send_dupack)
       const says = point === s.rcvNxt && sameBlocks(sack, r.sack)
-      if (i === last && says && i >= lastFrom) {
+      // (a challenge ACK is no pending ACK the batch's may stand for: it goes, `answered` after it)
+      if (i === last && says && i >= lastFrom && !challengeAt(r, i)) {
         leftToBatch = true
         break
       }
@@ -2342,22 +2363,6 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   }
   if (finWaits && !s.ackNow && s.ackDue === undefined && !innerAnswered) s.ackDue = now + s.params.delayedAck
   if (r.ackNow && s.state === "TimeWait") s.timeWaitAt = now + s.params.timeWait // a retransmitted FIN
-  // (those the connection's limit of answers held back: counted as left unanswered)
-  if (r.challengesLimited > 0) s.params.onChallenge?.(r.challengesLimited, false)
-  // (each goes as an ACK of its own after the batch's sends, below: Linux's tcp_send_challenge_ack
-  // is a tcp_send_ack whatever went before it, not a pending ACK that a data segment satisfies)
-  let challengeAcks = 0
-  for (let i = 0; i < r.challenges; i++) {
-    const rate = s.params.challengeAcksPerSecond
-    const b = TokenBucket.take(s.challengeBucket ?? TokenBucket.full(rate, now), now, rate, rate)
-    if (b === undefined) {
-      s.params.onChallenge?.(r.challenges - i, false)
-      break
-    }
-    s.challengeBucket = b
-    challengeAcks++
-    s.params.onChallenge?.(1, true)
-  }
   armKeepalive(s, now)
   if (synReceived && s.state === "SynReceived" && r.ackNow) {
     sendSyn(s, now, out)
@@ -2369,10 +2374,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   eceUndoCarried = false
   if (trailing) trailingPoints(s, r, trailFrom, now, out)
   flushAck(s, now, out)
-  // The challenge ACKs, after what the batch's ACKs sent and the ACK they owed: the report does not
-  // say where among its segments the challenged one lay, so one before an ACK that sends goes after
-  // those sends here (Linux sent it before them), but it goes, as Linux's does
-  for (let i = 0; i < challengeAcks; i++) {
+  // SYN-RECEIVED's challenge ACKs (no ACK points there), after what the batch sent and the ACK it owed
+  for (let i = 0; r.challengePoints === undefined && i < challengeAcks; i++) {
     s.ackNow = true
     flushAck(s, now, out)
   }
@@ -2401,9 +2404,27 @@ const resetBy = (s: Sender): void =>
 const trailingPoints = (s: Sender, r: Report, from: number, now: number, out: Array<OutSegment>): void => {
   flushAck(s, now, out)
   for (let i = from; i < r.ackPoints.length; i++) {
+    if (deniedChallenge(r, i)) continue
     const sack = r.ackPointSacks[i]!
     emit(s, out, ackSeq(s), ACK, undefined, optionsWith(s, now, sack.length > 0 ? sack : undefined, r.ackPointTs[i]!), r.ackPoints[i]!)
   }
+}
+
+/**
+ * How many challenge ACKs of the report being taken the stack's rate let go (`onReport`): those
+ * first in `Report.challengePoints`. Module-wide, as the flags above: read in the same pass.
+ */
+let challengesGranted = 0
+
+/** Is ACK point `i` a challenge ACK's (`Report.challengePoints`)? */
+const challengeAt = (r: Report, i: number): boolean => r.challengePoints !== undefined && r.challengePoints.includes(i)
+
+/** Is ACK point `i` a challenge ACK the stack's rate held back (`challengesGranted`)? Then it goes unsent. */
+const deniedChallenge = (r: Report, i: number): boolean => {
+  const c = r.challengePoints
+  if (c === undefined) return false
+  for (let k = challengesGranted; k < c.length; k++) if (c[k] === i) return true
+  return false
 }
 
 /** How many of the ACK points [from, to) are refused segments' (`Report.refusedPoints`). */
@@ -2436,6 +2457,7 @@ const earlierPoints = (
   const lastSent = s.view.lastAckSent
   const end = out.length
   for (let i = from; i < to; i++) {
+    if (deniedChallenge(r, i)) continue
     const sack = r.ackPointSacks[i]!
     // (the segment that made the point had scheduled its ACK: the ACK spends a quick one; a refused
     // segment's, tcp_send_dupack's, schedules none)

@@ -282,6 +282,19 @@ describe.skipIf(SKIP !== undefined)("the stack's congestion window grows as the 
       ]
     }))
 
+  // (batch62) An RST inside the window but not at RCV.NXT before an ACK of new data in one burst:
+  // Linux's tcp_validate_incoming answers the RST with tcp_send_challenge_ack (RFC 5961 §3.2), a bare
+  // ACK there and then, before the next segment's tcp_ack and tcp_data_snd_check send the four
+  // segments it lets go. The stack's batch sent the challenge ACK after them
+  it.scopedLive("a burst of an in-window RST and an ACK of new data: the challenge ACK goes before the ACK's sends", () =>
+    conforms({
+      steps: [
+        ...OPEN,
+        { dut: { op: "write", bytes: 40000 }, window: 20 },
+        { burst: [{ flags: "R", seq: 501 }, { flags: "A", ack: 2001, ts: 3 }], window: 20 }
+      ]
+    }))
+
   // (review61a) Data beyond the window, then an RST at RCV.NXT, in one burst: Linux's
   // tcp_validate_incoming answers the first with tcp_send_dupack there and then (data: not rate
   // limited), then tcp_reset ends the socket. The stack failed at once on a report with a reset and no

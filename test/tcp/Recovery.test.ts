@@ -580,6 +580,43 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     }
   })
 
+  // (batch62) An in-window RST not at RCV.NXT before ACKs of new data in one batch: Linux answers it
+  // with tcp_send_challenge_ack (RFC 5961 §3.2), a tcp_send_ack there and then, before the later
+  // segments' tcp_ack and tcp_data_snd_check send what they let go; its ACK number and echo are those
+  // of its moment (data before it taken, a later segment's not). Batched, the challenge went after
+  // every send of the batch
+  it("a challenge ACK before an ACK's sends in one batch goes before them, as one at a time", () => {
+    const P = MSS - 12
+    const k = (n: number) => B + n * P
+    const sent = (out: ReadonlyArray<OutSegment>) =>
+      out.map((o) => [(T.ourSeq(o) - B) / P, o.payload?.length ?? 0, T.ourAck(o), o.options.timestamp?.echo])
+    const rst = (seq: number) => T.fromPeer({ seq, ack: k(0), flags: RST | ACK })
+    const ack = (seq: number, n: number, ts: number) => T.fromPeer({ seq, ack: k(n), options: T.ts(ts, 1000) })
+    const data = T.fromPeer({ seq: 0, ack: k(0), payload: T.octets(500), options: T.ts(100, 1000) })
+    const cases = [
+      // the challenge, then the batch's last ACK
+      [rst(500), ack(0, 2, 100)],
+      // the challenge, then an inner ACK that sends (`earlierPoints`), then the last
+      [rst(500), ack(0, 1, 100), ack(0, 2, 101)],
+      // data first (its ACK delayed: quick ACKs off), which the challenge acknowledges, echoing its segment
+      [data, rst(1500), ack(500, 2, 101)]
+    ]
+    for (const segs of cases) {
+      const run = (batched: boolean) => {
+        const s = warm({ quickAcks: 0 }, true)
+        expect(s.write(1000, T.octets(30 * P))).toHaveLength(10)
+        const out = batched ? sent(s.send(1020, ...segs)) : segs.flatMap((a) => sent(s.send(1020, a)))
+        return [out, s.snd.state]
+      }
+      const one = run(false)
+      const firstBare = (one[0] as Array<Array<number>>).findIndex((o) => o[1] === 0)
+      // (the challenge ACK goes before the sends, which it therefore cannot be one of)
+      expect(firstBare).toBeGreaterThanOrEqual(0)
+      expect((one[0] as Array<Array<number>>).slice(firstBare + 1).some((o) => o[1] === P)).toBe(true)
+      expect(run(true)).toEqual(one)
+    }
+  })
+
   // (batch61) An old pure ACK (its SEQ below RCV.NXT) PAWS refuses draws no duplicate ACK: Linux 6.18's
   // tcp_validate_incoming drops it (tcp_disordered_ack_check says SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK:
   // "Old ACK are common", PAWSOldAck) before tcp_send_dupack; one at RCV.NXT that is no reordered
