@@ -1198,6 +1198,13 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   ) {
     const pureAck = (flags & ACK) !== 0 && len === 0 && (flags & (SYN | FIN)) === 0
     if (!Acceptance.disorderedAck(r.rcvNxt, seg, pureAck, view, r.tsRecent, ts.value)) {
+      // A SYN is challenged (RFC 5961 §4.2), not answered as a duplicate: Linux's tcp_validate_incoming
+      // sends it to syn_challenge (tcp_send_challenge_ack: no D-SACK of what it brought, no quick-ACK
+      // mode; a 2023 change: before it, tcp_send_dupack)
+      if ((flags & SYN) !== 0) {
+        challenge(r, out, at, view)
+        return
+      }
       // An old pure ACK (below RCV.NXT) is common and draws no duplicate ACK: Linux 6.18's
       // tcp_validate_incoming drops it (tcp_disordered_ack_check's SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK,
       // PAWSOldAck) before the rate-limited tcp_send_dupack the others get

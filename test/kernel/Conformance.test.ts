@@ -293,6 +293,19 @@ describe.skipIf(SKIP !== undefined)("the stack answers scripted segments as the 
       ]
     }))
 
+  // (batch62) A SYN that PAWS refuses, with data we had: Linux's tcp_validate_incoming sends it to
+  // syn_challenge (tcp_send_challenge_ack: a bare ACK, rate limited, no D-SACK, no quick-ACK mode), not
+  // to the tcp_send_dupack the other PAWS refusals get, which would report its data as a D-SACK
+  it.scopedLive("PAWS: a SYN with an older timestamp and old data draws a challenge ACK, no D-SACK (syn_challenge)", () =>
+    conforms({
+      steps: [
+        ...OPEN_ALL,
+        { tb: { flags: "PA", payload: 10, ts: 10 } },
+        { tb: { flags: "S", seq: 1, payload: 10, ts: 5 } },
+        { dut: { op: "read", bytes: 10 } }
+      ]
+    }))
+
   // Linux's tcp_validate_incoming measures PAWS with a replay window of one tick (TCP_PAWS_WINDOW):
   // a TSval one below TS.Recent is taken, two below is not; TS.Recent stays (tcp_replace_ts_recent
   // allows no window), so the third segment is measured against the first one's TSval

@@ -138,6 +138,14 @@ describe("answers to refused segments, rate-limited where they carry no data", (
     expect(outWin.send(20, T.fromPeer({ seq: -10, flags: SYN }))).toHaveLength(1)
     expect(outWin.send(21, T.fromPeer({ seq: -11, flags: SYN }))).toHaveLength(0)
   })
+  it("a SYN PAWS refuses draws a challenge ACK (Linux's syn_challenge), not a duplicate ACK: no D-SACK of the data it brought, counted as a challenge", () => {
+    const told: Array<[number, boolean]> = []
+    const s = est({ peer: { sackPermitted: true, timestamp: { value: 1, echo: 0 } }, params: { onChallenge: (n, answered) => told.push([n, answered]) } })
+    s.send(20, T.fromPeer({ seq: 0, payload: T.octets(10), options: T.ts(10, 0) }))
+    const out = s.send(30, T.fromPeer({ seq: 0, flags: SYN, payload: T.octets(10), options: T.ts(5, 0) }))
+    expect(out.map((o) => [Seq.sub(o.ack, peerSeq(0)), o.payload?.length ?? 0, o.options.sack])).toEqual([[10, 0, undefined]])
+    expect(told).toEqual([[1, true]])
+  })
   it("out-of-window pure ACKs: one answer per 500 ms, not one each (Linux tcp_oow_rate_limited, ACK-loop mitigation)", () => {
     const s = est()
     let answers = 0
