@@ -145,6 +145,11 @@ export interface SendView extends Acceptance.SendWindow {
    * yet (the send half writes the view after it reads the report: `Receiver.twAhead`)
    */
   orphanFinEnd: Seq.SeqNum | undefined
+  /**
+   * in FIN-WAIT-1 or FIN-WAIT-2: the sequence number past our FIN (queued or sent). The peer's
+   * FIN taken once an ACK of it came makes TIME-WAIT (`Receiver.timeWait`); undefined otherwise
+   */
+  finEnd: Seq.SeqNum | undefined
   /** the receive buffer as the send half's auto-tuning has grown it (it only grows) */
   rcvCapacity: number
   /**
@@ -215,6 +220,12 @@ export interface Receiver {
    * `orphanFinWait2At`); it holds while the view says FIN-WAIT-1 or the orphan's FIN-WAIT-2
    */
   twAhead: boolean
+  /**
+   * the peer's FIN was taken after an ACK of ours (`SendView.finEnd`): the connection is in TIME-WAIT
+   * from that segment on, though the view may say so only once the send half has read the report
+   * (segments behind the FIN in its batch, or in batches taken before then, are TIME-WAIT's)
+   */
+  timeWait: boolean
   /** when a refused segment without data was last answered, Clock ms (the rate limit of `answerOutOfWindow`) */
   lastOowAckAt: number | undefined
   /**
@@ -475,6 +486,11 @@ export interface Report {
   challengesLimited: number
   /** the peer's FIN was taken in this batch (the send half says when its ACK goes) */
   fin: boolean
+  /**
+   * the receive half is in TIME-WAIT (`Receiver.timeWait`): a `reset` it reports is one TIME-WAIT
+   * ignores (RFC 1337), though the send half's state before the batch (FIN-WAIT) would take it
+   */
+  timeWait: boolean
   /** an acceptable RST: the connection is reset (refused, in SYN-SENT) */
   reset: boolean
   /** TS.Recent after the batch */
@@ -538,6 +554,7 @@ export const synSent = (
   tsRecent: inherited?.tsRecent ?? 0,
   tsRecentAt: inherited?.at ?? 0,
   twAhead: false,
+  timeWait: false,
   lastOowAckAt: undefined,
   twSeen: false,
   twWnd: undefined,
@@ -630,6 +647,7 @@ export const report = (r: Receiver, at: number): Report => ({
   challenges: 0,
   challengesLimited: 0,
   fin: false,
+  timeWait: r.timeWait,
   reset: false,
   tsRecent: r.tsRecent,
   ece: false,
@@ -679,6 +697,13 @@ export const onBatch = (
     else {
       const n = out.acks.length
       segment(r, seg, out, at, consumed, view)
+      // The FIN after an ACK of ours makes TIME-WAIT (tcp_fin's tcp_time_wait in FIN-WAIT-2, the
+      // FIN_WAIT1 case's with the FIN on that ACK), before the next segment: an RST behind it in the
+      // batch is TIME-WAIT's, as it would be in a batch of its own
+      if (out.fin && !r.timeWait && view.finEnd !== undefined && finAcked(out, view.sndUna, view.finEnd)) {
+        r.timeWait = true
+        out.timeWait = true
+      }
       // (what a send at this segment's ACK acknowledges, and the ACK points it would answer)
       if (out.acks.length > n) {
         const a = out.acks[n]!
@@ -1063,6 +1088,13 @@ const synSentSegment = (r: Receiver, seg: Segment, out: Report, at: number, view
   out.ackNow = true
 }
 
+/** Our FIN (ending at `finEnd`) is acknowledged: before the batch (`sndUna`), or by an ACK it took. */
+const finAcked = (out: Report, sndUna: Seq.SeqNum, finEnd: Seq.SeqNum): boolean => {
+  if (Seq.gte(sndUna, finEnd)) return true
+  for (const a of out.acks) if (Seq.gte(a.ack, finEnd)) return true
+  return false
+}
+
 /**
  * After a close in FIN-WAIT-2, Linux's socket is a timewait sock by `at` (`SendView.orphanFinWait2At`),
  * or since an earlier segment acknowledged our FIN (`SendView.orphanFinEnd`), in this batch or one
@@ -1184,7 +1216,8 @@ const timewaitSegment = (r: Receiver, seg: Segment, out: Report, at: number, vie
 
 /** RFC 9293 §3.10.7.4: a segment in a synchronized state. */
 const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: number, view: SendView): void => {
-  if (timewaitSock(r, view, at)) return timewaitSegment(r, seg, out, at, view)
+  if (!r.timeWait && timewaitSock(r, view, at)) return timewaitSegment(r, seg, out, at, view)
+  const timeWait = view.timeWait || r.timeWait
   const flags = seg.flags
   const rst = (flags & RST) !== 0
   const len = seqLength(seg)
@@ -1249,11 +1282,11 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
   // announced. A FIN may reach one past it (6.18 lets it, and the bare FIN above); the timewait
   // sock that Linux's TIME-WAIT is asks no tcp_sequence
   const overruns =
-    !view.timeWait && Seq.gt(Seq.add(seg.seq, len - ((flags & FIN) !== 0 ? 1 : 0)), Seq.add(r.rcvNxt, wnd)) &&
+    !timeWait && Seq.gt(Seq.add(seg.seq, len - ((flags & FIN) !== 0 ? 1 : 0)), Seq.add(r.rcvNxt, wnd)) &&
     !queueEmpty(r, consumed)
   if (!bareFin && (overruns || !Acceptance.acceptable(r.rcvNxt, wnd, seg.seq, len))) {
     if (rst) {
-      if (Acceptance.resetsAfterFin(r.rcvNxt, seg.seq, r.finReceived, view.timeWait)) {
+      if (Acceptance.resetsAfterFin(r.rcvNxt, seg.seq, r.finReceived, timeWait)) {
         out.reset = true
         r.state = "Closed"
       }
@@ -1313,7 +1346,7 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
     if (verdict === "Reset") {
       out.reset = true
       // RFC 1337: TIME-WAIT ignores it, and must still re-ACK a retransmitted FIN
-      if (!view.timeWait) r.state = "Closed"
+      if (!timeWait) r.state = "Closed"
     } else if (verdict === "ChallengeAck") challenge(r, out, at, view)
     return
   }

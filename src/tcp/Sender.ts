@@ -954,6 +954,7 @@ const base = (
       synReceived: false,
       orphanFinWait2At: undefined,
       orphanFinEnd: undefined,
+      finEnd: undefined,
       rcvCapacity: params.receiveBuffer,
       lastAckSent: undefined,
       rcvEdge: undefined,
@@ -1222,6 +1223,8 @@ const sync = (s: Sender): void => {
   s.view.orphanFinEnd = s.appClosed && s.state === "FinWait1" && finTime(s.params.finWait2, s.rtt.rto) <= TCP_TIMEWAIT_LEN
     ? finEnd(s)
     : undefined
+  // (an ACK past SND.MAX is never taken: one of a FIN not yet sent cannot reach it)
+  s.view.finEnd = s.state === "FinWait1" || s.state === "FinWait2" ? finEnd(s) : undefined
   s.view.rcvCapacity = s.capacity
   s.view.sndMss = s.mss
 }
@@ -2036,7 +2039,8 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
   // (so too the answers to segments before it that took no ACK: a refused segment's duplicate ACK,
   // tcp_send_dupack, or an in-window RST's challenge, tcp_send_challenge_ack, went there and then,
   // before tcp_reset; only an RST with nothing before it to answer fails at once)
-  const reset = r.reset && s.state !== "TimeWait"
+  // (nor one that came behind the peer's FIN that made TIME-WAIT in this batch: `Report.timeWait`)
+  const reset = r.reset && s.state !== "TimeWait" && !r.timeWait
   if (reset && r.acks.length === 0 && r.ackPoints.length === 0 && r.challenges === 0 && r.challengesLimited === 0) {
     resetBy(s)
     return

@@ -257,6 +257,40 @@ describe("TIME-WAIT", () => {
       expect(s.state).toBe("Closed")
     }
   })
+  // (batch62) The peer's FIN and an RST behind it in one batch, from FIN-WAIT-2 (or FIN-WAIT-1 with the
+  // ACK of our FIN on the FIN): the FIN makes TIME-WAIT, whose RST the stack ignores (RFC 1337), as the
+  // two in separate batches; Linux (tcp_rfc1337 = 0) kills its timewait sock there, the application
+  // none the wiser either way (tcp_fin's tcp_time_wait closed its socket, EOF and no error). Batched,
+  // the RST was judged by the state before the batch: "Reset"
+  it("the peer's FIN and an RST behind it in one batch end as in two: TIME-WAIT, no failure", () => {
+    const fixtures = [
+      () => finWait2(),
+      () => {
+        const s = est()
+        s.close(10)
+        s.send(20, T.fromPeer({ seq: 0, ack: 1 }))
+        expect(s.state).toBe("FinWait2")
+        return s
+      },
+      () => finWait1()
+    ]
+    for (const [n, fixture] of fixtures.entries()) {
+      const run = (batched: boolean) => {
+        const s = fixture()
+        // (a bare FIN: data after the orphan's close would draw a reset, tcp_timewait_state_process)
+        const fin = T.fromPeer({ seq: 0, ack: 1, flags: FIN | ACK })
+        const rst = T.fromPeer({ seq: 1, ack: 1, flags: RST })
+        const sent = batched ? s.send(100, fin, rst) : [...s.send(100, fin), ...s.send(100, rst)]
+        // (TIME-WAIT's: the FIN again is acknowledged again)
+        const after = s.send(200, fin)
+        return [T.seenAll(sent), T.seenAll(after), s.state, s.snd.failure]
+      }
+      const one = run(false)
+      expect((one[1] as Array<T.Seen>).map((o) => [o.seq, o.ack, o.flags]), `${n}`).toEqual([[1, 1, "ACK"]])
+      expect(one.slice(2), `${n}`).toEqual(["TimeWait", undefined])
+      expect(run(true), `${n}`).toEqual(one)
+    }
+  })
   it("nothing is sent on its own: no retransmission, no keepalive even with keepalive on (gVisor #7617)", () => {
     const s = timeWait(1000)
     for (let t = 1000; t < 30 + TIME_WAIT; t += 1000) expect(s.tick(t)).toEqual([])
