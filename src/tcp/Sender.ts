@@ -2309,7 +2309,10 @@ export const onReport = (s: Sender, r: Report, now: number, out: Array<OutSegmen
         leftToBatch = true
         break
       }
-      if (i === last && says) answered = true
+      // (not a challenge ACK behind data in quick-ACK mode: Linux's quick ACK went at that data's
+      // segment, before the challenge, and is still owed; here after it, with the batch's echo, as
+      // a batch's quick ACKs are not kept per segment)
+      if (i === last && says) answered = !(challengeAt(r, i) && r.dataSegments > 0 && (s.quickAcks > 0 || r.quickAckEcn) && !s.pingpong)
       // A duplicate ACK for a resend wholly below the last ACK we sent, with nothing new owed before
       // it, acknowledges nothing the peer has not heard: Linux answers it from tcp_send_dupack with
       // no ACK scheduled, and it spends none (new data later in the batch still does)

@@ -617,6 +617,30 @@ describe("RACK in recovery (RFC 8985 §6)", () => {
     }
   })
 
+  // (batch62) Data, a challenged RST, then a pure ACK that sends nothing, in one batch: in quick-ACK mode
+  // Linux ACKs the data at its segment, then sends the challenge ACK: two. The challenge's ACK point
+  // says all the batch's ACK would, but stands for no quick ACK owed before it (which goes after it
+  // here, with the batch's echo). With quick ACKs off the challenge ACK clears the data's delayed ACK
+  // (tcp_event_ack_sent): one, and nothing at the delayed-ACK time
+  it("a challenge ACK behind data in one batch leaves the data's quick ACK owed, and clears a delayed one, as one at a time", () => {
+    const sent = (out: ReadonlyArray<OutSegment>) => out.map((o) => [T.ourAck(o), o.payload?.length ?? 0])
+    const segs = [
+      T.fromPeer({ seq: 0, ack: 0, payload: T.octets(500), options: T.ts(100, 1000) }),
+      T.fromPeer({ seq: 1500, ack: 0, flags: RST }),
+      T.fromPeer({ seq: 500, ack: 0, options: T.ts(101, 1000) })
+    ]
+    for (const quickAcks of [undefined, 0]) {
+      const run = (batched: boolean) => {
+        const s = est(quickAcks === undefined ? undefined : { quickAcks }, true)
+        const out = batched ? sent(s.send(1020, ...segs)) : segs.flatMap((a) => sent(s.send(1020, a)))
+        return [out, sent(s.tick(1500))]
+      }
+      const one = run(false)
+      expect(one, `${quickAcks}`).toEqual([quickAcks === 0 ? [[500, 0]] : [[500, 0], [500, 0]], []])
+      expect(run(true), `${quickAcks}`).toEqual(one)
+    }
+  })
+
   // (batch61) An old pure ACK (its SEQ below RCV.NXT) PAWS refuses draws no duplicate ACK: Linux 6.18's
   // tcp_validate_incoming drops it (tcp_disordered_ack_check says SKB_DROP_REASON_TCP_RFC7323_PAWS_ACK:
   // "Old ACK are common", PAWSOldAck) before tcp_send_dupack; one at RCV.NXT that is no reordered
