@@ -1347,7 +1347,10 @@ const segment = (r: Receiver, seg: Segment, out: Report, at: number, consumed: n
       out.reset = true
       // RFC 1337: TIME-WAIT ignores it, and must still re-ACK a retransmitted FIN
       if (!timeWait) r.state = "Closed"
-    } else if (verdict === "ChallengeAck") challenge(r, out, at, view)
+    } else if (verdict === "ChallengeAck" && !timeWait) challenge(r, out, at, view)
+    // (TIME-WAIT answers no RST: Linux's tcp_timewait_state_process drops one off RCV.NXT without a
+    // word, no RFC 5961 challenge there, as the stack's record does, TimeWait.ts; so too the segments
+    // behind the FIN that made it in one batch, `Receiver.timeWait`)
     return
   }
   // 4. SYN

@@ -291,6 +291,22 @@ describe("TIME-WAIT", () => {
       expect(run(true), `${n}`).toEqual(one)
     }
   })
+  // (review62c) An RST in the window but off RCV.NXT behind the FIN that made TIME-WAIT, in one batch or
+  // the next: Linux's timewait sock drops it without a word (tcp_timewait_state_process: no RFC 5961
+  // challenge in TIME_WAIT), as the stack's TIME-WAIT record does (TimeWait.ts). Batched, the receive
+  // half judged it by RFC 5961 and sent a challenge ACK behind the FIN's ACK
+  it("an RST off RCV.NXT behind the FIN that made TIME-WAIT draws nothing, in one batch or the next", () => {
+    for (const fixture of [() => finWait2(), () => finWait1()]) {
+      for (const batched of [false, true]) {
+        const s = fixture()
+        const fin = T.fromPeer({ seq: 0, ack: 1, flags: FIN | ACK })
+        const rst = T.fromPeer({ seq: 1001, ack: 1, flags: RST })
+        const sent = batched ? s.send(100, fin, rst) : [...s.send(100, fin), ...s.send(100, rst)]
+        expect(T.seenAll(sent).map((o) => [o.seq, o.ack, o.flags]), `${batched}`).toEqual([[1, 1, "ACK"]])
+        expect([s.state, s.snd.failure]).toEqual(["TimeWait", undefined])
+      }
+    }
+  })
   it("nothing is sent on its own: no retransmission, no keepalive even with keepalive on (gVisor #7617)", () => {
     const s = timeWait(1000)
     for (let t = 1000; t < 30 + TIME_WAIT; t += 1000) expect(s.tick(t)).toEqual([])
