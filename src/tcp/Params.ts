@@ -117,7 +117,11 @@ export interface TcpParams {
    * takes it when a peer's SYN asks, "on" also asks in our SYNs, "off" neither
    */
   readonly ecn: EcnMode
-  /** challenge ACKs per second (RFC 5961 §7; Linux tcp_challenge_ack_limit allows 1000) */
+  /**
+   * challenge ACKs per second per connection (RFC 5961 §7), after the connection's one per
+   * `Acceptance.OOW_ACK_INTERVAL` (so it bites only below 2). Linux's tcp_challenge_ack_limit was
+   * host-wide at 1000 until 6.0; since then it is per network namespace and INT_MAX (off) by default
+   */
   readonly challengeAcksPerSecond: number
   /** segments held out of order: most octets and most separate blocks */
   readonly outOfOrderBlocks: number
