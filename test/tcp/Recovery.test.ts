@@ -2835,6 +2835,34 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
     expect(run(true, true)).toEqual({ out: [[0, 101]], state: [true, 1, true], cwr: 0 })
   })
 
+  // (review62b) The same ECE ACK as a batch's last or only ACK: Linux takes it by itself as above,
+  // tcp_identify_packet_loss and tcp_enter_recovery(sk, ece_ack) before tcp_try_to_open, so it enters
+  // Recovery and never CWR: one reduction, the recovery's (ssthresh from cwnd once, as without the
+  // ECE), prior_ssthresh 0 (nothing back). The stack's `onEce` entered a CWR at that ACK (an ECN
+  // reduction counted, `s.cwr` set) and the batch's end's RACK the recovery inside it (`cwrKept`):
+  // the same resend, but a reduction Linux never makes. NewReno and CUBIC alike
+  it("an ECE ACK alone or last in its batch in Open whose RACK look marks: the recovery, never a CWR (tcp_fastretrans_alert before tcp_try_to_open)", () => {
+    const run = (congestion: "newreno" | "cubic", ece: boolean, before: boolean) => {
+      const s = warm({ congestion }, true, true)
+      expect(shape(s.write(1000, T.octets(5 * P)))).toHaveLength(5)
+      expect(shape(s.write(1010, T.octets(25 * P)))).toHaveLength(5)
+      const cwnd = s.snd.cc.cwnd
+      const ack = sackTs(101, 1010, B, [B + 9 * P, B + 10 * P])
+      // (a window update first, from the peer's own data: neither dubious nor a duplicate)
+      const acks = [...(before ? [T.fromPeer({ ack: B, seq: 1, payload: T.octets(10), options: { sackPermitted: false, timestamp: { value: 100, echo: 1010 } } })] : []), ece ? { ...ack, flags: ack.flags | ECE } : ack]
+      const out = s.send(1030, ...acks).filter((o) => (o.payload?.length ?? 0) > 0).map((o) => [(T.ourSeq(o) - B) / P, o.options.timestamp?.echo])
+      const c = Sender.counters(s.snd)
+      return { out, state: [s.snd.recovering, c.fastRetransmits, c.ecnReductions, s.snd.cwr === undefined], ssthresh: s.snd.cc.ssthresh, cut: s.snd.cc.ssthresh < cwnd, nothingBack: s.snd.undo?.nothingBack === true }
+    }
+    for (const cc of ["newreno", "cubic"] as const) {
+      for (const before of [false, true]) {
+        const plain = run(cc, false, before)
+        expect(plain).toMatchObject({ out: [[0, 101]], state: [true, 1, 0, true], cut: true, nothingBack: false })
+        expect(run(cc, true, before)).toEqual({ ...plain, nothingBack: true })
+      }
+    }
+  })
+
   // (ece62) An ECE partial ACK whose undo's re-look marks though it SACKs nothing new: the 8th and
   // 9th (sent at 1000) were marked lost in the recovery (the 10th, sent at 1008, SACKed) and PRR had
   // resent the 5th..7th only. The partial ACK of the 1st..7th echoes the originals' time: nothing
