@@ -1077,6 +1077,9 @@ export const takeAdvanced = (r: Rack): boolean => {
   return true
 }
 
+/** Whether RACK's next run at a batch's end will look (`takeAdvanced` would hold), clearing nothing. */
+export const advancedPending = (r: Rack): boolean => (r.reoBits & ADVANCED) !== 0
+
 /** RACK looks again at its next run whatever the ACK delivers: Linux's tcp_undo_cwnd_reduction sets rack.advanced ("Force RACK to re-exam losses"). */
 export const forceAdvanced = (r: Rack): void => {
   r.reoBits |= ADVANCED

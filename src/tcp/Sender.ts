@@ -2924,7 +2924,13 @@ const onAck = (
   }
   // (not when a Reno partial ACK's undo took this ECE, `undoPartial`: Linux's tcp_fastretrans_alert
   // returns before tcp_try_to_open, so no CWR on this ACK)
-  if (a.ece && s.ecnOk && !eceTakenByUndo) onEce(s, flightBefore, now)
+  // (nor at a batch's last or only ACK whose RACK look at the batch's end will start a recovery,
+  // `endRackRecovers`: Linux's tcp_fastretrans_alert runs tcp_identify_packet_loss and
+  // tcp_enter_recovery(sk, ece_ack) before tcp_try_to_open, so that ACK enters Recovery and never
+  // CWR; the end's recovery reads the ECE, `batchEndEce`. Entered first, the CWR counted an ECN
+  // reduction Linux never makes and the recovery went on inside it, `cwrKept`:
+  // test/tcp/Recovery.test.ts, "an ECE ACK alone or last in its batch in Open whose RACK look marks")
+  if (a.ece && s.ecnOk && !eceTakenByUndo && (later || !endRackRecovers(s, now))) onEce(s, flightBefore, now)
   // An ECN cut under way (entered on this ACK or before) takes this ACK's PRR step: Linux's
   // tcp_cong_control runs tcp_cwnd_reduction in CWR, after tcp_fastretrans_alert entered it. Not for
   // an ACK below SND.UNA, nor one that found nothing in flight (a late D-SACK after all was
@@ -3494,6 +3500,16 @@ const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>,
   if (s.recovering && sending(s) && !pending) push(s, now, out)
   innerMarks = false
 }
+
+/**
+ * Whether the batch's end will start a recovery for its last ACK (`rackDetect` → `rackRecover` →
+ * `enterRecovery`), looked at with the same clock and window, marking nothing: asked only at a last
+ * ACK with ECE where `onEce` would enter a CWR (Open, SACK, no cut held), so once a window at most.
+ */
+const endRackRecovers = (s: Sender, now: number): boolean =>
+  s.sackOk && !s.recovering && mayRecoverAgain(s) && !ecnHeld(s) && s.persistAt === undefined && !s.ackReneged &&
+  !undoHeld && sending(s) && Rack.advancedPending(s.rack) &&
+  Rack.wouldMarkLost(s.rack, now, Rack.reorderingWindow(s.rack, s.rtt.srtt, false))
 
 /** The Clock's resolution, ms (its `unsafeCurrentTimeMillis`): two times in one tick may be a tick apart. */
 const CLOCK_TICK = 1

@@ -2828,10 +2828,10 @@ describe("Eifel detection: an echoed timestamp older than the first retransmissi
       const c = Sender.counters(s.snd)
       return { out, state: [s.snd.recovering, c.fastRetransmits, s.snd.undo?.nothingBack === true], cwr: c.ecnReductions }
     }
-    // (the same without the ECE, and one at a time: the last ACK of a batch enters its CWR first and
-    // the recovery at the batch's end, `cwrKept`, which sends the same)
+    // (the same without the ECE, and one at a time: the last ACK of a batch enters no CWR either,
+    // its recovery at the batch's end reading its ECE, review62b's `endRackRecovers`)
     expect(run(true, false)).toEqual({ out: [[0, 101]], state: [true, 1, false], cwr: 0 })
-    expect(run(false, true)).toEqual({ out: [[0, 101]], state: [true, 1, true], cwr: 1 })
+    expect(run(false, true)).toEqual({ out: [[0, 101]], state: [true, 1, true], cwr: 0 })
     expect(run(true, true)).toEqual({ out: [[0, 101]], state: [true, 1, true], cwr: 0 })
   })
 
