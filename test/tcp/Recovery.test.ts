@@ -5534,4 +5534,30 @@ describe("an ECE on the ACK that finds a timeout's resend lost again (review61b)
       expect(r.ssthresh).toBe(2 * MSS)
     }
   })
+
+  // (review62b) Without the ECE, with timestamps: the ACK that finds the second's go-back resend lost
+  // again inside a batch, a duplicate after it. Linux takes each segment by itself: TCP_CA_Loss's
+  // FLAG_LOST_RETRANS falls through to tcp_enter_recovery at that ACK, and tcp_xmit_recovery resends
+  // the second there, echoing its TSval (102); the duplicate, in Recovery, delivers nothing and sends
+  // nothing. The stack's `rackInBatch` returned in a timeout's episode but for an ECE ACK (ece62's
+  // `lossEce`): the batch's end entered the recovery and resent the second echoing the duplicate (103)
+  it("without the ECE, inside a batch: the recovery still starts at the ACK that finds the resend lost again, its resend echoing that ACK", () => {
+    const P = MSS - 12
+    const sg = (i: number) => [B + i * P, P]
+    const run = (batched: boolean) => {
+      const s = warm(undefined, true)
+      expect(shape(s.write(1000, T.octets(3 * P)))).toEqual([sg(0), sg(1), sg(2)])
+      expect(shape(s.tick(Math.ceil(s.snd.tlpAt!)))).toEqual([sg(2)])
+      const t = Math.ceil(s.snd.rtoAt!)
+      expect(shape(s.tick(t))).toEqual([sg(0)])
+      expect(shape(s.send(t + 20, sackTs(101, t, B + P)))).toEqual([sg(1), sg(2)])
+      const acks = [sackTs(102, t + 20, B + P, [B + 2 * P, B + 3 * P]), sackTs(103, t + 20, B + P, [B + 2 * P, B + 3 * P])]
+      const sent = (out: ReadonlyArray<OutSegment>) => out.filter((o) => (o.payload?.length ?? 0) > 0).map((o) => [T.ourSeq(o), o.options.timestamp?.echo])
+      const out = batched ? sent(s.send(t + 40, ...acks)) : acks.flatMap((a) => sent(s.send(t + 40, a)))
+      return { out, state: [s.snd.recovering, Sender.counters(s.snd).fastRetransmits, s.snd.cc.ssthresh] }
+    }
+    const linux = run(false)
+    expect(linux).toEqual({ out: [[B + P, 102]], state: [true, 1, 2 * P] })
+    expect(run(true)).toEqual(linux)
+  })
 })
