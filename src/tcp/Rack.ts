@@ -1131,9 +1131,10 @@ export const wouldMarkLost = (r: Rack, now: number, reoWnd: number): boolean => 
 
 /**
  * Whether step 5 would mark lost an entry sent more than once (a resend lost again: Linux's
- * FLAG_LOST_RETRANS, tcp_identify_packet_loss's retrans_out fall), marking nothing. The Sender asks
- * it at an ACK with ECE inside a batch in a timeout's episode, where that flag starts the recovery
- * at that very ACK (`rackInBatch`). Only the entries below `retransEnd` can be such.
+ * FLAG_LOST_RETRANS, tcp_identify_packet_loss's retrans_out fall), marking nothing, allocating
+ * nothing and stopping at the first found. The Sender asks it at an ACK that SACKs something new
+ * inside a batch in a timeout's episode, where that flag starts the recovery at that very ACK
+ * (`rackInBatch`). Only the entries below `retransEnd` can be such.
  */
 export const wouldMarkRetransLost = (r: Rack, now: number, reoWnd: number): boolean => {
   if (r.retransmitted === 0 || r.xmitOrder < 0) return false

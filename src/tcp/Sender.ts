@@ -3420,14 +3420,14 @@ const limitedTransmitInBatch = (s: Sender, now: number, out: Array<OutSegment>):
  * a hole a later ACK SACKed went unsent and a resend RACK found lost again waited
  * (test/tcp/Recovery.test.ts, "in recovery, a SACK of data sent a tick and more after a hole"; "...
  * that lets PRR resend a segment marked lost before"). Else only where a recovery may
- * start: not in a timeout's episode (its go-back's; but at an ACK with ECE whose look finds a resend
- * lost again, `lossEce` below), F-RTO's, a shut window or after an ACK that reneged, which keep their
+ * start: not in a timeout's episode (its go-back's; but at an ACK whose look finds a resend lost
+ * again, `lossRetrans` below), F-RTO's, a shut window or after an ACK that reneged, which keep their
  * batch-end decision.
  */
 const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>, delivers: boolean): void => {
-  // (in a timeout's episode only at an ACK with ECE whose look finds a resend lost again, below)
-  const lossEce = ackEce && s.sackOk && !s.recovering && !mayRecoverAgain(s)
-  if (!(s.recovering || mayRecoverAgain(s) || lossEce) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
+  // (in a timeout's episode only at an ACK whose look finds a resend lost again, below)
+  const lossRetrans = s.sackOk && !s.recovering && !mayRecoverAgain(s)
+  if (!(s.recovering || mayRecoverAgain(s) || lossRetrans) || s.persistAt !== undefined || s.ackReneged || s.frto !== undefined) return
   // (not in a recovery whose window is 0, no reordering seen: Linux's tcp_rack_reo_wnd returns 0 in
   // Recovery whatever its min RTT, so what went before the SACKed segment is lost by send order
   // alone, tcp_rack_sent_after, which the log keeps within a tick too (`Rack.detectLoss`); the
@@ -3435,15 +3435,18 @@ const rackInBatch = (s: Sender, at: number, now: number, out: Array<OutSegment>,
   // sent in the SACKed segment's tick waited for the batch's end, resent with its last ACK's echo:
   // test/kernel/ConformanceLoss.test.ts, "in recovery, a burst whose first ACK SACKs above holes
   // sent with the SACKed data")
-  const plainWnd = Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering || lossEce)
-  const reoWnd = plainWnd + ((s.recovering || lossEce) && plainWnd === 0 ? 0 : CLOCK_TICK)
-  // At an ECE's ACK in a timeout's episode: a resend RACK finds lost again starts the recovery here,
-  // as Linux's TCP_CA_Loss branch falls through to tcp_enter_recovery(sk, ece_ack) for
-  // FLAG_LOST_RETRANS (prior_ssthresh 0: `enterRecovery` reads `ackEce`), its resends echoing this
-  // ACK. Otherwise Linux stays in Loss, and the go-back's sends stay the batch's end's (`rackDetect`,
+  const plainWnd = Rack.reorderingWindow(s.rack, s.rtt.srtt, s.recovering || lossRetrans)
+  const reoWnd = plainWnd + ((s.recovering || lossRetrans) && plainWnd === 0 ? 0 : CLOCK_TICK)
+  // At an ACK in a timeout's episode: a resend RACK finds lost again starts the recovery here, as
+  // Linux's TCP_CA_Loss branch falls through to tcp_enter_recovery(sk, ece_ack) for
+  // FLAG_LOST_RETRANS (with ECE prior_ssthresh 0: `enterRecovery` reads `ackEce`), its resends
+  // echoing this ACK (ece62 for an ECE ACK, whose undo gave back at the end; review62b for any:
+  // left to the batch's end, the resend echoed the last ACK, test/tcp/Recovery.test.ts, "without the
+  // ECE, inside a batch: the recovery still starts at the ACK that finds the resend lost again").
+  // Otherwise Linux stays in Loss, and the go-back's sends stay the batch's end's (`rackDetect`,
   // `resendLostAfterTimeout`): nothing is marked here then, whose count the end's look would miss.
   // (The window is 0 there with no reordering seen, tcp_rack_reo_wnd's TCP_CA_Loss, as in a recovery)
-  if (lossEce && !Rack.wouldMarkRetransLost(s.rack, at, reoWnd)) return
+  if (lossRetrans && !Rack.wouldMarkRetransLost(s.rack, at, reoWnd)) return
   // (judged at the batch's arrival, where this ACK's RACK.rtt was taken (`Rack.onAck`): an entry is
   // then lost by the gap between its send and the delivered one's alone, as Linux's per-ACK
   // tcp_rack_detect_loss takes rack.rtt_us and the skb's age from the one tcp_mstamp. At the send
