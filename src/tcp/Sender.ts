@@ -3281,6 +3281,16 @@ const spuriousTimeout = (s: Sender, frto: boolean): void => {
   }
 }
 
+/**
+ * With SACK, what this ACK delivered (`ackDelivered`, RFC 6937's DeliveredData) with each segment it
+ * freed whole or newly SACKed counted a full segment however short (`Rack.deliveredSegments`, read in
+ * the pass of this ACK's `Rack.onAck`): Linux's tcp_cong_avoid grows by acked_sacked in packets
+ * (tcp_clean_rtx_queue's pkts_acked, tcp_sacktag_write_queue's newly SACKed skbs); the octets as
+ * they were for full-sized segments, and for an entry longer than a segment (a FIN on a full one, a
+ * segment sent before a smaller MSS).
+ */
+const packetsDelivered = (s: Sender): number => Math.max(s.ackDelivered, Rack.deliveredSegments() * segmentPayload(s))
+
 /** What an ACK says about the data in flight: new data acknowledged, a duplicate, or losses shown by SACK. */
 const onAckLosses = (
   s: Sender,
@@ -3876,7 +3886,12 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // cubictcp_cong_avoid starts its epoch at that ACK: Cubic.ts `onAck`; test/tcp/Recovery.test.ts,
       // "the ACK that ends a SACK recovery acknowledging only SACKed data")
       const grow = s.sackOk ? s.ackWhole : Seq.gt(a.ack, s.recover) && s.ackDelivered > 0
-      const delivered = s.ackDelivered
+      // (with SACK each segment it delivered counts a full one, however short, as tcp_cong_avoid's
+      // acked_sacked counts packets (`packetsDelivered`); by octets, the ACK of a runt's resend that
+      // ended the recovery added 100 to Reno's count and CUBIC's ack_cnt where Linux adds a packet:
+      // test/tcp/Recovery.test.ts, "the ACK that ends a SACK recovery of runts". Without SACK
+      // `renoPrrStep` counted it in segments already)
+      const delivered = s.sackOk ? packetsDelivered(s) : s.ackDelivered
       // Without SACK, past the recovery point with no hold (its ACK lost), the echo showing the
       // retransmission needless by the record an ECE in the recovery kept (`Prr.cutKept`; the live
       // one, given back, is `tryUndo`'s): Linux's tcp_try_undo_recovery undoes with prior_ssthresh 0,
@@ -3922,7 +3937,10 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
         // (tcp_may_raise_cwnd; an ECE on it grows it too, as without SACK), unless RACK, looking
         // again at once (rack.advanced), starts a new recovery on this ACK (`rackDetect`, at the
         // batch's end): tcp_cong_control then runs PRR, cut from the window given back
-        s.algorithm.onAck(s.cc, s.ackDelivered, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax, s.ackWhole)
+        // (each segment delivered a full one, `packetsDelivered`: by octets the undo's ACK of a
+        // 100-octet runt grew slow start by 100, where Linux's acked_sacked is a packet;
+        // test/tcp/Recovery.test.ts, "a partial ACK's undo: slow start by one packet")
+        s.algorithm.onAck(s.cc, packetsDelivered(s), now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax, s.ackWhole)
       }
     } else {
       // RFC 6675 §5 (C): retransmit the holes the scoreboard shows while pipe allows, once RACK
@@ -4029,7 +4047,7 @@ const newAck = (s: Sender, a: AckInfo, at: number, now: number): void => {
       // `Rack.deliveredSegments`; the same octets as before for full-sized segments. By octets, the
       // ACK of ten 100-octet runts grew 1000 where Linux grows ten segments; test/kernel/
       // ConformanceCwnd.test.ts, "runts count as packets: the ACK of ten runts")
-      const grown = s.sackOk ? (grows ? Math.max(s.ackDelivered, Rack.deliveredSegments() * segmentPayload(s)) : 0) : grownReno
+      const grown = s.sackOk ? (grows ? packetsDelivered(s) : 0) : grownReno
       // (`ackWhole` as FLAG_DATA_ACKED: an ACK of segments all SACKed before delivers 0 but runs
       // Linux's tcp_cong_avoid all the same, which CUBIC acts on: Cubic.ts `onAck`)
       s.algorithm.onAck(s.cc, grown, now, Rack.minRtt(s.rack), ackFlight(s, flightBefore), sample, s.sndUna, s.sndMax, s.ackWhole)

@@ -3412,6 +3412,50 @@ describe("the ACK that ends a SACK recovery acknowledging only SACKed data (Linu
   })
 })
 
+describe("the ACK that ends a SACK recovery of runts grows by its packets (Linux's tcp_cong_avoid with acked_sacked in packets)", () => {
+  // Linux 6.x tcp_ack: tcp_fastretrans_alert ends the recovery (cwnd = ssthresh), then
+  // tcp_cong_control runs tcp_cong_avoid with the ACK's acked_sacked, tp->delivered's step, which
+  // counts each skb tcp_clean_rtx_queue frees as one packet however short (pkts_acked). Ten
+  // 100-octet runts with Nagle off, the first lost and the other nine SACKed: the ACK of the first's
+  // resend delivers one packet. Reno's tcp_cong_avoid_ai adds 1 to snd_cwnd_cnt (0 since
+  // tcp_init_cwnd_reduction), CUBIC's bictcp_update 1 to ack_cnt: 1460 octets each in the stack's
+  // units, where by octets it counted the runt's 100
+  const runts = (congestion: "newreno" | "cubic") => {
+    const s = warm({ congestion })
+    s.snd.noDelay = true
+    for (let i = 0; i < 10; i++) expect(shape(s.write(1000 + i, T.octets(100)))).toEqual([[B + 100 * i, 100]])
+    expect(shape(s.send(1030, sackOf(B, [B + 100, B + 1000])))).toEqual([[B, 100]])
+    expect(s.snd.recovering).toBe(true)
+    expect(shape(s.send(1050, sackOf(B + 1000)))).toEqual([])
+    expect(s.snd.recovering).toBe(false)
+    return s
+  }
+  it("Reno: snd_cwnd_cnt one packet", () => {
+    const s = runts("newreno")
+    expect([s.snd.cc.cwnd, s.snd.cc.bytesAcked]).toEqual([5 * MSS, MSS])
+  })
+  it("CUBIC: ack_cnt and snd_cwnd_cnt one packet", () => {
+    const s = runts("cubic")
+    expect([s.snd.cc.cwnd, s.snd.cc.ackCnt, s.snd.cc.bytesAcked]).toEqual([7 * MSS, MSS, MSS])
+  })
+  // The same for a partial ACK that undoes the recovery (tcp_try_undo_partial, then tcp_cong_control
+  // out of cwnd reduction: tcp_cong_avoid with acked_sacked): the first runt's original fills the
+  // hole, echoing a time before its resend; the window back at 10 and, in slow start, one packet more
+  // (by octets, 100 more)
+  it("a partial ACK's undo: slow start by one packet", () => {
+    const s = warm(undefined, true)
+    const before = s.snd.cc.cwnd
+    s.snd.noDelay = true
+    for (let i = 0; i < 10; i++) expect(shape(s.write(1000 + i, T.octets(100)))).toEqual([[B + 100 * i, 100]])
+    expect(shape(s.send(1020, sackTs(100, 1000, B, [B + 100, B + 400])))).toEqual([[B, 100]])
+    expect(s.snd.recovering).toBe(true)
+    s.send(1025, sackTs(101, 1000, B + 400))
+    expect([s.snd.recovering, Sender.counters(s.snd).eifelUndos]).toEqual([false, 1])
+    // (with timestamps a segment is 1448: 10 and one)
+    expect([before, s.snd.cc.cwnd]).toEqual([10 * s.snd.cc.smss, 11 * s.snd.cc.smss])
+  })
+})
+
 describe("PRR over a batch of ACKs (RFC 6937 per ACK, as Linux's tcp_cwnd_reduction runs once an ACK)", () => {
   /**
    * 40 segments written, ten go; the first three lost; the fourth SACKed at 1020 and the fifth at
