@@ -2770,8 +2770,8 @@ const onAck = (
     const unaDelivered = whole ? Seq.sub(edge, s.sndUna) + s.unaPartial : 0
     if (advances) s.unaPartial = whole ? Seq.sub(a.ack, edge) : s.unaPartial + Seq.sub(a.ack, s.sndUna)
     s.ackWhole = whole
-    const delivered = Math.max(0, unaDelivered + Scoreboard.sackedAbove(s.board, una) - sackedBefore) +
-      (dsack === undefined ? 0 : dsackSegments(s, dsack) * segmentPayload(s))
+    const dsackDelivered = dsack === undefined ? 0 : dsackSegments(s, dsack) * segmentPayload(s)
+    const delivered = Math.max(0, unaDelivered + Scoreboard.sackedAbove(s.board, una) - sackedBefore) + dsackDelivered
     // In recovery an ACK that delivers nothing and moves nothing (a window update, a duplicate with
     // no new SACK nor a D-SACK) makes no PRR step: Linux's tcp_cwnd_reduction returns at newly_acked_sacked 0,
     // and cwnd stays what the last ACK that delivered set (what RACK marks lost meanwhile leaves
@@ -2815,6 +2815,18 @@ const onAck = (
     // steps 1-3, at the batch's arrival time, with the scoreboard as this ACK left it
     // (the echo less our offset: RACK compares it with its log's send times on the bare clock)
     Rack.onAck(s.rack, una, s.board, at, s.tsOk && a.tsEcr !== undefined ? (a.tsEcr - s.tsOffset) >>> 0 : undefined, tsClock, s.ackMaybeDelayed, batchSends)
+    // (in a recovery, PRR's count of what this ACK delivered in packets, as Linux's tcp_cwnd_reduction
+    // gets newly_acked_sacked: each segment freed whole or newly SACKed a full one however short,
+    // `Rack.deliveredSegments`, known once the log has taken the ACK; the D-SACK's part is in
+    // segments already. By octets a SACK of a 100-octet runt counted 100 and PRR-SSRB held the
+    // waiting full segment Linux sends; test/tcp/Recovery.test.ts, "PRR counts runts as packets")
+    if (prrStep && p !== undefined) {
+      const extra = Rack.deliveredSegments() * segmentPayload(s) - (delivered - dsackDelivered)
+      if (extra > 0) {
+        s.ackDelivered += extra
+        p.delivered += extra
+      }
+    }
     // and how far out of order the peer delivered (Linux's tp->reordering: tcp_sacktag_write_queue
     // and tcp_clean_rtx_queue call tcp_check_sack_reordering), the SACK side not in a timeout's
     // episode with nothing left to undo, as the D-SACK's above
@@ -4891,14 +4903,16 @@ export const pipe = (s: Sender): number => {
   // sets reord_seen itself, so the holes below the highest SACKed octet RACK has not marked are in
   // flight as Linux's tcp_packets_in_flight counts them, at that ACK and after it, not taken for lost
   // as the scoreboard's estimate below takes them)
-  if (s.prr?.byLog === true || byRack(s)) return Rack.inFlight(s.rack)
+  if (s.prr?.byLog === true || byRack(s)) return Rack.inFlight(s.rack) + runtPad(s)
   const top = Scoreboard.highest(s.board)
   // (and less what RACK marked lost above the highest SACKed octet, which RFC 6675's pipe counts
   // in flight there, Linux's in_flight not: packets_out - (sacked_out + lost_out) + retrans_out; a
   // spurious timeout's originals, found lost by age, went again all at one ACK)
   const from = top === undefined ? s.highRxt : Seq.max(top, s.highRxt)
+  // (each segment in flight by the log a full one, however short: Linux's tcp_packets_in_flight counts
+  // packets, `runtPad`; 0 for full-sized segments)
   return Scoreboard.pipe(s.board, s.sndUna, s.sndMax, s.highRxt) - Rack.lostRetransmitted(s.rack, s.highRxt) -
-    Rack.lostFrom(s.rack, from)
+    Rack.lostFrom(s.rack, from) + runtPad(s)
 }
 
 /**

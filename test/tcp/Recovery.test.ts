@@ -3456,6 +3456,49 @@ describe("the ACK that ends a SACK recovery of runts grows by its packets (Linux
   })
 })
 
+describe("PRR counts runts as packets (Linux's tcp_cwnd_reduction: prr_delivered and in_flight in packets)", () => {
+  // Ten 100-octet runts with Nagle off, then 10 full segments written that cwnd holds; the 2nd to 4th
+  // runts SACKed: recovery (ssthresh 7 packets), the first resent. Each later SACK of one runt:
+  // Linux's in_flight = packets_out 10 - sacked 4 - lost 1 + retrans 1 = 6 < ssthresh 7, sndcnt =
+  // min(7 - 6, max(prr_delivered 4 - prr_out 1, 1)) = 1: a full segment of the waiting data goes (and
+  // at the next SACK one more: in flight 11 - 5 - 1 + 1 = 6). By octets PRR's pipe was 600 and its
+  // count 400 delivered: the window of 900 held the full segment, nothing went
+  it("each SACK of a runt below ssthresh sends a full segment", () => {
+    const s = warm()
+    s.snd.noDelay = true
+    for (let i = 0; i < 10; i++) expect(shape(s.write(1000 + i, T.octets(100)))).toEqual([[B + 100 * i, 100]])
+    expect(shape(s.write(1010, T.octets(10 * MSS)))).toEqual([])
+    expect(shape(s.send(1030, sackOf(B, [B + 100, B + 400])))).toEqual([[B, 100]])
+    expect([s.snd.recovering, s.snd.cc.ssthresh]).toEqual([true, 7 * MSS])
+    expect(shape(s.send(1031, sackOf(B, [B + 100, B + 500])))).toEqual([[B + 1000, MSS]])
+    expect(shape(s.send(1032, sackOf(B, [B + 100, B + 600])))).toEqual([[B + 1000 + MSS, MSS]])
+  })
+  // In flight by packets (tcp_packets_in_flight): a runt first, three full segments, six runts; the
+  // three full ones SACKed: recovery, the runt resent (in_flight 10 - 3 - 1 + 1 = 7 = ssthresh). The
+  // 2nd runt SACKed: one full segment of the waiting data (delta 1). The other five runts SACKed at
+  // once: in_flight 11 - 9 - 1 + 1 = 2, delta 5, sndcnt = min(5, max(prr_delivered 9 - prr_out 2,
+  // 5)) = 5 full segments. By octets the pipe (six runts' 600, not six packets) let new full segments
+  // go beside the resend at the recovery's start already
+  it("the pipe counts each runt in flight a full segment", () => {
+    const s = warm()
+    s.snd.noDelay = true
+    const sizes = [100, MSS, MSS, MSS, 100, 100, 100, 100, 100, 100]
+    const starts: Array<number> = []
+    let at = B
+    for (let i = 0; i < 10; i++) {
+      starts.push(at)
+      expect(shape(s.write(1000 + i, T.octets(sizes[i]!)))).toEqual([[at, sizes[i]!]])
+      at += sizes[i]!
+    }
+    const end = at
+    expect(shape(s.write(1010, T.octets(10 * MSS)))).toEqual([])
+    expect(shape(s.send(1030, sackOf(B, [starts[1]!, starts[4]!])))).toEqual([[B, 100]])
+    expect([s.snd.recovering, s.snd.cc.ssthresh]).toEqual([true, 7 * MSS])
+    expect(shape(s.send(1031, sackOf(B, [starts[1]!, starts[5]!])))).toEqual([[end, MSS]])
+    expect(shape(s.send(1032, sackOf(B, [starts[1]!, end])))).toEqual([1, 2, 3, 4, 5].map((k) => [end + k * MSS, MSS]))
+  })
+})
+
 describe("PRR over a batch of ACKs (RFC 6937 per ACK, as Linux's tcp_cwnd_reduction runs once an ACK)", () => {
   /**
    * 40 segments written, ten go; the first three lost; the fourth SACKed at 1020 and the fifth at
